@@ -1,0 +1,95 @@
+/**
+ * The closed error union of the engine. Every port returns these as data (Either/TaskEither);
+ * adapters map library/OS errors into them in exactly one place each.
+ */
+export interface LogPosition {
+  /** 0-based index of the line within its file (or stream revision). */
+  readonly ordinal: number;
+  /** Byte offset where the line starts (for EventStoreDB: undefined semantics, 0). */
+  readonly byteOffset: number;
+}
+
+export type EngineError =
+  | { readonly _tag: 'NotFound'; readonly what: string; readonly id: string }
+  | {
+      readonly _tag: 'Conflict';
+      readonly path: string;
+      readonly expected: LogPosition | 'noStream';
+      readonly actual: LogPosition | 'noStream';
+    }
+  | {
+      readonly _tag: 'Decode';
+      readonly path: string;
+      readonly line: number;
+      readonly byteOffset: number;
+      readonly reason: string;
+    }
+  | { readonly _tag: 'Corrupt'; readonly path: string; readonly byteOffset: number; readonly reason: string }
+  | { readonly _tag: 'Unsupported'; readonly what: string; readonly schemaVersion?: number | string }
+  | { readonly _tag: 'InvalidArgument'; readonly field: string; readonly reason: string }
+  | { readonly _tag: 'Io'; readonly path: string; readonly op: string; readonly code: string; readonly message: string }
+  | { readonly _tag: 'Timeout'; readonly what: string; readonly ms: number };
+
+export type EngineErrorTag = EngineError['_tag'];
+
+export const notFound = (what: string, id: string): EngineError => ({ _tag: 'NotFound', what, id });
+export const conflict = (
+  path: string,
+  expected: LogPosition | 'noStream',
+  actual: LogPosition | 'noStream',
+): EngineError => ({ _tag: 'Conflict', path, expected, actual });
+export const decodeError = (path: string, line: number, byteOffset: number, reason: string): EngineError => ({
+  _tag: 'Decode',
+  path,
+  line,
+  byteOffset,
+  reason,
+});
+export const corrupt = (path: string, byteOffset: number, reason: string): EngineError => ({
+  _tag: 'Corrupt',
+  path,
+  byteOffset,
+  reason,
+});
+export const unsupported = (what: string, schemaVersion?: number | string): EngineError =>
+  schemaVersion === undefined ? { _tag: 'Unsupported', what } : { _tag: 'Unsupported', what, schemaVersion };
+export const invalidArgument = (field: string, reason: string): EngineError => ({
+  _tag: 'InvalidArgument',
+  field,
+  reason,
+});
+export const ioError = (path: string, op: string, code: string, message: string): EngineError => ({
+  _tag: 'Io',
+  path,
+  op,
+  code,
+  message,
+});
+export const timeout = (what: string, ms: number): EngineError => ({ _tag: 'Timeout', what, ms });
+
+const renderPosition = (p: LogPosition | 'noStream'): string =>
+  p === 'noStream' ? 'no stream' : `line ${p.ordinal} @ byte ${p.byteOffset}`;
+
+/** One readable sentence per error, for CLI output and logs. */
+export const renderError = (e: EngineError): string => {
+  switch (e._tag) {
+    case 'NotFound':
+      return `${e.what} not found: ${e.id}`;
+    case 'Conflict':
+      return `append conflict on ${e.path}: expected ${renderPosition(e.expected)}, found ${renderPosition(e.actual)}`;
+    case 'Decode':
+      return `cannot decode ${e.path} line ${e.line} (byte ${e.byteOffset}): ${e.reason}`;
+    case 'Corrupt':
+      return `corrupt data in ${e.path} at byte ${e.byteOffset}: ${e.reason}`;
+    case 'Unsupported':
+      return e.schemaVersion === undefined
+        ? `unsupported: ${e.what}`
+        : `unsupported: ${e.what} (schema version ${String(e.schemaVersion)})`;
+    case 'InvalidArgument':
+      return `invalid ${e.field}: ${e.reason}`;
+    case 'Io':
+      return `${e.op} ${e.path} failed (${e.code}): ${e.message}`;
+    case 'Timeout':
+      return `${e.what} timed out after ${e.ms} ms`;
+  }
+};

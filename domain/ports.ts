@@ -1,0 +1,41 @@
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError, LogPosition } from './errors.js';
+import type { RawLine, QuarantineRecord } from './rollout/rawLine.js';
+
+/** Where the next line of a log would start: its line index and byte offset. `noStream` = no file. */
+export type ExpectedPosition = LogPosition | 'noStream' | 'any';
+
+export interface AppendResult {
+  /** Position of the first appended line. */
+  readonly first: LogPosition;
+  /** Position just past the last appended line (the next append's expected position). */
+  readonly next: LogPosition;
+}
+
+/** One entry of a streamed read: a good line or a quarantined one. */
+export type LogEntry = { readonly kind: 'line'; readonly line: RawLine } | { readonly kind: 'quarantined'; readonly record: QuarantineRecord };
+
+/** The event log: one stream per rollout (file path for JSONL, stream name for EventStoreDB). */
+export interface EventLog {
+  /** Stream lines from a position (tail catch-up) to the current end. */
+  readonly read: (stream: string, from?: LogPosition) => AsyncIterable<LogEntry>;
+  /** Read exactly the given byte range (one pread). */
+  readonly readRange: (stream: string, byteOffset: number, byteLength: number) => TE.TaskEither<EngineError, string>;
+  /** Append lines as one write under the stream's lock, with optimistic concurrency. */
+  readonly append: (
+    stream: string,
+    lines: ReadonlyArray<string>,
+    expected: ExpectedPosition,
+  ) => TE.TaskEither<EngineError, AppendResult>;
+  /** The position just past the last complete line. */
+  readonly end: (stream: string) => TE.TaskEither<EngineError, LogPosition | 'noStream'>;
+}
+
+export interface Clock {
+  readonly now: () => Date;
+}
+
+export interface Ids {
+  /** A fresh UUIDv7, as Codex uses for threads, turns and items. */
+  readonly uuidv7: () => string;
+}

@@ -12,8 +12,15 @@ export interface AppendResult {
   readonly next: LogPosition;
 }
 
-/** One entry of a streamed read: a good line or a quarantined one. */
-export type LogEntry = { readonly kind: 'line'; readonly line: RawLine } | { readonly kind: 'quarantined'; readonly record: QuarantineRecord };
+/**
+ * One entry of a streamed read: a good line, a quarantined one, or — last, ending the stream —
+ * the error that stopped the read (an async iterable cannot return an Either, and nothing may
+ * throw across the port).
+ */
+export type LogEntry =
+  | { readonly kind: 'line'; readonly line: RawLine }
+  | { readonly kind: 'quarantined'; readonly record: QuarantineRecord }
+  | { readonly kind: 'failed'; readonly error: EngineError };
 
 /** The event log: one stream per rollout (file path for JSONL, stream name for EventStoreDB). */
 export interface EventLog {

@@ -1,0 +1,451 @@
+// A scripted stand-in for the OpenAI Responses API (`POST /v1/responses`, SSE), on loopback only.
+// Codex is pointed at it through config.toml; every reply is deterministic so that two runs of a
+// scenario write rollouts that differ only in Codex's own ids and timestamps.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+export interface MockUsage {
+  readonly inputTokens: number;
+  readonly cachedTokens: number;
+  readonly outputTokens: number;
+  readonly reasoningTokens: number;
+}
+
+export type MockOutputItem =
+  | { readonly type: 'reasoning'; readonly summary: string }
+  | { readonly type: 'message'; readonly text: string }
+  | { readonly type: 'functionCall'; readonly callId: string; readonly cmd: string; readonly yieldTimeMs?: number };
+
+export type MockReply =
+  | { readonly kind: 'stream'; readonly output: readonly MockOutputItem[]; readonly usage?: MockUsage }
+  /** Plain HTTP error response, no stream (Codex reports HTTP 500 as internalServerError). */
+  | { readonly kind: 'httpError'; readonly status: number; readonly message?: string }
+  /** Stream starts, then `response.failed`. */
+  | { readonly kind: 'failed'; readonly message: string }
+  /** `response.created`, then nothing until the client goes away (used with turn/interrupt). */
+  | { readonly kind: 'stall' };
+
+export interface MockFunctionCallOutput {
+  readonly callId: string;
+  readonly output: string;
+}
+
+/** What the mock understood of one request; `body` is the raw parsed JSON for anything else. */
+export interface MockRequest {
+  /** 1-based, in arrival order. */
+  readonly index: number;
+  readonly body: unknown;
+  /** Text of the last `user` message in `input` (context messages included, so it may be `<environment_context>…`). */
+  readonly lastUserText: string | null;
+  /** Function call outputs that come after the last user message: this request answers a tool call. */
+  readonly toolOutputs: readonly MockFunctionCallOutput[];
+  readonly isCompaction: boolean;
+  readonly isReview: boolean;
+  /** `<cwd>` of the request's environment context, if any. */
+  readonly cwd: string | null;
+}
+
+export type MockPolicy = (request: MockRequest, mock: MockResponses) => MockReply;
+
+export const COMPACTION_PROMPT_PREFIX = 'You are performing a CONTEXT CHECKPOINT COMPACTION';
+export const COMPACTION_SUMMARY = 'SUMMARY: the user asked for facts and got answers.';
+export const REVIEW_REASONING = 'Reviewing the change.';
+
+interface InputItem {
+  readonly type?: unknown;
+  readonly role?: unknown;
+  readonly content?: unknown;
+  readonly call_id?: unknown;
+  readonly output?: unknown;
+}
+
+function textOfContent(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((part: { text?: unknown }) => (typeof part?.text === 'string' ? part.text : ''))
+    .join('');
+}
+
+function outputText(output: unknown): string {
+  if (typeof output === 'string') return output;
+  return textOfContent(output);
+}
+
+export function describeRequest(index: number, body: unknown): MockRequest {
+  const record = (typeof body === 'object' && body !== null ? body : {}) as {
+    input?: unknown;
+  };
+  const input: InputItem[] = Array.isArray(record.input) ? (record.input as InputItem[]) : [];
+  let lastUserIndex = -1;
+  let lastUserText: string | null = null;
+  let cwd: string | null = null;
+  for (const [i, item] of input.entries()) {
+    if (item.type !== 'message' || item.role !== 'user') continue;
+    const text = textOfContent(item.content);
+    const cwdMatch = /<cwd>([^<]*)<\/cwd>/.exec(text);
+    if (cwdMatch?.[1] !== undefined) cwd = cwdMatch[1];
+    lastUserIndex = i;
+    lastUserText = text;
+  }
+  const toolOutputs: MockFunctionCallOutput[] = input
+    .slice(lastUserIndex + 1)
+    .filter((item) => item.type === 'function_call_output')
+    .map((item) => ({ callId: String(item.call_id), output: outputText(item.output) }));
+  // Base instructions may come as `instructions` or as a system/developer input message.
+  const everything = JSON.stringify(body);
+  return {
+    index,
+    body,
+    lastUserText,
+    toolOutputs,
+    isCompaction: lastUserText?.startsWith(COMPACTION_PROMPT_PREFIX) ?? false,
+    // The review sub-agent runs with the review guidelines as its base instructions.
+    isReview: everything.includes('# Review guidelines'),
+    cwd,
+  };
+}
+
+/** The review JSON the review sub-agent is expected to produce (same shape as the corpus mock's). */
+export function reviewOutputText(cwd: string | null, reviewNumber: number): string {
+  const file = `${cwd ?? '/tmp'}/README.txt`;
+  return JSON.stringify({
+    findings: [
+      {
+        title: '[P2] README wording',
+        body: 'The README could be clearer.',
+        confidence_score: 0.6,
+        priority: 2,
+        code_location: { absolute_file_path: file, line_range: { start: 1, end: 1 } },
+      },
+    ],
+    overall_correctness: 'patch is correct',
+    overall_explanation: `Looks fine (review #${reviewNumber}).`,
+    overall_confidence_score: 0.8,
+  });
+}
+
+/**
+ * The answer when nothing was queued: compaction summary, review JSON, a closing message after
+ * tool outputs, otherwise reasoning + `Answer #n to "<text>"`.
+ */
+export const defaultPolicy: MockPolicy = (request, mock) => {
+  if (request.isCompaction) {
+    return { kind: 'stream', output: [{ type: 'message', text: COMPACTION_SUMMARY }] };
+  }
+  if (request.isReview) {
+    return {
+      kind: 'stream',
+      output: [
+        { type: 'reasoning', summary: REVIEW_REASONING },
+        { type: 'message', text: reviewOutputText(request.cwd, mock.nextCounter('review')) },
+      ],
+    };
+  }
+  const lastTool = request.toolOutputs[request.toolOutputs.length - 1];
+  if (lastTool !== undefined) {
+    return { kind: 'stream', output: [{ type: 'message', text: `The command finished (call ${lastTool.callId}).` }] };
+  }
+  const text = request.lastUserText ?? '';
+  return {
+    kind: 'stream',
+    output: [
+      { type: 'reasoning', summary: `Thinking about: ${text}` },
+      { type: 'message', text: `Answer #${mock.nextCounter('answer')} to ${JSON.stringify(text)}` },
+    ],
+  };
+};
+
+/** Deterministic usage from the request number and the shape of the reply. */
+function usageFor(request: MockRequest, output: readonly MockOutputItem[]): MockUsage {
+  const n = request.index;
+  const hasReasoning = output.some((item) => item.type === 'reasoning');
+  return {
+    inputTokens: 1000 + 100 * n,
+    cachedTokens: n > 1 ? 100 * (n - 1) : 0,
+    outputTokens: 10 + 5 * output.length,
+    reasoningTokens: hasReasoning ? 5 : 0,
+  };
+}
+
+function sse(res: ServerResponse, type: string, data: Record<string, unknown>): void {
+  res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+}
+
+/** Split text in two deltas so that clients really have to concatenate. */
+function deltas(text: string): string[] {
+  if (text.length < 2) return [text];
+  const cut = Math.ceil(text.length / 2);
+  return [text.slice(0, cut), text.slice(cut)];
+}
+
+export interface MockResponsesOptions {
+  readonly policy?: MockPolicy;
+}
+
+export class MockResponses {
+  readonly requests: MockRequest[] = [];
+  private readonly queue: MockReply[] = [];
+  private readonly sockets = new Set<Socket>();
+  private readonly counters = new Map<string, number>();
+  private readonly waiters: Array<{ predicate: (r: MockRequest) => boolean; resolve: (r: MockRequest) => void }> = [];
+  private idCounter = 0;
+  private policy: MockPolicy;
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+    options: MockResponsesOptions,
+  ) {
+    this.policy = options.policy ?? defaultPolicy;
+  }
+
+  static async start(options: MockResponsesOptions = {}): Promise<MockResponses> {
+    let mock: MockResponses | undefined;
+    const server = createServer((req, res) => {
+      if (mock === undefined) {
+        res.statusCode = 503;
+        res.end();
+        return;
+      }
+      mock.handle(req, res);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('mock: no TCP address');
+    mock = new MockResponses(server, address.port, options);
+    const created = mock;
+    server.on('connection', (socket: Socket) => {
+      created.sockets.add(socket);
+      socket.once('close', () => created.sockets.delete(socket));
+    });
+    return mock;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}/v1`;
+  }
+
+  /** Replies consumed in order by the next requests (of any kind); when empty the policy answers. */
+  enqueue(...replies: MockReply[]): void {
+    this.queue.push(...replies);
+  }
+
+  get queuedReplies(): number {
+    return this.queue.length;
+  }
+
+  setPolicy(policy: MockPolicy): void {
+    this.policy = policy;
+  }
+
+  /** Per-name counters used by policies (e.g. `Answer #n`), deterministic per mock. */
+  nextCounter(name: string): number {
+    const next = (this.counters.get(name) ?? 0) + 1;
+    this.counters.set(name, next);
+    return next;
+  }
+
+  /** Resolves with the first request (already received or future) matching the predicate. */
+  waitForRequest(predicate: (r: MockRequest) => boolean, timeoutMs = 10_000): Promise<MockRequest> {
+    const seen = this.requests.find(predicate);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        predicate,
+        resolve: (r: MockRequest) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+      };
+      const timer = setTimeout(() => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(new Error(`mock: no matching request within ${timeoutMs} ms (saw ${this.requests.length})`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  async stop(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // Stalled streams and keep-alive connections would keep close() waiting forever.
+    for (const socket of this.sockets) socket.destroy();
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  private nextId(prefix: string): string {
+    this.idCounter += 1;
+    return `${prefix}_${String(this.idCounter).padStart(4, '0')}`;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (req.method !== 'POST' || !(req.url ?? '').startsWith('/v1/responses')) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: `mock: unexpected ${req.method} ${req.url}` } }));
+        return;
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        res.writeHead(400);
+        res.end();
+        return;
+      }
+      const request = describeRequest(this.requests.length + 1, body);
+      this.requests.push(request);
+      const reply = this.queue.shift() ?? this.policy(request, this);
+      this.reply(request, reply, res);
+      for (const waiter of [...this.waiters]) {
+        if (waiter.predicate(request)) {
+          this.waiters.splice(this.waiters.indexOf(waiter), 1);
+          waiter.resolve(request);
+        }
+      }
+    });
+  }
+
+  private reply(request: MockRequest, reply: MockReply, res: ServerResponse): void {
+    if (reply.kind === 'httpError') {
+      res.writeHead(reply.status, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          error: { message: reply.message ?? 'compat mock: server error', type: 'server_error', code: null },
+        }),
+      );
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const responseId = this.nextId('resp');
+    sse(res, 'response.created', {
+      response: { id: responseId, object: 'response', status: 'in_progress', output: [] },
+    });
+    if (reply.kind === 'stall') return; // held open until the client disconnects or stop()
+    if (reply.kind === 'failed') {
+      sse(res, 'response.failed', {
+        response: {
+          id: responseId,
+          object: 'response',
+          status: 'failed',
+          error: { code: 'server_error', message: reply.message },
+        },
+      });
+      res.end();
+      return;
+    }
+    reply.output.forEach((item, outputIndex) => this.writeItem(res, item, outputIndex));
+    const usage = reply.usage ?? usageFor(request, reply.output);
+    sse(res, 'response.completed', {
+      response: {
+        id: responseId,
+        object: 'response',
+        status: 'completed',
+        usage: {
+          input_tokens: usage.inputTokens,
+          input_tokens_details: { cached_tokens: usage.cachedTokens },
+          output_tokens: usage.outputTokens,
+          output_tokens_details: { reasoning_tokens: usage.reasoningTokens },
+          total_tokens: usage.inputTokens + usage.outputTokens,
+        },
+      },
+    });
+    res.end();
+  }
+
+  private writeItem(res: ServerResponse, item: MockOutputItem, outputIndex: number): void {
+    switch (item.type) {
+      case 'reasoning': {
+        const id = this.nextId('rs');
+        sse(res, 'response.output_item.added', {
+          output_index: outputIndex,
+          item: { type: 'reasoning', id, summary: [] },
+        });
+        sse(res, 'response.reasoning_summary_part.added', {
+          item_id: id,
+          output_index: outputIndex,
+          summary_index: 0,
+          part: { type: 'summary_text', text: '' },
+        });
+        for (const delta of deltas(item.summary)) {
+          sse(res, 'response.reasoning_summary_text.delta', {
+            item_id: id,
+            output_index: outputIndex,
+            summary_index: 0,
+            delta,
+          });
+        }
+        sse(res, 'response.reasoning_summary_text.done', {
+          item_id: id,
+          output_index: outputIndex,
+          summary_index: 0,
+          text: item.summary,
+        });
+        sse(res, 'response.output_item.done', {
+          output_index: outputIndex,
+          item: {
+            type: 'reasoning',
+            id,
+            summary: [{ type: 'summary_text', text: item.summary }],
+            encrypted_content: `enc:${id}`,
+          },
+        });
+        return;
+      }
+      case 'message': {
+        const id = this.nextId('msg');
+        sse(res, 'response.output_item.added', {
+          output_index: outputIndex,
+          item: { type: 'message', id, role: 'assistant', status: 'in_progress', content: [] },
+        });
+        sse(res, 'response.content_part.added', {
+          item_id: id,
+          output_index: outputIndex,
+          content_index: 0,
+          part: { type: 'output_text', text: '', annotations: [] },
+        });
+        for (const delta of deltas(item.text)) {
+          sse(res, 'response.output_text.delta', { item_id: id, output_index: outputIndex, content_index: 0, delta });
+        }
+        sse(res, 'response.output_text.done', {
+          item_id: id,
+          output_index: outputIndex,
+          content_index: 0,
+          text: item.text,
+        });
+        sse(res, 'response.output_item.done', {
+          output_index: outputIndex,
+          item: {
+            type: 'message',
+            id,
+            role: 'assistant',
+            status: 'completed',
+            content: [{ type: 'output_text', text: item.text, annotations: [] }],
+          },
+        });
+        return;
+      }
+      case 'functionCall': {
+        const id = this.nextId('fc');
+        const args = JSON.stringify({ cmd: item.cmd, yield_time_ms: item.yieldTimeMs ?? 5000 });
+        sse(res, 'response.output_item.added', {
+          output_index: outputIndex,
+          item: { type: 'function_call', id, call_id: item.callId, name: 'exec_command', arguments: '', status: 'in_progress' },
+        });
+        sse(res, 'response.function_call_arguments.delta', { item_id: id, output_index: outputIndex, delta: args });
+        sse(res, 'response.output_item.done', {
+          output_index: outputIndex,
+          item: { type: 'function_call', id, call_id: item.callId, name: 'exec_command', arguments: args, status: 'completed' },
+        });
+        return;
+      }
+    }
+  }
+}

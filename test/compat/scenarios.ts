@@ -1,0 +1,511 @@
+// Scenarios that drive the real `codex app-server` against the mock to write Codex history into a
+// temporary CODEX_HOME, one home per (scenario, history mode). Each returns the ids it made, the
+// requests Codex refused (with its exact error), and a few facts worth asserting later.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppServer, AppServerError, writeCodexConfig } from './appServer.js';
+import { MockResponses } from './mockResponses.js';
+
+export type HistoryMode = 'paginated' | 'legacy';
+export const HISTORY_MODES: readonly HistoryMode[] = ['paginated', 'legacy'];
+
+export interface ThreadRef {
+  readonly id: string;
+  /** What the thread is in the scenario, e.g. "main", "fork-whole", "fork-of-fork". */
+  readonly label: string;
+}
+
+export interface Refusal {
+  readonly label: string;
+  readonly method: string;
+  readonly params: unknown;
+  readonly code: number;
+  readonly message: string;
+}
+
+export interface CompatHome {
+  /** `<scenario>-<mode>`, also the folder name under the root. */
+  readonly key: string;
+  readonly scenario: string;
+  readonly mode: HistoryMode;
+  readonly codexHome: string;
+  readonly workDir: string;
+  readonly threads: readonly ThreadRef[];
+  readonly refusals: readonly Refusal[];
+  readonly facts: Readonly<Record<string, unknown>>;
+  readonly buildMs: number;
+}
+
+export class ScenarioContext {
+  readonly threads: ThreadRef[] = [];
+  readonly refusals: Refusal[] = [];
+  readonly facts: Record<string, unknown> = {};
+
+  constructor(
+    readonly server: AppServer,
+    readonly mock: MockResponses,
+    readonly mode: HistoryMode,
+    readonly workDir: string,
+  ) {}
+
+  /** `thread/start` in this context's history mode (legacy needs the experimental field). */
+  async startThread(label: string): Promise<string> {
+    const params: Record<string, unknown> = { cwd: this.workDir };
+    if (this.mode === 'legacy') params.historyMode = 'legacy';
+    const result = await this.server.request<{ thread: { id: string; historyMode: string } }>('thread/start', params);
+    if (result.thread.historyMode !== this.mode) {
+      throw new Error(`thread/start gave historyMode ${result.thread.historyMode}, wanted ${this.mode}`);
+    }
+    return this.record(label, result.thread.id);
+  }
+
+  record(label: string, id: string): string {
+    this.threads.push({ id, label });
+    return id;
+  }
+
+  /** Runs a turn and insists on the expected final status. Returns the turn id. */
+  async turn(threadId: string, text: string, expectStatus = 'completed', extraParams: Record<string, unknown> = {}): Promise<string> {
+    const turn = await this.server.runTurn(threadId, text, extraParams);
+    if (turn.status !== expectStatus) {
+      throw new Error(`turn "${text}" ended ${turn.status} (${JSON.stringify(turn.error)}), wanted ${expectStatus}`);
+    }
+    return turn.id as string;
+  }
+
+  /** A request Codex is expected to refuse; its error is recorded. Throws if Codex accepts it. */
+  async expectRefusal(label: string, method: string, params: unknown): Promise<Refusal> {
+    try {
+      await this.server.request(method, params);
+    } catch (error) {
+      if (!(error instanceof AppServerError)) throw error;
+      const refusal = { label, method, params, code: error.code, message: error.rpcMessage };
+      this.refusals.push(refusal);
+      return refusal;
+    }
+    throw new Error(`${method} (${label}) was expected to fail but succeeded`);
+  }
+
+  /** A request that may or may not be supported in this mode: result, or the refusal recorded. */
+  async attempt<T = any>(label: string, method: string, params: unknown): Promise<T | undefined> {
+    try {
+      return await this.server.request<T>(method, params);
+    } catch (error) {
+      if (!(error instanceof AppServerError)) throw error;
+      this.refusals.push({ label, method, params, code: error.code, message: error.rpcMessage });
+      return undefined;
+    }
+  }
+
+  /** `thread/fork`; records the new thread. */
+  async fork(label: string, params: Record<string, unknown>): Promise<string> {
+    const result = await this.server.request<{ thread: { id: string } }>('thread/fork', params);
+    return this.record(label, result.thread.id);
+  }
+
+  /** Stalls the model stream, interrupts the turn once Codex is waiting on it. Returns the turn id. */
+  async interruptedTurn(threadId: string, text: string): Promise<string> {
+    const before = this.mock.requests.length;
+    this.mock.enqueue({ kind: 'stall' });
+    const started = await this.server.request<{ turn: { id: string } }>('turn/start', {
+      threadId,
+      input: [{ type: 'text', text, text_elements: [] }],
+    });
+    await this.mock.waitForRequest((r) => r.index > before);
+    await this.server.request('turn/interrupt', { threadId, turnId: started.turn.id });
+    const turn = await this.server.waitTurnCompleted(threadId, started.turn.id);
+    if (turn.status !== 'interrupted') throw new Error(`interrupted turn ended ${turn.status}`);
+    return started.turn.id;
+  }
+
+  /** `thread/compact/start` runs a turn of its own; wait for it. Returns its turn id. */
+  async compact(threadId: string): Promise<string> {
+    const since = this.server.mark();
+    await this.server.request('thread/compact/start', { threadId });
+    const started = await this.server.waitForNotification<{ threadId: string }>(
+      'turn/started',
+      (p) => p.threadId === threadId,
+      30_000,
+      since,
+    );
+    const turnId = (started.params as { turn: { id: string } }).turn.id;
+    const turn = await this.server.waitTurnCompleted(threadId, turnId);
+    if (turn.status !== 'completed') throw new Error(`compaction turn ended ${turn.status}`);
+    return turnId;
+  }
+
+  /** Inline `review/start`; waits for the review turn (not the sub-agent's) to complete. */
+  async review(threadId: string, target: Record<string, unknown>): Promise<string> {
+    const result = await this.server.request<{ turn: { id: string } }>('review/start', {
+      threadId,
+      target,
+      delivery: 'inline',
+    });
+    const turn = await this.server.waitTurnCompleted(threadId, result.turn.id);
+    if (turn.status !== 'completed') throw new Error(`review turn ended ${turn.status}`);
+    return result.turn.id;
+  }
+}
+
+export interface ScenarioDefinition {
+  readonly name: string;
+  readonly modes: readonly HistoryMode[];
+  /** Runs before Codex starts; the work dir exists and is empty. */
+  readonly prepareWorkDir?: (workDir: string) => void;
+  readonly run: (ctx: ScenarioContext) => Promise<void>;
+}
+
+function factTurns(count: number, prefix = 'Turn'): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix} ${i + 1}: tell me fact number ${i + 1}.`);
+}
+
+function writeReadme(workDir: string): void {
+  writeFileSync(join(workDir, 'README.txt'), 'Compat work dir.\n');
+}
+
+function git(workDir: string, ...args: string[]): void {
+  execFileSync('git', args, {
+    cwd: workDir,
+    stdio: 'ignore',
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: workDir,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_AUTHOR_NAME: 'Compat',
+      GIT_AUTHOR_EMAIL: 'compat@example.invalid',
+      GIT_COMMITTER_NAME: 'Compat',
+      GIT_COMMITTER_EMAIL: 'compat@example.invalid',
+      GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z',
+      GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z',
+    },
+  });
+}
+
+const chat: ScenarioDefinition = {
+  name: 'chat',
+  modes: HISTORY_MODES,
+  run: async (ctx) => {
+    const id = await ctx.startThread('main');
+    const [t1, t2, t3, t4] = factTurns(4);
+    await ctx.turn(id, t1!);
+    await ctx.turn(id, t2!);
+    await ctx.server.request('thread/name/set', { threadId: id, name: 'Compat chat' });
+    await ctx.turn(id, t3!);
+    await ctx.turn(id, t4!);
+    // Renamed twice: the newest name must win.
+    await ctx.server.request('thread/name/set', { threadId: id, name: 'Compat chat thread' });
+    // A user message with characters that need escaping in JSON and in shells.
+    await ctx.turn(id, 'Quotes "double" and \'single\', a backslash \\ and unicode: café ✓\nsecond line');
+  },
+};
+
+const tool: ScenarioDefinition = {
+  name: 'tool',
+  modes: HISTORY_MODES,
+  prepareWorkDir: writeReadme,
+  run: async (ctx) => {
+    const id = await ctx.startThread('main');
+    ctx.mock.enqueue({
+      kind: 'stream',
+      output: [
+        { type: 'reasoning', summary: 'I should run echo.' },
+        { type: 'functionCall', callId: 'call_echo_1', cmd: 'echo hi' },
+      ],
+    });
+    await ctx.turn(id, 'Please run echo hi in the shell.');
+    ctx.mock.enqueue({ kind: 'stream', output: [{ type: 'functionCall', callId: 'call_fail_1', cmd: 'echo oops >&2; exit 3' }] });
+    await ctx.turn(id, 'Now run a command that will fail.');
+    ctx.mock.enqueue({
+      kind: 'stream',
+      output: [
+        { type: 'functionCall', callId: 'call_two_a', cmd: 'printf alpha' },
+        { type: 'functionCall', callId: 'call_two_b', cmd: 'ls README.txt' },
+      ],
+    });
+    await ctx.turn(id, 'Run two commands in parallel.');
+    // Two tool rounds in one turn: the model calls a tool again after the first result.
+    ctx.mock.enqueue(
+      { kind: 'stream', output: [{ type: 'functionCall', callId: 'call_seq_1', cmd: 'echo first' }] },
+      { kind: 'stream', output: [{ type: 'reasoning', summary: 'One more.' }, { type: 'functionCall', callId: 'call_seq_2', cmd: 'echo second' }] },
+    );
+    await ctx.turn(id, 'Run two commands one after the other.');
+    ctx.mock.enqueue({ kind: 'stream', output: [{ type: 'message', text: 'Plain answer without reasoning.' }] });
+    await ctx.turn(id, 'Thanks, that is all.');
+  },
+};
+
+const failures: ScenarioDefinition = {
+  name: 'failures',
+  modes: HISTORY_MODES,
+  run: async (ctx) => {
+    const id = await ctx.startThread('main');
+    await ctx.turn(id, 'Turn 1: a normal turn.');
+    ctx.mock.enqueue({ kind: 'httpError', status: 500 });
+    ctx.facts.http500Turn = await ctx.turn(id, 'Turn 2: the server will fail with HTTP 500.', 'failed');
+    ctx.mock.enqueue({ kind: 'failed', message: 'compat mock: response.failed' });
+    ctx.facts.responseFailedTurn = await ctx.turn(id, 'Turn 3: the stream will report response.failed.', 'failed');
+    ctx.facts.interruptedTurn = await ctx.interruptedTurn(id, 'Turn 4: this one will be interrupted.');
+    await ctx.turn(id, 'Turn 5: back to normal.');
+
+    // Threads whose very first turn does not complete (no agent message before it).
+    const firstFailed = await ctx.startThread('first-turn-failed');
+    ctx.mock.enqueue({ kind: 'httpError', status: 500 });
+    await ctx.turn(firstFailed, 'First turn fails with HTTP 500.', 'failed');
+    await ctx.turn(firstFailed, 'Second turn works.');
+
+    const firstInterrupted = await ctx.startThread('first-turn-interrupted');
+    await ctx.interruptedTurn(firstInterrupted, 'First turn is interrupted.');
+    await ctx.turn(firstInterrupted, 'Second turn works.');
+  },
+};
+
+const compaction: ScenarioDefinition = {
+  name: 'compaction',
+  modes: HISTORY_MODES,
+  run: async (ctx) => {
+    const id = await ctx.startThread('main');
+    for (const text of factTurns(3)) await ctx.turn(id, text);
+    ctx.facts.firstCompactionTurn = await ctx.compact(id);
+    await ctx.turn(id, 'Turn 4: after compaction.');
+    ctx.facts.secondCompactionTurn = await ctx.compact(id);
+    await ctx.turn(id, 'Turn 5: after the second compaction.');
+  },
+};
+
+const review: ScenarioDefinition = {
+  name: 'review',
+  modes: HISTORY_MODES,
+  prepareWorkDir: (workDir) => {
+    writeReadme(workDir);
+    git(workDir, 'init', '-q', '-b', 'main');
+    git(workDir, 'add', 'README.txt');
+    git(workDir, 'commit', '-q', '-m', 'initial');
+    // An uncommitted change for the uncommittedChanges target.
+    writeFileSync(join(workDir, 'README.txt'), 'Compat work dir, edited.\n');
+  },
+  run: async (ctx) => {
+    const id = await ctx.startThread('main');
+    await ctx.turn(id, 'Turn 1: tell me fact number 1.');
+    ctx.facts.customReviewTurn = await ctx.review(id, { type: 'custom', instructions: 'Review README.txt for clarity.' });
+    ctx.facts.uncommittedReviewTurn = await ctx.review(id, { type: 'uncommittedChanges' });
+    await ctx.turn(id, 'Turn after review.');
+  },
+};
+
+const fork: ScenarioDefinition = {
+  name: 'fork',
+  modes: HISTORY_MODES,
+  run: async (ctx) => {
+    const source = await ctx.startThread('source');
+    const [t1, t2, t3] = factTurns(3);
+    await ctx.turn(source, t1!);
+    const turn2 = await ctx.turn(source, t2!);
+    const turn3 = await ctx.turn(source, t3!);
+    await ctx.fork('fork-whole', { threadId: source });
+    const atTurn2 = await ctx.fork('fork-last-turn-2', { threadId: source, lastTurnId: turn2 });
+    await ctx.turn(atTurn2, 'Fork turn: continue from turn 2.');
+    const ofFork = await ctx.fork('fork-of-fork', { threadId: atTurn2 });
+    await ctx.turn(ofFork, 'Fork of fork turn.');
+    // beforeTurnId is experimental; record Codex's answer either way.
+    const before = await ctx.attempt<{ thread: { id: string } }>('fork-before-turn-3', 'thread/fork', {
+      threadId: source,
+      beforeTurnId: turn3,
+    });
+    if (before !== undefined) ctx.record('fork-before-turn-3', before.thread.id);
+    // The source keeps growing after being forked: forks must not see these turns.
+    await ctx.turn(source, 'Source turn after the forks.');
+    await ctx.expectRefusal('fork-unknown-turn', 'thread/fork', { threadId: source, lastTurnId: 'no-such-turn' });
+  },
+};
+
+const revert: ScenarioDefinition = {
+  name: 'revert',
+  modes: HISTORY_MODES,
+  run: async (ctx) => {
+    const id = await ctx.startThread('main');
+    const turns: string[] = [];
+    for (const text of factTurns(4)) turns.push(await ctx.turn(id, text));
+    if (ctx.mode === 'legacy') {
+      await ctx.expectRefusal('revert-legacy', 'thread/revert', { threadId: id, beforeTurnId: turns[2] });
+      await ctx.turn(id, 'Turn after the refused revert.');
+      return;
+    }
+    // Cut in the root file.
+    await ctx.server.request('thread/revert', { threadId: id, beforeTurnId: turns[2] });
+    await ctx.turn(id, 'Turn after revert.');
+    const second = await ctx.turn(id, 'Second turn after revert.');
+    await ctx.expectRefusal('revert-dropped-turn', 'thread/revert', { threadId: id, beforeTurnId: turns[3] });
+    // Cut inside the first revision file.
+    await ctx.server.request('thread/revert', { threadId: id, beforeTurnId: second });
+    await ctx.turn(id, 'Turn after the second revert.');
+    // Cut in the root file again, behind two revisions.
+    await ctx.server.request('thread/revert', { threadId: id, beforeTurnId: turns[1] });
+    await ctx.turn(id, 'Turn after the third revert.');
+    // A fork of a reverted thread points into the newest revision.
+    const forked = await ctx.fork('fork-of-reverted', { threadId: id });
+    await ctx.turn(forked, 'Turn on the fork of the reverted thread.');
+    await ctx.expectRefusal('revert-unknown-turn', 'thread/revert', { threadId: id, beforeTurnId: 'no-such-turn' });
+  },
+};
+
+export const BIG_TURNS = 64;
+
+const big: ScenarioDefinition = {
+  name: 'big',
+  modes: HISTORY_MODES,
+  run: async (ctx) => {
+    const id = await ctx.startThread('main');
+    for (const text of factTurns(BIG_TURNS)) await ctx.turn(id, text);
+  },
+};
+
+export const SCENARIOS: readonly ScenarioDefinition[] = [chat, tool, failures, compaction, review, fork, revert, big];
+
+/** Builds one CODEX_HOME for one scenario in one mode under `<rootDir>/<scenario>-<mode>/`. */
+export async function buildScenarioHome(definition: ScenarioDefinition, mode: HistoryMode, rootDir: string): Promise<CompatHome> {
+  const key = `${definition.name}-${mode}`;
+  const base = join(rootDir, key);
+  const codexHome = join(base, 'home');
+  const workDir = join(base, 'work');
+  mkdirSync(workDir, { recursive: true });
+  definition.prepareWorkDir?.(workDir);
+  const started = Date.now();
+  const mock = await MockResponses.start();
+  let server: AppServer | undefined;
+  try {
+    writeCodexConfig(codexHome, mock.port);
+    server = await AppServer.start({ codexHome, userHome: join(base, 'user-home'), cwd: workDir });
+    const ctx = new ScenarioContext(server, mock, mode, workDir);
+    try {
+      await definition.run(ctx);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`scenario ${key} failed: ${message}`, { cause: error });
+    }
+    if (mock.queuedReplies > 0) throw new Error(`scenario ${key} left ${mock.queuedReplies} mock replies unused`);
+    const home: CompatHome = {
+      key,
+      scenario: definition.name,
+      mode,
+      codexHome,
+      workDir,
+      threads: ctx.threads,
+      refusals: ctx.refusals,
+      facts: ctx.facts,
+      buildMs: 0,
+    };
+    await server.stop();
+    server = undefined;
+    const built = { ...home, buildMs: Date.now() - started };
+    // Written for people debugging a kept home; tests use the returned object.
+    writeFileSync(join(base, 'compat-home.json'), `${JSON.stringify(built, null, 2)}\n`);
+    return built;
+  } finally {
+    await server?.stop();
+    await mock.stop();
+  }
+}
+
+export interface BuildCompatHomesOptions {
+  /** Only these scenario names (default: all). */
+  readonly scenarios?: readonly string[];
+  /** Homes built at the same time; each runs its own app-server and mock. */
+  readonly concurrency?: number;
+}
+
+/** Builds every (scenario, mode) home under `rootDir`, in parallel. Order of the result is stable. */
+export async function buildCompatHomes(rootDir: string, options: BuildCompatHomesOptions = {}): Promise<CompatHome[]> {
+  const jobs: Array<{ definition: ScenarioDefinition; mode: HistoryMode }> = [];
+  for (const definition of SCENARIOS) {
+    if (options.scenarios !== undefined && !options.scenarios.includes(definition.name)) continue;
+    for (const mode of definition.modes) jobs.push({ definition, mode });
+  }
+  // Longest first so the big thread does not start last.
+  const order = [...jobs.keys()].sort((a, b) => Number(jobs[b]!.definition.name === 'big') - Number(jobs[a]!.definition.name === 'big'));
+  const results: CompatHome[] = new Array(jobs.length);
+  const errors: Error[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < order.length && errors.length === 0) {
+      const index = order[next++]!;
+      const job = jobs[index]!;
+      try {
+        results[index] = await buildScenarioHome(job.definition, job.mode, rootDir);
+      } catch (error) {
+        errors.push(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+  };
+  const concurrency = Math.max(1, options.concurrency ?? 3);
+  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+  if (errors.length > 0) throw errors[0];
+  return results;
+}
+
+export interface DiscoveredRollout {
+  readonly path: string;
+  readonly threadId: string;
+  readonly historyMode: string | null;
+  readonly parentThreadId: string | null;
+  readonly forkedFromId: string | null;
+  readonly source: unknown;
+  readonly archived: boolean;
+}
+
+function rolloutFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...rolloutFiles(full));
+    else if (entry.name.startsWith('rollout-') && entry.name.endsWith('.jsonl')) found.push(full);
+  }
+  return found.sort();
+}
+
+/** Every rollout file of a home with what its `session_meta` says (revision files share their thread's id). */
+export function discoverRollouts(codexHome: string): DiscoveredRollout[] {
+  const describe = (path: string, archived: boolean): DiscoveredRollout => {
+    const text = readFileSync(path, 'utf8');
+    const firstLine = text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : undefined);
+    const meta = JSON.parse(firstLine) as { payload: Record<string, unknown> };
+    const p = meta.payload;
+    const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+    return {
+      path,
+      threadId: String(p.id),
+      historyMode: str(p.history_mode),
+      parentThreadId: str(p.parent_thread_id),
+      forkedFromId: str(p.forked_from_id),
+      source: p.source,
+      archived,
+    };
+  };
+  return [
+    ...rolloutFiles(join(codexHome, 'sessions')).map((p) => describe(p, false)),
+    ...rolloutFiles(join(codexHome, 'archived_sessions')).map((p) => describe(p, true)),
+  ];
+}
+
+/**
+ * Every thread of a home: the ones the scenario recorded, then any other thread id found on disk
+ * (review sub-agent threads), labelled after their relation.
+ */
+export function allThreads(home: CompatHome): ThreadRef[] {
+  const threads = [...home.threads];
+  const known = new Set(threads.map((t) => t.id));
+  for (const rollout of discoverRollouts(home.codexHome)) {
+    if (known.has(rollout.threadId)) continue;
+    known.add(rollout.threadId);
+    const label = rollout.parentThreadId !== null ? `sub-agent of ${rollout.parentThreadId}` : 'discovered';
+    threads.push({ id: rollout.threadId, label });
+  }
+  return threads;
+}
+
+/** Copies built homes somewhere for inspection (ROLLOUT_ENGINE_KEEP_COMPAT_HOMES). */
+export function keepCompatHomes(rootDir: string, destination: string): void {
+  mkdirSync(destination, { recursive: true });
+  cpSync(rootDir, destination, { recursive: true });
+}

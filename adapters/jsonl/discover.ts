@@ -1,0 +1,66 @@
+import * as fs from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import * as nodePath from 'node:path';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import { parseRolloutFileName } from './rolloutFileName.js';
+import { errnoCode, toEngineError } from './toEngineError.js';
+
+/** A rollout file found under a CODEX_HOME. */
+export interface RolloutFile {
+  readonly path: string;
+  /** True for files in `archived_sessions/` (flat), false for `sessions/**`. */
+  readonly archived: boolean;
+  /** ISO-8601 UTC from the file name (thread start, or revert time for a revision file). */
+  readonly fileTimestamp: string;
+  readonly threadId: string;
+  readonly revisionId?: string;
+}
+
+/**
+ * Every rollout file of a CODEX_HOME: `sessions/**` (any depth; Codex uses YYYY/MM/DD) then the
+ * flat `archived_sessions/`. Order is deterministic: active before archived, then by path (byte
+ * order), which within `sessions/` is chronological. Missing folders are simply empty. Directory
+ * reads of one level run concurrently (libuv pool), so 10k+ files take one readdir per folder.
+ */
+export const discoverRolloutFiles = (home: string): TE.TaskEither<EngineError, ReadonlyArray<RolloutFile>> =>
+  TE.tryCatch(async () => {
+    const [active, archived] = await Promise.all([
+      walk(nodePath.join(home, 'sessions'), true),
+      walk(nodePath.join(home, 'archived_sessions'), false),
+    ]);
+    const toFiles = (paths: string[], isArchived: boolean): RolloutFile[] =>
+      paths.sort(byteOrder).flatMap((p) => {
+        const name = parseRolloutFileName(nodePath.basename(p));
+        if (name === undefined) return [];
+        const base = { path: p, archived: isArchived, fileTimestamp: name.fileTimestamp, threadId: name.threadId };
+        return [name.revisionId === undefined ? base : { ...base, revisionId: name.revisionId }];
+      });
+    return [...toFiles(active, false), ...toFiles(archived, true)];
+  }, (err) => toEngineError(home, 'discover')(err));
+
+/** Candidate file paths (`rollout-*.jsonl`) below `dir`; a missing `dir` yields none. */
+const walk = async (dir: string, recurse: boolean): Promise<string[]> => {
+  let entries: Dirent[];
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return [];
+    throw err;
+  }
+  const files: string[] = [];
+  const subdirs: Promise<string[]>[] = [];
+  for (const e of entries) {
+    const full = nodePath.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (recurse) subdirs.push(walk(full, true));
+    } else if ((e.isFile() || e.isSymbolicLink()) && e.name.startsWith('rollout-') && e.name.endsWith('.jsonl')) {
+      files.push(full);
+    }
+  }
+  for (const sub of await Promise.all(subdirs)) for (const f of sub) files.push(f);
+  return files;
+};
+
+/** Code-unit order, locale-independent (paths here are ASCII). */
+const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

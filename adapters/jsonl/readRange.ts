@@ -1,0 +1,39 @@
+import * as fs from 'node:fs/promises';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import { corrupt, invalidArgument } from '../../domain/errors.js';
+import { toEngineError } from './toEngineError.js';
+
+/**
+ * Exactly `byteLength` bytes at `byteOffset`, as text: one positioned read (pread), the way the
+ * index serves an item without touching the rest of the file. A short read or invalid UTF-8
+ * means the index points at bytes that are not what it recorded: Corrupt.
+ */
+export const readRange = (path: string, byteOffset: number, byteLength: number): TE.TaskEither<EngineError, string> => {
+  if (!Number.isSafeInteger(byteOffset) || byteOffset < 0)
+    return TE.left(invalidArgument('byteOffset', `must be a non-negative integer, got ${byteOffset}`));
+  if (!Number.isSafeInteger(byteLength) || byteLength < 0)
+    return TE.left(invalidArgument('byteLength', `must be a non-negative integer, got ${byteLength}`));
+  return TE.tryCatch(async () => {
+    const fh = await fs.open(path, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(byteLength);
+      // One pread in practice; the loop only guards the short reads POSIX allows.
+      let got = 0;
+      while (got < byteLength) {
+        const { bytesRead } = await fh.read(buf, got, byteLength - got, byteOffset + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      if (got < byteLength)
+        throw corrupt(path, byteOffset, `range of ${byteLength} bytes runs past the end of the file (got ${got})`);
+      try {
+        return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
+      } catch (e) {
+        throw corrupt(path, byteOffset, `range of ${byteLength} bytes is not valid UTF-8: ${(e as Error).message}`);
+      }
+    } finally {
+      await fh.close();
+    }
+  }, toEngineError(path, 'readRange'));
+};

@@ -1,0 +1,27 @@
+/**
+ * A rollout file name: `rollout-<YYYY-MM-DDThh-mm-ss>-<threadId>[_<revisionId>].jsonl`.
+ * The time is UTC with `-` for `:`; a revision file carries the revert time and the base thread id.
+ */
+export interface RolloutFileName {
+  /** The start (or, for a revision, revert) time as ISO-8601 UTC, e.g. `2026-11-21T14:31:25Z`. */
+  readonly fileTimestamp: string;
+  readonly threadId: string;
+  readonly revisionId: string | undefined;
+}
+
+const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+const NAME = new RegExp(
+  `^rollout-(\\d{4}-\\d{2}-\\d{2})T(\\d{2})-(\\d{2})-(\\d{2})-(${UUID})(?:_(${UUID}))?\\.jsonl$`,
+);
+
+/** Parse a base name; `undefined` for anything that is not a rollout file (locks, temp files, …). */
+export const parseRolloutFileName = (baseName: string): RolloutFileName | undefined => {
+  const m = NAME.exec(baseName);
+  if (m === null) return undefined;
+  const [, date, hh, mm, ss, threadId, revisionId] = m;
+  return {
+    fileTimestamp: `${date}T${hh}:${mm}:${ss}Z`,
+    threadId: threadId as string,
+    revisionId,
+  };
+};

@@ -1,0 +1,43 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type { RolloutStore } from '../../domain/ports.js';
+import type { SessionMetaPayload } from '../../domain/rollout/kinds/sessionMeta.js';
+import { SessionMetaPayload as SessionMetaCodec } from '../../domain/rollout/kinds/sessionMeta.js';
+import { decodeError, corrupt } from '../../domain/errors.js';
+import { renderDecodeErrors } from '../../domain/decodeErrors.js';
+import { decodeRolloutLine } from '../../domain/rollout/line.js';
+import { discoverRolloutFiles } from './discover.js';
+import { readLog } from './reader.js';
+import { readLogicalHistory } from './logicalHistory.js';
+import { readThreadNames } from './sessionIndex.js';
+
+/** The first line of a rollout, decoded as `session_meta`. */
+export const readSessionMeta = (path: string): TE.TaskEither<import('../../domain/errors.js').EngineError, SessionMetaPayload> => async () => {
+  const it = readLog(path, undefined, { knownComplete: true });
+  try {
+    const first = await it.next();
+    if (first.done) return E.left(corrupt(path, 0, 'empty rollout: no session_meta line'));
+    const entry = first.value;
+    if (entry.kind === 'failed') return E.left(entry.error);
+    if (entry.kind === 'quarantined') return E.left(decodeError(path, 0, 0, entry.record.reason));
+    const line = decodeRolloutLine(entry.line.text);
+    if (E.isLeft(line)) return E.left(decodeError(path, 0, 0, line.left));
+    if (line.right.type !== 'session_meta') {
+      return E.left(decodeError(path, 0, 0, `first line is ${line.right.type}, not session_meta`));
+    }
+    const meta = SessionMetaCodec.decode(line.right.payload);
+    if (E.isLeft(meta)) return E.left(decodeError(path, 0, 0, `session_meta: ${renderDecodeErrors(meta.left)}`));
+    return E.right(meta.right);
+  } finally {
+    await it.return(undefined as never);
+  }
+};
+
+/** The embedded default store: rollout files of a CODEX_HOME read directly. */
+export const jsonlRolloutStore = (home: string): RolloutStore => ({
+  home,
+  listRolloutFiles: () => discoverRolloutFiles(home),
+  readSessionMeta,
+  readHistory: (segments) => readLogicalHistory(segments),
+  threadNames: () => readThreadNames(home),
+});

@@ -1,0 +1,29 @@
+import type { EngineError } from '../../domain/errors.js';
+import { ioError, notFound } from '../../domain/errors.js';
+
+/**
+ * The one place where an fs/OS failure of the JSONL adapter becomes an EngineError.
+ * ENOENT is a NotFound (callers that treat a missing file as `noStream` check for it first);
+ * everything else is an Io error carrying the errno code, the operation and the path.
+ */
+export const toEngineError =
+  (path: string, op: string) =>
+  (err: unknown): EngineError => {
+    if (isEngineError(err)) return err;
+    const code = errnoCode(err);
+    if (code === 'ENOENT') return notFound('file', path);
+    const message = err instanceof Error ? err.message : String(err);
+    return ioError(path, op, code ?? 'UNKNOWN', message);
+  };
+
+/** The errno code of a Node fs error, if it is one. */
+export const errnoCode = (err: unknown): string | undefined =>
+  err !== null && typeof err === 'object' && typeof (err as { code?: unknown }).code === 'string'
+    ? (err as { code: string }).code
+    : undefined;
+
+const TAGS = new Set(['NotFound', 'Conflict', 'Decode', 'Corrupt', 'Unsupported', 'InvalidArgument', 'Io', 'Timeout']);
+
+/** Lets internal code pass an already-typed error through the same catch. */
+const isEngineError = (err: unknown): err is EngineError =>
+  err !== null && typeof err === 'object' && !(err instanceof Error) && TAGS.has(String((err as { _tag?: unknown })._tag));

@@ -1,0 +1,314 @@
+import * as fs from 'node:fs/promises';
+import { constants as FS } from 'node:fs';
+import * as nodePath from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError, LogPosition } from '../../domain/errors.js';
+import { conflict, corrupt, invalidArgument } from '../../domain/errors.js';
+import type { AppendResult, ExpectedPosition } from '../../domain/ports.js';
+import { decodeRolloutLine, makeRolloutLine } from '../../domain/rollout/line.js';
+import { endOfOpenFile, lastNewlineBefore } from './endPosition.js';
+import { lastLineOrdinal } from './lastLineOrdinal.js';
+import type { LockOptions } from './lockFile.js';
+import { acquireLock, lockPathFor, releaseLock } from './lockFile.js';
+import type { QuarantineSink } from './quarantine.js';
+import { TORN_TAIL_REASON_PREFIX } from './reader.js';
+import type { TailCache } from './tailCache.js';
+import { errnoCode, toEngineError } from './toEngineError.js';
+
+export interface WriterOptions {
+  /** 'always' (default): fdatasync the file (and its folder when created) before acknowledging. */
+  readonly fsync?: 'always' | 'never';
+  /**
+   * A last line without "\n" found under the lock (a writer crashed mid-append):
+   * 'refuse' (default) fails with Corrupt; 'truncate' records the partial bytes in `quarantine`
+   * and cuts the file back to its last complete line, then appends.
+   */
+  readonly tornTail?: 'refuse' | 'truncate';
+  readonly quarantine?: QuarantineSink;
+  readonly lock?: LockOptions;
+  readonly tailCache?: TailCache;
+  /** Check each raw line is a rollout envelope before appending (default true). */
+  readonly validate?: boolean;
+}
+
+export type HistoryMode = 'legacy' | 'paginated';
+
+export interface NewEvent {
+  readonly timestamp: string;
+  readonly type: string;
+  readonly payload: unknown;
+  readonly metadata?: unknown;
+}
+
+export interface AppendEventsOptions extends WriterOptions {
+  readonly historyMode: HistoryMode;
+  /** Paginated only: the first line's `ordinal` in a new or empty file (a fork continues its base). */
+  readonly firstOrdinal?: number;
+}
+
+export interface AppendEventsResult extends AppendResult {
+  /** Paginated only: the `ordinal` field given to the first appended line. */
+  readonly firstEventOrdinal: number | undefined;
+}
+
+/**
+ * Append raw lines to a rollout file as one write, under the file's lock, if its end is where
+ * the caller expects (optimistic concurrency): a mismatch is Conflict{expected, actual}.
+ *
+ * How the end is known without rescanning: under the lock the file size and its last byte are
+ * read. If the caller expects {ordinal, byteOffset} with byteOffset == size and the last byte
+ * is "\n" (or the file is empty), the file ends exactly where the caller last saw it, so the
+ * caller's ordinal is trusted. Only a Conflict (or `any` without a cached tail) counts lines, and
+ * then forward from the caller's/cached position, not from the file start.
+ */
+export const appendLines = (
+  path: string,
+  lines: ReadonlyArray<string>,
+  expected: ExpectedPosition,
+  options: WriterOptions = {},
+): TE.TaskEither<EngineError, AppendResult> => {
+  const invalid = validateExpected(expected) ?? validateLines(lines, options.validate !== false);
+  if (invalid !== undefined) return TE.left(invalid);
+  return TE.map(({ first, next }: AppendResult): AppendResult => ({ first, next }))(
+    appendUnderLock(path, expected, options, async () => ({ lines, firstOrdinal: undefined })),
+  );
+};
+
+/**
+ * Build lines the way Codex writes them (makeRolloutLine: compact JSON, canonical key order) and
+ * append them. Paginated files get dense ordinals: the last line's `ordinal` + 1 onwards, read
+ * under the lock so concurrent appenders never reuse a number.
+ */
+export const appendEvents = (
+  path: string,
+  events: ReadonlyArray<NewEvent>,
+  expected: ExpectedPosition,
+  options: AppendEventsOptions,
+): TE.TaskEither<EngineError, AppendEventsResult> => {
+  const invalid = validateExpected(expected) ?? validateEvents(events, options);
+  if (invalid !== undefined) return TE.left(invalid);
+  return appendUnderLock(path, expected, options, async (tail) => {
+    if (options.historyMode === 'legacy') {
+      return { lines: events.map((e) => makeRolloutLine(e).raw), firstOrdinal: undefined };
+    }
+    const first = tail.size === 0 ? (options.firstOrdinal ?? 0) : (await tail.lastOrdinal()) + 1;
+    return { lines: events.map((e, i) => makeRolloutLine({ ...e, ordinal: first + i }).raw), firstOrdinal: first };
+  });
+};
+
+/** The file's state under the lock, as a batch builder sees it. */
+interface Tail {
+  readonly size: number;
+  /** `ordinal` of the last line (paginated); only read when asked for. */
+  readonly lastOrdinal: () => Promise<number>;
+}
+
+interface Batch {
+  readonly lines: ReadonlyArray<string>;
+  readonly firstOrdinal: number | undefined;
+}
+
+const NL = 0x0a;
+
+const appendUnderLock = (
+  path: string,
+  expected: ExpectedPosition,
+  options: WriterOptions,
+  build: (tail: Tail) => Promise<Batch>,
+): TE.TaskEither<EngineError, AppendEventsResult> =>
+  TE.tryCatch(async () => {
+    const cache = options.tailCache;
+    if (expected !== 'noStream' && expected !== 'any') {
+      // No folder means no file: answer without creating anything.
+      const dirExists = await fs.stat(nodePath.dirname(path)).then(() => true, () => false);
+      if (!dirExists) throw conflict(path, expected, 'noStream');
+    } else {
+      await fs.mkdir(nodePath.dirname(path), { recursive: true });
+    }
+    const lock = await acquireLock(lockPathFor(path), options.lock);
+    let fh: fs.FileHandle | undefined;
+    try {
+      const opened = await openTarget(path, expected);
+      fh = opened.fh;
+      const stat = await fh.stat();
+      let size = stat.size;
+      const id = { dev: stat.dev, ino: stat.ino };
+      if (size > 0 && (await byteAt(fh, size - 1)) !== NL) {
+        size = await handleTornTail(fh, path, size, options);
+      }
+      const exact = cache?.exact(path, { ...id, size });
+
+      // Where the file ends now, trusting the caller's ordinal when its byte offset matches.
+      let actual: LogPosition;
+      if (opened.created || size === 0) {
+        actual = { ordinal: 0, byteOffset: 0 };
+      } else if (exact !== undefined) {
+        actual = exact.end;
+      } else if (expected !== 'noStream' && expected !== 'any' && expected.byteOffset === size) {
+        actual = expected;
+      } else {
+        const hint =
+          expected !== 'noStream' && expected !== 'any' && expected.byteOffset < size
+            ? expected
+            : cache?.checkpoint(path, { ...id, size });
+        actual = await endOfOpenFile(fh, size, hint);
+      }
+      if (expected === 'noStream' && !opened.created) throw conflict(path, 'noStream', actual);
+      if (expected !== 'noStream' && expected !== 'any' && !samePosition(expected, actual)) {
+        throw conflict(path, expected, actual);
+      }
+
+      const batch = await build({
+        size,
+        lastOrdinal: async () => exact?.lastOrdinal ?? (await lastLineOrdinal(fh as fs.FileHandle, path, size)),
+      });
+      const bytes = Buffer.from(batch.lines.join('\n') + '\n', 'utf8');
+      await writeAll(fh, bytes, size);
+      if (options.fsync !== 'never') {
+        await fh.datasync();
+        if (opened.created) await syncFolder(nodePath.dirname(path));
+      }
+      const next = { ordinal: actual.ordinal + batch.lines.length, byteOffset: size + bytes.length };
+      cache?.remember(path, {
+        ...id,
+        size: next.byteOffset,
+        end: next,
+        lastOrdinal: batch.firstOrdinal === undefined ? undefined : batch.firstOrdinal + batch.lines.length - 1,
+      });
+      return { first: actual, next, firstEventOrdinal: batch.firstOrdinal };
+    } catch (err) {
+      cache?.forget(path);
+      throw err;
+    } finally {
+      await fh?.close().catch(() => undefined);
+      await releaseLock(lock).catch(() => false);
+    }
+  }, toEngineError(path, 'append'));
+
+/**
+ * `noStream` creates with O_EXCL (an existing file is a Conflict); a position needs the file
+ * (missing = Conflict against `noStream`); `any` opens or creates. O_APPEND so that even a
+ * writer that ignores our lock cannot be overwritten.
+ */
+const openTarget = async (
+  path: string,
+  expected: ExpectedPosition,
+): Promise<{ readonly fh: fs.FileHandle; readonly created: boolean }> => {
+  const create = () => fs.open(path, FS.O_RDWR | FS.O_APPEND | FS.O_CREAT | FS.O_EXCL, 0o644);
+  const existing = () => fs.open(path, FS.O_RDWR | FS.O_APPEND);
+  if (expected === 'noStream') {
+    try {
+      return { fh: await create(), created: true };
+    } catch (err) {
+      if (errnoCode(err) !== 'EEXIST') throw err;
+      return { fh: await existing(), created: false };
+    }
+  }
+  try {
+    return { fh: await existing(), created: false };
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw err;
+    if (expected !== 'any') throw conflict(path, expected, 'noStream');
+    return { fh: await create(), created: true };
+  }
+};
+
+/**
+ * Never append after a partial line: the new first line would be glued to it. By default refuse;
+ * with `tornTail: 'truncate'` (and a sink to keep the bytes) quarantine it and cut it off.
+ * Returns the size to append at.
+ */
+const handleTornTail = async (fh: fs.FileHandle, path: string, size: number, options: WriterOptions): Promise<number> => {
+  const start = (await lastNewlineBefore(fh, size)) + 1;
+  const length = size - start;
+  const reason = `${TORN_TAIL_REASON_PREFIX} incomplete last line (${length} bytes, no newline)`;
+  if (options.tornTail !== 'truncate' || options.quarantine === undefined) {
+    throw corrupt(path, start, `${reason}; refusing to append after it`);
+  }
+  const tail = Buffer.allocUnsafe(length);
+  await fh.read(tail, 0, length, start);
+  const { dev, ino } = await fh.stat();
+  const ordinal = (await endOfOpenFile(fh, start, options.tailCache?.checkpoint(path, { dev, ino, size: start }))).ordinal;
+  const recorded = await options.quarantine.record({
+    path,
+    ordinal,
+    byteOffset: start,
+    byteLength: length,
+    reason: `${reason}; truncated before append`,
+    text: tail.toString('utf8'),
+  })();
+  if (E.isLeft(recorded)) throw recorded.left; // keep the bytes in the file if they cannot be kept elsewhere
+  await fh.truncate(start);
+  await fh.datasync();
+  return start;
+};
+
+/** One write call; the loop only continues a short write (still under the lock). */
+const writeAll = async (fh: fs.FileHandle, bytes: Buffer, sizeBefore: number): Promise<void> => {
+  let done = 0;
+  try {
+    while (done < bytes.length) {
+      const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, null);
+      done += bytesWritten;
+    }
+  } catch (err) {
+    // Leave no partial batch behind (ENOSPC, EIO): cut back to where we started.
+    if (done > 0) await fh.truncate(sizeBefore).catch(() => undefined);
+    throw err;
+  }
+};
+
+const byteAt = async (fh: fs.FileHandle, offset: number): Promise<number | undefined> => {
+  const one = Buffer.alloc(1);
+  const { bytesRead } = await fh.read(one, 0, 1, offset);
+  return bytesRead === 1 ? one[0] : undefined;
+};
+
+/** A new directory entry is durable only once its folder is synced. */
+const syncFolder = async (dir: string): Promise<void> => {
+  const dh = await fs.open(dir, 'r');
+  try {
+    await dh.sync();
+  } finally {
+    await dh.close();
+  }
+};
+
+const samePosition = (a: LogPosition, b: LogPosition): boolean => a.ordinal === b.ordinal && a.byteOffset === b.byteOffset;
+
+const validateExpected = (expected: ExpectedPosition): EngineError | undefined => {
+  if (expected === 'noStream' || expected === 'any') return undefined;
+  const { ordinal, byteOffset } = expected;
+  if (!Number.isSafeInteger(ordinal) || ordinal < 0 || !Number.isSafeInteger(byteOffset) || byteOffset < 0)
+    return invalidArgument('expected', `position must be non-negative integers, got ${JSON.stringify(expected)}`);
+  if ((ordinal === 0) !== (byteOffset === 0))
+    return invalidArgument('expected', `line ${ordinal} cannot start at byte ${byteOffset}`);
+  return undefined;
+};
+
+const validateLines = (lines: ReadonlyArray<string>, classify: boolean): EngineError | undefined => {
+  if (lines.length === 0) return invalidArgument('lines', 'an append needs at least one line');
+  for (const [i, line] of lines.entries()) {
+    if (line.length === 0) return invalidArgument(`lines[${i}]`, 'empty line');
+    if (line.includes('\n')) return invalidArgument(`lines[${i}]`, 'contains a newline');
+    if (classify) {
+      const d = decodeRolloutLine(line);
+      if (E.isLeft(d)) return invalidArgument(`lines[${i}]`, d.left);
+    }
+  }
+  return undefined;
+};
+
+const validateEvents = (events: ReadonlyArray<NewEvent>, options: AppendEventsOptions): EngineError | undefined => {
+  if (events.length === 0) return invalidArgument('events', 'an append needs at least one event');
+  const fo = options.firstOrdinal;
+  if (fo !== undefined && (!Number.isSafeInteger(fo) || fo < 0))
+    return invalidArgument('firstOrdinal', `must be a non-negative integer, got ${fo}`);
+  for (const [i, e] of events.entries()) {
+    if (typeof e.timestamp !== 'string' || typeof e.type !== 'string')
+      return invalidArgument(`events[${i}]`, 'timestamp and type must be strings');
+    if (e.payload === undefined) return invalidArgument(`events[${i}].payload`, 'is required');
+  }
+  return undefined;
+};

@@ -4,7 +4,8 @@ import type { EngineError, LogPosition } from '../../domain/errors.js';
 import { errnoCode, toEngineError } from './toEngineError.js';
 
 const NL = 0x0a;
-const BACKWARD_CHUNK = 64 * 1024;
+const BACKWARD_FIRST_CHUNK = 4 * 1024;
+const BACKWARD_MAX_CHUNK = 1 << 20;
 const FORWARD_CHUNK = 1 << 20;
 
 /**
@@ -42,16 +43,22 @@ export const endOfOpenFile = async (fh: fs.FileHandle, size: number, known?: Log
   return { ordinal: from.ordinal + lines, byteOffset: endByte };
 };
 
-/** Offset of the last "\n" in [0, size), or -1. Reads backwards in 64 KiB steps. */
+/**
+ * Offset of the last "\n" in [0, size), or -1. Reads backwards from 4 KiB (most lines are
+ * shorter) doubling to 1 MiB, so a short last line costs one small pread and a huge one few.
+ */
 export const lastNewlineBefore = async (fh: fs.FileHandle, size: number): Promise<number> => {
-  const buf = Buffer.allocUnsafe(Math.min(BACKWARD_CHUNK, Math.max(size, 1)));
+  let step = BACKWARD_FIRST_CHUNK;
+  let buf = Buffer.allocUnsafe(Math.min(step, Math.max(size, 1)));
   let hi = size;
   while (hi > 0) {
-    const lo = Math.max(0, hi - buf.length);
+    const lo = Math.max(0, hi - step);
+    if (buf.length < hi - lo) buf = Buffer.allocUnsafe(hi - lo);
     const { bytesRead } = await fh.read(buf, 0, hi - lo, lo);
     const at = buf.subarray(0, bytesRead).lastIndexOf(NL);
     if (at >= 0) return lo + at;
     hi = lo;
+    step = Math.min(step * 2, BACKWARD_MAX_CHUNK);
   }
   return -1;
 };

@@ -46,3 +46,37 @@ export interface Ids {
   /** A fresh UUIDv7, as Codex uses for threads, turns and items. */
   readonly uuidv7: () => string;
 }
+
+/** A rollout file of a CODEX_HOME, as named on disk. */
+export interface RolloutFileRef {
+  readonly path: string;
+  readonly archived: boolean;
+  /** ISO-8601 UTC from the file name. */
+  readonly fileTimestamp: string;
+  readonly threadId: string;
+  readonly revisionId?: string;
+}
+
+/** A decoded line of a logical history with its exact position, or what could not be read. */
+export type HistoryEntry =
+  | {
+      readonly kind: 'line';
+      readonly line: import('./rollout/line.js').RolloutLine;
+      readonly position: import('./thread/eventPosition.js').EventPosition;
+    }
+  | { readonly kind: 'quarantined'; readonly record: QuarantineRecord }
+  | { readonly kind: 'failed'; readonly error: EngineError };
+
+/** Read access to a CODEX_HOME's rollouts, as the history use cases need it. */
+export interface RolloutStore {
+  readonly home: string;
+  readonly listRolloutFiles: () => TE.TaskEither<EngineError, ReadonlyArray<RolloutFileRef>>;
+  /** The decoded `session_meta` (first line) of a file. */
+  readonly readSessionMeta: (
+    path: string,
+  ) => TE.TaskEither<EngineError, import('./rollout/kinds/sessionMeta.js').SessionMetaPayload>;
+  /** Stream the segments of a logical history in order, base first. */
+  readonly readHistory: (segments: ReadonlyArray<import('./history/historyBase.js').HistorySegment>) => AsyncIterable<HistoryEntry>;
+  /** Thread names from `session_index.jsonl` (last entry per id wins). */
+  readonly threadNames: () => TE.TaskEither<EngineError, ReadonlyMap<string, string>>;
+}

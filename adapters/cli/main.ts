@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerRead } from './commands/read.js';
+
+const program = new Command()
+  .name('rollout-engine')
+  .description('Codex rollouts as an event log: read, index and serve thread history')
+  .version('0.1.0');
+
+registerRead(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,24 @@
+/**
+ * `npm run bench -- <suite> [--json]`. Suites print one JSON document.
+ *   corpus [--corpus DIR]   fidelity against ../shared/codex-oracle (decode→encode, thread/read goldens)
+ */
+import * as nodePath from 'node:path';
+import { runCorpus } from './corpus.js';
+
+const args = process.argv.slice(2);
+const suite = args[0] ?? 'corpus';
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+
+const suites: Record<string, () => Promise<unknown>> = {
+  corpus: () => runCorpus(flag('--corpus') ?? nodePath.resolve(process.cwd(), '../shared/codex-oracle')),
+};
+
+const run = suites[suite];
+if (!run) {
+  process.stderr.write(`unknown bench suite: ${suite} (known: ${Object.keys(suites).join(', ')})\n`);
+  process.exit(2);
+}
+process.stdout.write(`${JSON.stringify(await run(), null, 2)}\n`);

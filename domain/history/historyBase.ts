@@ -1,0 +1,30 @@
+import type { SessionMetaPayload } from '../rollout/kinds/sessionMeta.js';
+
+/** One physical file's share of a logical history: its lines up to `endByteOffset` (exclusive). */
+export interface HistorySegment {
+  readonly path: string;
+  /** Thread id for a root file, fork id for a fork, revision id for a revision file. */
+  readonly rolloutId: string;
+  /** Undefined: to the end of the file. */
+  readonly endByteOffset: number | undefined;
+  readonly endOrdinalExclusive: number | undefined;
+}
+
+/** The hop from a file to the base it continues, if it is a paginated fork or revision. */
+export const baseOf = (meta: SessionMetaPayload) => meta.history_base ?? undefined;
+
+/** Rollout id a file answers to: its revision id if it is a revision, else its thread id. */
+export const rolloutIdOf = (f: { threadId: string; revisionId?: string | undefined }): string => f.revisionId ?? f.threadId;
+
+/**
+ * The file that currently holds a thread: its newest revision (by revert time in the name, then
+ * by the time-ordered revision id), else its root file. Active files win over archived ones.
+ */
+export const currentFileOf = <F extends { threadId: string; revisionId?: string | undefined; fileTimestamp: string; archived: boolean; path: string }>(
+  files: ReadonlyArray<F>,
+): F | undefined => {
+  const rank = (f: F): string => `${f.archived ? 0 : 1}|${f.revisionId === undefined ? 0 : 1}|${f.fileTimestamp}|${f.revisionId ?? ''}|${f.path}`;
+  let best: F | undefined;
+  for (const f of files) if (best === undefined || rank(f) > rank(best)) best = f;
+  return best;
+};

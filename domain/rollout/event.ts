@@ -1,0 +1,132 @@
+import * as t from 'io-ts';
+import * as E from 'fp-ts/lib/Either.js';
+import type { RolloutLine } from './line.js';
+import { payloadType } from './line.js';
+import { renderDecodeErrors } from '../decodeErrors.js';
+import { SessionMetaPayload } from './kinds/sessionMeta.js';
+import { TurnContextPayload } from './kinds/turnContext.js';
+import { TokenUsageRecordPayload } from './kinds/tokenUsageRecord.js';
+import { CompactedPayload } from './kinds/compacted.js';
+import { WorldStatePayload } from './kinds/worldState.js';
+import { ResponseItemPayload } from './kinds/responseItem.js';
+import {
+  TaskStarted,
+  TaskComplete,
+  TurnAborted,
+  ThreadRolledBack,
+  ThreadSettingsApplied,
+  TokenCount,
+} from './kinds/turnEvents.js';
+import {
+  UserMessageEvent,
+  AgentMessageEvent,
+  AgentReasoningEvent,
+  AgentReasoningRawContentEvent,
+  ContextCompactedEvent,
+  EnteredReviewModeEvent,
+  ExitedReviewModeEvent,
+} from './kinds/legacyItemEvents.js';
+import { ItemCompleted, KnownTurnItem } from './kinds/itemCompleted.js';
+
+/** Legacy-mode `event_msg/error` (older Codex): marks the open turn failed. */
+const ErrorEvent = t.intersection([
+  t.type({ type: t.literal('error'), message: t.string }),
+  t.partial({ codex_error_info: t.unknown }),
+]);
+
+/**
+ * The typed view of one rollout line, by kind. `other` is a kind we do not interpret (kept verbatim);
+ * `invalid` is a known kind whose payload does not have the expected shape (reported, never dropped).
+ */
+export type RolloutEvent =
+  | { readonly kind: 'sessionMeta'; readonly payload: t.TypeOf<typeof SessionMetaPayload> }
+  | { readonly kind: 'turnContext'; readonly payload: t.TypeOf<typeof TurnContextPayload> }
+  | { readonly kind: 'worldState'; readonly payload: t.TypeOf<typeof WorldStatePayload> }
+  | { readonly kind: 'tokenUsageRecord'; readonly payload: t.TypeOf<typeof TokenUsageRecordPayload> }
+  | { readonly kind: 'compacted'; readonly payload: t.TypeOf<typeof CompactedPayload> }
+  | { readonly kind: 'responseItem'; readonly payload: t.TypeOf<typeof ResponseItemPayload> }
+  | { readonly kind: 'taskStarted'; readonly payload: t.TypeOf<typeof TaskStarted> }
+  | { readonly kind: 'taskComplete'; readonly payload: t.TypeOf<typeof TaskComplete> }
+  | { readonly kind: 'turnAborted'; readonly payload: t.TypeOf<typeof TurnAborted> }
+  | { readonly kind: 'threadRolledBack'; readonly payload: t.TypeOf<typeof ThreadRolledBack> }
+  | { readonly kind: 'threadSettingsApplied'; readonly payload: t.TypeOf<typeof ThreadSettingsApplied> }
+  | { readonly kind: 'tokenCount'; readonly payload: t.TypeOf<typeof TokenCount> }
+  | {
+      readonly kind: 'itemCompleted';
+      readonly payload: t.TypeOf<typeof ItemCompleted>;
+      /** The item decoded by type, or null for an item type this version does not know. */
+      readonly item: KnownTurnItem | null;
+    }
+  | { readonly kind: 'userMessage'; readonly payload: t.TypeOf<typeof UserMessageEvent> }
+  | { readonly kind: 'agentMessage'; readonly payload: t.TypeOf<typeof AgentMessageEvent> }
+  | { readonly kind: 'agentReasoning'; readonly payload: t.TypeOf<typeof AgentReasoningEvent> }
+  | { readonly kind: 'agentReasoningRawContent'; readonly payload: t.TypeOf<typeof AgentReasoningRawContentEvent> }
+  | { readonly kind: 'contextCompacted'; readonly payload: t.TypeOf<typeof ContextCompactedEvent> }
+  | { readonly kind: 'enteredReviewMode'; readonly payload: t.TypeOf<typeof EnteredReviewModeEvent> }
+  | { readonly kind: 'exitedReviewMode'; readonly payload: t.TypeOf<typeof ExitedReviewModeEvent> }
+  | { readonly kind: 'error'; readonly payload: t.TypeOf<typeof ErrorEvent> }
+  | { readonly kind: 'other'; readonly type: string; readonly payloadType: string | undefined }
+  | { readonly kind: 'invalid'; readonly type: string; readonly payloadType: string | undefined; readonly reason: string };
+
+type Decoder = { readonly kind: RolloutEvent['kind']; readonly codec: t.Mixed };
+
+const topLevel: Record<string, Decoder> = {
+  session_meta: { kind: 'sessionMeta', codec: SessionMetaPayload },
+  turn_context: { kind: 'turnContext', codec: TurnContextPayload },
+  world_state: { kind: 'worldState', codec: WorldStatePayload },
+  token_usage_record: { kind: 'tokenUsageRecord', codec: TokenUsageRecordPayload },
+  compacted: { kind: 'compacted', codec: CompactedPayload },
+};
+
+const eventMsgs: Record<string, Decoder> = {
+  task_started: { kind: 'taskStarted', codec: TaskStarted },
+  task_complete: { kind: 'taskComplete', codec: TaskComplete },
+  turn_aborted: { kind: 'turnAborted', codec: TurnAborted },
+  thread_rolled_back: { kind: 'threadRolledBack', codec: ThreadRolledBack },
+  thread_settings_applied: { kind: 'threadSettingsApplied', codec: ThreadSettingsApplied },
+  token_count: { kind: 'tokenCount', codec: TokenCount },
+  user_message: { kind: 'userMessage', codec: UserMessageEvent },
+  agent_message: { kind: 'agentMessage', codec: AgentMessageEvent },
+  agent_reasoning: { kind: 'agentReasoning', codec: AgentReasoningEvent },
+  agent_reasoning_raw_content: { kind: 'agentReasoningRawContent', codec: AgentReasoningRawContentEvent },
+  context_compacted: { kind: 'contextCompacted', codec: ContextCompactedEvent },
+  entered_review_mode: { kind: 'enteredReviewMode', codec: EnteredReviewModeEvent },
+  exited_review_mode: { kind: 'exitedReviewMode', codec: ExitedReviewModeEvent },
+  error: { kind: 'error', codec: ErrorEvent },
+};
+
+const responseItemTypes = new Set(['message', 'reasoning', 'function_call', 'function_call_output']);
+
+const decodeWith = (d: Decoder, line: RolloutLine, pType: string | undefined): RolloutEvent => {
+  const r = d.codec.decode(line.payload);
+  if (E.isLeft(r)) return { kind: 'invalid', type: line.type, payloadType: pType, reason: renderDecodeErrors(r.left) };
+  return { kind: d.kind, payload: r.right } as RolloutEvent;
+};
+
+/** Classify a decoded line into its typed event. Pure; never throws. */
+export const classifyRolloutLine = (line: RolloutLine): RolloutEvent => {
+  const pType = payloadType(line);
+  const top = topLevel[line.type];
+  if (top) return decodeWith(top, line, pType);
+  if (line.type === 'event_msg') {
+    if (pType === 'item_completed') {
+      const r = ItemCompleted.decode(line.payload);
+      if (E.isLeft(r)) return { kind: 'invalid', type: line.type, payloadType: pType, reason: renderDecodeErrors(r.left) };
+      const item = KnownTurnItem.decode(r.right.item);
+      if (E.isRight(item)) return { kind: 'itemCompleted', payload: r.right, item: item.right };
+      // A known item type with a broken shape is invalid; an unknown item type is just not rendered.
+      const known = ['UserMessage', 'AgentMessage', 'Reasoning', 'CommandExecution', 'ContextCompaction', 'EnteredReviewMode', 'ExitedReviewMode'];
+      if (known.includes(r.right.item.type)) {
+        return { kind: 'invalid', type: line.type, payloadType: pType, reason: renderDecodeErrors(item.left) };
+      }
+      return { kind: 'itemCompleted', payload: r.right, item: null };
+    }
+    const d = pType === undefined ? undefined : eventMsgs[pType];
+    if (d) return decodeWith(d, line, pType);
+    return { kind: 'other', type: line.type, payloadType: pType };
+  }
+  if (line.type === 'response_item' && pType !== undefined && responseItemTypes.has(pType)) {
+    return decodeWith({ kind: 'responseItem', codec: ResponseItemPayload }, line, pType);
+  }
+  return { kind: 'other', type: line.type, payloadType: pType };
+};

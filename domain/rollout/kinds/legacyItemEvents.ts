@@ -1,0 +1,43 @@
+import * as t from 'io-ts';
+import { optional } from './common.js';
+
+/** Legacy-mode item events: the API numbers them `item-N` across the thread. */
+export const UserMessageEvent = t.intersection([
+  t.type({ type: t.literal('user_message'), message: t.string }),
+  t.partial({ images: t.unknown, local_images: t.unknown, text_elements: t.unknown, kind: t.unknown }),
+]);
+export const AgentMessageEvent = t.intersection([
+  t.type({ type: t.literal('agent_message'), message: t.string }),
+  t.partial({ phase: t.unknown, memory_citation: t.unknown }),
+]);
+export const AgentReasoningEvent = t.type({ type: t.literal('agent_reasoning'), text: t.string });
+export const AgentReasoningRawContentEvent = t.type({ type: t.literal('agent_reasoning_raw_content'), text: t.string });
+export const ContextCompactedEvent = t.type({ type: t.literal('context_compacted') });
+
+export const ReviewOutput = t.partial({
+  findings: t.array(
+    t.partial({
+      title: t.string,
+      body: t.string,
+      confidence_score: t.number,
+      priority: optional(t.number),
+      code_location: t.partial({
+        absolute_file_path: t.string,
+        line_range: t.partial({ start: t.number, end: t.number }),
+      }),
+    }),
+  ),
+  overall_correctness: t.string,
+  overall_explanation: t.string,
+  overall_confidence_score: t.number,
+});
+export type ReviewOutput = t.TypeOf<typeof ReviewOutput>;
+
+export const EnteredReviewModeEvent = t.intersection([
+  t.type({ type: t.literal('entered_review_mode') }),
+  t.partial({ target: t.unknown, user_facing_hint: optional(t.string), turn_id: optional(t.string), item_id: optional(t.string) }),
+]);
+export const ExitedReviewModeEvent = t.intersection([
+  t.type({ type: t.literal('exited_review_mode') }),
+  t.partial({ review_output: optional(ReviewOutput), turn_id: optional(t.string), item_id: optional(t.string) }),
+]);

@@ -1,0 +1,42 @@
+import * as t from 'io-ts';
+import { optional } from './common.js';
+
+export const HistoryBase = t.type({
+  thread_id: t.string,
+  end_ordinal_exclusive: t.number,
+  end_byte_offset: t.number,
+});
+export type HistoryBase = t.TypeOf<typeof HistoryBase>;
+
+export const GitMeta = t.partial({
+  commit_hash: optional(t.string),
+  branch: optional(t.string),
+  repository_url: optional(t.string),
+});
+
+/** `session_meta` payload (always the first line). Unknown keys are tolerated and kept in the raw line. */
+export const SessionMetaPayload = t.intersection([
+  t.type({ id: t.string }),
+  t.partial({
+    session_id: optional(t.string),
+    timestamp: optional(t.string),
+    cwd: optional(t.string),
+    originator: optional(t.string),
+    cli_version: optional(t.string),
+    source: t.unknown,
+    thread_source: optional(t.string),
+    model_provider: optional(t.string),
+    history_mode: optional(t.string),
+    forked_from_id: optional(t.string),
+    forked_from_ordinal_exclusive: optional(t.number),
+    history_base: optional(HistoryBase),
+    parent_thread_id: optional(t.string),
+    agent_nickname: optional(t.string),
+    agent_role: optional(t.string),
+    multi_agent_version: optional(t.string),
+    git: optional(GitMeta),
+    base_instructions: t.unknown,
+    instructions: t.unknown,
+  }),
+]);
+export type SessionMetaPayload = t.TypeOf<typeof SessionMetaPayload>;

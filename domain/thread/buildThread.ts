@@ -1,0 +1,64 @@
+import type { Thread } from './thread.js';
+import type { Turn } from './turn.js';
+import type { SessionMetaPayload } from '../rollout/kinds/sessionMeta.js';
+import type { ThreadMetaState } from './threadMeta.js';
+import { toApiSource } from './threadMeta.js';
+
+export interface ThreadFacts {
+  /** `session_meta` of the thread's current file (newest revision, or the fork's own file). */
+  readonly meta: SessionMetaPayload;
+  /** Absolute path of the current file. */
+  readonly path: string;
+  /** Timestamp of the current file's last line (ISO-8601). */
+  readonly lastLineTimestamp: string | null;
+  readonly name: string | null;
+  readonly folded: ThreadMetaState;
+}
+
+const seconds = (iso: string | null | undefined): number | null => {
+  if (!iso) return null;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : Math.floor(ms / 1000);
+};
+
+/** Assemble the API Thread (Codex's field order). `status` is notLoaded: nothing runs here. */
+export const buildThread = (f: ThreadFacts, turns: Turn[]): Thread => {
+  const created = seconds(f.meta.timestamp) ?? 0;
+  const updated = seconds(f.lastLineTimestamp) ?? created;
+  const git = f.meta.git;
+  return {
+    id: f.meta.id,
+    environments: null,
+    extra: null,
+    sessionId: f.meta.session_id ?? f.meta.id,
+    forkedFromId: f.meta.forked_from_id ?? null,
+    attachedToThreadId: null,
+    parentThreadId: f.meta.parent_thread_id ?? null,
+    preview: f.folded.preview ?? '',
+    ephemeral: false,
+    section: null,
+    sectionEnteredAt: null,
+    projectId: null,
+    historyMode: f.meta.history_mode === 'paginated' ? 'paginated' : 'legacy',
+    modelProvider: f.meta.model_provider ?? null,
+    model: f.folded.model,
+    reasoningEffort: f.folded.reasoningEffort,
+    createdAt: created,
+    updatedAt: updated,
+    recencyAt: updated,
+    status: { type: 'notLoaded' },
+    path: f.path,
+    cwd: f.meta.cwd ?? '',
+    cliVersion: f.meta.cli_version ?? '',
+    originator: f.meta.originator ?? '',
+    source: toApiSource(f.meta.source),
+    canAcceptDirectInput: null,
+    threadSource: f.meta.thread_source ?? null,
+    agentNickname: f.meta.agent_nickname ?? null,
+    agentRole: f.meta.agent_role ?? null,
+    gitInfo: git ? { sha: git.commit_hash ?? null, branch: git.branch ?? null, originUrl: git.repository_url ?? null } : null,
+    name: f.name,
+    daybreakEnabled: null,
+    turns,
+  };
+};

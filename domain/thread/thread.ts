@@ -1,0 +1,44 @@
+import type { Turn } from './turn.js';
+
+export interface GitInfo {
+  sha: string | null;
+  branch: string | null;
+  originUrl: string | null;
+}
+
+/** Thread as `codex app-server` 0.169.0 returns it (field order as it serialises). */
+export interface Thread {
+  id: string;
+  environments: null;
+  extra: null;
+  sessionId: string;
+  forkedFromId: string | null;
+  attachedToThreadId: null;
+  parentThreadId: string | null;
+  preview: string;
+  ephemeral: boolean;
+  section: null;
+  sectionEnteredAt: null;
+  projectId: null;
+  historyMode: 'legacy' | 'paginated';
+  modelProvider: string | null;
+  model: string | null;
+  reasoningEffort: string | null;
+  createdAt: number;
+  updatedAt: number;
+  recencyAt: number;
+  status: { type: 'notLoaded' } | { type: 'idle' } | { type: string };
+  path: string;
+  cwd: string;
+  cliVersion: string;
+  originator: string;
+  source: unknown;
+  canAcceptDirectInput: null;
+  threadSource: string | null;
+  agentNickname: string | null;
+  agentRole: string | null;
+  gitInfo: GitInfo | null;
+  name: string | null;
+  daybreakEnabled: null;
+  turns: Turn[];
+}

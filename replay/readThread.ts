@@ -1,0 +1,74 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../domain/errors.js';
+import type { RolloutStore } from '../domain/ports.js';
+import type { QuarantineRecord } from '../domain/rollout/rawLine.js';
+import type { Thread } from '../domain/thread/thread.js';
+import { classifyRolloutLine } from '../domain/rollout/event.js';
+import { emptyTurnFold, foldTurnEvent, toApiTurn, turnsOf } from '../domain/thread/foldTurns.js';
+import type { HistoryMode, TurnFoldState } from '../domain/thread/foldTurns.js';
+import { emptyThreadMeta, foldThreadMeta } from '../domain/thread/threadMeta.js';
+import type { ThreadMetaState } from '../domain/thread/threadMeta.js';
+import { buildThread } from '../domain/thread/buildThread.js';
+import { resolveThread } from './resolveHistory.js';
+import type { ResolvedThread } from './resolveHistory.js';
+
+export interface FoldedThread {
+  readonly resolved: ResolvedThread;
+  readonly turns: TurnFoldState;
+  readonly meta: ThreadMetaState;
+  readonly lastLineTimestamp: string | null;
+  /** Lines that could not be read; the thread is still answered from the rest. */
+  readonly quarantined: ReadonlyArray<QuarantineRecord>;
+}
+
+/** Fold a thread's whole logical history (offline path: replay, verify, the `read` command). */
+export const foldThread = (store: RolloutStore, threadId: string): TE.TaskEither<EngineError, FoldedThread> => async () => {
+  const files = await store.listRolloutFiles()();
+  if (E.isLeft(files)) return files;
+  const resolved = await resolveThread(store, files.right, threadId)();
+  if (E.isLeft(resolved)) return resolved;
+  const mode: HistoryMode = resolved.right.meta.history_mode === 'paginated' ? 'paginated' : 'legacy';
+  const turns = emptyTurnFold(mode);
+  let meta = emptyThreadMeta();
+  const quarantined: QuarantineRecord[] = [];
+  const currentRollout = resolved.right.segments[resolved.right.segments.length - 1]!.rolloutId;
+  let lastLineTimestamp: string | null = null;
+  for await (const entry of store.readHistory(resolved.right.segments)) {
+    if (entry.kind === 'failed') return E.left(entry.error);
+    if (entry.kind === 'quarantined') {
+      quarantined.push(entry.record);
+      continue;
+    }
+    const ev = classifyRolloutLine(entry.line);
+    foldTurnEvent(turns, ev, entry.position);
+    meta = foldThreadMeta(meta, ev);
+    if (entry.position.rolloutId === currentRollout) lastLineTimestamp = entry.line.timestamp;
+  }
+  return E.right({ resolved: resolved.right, turns, meta, lastLineTimestamp, quarantined });
+};
+
+/** `thread/read`: the thread, with every turn (itemsView full) when `includeTurns`. */
+export const readThread = (
+  store: RolloutStore,
+  threadId: string,
+  includeTurns: boolean,
+): TE.TaskEither<EngineError, Thread> => async () => {
+  const folded = await foldThread(store, threadId)();
+  if (E.isLeft(folded)) return folded;
+  const names = await store.threadNames()();
+  if (E.isLeft(names)) return names;
+  const f = folded.right;
+  return E.right(
+    buildThread(
+      {
+        meta: f.resolved.meta,
+        path: f.resolved.current.path,
+        lastLineTimestamp: f.lastLineTimestamp,
+        name: names.right.get(f.resolved.meta.id) ?? null,
+        folded: f.meta,
+      },
+      includeTurns ? turnsOf(f.turns).map(toApiTurn) : [],
+    ),
+  );
+};

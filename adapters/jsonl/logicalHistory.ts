@@ -3,6 +3,28 @@ import type { HistoryEntry } from '../../domain/ports.js';
 import type { HistorySegment } from '../../domain/history/historyBase.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import { readLog } from './reader.js';
+import { detectRolloutFormat, upcastLegacyLine } from '../../migrations/upcast/envelopeLess.js';
+import type { RolloutLine } from '../../domain/rollout/line.js';
+
+/** Accept any line at the reader; this module decides (envelope, or upcast of an older format). */
+const acceptAll = (text: string): E.Either<string, unknown> => E.right(text);
+
+type LineDecoder = (text: string, index: number, byteOffset: number) => E.Either<string, RolloutLine>;
+
+const decoderFor = (path: string, firstLine: string): LineDecoder => {
+  const format = detectRolloutFormat(firstLine);
+  if (format !== 'envelopeLess' && format !== 'recordTyped') return (text) => decodeRolloutLine(text);
+  let baseTimestamp = '';
+  try {
+    baseTimestamp = String((JSON.parse(firstLine) as { timestamp?: unknown }).timestamp ?? '');
+  } catch {
+    // detectRolloutFormat parsed it already; unreachable.
+  }
+  return (text, index, byteOffset) => {
+    const r = upcastLegacyLine(text, index, byteOffset, { path, baseTimestamp, firstIndex: 0 });
+    return E.isRight(r) ? E.right(r.right) : E.left(r.left._tag === 'Decode' ? r.left.reason : r.left._tag);
+  };
+};
 
 /**
  * Stream a logical history: each segment's lines in order (a base only below its cut), with
@@ -11,7 +33,8 @@ import { readLog } from './reader.js';
 export async function* readLogicalHistory(segments: ReadonlyArray<HistorySegment>): AsyncGenerator<HistoryEntry> {
   let seq = 0;
   for (const seg of segments) {
-    const it = readLog(seg.path, undefined, { knownComplete: seg.endByteOffset !== undefined });
+    const it = readLog(seg.path, undefined, { knownComplete: seg.endByteOffset !== undefined, classify: acceptAll });
+    let decode: LineDecoder | undefined;
     try {
       for await (const entry of it) {
         if (entry.kind === 'failed') {
@@ -24,9 +47,9 @@ export async function* readLogicalHistory(segments: ReadonlyArray<HistorySegment
           yield entry;
           continue;
         }
-        const decoded = decodeRolloutLine(entry.line.text);
+        decode ??= decoderFor(seg.path, entry.line.text);
+        const decoded = decode(entry.line.text, entry.line.ordinal, entry.line.byteOffset);
         if (E.isLeft(decoded)) {
-          // The reader already classified it; keep the contract anyway.
           yield {
             kind: 'quarantined',
             record: {

@@ -125,7 +125,9 @@ export async function* readLog(
     }
     if (carried.length > 0) {
       const bytes = Buffer.concat(carried);
-      if (options.knownComplete === true) {
+      if (lineStart === 0 && bytes.equals(BOM)) {
+        // A file holding only a BOM has no lines yet; it is not a torn line.
+      } else if (options.knownComplete === true) {
         const entry = entryFor(bytes, lineStart, false);
         lineStart += bytes.length; // no "\n" to step over: the file ends here
         ordinal += 1;

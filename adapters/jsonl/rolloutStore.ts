@@ -8,19 +8,30 @@ import { renderDecodeErrors } from '../../domain/decodeErrors.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import { discoverRolloutFiles } from './discover.js';
 import { readLog } from './reader.js';
+import { detectRolloutFormat, upcastLegacyLine } from '../../migrations/upcast/envelopeLess.js';
 import { readLogicalHistory } from './logicalHistory.js';
 import { readThreadNames } from './sessionIndex.js';
 
 /** The first line of a rollout, decoded as `session_meta`. */
 export const readSessionMeta = (path: string): TE.TaskEither<import('../../domain/errors.js').EngineError, SessionMetaPayload> => async () => {
-  const it = readLog(path, undefined, { knownComplete: true });
+  const it = readLog(path, undefined, { knownComplete: true, classify: (text) => E.right(text) });
   try {
     const first = await it.next();
     if (first.done) return E.left(corrupt(path, 0, 'empty rollout: no session_meta line'));
     const entry = first.value;
     if (entry.kind === 'failed') return E.left(entry.error);
     if (entry.kind === 'quarantined') return E.left(decodeError(path, 0, 0, entry.record.reason));
-    const line = decodeRolloutLine(entry.line.text);
+    const text = entry.line.text;
+    const format = detectRolloutFormat(text);
+    if (format === 'envelopeLess' || format === 'recordTyped') {
+      // Early Codex: a bare session meta first line; upcast to the modern payload shape.
+      const up = upcastLegacyLine(text, 0, 0, { path, baseTimestamp: '', firstIndex: 0 });
+      if (E.isLeft(up)) return up;
+      const legacy = SessionMetaCodec.decode(up.right.payload);
+      if (E.isLeft(legacy)) return E.left(decodeError(path, 0, 0, `session meta: ${renderDecodeErrors(legacy.left)}`));
+      return E.right({ ...legacy.right, history_mode: 'legacy', upcast_from: format } as SessionMetaPayload);
+    }
+    const line = decodeRolloutLine(text);
     if (E.isLeft(line)) return E.left(decodeError(path, 0, 0, line.left));
     if (line.right.type !== 'session_meta') {
       return E.left(decodeError(path, 0, 0, `first line is ${line.right.type}, not session_meta`));

@@ -2,7 +2,7 @@
 // temporary CODEX_HOME, one home per (scenario, history mode). Each returns the ids it made, the
 // requests Codex refused (with its exact error), and a few facts worth asserting later.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppServer, AppServerError, writeCodexConfig } from './appServer.js';
 import { MockResponses } from './mockResponses.js';
@@ -502,10 +502,4 @@ export function allThreads(home: CompatHome): ThreadRef[] {
     threads.push({ id: rollout.threadId, label });
   }
   return threads;
-}
-
-/** Copies built homes somewhere for inspection (ROLLOUT_ENGINE_KEEP_COMPAT_HOMES). */
-export function keepCompatHomes(rootDir: string, destination: string): void {
-  mkdirSync(destination, { recursive: true });
-  cpSync(rootDir, destination, { recursive: true });
 }

@@ -1,0 +1,159 @@
+// `thread/read {includeTurns: true}` of the real Codex app-server, asked cold (fresh process after
+// the writer stopped), against `rollout-engine read <id> --json` on the same CODEX_HOME.
+import { expect } from 'chai';
+import { AppServerError } from './appServer.js';
+import { BUILD_TIMEOUT_MS, openColdCodex, sharedCompatHomes, type CompatFixture } from './compatHomes.js';
+import { readThreadWithEngine } from './engineCli.js';
+import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
+import { allThreads, SCENARIOS, type CompatHome, type ThreadRef } from './scenarios.js';
+
+type CodexRead = { readonly thread: Record<string, unknown> } | { readonly error: { code: number; message: string } };
+
+/** Status is the one field that depends on the process, not the files: ours is always notLoaded. */
+function normaliseStatus(thread: unknown): unknown {
+  if (typeof thread !== 'object' || thread === null || Array.isArray(thread)) return thread;
+  return { ...(thread as Record<string, unknown>), status: { type: 'notLoaded' } };
+}
+
+/**
+ * Codex answers createdAt / updatedAt / recencyAt (unix seconds) from its state DB, stamped live a
+ * few ms before the session_meta line (createdAt) or after the last line / last task_started line
+ * (updatedAt / recencyAt). The rollout is all the engine gets, so when a second boundary falls in
+ * that gap Codex is one second off. Exactly that skew, in the direction it can happen, is accepted.
+ */
+const STATE_DB_CLOCK_SKEW: Readonly<Record<string, number>> = { createdAt: -1, updatedAt: 1, recencyAt: 1 };
+
+function allowStateDbClockSkew(codex: unknown, ours: unknown): unknown {
+  if (typeof codex !== 'object' || codex === null || typeof ours !== 'object' || ours === null) return ours;
+  const adjusted = { ...(ours as Record<string, unknown>) };
+  const theirs = codex as Record<string, unknown>;
+  for (const [field, skew] of Object.entries(STATE_DB_CLOCK_SKEW)) {
+    const c = theirs[field];
+    const o = adjusted[field];
+    if (typeof c === 'number' && typeof o === 'number' && c - o === skew) adjusted[field] = c;
+  }
+  return adjusted;
+}
+
+async function readColdThreads(home: CompatHome): Promise<Map<string, CodexRead>> {
+  const reads = new Map<string, CodexRead>();
+  const codex = await openColdCodex(home);
+  try {
+    for (const ref of allThreads(home)) {
+      try {
+        const result = await codex.server.request<{ thread: Record<string, unknown> }>('thread/read', {
+          threadId: ref.id,
+          includeTurns: true,
+        });
+        reads.set(ref.id, { thread: result.thread });
+      } catch (error) {
+        if (!(error instanceof AppServerError)) throw error;
+        reads.set(ref.id, { error: { code: error.code, message: error.rpcMessage } });
+      }
+    }
+  } finally {
+    await codex.stop();
+  }
+  return reads;
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** One line per thread that does not match, with its first differing paths. */
+async function compareThread(home: CompatHome, ref: ThreadRef, codex: CodexRead | undefined): Promise<string | null> {
+  const name = `${home.key} ${ref.label} ${ref.id}`;
+  if (codex === undefined) return `${name}: codex was not asked`;
+  const ours = await readThreadWithEngine(home.codexHome, ref.id);
+  if ('error' in codex) {
+    // Codex refuses: we should refuse too (any error is accepted until the CLI defines its codes).
+    return ours.ok ? `${name}: codex refused (${codex.error.code} ${codex.error.message}) but ours answered` : null;
+  }
+  if (!ours.ok) return `${name}: ${ours.problem}`;
+  const expected = normaliseStatus(codex.thread);
+  const actual = allowStateDbClockSkew(expected, normaliseStatus(ours.value));
+  const differences = jsonDifferences(expected, actual, 8);
+  if (differences.length === 0) return null;
+  return `${name}: differs from codex\n${describeDifferences(differences)}`;
+}
+
+describe('compat: thread/read (ours vs codex app-server 0.169.0, cold)', function () {
+  this.timeout(60_000);
+  let fixture: CompatFixture;
+  const codexReads = new Map<string, Map<string, CodexRead>>();
+
+  before(async function () {
+    this.timeout(BUILD_TIMEOUT_MS);
+    fixture = await sharedCompatHomes();
+    const reads = await mapLimit(fixture.homes, 3, readColdThreads);
+    fixture.homes.forEach((home, i) => codexReads.set(home.key, reads[i]!));
+  });
+
+  for (const scenario of SCENARIOS) {
+    for (const mode of scenario.modes) {
+      const key = `${scenario.name}-${mode}`;
+      it(`${key}: every thread reads like codex`, async function () {
+        const home = fixture.homes.find((h) => h.key === key);
+        expect(home, `home ${key} was built`).to.not.equal(undefined);
+        const reads = codexReads.get(key)!;
+        const threads = allThreads(home!);
+        const problems = (await mapLimit(threads, 2, (ref) => compareThread(home!, ref, reads.get(ref.id)))).filter(
+          (p): p is string => p !== null,
+        );
+        if (problems.length > 0) {
+          expect.fail(`${problems.length} of ${threads.length} threads differ:\n${problems.join('\n')}`);
+        }
+      });
+    }
+  }
+
+  describe('codex itself (keeps the harness honest)', function () {
+    it('read every thread it made, cold', function () {
+      const refused: string[] = [];
+      for (const home of fixture.homes) {
+        for (const ref of allThreads(home)) {
+          const read = codexReads.get(home.key)?.get(ref.id);
+          if (read === undefined || 'error' in read) refused.push(`${home.key} ${ref.label}: ${JSON.stringify(read)}`);
+        }
+      }
+      expect(refused, refused.join('\n')).to.deep.equal([]);
+    });
+
+    it('wrote the history mode each home asked for', function () {
+      for (const home of fixture.homes) {
+        for (const ref of home.threads) {
+          const read = codexReads.get(home.key)?.get(ref.id);
+          if (read === undefined || 'error' in read) continue;
+          expect(read.thread.historyMode, `${home.key} ${ref.label}`).to.equal(home.mode);
+        }
+      }
+    });
+
+    it('refused thread/revert on a legacy thread', function () {
+      const home = fixture.homes.find((h) => h.key === 'revert-legacy')!;
+      const refusal = home.refusals.find((r) => r.label === 'revert-legacy');
+      expect(refusal, 'legacy revert refusal').to.include({
+        code: -32600,
+        message: 'thread/revert only supports paginated threads',
+      });
+    });
+
+    it('built the big threads with every turn', function () {
+      for (const key of ['big-paginated', 'big-legacy']) {
+        const home = fixture.homes.find((h) => h.key === key)!;
+        const read = codexReads.get(key)!.get(home.threads[0]!.id)!;
+        expect('thread' in read && (read.thread.turns as unknown[]).length, key).to.be.at.least(60);
+      }
+    });
+  });
+});

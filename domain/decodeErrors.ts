@@ -4,9 +4,10 @@ import * as t from 'io-ts';
 export const renderDecodeErrors = (errors: t.Errors, max = 3): string => {
   const seen = new Set<string>();
   for (const err of errors) {
+    // Keys that index the members of an intersection/union are not part of the data's path.
     const path = err.context
+      .filter((c, i) => c.key !== '' && !isCombinator(err.context[i - 1]?.type))
       .map((c) => c.key)
-      .filter((k) => k !== '')
       .join('.');
     const last = err.context[err.context.length - 1];
     const expected = last ? last.type.name : 'value';
@@ -15,6 +16,11 @@ export const renderDecodeErrors = (errors: t.Errors, max = 3): string => {
     if (seen.size >= max) break;
   }
   return [...seen].join('; ');
+};
+
+const isCombinator = (type: t.Decoder<unknown, unknown> | undefined): boolean => {
+  const tag = (type as { _tag?: unknown } | undefined)?._tag;
+  return tag === 'IntersectionType' || tag === 'UnionType';
 };
 
 const safeJson = (v: unknown): string => {

@@ -80,3 +80,28 @@ export interface RolloutStore {
   /** Thread names from `session_index.jsonl` (last entry per id wins). */
   readonly threadNames: () => TE.TaskEither<EngineError, ReadonlyMap<string, string>>;
 }
+
+/**
+ * The history index (LMDB in the embedded adapter). Tables and row shapes: `domain/index/rows.ts`.
+ * Reads are range scans over ordered keys; writes are whole batches built against a synchronous
+ * view inside one write transaction, so projection rows and the checkpoint move together.
+ */
+export interface IndexStore {
+  readonly get: <T extends import('./index/rows.js').TableName>(
+    table: T,
+    key: import('./index/rows.js').KeyOf<T>,
+  ) => TE.TaskEither<EngineError, import('./index/rows.js').RowOf<T> | undefined>;
+  /** Rows whose key starts with `prefix`, in key order (reverse: descending), after/before `from` (exclusive). */
+  readonly range: <T extends import('./index/rows.js').TableName>(
+    table: T,
+    prefix: ReadonlyArray<import('./index/rows.js').KeyPart>,
+    opts?: { readonly limit?: number; readonly reverse?: boolean; readonly after?: ReadonlyArray<import('./index/rows.js').KeyPart> },
+  ) => TE.TaskEither<EngineError, ReadonlyArray<{ readonly key: import('./index/rows.js').KeyOf<T>; readonly value: import('./index/rows.js').RowOf<T> }>>;
+  /** Build a batch against the current state and commit it, all in one write transaction. */
+  readonly commit: (
+    build: (reader: import('./index/rows.js').IndexReader) => ReadonlyArray<import('./index/rows.js').IndexWrite>,
+  ) => TE.TaskEither<EngineError, number>;
+  /** Every row of every table, in table then key order (verify, tests). */
+  readonly dump: () => TE.TaskEither<EngineError, ReadonlyArray<{ readonly table: string; readonly key: unknown; readonly value: unknown }>>;
+  readonly close: () => TE.TaskEither<EngineError, void>;
+}

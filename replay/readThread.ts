@@ -18,6 +18,7 @@ export interface FoldedThread {
   readonly turns: TurnFoldState;
   readonly meta: ThreadMetaState;
   readonly lastLineTimestamp: string | null;
+  readonly lastTurnStartTimestamp: string | null;
   /** Lines that could not be read; the thread is still answered from the rest. */
   readonly quarantined: ReadonlyArray<QuarantineRecord>;
 }
@@ -29,11 +30,13 @@ export const foldThread = (store: RolloutStore, threadId: string): TE.TaskEither
   const resolved = await resolveThread(store, files.right, threadId)();
   if (E.isLeft(resolved)) return resolved;
   const mode: HistoryMode = resolved.right.meta.history_mode === 'paginated' ? 'paginated' : 'legacy';
-  const turns = emptyTurnFold(mode);
+  const itemsFromResponses = resolved.right.meta.upcast_from != null;
+  const turns = emptyTurnFold(mode, { itemsFromResponses });
   let meta = emptyThreadMeta();
   const quarantined: QuarantineRecord[] = [];
   const currentRollout = resolved.right.segments[resolved.right.segments.length - 1]!.rolloutId;
   let lastLineTimestamp: string | null = null;
+  let lastTurnStartTimestamp: string | null = null;
   for await (const entry of store.readHistory(resolved.right.segments)) {
     if (entry.kind === 'failed') return E.left(entry.error);
     if (entry.kind === 'quarantined') {
@@ -42,10 +45,13 @@ export const foldThread = (store: RolloutStore, threadId: string): TE.TaskEither
     }
     const ev = classifyRolloutLine(entry.line);
     foldTurnEvent(turns, ev, entry.position);
-    meta = foldThreadMeta(meta, ev);
-    if (entry.position.rolloutId === currentRollout) lastLineTimestamp = entry.line.timestamp;
+    meta = foldThreadMeta(meta, ev, itemsFromResponses);
+    if (entry.position.rolloutId === currentRollout) {
+      lastLineTimestamp = entry.line.timestamp;
+      if (ev.kind === 'taskStarted') lastTurnStartTimestamp = entry.line.timestamp;
+    }
   }
-  return E.right({ resolved: resolved.right, turns, meta, lastLineTimestamp, quarantined });
+  return E.right({ resolved: resolved.right, turns, meta, lastLineTimestamp, lastTurnStartTimestamp, quarantined });
 };
 
 /** `thread/read`: the thread, with every turn (itemsView full) when `includeTurns`. */
@@ -65,6 +71,7 @@ export const readThread = (
         meta: f.resolved.meta,
         path: f.resolved.current.path,
         lastLineTimestamp: f.lastLineTimestamp,
+        lastTurnStartTimestamp: f.lastTurnStartTimestamp,
         name: names.right.get(f.resolved.meta.id) ?? null,
         folded: f.meta,
       },

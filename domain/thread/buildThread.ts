@@ -11,6 +11,8 @@ export interface ThreadFacts {
   readonly path: string;
   /** Timestamp of the current file's last line (ISO-8601). */
   readonly lastLineTimestamp: string | null;
+  /** Timestamp of the current file's last `task_started` line: Codex's recency is the last turn start. */
+  readonly lastTurnStartTimestamp?: string | null;
   readonly name: string | null;
   readonly folded: ThreadMetaState;
 }
@@ -30,7 +32,8 @@ export const buildThread = (f: ThreadFacts, turns: Turn[]): Thread => {
     id: f.meta.id,
     environments: null,
     extra: null,
-    sessionId: f.meta.session_id ?? f.meta.id,
+    // Codex answers with the thread's own id (a review sub-agent's session_id names its parent).
+    sessionId: f.meta.id,
     forkedFromId: f.meta.forked_from_id ?? null,
     attachedToThreadId: null,
     parentThreadId: f.meta.parent_thread_id ?? null,
@@ -45,7 +48,7 @@ export const buildThread = (f: ThreadFacts, turns: Turn[]): Thread => {
     reasoningEffort: f.folded.reasoningEffort,
     createdAt: created,
     updatedAt: updated,
-    recencyAt: updated,
+    recencyAt: seconds(f.lastTurnStartTimestamp ?? null) ?? updated,
     status: { type: 'notLoaded' },
     path: f.path,
     cwd: f.meta.cwd ?? '',

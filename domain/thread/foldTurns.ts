@@ -42,10 +42,16 @@ export interface TurnFoldState {
   readonly dropped: Set<string>;
   /** Lines of a known kind whose payload did not decode: reported, never silently dropped. */
   readonly invalid: Array<{ position: EventPosition; reason: string }>;
+  /**
+   * Early (pre-envelope) rollouts hold only model-context response items, no item events:
+   * for them the visible items are derived from the user/assistant messages and reasoning.
+   */
+  readonly itemsFromResponses: boolean;
 }
 
-export const emptyTurnFold = (mode: HistoryMode): TurnFoldState => ({
+export const emptyTurnFold = (mode: HistoryMode, opts: { itemsFromResponses?: boolean } = {}): TurnFoldState => ({
   mode,
+  itemsFromResponses: opts.itemsFromResponses ?? false,
   turns: new Map(),
   currentTurnId: null,
   legacyItemCount: 0,
@@ -126,6 +132,7 @@ const visibleOrder = (s: TurnFoldState): TurnEntry[] =>
     .sort((a, b) => (a.anchor ?? a.firstItem)!.seq - (b.anchor ?? b.firstItem)!.seq);
 
 const endTurn = (
+  s: TurnFoldState,
   t: TurnEntry,
   pos: EventPosition,
   status: TurnStatus,
@@ -136,10 +143,38 @@ const endTurn = (
   t.end = pos;
   t.status = status;
   t.error = error;
-  if (t.startedAt === null) t.startedAt = p.started_at ?? null;
+  // Paginated turns without task_started (review) take start and root from their end event;
+  // legacy turns opened by entered_review_mode keep them null, as Codex shows.
+  if (s.mode === 'paginated' && t.startedAt === null) t.startedAt = p.started_at ?? null;
   t.completedAt = p.completed_at ?? null;
   t.durationMs = p.duration_ms ?? null;
-  if (t.rootTurnId === null) t.rootTurnId = p.root_turn_id ?? null;
+  if (s.mode === 'paginated' && t.rootTurnId === null) t.rootTurnId = p.root_turn_id ?? null;
+};
+
+/** Text parts of a response message (`input_text` for user, `output_text` for assistant). */
+const contentText = (content: unknown, partType: string): string =>
+  Array.isArray(content)
+    ? content
+        .filter((c): c is { type: string; text: string } => c !== null && typeof c === 'object' && c.type === partType && typeof c.text === 'string')
+        .map((c) => c.text)
+        .join('')
+    : '';
+
+/** Context Codex injects as user-role messages; never shown as user messages. */
+const isInjectedContext = (text: string): boolean => /^\s*<(environment_context|user_instructions|turn_aborted|user_action)>/.test(text);
+
+const addLegacyUserMessage = (
+  s: TurnFoldState,
+  pos: EventPosition,
+  payload: { message: string; images?: unknown; local_images?: unknown; text_elements?: unknown },
+): void => {
+  // A user message closes an implicit turn that already has content (it starts the next one).
+  const open = s.currentTurnId === null ? undefined : s.turns.get(s.currentTurnId);
+  if (open && !open.anchoredByStart && open.items.length > 0 && !open.items.every((e) => e.item.type === 'contextCompaction')) {
+    s.currentTurnId = null;
+  }
+  const t = currentLegacyTurn(s, pos);
+  if (t) addItem(t, { type: 'userMessage', id: nextLegacyId(s), clientId: null, content: legacyUserContent(payload) }, pos, null, null);
 };
 
 /** Apply one event. Mutates and returns the state (the fold is linear; callers own the state). */
@@ -160,10 +195,10 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
     case 'taskComplete': {
       const t = getTurn(s, ev.payload.turn_id);
       if (!t) return s;
-      if (ev.payload.error) endTurn(t, pos, 'failed', toTurnError(ev.payload.error), ev.payload);
+      if (ev.payload.error) endTurn(s, t, pos, 'failed', toTurnError(ev.payload.error), ev.payload);
       // A turn already failed (error event) or interrupted keeps that status when it completes.
-      else if (t.status === 'failed' || t.status === 'interrupted') endTurn(t, pos, t.status, t.error, ev.payload);
-      else endTurn(t, pos, 'completed', null, ev.payload);
+      else if (t.status === 'failed' || t.status === 'interrupted') endTurn(s, t, pos, t.status, t.error, ev.payload);
+      else endTurn(s, t, pos, 'completed', null, ev.payload);
       if (s.mode === 'legacy' && s.currentTurnId === t.id) s.currentTurnId = null;
       return s;
     }
@@ -173,7 +208,7 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
       const t = getTurn(s, id);
       if (!t) return s;
       // An abort marks the turn but does not close it: late items still belong to it.
-      endTurn(t, pos, 'interrupted', null, ev.payload);
+      endTurn(s, t, pos, 'interrupted', null, ev.payload);
       return s;
     }
     case 'error': {
@@ -205,15 +240,23 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
       addItem(t, mapPaginatedItem(ev.item), pos, ev.payload.started_at_ms ?? null, ev.payload.completed_at_ms ?? null);
       return s;
     }
-    case 'userMessage': {
-      if (s.mode !== 'legacy') return s;
-      // A user message closes an implicit turn that already has content (it starts the next one).
-      const open = s.currentTurnId === null ? undefined : s.turns.get(s.currentTurnId);
-      if (open && !open.anchoredByStart && open.items.length > 0 && !open.items.every((e) => e.item.type === 'contextCompaction')) {
-        s.currentTurnId = null;
+    case 'userMessage':
+      if (s.mode === 'legacy') addLegacyUserMessage(s, pos, ev.payload);
+      return s;
+    case 'responseItem': {
+      if (!s.itemsFromResponses) return s;
+      const p = ev.payload;
+      if (p.type === 'message' && p.role === 'user') {
+        const text = contentText(p.content, 'input_text');
+        if (!isInjectedContext(text)) addLegacyUserMessage(s, pos, { message: text });
+      } else if (p.type === 'message' && p.role === 'assistant') {
+        const text = contentText(p.content, 'output_text');
+        return text === '' ? s : foldTurnEvent(s, { kind: 'agentMessage', payload: { type: 'agent_message', message: text } }, pos);
+      } else if (p.type === 'reasoning' && Array.isArray(p.summary)) {
+        for (const part of p.summary as Array<{ text?: unknown }>) {
+          if (typeof part?.text === 'string') foldTurnEvent(s, { kind: 'agentReasoning', payload: { type: 'agent_reasoning', text: part.text } }, pos);
+        }
       }
-      const t = currentLegacyTurn(s, pos);
-      if (t) addItem(t, { type: 'userMessage', id: nextLegacyId(s), clientId: null, content: legacyUserContent(ev.payload) }, pos, null, null);
       return s;
     }
     case 'agentMessage': {
@@ -308,7 +351,7 @@ export const turnsOf = (s: TurnFoldState): TurnEntry[] => visibleOrder(s);
 
 export const toApiTurn = (t: TurnEntry): Turn => ({
   id: t.id,
-  rootTurnId: t.rootTurnId ?? t.id,
+  rootTurnId: t.rootTurnId,
   items: t.items.map((e) => e.item),
   itemsView: 'full',
   status: t.status === 'inProgress' ? 'interrupted' : t.status,

@@ -24,13 +24,25 @@ const settingsOf = (v: unknown): { model?: unknown; reasoning_effort?: unknown }
   return s !== null && typeof s === 'object' ? (s as { model?: unknown; reasoning_effort?: unknown }) : undefined;
 };
 
-export const foldThreadMeta = (s: ThreadMetaState, ev: RolloutEvent): ThreadMetaState => {
+export const foldThreadMeta = (s: ThreadMetaState, ev: RolloutEvent, itemsFromResponses = false): ThreadMetaState => {
   switch (ev.kind) {
     case 'itemCompleted':
       if (s.preview === null && ev.item?.type === 'UserMessage') s.preview = userText(ev.item.content);
       return s;
     case 'userMessage':
       if (s.preview === null) s.preview = ev.payload.message;
+      return s;
+    case 'responseItem':
+      // Only early rollouts (no item events) take their preview from the model context.
+      if (itemsFromResponses && s.preview === null && ev.payload.type === 'message' && ev.payload.role === 'user') {
+        const text = Array.isArray(ev.payload.content)
+          ? (ev.payload.content as Array<{ type?: unknown; text?: unknown }>)
+              .filter((c) => c?.type === 'input_text' && typeof c.text === 'string')
+              .map((c) => c.text as string)
+              .join('')
+          : '';
+        if (!/^\s*<(environment_context|user_instructions)>/.test(text)) s.preview = text;
+      }
       return s;
     case 'turnContext': {
       if (typeof ev.payload.model === 'string') s.model = ev.payload.model;

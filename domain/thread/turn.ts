@@ -13,7 +13,7 @@ export interface TurnError {
 /** Turn as the app-server v2 protocol returns it. */
 export interface Turn {
   id: string;
-  rootTurnId: string;
+  rootTurnId: string | null;
   items: ThreadItem[];
   itemsView: ItemsView;
   status: TurnStatus;

@@ -37,6 +37,8 @@ export const SessionMetaPayload = t.intersection([
     git: optional(GitMeta),
     base_instructions: t.unknown,
     instructions: t.unknown,
+    /** Set by the reader when the file predates the envelope and was upcast (never on disk). */
+    upcast_from: optional(t.string),
   }),
 ]);
 export type SessionMetaPayload = t.TypeOf<typeof SessionMetaPayload>;

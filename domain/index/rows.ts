@@ -1,0 +1,165 @@
+import type { TokenUsage } from '../rollout/kinds/common.js';
+import type { TurnError, TurnStatus } from '../thread/turn.js';
+import type { Thread } from '../thread/thread.js';
+import type { HistoryMode } from '../thread/foldTurns.js';
+
+/**
+ * Rows of the history index, table by table. Every table except `files`, `threads` and `meta` is
+ * keyed by rollout id first (thread id for a root file, fork id, revision id): like Codex's
+ * `thread_history_1.sqlite`, each rollout file is projected on its own; a fork's rows are only its
+ * own lines, and reads combine the base's rows below the cut.
+ */
+
+/** Where a line is, inside its own rollout file. `line` is the 0-based line index in the file. */
+export interface LinePos {
+  readonly line: number;
+  readonly byteOffset: number;
+  readonly byteLength: number;
+  /** Paginated `ordinal` (Codex's cursor `rolloutOrdinal`), null in legacy mode. */
+  readonly ordinal: number | null;
+}
+
+/** Checkpoint of one rollout file (key: path). Advanced in the same transaction as its rows. */
+export interface FileCheckpoint {
+  readonly path: string;
+  /** Null when the first line could not be read as a session_meta (see `error`). */
+  readonly rolloutId: string | null;
+  readonly threadId: string | null;
+  readonly archived: boolean;
+  /** Byte offset just past the last indexed complete line. */
+  readonly byteOffset: number;
+  /** Number of lines indexed (next line index). */
+  readonly line: number;
+  /** File size seen by the run that wrote this checkpoint. */
+  readonly size: number;
+  /** sha256 (hex) of the first `headLen` bytes (`headLen` = min(4 KiB, size)). */
+  readonly headHash: string;
+  readonly headLen: number;
+  /** Set when another file claiming the same rollout id won: this file has no rows. */
+  readonly duplicateOf: string | null;
+  readonly error: string | null;
+}
+
+export interface ItemRef {
+  readonly id: string;
+  /** Key line of the item row. */
+  readonly line: number;
+}
+
+/** One turn of a rollout file (key: [rolloutId, key line]: the anchor line, else the first item's). */
+export interface TurnRow {
+  readonly id: string;
+  readonly rootTurnId: string | null;
+  readonly status: TurnStatus;
+  readonly error: TurnError | null;
+  readonly startedAt: number | null;
+  readonly completedAt: number | null;
+  readonly durationMs: number | null;
+  readonly anchoredByStart: boolean;
+  /** The line ordering the turn (Codex's cursor anchor): task_started, else its end line. */
+  readonly anchor: LinePos | null;
+  /** The line that ended the turn (task_complete / turn_aborted). */
+  readonly end: LinePos | null;
+  readonly firstItem: LinePos | null;
+  readonly firstUserItem: ItemRef | null;
+  readonly finalAgentItem: ItemRef | null;
+  readonly lastItemLine: number | null;
+  readonly itemCount: number;
+  readonly compactionCount: number;
+  /** Sum of the turn's `token_usage_record.usage`, null before any. */
+  readonly tokenUsage: TokenUsage | null;
+}
+
+/** One ThreadItem of a rollout file (key: [rolloutId, line of the line that created it]). */
+export interface ItemRow {
+  readonly turnId: string;
+  readonly id: string;
+  /** API ThreadItem `type` (userMessage, agentMessage, reasoning, commandExecution, …). */
+  readonly kind: string;
+  readonly ordinal: number | null;
+  /** Byte ranges [offset, length] of the lines holding the item's content (legacy reasoning spans several). */
+  readonly ranges: ReadonlyArray<readonly [number, number]>;
+  readonly startedAtMs: number | null;
+  readonly completedAtMs: number | null;
+}
+
+/** One model response's usage (key: [rolloutId, line of its token_usage_record]). */
+export interface TokenRow {
+  readonly turnId: string | null;
+  readonly responseId: string | null;
+  readonly usage: TokenUsage;
+}
+
+/** Per rollout file: session meta and what the thread object needs from the file's own lines. */
+export interface RolloutRow {
+  readonly rolloutId: string;
+  readonly threadId: string;
+  readonly path: string;
+  readonly mode: HistoryMode;
+  /** session_meta payload without the (large) instructions. */
+  readonly meta: Record<string, unknown> | null;
+  readonly base: { readonly rolloutId: string; readonly endOrdinalExclusive: number; readonly endByteOffset: number } | null;
+  readonly preview: string | null;
+  /** Byte offset of the line the preview came from (a fork's base preview counts only below the cut). */
+  readonly previewByteOffset: number | null;
+  readonly model: string | null;
+  readonly reasoningEffort: string | null;
+  readonly settingsSeen: boolean;
+  readonly firstLineTimestamp: string | null;
+  readonly lastLineTimestamp: string | null;
+  readonly lines: number;
+  readonly invalidLines: number;
+  readonly tokenUsage: TokenUsage | null;
+  /** The last turn started in this file (the turn a thread-level token notification names). */
+  readonly lastTurnId: string | null;
+  /** `token_count.info` of the last token_count line, with the turn open at that point. */
+  readonly lastTokenCount: { readonly line: number; readonly turnId: string | null; readonly info: unknown } | null;
+}
+
+/** Fold state of a rollout that is not visible in its rows (legacy turn/item numbering, rollback). */
+export interface RolloutFoldRow {
+  readonly mode: HistoryMode;
+  readonly currentTurnId: string | null;
+  readonly legacyItemCount: number;
+  readonly dropped: ReadonlyArray<string>;
+}
+
+/** Thread row: every app-server Thread field except `turns` and `status`, plus where it lives. */
+export type ThreadRow = Omit<Thread, 'turns' | 'status'> & {
+  readonly archived: boolean;
+  readonly rolloutId: string;
+};
+
+/** Every table with its key and value types. Keys are lmdb ordered-binary arrays. */
+export interface IndexTables {
+  meta: { key: readonly [string]; value: unknown };
+  files: { key: readonly [string]; value: FileCheckpoint };
+  threads: { key: readonly [string]; value: ThreadRow };
+  rollouts: { key: readonly [string]; value: RolloutRow };
+  fold: { key: readonly [string]; value: RolloutFoldRow };
+  turns: { key: readonly [string, number]; value: TurnRow };
+  turnIds: { key: readonly [string, string]; value: number };
+  items: { key: readonly [string, number]; value: ItemRow };
+  itemIds: { key: readonly [string, string, string]; value: number };
+  tokens: { key: readonly [string, number]; value: TokenRow };
+}
+export type TableName = keyof IndexTables;
+export type KeyOf<T extends TableName> = IndexTables[T]['key'];
+export type RowOf<T extends TableName> = IndexTables[T]['value'];
+export type KeyPart = string | number;
+
+/** One index write; a batch of them and a checkpoint are committed as one transaction. */
+export type IndexWrite =
+  | { readonly op: 'put'; readonly table: TableName; readonly key: ReadonlyArray<KeyPart>; readonly value: unknown }
+  | { readonly op: 'del'; readonly table: TableName; readonly key: ReadonlyArray<KeyPart> };
+
+/** Synchronous read view used while a batch is built (inside the store's write transaction). */
+export interface IndexReader {
+  readonly get: <T extends TableName>(table: T, key: KeyOf<T>) => RowOf<T> | undefined;
+  /** Keys with the given prefix, in key order. */
+  readonly keys: (table: TableName, prefix: ReadonlyArray<KeyPart>) => ReadonlyArray<ReadonlyArray<KeyPart>>;
+}
+
+export const TABLES: ReadonlyArray<TableName> = ['meta', 'files', 'threads', 'rollouts', 'fold', 'turns', 'turnIds', 'items', 'itemIds', 'tokens'];
+/** Tables whose keys start with a rollout id (cleared when a rollout is re-indexed). */
+export const ROLLOUT_TABLES: ReadonlyArray<TableName> = ['rollouts', 'fold', 'turns', 'turnIds', 'items', 'itemIds', 'tokens'];

@@ -1,0 +1,55 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import * as E from 'fp-ts/lib/Either.js';
+import { decodeRolloutLine, encodeRolloutLine, makeRolloutLine } from '../../../domain/rollout/line.js';
+import { classifyRolloutLine } from '../../../domain/rollout/event.js';
+
+const jsonValue = fc.jsonValue({ maxDepth: 3 });
+
+describe('rollout line codec', () => {
+  it('re-encodes any decodable line to its identical bytes (unknown kinds and fields kept)', () => {
+    fc.assert(
+      fc.property(
+        fc.record({ timestamp: fc.string(), type: fc.string(), payload: jsonValue }, { requiredKeys: ['timestamp', 'type', 'payload'] }),
+        fc.dictionary(fc.string().filter((k) => !['timestamp', 'type', 'payload', 'ordinal', 'metadata', '__proto__'].includes(k)), jsonValue, { maxKeys: 3 }),
+        fc.boolean(),
+        (env, extra, spaced) => {
+          const text = JSON.stringify({ ...env, ...extra }, null, spaced ? 1 : undefined).replace(/\n/g, ' ');
+          const d = decodeRolloutLine(text);
+          expect(E.isRight(d)).to.equal(true);
+          if (E.isRight(d)) expect(encodeRolloutLine(d.right)).to.equal(text);
+        },
+      ),
+    );
+  });
+
+  it('writes new lines with Codex key order and compact JSON', () => {
+    const l = makeRolloutLine({ type: 'event_msg', payload: { type: 'x' }, ordinal: 3, timestamp: '2026-11-21T14:00:00.000Z', metadata: { a: 1 } });
+    expect(l.raw).to.equal('{"timestamp":"2026-11-21T14:00:00.000Z","ordinal":3,"type":"event_msg","payload":{"type":"x"},"metadata":{"a":1}}');
+    expect(makeRolloutLine({ type: 't', payload: null, timestamp: 'z' }).raw).to.equal('{"timestamp":"z","type":"t","payload":null}');
+  });
+
+  it('explains why a line is not a rollout line', () => {
+    const notJson = decodeRolloutLine('{"timestamp":');
+    expect(E.isLeft(notJson) && notJson.left).to.match(/^not JSON:/);
+    const noType = decodeRolloutLine('{"timestamp":"t","payload":{}}');
+    expect(E.isLeft(noType) && noType.left).to.match(/^not a rollout line: type: expected string/);
+  });
+
+  it('classifies each known kind and keeps unknown kinds as other', () => {
+    const kind = (type: string, payload: unknown) => classifyRolloutLine(makeRolloutLine({ timestamp: 't', type, payload })).kind;
+    expect(kind('session_meta', { id: 'x' })).to.equal('sessionMeta');
+    expect(kind('turn_context', { model: 'm' })).to.equal('turnContext');
+    expect(kind('world_state', { full: true })).to.equal('worldState');
+    expect(kind('compacted', { message: 'm' })).to.equal('compacted');
+    expect(kind('token_usage_record', { usage: { total_tokens: 1 } })).to.equal('tokenUsageRecord');
+    expect(kind('response_item', { type: 'message', role: 'user', content: [] })).to.equal('responseItem');
+    expect(kind('response_item', { type: 'web_search_call' })).to.equal('other');
+    expect(kind('event_msg', { type: 'task_started', turn_id: 't' })).to.equal('taskStarted');
+    expect(kind('event_msg', { type: 'thread_rolled_back', num_turns: 2 })).to.equal('threadRolledBack');
+    expect(kind('event_msg', { type: 'item_completed', turn_id: 't', item: { type: 'Plan', id: 'p' } })).to.equal('itemCompleted');
+    expect(kind('event_msg', { type: 'brand_new_event' })).to.equal('other');
+    expect(kind('brand_new_kind', {})).to.equal('other');
+    expect(kind('event_msg', { type: 'item_completed', turn_id: 't', item: { type: 'AgentMessage' } })).to.equal('invalid');
+  });
+});

@@ -3,19 +3,12 @@ import type { Dirent } from 'node:fs';
 import * as nodePath from 'node:path';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
+import type { RolloutFileRef } from '../../domain/ports.js';
 import { parseRolloutFileName } from './rolloutFileName.js';
 import { errnoCode, toEngineError } from './toEngineError.js';
 
-/** A rollout file found under a CODEX_HOME. */
-export interface RolloutFile {
-  readonly path: string;
-  /** True for files in `archived_sessions/` (flat), false for `sessions/**`. */
-  readonly archived: boolean;
-  /** ISO-8601 UTC from the file name (thread start, or revert time for a revision file). */
-  readonly fileTimestamp: string;
-  readonly threadId: string;
-  readonly revisionId?: string;
-}
+/** A rollout file found under a CODEX_HOME (the port's shape: `archived` = in `archived_sessions/`). */
+export type RolloutFile = RolloutFileRef;
 
 /**
  * Every rollout file of a CODEX_HOME: `sessions/**` (any depth; Codex uses YYYY/MM/DD) then the

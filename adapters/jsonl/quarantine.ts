@@ -17,9 +17,10 @@ export const renderQuarantineRecord = (r: QuarantineRecord): string =>
   `${r.path} line ${r.ordinal} (bytes ${r.byteOffset}..${r.byteOffset + r.byteLength}): ${r.reason}`;
 
 /**
- * Appends records as JSONL to `<dir>/quarantine.jsonl`. Each record is one `appendFile` call:
- * one O_APPEND write of one complete line, so concurrent writers (processes too) never
- * interleave within a record. The directory is created on first use.
+ * Appends records as JSONL to `<dir>/quarantine.jsonl`. Each record is one O_APPEND write of one
+ * complete line, so concurrent writers (processes too) never interleave within a record. The
+ * directory is created on first use. The full text is kept: the bytes may be gone from the
+ * source afterwards (a truncated torn tail).
  */
 export const fileQuarantineSink = (dir: string, clock: Clock = { now: () => new Date() }): QuarantineSink => {
   const file = nodePath.join(dir, 'quarantine.jsonl');
@@ -37,7 +38,15 @@ export const fileQuarantineSink = (dir: string, clock: Clock = { now: () => new 
           text: r.text,
         });
         await fs.mkdir(dir, { recursive: true });
-        await fs.appendFile(file, line + '\n', { encoding: 'utf8', mode: 0o644 });
+        const bytes = Buffer.from(line + '\n', 'utf8');
+        const fh = await fs.open(file, 'a', 0o644);
+        try {
+          // One write(2) on an O_APPEND fd (appendFile would split records over 512 KiB).
+          let done = 0;
+          while (done < bytes.length) done += (await fh.write(bytes, done, bytes.length - done)).bytesWritten;
+        } finally {
+          await fh.close();
+        }
       }, toEngineError(file, 'quarantine')),
   };
 };

@@ -47,7 +47,8 @@ const START: LogPosition = { ordinal: 0, byteOffset: 0 };
  * Stream one rollout file from `from` (a line start) to EOF. Works on bytes: chunks are split on
  * 0x0A so offsets are exact whatever the UTF-8 content; each line is decoded with a fatal decoder.
  * Every complete line gets an ordinal (line index), good or quarantined; a last line without "\n"
- * is a torn tail (quarantined, not counted) unless `knownComplete`. Errors end the stream with a
+ * is a torn tail (quarantined, not counted) unless `knownComplete`; in a live file it may be an
+ * append in flight, so catch up again from the returned end. Errors end the stream with a
  * `failed` entry. The generator's return value is the position past the last complete line.
  */
 export async function* readLog(

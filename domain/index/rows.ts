@@ -26,6 +26,10 @@ export interface FileCheckpoint {
   readonly rolloutId: string | null;
   readonly threadId: string | null;
   readonly archived: boolean;
+  /** From the file name: thread start (or revert time for a revision file). */
+  readonly fileTimestamp: string;
+  /** From the file name, for a revision file. */
+  readonly revisionId: string | null;
   /** Byte offset just past the last indexed complete line. */
   readonly byteOffset: number;
   /** Number of lines indexed (next line index). */
@@ -112,6 +116,8 @@ export interface RolloutRow {
   readonly tokenUsage: TokenUsage | null;
   /** The last turn started in this file (the turn a thread-level token notification names). */
   readonly lastTurnId: string | null;
+  /** Timestamp of the last task_started line (Codex's recency). */
+  readonly lastTurnStartTimestamp: string | null;
   /** `token_count.info` of the last token_count line, with the turn open at that point. */
   readonly lastTokenCount: { readonly line: number; readonly turnId: string | null; readonly info: unknown } | null;
 }

@@ -1,0 +1,22 @@
+import type { EngineError } from '../../domain/errors.js';
+import { ioError } from '../../domain/errors.js';
+
+const TAGS = new Set(['NotFound', 'Conflict', 'Decode', 'Corrupt', 'Unsupported', 'InvalidArgument', 'Io', 'Timeout']);
+
+const isEngineError = (err: unknown): err is EngineError =>
+  err !== null && typeof err === 'object' && !(err instanceof Error) && TAGS.has(String((err as { _tag?: unknown })._tag));
+
+/**
+ * The one place where an LMDB (or its native binding's) failure becomes an EngineError: an Io
+ * error carrying the index path, the operation and LMDB's code (MDB_MAP_FULL, EACCES, …).
+ */
+export const lmdbError =
+  (path: string, op: string) =>
+  (err: unknown): EngineError => {
+    if (isEngineError(err)) return err;
+    const e = err as { code?: unknown; message?: unknown };
+    const message = typeof e?.message === 'string' ? e.message : String(err);
+    const fromMessage = /MDB_[A-Z_]+/.exec(message)?.[0];
+    const code = typeof e?.code === 'string' ? e.code : typeof e?.code === 'number' ? `LMDB_${e.code}` : fromMessage ?? 'LMDB';
+    return ioError(path, `lmdb ${op}`, code, message);
+  };

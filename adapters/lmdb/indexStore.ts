@@ -1,0 +1,106 @@
+import * as fs from 'node:fs';
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { open } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
+import type { EngineError } from '../../domain/errors.js';
+import type { IndexStore } from '../../domain/ports.js';
+import type { IndexReader, IndexWrite, KeyPart, TableName } from '../../domain/index/rows.js';
+import { TABLES } from '../../domain/index/rows.js';
+import { DB_NAMES, KEY_MAX } from './schema.js';
+import { lmdbError } from './errors.js';
+
+type Key = ReadonlyArray<KeyPart>;
+
+/** lmdb returns a one-part array key as its bare value. */
+const norm = (k: unknown): Key => (Array.isArray(k) ? (k as Key) : [k as KeyPart]);
+
+const hasPrefix = (key: Key, prefix: Key): boolean => prefix.every((p, i) => key[i] === p);
+
+export interface LmdbIndexStore extends IndexStore {
+  readonly path: string;
+  /** Synchronous reader (for use inside other lmdb transactions, e.g. the lease). */
+  readonly reader: IndexReader;
+  /** Run `fn` inside one synchronous write transaction (lease, migrations). */
+  readonly transact: <A>(op: string, fn: (reader: IndexReader, write: (w: IndexWrite) => void) => A) => E.Either<EngineError, A>;
+}
+
+/** Open (creating if needed) the LMDB environment at `dir` with one named db per table. */
+export const openLmdbIndex = (dir: string): TE.TaskEither<EngineError, LmdbIndexStore> =>
+  TE.fromEither(
+    E.tryCatch(() => {
+      fs.mkdirSync(dir, { recursive: true });
+      const root: RootDatabase = open({ path: dir, maxDbs: 16, compression: false });
+      const dbs = {} as Record<TableName, Database>;
+      for (const t of TABLES) dbs[t] = root.openDB({ name: DB_NAMES[t] });
+      return makeStore(dir, root, dbs);
+    }, lmdbError(dir, 'open')),
+  );
+
+const makeStore = (path: string, root: RootDatabase, dbs: Record<TableName, Database>): LmdbIndexStore => {
+  const keysOf = (table: TableName, prefix: Key): Key[] => {
+    const db = dbs[table];
+    const range = prefix.length === 0 ? db.getKeys({}) : db.getKeys({ start: [...prefix], end: [...prefix, KEY_MAX] });
+    const out: Key[] = [];
+    for (const k of range) {
+      const key = norm(k as unknown);
+      if (hasPrefix(key, prefix)) out.push(key);
+    }
+    return out;
+  };
+  const reader: IndexReader = {
+    get: ((table: TableName, key: Key) => dbs[table].get((key.length === 1 ? key[0] : [...key]) as never)) as IndexReader['get'],
+    keys: keysOf,
+  };
+  const write = (w: IndexWrite): void => {
+    const key = w.key.length === 1 ? w.key[0] : [...w.key];
+    if (w.op === 'put') dbs[w.table].putSync(key as never, w.value);
+    else dbs[w.table].removeSync(key as never);
+  };
+  const sync = <A>(op: string, f: () => A): TE.TaskEither<EngineError, A> => TE.fromEither(E.tryCatch(f, lmdbError(path, op)));
+
+  return {
+    path,
+    reader,
+    get: (table, key) => sync('get', () => reader.get(table, key)),
+    range: (table, prefix, opts = {}) =>
+      sync('range', () => {
+        const db = dbs[table];
+        const lo: Key = [...prefix];
+        const hi: Key = [...prefix, KEY_MAX];
+        const after = opts.after;
+        const reverse = opts.reverse === true;
+        const start = after ?? (reverse ? hi : lo);
+        const end = reverse ? lo : hi;
+        const out: Array<{ key: never; value: never }> = [];
+        const limit = opts.limit ?? Number.POSITIVE_INFINITY;
+        for (const { key, value } of db.getRange({ start: [...start], end: [...end], reverse })) {
+          const k = norm(key);
+          if (!hasPrefix(k, prefix)) continue;
+          if (after && JSON.stringify(k) === JSON.stringify(after)) continue;
+          if (out.length >= limit) break;
+          out.push({ key: k as never, value: value as never });
+        }
+        return out;
+      }),
+    commit: (build) =>
+      sync('commit', () =>
+        root.transactionSync(() => {
+          const writes = build(reader);
+          for (const w of writes) write(w);
+          return writes.length;
+        }),
+      ),
+    transact: (op, fn) => E.tryCatch(() => root.transactionSync(() => fn(reader, write)), lmdbError(path, op)),
+    dump: () =>
+      sync('dump', () => {
+        const out: Array<{ table: string; key: unknown; value: unknown }> = [];
+        for (const t of TABLES) {
+          if (t === 'meta') continue; // schema version and lease: not index contents
+          for (const { key, value } of dbs[t].getRange({})) out.push({ table: t, key: norm(key), value });
+        }
+        return out;
+      }),
+    close: () => TE.tryCatch(() => root.close(), lmdbError(path, 'close')),
+  };
+};

@@ -1,0 +1,55 @@
+import type { TableName } from '../../domain/index/rows.js';
+
+/**
+ * Key layout of the LMDB history index (one LMDB environment, one named database per table).
+ *
+ * Keys are lmdb "ordered-binary" arrays: parts compare element by element, numbers before
+ * strings, numbers numerically, strings by code unit. So every page is one range scan:
+ * `[rolloutId, null] .. [rolloutId, "\uffff"]` covers one rollout's rows, a limit makes it a page,
+ * `reverse` walks it newest first, and a cursor is the key to start after (direct lookup).
+ *
+ * | db        | key                               | value (domain/index/rows.ts)                                |
+ * |-----------|-----------------------------------|-------------------------------------------------------------|
+ * | meta      | ["schemaVersion"] / ["lease"]     | number / {owner, expiresAt}                                 |
+ * | files     | [path]                            | FileCheckpoint {rolloutId, byteOffset, line, size, headHash} |
+ * | threads   | [threadId]                        | ThreadRow: Thread minus turns/status, + archived, rolloutId |
+ * | rollouts  | [rolloutId]                       | RolloutRow: session meta, base, preview, model, tokens      |
+ * | fold      | [rolloutId]                       | RolloutFoldRow: legacy open turn, item numbering, dropped   |
+ * | turns     | [rolloutId, keyLine]              | TurnRow (keyLine = anchor line: task_started, else end line) |
+ * | turnIds   | [rolloutId, turnId]               | keyLine (turn id → turns key)                               |
+ * | items     | [rolloutId, line]                 | ItemRow {turnId, id, kind, ordinal, ranges, times}          |
+ * | itemIds   | [rolloutId, turnId, itemId]       | line (item id → items key)                                  |
+ * | tokens    | [rolloutId, line]                 | TokenRow: one token_usage_record                            |
+ *
+ * `rolloutId` is the thread id for a root file, the fork's id, or the revision id: like Codex's
+ * thread_history projection, each rollout file has its own rows and a fork's reads combine the
+ * base's rows below `history_base` with its own. `line` is the 0-based line index in the file;
+ * rows carry the paginated `ordinal` (Codex's cursor `rolloutOrdinal`) and byte offsets/lengths
+ * so a page is a range scan plus one `pread` per item.
+ *
+ * Values are msgpack (lmdb default). Schema changes bump `SCHEMA_VERSION` and add a step under
+ * migrations/index/.
+ */
+export const SCHEMA_VERSION = 1;
+
+/** Bytes of a file's head covered by `headHash`. */
+export const HEAD_BYTES = 4096;
+
+export const DB_NAMES: Readonly<Record<TableName, string>> = {
+  meta: 'meta',
+  files: 'files',
+  threads: 'threads',
+  rollouts: 'rollouts',
+  fold: 'fold',
+  turns: 'turns',
+  turnIds: 'turn_ids',
+  items: 'items',
+  itemIds: 'item_ids',
+  tokens: 'tokens',
+};
+
+/** Upper bound of a key part: sorts after every number and every id string we store. */
+export const KEY_MAX = '\uffff';
+
+export const SCHEMA_VERSION_KEY = ['schemaVersion'] as const;
+export const LEASE_KEY = ['lease'] as const;

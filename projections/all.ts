@@ -1,0 +1,8 @@
+import type { Projection } from './projection.js';
+import { threadsProjection } from './threads.js';
+import { turnsProjection } from './turns.js';
+import { itemsProjection } from './items.js';
+import { tokensProjection } from './tokens.js';
+
+/** The projections the runner applies, in order (turns before items: items attach to turns). */
+export const ALL_PROJECTIONS: ReadonlyArray<Projection> = [threadsProjection, turnsProjection, itemsProjection, tokensProjection];

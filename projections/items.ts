@@ -1,0 +1,144 @@
+import type { LinePos } from '../domain/index/rows.js';
+import type { Projection } from './projection.js';
+import type { Batch } from './batch.js';
+import { getOrCreateTurn, loadFold, loadTurn, saveFold, saveTurn } from './turnRows.js';
+import type { FoldDraft, TurnDraft } from './turnRows.js';
+
+/**
+ * Items of one rollout file (key: the line that created the item), with their byte ranges so a
+ * page reads exactly those bytes. Keeps each turn's first user item and final agent item (the
+ * `summary` view) and item counts. Legacy ids `item-N` are numbered across the file, as Codex does.
+ */
+
+const apiKind = (pascal: string): string => pascal.charAt(0).toLowerCase() + pascal.slice(1);
+
+const addItem = (
+  b: Batch,
+  R: string,
+  t: TurnDraft,
+  item: { id: string; kind: string },
+  pos: LinePos,
+  startedAtMs: number | null,
+  completedAtMs: number | null,
+): void => {
+  if (!t.firstItem) t.firstItem = pos;
+  const existing = b.get('itemIds', [R, t.id, item.id]);
+  if (existing !== undefined) {
+    // A later completion of the same item replaces its content in place (Codex keys items by id).
+    const row = b.get('items', [R, existing]);
+    if (row) b.put('items', [R, existing], { ...row, kind: item.kind, ranges: [[pos.byteOffset, pos.byteLength]], startedAtMs, completedAtMs });
+    saveTurn(b, R, t);
+    return;
+  }
+  b.put('items', [R, pos.line], {
+    turnId: t.id,
+    id: item.id,
+    kind: item.kind,
+    ordinal: pos.ordinal,
+    ranges: [[pos.byteOffset, pos.byteLength]],
+    startedAtMs,
+    completedAtMs,
+  });
+  b.put('itemIds', [R, t.id, item.id], pos.line);
+  t.itemCount += 1;
+  t.lastItemLine = pos.line;
+  if (item.kind === 'userMessage' && t.firstUserItem === null) t.firstUserItem = { id: item.id, line: pos.line };
+  if (item.kind === 'agentMessage') t.finalAgentItem = { id: item.id, line: pos.line };
+  if (item.kind === 'contextCompaction') t.compactionCount += 1;
+  saveTurn(b, R, t);
+};
+
+const nextLegacyId = (fold: FoldDraft): string => {
+  fold.legacyItemCount += 1;
+  return `item-${fold.legacyItemCount}`;
+};
+
+/** Legacy: the open turn, or an implicit one when items arrive before any task_started. */
+const currentLegacyTurn = (b: Batch, R: string, fold: FoldDraft, pos: LinePos): TurnDraft | undefined => {
+  if (fold.currentTurnId !== null) return getOrCreateTurn(b, R, fold, fold.currentTurnId);
+  const id = `implicit-turn-${pos.line}`;
+  const t = getOrCreateTurn(b, R, fold, id);
+  if (t) {
+    t.anchor = pos;
+    fold.currentTurnId = id;
+  }
+  return t;
+};
+
+export const itemsProjection: Projection = {
+  name: 'items',
+  apply: (b, ctx, ev, pos) => {
+    const R = ctx.rolloutId;
+    const fold = loadFold(b, R);
+    if (!fold) return;
+    const legacy = fold.mode === 'legacy';
+    switch (ev.kind) {
+      case 'itemCompleted': {
+        if (legacy || ev.item === null) return;
+        const t = getOrCreateTurn(b, R, fold, ev.payload.turn_id);
+        if (t) addItem(b, R, t, { id: ev.item.id, kind: apiKind(ev.item.type) }, pos, ev.payload.started_at_ms ?? null, ev.payload.completed_at_ms ?? null);
+        return;
+      }
+      case 'userMessage': {
+        if (!legacy) return;
+        const open = fold.currentTurnId === null ? undefined : loadTurn(b, R, fold.currentTurnId);
+        if (open && !open.anchoredByStart && open.itemCount > 0 && open.compactionCount < open.itemCount) fold.currentTurnId = null;
+        const t = currentLegacyTurn(b, R, fold, pos);
+        if (t) addItem(b, R, t, { id: nextLegacyId(fold), kind: 'userMessage' }, pos, null, null);
+        saveFold(b, R, fold);
+        return;
+      }
+      case 'agentMessage': {
+        if (!legacy || ev.payload.message === '') return;
+        const t = currentLegacyTurn(b, R, fold, pos);
+        if (t) addItem(b, R, t, { id: nextLegacyId(fold), kind: 'agentMessage' }, pos, null, null);
+        saveFold(b, R, fold);
+        return;
+      }
+      case 'agentReasoning':
+      case 'agentReasoningRawContent': {
+        if (!legacy) return;
+        const t = currentLegacyTurn(b, R, fold, pos);
+        if (!t) return;
+        const last = t.lastItemLine === null ? undefined : b.get('items', [R, t.lastItemLine]);
+        if (last && last.kind === 'reasoning') {
+          // Consecutive reasoning events extend the same reasoning item.
+          b.put('items', [R, t.lastItemLine!], { ...last, ranges: [...last.ranges, [pos.byteOffset, pos.byteLength]] });
+          saveTurn(b, R, t);
+        } else addItem(b, R, t, { id: nextLegacyId(fold), kind: 'reasoning' }, pos, null, null);
+        saveFold(b, R, fold);
+        return;
+      }
+      case 'contextCompacted': {
+        if (!legacy) return;
+        const t = currentLegacyTurn(b, R, fold, pos);
+        if (t && t.compactionCount === 0) addItem(b, R, t, { id: nextLegacyId(fold), kind: 'contextCompaction' }, pos, null, null);
+        else if (t) saveTurn(b, R, t);
+        saveFold(b, R, fold);
+        return;
+      }
+      case 'enteredReviewMode': {
+        if (!legacy) return;
+        const turnId = ev.payload.turn_id ?? fold.currentTurnId;
+        let t: TurnDraft | undefined;
+        if (turnId) {
+          t = getOrCreateTurn(b, R, fold, turnId);
+          if (t && !t.anchor) t.anchor = pos;
+          fold.currentTurnId = turnId;
+        } else t = currentLegacyTurn(b, R, fold, pos);
+        if (t) addItem(b, R, t, { id: ev.payload.item_id ?? nextLegacyId(fold), kind: 'enteredReviewMode' }, pos, null, null);
+        saveFold(b, R, fold);
+        return;
+      }
+      case 'exitedReviewMode': {
+        if (!legacy) return;
+        const t = ev.payload.turn_id ? getOrCreateTurn(b, R, fold, ev.payload.turn_id) : currentLegacyTurn(b, R, fold, pos);
+        if (t) addItem(b, R, t, { id: ev.payload.item_id ?? nextLegacyId(fold), kind: 'exitedReviewMode' }, pos, null, null);
+        saveFold(b, R, fold);
+        return;
+      }
+      default:
+        return;
+    }
+  },
+};

@@ -1,0 +1,31 @@
+import type { RolloutEvent } from '../domain/rollout/event.js';
+import type { LinePos } from '../domain/index/rows.js';
+import type { Batch } from './batch.js';
+
+/** The rollout file a batch belongs to. Identity comes from its session_meta and file name. */
+export interface RolloutContext {
+  readonly rolloutId: string;
+  readonly threadId: string;
+  readonly path: string;
+}
+
+/** Every line, decoded or not: position, envelope timestamp (null if unreadable). */
+export interface LineSeen {
+  readonly pos: LinePos;
+  readonly timestamp: string | null;
+  readonly undecodable: boolean;
+}
+
+/**
+ * A projection: a pure reducer over (event, position) whose output is index writes. It reads the
+ * rows it updates through the batch (which sees earlier writes of the same batch and the stored
+ * index), and writes rows back into it. No IO, no clock. Adding a projection is one file plus
+ * one entry in `all.ts`.
+ */
+export interface Projection {
+  readonly name: string;
+  readonly onLine?: (b: Batch, ctx: RolloutContext, seen: LineSeen) => void;
+  readonly apply: (b: Batch, ctx: RolloutContext, ev: RolloutEvent, pos: LinePos, timestamp: string) => void;
+}
+
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -1,0 +1,85 @@
+import type { IndexReader, IndexWrite, RolloutRow, ThreadRow } from '../domain/index/rows.js';
+import type { SessionMetaPayload } from '../domain/rollout/kinds/sessionMeta.js';
+import { buildThread } from '../domain/thread/buildThread.js';
+import { currentFileOf } from '../domain/history/historyBase.js';
+import { Batch } from './batch.js';
+
+/** A rollout file that holds rows (the winner for its rollout id). */
+export interface IndexedFile {
+  readonly path: string;
+  readonly archived: boolean;
+  readonly fileTimestamp: string;
+  /** Thread id from the file's session_meta. */
+  readonly threadId: string;
+  readonly revisionId?: string;
+  readonly rolloutId: string;
+}
+
+const MAX_HOPS = 10_000;
+
+/** The rollout rows of a logical history, base first (a missing or cyclic base stops the walk). */
+const chainOf = (b: Batch, current: RolloutRow): Array<{ row: RolloutRow; cut: number | null }> => {
+  const chain: Array<{ row: RolloutRow; cut: number | null }> = [{ row: current, cut: null }];
+  const seen = new Set([current.rolloutId]);
+  let hop = current.base;
+  while (hop && !seen.has(hop.rolloutId) && seen.size < MAX_HOPS) {
+    const base = b.get('rollouts', [hop.rolloutId]);
+    if (!base) break;
+    seen.add(hop.rolloutId);
+    chain.unshift({ row: base, cut: hop.endByteOffset });
+    hop = base.base;
+  }
+  return chain;
+};
+
+/** The thread row of a thread whose current file is `current` (the Thread fields but turns/status). */
+export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null): ThreadRow | undefined => {
+  const row = b.get('rollouts', [current.rolloutId]);
+  if (!row || row.meta === null) return undefined;
+  const chain = chainOf(b, row);
+  const withPreview = chain.find((c) => c.row.preview !== null && (c.cut === null || (c.row.previewByteOffset ?? 0) < c.cut));
+  const withSettings = [...chain].reverse().find((c) => c.row.settingsSeen);
+  const thread = buildThread(
+    {
+      meta: row.meta as SessionMetaPayload,
+      path: current.path,
+      lastLineTimestamp: row.lastLineTimestamp,
+      lastTurnStartTimestamp: row.lastTurnStartTimestamp,
+      name,
+      folded: {
+        preview: withPreview?.row.preview ?? null,
+        model: withSettings?.row.model ?? null,
+        reasoningEffort: withSettings?.row.reasoningEffort ?? null,
+      },
+    },
+    [],
+  );
+  const { turns: _turns, status: _status, ...rest } = thread;
+  return { ...rest, archived: current.archived, rolloutId: current.rolloutId };
+};
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Recompute every thread row from the indexed files (current file per thread, as Codex picks it)
+ * and the names of session_index.jsonl. Only changed rows are written; threads without files go.
+ */
+export const refreshThreadRows = (reader: IndexReader, files: ReadonlyArray<IndexedFile>, names: ReadonlyMap<string, string>): IndexWrite[] => {
+  const b = new Batch(reader);
+  const byThread = new Map<string, IndexedFile[]>();
+  for (const f of files) {
+    const g = byThread.get(f.threadId);
+    if (g) g.push(f);
+    else byThread.set(f.threadId, [f]);
+  }
+  for (const [threadId, group] of byThread) {
+    const current = currentFileOf(group);
+    const row = current ? threadRowOf(b, current, names.get(threadId) ?? null) : undefined;
+    const old = b.get('threads', [threadId]);
+    if (row === undefined) {
+      if (old !== undefined) b.del('threads', [threadId]);
+    } else if (!same(old, row)) b.put('threads', [threadId], row);
+  }
+  for (const k of b.keys('threads', [])) if (!byThread.has(k[0] as string)) b.del('threads', [k[0] as string]);
+  return b.writes();
+};

@@ -1,0 +1,78 @@
+import type { RolloutRow } from '../domain/index/rows.js';
+import { foldThreadMeta } from '../domain/thread/threadMeta.js';
+import type { Projection, Mutable } from './projection.js';
+
+/**
+ * Per-rollout facts the Thread object is built from: session meta (without its large
+ * instructions), the base it continues, preview / model / effort from its own lines, first and
+ * last line timestamps. Thread rows (one per thread, the current file's) are derived from these
+ * by `threadRows.ts` once files are caught up.
+ */
+
+const OMITTED_META_KEYS = new Set(['base_instructions', 'instructions', 'dynamic_tools']);
+
+const slimMeta = (payload: Record<string, unknown>): Record<string, unknown> => {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(payload)) if (!OMITTED_META_KEYS.has(k)) out[k] = v;
+  return out;
+};
+
+export const threadsProjection: Projection = {
+  name: 'threads',
+  onLine: (b, ctx, seen) => {
+    const row = b.get('rollouts', [ctx.rolloutId]);
+    if (!row) return;
+    b.put('rollouts', [ctx.rolloutId], {
+      ...row,
+      lines: row.lines + 1,
+      invalidLines: row.invalidLines + (seen.undecodable ? 1 : 0),
+      firstLineTimestamp: row.firstLineTimestamp ?? seen.timestamp,
+      lastLineTimestamp: seen.timestamp ?? row.lastLineTimestamp,
+    });
+  },
+  apply: (b, ctx, ev, pos) => {
+    const R = ctx.rolloutId;
+    if (ev.kind === 'sessionMeta') {
+      if (pos.line !== 0 || b.get('rollouts', [R]) !== undefined) return;
+      const hb = ev.payload.history_base;
+      const row: RolloutRow = {
+        rolloutId: R,
+        threadId: ctx.threadId,
+        path: ctx.path,
+        mode: ev.payload.history_mode === 'paginated' ? 'paginated' : 'legacy',
+        meta: slimMeta(ev.payload as Record<string, unknown>),
+        base: hb ? { rolloutId: hb.thread_id, endOrdinalExclusive: hb.end_ordinal_exclusive, endByteOffset: hb.end_byte_offset } : null,
+        preview: null,
+        previewByteOffset: null,
+        model: null,
+        reasoningEffort: null,
+        settingsSeen: false,
+        firstLineTimestamp: null,
+        lastLineTimestamp: null,
+        lines: 0,
+        invalidLines: 0,
+        tokenUsage: null,
+        lastTurnId: null,
+        lastTurnStartTimestamp: null,
+        lastTokenCount: null,
+      };
+      b.put('rollouts', [R], row);
+      return;
+    }
+    const row = b.get('rollouts', [R]);
+    if (!row) return;
+    if (ev.kind === 'invalid') {
+      b.put('rollouts', [R], { ...row, invalidLines: row.invalidLines + 1 });
+      return;
+    }
+    if (ev.kind !== 'itemCompleted' && ev.kind !== 'userMessage' && ev.kind !== 'turnContext' && ev.kind !== 'threadSettingsApplied') return;
+    const folded = foldThreadMeta({ preview: row.preview, model: row.model, reasoningEffort: row.reasoningEffort }, ev);
+    const next: Mutable<RolloutRow> = { ...row, model: folded.model, reasoningEffort: folded.reasoningEffort };
+    if (row.preview === null && folded.preview !== null) {
+      next.preview = folded.preview;
+      next.previewByteOffset = pos.byteOffset;
+    }
+    if (ev.kind === 'turnContext' || ev.kind === 'threadSettingsApplied') next.settingsSeen = true;
+    b.put('rollouts', [R], next);
+  },
+};

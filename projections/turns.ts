@@ -1,0 +1,131 @@
+import type { LinePos, TurnRow } from '../domain/index/rows.js';
+import type { TurnError, TurnStatus } from '../domain/thread/turn.js';
+import { toApiCodexErrorInfo } from '../domain/thread/codexErrorInfo.js';
+import type { Projection } from './projection.js';
+import type { Batch } from './batch.js';
+import { getOrCreateTurn, keyLineOf, loadFold, newFold, saveFold, saveTurn } from './turnRows.js';
+import type { TurnDraft } from './turnRows.js';
+
+/**
+ * Turns of one rollout file, in the order Codex shows them (key: anchor line). Same rules as the
+ * whole-history fold `domain/thread/foldTurns.ts`: task_started anchors, task_complete /
+ * turn_aborted end (failed when an error is present), legacy `error` fails the open turn,
+ * `thread_rolled_back` drops the last N turns with their items.
+ */
+
+const toTurnError = (e: { message: string; codex_error_info?: unknown; additional_details?: unknown } | null | undefined): TurnError | null =>
+  e ? { message: e.message, codexErrorInfo: toApiCodexErrorInfo(e.codex_error_info), additionalDetails: e.additional_details ?? null, misalignment: null } : null;
+
+const errorAffectsTurnStatus = (info: unknown): boolean => {
+  const name = typeof info === 'string' ? info : info !== null && typeof info === 'object' ? Object.keys(info)[0] : undefined;
+  return name !== 'thread_rollback_failed' && name !== 'active_turn_not_steerable';
+};
+
+const endTurn = (
+  t: TurnDraft,
+  pos: LinePos,
+  status: TurnStatus,
+  error: TurnError | null,
+  p: { started_at?: number | null; completed_at?: number | null; duration_ms?: number | null; root_turn_id?: string | null },
+): void => {
+  if (!t.anchor) t.anchor = pos;
+  t.end = pos;
+  t.status = status;
+  t.error = error;
+  if (t.startedAt === null) t.startedAt = p.started_at ?? null;
+  t.completedAt = p.completed_at ?? null;
+  t.durationMs = p.duration_ms ?? null;
+  if (t.rootTurnId === null) t.rootTurnId = p.root_turn_id ?? null;
+};
+
+/** Drop the last `n` visible turns and their items (legacy rollback marker). */
+const rollBack = (b: Batch, rolloutId: string, n: number): { dropped: string[]; remainingItems: number } => {
+  const keys = b.keys('turns', [rolloutId]);
+  const rows = keys.map((k) => b.get('turns', [rolloutId, k[1] as number])!).filter((t): t is TurnRow => t !== undefined);
+  const cut = Math.max(0, rows.length - Math.max(0, Math.min(n, rows.length)));
+  const dropped: string[] = [];
+  for (const t of rows.slice(cut)) {
+    const line = keyLineOf(t);
+    if (line !== undefined) b.del('turns', [rolloutId, line]);
+    b.del('turnIds', [rolloutId, t.id]);
+    for (const k of b.keys('itemIds', [rolloutId, t.id])) {
+      const itemLine = b.get('itemIds', [rolloutId, t.id, k[2] as string]);
+      if (itemLine !== undefined) b.del('items', [rolloutId, itemLine]);
+      b.del('itemIds', [rolloutId, t.id, k[2] as string]);
+    }
+    dropped.push(t.id);
+  }
+  return { dropped, remainingItems: rows.slice(0, cut).reduce((acc, t) => acc + t.itemCount, 0) };
+};
+
+export const turnsProjection: Projection = {
+  name: 'turns',
+  apply: (b, ctx, ev, pos) => {
+    const R = ctx.rolloutId;
+    if (ev.kind === 'sessionMeta') {
+      if (b.get('fold', [R]) === undefined) b.put('fold', [R], newFold(ev.payload.history_mode === 'paginated' ? 'paginated' : 'legacy'));
+      return;
+    }
+    const fold = loadFold(b, R);
+    if (!fold) return;
+    switch (ev.kind) {
+      case 'taskStarted': {
+        const t = getOrCreateTurn(b, R, fold, ev.payload.turn_id);
+        if (!t) return;
+        if (!t.anchoredByStart) {
+          t.anchor = pos;
+          t.anchoredByStart = true;
+        }
+        t.startedAt = ev.payload.started_at ?? t.startedAt;
+        t.rootTurnId = ev.payload.root_turn_id ?? t.rootTurnId;
+        saveTurn(b, R, t);
+        if (fold.mode === 'legacy') {
+          fold.currentTurnId = t.id;
+          saveFold(b, R, fold);
+        }
+        return;
+      }
+      case 'taskComplete': {
+        const t = getOrCreateTurn(b, R, fold, ev.payload.turn_id);
+        if (!t) return;
+        if (ev.payload.error) endTurn(t, pos, 'failed', toTurnError(ev.payload.error), ev.payload);
+        else if (t.status === 'failed' || t.status === 'interrupted') endTurn(t, pos, t.status, t.error, ev.payload);
+        else endTurn(t, pos, 'completed', null, ev.payload);
+        saveTurn(b, R, t);
+        if (fold.mode === 'legacy' && fold.currentTurnId === t.id) {
+          fold.currentTurnId = null;
+          saveFold(b, R, fold);
+        }
+        return;
+      }
+      case 'turnAborted': {
+        const id = ev.payload.turn_id ?? fold.currentTurnId;
+        if (!id) return;
+        const t = getOrCreateTurn(b, R, fold, id);
+        if (!t) return;
+        endTurn(t, pos, 'interrupted', null, ev.payload);
+        saveTurn(b, R, t);
+        return;
+      }
+      case 'error': {
+        if (fold.mode !== 'legacy' || fold.currentTurnId === null || !errorAffectsTurnStatus(ev.payload.codex_error_info)) return;
+        const t = getOrCreateTurn(b, R, fold, fold.currentTurnId);
+        if (!t) return;
+        t.status = 'failed';
+        t.error = toTurnError(ev.payload);
+        saveTurn(b, R, t);
+        return;
+      }
+      case 'threadRolledBack': {
+        const r = rollBack(b, R, ev.payload.num_turns);
+        fold.currentTurnId = null;
+        fold.dropped.push(...r.dropped);
+        fold.legacyItemCount = r.remainingItems;
+        saveFold(b, R, fold);
+        return;
+      }
+      default:
+        return;
+    }
+  },
+};

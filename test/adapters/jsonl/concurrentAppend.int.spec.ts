@@ -8,6 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { appendEvents } from '../../../adapters/jsonl/writer.js';
 import { readLog } from '../../../adapters/jsonl/reader.js';
 import type { AppendWorkerResult } from './appendWorker.js';
+import { useTempDir } from '../../fixtures/tempDir.js';
 
 const WORKER = fileURLToPath(new URL('./appendWorker.js', import.meta.url));
 const LINES_PER_WORKER = 5_000;
@@ -39,17 +40,10 @@ const startWorker = (file: string, id: string, seed: number, resultFile: string)
 
 describe('jsonl writer: two OS processes appending to one thread file', function () {
   this.timeout(90_000);
-  let dir: string;
-
-  before(async () => {
-    dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'jsonl-concurrent-'));
-  });
-  after(async () => {
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  const dirOf = useTempDir('jsonl-concurrent-');
 
   it('keeps every acknowledged line exactly once, no lost attempt, no torn or interleaved line, dense ordinals', async () => {
-    const file = nodePath.join(dir, 'sessions', '2026', '11', '21', 'rollout-2026-11-21T14-31-14-01a1fe84-bdb0-7260-b7c8-794e23279a06.jsonl');
+    const file = nodePath.join(dirOf(), 'sessions', '2026', '11', '21', 'rollout-2026-11-21T14-31-14-01a1fe84-bdb0-7260-b7c8-794e23279a06.jsonl');
     const created = await appendEvents(
       file,
       [{ timestamp: new Date().toISOString(), type: 'session_meta', payload: { id: 'thread', history_mode: 'paginated' } }],
@@ -59,7 +53,7 @@ describe('jsonl writer: two OS processes appending to one thread file', function
     expect(E.isRight(created)).to.equal(true);
 
     const started = Date.now();
-    const resultFiles = [nodePath.join(dir, 'w1.json'), nodePath.join(dir, 'w2.json')];
+    const resultFiles = [nodePath.join(dirOf(), 'w1.json'), nodePath.join(dirOf(), 'w2.json')];
     const workers = [startWorker(file, 'w1', 11, resultFiles[0]!), startWorker(file, 'w2', 22, resultFiles[1]!)];
     await Promise.all(workers.map((w) => w.ready));
     for (const w of workers) w.go();

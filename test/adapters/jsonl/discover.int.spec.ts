@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { discoverRolloutFiles } from '../../../adapters/jsonl/discover.js';
+import { useTempDir } from '../../fixtures/tempDir.js';
 
 const T1 = '01a1fe84-e393-7df3-89c1-fe2af51ed21c';
 const R1 = '01a1fe84-e7b0-7381-9b82-8448801fa88d';
@@ -12,17 +13,10 @@ const T3 = '01a1fe84-bdb0-7260-b7c8-794e23279a06';
 
 describe('jsonl discover', function () {
   this.timeout(60_000);
-  let home: string;
-
-  before(async () => {
-    home = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'jsonl-discover-'));
-  });
-  after(async () => {
-    await fs.rm(home, { recursive: true, force: true });
-  });
+  const homeOf = useTempDir('jsonl-discover-');
 
   const touch = async (rel: string) => {
-    const p = nodePath.join(home, rel);
+    const p = nodePath.join(homeOf(), rel);
     await fs.mkdir(nodePath.dirname(p), { recursive: true });
     await fs.writeFile(p, '');
   };
@@ -40,30 +34,30 @@ describe('jsonl discover', function () {
     await touch(`archived_sessions/nested/rollout-2026-11-20T10-00-00-${T2}.jsonl`); // archive is flat
     await touch(`session_index.jsonl`);
 
-    const found = await discoverRolloutFiles(home)();
+    const found = await discoverRolloutFiles(homeOf())();
     expect(found).to.deep.equal(
       E.right([
         {
-          path: nodePath.join(home, `${day1}/rollout-2026-11-21T14-31-24-${T1}.jsonl`),
+          path: nodePath.join(homeOf(), `${day1}/rollout-2026-11-21T14-31-24-${T1}.jsonl`),
           archived: false,
           fileTimestamp: '2026-11-21T14:31:24Z',
           threadId: T1,
         },
         {
-          path: nodePath.join(home, `${day1}/rollout-2026-11-21T14-31-25-${T1}_${R1}.jsonl`),
+          path: nodePath.join(homeOf(), `${day1}/rollout-2026-11-21T14-31-25-${T1}_${R1}.jsonl`),
           archived: false,
           fileTimestamp: '2026-11-21T14:31:25Z',
           threadId: T1,
           revisionId: R1,
         },
         {
-          path: nodePath.join(home, `${day2}/rollout-2026-11-22T08-00-00-${T2}.jsonl`),
+          path: nodePath.join(homeOf(), `${day2}/rollout-2026-11-22T08-00-00-${T2}.jsonl`),
           archived: false,
           fileTimestamp: '2026-11-22T08:00:00Z',
           threadId: T2,
         },
         {
-          path: nodePath.join(home, `archived_sessions/rollout-2026-11-20T10-00-00-${T3}.jsonl`),
+          path: nodePath.join(homeOf(), `archived_sessions/rollout-2026-11-20T10-00-00-${T3}.jsonl`),
           archived: true,
           fileTimestamp: '2026-11-20T10:00:00Z',
           threadId: T3,

@@ -7,6 +7,7 @@ import type { LogEntry } from '../../../domain/ports.js';
 import { makeRolloutLine } from '../../../domain/rollout/line.js';
 import { jsonlEventLog } from '../../../adapters/jsonl/eventLog.js';
 import { collectingQuarantineSink } from '../../../adapters/jsonl/quarantine.js';
+import { useTempDir } from '../../fixtures/tempDir.js';
 
 const raw = (n: number) =>
   makeRolloutLine({ timestamp: '2026-11-21T14:31:25.366Z', ordinal: n, type: 'event_msg', payload: { type: 'x', n, s: 'ü' } }).raw;
@@ -18,17 +19,11 @@ const all = async (it: AsyncIterable<LogEntry>): Promise<LogEntry[]> => {
 };
 
 describe('jsonl EventLog', () => {
-  let dir: string;
-  before(async () => {
-    dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'jsonl-eventlog-'));
-  });
-  after(async () => {
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  const dirOf = useTempDir('jsonl-eventlog-');
 
   it('append → end → read from a checkpoint → readRange agree on positions', async () => {
     const log = jsonlEventLog({ fsync: 'never' });
-    const stream = nodePath.join(dir, 'a', 'rollout-a.jsonl');
+    const stream = nodePath.join(dirOf(), 'a', 'rollout-a.jsonl');
     expect(await log.end(stream)()).to.deep.equal(E.right('noStream'));
     const first = await log.append(stream, [raw(0), raw(1)], 'noStream')();
     if (E.isLeft(first)) throw new Error(first.left._tag);
@@ -48,7 +43,7 @@ describe('jsonl EventLog', () => {
 
   it('sees appends by others: end counts forward from its cached checkpoint', async () => {
     const log = jsonlEventLog({ fsync: 'never' });
-    const stream = nodePath.join(dir, 'b', 'rollout-b.jsonl');
+    const stream = nodePath.join(dirOf(), 'b', 'rollout-b.jsonl');
     const first = await log.append(stream, [raw(0)], 'noStream')();
     if (E.isLeft(first)) throw new Error(first.left._tag);
     await fs.appendFile(stream, raw(1) + '\n' + raw(2) + '\n');
@@ -59,7 +54,7 @@ describe('jsonl EventLog', () => {
   it('yields quarantined lines and records them in the sink, but not a torn tail; a missing file ends in failed', async () => {
     const quarantine = collectingQuarantineSink();
     const log = jsonlEventLog({ quarantine });
-    const stream = nodePath.join(dir, 'rollout-c.jsonl');
+    const stream = nodePath.join(dirOf(), 'rollout-c.jsonl');
     await fs.writeFile(stream, `${raw(0)}\nnot json\n${raw(2)}\n{"torn`);
     const entries = await all(log.read(stream));
     expect(entries.map((e) => e.kind)).to.deep.equal(['line', 'quarantined', 'line', 'quarantined']);
@@ -68,7 +63,7 @@ describe('jsonl EventLog', () => {
       E.right({ ordinal: 3, byteOffset: Buffer.byteLength(`${raw(0)}\nnot json\n${raw(2)}\n`) }),
     );
 
-    const missing = await all(log.read(nodePath.join(dir, 'missing.jsonl')));
+    const missing = await all(log.read(nodePath.join(dirOf(), 'missing.jsonl')));
     expect(missing.map((e) => (e.kind === 'failed' ? e.error._tag : e.kind))).to.deep.equal(['NotFound']);
   });
 });

@@ -5,6 +5,7 @@ import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { QuarantineRecord } from '../../../domain/rollout/rawLine.js';
 import { collectingQuarantineSink, fileQuarantineSink, renderQuarantineRecord } from '../../../adapters/jsonl/quarantine.js';
+import { useTempDir } from '../../fixtures/tempDir.js';
 
 const record = (i: number): QuarantineRecord => ({
   path: '/home/x/sessions/rollout.jsonl',
@@ -16,16 +17,10 @@ const record = (i: number): QuarantineRecord => ({
 });
 
 describe('jsonl quarantine sinks', () => {
-  let dir: string;
-  before(async () => {
-    dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'jsonl-quarantine-'));
-  });
-  after(async () => {
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  const dirOf = useTempDir('jsonl-quarantine-');
 
   it('appends one JSON line per record with a readable message, all of them even when concurrent', async () => {
-    const qdir = nodePath.join(dir, 'q', 'nested');
+    const qdir = nodePath.join(dirOf(), 'q', 'nested');
     const sink = fileQuarantineSink(qdir, { now: () => new Date('2026-11-21T00:00:00Z') });
     const results = await Promise.all(Array.from({ length: 200 }, (_, i) => sink.record(record(i))()));
     expect(results.every(E.isRight)).to.equal(true);
@@ -47,7 +42,7 @@ describe('jsonl quarantine sinks', () => {
   });
 
   it('reports an unwritable quarantine folder as an Io error, not a throw', async () => {
-    const file = nodePath.join(dir, 'plain-file');
+    const file = nodePath.join(dirOf(), 'plain-file');
     await fs.writeFile(file, '');
     const r = await fileQuarantineSink(nodePath.join(file, 'sub')).record(record(0))();
     expect(E.isLeft(r) && r.left._tag).to.equal('Io');

@@ -47,18 +47,15 @@ export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchS
   const ordinal = lazy.kind === 'skipped' ? lazy.ordinal : lazy.kind === 'decoded' ? (lazy.line.ordinal ?? null) : null;
   const pos: LinePos = { line: l.line, byteOffset: l.byteOffset, byteLength: l.byteLength, ordinal };
   const timestamp = lazy.kind === 'skipped' ? lazy.timestamp : lazy.kind === 'decoded' ? lazy.line.timestamp : null;
+  if (lazy.kind === 'skipped') stats.skipped += 1;
+  else if (lazy.kind === 'undecodable') stats.undecodable += 1;
+  else {
+    stats.parsed += 1;
+    const ev = classifyRolloutLine(lazy.line);
+    for (const p of projections) p.apply(b, ctx, ev, pos, lazy.line.timestamp);
+  }
+  // After `apply`, so the line that creates a row (session_meta) is counted in it.
   for (const p of projections) p.onLine?.(b, ctx, { pos, timestamp, undecodable: lazy.kind === 'undecodable' });
-  if (lazy.kind === 'skipped') {
-    stats.skipped += 1;
-    return;
-  }
-  if (lazy.kind === 'undecodable') {
-    stats.undecodable += 1;
-    return;
-  }
-  stats.parsed += 1;
-  const ev = classifyRolloutLine(lazy.line);
-  for (const p of projections) p.apply(b, ctx, ev, pos, lazy.line.timestamp);
 };
 
 /** Build the writes of one batch against the stored index. Pure. */

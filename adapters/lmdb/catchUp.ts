@@ -35,8 +35,8 @@ export interface CatchUpOptions {
   readonly batchBytes?: number;
   readonly quarantine?: QuarantineSink;
   readonly onProgress?: (p: Progress) => void;
-  /** Only these paths are examined (others keep their rows); default: every file. */
-  readonly onlyPaths?: ReadonlySet<string>;
+  /** Examine only these files (others keep their rows and checkpoints); default: discover all. */
+  readonly files?: ReadonlyArray<RolloutFile>;
 }
 
 export interface Progress {
@@ -157,10 +157,10 @@ export const catchUpHome = (store: IndexStore, home: string, options: CatchUpOpt
     files: 0, bytes: 0, lines: 0, quarantined: 0, seconds: 0, indexed: 0, tailed: 0, reindexed: 0, unchanged: 0, deleted: 0,
     duplicates: [], mismatched: [], unreadable: [],
   };
-  const discovered = await discoverRolloutFiles(home)();
+  const discovered = options.files ? E.right(options.files) : await discoverRolloutFiles(home)();
   if (E.isLeft(discovered)) return discovered;
-  const only = options.onlyPaths;
-  const files = only ? discovered.right.filter((f) => only.has(f.path)) : discovered.right;
+  const only = options.files ? new Set(options.files.map((f) => f.path)) : undefined;
+  const files = discovered.right;
   const stored = await store.range('files', [])();
   if (E.isLeft(stored)) return stored;
   const cps = new Map(stored.right.map((r) => [r.value.path, r.value]));
@@ -357,3 +357,61 @@ const indexFile = async (
 };
 
 export type { IndexWrite };
+
+export type Freshness = 'fresh' | 'caughtUp' | 'rescanned';
+
+const fileOf = (cp: FileCheckpoint): RolloutFile => ({
+  path: cp.path,
+  archived: cp.archived,
+  fileTimestamp: cp.fileTimestamp,
+  threadId: cp.threadId ?? '',
+  ...(cp.revisionId === null ? {} : { revisionId: cp.revisionId }),
+});
+
+/**
+ * Read-repair before answering from the index for one thread: every file of its logical history
+ * is compared with its checkpoint. Longer → tail catch-up of that file only; gone, shorter,
+ * replaced or rewritten (head hash), or now holding another thread → a full scan repairs the rows
+ * (the thread is then found wherever it lives now). An unknown thread also triggers a scan.
+ */
+export const ensureThreadFresh = (
+  store: IndexStore,
+  home: string,
+  threadId: string,
+  options: CatchUpOptions = {},
+): TE.TaskEither<EngineError, { freshness: Freshness; summary: CatchUpSummary | null }> => async () => {
+  const rescan = async () => {
+    const r = await catchUpHome(store, home, options)();
+    return E.isLeft(r) ? r : E.right({ freshness: 'rescanned' as const, summary: r.right });
+  };
+  const thread = await store.get('threads', [threadId])();
+  if (E.isLeft(thread)) return thread;
+  if (thread.right === undefined) return rescan();
+  const grown: RolloutFile[] = [];
+  let hop: string | null = thread.right.rolloutId;
+  const seen = new Set<string>();
+  while (hop !== null && !seen.has(hop)) {
+    seen.add(hop);
+    const row = await store.get('rollouts', [hop])();
+    if (E.isLeft(row)) return row;
+    if (row.right === undefined) return rescan();
+    const cp = await store.get('files', [row.right.path])();
+    if (E.isLeft(cp)) return cp;
+    if (cp.right === undefined || cp.right.rolloutId !== hop) return rescan();
+    let size: number;
+    let head: Buffer;
+    try {
+      size = (await fs.stat(cp.right.path)).size;
+      head = await readHead(cp.right.path, cp.right.headLen);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return rescan();
+      return E.left(toEngineError(cp.right.path, 'stat')(err));
+    }
+    if (size < cp.right.byteOffset || size < cp.right.size || head.length < cp.right.headLen || sha256(head) !== cp.right.headHash) return rescan();
+    if (size > cp.right.size) grown.push(fileOf(cp.right));
+    hop = row.right.base?.rolloutId ?? null;
+  }
+  if (grown.length === 0) return E.right({ freshness: 'fresh', summary: null });
+  const r = await catchUpHome(store, home, { ...options, files: grown })();
+  return E.isLeft(r) ? r : E.right({ freshness: 'caughtUp', summary: r.right });
+};

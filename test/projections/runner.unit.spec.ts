@@ -1,0 +1,138 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import * as E from 'fp-ts/lib/Either.js';
+import { compareKeys, memoryIndex } from '../../projections/batch.js';
+import { projectBatch } from '../../projections/runner.js';
+import type { LineIn } from '../../projections/runner.js';
+import { lazyDecode } from '../../projections/lazyLine.js';
+import type { FileCheckpoint, ItemRow, RolloutRow, TurnRow } from '../../domain/index/rows.js';
+import { classifyRolloutLine } from '../../domain/rollout/event.js';
+import { decodeRolloutLine } from '../../domain/rollout/line.js';
+import { emptyTurnFold, foldTurnEvent, turnsOf } from '../../domain/thread/foldTurns.js';
+import { act, newThread, threadLines } from './synth.js';
+import type { Action, SynthThread } from './synth.js';
+
+const toLines = (texts: string[]): LineIn[] => {
+  let off = 0;
+  return texts.map((text, i) => {
+    const byteLength = Buffer.byteLength(text);
+    const l = { line: i, byteOffset: off, byteLength, text };
+    off += byteLength + 1;
+    return l;
+  });
+};
+
+const cp = (path: string, rolloutId: string, lines: LineIn[]): FileCheckpoint => {
+  const last = lines[lines.length - 1];
+  return {
+    path, rolloutId, threadId: rolloutId, archived: false, fileTimestamp: '2026-11-21T14:00:00Z', revisionId: null,
+    byteOffset: last ? last.byteOffset + last.byteLength + 1 : 0, line: lines.length, size: 0, headHash: '', headLen: 0, duplicateOf: null, error: null,
+  };
+};
+
+/** Fold lines into an in-memory index in batches cut at `cuts` (line indexes). */
+const foldInBatches = (t: SynthThread, texts: string[], cuts: number[]) => {
+  const idx = memoryIndex();
+  const all = toLines(texts);
+  const bounds = [...new Set([0, ...cuts.filter((c) => c > 0 && c < all.length), all.length])].sort((a, b) => a - b);
+  for (let i = 0; i + 1 < bounds.length || i === 0; i++) {
+    const part = all.slice(bounds[i], bounds[i + 1] ?? all.length);
+    const ctx = { rolloutId: t.threadId, threadId: t.threadId, path: '/p' };
+    idx.apply(projectBatch(idx, { ctx, resetRollouts: [], lines: part, checkpoint: cp('/p', t.threadId, all.slice(0, bounds[i + 1] ?? all.length)) }).writes);
+    if (bounds.length === 1) break;
+  }
+  return idx;
+};
+
+const rowsOf = (idx: ReturnType<typeof memoryIndex>, table: string) =>
+  idx.rows().filter((r) => r.table === table).sort((a, b) => compareKeys(a.key, b.key));
+
+const canon = (idx: ReturnType<typeof memoryIndex>) =>
+  JSON.stringify(idx.rows().map((r) => [r.table, r.key, r.value]).sort((a, b) => (JSON.stringify(a.slice(0, 2)) < JSON.stringify(b.slice(0, 2)) ? -1 : 1)));
+
+/** The domain's whole-history fold: turn ids, statuses and item ids per turn. */
+const domainView = (texts: string[], mode: 'paginated' | 'legacy') => {
+  const s = emptyTurnFold(mode);
+  toLines(texts).forEach((l, i) => {
+    const d = decodeRolloutLine(l.text!);
+    if (E.isLeft(d)) return;
+    foldTurnEvent(s, classifyRolloutLine(d.right), { rolloutId: 'r', line: i, byteOffset: l.byteOffset, byteLength: l.byteLength, ordinal: d.right.ordinal, seq: i });
+  });
+  return turnsOf(s).map((t) => ({ id: t.id, status: t.status, items: t.items.map((e) => e.item.id) }));
+};
+
+const indexView = (idx: ReturnType<typeof memoryIndex>) => {
+  const items = rowsOf(idx, 'items').map((r) => r.value as ItemRow);
+  return rowsOf(idx, 'turns')
+    .sort((a, b) => (a.key[1] as number) - (b.key[1] as number))
+    .map((r) => {
+      const t = r.value as TurnRow;
+      return { id: t.id, status: t.status, items: items.filter((i) => i.turnId === t.id).map((i) => i.id) };
+    });
+};
+
+const ACTIONS: Action[] = ['startTurn', 'user', 'agent', 'reasoning', 'context', 'tokens', 'complete', 'fail', 'abort'];
+
+const scriptLines = (mode: 'paginated' | 'legacy', script: Action[]): { t: SynthThread; texts: string[] } => {
+  const t = newThread(7, mode);
+  const texts = threadLines(t, 1);
+  for (const a of script) texts.push(...act(t, a));
+  return { t, texts };
+};
+
+describe('projections runner (pure)', () => {
+  it('indexes a paginated thread: turns in anchor order, summary items, byte ranges, tokens', () => {
+    const t = newThread(1);
+    const texts = threadLines(t, 3);
+    const idx = foldInBatches(t, texts, []);
+    const turns = rowsOf(idx, 'turns').map((r) => r.value as TurnRow);
+    expect(turns.map((x) => x.status)).to.deep.equal(['completed', 'completed', 'completed']);
+    expect(turns.every((x) => x.firstUserItem !== null && x.finalAgentItem !== null)).to.equal(true);
+    expect(turns[0]!.anchor!.ordinal).to.equal(1);
+    expect(turns[0]!.anchor!.byteOffset).to.equal(Buffer.byteLength(texts[0]!) + 1);
+    const item = idx.get('items', [t.threadId, turns[0]!.firstUserItem!.line])!;
+    const [off, len] = item.ranges[0]!;
+    const all = texts.join('\n') + '\n';
+    expect(JSON.parse(Buffer.from(all).subarray(off, off + len).toString()).payload.item.id).to.equal(item.id);
+    const rollout = idx.get('rollouts', [t.threadId]) as RolloutRow;
+    expect(rollout.tokenUsage!.total_tokens).to.equal(turns.reduce((a, x) => a + x.tokenUsage!.total_tokens!, 0));
+    expect(rollout.preview).to.match(/^hello/);
+    expect(rollout.lines).to.equal(texts.length);
+  });
+
+  it('lazy decode skips kinds no projection reads, parses the rest', () => {
+    const t = newThread(2);
+    const [meta, started, ctx] = [sessionMeta2(t), ...act(t, 'startTurn')];
+    expect(lazyDecode(meta).kind).to.equal('decoded');
+    expect(lazyDecode(started!).kind).to.equal('decoded');
+    expect(lazyDecode(ctx!).kind).to.equal('decoded');
+    const ws = act(t, 'context')[0]!;
+    expect(lazyDecode(ws)).to.deep.include({ kind: 'skipped', type: 'world_state' });
+    expect(lazyDecode('{"type":"world_state","timestamp":"x","payload":{}}').kind).to.equal('decoded');
+    expect(lazyDecode('not json').kind).to.equal('undecodable');
+  });
+
+  for (const mode of ['paginated', 'legacy'] as const) {
+    it(`${mode}: agrees with the domain fold and is independent of batch cuts (property)`, () => {
+      fc.assert(
+        fc.property(fc.array(fc.constantFrom(...ACTIONS), { maxLength: 40 }), fc.array(fc.nat(80), { maxLength: 6 }), (script, cuts) => {
+          const { t, texts } = scriptLines(mode, script);
+          const one = foldInBatches(t, texts, []);
+          const many = foldInBatches({ ...t }, texts, cuts);
+          expect(canon(many)).to.equal(canon(one));
+          expect(JSON.stringify(indexView(one))).to.equal(JSON.stringify(domainView(texts, mode)));
+        }),
+        { numRuns: 150 },
+      );
+    });
+  }
+
+  it('legacy rollback drops the last turns and renumbers items like the domain fold', () => {
+    const { t, texts } = scriptLines('legacy', ['startTurn', 'user', 'agent', 'complete', 'startTurn', 'user', 'reasoning', 'reasoning', 'agent', 'complete']);
+    texts.push(JSON.stringify({ timestamp: '2026-11-21T15:00:00.000Z', type: 'event_msg', payload: { type: 'thread_rolled_back', num_turns: 1 } }));
+    for (const a of ['startTurn', 'user', 'agent', 'complete'] as const) texts.push(...act(t, a));
+    expect(indexView(foldInBatches(t, texts, [5, 17]))).to.deep.equal(domainView(texts, 'legacy'));
+  });
+});
+
+const sessionMeta2 = (t: SynthThread): string => threadLines(t, 0)[0]!;

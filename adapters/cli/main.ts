@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerRead } from './commands/read.js';
+import { registerIndex } from './commands/index.js';
+import { registerVerify } from './commands/verify.js';
+import { registerRepair } from './commands/repair.js';
 
 const program = new Command()
   .name('rollout-engine')
@@ -8,5 +11,8 @@ const program = new Command()
   .version('0.1.0');
 
 registerRead(program);
+registerIndex(program);
+registerVerify(program);
+registerRepair(program);
 
 await program.parseAsync(process.argv);

@@ -321,7 +321,14 @@ const indexFile = async (
     pending = [];
     pendingBytes = 0;
     resets = [];
-    const r = await store.commit((reader) => projectBatch(reader, { ctx, resetRollouts: rs, lines, checkpoint }).writes)();
+    let undecodable = 0;
+    const r = await store.commit((reader) => {
+      const out = projectBatch(reader, { ctx, resetRollouts: rs, lines, checkpoint });
+      undecodable = out.stats.undecodable - lines.filter((l) => l.text === null).length;
+      return out.writes;
+    })();
+    // Lines that are text but not rollout lines count as quarantined too (their rows record them).
+    if (E.isRight(r)) summary.quarantined += undecodable;
     progress();
     return E.isLeft(r) ? r : E.right(undefined);
   };

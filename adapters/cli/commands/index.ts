@@ -1,0 +1,85 @@
+import * as fs from 'node:fs/promises';
+import * as E from 'fp-ts/lib/Either.js';
+import type { Command } from 'commander';
+import { renderError } from '../../../domain/errors.js';
+import type { EngineError } from '../../../domain/errors.js';
+import { openLmdbIndex } from '../../lmdb/indexStore.js';
+import { catchUpHome } from '../../lmdb/catchUp.js';
+import type { CatchUpSummary } from '../../lmdb/catchUp.js';
+import { fileQuarantineSink } from '../../jsonl/quarantine.js';
+import { resolveCodexHome } from '../codexHome.js';
+import { lmdbDirOf, resolveIndexDir } from '../indexDir.js';
+import { progressBar } from '../progress.js';
+
+export interface IndexRun {
+  readonly codexHome: string;
+  readonly indexDir: string;
+  readonly rebuild: boolean;
+  readonly progress: boolean;
+}
+
+/**
+ * Catch the index up (or rebuild it into a fresh environment and swap it in: readers that have
+ * the old one open keep reading it until they reopen).
+ */
+export const runIndex = async (run: IndexRun): Promise<E.Either<EngineError, CatchUpSummary>> => {
+  const target = lmdbDirOf(run.indexDir);
+  const dir = run.rebuild ? `${target}.rebuild-${process.pid}` : target;
+  if (run.rebuild) await fs.rm(dir, { recursive: true, force: true });
+  const store = await openLmdbIndex(dir)();
+  if (E.isLeft(store)) return store;
+  const bar = progressBar(run.progress);
+  const result = await catchUpHome(store.right, run.codexHome, {
+    quarantine: fileQuarantineSink(run.indexDir),
+    onProgress: bar.update,
+  })();
+  bar.stop();
+  const closed = await store.right.close()();
+  if (E.isLeft(result)) return result;
+  if (E.isLeft(closed)) return closed;
+  if (run.rebuild) {
+    const old = `${target}.old-${process.pid}`;
+    await fs.rename(target, old).catch(() => undefined);
+    await fs.rename(dir, target);
+    await fs.rm(old, { recursive: true, force: true });
+  }
+  return result;
+};
+
+export const registerIndex = (program: Command): void => {
+  program
+    .command('index')
+    .description('index the rollouts of a CODEX_HOME into LMDB (incremental: only new bytes are read)')
+    .option('--codex-home <dir>', 'CODEX_HOME (default: $CODEX_HOME or ~/.codex)')
+    .option('--index-dir <dir>', 'index folder (default: <codex-home>/.rollout-engine/)')
+    .option('--rebuild', 'rebuild from scratch into a fresh environment, then swap it in')
+    .option('--json', 'print a JSON summary {files, bytes, lines, quarantined, seconds, …}')
+    .action(async (opts: { codexHome?: string; indexDir?: string; rebuild?: boolean; json?: boolean }) => {
+      const codexHome = resolveCodexHome(opts.codexHome);
+      const r = await runIndex({
+        codexHome,
+        indexDir: resolveIndexDir(codexHome, opts.indexDir),
+        rebuild: opts.rebuild === true,
+        progress: process.stderr.isTTY === true && opts.json !== true,
+      });
+      if (E.isLeft(r)) {
+        process.stderr.write(`rollout-engine: ${renderError(r.left)}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const s = r.right;
+      if (opts.json) {
+        const { files, bytes, lines, quarantined, seconds, ...rest } = s;
+        process.stdout.write(`${JSON.stringify({ files, bytes, lines, quarantined, seconds, ...rest })}\n`);
+      } else {
+        process.stdout.write(
+          `indexed ${s.files} files: ${s.lines} lines, ${(s.bytes / 1048576).toFixed(1)} MB in ${s.seconds.toFixed(2)} s ` +
+            `(${s.indexed} new, ${s.tailed} caught up, ${s.reindexed} re-indexed, ${s.unchanged} unchanged, ${s.deleted} deleted, ` +
+            `${s.quarantined} quarantined lines, ${s.duplicates.length} duplicate ids)\n`,
+        );
+        for (const d of s.duplicates) process.stdout.write(`  duplicate ${d.rolloutId}: using ${d.winner}, ignoring ${d.losers.join(', ')}\n`);
+        for (const m of s.mismatched) process.stdout.write(`  ${m.path} holds thread ${m.metaThreadId}\n`);
+        for (const u of s.unreadable) process.stdout.write(`  unreadable ${u.path}: ${u.reason}\n`);
+      }
+    });
+};

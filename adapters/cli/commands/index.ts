@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Command } from 'commander';
 import { renderError } from '../../../domain/errors.js';
 import type { EngineError } from '../../../domain/errors.js';
-import { openLmdbIndex } from '../../lmdb/indexStore.js';
+import { BACKFILLED_KEY, openIndex } from '../../lmdb/openIndex.js';
 import { catchUpHome } from '../../lmdb/catchUp.js';
 import type { CatchUpSummary } from '../../lmdb/catchUp.js';
 import { fileQuarantineSink } from '../../jsonl/quarantine.js';
@@ -26,15 +26,20 @@ export const runIndex = async (run: IndexRun): Promise<E.Either<EngineError, Cat
   const target = lmdbDirOf(run.indexDir);
   const dir = run.rebuild ? `${target}.rebuild-${process.pid}` : target;
   if (run.rebuild) await fs.rm(dir, { recursive: true, force: true });
-  const store = await openLmdbIndex(dir)();
-  if (E.isLeft(store)) return store;
+  const opened = await openIndex(dir, run.codexHome)();
+  if (E.isLeft(opened)) return opened;
+  const store = opened.right.store;
   const bar = progressBar(run.progress);
-  const result = await catchUpHome(store.right, run.codexHome, {
+  const result = await catchUpHome(store, run.codexHome, {
     quarantine: fileQuarantineSink(run.indexDir),
     onProgress: bar.update,
   })();
   bar.stop();
-  const closed = await store.right.close()();
+  const marked = E.isRight(result)
+    ? store.transact('mark backfilled', (_r, write) => write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true }))
+    : E.right<EngineError, void>(undefined);
+  const closed = await store.close()();
+  if (E.isLeft(marked)) return marked;
   if (E.isLeft(result)) return result;
   if (E.isLeft(closed)) return closed;
   if (run.rebuild) {

@@ -1,0 +1,132 @@
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import { unsupported } from '../../domain/errors.js';
+import { planMigration, MIGRATIONS } from '../../migrations/index/steps.js';
+import type { IndexMigration } from '../../migrations/index/steps.js';
+import { canTakeLease, passBackfillGate } from '../../migrations/index/backfillGate.js';
+import type { GateOptions, GatePorts, GateVerdict, Lease } from '../../migrations/index/backfillGate.js';
+import { openLmdbIndex } from './indexStore.js';
+import type { LmdbIndexStore } from './indexStore.js';
+import { LEASE_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY } from './schema.js';
+import { catchUpHome } from './catchUp.js';
+import type { CatchUpOptions } from './catchUp.js';
+import { lmdbError } from './errors.js';
+
+export const BACKFILLED_KEY = ['backfilled'] as const;
+
+export interface OpenIndexResult {
+  readonly store: LmdbIndexStore;
+  readonly migrated: 'init' | 'current' | 'steps' | 'rebuilt';
+}
+
+const versionOf = (s: LmdbIndexStore): number | undefined => {
+  const v = s.reader.get('meta', SCHEMA_VERSION_KEY);
+  return typeof v === 'number' ? v : undefined;
+};
+
+/**
+ * Open the index at `dir`, bringing its schema to SCHEMA_VERSION: a new environment gets the
+ * version; an older one runs its in-place steps (each one transaction with its version bump) or
+ * is rebuilt into a fresh environment beside it that is swapped in when complete (processes that
+ * have the old one open keep reading it); a newer one is Unsupported.
+ */
+export const openIndex = (
+  dir: string,
+  home: string,
+  options: CatchUpOptions & { readonly migrations?: ReadonlyArray<IndexMigration>; readonly target?: number } = {},
+): TE.TaskEither<EngineError, OpenIndexResult> => async () => {
+  const target = options.target ?? SCHEMA_VERSION;
+  const opened = await openLmdbIndex(dir)();
+  if (E.isLeft(opened)) return opened;
+  const store = opened.right;
+  const empty = store.reader.keys('files', []).length === 0 && store.reader.keys('threads', []).length === 0;
+  const plan = planMigration(versionOf(store), empty, target, options.migrations ?? MIGRATIONS);
+  switch (plan.kind) {
+    case 'current':
+      return E.right({ store, migrated: 'current' });
+    case 'init': {
+      const r = store.transact('init schema', (_r, write) => write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: target }));
+      return E.isLeft(r) ? r : E.right({ store, migrated: 'init' });
+    }
+    case 'unsupported':
+      await store.close()();
+      return E.left(unsupported(`index at ${dir} was written by a newer rollout-engine`, plan.version));
+    case 'steps': {
+      for (const step of plan.steps) {
+        const r = store.transact(`migrate ${step.name}`, (reader, write) => {
+          for (const w of step.run(reader)) write(w);
+          write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: step.to });
+        });
+        if (E.isLeft(r)) return r;
+      }
+      return E.right({ store, migrated: 'steps' });
+    }
+    case 'rebuild': {
+      const fresh = `${dir}-rebuild-${process.pid}`;
+      const old = `${dir}-old-${process.pid}`;
+      try {
+        await fs.rm(fresh, { recursive: true, force: true });
+        const next = await openLmdbIndex(fresh)();
+        if (E.isLeft(next)) return next;
+        const built = await catchUpHome(next.right, home, options)();
+        const marked = next.right.transact('mark rebuilt', (_r, write) => {
+          write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: target });
+          write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true });
+        });
+        await next.right.close()();
+        if (E.isLeft(built)) return built;
+        if (E.isLeft(marked)) return marked;
+        await store.close()();
+        await fs.rename(dir, old);
+        await fs.rename(fresh, dir);
+        await fs.rm(old, { recursive: true, force: true });
+      } catch (err) {
+        return E.left(lmdbError(dir, 'rebuild swap')(err));
+      }
+      const reopened = await openLmdbIndex(dir)();
+      return E.isLeft(reopened) ? reopened : E.right({ store: reopened.right, migrated: 'rebuilt' });
+    }
+  }
+};
+
+/** Gate ports over an LMDB index: the lease and the backfilled flag live in its `meta` table. */
+export const lmdbGatePorts = (store: LmdbIndexStore, home: string, options: CatchUpOptions = {}, now: () => number = Date.now): GatePorts => ({
+  isBackfilled: () => TE.fromEither(E.tryCatch(() => store.reader.get('meta', BACKFILLED_KEY) === true, lmdbError(store.path, 'get'))),
+  tryAcquire: (owner, ttlMs) =>
+    TE.fromEither(
+      store.transact('lease', (reader, write) => {
+        const cur = reader.get('meta', LEASE_KEY) as Lease | undefined;
+        const t = now();
+        if (!canTakeLease(cur, owner, t)) return false;
+        write({ op: 'put', table: 'meta', key: [...LEASE_KEY], value: { owner, expiresAt: t + ttlMs } });
+        return true;
+      }),
+    ),
+  release: (owner) =>
+    TE.fromEither(
+      store.transact('lease release', (reader, write) => {
+        const cur = reader.get('meta', LEASE_KEY) as Lease | undefined;
+        if (cur?.owner === owner) write({ op: 'del', table: 'meta', key: [...LEASE_KEY] });
+      }),
+    ),
+  backfill: () => async () => {
+    const r = await catchUpHome(store, home, options)();
+    if (E.isLeft(r)) return r;
+    return store.transact('mark backfilled', (_r, write) => write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true }));
+  },
+  now,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+});
+
+/** A lease owner id unique to this process. */
+export const processOwner = (): string => `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
+
+export const passLmdbBackfillGate = (
+  store: LmdbIndexStore,
+  home: string,
+  gate: Partial<GateOptions> = {},
+  options: CatchUpOptions = {},
+): TE.TaskEither<EngineError, GateVerdict> => passBackfillGate(lmdbGatePorts(store, home, options), { owner: gate.owner ?? processOwner(), ...gate });

@@ -1,0 +1,71 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+
+/** A lease row: who backfills, until when (ms since epoch). */
+export interface Lease {
+  readonly owner: string;
+  readonly expiresAt: number;
+}
+
+/** Whether `owner` may take the lease now (free, expired, or already its own). Pure. */
+export const canTakeLease = (current: Lease | undefined, owner: string, now: number): boolean =>
+  current === undefined || current.expiresAt <= now || current.owner === owner;
+
+/** What the gate needs from the index and the machine (the adapter supplies it). */
+export interface GatePorts {
+  /** The index has been fully backfilled (no backfill is needed). */
+  readonly isBackfilled: () => TE.TaskEither<EngineError, boolean>;
+  /** Take or renew the lease for `ttlMs` in one transaction; false if someone else holds it. */
+  readonly tryAcquire: (owner: string, ttlMs: number) => TE.TaskEither<EngineError, boolean>;
+  readonly release: (owner: string) => TE.TaskEither<EngineError, void>;
+  /** Backfill the index and mark it backfilled (runs under the lease). */
+  readonly backfill: () => TE.TaskEither<EngineError, void>;
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+export interface GateOptions {
+  readonly owner: string;
+  /** How long a process waits for another's backfill before answering from the files (default 30 s). */
+  readonly waitMs?: number;
+  readonly pollMs?: number;
+  /** Lease time to live; a holder that dies frees it after this long (default 60 s). */
+  readonly leaseTtlMs?: number;
+}
+
+export const DEFAULT_GATE_WAIT_MS = 30_000;
+
+/**
+ * `index`: answer from the index (already backfilled, or this process just backfilled it).
+ * `files`: another process holds the lease and did not finish in time: answer from the files.
+ */
+export type GateVerdict = 'index' | 'files';
+
+/**
+ * The backfill gate: one process holds a lease and backfills; the others wait a bounded time
+ * for it, taking the lease over if it expires (the holder died), then answer from the files
+ * instead of failing or hanging.
+ */
+export const passBackfillGate = (ports: GatePorts, opts: GateOptions): TE.TaskEither<EngineError, GateVerdict> => async () => {
+  const waitMs = opts.waitMs ?? DEFAULT_GATE_WAIT_MS;
+  const pollMs = opts.pollMs ?? Math.max(10, Math.min(250, Math.floor(waitMs / 20)));
+  const ttl = opts.leaseTtlMs ?? 60_000;
+  const deadline = ports.now() + waitMs;
+  for (;;) {
+    const done = await ports.isBackfilled()();
+    if (E.isLeft(done)) return done;
+    if (done.right) return E.right('index');
+    const got = await ports.tryAcquire(opts.owner, ttl)();
+    if (E.isLeft(got)) return got;
+    if (got.right) {
+      const r = await ports.backfill()();
+      const released = await ports.release(opts.owner)();
+      if (E.isLeft(r)) return r;
+      if (E.isLeft(released)) return released;
+      return E.right('index');
+    }
+    if (ports.now() >= deadline) return E.right('files');
+    await ports.sleep(Math.min(pollMs, Math.max(1, deadline - ports.now())));
+  }
+};

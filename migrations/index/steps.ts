@@ -1,0 +1,48 @@
+import type { IndexReader, IndexWrite } from '../../domain/index/rows.js';
+
+/**
+ * Index schema versions and how to get from one to the next. A step either rewrites rows in
+ * place (`run`, one write transaction together with the version bump) or asks for a rebuild into
+ * a fresh environment that is swapped in when complete (readers keep the old one meanwhile).
+ * Adding a version: bump SCHEMA_VERSION (adapters/lmdb/schema.ts) and append a step here, or a
+ * file `NNN-name.ts` exporting one, listed below.
+ */
+export type IndexMigration =
+  | { readonly from: number; readonly to: number; readonly name: string; readonly kind: 'inPlace'; readonly run: (reader: IndexReader) => ReadonlyArray<IndexWrite> }
+  | { readonly from: number; readonly to: number; readonly name: string; readonly kind: 'rebuild' };
+
+/** Version 0: an index written before the schema was versioned; its rows cannot be trusted. */
+export const MIGRATIONS: ReadonlyArray<IndexMigration> = [{ from: 0, to: 1, name: '001-versioned-schema', kind: 'rebuild' }];
+
+export type MigrationPlan =
+  | { readonly kind: 'current' }
+  | { readonly kind: 'init' }
+  | { readonly kind: 'steps'; readonly steps: ReadonlyArray<Extract<IndexMigration, { kind: 'inPlace' }>> }
+  | { readonly kind: 'rebuild'; readonly reason: string }
+  | { readonly kind: 'unsupported'; readonly version: number };
+
+/**
+ * What opening an index at `version` (undefined: no version key) needs to reach `target`.
+ * `empty`: the environment holds no rows yet. Pure.
+ */
+export const planMigration = (
+  version: number | undefined,
+  empty: boolean,
+  target: number,
+  migrations: ReadonlyArray<IndexMigration> = MIGRATIONS,
+): MigrationPlan => {
+  if (version === undefined && empty) return { kind: 'init' };
+  const from = version ?? 0;
+  if (from === target) return { kind: 'current' };
+  if (from > target) return { kind: 'unsupported', version: from };
+  const steps: Array<Extract<IndexMigration, { kind: 'inPlace' }>> = [];
+  let v = from;
+  while (v < target) {
+    const m = migrations.find((x) => x.from === v);
+    if (!m) return { kind: 'rebuild', reason: `no migration from schema version ${v}` };
+    if (m.kind === 'rebuild') return { kind: 'rebuild', reason: m.name };
+    steps.push(m);
+    v = m.to;
+  }
+  return { kind: 'steps', steps };
+};

@@ -1,0 +1,160 @@
+import { expect } from 'chai';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import * as E from 'fp-ts/lib/Either.js';
+import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
+import { catchUpHome } from '../../../adapters/lmdb/catchUp.js';
+import { BACKFILLED_KEY, openIndex, passLmdbBackfillGate } from '../../../adapters/lmdb/openIndex.js';
+import { SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
+import { newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
+
+const WORKER = fileURLToPath(new URL('./leaseWorker.js', import.meta.url));
+
+const right = <A>(e: E.Either<unknown, A>): A => {
+  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
+  return e.right;
+};
+
+const tmp = (p: string) => fs.mkdtemp(nodePath.join(os.tmpdir(), p));
+
+const writeHome = async (home: string, n: number): Promise<void> => {
+  for (let i = 0; i < n; i++) {
+    const t = newThread(40 + i);
+    const p = nodePath.join(home, rolloutRelPath(t.threadId));
+    await fs.mkdir(nodePath.dirname(p), { recursive: true });
+    await fs.writeFile(p, threadLines(t, 2).map((l) => l + '\n').join(''));
+  }
+};
+
+const freshDump = async (home: string): Promise<string> => {
+  const d = await tmp('ix-fresh-');
+  const s = right(await openLmdbIndex(d)());
+  right(await catchUpHome(s, home)());
+  const out = JSON.stringify(right(await s.dump()()));
+  right(await s.close()());
+  await fs.rm(d, { recursive: true, force: true });
+  return out;
+};
+
+/** Start the worker and wait for its first line. */
+const startWorker = (dir: string, owner: string, ttl: number, mode: 'hold' | 'crash'): Promise<{ child: ChildProcess; line: string }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WORKER, dir, owner, String(ttl), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes('\n')) resolve({ child, line: buf.trim() });
+    });
+    child.on('error', reject);
+  });
+
+const exited = (child: ChildProcess): Promise<void> =>
+  child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+
+describe('index schema migrations and the backfill gate', function () {
+  this.timeout(60_000);
+  let home: string;
+  let dir: string;
+
+  beforeEach(async () => {
+    home = await tmp('home-m-');
+    dir = nodePath.join(await tmp('ix-m-'), 'index');
+    await writeHome(home, 3);
+  });
+  afterEach(async () => {
+    await fs.rm(home, { recursive: true, force: true });
+    await fs.rm(nodePath.dirname(dir), { recursive: true, force: true });
+  });
+
+  it('a new environment gets the schema version; reopening it is current', async () => {
+    const a = right(await openIndex(dir, home)());
+    expect(a.migrated).to.equal('init');
+    expect(a.store.reader.get('meta', SCHEMA_VERSION_KEY)).to.equal(SCHEMA_VERSION);
+    right(await a.store.close()());
+    const b = right(await openIndex(dir, home)());
+    expect(b.migrated).to.equal('current');
+    right(await b.store.close()());
+  });
+
+  it('an unversioned (older) index is rebuilt into a fresh environment and swapped in', async () => {
+    const old = right(await openLmdbIndex(dir)());
+    right(await catchUpHome(old, home)());
+    right(await old.commit(() => [{ op: 'put', table: 'turns', key: ['junk', 1], value: { id: 'junk' } }])());
+    right(await old.close()());
+    const r = right(await openIndex(dir, home)());
+    try {
+      expect(r.migrated).to.equal('rebuilt');
+      expect(r.store.reader.get('meta', SCHEMA_VERSION_KEY)).to.equal(SCHEMA_VERSION);
+      expect(JSON.stringify(right(await r.store.dump()()))).to.equal(await freshDump(home));
+      expect((await fs.readdir(nodePath.dirname(dir))).sort()).to.deep.equal(['index']);
+    } finally {
+      right(await r.store.close()());
+    }
+  });
+
+  it('in-place steps run in order, each with its version bump; a newer index is Unsupported', async () => {
+    await right(await openIndex(dir, home)()).store.close()().then(right);
+    const migrations = [{ from: 1, to: 2, name: '002-test', kind: 'inPlace' as const, run: () => [{ op: 'put' as const, table: 'meta' as const, key: ['touched'], value: 2 }] }];
+    const r = right(await openIndex(dir, home, { migrations, target: 2 })());
+    expect(r.migrated).to.equal('steps');
+    expect(r.store.reader.get('meta', SCHEMA_VERSION_KEY)).to.equal(2);
+    expect(r.store.reader.get('meta', ['touched'])).to.equal(2);
+    right(await r.store.close()());
+    const newer = await openIndex(dir, home)();
+    expect(E.isLeft(newer) && newer.left._tag).to.equal('Unsupported');
+  });
+
+  it('backfill gate: the lease holder backfills; with no holder this process does it', async () => {
+    const { store } = right(await openIndex(dir, home)());
+    try {
+      expect(right(await passLmdbBackfillGate(store, home, { waitMs: 1000 })())).to.equal('index');
+      expect(store.reader.get('meta', BACKFILLED_KEY)).to.equal(true);
+      expect(store.reader.keys('threads', [])).to.have.length(3);
+      expect(store.reader.get('meta', ['lease'])).to.equal(undefined);
+    } finally {
+      right(await store.close()());
+    }
+  });
+
+  it('backfill gate: a second process waits the bounded time, then answers from the files', async () => {
+    await right(await openIndex(dir, home)()).store.close()().then(right);
+    const { child, line } = await startWorker(dir, 'other-process', 60_000, 'hold');
+    try {
+      expect(line).to.equal('acquired');
+      const { store } = right(await openIndex(dir, home)());
+      try {
+        const t0 = Date.now();
+        const verdict = right(await passLmdbBackfillGate(store, home, { waitMs: 600, pollMs: 50 })());
+        const waited = Date.now() - t0;
+        expect(verdict).to.equal('files');
+        expect(waited).to.be.within(550, 10_000);
+        expect(store.reader.get('meta', BACKFILLED_KEY)).to.equal(undefined);
+      } finally {
+        right(await store.close()());
+      }
+    } finally {
+      child.kill();
+      await exited(child);
+    }
+  });
+
+  it('backfill gate: an expired lease (its holder died) is taken over and the waiter backfills', async () => {
+    await right(await openIndex(dir, home)()).store.close()().then(right);
+    const { child, line } = await startWorker(dir, 'crashed-process', 700, 'crash');
+    await exited(child);
+    expect(line).to.equal('acquired');
+    const { store } = right(await openIndex(dir, home)());
+    try {
+      const verdict = right(await passLmdbBackfillGate(store, home, { waitMs: 10_000, pollMs: 50 })());
+      expect(verdict).to.equal('index');
+      expect(store.reader.get('meta', BACKFILLED_KEY)).to.equal(true);
+      expect(store.reader.keys('threads', [])).to.have.length(3);
+    } finally {
+      right(await store.close()());
+    }
+  });
+});

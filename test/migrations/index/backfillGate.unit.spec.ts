@@ -1,0 +1,80 @@
+import { expect } from 'chai';
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { canTakeLease, passBackfillGate } from '../../../migrations/index/backfillGate.js';
+import type { GatePorts, Lease } from '../../../migrations/index/backfillGate.js';
+import { planMigration } from '../../../migrations/index/steps.js';
+
+/** Ports over a fake clock and an in-memory lease. */
+const fakePorts = (lease: { v: Lease | undefined }, clock: { t: number }, backfilled: { v: boolean }): GatePorts & { backfills: number } => {
+  const p = {
+    backfills: 0,
+    isBackfilled: () => TE.right(backfilled.v),
+    tryAcquire: (owner: string, ttl: number) => {
+      if (!canTakeLease(lease.v, owner, clock.t)) return TE.right(false);
+      lease.v = { owner, expiresAt: clock.t + ttl };
+      return TE.right(true);
+    },
+    release: (owner: string) => {
+      if (lease.v?.owner === owner) lease.v = undefined;
+      return TE.right(undefined);
+    },
+    backfill: () => {
+      p.backfills += 1;
+      backfilled.v = true;
+      return TE.right(undefined);
+    },
+    now: () => clock.t,
+    sleep: async (ms: number) => {
+      clock.t += ms;
+    },
+  };
+  return p;
+};
+
+describe('backfill gate (pure)', () => {
+  it('waits the configured time for a live holder, then answers from the files', async () => {
+    const clock = { t: 0 };
+    const ports = fakePorts({ v: { owner: 'other', expiresAt: 1e9 } }, clock, { v: false });
+    expect(await passBackfillGate(ports, { owner: 'me', waitMs: 30_000 })()).to.deep.equal(E.right('files'));
+    expect(clock.t).to.equal(30_000);
+    expect(ports.backfills).to.equal(0);
+  });
+
+  it('defaults to a 30 s wait', async () => {
+    const clock = { t: 0 };
+    const ports = fakePorts({ v: { owner: 'other', expiresAt: 1e9 } }, clock, { v: false });
+    await passBackfillGate(ports, { owner: 'me' })();
+    expect(clock.t).to.equal(30_000);
+  });
+
+  it('answers from the index as soon as the holder finishes', async () => {
+    const clock = { t: 0 };
+    const backfilled = { v: false };
+    const ports = fakePorts({ v: { owner: 'other', expiresAt: 1e9 } }, clock, backfilled);
+    const sleep = ports.sleep;
+    const withHolder = { ...ports, sleep: async (ms: number) => { await sleep(ms); if (clock.t >= 5_000) backfilled.v = true; } };
+    expect(await passBackfillGate(withHolder, { owner: 'me', pollMs: 1_000 })()).to.deep.equal(E.right('index'));
+    expect(clock.t).to.equal(5_000);
+  });
+
+  it('takes over an expired lease and backfills itself', async () => {
+    const clock = { t: 0 };
+    const lease = { v: { owner: 'dead', expiresAt: 2_000 } as Lease | undefined };
+    const ports = fakePorts(lease, clock, { v: false });
+    expect(await passBackfillGate(ports, { owner: 'me', pollMs: 500 })()).to.deep.equal(E.right('index'));
+    expect(ports.backfills).to.equal(1);
+    expect(clock.t).to.equal(2_000);
+    expect(lease.v).to.equal(undefined);
+  });
+
+  it('plans migrations: init, current, steps, rebuild, unsupported', () => {
+    const step = { from: 1, to: 2, name: 's', kind: 'inPlace' as const, run: () => [] };
+    expect(planMigration(undefined, true, 1).kind).to.equal('init');
+    expect(planMigration(undefined, false, 1)).to.deep.include({ kind: 'rebuild' });
+    expect(planMigration(1, false, 1).kind).to.equal('current');
+    expect(planMigration(1, false, 2, [step])).to.deep.equal({ kind: 'steps', steps: [step] });
+    expect(planMigration(1, false, 3, [step])).to.deep.include({ kind: 'rebuild' });
+    expect(planMigration(5, false, 1)).to.deep.equal({ kind: 'unsupported', version: 5 });
+  });
+});

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
+import { conflict } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint, IndexWrite } from '../../domain/index/rows.js';
 import { SessionMetaPayload } from '../../domain/rollout/kinds/sessionMeta.js';
@@ -58,6 +59,8 @@ export interface CatchUpSummary {
   reindexed: number;
   unchanged: number;
   deleted: number;
+  /** Files another indexer was catching up at the same time (it got there first; its rows stand). */
+  conflicts: number;
   duplicates: Array<{ rolloutId: string; winner: string; losers: string[] }>;
   /** Files whose session_meta id differs from the id in their name (indexed under the session_meta id). */
   mismatched: Array<{ path: string; nameThreadId: string; metaThreadId: string }>;
@@ -154,7 +157,7 @@ const commit = async (store: IndexStore, build: Parameters<IndexStore['commit']>
 export const catchUpHome = (store: IndexStore, home: string, options: CatchUpOptions = {}): TE.TaskEither<EngineError, CatchUpSummary> => async () => {
   const t0 = process.hrtime.bigint();
   const summary: CatchUpSummary = {
-    files: 0, bytes: 0, lines: 0, quarantined: 0, seconds: 0, indexed: 0, tailed: 0, reindexed: 0, unchanged: 0, deleted: 0,
+    files: 0, bytes: 0, lines: 0, quarantined: 0, seconds: 0, indexed: 0, tailed: 0, reindexed: 0, unchanged: 0, deleted: 0, conflicts: 0,
     duplicates: [], mismatched: [], unreadable: [],
   };
   const discovered = options.files ? E.right(options.files) : await discoverRolloutFiles(home)();
@@ -296,6 +299,13 @@ export const catchUpHome = (store: IndexStore, home: string, options: CatchUpOpt
   return E.right(summary);
 };
 
+/** Another indexer moved this file's checkpoint first: leave the file to it. */
+const conflicted = (e: EngineError, summary: CatchUpSummary): E.Either<EngineError, void> => {
+  if (e._tag !== 'Conflict') return E.left(e);
+  summary.conflicts += 1;
+  return E.right(undefined);
+};
+
 /** Fold a file from its checkpoint (or from the start) to its last complete line, in batches. */
 const indexFile = async (
   store: IndexStore,
@@ -314,6 +324,7 @@ const indexFile = async (
   let pending: LineIn[] = [];
   let pendingBytes = 0;
   let resets = resetRollouts;
+  let expected: FileCheckpoint | undefined = p.cp;
   const flush = async (): Promise<E.Either<EngineError, void>> => {
     const checkpoint = checkpointOf(p, { byteOffset: pos.byteOffset, line: pos.ordinal, size: Math.max(p.size, pos.byteOffset) });
     const lines = pending;
@@ -322,13 +333,23 @@ const indexFile = async (
     pendingBytes = 0;
     resets = [];
     let undecodable = 0;
+    const expect = expected;
     const r = await store.commit((reader) => {
+      // Optimistic concurrency: the batch applies only on top of the checkpoint it was read from.
+      const stored = reader.get('files', [p.file.path]);
+      if (!same(stored, expect)) {
+        const at = (c: FileCheckpoint | undefined) => (c === undefined ? 'noStream' : { ordinal: c.line, byteOffset: c.byteOffset });
+        throw conflict(p.file.path, at(expect), at(stored));
+      }
       const out = projectBatch(reader, { ctx, resetRollouts: rs, lines, checkpoint });
       undecodable = out.stats.undecodable - lines.filter((l) => l.text === null).length;
       return out.writes;
     })();
     // Lines that are text but not rollout lines count as quarantined too (their rows record them).
-    if (E.isRight(r)) summary.quarantined += undecodable;
+    if (E.isRight(r)) {
+      summary.quarantined += undecodable;
+      expected = checkpoint;
+    }
     progress();
     return E.isLeft(r) ? r : E.right(undefined);
   };
@@ -356,11 +377,12 @@ const indexFile = async (
     summary.lines += 1;
     if (pending.length >= batchLines || pendingBytes >= batchBytes) {
       const r = await flush();
-      if (E.isLeft(r)) return r;
+      if (E.isLeft(r)) return conflicted(r.left, summary);
     }
   }
   // The last flush also records the size seen (a torn tail, a grown head) when no line is pending.
-  return flush();
+  const r = await flush();
+  return E.isLeft(r) ? conflicted(r.left, summary) : r;
 };
 
 export type { IndexWrite };

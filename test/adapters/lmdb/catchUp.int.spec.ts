@@ -107,6 +107,21 @@ describe('LMDB index catch-up', function () {
     );
   });
 
+  it('concurrent catch-ups of the same files never apply a batch twice (optimistic checkpoint)', async () => {
+    const ts = [newThread(31), newThread(32, 'legacy')];
+    const paths = await Promise.all(ts.map((t) => writeThread(home, rolloutRelPath(t.threadId), threadLines(t, 2))));
+    await catchUp(store, home);
+    for (let round = 0; round < 3; round++) {
+      for (const [i, t] of ts.entries()) {
+        const more = ['startTurn', 'user', 'reasoning', 'agent', 'tokens', 'complete'].flatMap((x) => act(t, x as Action));
+        await fs.appendFile(paths[i]!, more.map((l) => l + '\n').join(''));
+      }
+      const runs = await Promise.all([0, 1, 2].map(() => catchUpHome(store, home, { batchLines: 3 })()));
+      expect(runs.every(E.isRight)).to.equal(true);
+      expect(await dumpOf(store)).to.equal(await rebuildDump(home));
+    }
+  });
+
   it('a second run over unchanged files reads nothing', async () => {
     const t = newThread(1);
     await writeThread(home, rolloutRelPath(t.threadId), threadLines(t, 3));

@@ -131,6 +131,28 @@ describe('LMDB index catch-up', function () {
     expect(second).to.deep.include({ bytes: 0, lines: 0, unchanged: 1 });
   });
 
+  it('a revision file has its own rows; the thread row follows it and takes the preview from the base below the cut', async () => {
+    const root = newThread(51);
+    const rootLines = threadLines(root, 3);
+    await writeThread(home, rolloutRelPath(root.threadId), rootLines);
+    // Revert after turn 1: the revision continues the base's ordinals below the cut.
+    const cutLine = rootLines.findIndex((l, i) => i > 1 && l.includes('"task_started"'));
+    const endByte = rootLines.slice(0, cutLine).reduce((a, l) => a + Buffer.byteLength(l) + 1, 0);
+    const rev = newThread(52);
+    const revision = { ...rev, threadId: root.threadId, n: cutLine };
+    const revLines = threadLines(revision, 2, { history_base: { thread_id: root.threadId, end_ordinal_exclusive: cutLine, end_byte_offset: endByte } });
+    const revPath = await writeThread(home, `sessions/2026/11/21/rollout-2026-11-21T15-00-00-${root.threadId}_${rev.threadId}.jsonl`, revLines);
+    await catchUp(store, home);
+    const row = right(await store.get('threads', [root.threadId])())!;
+    expect(row).to.deep.include({ path: revPath, rolloutId: rev.threadId, archived: false });
+    expect(row.preview).to.equal(right(await store.get('rollouts', [root.threadId])())!.preview);
+    expect(await turnsOf(store, root.threadId)).to.have.length(3);
+    const own = await turnsOf(store, rev.threadId);
+    expect(own).to.have.length(2);
+    expect(own[0]!.anchor!.ordinal).to.be.greaterThan(cutLine);
+    expect(await dumpOf(store)).to.equal(await rebuildDump(home));
+  });
+
   describe('read-repair', () => {
     let a: SynthThread;
     let b: SynthThread;

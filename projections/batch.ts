@@ -13,7 +13,12 @@ export const compareKeys = (a: ReadonlyArray<KeyPart>, b: ReadonlyArray<KeyPart>
   return a.length - b.length;
 };
 
-const slot = (table: TableName, key: ReadonlyArray<KeyPart>): string => JSON.stringify([table, key]);
+/** A map key for (table, key): parts tagged by type so 1 and "1" differ. Hot path: no JSON. */
+const slot = (table: TableName, key: ReadonlyArray<KeyPart>): string => {
+  let s = table;
+  for (const p of key) s += typeof p === 'number' ? `\u0001n${p}` : `\u0001s${p}`;
+  return s;
+};
 
 const hasPrefix = (key: ReadonlyArray<KeyPart>, prefix: ReadonlyArray<KeyPart>): boolean =>
   prefix.every((p, i) => key[i] === p);

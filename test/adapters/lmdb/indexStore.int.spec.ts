@@ -1,0 +1,49 @@
+import { expect } from 'chai';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
+import type { TurnRow } from '../../../domain/index/rows.js';
+
+const right = <A>(e: E.Either<unknown, A>): A => {
+  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
+  return e.right;
+};
+
+describe('LMDB IndexStore', () => {
+  it('pages are range scans: prefix, limit, reverse, exclusive cursor; other rollouts never leak in', async () => {
+    const dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-s-'));
+    const s = right(await openLmdbIndex(dir)());
+    try {
+      const row = (id: string) => ({ id }) as unknown as TurnRow;
+      right(
+        await s.commit(() => [
+          ...[1, 2, 10, 16, 27].map((n) => ({ op: 'put' as const, table: 'turns' as const, key: ['r', n], value: row(`t${n}`) })),
+          { op: 'put', table: 'turns', key: ['r2', 0], value: row('other') },
+          { op: 'put', table: 'turns', key: ['q', 5], value: row('before') },
+        ])(),
+      );
+      const ids = (rs: ReadonlyArray<{ value: TurnRow }>) => rs.map((r) => r.value.id);
+      expect(ids(right(await s.range('turns', ['r'])()))).to.deep.equal(['t1', 't2', 't10', 't16', 't27']);
+      expect(ids(right(await s.range('turns', ['r'], { limit: 2 })()))).to.deep.equal(['t1', 't2']);
+      expect(ids(right(await s.range('turns', ['r'], { limit: 2, after: ['r', 2] })()))).to.deep.equal(['t10', 't16']);
+      expect(ids(right(await s.range('turns', ['r'], { reverse: true, limit: 2 })()))).to.deep.equal(['t27', 't16']);
+      expect(ids(right(await s.range('turns', ['r'], { reverse: true, after: ['r', 16] })()))).to.deep.equal(['t10', 't2', 't1']);
+      expect(right(await s.get('turns', ['r', 10])())!.id).to.equal('t10');
+      expect(right(await s.get('turns', ['r', 11])())).to.equal(undefined);
+    } finally {
+      right(await s.close()());
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('maps LMDB failures to an Io EngineError (never throws)', async () => {
+    const dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-e-'));
+    const file = nodePath.join(dir, 'not-a-dir');
+    await fs.writeFile(file, 'x');
+    const r = await openLmdbIndex(nodePath.join(file, 'index'))();
+    expect(E.isLeft(r) && r.left._tag).to.equal('Io');
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+});

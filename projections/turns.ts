@@ -1,6 +1,6 @@
 import type { LinePos, TurnRow } from '../domain/index/rows.js';
 import type { TurnError, TurnStatus } from '../domain/thread/turn.js';
-import { toApiCodexErrorInfo } from '../domain/thread/codexErrorInfo.js';
+import { applyTaskComplete, applyTurnEnd, errorAffectsTurnStatus, toTurnError } from '../domain/thread/foldTurns.js';
 import type { Projection } from './projection.js';
 import type { Batch } from './batch.js';
 import { getOrCreateTurn, keyLineOf, loadFold, newFold, saveFold, saveTurn } from './turnRows.js';
@@ -12,31 +12,6 @@ import type { TurnDraft } from './turnRows.js';
  * turn_aborted end (failed when an error is present), legacy `error` fails the open turn,
  * `thread_rolled_back` drops the last N turns with their items.
  */
-
-const toTurnError = (e: { message: string; codex_error_info?: unknown; additional_details?: unknown } | null | undefined): TurnError | null =>
-  e ? { message: e.message, codexErrorInfo: toApiCodexErrorInfo(e.codex_error_info), additionalDetails: e.additional_details ?? null, misalignment: null } : null;
-
-const errorAffectsTurnStatus = (info: unknown): boolean => {
-  const name = typeof info === 'string' ? info : info !== null && typeof info === 'object' ? Object.keys(info)[0] : undefined;
-  return name !== 'thread_rollback_failed' && name !== 'active_turn_not_steerable';
-};
-
-const endTurn = (
-  t: TurnDraft,
-  pos: LinePos,
-  status: TurnStatus,
-  error: TurnError | null,
-  p: { started_at?: number | null; completed_at?: number | null; duration_ms?: number | null; root_turn_id?: string | null },
-): void => {
-  if (!t.anchor) t.anchor = pos;
-  t.end = pos;
-  t.status = status;
-  t.error = error;
-  if (t.startedAt === null) t.startedAt = p.started_at ?? null;
-  t.completedAt = p.completed_at ?? null;
-  t.durationMs = p.duration_ms ?? null;
-  if (t.rootTurnId === null) t.rootTurnId = p.root_turn_id ?? null;
-};
 
 /** Drop the last `n` visible turns and their items (legacy rollback marker). */
 const rollBack = (b: Batch, rolloutId: string, n: number): { dropped: string[]; remainingItems: number } => {
@@ -88,9 +63,7 @@ export const turnsProjection: Projection = {
       case 'taskComplete': {
         const t = getOrCreateTurn(b, R, fold, ev.payload.turn_id);
         if (!t) return;
-        if (ev.payload.error) endTurn(t, pos, 'failed', toTurnError(ev.payload.error), ev.payload);
-        else if (t.status === 'failed' || t.status === 'interrupted') endTurn(t, pos, t.status, t.error, ev.payload);
-        else endTurn(t, pos, 'completed', null, ev.payload);
+        applyTaskComplete(fold.mode, t, pos, ev.payload);
         saveTurn(b, R, t);
         if (fold.mode === 'legacy' && fold.currentTurnId === t.id) {
           fold.currentTurnId = null;
@@ -103,7 +76,7 @@ export const turnsProjection: Projection = {
         if (!id) return;
         const t = getOrCreateTurn(b, R, fold, id);
         if (!t) return;
-        endTurn(t, pos, 'interrupted', null, ev.payload);
+        applyTurnEnd(fold.mode, t, pos, 'interrupted', null, ev.payload);
         saveTurn(b, R, t);
         return;
       }

@@ -93,7 +93,7 @@ const addItem = (t: TurnEntry, body: ThreadItemBody, pos: EventPosition, started
   else t.items.push({ item, position: pos });
 };
 
-const toTurnError = (e: { message: string; codex_error_info?: unknown; additional_details?: unknown } | null | undefined): TurnError | null =>
+export const toTurnError = (e: { message: string; codex_error_info?: unknown; additional_details?: unknown } | null | undefined): TurnError | null =>
   e
     ? {
         message: e.message,
@@ -104,7 +104,7 @@ const toTurnError = (e: { message: string; codex_error_info?: unknown; additiona
     : null;
 
 /** Errors about a refused rollback or steer do not fail the turn they happen in. */
-const errorAffectsTurnStatus = (info: unknown): boolean => {
+export const errorAffectsTurnStatus = (info: unknown): boolean => {
   const name = typeof info === 'string' ? info : info !== null && typeof info === 'object' ? Object.keys(info)[0] : undefined;
   return name !== 'thread_rollback_failed' && name !== 'active_turn_not_steerable';
 };
@@ -131,13 +131,33 @@ const visibleOrder = (s: TurnFoldState): TurnEntry[] =>
     .filter((t) => t.anchor !== null || t.firstItem !== null)
     .sort((a, b) => (a.anchor ?? a.firstItem)!.seq - (b.anchor ?? b.firstItem)!.seq);
 
-const endTurn = (
-  s: TurnFoldState,
-  t: TurnEntry,
-  pos: EventPosition,
+/** The fields a turn end sets; shared by this fold and the turns projection. */
+export interface EndableTurn<P> {
+  anchor: P | null;
+  end: P | null;
+  status: TurnStatus;
+  error: TurnError | null;
+  startedAt: number | null;
+  completedAt: number | null;
+  durationMs: number | null;
+  rootTurnId: string | null;
+}
+
+export type TurnEndPayload = {
+  started_at?: number | null;
+  completed_at?: number | null;
+  duration_ms?: number | null;
+  root_turn_id?: string | null;
+};
+
+/** Apply a `task_complete` / `turn_aborted` (or a kept status) to a turn. */
+export const applyTurnEnd = <P>(
+  mode: HistoryMode,
+  t: EndableTurn<P>,
+  pos: P,
   status: TurnStatus,
   error: TurnError | null,
-  p: { started_at?: number | null; completed_at?: number | null; duration_ms?: number | null; root_turn_id?: string | null },
+  p: TurnEndPayload,
 ): void => {
   if (!t.anchor) t.anchor = pos;
   t.end = pos;
@@ -145,10 +165,22 @@ const endTurn = (
   t.error = error;
   // Paginated turns without task_started (review) take start and root from their end event;
   // legacy turns opened by entered_review_mode keep them null, as Codex shows.
-  if (s.mode === 'paginated' && t.startedAt === null) t.startedAt = p.started_at ?? null;
+  if (mode === 'paginated' && t.startedAt === null) t.startedAt = p.started_at ?? null;
   t.completedAt = p.completed_at ?? null;
   t.durationMs = p.duration_ms ?? null;
-  if (s.mode === 'paginated' && t.rootTurnId === null) t.rootTurnId = p.root_turn_id ?? null;
+  if (mode === 'paginated' && t.rootTurnId === null) t.rootTurnId = p.root_turn_id ?? null;
+};
+
+/** `task_complete`: failed with an error; a turn already failed or interrupted keeps that status. */
+export const applyTaskComplete = <P>(
+  mode: HistoryMode,
+  t: EndableTurn<P>,
+  pos: P,
+  p: TurnEndPayload & { error?: { message: string; codex_error_info?: unknown; additional_details?: unknown } | null },
+): void => {
+  if (p.error) applyTurnEnd(mode, t, pos, 'failed', toTurnError(p.error), p);
+  else if (t.status === 'failed' || t.status === 'interrupted') applyTurnEnd(mode, t, pos, t.status, t.error, p);
+  else applyTurnEnd(mode, t, pos, 'completed', null, p);
 };
 
 /** Text parts of a response message (`input_text` for user, `output_text` for assistant). */
@@ -195,10 +227,7 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
     case 'taskComplete': {
       const t = getTurn(s, ev.payload.turn_id);
       if (!t) return s;
-      if (ev.payload.error) endTurn(s, t, pos, 'failed', toTurnError(ev.payload.error), ev.payload);
-      // A turn already failed (error event) or interrupted keeps that status when it completes.
-      else if (t.status === 'failed' || t.status === 'interrupted') endTurn(s, t, pos, t.status, t.error, ev.payload);
-      else endTurn(s, t, pos, 'completed', null, ev.payload);
+      applyTaskComplete(s.mode, t, pos, ev.payload);
       if (s.mode === 'legacy' && s.currentTurnId === t.id) s.currentTurnId = null;
       return s;
     }
@@ -208,7 +237,7 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
       const t = getTurn(s, id);
       if (!t) return s;
       // An abort marks the turn but does not close it: late items still belong to it.
-      endTurn(s, t, pos, 'interrupted', null, ev.payload);
+      applyTurnEnd(s.mode, t, pos, 'interrupted', null, ev.payload);
       return s;
     }
     case 'error': {

@@ -1,14 +1,14 @@
-/** `codex_error_info` is snake_case on disk and camelCase in the API, for variants and nested keys. */
-const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+import { snakeToCamel } from './snakeToCamel.js';
 
+/** `codex_error_info` is snake_case on disk and camelCase in the API, for variants and nested keys. */
 export const toApiCodexErrorInfo = (v: unknown): unknown => {
   if (v === undefined || v === null) return null;
-  if (typeof v === 'string') return camel(v);
+  if (typeof v === 'string') return snakeToCamel(v);
   if (Array.isArray(v)) return v.map(toApiCodexErrorInfo);
   if (typeof v === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
-      out[camel(k)] = val !== null && typeof val === 'object' ? toApiCodexErrorInfo(val) : val;
+      out[snakeToCamel(k)] = val !== null && typeof val === 'object' ? toApiCodexErrorInfo(val) : val;
     }
     return out;
   }

@@ -5,6 +5,7 @@ import type { Turn, TurnError, TurnStatus } from './turn.js';
 import { mapPaginatedItem, legacyUserContent } from './mapItem.js';
 import { renderReviewOutput } from './reviewText.js';
 import { toApiCodexErrorInfo } from './codexErrorInfo.js';
+import { isInjectedContext, responseMessageText } from './responseMessage.js';
 
 export type HistoryMode = 'legacy' | 'paginated';
 
@@ -183,18 +184,6 @@ export const applyTaskComplete = <P>(
   else applyTurnEnd(mode, t, pos, 'completed', null, p);
 };
 
-/** Text parts of a response message (`input_text` for user, `output_text` for assistant). */
-const contentText = (content: unknown, partType: string): string =>
-  Array.isArray(content)
-    ? content
-        .filter((c): c is { type: string; text: string } => c !== null && typeof c === 'object' && c.type === partType && typeof c.text === 'string')
-        .map((c) => c.text)
-        .join('')
-    : '';
-
-/** Context Codex injects as user-role messages; never shown as user messages. */
-const isInjectedContext = (text: string): boolean => /^\s*<(environment_context|user_instructions|turn_aborted|user_action)>/.test(text);
-
 const addLegacyUserMessage = (
   s: TurnFoldState,
   pos: EventPosition,
@@ -276,10 +265,10 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
       if (!s.itemsFromResponses) return s;
       const p = ev.payload;
       if (p.type === 'message' && p.role === 'user') {
-        const text = contentText(p.content, 'input_text');
+        const text = responseMessageText(p.content, 'input_text');
         if (!isInjectedContext(text)) addLegacyUserMessage(s, pos, { message: text });
       } else if (p.type === 'message' && p.role === 'assistant') {
-        const text = contentText(p.content, 'output_text');
+        const text = responseMessageText(p.content, 'output_text');
         return text === '' ? s : foldTurnEvent(s, { kind: 'agentMessage', payload: { type: 'agent_message', message: text } }, pos);
       } else if (p.type === 'reasoning' && Array.isArray(p.summary)) {
         for (const part of p.summary as Array<{ text?: unknown }>) {

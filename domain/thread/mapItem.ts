@@ -3,6 +3,7 @@ import type { ThreadItemBody, UserInputContent } from './threadItem.js';
 import { shellJoin } from './shellJoin.js';
 import { toCommandAction } from './commandActions.js';
 import { renderReviewOutput } from './reviewText.js';
+import { snakeToCamel } from './snakeToCamel.js';
 
 /** Shown for a review whose request carried no hint. */
 export const REVIEW_REQUESTED = 'Review requested.';
@@ -20,8 +21,7 @@ const stripFileUrl = (cwd: string | null | undefined): string => {
   }
 };
 
-const camelStatus = (s: string | null | undefined): string =>
-  (s ?? 'completed').replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+const camelStatus = (s: string | null | undefined): string => snakeToCamel(s ?? 'completed');
 
 /** Paginated `item_completed.item` → API ThreadItem body (times are added by the fold). */
 export const mapPaginatedItem = (item: KnownTurnItem): ThreadItemBody => {

@@ -1,5 +1,7 @@
 import type { RolloutEvent } from '../rollout/event.js';
 import type { SessionMetaPayload } from '../rollout/kinds/sessionMeta.js';
+import { isInjectedContext, responseMessageText } from './responseMessage.js';
+import { snakeToCamel } from './snakeToCamel.js';
 
 /** What the Thread object needs from the whole logical history, besides its turns. */
 export interface ThreadMetaState {
@@ -35,13 +37,8 @@ export const foldThreadMeta = (s: ThreadMetaState, ev: RolloutEvent, itemsFromRe
     case 'responseItem':
       // Only early rollouts (no item events) take their preview from the model context.
       if (itemsFromResponses && s.preview === null && ev.payload.type === 'message' && ev.payload.role === 'user') {
-        const text = Array.isArray(ev.payload.content)
-          ? (ev.payload.content as Array<{ type?: unknown; text?: unknown }>)
-              .filter((c) => c?.type === 'input_text' && typeof c.text === 'string')
-              .map((c) => c.text as string)
-              .join('')
-          : '';
-        if (!/^\s*<(environment_context|user_instructions)>/.test(text)) s.preview = text;
+        const text = responseMessageText(ev.payload.content, 'input_text');
+        if (!isInjectedContext(text)) s.preview = text;
       }
       return s;
     case 'turnContext': {
@@ -71,7 +68,7 @@ export const toApiSource = (source: unknown): unknown => {
       case 'mcp':
         return 'appServer';
       default:
-        return source.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+        return snakeToCamel(source);
     }
   }
   if (source !== null && typeof source === 'object' && 'subagent' in source) {

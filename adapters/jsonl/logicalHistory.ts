@@ -2,12 +2,9 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { HistoryEntry } from '../../domain/ports.js';
 import type { HistorySegment } from '../../domain/history/historyBase.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
-import { readLog } from './reader.js';
+import { acceptEveryLine, readLog } from './reader.js';
 import { detectRolloutFormat, upcastLegacyLine } from '../../migrations/upcast/envelopeLess.js';
 import type { RolloutLine } from '../../domain/rollout/line.js';
-
-/** Accept any line at the reader; this module decides (envelope, or upcast of an older format). */
-const acceptAll = (text: string): E.Either<string, unknown> => E.right(text);
 
 type LineDecoder = (text: string, index: number, byteOffset: number) => E.Either<string, RolloutLine>;
 
@@ -33,7 +30,7 @@ const decoderFor = (path: string, firstLine: string): LineDecoder => {
 export async function* readLogicalHistory(segments: ReadonlyArray<HistorySegment>): AsyncGenerator<HistoryEntry> {
   let seq = 0;
   for (const seg of segments) {
-    const it = readLog(seg.path, undefined, { knownComplete: seg.endByteOffset !== undefined, classify: acceptAll });
+    const it = readLog(seg.path, undefined, { knownComplete: seg.endByteOffset !== undefined, classify: acceptEveryLine });
     let decode: LineDecoder | undefined;
     try {
       for await (const entry of it) {

@@ -19,6 +19,9 @@ export interface ReadOptions {
   readonly classify?: (text: string) => E.Either<string, unknown>;
 }
 
+/** A classifier that accepts every line: the caller decodes (or skips) the text itself. */
+export const acceptEveryLine = (): E.Either<string, unknown> => E.right(undefined);
+
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
 export const TORN_TAIL_REASON_PREFIX = 'torn tail:';
 

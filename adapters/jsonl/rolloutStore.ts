@@ -7,14 +7,14 @@ import { decodeError, corrupt } from '../../domain/errors.js';
 import { renderDecodeErrors } from '../../domain/decodeErrors.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import { discoverRolloutFiles } from './discover.js';
-import { readLog } from './reader.js';
+import { acceptEveryLine, readLog } from './reader.js';
 import { detectRolloutFormat, upcastLegacyLine } from '../../migrations/upcast/envelopeLess.js';
 import { readLogicalHistory } from './logicalHistory.js';
 import { readThreadNames } from './sessionIndex.js';
 
 /** The first line of a rollout, decoded as `session_meta`. */
 export const readSessionMeta = (path: string): TE.TaskEither<import('../../domain/errors.js').EngineError, SessionMetaPayload> => async () => {
-  const it = readLog(path, undefined, { knownComplete: true, classify: (text) => E.right(text) });
+  const it = readLog(path, undefined, { knownComplete: true, classify: acceptEveryLine });
   try {
     const first = await it.next();
     if (first.done) return E.left(corrupt(path, 0, 'empty rollout: no session_meta line'));

@@ -15,7 +15,7 @@ import { refreshThreadRows } from '../../projections/threadRows.js';
 import type { IndexedFile } from '../../projections/threadRows.js';
 import { discoverRolloutFiles } from '../jsonl/discover.js';
 import type { RolloutFile } from '../jsonl/discover.js';
-import { isTornTail, readLog } from '../jsonl/reader.js';
+import { acceptEveryLine, isTornTail, readLog } from '../jsonl/reader.js';
 import { readThreadNames } from '../jsonl/sessionIndex.js';
 import type { QuarantineSink } from '../jsonl/quarantine.js';
 import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
@@ -85,7 +85,7 @@ type Identity = { readonly ok: true; readonly rolloutId: string; readonly thread
 
 /** Identity of a rollout file: session_meta id (thread), revision id from the name if any. */
 export const readIdentity = async (f: { path: string; revisionId?: string | undefined }): Promise<Identity | 'incomplete'> => {
-  const it = readLog(f.path, undefined, { classify: () => E.right(undefined) });
+  const it = readLog(f.path, undefined, { classify: acceptEveryLine });
   try {
     const first = await it.next();
     if (first.done) return 'incomplete';
@@ -237,26 +237,23 @@ export const catchUpHome = (store: IndexStore, home: string, options: CatchUpOpt
     return acc + (w === p ? Math.max(0, p.size - (p.cp && !p.changed && !resets.has(p.identity.ok ? p.identity.rolloutId : '') ? p.cp.byteOffset : 0)) : 0);
   }, 0);
   let filesDone = 0;
+  // A file that holds no rows (unreadable, or a duplicate of the winner) only records why.
+  const saveCheckpointIfChanged = async (p: (typeof probes)[number], cp: ReturnType<typeof checkpointOf>) =>
+    same(p.cp, cp) ? E.right(undefined) : commit(store, (reader) => projectBatch(reader, { ctx: null, resetRollouts: [], lines: [], checkpoint: cp }).writes);
   const progress = () => options.onProgress?.({ filesDone, filesTotal: probes.length, bytesDone: summary.bytes, bytesTotal });
   for (const p of probes) {
     if (!p.identity.ok) {
       summary.unreadable.push({ path: p.file.path, reason: p.identity.reason });
-      const cp = checkpointOf(p, { error: p.identity.reason });
-      if (!same(p.cp, cp)) {
-        const r = await commit(store, (reader) => projectBatch(reader, { ctx: null, resetRollouts: [], lines: [], checkpoint: cp }).writes);
-        if (E.isLeft(r)) return r;
-      }
+      const r = await saveCheckpointIfChanged(p, checkpointOf(p, { error: p.identity.reason }));
+      if (E.isLeft(r)) return r;
       filesDone += 1;
       continue;
     }
     const rid = p.identity.rolloutId;
     const w = winners.get(rid)!;
     if (w !== p) {
-      const cp = checkpointOf(p, { duplicateOf: w.file.path });
-      if (!same(p.cp, cp)) {
-        const r = await commit(store, (reader) => projectBatch(reader, { ctx: null, resetRollouts: [], lines: [], checkpoint: cp }).writes);
-        if (E.isLeft(r)) return r;
-      }
+      const r = await saveCheckpointIfChanged(p, checkpointOf(p, { duplicateOf: w.file.path }));
+      if (E.isLeft(r)) return r;
       filesDone += 1;
       continue;
     }
@@ -353,7 +350,7 @@ const indexFile = async (
     progress();
     return E.isLeft(r) ? r : E.right(undefined);
   };
-  for await (const entry of readLog(p.file.path, pos, { classify: () => E.right(undefined) })) {
+  for await (const entry of readLog(p.file.path, pos, { classify: acceptEveryLine })) {
     if (entry.kind === 'failed') return E.left(entry.error);
     if (entry.kind === 'quarantined') {
       if (isTornTail(entry.record)) break;

@@ -25,12 +25,20 @@ export interface LmdbIndexStore extends IndexStore {
   readonly transact: <A>(op: string, fn: (reader: IndexReader, write: (w: IndexWrite) => void) => A) => E.Either<EngineError, A>;
 }
 
+/**
+ * Address space reserved for the map (not disk: the file grows with the data). lmdb starts at
+ * 128 KiB and grows the map by remapping, keeping every earlier mapping alive; the pages touched
+ * through those stay resident beside the new ones, so a 65 MB index cost 100 MB of RSS. One map
+ * large enough for any index we expect is mapped once (lmdb still grows it past this if needed).
+ */
+const MAP_SIZE = 2 ** 36;
+
 /** Open (creating if needed) the LMDB environment at `dir` with one named db per table. */
 export const openLmdbIndex = (dir: string): TE.TaskEither<EngineError, LmdbIndexStore> =>
   TE.fromEither(
     E.tryCatch(() => {
       fs.mkdirSync(dir, { recursive: true });
-      const root: RootDatabase = open({ path: dir, noSubdir: false, maxDbs: 32, compression: false });
+      const root: RootDatabase = open({ path: dir, noSubdir: false, maxDbs: 32, compression: false, mapSize: MAP_SIZE });
       const dbs = {} as Record<TableName, Database>;
       for (const t of TABLES) dbs[t] = root.openDB({ name: DB_NAMES[t] });
       return makeStore(dir, root, dbs);

@@ -1,6 +1,7 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import type { RolloutEvent } from '../rollout/event.js';
+import { decodeShape } from '../decodeShape.js';
 
 /**
  * Plugin facts a rollout file records (pure): a plugin *used* (a user message that mentions it:
@@ -59,7 +60,7 @@ export const mentionedPlugins = (content: ReadonlyArray<Record<string, unknown>>
 
 const DisabledIds = t.type({ disabled_plugin_ids: t.array(t.string) });
 const disabledOf = (v: unknown): ReadonlyArray<string> | null => {
-  const d = DisabledIds.decode(v);
+  const d = decodeShape(DisabledIds, v);
   return E.isRight(d) ? [...d.right.disabled_plugin_ids].sort() : null;
 };
 

@@ -27,6 +27,7 @@ import {
   ExitedReviewModeEvent,
 } from './kinds/legacyItemEvents.js';
 import { ItemCompleted, KnownTurnItem } from './kinds/itemCompleted.js';
+import { decodeShape } from '../decodeShape.js';
 
 /** Legacy-mode `event_msg/error` (older Codex): marks the open turn failed. */
 const ErrorEvent = t.intersection([
@@ -98,7 +99,7 @@ const eventMsgs: Record<string, Decoder> = {
 const responseItemTypes = new Set(['message', 'reasoning', 'function_call', 'function_call_output']);
 
 const decodeWith = (d: Decoder, line: RolloutLine, pType: string | undefined): RolloutEvent => {
-  const r = d.codec.decode(line.payload);
+  const r = decodeShape(d.codec, line.payload);
   if (E.isLeft(r)) return { kind: 'invalid', type: line.type, payloadType: pType, reason: renderDecodeErrors(r.left) };
   return { kind: d.kind, payload: r.right } as RolloutEvent;
 };
@@ -110,9 +111,9 @@ export const classifyRolloutLine = (line: RolloutLine): RolloutEvent => {
   if (top) return decodeWith(top, line, pType);
   if (line.type === 'event_msg') {
     if (pType === 'item_completed') {
-      const r = ItemCompleted.decode(line.payload);
+      const r = decodeShape(ItemCompleted, line.payload);
       if (E.isLeft(r)) return { kind: 'invalid', type: line.type, payloadType: pType, reason: renderDecodeErrors(r.left) };
-      const item = KnownTurnItem.decode(r.right.item);
+      const item = decodeShape(KnownTurnItem, r.right.item);
       if (E.isRight(item)) return { kind: 'itemCompleted', payload: r.right, item: item.right };
       // A known item type with a broken shape is invalid; an unknown item type is just not rendered.
       const known = ['UserMessage', 'AgentMessage', 'Reasoning', 'CommandExecution', 'ContextCompaction', 'EnteredReviewMode', 'ExitedReviewMode'];

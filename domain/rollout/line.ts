@@ -2,6 +2,7 @@ import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { renderDecodeErrors } from '../decodeErrors.js';
+import { decodeShape } from '../decodeShape.js';
 
 /**
  * The envelope every modern rollout line has: `{timestamp, ordinal?, type, payload, metadata?}`.
@@ -37,7 +38,7 @@ export const decodeRolloutLine = (raw: string, parsed: string = raw): E.Either<s
     return E.left(`not JSON: ${(e as Error).message}`);
   }
   return pipe(
-    RolloutEnvelope.decode(json),
+    decodeShape(RolloutEnvelope, json),
     E.mapLeft((errs) => `not a rollout line: ${renderDecodeErrors(errs)}`),
     E.map((env) => ({
       raw,

@@ -5,6 +5,7 @@ import type { SessionMetaPayload } from '../rollout/kinds/sessionMeta.js';
 import { TokenUsage } from '../rollout/kinds/common.js';
 import type { Usage } from './usage.js';
 import { ZERO_USAGE, isReset, sameUsage, subUsage, usageOf } from './usage.js';
+import { decodeShape } from '../decodeShape.js';
 
 /**
  * Which responses a rollout file itself paid for, one line at a time (pure). Each model response
@@ -110,7 +111,7 @@ export const foldTokenEvent = (
     case 'turnContext':
       return { state: withSettings(s, { turnId: ev.payload.turn_id, model: ev.payload.model, cwd: ev.payload.cwd }) };
     case 'threadSettingsApplied': {
-      const ts = ThreadSettings.decode(ev.payload.thread_settings);
+      const ts = decodeShape(ThreadSettings, ev.payload.thread_settings);
       if (E.isLeft(ts)) return { state: s };
       return { state: withSettings(s, { model: ts.right.model, provider: ts.right.model_provider_id, cwd: ts.right.cwd }) };
     }
@@ -129,7 +130,7 @@ export const foldTokenEvent = (
       };
     }
     case 'tokenCount': {
-      const info = CountInfo.decode(ev.payload.info);
+      const info = decodeShape(CountInfo, ev.payload.info);
       if (E.isLeft(info)) return { state: s }; // rate-limit-only counts carry no usage
       const total = usageOf(info.right.total_token_usage);
       const next: TokenFileState = { ...s, lastTotal: total, recordSinceCount: false };

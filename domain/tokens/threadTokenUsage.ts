@@ -2,6 +2,7 @@ import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { TokenUsage } from '../rollout/kinds/common.js';
 import { optional } from '../rollout/kinds/common.js';
+import { decodeShape } from '../decodeShape.js';
 
 /** `token_count.info` as Codex persists it. */
 export const TokenCountInfo = t.intersection([
@@ -44,7 +45,7 @@ const breakdown = (u: TokenUsage | null | undefined): TokenUsageBreakdown => ({
 
 /** The protocol view of a persisted `token_count.info`; Left: the info is not a usage snapshot. */
 export const threadTokenUsage = (info: unknown): E.Either<string, ThreadTokenUsage> => {
-  const d = TokenCountInfo.decode(info);
+  const d = decodeShape(TokenCountInfo, info);
   if (E.isLeft(d)) return E.left('token_count info has no total_token_usage');
   return E.right({
     total: breakdown(d.right.total_token_usage),

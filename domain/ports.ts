@@ -1,4 +1,5 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type * as E from 'fp-ts/lib/Either.js';
 import type { EngineError, LogPosition } from './errors.js';
 import type { RawLine, QuarantineRecord } from './rollout/rawLine.js';
 
@@ -115,6 +116,11 @@ export interface IndexStore {
    * still checks, inside its transaction, that what the batch was built on has not moved.
    */
   readonly reader?: import('./index/rows.js').IndexReader;
+  /**
+   * Stores over a memory map (optional): unmap and map again between transactions, so pages a
+   * long build touched stop counting against the process (see adapters/lmdb/indexStore.ts).
+   */
+  readonly remap?: () => E.Either<EngineError, void>;
   /** Every row of every table, in table then key order (verify, tests). */
   readonly dump: () => TE.TaskEither<EngineError, ReadonlyArray<{ readonly table: string; readonly key: unknown; readonly value: unknown }>>;
   readonly close: () => TE.TaskEither<EngineError, void>;

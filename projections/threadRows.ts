@@ -83,3 +83,10 @@ export const refreshThreadRows = (
   for (const id of stale) if (!byThread.has(id) && b.get('threads', [id]) !== undefined) b.del('threads', [id]);
   return b.writes();
 };
+
+/** Delete the thread rows of threads that have no indexed file any more (not in `live`). */
+export const dropThreadRowsWithout = (reader: IndexReader, live: ReadonlySet<string>): IndexWrite[] => {
+  const b = new Batch(reader);
+  for (const [id] of b.keys('threads', [])) if (!live.has(id as string)) b.del('threads', [id as string]);
+  return b.writes();
+};

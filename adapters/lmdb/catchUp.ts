@@ -5,7 +5,7 @@ import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import { Batch } from '../../projections/batch.js';
 import { clearRollout } from '../../projections/runner.js';
-import { refreshThreadRows } from '../../projections/threadRows.js';
+import { dropThreadRowsWithout, refreshThreadRows } from '../../projections/threadRows.js';
 import type { IndexedFile } from '../../projections/threadRows.js';
 import { discoverRolloutFiles } from '../jsonl/discover.js';
 import { readThreadNames } from '../jsonl/sessionIndex.js';
@@ -181,7 +181,18 @@ const checkpointsFor = async (
   return E.right(out);
 };
 
-/** Thread rows from the current file of every thread, or of `only` these (one transaction). */
+/**
+ * Threads per thread-row transaction. A row reads its rollout rows, scattered over the map, and
+ * the kernel maps the pages around each one too: refreshing every thread at once would make the
+ * whole index resident. Between chunks the store is remapped (when it can be), which bounds that.
+ */
+const THREADS_PER_COMMIT = 256;
+
+/**
+ * Thread rows from the current file of every thread, or of `only` these. Each row is derived on
+ * its own from the committed index, so rows are committed a chunk of threads at a time; then,
+ * for a full refresh, rows of threads left without files go.
+ */
 const refreshThreads = async (
   store: IndexStore,
   names: ReadonlyMap<string, string>,
@@ -200,6 +211,21 @@ const refreshThreads = async (
       rolloutId: c.rolloutId!,
       ...(c.revisionId === null ? {} : { revisionId: c.revisionId }),
     }));
-  const r = await store.commit((reader) => refreshThreadRows(reader, indexed, names, only))();
+  const filesOf = new Map<string, IndexedFile[]>();
+  for (const f of indexed) filesOf.set(f.threadId, [...(filesOf.get(f.threadId) ?? []), f]);
+  const live = new Set(filesOf.keys());
+  const threads = [...(only ?? live)].sort();
+  for (let i = 0; i < threads.length; i += THREADS_PER_COMMIT) {
+    const chunk = new Set(threads.slice(i, i + THREADS_PER_COMMIT));
+    const files = [...chunk].flatMap((id) => filesOf.get(id) ?? []);
+    const r = await store.commit((reader) => refreshThreadRows(reader, files, names, chunk))();
+    if (E.isLeft(r)) return r;
+    if (threads.length > THREADS_PER_COMMIT && store.remap) {
+      const m = store.remap();
+      if (E.isLeft(m)) return m;
+    }
+  }
+  if (only !== undefined) return E.right(undefined);
+  const r = await store.commit((reader) => dropThreadRowsWithout(reader, live))();
   return E.isLeft(r) ? r : E.right(undefined);
 };

@@ -27,6 +27,11 @@ import type { CatchUpOptions, CatchUpSummary } from './summary.js';
 
 const DEFAULT_BATCH_LINES = 50_000;
 const DEFAULT_BATCH_BYTES = 8 << 20;
+/**
+ * Commits between two remaps of the store's memory map (when it has one): each commit's writer
+ * touches pages of the map, which would otherwise stay resident up to the whole index.
+ */
+export const REMAP_EVERY_COMMITS = 16;
 export const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 export const checkpointOf = (p: Probe, fields: Partial<FileCheckpoint>): FileCheckpoint => ({
@@ -78,6 +83,7 @@ class PendingTxn {
   private cursors: Cursor[] = [];
   private lines = 0;
   private bytes = 0;
+  private commits = 0;
 
   constructor(
     private readonly store: IndexStore,
@@ -135,6 +141,10 @@ class PendingTxn {
     }));
     const r = await commitSegments(this.store, segments, this.options.quarantine);
     if (E.isLeft(r)) return r;
+    if (this.store.remap && ++this.commits % REMAP_EVERY_COMMITS === 0) {
+      const m = this.store.remap();
+      if (E.isLeft(m)) return m;
+    }
     this.summary.quarantined += r.right.quarantined;
     const conflicted = new Set(r.right.conflicted);
     cursors.forEach((c, i) => {

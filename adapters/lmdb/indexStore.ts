@@ -17,12 +17,21 @@ const norm = (k: unknown): Key => (Array.isArray(k) ? (k as Key) : [k as KeyPart
 
 const hasPrefix = (key: Key, prefix: Key): boolean => prefix.every((p, i) => key[i] === p);
 
+/** A table's record structures live under a symbol key (STRUCTURES_KEY) that ranges must skip. */
+const isRowKey = (k: unknown): boolean => typeof k !== 'symbol';
+
 export interface LmdbIndexStore extends IndexStore {
   readonly path: string;
   /** Synchronous reader (for use inside other lmdb transactions, e.g. the lease). */
   readonly reader: IndexReader;
   /** Run `fn` inside one synchronous write transaction (lease, migrations). */
   readonly transact: <A>(op: string, fn: (reader: IndexReader, write: (w: IndexWrite) => void) => A) => E.Either<EngineError, A>;
+  /**
+   * Close and reopen the environment (between transactions, with no read in flight). The map's
+   * pages a writer has touched stay resident until it is unmapped: a long build remaps now and
+   * then so they do not add up to the whole index in its RSS.
+   */
+  readonly remap: () => E.Either<EngineError, void>;
 }
 
 /**
@@ -33,37 +42,54 @@ export interface LmdbIndexStore extends IndexStore {
  */
 const MAP_SIZE = 2 ** 36;
 
+/** Where each table keeps its msgpack record structures (see migrations/index/007). */
+const STRUCTURES_KEY = Symbol.for('structures');
+
+interface Handles {
+  readonly root: RootDatabase;
+  readonly dbs: Record<TableName, Database>;
+}
+
+const openHandles = (dir: string): Handles => {
+  const root: RootDatabase = open({ path: dir, noSubdir: false, maxDbs: 32, compression: false, mapSize: MAP_SIZE });
+  const dbs = {} as Record<TableName, Database>;
+  // Shared record structures: a row's field names are stored once per table, not in every value
+  // (which halved the index and its encoding time).
+  for (const t of TABLES) dbs[t] = root.openDB({ name: DB_NAMES[t], sharedStructuresKey: STRUCTURES_KEY });
+  return { root, dbs };
+};
+
 /** Open (creating if needed) the LMDB environment at `dir` with one named db per table. */
 export const openLmdbIndex = (dir: string): TE.TaskEither<EngineError, LmdbIndexStore> =>
   TE.fromEither(
     E.tryCatch(() => {
       fs.mkdirSync(dir, { recursive: true });
-      const root: RootDatabase = open({ path: dir, noSubdir: false, maxDbs: 32, compression: false, mapSize: MAP_SIZE });
-      const dbs = {} as Record<TableName, Database>;
-      for (const t of TABLES) dbs[t] = root.openDB({ name: DB_NAMES[t] });
-      return makeStore(dir, root, dbs);
+      return makeStore(dir, openHandles(dir));
     }, lmdbError(dir, 'open')),
   );
 
-const makeStore = (path: string, root: RootDatabase, dbs: Record<TableName, Database>): LmdbIndexStore => {
+const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
+  // Replaced by `remap`; every operation reads the current handles.
+  let h = opened;
   const keysOf = (table: TableName, prefix: Key): Key[] => {
-    const db = dbs[table];
+    const db = h.dbs[table];
     const range = prefix.length === 0 ? db.getKeys({}) : db.getKeys({ start: [...prefix], end: [...prefix, KEY_MAX] });
     const out: Key[] = [];
     for (const k of range) {
+      if (!isRowKey(k)) continue;
       const key = norm(k as unknown);
       if (hasPrefix(key, prefix)) out.push(key);
     }
     return out;
   };
   const reader: IndexReader = {
-    get: ((table: TableName, key: Key) => dbs[table].get((key.length === 1 ? key[0] : [...key]) as never)) as IndexReader['get'],
+    get: ((table: TableName, key: Key) => h.dbs[table].get((key.length === 1 ? key[0] : [...key]) as never)) as IndexReader['get'],
     keys: keysOf,
   };
   const write = (w: IndexWrite): void => {
     const key = w.key.length === 1 ? w.key[0] : [...w.key];
-    if (w.op === 'put') dbs[w.table].putSync(key as never, w.value);
-    else dbs[w.table].removeSync(key as never);
+    if (w.op === 'put') h.dbs[w.table].putSync(key as never, w.value);
+    else h.dbs[w.table].removeSync(key as never);
   };
   const sync = <A>(op: string, f: () => A): TE.TaskEither<EngineError, A> => TE.fromEither(E.tryCatch(f, lmdbError(path, op)));
 
@@ -73,7 +99,7 @@ const makeStore = (path: string, root: RootDatabase, dbs: Record<TableName, Data
     get: (table, key) => sync('get', () => reader.get(table, key)),
     range: (table, prefix, opts = {}) =>
       sync('range', () => {
-        const db = dbs[table];
+        const db = h.dbs[table];
         const lo: Key = [...prefix];
         const hi: Key = [...prefix, KEY_MAX];
         const after = opts.after;
@@ -83,6 +109,7 @@ const makeStore = (path: string, root: RootDatabase, dbs: Record<TableName, Data
         const out: Array<{ key: never; value: never }> = [];
         const limit = opts.limit ?? Number.POSITIVE_INFINITY;
         for (const { key, value } of db.getRange({ start: [...start], end: [...end], reverse })) {
+          if (!isRowKey(key)) continue;
           const k = norm(key);
           if (!hasPrefix(k, prefix)) continue;
           if (after && JSON.stringify(k) === JSON.stringify(after)) continue;
@@ -96,22 +123,27 @@ const makeStore = (path: string, root: RootDatabase, dbs: Record<TableName, Data
     // crash a lost tail of commits is caught up again from the checkpoints).
     commit: (build) =>
       sync('commit', () =>
-        root.transactionSync(() => {
+        h.root.transactionSync(() => {
           const writes = build(reader);
           for (const w of writes) write(w);
           return writes.length;
         }, TransactionFlags.NO_SYNC_FLUSH),
       ),
-    transact: (op, fn) => E.tryCatch(() => root.transactionSync(() => fn(reader, write)), lmdbError(path, op)),
+    transact: (op, fn) => E.tryCatch(() => h.root.transactionSync(() => fn(reader, write)), lmdbError(path, op)),
     dump: () =>
       sync('dump', () => {
         const out: Array<{ table: string; key: unknown; value: unknown }> = [];
         for (const t of TABLES) {
           if (t === 'meta') continue; // schema version and lease: not index contents
-          for (const { key, value } of dbs[t].getRange({})) out.push({ table: t, key: norm(key), value });
+          for (const { key, value } of h.dbs[t].getRange({})) if (isRowKey(key)) out.push({ table: t, key: norm(key), value });
         }
         return out;
       }),
-    close: () => TE.tryCatch(() => root.close(), lmdbError(path, 'close')),
+    remap: () =>
+      E.tryCatch(() => {
+        void h.root.close();
+        h = openHandles(path);
+      }, lmdbError(path, 'remap')),
+    close: () => TE.tryCatch(() => h.root.close(), lmdbError(path, 'close')),
   };
 };

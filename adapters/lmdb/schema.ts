@@ -32,10 +32,10 @@ import type { TableName } from '../../domain/index/rows.js';
  * rows carry the paginated `ordinal` (Codex's cursor `rolloutOrdinal`) and byte offsets/lengths
  * so a page is a range scan plus one `pread` per item.
  *
- * Values are msgpack (lmdb default). Schema changes bump `SCHEMA_VERSION` and add a step under
+ * Values are msgpack (lmdb default) with record structures shared per table. Schema changes bump `SCHEMA_VERSION` and add a step under
  * migrations/index/.
  */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /** Bytes of a file's head covered by `headHash`. */
 export const HEAD_BYTES = 4096;

@@ -25,6 +25,10 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 4, to: 5, name: '005-turn-ends-file-stats-early-rollouts', kind: 'rebuild' },
   // The per-record `tokens` table and the turn/rollout usage sums go: the token audit serves usage.
   { from: 5, to: 6, name: '006-token-sums-dropped', kind: 'rebuild' },
+  // Values are written with shared msgpack record structures (field names once per table). Older
+  // values carry their structures inline and still decode: nothing to rewrite, but an older
+  // engine cannot read the new values, so the version moves.
+  { from: 6, to: 7, name: '007-shared-record-structures', kind: 'inPlace', run: () => [] },
 ];
 
 export type MigrationPlan =

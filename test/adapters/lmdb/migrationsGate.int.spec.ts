@@ -6,10 +6,13 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
+import { open } from 'lmdb';
 import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
 import { catchUpHome } from '../../../adapters/lmdb/catchUp.js';
 import { BACKFILLED_KEY, openIndex, passLmdbBackfillGate } from '../../../adapters/lmdb/openIndex.js';
-import { SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
+import { compareKeys } from '../../../projections/batch.js';
+import type { KeyPart } from '../../../domain/index/rows.js';
+import { DB_NAMES, SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
 import { newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
 
 const WORKER = fileURLToPath(new URL('./leaseWorker.js', import.meta.url));
@@ -110,6 +113,46 @@ describe('index schema migrations and the backfill gate', function () {
       expect(JSON.stringify(right(await r.store.dump()()))).to.equal(await freshDump(home));
     } finally {
       right(await r.store.close()());
+    }
+  });
+
+  it('schema 6 → 7: rows written without shared record structures still read, in place; new rows share them', async () => {
+    // A schema-6 index: the same rows, each value carrying its own record structure (lmdb's default).
+    const built = right(await openLmdbIndex(dir)());
+    right(await catchUpHome(built, home)());
+    const rows = right(await built.dump()());
+    right(await built.close()());
+    await fs.rm(dir, { recursive: true, force: true });
+    const env = open({ path: dir, maxDbs: 32, compression: false });
+    const dbs = new Map(Object.entries(DB_NAMES).map(([t, name]) => [t, env.openDB({ name })]));
+    env.transactionSync(() => {
+      for (const r of rows) dbs.get(r.table)!.putSync((r.key as unknown[]).length === 1 ? (r.key as unknown[])[0] as never : r.key as never, r.value);
+      dbs.get('meta')!.putSync(SCHEMA_VERSION_KEY[0], 6);
+    });
+    const inline = dbs.get('turns')!.getBinary([...dbs.get('turns')!.getKeys({})][0] as never)!;
+    expect(Buffer.from(inline).includes('rootTurnId')).to.equal(true, 'a schema-6 value names its fields');
+    await env.close();
+
+    const r = right(await openIndex(dir, home, { target: 7 })());
+    try {
+      expect(r.migrated).to.equal('steps');
+      expect(r.store.reader.get('meta', SCHEMA_VERSION_KEY)).to.equal(7);
+      expect(JSON.stringify(right(await r.store.dump()()))).to.equal(JSON.stringify(rows));
+      // Rows written from now on name their fields once per table, not in each value.
+      right(await r.store.commit(() => [{ op: 'put', table: 'turns', key: ['fresh', 1], value: { ...(rows.find((x) => x.table === 'turns')!.value as object) } }])());
+      // The table's structures entry (a symbol key) is not a row: whole-table ranges skip it.
+      const turns = right(await r.store.range('turns', [])());
+      expect(turns.map((t) => t.key)).to.deep.equal([...(rows as unknown as ReadonlyArray<{ table: string; key: KeyPart[] }>).filter((x) => x.table === 'turns').map((x) => x.key), ['fresh', 1]].sort(compareKeys));
+    } finally {
+      right(await r.store.close()());
+    }
+    const after = open({ path: dir, maxDbs: 32, readOnly: true });
+    try {
+      const fresh = after.openDB({ name: DB_NAMES.turns, encoding: 'binary' }).getBinary(['fresh', 1] as never)!;
+      expect(Buffer.from(fresh).includes('rootTurnId')).to.equal(false);
+      expect(fresh.length).to.be.lessThan(inline.length);
+    } finally {
+      await after.close();
     }
   });
 

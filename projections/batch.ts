@@ -34,8 +34,11 @@ const hasPrefix = (key: ReadonlyArray<KeyPart>, prefix: ReadonlyArray<KeyPart>):
  */
 export class Batch {
   private readonly pending = new Map<string, { table: TableName; key: ReadonlyArray<KeyPart>; value: unknown | undefined }>();
-  /** Pending slots by table and first key part (a rollout id): `keys` looks at one bucket, not every write. */
-  private readonly buckets = new SlotBuckets();
+  /**
+   * Pending slots by table and first key part (a rollout id): `keys` looks at one bucket, not
+   * every write. Built on the first `keys` call: most batches (a cold index) never ask.
+   */
+  private buckets: SlotBuckets | undefined;
   /** Slots whose pending value is this batch's own copy (safe to change in place). */
   private readonly owned = new Set<string>();
   /** Rollouts the store holds no rows of (see `markEmpty`). */
@@ -91,7 +94,7 @@ export class Batch {
 
   private set(table: TableName, key: ReadonlyArray<KeyPart>, value: unknown, s: string = slot(table, key)): void {
     const p = this.pending.get(s);
-    if (p === undefined) this.buckets.add(table, key, s);
+    if (p === undefined) this.buckets?.add(table, key, s);
     else if (p.value === value) return; // putting back the row being edited: nothing changes
     this.owned.delete(s);
     this.pending.set(s, { table, key, value });
@@ -101,6 +104,10 @@ export class Batch {
   keys(table: TableName, prefix: ReadonlyArray<KeyPart>): ReadonlyArray<ReadonlyArray<KeyPart>> {
     const out = new Map<string, ReadonlyArray<KeyPart>>();
     if (!this.storesNothing(table, prefix)) for (const k of this.reader.keys(table, prefix)) out.set(slot(table, k), k);
+    if (this.buckets === undefined) {
+      this.buckets = new SlotBuckets();
+      for (const [s, p] of this.pending) this.buckets.add(p.table, p.key, s);
+    }
     for (const s of this.buckets.candidates(table, prefix)) {
       const p = this.pending.get(s)!;
       if (!hasPrefix(p.key, prefix)) continue;

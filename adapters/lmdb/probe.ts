@@ -12,6 +12,7 @@ import { lineDecoderFor, upcastFormatOf } from '../../migrations/upcast/lineDeco
 import type { UpcastFormat } from '../../migrations/upcast/lineDecoder.js';
 import { HEAD_BYTES } from './schema.js';
 import { withoutUnreadStrings } from '../../projections/lazyLine.js';
+import { asciiPrefix, elideLineBytes } from '../../projections/elideLineBytes.js';
 
 /**
  * Probe: what a rollout file is now, compared with its checkpoint. One open: stat, the head (its
@@ -54,7 +55,11 @@ export const identityOf = (f: { path: string; revisionId?: string | undefined },
 
 const NL = 0x0a;
 
-/** The first line's text, from the head or (a first line longer than the head) by scanning; undefined: not complete yet. */
+/**
+ * The first line's text, from the head or (a first line longer than the head) by scanning;
+ * undefined: not complete yet. A Codex session_meta's base instructions are left out undecoded
+ * (elideLineBytes): identity never reads them, and decoding them was most of a probe's time.
+ */
 const firstLineOf = async (path: string, head: Buffer, size: number): Promise<string | Identity | undefined> => {
   const nl = head.indexOf(NL);
   let bytes: Buffer;
@@ -71,7 +76,9 @@ const firstLineOf = async (path: string, head: Buffer, size: number): Promise<st
     }
   }
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
-  return isUtf8(bytes) ? bytes.toString('utf8') : { ok: false, reason: INVALID_UTF8 };
+  if (!isUtf8(bytes)) return { ok: false, reason: INVALID_UTF8 };
+  const prefix = asciiPrefix(bytes);
+  return (prefix === undefined ? undefined : elideLineBytes(bytes, prefix)) ?? bytes.toString('utf8');
 };
 
 /** The bytes a checkpoint ends on (at most 4 KiB before `byteOffset`), for its tail hash. */

@@ -1,0 +1,76 @@
+import { isAscii, isUtf8 } from 'node:buffer';
+import { ELIDE_FROM, ELIDE_MIN_STRING, PREFIX_BYTES, isValidStringBytes, unreadStringKeys } from './lazyLine.js';
+
+/**
+ * The byte-level half of the lazy decode (lazyLine.ts): a long line's text without the strings no
+ * projection reads, decoded without ever decoding those bytes (UTF-8 decoding of tool output is
+ * the slow part of reading it). Pure.
+ */
+
+/** A prefix is usable only while it is ASCII: a multi-byte character may be cut anywhere in it. */
+export const asciiPrefix = (bytes: Buffer): string | undefined => {
+  const n = Math.min(PREFIX_BYTES, bytes.length);
+  if (isAscii(bytes.subarray(0, n))) return bytes.toString('latin1', 0, n);
+  let i = 0;
+  while (i < n && bytes[i]! < 0x80) i += 1;
+  return i > 32 ? bytes.toString('latin1', 0, i) : undefined;
+};
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** Index of the quote closing the JSON string whose bytes start at `from` (-1 if none). */
+const closingQuote = (b: Buffer, from: number): number => {
+  let p = from;
+  for (;;) {
+    const q = b.indexOf(QUOTE, p);
+    if (q < 0) return -1;
+    let backslashes = 0;
+    while (b[q - 1 - backslashes] === BACKSLASH) backslashes += 1;
+    if (backslashes % 2 === 0) return q;
+    p = q + 1;
+  }
+};
+
+/**
+ * The text of a long needed line without the contents of the strings no projection reads (a
+ * command's output, the base instructions), decoded without ever decoding those bytes; undefined
+ * when nothing is dropped. A string is dropped only if it is valid UTF-8 and valid JSON string
+ * content, and the kept bytes must be valid UTF-8, so every line a full decode would reject is
+ * still decoded in full (and rejected).
+ */
+export const elideLineBytes = (bytes: Buffer, prefix: string): string | undefined => {
+  if (bytes.length < ELIDE_FROM) return undefined;
+  const keys = unreadStringKeys(prefix);
+  if (!keys) return undefined;
+  const cuts: Array<[number, number]> = [];
+  for (const key of keys) {
+    let from = 0;
+    for (;;) {
+      const at = bytes.indexOf(key, from, 'latin1');
+      if (at < 0) break;
+      from = at + key.length;
+      let backslashes = 0;
+      while (bytes[at - 1 - backslashes] === BACKSLASH) backslashes += 1;
+      if (backslashes % 2 === 1) continue; // an escaped quote: the key is inside a string
+      const end = closingQuote(bytes, from);
+      if (end < 0) break;
+      const content = bytes.subarray(from, end);
+      if (end - from > ELIDE_MIN_STRING && isUtf8(content) && isValidStringBytes(content)) cuts.push([from, end]);
+      from = end + 1;
+    }
+  }
+  if (cuts.length === 0) return undefined;
+  cuts.sort((a, b) => a[0] - b[0]);
+  const kept: Buffer[] = [];
+  let at = 0;
+  for (const [a, b] of cuts) {
+    if (a < at) continue;
+    kept.push(bytes.subarray(at, a));
+    at = b;
+  }
+  kept.push(bytes.subarray(at));
+  if (!kept.every((k) => isUtf8(k))) return undefined;
+  return kept.map((k) => k.toString('utf8')).join('');
+};
+

@@ -212,7 +212,11 @@ const refreshThreads = async (
       ...(c.revisionId === null ? {} : { revisionId: c.revisionId }),
     }));
   const filesOf = new Map<string, IndexedFile[]>();
-  for (const f of indexed) filesOf.set(f.threadId, [...(filesOf.get(f.threadId) ?? []), f]);
+  for (const f of indexed) {
+    const group = filesOf.get(f.threadId);
+    if (group) group.push(f);
+    else filesOf.set(f.threadId, [f]);
+  }
   const live = new Set(filesOf.keys());
   const threads = [...(only ?? live)].sort();
   for (let i = 0; i < threads.length; i += THREADS_PER_COMMIT) {

@@ -31,7 +31,7 @@ const DEFAULT_BATCH_BYTES = 8 << 20;
  * Commits between two remaps of the store's memory map (when it has one): each commit's writer
  * touches pages of the map, which would otherwise stay resident up to the whole index.
  */
-export const REMAP_EVERY_COMMITS = 16;
+const REMAP_EVERY_COMMITS = 16;
 export const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 export const checkpointOf = (p: Probe, fields: Partial<FileCheckpoint>): FileCheckpoint => ({

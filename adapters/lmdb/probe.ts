@@ -11,7 +11,6 @@ import { INVALID_UTF8 } from '../jsonl/reader.js';
 import { lineDecoderFor, upcastFormatOf } from '../../migrations/upcast/lineDecoder.js';
 import type { UpcastFormat } from '../../migrations/upcast/lineDecoder.js';
 import { HEAD_BYTES } from './schema.js';
-import { withoutUnreadStrings } from '../../projections/lazyLine.js';
 import { asciiPrefix, elideLineBytes } from '../../projections/elideLineBytes.js';
 
 /**
@@ -42,10 +41,10 @@ export interface Probe {
   readonly identity: Identity;
 }
 
-/** Identity of a rollout file from its first line: session_meta id (thread), revision id from the name. */
+/** Identity of a rollout file from its first line (its long strings already left out by `firstLineOf`): session_meta id (thread), revision id from the name. */
 export const identityOf = (f: { path: string; revisionId?: string | undefined }, firstLine: string): Identity => {
   const upcast = upcastFormatOf(firstLine);
-  const line = upcast === null ? decodeRolloutLine(firstLine, withoutUnreadStrings(firstLine)) : lineDecoderFor(f.path, upcast)(firstLine, 0, 0);
+  const line = upcast === null ? decodeRolloutLine(firstLine) : lineDecoderFor(f.path, upcast)(firstLine, 0, 0);
   if (E.isLeft(line)) return { ok: false, reason: line.left };
   if (line.right.type !== 'session_meta') return { ok: false, reason: `first line is ${line.right.type}, not session_meta` };
   const meta = SessionMetaPayload.decode(line.right.payload);

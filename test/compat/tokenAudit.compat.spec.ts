@@ -6,7 +6,6 @@ import * as fs from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as E from 'fp-ts/lib/Either.js';
 import { openIndex } from '../../adapters/lmdb/openIndex.js';
 import { catchUpHome } from '../../adapters/lmdb/catchUp.js';
 import { tokenUsageAudit } from '../../replay/tokenUsage.js';
@@ -14,11 +13,7 @@ import type { TokenReport } from '../../domain/tokens/report.js';
 import { buildScenarioHome, HISTORY_MODES, type ScenarioContext, type ScenarioDefinition } from './scenarios.js';
 import type { MockUsage } from './mockResponses.js';
 import { engineJson, runEngineCli } from './engineCli.js';
-
-const right = <A>(e: E.Either<unknown, A>): A => {
-  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
-  return e.right;
-};
+import { right } from '../fixtures/right.js';
 
 /** Audit a home through a fresh index, in process (the engine's use case, as the CLI runs it). */
 const audit = async (codexHome: string): Promise<TokenReport> => {

@@ -11,6 +11,7 @@ import { mutationPortsOf } from '../../adapters/history/mutationPorts.js';
 import type { MutationPorts } from '../../replay/mutationPorts.js';
 import { readThread } from '../../replay/history/readThread.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
+import { right as rightOf } from '../fixtures/right.js';
 
 export const dayDir = (home: string): string => nodePath.join(home, 'sessions', '2026', '11', '21');
 
@@ -49,11 +50,7 @@ export const openMutationHome = async (home: string): Promise<MutationHome> => {
   return { home, store, ports: mutationPortsOf(store, home, {}), close: async () => void (await store.close()()) };
 };
 
-export const right = async <A>(te: TE.TaskEither<EngineError, A>): Promise<A> => {
-  const r = await te();
-  if (E.isLeft(r)) throw new Error(`expected Right, got ${JSON.stringify(r.left)}`);
-  return r.right;
-};
+export const right = async <A>(te: TE.TaskEither<EngineError, A>): Promise<A> => rightOf(await te());
 
 export const left = async <A>(te: TE.TaskEither<EngineError, A>): Promise<EngineError> => {
   const r = await te();

@@ -12,11 +12,7 @@ import type { CatchUpSummary } from '../../../adapters/lmdb/catchUp.js';
 import type { TurnRow } from '../../../domain/index/rows.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
 import type { Action, SynthThread } from '../../projections/synth.js';
-
-const right = <A>(e: E.Either<unknown, A>): A => {
-  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
-  return e.right;
-};
+import { right } from '../../fixtures/right.js';
 
 const tmp = (p: string) => fs.mkdtemp(nodePath.join(os.tmpdir(), p));
 

@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import * as E from 'fp-ts/lib/Either.js';
 import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
 import type { LmdbIndexStore } from '../../../adapters/lmdb/indexStore.js';
 import { catchUpHome } from '../../../adapters/lmdb/catchUp.js';
@@ -10,11 +9,7 @@ import { ensureThreadFresh } from '../../../adapters/lmdb/freshness.js';
 import type { TurnRow } from '../../../domain/index/rows.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
 import type { Action } from '../../projections/synth.js';
-
-const right = <A>(e: E.Either<unknown, A>): A => {
-  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
-  return e.right;
-};
+import { right } from '../../fixtures/right.js';
 
 const writeLines = async (p: string, lines: string[]): Promise<string> => {
   await fs.mkdir(nodePath.dirname(p), { recursive: true });

@@ -5,19 +5,14 @@ import * as nodePath from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import * as E from 'fp-ts/lib/Either.js';
 import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
 import { catchUpHome } from '../../../adapters/lmdb/catchUp.js';
 import { collectingQuarantineSink } from '../../../adapters/jsonl/quarantine.js';
 import { newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
+import { right } from '../../fixtures/right.js';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../../adapters/cli/main.js', import.meta.url));
-
-const right = <A>(e: E.Either<unknown, A>): A => {
-  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
-  return e.right;
-};
 
 /**
  * A thread whose file has, between good lines: text that is not JSON, JSON that is not a rollout

@@ -5,11 +5,7 @@ import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
 import type { TurnRow } from '../../../domain/index/rows.js';
-
-const right = <A>(e: E.Either<unknown, A>): A => {
-  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
-  return e.right;
-};
+import { right } from '../../fixtures/right.js';
 
 describe('LMDB IndexStore', () => {
   it('pages are range scans: prefix, limit, reverse, exclusive cursor; other rollouts never leak in', async () => {

@@ -14,13 +14,9 @@ import { compareKeys } from '../../../projections/batch.js';
 import type { KeyPart } from '../../../domain/index/rows.js';
 import { DB_NAMES, SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
 import { newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
+import { right } from '../../fixtures/right.js';
 
 const WORKER = fileURLToPath(new URL('./leaseWorker.js', import.meta.url));
-
-const right = <A>(e: E.Either<unknown, A>): A => {
-  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
-  return e.right;
-};
 
 const tmp = (p: string) => fs.mkdtemp(nodePath.join(os.tmpdir(), p));
 

@@ -2,18 +2,13 @@ import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import * as E from 'fp-ts/lib/Either.js';
 import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
 import { catchUpHome } from '../../../adapters/lmdb/catchUp.js';
 import { shareOut } from '../../../adapters/lmdb/workerPool.js';
 import { collectingQuarantineSink } from '../../../adapters/jsonl/quarantine.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
 import type { Action } from '../../projections/synth.js';
-
-const right = <A>(e: E.Either<unknown, A>): A => {
-  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
-  return e.right;
-};
+import { right } from '../../fixtures/right.js';
 
 describe('parallel catch-up (worker threads)', function () {
   this.timeout(120_000);

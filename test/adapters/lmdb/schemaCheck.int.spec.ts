@@ -5,21 +5,16 @@ import * as nodePath from 'node:path';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import * as E from 'fp-ts/lib/Either.js';
 import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
 import { catchUpHome } from '../../../adapters/lmdb/catchUp.js';
 import { openIndex } from '../../../adapters/lmdb/openIndex.js';
 import { SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
 import { newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
+import { right } from '../../fixtures/right.js';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../../adapters/cli/main.js', import.meta.url));
 const READER = fileURLToPath(new URL('./readerWorker.js', import.meta.url));
-
-const right = <A>(e: E.Either<unknown, A>): A => {
-  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
-  return e.right;
-};
 
 const writeHome = async (home: string, n: number): Promise<string[]> => {
   const ids: string[] = [];

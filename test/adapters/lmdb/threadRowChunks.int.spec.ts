@@ -2,18 +2,13 @@ import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import * as E from 'fp-ts/lib/Either.js';
 import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
 import { catchUpHome } from '../../../adapters/lmdb/catchUp.js';
 import { memoryIndex } from '../../../projections/batch.js';
 import { refreshThreadRows } from '../../../projections/threadRows.js';
 import type { FileCheckpoint, IndexWrite, TableName } from '../../../domain/index/rows.js';
 import { newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
-
-const right = <A>(e: E.Either<unknown, A>): A => {
-  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
-  return e.right;
-};
+import { right } from '../../fixtures/right.js';
 
 describe('thread rows of a large catch-up (a chunk of threads per commit, remapped between)', function () {
   this.timeout(60_000);

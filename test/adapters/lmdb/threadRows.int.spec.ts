@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import * as E from 'fp-ts/lib/Either.js';
 import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
 import { catchUpHome } from '../../../adapters/lmdb/catchUp.js';
 import { jsonlRolloutStore } from '../../../adapters/jsonl/rolloutStore.js';
@@ -12,11 +11,7 @@ import type { ThreadRow } from '../../../domain/index/rows.js';
 import { RolloutWriter, baseAfter, threeTurnRoot } from '../../fixtures/rolloutLines.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
 import type { Action } from '../../projections/synth.js';
-
-const right = <A>(e: E.Either<unknown, A>): A => {
-  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
-  return e.right;
-};
+import { right } from '../../fixtures/right.js';
 
 describe('thread rows agree with thread/read of the whole-file fold', function () {
   this.timeout(60_000);

@@ -5,19 +5,14 @@ import * as nodePath from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import * as E from 'fp-ts/lib/Either.js';
 import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
 import { catchUpHome } from '../../../adapters/lmdb/catchUp.js';
 import { repairIndex, verifyIndex } from '../../../adapters/lmdb/verify.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
+import { right } from '../../fixtures/right.js';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../../adapters/cli/main.js', import.meta.url));
-
-const right = <A>(e: E.Either<unknown, A>): A => {
-  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
-  return e.right;
-};
 
 const writeThread = async (home: string, rel: string, lines: string[]): Promise<string> => {
   const p = nodePath.join(home, rel);

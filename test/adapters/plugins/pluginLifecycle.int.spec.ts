@@ -12,11 +12,8 @@ import type { PluginId } from '../../../domain/plugins/pluginId.js';
 import type { TrackEventsRequest } from '../../../domain/analytics/ports.js';
 import { REMOTE_PLUGIN_INSTALL_METADATA_FILE } from '../../../domain/plugins/sidecar.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
+import { right } from '../../fixtures/right.js';
 
-const right = <A>(e: E.Either<unknown, A>): A => {
-  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
-  return e.right;
-};
 const WORKER = fileURLToPath(new URL('./sidecarWriterWorker.js', import.meta.url));
 const DOCS = right(parsePluginId('docs@openai-curated'));
 const REMOTE = 'plugins~Plugin_0123abcd';

@@ -20,11 +20,7 @@ import { toApiTurn, turnsOf } from '../../../domain/thread/foldTurns.js';
 import type { Turn } from '../../../domain/thread/turn.js';
 import { act, newThread, rolloutRelPath, sessionMeta } from '../../projections/synth.js';
 import type { Action } from '../../projections/synth.js';
-
-const right = <A>(e: E.Either<unknown, A>): A => {
-  if (E.isLeft(e)) throw new Error(`expected Right, got ${JSON.stringify(e.left)}`);
-  return e.right;
-};
+import { right } from '../../fixtures/right.js';
 
 const ACTIONS: Action[] = ['startTurn', 'user', 'agent', 'reasoning', 'context', 'tokens', 'complete', 'fail', 'abort'];
 

@@ -2,8 +2,9 @@
  * `npm run bench -- index [--sizes 100MB,1GB] [--json]`: for each size, generate Codex-shaped
  * rollouts into a temporary CODEX_HOME (bench/indexData.ts), then measure in child processes
  * (so peak RSS is per phase): the naive baseline (read every line, JSON.parse it, fold it with
- * the domain fold), our cold full index build (one thread, the CLI default) and the same with two
- * worker threads. Throughput is rollout bytes / wall seconds (module loading excluded).
+ * the domain fold), our cold full index build (the CLI default: folding on one thread, reading on
+ * a reader thread), the same reading on the folding thread, and with two worker threads. Every
+ * phase runs with the CLI's node flags (adapters/cli/nodeFlags.ts). Throughput is rollout bytes / wall seconds (module loading excluded).
  * The generated data is deleted afterwards.
  */
 import * as fs from 'node:fs/promises';
@@ -12,6 +13,7 @@ import * as nodePath from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { generateHome } from './indexData.js';
+import { CLI_NODE_FLAGS } from '../adapters/cli/nodeFlags.js';
 
 const PHASE = fileURLToPath(new URL('./indexPhase.js', import.meta.url));
 
@@ -25,7 +27,8 @@ export const parseSize = (s: string): number => {
 
 const runPhase = (args: string[]): Promise<Record<string, unknown>> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PHASE, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // Every phase, the baseline too, runs with the flags the CLI runs with.
+    const child = spawn(process.execPath, [...CLI_NODE_FLAGS, PHASE, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
@@ -50,16 +53,18 @@ export const runIndexBench = async (sizes: ReadonlyArray<string>): Promise<Recor
       const naive = await runPhase(['naive', home]);
       const ours = await runPhase(['index', home, nodePath.join(root, 'index'), '1']);
       const indexSize = await dirBytes(nodePath.join(root, 'index'));
+      const oneThread = await runPhase(['index', home, nodePath.join(root, 'index-one-thread'), '1', 'no-reader-thread']);
       const parallel = await runPhase(['index', home, nodePath.join(root, 'index-workers'), '2']);
       const naiveMBps = mbps(data.bytes, naive['seconds'] as number);
       const indexResult = (r: Record<string, unknown>) => {
         const MBps = mbps(data.bytes, r['seconds'] as number);
-        return { MBps, speedup: Math.round((MBps / naiveMBps) * 100) / 100, seconds: r['seconds'], cpuSeconds: r['cpuSeconds'], peakRssMB: r['maxRssMB'], workers: r['workers'] };
+        return { MBps, speedup: Math.round((MBps / naiveMBps) * 100) / 100, seconds: r['seconds'], cpuSeconds: r['cpuSeconds'], peakRssMB: r['maxRssMB'], workers: r['workers'], readerThread: r['readerThread'] };
       };
       results.push({
         size,
         data: { ...data, home: undefined, MB: Math.round(data.bytes / 1e5) / 10, generateSeconds },
         index: { ...indexResult(ours), lines: ours['lines'], files: ours['files'], quarantined: ours['quarantined'], indexMB: Math.round(indexSize / 1e5) / 10 },
+        indexWithoutReaderThread: indexResult(oneThread),
         indexTwoWorkers: indexResult(parallel),
         naive: { MBps: naiveMBps, seconds: naive['seconds'], cpuSeconds: naive['cpuSeconds'], peakRssMB: naive['maxRssMB'], threads: naive['threads'], turns: naive['turns'] },
         speedup: indexResult(ours).speedup,

@@ -1,6 +1,6 @@
 /**
  * One measured phase of the index bench, run in its own process so its peak RSS is its own:
- *   node dist/bench/indexPhase.js index <home> <indexDir> [workers]   cold full index build (the CLI's runIndex)
+ *   node dist/bench/indexPhase.js index <home> <indexDir> [workers] [no-reader-thread]   cold full index build (the CLI's runIndex)
  *   node dist/bench/indexPhase.js naive <home>              read every line, JSON.parse it, fold it (domain fold per thread)
  * Prints one JSON line: {phase, seconds, maxRssMB, ...}.
  */
@@ -12,7 +12,7 @@ import { foldResolvedThread } from '../replay/readThread.js';
 import { turnsOf } from '../domain/thread/foldTurns.js';
 import { renderError } from '../domain/errors.js';
 
-const [phase, home, indexDir, workers] = process.argv.slice(2);
+const [phase, home, indexDir, workers, reading] = process.argv.slice(2);
 
 const fail = (msg: string): never => {
   process.stderr.write(`indexPhase: ${msg}\n`);
@@ -34,10 +34,10 @@ if (!home) fail('usage: indexPhase <index|naive> <home> [indexDir]');
 if (phase === 'index') {
   if (!indexDir) fail('index phase needs an index dir');
   await measure(async () => {
-    const r = await runIndex({ codexHome: home!, indexDir: indexDir!, rebuild: false, progress: false, workers: Number(workers ?? 1) });
+    const r = await runIndex({ codexHome: home!, indexDir: indexDir!, rebuild: false, progress: false, workers: Number(workers ?? 1), readerThread: reading !== 'no-reader-thread' });
     if (E.isLeft(r)) return fail(renderError(r.left));
     const { files, bytes, lines, quarantined } = r.right;
-    return { files, bytes, lines, quarantined, workers: r.right.workers };
+    return { files, bytes, lines, quarantined, workers: r.right.workers, readerThread: r.right.readerThread };
   });
 } else if (phase === 'naive') {
   await measure(async () => {

@@ -1,5 +1,5 @@
 import { isAscii, isUtf8 } from 'node:buffer';
-import { ELIDE_FROM, ELIDE_MIN_STRING, PREFIX_BYTES, isValidStringBytes, unreadStringKeys } from './lazyLine.js';
+import { ELIDE_FROM, ELIDE_MIN_STRING, PREFIX_BYTES, isValidStringBytes, unreadStringKeys } from './linePrefix.js';
 
 /**
  * The byte-level half of the lazy decode (lazyLine.ts): a long line's text without the strings no

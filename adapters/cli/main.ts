@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 import { Command } from 'commander';
 import { registerRead } from './commands/read.js';
 import { registerIndex } from './commands/index.js';

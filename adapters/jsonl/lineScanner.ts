@@ -24,6 +24,12 @@ export interface ScanOptions {
   readonly sizeHint?: number;
   /** Where read buffers come from and go back to (a scan of many files reuses them). */
   readonly buffers?: BufferPool;
+  /**
+   * Read with blocking calls, not on the thread pool: for a thread that has nothing else to do
+   * meanwhile (a reader thread). A read from the page cache is a copy; its round trip through
+   * the pool cost more than the copy.
+   */
+  readonly blockingReads?: boolean;
 }
 
 /** Read buffers of one size, reused: allocating two per file would churn the GC on many small files. */
@@ -72,6 +78,7 @@ export async function* scanLines(path: string, from: LogPosition = START, option
   let ordinal = from.ordinal;
   let lineStart = from.byteOffset;
   let pending: Promise<{ bytesRead: number }> | undefined;
+  const read = options.blockingReads === true ? readAtNow : readAt;
   const buffers: Buffer[] = [];
   try {
     const startError = checkLineStart(fd, path, from.byteOffset);
@@ -79,7 +86,7 @@ export async function* scanLines(path: string, from: LogPosition = START, option
     buffers.push(pool ? pool.take() : Buffer.allocUnsafe(chunkSize), pool ? pool.take() : Buffer.allocUnsafe(chunkSize));
     let which = 0;
     let readPos = from.byteOffset;
-    pending = readAt(fd, buffers[which]!, chunkSize, readPos);
+    pending = read(fd, buffers[which]!, chunkSize, readPos);
     // Bytes of the current line carried over from earlier chunks (copied: buffers are reused).
     let carried: Buffer[] = [];
 
@@ -101,7 +108,7 @@ export async function* scanLines(path: string, from: LogPosition = START, option
       readPos += bytesRead;
       which ^= 1;
       // Read ahead into the other buffer: the caller is done with its lines (it resumed us).
-      pending = readAt(fd, buffers[which]!, chunkSize, readPos);
+      pending = read(fd, buffers[which]!, chunkSize, readPos);
       const out: ScannedLine[] = [];
       let i = 0;
       for (;;) {
@@ -151,6 +158,15 @@ const checkLineStart = (fd: number, path: string, byteOffset: number): EngineErr
   const one = Buffer.alloc(1);
   fs.readSync(fd, one, 0, 1, byteOffset - 1);
   return one[0] === NL ? undefined : corrupt(path, byteOffset, 'read position is not at a line start');
+};
+
+/** One blocking read, as a settled promise (errors as rejections, like `readAt`). */
+const readAtNow = (fd: number, buf: Buffer, len: number, position: number): Promise<{ bytesRead: number }> => {
+  try {
+    return Promise.resolve({ bytesRead: fs.readSync(fd, buf, 0, len, position) });
+  } catch (err) {
+    return Promise.reject(err);
+  }
 };
 
 /** One read on the thread pool (the next chunk, while this one is worked on). */

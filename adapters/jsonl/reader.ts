@@ -6,6 +6,9 @@ import type { QuarantineRecord } from '../../domain/rollout/rawLine.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import { toEngineError } from './toEngineError.js';
 import { ScanStartError, scanLines } from './lineScanner.js';
+import { TORN_TAIL_REASON_PREFIX, entryOf } from './lineEntry.js';
+
+export { INVALID_UTF8, TORN_TAIL_REASON_PREFIX, entryOf } from './lineEntry.js';
 import type { ScannedLine } from './lineScanner.js';
 
 export interface ReadOptions {
@@ -22,10 +25,6 @@ export interface ReadOptions {
 
 /** A classifier that accepts every line: the caller decodes (or skips) the text itself. */
 export const acceptEveryLine = (): E.Either<string, unknown> => E.right(undefined);
-
-export const TORN_TAIL_REASON_PREFIX = 'torn tail:';
-/** The reason given for a line that is not valid UTF-8 (what a fatal TextDecoder reports). */
-export const INVALID_UTF8 = 'invalid UTF-8: The encoded data was not valid for encoding utf-8';
 
 /** A torn-tail record is not a line yet: it does not advance the read position. */
 export const isTornTail = (record: QuarantineRecord): boolean => record.reason.startsWith(TORN_TAIL_REASON_PREFIX);
@@ -80,23 +79,3 @@ export async function* readLog(
   }
 }
 
-/** What one scanned line is: a line, or a quarantine record with the reason. */
-export const entryOf = (
-  path: string,
-  l: ScannedLine,
-  classify: (text: string) => E.Either<string, unknown>,
-): LogEntry => {
-  const body = l.bytes;
-  const quarantined = (reason: string, text: string): LogEntry => ({
-    kind: 'quarantined',
-    record: { path, ordinal: l.ordinal, byteOffset: l.byteOffset, byteLength: body.length, reason, text },
-  });
-  if (l.torn) return quarantined(`${TORN_TAIL_REASON_PREFIX} incomplete last line (${body.length} bytes, no newline)`, body.toString('utf8'));
-  if (body.length === 0) return quarantined('empty line', '');
-  // isUtf8 + toString is the fatal decode, without TextDecoder's slow path for multi-byte text.
-  if (!isUtf8(body)) return quarantined(INVALID_UTF8, body.toString('utf8'));
-  const text = body.toString('utf8');
-  const verdict = classify(text);
-  if (E.isLeft(verdict)) return quarantined(verdict.left, text);
-  return { kind: 'line', line: { ordinal: l.ordinal, byteOffset: l.byteOffset, byteLength: body.length, text } };
-};

@@ -12,7 +12,7 @@ import { lastLineOrdinal } from './lastLineOrdinal.js';
 import type { LockOptions } from './lockFile.js';
 import { acquireLock, lockPathFor, releaseLock } from './lockFile.js';
 import type { QuarantineSink } from './quarantine.js';
-import { TORN_TAIL_REASON_PREFIX } from './reader.js';
+import { TORN_TAIL_REASON_PREFIX } from './lineEntry.js';
 import type { TailCache } from './tailCache.js';
 import { errnoCode, toEngineError } from './toEngineError.js';
 

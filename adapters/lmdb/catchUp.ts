@@ -16,6 +16,7 @@ import { planCatchUp } from './plan.js';
 import type { CatchUpPlan } from './plan.js';
 import { indexFiles } from './indexFiles.js';
 import { indexFilesInWorkers } from './workerPool.js';
+import { openTailThread } from './tailThread.js';
 import { emptySummary } from './summary.js';
 import type { CatchUpOptions, CatchUpSummary } from './summary.js';
 
@@ -99,14 +100,28 @@ export const catchUpHome = (store: IndexStore, home: string, options: CatchUpOpt
 };
 
 const PARALLEL_FROM_BYTES = 32 << 20;
+/** A reader thread costs its start-up (tens of ms): smaller catch-ups read on this thread. */
+const READER_THREAD_FROM_BYTES = 32 << 20;
 
-/** Index the plan's files: in worker threads when asked and worth it, else here. */
+/**
+ * Index the plan's files: in worker threads when asked and worth it, else here (reading on a
+ * reader thread when there is much to read and it is not turned off).
+ */
 const indexPlanned = async (store: IndexStore, plan: CatchUpPlan, options: CatchUpOptions, summary: CatchUpSummary): Promise<E.Either<EngineError, void>> => {
   const progress = (filesDone: number) => options.onProgress?.({ filesDone, filesTotal: plan.actions.length, bytesDone: summary.bytes, bytesTotal: plan.bytesToRead });
   const reading = plan.actions.filter((a) => a.action.kind === 'index');
   const workers = options.workers;
   if (workers === undefined || workers.count < 2 || reading.length < 2 || plan.bytesToRead < (workers.fromBytes ?? PARALLEL_FROM_BYTES)) {
-    return indexFiles(store, plan.actions, options, summary, progress);
+    if (options.readerThread === false || plan.bytesToRead < (options.readerThreadFromBytes ?? READER_THREAD_FROM_BYTES)) {
+      return indexFiles(store, plan.actions, options, summary, progress);
+    }
+    const reader = openTailThread();
+    summary.readerThread = true;
+    try {
+      return await indexFiles(store, plan.actions, options, summary, progress, reader);
+    } finally {
+      await reader.close();
+    }
   }
   // Files that only record a checkpoint (or nothing) are done here; the others in the workers.
   const local = await indexFiles(store, plan.actions.filter((a) => a.action.kind !== 'index'), options, summary);

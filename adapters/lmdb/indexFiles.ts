@@ -7,13 +7,14 @@ import { Batch } from '../../projections/batch.js';
 import { beginSegment, emptyStats, foldLine } from '../../projections/runner.js';
 import type { BatchStats, LineIn } from '../../projections/runner.js';
 import type { RolloutContext } from '../../projections/projection.js';
-import { BufferPool, ScanStartError } from '../jsonl/lineScanner.js';
+import { ScanStartError } from '../jsonl/lineScanner.js';
 import { toEngineError } from '../jsonl/toEngineError.js';
 import { sha256, tailHashOf } from './probe.js';
 import type { Probe } from './probe.js';
 import type { CatchUpPlan, FileAction } from './plan.js';
-import { tailLines } from './tail.js';
 import type { TailedChunk } from './tail.js';
+import { inProcessTailReader } from './tailReader.js';
+import type { TailReader, TailStream } from './tailReader.js';
 import { commitSegments } from './commit.js';
 import type { Segment } from './commit.js';
 import type { CatchUpOptions, CatchUpSummary } from './summary.js';
@@ -177,25 +178,21 @@ const checkpointAt = async (c: Cursor): Promise<FileCheckpoint> => {
   return checkpointOf(c.probe, { byteOffset: c.pos.byteOffset, line: c.pos.line, size, ...tail });
 };
 
-type Started = { readonly gen: AsyncGenerator<TailedChunk, unknown, undefined>; readonly first: Promise<IteratorResult<TailedChunk, unknown>> };
+type Started = { readonly tail: TailStream; readonly first: Promise<IteratorResult<TailedChunk, unknown>> };
 
 /** Open a file's tail and start its first read (the next file is read while this one is folded). */
-const startTail = (p: Probe, from: FileCheckpoint | undefined, buffers: BufferPool): Started => {
-  const gen = tailLines({
+const startTail = (p: Probe, from: FileCheckpoint | undefined, reader: TailReader): Started => {
+  const tail = reader.open({
     path: p.file.path,
     from: from ? { ordinal: from.line, byteOffset: from.byteOffset } : { ordinal: 0, byteOffset: 0 },
     itemsFromResponses: p.identity.ok && p.identity.upcast !== null,
     upcast: p.identity.ok ? p.identity.upcast : null,
     sizeHint: p.size,
-    buffers,
   });
-  const first = gen.next();
+  const first = tail.next();
   first.catch(() => undefined); // awaited later; never an unhandled rejection meanwhile
-  return { gen, first };
+  return { tail, first };
 };
-
-/** Files whose first read is started ahead of the one being folded (including it). */
-const READ_AHEAD_FILES = 3;
 
 /** What to do with each file of a plan (or a worker's share of it). */
 export type PlannedFile = CatchUpPlan['actions'][number];
@@ -210,16 +207,16 @@ export const indexFiles = async (
   options: Pick<CatchUpOptions, 'batchLines' | 'batchBytes' | 'quarantine'>,
   summary: CatchUpSummary,
   progress: (filesDone: number) => void = () => undefined,
+  reader: TailReader = inProcessTailReader(),
 ): Promise<E.Either<EngineError, void>> => {
   const txn = new PendingTxn(store, options, summary);
-  const buffers = new BufferPool();
   let filesDone = 0;
   const toRead = actions.filter((a): a is { probe: Probe; action: Extract<FileAction, { kind: 'index' }> } => a.action.kind === 'index');
   // The next files' first reads are in flight while this one is folded.
   const ahead: Started[] = [];
   let nextStart = 0;
   const cleanup = async () => {
-    for (const st of ahead) await st.gen.return(undefined).catch(() => undefined);
+    for (const st of ahead) await st.tail.close().catch(() => undefined);
   };
   try {
     for (const { probe: p, action } of actions) {
@@ -239,9 +236,9 @@ export const indexFiles = async (
         continue;
       }
       summary[action.counted] += 1;
-      while (nextStart < toRead.length && ahead.length < READ_AHEAD_FILES) {
+      while (nextStart < toRead.length && ahead.length < reader.readAhead) {
         const f = toRead[nextStart++]!;
-        ahead.push(startTail(f.probe, f.action.from, buffers));
+        ahead.push(startTail(f.probe, f.action.from, reader));
       }
       const current = ahead.shift()!;
       const r = await foldFile(current, p, action, txn, summary);
@@ -302,14 +299,14 @@ const foldFile = async (
         if (E.isLeft(f)) return f;
         if (c.conflicted) return E.right(undefined); // another indexer has this file
       }
-      r = await started.gen.next();
+      r = await started.tail.next();
     }
     c.done = true;
     return E.right(undefined);
   } catch (err) {
     return E.left(err instanceof ScanStartError ? err.error : toEngineError(p.file.path, 'read')(err));
   } finally {
-    await started.gen.return(undefined).catch(() => undefined);
+    await started.tail.close().catch(() => undefined);
   }
 };
 

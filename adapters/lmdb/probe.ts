@@ -7,7 +7,7 @@ import { SessionMetaPayload } from '../../domain/rollout/kinds/sessionMeta.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import type { RolloutFile } from '../jsonl/discover.js';
 import { scanLines } from '../jsonl/lineScanner.js';
-import { INVALID_UTF8 } from '../jsonl/reader.js';
+import { INVALID_UTF8 } from '../jsonl/lineEntry.js';
 import { lineDecoderFor, upcastFormatOf } from '../../migrations/upcast/lineDecoder.js';
 import type { UpcastFormat } from '../../migrations/upcast/lineDecoder.js';
 import { HEAD_BYTES } from './schema.js';

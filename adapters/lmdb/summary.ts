@@ -8,6 +8,10 @@ export interface CatchUpOptions {
   readonly batchBytes?: number;
   readonly quarantine?: QuarantineSink;
   readonly onProgress?: (p: Progress) => void;
+  /** Read files on a reader thread when a catch-up reads enough (default: on). */
+  readonly readerThread?: boolean;
+  /** From how many bytes to read the reader thread is used; default 32 MB. */
+  readonly readerThreadFromBytes?: number;
   /** Examine only these files (others keep their rows and checkpoints); default: discover all. */
   readonly files?: ReadonlyArray<RolloutFile>;
   /**
@@ -50,11 +54,13 @@ export interface CatchUpSummary {
   unreadable: Array<{ path: string; reason: string }>;
   /** Worker threads that indexed files (0: this thread did). */
   workers: number;
+  /** The files were read on a reader thread (tailThread.ts). */
+  readerThread: boolean;
 }
 
 export const emptySummary = (): CatchUpSummary => ({
   files: 0, bytes: 0, lines: 0, quarantined: 0, seconds: 0, indexed: 0, tailed: 0, reindexed: 0, unchanged: 0, deleted: 0, conflicts: 0,
-  duplicates: [], mismatched: [], unreadable: [], workers: 0,
+  duplicates: [], mismatched: [], unreadable: [], workers: 0, readerThread: false,
 });
 
 /** The counters a part of a catch-up (one worker's files) adds to the whole. */

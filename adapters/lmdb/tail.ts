@@ -4,13 +4,12 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { LogPosition } from '../../domain/errors.js';
 import type { QuarantineRecord } from '../../domain/rollout/rawLine.js';
 import type { LineIn } from '../../projections/runner.js';
-import { skipByPrefix } from '../../projections/lazyLine.js';
+import { skipByPrefix } from '../../projections/linePrefix.js';
 import { asciiPrefix, elideLineBytes } from '../../projections/elideLineBytes.js';
 import { scanLines } from '../jsonl/lineScanner.js';
 import type { BufferPool, ScannedLine } from '../jsonl/lineScanner.js';
-import { INVALID_UTF8, entryOf } from '../jsonl/reader.js';
-import { lineDecoderFor } from '../../migrations/upcast/lineDecoder.js';
-import type { UpcastFormat } from '../../migrations/upcast/lineDecoder.js';
+import { INVALID_UTF8, entryOf } from '../jsonl/lineEntry.js';
+import type { UpcastFormat, lineDecoderFor } from '../../migrations/upcast/lineDecoder.js';
 import { HEAD_BYTES as TAIL_BYTES } from './schema.js';
 
 /**
@@ -35,6 +34,8 @@ export interface TailSource {
   readonly upcast: UpcastFormat | null;
   readonly sizeHint?: number;
   readonly buffers?: BufferPool;
+  /** See ScanOptions.blockingReads. */
+  readonly blockingReads?: boolean;
 }
 
 const acceptText = (): E.Either<string, unknown> => E.right(undefined);
@@ -73,9 +74,15 @@ const tailAfter = (lines: ReadonlyArray<ScannedLine>, before: Buffer): Buffer =>
 
 /** Stream a file's lines from `src.from`, one array per read chunk; OS errors are thrown. */
 export async function* tailLines(src: TailSource): AsyncGenerator<TailedChunk, LogPosition, undefined> {
-  const decode = src.upcast === null ? undefined : lineDecoderFor(src.path, src.upcast);
+  // The upcaster (and the domain codecs it loads) only for an early rollout: the reader thread
+  // of a catch-up of current rollouts never loads them.
+  const decode = src.upcast === null ? undefined : (await import('../../migrations/upcast/lineDecoder.js')).lineDecoderFor(src.path, src.upcast);
   const opts = { itemsFromResponses: src.itemsFromResponses };
-  const scan = scanLines(src.path, src.from, { ...(src.sizeHint === undefined ? {} : { sizeHint: src.sizeHint }), ...(src.buffers ? { buffers: src.buffers } : {}) });
+  const scan = scanLines(src.path, src.from, {
+    ...(src.sizeHint === undefined ? {} : { sizeHint: src.sizeHint }),
+    ...(src.buffers ? { buffers: src.buffers } : {}),
+    ...(src.blockingReads === true ? { blockingReads: true } : {}),
+  });
   let end = src.from;
   // A catch-up from a checkpoint starts with the bytes that checkpoint ends on.
   let tail = src.from.byteOffset === 0 ? Buffer.alloc(0) : await bytesBefore(src.path, src.from.byteOffset);

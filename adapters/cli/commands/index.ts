@@ -19,6 +19,8 @@ export interface IndexRun {
   readonly progress: boolean;
   /** Worker threads for a large catch-up (1: this thread). */
   readonly workers?: number;
+  /** Read on a reader thread when there is much to read (default true). */
+  readonly readerThread?: boolean;
 }
 
 /**
@@ -38,6 +40,7 @@ export const runIndex = async (run: IndexRun): Promise<E.Either<EngineError, Cat
     onProgress: bar.update,
     // Worker threads are opt-in: on a shared 2-core machine one thread measured faster (bench/index.ts).
     workers: { count: run.workers ?? 1, indexPath: dir },
+    ...(run.readerThread === undefined ? {} : { readerThread: run.readerThread }),
   })();
   bar.stop();
   const marked = E.isRight(result)
@@ -61,7 +64,8 @@ export const registerIndex = (program: Command): void => {
     .option('--rebuild', 'rebuild from scratch into a fresh environment, then swap it in')
     .option('--json', 'print a JSON summary {files, bytes, lines, quarantined, seconds, …}')
     .option('--workers <n>', 'index a large catch-up in n worker threads (default 1)', (v) => Math.max(1, Math.min(os.availableParallelism(), Number.parseInt(v, 10) || 1)))
-    .action(async (opts: { codexHome?: string; indexDir?: string; rebuild?: boolean; json?: boolean; workers?: number }) => {
+    .option('--no-reader-thread', 'read the rollouts on the indexing thread itself (less memory, slower)')
+    .action(async (opts: { codexHome?: string; indexDir?: string; rebuild?: boolean; json?: boolean; workers?: number; readerThread: boolean }) => {
       const codexHome = resolveCodexHome(opts.codexHome);
       const r = await runIndex({
         codexHome,
@@ -69,6 +73,7 @@ export const registerIndex = (program: Command): void => {
         rebuild: opts.rebuild === true,
         progress: process.stderr.isTTY === true && opts.json !== true,
         ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+        readerThread: opts.readerThread,
       });
       if (E.isLeft(r)) return printError(r.left);
       const s = r.right;

@@ -12,6 +12,7 @@ import { RolloutWriter, baseAfter, threeTurnRoot } from '../../fixtures/rolloutL
 import { act, newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
 import type { Action } from '../../projections/synth.js';
 import { right } from '../../fixtures/right.js';
+import { envelopeLess } from '../../fixtures/earlyRollouts.js';
 
 describe('thread rows agree with thread/read of the whole-file fold', function () {
   this.timeout(60_000);
@@ -67,19 +68,6 @@ const readRow = async (home: string, threadId: string) => {
 const rowFields = (row: ThreadRow) => {
   const { archived: _a, rolloutId: _r, ...fields } = row;
   return fields;
-};
-
-/** An early (pre-envelope) rollout: bare session meta, bare response items, a state record. */
-const envelopeLess = (id: string, seed: number, turns: number): string[] => {
-  const out = [JSON.stringify({ id, timestamp: '2025-05-01T10:00:00.000Z', instructions: seed % 2 === 0 ? null : 'be brief' })];
-  out.push(JSON.stringify({ record_type: 'state' }));
-  out.push(JSON.stringify({ type: 'message', role: 'user', content: [{ type: 'input_text', text: '<environment_context>cwd</environment_context>' }] }));
-  for (let i = 0; i < turns; i++) {
-    out.push(JSON.stringify({ type: 'message', role: 'user', content: [{ type: 'input_text', text: `question ${seed}.${i}` }] }));
-    out.push(JSON.stringify({ type: 'reasoning', id: `rs_${i}`, summary: [{ type: 'summary_text', text: 'thinking' }, { type: 'summary_text', text: 'more' }] }));
-    out.push(JSON.stringify({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: `answer ${i}` }] }));
-  }
-  return out;
 };
 
 const recordTyped = (id: string): string[] => [

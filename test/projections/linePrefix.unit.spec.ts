@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { isValidStringBytes, isValidStringContent } from '../../projections/lazyLine.js';
+import { isValidStringBytes, isValidStringContent } from '../../projections/linePrefix.js';
 
 /** What the validators must agree with: JSON.parse of the characters between two quotes. */
 const parses = (content: string): boolean => {

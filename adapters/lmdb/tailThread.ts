@@ -1,0 +1,148 @@
+import { Worker } from 'node:worker_threads';
+import type { EngineError } from '../../domain/errors.js';
+import { ioError } from '../../domain/errors.js';
+import type { TailedChunk, TailSource } from './tail.js';
+import type { TailReader, TailStream } from './tailReader.js';
+
+/**
+ * A tail reader on its own thread (tailWorker.ts): reading, splitting lines, checking UTF-8 and
+ * eliding unread strings take about a fifth of a cold build, and run there while this thread
+ * folds and commits. The worker reads the opened files in order, at most `AHEAD_BYTES` of lines
+ * ahead of what this thread has taken, so memory stays bounded whatever the file sizes.
+ */
+
+/** Bytes of lines (as stored) the worker may have handed over but this thread not yet taken. */
+export const AHEAD_BYTES = 8 << 20;
+
+export type ToTailWorker =
+  | { readonly kind: 'open'; readonly id: number; readonly src: Omit<TailSource, 'buffers'> }
+  | { readonly kind: 'cancel'; readonly id: number }
+  | { readonly kind: 'taken'; readonly bytes: number }
+  /** No more files: the worker closes what it has open and exits. */
+  | { readonly kind: 'close' };
+
+/** How a stream failed: an EngineError as is, or an OS error by its message and errno code. */
+export type TailFailure = { readonly kind: 'engine'; readonly error: EngineError } | { readonly kind: 'os'; readonly message: string; readonly code: string | undefined };
+
+export type FromTailWorker =
+  | { readonly kind: 'chunk'; readonly id: number; readonly chunk: TailedChunk; readonly bytes: number }
+  | { readonly kind: 'end'; readonly id: number; readonly value: unknown }
+  | { readonly kind: 'failed'; readonly id: number; readonly failure: TailFailure };
+
+export interface TailWorkerData {
+  readonly aheadBytes: number;
+}
+
+const WORKER = new URL('./tailWorker.js', import.meta.url);
+
+/** What a stream's consumer throws: the same values an in-process tail would have thrown. */
+const thrown = (f: TailFailure): unknown => (f.kind === 'engine' ? f.error : Object.assign(new Error(f.message), f.code === undefined ? {} : { code: f.code }));
+
+interface Stream {
+  readonly queue: FromTailWorker[];
+  wake: (() => void) | undefined;
+}
+
+/** Start the reader thread; `close` stops it (open streams then fail). */
+export const openTailThread = (aheadBytes = AHEAD_BYTES): TailReader => {
+  const data: TailWorkerData = { aheadBytes };
+  // A small heap: the worker holds a few chunks of lines, never a whole file. It needs none of
+  // this process's flags (nor a loader of an eval'd entry point).
+  const worker = new Worker(WORKER, { workerData: data, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 } });
+  const streams = new Map<number, Stream>();
+  let nextId = 0;
+  let dead: EngineError | undefined;
+  const post = (m: ToTailWorker) => {
+    if (dead === undefined) worker.postMessage(m);
+  };
+  const wakeAll = () => {
+    for (const s of streams.values()) s.wake?.();
+  };
+  worker.on('message', (m: FromTailWorker) => {
+    if (dead !== undefined) return; // closed: what was still on its way is not delivered
+    const s = streams.get(m.id);
+    // A cancelled stream's last chunk: nobody takes it, so give its bytes back.
+    if (s === undefined) {
+      if (m.kind === 'chunk') post({ kind: 'taken', bytes: m.bytes });
+      return;
+    }
+    s.queue.push(m);
+    s.wake?.();
+  });
+  worker.on('error', (err) => {
+    dead ??= ioError('tail reader thread', 'read', 'WORKER', err instanceof Error ? err.message : String(err));
+    wakeAll();
+  });
+  const exited = new Promise<void>((resolve) =>
+    worker.on('exit', (code) => {
+      dead ??= ioError('tail reader thread', 'read', 'WORKER', `exited with code ${code}`);
+      wakeAll();
+      resolve();
+    }),
+  );
+
+  const next = async (s: Stream): Promise<FromTailWorker> => {
+    for (;;) {
+      const m = s.queue.shift();
+      if (m !== undefined) return m;
+      if (dead !== undefined) throw dead;
+      await new Promise<void>((resolve) => (s.wake = resolve));
+      s.wake = undefined;
+    }
+  };
+
+  const open = (src: Omit<TailSource, 'buffers'>): TailStream => {
+    // Opened now, not on the first `next`: the worker reads files in the order they are opened.
+    const id = nextId++;
+    const s: Stream = { queue: [], wake: undefined };
+    streams.set(id, s);
+    post({ kind: 'open', id, src });
+    let ended = false;
+    const end = () => {
+      ended = true;
+      streams.delete(id);
+    };
+    return {
+      next: async () => {
+        if (ended) return { done: true, value: undefined };
+        const m = await next(s).catch((err: unknown) => {
+          end();
+          throw err;
+        });
+        if (m.kind === 'end') {
+          end();
+          return { done: true, value: m.value };
+        }
+        if (m.kind === 'failed') {
+          end();
+          throw thrown(m.failure);
+        }
+        post({ kind: 'taken', bytes: m.bytes });
+        // A Buffer crosses threads as a plain Uint8Array: a view of the same bytes as a Buffer again.
+        const t = m.chunk.tail;
+        return { done: false, value: { lines: m.chunk.lines, tail: Buffer.from(t.buffer, t.byteOffset, t.byteLength) } };
+      },
+      close: async () => {
+        if (ended) return;
+        end();
+        post({ kind: 'cancel', id });
+        // Chunks that arrived but are not taken now never will be: their bytes go back.
+        for (const m of s.queue) if (m.kind === 'chunk') post({ kind: 'taken', bytes: m.bytes });
+      },
+    };
+  };
+
+  return {
+    open,
+    // Opening a file only queues it: the worker reads ahead by bytes, not by files.
+    readAhead: 64,
+    close: async () => {
+      post({ kind: 'close' });
+      dead ??= ioError('tail reader thread', 'read', 'WORKER', 'closed');
+      // A stream still open fails from now on, even with chunks that had already arrived.
+      for (const st of streams.values()) st.queue.length = 0;
+      wakeAll();
+      await exited;
+    },
+  };
+};

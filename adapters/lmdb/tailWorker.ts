@@ -1,0 +1,124 @@
+/**
+ * The reader thread of a catch-up (see tailThread.ts): tails the opened files one after the
+ * other, in the order they were opened, and posts each chunk of classified lines as soon as it
+ * is ready, pausing while `aheadBytes` of lines are posted but not yet taken.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { BufferPool } from '../jsonl/lineScanner.js';
+import { ScanStartError } from '../jsonl/lineScanner.js';
+import { errnoCode } from '../jsonl/toEngineError.js';
+import { tailLines } from './tail.js';
+import type { TailedChunk } from './tail.js';
+import type { FromTailWorker, TailFailure, TailWorkerData, ToTailWorker } from './tailThread.js';
+
+const { aheadBytes } = workerData as TailWorkerData;
+const post = (m: FromTailWorker): void => parentPort!.postMessage(m);
+const buffers = new BufferPool();
+
+interface Open {
+  readonly id: number;
+  readonly src: Extract<ToTailWorker, { kind: 'open' }>['src'];
+  gen?: AsyncGenerator<TailedChunk, unknown, undefined>;
+  /** Its first read, started while the files before it are read (small files are latency-bound). */
+  first?: Promise<IteratorResult<TailedChunk, unknown>>;
+  cancelled: boolean;
+}
+
+/** Files whose first read is in flight at once (the head file's included). */
+const FIRST_READS_AHEAD = 4;
+
+const queue: Open[] = [];
+const byId = new Map<number, Open>();
+let ahead = 0;
+let pumping = false;
+
+const failureOf = (err: unknown): TailFailure =>
+  err instanceof ScanStartError
+    ? { kind: 'engine', error: err.error }
+    : { kind: 'os', message: err instanceof Error ? err.message : String(err), code: errnoCode(err) };
+
+const finish = async (o: Open): Promise<void> => {
+  queue.shift();
+  byId.delete(o.id);
+  await o.first?.catch(() => undefined);
+  await o.gen?.return(undefined).catch(() => undefined);
+};
+
+/** Start the first reads of the files next in line. */
+const startFirstReads = (): void => {
+  for (let i = 0; i < Math.min(queue.length, FIRST_READS_AHEAD); i++) {
+    const o = queue[i]!;
+    if (o.gen !== undefined || o.cancelled) continue;
+    // This thread has nothing to do while a read is in flight: blocking reads skip the pool.
+    o.gen = tailLines({ ...o.src, buffers, blockingReads: true });
+    o.first = o.gen.next();
+    o.first.catch(() => undefined); // awaited when the file's turn comes
+  }
+};
+
+const nextOf = (o: Open): Promise<IteratorResult<TailedChunk, unknown>> => {
+  const first = o.first;
+  if (first === undefined) return o.gen!.next();
+  o.first = undefined;
+  return first;
+};
+
+/** Read the head file's next chunks while there is room ahead; one pump at a time. */
+const pump = async (): Promise<void> => {
+  if (pumping) return;
+  pumping = true;
+  try {
+    while (queue.length > 0 && ahead < aheadBytes) {
+      const o = queue[0]!;
+      if (o.cancelled) {
+        await finish(o);
+        continue;
+      }
+      startFirstReads();
+      let r: IteratorResult<TailedChunk, unknown>;
+      try {
+        r = await nextOf(o);
+      } catch (err) {
+        post({ kind: 'failed', id: o.id, failure: failureOf(err) });
+        await finish(o);
+        continue;
+      }
+      if (r.done === true) {
+        post({ kind: 'end', id: o.id, value: r.value });
+        await finish(o);
+        continue;
+      }
+      let bytes = 0;
+      for (const t of r.value.lines) bytes += t.line.byteLength + 1;
+      ahead += bytes;
+      post({ kind: 'chunk', id: o.id, chunk: r.value, bytes });
+    }
+  } finally {
+    pumping = false;
+  }
+};
+
+parentPort!.on('message', (m: ToTailWorker) => {
+  switch (m.kind) {
+    case 'open': {
+      const o: Open = { id: m.id, src: m.src, cancelled: false };
+      queue.push(o);
+      byId.set(m.id, o);
+      break;
+    }
+    case 'cancel': {
+      const o = byId.get(m.id);
+      if (o) o.cancelled = true;
+      break;
+    }
+    case 'taken':
+      ahead -= m.bytes;
+      break;
+    case 'close':
+      for (const o of queue) o.cancelled = true;
+      // Once the open files are closed, nothing keeps the thread alive.
+      void pump().then(() => parentPort!.close());
+      return;
+  }
+  void pump();
+});

@@ -1,0 +1,33 @@
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { CLI_NODE_FLAGS, CLI_SHEBANG } from '../../../adapters/cli/nodeFlags.js';
+import { newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
+import { useTempDir } from '../../fixtures/tempDir.js';
+
+const run = promisify(execFile);
+const CLI = fileURLToPath(new URL('../../../adapters/cli/main.js', import.meta.url));
+
+describe('the CLI runs with its node flags', function () {
+  this.timeout(60_000);
+  const tmp = useTempDir('cli-flags-');
+
+  it('the built entry point passes CLI_NODE_FLAGS in its shebang', async () => {
+    const first = (await fs.readFile(CLI, 'utf8')).split('\n', 1)[0];
+    expect(first).to.equal(CLI_SHEBANG);
+    for (const f of CLI_NODE_FLAGS) expect(first).to.contain(f);
+  });
+
+  it('runs as an executable through that shebang (index --no-reader-thread)', async () => {
+    const home = nodePath.join(tmp(), 'home');
+    const t = newThread(71);
+    const p = nodePath.join(home, rolloutRelPath(t.threadId));
+    await fs.mkdir(nodePath.dirname(p), { recursive: true });
+    await fs.writeFile(p, threadLines(t, 2).map((l) => l + '\n').join(''));
+    const { stdout } = await run(CLI, ['index', '--codex-home', home, '--json', '--no-reader-thread']);
+    expect(JSON.parse(stdout)).to.deep.include({ files: 1, indexed: 1, quarantined: 0, readerThread: false });
+  });
+});

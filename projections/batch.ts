@@ -1,5 +1,6 @@
 import type { IndexReader, IndexWrite, KeyOf, KeyPart, RowOf, TableName } from '../domain/index/rows.js';
 import { ROLLOUT_TABLES } from '../domain/index/rows.js';
+import { KeyTrie } from './keyTrie.js';
 
 const ROLLOUT_TABLE_SET: ReadonlySet<TableName> = new Set(ROLLOUT_TABLES);
 
@@ -18,36 +19,22 @@ export const compareKeys = (a: ReadonlyArray<KeyPart>, b: ReadonlyArray<KeyPart>
   return a.length - b.length;
 };
 
-/** A map key for (table, key): parts tagged by type so 1 and "1" differ. Hot path: no JSON. */
-const slot = (table: TableName, key: ReadonlyArray<KeyPart>): string => {
-  let s = table;
-  for (const p of key) s += typeof p === 'number' ? `\u0001n${p}` : `\u0001s${p}`;
-  return s;
-};
-
-const hasPrefix = (key: ReadonlyArray<KeyPart>, prefix: ReadonlyArray<KeyPart>): boolean =>
-  prefix.every((p, i) => key[i] === p);
-
 /**
  * The writes of one batch, readable while they are built (reads see earlier writes). Pure: it
  * holds values in memory and reads through to the `IndexReader` it was given.
  */
 export class Batch {
-  private readonly pending = new Map<string, { table: TableName; key: ReadonlyArray<KeyPart>; value: unknown | undefined }>();
-  /**
-   * Pending slots by table and first key part (a rollout id): `keys` looks at one bucket, not
-   * every write. Built on the first `keys` call: most batches (a cold index) never ask.
-   */
-  private buckets: SlotBuckets | undefined;
-  /** Slots whose pending value is this batch's own copy (safe to change in place). */
-  private readonly owned = new Set<string>();
+  /** Pending writes by key (a delete is an entry whose value is undefined). */
+  private readonly pending = new KeyTrie<Pending>();
+  /** The same, in the order their keys were first written (the order of `writes`). */
+  private readonly order: Pending[] = [];
   /** Rollouts the store holds no rows of (see `markEmpty`). */
   private readonly empty = new Set<string>();
 
   constructor(private readonly reader: IndexReader) {}
 
   get<T extends TableName>(table: T, key: KeyOf<T>): RowOf<T> | undefined {
-    const p = this.pending.get(slot(table, key));
+    const p = this.pending.find(table, key)?.value;
     if (p) return p.value as RowOf<T> | undefined;
     if (this.storesNothing(table, key)) return undefined;
     return this.reader.get(table, key);
@@ -81,84 +68,58 @@ export class Batch {
    * not mutated.
    */
   edit<T extends TableName>(table: T, key: KeyOf<T>): Mutable<RowOf<T>> | undefined {
-    const s = slot(table, key);
-    const p = this.pending.get(s);
-    if (p !== undefined && this.owned.has(s)) return p.value as Mutable<RowOf<T>> | undefined;
-    const v = p !== undefined ? p.value : this.reader.get(table, key);
+    const p = this.pending.find(table, key)?.value;
+    if (p !== undefined && p.owned) return p.value as Mutable<RowOf<T>> | undefined;
+    const v = p !== undefined ? p.value : this.storesNothing(table, key) ? undefined : this.reader.get(table, key);
     if (v === undefined) return undefined;
     const copy = { ...(v as object) } as Mutable<RowOf<T>>;
-    this.set(table, key, copy, s);
-    this.owned.add(s);
+    this.set(table, key, copy).owned = true;
     return copy;
   }
 
-  private set(table: TableName, key: ReadonlyArray<KeyPart>, value: unknown, s: string = slot(table, key)): void {
-    const p = this.pending.get(s);
-    if (p === undefined) this.buckets?.add(table, key, s);
-    else if (p.value === value) return; // putting back the row being edited: nothing changes
-    this.owned.delete(s);
-    this.pending.set(s, { table, key, value });
+  private set(table: TableName, key: ReadonlyArray<KeyPart>, value: unknown): Pending {
+    const found = this.pending.find(table, key);
+    if (found === undefined) {
+      const p: Pending = { table, key, value, owned: false };
+      this.pending.set(table, key, p);
+      this.order.push(p);
+      return p;
+    }
+    const p = found.value;
+    if (p.value === value) return p; // putting back the row being edited: nothing changes
+    p.value = value;
+    p.owned = false;
+    return p;
   }
 
   /** Keys with a prefix, merging stored keys with this batch's puts and deletes. */
   keys(table: TableName, prefix: ReadonlyArray<KeyPart>): ReadonlyArray<ReadonlyArray<KeyPart>> {
-    const out = new Map<string, ReadonlyArray<KeyPart>>();
-    if (!this.storesNothing(table, prefix)) for (const k of this.reader.keys(table, prefix)) out.set(slot(table, k), k);
-    if (this.buckets === undefined) {
-      this.buckets = new SlotBuckets();
-      for (const [s, p] of this.pending) this.buckets.add(p.table, p.key, s);
+    const out = new KeyTrie<boolean>();
+    if (!this.storesNothing(table, prefix)) for (const k of this.reader.keys(table, prefix)) out.set(table, k, true);
+    for (const { key, value: p } of this.pending.under(table, prefix)) {
+      if (p.value === undefined) out.remove(table, key);
+      else out.set(table, key, true);
     }
-    for (const s of this.buckets.candidates(table, prefix)) {
-      const p = this.pending.get(s)!;
-      if (!hasPrefix(p.key, prefix)) continue;
-      if (p.value === undefined) out.delete(s);
-      else out.set(s, p.key);
-    }
-    return [...out.values()].sort(compareKeys);
+    return out.under(table, []).map((e) => e.key).sort(compareKeys);
   }
 
   writes(): IndexWrite[] {
-    return [...this.pending.values()].map((p) =>
+    return this.order.map((p) =>
       p.value === undefined ? { op: 'del', table: p.table, key: p.key } : { op: 'put', table: p.table, key: p.key, value: p.value },
     );
   }
 
   get size(): number {
-    return this.pending.size;
+    return this.order.length;
   }
 }
 
-/**
- * Slots grouped by (table, first key part), so a prefix query looks at one group; a query with an
- * empty prefix (rare: the whole threads table) looks at every slot of the table.
- */
-class SlotBuckets {
-  private readonly buckets = new Map<string, Set<string>>();
-  private readonly all = new Map<TableName, Set<string>>();
-
-  private static bucketOf(table: TableName, first: KeyPart | undefined): string {
-    return `${table}\u0002${typeof first}${String(first)}`;
-  }
-
-  add(table: TableName, key: ReadonlyArray<KeyPart>, s: string): void {
-    const b = SlotBuckets.bucketOf(table, key[0]);
-    const set = this.buckets.get(b);
-    if (set) set.add(s);
-    else this.buckets.set(b, new Set([s]));
-    const t = this.all.get(table);
-    if (t) t.add(s);
-    else this.all.set(table, new Set([s]));
-  }
-
-  remove(table: TableName, key: ReadonlyArray<KeyPart>, s: string): void {
-    this.buckets.get(SlotBuckets.bucketOf(table, key[0]))?.delete(s);
-    this.all.get(table)?.delete(s);
-  }
-
-  /** Slots that may have `prefix`. */
-  candidates(table: TableName, prefix: ReadonlyArray<KeyPart>): Iterable<string> {
-    return (prefix.length === 0 ? this.all.get(table) : this.buckets.get(SlotBuckets.bucketOf(table, prefix[0]))) ?? [];
-  }
+interface Pending {
+  readonly table: TableName;
+  readonly key: ReadonlyArray<KeyPart>;
+  value: unknown;
+  /** The value is this batch's own copy (safe to change in place). */
+  owned: boolean;
 }
 
 /** An empty index (tests, fresh folds for verify). */
@@ -166,27 +127,19 @@ export const emptyReader: IndexReader = { get: () => undefined, keys: () => [] }
 
 /** A reader over an in-memory map of rows (verify's fresh fold, unit tests). */
 export const memoryIndex = (): IndexReader & { apply: (ws: ReadonlyArray<IndexWrite>) => void; rows: () => Array<{ table: TableName; key: ReadonlyArray<KeyPart>; value: unknown }> } => {
-  const m = new Map<string, { table: TableName; key: ReadonlyArray<KeyPart>; value: unknown }>();
-  const buckets = new SlotBuckets();
+  const m = new KeyTrie<unknown>();
+  const tables = new Set<TableName>();
   return {
-    get: ((table: TableName, key: ReadonlyArray<KeyPart>) => m.get(slot(table, key))?.value) as IndexReader['get'],
-    keys: (table, prefix) => {
-      const out: Array<ReadonlyArray<KeyPart>> = [];
-      for (const s of buckets.candidates(table, prefix)) {
-        const r = m.get(s)!;
-        if (hasPrefix(r.key, prefix)) out.push(r.key);
-      }
-      return out.sort(compareKeys);
-    },
+    get: ((table: TableName, key: ReadonlyArray<KeyPart>) => m.find(table, key)?.value) as IndexReader['get'],
+    keys: (table, prefix) => m.under(table, prefix).map((e) => e.key).sort(compareKeys),
     apply: (ws) => {
       for (const w of ws) {
-        const s = slot(w.table, w.key);
         if (w.op === 'put') {
-          if (!m.has(s)) buckets.add(w.table, w.key, s);
-          m.set(s, { table: w.table, key: w.key, value: w.value });
-        } else if (m.delete(s)) buckets.remove(w.table, w.key, s);
+          m.set(w.table, w.key, w.value);
+          tables.add(w.table);
+        } else m.remove(w.table, w.key);
       }
     },
-    rows: () => [...m.values()],
+    rows: () => [...tables].flatMap((table) => m.under(table, []).map((e) => ({ table, key: e.key, value: e.value }))),
   };
 };

@@ -4,7 +4,8 @@
  * (so peak RSS is per phase): the naive baseline (read every line, JSON.parse it, fold it with
  * the domain fold), our cold full index build (the CLI default: folding on one thread, reading on
  * a reader thread), the same reading on the folding thread, and with two worker threads. Every
- * phase runs with the CLI's node flags (adapters/cli/nodeFlags.ts). Throughput is rollout bytes / wall seconds (module loading excluded).
+ * phase runs with the CLI's node flags (adapters/cli/nodeFlags.ts), `reps` times in turns; the
+ * figures are each phase's median run (peak RSS: its largest), the speedups ratios of medians. Throughput is rollout bytes / wall seconds (module loading excluded).
  * The generated data is deleted afterwards.
  */
 import * as fs from 'node:fs/promises';
@@ -40,7 +41,30 @@ const runPhase = (args: string[]): Promise<Record<string, unknown>> =>
 
 const mbps = (bytes: number, seconds: number): number => Math.round((bytes / 1e6 / seconds) * 10) / 10;
 
-export const runIndexBench = async (sizes: ReadonlyArray<string>): Promise<Record<string, unknown>> => {
+/** Median of a non-empty list. */
+const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** A phase's runs: the median run's figures, and every run's seconds and peak RSS. */
+const summarise = (runs: ReadonlyArray<Record<string, unknown>>, bytes: number) => {
+  const seconds = runs.map((r) => r['seconds'] as number);
+  const med = median(seconds);
+  return {
+    MBps: mbps(bytes, med),
+    seconds: med,
+    minSeconds: Math.min(...seconds),
+    cpuSeconds: median(runs.map((r) => r['cpuSeconds'] as number)),
+    peakRssMB: Math.max(...runs.map((r) => r['maxRssMB'] as number)),
+    runs: runs.map((r) => ({ seconds: round(r['seconds'] as number, 3), peakRssMB: round(r['maxRssMB'] as number, 1) })),
+  };
+};
+
+export const runIndexBench = async (sizes: ReadonlyArray<string>, reps = 3): Promise<Record<string, unknown>> => {
   const results: Record<string, unknown>[] = [];
   for (const size of sizes) {
     const root = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'bench-index-'));
@@ -49,25 +73,36 @@ export const runIndexBench = async (sizes: ReadonlyArray<string>): Promise<Recor
       const g0 = process.hrtime.bigint();
       const data = await generateHome(home, parseSize(size));
       const generateSeconds = Number(process.hrtime.bigint() - g0) / 1e9;
-      // Naive first, then ours: all read files the generator just wrote (page cache warm for all).
-      const naive = await runPhase(['naive', home]);
-      const ours = await runPhase(['index', home, nodePath.join(root, 'index'), '1']);
-      const indexSize = await dirBytes(nodePath.join(root, 'index'));
-      const oneThread = await runPhase(['index', home, nodePath.join(root, 'index-one-thread'), '1', 'no-reader-thread']);
-      const parallel = await runPhase(['index', home, nodePath.join(root, 'index-workers'), '2']);
-      const naiveMBps = mbps(data.bytes, naive['seconds'] as number);
-      const indexResult = (r: Record<string, unknown>) => {
-        const MBps = mbps(data.bytes, r['seconds'] as number);
-        return { MBps, speedup: Math.round((MBps / naiveMBps) * 100) / 100, seconds: r['seconds'], cpuSeconds: r['cpuSeconds'], peakRssMB: r['maxRssMB'], workers: r['workers'], readerThread: r['readerThread'] };
+      // The phases take turns, `reps` rounds: on a shared machine the load drifts over a run,
+      // and interleaving spreads it over every phase alike. All read files the generator just
+      // wrote (page cache warm for all); each build starts from an empty index.
+      const runs: Record<'naive' | 'ours' | 'oneThread' | 'parallel', Record<string, unknown>[]> = { naive: [], ours: [], oneThread: [], parallel: [] };
+      let indexSize = 0;
+      for (let i = 0; i < reps; i++) {
+        const dir = (name: string) => nodePath.join(root, `${name}-${i}`);
+        runs.naive.push(await runPhase(['naive', home]));
+        runs.ours.push(await runPhase(['index', home, dir('index'), '1']));
+        indexSize = await dirBytes(dir('index'));
+        runs.oneThread.push(await runPhase(['index', home, dir('index-one-thread'), '1', 'no-reader-thread']));
+        runs.parallel.push(await runPhase(['index', home, dir('index-workers'), '2']));
+        for (const name of ['index', 'index-one-thread', 'index-workers']) await fs.rm(dir(name), { recursive: true, force: true });
+      }
+      const naive = summarise(runs.naive, data.bytes);
+      const indexResult = (rs: Record<string, unknown>[]) => {
+        const s = summarise(rs, data.bytes);
+        return { ...s, speedup: round(naive.seconds / s.seconds), workers: rs[0]!['workers'], readerThread: rs[0]!['readerThread'] };
       };
+      const ours = indexResult(runs.ours);
+      const first = runs.ours[0]!;
       results.push({
         size,
+        reps,
         data: { ...data, home: undefined, MB: Math.round(data.bytes / 1e5) / 10, generateSeconds },
-        index: { ...indexResult(ours), lines: ours['lines'], files: ours['files'], quarantined: ours['quarantined'], indexMB: Math.round(indexSize / 1e5) / 10 },
-        indexWithoutReaderThread: indexResult(oneThread),
-        indexTwoWorkers: indexResult(parallel),
-        naive: { MBps: naiveMBps, seconds: naive['seconds'], cpuSeconds: naive['cpuSeconds'], peakRssMB: naive['maxRssMB'], threads: naive['threads'], turns: naive['turns'] },
-        speedup: indexResult(ours).speedup,
+        index: { ...ours, lines: first['lines'], files: first['files'], quarantined: first['quarantined'], indexMB: Math.round(indexSize / 1e5) / 10 },
+        indexWithoutReaderThread: indexResult(runs.oneThread),
+        indexTwoWorkers: indexResult(runs.parallel),
+        naive: { ...naive, threads: runs.naive[0]!['threads'], turns: runs.naive[0]!['turns'] },
+        speedup: ours.speedup,
       });
     } finally {
       await fs.rm(root, { recursive: true, force: true });
@@ -77,6 +112,7 @@ export const runIndexBench = async (sizes: ReadonlyArray<string>): Promise<Recor
     suite: 'index',
     node: process.version,
     cpus: os.cpus().length,
+    nodeFlags: CLI_NODE_FLAGS,
     targets: { speedup: 2.5, peakRssMB: 200 },
     results,
   };

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- <suite> [--json]`. Suites print one JSON document.
  *   corpus [--corpus DIR]   fidelity against ../shared/codex-oracle (decode→encode, thread/read goldens)
- *   index [--sizes 100MB,1GB]  index build MB/s and peak RSS vs a naive parse-and-fold baseline
+ *   index [--sizes 100MB,1GB] [--reps N]  index build MB/s and peak RSS vs a naive parse-and-fold baseline
  *   goldens [--corpus DIR]  every cold history golden (list/read/turns/items) asked of `rollout-engine serve`
  *   pages [--sizes 1MB,100MB,1GB] [--reps N] [--no-codex]   page latency vs thread size, naive baseline, codex beside
  *   tokens [--files N] [--mb-per-file M] [--keep DIR]   token audit cold / warm on a generated ~2 GB home
@@ -24,7 +24,7 @@ const flag = (name: string): string | undefined => {
 
 const suites: Record<string, () => Promise<unknown>> = {
   corpus: () => runCorpus(flag('--corpus') ?? nodePath.resolve(process.cwd(), '../shared/codex-oracle')),
-  index: () => runIndexBench((flag('--sizes') ?? '100MB,1GB').split(',')),
+  index: () => runIndexBench((flag('--sizes') ?? '100MB,1GB').split(','), Number(flag('--reps') ?? 3)),
   pages: () =>
     runPagesBench(
       nodePath.resolve(process.cwd(), 'dist/adapters/cli/main.js'),

@@ -17,6 +17,7 @@ import type { CatchUpPlan } from './plan.js';
 import { indexFiles } from './indexFiles.js';
 import { indexFilesInWorkers } from './workerPool.js';
 import { openTailThread } from './tailThread.js';
+import type { TailReader } from './tailReader.js';
 import { emptySummary } from './summary.js';
 import type { CatchUpOptions, CatchUpSummary } from './summary.js';
 
@@ -64,50 +65,65 @@ export const catchUpHome = (store: IndexStore, home: string, options: CatchUpOpt
   const cps = new Map(stored.right.flat().map((r) => [r.value.path, r.value]));
   const names = await readThreadNames(home)();
   if (E.isLeft(names)) return names;
-
-  let probes: Probe[];
+  // A build with many new files reads much: its reader thread starts now and boots while the
+  // files are probed (whether it is used is decided once the plan knows the bytes to read).
+  const newFiles = discovered.right.reduce((n, f) => (cps.has(f.path) ? n : n + 1), 0);
+  const early = options.readerThread !== false && (options.workers?.count ?? 1) < 2 && newFiles >= EARLY_READER_FROM_NEW_FILES ? openTailThread() : undefined;
   try {
-    const probed = await mapLimit(discovered.right, PROBE_CONCURRENCY, async (f) => {
-      try {
-        return await probeFile(f, cps.get(f.path));
-      } catch (err) {
-        if (errnoCode(err) === 'ENOENT') return 'incomplete' as const; // deleted while we looked: handled as gone
-        throw err;
-      }
-    });
-    probes = probed.filter((p): p is Probe => p !== 'incomplete');
-  } catch (err) {
-    return E.left(toEngineError(home, 'probe')(err));
+    let probes: Probe[];
+    try {
+      const probed = await mapLimit(discovered.right, PROBE_CONCURRENCY, async (f) => {
+        try {
+          return await probeFile(f, cps.get(f.path));
+        } catch (err) {
+          if (errnoCode(err) === 'ENOENT') return 'incomplete' as const; // deleted while we looked: handled as gone
+          throw err;
+        }
+      });
+      probes = probed.filter((p): p is Probe => p !== 'incomplete');
+    } catch (err) {
+      return E.left(toEngineError(home, 'probe')(err));
+    }
+    summary.files = probes.length;
+    const plan = planCatchUp(probes, cps, only);
+    summary.duplicates = plan.duplicates;
+    summary.mismatched = plan.mismatched;
+
+    const forgotten = await forget(store, plan);
+    if (E.isLeft(forgotten)) return forgotten;
+    summary.deleted = plan.gone.length;
+
+    const indexed = await indexPlanned(store, plan, options, summary, early);
+    if (E.isLeft(indexed)) return indexed;
+
+    const touched = options.files ? await touchedThreads(store, probes) : E.right(undefined);
+    if (E.isLeft(touched)) return touched;
+    const rows = await refreshThreads(store, names.right, touched.right, options.files?.map((f) => f.path));
+    if (E.isLeft(rows)) return rows;
+    summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    return E.right(summary);
+  } finally {
+    await early?.close();
   }
-  summary.files = probes.length;
-  const plan = planCatchUp(probes, cps, only);
-  summary.duplicates = plan.duplicates;
-  summary.mismatched = plan.mismatched;
-
-  const forgotten = await forget(store, plan);
-  if (E.isLeft(forgotten)) return forgotten;
-  summary.deleted = plan.gone.length;
-
-  const indexed = await indexPlanned(store, plan, options, summary);
-  if (E.isLeft(indexed)) return indexed;
-
-  const touched = options.files ? await touchedThreads(store, probes) : E.right(undefined);
-  if (E.isLeft(touched)) return touched;
-  const rows = await refreshThreads(store, names.right, touched.right, options.files?.map((f) => f.path));
-  if (E.isLeft(rows)) return rows;
-  summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return E.right(summary);
 };
 
 const PARALLEL_FROM_BYTES = 32 << 20;
 /** A reader thread costs its start-up (tens of ms): smaller catch-ups read on this thread. */
 const READER_THREAD_FROM_BYTES = 32 << 20;
+/** New files from which the reader thread is started before probing (see catchUpHome). */
+const EARLY_READER_FROM_NEW_FILES = 64;
 
 /**
  * Index the plan's files: in worker threads when asked and worth it, else here (reading on a
  * reader thread when there is much to read and it is not turned off).
  */
-const indexPlanned = async (store: IndexStore, plan: CatchUpPlan, options: CatchUpOptions, summary: CatchUpSummary): Promise<E.Either<EngineError, void>> => {
+const indexPlanned = async (
+  store: IndexStore,
+  plan: CatchUpPlan,
+  options: CatchUpOptions,
+  summary: CatchUpSummary,
+  started: TailReader | undefined,
+): Promise<E.Either<EngineError, void>> => {
   const progress = (filesDone: number) => options.onProgress?.({ filesDone, filesTotal: plan.actions.length, bytesDone: summary.bytes, bytesTotal: plan.bytesToRead });
   const reading = plan.actions.filter((a) => a.action.kind === 'index');
   const workers = options.workers;
@@ -115,7 +131,7 @@ const indexPlanned = async (store: IndexStore, plan: CatchUpPlan, options: Catch
     if (options.readerThread === false || plan.bytesToRead < (options.readerThreadFromBytes ?? READER_THREAD_FROM_BYTES)) {
       return indexFiles(store, plan.actions, options, summary, progress);
     }
-    const reader = openTailThread();
+    const reader = started ?? openTailThread();
     summary.readerThread = true;
     try {
       return await indexFiles(store, plan.actions, options, summary, progress, reader);

@@ -189,17 +189,35 @@ describe('the reader thread of a catch-up (tailThread)', function () {
     expect(err).to.deep.include({ _tag: 'Io', code: 'WORKER' });
   });
 
+  const buildIn = (from: string) => async (dir: string, readerThread: boolean) => {
+    const s = right(await openLmdbIndex(dir)());
+    try {
+      const sink = collectingQuarantineSink();
+      const summary = right(await catchUpHome(s, from, { quarantine: sink, batchBytes: 256 * 1024, readerThread, readerThreadFromBytes: 0 })());
+      return { summary, records: sink.records, dump: right(await s.dump()()) };
+    } finally {
+      right(await s.close()());
+    }
+  };
+
+  it('a catch-up of many new files, whose reader thread starts before probing, builds the same index', async () => {
+    const many = nodePath.join(tmp(), 'many');
+    for (let i = 0; i < 70; i++) {
+      const t = newThread(500 + i, i % 4 === 0 ? 'legacy' : 'paginated');
+      const p = nodePath.join(many, rolloutRelPath(t.threadId));
+      await fs.mkdir(nodePath.dirname(p), { recursive: true });
+      await fs.writeFile(p, threadLines(t, 1 + (i % 3)).map((l) => l + '\n').join(''));
+    }
+    const build = buildIn(many);
+    const here = await build(nodePath.join(tmp(), 'many-here'), false);
+    const there = await build(nodePath.join(tmp(), 'many-thread'), true);
+    expect([here.summary.readerThread, there.summary.readerThread]).to.deep.equal([false, true]);
+    expect(there.summary.indexed).to.equal(70);
+    expect(there.dump).to.deep.equal(here.dump);
+  });
+
   it('a catch-up reading on the reader thread builds the index and quarantine of one reading on its own thread', async () => {
-    const build = async (dir: string, readerThread: boolean) => {
-      const s = right(await openLmdbIndex(dir)());
-      try {
-        const sink = collectingQuarantineSink();
-        const summary = right(await catchUpHome(s, home, { quarantine: sink, batchBytes: 256 * 1024, readerThread, readerThreadFromBytes: 0 })());
-        return { summary, records: sink.records, dump: right(await s.dump()()) };
-      } finally {
-        right(await s.close()());
-      }
-    };
+    const build = buildIn(home);
     const here = await build(nodePath.join(tmp(), 'ix-here'), false);
     const there = await build(nodePath.join(tmp(), 'ix-thread'), true);
     expect(here.summary.readerThread).to.equal(false);

@@ -10,7 +10,7 @@ export interface CatchUpOptions {
   readonly onProgress?: (p: Progress) => void;
   /** Read files on a reader thread when a catch-up reads enough (default: on). */
   readonly readerThread?: boolean;
-  /** From how many bytes to read the reader thread is used; default 32 MB. */
+  /** From how many bytes to read the reader thread is used; default 512 MB. */
   readonly readerThreadFromBytes?: number;
   /** Examine only these files (others keep their rows and checkpoints); default: discover all. */
   readonly files?: ReadonlyArray<RolloutFile>;

@@ -200,7 +200,7 @@ describe('the reader thread of a catch-up (tailThread)', function () {
     }
   };
 
-  it('a catch-up of many new files, whose reader thread starts before probing, builds the same index', async () => {
+  it('a catch-up of many files, whose reader thread starts while they are probed, builds the same index', async () => {
     const many = nodePath.join(tmp(), 'many');
     for (let i = 0; i < 70; i++) {
       const t = newThread(500 + i, i % 4 === 0 ? 'legacy' : 'paginated');

@@ -19,13 +19,8 @@ interface Open {
   readonly id: number;
   readonly src: Extract<ToTailWorker, { kind: 'open' }>['src'];
   gen?: AsyncGenerator<TailedChunk, unknown, undefined>;
-  /** Its first read, started while the files before it are read (small files are latency-bound). */
-  first?: Promise<IteratorResult<TailedChunk, unknown>>;
   cancelled: boolean;
 }
-
-/** Files whose first read is in flight at once (the head file's included). */
-const FIRST_READS_AHEAD = 4;
 
 const queue: Open[] = [];
 const byId = new Map<number, Open>();
@@ -40,27 +35,7 @@ const failureOf = (err: unknown): TailFailure =>
 const finish = async (o: Open): Promise<void> => {
   queue.shift();
   byId.delete(o.id);
-  await o.first?.catch(() => undefined);
   await o.gen?.return(undefined).catch(() => undefined);
-};
-
-/** Start the first reads of the files next in line. */
-const startFirstReads = (): void => {
-  for (let i = 0; i < Math.min(queue.length, FIRST_READS_AHEAD); i++) {
-    const o = queue[i]!;
-    if (o.gen !== undefined || o.cancelled) continue;
-    // This thread has nothing to do while a read is in flight: blocking reads skip the pool.
-    o.gen = tailLines({ ...o.src, buffers, blockingReads: true });
-    o.first = o.gen.next();
-    o.first.catch(() => undefined); // awaited when the file's turn comes
-  }
-};
-
-const nextOf = (o: Open): Promise<IteratorResult<TailedChunk, unknown>> => {
-  const first = o.first;
-  if (first === undefined) return o.gen!.next();
-  o.first = undefined;
-  return first;
 };
 
 /** Read the head file's next chunks while there is room ahead; one pump at a time. */
@@ -74,10 +49,11 @@ const pump = async (): Promise<void> => {
         await finish(o);
         continue;
       }
-      startFirstReads();
+      // This thread has nothing else to do while it reads: blocking reads skip the thread pool.
+      o.gen ??= tailLines({ ...o.src, buffers, blockingReads: true });
       let r: IteratorResult<TailedChunk, unknown>;
       try {
-        r = await nextOf(o);
+        r = await o.gen.next();
       } catch (err) {
         post({ kind: 'failed', id: o.id, failure: failureOf(err) });
         await finish(o);

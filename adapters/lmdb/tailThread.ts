@@ -46,9 +46,10 @@ interface Stream {
 /** Start the reader thread; `close` stops it (open streams then fail). */
 export const openTailThread = (aheadBytes = AHEAD_BYTES): TailReader => {
   const data: TailWorkerData = { aheadBytes };
-  // A small heap: the worker holds a few chunks of lines, never a whole file. It needs none of
-  // this process's flags (nor a loader of an eval'd entry point).
-  const worker = new Worker(WORKER, { workerData: data, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 } });
+  // A small young generation: the worker holds a few chunks of lines, never a whole file. Its old
+  // generation keeps the default limit, as high as this thread's: one line may be hundreds of MB.
+  // It needs none of this process's flags (nor a loader of an eval'd entry point).
+  const worker = new Worker(WORKER, { workerData: data, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 8 } });
   const streams = new Map<number, Stream>();
   let nextId = 0;
   let dead: EngineError | undefined;

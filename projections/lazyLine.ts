@@ -4,8 +4,6 @@ import type { RolloutLine } from '../domain/rollout/line.js';
 import { ELIDE_FROM, ELIDE_MIN_STRING, PREFIX_BYTES, isValidStringContent, skipByPrefix, unreadStringKeys } from './linePrefix.js';
 import type { LazyOptions, SkippedLine } from './linePrefix.js';
 
-export type { LazyOptions, SkippedLine } from './linePrefix.js';
-
 /**
  * Lazy decode: a line no projection reads is skipped by its first bytes (linePrefix.ts), a long
  * needed line is parsed without the strings none reads, everything else is parsed in full.

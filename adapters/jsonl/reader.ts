@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import * as E from 'fp-ts/lib/Either.js';
 import type { LogPosition } from '../../domain/errors.js';
 import type { LogEntry } from '../../domain/ports.js';
@@ -7,9 +6,6 @@ import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import { toEngineError } from './toEngineError.js';
 import { ScanStartError, scanLines } from './lineScanner.js';
 import { TORN_TAIL_REASON_PREFIX, entryOf } from './lineEntry.js';
-
-export { INVALID_UTF8, TORN_TAIL_REASON_PREFIX, entryOf } from './lineEntry.js';
-import type { ScannedLine } from './lineScanner.js';
 
 export interface ReadOptions {
   /** Bytes per read call. Big by default: a rollout line is often tens of KiB. */

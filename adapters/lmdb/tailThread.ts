@@ -12,7 +12,7 @@ import type { TailReader, TailStream } from './tailReader.js';
  */
 
 /** Bytes of lines (as stored) the worker may have handed over but this thread not yet taken. */
-export const AHEAD_BYTES = 8 << 20;
+const AHEAD_BYTES = 8 << 20;
 
 export type ToTailWorker =
   | { readonly kind: 'open'; readonly id: number; readonly src: Omit<TailSource, 'buffers'> }

@@ -9,6 +9,7 @@ import type { AppendResult, RolloutFiles } from '../../domain/ports.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import type { RolloutLine } from '../../domain/rollout/line.js';
 import { readLogicalHistory } from './logicalHistory.js';
+import { firstEntry } from './firstEntry.js';
 import { readRange } from './readRange.js';
 import { formatRolloutFileName, parseRolloutFileName, sessionDayParts } from './rolloutFileName.js';
 import { errnoCode, toEngineError } from './toEngineError.js';
@@ -24,19 +25,8 @@ const oneSegment = (path: string, endByteOffset: number | undefined) => [
 
 /** The rollout files of a CODEX_HOME, as the mutation use cases read and write them. */
 export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}): RolloutFiles => {
-  const firstLine = (path: string): TE.TaskEither<EngineError, RolloutLine> => async () => {
-    const it = readLogicalHistory(oneSegment(path, undefined));
-    try {
-      const first = await it.next();
-      if (first.done) return E.left(corrupt(path, 0, 'empty rollout: no first line'));
-      const e = first.value;
-      if (e.kind === 'failed') return E.left(e.error);
-      if (e.kind === 'quarantined') return E.left(decodeError(path, 0, 0, e.record.reason));
-      return E.right(e.line);
-    } finally {
-      await it.return(undefined);
-    }
-  };
+  const firstLine = (path: string): TE.TaskEither<EngineError, RolloutLine> => () =>
+    firstEntry(path, readLogicalHistory(oneSegment(path, undefined)), 'empty rollout: no first line');
 
   const createFrom = (path: string, lines: AsyncIterable<string>): TE.TaskEither<EngineError, AppendResult> => async () => {
     // Built under a name discovery ignores, then linked into place: never a half-written thread.

@@ -3,45 +3,38 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { RolloutStore } from '../../domain/ports.js';
 import type { SessionMetaPayload } from '../../domain/rollout/kinds/sessionMeta.js';
 import { SessionMetaPayload as SessionMetaCodec } from '../../domain/rollout/kinds/sessionMeta.js';
-import { decodeError, corrupt } from '../../domain/errors.js';
+import { decodeError } from '../../domain/errors.js';
 import { renderDecodeErrors } from '../../domain/decodeErrors.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import { discoverRolloutFiles } from './discover.js';
 import { acceptEveryLine, readLog } from './reader.js';
+import { firstEntry } from './firstEntry.js';
 import { detectRolloutFormat, upcastLegacyLine } from '../../migrations/upcast/envelopeLess.js';
 import { readLogicalHistory } from './logicalHistory.js';
 import { readThreadNames } from './sessionIndex.js';
 
 /** The first line of a rollout, decoded as `session_meta`. */
 export const readSessionMeta = (path: string): TE.TaskEither<import('../../domain/errors.js').EngineError, SessionMetaPayload> => async () => {
-  const it = readLog(path, undefined, { knownComplete: true, classify: acceptEveryLine });
-  try {
-    const first = await it.next();
-    if (first.done) return E.left(corrupt(path, 0, 'empty rollout: no session_meta line'));
-    const entry = first.value;
-    if (entry.kind === 'failed') return E.left(entry.error);
-    if (entry.kind === 'quarantined') return E.left(decodeError(path, 0, 0, entry.record.reason));
-    const text = entry.line.text;
-    const format = detectRolloutFormat(text);
-    if (format === 'envelopeLess' || format === 'recordTyped') {
-      // Early Codex: a bare session meta first line; upcast to the modern payload shape.
-      const up = upcastLegacyLine(text, 0, 0, { path, baseTimestamp: '', firstIndex: 0 });
-      if (E.isLeft(up)) return up;
-      const legacy = SessionMetaCodec.decode(up.right.payload);
-      if (E.isLeft(legacy)) return E.left(decodeError(path, 0, 0, `session meta: ${renderDecodeErrors(legacy.left)}`));
-      return E.right({ ...legacy.right, history_mode: 'legacy', upcast_from: format } as SessionMetaPayload);
-    }
-    const line = decodeRolloutLine(text);
-    if (E.isLeft(line)) return E.left(decodeError(path, 0, 0, line.left));
-    if (line.right.type !== 'session_meta') {
-      return E.left(decodeError(path, 0, 0, `first line is ${line.right.type}, not session_meta`));
-    }
-    const meta = SessionMetaCodec.decode(line.right.payload);
-    if (E.isLeft(meta)) return E.left(decodeError(path, 0, 0, `session_meta: ${renderDecodeErrors(meta.left)}`));
-    return E.right(meta.right);
-  } finally {
-    await it.return(undefined as never);
+  const first = await firstEntry(path, readLog(path, undefined, { knownComplete: true, classify: acceptEveryLine }), 'empty rollout: no session_meta line');
+  if (E.isLeft(first)) return first;
+  const text = first.right.text;
+  const format = detectRolloutFormat(text);
+  if (format === 'envelopeLess' || format === 'recordTyped') {
+    // Early Codex: a bare session meta first line; upcast to the modern payload shape.
+    const up = upcastLegacyLine(text, 0, 0, { path, baseTimestamp: '', firstIndex: 0 });
+    if (E.isLeft(up)) return up;
+    const legacy = SessionMetaCodec.decode(up.right.payload);
+    if (E.isLeft(legacy)) return E.left(decodeError(path, 0, 0, `session meta: ${renderDecodeErrors(legacy.left)}`));
+    return E.right({ ...legacy.right, history_mode: 'legacy', upcast_from: format } as SessionMetaPayload);
   }
+  const line = decodeRolloutLine(text);
+  if (E.isLeft(line)) return E.left(decodeError(path, 0, 0, line.left));
+  if (line.right.type !== 'session_meta') {
+    return E.left(decodeError(path, 0, 0, `first line is ${line.right.type}, not session_meta`));
+  }
+  const meta = SessionMetaCodec.decode(line.right.payload);
+  if (E.isLeft(meta)) return E.left(decodeError(path, 0, 0, `session_meta: ${renderDecodeErrors(meta.left)}`));
+  return E.right(meta.right);
 };
 
 /** The embedded default store: rollout files of a CODEX_HOME read directly. */

@@ -41,6 +41,3 @@ export const writeFileAtomic = async (path: string, data: string, mode: number, 
     if (!renamed) await fs.rm(temp, { force: true });
   }
 };
-
-/** Temp files `writeFileAtomic` leaves when killed mid-write (for cleaning up and for tests). */
-export const isAtomicTempOf = (name: string, target: string): boolean => name.startsWith(`.${target}.`) && name.endsWith('.tmp');

@@ -1,9 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
-import { openIndex } from '../lmdb/openIndex.js';
+import { openIndex } from '../indexer/openIndex.js';
 import type { LmdbIndexStore } from '../lmdb/indexStore.js';
-import { catchUpHome } from '../lmdb/catchUp.js';
-import type { CatchUpSummary } from '../lmdb/catchUp.js';
+import { catchUpHome } from '../indexer/catchUp.js';
+import type { CatchUpSummary } from '../indexer/catchUp.js';
 import { fileQuarantineSink } from '../jsonl/quarantine.js';
 import { lmdbDirOf } from './indexDir.js';
 import { progressBar } from './progress.js';

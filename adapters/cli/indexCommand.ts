@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Command } from 'commander';
 import type { EngineError } from '../../domain/errors.js';
 import { renderError } from '../../domain/errors.js';
-import { openIndex } from '../lmdb/openIndex.js';
+import { openIndex } from '../indexer/openIndex.js';
 import type { LmdbIndexStore } from '../lmdb/indexStore.js';
 import { fileQuarantineSink } from '../jsonl/quarantine.js';
 import { resolveCodexHome } from './codexHome.js';

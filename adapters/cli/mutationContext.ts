@@ -4,7 +4,7 @@ import type { EngineError } from '../../domain/errors.js';
 import type { MutationPorts } from '../../replay/mutationPorts.js';
 import { mutationPortsOf } from '../history/mutationPorts.js';
 import { fileQuarantineSink } from '../jsonl/quarantine.js';
-import { openIndex } from '../lmdb/openIndex.js';
+import { openIndex } from '../indexer/openIndex.js';
 import { lmdbDirOf } from './indexDir.js';
 
 /**

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { Progress } from '../lmdb/catchUp.js';
+import type { Progress } from '../indexer/catchUp.js';
 
 const MB = 1024 * 1024;
 

@@ -1,7 +1,7 @@
 import type { MutationPorts } from '../../replay/mutationPorts.js';
 import { jsonlRolloutFiles } from '../jsonl/rolloutFiles.js';
-import type { CatchUpOptions } from '../lmdb/catchUp.js';
-import { lmdbHistoryIndexer } from '../lmdb/indexer.js';
+import type { CatchUpOptions } from '../indexer/catchUp.js';
+import { lmdbHistoryIndexer } from '../indexer/indexer.js';
 import type { LmdbIndexStore } from '../lmdb/indexStore.js';
 import { systemClock } from '../system/clock.js';
 import { uuidv7Ids } from '../system/uuidv7.js';

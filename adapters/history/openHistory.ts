@@ -6,12 +6,12 @@ import type { MutationPorts } from '../../replay/mutationPorts.js';
 import { mutationPortsOf } from './mutationPorts.js';
 import { readRanges } from '../jsonl/readRange.js';
 import { fileQuarantineSink } from '../jsonl/quarantine.js';
-import { openIndex } from '../lmdb/openIndex.js';
+import { openIndex } from '../indexer/openIndex.js';
 import type { LmdbIndexStore } from '../lmdb/indexStore.js';
-import { catchUpHome } from '../lmdb/catchUp.js';
-import { ensureThreadFresh } from '../lmdb/freshness.js';
-import type { CatchUpOptions } from '../lmdb/catchUp.js';
-import { passLmdbBackfillGate } from '../lmdb/openIndex.js';
+import { catchUpHome } from '../indexer/catchUp.js';
+import { ensureThreadFresh } from '../indexer/freshness.js';
+import type { CatchUpOptions } from '../indexer/catchUp.js';
+import { passLmdbBackfillGate } from '../indexer/openIndex.js';
 import { lmdbDirOf } from '../cli/indexDir.js';
 
 export interface OpenHistory {

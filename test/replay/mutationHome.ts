@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { Thread } from '../../domain/thread/thread.js';
-import { openIndex } from '../../adapters/lmdb/openIndex.js';
+import { openIndex } from '../../adapters/indexer/openIndex.js';
 import type { LmdbIndexStore } from '../../adapters/lmdb/indexStore.js';
 import { mutationPortsOf } from '../../adapters/history/mutationPorts.js';
 import type { MutationPorts } from '../../replay/mutationPorts.js';

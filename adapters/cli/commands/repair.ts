@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Command } from 'commander';
-import { repairIndex } from '../../lmdb/verify.js';
+import { repairIndex } from '../../indexer/verify.js';
 import { registerIndexCommand } from '../indexCommand.js';
 
 /** `rollout-engine repair`: re-index what verify finds, then verify again (exit 3 if differences remain). */

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Command } from 'commander';
-import { verifyIndex } from '../../lmdb/verify.js';
-import type { IndexDiff } from '../../lmdb/verify.js';
+import { verifyIndex } from '../../indexer/verify.js';
+import type { IndexDiff } from '../../indexer/verify.js';
 import { registerIndexCommand } from '../indexCommand.js';
 
 const renderDiff = (d: IndexDiff): string => `  ${d.kind.padEnd(9)} ${d.table} ${JSON.stringify(d.key)}`;

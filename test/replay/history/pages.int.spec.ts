@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import * as fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
-import { catchUpHome } from '../../../adapters/lmdb/catchUp.js';
+import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
 import { historyPortsOf } from '../../../adapters/history/openHistory.js';
 import { jsonlRolloutStore } from '../../../adapters/jsonl/rolloutStore.js';
 import { foldThread, readThread as readByFold } from '../../../replay/readThread.js';

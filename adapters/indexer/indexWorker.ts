@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as E from 'fp-ts/lib/Either.js';
 import type { QuarantineSink } from '../jsonl/quarantine.js';
-import { openLmdbIndex } from './indexStore.js';
+import { openLmdbIndex } from '../lmdb/indexStore.js';
 import { indexFiles } from './indexFiles.js';
 import type { PlannedFile } from './indexFiles.js';
 import { emptySummary } from './summary.js';

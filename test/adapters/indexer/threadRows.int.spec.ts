@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
-import { catchUpHome } from '../../../adapters/lmdb/catchUp.js';
+import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
 import { jsonlRolloutStore } from '../../../adapters/jsonl/rolloutStore.js';
 import { readThread } from '../../../replay/readThread.js';
 import fc from 'fast-check';

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
-import { catchUpHome } from '../../../adapters/lmdb/catchUp.js';
+import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
 import { collectingQuarantineSink } from '../../../adapters/jsonl/quarantine.js';
 import { newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
 import { right } from '../../fixtures/right.js';

@@ -10,7 +10,7 @@ import { scanLines } from '../jsonl/lineScanner.js';
 import type { BufferPool, ScannedLine } from '../jsonl/lineScanner.js';
 import { INVALID_UTF8, entryOf } from '../jsonl/lineEntry.js';
 import type { UpcastFormat, lineDecoderFor } from '../../migrations/upcast/lineDecoder.js';
-import { HEAD_BYTES as TAIL_BYTES } from './schema.js';
+import { HEAD_BYTES as TAIL_BYTES } from '../lmdb/schema.js';
 
 /**
  * Tail: the complete lines of a file from a checkpoint, as the runner takes them. Lines are

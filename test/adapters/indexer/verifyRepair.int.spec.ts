@@ -6,8 +6,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
-import { catchUpHome } from '../../../adapters/lmdb/catchUp.js';
-import { repairIndex, verifyIndex } from '../../../adapters/lmdb/verify.js';
+import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
+import { repairIndex, verifyIndex } from '../../../adapters/indexer/verify.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
 import { right } from '../../fixtures/right.js';
 

@@ -10,7 +10,7 @@ import { scanLines } from '../jsonl/lineScanner.js';
 import { INVALID_UTF8 } from '../jsonl/lineEntry.js';
 import { lineDecoderFor, upcastFormatOf } from '../../migrations/upcast/lineDecoder.js';
 import type { UpcastFormat } from '../../migrations/upcast/lineDecoder.js';
-import { HEAD_BYTES } from './schema.js';
+import { HEAD_BYTES } from '../lmdb/schema.js';
 import { asciiPrefix, elideLineBytes } from '../../projections/elideLineBytes.js';
 
 /**

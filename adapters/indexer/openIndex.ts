@@ -8,12 +8,12 @@ import { planMigration, MIGRATIONS } from '../../migrations/index/steps.js';
 import type { IndexMigration } from '../../migrations/index/steps.js';
 import { canTakeLease, passBackfillGate } from '../../migrations/index/backfillGate.js';
 import type { GateOptions, GatePorts, GateVerdict, Lease } from '../../migrations/index/backfillGate.js';
-import { openLmdbIndex } from './indexStore.js';
-import type { LmdbIndexStore } from './indexStore.js';
-import { LEASE_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY } from './schema.js';
+import { openLmdbIndex } from '../lmdb/indexStore.js';
+import type { LmdbIndexStore } from '../lmdb/indexStore.js';
+import { LEASE_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../lmdb/schema.js';
 import { catchUpHome } from './catchUp.js';
 import type { CatchUpOptions } from './catchUp.js';
-import { lmdbError } from './errors.js';
+import { lmdbError } from '../lmdb/errors.js';
 
 export const BACKFILLED_KEY = ['backfilled'] as const;
 

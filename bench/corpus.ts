@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { decodeRolloutLine, encodeRolloutLine } from '../domain/rollout/line.js';
-import { readThread } from '../replay/readThread.js';
-import { jsonlRolloutStore } from '../adapters/jsonl/rolloutStore.js';
+import { readThreadByFold } from '../test/oracle/wholeFileFold.js';
+import { jsonlRolloutStore } from '../test/oracle/rolloutStore.js';
 import { renderError } from '../domain/errors.js';
 import { firstDifference } from './jsonDiff.js';
 
@@ -63,7 +63,7 @@ export const runCorpus = async (corpusDir: string): Promise<Record<string, unkno
       const golden = JSON.parse(fs.readFileSync(nodePath.join(goldenDir, g), 'utf8')) as Golden;
       if (golden.method !== 'thread/read' || !golden.result || golden.params['includeTurns'] !== true) continue;
       // Live goldens were asked mid-scenario; only cold ones (and those taken when the home was final) describe `home/`.
-      const ours = await readThread(store, String(golden.params['threadId']), true)();
+      const ours = await readThreadByFold(store, String(golden.params['threadId']), true)();
       const prefix = `/srv/codex-oracle/${scenario}/home`;
       if (E.isLeft(ours)) {
         readResults.push({ scenario, golden: g, equal: false, diff: renderError(ours.left) });

@@ -1,14 +1,14 @@
 /**
  * One measured phase of the index bench, run in its own process so its peak RSS is its own:
- *   node dist/bench/indexPhase.js index <home> <indexDir> [workers] [no-reader-thread]   cold full index build (the CLI's runIndex)
+ *   node dist/bench/indexPhase.js index <home> <indexDir> [workers] [no-reader-thread]   cold full index build (the CLI's indexHome)
  *   node dist/bench/indexPhase.js naive <home>              read every line, JSON.parse it, fold it (domain fold per thread)
  * Prints one JSON line: {phase, seconds, maxRssMB, ...}.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { runIndex } from '../adapters/cli/commands/index.js';
-import { jsonlRolloutStore } from '../adapters/jsonl/rolloutStore.js';
-import { resolveThread } from '../replay/resolveHistory.js';
-import { foldResolvedThread } from '../replay/readThread.js';
+import { indexHome } from '../adapters/indexer/indexHome.js';
+import { jsonlRolloutStore } from '../test/oracle/rolloutStore.js';
+import { resolveThread } from '../test/oracle/resolveHistory.js';
+import { foldResolvedThread } from '../test/oracle/wholeFileFold.js';
 import { turnsOf } from '../domain/thread/foldTurns.js';
 import { renderError } from '../domain/errors.js';
 
@@ -34,7 +34,7 @@ if (!home) fail('usage: indexPhase <index|naive> <home> [indexDir]');
 if (phase === 'index') {
   if (!indexDir) fail('index phase needs an index dir');
   await measure(async () => {
-    const r = await runIndex({ codexHome: home!, indexDir: indexDir!, rebuild: false, progress: false, workers: Number(workers ?? 1), readerThread: reading !== 'no-reader-thread' });
+    const r = await indexHome({ codexHome: home!, indexDir: indexDir!, rebuild: false, workers: Number(workers ?? 1), readerThread: reading !== 'no-reader-thread' });
     if (E.isLeft(r)) return fail(renderError(r.left));
     const { files, bytes, lines, quarantined } = r.right;
     return { files, bytes, lines, quarantined, workers: r.right.workers, readerThread: r.right.readerThread };

@@ -15,9 +15,9 @@ import type { EngineError } from '../domain/errors.js';
 import { renderError } from '../domain/errors.js';
 import { openIndex } from '../adapters/indexer/openIndex.js';
 import { catchUpHome } from '../adapters/indexer/catchUp.js';
-import { mutationPortsOf } from '../adapters/history/mutationPorts.js';
-import { forkThread } from '../replay/fork.js';
-import { rollbackThread } from '../replay/rollback.js';
+import { portsOver } from '../adapters/codexHome/openCodexHome.js';
+import { forkThread } from '../replay/forkThread.js';
+import { rollbackThread } from '../replay/rollbackThread.js';
 
 const PAGINATED = 'eeeeeeee-0000-7000-8000-000000000001';
 const LEGACY = 'eeeeeeee-0000-7000-8000-000000000002';
@@ -93,7 +93,7 @@ export const runMutations = async (gb: number, runs = 20): Promise<Record<string
     const store = opened.right.store;
     try {
       const indexRun = await timed(() => must(catchUpHome(store, home)));
-      const ports = mutationPortsOf(store, home, {});
+      const ports = portsOver(store, home, {}).mutations;
       const middle = `turn-${Math.floor(gen.value.paginated.turns / 2)}`;
 
       const forkWhole: number[] = [];

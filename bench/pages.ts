@@ -14,8 +14,8 @@ import { execFileSync } from 'node:child_process';
 import * as E from 'fp-ts/lib/Either.js';
 import { spawnRpcServer } from '../adapters/rpc/stdioClient.js';
 import type { StdioRpcClient } from '../adapters/rpc/stdioClient.js';
-import { jsonlRolloutStore } from '../adapters/jsonl/rolloutStore.js';
-import { foldThread } from '../replay/readThread.js';
+import { jsonlRolloutStore } from '../test/oracle/rolloutStore.js';
+import { foldThread } from '../test/oracle/wholeFileFold.js';
 import { toApiTurn, turnsOf } from '../domain/thread/foldTurns.js';
 import { generateThread } from './pagesData.js';
 

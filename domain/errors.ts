@@ -34,6 +34,26 @@ export type EngineError =
 
 export type EngineErrorTag = EngineError['_tag'];
 
+/** Every tag of the union, once (a `Record` over the tags makes the compiler keep this list complete). */
+const TAG_SET: Readonly<Record<EngineErrorTag, true>> = {
+  NotFound: true,
+  Conflict: true,
+  Decode: true,
+  Corrupt: true,
+  Unsupported: true,
+  InvalidArgument: true,
+  Io: true,
+  Timeout: true,
+  Rejected: true,
+};
+
+/** An EngineError passed through code that also sees thrown JS errors (adapters' catch blocks). */
+export const isEngineError = (err: unknown): err is EngineError =>
+  err !== null &&
+  typeof err === 'object' &&
+  !(err instanceof Error) &&
+  Object.prototype.hasOwnProperty.call(TAG_SET, String((err as { _tag?: unknown })._tag));
+
 export const notFound = (what: string, id: string): EngineError => ({ _tag: 'NotFound', what, id });
 export const conflict = (
   path: string,

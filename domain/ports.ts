@@ -48,16 +48,6 @@ export interface Ids {
   readonly uuidv7: () => string;
 }
 
-/** A rollout file of a CODEX_HOME, as named on disk. */
-export interface RolloutFileRef {
-  readonly path: string;
-  readonly archived: boolean;
-  /** ISO-8601 UTC from the file name. */
-  readonly fileTimestamp: string;
-  readonly threadId: string;
-  readonly revisionId?: string;
-}
-
 /** A decoded line of a logical history with its exact position, or what could not be read. */
 export type HistoryEntry =
   | {
@@ -67,20 +57,6 @@ export type HistoryEntry =
     }
   | { readonly kind: 'quarantined'; readonly record: QuarantineRecord }
   | { readonly kind: 'failed'; readonly error: EngineError };
-
-/** Read access to a CODEX_HOME's rollouts, as the history use cases need it. */
-export interface RolloutStore {
-  readonly home: string;
-  readonly listRolloutFiles: () => TE.TaskEither<EngineError, ReadonlyArray<RolloutFileRef>>;
-  /** The decoded `session_meta` (first line) of a file. */
-  readonly readSessionMeta: (
-    path: string,
-  ) => TE.TaskEither<EngineError, import('./rollout/kinds/sessionMeta.js').SessionMetaPayload>;
-  /** Stream the segments of a logical history in order, base first. */
-  readonly readHistory: (segments: ReadonlyArray<import('./history/historyBase.js').HistorySegment>) => AsyncIterable<HistoryEntry>;
-  /** Thread names from `session_index.jsonl` (last entry per id wins). */
-  readonly threadNames: () => TE.TaskEither<EngineError, ReadonlyMap<string, string>>;
-}
 
 /**
  * The history index (LMDB in the embedded adapter). Tables and row shapes: `domain/index/rows.ts`.
@@ -158,10 +134,12 @@ export interface RolloutFiles {
   ) => TE.TaskEither<EngineError, AppendResult>;
 }
 
-/** Keeps the history index current around a mutation. */
+/** Keeps the history index current with the log: before a read, and after a mutation's write. */
 export interface HistoryIndexer {
-  /** Catch the index up with every file of a thread's history (read-repair) before reading it. */
-  readonly ensureFresh: (threadId: string) => TE.TaskEither<EngineError, void>;
+  /** Bring one thread's rows up to date with its files (tail catch-up or repair) before it is read. */
+  readonly refreshThread: (threadId: string) => TE.TaskEither<EngineError, void>;
+  /** Bring every thread up to date (discovery of new, changed and removed files). */
+  readonly refreshAll: () => TE.TaskEither<EngineError, void>;
   /** Index files a mutation just wrote or appended to, so the index is current when it returns. */
   readonly catchUp: (paths: ReadonlyArray<string>) => TE.TaskEither<EngineError, void>;
 }

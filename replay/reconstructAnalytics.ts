@@ -10,9 +10,8 @@ import type { PluginTelemetryMetadata } from '../domain/plugins/telemetry.js';
 import { selectResponses } from '../domain/tokens/selectResponses.js';
 import type { AnalyticsEvent } from '../domain/analytics/event.js';
 import { reconstructAnalyticsEvents } from '../domain/analytics/reconstruct.js';
-import type { PluginsManager } from './plugins/pluginsManager.js';
-import { storedResponses } from './tokenUsage.js';
-import { pluginObservations } from './plugins/pluginIdentity.js';
+import type { PluginsManager } from './pluginsManager.js';
+import { pluginObservations, storedResponses } from './internal/indexScans.js';
 
 export interface ReconstructedAnalytics {
   readonly events: ReadonlyArray<AnalyticsEvent>;

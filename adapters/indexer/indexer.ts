@@ -9,9 +9,10 @@ import { catchUpHome } from './catchUp.js';
 import { ensureThreadFresh } from './freshness.js';
 import type { CatchUpOptions } from './catchUp.js';
 
-/** The index of one CODEX_HOME kept current around mutations: read-repair before, catch-up after. */
+/** The index of one CODEX_HOME kept current with its files: read-repair before a read, catch-up after a write. */
 export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: CatchUpOptions = {}): HistoryIndexer => ({
-  ensureFresh: (threadId) => TE.map(() => undefined)(ensureThreadFresh(store, home, threadId, options)),
+  refreshThread: (threadId) => TE.map(() => undefined)(ensureThreadFresh(store, home, threadId, options)),
+  refreshAll: () => TE.map(() => undefined)(catchUpHome(store, home, options)),
   catchUp: (paths) => async () => {
     const files: RolloutFile[] = [];
     for (const path of paths) {

@@ -12,7 +12,7 @@ import { openLmdbIndex } from '../lmdb/indexStore.js';
 import type { LmdbIndexStore } from '../lmdb/indexStore.js';
 import { LEASE_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../lmdb/schema.js';
 import { catchUpHome } from './catchUp.js';
-import type { CatchUpOptions } from './catchUp.js';
+import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
 import { lmdbError } from '../lmdb/errors.js';
 
 export const BACKFILLED_KEY = ['backfilled'] as const;
@@ -93,7 +93,13 @@ export const openIndex = (
 };
 
 /** Gate ports over an LMDB index: the lease and the backfilled flag live in its `meta` table. */
-export const lmdbGatePorts = (store: LmdbIndexStore, home: string, options: CatchUpOptions = {}, now: () => number = Date.now): GatePorts => ({
+export const lmdbGatePorts = (
+  store: LmdbIndexStore,
+  home: string,
+  options: CatchUpOptions = {},
+  now: () => number = Date.now,
+  onBackfilled: (summary: CatchUpSummary) => void = () => undefined,
+): GatePorts => ({
   isBackfilled: () => TE.fromEither(E.tryCatch(() => store.reader.get('meta', BACKFILLED_KEY) === true, lmdbError(store.path, 'get'))),
   tryAcquire: (owner, ttlMs) =>
     TE.fromEither(
@@ -115,6 +121,7 @@ export const lmdbGatePorts = (store: LmdbIndexStore, home: string, options: Catc
   backfill: () => async () => {
     const r = await catchUpHome(store, home, options)();
     if (E.isLeft(r)) return r;
+    onBackfilled(r.right);
     return store.transact('mark backfilled', (_r, write) => write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true }));
   },
   now,
@@ -124,9 +131,19 @@ export const lmdbGatePorts = (store: LmdbIndexStore, home: string, options: Catc
 /** A lease owner id unique to this process. */
 export const processOwner = (): string => `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
 
+/** How a process passed the gate, and the catch-up it ran as the backfill if it was the one to backfill. */
+export interface GatePassage {
+  readonly verdict: GateVerdict;
+  readonly backfill: CatchUpSummary | null;
+}
+
 export const passLmdbBackfillGate = (
   store: LmdbIndexStore,
   home: string,
   gate: Partial<GateOptions> = {},
   options: CatchUpOptions = {},
-): TE.TaskEither<EngineError, GateVerdict> => passBackfillGate(lmdbGatePorts(store, home, options), { owner: gate.owner ?? processOwner(), ...gate });
+): TE.TaskEither<EngineError, GatePassage> => {
+  let backfill: CatchUpSummary | null = null;
+  const ports = lmdbGatePorts(store, home, options, Date.now, (s) => void (backfill = s));
+  return TE.map((verdict: GateVerdict): GatePassage => ({ verdict, backfill }))(passBackfillGate(ports, { owner: gate.owner ?? processOwner(), ...gate }));
+};

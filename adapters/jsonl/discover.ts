@@ -3,12 +3,18 @@ import type { Dirent } from 'node:fs';
 import * as nodePath from 'node:path';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
-import type { RolloutFileRef } from '../../domain/ports.js';
 import { parseRolloutFileName } from './rolloutFileName.js';
 import { errnoCode, toEngineError } from './toEngineError.js';
 
-/** A rollout file found under a CODEX_HOME (the port's shape: `archived` = in `archived_sessions/`). */
-export type RolloutFile = RolloutFileRef;
+/** A rollout file found under a CODEX_HOME, as named on disk (`archived` = in `archived_sessions/`). */
+export interface RolloutFile {
+  readonly path: string;
+  readonly archived: boolean;
+  /** ISO-8601 UTC from the file name. */
+  readonly fileTimestamp: string;
+  readonly threadId: string;
+  readonly revisionId?: string;
+}
 
 /**
  * Every rollout file of a CODEX_HOME: `sessions/**` (any depth; Codex uses YYYY/MM/DD) then the

@@ -5,12 +5,12 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError, LogPosition } from '../../domain/errors.js';
 import { conflict, corrupt, decodeError, invalidArgument, notFound } from '../../domain/errors.js';
-import type { AppendResult, RolloutFiles } from '../../domain/ports.js';
+import type { AppendResult, EventLog, RolloutFiles } from '../../domain/ports.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import type { RolloutLine } from '../../domain/rollout/line.js';
-import { readLogicalHistory } from './logicalHistory.js';
+import { readRolloutLines } from './rolloutLines.js';
 import { firstEntry } from './firstEntry.js';
-import { readRange } from './readRange.js';
+import { jsonlEventLog } from './eventLog.js';
 import { formatRolloutFileName, parseRolloutFileName, sessionDayParts } from './rolloutFileName.js';
 import { errnoCode, toEngineError } from './toEngineError.js';
 import type { WriterOptions } from './writer.js';
@@ -19,14 +19,14 @@ import { appendEvents, appendLines } from './writer.js';
 /** Lines per write when a streamed file is built (bounded memory for large legacy copies). */
 const STREAM_BATCH_BYTES = 8 << 20;
 
-const oneSegment = (path: string, endByteOffset: number | undefined) => [
-  { path, rolloutId: '', endByteOffset, endOrdinalExclusive: undefined },
-];
-
-/** The rollout files of a CODEX_HOME, as the mutation use cases read and write them. */
-export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}): RolloutFiles => {
+/**
+ * The rollout files of a CODEX_HOME, as the mutation use cases read and write them. New files and
+ * single-line reads go through the home's event log (a stream is a file path); appends that
+ * continue paginated ordinals and streamed copies use the locked writer directly.
+ */
+export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log: EventLog = jsonlEventLog(options)): RolloutFiles => {
   const firstLine = (path: string): TE.TaskEither<EngineError, RolloutLine> => () =>
-    firstEntry(path, readLogicalHistory(oneSegment(path, undefined)), 'empty rollout: no first line');
+    firstEntry(path, readRolloutLines({ path, rolloutId: '' }), 'empty rollout: no first line');
 
   const createFrom = (path: string, lines: AsyncIterable<string>): TE.TaskEither<EngineError, AppendResult> => async () => {
     // Built under a name discovery ignores, then linked into place: never a half-written thread.
@@ -105,9 +105,9 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}): Ro
     lineAt: (path, byteOffset, byteLength) =>
       TE.chain((text: string) =>
         TE.fromEither(E.mapLeft((reason: string) => decodeError(path, -1, byteOffset, reason))(decodeRolloutLine(text))),
-      )(readRange(path, byteOffset, byteLength)),
-    linesBefore: (path, endByteOffset) => readLogicalHistory(oneSegment(path, endByteOffset)),
-    create: (path, lines) => appendLines(path, lines, 'noStream', options),
+      )(log.readRange(path, byteOffset, byteLength)),
+    linesBefore: (path, endByteOffset) => readRolloutLines({ path, rolloutId: '', endByteOffset }),
+    create: (path, lines) => log.append(path, lines, 'noStream'),
     createFrom,
     append: (path, drafts, expected, mode) =>
       TE.map(({ first, next }: AppendResult): AppendResult => ({ first, next }))(appendEvents(path, drafts, expected, { ...options, historyMode: mode })),

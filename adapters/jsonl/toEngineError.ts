@@ -1,5 +1,5 @@
 import type { EngineError } from '../../domain/errors.js';
-import { ioError, notFound } from '../../domain/errors.js';
+import { ioError, isEngineError, notFound } from '../../domain/errors.js';
 
 /**
  * The one place where an fs/OS failure of the JSONL adapter becomes an EngineError.
@@ -21,9 +21,3 @@ export const errnoCode = (err: unknown): string | undefined =>
   err !== null && typeof err === 'object' && typeof (err as { code?: unknown }).code === 'string'
     ? (err as { code: string }).code
     : undefined;
-
-const TAGS = new Set(['NotFound', 'Conflict', 'Decode', 'Corrupt', 'Unsupported', 'InvalidArgument', 'Io', 'Timeout']);
-
-/** Lets internal code pass an already-typed error through the same catch. */
-const isEngineError = (err: unknown): err is EngineError =>
-  err !== null && typeof err === 'object' && !(err instanceof Error) && TAGS.has(String((err as { _tag?: unknown })._tag));

@@ -1,10 +1,5 @@
 import type { EngineError } from '../../domain/errors.js';
-import { ioError } from '../../domain/errors.js';
-
-const TAGS = new Set(['NotFound', 'Conflict', 'Decode', 'Corrupt', 'Unsupported', 'InvalidArgument', 'Io', 'Timeout']);
-
-const isEngineError = (err: unknown): err is EngineError =>
-  err !== null && typeof err === 'object' && !(err instanceof Error) && TAGS.has(String((err as { _tag?: unknown })._tag));
+import { ioError, isEngineError } from '../../domain/errors.js';
 
 /**
  * The one place where an LMDB (or its native binding's) failure becomes an EngineError: an Io

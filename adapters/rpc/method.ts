@@ -1,15 +1,12 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
-import type { HistoryReadPorts } from '../../replay/history/ports.js';
-import type { MutationPorts } from '../../replay/mutationPorts.js';
+import type { MutationPorts } from '../../replay/ports.js';
 
-/** What a method handler can use: the history ports, the home, and a way to notify the client. */
+/** What a method handler can use: the home's ports (reads and mutations), the home, and a way to notify the client. */
 export interface RpcContext {
   readonly codexHome: string;
-  readonly history: HistoryReadPorts;
-  /** Fork, revert, rollback, review and token replay. */
-  readonly mutations: MutationPorts;
+  readonly ports: MutationPorts;
   /** Send a notification with this request's answer: before it (default) or right after it, as Codex orders each. */
   readonly notify: (method: string, params: unknown, when?: 'beforeAnswer' | 'afterAnswer') => void;
 }

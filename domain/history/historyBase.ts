@@ -1,16 +1,6 @@
 import type { SessionMetaPayload } from '../rollout/kinds/sessionMeta.js';
 import type { HistoryHop } from './walk.js';
 
-/** One physical file's share of a logical history: its lines up to `endByteOffset` (exclusive). */
-export interface HistorySegment {
-  readonly path: string;
-  /** Thread id for a root file, fork id for a fork, revision id for a revision file. */
-  readonly rolloutId: string;
-  /** Undefined: to the end of the file. */
-  readonly endByteOffset: number | undefined;
-  readonly endOrdinalExclusive: number | undefined;
-}
-
 /** The hop from a file to the base it continues, if it is a paginated fork or revision. */
 export const hopOfMeta = (meta: SessionMetaPayload): HistoryHop | null => {
   const hb = meta.history_base;

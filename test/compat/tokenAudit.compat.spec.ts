@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openIndex } from '../../adapters/indexer/openIndex.js';
 import { catchUpHome } from '../../adapters/indexer/catchUp.js';
-import { tokenUsageAudit } from '../../replay/tokenUsage.js';
+import { auditTokenUsage } from '../../replay/auditTokenUsage.js';
 import type { TokenReport } from '../../domain/tokens/report.js';
 import { buildScenarioHome, HISTORY_MODES, type ScenarioContext, type ScenarioDefinition } from './scenarios.js';
 import type { MockUsage } from './mockResponses.js';
@@ -22,7 +22,7 @@ const audit = async (codexHome: string): Promise<TokenReport> => {
     const { store } = right(await openIndex(dir, codexHome)());
     try {
       right(await catchUpHome(store, codexHome)());
-      return right(await tokenUsageAudit(store, { localDay: (iso) => iso.slice(0, 10) })());
+      return right(await auditTokenUsage(store, { localDay: (iso) => iso.slice(0, 10) })());
     } finally {
       await store.close()();
     }

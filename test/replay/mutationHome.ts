@@ -7,9 +7,9 @@ import type { EngineError } from '../../domain/errors.js';
 import type { Thread } from '../../domain/thread/thread.js';
 import { openIndex } from '../../adapters/indexer/openIndex.js';
 import type { LmdbIndexStore } from '../../adapters/lmdb/indexStore.js';
-import { mutationPortsOf } from '../../adapters/history/mutationPorts.js';
-import type { MutationPorts } from '../../replay/mutationPorts.js';
-import { readThread } from '../../replay/history/readThread.js';
+import { portsOver } from '../../adapters/codexHome/openCodexHome.js';
+import type { MutationPorts } from '../../replay/ports.js';
+import { readThread } from '../../replay/readThread.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { right as rightOf } from '../fixtures/right.js';
 
@@ -47,7 +47,7 @@ export const openMutationHome = async (home: string): Promise<MutationHome> => {
   const opened = await openIndex(nodePath.join(home, '.rollout-engine', 'index'), home)();
   if (E.isLeft(opened)) throw new Error(JSON.stringify(opened.left));
   const store = opened.right.store;
-  return { home, store, ports: mutationPortsOf(store, home, {}), close: async () => void (await store.close()()) };
+  return { home, store, ports: portsOver(store, home, {}).mutations, close: async () => void (await store.close()()) };
 };
 
 export const right = async <A>(te: TE.TaskEither<EngineError, A>): Promise<A> => rightOf(await te());
@@ -60,4 +60,4 @@ export const left = async <A>(te: TE.TaskEither<EngineError, A>): Promise<Engine
 
 /** `thread/read includeTurns` from the index. */
 export const readTurns = async (m: MutationHome, threadId: string): Promise<Thread['turns']> =>
-  (await right(readThread(m.ports.history, threadId, true))).thread.turns;
+  (await right(readThread(m.ports, threadId, true))).thread.turns;

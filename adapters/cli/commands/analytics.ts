@@ -5,17 +5,16 @@ import type { EngineError } from '../../../domain/errors.js';
 import type { AnalyticsSink } from '../../../domain/analytics/ports.js';
 import { batchEvents } from '../../../domain/analytics/reconstruct.js';
 import { reconstructAnalytics } from '../../../replay/reconstructAnalytics.js';
-import { pluginsManager } from '../../../replay/plugins/pluginsManager.js';
+import { pluginsManager } from '../../../replay/pluginsManager.js';
 import { diskPluginCache } from '../../plugins/pluginCache.js';
 import { captureFileFromEnv, captureSink } from '../../analytics/captureSink.js';
 import { httpSink } from '../../analytics/httpSink.js';
-import { resolveCodexHome } from '../codexHome.js';
-import { resolveIndexDir } from '../indexDir.js';
-import { openCaughtUpIndex } from '../caughtUpIndex.js';
+import { withCaughtUpHome } from '../../codexHome/openCodexHome.js';
+import { reportError } from '../exitCodes.js';
+import { homeOf, withHomeOptions } from '../homeOptions.js';
+import type { HomeOptions } from '../homeOptions.js';
 
-export interface AnalyticsOptions {
-  readonly codexHome?: string;
-  readonly indexDir?: string;
+export interface AnalyticsOptions extends HomeOptions {
   readonly captureFile?: string;
   readonly endpoint?: string;
   readonly batchSize?: string;
@@ -55,12 +54,9 @@ export const runAnalytics = async (opts: AnalyticsOptions, out: (s: string) => v
   const capture = opts.captureFile ?? captureFileFromEnv();
   const sink: AnalyticsSink | null =
     capture !== undefined ? captureSink(capture) : opts.endpoint !== undefined ? httpSink(opts.endpoint, { attempts: attempts.right, baseDelayMs: retryBase.right }) : null;
-  const codexHome = resolveCodexHome(opts.codexHome);
-  const index = await openCaughtUpIndex(codexHome, resolveIndexDir(codexHome, opts.indexDir), false);
-  if (E.isLeft(index)) return index;
+  const { codexHome, indexDir } = homeOf(opts);
   const cache = diskPluginCache(codexHome);
-  const rebuilt = await reconstructAnalytics(index.right.store, cache, pluginsManager({ cache, sink: null, productClientId: null }))();
-  await index.right.store.close()();
+  const rebuilt = await withCaughtUpHome(codexHome, indexDir, {}, (home) => reconstructAnalytics(home.store, cache, pluginsManager({ cache, sink: null, productClientId: null })));
   if (E.isLeft(rebuilt)) return rebuilt;
   const { events, pluginProblems } = rebuilt.right;
   if (sink === null) {
@@ -79,11 +75,7 @@ export const runAnalytics = async (opts: AnalyticsOptions, out: (s: string) => v
 };
 
 export const registerAnalytics = (program: Command): void => {
-  program
-    .command('analytics')
-    .description('reconstruct analytics events (threads, turns, token usage, plugins) from rollouts and plugin sidecars')
-    .option('--codex-home <dir>', 'CODEX_HOME (default: $CODEX_HOME or ~/.codex)')
-    .option('--index-dir <dir>', 'index folder (default: <codex-home>/.rollout-engine/)')
+  withHomeOptions(program.command('analytics').description('reconstruct analytics events (threads, turns, token usage, plugins) from rollouts and plugin sidecars'), false)
     .option('--capture-file <file>', 'append batched payloads here as JSONL, no network (default: $CODEX_ANALYTICS_EVENTS_CAPTURE_FILE)')
     .option('--endpoint <url>', 'POST batched payloads to this URL (retries 5xx/429 with backoff)')
     .option('--batch-size <n>', 'events per payload (default 100)')
@@ -91,11 +83,7 @@ export const registerAnalytics = (program: Command): void => {
     .option('--retry-base-ms <ms>', 'first HTTP retry delay, doubling (default 500)')
     .action(async (opts: AnalyticsOptions) => {
       const r = await runAnalytics(opts, (s) => process.stdout.write(s));
-      if (E.isLeft(r)) {
-        process.stderr.write(`rollout-engine: ${renderError(r.left)}\n`);
-        process.exitCode = r.left._tag === 'InvalidArgument' ? 2 : 1;
-        return;
-      }
+      if (E.isLeft(r)) return reportError(r.left);
       if (r.right === null) return;
       process.stdout.write(`${JSON.stringify(r.right)}\n`);
       for (const e of r.right.errors) process.stderr.write(`rollout-engine: ${e}\n`);

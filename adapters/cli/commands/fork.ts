@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
-import { forkThread } from '../../../replay/fork.js';
-import { resolveCodexHome } from '../codexHome.js';
-import { resolveIndexDir } from '../indexDir.js';
-import { withMutationPorts } from '../mutationContext.js';
-import type { MutationCliOptions } from '../mutationOutput.js';
-import { addHomeOptions, printOutcome } from '../mutationOutput.js';
+import { forkThread } from '../../../replay/forkThread.js';
+import { withHomeOptions } from '../homeOptions.js';
+import type { HomeOptions } from '../homeOptions.js';
+import { runOnHome } from '../runOnHome.js';
 
-interface ForkOptions extends MutationCliOptions {
+interface ForkOptions extends HomeOptions {
   readonly path?: string;
   readonly lastTurnId?: string;
   readonly beforeTurnId?: string;
@@ -15,7 +13,7 @@ interface ForkOptions extends MutationCliOptions {
 }
 
 export const registerFork = (program: Command): void => {
-  addHomeOptions(
+  withHomeOptions(
     program
       .command('fork')
       .description('fork a thread (`thread/fork`): paginated → a reference fork in O(1), legacy → a copy as Codex makes it')
@@ -26,9 +24,10 @@ export const registerFork = (program: Command): void => {
       .option('--exclude-turns', 'answer without the fork\'s turns')
       .option('--originator <name>', 'originator recorded in the fork (default: the source\'s)'),
   ).action(async (threadId: string | undefined, opts: ForkOptions) => {
-    const codexHome = resolveCodexHome(opts.codexHome);
-    const r = await withMutationPorts(codexHome, resolveIndexDir(codexHome, opts.indexDir), (ports) =>
-      forkThread(ports, {
+    await runOnHome(
+      opts,
+      (home) =>
+      forkThread(home.mutations, {
         threadId,
         path: opts.path,
         lastTurnId: opts.lastTurnId,
@@ -36,7 +35,7 @@ export const registerFork = (program: Command): void => {
         excludeTurns: opts.excludeTurns,
         originator: opts.originator,
       }),
+      (f) => `forked ${f.sourceThreadId} → ${f.thread.id}\n  ${f.written.path} (${f.written.lines} lines, ${f.written.bytes} bytes)`,
     );
-    printOutcome(r, opts.json, (f) => `forked ${f.sourceThreadId} → ${f.thread.id}\n  ${f.written.path} (${f.written.lines} lines, ${f.written.bytes} bytes)`);
   });
 };

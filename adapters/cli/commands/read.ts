@@ -1,23 +1,24 @@
-import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { Command } from 'commander';
-import { readThread } from '../../../replay/history/readThread.js';
-import type { ThreadRead } from '../../../replay/history/readThread.js';
-import { historyOptions, runHistoryView } from '../withHistory.js';
-import type { HistoryOpts } from '../withHistory.js';
+import { readThread } from '../../../replay/readThread.js';
+import type { ThreadRead } from '../../../replay/readThread.js';
+import { withHomeOptions } from '../homeOptions.js';
+import type { HomeOptions } from '../homeOptions.js';
+import { runOnHome } from '../runOnHome.js';
 import { threadHeader, turnLines } from '../renderHistory.js';
 
 /** `rollout-engine read <threadId>`: `thread/read` from the index (`--json`: `result.thread`). */
 export const registerRead = (program: Command): void => {
-  historyOptions(
+  withHomeOptions(
     program
       .command('read')
       .description('print a thread as `thread/read {threadId, includeTurns: true}` returns it (`--json`: result.thread)')
       .argument('<threadId>', 'thread id')
       .option('--no-turns', 'leave turns out (includeTurns: false)'),
-  ).action((threadId: string, opts: HistoryOpts & { turns: boolean }) =>
-    runHistoryView(
+  ).action((threadId: string, opts: HomeOptions & { turns: boolean }) =>
+    runOnHome(
       opts,
-      async (ports) => E.map((r: ThreadRead) => r.thread)(await readThread(ports, threadId, opts.turns)()),
+      (home) => TE.map((r: ThreadRead) => r.thread)(readThread(home.read, threadId, opts.turns)),
       (t) => [...threadHeader(t), ...t.turns.flatMap(turnLines)].join('\n'),
     ),
   );

@@ -1,17 +1,30 @@
-import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import type { Command } from 'commander';
+import { withIndexAsItIs } from '../../codexHome/openCodexHome.js';
 import { repairIndex } from '../../indexer/verify.js';
-import { registerIndexCommand } from '../indexCommand.js';
+import { EXIT } from '../exitCodes.js';
+import { homeOf, withHomeOptions } from '../homeOptions.js';
+import type { HomeOptions } from '../homeOptions.js';
+import { printAnswer } from '../printAnswer.js';
 
 /** `rollout-engine repair`: re-index what verify finds, then verify again (exit 3 if differences remain). */
-export const registerRepair = (program: Command): void =>
-  registerIndexCommand(program, 'repair', 're-index the rollouts whose rows differ from a fresh fold, then verify again', async (store, home) => {
-    const r = await repairIndex(store, home)();
-    if (E.isLeft(r)) return r;
-    const { before, after, rollouts } = r.right;
-    return E.right({
-      text: `${before.diffs.length} differences; re-indexed ${rollouts.length} rollouts; ${after.diffs.length} left`,
-      json: { differencesBefore: before.diffs.length, differencesAfter: after.diffs.length, rollouts },
-      exitCode: after.diffs.length > 0 ? 3 : 0,
-    });
-  });
+export const registerRepair = (program: Command): void => {
+  withHomeOptions(program.command('repair').description('re-index the rollouts whose rows differ from a fresh fold, then verify again')).action(
+    async (opts: HomeOptions) => {
+      const { codexHome, indexDir } = homeOf(opts);
+      const repaired = await withIndexAsItIs(codexHome, indexDir, (store) =>
+        pipe(
+          repairIndex(store, codexHome),
+          TE.map(({ before, after, rollouts }) => ({ differencesBefore: before.diffs.length, differencesAfter: after.diffs.length, rollouts })),
+        ),
+      );
+      printAnswer(
+        repaired,
+        opts.json,
+        (r) => `${r.differencesBefore} differences; re-indexed ${r.rollouts.length} rollouts; ${r.differencesAfter} left`,
+        (r) => (r.differencesAfter > 0 ? EXIT.differences : EXIT.ok),
+      );
+    },
+  );
+};

@@ -4,15 +4,14 @@ import { Option } from 'commander';
 import { invalidArgument } from '../../../domain/errors.js';
 import { renderDecodeErrors } from '../../../domain/decodeErrors.js';
 import { ReviewTarget } from '../../../domain/review/reviewTarget.js';
-import { startReview } from '../../../replay/review.js';
-import type { ReviewDelivery } from '../../../replay/review.js';
-import { resolveCodexHome } from '../codexHome.js';
-import { resolveIndexDir } from '../indexDir.js';
-import { withMutationPorts } from '../mutationContext.js';
-import type { MutationCliOptions } from '../mutationOutput.js';
-import { addHomeOptions, printOutcome } from '../mutationOutput.js';
+import { startReview } from '../../../replay/startReview.js';
+import type { ReviewDelivery } from '../../../replay/startReview.js';
+import { withHomeOptions } from '../homeOptions.js';
+import type { HomeOptions } from '../homeOptions.js';
+import { runOnHome } from '../runOnHome.js';
+import { reportError } from '../exitCodes.js';
 
-interface ReviewOptions extends MutationCliOptions {
+interface ReviewOptions extends HomeOptions {
   readonly custom?: string;
   readonly uncommitted?: boolean;
   readonly baseBranch?: string;
@@ -40,7 +39,7 @@ const targetOf = (o: ReviewOptions): E.Either<ReturnType<typeof invalidArgument>
 };
 
 export const registerReview = (program: Command): void => {
-  addHomeOptions(
+  withHomeOptions(
     program
       .command('review')
       .description('start a review (`review/start`): inline in the thread, or detached in a new review thread forked from it')
@@ -54,9 +53,11 @@ export const registerReview = (program: Command): void => {
       .addOption(new Option('--delivery <delivery>', 'where the review runs').choices(['inline', 'detached']).default('inline')),
   ).action(async (threadId: string, opts: ReviewOptions) => {
     const target = targetOf(opts);
-    if (E.isLeft(target)) return printOutcome(target, opts.json, () => '');
-    const codexHome = resolveCodexHome(opts.codexHome);
-    const r = await withMutationPorts(codexHome, resolveIndexDir(codexHome, opts.indexDir), (ports) => startReview(ports, threadId, target.right, opts.delivery));
-    printOutcome(r, opts.json, (v) => `review turn ${v.turn.id} started in ${v.reviewThreadId}\n  ${v.written.path} (+${v.written.bytes} bytes)`);
+    if (E.isLeft(target)) return reportError(target.left);
+    await runOnHome(
+      opts,
+      (home) => startReview(home.mutations, threadId, target.right, opts.delivery),
+      (v) => `review turn ${v.turn.id} started in ${v.reviewThreadId}\n  ${v.written.path} (+${v.written.bytes} bytes)`,
+    );
   });
 };

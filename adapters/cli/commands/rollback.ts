@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { rollbackThread } from '../../../replay/rollback.js';
-import { resolveCodexHome } from '../codexHome.js';
-import { resolveIndexDir } from '../indexDir.js';
-import { withMutationPorts } from '../mutationContext.js';
-import type { MutationCliOptions } from '../mutationOutput.js';
-import { addHomeOptions, printOutcome } from '../mutationOutput.js';
+import { rollbackThread } from '../../../replay/rollbackThread.js';
+import { withHomeOptions } from '../homeOptions.js';
+import type { HomeOptions } from '../homeOptions.js';
+import { runOnHome } from '../runOnHome.js';
 
 const integer = (v: string): number => {
   if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError('not an integer');
@@ -13,16 +11,17 @@ const integer = (v: string): number => {
 };
 
 export const registerRollback = (program: Command): void => {
-  addHomeOptions(
+  withHomeOptions(
     program
       .command('rollback')
       .description('drop the last N turns of a thread (`thread/rollback`, as earlier Codex): an appended marker or a revision')
       .argument('<threadId>', 'thread to roll back')
       .requiredOption('--num-turns <n>', 'how many turns to drop (>= 1)', integer),
-  ).action(async (threadId: string, opts: MutationCliOptions & { numTurns: number }) => {
-    const codexHome = resolveCodexHome(opts.codexHome);
-    const r = await withMutationPorts(codexHome, resolveIndexDir(codexHome, opts.indexDir), (ports) => rollbackThread(ports, threadId, opts.numTurns));
-    printOutcome(r, opts.json, (v) =>
+  ).action(async (threadId: string, opts: HomeOptions & { numTurns: number }) => {
+    await runOnHome(
+      opts,
+      (home) => rollbackThread(home.mutations, threadId, opts.numTurns),
+      (v) =>
       `rolled back ${threadId}: ${v.thread.turns.length} turns left` + (v.written === null ? ' (nothing to drop)' : `\n  ${v.written.path} (+${v.written.bytes} bytes)`),
     );
   });

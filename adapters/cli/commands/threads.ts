@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
-import { listThreads } from '../../../replay/history/listThreads.js';
-import type { ListThreadsQuery } from '../../../replay/history/listThreads.js';
-import { historyOptions, runHistoryView } from '../withHistory.js';
-import type { HistoryOpts } from '../withHistory.js';
+import { listThreads } from '../../../replay/listThreads.js';
+import type { ListThreadsQuery } from '../../../replay/listThreads.js';
+import { withHomeOptions } from '../homeOptions.js';
+import type { HomeOptions } from '../homeOptions.js';
+import { runOnHome } from '../runOnHome.js';
 import { cursorsLine } from '../renderHistory.js';
 
 /** `rollout-engine threads`: `thread/list`, newest first. */
 export const registerThreads = (program: Command): void => {
-  historyOptions(
+  withHomeOptions(
     program
       .command('threads')
       .description('list threads as `thread/list` does')
@@ -20,7 +21,7 @@ export const registerThreads = (program: Command): void => {
       .option('--cwd <dir>', 'only threads started in this directory')
       .option('--all-sources', 'include exec and sub-agent threads'),
   ).action(
-    (opts: HistoryOpts & { limit?: number; cursor?: string; sort: string; asc?: boolean; archived?: boolean; search?: string; cwd?: string; allSources?: boolean }) => {
+    (opts: HomeOptions & { limit?: number; cursor?: string; sort: string; asc?: boolean; archived?: boolean; search?: string; cwd?: string; allSources?: boolean }) => {
       const q: ListThreadsQuery = {
         limit: opts.limit ?? null,
         cursor: opts.cursor ?? null,
@@ -31,9 +32,9 @@ export const registerThreads = (program: Command): void => {
         cwd: opts.cwd ?? null,
         sourceKinds: opts.allSources ? ['cli', 'vscode', 'exec', 'appServer', 'subAgent', 'unknown'] : null,
       };
-      return runHistoryView(
+      return runOnHome(
         opts,
-        (ports) => listThreads(ports, q)(),
+        (home) => listThreads(home.read, q),
         (page) =>
           [
             ...page.data.map((t) => `${t.id}  ${new Date(t.updatedAt * 1000).toISOString()}  ${t.historyMode.padEnd(9)} ${t.name ?? t.preview}`),

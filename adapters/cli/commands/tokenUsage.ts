@@ -1,21 +1,20 @@
 import type { Command } from 'commander';
-import { readTokenUsage } from '../../../replay/tokenUsageReplay.js';
-import { resolveCodexHome } from '../codexHome.js';
-import { resolveIndexDir } from '../indexDir.js';
-import { withMutationPorts } from '../mutationContext.js';
-import type { MutationCliOptions } from '../mutationOutput.js';
-import { addHomeOptions, printOutcome } from '../mutationOutput.js';
+import { readTokenUsage } from '../../../replay/readTokenUsage.js';
+import { withHomeOptions } from '../homeOptions.js';
+import type { HomeOptions } from '../homeOptions.js';
+import { runOnHome } from '../runOnHome.js';
 
 export const registerTokenUsage = (program: Command): void => {
-  addHomeOptions(
+  withHomeOptions(
     program
       .command('token-usage')
       .description('the token usage a thread has reached, as `thread/resume` replays it (`thread/tokenUsage/updated` params)')
       .argument('<threadId>', 'thread'),
-  ).action(async (threadId: string, opts: MutationCliOptions) => {
-    const codexHome = resolveCodexHome(opts.codexHome);
-    const r = await withMutationPorts(codexHome, resolveIndexDir(codexHome, opts.indexDir), (ports) => readTokenUsage(ports, threadId));
-    printOutcome(r, opts.json, (u) =>
+  ).action(async (threadId: string, opts: HomeOptions) => {
+    await runOnHome(
+      opts,
+      (home) => readTokenUsage(home.mutations, threadId),
+      (u) =>
       u === null ? `${threadId}: no token usage recorded` : `${threadId} (turn ${u.turnId}): ${u.tokenUsage.total.totalTokens} tokens total, last ${u.tokenUsage.last.totalTokens}`,
     );
   });

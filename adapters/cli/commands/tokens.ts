@@ -1,13 +1,16 @@
 import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { Command } from 'commander';
-import { renderError, invalidArgument } from '../../../domain/errors.js';
+import { invalidArgument } from '../../../domain/errors.js';
 import type { EngineError } from '../../../domain/errors.js';
 import { TOKEN_DIMENSIONS } from '../../../domain/tokens/report.js';
 import type { TokenDimension, TokenReport, UsageGroup, UsageSum } from '../../../domain/tokens/report.js';
-import { tokenUsageAudit } from '../../../replay/tokenUsage.js';
-import { resolveCodexHome } from '../codexHome.js';
-import { resolveIndexDir } from '../indexDir.js';
-import { openCaughtUpIndex } from '../caughtUpIndex.js';
+import { auditTokenUsage } from '../../../replay/auditTokenUsage.js';
+import { withCaughtUpHome } from '../../codexHome/openCodexHome.js';
+import { homeOf, wantsProgress, withHomeOptions } from '../homeOptions.js';
+import type { HomeOptions } from '../homeOptions.js';
+import { printAnswer } from '../printAnswer.js';
+import { progressBar } from '../progress.js';
 import { checkTimeZone, localDayIn, parseInstant, systemTimeZone } from '../timeZone.js';
 
 /** `--by` values: the report's dimensions, with `day` = local day. */
@@ -21,14 +24,11 @@ const BY: Readonly<Record<string, TokenDimension>> = {
   cwd: 'cwd',
 };
 
-export interface TokensOptions {
-  readonly codexHome?: string;
-  readonly indexDir?: string;
+export interface TokensOptions extends HomeOptions {
   readonly by?: string;
   readonly since?: string;
   readonly until?: string;
   readonly tz?: string;
-  readonly json?: boolean;
 }
 
 const COLUMNS: ReadonlyArray<[string, (s: UsageSum) => number]> = [
@@ -64,53 +64,43 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
   if (E.isLeft(since)) return since;
   const until = opts.until === undefined ? E.right(undefined) : parseInstant('--until', opts.until, tz.right);
   if (E.isLeft(until)) return until;
-  const codexHome = resolveCodexHome(opts.codexHome);
+  const { codexHome, indexDir } = homeOf(opts);
   const t0 = process.hrtime.bigint();
-  const index = await openCaughtUpIndex(codexHome, resolveIndexDir(codexHome, opts.indexDir), process.stderr.isTTY === true && opts.json !== true);
-  if (E.isLeft(index)) return index;
-  const report = await tokenUsageAudit(index.right.store, {
-    ...(since.right === undefined ? {} : { sinceMs: since.right }),
-    ...(until.right === undefined ? {} : { untilMs: until.right }),
-    localDay: localDayIn(tz.right),
-  })();
-  const closed = await index.right.store.close()();
+  const bar = progressBar(wantsProgress(opts));
+  const report = await withCaughtUpHome(codexHome, indexDir, { catchUp: { onProgress: bar.update } }, (home, c) =>
+    TE.map((r: TokenReport) => ({ r, c, state: home.indexWas === 'current' ? 'warm' : 'cold' }))(
+      auditTokenUsage(home.store, {
+        ...(since.right === undefined ? {} : { sinceMs: since.right }),
+        ...(until.right === undefined ? {} : { untilMs: until.right }),
+        localDay: localDayIn(tz.right),
+      }),
+    ),
+  );
+  bar.stop();
   if (E.isLeft(report)) return report;
-  if (E.isLeft(closed)) return closed;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (opts.json) {
-    const c = index.right.catchUp;
+    const { c, state } = report.right;
     const extra = {
       codexHome,
       timeZone: tz.right,
       since: since.right === undefined ? null : new Date(since.right).toISOString(),
       until: until.right === undefined ? null : new Date(until.right).toISOString(),
-      index: { state: index.right.state, files: c.files, indexed: c.indexed, tailed: c.tailed, reindexed: c.reindexed, unchanged: c.unchanged, bytesRead: c.bytes },
+      index: { state, files: c.files, indexed: c.indexed, tailed: c.tailed, reindexed: c.reindexed, unchanged: c.unchanged, bytesRead: c.bytes },
       seconds,
     };
-    return E.right(JSON.stringify(reportJson(report.right, opts.by, extra)));
+    return E.right(JSON.stringify(reportJson(report.right.r, opts.by, extra)));
   }
   const by = opts.by ?? 'thread';
-  return E.right(renderTable(by, report.right.groups[BY[by]!], report.right.total));
+  return E.right(renderTable(by, report.right.r.groups[BY[by]!], report.right.r.total));
 };
 
 export const registerTokens = (program: Command): void => {
-  program
-    .command('tokens')
-    .description('token-usage audit: each response counted once (forks and reverts never re-count), from the index')
-    .option('--codex-home <dir>', 'CODEX_HOME (default: $CODEX_HOME or ~/.codex)')
-    .option('--index-dir <dir>', 'index folder (default: <codex-home>/.rollout-engine/)')
+  withHomeOptions(program.command('tokens').description('token-usage audit: each response counted once (forks and reverts never re-count), from the index'))
     .option('--by <dimension>', `group by ${Object.keys(BY).join('|')} (table default: thread)`)
     .option('--since <when>', 'responses at or after this date / instant (a date is local midnight)')
     .option('--until <when>', 'responses before this date / instant')
     .option('--tz <zone>', 'IANA time zone for local days and dates (default: the system zone)')
-    .option('--json', `print JSON (without --by: every breakdown: ${TOKEN_DIMENSIONS.join(', ')})`)
-    .action(async (opts: TokensOptions) => {
-      const r = await runTokens(opts);
-      if (E.isLeft(r)) {
-        process.stderr.write(`rollout-engine: ${renderError(r.left)}\n`);
-        process.exitCode = r.left._tag === 'InvalidArgument' ? 2 : 1;
-        return;
-      }
-      process.stdout.write(`${r.right}\n`);
-    });
+    .addHelpText('after', `\nWith --json and no --by, every breakdown: ${TOKEN_DIMENSIONS.join(', ')}.`)
+    .action(async (opts: TokensOptions) => printAnswer(await runTokens(opts), false, (text) => text));
 };

@@ -1,8 +1,8 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import { ReviewTarget } from '../../../domain/review/reviewTarget.js';
-import { startReview } from '../../../replay/review.js';
-import type { ReviewResult } from '../../../replay/review.js';
+import { startReview } from '../../../replay/startReview.js';
+import type { ReviewResult } from '../../../replay/startReview.js';
 import { defineMethod } from '../method.js';
 import { optional } from '../protocol.js';
 
@@ -17,6 +17,6 @@ export const reviewStart = defineMethod({
   params: ReviewStartParams,
   handle: (ctx, p) =>
     TE.map(({ turn, reviewThreadId }: ReviewResult) => ({ turn, reviewThreadId }))(
-      startReview(ctx.mutations, p.threadId, p.target, p.delivery ?? 'inline'),
+      startReview(ctx.ports, p.threadId, p.target, p.delivery ?? 'inline'),
     ),
 });

@@ -1,7 +1,7 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
-import { forkThread } from '../../../replay/fork.js';
-import type { ForkResult } from '../../../replay/fork.js';
+import { forkThread } from '../../../replay/forkThread.js';
+import type { ForkResult } from '../../../replay/forkThread.js';
 import { defineMethod } from '../method.js';
 import { optional } from '../protocol.js';
 
@@ -56,7 +56,7 @@ export const threadFork = defineMethod({
       ctx.notify('thread/started', { thread: f.thread }, 'afterAnswer');
       return { thread: f.thread, ...settingsFields(f.settings as Settings | null) };
     })(
-      forkThread(ctx.mutations, {
+      forkThread(ctx.ports, {
         threadId: p.threadId ?? undefined,
         path: p.path ?? undefined,
         lastTurnId: p.lastTurnId ?? undefined,

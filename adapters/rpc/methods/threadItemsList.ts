@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { listItems } from '../../../replay/history/listItems.js';
+import { listItems } from '../../../replay/listItems.js';
 import { defineMethod } from '../method.js';
 import { SortDirection, optional } from '../protocol.js';
 
@@ -20,5 +20,5 @@ const ThreadItemsListParams = t.intersection([
 export const threadItemsList = defineMethod({
   name: 'thread/items/list',
   params: ThreadItemsListParams,
-  handle: (ctx, p) => listItems(ctx.history, p),
+  handle: (ctx, p) => listItems(ctx.ports, p),
 });

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { listThreads } from '../../../replay/history/listThreads.js';
+import { listThreads } from '../../../replay/listThreads.js';
 import { defineMethod } from '../method.js';
 import { SortDirection, optional } from '../protocol.js';
 
@@ -37,5 +37,5 @@ const ThreadListParams = optional(
 export const threadList = defineMethod({
   name: 'thread/list',
   params: ThreadListParams,
-  handle: (ctx, p) => listThreads(ctx.history, p ?? {}),
+  handle: (ctx, p) => listThreads(ctx.ports, p ?? {}),
 });

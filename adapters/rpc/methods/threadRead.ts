@@ -1,7 +1,7 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
-import { readThread } from '../../../replay/history/readThread.js';
-import type { ThreadRead } from '../../../replay/history/readThread.js';
+import { readThread } from '../../../replay/readThread.js';
+import type { ThreadRead } from '../../../replay/readThread.js';
 import { defineMethod } from '../method.js';
 import { optional } from '../protocol.js';
 
@@ -18,5 +18,5 @@ export const threadRead = defineMethod({
     TE.map((r: ThreadRead) => {
       if (p.includeTurns === true && r.thread.historyMode === 'paginated') ctx.notify('deprecationNotice', { summary: PAGINATED_FULL_READ_NOTICE, details: null });
       return r;
-    })(readThread(ctx.history, p.threadId, p.includeTurns === true)),
+    })(readThread(ctx.ports, p.threadId, p.includeTurns === true)),
 });

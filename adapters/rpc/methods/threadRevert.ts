@@ -1,7 +1,7 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
-import { revertThread } from '../../../replay/revert.js';
-import type { RevertResult } from '../../../replay/revert.js';
+import { revertThread } from '../../../replay/revertThread.js';
+import type { RevertResult } from '../../../replay/revertThread.js';
 import { defineMethod } from '../method.js';
 
 /** `thread/revert`: a revision file keeping the history before `beforeTurnId`; then `thread/reverted`. */
@@ -12,5 +12,5 @@ export const threadRevert = defineMethod({
     TE.map(({ thread, turnsBackwardsCursor, itemsBackwardsCursor }: RevertResult) => {
       ctx.notify('thread/reverted', { threadId: p.threadId }, 'afterAnswer');
       return { thread, turnsBackwardsCursor, itemsBackwardsCursor };
-    })(revertThread(ctx.mutations, p.threadId, p.beforeTurnId)),
+    })(revertThread(ctx.ports, p.threadId, p.beforeTurnId)),
 });

@@ -1,7 +1,7 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import type { ThreadTokenUsageUpdated } from '../../../domain/tokens/threadTokenUsage.js';
-import { readTokenUsage } from '../../../replay/tokenUsageReplay.js';
+import { readTokenUsage } from '../../../replay/readTokenUsage.js';
 import { defineMethod } from '../method.js';
 
 /**
@@ -12,5 +12,5 @@ export const threadTokenUsageRead = defineMethod({
   name: 'thread/tokenUsage/read',
   params: t.type({ threadId: t.string }),
   handle: (ctx, p) =>
-    TE.map((u: ThreadTokenUsageUpdated | null) => u ?? { threadId: p.threadId, turnId: null, tokenUsage: null })(readTokenUsage(ctx.mutations, p.threadId)),
+    TE.map((u: ThreadTokenUsageUpdated | null) => u ?? { threadId: p.threadId, turnId: null, tokenUsage: null })(readTokenUsage(ctx.ports, p.threadId)),
 });

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { listTurns } from '../../../replay/history/listTurns.js';
+import { listTurns } from '../../../replay/listTurns.js';
 import { defineMethod } from '../method.js';
 import { ItemsView, SortDirection, optional } from '../protocol.js';
 
@@ -12,5 +12,5 @@ const ThreadTurnsListParams = t.intersection([
 export const threadTurnsList = defineMethod({
   name: 'thread/turns/list',
   params: ThreadTurnsListParams,
-  handle: (ctx, p) => listTurns(ctx.history, p),
+  handle: (ctx, p) => listTurns(ctx.ports, p),
 });

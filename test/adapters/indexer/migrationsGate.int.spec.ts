@@ -168,7 +168,11 @@ describe('index schema migrations and the backfill gate', function () {
   it('backfill gate: the lease holder backfills; with no holder this process does it', async () => {
     const { store } = right(await openIndex(dir, home)());
     try {
-      expect(right(await passLmdbBackfillGate(store, home, { waitMs: 1000 })())).to.equal('index');
+      const passage = right(await passLmdbBackfillGate(store, home, { waitMs: 1000 })());
+      expect(passage.verdict).to.equal('index');
+      // This process ran the backfill, so it gets that catch-up's summary (callers need no second one).
+      expect(passage.backfill?.indexed).to.equal(3);
+      expect(right(await passLmdbBackfillGate(store, home, { waitMs: 1000 })())).to.deep.equal({ verdict: 'index', backfill: null });
       expect(store.reader.get('meta', BACKFILLED_KEY)).to.equal(true);
       expect(store.reader.keys('threads', [])).to.have.length(3);
       expect(store.reader.get('meta', ['lease'])).to.equal(undefined);
@@ -185,9 +189,9 @@ describe('index schema migrations and the backfill gate', function () {
       const { store } = right(await openIndex(dir, home)());
       try {
         const t0 = Date.now();
-        const verdict = right(await passLmdbBackfillGate(store, home, { waitMs: 600, pollMs: 50 })());
+        const passage = right(await passLmdbBackfillGate(store, home, { waitMs: 600, pollMs: 50 })());
         const waited = Date.now() - t0;
-        expect(verdict).to.equal('files');
+        expect(passage).to.deep.equal({ verdict: 'files', backfill: null });
         expect(waited).to.be.within(550, 10_000);
         expect(store.reader.get('meta', BACKFILLED_KEY)).to.equal(undefined);
       } finally {
@@ -206,8 +210,9 @@ describe('index schema migrations and the backfill gate', function () {
     expect(line).to.equal('acquired');
     const { store } = right(await openIndex(dir, home)());
     try {
-      const verdict = right(await passLmdbBackfillGate(store, home, { waitMs: 10_000, pollMs: 50 })());
-      expect(verdict).to.equal('index');
+      const passage = right(await passLmdbBackfillGate(store, home, { waitMs: 10_000, pollMs: 50 })());
+      expect(passage.verdict).to.equal('index');
+      expect(passage.backfill).to.not.equal(null);
       expect(store.reader.get('meta', BACKFILLED_KEY)).to.equal(true);
       expect(store.reader.keys('threads', [])).to.have.length(3);
     } finally {

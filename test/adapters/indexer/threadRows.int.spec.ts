@@ -4,8 +4,8 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
 import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
-import { jsonlRolloutStore } from '../../../adapters/jsonl/rolloutStore.js';
-import { readThread } from '../../../replay/readThread.js';
+import { jsonlRolloutStore } from '../../oracle/rolloutStore.js';
+import { readThreadByFold } from '../../oracle/wholeFileFold.js';
 import fc from 'fast-check';
 import type { ThreadRow } from '../../../domain/index/rows.js';
 import { RolloutWriter, baseAfter, threeTurnRoot } from '../../fixtures/rolloutLines.js';
@@ -44,7 +44,7 @@ describe('thread rows agree with thread/read of the whole-file fold', function (
       right(await catchUpHome(store, home)());
       for (const t of [p, l, a]) {
         const row = right(await store.get('threads', [t.threadId])())!;
-        const { turns: _t, status: _s, ...expected } = right(await readThread(jsonlRolloutStore(home), t.threadId, false)());
+        const { turns: _t, status: _s, ...expected } = right(await readThreadByFold(jsonlRolloutStore(home), t.threadId, false)());
         const { archived, rolloutId, ...fields } = row;
         expect(fields).to.deep.equal(expected);
         expect(archived).to.equal(t === a);
@@ -61,7 +61,7 @@ describe('thread rows agree with thread/read of the whole-file fold', function (
 
 /** Thread row fields of thread/read (turns and status are not in the row). */
 const readRow = async (home: string, threadId: string) => {
-  const { turns: _t, status: _s, ...fields } = right(await readThread(jsonlRolloutStore(home), threadId, false)());
+  const { turns: _t, status: _s, ...fields } = right(await readThreadByFold(jsonlRolloutStore(home), threadId, false)());
   return fields;
 };
 
@@ -127,7 +127,7 @@ describe('thread rows agree with thread/read in every case (forks, revisions, ea
       expect(right(await store.get('threads', [OLD])())!.preview).to.equal('question 1.0');
       // Early rollouts' turns and items are those of the fold (items from response items).
       for (const id of [OLD, TYPED]) {
-        const folded = right(await readThread(jsonlRolloutStore(home), id, true)());
+        const folded = right(await readThreadByFold(jsonlRolloutStore(home), id, true)());
         const turns = right(await store.range('turns', [id])()).map((r) => r.value);
         const items = right(await store.range('items', [id])()).map((r) => r.value);
         expect(turns.map((t) => t.id)).to.deep.equal(folded.turns.map((t) => t.id));

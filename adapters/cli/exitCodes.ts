@@ -1,0 +1,32 @@
+import type { EngineError, EngineErrorTag } from '../../domain/errors.js';
+import { renderError } from '../../domain/errors.js';
+
+/**
+ * The CLI's exit codes, one table for every command (the README lists it):
+ * 0 done; 1 the engine or the files failed (I/O, corrupt or undecodable data, an index written
+ * by a newer version, a timeout); 2 the request was wrong (invalid option or argument, a thread,
+ * turn or file that does not exist, a request Codex refuses); 3 `verify` / `repair` found
+ * differences; 4 another writer got there first (Conflict: read again and retry).
+ */
+export const EXIT = { ok: 0, failed: 1, badRequest: 2, differences: 3, conflict: 4 } as const;
+
+const BY_TAG: Readonly<Record<EngineErrorTag, number>> = {
+  InvalidArgument: EXIT.badRequest,
+  NotFound: EXIT.badRequest,
+  Rejected: EXIT.badRequest,
+  Conflict: EXIT.conflict,
+  Decode: EXIT.failed,
+  Corrupt: EXIT.failed,
+  Unsupported: EXIT.failed,
+  Io: EXIT.failed,
+  Timeout: EXIT.failed,
+};
+
+/** The one mapping from the engine's errors to exit codes (as `toRpcError` is for JSON-RPC). */
+export const exitCodeOf = (e: EngineError): number => BY_TAG[e._tag];
+
+/** Say what went wrong on stderr and set the exit code for it. */
+export const reportError = (e: EngineError): void => {
+  process.stderr.write(`rollout-engine: ${renderError(e)}\n`);
+  process.exitCode = exitCodeOf(e);
+};

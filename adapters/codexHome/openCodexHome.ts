@@ -1,0 +1,114 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import type { HistoryReadPorts, MutationPorts } from '../../replay/ports.js';
+import { fileQuarantineSink } from '../jsonl/quarantine.js';
+import { readRanges } from '../jsonl/readRange.js';
+import { jsonlRolloutFiles } from '../jsonl/rolloutFiles.js';
+import type { LmdbIndexStore } from '../lmdb/indexStore.js';
+import { catchUpHome } from '../indexer/catchUp.js';
+import type { CatchUpOptions, CatchUpSummary } from '../indexer/catchUp.js';
+import { lmdbHistoryIndexer } from '../indexer/indexer.js';
+import { openIndex, passLmdbBackfillGate } from '../indexer/openIndex.js';
+import type { GatePassage, OpenIndexResult } from '../indexer/openIndex.js';
+import { systemClock } from '../system/clock.js';
+import { uuidv7Ids } from '../system/uuidv7.js';
+import { lmdbDirOf } from './layout.js';
+
+/** A CODEX_HOME opened over the embedded default: its rollout files and their LMDB index. */
+export interface OpenCodexHome {
+  readonly codexHome: string;
+  readonly store: LmdbIndexStore;
+  /** The history read use cases' ports. */
+  readonly read: HistoryReadPorts;
+  /** Fork, revert, rollback, review and token replay over the same index and files. */
+  readonly mutations: MutationPorts;
+  /** How the backfill gate let this process in, and the backfill this process ran if it was the one. */
+  readonly gate: GatePassage;
+  /** `init`: the index was created by this open (`steps` / `rebuilt`: migrated; `current`: as it was). */
+  readonly indexWas: OpenIndexResult['migrated'];
+  readonly close: () => Promise<void>;
+}
+
+export interface OpenCodexHomeOptions {
+  /** How long to wait for another process's backfill before answering from the files (the gate's default when absent). */
+  readonly gateWaitMs?: number | undefined;
+  /** Catch-up options beyond the home's quarantine file (progress, threads, workers). */
+  readonly catchUp?: Omit<CatchUpOptions, 'quarantine'> | undefined;
+}
+
+/** Every set of ports over one opened index: the one place they are built (tests and benches use it on an index they opened). */
+export const portsOver = (store: LmdbIndexStore, codexHome: string, options: CatchUpOptions): { read: HistoryReadPorts; mutations: MutationPorts } => {
+  const read: HistoryReadPorts = { index: store, indexer: lmdbHistoryIndexer(store, codexHome, options), readRanges };
+  return { read, mutations: { ...read, files: jsonlRolloutFiles(codexHome), clock: systemClock, ids: uuidv7Ids() } };
+};
+
+/**
+ * Open (migrating if needed) the index of a CODEX_HOME and pass the backfill gate: one process
+ * backfills while others wait a bounded time. A process that gave up waiting still answers: its
+ * reads catch each thread up from the files on demand. Every entry point (the CLI's views,
+ * reports and mutations, `serve`) opens a home here.
+ */
+export const openCodexHome = async (codexHome: string, indexDir: string, opts: OpenCodexHomeOptions = {}): Promise<E.Either<EngineError, OpenCodexHome>> => {
+  const options: CatchUpOptions = { ...opts.catchUp, quarantine: fileQuarantineSink(indexDir) };
+  const opened = await openIndex(lmdbDirOf(indexDir), codexHome, options)();
+  if (E.isLeft(opened)) return opened;
+  const store = opened.right.store;
+  const gate = await passLmdbBackfillGate(store, codexHome, opts.gateWaitMs === undefined ? {} : { waitMs: opts.gateWaitMs }, options)();
+  if (E.isLeft(gate)) {
+    await store.close()();
+    return gate;
+  }
+  return E.right({ codexHome, store, ...portsOver(store, codexHome, options), gate: gate.right, indexWas: opened.right.migrated, close: async () => void (await store.close()()) });
+};
+
+/** Open a home, run `use` on it, and close it whatever happens. */
+export const withCodexHome = async <A>(
+  codexHome: string,
+  indexDir: string,
+  opts: OpenCodexHomeOptions,
+  use: (home: OpenCodexHome) => TE.TaskEither<EngineError, A>,
+): Promise<E.Either<EngineError, A>> => {
+  const opened = await openCodexHome(codexHome, indexDir, opts);
+  if (E.isLeft(opened)) return opened;
+  try {
+    return await use(opened.right)();
+  } finally {
+    await opened.right.close();
+  }
+};
+
+/**
+ * Open a home and catch its whole index up with the files, so a report read from it (token audit,
+ * plugins, analytics) describes the home as it is now. When this process ran the gate's backfill,
+ * that catch-up is the one reported; otherwise only new bytes are read.
+ */
+export const withCaughtUpHome = async <A>(
+  codexHome: string,
+  indexDir: string,
+  opts: OpenCodexHomeOptions,
+  use: (home: OpenCodexHome, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
+): Promise<E.Either<EngineError, A>> =>
+  withCodexHome(codexHome, indexDir, opts, (home) => async () => {
+    const caught = home.gate.backfill !== null ? E.right(home.gate.backfill) : await catchUpHome(home.store, codexHome, { ...opts.catchUp, quarantine: fileQuarantineSink(indexDir) })();
+    return E.isLeft(caught) ? caught : use(home, caught.right)();
+  });
+
+/**
+ * Open a home's index as it stands (created or migrated, but not caught up and not through the
+ * gate), run `use` on it and close it: `verify` and `repair` examine the index itself, and a
+ * backfill first would hide what they look for.
+ */
+export const withIndexAsItIs = async <A>(
+  codexHome: string,
+  indexDir: string,
+  use: (store: LmdbIndexStore) => TE.TaskEither<EngineError, A>,
+): Promise<E.Either<EngineError, A>> => {
+  const opened = await openIndex(lmdbDirOf(indexDir), codexHome, { quarantine: fileQuarantineSink(indexDir) })();
+  if (E.isLeft(opened)) return opened;
+  try {
+    return await use(opened.right.store)();
+  } finally {
+    await opened.right.store.close()();
+  }
+};

@@ -1,0 +1,58 @@
+import * as fs from 'node:fs/promises';
+import * as E from 'fp-ts/lib/Either.js';
+import type { EngineError } from '../../domain/errors.js';
+import { fileQuarantineSink } from '../jsonl/quarantine.js';
+import { lmdbDirOf } from '../codexHome/layout.js';
+import { catchUpHome } from './catchUp.js';
+import type { CatchUpOptions, CatchUpSummary, Progress } from './catchUp.js';
+import { BACKFILLED_KEY, openIndex, passLmdbBackfillGate } from './openIndex.js';
+
+export interface IndexHomeRun {
+  readonly codexHome: string;
+  readonly indexDir: string;
+  readonly rebuild: boolean;
+  readonly onProgress?: ((p: Progress) => void) | undefined;
+  /** Worker threads for a large catch-up (1: this thread). */
+  readonly workers?: number | undefined;
+  /** Read on a reader thread when there is much to read (default true). */
+  readonly readerThread?: boolean | undefined;
+}
+
+/**
+ * `index`: catch the index up with every file of the home, through the backfill gate (a first
+ * build runs as the gate's backfill, under its lease, so a second process waits for it instead
+ * of building the same rows), or rebuild it into a fresh environment and swap it in (readers that
+ * have the old one open keep reading it until they reopen).
+ */
+export const indexHome = async (run: IndexHomeRun): Promise<E.Either<EngineError, CatchUpSummary>> => {
+  const target = lmdbDirOf(run.indexDir);
+  const dir = run.rebuild ? `${target}.rebuild-${process.pid}` : target;
+  if (run.rebuild) await fs.rm(dir, { recursive: true, force: true });
+  const opened = await openIndex(dir, run.codexHome)();
+  if (E.isLeft(opened)) return opened;
+  const store = opened.right.store;
+  const options: CatchUpOptions = {
+    quarantine: fileQuarantineSink(run.indexDir),
+    ...(run.onProgress === undefined ? {} : { onProgress: run.onProgress }),
+    // Worker threads are opt-in: on a shared 2-core machine one thread measured faster (bench/index.ts).
+    workers: { count: run.workers ?? 1, indexPath: dir },
+    ...(run.readerThread === undefined ? {} : { readerThread: run.readerThread }),
+  };
+  // A rebuild's environment is this process's own until the swap: no one to share a backfill with.
+  const gate = run.rebuild ? E.right({ backfill: null }) : await passLmdbBackfillGate(store, run.codexHome, {}, options)();
+  const result = E.isLeft(gate) ? gate : gate.right.backfill !== null ? E.right(gate.right.backfill) : await catchUpHome(store, run.codexHome, options)();
+  const marked = E.isRight(result)
+    ? store.transact('mark backfilled', (_r, write) => write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true }))
+    : E.right<EngineError, void>(undefined);
+  const closed = await store.close()();
+  if (E.isLeft(marked)) return marked;
+  if (E.isLeft(result)) return result;
+  if (E.isLeft(closed)) return closed;
+  if (run.rebuild) {
+    const old = `${target}.old-${process.pid}`;
+    await fs.rename(target, old).catch(() => undefined);
+    await fs.rename(dir, target);
+    await fs.rm(old, { recursive: true, force: true });
+  }
+  return result;
+};

@@ -1,0 +1,159 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../domain/errors.js';
+import type { ThreadRow } from '../domain/index/rows.js';
+import type { Thread } from '../domain/thread/thread.js';
+import { threadFromRow } from '../domain/thread/threadFromRow.js';
+import type { HistoryReadPorts } from './ports.js';
+import type { ReadState } from './internal/readState.js';
+import { hasReadState, readStateOf } from './internal/readState.js';
+import type { ThreadListCursor, ThreadSortKey } from './internal/threadListCursor.js';
+import { backwardsThreadCursor, nextThreadCursor, parseThreadListCursor } from './internal/threadListCursor.js';
+import { isScanError, scanRows } from './internal/scanRows.js';
+
+export type ThreadSourceKind =
+  | 'cli'
+  | 'vscode'
+  | 'exec'
+  | 'appServer'
+  | 'subAgent'
+  | 'subAgentReview'
+  | 'subAgentCompact'
+  | 'subAgentThreadSpawn'
+  | 'subAgentOther'
+  | 'unknown';
+
+export interface ListThreadsQuery {
+  readonly cursor?: string | null | undefined;
+  readonly limit?: number | null | undefined;
+  readonly sortKey?: ThreadSortKey | null | undefined;
+  readonly sortDirection?: 'asc' | 'desc' | null | undefined;
+  readonly modelProviders?: ReadonlyArray<string> | null | undefined;
+  readonly sourceKinds?: ReadonlyArray<ThreadSourceKind> | null | undefined;
+  readonly archived?: boolean | null | undefined;
+  readonly cwd?: string | ReadonlyArray<string> | null | undefined;
+  readonly searchTerm?: string | null | undefined;
+  readonly excludedThreadIds?: ReadonlyArray<string> | null | undefined;
+  /** Answer from the index as it stands, without looking for new or changed files first. */
+  readonly useStateDbOnly?: boolean | null | undefined;
+}
+
+export interface ThreadListPage {
+  readonly data: Thread[];
+  readonly readStates: Record<string, ReadState>;
+  readonly nextCursor: string | null;
+  readonly backwardsCursor: string | null;
+}
+
+export const DEFAULT_THREAD_LIST_LIMIT = 25;
+export const MAX_THREAD_LIST_LIMIT = 100;
+
+/** Sources listed when none are asked for: the interactive ones (not exec, not sub-agents). */
+const INTERACTIVE: ReadonlySet<string> = new Set(['cli', 'vscode']);
+
+/** The kinds a thread's API `source` answers to (a sub-agent is both `subAgent` and its variant). */
+export const sourceKindsOf = (source: unknown): ThreadSourceKind[] => {
+  if (source === 'cli' || source === 'vscode' || source === 'exec' || source === 'appServer') return [source];
+  if (typeof source === 'object' && source !== null && 'subAgent' in source) {
+    const s = (source as { subAgent: unknown }).subAgent;
+    if (s === 'review') return ['subAgent', 'subAgentReview'];
+    if (s === 'compact') return ['subAgent', 'subAgentCompact'];
+    if (typeof s === 'object' && s !== null && ('thread_spawn' in s || 'threadSpawn' in s)) return ['subAgent', 'subAgentThreadSpawn'];
+    return ['subAgent', 'subAgentOther'];
+  }
+  return ['unknown'];
+};
+
+interface Candidate {
+  readonly row: ThreadRow;
+  readonly key: number;
+}
+
+const ms = (iso: string | null | undefined): number | null => {
+  if (iso === null || iso === undefined) return null;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? null : t;
+};
+
+/**
+ * What Codex's thread list (its SQLite rows) shows of a thread, and its sort timestamps in
+ * milliseconds (session start, last line, last turn start else start). The list row differs from
+ * `thread/read` as Codex's does: no `forkedFromId`, no `threadSource`. (A fork's listed preview is its history's first
+ * user message, as Codex's rows have it until a background repair may rewrite it.)
+ */
+const listRowOf = async (
+  ports: HistoryReadPorts,
+  row: ThreadRow,
+): Promise<E.Either<EngineError, { row: ThreadRow; created: number; updated: number; recency: number }>> => {
+  const r = await ports.index.get('rollouts', [row.rolloutId])();
+  if (E.isLeft(r)) return r;
+  const meta = (r.right?.meta ?? {}) as { timestamp?: string };
+  const created = ms(meta.timestamp) ?? row.createdAt * 1000;
+  const updated = ms(r.right?.lastLineTimestamp) ?? row.updatedAt * 1000;
+  const recency = ms(r.right?.lastTurnStartTimestamp) ?? created;
+  return E.right({ row: { ...row, forkedFromId: null, threadSource: null }, created, updated, recency });
+};
+
+/** Substring match, case-sensitive as Codex's search term is. */
+const contains = (hay: string, needle: string): boolean => hay.includes(needle);
+
+const beyond = (c: Candidate, cursor: ThreadListCursor, direction: 'asc' | 'desc'): boolean => {
+  const key = Math.floor(c.key / cursor.unitMs) * cursor.unitMs;
+  if (cursor.threadId === null) return direction === 'asc' ? key >= cursor.ms : key <= cursor.ms;
+  if (key !== cursor.ms) return direction === 'asc' ? key > cursor.ms : key < cursor.ms;
+  return direction === 'asc' ? c.row.id > cursor.threadId : c.row.id < cursor.threadId;
+};
+
+/** `thread/list`: threads from the index, filtered, sorted, one page. */
+export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery): TE.TaskEither<EngineError, ThreadListPage> => async () => {
+  let cursor: ThreadListCursor | null = null;
+  if (q.cursor !== null && q.cursor !== undefined) {
+    const c = parseThreadListCursor(q.cursor);
+    if (E.isLeft(c)) return c;
+    cursor = c.right;
+  }
+  if (q.useStateDbOnly !== true) {
+    const fresh = await ports.indexer.refreshAll()();
+    if (E.isLeft(fresh)) return fresh;
+  }
+  const sortKey: ThreadSortKey = q.sortKey ?? 'created_at';
+  const direction = q.sortDirection ?? 'desc';
+  const limit = q.limit === null || q.limit === undefined ? DEFAULT_THREAD_LIST_LIMIT : Math.min(Math.max(q.limit, 1), MAX_THREAD_LIST_LIMIT);
+  const kinds = q.sourceKinds && q.sourceKinds.length > 0 ? new Set<string>(q.sourceKinds) : INTERACTIVE;
+  const providers = q.modelProviders && q.modelProviders.length > 0 ? new Set(q.modelProviders) : null;
+  const cwds = q.cwd === null || q.cwd === undefined ? null : new Set(typeof q.cwd === 'string' ? [q.cwd] : q.cwd);
+  const excluded = new Set(q.excludedThreadIds ?? []);
+  const archived = q.archived === true;
+  const term = q.searchTerm ?? '';
+
+  const candidates: Candidate[] = [];
+  for await (const r of scanRows(ports.index, 'threads', [], { reverse: false }, 256)) {
+    if (isScanError(r)) return E.left(r.error);
+    if (r.value.archived !== archived || excluded.has(r.value.id)) continue;
+    const listed = await listRowOf(ports, r.value);
+    if (E.isLeft(listed)) return listed;
+    const row = listed.right.row;
+    // Codex lists only threads with a first user message (its "visible" index: preview <> '').
+    if (row.preview === '') continue;
+    if (!sourceKindsOf(row.source).some((k) => kinds.has(k))) continue;
+    if (providers && !providers.has(row.modelProvider ?? '')) continue;
+    if (cwds && !cwds.has(row.cwd)) continue;
+    if (term !== '' && !contains(row.name ?? '', term) && !contains(row.preview, term)) continue;
+    const key = sortKey === 'created_at' ? listed.right.created : sortKey === 'updated_at' ? listed.right.updated : listed.right.recency;
+    const c: Candidate = { row, key };
+    if (cursor && !beyond(c, cursor, direction)) continue;
+    candidates.push(c);
+  }
+  const sign = direction === 'asc' ? 1 : -1;
+  candidates.sort((a, b) => sign * (a.key - b.key || (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0)));
+  const page = candidates.slice(0, limit);
+  const readStates: Record<string, ReadState> = {};
+  for (const c of page) if (hasReadState(c.row)) readStates[c.row.id] = readStateOf(c.row);
+  const last = page[page.length - 1];
+  return E.right({
+    data: page.map((c) => threadFromRow(c.row, [])),
+    readStates,
+    nextCursor: candidates.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
+    backwardsCursor: page[0] ? backwardsThreadCursor(page[0].key) : null,
+  });
+};

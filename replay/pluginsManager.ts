@@ -1,0 +1,83 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../domain/errors.js';
+import type { PluginId } from '../domain/plugins/pluginId.js';
+import type { PluginCache } from '../domain/plugins/ports.js';
+import type { PluginCapabilitySummary, PluginTelemetryMetadata } from '../domain/plugins/telemetry.js';
+import { telemetryMetadata } from '../domain/plugins/telemetry.js';
+import type { AnalyticsEvent } from '../domain/analytics/event.js';
+import type { AnalyticsSink } from '../domain/analytics/ports.js';
+import { pluginStateEvent, pluginUsedEvent } from '../domain/analytics/pluginEvents.js';
+import type { PluginState, TurnTracking } from '../domain/analytics/pluginEvents.js';
+
+export interface PluginsManagerDeps {
+  readonly cache: PluginCache;
+  /** Live analytics destination; null: lifecycle operations report nothing. */
+  readonly sink: AnalyticsSink | null;
+  readonly productClientId: string | null;
+}
+
+export type SyncOutcome = 'installed' | 'backfilled' | 'current';
+
+export interface PluginsManager {
+  /**
+   * The telemetry metadata of a plugin: the one place it is built, for every analytics path. The
+   * remote id is the sidecar's unless the caller passes the backend's (remote install) explicitly.
+   */
+  readonly telemetryMetadata: (
+    id: PluginId,
+    opts?: { readonly remotePluginId?: string | null; readonly capabilitySummary?: PluginCapabilitySummary | null },
+  ) => TE.TaskEither<EngineError, PluginTelemetryMetadata>;
+  readonly stateEvent: (state: PluginState, id: PluginId, opts?: { readonly remotePluginId?: string | null }) => TE.TaskEither<EngineError, AnalyticsEvent>;
+  readonly usedEvent: (id: PluginId, tracking: TurnTracking) => TE.TaskEither<EngineError, AnalyticsEvent>;
+  /** Install from a local source: replaces the cache root, so a remote sidecar is cleared. */
+  readonly installLocal: (sourceDir: string, id: PluginId, version: string) => TE.TaskEither<EngineError, PluginTelemetryMetadata>;
+  /** Install from the remote catalog: the backend's id is written to the sidecar and reported. */
+  readonly installRemote: (sourceDir: string, id: PluginId, version: string, remotePluginId: string) => TE.TaskEither<EngineError, PluginTelemetryMetadata>;
+  /**
+   * Remote sync of one plugin: a cached bundle already at `version` is kept and its sidecar
+   * backfilled (written if missing or different); otherwise the bundle is installed remotely.
+   */
+  readonly syncRemote: (sourceDir: string, id: PluginId, version: string, remotePluginId: string) => TE.TaskEither<EngineError, SyncOutcome>;
+  /** Remove the cache root (sidecar included); reported with the identity it had. */
+  readonly uninstall: (id: PluginId) => TE.TaskEither<EngineError, PluginTelemetryMetadata>;
+}
+
+export const pluginsManager = (deps: PluginsManagerDeps): PluginsManager => {
+  const { cache } = deps;
+  const metadata: PluginsManager['telemetryMetadata'] = (id, opts = {}) => async () => {
+    const remote = opts.remotePluginId !== undefined ? E.right(opts.remotePluginId) : await cache.readRemoteId(id)();
+    if (E.isLeft(remote)) return remote;
+    return E.right(telemetryMetadata({ pluginId: id, remotePluginId: remote.right, capabilitySummary: opts.capabilitySummary ?? null }));
+  };
+  const report = (state: PluginState, m: PluginTelemetryMetadata): TE.TaskEither<EngineError, PluginTelemetryMetadata> =>
+    deps.sink === null
+      ? TE.right(m)
+      : TE.map(() => m)(deps.sink.deliver({ events: [pluginStateEvent(state, m, deps.productClientId)] }));
+  const installRemote: PluginsManager['installRemote'] = (sourceDir, id, version, remotePluginId) =>
+    TE.chain(() => TE.chain(() => TE.chain((m: PluginTelemetryMetadata) => report('installed', m))(metadata(id, { remotePluginId })))(cache.writeRemoteId(id, remotePluginId)))(
+      cache.install(sourceDir, id, version),
+    );
+  return {
+    telemetryMetadata: metadata,
+    stateEvent: (state, id, opts = {}) => TE.map((m: PluginTelemetryMetadata) => pluginStateEvent(state, m, deps.productClientId))(metadata(id, opts)),
+    usedEvent: (id, tracking) => TE.map((m: PluginTelemetryMetadata) => pluginUsedEvent(m, tracking, deps.productClientId))(metadata(id)),
+    installLocal: (sourceDir, id, version) =>
+      TE.chain(() => TE.chain((m: PluginTelemetryMetadata) => report('installed', m))(metadata(id, { remotePluginId: null })))(cache.install(sourceDir, id, version)),
+    installRemote,
+    syncRemote: (sourceDir, id, version, remotePluginId) => async () => {
+      const active = await cache.activeVersion(id)();
+      if (E.isLeft(active)) return active;
+      if (active.right !== version) {
+        const r = await installRemote(sourceDir, id, version, remotePluginId)();
+        return E.isLeft(r) ? r : E.right('installed' as const);
+      }
+      const current = await cache.readRemoteId(id)();
+      // A sidecar we cannot read (unknown schema, corrupt) is replaced by the backend's answer.
+      if (E.isRight(current) && current.right === remotePluginId.trim()) return E.right('current' as const);
+      const w = await cache.writeRemoteId(id, remotePluginId)();
+      return E.isLeft(w) ? w : E.right('backfilled' as const);
+    },
+    uninstall: (id) => TE.chain((m: PluginTelemetryMetadata) => TE.chain(() => report('uninstalled', m))(cache.uninstall(id)))(metadata(id)),
+  };
+};

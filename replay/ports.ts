@@ -1,0 +1,26 @@
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../domain/errors.js';
+import type { Clock, HistoryIndexer, Ids, IndexStore, RolloutFiles } from '../domain/ports.js';
+
+/**
+ * What the history read use cases need: the index, the indexer that keeps it current with the
+ * log (a thread's files compared with their checkpoints and caught up before it is answered),
+ * and exact byte ranges of the log.
+ */
+export interface HistoryReadPorts {
+  readonly index: IndexStore;
+  readonly indexer: HistoryIndexer;
+  /** Exact byte ranges of one rollout file, in order (one open, one pread each). */
+  readonly readRanges: (path: string, ranges: ReadonlyArray<readonly [number, number]>) => TE.TaskEither<EngineError, string[]>;
+}
+
+/**
+ * What the mutation use cases (fork, revert, rollback, review, token replay) need: the read ports
+ * (their answers carry the thread as `thread/read` shows it), the rollout files they write, the
+ * clock and ids.
+ */
+export interface MutationPorts extends HistoryReadPorts {
+  readonly files: RolloutFiles;
+  readonly clock: Clock;
+  readonly ids: Ids;
+}

@@ -1,0 +1,96 @@
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../domain/errors.js';
+import { rejected } from '../domain/errors.js';
+import type { HistoryPoint } from '../domain/history/cut.js';
+import { copyIntoLegacyFork } from '../domain/fork/legacyCopy.js';
+import { lineTimestamp, renderDrafts } from '../domain/rollout/lineDraft.js';
+import type { ReviewTarget } from '../domain/review/reviewTarget.js';
+import { emptyReviewPrompt } from '../domain/review/reviewTarget.js';
+import type { DetachedReviewInput, ReviewStart } from '../domain/review/reviewLines.js';
+import { detachedReviewMeta, detachedReviewTail, enteredReviewMode, reviewTurn } from '../domain/review/reviewLines.js';
+import type { Turn } from '../domain/thread/turn.js';
+import { attempt, endOf, loadChain } from './internal/historyIndex.js';
+import type { MutationPorts } from './ports.js';
+import { must, sessionMetaOf, settingsBefore } from './internal/mutationSteps.js';
+
+export type ReviewDelivery = 'inline' | 'detached';
+
+export interface ReviewResult {
+  /** The review turn, running (`status: inProgress`): the engine runs no model. */
+  readonly turn: Turn;
+  /** The thread the review runs in: the parent (inline) or the new review thread (detached). */
+  readonly reviewThreadId: string;
+  readonly written: { readonly path: string; readonly bytes: number; readonly lines: number };
+}
+
+/**
+ * `review/start`. Inline: the parent thread gets the review turn's entered-review-mode item.
+ * Detached: a new review thread is forked from the parent's history (a reference fork for a
+ * paginated parent, a copy for a legacy one) as a review sub-agent thread (`source {subagent:
+ * review}`, `parent_thread_id`) whose first turn enters review mode. The review's result arrives
+ * later as appended lines (exited-review-mode item, agent message, task_complete).
+ */
+export const startReview = (
+  ports: MutationPorts,
+  threadId: string,
+  target: ReviewTarget,
+  delivery: ReviewDelivery,
+): TE.TaskEither<EngineError, ReviewResult> => () =>
+  attempt(async () => {
+    if (emptyReviewPrompt(target)) throw rejected('Review prompt cannot be empty');
+    await must(ports.indexer.refreshThread(threadId));
+    const chain = await loadChain(ports.index, threadId);
+    const current = chain.segments[chain.segments.length - 1]!;
+    const now = ports.clock.now();
+    if (delivery === 'inline') {
+      const review: ReviewStart = { threadId, turnId: ports.ids.uuidv7(), itemId: ports.ids.uuidv7(), target, now };
+      const r = await must(
+        ports.files.append(current.path, [enteredReviewMode(chain.mode, review)], { ordinal: current.endLine, byteOffset: current.endByteOffset }, chain.mode),
+      );
+      await must(ports.indexer.catchUp([current.path]));
+      return {
+        turn: reviewTurn(review, null),
+        reviewThreadId: threadId,
+        written: { path: current.path, bytes: r.next.byteOffset - r.first.byteOffset, lines: r.next.ordinal - r.first.ordinal },
+      };
+    }
+    const review: ReviewStart = { threadId: ports.ids.uuidv7(), turnId: ports.ids.uuidv7(), itemId: ports.ids.uuidv7(), target, now };
+    const end = endOf(chain);
+    const input: DetachedReviewInput = {
+      parentMeta: await sessionMetaOf(ports, current.path),
+      parentThreadId: threadId,
+      review,
+      windowId: ports.ids.uuidv7(),
+      cut: chain.mode === 'paginated' ? end : null,
+      settings: await settingsBefore(ports, chain),
+    };
+    const path = ports.files.pathFor(now, review.threadId);
+    const drafts = [detachedReviewMeta(input), ...detachedReviewTail(input)];
+    const written =
+      chain.mode === 'paginated'
+        ? await must(ports.files.create(path, renderDrafts(drafts, end.ordinal)))
+        : await must(ports.files.createFrom(path, copiedReviewLines(ports, current.path, end, lineTimestamp(now), renderDrafts(drafts, null))));
+    await must(ports.indexer.catchUp([path]));
+    return {
+      turn: reviewTurn(review, Math.floor(now.getTime() / 1000)),
+      reviewThreadId: review.threadId,
+      written: { path, bytes: written.next.byteOffset, lines: written.next.ordinal },
+    };
+  });
+
+/** A legacy parent's review thread: its meta, the parent's lines re-stamped, then the review turn. */
+async function* copiedReviewLines(
+  ports: MutationPorts,
+  parentPath: string,
+  end: HistoryPoint,
+  ts: string,
+  lines: ReadonlyArray<string>,
+): AsyncGenerator<string> {
+  const [meta, ...tail] = lines;
+  yield meta!;
+  for await (const entry of ports.files.linesBefore(parentPath, end.byteOffset)) {
+    if (entry.kind === 'failed') throw entry.error;
+    if (entry.kind === 'line') yield copyIntoLegacyFork(entry.line, ts);
+  }
+  yield* tail;
+}

@@ -1,0 +1,128 @@
+// The index-served history API against the whole-history fold, on random rollouts (both modes,
+// forks by reference): every page walk, both directions, any page size, visits exactly the fold's
+// turns and items in order, with the same content; thread/read equals the fold's.
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import { expect } from 'chai';
+import * as fc from 'fast-check';
+import * as E from 'fp-ts/lib/Either.js';
+import { openLmdbIndex } from '../../adapters/lmdb/indexStore.js';
+import { catchUpHome } from '../../adapters/indexer/catchUp.js';
+import { portsOver } from '../../adapters/codexHome/openCodexHome.js';
+import { jsonlRolloutStore } from '../oracle/rolloutStore.js';
+import { foldThread, readThreadByFold as readByFold } from '../oracle/wholeFileFold.js';
+import { readThread } from '../../replay/readThread.js';
+import { listTurns } from '../../replay/listTurns.js';
+import { listItems } from '../../replay/listItems.js';
+import type { HistoryReadPorts } from '../../replay/ports.js';
+import { toApiTurn, turnsOf } from '../../domain/thread/foldTurns.js';
+import type { Turn } from '../../domain/thread/turn.js';
+import { act, newThread, rolloutRelPath, sessionMeta } from '../projections/synth.js';
+import type { Action } from '../projections/synth.js';
+import { right } from '../fixtures/right.js';
+
+const ACTIONS: Action[] = ['startTurn', 'user', 'agent', 'reasoning', 'context', 'tokens', 'complete', 'fail', 'abort'];
+
+const walkTurns = async (ports: HistoryReadPorts, threadId: string, limit: number, dir: 'asc' | 'desc', view: 'full' | 'summary'): Promise<Turn[]> => {
+  const out: Turn[] = [];
+  let cursor: string | null = null;
+  for (let guard = 0; guard < 1000; guard++) {
+    const page: Awaited<ReturnType<ReturnType<typeof listTurns>>> extends E.Either<unknown, infer P> ? P : never = right(await listTurns(ports, { threadId, limit, sortDirection: dir, itemsView: view, cursor })());
+    expect(page.data.length).to.be.at.most(Math.max(limit, 1));
+    out.push(...page.data);
+    if (page.nextCursor === null) return out;
+    cursor = page.nextCursor;
+  }
+  throw new Error('turn walk did not end');
+};
+
+const walkItems = async (ports: HistoryReadPorts, threadId: string, limit: number, dir: 'asc' | 'desc') => {
+  const out: Array<{ turnId: string; id: string; type: string }> = [];
+  let cursor: string | null = null;
+  for (let guard = 0; guard < 5000; guard++) {
+    const page: Awaited<ReturnType<ReturnType<typeof listItems>>> extends E.Either<unknown, infer P> ? P : never = right(await listItems(ports, { threadId, limit, sortDirection: dir, cursor })());
+    out.push(...page.data.map((e) => ({ turnId: e.turnId, id: e.item.id, type: e.item.type })));
+    if (page.nextCursor === null) return out;
+    cursor = page.nextCursor;
+  }
+  throw new Error('item walk did not end');
+};
+
+describe('history API from the index == the whole-history fold (random rollouts, forks)', function () {
+  this.timeout(120_000);
+
+  it('turn and item pages, every size and direction, and thread/read', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('paginated' as const, 'legacy' as const),
+        fc.array(fc.constantFrom(...ACTIONS), { minLength: 1, maxLength: 60 }),
+        fc.array(fc.constantFrom(...ACTIONS), { maxLength: 25 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 0, max: 30 }),
+        async (mode, baseActions, forkActions, limit, cutAt) => {
+          const home = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'history-pages-'));
+          try {
+            const base = newThread(7, mode);
+            const lines = [sessionMeta(base), ...baseActions.flatMap((a) => act(base, a))];
+            const basePath = nodePath.join(home, rolloutRelPath(base.threadId));
+            await fs.mkdir(nodePath.dirname(basePath), { recursive: true });
+            await fs.writeFile(basePath, lines.map((l) => `${l}\n`).join(''));
+            const threads = [base.threadId];
+            if (mode === 'paginated') {
+              // A fork by reference: its base is the first `cut` lines of the source.
+              const cut = Math.min(lines.length, 1 + cutAt);
+              const fork = newThread(8, mode);
+              fork.n = cut;
+              const endByteOffset = lines.slice(0, cut).reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+              const forkLines = [
+                sessionMeta(fork, { forked_from_id: base.threadId, forked_from_ordinal_exclusive: cut, history_base: { thread_id: base.threadId, end_ordinal_exclusive: cut, end_byte_offset: endByteOffset } }),
+                ...forkActions.flatMap((a) => act(fork, a)),
+              ];
+              const forkPath = nodePath.join(home, rolloutRelPath(fork.threadId));
+              await fs.writeFile(forkPath, forkLines.map((l) => `${l}\n`).join(''));
+              threads.push(fork.threadId);
+            }
+            const store = right(await openLmdbIndex(nodePath.join(home, '.index'))());
+            try {
+              right(await catchUpHome(store, home)());
+              const ports = portsOver(store, home, {}).read;
+              const files = jsonlRolloutStore(home);
+              for (const threadId of threads) {
+                const folded = right(await foldThread(files, threadId)());
+                const expected = turnsOf(folded.turns).map(toApiTurn);
+                const expectedItems = expected.flatMap((t) => t.items.map((i) => ({ turnId: t.id, id: i.id, type: i.type })));
+                const asc = await walkTurns(ports, threadId, limit, 'asc', 'full');
+                expect(asc, `${mode} ${threadId} asc limit ${limit}`).to.deep.equal(expected);
+                const desc = await walkTurns(ports, threadId, limit, 'desc', 'full');
+                expect(desc, 'desc').to.deep.equal([...expected].reverse());
+                const summary = await walkTurns(ports, threadId, 100, 'asc', 'summary');
+                expect(summary.map((t) => t.items.map((i) => i.id))).to.deep.equal(
+                  expected.map((t) => {
+                    const firstUser = t.items.find((i) => i.type === 'userMessage');
+                    const lastAgent = [...t.items].reverse().find((i) => i.type === 'agentMessage');
+                    // Codex shows the two in rollout order.
+                    return t.items.filter((i) => i === firstUser || i === lastAgent).map((i) => i.id);
+                  }),
+                );
+                expect(await walkItems(ports, threadId, limit, 'asc'), 'items asc').to.deep.equal(expectedItems);
+                expect(await walkItems(ports, threadId, limit, 'desc'), 'items desc').to.deep.equal([...expectedItems].reverse());
+                const ours = right(await readThread(ports, threadId, true)());
+                const theirs = right(await readByFold(files, threadId, true)());
+                const { turns: oursTurns, ...oursRest } = ours.thread;
+                const { turns: theirTurns, ...theirRest } = theirs;
+                expect(oursRest, 'thread/read fields').to.deep.equal(theirRest);
+                expect(oursTurns, 'thread/read turns').to.deep.equal(theirTurns);
+              }
+            } finally {
+              right(await store.close()());
+            }
+          } finally {
+            await fs.rm(home, { recursive: true, force: true });
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});

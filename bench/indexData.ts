@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
+import type { HistoryMode } from '../domain/rollout/historyMode.js';
 
 export interface GeneratedHome {
   readonly home: string;
@@ -79,7 +80,7 @@ const TOOL_OUTPUT_BYTES = 64 * 1024;
 const COMPACTED_BYTES = 10 * 1024;
 
 interface ThreadPlan {
-  readonly mode: 'paginated' | 'legacy';
+  readonly mode: HistoryMode;
   readonly turns: number;
 }
 

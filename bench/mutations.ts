@@ -18,13 +18,14 @@ import { catchUpHome } from '../adapters/indexer/catchUp.js';
 import { portsOver } from '../adapters/codexHome/openCodexHome.js';
 import { forkThread } from '../replay/forkThread.js';
 import { rollbackThread } from '../replay/rollbackThread.js';
+import type { HistoryMode } from '../domain/rollout/historyMode.js';
 
 const PAGINATED = 'eeeeeeee-0000-7000-8000-000000000001';
 const LEGACY = 'eeeeeeee-0000-7000-8000-000000000002';
 const OUTPUT_BYTES = 1 << 20;
 
 /** Write a Codex-shaped thread of ~`targetBytes`: turns whose tool output is ~1 MB each. */
-const generateThread = (path: string, threadId: string, mode: 'paginated' | 'legacy', targetBytes: number): { bytes: number; turns: number } => {
+const generateThread = (path: string, threadId: string, mode: HistoryMode, targetBytes: number): { bytes: number; turns: number } => {
   fs.mkdirSync(nodePath.dirname(path), { recursive: true });
   const fd = fs.openSync(path, 'w');
   let ordinal = 0;

@@ -18,6 +18,7 @@ import { jsonlRolloutStore } from '../test/oracle/rolloutStore.js';
 import { foldThread } from '../test/oracle/wholeFileFold.js';
 import { toApiTurn, turnsOf } from '../domain/thread/foldTurns.js';
 import { generateThread } from './pagesData.js';
+import type { HistoryMode } from '../domain/rollout/historyMode.js';
 
 type Ask = (method: string, params: unknown) => Promise<unknown>;
 
@@ -102,7 +103,7 @@ const initialize = async (ask: Ask, notify: (m: string) => void): Promise<void> 
   notify('initialized');
 };
 
-const sized = async (engineMain: string, size: string, mode: 'paginated' | 'legacy', reps: number): Promise<Record<string, unknown>> => {
+const sized = async (engineMain: string, size: string, mode: HistoryMode, reps: number): Promise<Record<string, unknown>> => {
   const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), `bench-pages-${mode}-`));
   try {
     const home = nodePath.join(tmp, 'home');

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { makeRolloutLine } from '../domain/rollout/line.js';
+import type { HistoryMode } from '../domain/rollout/historyMode.js';
 
 export interface GeneratedThread {
   readonly threadId: string;
@@ -19,7 +20,7 @@ export interface GeneratedThread {
 /** The same turn at every size (~20 KB: a 16 KB tool output), so pages differ only by where they are. */
 const OUTPUT = 'line of build output: compiling module src/lib/thing.ts … ok ✓\n'.repeat(250);
 
-export const generateThread = async (home: string, mode: 'paginated' | 'legacy', targetBytes: number, threadId: string): Promise<GeneratedThread> => {
+export const generateThread = async (home: string, mode: HistoryMode, targetBytes: number, threadId: string): Promise<GeneratedThread> => {
   const dir = nodePath.join(home, 'sessions/2026/11/21');
   fs.mkdirSync(dir, { recursive: true });
   const path = nodePath.join(dir, `rollout-2026-11-21T10-00-00-${threadId}.jsonl`);

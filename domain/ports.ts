@@ -2,6 +2,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type * as E from 'fp-ts/lib/Either.js';
 import type { EngineError, LogPosition } from './errors.js';
 import type { RawLine, QuarantineRecord } from './rollout/rawLine.js';
+import type { HistoryMode } from './rollout/historyMode.js';
 
 /** Where the next line of a log would start: its line index and byte offset. `noStream` = no file. */
 export type ExpectedPosition = LogPosition | 'noStream' | 'any';
@@ -130,7 +131,7 @@ export interface RolloutFiles {
     path: string,
     lines: ReadonlyArray<import('./rollout/lineDraft.js').LineDraft>,
     expected: LogPosition,
-    mode: 'legacy' | 'paginated',
+    mode: HistoryMode,
   ) => TE.TaskEither<EngineError, AppendResult>;
 }
 

@@ -2,13 +2,9 @@ import type { IndexReader, IndexWrite, RolloutRow, ThreadRow } from '../domain/i
 import type { SessionMetaPayload } from '../domain/rollout/kinds/sessionMeta.js';
 import { buildThread } from '../domain/thread/buildThread.js';
 import { applySettingsChange } from '../domain/thread/threadMeta.js';
-import { currentFileOf } from '../domain/history/historyBase.js';
+import { currentFileOf, hopOfRow } from '../domain/history/historyBase.js';
 import { Batch } from './batch.js';
 import { walkHistorySync } from '../domain/history/walk.js';
-import type { HistoryHop } from '../domain/history/walk.js';
-
-/** A rollout row's `history_base` hop. */
-export const hopOfRow = (r: RolloutRow): HistoryHop | null => r.base;
 
 /** A rollout file that holds rows (the winner for its rollout id). */
 export interface IndexedFile {

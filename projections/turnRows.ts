@@ -1,5 +1,5 @@
 import type { LinePos, RolloutFoldRow, TurnRow } from '../domain/index/rows.js';
-import type { HistoryMode } from '../domain/thread/foldTurns.js';
+import type { HistoryMode } from '../domain/rollout/historyMode.js';
 import type { Batch } from './batch.js';
 import type { Mutable } from './projection.js';
 

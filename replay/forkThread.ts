@@ -10,10 +10,12 @@ import { copyIntoLegacyFork } from '../domain/fork/legacyCopy.js';
 import { lineTimestamp, renderDrafts } from '../domain/rollout/lineDraft.js';
 import type { Thread } from '../domain/thread/thread.js';
 import type { ThreadTokenUsageUpdated } from '../domain/tokens/threadTokenUsage.js';
-import type { ThreadChain } from './internal/historyIndex.js';
-import { attempt, endOf, findTurn, lastTurns, loadChain, nextTurn, segmentOf } from './internal/historyIndex.js';
+import type { ThreadLineage } from '../domain/history/lineage.js';
+import { currentSegmentOf, segmentIndexOfRollout } from '../domain/history/lineage.js';
+import { findTurn, historyEnd, lastTurns, lineageToChange, nextTurn } from './internal/lineage.js';
 import type { MutationPorts } from './ports.js';
-import { answerThread, must, sessionMetaOf, settingsBefore } from './internal/mutationSteps.js';
+import { answerThread, sessionMetaOf, settingsBefore } from './internal/mutationSteps.js';
+import { stop, take, useCase } from './internal/useCase.js';
 import { readTokenUsage } from './readTokenUsage.js';
 
 export interface ForkParams {
@@ -47,23 +49,23 @@ const requestOf = (p: ForkParams): E.Either<EngineError, ForkRequest> => {
   return E.right({ kind: 'whole' });
 };
 
-/** The chain to fork: the thread's current history, or the one a given rollout file holds. */
-const sourceChain = async (ports: MutationPorts, p: ForkParams): Promise<ThreadChain> => {
+/** The lineage to fork: the thread's current history, or the one a given rollout file holds. */
+const sourceLineage = async (ports: MutationPorts, p: ForkParams): Promise<ThreadLineage> => {
   if (p.path === undefined) {
-    if (p.threadId === undefined) throw invalidArgument('threadId', 'give threadId or path');
-    await must(ports.indexer.refreshThread(p.threadId));
-    return loadChain(ports.index, p.threadId);
+    if (p.threadId === undefined) return stop(invalidArgument('threadId', 'give threadId or path'));
+    await take(ports.indexer.refreshThread(p.threadId));
+    return lineageToChange(ports.index, p.threadId);
   }
-  const real = await must(ports.files.confine(p.path));
-  let cp = await must(ports.index.get('files', [real]));
+  const real = await take(ports.files.confine(p.path));
+  let cp = await take(ports.index.get('files', [real]));
   if (cp === undefined) {
-    await must(ports.indexer.catchUp([real]));
-    cp = await must(ports.index.get('files', [real]));
+    await take(ports.indexer.catchUp([real]));
+    cp = await take(ports.index.get('files', [real]));
   }
-  if (cp?.threadId == null || cp.rolloutId === null) throw notFound('indexed rollout file', real);
-  if (p.threadId !== undefined && p.threadId !== cp.threadId) throw invalidArgument('path', `holds thread ${cp.threadId}, not ${p.threadId}`);
-  await must(ports.indexer.refreshThread(cp.threadId));
-  return loadChain(ports.index, cp.threadId, cp.rolloutId);
+  if (cp?.threadId == null || cp.rolloutId === null) return stop(notFound('indexed rollout file', real));
+  if (p.threadId !== undefined && p.threadId !== cp.threadId) return stop(invalidArgument('path', `holds thread ${cp.threadId}, not ${p.threadId}`));
+  await take(ports.indexer.refreshThread(cp.threadId));
+  return lineageToChange(ports.index, cp.threadId, cp.rolloutId);
 };
 
 /**
@@ -71,51 +73,48 @@ const sourceChain = async (ports: MutationPorts, p: ForkParams): Promise<ThreadC
  * `session_meta` names the cut it continues (`history_base`), whatever the history's size. A
  * legacy source is copied up to the cut, as Codex does. Turn and item ids are kept either way.
  */
-export const forkThread = (ports: MutationPorts, params: ForkParams): TE.TaskEither<EngineError, ForkResult> => () =>
-  attempt(async () => {
-    const request = requestOf(params);
-    if (E.isLeft(request)) throw request.left;
-    const chain = await sourceChain(ports, params);
-    const req = request.right;
-    const found = req.kind === 'whole' ? undefined : await findTurn(ports.index, chain, req.turnId);
-    const next = req.kind === 'lastTurn' && found !== undefined ? await nextTurn(ports.index, chain, found.segment, found.keyLine) : undefined;
-    const cut = forkCut(req, { target: found?.ref, next, end: endOf(chain) });
-    if (E.isLeft(cut)) throw cut.left;
-    const sourceThreadId = chain.thread.id;
-    const current = chain.segments[chain.segments.length - 1]!;
-    const lastKept = req.kind === 'whole' ? (await lastTurns(ports.index, chain, 1))[0] : undefined;
+export const forkThread = (ports: MutationPorts, params: ForkParams): TE.TaskEither<EngineError, ForkResult> =>
+  useCase(async () => {
+    const req = await take(requestOf(params));
+    const lineage = await sourceLineage(ports, params);
+    const found = req.kind === 'whole' ? undefined : await findTurn(ports.index, lineage, req.turnId);
+    const next = req.kind === 'lastTurn' && found !== undefined ? await nextTurn(ports.index, lineage, found.segment, found.keyLine) : undefined;
+    const cut = await take(forkCut(req, { target: found?.ref, next, end: await historyEnd(ports.index, lineage) }));
+    const sourceThreadId = lineage.thread.id;
+    const currentPath = currentSegmentOf(lineage).rollout.path;
+    const lastKept = req.kind === 'whole' ? (await lastTurns(ports.index, lineage, 1))[0] : undefined;
     const now = ports.clock.now();
     const input: ForkFileInput = {
-      sourceMeta: await sessionMetaOf(ports, current.path),
+      sourceMeta: await sessionMetaOf(ports, currentPath),
       sourceThreadId,
       newThreadId: ports.ids.uuidv7(),
       windowId: ports.ids.uuidv7(),
       timestamp: lineTimestamp(now),
-      cut: chain.mode === 'paginated' ? cut.right : null,
-      settings: await settingsBefore(ports, chain, lineBound(chain, cut.right)),
+      cut: lineage.mode === 'paginated' ? cut : null,
+      settings: await settingsBefore(ports, lineage, lineBound(lineage, cut)),
       runningTurn: lastKept?.status === 'inProgress' ? lastKept : undefined,
       markerMessageId: ports.ids.uuidv7(),
       originator: params.originator,
     };
     const path = ports.files.pathFor(now, input.newThreadId);
     const written =
-      chain.mode === 'paginated'
-        ? await must(ports.files.create(path, renderDrafts([forkMetaLine(input), ...forkTailLines(input)], cut.right.ordinal)))
-        : await must(ports.files.createFrom(path, legacyForkLines(ports, current.path, cut.right, input)));
-    await must(ports.indexer.catchUp([path]));
+      lineage.mode === 'paginated'
+        ? await take(ports.files.create(path, renderDrafts([forkMetaLine(input), ...forkTailLines(input)], cut.ordinal)))
+        : await take(ports.files.createFrom(path, legacyForkLines(ports, currentPath, cut, input)));
+    await take(ports.indexer.catchUp([path]));
     const includeTurns = params.excludeTurns !== true;
     return {
       thread: await answerThread(ports, input.newThreadId, includeTurns),
       sourceThreadId,
       settings: input.settings,
-      tokenUsage: await must(readTokenUsage(ports, input.newThreadId, { fresh: true, forkReplay: true })),
+      tokenUsage: await take(readTokenUsage(ports, input.newThreadId, { fresh: true, forkReplay: true })),
       written: { path, bytes: written.next.byteOffset, lines: written.next.ordinal },
     };
   });
 
 /** Settings are looked up below the cut: in the cut's rollout before its line. */
-const lineBound = (chain: ThreadChain, cut: HistoryPoint): { segment: number; line: number } | undefined => {
-  const segment = segmentOf(chain, cut);
+const lineBound = (lineage: ThreadLineage, cut: HistoryPoint): { segment: number; line: number } | undefined => {
+  const segment = segmentIndexOfRollout(lineage, cut.rolloutId);
   return segment === undefined ? undefined : { segment, line: cut.line };
 };
 
@@ -124,6 +123,7 @@ async function* legacyForkLines(ports: MutationPorts, sourcePath: string, cut: H
   const ts = input.timestamp;
   yield* renderDrafts([forkMetaLine(input)], null);
   for await (const entry of ports.files.linesBefore(sourcePath, cut.byteOffset)) {
+    // A failed read ends the stream with its error, which createFrom maps back (isEngineError).
     if (entry.kind === 'failed') throw entry.error;
     // A line that cannot be read is not copied: Codex could not have read it either.
     if (entry.kind === 'line') yield copyIntoLegacyFork(entry.line, ts);

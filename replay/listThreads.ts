@@ -1,5 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js';
-import * as TE from 'fp-ts/lib/TaskEither.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import type { ThreadRow } from '../domain/index/rows.js';
 import type { Thread } from '../domain/thread/thread.js';
@@ -9,7 +8,8 @@ import type { ReadState } from './internal/readState.js';
 import { hasReadState, readStateOf } from './internal/readState.js';
 import type { ThreadListCursor, ThreadSortKey } from './internal/threadListCursor.js';
 import { backwardsThreadCursor, nextThreadCursor, parseThreadListCursor } from './internal/threadListCursor.js';
-import { isScanError, scanRows } from './internal/scanRows.js';
+import { scanRows } from './internal/scanRows.js';
+import { take, useCase } from './internal/useCase.js';
 
 export type ThreadSourceKind =
   | 'cli'
@@ -81,17 +81,13 @@ const ms = (iso: string | null | undefined): number | null => {
  * `thread/read` as Codex's does: no `forkedFromId`, no `threadSource`. (A fork's listed preview is its history's first
  * user message, as Codex's rows have it until a background repair may rewrite it.)
  */
-const listRowOf = async (
-  ports: HistoryReadPorts,
-  row: ThreadRow,
-): Promise<E.Either<EngineError, { row: ThreadRow; created: number; updated: number; recency: number }>> => {
-  const r = await ports.index.get('rollouts', [row.rolloutId])();
-  if (E.isLeft(r)) return r;
-  const meta = (r.right?.meta ?? {}) as { timestamp?: string };
+const listRowOf = async (ports: HistoryReadPorts, row: ThreadRow): Promise<{ row: ThreadRow; created: number; updated: number; recency: number }> => {
+  const r = await take(ports.index.get('rollouts', [row.rolloutId]));
+  const meta = (r?.meta ?? {}) as { timestamp?: string };
   const created = ms(meta.timestamp) ?? row.createdAt * 1000;
-  const updated = ms(r.right?.lastLineTimestamp) ?? row.updatedAt * 1000;
-  const recency = ms(r.right?.lastTurnStartTimestamp) ?? created;
-  return E.right({ row: { ...row, forkedFromId: null, threadSource: null }, created, updated, recency });
+  const updated = ms(r?.lastLineTimestamp) ?? row.updatedAt * 1000;
+  const recency = ms(r?.lastTurnStartTimestamp) ?? created;
+  return { row: { ...row, forkedFromId: null, threadSource: null }, created, updated, recency };
 };
 
 /** Substring match, case-sensitive as Codex's search term is. */
@@ -105,17 +101,10 @@ const beyond = (c: Candidate, cursor: ThreadListCursor, direction: 'asc' | 'desc
 };
 
 /** `thread/list`: threads from the index, filtered, sorted, one page. */
-export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery): TE.TaskEither<EngineError, ThreadListPage> => async () => {
-  let cursor: ThreadListCursor | null = null;
-  if (q.cursor !== null && q.cursor !== undefined) {
-    const c = parseThreadListCursor(q.cursor);
-    if (E.isLeft(c)) return c;
-    cursor = c.right;
-  }
-  if (q.useStateDbOnly !== true) {
-    const fresh = await ports.indexer.refreshAll()();
-    if (E.isLeft(fresh)) return fresh;
-  }
+export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery): TE.TaskEither<EngineError, ThreadListPage> =>
+  useCase(async () => {
+  const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
+  if (q.useStateDbOnly !== true) await take(ports.indexer.refreshAll());
   const sortKey: ThreadSortKey = q.sortKey ?? 'created_at';
   const direction = q.sortDirection ?? 'desc';
   const limit = q.limit === null || q.limit === undefined ? DEFAULT_THREAD_LIST_LIMIT : Math.min(Math.max(q.limit, 1), MAX_THREAD_LIST_LIMIT);
@@ -128,18 +117,16 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery): TE.Ta
 
   const candidates: Candidate[] = [];
   for await (const r of scanRows(ports.index, 'threads', [], { reverse: false }, 256)) {
-    if (isScanError(r)) return E.left(r.error);
     if (r.value.archived !== archived || excluded.has(r.value.id)) continue;
     const listed = await listRowOf(ports, r.value);
-    if (E.isLeft(listed)) return listed;
-    const row = listed.right.row;
+    const row = listed.row;
     // Codex lists only threads with a first user message (its "visible" index: preview <> '').
     if (row.preview === '') continue;
     if (!sourceKindsOf(row.source).some((k) => kinds.has(k))) continue;
     if (providers && !providers.has(row.modelProvider ?? '')) continue;
     if (cwds && !cwds.has(row.cwd)) continue;
     if (term !== '' && !contains(row.name ?? '', term) && !contains(row.preview, term)) continue;
-    const key = sortKey === 'created_at' ? listed.right.created : sortKey === 'updated_at' ? listed.right.updated : listed.right.recency;
+    const key = sortKey === 'created_at' ? listed.created : sortKey === 'updated_at' ? listed.updated : listed.recency;
     const c: Candidate = { row, key };
     if (cursor && !beyond(c, cursor, direction)) continue;
     candidates.push(c);
@@ -150,10 +137,10 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery): TE.Ta
   const readStates: Record<string, ReadState> = {};
   for (const c of page) if (hasReadState(c.row)) readStates[c.row.id] = readStateOf(c.row);
   const last = page[page.length - 1];
-  return E.right({
+  return {
     data: page.map((c) => threadFromRow(c.row, [])),
     readStates,
     nextCursor: candidates.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
     backwardsCursor: page[0] ? backwardsThreadCursor(page[0].key) : null,
+  };
   });
-};

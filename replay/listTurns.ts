@@ -1,11 +1,10 @@
-import * as E from 'fp-ts/lib/Either.js';
-import * as TE from 'fp-ts/lib/TaskEither.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import { rejected } from '../domain/errors.js';
+import type { ThreadLineage } from '../domain/history/lineage.js';
+import { segmentIndexForOrdinal } from '../domain/history/lineage.js';
 import type { ItemsView, Turn } from '../domain/thread/turn.js';
 import type { HistoryReadPorts } from './ports.js';
-import type { ThreadLineage } from './internal/lineage.js';
-import { segmentIndexForOrdinal } from './internal/lineage.js';
 import { invalidCursor, parseHistoryCursor, parseTurnCursor, serializeHistoryCursor, serializeTurnCursor } from './internal/cursors.js';
 import { openThread } from './internal/openThread.js';
 import { pageSizeOf } from './internal/pageSize.js';
@@ -13,6 +12,7 @@ import type { Direction, SegmentStart, WalkedTurn } from './internal/turnWalk.js
 import { walkTurns } from './internal/turnWalk.js';
 import { turnsWithItems } from './internal/turnView.js';
 import { cutPage, pageCursors, pastAnchor } from './internal/page.js';
+import { stop, take, useCase } from './internal/useCase.js';
 
 export interface ListTurnsQuery {
   readonly threadId: string;
@@ -29,34 +29,27 @@ export interface TurnPage {
 }
 
 /** Where a cursor puts the walk: paginated by ordinal, legacy by turn id. */
-const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, cursor: string, direction: Direction): Promise<E.Either<EngineError, SegmentStart>> => {
+const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, cursor: string, direction: Direction): Promise<SegmentStart> => {
   const threadId = lineage.thread.id;
   if (lineage.mode === 'paginated') {
-    const c = parseHistoryCursor(cursor, threadId, 'turns');
-    if (E.isLeft(c)) return c;
-    const { rolloutOrdinal, includeAnchor } = c.right;
-    const segment = segmentIndexForOrdinal(lineage.segments, rolloutOrdinal);
-    if (segment === undefined) return E.left(invalidCursor('position outside thread lineage'));
+    const { rolloutOrdinal, includeAnchor } = await take(parseHistoryCursor(cursor, threadId, 'turns'));
+    const segment = segmentIndexForOrdinal(lineage.segments, rolloutOrdinal) ?? stop(invalidCursor('position outside thread lineage'));
     const seg = lineage.segments[segment]!;
-    const line = await ports.index.get('ordinals', [seg.rollout.rolloutId, rolloutOrdinal])();
-    if (E.isLeft(line)) return line;
-    return E.right({
+    const line = await take(ports.index.get('ordinals', [seg.rollout.rolloutId, rolloutOrdinal]));
+    return {
       segment,
-      line: line.right ?? null,
+      line: line ?? null,
       keep: (pos) => pos.ordinal !== null && pastAnchor(direction, includeAnchor, pos.ordinal, rolloutOrdinal),
-    });
+    };
   }
-  const c = parseTurnCursor(cursor);
-  if (E.isLeft(c)) return c;
+  const c = await take(parseTurnCursor(cursor));
   for (let segment = lineage.segments.length - 1; segment >= 0; segment -= 1) {
     const seg = lineage.segments[segment]!;
-    const line = await ports.index.get('turnIds', [seg.rollout.rolloutId, c.right.turnId])();
-    if (E.isLeft(line)) return line;
-    if (line.right === undefined) continue;
-    const anchor = line.right;
-    return E.right({ segment, line: anchor, keep: (_pos, l) => pastAnchor(direction, c.right.includeAnchor, l, anchor) });
+    const anchor = await take(ports.index.get('turnIds', [seg.rollout.rolloutId, c.turnId]));
+    if (anchor === undefined) continue;
+    return { segment, line: anchor, keep: (_pos, l) => pastAnchor(direction, c.includeAnchor, l, anchor) };
   }
-  return E.left(rejected('invalid cursor: anchor turn is no longer present'));
+  return stop(rejected('invalid cursor: anchor turn is no longer present'));
 };
 
 const cursorOf = (lineage: ThreadLineage, t: WalkedTurn, includeAnchor: boolean): string =>
@@ -65,22 +58,14 @@ const cursorOf = (lineage: ThreadLineage, t: WalkedTurn, includeAnchor: boolean)
     : serializeTurnCursor(t.row.id, includeAnchor);
 
 /** `thread/turns/list`: one page of turns from the index, newest first unless asked otherwise. */
-export const listTurns = (ports: HistoryReadPorts, q: ListTurnsQuery): TE.TaskEither<EngineError, TurnPage> => async () => {
-  const opened = await openThread(ports, q.threadId);
-  if (E.isLeft(opened)) return opened;
-  const lineage = opened.right;
-  const direction: Direction = q.sortDirection ?? 'desc';
-  const view: ItemsView = q.itemsView ?? 'summary';
-  const size = pageSizeOf(q.limit);
-  let start: SegmentStart | null = null;
-  if (q.cursor !== null && q.cursor !== undefined) {
-    const s = await startOf(ports, lineage, q.cursor, direction);
-    if (E.isLeft(s)) return s;
-    start = s.right;
-  }
-  const cut = await cutPage(walkTurns(ports, lineage, direction, start), size);
-  if (E.isLeft(cut)) return cut;
-  const data = await turnsWithItems(ports, lineage, cut.right.rows, view);
-  if (E.isLeft(data)) return data;
-  return E.right({ data: data.right, ...pageCursors(cut.right, (t, include) => cursorOf(lineage, t, include)) });
-};
+export const listTurns = (ports: HistoryReadPorts, q: ListTurnsQuery): TE.TaskEither<EngineError, TurnPage> =>
+  useCase(async () => {
+    const lineage = await openThread(ports, q.threadId);
+    const direction: Direction = q.sortDirection ?? 'desc';
+    const view: ItemsView = q.itemsView ?? 'summary';
+    const size = pageSizeOf(q.limit);
+    const start = q.cursor === null || q.cursor === undefined ? null : await startOf(ports, lineage, q.cursor, direction);
+    const cut = await cutPage(walkTurns(ports, lineage, direction, start), size);
+    const data = await turnsWithItems(ports, lineage, cut.rows, view);
+    return { data, ...pageCursors(cut, (t, include) => cursorOf(lineage, t, include)) };
+  });

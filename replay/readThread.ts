@@ -1,5 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js';
-import * as TE from 'fp-ts/lib/TaskEither.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import type { Thread } from '../domain/thread/thread.js';
 import { threadFromRow } from '../domain/thread/threadFromRow.js';
@@ -10,6 +9,7 @@ import type { WalkedTurn } from './internal/turnWalk.js';
 import { turnsWithItems } from './internal/turnView.js';
 import type { ReadState } from './internal/readState.js';
 import { hasReadState, readStateOf } from './internal/readState.js';
+import { useCase } from './internal/useCase.js';
 
 export interface ThreadRead {
   readonly thread: Thread;
@@ -20,18 +20,11 @@ export interface ThreadRead {
  * `thread/read`: the thread from its index row; with `includeTurns`, every turn oldest first with
  * all its items (each item one pread). Unknown threads: `thread not loaded: <id>`.
  */
-export const readThread = (ports: HistoryReadPorts, threadId: string, includeTurns: boolean): TE.TaskEither<EngineError, ThreadRead> => async () => {
-  const opened = await openThread(ports, threadId);
-  if (E.isLeft(opened)) return opened;
-  const lineage = opened.right;
-  const walked: WalkedTurn[] = [];
-  if (includeTurns) {
-    for await (const t of walkTurns(ports, lineage, 'asc', null)) {
-      if ('error' in t) return E.left(t.error);
-      walked.push(t);
-    }
-  }
-  const turns = await turnsWithItems(ports, lineage, walked, 'full');
-  if (E.isLeft(turns)) return turns;
-  return E.right({ thread: threadFromRow(lineage.thread, turns.right), readState: hasReadState(lineage.thread) ? readStateOf(lineage.thread) : null });
-};
+export const readThread = (ports: HistoryReadPorts, threadId: string, includeTurns: boolean): TE.TaskEither<EngineError, ThreadRead> =>
+  useCase(async () => {
+    const lineage = await openThread(ports, threadId);
+    const walked: WalkedTurn[] = [];
+    if (includeTurns) for await (const t of walkTurns(ports, lineage, 'asc', null)) walked.push(t);
+    const turns = await turnsWithItems(ports, lineage, walked, 'full');
+    return { thread: threadFromRow(lineage.thread, turns), readState: hasReadState(lineage.thread) ? readStateOf(lineage.thread) : null };
+  });

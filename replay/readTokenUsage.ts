@@ -4,9 +4,9 @@ import type { EngineError } from '../domain/errors.js';
 import { corrupt } from '../domain/errors.js';
 import type { ThreadTokenUsageUpdated } from '../domain/tokens/threadTokenUsage.js';
 import { replayTurnId, threadTokenUsage } from '../domain/tokens/threadTokenUsage.js';
-import { attempt, findTurn, lastRowBefore, lastTurns, loadChain } from './internal/historyIndex.js';
+import { findTurn, lastRowBefore, lastTurns, lineageToChange } from './internal/lineage.js';
 import type { MutationPorts } from './ports.js';
-import { must } from './internal/mutationSteps.js';
+import { take, useCase } from './internal/useCase.js';
 
 /** Turns looked at for the fallback owner of a replayed update (the last completed or failed one). */
 const SETTLED_LOOKBACK = 16;
@@ -23,24 +23,23 @@ export const readTokenUsage = (
   ports: Pick<MutationPorts, 'index' | 'indexer'>,
   threadId: string,
   opts: { readonly fresh?: boolean; readonly forkReplay?: boolean } = {},
-): TE.TaskEither<EngineError, ThreadTokenUsageUpdated | null> => () =>
-  attempt(async () => {
-    if (opts.fresh !== true) await must(ports.indexer.refreshThread(threadId));
-    const chain = await loadChain(ports.index, threadId);
-    const referencesAnotherThread = chain.segments.some((s) => s.row.threadId !== threadId);
+): TE.TaskEither<EngineError, ThreadTokenUsageUpdated | null> =>
+  useCase(async () => {
+    if (opts.fresh !== true) await take(ports.indexer.refreshThread(threadId));
+    const lineage = await lineageToChange(ports.index, threadId);
+    const referencesAnotherThread = lineage.segments.some((s) => s.rollout.threadId !== threadId);
     if (referencesAnotherThread && opts.forkReplay !== true) return null;
-    const last = await lastRowBefore(ports.index, chain, 'tokenCounts');
+    const last = await lastRowBefore(ports.index, lineage, 'tokenCounts');
     if (last === undefined) return null;
-    const usage = threadTokenUsage(last.value.info);
-    if (E.isLeft(usage)) throw corrupt(last.segment.path, -1, `line ${last.line}: ${usage.left}`);
+    const usage = await take(E.mapLeft((reason: string) => corrupt(last.segment.rollout.path, -1, `line ${last.line}: ${reason}`))(threadTokenUsage(last.value.info)));
     const owner = last.value.turnId;
-    const ownerVisible = owner !== null && (await findTurn(ports.index, chain, owner)) !== undefined;
-    const recent = ownerVisible ? [] : await lastTurns(ports.index, chain, SETTLED_LOOKBACK);
+    const ownerVisible = owner !== null && (await findTurn(ports.index, lineage, owner)) !== undefined;
+    const recent = ownerVisible ? [] : await lastTurns(ports.index, lineage, SETTLED_LOOKBACK);
     const settled = [...recent].reverse().find((t) => t.status === 'completed' || t.status === 'failed');
     const turnId = replayTurnId(owner, {
       has: () => ownerVisible,
       lastSettled: settled?.id ?? null,
       last: recent[recent.length - 1]?.id ?? null,
     });
-    return { threadId, turnId, tokenUsage: usage.right };
+    return { threadId, turnId, tokenUsage: usage };
   });

@@ -2,9 +2,10 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import { notFound, rejected } from '../domain/errors.js';
 import type { Thread } from '../domain/thread/thread.js';
-import { attempt, findTurn, lastRowBefore, lastTurns, loadChain } from './internal/historyIndex.js';
+import { findTurn, lastRowBefore, lastTurns, lineageToChange } from './internal/lineage.js';
 import type { MutationPorts } from './ports.js';
-import { answerThread, must } from './internal/mutationSteps.js';
+import { answerThread } from './internal/mutationSteps.js';
+import { stop, take, useCase } from './internal/useCase.js';
 import { serializeHistoryCursor } from './internal/cursors.js';
 import { writeRevision } from './internal/writeRevision.js';
 
@@ -24,14 +25,13 @@ export const REVERT_NEEDS_PAGINATED = 'thread/revert only supports paginated thr
  * `thread/revert {threadId, beforeTurnId}`: the thread keeps its history before that turn, as a
  * new revision file referencing the cut (Codex 0.169 semantics). Paginated threads only.
  */
-export const revertThread = (ports: MutationPorts, threadId: string, beforeTurnId: string): TE.TaskEither<EngineError, RevertResult> => () =>
-  attempt(async () => {
-    await must(ports.indexer.refreshThread(threadId));
-    const chain = await loadChain(ports.index, threadId);
-    if (chain.mode !== 'paginated') throw rejected(REVERT_NEEDS_PAGINATED);
-    const target = await findTurn(ports.index, chain, beforeTurnId);
-    if (target === undefined) throw notFound('turn', beforeTurnId);
-    const written = await writeRevision(ports, chain, target.ref.anchor);
+export const revertThread = (ports: MutationPorts, threadId: string, beforeTurnId: string): TE.TaskEither<EngineError, RevertResult> =>
+  useCase(async () => {
+    await take(ports.indexer.refreshThread(threadId));
+    const lineage = await lineageToChange(ports.index, threadId);
+    if (lineage.mode !== 'paginated') return stop(rejected(REVERT_NEEDS_PAGINATED));
+    const target = (await findTurn(ports.index, lineage, beforeTurnId)) ?? stop(notFound('turn', beforeTurnId));
+    const written = await writeRevision(ports, lineage, target.ref.anchor);
     const thread = await answerThread(ports, threadId, false);
     return { thread, ...(await backwardsCursors(ports, threadId)), written };
   });
@@ -41,9 +41,9 @@ export const backwardsCursors = async (
   ports: MutationPorts,
   threadId: string,
 ): Promise<{ turnsBackwardsCursor: string | null; itemsBackwardsCursor: string | null }> => {
-  const chain = await loadChain(ports.index, threadId);
-  const lastTurn = (await lastTurns(ports.index, chain, 1))[0];
-  const lastItem = await lastRowBefore(ports.index, chain, 'items');
+  const lineage = await lineageToChange(ports.index, threadId);
+  const lastTurn = (await lastTurns(ports.index, lineage, 1))[0];
+  const lastItem = await lastRowBefore(ports.index, lineage, 'items');
   return {
     turnsBackwardsCursor: lastTurn?.anchor.ordinal == null ? null : serializeHistoryCursor(threadId, 'turns', lastTurn.anchor.ordinal, true),
     itemsBackwardsCursor: lastItem?.value.ordinal == null ? null : serializeHistoryCursor(threadId, 'itemsByCreatedAtOrdinal', lastItem.value.ordinal, true),

@@ -1,13 +1,14 @@
-import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import { rollbackCut } from '../domain/history/cut.js';
 import { threadRolledBack } from '../domain/rollback/rollbackLine.js';
 import { lineTimestamp } from '../domain/rollout/lineDraft.js';
 import type { Thread } from '../domain/thread/thread.js';
-import { attempt, lastTurns, loadChain } from './internal/historyIndex.js';
+import { currentSegmentOf } from '../domain/history/lineage.js';
+import { historyEnd, lastTurns, lineageToChange } from './internal/lineage.js';
 import type { MutationPorts } from './ports.js';
-import { answerThread, must } from './internal/mutationSteps.js';
+import { answerThread } from './internal/mutationSteps.js';
+import { take, useCase } from './internal/useCase.js';
 import { writeRevision } from './internal/writeRevision.js';
 
 export interface RollbackResult {
@@ -29,23 +30,21 @@ export const rollbackThread = (
   threadId: string,
   numTurns: number,
   opts: { readonly excludeTurns?: boolean } = {},
-): TE.TaskEither<EngineError, RollbackResult> => () =>
-  attempt(async () => {
-    await must(ports.indexer.refreshThread(threadId));
-    const chain = await loadChain(ports.index, threadId);
-    const dropped = await lastTurns(ports.index, chain, Number.isSafeInteger(numTurns) && numTurns > 0 ? numTurns : 0);
-    const cut = rollbackCut(dropped, numTurns);
-    if (E.isLeft(cut)) throw cut.left;
+): TE.TaskEither<EngineError, RollbackResult> =>
+  useCase(async () => {
+    await take(ports.indexer.refreshThread(threadId));
+    const lineage = await lineageToChange(ports.index, threadId);
+    const dropped = await lastTurns(ports.index, lineage, Number.isSafeInteger(numTurns) && numTurns > 0 ? numTurns : 0);
+    const cut = await take(rollbackCut(dropped, numTurns));
     let written: RollbackResult['written'] = null;
-    if (chain.mode === 'legacy') {
-      const current = chain.segments[chain.segments.length - 1]!;
-      const r = await must(
-        ports.files.append(current.path, [threadRolledBack(lineTimestamp(ports.clock.now()), numTurns)], { ordinal: current.endLine, byteOffset: current.endByteOffset }, 'legacy'),
-      );
-      await must(ports.indexer.catchUp([current.path]));
-      written = { path: current.path, bytes: r.next.byteOffset - r.first.byteOffset, lines: r.next.ordinal - r.first.ordinal };
-    } else if (cut.right !== undefined) {
-      written = await writeRevision(ports, chain, cut.right);
+    if (lineage.mode === 'legacy') {
+      const path = currentSegmentOf(lineage).rollout.path;
+      const end = await historyEnd(ports.index, lineage);
+      const r = await take(ports.files.append(path, [threadRolledBack(lineTimestamp(ports.clock.now()), numTurns)], { ordinal: end.line, byteOffset: end.byteOffset }, 'legacy'));
+      await take(ports.indexer.catchUp([path]));
+      written = { path, bytes: r.next.byteOffset - r.first.byteOffset, lines: r.next.ordinal - r.first.ordinal };
+    } else if (cut !== undefined) {
+      written = await writeRevision(ports, lineage, cut);
     }
     return { thread: await answerThread(ports, threadId, opts.excludeTurns !== true), written };
   });

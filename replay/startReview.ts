@@ -9,9 +9,11 @@ import { emptyReviewPrompt } from '../domain/review/reviewTarget.js';
 import type { DetachedReviewInput, ReviewStart } from '../domain/review/reviewLines.js';
 import { detachedReviewMeta, detachedReviewTail, enteredReviewMode, reviewTurn } from '../domain/review/reviewLines.js';
 import type { Turn } from '../domain/thread/turn.js';
-import { attempt, endOf, loadChain } from './internal/historyIndex.js';
+import { currentSegmentOf } from '../domain/history/lineage.js';
+import { historyEnd, lineageToChange } from './internal/lineage.js';
 import type { MutationPorts } from './ports.js';
-import { must, sessionMetaOf, settingsBefore } from './internal/mutationSteps.js';
+import { sessionMetaOf, settingsBefore } from './internal/mutationSteps.js';
+import { stop, take, useCase } from './internal/useCase.js';
 
 export type ReviewDelivery = 'inline' | 'detached';
 
@@ -35,42 +37,40 @@ export const startReview = (
   threadId: string,
   target: ReviewTarget,
   delivery: ReviewDelivery,
-): TE.TaskEither<EngineError, ReviewResult> => () =>
-  attempt(async () => {
-    if (emptyReviewPrompt(target)) throw rejected('Review prompt cannot be empty');
-    await must(ports.indexer.refreshThread(threadId));
-    const chain = await loadChain(ports.index, threadId);
-    const current = chain.segments[chain.segments.length - 1]!;
+): TE.TaskEither<EngineError, ReviewResult> =>
+  useCase(async () => {
+    if (emptyReviewPrompt(target)) return stop(rejected('Review prompt cannot be empty'));
+    await take(ports.indexer.refreshThread(threadId));
+    const lineage = await lineageToChange(ports.index, threadId);
+    const currentPath = currentSegmentOf(lineage).rollout.path;
+    const end = await historyEnd(ports.index, lineage);
     const now = ports.clock.now();
     if (delivery === 'inline') {
       const review: ReviewStart = { threadId, turnId: ports.ids.uuidv7(), itemId: ports.ids.uuidv7(), target, now };
-      const r = await must(
-        ports.files.append(current.path, [enteredReviewMode(chain.mode, review)], { ordinal: current.endLine, byteOffset: current.endByteOffset }, chain.mode),
-      );
-      await must(ports.indexer.catchUp([current.path]));
+      const r = await take(ports.files.append(currentPath, [enteredReviewMode(lineage.mode, review)], { ordinal: end.line, byteOffset: end.byteOffset }, lineage.mode));
+      await take(ports.indexer.catchUp([currentPath]));
       return {
         turn: reviewTurn(review, null),
         reviewThreadId: threadId,
-        written: { path: current.path, bytes: r.next.byteOffset - r.first.byteOffset, lines: r.next.ordinal - r.first.ordinal },
+        written: { path: currentPath, bytes: r.next.byteOffset - r.first.byteOffset, lines: r.next.ordinal - r.first.ordinal },
       };
     }
     const review: ReviewStart = { threadId: ports.ids.uuidv7(), turnId: ports.ids.uuidv7(), itemId: ports.ids.uuidv7(), target, now };
-    const end = endOf(chain);
     const input: DetachedReviewInput = {
-      parentMeta: await sessionMetaOf(ports, current.path),
+      parentMeta: await sessionMetaOf(ports, currentPath),
       parentThreadId: threadId,
       review,
       windowId: ports.ids.uuidv7(),
-      cut: chain.mode === 'paginated' ? end : null,
-      settings: await settingsBefore(ports, chain),
+      cut: lineage.mode === 'paginated' ? end : null,
+      settings: await settingsBefore(ports, lineage),
     };
     const path = ports.files.pathFor(now, review.threadId);
     const drafts = [detachedReviewMeta(input), ...detachedReviewTail(input)];
     const written =
-      chain.mode === 'paginated'
-        ? await must(ports.files.create(path, renderDrafts(drafts, end.ordinal)))
-        : await must(ports.files.createFrom(path, copiedReviewLines(ports, current.path, end, lineTimestamp(now), renderDrafts(drafts, null))));
-    await must(ports.indexer.catchUp([path]));
+      lineage.mode === 'paginated'
+        ? await take(ports.files.create(path, renderDrafts(drafts, end.ordinal)))
+        : await take(ports.files.createFrom(path, copiedReviewLines(ports, currentPath, end, lineTimestamp(now), renderDrafts(drafts, null))));
+    await take(ports.indexer.catchUp([path]));
     return {
       turn: reviewTurn(review, Math.floor(now.getTime() / 1000)),
       reviewThreadId: review.threadId,

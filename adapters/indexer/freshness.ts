@@ -4,7 +4,7 @@ import type { EngineError } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import { walkHistoryAsync } from '../../domain/history/walk.js';
-import { hopOfRow } from '../../projections/threadRows.js';
+import { hopOfRow } from '../../domain/history/historyBase.js';
 import { discoverRevisionFiles } from '../jsonl/discover.js';
 import type { RolloutFile } from '../jsonl/discover.js';
 import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs/promises';
+import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 import { constants as FS } from 'node:fs';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
@@ -32,7 +33,6 @@ export interface WriterOptions {
   readonly validate?: boolean;
 }
 
-export type HistoryMode = 'legacy' | 'paginated';
 
 export interface NewEvent {
   readonly timestamp: string;

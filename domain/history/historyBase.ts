@@ -1,5 +1,9 @@
 import type { SessionMetaPayload } from '../rollout/kinds/sessionMeta.js';
 import type { HistoryHop } from './walk.js';
+import type { RolloutRow } from '../index/rows.js';
+
+/** The hop from a rollout row of the index to the base it continues (its `history_base`), if any. */
+export const hopOfRow = (r: RolloutRow): HistoryHop | null => r.base;
 
 /** The hop from a file to the base it continues, if it is a paginated fork or revision. */
 export const hopOfMeta = (meta: SessionMetaPayload): HistoryHop | null => {

@@ -1,6 +1,6 @@
 import type { TurnError, TurnStatus } from '../thread/turn.js';
 import type { Thread } from '../thread/thread.js';
-import type { HistoryMode } from '../thread/foldTurns.js';
+import type { HistoryMode } from '../rollout/historyMode.js';
 import type { SettingsChange } from '../thread/threadMeta.js';
 import type { CountedResponse, TokenFileState } from '../tokens/responseFold.js';
 import type { PluginFileState, PluginObservation } from '../plugins/rolloutObservations.js';

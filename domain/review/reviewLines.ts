@@ -6,6 +6,7 @@ import { withSessionMetaFields } from '../rollout/sessionMetaFields.js';
 import { threadSettingsApplied } from '../rollout/sessionEvents.js';
 import type { ReviewTarget } from './reviewTarget.js';
 import { storedTarget, userFacingHint } from './reviewTarget.js';
+import type { HistoryMode } from '../rollout/historyMode.js';
 
 export interface ReviewStart {
   readonly threadId: string;
@@ -22,7 +23,7 @@ const iso = (d: Date): string => d.toISOString();
  * review turn has no `task_started` of its own when inline, as in Codex); legacy threads get the
  * `entered_review_mode` event carrying its turn and item ids.
  */
-export const enteredReviewMode = (mode: 'legacy' | 'paginated', r: ReviewStart): LineDraft => {
+export const enteredReviewMode = (mode: HistoryMode, r: ReviewStart): LineDraft => {
   const target = storedTarget(r.target);
   const hint = userFacingHint(r.target);
   if (mode === 'legacy') {

@@ -7,7 +7,7 @@ import { renderReviewOutput } from './reviewText.js';
 import { toApiCodexErrorInfo } from './codexErrorInfo.js';
 import { eventsOfResponseItem } from './responseMessage.js';
 
-export type HistoryMode = 'legacy' | 'paginated';
+import type { HistoryMode } from '../rollout/historyMode.js';
 
 export interface ItemEntry {
   readonly item: ThreadItem;

@@ -2,7 +2,7 @@ import type { RolloutEvent } from '../rollout/event.js';
 import type { EventPosition } from './eventPosition.js';
 import type { ThreadItem } from './threadItem.js';
 import { emptyTurnFold, foldTurnEvent } from './foldTurns.js';
-import type { HistoryMode } from './foldTurns.js';
+import type { HistoryMode } from '../rollout/historyMode.js';
 
 /**
  * One ThreadItem from the lines that hold it (the byte ranges the index keeps), built by the same

@@ -1,4 +1,5 @@
 import type { Turn } from './turn.js';
+import type { HistoryMode } from '../rollout/historyMode.js';
 
 export interface GitInfo {
   sha: string | null;
@@ -20,7 +21,7 @@ export interface Thread {
   section: null;
   sectionEnteredAt: null;
   projectId: null;
-  historyMode: 'legacy' | 'paginated';
+  historyMode: HistoryMode;
   modelProvider: string | null;
   model: string | null;
   reasoningEffort: string | null;

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { EngineError } from '../../domain/errors.js';
 import { corrupt, decodeError } from '../../domain/errors.js';
+import type { HistorySegment, ThreadLineage } from '../../domain/history/lineage.js';
 import type { ItemRow } from '../../domain/index/rows.js';
 import { classifyRolloutLine } from '../../domain/rollout/event.js';
 import type { ThreadItem } from '../../domain/thread/threadItem.js';
@@ -8,10 +8,10 @@ import { itemFromLines } from '../../domain/thread/itemFromLines.js';
 import { lineDecoderFor } from '../../migrations/upcast/lineDecoder.js';
 import type { LineDecoder, UpcastFormat } from '../../migrations/upcast/lineDecoder.js';
 import type { HistoryReadPorts } from '../ports.js';
-import type { LineageSegment, ThreadLineage } from './lineage.js';
+import { stop, take } from './useCase.js';
 
 /** The file's line decoder: the envelope codec, or the upcaster for an early rollout (as the reader decodes). */
-const decoderOf = (seg: LineageSegment): LineDecoder => {
+const decoderOf = (seg: HistorySegment): LineDecoder => {
   const format = (seg.rollout.meta as { upcast_from?: unknown } | null)?.upcast_from;
   const upcast: UpcastFormat | null =
     format === 'envelopeLess' || format === 'recordTyped' ? { format, baseTimestamp: seg.rollout.firstLineTimestamp ?? '' } : null;
@@ -26,29 +26,26 @@ const decoderOf = (seg: LineageSegment): LineDecoder => {
 export const readItems = async (
   ports: HistoryReadPorts,
   lineage: ThreadLineage,
-  seg: LineageSegment,
+  seg: HistorySegment,
   rows: ReadonlyArray<readonly [number, ItemRow]>,
-): Promise<E.Either<EngineError, ThreadItem[]>> => {
-  if (rows.length === 0) return E.right([]);
-  const texts = await ports.readRanges(seg.rollout.path, rows.flatMap(([, r]) => r.ranges))();
-  if (E.isLeft(texts)) return texts;
+): Promise<ThreadItem[]> => {
+  if (rows.length === 0) return [];
+  const texts = await take(ports.readRanges(seg.rollout.path, rows.flatMap(([, r]) => r.ranges)));
   const decode = decoderOf(seg);
   const items: ThreadItem[] = [];
   let next = 0;
   for (const [line, row] of rows) {
     const lines = [];
     for (const [byteOffset, byteLength] of row.ranges) {
-      const decoded = decode(texts.right[next++]!, line, byteOffset);
-      if (E.isLeft(decoded)) return E.left(decodeError(seg.rollout.path, line, byteOffset, decoded.left));
+      const decoded = decode(texts[next++]!, line, byteOffset);
+      if (E.isLeft(decoded)) return stop(decodeError(seg.rollout.path, line, byteOffset, decoded.left));
       lines.push({
         event: classifyRolloutLine(decoded.right),
         position: { rolloutId: seg.rollout.rolloutId, line, byteOffset, byteLength, ordinal: row.ordinal ?? undefined, seq: 0 },
       });
     }
     const item = itemFromLines(lineage.mode, lineage.itemsFromResponses, row.id, lines);
-    if (item === undefined)
-      return E.left(corrupt(seg.rollout.path, row.ranges[0]?.[0] ?? 0, `indexed ${row.kind} ${row.id} does not render as an item (index out of date?)`));
-    items.push(item);
+    items.push(item ?? stop(corrupt(seg.rollout.path, row.ranges[0]?.[0] ?? 0, `indexed ${row.kind} ${row.id} does not render as an item (index out of date?)`)));
   }
-  return E.right(items);
+  return items;
 };

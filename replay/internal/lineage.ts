@@ -1,74 +1,112 @@
-import * as E from 'fp-ts/lib/Either.js';
-import * as TE from 'fp-ts/lib/TaskEither.js';
-import type { EngineError } from '../../domain/errors.js';
-import { corrupt } from '../../domain/errors.js';
+import { notFound } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
-import type { LinePos, RolloutRow, ThreadRow } from '../../domain/index/rows.js';
-import type { HistoryMode } from '../../domain/thread/foldTurns.js';
+import type { RowOf, TurnRow } from '../../domain/index/rows.js';
+import type { HistoryPoint, TurnRef } from '../../domain/history/cut.js';
+import { hopOfRow } from '../../domain/history/historyBase.js';
+import type { HistorySegment, ThreadLineage } from '../../domain/history/lineage.js';
+import { currentSegmentOf, inSegment, lineEndOf, lineageOf } from '../../domain/history/lineage.js';
 import { walkHistoryAsync } from '../../domain/history/walk.js';
-import { hopOfRow } from '../../projections/threadRows.js';
+import { keyPosOf } from '../../projections/turnRows.js';
+import { stop, take } from './useCase.js';
 
 /**
- * A thread's logical history as index segments, oldest first: each rollout file that holds part
- * of it, with the cut its newer neighbour's `history_base` puts on it. Like Codex's rollout
- * lineage, a page reads each segment's own rows below its cut; nothing is copied between them.
+ * A thread's lineage from the index (the thread must be indexed: callers refresh it first): its
+ * current history, or the one `rolloutId` (one of its files) holds. Undefined when the index has
+ * no such thread or file. Every lookup here and below is a key get or a short range scan, so a
+ * 1 GB thread costs what a small one does.
  */
-export interface LineageSegment {
-  readonly rollout: RolloutRow;
-  /** Ordinal of the segment's first own line (its base's cut; 0 for a root file). */
-  readonly startOrdinal: number;
-  /** Exclusive end, set by the next newer segment's history_base; null for the current file. */
-  readonly endOrdinal: number | null;
-  readonly endByteOffset: number | null;
-}
-
-export interface ThreadLineage {
-  readonly thread: ThreadRow;
-  readonly mode: HistoryMode;
-  /** Early (envelope-less) rollouts show items derived from response items. */
-  readonly itemsFromResponses: boolean;
-  readonly segments: ReadonlyArray<LineageSegment>;
-}
-
-/** Is a row's position inside the segment (below the cut its newer neighbour sets)? */
-export const inSegment = (seg: LineageSegment, pos: LinePos): boolean => {
-  if (pos.ordinal !== null && seg.endOrdinal !== null) return pos.ordinal >= seg.startOrdinal && pos.ordinal < seg.endOrdinal;
-  if (seg.endByteOffset !== null) return pos.byteOffset < seg.endByteOffset;
-  return true;
+export const loadLineage = async (index: IndexStore, threadId: string, rolloutId?: string): Promise<ThreadLineage | undefined> => {
+  const thread = await take(index.get('threads', [threadId]));
+  if (thread === undefined) return undefined;
+  const current = await take(index.get('rollouts', [rolloutId ?? thread.rolloutId]));
+  if (current === undefined) return undefined;
+  const walked = await take(walkHistoryAsync(current, current.rolloutId, hopOfRow, (id) => index.get('rollouts', [id])()));
+  return take(lineageOf(thread, current, walked));
 };
 
-/** Which segment holds a paginated ordinal (Codex: "position outside thread lineage" when none). */
-export const segmentIndexForOrdinal = (segments: ReadonlyArray<LineageSegment>, ordinal: number): number | undefined => {
-  for (let i = segments.length - 1; i >= 0; i -= 1) {
-    const s = segments[i]!;
-    if (ordinal >= s.startOrdinal && (s.endOrdinal === null || ordinal < s.endOrdinal)) return i;
+/** `loadLineage` for the mutations, which need the thread: NotFound when the index has none. */
+export const lineageToChange = async (index: IndexStore, threadId: string, rolloutId?: string): Promise<ThreadLineage> =>
+  (await loadLineage(index, threadId, rolloutId)) ?? stop(notFound('thread', threadId));
+
+/** The end of the history: just past the current file's last indexed line (where the next append goes). */
+export const historyEnd = async (index: IndexStore, lineage: ThreadLineage): Promise<HistoryPoint> => {
+  const s = currentSegmentOf(lineage);
+  const cp = (await take(index.get('files', [s.rollout.path]))) ?? stop(notFound('indexed rollout file', s.rollout.path));
+  return { rolloutId: s.rollout.rolloutId, line: cp.line, byteOffset: cp.byteOffset, ordinal: lineage.mode === 'paginated' ? s.startOrdinal + cp.line : null };
+};
+
+/** A visible turn as far as a cut needs it: the line that orders it. */
+const turnRef = (s: HistorySegment, t: TurnRow, keyLine: number): TurnRef => {
+  const a = keyPosOf(t);
+  return {
+    id: t.id,
+    rootTurnId: t.rootTurnId,
+    status: t.status,
+    startedAt: t.startedAt,
+    anchor: { rolloutId: s.rollout.rolloutId, line: a?.line ?? keyLine, byteOffset: a?.byteOffset ?? 0, ordinal: a?.ordinal ?? null },
+  };
+};
+
+const visible = (s: HistorySegment, t: TurnRow): boolean => {
+  const pos = keyPosOf(t);
+  return pos !== null && inSegment(s, pos);
+};
+
+export interface FoundTurn {
+  readonly segment: number;
+  readonly keyLine: number;
+  readonly ref: TurnRef;
+}
+
+/** A visible turn by id (the newest segment holding it wins). */
+export const findTurn = async (index: IndexStore, lineage: ThreadLineage, turnId: string): Promise<FoundTurn | undefined> => {
+  for (let i = lineage.segments.length - 1; i >= 0; i--) {
+    const s = lineage.segments[i]!;
+    const keyLine = await take(index.get('turnIds', [s.rollout.rolloutId, turnId]));
+    if (keyLine === undefined) continue;
+    const t = await take(index.get('turns', [s.rollout.rolloutId, keyLine]));
+    if (t !== undefined && visible(s, t)) return { segment: i, keyLine, ref: turnRef(s, t, keyLine) };
   }
   return undefined;
 };
 
-/** The thread's row and lineage from the index; undefined when the index has no such thread. */
-export const loadLineage = (index: IndexStore, threadId: string): TE.TaskEither<EngineError, ThreadLineage | undefined> => async () => {
-  const thread = await index.get('threads', [threadId])();
-  if (E.isLeft(thread) || thread.right === undefined) return thread as E.Either<EngineError, undefined>;
-  const current = await index.get('rollouts', [thread.right.rolloutId])();
-  if (E.isLeft(current)) return current;
-  if (current.right === undefined) return E.right(undefined);
-  // A missing base reads as history that starts above it (the rows below the cut are gone).
-  const walked = await walkHistoryAsync(current.right, current.right.rolloutId, hopOfRow, (id) => index.get('rollouts', [id])());
-  if (E.isLeft(walked)) return walked;
-  const { chain, end } = walked.right;
-  if (end.kind === 'cycle') return E.left(corrupt(chain[0]!.node.path, 0, `history_base cycle through rollout ${end.rolloutId}`));
-  const segments: LineageSegment[] = chain.map(({ node, cut }) => ({
-    rollout: node,
-    startOrdinal: node.base?.endOrdinalExclusive ?? 0,
-    endOrdinal: cut?.endOrdinalExclusive ?? null,
-    endByteOffset: cut?.endByteOffset ?? null,
-  }));
-  const meta = current.right.meta as { upcast_from?: unknown } | null;
-  return E.right({
-    thread: thread.right,
-    mode: current.right.mode,
-    itemsFromResponses: meta?.upcast_from != null,
-    segments,
-  });
+/** The first visible turn after the one at (`segment`, `keyLine`). */
+export const nextTurn = async (index: IndexStore, lineage: ThreadLineage, segment: number, keyLine: number): Promise<TurnRef | undefined> => {
+  for (let i = segment; i < lineage.segments.length; i++) {
+    const s = lineage.segments[i]!;
+    const R = s.rollout.rolloutId;
+    const r = (await take(index.range('turns', [R], i === segment ? { after: [R, keyLine], limit: 1 } : { limit: 1 })))[0];
+    if (r !== undefined && visible(s, r.value)) return turnRef(s, r.value, r.key[1]);
+  }
+  return undefined;
+};
+
+/** The last `n` visible turns, oldest first. */
+export const lastTurns = async (index: IndexStore, lineage: ThreadLineage, n: number): Promise<TurnRef[]> => {
+  const out: TurnRef[] = [];
+  for (let i = lineage.segments.length - 1; i >= 0 && out.length < n; i--) {
+    const s = lineage.segments[i]!;
+    const R = s.rollout.rolloutId;
+    const rows = await take(index.range('turns', [R], { reverse: true, after: [R, lineEndOf(s)], limit: n - out.length }));
+    for (const r of rows) if (visible(s, r.value)) out.push(turnRef(s, r.value, r.key[1]));
+  }
+  return out.reverse();
+};
+
+/** The last row of a per-line table (`settingsLines`, `tokenCounts`, `items`) below the history's end, or below a line of one segment. */
+export const lastRowBefore = async <T extends 'settingsLines' | 'tokenCounts' | 'items'>(
+  index: IndexStore,
+  lineage: ThreadLineage,
+  table: T,
+  end?: { readonly segment: number; readonly line: number },
+): Promise<{ readonly segment: HistorySegment; readonly line: number; readonly value: RowOf<T> } | undefined> => {
+  const from = end?.segment ?? lineage.segments.length - 1;
+  for (let i = from; i >= 0; i--) {
+    const s = lineage.segments[i]!;
+    const R = s.rollout.rolloutId;
+    const bound = i === from && end !== undefined ? Math.min(end.line, lineEndOf(s)) : lineEndOf(s);
+    const r = (await take(index.range(table, [R], { reverse: true, after: [R, bound], limit: 1 })))[0];
+    if (r !== undefined) return { segment: s, line: r.key[1] as number, value: r.value };
+  }
+  return undefined;
 };

@@ -1,5 +1,3 @@
-import * as E from 'fp-ts/lib/Either.js';
-import type { EngineError } from '../../domain/errors.js';
 import type { Direction } from './turnWalk.js';
 
 /** One page cut from a walk: its rows, and whether more follow. */
@@ -12,18 +10,17 @@ export interface PageCut<R> {
  * Take `size` rows from a walk, reading one more to learn whether the page is the last (as
  * Codex does: `nextCursor` only when more follow). The walk is closed after.
  */
-export const cutPage = async <R>(walk: AsyncGenerator<R | { readonly error: EngineError }>, size: number): Promise<E.Either<EngineError, PageCut<R>>> => {
+export const cutPage = async <R>(walk: AsyncGenerator<R>, size: number): Promise<PageCut<R>> => {
   const rows: R[] = [];
   try {
     for await (const r of walk) {
-      if (typeof r === 'object' && r !== null && 'error' in r) return E.left((r as { error: EngineError }).error);
-      rows.push(r as R);
+      rows.push(r);
       if (rows.length > size) break;
     }
   } finally {
     await walk.return(undefined);
   }
-  return E.right({ rows: rows.slice(0, size), hasMore: rows.length > size });
+  return { rows: rows.slice(0, size), hasMore: rows.length > size };
 };
 
 /** Codex's cursors for a page: `next` after its last row (only when more follow), `backwards` at its first. */

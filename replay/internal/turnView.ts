@@ -1,37 +1,32 @@
-import * as E from 'fp-ts/lib/Either.js';
-import type { EngineError } from '../../domain/errors.js';
 import type { ItemRow, TurnRow } from '../../domain/index/rows.js';
+import type { HistorySegment, ThreadLineage } from '../../domain/history/lineage.js';
+import { inSegment } from '../../domain/history/lineage.js';
 import type { ThreadItem } from '../../domain/thread/threadItem.js';
 import type { ItemsView, Turn } from '../../domain/thread/turn.js';
 import type { HistoryReadPorts } from '../ports.js';
-import type { LineageSegment, ThreadLineage } from './lineage.js';
-import { inSegment } from './lineage.js';
 import { readItems } from './itemContent.js';
+import { take } from './useCase.js';
 
 /** The item rows of one turn in a segment, in rollout order (key line, row). */
 export const turnItemRows = async (
   ports: HistoryReadPorts,
-  seg: LineageSegment,
+  seg: HistorySegment,
   turn: TurnRow,
   view: ItemsView,
-): Promise<E.Either<EngineError, Array<[number, ItemRow]>>> => {
+): Promise<Array<[number, ItemRow]>> => {
   const R = seg.rollout.rolloutId;
   let lines: number[];
-  if (view === 'notLoaded') return E.right([]);
+  if (view === 'notLoaded') return [];
   const cut = seg.endOrdinal !== null || seg.endByteOffset !== null;
   if (view === 'summary' && !cut) {
     lines = [turn.firstUserItem?.line, turn.finalAgentItem?.line].filter((l): l is number => l !== undefined);
   } else {
-    const ids = await ports.index.range('itemIds', [R, turn.id])();
-    if (E.isLeft(ids)) return ids;
-    lines = ids.right.map((r) => r.value);
+    lines = (await take(ports.index.range('itemIds', [R, turn.id]))).map((r) => r.value);
   }
   const out: Array<[number, ItemRow]> = [];
   for (const line of [...new Set(lines)].sort((a, b) => a - b)) {
-    const row = await ports.index.get('items', [R, line])();
-    if (E.isLeft(row)) return row;
-    if (row.right === undefined) continue;
-    const r = row.right;
+    const r = await take(ports.index.get('items', [R, line]));
+    if (r === undefined) continue;
     const [byteOffset, byteLength] = r.ranges[0] ?? [0, 0];
     if (inSegment(seg, { line, byteOffset, byteLength, ordinal: r.ordinal })) out.push([line, r]);
   }
@@ -39,13 +34,13 @@ export const turnItemRows = async (
     // Below a cut the stored summary may name items past it: pick the two from what is visible.
     const firstUser = out.find(([, r]) => r.kind === 'userMessage');
     const lastAgent = [...out].reverse().find(([, r]) => r.kind === 'agentMessage');
-    return E.right(out.filter((e) => e === firstUser || e === lastAgent));
+    return out.filter((e) => e === firstUser || e === lastAgent);
   }
-  return E.right(out);
+  return out;
 };
 
 /** A turn as the API shows it, once its items are read. */
-const apiTurn = (turn: TurnRow, seg: LineageSegment, view: ItemsView, items: ThreadItem[]): Turn => {
+const apiTurn = (turn: TurnRow, seg: HistorySegment, view: ItemsView, items: ThreadItem[]): Turn => {
   // A turn whose end lies past its segment's cut never ended in this history (the fold's view).
   const endedPastCut = turn.end !== null && !inSegment(seg, turn.end);
   const t = endedPastCut ? { ...turn, status: 'inProgress' as const, error: null, completedAt: null, durationMs: null } : turn;
@@ -70,22 +65,17 @@ const apiTurn = (turn: TurnRow, seg: LineageSegment, view: ItemsView, items: Thr
 export const turnsWithItems = async (
   ports: HistoryReadPorts,
   lineage: ThreadLineage,
-  turns: ReadonlyArray<{ readonly segment: LineageSegment; readonly row: TurnRow }>,
+  turns: ReadonlyArray<{ readonly segment: HistorySegment; readonly row: TurnRow }>,
   view: ItemsView,
-): Promise<E.Either<EngineError, Turn[]>> => {
+): Promise<Turn[]> => {
   const rowsOf: Array<Array<[number, ItemRow]>> = [];
-  for (const t of turns) {
-    const rows = await turnItemRows(ports, t.segment, t.row, view);
-    if (E.isLeft(rows)) return rows;
-    rowsOf.push(rows.right);
-  }
+  for (const t of turns) rowsOf.push(await turnItemRows(ports, t.segment, t.row, view));
   const itemsOf: ThreadItem[][] = turns.map(() => []);
   for (const seg of new Set(turns.map((t) => t.segment))) {
     const mine = turns.map((t, i) => i).filter((i) => turns[i]!.segment === seg);
     const read = await readItems(ports, lineage, seg, mine.flatMap((i) => rowsOf[i]!));
-    if (E.isLeft(read)) return read;
     let next = 0;
-    for (const i of mine) itemsOf[i] = read.right.slice(next, (next += rowsOf[i]!.length));
+    for (const i of mine) itemsOf[i] = read.slice(next, (next += rowsOf[i]!.length));
   }
-  return E.right(turns.map((t, i) => apiTurn(t.row, t.segment, view, itemsOf[i]!)));
+  return turns.map((t, i) => apiTurn(t.row, t.segment, view, itemsOf[i]!));
 };

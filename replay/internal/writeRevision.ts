@@ -1,10 +1,12 @@
 import type { HistoryPoint } from '../../domain/history/cut.js';
+import type { ThreadLineage } from '../../domain/history/lineage.js';
+import { currentSegmentOf } from '../../domain/history/lineage.js';
 import { corrupt } from '../../domain/errors.js';
 import { revisionLines } from '../../domain/revert/revisionLines.js';
 import { lineTimestamp, renderDrafts } from '../../domain/rollout/lineDraft.js';
-import type { ThreadChain } from './historyIndex.js';
 import type { MutationPorts } from '../ports.js';
-import { must, sessionMetaOf, settingsBefore } from './mutationSteps.js';
+import { sessionMetaOf, settingsBefore } from './mutationSteps.js';
+import { stop, take } from './useCase.js';
 
 /**
  * Write a revision of a paginated thread that keeps its history below `cut` (Codex's
@@ -13,22 +15,22 @@ import { must, sessionMetaOf, settingsBefore } from './mutationSteps.js';
  */
 export const writeRevision = async (
   ports: MutationPorts,
-  chain: ThreadChain,
+  lineage: ThreadLineage,
   cut: HistoryPoint,
 ): Promise<{ readonly path: string; readonly bytes: number; readonly lines: number }> => {
-  if (cut.ordinal === null) throw corrupt(cut.rolloutId, cut.byteOffset, 'a paginated cut has no ordinal');
-  const current = chain.segments[chain.segments.length - 1]!;
+  if (cut.ordinal === null) return stop(corrupt(cut.rolloutId, cut.byteOffset, 'a paginated cut has no ordinal'));
+  const current = currentSegmentOf(lineage);
   const now = ports.clock.now();
   const revisionId = ports.ids.uuidv7();
-  const path = ports.files.pathFor(now, chain.thread.id, revisionId);
+  const path = ports.files.pathFor(now, lineage.thread.id, revisionId);
   const lines = revisionLines({
-    currentMeta: await sessionMetaOf(ports, current.path),
-    threadId: chain.thread.id,
+    currentMeta: await sessionMetaOf(ports, current.rollout.path),
+    threadId: lineage.thread.id,
     timestamp: lineTimestamp(now),
     cut: { ...cut, ordinal: cut.ordinal },
-    settings: await settingsBefore(ports, chain),
+    settings: await settingsBefore(ports, lineage),
   });
-  const written = await must(ports.files.create(path, renderDrafts(lines, cut.ordinal)));
-  await must(ports.indexer.catchUp([path]));
+  const written = await take(ports.files.create(path, renderDrafts(lines, cut.ordinal)));
+  await take(ports.indexer.catchUp([path]));
   return { path, bytes: written.next.byteOffset, lines: written.next.ordinal };
 };

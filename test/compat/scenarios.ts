@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { AppServer, AppServerError, writeCodexConfig } from './appServer.js';
 import { MockResponses } from './mockResponses.js';
 
-export type HistoryMode = 'paginated' | 'legacy';
+import type { HistoryMode } from '../../domain/rollout/historyMode.js';
+export type { HistoryMode };
 export const HISTORY_MODES: readonly HistoryMode[] = ['paginated', 'legacy'];
 
 export interface ThreadRef {

@@ -14,6 +14,7 @@ import { buildScenarioHome, HISTORY_MODES, type ScenarioContext, type ScenarioDe
 import type { MockUsage } from './mockResponses.js';
 import { engineJson, runEngineCli } from './engineCli.js';
 import { right } from '../fixtures/right.js';
+import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 
 /** Audit a home through a fresh index, in process (the engine's use case, as the CLI runs it). */
 const audit = async (codexHome: string): Promise<TokenReport> => {
@@ -63,7 +64,7 @@ interface Observed {
 
 const observed = new Map<string, Observed>();
 
-const forkRevertScenario = (mode: 'paginated' | 'legacy'): ScenarioDefinition => ({
+const forkRevertScenario = (mode: HistoryMode): ScenarioDefinition => ({
   name: `token-audit-${mode}`,
   modes: [mode],
   run: async (ctx: ScenarioContext) => {

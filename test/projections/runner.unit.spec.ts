@@ -12,6 +12,7 @@ import { emptyTurnFold, foldTurnEvent, turnsOf } from '../../domain/thread/foldT
 import { act, newThread, threadLines } from './synth.js';
 import type { Action, SynthThread } from './synth.js';
 import { toLines } from '../fixtures/lineInputs.js';
+import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 
 const cp = (path: string, rolloutId: string, lines: LineIn[]): FileCheckpoint => {
   const last = lines[lines.length - 1];
@@ -43,7 +44,7 @@ const canon = (idx: ReturnType<typeof memoryIndex>) =>
   JSON.stringify(idx.rows().map((r) => [r.table, r.key, r.value]).sort((a, b) => (JSON.stringify(a.slice(0, 2)) < JSON.stringify(b.slice(0, 2)) ? -1 : 1)));
 
 /** The domain's whole-history fold: turn ids, statuses and item ids per turn. */
-const domainView = (texts: string[], mode: 'paginated' | 'legacy') => {
+const domainView = (texts: string[], mode: HistoryMode) => {
   const s = emptyTurnFold(mode);
   toLines(texts).forEach((l, i) => {
     const d = decodeRolloutLine(l.text!);
@@ -77,7 +78,7 @@ const indexView = (idx: ReturnType<typeof memoryIndex>) => {
 
 const ACTIONS: Action[] = ['startTurn', 'user', 'agent', 'reasoning', 'context', 'tokens', 'complete', 'fail', 'abort'];
 
-const scriptLines = (mode: 'paginated' | 'legacy', script: Action[]): { t: SynthThread; texts: string[] } => {
+const scriptLines = (mode: HistoryMode, script: Action[]): { t: SynthThread; texts: string[] } => {
   const t = newThread(7, mode);
   const texts = threadLines(t, 1);
   for (const a of script) texts.push(...act(t, a));

@@ -1,8 +1,9 @@
+import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 /** Synthetic Codex-shaped rollout lines (paginated and legacy) for index tests. */
 
 export interface SynthThread {
   readonly threadId: string;
-  readonly mode: 'paginated' | 'legacy';
+  readonly mode: HistoryMode;
   /** Next ordinal / line number. */
   n: number;
   turns: number;
@@ -20,7 +21,7 @@ export const threadIdOf = (seed: number): string => uuid(seed, 0);
 
 const ts = (n: number): string => new Date(Date.UTC(2026, 10, 21, 14, 0, 0) + n * 1000).toISOString();
 
-export const newThread = (seed: number, mode: 'paginated' | 'legacy' = 'paginated'): SynthThread => ({
+export const newThread = (seed: number, mode: HistoryMode = 'paginated'): SynthThread => ({
   threadId: threadIdOf(seed),
   mode,
   n: 0,

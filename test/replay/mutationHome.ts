@@ -12,6 +12,7 @@ import type { MutationPorts } from '../../replay/ports.js';
 import { readThread } from '../../replay/readThread.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { right as rightOf } from '../fixtures/right.js';
+import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 
 export const dayDir = (home: string): string => nodePath.join(home, 'sessions', '2026', '11', '21');
 
@@ -27,7 +28,7 @@ export const writeRollout = (home: string, name: string, text: string, append = 
 export const rolloutName = (threadId: string): string => `rollout-2026-11-21T14-00-00-${threadId}.jsonl`;
 
 /** A thread of `turns` chat turns (turn ids `<prefix>1`, …) with settings in its first turn. */
-export const chatThread = (mode: 'paginated' | 'legacy', threadId: string, turns: number, prefix = 't'): RolloutWriter => {
+export const chatThread = (mode: HistoryMode, threadId: string, turns: number, prefix = 't'): RolloutWriter => {
   const w = new RolloutWriter(mode, threadId).sessionMeta();
   for (let i = 1; i <= turns; i++) {
     if (i === 1) w.push('event_msg', { type: 'thread_settings_applied', thread_id: threadId, thread_settings: { model: 'mock-model', cwd: '/work/project' } });

@@ -6,6 +6,7 @@ import { localDayIn } from '../../../adapters/cli/timeZone.js';
 import { RolloutWriter } from '../../fixtures/rolloutLines.js';
 import { TokenHistory, ZERO6, auditRowsOf, plus6, usage6 } from '../../fixtures/tokenHistories.js';
 import type { FileSpec, Usage6 } from '../../fixtures/tokenHistories.js';
+import type { HistoryMode } from '../../../domain/rollout/historyMode.js';
 
 const SRC = '01a1fe84-0000-7000-8000-00000000a001';
 const FORK = '01a1fe84-0000-7000-8000-00000000b002';
@@ -40,7 +41,7 @@ const u3 = usage6(1300, 1100, 23, 0);
 const u4 = usage6(900, 100, 40, 3);
 
 /** A source thread with two turns (three responses), in either writer style. */
-const source = (mode: 'legacy' | 'paginated', records = true) => {
+const source = (mode: HistoryMode, records = true) => {
   const w = new RolloutWriter(mode, SRC);
   w.sessionMeta({ model_provider: 'openai', cwd: '/work/a' });
   const h = new TokenHistory(w, records);

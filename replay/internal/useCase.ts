@@ -1,0 +1,40 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+
+/**
+ * The one style of every use case, reads and mutations alike: straight-line async code over ports
+ * that answer `TaskEither` / `Either`, run as a `TaskEither`.
+ *
+ * - `take(answer)` gives an answer's value, or stops the use case with its error;
+ * - `stop(error)` stops it with an error of its own;
+ * - `useCase(body)` runs the body: its value is Right, the error it stopped with Left.
+ *
+ * A stop is an instance of a private class, so only stops are caught: anything else thrown (a
+ * bug) propagates as it is. Async generators inside a use case (page walks) stop the same way;
+ * the stop leaves through the `for await` that consumes them.
+ */
+class Stop {
+  constructor(readonly error: EngineError) {}
+}
+
+export const stop = (error: EngineError): never => {
+  throw new Stop(error);
+};
+
+export const take = async <A>(answer: TE.TaskEither<EngineError, A> | E.Either<EngineError, A> | Promise<E.Either<EngineError, A>>): Promise<A> => {
+  const r = await (typeof answer === 'function' ? answer() : answer);
+  if (E.isLeft(r)) throw new Stop(r.left);
+  return r.right;
+};
+
+export const useCase =
+  <A>(body: () => Promise<A>): TE.TaskEither<EngineError, A> =>
+  async () => {
+    try {
+      return E.right(await body());
+    } catch (err) {
+      if (err instanceof Stop) return E.left(err.error);
+      throw err;
+    }
+  };

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { spawnRpcServer } from '../adapters/rpc/stdioClient.js';
+import { spawnRpcServer } from '../test/fixtures/stdioRpcClient.js';
 import { firstDifference } from './jsonDiff.js';
 
 const METHODS = new Set(['thread/list', 'thread/read', 'thread/turns/list', 'thread/items/list']);

@@ -122,9 +122,6 @@ interface Pending {
   owned: boolean;
 }
 
-/** An empty index (tests, fresh folds for verify). */
-export const emptyReader: IndexReader = { get: () => undefined, keys: () => [] };
-
 /** A reader over an in-memory map of rows (verify's fresh fold, unit tests). */
 export const memoryIndex = (): IndexReader & { apply: (ws: ReadonlyArray<IndexWrite>) => void; rows: () => Array<{ table: TableName; key: ReadonlyArray<KeyPart>; value: unknown }> } => {
   const m = new KeyTrie<unknown>();

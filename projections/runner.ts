@@ -115,11 +115,3 @@ export const projectBatch = (
   const stats = projectInto(b, plan, projections);
   return { writes: b.writes(), stats };
 };
-
-/** A file that is gone: its checkpoint, and the rows of the rollouts it owned. */
-export const forgetFile = (reader: IndexReader, path: string, ownedRollouts: ReadonlyArray<string>): IndexWrite[] => {
-  const b = new Batch(reader);
-  for (const r of ownedRollouts) clearRollout(b, r);
-  b.del('files', [path]);
-  return b.writes();
-};

@@ -76,5 +76,3 @@ export const saveTurn = (b: Batch, rolloutId: string, t: TurnDraft): void => {
 export const markEnded = (t: TurnDraft): void => {
   if (t.endByteOffset === null && t.end !== null) t.endByteOffset = t.end.byteOffset + t.end.byteLength + 1;
 };
-
-export const samePos = (p: LinePos): LinePos => ({ line: p.line, byteOffset: p.byteOffset, byteLength: p.byteLength, ordinal: p.ordinal });

@@ -34,5 +34,3 @@ export type ThreadItemBody =
   | { type: 'exitedReviewMode'; id: string; review: string };
 
 export type ThreadItem = ThreadItemBody & { startedAtMs: number | null; completedAtMs: number | null };
-
-export type ThreadItemType = ThreadItem['type'];

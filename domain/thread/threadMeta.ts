@@ -94,5 +94,3 @@ export const toApiSource = (source: unknown): unknown => {
   }
   return source ?? 'unknown';
 };
-
-export type CurrentSessionMeta = SessionMetaPayload;

@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { spawnRpcServer } from '../../../adapters/rpc/stdioClient.js';
-import type { StdioRpcClient } from '../../../adapters/rpc/stdioClient.js';
+import { spawnRpcServer } from '../../fixtures/stdioRpcClient.js';
+import type { StdioRpcClient } from '../../fixtures/stdioRpcClient.js';
 import { ENGINE_CLI_PATH } from '../../compat/engineCli.js';
 import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
 

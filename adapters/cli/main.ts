@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 import { Command } from 'commander';
 import { registerRead } from './commands/read.js';
-import { registerIndex } from './commands/index.js';
+import { registerIndex } from './commands/buildIndex.js';
 import { registerVerify } from './commands/verify.js';
 import { registerRepair } from './commands/repair.js';
 import { registerServe } from './commands/serve.js';

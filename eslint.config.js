@@ -1,0 +1,98 @@
+// ESLint flat config. Its point is the architecture: which layer may import what (no-restricted-imports,
+// matched on the import string; test/lint/importRules.int.spec.ts checks the rules catch what they should).
+// Syntax-only: typescript-eslint's parser without type information, so linting stays fast.
+import { builtinModules } from 'node:module';
+import { defineConfig, globalIgnores } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** Node builtins, `node:x` and bare (`fs`, `fs/promises`, ...), except the exact specifiers in `allow`. */
+const builtinsRegex = (allow = []) => `^${allow.map((a) => `(?!${escape(a)}$)`).join('')}(?:node:.*|(?:${builtinModules.map(escape).join('|')})(?:/.*)?)$`;
+
+/** Packages that do IO (storage, network, terminal, process arguments). */
+const IO_PACKAGES = ['lmdb', '@eventstore/db-client', 'ws', 'commander', 'cli-progress'];
+const ioPackagesRegex = `^(?:${IO_PACKAGES.map(escape).join('|')})(?:/.*)?$`;
+
+/** A relative import that goes through one of the repo's top-level folders `dirs`. */
+const layersRegex = (dirs) => `^\\.{1,2}/(?:.*/)?(?:${dirs.join('|')})(?:/|$)`;
+
+/** Into adapters/cli: `.../adapters/cli/...` from anywhere, or (for files in adapters/x/ and adapters/x/y/) `../cli/...`, `../../cli/...`. */
+const CLI_REGEX = '^(?:\\.{1,2}/(?:.*/)?adapters/cli|(?:\\.\\./){1,2}cli)(?:/|$)';
+const CLI_MESSAGE = 'adapters/cli/ is the outermost layer: only adapters/cli/ and test/ may import it (move what you need out of it).';
+
+/** no-restricted-imports for a pure layer: no IO (builtins, IO packages) and none of the `forbiddenDirs`. */
+const pureLayer = ({ layer, forbiddenDirs, allowBuiltins = [] }) => [
+  'error',
+  {
+    patterns: [
+      { regex: builtinsRegex(allowBuiltins), caseSensitive: true, message: `${layer}/ is pure: no IO imports (node builtins).` },
+      { regex: ioPackagesRegex, caseSensitive: true, message: `${layer}/ is pure: no IO imports (${IO_PACKAGES.join(', ')}).` },
+      {
+        regex: layersRegex(forbiddenDirs),
+        caseSensitive: true,
+        message: `${layer}/ may not depend on ${forbiddenDirs.map((d) => `${d}/`).join(', ')} (dependencies point inwards).`,
+      },
+    ],
+  },
+];
+
+const OUTER = ['adapters', 'replay', 'migrations', 'bench', 'test'];
+const domainRule = (allowBuiltins) => pureLayer({ layer: 'domain', forbiddenDirs: [...OUTER, 'projections'], allowBuiltins });
+const projectionsRule = (allowBuiltins) => pureLayer({ layer: 'projections', forbiddenDirs: OUTER, allowBuiltins });
+const replayRule = pureLayer({ layer: 'replay', forbiddenDirs: ['adapters', 'bench', 'test'] });
+const migrationsRule = pureLayer({ layer: 'migrations', forbiddenDirs: ['adapters', 'bench', 'test'] });
+
+export default defineConfig(
+  globalIgnores(['dist/', 'node_modules/']),
+
+  {
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+  },
+
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parser: tseslint.parser, sourceType: 'module' },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: {
+      '@typescript-eslint/ban-ts-comment': 'error',
+      '@typescript-eslint/no-require-imports': 'error',
+    },
+  },
+
+  // A few correctness rules the tree already passes (tsc covers the rest).
+  {
+    files: ['**/*.ts', '**/*.js'],
+    rules: {
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      'no-var': 'error',
+      'no-debugger': 'error',
+      'no-cond-assign': 'error',
+      'no-self-assign': 'error',
+      'no-self-compare': 'error',
+      'no-unreachable': 'error',
+      'no-unsafe-finally': 'error',
+      'no-unsafe-optional-chaining': 'error',
+      'no-constant-binary-expression': 'error',
+      'no-async-promise-executor': 'error',
+      'no-template-curly-in-string': 'error',
+      'no-eval': 'error',
+    },
+  },
+
+  // Architecture. With flat config the last matching object's options win, so each layer's rule lists all
+  // it forbids (the pure layers' ban on adapters/ covers adapters/cli/).
+  {
+    files: ['**/*.ts'],
+    ignores: ['adapters/cli/**', 'test/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: CLI_REGEX, caseSensitive: true, message: CLI_MESSAGE }] }] },
+  },
+  { files: ['domain/**/*.ts'], rules: { 'no-restricted-imports': domainRule() } },
+  { files: ['projections/**/*.ts'], rules: { 'no-restricted-imports': projectionsRule() } },
+  { files: ['replay/**/*.ts'], rules: { 'no-restricted-imports': replayRule } },
+  { files: ['migrations/**/*.ts'], rules: { 'no-restricted-imports': migrationsRule } },
+
+  // Exemptions, each for one file and one specifier.
+  // isAscii/isUtf8 (byte checks, no IO) exist only in node:buffer.
+  { files: ['projections/elideLineBytes.ts'], rules: { 'no-restricted-imports': projectionsRule(['node:buffer']) } },
+);

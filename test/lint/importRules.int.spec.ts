@@ -1,0 +1,85 @@
+import { expect } from 'chai';
+import { ESLint } from 'eslint';
+import * as prettier from 'prettier';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repo root: the nearest folder above this file (which runs from dist/test/lint/) holding package.json and eslint.config.js. */
+const findRoot = (): string => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!(existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'eslint.config.js')))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`no package.json with eslint.config.js above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+  return dir;
+};
+
+const root = findRoot();
+
+describe('lint config', () => {
+  let eslint: ESLint;
+  before(() => {
+    eslint = new ESLint({ cwd: root });
+  });
+
+  /** Lint `code` as if it were the (not existing) file `relPath` of the repo; the restricted-import messages. */
+  const lint = async (relPath: string, code: string): Promise<string[]> => {
+    const [result] = await eslint.lintText(code, { filePath: path.join(root, relPath) });
+    expect(result, relPath).to.not.equal(undefined);
+    expect(result!.messages.filter((m) => m.ruleId !== 'no-restricted-imports')).to.deep.equal([]);
+    return result!.messages.map((m) => m.message);
+  };
+
+  describe('architecture (no-restricted-imports)', () => {
+    it('domain/ may not import node builtins', async () => {
+      const messages = await lint('domain/thread/probe.ts', "import * as fs from 'node:fs';\nexport const f = fs;\n");
+      expect(messages).to.have.length(1);
+      expect(messages[0]).to.include('domain/ is pure: no IO imports');
+    });
+
+    it('domain/ may not import bare node builtins nor projections/', async () => {
+      const messages = await lint(
+        'domain/probe.ts',
+        "import { readFile } from 'fs/promises';\nimport { x } from '../projections/turns.js';\nexport const f = [readFile, x];\n",
+      );
+      expect(messages).to.have.length(2);
+      expect(messages[0]).to.include('domain/ is pure: no IO imports');
+      expect(messages[1]).to.include('domain/ may not depend on').and.include('projections/');
+    });
+
+    it('projections/ may not import lmdb', async () => {
+      const messages = await lint('projections/probe.ts', "import { open } from 'lmdb';\nexport const f = open;\n");
+      expect(messages).to.have.length(1);
+      expect(messages[0]).to.include('projections/ is pure: no IO imports');
+    });
+
+    it('replay/ may not import adapters/', async () => {
+      const messages = await lint('replay/history/probe.ts', "import x from '../../adapters/jsonl/reader.js';\nexport const f = x;\n");
+      expect(messages).to.have.length(1);
+      expect(messages[0]).to.include('replay/ may not depend on adapters/');
+    });
+
+    it('adapters outside adapters/cli/ may not import adapters/cli/', async () => {
+      const messages = await lint('adapters/history/probe.ts', "import { y } from '../cli/indexDir.js';\nexport const f = y;\n");
+      expect(messages).to.have.length(1);
+      expect(messages[0]).to.include('adapters/cli/ is the outermost layer');
+    });
+
+    it('allows fp-ts in domain/, node builtins in adapters/, and adapters/cli/ importing itself', async () => {
+      expect(await lint('domain/probe.ts', "import * as E from 'fp-ts/lib/Either.js';\nexport const f = E;\n")).to.deep.equal([]);
+      expect(await lint('adapters/jsonl/probe.ts', "import * as fs from 'node:fs';\nexport const f = fs;\n")).to.deep.equal([]);
+      expect(await lint('adapters/cli/commands/probe.ts', "import { y } from '../indexDir.js';\nexport const f = y;\n")).to.deep.equal([]);
+    });
+  });
+
+  describe('prettier', () => {
+    it('resolves .prettierrc.json for a .ts file', async () => {
+      const tsFile = path.join(root, 'domain', 'errors.ts');
+      expect(await prettier.resolveConfigFile(tsFile)).to.equal(path.join(root, '.prettierrc.json'));
+      const expected: unknown = JSON.parse(readFileSync(path.join(root, '.prettierrc.json'), 'utf8'));
+      expect(await prettier.resolveConfig(tsFile, { editorconfig: false })).to.deep.equal(expected);
+    });
+  });
+});

@@ -1,4 +1,4 @@
-import type { IndexReader, IndexWrite, RolloutRow, ThreadRow } from '../domain/index/rows.js';
+import type { IndexReader, IndexWrite, ThreadRow } from '../domain/index/rows.js';
 import type { SessionMetaPayload } from '../domain/rollout/kinds/sessionMeta.js';
 import { buildThread } from '../domain/thread/buildThread.js';
 import { applySettingsChange } from '../domain/thread/threadMeta.js';

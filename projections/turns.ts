@@ -1,11 +1,9 @@
-import type { LinePos, TurnRow } from '../domain/index/rows.js';
-import type { TurnError, TurnStatus } from '../domain/thread/turn.js';
+import type { TurnRow } from '../domain/index/rows.js';
 import { applyTaskComplete, applyTurnEnd, errorAffectsTurnStatus, toTurnError } from '../domain/thread/foldTurns.js';
 import type { Projection } from './projection.js';
 import type { RolloutEvent } from '../domain/rollout/event.js';
 import type { Batch } from './batch.js';
 import { getOrCreateTurn, keyPosOf, loadFold, markEnded, newFold, saveFold, saveTurn } from './turnRows.js';
-import type { TurnDraft } from './turnRows.js';
 
 /**
  * Turns of one rollout file, in the order Codex shows them (key: anchor line). Same rules as the

@@ -1,5 +1,4 @@
 import type { RolloutEvent } from '../rollout/event.js';
-import type { SessionMetaPayload } from '../rollout/kinds/sessionMeta.js';
 import { eventsOfResponseItem } from './responseMessage.js';
 import { snakeToCamel } from './snakeToCamel.js';
 

@@ -3,7 +3,7 @@ import { rejected } from '../../domain/errors.js';
 import type { ThreadLineage } from '../../domain/history/lineage.js';
 import type { HistoryReadPorts } from '../ports.js';
 import { loadLineage } from './lineage.js';
-import { stop, take } from './useCase.js';
+import { stop } from './useCase.js';
 
 /**
  * Read-repair the thread, then load its lineage. An unknown thread is refused with Codex's words

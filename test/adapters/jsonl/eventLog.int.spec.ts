@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { LogEntry } from '../../../domain/ports.js';

@@ -32,7 +32,9 @@ const allowClockSkew = (expected: unknown, actual: unknown): unknown => {
   for (const [k, v] of Object.entries(actual as Record<string, unknown>)) {
     const ev = e[k];
     out[k] =
-      (k === 'createdAt' || k === 'updatedAt' || k === 'recencyAt') && typeof v === 'number' && typeof ev === 'number' && Math.abs(ev - v) === 1 ? ev : allowClockSkew(ev, v);
+      (k === 'createdAt' || k === 'updatedAt' || k === 'recencyAt') && typeof v === 'number' && typeof ev === 'number' && Math.abs(ev - v) === 1
+        ? ev
+        : allowClockSkew(ev, v);
   }
   return out;
 };
@@ -103,7 +105,10 @@ export const runGoldens = async (corpusDir: string, engineMain: string): Promise
     const groups = new Map<string, typeof goldens>();
     for (const g of goldens) {
       const at = times[g.index] ?? '9999';
-      const later = starts.filter((f) => f.created > at).map((f) => f.path).sort();
+      const later = starts
+        .filter((f) => f.created > at)
+        .map((f) => f.path)
+        .sort();
       const key = JSON.stringify(later);
       groups.set(key, [...(groups.get(key) ?? []), g]);
     }
@@ -114,7 +119,7 @@ export const runGoldens = async (corpusDir: string, engineMain: string): Promise
     const previews = new Map<string, Set<string>>();
     for (const { golden } of goldens)
       if (golden.method === 'thread/list')
-        for (const d of ((golden.result as { data?: Array<{ id: string; preview: string }> } | undefined)?.data ?? []))
+        for (const d of (golden.result as { data?: Array<{ id: string; preview: string }> } | undefined)?.data ?? [])
           previews.set(d.id, (previews.get(d.id) ?? new Set()).add(d.preview));
     const unstablePreview = new Set([...previews].filter(([, v]) => v.size > 1).map(([id]) => id));
     for (const [laterJson, group] of groups) {
@@ -126,7 +131,11 @@ export const runGoldens = async (corpusDir: string, engineMain: string): Promise
       await client.request('initialize', { clientInfo: { name: 'goldens', version: '0' } });
       client.notify('initialized');
       for (const { name, golden } of group) {
-        const p = JSON.parse(JSON.stringify(golden.params ?? {}).split(prefix).join(home)) as Record<string, unknown>;
+        const p = JSON.parse(
+          JSON.stringify(golden.params ?? {})
+            .split(prefix)
+            .join(home),
+        ) as Record<string, unknown>;
         // A thread/list cursor holds Codex's clock reading: page on with the cursor we gave instead.
         if (golden.method === 'thread/list' && typeof p['cursor'] === 'string') p['cursor'] = ourCursors.get(p['cursor']) ?? p['cursor'];
         const answer = await client.request(golden.method, p);
@@ -149,7 +158,10 @@ export const runGoldens = async (corpusDir: string, engineMain: string): Promise
         // A read after thread/resume describes a loaded thread (environments, direct input).
         if (/after-resume/.test(name) && actualResult && expectedResult) {
           const et = expectedResult['thread'] as Record<string, unknown>;
-          actualResult = { ...actualResult, thread: { ...(actualResult['thread'] as object), environments: et['environments'], canAcceptDirectInput: et['canAcceptDirectInput'], status: et['status'] } };
+          actualResult = {
+            ...actualResult,
+            thread: { ...(actualResult['thread'] as object), environments: et['environments'], canAcceptDirectInput: et['canAcceptDirectInput'], status: et['status'] },
+          };
         }
         const expected = golden.error !== undefined ? { error: golden.error } : { result: expectedResult };
         const actual = 'error' in ours ? { error: ours['error'] } : { result: actualResult };

@@ -32,8 +32,7 @@ const suites: Record<string, () => Promise<unknown>> = {
       Number.parseInt(flag('--reps') ?? '50', 10),
       !args.includes('--no-codex'),
     ),
-  goldens: () =>
-    runGoldens(flag('--corpus') ?? nodePath.resolve(process.cwd(), '../shared/codex-oracle'), nodePath.resolve(process.cwd(), 'dist/adapters/cli/main.js')),
+  goldens: () => runGoldens(flag('--corpus') ?? nodePath.resolve(process.cwd(), '../shared/codex-oracle'), nodePath.resolve(process.cwd(), 'dist/adapters/cli/main.js')),
   tokens: () => {
     const keep = flag('--keep');
     return runTokensBench({ files: Number(flag('--files') ?? 1000), mbPerFile: Number(flag('--mb-per-file') ?? 2), ...(keep === undefined ? {} : { keep }) });

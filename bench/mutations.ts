@@ -41,7 +41,18 @@ const generateThread = (path: string, threadId: string, mode: HistoryMode, targe
     const text = `${JSON.stringify(o)}\n`;
     bytes += fs.writeSync(fd, text);
   };
-  line('session_meta', { session_id: threadId, id: threadId, timestamp: new Date(ms).toISOString(), cwd: '/work', originator: 'bench', cli_version: '0.169.0', source: 'vscode', model_provider: 'mock', base_instructions: { text: 'bench' }, history_mode: mode });
+  line('session_meta', {
+    session_id: threadId,
+    id: threadId,
+    timestamp: new Date(ms).toISOString(),
+    cwd: '/work',
+    originator: 'bench',
+    cli_version: '0.169.0',
+    source: 'vscode',
+    model_provider: 'mock',
+    base_instructions: { text: 'bench' },
+    history_mode: mode,
+  });
   line('event_msg', { type: 'thread_settings_applied', thread_id: threadId, thread_settings: { model: 'mock-model', cwd: '/work' } });
   let turns = 0;
   while (bytes < targetBytes) {
@@ -50,13 +61,40 @@ const generateThread = (path: string, threadId: string, mode: HistoryMode, targe
     line('event_msg', { type: 'task_started', turn_id: t, root_turn_id: t, started_at: Math.floor(ms / 1000), model_context_window: 190000 });
     line('turn_context', { turn_id: t, cwd: '/work', model: 'mock-model' });
     line('response_item', { type: 'message', role: 'user', content: [{ type: 'input_text', text: `question ${turns}` }] });
-    if (mode === 'paginated') line('event_msg', { type: 'item_completed', thread_id: threadId, turn_id: t, item: { type: 'UserMessage', id: `u-${t}`, content: [{ type: 'text', text: `question ${turns}`, text_elements: [] }] }, started_at_ms: ms, completed_at_ms: ms });
+    if (mode === 'paginated')
+      line('event_msg', {
+        type: 'item_completed',
+        thread_id: threadId,
+        turn_id: t,
+        item: { type: 'UserMessage', id: `u-${t}`, content: [{ type: 'text', text: `question ${turns}`, text_elements: [] }] },
+        started_at_ms: ms,
+        completed_at_ms: ms,
+      });
     else line('event_msg', { type: 'user_message', message: `question ${turns}`, images: [], local_images: [], text_elements: [] });
     line('response_item', { type: 'function_call_output', call_id: `c-${t}`, output: filler });
-    if (mode === 'paginated') line('event_msg', { type: 'item_completed', thread_id: threadId, turn_id: t, item: { type: 'AgentMessage', id: `m-${t}`, content: [{ type: 'Text', text: `answer ${turns}` }] }, started_at_ms: ms, completed_at_ms: ms });
+    if (mode === 'paginated')
+      line('event_msg', {
+        type: 'item_completed',
+        thread_id: threadId,
+        turn_id: t,
+        item: { type: 'AgentMessage', id: `m-${t}`, content: [{ type: 'Text', text: `answer ${turns}` }] },
+        started_at_ms: ms,
+        completed_at_ms: ms,
+      });
     else line('event_msg', { type: 'agent_message', message: `answer ${turns}`, phase: null, memory_citation: null });
-    line('event_msg', { type: 'token_count', info: { total_token_usage: { total_tokens: turns * 100 }, last_token_usage: { total_tokens: 100 }, model_context_window: 190000 } });
-    line('event_msg', { type: 'task_complete', turn_id: t, root_turn_id: t, last_agent_message: null, started_at: Math.floor(ms / 1000), completed_at: Math.floor(ms / 1000), duration_ms: 5 });
+    line('event_msg', {
+      type: 'token_count',
+      info: { total_token_usage: { total_tokens: turns * 100 }, last_token_usage: { total_tokens: 100 }, model_context_window: 190000 },
+    });
+    line('event_msg', {
+      type: 'task_complete',
+      turn_id: t,
+      root_turn_id: t,
+      last_agent_message: null,
+      started_at: Math.floor(ms / 1000),
+      completed_at: Math.floor(ms / 1000),
+      duration_ms: 5,
+    });
   }
   fs.fsyncSync(fd);
   fs.closeSync(fd);
@@ -149,7 +187,11 @@ export const runMutations = async (gb: number, runs = 20): Promise<Record<string
           ms: Number(naive.ms.toFixed(1)),
           bytesWritten: gen.value.paginated.bytes,
         },
-        legacyForkCopyMiddle: { ms: Number(legacyFork.ms.toFixed(1)), bytesWritten: legacyFork.value.written.bytes, what: 'legacy fork = copy up to the cut, as Codex makes it' },
+        legacyForkCopyMiddle: {
+          ms: Number(legacyFork.ms.toFixed(1)),
+          bytesWritten: legacyFork.value.written.bytes,
+          what: 'legacy fork = copy up to the cut, as Codex makes it',
+        },
       };
     } finally {
       await store.close()();

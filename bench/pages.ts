@@ -59,23 +59,33 @@ const timeRequests = async (ask: Ask, requests: ReadonlyArray<Request>, reps: nu
   return out;
 };
 
-const oursAsk = (client: StdioRpcClient): Ask => (m, p) => client.request(m, p);
+const oursAsk =
+  (client: StdioRpcClient): Ask =>
+  (m, p) =>
+    client.request(m, p);
 
 /** The requests for one thread: newest pages, and pages from its middle found by walking once. */
 const requestsFor = async (ask: Ask, threadId: string, turnCount: number): Promise<Request[]> => {
   const requests: Request[] = [];
-  for (const view of ['notLoaded', 'summary', 'full']) requests.push({ name: `turns ${view} newest`, method: 'thread/turns/list', params: { threadId, itemsView: view, limit: 20 } });
+  for (const view of ['notLoaded', 'summary', 'full'])
+    requests.push({ name: `turns ${view} newest`, method: 'thread/turns/list', params: { threadId, itemsView: view, limit: 20 } });
   // A cursor at the middle of the thread: walk newest-first in pages of 100 (once, untimed).
   let cursor: string | null = null;
   const step = Math.min(100, Math.max(1, Math.floor(turnCount / 2)));
   for (let seen = 0; seen < Math.floor(turnCount / 2); seen += step) {
-    const page = (await ask('thread/turns/list', { threadId, itemsView: 'notLoaded', limit: step, ...(cursor ? { cursor } : {}) })) as { result: { nextCursor: string | null } };
+    const page = (await ask('thread/turns/list', { threadId, itemsView: 'notLoaded', limit: step, ...(cursor ? { cursor } : {}) })) as {
+      result: { nextCursor: string | null };
+    };
     if (page.result.nextCursor === null) break;
     cursor = page.result.nextCursor;
   }
-  if (cursor !== null) for (const view of ['notLoaded', 'summary', 'full']) requests.push({ name: `turns ${view} middle`, method: 'thread/turns/list', params: { threadId, itemsView: view, limit: 20, cursor } });
+  if (cursor !== null)
+    for (const view of ['notLoaded', 'summary', 'full'])
+      requests.push({ name: `turns ${view} middle`, method: 'thread/turns/list', params: { threadId, itemsView: view, limit: 20, cursor } });
   requests.push({ name: 'items first', method: 'thread/items/list', params: { threadId, limit: 20 } });
-  const middle = (await ask('thread/turns/list', { threadId, itemsView: 'notLoaded', limit: 1, ...(cursor ? { cursor } : {}) })) as { result: { data: Array<{ id: string }> } };
+  const middle = (await ask('thread/turns/list', { threadId, itemsView: 'notLoaded', limit: 1, ...(cursor ? { cursor } : {}) })) as {
+    result: { data: Array<{ id: string }> };
+  };
   const turnId = middle.result.data[0]?.id;
   if (turnId) requests.push({ name: 'items of a middle turn', method: 'thread/items/list', params: { threadId, turnId, limit: 20 } });
   return requests;
@@ -120,7 +130,16 @@ const sized = async (engineMain: string, size: string, mode: HistoryMode, reps: 
       const requests = await requestsFor(ask, threadId, t.turns);
       const ours = await timeRequests(ask, requests, reps);
       const naiveReps = t.bytes > 500e6 ? 1 : t.bytes > 50e6 ? 3 : 20;
-      return { size, mode, bytes: t.bytes, turns: t.turns, lines: t.lines, indexSeconds: round(indexMs / 1000), ours, naiveFullFold: await naive(home, threadId, naiveReps) };
+      return {
+        size,
+        mode,
+        bytes: t.bytes,
+        turns: t.turns,
+        lines: t.lines,
+        indexSeconds: round(indexMs / 1000),
+        ours,
+        naiveFullFold: await naive(home, threadId, naiveReps),
+      };
     } finally {
       await client.close();
     }
@@ -176,7 +195,11 @@ export const runPagesBench = async (engineMain: string, sizes: ReadonlyArray<str
     if (!small || !large || small === large) continue;
     const s = small['ours'] as Record<string, { p50: number }>;
     const l = large['ours'] as Record<string, { p50: number }>;
-    ratios[`${mode} ${large['size']} / ${small['size']} p50`] = Object.fromEntries(Object.keys(l).filter((k) => s[k]).map((k) => [k, round(l[k]!.p50 / s[k]!.p50)]));
+    ratios[`${mode} ${large['size']} / ${small['size']} p50`] = Object.fromEntries(
+      Object.keys(l)
+        .filter((k) => s[k])
+        .map((k) => [k, round(l[k]!.p50 / s[k]!.p50)]),
+    );
   }
   return { reps, threads, ratios, ...(withCodex ? { besideCodex: await besideCodex(engineMain, reps) } : {}) };
 };

@@ -63,7 +63,14 @@ export const generateThread = async (home: string, mode: HistoryMode, targetByte
     const turnId = `turn-${String(turns).padStart(7, '0')}-${threadId.slice(0, 8)}`;
     const user = `Turn ${turns}: please build and test the project.`;
     push('event_msg', { type: 'task_started', turn_id: turnId, root_turn_id: turnId, started_at: Math.floor(ms / 1000), model_context_window: 200000 });
-    push('turn_context', { turn_id: turnId, cwd: '/work/bench', model: 'mock-model', effort: 'medium', approval_policy: 'never', sandbox_policy: { type: 'danger-full-access' } });
+    push('turn_context', {
+      turn_id: turnId,
+      cwd: '/work/bench',
+      model: 'mock-model',
+      effort: 'medium',
+      approval_policy: 'never',
+      sandbox_policy: { type: 'danger-full-access' },
+    });
     push('response_item', { type: 'message', role: 'user', content: [{ type: 'input_text', text: user }] });
     if (mode === 'paginated') item(turnId, { type: 'UserMessage', id: `u-${turnId}`, content: [{ type: 'text', text: user, text_elements: [] }] });
     else push('event_msg', { type: 'user_message', message: user, images: [], local_images: [], text_elements: [] });
@@ -93,8 +100,22 @@ export const generateThread = async (home: string, mode: HistoryMode, targetByte
     if (mode === 'paginated') item(turnId, { type: 'AgentMessage', id: `msg-${turnId}`, content: [{ type: 'Text', text: answer }] });
     else push('event_msg', { type: 'agent_message', message: answer, phase: null, memory_citation: null });
     push('response_item', { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: answer }] });
-    push('event_msg', { type: 'token_count', info: { total_token_usage: { input_tokens: 1000 * turns, cached_input_tokens: 0, output_tokens: 50 * turns, reasoning_output_tokens: 0, total_tokens: 1050 * turns } }, rate_limits: null });
-    push('event_msg', { type: 'task_complete', turn_id: turnId, root_turn_id: turnId, last_agent_message: answer, started_at: Math.floor(ms / 1000), completed_at: Math.floor(ms / 1000), duration_ms: 1500 });
+    push('event_msg', {
+      type: 'token_count',
+      info: {
+        total_token_usage: { input_tokens: 1000 * turns, cached_input_tokens: 0, output_tokens: 50 * turns, reasoning_output_tokens: 0, total_tokens: 1050 * turns },
+      },
+      rate_limits: null,
+    });
+    push('event_msg', {
+      type: 'task_complete',
+      turn_id: turnId,
+      root_turn_id: turnId,
+      last_agent_message: answer,
+      started_at: Math.floor(ms / 1000),
+      completed_at: Math.floor(ms / 1000),
+      duration_ms: 1500,
+    });
     if (buf.length > 200) await flush();
   }
   await flush();

@@ -53,8 +53,16 @@ export const generateTokenHome = (home: string, files: number, bytesPerFile: num
     const total = [0, 0, 0, 0, 0, 0];
     const source = threads.length > 0 ? threads[Math.floor(rand() * threads.length)]! : undefined;
     const meta: Record<string, unknown> = {
-      session_id: id, id, timestamp: new Date(clock).toISOString(), cwd: `/work/project-${f % 7}`, originator: 'codex_vscode', cli_version: '0.169.0',
-      source: 'vscode', model_provider: f % 5 === 0 ? 'azure' : 'openai', base_instructions: { text: instructions }, history_mode: mode,
+      session_id: id,
+      id,
+      timestamp: new Date(clock).toISOString(),
+      cwd: `/work/project-${f % 7}`,
+      originator: 'codex_vscode',
+      cli_version: '0.169.0',
+      source: 'vscode',
+      model_provider: f % 5 === 0 ? 'azure' : 'openai',
+      base_instructions: { text: instructions },
+      history_mode: mode,
     };
     if (kind === 'pforkFork' && source) {
       meta['forked_from_id'] = source.id;
@@ -75,7 +83,13 @@ export const generateTokenHome = (home: string, files: number, bytesPerFile: num
       line('event_msg', { type: 'task_started', turn_id: turnId, root_turn_id: turnId, started_at: Math.floor(clock / 1000), model_context_window: 190000 });
       line('turn_context', { turn_id: turnId, cwd: meta['cwd'], model, approval_policy: 'never', disabled_plugin_ids: [] });
       line('response_item', { type: 'message', role: 'user', content: [{ type: 'input_text', text: `Turn ${turn}: ${filler.slice(0, 400)}` }] });
-      if (mode === 'paginated') line('event_msg', { type: 'item_completed', thread_id: id, turn_id: turnId, item: { type: 'UserMessage', id: `u${turn}`, content: [{ type: 'text', text: `Turn ${turn}` }] } });
+      if (mode === 'paginated')
+        line('event_msg', {
+          type: 'item_completed',
+          thread_id: id,
+          turn_id: turnId,
+          item: { type: 'UserMessage', id: `u${turn}`, content: [{ type: 'text', text: `Turn ${turn}` }] },
+        });
       else line('event_msg', { type: 'user_message', message: `Turn ${turn}`, images: [] });
       const failed = rand() < 0.05;
       const nResponses = failed ? 0 : 1 + Math.floor(rand() * 3);
@@ -86,24 +100,66 @@ export const generateTokenHome = (home: string, files: number, bytesPerFile: num
         const u = [input, Math.floor(input * rand()), 0, 20 + Math.floor(rand() * 2000), Math.floor(rand() * 500), 0];
         u[5] = u[0]! + u[3]!;
         for (let k = 0; k < 6; k++) total[k] = total[k]! + u[k]!;
-        const usage = { input_tokens: u[0], cached_input_tokens: u[1], cache_write_input_tokens: u[2], output_tokens: u[3], reasoning_output_tokens: u[4], total_tokens: u[5] };
-        const totals = { input_tokens: total[0], cached_input_tokens: total[1], cache_write_input_tokens: total[2], output_tokens: total[3], reasoning_output_tokens: total[4], total_tokens: total[5] };
-        if (kind !== 'countOnly') line('token_usage_record', { thread_id: id, turn_id: turnId, session_id: id, root_turn_id: turnId, response_id: `resp_${f}_${turn}_${r}`, usage, turn_token_usage: usage, thread_token_usage: totals });
+        const usage = {
+          input_tokens: u[0],
+          cached_input_tokens: u[1],
+          cache_write_input_tokens: u[2],
+          output_tokens: u[3],
+          reasoning_output_tokens: u[4],
+          total_tokens: u[5],
+        };
+        const totals = {
+          input_tokens: total[0],
+          cached_input_tokens: total[1],
+          cache_write_input_tokens: total[2],
+          output_tokens: total[3],
+          reasoning_output_tokens: total[4],
+          total_tokens: total[5],
+        };
+        if (kind !== 'countOnly')
+          line('token_usage_record', {
+            thread_id: id,
+            turn_id: turnId,
+            session_id: id,
+            root_turn_id: turnId,
+            response_id: `resp_${f}_${turn}_${r}`,
+            usage,
+            turn_token_usage: usage,
+            thread_token_usage: totals,
+          });
         line('event_msg', { type: 'token_count', info: { total_token_usage: totals, last_token_usage: usage, model_context_window: 190000 }, rate_limits: null });
         responses += 1;
         expected += u[5]!;
       }
       if (failed) {
-        const totals = { input_tokens: total[0], cached_input_tokens: total[1], cache_write_input_tokens: total[2], output_tokens: total[3], reasoning_output_tokens: total[4], total_tokens: total[5] };
+        const totals = {
+          input_tokens: total[0],
+          cached_input_tokens: total[1],
+          cache_write_input_tokens: total[2],
+          output_tokens: total[3],
+          reasoning_output_tokens: total[4],
+          total_tokens: total[5],
+        };
         line('event_msg', { type: 'token_count', info: { total_token_usage: totals, last_token_usage: totals, model_context_window: 190000 }, rate_limits: null });
       }
       line('response_item', { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: `Answer ${turn}` }] });
-      line('event_msg', failed ? { type: 'task_complete', turn_id: turnId, error: { message: 'boom', codex_error_info: 'other' }, duration_ms: 30 } : { type: 'task_complete', turn_id: turnId, last_agent_message: null, duration_ms: 900 });
+      line(
+        'event_msg',
+        failed
+          ? { type: 'task_complete', turn_id: turnId, error: { message: 'boom', codex_error_info: 'other' }, duration_ms: 30 }
+          : { type: 'task_complete', turn_id: turnId, last_agent_message: null, duration_ms: 900 },
+      );
       size = out.reduce((a, l) => a + l.length + 1, 0);
       turn += 1;
     }
     const text = out.map((l) => `${l}\n`).join('');
-    fs.writeFileSync(nodePath.join(dir, `rollout-2026-11-21T${String(8 + Math.floor(f / 3600)).padStart(2, '0')}-${String(Math.floor(f / 60) % 60).padStart(2, '0')}-${String(f % 60).padStart(2, '0')}-${id}.jsonl`), text);
+    fs.writeFileSync(
+      nodePath.join(
+        dir,
+        `rollout-2026-11-21T${String(8 + Math.floor(f / 3600)).padStart(2, '0')}-${String(Math.floor(f / 60) % 60).padStart(2, '0')}-${String(f % 60).padStart(2, '0')}-${id}.jsonl`,
+      ),
+      text,
+    );
     bytes += Buffer.byteLength(text);
     // Sources for forks: the first root threads (a legacy fork copies a whole source file).
     if ((kind === 'plain' || kind === 'countOnly') && threads.length < 40) threads.push({ id, lines: out.slice(1), total: [...total] });

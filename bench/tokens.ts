@@ -47,7 +47,13 @@ export const runTokensBench = async (args: { files: number; mbPerFile: number; k
     const audit = async () => {
       const r = await runTokens({ codexHome: home, indexDir, json: true, tz: 'UTC' });
       if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
-      return JSON.parse(r.right) as { total: { totalTokens: number; responses: number }; index: Record<string, unknown>; duplicateRecords: number; copiedCounts: number; byThread: unknown[] };
+      return JSON.parse(r.right) as {
+        total: { totalTokens: number; responses: number };
+        index: Record<string, unknown>;
+        duplicateRecords: number;
+        copiedCounts: number;
+        byThread: unknown[];
+      };
     };
     fs.rmSync(indexDir, { recursive: true, force: true });
     const cold = await timed(audit);
@@ -60,7 +66,12 @@ export const runTokensBench = async (args: { files: number; mbPerFile: number; k
       expectedTotalTokens: gen.value.expectedTotalTokens,
       cold: { ms: cold.ms, rssMb: cold.rssMb, totalTokens: cold.value.total.totalTokens, responses: cold.value.total.responses, index: cold.value.index },
       warm: { ms: Math.min(warm.ms, warm2.ms), runsMs: [warm.ms, warm2.ms], rssMb: warm2.rssMb, totalTokens: warm.value.total.totalTokens, index: warm.value.index },
-      naiveBaseline: { ms: naive.ms, totalTokens: naive.value.totalTokens, records: naive.value.records, note: 'reads every byte each time; counts copied records again and misses count-only files' },
+      naiveBaseline: {
+        ms: naive.ms,
+        totalTokens: naive.value.totalTokens,
+        records: naive.value.records,
+        note: 'reads every byte each time; counts copied records again and misses count-only files',
+      },
       correct: cold.value.total.totalTokens === gen.value.expectedTotalTokens && warm.value.total.totalTokens === gen.value.expectedTotalTokens,
       excluded: { duplicateRecords: cold.value.duplicateRecords, copiedCounts: cold.value.copiedCounts },
       threads: cold.value.byThread.length,

@@ -24,10 +24,7 @@ export const renderDecodeErrors = (errors: t.Errors, max = 3): string => {
     if (!entry.expected.includes(expected)) entry.expected.push(expected);
     byPath.set(path, entry);
   }
-  const sentences = [
-    ...custom,
-    ...[...byPath].map(([path, e]) => `${path === '' ? '<root>' : path}: expected ${e.expected.join(' or ')}, got ${e.got}`),
-  ];
+  const sentences = [...custom, ...[...byPath].map(([path, e]) => `${path === '' ? '<root>' : path}: expected ${e.expected.join(' or ')}, got ${e.got}`)];
   return sentences.slice(0, max).join('; ');
 };
 

@@ -49,17 +49,15 @@ const TAG_SET: Readonly<Record<EngineErrorTag, true>> = {
 
 /** An EngineError passed through code that also sees thrown JS errors (adapters' catch blocks). */
 export const isEngineError = (err: unknown): err is EngineError =>
-  err !== null &&
-  typeof err === 'object' &&
-  !(err instanceof Error) &&
-  Object.prototype.hasOwnProperty.call(TAG_SET, String((err as { _tag?: unknown })._tag));
+  err !== null && typeof err === 'object' && !(err instanceof Error) && Object.prototype.hasOwnProperty.call(TAG_SET, String((err as { _tag?: unknown })._tag));
 
 export const notFound = (what: string, id: string): EngineError => ({ _tag: 'NotFound', what, id });
-export const conflict = (
-  path: string,
-  expected: LogPosition | 'noStream',
-  actual: LogPosition | 'noStream',
-): EngineError => ({ _tag: 'Conflict', path, expected, actual });
+export const conflict = (path: string, expected: LogPosition | 'noStream', actual: LogPosition | 'noStream'): EngineError => ({
+  _tag: 'Conflict',
+  path,
+  expected,
+  actual,
+});
 export const decodeError = (path: string, line: number, byteOffset: number, reason: string): EngineError => ({
   _tag: 'Decode',
   path,
@@ -90,8 +88,7 @@ export const ioError = (path: string, op: string, code: string, message: string)
 export const timeout = (what: string, ms: number): EngineError => ({ _tag: 'Timeout', what, ms });
 export const rejected = (reason: string): EngineError => ({ _tag: 'Rejected', reason });
 
-const renderPosition = (p: LogPosition | 'noStream'): string =>
-  p === 'noStream' ? 'no stream' : `line ${p.ordinal} @ byte ${p.byteOffset}`;
+const renderPosition = (p: LogPosition | 'noStream'): string => (p === 'noStream' ? 'no stream' : `line ${p.ordinal} @ byte ${p.byteOffset}`);
 
 /** One readable sentence per error, for CLI output and logs. */
 export const renderError = (e: EngineError): string => {
@@ -105,9 +102,7 @@ export const renderError = (e: EngineError): string => {
     case 'Corrupt':
       return `corrupt data in ${e.path} at byte ${e.byteOffset}: ${e.reason}`;
     case 'Unsupported':
-      return e.schemaVersion === undefined
-        ? `unsupported: ${e.what}`
-        : `unsupported: ${e.what} (schema version ${String(e.schemaVersion)})`;
+      return e.schemaVersion === undefined ? `unsupported: ${e.what}` : `unsupported: ${e.what} (schema version ${String(e.schemaVersion)})`;
     case 'InvalidArgument':
       return `invalid ${e.field}: ${e.reason}`;
     case 'Io':

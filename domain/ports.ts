@@ -31,11 +31,7 @@ export interface EventLog {
   /** Read exactly the given byte range (one pread). */
   readonly readRange: (stream: string, byteOffset: number, byteLength: number) => TE.TaskEither<EngineError, string>;
   /** Append lines as one write under the stream's lock, with optimistic concurrency. */
-  readonly append: (
-    stream: string,
-    lines: ReadonlyArray<string>,
-    expected: ExpectedPosition,
-  ) => TE.TaskEither<EngineError, AppendResult>;
+  readonly append: (stream: string, lines: ReadonlyArray<string>, expected: ExpectedPosition) => TE.TaskEither<EngineError, AppendResult>;
   /** The position just past the last complete line. */
   readonly end: (stream: string) => TE.TaskEither<EngineError, LogPosition | 'noStream'>;
 }
@@ -84,9 +80,7 @@ export interface IndexStore {
     },
   ) => TE.TaskEither<EngineError, ReadonlyArray<{ readonly key: import('./index/rows.js').KeyOf<T>; readonly value: import('./index/rows.js').RowOf<T> }>>;
   /** Build a batch against the current state and commit it, all in one write transaction. */
-  readonly commit: (
-    build: (reader: import('./index/rows.js').IndexReader) => ReadonlyArray<import('./index/rows.js').IndexWrite>,
-  ) => TE.TaskEither<EngineError, number>;
+  readonly commit: (build: (reader: import('./index/rows.js').IndexReader) => ReadonlyArray<import('./index/rows.js').IndexWrite>) => TE.TaskEither<EngineError, number>;
   /**
    * A synchronous view of the committed state, outside any transaction (optional). With it a
    * writer builds a batch ahead of its commit, keeping write transactions short; the commit

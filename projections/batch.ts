@@ -100,13 +100,14 @@ export class Batch {
       if (p.value === undefined) out.remove(table, key);
       else out.set(table, key, true);
     }
-    return out.under(table, []).map((e) => e.key).sort(compareKeys);
+    return out
+      .under(table, [])
+      .map((e) => e.key)
+      .sort(compareKeys);
   }
 
   writes(): IndexWrite[] {
-    return this.order.map((p) =>
-      p.value === undefined ? { op: 'del', table: p.table, key: p.key } : { op: 'put', table: p.table, key: p.key, value: p.value },
-    );
+    return this.order.map((p) => (p.value === undefined ? { op: 'del', table: p.table, key: p.key } : { op: 'put', table: p.table, key: p.key, value: p.value }));
   }
 
   get size(): number {
@@ -123,12 +124,19 @@ interface Pending {
 }
 
 /** A reader over an in-memory map of rows (verify's fresh fold, unit tests). */
-export const memoryIndex = (): IndexReader & { apply: (ws: ReadonlyArray<IndexWrite>) => void; rows: () => Array<{ table: TableName; key: ReadonlyArray<KeyPart>; value: unknown }> } => {
+export const memoryIndex = (): IndexReader & {
+  apply: (ws: ReadonlyArray<IndexWrite>) => void;
+  rows: () => Array<{ table: TableName; key: ReadonlyArray<KeyPart>; value: unknown }>;
+} => {
   const m = new KeyTrie<unknown>();
   const tables = new Set<TableName>();
   return {
     get: ((table: TableName, key: ReadonlyArray<KeyPart>) => m.find(table, key)?.value) as IndexReader['get'],
-    keys: (table, prefix) => m.under(table, prefix).map((e) => e.key).sort(compareKeys),
+    keys: (table, prefix) =>
+      m
+        .under(table, prefix)
+        .map((e) => e.key)
+        .sort(compareKeys),
     apply: (ws) => {
       for (const w of ws) {
         if (w.op === 'put') {

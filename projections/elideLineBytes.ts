@@ -73,4 +73,3 @@ export const elideLineBytes = (bytes: Buffer, prefix: string): string | undefine
   if (!kept.every((k) => isUtf8(k))) return undefined;
   return kept.map((k) => k.toString('utf8')).join('');
 };
-

@@ -14,15 +14,7 @@ import { eventsOfResponseItem } from '../domain/thread/responseMessage.js';
 
 const apiKind = (pascal: string): string => pascal.charAt(0).toLowerCase() + pascal.slice(1);
 
-const addItem = (
-  b: Batch,
-  R: string,
-  t: TurnDraft,
-  item: { id: string; kind: string },
-  pos: LinePos,
-  startedAtMs: number | null,
-  completedAtMs: number | null,
-): void => {
+const addItem = (b: Batch, R: string, t: TurnDraft, item: { id: string; kind: string }, pos: LinePos, startedAtMs: number | null, completedAtMs: number | null): void => {
   if (!t.firstItem) t.firstItem = pos;
   const existing = b.get('itemIds', [R, t.id, item.id]);
   if (existing !== undefined) {
@@ -69,7 +61,15 @@ const currentLegacyTurn = (b: Batch, R: string, fold: FoldDraft, pos: LinePos): 
 };
 
 const ITEM_EVENTS: ReadonlySet<RolloutEvent['kind']> = new Set([
-  'responseItem', 'itemCompleted', 'userMessage', 'agentMessage', 'agentReasoning', 'agentReasoningRawContent', 'contextCompacted', 'enteredReviewMode', 'exitedReviewMode',
+  'responseItem',
+  'itemCompleted',
+  'userMessage',
+  'agentMessage',
+  'agentReasoning',
+  'agentReasoningRawContent',
+  'contextCompacted',
+  'enteredReviewMode',
+  'exitedReviewMode',
 ]);
 
 export const itemsProjection: Projection = {

@@ -10,10 +10,7 @@ import type { LazyOptions, SkippedLine } from './linePrefix.js';
  */
 
 /** A line as the runner takes it: skipped by its prefix, decoded, or not decodable (with why). */
-export type LazyLine =
-  | SkippedLine
-  | { readonly kind: 'decoded'; readonly line: RolloutLine }
-  | { readonly kind: 'undecodable'; readonly reason: string };
+export type LazyLine = SkippedLine | { readonly kind: 'decoded'; readonly line: RolloutLine } | { readonly kind: 'undecodable'; readonly reason: string };
 
 /** Index of the quote closing the JSON string whose contents start at `from` (-1 if none). */
 const closingQuote = (text: string, from: number): number => {

@@ -89,7 +89,7 @@ const ESCAPE = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
 /** Would JSON.parse accept these characters between two quotes? Each backslash must start a known escape. */
 export const isValidStringContent = (content: string): boolean => {
   if (CONTROL_CHARACTER.test(content)) return false;
-  for (let i = content.indexOf('\\'); i >= 0; ) {
+  for (let i = content.indexOf('\\'); i >= 0;) {
     ESCAPE.lastIndex = i;
     if (!ESCAPE.test(content)) return false;
     i = content.indexOf('\\', ESCAPE.lastIndex);
@@ -112,7 +112,7 @@ for (const c of '"\\/bfnrt') SHORT_ESCAPE[c.charCodeAt(0)] = 1;
  */
 export const isValidStringBytes = (bytes: Uint8Array & { indexOf(b: number, from?: number): number }): boolean => {
   for (let c = 0; c < 0x20; c++) if (bytes.indexOf(c) >= 0) return false;
-  for (let i = bytes.indexOf(BACKSLASH); i >= 0; ) {
+  for (let i = bytes.indexOf(BACKSLASH); i >= 0;) {
     const e = bytes[i + 1];
     if (e === undefined) return false;
     if (e === U) {
@@ -123,4 +123,3 @@ export const isValidStringBytes = (bytes: Uint8Array & { indexOf(b: number, from
   }
   return true;
 };
-

@@ -75,14 +75,21 @@ export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchS
   else if (lazy.kind === 'undecodable') {
     stats.undecodable += 1;
     // Bytes the reader quarantined (text null) are recorded by the reader; text lines here.
-    if (l.text !== null || l.lazy !== undefined) stats.rejected.push({ line: l.line, byteOffset: l.byteOffset, byteLength: l.byteLength, reason: lazy.reason, text: l.elided === true ? null : l.text });
+    if (l.text !== null || l.lazy !== undefined)
+      stats.rejected.push({ line: l.line, byteOffset: l.byteOffset, byteLength: l.byteLength, reason: lazy.reason, text: l.elided === true ? null : l.text });
   } else {
     stats.parsed += 1;
     const ev = classifyRolloutLine(lazy.line);
     if (ev.kind === 'invalid') {
       stats.undecodable += 1;
       const kind = ev.payloadType ? `${ev.type}/${ev.payloadType}` : ev.type;
-      stats.rejected.push({ line: l.line, byteOffset: l.byteOffset, byteLength: l.byteLength, reason: `${kind} does not decode: ${ev.reason}`, text: l.elided === true ? null : lazy.line.raw });
+      stats.rejected.push({
+        line: l.line,
+        byteOffset: l.byteOffset,
+        byteLength: l.byteLength,
+        reason: `${kind} does not decode: ${ev.reason}`,
+        text: l.elided === true ? null : lazy.line.raw,
+      });
     }
     for (const p of projections) p.apply(b, ctx, ev, pos, lazy.line.timestamp);
   }

@@ -64,7 +64,15 @@ export const threadsProjection: Projection = {
       }
       return;
     }
-    if (ev.kind !== 'invalid' && ev.kind !== 'itemCompleted' && ev.kind !== 'userMessage' && ev.kind !== 'turnContext' && ev.kind !== 'threadSettingsApplied' && !fromResponses) return;
+    if (
+      ev.kind !== 'invalid' &&
+      ev.kind !== 'itemCompleted' &&
+      ev.kind !== 'userMessage' &&
+      ev.kind !== 'turnContext' &&
+      ev.kind !== 'threadSettingsApplied' &&
+      !fromResponses
+    )
+      return;
     const row = b.edit('rollouts', [R]);
     if (!row) return;
     if (ev.kind === 'invalid') {

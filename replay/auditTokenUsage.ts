@@ -11,4 +11,7 @@ import { storedResponses } from './internal/indexScans.js';
  * re-reading rollout files: the caller catches the index up first.
  */
 export const auditTokenUsage = (store: IndexStore, options: TokenReportOptions): TE.TaskEither<EngineError, TokenReport> =>
-  pipe(storedResponses(store), TE.map((rows) => buildTokenReport(rows, options)));
+  pipe(
+    storedResponses(store),
+    TE.map((rows) => buildTokenReport(rows, options)),
+  );

@@ -42,8 +42,7 @@ export interface ForkResult {
 }
 
 const requestOf = (p: ForkParams): E.Either<EngineError, ForkRequest> => {
-  if (p.lastTurnId !== undefined && p.beforeTurnId !== undefined)
-    return E.left(invalidArgument('beforeTurnId', 'give lastTurnId or beforeTurnId, not both'));
+  if (p.lastTurnId !== undefined && p.beforeTurnId !== undefined) return E.left(invalidArgument('beforeTurnId', 'give lastTurnId or beforeTurnId, not both'));
   if (p.lastTurnId !== undefined) return E.right({ kind: 'lastTurn', turnId: p.lastTurnId });
   if (p.beforeTurnId !== undefined) return E.right({ kind: 'beforeTurn', turnId: p.beforeTurnId });
   return E.right({ kind: 'whole' });

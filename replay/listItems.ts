@@ -138,7 +138,12 @@ export const listItems = (ports: HistoryReadPorts, q: ListItemsQuery): TE.TaskEi
     const items = new Map<WalkedItem, ThreadItem>();
     for (const seg of new Set(page.map((w) => w.segment))) {
       const rows = page.filter((w) => w.segment === seg);
-      const read = await readItems(ports, lineage, seg, rows.map((w) => [w.line, w.row] as const));
+      const read = await readItems(
+        ports,
+        lineage,
+        seg,
+        rows.map((w) => [w.line, w.row] as const),
+      );
       rows.forEach((w, i) => items.set(w, read[i]!));
     }
     const data: ItemEntry[] = page.map((w) => {

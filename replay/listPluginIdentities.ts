@@ -8,10 +8,17 @@ import type { PluginIdentity } from '../domain/plugins/identity.js';
 import { pluginObservations } from './internal/indexScans.js';
 
 /** The plugin-identity projection: the cache's sidecars and the index's plugin facts, folded. */
-export const listPluginIdentities = (cache: PluginCache, store: IndexStore): TE.TaskEither<EngineError, PluginIdentity[]> => async () => {
-  const cached = await cache.list()();
-  if (E.isLeft(cached)) return cached;
-  const obs = await pluginObservations(store)();
-  if (E.isLeft(obs)) return obs;
-  return E.right(foldPluginIdentities(cached.right, obs.right.map((o) => o.observation)));
-};
+export const listPluginIdentities =
+  (cache: PluginCache, store: IndexStore): TE.TaskEither<EngineError, PluginIdentity[]> =>
+  async () => {
+    const cached = await cache.list()();
+    if (E.isLeft(cached)) return cached;
+    const obs = await pluginObservations(store)();
+    if (E.isLeft(obs)) return obs;
+    return E.right(
+      foldPluginIdentities(
+        cached.right,
+        obs.right.map((o) => o.observation),
+      ),
+    );
+  };

@@ -12,16 +12,7 @@ import { scanRows } from './internal/scanRows.js';
 import { take, useCase } from './internal/useCase.js';
 
 export type ThreadSourceKind =
-  | 'cli'
-  | 'vscode'
-  | 'exec'
-  | 'appServer'
-  | 'subAgent'
-  | 'subAgentReview'
-  | 'subAgentCompact'
-  | 'subAgentThreadSpawn'
-  | 'subAgentOther'
-  | 'unknown';
+  'cli' | 'vscode' | 'exec' | 'appServer' | 'subAgent' | 'subAgentReview' | 'subAgentCompact' | 'subAgentThreadSpawn' | 'subAgentOther' | 'unknown';
 
 export interface ListThreadsQuery {
   readonly cursor?: string | null | undefined;
@@ -103,44 +94,44 @@ const beyond = (c: Candidate, cursor: ThreadListCursor, direction: 'asc' | 'desc
 /** `thread/list`: threads from the index, filtered, sorted, one page. */
 export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery): TE.TaskEither<EngineError, ThreadListPage> =>
   useCase(async () => {
-  const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
-  if (q.useStateDbOnly !== true) await take(ports.indexer.refreshAll());
-  const sortKey: ThreadSortKey = q.sortKey ?? 'created_at';
-  const direction = q.sortDirection ?? 'desc';
-  const limit = q.limit === null || q.limit === undefined ? DEFAULT_THREAD_LIST_LIMIT : Math.min(Math.max(q.limit, 1), MAX_THREAD_LIST_LIMIT);
-  const kinds = q.sourceKinds && q.sourceKinds.length > 0 ? new Set<string>(q.sourceKinds) : INTERACTIVE;
-  const providers = q.modelProviders && q.modelProviders.length > 0 ? new Set(q.modelProviders) : null;
-  const cwds = q.cwd === null || q.cwd === undefined ? null : new Set(typeof q.cwd === 'string' ? [q.cwd] : q.cwd);
-  const excluded = new Set(q.excludedThreadIds ?? []);
-  const archived = q.archived === true;
-  const term = q.searchTerm ?? '';
+    const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
+    if (q.useStateDbOnly !== true) await take(ports.indexer.refreshAll());
+    const sortKey: ThreadSortKey = q.sortKey ?? 'created_at';
+    const direction = q.sortDirection ?? 'desc';
+    const limit = q.limit === null || q.limit === undefined ? DEFAULT_THREAD_LIST_LIMIT : Math.min(Math.max(q.limit, 1), MAX_THREAD_LIST_LIMIT);
+    const kinds = q.sourceKinds && q.sourceKinds.length > 0 ? new Set<string>(q.sourceKinds) : INTERACTIVE;
+    const providers = q.modelProviders && q.modelProviders.length > 0 ? new Set(q.modelProviders) : null;
+    const cwds = q.cwd === null || q.cwd === undefined ? null : new Set(typeof q.cwd === 'string' ? [q.cwd] : q.cwd);
+    const excluded = new Set(q.excludedThreadIds ?? []);
+    const archived = q.archived === true;
+    const term = q.searchTerm ?? '';
 
-  const candidates: Candidate[] = [];
-  for await (const r of scanRows(ports.index, 'threads', [], { reverse: false }, 256)) {
-    if (r.value.archived !== archived || excluded.has(r.value.id)) continue;
-    const listed = await listRowOf(ports, r.value);
-    const row = listed.row;
-    // Codex lists only threads with a first user message (its "visible" index: preview <> '').
-    if (row.preview === '') continue;
-    if (!sourceKindsOf(row.source).some((k) => kinds.has(k))) continue;
-    if (providers && !providers.has(row.modelProvider ?? '')) continue;
-    if (cwds && !cwds.has(row.cwd)) continue;
-    if (term !== '' && !contains(row.name ?? '', term) && !contains(row.preview, term)) continue;
-    const key = sortKey === 'created_at' ? listed.created : sortKey === 'updated_at' ? listed.updated : listed.recency;
-    const c: Candidate = { row, key };
-    if (cursor && !beyond(c, cursor, direction)) continue;
-    candidates.push(c);
-  }
-  const sign = direction === 'asc' ? 1 : -1;
-  candidates.sort((a, b) => sign * (a.key - b.key || (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0)));
-  const page = candidates.slice(0, limit);
-  const readStates: Record<string, ReadState> = {};
-  for (const c of page) if (hasReadState(c.row)) readStates[c.row.id] = readStateOf(c.row);
-  const last = page[page.length - 1];
-  return {
-    data: page.map((c) => threadFromRow(c.row, [])),
-    readStates,
-    nextCursor: candidates.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
-    backwardsCursor: page[0] ? backwardsThreadCursor(page[0].key) : null,
-  };
+    const candidates: Candidate[] = [];
+    for await (const r of scanRows(ports.index, 'threads', [], { reverse: false }, 256)) {
+      if (r.value.archived !== archived || excluded.has(r.value.id)) continue;
+      const listed = await listRowOf(ports, r.value);
+      const row = listed.row;
+      // Codex lists only threads with a first user message (its "visible" index: preview <> '').
+      if (row.preview === '') continue;
+      if (!sourceKindsOf(row.source).some((k) => kinds.has(k))) continue;
+      if (providers && !providers.has(row.modelProvider ?? '')) continue;
+      if (cwds && !cwds.has(row.cwd)) continue;
+      if (term !== '' && !contains(row.name ?? '', term) && !contains(row.preview, term)) continue;
+      const key = sortKey === 'created_at' ? listed.created : sortKey === 'updated_at' ? listed.updated : listed.recency;
+      const c: Candidate = { row, key };
+      if (cursor && !beyond(c, cursor, direction)) continue;
+      candidates.push(c);
+    }
+    const sign = direction === 'asc' ? 1 : -1;
+    candidates.sort((a, b) => sign * (a.key - b.key || (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0)));
+    const page = candidates.slice(0, limit);
+    const readStates: Record<string, ReadState> = {};
+    for (const c of page) if (hasReadState(c.row)) readStates[c.row.id] = readStateOf(c.row);
+    const last = page[page.length - 1];
+    return {
+      data: page.map((c) => threadFromRow(c.row, [])),
+      readStates,
+      nextCursor: candidates.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
+      backwardsCursor: page[0] ? backwardsThreadCursor(page[0].key) : null,
+    };
   });

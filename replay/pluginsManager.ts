@@ -45,19 +45,19 @@ export interface PluginsManager {
 
 export const pluginsManager = (deps: PluginsManagerDeps): PluginsManager => {
   const { cache } = deps;
-  const metadata: PluginsManager['telemetryMetadata'] = (id, opts = {}) => async () => {
-    const remote = opts.remotePluginId !== undefined ? E.right(opts.remotePluginId) : await cache.readRemoteId(id)();
-    if (E.isLeft(remote)) return remote;
-    return E.right(telemetryMetadata({ pluginId: id, remotePluginId: remote.right, capabilitySummary: opts.capabilitySummary ?? null }));
-  };
+  const metadata: PluginsManager['telemetryMetadata'] =
+    (id, opts = {}) =>
+    async () => {
+      const remote = opts.remotePluginId !== undefined ? E.right(opts.remotePluginId) : await cache.readRemoteId(id)();
+      if (E.isLeft(remote)) return remote;
+      return E.right(telemetryMetadata({ pluginId: id, remotePluginId: remote.right, capabilitySummary: opts.capabilitySummary ?? null }));
+    };
   const report = (state: PluginState, m: PluginTelemetryMetadata): TE.TaskEither<EngineError, PluginTelemetryMetadata> =>
-    deps.sink === null
-      ? TE.right(m)
-      : TE.map(() => m)(deps.sink.deliver({ events: [pluginStateEvent(state, m, deps.productClientId)] }));
+    deps.sink === null ? TE.right(m) : TE.map(() => m)(deps.sink.deliver({ events: [pluginStateEvent(state, m, deps.productClientId)] }));
   const installRemote: PluginsManager['installRemote'] = (sourceDir, id, version, remotePluginId) =>
-    TE.chain(() => TE.chain(() => TE.chain((m: PluginTelemetryMetadata) => report('installed', m))(metadata(id, { remotePluginId })))(cache.writeRemoteId(id, remotePluginId)))(
-      cache.install(sourceDir, id, version),
-    );
+    TE.chain(() =>
+      TE.chain(() => TE.chain((m: PluginTelemetryMetadata) => report('installed', m))(metadata(id, { remotePluginId })))(cache.writeRemoteId(id, remotePluginId)),
+    )(cache.install(sourceDir, id, version));
   return {
     telemetryMetadata: metadata,
     stateEvent: (state, id, opts = {}) => TE.map((m: PluginTelemetryMetadata) => pluginStateEvent(state, m, deps.productClientId))(metadata(id, opts)),

@@ -23,55 +23,57 @@ export interface ReconstructedAnalytics {
  * Analytics events of a CODEX_HOME from its (caught-up) index and plugin cache. Plugin telemetry
  * metadata comes from the plugins manager, the one place it is built.
  */
-export const reconstructAnalytics = (store: IndexStore, cache: PluginCache, manager: PluginsManager): TE.TaskEither<EngineError, ReconstructedAnalytics> => async () => {
-  const rollouts = await store.range('rollouts', [])();
-  if (E.isLeft(rollouts)) return rollouts;
-  const turnRows = await store.range('turns', [])();
-  if (E.isLeft(turnRows)) return turnRows;
-  const stored = await storedResponses(store)();
-  if (E.isLeft(stored)) return stored;
-  const observations = await pluginObservations(store)();
-  if (E.isLeft(observations)) return observations;
-  const cached = await cache.list()();
-  if (E.isLeft(cached)) return cached;
-  const turns = new Map<string, TurnRow[]>();
-  for (const r of turnRows.right) {
-    const list = turns.get(r.key[0]) ?? [];
-    list.push(r.value);
-    turns.set(r.key[0], list);
-  }
-  const problems: string[] = [];
-  const metadataOf = async (key: string, remotePluginId?: string | null): Promise<PluginTelemetryMetadata | undefined> => {
-    const id = parsePluginId(key);
-    if (E.isLeft(id)) {
-      problems.push(`${key}: ${renderError(id.left)}`);
-      return undefined;
+export const reconstructAnalytics =
+  (store: IndexStore, cache: PluginCache, manager: PluginsManager): TE.TaskEither<EngineError, ReconstructedAnalytics> =>
+  async () => {
+    const rollouts = await store.range('rollouts', [])();
+    if (E.isLeft(rollouts)) return rollouts;
+    const turnRows = await store.range('turns', [])();
+    if (E.isLeft(turnRows)) return turnRows;
+    const stored = await storedResponses(store)();
+    if (E.isLeft(stored)) return stored;
+    const observations = await pluginObservations(store)();
+    if (E.isLeft(observations)) return observations;
+    const cached = await cache.list()();
+    if (E.isLeft(cached)) return cached;
+    const turns = new Map<string, TurnRow[]>();
+    for (const r of turnRows.right) {
+      const list = turns.get(r.key[0]) ?? [];
+      list.push(r.value);
+      turns.set(r.key[0], list);
     }
-    const m = await manager.telemetryMetadata(id.right, remotePluginId === undefined ? {} : { remotePluginId })();
-    if (E.isRight(m)) return m.right;
-    problems.push(`${key}: ${renderError(m.left)}`);
-    const bare = await manager.telemetryMetadata(id.right, { remotePluginId: null })();
-    return E.isRight(bare) ? bare.right : undefined;
+    const problems: string[] = [];
+    const metadataOf = async (key: string, remotePluginId?: string | null): Promise<PluginTelemetryMetadata | undefined> => {
+      const id = parsePluginId(key);
+      if (E.isLeft(id)) {
+        problems.push(`${key}: ${renderError(id.left)}`);
+        return undefined;
+      }
+      const m = await manager.telemetryMetadata(id.right, remotePluginId === undefined ? {} : { remotePluginId })();
+      if (E.isRight(m)) return m.right;
+      problems.push(`${key}: ${renderError(m.left)}`);
+      const bare = await manager.telemetryMetadata(id.right, { remotePluginId: null })();
+      return E.isRight(bare) ? bare.right : undefined;
+    };
+    const installed: PluginTelemetryMetadata[] = [];
+    for (const c of cached.right) {
+      if (c.activeVersion === null) continue;
+      if (c.sidecarError !== null) problems.push(`${pluginKey(c.pluginId)}: ${renderError(c.sidecarError)}`);
+      const m = await metadataOf(pluginKey(c.pluginId), c.remotePluginId);
+      if (m) installed.push(m);
+    }
+    const pluginMetadata = new Map<string, PluginTelemetryMetadata>();
+    for (const key of [...new Set(observations.right.map((o) => o.observation.pluginKey))].sort()) {
+      const m = await metadataOf(key);
+      if (m) pluginMetadata.set(key, m);
+    }
+    const events = reconstructAnalyticsEvents({
+      rollouts: rollouts.right.map((r) => r.value),
+      turns,
+      responses: selectResponses(stored.right).counted,
+      pluginObservations: observations.right,
+      installedPlugins: installed,
+      pluginMetadata,
+    });
+    return E.right({ events, pluginProblems: [...new Set(problems)].sort() });
   };
-  const installed: PluginTelemetryMetadata[] = [];
-  for (const c of cached.right) {
-    if (c.activeVersion === null) continue;
-    if (c.sidecarError !== null) problems.push(`${pluginKey(c.pluginId)}: ${renderError(c.sidecarError)}`);
-    const m = await metadataOf(pluginKey(c.pluginId), c.remotePluginId);
-    if (m) installed.push(m);
-  }
-  const pluginMetadata = new Map<string, PluginTelemetryMetadata>();
-  for (const key of [...new Set(observations.right.map((o) => o.observation.pluginKey))].sort()) {
-    const m = await metadataOf(key);
-    if (m) pluginMetadata.set(key, m);
-  }
-  const events = reconstructAnalyticsEvents({
-    rollouts: rollouts.right.map((r) => r.value),
-    turns,
-    responses: selectResponses(stored.right).counted,
-    pluginObservations: observations.right,
-    installedPlugins: installed,
-    pluginMetadata,
-  });
-  return E.right({ events, pluginProblems: [...new Set(problems)].sort() });
-};

@@ -37,10 +37,7 @@ export const revertThread = (ports: MutationPorts, threadId: string, beforeTurnI
   });
 
 /** Cursors that page the kept history backwards from its end, as `thread/revert` answers. */
-export const backwardsCursors = async (
-  ports: MutationPorts,
-  threadId: string,
-): Promise<{ turnsBackwardsCursor: string | null; itemsBackwardsCursor: string | null }> => {
+export const backwardsCursors = async (ports: MutationPorts, threadId: string): Promise<{ turnsBackwardsCursor: string | null; itemsBackwardsCursor: string | null }> => {
   const lineage = await lineageToChange(ports.index, threadId);
   const lastTurn = (await lastTurns(ports.index, lineage, 1))[0];
   const lastItem = await lastRowBefore(ports.index, lineage, 'items');

@@ -40,7 +40,9 @@ export const rollbackThread = (
     if (lineage.mode === 'legacy') {
       const path = currentSegmentOf(lineage).rollout.path;
       const end = await historyEnd(ports.index, lineage);
-      const r = await take(ports.files.append(path, [threadRolledBack(lineTimestamp(ports.clock.now()), numTurns)], { ordinal: end.line, byteOffset: end.byteOffset }, 'legacy'));
+      const r = await take(
+        ports.files.append(path, [threadRolledBack(lineTimestamp(ports.clock.now()), numTurns)], { ordinal: end.line, byteOffset: end.byteOffset }, 'legacy'),
+      );
       await take(ports.indexer.catchUp([path]));
       written = { path, bytes: r.next.byteOffset - r.first.byteOffset, lines: r.next.ordinal - r.first.ordinal };
     } else if (cut !== undefined) {

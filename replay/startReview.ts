@@ -32,12 +32,7 @@ export interface ReviewResult {
  * review}`, `parent_thread_id`) whose first turn enters review mode. The review's result arrives
  * later as appended lines (exited-review-mode item, agent message, task_complete).
  */
-export const startReview = (
-  ports: MutationPorts,
-  threadId: string,
-  target: ReviewTarget,
-  delivery: ReviewDelivery,
-): TE.TaskEither<EngineError, ReviewResult> =>
+export const startReview = (ports: MutationPorts, threadId: string, target: ReviewTarget, delivery: ReviewDelivery): TE.TaskEither<EngineError, ReviewResult> =>
   useCase(async () => {
     if (emptyReviewPrompt(target)) return stop(rejected('Review prompt cannot be empty'));
     await take(ports.indexer.refreshThread(threadId));
@@ -79,13 +74,7 @@ export const startReview = (
   });
 
 /** A legacy parent's review thread: its meta, the parent's lines re-stamped, then the review turn. */
-async function* copiedReviewLines(
-  ports: MutationPorts,
-  parentPath: string,
-  end: HistoryPoint,
-  ts: string,
-  lines: ReadonlyArray<string>,
-): AsyncGenerator<string> {
+async function* copiedReviewLines(ports: MutationPorts, parentPath: string, end: HistoryPoint, ts: string, lines: ReadonlyArray<string>): AsyncGenerator<string> {
   const [meta, ...tail] = lines;
   yield meta!;
   for await (const entry of ports.files.linesBefore(parentPath, end.byteOffset)) {

@@ -17,10 +17,7 @@ import { registerRollback } from './commands/rollback.js';
 import { registerReview } from './commands/review.js';
 import { registerTokenUsage } from './commands/tokenUsage.js';
 
-const program = new Command()
-  .name('rollout-engine')
-  .description('Codex rollouts as an event log: read, index and serve thread history')
-  .version('0.1.0');
+const program = new Command().name('rollout-engine').description('Codex rollouts as an event log: read, index and serve thread history').version('0.1.0');
 
 registerRead(program);
 registerThreads(program);

@@ -36,4 +36,6 @@ export const threadHeader = (t: Thread): string[] => [
 ];
 
 export const cursorsLine = (page: { nextCursor: string | null; backwardsCursor: string | null }): string =>
-  [page.nextCursor ? `next: --cursor '${page.nextCursor}'` : 'last page', page.backwardsCursor ? `back: '${page.backwardsCursor}'` : ''].filter((s) => s !== '').join('   ');
+  [page.nextCursor ? `next: --cursor '${page.nextCursor}'` : 'last page', page.backwardsCursor ? `back: '${page.backwardsCursor}'` : '']
+    .filter((s) => s !== '')
+    .join('   ');

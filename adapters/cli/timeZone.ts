@@ -16,7 +16,16 @@ export const checkTimeZone = (tz: string): E.Either<EngineError, string> =>
   );
 
 const partsIn = (tz: string) =>
-  new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  new Intl.DateTimeFormat('en-CA', {
+    timeZone: tz,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  });
 
 /** `YYYY-MM-DD` of an instant in `tz`. */
 export const localDayIn = (tz: string): ((iso: string) => string) => {
@@ -36,7 +45,11 @@ export const localDayIn = (tz: string): ((iso: string) => string) => {
 
 /** Offset of `tz` from UTC at an instant, in ms. */
 const offsetAt = (tz: string, ms: number): number => {
-  const p = Object.fromEntries(partsIn(tz).formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  const p = Object.fromEntries(
+    partsIn(tz)
+      .formatToParts(new Date(ms))
+      .map((x) => [x.type, x.value]),
+  );
   const asUtc = Date.UTC(Number(p['year']), Number(p['month']) - 1, Number(p['day']), Number(p['hour']), Number(p['minute']), Number(p['second']));
   return asUtc - Math.floor(ms / 1000) * 1000;
 };

@@ -59,7 +59,14 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
     await store.close()();
     return gate;
   }
-  return E.right({ codexHome, store, ...portsOver(store, codexHome, options), gate: gate.right, indexWas: opened.right.migrated, close: async () => void (await store.close()()) });
+  return E.right({
+    codexHome,
+    store,
+    ...portsOver(store, codexHome, options),
+    gate: gate.right,
+    indexWas: opened.right.migrated,
+    close: async () => void (await store.close()()),
+  });
 };
 
 /** Open a home, run `use` on it, and close it whatever happens. */
@@ -90,7 +97,10 @@ export const withCaughtUpHome = async <A>(
   use: (home: OpenCodexHome, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
 ): Promise<E.Either<EngineError, A>> =>
   withCodexHome(codexHome, indexDir, opts, (home) => async () => {
-    const caught = home.gate.backfill !== null ? E.right(home.gate.backfill) : await catchUpHome(home.store, codexHome, { ...opts.catchUp, quarantine: fileQuarantineSink(indexDir) })();
+    const caught =
+      home.gate.backfill !== null
+        ? E.right(home.gate.backfill)
+        : await catchUpHome(home.store, codexHome, { ...opts.catchUp, quarantine: fileQuarantineSink(indexDir) })();
     return E.isLeft(caught) ? caught : use(home, caught.right)();
   });
 

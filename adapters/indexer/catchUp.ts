@@ -51,67 +51,74 @@ const mapLimit = async <A, B>(xs: ReadonlyArray<A>, limit: number, f: (a: A) => 
 };
 
 /** Catch the whole index up with the files of `home`. */
-export const catchUpHome = (store: IndexStore, home: string, options: CatchUpOptions = {}): TE.TaskEither<EngineError, CatchUpSummary> => async () => {
-  const t0 = process.hrtime.bigint();
-  const summary = emptySummary();
-  const discovered = options.files ? E.right(options.files) : await discoverRolloutFiles(home)();
-  if (E.isLeft(discovered)) return discovered;
-  const only = options.files ? new Set(options.files.map((f) => f.path)) : undefined;
-  // Given files: only their checkpoints matter (one lookup each), not the whole table.
-  const stored = only
-    ? await TE.sequenceArray([...only].map((path) => TE.map((v: FileCheckpoint | undefined) => (v === undefined ? [] : [{ value: v }]))(store.get('files', [path]))))()
-    : await TE.map((rows: ReadonlyArray<{ value: FileCheckpoint }>) => [rows])(store.range('files', []))();
-  if (E.isLeft(stored)) return stored;
-  const cps = new Map(stored.right.flat().map((r) => [r.value.path, r.value]));
-  const names = await readThreadNames(home)();
-  if (E.isLeft(names)) return names;
-  // A catch-up that will read much starts its reader thread as soon as the probes have found
-  // that much to read, so it boots while the rest are probed (whether it is used is decided once
-  // the plan knows the bytes to read).
-  const readerFrom = options.readerThreadFromBytes ?? READER_THREAD_FROM_BYTES;
-  const mayUseReader = options.readerThread !== false && (options.workers?.count ?? 1) < 2;
-  let toRead = 0;
-  let early: TailReader | undefined;
-  try {
-    let probes: Probe[];
+export const catchUpHome =
+  (store: IndexStore, home: string, options: CatchUpOptions = {}): TE.TaskEither<EngineError, CatchUpSummary> =>
+  async () => {
+    const t0 = process.hrtime.bigint();
+    const summary = emptySummary();
+    const discovered = options.files ? E.right(options.files) : await discoverRolloutFiles(home)();
+    if (E.isLeft(discovered)) return discovered;
+    const only = options.files ? new Set(options.files.map((f) => f.path)) : undefined;
+    // Given files: only their checkpoints matter (one lookup each), not the whole table.
+    const stored = only
+      ? await TE.sequenceArray([...only].map((path) => TE.map((v: FileCheckpoint | undefined) => (v === undefined ? [] : [{ value: v }]))(store.get('files', [path]))))()
+      : await TE.map((rows: ReadonlyArray<{ value: FileCheckpoint }>) => [rows])(store.range('files', []))();
+    if (E.isLeft(stored)) return stored;
+    const cps = new Map(stored.right.flat().map((r) => [r.value.path, r.value]));
+    const names = await readThreadNames(home)();
+    if (E.isLeft(names)) return names;
+    // A catch-up that will read much starts its reader thread as soon as the probes have found
+    // that much to read, so it boots while the rest are probed (whether it is used is decided once
+    // the plan knows the bytes to read).
+    const readerFrom = options.readerThreadFromBytes ?? READER_THREAD_FROM_BYTES;
+    const mayUseReader = options.readerThread !== false && (options.workers?.count ?? 1) < 2;
+    let toRead = 0;
+    let early: TailReader | undefined;
     try {
-      const probed = await mapLimit(discovered.right, PROBE_CONCURRENCY, async (f) => {
-        try {
-          const p = await probeFile(f, cps.get(f.path));
-          if (p !== 'incomplete') toRead += p.size - (p.cp !== undefined && !p.changed ? p.cp.byteOffset : 0);
-          if (mayUseReader && early === undefined && toRead >= readerFrom) early = openTailThread();
-          return p;
-        } catch (err) {
-          if (errnoCode(err) === 'ENOENT') return 'incomplete' as const; // deleted while we looked: handled as gone
-          throw err;
-        }
-      });
-      probes = probed.filter((p): p is Probe => p !== 'incomplete');
-    } catch (err) {
-      return E.left(toEngineError(home, 'probe')(err));
+      let probes: Probe[];
+      try {
+        const probed = await mapLimit(discovered.right, PROBE_CONCURRENCY, async (f) => {
+          try {
+            const p = await probeFile(f, cps.get(f.path));
+            if (p !== 'incomplete') toRead += p.size - (p.cp !== undefined && !p.changed ? p.cp.byteOffset : 0);
+            if (mayUseReader && early === undefined && toRead >= readerFrom) early = openTailThread();
+            return p;
+          } catch (err) {
+            if (errnoCode(err) === 'ENOENT') return 'incomplete' as const; // deleted while we looked: handled as gone
+            throw err;
+          }
+        });
+        probes = probed.filter((p): p is Probe => p !== 'incomplete');
+      } catch (err) {
+        return E.left(toEngineError(home, 'probe')(err));
+      }
+      summary.files = probes.length;
+      const plan = planCatchUp(probes, cps, only);
+      summary.duplicates = plan.duplicates;
+      summary.mismatched = plan.mismatched;
+
+      const forgotten = await forget(store, plan);
+      if (E.isLeft(forgotten)) return forgotten;
+      summary.deleted = plan.gone.length;
+
+      const indexed = await indexPlanned(store, plan, options, summary, readerFrom, early);
+      if (E.isLeft(indexed)) return indexed;
+
+      const touched = options.files ? await touchedThreads(store, probes) : E.right(undefined);
+      if (E.isLeft(touched)) return touched;
+      const rows = await refreshThreads(
+        store,
+        names.right,
+        touched.right,
+        options.files?.map((f) => f.path),
+      );
+      if (E.isLeft(rows)) return rows;
+      summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      return E.right(summary);
+    } finally {
+      await early?.close();
     }
-    summary.files = probes.length;
-    const plan = planCatchUp(probes, cps, only);
-    summary.duplicates = plan.duplicates;
-    summary.mismatched = plan.mismatched;
-
-    const forgotten = await forget(store, plan);
-    if (E.isLeft(forgotten)) return forgotten;
-    summary.deleted = plan.gone.length;
-
-    const indexed = await indexPlanned(store, plan, options, summary, readerFrom, early);
-    if (E.isLeft(indexed)) return indexed;
-
-    const touched = options.files ? await touchedThreads(store, probes) : E.right(undefined);
-    if (E.isLeft(touched)) return touched;
-    const rows = await refreshThreads(store, names.right, touched.right, options.files?.map((f) => f.path));
-    if (E.isLeft(rows)) return rows;
-    summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    return E.right(summary);
-  } finally {
-    await early?.close();
-  }
-};
+  };
 
 const PARALLEL_FROM_BYTES = 32 << 20;
 /**
@@ -149,7 +156,12 @@ const indexPlanned = async (
     }
   }
   // Files that only record a checkpoint (or nothing) are done here; the others in the workers.
-  const local = await indexFiles(store, plan.actions.filter((a) => a.action.kind !== 'index'), options, summary);
+  const local = await indexFiles(
+    store,
+    plan.actions.filter((a) => a.action.kind !== 'index'),
+    options,
+    summary,
+  );
   if (E.isLeft(local)) return local;
   const offset = plan.actions.length - reading.length;
   return indexFilesInWorkers(workers.indexPath, workers.count, reading, options, summary, (n) => progress(offset + n));
@@ -180,7 +192,7 @@ const touchedThreads = async (store: IndexStore, probes: ReadonlyArray<Probe>): 
   if (grown.size === 0) return E.right(touched);
   const rollouts = await store.range('rollouts', [])();
   if (E.isLeft(rollouts)) return rollouts;
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const { value: r } of rollouts.right) {
       if (r.base === null || !grown.has(r.base.rolloutId) || grown.has(r.rolloutId)) continue;

@@ -31,56 +31,58 @@ const fileOf = (cp: FileCheckpoint): RolloutFile => ({
  * repairs the rows (the thread is then found wherever it lives now). An unknown thread also
  * triggers a scan.
  */
-export const ensureThreadFresh = (
-  store: IndexStore,
-  home: string,
-  threadId: string,
-  options: CatchUpOptions = {},
-): TE.TaskEither<EngineError, { freshness: Freshness; summary: CatchUpSummary | null }> => async () => {
-  const rescan = async () => {
-    const r = await catchUpHome(store, home, options)();
-    return E.isLeft(r) ? r : E.right({ freshness: 'rescanned' as const, summary: r.right });
-  };
-  const thread = await store.get('threads', [threadId])();
-  if (E.isLeft(thread)) return thread;
-  if (thread.right === undefined) return rescan();
-  const current = await store.get('rollouts', [thread.right.rolloutId])();
-  if (E.isLeft(current)) return current;
-  if (current.right === undefined) return rescan();
+export const ensureThreadFresh =
+  (
+    store: IndexStore,
+    home: string,
+    threadId: string,
+    options: CatchUpOptions = {},
+  ): TE.TaskEither<EngineError, { freshness: Freshness; summary: CatchUpSummary | null }> =>
+  async () => {
+    const rescan = async () => {
+      const r = await catchUpHome(store, home, options)();
+      return E.isLeft(r) ? r : E.right({ freshness: 'rescanned' as const, summary: r.right });
+    };
+    const thread = await store.get('threads', [threadId])();
+    if (E.isLeft(thread)) return thread;
+    if (thread.right === undefined) return rescan();
+    const current = await store.get('rollouts', [thread.right.rolloutId])();
+    if (E.isLeft(current)) return current;
+    if (current.right === undefined) return rescan();
 
-  const walked = await walkHistoryAsync(current.right, current.right.rolloutId, hopOfRow, (id) => store.get('rollouts', [id])());
-  if (E.isLeft(walked)) return walked;
-  if (walked.right.end.kind === 'missing') return rescan();
+    const walked = await walkHistoryAsync(current.right, current.right.rolloutId, hopOfRow, (id) => store.get('rollouts', [id])());
+    if (E.isLeft(walked)) return walked;
+    if (walked.right.end.kind === 'missing') return rescan();
 
-  const toCatchUp: RolloutFile[] = [];
-  for (const { node, rolloutId } of walked.right.chain) {
-    const cp = await store.get('files', [node.path])();
+    const toCatchUp: RolloutFile[] = [];
+    for (const { node, rolloutId } of walked.right.chain) {
+      const cp = await store.get('files', [node.path])();
+      if (E.isLeft(cp)) return cp;
+      if (cp.right === undefined || cp.right.rolloutId !== rolloutId) return rescan();
+      let probe;
+      try {
+        probe = await probeFile(fileOf(cp.right), cp.right);
+      } catch (err) {
+        if (errnoCode(err) === 'ENOENT') return rescan();
+        return E.left(toEngineError(cp.right.path, 'probe')(err));
+      }
+      if (probe === 'incomplete' || probe.changed) return rescan();
+      if (probe.size > cp.right.size) toCatchUp.push(fileOf(cp.right));
+    }
+
+    const cp = await store.get('files', [thread.right.path])();
     if (E.isLeft(cp)) return cp;
-    if (cp.right === undefined || cp.right.rolloutId !== rolloutId) return rescan();
-    let probe;
-    try {
-      probe = await probeFile(fileOf(cp.right), cp.right);
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return rescan();
-      return E.left(toEngineError(cp.right.path, 'probe')(err));
+    const since = (cp.right?.fileTimestamp ?? '').slice(0, 10);
+    if (since !== '') {
+      const revisions = await discoverRevisionFiles(home, threadId, since)();
+      if (E.isLeft(revisions)) return revisions;
+      for (const f of revisions.right) {
+        const known = await store.get('files', [f.path])();
+        if (E.isLeft(known)) return known;
+        if (known.right === undefined) toCatchUp.push(f);
+      }
     }
-    if (probe === 'incomplete' || probe.changed) return rescan();
-    if (probe.size > cp.right.size) toCatchUp.push(fileOf(cp.right));
-  }
-
-  const cp = await store.get('files', [thread.right.path])();
-  if (E.isLeft(cp)) return cp;
-  const since = (cp.right?.fileTimestamp ?? '').slice(0, 10);
-  if (since !== '') {
-    const revisions = await discoverRevisionFiles(home, threadId, since)();
-    if (E.isLeft(revisions)) return revisions;
-    for (const f of revisions.right) {
-      const known = await store.get('files', [f.path])();
-      if (E.isLeft(known)) return known;
-      if (known.right === undefined) toCatchUp.push(f);
-    }
-  }
-  if (toCatchUp.length === 0) return E.right({ freshness: 'fresh', summary: null });
-  const r = await catchUpHome(store, home, { ...options, files: toCatchUp })();
-  return E.isLeft(r) ? r : E.right({ freshness: 'caughtUp', summary: r.right });
-};
+    if (toCatchUp.length === 0) return E.right({ freshness: 'fresh', summary: null });
+    const r = await catchUpHome(store, home, { ...options, files: toCatchUp })();
+    return E.isLeft(r) ? r : E.right({ freshness: 'caughtUp', summary: r.right });
+  };

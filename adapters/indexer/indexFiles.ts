@@ -230,7 +230,20 @@ export const indexFiles = async (
         if (action.kind === 'unreadable') summary.unreadable.push({ path: p.file.path, reason: action.reason });
         const fixed = checkpointOf(p, action.kind === 'unreadable' ? { error: action.reason } : { duplicateOf: action.winner });
         if (!same(p.cp, fixed)) {
-          txn.add({ probe: p, ctx: null, resets: [], fromStart: false, expected: p.cp, pos: { line: 0, byteOffset: 0 }, lines: [], ahead: undefined, quarantined: [], done: true, fixed, conflicted: false });
+          txn.add({
+            probe: p,
+            ctx: null,
+            resets: [],
+            fromStart: false,
+            expected: p.cp,
+            pos: { line: 0, byteOffset: 0 },
+            lines: [],
+            ahead: undefined,
+            quarantined: [],
+            done: true,
+            fixed,
+            conflicted: false,
+          });
         }
         filesDone += 1;
         continue;
@@ -309,4 +322,3 @@ const foldFile = async (
     await started.tail.close().catch(() => undefined);
   }
 };
-

@@ -33,64 +33,66 @@ const versionOf = (s: LmdbIndexStore): number | undefined => {
  * is rebuilt into a fresh environment beside it that is swapped in when complete (processes that
  * have the old one open keep reading it); a newer one is Unsupported.
  */
-export const openIndex = (
-  dir: string,
-  home: string,
-  options: CatchUpOptions & { readonly migrations?: ReadonlyArray<IndexMigration>; readonly target?: number } = {},
-): TE.TaskEither<EngineError, OpenIndexResult> => async () => {
-  const target = options.target ?? SCHEMA_VERSION;
-  const opened = await openLmdbIndex(dir)();
-  if (E.isLeft(opened)) return opened;
-  const store = opened.right;
-  const empty = store.reader.keys('files', []).length === 0 && store.reader.keys('threads', []).length === 0;
-  const plan = planMigration(versionOf(store), empty, target, options.migrations ?? MIGRATIONS);
-  switch (plan.kind) {
-    case 'current':
-      return E.right({ store, migrated: 'current' });
-    case 'init': {
-      const r = store.transact('init schema', (_r, write) => write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: target }));
-      return E.isLeft(r) ? r : E.right({ store, migrated: 'init' });
-    }
-    case 'unsupported':
-      await store.close()();
-      return E.left(unsupported(`index at ${dir} was written by a newer rollout-engine`, plan.version));
-    case 'steps': {
-      for (const step of plan.steps) {
-        const r = store.transact(`migrate ${step.name}`, (reader, write) => {
-          for (const w of step.run(reader)) write(w);
-          write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: step.to });
-        });
-        if (E.isLeft(r)) return r;
+export const openIndex =
+  (
+    dir: string,
+    home: string,
+    options: CatchUpOptions & { readonly migrations?: ReadonlyArray<IndexMigration>; readonly target?: number } = {},
+  ): TE.TaskEither<EngineError, OpenIndexResult> =>
+  async () => {
+    const target = options.target ?? SCHEMA_VERSION;
+    const opened = await openLmdbIndex(dir)();
+    if (E.isLeft(opened)) return opened;
+    const store = opened.right;
+    const empty = store.reader.keys('files', []).length === 0 && store.reader.keys('threads', []).length === 0;
+    const plan = planMigration(versionOf(store), empty, target, options.migrations ?? MIGRATIONS);
+    switch (plan.kind) {
+      case 'current':
+        return E.right({ store, migrated: 'current' });
+      case 'init': {
+        const r = store.transact('init schema', (_r, write) => write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: target }));
+        return E.isLeft(r) ? r : E.right({ store, migrated: 'init' });
       }
-      return E.right({ store, migrated: 'steps' });
-    }
-    case 'rebuild': {
-      const fresh = `${dir}-rebuild-${process.pid}`;
-      const old = `${dir}-old-${process.pid}`;
-      try {
-        await fs.rm(fresh, { recursive: true, force: true });
-        const next = await openLmdbIndex(fresh)();
-        if (E.isLeft(next)) return next;
-        const built = await catchUpHome(next.right, home, { ...options, workers: options.workers && { ...options.workers, indexPath: fresh } })();
-        const marked = next.right.transact('mark rebuilt', (_r, write) => {
-          write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: target });
-          write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true });
-        });
-        await next.right.close()();
-        if (E.isLeft(built)) return built;
-        if (E.isLeft(marked)) return marked;
+      case 'unsupported':
         await store.close()();
-        await fs.rename(dir, old);
-        await fs.rename(fresh, dir);
-        await fs.rm(old, { recursive: true, force: true });
-      } catch (err) {
-        return E.left(lmdbError(dir, 'rebuild swap')(err));
+        return E.left(unsupported(`index at ${dir} was written by a newer rollout-engine`, plan.version));
+      case 'steps': {
+        for (const step of plan.steps) {
+          const r = store.transact(`migrate ${step.name}`, (reader, write) => {
+            for (const w of step.run(reader)) write(w);
+            write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: step.to });
+          });
+          if (E.isLeft(r)) return r;
+        }
+        return E.right({ store, migrated: 'steps' });
       }
-      const reopened = await openLmdbIndex(dir)();
-      return E.isLeft(reopened) ? reopened : E.right({ store: reopened.right, migrated: 'rebuilt' });
+      case 'rebuild': {
+        const fresh = `${dir}-rebuild-${process.pid}`;
+        const old = `${dir}-old-${process.pid}`;
+        try {
+          await fs.rm(fresh, { recursive: true, force: true });
+          const next = await openLmdbIndex(fresh)();
+          if (E.isLeft(next)) return next;
+          const built = await catchUpHome(next.right, home, { ...options, workers: options.workers && { ...options.workers, indexPath: fresh } })();
+          const marked = next.right.transact('mark rebuilt', (_r, write) => {
+            write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: target });
+            write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true });
+          });
+          await next.right.close()();
+          if (E.isLeft(built)) return built;
+          if (E.isLeft(marked)) return marked;
+          await store.close()();
+          await fs.rename(dir, old);
+          await fs.rename(fresh, dir);
+          await fs.rm(old, { recursive: true, force: true });
+        } catch (err) {
+          return E.left(lmdbError(dir, 'rebuild swap')(err));
+        }
+        const reopened = await openLmdbIndex(dir)();
+        return E.isLeft(reopened) ? reopened : E.right({ store: reopened.right, migrated: 'rebuilt' });
+      }
     }
-  }
-};
+  };
 
 /** Gate ports over an LMDB index: the lease and the backfilled flag live in its `meta` table. */
 export const lmdbGatePorts = (

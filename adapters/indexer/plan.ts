@@ -15,7 +15,12 @@ export type FileAction =
   | { readonly kind: 'duplicate'; readonly winner: string }
   | { readonly kind: 'unchanged' }
   /** Fold from the checkpoint (`from`), or from the first byte after clearing `resetRollouts`. */
-  | { readonly kind: 'index'; readonly from: FileCheckpoint | undefined; readonly resetRollouts: ReadonlyArray<string>; readonly counted: 'indexed' | 'tailed' | 'reindexed' };
+  | {
+      readonly kind: 'index';
+      readonly from: FileCheckpoint | undefined;
+      readonly resetRollouts: ReadonlyArray<string>;
+      readonly counted: 'indexed' | 'tailed' | 'reindexed';
+    };
 
 export interface CatchUpPlan {
   readonly duplicates: Array<{ rolloutId: string; winner: string; losers: string[] }>;
@@ -29,11 +34,7 @@ export interface CatchUpPlan {
   readonly bytesToRead: number;
 }
 
-export const planCatchUp = (
-  probes: ReadonlyArray<Probe>,
-  cps: ReadonlyMap<string, FileCheckpoint>,
-  only: ReadonlySet<string> | undefined,
-): CatchUpPlan => {
+export const planCatchUp = (probes: ReadonlyArray<Probe>, cps: ReadonlyMap<string, FileCheckpoint>, only: ReadonlySet<string> | undefined): CatchUpPlan => {
   const probed = new Map(probes.map((p) => [p.file.path, p]));
   const mismatched: CatchUpPlan['mismatched'] = [];
   const groups = new Map<string, Probe[]>();
@@ -49,7 +50,15 @@ export const planCatchUp = (
   for (const [rid, g] of groups) {
     const w = currentFileOf(g.map((p) => ({ ...p.file, probe: p })))!.probe;
     winners.set(rid, w);
-    if (g.length > 1) duplicates.push({ rolloutId: rid, winner: w.file.path, losers: g.filter((p) => p !== w).map((p) => p.file.path).sort() });
+    if (g.length > 1)
+      duplicates.push({
+        rolloutId: rid,
+        winner: w.file.path,
+        losers: g
+          .filter((p) => p !== w)
+          .map((p) => p.file.path)
+          .sort(),
+      });
   }
   duplicates.sort((a, b) => (a.rolloutId < b.rolloutId ? -1 : 1));
 

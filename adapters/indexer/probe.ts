@@ -25,8 +25,7 @@ export const sha256 = (b: Buffer): string => createHash('sha256').update(b).dige
 const HEAD_READ = 64 * 1024;
 
 export type Identity =
-  | { readonly ok: true; readonly rolloutId: string; readonly threadId: string; readonly upcast: UpcastFormat | null }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly rolloutId: string; readonly threadId: string; readonly upcast: UpcastFormat | null } | { readonly ok: false; readonly reason: string };
 
 export interface Probe {
   readonly file: RolloutFile;
@@ -63,7 +62,8 @@ const firstLineOf = async (path: string, head: Buffer, size: number): Promise<st
   const nl = head.indexOf(NL);
   let bytes: Buffer;
   if (nl >= 0) bytes = head.subarray(0, nl);
-  else if (head.length >= size) return undefined; // a torn first line: an append in flight
+  else if (head.length >= size)
+    return undefined; // a torn first line: an append in flight
   else {
     const scan = scanLines(path);
     try {

@@ -59,8 +59,22 @@ export interface CatchUpSummary {
 }
 
 export const emptySummary = (): CatchUpSummary => ({
-  files: 0, bytes: 0, lines: 0, quarantined: 0, seconds: 0, indexed: 0, tailed: 0, reindexed: 0, unchanged: 0, deleted: 0, conflicts: 0,
-  duplicates: [], mismatched: [], unreadable: [], workers: 0, readerThread: false,
+  files: 0,
+  bytes: 0,
+  lines: 0,
+  quarantined: 0,
+  seconds: 0,
+  indexed: 0,
+  tailed: 0,
+  reindexed: 0,
+  unchanged: 0,
+  deleted: 0,
+  conflicts: 0,
+  duplicates: [],
+  mismatched: [],
+  unreadable: [],
+  workers: 0,
+  readerThread: false,
 });
 
 /** The counters a part of a catch-up (one worker's files) adds to the whole. */

@@ -116,12 +116,7 @@ const bytesBefore = async (path: string, byteOffset: number): Promise<Buffer> =>
   }
 };
 
-const tailed = (
-  path: string,
-  l: ScannedLine,
-  decode: ReturnType<typeof lineDecoderFor> | undefined,
-  opts: { itemsFromResponses: boolean },
-): TailedLine => {
+const tailed = (path: string, l: ScannedLine, decode: ReturnType<typeof lineDecoderFor> | undefined, opts: { itemsFromResponses: boolean }): TailedLine => {
   const pos = { line: l.ordinal, byteOffset: l.byteOffset, byteLength: l.bytes.length };
   if (decode === undefined && l.bytes.length > 0) {
     const prefix = asciiPrefix(l.bytes);

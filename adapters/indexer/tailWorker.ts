@@ -28,9 +28,7 @@ let ahead = 0;
 let pumping = false;
 
 const failureOf = (err: unknown): TailFailure =>
-  err instanceof ScanStartError
-    ? { kind: 'engine', error: err.error }
-    : { kind: 'os', message: err instanceof Error ? err.message : String(err), code: errnoCode(err) };
+  err instanceof ScanStartError ? { kind: 'engine', error: err.error } : { kind: 'os', message: err instanceof Error ? err.message : String(err), code: errnoCode(err) };
 
 const finish = async (o: Open): Promise<void> => {
   queue.shift();

@@ -61,7 +61,13 @@ export const indexFilesInWorkers = async (
   let sinkChain: Promise<void> = Promise.resolve();
   const runShare = (share: PlannedFile[]) =>
     new Promise<void>((resolve) => {
-      const task: WorkerTask = { indexPath, actions: share, batchLines: options.batchLines, batchBytes: options.batchBytes, quarantine: options.quarantine !== undefined };
+      const task: WorkerTask = {
+        indexPath,
+        actions: share,
+        batchLines: options.batchLines,
+        batchBytes: options.batchBytes,
+        quarantine: options.quarantine !== undefined,
+      };
       const worker = new Worker(WORKER, { workerData: task });
       let finished = false;
       worker.on('message', (m: WorkerReport) => {

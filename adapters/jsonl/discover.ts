@@ -23,20 +23,20 @@ export interface RolloutFile {
  * reads of one level run concurrently (libuv pool), so 10k+ files take one readdir per folder.
  */
 export const discoverRolloutFiles = (home: string): TE.TaskEither<EngineError, ReadonlyArray<RolloutFile>> =>
-  TE.tryCatch(async () => {
-    const [active, archived] = await Promise.all([
-      walk(nodePath.join(home, 'sessions'), true),
-      walk(nodePath.join(home, 'archived_sessions'), false),
-    ]);
-    const toFiles = (paths: string[], isArchived: boolean): RolloutFile[] =>
-      paths.sort(byteOrder).flatMap((p) => {
-        const name = parseRolloutFileName(nodePath.basename(p));
-        if (name === undefined) return [];
-        const base = { path: p, archived: isArchived, fileTimestamp: name.fileTimestamp, threadId: name.threadId };
-        return [name.revisionId === undefined ? base : { ...base, revisionId: name.revisionId }];
-      });
-    return [...toFiles(active, false), ...toFiles(archived, true)];
-  }, (err) => toEngineError(home, 'discover')(err));
+  TE.tryCatch(
+    async () => {
+      const [active, archived] = await Promise.all([walk(nodePath.join(home, 'sessions'), true), walk(nodePath.join(home, 'archived_sessions'), false)]);
+      const toFiles = (paths: string[], isArchived: boolean): RolloutFile[] =>
+        paths.sort(byteOrder).flatMap((p) => {
+          const name = parseRolloutFileName(nodePath.basename(p));
+          if (name === undefined) return [];
+          const base = { path: p, archived: isArchived, fileTimestamp: name.fileTimestamp, threadId: name.threadId };
+          return [name.revisionId === undefined ? base : { ...base, revisionId: name.revisionId }];
+        });
+      return [...toFiles(active, false), ...toFiles(archived, true)];
+    },
+    (err) => toEngineError(home, 'discover')(err),
+  );
 
 /** Candidate file paths (`rollout-*.jsonl`) below `dir`; a missing `dir` yields none. */
 const walk = async (dir: string, recurse: boolean): Promise<string[]> => {
@@ -71,29 +71,35 @@ const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
  * thread's new revisions are found by listing a few folders instead of the whole home.
  */
 export const discoverRevisionFiles = (home: string, threadId: string, sinceDate: string): TE.TaskEither<EngineError, ReadonlyArray<RolloutFile>> =>
-  TE.tryCatch(async () => {
-    const root = nodePath.join(home, 'sessions');
-    const [y0, m0, d0] = sinceDate.split('-');
-    const out: RolloutFile[] = [];
-    const dirs = async (dir: string, keep: (name: string) => boolean): Promise<string[]> => {
-      try {
-        return (await fs.readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory() && keep(e.name)).map((e) => e.name).sort(byteOrder);
-      } catch (err) {
-        if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return [];
-        throw err;
-      }
-    };
-    for (const y of await dirs(root, (n) => n >= y0!)) {
-      for (const m of await dirs(nodePath.join(root, y), (n) => y > y0! || n >= m0!)) {
-        for (const d of await dirs(nodePath.join(root, y, m), (n) => y > y0! || m > m0! || n >= d0!)) {
-          const dir = nodePath.join(root, y, m, d);
-          for (const name of (await fs.readdir(dir)).sort(byteOrder)) {
-            const parsed = parseRolloutFileName(name);
-            if (parsed?.revisionId === undefined || parsed.threadId !== threadId) continue;
-            out.push({ path: nodePath.join(dir, name), archived: false, fileTimestamp: parsed.fileTimestamp, threadId, revisionId: parsed.revisionId });
+  TE.tryCatch(
+    async () => {
+      const root = nodePath.join(home, 'sessions');
+      const [y0, m0, d0] = sinceDate.split('-');
+      const out: RolloutFile[] = [];
+      const dirs = async (dir: string, keep: (name: string) => boolean): Promise<string[]> => {
+        try {
+          return (await fs.readdir(dir, { withFileTypes: true }))
+            .filter((e) => e.isDirectory() && keep(e.name))
+            .map((e) => e.name)
+            .sort(byteOrder);
+        } catch (err) {
+          if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return [];
+          throw err;
+        }
+      };
+      for (const y of await dirs(root, (n) => n >= y0!)) {
+        for (const m of await dirs(nodePath.join(root, y), (n) => y > y0! || n >= m0!)) {
+          for (const d of await dirs(nodePath.join(root, y, m), (n) => y > y0! || m > m0! || n >= d0!)) {
+            const dir = nodePath.join(root, y, m, d);
+            for (const name of (await fs.readdir(dir)).sort(byteOrder)) {
+              const parsed = parseRolloutFileName(name);
+              if (parsed?.revisionId === undefined || parsed.threadId !== threadId) continue;
+              out.push({ path: nodePath.join(dir, name), archived: false, fileTimestamp: parsed.fileTimestamp, threadId, revisionId: parsed.revisionId });
+            }
           }
         }
       }
-    }
-    return out;
-  }, (err) => toEngineError(home, 'discover revisions')(err));
+      return out;
+    },
+    (err) => toEngineError(home, 'discover revisions')(err),
+  );

@@ -16,20 +16,23 @@ const FORWARD_CHUNK = 1 << 20;
  * The ordinal of `known` is trusted, as the caller's own earlier reading of this file.
  */
 export const endFrom = (path: string, known?: LogPosition): TE.TaskEither<EngineError, LogPosition | 'noStream'> =>
-  TE.tryCatch(async () => {
-    let fh: fs.FileHandle;
-    try {
-      fh = await fs.open(path, 'r');
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return 'noStream' as const;
-      throw err;
-    }
-    try {
-      return await endOfOpenFile(fh, (await fh.stat()).size, known);
-    } finally {
-      await fh.close();
-    }
-  }, toEngineError(path, 'end'));
+  TE.tryCatch(
+    async () => {
+      let fh: fs.FileHandle;
+      try {
+        fh = await fs.open(path, 'r');
+      } catch (err) {
+        if (errnoCode(err) === 'ENOENT') return 'noStream' as const;
+        throw err;
+      }
+      try {
+        return await endOfOpenFile(fh, (await fh.stat()).size, known);
+      } finally {
+        await fh.close();
+      }
+    },
+    toEngineError(path, 'end'),
+  );
 
 /** `endFrom` without a checkpoint: a full forward count (the backward scan still bounds it). */
 export const end = (path: string): TE.TaskEither<EngineError, LogPosition | 'noStream'> => endFrom(path);

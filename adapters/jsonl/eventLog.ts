@@ -46,21 +46,23 @@ export const jsonlEventLog = (options: JsonlEventLogOptions = {}): EventLog => {
     }
   }
 
-  const end = (stream: string): TE.TaskEither<EngineError, LogPosition | 'noStream'> => async () => {
-    let stat: Stats | undefined;
-    try {
-      stat = await fs.stat(stream);
-    } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') return E.left(toEngineError(stream, 'end')(err));
-    }
-    // The cached checkpoint (same inode) bounds the scan to the bytes appended since.
-    const result = await endFrom(stream, stat && tailCache.checkpoint(stream, stat))();
-    // Remember only a clean end seen at that size, so an exact cache hit means "ends with \n".
-    if (E.isRight(result) && result.right !== 'noStream' && stat !== undefined && result.right.byteOffset === stat.size) {
-      tailCache.remember(stream, { dev: stat.dev, ino: stat.ino, size: stat.size, end: result.right, lastOrdinal: undefined });
-    }
-    return result;
-  };
+  const end =
+    (stream: string): TE.TaskEither<EngineError, LogPosition | 'noStream'> =>
+    async () => {
+      let stat: Stats | undefined;
+      try {
+        stat = await fs.stat(stream);
+      } catch (err) {
+        if (errnoCode(err) !== 'ENOENT') return E.left(toEngineError(stream, 'end')(err));
+      }
+      // The cached checkpoint (same inode) bounds the scan to the bytes appended since.
+      const result = await endFrom(stream, stat && tailCache.checkpoint(stream, stat))();
+      // Remember only a clean end seen at that size, so an exact cache hit means "ends with \n".
+      if (E.isRight(result) && result.right !== 'noStream' && stat !== undefined && result.right.byteOffset === stat.size) {
+        tailCache.remember(stream, { dev: stat.dev, ino: stat.ino, size: stat.size, end: result.right, lastOrdinal: undefined });
+      }
+      return result;
+    };
 
   return {
     read,

@@ -4,7 +4,10 @@ import { corrupt, decodeError } from '../../domain/errors.js';
 import type { QuarantineRecord } from '../../domain/rollout/rawLine.js';
 
 /** What a line stream yields (LogEntry, HistoryEntry): a line of some view, quarantined bytes, or the failure that ended it. */
-type Entry<L> = { readonly kind: 'line'; readonly line: L } | { readonly kind: 'quarantined'; readonly record: QuarantineRecord } | { readonly kind: 'failed'; readonly error: EngineError };
+type Entry<L> =
+  | { readonly kind: 'line'; readonly line: L }
+  | { readonly kind: 'quarantined'; readonly record: QuarantineRecord }
+  | { readonly kind: 'failed'; readonly error: EngineError };
 
 /**
  * The first line of a rollout file, or why there is none: an empty file is corrupt (`empty`

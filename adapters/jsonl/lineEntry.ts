@@ -13,11 +13,7 @@ export const TORN_TAIL_REASON_PREFIX = 'torn tail:';
 export const INVALID_UTF8 = 'invalid UTF-8: The encoded data was not valid for encoding utf-8';
 
 /** What one scanned line is: a line, or a quarantine record with the reason. */
-export const entryOf = (
-  path: string,
-  l: ScannedLine,
-  classify: (text: string) => E.Either<string, unknown>,
-): LogEntry => {
+export const entryOf = (path: string, l: ScannedLine, classify: (text: string) => E.Either<string, unknown>): LogEntry => {
   const body = l.bytes;
   const quarantined = (reason: string, text: string): LogEntry => ({
     kind: 'quarantined',

@@ -107,19 +107,13 @@ const tryCreate = async (lockPath: string): Promise<HeldLock | undefined> => {
   return { lockPath, token: content.token };
 };
 
-type LockState =
-  | { readonly kind: 'gone' }
-  | { readonly kind: 'live'; readonly holder: string }
-  | { readonly kind: 'stale'; readonly raw: string };
+type LockState = { readonly kind: 'gone' } | { readonly kind: 'live'; readonly holder: string } | { readonly kind: 'stale'; readonly raw: string };
 
 const inspect = async (lockPath: string, o: typeof DEFAULTS): Promise<LockState> => {
   let raw: string;
   let ageMs: number;
   try {
-    [raw, ageMs] = await Promise.all([
-      fs.readFile(lockPath, 'utf8'),
-      fs.stat(lockPath).then((s) => Date.now() - s.mtimeMs),
-    ]);
+    [raw, ageMs] = await Promise.all([fs.readFile(lockPath, 'utf8'), fs.stat(lockPath).then((s) => Date.now() - s.mtimeMs)]);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return { kind: 'gone' };
     throw err;
@@ -147,7 +141,10 @@ const breakStale = async (lockPath: string, staleRaw: string): Promise<void> => 
     await (await fs.open(breaker, 'wx', 0o644)).close();
   } catch (err) {
     if (errnoCode(err) !== 'EEXIST') throw err;
-    const age = await fs.stat(breaker).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const age = await fs.stat(breaker).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
     if (age > BREAKER_STALE_MS) await fs.unlink(breaker).catch(() => undefined);
     else await sleep(1);
     return;
@@ -166,10 +163,7 @@ const breakStale = async (lockPath: string, staleRaw: string): Promise<void> => 
 const parse = (raw: string): LockContent | undefined => {
   try {
     const v = JSON.parse(raw) as Partial<LockContent> | null;
-    return v !== null && typeof v === 'object' && typeof v.pid === 'number' && typeof v.token === 'string' &&
-      typeof v.host === 'string'
-      ? (v as LockContent)
-      : undefined;
+    return v !== null && typeof v === 'object' && typeof v.pid === 'number' && typeof v.token === 'string' && typeof v.host === 'string' ? (v as LockContent) : undefined;
   } catch {
     return undefined;
   }

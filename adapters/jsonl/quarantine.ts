@@ -13,8 +13,7 @@ export interface QuarantineSink {
 }
 
 /** One readable sentence for a record, stored next to it and usable in CLI output. */
-export const renderQuarantineRecord = (r: QuarantineRecord): string =>
-  `${r.path} line ${r.ordinal} (bytes ${r.byteOffset}..${r.byteOffset + r.byteLength}): ${r.reason}`;
+export const renderQuarantineRecord = (r: QuarantineRecord): string => `${r.path} line ${r.ordinal} (bytes ${r.byteOffset}..${r.byteOffset + r.byteLength}): ${r.reason}`;
 
 /**
  * Appends records as JSONL to `<dir>/quarantine.jsonl`. Each record is one O_APPEND write of one
@@ -26,28 +25,31 @@ export const fileQuarantineSink = (dir: string, clock: Clock = { now: () => new 
   const file = nodePath.join(dir, 'quarantine.jsonl');
   return {
     record: (r) =>
-      TE.tryCatch(async () => {
-        const line = JSON.stringify({
-          at: clock.now().toISOString(),
-          message: renderQuarantineRecord(r),
-          path: r.path,
-          ordinal: r.ordinal,
-          byteOffset: r.byteOffset,
-          byteLength: r.byteLength,
-          reason: r.reason,
-          text: r.text,
-        });
-        await fs.mkdir(dir, { recursive: true });
-        const bytes = Buffer.from(line + '\n', 'utf8');
-        const fh = await fs.open(file, 'a', 0o644);
-        try {
-          // One write(2) on an O_APPEND fd (appendFile would split records over 512 KiB).
-          let done = 0;
-          while (done < bytes.length) done += (await fh.write(bytes, done, bytes.length - done)).bytesWritten;
-        } finally {
-          await fh.close();
-        }
-      }, toEngineError(file, 'quarantine')),
+      TE.tryCatch(
+        async () => {
+          const line = JSON.stringify({
+            at: clock.now().toISOString(),
+            message: renderQuarantineRecord(r),
+            path: r.path,
+            ordinal: r.ordinal,
+            byteOffset: r.byteOffset,
+            byteLength: r.byteLength,
+            reason: r.reason,
+            text: r.text,
+          });
+          await fs.mkdir(dir, { recursive: true });
+          const bytes = Buffer.from(line + '\n', 'utf8');
+          const fh = await fs.open(file, 'a', 0o644);
+          try {
+            // One write(2) on an O_APPEND fd (appendFile would split records over 512 KiB).
+            let done = 0;
+            while (done < bytes.length) done += (await fh.write(bytes, done, bytes.length - done)).bytesWritten;
+          } finally {
+            await fh.close();
+          }
+        },
+        toEngineError(file, 'quarantine'),
+      ),
   };
 };
 

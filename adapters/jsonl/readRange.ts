@@ -38,16 +38,19 @@ export const readRanges = (path: string, ranges: ReadonlyArray<readonly [number,
     const bad = checkRange(o, l);
     if (bad) return TE.left(bad);
   }
-  return TE.tryCatch(async () => {
-    const fh = await fs.open(path, 'r');
-    try {
-      const out: string[] = [];
-      for (const [o, l] of ranges) out.push(await readAt(fh, path, o, l));
-      return out;
-    } finally {
-      await fh.close();
-    }
-  }, toEngineError(path, 'readRange'));
+  return TE.tryCatch(
+    async () => {
+      const fh = await fs.open(path, 'r');
+      try {
+        const out: string[] = [];
+        for (const [o, l] of ranges) out.push(await readAt(fh, path, o, l));
+        return out;
+      } finally {
+        await fh.close();
+      }
+    },
+    toEngineError(path, 'readRange'),
+  );
 };
 
 /** Exactly `byteLength` bytes at `byteOffset`, as text (see `readRanges`). */

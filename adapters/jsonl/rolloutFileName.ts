@@ -10,9 +10,7 @@ export interface RolloutFileName {
 }
 
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
-const NAME = new RegExp(
-  `^rollout-(\\d{4}-\\d{2}-\\d{2})T(\\d{2})-(\\d{2})-(\\d{2})-(${UUID})(?:_(${UUID}))?\\.jsonl$`,
-);
+const NAME = new RegExp(`^rollout-(\\d{4}-\\d{2}-\\d{2})T(\\d{2})-(\\d{2})-(\\d{2})-(${UUID})(?:_(${UUID}))?\\.jsonl$`);
 
 /** Parse a base name; `undefined` for anything that is not a rollout file (locks, temp files, …). */
 export const parseRolloutFileName = (baseName: string): RolloutFileName | undefined => {
@@ -39,8 +37,4 @@ export const formatRolloutFileName = (at: Date, threadId: string, revisionId?: s
 };
 
 /** The day folder under `sessions/` for `at`: `YYYY/MM/DD` (UTC), as path parts. */
-export const sessionDayParts = (at: Date): [string, string, string] => [
-  String(at.getUTCFullYear()),
-  two(at.getUTCMonth() + 1),
-  two(at.getUTCDate()),
-];
+export const sessionDayParts = (at: Date): [string, string, string] => [String(at.getUTCFullYear()), two(at.getUTCMonth() + 1), two(at.getUTCDate())];

@@ -25,87 +25,90 @@ const STREAM_BATCH_BYTES = 8 << 20;
  * continue paginated ordinals and streamed copies use the locked writer directly.
  */
 export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log: EventLog = jsonlEventLog(options)): RolloutFiles => {
-  const firstLine = (path: string): TE.TaskEither<EngineError, RolloutLine> => () =>
-    firstEntry(path, readRolloutLines({ path, rolloutId: '' }), 'empty rollout: no first line');
+  const firstLine =
+    (path: string): TE.TaskEither<EngineError, RolloutLine> =>
+    () =>
+      firstEntry(path, readRolloutLines({ path, rolloutId: '' }), 'empty rollout: no first line');
 
-  const createFrom = (path: string, lines: AsyncIterable<string>): TE.TaskEither<EngineError, AppendResult> => async () => {
-    // Built under a name discovery ignores, then linked into place: never a half-written thread.
-    const temp = nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-    let expected: LogPosition | 'noStream' = 'noStream';
-    let first: LogPosition | undefined;
-    let batch: string[] = [];
-    let bytes = 0;
-    const flush = async (): Promise<E.Either<EngineError, void>> => {
-      if (batch.length === 0) return E.right(undefined);
-      const r = await appendLines(temp, batch, expected, { ...options, validate: false })();
-      batch = [];
-      bytes = 0;
-      if (E.isLeft(r)) return r;
-      first ??= r.right.first;
-      expected = r.right.next;
-      return E.right(undefined);
-    };
-    try {
-      for await (const line of lines) {
-        batch.push(line);
-        bytes += line.length;
-        if (bytes >= STREAM_BATCH_BYTES) {
-          const r = await flush();
-          if (E.isLeft(r)) return r;
-        }
-      }
-      const r = await flush();
-      if (E.isLeft(r)) return r;
-      if (expected === 'noStream') return E.left(corrupt(path, 0, 'a new rollout needs at least one line'));
+  const createFrom =
+    (path: string, lines: AsyncIterable<string>): TE.TaskEither<EngineError, AppendResult> =>
+    async () => {
+      // Built under a name discovery ignores, then linked into place: never a half-written thread.
+      const temp = nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+      let expected: LogPosition | 'noStream' = 'noStream';
+      let first: LogPosition | undefined;
+      let batch: string[] = [];
+      let bytes = 0;
+      const flush = async (): Promise<E.Either<EngineError, void>> => {
+        if (batch.length === 0) return E.right(undefined);
+        const r = await appendLines(temp, batch, expected, { ...options, validate: false })();
+        batch = [];
+        bytes = 0;
+        if (E.isLeft(r)) return r;
+        first ??= r.right.first;
+        expected = r.right.next;
+        return E.right(undefined);
+      };
       try {
-        await fs.link(temp, path);
+        for await (const line of lines) {
+          batch.push(line);
+          bytes += line.length;
+          if (bytes >= STREAM_BATCH_BYTES) {
+            const r = await flush();
+            if (E.isLeft(r)) return r;
+          }
+        }
+        const r = await flush();
+        if (E.isLeft(r)) return r;
+        if (expected === 'noStream') return E.left(corrupt(path, 0, 'a new rollout needs at least one line'));
+        try {
+          await fs.link(temp, path);
+        } catch (err) {
+          if (errnoCode(err) === 'EEXIST') return E.left(conflict(path, 'noStream', { ordinal: 0, byteOffset: 0 }));
+          throw err;
+        }
+        if (options.fsync !== 'never') {
+          const dh = await fs.open(nodePath.dirname(path), 'r');
+          await dh.sync().finally(() => dh.close());
+        }
+        return E.right({ first: first ?? { ordinal: 0, byteOffset: 0 }, next: expected });
       } catch (err) {
-        if (errnoCode(err) === 'EEXIST') return E.left(conflict(path, 'noStream', { ordinal: 0, byteOffset: 0 }));
-        throw err;
+        return E.left(toEngineError(path, 'create')(err));
+      } finally {
+        await fs.unlink(temp).catch(() => undefined);
       }
-      if (options.fsync !== 'never') {
-        const dh = await fs.open(nodePath.dirname(path), 'r');
-        await dh.sync().finally(() => dh.close());
-      }
-      return E.right({ first: first ?? { ordinal: 0, byteOffset: 0 }, next: expected });
-    } catch (err) {
-      return E.left(toEngineError(path, 'create')(err));
-    } finally {
-      await fs.unlink(temp).catch(() => undefined);
-    }
-  };
+    };
 
-  const confine = (given: string): TE.TaskEither<EngineError, string> => async () => {
-    const refuse = (reason: string) => E.left(invalidArgument('path', `${reason}: ${given}`));
-    if (given.split(/[\\/]/).includes('..')) return refuse('a rollout path may not contain ".."');
-    const absolute = nodePath.resolve(home, given);
-    if (parseRolloutFileName(nodePath.basename(absolute)) === undefined) return refuse('not a rollout file name');
-    let real: string;
-    let roots: string[];
-    try {
-      real = await fs.realpath(absolute);
-      roots = await Promise.all(
-        ['sessions', 'archived_sessions'].map((d) => fs.realpath(nodePath.join(home, d)).catch(() => nodePath.join(home, d))),
-      );
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return E.left(notFound('rollout file', given));
-      return E.left(toEngineError(given, 'realpath')(err));
-    }
-    const inside = roots.some((root) => real.startsWith(root + nodePath.sep));
-    if (!inside) return refuse('not a rollout file of this CODEX_HOME (sessions/ or archived_sessions/)');
-    if (parseRolloutFileName(nodePath.basename(real)) === undefined) return refuse('links to a file that is not a rollout');
-    return E.right(real);
-  };
+  const confine =
+    (given: string): TE.TaskEither<EngineError, string> =>
+    async () => {
+      const refuse = (reason: string) => E.left(invalidArgument('path', `${reason}: ${given}`));
+      if (given.split(/[\\/]/).includes('..')) return refuse('a rollout path may not contain ".."');
+      const absolute = nodePath.resolve(home, given);
+      if (parseRolloutFileName(nodePath.basename(absolute)) === undefined) return refuse('not a rollout file name');
+      let real: string;
+      let roots: string[];
+      try {
+        real = await fs.realpath(absolute);
+        roots = await Promise.all(['sessions', 'archived_sessions'].map((d) => fs.realpath(nodePath.join(home, d)).catch(() => nodePath.join(home, d))));
+      } catch (err) {
+        if (errnoCode(err) === 'ENOENT') return E.left(notFound('rollout file', given));
+        return E.left(toEngineError(given, 'realpath')(err));
+      }
+      const inside = roots.some((root) => real.startsWith(root + nodePath.sep));
+      if (!inside) return refuse('not a rollout file of this CODEX_HOME (sessions/ or archived_sessions/)');
+      if (parseRolloutFileName(nodePath.basename(real)) === undefined) return refuse('links to a file that is not a rollout');
+      return E.right(real);
+    };
 
   return {
     confine,
-    pathFor: (at, threadId, revisionId) =>
-      nodePath.join(home, 'sessions', ...sessionDayParts(at), formatRolloutFileName(at, threadId, revisionId)),
+    pathFor: (at, threadId, revisionId) => nodePath.join(home, 'sessions', ...sessionDayParts(at), formatRolloutFileName(at, threadId, revisionId)),
     firstLine,
     lineAt: (path, byteOffset, byteLength) =>
-      TE.chain((text: string) =>
-        TE.fromEither(E.mapLeft((reason: string) => decodeError(path, -1, byteOffset, reason))(decodeRolloutLine(text))),
-      )(log.readRange(path, byteOffset, byteLength)),
+      TE.chain((text: string) => TE.fromEither(E.mapLeft((reason: string) => decodeError(path, -1, byteOffset, reason))(decodeRolloutLine(text))))(
+        log.readRange(path, byteOffset, byteLength),
+      ),
     linesBefore: (path, endByteOffset) => readRolloutLines({ path, rolloutId: '', endByteOffset }),
     create: (path, lines) => log.append(path, lines, 'noStream'),
     createFrom,

@@ -18,6 +18,4 @@ export const toEngineError =
 
 /** The errno code of a Node fs error, if it is one. */
 export const errnoCode = (err: unknown): string | undefined =>
-  err !== null && typeof err === 'object' && typeof (err as { code?: unknown }).code === 'string'
-    ? (err as { code: string }).code
-    : undefined;
+  err !== null && typeof err === 'object' && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : undefined;

@@ -33,7 +33,6 @@ export interface WriterOptions {
   readonly validate?: boolean;
 }
 
-
 export interface NewEvent {
   readonly timestamp: string;
   readonly type: string;
@@ -117,84 +116,84 @@ const appendUnderLock = (
   options: WriterOptions,
   build: (tail: Tail) => Promise<Batch>,
 ): TE.TaskEither<EngineError, AppendEventsResult> =>
-  TE.tryCatch(async () => {
-    const cache = options.tailCache;
-    if (expected !== 'noStream' && expected !== 'any') {
-      // No folder means no file: answer without creating anything.
-      const dirExists = await fs.stat(nodePath.dirname(path)).then(() => true, () => false);
-      if (!dirExists) throw conflict(path, expected, 'noStream');
-    } else {
-      await fs.mkdir(nodePath.dirname(path), { recursive: true });
-    }
-    const lock = await acquireLock(lockPathFor(path), options.lock);
-    let fh: fs.FileHandle | undefined;
-    try {
-      const opened = await openTarget(path, expected);
-      fh = opened.fh;
-      const stat = await fh.stat();
-      let size = stat.size;
-      const id = { dev: stat.dev, ino: stat.ino };
-      if (size > 0 && (await byteAt(fh, size - 1)) !== NL) {
-        size = await handleTornTail(fh, path, size, options);
-      }
-      const exact = cache?.exact(path, { ...id, size });
-
-      // Where the file ends now, trusting the caller's ordinal when its byte offset matches.
-      let actual: LogPosition;
-      if (opened.created || size === 0) {
-        actual = { ordinal: 0, byteOffset: 0 };
-      } else if (exact !== undefined) {
-        actual = exact.end;
-      } else if (expected !== 'noStream' && expected !== 'any' && expected.byteOffset === size) {
-        actual = expected;
+  TE.tryCatch(
+    async () => {
+      const cache = options.tailCache;
+      if (expected !== 'noStream' && expected !== 'any') {
+        // No folder means no file: answer without creating anything.
+        const dirExists = await fs.stat(nodePath.dirname(path)).then(
+          () => true,
+          () => false,
+        );
+        if (!dirExists) throw conflict(path, expected, 'noStream');
       } else {
-        const hint =
-          expected !== 'noStream' && expected !== 'any' && expected.byteOffset < size
-            ? expected
-            : cache?.checkpoint(path, { ...id, size });
-        actual = await endOfOpenFile(fh, size, hint);
+        await fs.mkdir(nodePath.dirname(path), { recursive: true });
       }
-      if (expected === 'noStream' && !opened.created) throw conflict(path, 'noStream', actual);
-      if (expected !== 'noStream' && expected !== 'any' && !samePosition(expected, actual)) {
-        throw conflict(path, expected, actual);
-      }
+      const lock = await acquireLock(lockPathFor(path), options.lock);
+      let fh: fs.FileHandle | undefined;
+      try {
+        const opened = await openTarget(path, expected);
+        fh = opened.fh;
+        const stat = await fh.stat();
+        let size = stat.size;
+        const id = { dev: stat.dev, ino: stat.ino };
+        if (size > 0 && (await byteAt(fh, size - 1)) !== NL) {
+          size = await handleTornTail(fh, path, size, options);
+        }
+        const exact = cache?.exact(path, { ...id, size });
 
-      const batch = await build({
-        size,
-        lastOrdinal: async () => exact?.lastOrdinal ?? (await lastLineOrdinal(fh as fs.FileHandle, path, size)),
-      });
-      const bytes = Buffer.from(batch.lines.join('\n') + '\n', 'utf8');
-      await writeAll(fh, bytes, size);
-      if (options.fsync !== 'never') {
-        await fh.datasync();
-        if (opened.created) await syncFolder(nodePath.dirname(path));
+        // Where the file ends now, trusting the caller's ordinal when its byte offset matches.
+        let actual: LogPosition;
+        if (opened.created || size === 0) {
+          actual = { ordinal: 0, byteOffset: 0 };
+        } else if (exact !== undefined) {
+          actual = exact.end;
+        } else if (expected !== 'noStream' && expected !== 'any' && expected.byteOffset === size) {
+          actual = expected;
+        } else {
+          const hint = expected !== 'noStream' && expected !== 'any' && expected.byteOffset < size ? expected : cache?.checkpoint(path, { ...id, size });
+          actual = await endOfOpenFile(fh, size, hint);
+        }
+        if (expected === 'noStream' && !opened.created) throw conflict(path, 'noStream', actual);
+        if (expected !== 'noStream' && expected !== 'any' && !samePosition(expected, actual)) {
+          throw conflict(path, expected, actual);
+        }
+
+        const batch = await build({
+          size,
+          lastOrdinal: async () => exact?.lastOrdinal ?? (await lastLineOrdinal(fh as fs.FileHandle, path, size)),
+        });
+        const bytes = Buffer.from(batch.lines.join('\n') + '\n', 'utf8');
+        await writeAll(fh, bytes, size);
+        if (options.fsync !== 'never') {
+          await fh.datasync();
+          if (opened.created) await syncFolder(nodePath.dirname(path));
+        }
+        const next = { ordinal: actual.ordinal + batch.lines.length, byteOffset: size + bytes.length };
+        cache?.remember(path, {
+          ...id,
+          size: next.byteOffset,
+          end: next,
+          lastOrdinal: batch.firstOrdinal === undefined ? undefined : batch.firstOrdinal + batch.lines.length - 1,
+        });
+        return { first: actual, next, firstEventOrdinal: batch.firstOrdinal };
+      } catch (err) {
+        cache?.forget(path);
+        throw err;
+      } finally {
+        await fh?.close().catch(() => undefined);
+        await releaseLock(lock).catch(() => false);
       }
-      const next = { ordinal: actual.ordinal + batch.lines.length, byteOffset: size + bytes.length };
-      cache?.remember(path, {
-        ...id,
-        size: next.byteOffset,
-        end: next,
-        lastOrdinal: batch.firstOrdinal === undefined ? undefined : batch.firstOrdinal + batch.lines.length - 1,
-      });
-      return { first: actual, next, firstEventOrdinal: batch.firstOrdinal };
-    } catch (err) {
-      cache?.forget(path);
-      throw err;
-    } finally {
-      await fh?.close().catch(() => undefined);
-      await releaseLock(lock).catch(() => false);
-    }
-  }, toEngineError(path, 'append'));
+    },
+    toEngineError(path, 'append'),
+  );
 
 /**
  * `noStream` creates with O_EXCL (an existing file is a Conflict); a position needs the file
  * (missing = Conflict against `noStream`); `any` opens or creates. O_APPEND so that even a
  * writer that ignores our lock cannot be overwritten.
  */
-const openTarget = async (
-  path: string,
-  expected: ExpectedPosition,
-): Promise<{ readonly fh: fs.FileHandle; readonly created: boolean }> => {
+const openTarget = async (path: string, expected: ExpectedPosition): Promise<{ readonly fh: fs.FileHandle; readonly created: boolean }> => {
   const create = () => fs.open(path, FS.O_RDWR | FS.O_APPEND | FS.O_CREAT | FS.O_EXCL, 0o644);
   const existing = () => fs.open(path, FS.O_RDWR | FS.O_APPEND);
   if (expected === 'noStream') {
@@ -282,8 +281,7 @@ const validateExpected = (expected: ExpectedPosition): EngineError | undefined =
   const { ordinal, byteOffset } = expected;
   if (!Number.isSafeInteger(ordinal) || ordinal < 0 || !Number.isSafeInteger(byteOffset) || byteOffset < 0)
     return invalidArgument('expected', `position must be non-negative integers, got ${JSON.stringify(expected)}`);
-  if ((ordinal === 0) !== (byteOffset === 0))
-    return invalidArgument('expected', `line ${ordinal} cannot start at byte ${byteOffset}`);
+  if ((ordinal === 0) !== (byteOffset === 0)) return invalidArgument('expected', `line ${ordinal} cannot start at byte ${byteOffset}`);
   return undefined;
 };
 
@@ -303,11 +301,9 @@ const validateLines = (lines: ReadonlyArray<string>, classify: boolean): EngineE
 const validateEvents = (events: ReadonlyArray<NewEvent>, options: AppendEventsOptions): EngineError | undefined => {
   if (events.length === 0) return invalidArgument('events', 'an append needs at least one event');
   const fo = options.firstOrdinal;
-  if (fo !== undefined && (!Number.isSafeInteger(fo) || fo < 0))
-    return invalidArgument('firstOrdinal', `must be a non-negative integer, got ${fo}`);
+  if (fo !== undefined && (!Number.isSafeInteger(fo) || fo < 0)) return invalidArgument('firstOrdinal', `must be a non-negative integer, got ${fo}`);
   for (const [i, e] of events.entries()) {
-    if (typeof e.timestamp !== 'string' || typeof e.type !== 'string')
-      return invalidArgument(`events[${i}]`, 'timestamp and type must be strings');
+    if (typeof e.timestamp !== 'string' || typeof e.type !== 'string') return invalidArgument(`events[${i}]`, 'timestamp and type must be strings');
     if (e.payload === undefined) return invalidArgument(`events[${i}].payload`, 'is required');
   }
   return undefined;

@@ -12,6 +12,6 @@ export const lmdbError =
     const e = err as { code?: unknown; message?: unknown };
     const message = typeof e?.message === 'string' ? e.message : String(err);
     const fromMessage = /MDB_[A-Z_]+/.exec(message)?.[0];
-    const code = typeof e?.code === 'string' ? e.code : typeof e?.code === 'number' ? `LMDB_${e.code}` : fromMessage ?? 'LMDB';
+    const code = typeof e?.code === 'string' ? e.code : typeof e?.code === 'number' ? `LMDB_${e.code}` : (fromMessage ?? 'LMDB');
     return ioError(path, `lmdb ${op}`, code, message);
   };

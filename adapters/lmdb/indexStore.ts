@@ -62,10 +62,13 @@ const openHandles = (dir: string): Handles => {
 /** Open (creating if needed) the LMDB environment at `dir` with one named db per table. */
 export const openLmdbIndex = (dir: string): TE.TaskEither<EngineError, LmdbIndexStore> =>
   TE.fromEither(
-    E.tryCatch(() => {
-      fs.mkdirSync(dir, { recursive: true });
-      return makeStore(dir, openHandles(dir));
-    }, lmdbError(dir, 'open')),
+    E.tryCatch(
+      () => {
+        fs.mkdirSync(dir, { recursive: true });
+        return makeStore(dir, openHandles(dir));
+      },
+      lmdbError(dir, 'open'),
+    ),
   );
 
 const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
@@ -140,10 +143,13 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
         return out;
       }),
     remap: () =>
-      E.tryCatch(() => {
-        void h.root.close();
-        h = openHandles(path);
-      }, lmdbError(path, 'remap')),
+      E.tryCatch(
+        () => {
+          void h.root.close();
+          h = openHandles(path);
+        },
+        lmdbError(path, 'remap'),
+      ),
     close: () => TE.tryCatch(() => h.root.close(), lmdbError(path, 'close')),
   };
 };

@@ -10,9 +10,11 @@ import { RpcNotification, RpcRequest } from './protocol.js';
 type Id = string | number | null;
 
 /** Writes one JSON message per line, waiting when the pipe is full. */
-const lineWriter = (out: Writable) => async (message: unknown): Promise<void> => {
-  if (!out.write(`${JSON.stringify(message)}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-};
+const lineWriter =
+  (out: Writable) =>
+  async (message: unknown): Promise<void> => {
+    if (!out.write(`${JSON.stringify(message)}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  };
 
 /**
  * JSON-RPC 2.0 over a line stream, as `codex app-server` speaks it on stdio: `initialize` first
@@ -20,12 +22,7 @@ const lineWriter = (out: Writable) => async (message: unknown): Promise<void> =>
  * order. Params are decoded with each method's io-ts codec (-32602 with a readable reason);
  * unknown methods get -32601. Resolves when the input ends.
  */
-export const serveJsonRpc = async (
-  input: Readable,
-  output: Writable,
-  ctx: Omit<RpcContext, 'notify'>,
-  methods: ReadonlyArray<RpcMethod>,
-): Promise<void> => {
+export const serveJsonRpc = async (input: Readable, output: Writable, ctx: Omit<RpcContext, 'notify'>, methods: ReadonlyArray<RpcMethod>): Promise<void> => {
   const write = lineWriter(output);
   const byName = new Map(methods.map((m) => [m.name, m]));
   let initialized = false;

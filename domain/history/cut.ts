@@ -27,10 +27,7 @@ export interface TurnRef {
   readonly anchor: HistoryPoint;
 }
 
-export type ForkRequest =
-  | { readonly kind: 'whole' }
-  | { readonly kind: 'lastTurn'; readonly turnId: string }
-  | { readonly kind: 'beforeTurn'; readonly turnId: string };
+export type ForkRequest = { readonly kind: 'whole' } | { readonly kind: 'lastTurn'; readonly turnId: string } | { readonly kind: 'beforeTurn'; readonly turnId: string };
 
 /** What the index found for a fork request: the named turn, the turn after it, the history's end. */
 export interface ForkLookup {
@@ -51,8 +48,7 @@ export const forkCut = (request: ForkRequest, found: ForkLookup): E.Either<Engin
       return E.right(found.end);
     case 'lastTurn':
       if (found.target === undefined) return E.left(notFound('turn', request.turnId));
-      if (found.target.status === 'inProgress')
-        return E.left(rejected(`lastTurnId '${request.turnId}' identifies an in-progress turn`));
+      if (found.target.status === 'inProgress') return E.left(rejected(`lastTurnId '${request.turnId}' identifies an in-progress turn`));
       return E.right(found.next?.anchor ?? found.end);
     case 'beforeTurn':
       if (found.target === undefined) return E.left(notFound('turn', request.turnId));

@@ -38,11 +38,7 @@ export interface WalkedHistory<N> {
 
 export const MAX_HOPS = 10_000;
 
-export function* walkHistory<N>(
-  start: N,
-  startId: string,
-  baseOf: (node: N) => HistoryHop | null,
-): Generator<HistoryHop, WalkedHistory<N>, N | undefined> {
+export function* walkHistory<N>(start: N, startId: string, baseOf: (node: N) => HistoryHop | null): Generator<HistoryHop, WalkedHistory<N>, N | undefined> {
   const chain: ChainLink<N>[] = [{ node: start, rolloutId: startId, cut: null }];
   const seen = new Set([startId]);
   let hop = baseOf(start);

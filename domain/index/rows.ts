@@ -201,10 +201,34 @@ export interface IndexReader {
 }
 
 export const TABLES: ReadonlyArray<TableName> = [
-  'meta', 'files', 'threads', 'rollouts', 'fold', 'turns', 'turnIds', 'items', 'itemIds', 'ordinals', 'tokenAudit', 'pluginEvents', 'auditState',
-  'settingsLines', 'tokenCounts',
+  'meta',
+  'files',
+  'threads',
+  'rollouts',
+  'fold',
+  'turns',
+  'turnIds',
+  'items',
+  'itemIds',
+  'ordinals',
+  'tokenAudit',
+  'pluginEvents',
+  'auditState',
+  'settingsLines',
+  'tokenCounts',
 ];
 /** Tables whose keys start with a rollout id (cleared when a rollout is re-indexed). */
 export const ROLLOUT_TABLES: ReadonlyArray<TableName> = [
-  'rollouts', 'fold', 'turns', 'turnIds', 'items', 'itemIds', 'ordinals', 'tokenAudit', 'pluginEvents', 'auditState', 'settingsLines', 'tokenCounts',
+  'rollouts',
+  'fold',
+  'turns',
+  'turnIds',
+  'items',
+  'itemIds',
+  'ordinals',
+  'tokenAudit',
+  'pluginEvents',
+  'auditState',
+  'settingsLines',
+  'tokenCounts',
 ];

@@ -9,14 +9,7 @@ import { TokenUsageRecordPayload } from './kinds/tokenUsageRecord.js';
 import { CompactedPayload } from './kinds/compacted.js';
 import { WorldStatePayload } from './kinds/worldState.js';
 import { ResponseItemPayload } from './kinds/responseItem.js';
-import {
-  TaskStarted,
-  TaskComplete,
-  TurnAborted,
-  ThreadRolledBack,
-  ThreadSettingsApplied,
-  TokenCount,
-} from './kinds/turnEvents.js';
+import { TaskStarted, TaskComplete, TurnAborted, ThreadRolledBack, ThreadSettingsApplied, TokenCount } from './kinds/turnEvents.js';
 import {
   UserMessageEvent,
   AgentMessageEvent,
@@ -30,10 +23,7 @@ import { ItemCompleted, KnownTurnItem } from './kinds/itemCompleted.js';
 import { decodeShape } from '../decodeShape.js';
 
 /** Legacy-mode `event_msg/error` (older Codex): marks the open turn failed. */
-const ErrorEvent = t.intersection([
-  t.type({ type: t.literal('error'), message: t.string }),
-  t.partial({ codex_error_info: t.unknown }),
-]);
+const ErrorEvent = t.intersection([t.type({ type: t.literal('error'), message: t.string }), t.partial({ codex_error_info: t.unknown })]);
 
 /**
  * The typed view of one rollout line, by kind. `other` is a kind we do not interpret (kept verbatim);

@@ -128,9 +128,7 @@ const currentLegacyTurn = (s: TurnFoldState, pos: EventPosition): TurnEntry | un
 };
 
 const visibleOrder = (s: TurnFoldState): TurnEntry[] =>
-  [...s.turns.values()]
-    .filter((t) => t.anchor !== null || t.firstItem !== null)
-    .sort((a, b) => (a.anchor ?? a.firstItem)!.seq - (b.anchor ?? b.firstItem)!.seq);
+  [...s.turns.values()].filter((t) => t.anchor !== null || t.firstItem !== null).sort((a, b) => (a.anchor ?? a.firstItem)!.seq - (b.anchor ?? b.firstItem)!.seq);
 
 /** The fields a turn end sets; shared by this fold and the turns projection. */
 export interface EndableTurn<P> {
@@ -152,14 +150,7 @@ export type TurnEndPayload = {
 };
 
 /** Apply a `task_complete` / `turn_aborted` (or a kept status) to a turn. */
-export const applyTurnEnd = <P>(
-  mode: HistoryMode,
-  t: EndableTurn<P>,
-  pos: P,
-  status: TurnStatus,
-  error: TurnError | null,
-  p: TurnEndPayload,
-): void => {
+export const applyTurnEnd = <P>(mode: HistoryMode, t: EndableTurn<P>, pos: P, status: TurnStatus, error: TurnError | null, p: TurnEndPayload): void => {
   if (!t.anchor) t.anchor = pos;
   t.end = pos;
   t.status = status;
@@ -300,13 +291,7 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
         (raw ? last.content : last.summary).push(ev.payload.text);
         return s;
       }
-      addItem(
-        t,
-        { type: 'reasoning', id: nextLegacyId(s), summary: raw ? [] : [ev.payload.text], content: raw ? [ev.payload.text] : [] },
-        pos,
-        null,
-        null,
-      );
+      addItem(t, { type: 'reasoning', id: nextLegacyId(s), summary: raw ? [] : [ev.payload.text], content: raw ? [ev.payload.text] : [] }, pos, null, null);
       return s;
     }
     case 'contextCompacted': {

@@ -68,12 +68,7 @@ export const mapPaginatedItem = (item: KnownTurnItem): ThreadItemBody => {
 };
 
 /** Legacy `user_message` → the API's user input content. */
-export const legacyUserContent = (payload: {
-  message: string;
-  images?: unknown;
-  local_images?: unknown;
-  text_elements?: unknown;
-}): UserInputContent[] => {
+export const legacyUserContent = (payload: { message: string; images?: unknown; local_images?: unknown; text_elements?: unknown }): UserInputContent[] => {
   const content: UserInputContent[] = [];
   if (Array.isArray(payload.images)) {
     for (const url of payload.images) if (typeof url === 'string') content.push({ type: 'image', url });

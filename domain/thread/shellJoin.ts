@@ -57,5 +57,4 @@ export const quoteWord = (word: string): string => {
 };
 
 /** A word with a NUL byte cannot be quoted; Codex shows this placeholder instead. */
-export const shellJoin = (argv: ReadonlyArray<string>): string =>
-  argv.some((w) => w.includes('\0')) ? '<command included NUL byte>' : argv.map(quoteWord).join(' ');
+export const shellJoin = (argv: ReadonlyArray<string>): string => (argv.some((w) => w.includes('\0')) ? '<command included NUL byte>' : argv.map(quoteWord).join(' '));

@@ -16,11 +16,9 @@ export interface Selection {
   readonly copiedCounts: number;
 }
 
-const usageKey = (u: Usage): string =>
-  `${u.inputTokens}/${u.cachedInputTokens}/${u.cacheWriteInputTokens}/${u.outputTokens}/${u.reasoningOutputTokens}/${u.totalTokens}`;
+const usageKey = (u: Usage): string => `${u.inputTokens}/${u.cachedInputTokens}/${u.cacheWriteInputTokens}/${u.outputTokens}/${u.reasoningOutputTokens}/${u.totalTokens}`;
 
-const order = (a: StoredResponse, b: StoredResponse): number =>
-  a.rolloutId < b.rolloutId ? -1 : a.rolloutId > b.rolloutId ? 1 : a.line - b.line;
+const order = (a: StoredResponse, b: StoredResponse): number => (a.rolloutId < b.rolloutId ? -1 : a.rolloutId > b.rolloutId ? 1 : a.line - b.line);
 
 /**
  * Each response once (pure). A record is identified by (thread that made it, response id); of its

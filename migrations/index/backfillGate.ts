@@ -47,25 +47,27 @@ export type GateVerdict = 'index' | 'files';
  * for it, taking the lease over if it expires (the holder died), then answer from the files
  * instead of failing or hanging.
  */
-export const passBackfillGate = (ports: GatePorts, opts: GateOptions): TE.TaskEither<EngineError, GateVerdict> => async () => {
-  const waitMs = opts.waitMs ?? DEFAULT_GATE_WAIT_MS;
-  const pollMs = opts.pollMs ?? Math.max(10, Math.min(250, Math.floor(waitMs / 20)));
-  const ttl = opts.leaseTtlMs ?? 60_000;
-  const deadline = ports.now() + waitMs;
-  for (;;) {
-    const done = await ports.isBackfilled()();
-    if (E.isLeft(done)) return done;
-    if (done.right) return E.right('index');
-    const got = await ports.tryAcquire(opts.owner, ttl)();
-    if (E.isLeft(got)) return got;
-    if (got.right) {
-      const r = await ports.backfill()();
-      const released = await ports.release(opts.owner)();
-      if (E.isLeft(r)) return r;
-      if (E.isLeft(released)) return released;
-      return E.right('index');
+export const passBackfillGate =
+  (ports: GatePorts, opts: GateOptions): TE.TaskEither<EngineError, GateVerdict> =>
+  async () => {
+    const waitMs = opts.waitMs ?? DEFAULT_GATE_WAIT_MS;
+    const pollMs = opts.pollMs ?? Math.max(10, Math.min(250, Math.floor(waitMs / 20)));
+    const ttl = opts.leaseTtlMs ?? 60_000;
+    const deadline = ports.now() + waitMs;
+    for (;;) {
+      const done = await ports.isBackfilled()();
+      if (E.isLeft(done)) return done;
+      if (done.right) return E.right('index');
+      const got = await ports.tryAcquire(opts.owner, ttl)();
+      if (E.isLeft(got)) return got;
+      if (got.right) {
+        const r = await ports.backfill()();
+        const released = await ports.release(opts.owner)();
+        if (E.isLeft(r)) return r;
+        if (E.isLeft(released)) return released;
+        return E.right('index');
+      }
+      if (ports.now() >= deadline) return E.right('files');
+      await ports.sleep(Math.min(pollMs, Math.max(1, deadline - ports.now())));
     }
-    if (ports.now() >= deadline) return E.right('files');
-    await ports.sleep(Math.min(pollMs, Math.max(1, deadline - ports.now())));
-  }
-};
+  };

@@ -42,12 +42,7 @@ export type MigrationPlan =
  * What opening an index at `version` (undefined: no version key) needs to reach `target`.
  * `empty`: the environment holds no rows yet. Pure.
  */
-export const planMigration = (
-  version: number | undefined,
-  empty: boolean,
-  target: number,
-  migrations: ReadonlyArray<IndexMigration> = MIGRATIONS,
-): MigrationPlan => {
+export const planMigration = (version: number | undefined, empty: boolean, target: number, migrations: ReadonlyArray<IndexMigration> = MIGRATIONS): MigrationPlan => {
   if (version === undefined && empty) return { kind: 'init' };
   const from = version ?? 0;
   if (from === target) return { kind: 'current' };

@@ -46,12 +46,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import { decodeRolloutLine, makeRolloutLine, type RolloutLine } from '../../domain/rollout/line.js';
 import { decodeError, unsupported, type EngineError } from '../../domain/errors.js';
 import { renderDecodeErrors } from '../../domain/decodeErrors.js';
-import {
-  LegacyRecordTypedEvent,
-  LegacyResponseItem,
-  LegacySessionMeta,
-  knownLegacyItemCodecs,
-} from './legacyShapes.js';
+import { LegacyRecordTypedEvent, LegacyResponseItem, LegacySessionMeta, knownLegacyItemCodecs } from './legacyShapes.js';
 
 /** Kind given to `{"record_type":"state"}` snapshot lines (no modern equivalent). */
 export const LEGACY_STATE_KIND = 'legacy_state_snapshot';
@@ -117,11 +112,9 @@ const parseJson = (raw: string): E.Either<string, unknown> =>
     (e) => `not JSON: ${(e as Error).message}`,
   );
 
-const looksLikeEnvelope = (o: JsonObject): boolean =>
-  typeof o['timestamp'] === 'string' && typeof o['type'] === 'string' && 'payload' in o;
+const looksLikeEnvelope = (o: JsonObject): boolean => typeof o['timestamp'] === 'string' && typeof o['type'] === 'string' && 'payload' in o;
 
-const looksLikeBareSessionMeta = (o: JsonObject): boolean =>
-  typeof o['id'] === 'string' && typeof o['timestamp'] === 'string' && !('type' in o) && !('record_type' in o);
+const looksLikeBareSessionMeta = (o: JsonObject): boolean => typeof o['id'] === 'string' && typeof o['timestamp'] === 'string' && !('type' in o) && !('record_type' in o);
 
 const withoutKey = (o: JsonObject, key: string): JsonObject => {
   const out: JsonObject = {};
@@ -188,10 +181,7 @@ interface ModernView {
   readonly legacyEventId?: string;
 }
 
-const sessionMetaView = (
-  o: JsonObject,
-  from: LegacyLineKind,
-): E.Either<string, ModernView> => {
+const sessionMetaView = (o: JsonObject, from: LegacyLineKind): E.Either<string, ModernView> => {
   const payload = withoutKey(o, 'record_type');
   return pipe(
     decodeWith(LegacySessionMeta, payload, 'session meta'),
@@ -204,7 +194,12 @@ const responseItemView = (item: JsonObject, from: LegacyLineKind, ctx: UpcastLin
     decodeWith(LegacyResponseItem, item, 'response item'),
     E.chain((ri) => {
       const codec = knownLegacyItemCodecs[ri.type];
-      return codec === undefined ? E.right(ri) : pipe(decodeWith(codec, item, `${ri.type} item`), E.map(() => ri));
+      return codec === undefined
+        ? E.right(ri)
+        : pipe(
+            decodeWith(codec, item, `${ri.type} item`),
+            E.map(() => ri),
+          );
     }),
     E.map(() => ({
       from,
@@ -269,12 +264,7 @@ const classify = (o: JsonObject, index: number, ctx: UpcastLineContext): E.Eithe
  * Upcast one source line. Pure; `index`/`byteOffset` only locate errors and views.
  * Exposed for streaming readers that already know the file's base timestamp.
  */
-export const upcastLegacyLine = (
-  raw: string,
-  index: number,
-  byteOffset: number,
-  ctx: UpcastLineContext,
-): E.Either<EngineError, UpcastRolloutLine> => {
+export const upcastLegacyLine = (raw: string, index: number, byteOffset: number, ctx: UpcastLineContext): E.Either<EngineError, UpcastRolloutLine> => {
   const fail = (reason: string): EngineError => decodeError(ctx.path, index, byteOffset, reason);
   return pipe(
     parseJson(raw),
@@ -321,10 +311,7 @@ export const upcastLegacyLine = (
  * without terminators (a trailing empty string from a final newline is fine: blank lines are
  * skipped).
  */
-export const upcastEnvelopeLess = (
-  lines: ReadonlyArray<string>,
-  options: UpcastOptions = {},
-): E.Either<EngineError, UpcastFile> => {
+export const upcastEnvelopeLess = (lines: ReadonlyArray<string>, options: UpcastOptions = {}): E.Either<EngineError, UpcastFile> => {
   const path = options.path ?? '<rollout>';
   const offsets = byteOffsets(lines);
   const firstIndex = lines.findIndex((l) => !isBlank(l));
@@ -336,9 +323,7 @@ export const upcastEnvelopeLess = (
     return E.left(unsupported('upcast of a rollout that already has the {timestamp,type,payload} envelope', 'envelope'));
   }
   if (format !== 'envelopeLess' && format !== 'recordTyped') {
-    return E.left(
-      decodeError(path, firstIndex, firstOffset, 'first line is not a legacy session meta ({id, timestamp, …})'),
-    );
+    return E.left(decodeError(path, firstIndex, firstOffset, 'first line is not a legacy session meta ({id, timestamp, …})'));
   }
   const first = pipe(
     parseJson(firstRaw),
@@ -360,5 +345,4 @@ export const upcastEnvelopeLess = (
  * Convenience: the modern views only (failed lines dropped), e.g. for feeding a projection that
  * expects `RolloutLine`s. Use `upcastEnvelopeLess` to see the failures.
  */
-export const upcastedLines = (file: UpcastFile): ReadonlyArray<UpcastRolloutLine> =>
-  file.lines.flatMap((l) => (E.isRight(l) ? [l.right] : []));
+export const upcastedLines = (file: UpcastFile): ReadonlyArray<UpcastRolloutLine> => file.lines.flatMap((l) => (E.isRight(l) ? [l.right] : []));

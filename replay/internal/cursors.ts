@@ -43,8 +43,7 @@ export const parseHistoryCursor = (text: string, threadId: string, scope: Cursor
   const decoded = HistoryCursorCodec.decode(parseJson(text));
   if (E.isLeft(decoded)) return E.left(invalidCursor(text));
   const c = decoded.right;
-  if (c.requestedThreadId !== threadId || c.scope.kind !== scope || !Number.isSafeInteger(c.rolloutOrdinal) || c.rolloutOrdinal < 0)
-    return E.left(invalidCursor(text));
+  if (c.requestedThreadId !== threadId || c.scope.kind !== scope || !Number.isSafeInteger(c.rolloutOrdinal) || c.rolloutOrdinal < 0) return E.left(invalidCursor(text));
   return E.right({ rolloutOrdinal: c.rolloutOrdinal, includeAnchor: c.includeAnchor });
 };
 

@@ -13,8 +13,7 @@ import { stop, take } from './useCase.js';
 /** The file's line decoder: the envelope codec, or the upcaster for an early rollout (as the reader decodes). */
 const decoderOf = (seg: HistorySegment): LineDecoder => {
   const format = (seg.rollout.meta as { upcast_from?: unknown } | null)?.upcast_from;
-  const upcast: UpcastFormat | null =
-    format === 'envelopeLess' || format === 'recordTyped' ? { format, baseTimestamp: seg.rollout.firstLineTimestamp ?? '' } : null;
+  const upcast: UpcastFormat | null = format === 'envelopeLess' || format === 'recordTyped' ? { format, baseTimestamp: seg.rollout.firstLineTimestamp ?? '' } : null;
   return lineDecoderFor(seg.rollout.path, upcast);
 };
 
@@ -30,7 +29,12 @@ export const readItems = async (
   rows: ReadonlyArray<readonly [number, ItemRow]>,
 ): Promise<ThreadItem[]> => {
   if (rows.length === 0) return [];
-  const texts = await take(ports.readRanges(seg.rollout.path, rows.flatMap(([, r]) => r.ranges)));
+  const texts = await take(
+    ports.readRanges(
+      seg.rollout.path,
+      rows.flatMap(([, r]) => r.ranges),
+    ),
+  );
   const decode = decoderOf(seg);
   const items: ThreadItem[] = [];
   let next = 0;

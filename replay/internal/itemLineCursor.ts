@@ -18,10 +18,7 @@ const ItemLineCursorCodec = t.type({
 export const itemLineCursor = (threadId: string, rolloutId: string, line: number, includeAnchor: boolean): string =>
   JSON.stringify({ requestedThreadId: threadId, rolloutId, line, includeAnchor, scope: { kind: 'itemsByLine' } });
 
-export const parseItemLineCursor = (
-  text: string,
-  threadId: string,
-): E.Either<EngineError, { rolloutId: string; line: number; includeAnchor: boolean }> => {
+export const parseItemLineCursor = (text: string, threadId: string): E.Either<EngineError, { rolloutId: string; line: number; includeAnchor: boolean }> => {
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -11,11 +11,7 @@ export const answerThread = async (ports: MutationPorts, threadId: string, inclu
   (await take(readThread(ports, threadId, includeTurns))).thread;
 
 /** The `thread_settings` of the last `thread_settings_applied` below a history point, if any. */
-export const settingsBefore = async (
-  ports: MutationPorts,
-  lineage: ThreadLineage,
-  end?: { readonly segment: number; readonly line: number },
-): Promise<unknown> => {
+export const settingsBefore = async (ports: MutationPorts, lineage: ThreadLineage, end?: { readonly segment: number; readonly line: number }): Promise<unknown> => {
   const found = await lastRowBefore(ports.index, lineage, 'settingsLines', end);
   if (found === undefined) return undefined;
   const line = await take(ports.files.lineAt(found.segment.rollout.path, found.value.byteOffset, found.value.byteLength));

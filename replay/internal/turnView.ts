@@ -8,12 +8,7 @@ import { readItems } from './itemContent.js';
 import { take } from './useCase.js';
 
 /** The item rows of one turn in a segment, in rollout order (key line, row). */
-export const turnItemRows = async (
-  ports: HistoryReadPorts,
-  seg: HistorySegment,
-  turn: TurnRow,
-  view: ItemsView,
-): Promise<Array<[number, ItemRow]>> => {
+export const turnItemRows = async (ports: HistoryReadPorts, seg: HistorySegment, turn: TurnRow, view: ItemsView): Promise<Array<[number, ItemRow]>> => {
   const R = seg.rollout.rolloutId;
   let lines: number[];
   if (view === 'notLoaded') return [];
@@ -73,7 +68,12 @@ export const turnsWithItems = async (
   const itemsOf: ThreadItem[][] = turns.map(() => []);
   for (const seg of new Set(turns.map((t) => t.segment))) {
     const mine = turns.map((t, i) => i).filter((i) => turns[i]!.segment === seg);
-    const read = await readItems(ports, lineage, seg, mine.flatMap((i) => rowsOf[i]!));
+    const read = await readItems(
+      ports,
+      lineage,
+      seg,
+      mine.flatMap((i) => rowsOf[i]!),
+    );
     let next = 0;
     for (const i of mine) itemsOf[i] = read.slice(next, (next += rowsOf[i]!.length));
   }

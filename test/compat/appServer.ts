@@ -267,12 +267,7 @@ export class AppServer {
    * First notification `method` whose params satisfy `predicate`, looking at those already received
    * from `since` on (default: all of them), then waiting for new ones.
    */
-  waitForNotification<P = any>(
-    method: string,
-    predicate: (params: P) => boolean = () => true,
-    timeoutMs = 30_000,
-    since = 0,
-  ): Promise<RpcNotification> {
+  waitForNotification<P = any>(method: string, predicate: (params: P) => boolean = () => true, timeoutMs = 30_000, since = 0): Promise<RpcNotification> {
     const seen = this.notifications.find((n) => n.seq >= since && n.method === method && predicate(n.params as P));
     if (seen !== undefined) return Promise.resolve(seen);
     if (this.exited) return Promise.reject(new Error(`app-server exited; ${method} never came`));
@@ -384,12 +379,7 @@ export class AppServer {
     if (message.error !== undefined) {
       const err = message.error as { code?: unknown; message?: unknown; data?: unknown };
       pending.reject(
-        new AppServerError(
-          pending.method,
-          typeof err.code === 'number' ? err.code : 0,
-          typeof err.message === 'string' ? err.message : JSON.stringify(err),
-          err.data,
-        ),
+        new AppServerError(pending.method, typeof err.code === 'number' ? err.code : 0, typeof err.message === 'string' ? err.message : JSON.stringify(err), err.data),
       );
     } else {
       pending.resolve(message.result);

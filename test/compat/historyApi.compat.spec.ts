@@ -39,7 +39,12 @@ const normalise = (method: string, codex: RpcAnswer, ours: RpcAnswer): { expecte
     for (const k of ['nextCursor', 'backwardsCursor']) {
       const e = expected[k];
       const a = actual[k];
-      if (typeof e === 'string' && typeof a === 'string' && e.split('|')[1] === a.split('|')[1] && Math.abs(Date.parse(e.split('|')[0]!) - Date.parse(a.split('|')[0]!)) < 1000)
+      if (
+        typeof e === 'string' &&
+        typeof a === 'string' &&
+        e.split('|')[1] === a.split('|')[1] &&
+        Math.abs(Date.parse(e.split('|')[0]!) - Date.parse(a.split('|')[0]!)) < 1000
+      )
         actual = { ...actual, [k]: e };
     }
   }
@@ -91,19 +96,32 @@ const stepsFor = (threadId: string, turnIds: readonly string[], itemIds: Readonl
   const anchor = itemIds[1] ?? itemIds[0];
   if (anchor) {
     for (const sortDirection of ['asc', 'desc'])
-      steps.push({ label: `items anchor ${sortDirection}`, method: 'thread/items/list', params: { ...t, turnId: anchor.turnId, cursor: { type: 'item', itemId: anchor.itemId }, sortDirection } });
+      steps.push({
+        label: `items anchor ${sortDirection}`,
+        method: 'thread/items/list',
+        params: { ...t, turnId: anchor.turnId, cursor: { type: 'item', itemId: anchor.itemId }, sortDirection },
+      });
   }
   return steps;
 };
 
 const LIST_STEPS: Step[] = [
   { label: 'list default', method: 'thread/list', params: {} },
-  { label: 'list all sources', method: 'thread/list', params: { sourceKinds: ['cli', 'vscode', 'exec', 'appServer', 'subAgent', 'subAgentReview', 'subAgentCompact', 'subAgentThreadSpawn', 'subAgentOther', 'unknown'] } },
+  {
+    label: 'list all sources',
+    method: 'thread/list',
+    params: { sourceKinds: ['cli', 'vscode', 'exec', 'appServer', 'subAgent', 'subAgentReview', 'subAgentCompact', 'subAgentThreadSpawn', 'subAgentOther', 'unknown'] },
+  },
   { label: 'list archived', method: 'thread/list', params: { archived: true } },
   { label: 'list provider other', method: 'thread/list', params: { modelProviders: ['openai'] } },
   { label: 'list search', method: 'thread/list', params: { searchTerm: 'turn 1' } },
   ...(['created_at', 'updated_at', 'recency_at'] as const).flatMap((sortKey) =>
-    (['asc', 'desc'] as const).map((sortDirection) => ({ label: `list ${sortKey} ${sortDirection}`, method: 'thread/list', params: { sortKey, sortDirection, limit: 2, useStateDbOnly: true }, walk: 10 })),
+    (['asc', 'desc'] as const).map((sortDirection) => ({
+      label: `list ${sortKey} ${sortDirection}`,
+      method: 'thread/list',
+      params: { sortKey, sortDirection, limit: 2, useStateDbOnly: true },
+      walk: 10,
+    })),
   ),
 ];
 
@@ -121,14 +139,16 @@ const runStep = async (ask: Ask, step: Step): Promise<RpcAnswer[]> => {
   return pages;
 };
 
-const codexAsk = (server: Awaited<ReturnType<typeof openColdCodex>>['server']): Ask => async (method, params) => {
-  try {
-    return { result: await server.request(method, params) };
-  } catch (error) {
-    if (error instanceof AppServerError) return { error: { code: error.code, message: error.rpcMessage } };
-    throw error;
-  }
-};
+const codexAsk =
+  (server: Awaited<ReturnType<typeof openColdCodex>>['server']): Ask =>
+  async (method, params) => {
+    try {
+      return { result: await server.request(method, params) };
+    } catch (error) {
+      if (error instanceof AppServerError) return { error: { code: error.code, message: error.rpcMessage } };
+      throw error;
+    }
+  };
 
 /**
  * Where we differ on purpose (README, compatibility): Codex refuses thread/items/list on legacy
@@ -174,7 +194,12 @@ const compareHome = async (home: CompatHome): Promise<{ compared: number; proble
       const read = await askCodex('thread/read', { threadId: ref.id, includeTurns: true });
       const turns = 'result' in read ? ((read.result as { thread: { turns: Array<{ id: string; items: Array<{ id: string }> }> } }).thread.turns ?? []) : [];
       const items = turns.flatMap((t) => t.items.map((i) => ({ turnId: t.id, itemId: i.id })));
-      for (const step of stepsFor(ref.id, turns.map((t) => t.id), items)) await check(`${home.key} ${ref.label} ${step.label}`, step);
+      for (const step of stepsFor(
+        ref.id,
+        turns.map((t) => t.id),
+        items,
+      ))
+        await check(`${home.key} ${ref.label} ${step.label}`, step);
     }
   } finally {
     await ours.close();

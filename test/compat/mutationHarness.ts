@@ -86,14 +86,13 @@ export async function codexViews(server: AppServer, threadId: string): Promise<T
   const turns = await allPages(server, 'thread/turns/list', { threadId, itemsView: 'full', sortDirection: 'asc' });
   let items: ThreadViews['items'];
   try {
-    items = (await allPages(server, 'thread/items/list', { threadId, sortDirection: 'asc' }));
+    items = await allPages(server, 'thread/items/list', { threadId, sortDirection: 'asc' });
   } catch (error) {
     if (!(error instanceof AppServerError)) throw error;
     items = { error: `${error.code} ${error.rpcMessage}` };
   }
   return { thread, readTurns, turns, items, tokenUsage: replay?.params ?? null };
 }
-
 
 /** `rollout-engine serve` on a home: our JSON-RPC server, initialized. */
 export async function openEngineServer(home: CompatHome): Promise<StdioRpcClient> {
@@ -129,7 +128,7 @@ export async function engineViews(client: StdioRpcClient, threadId: string): Pro
   let items: ThreadViews['items'];
   const first = await client.request('thread/items/list', { threadId, sortDirection: 'asc', limit: 100 });
   if ('error' in first) items = { error: `${first.error.code} ${first.error.message}` };
-  else items = (await ourPages(client, 'thread/items/list', { threadId, sortDirection: 'asc' }));
+  else items = await ourPages(client, 'thread/items/list', { threadId, sortDirection: 'asc' });
   const usage = await rpc(client, 'thread/tokenUsage/read', { threadId });
   return { thread, readTurns, turns, items, tokenUsage: usage.tokenUsage === null ? null : usage };
 }

@@ -75,7 +75,10 @@ describe('compat: mutations written by the engine, read and continued by codex a
 
     for (const f of [whole, last2, before3, ofFork, byPath]) {
       const file = lines(f.written.path);
-      expect(file.map((l) => l.type), f.written.path).to.deep.equal(['session_meta', 'event_msg']);
+      expect(
+        file.map((l) => l.type),
+        f.written.path,
+      ).to.deep.equal(['session_meta', 'event_msg']);
       const meta = file[0].payload;
       expect(meta.id).to.equal(f.thread.id);
       expect(meta.session_id).to.equal(f.thread.id);
@@ -96,7 +99,11 @@ describe('compat: mutations written by the engine, read and continued by codex a
     expect(await engineRefusal(h, 'fork', '--path', link)).to.include('not a rollout file of this CODEX_HOME');
     rmSync(link);
 
-    await agreeWithCodex(h, [whole, last2, before3, ofFork, byPath].map((f) => f.thread.id), [last2.thread.id, ofFork.thread.id]);
+    await agreeWithCodex(
+      h,
+      [whole, last2, before3, ofFork, byPath].map((f) => f.thread.id),
+      [last2.thread.id, ofFork.thread.id],
+    );
   });
 
   it('fork, legacy: a copy of the history up to the cut, as Codex makes it', async () => {
@@ -118,7 +125,7 @@ describe('compat: mutations written by the engine, read and continued by codex a
     await agreeWithCodex(h, [f.thread.id], [f.thread.id]);
   });
 
-  it('revert: a revision file Codex follows, with backwards cursors; legacy refused with Codex\'s words', async () => {
+  it("revert: a revision file Codex follows, with backwards cursors; legacy refused with Codex's words", async () => {
     const h = home('revert-paginated');
     const main = threadOf(h, 'main');
     const before = await turnIds(h, main);
@@ -190,16 +197,43 @@ describe('compat: mutations written by the engine, read and continued by codex a
       const result =
         mode === 'paginated'
           ? [
-              { type: 'item_completed', thread_id: main, turn_id: T, item: { type: 'ExitedReviewMode', id: `${T.slice(0, -4)}e0e0`, review_output: output }, started_at_ms: ms, completed_at_ms: ms },
-              { type: 'item_completed', thread_id: main, turn_id: T, item: { type: 'AgentMessage', id: `msg_${T}`, content: [{ type: 'Text', text: 'Looks fine.' }] }, started_at_ms: ms, completed_at_ms: ms },
-              { type: 'task_complete', root_turn_id: T, turn_id: T, last_agent_message: null, started_at: Math.floor(ms / 1000), completed_at: Math.floor(ms / 1000), duration_ms: 1 },
+              {
+                type: 'item_completed',
+                thread_id: main,
+                turn_id: T,
+                item: { type: 'ExitedReviewMode', id: `${T.slice(0, -4)}e0e0`, review_output: output },
+                started_at_ms: ms,
+                completed_at_ms: ms,
+              },
+              {
+                type: 'item_completed',
+                thread_id: main,
+                turn_id: T,
+                item: { type: 'AgentMessage', id: `msg_${T}`, content: [{ type: 'Text', text: 'Looks fine.' }] },
+                started_at_ms: ms,
+                completed_at_ms: ms,
+              },
+              {
+                type: 'task_complete',
+                root_turn_id: T,
+                turn_id: T,
+                last_agent_message: null,
+                started_at: Math.floor(ms / 1000),
+                completed_at: Math.floor(ms / 1000),
+                duration_ms: 1,
+              },
             ]
           : [
               { type: 'exited_review_mode', turn_id: T, item_id: `${T.slice(0, -4)}e0e0`, review_output: output },
               { type: 'agent_message', message: 'Looks fine.', phase: null, memory_citation: null },
               { type: 'task_complete', turn_id: T, last_agent_message: null, started_at: Math.floor(ms / 1000), completed_at: Math.floor(ms / 1000), duration_ms: 1 },
             ];
-      const appended = await appendEvents(inline.written.path, result.map((payload) => ({ timestamp: now, type: 'event_msg', payload })), 'any', { historyMode: mode })();
+      const appended = await appendEvents(
+        inline.written.path,
+        result.map((payload) => ({ timestamp: now, type: 'event_msg', payload })),
+        'any',
+        { historyMode: mode },
+      )();
       expect(appended._tag).to.equal('Right');
       const detached = await engineValue(h, 'review', main, '--uncommitted', '--delivery', 'detached');
       expect(detached.reviewThreadId).to.not.equal(main);

@@ -124,12 +124,7 @@ export class ScenarioContext {
   async compact(threadId: string): Promise<string> {
     const since = this.server.mark();
     await this.server.request('thread/compact/start', { threadId });
-    const started = await this.server.waitForNotification<{ threadId: string }>(
-      'turn/started',
-      (p) => p.threadId === threadId,
-      30_000,
-      since,
-    );
+    const started = await this.server.waitForNotification<{ threadId: string }>('turn/started', (p) => p.threadId === threadId, 30_000, since);
     const turnId = (started.params as { turn: { id: string } }).turn.id;
     const turn = await this.server.waitTurnCompleted(threadId, turnId);
     if (turn.status !== 'completed') throw new Error(`compaction turn ended ${turn.status}`);
@@ -228,7 +223,13 @@ const tool: ScenarioDefinition = {
     // Two tool rounds in one turn: the model calls a tool again after the first result.
     ctx.mock.enqueue(
       { kind: 'stream', output: [{ type: 'functionCall', callId: 'call_seq_1', cmd: 'echo first' }] },
-      { kind: 'stream', output: [{ type: 'reasoning', summary: 'One more.' }, { type: 'functionCall', callId: 'call_seq_2', cmd: 'echo second' }] },
+      {
+        kind: 'stream',
+        output: [
+          { type: 'reasoning', summary: 'One more.' },
+          { type: 'functionCall', callId: 'call_seq_2', cmd: 'echo second' },
+        ],
+      },
     );
     await ctx.turn(id, 'Run two commands one after the other.');
     ctx.mock.enqueue({ kind: 'stream', output: [{ type: 'message', text: 'Plain answer without reasoning.' }] });

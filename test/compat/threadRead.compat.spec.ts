@@ -107,9 +107,7 @@ describe('compat: thread/read (ours vs codex app-server 0.169.0, cold)', functio
         expect(home, `home ${key} was built`).to.not.equal(undefined);
         const reads = codexReads.get(key)!;
         const threads = allThreads(home!);
-        const problems = (await mapLimit(threads, 2, (ref) => compareThread(home!, ref, reads.get(ref.id)))).filter(
-          (p): p is string => p !== null,
-        );
+        const problems = (await mapLimit(threads, 2, (ref) => compareThread(home!, ref, reads.get(ref.id)))).filter((p): p is string => p !== null);
         if (problems.length > 0) {
           expect.fail(`${problems.length} of ${threads.length} threads differ:\n${problems.join('\n')}`);
         }

@@ -53,7 +53,14 @@ const recordTotalsOnDisk = (codexHome: string): Map<string, number> => {
 
 const total = (u: MockUsage) => u.inputTokens + u.outputTokens;
 const usage = (n: number): MockUsage => ({ inputTokens: 1000 * n, cachedTokens: 100 * n, outputTokens: 10 * n + 3, reasoningTokens: n });
-const answer = (u: MockUsage) => ({ kind: 'stream' as const, output: [{ type: 'reasoning' as const, summary: 'Thinking.' }, { type: 'message' as const, text: 'Answer.' }], usage: u });
+const answer = (u: MockUsage) => ({
+  kind: 'stream' as const,
+  output: [
+    { type: 'reasoning' as const, summary: 'Thinking.' },
+    { type: 'message' as const, text: 'Answer.' },
+  ],
+  usage: u,
+});
 const threadTotal = (r: TokenReport, id: string) => r.groups.thread.find((g) => g.key === id)?.totalTokens ?? 0;
 
 interface Observed {

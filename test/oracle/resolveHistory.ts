@@ -18,39 +18,42 @@ export interface ResolvedThread {
 }
 
 /** Find a thread's current file and resolve its `history_base` chain through every hop. */
-export const resolveThread = (
-  store: RolloutStore,
-  files: ReadonlyArray<RolloutFile>,
-  threadId: string,
-): TE.TaskEither<EngineError, ResolvedThread> => async () => {
-  const byRollout = new Map<string, RolloutFile>();
-  for (const f of files) {
-    const id = rolloutIdOf(f);
-    const prev = byRollout.get(id);
-    // Prefer the active copy of a rollout over an archived one.
-    if (prev === undefined || (prev.archived && !f.archived)) byRollout.set(id, f);
-  }
-  const current = currentFileOf(files.filter((f) => f.threadId === threadId));
-  if (current === undefined) return E.left(notFound('thread', threadId));
-  const meta = await store.readSessionMeta(current.path)();
-  if (E.isLeft(meta)) return meta;
+export const resolveThread =
+  (store: RolloutStore, files: ReadonlyArray<RolloutFile>, threadId: string): TE.TaskEither<EngineError, ResolvedThread> =>
+  async () => {
+    const byRollout = new Map<string, RolloutFile>();
+    for (const f of files) {
+      const id = rolloutIdOf(f);
+      const prev = byRollout.get(id);
+      // Prefer the active copy of a rollout over an archived one.
+      if (prev === undefined || (prev.archived && !f.archived)) byRollout.set(id, f);
+    }
+    const current = currentFileOf(files.filter((f) => f.threadId === threadId));
+    if (current === undefined) return E.left(notFound('thread', threadId));
+    const meta = await store.readSessionMeta(current.path)();
+    if (E.isLeft(meta)) return meta;
 
-  type Node = { readonly file: RolloutFile; readonly meta: SessionMetaPayload };
-  const walked = await walkHistoryAsync<Node, EngineError>({ file: current, meta: meta.right }, rolloutIdOf(current), (n) => hopOfMeta(n.meta), async (id) => {
-    const base = byRollout.get(id);
-    if (base === undefined) return E.left(notFound('history base rollout', id));
-    const baseMeta = await store.readSessionMeta(base.path)();
-    return E.isLeft(baseMeta) ? baseMeta : E.right({ file: base, meta: baseMeta.right });
-  });
-  if (E.isLeft(walked)) return walked;
-  const { chain, end } = walked.right;
-  if (end.kind === 'cycle') return E.left(corrupt(chain[0]!.node.file.path, 0, `history_base cycle through rollout ${end.rolloutId}`));
-  // Each base is read up to its cut; the current file to its end.
-  const segments: RolloutLinesBelow[] = chain.map((link) => ({
-    path: link.node.file.path,
-    rolloutId: link.rolloutId,
-    endByteOffset: link.cut?.endByteOffset,
-    endOrdinalExclusive: link.cut?.endOrdinalExclusive,
-  }));
-  return E.right({ current, meta: meta.right, segments });
-};
+    type Node = { readonly file: RolloutFile; readonly meta: SessionMetaPayload };
+    const walked = await walkHistoryAsync<Node, EngineError>(
+      { file: current, meta: meta.right },
+      rolloutIdOf(current),
+      (n) => hopOfMeta(n.meta),
+      async (id) => {
+        const base = byRollout.get(id);
+        if (base === undefined) return E.left(notFound('history base rollout', id));
+        const baseMeta = await store.readSessionMeta(base.path)();
+        return E.isLeft(baseMeta) ? baseMeta : E.right({ file: base, meta: baseMeta.right });
+      },
+    );
+    if (E.isLeft(walked)) return walked;
+    const { chain, end } = walked.right;
+    if (end.kind === 'cycle') return E.left(corrupt(chain[0]!.node.file.path, 0, `history_base cycle through rollout ${end.rolloutId}`));
+    // Each base is read up to its cut; the current file to its end.
+    const segments: RolloutLinesBelow[] = chain.map((link) => ({
+      path: link.node.file.path,
+      rolloutId: link.rolloutId,
+      endByteOffset: link.cut?.endByteOffset,
+      endOrdinalExclusive: link.cut?.endOrdinalExclusive,
+    }));
+    return E.right({ current, meta: meta.right, segments });
+  };

@@ -17,28 +17,30 @@ import type { RolloutLinesBelow } from '../../adapters/jsonl/rolloutLines.js';
 import { readThreadNames } from '../../adapters/jsonl/sessionIndex.js';
 
 /** The first line of a rollout, decoded as `session_meta`. */
-export const readSessionMeta = (path: string): TE.TaskEither<EngineError, SessionMetaPayload> => async () => {
-  const first = await firstEntry(path, readLog(path, undefined, { knownComplete: true, classify: acceptEveryLine }), 'empty rollout: no session_meta line');
-  if (E.isLeft(first)) return first;
-  const text = first.right.text;
-  const format = detectRolloutFormat(text);
-  if (format === 'envelopeLess' || format === 'recordTyped') {
-    // Early Codex: a bare session meta first line; upcast to the modern payload shape.
-    const up = upcastLegacyLine(text, 0, 0, { path, baseTimestamp: '', firstIndex: 0 });
-    if (E.isLeft(up)) return up;
-    const legacy = SessionMetaCodec.decode(up.right.payload);
-    if (E.isLeft(legacy)) return E.left(decodeError(path, 0, 0, `session meta: ${renderDecodeErrors(legacy.left)}`));
-    return E.right({ ...legacy.right, history_mode: 'legacy', upcast_from: format } as SessionMetaPayload);
-  }
-  const line = decodeRolloutLine(text);
-  if (E.isLeft(line)) return E.left(decodeError(path, 0, 0, line.left));
-  if (line.right.type !== 'session_meta') {
-    return E.left(decodeError(path, 0, 0, `first line is ${line.right.type}, not session_meta`));
-  }
-  const meta = SessionMetaCodec.decode(line.right.payload);
-  if (E.isLeft(meta)) return E.left(decodeError(path, 0, 0, `session_meta: ${renderDecodeErrors(meta.left)}`));
-  return E.right(meta.right);
-};
+export const readSessionMeta =
+  (path: string): TE.TaskEither<EngineError, SessionMetaPayload> =>
+  async () => {
+    const first = await firstEntry(path, readLog(path, undefined, { knownComplete: true, classify: acceptEveryLine }), 'empty rollout: no session_meta line');
+    if (E.isLeft(first)) return first;
+    const text = first.right.text;
+    const format = detectRolloutFormat(text);
+    if (format === 'envelopeLess' || format === 'recordTyped') {
+      // Early Codex: a bare session meta first line; upcast to the modern payload shape.
+      const up = upcastLegacyLine(text, 0, 0, { path, baseTimestamp: '', firstIndex: 0 });
+      if (E.isLeft(up)) return up;
+      const legacy = SessionMetaCodec.decode(up.right.payload);
+      if (E.isLeft(legacy)) return E.left(decodeError(path, 0, 0, `session meta: ${renderDecodeErrors(legacy.left)}`));
+      return E.right({ ...legacy.right, history_mode: 'legacy', upcast_from: format } as SessionMetaPayload);
+    }
+    const line = decodeRolloutLine(text);
+    if (E.isLeft(line)) return E.left(decodeError(path, 0, 0, line.left));
+    if (line.right.type !== 'session_meta') {
+      return E.left(decodeError(path, 0, 0, `first line is ${line.right.type}, not session_meta`));
+    }
+    const meta = SessionMetaCodec.decode(line.right.payload);
+    if (E.isLeft(meta)) return E.left(decodeError(path, 0, 0, `session_meta: ${renderDecodeErrors(meta.left)}`));
+    return E.right(meta.right);
+  };
 
 /**
  * Read access to a CODEX_HOME's rollouts for the whole-file fold, the oracle the index is tested

@@ -29,63 +29,65 @@ export interface FoldedThread {
  * pass, with nothing from the index. Tests and benchmarks use it as the oracle (and the naive
  * baseline) that the index-served history API must equal; no production path reads this way.
  */
-export const foldThread = (store: RolloutStore, threadId: string): TE.TaskEither<EngineError, FoldedThread> => async () => {
-  const files = await store.listRolloutFiles()();
-  if (E.isLeft(files)) return files;
-  const resolved = await resolveThread(store, files.right, threadId)();
-  if (E.isLeft(resolved)) return resolved;
-  return foldResolvedThread(store, resolved.right)();
-};
+export const foldThread =
+  (store: RolloutStore, threadId: string): TE.TaskEither<EngineError, FoldedThread> =>
+  async () => {
+    const files = await store.listRolloutFiles()();
+    if (E.isLeft(files)) return files;
+    const resolved = await resolveThread(store, files.right, threadId)();
+    if (E.isLeft(resolved)) return resolved;
+    return foldResolvedThread(store, resolved.right)();
+  };
 
 /** Fold a thread whose history is already resolved (callers that list the files once). */
-export const foldResolvedThread = (store: RolloutStore, resolved: ResolvedThread): TE.TaskEither<EngineError, FoldedThread> => async () => {
-  const mode: HistoryMode = resolved.meta.history_mode === 'paginated' ? 'paginated' : 'legacy';
-  const itemsFromResponses = resolved.meta.upcast_from != null;
-  const turns = emptyTurnFold(mode, { itemsFromResponses });
-  let meta = emptyThreadMeta();
-  const quarantined: QuarantineRecord[] = [];
-  const currentRollout = resolved.segments[resolved.segments.length - 1]!.rolloutId;
-  let lastLineTimestamp: string | null = null;
-  let lastTurnStartTimestamp: string | null = null;
-  for await (const entry of store.readHistory(resolved.segments)) {
-    if (entry.kind === 'failed') return E.left(entry.error);
-    if (entry.kind === 'quarantined') {
-      quarantined.push(entry.record);
-      continue;
+export const foldResolvedThread =
+  (store: RolloutStore, resolved: ResolvedThread): TE.TaskEither<EngineError, FoldedThread> =>
+  async () => {
+    const mode: HistoryMode = resolved.meta.history_mode === 'paginated' ? 'paginated' : 'legacy';
+    const itemsFromResponses = resolved.meta.upcast_from != null;
+    const turns = emptyTurnFold(mode, { itemsFromResponses });
+    let meta = emptyThreadMeta();
+    const quarantined: QuarantineRecord[] = [];
+    const currentRollout = resolved.segments[resolved.segments.length - 1]!.rolloutId;
+    let lastLineTimestamp: string | null = null;
+    let lastTurnStartTimestamp: string | null = null;
+    for await (const entry of store.readHistory(resolved.segments)) {
+      if (entry.kind === 'failed') return E.left(entry.error);
+      if (entry.kind === 'quarantined') {
+        quarantined.push(entry.record);
+        continue;
+      }
+      const ev = classifyRolloutLine(entry.line);
+      foldTurnEvent(turns, ev, entry.position);
+      meta = foldThreadMeta(meta, ev, itemsFromResponses);
+      if (entry.position.rolloutId === currentRollout) {
+        lastLineTimestamp = entry.line.timestamp;
+        if (ev.kind === 'taskStarted') lastTurnStartTimestamp = entry.line.timestamp;
+      }
     }
-    const ev = classifyRolloutLine(entry.line);
-    foldTurnEvent(turns, ev, entry.position);
-    meta = foldThreadMeta(meta, ev, itemsFromResponses);
-    if (entry.position.rolloutId === currentRollout) {
-      lastLineTimestamp = entry.line.timestamp;
-      if (ev.kind === 'taskStarted') lastTurnStartTimestamp = entry.line.timestamp;
-    }
-  }
-  return E.right({ resolved, turns, meta, lastLineTimestamp, lastTurnStartTimestamp, quarantined });
-};
+    return E.right({ resolved, turns, meta, lastLineTimestamp, lastTurnStartTimestamp, quarantined });
+  };
 
 /** `thread/read` as the whole-file fold answers it: the thread, with every turn (itemsView full) when `includeTurns`. */
-export const readThreadByFold = (
-  store: RolloutStore,
-  threadId: string,
-  includeTurns: boolean,
-): TE.TaskEither<EngineError, Thread> => async () => {
-  const folded = await foldThread(store, threadId)();
-  if (E.isLeft(folded)) return folded;
-  const names = await store.threadNames()();
-  if (E.isLeft(names)) return names;
-  const f = folded.right;
-  return E.right(
-    buildThread(
-      {
-        meta: f.resolved.meta,
-        path: f.resolved.current.path,
-        lastLineTimestamp: f.lastLineTimestamp,
-        lastTurnStartTimestamp: f.lastTurnStartTimestamp,
-        name: names.right.get(f.resolved.meta.id) ?? null,
-        folded: f.meta,
-      },
-      includeTurns ? turnsOf(f.turns).map(toApiTurn) : [],
-    ),
-  );
-};
+export const readThreadByFold =
+  (store: RolloutStore, threadId: string, includeTurns: boolean): TE.TaskEither<EngineError, Thread> =>
+  async () => {
+    const folded = await foldThread(store, threadId)();
+    if (E.isLeft(folded)) return folded;
+    const names = await store.threadNames()();
+    if (E.isLeft(names)) return names;
+    const f = folded.right;
+    return E.right(
+      buildThread(
+        {
+          meta: f.resolved.meta,
+          path: f.resolved.current.path,
+          lastLineTimestamp: f.lastLineTimestamp,
+          lastTurnStartTimestamp: f.lastTurnStartTimestamp,
+          name: names.right.get(f.resolved.meta.id) ?? null,
+          folded: f.meta,
+        },
+        includeTurns ? turnsOf(f.turns).map(toApiTurn) : [],
+      ),
+    );
+  };

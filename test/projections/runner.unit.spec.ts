@@ -17,9 +17,24 @@ import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 const cp = (path: string, rolloutId: string, lines: LineIn[]): FileCheckpoint => {
   const last = lines[lines.length - 1];
   return {
-    path, rolloutId, threadId: rolloutId, archived: false, fileTimestamp: '2026-11-21T14:00:00Z', revisionId: null,
-    byteOffset: last ? last.byteOffset + last.byteLength + 1 : 0, line: lines.length, size: 0, headHash: '', headLen: 0,
-    tailHash: '', tailLen: 0, mtimeMs: 0, ctimeMs: 0, upcastFrom: null, duplicateOf: null, error: null,
+    path,
+    rolloutId,
+    threadId: rolloutId,
+    archived: false,
+    fileTimestamp: '2026-11-21T14:00:00Z',
+    revisionId: null,
+    byteOffset: last ? last.byteOffset + last.byteLength + 1 : 0,
+    line: lines.length,
+    size: 0,
+    headHash: '',
+    headLen: 0,
+    tailHash: '',
+    tailLen: 0,
+    mtimeMs: 0,
+    ctimeMs: 0,
+    upcastFrom: null,
+    duplicateOf: null,
+    error: null,
   };
 };
 
@@ -38,10 +53,18 @@ const foldInBatches = (t: SynthThread, texts: string[], cuts: number[]) => {
 };
 
 const rowsOf = (idx: ReturnType<typeof memoryIndex>, table: string) =>
-  idx.rows().filter((r) => r.table === table).sort((a, b) => compareKeys(a.key, b.key));
+  idx
+    .rows()
+    .filter((r) => r.table === table)
+    .sort((a, b) => compareKeys(a.key, b.key));
 
 const canon = (idx: ReturnType<typeof memoryIndex>) =>
-  JSON.stringify(idx.rows().map((r) => [r.table, r.key, r.value]).sort((a, b) => (JSON.stringify(a.slice(0, 2)) < JSON.stringify(b.slice(0, 2)) ? -1 : 1)));
+  JSON.stringify(
+    idx
+      .rows()
+      .map((r) => [r.table, r.key, r.value])
+      .sort((a, b) => (JSON.stringify(a.slice(0, 2)) < JSON.stringify(b.slice(0, 2)) ? -1 : 1)),
+  );
 
 /** The domain's whole-history fold: turn ids, statuses and item ids per turn. */
 const domainView = (texts: string[], mode: HistoryMode) => {
@@ -51,7 +74,12 @@ const domainView = (texts: string[], mode: HistoryMode) => {
     if (E.isLeft(d)) return;
     foldTurnEvent(s, classifyRolloutLine(d.right), { rolloutId: 'r', line: i, byteOffset: l.byteOffset, byteLength: l.byteLength, ordinal: d.right.ordinal, seq: i });
   });
-  return turnsOf(s).map((t) => turnView(t, t.items.map((e) => e.item.id)));
+  return turnsOf(s).map((t) =>
+    turnView(
+      t,
+      t.items.map((e) => e.item.id),
+    ),
+  );
 };
 
 /** What a turn must agree on in both views. */
@@ -72,7 +100,10 @@ const indexView = (idx: ReturnType<typeof memoryIndex>) => {
     .sort((a, b) => (a.key[1] as number) - (b.key[1] as number))
     .map((r) => {
       const t = r.value as TurnRow;
-      return turnView(t, items.filter((i) => i.turnId === t.id).map((i) => i.id));
+      return turnView(
+        t,
+        items.filter((i) => i.turnId === t.id).map((i) => i.id),
+      );
     });
 };
 
@@ -98,7 +129,13 @@ describe('projections runner (pure)', () => {
     const item = idx.get('items', [t.threadId, turns[0]!.firstUserItem!.line])!;
     const [off, len] = item.ranges[0]!;
     const all = texts.join('\n') + '\n';
-    expect(JSON.parse(Buffer.from(all).subarray(off, off + len).toString()).payload.item.id).to.equal(item.id);
+    expect(
+      JSON.parse(
+        Buffer.from(all)
+          .subarray(off, off + len)
+          .toString(),
+      ).payload.item.id,
+    ).to.equal(item.id);
     const rollout = idx.get('rollouts', [t.threadId]) as RolloutRow;
     expect(rollout.lastTurnId).to.equal(turns[2]!.id);
     expect(rollout.preview).to.match(/^hello/);
@@ -149,7 +186,12 @@ describe('projections runner (pure)', () => {
     expect(starts).to.include(turns[2]!.endByteOffset);
     expect(turns[3]!.endByteOffset).to.equal(null);
     // A second end of an ended turn does not move where Codex cut it.
-    const lateAbort = JSON.stringify({ timestamp: '2026-11-21T15:00:00.000Z', ordinal: t.n++, type: 'event_msg', payload: { type: 'turn_aborted', turn_id: turns[2]!.id, reason: 'interrupted' } });
+    const lateAbort = JSON.stringify({
+      timestamp: '2026-11-21T15:00:00.000Z',
+      ordinal: t.n++,
+      type: 'event_msg',
+      payload: { type: 'turn_aborted', turn_id: turns[2]!.id, reason: 'interrupted' },
+    });
     const again = rowsOf(foldInBatches(t, [...texts, lateAbort], []), 'turns').map((r) => r.value as TurnRow);
     expect(again[2]!.end!.line).to.equal(texts.length);
     expect(again[2]!.endByteOffset).to.equal(turns[2]!.endByteOffset);

@@ -78,20 +78,41 @@ export const act = (t: SynthThread, a: Action): string[] => {
       if (t.mode === 'legacy') return [line(t, 'event_msg', { type: 'user_message', message: text, images: null })];
       return [
         line(t, 'response_item', { type: 'message', role: 'user', content: [{ type: 'input_text', text }] }),
-        line(t, 'event_msg', { type: 'item_completed', thread_id: t.threadId, turn_id: turnId, item: { type: 'UserMessage', id: itemId(), content: [{ type: 'text', text }] }, started_at_ms: 1, completed_at_ms: 2 }),
+        line(t, 'event_msg', {
+          type: 'item_completed',
+          thread_id: t.threadId,
+          turn_id: turnId,
+          item: { type: 'UserMessage', id: itemId(), content: [{ type: 'text', text }] },
+          started_at_ms: 1,
+          completed_at_ms: 2,
+        }),
       ];
     }
     case 'agent': {
       const text = `answer ${t.n}`;
       if (t.mode === 'legacy') return [line(t, 'event_msg', { type: 'agent_message', message: text })];
       return [
-        line(t, 'event_msg', { type: 'item_completed', thread_id: t.threadId, turn_id: turnId, item: { type: 'AgentMessage', id: itemId(), content: [{ type: 'Text', text }] }, started_at_ms: 3, completed_at_ms: 4 }),
+        line(t, 'event_msg', {
+          type: 'item_completed',
+          thread_id: t.threadId,
+          turn_id: turnId,
+          item: { type: 'AgentMessage', id: itemId(), content: [{ type: 'Text', text }] },
+          started_at_ms: 3,
+          completed_at_ms: 4,
+        }),
         line(t, 'response_item', { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] }),
       ];
     }
     case 'reasoning':
       if (t.mode === 'legacy') return [line(t, 'event_msg', { type: 'agent_reasoning', text: `thinking ${t.n}` })];
-      return [line(t, 'event_msg', { type: 'item_completed', thread_id: t.threadId, turn_id: turnId, item: { type: 'Reasoning', id: itemId(), summary_text: ['hm'], raw_content: [] } })];
+      return [
+        line(t, 'event_msg', {
+          type: 'item_completed',
+          thread_id: t.threadId,
+          turn_id: turnId,
+          item: { type: 'Reasoning', id: itemId(), summary_text: ['hm'], raw_content: [] },
+        }),
+      ];
     case 'context':
       return [line(t, 'world_state', { full: true, state: { blob: 'y'.repeat(200) } })];
     case 'tokens': {

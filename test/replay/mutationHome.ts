@@ -60,5 +60,4 @@ export const left = async <A>(te: TE.TaskEither<EngineError, A>): Promise<Engine
 };
 
 /** `thread/read includeTurns` from the index. */
-export const readTurns = async (m: MutationHome, threadId: string): Promise<Thread['turns']> =>
-  (await right(readThread(m.ports, threadId, true))).thread.turns;
+export const readTurns = async (m: MutationHome, threadId: string): Promise<Thread['turns']> => (await right(readThread(m.ports, threadId, true))).thread.turns;

@@ -15,7 +15,11 @@ const L = 'cccccccc-0000-7000-8000-000000000002';
 const RUNNING = 'cccccccc-0000-7000-8000-000000000003';
 
 const lines = (path: string): any[] =>
-  fs.readFileSync(path, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+  fs
+    .readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l));
 
 describe('mutations on real files and LMDB (fork, revert, rollback, review, token replay)', function () {
   this.timeout(30_000);
@@ -26,7 +30,10 @@ describe('mutations on real files and LMDB (fork, revert, rollback, review, toke
     writeRollout(dir(), rolloutName(P), chatThread('paginated', P, 3).text());
     writeRollout(dir(), rolloutName(L), chatThread('legacy', L, 3).text());
     const running = chatThread('paginated', RUNNING, 2);
-    running.taskStarted('r3').turnContext('r3').item('r3', { type: 'UserMessage', id: 'u-r3', content: running.userText('still running') });
+    running
+      .taskStarted('r3')
+      .turnContext('r3')
+      .item('r3', { type: 'UserMessage', id: 'u-r3', content: running.userText('still running') });
     writeRollout(dir(), rolloutName(RUNNING), running.text());
     m = await openMutationHome(dir());
   });
@@ -41,7 +48,11 @@ describe('mutations on real files and LMDB (fork, revert, rollback, review, toke
     ]);
     const meta = file[0].payload;
     expect(meta).to.include({ id: f.thread.id, session_id: f.thread.id, forked_from_id: P, forked_from_ordinal_exclusive: file[0].ordinal, multi_agent_version: 'v1' });
-    expect(meta.history_base).to.deep.equal({ thread_id: P, end_ordinal_exclusive: file[0].ordinal, end_byte_offset: fs.statSync(nodePath.join(dir(), 'sessions/2026/11/21', rolloutName(P))).size });
+    expect(meta.history_base).to.deep.equal({
+      thread_id: P,
+      end_ordinal_exclusive: file[0].ordinal,
+      end_byte_offset: fs.statSync(nodePath.join(dir(), 'sessions/2026/11/21', rolloutName(P))).size,
+    });
     expect(Object.keys(meta).indexOf('forked_from_id')).to.equal(Object.keys(meta).indexOf('id') + 1);
     expect(Object.keys(meta).indexOf('history_base')).to.equal(Object.keys(meta).indexOf('history_mode') + 1);
     expect(file[1].payload).to.deep.equal({ type: 'thread_settings_applied', thread_id: f.thread.id, thread_settings: { model: 'mock-model', cwd: '/work/project' } });
@@ -50,7 +61,7 @@ describe('mutations on real files and LMDB (fork, revert, rollback, review, toke
     expect(f.thread.forkedFromId).to.equal(P);
   });
 
-  it('refuses an in-progress lastTurnId and an unknown turn with Codex\'s words; closes a running last turn in a whole fork', async () => {
+  it("refuses an in-progress lastTurnId and an unknown turn with Codex's words; closes a running last turn in a whole fork", async () => {
     expect(await left(forkThread(m.ports, { threadId: RUNNING, lastTurnId: 'r3' }))).to.deep.equal({
       _tag: 'Rejected',
       reason: "lastTurnId 'r3' identifies an in-progress turn",
@@ -94,15 +105,22 @@ describe('mutations on real files and LMDB (fork, revert, rollback, review, toke
     expect(f.thread.turns.map((t) => t.id)).to.deep.equal(['t1', 't2']);
   });
 
-  it('revert: a revision referencing the cut, Codex\'s cursors; legacy refused word for word', async () => {
+  it("revert: a revision referencing the cut, Codex's cursors; legacy refused word for word", async () => {
     const r = await right(revertThread(m.ports, P, 't3'));
-    expect(nodePath.basename(r.written.path)).to.match(new RegExp(`^rollout-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d-${P}_[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\.jsonl$`));
+    expect(nodePath.basename(r.written.path)).to.match(
+      new RegExp(`^rollout-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d-${P}_[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\.jsonl$`),
+    );
     const meta = lines(r.written.path)[0];
     expect(meta.payload.id).to.equal(P);
     expect(meta.payload.history_base.end_ordinal_exclusive).to.equal(meta.ordinal);
     expect(r.thread.path).to.equal(r.written.path);
     expect(r.thread.turns).to.deep.equal([]);
-    expect(JSON.parse(r.turnsBackwardsCursor!)).to.deep.equal({ requestedThreadId: P, rolloutOrdinal: JSON.parse(r.turnsBackwardsCursor!).rolloutOrdinal, includeAnchor: true, scope: { kind: 'turns' } });
+    expect(JSON.parse(r.turnsBackwardsCursor!)).to.deep.equal({
+      requestedThreadId: P,
+      rolloutOrdinal: JSON.parse(r.turnsBackwardsCursor!).rolloutOrdinal,
+      includeAnchor: true,
+      scope: { kind: 'turns' },
+    });
     expect(JSON.parse(r.itemsBackwardsCursor!).scope).to.deep.equal({ kind: 'itemsByCreatedAtOrdinal' });
     expect((await readTurns(m, P)).map((t) => t.id)).to.deep.equal(['t1', 't2']);
     expect(await left(revertThread(m.ports, P, 't3'))).to.deep.include({ _tag: 'NotFound', id: 't3' });
@@ -124,7 +142,10 @@ describe('mutations on real files and LMDB (fork, revert, rollback, review, toke
   });
 
   it('review: inline appends the entered-review item; detached forks a review thread; an empty prompt is refused', async () => {
-    expect(await left(startReview(m.ports, RUNNING, { type: 'custom', instructions: '  ' }, 'inline'))).to.deep.equal({ _tag: 'Rejected', reason: 'Review prompt cannot be empty' });
+    expect(await left(startReview(m.ports, RUNNING, { type: 'custom', instructions: '  ' }, 'inline'))).to.deep.equal({
+      _tag: 'Rejected',
+      reason: 'Review prompt cannot be empty',
+    });
     const inline = await right(startReview(m.ports, RUNNING, { type: 'baseBranch', branch: 'main' }, 'inline'));
     const last = lines(inline.written.path).at(-1);
     expect(last.payload.item).to.deep.include({ type: 'EnteredReviewMode', target: { type: 'baseBranch', branch: 'main' }, user_facing_hint: "changes against 'main'" });
@@ -135,7 +156,15 @@ describe('mutations on real files and LMDB (fork, revert, rollback, review, toke
     expect(meta).to.include({ parent_thread_id: RUNNING, session_id: RUNNING, thread_source: 'subagent', multi_agent_version: 'disabled' });
     expect(meta.source).to.deep.equal({ subagent: 'review' });
     const turns = await readTurns(m, detached.reviewThreadId);
-    expect(turns.at(-1)!.items).to.deep.include.members([{ type: 'enteredReviewMode', id: turns.at(-1)!.items[0]!.id, review: 'commit 0123456: Fix it', startedAtMs: turns.at(-1)!.items[0]!.startedAtMs, completedAtMs: turns.at(-1)!.items[0]!.completedAtMs }]);
+    expect(turns.at(-1)!.items).to.deep.include.members([
+      {
+        type: 'enteredReviewMode',
+        id: turns.at(-1)!.items[0]!.id,
+        review: 'commit 0123456: Fix it',
+        startedAtMs: turns.at(-1)!.items[0]!.startedAtMs,
+        completedAtMs: turns.at(-1)!.items[0]!.completedAtMs,
+      },
+    ]);
   });
 
   it('token usage: the last token_count, named after its turn; inherited through a revision, not through a reference fork', async () => {

@@ -45,7 +45,13 @@ describe('mutation properties (generated histories)', function () {
               // The source goes on after the fork.
               const size = w.lines.length;
               for (let i = 1; i <= later; i++) w.chatTurn(`late${i}`, `later ${i}`, `late answer ${i}`);
-              fs.appendFileSync(path, w.lines.slice(size).map((l) => `${l}\n`).join(''));
+              fs.appendFileSync(
+                path,
+                w.lines
+                  .slice(size)
+                  .map((l) => `${l}\n`)
+                  .join(''),
+              );
               const sourceNow = await readTurns(m, SOURCE);
               const forkNow = await readTurns(m, f.thread.id);
               expect(sourceNow.length).to.equal(turns + later);

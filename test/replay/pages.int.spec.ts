@@ -28,7 +28,9 @@ const walkTurns = async (ports: HistoryReadPorts, threadId: string, limit: numbe
   const out: Turn[] = [];
   let cursor: string | null = null;
   for (let guard = 0; guard < 1000; guard++) {
-    const page: Awaited<ReturnType<ReturnType<typeof listTurns>>> extends E.Either<unknown, infer P> ? P : never = right(await listTurns(ports, { threadId, limit, sortDirection: dir, itemsView: view, cursor })());
+    const page: Awaited<ReturnType<ReturnType<typeof listTurns>>> extends E.Either<unknown, infer P> ? P : never = right(
+      await listTurns(ports, { threadId, limit, sortDirection: dir, itemsView: view, cursor })(),
+    );
     expect(page.data.length).to.be.at.most(Math.max(limit, 1));
     out.push(...page.data);
     if (page.nextCursor === null) return out;
@@ -41,7 +43,9 @@ const walkItems = async (ports: HistoryReadPorts, threadId: string, limit: numbe
   const out: Array<{ turnId: string; id: string; type: string }> = [];
   let cursor: string | null = null;
   for (let guard = 0; guard < 5000; guard++) {
-    const page: Awaited<ReturnType<ReturnType<typeof listItems>>> extends E.Either<unknown, infer P> ? P : never = right(await listItems(ports, { threadId, limit, sortDirection: dir, cursor })());
+    const page: Awaited<ReturnType<ReturnType<typeof listItems>>> extends E.Either<unknown, infer P> ? P : never = right(
+      await listItems(ports, { threadId, limit, sortDirection: dir, cursor })(),
+    );
     out.push(...page.data.map((e) => ({ turnId: e.turnId, id: e.item.id, type: e.item.type })));
     if (page.nextCursor === null) return out;
     cursor = page.nextCursor;
@@ -76,7 +80,11 @@ describe('history API from the index == the whole-history fold (random rollouts,
               fork.n = cut;
               const endByteOffset = lines.slice(0, cut).reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
               const forkLines = [
-                sessionMeta(fork, { forked_from_id: base.threadId, forked_from_ordinal_exclusive: cut, history_base: { thread_id: base.threadId, end_ordinal_exclusive: cut, end_byte_offset: endByteOffset } }),
+                sessionMeta(fork, {
+                  forked_from_id: base.threadId,
+                  forked_from_ordinal_exclusive: cut,
+                  history_base: { thread_id: base.threadId, end_ordinal_exclusive: cut, end_byte_offset: endByteOffset },
+                }),
                 ...forkActions.flatMap((a) => act(fork, a)),
               ];
               const forkPath = nodePath.join(home, rolloutRelPath(fork.threadId));

@@ -53,10 +53,16 @@ export const runAnalytics = async (opts: AnalyticsOptions, out: (s: string) => v
   if (E.isLeft(retryBase)) return retryBase;
   const capture = opts.captureFile ?? captureFileFromEnv();
   const sink: AnalyticsSink | null =
-    capture !== undefined ? captureSink(capture) : opts.endpoint !== undefined ? httpSink(opts.endpoint, { attempts: attempts.right, baseDelayMs: retryBase.right }) : null;
+    capture !== undefined
+      ? captureSink(capture)
+      : opts.endpoint !== undefined
+        ? httpSink(opts.endpoint, { attempts: attempts.right, baseDelayMs: retryBase.right })
+        : null;
   const { codexHome, indexDir } = homeOf(opts);
   const cache = diskPluginCache(codexHome);
-  const rebuilt = await withCaughtUpHome(codexHome, indexDir, {}, (home) => reconstructAnalytics(home.store, cache, pluginsManager({ cache, sink: null, productClientId: null })));
+  const rebuilt = await withCaughtUpHome(codexHome, indexDir, {}, (home) =>
+    reconstructAnalytics(home.store, cache, pluginsManager({ cache, sink: null, productClientId: null })),
+  );
   if (E.isLeft(rebuilt)) return rebuilt;
   const { events, pluginProblems } = rebuilt.right;
   if (sink === null) {
@@ -75,7 +81,10 @@ export const runAnalytics = async (opts: AnalyticsOptions, out: (s: string) => v
 };
 
 export const registerAnalytics = (program: Command): void => {
-  withHomeOptions(program.command('analytics').description('reconstruct analytics events (threads, turns, token usage, plugins) from rollouts and plugin sidecars'), false)
+  withHomeOptions(
+    program.command('analytics').description('reconstruct analytics events (threads, turns, token usage, plugins) from rollouts and plugin sidecars'),
+    false,
+  )
     .option('--capture-file <file>', 'append batched payloads here as JSONL, no network (default: $CODEX_ANALYTICS_EVENTS_CAPTURE_FILE)')
     .option('--endpoint <url>', 'POST batched payloads to this URL (retries 5xx/429 with backoff)')
     .option('--batch-size <n>', 'events per payload (default 100)')

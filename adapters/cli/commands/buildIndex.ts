@@ -26,7 +26,9 @@ const summaryJson = (s: CatchUpSummary): unknown => {
 export const registerIndex = (program: Command): void => {
   withHomeOptions(program.command('index').description('index the rollouts of a CODEX_HOME into LMDB (incremental: only new bytes are read)'))
     .option('--rebuild', 'rebuild from scratch into a fresh environment, then swap it in')
-    .option('--workers <n>', 'index a large catch-up in n worker threads (default 1)', (v) => Math.max(1, Math.min(os.availableParallelism(), Number.parseInt(v, 10) || 1)))
+    .option('--workers <n>', 'index a large catch-up in n worker threads (default 1)', (v) =>
+      Math.max(1, Math.min(os.availableParallelism(), Number.parseInt(v, 10) || 1)),
+    )
     .option('--no-reader-thread', 'read the rollouts on the indexing thread itself (less memory, slower)')
     .action(async (opts: HomeOptions & { rebuild?: boolean; workers?: number; readerThread: boolean }) => {
       const bar = progressBar(wantsProgress(opts));

@@ -21,20 +21,20 @@ export const registerFork = (program: Command): void => {
       .option('--path <file>', 'fork the history one rollout file of this home holds')
       .option('--last-turn-id <turnId>', 'keep the history up to and including this turn')
       .option('--before-turn-id <turnId>', 'keep the history before this turn')
-      .option('--exclude-turns', 'answer without the fork\'s turns')
-      .option('--originator <name>', 'originator recorded in the fork (default: the source\'s)'),
+      .option('--exclude-turns', "answer without the fork's turns")
+      .option('--originator <name>', "originator recorded in the fork (default: the source's)"),
   ).action(async (threadId: string | undefined, opts: ForkOptions) => {
     await runOnHome(
       opts,
       (home) =>
-      forkThread(home.mutations, {
-        threadId,
-        path: opts.path,
-        lastTurnId: opts.lastTurnId,
-        beforeTurnId: opts.beforeTurnId,
-        excludeTurns: opts.excludeTurns,
-        originator: opts.originator,
-      }),
+        forkThread(home.mutations, {
+          threadId,
+          path: opts.path,
+          lastTurnId: opts.lastTurnId,
+          beforeTurnId: opts.beforeTurnId,
+          excludeTurns: opts.excludeTurns,
+          originator: opts.originator,
+        }),
       (f) => `forked ${f.sourceThreadId} → ${f.thread.id}\n  ${f.written.path} (${f.written.lines} lines, ${f.written.bytes} bytes)`,
     );
   });

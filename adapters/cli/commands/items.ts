@@ -11,9 +11,9 @@ export const registerItems = (program: Command): void => {
   withHomeOptions(
     program
       .command('items')
-      .description('one page of a thread\'s items (or one turn\'s), as `thread/items/list` returns it')
+      .description("one page of a thread's items (or one turn's), as `thread/items/list` returns it")
       .argument('<threadId>', 'thread id')
-      .option('--turn <turnId>', 'only this turn\'s items')
+      .option('--turn <turnId>', "only this turn's items")
       .option('--limit <n>', 'page size (default 25, at most 100)', (v) => Number.parseInt(v, 10))
       .option('--cursor <cursor>', 'a nextCursor or backwardsCursor from an earlier page')
       .option('--desc', 'newest first'),

@@ -15,13 +15,15 @@ const pluginLine = (r: PluginIdentity): string => {
 };
 
 export const registerPlugins = (program: Command): void => {
-  withHomeOptions(program.command('plugins').description('plugin identity: local id ↔ remote id (sidecars), versions, first/last use and enable state (rollouts)')).action(
-    async (opts: HomeOptions) => {
-      const { codexHome, indexDir } = homeOf(opts);
-      const bar = progressBar(wantsProgress(opts));
-      const rows = await withCaughtUpHome(codexHome, indexDir, { catchUp: { onProgress: bar.update } }, (home) => listPluginIdentities(diskPluginCache(codexHome), home.store));
-      bar.stop();
-      printAnswer(rows, opts.json, (all) => all.map(pluginLine).join('\n'));
-    },
-  );
+  withHomeOptions(
+    program.command('plugins').description('plugin identity: local id ↔ remote id (sidecars), versions, first/last use and enable state (rollouts)'),
+  ).action(async (opts: HomeOptions) => {
+    const { codexHome, indexDir } = homeOf(opts);
+    const bar = progressBar(wantsProgress(opts));
+    const rows = await withCaughtUpHome(codexHome, indexDir, { catchUp: { onProgress: bar.update } }, (home) =>
+      listPluginIdentities(diskPluginCache(codexHome), home.store),
+    );
+    bar.stop();
+    printAnswer(rows, opts.json, (all) => all.map(pluginLine).join('\n'));
+  });
 };

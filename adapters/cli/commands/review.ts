@@ -23,8 +23,7 @@ interface ReviewOptions extends HomeOptions {
 
 const targetOf = (o: ReviewOptions): E.Either<ReturnType<typeof invalidArgument>, ReviewTarget> => {
   const given = [o.custom !== undefined, o.uncommitted === true, o.baseBranch !== undefined, o.commit !== undefined, o.target !== undefined];
-  if (given.filter(Boolean).length !== 1)
-    return E.left(invalidArgument('target', 'give exactly one of --custom, --uncommitted, --base-branch, --commit, --target'));
+  if (given.filter(Boolean).length !== 1) return E.left(invalidArgument('target', 'give exactly one of --custom, --uncommitted, --base-branch, --commit, --target'));
   if (o.custom !== undefined) return E.right({ type: 'custom', instructions: o.custom });
   if (o.uncommitted === true) return E.right({ type: 'uncommittedChanges' });
   if (o.baseBranch !== undefined) return E.right({ type: 'baseBranch', branch: o.baseBranch });
@@ -48,7 +47,7 @@ export const registerReview = (program: Command): void => {
       .option('--uncommitted', 'review the uncommitted changes')
       .option('--base-branch <branch>', 'review the changes against a branch')
       .option('--commit <sha>', 'review a commit')
-      .option('--title <title>', 'the commit\'s title (with --commit)')
+      .option('--title <title>', "the commit's title (with --commit)")
       .option('--target <json>', 'the review target as review/start takes it')
       .addOption(new Option('--delivery <delivery>', 'where the review runs').choices(['inline', 'detached']).default('inline')),
   ).action(async (threadId: string, opts: ReviewOptions) => {

@@ -22,7 +22,8 @@ export const registerRollback = (program: Command): void => {
       opts,
       (home) => rollbackThread(home.mutations, threadId, opts.numTurns),
       (v) =>
-      `rolled back ${threadId}: ${v.thread.turns.length} turns left` + (v.written === null ? ' (nothing to drop)' : `\n  ${v.written.path} (+${v.written.bytes} bytes)`),
+        `rolled back ${threadId}: ${v.thread.turns.length} turns left` +
+        (v.written === null ? ' (nothing to drop)' : `\n  ${v.written.path} (+${v.written.bytes} bytes)`),
     );
   });
 };

@@ -12,7 +12,9 @@ export const registerServe = (program: Command): void => {
   withHomeOptions(
     program
       .command('serve')
-      .description('answer the history API (thread/list, read, turns/list, items/list) and its mutations (thread/fork, revert, rollback, review/start, thread/tokenUsage/read) over JSON-RPC on stdio')
+      .description(
+        'answer the history API (thread/list, read, turns/list, items/list) and its mutations (thread/fork, revert, rollback, review/start, thread/tokenUsage/read) over JSON-RPC on stdio',
+      )
       .option('--gate-wait-ms <ms>', 'how long to wait for another process backfilling the index', (v) => Number.parseInt(v, 10)),
     false,
   ).action(async (opts: HomeOptions & { gateWaitMs?: number }) => {

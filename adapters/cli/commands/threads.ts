@@ -36,10 +36,9 @@ export const registerThreads = (program: Command): void => {
         opts,
         (home) => listThreads(home.read, q),
         (page) =>
-          [
-            ...page.data.map((t) => `${t.id}  ${new Date(t.updatedAt * 1000).toISOString()}  ${t.historyMode.padEnd(9)} ${t.name ?? t.preview}`),
-            cursorsLine(page),
-          ].join('\n'),
+          [...page.data.map((t) => `${t.id}  ${new Date(t.updatedAt * 1000).toISOString()}  ${t.historyMode.padEnd(9)} ${t.name ?? t.preview}`), cursorsLine(page)].join(
+            '\n',
+          ),
       );
     },
   );

@@ -15,7 +15,9 @@ export const registerTokenUsage = (program: Command): void => {
       opts,
       (home) => readTokenUsage(home.mutations, threadId),
       (u) =>
-      u === null ? `${threadId}: no token usage recorded` : `${threadId} (turn ${u.turnId}): ${u.tokenUsage.total.totalTokens} tokens total, last ${u.tokenUsage.last.totalTokens}`,
+        u === null
+          ? `${threadId}: no token usage recorded`
+          : `${threadId} (turn ${u.turnId}): ${u.tokenUsage.total.totalTokens} tokens total, last ${u.tokenUsage.last.totalTokens}`,
     );
   });
 };

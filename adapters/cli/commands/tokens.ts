@@ -47,13 +47,28 @@ const renderTable = (by: string, groups: ReadonlyArray<UsageGroup>, total: Usage
   const head = [by, ...COLUMNS.map(([h]) => h)];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: ReadonlyArray<string>) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(0, -1).map(line), widths.map((w) => '-'.repeat(w)).join('  '), line(rows[rows.length - 1]!)].join('\n');
+  return [
+    line(head),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.slice(0, -1).map(line),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    line(rows[rows.length - 1]!),
+  ].join('\n');
 };
 
 const reportJson = (r: TokenReport, by: string | undefined, extra: Record<string, unknown>): unknown => {
   const base = { ...extra, total: r.total, duplicateRecords: r.duplicateRecords, copiedCounts: r.copiedCounts, outsideRange: r.outsideRange };
   if (by !== undefined) return { ...base, by, groups: r.groups[BY[by]!] };
-  return { ...base, byThread: r.groups.thread, byTurn: r.groups.turn, byDayUtc: r.groups.dayUtc, byDayLocal: r.groups.dayLocal, byModel: r.groups.model, byProvider: r.groups.provider, byCwd: r.groups.cwd };
+  return {
+    ...base,
+    byThread: r.groups.thread,
+    byTurn: r.groups.turn,
+    byDayUtc: r.groups.dayUtc,
+    byDayLocal: r.groups.dayLocal,
+    byModel: r.groups.model,
+    byProvider: r.groups.provider,
+    byCwd: r.groups.cwd,
+  };
 };
 
 export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineError, string>> => {

@@ -11,7 +11,7 @@ export const registerTurns = (program: Command): void => {
   withHomeOptions(
     program
       .command('turns')
-      .description('one page of a thread\'s turns, as `thread/turns/list` returns it')
+      .description("one page of a thread's turns, as `thread/turns/list` returns it")
       .argument('<threadId>', 'thread id')
       .option('--view <view>', 'notLoaded | summary | full', 'summary')
       .option('--limit <n>', 'page size (default 25, at most 100)', (v) => Number.parseInt(v, 10))
@@ -25,6 +25,10 @@ export const registerTurns = (program: Command): void => {
       cursor: opts.cursor ?? null,
       sortDirection: opts.asc ? 'asc' : 'desc',
     };
-    return runOnHome(opts, (home) => listTurns(home.read, q), (page) => [...page.data.flatMap(turnLines), cursorsLine(page)].join('\n'));
+    return runOnHome(
+      opts,
+      (home) => listTurns(home.read, q),
+      (page) => [...page.data.flatMap(turnLines), cursorsLine(page)].join('\n'),
+    );
   });
 };

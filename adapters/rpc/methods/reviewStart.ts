@@ -16,7 +16,5 @@ export const reviewStart = defineMethod({
   name: 'review/start',
   params: ReviewStartParams,
   handle: (ctx, p) =>
-    TE.map(({ turn, reviewThreadId }: ReviewResult) => ({ turn, reviewThreadId }))(
-      startReview(ctx.ports, p.threadId, p.target, p.delivery ?? 'inline'),
-    ),
+    TE.map(({ turn, reviewThreadId }: ReviewResult) => ({ turn, reviewThreadId }))(startReview(ctx.ports, p.threadId, p.target, p.delivery ?? 'inline')),
 });

@@ -11,6 +11,5 @@ import { defineMethod } from '../method.js';
 export const threadTokenUsageRead = defineMethod({
   name: 'thread/tokenUsage/read',
   params: t.type({ threadId: t.string }),
-  handle: (ctx, p) =>
-    TE.map((u: ThreadTokenUsageUpdated | null) => u ?? { threadId: p.threadId, turnId: null, tokenUsage: null })(readTokenUsage(ctx.ports, p.threadId)),
+  handle: (ctx, p) => TE.map((u: ThreadTokenUsageUpdated | null) => u ?? { threadId: p.threadId, turnId: null, tokenUsage: null })(readTokenUsage(ctx.ports, p.threadId)),
 });

@@ -39,10 +39,7 @@ export const EnteredReviewModeItem = t.intersection([
   t.type({ type: t.literal('EnteredReviewMode'), id: t.string }),
   t.partial({ target: t.unknown, user_facing_hint: optional(t.string) }),
 ]);
-export const ExitedReviewModeItem = t.intersection([
-  t.type({ type: t.literal('ExitedReviewMode'), id: t.string }),
-  t.partial({ review_output: optional(ReviewOutput) }),
-]);
+export const ExitedReviewModeItem = t.intersection([t.type({ type: t.literal('ExitedReviewMode'), id: t.string }), t.partial({ review_output: optional(ReviewOutput) })]);
 
 export const KnownTurnItem = t.union([
   UserMessageItem,

@@ -51,7 +51,11 @@ describe('analytics reconstruction and delivery', function () {
     if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
     return { out, summary: r.right };
   };
-  const eventsOf = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as { event_type: string; event_params: Record<string, unknown> });
+  const eventsOf = (out: string) =>
+    out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event_type: string; event_params: Record<string, unknown> });
 
   it('is deterministic: the same home gives byte-identical JSONL (in process, fresh index, and through the CLI)', async () => {
     const a = await run({});
@@ -84,11 +88,24 @@ describe('analytics reconstruction and delivery', function () {
       'codex_turn_event', // l1
     ]);
     expect(events[0]!.event_params).to.deep.equal({
-      plugin_id: 'docs@openai-curated', remote_plugin_id: REMOTE_DOCS, plugin_name: 'docs', marketplace_name: 'openai-curated',
-      has_skills: null, mcp_server_count: null, connector_ids: null, product_client_id: null,
+      plugin_id: 'docs@openai-curated',
+      remote_plugin_id: REMOTE_DOCS,
+      plugin_name: 'docs',
+      marketplace_name: 'openai-curated',
+      has_skills: null,
+      mcp_server_count: null,
+      connector_ids: null,
+      product_client_id: null,
     });
     expect(events[1]!.event_params['remote_plugin_id']).to.equal(null);
-    expect(events[3]!.event_params).to.include({ plugin_id: 'docs@openai-curated', remote_plugin_id: REMOTE_DOCS, thread_id: PAGINATED_THREAD, turn_id: 'p1', model_slug: 'gpt-5', product_client_id: 'codex_vscode' });
+    expect(events[3]!.event_params).to.include({
+      plugin_id: 'docs@openai-curated',
+      remote_plugin_id: REMOTE_DOCS,
+      thread_id: PAGINATED_THREAD,
+      turn_id: 'p1',
+      model_slug: 'gpt-5',
+      product_client_id: 'codex_vscode',
+    });
     const turns = events.filter((e) => e.event_type === 'codex_turn_event').map((e) => e.event_params);
     expect(turns.map((t) => [t['turn_id'], t['status'], t['turn_error'], t['total_tokens'], t['duration_ms'], t['is_first_turn']])).to.deep.equal([
       ['p1', 'completed', null, 1020, 42, true],
@@ -107,7 +124,10 @@ describe('analytics reconstruction and delivery', function () {
       const { out } = await run({});
       const { summary } = await run({ captureFile: file, endpoint: server.url, batchSize: '5' });
       expect(summary).to.include({ sink: 'capture', payloads: 3, events: 14, delivered: 3, failed: 0 });
-      const lines = (await fs.readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { events: unknown[] });
+      const lines = (await fs.readFile(file, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { events: unknown[] });
       expect(lines.map((l) => l.events.length)).to.deep.equal([5, 5, 4]);
       expect(lines.flatMap((l) => l.events)).to.deep.equal(eventsOf(out));
       expect((await fs.stat(file)).mode & 0o777).to.equal(0o600);

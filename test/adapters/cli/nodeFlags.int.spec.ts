@@ -26,7 +26,12 @@ describe('the CLI runs with its node flags', function () {
     const t = newThread(71);
     const p = nodePath.join(home, rolloutRelPath(t.threadId));
     await fs.mkdir(nodePath.dirname(p), { recursive: true });
-    await fs.writeFile(p, threadLines(t, 2).map((l) => l + '\n').join(''));
+    await fs.writeFile(
+      p,
+      threadLines(t, 2)
+        .map((l) => l + '\n')
+        .join(''),
+    );
     const { stdout } = await run(CLI, ['index', '--codex-home', home, '--json', '--no-reader-thread']);
     expect(JSON.parse(stdout)).to.deep.include({ files: 1, indexed: 1, quarantined: 0, readerThread: false });
   });

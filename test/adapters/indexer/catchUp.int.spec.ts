@@ -40,8 +40,7 @@ const rebuildDump = async (home: string): Promise<string> => {
   }
 };
 
-const turnsOf = async (s: LmdbIndexStore, rolloutId: string): Promise<TurnRow[]> =>
-  right(await s.range('turns', [rolloutId])()).map((r) => r.value);
+const turnsOf = async (s: LmdbIndexStore, rolloutId: string): Promise<TurnRow[]> => right(await s.range('turns', [rolloutId])()).map((r) => r.value);
 
 describe('LMDB index catch-up', function () {
   this.timeout(120_000);
@@ -85,7 +84,11 @@ describe('LMDB index catch-up', function () {
               th = { t, path: await writeThread(h, rolloutRelPath(t.threadId), threadLines(t, 0)) };
               threads[st.thread] = th;
             }
-            const text = (pendingTail.get(st.thread) ?? '') + act(th.t, st.action).map((l) => l + '\n').join('');
+            const text =
+              (pendingTail.get(st.thread) ?? '') +
+              act(th.t, st.action)
+                .map((l) => l + '\n')
+                .join('');
             pendingTail.delete(st.thread);
             // A torn append: the last line's second half lands later (a writer mid-write).
             const cut = st.torn && text.length > 10 ? text.length - 5 : text.length;
@@ -182,7 +185,13 @@ describe('LMDB index catch-up', function () {
     it('truncated: re-indexes the shorter file', async () => {
       const text = await fs.readFile(pathA, 'utf8');
       const lines = text.split('\n').filter((l) => l !== '');
-      await fs.writeFile(pathA, lines.slice(0, 12).map((l) => l + '\n').join(''));
+      await fs.writeFile(
+        pathA,
+        lines
+          .slice(0, 12)
+          .map((l) => l + '\n')
+          .join(''),
+      );
       expect(await fresh(a.threadId)).to.equal('rescanned');
       expect((await turnsOf(store, a.threadId)).length).to.be.lessThan(3);
       expect(await dumpOf(store)).to.equal(await rebuildDump(home));
@@ -190,7 +199,12 @@ describe('LMDB index catch-up', function () {
 
     it('replaced: a rewritten head (same thread, other content) is re-indexed', async () => {
       const a2 = newThread(11);
-      await fs.writeFile(pathA, threadLines(a2, 5, { cwd: '/elsewhere' }).map((l) => l + '\n').join(''));
+      await fs.writeFile(
+        pathA,
+        threadLines(a2, 5, { cwd: '/elsewhere' })
+          .map((l) => l + '\n')
+          .join(''),
+      );
       expect(await fresh(a.threadId)).to.equal('rescanned');
       expect(await turnsOf(store, a.threadId)).to.have.length(5);
       expect(right(await store.get('threads', [a.threadId])())!.cwd).to.equal('/elsewhere');
@@ -211,7 +225,12 @@ describe('LMDB index catch-up', function () {
       await fs.mkdir(nodePath.dirname(moved), { recursive: true });
       await fs.rename(pathA, moved);
       const c = newThread(13);
-      await fs.writeFile(pathA, threadLines(c, 1).map((l) => l + '\n').join(''));
+      await fs.writeFile(
+        pathA,
+        threadLines(c, 1)
+          .map((l) => l + '\n')
+          .join(''),
+      );
       const r = right(await ensureThreadFresh(store, home, a.threadId)());
       expect(r.freshness).to.equal('rescanned');
       expect(r.summary!.mismatched).to.deep.equal([{ path: pathA, nameThreadId: a.threadId, metaThreadId: c.threadId }]);

@@ -93,12 +93,18 @@ describe('index change detection (same-size rewrites, rewritten-and-grown files,
     expect((await turns(t.threadId)).map((x) => x.durationMs)).to.include(7777);
     expect(await dumpOf(store)).to.equal(await rebuildDump(home));
     // A plain append is still a tail catch-up.
-    await fs.appendFile(p, ['startTurn', 'user', 'complete'].flatMap((x) => act(t, x as Action)).map((l) => l + '\n').join(''));
+    await fs.appendFile(
+      p,
+      ['startTurn', 'user', 'complete']
+        .flatMap((x) => act(t, x as Action))
+        .map((l) => l + '\n')
+        .join(''),
+    );
     expect(right(await catchUpHome(store, home)())).to.deep.include({ tailed: 1, reindexed: 0 });
     expect(await dumpOf(store)).to.equal(await rebuildDump(home));
   });
 
-  it("a new revision file of a thread is found from the day folders since its current file, without a full scan", async () => {
+  it('a new revision file of a thread is found from the day folders since its current file, without a full scan', async () => {
     const root = newThread(73);
     const rootLines = threadLines(root, 3);
     await writeLines(nodePath.join(home, rolloutRelPath(root.threadId)), rootLines);

@@ -26,12 +26,20 @@ const damagedThread = (): { threadId: string; bytes: Buffer; bad: Array<{ text: 
     timestamp: '2026-11-21T14:00:30.000Z',
     ordinal: 99,
     type: 'event_msg',
-    payload: { type: 'item_completed', thread_id: t.threadId, turn_id: 'x', item: { type: 'CommandExecution', id: 'c1', command: 'not an array', aggregated_output: 'y'.repeat(20_000) } },
+    payload: {
+      type: 'item_completed',
+      thread_id: t.threadId,
+      turn_id: 'x',
+      item: { type: 'CommandExecution', id: 'c1', command: 'not an array', aggregated_output: 'y'.repeat(20_000) },
+    },
   });
   const bad = [
     { text: 'this is not json', reason: /not JSON/ },
     { text: '{"hello":"world"}', reason: /not a rollout line/ },
-    { text: '{"timestamp":"2026-11-21T14:00:20.000Z","ordinal":98,"type":"event_msg","payload":{"type":"task_started","turn_id":42}}', reason: /event_msg\/task_started does not decode/ },
+    {
+      text: '{"timestamp":"2026-11-21T14:00:20.000Z","ordinal":98,"type":"event_msg","payload":{"type":"task_started","turn_id":42}}',
+      reason: /event_msg\/task_started does not decode/,
+    },
     { text: '', reason: /empty line/ },
     { text: bigBad, reason: /event_msg\/item_completed does not decode/ },
   ];
@@ -41,7 +49,11 @@ const damagedThread = (): { threadId: string; bytes: Buffer; bad: Array<{ text: 
     if (i === 3) for (const b of bad) parts.push(Buffer.from(b.text + '\n'));
   });
   // Invalid UTF-8 inside an otherwise skipped (never parsed) kind.
-  const utf8 = Buffer.concat([Buffer.from('{"timestamp":"2026-11-21T14:00:40.000Z","ordinal":97,"type":"world_state","payload":{"x":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}\n')]);
+  const utf8 = Buffer.concat([
+    Buffer.from('{"timestamp":"2026-11-21T14:00:40.000Z","ordinal":97,"type":"world_state","payload":{"x":"'),
+    Buffer.from([0xc3, 0x28]),
+    Buffer.from('"}}\n'),
+  ]);
   parts.splice(6, 0, utf8);
   return { threadId: t.threadId, bytes: Buffer.concat(parts), bad: [...bad, { text: utf8.subarray(0, -1).toString('utf8'), reason: /invalid UTF-8/ }] };
 };

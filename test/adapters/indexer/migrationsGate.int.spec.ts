@@ -25,7 +25,12 @@ const writeHome = async (home: string, n: number): Promise<void> => {
     const t = newThread(40 + i);
     const p = nodePath.join(home, rolloutRelPath(t.threadId));
     await fs.mkdir(nodePath.dirname(p), { recursive: true });
-    await fs.writeFile(p, threadLines(t, 2).map((l) => l + '\n').join(''));
+    await fs.writeFile(
+      p,
+      threadLines(t, 2)
+        .map((l) => l + '\n')
+        .join(''),
+    );
   }
 };
 
@@ -51,8 +56,7 @@ const startWorker = (dir: string, owner: string, ttl: number, mode: 'hold' | 'cr
     child.on('error', reject);
   });
 
-const exited = (child: ChildProcess): Promise<void> =>
-  child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+const exited = (child: ChildProcess): Promise<void> => (child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve())));
 
 describe('index schema migrations and the backfill gate', function () {
   this.timeout(60_000);
@@ -100,7 +104,12 @@ describe('index schema migrations and the backfill gate', function () {
     right(await catchUpHome(v1, home)());
     const ordinals = v1.reader.keys('ordinals', []);
     expect(ordinals.length).to.be.greaterThan(0);
-    right(await v1.commit(() => [...ordinals.map((k) => ({ op: 'del' as const, table: 'ordinals' as const, key: k })), { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: 1 }])());
+    right(
+      await v1.commit(() => [
+        ...ordinals.map((k) => ({ op: 'del' as const, table: 'ordinals' as const, key: k })),
+        { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: 1 },
+      ])(),
+    );
     right(await v1.close()());
     // Exactly the 1 → 2 step (later versions rebuild).
     const r = right(await openIndex(dir, home, { target: 2 })());
@@ -122,7 +131,7 @@ describe('index schema migrations and the backfill gate', function () {
     const env = open({ path: dir, maxDbs: 32, compression: false });
     const dbs = new Map(Object.entries(DB_NAMES).map(([t, name]) => [t, env.openDB({ name })]));
     env.transactionSync(() => {
-      for (const r of rows) dbs.get(r.table)!.putSync((r.key as unknown[]).length === 1 ? (r.key as unknown[])[0] as never : r.key as never, r.value);
+      for (const r of rows) dbs.get(r.table)!.putSync((r.key as unknown[]).length === 1 ? ((r.key as unknown[])[0] as never) : (r.key as never), r.value);
       dbs.get('meta')!.putSync(SCHEMA_VERSION_KEY[0], 6);
     });
     const inline = dbs.get('turns')!.getBinary([...dbs.get('turns')!.getKeys({})][0] as never)!;
@@ -138,7 +147,9 @@ describe('index schema migrations and the backfill gate', function () {
       right(await r.store.commit(() => [{ op: 'put', table: 'turns', key: ['fresh', 1], value: { ...(rows.find((x) => x.table === 'turns')!.value as object) } }])());
       // The table's structures entry (a symbol key) is not a row: whole-table ranges skip it.
       const turns = right(await r.store.range('turns', [])());
-      expect(turns.map((t) => t.key)).to.deep.equal([...(rows as unknown as ReadonlyArray<{ table: string; key: KeyPart[] }>).filter((x) => x.table === 'turns').map((x) => x.key), ['fresh', 1]].sort(compareKeys));
+      expect(turns.map((t) => t.key)).to.deep.equal(
+        [...(rows as unknown as ReadonlyArray<{ table: string; key: KeyPart[] }>).filter((x) => x.table === 'turns').map((x) => x.key), ['fresh', 1]].sort(compareKeys),
+      );
     } finally {
       right(await r.store.close()());
     }
@@ -153,9 +164,19 @@ describe('index schema migrations and the backfill gate', function () {
   });
 
   it('in-place steps run in order, each with its version bump; a newer index is Unsupported', async () => {
-    await right(await openIndex(dir, home)()).store.close()().then(right);
+    await right(await openIndex(dir, home)())
+      .store.close()()
+      .then(right);
     const next = SCHEMA_VERSION + 1;
-    const migrations = [{ from: SCHEMA_VERSION, to: next, name: 'test-step', kind: 'inPlace' as const, run: () => [{ op: 'put' as const, table: 'meta' as const, key: ['touched'], value: next }] }];
+    const migrations = [
+      {
+        from: SCHEMA_VERSION,
+        to: next,
+        name: 'test-step',
+        kind: 'inPlace' as const,
+        run: () => [{ op: 'put' as const, table: 'meta' as const, key: ['touched'], value: next }],
+      },
+    ];
     const r = right(await openIndex(dir, home, { migrations, target: next })());
     expect(r.migrated).to.equal('steps');
     expect(r.store.reader.get('meta', SCHEMA_VERSION_KEY)).to.equal(next);
@@ -182,7 +203,9 @@ describe('index schema migrations and the backfill gate', function () {
   });
 
   it('backfill gate: a second process waits the bounded time, then answers from the files', async () => {
-    await right(await openIndex(dir, home)()).store.close()().then(right);
+    await right(await openIndex(dir, home)())
+      .store.close()()
+      .then(right);
     const { child, line } = await startWorker(dir, 'other-process', 60_000, 'hold');
     try {
       expect(line).to.equal('acquired');
@@ -204,7 +227,9 @@ describe('index schema migrations and the backfill gate', function () {
   });
 
   it('backfill gate: an expired lease (its holder died) is taken over and the waiter backfills', async () => {
-    await right(await openIndex(dir, home)()).store.close()().then(right);
+    await right(await openIndex(dir, home)())
+      .store.close()()
+      .then(right);
     const { child, line } = await startWorker(dir, 'crashed-process', 700, 'crash');
     await exited(child);
     expect(line).to.equal('acquired');

@@ -60,7 +60,13 @@ describe('parallel catch-up (worker threads)', function () {
       const t = newThread(901);
       t.n = 1_000;
       const p = nodePath.join(home, rolloutRelPath(t.threadId));
-      await fs.appendFile(p, ['startTurn', 'user', 'agent', 'complete'].flatMap((x) => act(t, x as Action)).map((l) => l + '\n').join(''));
+      await fs.appendFile(
+        p,
+        ['startTurn', 'user', 'agent', 'complete']
+          .flatMap((x) => act(t, x as Action))
+          .map((l) => l + '\n')
+          .join(''),
+      );
       const again = right(await catchUpHome(two.s, home, { workers: { count: 2, indexPath: nodePath.join(root, 'two'), fromBytes: 0 } })());
       expect(again).to.deep.include({ tailed: 1, unchanged: 11 });
       right(await catchUpHome(one.s, home)());
@@ -72,9 +78,15 @@ describe('parallel catch-up (worker threads)', function () {
   });
 
   it('shares are balanced by bytes to read and keep the plan order', () => {
-    const f = (path: string, size: number) => ({ probe: { file: { path }, size } as never, action: { kind: 'index' as const, from: undefined, resetRollouts: [], counted: 'indexed' as const } });
+    const f = (path: string, size: number) => ({
+      probe: { file: { path }, size } as never,
+      action: { kind: 'index' as const, from: undefined, resetRollouts: [], counted: 'indexed' as const },
+    });
     const plan = [f('a', 10), f('b', 100), f('c', 40), f('d', 60), f('e', 5)];
     const shares = shareOut(plan, 2);
-    expect(shares.map((s) => s.map((x) => (x.probe as { file: { path: string } }).file.path))).to.deep.equal([['a', 'b'], ['c', 'd', 'e']]);
+    expect(shares.map((s) => s.map((x) => (x.probe as { file: { path: string } }).file.path))).to.deep.equal([
+      ['a', 'b'],
+      ['c', 'd', 'e'],
+    ]);
   });
 });

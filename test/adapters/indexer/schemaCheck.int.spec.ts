@@ -22,7 +22,12 @@ const writeHome = async (home: string, n: number): Promise<string[]> => {
     const t = newThread(300 + i);
     const p = nodePath.join(home, rolloutRelPath(t.threadId));
     await fs.mkdir(nodePath.dirname(p), { recursive: true });
-    await fs.writeFile(p, threadLines(t, 6).map((l) => l + '\n').join(''));
+    await fs.writeFile(
+      p,
+      threadLines(t, 6)
+        .map((l) => l + '\n')
+        .join(''),
+    );
     ids.push(t.threadId);
   }
   return ids;

@@ -27,9 +27,13 @@ const busyThread = (seed: number): Buffer => {
   const output = 'total 0\\n\\t\\"quoted\\" \\u00e9 é '.repeat(12_000);
   const extra = [
     // An unread long string: elided before parsing.
-    Buffer.from(`{${at(1)},"type":"event_msg","payload":{"type":"item_completed","thread_id":"${t.threadId}","turn_id":"x","item":{"type":"CommandExecution","id":"c1","command":["ls"],"aggregated_output":"${output}"}}}`),
+    Buffer.from(
+      `{${at(1)},"type":"event_msg","payload":{"type":"item_completed","thread_id":"${t.threadId}","turn_id":"x","item":{"type":"CommandExecution","id":"c1","command":["ls"],"aggregated_output":"${output}"}}}`,
+    ),
     // The same with an invalid escape: not elided, so the full parse rejects it.
-    Buffer.from(`{${at(2)},"type":"event_msg","payload":{"type":"item_completed","thread_id":"${t.threadId}","turn_id":"x","item":{"type":"CommandExecution","id":"c2","command":["ls"],"aggregated_output":"${output}\\q"}}}`),
+    Buffer.from(
+      `{${at(2)},"type":"event_msg","payload":{"type":"item_completed","thread_id":"${t.threadId}","turn_id":"x","item":{"type":"CommandExecution","id":"c2","command":["ls"],"aggregated_output":"${output}\\q"}}}`,
+    ),
     // A needed line longer than a read chunk.
     Buffer.from(`{${at(3)},"type":"event_msg","payload":{"type":"user_message","message":"${'long question '.repeat(110_000)}","kind":"plain"}}`),
     // A skipped kind with invalid UTF-8: quarantined without being parsed.
@@ -206,7 +210,12 @@ describe('the reader thread of a catch-up (tailThread)', function () {
       const t = newThread(500 + i, i % 4 === 0 ? 'legacy' : 'paginated');
       const p = nodePath.join(many, rolloutRelPath(t.threadId));
       await fs.mkdir(nodePath.dirname(p), { recursive: true });
-      await fs.writeFile(p, threadLines(t, 1 + (i % 3)).map((l) => l + '\n').join(''));
+      await fs.writeFile(
+        p,
+        threadLines(t, 1 + (i % 3))
+          .map((l) => l + '\n')
+          .join(''),
+      );
     }
     const build = buildIn(many);
     const here = await build(nodePath.join(tmp(), 'many-here'), false);

@@ -30,7 +30,12 @@ describe('thread rows of a large catch-up (a chunk of threads per commit, remapp
       const t = newThread(5000 + i, i % 3 === 0 ? 'legacy' : 'paginated');
       const p = nodePath.join(home, rolloutRelPath(t.threadId));
       await fs.mkdir(nodePath.dirname(p), { recursive: true });
-      await fs.writeFile(p, threadLines(t, 1).map((l) => l + '\n').join(''));
+      await fs.writeFile(
+        p,
+        threadLines(t, 1)
+          .map((l) => l + '\n')
+          .join(''),
+      );
       paths.push(p);
     }
     const store = right(await openLmdbIndex(dir)());
@@ -42,14 +47,18 @@ describe('thread rows of a large catch-up (a chunk of threads per commit, remapp
 
       // The same rows derived in one go from everything else the index holds.
       const others = memoryIndex();
-      others.apply(rows.filter((r) => r.table !== 'threads').map((r): IndexWrite => ({ op: 'put', table: r.table as TableName, key: r.key as never, value: r.value as never })));
+      others.apply(
+        rows.filter((r) => r.table !== 'threads').map((r): IndexWrite => ({ op: 'put', table: r.table as TableName, key: r.key as never, value: r.value as never })),
+      );
       const files = rows
         .filter((r) => r.table === 'files')
         .map((r) => r.value as FileCheckpoint)
         .map((c) => ({ path: c.path, archived: c.archived, fileTimestamp: c.fileTimestamp, threadId: c.threadId!, rolloutId: c.rolloutId! }));
       const expected = refreshThreadRows(others, files, new Map());
       const byKey = (a: { key: unknown }, b: { key: unknown }) => (String(a.key) < String(b.key) ? -1 : 1);
-      expect(expected.map((w) => ({ key: w.key, value: w.op === 'put' ? w.value : undefined })).sort(byKey)).to.deep.equal(threadRows.map((r) => ({ key: r.key, value: r.value })).sort(byKey));
+      expect(expected.map((w) => ({ key: w.key, value: w.op === 'put' ? w.value : undefined })).sort(byKey)).to.deep.equal(
+        threadRows.map((r) => ({ key: r.key, value: r.value })).sort(byKey),
+      );
 
       await fs.rm(paths[7]!);
       right(await catchUpHome(store, home)());

@@ -37,7 +37,11 @@ describe('thread rows agree with thread/read of the whole-file fold', function (
       await write(`archived_sessions/${nodePath.basename(rolloutRelPath(a.threadId))}`, threadLines(a, 1));
       await fs.writeFile(
         nodePath.join(home, 'session_index.jsonl'),
-        [{ id: p.threadId, thread_name: 'first' }, { id: p.threadId, thread_name: 'renamed' }, { id: l.threadId, thread_name: 'legacy one' }]
+        [
+          { id: p.threadId, thread_name: 'first' },
+          { id: p.threadId, thread_name: 'renamed' },
+          { id: l.threadId, thread_name: 'legacy one' },
+        ]
           .map((x) => JSON.stringify({ ...x, updated_at: '2026-11-21T14:00:00Z' }) + '\n')
           .join(''),
       );
@@ -71,7 +75,15 @@ const rowFields = (row: ThreadRow) => {
 };
 
 const recordTyped = (id: string): string[] => [
-  JSON.stringify({ record_type: 'session_meta', id, timestamp: '2025-09-03T12:00:00.000Z', cwd: '/home/dev/app', originator: 'codex_cli_rs', cli_version: '0.30.0', instructions: null }),
+  JSON.stringify({
+    record_type: 'session_meta',
+    id,
+    timestamp: '2025-09-03T12:00:00.000Z',
+    cwd: '/home/dev/app',
+    originator: 'codex_cli_rs',
+    cli_version: '0.30.0',
+    instructions: null,
+  }),
   JSON.stringify({ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi there' }] }),
   JSON.stringify({ record_type: 'event', id: '0', msg: { type: 'user_message', message: 'hi there', kind: 'plain' } }),
   JSON.stringify({ record_type: 'event', id: '0', msg: { type: 'agent_message', message: 'Hello!' } }),
@@ -113,8 +125,20 @@ describe('thread rows agree with thread/read in every case (forks, revisions, ea
       rev.sessionMeta({ history_base: cutForRevert });
       rev.chatTurn('r1', 'after revert', 'RA1');
       await write(home, `${day}/rollout-2026-11-21T14-03-00-${ROOT}_${REV}.jsonl`, rev.text().replace('\n', '\n{"timestamp": broken\n'));
-      await write(home, `${day}/rollout-2025-05-01T10-00-00-${OLD}.jsonl`, envelopeLess(OLD, 1, 2).map((l) => l + '\n').join(''));
-      await write(home, `archived_sessions/rollout-2025-09-03T12-00-00-${TYPED}.jsonl`, recordTyped(TYPED).map((l) => l + '\n').join(''));
+      await write(
+        home,
+        `${day}/rollout-2025-05-01T10-00-00-${OLD}.jsonl`,
+        envelopeLess(OLD, 1, 2)
+          .map((l) => l + '\n')
+          .join(''),
+      );
+      await write(
+        home,
+        `archived_sessions/rollout-2025-09-03T12-00-00-${TYPED}.jsonl`,
+        recordTyped(TYPED)
+          .map((l) => l + '\n')
+          .join(''),
+      );
       await fs.writeFile(nodePath.join(home, 'session_index.jsonl'), `{"id":"${ROOT}","thread_name":"Renamed","updated_at":"y"}\n`);
 
       const s = right(await catchUpHome(store, home, { batchLines: 5 })());
@@ -131,7 +155,9 @@ describe('thread rows agree with thread/read in every case (forks, revisions, ea
         const turns = right(await store.range('turns', [id])()).map((r) => r.value);
         const items = right(await store.range('items', [id])()).map((r) => r.value);
         expect(turns.map((t) => t.id)).to.deep.equal(folded.turns.map((t) => t.id));
-        expect(turns.map((t) => items.filter((i) => i.turnId === t.id).map((i) => [i.kind, i.id]))).to.deep.equal(folded.turns.map((t) => t.items.map((i) => [i.type, i.id])));
+        expect(turns.map((t) => items.filter((i) => i.turnId === t.id).map((i) => [i.kind, i.id]))).to.deep.equal(
+          folded.turns.map((t) => t.items.map((i) => [i.type, i.id])),
+        );
       }
     } finally {
       right(await store.close()());
@@ -157,13 +183,28 @@ describe('thread rows agree with thread/read in every case (forks, revisions, ea
             const paths = threads.map((t) => nodePath.join(home, rolloutRelPath(t.threadId)));
             for (const [i, t] of threads.entries()) {
               await fs.mkdir(nodePath.dirname(paths[i]!), { recursive: true });
-              await fs.writeFile(paths[i]!, threadLines(t, 0, i === 2 ? { forked_from_id: threads[0]!.threadId } : {}).map((l) => l + '\n').join(''));
+              await fs.writeFile(
+                paths[i]!,
+                threadLines(t, 0, i === 2 ? { forked_from_id: threads[0]!.threadId } : {})
+                  .map((l) => l + '\n')
+                  .join(''),
+              );
             }
             const oldId = `cccccccc-0000-4000-8000-00000000000${early}`;
-            await fs.writeFile(nodePath.join(home, `sessions/2026/11/21/rollout-2025-05-01T10-00-00-${oldId}.jsonl`), envelopeLess(oldId, early, early).map((l) => l + '\n').join(''));
+            await fs.writeFile(
+              nodePath.join(home, `sessions/2026/11/21/rollout-2025-05-01T10-00-00-${oldId}.jsonl`),
+              envelopeLess(oldId, early, early)
+                .map((l) => l + '\n')
+                .join(''),
+            );
             for (const [k, st] of script.entries()) {
               if (cuts.includes(k)) right(await catchUpHome(store, home, { batchLines })());
-              await fs.appendFile(paths[st.thread]!, act(threads[st.thread]!, st.action).map((l) => l + '\n').join(''));
+              await fs.appendFile(
+                paths[st.thread]!,
+                act(threads[st.thread]!, st.action)
+                  .map((l) => l + '\n')
+                  .join(''),
+              );
             }
             right(await catchUpHome(store, home, { batchLines })());
             for (const id of [...threads.map((t) => t.threadId), oldId]) {

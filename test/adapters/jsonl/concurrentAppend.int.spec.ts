@@ -58,9 +58,7 @@ describe('jsonl writer: two OS processes appending to one thread file', function
     for (const w of workers) w.go();
     const codes = await Promise.all(workers.map((w) => w.done));
     expect(codes, workers.map((w) => w.stderr()).join('\n')).to.deep.equal([0, 0]);
-    const results = await Promise.all(
-      resultFiles.map(async (f) => JSON.parse(await fs.readFile(f, 'utf8')) as AppendWorkerResult),
-    );
+    const results = await Promise.all(resultFiles.map(async (f) => JSON.parse(await fs.readFile(f, 'utf8')) as AppendWorkerResult));
     const elapsed = Date.now() - started;
 
     // Every line is complete, valid JSON, a rollout envelope; nothing quarantined.
@@ -72,9 +70,7 @@ describe('jsonl writer: two OS processes appending to one thread file', function
       expect(entry.kind, JSON.stringify(entry).slice(0, 300)).to.equal('line');
       if (entry.kind !== 'line') continue;
       lines += 1;
-      expect(bytes.subarray(entry.line.byteOffset, entry.line.byteOffset + entry.line.byteLength).toString('utf8')).to.equal(
-        entry.line.text,
-      );
+      expect(bytes.subarray(entry.line.byteOffset, entry.line.byteOffset + entry.line.byteLength).toString('utf8')).to.equal(entry.line.text);
       const parsed = JSON.parse(entry.line.text) as { ordinal: number; payload: { type: string; id: string } };
       ordinals.push(parsed.ordinal);
       if (parsed.payload.type === 'test_line') ids.push(parsed.payload.id);

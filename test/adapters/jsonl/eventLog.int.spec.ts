@@ -8,8 +8,7 @@ import { jsonlEventLog } from '../../../adapters/jsonl/eventLog.js';
 import { collectingQuarantineSink } from '../../../adapters/jsonl/quarantine.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 
-const raw = (n: number) =>
-  makeRolloutLine({ timestamp: '2026-11-21T14:31:25.366Z', ordinal: n, type: 'event_msg', payload: { type: 'x', n, s: 'ü' } }).raw;
+const raw = (n: number) => makeRolloutLine({ timestamp: '2026-11-21T14:31:25.366Z', ordinal: n, type: 'event_msg', payload: { type: 'x', n, s: 'ü' } }).raw;
 
 const all = async (it: AsyncIterable<LogEntry>): Promise<LogEntry[]> => {
   const out: LogEntry[] = [];
@@ -58,9 +57,7 @@ describe('jsonl EventLog', () => {
     const entries = await all(log.read(stream));
     expect(entries.map((e) => e.kind)).to.deep.equal(['line', 'quarantined', 'line', 'quarantined']);
     expect(quarantine.records.map((r) => [r.ordinal, r.text])).to.deep.equal([[1, 'not json']]);
-    expect(await log.end(stream)()).to.deep.equal(
-      E.right({ ordinal: 3, byteOffset: Buffer.byteLength(`${raw(0)}\nnot json\n${raw(2)}\n`) }),
-    );
+    expect(await log.end(stream)()).to.deep.equal(E.right({ ordinal: 3, byteOffset: Buffer.byteLength(`${raw(0)}\nnot json\n${raw(2)}\n`) }));
 
     const missing = await all(log.read(nodePath.join(dirOf(), 'missing.jsonl')));
     expect(missing.map((e) => (e.kind === 'failed' ? e.error._tag : e.kind))).to.deep.equal(['NotFound']);

@@ -42,7 +42,10 @@ describe('jsonl firstEntry', () => {
   });
 
   it('a quarantined first line is a Decode error at line 0 with the quarantine reason', async () => {
-    const { it } = streamOf([{ kind: 'quarantined', record }, { kind: 'line', line: 'two' }]);
+    const { it } = streamOf([
+      { kind: 'quarantined', record },
+      { kind: 'line', line: 'two' },
+    ]);
     const r = await firstEntry('f.jsonl', it, 'empty');
     expect(E.isLeft(r) && r.left).to.include({ _tag: 'Decode', path: 'f.jsonl', line: 0, byteOffset: 0, reason: 'invalid UTF-8' });
   });

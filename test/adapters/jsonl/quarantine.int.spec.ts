@@ -24,7 +24,10 @@ describe('jsonl quarantine sinks', () => {
     const results = await Promise.all(Array.from({ length: 200 }, (_, i) => sink.record(record(i))()));
     expect(results.every(E.isRight)).to.equal(true);
     const text = await fs.readFile(nodePath.join(qdir, 'quarantine.jsonl'), 'utf8');
-    const rows = text.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows).to.have.length(200);
     const byOrdinal = new Map(rows.map((r) => [r['ordinal'], r]));
     for (let i = 0; i < 200; i++) {
@@ -35,9 +38,7 @@ describe('jsonl quarantine sinks', () => {
         ...record(i),
       });
     }
-    expect(renderQuarantineRecord(record(1))).to.equal(
-      '/home/x/sessions/rollout.jsonl line 1 (bytes 100..142): not JSON: Unexpected token',
-    );
+    expect(renderQuarantineRecord(record(1))).to.equal('/home/x/sessions/rollout.jsonl line 1 (bytes 100..142): not JSON: Unexpected token');
   });
 
   it('reports an unwritable quarantine folder as an Io error, not a throw', async () => {

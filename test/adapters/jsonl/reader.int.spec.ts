@@ -19,11 +19,7 @@ const FIXTURE = fileURLToPath(
   ),
 );
 
-const collect = async (
-  path: string,
-  from?: LogPosition,
-  options?: Parameters<typeof readLog>[2],
-): Promise<{ entries: LogEntry[]; end: LogPosition }> => {
+const collect = async (path: string, from?: LogPosition, options?: Parameters<typeof readLog>[2]): Promise<{ entries: LogEntry[]; end: LogPosition }> => {
   const entries: LogEntry[] = [];
   const it = readLog(path, from, options);
   for (;;) {
@@ -82,23 +78,19 @@ describe('jsonl reader', function () {
 
   it('resumes from any position returned by positionAfter, same lines as a full read (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.string({ unit: 'grapheme', maxLength: 60 }), { minLength: 1, maxLength: 15 }),
-        fc.nat(),
-        async (texts, pick) => {
-          const path = fresh();
-          const lines = texts.map(line);
-          await fs.writeFile(path, lines.map((l) => l + '\n').join(''));
-          const full = await collect(path);
-          const k = pick % (full.entries.length + 1);
-          let pos: LogPosition = { ordinal: 0, byteOffset: 0 };
-          for (const e of full.entries.slice(0, k)) pos = positionAfter(e, pos);
-          const rest = await collect(path, pos, { chunkSize: 7 });
-          expect(rest.entries).to.deep.equal(full.entries.slice(k));
-          expect(rest.end).to.deep.equal(full.end);
-          expect(await endFrom(path, pos)()).to.deep.equal(E.right(full.end));
-        },
-      ),
+      fc.asyncProperty(fc.array(fc.string({ unit: 'grapheme', maxLength: 60 }), { minLength: 1, maxLength: 15 }), fc.nat(), async (texts, pick) => {
+        const path = fresh();
+        const lines = texts.map(line);
+        await fs.writeFile(path, lines.map((l) => l + '\n').join(''));
+        const full = await collect(path);
+        const k = pick % (full.entries.length + 1);
+        let pos: LogPosition = { ordinal: 0, byteOffset: 0 };
+        for (const e of full.entries.slice(0, k)) pos = positionAfter(e, pos);
+        const rest = await collect(path, pos, { chunkSize: 7 });
+        expect(rest.entries).to.deep.equal(full.entries.slice(k));
+        expect(rest.end).to.deep.equal(full.end);
+        expect(await endFrom(path, pos)()).to.deep.equal(E.right(full.end));
+      }),
       { numRuns: 100 },
     );
   });
@@ -144,9 +136,7 @@ describe('jsonl reader', function () {
       { kind: 'quarantined', ordinal: 6, ...ranges[6], reason: 'torn tail' },
     ]);
     const torn = entries[6];
-    expect(torn?.kind === 'quarantined' && torn.record.reason).to.equal(
-      `torn tail: incomplete last line (${ranges[6]!.byteLength} bytes, no newline)`,
-    );
+    expect(torn?.kind === 'quarantined' && torn.record.reason).to.equal(`torn tail: incomplete last line (${ranges[6]!.byteLength} bytes, no newline)`);
     expect(torn?.kind === 'quarantined' && isTornTail(torn.record)).to.equal(true);
     // Every quarantined range still pins down the stored bytes.
     for (const e of entries) {

@@ -11,11 +11,7 @@ describe('jsonl rolloutFileName', () => {
   });
 
   it('parses a revision file name (base thread id, then revision id)', () => {
-    expect(
-      parseRolloutFileName(
-        'rollout-2026-11-21T14-31-25-01a1fe84-e393-7df3-89c1-fe2af51ed21c_01a1fe84-e7b0-7381-9b82-8448801fa88d.jsonl',
-      ),
-    ).to.deep.equal({
+    expect(parseRolloutFileName('rollout-2026-11-21T14-31-25-01a1fe84-e393-7df3-89c1-fe2af51ed21c_01a1fe84-e7b0-7381-9b82-8448801fa88d.jsonl')).to.deep.equal({
       fileTimestamp: '2026-11-21T14:31:25Z',
       threadId: '01a1fe84-e393-7df3-89c1-fe2af51ed21c',
       revisionId: '01a1fe84-e7b0-7381-9b82-8448801fa88d',

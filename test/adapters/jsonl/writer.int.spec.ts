@@ -12,7 +12,11 @@ import { createTailCache } from '../../../adapters/jsonl/tailCache.js';
 
 const ev = (n: number) => ({ timestamp: '2026-11-21T14:31:25.366Z', type: 'event_msg', payload: { type: 'x', n, t: 'é✓' } });
 const raw = (n: number) => makeRolloutLine(ev(n)).raw;
-const exists = (p: string) => fs.access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  fs.access(p).then(
+    () => true,
+    () => false,
+  );
 const bytesOf = (lines: string[]) => lines.reduce((s, l) => s + Buffer.byteLength(l) + 1, 0);
 
 describe('jsonl writer', function () {
@@ -31,9 +35,7 @@ describe('jsonl writer', function () {
   it('creates a new file (and its folders) for noStream, then appends at the returned position', async () => {
     const path = fresh();
     const a = await appendLines(path, [raw(0), raw(1)], 'noStream')();
-    expect(a).to.deep.equal(
-      E.right({ first: { ordinal: 0, byteOffset: 0 }, next: { ordinal: 2, byteOffset: bytesOf([raw(0), raw(1)]) } }),
-    );
+    expect(a).to.deep.equal(E.right({ first: { ordinal: 0, byteOffset: 0 }, next: { ordinal: 2, byteOffset: bytesOf([raw(0), raw(1)]) } }));
     if (E.isLeft(a)) return;
     const b = await appendLines(path, [raw(2)], a.right.next)();
     expect(b).to.deep.equal(E.right({ first: a.right.next, next: { ordinal: 3, byteOffset: bytesOf([raw(0), raw(1), raw(2)]) } }));
@@ -46,18 +48,12 @@ describe('jsonl writer', function () {
     await appendLines(path, [raw(0), raw(1), raw(2)], 'noStream')();
     const actual = { ordinal: 3, byteOffset: bytesOf([raw(0), raw(1), raw(2)]) };
     const stale = { ordinal: 1, byteOffset: bytesOf([raw(0)]) };
-    expect(await appendLines(path, [raw(9)], stale)()).to.deep.equal(
-      E.left({ _tag: 'Conflict', path, expected: stale, actual }),
-    );
-    expect(await appendLines(path, [raw(9)], 'noStream')()).to.deep.equal(
-      E.left({ _tag: 'Conflict', path, expected: 'noStream', actual }),
-    );
+    expect(await appendLines(path, [raw(9)], stale)()).to.deep.equal(E.left({ _tag: 'Conflict', path, expected: stale, actual }));
+    expect(await appendLines(path, [raw(9)], 'noStream')()).to.deep.equal(E.left({ _tag: 'Conflict', path, expected: 'noStream', actual }));
     const bogus = { ordinal: 7, byteOffset: 5 }; // not a line start: actual is counted from the start
     expect(await appendLines(path, [raw(9)], bogus)()).to.deep.equal(E.left({ _tag: 'Conflict', path, expected: bogus, actual }));
     const missing = fresh();
-    expect(await appendLines(missing, [raw(9)], actual)()).to.deep.equal(
-      E.left({ _tag: 'Conflict', path: missing, expected: actual, actual: 'noStream' }),
-    );
+    expect(await appendLines(missing, [raw(9)], actual)()).to.deep.equal(E.left({ _tag: 'Conflict', path: missing, expected: actual, actual: 'noStream' }));
     expect(await exists(nodePath.dirname(missing))).to.equal(false); // nothing created on a conflict
     expect(await end(path)()).to.deep.equal(E.right(actual)); // nothing written either
   });
@@ -164,9 +160,7 @@ describe('jsonl writer', function () {
   it('serialises concurrent appends within one process: all succeed with any, dense ordinals', async () => {
     const path = fresh();
     await appendEvents(path, [ev(0)], 'noStream', { historyMode: 'paginated' })();
-    const results = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => appendEvents(path, [ev(i), ev(i)], 'any', { historyMode: 'paginated', fsync: 'never' })()),
-    );
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => appendEvents(path, [ev(i), ev(i)], 'any', { historyMode: 'paginated', fsync: 'never' })()));
     expect(results.every(E.isRight)).to.equal(true);
     const lines = (await fs.readFile(path, 'utf8')).trimEnd().split('\n');
     expect(lines.map((l) => (JSON.parse(l) as { ordinal: number }).ordinal)).to.deep.equal(lines.map((_, i) => i));
@@ -180,10 +174,7 @@ describe('jsonl writer', function () {
       await appendLines(path, [raw(0)], 'noStream')();
       const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
       const deadPid = Number(child.stdout.toString());
-      await fs.writeFile(
-        `${path}.lock`,
-        JSON.stringify({ pid: deadPid, host: os.hostname(), token: 'old', acquiredAt: new Date().toISOString() }),
-      );
+      await fs.writeFile(`${path}.lock`, JSON.stringify({ pid: deadPid, host: os.hostname(), token: 'old', acquiredAt: new Date().toISOString() }));
       const started = Date.now();
       const r = await appendLines(path, [raw(1)], 'any', { lock: { waitMs: 2_000 } })();
       expect(E.isRight(r)).to.equal(true);

@@ -26,7 +26,11 @@ const writeSource = async (dir: string, version: string): Promise<string> => {
 };
 
 const sidecarPath = (home: string, id: PluginId) => nodePath.join(home, 'plugins', 'cache', id.marketplaceName, id.pluginName, REMOTE_PLUGIN_INSTALL_METADATA_FILE);
-const exists = (p: string) => fs.stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  fs.stat(p).then(
+    () => true,
+    () => false,
+  );
 
 describe('plugin identity: remote-install sidecar lifecycle (PluginsManager over the disk cache)', function () {
   this.timeout(60_000);
@@ -58,8 +62,14 @@ describe('plugin identity: remote-install sidecar lifecycle (PluginsManager over
           {
             event_type: 'codex_plugin_installed',
             event_params: {
-              plugin_id: 'docs@openai-curated', remote_plugin_id: REMOTE, plugin_name: 'docs', marketplace_name: 'openai-curated',
-              has_skills: null, mcp_server_count: null, connector_ids: null, product_client_id: 'rollout_engine_test',
+              plugin_id: 'docs@openai-curated',
+              remote_plugin_id: REMOTE,
+              plugin_name: 'docs',
+              marketplace_name: 'openai-curated',
+              has_skills: null,
+              mcp_server_count: null,
+              connector_ids: null,
+              product_client_id: 'rollout_engine_test',
             },
           },
         ],

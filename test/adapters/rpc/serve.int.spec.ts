@@ -58,7 +58,9 @@ describe('rollout-engine serve (JSON-RPC over stdio)', function () {
     expect(await server.request('thread/turns/list', { threadId: THREAD, cursor: 'not-a-cursor' })).to.deep.equal({
       error: { code: -32600, message: 'invalid cursor: not-a-cursor' },
     });
-    expect(await server.request('thread/items/list', { threadId: THREAD, turnId: 'nope' })).to.deep.equal({ result: { data: [], nextCursor: null, backwardsCursor: null } });
+    expect(await server.request('thread/items/list', { threadId: THREAD, turnId: 'nope' })).to.deep.equal({
+      result: { data: [], nextCursor: null, backwardsCursor: null },
+    });
   });
 
   it('sends the deprecation notice before a full read of a paginated thread', async () => {
@@ -71,7 +73,13 @@ describe('rollout-engine serve (JSON-RPC over stdio)', function () {
   it('serves lines appended while it runs (tail catch-up before answering)', async () => {
     const before = writer.lines.length;
     writer.chatTurn('turn-2', 'second question', 'second answer');
-    await fs.appendFile(rolloutPath(home), writer.lines.slice(before).map((l) => `${l}\n`).join(''));
+    await fs.appendFile(
+      rolloutPath(home),
+      writer.lines
+        .slice(before)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     const page = await server.request('thread/turns/list', { threadId: THREAD, itemsView: 'notLoaded' });
     expect((page as { result: { data: Array<{ id: string }> } }).result.data.map((t) => t.id)).to.deep.equal(['turn-2', 'turn-1']);
   });

@@ -38,7 +38,12 @@ describe('rollout-engine serve: thread/fork, thread/revert, thread/rollback, rev
     const m = server.received.length;
     const r = await ask('thread/fork', { threadId: P, lastTurnId: 't2' });
     await server.settle();
-    expect(server.received.slice(m).map((x) => x.replace(/^answer .*/, 'answer'))).to.deep.equal(['deprecationNotice', 'answer', 'thread/tokenUsage/updated', 'thread/started']);
+    expect(server.received.slice(m).map((x) => x.replace(/^answer .*/, 'answer'))).to.deep.equal([
+      'deprecationNotice',
+      'answer',
+      'thread/tokenUsage/updated',
+      'thread/started',
+    ]);
     expect(r.result.thread).to.include({ forkedFromId: P, historyMode: 'paginated' });
     expect(r.result.thread.turns.map((t: { id: string }) => t.id)).to.deep.equal(['t1', 't2']);
     expect(r.result).to.include({ model: 'mock-model', cwd: '/work/project' });
@@ -62,7 +67,9 @@ describe('rollout-engine serve: thread/fork, thread/revert, thread/rollback, rev
     expect(since(n)).to.deep.equal([{ method: 'thread/reverted', params: { threadId: P } }]);
     const page = await ask('thread/turns/list', { threadId: P, cursor: r.result.turnsBackwardsCursor, sortDirection: 'asc', itemsView: 'notLoaded' });
     expect(page.result.data.map((t: { id: string }) => t.id)).to.deep.equal(['t2']);
-    expect(await ask('thread/revert', { threadId: L, beforeTurnId: 't1' })).to.deep.equal({ error: { code: -32600, message: 'thread/revert only supports paginated threads' } });
+    expect(await ask('thread/revert', { threadId: L, beforeTurnId: 't1' })).to.deep.equal({
+      error: { code: -32600, message: 'thread/revert only supports paginated threads' },
+    });
   });
 
   it('thread/rollback answers the thread with the turns left; numTurns 0 refused', async () => {

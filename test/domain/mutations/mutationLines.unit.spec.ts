@@ -35,7 +35,18 @@ describe('mutation lines (pure)', () => {
   it('session_meta fields: kept in place, added where Codex puts them, removed on request', () => {
     const m = withSessionMetaFields(root, { forked_from_id: 'P', history_base: { thread_id: 'P' }, multi_agent_version: 'v1', cwd: '/x' }, ['git']);
     expect(Object.keys(m)).to.deep.equal([
-      'account_scoped', 'session_id', 'id', 'forked_from_id', 'timestamp', 'cwd', 'source', 'base_instructions', 'history_mode', 'history_base', 'multi_agent_version', 'context_window',
+      'account_scoped',
+      'session_id',
+      'id',
+      'forked_from_id',
+      'timestamp',
+      'cwd',
+      'source',
+      'base_instructions',
+      'history_mode',
+      'history_base',
+      'multi_agent_version',
+      'context_window',
     ]);
     expect(m['cwd']).to.equal('/x');
   });
@@ -78,7 +89,13 @@ describe('mutation lines (pure)', () => {
   });
 
   it('a revision keeps the thread (id, window) and re-bases it at the cut', () => {
-    const [meta, settings] = revisionLines({ currentMeta: root, threadId: 'S', timestamp: 'T', cut: { rolloutId: 'S', line: 27, byteOffset: 42353, ordinal: 27 }, settings: { model: 'm' } });
+    const [meta, settings] = revisionLines({
+      currentMeta: root,
+      threadId: 'S',
+      timestamp: 'T',
+      cut: { rolloutId: 'S', line: 27, byteOffset: 42353, ordinal: 27 },
+      settings: { model: 'm' },
+    });
     expect(meta!.payload).to.deep.include({ id: 'S', session_id: 'S', timestamp: 'T', multi_agent_version: 'v1', context_window: { window_id: 'W' } });
     expect((meta!.payload as Record<string, unknown>)['history_base']).to.deep.equal({ thread_id: 'S', end_ordinal_exclusive: 27, end_byte_offset: 42353 });
     expect(settings!.payload).to.deep.equal({ type: 'thread_settings_applied', thread_id: 'S', thread_settings: { model: 'm' } });

@@ -11,7 +11,11 @@ describe('rollout line codec', () => {
     fc.assert(
       fc.property(
         fc.record({ timestamp: fc.string(), type: fc.string(), payload: jsonValue }, { requiredKeys: ['timestamp', 'type', 'payload'] }),
-        fc.dictionary(fc.string().filter((k) => !['timestamp', 'type', 'payload', 'ordinal', 'metadata', '__proto__'].includes(k)), jsonValue, { maxKeys: 3 }),
+        fc.dictionary(
+          fc.string().filter((k) => !['timestamp', 'type', 'payload', 'ordinal', 'metadata', '__proto__'].includes(k)),
+          jsonValue,
+          { maxKeys: 3 },
+        ),
         fc.boolean(),
         (env, extra, spaced) => {
           const text = JSON.stringify({ ...env, ...extra }, null, spaced ? 1 : undefined).replace(/\n/g, ' ');

@@ -8,7 +8,9 @@ describe('foldTurns (paginated)', () => {
     w.chatTurn('t1', 'hello', 'hi there');
     w.taskStarted('t2').item('t2', { type: 'UserMessage', id: 'u2', content: w.userText('boom') });
     w.taskComplete('t2', { message: 'We’re currently experiencing high demand', codex_error_info: 'internal_server_error' });
-    w.taskStarted('t3').item('t3', { type: 'UserMessage', id: 'u3', content: w.userText('stop') }).turnAborted('t3');
+    w.taskStarted('t3')
+      .item('t3', { type: 'UserMessage', id: 'u3', content: w.userText('stop') })
+      .turnAborted('t3');
     const turns = foldLines('paginated', w.lines);
     expect(turns.map((t) => [t.id, t.status])).to.deep.equal([
       ['t1', 'completed'],

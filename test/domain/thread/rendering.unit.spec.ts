@@ -30,7 +30,11 @@ describe('shellJoin (shlex::try_join semantics)', () => {
 });
 
 describe('renderReviewOutput', () => {
-  const finding = { title: '[P2] README wording', body: 'The README could be clearer.', code_location: { absolute_file_path: '/w/README.txt', line_range: { start: 1, end: 1 } } };
+  const finding = {
+    title: '[P2] README wording',
+    body: 'The README could be clearer.',
+    code_location: { absolute_file_path: '/w/README.txt', line_range: { start: 1, end: 1 } },
+  };
   it('renders one finding as Codex does', () => {
     expect(renderReviewOutput({ findings: [finding], overall_explanation: 'Looks fine (review #2).' })).to.equal(
       'Looks fine (review #2).\n\nReview comment:\n\n- [P2] README wording — /w/README.txt:1-1\n  The README could be clearer.',

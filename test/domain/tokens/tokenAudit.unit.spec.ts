@@ -181,7 +181,9 @@ describe('token audit (pure fold + report)', () => {
   });
 
   it('property: any batch cuts, any re-emitted counts: total = sum of records per thread = token_count deltas', () => {
-    const usageArb = fc.record({ i: fc.nat(5000), c: fc.nat(5000), o: fc.nat(500), r: fc.nat(100), w: fc.nat(50) }).map((x) => usage6(x.i, Math.min(x.c, x.i), x.o, x.r, x.w));
+    const usageArb = fc
+      .record({ i: fc.nat(5000), c: fc.nat(5000), o: fc.nat(500), r: fc.nat(100), w: fc.nat(50) })
+      .map((x) => usage6(x.i, Math.min(x.c, x.i), x.o, x.r, x.w));
     const turnArb = fc.record({ usages: fc.array(usageArb, { minLength: 0, maxLength: 3 }), reemits: fc.nat(2) });
     fc.assert(
       fc.property(fc.array(turnArb, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 9 }), (turns, batch) => {

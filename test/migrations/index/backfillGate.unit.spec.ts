@@ -53,7 +53,13 @@ describe('backfill gate (pure)', () => {
     const backfilled = { v: false };
     const ports = fakePorts({ v: { owner: 'other', expiresAt: 1e9 } }, clock, backfilled);
     const sleep = ports.sleep;
-    const withHolder = { ...ports, sleep: async (ms: number) => { await sleep(ms); if (clock.t >= 5_000) backfilled.v = true; } };
+    const withHolder = {
+      ...ports,
+      sleep: async (ms: number) => {
+        await sleep(ms);
+        if (clock.t >= 5_000) backfilled.v = true;
+      },
+    };
     expect(await passBackfillGate(withHolder, { owner: 'me', pollMs: 1_000 })()).to.deep.equal(E.right('index'));
     expect(clock.t).to.equal(5_000);
   });

@@ -225,8 +225,7 @@ describe('migrations/upcast/envelopeLess', () => {
 
   describe('mixed and odd lines', () => {
     it('passes a line that already has the envelope through unchanged', () => {
-      const envelopeLine =
-        '{"timestamp":"2025-09-10T10:00:00.000Z","type":"event_msg","payload":{"type":"agent_message","message":"late"}}';
+      const envelopeLine = '{"timestamp":"2025-09-10T10:00:00.000Z","type":"event_msg","payload":{"type":"agent_message","message":"late"}}';
       const views = rights(ok([BARE_V1[0] ?? '', envelopeLine]));
       expect(views[1]?.upcast).to.equal(undefined);
       expect(views[1]?.timestamp).to.equal('2025-09-10T10:00:00.000Z');
@@ -270,14 +269,7 @@ describe('migrations/upcast/envelopeLess', () => {
     });
 
     it('quarantines a bad line as a Left while the rest upcasts', () => {
-      const lines = [
-        BARE_V1[0] ?? '',
-        '{"type":"function_call","name":"shell","arguments":"{}"}',
-        '{not json',
-        '42',
-        '{"foo":"bar"}',
-        BARE_V1[1] ?? '',
-      ];
+      const lines = [BARE_V1[0] ?? '', '{"type":"function_call","name":"shell","arguments":"{}"}', '{not json', '42', '{"foo":"bar"}', BARE_V1[1] ?? ''];
       const file = ok(lines, 'bad.jsonl');
       const tags = file.lines.map((l) => (E.isLeft(l) ? l.left._tag : 'ok'));
       expect(tags).to.deep.equal(['ok', 'Decode', 'Decode', 'Decode', 'Decode', 'ok']);

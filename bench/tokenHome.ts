@@ -8,6 +8,15 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 
+/** A Codex token usage object from the six counts in its field order. */
+const tokenUsageOf = (n: ReadonlyArray<number | undefined>) => ({
+  input_tokens: n[0],
+  cached_input_tokens: n[1],
+  cache_write_input_tokens: n[2],
+  output_tokens: n[3],
+  reasoning_output_tokens: n[4],
+  total_tokens: n[5],
+});
 export interface GeneratedHome {
   readonly files: number;
   readonly bytes: number;
@@ -100,22 +109,8 @@ export const generateTokenHome = (home: string, files: number, bytesPerFile: num
         const u = [input, Math.floor(input * rand()), 0, 20 + Math.floor(rand() * 2000), Math.floor(rand() * 500), 0];
         u[5] = u[0]! + u[3]!;
         for (let k = 0; k < 6; k++) total[k] = total[k]! + u[k]!;
-        const usage = {
-          input_tokens: u[0],
-          cached_input_tokens: u[1],
-          cache_write_input_tokens: u[2],
-          output_tokens: u[3],
-          reasoning_output_tokens: u[4],
-          total_tokens: u[5],
-        };
-        const totals = {
-          input_tokens: total[0],
-          cached_input_tokens: total[1],
-          cache_write_input_tokens: total[2],
-          output_tokens: total[3],
-          reasoning_output_tokens: total[4],
-          total_tokens: total[5],
-        };
+        const usage = tokenUsageOf(u);
+        const totals = tokenUsageOf(total);
         if (kind !== 'countOnly')
           line('token_usage_record', {
             thread_id: id,
@@ -132,14 +127,7 @@ export const generateTokenHome = (home: string, files: number, bytesPerFile: num
         expected += u[5]!;
       }
       if (failed) {
-        const totals = {
-          input_tokens: total[0],
-          cached_input_tokens: total[1],
-          cache_write_input_tokens: total[2],
-          output_tokens: total[3],
-          reasoning_output_tokens: total[4],
-          total_tokens: total[5],
-        };
+        const totals = tokenUsageOf(total);
         line('event_msg', { type: 'token_count', info: { total_token_usage: totals, last_token_usage: totals, model_context_window: 190000 }, rate_limits: null });
       }
       line('response_item', { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: `Answer ${turn}` }] });

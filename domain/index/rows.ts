@@ -217,18 +217,5 @@ export const TABLES: ReadonlyArray<TableName> = [
   'settingsLines',
   'tokenCounts',
 ];
-/** Tables whose keys start with a rollout id (cleared when a rollout is re-indexed). */
-export const ROLLOUT_TABLES: ReadonlyArray<TableName> = [
-  'rollouts',
-  'fold',
-  'turns',
-  'turnIds',
-  'items',
-  'itemIds',
-  'ordinals',
-  'tokenAudit',
-  'pluginEvents',
-  'auditState',
-  'settingsLines',
-  'tokenCounts',
-];
+/** Tables whose keys start with a rollout id (cleared when a rollout is re-indexed): all but the home-wide ones. */
+export const ROLLOUT_TABLES: ReadonlyArray<TableName> = TABLES.filter((t) => t !== 'meta' && t !== 'files' && t !== 'threads');

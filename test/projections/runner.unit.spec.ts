@@ -11,32 +11,10 @@ import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import { emptyTurnFold, foldTurnEvent, turnsOf } from '../../domain/thread/foldTurns.js';
 import { act, newThread, threadLines } from './synth.js';
 import type { Action, SynthThread } from './synth.js';
-import { toLines } from '../fixtures/lineInputs.js';
+import { checkpointAfter, toLines } from '../fixtures/lineInputs.js';
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 
-const cp = (path: string, rolloutId: string, lines: LineIn[]): FileCheckpoint => {
-  const last = lines[lines.length - 1];
-  return {
-    path,
-    rolloutId,
-    threadId: rolloutId,
-    archived: false,
-    fileTimestamp: '2026-11-21T14:00:00Z',
-    revisionId: null,
-    byteOffset: last ? last.byteOffset + last.byteLength + 1 : 0,
-    line: lines.length,
-    size: 0,
-    headHash: '',
-    headLen: 0,
-    tailHash: '',
-    tailLen: 0,
-    mtimeMs: 0,
-    ctimeMs: 0,
-    upcastFrom: null,
-    duplicateOf: null,
-    error: null,
-  };
-};
+const cp = (path: string, rolloutId: string, lines: LineIn[]): FileCheckpoint => checkpointAfter(path, rolloutId, rolloutId, lines[lines.length - 1]);
 
 /** Fold lines into an in-memory index in batches cut at `cuts` (line indexes). */
 const foldInBatches = (t: SynthThread, texts: string[], cuts: number[]) => {

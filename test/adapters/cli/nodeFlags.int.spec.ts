@@ -1,3 +1,4 @@
+import { writeSynthThread } from '../../fixtures/synthHome.js';
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs/promises';
@@ -5,7 +6,7 @@ import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CLI_NODE_FLAGS, CLI_SHEBANG } from '../../../adapters/cli/nodeFlags.js';
-import { newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
+import { newThread } from '../../projections/synth.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 
 const run = promisify(execFile);
@@ -24,14 +25,7 @@ describe('the CLI runs with its node flags', function () {
   it('runs as an executable through that shebang (index --no-reader-thread)', async () => {
     const home = nodePath.join(tmp(), 'home');
     const t = newThread(71);
-    const p = nodePath.join(home, rolloutRelPath(t.threadId));
-    await fs.mkdir(nodePath.dirname(p), { recursive: true });
-    await fs.writeFile(
-      p,
-      threadLines(t, 2)
-        .map((l) => l + '\n')
-        .join(''),
-    );
+    await writeSynthThread(home, t, 2);
     const { stdout } = await run(CLI, ['index', '--codex-home', home, '--json', '--no-reader-thread']);
     expect(JSON.parse(stdout)).to.deep.include({ files: 1, indexed: 1, quarantined: 0, readerThread: false });
   });

@@ -1,3 +1,4 @@
+import { writeSynthThread } from '../../fixtures/synthHome.js';
 import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
@@ -13,7 +14,7 @@ import { BACKFILLED_KEY, openIndex, passLmdbBackfillGate } from '../../../adapte
 import { compareKeys } from '../../../projections/batch.js';
 import type { KeyPart } from '../../../domain/index/rows.js';
 import { DB_NAMES, SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
-import { newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
+import { newThread } from '../../projections/synth.js';
 import { right } from '../../fixtures/right.js';
 
 const WORKER = fileURLToPath(new URL('./leaseWorker.js', import.meta.url));
@@ -23,14 +24,7 @@ const tmp = (p: string) => fs.mkdtemp(nodePath.join(os.tmpdir(), p));
 const writeHome = async (home: string, n: number): Promise<void> => {
   for (let i = 0; i < n; i++) {
     const t = newThread(40 + i);
-    const p = nodePath.join(home, rolloutRelPath(t.threadId));
-    await fs.mkdir(nodePath.dirname(p), { recursive: true });
-    await fs.writeFile(
-      p,
-      threadLines(t, 2)
-        .map((l) => l + '\n')
-        .join(''),
-    );
+    await writeSynthThread(home, t, 2);
   }
 };
 

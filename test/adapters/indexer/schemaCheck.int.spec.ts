@@ -1,3 +1,4 @@
+import { writeSynthThread } from '../../fixtures/synthHome.js';
 import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
@@ -9,7 +10,7 @@ import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
 import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
 import { openIndex } from '../../../adapters/indexer/openIndex.js';
 import { SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
-import { newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
+import { newThread } from '../../projections/synth.js';
 import { right } from '../../fixtures/right.js';
 
 const run = promisify(execFile);
@@ -20,14 +21,7 @@ const writeHome = async (home: string, n: number): Promise<string[]> => {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const t = newThread(300 + i);
-    const p = nodePath.join(home, rolloutRelPath(t.threadId));
-    await fs.mkdir(nodePath.dirname(p), { recursive: true });
-    await fs.writeFile(
-      p,
-      threadLines(t, 6)
-        .map((l) => l + '\n')
-        .join(''),
-    );
+    await writeSynthThread(home, t, 6);
     ids.push(t.threadId);
   }
   return ids;

@@ -1,3 +1,4 @@
+import { writeSynthThread } from '../../fixtures/synthHome.js';
 import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
@@ -208,14 +209,7 @@ describe('the reader thread of a catch-up (tailThread)', function () {
     const many = nodePath.join(tmp(), 'many');
     for (let i = 0; i < 70; i++) {
       const t = newThread(500 + i, i % 4 === 0 ? 'legacy' : 'paginated');
-      const p = nodePath.join(many, rolloutRelPath(t.threadId));
-      await fs.mkdir(nodePath.dirname(p), { recursive: true });
-      await fs.writeFile(
-        p,
-        threadLines(t, 1 + (i % 3))
-          .map((l) => l + '\n')
-          .join(''),
-      );
+      await writeSynthThread(many, t, 1 + (i % 3));
     }
     const build = buildIn(many);
     const here = await build(nodePath.join(tmp(), 'many-here'), false);

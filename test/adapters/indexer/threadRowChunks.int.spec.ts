@@ -1,3 +1,4 @@
+import { writeSynthThread } from '../../fixtures/synthHome.js';
 import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
@@ -7,7 +8,7 @@ import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
 import { memoryIndex } from '../../../projections/batch.js';
 import { refreshThreadRows } from '../../../projections/threadRows.js';
 import type { FileCheckpoint, IndexWrite, TableName } from '../../../domain/index/rows.js';
-import { newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
+import { newThread } from '../../projections/synth.js';
 import { right } from '../../fixtures/right.js';
 
 describe('thread rows of a large catch-up (a chunk of threads per commit, remapped between)', function () {
@@ -28,14 +29,7 @@ describe('thread rows of a large catch-up (a chunk of threads per commit, remapp
     const paths: string[] = [];
     for (let i = 0; i < 300; i++) {
       const t = newThread(5000 + i, i % 3 === 0 ? 'legacy' : 'paginated');
-      const p = nodePath.join(home, rolloutRelPath(t.threadId));
-      await fs.mkdir(nodePath.dirname(p), { recursive: true });
-      await fs.writeFile(
-        p,
-        threadLines(t, 1)
-          .map((l) => l + '\n')
-          .join(''),
-      );
+      const p = await writeSynthThread(home, t, 1);
       paths.push(p);
     }
     const store = right(await openLmdbIndex(dir)());

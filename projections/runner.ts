@@ -98,7 +98,7 @@ export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchS
 };
 
 /** Start a file's batch: clear the rollouts it re-indexes; from its first line, nothing of it is stored. Pure. */
-export const beginSegment = (b: Batch, plan: Pick<BatchPlan, 'ctx' | 'resetRollouts' | 'fromStart'>): void => {
+export const beginFileBatch = (b: Batch, plan: Pick<BatchPlan, 'ctx' | 'resetRollouts' | 'fromStart'>): void => {
   for (const r of plan.resetRollouts) clearRollout(b, r);
   if (plan.ctx !== null && plan.fromStart === true) b.markEmpty(plan.ctx.rolloutId);
 };
@@ -106,7 +106,7 @@ export const beginSegment = (b: Batch, plan: Pick<BatchPlan, 'ctx' | 'resetRollo
 /** Apply one file's batch to a (possibly shared) Batch: resets, lines, checkpoint. Pure. */
 export const projectInto = (b: Batch, plan: BatchPlan, projections: ReadonlyArray<Projection> = ALL_PROJECTIONS): BatchStats => {
   const stats = emptyStats();
-  beginSegment(b, plan);
+  beginFileBatch(b, plan);
   if (plan.ctx !== null) for (const l of plan.lines) foldLine(b, plan.ctx, l, stats, projections);
   b.put('files', [plan.checkpoint.path], plan.checkpoint);
   return stats;

@@ -23,20 +23,20 @@ import { toEngineError } from '../jsonl/toEngineError.js';
  * already built against the committed state (`built`, with the lines it rejected), which the
  * transaction only applies if the file's checkpoint is still the one they were built on.
  */
-export interface Segment {
+export interface FileBatch {
   readonly plan: BatchPlan;
   readonly built?: { readonly writes: ReadonlyArray<IndexWrite>; readonly rejected: ReadonlyArray<RejectedLine> };
-  /** The stored checkpoint this segment continues (undefined: none). */
+  /** The stored checkpoint this file batch continues (undefined: none). */
   readonly expected: FileCheckpoint | undefined;
   /** Lines the reader could not take as text (invalid UTF-8, empty), with their bytes. */
   readonly quarantined: ReadonlyArray<QuarantineRecord>;
 }
 
 export interface CommitOutcome {
-  /** Segments whose writes were committed. */
-  readonly applied: ReadonlyArray<Segment>;
-  /** Segments skipped because their file's checkpoint had moved. */
-  readonly conflicted: ReadonlyArray<Segment>;
+  /** File batches whose writes were committed. */
+  readonly applied: ReadonlyArray<FileBatch>;
+  /** File batches skipped because their file's checkpoint had moved. */
+  readonly conflicted: ReadonlyArray<FileBatch>;
   /** Records written to the quarantine sink (reader-level and undecodable text lines). */
   readonly quarantined: number;
 }
@@ -55,14 +55,14 @@ const storedText = async (path: string, byteOffset: number, byteLength: number):
   }
 };
 
-/** Commit segments in one transaction; then write their quarantine records to `sink`. */
-export const commitSegments = async (
+/** Commit file batches in one transaction; then write their quarantine records to `sink`. */
+export const commitFileBatches = async (
   store: IndexStore,
-  segments: ReadonlyArray<Segment>,
+  batches: ReadonlyArray<FileBatch>,
   sink: QuarantineSink | undefined,
 ): Promise<E.Either<EngineError, CommitOutcome>> => {
-  let applied: Segment[] = [];
-  let conflicted: Segment[] = [];
+  let applied: FileBatch[] = [];
+  let conflicted: FileBatch[] = [];
   let records: Array<Omit<QuarantineRecord, 'text'> & { text: string | null }> = [];
   const r = await store.commit((reader) => {
     // The build may run again if the store retries; start from scratch each time.
@@ -71,7 +71,7 @@ export const commitSegments = async (
     records = [];
     const b = new Batch(reader);
     const built: IndexWrite[] = [];
-    for (const seg of segments) {
+    for (const seg of batches) {
       if (!same(b.get('files', [seg.plan.checkpoint.path]), seg.expected)) {
         conflicted.push(seg);
         continue;

@@ -4,7 +4,7 @@ import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import type { QuarantineRecord } from '../../domain/rollout/rawLine.js';
 import { Batch } from '../../projections/batch.js';
-import { beginSegment, emptyStats, foldLine } from '../../projections/runner.js';
+import { beginFileBatch, emptyStats, foldLine } from '../../projections/runner.js';
 import type { BatchStats, LineIn } from '../../projections/runner.js';
 import type { RolloutContext } from '../../projections/projection.js';
 import { ScanStartError } from '../jsonl/lineScanner.js';
@@ -15,8 +15,8 @@ import type { CatchUpPlan, FileAction } from './plan.js';
 import type { TailedChunk } from './tail.js';
 import { inProcessTailReader } from './tailReader.js';
 import type { TailReader, TailStream } from './tailReader.js';
-import { commitSegments } from './commit.js';
-import type { Segment } from './commit.js';
+import { commitFileBatches } from './commit.js';
+import type { FileBatch } from './commit.js';
 import type { CatchUpOptions, CatchUpSummary } from './summary.js';
 
 /**
@@ -106,7 +106,7 @@ class PendingTxn {
     if (reader === undefined || c.ctx === null || c.lines.length === 0) return;
     if (c.ahead === undefined) {
       const batch = new Batch(reader);
-      beginSegment(batch, { ctx: c.ctx, resetRollouts: c.resets, fromStart: c.fromStart });
+      beginFileBatch(batch, { ctx: c.ctx, resetRollouts: c.resets, fromStart: c.fromStart });
       c.ahead = { batch, stats: emptyStats() };
     }
     for (const l of c.lines) foldLine(c.ahead.batch, c.ctx, l, c.ahead.stats);
@@ -134,13 +134,13 @@ class PendingTxn {
     } catch (err) {
       return E.left(toEngineError(cursors[0]!.probe.file.path, 'read')(err));
     }
-    const segments: Segment[] = cursors.map((c, i) => ({
+    const segments: FileBatch[] = cursors.map((c, i) => ({
       plan: { ctx: c.ctx, resetRollouts: c.resets, fromStart: c.fromStart, lines: c.lines, checkpoint: checkpoints[i]! },
       ...(c.ahead ? { built: { writes: c.ahead.batch.writes(), rejected: c.ahead.stats.rejected } } : {}),
       expected: c.expected,
       quarantined: c.quarantined,
     }));
-    const r = await commitSegments(this.store, segments, this.options.quarantine);
+    const r = await commitFileBatches(this.store, segments, this.options.quarantine);
     if (E.isLeft(r)) return r;
     if (this.store.remap && ++this.commits % REMAP_EVERY_COMMITS === 0) {
       const m = this.store.remap();

@@ -62,7 +62,7 @@ interface Cursor {
   readonly probe: Probe;
   readonly ctx: RolloutContext | null;
   resets: ReadonlyArray<string>;
-  /** Its next segment starts at the file's first line (nothing of it is stored yet). */
+  /** Its next batch starts at the file's first line (nothing of it is stored yet). */
   fromStart: boolean;
   expected: FileCheckpoint | undefined;
   pos: { line: number; byteOffset: number };
@@ -134,13 +134,13 @@ class PendingTxn {
     } catch (err) {
       return E.left(toEngineError(cursors[0]!.probe.file.path, 'read')(err));
     }
-    const segments: FileBatch[] = cursors.map((c, i) => ({
+    const batches: FileBatch[] = cursors.map((c, i) => ({
       plan: { ctx: c.ctx, resetRollouts: c.resets, fromStart: c.fromStart, lines: c.lines, checkpoint: checkpoints[i]! },
       ...(c.ahead ? { built: { writes: c.ahead.batch.writes(), rejected: c.ahead.stats.rejected } } : {}),
       expected: c.expected,
       quarantined: c.quarantined,
     }));
-    const r = await commitFileBatches(this.store, segments, this.options.quarantine);
+    const r = await commitFileBatches(this.store, batches, this.options.quarantine);
     if (E.isLeft(r)) return r;
     if (this.store.remap && ++this.commits % REMAP_EVERY_COMMITS === 0) {
       const m = this.store.remap();
@@ -149,7 +149,7 @@ class PendingTxn {
     this.summary.quarantined += r.right.quarantined;
     const conflicted = new Set(r.right.conflicted);
     cursors.forEach((c, i) => {
-      if (conflicted.has(segments[i]!)) {
+      if (conflicted.has(batches[i]!)) {
         c.conflicted = true;
         this.summary.conflicts += 1;
         return;

@@ -4,7 +4,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
-import { unsupported } from '../../domain/errors.js';
+import { invalidArgument, unsupported } from '../../domain/errors.js';
 import type { IndexWrite } from '../../domain/index/rows.js';
 import { planMigration, MIGRATIONS } from '../../migrations/index/steps.js';
 import type { IndexMigration } from '../../migrations/index/steps.js';
@@ -16,6 +16,7 @@ import { HOME_KEY, LEASE_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../lmdb
 import { homeIdentityOf, sameHome } from '../codexHome/homeIdentity.js';
 import type { HomeIdentity } from '../codexHome/homeIdentity.js';
 import { isInsideHome } from '../jsonl/insideHome.js';
+import { isPermissionDenied } from '../jsonl/toEngineError.js';
 import { catchUpHome } from './catchUp.js';
 import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
 import { lmdbError } from '../lmdb/errors.js';
@@ -47,6 +48,10 @@ const isIndexOf = (store: LmdbIndexStore, home: HomeIdentity): boolean => {
 
 const recordHome = (home: HomeIdentity): IndexWrite => ({ op: 'put', table: 'meta', key: [...HOME_KEY], value: { root: home.root, realPath: home.realPath } });
 
+/** A permission failure opening the index is the user's to fix (another folder), not an LMDB riddle. */
+const openError = (dir: string, e: EngineError): EngineError =>
+  isPermissionDenied(e) ? invalidArgument('index dir', `the index at ${dir} is not writable by this user (${e.code}): give --index-dir a folder you can write`) : e;
+
 /**
  * Open the index of `home` at `dir`, bringing its schema to SCHEMA_VERSION: a new environment gets
  * the version; an older one runs its in-place steps (each one transaction with its version bump) or
@@ -71,7 +76,7 @@ export const openIndex =
     const identity = await homeIdentityOf(home)();
     if (E.isLeft(identity)) return identity;
     const opened = await openLmdbIndex(dir)();
-    if (E.isLeft(opened)) return opened;
+    if (E.isLeft(opened)) return E.left(openError(dir, opened.left));
     const store = opened.right;
     const empty = store.reader.keys('files', []).length === 0 && store.reader.keys('threads', []).length === 0;
     const plan = planMigration(versionOf(store), empty, target, options.migrations ?? MIGRATIONS);

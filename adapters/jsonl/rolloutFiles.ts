@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError, LogPosition } from '../../domain/errors.js';
-import { conflict, corrupt, decodeError, invalidArgument, notFound } from '../../domain/errors.js';
+import { conflict, corrupt, decodeError, invalidArgument, ioError, notFound } from '../../domain/errors.js';
 import type { AppendResult, EventLog, HistoryEntry, RolloutFiles } from '../../domain/ports.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import type { RolloutLine } from '../../domain/rollout/line.js';
@@ -12,7 +12,7 @@ import { readRolloutLines } from './rolloutLines.js';
 import { firstEntry } from './firstEntry.js';
 import { jsonlEventLog } from './eventLog.js';
 import { formatRolloutFileName, parseRolloutFileName, sessionDayParts } from './rolloutFileName.js';
-import { errnoCode, toEngineError } from './toEngineError.js';
+import { errnoCode, isPermissionDenied, toEngineError } from './toEngineError.js';
 import { isInsideHome, outsideHome } from './insideHome.js';
 import type { WriterOptions } from './writer.js';
 import { appendEvents, appendLines } from './writer.js';
@@ -112,6 +112,12 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
   const insideHome = <A>(path: string, use: () => TE.TaskEither<EngineError, A>): TE.TaskEither<EngineError, A> =>
     isInsideHome(home, path) ? use() : TE.left(outsideHome(home, path));
 
+  // A home this user may read but not write (someone else's, audited): a mutation says so, of the file it meant to write.
+  const writing = <A>(path: string, te: TE.TaskEither<EngineError, A>): TE.TaskEither<EngineError, A> =>
+    TE.mapLeft((e: EngineError) =>
+      isPermissionDenied(e) ? ioError(path, e.op, e.code, `CODEX_HOME ${home} is not writable by this user: reads work, a mutation needs write access`) : e,
+    )(te);
+
   return {
     confine,
     pathFor: (at, threadId, revisionId) => nodePath.join(home, 'sessions', ...sessionDayParts(at), formatRolloutFileName(at, threadId, revisionId)),
@@ -123,11 +129,14 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
         ),
       ),
     linesBefore: (path, endByteOffset) => (isInsideHome(home, path) ? readRolloutLines({ path, rolloutId: '', endByteOffset }) : refusedLines(outsideHome(home, path))),
-    create: (path, lines) => insideHome(path, () => log.append(path, lines, 'noStream')),
-    createFrom: (path, lines) => insideHome(path, () => createFrom(path, lines)),
+    create: (path, lines) => insideHome(path, () => writing(path, log.append(path, lines, 'noStream'))),
+    createFrom: (path, lines) => insideHome(path, () => writing(path, createFrom(path, lines))),
     append: (path, drafts, expected, mode) =>
       insideHome(path, () =>
-        TE.map(({ first, next }: AppendResult): AppendResult => ({ first, next }))(appendEvents(path, drafts, expected, { ...options, historyMode: mode })),
+        writing(
+          path,
+          TE.map(({ first, next }: AppendResult): AppendResult => ({ first, next }))(appendEvents(path, drafts, expected, { ...options, historyMode: mode })),
+        ),
       ),
   };
 };

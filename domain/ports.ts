@@ -106,8 +106,9 @@ export interface RolloutFiles {
   /** Where a thread started (or a revision written) at `at` lives: `sessions/YYYY/MM/DD/rollout-…`. */
   readonly pathFor: (at: Date, threadId: string, revisionId?: string) => string;
   /**
-   * The real path of a rollout file given by path, if it is one of this home's: inside `sessions/`
-   * or `archived_sessions/` (no `..`, no symlink leading out), named like a rollout. Else InvalidArgument.
+   * The path of a rollout file given by path, if it is one of this home's: inside `sessions/` or
+   * `archived_sessions/` (no `..`, no symlink leading out), named like a rollout; links resolved,
+   * named under the home as given (as discovery names it). Else InvalidArgument.
    */
   readonly confine: (path: string) => TE.TaskEither<EngineError, string>;
   /** The first line of a file (its session_meta) as stored. */

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolveCodexHome, resolveIndexDir } from '../codexHome/layout.js';
+import { locateIndexDir, resolveCodexHome } from '../codexHome/layout.js';
 
 /** The options every command that works on a home takes. */
 export interface HomeOptions {
@@ -12,14 +12,21 @@ export interface HomeOptions {
 export const withHomeOptions = (cmd: Command, json = true): Command => {
   const c = cmd
     .option('--codex-home <dir>', 'CODEX_HOME (default: $CODEX_HOME, then ~/.codex)')
-    .option('--index-dir <dir>', 'index folder (default: <codex-home>/.rollout-engine/)');
+    .option('--index-dir <dir>', 'index folder (default: <codex-home>/.rollout-engine/, or ~/.cache/rollout-engine/<hash>/ when this user cannot write the home)');
   return json ? c.option('--json', 'print the answer as JSON (for a history method: exactly its JSON-RPC result)') : c;
 };
 
-/** The home and index dir the options name. */
+/**
+ * The home and index dir the options name. When the home's own index folder is not writable by
+ * this user (someone else's home, read-only), the index goes to the user's cache: one line on
+ * stderr says where.
+ */
 export const homeOf = (opts: HomeOptions): { readonly codexHome: string; readonly indexDir: string } => {
   const codexHome = resolveCodexHome(opts.codexHome);
-  return { codexHome, indexDir: resolveIndexDir(codexHome, opts.indexDir) };
+  const place = locateIndexDir(codexHome, opts.indexDir);
+  if (place.unwritable !== undefined)
+    process.stderr.write(`rollout-engine: ${place.unwritable} is not writable by this user; indexing ${codexHome} into ${place.indexDir}\n`);
+  return { codexHome, indexDir: place.indexDir };
 };
 
 /** A progress bar is drawn only for a person: on a terminal, and not when JSON is asked for. */

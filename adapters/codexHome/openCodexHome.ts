@@ -1,9 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type * as TE from 'fp-ts/lib/TaskEither.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { HistoryReadPorts, MutationPorts } from '../../replay/ports.js';
 import { fileQuarantineSink } from '../jsonl/quarantine.js';
 import { readRanges } from '../jsonl/readRange.js';
+import { isInsideHome, outsideHome } from '../jsonl/insideHome.js';
 import { jsonlRolloutFiles } from '../jsonl/rolloutFiles.js';
 import type { LmdbIndexStore } from '../lmdb/indexStore.js';
 import { catchUpHome } from '../indexer/catchUp.js';
@@ -39,7 +40,9 @@ export interface OpenCodexHomeOptions {
 
 /** Every set of ports over one opened index: the one place they are built (tests and benches use it on an index they opened). */
 export const portsOver = (store: LmdbIndexStore, codexHome: string, options: CatchUpOptions): { read: HistoryReadPorts; mutations: MutationPorts } => {
-  const read: HistoryReadPorts = { index: store, indexer: lmdbHistoryIndexer(store, codexHome, options), readRanges };
+  // Item contents are read at the paths the index holds: never outside the home (second line of defence).
+  const readInside: HistoryReadPorts['readRanges'] = (path, ranges) => (isInsideHome(codexHome, path) ? readRanges(path, ranges) : TE.left(outsideHome(codexHome, path)));
+  const read: HistoryReadPorts = { index: store, indexer: lmdbHistoryIndexer(store, codexHome, options), readRanges: readInside };
   return { read, mutations: { ...read, files: jsonlRolloutFiles(codexHome), clock: systemClock, ids: uuidv7Ids() } };
 };
 

@@ -8,6 +8,7 @@ import { hopOfRow } from '../../domain/history/historyBase.js';
 import { discoverRevisionFiles } from '../jsonl/discover.js';
 import type { RolloutFile } from '../jsonl/discover.js';
 import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
+import { isInsideHome, outsideHome } from '../jsonl/insideHome.js';
 import { probeFile } from './probe.js';
 import { catchUpHome } from './catchUp.js';
 import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
@@ -56,6 +57,8 @@ export const ensureThreadFresh =
 
     const toCatchUp: RolloutFile[] = [];
     for (const { node, rolloutId } of walked.right.chain) {
+      // Never probed outside the home: the index is re-rooted when opened, this is the second line.
+      if (!isInsideHome(home, node.path)) return E.left(outsideHome(home, node.path));
       const cp = await store.get('files', [node.path])();
       if (E.isLeft(cp)) return cp;
       if (cp.right === undefined || cp.right.rolloutId !== rolloutId) return rescan();

@@ -5,6 +5,7 @@ import { invalidArgument } from '../../domain/errors.js';
 import type { HistoryIndexer, IndexStore } from '../../domain/ports.js';
 import type { RolloutFile } from '../jsonl/discover.js';
 import { parseRolloutFileName } from '../jsonl/rolloutFileName.js';
+import { isInsideHome, outsideHome } from '../jsonl/insideHome.js';
 import { catchUpHome } from './catchUp.js';
 import { ensureThreadFresh } from './freshness.js';
 import type { CatchUpOptions } from './catchUp.js';
@@ -16,6 +17,7 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
   catchUp: (paths) => async () => {
     const files: RolloutFile[] = [];
     for (const path of paths) {
+      if (!isInsideHome(home, path)) return E.left(outsideHome(home, path));
       const name = parseRolloutFileName(nodePath.basename(path));
       if (name === undefined) return E.left(invalidArgument('path', `not a rollout file name: ${path}`));
       const archived = nodePath.basename(nodePath.dirname(path)) === 'archived_sessions';

@@ -2,15 +2,21 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
+import * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
-import { unsupported } from '../../domain/errors.js';
+import { invalidArgument, unsupported } from '../../domain/errors.js';
+import type { IndexWrite } from '../../domain/index/rows.js';
 import { planMigration, MIGRATIONS } from '../../migrations/index/steps.js';
 import type { IndexMigration } from '../../migrations/index/steps.js';
 import { canTakeLease, passBackfillGate } from '../../migrations/index/backfillGate.js';
 import type { GateOptions, GatePorts, GateVerdict, Lease } from '../../migrations/index/backfillGate.js';
 import { openLmdbIndex } from '../lmdb/indexStore.js';
 import type { LmdbIndexStore } from '../lmdb/indexStore.js';
-import { LEASE_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../lmdb/schema.js';
+import { HOME_KEY, LEASE_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../lmdb/schema.js';
+import { homeIdentityOf, sameHome } from '../codexHome/homeIdentity.js';
+import type { HomeIdentity } from '../codexHome/homeIdentity.js';
+import { isInsideHome } from '../jsonl/insideHome.js';
+import { isPermissionDenied } from '../jsonl/toEngineError.js';
 import { catchUpHome } from './catchUp.js';
 import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
 import { lmdbError } from '../lmdb/errors.js';
@@ -19,7 +25,8 @@ export const BACKFILLED_KEY = ['backfilled'] as const;
 
 export interface OpenIndexResult {
   readonly store: LmdbIndexStore;
-  readonly migrated: 'init' | 'current' | 'steps' | 'rebuilt';
+  /** `rerooted`: the index was of another home (a copied or moved one) and was rebuilt for this one. */
+  readonly migrated: 'init' | 'current' | 'steps' | 'rebuilt' | 'rerooted';
 }
 
 const versionOf = (s: LmdbIndexStore): number | undefined => {
@@ -27,11 +34,36 @@ const versionOf = (s: LmdbIndexStore): number | undefined => {
   return typeof v === 'number' ? v : undefined;
 };
 
+const RecordedHome = t.type({ root: t.string, realPath: t.string });
+
 /**
- * Open the index at `dir`, bringing its schema to SCHEMA_VERSION: a new environment gets the
- * version; an older one runs its in-place steps (each one transaction with its version bump) or
+ * Whether the index at hand describes `home`: the identity it recorded is this home's; an index
+ * written before homes were recorded is this home's when every path it holds lies inside it.
+ */
+const isIndexOf = (store: LmdbIndexStore, home: HomeIdentity): boolean => {
+  const recorded = RecordedHome.decode(store.reader.get('meta', HOME_KEY));
+  if (E.isRight(recorded)) return sameHome(recorded.right, home);
+  return store.reader.keys('files', []).every((k) => isInsideHome(home.root, String(k[0])));
+};
+
+const recordHome = (home: HomeIdentity): IndexWrite => ({ op: 'put', table: 'meta', key: [...HOME_KEY], value: { root: home.root, realPath: home.realPath } });
+
+/** A permission failure opening the index is the user's to fix (another folder), not an LMDB riddle. */
+const openError = (dir: string, e: EngineError): EngineError =>
+  isPermissionDenied(e) ? invalidArgument('index dir', `the index at ${dir} is not writable by this user (${e.code}): give --index-dir a folder you can write`) : e;
+
+/**
+ * Open the index of `home` at `dir`, bringing its schema to SCHEMA_VERSION: a new environment gets
+ * the version; an older one runs its in-place steps (each one transaction with its version bump) or
  * is rebuilt into a fresh environment beside it that is swapped in when complete (processes that
  * have the old one open keep reading it); a newer one is Unsupported.
+ *
+ * The index stores absolute paths, so it records the home it describes (`HOME_KEY`). An index of
+ * another home — a copied or moved home brought its `.rollout-engine/` along, or `--index-dir`
+ * names another home's — is rebuilt for this one the same way before anything reads it: from this
+ * home's files only, never through the old paths (a rebuild costs what `index --rebuild` does, and
+ * a patch of every stored path would be a second, rarely run, way to build rows). A home that is
+ * not there is NotFound, and nothing is created for it.
  */
 export const openIndex =
   (
@@ -41,58 +73,85 @@ export const openIndex =
   ): TE.TaskEither<EngineError, OpenIndexResult> =>
   async () => {
     const target = options.target ?? SCHEMA_VERSION;
+    const identity = await homeIdentityOf(home)();
+    if (E.isLeft(identity)) return identity;
     const opened = await openLmdbIndex(dir)();
-    if (E.isLeft(opened)) return opened;
+    if (E.isLeft(opened)) return E.left(openError(dir, opened.left));
     const store = opened.right;
     const empty = store.reader.keys('files', []).length === 0 && store.reader.keys('threads', []).length === 0;
     const plan = planMigration(versionOf(store), empty, target, options.migrations ?? MIGRATIONS);
+    if ((plan.kind === 'current' || plan.kind === 'steps') && !isIndexOf(store, identity.right)) {
+      return rebuildInPlace(store, dir, identity.right, target, options, 'rerooted');
+    }
     switch (plan.kind) {
       case 'current':
-        return E.right({ store, migrated: 'current' });
-      case 'init': {
-        const r = store.transact('init schema', (_r, write) => write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: target }));
-        return E.isLeft(r) ? r : E.right({ store, migrated: 'init' });
-      }
-      case 'unsupported':
-        await store.close()();
-        return E.left(unsupported(`index at ${dir} was written by a newer rollout-engine`, plan.version));
       case 'steps': {
-        for (const step of plan.steps) {
+        for (const step of plan.kind === 'steps' ? plan.steps : []) {
           const r = store.transact(`migrate ${step.name}`, (reader, write) => {
             for (const w of step.run(reader)) write(w);
             write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: step.to });
           });
           if (E.isLeft(r)) return r;
         }
-        return E.right({ store, migrated: 'steps' });
-      }
-      case 'rebuild': {
-        const fresh = `${dir}-rebuild-${process.pid}`;
-        const old = `${dir}-old-${process.pid}`;
-        try {
-          await fs.rm(fresh, { recursive: true, force: true });
-          const next = await openLmdbIndex(fresh)();
-          if (E.isLeft(next)) return next;
-          const built = await catchUpHome(next.right, home, { ...options, workers: options.workers && { ...options.workers, indexPath: fresh } })();
-          const marked = next.right.transact('mark rebuilt', (_r, write) => {
-            write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: target });
-            write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true });
-          });
-          await next.right.close()();
-          if (E.isLeft(built)) return built;
-          if (E.isLeft(marked)) return marked;
-          await store.close()();
-          await fs.rename(dir, old);
-          await fs.rename(fresh, dir);
-          await fs.rm(old, { recursive: true, force: true });
-        } catch (err) {
-          return E.left(lmdbError(dir, 'rebuild swap')(err));
+        // An index from before homes were recorded, found to be this home's: record it.
+        if (store.reader.get('meta', HOME_KEY) === undefined) {
+          const r = store.transact('record home', (_r, write) => write(recordHome(identity.right)));
+          if (E.isLeft(r)) return r;
         }
-        const reopened = await openLmdbIndex(dir)();
-        return E.isLeft(reopened) ? reopened : E.right({ store: reopened.right, migrated: 'rebuilt' });
+        return E.right({ store, migrated: plan.kind });
       }
+      case 'init': {
+        const r = store.transact('init schema', (_r, write) => {
+          write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: target });
+          write(recordHome(identity.right));
+        });
+        return E.isLeft(r) ? r : E.right({ store, migrated: 'init' });
+      }
+      case 'unsupported':
+        await store.close()();
+        return E.left(unsupported(`index at ${dir} was written by a newer rollout-engine`, plan.version));
+      case 'rebuild':
+        return rebuildInPlace(store, dir, identity.right, target, options, 'rebuilt');
     }
   };
+
+/**
+ * Build the index of `home` afresh in an environment beside `dir` and swap it in when complete
+ * (processes that have the old one open keep reading it until they reopen).
+ */
+const rebuildInPlace = async (
+  store: LmdbIndexStore,
+  dir: string,
+  home: HomeIdentity,
+  target: number,
+  options: CatchUpOptions,
+  migrated: 'rebuilt' | 'rerooted',
+): Promise<E.Either<EngineError, OpenIndexResult>> => {
+  const fresh = `${dir}-rebuild-${process.pid}`;
+  const old = `${dir}-old-${process.pid}`;
+  try {
+    await fs.rm(fresh, { recursive: true, force: true });
+    const next = await openLmdbIndex(fresh)();
+    if (E.isLeft(next)) return next;
+    const built = await catchUpHome(next.right, home.root, { ...options, workers: options.workers && { ...options.workers, indexPath: fresh } })();
+    const marked = next.right.transact('mark rebuilt', (_r, write) => {
+      write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: target });
+      write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true });
+      write(recordHome(home));
+    });
+    await next.right.close()();
+    if (E.isLeft(built)) return built;
+    if (E.isLeft(marked)) return marked;
+    await store.close()();
+    await fs.rename(dir, old);
+    await fs.rename(fresh, dir);
+    await fs.rm(old, { recursive: true, force: true });
+  } catch (err) {
+    return E.left(lmdbError(dir, 'rebuild swap')(err));
+  }
+  const reopened = await openLmdbIndex(dir)();
+  return E.isLeft(reopened) ? reopened : E.right({ store: reopened.right, migrated });
+};
 
 /** Gate ports over an LMDB index: the lease and the backfilled flag live in its `meta` table. */
 export const lmdbGatePorts = (

@@ -4,17 +4,21 @@ import { randomBytes } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError, LogPosition } from '../../domain/errors.js';
-import { conflict, corrupt, decodeError, invalidArgument, notFound } from '../../domain/errors.js';
-import type { AppendResult, EventLog, RolloutFiles } from '../../domain/ports.js';
+import { conflict, corrupt, decodeError, invalidArgument, ioError, notFound } from '../../domain/errors.js';
+import type { AppendResult, EventLog, HistoryEntry, RolloutFiles } from '../../domain/ports.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import type { RolloutLine } from '../../domain/rollout/line.js';
 import { readRolloutLines } from './rolloutLines.js';
 import { firstEntry } from './firstEntry.js';
 import { jsonlEventLog } from './eventLog.js';
 import { formatRolloutFileName, parseRolloutFileName, sessionDayParts } from './rolloutFileName.js';
-import { errnoCode, toEngineError } from './toEngineError.js';
+import { errnoCode, isPermissionDenied, toEngineError } from './toEngineError.js';
+import { isInsideHome, outsideHome } from './insideHome.js';
 import type { WriterOptions } from './writer.js';
 import { appendEvents, appendLines } from './writer.js';
+
+/** The folders of a home that hold rollout files. */
+const ROLLOUT_DIRS = ['sessions', 'archived_sessions'] as const;
 
 /** Lines per write when a streamed file is built (bounded memory for large legacy copies). */
 const STREAM_BATCH_BYTES = 8 << 20;
@@ -90,29 +94,54 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
       let roots: string[];
       try {
         real = await fs.realpath(absolute);
-        roots = await Promise.all(['sessions', 'archived_sessions'].map((d) => fs.realpath(nodePath.join(home, d)).catch(() => nodePath.join(home, d))));
+        roots = await Promise.all(ROLLOUT_DIRS.map((d) => fs.realpath(nodePath.join(home, d)).catch(() => nodePath.join(home, d))));
       } catch (err) {
         if (errnoCode(err) === 'ENOENT') return E.left(notFound('rollout file', given));
         return E.left(toEngineError(given, 'realpath')(err));
       }
-      const inside = roots.some((root) => real.startsWith(root + nodePath.sep));
-      if (!inside) return refuse('not a rollout file of this CODEX_HOME (sessions/ or archived_sessions/)');
+      const at = roots.findIndex((root) => real.startsWith(root + nodePath.sep));
+      if (at < 0) return refuse('not a rollout file of this CODEX_HOME (sessions/ or archived_sessions/)');
       if (parseRolloutFileName(nodePath.basename(real)) === undefined) return refuse('links to a file that is not a rollout');
-      return E.right(real);
+      // Named under the home as given, as discovery names it: one index key per file, inside the home
+      // even when the home is reached through a link.
+      return E.right(nodePath.join(home, ROLLOUT_DIRS[at]!, nodePath.relative(roots[at]!, real)));
     };
+
+  // Second line of defence (the first: the index is re-rooted for the home it is opened with):
+  // a path outside this home is refused, whatever hands it over.
+  const insideHome = <A>(path: string, use: () => TE.TaskEither<EngineError, A>): TE.TaskEither<EngineError, A> =>
+    isInsideHome(home, path) ? use() : TE.left(outsideHome(home, path));
+
+  // A home this user may read but not write (someone else's, audited): a mutation says so, of the file it meant to write.
+  const writing = <A>(path: string, te: TE.TaskEither<EngineError, A>): TE.TaskEither<EngineError, A> =>
+    TE.mapLeft((e: EngineError) =>
+      isPermissionDenied(e) ? ioError(path, e.op, e.code, `CODEX_HOME ${home} is not writable by this user: reads work, a mutation needs write access`) : e,
+    )(te);
 
   return {
     confine,
     pathFor: (at, threadId, revisionId) => nodePath.join(home, 'sessions', ...sessionDayParts(at), formatRolloutFileName(at, threadId, revisionId)),
-    firstLine,
+    firstLine: (path) => insideHome(path, () => firstLine(path)),
     lineAt: (path, byteOffset, byteLength) =>
-      TE.chain((text: string) => TE.fromEither(E.mapLeft((reason: string) => decodeError(path, -1, byteOffset, reason))(decodeRolloutLine(text))))(
-        log.readRange(path, byteOffset, byteLength),
+      insideHome(path, () =>
+        TE.chain((text: string) => TE.fromEither(E.mapLeft((reason: string) => decodeError(path, -1, byteOffset, reason))(decodeRolloutLine(text))))(
+          log.readRange(path, byteOffset, byteLength),
+        ),
       ),
-    linesBefore: (path, endByteOffset) => readRolloutLines({ path, rolloutId: '', endByteOffset }),
-    create: (path, lines) => log.append(path, lines, 'noStream'),
-    createFrom,
+    linesBefore: (path, endByteOffset) => (isInsideHome(home, path) ? readRolloutLines({ path, rolloutId: '', endByteOffset }) : refusedLines(outsideHome(home, path))),
+    create: (path, lines) => insideHome(path, () => writing(path, log.append(path, lines, 'noStream'))),
+    createFrom: (path, lines) => insideHome(path, () => writing(path, createFrom(path, lines))),
     append: (path, drafts, expected, mode) =>
-      TE.map(({ first, next }: AppendResult): AppendResult => ({ first, next }))(appendEvents(path, drafts, expected, { ...options, historyMode: mode })),
+      insideHome(path, () =>
+        writing(
+          path,
+          TE.map(({ first, next }: AppendResult): AppendResult => ({ first, next }))(appendEvents(path, drafts, expected, { ...options, historyMode: mode })),
+        ),
+      ),
   };
 };
+
+/** A read that was refused: the stream ends with its error, as a failed read does. */
+async function* refusedLines(error: EngineError): AsyncGenerator<HistoryEntry> {
+  yield { kind: 'failed', error };
+}

@@ -19,3 +19,9 @@ export const toEngineError =
 /** The errno code of a Node fs error, if it is one. */
 export const errnoCode = (err: unknown): string | undefined =>
   err !== null && typeof err === 'object' && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : undefined;
+
+/** Codes of an OS refusal for want of permission (a read-only file system included). */
+const PERMISSION_DENIED = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+/** Whether an error is the OS refusing this user access: the user's to fix, so worth a clear sentence. */
+export const isPermissionDenied = (e: EngineError): e is Extract<EngineError, { _tag: 'Io' }> => e._tag === 'Io' && PERMISSION_DENIED.has(e.code);

@@ -11,6 +11,7 @@ import type { TableName } from '../../domain/index/rows.js';
  * | db        | key                               | value (domain/index/rows.ts)                                |
  * |-----------|-----------------------------------|-------------------------------------------------------------|
  * | meta      | ["schemaVersion"] / ["lease"]     | number / {owner, expiresAt}                                 |
+ * |           | ["backfilled"] / ["home"]         | true / {root, realPath}: the CODEX_HOME the paths belong to  |
  * | files     | [path]                            | FileCheckpoint {rolloutId, byteOffset, line, size, headHash} |
  * | threads   | [threadId]                        | ThreadRow: Thread minus turns/status, + archived, rolloutId |
  * | rollouts  | [rolloutId]                       | RolloutRow: session meta, base, preview, model, settings    |
@@ -63,3 +64,9 @@ export const KEY_MAX = '\uffff';
 
 export const SCHEMA_VERSION_KEY = ['schemaVersion'] as const;
 export const LEASE_KEY = ['lease'] as const;
+/**
+ * The home the index describes (adapters/codexHome/homeIdentity.ts). Every stored path lies inside
+ * it; an index opened for another home is rebuilt first (adapters/indexer/openIndex.ts). A meta
+ * key, not a row shape: no schema version of its own.
+ */
+export const HOME_KEY = ['home'] as const;

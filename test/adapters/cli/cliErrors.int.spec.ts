@@ -49,6 +49,9 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
         error: { tag: 'NotFound', message: `thread not found: ${UNKNOWN}`, exitCode: 2, what: 'thread', id: UNKNOWN },
       });
     }
+    const bad = cli('turns', P, '--limit', 'abc', '--json');
+    expect(bad.status).to.equal(2);
+    expect(JSON.parse(bad.stderr)).to.deep.nested.include({ 'error.tag': 'InvalidArgument', 'error.exitCode': 2, 'error.field': '--limit' });
     const refused = cli('turns', P, '--cursor', 'not-a-cursor', '--json');
     expect(refused.status).to.equal(2);
     expect(JSON.parse(refused.stderr)).to.deep.equal({

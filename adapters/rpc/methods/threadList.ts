@@ -1,5 +1,7 @@
+import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import { listThreads } from '../../../replay/listThreads.js';
+import type { ThreadListing } from '../../../replay/listThreads.js';
 import { defineMethod } from '../method.js';
 import { SortDirection, U32, optional } from '../protocol.js';
 
@@ -34,9 +36,9 @@ export const ThreadListParams = optional(
   }),
 );
 
-/** `thread/list`: threads with a first user message, filtered and sorted, one page. */
+/** `thread/list`: threads with a first user message, filtered and sorted, one page (Codex's answer: the page alone). */
 export const threadList = defineMethod({
   name: 'thread/list',
   params: ThreadListParams,
-  handle: (ctx, p) => listThreads(ctx.ports, p ?? {}),
+  handle: (ctx, p) => TE.map((l: ThreadListing) => l.page)(listThreads(ctx.ports, p ?? {})),
 });

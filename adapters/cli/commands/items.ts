@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import { pageCommandOf } from '../commandLine.js';
 import { listItems } from '../../../replay/listItems.js';
 import { ThreadItemsListParams } from '../../rpc/methods/threadItemsList.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import { withHomeOptions } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { runOnHome } from '../runOnHome.js';
-import { cursorsLine, itemLine } from '../renderHistory.js';
+import { pageHints, itemLine } from '../renderHistory.js';
 
 interface ItemsOptions extends HomeOptions {
   readonly turn?: string;
@@ -28,7 +29,7 @@ export const registerItems = (program: Command): void => {
       .option('--limit <n>', 'page size (default 25, at most 100)')
       .option('--cursor <cursor>', 'a nextCursor or backwardsCursor from an earlier page')
       .option('--desc', 'newest first'),
-  ).action((threadId: string, opts: ItemsOptions) =>
+  ).action((threadId: string, opts: ItemsOptions, cmd: Command) =>
     withRequest(
       opts,
       decodeRequest(
@@ -38,7 +39,7 @@ export const registerItems = (program: Command): void => {
       ),
       (q) =>
         runOnHome(opts, (home) => listItems(home.read, q), {
-          text: (page) => [...page.data.map((e) => `${e.turnId}  ${itemLine(e.item, '')}`), cursorsLine(page)].join('\n'),
+          text: (page) => [...page.data.map((e) => `${e.turnId}  ${itemLine(e.item, '')}`), ...pageHints(page, pageCommandOf(cmd, '--desc'))].join('\n'),
           // Codex answers a turn id the thread does not have with an empty page, not an error; a
           // person is told what that empty page may mean.
           notes: (page) =>

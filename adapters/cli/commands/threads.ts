@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { pageCommandOf } from '../commandLine.js';
 import type { Thread } from '../../../domain/thread/thread.js';
 import { DEFAULT_THREAD_SORT_KEY, listThreads } from '../../../replay/listThreads.js';
 import type { ThreadListing } from '../../../replay/listThreads.js';
@@ -8,7 +9,7 @@ import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import { withHomeOptions } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { runOnHome } from '../runOnHome.js';
-import { cursorsLine } from '../renderHistory.js';
+import { pageHints } from '../renderHistory.js';
 
 interface ThreadsOptions extends HomeOptions {
   readonly limit?: string;
@@ -79,7 +80,7 @@ export const registerThreads = (program: Command): void => {
       .option('--search <term>', 'only threads whose name or preview contains this text')
       .option('--cwd <dir>', 'only threads started in this directory')
       .option('--all-sources', 'include exec and sub-agent threads'),
-  ).action((opts: ThreadsOptions) =>
+  ).action((opts: ThreadsOptions, cmd: Command) =>
     withRequest(
       opts,
       decodeRequest(
@@ -98,7 +99,7 @@ export const registerThreads = (program: Command): void => {
       ),
       (q) =>
         runOnHome(opts, (home) => listThreads(home.read, q ?? {}), {
-          text: (l) => [...threadLines(l.page.data, q?.sortKey ?? DEFAULT_THREAD_SORT_KEY), cursorsLine(l.page)].join('\n'),
+          text: (l) => [...threadLines(l.page.data, q?.sortKey ?? DEFAULT_THREAD_SORT_KEY), ...pageHints(l.page, pageCommandOf(cmd, '--asc'))].join('\n'),
           json: (l) => l.page,
           notes: (l) => hiddenNote(l.hiddenBySource),
         }),

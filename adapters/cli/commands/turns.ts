@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import { pageCommandOf } from '../commandLine.js';
 import { listTurns } from '../../../replay/listTurns.js';
 import { ThreadTurnsListParams } from '../../rpc/methods/threadTurnsList.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import { withHomeOptions } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { runOnHome } from '../runOnHome.js';
-import { cursorsLine, turnLines } from '../renderHistory.js';
+import { pageHints, turnLines } from '../renderHistory.js';
 
 interface TurnsOptions extends HomeOptions {
   readonly view?: string;
@@ -28,7 +29,7 @@ export const registerTurns = (program: Command): void => {
       .option('--limit <n>', 'page size (default 25, at most 100)')
       .option('--cursor <cursor>', 'a nextCursor or backwardsCursor from an earlier page')
       .option('--asc', 'oldest first'),
-  ).action((threadId: string, opts: TurnsOptions) =>
+  ).action((threadId: string, opts: TurnsOptions, cmd: Command) =>
     withRequest(
       opts,
       decodeRequest(
@@ -40,7 +41,7 @@ export const registerTurns = (program: Command): void => {
         runOnHome(
           opts,
           (home) => listTurns(home.read, q),
-          (page) => [...page.data.flatMap(turnLines), cursorsLine(page)].join('\n'),
+          (page) => [...page.data.flatMap(turnLines), ...pageHints(page, pageCommandOf(cmd, '--asc'))].join('\n'),
         ),
     ),
   );

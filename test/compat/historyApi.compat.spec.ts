@@ -125,6 +125,18 @@ const LIST_STEPS: Step[] = [
   ),
 ];
 
+/**
+ * A thread id no home has: Codex's words for it differ by method (`thread not loaded` for the
+ * reads, `no rollout found for thread id` for thread/fork), ours must be the same. (thread/items/list
+ * is left out: Codex answers an unknown id as a legacy thread, -32601, which we serve.)
+ */
+const UNKNOWN_THREAD = '00000000-0000-7000-8000-0000000000ff';
+const UNKNOWN_THREAD_STEPS: Step[] = [
+  { label: 'read unknown thread', method: 'thread/read', params: { threadId: UNKNOWN_THREAD, includeTurns: true } },
+  { label: 'turns unknown thread', method: 'thread/turns/list', params: { threadId: UNKNOWN_THREAD } },
+  { label: 'fork unknown thread', method: 'thread/fork', params: { threadId: UNKNOWN_THREAD } },
+];
+
 /** Run a step on one server, following its own cursors; the answers, page by page. */
 const runStep = async (ask: Ask, step: Step): Promise<RpcAnswer[]> => {
   const pages: RpcAnswer[] = [];
@@ -189,7 +201,7 @@ const compareHome = async (home: CompatHome): Promise<{ compared: number; proble
         if (d.length > 0) problems.push(`${label} page ${i} ${JSON.stringify(step.params)}\n${describeDifferences(d)}`);
       }
     };
-    for (const step of LIST_STEPS) await check(`${home.key} ${step.label}`, step);
+    for (const step of [...LIST_STEPS, ...UNKNOWN_THREAD_STEPS]) await check(`${home.key} ${step.label}`, step);
     for (const ref of allThreads(home)) {
       const read = await askCodex('thread/read', { threadId: ref.id, includeTurns: true });
       const turns = 'result' in read ? ((read.result as { thread: { turns: Array<{ id: string; items: Array<{ id: string }> }> } }).thread.turns ?? []) : [];

@@ -19,7 +19,8 @@ type Ask = (method: string, params: unknown) => Promise<RpcAnswer>;
 /**
  * What may differ, and why: `readState(s)` are Codex's SQLite read receipts (no rollout holds
  * them); thread timestamps are Codex's state-DB clock readings, a few ms off the lines' (one second
- * across a boundary); a thread/list cursor holds such a reading (compared to within a second).
+ * across a boundary); a thread/list cursor holds such a reading (compared to within a second, inclusive: a
+ * reading at second precision is a whole second off across a boundary).
  */
 const normalise = (method: string, codex: RpcAnswer, ours: RpcAnswer): { expected: unknown; actual: unknown } => {
   if (!('result' in codex) || !('result' in ours)) return { expected: codex, actual: ours };
@@ -43,7 +44,7 @@ const normalise = (method: string, codex: RpcAnswer, ours: RpcAnswer): { expecte
         typeof e === 'string' &&
         typeof a === 'string' &&
         e.split('|')[1] === a.split('|')[1] &&
-        Math.abs(Date.parse(e.split('|')[0]!) - Date.parse(a.split('|')[0]!)) < 1000
+        Math.abs(Date.parse(e.split('|')[0]!) - Date.parse(a.split('|')[0]!)) <= 1000
       )
         actual = { ...actual, [k]: e };
     }

@@ -1,15 +1,25 @@
 import * as t from 'io-ts';
 
+/** What a value at one path of the data failed: the types it was tried as, and what it was. */
+export interface DecodeProblem {
+  /** Dotted path of the value in the data (`''` for the root). */
+  readonly path: string;
+  /** The types tried there (the members of a union, once each), as the codecs name them. */
+  readonly expected: ReadonlyArray<string>;
+  /** The value found, as short JSON. */
+  readonly got: string;
+}
+
 /**
- * Render io-ts errors as `path: expected X, got Y` sentences, most specific first. The members a
- * union tried at one path are joined (`expected number or null`), so each path reads once.
+ * io-ts errors grouped by the path of the value they are about, in the order they came; and the
+ * codecs' own messages. Every renderer of decode errors starts from this.
  */
-export const renderDecodeErrors = (errors: t.Errors, max = 3): string => {
+export const describeDecodeErrors = (errors: t.Errors): { readonly problems: ReadonlyArray<DecodeProblem>; readonly messages: ReadonlyArray<string> } => {
   const byPath = new Map<string, { expected: string[]; got: string }>();
-  const custom: string[] = [];
+  const messages: string[] = [];
   for (const err of errors) {
     if (err.message !== undefined) {
-      if (!custom.includes(err.message)) custom.push(err.message);
+      if (!messages.includes(err.message)) messages.push(err.message);
       continue;
     }
     // Keys that index the members of an intersection/union are not part of the data's path.
@@ -24,7 +34,16 @@ export const renderDecodeErrors = (errors: t.Errors, max = 3): string => {
     if (!entry.expected.includes(expected)) entry.expected.push(expected);
     byPath.set(path, entry);
   }
-  const sentences = [...custom, ...[...byPath].map(([path, e]) => `${path === '' ? '<root>' : path}: expected ${e.expected.join(' or ')}, got ${e.got}`)];
+  return { problems: [...byPath].map(([path, e]) => ({ path, ...e })), messages };
+};
+
+/**
+ * Render io-ts errors as `path: expected X, got Y` sentences, most specific first. The members a
+ * union tried at one path are joined (`expected number or null`), so each path reads once.
+ */
+export const renderDecodeErrors = (errors: t.Errors, max = 3): string => {
+  const { problems, messages } = describeDecodeErrors(errors);
+  const sentences = [...messages, ...problems.map((p) => `${p.path === '' ? '<root>' : p.path}: expected ${p.expected.join(' or ')}, got ${p.got}`)];
   return sentences.slice(0, max).join('; ');
 };
 

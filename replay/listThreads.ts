@@ -36,6 +36,21 @@ export interface ThreadListPage {
   readonly backwardsCursor: string | null;
 }
 
+/**
+ * What `listThreads` finds: `thread/list`'s result, and what the source filter left out of it,
+ * which Codex's answer does not say (the RPC method answers `page` alone).
+ */
+export interface ThreadListing {
+  readonly page: ThreadListPage;
+  /**
+   * Threads every other filter let through but the source filter dropped, counted by the first
+   * kind each answers to (`exec`, `subAgent`, …), over the whole list, not only this page: a home
+   * of `codex exec` threads lists nothing by default, and a person should be told why.
+   */
+  readonly hiddenBySource: Readonly<Partial<Record<ThreadSourceKind, number>>>;
+}
+
+export const DEFAULT_THREAD_SORT_KEY: ThreadSortKey = 'created_at';
 export const DEFAULT_THREAD_LIST_LIMIT = 25;
 export const MAX_THREAD_LIST_LIMIT = 100;
 
@@ -91,12 +106,12 @@ const beyond = (c: Candidate, cursor: ThreadListCursor, direction: 'asc' | 'desc
   return direction === 'asc' ? c.row.id > cursor.threadId : c.row.id < cursor.threadId;
 };
 
-/** `thread/list`: threads from the index, filtered, sorted, one page. */
-export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery): TE.TaskEither<EngineError, ThreadListPage> =>
+/** `thread/list`: threads from the index, filtered, sorted, one page; and how many the source filter hid. */
+export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery): TE.TaskEither<EngineError, ThreadListing> =>
   useCase(async () => {
     const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
     if (q.useStateDbOnly !== true) await take(ports.indexer.refreshAll());
-    const sortKey: ThreadSortKey = q.sortKey ?? 'created_at';
+    const sortKey: ThreadSortKey = q.sortKey ?? DEFAULT_THREAD_SORT_KEY;
     const direction = q.sortDirection ?? 'desc';
     const limit = q.limit === null || q.limit === undefined ? DEFAULT_THREAD_LIST_LIMIT : Math.min(Math.max(q.limit, 1), MAX_THREAD_LIST_LIMIT);
     const kinds = q.sourceKinds && q.sourceKinds.length > 0 ? new Set<string>(q.sourceKinds) : INTERACTIVE;
@@ -107,16 +122,23 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery): TE.Ta
     const term = q.searchTerm ?? '';
 
     const candidates: Candidate[] = [];
+    const hiddenBySource: Partial<Record<ThreadSourceKind, number>> = {};
     for await (const r of scanRows(ports.index, 'threads', [], { reverse: false }, 256)) {
       if (r.value.archived !== archived || excluded.has(r.value.id)) continue;
       const listed = await listRowOf(ports, r.value);
       const row = listed.row;
       // Codex lists only threads with a first user message (its "visible" index: preview <> '').
       if (row.preview === '') continue;
-      if (!sourceKindsOf(row.source).some((k) => kinds.has(k))) continue;
       if (providers && !providers.has(row.modelProvider ?? '')) continue;
       if (cwds && !cwds.has(row.cwd)) continue;
       if (term !== '' && !contains(row.name ?? '', term) && !contains(row.preview, term)) continue;
+      // The source filter last, so what it drops is what it alone hides.
+      const rowKinds = sourceKindsOf(row.source);
+      if (!rowKinds.some((k) => kinds.has(k))) {
+        const kind = rowKinds[0] ?? 'unknown';
+        hiddenBySource[kind] = (hiddenBySource[kind] ?? 0) + 1;
+        continue;
+      }
       const key = sortKey === 'created_at' ? listed.created : sortKey === 'updated_at' ? listed.updated : listed.recency;
       const c: Candidate = { row, key };
       if (cursor && !beyond(c, cursor, direction)) continue;
@@ -129,9 +151,12 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery): TE.Ta
     for (const c of page) if (hasReadState(c.row)) readStates[c.row.id] = readStateOf(c.row);
     const last = page[page.length - 1];
     return {
-      data: page.map((c) => threadFromRow(c.row, [])),
-      readStates,
-      nextCursor: candidates.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
-      backwardsCursor: page[0] ? backwardsThreadCursor(page[0].key) : null,
+      page: {
+        data: page.map((c) => threadFromRow(c.row, [])),
+        readStates,
+        nextCursor: candidates.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
+        backwardsCursor: page[0] ? backwardsThreadCursor(page[0].key) : null,
+      },
+      hiddenBySource,
     };
   });

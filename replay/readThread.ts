@@ -18,7 +18,7 @@ export interface ThreadRead {
 
 /**
  * `thread/read`: the thread from its index row; with `includeTurns`, every turn oldest first with
- * all its items (each item one pread). Unknown threads: `thread not loaded: <id>`.
+ * all its items (each item one pread). Unknown threads: NotFound.
  */
 export const readThread = (ports: HistoryReadPorts, threadId: string, includeTurns: boolean): TE.TaskEither<EngineError, ThreadRead> =>
   useCase(async () => {

@@ -25,8 +25,20 @@ const BY_TAG: Readonly<Record<EngineErrorTag, number>> = {
 /** The one mapping from the engine's errors to exit codes (as `toRpcError` is for JSON-RPC). */
 export const exitCodeOf = (e: EngineError): number => BY_TAG[e._tag];
 
-/** Say what went wrong on stderr and set the exit code for it. */
-export const reportError = (e: EngineError): void => {
-  process.stderr.write(`rollout-engine: ${renderError(e)}\n`);
+/**
+ * An error as `--json` reports it: its tag, the sentence a person reads, the exit code, and the
+ * error's own fields (`what`/`id`, `field`/`reason`, `path`, …) for a program to act on.
+ */
+export const errorJson = (e: EngineError): { readonly error: Record<string, unknown> } => {
+  const { _tag, ...fields } = e;
+  return { error: { tag: _tag, message: renderError(e), exitCode: exitCodeOf(e), ...fields } };
+};
+
+/**
+ * Say what went wrong on stderr (one line; with `--json`, one JSON object, so a program reading
+ * stderr gets data too) and set the exit code for it.
+ */
+export const reportError = (e: EngineError, json?: boolean): void => {
+  process.stderr.write(json === true ? `${JSON.stringify(errorJson(e))}\n` : `rollout-engine: ${renderError(e)}\n`);
   process.exitCode = exitCodeOf(e);
 };

@@ -35,7 +35,28 @@ export const threadHeader = (t: Thread): string[] => [
   `  preview: ${t.preview}`,
 ];
 
-export const cursorsLine = (page: { nextCursor: string | null; backwardsCursor: string | null }): string =>
-  [page.nextCursor ? `next: --cursor '${page.nextCursor}'` : 'last page', page.backwardsCursor ? `back: '${page.backwardsCursor}'` : '']
-    .filter((s) => s !== '')
-    .join('   ');
+/** The command that printed a page: its words without `--cursor` and the direction flag. */
+export interface PageCommand {
+  readonly words: ReadonlyArray<string>;
+  /** The flag that turns the command's default direction around (`--asc`, `--desc`)… */
+  readonly reverseFlag: string;
+  /** … and whether it was given. */
+  readonly reversed: boolean;
+}
+
+/** A word as a POSIX shell reads it back: bare when it is safe, else single-quoted. */
+export const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * The pages around this one, as commands a person can paste: the same command with `--cursor
+ * <nextCursor>` for the next page; for going back, the backwards cursor with the direction turned
+ * around (Codex's backwardsCursor reads the other way from this page's first row, which it shows
+ * again). `last page` when there is no next one.
+ */
+export const pageHints = (page: { nextCursor: string | null; backwardsCursor: string | null }, command: PageCommand): string[] => {
+  const run = (cursor: string, reversed: boolean): string => [...command.words, '--cursor', cursor, ...(reversed ? [command.reverseFlag] : [])].map(shellWord).join(' ');
+  return [
+    page.nextCursor === null ? 'last page' : `next page: ${run(page.nextCursor, command.reversed)}`,
+    ...(page.backwardsCursor === null ? [] : [`back:      ${run(page.backwardsCursor, !command.reversed)}`]),
+  ];
+};

@@ -4,6 +4,7 @@ import type { OpenCodexHome, OpenCodexHomeOptions } from '../codexHome/openCodex
 import { withCodexHome } from '../codexHome/openCodexHome.js';
 import type { HomeOptions } from './homeOptions.js';
 import { homeOf } from './homeOptions.js';
+import type { Human } from './printAnswer.js';
 import { printAnswer } from './printAnswer.js';
 
 /**
@@ -13,7 +14,7 @@ import { printAnswer } from './printAnswer.js';
 export const runOnHome = async <A>(
   opts: HomeOptions,
   use: (home: OpenCodexHome) => TE.TaskEither<EngineError, A>,
-  human: (a: A) => string,
+  human: Human<A>,
   open: OpenCodexHomeOptions = {},
 ): Promise<void> => {
   const { codexHome, indexDir } = homeOf(opts);

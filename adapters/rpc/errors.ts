@@ -12,11 +12,29 @@ export const METHOD_NOT_FOUND = -32601;
 export const INVALID_PARAMS = -32602;
 export const INTERNAL_ERROR = -32603;
 
-/** The one mapping from the engine's errors to JSON-RPC errors (codes and words as Codex uses). */
-export const toRpcError = (e: EngineError): RpcError => {
+/**
+ * Codex 0.169.0's words for a thread id it has no rollout for differ by method: the history reads
+ * look for a loaded thread, `thread/fork` for a rollout; `thread/revert` and `review/start` say
+ * `thread not found: <id>`, as `renderError` does and as the CLI says for every command. (Codex
+ * answers `thread/items/list` on an unknown id as on a legacy thread, -32601 not supported; we
+ * serve legacy threads, so we say what `thread/turns/list` says.) The engine has one error for an
+ * unknown thread, NotFound; this table is the only place its words differ.
+ */
+const UNKNOWN_THREAD_WORDS: ReadonlyMap<string, (threadId: string) => string> = new Map([
+  ['thread/read', (id: string) => `thread not loaded: ${id}`],
+  ['thread/turns/list', (id: string) => `thread not loaded: ${id}`],
+  ['thread/items/list', (id: string) => `thread not loaded: ${id}`],
+  ['thread/fork', (id: string) => `no rollout found for thread id ${id}`],
+]);
+
+/** The one mapping from the engine's errors to JSON-RPC errors (codes and words as Codex uses them for `method`). */
+export const toRpcError = (e: EngineError, method: string): RpcError => {
   switch (e._tag) {
+    case 'NotFound': {
+      const words = e.what === 'thread' ? UNKNOWN_THREAD_WORDS.get(method) : undefined;
+      return { code: INVALID_REQUEST, message: words === undefined ? renderError(e) : words(e.id) };
+    }
     case 'Rejected':
-    case 'NotFound':
     case 'Conflict':
     case 'Unsupported':
       return { code: INVALID_REQUEST, message: renderError(e) };

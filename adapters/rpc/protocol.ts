@@ -12,5 +12,12 @@ export type RpcNotification = t.TypeOf<typeof RpcNotification>;
 /** `null` / absent optional fields, as Codex's `Option<T>` params accept them. */
 export const optional = <C extends t.Mixed>(c: C) => t.union([c, t.null, t.undefined]);
 
+/**
+ * Codex's `u32` (page sizes, turn counts): a whole number from 0 to 2^32 - 1. Codex refuses -1,
+ * 1.5 and "ten" alike; so do we, and so does the CLI, which decodes its options with these codecs.
+ */
+const isU32 = (u: unknown): u is number => typeof u === 'number' && Number.isInteger(u) && u >= 0 && u <= 0xffffffff;
+export const U32 = new t.Type<number, number, unknown>('a whole number from 0 to 4294967295', isU32, (u, c) => (isU32(u) ? t.success(u) : t.failure(u, c)), t.identity);
+
 export const SortDirection = t.keyof({ asc: null, desc: null });
 export const ItemsView = t.keyof({ notLoaded: null, summary: null, full: null });

@@ -55,7 +55,7 @@ export const serveJsonRpc = async (input: Readable, output: Writable, ctx: Omit<
       before = [];
       after = [];
       for (const n of first) await write(n);
-      await (E.isLeft(result) ? fail(id, toRpcError(result.left)) : write({ jsonrpc: '2.0', id, result: result.right }));
+      await (E.isLeft(result) ? fail(id, toRpcError(result.left, method)) : write({ jsonrpc: '2.0', id, result: result.right }));
       for (const n of then) await write(n);
       return;
     }

@@ -39,11 +39,11 @@ export async function engineValue<T = any>(home: CompatHome, ...args: string[]):
   return r.value as T;
 }
 
-/** The engine's refusal: stderr of a failed run. */
+/** The engine's refusal: the message of the JSON error object a failed `--json` run prints on stderr. */
 export async function engineRefusal(home: CompatHome, ...args: string[]): Promise<string> {
   const run = await runEngineCli([...args, '--codex-home', home.codexHome, '--json'], 60_000);
   if (run.exitCode === 0) throw new Error(`rollout-engine ${args.join(' ')} succeeded; a refusal was expected`);
-  return run.stderr.trim();
+  return (JSON.parse(run.stderr) as { error: { message: string } }).error.message;
 }
 
 export interface ThreadViews {

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { forkThread } from '../../../replay/forkThread.js';
+import { ThreadForkParams, forkRequestOf } from '../../rpc/methods/threadFork.js';
+import { decodeRequest, withRequest } from '../decodeOptions.js';
 import { withHomeOptions } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { runOnHome } from '../runOnHome.js';
@@ -12,6 +14,9 @@ interface ForkOptions extends HomeOptions {
   readonly originator?: string;
 }
 
+/** The option each `thread/fork` param comes from, to name it when the codec refuses it. */
+const OPTION_OF = { threadId: '[threadId]', path: '--path', lastTurnId: '--last-turn-id', beforeTurnId: '--before-turn-id', excludeTurns: '--exclude-turns' };
+
 export const registerFork = (program: Command): void => {
   withHomeOptions(
     program
@@ -23,19 +28,20 @@ export const registerFork = (program: Command): void => {
       .option('--before-turn-id <turnId>', 'keep the history before this turn')
       .option('--exclude-turns', "answer without the fork's turns")
       .option('--originator <name>', "originator recorded in the fork (default: the source's)"),
-  ).action(async (threadId: string | undefined, opts: ForkOptions) => {
-    await runOnHome(
+  ).action((threadId: string | undefined, opts: ForkOptions) =>
+    withRequest(
       opts,
-      (home) =>
-        forkThread(home.mutations, {
-          threadId,
-          path: opts.path,
-          lastTurnId: opts.lastTurnId,
-          beforeTurnId: opts.beforeTurnId,
-          excludeTurns: opts.excludeTurns,
-          originator: opts.originator,
-        }),
-      (f) => `forked ${f.sourceThreadId} → ${f.thread.id}\n  ${f.written.path} (${f.written.lines} lines, ${f.written.bytes} bytes)`,
-    );
-  });
+      decodeRequest(
+        ThreadForkParams,
+        { threadId, path: opts.path, lastTurnId: opts.lastTurnId, beforeTurnId: opts.beforeTurnId, excludeTurns: opts.excludeTurns },
+        OPTION_OF,
+      ),
+      (p) =>
+        runOnHome(
+          opts,
+          (home) => forkThread(home.mutations, { ...forkRequestOf(p), originator: opts.originator }),
+          (f) => `forked ${f.sourceThreadId} → ${f.thread.id}\n  ${f.written.path} (${f.written.lines} lines, ${f.written.bytes} bytes)`,
+        ),
+    ),
+  );
 };

@@ -2,6 +2,8 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { Command } from 'commander';
 import { readThread } from '../../../replay/readThread.js';
 import type { ThreadRead } from '../../../replay/readThread.js';
+import { ThreadReadParams } from '../../rpc/methods/threadRead.js';
+import { decodeRequest, withRequest } from '../decodeOptions.js';
 import { withHomeOptions } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { runOnHome } from '../runOnHome.js';
@@ -16,10 +18,12 @@ export const registerRead = (program: Command): void => {
       .argument('<threadId>', 'thread id')
       .option('--no-turns', 'leave turns out (includeTurns: false)'),
   ).action((threadId: string, opts: HomeOptions & { turns: boolean }) =>
-    runOnHome(
-      opts,
-      (home) => TE.map((r: ThreadRead) => r.thread)(readThread(home.read, threadId, opts.turns)),
-      (t) => [...threadHeader(t), ...t.turns.flatMap(turnLines)].join('\n'),
+    withRequest(opts, decodeRequest(ThreadReadParams, { threadId, includeTurns: opts.turns }, { threadId: '<threadId>', includeTurns: '--no-turns' }), (p) =>
+      runOnHome(
+        opts,
+        (home) => TE.map((r: ThreadRead) => r.thread)(readThread(home.read, p.threadId, p.includeTurns === true)),
+        (t) => [...threadHeader(t), ...t.turns.flatMap(turnLines)].join('\n'),
+      ),
     ),
   );
 };

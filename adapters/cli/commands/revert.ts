@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { revertThread } from '../../../replay/revertThread.js';
+import { ThreadRevertParams } from '../../rpc/methods/threadRevert.js';
+import { decodeRequest, withRequest } from '../decodeOptions.js';
 import { withHomeOptions } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { runOnHome } from '../runOnHome.js';
@@ -11,11 +13,16 @@ export const registerRevert = (program: Command): void => {
       .description('revert a paginated thread before a turn (`thread/revert`): a new revision file, nothing rewritten')
       .argument('<threadId>', 'thread to revert')
       .requiredOption('--before-turn-id <turnId>', 'the first turn to drop'),
-  ).action(async (threadId: string, opts: HomeOptions & { beforeTurnId: string }) => {
-    await runOnHome(
+  ).action((threadId: string, opts: HomeOptions & { beforeTurnId: string }) =>
+    withRequest(
       opts,
-      (home) => revertThread(home.mutations, threadId, opts.beforeTurnId),
-      (v) => `reverted ${threadId} before ${opts.beforeTurnId}\n  ${v.written.path} (${v.written.lines} lines, ${v.written.bytes} bytes)`,
-    );
-  });
+      decodeRequest(ThreadRevertParams, { threadId, beforeTurnId: opts.beforeTurnId }, { threadId: '<threadId>', beforeTurnId: '--before-turn-id' }),
+      (p) =>
+        runOnHome(
+          opts,
+          (home) => revertThread(home.mutations, p.threadId, p.beforeTurnId),
+          (v) => `reverted ${p.threadId} before ${p.beforeTurnId}\n  ${v.written.path} (${v.written.lines} lines, ${v.written.bytes} bytes)`,
+        ),
+    ),
+  );
 };

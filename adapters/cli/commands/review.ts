@@ -1,15 +1,12 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Command } from 'commander';
-import { Option } from 'commander';
+import type { EngineError } from '../../../domain/errors.js';
 import { invalidArgument } from '../../../domain/errors.js';
-import { renderDecodeErrors } from '../../../domain/decodeErrors.js';
-import { ReviewTarget } from '../../../domain/review/reviewTarget.js';
-import { startReview } from '../../../replay/startReview.js';
-import type { ReviewDelivery } from '../../../replay/startReview.js';
+import { ReviewStartParams, startReviewFor } from '../../rpc/methods/reviewStart.js';
+import { decodeRequest, withRequest } from '../decodeOptions.js';
 import { withHomeOptions } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { runOnHome } from '../runOnHome.js';
-import { reportError } from '../exitCodes.js';
 
 interface ReviewOptions extends HomeOptions {
   readonly custom?: string;
@@ -18,23 +15,27 @@ interface ReviewOptions extends HomeOptions {
   readonly commit?: string;
   readonly title?: string;
   readonly target?: string;
-  readonly delivery: ReviewDelivery;
+  readonly delivery?: string;
 }
 
-const targetOf = (o: ReviewOptions): E.Either<ReturnType<typeof invalidArgument>, ReviewTarget> => {
+const TARGET_OPTIONS = '--custom, --uncommitted, --base-branch, --commit, --target';
+
+/**
+ * The `review/start` target the options describe, for the params codec to check: one target
+ * option, and `--title` only with `--commit` (it is that commit's title; nothing else takes one).
+ */
+const targetOf = (o: ReviewOptions): E.Either<EngineError, unknown> => {
   const given = [o.custom !== undefined, o.uncommitted === true, o.baseBranch !== undefined, o.commit !== undefined, o.target !== undefined];
-  if (given.filter(Boolean).length !== 1) return E.left(invalidArgument('target', 'give exactly one of --custom, --uncommitted, --base-branch, --commit, --target'));
+  if (given.filter(Boolean).length !== 1) return E.left(invalidArgument('target', `give exactly one of ${TARGET_OPTIONS}`));
+  if (o.title !== undefined && o.commit === undefined) return E.left(invalidArgument('--title', "only with --commit (it is that commit's title)"));
   if (o.custom !== undefined) return E.right({ type: 'custom', instructions: o.custom });
   if (o.uncommitted === true) return E.right({ type: 'uncommittedChanges' });
   if (o.baseBranch !== undefined) return E.right({ type: 'baseBranch', branch: o.baseBranch });
   if (o.commit !== undefined) return E.right({ type: 'commit', sha: o.commit, title: o.title ?? null });
-  let json: unknown;
-  try {
-    json = JSON.parse(o.target!);
-  } catch (e) {
-    return E.left(invalidArgument('target', `not JSON: ${(e as Error).message}`));
-  }
-  return E.mapLeft((errs: Parameters<typeof renderDecodeErrors>[0]) => invalidArgument('target', renderDecodeErrors(errs)))(ReviewTarget.decode(json));
+  return E.tryCatch(
+    () => JSON.parse(o.target!) as unknown,
+    (e) => invalidArgument('--target', `not JSON: ${(e as Error).message}`),
+  );
 };
 
 export const registerReview = (program: Command): void => {
@@ -49,14 +50,19 @@ export const registerReview = (program: Command): void => {
       .option('--commit <sha>', 'review a commit')
       .option('--title <title>', "the commit's title (with --commit)")
       .option('--target <json>', 'the review target as review/start takes it')
-      .addOption(new Option('--delivery <delivery>', 'where the review runs').choices(['inline', 'detached']).default('inline')),
-  ).action(async (threadId: string, opts: ReviewOptions) => {
-    const target = targetOf(opts);
-    if (E.isLeft(target)) return reportError(target.left);
-    await runOnHome(
+      .option('--delivery <delivery>', 'where the review runs: inline (default) | detached'),
+  ).action((threadId: string, opts: ReviewOptions) =>
+    withRequest(
       opts,
-      (home) => startReview(home.mutations, threadId, target.right, opts.delivery),
-      (v) => `review turn ${v.turn.id} started in ${v.reviewThreadId}\n  ${v.written.path} (+${v.written.bytes} bytes)`,
-    );
-  });
+      E.chain((target: unknown) =>
+        decodeRequest(ReviewStartParams, { threadId, target, delivery: opts.delivery }, { threadId: '<threadId>', target: '--target', delivery: '--delivery' }),
+      )(targetOf(opts)),
+      (p) =>
+        runOnHome(
+          opts,
+          (home) => startReviewFor(home.mutations, p),
+          (v) => `review turn ${v.turn.id} started in ${v.reviewThreadId}\n  ${v.written.path} (+${v.written.bytes} bytes)`,
+        ),
+    ),
+  );
 };

@@ -1,10 +1,22 @@
 import type { Command } from 'commander';
+import { pageCommandOf } from '../commandLine.js';
 import { listTurns } from '../../../replay/listTurns.js';
-import type { ListTurnsQuery } from '../../../replay/listTurns.js';
+import { ThreadTurnsListParams } from '../../rpc/methods/threadTurnsList.js';
+import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import { withHomeOptions } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { runOnHome } from '../runOnHome.js';
-import { cursorsLine, turnLines } from '../renderHistory.js';
+import { pageHints, turnLines } from '../renderHistory.js';
+
+interface TurnsOptions extends HomeOptions {
+  readonly view?: string;
+  readonly limit?: string;
+  readonly cursor?: string;
+  readonly asc?: boolean;
+}
+
+/** The option each `thread/turns/list` param comes from, to name it when the codec refuses it. */
+const OPTION_OF = { threadId: '<threadId>', itemsView: '--view', limit: '--limit', cursor: '--cursor', sortDirection: '--asc' };
 
 /** `rollout-engine turns <threadId>`: `thread/turns/list`, newest first. */
 export const registerTurns = (program: Command): void => {
@@ -13,22 +25,24 @@ export const registerTurns = (program: Command): void => {
       .command('turns')
       .description("one page of a thread's turns, as `thread/turns/list` returns it")
       .argument('<threadId>', 'thread id')
-      .option('--view <view>', 'notLoaded | summary | full', 'summary')
-      .option('--limit <n>', 'page size (default 25, at most 100)', (v) => Number.parseInt(v, 10))
+      .option('--view <view>', 'items of each turn: notLoaded | summary (default) | full')
+      .option('--limit <n>', 'page size (default 25, at most 100)')
       .option('--cursor <cursor>', 'a nextCursor or backwardsCursor from an earlier page')
       .option('--asc', 'oldest first'),
-  ).action((threadId: string, opts: HomeOptions & { view: string; limit?: number; cursor?: string; asc?: boolean }) => {
-    const q: ListTurnsQuery = {
-      threadId,
-      itemsView: opts.view as ListTurnsQuery['itemsView'],
-      limit: opts.limit ?? null,
-      cursor: opts.cursor ?? null,
-      sortDirection: opts.asc ? 'asc' : 'desc',
-    };
-    return runOnHome(
+  ).action((threadId: string, opts: TurnsOptions, cmd: Command) =>
+    withRequest(
       opts,
-      (home) => listTurns(home.read, q),
-      (page) => [...page.data.flatMap(turnLines), cursorsLine(page)].join('\n'),
-    );
-  });
+      decodeRequest(
+        ThreadTurnsListParams,
+        { threadId, itemsView: opts.view, limit: numberOption(opts.limit), cursor: opts.cursor, sortDirection: opts.asc ? 'asc' : undefined },
+        OPTION_OF,
+      ),
+      (q) =>
+        runOnHome(
+          opts,
+          (home) => listTurns(home.read, q),
+          (page) => [...page.data.flatMap(turnLines), ...pageHints(page, pageCommandOf(cmd, '--asc'))].join('\n'),
+        ),
+    ),
+  );
 };

@@ -3,18 +3,22 @@ import * as t from 'io-ts';
 import { ReviewTarget } from '../../../domain/review/reviewTarget.js';
 import { startReview } from '../../../replay/startReview.js';
 import type { ReviewResult } from '../../../replay/startReview.js';
+import type { MutationPorts } from '../../../replay/ports.js';
 import { defineMethod } from '../method.js';
 import { optional } from '../protocol.js';
 
-const ReviewStartParams = t.intersection([
+/** `review/start` params; `rollout-engine review` decodes its options with it too. */
+export const ReviewStartParams = t.intersection([
   t.type({ threadId: t.string, target: ReviewTarget }),
   t.partial({ delivery: optional(t.keyof({ inline: null, detached: null })) }),
 ]);
+
+/** The use case for decoded params (delivery inline unless asked, as Codex's default). */
+export const startReviewFor = (ports: MutationPorts, p: t.TypeOf<typeof ReviewStartParams>) => startReview(ports, p.threadId, p.target, p.delivery ?? 'inline');
 
 /** `review/start`: the review turn starts inline in the thread or in a new detached review thread. */
 export const reviewStart = defineMethod({
   name: 'review/start',
   params: ReviewStartParams,
-  handle: (ctx, p) =>
-    TE.map(({ turn, reviewThreadId }: ReviewResult) => ({ turn, reviewThreadId }))(startReview(ctx.ports, p.threadId, p.target, p.delivery ?? 'inline')),
+  handle: (ctx, p) => TE.map(({ turn, reviewThreadId }: ReviewResult) => ({ turn, reviewThreadId }))(startReviewFor(ctx.ports, p)),
 });

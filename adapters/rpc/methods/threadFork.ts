@@ -1,16 +1,26 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import { forkThread } from '../../../replay/forkThread.js';
-import type { ForkResult } from '../../../replay/forkThread.js';
+import type { ForkParams, ForkResult } from '../../../replay/forkThread.js';
 import { defineMethod } from '../method.js';
 import { optional } from '../protocol.js';
 
-const ThreadForkParams = t.partial({
+/** `thread/fork` params; `rollout-engine fork` decodes its options with it too. */
+export const ThreadForkParams = t.partial({
   threadId: optional(t.string),
   path: optional(t.string),
   lastTurnId: optional(t.string),
   beforeTurnId: optional(t.string),
   excludeTurns: optional(t.boolean),
+});
+
+/** The use case's request for decoded params (Codex's `null` is the use case's absent). */
+export const forkRequestOf = (p: t.TypeOf<typeof ThreadForkParams>): ForkParams => ({
+  threadId: p.threadId ?? undefined,
+  path: p.path ?? undefined,
+  lastTurnId: p.lastTurnId ?? undefined,
+  beforeTurnId: p.beforeTurnId ?? undefined,
+  excludeTurns: p.excludeTurns ?? undefined,
 });
 
 export const PAGINATED_FORK_NOTICE =
@@ -55,13 +65,5 @@ export const threadFork = defineMethod({
       if (withTurns && f.tokenUsage !== null) ctx.notify('thread/tokenUsage/updated', f.tokenUsage, 'afterAnswer');
       ctx.notify('thread/started', { thread: f.thread }, 'afterAnswer');
       return { thread: f.thread, ...settingsFields(f.settings as Settings | null) };
-    })(
-      forkThread(ctx.ports, {
-        threadId: p.threadId ?? undefined,
-        path: p.path ?? undefined,
-        lastTurnId: p.lastTurnId ?? undefined,
-        beforeTurnId: p.beforeTurnId ?? undefined,
-        excludeTurns: p.excludeTurns ?? undefined,
-      }),
-    ),
+    })(forkThread(ctx.ports, forkRequestOf(p))),
 });

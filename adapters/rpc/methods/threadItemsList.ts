@@ -1,16 +1,17 @@
 import * as t from 'io-ts';
 import { listItems } from '../../../replay/listItems.js';
 import { defineMethod } from '../method.js';
-import { SortDirection, optional } from '../protocol.js';
+import { SortDirection, U32, optional } from '../protocol.js';
 
 const ItemAnchor = t.type({ type: t.literal('item'), itemId: t.string });
 
-const ThreadItemsListParams = t.intersection([
+/** `thread/items/list` params; `rollout-engine items` decodes its options with it too. */
+export const ThreadItemsListParams = t.intersection([
   t.type({ threadId: t.string }),
   t.partial({
     turnId: optional(t.string),
     cursor: optional(t.union([t.string, ItemAnchor])),
-    limit: optional(t.number),
+    limit: optional(U32),
     sortDirection: optional(SortDirection),
     deferOutput: optional(t.partial({ commandExecution: optional(t.boolean) })),
   }),

@@ -1,10 +1,12 @@
+import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import { listThreads } from '../../../replay/listThreads.js';
+import type { ThreadListing } from '../../../replay/listThreads.js';
 import { defineMethod } from '../method.js';
-import { SortDirection, optional } from '../protocol.js';
+import { SortDirection, U32, optional } from '../protocol.js';
 
-const SortKey = t.keyof({ created_at: null, updated_at: null, recency_at: null });
-const SourceKind = t.keyof({
+export const SortKey = t.keyof({ created_at: null, updated_at: null, recency_at: null });
+export const SourceKind = t.keyof({
   cli: null,
   vscode: null,
   exec: null,
@@ -17,10 +19,11 @@ const SourceKind = t.keyof({
   unknown: null,
 });
 
-const ThreadListParams = optional(
+/** `thread/list` params; `rollout-engine threads` decodes its options with it too. */
+export const ThreadListParams = optional(
   t.partial({
     cursor: optional(t.string),
-    limit: optional(t.number),
+    limit: optional(U32),
     sortKey: optional(SortKey),
     sortDirection: optional(SortDirection),
     modelProviders: optional(t.array(t.string)),
@@ -33,9 +36,9 @@ const ThreadListParams = optional(
   }),
 );
 
-/** `thread/list`: threads with a first user message, filtered and sorted, one page. */
+/** `thread/list`: threads with a first user message, filtered and sorted, one page (Codex's answer: the page alone). */
 export const threadList = defineMethod({
   name: 'thread/list',
   params: ThreadListParams,
-  handle: (ctx, p) => listThreads(ctx.ports, p ?? {}),
+  handle: (ctx, p) => TE.map((l: ThreadListing) => l.page)(listThreads(ctx.ports, p ?? {})),
 });

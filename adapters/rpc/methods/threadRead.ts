@@ -5,7 +5,8 @@ import type { ThreadRead } from '../../../replay/readThread.js';
 import { defineMethod } from '../method.js';
 import { optional } from '../protocol.js';
 
-const ThreadReadParams = t.intersection([t.type({ threadId: t.string }), t.partial({ includeTurns: optional(t.boolean) })]);
+/** `thread/read` params; `rollout-engine read` decodes its arguments with it too. */
+export const ThreadReadParams = t.intersection([t.type({ threadId: t.string }), t.partial({ includeTurns: optional(t.boolean) })]);
 
 export const PAGINATED_FULL_READ_NOTICE =
   'Full-history hydration is deprecated for paginated threads; omit `includeTurns` or set it to `false`, then page with `thread/turns/list` and `thread/items/list`.';

@@ -4,12 +4,15 @@ import type { ThreadTokenUsageUpdated } from '../../../domain/tokens/threadToken
 import { readTokenUsage } from '../../../replay/readTokenUsage.js';
 import { defineMethod } from '../method.js';
 
+/** `thread/tokenUsage/read` params; `rollout-engine token-usage` decodes its argument with it too. */
+export const ThreadTokenUsageReadParams = t.type({ threadId: t.string });
+
 /**
  * `thread/tokenUsage/read`: what `thread/resume` replays as `thread/tokenUsage/updated`, asked
  * directly (`turnId` and `tokenUsage` null when the thread has nothing to replay).
  */
 export const threadTokenUsageRead = defineMethod({
   name: 'thread/tokenUsage/read',
-  params: t.type({ threadId: t.string }),
+  params: ThreadTokenUsageReadParams,
   handle: (ctx, p) => TE.map((u: ThreadTokenUsageUpdated | null) => u ?? { threadId: p.threadId, turnId: null, tokenUsage: null })(readTokenUsage(ctx.ports, p.threadId)),
 });

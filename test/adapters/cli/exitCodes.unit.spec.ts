@@ -7,7 +7,7 @@ describe('CLI exit codes: one table for every command', () => {
   const cases: ReadonlyArray<[EngineError, number]> = [
     [invalidArgument('--limit', 'not a number'), EXIT.badRequest],
     [notFound('thread', 'x'), EXIT.badRequest],
-    [rejected('thread not loaded: x'), EXIT.badRequest],
+    [rejected('thread/revert only supports paginated threads'), EXIT.badRequest],
     [conflict('/h/r.jsonl', { ordinal: 1, byteOffset: 10 }, { ordinal: 2, byteOffset: 20 }), EXIT.conflict],
     [decodeError('/h/r.jsonl', 3, 30, 'bad'), EXIT.failed],
     [corrupt('/h/r.jsonl', 0, 'bad'), EXIT.failed],

@@ -1,0 +1,61 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type * as t from 'io-ts';
+import type { EngineError } from '../../domain/errors.js';
+import { invalidArgument } from '../../domain/errors.js';
+import type { DecodeProblem } from '../../domain/decodeErrors.js';
+import { describeDecodeErrors } from '../../domain/decodeErrors.js';
+import type { HomeOptions } from './homeOptions.js';
+import { reportError } from './exitCodes.js';
+
+/** JSON's number grammar: what a number option may look like to be read as a number. */
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A number option's text as JSON would give it to the method: a number when it reads as one
+ * (`25`, `-1`, `1.5`), else the text itself, so that the codec refuses `abc` or `0x10` by name
+ * (`got "abc"`) instead of the CLI guessing (parseInt made `abc` NaN: an empty page, exit 0).
+ */
+export const numberOption = (text: string | undefined): number | string | undefined => (text === undefined ? undefined : JSON_NUMBER.test(text) ? Number(text) : text);
+
+/** A type a params field may also be to say "absent": an option that was given is neither. */
+const ABSENT = new Set(['null', 'undefined']);
+
+const sentence = (p: DecodeProblem, within: string): string => {
+  const expected = p.expected.filter((x) => !ABSENT.has(x));
+  return `${within === '' ? '' : `${within}: `}expected ${(expected.length > 0 ? expected : p.expected).join(' or ')}, got ${p.got}`;
+};
+
+/** io-ts errors as InvalidArgument, each sentence under the option the user typed for its field. */
+const refusal = (errors: t.Errors, optionOf: Readonly<Record<string, string>>): EngineError => {
+  const { problems, messages } = describeDecodeErrors(errors);
+  const byOption = new Map<string, string[]>();
+  for (const p of problems) {
+    const [field = '', ...within] = p.path.split('.');
+    // The root's own problems are the params object being null or undefined: not a user's doing.
+    if (field === '' && p.expected.every((x) => ABSENT.has(x))) continue;
+    const option = optionOf[field] ?? field;
+    byOption.set(option, [...(byOption.get(option) ?? []), sentence(p, within.join('.'))]);
+  }
+  const [first, ...others] = [...byOption];
+  if (first === undefined) return invalidArgument('options', messages.join('; '));
+  const reason = [first[1].join('; '), ...others.map(([option, s]) => `${option}: ${s.join('; ')}`), ...messages].join('; ');
+  return invalidArgument(first[0], reason);
+};
+
+/**
+ * A command's request, built from its options, decoded by the params codec of the RPC method the
+ * command is a view of: the CLI accepts exactly what `serve` accepts, and the use case gets what
+ * the method's handler would. A value the codec refuses is reported under the option the user
+ * typed (`optionOf`: request field → option), as InvalidArgument (exit 2).
+ */
+export const decodeRequest = <P>(
+  codec: t.Decoder<unknown, P>,
+  request: Readonly<Record<string, unknown>>,
+  optionOf: Readonly<Record<string, string>>,
+): E.Either<EngineError, P> => E.mapLeft((errors: t.Errors) => refusal(errors, optionOf))(codec.decode(request));
+
+/** Go on with the decoded request, or say why the options were refused (as `--json` asks) and exit 2. */
+export const withRequest = async <P>(opts: HomeOptions, request: E.Either<EngineError, P>, then: (p: P) => Promise<void>): Promise<void> => {
+  if (E.isLeft(request)) return reportError(request.left, opts.json);
+  await then(request.right);
+};

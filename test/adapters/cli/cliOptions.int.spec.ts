@@ -1,0 +1,98 @@
+// Every option of the history commands is checked by the io-ts codec of the RPC method the command
+// is a view of: what `serve` refuses with -32602, the CLI refuses with exit 2 and a message naming
+// the option; what Codex answers with an empty page, the CLI answers the same way.
+import { expect } from 'chai';
+import { spawnRpcServer } from '../../fixtures/stdioRpcClient.js';
+import { ENGINE_CLI_PATH } from '../../compat/engineCli.js';
+import { useTempDir } from '../../fixtures/tempDir.js';
+import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
+import { runCli } from './runCli.js';
+
+const P = '01a1fe84-0000-7000-8000-0000000000a1';
+
+describe('CLI options are decoded by the RPC params codecs', function () {
+  this.timeout(120_000);
+  const homeOf = useTempDir('cli-options-');
+  const cli = (...args: string[]) => runCli(...args, '--codex-home', homeOf());
+
+  before(() => {
+    writeRollout(homeOf(), rolloutName(P), chatThread('paginated', P, 3).text());
+  });
+
+  const refusals: ReadonlyArray<{ readonly args: string[]; readonly option: string; readonly given: string }> = [
+    { args: ['turns', P, '--limit', 'abc'], option: '--limit', given: '"abc"' },
+    { args: ['turns', P, '--limit', '-1'], option: '--limit', given: '-1' },
+    { args: ['turns', P, '--limit', '1.5'], option: '--limit', given: '1.5' },
+    { args: ['turns', P, '--view', 'fulll'], option: '--view', given: '"fulll"' },
+    { args: ['items', P, '--limit', 'ten'], option: '--limit', given: '"ten"' },
+    { args: ['threads', '--sort', 'size'], option: '--sort', given: '"size"' },
+    { args: ['threads', '--limit', '0x10'], option: '--limit', given: '"0x10"' },
+    { args: ['review', P, '--uncommitted', '--delivery', 'later'], option: '--delivery', given: '"later"' },
+    { args: ['rollback', P, '--num-turns', 'abc'], option: '--num-turns', given: '"abc"' },
+  ];
+
+  for (const { args, option, given } of refusals) {
+    it(`${args.join(' ')}: exit 2, nothing on stdout, a message naming ${option} and the value`, () => {
+      for (const json of [false, true]) {
+        const r = cli(...args, ...(json ? ['--json'] : []));
+        expect(r.status, r.stderr).to.equal(2);
+        expect(r.stdout).to.equal('');
+        const message = json ? (JSON.parse(r.stderr) as { error: { message: string } }).error.message : r.stderr;
+        expect(message).to.include(`invalid ${option}: expected `).and.to.include(`got ${given}`);
+      }
+    });
+  }
+
+  it('review --title without --commit: exit 2 naming --title (it is the commit title, nothing else takes it)', () => {
+    const r = cli('review', P, '--custom', 'look at the tests', '--title', 'a title');
+    expect(r.status, r.stderr).to.equal(2);
+    expect(r.stdout).to.equal('');
+    expect(r.stderr).to.include('--title');
+  });
+
+  it('serve refuses the same values with -32602, in the words the CLI uses', async () => {
+    const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf()]);
+    try {
+      await server.request('initialize', { clientInfo: { name: 'test', version: '1' } });
+      server.notify('initialized');
+      const pairs: ReadonlyArray<[string, Record<string, unknown>, string[]]> = [
+        ['thread/turns/list', { threadId: P, limit: 'abc' }, ['turns', P, '--limit', 'abc']],
+        ['thread/turns/list', { threadId: P, limit: 1.5 }, ['turns', P, '--limit', '1.5']],
+        ['thread/turns/list', { threadId: P, itemsView: 'fulll' }, ['turns', P, '--view', 'fulll']],
+        ['thread/list', { sortKey: 'size' }, ['threads', '--sort', 'size']],
+      ];
+      for (const [method, params, args] of pairs) {
+        const answer = await server.request(method, params);
+        expect(answer, method).to.have.nested.property('error.code', -32602);
+        const rpcReason = (answer as { error: { message: string } }).error.message;
+        const cliReason = cli(...args).stderr;
+        const expected = /expected (.*?)(?: or null| or undefined)*, got/.exec(cliReason)?.[1];
+        expect(expected, cliReason).to.be.a('string');
+        expect(rpcReason, `${method} ${JSON.stringify(params)}`).to.include(`expected ${expected!}`);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('valid options still give the page asked for', () => {
+    const r = cli('turns', P, '--limit', '2', '--view', 'notLoaded', '--asc', '--json');
+    expect(r.status, r.stderr).to.equal(0);
+    const page = JSON.parse(r.stdout) as { data: Array<{ id: string; items: unknown[] }> };
+    expect(page.data.map((t) => t.id)).to.deep.equal(['t1', 't2']);
+    expect(page.data[0]!.items).to.deep.equal([]);
+  });
+
+  it("items --turn with a turn the thread does not have: Codex's empty page (exit 0), and a person is told why it is empty", () => {
+    const json = cli('items', P, '--turn', 'nope', '--json');
+    expect(json.status, json.stderr).to.equal(0);
+    expect(JSON.parse(json.stdout)).to.deep.equal({ data: [], nextCursor: null, backwardsCursor: null });
+    expect(json.stderr).to.equal('');
+    const human = cli('items', P, '--turn', 'nope');
+    expect(human.status, human.stderr).to.equal(0);
+    expect(human.stderr).to.include('no items in turn nope').and.to.include(`rollout-engine turns ${P}`);
+    const known = cli('items', P, '--turn', 't2');
+    expect(known.status, known.stderr).to.equal(0);
+    expect(known.stderr).to.equal('');
+  });
+});

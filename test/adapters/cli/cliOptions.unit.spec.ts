@@ -1,0 +1,59 @@
+// What keeps the CLI's option checking in one place: no history or mutation command lets commander
+// parse or restrict an option (that would bypass the RPC codec, exit 1 and word it differently),
+// and the page hints survive the shell whatever a cursor or an argument holds.
+import { expect } from 'chai';
+import { Command } from 'commander';
+import { registerFork } from '../../../adapters/cli/commands/fork.js';
+import { registerItems } from '../../../adapters/cli/commands/items.js';
+import { registerRead } from '../../../adapters/cli/commands/read.js';
+import { registerRevert } from '../../../adapters/cli/commands/revert.js';
+import { registerReview } from '../../../adapters/cli/commands/review.js';
+import { registerRollback } from '../../../adapters/cli/commands/rollback.js';
+import { registerThreads } from '../../../adapters/cli/commands/threads.js';
+import { registerTokenUsage } from '../../../adapters/cli/commands/tokenUsage.js';
+import { registerTurns } from '../../../adapters/cli/commands/turns.js';
+import { pageHints, shellWord } from '../../../adapters/cli/renderHistory.js';
+import { shellWords } from './runCli.js';
+
+describe('CLI options: checked by the codecs alone; page hints that survive the shell', () => {
+  it('no command that is a view of an RPC method has commander parse or restrict an option', () => {
+    const program = new Command();
+    for (const register of [
+      registerTurns,
+      registerItems,
+      registerThreads,
+      registerRead,
+      registerReview,
+      registerFork,
+      registerRevert,
+      registerRollback,
+      registerTokenUsage,
+    ])
+      register(program);
+    expect(program.commands).to.have.length(9);
+    for (const cmd of program.commands)
+      for (const option of cmd.options) {
+        expect(option.parseArg, `${cmd.name()} ${option.flags}`).to.equal(undefined);
+        expect(option.argChoices, `${cmd.name()} ${option.flags}`).to.equal(undefined);
+      }
+  });
+
+  it('quotes each word so that a shell reads it back as it was', () => {
+    const words = ['rollout-engine', 'threads', '--search', 'it\'s a "test" $HOME `x`', '--cursor', '{"a":1,"b":[2]}', '--codex-home', '/tmp/a b', 'plain-word_1.2'];
+    expect(shellWords(words.map(shellWord).join(' '))).to.deep.equal(words);
+    expect(shellWord('plain-word_1.2')).to.equal('plain-word_1.2');
+  });
+
+  it('the next page keeps the direction; going back turns it around', () => {
+    const page = { nextCursor: 'N', backwardsCursor: 'B' };
+    expect(pageHints(page, { words: ['rollout-engine', 'turns', 'T'], reverseFlag: '--asc', reversed: false })).to.deep.equal([
+      'next page: rollout-engine turns T --cursor N',
+      'back:      rollout-engine turns T --cursor B --asc',
+    ]);
+    expect(pageHints(page, { words: ['rollout-engine', 'turns', 'T'], reverseFlag: '--asc', reversed: true })).to.deep.equal([
+      'next page: rollout-engine turns T --cursor N --asc',
+      'back:      rollout-engine turns T --cursor B',
+    ]);
+    expect(pageHints({ nextCursor: null, backwardsCursor: null }, { words: ['x'], reverseFlag: '--asc', reversed: false })).to.deep.equal(['last page']);
+  });
+});

@@ -1,4 +1,5 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
+import * as fs from 'node:fs';
 import { Command } from 'commander';
 import { registerRead } from './commands/read.js';
 import { registerIndex } from './commands/buildIndex.js';
@@ -16,8 +17,23 @@ import { registerRevert } from './commands/revert.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerReview } from './commands/review.js';
 import { registerTokenUsage } from './commands/tokenUsage.js';
+import { cliFeedback } from './progress.js';
 
-const program = new Command().name('rollout-engine').description('Codex rollouts as an event log: read, index and serve thread history').version('0.1.0');
+/** The installed package's version (dist/adapters/cli/main.js → package.json). */
+const { version } = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** The exit code of a process interrupted by SIGINT, as a shell reports it (128 + 2). */
+const INTERRUPTED = 130;
+
+// Ctrl-C: say what was interrupted and that it is safe (every index transaction commits rows and
+// checkpoints together; a build's lease held by a process that is gone is taken over at once).
+process.on('SIGINT', () => {
+  const message = cliFeedback.interrupted();
+  if (message !== null) process.stderr.write(message);
+  process.exit(INTERRUPTED);
+});
+
+const program = new Command().name('rollout-engine').description('Codex rollouts as an event log: read, index and serve thread history').version(version);
 
 registerRead(program);
 registerThreads(program);
@@ -36,4 +52,12 @@ registerRollback(program);
 registerReview(program);
 registerTokenUsage(program);
 
-await program.parseAsync(process.argv);
+// Long work says what it is doing on stderr (progress.ts); `--quiet` on any command silences that.
+for (const command of program.commands) command.option('-q, --quiet', 'no status lines or progress bars on stderr (errors are still printed)');
+program.hook('preAction', (_program, action) => cliFeedback.setQuiet(action.opts()['quiet'] === true));
+
+try {
+  await program.parseAsync(process.argv);
+} finally {
+  cliFeedback.settle();
+}

@@ -6,10 +6,12 @@ import type { HomeOptions } from './homeOptions.js';
 import { homeOf } from './homeOptions.js';
 import type { Human } from './printAnswer.js';
 import { printAnswer } from './printAnswer.js';
+import { cliFeedback } from './progress.js';
 
 /**
  * Run one use case on the home the options name (opened, migrated, through the backfill gate,
- * closed afterwards) and print its answer: JSON with `--json`, else as `human` renders it.
+ * closed afterwards; long index work said on stderr) and print its answer: JSON with `--json`,
+ * else as `human` renders it.
  */
 export const runOnHome = async <A>(
   opts: HomeOptions,
@@ -18,5 +20,7 @@ export const runOnHome = async <A>(
   open: OpenCodexHomeOptions = {},
 ): Promise<void> => {
   const { codexHome, indexDir } = homeOf(opts);
-  printAnswer(await withCodexHome(codexHome, indexDir, open, use), opts.json, human);
+  const answer = await withCodexHome(codexHome, indexDir, { onStatus: cliFeedback.onStatus, ...open }, use);
+  cliFeedback.settle();
+  printAnswer(answer, opts.json, human);
 };

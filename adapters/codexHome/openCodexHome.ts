@@ -12,6 +12,8 @@ import type { CatchUpOptions, CatchUpSummary } from '../indexer/catchUp.js';
 import { lmdbHistoryIndexer } from '../indexer/indexer.js';
 import { openIndex, passLmdbBackfillGate } from '../indexer/openIndex.js';
 import type { GatePassage, OpenIndexResult } from '../indexer/openIndex.js';
+import { gateStatus, reportingTo } from '../indexer/status.js';
+import type { OnIndexStatus } from '../indexer/status.js';
 import { systemClock } from '../system/clock.js';
 import { uuidv7Ids } from '../system/uuidv7.js';
 import { lmdbDirOf } from './layout.js';
@@ -36,6 +38,8 @@ export interface OpenCodexHomeOptions {
   readonly gateWaitMs?: number | undefined;
   /** Catch-up options beyond the home's quarantine file (progress, threads, workers). */
   readonly catchUp?: Omit<CatchUpOptions, 'quarantine'> | undefined;
+  /** Told of the long work as it happens: index builds and catch-ups (with their progress), waiting for another process's build. */
+  readonly onStatus?: OnIndexStatus | undefined;
 }
 
 /** Every set of ports over one opened index: the one place they are built (tests and benches use it on an index they opened). */
@@ -54,18 +58,21 @@ export const portsOver = (store: LmdbIndexStore, codexHome: string, options: Cat
  */
 export const openCodexHome = async (codexHome: string, indexDir: string, opts: OpenCodexHomeOptions = {}): Promise<E.Either<EngineError, OpenCodexHome>> => {
   const options: CatchUpOptions = { ...opts.catchUp, quarantine: fileQuarantineSink(indexDir) };
-  const opened = await openIndex(lmdbDirOf(indexDir), codexHome, options)();
+  const opened = await openIndex(lmdbDirOf(indexDir), codexHome, reportingTo(options, opts.onStatus, 'rebuild', codexHome))();
   if (E.isLeft(opened)) return opened;
   const store = opened.right.store;
-  const gate = await passLmdbBackfillGate(store, codexHome, opts.gateWaitMs === undefined ? {} : { waitMs: opts.gateWaitMs }, options)();
+  const waiting = gateStatus(opts.onStatus, codexHome);
+  const gateOptions = { ...(opts.gateWaitMs === undefined ? {} : { waitMs: opts.gateWaitMs }), ...waiting.gate };
+  const gate = await passLmdbBackfillGate(store, codexHome, gateOptions, reportingTo(options, opts.onStatus, 'build', codexHome))();
   if (E.isLeft(gate)) {
     await store.close()();
     return gate;
   }
+  waiting.passed(gate.right.verdict);
   return E.right({
     codexHome,
     store,
-    ...portsOver(store, codexHome, options),
+    ...portsOver(store, codexHome, reportingTo(options, opts.onStatus, 'catchUp', codexHome)),
     gate: gate.right,
     indexWas: opened.right.migrated,
     close: async () => void (await store.close()()),
@@ -103,7 +110,7 @@ export const withCaughtUpHome = async <A>(
     const caught =
       home.gate.backfill !== null
         ? E.right(home.gate.backfill)
-        : await catchUpHome(home.store, codexHome, { ...opts.catchUp, quarantine: fileQuarantineSink(indexDir) })();
+        : await catchUpHome(home.store, codexHome, reportingTo({ ...opts.catchUp, quarantine: fileQuarantineSink(indexDir) }, opts.onStatus, 'catchUp', codexHome))();
     return E.isLeft(caught) ? caught : use(home, caught.right)();
   });
 

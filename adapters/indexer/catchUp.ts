@@ -19,7 +19,7 @@ import { indexFilesInWorkers } from './workerPool.js';
 import { openTailThread } from './tailThread.js';
 import type { TailReader } from './tailReader.js';
 import { emptySummary } from './summary.js';
-import type { CatchUpOptions, CatchUpSummary } from './summary.js';
+import type { CatchUpOptions, CatchUpSummary, Progress } from './summary.js';
 
 export type { CatchUpOptions, CatchUpSummary, Progress } from './summary.js';
 
@@ -96,6 +96,9 @@ export const catchUpHome =
       const plan = planCatchUp(probes, cps, only);
       summary.duplicates = plan.duplicates;
       summary.mismatched = plan.mismatched;
+      const told = (stage: Progress['stage'], filesDone: number) =>
+        options.onProgress?.({ stage, filesDone, filesTotal: plan.actions.length, bytesDone: summary.bytes, bytesTotal: plan.bytesToRead });
+      told('planned', 0);
 
       const forgotten = await forget(store, plan);
       if (E.isLeft(forgotten)) return forgotten;
@@ -114,6 +117,7 @@ export const catchUpHome =
       );
       if (E.isLeft(rows)) return rows;
       summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      told('done', plan.actions.length);
       return E.right(summary);
     } finally {
       await early?.close();
@@ -140,7 +144,8 @@ const indexPlanned = async (
   readerFrom: number,
   started: TailReader | undefined,
 ): Promise<E.Either<EngineError, void>> => {
-  const progress = (filesDone: number) => options.onProgress?.({ filesDone, filesTotal: plan.actions.length, bytesDone: summary.bytes, bytesTotal: plan.bytesToRead });
+  const progress = (filesDone: number) =>
+    options.onProgress?.({ stage: 'reading', filesDone, filesTotal: plan.actions.length, bytesDone: summary.bytes, bytesTotal: plan.bytesToRead });
   const reading = plan.actions.filter((a) => a.action.kind === 'index');
   const workers = options.workers;
   if (workers === undefined || workers.count < 2 || reading.length < 2 || plan.bytesToRead < (workers.fromBytes ?? PARALLEL_FROM_BYTES)) {

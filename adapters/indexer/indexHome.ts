@@ -6,12 +6,17 @@ import { lmdbDirOf } from '../codexHome/layout.js';
 import { catchUpHome } from './catchUp.js';
 import type { CatchUpOptions, CatchUpSummary, Progress } from './catchUp.js';
 import { BACKFILLED_KEY, openIndex, passLmdbBackfillGate } from './openIndex.js';
+import type { GatePassage } from './openIndex.js';
+import { gateStatus, reportingTo } from './status.js';
+import type { OnIndexStatus } from './status.js';
 
 export interface IndexHomeRun {
   readonly codexHome: string;
   readonly indexDir: string;
   readonly rebuild: boolean;
   readonly onProgress?: ((p: Progress) => void) | undefined;
+  /** Told of the build or catch-up as it goes, and of a wait for another process's build. */
+  readonly onStatus?: OnIndexStatus | undefined;
   /** Worker threads for a large catch-up (1: this thread). */
   readonly workers?: number | undefined;
   /** Read on a reader thread when there is much to read (default true). */
@@ -39,8 +44,16 @@ export const indexHome = async (run: IndexHomeRun): Promise<E.Either<EngineError
     ...(run.readerThread === undefined ? {} : { readerThread: run.readerThread }),
   };
   // A rebuild's environment is this process's own until the swap: no one to share a backfill with.
-  const gate = run.rebuild ? E.right({ backfill: null }) : await passLmdbBackfillGate(store, run.codexHome, {}, options)();
-  const result = E.isLeft(gate) ? gate : gate.right.backfill !== null ? E.right(gate.right.backfill) : await catchUpHome(store, run.codexHome, options)();
+  const waiting = gateStatus(run.onStatus, run.codexHome);
+  const gate = run.rebuild
+    ? E.right<EngineError, GatePassage>({ verdict: 'index', backfill: null })
+    : await passLmdbBackfillGate(store, run.codexHome, waiting.gate, reportingTo(options, run.onStatus, 'build', run.codexHome))();
+  if (E.isRight(gate)) waiting.passed(gate.right.verdict);
+  const result = E.isLeft(gate)
+    ? gate
+    : gate.right.backfill !== null
+      ? E.right(gate.right.backfill)
+      : await catchUpHome(store, run.codexHome, reportingTo(options, run.onStatus, run.rebuild ? 'rebuild' : 'catchUp', run.codexHome))();
   const marked = E.isRight(result)
     ? store.transact('mark backfilled', (_r, write) => write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true }))
     : E.right<EngineError, void>(undefined);

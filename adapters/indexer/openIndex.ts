@@ -8,7 +8,7 @@ import { invalidArgument, unsupported } from '../../domain/errors.js';
 import type { IndexWrite } from '../../domain/index/rows.js';
 import { planMigration, MIGRATIONS } from '../../migrations/index/steps.js';
 import type { IndexMigration } from '../../migrations/index/steps.js';
-import { canTakeLease, passBackfillGate } from '../../migrations/index/backfillGate.js';
+import { canTakeLease, leaseHolder, passBackfillGate } from '../../migrations/index/backfillGate.js';
 import type { GateOptions, GatePorts, GateVerdict, Lease } from '../../migrations/index/backfillGate.js';
 import { openLmdbIndex } from '../lmdb/indexStore.js';
 import type { LmdbIndexStore } from '../lmdb/indexStore.js';
@@ -153,6 +153,23 @@ const rebuildInPlace = async (
   return E.isLeft(reopened) ? reopened : E.right({ store: reopened.right, migrated });
 };
 
+/**
+ * Whether the process a lease names is gone: it ran on this host and its pid no longer exists
+ * (interrupted, killed, crashed). Its lease is then taken at once instead of after its TTL, so
+ * the next run continues an interrupted build without waiting. Other hosts' holders, and owners
+ * that name no process, are left to the TTL.
+ */
+export const holderIsGone = (lease: Lease): boolean => {
+  const holder = leaseHolder(lease.owner);
+  if (holder === null || holder.host !== os.hostname() || holder.pid === process.pid) return false;
+  try {
+    process.kill(holder.pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+};
+
 /** Gate ports over an LMDB index: the lease and the backfilled flag live in its `meta` table. */
 export const lmdbGatePorts = (
   store: LmdbIndexStore,
@@ -167,11 +184,12 @@ export const lmdbGatePorts = (
       store.transact('lease', (reader, write) => {
         const cur = reader.get('meta', LEASE_KEY) as Lease | undefined;
         const t = now();
-        if (!canTakeLease(cur, owner, t)) return false;
+        if (!canTakeLease(cur, owner, t) && !holderIsGone(cur!)) return false;
         write({ op: 'put', table: 'meta', key: [...LEASE_KEY], value: { owner, expiresAt: t + ttlMs } });
         return true;
       }),
     ),
+  holder: () => TE.fromEither(E.tryCatch(() => store.reader.get('meta', LEASE_KEY) as Lease | undefined, lmdbError(store.path, 'get'))),
   release: (owner) =>
     TE.fromEither(
       store.transact('lease release', (reader, write) => {

@@ -27,6 +27,8 @@ export interface CatchUpOptions {
 }
 
 export interface Progress {
+  /** `planned`: the files are probed and what to read is known, nothing read yet; `reading`: a file is done; `done`: the catch-up is complete. */
+  readonly stage: 'planned' | 'reading' | 'done';
   readonly filesDone: number;
   readonly filesTotal: number;
   readonly bytesDone: number;

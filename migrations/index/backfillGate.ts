@@ -8,6 +8,12 @@ export interface Lease {
   readonly expiresAt: number;
 }
 
+/** The process a lease names, when its owner is `host:pid:nonce` (as the LMDB adapter's owners are); null for any other owner. Pure. */
+export const leaseHolder = (owner: string): { readonly host: string; readonly pid: number } | null => {
+  const m = /^(.+):(\d+):[^:]*$/.exec(owner);
+  return m === null ? null : { host: m[1]!, pid: Number(m[2]) };
+};
+
 /** Whether `owner` may take the lease now (free, expired, or already its own). Pure. */
 export const canTakeLease = (current: Lease | undefined, owner: string, now: number): boolean =>
   current === undefined || current.expiresAt <= now || current.owner === owner;
@@ -19,6 +25,8 @@ export interface GatePorts {
   /** Take or renew the lease for `ttlMs` in one transaction; false if someone else holds it. */
   readonly tryAcquire: (owner: string, ttlMs: number) => TE.TaskEither<EngineError, boolean>;
   readonly release: (owner: string) => TE.TaskEither<EngineError, void>;
+  /** The lease as it stands, to say whom a waiting process waits for (optional). */
+  readonly holder?: () => TE.TaskEither<EngineError, Lease | undefined>;
   /** Backfill the index and mark it backfilled (runs under the lease). */
   readonly backfill: () => TE.TaskEither<EngineError, void>;
   readonly now: () => number;
@@ -32,6 +40,8 @@ export interface GateOptions {
   readonly pollMs?: number;
   /** Lease time to live; a holder that dies frees it after this long (default 60 s). */
   readonly leaseTtlMs?: number;
+  /** Told once, when another process holds the lease and this one starts waiting for it (`waitMs` at most). */
+  readonly onWait?: (holder: Lease | undefined, waitMs: number) => void;
 }
 
 export const DEFAULT_GATE_WAIT_MS = 30_000;
@@ -54,6 +64,7 @@ export const passBackfillGate =
     const pollMs = opts.pollMs ?? Math.max(10, Math.min(250, Math.floor(waitMs / 20)));
     const ttl = opts.leaseTtlMs ?? 60_000;
     const deadline = ports.now() + waitMs;
+    let waiting = false;
     for (;;) {
       const done = await ports.isBackfilled()();
       if (E.isLeft(done)) return done;
@@ -68,6 +79,11 @@ export const passBackfillGate =
         return E.right('index');
       }
       if (ports.now() >= deadline) return E.right('files');
+      if (!waiting && opts.onWait !== undefined) {
+        const holder = ports.holder === undefined ? E.right(undefined) : await ports.holder()();
+        opts.onWait(E.isRight(holder) ? holder.right : undefined, waitMs);
+      }
+      waiting = true;
       await ports.sleep(Math.min(pollMs, Math.max(1, deadline - ports.now())));
     }
   };

@@ -13,6 +13,7 @@ import { withCaughtUpHome } from '../../codexHome/openCodexHome.js';
 import { reportError } from '../exitCodes.js';
 import { homeOf, withHomeOptions } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
+import { cliFeedback, stepText } from '../progress.js';
 
 export interface AnalyticsOptions extends HomeOptions {
   readonly captureFile?: string;
@@ -60,9 +61,14 @@ export const runAnalytics = async (opts: AnalyticsOptions, out: (s: string) => v
         : null;
   const { codexHome, indexDir } = homeOf(opts);
   const cache = diskPluginCache(codexHome);
-  const rebuilt = await withCaughtUpHome(codexHome, indexDir, {}, (home) =>
-    reconstructAnalytics(home.store, cache, pluginsManager({ cache, sink: null, productClientId: null })),
+  const reconstructing = stepText(`reconstructing the analytics events of ${codexHome}`, 'reconstructed', 'nothing was sent');
+  const rebuilt = await withCaughtUpHome(
+    codexHome,
+    indexDir,
+    { onStatus: cliFeedback.onStatus },
+    (home) => () => cliFeedback.during(reconstructing, reconstructAnalytics(home.store, cache, pluginsManager({ cache, sink: null, productClientId: null }))),
   );
+  cliFeedback.settle();
   if (E.isLeft(rebuilt)) return rebuilt;
   const { events, pluginProblems } = rebuilt.right;
   if (sink === null) {
@@ -72,11 +78,15 @@ export const runAnalytics = async (opts: AnalyticsOptions, out: (s: string) => v
   const payloads = batchEvents(events, batchSize.right);
   const errors: string[] = [];
   let delivered = 0;
-  for (const p of payloads) {
-    const r = await sink.deliver(p)();
-    if (E.isRight(r)) delivered += 1;
-    else errors.push(renderError(r.left));
-  }
+  const delivering = stepText(`delivering ${payloads.length} payloads to ${capture ?? opts.endpoint}`, 'delivered', 'the payloads delivered so far stay delivered');
+  await cliFeedback.during(delivering, async () => {
+    for (const p of payloads) {
+      const r = await sink.deliver(p)();
+      if (E.isRight(r)) delivered += 1;
+      else errors.push(renderError(r.left));
+    }
+    return E.right(undefined);
+  });
   return E.right({ sink: sink.kind, payloads: payloads.length, events: events.length, delivered, failed: payloads.length - delivered, errors, pluginProblems });
 };
 

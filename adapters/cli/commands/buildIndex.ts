@@ -2,10 +2,10 @@ import * as os from 'node:os';
 import type { Command } from 'commander';
 import { indexHome } from '../../indexer/indexHome.js';
 import type { CatchUpSummary } from '../../indexer/catchUp.js';
-import { homeOf, wantsProgress, withHomeOptions } from '../homeOptions.js';
+import { homeOf, withHomeOptions } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { printAnswer } from '../printAnswer.js';
-import { progressBar } from '../progress.js';
+import { cliFeedback } from '../progress.js';
 
 const summaryText = (s: CatchUpSummary): string =>
   [
@@ -31,9 +31,14 @@ export const registerIndex = (program: Command): void => {
     )
     .option('--no-reader-thread', 'read the rollouts on the indexing thread itself (less memory, slower)')
     .action(async (opts: HomeOptions & { rebuild?: boolean; workers?: number; readerThread: boolean }) => {
-      const bar = progressBar(wantsProgress(opts));
-      const r = await indexHome({ ...homeOf(opts), rebuild: opts.rebuild === true, onProgress: bar.update, workers: opts.workers, readerThread: opts.readerThread });
-      bar.stop();
+      const r = await indexHome({
+        ...homeOf(opts),
+        rebuild: opts.rebuild === true,
+        onStatus: cliFeedback.onStatus,
+        workers: opts.workers,
+        readerThread: opts.readerThread,
+      });
+      cliFeedback.settle();
       printAnswer(r, false, (s) => (opts.json === true ? JSON.stringify(summaryJson(s)) : summaryText(s)));
     });
 };

@@ -3,10 +3,10 @@ import { listPluginIdentities } from '../../../replay/listPluginIdentities.js';
 import type { PluginIdentity } from '../../../domain/plugins/identity.js';
 import { diskPluginCache } from '../../plugins/pluginCache.js';
 import { withCaughtUpHome } from '../../codexHome/openCodexHome.js';
-import { homeOf, wantsProgress, withHomeOptions } from '../homeOptions.js';
+import { homeOf, withHomeOptions } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { printAnswer } from '../printAnswer.js';
-import { progressBar } from '../progress.js';
+import { cliFeedback, stepText } from '../progress.js';
 
 const pluginLine = (r: PluginIdentity): string => {
   const state = r.installed ? `installed ${r.activeVersion}` : 'not installed';
@@ -19,11 +19,14 @@ export const registerPlugins = (program: Command): void => {
     program.command('plugins').description('plugin identity: local id ↔ remote id (sidecars), versions, first/last use and enable state (rollouts)'),
   ).action(async (opts: HomeOptions) => {
     const { codexHome, indexDir } = homeOf(opts);
-    const bar = progressBar(wantsProgress(opts));
-    const rows = await withCaughtUpHome(codexHome, indexDir, { catchUp: { onProgress: bar.update } }, (home) =>
-      listPluginIdentities(diskPluginCache(codexHome), home.store),
+    const listing = stepText(`reading the plugins of ${codexHome}`, 'read', 'nothing was changed');
+    const rows = await withCaughtUpHome(
+      codexHome,
+      indexDir,
+      { onStatus: cliFeedback.onStatus },
+      (home) => () => cliFeedback.during(listing, listPluginIdentities(diskPluginCache(codexHome), home.store)),
     );
-    bar.stop();
+    cliFeedback.settle();
     printAnswer(rows, opts.json, (all) => all.map(pluginLine).join('\n'));
   });
 };

@@ -6,6 +6,7 @@ import { ALL_METHODS } from '../../rpc/methods/all.js';
 import { reportError } from '../exitCodes.js';
 import { homeOf, withHomeOptions } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
+import { cliFeedback } from '../progress.js';
 
 /** `rollout-engine serve`: the history API over JSON-RPC on stdio, answered from the index. */
 export const registerServe = (program: Command): void => {
@@ -19,8 +20,11 @@ export const registerServe = (program: Command): void => {
     false,
   ).action(async (opts: HomeOptions & { gateWaitMs?: number }) => {
     const { codexHome, indexDir } = homeOf(opts);
-    const opened = await openCodexHome(codexHome, indexDir, { gateWaitMs: opts.gateWaitMs });
+    // stdout is the JSON-RPC channel: status lines (the first build, long catch-ups) go to stderr only.
+    const opened = await openCodexHome(codexHome, indexDir, { gateWaitMs: opts.gateWaitMs, onStatus: cliFeedback.onStatus });
+    cliFeedback.settle();
     if (E.isLeft(opened)) return reportError(opened.left);
+    cliFeedback.ready(`serving ${codexHome}: JSON-RPC on stdin/stdout, one message per line`);
     try {
       await serveJsonRpc(process.stdin, process.stdout, { codexHome, ports: opened.right.mutations }, ALL_METHODS);
     } finally {

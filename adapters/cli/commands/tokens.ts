@@ -7,10 +7,10 @@ import { TOKEN_DIMENSIONS } from '../../../domain/tokens/report.js';
 import type { TokenDimension, TokenReport, UsageGroup, UsageSum } from '../../../domain/tokens/report.js';
 import { auditTokenUsage } from '../../../replay/auditTokenUsage.js';
 import { withCaughtUpHome } from '../../codexHome/openCodexHome.js';
-import { homeOf, wantsProgress, withHomeOptions } from '../homeOptions.js';
+import { homeOf, withHomeOptions } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { printAnswer } from '../printAnswer.js';
-import { progressBar } from '../progress.js';
+import { cliFeedback, stepText } from '../progress.js';
 import { checkTimeZone, localDayIn, parseInstant, systemTimeZone } from '../timeZone.js';
 
 /** `--by` values: the report's dimensions, with `day` = local day. */
@@ -81,17 +81,24 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
   if (E.isLeft(until)) return until;
   const { codexHome, indexDir } = homeOf(opts);
   const t0 = process.hrtime.bigint();
-  const bar = progressBar(wantsProgress(opts));
-  const report = await withCaughtUpHome(codexHome, indexDir, { catchUp: { onProgress: bar.update } }, (home, c) =>
-    TE.map((r: TokenReport) => ({ r, c, state: home.indexWas === 'current' ? 'warm' : 'cold' }))(
-      auditTokenUsage(home.store, {
-        ...(since.right === undefined ? {} : { sinceMs: since.right }),
-        ...(until.right === undefined ? {} : { untilMs: until.right }),
-        localDay: localDayIn(tz.right),
-      }),
-    ),
+  const audit = stepText(`auditing the token usage of ${codexHome}`, 'audited', 'nothing was changed');
+  const report = await withCaughtUpHome(
+    codexHome,
+    indexDir,
+    { onStatus: cliFeedback.onStatus },
+    (home, c) => () =>
+      cliFeedback.during(
+        audit,
+        TE.map((r: TokenReport) => ({ r, c, state: home.indexWas === 'current' ? 'warm' : 'cold' }))(
+          auditTokenUsage(home.store, {
+            ...(since.right === undefined ? {} : { sinceMs: since.right }),
+            ...(until.right === undefined ? {} : { untilMs: until.right }),
+            localDay: localDayIn(tz.right),
+          }),
+        ),
+      ),
   );
-  bar.stop();
+  cliFeedback.settle();
   if (E.isLeft(report)) return report;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (opts.json) {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { canTakeLease, passBackfillGate } from '../../../migrations/index/backfillGate.js';
+import { canTakeLease, leaseHolder, passBackfillGate } from '../../../migrations/index/backfillGate.js';
 import type { GatePorts, Lease } from '../../../migrations/index/backfillGate.js';
 import { planMigration } from '../../../migrations/index/steps.js';
 
@@ -72,6 +72,20 @@ describe('backfill gate (pure)', () => {
     expect(ports.backfills).to.equal(1);
     expect(clock.t).to.equal(2_000);
     expect(lease.v).to.equal(undefined);
+  });
+
+  it('tells onWait once, with the holder, when it starts waiting (not when it takes the lease)', async () => {
+    const clock = { t: 0 };
+    const lease = { v: { owner: 'box:4242:k3', expiresAt: 1e9 } as Lease | undefined };
+    const ports = { ...fakePorts(lease, clock, { v: false }), holder: () => TE.right(lease.v) };
+    const told: Array<[Lease | undefined, number]> = [];
+    await passBackfillGate(ports, { owner: 'me', waitMs: 1_000, pollMs: 100, onWait: (h, ms) => told.push([h, ms]) })();
+    expect(told).to.deep.equal([[{ owner: 'box:4242:k3', expiresAt: 1e9 }, 1_000]]);
+    lease.v = undefined;
+    await passBackfillGate(ports, { owner: 'me', onWait: (h, ms) => told.push([h, ms]) })();
+    expect(told).to.have.length(1);
+    expect(leaseHolder('box:4242:k3')).to.deep.equal({ host: 'box', pid: 4242 });
+    expect(leaseHolder('other-process')).to.equal(null);
   });
 
   it('plans migrations: init, current, steps, rebuild, unsupported', () => {

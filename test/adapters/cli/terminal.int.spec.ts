@@ -1,0 +1,105 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import * as nodePath from 'node:path';
+import { useTempDir } from '../../fixtures/tempDir.js';
+import { CLI, generatedHome, runCli } from './cliRun.js';
+
+/** tmux runs the CLI in a real terminal; `.ci/run` installs it, and without it this suite is skipped (saying so). */
+const HAVE_TMUX = spawnSync('tmux', ['-V']).status === 0;
+
+const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The progress bar a catch-up draws on a terminal (adapters/cli/progress.ts). */
+const barLine = (files: number) => new RegExp(`^indexing [█░]+ (\\d+)% \\| (\\d+)/${files} files \\| ([\\d.]+)/[\\d.]+ MB \\|`, 'm');
+
+describe('in a real terminal (tmux): the first call draws its progress, Ctrl-C says what it interrupted', function () {
+  this.timeout(180_000);
+  const tmp = useTempDir('cli-terminal-');
+  const socket = () => nodePath.join(tmp(), 'tmux.sock');
+  const tmux = (...args: string[]) => spawnSync('tmux', ['-S', socket(), ...args], { encoding: 'utf8' });
+  /** The pane as a person sees it (wrapped lines joined). */
+  const pane = (): string => {
+    const captured = tmux('capture-pane', '-p', '-J', '-t', 'cli');
+    if (captured.status !== 0) throw new Error(`the terminal is gone: ${captured.stderr}`);
+    return captured.stdout;
+  };
+
+  /** Run `args` in a fresh 250-column terminal; its exit code is printed after it as `EXIT=<code>` (the pane stays up to 2 min for the captures). */
+  const startInTerminal = (args: ReadonlyArray<string>) => {
+    tmux('kill-session', '-t', 'cli');
+    const command = [process.execPath, CLI, ...args].map(quote).join(' ');
+    const started = tmux('new-session', '-d', '-s', 'cli', '-x', '250', '-y', '50', `bash -c ${quote(`${command}; echo EXIT=$?; sleep 120`)}`);
+    expect(started.status, started.stderr).to.equal(0);
+  };
+
+  /** Capture the pane every 20 ms until `done(frame)`; every frame captured before. */
+  const watch = async (done: (frame: string) => boolean, timeoutMs = 60_000): Promise<string[]> => {
+    const frames: string[] = [];
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(20)) {
+      const frame = pane();
+      frames.push(frame);
+      if (done(frame)) return frames;
+    }
+    throw new Error(`timed out; the pane shows:\n${frames[frames.length - 1]}`);
+  };
+
+  let small: { home: string; threadId: string; files: number; bytes: number };
+  let large: { home: string; threadId: string; files: number; bytes: number };
+
+  before(async function () {
+    if (!HAVE_TMUX) {
+      process.stderr.write('    skipped: tmux is not installed (apt-get install tmux; .ci/run installs it)\n');
+      this.skip();
+    }
+    small = await generatedHome(nodePath.join(tmp(), 'home-60'), 60);
+    large = await generatedHome(nodePath.join(tmp(), 'home-150'), 150);
+  });
+  // Each test's terminal goes with it (the temp dir, and the server's socket in it, go after the suite).
+  afterEach(() => {
+    if (HAVE_TMUX) tmux('kill-server');
+  });
+
+  it('the first `turns <id>` on a ~60 MB home shows what it indexes and a progress bar while it does, then the page', async () => {
+    startInTerminal(['turns', small.threadId, '--codex-home', small.home, '--limit', '2']);
+    const frames = await watch((f) => /^EXIT=\d+/m.test(f));
+    const last = frames[frames.length - 1]!;
+    expect(last).to.match(/^EXIT=0$/m);
+    const mb = (small.bytes / 1048576).toFixed(1);
+    const announce = `rollout-engine: indexing ${small.home} (${small.files} files, ${mb} MB)…`;
+    // Captured while it indexed: the announce line and the bar, not yet full, before the answer.
+    const during = frames.filter((f) => !/^EXIT=/m.test(f) && f.includes(announce) && Number(barLine(small.files).exec(f)?.[1] ?? 100) < 100);
+    expect(during, `no frame showed the bar before 100%:\n${last}`).to.not.be.empty;
+    expect(last).to.contain(announce);
+    expect(last).to.match(barLine(small.files));
+    expect(last).to.match(new RegExp(`^rollout-engine: indexed ${small.files} files, ${mb} MB read in [\\d.]+ s$`, 'm'));
+    expect(last).to.match(/^ {2}turn [0-9a-f-]{36} {2}completed/m);
+  });
+
+  it('Ctrl-C during a long first build says what it interrupted and that it is safe, exits 130; the next run continues', async () => {
+    const indexDir = nodePath.join(tmp(), 'interrupted-index');
+    startInTerminal(['turns', large.threadId, '--codex-home', large.home, '--index-dir', indexDir]);
+    // Interrupt once a few batches are committed (more than 16 MB read) and well before the end.
+    const running = await watch((f) => Number(barLine(large.files).exec(f)?.[3] ?? 0) >= 16 || /^EXIT=/m.test(f));
+    expect(running[running.length - 1], 'it ended before it could be interrupted').to.not.match(/^EXIT=/m);
+    tmux('send-keys', '-t', 'cli', 'C-c');
+    const frames = await watch((f) => /^EXIT=\d+/m.test(f));
+    const last = frames[frames.length - 1]!;
+    expect(last).to.match(/^EXIT=130$/m);
+    expect(last).to.match(
+      new RegExp(
+        `^rollout-engine: interrupted while indexing ${large.home} at (\\d+)/${large.files} files \\([\\d.]+ MB of [\\d.]+ MB\\)\\. ` +
+          'The index keeps what was committed; the next run continues from there\\.$',
+        'm',
+      ),
+    );
+    // The next run takes over the lease of the interrupted one at once and reads only what is left.
+    const next = runCli(['index', '--codex-home', large.home, '--index-dir', indexDir, '--json']);
+    expect(await next.exited, next.stderr()).to.equal(0);
+    expect(next.stderr()).to.not.contain('waiting');
+    const summary = JSON.parse(next.stdout()) as { files: number; unchanged: number; bytes: number };
+    expect(summary.files).to.equal(large.files);
+    expect(summary.unchanged).to.be.above(0);
+    expect(summary.bytes).to.be.below(large.bytes);
+  });
+});

@@ -28,6 +28,3 @@ export const homeOf = (opts: HomeOptions): { readonly codexHome: string; readonl
     process.stderr.write(`rollout-engine: ${place.unwritable} is not writable by this user; indexing ${codexHome} into ${place.indexDir}\n`);
   return { codexHome, indexDir: place.indexDir };
 };
-
-/** A progress bar is drawn only for a person: on a terminal, and not when JSON is asked for. */
-export const wantsProgress = (opts: HomeOptions): boolean => process.stderr.isTTY === true && opts.json !== true;

@@ -1,6 +1,8 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 import * as fs from 'node:fs';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { invalidArgument } from '../../domain/errors.js';
+import { reportError } from './exitCodes.js';
 import { registerRead } from './commands/read.js';
 import { registerIndex } from './commands/buildIndex.js';
 import { registerVerify } from './commands/verify.js';
@@ -33,7 +35,18 @@ process.on('SIGINT', () => {
   process.exit(INTERRUPTED);
 });
 
-const program = new Command().name('rollout-engine').description('Codex rollouts as an event log: read, index and serve thread history').version(version);
+/** A `--json` run reports usage mistakes as the JSON error object too, so its stderr stays machine-readable. */
+const wantsJson = process.argv.includes('--json');
+
+// Usage mistakes (unknown option or command, missing argument) are refused like any invalid
+// option: through the exit-code table (2), in JSON with --json. Set before the commands are
+// registered, so each of them inherits it.
+const program = new Command()
+  .name('rollout-engine')
+  .description('Codex rollouts as an event log: read, index and serve thread history')
+  .version(version)
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => (wantsJson ? undefined : write(text)) });
 
 registerRead(program);
 registerThreads(program);
@@ -58,6 +71,12 @@ program.hook('preAction', (_program, action) => cliFeedback.setQuiet(action.opts
 
 try {
   await program.parseAsync(process.argv);
+} catch (err) {
+  if (!(err instanceof CommanderError)) throw err;
+  // --help and --version end through the override too, with exit code 0.
+  if (err.exitCode === 0) process.exitCode = 0;
+  else if (wantsJson) reportError(invalidArgument('command line', err.message.replace(/^error: /, '')), true);
+  else process.exitCode = 2;
 } finally {
   cliFeedback.settle();
 }

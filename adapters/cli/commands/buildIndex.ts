@@ -39,6 +39,6 @@ export const registerIndex = (program: Command): void => {
         readerThread: opts.readerThread,
       });
       cliFeedback.settle();
-      printAnswer(r, false, (s) => (opts.json === true ? JSON.stringify(summaryJson(s)) : summaryText(s)));
+      printAnswer(r, opts.json, { text: summaryText, json: summaryJson });
     });
 };

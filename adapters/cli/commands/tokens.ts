@@ -9,7 +9,7 @@ import { auditTokenUsage } from '../../../replay/auditTokenUsage.js';
 import { withCaughtUpHome } from '../../codexHome/openCodexHome.js';
 import { homeOf, withHomeOptions } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
-import { printAnswer } from '../printAnswer.js';
+import { reportError } from '../exitCodes.js';
 import { cliFeedback, stepText } from '../progress.js';
 import { checkTimeZone, localDayIn, parseInstant, systemTimeZone } from '../timeZone.js';
 
@@ -124,5 +124,10 @@ export const registerTokens = (program: Command): void => {
     .option('--until <when>', 'responses before this date / instant')
     .option('--tz <zone>', 'IANA time zone for local days and dates (default: the system zone)')
     .addHelpText('after', `\nWith --json and no --by, every breakdown: ${TOKEN_DIMENSIONS.join(', ')}.`)
-    .action(async (opts: TokensOptions) => printAnswer(await runTokens(opts), false, (text) => text));
+    .action(async (opts: TokensOptions) => {
+      // runTokens renders the report itself (a table, or JSON with --json); an error follows --json too.
+      const r = await runTokens(opts);
+      if (E.isLeft(r)) return reportError(r.left, opts.json);
+      process.stdout.write(`${r.right}\n`);
+    });
 };

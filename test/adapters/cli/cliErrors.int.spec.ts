@@ -59,6 +59,27 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
     });
   });
 
+  it('usage mistakes (unknown option or command) exit 2 like any invalid option, as JSON with --json; help and version exit 0', () => {
+    const unknownOption = runCli('turns', P, '--bogus');
+    expect(unknownOption.status).to.equal(2);
+    expect(unknownOption.stderr).to.equal("error: unknown option '--bogus'\n");
+    const unknownCommand = runCli('nosuchcmd');
+    expect(unknownCommand.status).to.equal(2);
+    expect(unknownCommand.stderr).to.contain("unknown command 'nosuchcmd'");
+    const json = runCli('turns', P, '--bogus', '--json');
+    expect(json.status).to.equal(2);
+    expect(json.stdout).to.equal('');
+    expect(JSON.parse(json.stderr)).to.deep.nested.include({ 'error.tag': 'InvalidArgument', 'error.exitCode': 2, 'error.reason': "unknown option '--bogus'" });
+    expect(runCli('--help').status).to.equal(0);
+    expect(runCli('--version').status).to.equal(0);
+    // The two commands that render their own JSON report follow --json for errors too.
+    for (const command of ['index', 'tokens']) {
+      const missing = runCli(command, '--codex-home', `${homeOf()}/nope`, '--json');
+      expect(missing.status, command).to.equal(2);
+      expect(JSON.parse(missing.stderr), command).to.deep.nested.include({ 'error.tag': 'NotFound', 'error.exitCode': 2 });
+    }
+  });
+
   it("serve keeps Codex 0.169.0's words for an unknown thread, method by method", async () => {
     const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf()]);
     try {

@@ -4,7 +4,7 @@ import * as nodePath from 'node:path';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { CLI, generatedHome, runCli } from './cliRun.js';
 
-/** tmux runs the CLI in a real terminal; `.ci/run` installs it, and without it this suite is skipped (saying so). */
+/** tmux runs the CLI in a real terminal; `npm test` installs it first (test/setup/ensureTmux.sh), and without it this suite is skipped (saying so). */
 const HAVE_TMUX = spawnSync('tmux', ['-V']).status === 0;
 
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -49,7 +49,7 @@ describe('in a real terminal (tmux): the first call draws its progress, Ctrl-C s
 
   before(async function () {
     if (!HAVE_TMUX) {
-      process.stderr.write('    skipped: tmux is not installed (apt-get install tmux; .ci/run installs it)\n');
+      process.stderr.write('    skipped: tmux is not installed (apt-get install tmux; npm test installs it when it can)\n');
       this.skip();
     }
     small = await generatedHome(nodePath.join(tmp(), 'home-60'), 60);

@@ -6,6 +6,8 @@ import { lmdbDirOf } from '../codexHome/layout.js';
 import { catchUpHome } from './catchUp.js';
 import type { CatchUpOptions, CatchUpSummary, Progress } from './catchUp.js';
 import { BACKFILLED_KEY, openIndex, passLmdbBackfillGate } from './openIndex.js';
+import { quarantinedInIndex } from './quarantined.js';
+import type { QuarantinedCount } from './quarantined.js';
 
 export interface IndexHomeRun {
   readonly codexHome: string;
@@ -18,13 +20,16 @@ export interface IndexHomeRun {
   readonly readerThread?: boolean | undefined;
 }
 
+/** What `index` reports: this run's catch-up, and the quarantined lines of the whole home (not only this run's). */
+export type IndexHomeSummary = CatchUpSummary & { readonly quarantinedInHome: QuarantinedCount };
+
 /**
  * `index`: catch the index up with every file of the home, through the backfill gate (a first
  * build runs as the gate's backfill, under its lease, so a second process waits for it instead
  * of building the same rows), or rebuild it into a fresh environment and swap it in (readers that
  * have the old one open keep reading it until they reopen).
  */
-export const indexHome = async (run: IndexHomeRun): Promise<E.Either<EngineError, CatchUpSummary>> => {
+export const indexHome = async (run: IndexHomeRun): Promise<E.Either<EngineError, IndexHomeSummary>> => {
   const target = lmdbDirOf(run.indexDir);
   const dir = run.rebuild ? `${target}.rebuild-${process.pid}` : target;
   if (run.rebuild) await fs.rm(dir, { recursive: true, force: true });
@@ -41,12 +46,14 @@ export const indexHome = async (run: IndexHomeRun): Promise<E.Either<EngineError
   // A rebuild's environment is this process's own until the swap: no one to share a backfill with.
   const gate = run.rebuild ? E.right({ backfill: null }) : await passLmdbBackfillGate(store, run.codexHome, {}, options)();
   const result = E.isLeft(gate) ? gate : gate.right.backfill !== null ? E.right(gate.right.backfill) : await catchUpHome(store, run.codexHome, options)();
+  const counted = E.isRight(result) ? await quarantinedInIndex(store)() : result;
   const marked = E.isRight(result)
     ? store.transact('mark backfilled', (_r, write) => write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true }))
     : E.right<EngineError, void>(undefined);
   const closed = await store.close()();
   if (E.isLeft(marked)) return marked;
   if (E.isLeft(result)) return result;
+  if (E.isLeft(counted)) return counted;
   if (E.isLeft(closed)) return closed;
   if (run.rebuild) {
     const old = `${target}.old-${process.pid}`;
@@ -54,5 +61,5 @@ export const indexHome = async (run: IndexHomeRun): Promise<E.Either<EngineError
     await fs.rename(dir, target);
     await fs.rm(old, { recursive: true, force: true });
   }
-  return result;
+  return E.right({ ...result.right, quarantinedInHome: counted.right });
 };

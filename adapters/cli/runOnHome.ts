@@ -5,6 +5,7 @@ import { withCodexHome } from '../codexHome/openCodexHome.js';
 import type { HomeOptions } from './homeOptions.js';
 import { homeOf } from './homeOptions.js';
 import { printAnswer } from './printAnswer.js';
+import { quarantineWarning } from './quarantineWarning.js';
 
 /**
  * Run one use case on the home the options name (opened, migrated, through the backfill gate,
@@ -17,5 +18,7 @@ export const runOnHome = async <A>(
   open: OpenCodexHomeOptions = {},
 ): Promise<void> => {
   const { codexHome, indexDir } = homeOf(opts);
-  printAnswer(await withCodexHome(codexHome, indexDir, open, use), opts.json, human);
+  const warning = quarantineWarning(indexDir, opts.json);
+  printAnswer(await withCodexHome(codexHome, indexDir, open, (home) => use(warning.watch(home))), opts.json, human);
+  await warning.print();
 };

@@ -150,6 +150,16 @@ describe('quarantine tells the truth: totals, one entry per line numbered from 1
       await server.close();
     }
   });
+
+  it('verify counts the quarantined lines beside its differences', async () => {
+    await cli('index', '--codex-home', home);
+    const human = (await cli('verify', '--codex-home', home)).stdout;
+    expect(human)
+      .to.match(/ 0 differences/)
+      .and.to.match(/1 quarantined line in 1 file/);
+    const json = JSON.parse((await cli('verify', '--codex-home', home, '--json')).stdout) as Record<string, unknown>;
+    expect(json).to.deep.include({ differences: 0, quarantined: { lines: 1, files: 1 } });
+  });
 });
 
 describe('quarantine and a torn last line', function () {

@@ -7,6 +7,7 @@ import { catchUpHome } from './catchUp.js';
 import type { CatchUpOptions, CatchUpSummary, Progress } from './catchUp.js';
 import { BACKFILLED_KEY, openIndex, passLmdbBackfillGate } from './openIndex.js';
 import { quarantinedInIndex } from './quarantined.js';
+import { dropVerifyFindings } from './verifyFindings.js';
 import type { QuarantinedCount } from './quarantined.js';
 
 export interface IndexHomeRun {
@@ -60,6 +61,9 @@ export const indexHome = async (run: IndexHomeRun): Promise<E.Either<EngineError
     await fs.rename(target, old).catch(() => undefined);
     await fs.rename(dir, target);
     await fs.rm(old, { recursive: true, force: true });
+    // What the last verify found was in the index just replaced.
+    const dropped = await dropVerifyFindings(run.indexDir)();
+    if (E.isLeft(dropped)) return dropped;
   }
   return E.right({ ...result.right, quarantinedInHome: counted.right });
 };

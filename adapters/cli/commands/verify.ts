@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Command } from 'commander';
+import { renderError } from '../../../domain/errors.js';
 import { withIndexAsItIs } from '../../codexHome/openCodexHome.js';
 import { verifyIndex } from '../../indexer/verify.js';
 import { saveVerifyFindings } from '../../indexer/verifyFindings.js';
@@ -55,11 +56,13 @@ export const registerVerify = (program: Command): void => {
           ? { keep: 0, onDiff: (d) => void process.stdout.write(`${renderDiff(d)}\n`) }
           : { keep: LISTED_DIFFERENCES };
     const found = await withIndexAsItIs(codexHome, indexDir, (store) => verifyIndex(store, codexHome, options));
-    // What differs is kept for `repair` (which re-indexes it rather than verifying again).
+    // What differs is kept for `repair` (which re-indexes it rather than verifying again). An
+    // index dir this process cannot write (someone else's home) only loses that.
     const saved = E.isRight(found) && found.right.findings !== undefined ? await saveVerifyFindings(indexDir, found.right.findings)() : E.right(undefined);
-    const verified = E.isLeft(saved)
-      ? saved
-      : E.map(({ findings: _f, ...r }: VerifyReport & { findings: VerifyFindings | undefined }) => ({ ...r, omitted: r.differences - r.diffs.length }))(found);
+    if (E.isLeft(saved)) process.stderr.write(`rollout-engine: warning: verify's findings not kept for repair (it will rebuild): ${renderError(saved.left)}\n`);
+    const verified = E.map(({ findings: _f, ...r }: VerifyReport & { findings: VerifyFindings | undefined }) => ({ ...r, omitted: r.differences - r.diffs.length }))(
+      found,
+    );
     printAnswer(
       verified,
       opts.json,

@@ -87,6 +87,15 @@ const COMPACTED_BYTES = 10 * 1024;
 interface ThreadPlan {
   readonly mode: HistoryMode;
   readonly turns: number;
+  readonly toolOutputBytes: number;
+}
+
+/**
+ * The shape of a generated home. The default is the index bench's (64 KB tool outputs: few lines
+ * per MB); smaller tool outputs give many more lines and rows per MB (the verify bench's home).
+ */
+export interface HomeShape {
+  readonly toolOutputBytes?: number;
 }
 
 /** One thread's rollout text. */
@@ -257,7 +266,7 @@ const threadText = (
     for (let c = 0; c < calls; c++) {
       const callId = `call_${hex(rand, 12)}`;
       const cmd = `rg -n "${WORDS[Math.floor(rand() * WORDS.length)]}" src`;
-      const output = toolOutput(rand, TOOL_OUTPUT_BYTES);
+      const output = toolOutput(rand, plan.toolOutputBytes);
       push('response_item', {
         type: 'function_call',
         id: `fc_${uuid7(rand, ms)}`,
@@ -366,7 +375,7 @@ const threadText = (
 };
 
 /** Write threads into `home/sessions/YYYY/MM/DD/` until about `targetBytes` are written. */
-export const generateHome = async (home: string, targetBytes: number, seed = 1): Promise<GeneratedHome> => {
+export const generateHome = async (home: string, targetBytes: number, seed = 1, shape: HomeShape = {}): Promise<GeneratedHome> => {
   const rand = prng(seed);
   const shared = { instructions: prose(rand, BASE_INSTRUCTIONS_CHARS) };
   const stats = { lines: 0, tools: 0, compactions: 0 };
@@ -386,7 +395,7 @@ export const generateHome = async (home: string, targetBytes: number, seed = 1):
     const stamp = d.toISOString().slice(0, 19).replace(/:/g, '-');
     const dir = nodePath.join(home, 'sessions', day);
     await fs.mkdir(dir, { recursive: true });
-    const text = threadText(rand, { mode, turns }, threadId, ms, shared, stats);
+    const text = threadText(rand, { mode, turns, toolOutputBytes: shape.toolOutputBytes ?? TOOL_OUTPUT_BYTES }, threadId, ms, shared, stats);
     await fs.writeFile(nodePath.join(dir, `rollout-${stamp}-${threadId}.jsonl`), text);
     bytes += Buffer.byteLength(text);
     files += 1;

@@ -6,6 +6,7 @@
  *   pages [--sizes 1MB,100MB,1GB] [--reps N] [--no-codex]   page latency vs thread size, naive baseline, codex beside
  *   tokens [--files N] [--mb-per-file M] [--keep DIR]   token audit cold / warm on a generated ~2 GB home
  *   mutations [--gb N] [--runs N]  fork / rollback latency on a ~N GB thread (default 1), bytes written, copying baseline
+ *   verify [--size 300MB] [--kill-at 0.5,0.75] [--rounds N]   verify / repair after an interrupted index vs index --rebuild: seconds, peak RSS
  */
 import * as nodePath from 'node:path';
 import { runCorpus } from './corpus.js';
@@ -14,6 +15,7 @@ import { runPagesBench } from './pages.js';
 import { runTokensBench } from './tokens.js';
 import { runMutations } from './mutations.js';
 import { runIndexBench } from './index.js';
+import { runVerifyBench } from './verify.js';
 
 const args = process.argv.slice(2);
 const suite = args[0] ?? 'corpus';
@@ -38,6 +40,7 @@ const suites: Record<string, () => Promise<unknown>> = {
     return runTokensBench({ files: Number(flag('--files') ?? 1000), mbPerFile: Number(flag('--mb-per-file') ?? 2), ...(keep === undefined ? {} : { keep }) });
   },
   mutations: () => runMutations(Number(flag('--gb') ?? '1'), Number(flag('--runs') ?? '20')),
+  verify: () => runVerifyBench(flag('--size') ?? '300MB', (flag('--kill-at') ?? '0.5,0.75').split(',').map(Number), Number(flag('--rounds') ?? '3')),
 };
 
 const run = suites[suite];

@@ -92,6 +92,11 @@ export interface IndexStore {
    * long build touched stop counting against the process (see adapters/lmdb/indexStore.ts).
    */
   readonly remap?: () => E.Either<EngineError, void>;
+  /**
+   * What identifies the store's last write (optional): it changes with every committed write and
+   * when the store is replaced by another (a rebuild swapped in). Verify findings hold while it stays.
+   */
+  readonly writeMark?: () => E.Either<EngineError, string>;
   /** Every row of every table, in table then key order (verify, tests). */
   readonly dump: () => TE.TaskEither<EngineError, ReadonlyArray<{ readonly table: string; readonly key: unknown; readonly value: unknown }>>;
   readonly close: () => TE.TaskEither<EngineError, void>;

@@ -12,6 +12,19 @@ export interface HistoryReadPorts {
   readonly indexer: HistoryIndexer;
   /** Exact byte ranges of one rollout file, in order (one open, one pread each). */
   readonly readRanges: (path: string, ranges: ReadonlyArray<readonly [number, number]>) => TE.TaskEither<EngineError, string[]>;
+  /**
+   * Told when a thread is read whose rollout files hold quarantined lines (lines no answer can
+   * show), so the transport can say so beside a Codex-shaped answer: a warning on stderr in the
+   * CLI, a notification over JSON-RPC. Absent: nobody is told.
+   */
+  readonly onQuarantined?: (q: QuarantinedLines) => void;
+}
+
+/** The quarantined lines of the rollout files a thread read went through, file by file. */
+export interface QuarantinedLines {
+  readonly threadId: string;
+  readonly lines: number;
+  readonly files: ReadonlyArray<{ readonly path: string; readonly lines: number }>;
 }
 
 /**

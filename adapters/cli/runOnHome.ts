@@ -7,6 +7,7 @@ import { homeOf } from './homeOptions.js';
 import type { Human } from './printAnswer.js';
 import { printAnswer } from './printAnswer.js';
 import { cliFeedback } from './progress.js';
+import { quarantineWarning } from './quarantineWarning.js';
 
 /**
  * Run one use case on the home the options name (opened, migrated, through the backfill gate,
@@ -20,7 +21,9 @@ export const runOnHome = async <A>(
   open: OpenCodexHomeOptions = {},
 ): Promise<void> => {
   const { codexHome, indexDir } = homeOf(opts);
-  const answer = await withCodexHome(codexHome, indexDir, { onStatus: cliFeedback.onStatus, ...open }, use);
+  const warning = quarantineWarning(indexDir, opts.json);
+  const answer = await withCodexHome(codexHome, indexDir, { onStatus: cliFeedback.onStatus, ...open }, (home) => use(warning.watch(home)));
   cliFeedback.settle();
   printAnswer(answer, opts.json, human);
+  await warning.print();
 };

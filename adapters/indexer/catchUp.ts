@@ -34,10 +34,10 @@ export type { CatchUpOptions, CatchUpSummary, Progress } from './summary.js';
  */
 
 /** Files probed at once: probing is open + stat + one read, latency-bound. */
-const PROBE_CONCURRENCY = 16;
+export const PROBE_CONCURRENCY = 16;
 
 /** Map with bounded concurrency, results in input order. */
-const mapLimit = async <A, B>(xs: ReadonlyArray<A>, limit: number, f: (a: A) => Promise<B>): Promise<B[]> => {
+export const mapLimit = async <A, B>(xs: ReadonlyArray<A>, limit: number, f: (a: A) => Promise<B>): Promise<B[]> => {
   const out = new Array<B>(xs.length);
   let next = 0;
   const worker = async () => {
@@ -245,6 +245,19 @@ const checkpointsFor = async (
  */
 const THREADS_PER_COMMIT = 256;
 
+/** The files that hold rows (a rollout id's winner, readable), as thread rows are derived from them. */
+export const indexedFilesOf = (cps: ReadonlyArray<FileCheckpoint>): IndexedFile[] =>
+  cps
+    .filter((c) => c.rolloutId !== null && c.threadId !== null && c.duplicateOf === null && c.error === null)
+    .map((c) => ({
+      path: c.path,
+      archived: c.archived,
+      fileTimestamp: c.fileTimestamp,
+      threadId: c.threadId!,
+      rolloutId: c.rolloutId!,
+      ...(c.revisionId === null ? {} : { revisionId: c.revisionId }),
+    }));
+
 /**
  * Thread rows from the current file of every thread, or of `only` these. Each row is derived on
  * its own from the committed index, so rows are committed a chunk of threads at a time; then,
@@ -258,16 +271,7 @@ const refreshThreads = async (
 ): Promise<E.Either<EngineError, void>> => {
   const cps = await checkpointsFor(store, only, given);
   if (E.isLeft(cps)) return cps;
-  const indexed: IndexedFile[] = cps.right
-    .filter((c) => c.rolloutId !== null && c.threadId !== null && c.duplicateOf === null && c.error === null)
-    .map((c) => ({
-      path: c.path,
-      archived: c.archived,
-      fileTimestamp: c.fileTimestamp,
-      threadId: c.threadId!,
-      rolloutId: c.rolloutId!,
-      ...(c.revisionId === null ? {} : { revisionId: c.revisionId }),
-    }));
+  const indexed = indexedFilesOf(cps.right);
   const filesOf = new Map<string, IndexedFile[]>();
   for (const f of indexed) {
     const group = filesOf.get(f.threadId);

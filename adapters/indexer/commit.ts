@@ -91,7 +91,8 @@ export const commitFileBatches = async (
     return built.length === 0 ? b.writes() : [...built, ...b.writes()];
   })();
   if (E.isLeft(r)) return r;
-  if (sink) {
+  if (sink && records.length > 0) {
+    const complete: QuarantineRecord[] = [];
     for (const rec of records.sort((a, b) => (a.path === b.path ? a.byteOffset - b.byteOffset : a.path < b.path ? -1 : 1))) {
       let text = rec.text;
       if (text === null) {
@@ -101,9 +102,16 @@ export const commitFileBatches = async (
           return E.left(toEngineError(rec.path, 'read')(err));
         }
       }
-      const q = await sink.record({ ...rec, text })();
-      if (E.isLeft(q)) return q;
+      complete.push({ ...rec, text });
     }
+    if (sink.recordAll) {
+      const q = await sink.recordAll(complete)();
+      if (E.isLeft(q)) return q;
+    } else
+      for (const rec of complete) {
+        const q = await sink.record(rec)();
+        if (E.isLeft(q)) return q;
+      }
   }
   return E.right({ applied, conflicted, quarantined: records.length });
 };

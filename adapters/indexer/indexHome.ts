@@ -9,6 +9,9 @@ import { BACKFILLED_KEY, openIndex, passLmdbBackfillGate } from './openIndex.js'
 import type { GatePassage } from './openIndex.js';
 import { gateStatus, reportingTo } from './status.js';
 import type { OnIndexStatus } from './status.js';
+import { quarantinedInIndex } from './quarantined.js';
+import { dropVerifyFindings } from './verifyFindings.js';
+import type { QuarantinedCount } from './quarantined.js';
 
 export interface IndexHomeRun {
   readonly codexHome: string;
@@ -23,13 +26,16 @@ export interface IndexHomeRun {
   readonly readerThread?: boolean | undefined;
 }
 
+/** What `index` reports: this run's catch-up, and the quarantined lines of the whole home (not only this run's). */
+export type IndexHomeSummary = CatchUpSummary & { readonly quarantinedInHome: QuarantinedCount };
+
 /**
  * `index`: catch the index up with every file of the home, through the backfill gate (a first
  * build runs as the gate's backfill, under its lease, so a second process waits for it instead
  * of building the same rows), or rebuild it into a fresh environment and swap it in (readers that
  * have the old one open keep reading it until they reopen).
  */
-export const indexHome = async (run: IndexHomeRun): Promise<E.Either<EngineError, CatchUpSummary>> => {
+export const indexHome = async (run: IndexHomeRun): Promise<E.Either<EngineError, IndexHomeSummary>> => {
   const target = lmdbDirOf(run.indexDir);
   const dir = run.rebuild ? `${target}.rebuild-${process.pid}` : target;
   if (run.rebuild) await fs.rm(dir, { recursive: true, force: true });
@@ -54,18 +60,23 @@ export const indexHome = async (run: IndexHomeRun): Promise<E.Either<EngineError
     : gate.right.backfill !== null
       ? E.right(gate.right.backfill)
       : await catchUpHome(store, run.codexHome, reportingTo(options, run.onStatus, run.rebuild ? 'rebuild' : 'catchUp', run.codexHome))();
+  const counted = E.isRight(result) ? await quarantinedInIndex(store)() : result;
   const marked = E.isRight(result)
     ? store.transact('mark backfilled', (_r, write) => write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true }))
     : E.right<EngineError, void>(undefined);
   const closed = await store.close()();
   if (E.isLeft(marked)) return marked;
   if (E.isLeft(result)) return result;
+  if (E.isLeft(counted)) return counted;
   if (E.isLeft(closed)) return closed;
   if (run.rebuild) {
     const old = `${target}.old-${process.pid}`;
     await fs.rename(target, old).catch(() => undefined);
     await fs.rename(dir, target);
     await fs.rm(old, { recursive: true, force: true });
+    // What the last verify found was in the index just replaced.
+    const dropped = await dropVerifyFindings(run.indexDir)();
+    if (E.isLeft(dropped)) return dropped;
   }
-  return result;
+  return E.right({ ...result.right, quarantinedInHome: counted.right });
 };

@@ -1,14 +1,49 @@
+import * as fs from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
-import * as TE from 'fp-ts/lib/TaskEither.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
-import type { FileCheckpoint, IndexWrite, KeyPart, TableName } from '../../domain/index/rows.js';
+import type { FileCheckpoint, IndexWrite, KeyPart, RolloutRow, TableName } from '../../domain/index/rows.js';
 import { ROLLOUT_TABLES } from '../../domain/index/rows.js';
 import { memoryIndexStore } from '../../projections/memoryStore.js';
-import { Batch } from '../../projections/batch.js';
+import { Batch, memoryIndex } from '../../projections/batch.js';
 import { clearRollout } from '../../projections/runner.js';
-import { catchUpHome } from './catchUp.js';
-import type { CatchUpOptions } from './catchUp.js';
+import { refreshThreadRows } from '../../projections/threadRows.js';
+import { discoverRolloutFiles } from '../jsonl/discover.js';
+import type { RolloutFile } from '../jsonl/discover.js';
+import { readThreadNames } from '../jsonl/sessionIndex.js';
+import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
+import { KEY_MAX } from '../lmdb/schema.js';
+import { PROBE_CONCURRENCY, catchUpHome, indexedFilesOf, mapLimit } from './catchUp.js';
+import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
+import { probeFile } from './probe.js';
+import type { Probe } from './probe.js';
+import { planCatchUp } from './plan.js';
+import type { PlannedFile } from './indexFiles.js';
+import { indexFiles } from './indexFiles.js';
+import { emptySummary } from './summary.js';
+import { quarantinedOf } from './quarantined.js';
+import type { QuarantinedCount } from './quarantined.js';
+import { indexStateOf } from './verifyFindings.js';
+import type { VerifyFindings } from './verifyFindings.js';
+
+/**
+ * Verify: compare the index with a fresh fold of the files, in bounded memory. The files are
+ * folded a group at a time into an in-memory store (each rollout file is projected on its own),
+ * and each file's rows are compared with the index's rows of the same rollout (a range scan per
+ * table); then the rows of rollouts and files the index holds but no file gives, and the thread
+ * rows (derived from every file's rollout row, which is all that is kept). Memory is one group's
+ * rows and one rollout row per file, whatever the size of the home. Differences are counted per
+ * table; the first `keep` are kept in the report, each is told to `onDiff` as it is found.
+ *
+ * Repair: re-index what differs, no slower than a rebuild. Checking a file against a fresh fold
+ * costs more than indexing it again, so repair does not verify: it re-indexes what the last verify
+ * found (its findings, valid while the index is as it was verified: verifyFindings.ts) and the
+ * files whose checkpoints say they are not indexed as they are now (an interrupted index, files
+ * written since), in place when they are a small share of the home's bytes. When they are most of
+ * it, or there are no findings to go by, the index is rebuilt into a fresh environment (the caller
+ * rebuilds and swaps it in), which is the cheapest way to an index equal to a fresh fold.
+ */
 
 export interface IndexDiff {
   readonly table: string;
@@ -19,72 +54,411 @@ export interface IndexDiff {
   readonly expected?: unknown;
 }
 
-export interface VerifyReport {
-  readonly rows: number;
-  readonly diffs: ReadonlyArray<IndexDiff>;
+export interface TableCounts {
+  missing: number;
+  extra: number;
+  different: number;
 }
 
-const slot = (table: string, key: unknown): string => JSON.stringify([table, key]);
+export interface VerifyReport {
+  /** Rows a fresh fold of the files gives (of the files compared). */
+  readonly rows: number;
+  /** Every difference found, counted. */
+  readonly differences: number;
+  /** Differences per table and kind (tables without any are left out). */
+  readonly byTable: Readonly<Record<string, TableCounts>>;
+  /** The first differences found (`keep` of them), in the order found. */
+  readonly diffs: ReadonlyArray<IndexDiff>;
+  /** Rollout files compared. */
+  readonly files: number;
+  /** Lines of those files no read can show (quarantined), as the fresh fold counts them. */
+  readonly quarantined: QuarantinedCount;
+}
 
-/** Compare the index with a fresh fold of the files (built in memory). The index is not changed. */
-export const verifyIndex =
-  (store: IndexStore, home: string, options: CatchUpOptions = {}): TE.TaskEither<EngineError, VerifyReport> =>
-  async () => {
-    const fresh = memoryIndexStore();
-    const built = await catchUpHome(fresh, home, { ...options, onProgress: undefined })();
-    if (E.isLeft(built)) return built;
-    const [ours, theirs] = await Promise.all([store.dump()(), fresh.dump()()]);
-    if (E.isLeft(ours)) return ours;
-    if (E.isLeft(theirs)) return theirs;
-    const expected = new Map(theirs.right.map((r) => [slot(r.table, r.key), r]));
-    const diffs: IndexDiff[] = [];
-    const seen = new Set<string>();
-    for (const r of ours.right) {
-      const s = slot(r.table, r.key);
-      seen.add(s);
-      const e = expected.get(s);
-      if (!e) diffs.push({ table: r.table, key: r.key as KeyPart[], kind: 'extra', indexed: r.value });
-      else if (JSON.stringify(e.value) !== JSON.stringify(r.value))
-        diffs.push({ table: r.table, key: r.key as KeyPart[], kind: 'different', indexed: r.value, expected: e.value });
+export interface VerifyOptions extends Pick<CatchUpOptions, 'batchLines' | 'batchBytes'> {
+  /** Differences kept in the report (default 100); the others are only counted. */
+  readonly keep?: number;
+  /** Told of every difference as it is found (a listing of all of them without holding them). */
+  readonly onDiff?: (d: IndexDiff) => void;
+}
+
+const DEFAULT_KEEP = 100;
+/** Files folded into one in-memory store before their rows are compared (the bound on memory, with the largest file). */
+const GROUP_FILES = 64;
+const GROUP_BYTES = 8 << 20;
+/** Rollouts compared between two remaps of the index's memory map (pages read stay resident until then). */
+const REMAP_EVERY = 512;
+
+/** What differs, by owner: the rollouts, files and threads repair re-indexes. */
+interface Affected {
+  readonly rollouts: Set<string>;
+  readonly paths: Set<string>;
+  readonly threads: Set<string>;
+}
+
+type Owner = { readonly rollout: string } | { readonly path: string } | { readonly thread: string };
+
+class Differences {
+  count = 0;
+  readonly byTable: Record<string, TableCounts> = {};
+  readonly kept: IndexDiff[] = [];
+  readonly affected: Affected = { rollouts: new Set(), paths: new Set(), threads: new Set() };
+
+  constructor(private readonly options: VerifyOptions) {}
+
+  add(d: IndexDiff, owner: Owner): void {
+    this.count += 1;
+    const t = (this.byTable[d.table] ??= { missing: 0, extra: 0, different: 0 });
+    t[d.kind] += 1;
+    if (this.kept.length < (this.options.keep ?? DEFAULT_KEEP)) this.kept.push(d);
+    this.options.onDiff?.(d);
+    if ('rollout' in owner) this.affected.rollouts.add(owner.rollout);
+    else if ('path' in owner) {
+      this.affected.paths.add(owner.path);
+      for (const v of [d.indexed, d.expected] as Array<FileCheckpoint | undefined>) if (v?.rolloutId) this.affected.rollouts.add(v.rolloutId);
+    } else this.affected.threads.add(owner.thread);
+  }
+
+  /** Compare one key range's rows: the fresh fold's (`expected`) with the index's. */
+  rows(table: string, expected: ReadonlyArray<Row>, indexed: ReadonlyArray<Row>, owner: (key: ReadonlyArray<KeyPart>) => Owner): void {
+    const byKey = new Map(expected.map((r) => [keyText(r.key), r]));
+    for (const r of indexed) {
+      const k = keyText(r.key);
+      const e = byKey.get(k);
+      if (e === undefined) this.add({ table, key: r.key, kind: 'extra', indexed: r.value }, owner(r.key));
+      else {
+        byKey.delete(k);
+        if (!sameValue(e.value, r.value)) this.add({ table, key: r.key, kind: 'different', indexed: r.value, expected: e.value }, owner(r.key));
+      }
     }
-    for (const [s, e] of expected) if (!seen.has(s)) diffs.push({ table: e.table, key: e.key as KeyPart[], kind: 'missing', expected: e.value });
-    return E.right({ rows: theirs.right.length, diffs });
-  };
+    for (const e of byKey.values()) this.add({ table, key: e.key, kind: 'missing', expected: e.value }, owner(e.key));
+  }
+}
+
+/** A key as a map key (parts are strings and numbers; the type is part of it). */
+const keyText = (key: ReadonlyArray<KeyPart>): string => key.map((p) => (typeof p === 'number' ? `#${p}` : `$${p}`)).join('\u0000');
 
 /**
- * Repair what verify finds: the rollouts and files with differing rows lose their rows and
- * checkpoints and are indexed again from their first byte; thread rows are recomputed.
+ * Are two row values the same as JSON would write them (a property holding undefined is absent;
+ * property order does not matter)? Without building the two texts: verify compares every row.
+ */
+export const sameValue = (a: unknown, b: unknown): boolean => {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i] ?? null, b[i] ?? null)) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (x[k] === undefined) continue;
+    n += 1;
+    if (!sameValue(x[k], y[k])) return false;
+  }
+  for (const k in y) if (y[k] !== undefined) n -= 1;
+  return n === 0;
+};
+
+interface Row {
+  readonly key: ReadonlyArray<KeyPart>;
+  readonly value: unknown;
+}
+
+/** Probe files as they are now, without checkpoints (a fresh look); files whose first line is still being written are left out, as a catch-up does. */
+const probeFresh = async (files: ReadonlyArray<RolloutFile>): Promise<Probe[]> => {
+  const probed = await mapLimit(files, PROBE_CONCURRENCY, async (f) => {
+    try {
+      return await probeFile(f, undefined);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return 'incomplete' as const;
+      throw err;
+    }
+  });
+  return probed.filter((p): p is Probe => p !== 'incomplete');
+};
+
+/** Groups of files folded together: at most GROUP_FILES files or GROUP_BYTES bytes (a larger file alone). */
+const groupsOf = (actions: ReadonlyArray<PlannedFile>): PlannedFile[][] => {
+  const out: PlannedFile[][] = [];
+  let group: PlannedFile[] = [];
+  let bytes = 0;
+  for (const a of actions) {
+    if (group.length > 0 && (group.length >= GROUP_FILES || bytes + a.probe.size > GROUP_BYTES)) {
+      out.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(a);
+    bytes += a.probe.size;
+  }
+  if (group.length > 0) out.push(group);
+  return out;
+};
+
+/** The distinct first key parts (rollout ids) of a table, one short range scan each. */
+const rolloutIdsIn = async (store: IndexStore, table: TableName): Promise<E.Either<EngineError, string[]>> => {
+  const ids: string[] = [];
+  for (let from: KeyPart[] | undefined; ;) {
+    const r = await store.range(table, [], from === undefined ? { limit: 1 } : { from, limit: 1 })();
+    if (E.isLeft(r)) return r;
+    const key = r.right[0]?.key;
+    if (key === undefined) return E.right(ids);
+    const id = String(key[0]);
+    ids.push(id);
+    from = [id, KEY_MAX];
+  }
+};
+
+interface Compared {
+  readonly report: VerifyReport;
+  readonly affected: Affected;
+}
+
+/** The comparison, and what differs by owner. */
+const compareHome = async (store: IndexStore, home: string, options: VerifyOptions): Promise<E.Either<EngineError, Compared>> => {
+  const discovered = await discoverRolloutFiles(home)();
+  if (E.isLeft(discovered)) return discovered;
+  const names = await readThreadNames(home)();
+  if (E.isLeft(names)) return names;
+  let probes: Probe[];
+  try {
+    probes = await probeFresh(discovered.right);
+  } catch (err) {
+    return E.left(toEngineError(home, 'probe')(err));
+  }
+  const plan = planCatchUp(probes, new Map(), undefined);
+  const d = new Differences(options);
+  const paths = new Set(probes.map((p) => p.file.path));
+  // Every rollout a file gives rows to: the index's rows of any other are extra.
+  const owners = new Set(plan.actions.flatMap((a) => (a.action.kind === 'index' && a.probe.identity.ok ? [a.probe.identity.rolloutId] : [])));
+  const kept: { rollouts: RolloutRow[]; checkpoints: FileCheckpoint[] } = { rollouts: [], checkpoints: [] };
+  let rows = 0;
+  let compared = 0;
+  for (const group of groupsOf(plan.actions)) {
+    const fresh = memoryIndexStore();
+    const folded = await indexFiles(fresh, group, { batchLines: options.batchLines, batchBytes: options.batchBytes }, emptySummary());
+    if (E.isLeft(folded)) return folded;
+    // The in-memory store's own reader: key-prefix lookups (its `range` sorts every row it holds).
+    const reader = fresh.reader!;
+    const freshRows = (table: TableName, prefix: ReadonlyArray<KeyPart>): Row[] =>
+      reader.keys(table, prefix).map((key) => ({ key, value: reader.get(table, key as never) }));
+    for (const { probe, action } of group) {
+      const path = probe.file.path;
+      const cp = reader.get('files', [path]);
+      const stored = await store.get('files', [path])();
+      if (E.isLeft(stored)) return stored;
+      d.rows('files', cp === undefined ? [] : [{ key: [path], value: cp }], stored.right === undefined ? [] : [{ key: [path], value: stored.right }], () => ({ path }));
+      if (cp !== undefined) {
+        kept.checkpoints.push(cp);
+        rows += 1;
+      }
+      if (action.kind !== 'index' || !probe.identity.ok) continue;
+      const rid = probe.identity.rolloutId;
+      for (const table of ROLLOUT_TABLES) {
+        const expected = freshRows(table, [rid]);
+        const indexed = await store.range(table, [rid])();
+        if (E.isLeft(indexed)) return indexed;
+        d.rows(table, expected, indexed.right, () => ({ rollout: rid }));
+        rows += expected.length;
+      }
+      const row = reader.get('rollouts', [rid]);
+      if (row !== undefined) kept.rollouts.push(row);
+      if (++compared % REMAP_EVERY === 0 && store.remap) {
+        const m = store.remap();
+        if (E.isLeft(m)) return m;
+      }
+    }
+  }
+
+  // Rows of files and rollouts no file gives.
+  const checkpoints = await store.range('files', [])();
+  if (E.isLeft(checkpoints)) return checkpoints;
+  for (const c of checkpoints.right) if (!paths.has(c.key[0])) d.rows('files', [], [c], () => ({ path: c.key[0] }));
+  for (const table of ROLLOUT_TABLES) {
+    const ids = await rolloutIdsIn(store, table);
+    if (E.isLeft(ids)) return ids;
+    for (const rid of ids.right) {
+      if (owners.has(rid)) continue;
+      const indexed = await store.range(table, [rid])();
+      if (E.isLeft(indexed)) return indexed;
+      d.rows(table, [], indexed.right, () => ({ rollout: rid }));
+    }
+  }
+
+  // Thread rows, from every file's rollout row (as a catch-up derives them).
+  const mem = memoryIndex();
+  mem.apply(kept.rollouts.map((r): IndexWrite => ({ op: 'put', table: 'rollouts', key: [r.rolloutId], value: r })));
+  const expected = refreshThreadRows(mem, indexedFilesOf(kept.checkpoints), names.right).flatMap((w) =>
+    w.op === 'put' && w.table === 'threads' ? [{ key: w.key, value: w.value }] : [],
+  );
+  const indexed = await store.range('threads', [])();
+  if (E.isLeft(indexed)) return indexed;
+  d.rows('threads', expected, indexed.right, (key) => ({ thread: String(key[0]) }));
+  rows += expected.length;
+  return E.right({
+    report: { rows, differences: d.count, byTable: d.byTable, diffs: d.kept, files: plan.actions.length, quarantined: quarantinedOf(kept.rollouts) },
+    affected: d.affected,
+  });
+};
+
+/**
+ * Compare the index with a fresh fold of the files. The index is not changed. `findings` (for
+ * repair) name what differs; undefined when the index was written while it was compared.
+ */
+export const verifyIndex =
+  (store: IndexStore, home: string, options: VerifyOptions = {}): TE.TaskEither<EngineError, VerifyReport & { readonly findings: VerifyFindings | undefined }> =>
+  async () => {
+    const before = await indexStateOf(store)();
+    if (E.isLeft(before)) return before;
+    const r = await compareHome(store, home, options);
+    if (E.isLeft(r)) return r;
+    const after = await indexStateOf(store)();
+    if (E.isLeft(after)) return after;
+    const { rollouts, paths, threads } = r.right.affected;
+    const findings: VerifyFindings | undefined =
+      before.right === after.right
+        ? {
+            version: 1,
+            home,
+            indexState: after.right,
+            verifiedAt: new Date().toISOString(),
+            rollouts: [...rollouts].sort(),
+            paths: [...paths].sort(),
+            threads: [...threads].sort(),
+          }
+        : undefined;
+    return E.right({ ...r.right.report, findings });
+  };
+
+/** How a repair goes: re-index what differs in place, or rebuild the index into a fresh environment. */
+export type RepairStrategy = 'files' | 'rebuild';
+
+/**
+ * From which share of the home's bytes to be read again a rebuild is faster than re-indexing in
+ * place (which clears the old rows first and writes into a full environment).
+ */
+export const REBUILD_FROM_SHARE = 0.5;
+
+/** Re-index in place when few bytes must be read again, rebuild when most must. Pure. */
+export const chooseRepair = (p: { readonly reindexBytes: number; readonly totalBytes: number }): RepairStrategy =>
+  p.totalBytes > 0 && p.reindexBytes >= p.totalBytes * REBUILD_FROM_SHARE ? 'rebuild' : 'files';
+
+export interface RepairReport {
+  readonly strategy: RepairStrategy;
+  /** Why this strategy, in words. */
+  readonly reason: string;
+  /** The home's rollout files and bytes (null: not looked at, a rebuild reads them all). */
+  readonly files: number | null;
+  readonly bytes: number | null;
+  /** Files to read again: found different by the last verify, or not indexed as they are now. */
+  readonly reindexFiles: number | null;
+  readonly reindexBytes: number | null;
+  /** Strategy `files`: rollouts whose rows were cleared and indexed again, and the catch-up that did it. */
+  readonly rollouts: ReadonlyArray<string>;
+  readonly catchUp: CatchUpSummary | null;
+  readonly seconds: number;
+}
+
+const shareText = (c: { files: number; bytes: number; reindexFiles: number; reindexBytes: number }): string =>
+  `${c.reindexFiles} of ${c.files} files (${Math.round((c.reindexBytes / Math.max(1, c.bytes)) * 100)}% of the bytes) differ or are not indexed as they are now`;
+
+/**
+ * Repair the index of `home` with the last verify's `findings`: without them (or when the index
+ * has been written since) a rebuild is asked for, nothing is read; with them, the files they name
+ * and the stale ones (probed against their checkpoints) are re-indexed in place when
+ * `chooseRepair` says so: their rows and checkpoints are cleared and a catch-up indexes them again
+ * from their first byte and recomputes thread rows. For `rebuild` nothing is changed here.
  */
 export const repairIndex =
-  (store: IndexStore, home: string, options: CatchUpOptions = {}): TE.TaskEither<EngineError, { before: VerifyReport; after: VerifyReport; rollouts: string[] }> =>
+  (store: IndexStore, home: string, findings: VerifyFindings | undefined, options: CatchUpOptions = {}): TE.TaskEither<EngineError, RepairReport> =>
   async () => {
-    const before = await verifyIndex(store, home, options)();
-    if (E.isLeft(before)) return before;
-    const rollouts = new Set<string>();
-    const paths = new Set<string>();
-    const threads = new Set<string>();
-    for (const d of before.right.diffs) {
-      const k0 = String(d.key[0]);
-      if (ROLLOUT_TABLES.includes(d.table as TableName)) rollouts.add(k0);
-      else if (d.table === 'files') {
-        paths.add(k0);
-        for (const v of [d.indexed, d.expected] as Array<FileCheckpoint | undefined>) if (v?.rolloutId) rollouts.add(v.rolloutId);
-      } else if (d.table === 'threads') threads.add(k0);
+    const t0 = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - t0) / 1e9;
+    const rebuild = (reason: string, counts: Pick<RepairReport, 'files' | 'bytes' | 'reindexFiles' | 'reindexBytes'>): E.Either<EngineError, RepairReport> =>
+      E.right({ strategy: 'rebuild', reason, ...counts, rollouts: [], catchUp: null, seconds: seconds() });
+    const unknown = { files: null, bytes: null, reindexFiles: null, reindexBytes: null };
+    if (findings === undefined) return rebuild('no verify findings: run verify first to repair only what differs', unknown);
+    const state = await indexStateOf(store)();
+    if (E.isLeft(state)) return state;
+    if (findings.home !== home || findings.indexState !== state.right)
+      return rebuild('the index was written since the last verify: its findings no longer hold', unknown);
+
+    const discovered = await discoverRolloutFiles(home)();
+    if (E.isLeft(discovered)) return discovered;
+    const stored = await store.range('files', [])();
+    if (E.isLeft(stored)) return stored;
+    const cps = new Map(stored.right.map((r) => [r.value.path, r.value]));
+    // When what verify found is already most of the home, a rebuild: decided from the files' sizes
+    // (a stat each), before probing every file (which the rebuild does again).
+    const found = new Set(findings.paths);
+    const rollouts = new Set(findings.rollouts);
+    for (const c of stored.right) if (c.value.rolloutId !== null && rollouts.has(c.value.rolloutId)) found.add(c.key[0]);
+    let sizes: number[];
+    try {
+      sizes = await mapLimit(discovered.right, PROBE_CONCURRENCY, (f) =>
+        fs.stat(f.path).then(
+          (st) => st.size,
+          (err: unknown) => (errnoCode(err) === 'ENOENT' ? 0 : Promise.reject(err)),
+        ),
+      );
+    } catch (err) {
+      return E.left(toEngineError(home, 'stat')(err));
     }
-    const cps = await store.range('files', [])();
-    if (E.isLeft(cps)) return cps;
-    for (const c of cps.right) if (c.value.rolloutId !== null && rollouts.has(c.value.rolloutId)) paths.add(c.value.path);
+    const foundCounts = {
+      files: discovered.right.length,
+      bytes: sizes.reduce((n, b) => n + b, 0),
+      reindexFiles: discovered.right.filter((f) => found.has(f.path)).length,
+      reindexBytes: discovered.right.reduce((n, f, i) => n + (found.has(f.path) ? sizes[i]! : 0), 0),
+    };
+    if (chooseRepair({ reindexBytes: foundCounts.reindexBytes, totalBytes: foundCounts.bytes }) === 'rebuild') return rebuild(shareText(foundCounts), foundCounts);
+    let probes: Probe[];
+    try {
+      const probed = await mapLimit(discovered.right, PROBE_CONCURRENCY, async (f) => {
+        try {
+          return await probeFile(f, cps.get(f.path));
+        } catch (err) {
+          if (errnoCode(err) === 'ENOENT') return 'incomplete' as const;
+          throw err;
+        }
+      });
+      probes = probed.filter((p): p is Probe => p !== 'incomplete');
+    } catch (err) {
+      return E.left(toEngineError(home, 'probe')(err));
+    }
+    const plan = planCatchUp(probes, cps, undefined);
+    const paths = new Set(found);
+    for (const a of plan.actions) {
+      if (a.action.kind !== 'index') continue;
+      paths.add(a.probe.file.path);
+      if (a.probe.identity.ok) rollouts.add(a.probe.identity.rolloutId);
+      if (a.probe.cp?.rolloutId) rollouts.add(a.probe.cp.rolloutId);
+    }
+    for (const g of plan.gone) paths.add(g.path);
+    for (const c of stored.right) if (c.value.rolloutId !== null && rollouts.has(c.value.rolloutId)) paths.add(c.key[0]);
+    for (const p of probes) if (p.identity.ok && rollouts.has(p.identity.rolloutId)) paths.add(p.file.path);
+    const reread = probes.filter((p) => paths.has(p.file.path));
+    const counts = {
+      files: probes.length,
+      bytes: probes.reduce((n, p) => n + p.size, 0),
+      reindexFiles: reread.length,
+      reindexBytes: reread.reduce((n, p) => n + p.size, 0),
+    };
+    const share = shareText(counts);
+    if (chooseRepair({ reindexBytes: counts.reindexBytes, totalBytes: counts.bytes }) === 'rebuild') return rebuild(share, counts);
+
     const cleared = await store.commit((reader): IndexWrite[] => {
       const b = new Batch(reader);
       for (const r of rollouts) clearRollout(b, r);
       for (const p of paths) b.del('files', [p]);
-      for (const t of threads) b.del('threads', [t]);
+      for (const t of findings.threads) b.del('threads', [t]);
       return b.writes();
     })();
     if (E.isLeft(cleared)) return cleared;
     const caught = await catchUpHome(store, home, options)();
     if (E.isLeft(caught)) return caught;
-    const after = await verifyIndex(store, home, options)();
-    if (E.isLeft(after)) return after;
-    return E.right({ before: before.right, after: after.right, rollouts: [...rollouts].sort() });
+    return E.right({ strategy: 'files', reason: share, ...counts, rollouts: [...rollouts].sort(), catchUp: caught.right, seconds: seconds() });
   };

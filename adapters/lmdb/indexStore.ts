@@ -142,6 +142,9 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
         }
         return out;
       }),
+    // The environment's file (a rebuild swaps in another) and its last write transaction.
+    writeMark: () =>
+      E.tryCatch(() => `${fs.statSync(`${path}/data.mdb`).ino}:${(h.root.getStats() as { lastTxnId?: number }).lastTxnId ?? '?'}`, lmdbError(path, 'stat')),
     remap: () =>
       E.tryCatch(
         () => {

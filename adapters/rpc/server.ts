@@ -6,6 +6,7 @@ import type { RpcContext, RpcMethod } from './method.js';
 import type { RpcError } from './errors.js';
 import { INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, toRpcError } from './errors.js';
 import { RpcNotification, RpcRequest } from './protocol.js';
+import { withQuarantineNotice } from './quarantineNotice.js';
 
 type Id = string | number | null;
 
@@ -31,7 +32,7 @@ export const serveJsonRpc = async (input: Readable, output: Writable, ctx: Omit<
   let after: unknown[] = [];
   const notify = (method: string, params: unknown, when: 'beforeAnswer' | 'afterAnswer' = 'beforeAnswer'): void =>
     void (when === 'afterAnswer' ? after : before).push({ jsonrpc: '2.0', method, params });
-  const fullCtx: RpcContext = { ...ctx, notify };
+  const fullCtx: RpcContext = { ...ctx, ports: withQuarantineNotice(ctx.ports, notify), notify };
   const fail = (id: Id, error: RpcError) => write({ jsonrpc: '2.0', id, error });
 
   const handle = async (text: string): Promise<void> => {

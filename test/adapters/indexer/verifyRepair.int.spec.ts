@@ -40,6 +40,8 @@ describe('index verify / repair / CLI', function () {
     const dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-v-'));
     const store = right(await openLmdbIndex(dir)());
     try {
+      // Enough other threads that the damaged one is a small share of the home (repaired in place).
+      for (const seed of [23, 24, 25, 26]) await writeThread(home, rolloutRelPath(newThread(seed).threadId), threadLines(newThread(seed), 3));
       right(await catchUpHome(store, home)());
       expect(right(await verifyIndex(store, home)()).diffs).to.deep.equal([]);
       // Damage: drop one turn row, change another, add a stray item.
@@ -57,9 +59,10 @@ describe('index verify / repair / CLI', function () {
         ['different', 'turns'],
         ['extra', 'items'],
       ]);
-      const repaired = right(await repairIndex(store, home)());
-      expect(repaired.before.diffs).to.have.length(3);
-      expect(repaired.after.diffs).to.deep.equal([]);
+      const repaired = right(await repairIndex(store, home, report.findings)());
+      expect(repaired.strategy).to.equal('files');
+      expect(repaired.rollouts).to.deep.equal([newThread(21).threadId, 'nobody']);
+      expect(right(await verifyIndex(store, home)()).diffs).to.deep.equal([]);
     } finally {
       right(await store.close()());
       await fs.rm(dir, { recursive: true, force: true });

@@ -1,0 +1,52 @@
+import * as nodePath from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import type { QuarantinedLines } from '../../replay/ports.js';
+import type { OpenCodexHome } from '../codexHome/openCodexHome.js';
+import { entryLineNumber, quarantineFileOf, readQuarantineEntries } from '../jsonl/quarantine.js';
+import { renderQuarantined } from '../indexer/quarantined.js';
+
+/** Lines of quarantine.jsonl shown under a warning (the file has them all). */
+const SHOWN = 5;
+
+/**
+ * The CLI's side of `onQuarantined`: a read of a thread whose rollout files hold quarantined
+ * lines answers as Codex would (those lines are simply absent), and says so on stderr after the
+ * answer: the count, each line's file and 1-based line number with its reason (from
+ * quarantine.jsonl), and where to look. With `--json`, one JSON object `{"warning": {...}}`.
+ */
+export const quarantineWarning = (indexDir: string, json: boolean | undefined) => {
+  const seen = new Map<string, QuarantinedLines>();
+  const onQuarantined = (q: QuarantinedLines): void => void seen.set(q.threadId, q);
+  let file = quarantineFileOf(indexDir);
+  return {
+    /** The home with ports that report to this warning (its quarantine file is beside the index it opened). */
+    watch: (home: OpenCodexHome): OpenCodexHome => {
+      file = quarantineFileOf(nodePath.dirname(home.store.path));
+      return { ...home, read: { ...home.read, onQuarantined }, mutations: { ...home.mutations, onQuarantined } };
+    },
+    /** Write the warnings (if any) to stderr. */
+    print: async (): Promise<void> => {
+      for (const q of seen.values()) {
+        const read = await readQuarantineEntries(file, new Set(q.files.map((f) => f.path)))();
+        const entries = E.isRight(read) ? read.right : [];
+        const message =
+          `thread ${q.threadId}: ${renderQuarantined({ lines: q.lines, files: q.files.length })} of its rollouts could not be read ` +
+          `and ${q.lines === 1 ? 'is' : 'are'} missing from this answer; see ${file}`;
+        if (json === true) {
+          const files = q.files.map((f) => ({
+            path: f.path,
+            lines: f.lines,
+            lineNumbers: entries.filter((e) => e.path === f.path).flatMap((e) => entryLineNumber(e) ?? []),
+          }));
+          process.stderr.write(
+            `${JSON.stringify({ warning: { kind: 'quarantinedLines', message, threadId: q.threadId, lines: q.lines, files, quarantineFile: file } })}\n`,
+          );
+          continue;
+        }
+        const shown = entries.slice(0, SHOWN).map((e) => `  ${e.path}:${entryLineNumber(e) ?? '?'}: ${e.reason}`);
+        const more = entries.length > SHOWN ? [`  … and ${entries.length - SHOWN} more`] : [];
+        process.stderr.write([`rollout-engine: warning: ${message}`, ...shown, ...more].join('\n') + '\n');
+      }
+    },
+  };
+};

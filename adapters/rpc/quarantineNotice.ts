@@ -1,0 +1,28 @@
+import type { MutationPorts, QuarantinedLines } from '../../replay/ports.js';
+import type { RpcContext } from './method.js';
+
+/**
+ * Over JSON-RPC a read of a thread whose rollout files hold quarantined lines answers exactly as
+ * Codex would (the lines are simply absent: a field in the answer would change Codex-equal
+ * answers), and is preceded by this notification. It is in our own namespace: Codex's clients
+ * ignore notifications they do not know.
+ */
+export const QUARANTINED_LINES_NOTIFICATION = 'rolloutEngine/quarantinedLines';
+
+export interface QuarantinedLinesNotification {
+  readonly threadId: string;
+  readonly quarantinedLines: number;
+  readonly files: ReadonlyArray<{ readonly path: string; readonly quarantinedLines: number }>;
+}
+
+export const quarantinedLinesNotification = (q: QuarantinedLines): QuarantinedLinesNotification => ({
+  threadId: q.threadId,
+  quarantinedLines: q.lines,
+  files: q.files.map((f) => ({ path: f.path, quarantinedLines: f.lines })),
+});
+
+/** The ports a request's handler gets: reads tell the client about quarantined lines. */
+export const withQuarantineNotice = (ports: MutationPorts, notify: RpcContext['notify']): MutationPorts => ({
+  ...ports,
+  onQuarantined: (q) => notify(QUARANTINED_LINES_NOTIFICATION, quarantinedLinesNotification(q)),
+});

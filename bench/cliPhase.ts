@@ -1,0 +1,13 @@
+/**
+ * Run the CLI in this process and report its own resource use: `node dist/bench/cliPhase.js
+ * <command> [args]` is `rollout-engine <command> [args]` (same argv, same module), and when it
+ * exits, one JSON line `{maxRssMB, cpuSeconds, exitCode}` is written to fd 3 (the caller's pipe).
+ */
+import * as fs from 'node:fs';
+
+process.on('exit', (code) => {
+  const ru = process.resourceUsage();
+  fs.writeSync(3, `${JSON.stringify({ maxRssMB: ru.maxRSS / 1024, cpuSeconds: (ru.userCPUTime + ru.systemCPUTime) / 1e6, exitCode: code })}\n`);
+});
+
+await import('../adapters/cli/main.js');

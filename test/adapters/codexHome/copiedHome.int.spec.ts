@@ -1,6 +1,6 @@
+import { snapshot } from '../../fixtures/dirSnapshot.js';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,17 +12,6 @@ const LEGACY = '01a1fe84-0000-7000-8000-00000000001a';
 const PAGINATED = '01a1fe84-0000-7000-8000-00000000001b';
 
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-
-/** Every file under `dir` (the index included) with a hash of its bytes: what "untouched" means. */
-const snapshot = (dir: string): Record<string, string> => {
-  const out: Record<string, string> = {};
-  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const p = nodePath.join(entry.parentPath, entry.name);
-    out[nodePath.relative(dir, p)] = createHash('sha256').update(fs.readFileSync(p)).digest('hex');
-  }
-  return out;
-};
 
 describe('a copied or moved home is re-rooted: nothing is read or written through the old paths', () => {
   const tmp = useTempDir('copied-home-');

@@ -1,6 +1,6 @@
+import { snapshot } from '../../fixtures/dirSnapshot.js';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,17 +11,6 @@ const CLI = fileURLToPath(new URL('../../../adapters/cli/main.js', import.meta.u
 const LEGACY = '01a1fe84-0000-7000-8000-00000000002a';
 const NOBODY = 65534;
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => fs.existsSync(p));
-
-/** Every file under `dir` with a hash of its bytes. */
-const snapshot = (dir: string): Record<string, string> => {
-  const out: Record<string, string> = {};
-  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const p = nodePath.join(entry.parentPath, entry.name);
-    out[nodePath.relative(dir, p)] = createHash('sha256').update(fs.readFileSync(p)).digest('hex');
-  }
-  return out;
-};
 
 /** Every folder under `dir` (and itself) to `mode`, every file to read-only. */
 const chmodTree = (dir: string, mode: number): void => {

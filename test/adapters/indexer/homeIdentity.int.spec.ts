@@ -1,3 +1,4 @@
+import { lmdbDir, withIndex } from '../../fixtures/openedIndex.js';
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
@@ -13,16 +14,7 @@ import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome
 
 const T = '01a1fe84-0000-7000-8000-00000000003a';
 
-const lmdbDir = (home: string) => nodePath.join(home, '.rollout-engine', 'index');
 const filePaths = (store: LmdbIndexStore) => store.reader.keys('files', []).map((k) => String(k[0]));
-const withIndex = async <A>(home: string, use: (store: LmdbIndexStore, migrated: string) => A | Promise<A>, dir = lmdbDir(home)): Promise<A> => {
-  const { store, migrated } = right(await openIndex(dir, home)());
-  try {
-    return await use(store, migrated);
-  } finally {
-    right(await store.close()());
-  }
-};
 
 describe('the index records the home it describes (openIndex)', () => {
   const tmp = useTempDir('home-identity-');

@@ -1,29 +1,18 @@
+import { withIndex } from '../../fixtures/openedIndex.js';
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { openIndex } from '../../../adapters/indexer/openIndex.js';
 import { portsOver } from '../../../adapters/codexHome/openCodexHome.js';
 import { lmdbHistoryIndexer } from '../../../adapters/indexer/indexer.js';
 import { jsonlRolloutFiles } from '../../../adapters/jsonl/rolloutFiles.js';
 import { isInsideHome } from '../../../adapters/jsonl/insideHome.js';
-import type { LmdbIndexStore } from '../../../adapters/lmdb/indexStore.js';
 import type { HistoryEntry } from '../../../domain/ports.js';
 import { right } from '../../fixtures/right.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
 
 const T = '01a1fe84-0000-7000-8000-00000000003a';
-
-const lmdbDir = (home: string) => nodePath.join(home, '.rollout-engine', 'index');
-const withIndex = async <A>(home: string, use: (store: LmdbIndexStore, migrated: string) => A | Promise<A>, dir = lmdbDir(home)): Promise<A> => {
-  const { store, migrated } = right(await openIndex(dir, home)());
-  try {
-    return await use(store, migrated);
-  } finally {
-    right(await store.close()());
-  }
-};
 
 describe('second line of defence: nothing outside the home is read or written', () => {
   const tmp = useTempDir('inside-home-');

@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
 import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
-import { repairIndex, verifyIndex } from '../../../adapters/indexer/verify.js';
+import { verifyIndex } from '../../../adapters/indexer/verify.js';
+import { repairIndex } from '../../../adapters/indexer/repair.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
 import { right } from '../../fixtures/right.js';
 

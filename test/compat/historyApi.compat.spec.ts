@@ -19,8 +19,7 @@ type Ask = (method: string, params: unknown) => Promise<RpcAnswer>;
 /**
  * What may differ, and why: `readState(s)` are Codex's SQLite read receipts (no rollout holds
  * them); thread timestamps are Codex's state-DB clock readings, a few ms off the lines' (one second
- * across a boundary); a thread/list cursor holds such a reading (compared to within a second, inclusive: a
- * reading at second precision is a whole second off across a boundary).
+ * across a boundary); a thread/list cursor holds such a reading (`sameListClock`).
  */
 const normalise = (method: string, codex: RpcAnswer, ours: RpcAnswer): { expected: unknown; actual: unknown } => {
   if (!('result' in codex) || !('result' in ours)) return { expected: codex, actual: ours };
@@ -44,12 +43,27 @@ const normalise = (method: string, codex: RpcAnswer, ours: RpcAnswer): { expecte
         typeof e === 'string' &&
         typeof a === 'string' &&
         e.split('|')[1] === a.split('|')[1] &&
-        Math.abs(Date.parse(e.split('|')[0]!) - Date.parse(a.split('|')[0]!)) <= 1000
+        sameListClock(Date.parse(e.split('|')[0]!), Date.parse(a.split('|')[0]!))
       )
         actual = { ...actual, [k]: e };
     }
   }
   return { expected: { result: expected }, actual: { result: actual } };
+};
+
+/**
+ * Whether Codex's thread/list cursor reading `codex` and ours `ours` (ms since the epoch) name the
+ * same moment as far as the two clocks allow. `updated_at` / `recency_at` readings are to the
+ * millisecond: within a second. A `created_at` reading is Codex's state-DB second (the cursor
+ * holds it ±1 ms for the page direction), taken when it created the thread, while ours is the
+ * session_meta line's millisecond: the two whole seconds may differ by one across a boundary, as
+ * the threads' `createdAt` may (`skew`), so the distance in milliseconds alone can be over 1000.
+ */
+const sameListClock = (codex: number, ours: number): boolean => {
+  if (Math.abs(codex - ours) <= 1000) return true;
+  const second = Math.round(codex / 1000);
+  const atSecondPrecision = Math.abs(codex - second * 1000) <= 1;
+  return atSecondPrecision && Math.abs(second - Math.floor(ours / 1000)) <= 1;
 };
 
 const skew = (expected: unknown, actual: unknown): unknown => {

@@ -1,5 +1,6 @@
 import type { RolloutRow } from '../domain/index/rows.js';
 import { foldThreadMeta, settingsChangeOf } from '../domain/thread/threadMeta.js';
+import type { Batch } from './batch.js';
 import type { Projection } from './projection.js';
 
 /**
@@ -17,13 +18,19 @@ const slimMeta = (payload: Record<string, unknown>): Record<string, unknown> => 
   return out;
 };
 
+/** One more quarantined line of a rollout: its row's count, mirrored in the sparse `quarantineCounts` table. */
+const countInvalid = (b: Batch, rolloutId: string, row: { invalidLines: number }): void => {
+  row.invalidLines += 1;
+  b.put('quarantineCounts', [rolloutId], row.invalidLines);
+};
+
 export const threadsProjection: Projection = {
   name: 'threads',
   onLine: (b, ctx, seen) => {
     const row = b.edit('rollouts', [ctx.rolloutId]);
     if (!row) return;
     row.lines += 1;
-    if (seen.undecodable) row.invalidLines += 1;
+    if (seen.undecodable) countInvalid(b, ctx.rolloutId, row);
     row.firstLineTimestamp ??= seen.timestamp;
     if (seen.timestamp !== null) row.lastLineTimestamp = seen.timestamp;
   },
@@ -76,7 +83,7 @@ export const threadsProjection: Projection = {
     const row = b.edit('rollouts', [R]);
     if (!row) return;
     if (ev.kind === 'invalid') {
-      row.invalidLines += 1;
+      countInvalid(b, R, row);
       return;
     }
     const hadPreview = row.preview !== null;

@@ -29,11 +29,11 @@ export const quarantinedOf = (rows: Iterable<Pick<RolloutRow, 'invalidLines'>>):
   return { lines, files };
 };
 
-/** The counts of every rollout the index holds (one row per rollout file that holds rows). */
+/** The counts of every rollout the index holds, from the sparse `quarantineCounts` table (a row per rollout that has any). */
 export const quarantinedInIndex = (store: IndexStore): TE.TaskEither<EngineError, QuarantinedCount> =>
   pipe(
-    store.range('rollouts', []),
-    TE.map((rows) => quarantinedOf(rows.map((r) => r.value))),
+    store.range('quarantineCounts', []),
+    TE.map((rows) => quarantinedOf(rows.map((r) => ({ invalidLines: r.value })))),
   );
 
 /** "1 quarantined line in 1 file", "3 quarantined lines in 2 files". */

@@ -26,6 +26,7 @@ import type { TableName } from '../../domain/index/rows.js';
  * | audit_state | [rolloutId]                     | AuditStateRow: token + plugin fold state of the file        |
  * | settings_lines | [rolloutId, line]            | SettingsLineRow: byte range of a thread_settings_applied    |
  * | token_counts   | [rolloutId, line]            | TokenCountRow: a token_count's info and the running turn    |
+ * | quarantine_counts | [rolloutId]               | its quarantined lines, only when it has any                 |
  *
  * `rolloutId` is the thread id for a root file, the fork's id, or the revision id: like Codex's
  * thread_history projection, each rollout file has its own rows and a fork's reads combine the
@@ -36,7 +37,7 @@ import type { TableName } from '../../domain/index/rows.js';
  * Values are msgpack (lmdb default) with record structures shared per table. Schema changes bump `SCHEMA_VERSION` and add a step under
  * migrations/index/.
  */
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 /** Bytes of a file's head covered by `headHash`. */
 export const HEAD_BYTES = 4096;
@@ -57,6 +58,7 @@ export const DB_NAMES: Readonly<Record<TableName, string>> = {
   auditState: 'audit_state',
   settingsLines: 'settings_lines',
   tokenCounts: 'token_counts',
+  quarantineCounts: 'quarantine_counts',
 };
 
 /** Upper bound of a key part: sorts after every number and every id string we store. */

@@ -182,6 +182,11 @@ export interface IndexTables {
   auditState: { key: readonly [string]; value: AuditStateRow };
   settingsLines: { key: readonly [string, number]; value: SettingsLineRow };
   tokenCounts: { key: readonly [string, number]; value: TokenCountRow };
+  /**
+   * The rollout's quarantined lines (its row's `invalidLines`), only for rollouts that have any: a
+   * home's total is a scan of this small table, not of every rollout row.
+   */
+  quarantineCounts: { key: readonly [string]; value: number };
 }
 export type TableName = keyof IndexTables;
 export type KeyOf<T extends TableName> = IndexTables[T]['key'];
@@ -216,6 +221,7 @@ export const TABLES: ReadonlyArray<TableName> = [
   'auditState',
   'settingsLines',
   'tokenCounts',
+  'quarantineCounts',
 ];
 /** Tables whose keys start with a rollout id (cleared when a rollout is re-indexed): all but the home-wide ones. */
 export const ROLLOUT_TABLES: ReadonlyArray<TableName> = TABLES.filter((t) => t !== 'meta' && t !== 'files' && t !== 'threads');

@@ -1,5 +1,6 @@
 import type { IndexReader, IndexWrite } from '../../domain/index/rows.js';
 import { addOrdinals } from './002-ordinals.js';
+import { addQuarantineCounts } from './008-quarantine-counts.js';
 
 /**
  * Index schema versions and how to get from one to the next. A step either rewrites rows in
@@ -29,6 +30,8 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // values carry their structures inline and still decode: nothing to rewrite, but an older
   // engine cannot read the new values, so the version moves.
   { from: 6, to: 7, name: '007-shared-record-structures', kind: 'inPlace', run: () => [] },
+  // The quarantined lines of each rollout that has any, in a table of their own (home totals).
+  { from: 7, to: 8, name: '008-quarantine-counts', kind: 'inPlace', run: addQuarantineCounts },
 ];
 
 export type MigrationPlan =

@@ -56,7 +56,8 @@ const safeJson = (v: unknown): string => {
   try {
     return JSON.stringify(v) ?? String(v);
   } catch {
-    return String(v);
+    // Too deep (or cyclic) to show: name its kind; String() of such an array recurses as deep.
+    return Array.isArray(v) ? 'an array nested too deep to show' : typeof v === 'object' && v !== null ? 'an object nested too deep to show' : String(v);
   }
 };
 

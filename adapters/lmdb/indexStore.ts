@@ -71,6 +71,18 @@ export const openLmdbIndex = (dir: string): TE.TaskEither<EngineError, LmdbIndex
     ),
   );
 
+/**
+ * LMDB's largest key (lmdb-js's default `maxKeySize`), less room for the ordered-binary encoding
+ * of the parts. No row can have a key longer than this, so a lookup by one (a 10 MB thread id from
+ * a request) finds nothing instead of failing inside LMDB.
+ */
+const MAX_KEY_BYTES = 1900;
+const storable = (key: ReadonlyArray<KeyPart>): boolean => {
+  let bytes = 0;
+  for (const p of key) bytes += typeof p === 'string' ? Buffer.byteLength(p) + 1 : 9;
+  return bytes <= MAX_KEY_BYTES;
+};
+
 const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
   // Replaced by `remap`; every operation reads the current handles.
   let h = opened;
@@ -86,7 +98,7 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
     return out;
   };
   const reader: IndexReader = {
-    get: ((table: TableName, key: Key) => h.dbs[table].get((key.length === 1 ? key[0] : [...key]) as never)) as IndexReader['get'],
+    get: ((table: TableName, key: Key) => (storable(key) ? h.dbs[table].get((key.length === 1 ? key[0] : [...key]) as never) : undefined)) as IndexReader['get'],
     keys: keysOf,
   };
   const write = (w: IndexWrite): void => {
@@ -102,6 +114,7 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
     get: (table, key) => sync('get', () => reader.get(table, key)),
     range: (table, prefix, opts = {}) =>
       sync('range', () => {
+        if (!storable(prefix)) return [];
         const db = h.dbs[table];
         const lo: Key = [...prefix];
         const hi: Key = [...prefix, KEY_MAX];

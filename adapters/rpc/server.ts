@@ -4,7 +4,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { renderDecodeErrors } from '../../domain/decodeErrors.js';
 import type { RpcContext, RpcMethod } from './method.js';
 import type { RpcError } from './errors.js';
-import { INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, toRpcError } from './errors.js';
+import { INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, toRpcError } from './errors.js';
 import { RpcNotification, RpcRequest } from './protocol.js';
 import { withQuarantineNotice } from './quarantineNotice.js';
 
@@ -44,6 +44,7 @@ export const serveJsonRpc = async (input: Readable, output: Writable, ctx: Omit<
     }
     if (RpcRequest.is(json)) {
       const { id, method } = json;
+      answering = id;
       const m = byName.get(method);
       if (m === undefined) return fail(id, { code: METHOD_NOT_FOUND, message: `method not found: ${method}` });
       if (method === 'initialize' && initialized) return fail(id, { code: INVALID_REQUEST, message: 'Already initialized' });
@@ -60,14 +61,28 @@ export const serveJsonRpc = async (input: Readable, output: Writable, ctx: Omit<
       for (const n of then) await write(n);
       return;
     }
+    // A request with an id that is neither a string nor a number (null, an object): refused, not
+    // taken for a notification (a client waiting on it would wait forever).
+    if (typeof json === 'object' && json !== null && 'id' in json && 'method' in json)
+      return fail(null, { code: INVALID_REQUEST, message: 'Invalid request: id must be a string or a number' });
     if (RpcNotification.is(json)) return; // `initialized` and other client notifications need no answer
     if (typeof json === 'object' && json !== null && 'id' in json && ('result' in json || 'error' in json)) return; // a client's response
     return fail(null, { code: INVALID_REQUEST, message: 'Invalid request: not a JSON-RPC request or notification' });
   };
 
+  // The id of the request being answered: a failure no handler turned into an error still gets
+  // an answer (-32603), and the server goes on with the next line.
+  let answering: Id = null;
   const lines = readline.createInterface({ input, crlfDelay: Infinity });
   for await (const line of lines) {
     if (line.trim() === '') continue;
-    await handle(line);
+    answering = null;
+    try {
+      await handle(line);
+    } catch (err) {
+      before = [];
+      after = [];
+      await fail(answering, { code: INTERNAL_ERROR, message: `Internal error: ${err instanceof Error ? err.message : String(err)}` });
+    }
   }
 };

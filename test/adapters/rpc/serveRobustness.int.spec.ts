@@ -1,0 +1,63 @@
+// One bad request never leaves a client without an answer, and never ends the server (issue 22's
+// findings: a null or object id got no answer, a 10 MB thread id an internal LMDB error, params
+// nested 6,000 deep killed the process).
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { ENGINE_CLI_PATH } from '../../compat/engineCli.js';
+import { useTempDir } from '../../fixtures/tempDir.js';
+import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
+
+const T = '01a1fe84-0000-7000-8000-0000000000d1';
+
+/** Send `lines` to a fresh `serve`, close its input, and return what it answered, one object a line, and its exit code. */
+const converse = (home: string, lines: ReadonlyArray<string>): Promise<{ answers: Array<Record<string, unknown>>; code: number | null }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home], { stdio: ['pipe', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      resolve({
+        answers: out
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => JSON.parse(l) as Record<string, unknown>),
+        code,
+      }),
+    );
+    child.stdin.end(lines.map((l) => `${l}\n`).join(''));
+  });
+
+describe('serve: every request answered, none ends the server', function () {
+  this.timeout(60_000);
+  const homeOf = useTempDir('serve-robust-');
+
+  it('refuses an id that is neither a string nor a number, finds no 10 MB thread id, refuses params nested 6,000 deep, and answers the next request', async () => {
+    writeRollout(homeOf(), rolloutName(T), chatThread('paginated', T, 1).text());
+    const huge = 'x'.repeat(10_000_000);
+    const { answers, code } = await converse(homeOf(), [
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientInfo: { name: 't', version: '1' } } }),
+      JSON.stringify({ jsonrpc: '2.0', method: 'initialized' }),
+      JSON.stringify({ jsonrpc: '2.0', id: null, method: 'thread/list', params: {} }),
+      JSON.stringify({ jsonrpc: '2.0', id: { a: 1 }, method: 'thread/list', params: {} }),
+      JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'thread/turns/list', params: { threadId: huge } }),
+      `{"jsonrpc":"2.0","id":4,"method":"thread/list","params":${'['.repeat(6000)}${']'.repeat(6000)}}`,
+      JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'thread/read', params: { threadId: T } }),
+    ]);
+    expect(code).to.equal(0);
+    const [init, nullId, objectId, hugeId, deep, next] = answers;
+    expect(answers).to.have.length(6);
+    expect(init).to.have.property('result');
+    const invalidId = { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid request: id must be a string or a number' } };
+    expect(nullId).to.deep.equal(invalidId);
+    expect(objectId).to.deep.equal(invalidId);
+    expect(hugeId).to.deep.include({ id: 3 });
+    expect((hugeId!['error'] as { code: number; message: string }).code).to.equal(-32600);
+    expect((hugeId!['error'] as { code: number; message: string }).message.startsWith('thread not loaded: xxx')).to.equal(true);
+    expect(deep).to.deep.include({ id: 4 });
+    expect((deep!['error'] as { code: number; message: string }).code).to.equal(-32602);
+    expect((deep!['error'] as { code: number; message: string }).message).to.contain('an array nested too deep to show');
+    expect(next).to.deep.include({ id: 5 });
+    expect((next!['result'] as { thread: { id: string } }).thread.id).to.equal(T);
+  });
+});

@@ -1,4 +1,3 @@
-import * as readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import * as E from 'fp-ts/lib/Either.js';
 import { renderDecodeErrors } from '../../domain/decodeErrors.js';
@@ -7,6 +6,10 @@ import type { RpcError } from './errors.js';
 import { INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, toRpcError } from './errors.js';
 import { RpcNotification, RpcRequest } from './protocol.js';
 import { withQuarantineNotice } from './quarantineNotice.js';
+import { boundedLines } from './boundedLines.js';
+
+/** The largest message a client may send (`serve --max-request-bytes`); a longer one is refused, its bytes dropped. */
+export const DEFAULT_MAX_REQUEST_BYTES = 64 << 20;
 
 type Id = string | number | null;
 
@@ -21,9 +24,16 @@ const lineWriter =
  * JSON-RPC 2.0 over a line stream, as `codex app-server` speaks it on stdio: `initialize` first
  * (then the client's `initialized` notification), one message per line, requests answered in
  * order. Params are decoded with each method's io-ts codec (-32602 with a readable reason);
- * unknown methods get -32601. Resolves when the input ends.
+ * unknown methods get -32601. A message over `maxRequestBytes` is refused (-32600) without being
+ * held. Resolves when the input ends.
  */
-export const serveJsonRpc = async (input: Readable, output: Writable, ctx: Omit<RpcContext, 'notify'>, methods: ReadonlyArray<RpcMethod>): Promise<void> => {
+export const serveJsonRpc = async (
+  input: Readable,
+  output: Writable,
+  ctx: Omit<RpcContext, 'notify'>,
+  methods: ReadonlyArray<RpcMethod>,
+  maxRequestBytes: number = DEFAULT_MAX_REQUEST_BYTES,
+): Promise<void> => {
   const write = lineWriter(output);
   const byName = new Map(methods.map((m) => [m.name, m]));
   let initialized = false;
@@ -73,12 +83,15 @@ export const serveJsonRpc = async (input: Readable, output: Writable, ctx: Omit<
   // The id of the request being answered: a failure no handler turned into an error still gets
   // an answer (-32603), and the server goes on with the next line.
   let answering: Id = null;
-  const lines = readline.createInterface({ input, crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
+  for await (const line of boundedLines(input, maxRequestBytes)) {
+    if (line.kind === 'tooLong') {
+      await fail(null, { code: INVALID_REQUEST, message: `Invalid request: a message of ${line.bytes} bytes is over the limit of ${maxRequestBytes} bytes` });
+      continue;
+    }
+    if (line.text.trim() === '') continue;
     answering = null;
     try {
-      await handle(line);
+      await handle(line.text);
     } catch (err) {
       before = [];
       after = [];

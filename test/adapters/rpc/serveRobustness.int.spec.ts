@@ -10,9 +10,13 @@ import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome
 const T = '01a1fe84-0000-7000-8000-0000000000d1';
 
 /** Send `lines` to a fresh `serve`, close its input, and return what it answered, one object a line, and its exit code. */
-const converse = (home: string, lines: ReadonlyArray<string>): Promise<{ answers: Array<Record<string, unknown>>; code: number | null }> =>
+const converse = (
+  home: string,
+  lines: ReadonlyArray<string>,
+  extra: ReadonlyArray<string> = [],
+): Promise<{ answers: Array<Record<string, unknown>>; code: number | null }> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home, ...extra], { stdio: ['pipe', 'pipe', 'ignore'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
     child.on('error', reject);
@@ -59,5 +63,29 @@ describe('serve: every request answered, none ends the server', function () {
     expect((deep!['error'] as { code: number; message: string }).message).to.contain('an array nested too deep to show');
     expect(next).to.deep.include({ id: 5 });
     expect((next!['result'] as { thread: { id: string } }).thread.id).to.equal(T);
+  });
+
+  it('refuses a message over --max-request-bytes without holding it, then answers the next; the option itself is checked', async () => {
+    writeRollout(homeOf(), rolloutName(T), chatThread('paginated', T, 1).text());
+    const big = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'thread/read', params: { threadId: 'y'.repeat(2 << 20) } });
+    const { answers, code } = await converse(
+      homeOf(),
+      [
+        JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientInfo: { name: 't', version: '1' } } }),
+        big,
+        JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'thread/read', params: { threadId: T } }),
+      ],
+      ['--max-request-bytes', String(1 << 20)],
+    );
+    expect(code).to.equal(0);
+    expect(answers).to.have.length(3);
+    expect(answers[1]).to.deep.equal({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32600, message: `Invalid request: a message of ${Buffer.byteLength(big)} bytes is over the limit of ${1 << 20} bytes` },
+    });
+    expect(answers[2]).to.deep.include({ id: 3 });
+    const refused = await converse(homeOf(), [], ['--max-request-bytes', '10']);
+    expect(refused.code).to.equal(2);
   });
 });

@@ -1,0 +1,43 @@
+import type { Readable } from 'node:stream';
+
+/** One line of input, or the size of one that was over the limit (its bytes were dropped, not kept). */
+export type InputLine = { readonly kind: 'line'; readonly text: string } | { readonly kind: 'tooLong'; readonly bytes: number };
+
+/**
+ * The lines of a byte stream (`\n` or `\r\n`), holding at most `maxBytes` of one line: a longer
+ * one is skipped to its end and reported by its size, so one oversized message costs bounded
+ * memory and the lines after it are still read (readline holds a line whole: a ~512 MB message
+ * ended the process with `Invalid string length`).
+ */
+export async function* boundedLines(input: Readable, maxBytes: number): AsyncGenerator<InputLine> {
+  let parts: Buffer[] = [];
+  let held = 0;
+  let dropped = 0;
+  const take = (): InputLine => {
+    const line: InputLine =
+      dropped > 0 ? { kind: 'tooLong', bytes: held + dropped } : { kind: 'line', text: Buffer.concat(parts, held).toString('utf8').replace(/\r$/, '') };
+    parts = [];
+    held = 0;
+    dropped = 0;
+    return line;
+  };
+  const keep = (piece: Buffer): void => {
+    if (dropped > 0 || held + piece.length > maxBytes) {
+      dropped += piece.length;
+      return;
+    }
+    parts.push(piece);
+    held += piece.length;
+  };
+  for await (const chunk of input) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
+    let start = 0;
+    for (let nl = buf.indexOf(0x0a, start); nl >= 0; nl = buf.indexOf(0x0a, start)) {
+      keep(buf.subarray(start, nl));
+      yield take();
+      start = nl + 1;
+    }
+    if (start < buf.length) keep(buf.subarray(start));
+  }
+  if (held > 0 || dropped > 0) yield take();
+}

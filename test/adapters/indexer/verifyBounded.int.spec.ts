@@ -143,7 +143,8 @@ const damage = async (store: IndexStore): Promise<void> => {
   );
 };
 
-describe('verify in bounded memory: every difference, a capped listing', function () {
+// Each test of verify and of repair gets a generated home and a fresh, empty index of its own.
+describe('verify and repair on a generated home', function () {
   this.timeout(120_000);
   let home: string;
   let dir: string;
@@ -151,7 +152,7 @@ describe('verify in bounded memory: every difference, a capped listing', functio
 
   beforeEach(async () => {
     home = await makeHome(24);
-    dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-vb-'));
+    dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-vr-'));
     store = right(await openLmdbIndex(dir)());
   });
   afterEach(async () => {
@@ -160,177 +161,163 @@ describe('verify in bounded memory: every difference, a capped listing', functio
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  it('after an interrupted index and after damage of every kind, reading one rollout at a time, it finds exactly what the whole dumps show', async () => {
-    const files = right(await discoverRolloutFiles(home)());
-    // An index interrupted half way: only some files are indexed.
-    right(await catchUpHome(store, home, { files: files.filter((_, i) => i % 2 === 0) })());
-    const interrupted = right(await verifyIndex(boundedReads(store), home, { keep: Number.POSITIVE_INFINITY })());
-    const reference = await fullListing(store, home);
-    expect(reference.length).to.be.greaterThan(50);
-    expect(interrupted.diffs.map(listed).sort()).to.deep.equal(reference);
-    expect(interrupted.differences).to.equal(reference.length);
+  describe('verify in bounded memory: every difference, a capped listing', () => {
+    it('after an interrupted index and after damage of every kind, reading one rollout at a time, it finds exactly what the whole dumps show', async () => {
+      const files = right(await discoverRolloutFiles(home)());
+      // An index interrupted half way: only some files are indexed.
+      right(await catchUpHome(store, home, { files: files.filter((_, i) => i % 2 === 0) })());
+      const interrupted = right(await verifyIndex(boundedReads(store), home, { keep: Number.POSITIVE_INFINITY })());
+      const reference = await fullListing(store, home);
+      expect(reference.length).to.be.greaterThan(50);
+      expect(interrupted.diffs.map(listed).sort()).to.deep.equal(reference);
+      expect(interrupted.differences).to.equal(reference.length);
 
-    right(await catchUpHome(store, home)());
-    expect(right(await verifyIndex(boundedReads(store), home)()).differences).to.equal(0);
-    await damage(store);
-    const damaged = right(await verifyIndex(boundedReads(store), home, { keep: Number.POSITIVE_INFINITY })());
-    expect(damaged.diffs.map(listed).sort()).to.deep.equal(await fullListing(store, home));
-    expect(damaged.byTable).to.deep.equal({
-      turns: { missing: 1, extra: 0, different: 1 },
-      items: { missing: 1, extra: 1, different: 0 },
-      tokenAudit: { missing: 0, extra: 1, different: 0 },
-      files: { missing: 0, extra: 1, different: 1 },
-      threads: { missing: 0, extra: 1, different: 1 },
+      right(await catchUpHome(store, home)());
+      expect(right(await verifyIndex(boundedReads(store), home)()).differences).to.equal(0);
+      await damage(store);
+      const damaged = right(await verifyIndex(boundedReads(store), home, { keep: Number.POSITIVE_INFINITY })());
+      expect(damaged.diffs.map(listed).sort()).to.deep.equal(await fullListing(store, home));
+      expect(damaged.byTable).to.deep.equal({
+        turns: { missing: 1, extra: 0, different: 1 },
+        items: { missing: 1, extra: 1, different: 0 },
+        tokenAudit: { missing: 0, extra: 1, different: 0 },
+        files: { missing: 0, extra: 1, different: 1 },
+        threads: { missing: 0, extra: 1, different: 1 },
+      });
+    });
+
+    it('keeps the first differences, counts all of them per table, and tells each to onDiff', async () => {
+      right(await catchUpHome(store, home, { files: right(await discoverRolloutFiles(home)()).slice(0, 3) })());
+      const told: IndexDiff[] = [];
+      const r = right(await verifyIndex(store, home, { keep: 5, onDiff: (d) => told.push(d) })());
+      expect(r.diffs).to.have.length(5);
+      expect(told).to.have.length(r.differences);
+      expect(Object.values(r.byTable).reduce((n, c) => n + c.missing + c.extra + c.different, 0)).to.equal(r.differences);
+      expect(r.diffs).to.deep.equal(told.slice(0, 5));
+    });
+
+    it('rollout-engine verify prints counts per table and the first 20 differences; --all lists every one; --json counts them', async () => {
+      const indexDir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-cli-'));
+      try {
+        await indexOnly(home, 3, indexDir);
+        const args = ['verify', '--codex-home', home, '--index-dir', indexDir];
+        const differing = (e: { stdout: string; code: number }) => {
+          expect(e.code).to.equal(3);
+          return e;
+        };
+        const json = JSON.parse((await run('node', [CLI, ...args, '--json']).catch(differing)).stdout) as {
+          differences: number;
+          diffs: unknown[];
+          omitted: number;
+          byTable: Record<string, unknown>;
+        };
+        expect(json.differences).to.be.greaterThan(100);
+        expect(json.diffs).to.have.length(20);
+        expect(json.omitted).to.equal(json.differences - 20);
+        expect(Object.keys(json.byTable)).to.include.members(['files', 'turns', 'items', 'threads']);
+        const human = (await run('node', [CLI, ...args]).catch(differing)).stdout.trimEnd().split('\n');
+        expect(human[0]).to.include(`, ${json.differences} differences;`);
+        expect(human.filter((l) => /^ {2}(missing|extra|different) /.test(l))).to.have.length(20);
+        expect(human[human.length - 1]).to.equal(`  … ${json.differences - 20} more (--all lists every one)`);
+        expect(human.length).to.be.lessThan(40);
+        const all = (await run('node', [CLI, ...args, '--all'], { maxBuffer: 64 << 20 }).catch(differing)).stdout.trimEnd().split('\n');
+        expect(all.filter((l) => /^ {2}(missing|extra|different) /.test(l))).to.have.length(json.differences);
+      } finally {
+        await fs.rm(indexDir, { recursive: true, force: true });
+      }
     });
   });
 
-  it('keeps the first differences, counts all of them per table, and tells each to onDiff', async () => {
-    right(await catchUpHome(store, home, { files: right(await discoverRolloutFiles(home)()).slice(0, 3) })());
-    const told: IndexDiff[] = [];
-    const r = right(await verifyIndex(store, home, { keep: 5, onDiff: (d) => told.push(d) })());
-    expect(r.diffs).to.have.length(5);
-    expect(told).to.have.length(r.differences);
-    expect(Object.values(r.byTable).reduce((n, c) => n + c.missing + c.extra + c.different, 0)).to.equal(r.differences);
-    expect(r.diffs).to.deep.equal(told.slice(0, 5));
-  });
+  describe('repair: what the last verify found, in place when it is little, else a rebuild', () => {
+    it('chooses by the share of bytes to read again', () => {
+      expect(chooseRepair({ reindexBytes: 0, totalBytes: 0 })).to.equal('files');
+      expect(chooseRepair({ reindexBytes: 10, totalBytes: 100 })).to.equal('files');
+      expect(chooseRepair({ reindexBytes: 49, totalBytes: 100 })).to.equal('files');
+      expect(chooseRepair({ reindexBytes: 50, totalBytes: 100 })).to.equal('rebuild');
+      expect(chooseRepair({ reindexBytes: 100, totalBytes: 100 })).to.equal('rebuild');
+    });
 
-  it('rollout-engine verify prints counts per table and the first 20 differences; --all lists every one; --json counts them', async () => {
-    const indexDir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-cli-'));
-    try {
-      await indexOnly(home, 3, indexDir);
-      const args = ['verify', '--codex-home', home, '--index-dir', indexDir];
-      const differing = (e: { stdout: string; code: number }) => {
-        expect(e.code).to.equal(3);
-        return e;
-      };
-      const json = JSON.parse((await run('node', [CLI, ...args, '--json']).catch(differing)).stdout) as {
-        differences: number;
-        diffs: unknown[];
-        omitted: number;
-        byTable: Record<string, unknown>;
-      };
-      expect(json.differences).to.be.greaterThan(100);
-      expect(json.diffs).to.have.length(20);
-      expect(json.omitted).to.equal(json.differences - 20);
-      expect(Object.keys(json.byTable)).to.include.members(['files', 'turns', 'items', 'threads']);
-      const human = (await run('node', [CLI, ...args]).catch(differing)).stdout.trimEnd().split('\n');
-      expect(human[0]).to.include(`, ${json.differences} differences;`);
-      expect(human.filter((l) => /^ {2}(missing|extra|different) /.test(l))).to.have.length(20);
-      expect(human[human.length - 1]).to.equal(`  … ${json.differences - 20} more (--all lists every one)`);
-      expect(human.length).to.be.lessThan(40);
-      const all = (await run('node', [CLI, ...args, '--all'], { maxBuffer: 64 << 20 }).catch(differing)).stdout.trimEnd().split('\n');
-      expect(all.filter((l) => /^ {2}(missing|extra|different) /.test(l))).to.have.length(json.differences);
-    } finally {
-      await fs.rm(indexDir, { recursive: true, force: true });
-    }
-  });
-});
-
-describe('repair: what the last verify found, in place when it is little, else a rebuild', function () {
-  this.timeout(120_000);
-  let home: string;
-  let dir: string;
-  let store: LmdbIndexStore;
-
-  beforeEach(async () => {
-    home = await makeHome(24);
-    dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-rp-'));
-    store = right(await openLmdbIndex(dir)());
-  });
-  afterEach(async () => {
-    right(await store.close()());
-    await fs.rm(home, { recursive: true, force: true });
-    await fs.rm(dir, { recursive: true, force: true });
-  });
-
-  it('chooses by the share of bytes to read again', () => {
-    expect(chooseRepair({ reindexBytes: 0, totalBytes: 0 })).to.equal('files');
-    expect(chooseRepair({ reindexBytes: 10, totalBytes: 100 })).to.equal('files');
-    expect(chooseRepair({ reindexBytes: 49, totalBytes: 100 })).to.equal('files');
-    expect(chooseRepair({ reindexBytes: 50, totalBytes: 100 })).to.equal('rebuild');
-    expect(chooseRepair({ reindexBytes: 100, totalBytes: 100 })).to.equal('rebuild');
-  });
-
-  it('re-indexes in place what verify found and the files not indexed as they are now, only those; then verify finds nothing', async () => {
-    right(await catchUpHome(store, home)());
-    await damage(store);
-    const { findings } = right(await verifyIndex(store, home)());
-    // A file grew since (after verify: found by its checkpoint).
-    const grown = nodePath.join(home, rolloutRelPath(newThread(305).threadId));
-    await fs.appendFile(
-      grown,
-      act(newThread(305), 'context')
-        .map((l) => l + '\n')
-        .join(''),
-    );
-    const r = right(await repairIndex(store, home, findings)());
-    expect(r.strategy).to.equal('files');
-    expect(r.rollouts).to.include.members([ROOT, FORK, newThread(305).threadId, 'nobody', 'zzzz-stray']);
-    expect(r.reindexFiles).to.be.within(3, 6);
-    expect(r.reindexBytes! * 2).to.be.lessThan(r.bytes!);
-    // Each file read again once (a duplicate's checkpoint is only recorded).
-    expect(r.catchUp!.indexed + r.catchUp!.reindexed).to.be.within(r.reindexFiles! - 1, r.reindexFiles!);
-    expect(right(await verifyIndex(store, home)()).differences).to.equal(0);
-  });
-
-  it('without findings, or with findings the index has moved past, asks for a rebuild and touches nothing', async () => {
-    right(await catchUpHome(store, home)());
-    await damage(store);
-    const { findings } = right(await verifyIndex(store, home)());
-    const before = right(await store.dump()());
-    const none = right(await repairIndex(store, home, undefined)());
-    expect(none).to.deep.include({ strategy: 'rebuild', files: null, catchUp: null });
-    expect(none.reason).to.match(/no verify findings/);
-    // A catch-up after verify: its findings no longer describe the index.
-    await fs.appendFile(
-      nodePath.join(home, rolloutRelPath(newThread(305).threadId)),
-      act(newThread(305), 'context')
-        .map((l) => l + '\n')
-        .join(''),
-    );
-    right(await catchUpHome(store, home)());
-    const moved = right(await store.dump()());
-    const stale = right(await repairIndex(store, home, findings)());
-    expect(stale.strategy).to.equal('rebuild');
-    expect(stale.reason).to.match(/written since the last verify/);
-    expect(right(await store.dump()())).to.deep.equal(moved);
-    expect(moved).to.not.deep.equal(before);
-  });
-
-  it('asks for a rebuild when most of the home must be read again (an index that stopped early), findings or not', async () => {
-    const files = right(await discoverRolloutFiles(home)());
-    right(await catchUpHome(store, home, { files: files.slice(0, 5) })());
-    const { findings } = right(await verifyIndex(store, home)());
-    const before = right(await store.dump()());
-    const r = right(await repairIndex(store, home, findings)());
-    expect(r.strategy).to.equal('rebuild');
-    expect(r.reindexBytes! * 2).to.be.greaterThan(r.bytes!);
-    expect(right(await store.dump()())).to.deep.equal(before);
-  });
-
-  it('rollout-engine repair: rebuilds after an index that stopped early; after verify, re-indexes in place what it found; verify then finds nothing', async () => {
-    const cliHome = await makeHome(24);
-    try {
-      await indexOnly(cliHome, 4);
-      const rebuilt = JSON.parse((await run('node', [CLI, 'repair', '--codex-home', cliHome, '--json'])).stdout) as Record<string, unknown>;
-      expect(rebuilt).to.deep.include({ strategy: 'rebuild', rebuilt: true });
-      expect((await run('node', [CLI, 'verify', '--codex-home', cliHome])).stdout).to.include(', 0 differences;');
-      const files = right(await discoverRolloutFiles(cliHome)());
+    it('re-indexes in place what verify found and the files not indexed as they are now, only those; then verify finds nothing', async () => {
+      right(await catchUpHome(store, home)());
+      await damage(store);
+      const { findings } = right(await verifyIndex(store, home)());
+      // A file grew since (after verify: found by its checkpoint).
+      const grown = nodePath.join(home, rolloutRelPath(newThread(305).threadId));
       await fs.appendFile(
-        files[3]!.path,
-        act(newThread(999), 'context')
+        grown,
+        act(newThread(305), 'context')
           .map((l) => l + '\n')
           .join(''),
       );
-      const verified = await run('node', [CLI, 'verify', '--codex-home', cliHome]).catch((e: { code: number; stdout: string }) => e);
-      expect((verified as { code?: number }).code).to.equal(3);
-      await fs.stat(nodePath.join(cliHome, '.rollout-engine', 'verify.json'));
-      const inPlace = JSON.parse((await run('node', [CLI, 'repair', '--codex-home', cliHome, '--json'])).stdout) as Record<string, unknown>;
-      expect(inPlace).to.deep.include({ strategy: 'files', rebuilt: false, reindexFiles: 1, reindexed: 1 });
-      expect(await fs.stat(nodePath.join(cliHome, '.rollout-engine', 'verify.json')).catch(() => 'gone')).to.equal('gone');
-      expect((await run('node', [CLI, 'verify', '--codex-home', cliHome])).stdout).to.include(', 0 differences;');
-    } finally {
-      await fs.rm(cliHome, { recursive: true, force: true });
-    }
+      const r = right(await repairIndex(store, home, findings)());
+      expect(r.strategy).to.equal('files');
+      expect(r.rollouts).to.include.members([ROOT, FORK, newThread(305).threadId, 'nobody', 'zzzz-stray']);
+      expect(r.reindexFiles).to.be.within(3, 6);
+      expect(r.reindexBytes! * 2).to.be.lessThan(r.bytes!);
+      // Each file read again once (a duplicate's checkpoint is only recorded).
+      expect(r.catchUp!.indexed + r.catchUp!.reindexed).to.be.within(r.reindexFiles! - 1, r.reindexFiles!);
+      expect(right(await verifyIndex(store, home)()).differences).to.equal(0);
+    });
+
+    it('without findings, or with findings the index has moved past, asks for a rebuild and touches nothing', async () => {
+      right(await catchUpHome(store, home)());
+      await damage(store);
+      const { findings } = right(await verifyIndex(store, home)());
+      const before = right(await store.dump()());
+      const none = right(await repairIndex(store, home, undefined)());
+      expect(none).to.deep.include({ strategy: 'rebuild', files: null, catchUp: null });
+      expect(none.reason).to.match(/no verify findings/);
+      // A catch-up after verify: its findings no longer describe the index.
+      await fs.appendFile(
+        nodePath.join(home, rolloutRelPath(newThread(305).threadId)),
+        act(newThread(305), 'context')
+          .map((l) => l + '\n')
+          .join(''),
+      );
+      right(await catchUpHome(store, home)());
+      const moved = right(await store.dump()());
+      const stale = right(await repairIndex(store, home, findings)());
+      expect(stale.strategy).to.equal('rebuild');
+      expect(stale.reason).to.match(/written since the last verify/);
+      expect(right(await store.dump()())).to.deep.equal(moved);
+      expect(moved).to.not.deep.equal(before);
+    });
+
+    it('asks for a rebuild when most of the home must be read again (an index that stopped early), findings or not', async () => {
+      const files = right(await discoverRolloutFiles(home)());
+      right(await catchUpHome(store, home, { files: files.slice(0, 5) })());
+      const { findings } = right(await verifyIndex(store, home)());
+      const before = right(await store.dump()());
+      const r = right(await repairIndex(store, home, findings)());
+      expect(r.strategy).to.equal('rebuild');
+      expect(r.reindexBytes! * 2).to.be.greaterThan(r.bytes!);
+      expect(right(await store.dump()())).to.deep.equal(before);
+    });
+
+    it('rollout-engine repair: rebuilds after an index that stopped early; after verify, re-indexes in place what it found; verify then finds nothing', async () => {
+      const cliHome = await makeHome(24);
+      try {
+        await indexOnly(cliHome, 4);
+        const rebuilt = JSON.parse((await run('node', [CLI, 'repair', '--codex-home', cliHome, '--json'])).stdout) as Record<string, unknown>;
+        expect(rebuilt).to.deep.include({ strategy: 'rebuild', rebuilt: true });
+        expect((await run('node', [CLI, 'verify', '--codex-home', cliHome])).stdout).to.include(', 0 differences;');
+        const files = right(await discoverRolloutFiles(cliHome)());
+        await fs.appendFile(
+          files[3]!.path,
+          act(newThread(999), 'context')
+            .map((l) => l + '\n')
+            .join(''),
+        );
+        const verified = await run('node', [CLI, 'verify', '--codex-home', cliHome]).catch((e: { code: number; stdout: string }) => e);
+        expect((verified as { code?: number }).code).to.equal(3);
+        await fs.stat(nodePath.join(cliHome, '.rollout-engine', 'verify.json'));
+        const inPlace = JSON.parse((await run('node', [CLI, 'repair', '--codex-home', cliHome, '--json'])).stdout) as Record<string, unknown>;
+        expect(inPlace).to.deep.include({ strategy: 'files', rebuilt: false, reindexFiles: 1, reindexed: 1 });
+        expect(await fs.stat(nodePath.join(cliHome, '.rollout-engine', 'verify.json')).catch(() => 'gone')).to.equal('gone');
+        expect((await run('node', [CLI, 'verify', '--codex-home', cliHome])).stdout).to.include(', 0 differences;');
+      } finally {
+        await fs.rm(cliHome, { recursive: true, force: true });
+      }
+    });
   });
 });

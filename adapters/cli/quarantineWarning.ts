@@ -1,4 +1,3 @@
-import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { QuarantinedLines } from '../../replay/ports.js';
 import type { OpenCodexHome } from '../codexHome/openCodexHome.js';
@@ -17,13 +16,11 @@ const SHOWN = 5;
 export const quarantineWarning = (indexDir: string, json: boolean | undefined) => {
   const seen = new Map<string, QuarantinedLines>();
   const onQuarantined = (q: QuarantinedLines): void => void seen.set(q.threadId, q);
-  let file = quarantineFileOf(indexDir);
+  // Beside the index the home was opened with (openCodexHome puts it in indexDir).
+  const file = quarantineFileOf(indexDir);
   return {
-    /** The home with ports that report to this warning (its quarantine file is beside the index it opened). */
-    watch: (home: OpenCodexHome): OpenCodexHome => {
-      file = quarantineFileOf(nodePath.dirname(home.store.path));
-      return { ...home, read: { ...home.read, onQuarantined }, mutations: { ...home.mutations, onQuarantined } };
-    },
+    /** The home with ports that report to this warning. */
+    watch: (home: OpenCodexHome): OpenCodexHome => ({ ...home, read: { ...home.read, onQuarantined }, mutations: { ...home.mutations, onQuarantined } }),
     /** Write the warnings (if any) to stderr. */
     print: async (): Promise<void> => {
       for (const q of seen.values()) {

@@ -30,6 +30,8 @@ export interface OpenCodexHome {
   readonly gate: GatePassage;
   /** `init`: the index was created by this open (`steps` / `rebuilt`: migrated; `current`: as it was). */
   readonly indexWas: OpenIndexResult['migrated'];
+  /** The catch-up options its ports use (the home's quarantine file, progress): for a home-wide catch-up with the same. */
+  readonly catchUpOptions: CatchUpOptions;
   readonly close: () => Promise<void>;
 }
 
@@ -69,12 +71,14 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
     return gate;
   }
   waiting.passed(gate.right.verdict);
+  const catchUpOptions = reportingTo(options, opts.onStatus, 'catchUp', codexHome);
   return E.right({
     codexHome,
     store,
-    ...portsOver(store, codexHome, reportingTo(options, opts.onStatus, 'catchUp', codexHome)),
+    ...portsOver(store, codexHome, catchUpOptions),
     gate: gate.right,
     indexWas: opened.right.migrated,
+    catchUpOptions,
     close: async () => void (await store.close()()),
   });
 };
@@ -107,10 +111,7 @@ export const withCaughtUpHome = async <A>(
   use: (home: OpenCodexHome, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
 ): Promise<E.Either<EngineError, A>> =>
   withCodexHome(codexHome, indexDir, opts, (home) => async () => {
-    const caught =
-      home.gate.backfill !== null
-        ? E.right(home.gate.backfill)
-        : await catchUpHome(home.store, codexHome, reportingTo({ ...opts.catchUp, quarantine: fileQuarantineSink(indexDir) }, opts.onStatus, 'catchUp', codexHome))();
+    const caught = home.gate.backfill !== null ? E.right(home.gate.backfill) : await catchUpHome(home.store, codexHome, home.catchUpOptions)();
     return E.isLeft(caught) ? caught : use(home, caught.right)();
   });
 

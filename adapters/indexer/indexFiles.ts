@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
+import { rejected } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import type { QuarantineRecord } from '../../domain/rollout/rawLine.js';
@@ -204,7 +205,7 @@ export type PlannedFile = CatchUpPlan['actions'][number];
 export const indexFiles = async (
   store: IndexStore,
   actions: ReadonlyArray<PlannedFile>,
-  options: Pick<CatchUpOptions, 'batchLines' | 'batchBytes' | 'quarantine'>,
+  options: Pick<CatchUpOptions, 'batchLines' | 'batchBytes' | 'quarantine' | 'signal'>,
   summary: CatchUpSummary,
   progress: (filesDone: number) => void = () => undefined,
   reader: TailReader = inProcessTailReader(),
@@ -220,6 +221,10 @@ export const indexFiles = async (
   };
   try {
     for (const { probe: p, action } of actions) {
+      if (options.signal?.aborted === true) {
+        const r = await txn.flush();
+        return E.isLeft(r) ? r : E.left(rejected('the catch-up was stopped; the index keeps what was committed'));
+      }
       if (action.kind === 'unchanged') {
         summary.unchanged += 1;
         filesDone += 1;

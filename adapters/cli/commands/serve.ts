@@ -44,7 +44,14 @@ export const registerServe = (program: Command): void => {
 const serve = async (opts: HomeOptions, serveOpts: t.TypeOf<typeof ServeOptions>): Promise<void> => {
   const { codexHome, indexDir } = homeOf(opts);
   // stdout is the JSON-RPC channel: status lines (the first build, long catch-ups) go to stderr only.
-  const opened = await openCodexHome(codexHome, indexDir, { gateWaitMs: serveOpts.gateWaitMs, onStatus: cliFeedback.onStatus });
+  // The first build runs behind the answers (a thread asked for meanwhile is indexed first); the
+  // rollout folders are watched so a thread/list catches up only what changed.
+  const opened = await openCodexHome(codexHome, indexDir, {
+    gateWaitMs: serveOpts.gateWaitMs,
+    onStatus: cliFeedback.onStatus,
+    backfill: 'background',
+    watch: true,
+  });
   cliFeedback.settle();
   if (E.isLeft(opened)) return reportError(opened.left);
   cliFeedback.ready(`serving ${codexHome}: JSON-RPC on stdin/stdout, one message per line`);

@@ -1,0 +1,144 @@
+// `serve` on a home it has never indexed: it answers while the first build runs behind it, a
+// thread asked for meanwhile is indexed first and answered as the finished index answers it, a
+// thread/list is the one the finished index gives; once warm, what changes in the rollout folders
+// shows in the next thread/list (the folder watch), as it does through the CLI (no watch).
+import * as fs from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { expect } from 'chai';
+import { spawnRpcServer } from '../../fixtures/stdioRpcClient.js';
+import type { RpcAnswer, StdioRpcClient } from '../../fixtures/stdioRpcClient.js';
+import { useTempDir } from '../../fixtures/tempDir.js';
+import { RolloutWriter } from '../../fixtures/rolloutLines.js';
+import { withIndex } from '../../fixtures/openedIndex.js';
+import { CLI, generatedHome, runCli } from '../cli/cliRun.js';
+import { formatRolloutFileName, sessionDayParts } from '../../../adapters/jsonl/rolloutFileName.js';
+
+/** Large enough that its build takes a good while after the first answers (at several tens of MB/s). */
+const HOME_MB = 48;
+const NEW_THREAD = '01a1fe84-bdb0-7260-b7c8-794e23279a07';
+
+const BUILT = /rollout-engine: indexed \d+ files/;
+
+/** Thread ids of the home's rollout files, by file name (oldest first). */
+const threadIdsOf = async (home: string): Promise<string[]> => {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) await walk(nodePath.join(dir, e.name));
+      else out.push(e.name);
+    }
+  };
+  await walk(nodePath.join(home, 'sessions'));
+  return out.sort().map((n) => /([0-9a-f-]{36})\.jsonl$/.exec(n)![1]!);
+};
+
+const resultOf = (a: RpcAnswer): unknown => {
+  expect(a, JSON.stringify(a).slice(0, 300)).to.have.property('result');
+  return (a as { result: unknown }).result;
+};
+
+describe('serve on a home it has never indexed (the first build behind the answers)', function () {
+  this.timeout(180_000);
+  const tmp = useTempDir('serve-backfill-');
+  let home: string;
+  let indexDir: string;
+  let server: StdioRpcClient;
+  let stderr = '';
+  let threads: string[];
+
+  before(async () => {
+    home = (await generatedHome(nodePath.join(tmp(), 'home'), HOME_MB)).home;
+    indexDir = nodePath.join(tmp(), 'index');
+    threads = await threadIdsOf(home);
+    server = spawnRpcServer(process.execPath, [CLI, 'serve', '--codex-home', home, '--index-dir', indexDir]);
+    server.child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  const during: Record<string, unknown> = {};
+
+  it('answers initialize, a thread, and its first page of turns while the build runs; thread/list waits for it', async () => {
+    resultOf(await server.request('initialize', { clientInfo: { name: 'test', version: '1' } }));
+    expect(stderr, 'the build was over before initialize was answered').to.not.match(BUILT);
+    server.notify('initialized');
+    const middle = threads[Math.floor(threads.length / 2)]!;
+    during.turns = resultOf(await server.request('thread/turns/list', { threadId: middle, itemsView: 'full', limit: 10 }));
+    during.read = resultOf(await server.request('thread/read', { threadId: threads[threads.length - 1], includeTurns: true }));
+    expect(stderr, 'the build was over before the thread requests were answered').to.not.match(BUILT);
+    expect((during.turns as { data: unknown[] }).data).to.not.be.empty;
+    const sentBeforeBuilt = !BUILT.test(stderr);
+    during.list = resultOf(await server.request('thread/list', { limit: 100 }));
+    during.listSent = sentBeforeBuilt;
+    expect(stderr).to.match(BUILT);
+  });
+
+  it('answers them as the finished index does', async () => {
+    const middle = threads[Math.floor(threads.length / 2)]!;
+    expect(resultOf(await server.request('thread/turns/list', { threadId: middle, itemsView: 'full', limit: 10 }))).to.deep.equal(during.turns);
+    expect(resultOf(await server.request('thread/read', { threadId: threads[threads.length - 1], includeTurns: true }))).to.deep.equal(during.read);
+    expect(during.listSent, 'thread/list was sent after the build').to.equal(true);
+    const after = resultOf(await server.request('thread/list', { limit: 100 }));
+    expect(after).to.deep.equal(during.list);
+    expect((after as { data: unknown[] }).data).to.have.length(Math.min(100, threads.length));
+  });
+
+  it('shows a thread created, then grown, while it serves in the next thread/list (folder watch), as the CLI does (no watch)', async () => {
+    const at = new Date(Date.UTC(2027, 0, 2, 10, 0, 0));
+    const dir = nodePath.join(home, 'sessions', ...sessionDayParts(at));
+    const path = nodePath.join(dir, formatRolloutFileName(at, NEW_THREAD));
+    const writer = new RolloutWriter('paginated', NEW_THREAD, { startMs: at.getTime() }).sessionMeta();
+    writer.chatTurn('turn-1', 'a question asked while serving', 'an answer');
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(path, writer.text());
+    const created = resultOf(await server.request('thread/list', { limit: 5 })) as { data: Array<{ id: string; preview: string; updatedAt: number }> };
+    expect(created.data[0]).to.include({ id: NEW_THREAD, preview: 'a question asked while serving' });
+
+    // A turn a minute later (thread/list's updatedAt is in seconds).
+    const later = new RolloutWriter('paginated', NEW_THREAD, { startOrdinal: writer.nextOrdinal(), startMs: at.getTime() + 60_000 });
+    later.chatTurn('turn-2', 'a second question', 'a second answer');
+    await fs.appendFile(path, later.text());
+    const grown = resultOf(await server.request('thread/list', { limit: 5 })) as { data: Array<{ id: string; updatedAt: number }> };
+    expect(grown.data[0]!.id).to.equal(NEW_THREAD);
+    expect(grown.data[0]!.updatedAt).to.be.above(created.data[0]!.updatedAt);
+    const turns = resultOf(await server.request('thread/turns/list', { threadId: NEW_THREAD, itemsView: 'notLoaded' })) as { data: Array<{ id: string }> };
+    expect(turns.data.map((t) => t.id)).to.deep.equal(['turn-2', 'turn-1']);
+
+    // The CLI has no watch: its refresh looks at every file. It answers the same page.
+    const cli = runCli(['threads', '--codex-home', home, '--index-dir', indexDir, '--json', '--limit', '5']);
+    expect(await cli.exited, cli.stderr()).to.equal(0);
+    expect(JSON.parse(cli.stdout())).to.deep.equal(grown);
+  });
+
+  it('forgets a deleted thread in the next thread/list', async () => {
+    const day = nodePath.join(home, 'sessions', ...sessionDayParts(new Date(Date.UTC(2027, 0, 2))));
+    await fs.rm(day, { recursive: true });
+    const list = resultOf(await server.request('thread/list', { limit: 5 })) as { data: Array<{ id: string }> };
+    expect(list.data.map((t) => t.id)).to.not.include(NEW_THREAD);
+  });
+});
+
+describe('the CLI on a home it has never indexed', function () {
+  this.timeout(120_000);
+  const tmp = useTempDir('cli-one-thread-');
+
+  it('`turns <id>` indexes that thread only (its files), says so, and answers as a full index does', async () => {
+    const g = await generatedHome(nodePath.join(tmp(), 'home'), 8);
+    const threads = await threadIdsOf(g.home);
+    const id = threads[Math.floor(threads.length / 2)]!;
+    const one = runCli(['turns', id, '--codex-home', g.home, '--json', '--view', 'full']);
+    expect(await one.exited, one.stderr()).to.equal(0);
+    expect(one.stderr()).to.match(new RegExp(`^rollout-engine: indexed thread ${id} only \\(1 file, `));
+    await withIndex(g.home, async (store) => {
+      const files = await store.range('files', [])();
+      expect(files).to.have.nested.property('right.length', 1);
+    });
+    const built = runCli(['index', '--codex-home', g.home, '--index-dir', nodePath.join(tmp(), 'full')]);
+    expect(await built.exited).to.equal(0);
+    const full = runCli(['turns', id, '--codex-home', g.home, '--index-dir', nodePath.join(tmp(), 'full'), '--json', '--view', 'full']);
+    expect(await full.exited).to.equal(0);
+    expect(full.stderr()).to.equal('');
+    expect(JSON.parse(one.stdout())).to.deep.equal(JSON.parse(full.stdout()));
+  });
+});

@@ -19,6 +19,9 @@ import { buildCompatHomes, buildScenarioHome, discoverRollouts } from '../test/c
 import type { CompatHome, ScenarioContext, ScenarioDefinition } from '../test/compat/scenarios.js';
 import type { HistoryMode } from '../domain/rollout/historyMode.js';
 
+/** What a bench measures on: generated data with large payloads (`heavy`), or homes built from real codex rollouts (`real`). */
+export type BenchShape = 'heavy' | 'real';
+
 /** Bumped when the template's scenarios change, so a cached template of older ones is not reused. */
 const TEMPLATE_VERSION = 1;
 const CODEX_VERSION = '0.169.0';

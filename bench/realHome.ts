@@ -156,13 +156,15 @@ const shiftTime =
     return `${pad(t.getUTCFullYear(), 4)}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}T${pad(t.getUTCHours())}${sep}${pad(t.getUTCMinutes())}${sep}${pad(t.getUTCSeconds())}`;
   };
 
-const rewrite = (text: string, clone: number, shiftMs: number): string => text.replace(UUID, (u) => cloneUuid(u, clone)).replace(ISO_TIME, shiftTime(shiftMs));
+/** A template text as clone `clone` holds it: ids remapped, times shifted, every byte length kept. */
+export const rewriteForClone = (text: string, clone: number, shiftMs: number): string =>
+  text.replace(UUID, (u) => cloneUuid(u, clone)).replace(ISO_TIME, shiftTime(shiftMs));
 
 /** Where a rollout goes in the clone: its day folder from its (shifted) file name. */
 const clonePath = (codexHome: string, templateHome: string, path: string, clone: number, shiftMs: number): string => {
   const rel = nodePath.relative(templateHome, path);
   const top = rel.split(nodePath.sep)[0]!; // sessions | archived_sessions
-  const name = rewrite(nodePath.basename(path), clone, shiftMs);
+  const name = rewriteForClone(nodePath.basename(path), clone, shiftMs);
   const day = /^rollout-(\d{4})-(\d{2})-(\d{2})T/.exec(name);
   if (top === 'sessions' && day !== null) return nodePath.join(codexHome, 'sessions', day[1]!, day[2]!, day[3]!, name);
   return nodePath.join(codexHome, top, name);
@@ -207,7 +209,7 @@ export const buildRealShapedHome = async (codexHome: string, targetBytes: number
     for (const s of contents) {
       if (bytes >= targetBytes) break;
       const out = clonePath(codexHome, s.home, s.path, clone, shiftMs);
-      const body = Buffer.from(rewrite(s.text, clone, shiftMs), 'utf8');
+      const body = Buffer.from(rewriteForClone(s.text, clone, shiftMs), 'utf8');
       if (body.length !== Buffer.byteLength(s.text)) throw new Error(`clone of ${s.path} changed length`);
       fs.mkdirSync(nodePath.dirname(out), { recursive: true });
       fs.writeFileSync(out, body);

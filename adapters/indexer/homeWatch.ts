@@ -6,8 +6,8 @@ import { parseRolloutFileName } from '../jsonl/rolloutFileName.js';
  * The rollout files of a home that changed since the last look, for a long-running process
  * (`serve`): a request catches up only those instead of probing every rollout of the home.
  *
- * The `sessions/` and `archived_sessions/` folders are watched (recursively: inotify on Linux);
- * an event on a rollout file marks it changed. As a safety net against events the watch did not
+ * Every folder of `sessions/` and `archived_sessions/` is watched (inotify on Linux), a new one as
+ * it appears; an event on a rollout file marks it changed. As a safety net against events the watch did not
  * deliver (a folder created just before its watch, a watch that failed), every folder's mtime is
  * compared at each look: a folder whose entries changed has its rollout files looked at again. A
  * look cannot vouch for the home (answers `unknown`: catch the whole home up) the first time, when
@@ -32,59 +32,71 @@ const HOME_ENTRIES: ReadonlySet<string> = new Set([...ROOTS, 'session_index.json
 
 const isRollout = (name: string): boolean => parseRolloutFileName(name) !== undefined;
 
+interface Folder {
+  mtimeMs: number;
+  readonly watcher: fs.FSWatcher;
+}
+
 export const watchHome = (home: string): HomeWatch => {
   let unknown = true;
   /** Times the watch lost track. */
   let losses = 0;
   let closed = false;
   const changed = new Set<string>();
-  const watchers = new Map<string, fs.FSWatcher>();
-  /** Every folder below the roots with its mtime when last listed. */
-  const folders = new Map<string, number>();
+  /**
+   * Every folder below the roots, each with its own (non-recursive) watch and its mtime when last
+   * listed: a watch per folder costs O(folders) to start, where Node's recursive watch walks every file.
+   */
+  const folders = new Map<string, Folder>();
 
   const fail = (): void => {
     unknown = true;
     losses += 1;
   };
 
-  /** Record `dir` and the folders below it (their rollout files changed when `markFiles`). */
+  const forget = (dir: string): void => {
+    for (const [d, f] of folders) {
+      if (d !== dir && !d.startsWith(`${dir}${nodePath.sep}`)) continue;
+      f.watcher.close();
+      folders.delete(d);
+    }
+  };
+
+  /** Watch and record `dir` and the folders below it (their rollout files changed when `markFiles`). */
   const list = (dir: string, markFiles: boolean): void => {
-    let st: fs.Stats;
+    let mtimeMs: number;
     let entries: fs.Dirent[];
     try {
-      st = fs.statSync(dir);
+      mtimeMs = fs.statSync(dir).mtimeMs;
       entries = fs.readdirSync(dir, { withFileTypes: true });
     } catch {
-      folders.delete(dir);
+      forget(dir);
       return;
     }
-    folders.set(dir, st.mtimeMs);
+    const known = folders.get(dir);
+    if (known !== undefined) known.mtimeMs = mtimeMs;
+    else {
+      try {
+        const watcher = fs.watch(dir, { persistent: false }, (_event, name) => {
+          if (name === null) return fail();
+          const full = nodePath.join(dir, name.toString());
+          if (isRollout(name.toString())) changed.add(full);
+          else if (!folders.has(full)) list(full, true); // a new folder (or not a folder: nothing to list)
+        });
+        watcher.on('error', () => {
+          forget(dir);
+          fail();
+        });
+        folders.set(dir, { mtimeMs, watcher });
+      } catch {
+        fail();
+        return;
+      }
+    }
     for (const e of entries) {
       const full = nodePath.join(dir, e.name);
       if (e.isDirectory()) list(full, markFiles);
       else if (markFiles && isRollout(e.name)) changed.add(full);
-    }
-  };
-
-  const startRoot = (root: string): void => {
-    const dir = nodePath.join(home, root);
-    if (watchers.has(dir) || !fs.existsSync(dir)) return;
-    try {
-      const w = fs.watch(dir, { recursive: true, persistent: false }, (_event, name) => {
-        if (name === null) return fail();
-        const full = nodePath.join(dir, name.toString());
-        if (isRollout(nodePath.basename(full))) changed.add(full);
-      });
-      w.on('error', () => {
-        w.close();
-        watchers.delete(dir);
-        fail();
-      });
-      watchers.set(dir, w);
-      list(dir, false);
-      fail();
-    } catch {
-      fail();
     }
   };
 
@@ -97,29 +109,28 @@ export const watchHome = (home: string): HomeWatch => {
   } catch {
     homeWatcher = undefined;
   }
-  for (const root of ROOTS) startRoot(root);
+  for (const root of ROOTS) list(nodePath.join(home, root), false);
 
-  /** The safety net: folders whose entries changed are listed again, their rollout files taken as changed. */
+  /** The safety net: folders whose entries changed are listed again, their rollout files taken as changed; a root that appeared is watched. */
   const lookAtFolders = (): void => {
     for (const root of ROOTS) {
       const dir = nodePath.join(home, root);
-      if (!watchers.has(dir)) startRoot(root);
-      else if (!fs.existsSync(dir)) {
-        watchers.get(dir)?.close();
-        watchers.delete(dir);
+      if (!folders.has(dir) && fs.existsSync(dir)) {
+        list(dir, true);
         fail();
       }
     }
-    for (const [dir, mtimeMs] of [...folders]) {
-      let now: number;
+    for (const [dir, f] of [...folders]) {
+      if (!folders.has(dir)) continue; // forgotten with its parent
+      let mtimeMs: number;
       try {
-        now = fs.statSync(dir).mtimeMs;
+        mtimeMs = fs.statSync(dir).mtimeMs;
       } catch {
-        folders.delete(dir);
+        forget(dir);
         fail();
         continue;
       }
-      if (now !== mtimeMs) list(dir, true);
+      if (mtimeMs !== f.mtimeMs) list(dir, true);
     }
   };
 
@@ -143,8 +154,8 @@ export const watchHome = (home: string): HomeWatch => {
     close: () => {
       closed = true;
       homeWatcher?.close();
-      for (const w of watchers.values()) w.close();
-      watchers.clear();
+      for (const f of folders.values()) f.watcher.close();
+      folders.clear();
     },
   };
 };

@@ -35,6 +35,8 @@ export interface OpenCodexHome {
   readonly gate: GatePassage | null;
   /** `init`: the index was created by this open (`steps` / `rebuilt`: migrated; `current`: as it was). */
   readonly indexWas: OpenIndexResult['migrated'];
+  /** Runs a request ahead of a backfill running behind (`backfill: 'background'`), which waits meanwhile; else just runs it. */
+  readonly aheadOfBackfill: <A>(request: () => Promise<A>) => Promise<A>;
   /** The catch-up options its ports use (the home's quarantine file, progress): for a home-wide catch-up with the same. */
   readonly catchUpOptions: CatchUpOptions;
   readonly close: () => Promise<void>;
@@ -63,6 +65,44 @@ export interface OpenCodexHomeOptions {
  * arriving meanwhile waits for it (a build's default, 50,000 lines, took 100-300 ms on 2 busy cores).
  */
 const BACKGROUND_BATCH = { batchLines: 4096, batchBytes: 1 << 20 } as const;
+
+/**
+ * Requests ahead of a background backfill: `first` runs one while the backfill waits at its next
+ * `between` (two chunks or two files); a request that waits for the backfill itself steps aside
+ * meanwhile (`stepAside`), or neither would go on.
+ */
+const requestsFirst = (): {
+  first: <A>(work: () => Promise<A>) => Promise<A>;
+  stepAside: <A>(wait: Promise<A>) => Promise<A>;
+  between: () => Promise<void>;
+} => {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  const resumeIfIdle = () => {
+    if (running <= 0) for (const resume of waiting.splice(0)) resume();
+  };
+  return {
+    first: async (work) => {
+      running += 1;
+      try {
+        return await work();
+      } finally {
+        running -= 1;
+        resumeIfIdle();
+      }
+    },
+    stepAside: async (wait) => {
+      running -= 1;
+      resumeIfIdle();
+      try {
+        return await wait;
+      } finally {
+        running += 1;
+      }
+    },
+    between: () => (running <= 0 ? Promise.resolve() : new Promise<void>((resolve) => void waiting.push(resolve))),
+  };
+};
 
 /** Every set of ports over one opened index: the one place they are built (tests and benches use it on an index they opened). */
 export const portsOver = (
@@ -98,6 +138,7 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
     store,
     ...portsOver(store, codexHome, catchUpOptions, ctx),
     gate,
+    aheadOfBackfill: ctx.first ?? ((request) => request()),
     indexWas: opened.right.migrated,
     catchUpOptions,
     close,
@@ -110,8 +151,9 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
     const watch = opts.watch === true ? watchHome(codexHome) : undefined;
     const mark = watch?.mark();
     const stop = new AbortController();
+    const requests = requestsFirst();
     // Smaller transactions than a build's own: a request waits for the one being committed.
-    const building = reportingTo({ ...BACKGROUND_BATCH, ...options, signal: stop.signal }, opts.onStatus, 'build', codexHome);
+    const building = reportingTo({ ...BACKGROUND_BATCH, ...options, signal: stop.signal, between: requests.between }, opts.onStatus, 'build', codexHome);
     let running: Promise<void> | undefined = passLmdbBackfillGate(store, codexHome, gateOptions, building)().then((gate) => {
       running = undefined;
       if (E.isLeft(gate)) {
@@ -127,7 +169,8 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
       await running;
       await closeStore();
     };
-    return E.right(home(null, { ...context, watch, backfilling: () => running }, close));
+    const backfilling = () => (running === undefined ? undefined : requests.stepAside(running));
+    return E.right(home(null, { ...context, watch, backfilling, first: requests.first }, close));
   }
   const gate = await passLmdbBackfillGate(store, codexHome, gateOptions, reportingTo(options, opts.onStatus, 'build', codexHome))();
   if (E.isLeft(gate)) {

@@ -83,7 +83,10 @@ export const catchUpHome =
         let started = 0;
         const probed = await mapLimit(discovered.right, PROBE_CONCURRENCY, async (f) => {
           // Probes are synchronous calls: a backfill running behind a server lets its requests in between.
-          if (++started % PROBES_BETWEEN_YIELDS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+          if (++started % PROBES_BETWEEN_YIELDS === 0) {
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            await options.between?.();
+          }
           try {
             const p = await probeFile(f, cps.get(f.path));
             if (p !== 'incomplete') toRead += p.size - (p.cp !== undefined && !p.changed ? p.cp.byteOffset : 0);

@@ -89,9 +89,14 @@ class PendingTxn {
 
   constructor(
     private readonly store: IndexStore,
-    private readonly options: Pick<CatchUpOptions, 'batchLines' | 'batchBytes' | 'quarantine'>,
+    private readonly options: Pick<CatchUpOptions, 'batchLines' | 'batchBytes' | 'quarantine' | 'between'>,
     private readonly summary: CatchUpSummary,
   ) {}
+
+  /** Between two chunks of a file: what the catch-up's `between` waits for. */
+  async between(): Promise<void> {
+    await this.options.between?.();
+  }
 
   add(c: Cursor): void {
     this.cursors.push(c);
@@ -205,7 +210,7 @@ export type PlannedFile = CatchUpPlan['actions'][number];
 export const indexFiles = async (
   store: IndexStore,
   actions: ReadonlyArray<PlannedFile>,
-  options: Pick<CatchUpOptions, 'batchLines' | 'batchBytes' | 'quarantine' | 'signal'>,
+  options: Pick<CatchUpOptions, 'batchLines' | 'batchBytes' | 'quarantine' | 'signal' | 'between'>,
   summary: CatchUpSummary,
   progress: (filesDone: number) => void = () => undefined,
   reader: TailReader = inProcessTailReader(),
@@ -221,6 +226,7 @@ export const indexFiles = async (
   };
   try {
     for (const { probe: p, action } of actions) {
+      if (options.between !== undefined && action.kind === 'index') await options.between();
       if (options.signal?.aborted === true) {
         const r = await txn.flush();
         return E.isLeft(r) ? r : E.left(rejected('the catch-up was stopped; the index keeps what was committed'));
@@ -312,6 +318,7 @@ const foldFile = async (
       }
       // Fold while the next chunk is read; commit (chunk boundaries only) when the transaction is full.
       txn.foldAhead(c);
+      await txn.between();
       if (full) {
         const f = await txn.flush();
         if (E.isLeft(f)) return f;

@@ -24,6 +24,8 @@ export interface IndexerContext {
   readonly onThreadIndexed?: (indexed: ThreadFilesIndexed) => void;
   /** Whether the whole home has been indexed once (the backfill gate's flag). */
   readonly isBackfilled?: () => boolean;
+  /** Runs a request's own catch-up ahead of the backfill running behind (which waits between two files meanwhile). */
+  readonly first?: <A>(work: () => Promise<A>) => Promise<A>;
 }
 
 /** The rollout files at `paths` of `home`, as discovery would name them. */
@@ -59,16 +61,19 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
   const { onProgress: _homeProgress, ...byName } = options;
   return {
     refreshThread: (threadId) => async () => {
-      const known = await store.get('threads', [threadId])();
-      if (E.isLeft(known)) return known;
-      if (known.right === undefined) {
+      const first = context.first ?? ((work) => work());
+      const found = await first(async () => {
+        const known = await store.get('threads', [threadId])();
+        if (E.isLeft(known) || known.right !== undefined) return E.map(() => 'known' as const)(known);
         const wasBackfilled = context.isBackfilled?.() ?? true;
-        const found = await indexThreadFiles(store, home, threadId, byName)();
-        if (E.isLeft(found)) return found;
-        if (found.right === null) await context.backfilling?.();
-        else if (!wasBackfilled) context.onThreadIndexed?.(found.right);
-      }
-      const fresh = await ensureThreadFresh(store, home, threadId, options)();
+        const indexed = await indexThreadFiles(store, home, threadId, byName)();
+        if (E.isRight(indexed) && indexed.right !== null && !wasBackfilled) context.onThreadIndexed?.(indexed.right);
+        return indexed;
+      });
+      if (E.isLeft(found)) return found;
+      // No file is named for it: the running backfill is the scan that would find it (not awaited ahead of it).
+      if (found.right === null) await context.backfilling?.();
+      const fresh = await first(() => ensureThreadFresh(store, home, threadId, options)());
       return E.isLeft(fresh) ? fresh : E.right(undefined);
     },
     refreshAll: () => async () => {

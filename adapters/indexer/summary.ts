@@ -17,6 +17,8 @@ export interface CatchUpOptions {
    * committed stays, the rest is left for the next run (the catch-up answers Rejected).
    */
   readonly signal?: AbortSignal;
+  /** Awaited between two files (a backfill running behind a server lets a request's own catch-up go first). */
+  readonly between?: () => Promise<void>;
   /** Examine only these files (others keep their rows and checkpoints); default: discover all. */
   readonly files?: ReadonlyArray<RolloutFile>;
   /**

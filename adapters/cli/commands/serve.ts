@@ -6,6 +6,7 @@ import { DEFAULT_MAX_REQUEST_BYTES, serveJsonRpc } from '../../rpc/server.js';
 import { U32 } from '../../rpc/protocol.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import { ALL_METHODS } from '../../rpc/methods/all.js';
+import type { RpcMethod } from '../../rpc/method.js';
 import { reportError } from '../exitCodes.js';
 import { homeOf, withHomeOptions } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
@@ -56,7 +57,10 @@ const serve = async (opts: HomeOptions, serveOpts: t.TypeOf<typeof ServeOptions>
   if (E.isLeft(opened)) return reportError(opened.left);
   cliFeedback.ready(`serving ${codexHome}: JSON-RPC on stdin/stdout, one message per line`);
   try {
-    await serveJsonRpc(process.stdin, process.stdout, { codexHome, ports: opened.right.mutations }, ALL_METHODS, serveOpts.maxRequestBytes);
+    // Each request runs ahead of the build behind it: the build waits between two chunks meanwhile.
+    const ahead = opened.right.aheadOfBackfill;
+    const methods = ALL_METHODS.map((m): RpcMethod => ({ ...m, handle: (ctx, params) => () => ahead(m.handle(ctx, params)) }));
+    await serveJsonRpc(process.stdin, process.stdout, { codexHome, ports: opened.right.mutations }, methods, serveOpts.maxRequestBytes);
   } finally {
     await opened.right.close();
   }

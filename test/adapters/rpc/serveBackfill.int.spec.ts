@@ -32,6 +32,20 @@ const threadIdsOf = async (home: string): Promise<string[]> => {
   return out.sort().map((n) => /([0-9a-f-]{36})\.jsonl$/.exec(n)![1]!);
 };
 
+/** The path of the (one) rollout file named for `threadId`. */
+const pathOf = async (home: string, threadId: string): Promise<string> => {
+  const found: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) await walk(nodePath.join(dir, e.name));
+      else if (e.name.endsWith(`${threadId}.jsonl`)) found.push(nodePath.join(dir, e.name));
+    }
+  };
+  await walk(nodePath.join(home, 'sessions'));
+  expect(found).to.have.length(1);
+  return found[0]!;
+};
+
 const resultOf = (a: RpcAnswer): unknown => {
   expect(a, JSON.stringify(a).slice(0, 300)).to.have.property('result');
   return (a as { result: unknown }).result;
@@ -139,6 +153,33 @@ describe('the CLI on a home it has never indexed', function () {
     const full = runCli(['turns', id, '--codex-home', g.home, '--index-dir', nodePath.join(tmp(), 'full'), '--json', '--view', 'full']);
     expect(await full.exited).to.equal(0);
     expect(full.stderr()).to.equal('');
+    expect(JSON.parse(one.stdout())).to.deep.equal(JSON.parse(full.stdout()));
+  });
+
+  it("`turns <forkId>` of a paginated fork also indexes the fork's base (found by name), and answers as a full index does", async () => {
+    const g = await generatedHome(nodePath.join(tmp(), 'fork-home'), 4);
+    const threads = await threadIdsOf(g.home);
+    let fork: string | undefined;
+    for (const id of threads) {
+      const forked = runCli(['fork', id, '--codex-home', g.home, '--json', '--exclude-turns']);
+      expect(await forked.exited, forked.stderr()).to.equal(0);
+      const answer = JSON.parse(forked.stdout()) as { thread: { id: string } };
+      // A paginated thread's fork is a file that continues its base's (a legacy one copies it).
+      if ((await fs.readFile(await pathOf(g.home, answer.thread.id), 'utf8')).includes('"history_base":{')) {
+        fork = answer.thread.id;
+        break;
+      }
+    }
+    expect(fork, 'no paginated thread to fork').to.be.a('string');
+    await fs.rm(nodePath.join(g.home, '.rollout-engine'), { recursive: true });
+    const one = runCli(['turns', fork!, '--codex-home', g.home, '--json', '--view', 'full']);
+    expect(await one.exited, one.stderr()).to.equal(0);
+    expect(one.stderr()).to.match(new RegExp(`^rollout-engine: indexed thread ${fork} only \\(2 files, `));
+    const built = runCli(['index', '--codex-home', g.home, '--index-dir', nodePath.join(tmp(), 'fork-full')]);
+    expect(await built.exited).to.equal(0);
+    const full = runCli(['turns', fork!, '--codex-home', g.home, '--index-dir', nodePath.join(tmp(), 'fork-full'), '--json', '--view', 'full']);
+    expect(await full.exited).to.equal(0);
+    expect((JSON.parse(one.stdout()) as { data: unknown[] }).data).to.not.be.empty;
     expect(JSON.parse(one.stdout())).to.deep.equal(JSON.parse(full.stdout()));
   });
 });

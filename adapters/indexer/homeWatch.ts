@@ -35,6 +35,8 @@ const isRollout = (name: string): boolean => parseRolloutFileName(name) !== unde
 interface Folder {
   mtimeMs: number;
   readonly watcher: fs.FSWatcher;
+  /** Its rollout files when last listed. */
+  files: ReadonlySet<string>;
 }
 
 export const watchHome = (home: string): HomeWatch => {
@@ -44,8 +46,9 @@ export const watchHome = (home: string): HomeWatch => {
   let closed = false;
   const changed = new Set<string>();
   /**
-   * Every folder below the roots, each with its own (non-recursive) watch and its mtime when last
-   * listed: a watch per folder costs O(folders) to start, where Node's recursive watch walks every file.
+   * Every folder below the roots, each with its own (non-recursive) watch, its mtime and its rollout
+   * files when last listed: a watch per folder costs O(folders) to start, where Node's recursive
+   * watch walks every file.
    */
   const folders = new Map<string, Folder>();
 
@@ -57,13 +60,18 @@ export const watchHome = (home: string): HomeWatch => {
   const forget = (dir: string): void => {
     for (const [d, f] of folders) {
       if (d !== dir && !d.startsWith(`${dir}${nodePath.sep}`)) continue;
+      for (const name of f.files) changed.add(nodePath.join(d, name));
       f.watcher.close();
       folders.delete(d);
     }
   };
 
-  /** Watch and record `dir` and the folders below it (their rollout files changed when `markFiles`). */
-  const list = (dir: string, markFiles: boolean): void => {
+  /**
+   * List `dir`: watch it (and the folders below it that are new) and take the rollout files that
+   * came or went since it was last listed; a folder seen for the first time has all of its files
+   * taken when `fresh` (it appeared while watched).
+   */
+  const list = (dir: string, fresh: boolean): void => {
     let mtimeMs: number;
     let entries: fs.Dirent[];
     try {
@@ -73,9 +81,14 @@ export const watchHome = (home: string): HomeWatch => {
       forget(dir);
       return;
     }
+    const files = new Set(entries.filter((e) => !e.isDirectory() && isRollout(e.name)).map((e) => e.name));
     const known = folders.get(dir);
-    if (known !== undefined) known.mtimeMs = mtimeMs;
-    else {
+    if (known !== undefined) {
+      for (const name of files) if (!known.files.has(name)) changed.add(nodePath.join(dir, name));
+      for (const name of known.files) if (!files.has(name)) changed.add(nodePath.join(dir, name));
+      known.mtimeMs = mtimeMs;
+      known.files = files;
+    } else {
       try {
         const watcher = fs.watch(dir, { persistent: false }, (_event, name) => {
           if (name === null) return fail();
@@ -87,16 +100,16 @@ export const watchHome = (home: string): HomeWatch => {
           forget(dir);
           fail();
         });
-        folders.set(dir, { mtimeMs, watcher });
+        folders.set(dir, { mtimeMs, watcher, files });
       } catch {
         fail();
         return;
       }
+      if (fresh) for (const name of files) changed.add(nodePath.join(dir, name));
     }
     for (const e of entries) {
       const full = nodePath.join(dir, e.name);
-      if (e.isDirectory()) list(full, markFiles);
-      else if (markFiles && isRollout(e.name)) changed.add(full);
+      if (e.isDirectory() && !folders.has(full)) list(full, fresh || known !== undefined);
     }
   };
 

@@ -19,29 +19,25 @@ const NEW_THREAD = '01a1fe84-bdb0-7260-b7c8-794e23279a07';
 
 const BUILT = /rollout-engine: indexed \d+ files/;
 
-/** Thread ids of the home's rollout files, by file name (oldest first). */
-const threadIdsOf = async (home: string): Promise<string[]> => {
+/** The paths of the home's rollout files under `sessions/`, by file name (oldest first). */
+const rolloutPathsOf = async (home: string): Promise<string[]> => {
   const out: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     for (const e of await fs.readdir(dir, { withFileTypes: true })) {
       if (e.isDirectory()) await walk(nodePath.join(dir, e.name));
-      else out.push(e.name);
+      else out.push(nodePath.join(dir, e.name));
     }
   };
   await walk(nodePath.join(home, 'sessions'));
-  return out.sort().map((n) => /([0-9a-f-]{36})\.jsonl$/.exec(n)![1]!);
+  return out.sort((a, b) => (nodePath.basename(a) < nodePath.basename(b) ? -1 : 1));
 };
+
+/** Thread ids of the home's rollout files, by file name (oldest first). */
+const threadIdsOf = async (home: string): Promise<string[]> => (await rolloutPathsOf(home)).map((p) => /([0-9a-f-]{36})\.jsonl$/.exec(p)![1]!);
 
 /** The path of the (one) rollout file named for `threadId`. */
 const pathOf = async (home: string, threadId: string): Promise<string> => {
-  const found: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    for (const e of await fs.readdir(dir, { withFileTypes: true })) {
-      if (e.isDirectory()) await walk(nodePath.join(dir, e.name));
-      else if (e.name.endsWith(`${threadId}.jsonl`)) found.push(nodePath.join(dir, e.name));
-    }
-  };
-  await walk(nodePath.join(home, 'sessions'));
+  const found = (await rolloutPathsOf(home)).filter((p) => p.endsWith(`${threadId}.jsonl`));
   expect(found).to.have.length(1);
   return found[0]!;
 };

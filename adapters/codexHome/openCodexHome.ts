@@ -160,6 +160,7 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
         if (!stop.signal.aborted) opts.onStatus?.({ kind: 'backfillFailed', home: codexHome, error: gate.left });
         return;
       }
+      if (stop.signal.aborted) return;
       waiting.passed(gate.right.verdict);
       if (gate.right.backfill !== null && mark !== undefined) watch?.vouch(mark);
     });

@@ -3,6 +3,9 @@
 // thread/list is the one the finished index gives; once warm, what changes in the rollout folders
 // shows in the next thread/list (the folder watch), as it does through the CLI (no watch).
 import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as readline from 'node:readline';
+import { spawn } from 'node:child_process';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import { spawnRpcServer } from '../../fixtures/stdioRpcClient.js';
@@ -10,7 +13,7 @@ import type { RpcAnswer, StdioRpcClient } from '../../fixtures/stdioRpcClient.js
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { RolloutWriter } from '../../fixtures/rolloutLines.js';
 import { withIndex } from '../../fixtures/openedIndex.js';
-import { CLI, generatedHome, runCli } from '../cli/cliRun.js';
+import { CLI, generatedHome, LEASE_WORKER, runCli } from '../cli/cliRun.js';
 import { formatRolloutFileName, sessionDayParts } from '../../../adapters/jsonl/rolloutFileName.js';
 
 /** Large enough that its build takes a good while after the first answers (at several tens of MB/s). */
@@ -177,5 +180,33 @@ describe('the CLI on a home it has never indexed', function () {
     expect(await full.exited).to.equal(0);
     expect((JSON.parse(one.stdout()) as { data: unknown[] }).data).to.not.be.empty;
     expect(JSON.parse(one.stdout())).to.deep.equal(JSON.parse(full.stdout()));
+  });
+});
+
+describe('serve while another process holds the build lease', function () {
+  this.timeout(60_000);
+  const tmp = useTempDir('serve-held-');
+
+  it('answers a thread from its own files while it waits, and ends when its input ends (not when the wait does)', async () => {
+    const g = await generatedHome(nodePath.join(tmp(), 'home'), 4);
+    const indexDir = nodePath.join(tmp(), 'index');
+    const holder = spawn(process.execPath, [LEASE_WORKER, nodePath.join(indexDir, 'index'), `${os.hostname()}:${process.pid}:test`, '60000', 'hold'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const first = await readline.createInterface({ input: holder.stdout })[Symbol.asyncIterator]().next();
+      expect(first.value).to.equal('acquired');
+      const server = spawnRpcServer(process.execPath, [CLI, 'serve', '--codex-home', g.home, '--index-dir', indexDir, '--gate-wait-ms', '600000']);
+      let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+      server.child.once('exit', (code, signal) => (exit = { code, signal }));
+      resultOf(await server.request('initialize', { clientInfo: { name: 'test', version: '1' } }));
+      const turns = resultOf(await server.request('thread/turns/list', { threadId: g.threadId, itemsView: 'notLoaded' })) as { data: unknown[] };
+      expect(turns.data).to.not.be.empty;
+      await server.close(); // kills it if it has not ended 5 s after its input did
+      expect(exit).to.deep.equal({ code: 0, signal: null });
+      expect(holder.exitCode, 'the lease holder is still there: the server did not wait for it').to.equal(null);
+    } finally {
+      holder.kill();
+    }
   });
 });

@@ -87,10 +87,20 @@ describe('status lines on stderr off a terminal (first index build, serve, waiti
   it('a second process says whom it waits for (pid and host from the lease), then answers from the files', async () => {
     const indexDir = nodePath.join(tmp(), 'held-index');
     held = await holdLease(indexDir, `${os.hostname()}:${process.pid}:test`, 'hold');
-    const input = `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientInfo: { name: 't', version: '1' } } })}\n`;
-    const run = runCli(['serve', '--codex-home', g.home, '--index-dir', indexDir, '--gate-wait-ms', '500'], input);
+    // thread/list waits for the gate (here, the wait for the other process) before it answers.
+    const input = [
+      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientInfo: { name: 't', version: '1' } } },
+      { jsonrpc: '2.0', id: 2, method: 'thread/list', params: { limit: 5 } },
+    ];
+    const run = runCli(['serve', '--codex-home', g.home, '--index-dir', indexDir, '--gate-wait-ms', '500'], input.map((m) => `${JSON.stringify(m)}\n`).join(''));
     expect(await run.exited, run.stderr()).to.equal(0);
-    expect(JSON.parse(run.stdout())).to.have.property('result');
+    const answers = run
+      .stdout()
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: number; result: unknown });
+    expect(answers.map((a) => a.id)).to.deep.equal([1, 2]);
+    expect((answers[1]!.result as { data: unknown[] }).data).to.have.length(5);
     expect(run.stderr()).to.contain(
       `rollout-engine: waiting for another rollout-engine (pid ${process.pid} on ${os.hostname()}) to finish indexing ${g.home}, up to 0.5 s…\n` +
         'rollout-engine: the other rollout-engine is still indexing after ',

@@ -204,9 +204,11 @@ export const createFeedback = (o: FeedbackOptions) => {
           return;
         case 'threadIndexed': {
           const t = s.indexed;
-          line(
-            `indexed thread ${t.threadId} only (${files(t.files)}, ${mb(t.bytes)} in ${secs(t.seconds * 1000)}); the rest of ${s.home} is indexed when a command needs it (rollout-engine index does it now)`,
-          );
+          const rest =
+            s.rest === 'behind'
+              ? `the rest of ${s.home} is being indexed`
+              : `the rest of ${s.home} is indexed when a command needs it (rollout-engine index does it now)`;
+          line(`indexed thread ${t.threadId} only (${files(t.files)}, ${mb(t.bytes)} in ${secs(t.seconds * 1000)}); ${rest}`);
           return;
         }
         case 'backfillFailed':

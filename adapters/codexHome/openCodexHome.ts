@@ -132,7 +132,8 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
   const gateOptions = { ...(opts.gateWaitMs === undefined ? {} : { waitMs: opts.gateWaitMs }), ...waiting.gate };
   const catchUpOptions = reportingTo(options, opts.onStatus, 'catchUp', codexHome);
   const isBackfilled = (): boolean => store.reader.get('meta', BACKFILLED_KEY) === true;
-  const context: IndexerContext = { isBackfilled, onThreadIndexed: (indexed) => opts.onStatus?.({ kind: 'threadIndexed', home: codexHome, indexed }) };
+  const rest = opts.backfill === 'background' ? 'behind' : 'later';
+  const context: IndexerContext = { isBackfilled, onThreadIndexed: (indexed) => opts.onStatus?.({ kind: 'threadIndexed', home: codexHome, indexed, rest }) };
   const home = (gate: GatePassage | null, ctx: IndexerContext, close: () => Promise<void>): OpenCodexHome => ({
     codexHome,
     store,

@@ -20,8 +20,11 @@ export type IndexStatus =
   | { readonly kind: 'waiting'; readonly home: string; readonly holder: Lease | undefined; readonly waitMs: number }
   /** The wait is over: `index` the other process finished (or its lease was taken over), `files` it did not in time. */
   | { readonly kind: 'waited'; readonly home: string; readonly verdict: GateVerdict }
-  /** A thread asked for before the home was indexed was indexed on its own (its files only). */
-  | { readonly kind: 'threadIndexed'; readonly home: string; readonly indexed: ThreadFilesIndexed }
+  /**
+   * A thread asked for before the home was indexed was indexed on its own (its files only); the
+   * rest of the home is being indexed behind it (`serve`), or will be when a command needs it.
+   */
+  | { readonly kind: 'threadIndexed'; readonly home: string; readonly indexed: ThreadFilesIndexed; readonly rest: 'behind' | 'later' }
   /** The home-wide backfill running behind `serve` stopped with an error: threads go on being indexed as they are asked for. */
   | { readonly kind: 'backfillFailed'; readonly home: string; readonly error: EngineError };
 

@@ -259,12 +259,20 @@ export const indexFiles = async (
         filesDone += 1;
         continue;
       }
-      summary[action.counted] += 1;
       while (nextStart < toRead.length && ahead.length < reader.readAhead) {
         const f = toRead[nextStart++]!;
         ahead.push(startTail(f.probe, f.action.from, reader));
       }
       const current = ahead.shift()!;
+      // Another indexer (a request's own catch-up ahead of this backfill) has moved the file on since
+      // it was probed: its commit would conflict, so it is not read at all.
+      if (store.reader !== undefined && !same(store.reader.get('files', [p.file.path]), p.cp)) {
+        await current.tail.close().catch(() => undefined);
+        summary.conflicts += 1;
+        filesDone += 1;
+        continue;
+      }
+      summary[action.counted] += 1;
       const r = await foldFile(current, p, action, txn, summary);
       if (E.isLeft(r)) return r;
       filesDone += 1;

@@ -12,6 +12,8 @@ import { ensureThreadFresh } from './freshness.js';
 import type { CatchUpOptions } from './catchUp.js';
 import type { HomeWatch } from './homeWatch.js';
 import { indexThreadFiles } from './threadFiles.js';
+import { listAheadOver, namedThreadsOf } from './listAhead.js';
+import type { NamedThreads } from './listAhead.js';
 import type { ThreadFilesIndexed } from './threadFiles.js';
 
 /** What the indexer of a long-running process knows beyond the index (`serve`); the CLI's one-shot indexer has none of it. */
@@ -59,7 +61,21 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
   };
   // A thread looked for on its own is said once (context.onThreadIndexed), not as the home's catch-up.
   const { onProgress: _homeProgress, ...byName } = options;
+  // The home's threads by name while a build runs behind, shared by the lists asked meanwhile.
+  let named: NamedThreads | undefined;
   return {
+    listAhead: (order) => async () => {
+      if (context.backfilling?.() === undefined) {
+        named = undefined;
+        return E.right(null);
+      }
+      if (named === undefined) {
+        const found = await namedThreadsOf(home)();
+        if (E.isLeft(found)) return found;
+        named = found.right;
+      }
+      return E.right(listAheadOver(store, home, byName, named, order));
+    },
     refreshThread: (threadId) => async () => {
       const first = context.first ?? ((work) => work());
       const found = await first(async () => {

@@ -37,13 +37,28 @@ const namedFor = (files: ReadonlyArray<RolloutFile>, ids: ReadonlySet<string>): 
  * a scan). When it answers, every file found is indexed to the end it had when probed, even one the
  * backfill was in the middle of.
  */
-export const indexThreadFiles =
-  (store: IndexStore, home: string, threadId: string, options: CatchUpOptions = {}): TE.TaskEither<EngineError, ThreadFilesIndexed | null> =>
+export const indexThreadFiles = (
+  store: IndexStore,
+  home: string,
+  threadId: string,
+  options: CatchUpOptions = {},
+): TE.TaskEither<EngineError, ThreadFilesIndexed | null> =>
+  TE.map((r: Omit<ThreadFilesIndexed, 'threadId'> | null) => (r === null ? null : { threadId, ...r }))(indexThreadsFiles(store, home, [threadId], options));
+
+/** `indexThreadFiles` for several threads at once, over the home's files as `discovered` lists them (listed here when absent). */
+export const indexThreadsFiles =
+  (
+    store: IndexStore,
+    home: string,
+    threadIds: ReadonlyArray<string>,
+    options: CatchUpOptions = {},
+    discovered?: ReadonlyArray<RolloutFile>,
+  ): TE.TaskEither<EngineError, Omit<ThreadFilesIndexed, 'threadId'> | null> =>
   async () => {
     const t0 = process.hrtime.bigint();
-    const all = await discoverRolloutFiles(home)();
+    const all = discovered !== undefined ? E.right(discovered) : await discoverRolloutFiles(home)();
     if (E.isLeft(all)) return all;
-    const wanted = new Set([threadId]);
+    const wanted = new Set(threadIds);
     const taken = new Set<string>();
     let bytes = 0;
     for (;;) {
@@ -56,13 +71,18 @@ export const indexThreadFiles =
         bytes += r.right.bytes;
         if (r.right.conflicts === 0) break;
       }
-      const base = await missingBase(store, threadId);
-      if (E.isLeft(base)) return base;
-      if (base.right === null || wanted.has(base.right)) break;
-      wanted.add(base.right);
+      let more = false;
+      for (const id of threadIds) {
+        const base = await missingBase(store, id);
+        if (E.isLeft(base)) return base;
+        if (base.right === null || wanted.has(base.right)) continue;
+        wanted.add(base.right);
+        more = true;
+      }
+      if (!more) break;
     }
     if (taken.size === 0) return E.right(null);
-    return E.right({ threadId, files: taken.size, bytes, seconds: Number(process.hrtime.bigint() - t0) / 1e9 });
+    return E.right({ files: taken.size, bytes, seconds: Number(process.hrtime.bigint() - t0) / 1e9 });
   };
 
 /** The rollout id the thread's history continues that the index does not hold yet; null when it holds all of it (or not the thread). */

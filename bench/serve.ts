@@ -4,7 +4,7 @@
  * a fresh index: time from spawning `rollout-engine serve` to its `initialize` answer, and to the
  * answer of the first `thread/turns/list` of the home's long working thread (while the first build
  * runs behind it); the wall time of the CLI's `turns <id>` on a fresh index (which indexes that
- * thread only). Then, once the index is built, the warm `thread/list` (limit 100) p50, beside real
+ * thread only); the first `thread/list` (limit 100) right after, while the build still runs. Then, once the index is built, the warm `thread/list` (limit 100) p50, beside real
  * Codex's (`codex app-server` on the same home). `--engine` measures another build's CLI (a
  * baseline). Medians of `--reps` runs; milliseconds.
  */
@@ -35,8 +35,13 @@ const initialize = async (s: StdioRpcClient): Promise<void> => {
   s.notify('initialized');
 };
 
-/** One fresh start: spawn → initialize, spawn → first thread/turns/list of `threadId`. */
-const freshStart = async (engine: string, home: string, indexDir: string, threadId: string): Promise<{ initializeMs: number; firstTurnsMs: number }> => {
+/** One fresh start: spawn → initialize, spawn → first thread/turns/list of `threadId`, then a thread/list (limit 100) while the build runs: its own time. */
+const freshStart = async (
+  engine: string,
+  home: string,
+  indexDir: string,
+  threadId: string,
+): Promise<{ initializeMs: number; firstTurnsMs: number; firstListMs: number }> => {
   fs.rmSync(indexDir, { recursive: true, force: true });
   const t0 = performance.now();
   const s = serveOn(engine, home, indexDir);
@@ -44,7 +49,10 @@ const freshStart = async (engine: string, home: string, indexDir: string, thread
     await initialize(s);
     const initializeMs = ms(t0);
     answered(await s.request('thread/turns/list', { threadId, limit: 20 }), 'thread/turns/list');
-    return { initializeMs, firstTurnsMs: ms(t0) };
+    const firstTurnsMs = ms(t0);
+    const t1 = performance.now();
+    answered(await s.request('thread/list', LIST), 'thread/list');
+    return { initializeMs, firstTurnsMs, firstListMs: ms(t1) };
   } finally {
     // The build behind it is stopped between two files when the input ends (a baseline's runs to its end).
     s.child.kill('SIGKILL');
@@ -128,6 +136,7 @@ export const runServeBench = async (size: string, reps: number, withCodex: boole
       freshServe: {
         initializeMs: median(starts.map((r) => r.initializeMs)),
         firstTurnsMs: median(starts.map((r) => r.firstTurnsMs)),
+        firstListMs: median(starts.map((r) => r.firstListMs)),
         runs: starts,
       },
       cliTurnsFresh: { wallMs: median(cli.map((r) => r.wallMs)), indexedThreadOnly: cli.every((r) => r.indexedThreadOnly), runs: cli.map((r) => r.wallMs) },

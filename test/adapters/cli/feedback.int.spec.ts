@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import * as readline from 'node:readline';
 import { useTempDir } from '../../fixtures/tempDir.js';
-import { generatedHome, LEASE_WORKER, runCli } from './cliRun.js';
+import { CLI, generatedHome, LEASE_WORKER, runCli } from './cliRun.js';
+import { spawnRpcServer } from '../../fixtures/stdioRpcClient.js';
 
 /** Hold the backfill lease of `indexDir` as `owner` (a live process, or one that exits at once with `crash`). */
 const holdLease = async (indexDir: string, owner: string, mode: 'hold' | 'crash'): Promise<ChildProcess> => {
@@ -80,31 +81,27 @@ describe('status lines on stderr off a terminal (first index build, serve, waiti
       .map((l) => JSON.parse(l) as { id: number; result: unknown });
     expect(answers.map((a) => a.id)).to.deep.equal([1, 2]);
     expect((answers[1]!.result as { data: unknown[] }).data).to.have.length(5);
-    // thread/list waits for the build running behind the server, so it is done (and said) before the input ends.
-    expect(run.stderr()).to.match(/^rollout-engine: indexing .* \(\d+ files, [\d.]+ MB\)…\nrollout-engine: indexed \d+ files/);
+    // The build started behind the answers (said at once: it reads much); the input ended before it did.
+    expect(run.stderr()).to.match(/^rollout-engine: indexing .* \(\d+ files, [\d.]+ MB\)…\n/);
   });
 
-  it('a second process says whom it waits for (pid and host from the lease), then answers from the files', async () => {
+  it('a second process says whom it waits for (pid and host from the lease), answers meanwhile, then says the wait is over', async () => {
     const indexDir = nodePath.join(tmp(), 'held-index');
     held = await holdLease(indexDir, `${os.hostname()}:${process.pid}:test`, 'hold');
-    // thread/list waits for the gate (here, the wait for the other process) before it answers.
-    const input = [
-      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientInfo: { name: 't', version: '1' } } },
-      { jsonrpc: '2.0', id: 2, method: 'thread/list', params: { limit: 5 } },
-    ];
-    const run = runCli(['serve', '--codex-home', g.home, '--index-dir', indexDir, '--gate-wait-ms', '500'], input.map((m) => `${JSON.stringify(m)}\n`).join(''));
-    expect(await run.exited, run.stderr()).to.equal(0);
-    const answers = run
-      .stdout()
-      .trimEnd()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { id: number; result: unknown });
-    expect(answers.map((a) => a.id)).to.deep.equal([1, 2]);
-    expect((answers[1]!.result as { data: unknown[] }).data).to.have.length(5);
-    expect(run.stderr()).to.contain(
-      `rollout-engine: waiting for another rollout-engine (pid ${process.pid} on ${os.hostname()}) to finish indexing ${g.home}, up to 0.5 s…\n` +
-        'rollout-engine: the other rollout-engine is still indexing after ',
-    );
+    const server = spawnRpcServer(process.execPath, [CLI, 'serve', '--codex-home', g.home, '--index-dir', indexDir, '--gate-wait-ms', '500']);
+    let stderr = '';
+    server.child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    try {
+      expect(await server.request('initialize', { clientInfo: { name: 't', version: '1' } })).to.have.property('result');
+      expect(await server.request('thread/list', { limit: 5 })).to.have.nested.property('result.data.length', 5);
+      while (!stderr.includes('still indexing after')) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(stderr).to.contain(
+        `rollout-engine: waiting for another rollout-engine (pid ${process.pid} on ${os.hostname()}) to finish indexing ${g.home}, up to 0.5 s…\n` +
+          'rollout-engine: the other rollout-engine is still indexing after ',
+      );
+    } finally {
+      await server.close();
+    }
   });
 
   it('Ctrl-C (SIGINT) during a long step says what was interrupted and that it is safe, and exits 130', async () => {

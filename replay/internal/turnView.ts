@@ -54,8 +54,24 @@ const apiTurn = (turn: TurnRow, seg: HistorySegment, view: ItemsView, items: Thr
 };
 
 /**
+ * A `summary` as the turn row keeps it (its first user and final agent message, rendered when
+ * indexed), in rollout order; undefined when an item is not kept (a long line) or the segment is
+ * cut (the summary is then picked from the visible items).
+ */
+const keptSummary = (seg: HistorySegment, turn: TurnRow): ThreadItem[] | undefined => {
+  if (seg.endOrdinal !== null || seg.endByteOffset !== null) return undefined;
+  const refs = [turn.firstUserItem, turn.finalAgentItem].filter((r): r is NonNullable<typeof r> => r !== null);
+  if (refs.some((r) => r.shown == null)) return undefined; // `== null`: a row of an older schema lacks it
+  return refs
+    .sort((a, b) => a.line - b.line)
+    .filter((r, i, sorted) => i === 0 || sorted[i - 1]!.line !== r.line)
+    .map((r) => r.shown!);
+};
+
+/**
  * Turns as `thread/turns/list` and `thread/read` show them, with the items their view asks for:
- * the items of all the turns of one segment are read in one batch (one open, one pread each).
+ * a summary kept in the turn row is used as it is; the other items of all the turns of one
+ * segment are read in one batch (one open, one read per span of nearby ranges).
  */
 export const turnsWithItems = async (
   ports: HistoryReadPorts,
@@ -63,11 +79,12 @@ export const turnsWithItems = async (
   turns: ReadonlyArray<{ readonly segment: HistorySegment; readonly row: TurnRow }>,
   view: ItemsView,
 ): Promise<Turn[]> => {
+  const kept = turns.map((t) => (view === 'summary' ? keptSummary(t.segment, t.row) : undefined));
   const rowsOf: Array<Array<[number, ItemRow]>> = [];
-  for (const t of turns) rowsOf.push(await turnItemRows(ports, t.segment, t.row, view));
-  const itemsOf: ThreadItem[][] = turns.map(() => []);
+  for (const [i, t] of turns.entries()) rowsOf.push(kept[i] !== undefined ? [] : await turnItemRows(ports, t.segment, t.row, view));
+  const itemsOf: ThreadItem[][] = turns.map((_, i) => kept[i] ?? []);
   for (const seg of new Set(turns.map((t) => t.segment))) {
-    const mine = turns.map((t, i) => i).filter((i) => turns[i]!.segment === seg);
+    const mine = turns.map((t, i) => i).filter((i) => turns[i]!.segment === seg && kept[i] === undefined);
     const read = await readItems(
       ports,
       lineage,

@@ -7,24 +7,47 @@ import type { HistoryReadPorts } from '../ports.js';
 import { readItems } from './itemContent.js';
 import { take } from './useCase.js';
 
+/** The item rows at these lines, in line order (a line twice, once). */
+const rowsAt = async (ports: HistoryReadPorts, R: string, lines: ReadonlyArray<number | undefined>): Promise<Array<[number, ItemRow]>> => {
+  const out: Array<[number, ItemRow]> = [];
+  for (const line of [...new Set(lines.filter((l): l is number => l !== undefined))].sort((a, b) => a - b)) {
+    const r = await take(ports.index.get('items', [R, line]));
+    if (r !== undefined) out.push([line, r]);
+  }
+  return out;
+};
+
+/**
+ * All item rows of a turn, in line order, by one range scan of `itemCount` rows from its first
+ * item's line: its items are normally the item rows there. Undefined when another turn's items
+ * are among them (concurrent turns): the caller looks them up by id.
+ */
+const scannedItemRows = async (ports: HistoryReadPorts, R: string, turn: TurnRow): Promise<Array<[number, ItemRow]> | undefined> => {
+  if (turn.itemCount === 0) return [];
+  if (turn.firstItem === null) return undefined;
+  const rows = await take(ports.index.range('items', [R], { from: [R, turn.firstItem.line], limit: turn.itemCount }));
+  return rows.length === turn.itemCount && rows.every((r) => r.value.turnId === turn.id) ? rows.map((r): [number, ItemRow] => [r.key[1], r.value]) : undefined;
+};
+
 /** The item rows of one turn in a segment, in rollout order (key line, row). */
 export const turnItemRows = async (ports: HistoryReadPorts, seg: HistorySegment, turn: TurnRow, view: ItemsView): Promise<Array<[number, ItemRow]>> => {
   const R = seg.rollout.rolloutId;
-  let lines: number[];
   if (view === 'notLoaded') return [];
   const cut = seg.endOrdinal !== null || seg.endByteOffset !== null;
-  if (view === 'summary' && !cut) {
-    lines = [turn.firstUserItem?.line, turn.finalAgentItem?.line].filter((l): l is number => l !== undefined);
-  } else {
-    lines = (await take(ports.index.range('itemIds', [R, turn.id]))).map((r) => r.value);
-  }
-  const out: Array<[number, ItemRow]> = [];
-  for (const line of [...new Set(lines)].sort((a, b) => a - b)) {
-    const r = await take(ports.index.get('items', [R, line]));
-    if (r === undefined) continue;
+  let rows: Array<[number, ItemRow]> | undefined;
+  if (view === 'summary' && !cut) rows = await rowsAt(ports, R, [turn.firstUserItem?.line, turn.finalAgentItem?.line]);
+  else
+    rows =
+      (await scannedItemRows(ports, R, turn)) ??
+      (await rowsAt(
+        ports,
+        R,
+        (await take(ports.index.range('itemIds', [R, turn.id]))).map((r) => r.value),
+      ));
+  const out = rows.filter(([line, r]) => {
     const [byteOffset, byteLength] = r.ranges[0] ?? [0, 0];
-    if (inSegment(seg, { line, byteOffset, byteLength, ordinal: r.ordinal })) out.push([line, r]);
-  }
+    return inSegment(seg, { line, byteOffset, byteLength, ordinal: r.ordinal });
+  });
   if (view === 'summary' && cut) {
     // Below a cut the stored summary may name items past it: pick the two from what is visible.
     const firstUser = out.find(([, r]) => r.kind === 'userMessage');

@@ -223,32 +223,14 @@ describe('jsonl reader', function () {
     });
 
     it('reads nearby ranges as one span, far or out-of-order ones apart', () => {
-      const members = (ranges: Array<[number, number]>) => spansOf(ranges).map((s) => [s.start, s.end, s.members]);
-      expect(
-        members([
-          [0, 10],
-          [11, 5],
-          [20, 3],
-        ]),
-      ).to.deep.equal([[0, 23, [0, 1, 2]]]);
-      expect(
-        members([
-          [0, 10],
-          [1_000_000, 5],
-        ]),
-      ).to.deep.equal([
-        [0, 10, [0]],
-        [1_000_000, 1_000_005, [1]],
-      ]);
-      expect(
-        members([
-          [100, 10],
-          [0, 5],
-        ]),
-      ).to.deep.equal([
-        [100, 110, [0]],
-        [0, 5, [1]],
-      ]);
+      // Ranges as `offset+length`, spans as `start-end:indexes of their ranges`.
+      const spans = (ranges: string): string =>
+        spansOf(ranges.split(' ').map((r) => r.split('+').map(Number) as [number, number]))
+          .map((s) => `${s.start}-${s.end}:${s.members.join(',')}`)
+          .join(' ');
+      expect(spans('0+10 11+5 20+3')).to.equal('0-23:0,1,2');
+      expect(spans('0+10 1000000+5')).to.equal('0-10:0 1000000-1000005:1');
+      expect(spans('100+10 0+5')).to.equal('100-110:0 0-5:1');
     });
 
     it('readRanges answers exactly each range, in the order asked, whatever spans they share', async () => {

@@ -61,6 +61,7 @@ export const indexThreadsFiles =
     const wanted = new Set(threadIds);
     const taken = new Set<string>();
     let bytes = 0;
+    let followedBases = false;
     for (;;) {
       const files = namedFor(all.right, wanted).filter((f) => !taken.has(f.path));
       if (files.length === 0) break;
@@ -80,8 +81,15 @@ export const indexThreadsFiles =
         more = true;
       }
       if (!more) break;
+      followedBases = true;
     }
     if (taken.size === 0) return E.right(null);
+    if (followedBases) {
+      // The threads' rows were derived before their bases were indexed (a fork's preview is its
+      // base's first message): derived again now that the whole history is there.
+      const again = await catchUpHome(store, home, { ...options, files: namedFor(all.right, new Set(threadIds)) })();
+      if (E.isLeft(again)) return again;
+    }
     return E.right({ files: taken.size, bytes, seconds: Number(process.hrtime.bigint() - t0) / 1e9 });
   };
 

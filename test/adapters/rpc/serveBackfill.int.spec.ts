@@ -195,6 +195,12 @@ describe('the CLI on a home it has never indexed', function () {
     expect(await full.exited).to.equal(0);
     expect((JSON.parse(one.stdout()) as { data: unknown[] }).data).to.not.be.empty;
     expect(JSON.parse(one.stdout())).to.deep.equal(JSON.parse(full.stdout()));
+    // The fork's row too (its preview is its base's first message), read first on a fresh index.
+    const readFresh = runCli(['read', fork!, '--codex-home', g.home, '--index-dir', nodePath.join(tmp(), 'fork-read'), '--json', '--no-turns']);
+    const readFull = runCli(['read', fork!, '--codex-home', g.home, '--index-dir', nodePath.join(tmp(), 'fork-full'), '--json', '--no-turns']);
+    expect(await readFresh.exited, readFresh.stderr()).to.equal(0);
+    expect(await readFull.exited).to.equal(0);
+    expect(JSON.parse(readFresh.stdout())).to.deep.equal(JSON.parse(readFull.stdout()));
   });
 });
 

@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import * as E from 'fp-ts/lib/Either.js';
+import { renderError } from '../../domain/errors.js';
 import type { GateVerdict, Lease } from '../../migrations/index/backfillGate.js';
 import { leaseHolder } from '../../migrations/index/backfillGate.js';
 import type { Progress } from '../indexer/catchUp.js';
@@ -200,6 +201,18 @@ export const createFeedback = (o: FeedbackOptions) => {
         }
         case 'waiting':
           begin('waiting', waitingText(s.home, s.holder, s.waitMs), true);
+          return;
+        case 'threadIndexed': {
+          const t = s.indexed;
+          const rest =
+            s.rest === 'behind'
+              ? `the rest of ${s.home} is being indexed`
+              : `the rest of ${s.home} is indexed when a command needs it (rollout-engine index does it now)`;
+          line(`indexed thread ${t.threadId} only (${files(t.files)}, ${mb(t.bytes)} in ${secs(t.seconds * 1000)}); ${rest}`);
+          return;
+        }
+        case 'backfillFailed':
+          line(`indexing ${s.home} stopped: ${renderError(s.error)}; threads are indexed as they are asked for`);
           return;
         case 'waited': {
           const step = current;

@@ -5,7 +5,7 @@ import { ThreadItemsListParams } from '../../rpc/methods/threadItemsList.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import { withHomeOptions } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
-import { runOnHome } from '../runOnHome.js';
+import { ONE_THREAD, runOnHome } from '../runOnHome.js';
 import { pageHints, itemLine } from '../renderHistory.js';
 
 interface ItemsOptions extends HomeOptions {
@@ -38,15 +38,20 @@ export const registerItems = (program: Command): void => {
         OPTION_OF,
       ),
       (q) =>
-        runOnHome(opts, (home) => listItems(home.read, q), {
-          text: (page) => [...page.data.map((e) => `${e.turnId}  ${itemLine(e.item, '')}`), ...pageHints(page, pageCommandOf(cmd, '--desc'))].join('\n'),
-          // Codex answers a turn id the thread does not have with an empty page, not an error; a
-          // person is told what that empty page may mean.
-          notes: (page) =>
-            page.data.length === 0 && opts.turn !== undefined && opts.cursor === undefined
-              ? [`no items in turn ${opts.turn}: is it a turn of this thread? rollout-engine turns ${threadId} --view notLoaded lists them`]
-              : [],
-        }),
+        runOnHome(
+          opts,
+          (home) => listItems(home.read, q),
+          {
+            text: (page) => [...page.data.map((e) => `${e.turnId}  ${itemLine(e.item, '')}`), ...pageHints(page, pageCommandOf(cmd, '--desc'))].join('\n'),
+            // Codex answers a turn id the thread does not have with an empty page, not an error; a
+            // person is told what that empty page may mean.
+            notes: (page) =>
+              page.data.length === 0 && opts.turn !== undefined && opts.cursor === undefined
+                ? [`no items in turn ${opts.turn}: is it a turn of this thread? rollout-engine turns ${threadId} --view notLoaded lists them`]
+                : [],
+          },
+          ONE_THREAD,
+        ),
     ),
   );
 };

@@ -6,7 +6,7 @@ import { ThreadReadParams } from '../../rpc/methods/threadRead.js';
 import { decodeRequest, withRequest } from '../decodeOptions.js';
 import { withHomeOptions } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
-import { runOnHome } from '../runOnHome.js';
+import { ONE_THREAD, runOnHome } from '../runOnHome.js';
 import { threadHeader, turnLines } from '../renderHistory.js';
 
 /** `rollout-engine read <threadId>`: `thread/read` from the index (`--json`: `result.thread`). */
@@ -23,6 +23,7 @@ export const registerRead = (program: Command): void => {
         opts,
         (home) => TE.map((r: ThreadRead) => r.thread)(readThread(home.read, p.threadId, p.includeTurns === true)),
         (t) => [...threadHeader(t), ...t.turns.flatMap(turnLines)].join('\n'),
+        ONE_THREAD,
       ),
     ),
   );

@@ -6,6 +6,7 @@ import { DEFAULT_MAX_REQUEST_BYTES, serveJsonRpc } from '../../rpc/server.js';
 import { U32 } from '../../rpc/protocol.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import { ALL_METHODS } from '../../rpc/methods/all.js';
+import type { RpcMethod } from '../../rpc/method.js';
 import { reportError } from '../exitCodes.js';
 import { homeOf, withHomeOptions } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
@@ -44,12 +45,22 @@ export const registerServe = (program: Command): void => {
 const serve = async (opts: HomeOptions, serveOpts: t.TypeOf<typeof ServeOptions>): Promise<void> => {
   const { codexHome, indexDir } = homeOf(opts);
   // stdout is the JSON-RPC channel: status lines (the first build, long catch-ups) go to stderr only.
-  const opened = await openCodexHome(codexHome, indexDir, { gateWaitMs: serveOpts.gateWaitMs, onStatus: cliFeedback.onStatus });
+  // The first build runs behind the answers (a thread asked for meanwhile is indexed first); the
+  // rollout folders are watched so a thread/list catches up only what changed.
+  const opened = await openCodexHome(codexHome, indexDir, {
+    gateWaitMs: serveOpts.gateWaitMs,
+    onStatus: cliFeedback.onStatus,
+    backfill: 'background',
+    watch: true,
+  });
   cliFeedback.settle();
   if (E.isLeft(opened)) return reportError(opened.left);
   cliFeedback.ready(`serving ${codexHome}: JSON-RPC on stdin/stdout, one message per line`);
   try {
-    await serveJsonRpc(process.stdin, process.stdout, { codexHome, ports: opened.right.mutations }, ALL_METHODS, serveOpts.maxRequestBytes);
+    // Each request runs ahead of the build behind it: the build waits between two chunks meanwhile.
+    const ahead = opened.right.aheadOfBackfill;
+    const methods = ALL_METHODS.map((m): RpcMethod => ({ ...m, handle: (ctx, params) => () => ahead(m.handle(ctx, params)) }));
+    await serveJsonRpc(process.stdin, process.stdout, { codexHome, ports: opened.right.mutations }, methods, serveOpts.maxRequestBytes);
   } finally {
     await opened.right.close();
   }

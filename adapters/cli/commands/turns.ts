@@ -5,7 +5,7 @@ import { ThreadTurnsListParams } from '../../rpc/methods/threadTurnsList.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import { withHomeOptions } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
-import { runOnHome } from '../runOnHome.js';
+import { ONE_THREAD, runOnHome } from '../runOnHome.js';
 import { pageHints, turnLines } from '../renderHistory.js';
 
 interface TurnsOptions extends HomeOptions {
@@ -42,6 +42,7 @@ export const registerTurns = (program: Command): void => {
           opts,
           (home) => listTurns(home.read, q),
           (page) => [...page.data.flatMap(turnLines), ...pageHints(page, pageCommandOf(cmd, '--asc'))].join('\n'),
+          ONE_THREAD,
         ),
     ),
   );

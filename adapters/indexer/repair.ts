@@ -6,6 +6,7 @@ import type { IndexStore } from '../../domain/ports.js';
 import type { IndexWrite } from '../../domain/index/rows.js';
 import { Batch } from '../../projections/batch.js';
 import { clearRollout } from '../../projections/runner.js';
+import { writeThreadRow } from '../../projections/threadRows.js';
 import { discoverRolloutFiles } from '../jsonl/discover.js';
 import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
 import { PROBE_CONCURRENCY, catchUpHome, mapLimit } from './catchUp.js';
@@ -146,7 +147,7 @@ export const repairIndex =
       const b = new Batch(reader);
       for (const r of rollouts) clearRollout(b, r);
       for (const p of paths) b.del('files', [p]);
-      for (const t of findings.threads) b.del('threads', [t]);
+      for (const t of findings.threads) writeThreadRow(b, t, undefined);
       return b.writes();
     })();
     if (E.isLeft(cleared)) return cleared;

@@ -9,7 +9,7 @@ export const NOT_LOADED = { type: 'notLoaded' } as const;
 export const threadFromRow = (row: ThreadRow, turns: Turn[]): Thread => {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
-    if (k === 'archived' || k === 'rolloutId') continue;
+    if (k === 'archived' || k === 'rolloutId' || k === 'sortMs') continue;
     out[k] = v;
     if (k === 'recencyAt') out['status'] = NOT_LOADED;
   }

@@ -47,6 +47,6 @@ export const registerIndex = (program: Command): void => {
         readerThread: opts.readerThread,
       });
       cliFeedback.settle();
-      printAnswer(r, opts.json, { text: (s) => summaryText(s, home.indexDir), json: summaryJson });
+      await printAnswer(r, opts.json, { text: (s) => summaryText(s, home.indexDir), json: summaryJson });
     });
 };

@@ -27,6 +27,6 @@ export const registerPlugins = (program: Command): void => {
       (home) => () => cliFeedback.during(listing, listPluginIdentities(diskPluginCache(codexHome), home.store)),
     );
     cliFeedback.settle();
-    printAnswer(rows, opts.json, (all) => all.map(pluginLine).join('\n'));
+    await printAnswer(rows, opts.json, (all) => all.map(pluginLine).join('\n'));
   });
 };

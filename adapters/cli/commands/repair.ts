@@ -54,6 +54,6 @@ export const registerRepair = (program: Command): void => {
     } else repaired = E.map((r: RepairReport) => ({ ...r, rebuilt: null }))(planned);
     // The index is no longer the one the findings describe.
     const dropped = E.isRight(repaired) ? await dropVerifyFindings(indexDir)() : E.right(undefined);
-    printAnswer(E.isLeft(dropped) ? dropped : repaired, opts.json, { text: repairText, json: repairJson });
+    await printAnswer(E.isLeft(dropped) ? dropped : repaired, opts.json, { text: repairText, json: repairJson });
   });
 };

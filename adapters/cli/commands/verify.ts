@@ -65,7 +65,7 @@ export const registerVerify = (program: Command): void => {
     const verified = E.map(({ findings: _f, ...r }: VerifyReport & { findings: VerifyFindings | undefined }) => ({ ...r, omitted: r.differences - r.diffs.length }))(
       found,
     );
-    printAnswer(
+    await printAnswer(
       verified,
       opts.json,
       (r) =>

@@ -6,12 +6,9 @@ import type { RpcError } from './errors.js';
 import { INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, toRpcError } from './errors.js';
 import { RpcNotification, RpcRequest } from './protocol.js';
 import { withQuarantineNotice } from './quarantineNotice.js';
-import { boundedLines } from './boundedLines.js';
+import { DEFAULT_MAX_REQUEST_BYTES, boundedLines } from './boundedLines.js';
 import { writeJsonLine } from './streamedJson.js';
 import { isEngineError } from '../../domain/errors.js';
-
-/** The largest message a client may send (`serve --max-request-bytes`); a longer one is refused, its bytes dropped. */
-export const DEFAULT_MAX_REQUEST_BYTES = 64 << 20;
 
 type Id = string | number | null;
 

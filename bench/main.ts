@@ -6,6 +6,7 @@
  *   pages [--sizes 1MB,100MB,1GB] [--reps N] [--no-codex]   page latency vs thread size, naive baseline, codex beside
  *   tokens [--files N] [--mb-per-file M] [--keep DIR]   token audit cold / warm on a ~2 GB home
  *   mutations [--gb N] [--runs N]  fork / rollback latency on a ~N GB thread (default 1), bytes written, copying baseline
+ *   read [--size 200MB] [--reps 3] [--no-codex]   thread/read includeTurns of a huge legacy thread: ours (serve) vs the real codex app-server, serve's peak RSS
  *   verify [--size 300MB] [--kill-at 0.5,0.75] [--rounds N]   verify / repair after an interrupted index vs index --rebuild: seconds, peak RSS
  * `--shapes heavy,real` (default both, for the suites that take it: tokens, mutations, verify):
  * `heavy` is the generated data with large payloads; `real` is built from rollouts the real codex
@@ -19,6 +20,7 @@ import { runTokensBench } from './tokens.js';
 import { runMutations } from './mutations.js';
 import { runIndexBench } from './index.js';
 import { runVerifyBench } from './verify.js';
+import { runReadBench } from './read.js';
 import type { BenchShape } from './realHome.js';
 
 const args = process.argv.slice(2);
@@ -52,6 +54,13 @@ const suites: Record<string, () => Promise<unknown>> = {
     return runTokensBench({ files: Number(flag('--files') ?? 1000), mbPerFile: Number(flag('--mb-per-file') ?? 2), ...(keep === undefined ? {} : { keep }) }, shapes());
   },
   mutations: () => runMutations(Number(flag('--gb') ?? '1'), Number(flag('--runs') ?? '20'), shapes()),
+  read: () =>
+    runReadBench(
+      nodePath.resolve(process.cwd(), 'dist/adapters/cli/main.js'),
+      flag('--size') ?? '200MB',
+      Number.parseInt(flag('--reps') ?? '3', 10),
+      !args.includes('--no-codex'),
+    ),
   verify: () => runVerifyBench(flag('--size') ?? '300MB', (flag('--kill-at') ?? '0.5,0.75').split(',').map(Number), Number(flag('--rounds') ?? '3'), shapes()),
 };
 

@@ -4,6 +4,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import { corrupt, invalidArgument } from '../../domain/errors.js';
 import { toEngineError } from './toEngineError.js';
+import { BufferPool } from './lineScanner.js';
 
 const checkRange = (byteOffset: number, byteLength: number): EngineError | undefined => {
   if (!Number.isSafeInteger(byteOffset) || byteOffset < 0) return invalidArgument('byteOffset', `must be a non-negative integer, got ${byteOffset}`);
@@ -48,9 +49,14 @@ const spansOf = (ranges: ReadonlyArray<readonly [number, number]>, order: Readon
   return spans;
 };
 
-/** `byteLength` bytes at `byteOffset` (fewer at the end of the file): one pread in practice; the loop only guards the short reads POSIX allows. */
-const readSpan = async (fh: fs.FileHandle, byteOffset: number, byteLength: number): Promise<Buffer> => {
-  const buf = Buffer.allocUnsafe(byteLength);
+/**
+ * Span buffers, reused: a whole-thread read goes through the whole file, and as many fresh buffers
+ * (outside the JS heap) would make V8 collect for their external memory again and again.
+ */
+const spanBuffers = new BufferPool(MAX_SPAN);
+
+/** `byteLength` bytes at `byteOffset` into `buf` (fewer at the end of the file): one pread in practice; the loop only guards the short reads POSIX allows. */
+const readSpan = async (fh: fs.FileHandle, buf: Buffer, byteOffset: number, byteLength: number): Promise<Buffer> => {
   let got = 0;
   while (got < byteLength) {
     const { bytesRead } = await fh.read(buf, got, byteLength - got, byteOffset + got);
@@ -76,9 +82,15 @@ export const readRanges = (path: string, ranges: ReadonlyArray<readonly [number,
       const order = ranges.map((_, i) => i).sort((a, b) => ranges[a]![0] - ranges[b]![0]);
       const out: string[] = new Array<string>(ranges.length);
       const fh = await fs.open(path, 'r');
+      let buf: Buffer | undefined;
       try {
         for (const span of spansOf(ranges, order)) {
-          const bytes = await readSpan(fh, span.byteOffset, span.byteLength);
+          const bytes = await readSpan(
+            fh,
+            span.byteLength <= MAX_SPAN ? (buf ??= spanBuffers.take()) : Buffer.allocUnsafe(span.byteLength),
+            span.byteOffset,
+            span.byteLength,
+          );
           for (let k = span.first; k <= span.last; k++) {
             const i = order[k]!;
             const [o, l] = ranges[i]!;
@@ -91,6 +103,7 @@ export const readRanges = (path: string, ranges: ReadonlyArray<readonly [number,
         }
         return out;
       } finally {
+        if (buf) spanBuffers.give(buf);
         await fh.close();
       }
     },

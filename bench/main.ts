@@ -7,6 +7,7 @@
  *   tokens [--files N] [--mb-per-file M] [--keep DIR]   token audit cold / warm on a ~2 GB home
  *   mutations [--gb N] [--runs N]  fork / rollback latency on a ~N GB thread (default 1), bytes written, copying baseline
  *   read [--size 200MB] [--reps 3] [--no-codex]   thread/read includeTurns of a huge legacy thread: ours (serve) vs the real codex app-server, serve's peak RSS
+ *   startup [--runs 7]   CLI start-up: bare node, --help, a warm turns page (median wall seconds, CPU, peak RSS)
  *   verify [--size 300MB] [--kill-at 0.5,0.75] [--rounds N]   verify / repair after an interrupted index vs index --rebuild: seconds, peak RSS
  * `--shapes heavy,real` (default both, for the suites that take it: tokens, mutations, verify):
  * `heavy` is the generated data with large payloads; `real` is built from rollouts the real codex
@@ -21,6 +22,7 @@ import { runMutations } from './mutations.js';
 import { runIndexBench } from './index.js';
 import { runVerifyBench } from './verify.js';
 import { runReadBench } from './read.js';
+import { runStartupBench } from './startup.js';
 import type { BenchShape } from './realHome.js';
 
 const args = process.argv.slice(2);
@@ -61,6 +63,7 @@ const suites: Record<string, () => Promise<unknown>> = {
       Number.parseInt(flag('--reps') ?? '3', 10),
       !args.includes('--no-codex'),
     ),
+  startup: () => runStartupBench(Number.parseInt(flag('--runs') ?? '7', 10)),
   verify: () => runVerifyBench(flag('--size') ?? '300MB', (flag('--kill-at') ?? '0.5,0.75').split(',').map(Number), Number(flag('--rounds') ?? '3'), shapes()),
 };
 

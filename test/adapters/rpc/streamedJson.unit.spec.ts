@@ -3,7 +3,7 @@ import * as fc from 'fast-check';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import { PassThrough, Writable } from 'node:stream';
-import { jsonPieces, writeJsonLine } from '../../../adapters/rpc/streamedJson.js';
+import { writeJsonLine } from '../../../adapters/rpc/streamedJson.js';
 import { serveJsonRpc } from '../../../adapters/rpc/server.js';
 import { defineMethod } from '../../../adapters/rpc/method.js';
 import { initialize } from '../../../adapters/rpc/methods/initialize.js';

@@ -3,16 +3,15 @@
  * of one huge legacy thread (the long thread the real codex wrote, its turns repeated to the
  * size: `buildHugeThreadHome`), asked of `rollout-engine serve` (run with the CLI's Node flags)
  * and, in the same run on the same home, of the real `codex app-server`. Prints the median and
- * every run's seconds per side (each a round trip: the answer written, read and parsed by the
- * bench), the answer's size, whether both answers have the same turns and items, and the serve
- * process's peak RSS (VmHWM).
+ * every run's seconds per side (from the request written to the answer's last byte received: the
+ * bench's own JSON.parse of the answer is left out, for both), the answer's size, whether both
+ * answers have the same turns and items, and the serve process's peak RSS (VmHWM).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { spawnRpcServer } from '../test/fixtures/stdioRpcClient.js';
-import { AppServer, writeCodexConfig } from '../test/compat/appServer.js';
+import { execFileSync, spawn } from 'node:child_process';
+import { MOCK_API_KEY_ENV, resolveCodexCommand, writeCodexConfig } from '../test/compat/appServer.js';
 import { MockResponses } from '../test/compat/mockResponses.js';
 import { CLI_NODE_FLAGS } from '../adapters/cli/nodeFlags.js';
 import { buildHugeThreadHome } from './realHome.js';
@@ -30,6 +29,60 @@ const peakRssMB = (pid: number): number => {
   return m ? round(Number(m[1]) / 1024, 1) : NaN;
 };
 
+/** A JSON-RPC peer on stdio that times each answer to its last byte and parses it only after (small lines: notifications, skipped). */
+const rawPeer = (file: string, args: ReadonlyArray<string>, opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) => {
+  const child = spawn(file, [...args], { stdio: ['pipe', 'pipe', 'inherit'], env: opts.env ?? process.env, cwd: opts.cwd });
+  let pending: Buffer[] = [];
+  let waiting: { readonly id: number; readonly resolve: (a: { at: number; text: string }) => void } | undefined;
+  child.stdout.on('data', (chunk: Buffer) => {
+    for (let from = 0; ;) {
+      const nl = chunk.indexOf(10, from);
+      if (nl < 0) {
+        pending.push(chunk.subarray(from));
+        return;
+      }
+      const at = performance.now();
+      const line = Buffer.concat([...pending, chunk.subarray(from, nl)]);
+      pending = [];
+      from = nl + 1;
+      const head = line.subarray(0, 200).toString('utf8');
+      if (waiting !== undefined && new RegExp(`"id":${waiting.id}[,}]`).test(head) && !head.includes('"method"')) {
+        const w = waiting;
+        waiting = undefined;
+        w.resolve({ at, text: line.toString('utf8') });
+      }
+    }
+  });
+  let nextId = 1;
+  return {
+    pid: child.pid!,
+    /** Seconds to the answer's last byte, and the answer parsed (not timed). */
+    request: async (method: string, params: unknown): Promise<{ seconds: number; message: { result?: unknown; error?: unknown } }> => {
+      const id = nextId++;
+      const got = new Promise<{ at: number; text: string }>((resolve) => (waiting = { id, resolve }));
+      const t0 = performance.now();
+      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+      const { at, text } = await got;
+      return { seconds: (at - t0) / 1000, message: JSON.parse(text) as { result?: unknown; error?: unknown } };
+    },
+    notify: (method: string): void => void child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method })}\n`),
+    close: async (): Promise<void> => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+};
+type RawPeer = ReturnType<typeof rawPeer>;
+
+const initialize = async (peer: RawPeer): Promise<void> => {
+  const r = await peer.request('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } });
+  if (r.message.error !== undefined) throw new Error(`initialize: ${JSON.stringify(r.message.error)}`);
+  peer.notify('initialized');
+};
+
 interface Answer {
   readonly turns: ReadonlyArray<{ readonly id: string; readonly items: ReadonlyArray<{ readonly id: string; readonly type: string }> }>;
 }
@@ -37,15 +90,21 @@ interface Answer {
 /** What must be equal in both answers (timings aside): turn ids and each turn's item ids and types. */
 const shapeOf = (a: Answer): string => JSON.stringify(a.turns.map((t) => [t.id, t.items.map((i) => `${i.type}:${i.id}`)]));
 
-const timed = async (reps: number, read: () => Promise<Answer>): Promise<{ seconds: number[]; answer: Answer }> => {
-  let answer = await read(); // warm-up: the file in the page cache, the index checked once
+/** `thread/read` `reps` times after a warm-up (the file in the page cache, the index checked once). */
+const timed = async (reps: number, peer: RawPeer, params: unknown): Promise<{ seconds: number[]; answer: Answer; bytes: number }> => {
+  const read = async (): Promise<{ seconds: number; answer: Answer; bytes: number }> => {
+    const r = await peer.request('thread/read', params);
+    if (r.message.error !== undefined) throw new Error(`thread/read: ${JSON.stringify(r.message.error)}`);
+    const result = r.message.result as { thread: Answer };
+    return { seconds: r.seconds, answer: result.thread, bytes: Buffer.byteLength(JSON.stringify(r.message)) };
+  };
+  let last = await read();
   const seconds: number[] = [];
   for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    answer = await read();
-    seconds.push(round((performance.now() - t0) / 1000));
+    last = await read();
+    seconds.push(round(last.seconds));
   }
-  return { seconds, answer };
+  return { seconds, answer: last.answer, bytes: last.bytes };
 };
 
 export const runReadBench = async (engineMain: string, size: string, reps: number, withCodex: boolean): Promise<Record<string, unknown>> => {
@@ -61,17 +120,11 @@ export const runReadBench = async (engineMain: string, size: string, reps: numbe
     const indexSeconds = round((performance.now() - t0) / 1000);
     const params = { threadId: huge.threadId, includeTurns: true };
 
-    const serve = spawnRpcServer(process.execPath, [...CLI_NODE_FLAGS, engineMain, 'serve', '--codex-home', home, '--index-dir', indexDir]);
-    let ours: { seconds: number[]; answer: Answer; peakRssMB: number; answerBytes: number };
+    const serve = rawPeer(process.execPath, [...CLI_NODE_FLAGS, engineMain, 'serve', '--codex-home', home, '--index-dir', indexDir]);
+    let ours: { seconds: number[]; answer: Answer; bytes: number; peakRssMB: number };
     try {
-      await serve.request('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } });
-      serve.notify('initialized');
-      const r = await timed(reps, async () => {
-        const a = await serve.request('thread/read', params);
-        if ('error' in a) throw new Error(`thread/read: ${JSON.stringify(a.error)}`);
-        return (a.result as { thread: Answer }).thread;
-      });
-      ours = { ...r, peakRssMB: peakRssMB(serve.child.pid!), answerBytes: Buffer.byteLength(JSON.stringify({ thread: r.answer })) };
+      await initialize(serve);
+      ours = { ...(await timed(reps, serve, params)), peakRssMB: peakRssMB(serve.pid) };
     } finally {
       await serve.close();
     }
@@ -81,21 +134,35 @@ export const runReadBench = async (engineMain: string, size: string, reps: numbe
       turns: huge.turns,
       lines: huge.lines,
       indexSeconds,
-      answerMB: round(ours.answerBytes / 1e6, 1),
+      answerMB: round(ours.bytes / 1e6, 1),
       ours: { median: median(ours.seconds), runs: ours.seconds, servePeakRssMB: ours.peakRssMB },
     };
     if (!withCodex) return out;
 
     const mock = await MockResponses.start();
     writeCodexConfig(home, mock.port);
-    const codex = await AppServer.start({ codexHome: home, userHome: nodePath.join(tmp, 'user-home'), cwd: huge.workDir });
+    const userHome = nodePath.join(tmp, 'user-home');
+    fs.mkdirSync(userHome, { recursive: true });
+    const command = resolveCodexCommand();
+    // The environment the compat harness gives codex (test/compat/appServer.ts).
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: userHome,
+      CODEX_HOME: home,
+      [MOCK_API_KEY_ENV]: 'bench-dummy-key',
+      TZ: 'UTC',
+      LANG: 'C.UTF-8',
+      GIT_CONFIG_NOSYSTEM: '1',
+    };
+    const codex = rawPeer(command.file, [...command.args, 'app-server'], { env, cwd: huge.workDir });
     try {
-      const r = await timed(reps, async () => ((await codex.request('thread/read', params, 600_000)) as { thread: Answer }).thread);
+      await initialize(codex);
+      const r = await timed(reps, codex, params);
       out['codex'] = { median: median(r.seconds), runs: r.seconds };
       out['sameTurnsAndItems'] = shapeOf(r.answer) === shapeOf(ours.answer);
       out['speedup'] = round(median(r.seconds) / median(ours.seconds), 1);
     } finally {
-      await codex.stop();
+      await codex.close();
       await mock.stop();
     }
     return out;

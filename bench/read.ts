@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
-import { MOCK_API_KEY_ENV, resolveCodexCommand, writeCodexConfig } from '../test/compat/appServer.js';
+import { appServerEnv, resolveCodexCommand, writeCodexConfig } from '../test/compat/appServer.js';
 import { MockResponses } from '../test/compat/mockResponses.js';
 import { CLI_NODE_FLAGS } from '../adapters/cli/nodeFlags.js';
 import { buildHugeThreadHome } from './realHome.js';
@@ -141,19 +141,8 @@ export const runReadBench = async (engineMain: string, size: string, reps: numbe
 
     const mock = await MockResponses.start();
     writeCodexConfig(home, mock.port);
-    const userHome = nodePath.join(tmp, 'user-home');
-    fs.mkdirSync(userHome, { recursive: true });
     const command = resolveCodexCommand();
-    // The environment the compat harness gives codex (test/compat/appServer.ts).
-    const env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: userHome,
-      CODEX_HOME: home,
-      [MOCK_API_KEY_ENV]: 'bench-dummy-key',
-      TZ: 'UTC',
-      LANG: 'C.UTF-8',
-      GIT_CONFIG_NOSYSTEM: '1',
-    };
+    const env = appServerEnv({ codexHome: home, userHome: nodePath.join(tmp, 'user-home') });
     const codex = rawPeer(command.file, [...command.args, 'app-server'], { env, cwd: huge.workDir });
     try {
       await initialize(codex);

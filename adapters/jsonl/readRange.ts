@@ -1,4 +1,4 @@
-import * as fs from 'node:fs/promises';
+import * as fs from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
@@ -56,10 +56,10 @@ const spansOf = (ranges: ReadonlyArray<readonly [number, number]>, order: Readon
 const spanBuffers = new BufferPool(MAX_SPAN);
 
 /** `byteLength` bytes at `byteOffset` into `buf` (fewer at the end of the file): one pread in practice; the loop only guards the short reads POSIX allows. */
-const readSpan = async (fh: fs.FileHandle, buf: Buffer, byteOffset: number, byteLength: number): Promise<Buffer> => {
+const readSpan = (fd: number, buf: Buffer, byteOffset: number, byteLength: number): Buffer => {
   let got = 0;
   while (got < byteLength) {
-    const { bytesRead } = await fh.read(buf, got, byteLength - got, byteOffset + got);
+    const bytesRead = fs.readSync(fd, buf, got, byteLength - got, byteOffset + got);
     if (bytesRead === 0) break;
     got += bytesRead;
   }
@@ -69,8 +69,11 @@ const readSpan = async (fh: fs.FileHandle, buf: Buffer, byteOffset: number, byte
 /**
  * Exactly the given byte ranges of one file, as strict UTF-8 text, in the order given: one open,
  * the ranges read in file order, those a few KiB apart with one pread of their span (a page's
- * items, or a whole thread's, cost a few sequential reads rather than one syscall each). A short
- * read or invalid UTF-8 means the index points at bytes that are not what it recorded: Corrupt.
+ * items, or a whole thread's, cost a few sequential reads rather than one syscall each). The
+ * reads block: a rollout being read is in the page cache, where a read is a copy and a round trip
+ * through the thread pool cost more than the copy (under load, a whole-thread read spent a third
+ * of its time waiting for the pool). A short read or invalid UTF-8 means the index points at bytes
+ * that are not what it recorded: Corrupt.
  */
 export const readRanges = (path: string, ranges: ReadonlyArray<readonly [number, number]>): TE.TaskEither<EngineError, string[]> => {
   for (const [o, l] of ranges) {
@@ -81,16 +84,11 @@ export const readRanges = (path: string, ranges: ReadonlyArray<readonly [number,
     async () => {
       const order = ranges.map((_, i) => i).sort((a, b) => ranges[a]![0] - ranges[b]![0]);
       const out: string[] = new Array<string>(ranges.length);
-      const fh = await fs.open(path, 'r');
+      const fd = fs.openSync(path, 'r');
       let buf: Buffer | undefined;
       try {
         for (const span of spansOf(ranges, order)) {
-          const bytes = await readSpan(
-            fh,
-            span.byteLength <= MAX_SPAN ? (buf ??= spanBuffers.take()) : Buffer.allocUnsafe(span.byteLength),
-            span.byteOffset,
-            span.byteLength,
-          );
+          const bytes = readSpan(fd, span.byteLength <= MAX_SPAN ? (buf ??= spanBuffers.take()) : Buffer.allocUnsafe(span.byteLength), span.byteOffset, span.byteLength);
           for (let k = span.first; k <= span.last; k++) {
             const i = order[k]!;
             const [o, l] = ranges[i]!;
@@ -104,7 +102,7 @@ export const readRanges = (path: string, ranges: ReadonlyArray<readonly [number,
         return out;
       } finally {
         if (buf) spanBuffers.give(buf);
-        await fh.close();
+        fs.closeSync(fd);
       }
     },
     toEngineError(path, 'readRange'),

@@ -49,8 +49,15 @@ export async function* jsonPieces(value: unknown): AsyncGenerator<string> {
  */
 const WRITE_BYTES = 64 * 1024;
 
+/**
+ * How much may wait in the stream's buffer before the writer waits for it to drain: enough that
+ * the answer is produced while the reader takes the last pieces (waiting at every full pipe made
+ * the two sides take turns), little enough to keep memory bounded.
+ */
+const BUFFERED_BYTES = 1 << 20;
+
 const written = (out: Writable, text: string): Promise<void> | undefined =>
-  out.write(text) ? undefined : new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  out.write(text) || out.writableLength < BUFFERED_BYTES ? undefined : new Promise<void>((resolve) => out.once('drain', () => resolve()));
 
 /**
  * Write `pieces` and then `end`, waiting while the pipe is full. When the pieces fail after some

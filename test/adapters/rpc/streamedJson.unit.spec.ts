@@ -26,18 +26,25 @@ const withStreams = (v: unknown, streams: () => boolean): unknown => {
 };
 
 /** A sink that takes `chunkDelayMs` per write and signals backpressure after 1 KiB. */
-const slowSink = (): { out: Writable; text: () => string; writes: () => number } => {
+const slowSink = (): { out: Writable; text: () => Promise<string>; writes: () => number; mostBuffered: () => number } => {
   let text = '';
   let writes = 0;
+  let mostBuffered = 0;
   const out = new Writable({
     highWaterMark: 1024,
     write(chunk: Buffer, _enc, done) {
       writes += 1;
       text += chunk.toString('utf8');
+      mostBuffered = Math.max(mostBuffered, out.writableLength);
       setTimeout(done, 1);
     },
   });
-  return { out, text: () => text, writes: () => writes };
+  // What was written once everything buffered has reached the sink.
+  const finished = async (): Promise<string> => {
+    await new Promise<void>((resolve) => out.end(() => resolve()));
+    return text;
+  };
+  return { out, text: finished, writes: () => writes, mostBuffered: () => mostBuffered };
 };
 
 describe('streamedJson: JSON written as it is produced', () => {
@@ -56,13 +63,14 @@ describe('streamedJson: JSON written as it is produced', () => {
     expect(await streamedText(value)).to.equal('{"b":[1,null,{"d":2}],"e":[],"f":{}}');
   });
 
-  it('waits for a full pipe (backpressure) and writes a long answer in large writes, then one newline', async () => {
+  it('waits for a full pipe (backpressure: at most about 1 MiB held) and writes a long answer in large writes, then one newline', async () => {
     const sink = slowSink();
-    const turns = Array.from({ length: 2000 }, (_, i) => ({ id: `turn-${i}`, text: 'x'.repeat(200) }));
+    const turns = Array.from({ length: 20_000 }, (_, i) => ({ id: `turn-${i}`, text: 'x'.repeat(200) }));
     await writeJsonLine(sink.out, { id: 1, result: { thread: { id: 't', turns: streamOf(turns) } } });
-    expect(sink.text()).to.equal(`${JSON.stringify({ id: 1, result: { thread: { id: 't', turns } } })}\n`);
-    // ~450 KB in writes of about 64 KiB, not one per turn.
-    expect(sink.writes()).to.be.within(5, 12);
+    expect(await sink.text()).to.equal(`${JSON.stringify({ id: 1, result: { thread: { id: 't', turns } } })}\n`);
+    // ~4.5 MB in writes of about 64 KiB, not one per turn, and never all of it held.
+    expect(sink.writes()).to.be.within(60, 80);
+    expect(sink.mostBuffered()).to.be.within(512 << 10, (1 << 20) + (128 << 10));
   });
 
   it('an error before the first write leaves nothing written; after it, the cut line is ended with a newline', async () => {
@@ -70,13 +78,14 @@ describe('streamedJson: JSON written as it is produced', () => {
     const boom = corrupt('/x.jsonl', 0, 'rewritten');
     let thrown: unknown = await writeJsonLine(small.out, { turns: streamOf([1, 2, 3], { at: 2, error: boom }) }).catch((e: unknown) => e);
     expect(thrown).to.equal(boom);
-    expect(small.text()).to.equal('');
+    expect(await small.text()).to.equal('');
     const big = slowSink();
     const turns = Array.from({ length: 1000 }, (_, i) => ({ id: i, text: 'y'.repeat(200) }));
     thrown = await writeJsonLine(big.out, { turns: streamOf(turns, { at: 900, error: boom }) }).catch((e: unknown) => e);
     expect(thrown).to.equal(boom);
-    expect(big.text().endsWith('\n')).to.equal(true);
-    expect(() => JSON.parse(big.text())).to.throw();
+    const cut = await big.text();
+    expect(cut.endsWith('\n')).to.equal(true);
+    expect(() => JSON.parse(cut)).to.throw();
   });
 
   it('the server answers an error met midway with the error object for the same id, after the cut line', async () => {

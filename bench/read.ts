@@ -107,6 +107,52 @@ const timed = async (reps: number, peer: RawPeer, params: unknown): Promise<{ se
   return { seconds, answer: last.answer, bytes: last.bytes };
 };
 
+/** A thread on an indexed home, and where codex runs for it. */
+export interface ReadTarget {
+  readonly home: string;
+  readonly indexDir: string;
+  readonly threadId: string;
+  readonly workDir: string;
+  /** Scratch space for codex's HOME. */
+  readonly tmp: string;
+}
+
+/** `thread/read includeTurns` of one thread, ours (serve) and, when asked, codex's, `reps` times each. */
+export const compareThreadRead = async (engineMain: string, target: ReadTarget, reps: number, withCodex: boolean): Promise<Record<string, unknown>> => {
+  const { home, indexDir } = target;
+  const params = { threadId: target.threadId, includeTurns: true };
+  const serve = rawPeer(process.execPath, [...CLI_NODE_FLAGS, engineMain, 'serve', '--codex-home', home, '--index-dir', indexDir]);
+  let ours: { seconds: number[]; answer: Answer; bytes: number; peakRssMB: number };
+  try {
+    await initialize(serve);
+    ours = { ...(await timed(reps, serve, params)), peakRssMB: peakRssMB(serve.pid) };
+  } finally {
+    await serve.close();
+  }
+  const out: Record<string, unknown> = {
+    answerMB: round(ours.bytes / 1e6, 1),
+    turnsRead: ours.answer.turns.length,
+    ours: { median: median(ours.seconds), runs: ours.seconds, servePeakRssMB: ours.peakRssMB },
+  };
+  if (!withCodex) return out;
+  const mock = await MockResponses.start();
+  writeCodexConfig(home, mock.port);
+  const command = resolveCodexCommand();
+  const env = appServerEnv({ codexHome: home, userHome: nodePath.join(target.tmp, 'user-home') });
+  const codex = rawPeer(command.file, [...command.args, 'app-server'], { env, cwd: target.workDir });
+  try {
+    await initialize(codex);
+    const r = await timed(reps, codex, params);
+    out['codex'] = { median: median(r.seconds), runs: r.seconds };
+    out['sameTurnsAndItems'] = shapeOf(r.answer) === shapeOf(ours.answer);
+    out['speedup'] = round(median(r.seconds) / median(ours.seconds), 1);
+  } finally {
+    await codex.close();
+    await mock.stop();
+  }
+  return out;
+};
+
 export const runReadBench = async (engineMain: string, size: string, reps: number, withCodex: boolean): Promise<Record<string, unknown>> => {
   const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-read-'));
   try {
@@ -118,43 +164,8 @@ export const runReadBench = async (engineMain: string, size: string, reps: numbe
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const indexSeconds = round((performance.now() - t0) / 1000);
-    const params = { threadId: huge.threadId, includeTurns: true };
-
-    const serve = rawPeer(process.execPath, [...CLI_NODE_FLAGS, engineMain, 'serve', '--codex-home', home, '--index-dir', indexDir]);
-    let ours: { seconds: number[]; answer: Answer; bytes: number; peakRssMB: number };
-    try {
-      await initialize(serve);
-      ours = { ...(await timed(reps, serve, params)), peakRssMB: peakRssMB(serve.pid) };
-    } finally {
-      await serve.close();
-    }
-    const out: Record<string, unknown> = {
-      size,
-      bytes: huge.bytes,
-      turns: huge.turns,
-      lines: huge.lines,
-      indexSeconds,
-      answerMB: round(ours.bytes / 1e6, 1),
-      ours: { median: median(ours.seconds), runs: ours.seconds, servePeakRssMB: ours.peakRssMB },
-    };
-    if (!withCodex) return out;
-
-    const mock = await MockResponses.start();
-    writeCodexConfig(home, mock.port);
-    const command = resolveCodexCommand();
-    const env = appServerEnv({ codexHome: home, userHome: nodePath.join(tmp, 'user-home') });
-    const codex = rawPeer(command.file, [...command.args, 'app-server'], { env, cwd: huge.workDir });
-    try {
-      await initialize(codex);
-      const r = await timed(reps, codex, params);
-      out['codex'] = { median: median(r.seconds), runs: r.seconds };
-      out['sameTurnsAndItems'] = shapeOf(r.answer) === shapeOf(ours.answer);
-      out['speedup'] = round(median(r.seconds) / median(ours.seconds), 1);
-    } finally {
-      await codex.close();
-      await mock.stop();
-    }
-    return out;
+    const compared = await compareThreadRead(engineMain, { home, indexDir, threadId: huge.threadId, workDir: huge.workDir, tmp }, reps, withCodex);
+    return { size, bytes: huge.bytes, turns: huge.turns, lines: huge.lines, indexSeconds, ...compared };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -86,8 +86,8 @@ export const turnsWithItems = async (
   return turns.map((t, i) => apiTurn(t.row, t.segment, view, itemsOf[i]!));
 };
 
-/** Turns whose items are read together: their bytes are a few sequential span reads (`readRanges`). */
-const FULL_TURNS_BATCH = 256;
+/** Turns whose items are read together (a few sequential span reads, `readRanges`); small enough that a batch's items die young (bigger batches were promoted and grew the old space). */
+const FULL_TURNS_BATCH = 64;
 
 /**
  * Every turn of a walk (oldest first) with all its items, `itemsView: "full"`, as a stream: the

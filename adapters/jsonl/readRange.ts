@@ -1,10 +1,8 @@
 import * as fs from 'node:fs';
-import { isUtf8 } from 'node:buffer';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import { corrupt, invalidArgument } from '../../domain/errors.js';
 import { toEngineError } from './toEngineError.js';
-import { BufferPool } from './lineScanner.js';
 
 const checkRange = (byteOffset: number, byteLength: number): EngineError | undefined => {
   if (!Number.isSafeInteger(byteOffset) || byteOffset < 0) return invalidArgument('byteOffset', `must be a non-negative integer, got ${byteOffset}`);
@@ -13,67 +11,67 @@ const checkRange = (byteOffset: number, byteLength: number): EngineError | undef
 };
 
 /**
- * Ranges closer than this are read with the bytes between them: one pread of a little more beats
- * two syscalls (a real rollout's items are lines a few KiB apart, among the model-context lines).
+ * Ranges closer than this are read as one span, the bytes between them read and dropped: a page's
+ * items are lines a few hundred bytes apart, and a syscall costs more than copying a few KiB.
  */
-const JOIN_GAP = 64 * 1024;
-/** No span read is longer than this (unless one range is): a whole-thread read stays in bounded memory. */
-const MAX_SPAN = 4 << 20;
+const SPAN_GAP = 16 * 1024;
+/** A span is never grown past this by joining (one range alone may be longer). */
+const SPAN_MAX = 1024 * 1024;
 
-/** Consecutive ranges (in file order) read with one pread: `first`..`last` index into the sorted order. */
+/** Consecutive ranges (in file order) read together: [start, end) and the indexes of its ranges. */
 interface Span {
-  readonly byteOffset: number;
-  readonly byteLength: number;
-  readonly first: number;
-  readonly last: number;
+  readonly start: number;
+  end: number;
+  readonly members: number[];
 }
 
-/** Ranges sorted by offset, grouped into spans of at most MAX_SPAN bytes with gaps under JOIN_GAP. */
-const spansOf = (ranges: ReadonlyArray<readonly [number, number]>, order: ReadonlyArray<number>): Span[] => {
+/** The ranges grouped into spans: ranges in ascending order whose gaps are small share one read. */
+export const spansOf = (ranges: ReadonlyArray<readonly [number, number]>): Span[] => {
   const spans: Span[] = [];
-  let start = 0;
-  while (start < order.length) {
-    const [o] = ranges[order[start]!]!;
-    let end = o + ranges[order[start]!]![1];
-    let last = start;
-    while (last + 1 < order.length) {
-      const [no, nl] = ranges[order[last + 1]!]!;
-      const nend = Math.max(end, no + nl);
-      if (no - end > JOIN_GAP || nend - o > MAX_SPAN) break;
-      end = nend;
-      last += 1;
+  let last: Span | undefined;
+  ranges.forEach(([o, l], i) => {
+    const end = o + l;
+    if (last !== undefined && o >= last.start && o <= last.end + SPAN_GAP && Math.max(end, last.end) - last.start <= SPAN_MAX) {
+      last.end = Math.max(last.end, end);
+      last.members.push(i);
+      return;
     }
-    spans.push({ byteOffset: o, byteLength: end - o, first: start, last });
-    start = last + 1;
-  }
+    last = { start: o, end, members: [i] };
+    spans.push(last);
+  });
   return spans;
 };
 
-/**
- * Span buffers, reused: a whole-thread read goes through the whole file, and as many fresh buffers
- * (outside the JS heap) would make V8 collect for their external memory again and again.
- */
-const spanBuffers = new BufferPool(MAX_SPAN);
-
-/** `byteLength` bytes at `byteOffset` into `buf` (fewer at the end of the file): one pread in practice; the loop only guards the short reads POSIX allows. */
-const readSpan = (fd: number, buf: Buffer, byteOffset: number, byteLength: number): Buffer => {
+/** Exactly [start, end) of an open file; Corrupt when the file ends before it. */
+const readSpan = (fd: number, path: string, start: number, end: number): Buffer => {
+  const buf = Buffer.allocUnsafe(end - start);
+  // One pread in practice; the loop only guards the short reads POSIX allows.
   let got = 0;
-  while (got < byteLength) {
-    const bytesRead = fs.readSync(fd, buf, got, byteLength - got, byteOffset + got);
-    if (bytesRead === 0) break;
-    got += bytesRead;
+  while (got < buf.length) {
+    const n = fs.readSync(fd, buf, got, buf.length - got, start + got);
+    if (n === 0) break;
+    got += n;
   }
-  return buf.subarray(0, got);
+  if (got < buf.length) throw corrupt(path, start, `range of ${buf.length} bytes runs past the end of the file (got ${got})`);
+  return buf;
+};
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+const text = (path: string, bytes: Buffer, byteOffset: number): string => {
+  try {
+    return UTF8.decode(bytes);
+  } catch (e) {
+    throw corrupt(path, byteOffset, `range of ${bytes.length} bytes is not valid UTF-8: ${(e as Error).message}`);
+  }
 };
 
 /**
- * Exactly the given byte ranges of one file, as strict UTF-8 text, in the order given: one open,
- * the ranges read in file order, those a few KiB apart with one pread of their span (a page's
- * items, or a whole thread's, cost a few sequential reads rather than one syscall each). The
- * reads block: a rollout being read is in the page cache, where a read is a copy and a round trip
- * through the thread pool cost more than the copy (under load, a whole-thread read spent a third
- * of its time waiting for the pool). A short read or invalid UTF-8 means the index points at bytes
- * that are not what it recorded: Corrupt.
+ * Exactly the given byte ranges of one file, as text, in order, the way the index serves a page
+ * without touching the rest of the file: one open, one pread per span of nearby ranges. The calls
+ * are synchronous: a page's reads are a few small reads of a file the OS has cached, cheaper done
+ * directly than each through the thread pool. A short read or invalid UTF-8 means the index
+ * points at bytes that are not what it recorded: Corrupt.
  */
 export const readRanges = (path: string, ranges: ReadonlyArray<readonly [number, number]>): TE.TaskEither<EngineError, string[]> => {
   for (const [o, l] of ranges) {
@@ -82,26 +80,18 @@ export const readRanges = (path: string, ranges: ReadonlyArray<readonly [number,
   }
   return TE.tryCatch(
     async () => {
-      const order = ranges.map((_, i) => i).sort((a, b) => ranges[a]![0] - ranges[b]![0]);
-      const out: string[] = new Array<string>(ranges.length);
       const fd = fs.openSync(path, 'r');
-      let buf: Buffer | undefined;
       try {
-        for (const span of spansOf(ranges, order)) {
-          const bytes = readSpan(fd, span.byteLength <= MAX_SPAN ? (buf ??= spanBuffers.take()) : Buffer.allocUnsafe(span.byteLength), span.byteOffset, span.byteLength);
-          for (let k = span.first; k <= span.last; k++) {
-            const i = order[k]!;
+        const out: string[] = new Array<string>(ranges.length);
+        for (const span of spansOf(ranges)) {
+          const bytes = readSpan(fd, path, span.start, span.end);
+          for (const i of span.members) {
             const [o, l] = ranges[i]!;
-            const from = o - span.byteOffset;
-            if (from + l > bytes.length) throw corrupt(path, o, `range of ${l} bytes runs past the end of the file (got ${Math.max(0, bytes.length - from)})`);
-            const piece = bytes.subarray(from, from + l);
-            if (!isUtf8(piece)) throw corrupt(path, o, `range of ${l} bytes is not valid UTF-8`);
-            out[i] = piece.toString('utf8');
+            out[i] = text(path, bytes.subarray(o - span.start, o - span.start + l), o);
           }
         }
         return out;
       } finally {
-        if (buf) spanBuffers.give(buf);
         fs.closeSync(fd);
       }
     },

@@ -7,7 +7,7 @@ import { readRanges } from '../jsonl/readRange.js';
 import { isInsideHome, outsideHome } from '../jsonl/insideHome.js';
 import { jsonlRolloutFiles } from '../jsonl/rolloutFiles.js';
 import type { LmdbIndexStore } from '../lmdb/indexStore.js';
-import { catchUpHome } from '../indexer/catchUp.js';
+import { catchUpHome } from '../indexer/catchUpWhenNeeded.js';
 import type { CatchUpOptions, CatchUpSummary } from '../indexer/catchUp.js';
 import { lmdbHistoryIndexer } from '../indexer/indexer.js';
 import type { IndexerContext } from '../indexer/indexer.js';

@@ -7,7 +7,7 @@ import type { HistoryIndexer, IndexStore } from '../../domain/ports.js';
 import type { RolloutFile } from '../jsonl/discover.js';
 import { parseRolloutFileName } from '../jsonl/rolloutFileName.js';
 import { isInsideHome, outsideHome } from '../jsonl/insideHome.js';
-import { catchUpHome } from './catchUp.js';
+import { catchUpHome } from './catchUpWhenNeeded.js';
 import { ensureThreadFresh } from './freshness.js';
 import type { CatchUpOptions } from './catchUp.js';
 import type { HomeWatch } from './homeWatch.js';

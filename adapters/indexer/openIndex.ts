@@ -17,7 +17,7 @@ import { homeIdentityOf, sameHome } from '../codexHome/homeIdentity.js';
 import type { HomeIdentity } from '../codexHome/homeIdentity.js';
 import { isInsideHome } from '../jsonl/insideHome.js';
 import { isPermissionDenied } from '../jsonl/toEngineError.js';
-import { catchUpHome } from './catchUp.js';
+import { catchUpHome } from './catchUpWhenNeeded.js';
 import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
 import { lmdbError } from '../lmdb/errors.js';
 

@@ -7,6 +7,7 @@ import { openIndex } from '../../../adapters/indexer/openIndex.js';
 import type { LmdbIndexStore } from '../../../adapters/lmdb/indexStore.js';
 import { SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
 import type { IndexWrite } from '../../../domain/index/rows.js';
+import { addThreadOrder } from '../../../migrations/index/010-thread-order.js';
 import { MIGRATIONS } from '../../../migrations/index/steps.js';
 import { listThreads } from '../../../replay/listThreads.js';
 import { right } from '../../fixtures/right.js';
@@ -15,9 +16,10 @@ import { RolloutWriter } from '../../fixtures/rolloutLines.js';
 import { rolloutName, writeRollout } from '../../replay/mutationHome.js';
 
 const IDS = ['01a1fe84-0000-7000-8000-0000000000e1', '01a1fe84-0000-7000-8000-0000000000e2', '01a1fe84-0000-7000-8000-0000000000e3'];
-const STEP = MIGRATIONS.find((m) => m.name === '010-thread-order')!;
+/** Found by what it runs: its number may change as other steps land. */
+const STEP = MIGRATIONS.find((m) => m.kind === 'inPlace' && m.run === addThreadOrder)!;
 
-describe('schema step 010-thread-order: thread rows carry their sort keys, threadOrder orders them', () => {
+describe('schema step thread-order: thread rows carry their sort keys, threadOrder orders them', () => {
   const tmp = useTempDir('thread-order-');
 
   /** Every list order both ways, a page of 2 and the next, as a client sees them. */

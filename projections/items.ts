@@ -2,7 +2,7 @@ import type { LinePos } from '../domain/index/rows.js';
 import type { Projection } from './projection.js';
 import type { RolloutEvent } from '../domain/rollout/event.js';
 import type { Batch } from './batch.js';
-import { getOrCreateTurn, loadFold, loadTurn, saveFold, saveTurn } from './turnRows.js';
+import { getOrCreateTurn, loadFold, loadTurn, ordinalOffLine, saveFold, saveTurn } from './turnRows.js';
 import type { FoldDraft, TurnDraft } from './turnRows.js';
 import { eventsOfResponseItem } from '../domain/thread/responseMessage.js';
 
@@ -34,7 +34,7 @@ const addItem = (b: Batch, R: string, t: TurnDraft, item: { id: string; kind: st
     completedAtMs,
   });
   b.put('itemIds', [R, t.id, item.id], pos.line);
-  if (pos.ordinal !== null) b.put('ordinals', [R, pos.ordinal], pos.line);
+  if (ordinalOffLine(b, R, pos)) b.put('ordinals', [R, pos.ordinal], pos.line);
   t.itemCount += 1;
   t.lastItemLine = pos.line;
   if (item.kind === 'userMessage' && t.firstUserItem === null) t.firstUserItem = { id: item.id, line: pos.line };

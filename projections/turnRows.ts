@@ -8,7 +8,14 @@ import type { Mutable } from './projection.js';
 export type TurnDraft = Mutable<TurnRow>;
 export type FoldDraft = Mutable<RolloutFoldRow>;
 
-export const newFold = (mode: HistoryMode): RolloutFoldRow => ({ mode, currentTurnId: null, legacyItemCount: 0, dropped: [] });
+export const newFold = (mode: HistoryMode, startOrdinal: number): RolloutFoldRow => ({ mode, currentTurnId: null, legacyItemCount: 0, dropped: [], startOrdinal });
+
+/**
+ * A row at `pos` needs an `ordinals` row: its ordinal is not the one its line has in a file as
+ * Codex numbers it (`startOrdinal + line`), which readers compute without a row.
+ */
+export const ordinalOffLine = (b: Batch, rolloutId: string, pos: LinePos | null | undefined): pos is LinePos & { ordinal: number } =>
+  pos != null && pos.ordinal !== null && pos.ordinal !== (b.get('fold', [rolloutId])?.startOrdinal ?? 0) + pos.line;
 
 /** The fold row, edited in place (its `dropped` list is replaced, never pushed to). */
 export const loadFold = (b: Batch, rolloutId: string): FoldDraft | undefined => b.edit('fold', [rolloutId]);
@@ -60,15 +67,15 @@ export const saveTurn = (b: Batch, rolloutId: string, t: TurnDraft): void => {
   const old = b.get('turnIds', [rolloutId, t.id]);
   if (old !== undefined && old !== line) {
     const moved = b.get('turns', [rolloutId, old]);
-    const oldOrdinal = moved ? keyPosOf(moved)?.ordinal : null;
+    const oldPos = moved ? keyPosOf(moved) : null;
     // The old key may be the turn's first item, whose ordinal entry stays for the item.
-    if (oldOrdinal != null && b.get('items', [rolloutId, old]) === undefined) b.del('ordinals', [rolloutId, oldOrdinal]);
+    if (ordinalOffLine(b, rolloutId, oldPos) && b.get('items', [rolloutId, old]) === undefined) b.del('ordinals', [rolloutId, oldPos.ordinal]);
     b.del('turns', [rolloutId, old]);
   }
   b.put('turns', [rolloutId, line], t);
   if (old !== line) {
     b.put('turnIds', [rolloutId, t.id], line);
-    if (pos.ordinal !== null) b.put('ordinals', [rolloutId, pos.ordinal], line);
+    if (ordinalOffLine(b, rolloutId, pos)) b.put('ordinals', [rolloutId, pos.ordinal], line);
   }
 };
 

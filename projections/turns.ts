@@ -42,7 +42,8 @@ export const turnsProjection: Projection = {
   apply: (b, ctx, ev, pos) => {
     const R = ctx.rolloutId;
     if (ev.kind === 'sessionMeta') {
-      if (b.get('fold', [R]) === undefined) b.put('fold', [R], newFold(ev.payload.history_mode === 'paginated' ? 'paginated' : 'legacy'));
+      if (b.get('fold', [R]) === undefined)
+        b.put('fold', [R], newFold(ev.payload.history_mode === 'paginated' ? 'paginated' : 'legacy', ev.payload.history_base?.end_ordinal_exclusive ?? 0));
       return;
     }
     if (!TURN_EVENTS.has(ev.kind)) return;

@@ -7,6 +7,7 @@ import { inSegment, segmentIndexForOrdinal, segmentIndexOfRollout } from '../dom
 import type { ThreadItem } from '../domain/thread/threadItem.js';
 import type { HistoryReadPorts } from './ports.js';
 import { invalidCursor, parseHistoryCursor, serializeHistoryCursor } from './internal/cursors.js';
+import { lineOfOrdinal } from './internal/lineage.js';
 import { openThread } from './internal/openThread.js';
 import { pageSizeOf } from './internal/pageSize.js';
 import { scanRows } from './internal/scanRows.js';
@@ -78,8 +79,8 @@ const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, q: ListI
   if (lineage.mode === 'paginated') {
     const { rolloutOrdinal, includeAnchor } = await take(parseHistoryCursor(cursor, lineage.thread.id, 'itemsByCreatedAtOrdinal'));
     const segment = segmentIndexForOrdinal(lineage.segments, rolloutOrdinal) ?? stop(invalidCursor('position outside thread lineage'));
-    const line = await take(ports.index.get('ordinals', [lineage.segments[segment]!.rollout.rolloutId, rolloutOrdinal]));
-    return { segment, line: line ?? null, keep: (r) => r.ordinal !== null && pastAnchor(direction, includeAnchor, r.ordinal, rolloutOrdinal) };
+    const line = await lineOfOrdinal(ports.index, lineage.segments[segment]!, rolloutOrdinal);
+    return { segment, line, keep: (r) => r.ordinal !== null && pastAnchor(direction, includeAnchor, r.ordinal, rolloutOrdinal) };
   }
   const c = await take(parseItemLineCursor(cursor, lineage.thread.id));
   const segment = segmentIndexOfRollout(lineage, c.rolloutId) ?? stop(invalidCursor(cursor));

@@ -6,6 +6,7 @@ import { segmentIndexForOrdinal } from '../domain/history/lineage.js';
 import type { ItemsView, Turn } from '../domain/thread/turn.js';
 import type { HistoryReadPorts } from './ports.js';
 import { invalidCursor, parseHistoryCursor, parseTurnCursor, serializeHistoryCursor, serializeTurnCursor } from './internal/cursors.js';
+import { lineOfOrdinal } from './internal/lineage.js';
 import { openThread } from './internal/openThread.js';
 import { pageSizeOf } from './internal/pageSize.js';
 import type { Direction, SegmentStart, WalkedTurn } from './internal/turnWalk.js';
@@ -35,10 +36,9 @@ const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, cursor: 
     const { rolloutOrdinal, includeAnchor } = await take(parseHistoryCursor(cursor, threadId, 'turns'));
     const segment = segmentIndexForOrdinal(lineage.segments, rolloutOrdinal) ?? stop(invalidCursor('position outside thread lineage'));
     const seg = lineage.segments[segment]!;
-    const line = await take(ports.index.get('ordinals', [seg.rollout.rolloutId, rolloutOrdinal]));
     return {
       segment,
-      line: line ?? null,
+      line: await lineOfOrdinal(ports.index, seg, rolloutOrdinal),
       keep: (pos) => pos.ordinal !== null && pastAnchor(direction, includeAnchor, pos.ordinal, rolloutOrdinal),
     };
   }

@@ -20,7 +20,7 @@ import type { TableName } from '../../domain/index/rows.js';
  * | turnIds   | [rolloutId, turnId]               | keyLine (turn id → turns key)                               |
  * | items     | [rolloutId, line]                 | ItemRow {turnId, id, kind, ordinal, ranges, times}          |
  * | itemIds   | [rolloutId, turnId, itemId]       | line (item id → items key)                                  |
- * | ordinals  | [rolloutId, ordinal]              | line of the turn key / item with that paginated ordinal     |
+ * | ordinals  | [rolloutId, ordinal]              | line of a turn key / item whose ordinal is not startOrdinal+line (sparse) |
  * | token_audit | [rolloutId, line]               | CountedResponse: a response the file paid for (or copied)   |
  * | plugin_events | [rolloutId, line, seq]        | PluginObservation: plugin used / enabled / disabled         |
  * | audit_state | [rolloutId]                     | AuditStateRow: token + plugin fold state of the file        |
@@ -37,7 +37,7 @@ import type { TableName } from '../../domain/index/rows.js';
  * Values are msgpack (lmdb default) with record structures shared per table. Schema changes bump `SCHEMA_VERSION` and add a step under
  * migrations/index/.
  */
-export const SCHEMA_VERSION = 8;
+export const SCHEMA_VERSION = 9;
 
 /** Bytes of a file's head covered by `headHash`. */
 export const HEAD_BYTES = 4096;

@@ -148,6 +148,12 @@ export interface RolloutFoldRow {
   readonly currentTurnId: string | null;
   readonly legacyItemCount: number;
   readonly dropped: ReadonlyArray<string>;
+  /**
+   * Paginated: the ordinal of the file's first line (its base's cut, 0 for a root file). Codex
+   * numbers every line, so a line's ordinal is normally `startOrdinal + line`; only rows whose
+   * ordinal is not have an `ordinals` row.
+   */
+  readonly startOrdinal: number;
 }
 
 /** Thread row: every app-server Thread field except `turns` and `status`, plus where it lives. */
@@ -173,7 +179,11 @@ export interface IndexTables {
   turnIds: { key: readonly [string, string]; value: number };
   items: { key: readonly [string, number]; value: ItemRow };
   itemIds: { key: readonly [string, string, string]; value: number };
-  /** Paginated ordinal of a turn's key line or an item's line → that line (Codex cursors carry ordinals). */
+  /**
+   * Paginated ordinal of a turn's key line or an item's line → that line (Codex cursors carry
+   * ordinals), only where the line is not `startOrdinal + line` (RolloutFoldRow): sparse, empty
+   * for a file as Codex writes it (read by `lineOfOrdinal`, replay/internal/lineage.ts).
+   */
   ordinals: { key: readonly [string, number]; value: number };
   /** Responses a file paid for, by line (token audit: domain/tokens). */
   tokenAudit: { key: readonly [string, number]; value: CountedResponse };

@@ -41,7 +41,8 @@ describe('schema 7 → 8: quarantineCounts, a row per rollout with quarantined l
     );
     right(await built.close()());
 
-    const migrated = right(await openIndex(dir, home)());
+    // Exactly the 7 → 8 step (8 → 9 rebuilds).
+    const migrated = right(await openIndex(dir, home, { target: 8 })());
     try {
       expect(migrated.migrated).to.equal('steps');
       expect(right(await migrated.store.dump()())).to.deep.equal(fresh);

@@ -4,9 +4,12 @@
  *   index [--sizes 100MB,1GB] [--reps N]  index build MB/s and peak RSS vs a naive parse-and-fold baseline
  *   goldens [--corpus DIR]  every cold history golden (list/read/turns/items) asked of `rollout-engine serve`
  *   pages [--sizes 1MB,100MB,1GB] [--reps N] [--no-codex]   page latency vs thread size, naive baseline, codex beside
- *   tokens [--files N] [--mb-per-file M] [--keep DIR]   token audit cold / warm on a generated ~2 GB home
+ *   tokens [--files N] [--mb-per-file M] [--keep DIR]   token audit cold / warm on a ~2 GB home
  *   mutations [--gb N] [--runs N]  fork / rollback latency on a ~N GB thread (default 1), bytes written, copying baseline
  *   verify [--size 300MB] [--kill-at 0.5,0.75] [--rounds N]   verify / repair after an interrupted index vs index --rebuild: seconds, peak RSS
+ * `--shapes heavy,real` (default both, for the suites that take it: tokens, mutations, verify):
+ * `heavy` is the generated data with large payloads; `real` is built from rollouts the real codex
+ * writes, cloned to size (bench/realHome.ts), dominated by small lines as users' homes are.
  */
 import * as nodePath from 'node:path';
 import { runCorpus } from './corpus.js';
@@ -16,12 +19,21 @@ import { runTokensBench } from './tokens.js';
 import { runMutations } from './mutations.js';
 import { runIndexBench } from './index.js';
 import { runVerifyBench } from './verify.js';
+import type { BenchShape } from './realHome.js';
 
 const args = process.argv.slice(2);
 const suite = args[0] ?? 'corpus';
 const flag = (name: string): string | undefined => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
+};
+
+const SHAPES: ReadonlyArray<BenchShape> = ['heavy', 'real'];
+const shapes = (): ReadonlyArray<BenchShape> => {
+  const asked = (flag('--shapes') ?? SHAPES.join(',')).split(',');
+  const unknown = asked.filter((s) => !SHAPES.includes(s as BenchShape));
+  if (unknown.length > 0) throw new Error(`unknown shape ${unknown.join(', ')} (known: ${SHAPES.join(', ')})`);
+  return asked as BenchShape[];
 };
 
 const suites: Record<string, () => Promise<unknown>> = {
@@ -37,10 +49,10 @@ const suites: Record<string, () => Promise<unknown>> = {
   goldens: () => runGoldens(flag('--corpus') ?? nodePath.resolve(process.cwd(), '../shared/codex-oracle'), nodePath.resolve(process.cwd(), 'dist/adapters/cli/main.js')),
   tokens: () => {
     const keep = flag('--keep');
-    return runTokensBench({ files: Number(flag('--files') ?? 1000), mbPerFile: Number(flag('--mb-per-file') ?? 2), ...(keep === undefined ? {} : { keep }) });
+    return runTokensBench({ files: Number(flag('--files') ?? 1000), mbPerFile: Number(flag('--mb-per-file') ?? 2), ...(keep === undefined ? {} : { keep }) }, shapes());
   },
-  mutations: () => runMutations(Number(flag('--gb') ?? '1'), Number(flag('--runs') ?? '20')),
-  verify: () => runVerifyBench(flag('--size') ?? '300MB', (flag('--kill-at') ?? '0.5,0.75').split(',').map(Number), Number(flag('--rounds') ?? '3')),
+  mutations: () => runMutations(Number(flag('--gb') ?? '1'), Number(flag('--runs') ?? '20'), shapes()),
+  verify: () => runVerifyBench(flag('--size') ?? '300MB', (flag('--kill-at') ?? '0.5,0.75').split(',').map(Number), Number(flag('--rounds') ?? '3'), shapes()),
 };
 
 const run = suites[suite];

@@ -1,8 +1,9 @@
 /**
- * `npm run bench -- mutations [--json] [--gb N]`: fork and rollback cost against history size.
- * Generates a paginated thread of ~1 GB (and a legacy one, for the appended rollback marker) in
- * a temporary CODEX_HOME, indexes it once, then times the mutations many times each, with the
- * bytes each one writes. The naive baseline in the same run is what a copying fork pays: the
+ * `npm run bench -- mutations [--json] [--gb N] [--shapes heavy,real]`: fork and rollback cost
+ * against history size. Per shape, a paginated thread of ~1 GB (and a legacy one, for the
+ * appended rollback marker) in a temporary CODEX_HOME — `heavy`: generated turns of ~1 MB tool
+ * output; `real`: a 200-turn thread the real codex wrote, its turns repeated (bench/realHome.ts) —
+ * indexed once, then the mutations timed many times each, with the bytes each one writes. The naive baseline in the same run is what a copying fork pays: the
  * history copied byte for byte. Everything generated is deleted afterwards.
  */
 import * as fs from 'node:fs';
@@ -19,6 +20,8 @@ import { portsOver } from '../adapters/codexHome/openCodexHome.js';
 import { forkThread } from '../replay/forkThread.js';
 import { rollbackThread } from '../replay/rollbackThread.js';
 import type { HistoryMode } from '../domain/rollout/historyMode.js';
+import { buildHugeThreadHome } from './realHome.js';
+import type { BenchShape } from './realHome.js';
 
 const PAGINATED = 'eeeeeeee-0000-7000-8000-000000000001';
 const LEGACY = 'eeeeeeee-0000-7000-8000-000000000002';
@@ -119,30 +122,77 @@ const timed = async <A>(f: () => Promise<A>): Promise<{ ms: number; value: A }> 
   return { ms: performance.now() - t0, value };
 };
 
-export const runMutations = async (gb: number, runs = 20): Promise<Record<string, unknown>> => {
+interface BenchThread {
+  readonly id: string;
+  readonly path: string;
+  readonly bytes: number;
+  readonly turns: number;
+  readonly middleTurnId: string;
+}
+
+/** The id of the first turn that starts past the middle of the file (one read of 4 MB there). */
+const middleTurnOf = (path: string, bytes: number): string => {
+  const fd = fs.openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(4 << 20);
+    const n = fs.readSync(fd, buf, 0, buf.length, Math.floor(bytes / 2));
+    const m = /"type":"task_started","turn_id":"([^"]+)"/.exec(buf.subarray(0, n).toString('utf8'));
+    if (m === null) throw new Error(`no task_started near the middle of ${path}`);
+    return m[1]!;
+  } finally {
+    fs.closeSync(fd);
+  }
+};
+
+/** A paginated and a legacy thread of ~`target` bytes each, of the shape asked for. */
+const benchThreads = async (shape: BenchShape, home: string, target: number): Promise<Record<HistoryMode, BenchThread>> => {
+  if (shape === 'real') {
+    const of = async (mode: HistoryMode): Promise<BenchThread> => {
+      const t = await buildHugeThreadHome(home, target, mode);
+      return { id: t.threadId, path: t.path, bytes: t.bytes, turns: t.turns, middleTurnId: middleTurnOf(t.path, t.bytes) };
+    };
+    return { paginated: await of('paginated'), legacy: await of('legacy') };
+  }
+  const day = nodePath.join(home, 'sessions', '2026', '11', '21');
+  const of = (mode: HistoryMode, id: string): BenchThread => {
+    const path = nodePath.join(day, `rollout-2026-11-21T14-00-00-${id}.jsonl`);
+    const g = generateThread(path, id, mode, target);
+    return { id, path, bytes: g.bytes, turns: g.turns, middleTurnId: `turn-${Math.floor(g.turns / 2)}` };
+  };
+  return { paginated: of('paginated', PAGINATED), legacy: of('legacy', LEGACY) };
+};
+
+export const runMutations = async (gb: number, runs = 20, shapes: ReadonlyArray<BenchShape> = ['heavy', 'real']): Promise<Record<string, unknown>> => {
+  const out: Record<string, unknown> = { suite: 'mutations' };
+  for (const shape of shapes) out[shape] = await runMutationsOn(shape, gb, runs);
+  return out;
+};
+
+const runMutationsOn = async (shape: BenchShape, gb: number, runs: number): Promise<Record<string, unknown>> => {
   const home = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'rollout-engine-bench-mutations-'));
   try {
-    const day = nodePath.join(home, 'sessions', '2026', '11', '21');
-    const pPath = nodePath.join(day, `rollout-2026-11-21T14-00-00-${PAGINATED}.jsonl`);
-    const lPath = nodePath.join(day, `rollout-2026-11-21T14-00-00-${LEGACY}.jsonl`);
     const target = Math.round(gb * (1 << 30));
-    const gen = await timed(async () => ({ paginated: generateThread(pPath, PAGINATED, 'paginated', target), legacy: generateThread(lPath, LEGACY, 'legacy', target) }));
+    const gen = await timed(() => benchThreads(shape, home, target));
+    const paginatedId = gen.value.paginated.id;
+    const legacyId = gen.value.legacy.id;
+    const pPath = gen.value.paginated.path;
+    const day = nodePath.dirname(pPath);
     const opened = await openIndex(nodePath.join(home, '.rollout-engine', 'index'), home)();
     if (E.isLeft(opened)) throw new Error(renderError(opened.left));
     const store = opened.right.store;
     try {
       const indexRun = await timed(() => must(catchUpHome(store, home)));
       const ports = portsOver(store, home, {}).mutations;
-      const middle = `turn-${Math.floor(gen.value.paginated.turns / 2)}`;
+      const middle = gen.value.paginated.middleTurnId;
 
       const forkWhole: number[] = [];
       const forkMiddle: number[] = [];
       const forkBytes: number[] = [];
       for (let i = 0; i < runs; i++) {
-        const w = await timed(() => must(forkThread(ports, { threadId: PAGINATED, excludeTurns: true })));
+        const w = await timed(() => must(forkThread(ports, { threadId: paginatedId, excludeTurns: true })));
         forkWhole.push(w.ms);
         forkBytes.push(w.value.written.bytes);
-        const m = await timed(() => must(forkThread(ports, { threadId: PAGINATED, lastTurnId: middle, excludeTurns: true })));
+        const m = await timed(() => must(forkThread(ports, { threadId: paginatedId, lastTurnId: middle, excludeTurns: true })));
         forkMiddle.push(m.ms);
         forkBytes.push(m.value.written.bytes);
       }
@@ -151,10 +201,10 @@ export const runMutations = async (gb: number, runs = 20): Promise<Record<string
       const rollbackLegacy: number[] = [];
       const rollbackLegacyBytes: number[] = [];
       for (let i = 0; i < runs; i++) {
-        const p = await timed(() => must(rollbackThread(ports, PAGINATED, 1, { excludeTurns: true })));
+        const p = await timed(() => must(rollbackThread(ports, paginatedId, 1, { excludeTurns: true })));
         rollbackPaginated.push(p.ms);
         rollbackPaginatedBytes.push(p.value.written?.bytes ?? 0);
-        const l = await timed(() => must(rollbackThread(ports, LEGACY, 1, { excludeTurns: true })));
+        const l = await timed(() => must(rollbackThread(ports, legacyId, 1, { excludeTurns: true })));
         rollbackLegacy.push(l.ms);
         rollbackLegacyBytes.push(l.value.written?.bytes ?? 0);
       }
@@ -167,9 +217,8 @@ export const runMutations = async (gb: number, runs = 20): Promise<Record<string
         fs.closeSync(fd);
       });
       fs.rmSync(copyPath);
-      const legacyFork = await timed(() => must(forkThread(ports, { threadId: LEGACY, lastTurnId: middle, excludeTurns: true })));
+      const legacyFork = await timed(() => must(forkThread(ports, { threadId: legacyId, lastTurnId: gen.value.legacy.middleTurnId, excludeTurns: true })));
       return {
-        suite: 'mutations',
         history: {
           paginatedBytes: gen.value.paginated.bytes,
           paginatedTurns: gen.value.paginated.turns,

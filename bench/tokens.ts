@@ -12,6 +12,8 @@ import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { runTokens } from '../adapters/cli/commands/tokens.js';
 import { generateTokenHome } from './tokenHome.js';
+import { buildRealShapedHome } from './realHome.js';
+import type { BenchShape } from './realHome.js';
 
 const walk = (d: string): string[] =>
   fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(nodePath.join(d, e.name)) : [nodePath.join(d, e.name)])) : [];
@@ -38,12 +40,29 @@ const timed = async <A>(f: () => Promise<A>): Promise<{ ms: number; value: A; rs
   return { ms: Math.round(Number(process.hrtime.bigint() - t) / 1e6), value, rssMb: Math.round(process.memoryUsage().rss / 1048576) };
 };
 
-export const runTokensBench = async (args: { files: number; mbPerFile: number; keep?: string }): Promise<Record<string, unknown>> => {
+export interface TokensBenchArgs {
+  readonly files: number;
+  readonly mbPerFile: number;
+  readonly keep?: string;
+}
+
+/** Per shape: `heavy` is the generated home (its expected total known), `real` a real-shaped home of the same size. */
+export const runTokensBench = async (args: TokensBenchArgs, shapes: ReadonlyArray<BenchShape> = ['heavy', 'real']): Promise<Record<string, unknown>> => {
+  const out: Record<string, unknown> = { suite: 'tokens' };
+  for (const shape of shapes) out[shape] = await tokensOn(shape, { ...args, ...(args.keep === undefined ? {} : { keep: nodePath.join(args.keep, shape) }) });
+  return out;
+};
+
+const tokensOn = async (shape: BenchShape, args: TokensBenchArgs): Promise<Record<string, unknown>> => {
   const root = args.keep ?? fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-tokens-'));
   const home = nodePath.join(root, 'home');
   const indexDir = nodePath.join(root, 'index');
   try {
-    const gen = await timed(async () => generateTokenHome(home, args.files, Math.round(args.mbPerFile * 1048576)));
+    const gen = await timed(async () => {
+      if (shape === 'heavy') return generateTokenHome(home, args.files, Math.round(args.mbPerFile * 1048576));
+      const real = await buildRealShapedHome(home, args.files * args.mbPerFile * 1048576);
+      return { files: real.files, bytes: real.bytes, responses: null, expectedTotalTokens: null };
+    });
     const audit = async () => {
       const r = await runTokens({ codexHome: home, indexDir, json: true, tz: 'UTC' });
       if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
@@ -61,7 +80,6 @@ export const runTokensBench = async (args: { files: number; mbPerFile: number; k
     const warm2 = await timed(audit);
     const naive = await timed(() => naiveAudit(home));
     return {
-      suite: 'tokens',
       home: { files: gen.value.files, bytes: gen.value.bytes, gb: +(gen.value.bytes / 1e9).toFixed(2), responses: gen.value.responses, generateMs: gen.ms },
       expectedTotalTokens: gen.value.expectedTotalTokens,
       cold: { ms: cold.ms, rssMb: cold.rssMb, totalTokens: cold.value.total.totalTokens, responses: cold.value.total.responses, index: cold.value.index },
@@ -72,7 +90,11 @@ export const runTokensBench = async (args: { files: number; mbPerFile: number; k
         records: naive.value.records,
         note: 'reads every byte each time; counts copied records again and misses count-only files',
       },
-      correct: cold.value.total.totalTokens === gen.value.expectedTotalTokens && warm.value.total.totalTokens === gen.value.expectedTotalTokens,
+      // A real-shaped home has no generator's total: cold and warm must agree.
+      correct:
+        gen.value.expectedTotalTokens === null
+          ? cold.value.total.totalTokens === warm.value.total.totalTokens
+          : cold.value.total.totalTokens === gen.value.expectedTotalTokens && warm.value.total.totalTokens === gen.value.expectedTotalTokens,
       excluded: { duplicateRecords: cold.value.duplicateRecords, copiedCounts: cold.value.copiedCounts },
       threads: cold.value.byThread.length,
       warmSpeedupVsCold: +(cold.ms / Math.max(1, Math.min(warm.ms, warm2.ms))).toFixed(1),

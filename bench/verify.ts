@@ -15,6 +15,8 @@ import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { generateHome } from './indexData.js';
+import { buildRealShapedHome } from './realHome.js';
+import type { BenchShape } from './realHome.js';
 import { parseSize } from './index.js';
 import { CLI_NODE_FLAGS } from '../adapters/cli/nodeFlags.js';
 
@@ -78,11 +80,22 @@ const summary = (runs: ReadonlyArray<Run>) => ({
   runs: runs.map((r) => ({ seconds: round(r.seconds), peakRssMB: round(r.peakRssMB, 1) })),
 });
 
-export const runVerifyBench = async (size: string, killAt: ReadonlyArray<number>, rounds: number): Promise<Record<string, unknown>> => {
+export const runVerifyBench = async (
+  size: string,
+  killAt: ReadonlyArray<number>,
+  rounds: number,
+  shapes: ReadonlyArray<BenchShape> = ['heavy', 'real'],
+): Promise<Record<string, unknown>> => {
+  const out: Record<string, unknown> = { suite: 'verify', node: process.version, cpus: os.cpus().length, nodeFlags: CLI_NODE_FLAGS };
+  for (const shape of shapes) out[shape] = await verifyOn(shape, size, killAt, rounds);
+  return out;
+};
+
+const verifyOn = async (shape: BenchShape, size: string, killAt: ReadonlyArray<number>, rounds: number): Promise<Record<string, unknown>> => {
   const root = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'bench-verify-'));
   try {
     const home = nodePath.join(root, 'home');
-    const data = await generateHome(home, parseSize(size), 1, { toolOutputBytes: 1024 });
+    const data = shape === 'real' ? await buildRealShapedHome(home, parseSize(size)) : await generateHome(home, parseSize(size), 1, { toolOutputBytes: 1024 });
     const indexDir = nodePath.join(home, '.rollout-engine');
     const saved = nodePath.join(root, 'saved');
     const full = await cli(['index', '--codex-home', home]);
@@ -130,12 +143,8 @@ export const runVerifyBench = async (size: string, killAt: ReadonlyArray<number>
       });
     }
     return {
-      suite: 'verify',
-      node: process.version,
-      cpus: os.cpus().length,
-      nodeFlags: CLI_NODE_FLAGS,
       targets: { peakRssMB: 300, repairVsRebuild: 1 },
-      data: { ...data, home: undefined, MB: round(data.bytes / 1e6, 1) },
+      data: { ...data, home: undefined, codexHome: undefined, MB: round(data.bytes / 1e6, 1) },
       fullIndex: { seconds: round(full.seconds), peakRssMB: round(full.peakRssMB, 1), dataMB: round(fullBytes / 1e6, 1) },
       rounds,
       scenarios,

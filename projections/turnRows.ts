@@ -1,4 +1,4 @@
-import type { LinePos, RolloutFoldRow, TurnRow } from '../domain/index/rows.js';
+import type { LinePos, RolloutFoldRow, TurnIdRow, TurnRow } from '../domain/index/rows.js';
 import type { HistoryMode } from '../domain/rollout/historyMode.js';
 import type { Batch } from './batch.js';
 import type { Mutable } from './projection.js';
@@ -44,7 +44,7 @@ export const newTurn = (id: string): TurnDraft => ({
 
 /** A copy of a stored turn (`saveTurn` puts it back; the stored row keeps the key it had, to move it). */
 export const loadTurn = (b: Batch, rolloutId: string, turnId: string): TurnDraft | undefined => {
-  const k = b.get('turnIds', [rolloutId, turnId]);
+  const k = b.get('turnIds', [rolloutId, turnId])?.line;
   if (k === undefined) return undefined;
   const t = b.get('turns', [rolloutId, k]);
   return t ? { ...t } : undefined;
@@ -64,7 +64,8 @@ export const saveTurn = (b: Batch, rolloutId: string, t: TurnDraft): void => {
   const pos = keyPosOf(t);
   if (pos === null) return; // not visible yet: nothing to store
   const line = pos.line;
-  const old = b.get('turnIds', [rolloutId, t.id]);
+  const ids = b.get('turnIds', [rolloutId, t.id]);
+  const old = ids?.line;
   if (old !== undefined && old !== line) {
     const moved = b.get('turns', [rolloutId, old]);
     const oldPos = moved ? keyPosOf(moved) : null;
@@ -74,7 +75,7 @@ export const saveTurn = (b: Batch, rolloutId: string, t: TurnDraft): void => {
   }
   b.put('turns', [rolloutId, line], t);
   if (old !== line) {
-    b.put('turnIds', [rolloutId, t.id], line);
+    b.put('turnIds', [rolloutId, t.id], { itemIds: [], itemLines: [], ...ids, line });
     if (ordinalOffLine(b, rolloutId, pos)) b.put('ordinals', [rolloutId, pos.ordinal], line);
   }
 };
@@ -82,4 +83,21 @@ export const saveTurn = (b: Batch, rolloutId: string, t: TurnDraft): void => {
 /** Record where the turn's bytes end, once: the first line that ended it (as Codex keeps it). */
 export const markEnded = (t: TurnDraft): void => {
   if (t.endByteOffset === null && t.end !== null) t.endByteOffset = t.end.byteOffset + t.end.byteLength + 1;
+};
+
+/** The key line of a turn's item by id (undefined: the turn has no such item). */
+export const itemLineOf = (row: TurnIdRow | undefined, itemId: string): number | undefined => {
+  const i = row === undefined ? -1 : row.itemIds.lastIndexOf(itemId);
+  return i < 0 ? undefined : row!.itemLines[i];
+};
+
+/** This batch's own copy of a turn's id row: its lists are appended to in place. */
+const withOwnLists = (r: TurnIdRow): TurnIdRow => ({ line: r.line, itemIds: [...r.itemIds], itemLines: [...r.itemLines] });
+
+/** Record a new item of a turn that `saveTurn` has stored. */
+export const addTurnItem = (b: Batch, rolloutId: string, turnId: string, itemId: string, line: number): void => {
+  const row = b.edit('turnIds', [rolloutId, turnId], withOwnLists);
+  if (row === undefined) return;
+  (row.itemIds as string[]).push(itemId);
+  (row.itemLines as number[]).push(line);
 };

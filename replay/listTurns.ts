@@ -45,7 +45,7 @@ const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, cursor: 
   const c = await take(parseTurnCursor(cursor));
   for (let segment = lineage.segments.length - 1; segment >= 0; segment -= 1) {
     const seg = lineage.segments[segment]!;
-    const anchor = await take(ports.index.get('turnIds', [seg.rollout.rolloutId, c.turnId]));
+    const anchor = (await take(ports.index.get('turnIds', [seg.rollout.rolloutId, c.turnId])))?.line;
     if (anchor === undefined) continue;
     return { segment, line: anchor, keep: (_pos, l) => pastAnchor(direction, c.includeAnchor, l, anchor) };
   }

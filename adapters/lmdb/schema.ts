@@ -17,9 +17,8 @@ import type { TableName } from '../../domain/index/rows.js';
  * | rollouts  | [rolloutId]                       | RolloutRow: session meta, base, preview, model, settings    |
  * | fold      | [rolloutId]                       | RolloutFoldRow: legacy open turn, item numbering, dropped   |
  * | turns     | [rolloutId, keyLine]              | TurnRow (keyLine = anchor line: task_started, else end line) |
- * | turnIds   | [rolloutId, turnId]               | keyLine (turn id → turns key)                               |
+ * | turnIds   | [rolloutId, turnId]               | TurnIdRow {line: turns key, itemIds → itemLines: items keys} |
  * | items     | [rolloutId, line]                 | ItemRow {turnId, id, kind, ordinal, ranges, times}          |
- * | itemIds   | [rolloutId, turnId, itemId]       | line (item id → items key)                                  |
  * | ordinals  | [rolloutId, ordinal]              | line of a turn key / item whose ordinal is not startOrdinal+line (sparse) |
  * | token_audit | [rolloutId, line]               | CountedResponse: a response the file paid for (or copied)   |
  * | plugin_events | [rolloutId, line, seq]        | PluginObservation: plugin used / enabled / disabled         |
@@ -51,7 +50,6 @@ export const DB_NAMES: Readonly<Record<TableName, string>> = {
   turns: 'turns',
   turnIds: 'turn_ids',
   items: 'items',
-  itemIds: 'item_ids',
   ordinals: 'ordinals',
   tokenAudit: 'token_audit',
   pluginEvents: 'plugin_events',

@@ -104,6 +104,16 @@ export interface ItemRow {
   readonly completedAtMs: number | null;
 }
 
+/**
+ * A turn by id (key: [rolloutId, turnId]): its key line in `turns`, and its items by id with
+ * their key lines in `items`, in the order they were created (one row per turn, not one per item).
+ */
+export interface TurnIdRow {
+  readonly line: number;
+  readonly itemIds: ReadonlyArray<string>;
+  readonly itemLines: ReadonlyArray<number>;
+}
+
 /** Where a `thread_settings_applied` line is (key: [rolloutId, line]): a fork or revision copies the settings below its cut. */
 export interface SettingsLineRow {
   readonly byteOffset: number;
@@ -176,9 +186,8 @@ export interface IndexTables {
   rollouts: { key: readonly [string]; value: RolloutRow };
   fold: { key: readonly [string]; value: RolloutFoldRow };
   turns: { key: readonly [string, number]; value: TurnRow };
-  turnIds: { key: readonly [string, string]; value: number };
+  turnIds: { key: readonly [string, string]; value: TurnIdRow };
   items: { key: readonly [string, number]; value: ItemRow };
-  itemIds: { key: readonly [string, string, string]; value: number };
   /**
    * Paginated ordinal of a turn's key line or an item's line → that line (Codex cursors carry
    * ordinals), only where the line is not `startOrdinal + line` (RolloutFoldRow): sparse, empty
@@ -224,7 +233,6 @@ export const TABLES: ReadonlyArray<TableName> = [
   'turns',
   'turnIds',
   'items',
-  'itemIds',
   'ordinals',
   'tokenAudit',
   'pluginEvents',

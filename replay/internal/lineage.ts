@@ -76,7 +76,7 @@ export interface FoundTurn {
 export const findTurn = async (index: IndexStore, lineage: ThreadLineage, turnId: string): Promise<FoundTurn | undefined> => {
   for (let i = lineage.segments.length - 1; i >= 0; i--) {
     const s = lineage.segments[i]!;
-    const keyLine = await take(index.get('turnIds', [s.rollout.rolloutId, turnId]));
+    const keyLine = (await take(index.get('turnIds', [s.rollout.rolloutId, turnId])))?.line;
     if (keyLine === undefined) continue;
     const t = await take(index.get('turns', [s.rollout.rolloutId, keyLine]));
     if (t !== undefined && visible(s, t)) return { segment: i, keyLine, ref: turnRef(s, t, keyLine) };

@@ -16,7 +16,7 @@ export const turnItemRows = async (ports: HistoryReadPorts, seg: HistorySegment,
   if (view === 'summary' && !cut) {
     lines = [turn.firstUserItem?.line, turn.finalAgentItem?.line].filter((l): l is number => l !== undefined);
   } else {
-    lines = (await take(ports.index.range('itemIds', [R, turn.id]))).map((r) => r.value);
+    lines = [...((await take(ports.index.get('turnIds', [R, turn.id])))?.itemLines ?? [])];
   }
   const out: Array<[number, ItemRow]> = [];
   for (const line of [...new Set(lines)].sort((a, b) => a - b)) {

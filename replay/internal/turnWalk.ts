@@ -27,7 +27,7 @@ export interface WalkedTurn {
 /** A turn row shadowed by a newer segment that holds the same turn (Codex reads the newest). */
 const shadowed = async (ports: HistoryReadPorts, newer: ReadonlyArray<HistorySegment>, turnId: string): Promise<boolean> => {
   for (const seg of newer) {
-    const line = await take(ports.index.get('turnIds', [seg.rollout.rolloutId, turnId]));
+    const line = (await take(ports.index.get('turnIds', [seg.rollout.rolloutId, turnId])))?.line;
     if (line === undefined) continue;
     const row = await take(ports.index.get('turns', [seg.rollout.rolloutId, line]));
     const pos = row ? keyPosOf(row) : null;

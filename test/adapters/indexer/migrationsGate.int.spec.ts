@@ -119,8 +119,9 @@ describe('index schema migrations and the backfill gate', function () {
     }
   });
 
-  it('schema 8 → 9 (sparse ordinals) rebuilds: an index with an ordinals row per turn and item answers as a fresh build', async () => {
-    // A schema-8 index: fold rows without startOrdinal, an ordinals row for every turn key and item.
+  it('schema 8 → 9 (sparse ordinals, item ids in turn rows) rebuilds: an index of the old layout answers as a fresh build', async () => {
+    // A schema-8 index: fold rows without startOrdinal, an ordinals row for every turn key and item,
+    // turnIds holding only the key line (item ids had a table of their own).
     const v8 = right(await openLmdbIndex(dir)());
     right(await catchUpHome(v8, home)());
     right(
@@ -129,6 +130,10 @@ describe('index schema migrations and the backfill gate', function () {
         for (const [R] of reader.keys('fold', [])) {
           const { startOrdinal: _s, ...old } = reader.get('fold', [R as string])!;
           writes.push({ op: 'put', table: 'fold', key: [R as string], value: old });
+        }
+        for (const [R, turnId] of reader.keys('turnIds', [])) {
+          const line = reader.get('turnIds', [R as string, turnId as string])!.line;
+          writes.push({ op: 'put', table: 'turnIds', key: [R as string, turnId as string], value: line as never });
         }
         for (const [R, line] of reader.keys('items', [])) {
           const o = reader.get('items', [R as string, line as number])?.ordinal;

@@ -85,10 +85,28 @@ export const markEnded = (t: TurnDraft): void => {
   if (t.endByteOffset === null && t.end !== null) t.endByteOffset = t.end.byteOffset + t.end.byteLength + 1;
 };
 
+/** Items from which a turn's ids are looked up in a map (kept beside its row) rather than by a scan. */
+const MAPPED_FROM = 32;
+/** Item id → key line of the turn rows with many items; rows are never changed but through `addTurnItem`, which keeps it. */
+const linesById = new WeakMap<TurnIdRow, Map<string, number>>();
+
+const mapOf = (row: TurnIdRow): Map<string, number> => {
+  let m = linesById.get(row);
+  if (m === undefined) {
+    m = new Map();
+    row.itemIds.forEach((id, i) => m!.set(id, row.itemLines[i]!));
+    linesById.set(row, m);
+  }
+  return m;
+};
+
 /** The key line of a turn's item by id (undefined: the turn has no such item). */
 export const itemLineOf = (row: TurnIdRow | undefined, itemId: string): number | undefined => {
-  const i = row === undefined ? -1 : row.itemIds.lastIndexOf(itemId);
-  return i < 0 ? undefined : row!.itemLines[i];
+  if (row === undefined) return undefined;
+  // A turn of thousands of items would make a scan per new item quadratic.
+  if (row.itemIds.length >= MAPPED_FROM) return mapOf(row).get(itemId);
+  const i = row.itemIds.lastIndexOf(itemId);
+  return i < 0 ? undefined : row.itemLines[i];
 };
 
 /** This batch's own copy of a turn's id row: its lists are appended to in place. */
@@ -100,4 +118,5 @@ export const addTurnItem = (b: Batch, rolloutId: string, turnId: string, itemId:
   if (row === undefined) return;
   (row.itemIds as string[]).push(itemId);
   (row.itemLines as number[]).push(line);
+  linesById.get(row)?.set(itemId, line);
 };

@@ -75,7 +75,7 @@ export const saveTurn = (b: Batch, rolloutId: string, t: TurnDraft): void => {
   }
   b.put('turns', [rolloutId, line], t);
   if (old !== line) {
-    b.put('turnIds', [rolloutId, t.id], { itemIds: [], itemLines: [], ...ids, line });
+    b.put('turnIds', [rolloutId, t.id], { line, itemIds: ids?.itemIds ?? [], itemLines: ids?.itemLines ?? [] });
     if (ordinalOffLine(b, rolloutId, pos)) b.put('ordinals', [rolloutId, pos.ordinal], line);
   }
 };

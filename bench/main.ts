@@ -4,6 +4,8 @@
  *   index [--sizes 100MB,1GB] [--reps N]  index build MB/s and peak RSS vs a naive parse-and-fold baseline, per shape
  *   goldens [--corpus DIR]  every cold history golden (list/read/turns/items) asked of `rollout-engine serve`
  *   pages [--sizes 1MB,100MB,1GB] [--reps N] [--no-codex]   page latency vs thread size, naive baseline, codex beside
+ *   pages --real-size 100MB [--engines A,B] [--reps N] [--no-codex]   the issue's page targets on a real-shaped home's long threads, codex beside;
+ *                           --engines: main.js of several builds timed on the same home (before/after)
  *   tokens [--files N] [--mb-per-file M] [--keep DIR]   token audit cold / warm on a ~2 GB home
  *   mutations [--gb N] [--runs N]  fork / rollback latency on a ~N GB thread (default 1), bytes written, copying baseline
  *   verify [--size 300MB] [--kill-at 0.5,0.75] [--rounds N]   verify / repair after an interrupted index vs index --rebuild: seconds, peak RSS
@@ -14,7 +16,7 @@
 import * as nodePath from 'node:path';
 import { runCorpus } from './corpus.js';
 import { runGoldens } from './goldens.js';
-import { runPagesBench } from './pages.js';
+import { runPagesBench, runRealPagesBench } from './pages.js';
 import { runTokensBench } from './tokens.js';
 import { runMutations } from './mutations.js';
 import { runIndexBench } from './index.js';
@@ -39,13 +41,23 @@ const shapes = (): ReadonlyArray<BenchShape> => {
 const suites: Record<string, () => Promise<unknown>> = {
   corpus: () => runCorpus(flag('--corpus') ?? nodePath.resolve(process.cwd(), '../shared/codex-oracle')),
   index: () => runIndexBench((flag('--sizes') ?? '100MB,1GB').split(','), Number(flag('--reps') ?? 3), shapes()),
-  pages: () =>
-    runPagesBench(
+  pages: () => {
+    const realSize = flag('--real-size');
+    const engines = (flag('--engines') ?? '').split(',').filter((e) => e !== '');
+    if (realSize !== undefined)
+      return runRealPagesBench(
+        engines.length > 0 ? engines.map((e) => nodePath.resolve(e)) : [nodePath.resolve(process.cwd(), 'dist/adapters/cli/main.js')],
+        realSize,
+        Number.parseInt(flag('--reps') ?? '50', 10),
+        !args.includes('--no-codex'),
+      );
+    return runPagesBench(
       nodePath.resolve(process.cwd(), 'dist/adapters/cli/main.js'),
       (flag('--sizes') ?? '1MB,100MB,1GB').split(','),
       Number.parseInt(flag('--reps') ?? '50', 10),
       !args.includes('--no-codex'),
-    ),
+    );
+  },
   goldens: () => runGoldens(flag('--corpus') ?? nodePath.resolve(process.cwd(), '../shared/codex-oracle'), nodePath.resolve(process.cwd(), 'dist/adapters/cli/main.js')),
   tokens: () => {
     const keep = flag('--keep');

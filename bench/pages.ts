@@ -183,6 +183,118 @@ const besideCodex = async (engineMain: string, reps: number): Promise<Record<str
   }
 };
 
+/** The requests the issue's targets name, on one thread: 20-turn pages in each view (newest and middle), 50-item pages. */
+const targetRequests = async (ask: Ask, threadId: string): Promise<Request[]> => {
+  const requests: Request[] = [];
+  const page = (await ask('thread/turns/list', { threadId, itemsView: 'notLoaded', limit: 100 })) as {
+    result: { nextCursor: string | null; data: Array<{ id: string }> };
+  };
+  const cursor = page.result.nextCursor;
+  for (const view of ['notLoaded', 'summary', 'full']) {
+    requests.push({ name: `turns ${view} 20 newest`, method: 'thread/turns/list', params: { threadId, itemsView: view, limit: 20 } });
+    if (cursor !== null) requests.push({ name: `turns ${view} 20 middle`, method: 'thread/turns/list', params: { threadId, itemsView: view, limit: 20, cursor } });
+  }
+  requests.push({ name: 'items 50 first', method: 'thread/items/list', params: { threadId, limit: 50 } });
+  const turnId = page.result.data[page.result.data.length - 1]?.id;
+  if (turnId !== undefined) requests.push({ name: 'items 50 of a middle turn', method: 'thread/items/list', params: { threadId, turnId, limit: 50 } });
+  return requests;
+};
+
+/** One request on every side, `reps` times, the sides alternating call by call (after two warm-ups each): p50 / p99, or what refused it. */
+const timeSidesInTurn = async (sides: ReadonlyArray<[string, Ask]>, r: Request, reps: number): Promise<Record<string, Record<string, unknown>>> => {
+  const refused = new Map<string, string>();
+  const times = new Map<string, number[]>(sides.map(([name]) => [name, []]));
+  for (const [name, ask] of sides)
+    for (let i = 0; i < 2; i++) {
+      const a = (await ask(r.method, r.params)) as { error?: unknown };
+      if (a.error === undefined) continue;
+      // Codex refuses some (thread/items/list of a legacy thread): said beside our time. Ours may not.
+      if (name !== 'codex') throw new Error(`${r.name} (${name}): ${JSON.stringify(a.error)}`);
+      refused.set(name, JSON.stringify(a.error));
+    }
+  for (let i = 0; i < reps; i++)
+    for (const [name, ask] of sides) {
+      if (refused.has(name)) continue;
+      const t0 = performance.now();
+      await ask(r.method, r.params);
+      times.get(name)!.push(performance.now() - t0);
+    }
+  return Object.fromEntries(
+    sides.map(([name]) => {
+      const ts = times.get(name)!;
+      return [name, { [r.name]: refused.has(name) ? { refused: refused.get(name) } : { p50: round(percentile(ts, 50)), p99: round(percentile(ts, 99)) } }];
+    }),
+  );
+};
+
+const mergeSides = (into: Record<string, Record<string, unknown>>, add: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> =>
+  Object.fromEntries(Object.keys(into).map((k) => [k, { ...into[k], ...add[k] }]));
+
+/**
+ * The issue's targets on a real-shaped home (bench/realHome.ts: rollouts the real codex writes,
+ * cloned to `size`): the long working thread of each mode (200 turns, tools, compactions), ours
+ * through `serve` beside `codex app-server` on the same files, Codex's projection warmed with
+ * `thread/resume` first. `engines` may name several builds (e.g. main's and this tree's) so a
+ * before/after is measured in one run on the same home; they are timed in turns, request by request.
+ */
+const onRealHome = async (engines: ReadonlyArray<string>, size: string, reps: number, withCodex: boolean): Promise<Record<string, unknown>> => {
+  const { buildRealShapedHome } = await import('./realHome.js');
+  const { openColdCodex } = await import('../test/compat/compatHomes.js');
+  const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-pages-real-'));
+  try {
+    const home = await buildRealShapedHome(nodePath.join(tmp, 'home'), parseByteSize(size));
+    const servers = engines.map((engine, i) => {
+      const indexDir = nodePath.join(tmp, `index-${i}`);
+      execFileSync(process.execPath, [engine, 'index', '--codex-home', home.codexHome, '--index-dir', indexDir, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      return engineServe(engine, home.codexHome, indexDir);
+    });
+    const codex = withCodex ? await openColdCodex({ codexHome: home.codexHome, workDir: home.workDir } as Parameters<typeof openColdCodex>[0]) : null;
+    try {
+      const asks = servers.map((c) => oursAsk(c));
+      for (const [i, ask] of asks.entries()) await initialize(ask, (m) => servers[i]!.notify(m));
+      const askCodex: Ask | null =
+        codex === null
+          ? null
+          : async (m, p) => {
+              try {
+                return { result: await codex.server.request(m, p) };
+              } catch (e) {
+                return { error: String(e) };
+              }
+            };
+      const out: Record<string, unknown> = {};
+      for (const mode of ['paginated', 'legacy'] as const) {
+        const threadId = home.long[mode];
+        if (askCodex !== null) {
+          const resumed = (await askCodex('thread/resume', { threadId })) as { error?: unknown };
+          if (resumed.error !== undefined) throw new Error(`codex thread/resume: ${JSON.stringify(resumed.error)}`);
+        }
+        const requests = await targetRequests(asks[0]!, threadId);
+        // Request by request, the sides taking turns call by call, so a busy moment of the machine hits all alike.
+        const sides: Array<[string, Ask]> = [
+          ...asks.map((a, i): [string, Ask] => [engines[i]!, a]),
+          ...(askCodex === null ? [] : [['codex', askCodex] as [string, Ask]]),
+        ];
+        const times: Record<string, Record<string, unknown>> = Object.fromEntries(sides.map(([name]) => [name, {}]));
+        for (const r of requests) Object.assign(times, mergeSides(times, await timeSidesInTurn(sides, r, reps)));
+        out[mode] = { threadId, ...times };
+      }
+      return { size, files: home.files, bytes: home.bytes, meanLineBytes: home.meanLineBytes, ...out };
+    } finally {
+      for (const c of servers) await c.close();
+      await codex?.stop();
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+};
+
+/** `--real-size` alone (no `--sizes`): only the real-shaped home. */
+export const runRealPagesBench = async (engines: ReadonlyArray<string>, size: string, reps: number, withCodex: boolean): Promise<Record<string, unknown>> => ({
+  reps,
+  realHome: await onRealHome(engines, size, reps, withCodex),
+});
+
 export const runPagesBench = async (engineMain: string, sizes: ReadonlyArray<string>, reps: number, withCodex: boolean): Promise<Record<string, unknown>> => {
   const threads: Array<Record<string, unknown>> = [];
   for (const mode of ['paginated', 'legacy'] as const) for (const size of sizes) threads.push(await sized(engineMain, size, mode, reps));

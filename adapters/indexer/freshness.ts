@@ -9,7 +9,7 @@ import { discoverRevisionFiles } from '../jsonl/discover.js';
 import type { RolloutFile } from '../jsonl/discover.js';
 import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
 import { isInsideHome, outsideHome } from '../jsonl/insideHome.js';
-import { probeFile } from './probe.js';
+import { probeFile, unchangedSince } from './probe.js';
 import { catchUpHome } from './catchUp.js';
 import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
 
@@ -25,7 +25,7 @@ const fileOf = (cp: FileCheckpoint): RolloutFile => ({
 
 /**
  * Read-repair before answering from the index for one thread: every file of its logical history
- * is probed against its checkpoint, and the day folders since its current file are listed for
+ * is compared with its checkpoint (one stat; probed when size or times differ), and the day folders since its current file are listed for
  * revision files the index has not seen (a revert writes a new file). Longer files and new
  * revisions → catch-up of those files only; gone, shorter, replaced or rewritten files (head,
  * tail, or mtime/ctime at the same size), or a path now holding another thread → a full scan
@@ -64,6 +64,7 @@ export const ensureThreadFresh =
       if (cp.right === undefined || cp.right.rolloutId !== rolloutId) return rescan();
       let probe;
       try {
+        if (unchangedSince(node.path, cp.right)) continue;
         probe = await probeFile(fileOf(cp.right), cp.right);
       } catch (err) {
         if (errnoCode(err) === 'ENOENT') return rescan();

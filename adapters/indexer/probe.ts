@@ -130,6 +130,16 @@ const stillDescribes = (fd: number, cp: FileCheckpoint, st: { size: number; mtim
 };
 
 /**
+ * Whether a file is still exactly as its checkpoint saw it, by one stat: the same size, mtime and
+ * ctime. Any write, truncation or replacement changes ctime (which no caller can set back), so a
+ * file passing this needs no head or tail hash; one failing it gets the full `probeFile`.
+ */
+export const unchangedSince = (path: string, cp: FileCheckpoint): boolean => {
+  const st = fsSync.statSync(path);
+  return st.size === cp.size && st.mtimeMs === cp.mtimeMs && st.ctimeMs === cp.ctimeMs;
+};
+
+/**
  * Probe one file against its checkpoint; 'incomplete' while its first line is being written.
  * Synchronous file calls: a probe is an open, a stat and one or two small reads of a file the OS
  * usually has cached, cheaper done directly than through the thread pool (measured, bench/index.ts).

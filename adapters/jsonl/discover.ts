@@ -1,4 +1,5 @@
 import * as fs from 'node:fs/promises';
+import * as fsSync from 'node:fs';
 import type { Dirent } from 'node:fs';
 import * as nodePath from 'node:path';
 import * as TE from 'fp-ts/lib/TaskEither.js';
@@ -64,11 +65,85 @@ const walk = async (dir: string, recurse: boolean): Promise<string[]> => {
 /** Code-unit order, locale-independent (paths here are ASCII). */
 const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** A folder's listing as it was, and the folder's times then: the listing holds while they do. */
+interface Listing {
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly value: unknown;
+}
+
+/**
+ * Folder listings kept by this process (per folder path and purpose). A folder's mtime changes
+ * when an entry is added, removed or renamed, so a listing is reused while the folder's mtime and
+ * ctime are those it was made with. A listing made less than `RACY_MS` after the folder changed is
+ * not kept: a file system's timestamps are coarse (a clock tick), so a file created in the same
+ * tick as the listing would leave the times as they were.
+ */
+const listings = new Map<string, Listing>();
+const RACY_MS = 1000;
+
+/** `list(dir)`, or its last answer while `dir` has not changed since; a missing folder lists as empty. */
+const listedOnce = async <T>(dir: string, purpose: string, list: () => Promise<T>, empty: T): Promise<T> => {
+  let st: fsSync.Stats;
+  try {
+    st = fsSync.statSync(dir);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return empty;
+    throw err;
+  }
+  const key = `${purpose}\0${dir}`;
+  const kept = listings.get(key);
+  if (kept !== undefined && kept.mtimeMs === st.mtimeMs && kept.ctimeMs === st.ctimeMs) return kept.value as T;
+  const startedMs = Date.now();
+  const value = await list();
+  if (startedMs - Math.max(st.mtimeMs, st.ctimeMs) > RACY_MS) listings.set(key, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, value });
+  else listings.delete(key);
+  return value;
+};
+
+/** Sub-folder names of `dir`, sorted (a missing `dir` has none). */
+const subfolders = (dir: string): Promise<ReadonlyArray<string>> =>
+  listedOnce(
+    dir,
+    'folders',
+    async () => {
+      try {
+        return (await fs.readdir(dir, { withFileTypes: true }))
+          .filter((e) => e.isDirectory())
+          .map((e) => e.name)
+          .sort(byteOrder);
+      } catch (err) {
+        if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return [];
+        throw err;
+      }
+    },
+    [],
+  );
+
+/** The revision files of every thread in one day folder, in name order. */
+const revisionFilesIn = (dir: string): Promise<ReadonlyArray<RolloutFile & { readonly revisionId: string }>> =>
+  listedOnce(
+    dir,
+    'revisions',
+    async () => {
+      const out: Array<RolloutFile & { readonly revisionId: string }> = [];
+      for (const name of (await fs.readdir(dir)).sort(byteOrder)) {
+        const parsed = parseRolloutFileName(name);
+        if (parsed?.revisionId === undefined) continue;
+        out.push({ path: nodePath.join(dir, name), archived: false, fileTimestamp: parsed.fileTimestamp, threadId: parsed.threadId, revisionId: parsed.revisionId });
+      }
+      return out;
+    },
+    [],
+  );
+
 /**
  * Revision files of one thread (`rollout-<ts>-<threadId>_<revisionId>.jsonl`) in the day folders
  * of `sessions/` dated `sinceDate` (YYYY-MM-DD, the date part of a rollout file name) or later.
  * A revert writes its revision into the folder of the revert's date, never an earlier one, so a
- * thread's new revisions are found by listing a few folders instead of the whole home.
+ * thread's new revisions are found by listing a few folders instead of the whole home; a folder
+ * is listed again only once it has changed (`listedOnce`), so asking per request costs a stat
+ * per folder.
  */
 export const discoverRevisionFiles = (home: string, threadId: string, sinceDate: string): TE.TaskEither<EngineError, ReadonlyArray<RolloutFile>> =>
   TE.tryCatch(
@@ -76,26 +151,10 @@ export const discoverRevisionFiles = (home: string, threadId: string, sinceDate:
       const root = nodePath.join(home, 'sessions');
       const [y0, m0, d0] = sinceDate.split('-');
       const out: RolloutFile[] = [];
-      const dirs = async (dir: string, keep: (name: string) => boolean): Promise<string[]> => {
-        try {
-          return (await fs.readdir(dir, { withFileTypes: true }))
-            .filter((e) => e.isDirectory() && keep(e.name))
-            .map((e) => e.name)
-            .sort(byteOrder);
-        } catch (err) {
-          if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return [];
-          throw err;
-        }
-      };
-      for (const y of await dirs(root, (n) => n >= y0!)) {
-        for (const m of await dirs(nodePath.join(root, y), (n) => y > y0! || n >= m0!)) {
-          for (const d of await dirs(nodePath.join(root, y, m), (n) => y > y0! || m > m0! || n >= d0!)) {
-            const dir = nodePath.join(root, y, m, d);
-            for (const name of (await fs.readdir(dir)).sort(byteOrder)) {
-              const parsed = parseRolloutFileName(name);
-              if (parsed?.revisionId === undefined || parsed.threadId !== threadId) continue;
-              out.push({ path: nodePath.join(dir, name), archived: false, fileTimestamp: parsed.fileTimestamp, threadId, revisionId: parsed.revisionId });
-            }
+      for (const y of (await subfolders(root)).filter((n) => n >= y0!)) {
+        for (const m of (await subfolders(nodePath.join(root, y))).filter((n) => y > y0! || n >= m0!)) {
+          for (const d of (await subfolders(nodePath.join(root, y, m))).filter((n) => y > y0! || m > m0! || n >= d0!)) {
+            for (const f of await revisionFilesIn(nodePath.join(root, y, m, d))) if (f.threadId === threadId) out.push(f);
           }
         }
       }

@@ -1,5 +1,6 @@
 import type { TurnError, TurnStatus } from '../thread/turn.js';
 import type { Thread } from '../thread/thread.js';
+import type { ThreadItem } from '../thread/threadItem.js';
 import type { HistoryMode } from '../rollout/historyMode.js';
 import type { SettingsChange } from '../thread/threadMeta.js';
 import type { CountedResponse, TokenFileState } from '../tokens/responseFold.js';
@@ -61,6 +62,11 @@ export interface ItemRef {
   readonly id: string;
   /** Key line of the item row. */
   readonly line: number;
+  /**
+   * The item as the API shows it, kept when its line is short (SHOWN_LINE_BYTES) so a `summary`
+   * page reads no file; null: read it from its item row's ranges.
+   */
+  readonly shown: ThreadItem | null;
 }
 
 /** One turn of a rollout file (key: [rolloutId, key line]: the anchor line, else the first item's). */

@@ -19,9 +19,13 @@ const allowedFor = (c: number): number => {
 };
 
 const appendChunk = (out: number[], chunk: Uint8Array, strategy: number): void => {
-  if (strategy === UNQUOTED) out.push(...chunk);
-  else if (strategy === SINGLE) out.push(0x27, ...chunk, 0x27);
-  else {
+  // Byte by byte: spreading a long chunk into push() overflows the stack.
+  if (strategy === UNQUOTED) for (const c of chunk) out.push(c);
+  else if (strategy === SINGLE) {
+    out.push(0x27);
+    for (const c of chunk) out.push(c);
+    out.push(0x27);
+  } else {
     out.push(0x22);
     for (const c of chunk) {
       if (c === 0x24 || c === 0x60 || c === 0x22 || c === 0x5c) out.push(0x5c);
@@ -31,9 +35,15 @@ const appendChunk = (out: number[], chunk: Uint8Array, strategy: number): void =
   }
 };
 
+/** A word of only the bytes that need no quoting is its own rendering (most argv words). */
+const UNQUOTED_WORD = /^[0-9A-Za-z+\-./:@\]_]+$/;
+const UTF8_ENCODER = new TextEncoder();
+const UTF8_DECODER = new TextDecoder();
+
 export const quoteWord = (word: string): string => {
   if (word === '') return "''";
-  const bytes = new TextEncoder().encode(word);
+  if (UNQUOTED_WORD.test(word)) return word;
+  const bytes = UTF8_ENCODER.encode(word);
   const out: number[] = [];
   let i = 0;
   while (i < bytes.length) {
@@ -53,7 +63,7 @@ export const quoteWord = (word: string): string => {
     appendChunk(out, bytes.subarray(i, j), strategy);
     i = j;
   }
-  return new TextDecoder().decode(new Uint8Array(out));
+  return UTF8_DECODER.decode(new Uint8Array(out));
 };
 
 /** A word with a NUL byte cannot be quoted; Codex shows this placeholder instead. */

@@ -32,9 +32,11 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 6, to: 7, name: '007-shared-record-structures', kind: 'inPlace', run: () => [] },
   // The quarantined lines of each rollout that has any, in a table of their own (home totals).
   { from: 7, to: 8, name: '008-quarantine-counts', kind: 'inPlace', run: addQuarantineCounts },
+  // Turn rows keep their summary items rendered (ItemRef.shown): made from the lines, so read again.
+  { from: 8, to: 9, name: '009-summary-items-in-turn-rows', kind: 'rebuild' },
   // Fewer rows per line: ordinals are computed from lines (fold rows gain `startOrdinal`; only rows
   // numbered otherwise keep an `ordinals` row), and a turn's item ids live in its `turnIds` row.
-  { from: 8, to: 9, name: '009-sparse-ordinals-turn-items', kind: 'rebuild' },
+  { from: 9, to: 10, name: '010-sparse-ordinals-turn-items', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -7,24 +7,40 @@ import type { HistoryReadPorts } from '../ports.js';
 import { readItems } from './itemContent.js';
 import { take } from './useCase.js';
 
+/** The item rows at these lines, in line order (a line twice, once). */
+const rowsAt = async (ports: HistoryReadPorts, R: string, lines: ReadonlyArray<number | undefined>): Promise<Array<[number, ItemRow]>> => {
+  const out: Array<[number, ItemRow]> = [];
+  for (const line of [...new Set(lines.filter((l): l is number => l !== undefined))].sort((a, b) => a - b)) {
+    const r = await take(ports.index.get('items', [R, line]));
+    if (r !== undefined) out.push([line, r]);
+  }
+  return out;
+};
+
+/**
+ * All item rows of a turn, in line order, by one range scan of `itemCount` rows from its first
+ * item's line: its items are normally the item rows there. Undefined when another turn's items
+ * are among them (concurrent turns): the caller looks them up by id.
+ */
+const scannedItemRows = async (ports: HistoryReadPorts, R: string, turn: TurnRow): Promise<Array<[number, ItemRow]> | undefined> => {
+  if (turn.itemCount === 0) return [];
+  if (turn.firstItem === null) return undefined;
+  const rows = await take(ports.index.range('items', [R], { from: [R, turn.firstItem.line], limit: turn.itemCount }));
+  return rows.length === turn.itemCount && rows.every((r) => r.value.turnId === turn.id) ? rows.map((r): [number, ItemRow] => [r.key[1], r.value]) : undefined;
+};
+
 /** The item rows of one turn in a segment, in rollout order (key line, row). */
 export const turnItemRows = async (ports: HistoryReadPorts, seg: HistorySegment, turn: TurnRow, view: ItemsView): Promise<Array<[number, ItemRow]>> => {
   const R = seg.rollout.rolloutId;
-  let lines: number[];
   if (view === 'notLoaded') return [];
   const cut = seg.endOrdinal !== null || seg.endByteOffset !== null;
-  if (view === 'summary' && !cut) {
-    lines = [turn.firstUserItem?.line, turn.finalAgentItem?.line].filter((l): l is number => l !== undefined);
-  } else {
-    lines = [...((await take(ports.index.get('turnIds', [R, turn.id])))?.itemLines ?? [])];
-  }
-  const out: Array<[number, ItemRow]> = [];
-  for (const line of [...new Set(lines)].sort((a, b) => a - b)) {
-    const r = await take(ports.index.get('items', [R, line]));
-    if (r === undefined) continue;
+  let rows: Array<[number, ItemRow]> | undefined;
+  if (view === 'summary' && !cut) rows = await rowsAt(ports, R, [turn.firstUserItem?.line, turn.finalAgentItem?.line]);
+  else rows = (await scannedItemRows(ports, R, turn)) ?? (await rowsAt(ports, R, (await take(ports.index.get('turnIds', [R, turn.id])))?.itemLines ?? []));
+  const out = rows.filter(([line, r]) => {
     const [byteOffset, byteLength] = r.ranges[0] ?? [0, 0];
-    if (inSegment(seg, { line, byteOffset, byteLength, ordinal: r.ordinal })) out.push([line, r]);
-  }
+    return inSegment(seg, { line, byteOffset, byteLength, ordinal: r.ordinal });
+  });
   if (view === 'summary' && cut) {
     // Below a cut the stored summary may name items past it: pick the two from what is visible.
     const firstUser = out.find(([, r]) => r.kind === 'userMessage');
@@ -54,8 +70,24 @@ const apiTurn = (turn: TurnRow, seg: HistorySegment, view: ItemsView, items: Thr
 };
 
 /**
+ * A `summary` as the turn row keeps it (its first user and final agent message, rendered when
+ * indexed), in rollout order; undefined when an item is not kept (a long line) or the segment is
+ * cut (the summary is then picked from the visible items).
+ */
+const keptSummary = (seg: HistorySegment, turn: TurnRow): ThreadItem[] | undefined => {
+  if (seg.endOrdinal !== null || seg.endByteOffset !== null) return undefined;
+  const refs = [turn.firstUserItem, turn.finalAgentItem].filter((r): r is NonNullable<typeof r> => r !== null);
+  if (refs.some((r) => r.shown == null)) return undefined; // `== null`: a row of an older schema lacks it
+  return refs
+    .sort((a, b) => a.line - b.line)
+    .filter((r, i, sorted) => i === 0 || sorted[i - 1]!.line !== r.line)
+    .map((r) => r.shown!);
+};
+
+/**
  * Turns as `thread/turns/list` and `thread/read` show them, with the items their view asks for:
- * the items of all the turns of one segment are read in one batch (one open, one pread each).
+ * a summary kept in the turn row is used as it is; the other items of all the turns of one
+ * segment are read in one batch (one open, one read per span of nearby ranges).
  */
 export const turnsWithItems = async (
   ports: HistoryReadPorts,
@@ -63,11 +95,12 @@ export const turnsWithItems = async (
   turns: ReadonlyArray<{ readonly segment: HistorySegment; readonly row: TurnRow }>,
   view: ItemsView,
 ): Promise<Turn[]> => {
+  const kept = turns.map((t) => (view === 'summary' ? keptSummary(t.segment, t.row) : undefined));
   const rowsOf: Array<Array<[number, ItemRow]>> = [];
-  for (const t of turns) rowsOf.push(await turnItemRows(ports, t.segment, t.row, view));
-  const itemsOf: ThreadItem[][] = turns.map(() => []);
+  for (const [i, t] of turns.entries()) rowsOf.push(kept[i] !== undefined ? [] : await turnItemRows(ports, t.segment, t.row, view));
+  const itemsOf: ThreadItem[][] = turns.map((_, i) => kept[i] ?? []);
   for (const seg of new Set(turns.map((t) => t.segment))) {
-    const mine = turns.map((t, i) => i).filter((i) => turns[i]!.segment === seg);
+    const mine = turns.map((t, i) => i).filter((i) => turns[i]!.segment === seg && kept[i] === undefined);
     const read = await readItems(
       ports,
       lineage,

@@ -119,14 +119,14 @@ describe('index schema migrations and the backfill gate', function () {
     }
   });
 
-  it('schema 8 → 9 (sparse ordinals, item ids in turn rows) rebuilds: an index of the old layout answers as a fresh build', async () => {
-    // A schema-8 index: fold rows without startOrdinal, an ordinals row for every turn key and item,
+  it('schema 9 → 10 (sparse ordinals, item ids in turn rows) rebuilds: an index of the old layout answers as a fresh build', async () => {
+    // A schema-9 index: fold rows without startOrdinal, an ordinals row for every turn key and item,
     // turnIds holding only the key line (item ids had a table of their own).
-    const v8 = right(await openLmdbIndex(dir)());
-    right(await catchUpHome(v8, home)());
+    const v9 = right(await openLmdbIndex(dir)());
+    right(await catchUpHome(v9, home)());
     right(
-      await v8.commit((reader) => {
-        const writes: IndexWrite[] = [{ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: 8 }];
+      await v9.commit((reader) => {
+        const writes: IndexWrite[] = [{ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: 9 }];
         for (const [R] of reader.keys('fold', [])) {
           const { startOrdinal: _s, ...old } = reader.get('fold', [R as string])!;
           writes.push({ op: 'put', table: 'fold', key: [R as string], value: old });
@@ -142,8 +142,8 @@ describe('index schema migrations and the backfill gate', function () {
         return writes;
       })(),
     );
-    expect(v8.reader.keys('ordinals', []).length).to.be.greaterThan(0);
-    right(await v8.close()());
+    expect(v9.reader.keys('ordinals', []).length).to.be.greaterThan(0);
+    right(await v9.close()());
     const r = right(await openIndex(dir, home)());
     try {
       expect(r.migrated).to.equal('rebuilt');

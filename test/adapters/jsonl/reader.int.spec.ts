@@ -9,7 +9,7 @@ import type { LogPosition } from '../../../domain/errors.js';
 import type { LogEntry } from '../../../domain/ports.js';
 import { makeRolloutLine } from '../../../domain/rollout/line.js';
 import { end, endFrom } from '../../../adapters/jsonl/endPosition.js';
-import { readRange } from '../../../adapters/jsonl/readRange.js';
+import { readRange, readRanges, spansOf } from '../../../adapters/jsonl/readRange.js';
 import { isTornTail, positionAfter, readLog } from '../../../adapters/jsonl/reader.js';
 
 const FIXTURE = fileURLToPath(
@@ -220,6 +220,42 @@ describe('jsonl reader', function () {
       expect(E.isLeft(missing) && missing.left._tag).to.equal('NotFound');
       const bad = await readRange(path, -1, 1)();
       expect(E.isLeft(bad) && bad.left._tag).to.equal('InvalidArgument');
+    });
+
+    it('reads nearby ranges as one span, far or out-of-order ones apart', () => {
+      // Ranges as `offset+length`, spans as `start-end:indexes of their ranges`.
+      const spans = (ranges: string): string =>
+        spansOf(ranges.split(' ').map((r) => r.split('+').map(Number) as [number, number]))
+          .map((s) => `${s.start}-${s.end}:${s.members.join(',')}`)
+          .join(' ');
+      expect(spans('0+10 11+5 20+3')).to.equal('0-23:0,1,2');
+      expect(spans('0+10 1000000+5')).to.equal('0-10:0 1000000-1000005:1');
+      expect(spans('100+10 0+5')).to.equal('100-110:0 0-5:1');
+    });
+
+    it('readRanges answers exactly each range, in the order asked, whatever spans they share', async () => {
+      const path = fresh();
+      // Multi-byte text, and lines long enough that some ranges are a span apart.
+      const text = Array.from({ length: 60 }, (_, i) => `${i} ${'é漢'.repeat(i * 97)}\n`).join('');
+      await fs.writeFile(path, text);
+      const bytes = Buffer.from(text);
+      const starts = [0];
+      for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x0a) starts.push(i + 1);
+      const lineCount = starts.length - 1;
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.nat(lineCount - 1), { maxLength: 30 }), async (picked) => {
+          const ranges = picked.map((i) => [starts[i]!, starts[i + 1]! - 1 - starts[i]!] as [number, number]);
+          const got = await readRanges(path, ranges)();
+          expect(got).to.deep.equal(E.right(ranges.map(([o, l]) => bytes.subarray(o, o + l).toString('utf8'))));
+        }),
+        { numRuns: 100 },
+      );
+      // A range past the end fails the read even when it shares a span with good ones.
+      const past = await readRanges(path, [
+        [0, 1],
+        [bytes.length - 2, 10],
+      ])();
+      expect(E.isLeft(past) && past.left._tag).to.equal('Corrupt');
     });
   });
 

@@ -27,6 +27,11 @@ describe('shellJoin (shlex::try_join semantics)', () => {
   it('shows a placeholder for a NUL byte', () => {
     expect(shellJoin(['a\0b'])).to.equal('<command included NUL byte>');
   });
+  it('quotes a script of a megabyte (a heredoc in one argv word)', () => {
+    const script = 'echo hi\n'.repeat(128 * 1024);
+    expect(quoteWord(script)).to.equal(`'${script}'`);
+    expect(quoteWord('x'.repeat(1 << 20))).to.equal('x'.repeat(1 << 20));
+  });
 });
 
 describe('renderReviewOutput', () => {

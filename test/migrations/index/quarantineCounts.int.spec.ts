@@ -5,7 +5,8 @@ import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
 import { openIndex } from '../../../adapters/indexer/openIndex.js';
 import { quarantinedInIndex } from '../../../adapters/indexer/quarantined.js';
 import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
-import { SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
+import { SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
+import { addQuarantineCounts } from '../../../migrations/index/008-quarantine-counts.js';
 import { right } from '../../fixtures/right.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
@@ -39,16 +40,10 @@ describe('schema 7 → 8: quarantineCounts, a row per rollout with quarantined l
         { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: 7 },
       ])(),
     );
+    // The step as a 7 → 8 migration runs it (later versions may rebuild, so it is run here directly).
+    right(await built.commit((reader) => [...addQuarantineCounts(reader), { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: SCHEMA_VERSION }])());
+    expect(right(await built.dump()())).to.deep.equal(fresh);
     right(await built.close()());
-
-    // Exactly the 7 → 8 step (8 → 9 rebuilds).
-    const migrated = right(await openIndex(dir, home, { target: 8 })());
-    try {
-      expect(migrated.migrated).to.equal('steps');
-      expect(right(await migrated.store.dump()())).to.deep.equal(fresh);
-    } finally {
-      right(await migrated.store.close()());
-    }
     // And a rebuild from the files gives the same table.
     const rebuilt = right(await openLmdbIndex(nodePath.join(tmp(), 'again'))());
     try {

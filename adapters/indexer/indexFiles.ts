@@ -94,6 +94,8 @@ class PendingTxn {
   private cursors: Cursor[] = [];
   private lines = 0;
   private bytes = 0;
+  /** Rows the open cursors' folded lines write (see DEFAULT_BATCH_ROWS). */
+  rows = 0;
   private commits = 0;
 
   constructor(
@@ -119,15 +121,10 @@ class PendingTxn {
       beginFileBatch(batch, { ctx: c.ctx, resetRollouts: c.resets, fromStart: c.fromStart });
       c.ahead = { batch, stats: emptyStats() };
     }
+    const before = c.ahead.batch.size;
     for (const l of c.lines) foldLine(c.ahead.batch, c.ctx, l, c.ahead.stats);
+    this.rows += c.ahead.batch.size - before;
     c.lines = [];
-  }
-
-  /** Rows the open cursors' folded lines write (see DEFAULT_BATCH_ROWS). */
-  get rows(): number {
-    let n = 0;
-    for (const c of this.cursors) n += c.ahead?.batch.size ?? 0;
-    return n;
   }
 
   /** Count a line read into an open cursor; true when the transaction is full. */
@@ -144,6 +141,7 @@ class PendingTxn {
     this.cursors = [];
     this.lines = 0;
     this.bytes = 0;
+    this.rows = 0;
     if (cursors.length === 0) return E.right(undefined);
     let checkpoints: FileCheckpoint[];
     try {

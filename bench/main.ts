@@ -8,7 +8,10 @@
  *                           --engines: main.js of several builds timed on the same home (before/after)
  *   tokens [--files N] [--mb-per-file M] [--keep DIR]   token audit cold / warm on a ~2 GB home
  *   mutations [--gb N] [--runs N]  fork / rollback latency on a ~N GB thread (default 1), bytes written, copying baseline
+ *   read [--size 200MB] [--reps 3] [--no-codex]   thread/read includeTurns of a huge legacy thread: ours (serve) vs the real codex app-server, serve's peak RSS
+ *   startup [--runs 7]   CLI start-up: bare node, --help, a warm turns page (median wall seconds, CPU, peak RSS)
  *   verify [--size 300MB] [--kill-at 0.5,0.75] [--rounds N]   verify / repair after an interrupted index vs index --rebuild: seconds, peak RSS
+ *   serve [--size 300MB] [--reps N] [--no-codex] [--engine CLI]   a fresh serve: initialize, first thread/turns/list, CLI turns; warm thread/list vs codex
  * `--shapes heavy,real` (default both, for the suites that take it: index, tokens, mutations, verify):
  * `heavy` is the generated data with large payloads; `real` is built from rollouts the real codex
  * writes, cloned to size (bench/realHome.ts), dominated by small lines as users' homes are.
@@ -21,6 +24,9 @@ import { runTokensBench } from './tokens.js';
 import { runMutations } from './mutations.js';
 import { runIndexBench } from './index.js';
 import { runVerifyBench } from './verify.js';
+import { runServeBench } from './serve.js';
+import { runReadBench } from './read.js';
+import { runStartupBench } from './startup.js';
 import type { BenchShape } from './realHome.js';
 
 const args = process.argv.slice(2);
@@ -64,6 +70,21 @@ const suites: Record<string, () => Promise<unknown>> = {
     return runTokensBench({ files: Number(flag('--files') ?? 1000), mbPerFile: Number(flag('--mb-per-file') ?? 2), ...(keep === undefined ? {} : { keep }) }, shapes());
   },
   mutations: () => runMutations(Number(flag('--gb') ?? '1'), Number(flag('--runs') ?? '20'), shapes()),
+  serve: () =>
+    runServeBench(
+      flag('--size') ?? '300MB',
+      Number.parseInt(flag('--reps') ?? '5', 10),
+      !args.includes('--no-codex'),
+      nodePath.resolve(flag('--engine') ?? nodePath.join(process.cwd(), 'dist/adapters/cli/main.js')),
+    ),
+  read: () =>
+    runReadBench(
+      nodePath.resolve(process.cwd(), 'dist/adapters/cli/main.js'),
+      flag('--size') ?? '200MB',
+      Number.parseInt(flag('--reps') ?? '3', 10),
+      !args.includes('--no-codex'),
+    ),
+  startup: () => runStartupBench(Number.parseInt(flag('--runs') ?? '7', 10)),
   verify: () => runVerifyBench(flag('--size') ?? '300MB', (flag('--kill-at') ?? '0.5,0.75').split(',').map(Number), Number(flag('--rounds') ?? '3'), shapes()),
 };
 

@@ -36,7 +36,7 @@ export const parseByteSize = (s: string): number => {
   return Math.round(Number(m[1]) * (UNITS[(m[2] ?? '').toUpperCase()] ?? 1));
 };
 
-const percentile = (xs: number[], p: number): number => {
+export const percentile = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
 };

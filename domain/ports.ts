@@ -135,8 +135,30 @@ export interface RolloutFiles {
   ) => TE.TaskEither<EngineError, AppendResult>;
 }
 
+/** A thread list's order as the indexer sees it: which timestamp, which way. */
+export interface ListOrder {
+  readonly key: 'created' | 'updated' | 'recency';
+  readonly direction: 'asc' | 'desc';
+}
+
+/**
+ * Threads indexed for one list ahead of a build running behind (`serve`'s first build): those that
+ * can come first in the list's order are indexed first, so a page is answered before the build ends
+ * and equal to the one the finished index gives.
+ */
+export interface ListAhead {
+  /** The best key (ms) in the list's order a thread still pending can have; null when none is. */
+  readonly bound: () => number | null;
+  /** The thread is still to be indexed for this list (a row it has may be stale). */
+  readonly pending: (threadId: string) => boolean;
+  /** Index the next `count` pending threads, best bound first. */
+  readonly next: (count: number) => TE.TaskEither<EngineError, void>;
+}
+
 /** Keeps the history index current with the log: before a read, and after a mutation's write. */
 export interface HistoryIndexer {
+  /** While a build runs behind (`serve`): a list is answered by indexing ahead of it in its order; null otherwise (`refreshAll`). */
+  readonly listAhead?: (order: ListOrder) => TE.TaskEither<EngineError, ListAhead | null>;
   /** Bring one thread's rows up to date with its files (tail catch-up or repair) before it is read. */
   readonly refreshThread: (threadId: string) => TE.TaskEither<EngineError, void>;
   /** Bring every thread up to date (discovery of new, changed and removed files). */

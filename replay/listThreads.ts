@@ -1,5 +1,6 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
+import type { ListOrder } from '../domain/ports.js';
 import type { ThreadRow } from '../domain/index/rows.js';
 import type { Thread } from '../domain/thread/thread.js';
 import { threadFromRow } from '../domain/thread/threadFromRow.js';
@@ -110,42 +111,58 @@ const beyond = (c: Candidate, cursor: ThreadListCursor, direction: 'asc' | 'desc
 export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery): TE.TaskEither<EngineError, ThreadListing> =>
   useCase(async () => {
     const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
-    if (q.useStateDbOnly !== true) await take(ports.indexer.refreshAll());
     const sortKey: ThreadSortKey = q.sortKey ?? DEFAULT_THREAD_SORT_KEY;
     const direction = q.sortDirection ?? 'desc';
     const limit = q.limit === null || q.limit === undefined ? DEFAULT_THREAD_LIST_LIMIT : Math.min(Math.max(q.limit, 1), MAX_THREAD_LIST_LIMIT);
+    const order: ListOrder = { key: sortKey === 'created_at' ? 'created' : sortKey === 'updated_at' ? 'updated' : 'recency', direction };
+    const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(order));
+    if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
     const kinds = q.sourceKinds && q.sourceKinds.length > 0 ? new Set<string>(q.sourceKinds) : INTERACTIVE;
     const providers = q.modelProviders && q.modelProviders.length > 0 ? new Set(q.modelProviders) : null;
     const cwds = q.cwd === null || q.cwd === undefined ? null : new Set(typeof q.cwd === 'string' ? [q.cwd] : q.cwd);
     const excluded = new Set(q.excludedThreadIds ?? []);
     const archived = q.archived === true;
     const term = q.searchTerm ?? '';
-
-    const candidates: Candidate[] = [];
-    const hiddenBySource: Partial<Record<ThreadSourceKind, number>> = {};
-    for await (const r of scanRows(ports.index, 'threads', [], { reverse: false }, 256)) {
-      if (r.value.archived !== archived || excluded.has(r.value.id)) continue;
-      const listed = await listRowOf(ports, r.value);
-      const row = listed.row;
-      // Codex lists only threads with a first user message (its "visible" index: preview <> '').
-      if (row.preview === '') continue;
-      if (providers && !providers.has(row.modelProvider ?? '')) continue;
-      if (cwds && !cwds.has(row.cwd)) continue;
-      if (term !== '' && !contains(row.name ?? '', term) && !contains(row.preview, term)) continue;
-      // The source filter last, so what it drops is what it alone hides.
-      const rowKinds = sourceKindsOf(row.source);
-      if (!rowKinds.some((k) => kinds.has(k))) {
-        const kind = rowKinds[0] ?? 'unknown';
-        hiddenBySource[kind] = (hiddenBySource[kind] ?? 0) + 1;
-        continue;
-      }
-      const key = sortKey === 'created_at' ? listed.created : sortKey === 'updated_at' ? listed.updated : listed.recency;
-      const c: Candidate = { row, key };
-      if (cursor && !beyond(c, cursor, direction)) continue;
-      candidates.push(c);
-    }
     const sign = direction === 'asc' ? 1 : -1;
-    candidates.sort((a, b) => sign * (a.key - b.key || (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0)));
+
+    /** The list's candidates in the index, sorted (threads still pending for a list ahead of a build left out: their rows may be stale). */
+    const candidatesNow = async (): Promise<{ candidates: Candidate[]; hiddenBySource: Partial<Record<ThreadSourceKind, number>> }> => {
+      const candidates: Candidate[] = [];
+      const hiddenBySource: Partial<Record<ThreadSourceKind, number>> = {};
+      for await (const r of scanRows(ports.index, 'threads', [], { reverse: false }, 256)) {
+        if (r.value.archived !== archived || excluded.has(r.value.id) || ahead?.pending(r.value.id) === true) continue;
+        const listed = await listRowOf(ports, r.value);
+        const row = listed.row;
+        // Codex lists only threads with a first user message (its "visible" index: preview <> '').
+        if (row.preview === '') continue;
+        if (providers && !providers.has(row.modelProvider ?? '')) continue;
+        if (cwds && !cwds.has(row.cwd)) continue;
+        if (term !== '' && !contains(row.name ?? '', term) && !contains(row.preview, term)) continue;
+        // The source filter last, so what it drops is what it alone hides.
+        const rowKinds = sourceKindsOf(row.source);
+        if (!rowKinds.some((k) => kinds.has(k))) {
+          const kind = rowKinds[0] ?? 'unknown';
+          hiddenBySource[kind] = (hiddenBySource[kind] ?? 0) + 1;
+          continue;
+        }
+        const key = sortKey === 'created_at' ? listed.created : sortKey === 'updated_at' ? listed.updated : listed.recency;
+        const c: Candidate = { row, key };
+        if (cursor && !beyond(c, cursor, direction)) continue;
+        candidates.push(c);
+      }
+      candidates.sort((a, b) => sign * (a.key - b.key || (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0)));
+      return { candidates, hiddenBySource };
+    };
+
+    let { candidates, hiddenBySource } = await candidatesNow();
+    // Ahead of a build: index the threads that can still come first until the page and the one
+    // after it lie strictly ahead of every thread still pending (or none is).
+    for (let bound = ahead?.bound() ?? null; ahead !== null && bound !== null; bound = ahead.bound()) {
+      const after = candidates[limit];
+      if (after !== undefined && sign * (after.key - bound) < 0) break;
+      await take(ahead.next(2 * (limit + 1)));
+      ({ candidates, hiddenBySource } = await candidatesNow());
+    }
     const page = candidates.slice(0, limit);
     const readStates: Record<string, ReadState> = {};
     for (const c of page) if (hasReadState(c.row)) readStates[c.row.id] = readStateOf(c.row);

@@ -1,30 +1,39 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import type { Thread } from '../domain/thread/thread.js';
+import type { Turn } from '../domain/thread/turn.js';
 import { threadFromRow } from '../domain/thread/threadFromRow.js';
 import type { HistoryReadPorts } from './ports.js';
 import { openThread } from './internal/openThread.js';
 import { walkTurns } from './internal/turnWalk.js';
-import type { WalkedTurn } from './internal/turnWalk.js';
-import { turnsWithItems } from './internal/turnView.js';
+import { fullTurnsInOrder } from './internal/turnView.js';
 import type { ReadState } from './internal/readState.js';
 import { hasReadState, readStateOf } from './internal/readState.js';
-import { useCase } from './internal/useCase.js';
+import { streamOfUseCase, takeAll, useCase } from './internal/useCase.js';
+
+/** A thread whose turns come one by one, oldest first, as they are read (a transport writes them as they come). */
+export type StreamedThread = Omit<Thread, 'turns'> & { readonly turns: AsyncIterable<Turn> };
 
 export interface ThreadRead {
-  readonly thread: Thread;
+  readonly thread: StreamedThread;
   readonly readState: ReadState | null;
 }
 
 /**
  * `thread/read`: the thread from its index row; with `includeTurns`, every turn oldest first with
- * all its items (each item one pread). Unknown threads: NotFound.
+ * all its items, streamed: the turns are read (one forward scan of the index, the items' bytes in
+ * sequential spans) as the answer's consumer takes them, so a 200 MB thread is never in memory.
+ * Unknown threads: NotFound, before anything is streamed. The stream can be taken once; an error
+ * while it runs (a file rewritten under the index) is thrown as the `EngineError` it is.
  */
 export const readThread = (ports: HistoryReadPorts, threadId: string, includeTurns: boolean): TE.TaskEither<EngineError, ThreadRead> =>
   useCase(async () => {
     const lineage = await openThread(ports, threadId);
-    const walked: WalkedTurn[] = [];
-    if (includeTurns) for await (const t of walkTurns(ports, lineage, 'asc', null)) walked.push(t);
-    const turns = await turnsWithItems(ports, lineage, walked, 'full');
+    const turns = streamOfUseCase(async function* () {
+      if (includeTurns) yield* fullTurnsInOrder(ports, lineage, walkTurns(ports, lineage, 'asc', null));
+    });
     return { thread: threadFromRow(lineage.thread, turns), readState: hasReadState(lineage.thread) ? readStateOf(lineage.thread) : null };
   });
+
+/** The thread with its turns in memory (the mutations answer with it); an error of the stream stops the use case that takes it. */
+export const materialisedThread = async (thread: StreamedThread): Promise<Thread> => ({ ...thread, turns: await takeAll(thread.turns) });

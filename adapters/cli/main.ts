@@ -19,7 +19,6 @@ import { registerRevert } from './commands/revert.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerReview } from './commands/review.js';
 import { registerTokenUsage } from './commands/tokenUsage.js';
-import { cliFeedback } from './progress.js';
 
 /** The installed package's version (dist/adapters/cli/main.js → package.json). */
 const { version } = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -29,8 +28,11 @@ const INTERRUPTED = 130;
 
 // Ctrl-C: say what was interrupted and that it is safe (every index transaction commits rows and
 // checkpoints together; a build's lease held by a process that is gone is taken over at once).
+// The status lines (progress.ts, with cli-progress) are loaded with the command that runs: a
+// command that has not started has nothing to report.
+let feedback: (typeof import('./progress.js'))['cliFeedback'] | undefined;
 process.on('SIGINT', () => {
-  const message = cliFeedback.interrupted();
+  const message = feedback?.interrupted() ?? null;
   if (message !== null) process.stderr.write(message);
   process.exit(INTERRUPTED);
 });
@@ -67,7 +69,10 @@ registerTokenUsage(program);
 
 // Long work says what it is doing on stderr (progress.ts); `--quiet` on any command silences that.
 for (const command of program.commands) command.option('-q, --quiet', 'no status lines or progress bars on stderr (errors are still printed)');
-program.hook('preAction', (_program, action) => cliFeedback.setQuiet(action.opts()['quiet'] === true));
+program.hook('preAction', async (_program, action) => {
+  feedback = (await import('./progress.js')).cliFeedback;
+  feedback.setQuiet(action.opts()['quiet'] === true);
+});
 
 try {
   await program.parseAsync(process.argv);
@@ -78,5 +83,5 @@ try {
   else if (wantsJson) reportError(invalidArgument('command line', err.message.replace(/^error: /, '')), true);
   else process.exitCode = 2;
 } finally {
-  cliFeedback.settle();
+  feedback?.settle();
 }

@@ -1,12 +1,14 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
+import { isEngineError } from '../../domain/errors.js';
+import { jsonPieces, writePieces } from '../rpc/streamedJson.js';
 import { reportError } from './exitCodes.js';
 
 /** How a command shows its answer. */
 export interface AnswerView<A> {
-  /** For a person, on stdout. */
-  readonly text: (a: A) => string;
-  /** What `--json` prints: for a history method exactly its JSON-RPC result (default: the answer). */
+  /** For a person, on stdout: the text, or its lines as they come (a streamed answer). */
+  readonly text: (a: A) => string | AsyncIterable<string>;
+  /** What `--json` prints: for a history method exactly its JSON-RPC result (default: the answer); its streams are written as they come. */
   readonly json?: (a: A) => unknown;
   /**
    * Lines for a person on stderr, about the answer rather than part of it (what it leaves out, and
@@ -17,18 +19,32 @@ export interface AnswerView<A> {
 }
 
 /** A command's view: an `AnswerView`, or just the text for a person. */
-export type Human<A> = ((a: A) => string) | AnswerView<A>;
+export type Human<A> = ((a: A) => string | AsyncIterable<string>) | AnswerView<A>;
+
+async function* linesOf(lines: AsyncIterable<string>): AsyncGenerator<string> {
+  for await (const line of lines) yield `${line}\n`;
+}
 
 /**
  * Print a command's answer: as JSON (`--json`, exactly the value the RPC method returns) or as
  * `human` renders it; an error goes to stderr (a JSON object with `--json`) with its exit code.
- * `exitCode` lets a report that succeeded still exit non-zero (verify's differences).
+ * `exitCode` lets a report that succeeded still exit non-zero (verify's differences). A streamed
+ * answer that fails midway has printed what it had (its last line ended) and reports the error.
  */
-export const printAnswer = <A>(r: E.Either<EngineError, A>, json: boolean | undefined, human: Human<A>, exitCode?: (a: A) => number): void => {
+export const printAnswer = async <A>(r: E.Either<EngineError, A>, json: boolean | undefined, human: Human<A>, exitCode?: (a: A) => number): Promise<void> => {
   if (E.isLeft(r)) return reportError(r.left, json);
   const view: AnswerView<A> = typeof human === 'function' ? { text: human } : human;
-  const text = json === true ? JSON.stringify(view.json === undefined ? r.right : view.json(r.right)) : view.text(r.right);
-  if (text !== '') process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  try {
+    if (json === true) await writePieces(process.stdout, jsonPieces(view.json === undefined ? r.right : view.json(r.right)), '\n');
+    else {
+      const text = view.text(r.right);
+      if (typeof text !== 'string') await writePieces(process.stdout, linesOf(text), '');
+      else if (text !== '') process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    }
+  } catch (err) {
+    if (isEngineError(err)) return reportError(err, json);
+    throw err;
+  }
   if (json !== true) for (const note of view.notes?.(r.right) ?? []) process.stderr.write(`${note}\n`);
   const code = exitCode?.(r.right) ?? 0;
   if (code !== 0) process.exitCode = code;

@@ -1,5 +1,7 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type CliProgress from 'cli-progress';
 import * as E from 'fp-ts/lib/Either.js';
+import { renderError } from '../../domain/errors.js';
 import type { GateVerdict, Lease } from '../../migrations/index/backfillGate.js';
 import { leaseHolder } from '../../migrations/index/backfillGate.js';
 import type { Progress } from '../indexer/catchUp.js';
@@ -17,9 +19,13 @@ export interface Bar {
   readonly stop: () => void;
 }
 
+/** cli-progress (about 40 files with its dependencies), loaded when a bar is shown: a run that shows none does not pay for it. */
+const loadCliProgress = (): typeof CliProgress => createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
+
 /** A progress bar on a TTY (stderr): files, MB, MB/s, ETA. Off the TTY it is a no-op, so piped output and `--json` stay clean. */
 export const progressBar = (enabled: boolean, label = 'indexing', stream: NodeJS.WritableStream = process.stderr): Bar => {
   if (!enabled) return { update: () => undefined, stop: () => undefined };
+  const cliProgress = loadCliProgress();
   const bar = new cliProgress.SingleBar(
     {
       format: `${label} {bar} {percentage}% | {files}/{filesTotal} files | {mb}/{mbTotal} MB | {mbps} MB/s | ETA {eta_formatted}`,
@@ -200,6 +206,18 @@ export const createFeedback = (o: FeedbackOptions) => {
         }
         case 'waiting':
           begin('waiting', waitingText(s.home, s.holder, s.waitMs), true);
+          return;
+        case 'threadIndexed': {
+          const t = s.indexed;
+          const rest =
+            s.rest === 'behind'
+              ? `the rest of ${s.home} is being indexed`
+              : `the rest of ${s.home} is indexed when a command needs it (rollout-engine index does it now)`;
+          line(`indexed thread ${t.threadId} only (${files(t.files)}, ${mb(t.bytes)} in ${secs(t.seconds * 1000)}); ${rest}`);
+          return;
+        }
+        case 'backfillFailed':
+          line(`indexing ${s.home} stopped: ${renderError(s.error)}; threads are indexed as they are asked for`);
           return;
         case 'waited': {
           const step = current;

@@ -28,7 +28,7 @@ export const turnLines = (turn: Turn): string[] => [
   ...turn.items.map((i) => itemLine(i)),
 ];
 
-export const threadHeader = (t: Thread): string[] => [
+export const threadHeader = (t: Omit<Thread, 'turns'>): string[] => [
   `${t.id}${t.name ? `  "${t.name}"` : ''}  (${t.historyMode})`,
   `  path:    ${t.path}`,
   `  cwd:     ${t.cwd}`,

@@ -1,3 +1,4 @@
+import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { OpenCodexHome, OpenCodexHomeOptions } from '../codexHome/openCodexHome.js';
@@ -9,10 +10,13 @@ import { printAnswer } from './printAnswer.js';
 import { cliFeedback } from './progress.js';
 import { quarantineWarning } from './quarantineWarning.js';
 
+/** How a view of one thread opens its home: on a home not indexed yet, it indexes that thread's files, not the whole home. */
+export const ONE_THREAD: OpenCodexHomeOptions = { backfill: 'onDemand' };
+
 /**
  * Run one use case on the home the options name (opened, migrated, through the backfill gate,
- * closed afterwards; long index work said on stderr) and print its answer: JSON with `--json`,
- * else as `human` renders it.
+ * closed after its answer is printed; long index work said on stderr) and print its answer: JSON
+ * with `--json`, else as `human` renders it.
  */
 export const runOnHome = async <A>(
   opts: HomeOptions,
@@ -22,8 +26,14 @@ export const runOnHome = async <A>(
 ): Promise<void> => {
   const { codexHome, indexDir } = homeOf(opts);
   const warning = quarantineWarning(indexDir, opts.json);
-  const answer = await withCodexHome(codexHome, indexDir, { onStatus: cliFeedback.onStatus, ...open }, (home) => use(warning.watch(home)));
+  // Printed while the home is open: a streamed answer (`read`) is read as it is printed.
+  const opened = await withCodexHome(codexHome, indexDir, { onStatus: cliFeedback.onStatus, ...open }, (home) => async () => {
+    const answer = await use(warning.watch(home))();
+    cliFeedback.settle();
+    await printAnswer(answer, opts.json, human);
+    return E.right(undefined);
+  });
   cliFeedback.settle();
-  printAnswer(answer, opts.json, human);
+  if (E.isLeft(opened)) await printAnswer(opened, opts.json, human);
   await warning.print();
 };

@@ -7,10 +7,12 @@ import { readRanges } from '../jsonl/readRange.js';
 import { isInsideHome, outsideHome } from '../jsonl/insideHome.js';
 import { jsonlRolloutFiles } from '../jsonl/rolloutFiles.js';
 import type { LmdbIndexStore } from '../lmdb/indexStore.js';
-import { catchUpHome } from '../indexer/catchUp.js';
+import { catchUpHome } from '../indexer/catchUpWhenNeeded.js';
 import type { CatchUpOptions, CatchUpSummary } from '../indexer/catchUp.js';
 import { lmdbHistoryIndexer } from '../indexer/indexer.js';
-import { openIndex, passLmdbBackfillGate } from '../indexer/openIndex.js';
+import type { IndexerContext } from '../indexer/indexer.js';
+import { watchHome } from '../indexer/homeWatch.js';
+import { BACKFILLED_KEY, openIndex, passLmdbBackfillGate } from '../indexer/openIndex.js';
 import type { GatePassage, OpenIndexResult } from '../indexer/openIndex.js';
 import { gateStatus, reportingTo } from '../indexer/status.js';
 import type { OnIndexStatus } from '../indexer/status.js';
@@ -26,10 +28,15 @@ export interface OpenCodexHome {
   readonly read: HistoryReadPorts;
   /** Fork, revert, rollback, review and token replay over the same index and files. */
   readonly mutations: MutationPorts;
-  /** How the backfill gate let this process in, and the backfill this process ran if it was the one. */
-  readonly gate: GatePassage;
+  /**
+   * How the backfill gate let this process in, and the backfill this process ran if it was the one;
+   * null when the gate was not passed before the home was returned (`backfill: 'background' | 'onDemand'`).
+   */
+  readonly gate: GatePassage | null;
   /** `init`: the index was created by this open (`steps` / `rebuilt`: migrated; `current`: as it was). */
   readonly indexWas: OpenIndexResult['migrated'];
+  /** Runs a request ahead of a backfill running behind (`backfill: 'background'`), which waits meanwhile; else just runs it. */
+  readonly aheadOfBackfill: <A>(request: () => Promise<A>) => Promise<A>;
   /** The catch-up options its ports use (the home's quarantine file, progress): for a home-wide catch-up with the same. */
   readonly catchUpOptions: CatchUpOptions;
   readonly close: () => Promise<void>;
@@ -42,13 +49,71 @@ export interface OpenCodexHomeOptions {
   readonly catchUp?: Omit<CatchUpOptions, 'quarantine'> | undefined;
   /** Told of the long work as it happens: index builds and catch-ups (with their progress), waiting for another process's build. */
   readonly onStatus?: OnIndexStatus | undefined;
+  /**
+   * When the home-wide backfill (the gate) runs. `await` (default): before the home is returned.
+   * `background`: while the home answers (`serve`): a thread asked for meanwhile is indexed first,
+   * on its own; closing the home stops it between two files. `onDemand`: not at all (the CLI's
+   * thread views index the thread they show, and say so).
+   */
+  readonly backfill?: 'await' | 'background' | 'onDemand' | undefined;
+  /** Watch the home's rollout folders, so a home-wide refresh catches up only what changed (a long-running process). */
+  readonly watch?: boolean | undefined;
 }
 
+/**
+ * The transactions of a backfill running behind answers: a commit is synchronous, so a request
+ * arriving meanwhile waits for it (a build's default, 50,000 lines, took 100-300 ms on 2 busy cores).
+ */
+const BACKGROUND_BATCH = { batchLines: 4096, batchBytes: 1 << 20 } as const;
+
+/**
+ * Requests ahead of a background backfill: `first` runs one while the backfill waits at its next
+ * `between` (two chunks or two files); a request that waits for the backfill itself steps aside
+ * meanwhile (`stepAside`), or neither would go on.
+ */
+const requestsFirst = (): {
+  first: <A>(work: () => Promise<A>) => Promise<A>;
+  stepAside: <A>(wait: Promise<A>) => Promise<A>;
+  between: () => Promise<void>;
+} => {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  const resumeIfIdle = () => {
+    if (running <= 0) for (const resume of waiting.splice(0)) resume();
+  };
+  return {
+    first: async (work) => {
+      running += 1;
+      try {
+        return await work();
+      } finally {
+        running -= 1;
+        resumeIfIdle();
+      }
+    },
+    stepAside: async (wait) => {
+      running -= 1;
+      resumeIfIdle();
+      try {
+        return await wait;
+      } finally {
+        running += 1;
+      }
+    },
+    between: () => (running <= 0 ? Promise.resolve() : new Promise<void>((resolve) => void waiting.push(resolve))),
+  };
+};
+
 /** Every set of ports over one opened index: the one place they are built (tests and benches use it on an index they opened). */
-export const portsOver = (store: LmdbIndexStore, codexHome: string, options: CatchUpOptions): { read: HistoryReadPorts; mutations: MutationPorts } => {
+export const portsOver = (
+  store: LmdbIndexStore,
+  codexHome: string,
+  options: CatchUpOptions,
+  context: IndexerContext = {},
+): { read: HistoryReadPorts; mutations: MutationPorts } => {
   // Item contents are read at the paths the index holds: never outside the home (second line of defence).
   const readInside: HistoryReadPorts['readRanges'] = (path, ranges) => (isInsideHome(codexHome, path) ? readRanges(path, ranges) : TE.left(outsideHome(codexHome, path)));
-  const read: HistoryReadPorts = { index: store, indexer: lmdbHistoryIndexer(store, codexHome, options), readRanges: readInside };
+  const read: HistoryReadPorts = { index: store, indexer: lmdbHistoryIndexer(store, codexHome, options, context), readRanges: readInside };
   return { read, mutations: { ...read, files: jsonlRolloutFiles(codexHome), clock: systemClock, ids: uuidv7Ids() } };
 };
 
@@ -65,22 +130,63 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
   const store = opened.right.store;
   const waiting = gateStatus(opts.onStatus, codexHome);
   const gateOptions = { ...(opts.gateWaitMs === undefined ? {} : { waitMs: opts.gateWaitMs }), ...waiting.gate };
+  const catchUpOptions = reportingTo(options, opts.onStatus, 'catchUp', codexHome);
+  const isBackfilled = (): boolean => store.reader.get('meta', BACKFILLED_KEY) === true;
+  const rest = opts.backfill === 'background' ? 'behind' : 'later';
+  const context: IndexerContext = { isBackfilled, onThreadIndexed: (indexed) => opts.onStatus?.({ kind: 'threadIndexed', home: codexHome, indexed, rest }) };
+  const home = (gate: GatePassage | null, ctx: IndexerContext, close: () => Promise<void>): OpenCodexHome => ({
+    codexHome,
+    store,
+    ...portsOver(store, codexHome, catchUpOptions, ctx),
+    gate,
+    aheadOfBackfill: ctx.first ?? ((request) => request()),
+    indexWas: opened.right.migrated,
+    catchUpOptions,
+    close,
+  });
+  const closeStore = async () => void (await store.close()());
+
+  if (opts.backfill === 'onDemand') return E.right(home(null, context, closeStore));
+  if (opts.backfill === 'background') {
+    // The watch starts before the backfill looks at the files: what changes while it runs is seen.
+    const watch = opts.watch === true ? watchHome(codexHome) : undefined;
+    const mark = watch?.mark();
+    const stop = new AbortController();
+    const requests = requestsFirst();
+    // Smaller transactions than a build's own: a request waits for the one being committed.
+    const building = reportingTo({ ...BACKGROUND_BATCH, ...options, signal: stop.signal, between: requests.between }, opts.onStatus, 'build', codexHome);
+    let running: Promise<void> | undefined = passLmdbBackfillGate(store, codexHome, gateOptions, building)().then((gate) => {
+      running = undefined;
+      if (E.isLeft(gate)) {
+        if (!stop.signal.aborted) opts.onStatus?.({ kind: 'backfillFailed', home: codexHome, error: gate.left });
+        return;
+      }
+      if (stop.signal.aborted) return;
+      waiting.passed(gate.right.verdict);
+      if (gate.right.backfill !== null && mark !== undefined) watch?.vouch(mark);
+    });
+    const close = async () => {
+      stop.abort();
+      watch?.close();
+      await running;
+      await closeStore();
+    };
+    const backfilling = () => (running === undefined ? undefined : requests.stepAside(running));
+    return E.right(home(null, { ...context, watch, backfilling, first: requests.first }, close));
+  }
   const gate = await passLmdbBackfillGate(store, codexHome, gateOptions, reportingTo(options, opts.onStatus, 'build', codexHome))();
   if (E.isLeft(gate)) {
     await store.close()();
     return gate;
   }
   waiting.passed(gate.right.verdict);
-  const catchUpOptions = reportingTo(options, opts.onStatus, 'catchUp', codexHome);
-  return E.right({
-    codexHome,
-    store,
-    ...portsOver(store, codexHome, catchUpOptions),
-    gate: gate.right,
-    indexWas: opened.right.migrated,
-    catchUpOptions,
-    close: async () => void (await store.close()()),
-  });
+  const watch = opts.watch === true ? watchHome(codexHome) : undefined;
+  return E.right(
+    home(gate.right, { ...context, watch }, async () => {
+      watch?.close();
+      await closeStore();
+    }),
+  );
 };
 
 /** Open a home, run `use` on it, and close it whatever happens. */
@@ -111,7 +217,7 @@ export const withCaughtUpHome = async <A>(
   use: (home: OpenCodexHome, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
 ): Promise<E.Either<EngineError, A>> =>
   withCodexHome(codexHome, indexDir, opts, (home) => async () => {
-    const caught = home.gate.backfill !== null ? E.right(home.gate.backfill) : await catchUpHome(home.store, codexHome, home.catchUpOptions)();
+    const caught = home.gate !== null && home.gate.backfill !== null ? E.right(home.gate.backfill) : await catchUpHome(home.store, codexHome, home.catchUpOptions)();
     return E.isLeft(caught) ? caught : use(home, caught.right)();
   });
 

@@ -36,6 +36,9 @@ export type { CatchUpOptions, CatchUpSummary, Progress } from './summary.js';
 /** Files probed at once: probing is open + stat + one read, latency-bound. */
 export const PROBE_CONCURRENCY = 16;
 
+/** Probes run between two turns of the event loop. */
+const PROBES_BETWEEN_YIELDS = 32;
+
 /** Map with bounded concurrency, results in input order. */
 export const mapLimit = async <A, B>(xs: ReadonlyArray<A>, limit: number, f: (a: A) => Promise<B>): Promise<B[]> => {
   const out = new Array<B>(xs.length);
@@ -77,7 +80,13 @@ export const catchUpHome =
     try {
       let probes: Probe[];
       try {
+        let started = 0;
         const probed = await mapLimit(discovered.right, PROBE_CONCURRENCY, async (f) => {
+          // Probes are synchronous calls: a backfill running behind a server lets its requests in between.
+          if (++started % PROBES_BETWEEN_YIELDS === 0) {
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            await options.between?.();
+          }
           try {
             const p = await probeFile(f, cps.get(f.path));
             if (p !== 'incomplete') toRead += p.size - (p.cp !== undefined && !p.changed ? p.cp.byteOffset : 0);

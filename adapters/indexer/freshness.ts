@@ -10,7 +10,7 @@ import type { RolloutFile } from '../jsonl/discover.js';
 import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
 import { isInsideHome, outsideHome } from '../jsonl/insideHome.js';
 import { probeFile, unchangedSince } from './probe.js';
-import { catchUpHome } from './catchUp.js';
+import { catchUpHome } from './catchUpWhenNeeded.js';
 import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
 
 export type Freshness = 'fresh' | 'caughtUp' | 'rescanned';

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
+import { rejected } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import type { QuarantineRecord } from '../../domain/rollout/rawLine.js';
@@ -100,9 +101,14 @@ class PendingTxn {
 
   constructor(
     private readonly store: IndexStore,
-    private readonly options: Pick<CatchUpOptions, 'batchLines' | 'batchBytes' | 'quarantine'>,
+    private readonly options: Pick<CatchUpOptions, 'batchLines' | 'batchBytes' | 'quarantine' | 'between'>,
     private readonly summary: CatchUpSummary,
   ) {}
+
+  /** Between two chunks of a file: what the catch-up's `between` waits for. */
+  async between(): Promise<void> {
+    await this.options.between?.();
+  }
 
   add(c: Cursor): void {
     this.cursors.push(c);
@@ -219,7 +225,7 @@ export type PlannedFile = CatchUpPlan['actions'][number];
 export const indexFiles = async (
   store: IndexStore,
   actions: ReadonlyArray<PlannedFile>,
-  options: Pick<CatchUpOptions, 'batchLines' | 'batchBytes' | 'quarantine'>,
+  options: Pick<CatchUpOptions, 'batchLines' | 'batchBytes' | 'quarantine' | 'signal' | 'between'>,
   summary: CatchUpSummary,
   progress: (filesDone: number) => void = () => undefined,
   reader: TailReader = inProcessTailReader(),
@@ -235,6 +241,11 @@ export const indexFiles = async (
   };
   try {
     for (const { probe: p, action } of actions) {
+      if (options.between !== undefined && action.kind === 'index') await options.between();
+      if (options.signal?.aborted === true) {
+        const r = await txn.flush();
+        return E.isLeft(r) ? r : E.left(rejected('the catch-up was stopped; the index keeps what was committed'));
+      }
       if (action.kind === 'unchanged') {
         summary.unchanged += 1;
         filesDone += 1;
@@ -263,12 +274,20 @@ export const indexFiles = async (
         filesDone += 1;
         continue;
       }
-      summary[action.counted] += 1;
       while (nextStart < toRead.length && ahead.length < reader.readAhead) {
         const f = toRead[nextStart++]!;
         ahead.push(startTail(f.probe, f.action.from, reader));
       }
       const current = ahead.shift()!;
+      // Another indexer (a request's own catch-up ahead of this backfill) has moved the file on since
+      // it was probed: its commit would conflict, so it is not read at all.
+      if (store.reader !== undefined && !same(store.reader.get('files', [p.file.path]), p.cp)) {
+        await current.tail.close().catch(() => undefined);
+        summary.conflicts += 1;
+        filesDone += 1;
+        continue;
+      }
+      summary[action.counted] += 1;
       const r = await foldFile(current, p, action, txn, summary);
       if (E.isLeft(r)) return r;
       filesDone += 1;
@@ -322,6 +341,7 @@ const foldFile = async (
       }
       // Fold while the next chunk is read; commit (chunk boundaries only) when the transaction is full.
       txn.foldAhead(c);
+      await txn.between();
       if (full || txn.rows >= DEFAULT_BATCH_ROWS) {
         const f = await txn.flush();
         if (E.isLeft(f)) return f;

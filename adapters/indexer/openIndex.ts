@@ -17,7 +17,7 @@ import { homeIdentityOf, sameHome } from '../codexHome/homeIdentity.js';
 import type { HomeIdentity } from '../codexHome/homeIdentity.js';
 import { isInsideHome } from '../jsonl/insideHome.js';
 import { isPermissionDenied } from '../jsonl/toEngineError.js';
-import { catchUpHome } from './catchUp.js';
+import { catchUpHome } from './catchUpWhenNeeded.js';
 import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
 import { lmdbError } from '../lmdb/errors.js';
 
@@ -204,7 +204,17 @@ export const lmdbGatePorts = (
     return store.transact('mark backfilled', (_r, write) => write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true }));
   },
   now,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms) =>
+    new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      options.signal?.addEventListener('abort', done);
+    }),
+  stopped: () => options.signal?.aborted === true,
 });
 
 /** A lease owner id unique to this process. */

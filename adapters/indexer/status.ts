@@ -1,5 +1,7 @@
+import type { EngineError } from '../../domain/errors.js';
 import type { GateVerdict, Lease } from '../../migrations/index/backfillGate.js';
 import type { CatchUpOptions, Progress } from './summary.js';
+import type { ThreadFilesIndexed } from './threadFiles.js';
 
 /**
  * What a catch-up is for: `build` the first index of a home (the backfill gate's), `rebuild` a
@@ -17,7 +19,14 @@ export type IndexStatus =
   /** Another process holds the backfill lease: this one waits for its build, `waitMs` at most. */
   | { readonly kind: 'waiting'; readonly home: string; readonly holder: Lease | undefined; readonly waitMs: number }
   /** The wait is over: `index` the other process finished (or its lease was taken over), `files` it did not in time. */
-  | { readonly kind: 'waited'; readonly home: string; readonly verdict: GateVerdict };
+  | { readonly kind: 'waited'; readonly home: string; readonly verdict: GateVerdict }
+  /**
+   * A thread asked for before the home was indexed was indexed on its own (its files only); the
+   * rest of the home is being indexed behind it (`serve`), or will be when a command needs it.
+   */
+  | { readonly kind: 'threadIndexed'; readonly home: string; readonly indexed: ThreadFilesIndexed; readonly rest: 'behind' | 'later' }
+  /** The home-wide backfill running behind `serve` stopped with an error: threads go on being indexed as they are asked for. */
+  | { readonly kind: 'backfillFailed'; readonly home: string; readonly error: EngineError };
 
 export type OnIndexStatus = (s: IndexStatus) => void;
 

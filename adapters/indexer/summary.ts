@@ -12,6 +12,13 @@ export interface CatchUpOptions {
   readonly readerThread?: boolean;
   /** From how many bytes to read the reader thread is used; default 512 MB. */
   readonly readerThreadFromBytes?: number;
+  /**
+   * Stops the catch-up between two files (a background backfill when its server closes): what was
+   * committed stays, the rest is left for the next run (the catch-up answers Rejected).
+   */
+  readonly signal?: AbortSignal;
+  /** Awaited between two files (a backfill running behind a server lets a request's own catch-up go first). */
+  readonly between?: () => Promise<void>;
   /** Examine only these files (others keep their rows and checkpoints); default: discover all. */
   readonly files?: ReadonlyArray<RolloutFile>;
   /**

@@ -3,6 +3,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import { corrupt, invalidArgument } from '../../domain/errors.js';
 import { toEngineError } from './toEngineError.js';
+import { BufferPool } from './lineScanner.js';
 
 const checkRange = (byteOffset: number, byteLength: number): EngineError | undefined => {
   if (!Number.isSafeInteger(byteOffset) || byteOffset < 0) return invalidArgument('byteOffset', `must be a non-negative integer, got ${byteOffset}`);
@@ -42,9 +43,16 @@ export const spansOf = (ranges: ReadonlyArray<readonly [number, number]>): Span[
   return spans;
 };
 
-/** Exactly [start, end) of an open file; Corrupt when the file ends before it. */
-const readSpan = (fd: number, path: string, start: number, end: number): Buffer => {
-  const buf = Buffer.allocUnsafe(end - start);
+/**
+ * Span buffers, reused: a whole-thread read (`thread/read` with its turns) goes through the whole
+ * file span by span, and as many fresh buffers (outside the JS heap) make V8 collect for their
+ * external memory again and again.
+ */
+const spanBuffers = new BufferPool(SPAN_MAX);
+
+/** Exactly [start, end) of an open file, into `into` when given (large enough); Corrupt when the file ends before it. */
+const readSpan = (fd: number, path: string, start: number, end: number, into?: Buffer): Buffer => {
+  const buf = into === undefined ? Buffer.allocUnsafe(end - start) : into.subarray(0, end - start);
   // One pread in practice; the loop only guards the short reads POSIX allows.
   let got = 0;
   while (got < buf.length) {
@@ -81,10 +89,11 @@ export const readRanges = (path: string, ranges: ReadonlyArray<readonly [number,
   return TE.tryCatch(
     async () => {
       const fd = fs.openSync(path, 'r');
+      let pooled: Buffer | undefined;
       try {
         const out: string[] = new Array<string>(ranges.length);
         for (const span of spansOf(ranges)) {
-          const bytes = readSpan(fd, path, span.start, span.end);
+          const bytes = readSpan(fd, path, span.start, span.end, span.end - span.start <= SPAN_MAX ? (pooled ??= spanBuffers.take()) : undefined);
           for (const i of span.members) {
             const [o, l] = ranges[i]!;
             out[i] = text(path, bytes.subarray(o - span.start, o - span.start + l), o);
@@ -92,6 +101,7 @@ export const readRanges = (path: string, ranges: ReadonlyArray<readonly [number,
         }
         return out;
       } finally {
+        if (pooled !== undefined) spanBuffers.give(pooled);
         fs.closeSync(fd);
       }
     },

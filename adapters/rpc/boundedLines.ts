@@ -41,3 +41,6 @@ export async function* boundedLines(input: Readable, maxBytes: number): AsyncGen
   }
   if (held > 0 || dropped > 0) yield take();
 }
+
+/** The largest message a client may send (`serve --max-request-bytes`); a longer one is refused, its bytes dropped. */
+export const DEFAULT_MAX_REQUEST_BYTES = 64 << 20;

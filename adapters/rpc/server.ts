@@ -6,19 +6,11 @@ import type { RpcError } from './errors.js';
 import { INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, toRpcError } from './errors.js';
 import { RpcNotification, RpcRequest } from './protocol.js';
 import { withQuarantineNotice } from './quarantineNotice.js';
-import { boundedLines } from './boundedLines.js';
-
-/** The largest message a client may send (`serve --max-request-bytes`); a longer one is refused, its bytes dropped. */
-export const DEFAULT_MAX_REQUEST_BYTES = 64 << 20;
+import { DEFAULT_MAX_REQUEST_BYTES, boundedLines } from './boundedLines.js';
+import { writeJsonLine } from './streamedJson.js';
+import { isEngineError } from '../../domain/errors.js';
 
 type Id = string | number | null;
-
-/** Writes one JSON message per line, waiting when the pipe is full. */
-const lineWriter =
-  (out: Writable) =>
-  async (message: unknown): Promise<void> => {
-    if (!out.write(`${JSON.stringify(message)}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-  };
 
 /**
  * JSON-RPC 2.0 over a line stream, as `codex app-server` speaks it on stdio: `initialize` first
@@ -26,6 +18,11 @@ const lineWriter =
  * order. Params are decoded with each method's io-ts codec (-32602 with a readable reason);
  * unknown methods get -32601. A message over `maxRequestBytes` is refused (-32600) without being
  * held. Resolves when the input ends.
+ *
+ * An answer is written as it is produced (`streamedJson.ts`: `thread/read` streams its turns).
+ * An error met while streaming it (a rollout file rewritten under the index) is still answered:
+ * before the first 64 KiB were written, by the error alone; after, the cut line is ended with a
+ * newline (it is not valid JSON, so no client takes it for the answer) and the error follows.
  */
 export const serveJsonRpc = async (
   input: Readable,
@@ -34,7 +31,7 @@ export const serveJsonRpc = async (
   methods: ReadonlyArray<RpcMethod>,
   maxRequestBytes: number = DEFAULT_MAX_REQUEST_BYTES,
 ): Promise<void> => {
-  const write = lineWriter(output);
+  const write = (message: unknown): Promise<void> => writeJsonLine(output, message);
   const byName = new Map(methods.map((m) => [m.name, m]));
   let initialized = false;
   // A handler's notifications are held and sent around its answer in the order Codex uses.
@@ -67,7 +64,12 @@ export const serveJsonRpc = async (
       before = [];
       after = [];
       for (const n of first) await write(n);
-      await (E.isLeft(result) ? fail(id, toRpcError(result.left, method)) : write({ jsonrpc: '2.0', id, result: result.right }));
+      if (E.isLeft(result)) await fail(id, toRpcError(result.left, method));
+      else
+        await write({ jsonrpc: '2.0', id, result: result.right }).catch((err: unknown) => {
+          if (isEngineError(err)) return fail(id, toRpcError(err, method));
+          throw err;
+        });
       for (const n of then) await write(n);
       return;
     }

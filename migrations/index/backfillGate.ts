@@ -31,6 +31,8 @@ export interface GatePorts {
   readonly backfill: () => TE.TaskEither<EngineError, void>;
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
+  /** The process no longer needs the gate (a server closing while it waits): it stops waiting. */
+  readonly stopped?: () => boolean;
 }
 
 export interface GateOptions {
@@ -78,7 +80,7 @@ export const passBackfillGate =
         if (E.isLeft(released)) return released;
         return E.right('index');
       }
-      if (ports.now() >= deadline) return E.right('files');
+      if (ports.now() >= deadline || ports.stopped?.() === true) return E.right('files');
       if (!waiting && opts.onWait !== undefined) {
         const holder = ports.holder === undefined ? E.right(undefined) : await ports.holder()();
         opts.onWait(E.isRight(holder) ? holder.right : undefined, waitMs);

@@ -5,7 +5,15 @@ import type { ThreadItem } from '../../domain/thread/threadItem.js';
 import type { ItemsView, Turn } from '../../domain/thread/turn.js';
 import type { HistoryReadPorts } from '../ports.js';
 import { readItems } from './itemContent.js';
+import { scanRows } from './scanRows.js';
+import type { WalkedTurn } from './turnWalk.js';
 import { take } from './useCase.js';
+
+/** Is an item row below its segment's cut (its key line, and the line its content is on)? */
+const itemInSegment = (seg: HistorySegment, line: number, r: ItemRow): boolean => {
+  const [byteOffset, byteLength] = r.ranges[0] ?? [0, 0];
+  return inSegment(seg, { line, byteOffset, byteLength, ordinal: r.ordinal });
+};
 
 /** The item rows at these lines, in line order (a line twice, once). */
 const rowsAt = async (ports: HistoryReadPorts, R: string, lines: ReadonlyArray<number | undefined>): Promise<Array<[number, ItemRow]>> => {
@@ -37,10 +45,7 @@ export const turnItemRows = async (ports: HistoryReadPorts, seg: HistorySegment,
   let rows: Array<[number, ItemRow]> | undefined;
   if (view === 'summary' && !cut) rows = await rowsAt(ports, R, [turn.firstUserItem?.line, turn.finalAgentItem?.line]);
   else rows = (await scannedItemRows(ports, R, turn)) ?? (await rowsAt(ports, R, (await take(ports.index.get('turnIds', [R, turn.id])))?.itemLines ?? []));
-  const out = rows.filter(([line, r]) => {
-    const [byteOffset, byteLength] = r.ranges[0] ?? [0, 0];
-    return inSegment(seg, { line, byteOffset, byteLength, ordinal: r.ordinal });
-  });
+  const out = rows.filter(([line, r]) => itemInSegment(seg, line, r));
   if (view === 'summary' && cut) {
     // Below a cut the stored summary may name items past it: pick the two from what is visible.
     const firstUser = out.find(([, r]) => r.kind === 'userMessage');
@@ -112,3 +117,65 @@ export const turnsWithItems = async (
   }
   return turns.map((t, i) => apiTurn(t.row, t.segment, view, itemsOf[i]!));
 };
+
+/** Turns whose items are read together (a few sequential span reads, `readRanges`); small enough that a batch's items die young (bigger batches were promoted and grew the old space). */
+const FULL_TURNS_BATCH = 64;
+
+/**
+ * Every turn of a walk (oldest first) with all its items, `itemsView: "full"`, as a stream: the
+ * item rows of each segment come from one forward scan of its `items` table, merged with the
+ * turns by turn id (a turn has all its rows once the scan is past its `lastItemLine`), and the
+ * items' bytes are read a batch of turns at a time, in file order. Memory holds one batch and
+ * the rows of turns not reached yet (those of interleaved or shadowed turns), not the thread.
+ */
+export async function* fullTurnsInOrder(ports: HistoryReadPorts, lineage: ThreadLineage, walk: AsyncIterable<WalkedTurn>): AsyncGenerator<Turn> {
+  let seg: HistorySegment | undefined;
+  let scan: AsyncGenerator<{ readonly key: readonly [string, number]; readonly value: ItemRow }> | undefined;
+  let scannedPast = -1;
+  const waiting = new Map<string, Array<[number, ItemRow]>>();
+  let batch: Array<{ readonly row: TurnRow; readonly items: Array<[number, ItemRow]> }> = [];
+
+  async function* flush(): AsyncGenerator<Turn> {
+    if (seg === undefined || batch.length === 0) return;
+    const s = seg;
+    const items = await readItems(
+      ports,
+      lineage,
+      s,
+      batch.flatMap((t) => t.items),
+    );
+    let next = 0;
+    for (const t of batch) yield apiTurn(t.row, s, 'full', items.slice(next, (next += t.items.length)));
+    batch = [];
+  }
+
+  for await (const t of walk) {
+    if (t.segment !== seg) {
+      yield* flush();
+      await scan?.return(undefined);
+      seg = t.segment;
+      scan = scanRows(ports.index, 'items', [seg.rollout.rolloutId], { reverse: false }, 256);
+      scannedPast = -1;
+      waiting.clear();
+    }
+    const last = t.row.lastItemLine;
+    while (last !== null && scannedPast < last) {
+      const r = await scan!.next();
+      if (r.done === true) {
+        scannedPast = Number.POSITIVE_INFINITY;
+        break;
+      }
+      const [, line] = r.value.key;
+      scannedPast = line;
+      if (!itemInSegment(seg, line, r.value.value)) continue;
+      const rows = waiting.get(r.value.value.turnId);
+      if (rows) rows.push([line, r.value.value]);
+      else waiting.set(r.value.value.turnId, [[line, r.value.value]]);
+    }
+    batch.push({ row: t.row, items: waiting.get(t.row.id) ?? [] });
+    waiting.delete(t.row.id);
+    if (batch.length >= FULL_TURNS_BATCH) yield* flush();
+  }
+  yield* flush();
+  await scan?.return(undefined);
+}

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
+import { isEngineError } from '../../domain/errors.js';
 
 /**
  * The one style of every use case, reads and mutations alike: straight-line async code over ports
@@ -13,6 +14,10 @@ import type { EngineError } from '../../domain/errors.js';
  * A stop is an instance of a private class, so only stops are caught: anything else thrown (a
  * bug) propagates as it is. Async generators inside a use case (page walks) stop the same way;
  * the stop leaves through the `for await` that consumes them.
+ *
+ * An answer streamed out of a use case (`streamOfUseCase`) runs after `useCase` returned: its
+ * stops leave it as the `EngineError` they carry, thrown, for the transport that writes it;
+ * `takeAll` takes such a stream back inside a use case.
  */
 class Stop {
   constructor(readonly error: EngineError) {}
@@ -38,3 +43,25 @@ export const useCase =
       throw err;
     }
   };
+
+/** A stream answered by a use case, run as its consumer pulls it: a stop inside throws the EngineError it carries. */
+export async function* streamOfUseCase<A>(body: () => AsyncGenerator<A>): AsyncGenerator<A> {
+  try {
+    yield* body();
+  } catch (err) {
+    if (err instanceof Stop) throw err.error;
+    throw err;
+  }
+}
+
+/** Every element of a use case's stream, in memory; its error stops this use case. */
+export const takeAll = async <A>(stream: AsyncIterable<A>): Promise<A[]> => {
+  const out: A[] = [];
+  try {
+    for await (const a of stream) out.push(a);
+  } catch (err) {
+    if (isEngineError(err)) throw new Stop(err);
+    throw err;
+  }
+  return out;
+};

@@ -150,6 +150,25 @@ process.once('exit', () => {
 
 const STDERR_KEEP = 64 * 1024;
 
+/** The environment `codex app-server` runs in on a home: its own HOME (created), the mock's key, UTC, no system git config. */
+export function appServerEnv(options: Pick<AppServerOptions, 'codexHome' | 'userHome' | 'extraEnv'>): Record<string, string> {
+  const userHome = options.userHome ?? join(dirname(options.codexHome), 'user-home');
+  mkdirSync(userHome, { recursive: true });
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: userHome,
+    CODEX_HOME: options.codexHome,
+    [MOCK_API_KEY_ENV]: 'compat-dummy-key',
+    TZ: 'UTC',
+    LANG: 'C.UTF-8',
+    // Keep git from reading the developer's config when Codex inspects the work dir.
+    GIT_CONFIG_NOSYSTEM: '1',
+    ...(options.extraEnv ?? {}),
+  };
+  if (process.env.TMPDIR !== undefined) env.TMPDIR = process.env.TMPDIR;
+  return env;
+}
+
 export class AppServer {
   readonly notifications: RpcNotification[] = [];
   private readonly pending = new Map<number, Pending>();
@@ -197,20 +216,7 @@ export class AppServer {
   /** Spawns `codex app-server`, then `initialize` (experimental API on) and `initialized`. */
   static async start(options: AppServerOptions): Promise<AppServer> {
     const command = resolveCodexCommand();
-    const userHome = options.userHome ?? join(dirname(options.codexHome), 'user-home');
-    mkdirSync(userHome, { recursive: true });
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: userHome,
-      CODEX_HOME: options.codexHome,
-      [MOCK_API_KEY_ENV]: 'compat-dummy-key',
-      TZ: 'UTC',
-      LANG: 'C.UTF-8',
-      // Keep git from reading the developer's config when Codex inspects the work dir.
-      GIT_CONFIG_NOSYSTEM: '1',
-      ...(options.extraEnv ?? {}),
-    };
-    if (process.env.TMPDIR !== undefined) env.TMPDIR = process.env.TMPDIR;
+    const env = appServerEnv(options);
     const child = spawn(command.file, [...command.args, 'app-server'], {
       cwd: options.cwd ?? options.codexHome,
       env,

@@ -6,6 +6,12 @@ import { BUILD_TIMEOUT_MS, openColdCodex, sharedCompatHomes, type CompatFixture 
 import { readThreadWithEngine } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { allThreads, SCENARIOS, type CompatHome, type ThreadRef } from './scenarios.js';
+import * as E from 'fp-ts/lib/Either.js';
+import { withCodexHome } from '../../adapters/codexHome/openCodexHome.js';
+import { locateIndexDir } from '../../adapters/codexHome/layout.js';
+import { materialisedThread, readThread } from '../../replay/readThread.js';
+import { take, useCase } from '../../replay/internal/useCase.js';
+import { streamedText } from '../fixtures/streamedText.js';
 
 type CodexRead = { readonly thread: Record<string, unknown> } | { readonly error: { code: number; message: string } };
 
@@ -114,6 +120,31 @@ describe('compat: thread/read (ours vs codex app-server 0.169.0, cold)', functio
       });
     }
   }
+
+  it('every answer is streamed as exactly JSON.stringify of the same answer in memory (every thread of every home)', async function () {
+    let compared = 0;
+    for (const home of fixture.homes) {
+      const done = await withCodexHome(home.codexHome, locateIndexDir(home.codexHome, undefined).indexDir, {}, (h) => async () => {
+        for (const ref of allThreads(home)) {
+          const streamed = await readThread(h.read, ref.id, true)();
+          const inMemory = await useCase(async () => {
+            const r = await take(readThread(h.read, ref.id, true));
+            return { ...r, thread: await materialisedThread(r.thread) };
+          })();
+          if (E.isLeft(streamed) || E.isLeft(inMemory)) {
+            expect(E.isLeft(streamed) && E.isLeft(inMemory), `${home.key} ${ref.label}: both refuse`).to.equal(true);
+            continue;
+          }
+          const message = (result: unknown) => ({ jsonrpc: '2.0', id: 7, result });
+          expect(await streamedText(message(streamed.right)), `${home.key} ${ref.label}`).to.equal(JSON.stringify(message(inMemory.right)));
+          compared += 1;
+        }
+        return E.right(undefined);
+      });
+      expect(E.isRight(done), `${home.key} opened`).to.equal(true);
+    }
+    expect(compared).to.be.at.least(fixture.homes.length);
+  });
 
   describe('codex itself (keeps the harness honest)', function () {
     it('read every thread it made, cold', function () {

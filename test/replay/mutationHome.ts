@@ -9,7 +9,8 @@ import { openIndex } from '../../adapters/indexer/openIndex.js';
 import type { LmdbIndexStore } from '../../adapters/lmdb/indexStore.js';
 import { portsOver } from '../../adapters/codexHome/openCodexHome.js';
 import type { MutationPorts } from '../../replay/ports.js';
-import { readThread } from '../../replay/readThread.js';
+import { materialisedThread, readThread } from '../../replay/readThread.js';
+import { useCase } from '../../replay/internal/useCase.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { right as rightOf } from '../fixtures/right.js';
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
@@ -60,4 +61,5 @@ export const left = async <A>(te: TE.TaskEither<EngineError, A>): Promise<Engine
 };
 
 /** `thread/read includeTurns` from the index. */
-export const readTurns = async (m: MutationHome, threadId: string): Promise<Thread['turns']> => (await right(readThread(m.ports, threadId, true))).thread.turns;
+export const readTurns = async (m: MutationHome, threadId: string): Promise<Thread['turns']> =>
+  (await right(useCase(async () => materialisedThread((await right(readThread(m.ports, threadId, true))).thread)))).turns;

@@ -1,34 +1,7 @@
 import * as os from 'node:os';
 import type { Command } from 'commander';
-import { indexHome } from '../../indexer/indexHome.js';
-import type { IndexHomeSummary } from '../../indexer/indexHome.js';
-import { renderQuarantined } from '../../indexer/quarantined.js';
-import { quarantineFileOf } from '../../jsonl/quarantine.js';
-import { homeOf, withHomeOptions } from '../homeOptions.js';
-import type { HomeOptions } from '../homeOptions.js';
-import { printAnswer } from '../printAnswer.js';
-import { cliFeedback } from '../progress.js';
-
-const summaryText = (s: IndexHomeSummary, indexDir: string): string =>
-  [
-    `indexed ${s.files} files: ${s.lines} lines, ${(s.bytes / 1048576).toFixed(1)} MB in ${s.seconds.toFixed(2)} s ` +
-      `(${s.indexed} new, ${s.tailed} caught up, ${s.reindexed} re-indexed, ${s.unchanged} unchanged, ${s.deleted} deleted, ` +
-      `${s.duplicates.length} duplicate ids)`,
-    // The home's total (each rollout file's count is in the index), not only what this run read.
-    `${renderQuarantined(s.quarantinedInHome)} (${s.quarantined} found by this run${s.quarantinedInHome.lines > 0 ? `; see ${quarantineFileOf(indexDir)}` : ''})`,
-    ...s.duplicates.map((d) => `  duplicate ${d.rolloutId}: using ${d.winner}, ignoring ${d.losers.join(', ')}`),
-    ...s.mismatched.map((m) => `  ${m.path} holds thread ${m.metaThreadId}`),
-    ...s.unreadable.map((u) => `  unreadable ${u.path}: ${u.reason}`),
-  ].join('\n');
-
-/**
- * Counts first in the JSON summary, then the lists. `quarantined` is the home's total (as
- * `quarantinedFiles`); `quarantinedThisRun` the lines this run read and quarantined.
- */
-const summaryJson = (s: IndexHomeSummary): unknown => {
-  const { files, bytes, lines, quarantined, seconds, quarantinedInHome, ...rest } = s;
-  return { files, bytes, lines, quarantined: quarantinedInHome.lines, seconds, quarantinedFiles: quarantinedInHome.files, quarantinedThisRun: quarantined, ...rest };
-};
+import { withHomeOptions } from '../homeOptions.js';
+import { lazyAction } from '../lazyAction.js';
 
 export const registerIndex = (program: Command): void => {
   withHomeOptions(program.command('index').description('index the rollouts of a CODEX_HOME into LMDB (incremental: only new bytes are read)'))
@@ -37,16 +10,5 @@ export const registerIndex = (program: Command): void => {
       Math.max(1, Math.min(os.availableParallelism(), Number.parseInt(v, 10) || 1)),
     )
     .option('--no-reader-thread', 'read the rollouts on the indexing thread itself (less memory, slower)')
-    .action(async (opts: HomeOptions & { rebuild?: boolean; workers?: number; readerThread: boolean }) => {
-      const home = homeOf(opts);
-      const r = await indexHome({
-        ...home,
-        rebuild: opts.rebuild === true,
-        onStatus: cliFeedback.onStatus,
-        workers: opts.workers,
-        readerThread: opts.readerThread,
-      });
-      cliFeedback.settle();
-      printAnswer(r, opts.json, { text: (s) => summaryText(s, home.indexDir), json: summaryJson });
-    });
+    .action(lazyAction(() => import('../actions/buildIndex.js')));
 };

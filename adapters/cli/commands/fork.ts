@@ -1,21 +1,6 @@
 import type { Command } from 'commander';
-import { forkThread } from '../../../replay/forkThread.js';
-import { ThreadForkParams, forkRequestOf } from '../../rpc/methods/threadFork.js';
-import { decodeRequest, withRequest } from '../decodeOptions.js';
 import { withHomeOptions } from '../homeOptions.js';
-import type { HomeOptions } from '../homeOptions.js';
-import { runOnHome } from '../runOnHome.js';
-
-interface ForkOptions extends HomeOptions {
-  readonly path?: string;
-  readonly lastTurnId?: string;
-  readonly beforeTurnId?: string;
-  readonly excludeTurns?: boolean;
-  readonly originator?: string;
-}
-
-/** The option each `thread/fork` param comes from, to name it when the codec refuses it. */
-const OPTION_OF = { threadId: '[threadId]', path: '--path', lastTurnId: '--last-turn-id', beforeTurnId: '--before-turn-id', excludeTurns: '--exclude-turns' };
+import { lazyAction } from '../lazyAction.js';
 
 export const registerFork = (program: Command): void => {
   withHomeOptions(
@@ -28,20 +13,5 @@ export const registerFork = (program: Command): void => {
       .option('--before-turn-id <turnId>', 'keep the history before this turn')
       .option('--exclude-turns', "answer without the fork's turns")
       .option('--originator <name>', "originator recorded in the fork (default: the source's)"),
-  ).action((threadId: string | undefined, opts: ForkOptions) =>
-    withRequest(
-      opts,
-      decodeRequest(
-        ThreadForkParams,
-        { threadId, path: opts.path, lastTurnId: opts.lastTurnId, beforeTurnId: opts.beforeTurnId, excludeTurns: opts.excludeTurns },
-        OPTION_OF,
-      ),
-      (p) =>
-        runOnHome(
-          opts,
-          (home) => forkThread(home.mutations, { ...forkRequestOf(p), originator: opts.originator }),
-          (f) => `forked ${f.sourceThreadId} → ${f.thread.id}\n  ${f.written.path} (${f.written.lines} lines, ${f.written.bytes} bytes)`,
-        ),
-    ),
-  );
+  ).action(lazyAction(() => import('../actions/fork.js')));
 };

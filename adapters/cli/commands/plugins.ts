@@ -1,32 +1,9 @@
 import type { Command } from 'commander';
-import { listPluginIdentities } from '../../../replay/listPluginIdentities.js';
-import type { PluginIdentity } from '../../../domain/plugins/identity.js';
-import { diskPluginCache } from '../../plugins/pluginCache.js';
-import { withCaughtUpHome } from '../../codexHome/openCodexHome.js';
-import { homeOf, withHomeOptions } from '../homeOptions.js';
-import type { HomeOptions } from '../homeOptions.js';
-import { printAnswer } from '../printAnswer.js';
-import { cliFeedback, stepText } from '../progress.js';
-
-const pluginLine = (r: PluginIdentity): string => {
-  const state = r.installed ? `installed ${r.activeVersion}` : 'not installed';
-  const remote = r.remotePluginId ?? (r.sidecarError ? `sidecar error: ${r.sidecarError}` : '-');
-  return `${r.pluginId}  ${state}  remote ${remote}  uses ${r.uses} in ${r.threads} threads${r.lastUsedAt ? `, last ${r.lastUsedAt}` : ''}`;
-};
+import { withHomeOptions } from '../homeOptions.js';
+import { lazyAction } from '../lazyAction.js';
 
 export const registerPlugins = (program: Command): void => {
   withHomeOptions(
     program.command('plugins').description('plugin identity: local id ↔ remote id (sidecars), versions, first/last use and enable state (rollouts)'),
-  ).action(async (opts: HomeOptions) => {
-    const { codexHome, indexDir } = homeOf(opts);
-    const listing = stepText(`reading the plugins of ${codexHome}`, 'read', 'nothing was changed');
-    const rows = await withCaughtUpHome(
-      codexHome,
-      indexDir,
-      { onStatus: cliFeedback.onStatus },
-      (home) => () => cliFeedback.during(listing, listPluginIdentities(diskPluginCache(codexHome), home.store)),
-    );
-    cliFeedback.settle();
-    printAnswer(rows, opts.json, (all) => all.map(pluginLine).join('\n'));
-  });
+  ).action(lazyAction(() => import('../actions/plugins.js')));
 };

@@ -1,15 +1,8 @@
-import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { Command } from 'commander';
-import { readThread } from '../../../replay/readThread.js';
-import type { ThreadRead } from '../../../replay/readThread.js';
-import { ThreadReadParams } from '../../rpc/methods/threadRead.js';
-import { decodeRequest, withRequest } from '../decodeOptions.js';
 import { withHomeOptions } from '../homeOptions.js';
-import type { HomeOptions } from '../homeOptions.js';
-import { runOnHome } from '../runOnHome.js';
-import { threadHeader, turnLines } from '../renderHistory.js';
+import { lazyAction } from '../lazyAction.js';
 
-/** `rollout-engine read <threadId>`: `thread/read` from the index (`--json`: `result.thread`). */
+/** `rollout-engine read <threadId>`: `thread/read` from the index (`--json`: `result.thread`), written as it is read. */
 export const registerRead = (program: Command): void => {
   withHomeOptions(
     program
@@ -17,13 +10,5 @@ export const registerRead = (program: Command): void => {
       .description('print a thread as `thread/read {threadId, includeTurns: true}` returns it (`--json`: result.thread)')
       .argument('<threadId>', 'thread id')
       .option('--no-turns', 'leave turns out (includeTurns: false)'),
-  ).action((threadId: string, opts: HomeOptions & { turns: boolean }) =>
-    withRequest(opts, decodeRequest(ThreadReadParams, { threadId, includeTurns: opts.turns }, { threadId: '<threadId>', includeTurns: '--no-turns' }), (p) =>
-      runOnHome(
-        opts,
-        (home) => TE.map((r: ThreadRead) => r.thread)(readThread(home.read, p.threadId, p.includeTurns === true)),
-        (t) => [...threadHeader(t), ...t.turns.flatMap(turnLines)].join('\n'),
-      ),
-    ),
-  );
+  ).action(lazyAction(() => import('../actions/read.js')));
 };

@@ -1,21 +1,7 @@
-import * as E from 'fp-ts/lib/Either.js';
 import type { Command } from 'commander';
-import * as t from 'io-ts';
-import { openCodexHome } from '../../codexHome/openCodexHome.js';
-import { DEFAULT_MAX_REQUEST_BYTES, serveJsonRpc } from '../../rpc/server.js';
-import { U32 } from '../../rpc/protocol.js';
-import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
-import { ALL_METHODS } from '../../rpc/methods/all.js';
-import { reportError } from '../exitCodes.js';
-import { homeOf, withHomeOptions } from '../homeOptions.js';
-import type { HomeOptions } from '../homeOptions.js';
-import { cliFeedback } from '../progress.js';
-
-/** serve's own options, decoded like every CLI option (a wait of whole milliseconds; a message of at least 1 KiB). */
-const ServeOptions = t.partial({
-  gateWaitMs: U32,
-  maxRequestBytes: t.refinement(U32, (n) => n >= 1024, 'a whole number of bytes from 1024 to 4294967295'),
-});
+import { withHomeOptions } from '../homeOptions.js';
+import { lazyAction } from '../lazyAction.js';
+import { DEFAULT_MAX_REQUEST_BYTES } from '../../rpc/boundedLines.js';
 
 /** `rollout-engine serve`: the history API over JSON-RPC on stdio, answered from the index. */
 export const registerServe = (program: Command): void => {
@@ -28,29 +14,5 @@ export const registerServe = (program: Command): void => {
       .option('--gate-wait-ms <ms>', 'how long to wait for another process backfilling the index')
       .option('--max-request-bytes <n>', `the largest message a client may send; a longer one is refused without being held (default ${DEFAULT_MAX_REQUEST_BYTES})`),
     false,
-  ).action((opts: HomeOptions & { gateWaitMs?: string; maxRequestBytes?: string }) =>
-    withRequest(
-      opts,
-      decodeRequest(
-        ServeOptions,
-        { gateWaitMs: numberOption(opts.gateWaitMs), maxRequestBytes: numberOption(opts.maxRequestBytes) },
-        { gateWaitMs: '--gate-wait-ms', maxRequestBytes: '--max-request-bytes' },
-      ),
-      (serveOpts) => serve(opts, serveOpts),
-    ),
-  );
-};
-
-const serve = async (opts: HomeOptions, serveOpts: t.TypeOf<typeof ServeOptions>): Promise<void> => {
-  const { codexHome, indexDir } = homeOf(opts);
-  // stdout is the JSON-RPC channel: status lines (the first build, long catch-ups) go to stderr only.
-  const opened = await openCodexHome(codexHome, indexDir, { gateWaitMs: serveOpts.gateWaitMs, onStatus: cliFeedback.onStatus });
-  cliFeedback.settle();
-  if (E.isLeft(opened)) return reportError(opened.left);
-  cliFeedback.ready(`serving ${codexHome}: JSON-RPC on stdin/stdout, one message per line`);
-  try {
-    await serveJsonRpc(process.stdin, process.stdout, { codexHome, ports: opened.right.mutations }, ALL_METHODS, serveOpts.maxRequestBytes);
-  } finally {
-    await opened.right.close();
-  }
+  ).action(lazyAction(() => import('../actions/serve.js')));
 };

@@ -1,22 +1,6 @@
 import type { Command } from 'commander';
-import { pageCommandOf } from '../commandLine.js';
-import { listTurns } from '../../../replay/listTurns.js';
-import { ThreadTurnsListParams } from '../../rpc/methods/threadTurnsList.js';
-import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import { withHomeOptions } from '../homeOptions.js';
-import type { HomeOptions } from '../homeOptions.js';
-import { runOnHome } from '../runOnHome.js';
-import { pageHints, turnLines } from '../renderHistory.js';
-
-interface TurnsOptions extends HomeOptions {
-  readonly view?: string;
-  readonly limit?: string;
-  readonly cursor?: string;
-  readonly asc?: boolean;
-}
-
-/** The option each `thread/turns/list` param comes from, to name it when the codec refuses it. */
-const OPTION_OF = { threadId: '<threadId>', itemsView: '--view', limit: '--limit', cursor: '--cursor', sortDirection: '--asc' };
+import { lazyAction } from '../lazyAction.js';
 
 /** `rollout-engine turns <threadId>`: `thread/turns/list`, newest first. */
 export const registerTurns = (program: Command): void => {
@@ -29,20 +13,5 @@ export const registerTurns = (program: Command): void => {
       .option('--limit <n>', 'page size (default 25, at most 100)')
       .option('--cursor <cursor>', 'a nextCursor or backwardsCursor from an earlier page')
       .option('--asc', 'oldest first'),
-  ).action((threadId: string, opts: TurnsOptions, cmd: Command) =>
-    withRequest(
-      opts,
-      decodeRequest(
-        ThreadTurnsListParams,
-        { threadId, itemsView: opts.view, limit: numberOption(opts.limit), cursor: opts.cursor, sortDirection: opts.asc ? 'asc' : undefined },
-        OPTION_OF,
-      ),
-      (q) =>
-        runOnHome(
-          opts,
-          (home) => listTurns(home.read, q),
-          (page) => [...page.data.flatMap(turnLines), ...pageHints(page, pageCommandOf(cmd, '--asc'))].join('\n'),
-        ),
-    ),
-  );
+  ).action(lazyAction(() => import('../actions/turns.js')));
 };

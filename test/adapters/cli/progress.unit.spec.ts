@@ -47,6 +47,19 @@ describe('CLI feedback on long work (adapters/cli/progress.ts)', () => {
     expect(lines).to.deep.equal(['rollout-engine: indexing /h/.codex (281 files, 100.6 MB)…', 'rollout-engine: indexed 281 files, 100.6 MB read in 2.3 s']);
   });
 
+  it('a thread indexed on its own says so, and where the rest of the home stands; a build behind serve that failed says so', () => {
+    const { feedback, lines } = fake();
+    const indexed = { threadId: 't-1', files: 2, bytes: 1.5 * MB, seconds: 0.04 };
+    feedback.onStatus({ kind: 'threadIndexed', home: '/h', indexed, rest: 'later' });
+    feedback.onStatus({ kind: 'threadIndexed', home: '/h', indexed: { ...indexed, files: 1 }, rest: 'behind' });
+    feedback.onStatus({ kind: 'backfillFailed', home: '/h', error: { _tag: 'Rejected', reason: 'the disk is gone' } });
+    expect(lines).to.deep.equal([
+      'rollout-engine: indexed thread t-1 only (2 files, 1.5 MB in 0.0 s); the rest of /h is indexed when a command needs it (rollout-engine index does it now)',
+      'rollout-engine: indexed thread t-1 only (1 file, 1.5 MB in 0.0 s); the rest of /h is being indexed',
+      'rollout-engine: indexing /h stopped: the disk is gone; threads are indexed as they are asked for',
+    ]);
+  });
+
   it('a small catch-up is said only once it has taken a second; a quick one and an empty one say nothing', () => {
     const { feedback, lines, advance } = fake();
     const small = SAY_AT_ONCE_BYTES - 1;

@@ -60,8 +60,8 @@ describe('in a real terminal (tmux): the first call draws its progress, Ctrl-C s
     if (HAVE_TMUX) tmux('kill-server');
   });
 
-  it('the first `turns <id>` on a ~60 MB home shows what it indexes and a progress bar while it does, then the page', async () => {
-    startInTerminal(['turns', small.threadId, '--codex-home', small.home, '--limit', '2']);
+  it('the first `threads` on a ~60 MB home shows what it indexes and a progress bar while it does, then the page', async () => {
+    startInTerminal(['threads', '--codex-home', small.home, '--limit', '2', '--asc']);
     const frames = await watch((f) => /^EXIT=\d+/m.test(f));
     const last = frames[frames.length - 1]!;
     expect(last).to.match(/^EXIT=0$/m);
@@ -73,12 +73,12 @@ describe('in a real terminal (tmux): the first call draws its progress, Ctrl-C s
     expect(last).to.contain(announce);
     expect(last).to.match(barLine(small.files));
     expect(last).to.match(new RegExp(`^rollout-engine: indexed ${small.files} files, ${mb} MB read in [\\d.]+ s$`, 'm'));
-    expect(last).to.match(/^ {2}turn [0-9a-f-]{36} {2}completed/m);
+    expect(last).to.contain(small.threadId); // the oldest thread, first with --asc
   });
 
   it('Ctrl-C during a long first build says what it interrupted and that it is safe, exits 130; the next run continues', async () => {
     const indexDir = nodePath.join(tmp(), 'interrupted-index');
-    startInTerminal(['turns', large.threadId, '--codex-home', large.home, '--index-dir', indexDir]);
+    startInTerminal(['threads', '--codex-home', large.home, '--index-dir', indexDir]);
     // Interrupt once a few batches are committed (more than 16 MB read) and well before the end.
     const running = await watch((f) => Number(barLine(large.files).exec(f)?.[3] ?? 0) >= 16 || /^EXIT=/m.test(f));
     expect(running[running.length - 1], 'it ended before it could be interrupted').to.not.match(/^EXIT=/m);

@@ -1,0 +1,100 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { renderError, invalidArgument } from '../../../domain/errors.js';
+import type { EngineError } from '../../../domain/errors.js';
+import type { AnalyticsSink } from '../../../domain/analytics/ports.js';
+import { batchEvents } from '../../../domain/analytics/reconstruct.js';
+import { reconstructAnalytics } from '../../../replay/reconstructAnalytics.js';
+import { pluginsManager } from '../../../replay/pluginsManager.js';
+import { diskPluginCache } from '../../plugins/pluginCache.js';
+import { captureFileFromEnv, captureSink } from '../../analytics/captureSink.js';
+import { httpSink } from '../../analytics/httpSink.js';
+import { withCaughtUpHome } from '../../codexHome/openCodexHome.js';
+import { reportError } from '../exitCodes.js';
+import { homeOf } from '../homeOptions.js';
+import type { HomeOptions } from '../homeOptions.js';
+import { cliFeedback, stepText } from '../progress.js';
+
+export interface AnalyticsOptions extends HomeOptions {
+  readonly captureFile?: string;
+  readonly endpoint?: string;
+  readonly batchSize?: string;
+  readonly attempts?: string;
+  readonly retryBaseMs?: string;
+}
+
+export interface DeliverySummary {
+  readonly sink: AnalyticsSink['kind'];
+  readonly payloads: number;
+  readonly events: number;
+  readonly delivered: number;
+  readonly failed: number;
+  readonly errors: ReadonlyArray<string>;
+  readonly pluginProblems: ReadonlyArray<string>;
+}
+
+const positive = (flag: string, v: string | undefined, dflt: number): E.Either<EngineError, number> => {
+  if (v === undefined) return E.right(dflt);
+  const n = Number(v);
+  return Number.isInteger(n) && n > 0 ? E.right(n) : E.left(invalidArgument(flag, `a positive integer, got ${v}`));
+};
+
+/**
+ * Reconstruct the home's analytics events. With a capture file (flag, else
+ * CODEX_ANALYTICS_EVENTS_CAPTURE_FILE) the batched payloads are appended there and nothing goes
+ * over the network, even when a write fails; else with --endpoint they are POSTed with retries;
+ * else the events are printed as JSONL.
+ */
+export const runAnalytics = async (opts: AnalyticsOptions, out: (s: string) => void): Promise<E.Either<EngineError, DeliverySummary | null>> => {
+  const batchSize = positive('--batch-size', opts.batchSize, 100);
+  if (E.isLeft(batchSize)) return batchSize;
+  const attempts = positive('--attempts', opts.attempts, 5);
+  if (E.isLeft(attempts)) return attempts;
+  const retryBase = positive('--retry-base-ms', opts.retryBaseMs, 500);
+  if (E.isLeft(retryBase)) return retryBase;
+  const capture = opts.captureFile ?? captureFileFromEnv();
+  const sink: AnalyticsSink | null =
+    capture !== undefined
+      ? captureSink(capture)
+      : opts.endpoint !== undefined
+        ? httpSink(opts.endpoint, { attempts: attempts.right, baseDelayMs: retryBase.right })
+        : null;
+  const { codexHome, indexDir } = homeOf(opts);
+  const cache = diskPluginCache(codexHome);
+  const reconstructing = stepText(`reconstructing the analytics events of ${codexHome}`, 'reconstructed', 'nothing was sent');
+  const rebuilt = await withCaughtUpHome(
+    codexHome,
+    indexDir,
+    { onStatus: cliFeedback.onStatus },
+    (home) => () => cliFeedback.during(reconstructing, reconstructAnalytics(home.store, cache, pluginsManager({ cache, sink: null, productClientId: null }))),
+  );
+  cliFeedback.settle();
+  if (E.isLeft(rebuilt)) return rebuilt;
+  const { events, pluginProblems } = rebuilt.right;
+  if (sink === null) {
+    out(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    return E.right(null);
+  }
+  const payloads = batchEvents(events, batchSize.right);
+  const errors: string[] = [];
+  let delivered = 0;
+  const delivering = stepText(`delivering ${payloads.length} payloads to ${capture ?? opts.endpoint}`, 'delivered', 'the payloads delivered so far stay delivered');
+  await cliFeedback.during(delivering, async () => {
+    for (const p of payloads) {
+      const r = await sink.deliver(p)();
+      if (E.isRight(r)) delivered += 1;
+      else errors.push(renderError(r.left));
+    }
+    return E.right(undefined);
+  });
+  return E.right({ sink: sink.kind, payloads: payloads.length, events: events.length, delivered, failed: payloads.length - delivered, errors, pluginProblems });
+};
+
+/** What `rollout-engine analytics` does (loaded by its action only). */
+export const action = async (opts: AnalyticsOptions) => {
+  const r = await runAnalytics(opts, (s) => process.stdout.write(s));
+  if (E.isLeft(r)) return reportError(r.left);
+  if (r.right === null) return;
+  process.stdout.write(`${JSON.stringify(r.right)}\n`);
+  for (const e of r.right.errors) process.stderr.write(`rollout-engine: ${e}\n`);
+  if (r.right.failed > 0) process.exitCode = 1;
+};

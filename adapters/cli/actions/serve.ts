@@ -1,0 +1,54 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { openCodexHome } from '../../codexHome/openCodexHome.js';
+import { serveJsonRpc } from '../../rpc/server.js';
+import { U32 } from '../../rpc/protocol.js';
+import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
+import { ALL_METHODS } from '../../rpc/methods/all.js';
+import type { RpcMethod } from '../../rpc/method.js';
+import { reportError } from '../exitCodes.js';
+import { homeOf } from '../homeOptions.js';
+import type { HomeOptions } from '../homeOptions.js';
+import { cliFeedback } from '../progress.js';
+
+/** serve's own options, decoded like every CLI option (a wait of whole milliseconds; a message of at least 1 KiB). */
+const ServeOptions = t.partial({
+  gateWaitMs: U32,
+  maxRequestBytes: t.refinement(U32, (n) => n >= 1024, 'a whole number of bytes from 1024 to 4294967295'),
+});
+
+const serve = async (opts: HomeOptions, serveOpts: t.TypeOf<typeof ServeOptions>): Promise<void> => {
+  const { codexHome, indexDir } = homeOf(opts);
+  // stdout is the JSON-RPC channel: status lines (the first build, long catch-ups) go to stderr only.
+  // The first build runs behind the answers (a thread asked for meanwhile is indexed first); the
+  // rollout folders are watched so a thread/list catches up only what changed.
+  const opened = await openCodexHome(codexHome, indexDir, {
+    gateWaitMs: serveOpts.gateWaitMs,
+    onStatus: cliFeedback.onStatus,
+    backfill: 'background',
+    watch: true,
+  });
+  cliFeedback.settle();
+  if (E.isLeft(opened)) return reportError(opened.left);
+  cliFeedback.ready(`serving ${codexHome}: JSON-RPC on stdin/stdout, one message per line`);
+  try {
+    // Each request runs ahead of the build behind it: the build waits between two chunks meanwhile.
+    const ahead = opened.right.aheadOfBackfill;
+    const methods = ALL_METHODS.map((m): RpcMethod => ({ ...m, handle: (ctx, params) => () => ahead(m.handle(ctx, params)) }));
+    await serveJsonRpc(process.stdin, process.stdout, { codexHome, ports: opened.right.mutations }, methods, serveOpts.maxRequestBytes);
+  } finally {
+    await opened.right.close();
+  }
+};
+
+/** What `rollout-engine serve` does (loaded by its action only). */
+export const action = (opts: HomeOptions & { gateWaitMs?: string; maxRequestBytes?: string }) =>
+  withRequest(
+    opts,
+    decodeRequest(
+      ServeOptions,
+      { gateWaitMs: numberOption(opts.gateWaitMs), maxRequestBytes: numberOption(opts.maxRequestBytes) },
+      { gateWaitMs: '--gate-wait-ms', maxRequestBytes: '--max-request-bytes' },
+    ),
+    (serveOpts) => serve(opts, serveOpts),
+  );

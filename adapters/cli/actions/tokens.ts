@@ -1,0 +1,114 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { invalidArgument } from '../../../domain/errors.js';
+import type { EngineError } from '../../../domain/errors.js';
+import type { TokenReport, UsageGroup, UsageSum } from '../../../domain/tokens/report.js';
+import { auditTokenUsage } from '../../../replay/auditTokenUsage.js';
+import { withCaughtUpHome } from '../../codexHome/openCodexHome.js';
+import { homeOf } from '../homeOptions.js';
+import type { HomeOptions } from '../homeOptions.js';
+import { reportError } from '../exitCodes.js';
+import { BY } from '../commands/tokens.js';
+import { cliFeedback, stepText } from '../progress.js';
+import { checkTimeZone, localDayIn, parseInstant, systemTimeZone } from '../timeZone.js';
+
+export interface TokensOptions extends HomeOptions {
+  readonly by?: string;
+  readonly since?: string;
+  readonly until?: string;
+  readonly tz?: string;
+}
+
+const COLUMNS: ReadonlyArray<[string, (s: UsageSum) => number]> = [
+  ['responses', (s) => s.responses],
+  ['input', (s) => s.inputTokens],
+  ['cached', (s) => s.cachedInputTokens],
+  ['cache write', (s) => s.cacheWriteInputTokens],
+  ['output', (s) => s.outputTokens],
+  ['reasoning', (s) => s.reasoningOutputTokens],
+  ['total', (s) => s.totalTokens],
+];
+
+const renderTable = (by: string, groups: ReadonlyArray<UsageGroup>, total: UsageSum): string => {
+  const label = (g: UsageGroup) => (by === 'turn' ? `${g.threadId ?? '-'} ${g.key ?? '-'}` : (g.key ?? '-'));
+  const rows = [...groups.map((g) => [label(g), ...COLUMNS.map(([, f]) => String(f(g)))]), ['total', ...COLUMNS.map(([, f]) => String(f(total)))]];
+  const head = [by, ...COLUMNS.map(([h]) => h)];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: ReadonlyArray<string>) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [
+    line(head),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.slice(0, -1).map(line),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    line(rows[rows.length - 1]!),
+  ].join('\n');
+};
+
+const reportJson = (r: TokenReport, by: string | undefined, extra: Record<string, unknown>): unknown => {
+  const base = { ...extra, total: r.total, duplicateRecords: r.duplicateRecords, copiedCounts: r.copiedCounts, outsideRange: r.outsideRange };
+  if (by !== undefined) return { ...base, by, groups: r.groups[BY[by]!] };
+  return {
+    ...base,
+    byThread: r.groups.thread,
+    byTurn: r.groups.turn,
+    byDayUtc: r.groups.dayUtc,
+    byDayLocal: r.groups.dayLocal,
+    byModel: r.groups.model,
+    byProvider: r.groups.provider,
+    byCwd: r.groups.cwd,
+  };
+};
+
+export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineError, string>> => {
+  if (opts.by !== undefined && BY[opts.by] === undefined) return E.left(invalidArgument('--by', `one of ${Object.keys(BY).join(', ')}; got ${opts.by}`));
+  const tz = checkTimeZone(opts.tz ?? systemTimeZone());
+  if (E.isLeft(tz)) return tz;
+  const since = opts.since === undefined ? E.right(undefined) : parseInstant('--since', opts.since, tz.right);
+  if (E.isLeft(since)) return since;
+  const until = opts.until === undefined ? E.right(undefined) : parseInstant('--until', opts.until, tz.right);
+  if (E.isLeft(until)) return until;
+  const { codexHome, indexDir } = homeOf(opts);
+  const t0 = process.hrtime.bigint();
+  const audit = stepText(`auditing the token usage of ${codexHome}`, 'audited', 'nothing was changed');
+  const report = await withCaughtUpHome(
+    codexHome,
+    indexDir,
+    { onStatus: cliFeedback.onStatus },
+    (home, c) => () =>
+      cliFeedback.during(
+        audit,
+        TE.map((r: TokenReport) => ({ r, c, state: home.indexWas === 'current' ? 'warm' : 'cold' }))(
+          auditTokenUsage(home.store, {
+            ...(since.right === undefined ? {} : { sinceMs: since.right }),
+            ...(until.right === undefined ? {} : { untilMs: until.right }),
+            localDay: localDayIn(tz.right),
+          }),
+        ),
+      ),
+  );
+  cliFeedback.settle();
+  if (E.isLeft(report)) return report;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (opts.json) {
+    const { c, state } = report.right;
+    const extra = {
+      codexHome,
+      timeZone: tz.right,
+      since: since.right === undefined ? null : new Date(since.right).toISOString(),
+      until: until.right === undefined ? null : new Date(until.right).toISOString(),
+      index: { state, files: c.files, indexed: c.indexed, tailed: c.tailed, reindexed: c.reindexed, unchanged: c.unchanged, bytesRead: c.bytes },
+      seconds,
+    };
+    return E.right(JSON.stringify(reportJson(report.right.r, opts.by, extra)));
+  }
+  const by = opts.by ?? 'thread';
+  return E.right(renderTable(by, report.right.r.groups[BY[by]!], report.right.r.total));
+};
+
+/** What `rollout-engine tokens` does (loaded by its action only). */
+export const action = async (opts: TokensOptions) => {
+  // runTokens renders the report itself (a table, or JSON with --json); an error follows --json too.
+  const r = await runTokens(opts);
+  if (E.isLeft(r)) return reportError(r.left, opts.json);
+  process.stdout.write(`${r.right}\n`);
+};

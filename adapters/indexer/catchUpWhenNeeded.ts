@@ -1,0 +1,14 @@
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import type { IndexStore } from '../../domain/ports.js';
+import type { CatchUpOptions, CatchUpSummary } from './summary.js';
+
+/**
+ * `catchUpHome` (catchUp.ts), its code loaded by the first call: a warm read, whose files are all
+ * unchanged, never loads the projections, the runner and the tail readers (a CLI run pays for
+ * every module it loads: a file read and a compile each).
+ */
+export const catchUpHome =
+  (store: IndexStore, home: string, options: CatchUpOptions = {}): TE.TaskEither<EngineError, CatchUpSummary> =>
+  async () =>
+    (await import('./catchUp.js')).catchUpHome(store, home, options)();

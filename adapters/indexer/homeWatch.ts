@@ -1,0 +1,174 @@
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { parseRolloutFileName } from '../jsonl/rolloutFileName.js';
+
+/**
+ * The rollout files of a home that changed since the last look, for a long-running process
+ * (`serve`): a request catches up only those instead of probing every rollout of the home.
+ *
+ * Every folder of `sessions/` and `archived_sessions/` is watched (inotify on Linux), a new one as
+ * it appears; an event on a rollout file marks it changed. As a safety net against events the watch did not
+ * deliver (a folder created just before its watch, a watch that failed), every folder's mtime is
+ * compared at each look: a folder whose entries changed has its rollout files looked at again. A
+ * look cannot vouch for the home (answers `unknown`: catch the whole home up) the first time, when
+ * a watched folder appears or goes, when `session_index.jsonl` (thread names) changes, or when a
+ * watch fails.
+ */
+export interface HomeWatch {
+  /** The changed rollout files since the last take (now taken), or `unknown`. */
+  readonly take: () => ReadonlyArray<string> | 'unknown';
+  /** What was taken could not be caught up: the next take is `unknown`. */
+  readonly lost: () => void;
+  /** A mark to vouch with later: taken before a catch-up of the whole home starts. */
+  readonly mark: () => number;
+  /** That catch-up succeeded: unless the watch lost track since `mark`, what it saw needs no other look. */
+  readonly vouch: (mark: number) => void;
+  readonly close: () => void;
+}
+
+const ROOTS = ['sessions', 'archived_sessions'] as const;
+/** Entries of the home itself whose change the watch cannot follow file by file. */
+const HOME_ENTRIES: ReadonlySet<string> = new Set([...ROOTS, 'session_index.jsonl']);
+
+const isRollout = (name: string): boolean => parseRolloutFileName(name) !== undefined;
+
+interface Folder {
+  mtimeMs: number;
+  readonly watcher: fs.FSWatcher;
+  /** Its rollout files when last listed. */
+  files: ReadonlySet<string>;
+}
+
+export const watchHome = (home: string): HomeWatch => {
+  let unknown = true;
+  /** Times the watch lost track. */
+  let losses = 0;
+  let closed = false;
+  const changed = new Set<string>();
+  /**
+   * Every folder below the roots, each with its own (non-recursive) watch, its mtime and its rollout
+   * files when last listed: a watch per folder costs O(folders) to start, where Node's recursive
+   * watch walks every file.
+   */
+  const folders = new Map<string, Folder>();
+
+  const fail = (): void => {
+    unknown = true;
+    losses += 1;
+  };
+
+  const forget = (dir: string): void => {
+    for (const [d, f] of folders) {
+      if (d !== dir && !d.startsWith(`${dir}${nodePath.sep}`)) continue;
+      for (const name of f.files) changed.add(nodePath.join(d, name));
+      f.watcher.close();
+      folders.delete(d);
+    }
+  };
+
+  /**
+   * List `dir`: watch it (and the folders below it that are new) and take the rollout files that
+   * came or went since it was last listed; a folder seen for the first time has all of its files
+   * taken when `fresh` (it appeared while watched).
+   */
+  const list = (dir: string, fresh: boolean): void => {
+    let mtimeMs: number;
+    let entries: fs.Dirent[];
+    try {
+      mtimeMs = fs.statSync(dir).mtimeMs;
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      forget(dir);
+      return;
+    }
+    const files = new Set(entries.filter((e) => !e.isDirectory() && isRollout(e.name)).map((e) => e.name));
+    const known = folders.get(dir);
+    if (known !== undefined) {
+      for (const name of files) if (!known.files.has(name)) changed.add(nodePath.join(dir, name));
+      for (const name of known.files) if (!files.has(name)) changed.add(nodePath.join(dir, name));
+      known.mtimeMs = mtimeMs;
+      known.files = files;
+    } else {
+      try {
+        const watcher = fs.watch(dir, { persistent: false }, (_event, name) => {
+          if (name === null) return fail();
+          const full = nodePath.join(dir, name.toString());
+          if (isRollout(name.toString())) changed.add(full);
+          else if (!folders.has(full)) list(full, true); // a new folder (or not a folder: nothing to list)
+        });
+        watcher.on('error', () => {
+          forget(dir);
+          fail();
+        });
+        folders.set(dir, { mtimeMs, watcher, files });
+      } catch {
+        fail();
+        return;
+      }
+      if (fresh) for (const name of files) changed.add(nodePath.join(dir, name));
+    }
+    for (const e of entries) {
+      const full = nodePath.join(dir, e.name);
+      if (e.isDirectory() && !folders.has(full)) list(full, fresh || known !== undefined);
+    }
+  };
+
+  let homeWatcher: fs.FSWatcher | undefined;
+  try {
+    homeWatcher = fs.watch(home, { persistent: false }, (_event, name) => {
+      if (name === null || HOME_ENTRIES.has(name.toString())) fail();
+    });
+    homeWatcher.on('error', fail);
+  } catch {
+    homeWatcher = undefined;
+  }
+  for (const root of ROOTS) list(nodePath.join(home, root), false);
+
+  /** The safety net: folders whose entries changed are listed again, their rollout files taken as changed; a root that appeared is watched. */
+  const lookAtFolders = (): void => {
+    for (const root of ROOTS) {
+      const dir = nodePath.join(home, root);
+      if (!folders.has(dir) && fs.existsSync(dir)) {
+        list(dir, true);
+        fail();
+      }
+    }
+    for (const [dir, f] of [...folders]) {
+      if (!folders.has(dir)) continue; // forgotten with its parent
+      let mtimeMs: number;
+      try {
+        mtimeMs = fs.statSync(dir).mtimeMs;
+      } catch {
+        forget(dir);
+        fail();
+        continue;
+      }
+      if (mtimeMs !== f.mtimeMs) list(dir, true);
+    }
+  };
+
+  return {
+    take: () => {
+      if (homeWatcher === undefined || closed) return 'unknown';
+      lookAtFolders();
+      const paths = [...changed];
+      changed.clear();
+      if (unknown) {
+        unknown = false;
+        return 'unknown';
+      }
+      return paths;
+    },
+    lost: fail,
+    mark: () => losses,
+    vouch: (mark) => {
+      if (mark === losses) unknown = false;
+    },
+    close: () => {
+      closed = true;
+      homeWatcher?.close();
+      for (const f of folders.values()) f.watcher.close();
+      folders.clear();
+    },
+  };
+};

@@ -1,0 +1,87 @@
+import type { Writable } from 'node:stream';
+
+/**
+ * JSON written as it is produced: a value whose arrays may be async iterables (a thread's turns,
+ * read as they are written) is written piece by piece, with exactly the text `JSON.stringify`
+ * gives for the same value with those arrays in memory; the pipe's backpressure paces the reads.
+ */
+
+const isStream = (v: unknown): v is AsyncIterable<unknown> => typeof v === 'object' && v !== null && Symbol.asyncIterator in v;
+
+/** An object `JSON.stringify` writes key by key (no `toJSON`, not an array). */
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
+
+/** Does the value hold a stream: is one, or is an object with one among its values (arrays are not looked into)? */
+const holdsStream = (v: unknown): boolean => isStream(v) || (isPlainObject(v) && Object.values(v).some(holdsStream));
+
+/** The JSON text of `value` in pieces, in order; their concatenation is `JSON.stringify(value)` with each stream an array. */
+export async function* jsonPieces(value: unknown): AsyncGenerator<string> {
+  if (isStream(value)) {
+    let sep = '[';
+    for await (const element of value) {
+      // As in an array, what JSON cannot write (undefined, a function) is null.
+      yield `${sep}${JSON.stringify(element) ?? 'null'}`;
+      sep = ',';
+    }
+    yield sep === '[' ? '[]' : ']';
+  } else if (isPlainObject(value) && holdsStream(value)) {
+    let sep = '{';
+    for (const [key, v] of Object.entries(value)) {
+      if (holdsStream(v)) {
+        yield `${sep}${JSON.stringify(key)}:`;
+        yield* jsonPieces(v);
+      } else {
+        const text = JSON.stringify(v);
+        // As in an object, a key whose value JSON cannot write is left out.
+        if (text === undefined) continue;
+        yield `${sep}${JSON.stringify(key)}:${text}`;
+      }
+      sep = ',';
+    }
+    yield sep === '{' ? '{}' : '}';
+  } else yield JSON.stringify(value);
+}
+
+/**
+ * Pieces are written in writes of about this size: few syscalls, and an answer that fails before
+ * its first write (within its first 64 KiB) can still be answered with an error alone.
+ */
+const WRITE_BYTES = 64 * 1024;
+
+/**
+ * How much may wait in the stream's buffer before the writer waits for it to drain: enough that
+ * the answer is produced while the reader takes the last pieces (waiting at every full pipe made
+ * the two sides take turns), little enough to keep memory bounded.
+ */
+const BUFFERED_BYTES = 1 << 20;
+
+const written = (out: Writable, text: string): Promise<void> | undefined =>
+  out.write(text) || out.writableLength < BUFFERED_BYTES ? undefined : new Promise<void>((resolve) => out.once('drain', () => resolve()));
+
+/**
+ * Write `pieces` and then `end`, waiting while the pipe is full. When the pieces fail after some
+ * bytes were written, a newline ends what was written (a line that is not the whole answer, nor
+ * valid JSON) and the error is thrown; when they fail before, nothing was written.
+ */
+export const writePieces = async (out: Writable, pieces: AsyncIterable<string>, end: string): Promise<void> => {
+  let held = '';
+  let started = false;
+  try {
+    for await (const piece of pieces) {
+      held += piece;
+      if (held.length < WRITE_BYTES) continue;
+      started = true;
+      const text = held;
+      held = '';
+      await written(out, text);
+    }
+  } catch (err) {
+    if (started) await written(out, '\n');
+    throw err;
+  }
+  await written(out, held + end);
+};
+
+/** Write one JSON message as one line (see `writePieces`). */
+export const writeJsonLine = (out: Writable, value: unknown): Promise<void> => writePieces(out, jsonPieces(value), '\n');

@@ -1,0 +1,172 @@
+/**
+ * `npm run bench -- read [--size 200MB] [--reps 3] [--no-codex]`: `thread/read {includeTurns: true}`
+ * of one huge legacy thread (the long thread the real codex wrote, its turns repeated to the
+ * size: `buildHugeThreadHome`), asked of `rollout-engine serve` (run with the CLI's Node flags)
+ * and, in the same run on the same home, of the real `codex app-server`. Prints the median and
+ * every run's seconds per side (from the request written to the answer's last byte received: the
+ * bench's own JSON.parse of the answer is left out, for both), the answer's size, whether both
+ * answers have the same turns and items, and the serve process's peak RSS (VmHWM).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { appServerEnv, resolveCodexCommand, writeCodexConfig } from '../test/compat/appServer.js';
+import { MockResponses } from '../test/compat/mockResponses.js';
+import { CLI_NODE_FLAGS } from '../adapters/cli/nodeFlags.js';
+import { buildHugeThreadHome } from './realHome.js';
+import { parseByteSize } from './pages.js';
+
+const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
+const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** Peak resident set of a live process (KiB in /proc, MB here). */
+const peakRssMB = (pid: number): number => {
+  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? round(Number(m[1]) / 1024, 1) : NaN;
+};
+
+/** A JSON-RPC peer on stdio that times each answer to its last byte and parses it only after (small lines: notifications, skipped). */
+const rawPeer = (file: string, args: ReadonlyArray<string>, opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) => {
+  const child = spawn(file, [...args], { stdio: ['pipe', 'pipe', 'inherit'], env: opts.env ?? process.env, cwd: opts.cwd });
+  let pending: Buffer[] = [];
+  let waiting: { readonly id: number; readonly resolve: (a: { at: number; text: string }) => void } | undefined;
+  child.stdout.on('data', (chunk: Buffer) => {
+    for (let from = 0; ;) {
+      const nl = chunk.indexOf(10, from);
+      if (nl < 0) {
+        pending.push(chunk.subarray(from));
+        return;
+      }
+      const at = performance.now();
+      const line = Buffer.concat([...pending, chunk.subarray(from, nl)]);
+      pending = [];
+      from = nl + 1;
+      const head = line.subarray(0, 200).toString('utf8');
+      if (waiting !== undefined && new RegExp(`"id":${waiting.id}[,}]`).test(head) && !head.includes('"method"')) {
+        const w = waiting;
+        waiting = undefined;
+        w.resolve({ at, text: line.toString('utf8') });
+      }
+    }
+  });
+  let nextId = 1;
+  return {
+    pid: child.pid!,
+    /** Seconds to the answer's last byte, and the answer parsed (not timed). */
+    request: async (method: string, params: unknown): Promise<{ seconds: number; message: { result?: unknown; error?: unknown } }> => {
+      const id = nextId++;
+      const got = new Promise<{ at: number; text: string }>((resolve) => (waiting = { id, resolve }));
+      const t0 = performance.now();
+      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+      const { at, text } = await got;
+      return { seconds: (at - t0) / 1000, message: JSON.parse(text) as { result?: unknown; error?: unknown } };
+    },
+    notify: (method: string): void => void child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method })}\n`),
+    close: async (): Promise<void> => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+};
+type RawPeer = ReturnType<typeof rawPeer>;
+
+const initialize = async (peer: RawPeer): Promise<void> => {
+  const r = await peer.request('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } });
+  if (r.message.error !== undefined) throw new Error(`initialize: ${JSON.stringify(r.message.error)}`);
+  peer.notify('initialized');
+};
+
+interface Answer {
+  readonly turns: ReadonlyArray<{ readonly id: string; readonly items: ReadonlyArray<{ readonly id: string; readonly type: string }> }>;
+}
+
+/** What must be equal in both answers (timings aside): turn ids and each turn's item ids and types. */
+const shapeOf = (a: Answer): string => JSON.stringify(a.turns.map((t) => [t.id, t.items.map((i) => `${i.type}:${i.id}`)]));
+
+/** `thread/read` `reps` times after a warm-up (the file in the page cache, the index checked once). */
+const timed = async (reps: number, peer: RawPeer, params: unknown): Promise<{ seconds: number[]; answer: Answer; bytes: number }> => {
+  const read = async (): Promise<{ seconds: number; answer: Answer; bytes: number }> => {
+    const r = await peer.request('thread/read', params);
+    if (r.message.error !== undefined) throw new Error(`thread/read: ${JSON.stringify(r.message.error)}`);
+    const result = r.message.result as { thread: Answer };
+    return { seconds: r.seconds, answer: result.thread, bytes: Buffer.byteLength(JSON.stringify(r.message)) };
+  };
+  let last = await read();
+  const seconds: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    last = await read();
+    seconds.push(round(last.seconds));
+  }
+  return { seconds, answer: last.answer, bytes: last.bytes };
+};
+
+/** A thread on an indexed home, and where codex runs for it. */
+export interface ReadTarget {
+  readonly home: string;
+  readonly indexDir: string;
+  readonly threadId: string;
+  readonly workDir: string;
+  /** Scratch space for codex's HOME. */
+  readonly tmp: string;
+}
+
+/** `thread/read includeTurns` of one thread, ours (serve) and, when asked, codex's, `reps` times each. */
+export const compareThreadRead = async (engineMain: string, target: ReadTarget, reps: number, withCodex: boolean): Promise<Record<string, unknown>> => {
+  const { home, indexDir } = target;
+  const params = { threadId: target.threadId, includeTurns: true };
+  const serve = rawPeer(process.execPath, [...CLI_NODE_FLAGS, engineMain, 'serve', '--codex-home', home, '--index-dir', indexDir]);
+  let ours: { seconds: number[]; answer: Answer; bytes: number; peakRssMB: number };
+  try {
+    await initialize(serve);
+    ours = { ...(await timed(reps, serve, params)), peakRssMB: peakRssMB(serve.pid) };
+  } finally {
+    await serve.close();
+  }
+  const out: Record<string, unknown> = {
+    answerMB: round(ours.bytes / 1e6, 1),
+    turnsRead: ours.answer.turns.length,
+    ours: { median: median(ours.seconds), runs: ours.seconds, servePeakRssMB: ours.peakRssMB },
+  };
+  if (!withCodex) return out;
+  const mock = await MockResponses.start();
+  writeCodexConfig(home, mock.port);
+  const command = resolveCodexCommand();
+  const env = appServerEnv({ codexHome: home, userHome: nodePath.join(target.tmp, 'user-home') });
+  const codex = rawPeer(command.file, [...command.args, 'app-server'], { env, cwd: target.workDir });
+  try {
+    await initialize(codex);
+    const r = await timed(reps, codex, params);
+    out['codex'] = { median: median(r.seconds), runs: r.seconds };
+    out['sameTurnsAndItems'] = shapeOf(r.answer) === shapeOf(ours.answer);
+    out['speedup'] = round(median(r.seconds) / median(ours.seconds), 1);
+  } finally {
+    await codex.close();
+    await mock.stop();
+  }
+  return out;
+};
+
+export const runReadBench = async (engineMain: string, size: string, reps: number, withCodex: boolean): Promise<Record<string, unknown>> => {
+  const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-read-'));
+  try {
+    const home = nodePath.join(tmp, 'home');
+    const huge = await buildHugeThreadHome(home, parseByteSize(size), 'legacy');
+    const indexDir = nodePath.join(tmp, 'index');
+    const t0 = performance.now();
+    execFileSync(process.execPath, [...CLI_NODE_FLAGS, engineMain, 'index', '--codex-home', home, '--index-dir', indexDir, '--json', '-q'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const indexSeconds = round((performance.now() - t0) / 1000);
+    const compared = await compareThreadRead(engineMain, { home, indexDir, threadId: huge.threadId, workDir: huge.workDir, tmp }, reps, withCodex);
+    return { size, bytes: huge.bytes, turns: huge.turns, lines: huge.lines, indexSeconds, ...compared };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+};

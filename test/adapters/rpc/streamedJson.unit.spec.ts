@@ -1,0 +1,115 @@
+import { expect } from 'chai';
+import * as fc from 'fast-check';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import * as t from 'io-ts';
+import { PassThrough, Writable } from 'node:stream';
+import { writeJsonLine } from '../../../adapters/rpc/streamedJson.js';
+import { serveJsonRpc } from '../../../adapters/rpc/server.js';
+import { defineMethod } from '../../../adapters/rpc/method.js';
+import { initialize } from '../../../adapters/rpc/methods/initialize.js';
+import { corrupt } from '../../../domain/errors.js';
+import type { MutationPorts } from '../../../replay/ports.js';
+import { streamedText } from '../../fixtures/streamedText.js';
+
+async function* streamOf<A>(xs: ReadonlyArray<A>, failAfter?: { readonly at: number; readonly error: unknown }): AsyncGenerator<A> {
+  for (const [i, x] of xs.entries()) {
+    if (failAfter !== undefined && i === failAfter.at) throw failAfter.error;
+    yield await Promise.resolve(x);
+  }
+}
+
+/** A value with its arrays made streams, where `streams` says so, and the same value in memory. */
+const withStreams = (v: unknown, streams: () => boolean): unknown => {
+  if (Array.isArray(v)) return streams() ? streamOf(v) : v;
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withStreams(x, streams)]));
+  return v;
+};
+
+/** A sink that takes `chunkDelayMs` per write and signals backpressure after 1 KiB. */
+const slowSink = (): { out: Writable; text: () => Promise<string>; writes: () => number; mostBuffered: () => number } => {
+  let text = '';
+  let writes = 0;
+  let mostBuffered = 0;
+  const out = new Writable({
+    highWaterMark: 1024,
+    write(chunk: Buffer, _enc, done) {
+      writes += 1;
+      text += chunk.toString('utf8');
+      mostBuffered = Math.max(mostBuffered, out.writableLength);
+      setTimeout(done, 1);
+    },
+  });
+  // What was written once everything buffered has reached the sink.
+  const finished = async (): Promise<string> => {
+    await new Promise<void>((resolve) => out.end(() => resolve()));
+    return text;
+  };
+  return { out, text: finished, writes: () => writes, mostBuffered: () => mostBuffered };
+};
+
+describe('streamedJson: JSON written as it is produced', () => {
+  it('writes exactly JSON.stringify of the value, whichever of its object-held arrays are streams', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), fc.infiniteStream(fc.boolean()), async (value, coins) => {
+        const streamed = withStreams(value, () => coins.next().value as boolean);
+        expect(await streamedText(streamed)).to.equal(JSON.stringify(value));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps JSON.stringify rules inside a stream and an object: undefined is null in a stream, a key with undefined is left out', async () => {
+    const value = { a: undefined, b: streamOf([1, undefined, { c: undefined, d: 2 }]), e: streamOf([]), f: {} };
+    expect(await streamedText(value)).to.equal('{"b":[1,null,{"d":2}],"e":[],"f":{}}');
+  });
+
+  it('waits for a full pipe (backpressure: at most about 1 MiB held) and writes a long answer in large writes, then one newline', async () => {
+    const sink = slowSink();
+    const turns = Array.from({ length: 20_000 }, (_, i) => ({ id: `turn-${i}`, text: 'x'.repeat(200) }));
+    await writeJsonLine(sink.out, { id: 1, result: { thread: { id: 't', turns: streamOf(turns) } } });
+    expect(await sink.text()).to.equal(`${JSON.stringify({ id: 1, result: { thread: { id: 't', turns } } })}\n`);
+    // ~4.5 MB in writes of about 64 KiB, not one per turn, and never all of it held.
+    expect(sink.writes()).to.be.within(60, 80);
+    expect(sink.mostBuffered()).to.be.within(512 << 10, (1 << 20) + (128 << 10));
+  });
+
+  it('an error before the first write leaves nothing written; after it, the cut line is ended with a newline', async () => {
+    const small = slowSink();
+    const boom = corrupt('/x.jsonl', 0, 'rewritten');
+    let thrown: unknown = await writeJsonLine(small.out, { turns: streamOf([1, 2, 3], { at: 2, error: boom }) }).catch((e: unknown) => e);
+    expect(thrown).to.equal(boom);
+    expect(await small.text()).to.equal('');
+    const big = slowSink();
+    const turns = Array.from({ length: 1000 }, (_, i) => ({ id: i, text: 'y'.repeat(200) }));
+    thrown = await writeJsonLine(big.out, { turns: streamOf(turns, { at: 900, error: boom }) }).catch((e: unknown) => e);
+    expect(thrown).to.equal(boom);
+    const cut = await big.text();
+    expect(cut.endsWith('\n')).to.equal(true);
+    expect(() => JSON.parse(cut)).to.throw();
+  });
+
+  it('the server answers an error met midway with the error object for the same id, after the cut line', async () => {
+    const boom = corrupt('/x.jsonl', 7, 'a rollout file was rewritten under the index');
+    const turns = Array.from({ length: 1000 }, (_, i) => ({ id: i, text: 'z'.repeat(200) }));
+    const streaming = defineMethod({
+      name: 'thread/read',
+      params: t.unknown,
+      handle: () => TE.right({ thread: { id: 't', turns: streamOf(turns, { at: 900, error: boom }) } }),
+    });
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = '';
+    output.on('data', (c: Buffer) => (text += c.toString('utf8')));
+    const served = serveJsonRpc(input, output, { codexHome: '/nowhere', ports: {} as MutationPorts }, [initialize, streaming]);
+    input.end(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientInfo: { name: 't', version: '0' } } })}\n${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'thread/read', params: {} })}\n`,
+    );
+    await served;
+    const lines = text.trimEnd().split('\n');
+    expect(lines).to.have.length(3);
+    expect(() => JSON.parse(lines[1]!)).to.throw();
+    const answer = JSON.parse(lines[2]!) as { id: number; error: { code: number; message: string } };
+    expect(answer.id).to.equal(2);
+    expect(answer.error.message).to.include('rewritten');
+  });
+});

@@ -34,6 +34,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 7, to: 8, name: '008-quarantine-counts', kind: 'inPlace', run: addQuarantineCounts },
   // Turn rows keep their summary items rendered (ItemRef.shown): made from the lines, so read again.
   { from: 8, to: 9, name: '009-summary-items-in-turn-rows', kind: 'rebuild' },
+  // Fewer rows per line: ordinals are computed from lines (fold rows gain `startOrdinal`; only rows
+  // numbered otherwise keep an `ordinals` row), and a turn's item ids live in its `turnIds` row.
+  { from: 9, to: 10, name: '010-sparse-ordinals-turn-items', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

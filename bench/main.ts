@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- <suite> [--json]`. Suites print one JSON document.
  *   corpus [--corpus DIR]   fidelity against ../shared/codex-oracle (decode→encode, thread/read goldens)
- *   index [--sizes 100MB,1GB] [--reps N]  index build MB/s and peak RSS vs a naive parse-and-fold baseline
+ *   index [--sizes 100MB,1GB] [--reps N]  index build MB/s and peak RSS vs a naive parse-and-fold baseline, per shape
  *   goldens [--corpus DIR]  every cold history golden (list/read/turns/items) asked of `rollout-engine serve`
  *   pages [--sizes 1MB,100MB,1GB] [--reps N] [--no-codex]   page latency vs thread size, naive baseline, codex beside
  *   pages --real-size 100MB [--engines A,B] [--reps N] [--no-codex]   the issue's page targets on a real-shaped home's long threads, codex beside;
@@ -12,7 +12,7 @@
  *   startup [--runs 7]   CLI start-up: bare node, --help, a warm turns page (median wall seconds, CPU, peak RSS)
  *   verify [--size 300MB] [--kill-at 0.5,0.75] [--rounds N]   verify / repair after an interrupted index vs index --rebuild: seconds, peak RSS
  *   serve [--size 300MB] [--reps N] [--no-codex] [--engine CLI]   a fresh serve: initialize, first thread/turns/list, CLI turns; warm thread/list vs codex
- * `--shapes heavy,real` (default both, for the suites that take it: tokens, mutations, verify):
+ * `--shapes heavy,real` (default both, for the suites that take it: index, tokens, mutations, verify):
  * `heavy` is the generated data with large payloads; `real` is built from rollouts the real codex
  * writes, cloned to size (bench/realHome.ts), dominated by small lines as users' homes are.
  */
@@ -46,7 +46,7 @@ const shapes = (): ReadonlyArray<BenchShape> => {
 
 const suites: Record<string, () => Promise<unknown>> = {
   corpus: () => runCorpus(flag('--corpus') ?? nodePath.resolve(process.cwd(), '../shared/codex-oracle')),
-  index: () => runIndexBench((flag('--sizes') ?? '100MB,1GB').split(','), Number(flag('--reps') ?? 3)),
+  index: () => runIndexBench((flag('--sizes') ?? '100MB,1GB').split(','), Number(flag('--reps') ?? 3), shapes()),
   pages: () => {
     const realSize = flag('--real-size');
     const engines = (flag('--engines') ?? '').split(',').filter((e) => e !== '');

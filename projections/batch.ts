@@ -65,16 +65,16 @@ export class Batch {
    * The row to change in place (hot paths: a row updated by every line). The first edit in this
    * batch puts a shallow copy, so rows read from the store, or handed to `put` by a caller, are
    * never mutated; later edits return that same copy. Nested values must still be replaced,
-   * not mutated.
+   * not mutated, unless `copy` (the first edit's copy, shallow by default) copied them too.
    */
-  edit<T extends TableName>(table: T, key: KeyOf<T>): Mutable<RowOf<T>> | undefined {
+  edit<T extends TableName>(table: T, key: KeyOf<T>, copy?: (row: RowOf<T>) => RowOf<T>): Mutable<RowOf<T>> | undefined {
     const p = this.pending.find(table, key)?.value;
     if (p !== undefined && p.owned) return p.value as Mutable<RowOf<T>> | undefined;
     const v = p !== undefined ? p.value : this.storesNothing(table, key) ? undefined : this.reader.get(table, key);
     if (v === undefined) return undefined;
-    const copy = { ...(v as object) } as Mutable<RowOf<T>>;
-    this.set(table, key, copy).owned = true;
-    return copy;
+    const own = (copy === undefined ? { ...(v as object) } : copy(v as RowOf<T>)) as Mutable<RowOf<T>>;
+    this.set(table, key, own).owned = true;
+    return own;
   }
 
   private set(table: TableName, key: ReadonlyArray<KeyPart>, value: unknown): Pending {

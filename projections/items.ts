@@ -2,7 +2,7 @@ import type { LinePos } from '../domain/index/rows.js';
 import type { Projection, RolloutContext } from './projection.js';
 import type { RolloutEvent } from '../domain/rollout/event.js';
 import type { Batch } from './batch.js';
-import { getOrCreateTurn, loadFold, loadTurn, saveFold, saveTurn } from './turnRows.js';
+import { addTurnItem, getOrCreateTurn, itemLineOf, loadFold, loadTurn, ordinalOffLine, saveFold, saveTurn } from './turnRows.js';
 import type { FoldDraft, TurnDraft } from './turnRows.js';
 import { eventsOfResponseItem } from '../domain/thread/responseMessage.js';
 import { itemFromLines } from '../domain/thread/itemFromLines.js';
@@ -46,7 +46,7 @@ const addItem = (
   shown: Shown,
 ): void => {
   if (!t.firstItem) t.firstItem = pos;
-  const existing = b.get('itemIds', [R, t.id, item.id]);
+  const existing = itemLineOf(b.get('turnIds', [R, t.id]), item.id);
   if (existing !== undefined) {
     // A later completion of the same item replaces its content in place (Codex keys items by id).
     const row = b.get('items', [R, existing]);
@@ -65,14 +65,14 @@ const addItem = (
     startedAtMs,
     completedAtMs,
   });
-  b.put('itemIds', [R, t.id, item.id], pos.line);
-  if (pos.ordinal !== null) b.put('ordinals', [R, pos.ordinal], pos.line);
+  if (ordinalOffLine(b, R, pos)) b.put('ordinals', [R, pos.ordinal], pos.line);
   t.itemCount += 1;
   t.lastItemLine = pos.line;
   if (item.kind === 'userMessage' && t.firstUserItem === null) t.firstUserItem = { id: item.id, line: pos.line, shown: shown(item.id) };
   if (item.kind === 'agentMessage') t.finalAgentItem = { id: item.id, line: pos.line, shown: shown(item.id) };
   if (item.kind === 'contextCompaction') t.compactionCount += 1;
   saveTurn(b, R, t);
+  addTurnItem(b, R, t.id, item.id, pos.line);
 };
 
 const nextLegacyId = (fold: FoldDraft): string => {

@@ -1,4 +1,4 @@
-import type { LinePos, RolloutFoldRow, TurnRow } from '../domain/index/rows.js';
+import type { LinePos, RolloutFoldRow, TurnIdRow, TurnRow } from '../domain/index/rows.js';
 import type { HistoryMode } from '../domain/rollout/historyMode.js';
 import type { Batch } from './batch.js';
 import type { Mutable } from './projection.js';
@@ -8,7 +8,14 @@ import type { Mutable } from './projection.js';
 export type TurnDraft = Mutable<TurnRow>;
 export type FoldDraft = Mutable<RolloutFoldRow>;
 
-export const newFold = (mode: HistoryMode): RolloutFoldRow => ({ mode, currentTurnId: null, legacyItemCount: 0, dropped: [] });
+export const newFold = (mode: HistoryMode, startOrdinal: number): RolloutFoldRow => ({ mode, currentTurnId: null, legacyItemCount: 0, dropped: [], startOrdinal });
+
+/**
+ * A row at `pos` needs an `ordinals` row: its ordinal is not the one its line has in a file as
+ * Codex numbers it (`startOrdinal + line`), which readers compute without a row.
+ */
+export const ordinalOffLine = (b: Batch, rolloutId: string, pos: LinePos | null | undefined): pos is LinePos & { ordinal: number } =>
+  pos != null && pos.ordinal !== null && pos.ordinal !== (b.get('fold', [rolloutId])?.startOrdinal ?? 0) + pos.line;
 
 /** The fold row, edited in place (its `dropped` list is replaced, never pushed to). */
 export const loadFold = (b: Batch, rolloutId: string): FoldDraft | undefined => b.edit('fold', [rolloutId]);
@@ -37,7 +44,7 @@ export const newTurn = (id: string): TurnDraft => ({
 
 /** A copy of a stored turn (`saveTurn` puts it back; the stored row keeps the key it had, to move it). */
 export const loadTurn = (b: Batch, rolloutId: string, turnId: string): TurnDraft | undefined => {
-  const k = b.get('turnIds', [rolloutId, turnId]);
+  const k = b.get('turnIds', [rolloutId, turnId])?.line;
   if (k === undefined) return undefined;
   const t = b.get('turns', [rolloutId, k]);
   return t ? { ...t } : undefined;
@@ -57,22 +64,59 @@ export const saveTurn = (b: Batch, rolloutId: string, t: TurnDraft): void => {
   const pos = keyPosOf(t);
   if (pos === null) return; // not visible yet: nothing to store
   const line = pos.line;
-  const old = b.get('turnIds', [rolloutId, t.id]);
+  const ids = b.get('turnIds', [rolloutId, t.id]);
+  const old = ids?.line;
   if (old !== undefined && old !== line) {
     const moved = b.get('turns', [rolloutId, old]);
-    const oldOrdinal = moved ? keyPosOf(moved)?.ordinal : null;
+    const oldPos = moved ? keyPosOf(moved) : null;
     // The old key may be the turn's first item, whose ordinal entry stays for the item.
-    if (oldOrdinal != null && b.get('items', [rolloutId, old]) === undefined) b.del('ordinals', [rolloutId, oldOrdinal]);
+    if (ordinalOffLine(b, rolloutId, oldPos) && b.get('items', [rolloutId, old]) === undefined) b.del('ordinals', [rolloutId, oldPos.ordinal]);
     b.del('turns', [rolloutId, old]);
   }
   b.put('turns', [rolloutId, line], t);
   if (old !== line) {
-    b.put('turnIds', [rolloutId, t.id], line);
-    if (pos.ordinal !== null) b.put('ordinals', [rolloutId, pos.ordinal], line);
+    b.put('turnIds', [rolloutId, t.id], { line, itemIds: ids?.itemIds ?? [], itemLines: ids?.itemLines ?? [] });
+    if (ordinalOffLine(b, rolloutId, pos)) b.put('ordinals', [rolloutId, pos.ordinal], line);
   }
 };
 
 /** Record where the turn's bytes end, once: the first line that ended it (as Codex keeps it). */
 export const markEnded = (t: TurnDraft): void => {
   if (t.endByteOffset === null && t.end !== null) t.endByteOffset = t.end.byteOffset + t.end.byteLength + 1;
+};
+
+/** Items from which a turn's ids are looked up in a map (kept beside its row) rather than by a scan. */
+const MAPPED_FROM = 32;
+/** Item id → key line of the turn rows with many items; rows are never changed but through `addTurnItem`, which keeps it. */
+const linesById = new WeakMap<TurnIdRow, Map<string, number>>();
+
+const mapOf = (row: TurnIdRow): Map<string, number> => {
+  let m = linesById.get(row);
+  if (m === undefined) {
+    m = new Map();
+    row.itemIds.forEach((id, i) => m!.set(id, row.itemLines[i]!));
+    linesById.set(row, m);
+  }
+  return m;
+};
+
+/** The key line of a turn's item by id (undefined: the turn has no such item). */
+export const itemLineOf = (row: TurnIdRow | undefined, itemId: string): number | undefined => {
+  if (row === undefined) return undefined;
+  // A turn of thousands of items would make a scan per new item quadratic.
+  if (row.itemIds.length >= MAPPED_FROM) return mapOf(row).get(itemId);
+  const i = row.itemIds.lastIndexOf(itemId);
+  return i < 0 ? undefined : row.itemLines[i];
+};
+
+/** This batch's own copy of a turn's id row: its lists are appended to in place. */
+const withOwnLists = (r: TurnIdRow): TurnIdRow => ({ line: r.line, itemIds: [...r.itemIds], itemLines: [...r.itemLines] });
+
+/** Record a new item of a turn that `saveTurn` has stored. */
+export const addTurnItem = (b: Batch, rolloutId: string, turnId: string, itemId: string, line: number): void => {
+  const row = b.edit('turnIds', [rolloutId, turnId], withOwnLists);
+  if (row === undefined) return;
+  (row.itemIds as string[]).push(itemId);
+  (row.itemLines as number[]).push(line);
+  linesById.get(row)?.set(itemId, line);
 };

@@ -22,14 +22,12 @@ const rollBack = (b: Batch, rolloutId: string, n: number): { dropped: string[]; 
     const pos = keyPosOf(t);
     if (pos !== null) b.del('turns', [rolloutId, pos.line]);
     if (pos?.ordinal != null) b.del('ordinals', [rolloutId, pos.ordinal]);
-    b.del('turnIds', [rolloutId, t.id]);
-    for (const k of b.keys('itemIds', [rolloutId, t.id])) {
-      const itemLine = b.get('itemIds', [rolloutId, t.id, k[2] as string]);
-      const item = itemLine === undefined ? undefined : b.get('items', [rolloutId, itemLine]);
+    for (const itemLine of b.get('turnIds', [rolloutId, t.id])?.itemLines ?? []) {
+      const item = b.get('items', [rolloutId, itemLine]);
       if (item?.ordinal != null) b.del('ordinals', [rolloutId, item.ordinal]);
-      if (itemLine !== undefined) b.del('items', [rolloutId, itemLine]);
-      b.del('itemIds', [rolloutId, t.id, k[2] as string]);
+      b.del('items', [rolloutId, itemLine]);
     }
+    b.del('turnIds', [rolloutId, t.id]);
     dropped.push(t.id);
   }
   return { dropped, remainingItems: rows.slice(0, cut).reduce((acc, t) => acc + t.itemCount, 0) };
@@ -42,7 +40,8 @@ export const turnsProjection: Projection = {
   apply: (b, ctx, ev, pos) => {
     const R = ctx.rolloutId;
     if (ev.kind === 'sessionMeta') {
-      if (b.get('fold', [R]) === undefined) b.put('fold', [R], newFold(ev.payload.history_mode === 'paginated' ? 'paginated' : 'legacy'));
+      if (b.get('fold', [R]) === undefined)
+        b.put('fold', [R], newFold(ev.payload.history_mode === 'paginated' ? 'paginated' : 'legacy', ev.payload.history_base?.end_ordinal_exclusive ?? 0));
       return;
     }
     if (!TURN_EVENTS.has(ev.kind)) return;

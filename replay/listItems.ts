@@ -7,6 +7,8 @@ import { inSegment, segmentIndexForOrdinal, segmentIndexOfRollout } from '../dom
 import type { ThreadItem } from '../domain/thread/threadItem.js';
 import type { HistoryReadPorts } from './ports.js';
 import { invalidCursor, parseHistoryCursor, serializeHistoryCursor } from './internal/cursors.js';
+import { lineOfOrdinal } from './internal/lineage.js';
+import { itemLineOf } from '../projections/turnRows.js';
 import { openThread } from './internal/openThread.js';
 import { pageSizeOf } from './internal/pageSize.js';
 import { scanRows } from './internal/scanRows.js';
@@ -67,7 +69,7 @@ const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, q: ListI
     if (cursor.itemId === '') return stop(anchorMissing());
     for (let segment = 0; segment < lineage.segments.length; segment += 1) {
       const seg = lineage.segments[segment]!;
-      const anchor = await take(ports.index.get('itemIds', [seg.rollout.rolloutId, turnId, cursor.itemId]));
+      const anchor = itemLineOf(await take(ports.index.get('turnIds', [seg.rollout.rolloutId, turnId])), cursor.itemId);
       if (anchor === undefined) continue;
       const row = await take(ports.index.get('items', [seg.rollout.rolloutId, anchor]));
       if (row === undefined || !inSegment(seg, posOf(row, anchor))) continue;
@@ -78,8 +80,8 @@ const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, q: ListI
   if (lineage.mode === 'paginated') {
     const { rolloutOrdinal, includeAnchor } = await take(parseHistoryCursor(cursor, lineage.thread.id, 'itemsByCreatedAtOrdinal'));
     const segment = segmentIndexForOrdinal(lineage.segments, rolloutOrdinal) ?? stop(invalidCursor('position outside thread lineage'));
-    const line = await take(ports.index.get('ordinals', [lineage.segments[segment]!.rollout.rolloutId, rolloutOrdinal]));
-    return { segment, line: line ?? null, keep: (r) => r.ordinal !== null && pastAnchor(direction, includeAnchor, r.ordinal, rolloutOrdinal) };
+    const line = await lineOfOrdinal(ports.index, lineage.segments[segment]!, rolloutOrdinal);
+    return { segment, line, keep: (r) => r.ordinal !== null && pastAnchor(direction, includeAnchor, r.ordinal, rolloutOrdinal) };
   }
   const c = await take(parseItemLineCursor(cursor, lineage.thread.id));
   const segment = segmentIndexOfRollout(lineage, c.rolloutId) ?? stop(invalidCursor(cursor));
@@ -96,8 +98,7 @@ async function* walkItems(ports: HistoryReadPorts, lineage: ThreadLineage, direc
     const R = seg.rollout.rolloutId;
     const keep = (row: ItemRow, line: number): boolean => inSegment(seg, posOf(row, line)) && (!start || start.segment !== i || start.keep(row, line));
     if (turnId !== null) {
-      const ids = await take(ports.index.range('itemIds', [R, turnId]));
-      const lines = ids.map((r) => r.value).sort((a, b) => (direction === 'asc' ? a - b : b - a));
+      const lines = [...((await take(ports.index.get('turnIds', [R, turnId])))?.itemLines ?? [])].sort((a, b) => (direction === 'asc' ? a - b : b - a));
       for (const line of lines) {
         const row = await take(ports.index.get('items', [R, line]));
         if (row !== undefined && keep(row, line)) yield { segment: seg, line, row };

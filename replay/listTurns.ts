@@ -6,6 +6,7 @@ import { segmentIndexForOrdinal } from '../domain/history/lineage.js';
 import type { ItemsView, Turn } from '../domain/thread/turn.js';
 import type { HistoryReadPorts } from './ports.js';
 import { invalidCursor, parseHistoryCursor, parseTurnCursor, serializeHistoryCursor, serializeTurnCursor } from './internal/cursors.js';
+import { lineOfOrdinal } from './internal/lineage.js';
 import { openThread } from './internal/openThread.js';
 import { pageSizeOf } from './internal/pageSize.js';
 import type { Direction, SegmentStart, WalkedTurn } from './internal/turnWalk.js';
@@ -35,17 +36,16 @@ const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, cursor: 
     const { rolloutOrdinal, includeAnchor } = await take(parseHistoryCursor(cursor, threadId, 'turns'));
     const segment = segmentIndexForOrdinal(lineage.segments, rolloutOrdinal) ?? stop(invalidCursor('position outside thread lineage'));
     const seg = lineage.segments[segment]!;
-    const line = await take(ports.index.get('ordinals', [seg.rollout.rolloutId, rolloutOrdinal]));
     return {
       segment,
-      line: line ?? null,
+      line: await lineOfOrdinal(ports.index, seg, rolloutOrdinal),
       keep: (pos) => pos.ordinal !== null && pastAnchor(direction, includeAnchor, pos.ordinal, rolloutOrdinal),
     };
   }
   const c = await take(parseTurnCursor(cursor));
   for (let segment = lineage.segments.length - 1; segment >= 0; segment -= 1) {
     const seg = lineage.segments[segment]!;
-    const anchor = await take(ports.index.get('turnIds', [seg.rollout.rolloutId, c.turnId]));
+    const anchor = (await take(ports.index.get('turnIds', [seg.rollout.rolloutId, c.turnId])))?.line;
     if (anchor === undefined) continue;
     return { segment, line: anchor, keep: (_pos, l) => pastAnchor(direction, c.includeAnchor, l, anchor) };
   }

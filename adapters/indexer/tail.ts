@@ -116,24 +116,28 @@ const bytesBefore = async (path: string, byteOffset: number): Promise<Buffer> =>
   }
 };
 
+// Each line object is written out field by field: spreading a position into an object with more
+// fields takes V8's slow path, ~1.5 µs a line (a tenth of a cold build of small real lines).
 const tailed = (path: string, l: ScannedLine, decode: ReturnType<typeof lineDecoderFor> | undefined, opts: { itemsFromResponses: boolean }): TailedLine => {
-  const pos = { line: l.ordinal, byteOffset: l.byteOffset, byteLength: l.bytes.length };
-  if (decode === undefined && l.bytes.length > 0) {
+  const line = l.ordinal;
+  const byteOffset = l.byteOffset;
+  const byteLength = l.bytes.length;
+  if (decode === undefined && byteLength > 0) {
     const prefix = asciiPrefix(l.bytes);
     const skipped = prefix === undefined ? undefined : skipByPrefix(prefix, opts);
     if (skipped !== undefined) {
-      if (isUtf8(l.bytes)) return { line: { ...pos, text: null, lazy: skipped } };
-      const record = { path, ordinal: l.ordinal, byteOffset: l.byteOffset, byteLength: l.bytes.length, reason: INVALID_UTF8, text: l.bytes.toString('utf8') };
-      return { line: { ...pos, text: null }, quarantined: record };
+      if (isUtf8(l.bytes)) return { line: { line, byteOffset, byteLength, text: null, lazy: skipped } };
+      const record = { path, ordinal: l.ordinal, byteOffset, byteLength, reason: INVALID_UTF8, text: l.bytes.toString('utf8') };
+      return { line: { line, byteOffset, byteLength, text: null }, quarantined: record };
     }
     const elided = prefix === undefined ? undefined : elideLineBytes(l.bytes, prefix);
-    if (elided !== undefined) return { line: { ...pos, text: elided, elided: true } };
+    if (elided !== undefined) return { line: { line, byteOffset, byteLength, text: elided, elided: true } };
   }
   const entry = entryOf(path, l, acceptText);
-  if (entry.kind === 'quarantined') return { line: { ...pos, text: null }, quarantined: entry.record };
+  if (entry.kind === 'quarantined') return { line: { line, byteOffset, byteLength, text: null }, quarantined: entry.record };
   if (entry.kind !== 'line') throw new Error('unreachable: a scanned line is a line or quarantined');
   const text = entry.line.text;
-  if (decode === undefined) return { line: { ...pos, text } };
+  if (decode === undefined) return { line: { line, byteOffset, byteLength, text } };
   const d = decode(text, l.ordinal, l.byteOffset);
-  return { line: { ...pos, text, lazy: E.isLeft(d) ? { kind: 'undecodable', reason: d.left } : { kind: 'decoded', line: d.right } } };
+  return { line: { line, byteOffset, byteLength, text, lazy: E.isLeft(d) ? { kind: 'undecodable', reason: d.left } : { kind: 'decoded', line: d.right } } };
 };

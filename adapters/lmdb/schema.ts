@@ -18,10 +18,9 @@ import type { TableName } from '../../domain/index/rows.js';
  * | rollouts  | [rolloutId]                       | RolloutRow: session meta, base, preview, model, settings    |
  * | fold      | [rolloutId]                       | RolloutFoldRow: legacy open turn, item numbering, dropped   |
  * | turns     | [rolloutId, keyLine]              | TurnRow (keyLine = anchor line: task_started, else end line) |
- * | turnIds   | [rolloutId, turnId]               | keyLine (turn id → turns key)                               |
+ * | turnIds   | [rolloutId, turnId]               | TurnIdRow {line: turns key, itemIds → itemLines: items keys} |
  * | items     | [rolloutId, line]                 | ItemRow {turnId, id, kind, ordinal, ranges, times}          |
- * | itemIds   | [rolloutId, turnId, itemId]       | line (item id → items key)                                  |
- * | ordinals  | [rolloutId, ordinal]              | line of the turn key / item with that paginated ordinal     |
+ * | ordinals  | [rolloutId, ordinal]              | line of a turn key / item whose ordinal is not startOrdinal+line (sparse) |
  * | token_audit | [rolloutId, line]               | CountedResponse: a response the file paid for (or copied)   |
  * | plugin_events | [rolloutId, line, seq]        | PluginObservation: plugin used / enabled / disabled         |
  * | audit_state | [rolloutId]                     | AuditStateRow: token + plugin fold state of the file        |
@@ -38,7 +37,7 @@ import type { TableName } from '../../domain/index/rows.js';
  * Values are msgpack (lmdb default) with record structures shared per table. Schema changes bump `SCHEMA_VERSION` and add a step under
  * migrations/index/.
  */
-export const SCHEMA_VERSION = 10;
+export const SCHEMA_VERSION = 11;
 
 /** Bytes of a file's head covered by `headHash`. */
 export const HEAD_BYTES = 4096;
@@ -53,7 +52,6 @@ export const DB_NAMES: Readonly<Record<TableName, string>> = {
   turns: 'turns',
   turnIds: 'turn_ids',
   items: 'items',
-  itemIds: 'item_ids',
   ordinals: 'ordinals',
   tokenAudit: 'token_audit',
   pluginEvents: 'plugin_events',

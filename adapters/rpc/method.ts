@@ -18,4 +18,13 @@ export interface RpcMethod<P = unknown> {
   readonly handle: (ctx: RpcContext, params: P) => TE.TaskEither<EngineError, unknown>;
 }
 
+/** A method that needs no home (`initialize`): the server answers it while the home is still opening. */
+export interface HomelessRpcMethod<P = unknown> {
+  readonly name: string;
+  readonly params: t.Decoder<unknown, P>;
+  readonly handle: (ctx: Pick<RpcContext, 'codexHome' | 'notify'>, params: P) => TE.TaskEither<EngineError, unknown>;
+}
+
+export const defineHomelessMethod = <P>(m: HomelessRpcMethod<P>): HomelessRpcMethod<unknown> => m as unknown as HomelessRpcMethod<unknown>;
+
 export const defineMethod = <P>(m: RpcMethod<P>): RpcMethod<unknown> => m as unknown as RpcMethod<unknown>;

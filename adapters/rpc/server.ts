@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import * as E from 'fp-ts/lib/Either.js';
 import { renderDecodeErrors } from '../../domain/decodeErrors.js';
-import type { RpcContext, RpcMethod } from './method.js';
+import type { HomelessRpcMethod, RpcContext, RpcMethod } from './method.js';
 import type { RpcError } from './errors.js';
 import { INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, toRpcError } from './errors.js';
 import { RpcNotification, RpcRequest } from './protocol.js';
@@ -9,8 +9,31 @@ import { withQuarantineNotice } from './quarantineNotice.js';
 import { DEFAULT_MAX_REQUEST_BYTES, boundedLines } from './boundedLines.js';
 import { writeJsonLine } from './streamedJson.js';
 import { isEngineError } from '../../domain/errors.js';
+import type { EngineError } from '../../domain/errors.js';
 
 type Id = string | number | null;
+
+/** What the server answers with: the home's context and its methods. */
+export interface RpcService {
+  readonly ctx: Omit<RpcContext, 'notify'>;
+  readonly methods: ReadonlyArray<RpcMethod>;
+}
+
+/**
+ * A service whose home is still opening (`serve` on a big home loads the engine, opens and
+ * migrates the index): the `early` methods, which need no home (`initialize`), are answered at
+ * once; any other request waits for `open`, called once (after the first answer, or when the
+ * client is quiet). When the home cannot be opened, the request waiting for it is answered with
+ * the error and the server stops reading.
+ */
+export interface OpeningService {
+  readonly codexHome: string;
+  readonly early: ReadonlyArray<HomelessRpcMethod>;
+  readonly open: () => Promise<E.Either<EngineError, RpcService>>;
+}
+
+/** How long a quiet client leaves the home unopened: the first message normally comes at once. */
+const OPEN_WHEN_QUIET_MS = 20;
 
 /**
  * JSON-RPC 2.0 over a line stream, as `codex app-server` speaks it on stdio: `initialize` first
@@ -27,20 +50,51 @@ type Id = string | number | null;
 export const serveJsonRpc = async (
   input: Readable,
   output: Writable,
-  ctx: Omit<RpcContext, 'notify'>,
-  methods: ReadonlyArray<RpcMethod>,
+  service: RpcService | OpeningService,
   maxRequestBytes: number = DEFAULT_MAX_REQUEST_BYTES,
 ): Promise<void> => {
   const write = (message: unknown): Promise<void> => writeJsonLine(output, message);
-  const byName = new Map(methods.map((m) => [m.name, m]));
   let initialized = false;
   // A handler's notifications are held and sent around its answer in the order Codex uses.
   let before: unknown[] = [];
   let after: unknown[] = [];
   const notify = (method: string, params: unknown, when: 'beforeAnswer' | 'afterAnswer' = 'beforeAnswer'): void =>
     void (when === 'afterAnswer' ? after : before).push({ jsonrpc: '2.0', method, params });
-  const fullCtx: RpcContext = { ...ctx, ports: withQuarantineNotice(ctx.ports, notify), notify };
   const fail = (id: Id, error: RpcError) => write({ jsonrpc: '2.0', id, error });
+
+  type Answering = { readonly byName: ReadonlyMap<string, RpcMethod>; readonly ctx: RpcContext };
+  const answeringWith = (s: RpcService): Answering => ({
+    byName: new Map(s.methods.map((m) => [m.name, m])),
+    ctx: { ...s.ctx, ports: withQuarantineNotice(s.ctx.ports, notify), notify },
+  });
+  const early = new Map('early' in service ? service.early.map((m) => [m.name, m]) : []);
+  const earlyCtx = { codexHome: 'early' in service ? service.codexHome : service.ctx.codexHome, notify };
+  let opened: Answering | null = 'early' in service ? null : answeringWith(service);
+  let opening: Promise<E.Either<EngineError, Answering>> | null = null;
+  /** The opened service, opening it on first need. */
+  const open = (): Promise<E.Either<EngineError, Answering>> => {
+    if (opened !== null || !('early' in service)) return Promise.resolve(E.right(opened!));
+    opening ??= service.open().then(E.map((s) => (opened = answeringWith(s))));
+    return opening;
+  };
+  // Opened after the first answer, or once the client has been quiet for a moment: the first
+  // answer does not wait for the engine's modules and the index.
+  const quiet = 'early' in service ? setTimeout(() => void open(), OPEN_WHEN_QUIET_MS) : null;
+  let stopped = false;
+
+  /** The method a request names, with the context it runs in (a homeless one while the home opens); the home's error if it could not be opened. */
+  const methodFor = async (
+    name: string,
+  ): Promise<
+    E.Either<EngineError, { readonly method: HomelessRpcMethod | RpcMethod; readonly run: (params: unknown) => ReturnType<RpcMethod['handle']> } | undefined>
+  > => {
+    const homeless = opened === null ? early.get(name) : undefined;
+    if (homeless !== undefined) return E.right({ method: homeless, run: (params) => homeless.handle(earlyCtx, params) });
+    const now = await open();
+    if (E.isLeft(now)) return now;
+    const m = now.right.byName.get(name);
+    return E.right(m === undefined ? undefined : { method: m, run: (params) => m.handle(now.right.ctx, params) });
+  };
 
   const handle = async (text: string): Promise<void> => {
     let json: unknown;
@@ -52,14 +106,19 @@ export const serveJsonRpc = async (
     if (RpcRequest.is(json)) {
       const { id, method } = json;
       answering = id;
-      const m = byName.get(method);
-      if (m === undefined) return fail(id, { code: METHOD_NOT_FOUND, message: `method not found: ${method}` });
+      const lookedUp = await methodFor(method);
+      if (E.isLeft(lookedUp)) {
+        stopped = true;
+        return fail(id, toRpcError(lookedUp.left, method));
+      }
+      const found = lookedUp.right;
+      if (found === undefined) return fail(id, { code: METHOD_NOT_FOUND, message: `method not found: ${method}` });
       if (method === 'initialize' && initialized) return fail(id, { code: INVALID_REQUEST, message: 'Already initialized' });
       if (method !== 'initialize' && !initialized) return fail(id, { code: INVALID_REQUEST, message: 'Not initialized' });
-      const params = m.params.decode(json.params);
+      const params = found.method.params.decode(json.params);
       if (E.isLeft(params)) return fail(id, { code: INVALID_PARAMS, message: `Invalid params for ${method}: ${renderDecodeErrors(params.left)}` });
       if (method === 'initialize') initialized = true;
-      const result = await m.handle(fullCtx, params.right)();
+      const result = await found.run(params.right)();
       const [first, then] = [before, after];
       before = [];
       after = [];
@@ -99,5 +158,13 @@ export const serveJsonRpc = async (
       after = [];
       await fail(answering, { code: INTERNAL_ERROR, message: `Internal error: ${err instanceof Error ? err.message : String(err)}` });
     }
+    if (stopped) break;
+    if (quiet !== null) {
+      clearTimeout(quiet);
+      void open();
+    }
   }
+  if (quiet !== null) clearTimeout(quiet);
+  // The home may still be opening (the input ended at once): its owner closes it once open.
+  if (opening !== null) await opening;
 };

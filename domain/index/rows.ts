@@ -110,6 +110,16 @@ export interface ItemRow {
   readonly completedAtMs: number | null;
 }
 
+/**
+ * A turn by id (key: [rolloutId, turnId]): its key line in `turns`, and its items by id with
+ * their key lines in `items`, in the order they were created (one row per turn, not one per item).
+ */
+export interface TurnIdRow {
+  readonly line: number;
+  readonly itemIds: ReadonlyArray<string>;
+  readonly itemLines: ReadonlyArray<number>;
+}
+
 /** Where a `thread_settings_applied` line is (key: [rolloutId, line]): a fork or revision copies the settings below its cut. */
 export interface SettingsLineRow {
   readonly byteOffset: number;
@@ -154,6 +164,12 @@ export interface RolloutFoldRow {
   readonly currentTurnId: string | null;
   readonly legacyItemCount: number;
   readonly dropped: ReadonlyArray<string>;
+  /**
+   * Paginated: the ordinal of the file's first line (its base's cut, 0 for a root file). Codex
+   * numbers every line, so a line's ordinal is normally `startOrdinal + line`; only rows whose
+   * ordinal is not have an `ordinals` row.
+   */
+  readonly startOrdinal: number;
 }
 
 /** A thread's `thread/list` sort keys in milliseconds: session start, last line, last turn start (else start). */
@@ -194,10 +210,13 @@ export interface IndexTables {
   rollouts: { key: readonly [string]; value: RolloutRow };
   fold: { key: readonly [string]; value: RolloutFoldRow };
   turns: { key: readonly [string, number]; value: TurnRow };
-  turnIds: { key: readonly [string, string]; value: number };
+  turnIds: { key: readonly [string, string]; value: TurnIdRow };
   items: { key: readonly [string, number]; value: ItemRow };
-  itemIds: { key: readonly [string, string, string]; value: number };
-  /** Paginated ordinal of a turn's key line or an item's line → that line (Codex cursors carry ordinals). */
+  /**
+   * Paginated ordinal of a turn's key line or an item's line → that line (Codex cursors carry
+   * ordinals), only where the line is not `startOrdinal + line` (RolloutFoldRow): sparse, empty
+   * for a file as Codex writes it (read by `lineOfOrdinal`, replay/internal/lineage.ts).
+   */
   ordinals: { key: readonly [string, number]; value: number };
   /** Responses a file paid for, by line (token audit: domain/tokens). */
   tokenAudit: { key: readonly [string, number]; value: CountedResponse };
@@ -239,7 +258,6 @@ export const TABLES: ReadonlyArray<TableName> = [
   'turns',
   'turnIds',
   'items',
-  'itemIds',
   'ordinals',
   'tokenAudit',
   'pluginEvents',

@@ -1,7 +1,7 @@
 import type { IndexReader, IndexWrite } from '../../domain/index/rows.js';
 import { addOrdinals } from './002-ordinals.js';
 import { addQuarantineCounts } from './008-quarantine-counts.js';
-import { addThreadOrder } from './010-thread-order.js';
+import { addThreadOrder } from './011-thread-order.js';
 
 /**
  * Index schema versions and how to get from one to the next. A step either rewrites rows in
@@ -35,8 +35,11 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 7, to: 8, name: '008-quarantine-counts', kind: 'inPlace', run: addQuarantineCounts },
   // Turn rows keep their summary items rendered (ItemRef.shown): made from the lines, so read again.
   { from: 8, to: 9, name: '009-summary-items-in-turn-rows', kind: 'rebuild' },
+  // Fewer rows per line: ordinals are computed from lines (fold rows gain `startOrdinal`; only rows
+  // numbered otherwise keep an `ordinals` row), and a turn's item ids live in its `turnIds` row.
+  { from: 9, to: 10, name: '010-sparse-ordinals-turn-items', kind: 'rebuild' },
   // Thread rows carry their list sort keys and `threadOrder` orders them: thread/list reads a page, not every thread.
-  { from: 9, to: 10, name: '010-thread-order', kind: 'inPlace', run: addThreadOrder },
+  { from: 10, to: 11, name: '011-thread-order', kind: 'inPlace', run: addThreadOrder },
 ];
 
 export type MigrationPlan =

@@ -24,6 +24,20 @@ export const loadLineage = async (index: IndexStore, threadId: string, rolloutId
   return take(lineageOf(thread, current, walked));
 };
 
+/**
+ * The line of a segment's row (turn key or item) with a paginated ordinal: `startOrdinal + line`
+ * as Codex numbers lines, unless the file has rows numbered otherwise (its sparse `ordinals`
+ * rows); then the row named there, or null (the caller scans from the segment's start). The line
+ * may hold no row: a range scan from it starts at the next one.
+ */
+export const lineOfOrdinal = async (index: IndexStore, seg: HistorySegment, ordinal: number): Promise<number | null> => {
+  const R = seg.rollout.rolloutId;
+  const off = await take(index.get('ordinals', [R, ordinal]));
+  if (off !== undefined) return off;
+  const numberedOtherwise = (await take(index.range('ordinals', [R], { limit: 1 }))).length > 0;
+  return numberedOtherwise ? null : Math.max(0, ordinal - seg.startOrdinal);
+};
+
 /** `loadLineage` for the mutations, which need the thread: NotFound when the index has none. */
 export const lineageToChange = async (index: IndexStore, threadId: string, rolloutId?: string): Promise<ThreadLineage> =>
   (await loadLineage(index, threadId, rolloutId)) ?? stop(notFound('thread', threadId));
@@ -62,7 +76,7 @@ export interface FoundTurn {
 export const findTurn = async (index: IndexStore, lineage: ThreadLineage, turnId: string): Promise<FoundTurn | undefined> => {
   for (let i = lineage.segments.length - 1; i >= 0; i--) {
     const s = lineage.segments[i]!;
-    const keyLine = await take(index.get('turnIds', [s.rollout.rolloutId, turnId]));
+    const keyLine = (await take(index.get('turnIds', [s.rollout.rolloutId, turnId])))?.line;
     if (keyLine === undefined) continue;
     const t = await take(index.get('turns', [s.rollout.rolloutId, keyLine]));
     if (t !== undefined && visible(s, t)) return { segment: i, keyLine, ref: turnRef(s, t, keyLine) };

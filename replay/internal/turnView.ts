@@ -44,14 +44,7 @@ export const turnItemRows = async (ports: HistoryReadPorts, seg: HistorySegment,
   const cut = seg.endOrdinal !== null || seg.endByteOffset !== null;
   let rows: Array<[number, ItemRow]> | undefined;
   if (view === 'summary' && !cut) rows = await rowsAt(ports, R, [turn.firstUserItem?.line, turn.finalAgentItem?.line]);
-  else
-    rows =
-      (await scannedItemRows(ports, R, turn)) ??
-      (await rowsAt(
-        ports,
-        R,
-        (await take(ports.index.range('itemIds', [R, turn.id]))).map((r) => r.value),
-      ));
+  else rows = (await scannedItemRows(ports, R, turn)) ?? (await rowsAt(ports, R, (await take(ports.index.get('turnIds', [R, turn.id])))?.itemLines ?? []));
   const out = rows.filter(([line, r]) => itemInSegment(seg, line, r));
   if (view === 'summary' && cut) {
     // Below a cut the stored summary may name items past it: pick the two from what is visible.

@@ -3,6 +3,7 @@ import type { HistorySegment, ThreadLineage } from '../../domain/history/lineage
 import { inSegment } from '../../domain/history/lineage.js';
 import { keyPosOf } from '../../projections/turnRows.js';
 import type { HistoryReadPorts } from '../ports.js';
+import { lineOfOrdinal } from './lineage.js';
 import { scanRows } from './scanRows.js';
 import { take } from './useCase.js';
 
@@ -26,7 +27,7 @@ export interface WalkedTurn {
 /** A turn row shadowed by a newer segment that holds the same turn (Codex reads the newest). */
 const shadowed = async (ports: HistoryReadPorts, newer: ReadonlyArray<HistorySegment>, turnId: string): Promise<boolean> => {
   for (const seg of newer) {
-    const line = await take(ports.index.get('turnIds', [seg.rollout.rolloutId, turnId]));
+    const line = (await take(ports.index.get('turnIds', [seg.rollout.rolloutId, turnId])))?.line;
     if (line === undefined) continue;
     const row = await take(ports.index.get('turns', [seg.rollout.rolloutId, line]));
     const pos = row ? keyPosOf(row) : null;
@@ -35,12 +36,9 @@ const shadowed = async (ports: HistoryReadPorts, newer: ReadonlyArray<HistorySeg
   return false;
 };
 
-/** Last key line of a cut segment: where a newest-first walk of it begins. */
-const lastLineBelowCut = async (ports: HistoryReadPorts, seg: HistorySegment): Promise<number | null> => {
-  if (seg.endOrdinal === null) return null;
-  const below = await take(ports.index.range('ordinals', [seg.rollout.rolloutId], { reverse: true, from: [seg.rollout.rolloutId, seg.endOrdinal - 1], limit: 1 }));
-  return below[0]?.value ?? null;
-};
+/** Last line below a cut segment's cut: where a newest-first walk of it begins (null: from its end). */
+const lastLineBelowCut = async (ports: HistoryReadPorts, seg: HistorySegment): Promise<number | null> =>
+  seg.endOrdinal === null ? null : lineOfOrdinal(ports.index, seg, seg.endOrdinal - 1);
 
 /**
  * The visible turns of a thread in logical order (or newest first), segment by segment, from a

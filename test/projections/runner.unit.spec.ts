@@ -9,7 +9,7 @@ import type { FileCheckpoint, ItemRow, RolloutRow, TurnRow } from '../../domain/
 import { classifyRolloutLine } from '../../domain/rollout/event.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import { emptyTurnFold, foldTurnEvent, turnsOf } from '../../domain/thread/foldTurns.js';
-import { act, newThread, threadLines } from './synth.js';
+import { act, newThread, sessionMeta, threadLines } from './synth.js';
 import type { Action, SynthThread } from './synth.js';
 import { checkpointAfter, toLines } from '../fixtures/lineInputs.js';
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
@@ -174,6 +174,34 @@ describe('projections runner (pure)', () => {
     expect(again[2]!.end!.line).to.equal(texts.length);
     expect(again[2]!.endByteOffset).to.equal(turns[2]!.endByteOffset);
   });
+
+  for (const n of [3, 40]) {
+    it(`a later completion of an item the turn has replaces it, not adds it (${n} items, any batch cuts)`, () => {
+      const t = newThread(9);
+      const texts = [sessionMeta(t), ...['startTurn', ...Array.from({ length: n }, (): Action => 'agent')].flatMap((a) => act(t, a as Action))];
+      // Codex completes items 1 and n-1 again, later in the turn.
+      const again = [1, n - 1].map((k) => {
+        const first = JSON.parse(texts.find((l) => l.includes(`"id":"item-${t.threadId.slice(0, 8)}-${k}"`))!) as Record<string, unknown>;
+        return JSON.stringify({ ...first, ordinal: t.n++ });
+      });
+      texts.push(...again, ...act(t, 'complete'));
+      const expected = domainView(texts, 'paginated');
+      expect(expected[0]!.items).to.have.length(n);
+      fc.assert(
+        fc.property(fc.array(fc.integer({ min: 1, max: texts.length - 1 }), { maxLength: 4 }), (cuts) => {
+          const idx = foldInBatches(t, texts, cuts);
+          expect(indexView(idx)).to.deep.equal(expected);
+          const items = rowsOf(idx, 'items').map((r) => r.value as ItemRow);
+          const last = toLines(texts).find((l) => l.text === again[1])!;
+          expect(items.find((i) => i.id === `item-${t.threadId.slice(0, 8)}-${n - 1}`)!.ranges).to.deep.equal([[last.byteOffset, last.byteLength]]);
+          const ids = rowsOf(idx, 'turnIds')[0]!.value as { itemIds: string[]; itemLines: number[] };
+          expect(ids.itemIds).to.have.length(n);
+          expect(ids.itemLines).to.deep.equal(rowsOf(idx, 'items').map((r) => r.key[1]));
+        }),
+        { numRuns: 30 },
+      );
+    });
+  }
 
   it('legacy rollback drops the last turns and renumbers items like the domain fold', () => {
     const { t, texts } = scriptLines('legacy', ['startTurn', 'user', 'agent', 'complete', 'startTurn', 'user', 'reasoning', 'reasoning', 'agent', 'complete']);

@@ -20,6 +20,7 @@ import { toApiTurn, turnsOf } from '../../domain/thread/foldTurns.js';
 import type { Turn } from '../../domain/thread/turn.js';
 import { act, newThread, rolloutRelPath, sessionMeta } from '../projections/synth.js';
 import type { Action } from '../projections/synth.js';
+import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 import { right } from '../fixtures/right.js';
 import { streamedText } from '../fixtures/streamedText.js';
 
@@ -58,6 +59,7 @@ describe('history API from the index == the whole-history fold (random rollouts,
   this.timeout(120_000);
 
   it('turn and item pages, every size and direction, and thread/read', async () => {
+    const strays: boolean[] = [];
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom('paginated' as const, 'legacy' as const),
@@ -65,11 +67,23 @@ describe('history API from the index == the whole-history fold (random rollouts,
         fc.array(fc.constantFrom(...ACTIONS), { maxLength: 25 }),
         fc.integer({ min: 0, max: 4 }),
         fc.integer({ min: 0, max: 30 }),
-        async (mode, baseActions, forkActions, limit, cutAt) => {
+        // Base lines not numbered as Codex numbers them (a line without an ordinal, or a gap in the
+        // numbering): the lines after it are not numbered `line`, so the index keeps their ordinals.
+        fc.option(fc.record({ at: fc.integer({ min: 1, max: 60 }), gap: fc.boolean() }), { nil: undefined }),
+        async (mode, baseActions, forkActions, limit, cutAt, strayAt) => {
           const home = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'history-pages-'));
           try {
             const base = newThread(7, mode);
-            const lines = [sessionMeta(base), ...baseActions.flatMap((a) => act(base, a))];
+            const lines = [sessionMeta(base)];
+            baseActions.forEach((a, i) => {
+              if (strayAt !== undefined && i === strayAt.at) {
+                if (strayAt.gap) base.n += 3;
+                else lines.push('{"timestamp":"2026-11-21T14:00:00.000Z","type":"world_state","payload":{}}');
+              }
+              lines.push(...act(base, a));
+            });
+            const stray = strayAt !== undefined && strayAt.at < baseActions.length;
+            const ordinalOf = (l: string): number | undefined => (JSON.parse(l) as { ordinal?: number }).ordinal;
             const basePath = nodePath.join(home, rolloutRelPath(base.threadId));
             await fs.mkdir(nodePath.dirname(basePath), { recursive: true });
             await fs.writeFile(basePath, lines.map((l) => `${l}\n`).join(''));
@@ -77,14 +91,15 @@ describe('history API from the index == the whole-history fold (random rollouts,
             if (mode === 'paginated') {
               // A fork by reference: its base is the first `cut` lines of the source.
               const cut = Math.min(lines.length, 1 + cutAt);
+              const endOrdinal = 1 + lines.slice(0, cut).reduce((o, l) => ordinalOf(l) ?? o, -1);
               const fork = newThread(8, mode);
-              fork.n = cut;
+              fork.n = endOrdinal;
               const endByteOffset = lines.slice(0, cut).reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
               const forkLines = [
                 sessionMeta(fork, {
                   forked_from_id: base.threadId,
-                  forked_from_ordinal_exclusive: cut,
-                  history_base: { thread_id: base.threadId, end_ordinal_exclusive: cut, end_byte_offset: endByteOffset },
+                  forked_from_ordinal_exclusive: endOrdinal,
+                  history_base: { thread_id: base.threadId, end_ordinal_exclusive: endOrdinal, end_byte_offset: endByteOffset },
                 }),
                 ...forkActions.flatMap((a) => act(fork, a)),
               ];
@@ -95,6 +110,9 @@ describe('history API from the index == the whole-history fold (random rollouts,
             const store = right(await openLmdbIndex(nodePath.join(home, '.index'))());
             try {
               right(await catchUpHome(store, home)());
+              const numberedOtherwise = right(await store.range('ordinals', [base.threadId])()).length > 0;
+              if (mode === 'paginated' && stray) strays.push(numberedOtherwise);
+              else expect(numberedOtherwise).to.equal(false, 'lines Codex numbered need no ordinals rows');
               const ports = portsOver(store, home, {}).read;
               const files = jsonlRolloutStore(home);
               for (const threadId of threads) {
@@ -129,7 +147,19 @@ describe('history API from the index == the whole-history fold (random rollouts,
           }
         },
       ),
-      { numRuns: 40 },
+      {
+        numRuns: 40,
+        // Always among the runs: a base numbered otherwise (a line without an ordinal; a gap) before turns of a cut fork.
+        examples: [true, false].map((gap): [HistoryMode, Action[], Action[], number, number, { at: number; gap: boolean }] => [
+          'paginated' as const,
+          ['startTurn', 'user', 'agent', 'complete', 'startTurn', 'user', 'reasoning', 'agent', 'complete', 'startTurn', 'user'] as Action[],
+          ['startTurn', 'user', 'agent'] as Action[],
+          1,
+          12,
+          { at: 2, gap },
+        ]),
+      },
     );
+    expect(strays.filter((x) => x).length).to.be.at.least(2, 'runs had rows numbered otherwise');
   });
 });

@@ -1,10 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { openCodexHome } from '../../codexHome/openCodexHome.js';
+import type { EngineError } from '../../../domain/errors.js';
 import { serveJsonRpc } from '../../rpc/server.js';
+import type { RpcService } from '../../rpc/server.js';
 import { U32 } from '../../rpc/protocol.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
-import { ALL_METHODS } from '../../rpc/methods/all.js';
+import { initialize } from '../../rpc/methods/initialize.js';
 import type { RpcMethod } from '../../rpc/method.js';
 import { reportError } from '../exitCodes.js';
 import { homeOf } from '../homeOptions.js';
@@ -19,25 +20,36 @@ const ServeOptions = t.partial({
 
 const serve = async (opts: HomeOptions, serveOpts: t.TypeOf<typeof ServeOptions>): Promise<void> => {
   const { codexHome, indexDir } = homeOf(opts);
-  // stdout is the JSON-RPC channel: status lines (the first build, long catch-ups) go to stderr only.
-  // The first build runs behind the answers (a thread asked for meanwhile is indexed first); the
-  // rollout folders are watched so a thread/list catches up only what changed.
-  const opened = await openCodexHome(codexHome, indexDir, {
-    gateWaitMs: serveOpts.gateWaitMs,
-    onStatus: cliFeedback.onStatus,
-    backfill: 'background',
-    watch: true,
-  });
-  cliFeedback.settle();
-  if (E.isLeft(opened)) return reportError(opened.left);
-  cliFeedback.ready(`serving ${codexHome}: JSON-RPC on stdin/stdout, one message per line`);
-  try {
+  let close = async (): Promise<void> => {};
+  // `initialize` is answered before the engine is loaded and the home opened (both are done once
+  // it is answered): a client's first answer does not wait for a big home's index.
+  const open = async (): Promise<E.Either<EngineError, RpcService>> => {
+    const [{ openCodexHome }, { ALL_METHODS }] = await Promise.all([import('../../codexHome/openCodexHome.js'), import('../../rpc/methods/all.js')]);
+    // stdout is the JSON-RPC channel: status lines (the first build, long catch-ups) go to stderr only.
+    // The first build runs behind the answers (a thread asked for meanwhile is indexed first); the
+    // rollout folders are watched so a thread/list catches up only what changed.
+    const opened = await openCodexHome(codexHome, indexDir, {
+      gateWaitMs: serveOpts.gateWaitMs,
+      onStatus: cliFeedback.onStatus,
+      backfill: 'background',
+      watch: true,
+    });
+    cliFeedback.settle();
+    if (E.isLeft(opened)) {
+      reportError(opened.left);
+      return opened;
+    }
+    close = opened.right.close;
+    cliFeedback.ready(`serving ${codexHome}: JSON-RPC on stdin/stdout, one message per line`);
     // Each request runs ahead of the build behind it: the build waits between two chunks meanwhile.
     const ahead = opened.right.aheadOfBackfill;
     const methods = ALL_METHODS.map((m): RpcMethod => ({ ...m, handle: (ctx, params) => () => ahead(m.handle(ctx, params)) }));
-    await serveJsonRpc(process.stdin, process.stdout, { codexHome, ports: opened.right.mutations }, methods, serveOpts.maxRequestBytes);
+    return E.right({ ctx: { codexHome, ports: opened.right.mutations }, methods });
+  };
+  try {
+    await serveJsonRpc(process.stdin, process.stdout, { codexHome, early: [initialize], open }, serveOpts.maxRequestBytes);
   } finally {
-    await opened.right.close();
+    await close();
   }
 };
 

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
-import { defineMethod } from '../method.js';
+import { defineHomelessMethod } from '../method.js';
 import { optional } from '../protocol.js';
 
 const ClientInfo = t.intersection([t.type({ name: t.string }), t.partial({ title: optional(t.string), version: optional(t.string) })]);
@@ -16,7 +16,7 @@ export const InitializeParams = optional(
 export const ENGINE_VERSION = '0.1.0';
 
 /** `initialize`: who we are and which home we serve, in the shape Codex answers. */
-export const initialize = defineMethod({
+export const initialize = defineHomelessMethod({
   name: 'initialize',
   params: InitializeParams,
   handle: (ctx, params) => {

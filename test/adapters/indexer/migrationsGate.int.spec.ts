@@ -12,7 +12,7 @@ import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
 import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
 import { BACKFILLED_KEY, openIndex, passLmdbBackfillGate } from '../../../adapters/indexer/openIndex.js';
 import { compareKeys } from '../../../projections/batch.js';
-import type { KeyPart } from '../../../domain/index/rows.js';
+import type { IndexWrite, KeyPart } from '../../../domain/index/rows.js';
 import { DB_NAMES, SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
 import { newThread } from '../../projections/synth.js';
 import { right } from '../../fixtures/right.js';
@@ -93,14 +93,16 @@ describe('index schema migrations and the backfill gate', function () {
     }
   });
 
-  it('schema 1 → 2 (ordinals) runs in place and gives the rows of a fresh build', async () => {
+  it('schema 1 → 2 (ordinals) runs in place: every turn key and item ordinal gets its line, the other rows stay', async () => {
     const v1 = right(await openLmdbIndex(dir)());
     right(await catchUpHome(v1, home)());
-    const ordinals = v1.reader.keys('ordinals', []);
-    expect(ordinals.length).to.be.greaterThan(0);
+    const withoutOrdinals = (rows: ReadonlyArray<{ table: string }>) => JSON.stringify(rows.filter((r) => r.table !== 'ordinals'));
+    const before = withoutOrdinals(right(await v1.dump()()));
+    const items = right(await v1.range('items', [])());
+    expect(items.some((r) => r.value.ordinal !== null)).to.equal(true, 'a paginated home');
     right(
-      await v1.commit(() => [
-        ...ordinals.map((k) => ({ op: 'del' as const, table: 'ordinals' as const, key: k })),
+      await v1.commit((reader) => [
+        ...reader.keys('ordinals', []).map((k) => ({ op: 'del' as const, table: 'ordinals' as const, key: k })),
         { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: 1 },
       ])(),
     );
@@ -109,7 +111,45 @@ describe('index schema migrations and the backfill gate', function () {
     const r = right(await openIndex(dir, home, { target: 2 })());
     try {
       expect(r.migrated).to.equal('steps');
+      expect(withoutOrdinals(right(await r.store.dump()()))).to.equal(before);
+      const ordinals = right(await r.store.range('ordinals', [])());
+      for (const it of items) if (it.value.ordinal !== null) expect(ordinals).to.deep.include({ key: [it.key[0], it.value.ordinal], value: it.key[1] });
+    } finally {
+      right(await r.store.close()());
+    }
+  });
+
+  it('schema 9 → 10 (sparse ordinals, item ids in turn rows) rebuilds: an index of the old layout answers as a fresh build', async () => {
+    // A schema-9 index: fold rows without startOrdinal, an ordinals row for every turn key and item,
+    // turnIds holding only the key line (item ids had a table of their own).
+    const v9 = right(await openLmdbIndex(dir)());
+    right(await catchUpHome(v9, home)());
+    right(
+      await v9.commit((reader) => {
+        const writes: IndexWrite[] = [{ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: 9 }];
+        for (const [R] of reader.keys('fold', [])) {
+          const { startOrdinal: _s, ...old } = reader.get('fold', [R as string])!;
+          writes.push({ op: 'put', table: 'fold', key: [R as string], value: old });
+        }
+        for (const [R, turnId] of reader.keys('turnIds', [])) {
+          const line = reader.get('turnIds', [R as string, turnId as string])!.line;
+          writes.push({ op: 'put', table: 'turnIds', key: [R as string, turnId as string], value: line as never });
+        }
+        for (const [R, line] of reader.keys('items', [])) {
+          const o = reader.get('items', [R as string, line as number])?.ordinal;
+          if (o != null) writes.push({ op: 'put', table: 'ordinals', key: [R as string, o], value: line });
+        }
+        return writes;
+      })(),
+    );
+    expect(v9.reader.keys('ordinals', []).length).to.be.greaterThan(0);
+    right(await v9.close()());
+    const r = right(await openIndex(dir, home)());
+    try {
+      expect(r.migrated).to.equal('rebuilt');
+      expect(r.store.reader.get('meta', SCHEMA_VERSION_KEY)).to.equal(SCHEMA_VERSION);
       expect(JSON.stringify(right(await r.store.dump()()))).to.equal(await freshDump(home));
+      expect(r.store.reader.keys('ordinals', [])).to.deep.equal([], 'Codex numbers every line: no ordinals rows');
     } finally {
       right(await r.store.close()());
     }

@@ -100,7 +100,7 @@ describe('streamedJson: JSON written as it is produced', () => {
     const output = new PassThrough();
     let text = '';
     output.on('data', (c: Buffer) => (text += c.toString('utf8')));
-    const served = serveJsonRpc(input, output, { codexHome: '/nowhere', ports: {} as MutationPorts }, [initialize, streaming]);
+    const served = serveJsonRpc(input, output, { ctx: { codexHome: '/nowhere', ports: {} as MutationPorts }, methods: [initialize, streaming] });
     input.end(
       `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientInfo: { name: 't', version: '0' } } })}\n${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'thread/read', params: {} })}\n`,
     );

@@ -7,7 +7,7 @@ import { openIndex } from '../../../adapters/indexer/openIndex.js';
 import type { LmdbIndexStore } from '../../../adapters/lmdb/indexStore.js';
 import { SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
 import type { IndexWrite } from '../../../domain/index/rows.js';
-import { addThreadOrder } from '../../../migrations/index/010-thread-order.js';
+import { addThreadOrder } from '../../../migrations/index/011-thread-order.js';
 import { MIGRATIONS } from '../../../migrations/index/steps.js';
 import { listThreads } from '../../../replay/listThreads.js';
 import { right } from '../../fixtures/right.js';

@@ -3,7 +3,7 @@ import { Batch } from '../../projections/batch.js';
 import { sortMsOf, writeThreadRow } from '../../projections/threadRows.js';
 
 /**
- * Schema 10: thread rows carry their list sort keys (`sortMs`, from their current file's rollout
+ * Schema 11: thread rows carry their list sort keys (`sortMs`, from their current file's rollout
  * row) and the `threadOrder` table holds each thread once per list order, so `thread/list` walks
  * a page instead of reading every thread and its rollout row. Derived from the rows in place.
  */

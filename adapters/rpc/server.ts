@@ -165,6 +165,7 @@ export const serveJsonRpc = async (
     }
   }
   if (quiet !== null) clearTimeout(quiet);
-  // The home may still be opening (the input ended at once): its owner closes it once open.
-  if (opening !== null) await opening;
+  // A client gone before the home opened still has it opened (and its error said): serve checks
+  // its home whatever the client did, and its owner closes it once open.
+  if ('early' in service) await open();
 };

@@ -1,4 +1,5 @@
-import type { IndexReader, IndexWrite, ThreadRow } from '../domain/index/rows.js';
+import type { IndexReader, IndexWrite, KeyOf, RolloutRow, ThreadRow, ThreadSortMs } from '../domain/index/rows.js';
+import { THREAD_ORDER_KEYS } from '../domain/index/rows.js';
 import type { SessionMetaPayload } from '../domain/rollout/kinds/sessionMeta.js';
 import { buildThread } from '../domain/thread/buildThread.js';
 import { applySettingsChange } from '../domain/thread/threadMeta.js';
@@ -16,6 +17,37 @@ export interface IndexedFile {
   readonly revisionId?: string;
   readonly rolloutId: string;
 }
+
+const ms = (iso: string | null | undefined): number | null => {
+  if (iso === null || iso === undefined) return null;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? null : t;
+};
+
+/**
+ * `thread/list`'s sort keys of a thread from its current file's rollout row, in milliseconds as
+ * Codex's rows hold them: session start, last line, last turn start (else start); a missing
+ * timestamp falls back to the row's seconds.
+ */
+export const sortMsOf = (rollout: RolloutRow | undefined, thread: { readonly createdAt: number; readonly updatedAt: number }): ThreadSortMs => {
+  const created = ms((rollout?.meta as { timestamp?: string } | null | undefined)?.timestamp) ?? thread.createdAt * 1000;
+  return { created, updated: ms(rollout?.lastLineTimestamp) ?? thread.updatedAt * 1000, recency: ms(rollout?.lastTurnStartTimestamp) ?? created };
+};
+
+/** A thread row's keys in `threadOrder`, one per list order. */
+export const threadOrderKeysOf = (row: ThreadRow): Array<KeyOf<'threadOrder'>> => THREAD_ORDER_KEYS.map((k) => [row.archived ? 1 : 0, k, row.sortMs[k], row.id]);
+
+/** Write a thread row (or delete it: `row` undefined) with its `threadOrder` keys, the old row's keys going. */
+export const writeThreadRow = (b: Batch, threadId: string, row: ThreadRow | undefined): void => {
+  const old = b.get('threads', [threadId]);
+  if (old?.sortMs !== undefined) for (const k of threadOrderKeysOf(old)) b.del('threadOrder', k);
+  if (row === undefined) {
+    if (old !== undefined) b.del('threads', [threadId]);
+    return;
+  }
+  b.put('threads', [threadId], row);
+  for (const k of threadOrderKeysOf(row)) b.put('threadOrder', k, 0);
+};
 
 /** The thread row of a thread whose current file is `current` (the Thread fields but turns/status). */
 export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null): ThreadRow | undefined => {
@@ -43,7 +75,7 @@ export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null)
     [],
   );
   const { turns: _turns, status: _status, ...rest } = thread;
-  return { ...rest, archived: current.archived, rolloutId: current.rolloutId };
+  return { ...rest, archived: current.archived, rolloutId: current.rolloutId, sortMs: sortMsOf(row, thread) };
 };
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -71,18 +103,16 @@ export const refreshThreadRows = (
     const current = currentFileOf(group);
     const row = current ? threadRowOf(b, current, names.get(threadId) ?? null) : undefined;
     const old = b.get('threads', [threadId]);
-    if (row === undefined) {
-      if (old !== undefined) b.del('threads', [threadId]);
-    } else if (!same(old, row)) b.put('threads', [threadId], row);
+    if (row === undefined ? old !== undefined : !same(old, row)) writeThreadRow(b, threadId, row);
   }
   const stale = only ?? b.keys('threads', []).map((k) => k[0] as string);
-  for (const id of stale) if (!byThread.has(id) && b.get('threads', [id]) !== undefined) b.del('threads', [id]);
+  for (const id of stale) if (!byThread.has(id) && b.get('threads', [id]) !== undefined) writeThreadRow(b, id, undefined);
   return b.writes();
 };
 
 /** Delete the thread rows of threads that have no indexed file any more (not in `live`). */
 export const dropThreadRowsWithout = (reader: IndexReader, live: ReadonlySet<string>): IndexWrite[] => {
   const b = new Batch(reader);
-  for (const [id] of b.keys('threads', [])) if (!live.has(id as string)) b.del('threads', [id as string]);
+  for (const [id] of b.keys('threads', [])) if (!live.has(id as string)) writeThreadRow(b, id as string, undefined);
   return b.writes();
 };

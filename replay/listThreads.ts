@@ -46,9 +46,10 @@ export interface ThreadListing {
   /**
    * Threads every other filter let through but the source filter dropped, counted by the first
    * kind each answers to (`exec`, `subAgent`, …), over the whole list, not only this page: a home
-   * of `codex exec` threads lists nothing by default, and a person should be told why.
+   * of `codex exec` threads lists nothing by default, and a person should be told why. Null
+   * unless asked for (`countHidden`: it reads every thread).
    */
-  readonly hiddenBySource: Readonly<Partial<Record<ThreadSourceKind, number>>>;
+  readonly hiddenBySource: Readonly<Partial<Record<ThreadSourceKind, number>>> | null;
 }
 
 export const DEFAULT_THREAD_SORT_KEY: ThreadSortKey = 'created_at';
@@ -76,26 +77,12 @@ interface Candidate {
   readonly key: number;
 }
 
-const ms = (iso: string | null | undefined): number | null => {
-  if (iso === null || iso === undefined) return null;
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? null : t;
-};
-
 /**
- * What Codex's thread list (its SQLite rows) shows of a thread, and its sort timestamps in
- * milliseconds (session start, last line, last turn start else start). The list row differs from
+ * What Codex's thread list (its SQLite rows) shows of a thread: the list row differs from
  * `thread/read` as Codex's does: no `forkedFromId`, no `threadSource`. (A fork's listed preview is its history's first
  * user message, as Codex's rows have it until a background repair may rewrite it.)
  */
-const listRowOf = async (ports: HistoryReadPorts, row: ThreadRow): Promise<{ row: ThreadRow; created: number; updated: number; recency: number }> => {
-  const r = await take(ports.index.get('rollouts', [row.rolloutId]));
-  const meta = (r?.meta ?? {}) as { timestamp?: string };
-  const created = ms(meta.timestamp) ?? row.createdAt * 1000;
-  const updated = ms(r?.lastLineTimestamp) ?? row.updatedAt * 1000;
-  const recency = ms(r?.lastTurnStartTimestamp) ?? created;
-  return { row: { ...row, forkedFromId: null, threadSource: null }, created, updated, recency };
-};
+const listRowOf = (row: ThreadRow): ThreadRow => ({ ...row, forkedFromId: null, threadSource: null });
 
 /** Substring match, case-sensitive as Codex's search term is. */
 const contains = (hay: string, needle: string): boolean => hay.includes(needle);
@@ -107,8 +94,30 @@ const beyond = (c: Candidate, cursor: ThreadListCursor, direction: 'asc' | 'desc
   return direction === 'asc' ? c.row.id > cursor.threadId : c.row.id < cursor.threadId;
 };
 
-/** `thread/list`: threads from the index, filtered, sorted, one page; and how many the source filter hid. */
-export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery): TE.TaskEither<EngineError, ThreadListing> =>
+/**
+ * What the source filter alone hid over the whole list, counted by the first kind each hidden
+ * thread answers to: a scan of every thread row, so only for a caller that shows it.
+ */
+const hiddenBySourceOf = async (
+  ports: HistoryReadPorts,
+  listed: (row: ThreadRow) => boolean,
+  ofKind: (row: ThreadRow) => boolean,
+): Promise<Partial<Record<ThreadSourceKind, number>>> => {
+  const hidden: Partial<Record<ThreadSourceKind, number>> = {};
+  for await (const { value: row } of scanRows(ports.index, 'threads', [], { reverse: false }, 256)) {
+    if (!listed(row) || ofKind(row)) continue;
+    const kind = sourceKindsOf(row.source)[0] ?? 'unknown';
+    hidden[kind] = (hidden[kind] ?? 0) + 1;
+  }
+  return hidden;
+};
+
+/**
+ * `thread/list`: threads from the index, filtered, in order, one page: the thread order walked
+ * from the cursor until the page and the one thread after it are found (O(limit) plus the rows
+ * the filters skip). `countHidden`: also count what the source filter hid over the whole list.
+ */
+export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, options: { readonly countHidden?: boolean } = {}): TE.TaskEither<EngineError, ThreadListing> =>
   useCase(async () => {
     const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
     const sortKey: ThreadSortKey = q.sortKey ?? DEFAULT_THREAD_SORT_KEY;
@@ -125,43 +134,50 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery): TE.Ta
     const term = q.searchTerm ?? '';
     const sign = direction === 'asc' ? 1 : -1;
 
-    /** The list's candidates in the index, sorted (threads still pending for a list ahead of a build left out: their rows may be stale). */
-    const candidatesNow = async (): Promise<{ candidates: Candidate[]; hiddenBySource: Partial<Record<ThreadSourceKind, number>> }> => {
+    /** Every filter but the source filter (`ofKind`), kept apart so what the source filter drops is what it alone hides. */
+    const listed = (row: ThreadRow): boolean =>
+      row.archived === archived &&
+      !excluded.has(row.id) &&
+      ahead?.pending(row.id) !== true &&
+      // Codex lists only threads with a first user message (its "visible" index: preview <> '').
+      row.preview !== '' &&
+      (!providers || providers.has(row.modelProvider ?? '')) &&
+      (!cwds || cwds.has(row.cwd)) &&
+      (term === '' || contains(row.name ?? '', term) || contains(row.preview, term));
+    const ofKind = (row: ThreadRow): boolean => sourceKindsOf(row.source).some((k) => kinds.has(k));
+
+    // Where the walk starts: at the first key that truncates to the cursor's timestamp (a cursor in
+    // seconds is a whole second); `beyond` decides which of those are past the cursor. Descending,
+    // the start `[…, ms]` sorts before every `[…, ms, id]`, so the walk starts below that ms.
+    const prefix = [archived ? 1 : 0, order.key];
+    const from = cursor === null ? undefined : [...prefix, direction === 'asc' ? cursor.ms : cursor.ms + cursor.unitMs];
+
+    /**
+     * The page's candidates and the one after it, in order: the thread order walked from the cursor
+     * (threads still pending for a list ahead of a build left out: their rows may be stale).
+     */
+    const candidatesNow = async (): Promise<Candidate[]> => {
       const candidates: Candidate[] = [];
-      const hiddenBySource: Partial<Record<ThreadSourceKind, number>> = {};
-      for await (const r of scanRows(ports.index, 'threads', [], { reverse: false }, 256)) {
-        if (r.value.archived !== archived || excluded.has(r.value.id) || ahead?.pending(r.value.id) === true) continue;
-        const listed = await listRowOf(ports, r.value);
-        const row = listed.row;
-        // Codex lists only threads with a first user message (its "visible" index: preview <> '').
-        if (row.preview === '') continue;
-        if (providers && !providers.has(row.modelProvider ?? '')) continue;
-        if (cwds && !cwds.has(row.cwd)) continue;
-        if (term !== '' && !contains(row.name ?? '', term) && !contains(row.preview, term)) continue;
-        // The source filter last, so what it drops is what it alone hides.
-        const rowKinds = sourceKindsOf(row.source);
-        if (!rowKinds.some((k) => kinds.has(k))) {
-          const kind = rowKinds[0] ?? 'unknown';
-          hiddenBySource[kind] = (hiddenBySource[kind] ?? 0) + 1;
-          continue;
-        }
-        const key = sortKey === 'created_at' ? listed.created : sortKey === 'updated_at' ? listed.updated : listed.recency;
-        const c: Candidate = { row, key };
+      for await (const { key } of scanRows(ports.index, 'threadOrder', prefix, { reverse: direction === 'desc', ...(from ? { from } : {}) }, limit + 1)) {
+        const row = await take(ports.index.get('threads', [key[3]]));
+        // An order key is written with its row; a row missing here is one a writer is replacing.
+        if (row === undefined || !listed(row) || !ofKind(row)) continue;
+        const c: Candidate = { row: listRowOf(row), key: key[2] };
         if (cursor && !beyond(c, cursor, direction)) continue;
         candidates.push(c);
+        if (candidates.length > limit) break;
       }
-      candidates.sort((a, b) => sign * (a.key - b.key || (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0)));
-      return { candidates, hiddenBySource };
+      return candidates;
     };
 
-    let { candidates, hiddenBySource } = await candidatesNow();
+    let candidates = await candidatesNow();
     // Ahead of a build: index the threads that can still come first until the page and the one
     // after it lie strictly ahead of every thread still pending (or none is).
     for (let bound = ahead?.bound() ?? null; ahead !== null && bound !== null; bound = ahead.bound()) {
       const after = candidates[limit];
       if (after !== undefined && sign * (after.key - bound) < 0) break;
       await take(ahead.next(2 * (limit + 1)));
-      ({ candidates, hiddenBySource } = await candidatesNow());
+      candidates = await candidatesNow();
     }
     const page = candidates.slice(0, limit);
     const readStates: Record<string, ReadState> = {};
@@ -174,6 +190,6 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery): TE.Ta
         nextCursor: candidates.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
         backwardsCursor: page[0] ? backwardsThreadCursor(page[0].key) : null,
       },
-      hiddenBySource,
+      hiddenBySource: options.countHidden === true ? await hiddenBySourceOf(ports, listed, ofKind) : null,
     };
   });

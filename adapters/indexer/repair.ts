@@ -3,9 +3,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
-import type { IndexWrite } from '../../domain/index/rows.js';
+import type { IndexWrite, KeyOf } from '../../domain/index/rows.js';
 import { Batch } from '../../projections/batch.js';
 import { clearRollout } from '../../projections/runner.js';
+import { writeThreadRow } from '../../projections/threadRows.js';
 import { discoverRolloutFiles } from '../jsonl/discover.js';
 import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
 import { PROBE_CONCURRENCY, catchUpHome, mapLimit } from './catchUp.js';
@@ -146,7 +147,10 @@ export const repairIndex =
       const b = new Batch(reader);
       for (const r of rollouts) clearRollout(b, r);
       for (const p of paths) b.del('files', [p]);
-      for (const t of findings.threads) b.del('threads', [t]);
+      for (const t of findings.threads) writeThreadRow(b, t, undefined);
+      // An order key no row of its thread gives (the row's own keys went with it just above).
+      const threads = new Set(findings.threads);
+      for (const k of reader.keys('threadOrder', [])) if (threads.has(k[3] as string)) b.del('threadOrder', k as KeyOf<'threadOrder'>);
       return b.writes();
     })();
     if (E.isLeft(cleared)) return cleared;

@@ -282,13 +282,15 @@ const compareHome = async (store: IndexStore, home: string, options: VerifyOptio
   // Thread rows, from every file's rollout row (as a catch-up derives them).
   const mem = memoryIndex();
   mem.apply(kept.rollouts.map((r): IndexWrite => ({ op: 'put', table: 'rollouts', key: [r.rolloutId], value: r })));
-  const expected = refreshThreadRows(mem, indexedFilesOf(kept.checkpoints), names.right).flatMap((w) =>
-    w.op === 'put' && w.table === 'threads' ? [{ key: w.key, value: w.value }] : [],
-  );
-  const indexed = await store.range('threads', [])();
-  if (E.isLeft(indexed)) return indexed;
-  d.rows('threads', expected, indexed.right, (key) => ({ thread: String(key[0]) }));
-  rows += expected.length;
+  const derived = refreshThreadRows(mem, indexedFilesOf(kept.checkpoints), names.right);
+  // Thread rows and their list order keys (the thread id is the key's last part).
+  for (const table of ['threads', 'threadOrder'] as const) {
+    const expected = derived.flatMap((w) => (w.op === 'put' && w.table === table ? [{ key: w.key, value: w.value }] : []));
+    const indexed = await store.range(table, [])();
+    if (E.isLeft(indexed)) return indexed;
+    d.rows(table, expected, indexed.right, (key) => ({ thread: String(key[key.length - 1]) }));
+    rows += expected.length;
+  }
   return E.right({
     report: { rows, differences: d.count, byTable: d.byTable, diffs: d.kept, files: plan.actions.length, quarantined: quarantinedOf(kept.rollouts) },
     affected: d.affected,

@@ -13,7 +13,8 @@ import type { TableName } from '../../domain/index/rows.js';
  * | meta      | ["schemaVersion"] / ["lease"]     | number / {owner, expiresAt}                                 |
  * |           | ["backfilled"] / ["home"]         | true / {root, realPath}: the CODEX_HOME the paths belong to  |
  * | files     | [path]                            | FileCheckpoint {rolloutId, byteOffset, line, size, headHash} |
- * | threads   | [threadId]                        | ThreadRow: Thread minus turns/status, + archived, rolloutId |
+ * | threads   | [threadId]                        | ThreadRow: Thread minus turns/status, + archived, rolloutId, sortMs |
+ * | thread_order | [archived 0/1, order, ms, threadId] | 0: each thread once per list order (created/updated/recency) |
  * | rollouts  | [rolloutId]                       | RolloutRow: session meta, base, preview, model, settings    |
  * | fold      | [rolloutId]                       | RolloutFoldRow: legacy open turn, item numbering, dropped   |
  * | turns     | [rolloutId, keyLine]              | TurnRow (keyLine = anchor line: task_started, else end line) |
@@ -36,7 +37,7 @@ import type { TableName } from '../../domain/index/rows.js';
  * Values are msgpack (lmdb default) with record structures shared per table. Schema changes bump `SCHEMA_VERSION` and add a step under
  * migrations/index/.
  */
-export const SCHEMA_VERSION = 10;
+export const SCHEMA_VERSION = 11;
 
 /** Bytes of a file's head covered by `headHash`. */
 export const HEAD_BYTES = 4096;
@@ -45,6 +46,7 @@ export const DB_NAMES: Readonly<Record<TableName, string>> = {
   meta: 'meta',
   files: 'files',
   threads: 'threads',
+  threadOrder: 'thread_order',
   rollouts: 'rollouts',
   fold: 'fold',
   turns: 'turns',

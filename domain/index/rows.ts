@@ -172,10 +172,22 @@ export interface RolloutFoldRow {
   readonly startOrdinal: number;
 }
 
-/** Thread row: every app-server Thread field except `turns` and `status`, plus where it lives. */
+/** A thread's `thread/list` sort keys in milliseconds: session start, last line, last turn start (else start). */
+export interface ThreadSortMs {
+  readonly created: number;
+  readonly updated: number;
+  readonly recency: number;
+}
+
+/** The list orders a thread has a `threadOrder` key in (`ListOrder['key']`). */
+export type ThreadOrderKey = keyof ThreadSortMs;
+export const THREAD_ORDER_KEYS: ReadonlyArray<ThreadOrderKey> = ['created', 'updated', 'recency'];
+
+/** Thread row: every app-server Thread field except `turns` and `status`, plus where it lives and its list sort keys. */
 export type ThreadRow = Omit<Thread, 'turns' | 'status'> & {
   readonly archived: boolean;
   readonly rolloutId: string;
+  readonly sortMs: ThreadSortMs;
 };
 
 /** Per rollout file: fold state of the token audit and plugin observations (carried across batches). */
@@ -189,6 +201,12 @@ export interface IndexTables {
   meta: { key: readonly [string]; value: unknown };
   files: { key: readonly [string]; value: FileCheckpoint };
   threads: { key: readonly [string]; value: ThreadRow };
+  /**
+   * Every thread row once per list order, `[archived 0|1, order, sortMs[order], threadId]`: a
+   * `thread/list` page walks its range from the cursor instead of sorting every thread. Kept with
+   * the thread rows (projections/threadRows.ts); the value is unused.
+   */
+  threadOrder: { key: readonly [number, ThreadOrderKey, number, string]; value: 0 };
   rollouts: { key: readonly [string]; value: RolloutRow };
   fold: { key: readonly [string]; value: RolloutFoldRow };
   turns: { key: readonly [string, number]; value: TurnRow };
@@ -234,6 +252,7 @@ export const TABLES: ReadonlyArray<TableName> = [
   'meta',
   'files',
   'threads',
+  'threadOrder',
   'rollouts',
   'fold',
   'turns',
@@ -248,4 +267,4 @@ export const TABLES: ReadonlyArray<TableName> = [
   'quarantineCounts',
 ];
 /** Tables whose keys start with a rollout id (cleared when a rollout is re-indexed): all but the home-wide ones. */
-export const ROLLOUT_TABLES: ReadonlyArray<TableName> = TABLES.filter((t) => t !== 'meta' && t !== 'files' && t !== 'threads');
+export const ROLLOUT_TABLES: ReadonlyArray<TableName> = TABLES.filter((t) => t !== 'meta' && t !== 'files' && t !== 'threads' && t !== 'threadOrder');

@@ -1,6 +1,7 @@
 import type { IndexReader, IndexWrite } from '../../domain/index/rows.js';
 import { addOrdinals } from './002-ordinals.js';
 import { addQuarantineCounts } from './008-quarantine-counts.js';
+import { addThreadOrder } from './011-thread-order.js';
 
 /**
  * Index schema versions and how to get from one to the next. A step either rewrites rows in
@@ -37,6 +38,8 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // Fewer rows per line: ordinals are computed from lines (fold rows gain `startOrdinal`; only rows
   // numbered otherwise keep an `ordinals` row), and a turn's item ids live in its `turnIds` row.
   { from: 9, to: 10, name: '010-sparse-ordinals-turn-items', kind: 'rebuild' },
+  // Thread rows carry their list sort keys and `threadOrder` orders them: thread/list reads a page, not every thread.
+  { from: 10, to: 11, name: '011-thread-order', kind: 'inPlace', run: addThreadOrder },
 ];
 
 export type MigrationPlan =

@@ -57,7 +57,7 @@ const threadLines = (threads: ReadonlyArray<Thread>, sortKey: ThreadSortKey): st
 
 /** What the default source filter hid, and how to see it (the list says nothing of it otherwise). */
 const hiddenNote = (hidden: ThreadListing['hiddenBySource']): string[] => {
-  const kinds = Object.entries(hidden)
+  const kinds = Object.entries(hidden ?? {})
     .filter(([, n]) => n > 0)
     .sort(([a, m], [b, n]) => n - m || a.localeCompare(b));
   const total = kinds.reduce((sum, [, n]) => sum + n, 0);
@@ -84,7 +84,7 @@ export const action = (opts: ThreadsOptions, cmd: Command) =>
       OPTION_OF,
     ),
     (q) =>
-      runOnHome(opts, (home) => listThreads(home.read, q ?? {}), {
+      runOnHome(opts, (home) => listThreads(home.read, q ?? {}, { countHidden: true }), {
         text: (l) => [...threadLines(l.page.data, q?.sortKey ?? DEFAULT_THREAD_SORT_KEY), ...pageHints(l.page, pageCommandOf(cmd, '--asc'))].join('\n'),
         json: (l) => l.page,
         notes: (l) => hiddenNote(l.hiddenBySource),

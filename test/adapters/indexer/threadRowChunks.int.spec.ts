@@ -42,7 +42,9 @@ describe('thread rows of a large catch-up (a chunk of threads per commit, remapp
       // The same rows derived in one go from everything else the index holds.
       const others = memoryIndex();
       others.apply(
-        rows.filter((r) => r.table !== 'threads').map((r): IndexWrite => ({ op: 'put', table: r.table as TableName, key: r.key as never, value: r.value as never })),
+        rows
+          .filter((r) => r.table !== 'threads' && r.table !== 'threadOrder')
+          .map((r): IndexWrite => ({ op: 'put', table: r.table as TableName, key: r.key as never, value: r.value as never })),
       );
       const files = rows
         .filter((r) => r.table === 'files')
@@ -50,8 +52,12 @@ describe('thread rows of a large catch-up (a chunk of threads per commit, remapp
         .map((c) => ({ path: c.path, archived: c.archived, fileTimestamp: c.fileTimestamp, threadId: c.threadId!, rolloutId: c.rolloutId! }));
       const expected = refreshThreadRows(others, files, new Map());
       const byKey = (a: { key: unknown }, b: { key: unknown }) => (String(a.key) < String(b.key) ? -1 : 1);
-      expect(expected.map((w) => ({ key: w.key, value: w.op === 'put' ? w.value : undefined })).sort(byKey)).to.deep.equal(
-        threadRows.map((r) => ({ key: r.key, value: r.value })).sort(byKey),
+      // The thread rows and their list order keys.
+      expect(expected.map((w) => ({ table: w.table, key: w.key, value: w.op === 'put' ? w.value : undefined })).sort(byKey)).to.deep.equal(
+        rows
+          .filter((r) => r.table === 'threads' || r.table === 'threadOrder')
+          .map((r) => ({ table: r.table, key: r.key, value: r.value }))
+          .sort(byKey),
       );
 
       await fs.rm(paths[7]!);

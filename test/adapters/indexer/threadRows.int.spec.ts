@@ -49,10 +49,12 @@ describe('thread rows agree with thread/read of the whole-file fold', function (
       for (const t of [p, l, a]) {
         const row = right(await store.get('threads', [t.threadId])())!;
         const { turns: _t, status: _s, ...expected } = right(await readThreadByFold(jsonlRolloutStore(home), t.threadId, false)());
-        const { archived, rolloutId, ...fields } = row;
+        const { archived, rolloutId, sortMs, ...fields } = row;
         expect(fields).to.deep.equal(expected);
         expect(archived).to.equal(t === a);
         expect(rolloutId).to.equal(t.threadId);
+        // The list's sort keys are the row's times in milliseconds.
+        expect([sortMs.created, sortMs.updated, sortMs.recency].map((ms) => Math.floor(ms / 1000))).to.deep.equal([fields.createdAt, fields.updatedAt, fields.recencyAt]);
       }
       expect(right(await store.get('threads', [p.threadId])())!.name).to.equal('renamed');
     } finally {
@@ -70,7 +72,7 @@ const readRow = async (home: string, threadId: string) => {
 };
 
 const rowFields = (row: ThreadRow) => {
-  const { archived: _a, rolloutId: _r, ...fields } = row;
+  const { archived: _a, rolloutId: _r, sortMs: _s, ...fields } = row;
   return fields;
 };
 

@@ -70,6 +70,37 @@ describe('index verify / repair / CLI', function () {
     }
   });
 
+  it('verify finds list order keys that differ from the thread rows; repair puts them right', async () => {
+    const dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-v-'));
+    const store = right(await openLmdbIndex(dir)());
+    try {
+      right(await catchUpHome(store, home)());
+      const a = newThread(21).threadId;
+      const b = newThread(22).threadId;
+      const keys = right(await store.range('threadOrder', [])()).map((r) => r.key);
+      const ofA = keys.filter((k) => k[3] === a);
+      expect(ofA.map((k) => k[1])).to.have.members(['created', 'updated', 'recency']);
+      // Damage: one key of A gone, a stale key of B (a sort time it no longer has).
+      right(
+        await store.commit(() => [
+          { op: 'del', table: 'threadOrder', key: ofA[0]! },
+          { op: 'put', table: 'threadOrder', key: [0, 'updated', 1, b], value: 0 },
+        ])(),
+      );
+      const report = right(await verifyIndex(store, home)());
+      expect(report.diffs.map((d) => [d.kind, d.table, d.key])).to.have.deep.members([
+        ['missing', 'threadOrder', ofA[0]],
+        ['extra', 'threadOrder', [0, 'updated', 1, b]],
+      ]);
+      right(await repairIndex(store, home, report.findings)());
+      expect(right(await verifyIndex(store, home)()).diffs).to.deep.equal([]);
+      expect(right(await store.range('threadOrder', [])()).map((r) => r.key)).to.deep.equal(keys);
+    } finally {
+      right(await store.close()());
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rollout-engine index --json prints {files, bytes, lines, quarantined, seconds}; verify exits 0; --rebuild swaps', async () => {
     const first = JSON.parse((await run('node', [CLI, 'index', '--codex-home', home, '--json'])).stdout);
     expect(Object.keys(first).slice(0, 5)).to.deep.equal(['files', 'bytes', 'lines', 'quarantined', 'seconds']);

@@ -1,0 +1,133 @@
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import type { ListOrder } from '../../domain/ports.js';
+import type { ThreadRow } from '../../domain/index/rows.js';
+import { threadFromRow } from '../../domain/thread/threadFromRow.js';
+import type { HistoryReadPorts } from '../../replay/ports.js';
+import type { ReadState } from '../../replay/internal/readState.js';
+import { hasReadState, readStateOf } from '../../replay/internal/readState.js';
+import type { ThreadListCursor, ThreadSortKey } from '../../replay/internal/threadListCursor.js';
+import { backwardsThreadCursor, nextThreadCursor, parseThreadListCursor } from '../../replay/internal/threadListCursor.js';
+import { scanRows } from '../../replay/internal/scanRows.js';
+import { take, useCase } from '../../replay/internal/useCase.js';
+import { DEFAULT_THREAD_LIST_LIMIT, DEFAULT_THREAD_SORT_KEY, MAX_THREAD_LIST_LIMIT, sourceKindsOf } from '../../replay/listThreads.js';
+import type { ListThreadsQuery, ThreadListPage, ThreadSourceKind } from '../../replay/listThreads.js';
+
+/**
+ * The `thread/list` of schema 9, kept as the oracle of the ordered walk (replay/listThreads.ts):
+ * every thread row and its rollout row read, filtered, all candidates sorted, one page cut, and
+ * what the source filter hid counted over the whole list.
+ */
+
+/** Sources listed when none are asked for: the interactive ones (not exec, not sub-agents). */
+const INTERACTIVE: ReadonlySet<string> = new Set(['cli', 'vscode']);
+
+interface Candidate {
+  readonly row: ThreadRow;
+  readonly key: number;
+}
+
+const ms = (iso: string | null | undefined): number | null => {
+  if (iso === null || iso === undefined) return null;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? null : t;
+};
+
+/**
+ * What Codex's thread list (its SQLite rows) shows of a thread, and its sort timestamps in
+ * milliseconds (session start, last line, last turn start else start). The list row differs from
+ * `thread/read` as Codex's does: no `forkedFromId`, no `threadSource`. (A fork's listed preview is its history's first
+ * user message, as Codex's rows have it until a background repair may rewrite it.)
+ */
+const listRowOf = async (ports: HistoryReadPorts, row: ThreadRow): Promise<{ row: ThreadRow; created: number; updated: number; recency: number }> => {
+  const r = await take(ports.index.get('rollouts', [row.rolloutId]));
+  const meta = (r?.meta ?? {}) as { timestamp?: string };
+  const created = ms(meta.timestamp) ?? row.createdAt * 1000;
+  const updated = ms(r?.lastLineTimestamp) ?? row.updatedAt * 1000;
+  const recency = ms(r?.lastTurnStartTimestamp) ?? created;
+  return { row: { ...row, forkedFromId: null, threadSource: null }, created, updated, recency };
+};
+
+/** Substring match, case-sensitive as Codex's search term is. */
+const contains = (hay: string, needle: string): boolean => hay.includes(needle);
+
+const beyond = (c: Candidate, cursor: ThreadListCursor, direction: 'asc' | 'desc'): boolean => {
+  const key = Math.floor(c.key / cursor.unitMs) * cursor.unitMs;
+  if (cursor.threadId === null) return direction === 'asc' ? key >= cursor.ms : key <= cursor.ms;
+  if (key !== cursor.ms) return direction === 'asc' ? key > cursor.ms : key < cursor.ms;
+  return direction === 'asc' ? c.row.id > cursor.threadId : c.row.id < cursor.threadId;
+};
+
+/** `thread/list` by a scan of every thread; and how many the source filter hid. */
+export const listThreadsByScan = (
+  ports: HistoryReadPorts,
+  q: ListThreadsQuery,
+): TE.TaskEither<EngineError, { page: ThreadListPage; hiddenBySource: Partial<Record<ThreadSourceKind, number>> }> =>
+  useCase(async () => {
+    const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
+    const sortKey: ThreadSortKey = q.sortKey ?? DEFAULT_THREAD_SORT_KEY;
+    const direction = q.sortDirection ?? 'desc';
+    const limit = q.limit === null || q.limit === undefined ? DEFAULT_THREAD_LIST_LIMIT : Math.min(Math.max(q.limit, 1), MAX_THREAD_LIST_LIMIT);
+    const order: ListOrder = { key: sortKey === 'created_at' ? 'created' : sortKey === 'updated_at' ? 'updated' : 'recency', direction };
+    const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(order));
+    if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
+    const kinds = q.sourceKinds && q.sourceKinds.length > 0 ? new Set<string>(q.sourceKinds) : INTERACTIVE;
+    const providers = q.modelProviders && q.modelProviders.length > 0 ? new Set(q.modelProviders) : null;
+    const cwds = q.cwd === null || q.cwd === undefined ? null : new Set(typeof q.cwd === 'string' ? [q.cwd] : q.cwd);
+    const excluded = new Set(q.excludedThreadIds ?? []);
+    const archived = q.archived === true;
+    const term = q.searchTerm ?? '';
+    const sign = direction === 'asc' ? 1 : -1;
+
+    /** The list's candidates in the index, sorted (threads still pending for a list ahead of a build left out: their rows may be stale). */
+    const candidatesNow = async (): Promise<{ candidates: Candidate[]; hiddenBySource: Partial<Record<ThreadSourceKind, number>> }> => {
+      const candidates: Candidate[] = [];
+      const hiddenBySource: Partial<Record<ThreadSourceKind, number>> = {};
+      for await (const r of scanRows(ports.index, 'threads', [], { reverse: false }, 256)) {
+        if (r.value.archived !== archived || excluded.has(r.value.id) || ahead?.pending(r.value.id) === true) continue;
+        const listed = await listRowOf(ports, r.value);
+        const row = listed.row;
+        // Codex lists only threads with a first user message (its "visible" index: preview <> '').
+        if (row.preview === '') continue;
+        if (providers && !providers.has(row.modelProvider ?? '')) continue;
+        if (cwds && !cwds.has(row.cwd)) continue;
+        if (term !== '' && !contains(row.name ?? '', term) && !contains(row.preview, term)) continue;
+        // The source filter last, so what it drops is what it alone hides.
+        const rowKinds = sourceKindsOf(row.source);
+        if (!rowKinds.some((k) => kinds.has(k))) {
+          const kind = rowKinds[0] ?? 'unknown';
+          hiddenBySource[kind] = (hiddenBySource[kind] ?? 0) + 1;
+          continue;
+        }
+        const key = sortKey === 'created_at' ? listed.created : sortKey === 'updated_at' ? listed.updated : listed.recency;
+        const c: Candidate = { row, key };
+        if (cursor && !beyond(c, cursor, direction)) continue;
+        candidates.push(c);
+      }
+      candidates.sort((a, b) => sign * (a.key - b.key || (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0)));
+      return { candidates, hiddenBySource };
+    };
+
+    let { candidates, hiddenBySource } = await candidatesNow();
+    // Ahead of a build: index the threads that can still come first until the page and the one
+    // after it lie strictly ahead of every thread still pending (or none is).
+    for (let bound = ahead?.bound() ?? null; ahead !== null && bound !== null; bound = ahead.bound()) {
+      const after = candidates[limit];
+      if (after !== undefined && sign * (after.key - bound) < 0) break;
+      await take(ahead.next(2 * (limit + 1)));
+      ({ candidates, hiddenBySource } = await candidatesNow());
+    }
+    const page = candidates.slice(0, limit);
+    const readStates: Record<string, ReadState> = {};
+    for (const c of page) if (hasReadState(c.row)) readStates[c.row.id] = readStateOf(c.row);
+    const last = page[page.length - 1];
+    return {
+      page: {
+        data: page.map((c) => threadFromRow(c.row, [])),
+        readStates,
+        nextCursor: candidates.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
+        backwardsCursor: page[0] ? backwardsThreadCursor(page[0].key) : null,
+      },
+      hiddenBySource,
+    };
+  });

@@ -20,7 +20,8 @@ export const itemFromLines = (
   for (const l of lines) foldTurnEvent(fold, l.event, l.position);
   for (const t of fold.turns.values()) {
     const first = t.items[0];
-    if (first) return { ...first.item, id } as ThreadItem;
+    // The fold is this call's own: its item is returned as is unless the id must change (legacy numbering).
+    if (first) return first.item.id === id ? first.item : ({ ...first.item, id } as ThreadItem);
   }
   return undefined;
 };

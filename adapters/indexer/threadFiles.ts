@@ -6,7 +6,7 @@ import { walkHistoryAsync } from '../../domain/history/walk.js';
 import { hopOfRow } from '../../domain/history/historyBase.js';
 import { discoverRolloutFiles } from '../jsonl/discover.js';
 import type { RolloutFile } from '../jsonl/discover.js';
-import { catchUpHome } from './catchUp.js';
+import { catchUpHome } from './catchUpWhenNeeded.js';
 import type { CatchUpOptions } from './catchUp.js';
 
 /** What indexing one thread on its own did. */

@@ -10,6 +10,7 @@
  * figures are each phase's median run (peak RSS: its largest), the speedups ratios of medians. Throughput is rollout bytes / wall seconds (module loading excluded).
  * The generated data is deleted afterwards.
  */
+import { median } from './stats.js';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
@@ -45,13 +46,6 @@ const runPhase = (args: string[]): Promise<Record<string, unknown>> =>
   });
 
 const mbps = (bytes: number, seconds: number): number => Math.round((bytes / 1e6 / seconds) * 10) / 10;
-
-/** Median of a non-empty list. */
-const median = (xs: ReadonlyArray<number>): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
 

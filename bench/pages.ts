@@ -7,6 +7,7 @@
  * rollout, then cut the page) and, on a home written by the real `codex app-server` (the 64-turn
  * compat scenario), Codex's own times for the same requests. Prints JSON.
  */
+import { percentile } from './stats.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
@@ -36,10 +37,6 @@ export const parseByteSize = (s: string): number => {
   return Math.round(Number(m[1]) * (UNITS[(m[2] ?? '').toUpperCase()] ?? 1));
 };
 
-export const percentile = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
-};
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** Time each request `reps` times after two warm-ups; p50 / p99 in milliseconds. */

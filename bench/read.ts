@@ -7,6 +7,7 @@
  * bench's own JSON.parse of the answer is left out, for both), the answer's size, whether both
  * answers have the same turns and items, and the serve process's peak RSS (VmHWM).
  */
+import { median } from './stats.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
@@ -18,10 +19,6 @@ import { buildHugeThreadHome } from './realHome.js';
 import { parseByteSize } from './pages.js';
 
 const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
-const median = (xs: ReadonlyArray<number>): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /** Peak resident set of a live process (KiB in /proc, MB here). */
 const peakRssMB = (pid: number): number => {

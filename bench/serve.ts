@@ -15,7 +15,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { spawnRpcServer } from '../test/fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../test/fixtures/stdioRpcClient.js';
 import { buildRealShapedHome } from './realHome.js';
-import { parseByteSize, percentile } from './pages.js';
+import { parseByteSize } from './pages.js';
+import { percentile } from './stats.js';
 
 const LIST = { limit: 100 } as const;
 const WARM_LISTS = 50;

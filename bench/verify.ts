@@ -8,6 +8,7 @@
  * a process of its own with the CLI's node flags; seconds are wall time from spawn to exit, peak
  * RSS its own maxRSS. Medians of the rounds (peak RSS: the largest). Data is deleted afterwards.
  */
+import { median } from './stats.js';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
@@ -68,11 +69,6 @@ const interruptedIndex = async (home: string, bytes: number): Promise<number> =>
   return dataBytes(indexDir);
 };
 
-const median = (xs: ReadonlyArray<number>): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
 const summary = (runs: ReadonlyArray<Run>) => ({
   seconds: round(median(runs.map((r) => r.seconds))),

@@ -59,6 +59,40 @@ export const MAX_THREAD_LIST_LIMIT = 100;
 /** Sources listed when none are asked for: the interactive ones (not exec, not sub-agents). */
 const INTERACTIVE: ReadonlySet<string> = new Set(['cli', 'vscode']);
 
+/** What a `thread/list` query asks, Codex's defaults filled in: one reading for the use case and its test oracle. */
+export interface ListRequest {
+  readonly sortKey: ThreadSortKey;
+  readonly direction: 'asc' | 'desc';
+  readonly limit: number;
+  readonly order: ListOrder;
+  readonly kinds: ReadonlySet<string>;
+  readonly providers: ReadonlySet<string> | null;
+  readonly cwds: ReadonlySet<string> | null;
+  readonly excluded: ReadonlySet<string>;
+  readonly archived: boolean;
+  readonly term: string;
+  /** 1 ascending, -1 descending: multiplies a key difference into list order. */
+  readonly sign: 1 | -1;
+}
+
+export const listRequestOf = (q: ListThreadsQuery): ListRequest => {
+  const sortKey: ThreadSortKey = q.sortKey ?? DEFAULT_THREAD_SORT_KEY;
+  const direction = q.sortDirection ?? 'desc';
+  return {
+    sortKey,
+    direction,
+    limit: q.limit === null || q.limit === undefined ? DEFAULT_THREAD_LIST_LIMIT : Math.min(Math.max(q.limit, 1), MAX_THREAD_LIST_LIMIT),
+    order: { key: sortKey === 'created_at' ? 'created' : sortKey === 'updated_at' ? 'updated' : 'recency', direction },
+    kinds: q.sourceKinds && q.sourceKinds.length > 0 ? new Set<string>(q.sourceKinds) : INTERACTIVE,
+    providers: q.modelProviders && q.modelProviders.length > 0 ? new Set(q.modelProviders) : null,
+    cwds: q.cwd === null || q.cwd === undefined ? null : new Set(typeof q.cwd === 'string' ? [q.cwd] : q.cwd),
+    excluded: new Set(q.excludedThreadIds ?? []),
+    archived: q.archived === true,
+    term: q.searchTerm ?? '',
+    sign: direction === 'asc' ? 1 : -1,
+  };
+};
+
 /** The kinds a thread's API `source` answers to (a sub-agent is both `subAgent` and its variant). */
 export const sourceKindsOf = (source: unknown): ThreadSourceKind[] => {
   if (source === 'cli' || source === 'vscode' || source === 'exec' || source === 'appServer') return [source];
@@ -120,19 +154,9 @@ const hiddenBySourceOf = async (
 export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, options: { readonly countHidden?: boolean } = {}): TE.TaskEither<EngineError, ThreadListing> =>
   useCase(async () => {
     const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
-    const sortKey: ThreadSortKey = q.sortKey ?? DEFAULT_THREAD_SORT_KEY;
-    const direction = q.sortDirection ?? 'desc';
-    const limit = q.limit === null || q.limit === undefined ? DEFAULT_THREAD_LIST_LIMIT : Math.min(Math.max(q.limit, 1), MAX_THREAD_LIST_LIMIT);
-    const order: ListOrder = { key: sortKey === 'created_at' ? 'created' : sortKey === 'updated_at' ? 'updated' : 'recency', direction };
+    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, archived, term, sign } = listRequestOf(q);
     const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(order));
     if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
-    const kinds = q.sourceKinds && q.sourceKinds.length > 0 ? new Set<string>(q.sourceKinds) : INTERACTIVE;
-    const providers = q.modelProviders && q.modelProviders.length > 0 ? new Set(q.modelProviders) : null;
-    const cwds = q.cwd === null || q.cwd === undefined ? null : new Set(typeof q.cwd === 'string' ? [q.cwd] : q.cwd);
-    const excluded = new Set(q.excludedThreadIds ?? []);
-    const archived = q.archived === true;
-    const term = q.searchTerm ?? '';
-    const sign = direction === 'asc' ? 1 : -1;
 
     /** Every filter but the source filter (`ofKind`), kept apart so what the source filter drops is what it alone hides. */
     const listed = (row: ThreadRow): boolean =>

@@ -1,16 +1,15 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
-import type { ListOrder } from '../../domain/ports.js';
 import type { ThreadRow } from '../../domain/index/rows.js';
 import { threadFromRow } from '../../domain/thread/threadFromRow.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
 import type { ReadState } from '../../replay/internal/readState.js';
 import { hasReadState, readStateOf } from '../../replay/internal/readState.js';
-import type { ThreadListCursor, ThreadSortKey } from '../../replay/internal/threadListCursor.js';
+import type { ThreadListCursor } from '../../replay/internal/threadListCursor.js';
 import { backwardsThreadCursor, nextThreadCursor, parseThreadListCursor } from '../../replay/internal/threadListCursor.js';
 import { scanRows } from '../../replay/internal/scanRows.js';
 import { take, useCase } from '../../replay/internal/useCase.js';
-import { DEFAULT_THREAD_LIST_LIMIT, DEFAULT_THREAD_SORT_KEY, MAX_THREAD_LIST_LIMIT, sourceKindsOf } from '../../replay/listThreads.js';
+import { listRequestOf, sourceKindsOf } from '../../replay/listThreads.js';
 import type { ListThreadsQuery, ThreadListPage, ThreadSourceKind } from '../../replay/listThreads.js';
 
 /**
@@ -18,9 +17,6 @@ import type { ListThreadsQuery, ThreadListPage, ThreadSourceKind } from '../../r
  * every thread row and its rollout row read, filtered, all candidates sorted, one page cut, and
  * what the source filter hid counted over the whole list.
  */
-
-/** Sources listed when none are asked for: the interactive ones (not exec, not sub-agents). */
-const INTERACTIVE: ReadonlySet<string> = new Set(['cli', 'vscode']);
 
 interface Candidate {
   readonly row: ThreadRow;
@@ -65,19 +61,9 @@ export const listThreadsByScan = (
 ): TE.TaskEither<EngineError, { page: ThreadListPage; hiddenBySource: Partial<Record<ThreadSourceKind, number>> }> =>
   useCase(async () => {
     const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
-    const sortKey: ThreadSortKey = q.sortKey ?? DEFAULT_THREAD_SORT_KEY;
-    const direction = q.sortDirection ?? 'desc';
-    const limit = q.limit === null || q.limit === undefined ? DEFAULT_THREAD_LIST_LIMIT : Math.min(Math.max(q.limit, 1), MAX_THREAD_LIST_LIMIT);
-    const order: ListOrder = { key: sortKey === 'created_at' ? 'created' : sortKey === 'updated_at' ? 'updated' : 'recency', direction };
+    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, archived, term, sign } = listRequestOf(q);
     const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(order));
     if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
-    const kinds = q.sourceKinds && q.sourceKinds.length > 0 ? new Set<string>(q.sourceKinds) : INTERACTIVE;
-    const providers = q.modelProviders && q.modelProviders.length > 0 ? new Set(q.modelProviders) : null;
-    const cwds = q.cwd === null || q.cwd === undefined ? null : new Set(typeof q.cwd === 'string' ? [q.cwd] : q.cwd);
-    const excluded = new Set(q.excludedThreadIds ?? []);
-    const archived = q.archived === true;
-    const term = q.searchTerm ?? '';
-    const sign = direction === 'asc' ? 1 : -1;
 
     /** The list's candidates in the index, sorted (threads still pending for a list ahead of a build left out: their rows may be stale). */
     const candidatesNow = async (): Promise<{ candidates: Candidate[]; hiddenBySource: Partial<Record<ThreadSourceKind, number>> }> => {

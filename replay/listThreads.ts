@@ -59,6 +59,23 @@ export const MAX_THREAD_LIST_LIMIT = 100;
 /** Sources listed when none are asked for: the interactive ones (not exec, not sub-agents). */
 const INTERACTIVE: ReadonlySet<string> = new Set(['cli', 'vscode']);
 
+/**
+ * The page of `limit` threads cut from the list's candidates in order (the one after it, if any,
+ * makes the next cursor), with the read states of the threads on it.
+ */
+export const threadListPageOf = (candidates: ReadonlyArray<{ readonly row: ThreadRow; readonly key: number }>, limit: number, sortKey: ThreadSortKey): ThreadListPage => {
+  const page = candidates.slice(0, limit);
+  const readStates: Record<string, ReadState> = {};
+  for (const c of page) if (hasReadState(c.row)) readStates[c.row.id] = readStateOf(c.row);
+  const last = page[page.length - 1];
+  return {
+    data: page.map((c) => threadFromRow(c.row, [])),
+    readStates,
+    nextCursor: candidates.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
+    backwardsCursor: page[0] ? backwardsThreadCursor(page[0].key) : null,
+  };
+};
+
 /** What a `thread/list` query asks, Codex's defaults filled in: one reading for the use case and its test oracle. */
 export interface ListRequest {
   readonly sortKey: ThreadSortKey;
@@ -203,17 +220,8 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       await take(ahead.next(2 * (limit + 1)));
       candidates = await candidatesNow();
     }
-    const page = candidates.slice(0, limit);
-    const readStates: Record<string, ReadState> = {};
-    for (const c of page) if (hasReadState(c.row)) readStates[c.row.id] = readStateOf(c.row);
-    const last = page[page.length - 1];
     return {
-      page: {
-        data: page.map((c) => threadFromRow(c.row, [])),
-        readStates,
-        nextCursor: candidates.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
-        backwardsCursor: page[0] ? backwardsThreadCursor(page[0].key) : null,
-      },
+      page: threadListPageOf(candidates, limit, sortKey),
       hiddenBySource: options.countHidden === true ? await hiddenBySourceOf(ports, listed, ofKind) : null,
     };
   });

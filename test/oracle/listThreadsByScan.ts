@@ -1,15 +1,12 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { ThreadRow } from '../../domain/index/rows.js';
-import { threadFromRow } from '../../domain/thread/threadFromRow.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
-import type { ReadState } from '../../replay/internal/readState.js';
-import { hasReadState, readStateOf } from '../../replay/internal/readState.js';
 import type { ThreadListCursor } from '../../replay/internal/threadListCursor.js';
-import { backwardsThreadCursor, nextThreadCursor, parseThreadListCursor } from '../../replay/internal/threadListCursor.js';
+import { parseThreadListCursor } from '../../replay/internal/threadListCursor.js';
 import { scanRows } from '../../replay/internal/scanRows.js';
 import { take, useCase } from '../../replay/internal/useCase.js';
-import { listRequestOf, sourceKindsOf } from '../../replay/listThreads.js';
+import { listRequestOf, sourceKindsOf, threadListPageOf } from '../../replay/listThreads.js';
 import type { ListThreadsQuery, ThreadListPage, ThreadSourceKind } from '../../replay/listThreads.js';
 
 /**
@@ -103,17 +100,8 @@ export const listThreadsByScan = (
       await take(ahead.next(2 * (limit + 1)));
       ({ candidates, hiddenBySource } = await candidatesNow());
     }
-    const page = candidates.slice(0, limit);
-    const readStates: Record<string, ReadState> = {};
-    for (const c of page) if (hasReadState(c.row)) readStates[c.row.id] = readStateOf(c.row);
-    const last = page[page.length - 1];
     return {
-      page: {
-        data: page.map((c) => threadFromRow(c.row, [])),
-        readStates,
-        nextCursor: candidates.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
-        backwardsCursor: page[0] ? backwardsThreadCursor(page[0].key) : null,
-      },
+      page: threadListPageOf(candidates, limit, sortKey),
       hiddenBySource,
     };
   });

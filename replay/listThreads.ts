@@ -138,7 +138,8 @@ const listRowOf = (row: ThreadRow): ThreadRow => ({ ...row, forkedFromId: null, 
 /** Substring match, case-sensitive as Codex's search term is. */
 const contains = (hay: string, needle: string): boolean => hay.includes(needle);
 
-const beyond = (c: Candidate, cursor: ThreadListCursor, direction: 'asc' | 'desc'): boolean => {
+/** Codex's cursor rule: a candidate lies past the cursor by its key cut to the cursor's unit, then by id. */
+export const beyond = (c: { readonly row: { readonly id: string }; readonly key: number }, cursor: ThreadListCursor, direction: 'asc' | 'desc'): boolean => {
   const key = Math.floor(c.key / cursor.unitMs) * cursor.unitMs;
   if (cursor.threadId === null) return direction === 'asc' ? key >= cursor.ms : key <= cursor.ms;
   if (key !== cursor.ms) return direction === 'asc' ? key > cursor.ms : key < cursor.ms;

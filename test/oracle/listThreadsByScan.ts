@@ -6,7 +6,7 @@ import type { ThreadListCursor } from '../../replay/internal/threadListCursor.js
 import { parseThreadListCursor } from '../../replay/internal/threadListCursor.js';
 import { scanRows } from '../../replay/internal/scanRows.js';
 import { take, useCase } from '../../replay/internal/useCase.js';
-import { listRequestOf, sourceKindsOf, threadListPageOf } from '../../replay/listThreads.js';
+import { beyond, listRequestOf, sourceKindsOf, threadListPageOf } from '../../replay/listThreads.js';
 import type { ListThreadsQuery, ThreadListPage, ThreadSourceKind } from '../../replay/listThreads.js';
 
 /**
@@ -43,13 +43,6 @@ const listRowOf = async (ports: HistoryReadPorts, row: ThreadRow): Promise<{ row
 
 /** Substring match, case-sensitive as Codex's search term is. */
 const contains = (hay: string, needle: string): boolean => hay.includes(needle);
-
-const beyond = (c: Candidate, cursor: ThreadListCursor, direction: 'asc' | 'desc'): boolean => {
-  const key = Math.floor(c.key / cursor.unitMs) * cursor.unitMs;
-  if (cursor.threadId === null) return direction === 'asc' ? key >= cursor.ms : key <= cursor.ms;
-  if (key !== cursor.ms) return direction === 'asc' ? key > cursor.ms : key < cursor.ms;
-  return direction === 'asc' ? c.row.id > cursor.threadId : c.row.id < cursor.threadId;
-};
 
 /** `thread/list` by a scan of every thread; and how many the source filter hid. */
 export const listThreadsByScan = (

@@ -6,8 +6,9 @@ import type { RpcError } from './errors.js';
 import { INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, toRpcError } from './errors.js';
 import { RpcNotification, RpcRequest } from './protocol.js';
 import { withQuarantineNotice } from './quarantineNotice.js';
-import { DEFAULT_MAX_REQUEST_BYTES, boundedLines } from './boundedLines.js';
-import { writeJsonLine } from './streamedJson.js';
+import { DEFAULT_MAX_REQUEST_BYTES } from './boundedLines.js';
+import type { RpcConnection } from './connection.js';
+import { lineConnection } from './connection.js';
 import { isEngineError } from '../../domain/errors.js';
 import type { EngineError } from '../../domain/errors.js';
 
@@ -36,24 +37,20 @@ export interface OpeningService {
 const OPEN_WHEN_QUIET_MS = 20;
 
 /**
- * JSON-RPC 2.0 over a line stream, as `codex app-server` speaks it on stdio: `initialize` first
- * (then the client's `initialized` notification), one message per line, requests answered in
- * order. Params are decoded with each method's io-ts codec (-32602 with a readable reason);
- * unknown methods get -32601. A message over `maxRequestBytes` is refused (-32600) without being
- * held. Resolves when the input ends.
+ * JSON-RPC 2.0 with one client, as `codex app-server` speaks it: `initialize` first (then the
+ * client's `initialized` notification), requests answered in order. Params are decoded with each
+ * method's io-ts codec (-32602 with a readable reason); unknown methods get -32601. A message over
+ * the transport's limit is refused (-32600) without being held. Resolves when the client's
+ * messages end.
  *
- * An answer is written as it is produced (`streamedJson.ts`: `thread/read` streams its turns).
+ * An answer is sent as it is produced (`streamedJson.ts`: `thread/read` streams its turns).
  * An error met while streaming it (a rollout file rewritten under the index) is still answered:
- * before the first 64 KiB were written, by the error alone; after, the cut line is ended with a
- * newline (it is not valid JSON, so no client takes it for the answer) and the error follows.
+ * the transport marks the cut message (on a line stream: before the first 64 KiB were written,
+ * nothing was; after, the cut line is ended with a newline, so no client takes it for the answer)
+ * and the error follows.
  */
-export const serveJsonRpc = async (
-  input: Readable,
-  output: Writable,
-  service: RpcService | OpeningService,
-  maxRequestBytes: number = DEFAULT_MAX_REQUEST_BYTES,
-): Promise<void> => {
-  const write = (message: unknown): Promise<void> => writeJsonLine(output, message);
+export const serveConnection = async (connection: RpcConnection, service: RpcService | OpeningService): Promise<void> => {
+  const write = connection.send;
   let initialized = false;
   // A handler's notifications are held and sent around its answer in the order Codex uses.
   let before: unknown[] = [];
@@ -144,9 +141,9 @@ export const serveJsonRpc = async (
   // The id of the request being answered: a failure no handler turned into an error still gets
   // an answer (-32603), and the server goes on with the next line.
   let answering: Id = null;
-  for await (const line of boundedLines(input, maxRequestBytes)) {
+  for await (const line of connection.messages) {
     if (line.kind === 'tooLong') {
-      await fail(null, { code: INVALID_REQUEST, message: `Invalid request: a message of ${line.bytes} bytes is over the limit of ${maxRequestBytes} bytes` });
+      await fail(null, { code: INVALID_REQUEST, message: `Invalid request: a message of ${line.bytes} bytes is over the limit of ${connection.maxMessageBytes} bytes` });
       continue;
     }
     if (line.text.trim() === '') continue;
@@ -169,3 +166,11 @@ export const serveJsonRpc = async (
   // its home whatever the client did, and its owner closes it once open.
   if ('early' in service) await open();
 };
+
+/** JSON-RPC on stdio (or any byte stream pair), one message per line; a line over `maxRequestBytes` is refused without being held. */
+export const serveJsonRpc = (
+  input: Readable,
+  output: Writable,
+  service: RpcService | OpeningService,
+  maxRequestBytes: number = DEFAULT_MAX_REQUEST_BYTES,
+): Promise<void> => serveConnection(lineConnection(input, output, maxRequestBytes), service);

@@ -19,11 +19,18 @@ export interface RpcConnection {
    * that fails part way rejects with its error, after the transport made clear the message was cut.
    */
   readonly send: (message: unknown) => Promise<void>;
+  /**
+   * Aborted when the client can no longer take answers (its socket closed, our output gone): its
+   * queued requests are skipped and its streamed answers stop. Absent, the end of `messages` says
+   * so (a WebSocket); a line stream has it, since a client may end its input and still read.
+   */
+  readonly closed?: AbortSignal;
 }
 
 /** JSON-RPC on a byte stream pair, one message per line, as `codex app-server` speaks it on stdio. */
-export const lineConnection = (input: Readable, output: Writable, maxMessageBytes: number): RpcConnection => ({
-  messages: boundedLines(input, maxMessageBytes),
-  maxMessageBytes,
-  send: (message) => writeJsonLine(output, message),
-});
+export const lineConnection = (input: Readable, output: Writable, maxMessageBytes: number): RpcConnection => {
+  const closed = new AbortController();
+  const gone = (): void => closed.abort();
+  output.once('close', gone);
+  return { messages: boundedLines(input, maxMessageBytes), maxMessageBytes, send: (message) => writeJsonLine(output, message), closed: closed.signal };
+};

@@ -4,6 +4,7 @@ import { renderError } from '../../domain/errors.js';
 export interface RpcError {
   readonly code: number;
   readonly message: string;
+  readonly data?: unknown;
 }
 
 export const PARSE_ERROR = -32700;
@@ -11,6 +12,12 @@ export const INVALID_REQUEST = -32600;
 export const METHOD_NOT_FOUND = -32601;
 export const INVALID_PARAMS = -32602;
 export const INTERNAL_ERROR = -32603;
+
+/**
+ * A request refused because the server's queues are full, in Codex's words and code; the `data`
+ * is what Codex's own SDK looks for to retry (Codex itself sends none).
+ */
+export const SERVER_OVERLOADED: RpcError = { code: -32001, message: 'Server overloaded; retry later.', data: { codex_error_info: 'server_overloaded' } };
 
 /**
  * Codex 0.169.0's words for a thread id it has no rollout for differ by method: the history reads

@@ -3,28 +3,52 @@ import type * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
 import type { MutationPorts } from '../../replay/ports.js';
 
-/** What a method handler can use: the home's ports (reads and mutations), the home, and a way to notify the client. */
+/** How busy the server is: requests running (started, not yet answered) and queued (accepted, waiting for their key). */
+export interface ServerLoad {
+  readonly inFlight: () => number;
+  readonly queued: () => number;
+}
+
+/** What a method handler can use: the home's ports (reads and mutations), the home, a way to notify the client, and the server's load. */
 export interface RpcContext {
   readonly codexHome: string;
   readonly ports: MutationPorts;
   /** Send a notification with this request's answer: before it (default) or right after it, as Codex orders each. */
   readonly notify: (method: string, params: unknown, when?: 'beforeAnswer' | 'afterAnswer') => void;
+  readonly load: ServerLoad;
 }
 
-/** One JSON-RPC method: its name, an io-ts codec for its params, and its handler. */
+/**
+ * What a request must not run beside, as Codex's `request_serialization` declares it per method:
+ * `null` runs at once, concurrently with anything; a key runs FIFO with the other requests of that
+ * key — reads of one key run together, a write alone, and a waiting write holds back later reads.
+ */
+export type RpcScope = null | { readonly key: string; readonly access: 'read' | 'write' };
+
+/** The scope of a request about one thread (Codex's `thread_id(params.thread_id)`). */
+export const threadScope = (threadId: string, access: 'read' | 'write'): RpcScope => ({ key: `thread:${threadId}`, access });
+
+/** One JSON-RPC method: its name, an io-ts codec for its params, its scope, and its handler. */
 export interface RpcMethod<P = unknown> {
   readonly name: string;
   readonly params: t.Decoder<unknown, P>;
+  /** Which requests this one must wait for (see `RpcScope`); decided from its decoded params. */
+  readonly scope: (params: P) => RpcScope;
+  /** Answered only to a client that said `capabilities.experimentalApi` at `initialize`, as Codex gates it. */
+  readonly experimental?: true;
   readonly handle: (ctx: RpcContext, params: P) => TE.TaskEither<EngineError, unknown>;
 }
 
-/** A method that needs no home (`initialize`): the server answers it while the home is still opening. */
+/** A method that needs no home (`initialize`): the server answers it at once, in order, while the home is still opening too. */
 export interface HomelessRpcMethod<P = unknown> {
   readonly name: string;
   readonly params: t.Decoder<unknown, P>;
+  /** Always `null`: it waits for nothing. */
+  readonly scope: (params: P) => RpcScope;
   readonly handle: (ctx: Pick<RpcContext, 'codexHome' | 'notify'>, params: P) => TE.TaskEither<EngineError, unknown>;
 }
 
-export const defineHomelessMethod = <P>(m: HomelessRpcMethod<P>): HomelessRpcMethod<unknown> => m as unknown as HomelessRpcMethod<unknown>;
+export const defineHomelessMethod = <P>(m: Omit<HomelessRpcMethod<P>, 'scope'>): HomelessRpcMethod<unknown> =>
+  ({ ...m, scope: () => null }) as unknown as HomelessRpcMethod<unknown>;
 
 export const defineMethod = <P>(m: RpcMethod<P>): RpcMethod<unknown> => m as unknown as RpcMethod<unknown>;

@@ -1,14 +1,17 @@
 import type { Readable, Writable } from 'node:stream';
 import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
 import { renderDecodeErrors } from '../../domain/decodeErrors.js';
-import type { HomelessRpcMethod, RpcContext, RpcMethod } from './method.js';
+import type { HomelessRpcMethod, RpcContext, RpcMethod, ServerLoad } from './method.js';
 import type { RpcError } from './errors.js';
-import { INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, toRpcError } from './errors.js';
+import { INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, SERVER_OVERLOADED, toRpcError } from './errors.js';
 import { RpcNotification, RpcRequest } from './protocol.js';
 import { withQuarantineNotice } from './quarantineNotice.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from './boundedLines.js';
 import type { RpcConnection } from './connection.js';
 import { lineConnection } from './connection.js';
+import { createScheduler, DEFAULT_MAX_QUEUED_PER_KEY, DEFAULT_MAX_REQUESTS_PER_CONNECTION } from './scheduler.js';
+import { mapStreams } from './streamedJson.js';
 import { isEngineError } from '../../domain/errors.js';
 import type { EngineError } from '../../domain/errors.js';
 
@@ -16,7 +19,7 @@ type Id = string | number | null;
 
 /** What the server answers with: the home's context and its methods. */
 export interface RpcService {
-  readonly ctx: Omit<RpcContext, 'notify'>;
+  readonly ctx: Omit<RpcContext, 'notify' | 'load'>;
   readonly methods: ReadonlyArray<RpcMethod>;
 }
 
@@ -24,8 +27,8 @@ export interface RpcService {
  * A service whose home is still opening (`serve` on a big home loads the engine, opens and
  * migrates the index): the `early` methods, which need no home (`initialize`), are answered at
  * once; any other request waits for `open`, called once (after the first answer, or when the
- * client is quiet). When the home cannot be opened, the request waiting for it is answered with
- * the error and the server stops reading.
+ * clients are quiet). When the home cannot be opened, the request waiting for it is answered with
+ * the error and its connection stops reading.
  */
 export interface OpeningService {
   readonly codexHome: string;
@@ -33,39 +36,62 @@ export interface OpeningService {
   readonly open: () => Promise<E.Either<EngineError, RpcService>>;
 }
 
-/** How long a quiet client leaves the home unopened: the first message normally comes at once. */
+/** The bounds of a server's ingress; a request over one is answered `SERVER_OVERLOADED` at once. */
+export interface RpcServerOptions {
+  /** Requests one connection may have accepted and not yet answered. */
+  readonly maxRequestsPerConnection?: number;
+  /** Requests that may wait for one key (a thread) behind the ones running on it. */
+  readonly maxQueuedPerKey?: number;
+  /** Told of every request refused as overloaded (the metrics' counter). */
+  readonly onOverload?: (method: string) => void;
+}
+
+/** One server per process: the home opened once, one scheduler for every connection. */
+export interface RpcServer {
+  /** Serve one client until its messages end (or the server shuts down) and every request it made is answered, or skipped when it is gone. */
+  readonly serve: (connection: RpcConnection) => Promise<void>;
+  readonly load: ServerLoad;
+  /** Stop reading every connection, let the requests accepted finish and be answered, and resolve (the home opened if it was opening). */
+  readonly shutdown: () => Promise<void>;
+}
+
+/** How long quiet clients leave the home unopened: the first message normally comes at once. */
 const OPEN_WHEN_QUIET_MS = 20;
 
-/**
- * JSON-RPC 2.0 with one client, as `codex app-server` speaks it: `initialize` first (then the
- * client's `initialized` notification), requests answered in order. Params are decoded with each
- * method's io-ts codec (-32602 with a readable reason); unknown methods get -32601. A message over
- * the transport's limit is refused (-32600) without being held. Resolves when the client's
- * messages end.
- *
- * An answer is sent as it is produced (`streamedJson.ts`: `thread/read` streams its turns).
- * An error met while streaming it (a rollout file rewritten under the index) is still answered:
- * the transport marks the cut message (on a line stream: before the first 64 KiB were written,
- * nothing was; after, the cut line is ended with a newline, so no client takes it for the answer)
- * and the error follows.
- */
-export const serveConnection = async (connection: RpcConnection, service: RpcService | OpeningService): Promise<void> => {
-  const write = connection.send;
-  let initialized = false;
-  // A handler's notifications are held and sent around its answer in the order Codex uses.
-  let before: unknown[] = [];
-  let after: unknown[] = [];
-  const notify = (method: string, params: unknown, when: 'beforeAnswer' | 'afterAnswer' = 'beforeAnswer'): void =>
-    void (when === 'afterAnswer' ? after : before).push({ jsonrpc: '2.0', method, params });
-  const fail = (id: Id, error: RpcError) => write({ jsonrpc: '2.0', id, error });
+/** `initialize`'s params as far as the server reads them: does the client take experimental methods? */
+const ExperimentalClient = t.type({ capabilities: t.type({ experimentalApi: t.literal(true) }) });
 
-  type Answering = { readonly byName: ReadonlyMap<string, RpcMethod>; readonly ctx: RpcContext };
-  const answeringWith = (s: RpcService): Answering => ({
-    byName: new Map(s.methods.map((m) => [m.name, m])),
-    ctx: { ...s.ctx, ports: withQuarantineNotice(s.ctx.ports, notify), notify },
-  });
+/** Thrown into a streamed answer whose client is gone: the stream stops at its next piece. */
+class ClientGone extends Error {}
+
+const message = (id: Id, error: RpcError) => ({ jsonrpc: '2.0', id, error });
+
+/**
+ * JSON-RPC 2.0 as `codex app-server` speaks it, to any number of connections: `initialize` first
+ * on each (then the client's `initialized` notification), answered in order; every other request
+ * runs when its method's scope allows (`scheduler.ts`), concurrently with the others, so answers
+ * may come out of order, as Codex's do. Params are decoded with each method's io-ts codec (-32602
+ * with a readable reason); unknown methods get -32601. A message over the transport's limit is
+ * refused (-32600) without being held.
+ *
+ * A request's notifications are sent with its answer, before or after it as the handler said,
+ * with no other message between them. An answer is sent as it is produced (`streamedJson.ts`:
+ * `thread/read` streams its turns); an error met while streaming it (a rollout file rewritten
+ * under the index) is still answered: the transport marks the cut message (on a line stream:
+ * before the first 64 KiB were written, nothing was; after, the cut line is ended with a newline,
+ * so no client takes it for the answer) and the error follows.
+ */
+export const createRpcServer = (service: RpcService | OpeningService, options: RpcServerOptions = {}): RpcServer => {
+  const maxRequestsPerConnection = options.maxRequestsPerConnection ?? DEFAULT_MAX_REQUESTS_PER_CONNECTION;
+  const scheduler = createScheduler({ maxQueuedPerKey: options.maxQueuedPerKey ?? DEFAULT_MAX_QUEUED_PER_KEY });
+  // Requests waiting for the home to open are queued too.
+  let waitingForHome = 0;
+  const load: ServerLoad = { inFlight: scheduler.load.inFlight, queued: () => scheduler.load.queued() + waitingForHome };
+
+  type Answering = { readonly byName: ReadonlyMap<string, RpcMethod>; readonly ctx: RpcService['ctx'] };
+  const answeringWith = (s: RpcService): Answering => ({ byName: new Map(s.methods.map((m) => [m.name, m])), ctx: s.ctx });
   const early = new Map('early' in service ? service.early.map((m) => [m.name, m]) : []);
-  const earlyCtx = { codexHome: 'early' in service ? service.codexHome : service.ctx.codexHome, notify };
+  const codexHome = 'early' in service ? service.codexHome : service.ctx.codexHome;
   let opened: Answering | null = 'early' in service ? null : answeringWith(service);
   let opening: Promise<E.Either<EngineError, Answering>> | null = null;
   /** The opened service, opening it on first need. */
@@ -74,97 +100,234 @@ export const serveConnection = async (connection: RpcConnection, service: RpcSer
     opening ??= service.open().then(E.map((s) => (opened = answeringWith(s))));
     return opening;
   };
-  // Opened after the first answer, or once the client has been quiet for a moment: the first
+  // Opened after the first answer, or once the clients have been quiet for a moment: the first
   // answer does not wait for the engine's modules and the index.
-  const quiet = 'early' in service ? setTimeout(() => void open(), OPEN_WHEN_QUIET_MS) : null;
-  let stopped = false;
-
-  /** The method a request names, with the context it runs in (a homeless one while the home opens); the home's error if it could not be opened. */
-  const methodFor = async (
-    name: string,
-  ): Promise<
-    E.Either<EngineError, { readonly method: HomelessRpcMethod | RpcMethod; readonly run: (params: unknown) => ReturnType<RpcMethod['handle']> } | undefined>
-  > => {
-    const homeless = opened === null ? early.get(name) : undefined;
-    if (homeless !== undefined) return E.right({ method: homeless, run: (params) => homeless.handle(earlyCtx, params) });
-    const now = await open();
-    if (E.isLeft(now)) return now;
-    const m = now.right.byName.get(name);
-    return E.right(m === undefined ? undefined : { method: m, run: (params) => m.handle(now.right.ctx, params) });
+  let quiet = 'early' in service ? setTimeout(() => void open(), OPEN_WHEN_QUIET_MS) : null;
+  const openSoon = (): void => {
+    if (quiet === null) return;
+    clearTimeout(quiet);
+    quiet = null;
+    void open();
   };
 
-  const handle = async (text: string): Promise<void> => {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      return fail(null, { code: PARSE_ERROR, message: `Parse error: ${(e as Error).message}` });
-    }
-    if (RpcRequest.is(json)) {
-      const { id, method } = json;
-      answering = id;
-      const lookedUp = await methodFor(method);
-      if (E.isLeft(lookedUp)) {
-        stopped = true;
-        return fail(id, toRpcError(lookedUp.left, method));
+  const connections = new Set<Promise<void>>();
+  let shuttingDown = false;
+  let startShutdown: () => void = () => undefined;
+  const shutdownStarted = new Promise<'stop'>((resolve) => (startShutdown = () => resolve('stop')));
+
+  const serveOne = async (connection: RpcConnection): Promise<void> => {
+    const owner = {};
+    let initialized = false;
+    let experimentalApi = false;
+    let reading = true;
+    let clientEnded = false;
+    const gone = (): boolean => connection.closed?.aborted ?? clientEnded;
+
+    // Messages leave one after another: a request's notifications and answer go out as one group.
+    let outbound: Promise<void> = Promise.resolve();
+    const enqueue = (write: () => Promise<void>): Promise<void> => {
+      const sent = outbound.then(write);
+      outbound = sent.catch(() => undefined);
+      return sent;
+    };
+    const fail = (id: Id, error: RpcError): Promise<void> => enqueue(() => connection.send(message(id, error)));
+
+    // Requests accepted and not yet answered (or skipped); the connection is served once none is left.
+    let pending = 0;
+    let allAnswered: () => void = () => undefined;
+    const answered = (): void => {
+      pending--;
+      if (pending === 0) allAnswered();
+    };
+
+    /** A streamed answer stops at its next piece once the client is gone. */
+    const untilGone = (stream: AsyncIterable<unknown>): AsyncIterable<unknown> =>
+      (async function* () {
+        for await (const piece of stream) {
+          if (gone()) throw new ClientGone();
+          yield piece;
+        }
+      })();
+
+    /** Run one request's handler with its own notifications, and send them with its answer. */
+    const run = async (id: Id, method: RpcMethod, params: unknown, answering: Answering): Promise<void> => {
+      const before: unknown[] = [];
+      const after: unknown[] = [];
+      const notify = (name: string, p: unknown, when: 'beforeAnswer' | 'afterAnswer' = 'beforeAnswer'): void =>
+        void (when === 'afterAnswer' ? after : before).push({ jsonrpc: '2.0', method: name, params: p });
+      const ctx: RpcContext = { ...answering.ctx, ports: withQuarantineNotice(answering.ctx.ports, notify), notify, load };
+      const result = await method.handle(ctx, params)();
+      if (gone()) return;
+      await enqueue(async () => {
+        for (const n of before) await connection.send(n);
+        if (E.isLeft(result)) await connection.send(message(id, toRpcError(result.left, method.name)));
+        else
+          await connection.send({ jsonrpc: '2.0', id, result: mapStreams(result.right, untilGone) }).catch((err: unknown) => {
+            if (err instanceof ClientGone || gone()) return;
+            if (isEngineError(err)) return connection.send(message(id, toRpcError(err, method.name)));
+            throw err;
+          });
+        for (const n of after) await connection.send(n);
+      });
+    };
+
+    /** A failure no handler turned into an error still gets an answer (-32603); the server goes on. */
+    const internalError = (id: Id) => (err: unknown) =>
+      gone() ? undefined : fail(id, { code: INTERNAL_ERROR, message: `Internal error: ${err instanceof Error ? err.message : String(err)}` }).catch(() => undefined);
+
+    let stopReading: () => void = () => undefined;
+    const stopped = new Promise<'stop'>((resolve) => (stopReading = () => resolve('stop')));
+
+    /** A request after `initialize`: waits for the home, is decoded, then scheduled; resolves once it is answered, refused or skipped. */
+    const accept = async (id: Id, name: string, rawParams: unknown): Promise<void> => {
+      const homeless = opened === null ? early.get(name) : undefined;
+      if (homeless !== undefined) {
+        const params = homeless.params.decode(rawParams);
+        if (E.isLeft(params)) return fail(id, { code: INVALID_PARAMS, message: `Invalid params for ${name}: ${renderDecodeErrors(params.left)}` });
+        const result = await homeless.handle({ codexHome, notify: () => undefined }, params.right)();
+        return E.isLeft(result) ? fail(id, toRpcError(result.left, name)) : enqueue(() => connection.send({ jsonrpc: '2.0', id, result: result.right }));
       }
-      const found = lookedUp.right;
-      if (found === undefined) return fail(id, { code: METHOD_NOT_FOUND, message: `method not found: ${method}` });
-      if (method === 'initialize' && initialized) return fail(id, { code: INVALID_REQUEST, message: 'Already initialized' });
-      if (method !== 'initialize' && !initialized) return fail(id, { code: INVALID_REQUEST, message: 'Not initialized' });
-      const params = found.method.params.decode(json.params);
-      if (E.isLeft(params)) return fail(id, { code: INVALID_PARAMS, message: `Invalid params for ${method}: ${renderDecodeErrors(params.left)}` });
-      if (method === 'initialize') initialized = true;
-      const result = await found.run(params.right)();
-      const [first, then] = [before, after];
-      before = [];
-      after = [];
-      for (const n of first) await write(n);
-      if (E.isLeft(result)) await fail(id, toRpcError(result.left, method));
-      else
-        await write({ jsonrpc: '2.0', id, result: result.right }).catch((err: unknown) => {
-          if (isEngineError(err)) return fail(id, toRpcError(err, method));
-          throw err;
+      let now: E.Either<EngineError, Answering>;
+      if (opened !== null) now = E.right(opened);
+      else {
+        waitingForHome++;
+        now = await open().finally(() => waitingForHome--);
+      }
+      if (E.isLeft(now)) {
+        // The first request to meet the home's error answers it; the connection reads no more.
+        if (!reading) return;
+        reading = false;
+        stopReading();
+        return fail(id, toRpcError(now.left, name));
+      }
+      if (gone()) return;
+      const method = now.right.byName.get(name);
+      if (method === undefined) return fail(id, { code: METHOD_NOT_FOUND, message: `method not found: ${name}` });
+      if (method.experimental === true && !experimentalApi) return fail(id, { code: INVALID_REQUEST, message: `${name} requires experimentalApi capability` });
+      const params = method.params.decode(rawParams);
+      if (E.isLeft(params)) return fail(id, { code: INVALID_PARAMS, message: `Invalid params for ${name}: ${renderDecodeErrors(params.left)}` });
+      const answering = now.right;
+      return new Promise<void>((resolve) => {
+        const accepted = scheduler.submit({
+          owner,
+          scope: method.scope(params.right),
+          run: () => run(id, method, params.right, answering).catch(internalError(id)).finally(resolve),
+          skipped: resolve,
         });
-      for (const n of then) await write(n);
-      return;
+        if (!accepted) {
+          options.onOverload?.(name);
+          void fail(id, SERVER_OVERLOADED).finally(resolve);
+        }
+      });
+    };
+
+    const dispatch = async (text: string): Promise<void> => {
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (e) {
+        return fail(null, { code: PARSE_ERROR, message: `Parse error: ${(e as Error).message}` });
+      }
+      if (RpcRequest.is(json)) {
+        const { id, method } = json;
+        if (method === 'initialize') {
+          // Answered in order, before the next message is read: the requests behind it see the connection initialized.
+          if (initialized) return fail(id, { code: INVALID_REQUEST, message: 'Already initialized' });
+          const homeless = early.get('initialize');
+          const init = homeless ?? opened?.byName.get('initialize');
+          if (init === undefined) return fail(id, { code: METHOD_NOT_FOUND, message: 'method not found: initialize' });
+          const params = init.params.decode(json.params);
+          if (E.isLeft(params)) return fail(id, { code: INVALID_PARAMS, message: `Invalid params for initialize: ${renderDecodeErrors(params.left)}` });
+          initialized = true;
+          experimentalApi = ExperimentalClient.is(json.params);
+          const notify = (): void => undefined;
+          const result = await (
+            homeless !== undefined ? homeless.handle({ codexHome, notify }, params.right) : init.handle({ ...opened!.ctx, notify, load }, params.right)
+          )();
+          return E.isLeft(result) ? fail(id, toRpcError(result.left, method)) : enqueue(() => connection.send({ jsonrpc: '2.0', id, result: result.right }));
+        }
+        if (!initialized) return fail(id, { code: INVALID_REQUEST, message: 'Not initialized' });
+        if (pending >= maxRequestsPerConnection) {
+          options.onOverload?.(method);
+          return fail(id, SERVER_OVERLOADED);
+        }
+        pending++;
+        void accept(id, method, json.params).catch(internalError(id)).finally(answered);
+        return;
+      }
+      // A request with an id that is neither a string nor a number (null, an object): refused, not
+      // taken for a notification (a client waiting on it would wait forever).
+      if (typeof json === 'object' && json !== null && 'id' in json && 'method' in json)
+        return fail(null, { code: INVALID_REQUEST, message: 'Invalid request: id must be a string or a number' });
+      if (RpcNotification.is(json)) return; // `initialized` and other client notifications need no answer
+      if (typeof json === 'object' && json !== null && 'id' in json && ('result' in json || 'error' in json)) return; // a client's response
+      return fail(null, { code: INVALID_REQUEST, message: 'Invalid request: not a JSON-RPC request or notification' });
+    };
+
+    const onClosed = (): void => scheduler.dropQueued(owner);
+    connection.closed?.addEventListener('abort', onClosed);
+    const messages = connection.messages[Symbol.asyncIterator]();
+    while (reading && !shuttingDown) {
+      const next = await Promise.race([messages.next(), stopped, shutdownStarted]);
+      if (next === 'stop') {
+        void messages.return?.();
+        break;
+      }
+      if (next.done === true) {
+        // Without a `closed` signal the end of the messages is the client's end: what it queued is skipped.
+        clientEnded = true;
+        if (connection.closed === undefined) scheduler.dropQueued(owner);
+        break;
+      }
+      const line = next.value;
+      if (line.kind === 'tooLong') {
+        void fail(null, {
+          code: INVALID_REQUEST,
+          message: `Invalid request: a message of ${line.bytes} bytes is over the limit of ${connection.maxMessageBytes} bytes`,
+        }).catch(() => undefined);
+        continue;
+      }
+      if (line.text.trim() === '') continue;
+      await dispatch(line.text).catch(internalError(null));
+      openSoon();
     }
-    // A request with an id that is neither a string nor a number (null, an object): refused, not
-    // taken for a notification (a client waiting on it would wait forever).
-    if (typeof json === 'object' && json !== null && 'id' in json && 'method' in json)
-      return fail(null, { code: INVALID_REQUEST, message: 'Invalid request: id must be a string or a number' });
-    if (RpcNotification.is(json)) return; // `initialized` and other client notifications need no answer
-    if (typeof json === 'object' && json !== null && 'id' in json && ('result' in json || 'error' in json)) return; // a client's response
-    return fail(null, { code: INVALID_REQUEST, message: 'Invalid request: not a JSON-RPC request or notification' });
+    reading = false;
+    if (pending > 0) await new Promise<void>((resolve) => (allAnswered = resolve));
+    await outbound;
+    connection.closed?.removeEventListener('abort', onClosed);
   };
 
-  // The id of the request being answered: a failure no handler turned into an error still gets
-  // an answer (-32603), and the server goes on with the next line.
-  let answering: Id = null;
-  for await (const line of connection.messages) {
-    if (line.kind === 'tooLong') {
-      await fail(null, { code: INVALID_REQUEST, message: `Invalid request: a message of ${line.bytes} bytes is over the limit of ${connection.maxMessageBytes} bytes` });
-      continue;
-    }
-    if (line.text.trim() === '') continue;
-    answering = null;
-    try {
-      await handle(line.text);
-    } catch (err) {
-      before = [];
-      after = [];
-      await fail(answering, { code: INTERNAL_ERROR, message: `Internal error: ${err instanceof Error ? err.message : String(err)}` });
-    }
-    if (stopped) break;
-    if (quiet !== null) {
-      clearTimeout(quiet);
-      void open();
-    }
+  return {
+    serve: (connection) => {
+      const served = serveOne(connection);
+      const settled = served.catch(() => undefined);
+      connections.add(settled);
+      return served.finally(() => connections.delete(settled));
+    },
+    load,
+    shutdown: async () => {
+      shuttingDown = true;
+      startShutdown();
+      await Promise.all([...connections]);
+      await scheduler.idle();
+      // The home is opened even if no client asked for it: serve checks its home whatever the
+      // clients did, and its owner closes it once open.
+      if ('early' in service) {
+        openSoon();
+        await open();
+      }
+    },
+  };
+};
+
+/** One connection served by a server of its own (tests, and callers with one client). */
+export const serveConnection = async (connection: RpcConnection, service: RpcService | OpeningService, options?: RpcServerOptions): Promise<void> => {
+  const server = createRpcServer(service, options);
+  try {
+    await server.serve(connection);
+  } finally {
+    await server.shutdown();
   }
-  if (quiet !== null) clearTimeout(quiet);
-  // A client gone before the home opened still has it opened (and its error said): serve checks
-  // its home whatever the client did, and its owner closes it once open.
-  if ('early' in service) await open();
 };
 
 /** JSON-RPC on stdio (or any byte stream pair), one message per line; a line over `maxRequestBytes` is refused without being held. */
@@ -173,4 +336,5 @@ export const serveJsonRpc = (
   output: Writable,
   service: RpcService | OpeningService,
   maxRequestBytes: number = DEFAULT_MAX_REQUEST_BYTES,
-): Promise<void> => serveConnection(lineConnection(input, output, maxRequestBytes), service);
+  options?: RpcServerOptions,
+): Promise<void> => serveConnection(lineConnection(input, output, maxRequestBytes), service, options);

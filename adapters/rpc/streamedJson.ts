@@ -15,6 +15,10 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 /** Does the value hold a stream: is one, or is an object with one among its values (arrays are not looked into)? */
 const holdsStream = (v: unknown): boolean => isStream(v) || (isPlainObject(v) && Object.values(v).some(holdsStream));
 
+/** `value` with each stream in it (where `jsonPieces` finds them) replaced by `f` of it; the rest as it is. */
+export const mapStreams = (value: unknown, f: (stream: AsyncIterable<unknown>) => AsyncIterable<unknown>): unknown =>
+  isStream(value) ? f(value) : isPlainObject(value) && holdsStream(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStreams(v, f)])) : value;
+
 /** The JSON text of `value` in pieces, in order; their concatenation is `JSON.stringify(value)` with each stream an array. */
 export async function* jsonPieces(value: unknown): AsyncGenerator<string> {
   if (isStream(value)) {

@@ -1,7 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../../domain/errors.js';
-import { serveJsonRpc } from '../../rpc/server.js';
+import { createRpcServer } from '../../rpc/server.js';
+import { lineConnection } from '../../rpc/connection.js';
+import { DEFAULT_MAX_REQUEST_BYTES } from '../../rpc/boundedLines.js';
 import type { RpcService } from '../../rpc/server.js';
 import { U32 } from '../../rpc/protocol.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
@@ -12,10 +14,14 @@ import { homeOf } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { cliFeedback } from '../progress.js';
 
-/** serve's own options, decoded like every CLI option (a wait of whole milliseconds; a message of at least 1 KiB). */
+const Positive = t.refinement(U32, (n) => n >= 1, 'a whole number from 1 to 4294967295');
+
+/** serve's own options, decoded like every CLI option (a wait of whole milliseconds; a message of at least 1 KiB; bounds of at least 1). */
 const ServeOptions = t.partial({
   gateWaitMs: U32,
   maxRequestBytes: t.refinement(U32, (n) => n >= 1024, 'a whole number of bytes from 1024 to 4294967295'),
+  maxRequestsPerConnection: Positive,
+  maxQueuedPerThread: Positive,
 });
 
 const serve = async (opts: HomeOptions, serveOpts: t.TypeOf<typeof ServeOptions>): Promise<void> => {
@@ -46,21 +52,41 @@ const serve = async (opts: HomeOptions, serveOpts: t.TypeOf<typeof ServeOptions>
     const methods = ALL_METHODS.map((m): RpcMethod => ({ ...m, handle: (ctx, params) => () => ahead(m.handle(ctx, params)) }));
     return E.right({ ctx: { codexHome, ports: opened.right.mutations }, methods });
   };
+  const server = createRpcServer(
+    { codexHome, early: [initialize], open },
+    { maxRequestsPerConnection: serveOpts.maxRequestsPerConnection, maxQueuedPerKey: serveOpts.maxQueuedPerThread },
+  );
+  // SIGTERM and Ctrl-C stop reading and let the requests already taken finish and be answered;
+  // serve then closes its home and exits (main.ts's Ctrl-C exit would cut answers short).
+  const shutdown = (): void => void server.shutdown();
+  process.removeAllListeners('SIGINT');
+  process.once('SIGINT', shutdown).once('SIGTERM', shutdown);
   try {
-    await serveJsonRpc(process.stdin, process.stdout, { codexHome, early: [initialize], open }, serveOpts.maxRequestBytes);
+    await server.serve(lineConnection(process.stdin, process.stdout, serveOpts.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES));
+    await server.shutdown();
   } finally {
     await close();
   }
 };
 
 /** What `rollout-engine serve` does (loaded by its action only). */
-export const action = (opts: HomeOptions & { gateWaitMs?: string; maxRequestBytes?: string }) =>
+export const action = (opts: HomeOptions & { gateWaitMs?: string; maxRequestBytes?: string; maxRequestsPerConnection?: string; maxQueuedPerThread?: string }) =>
   withRequest(
     opts,
     decodeRequest(
       ServeOptions,
-      { gateWaitMs: numberOption(opts.gateWaitMs), maxRequestBytes: numberOption(opts.maxRequestBytes) },
-      { gateWaitMs: '--gate-wait-ms', maxRequestBytes: '--max-request-bytes' },
+      {
+        gateWaitMs: numberOption(opts.gateWaitMs),
+        maxRequestBytes: numberOption(opts.maxRequestBytes),
+        maxRequestsPerConnection: numberOption(opts.maxRequestsPerConnection),
+        maxQueuedPerThread: numberOption(opts.maxQueuedPerThread),
+      },
+      {
+        gateWaitMs: '--gate-wait-ms',
+        maxRequestBytes: '--max-request-bytes',
+        maxRequestsPerConnection: '--max-requests-per-connection',
+        maxQueuedPerThread: '--max-queued-per-thread',
+      },
     ),
     (serveOpts) => serve(opts, serveOpts),
   );

@@ -4,7 +4,7 @@ import { ReviewTarget } from '../../../domain/review/reviewTarget.js';
 import { startReview } from '../../../replay/startReview.js';
 import type { ReviewResult } from '../../../replay/startReview.js';
 import type { MutationPorts } from '../../../replay/ports.js';
-import { defineMethod } from '../method.js';
+import { defineMethod, threadScope } from '../method.js';
 import { optional } from '../protocol.js';
 
 /** `review/start` params; `rollout-engine review` decodes its options with it too. */
@@ -20,5 +20,6 @@ export const startReviewFor = (ports: MutationPorts, p: t.TypeOf<typeof ReviewSt
 export const reviewStart = defineMethod({
   name: 'review/start',
   params: ReviewStartParams,
+  scope: (p) => threadScope(p.threadId, 'write'),
   handle: (ctx, p) => TE.map(({ turn, reviewThreadId }: ReviewResult) => ({ turn, reviewThreadId }))(startReviewFor(ctx.ports, p)),
 });

@@ -2,7 +2,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import { forkThread } from '../../../replay/forkThread.js';
 import type { ForkParams, ForkResult } from '../../../replay/forkThread.js';
-import { defineMethod } from '../method.js';
+import { defineMethod, threadScope } from '../method.js';
 import { optional } from '../protocol.js';
 
 /** `thread/fork` params; `rollout-engine fork` decodes its options with it too. */
@@ -58,6 +58,8 @@ const settingsFields = (s: Settings | null | undefined) => ({
 export const threadFork = defineMethod({
   name: 'thread/fork',
   params: ThreadForkParams,
+  // As Codex (`thread_or_path`): a fork waits for the source thread's other requests, as a write.
+  scope: (p) => (p.threadId != null ? threadScope(p.threadId, 'write') : p.path != null ? { key: `path:${p.path}`, access: 'write' } : null),
   handle: (ctx, p) =>
     TE.map((f: ForkResult) => {
       const withTurns = p.excludeTurns !== true;

@@ -21,5 +21,7 @@ export const ThreadItemsListParams = t.intersection([
 export const threadItemsList = defineMethod({
   name: 'thread/items/list',
   params: ThreadItemsListParams,
+  // As Codex: pages of append-only rollouts run concurrently with anything.
+  scope: () => null,
   handle: (ctx, p) => listItems(ctx.ports, p),
 });

@@ -40,5 +40,6 @@ export const ThreadListParams = optional(
 export const threadList = defineMethod({
   name: 'thread/list',
   params: ThreadListParams,
+  scope: () => null,
   handle: (ctx, p) => TE.map((l: ThreadListing) => l.page)(listThreads(ctx.ports, p ?? {})),
 });

@@ -2,7 +2,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import { readThread } from '../../../replay/readThread.js';
 import type { ThreadRead } from '../../../replay/readThread.js';
-import { defineMethod } from '../method.js';
+import { defineMethod, threadScope } from '../method.js';
 import { optional } from '../protocol.js';
 
 /** `thread/read` params; `rollout-engine read` decodes its arguments with it too. */
@@ -15,6 +15,8 @@ export const PAGINATED_FULL_READ_NOTICE =
 export const threadRead = defineMethod({
   name: 'thread/read',
   params: ThreadReadParams,
+  // Codex runs it exclusively on the thread; a read needs no more than to wait for the thread's writes.
+  scope: (p) => threadScope(p.threadId, 'read'),
   handle: (ctx, p) =>
     TE.map((r: ThreadRead) => {
       if (p.includeTurns === true && r.thread.historyMode === 'paginated') ctx.notify('deprecationNotice', { summary: PAGINATED_FULL_READ_NOTICE, details: null });

@@ -2,7 +2,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import { revertThread } from '../../../replay/revertThread.js';
 import type { RevertResult } from '../../../replay/revertThread.js';
-import { defineMethod } from '../method.js';
+import { defineMethod, threadScope } from '../method.js';
 
 /** `thread/revert` params; `rollout-engine revert` decodes its options with it too. */
 export const ThreadRevertParams = t.type({ threadId: t.string, beforeTurnId: t.string });
@@ -11,6 +11,7 @@ export const ThreadRevertParams = t.type({ threadId: t.string, beforeTurnId: t.s
 export const threadRevert = defineMethod({
   name: 'thread/revert',
   params: ThreadRevertParams,
+  scope: (p) => threadScope(p.threadId, 'write'),
   handle: (ctx, p) =>
     TE.map(({ thread, turnsBackwardsCursor, itemsBackwardsCursor }: RevertResult) => {
       ctx.notify('thread/reverted', { threadId: p.threadId }, 'afterAnswer');

@@ -2,7 +2,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import type { ThreadTokenUsageUpdated } from '../../../domain/tokens/threadTokenUsage.js';
 import { readTokenUsage } from '../../../replay/readTokenUsage.js';
-import { defineMethod } from '../method.js';
+import { defineMethod, threadScope } from '../method.js';
 
 /** `thread/tokenUsage/read` params; `rollout-engine token-usage` decodes its argument with it too. */
 export const ThreadTokenUsageReadParams = t.type({ threadId: t.string });
@@ -14,5 +14,6 @@ export const ThreadTokenUsageReadParams = t.type({ threadId: t.string });
 export const threadTokenUsageRead = defineMethod({
   name: 'thread/tokenUsage/read',
   params: ThreadTokenUsageReadParams,
+  scope: (p) => threadScope(p.threadId, 'read'),
   handle: (ctx, p) => TE.map((u: ThreadTokenUsageUpdated | null) => u ?? { threadId: p.threadId, turnId: null, tokenUsage: null })(readTokenUsage(ctx.ports, p.threadId)),
 });

@@ -13,5 +13,7 @@ export const ThreadTurnsListParams = t.intersection([
 export const threadTurnsList = defineMethod({
   name: 'thread/turns/list',
   params: ThreadTurnsListParams,
+  // As Codex: pages of append-only rollouts run concurrently with anything.
+  scope: () => null,
   handle: (ctx, p) => listTurns(ctx.ports, p),
 });

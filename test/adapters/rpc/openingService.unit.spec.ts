@@ -29,7 +29,7 @@ const openingServer = () => {
   const events: string[] = [];
   let finish: (r: E.Either<EngineError, RpcService>) => void = () => undefined;
   const opened = new Promise<E.Either<EngineError, RpcService>>((resolve) => (finish = resolve));
-  const list = defineMethod({ name: 'thread/list', params: t.unknown, handle: () => TE.right({ data: [] }) });
+  const list = defineMethod({ name: 'thread/list', params: t.unknown, scope: () => null, handle: () => TE.right({ data: [] }) });
   const served = serveJsonRpc(input, output, {
     codexHome: '/home',
     early: [initialize],

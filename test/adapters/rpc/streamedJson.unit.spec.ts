@@ -94,6 +94,7 @@ describe('streamedJson: JSON written as it is produced', () => {
     const streaming = defineMethod({
       name: 'thread/read',
       params: t.unknown,
+      scope: () => null,
       handle: () => TE.right({ thread: { id: 't', turns: streamOf(turns, { at: 900, error: boom }) } }),
     });
     const input = new PassThrough();

@@ -1,0 +1,28 @@
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import * as t from 'io-ts';
+import { defineMethod } from '../method.js';
+
+/** `server/diagnostics` takes an object with nothing in it (Codex's `ServerDiagnosticsParams`). */
+export const ServerDiagnosticsParams = t.UnknownRecord;
+
+/**
+ * `server/diagnostics`, as Codex 0.169.0 answers it (experimental): the process — its id, its
+ * resident memory, and the physical footprint Codex reports on macOS only (null elsewhere, and
+ * here, where Node cannot read it) — and named gauges. `app.requests.in_flight` counts, as Codex's
+ * does, every request accepted and not yet answered, this one included; `app.requests.queued` (ours)
+ * those of them still waiting for their thread or for the home.
+ */
+export const serverDiagnostics = defineMethod({
+  name: 'server/diagnostics',
+  params: ServerDiagnosticsParams,
+  scope: () => null,
+  experimental: true,
+  handle: (ctx) =>
+    TE.right({
+      process: { id: process.pid, residentMemoryBytes: process.memoryUsage.rss(), physicalFootprintBytes: null },
+      gauges: [
+        { name: 'app.requests.in_flight', value: ctx.load.inFlight() + ctx.load.queued() },
+        { name: 'app.requests.queued', value: ctx.load.queued() },
+      ],
+    }),
+});

@@ -1,0 +1,387 @@
+// The server's scheduling (Codex's request_serialization) with gated fake methods over in-memory
+// connections: who runs when, who is refused, what is skipped, and what a slow client costs others.
+import { expect } from 'chai';
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import * as t from 'io-ts';
+import type { InputLine } from '../../../adapters/rpc/boundedLines.js';
+import type { RpcConnection } from '../../../adapters/rpc/connection.js';
+import { defineMethod } from '../../../adapters/rpc/method.js';
+import type { RpcScope } from '../../../adapters/rpc/method.js';
+import { initialize } from '../../../adapters/rpc/methods/initialize.js';
+import { serverDiagnostics } from '../../../adapters/rpc/methods/serverDiagnostics.js';
+import { createRpcServer } from '../../../adapters/rpc/server.js';
+import type { RpcServerOptions } from '../../../adapters/rpc/server.js';
+import type { MutationPorts } from '../../../replay/ports.js';
+
+type Message = { id?: unknown; method?: string; params?: unknown; result?: unknown; error?: { code: number; message: string; data?: unknown } };
+
+/** A client in memory: what it sends is read by the server in order; what the server sends is kept, optionally held by a gate (a slow consumer). */
+const memoryClient = (opts: { withClosedSignal?: boolean } = {}) => {
+  const incoming: string[] = [];
+  let ended = false;
+  let wake: () => void = () => undefined;
+  const closed = new AbortController();
+  const received: Message[] = [];
+  let sendGate: Promise<void> = Promise.resolve();
+  async function* messages(): AsyncGenerator<InputLine> {
+    for (;;) {
+      const text = incoming.shift();
+      if (text !== undefined) yield { kind: 'line', text };
+      else if (ended) return;
+      else await new Promise<void>((resolve) => (wake = resolve));
+    }
+  }
+  const connection: RpcConnection = {
+    messages: messages(),
+    maxMessageBytes: 1 << 20,
+    send: async (m) => {
+      await sendGate;
+      received.push(JSON.parse(JSON.stringify(m)) as Message);
+    },
+    ...(opts.withClosedSignal === true ? { closed: closed.signal } : {}),
+  };
+  let nextId = 1;
+  return {
+    connection,
+    received,
+    /** Send a request; its id. */
+    request: (method: string, params: unknown = {}): number => {
+      const id = nextId++;
+      incoming.push(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+      wake();
+      return id;
+    },
+    end: () => {
+      ended = true;
+      wake();
+    },
+    abort: () => closed.abort(),
+    holdSends: (gate: Promise<void>) => (sendGate = gate),
+    answer: (id: number) => received.find((m) => m.id === id && m.method === undefined),
+  };
+};
+
+/** A fake method whose runs wait for the test to release them; it records starts and how many run at once. */
+const gatedMethods = () => {
+  const started: string[] = [];
+  const gates = new Map<string, () => void>();
+  let running = 0;
+  let mostRunning = 0;
+  const method = (name: string, scope: (p: { tag: string; key?: string }) => RpcScope) =>
+    defineMethod({
+      name,
+      params: t.intersection([t.type({ tag: t.string }), t.partial({ key: t.string })]),
+      scope,
+      handle: (ctx, p) => async () => {
+        started.push(p.tag);
+        running++;
+        mostRunning = Math.max(mostRunning, running);
+        ctx.notify('test/before', { tag: p.tag });
+        ctx.notify('test/after', { tag: p.tag }, 'afterAnswer');
+        await new Promise<void>((resolve) => gates.set(p.tag, resolve));
+        running--;
+        return E.right({ tag: p.tag });
+      },
+    });
+  const methods = [
+    initialize,
+    serverDiagnostics,
+    method('test/free', () => null),
+    method('test/read', (p) => ({ key: p.key ?? 'k', access: 'read' })),
+    method('test/write', (p) => ({ key: p.key ?? 'k', access: 'write' })),
+    defineMethod({ name: 'test/quick', params: t.unknown, scope: () => null, handle: () => TE.right('quick') }),
+  ];
+  return {
+    methods,
+    started,
+    mostRunning: () => mostRunning,
+    release: (tag: string) => {
+      const g = gates.get(tag);
+      if (g === undefined) throw new Error(`${tag} is not running`);
+      gates.delete(tag);
+      g();
+    },
+  };
+};
+
+const until = async (cond: () => boolean, what: string): Promise<void> => {
+  const deadline = Date.now() + 2000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+};
+/** Let every ready continuation and timer of the server run. */
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+const serverWith = (m: ReturnType<typeof gatedMethods>, options?: RpcServerOptions) =>
+  createRpcServer({ ctx: { codexHome: '/home', ports: {} as MutationPorts }, methods: m.methods }, options);
+
+const initialized = (c: ReturnType<typeof memoryClient>, experimental = false): void => {
+  c.request('initialize', { clientInfo: { name: 't', version: '0' }, ...(experimental ? { capabilities: { experimentalApi: true } } : {}) });
+};
+
+describe('the RPC server schedules requests as Codex request_serialization does', () => {
+  it('runs the requests of one key FIFO, one write at a time', async () => {
+    const m = gatedMethods();
+    const server = serverWith(m);
+    const c = memoryClient();
+    const served = server.serve(c.connection);
+    initialized(c);
+    for (const tag of ['w1', 'w2', 'w3']) c.request('test/write', { tag });
+    await until(() => m.started.length === 1, 'w1');
+    await settle();
+    expect(m.started).to.deep.equal(['w1']);
+    expect(server.load.queued()).to.equal(2);
+    m.release('w1');
+    await until(() => m.started.length === 2, 'w2');
+    await settle();
+    expect(m.started).to.deep.equal(['w1', 'w2']);
+    m.release('w2');
+    await until(() => m.started.length === 3, 'w3');
+    m.release('w3');
+    c.end();
+    await served;
+    expect(m.mostRunning()).to.equal(1);
+    expect(c.received.filter((x) => x.result !== undefined && x.id !== 1).map((x) => (x.result as { tag: string }).tag)).to.deep.equal(['w1', 'w2', 'w3']);
+  });
+
+  it('runs requests without a scope concurrently (observed concurrency > 1), and answers them in the order they finish', async () => {
+    const m = gatedMethods();
+    const server = serverWith(m);
+    const c = memoryClient();
+    const served = server.serve(c.connection);
+    initialized(c);
+    const ids = ['a', 'b', 'c'].map((tag) => c.request('test/free', { tag }));
+    await until(() => m.started.length === 3, 'three free requests running');
+    expect(m.mostRunning()).to.equal(3);
+    expect(server.load.inFlight()).to.equal(3);
+    m.release('c');
+    await until(() => c.answer(ids[2]!) !== undefined, 'c answered');
+    expect(c.answer(ids[0]!)).to.equal(undefined);
+    m.release('a');
+    m.release('b');
+    c.end();
+    await served;
+  });
+
+  it('runs the reads of one key together', async () => {
+    const m = gatedMethods();
+    const server = serverWith(m);
+    const c = memoryClient();
+    const served = server.serve(c.connection);
+    initialized(c);
+    c.request('test/read', { tag: 'r1' });
+    c.request('test/read', { tag: 'r2' });
+    await until(() => m.started.length === 2, 'both reads running');
+    expect(m.mostRunning()).to.equal(2);
+    m.release('r1');
+    m.release('r2');
+    c.end();
+    await served;
+  });
+
+  it('a queued write holds back the later reads of its key while the earlier reads finish; other keys go on', async () => {
+    const m = gatedMethods();
+    const server = serverWith(m);
+    const c = memoryClient();
+    const served = server.serve(c.connection);
+    initialized(c);
+    const r1 = c.request('test/read', { tag: 'r1' });
+    c.request('test/write', { tag: 'w' });
+    c.request('test/read', { tag: 'r2' });
+    c.request('test/read', { tag: 'other', key: 'k2' });
+    await until(() => m.started.includes('other'), 'the read of another key');
+    await settle();
+    expect(m.started).to.deep.equal(['r1', 'other']);
+    m.release('r1');
+    await until(() => m.started.includes('w'), 'the write');
+    expect(c.answer(r1)).to.deep.include({ result: { tag: 'r1' } });
+    await settle();
+    expect(m.started).to.not.include('r2');
+    m.release('w');
+    await until(() => m.started.includes('r2'), 'the later read');
+    m.release('r2');
+    m.release('other');
+    c.end();
+    await served;
+  });
+
+  it("sends each request's notifications next to its answer, before and after it, whatever runs beside it", async () => {
+    const m = gatedMethods();
+    const server = serverWith(m);
+    const c = memoryClient();
+    const served = server.serve(c.connection);
+    initialized(c);
+    c.request('test/free', { tag: 'a' });
+    c.request('test/free', { tag: 'b' });
+    await until(() => m.started.length === 2, 'both running');
+    m.release('b');
+    m.release('a');
+    c.end();
+    await served;
+    const shown = c.received
+      .slice(1)
+      .map((x) => (x.method !== undefined ? `${x.method} ${(x.params as { tag: string }).tag}` : `answer ${(x.result as { tag: string }).tag}`));
+    expect(shown).to.deep.equal(['test/before b', 'answer b', 'test/after b', 'test/before a', 'answer a', 'test/after a']);
+  });
+
+  it('a client gone skips its queued requests (their handlers never run) and the server goes on', async () => {
+    for (const how of ['messages end', 'closed signal'] as const) {
+      const m = gatedMethods();
+      const server = serverWith(m);
+      const c = memoryClient({ withClosedSignal: how === 'closed signal' });
+      const served = server.serve(c.connection);
+      initialized(c);
+      c.request('test/write', { tag: 'w1' });
+      c.request('test/write', { tag: 'w2' });
+      c.request('test/read', { tag: 'r' });
+      await until(() => m.started.length === 1, 'w1');
+      if (how === 'messages end') c.end();
+      else c.abort();
+      await settle();
+      expect(server.load.queued(), how).to.equal(0);
+      m.release('w1');
+      if (how === 'closed signal') c.end();
+      await served;
+      await settle();
+      expect(m.started, how).to.deep.equal(['w1']);
+      // The key is free again for another client.
+      const other = memoryClient();
+      const otherServed = server.serve(other.connection);
+      initialized(other);
+      other.request('test/write', { tag: 'next' });
+      await until(() => m.started.includes('next'), 'the next client');
+      m.release('next');
+      other.end();
+      await otherServed;
+    }
+  });
+
+  it('refuses a request over the connection bound or the key bound with -32001 and codex_error_info, and counts it', async () => {
+    const m = gatedMethods();
+    const overloads: string[] = [];
+    const server = serverWith(m, { maxRequestsPerConnection: 3, maxQueuedPerKey: 1, onOverload: (method) => overloads.push(method) });
+    const c = memoryClient();
+    const served = server.serve(c.connection);
+    initialized(c);
+    c.request('test/write', { tag: 'w1' });
+    c.request('test/write', { tag: 'w2' });
+    const overKey = c.request('test/write', { tag: 'w3' });
+    await until(() => c.answer(overKey) !== undefined, 'the refusal over the key bound');
+    // w1 runs, w2 waits: with f, three requests of this client are unanswered.
+    c.request('test/free', { tag: 'f' });
+    const overConnection = c.request('test/free', { tag: 'g' });
+    await until(() => c.answer(overConnection) !== undefined, 'the refusal over the connection bound');
+    const overloaded = { code: -32001, message: 'Server overloaded; retry later.', data: { codex_error_info: 'server_overloaded' } };
+    expect(c.answer(overKey)).to.deep.equal({ jsonrpc: '2.0', id: overKey, error: overloaded });
+    expect(c.answer(overConnection)).to.deep.equal({ jsonrpc: '2.0', id: overConnection, error: overloaded });
+    expect(overloads).to.deep.equal(['test/write', 'test/free']);
+    expect(m.started).to.not.include('w3').and.to.not.include('g');
+    m.release('w1');
+    await until(() => m.started.includes('w2'), 'w2');
+    m.release('w2');
+    m.release('f');
+    c.end();
+    await served;
+  });
+
+  it("one client's slow request, or a client that does not read, never delays another client's answer", async () => {
+    const m = gatedMethods();
+    const server = serverWith(m);
+    const slow = memoryClient();
+    const fast = memoryClient();
+    const slowServed = server.serve(slow.connection);
+    const fastServed = server.serve(fast.connection);
+    initialized(slow);
+    initialized(fast);
+    await until(() => slow.received.length === 1 && fast.received.length === 1, 'both initialized');
+    // The slow client's request never finishes until the end, and it takes no answer meanwhile.
+    slow.request('test/write', { tag: 'slow', key: 'busy' });
+    let unblock: () => void = () => undefined;
+    slow.holdSends(new Promise<void>((resolve) => (unblock = resolve)));
+    slow.request('test/quick');
+    await until(() => m.started.includes('slow'), 'the slow request');
+    const quick = fast.request('test/quick');
+    const other = fast.request('test/write', { tag: 'other', key: 'elsewhere' });
+    await until(() => fast.answer(quick) !== undefined, "the fast client's answer");
+    await until(() => m.started.includes('other'), 'the other key');
+    m.release('other');
+    await until(() => fast.answer(other) !== undefined, "the fast client's write");
+    expect(slow.received).to.have.length(1);
+    unblock();
+    m.release('slow');
+    slow.end();
+    fast.end();
+    await Promise.all([slowServed, fastServed]);
+    expect(slow.received.map((x) => x.method ?? `answer ${String(x.id)}`)).to.deep.equal(['answer 1', 'answer 3', 'test/before', 'answer 2', 'test/after']);
+  });
+
+  it('shutdown stops reading, lets running and queued requests finish and be answered, then resolves', async () => {
+    const m = gatedMethods();
+    const server = serverWith(m);
+    const c = memoryClient({ withClosedSignal: true });
+    const served = server.serve(c.connection);
+    initialized(c);
+    const w1 = c.request('test/write', { tag: 'w1' });
+    const w2 = c.request('test/write', { tag: 'w2' });
+    await until(() => m.started.length === 1, 'w1');
+    await settle();
+    let done = false;
+    const shutdown = server.shutdown().then(() => (done = true));
+    c.request('test/free', { tag: 'late' });
+    await settle();
+    expect(done).to.equal(false);
+    m.release('w1');
+    await until(() => m.started.includes('w2'), 'w2 (queued before the shutdown)');
+    await settle();
+    expect(done).to.equal(false);
+    m.release('w2');
+    await shutdown;
+    await served;
+    expect(c.answer(w1)).to.deep.include({ result: { tag: 'w1' } });
+    expect(c.answer(w2)).to.deep.include({ result: { tag: 'w2' } });
+    expect(m.started).to.not.include('late');
+  });
+
+  it('server/diagnostics: experimental, as Codex gates it; the process and the in-flight and queued gauges', async () => {
+    const m = gatedMethods();
+    const server = serverWith(m);
+    const plain = memoryClient();
+    const plainServed = server.serve(plain.connection);
+    initialized(plain);
+    const refused = plain.request('server/diagnostics', {});
+    await until(() => plain.answer(refused) !== undefined, 'the refusal');
+    expect(plain.answer(refused)).to.deep.equal({
+      jsonrpc: '2.0',
+      id: refused,
+      error: { code: -32600, message: 'server/diagnostics requires experimentalApi capability' },
+    });
+    plain.end();
+    await plainServed;
+
+    const c = memoryClient();
+    const served = server.serve(c.connection);
+    initialized(c, true);
+    c.request('test/write', { tag: 'w1' });
+    c.request('test/write', { tag: 'w2' });
+    await until(() => m.started.length === 1, 'w1');
+    const diag = c.request('server/diagnostics', {});
+    await until(() => c.answer(diag) !== undefined, 'the diagnostics');
+    const result = c.answer(diag)!.result as { process: { id: number; residentMemoryBytes: number; physicalFootprintBytes: null }; gauges: unknown };
+    expect(result.process.id).to.equal(process.pid);
+    expect(result.process.residentMemoryBytes).to.be.above(1 << 20);
+    expect(result.process.physicalFootprintBytes).to.equal(null);
+    // w1 and this request run, w2 waits: Codex counts every request not yet answered.
+    expect(result.gauges).to.deep.equal([
+      { name: 'app.requests.in_flight', value: 3 },
+      { name: 'app.requests.queued', value: 1 },
+    ]);
+    m.release('w1');
+    await until(() => m.started.includes('w2'), 'w2');
+    m.release('w2');
+    c.end();
+    await served;
+  });
+});

@@ -58,7 +58,11 @@ const serve = async (opts: HomeOptions, serveOpts: t.TypeOf<typeof ServeOptions>
   );
   // SIGTERM and Ctrl-C stop reading and let the requests already taken finish and be answered;
   // serve then closes its home and exits (main.ts's Ctrl-C exit would cut answers short).
-  const shutdown = (): void => void server.shutdown();
+  let signalled = false;
+  const shutdown = (): void => {
+    signalled = true;
+    void server.shutdown();
+  };
   process.removeAllListeners('SIGINT');
   process.once('SIGINT', shutdown).once('SIGTERM', shutdown);
   try {
@@ -66,6 +70,8 @@ const serve = async (opts: HomeOptions, serveOpts: t.TypeOf<typeof ServeOptions>
     await server.shutdown();
   } finally {
     await close();
+    // Stopped by a signal, stdin is still open: the process ends once it is let go.
+    if (signalled) process.stdin.destroy();
   }
 };
 

@@ -11,6 +11,7 @@ import type { RpcScope } from '../../../adapters/rpc/method.js';
 import { initialize } from '../../../adapters/rpc/methods/initialize.js';
 import { serverDiagnostics } from '../../../adapters/rpc/methods/serverDiagnostics.js';
 import { createRpcServer } from '../../../adapters/rpc/server.js';
+import { jsonPieces } from '../../../adapters/rpc/streamedJson.js';
 import type { RpcServerOptions } from '../../../adapters/rpc/server.js';
 import type { MutationPorts } from '../../../replay/ports.js';
 
@@ -37,7 +38,10 @@ const memoryClient = (opts: { withClosedSignal?: boolean } = {}) => {
     maxMessageBytes: 1 << 20,
     send: async (m) => {
       await sendGate;
-      received.push(JSON.parse(JSON.stringify(m)) as Message);
+      // Written as a transport writes it: streams are pulled piece by piece.
+      let text = '';
+      for await (const piece of jsonPieces(m)) text += piece;
+      received.push(JSON.parse(text) as Message);
     },
     ...(opts.withClosedSignal === true ? { closed: closed.signal } : {}),
   };
@@ -343,6 +347,42 @@ describe('the RPC server schedules requests as Codex request_serialization does'
     expect(c.answer(w1)).to.deep.include({ result: { tag: 'w1' } });
     expect(c.answer(w2)).to.deep.include({ result: { tag: 'w2' } });
     expect(m.started).to.not.include('late');
+  });
+
+  it("stops a gone client's streamed answer at its next piece (the stream is closed, nothing more is read)", async () => {
+    let pulled = 0;
+    let closedAt = -1;
+    let next: () => void = () => undefined;
+    async function* turns(): AsyncGenerator<number> {
+      try {
+        for (let i = 0; i < 1000; i++) {
+          await new Promise<void>((resolve) => (next = resolve));
+          pulled++;
+          yield i;
+        }
+      } finally {
+        closedAt = pulled;
+      }
+    }
+    const streaming = defineMethod({ name: 'test/stream', params: t.unknown, scope: () => null, handle: () => TE.right({ turns: turns() }) });
+    const server = createRpcServer({ ctx: { codexHome: '/home', ports: {} as MutationPorts }, methods: [initialize, streaming] });
+    const c = memoryClient({ withClosedSignal: true });
+    const served = server.serve(c.connection);
+    initialized(c);
+    c.request('test/stream');
+    for (let i = 0; i < 3; i++) {
+      await until(() => pulled === i, `piece ${i}`);
+      await settle();
+      next();
+    }
+    await until(() => pulled === 3, 'three pieces');
+    c.abort();
+    next();
+    await until(() => closedAt >= 0, 'the stream closed');
+    expect(closedAt).to.be.below(6);
+    c.end();
+    await served;
+    expect(c.received.filter((m) => m.id === 2)).to.deep.equal([]);
   });
 
   it('server/diagnostics: experimental, as Codex gates it; the process and the in-flight and queued gauges', async () => {

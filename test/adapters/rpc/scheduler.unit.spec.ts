@@ -126,13 +126,19 @@ const initialized = (c: ReturnType<typeof memoryClient>, experimental = false): 
   c.request('initialize', { clientInfo: { name: 't', version: '0' }, ...(experimental ? { capabilities: { experimentalApi: true } } : {}) });
 };
 
+/** A server with the gated methods and one initialized client. */
+const session = (options?: RpcServerOptions, client?: { withClosedSignal?: boolean }) => {
+  const m = gatedMethods();
+  const server = serverWith(m, options);
+  const c = memoryClient(client);
+  const served = server.serve(c.connection);
+  initialized(c);
+  return { m, server, c, served };
+};
+
 describe('the RPC server schedules requests as Codex request_serialization does', () => {
   it('runs the requests of one key FIFO, one write at a time', async () => {
-    const m = gatedMethods();
-    const server = serverWith(m);
-    const c = memoryClient();
-    const served = server.serve(c.connection);
-    initialized(c);
+    const { m, server, c, served } = session();
     for (const tag of ['w1', 'w2', 'w3']) c.request('test/write', { tag });
     await until(() => m.started.length === 1, 'w1');
     await settle();
@@ -152,11 +158,7 @@ describe('the RPC server schedules requests as Codex request_serialization does'
   });
 
   it('runs requests without a scope concurrently (observed concurrency > 1), and answers them in the order they finish', async () => {
-    const m = gatedMethods();
-    const server = serverWith(m);
-    const c = memoryClient();
-    const served = server.serve(c.connection);
-    initialized(c);
+    const { m, server, c, served } = session();
     const ids = ['a', 'b', 'c'].map((tag) => c.request('test/free', { tag }));
     await until(() => m.started.length === 3, 'three free requests running');
     expect(m.mostRunning()).to.equal(3);
@@ -171,11 +173,7 @@ describe('the RPC server schedules requests as Codex request_serialization does'
   });
 
   it('runs the reads of one key together', async () => {
-    const m = gatedMethods();
-    const server = serverWith(m);
-    const c = memoryClient();
-    const served = server.serve(c.connection);
-    initialized(c);
+    const { m, c, served } = session();
     c.request('test/read', { tag: 'r1' });
     c.request('test/read', { tag: 'r2' });
     await until(() => m.started.length === 2, 'both reads running');
@@ -187,11 +185,7 @@ describe('the RPC server schedules requests as Codex request_serialization does'
   });
 
   it('a queued write holds back the later reads of its key while the earlier reads finish; other keys go on', async () => {
-    const m = gatedMethods();
-    const server = serverWith(m);
-    const c = memoryClient();
-    const served = server.serve(c.connection);
-    initialized(c);
+    const { m, c, served } = session();
     const r1 = c.request('test/read', { tag: 'r1' });
     c.request('test/write', { tag: 'w' });
     c.request('test/read', { tag: 'r2' });
@@ -213,11 +207,7 @@ describe('the RPC server schedules requests as Codex request_serialization does'
   });
 
   it("sends each request's notifications next to its answer, before and after it, whatever runs beside it", async () => {
-    const m = gatedMethods();
-    const server = serverWith(m);
-    const c = memoryClient();
-    const served = server.serve(c.connection);
-    initialized(c);
+    const { m, c, served } = session();
     c.request('test/free', { tag: 'a' });
     c.request('test/free', { tag: 'b' });
     await until(() => m.started.length === 2, 'both running');
@@ -323,11 +313,7 @@ describe('the RPC server schedules requests as Codex request_serialization does'
   });
 
   it('shutdown stops reading, lets running and queued requests finish and be answered, then resolves', async () => {
-    const m = gatedMethods();
-    const server = serverWith(m);
-    const c = memoryClient({ withClosedSignal: true });
-    const served = server.serve(c.connection);
-    initialized(c);
+    const { m, server, c, served } = session(undefined, { withClosedSignal: true });
     const w1 = c.request('test/write', { tag: 'w1' });
     const w2 = c.request('test/write', { tag: 'w2' });
     await until(() => m.started.length === 1, 'w1');

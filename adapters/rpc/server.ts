@@ -121,6 +121,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     let experimentalApi = false;
     let reading = true;
     let clientEnded = false;
+    let metHomeError = false;
     const gone = (): boolean => connection.closed?.aborted ?? clientEnded;
 
     // Messages leave one after another: a request's notifications and answer go out as one group.
@@ -195,7 +196,8 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       }
       if (E.isLeft(now)) {
         // The first request to meet the home's error answers it; the connection reads no more.
-        if (!reading) return;
+        if (metHomeError) return;
+        metHomeError = true;
         reading = false;
         stopReading();
         return fail(id, toRpcError(now.left, name));

@@ -73,6 +73,8 @@ export const TRANSCRIPT: ReadonlyArray<TranscriptStep> = [
   { label: 'unknown thread', method: 'thread/read', params: () => ({ threadId: '00000000-0000-7000-8000-0000000000ff' }) },
 ];
 
+const INIT = { clientInfo: { name: 'compat', version: '0' } };
+
 /** Notifications a Codex process sends of itself (its sandbox check, remote control), not in answer to the transcript. */
 const CODEX_OWN = new Set(['configWarning', 'remoteControl/status/changed']);
 
@@ -184,6 +186,21 @@ describe('compat: one transcript to codex app-server over WebSocket, ours over W
     for (const c of children) c.kill('SIGKILL');
   });
 
+  /** Start a server listening on a free port, run the transcript over WebSocket, stop it. */
+  const overWebSocket = async (start: (port: number) => ChildProcess, threadId: string): Promise<Exchange[]> => {
+    const port = await freePort();
+    const child = start(port);
+    children.push(child);
+    await waitReady(port, child);
+    const client = await connectWebSocketRpc(`ws://127.0.0.1:${port}`);
+    await client.request('initialize', INIT);
+    client.notify('initialized');
+    const exchanges = await runTranscript(client.request, client.notifications, () => client.settle(), threadId);
+    client.close();
+    child.kill('SIGTERM');
+    return exchanges;
+  };
+
   /** A copy of the built home for one of our servers (each changes its own: fork, revert); Codex keeps the original, whose state DB names its files. */
   const copyFor = (name: string): string => {
     const dir = join(rootOf(), name);
@@ -194,38 +211,27 @@ describe('compat: one transcript to codex app-server over WebSocket, ours over W
   it('answers alike and notifies alike: thread/list, read, turns and items pages, fork, revert', async () => {
     const threadId = home.threads[0]!.id;
     const knownIds = idsOf(home.codexHome);
-    const init = { clientInfo: { name: 'compat', version: '0' } };
     const [wsHome, stdioHome] = [copyFor('ours-ws'), copyFor('ours-stdio')];
 
     const codexHome = home.codexHome;
     writeCodexConfig(codexHome, 9);
-    const codexPort = await freePort();
     const codex = resolveCodexCommand();
-    const codexChild = spawn(codex.file, [...codex.args, 'app-server', '--listen', `ws://127.0.0.1:${codexPort}`], {
-      stdio: 'ignore',
-      env: appServerEnv({ codexHome, userHome: join(codexHome, '..', 'user-home') }),
-      cwd: join(codexHome, '..', 'work'),
-    });
-    children.push(codexChild);
-    await waitReady(codexPort, codexChild);
-    const theirs = await connectWebSocketRpc(`ws://127.0.0.1:${codexPort}`);
-    await theirs.request('initialize', init);
-    theirs.notify('initialized');
-    const codexExchanges = await runTranscript(theirs.request, theirs.notifications, () => theirs.settle(), threadId);
-    theirs.close();
-
-    const ourPort = await freePort();
-    const oursChild = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', wsHome, '--listen', `ws://127.0.0.1:${ourPort}`], { stdio: 'ignore' });
-    children.push(oursChild);
-    await waitReady(ourPort, oursChild);
-    const oursWs = await connectWebSocketRpc(`ws://127.0.0.1:${ourPort}`);
-    await oursWs.request('initialize', init);
-    oursWs.notify('initialized');
-    const wsExchanges = await runTranscript(oursWs.request, oursWs.notifications, () => oursWs.settle(), threadId);
-    oursWs.close();
+    const codexExchanges = await overWebSocket(
+      (port) =>
+        spawn(codex.file, [...codex.args, 'app-server', '--listen', `ws://127.0.0.1:${port}`], {
+          stdio: 'ignore',
+          env: appServerEnv({ codexHome, userHome: join(codexHome, '..', 'user-home') }),
+          cwd: join(codexHome, '..', 'work'),
+        }),
+      threadId,
+    );
+    const wsExchanges = await overWebSocket(
+      (port) => spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', wsHome, '--listen', `ws://127.0.0.1:${port}`], { stdio: 'ignore' }),
+      threadId,
+    );
 
     const oursStdio = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', stdioHome]);
-    await oursStdio.request('initialize', init);
+    await oursStdio.request('initialize', INIT);
     oursStdio.notify('initialized');
     const stdioExchanges = await runTranscript(oursStdio.request, oursStdio.notifications, () => oursStdio.settle(150), threadId);
     await oursStdio.close();

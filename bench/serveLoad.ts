@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- serveLoad [--size 300MB] [--clients 200] [--seconds 15] [--no-codex]`: a server
+ * `npm run bench -- serveLoad [--size 300MB] [--clients 200] [--seconds 15] [--no-codex] [--no-writer]`: a server
  * under traffic over WebSocket. `--clients` connections, each asking one request at a time for
  * `--seconds`: 60% `thread/list`, 30% turn / item pages, 10% `thread/read` without turns, over a
  * real-shaped home (bench/realHome.ts), while one writer appends real-shaped turns to the long
@@ -7,6 +7,7 @@
  * every 100 ms). Reported: requests/s, p50 / p99 ms, errors by kind, and the index lag after the
  * last append (from the append to `thread/turns/list` showing its turn). The same run against
  * `codex app-server --listen ws://` on the same home (warmed with `thread/resume` as bench/pages does).
+ * `--no-writer`: no appends during the load (one after it, for the lag), to see what the writer costs.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -61,7 +62,15 @@ const nextRequest = (threads: ReadonlyArray<string>): { kind: string; method: st
   return { kind: 'read', method: 'thread/read', params: { threadId, includeTurns: false } };
 };
 
-const loadOn = async (side: Side, clients: number, seconds: number, threads: ReadonlyArray<string>, writer: ReturnType<typeof turnWriter>, lagThread: string) => {
+const loadOn = async (
+  side: Side,
+  clients: number,
+  seconds: number,
+  threads: ReadonlyArray<string>,
+  writer: ReturnType<typeof turnWriter>,
+  lagThread: string,
+  appendWhileLoaded: boolean,
+) => {
   const url = `ws://127.0.0.1:${side.port}`;
   const conns: WebSocketRpcClient[] = [];
   for (let i = 0; i < clients; i++) {
@@ -89,8 +98,8 @@ const loadOn = async (side: Side, clients: number, seconds: number, threads: Rea
       }
     }
   });
-  let last = writer();
-  const appending = setInterval(() => (last = writer()), APPEND_EVERY_MS);
+  let last = appendWhileLoaded ? writer() : { turnId: '', at: 0 };
+  const appending = appendWhileLoaded ? setInterval(() => (last = writer()), APPEND_EVERY_MS) : undefined;
   await new Promise((r) => setTimeout(r, seconds * 1000));
   clearInterval(appending);
   last = writer();
@@ -125,7 +134,14 @@ const loadOn = async (side: Side, clients: number, seconds: number, threads: Rea
   };
 };
 
-export const runServeLoadBench = async (size: string, clients: number, seconds: number, withCodex: boolean, engine: string): Promise<Record<string, unknown>> => {
+export const runServeLoadBench = async (
+  size: string,
+  clients: number,
+  seconds: number,
+  withCodex: boolean,
+  engine: string,
+  appendWhileLoaded = true,
+): Promise<Record<string, unknown>> => {
   const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-serve-load-'));
   const children: ChildProcess[] = [];
   try {
@@ -151,14 +167,27 @@ export const runServeLoadBench = async (size: string, clients: number, seconds: 
     const ourPort = await freePort();
     const ours = spawn(
       process.execPath,
-      [engine, 'serve', '--codex-home', home, '--index-dir', indexDir, '--listen', `ws://127.0.0.1:${ourPort}`, '--log-level', 'warn'],
+      // BENCH_SERVE_NODE_FLAGS: node flags for the server only (e.g. `--cpu-prof --cpu-prof-dir DIR`).
+      [
+        ...(process.env.BENCH_SERVE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
+        engine,
+        'serve',
+        '--codex-home',
+        home,
+        '--index-dir',
+        indexDir,
+        '--listen',
+        `ws://127.0.0.1:${ourPort}`,
+        '--log-level',
+        'warn',
+      ],
       {
         stdio: ['ignore', 'ignore', 'inherit'],
       },
     );
     children.push(ours);
     await waitReady(ourPort, ours);
-    out['ours'] = await loadOn({ name: 'ours', port: ourPort, child: ours }, clients, seconds, threads, turnWriter(rollout), lagThread);
+    out['ours'] = await loadOn({ name: 'ours', port: ourPort, child: ours }, clients, seconds, threads, turnWriter(rollout), lagThread, appendWhileLoaded);
     const metrics = await (await fetch(`http://127.0.0.1:${ourPort}/metrics`)).text();
     out['oursMetrics'] = Object.fromEntries(
       metrics
@@ -166,7 +195,10 @@ export const runServeLoadBench = async (size: string, clients: number, seconds: 
         .filter((l) => /^rollout_engine_(ws_peers_dropped_total|rpc_overloads_total|ws_bytes_out_total|connections_total|event_loop_lag_seconds)/.test(l))
         .map((l) => [l.split(' ')[0], Number(l.split(' ')[1])]),
     );
+    // A clean shutdown (SIGTERM drains the connections), waited for: a profile is written on exit.
+    const exited = new Promise((resolve) => ours.once('exit', resolve));
     ours.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
 
     if (withCodex) {
       const { appServerEnv, resolveCodexCommand, writeCodexConfig } = await import('../test/compat/appServer.js');
@@ -185,7 +217,7 @@ export const runServeLoadBench = async (size: string, clients: number, seconds: 
       warm.notify('initialized');
       for (const threadId of [built.long.paginated, built.long.legacy]) await warm.request('thread/resume', { threadId });
       await warm.request('thread/list', { limit: 25 });
-      out['codex'] = await loadOn({ name: 'codex', port, child }, clients, seconds, threads, turnWriter(rollout), lagThread);
+      out['codex'] = await loadOn({ name: 'codex', port, child }, clients, seconds, threads, turnWriter(rollout), lagThread, appendWhileLoaded);
       warm.close();
       child.kill('SIGTERM');
       const o = out['ours'] as { requestsPerSecond: number };

@@ -1,6 +1,5 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isIP } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as E from 'fp-ts/lib/Either.js';
@@ -15,22 +14,6 @@ import type { WebSocketAuthPolicy } from './webSocketAuth.js';
 import { authorizeUpgrade } from './webSocketAuth.js';
 import type { WebSocketLimits } from './webSocketConnection.js';
 import { PeerGone, webSocketConnection } from './webSocketConnection.js';
-
-/** Where `serve --listen` answers: stdio (the default), or a WebSocket listener on an IP and port. */
-export type ListenTarget = { readonly kind: 'stdio' } | { readonly kind: 'ws'; readonly host: string; readonly port: number };
-
-/** `--listen` as Codex reads it: `stdio://`, or `ws://IP:PORT` with an IP literal (`[::1]` for IPv6). */
-export const parseListenUrl = (url: string): E.Either<EngineError, ListenTarget> => {
-  if (url === 'stdio://') return E.right({ kind: 'stdio' });
-  if (!url.startsWith('ws://')) return E.left(invalidArgument('--listen', `unsupported --listen URL \`${url}\`; expected \`stdio://\` or \`ws://IP:PORT\``));
-  const m = /^ws:\/\/(?:\[([^\]]+)\]|([^:/]+)):(\d{1,5})$/.exec(url);
-  const host = m?.[1] ?? m?.[2];
-  const port = Number(m?.[3]);
-  const ipv6 = m?.[1] !== undefined;
-  if (host === undefined || isIP(host) !== (ipv6 ? 6 : 4) || port > 65535)
-    return E.left(invalidArgument('--listen', `invalid websocket --listen URL \`${url}\`; expected \`ws://IP:PORT\``));
-  return E.right({ kind: 'ws', host, port });
-};
 
 const isLoopback = (host: string): boolean => /^127\./.test(host) || host === '::1' || /^::ffff:127\./i.test(host);
 

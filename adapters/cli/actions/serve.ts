@@ -13,7 +13,7 @@ import type { HomeOptions } from '../homeOptions.js';
 import { cliFeedback } from '../progress.js';
 import { LOG_LEVELS, jsonLog } from '../../rpc/structuredLog.js';
 import type { LogLevel } from '../../rpc/structuredLog.js';
-import type { ListenTarget } from '../../rpc/webSocketListener.js';
+import type { ListenTarget } from '../../rpc/listenUrl.js';
 
 /** serve's own options, decoded like every CLI option (a wait of whole milliseconds; a message of at least 1 KiB). */
 const ServeOptions = t.intersection([
@@ -116,7 +116,7 @@ const serveWebSocket = async (opts: HomeOptions, serveOpts: ServeOptions, target
 };
 
 const serve = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<void> => {
-  const { parseListenUrl } = await import('../../rpc/webSocketListener.js');
+  const { parseListenUrl } = await import('../../rpc/listenUrl.js');
   const target = parseListenUrl(serveOpts.listen);
   if (E.isLeft(target)) return reportError(target.left, opts.json);
   return target.right.kind === 'stdio' ? serveStdio(opts, serveOpts) : serveWebSocket(opts, serveOpts, target.right);

@@ -12,6 +12,7 @@
  *   startup [--runs 7]   CLI start-up: bare node, --help, a warm turns page (median wall seconds, CPU, peak RSS)
  *   verify [--size 300MB] [--kill-at 0.5,0.75] [--rounds N]   verify / repair after an interrupted index vs index --rebuild: seconds, peak RSS
  *   serve [--size 300MB] [--reps N] [--no-codex] [--engine CLI]   a fresh serve: initialize, first thread/turns/list, CLI turns; warm thread/list vs codex
+ *   serveLoad [--size 300MB] [--clients 200] [--seconds 15] [--no-codex] [--no-writer] [--engine CLI]   WebSocket clients in a 60/30/10 list/pages/read mix while a writer appends: req/s, p50/p99, errors, index lag; codex beside
  * `--shapes heavy,real` (default both, for the suites that take it: index, tokens, mutations, verify):
  * `heavy` is the generated data with large payloads; `real` is built from rollouts the real codex
  * writes, cloned to size (bench/realHome.ts), dominated by small lines as users' homes are.
@@ -25,6 +26,7 @@ import { runMutations } from './mutations.js';
 import { runIndexBench } from './index.js';
 import { runVerifyBench } from './verify.js';
 import { runServeBench } from './serve.js';
+import { runServeLoadBench } from './serveLoad.js';
 import { runReadBench } from './read.js';
 import { runStartupBench } from './startup.js';
 import type { BenchShape } from './realHome.js';
@@ -76,6 +78,15 @@ const suites: Record<string, () => Promise<unknown>> = {
       Number.parseInt(flag('--reps') ?? '5', 10),
       !args.includes('--no-codex'),
       nodePath.resolve(flag('--engine') ?? nodePath.join(process.cwd(), 'dist/adapters/cli/main.js')),
+    ),
+  serveLoad: () =>
+    runServeLoadBench(
+      flag('--size') ?? '300MB',
+      Number.parseInt(flag('--clients') ?? '200', 10),
+      Number(flag('--seconds') ?? '15'),
+      !args.includes('--no-codex'),
+      nodePath.resolve(flag('--engine') ?? nodePath.join(process.cwd(), 'dist/adapters/cli/main.js')),
+      !args.includes('--no-writer'),
     ),
   read: () =>
     runReadBench(

@@ -2,9 +2,9 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../../domain/errors.js';
 import { createRpcServer } from '../../rpc/server.js';
+import type { OpeningService, RpcServerOptions, RpcService } from '../../rpc/server.js';
 import { lineConnection } from '../../rpc/connection.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from '../../rpc/boundedLines.js';
-import type { RpcService } from '../../rpc/server.js';
 import { U32 } from '../../rpc/protocol.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import { initialize } from '../../rpc/methods/initialize.js';
@@ -13,25 +13,45 @@ import { reportError } from '../exitCodes.js';
 import { homeOf } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { cliFeedback } from '../progress.js';
+import { LOG_LEVELS, jsonLog } from '../../rpc/structuredLog.js';
+import type { LogLevel } from '../../rpc/structuredLog.js';
+import type { ListenTarget } from '../../rpc/listenUrl.js';
 
 const Positive = t.refinement(U32, (n) => n >= 1, 'a whole number from 1 to 4294967295');
 
 /** serve's own options, decoded like every CLI option (a wait of whole milliseconds; a message of at least 1 KiB; bounds of at least 1). */
-const ServeOptions = t.partial({
-  gateWaitMs: U32,
-  maxRequestBytes: t.refinement(U32, (n) => n >= 1024, 'a whole number of bytes from 1024 to 4294967295'),
-  maxRequestsPerConnection: Positive,
-  maxQueuedPerThread: Positive,
-});
+const ServeOptions = t.intersection([
+  t.partial({
+    gateWaitMs: U32,
+    maxRequestBytes: t.refinement(U32, (n) => n >= 1024, 'a whole number of bytes from 1024 to 4294967295'),
+    maxRequestsPerConnection: Positive,
+    maxQueuedPerThread: Positive,
+    wsAuth: t.keyof({ 'capability-token': null, 'signed-bearer-token': null }),
+    wsTokenFile: t.string,
+    wsTokenSha256: t.string,
+    wsSharedSecretFile: t.string,
+    wsIssuer: t.string,
+    wsAudience: t.string,
+    wsMaxClockSkewSeconds: U32,
+  }),
+  t.type({ listen: t.string, logLevel: t.keyof(Object.fromEntries(LOG_LEVELS.map((l) => [l, null])) as Record<LogLevel, null>) }),
+]);
+type ServeOptions = t.TypeOf<typeof ServeOptions>;
 
-const serve = async (opts: HomeOptions, serveOpts: t.TypeOf<typeof ServeOptions>): Promise<void> => {
+/** How the WebSocket listener pings: a peer silent for two intervals is dropped. */
+const PING_INTERVAL_MS = 30_000;
+
+/**
+ * The home's service: `initialize` is answered before the engine is loaded and the home opened
+ * (both are done once it is answered, or at once on WebSocket): a client's first answer does not
+ * wait for a big home's index. `open` runs once, whoever calls it first.
+ */
+const openingService = (opts: HomeOptions, serveOpts: ServeOptions, channel: string, wrap: (methods: ReadonlyArray<RpcMethod>) => ReadonlyArray<RpcMethod>) => {
   const { codexHome, indexDir } = homeOf(opts);
   let close = async (): Promise<void> => {};
-  // `initialize` is answered before the engine is loaded and the home opened (both are done once
-  // it is answered): a client's first answer does not wait for a big home's index.
-  const open = async (): Promise<E.Either<EngineError, RpcService>> => {
+  const openHome = async (): Promise<E.Either<EngineError, RpcService>> => {
     const [{ openCodexHome }, { ALL_METHODS }] = await Promise.all([import('../../codexHome/openCodexHome.js'), import('../../rpc/methods/all.js')]);
-    // stdout is the JSON-RPC channel: status lines (the first build, long catch-ups) go to stderr only.
+    // stdout may be the JSON-RPC channel: status lines (the first build, long catch-ups) go to stderr only.
     // The first build runs behind the answers (a thread asked for meanwhile is indexed first); the
     // rollout folders are watched so a thread/list catches up only what changed.
     const opened = await openCodexHome(codexHome, indexDir, {
@@ -46,37 +66,113 @@ const serve = async (opts: HomeOptions, serveOpts: t.TypeOf<typeof ServeOptions>
       return opened;
     }
     close = opened.right.close;
-    cliFeedback.ready(`serving ${codexHome}: JSON-RPC on stdin/stdout, one message per line`);
+    cliFeedback.ready(`serving ${codexHome}: ${channel}`);
     // Each request runs ahead of the build behind it: the build waits between two chunks meanwhile.
     const ahead = opened.right.aheadOfBackfill;
     const methods = ALL_METHODS.map((m): RpcMethod => ({ ...m, handle: (ctx, params) => () => ahead(m.handle(ctx, params)) }));
-    return E.right({ ctx: { codexHome, ports: opened.right.mutations }, methods });
+    return E.right({ ctx: { codexHome, ports: opened.right.mutations }, methods: wrap(methods) });
   };
-  const server = createRpcServer(
-    { codexHome, early: [initialize], open },
-    { maxRequestsPerConnection: serveOpts.maxRequestsPerConnection, maxQueuedPerKey: serveOpts.maxQueuedPerThread },
-  );
+  let opening: ReturnType<typeof openHome> | null = null;
+  const service: OpeningService = { codexHome, early: [initialize], open: () => (opening ??= openHome()) };
+  return { service, close: () => close() };
+};
+
+const schedulingOf = (serveOpts: ServeOptions): RpcServerOptions => ({
+  maxRequestsPerConnection: serveOpts.maxRequestsPerConnection,
+  maxQueuedPerKey: serveOpts.maxQueuedPerThread,
+});
+
+/** Resolves at the first SIGINT or SIGTERM (main.ts's Ctrl-C exit would cut answers short). */
+const stopSignal = (): Promise<string> => {
+  process.removeAllListeners('SIGINT');
+  return new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+};
+
+const serveStdio = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<void> => {
+  const home = openingService(opts, serveOpts, 'JSON-RPC on stdin/stdout, one message per line', (m) => m);
+  const server = createRpcServer(home.service, schedulingOf(serveOpts));
   // SIGTERM and Ctrl-C stop reading and let the requests already taken finish and be answered;
-  // serve then closes its home and exits (main.ts's Ctrl-C exit would cut answers short).
+  // serve then closes its home and exits.
   let signalled = false;
-  const shutdown = (): void => {
+  void stopSignal().then(() => {
     signalled = true;
     void server.shutdown();
-  };
-  process.removeAllListeners('SIGINT');
-  process.once('SIGINT', shutdown).once('SIGTERM', shutdown);
+  });
   try {
     await server.serve(lineConnection(process.stdin, process.stdout, serveOpts.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES));
     await server.shutdown();
   } finally {
-    await close();
+    await home.close();
     // Stopped by a signal, stdin is still open: the process ends once it is let go.
     if (signalled) process.stdin.destroy();
   }
 };
 
+/** `--listen ws://IP:PORT`: one server and one home for every connection; runs until SIGINT / SIGTERM, then drains. */
+const serveWebSocket = async (opts: HomeOptions, serveOpts: ServeOptions, target: Extract<ListenTarget, { kind: 'ws' }>): Promise<void> => {
+  const [{ webSocketAuthPolicy }, { listenWebSocket }, { DEFAULT_WEBSOCKET_LIMITS }, { serverMetrics, measuredMethods }] = await Promise.all([
+    import('../../rpc/webSocketAuth.js'),
+    import('../../rpc/webSocketListener.js'),
+    import('../../rpc/webSocketConnection.js'),
+    import('../../rpc/metrics.js'),
+  ]);
+  const auth = webSocketAuthPolicy(serveOpts);
+  if (E.isLeft(auth)) return reportError(auth.left, opts.json);
+  const log = jsonLog(serveOpts.logLevel);
+  // The metrics read the server's load when scraped; the server is made just below.
+  const load = { inFlight: () => server.load.inFlight(), queued: () => server.load.queued() };
+  const metrics = serverMetrics(load);
+  const url = `ws://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
+  const home = openingService(opts, serveOpts, `JSON-RPC over WebSocket on ${url}, one message per text frame`, (m) => measuredMethods(m, metrics));
+  const server = createRpcServer(home.service, { ...schedulingOf(serveOpts), onOverload: metrics.overloaded });
+  const limits = { ...DEFAULT_WEBSOCKET_LIMITS, ...(serveOpts.maxRequestBytes === undefined ? {} : { maxMessageBytes: serveOpts.maxRequestBytes }) };
+  const listener = await listenWebSocket(
+    { host: target.host, port: target.port, auth: auth.right, limits, pingIntervalMs: PING_INTERVAL_MS, metrics, log },
+    (connection) => server.serve(connection),
+  );
+  if (E.isLeft(listener)) {
+    metrics.close();
+    return reportError(listener.left, opts.json);
+  }
+  const stop = stopSignal();
+  // The home opens now, not at the first client: a failure to open it ends the server.
+  const opened = home.service.open().then((o) => (E.isLeft(o) ? 'the home could not be opened' : new Promise<string>(() => undefined)));
+  const why = await Promise.race([stop, opened]);
+  log.info('shutting down', { why });
+  await server.shutdown();
+  await listener.right.close();
+  metrics.close();
+  await home.close();
+};
+
+const serve = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<void> => {
+  const { parseListenUrl } = await import('../../rpc/listenUrl.js');
+  const target = parseListenUrl(serveOpts.listen);
+  if (E.isLeft(target)) return reportError(target.left, opts.json);
+  return target.right.kind === 'stdio' ? serveStdio(opts, serveOpts) : serveWebSocket(opts, serveOpts, target.right);
+};
+
+interface ServeCliOptions {
+  gateWaitMs?: string;
+  maxRequestBytes?: string;
+  maxRequestsPerConnection?: string;
+  maxQueuedPerThread?: string;
+  listen: string;
+  logLevel: string;
+  wsAuth?: string;
+  wsTokenFile?: string;
+  wsTokenSha256?: string;
+  wsSharedSecretFile?: string;
+  wsIssuer?: string;
+  wsAudience?: string;
+  wsMaxClockSkewSeconds?: string;
+}
+
 /** What `rollout-engine serve` does (loaded by its action only). */
-export const action = (opts: HomeOptions & { gateWaitMs?: string; maxRequestBytes?: string; maxRequestsPerConnection?: string; maxQueuedPerThread?: string }) =>
+export const action = (opts: HomeOptions & ServeCliOptions) =>
   withRequest(
     opts,
     decodeRequest(
@@ -86,12 +182,30 @@ export const action = (opts: HomeOptions & { gateWaitMs?: string; maxRequestByte
         maxRequestBytes: numberOption(opts.maxRequestBytes),
         maxRequestsPerConnection: numberOption(opts.maxRequestsPerConnection),
         maxQueuedPerThread: numberOption(opts.maxQueuedPerThread),
+        listen: opts.listen,
+        logLevel: opts.logLevel,
+        wsAuth: opts.wsAuth,
+        wsTokenFile: opts.wsTokenFile,
+        wsTokenSha256: opts.wsTokenSha256,
+        wsSharedSecretFile: opts.wsSharedSecretFile,
+        wsIssuer: opts.wsIssuer,
+        wsAudience: opts.wsAudience,
+        wsMaxClockSkewSeconds: numberOption(opts.wsMaxClockSkewSeconds),
       },
       {
         gateWaitMs: '--gate-wait-ms',
         maxRequestBytes: '--max-request-bytes',
         maxRequestsPerConnection: '--max-requests-per-connection',
         maxQueuedPerThread: '--max-queued-per-thread',
+        listen: '--listen',
+        logLevel: '--log-level',
+        wsAuth: '--ws-auth',
+        wsTokenFile: '--ws-token-file',
+        wsTokenSha256: '--ws-token-sha256',
+        wsSharedSecretFile: '--ws-shared-secret-file',
+        wsIssuer: '--ws-issuer',
+        wsAudience: '--ws-audience',
+        wsMaxClockSkewSeconds: '--ws-max-clock-skew-seconds',
       },
     ),
     (serveOpts) => serve(opts, serveOpts),

@@ -1,0 +1,124 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import * as E from 'fp-ts/lib/Either.js';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RpcMethod, ServerLoad } from './method.js';
+
+/**
+ * Every metric `serve` exposes at `GET /metrics` (Prometheus text), defined here and nowhere else,
+ * on a registry of its own (prom-client's global one would mix in whatever else the process
+ * registers). Gauges of the server's load are read from a `ServerLoad` when scraped.
+ */
+export interface ServerMetrics {
+  readonly registry: Registry;
+  /** A request answered: its method, its outcome, how long it took. */
+  readonly requestAnswered: (method: string, outcome: 'ok' | 'error', seconds: number) => void;
+  /** A request refused because the server is overloaded (the scheduler calls it). */
+  readonly overloaded: (method: string) => void;
+  readonly connectionOpened: (transport: 'ws' | 'stdio') => void;
+  readonly connectionClosed: (transport: 'ws' | 'stdio') => void;
+  /** An upgrade refused (401 auth, 403 Origin). */
+  readonly upgradeRefused: (status: number) => void;
+  /** A peer dropped: it stopped reading (`slow`), or stopped answering pings (`dead`). */
+  readonly peerDropped: (why: 'slow' | 'dead') => void;
+  readonly bytesOut: (n: number) => void;
+  /** The metrics as Prometheus text. */
+  readonly text: () => Promise<string>;
+  /** Stop the event-loop monitor. */
+  readonly close: () => void;
+}
+
+const PREFIX = 'rollout_engine_';
+/** Answers take from well under a millisecond (a warm page) to seconds (a catch-up, a huge read). */
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export const serverMetrics = (load: ServerLoad): ServerMetrics => {
+  const registry = new Registry();
+  const registers = [registry];
+  const latency = new Histogram({
+    name: `${PREFIX}rpc_request_duration_seconds`,
+    help: 'Time from a request being taken to its answer being produced, by method and outcome',
+    labelNames: ['method', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  new Gauge({
+    name: `${PREFIX}rpc_requests_in_flight`,
+    help: 'Requests being answered',
+    registers,
+    collect() {
+      this.set(load.inFlight());
+    },
+  });
+  new Gauge({
+    name: `${PREFIX}rpc_requests_queued`,
+    help: 'Requests received and waiting for their turn',
+    registers,
+    collect() {
+      this.set(load.queued());
+    },
+  });
+  const overloads = new Counter({
+    name: `${PREFIX}rpc_overloads_total`,
+    help: 'Requests refused with -32001 (server overloaded)',
+    labelNames: ['method'] as const,
+    registers,
+  });
+  const connections = new Gauge({ name: `${PREFIX}connections`, help: 'Open client connections', labelNames: ['transport'] as const, registers });
+  const accepted = new Counter({ name: `${PREFIX}connections_total`, help: 'Client connections accepted', labelNames: ['transport'] as const, registers });
+  const refused = new Counter({
+    name: `${PREFIX}ws_upgrades_refused_total`,
+    help: 'WebSocket upgrades refused, by HTTP status',
+    labelNames: ['status'] as const,
+    registers,
+  });
+  const dropped = new Counter({
+    name: `${PREFIX}ws_peers_dropped_total`,
+    help: 'Connections the server closed: slow (its outbound buffer went over the bound) or dead (no pong)',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const bytes = new Counter({ name: `${PREFIX}ws_bytes_out_total`, help: 'Bytes of JSON-RPC messages sent over WebSocket', registers });
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  new Gauge({
+    name: `${PREFIX}event_loop_lag_seconds`,
+    help: 'Event-loop delay since the last scrape (perf_hooks.monitorEventLoopDelay), by quantile',
+    labelNames: ['quantile'] as const,
+    registers,
+    collect() {
+      // A histogram with no samples answers NaN / 9.2e18 ns: nothing was measured, so 0.
+      const q = (ns: number): number => (lag.count === 0 || !Number.isFinite(ns) ? 0 : ns / 1e9);
+      this.set({ quantile: '0.5' }, q(lag.percentile(50)));
+      this.set({ quantile: '0.99' }, q(lag.percentile(99)));
+      this.set({ quantile: '1' }, q(lag.max));
+      lag.reset();
+    },
+  });
+  return {
+    registry,
+    requestAnswered: (method, outcome, seconds) => latency.observe({ method, outcome }, seconds),
+    overloaded: (method) => overloads.inc({ method }),
+    connectionOpened: (transport) => {
+      connections.inc({ transport });
+      accepted.inc({ transport });
+    },
+    connectionClosed: (transport) => connections.dec({ transport }),
+    upgradeRefused: (status) => refused.inc({ status: String(status) }),
+    peerDropped: (reason) => dropped.inc({ reason }),
+    bytesOut: (n) => bytes.inc(n),
+    text: () => registry.metrics(),
+    close: () => lag.disable(),
+  };
+};
+
+/** The methods, each answer timed into the metrics (the scheduler counts what is in flight). */
+export const measuredMethods = (methods: ReadonlyArray<RpcMethod>, metrics: ServerMetrics): ReadonlyArray<RpcMethod> =>
+  methods.map((m): RpcMethod => ({
+    ...m,
+    handle: (ctx, params) => async () => {
+      const t0 = process.hrtime.bigint();
+      const answer = await m.handle(ctx, params)();
+      metrics.requestAnswered(m.name, E.isLeft(answer) ? 'error' : 'ok', Number(process.hrtime.bigint() - t0) / 1e9);
+      return answer;
+    },
+  }));

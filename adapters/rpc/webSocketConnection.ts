@@ -1,0 +1,163 @@
+import type { WebSocket } from 'ws';
+import type { InputLine } from './boundedLines.js';
+import type { RpcConnection } from './connection.js';
+import { jsonPieces } from './streamedJson.js';
+
+/** How a WebSocket connection bounds what it holds for a peer. */
+export interface WebSocketLimits {
+  /** The largest message a client may send (ws `maxPayload`: a longer one closes the connection with 1009). */
+  readonly maxMessageBytes: number;
+  /** No frame the server sends is larger: a bigger message goes out as continuation fragments. */
+  readonly fragmentBytes: number;
+  /** Bytes the server lets wait for a peer that does not read (ws `bufferedAmount`); beyond it the peer is dropped. */
+  readonly maxBufferedBytes: number;
+  /** How long a peer may leave the buffer above `fragmentBytes` without taking any of it before it is dropped. */
+  readonly stallMs: number;
+  /** Messages the server takes ahead of the one being answered; beyond them it stops reading the socket. */
+  readonly inboxMessages: number;
+}
+
+export const DEFAULT_WEBSOCKET_LIMITS: WebSocketLimits = {
+  // Codex's own limit (tungstenite's default): a longer message closes the connection.
+  maxMessageBytes: 16 << 20,
+  fragmentBytes: 64 * 1024,
+  maxBufferedBytes: 8 << 20,
+  stallMs: 30_000,
+  inboxMessages: 64,
+};
+
+/** A send refused because the peer is gone or was dropped: the server stops answering it. */
+export class PeerGone extends Error {
+  constructor(readonly why: 'closed' | 'slow') {
+    super(why === 'slow' ? 'the peer was dropped: it did not read its answers' : 'the peer closed the connection');
+  }
+}
+
+export interface WebSocketConnectionEvents {
+  /** The peer stopped reading and was dropped. */
+  readonly onSlowPeer: () => void;
+  readonly onBytesOut: (n: number) => void;
+}
+
+/**
+ * A WebSocket as an `RpcConnection`: each text frame is one JSON-RPC message (a binary frame is
+ * read as UTF-8 text too, so it is answered rather than ignored as Codex does: JSON in it works,
+ * anything else gets -32700); each answer is one message, sent in fragments of at most
+ * `fragmentBytes` as `streamedJson` produces it. Sends are paced by the peer: while more than a
+ * fragment waits in the socket's buffer the next waits for it to be taken; a peer that lets
+ * `maxBufferedBytes` pile up, or takes nothing for `stallMs`, is dropped (terminated), so memory
+ * stays bounded whatever the peer does.
+ */
+export const webSocketConnection = (socket: WebSocket, limits: WebSocketLimits, events: WebSocketConnectionEvents): RpcConnection => {
+  const inbox: InputLine[] = [];
+  let wake: (() => void) | null = null;
+  let ended = false;
+  let paused = false;
+  const woken = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  socket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    inbox.push({ kind: 'line', text: bytes.toString('utf8') });
+    // Backpressure on a client that sends faster than it is answered: stop reading its socket.
+    if (inbox.length >= limits.inboxMessages && !paused) {
+      paused = true;
+      socket.pause();
+    }
+    woken();
+  });
+  socket.on('close', () => {
+    // Nothing can be answered any more: what waited is dropped.
+    inbox.length = 0;
+    ended = true;
+    woken();
+  });
+
+  async function* messages(): AsyncGenerator<InputLine> {
+    for (;;) {
+      const next = inbox.shift();
+      if (next !== undefined) {
+        if (paused && inbox.length < limits.inboxMessages / 2) {
+          paused = false;
+          socket.resume();
+        }
+        yield next;
+        continue;
+      }
+      if (ended) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  }
+
+  let dropped = false;
+  const drop = (): PeerGone => {
+    if (!dropped) {
+      dropped = true;
+      events.onSlowPeer();
+      socket.terminate();
+    }
+    return new PeerGone('slow');
+  };
+
+  /** Send one frame; wait while the peer has more than a fragment to take, dropping it when it overflows or stalls. */
+  const frame = async (bytes: Buffer, fin: boolean): Promise<void> => {
+    if (dropped) throw new PeerGone('slow');
+    if (socket.readyState !== socket.OPEN) throw new PeerGone('closed');
+    const flushed = new Promise<void>((resolve) => socket.send(bytes, { binary: false, fin }, () => resolve()));
+    events.onBytesOut(bytes.length);
+    if (socket.bufferedAmount > limits.maxBufferedBytes) throw drop();
+    if (socket.bufferedAmount <= limits.fragmentBytes) return;
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<'stalled'>((resolve) => (timer = setTimeout(() => resolve('stalled'), limits.stallMs)));
+    const outcome = await Promise.race([flushed, stalled]);
+    clearTimeout(timer);
+    if (outcome === 'stalled') throw drop();
+  };
+
+  /** One message: its JSON as it is produced, cut into fragments; on a failure part way, the message is ended cut (not valid JSON) and the error thrown. */
+  const sendNow = async (message: unknown): Promise<void> => {
+    let held: Buffer[] = [];
+    let heldBytes = 0;
+    let started = false;
+    const flush = async (all: boolean): Promise<void> => {
+      let buf = Buffer.concat(held, heldBytes);
+      while (buf.length > limits.fragmentBytes || (all && buf.length > 0)) {
+        const piece = buf.subarray(0, limits.fragmentBytes);
+        buf = buf.subarray(piece.length);
+        const last = all && buf.length === 0;
+        // A message that fits one frame is sent unfragmented.
+        await frame(piece, last);
+        started = true;
+      }
+      held = buf.length > 0 ? [buf] : [];
+      heldBytes = buf.length;
+    };
+    try {
+      for await (const piece of jsonPieces(message)) {
+        const bytes = Buffer.from(piece, 'utf8');
+        held.push(bytes);
+        heldBytes += bytes.length;
+        if (heldBytes > limits.fragmentBytes) await flush(false);
+      }
+    } catch (err) {
+      // As the stdio path ends a cut line: the message ends here, so no client takes it for the answer.
+      if (started) await frame(Buffer.concat([...held, Buffer.from('\n')]), true);
+      throw err;
+    }
+    await flush(true);
+  };
+
+  // One message at a time on the socket (fragments of two messages may not interleave).
+  let queue: Promise<void> = Promise.resolve();
+  return {
+    messages: messages(),
+    maxMessageBytes: limits.maxMessageBytes,
+    send: (message) => {
+      const sent = queue.then(() => sendNow(message));
+      queue = sent.catch(() => undefined);
+      return sent;
+    },
+  };
+};

@@ -1,0 +1,232 @@
+/**
+ * `npm run bench -- serveLoad [--size 300MB] [--clients 200] [--seconds 15] [--no-codex] [--no-writer]`: a server
+ * under traffic over WebSocket. `--clients` connections, each asking one request at a time for
+ * `--seconds`: 60% `thread/list`, 30% turn / item pages, 10% `thread/read` without turns, over a
+ * real-shaped home (bench/realHome.ts), while one writer appends real-shaped turns to the long
+ * legacy thread's rollout, as a running Codex does (a copy of its last turn under a fresh turn id,
+ * every 100 ms). Reported: requests/s, p50 / p99 ms, errors by kind, and the index lag after the
+ * last append (from the append to `thread/turns/list` showing its turn). The same run against
+ * `codex app-server --listen ws://` on the same home (warmed with `thread/resume` as bench/pages does).
+ * `--no-writer`: no appends during the load (one after it, for the lag), to see what the writer costs.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { connectWebSocketRpc } from '../test/fixtures/webSocketRpcClient.js';
+import type { WebSocketRpcClient } from '../test/fixtures/webSocketRpcClient.js';
+import { freePort, waitReady } from '../test/adapters/rpc/webSocketAuthCases.js';
+import { discoverRollouts } from '../test/compat/scenarios.js';
+import { buildRealShapedHome } from './realHome.js';
+import { parseByteSize } from './pages.js';
+import { percentile } from './stats.js';
+
+const APPEND_EVERY_MS = 100;
+const LAG_LIMIT_MS = 10_000;
+
+interface Side {
+  readonly name: string;
+  readonly port: number;
+  readonly child: ChildProcess;
+}
+
+/** A turn as Codex appends it: the thread's last turn's lines, under a fresh turn id. */
+const turnWriter = (path: string) => {
+  const lines = fs
+    .readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+  let start = lines.length - 1;
+  while (start > 0 && !lines[start]!.includes('"type":"task_started"')) start--;
+  const turnId = (JSON.parse(lines[start]!) as { payload: { turn_id: string } }).payload.turn_id;
+  const body = lines.slice(start).join('\n');
+  return (): { turnId: string; at: number } => {
+    const fresh = randomUUID();
+    fs.appendFileSync(path, `${body.split(turnId).join(fresh)}\n`);
+    return { turnId: fresh, at: performance.now() };
+  };
+};
+
+const pick = <A>(xs: ReadonlyArray<A>): A => xs[Math.floor(Math.random() * xs.length)]!;
+
+/** One client's next request, by the mix. */
+const nextRequest = (threads: ReadonlyArray<string>): { kind: string; method: string; params: Record<string, unknown> } => {
+  const r = Math.random();
+  const threadId = pick(threads);
+  if (r < 0.6) return { kind: 'list', method: 'thread/list', params: { limit: 25 } };
+  if (r < 0.75) return { kind: 'turns', method: 'thread/turns/list', params: { threadId, limit: 10, itemsView: 'summary', sortDirection: 'desc' } };
+  if (r < 0.9) return { kind: 'items', method: 'thread/items/list', params: { threadId, limit: 20, sortDirection: 'desc' } };
+  return { kind: 'read', method: 'thread/read', params: { threadId, includeTurns: false } };
+};
+
+const loadOn = async (
+  side: Side,
+  clients: number,
+  seconds: number,
+  threads: ReadonlyArray<string>,
+  writer: ReturnType<typeof turnWriter>,
+  lagThread: string,
+  appendWhileLoaded: boolean,
+) => {
+  const url = `ws://127.0.0.1:${side.port}`;
+  const conns: WebSocketRpcClient[] = [];
+  for (let i = 0; i < clients; i++) {
+    const c = await connectWebSocketRpc(url);
+    await c.request('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } });
+    c.notify('initialized');
+    conns.push(c);
+  }
+  const latencies: number[] = [];
+  const byKind: Record<string, number[]> = {};
+  const errors: Record<string, number> = {};
+  let stop = false;
+  const t0 = performance.now();
+  const loops = conns.map(async (c) => {
+    while (!stop) {
+      const req = nextRequest(threads);
+      const s = performance.now();
+      const a = await c.request(req.method, req.params);
+      const ms = performance.now() - s;
+      latencies.push(ms);
+      (byKind[req.kind] ??= []).push(ms);
+      if ('error' in a) {
+        const key = `${a.error.code} ${a.error.message.slice(0, 60)}`;
+        errors[key] = (errors[key] ?? 0) + 1;
+      }
+    }
+  });
+  let last = appendWhileLoaded ? writer() : { turnId: '', at: 0 };
+  const appending = appendWhileLoaded ? setInterval(() => (last = writer()), APPEND_EVERY_MS) : undefined;
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  clearInterval(appending);
+  last = writer();
+  // The lag: from the last append until a turns page shows its turn (asked on a quiet connection of its own, under the same load).
+  const probe = conns[0]!;
+  let lagMs: number | null = null;
+  for (;;) {
+    const a = await probe.request('thread/turns/list', { threadId: lagThread, limit: 1, sortDirection: 'desc', itemsView: 'notLoaded' });
+    const top = 'result' in a ? (a.result as { data: Array<{ id: string }> }).data[0]?.id : undefined;
+    if (top === last.turnId) {
+      lagMs = Math.round(performance.now() - last.at);
+      break;
+    }
+    if (performance.now() - last.at > LAG_LIMIT_MS) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  stop = true;
+  const elapsed = (performance.now() - t0) / 1000;
+  await Promise.all(loops);
+  for (const c of conns) c.close();
+  const round = (x: number): number => Math.round(x * 10) / 10;
+  return {
+    clients,
+    seconds: round(elapsed),
+    requests: latencies.length,
+    requestsPerSecond: Math.round(latencies.length / elapsed),
+    p50Ms: round(percentile(latencies, 50)),
+    p99Ms: round(percentile(latencies, 99)),
+    byKind: Object.fromEntries(Object.entries(byKind).map(([k, xs]) => [k, { n: xs.length, p50Ms: round(percentile(xs, 50)), p99Ms: round(percentile(xs, 99)) }])),
+    errors,
+    indexLagAfterLastAppendMs: lagMs ?? `not seen within ${LAG_LIMIT_MS} ms`,
+  };
+};
+
+export const runServeLoadBench = async (
+  size: string,
+  clients: number,
+  seconds: number,
+  withCodex: boolean,
+  engine: string,
+  appendWhileLoaded = true,
+): Promise<Record<string, unknown>> => {
+  const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-serve-load-'));
+  const children: ChildProcess[] = [];
+  try {
+    const built = await buildRealShapedHome(nodePath.join(tmp, 'home'), parseByteSize(size));
+    const home = built.codexHome;
+    const lagThread = built.long.legacy;
+    const rollout = discoverRollouts(home).find((r) => r.threadId === lagThread && !r.archived)!.path;
+    const indexDir = nodePath.join(tmp, 'index');
+    execFileSync(process.execPath, [engine, 'index', '--codex-home', home, '--index-dir', indexDir, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const threads = [
+      ...new Set(
+        discoverRollouts(home)
+          .filter((r) => !r.archived)
+          .map((r) => r.threadId),
+      ),
+    ];
+    const out: Record<string, unknown> = {
+      home: { size, bytes: built.bytes, files: built.files, threads: built.threads },
+      mix: '60% thread/list, 15% turns, 15% items, 10% read',
+      appendEveryMs: APPEND_EVERY_MS,
+    };
+
+    const ourPort = await freePort();
+    const ours = spawn(
+      process.execPath,
+      // BENCH_SERVE_NODE_FLAGS: node flags for the server only (e.g. `--cpu-prof --cpu-prof-dir DIR`).
+      [
+        ...(process.env.BENCH_SERVE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
+        engine,
+        'serve',
+        '--codex-home',
+        home,
+        '--index-dir',
+        indexDir,
+        '--listen',
+        `ws://127.0.0.1:${ourPort}`,
+        '--log-level',
+        'warn',
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    children.push(ours);
+    await waitReady(ourPort, ours);
+    out['ours'] = await loadOn({ name: 'ours', port: ourPort, child: ours }, clients, seconds, threads, turnWriter(rollout), lagThread, appendWhileLoaded);
+    const metrics = await (await fetch(`http://127.0.0.1:${ourPort}/metrics`)).text();
+    out['oursMetrics'] = Object.fromEntries(
+      metrics
+        .split('\n')
+        .filter((l) => /^rollout_engine_(ws_peers_dropped_total|rpc_overloads_total|ws_bytes_out_total|connections_total|event_loop_lag_seconds)/.test(l))
+        .map((l) => [l.split(' ')[0], Number(l.split(' ')[1])]),
+    );
+    // A clean shutdown (SIGTERM drains the connections), waited for: a profile is written on exit.
+    const exited = new Promise((resolve) => ours.once('exit', resolve));
+    ours.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+
+    if (withCodex) {
+      const { appServerEnv, resolveCodexCommand, writeCodexConfig } = await import('../test/compat/appServer.js');
+      writeCodexConfig(home, 9);
+      const codex = resolveCodexCommand();
+      const port = await freePort();
+      const child = spawn(codex.file, [...codex.args, 'app-server', '--listen', `ws://127.0.0.1:${port}`], {
+        stdio: 'ignore',
+        env: appServerEnv({ codexHome: home, userHome: nodePath.join(tmp, 'user-home') }),
+        cwd: built.workDir,
+      });
+      children.push(child);
+      await waitReady(port, child, 60_000);
+      const warm = await connectWebSocketRpc(`ws://127.0.0.1:${port}`);
+      await warm.request('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } });
+      warm.notify('initialized');
+      for (const threadId of [built.long.paginated, built.long.legacy]) await warm.request('thread/resume', { threadId });
+      await warm.request('thread/list', { limit: 25 });
+      out['codex'] = await loadOn({ name: 'codex', port, child }, clients, seconds, threads, turnWriter(rollout), lagThread, appendWhileLoaded);
+      warm.close();
+      child.kill('SIGTERM');
+      const o = out['ours'] as { requestsPerSecond: number };
+      const c = out['codex'] as { requestsPerSecond: number };
+      out['oursOverCodexRequestsPerSecond'] = Math.round((o.requestsPerSecond / Math.max(1, c.requestsPerSecond)) * 100) / 100;
+    }
+    return out;
+  } finally {
+    for (const c of children) c.kill('SIGKILL');
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+};

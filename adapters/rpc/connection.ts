@@ -27,3 +27,16 @@ export const lineConnection = (input: Readable, output: Writable, maxMessageByte
   maxMessageBytes,
   send: (message) => writeJsonLine(output, message),
 });
+
+/**
+ * A send that takes one message at a time, in call order: a notification sent from elsewhere (the
+ * live tail) never lands inside a streamed answer.
+ */
+export const oneAtATime = (send: RpcConnection['send']): RpcConnection['send'] => {
+  let last: Promise<unknown> = Promise.resolve();
+  return (message) => {
+    const next = last.then(() => send(message));
+    last = next.catch(() => undefined);
+    return next;
+  };
+};

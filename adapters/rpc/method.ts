@@ -2,6 +2,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
 import type { MutationPorts } from '../../replay/ports.js';
+import type { ConnectionThreads } from './threadSubscriptions.js';
 
 /** What a method handler can use: the home's ports (reads and mutations), the home, and a way to notify the client. */
 export interface RpcContext {
@@ -9,6 +10,8 @@ export interface RpcContext {
   readonly ports: MutationPorts;
   /** Send a notification with this request's answer: before it (default) or right after it, as Codex orders each. */
   readonly notify: (method: string, params: unknown, when?: 'beforeAnswer' | 'afterAnswer') => void;
+  /** The threads this connection follows (live notifications: `threadSubscriptions.ts`). */
+  readonly threads?: ConnectionThreads;
 }
 
 /** One JSON-RPC method: its name, an io-ts codec for its params, and its handler. */

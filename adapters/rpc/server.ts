@@ -8,7 +8,9 @@ import { RpcNotification, RpcRequest } from './protocol.js';
 import { withQuarantineNotice } from './quarantineNotice.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from './boundedLines.js';
 import type { RpcConnection } from './connection.js';
-import { lineConnection } from './connection.js';
+import { lineConnection, oneAtATime } from './connection.js';
+import type { ThreadSubscriptions } from './threadSubscriptions.js';
+import { threadSubscriptions } from './threadSubscriptions.js';
 import { isEngineError } from '../../domain/errors.js';
 import type { EngineError } from '../../domain/errors.js';
 
@@ -16,8 +18,10 @@ type Id = string | number | null;
 
 /** What the server answers with: the home's context and its methods. */
 export interface RpcService {
-  readonly ctx: Omit<RpcContext, 'notify'>;
+  readonly ctx: Omit<RpcContext, 'notify' | 'threads'>;
   readonly methods: ReadonlyArray<RpcMethod>;
+  /** The server's live notifications hub; absent: one of this connection's own, told only of its `rollout/append`s. */
+  readonly subscriptions?: ThreadSubscriptions;
 }
 
 /**
@@ -50,7 +54,8 @@ const OPEN_WHEN_QUIET_MS = 20;
  * and the error follows.
  */
 export const serveConnection = async (connection: RpcConnection, service: RpcService | OpeningService): Promise<void> => {
-  const write = connection.send;
+  // Live notifications are sent from outside the request loop: one message at a time.
+  const write = oneAtATime(connection.send);
   let initialized = false;
   // A handler's notifications are held and sent around its answer in the order Codex uses.
   let before: unknown[] = [];
@@ -60,10 +65,11 @@ export const serveConnection = async (connection: RpcConnection, service: RpcSer
   const fail = (id: Id, error: RpcError) => write({ jsonrpc: '2.0', id, error });
 
   type Answering = { readonly byName: ReadonlyMap<string, RpcMethod>; readonly ctx: RpcContext };
-  const answeringWith = (s: RpcService): Answering => ({
-    byName: new Map(s.methods.map((m) => [m.name, m])),
-    ctx: { ...s.ctx, ports: withQuarantineNotice(s.ctx.ports, notify), notify },
-  });
+  let threads: ReturnType<ThreadSubscriptions['connect']> | undefined;
+  const answeringWith = (s: RpcService): Answering => {
+    threads = (s.subscriptions ?? threadSubscriptions(s.ctx.ports)).connect(write);
+    return { byName: new Map(s.methods.map((m) => [m.name, m])), ctx: { ...s.ctx, ports: withQuarantineNotice(s.ctx.ports, notify), notify, threads } };
+  };
   const early = new Map('early' in service ? service.early.map((m) => [m.name, m]) : []);
   const earlyCtx = { codexHome: 'early' in service ? service.codexHome : service.ctx.codexHome, notify };
   let opened: Answering | null = 'early' in service ? null : answeringWith(service);
@@ -165,6 +171,7 @@ export const serveConnection = async (connection: RpcConnection, service: RpcSer
   // A client gone before the home opened still has it opened (and its error said): serve checks
   // its home whatever the client did, and its owner closes it once open.
   if ('early' in service) await open();
+  threads?.close();
 };
 
 /** JSON-RPC on stdio (or any byte stream pair), one message per line; a line over `maxRequestBytes` is refused without being held. */

@@ -24,7 +24,13 @@ const serve = async (opts: HomeOptions, serveOpts: t.TypeOf<typeof ServeOptions>
   // `initialize` is answered before the engine is loaded and the home opened (both are done once
   // it is answered): a client's first answer does not wait for a big home's index.
   const open = async (): Promise<E.Either<EngineError, RpcService>> => {
-    const [{ openCodexHome }, { ALL_METHODS }] = await Promise.all([import('../../codexHome/openCodexHome.js'), import('../../rpc/methods/all.js')]);
+    const [{ openCodexHome }, { ALL_METHODS }, { threadSubscriptions }] = await Promise.all([
+      import('../../codexHome/openCodexHome.js'),
+      import('../../rpc/methods/all.js'),
+      import('../../rpc/threadSubscriptions.js'),
+    ]);
+    // Live notifications: the watch tells the hub of each rollout change as it comes (set once the home is open).
+    let fileChanged: (path: string) => void = () => undefined;
     // stdout is the JSON-RPC channel: status lines (the first build, long catch-ups) go to stderr only.
     // The first build runs behind the answers (a thread asked for meanwhile is indexed first); the
     // rollout folders are watched so a thread/list catches up only what changed.
@@ -33,18 +39,24 @@ const serve = async (opts: HomeOptions, serveOpts: t.TypeOf<typeof ServeOptions>
       onStatus: cliFeedback.onStatus,
       backfill: 'background',
       watch: true,
+      onRolloutChanged: (path) => fileChanged(path),
     });
     cliFeedback.settle();
     if (E.isLeft(opened)) {
       reportError(opened.left);
       return opened;
     }
-    close = opened.right.close;
+    const ahead = opened.right.aheadOfBackfill;
+    const subscriptions = threadSubscriptions(opened.right.mutations, { run: ahead });
+    fileChanged = subscriptions.fileChanged;
+    close = async () => {
+      subscriptions.close();
+      await opened.right.close();
+    };
     cliFeedback.ready(`serving ${codexHome}: JSON-RPC on stdin/stdout, one message per line`);
     // Each request runs ahead of the build behind it: the build waits between two chunks meanwhile.
-    const ahead = opened.right.aheadOfBackfill;
     const methods = ALL_METHODS.map((m): RpcMethod => ({ ...m, handle: (ctx, params) => () => ahead(m.handle(ctx, params)) }));
-    return E.right({ ctx: { codexHome, ports: opened.right.mutations }, methods });
+    return E.right({ ctx: { codexHome, ports: opened.right.mutations }, methods, subscriptions });
   };
   try {
     await serveJsonRpc(process.stdin, process.stdout, { codexHome, early: [initialize], open }, serveOpts.maxRequestBytes);

@@ -9,6 +9,9 @@ import { threadRevert } from './threadRevert.js';
 import { threadRollback } from './threadRollback.js';
 import { reviewStart } from './reviewStart.js';
 import { threadTokenUsageRead } from './threadTokenUsageRead.js';
+import { rolloutAppend } from './rolloutAppend.js';
+import { threadSubscribe } from './threadSubscribe.js';
+import { threadUnsubscribe } from './threadUnsubscribe.js';
 
 /** Every method `serve` answers. Adding one: a file in this folder, listed here. */
 export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
@@ -22,4 +25,7 @@ export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
   threadRollback,
   reviewStart,
   threadTokenUsageRead,
+  rolloutAppend,
+  threadSubscribe,
+  threadUnsubscribe,
 ];

@@ -40,8 +40,11 @@ export const fileAppendKeys = (indexDir: string): AppendKeys => {
     try {
       st = await fs.stat(file);
     } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return;
-      throw err;
+      if (errnoCode(err) !== 'ENOENT') throw err;
+      known.clear();
+      readTo = 0;
+      inode = undefined;
+      return;
     }
     if (st.ino !== inode || st.size < readTo) {
       known.clear();

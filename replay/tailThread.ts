@@ -7,6 +7,7 @@ import { listTurns } from './listTurns.js';
 import type { TurnPage } from './listTurns.js';
 import type { MutationPorts } from './ports.js';
 import { readTokenUsage } from './readTokenUsage.js';
+import { findTurn, lineageToChange } from './internal/lineage.js';
 import { take, useCase } from './internal/useCase.js';
 
 /** One live notification, as Codex names and shapes it for the threads it runs. */
@@ -14,7 +15,13 @@ export type LiveNotification =
   | { readonly method: 'turn/started'; readonly params: { readonly threadId: string; readonly turn: Turn } }
   | {
       readonly method: 'item/completed';
-      readonly params: { readonly item: ThreadItem; readonly threadId: string; readonly turnId: string; readonly contentTokenCount: null; readonly completedAtMs: number | null };
+      readonly params: {
+        readonly item: ThreadItem;
+        readonly threadId: string;
+        readonly turnId: string;
+        readonly contentTokenCount: null;
+        readonly completedAtMs: number | null;
+      };
     }
   | { readonly method: 'thread/tokenUsage/updated'; readonly params: ThreadTokenUsageUpdated }
   | { readonly method: 'turn/completed'; readonly params: { readonly threadId: string; readonly turn: Turn } };
@@ -35,6 +42,18 @@ const PAGE = 8;
 
 /** An item is told once it is done (a command still running is told when it ends), as Codex's `item/completed`. */
 const isDone = (item: ThreadItem): boolean => (item as { status?: unknown }).status !== 'inProgress';
+
+/**
+ * Which of these turns have ended in the rollout (a `task_complete` or `turn_aborted`): the read
+ * API shows a turn that never ended as `interrupted` (nothing runs it in this process, as Codex
+ * says of a thread it has not loaded), but a follower is told it ended only once it has.
+ */
+const endedOf = async (ports: MutationPorts, threadId: string, turns: ReadonlyArray<Turn>): Promise<ReadonlySet<string>> => {
+  const lineage = await lineageToChange(ports.index, threadId);
+  const ended = new Set<string>();
+  for (const t of turns) if ((await findTurn(ports.index, lineage, t.id))?.ref.status !== 'inProgress') ended.add(t.id);
+  return ended;
+};
 
 /** The turns not yet told in full, oldest first: read newest first until a settled turn already told. */
 const untoldTurns = async (ports: MutationPorts, threadId: string, seen: TailState): Promise<Turn[]> => {
@@ -68,10 +87,11 @@ export const startTail = (ports: MutationPorts, threadId: string): TE.TaskEither
     // Back to the last settled turn: the scan of a later look stops there.
     const turns = new Map<string, SeenTurn>();
     let cursor: string | null = null;
-    for (let settled = false; !settled; ) {
+    for (let settled = false; !settled;) {
       const page: TurnPage = await take(listTurns(ports, { threadId, cursor, limit: PAGE, sortDirection: 'desc', itemsView: 'full' }));
+      const ended = await endedOf(ports, threadId, page.data);
       for (const t of page.data) {
-        settled = t.status !== 'inProgress';
+        settled = ended.has(t.id);
         turns.set(t.id, { settled, items: new Set(t.items.filter(isDone).map((i) => i.id)) });
         if (settled) break;
       }
@@ -95,6 +115,7 @@ export const tailThread = (ports: MutationPorts, threadId: string, seen: TailSta
   useCase(async () => {
     await take(ports.indexer.refreshThread(threadId));
     const turns = await untoldTurns(ports, threadId, seen);
+    const ended = await endedOf(ports, threadId, turns);
     const usage = await take(readTokenUsage(ports, threadId, { fresh: true, forkReplay: true }));
     const usageText = usage === null ? null : JSON.stringify(usage);
     let usageTold = usageText === seen.tokenUsage;
@@ -104,14 +125,18 @@ export const tailThread = (ports: MutationPorts, threadId: string, seen: TailSta
     const next = new Map<string, SeenTurn>([...seen.turns].filter(([id, s]) => s.settled && !looked.has(id)).slice(-1));
     for (const [at, turn] of turns.entries()) {
       const before = seen.turns.get(turn.id);
-      if (before === undefined) out.push({ method: 'turn/started', params: { threadId, turn: { ...turn, items: [], itemsView: 'notLoaded', status: 'inProgress', error: null, completedAt: null, durationMs: null } } });
+      if (before === undefined)
+        out.push({
+          method: 'turn/started',
+          params: { threadId, turn: { ...turn, items: [], itemsView: 'notLoaded', status: 'inProgress', error: null, completedAt: null, durationMs: null } },
+        });
       const told = new Set(before?.items ?? []);
       for (const item of turn.items) {
         if (told.has(item.id) || !isDone(item)) continue;
         told.add(item.id);
         out.push({ method: 'item/completed', params: { item, threadId, turnId: turn.id, contentTokenCount: null, completedAtMs: item.completedAtMs } });
       }
-      const settled = turn.status !== 'inProgress';
+      const settled = ended.has(turn.id);
       if (settled) {
         if (!usageTold && usage !== null && usage.turnId === turn.id) {
           out.push({ method: 'thread/tokenUsage/updated', params: usage });

@@ -96,7 +96,10 @@ describe('live tail: a running codex writes a turn, a client following the threa
 
     const since = codex.mark();
     const turn2 = await codex.runTurn(threadId, 'Turn 2: tell me fact number 2.');
-    await Promise.race([turnCompleted, new Promise((_, reject) => setTimeout(() => reject(new Error(`no turn/completed from serve; got ${arrivals.map((a) => a.method).join(', ')}`)), 10_000))]);
+    await Promise.race([
+      turnCompleted,
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no turn/completed from serve; got ${arrivals.map((a) => a.method).join(', ')}`)), 10_000)),
+    ]);
     await ours.settle(300);
     lookAtFile();
 
@@ -111,7 +114,10 @@ describe('live tail: a running codex writes a turn, a client following the threa
     const turns = (await rpc(ours, 'thread/turns/list', { threadId, itemsView: 'full', sortDirection: 'asc', limit: 100 })).data as any[];
     const turn = turns.find((t) => t.id === turn2.id);
     expect(turn, 'turn 2 in thread/turns/list').to.not.equal(undefined);
-    expect(live[0]!.params).to.deep.equal({ threadId, turn: { ...turn, items: [], itemsView: 'notLoaded', status: 'inProgress', error: null, completedAt: null, durationMs: null } });
+    expect(live[0]!.params).to.deep.equal({
+      threadId,
+      turn: { ...turn, items: [], itemsView: 'notLoaded', status: 'inProgress', error: null, completedAt: null, durationMs: null },
+    });
     const items = live.filter((a) => a.method === 'item/completed');
     expect(items.map((a) => a.params)).to.deep.equal(
       turn.items.map((item: any) => ({ item, threadId, turnId: turn.id, contentTokenCount: null, completedAtMs: item.completedAtMs })),

@@ -6,7 +6,12 @@ import { defineMethod } from '../method.js';
 
 /** A whole number from 0 to 2^53 - 1 (a thread's ordinal outgrows a u32 only in theory, but may). */
 const isOrdinal = (u: unknown): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0;
-const Ordinal = new t.Type<number, number, unknown>('a whole number from 0 to 9007199254740991', isOrdinal, (u, c) => (isOrdinal(u) ? t.success(u) : t.failure(u, c)), t.identity);
+const Ordinal = new t.Type<number, number, unknown>(
+  'a whole number from 0 to 9007199254740991',
+  isOrdinal,
+  (u, c) => (isOrdinal(u) ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
 const NonEmptyString = t.refinement(t.string, (s) => s.length > 0, 'a non-empty string');
 
 /**

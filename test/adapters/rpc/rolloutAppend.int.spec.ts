@@ -59,7 +59,14 @@ describe('rollout/append (serve and rollout-engine append)', function () {
     const r = await ask('rollout/append', { threadId: P, lines: t3, expectedOrdinal: pw.nextOrdinal(), idempotencyKey: 'k-t3' });
     first = r.result;
     const bytes = t3.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
-    expect(first).to.deep.equal({ threadId: P, path: pPath, firstOrdinal: pw.nextOrdinal(), lines: t3.length, ordinal: pw.nextOrdinal() + t3.length, byteOffset: before + bytes });
+    expect(first).to.deep.equal({
+      threadId: P,
+      path: pPath,
+      firstOrdinal: pw.nextOrdinal(),
+      lines: t3.length,
+      ordinal: pw.nextOrdinal() + t3.length,
+      byteOffset: before + bytes,
+    });
     expect(size(pPath)).to.equal(before + bytes);
     expect(fs.readFileSync(pPath, 'utf8').endsWith(t3.map((l) => `${l}\n`).join(''))).to.equal(true);
     const turns = await ask('thread/turns/list', { threadId: P, sortDirection: 'asc', itemsView: 'full' });
@@ -90,7 +97,19 @@ describe('rollout/append (serve and rollout-engine append)', function () {
     expect(restarted.result).to.deep.equal(first);
     const file = nodePath.join(home, 'lines.jsonl');
     fs.writeFileSync(file, t3.map((l) => `${l}\n`).join(''));
-    const cli = await runEngineCli(['append', P, '--lines-file', file, '--expected-ordinal', String(pw.nextOrdinal()), '--idempotency-key', 'k-t3', '--codex-home', home, '--json']);
+    const cli = await runEngineCli([
+      'append',
+      P,
+      '--lines-file',
+      file,
+      '--expected-ordinal',
+      String(pw.nextOrdinal()),
+      '--idempotency-key',
+      'k-t3',
+      '--codex-home',
+      home,
+      '--json',
+    ]);
     expect(cli.exitCode, cli.stderr).to.equal(0);
     expect(JSON.parse(cli.stdout)).to.deep.equal(first);
     expect(size(pPath)).to.equal(first.byteOffset);
@@ -112,7 +131,12 @@ describe('rollout/append (serve and rollout-engine append)', function () {
     const notJson = await ask('rollout/append', { threadId: P, lines: [t4[0], '{"timestamp": oops'], expectedOrdinal: first.ordinal, idempotencyKey: 'k-bad1' });
     expect(notJson.error.code).to.equal(-32602);
     expect(notJson.error.message).to.match(/^invalid lines\[1\]: not JSON/);
-    const badPayload = JSON.stringify({ timestamp: '2026-11-21T15:00:00.000Z', ordinal: first.ordinal, type: 'event_msg', payload: { type: 'task_started', turn_id: 42 } });
+    const badPayload = JSON.stringify({
+      timestamp: '2026-11-21T15:00:00.000Z',
+      ordinal: first.ordinal,
+      type: 'event_msg',
+      payload: { type: 'task_started', turn_id: 42 },
+    });
     const bad = await ask('rollout/append', { threadId: P, lines: [badPayload], expectedOrdinal: first.ordinal, idempotencyKey: 'k-bad2' });
     expect(bad.error.code).to.equal(-32602);
     expect(bad.error.message).to.match(/^invalid lines\[0\]: not a valid task_started line/);
@@ -165,6 +189,35 @@ describe('rollout/append (serve and rollout-engine append)', function () {
       ]);
       expect(((await follower.request('thread/unsubscribe', { threadId: P })) as any).result).to.deep.equal({ status: 'unsubscribed' });
       expect(((await follower.request('thread/unsubscribe', { threadId: P })) as any).result).to.deep.equal({ status: 'notLoaded' });
+    } finally {
+      await follower.close();
+    }
+  });
+
+  it('a turn that lands in two appends is told as it lands: its start and first item, then the rest; each once', async () => {
+    const follower = await open(home);
+    try {
+      await follower.request('rolloutEngine/thread/subscribe', { threadId: P });
+      const at = (await server.request('rollout/append', { threadId: P, lines: [], expectedOrdinal: 0, idempotencyKey: 'k-none' })) as any;
+      expect(at.error.message).to.equal('invalid lines: an append needs at least one line');
+      const turns = ((await server.request('thread/turns/list', { threadId: P, limit: 1 })) as any).result.data;
+      expect(turns[0].id).to.equal('t4');
+      const from = first.ordinal + 9;
+      const t5 = nextTurn('paginated', new RolloutWriter('paginated', P, { startOrdinal: from }), P, 't5');
+      const told = async (n: number, until: string): Promise<string[]> => {
+        const deadline = Date.now() + 5000;
+        while (!follower.notifications.slice(n).some((x) => x.method === until) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+        await follower.settle(100);
+        return follower.notifications.slice(n).map((x) => x.method);
+      };
+      let n = follower.notifications.length;
+      await server.request('rollout/append', { threadId: P, lines: t5.slice(0, 4), expectedOrdinal: from, idempotencyKey: 'k-t5a' });
+      expect(await told(n, 'item/completed')).to.deep.equal(['turn/started', 'item/completed']);
+      n = follower.notifications.length;
+      await server.request('rollout/append', { threadId: P, lines: t5.slice(4), expectedOrdinal: from + 4, idempotencyKey: 'k-t5b' });
+      expect(await told(n, 'turn/completed')).to.deep.equal(['item/completed', 'item/completed', 'thread/tokenUsage/updated', 'turn/completed']);
+      const items = follower.notifications.filter((x) => x.method === 'item/completed' && (x.params as any).turnId === 't5').map((x) => (x.params as any).item.id);
+      expect(items).to.deep.equal(['u-t5', 'rs-t5', 'msg-t5']);
     } finally {
       await follower.close();
     }

@@ -222,4 +222,32 @@ describe('rollout/append (serve and rollout-engine append)', function () {
       await follower.close();
     }
   });
+
+  it('thread/fork makes its connection follow the fork, as Codex does; a writer learns the end from a Conflict', async () => {
+    const follower = await open(home);
+    try {
+      const fork = ((await follower.request('thread/fork', { threadId: P, excludeTurns: true })) as any).result.thread;
+      const probe = (await server.request('rollout/append', { threadId: fork.id, lines: ['{}'], expectedOrdinal: 0, idempotencyKey: 'k-probe' })) as any;
+      expect(probe.error.code).to.equal(-32602); // the lines are checked before the end
+      const lines = (from: number) => nextTurn('paginated', new RolloutWriter('paginated', fork.id, { startOrdinal: from }), fork.id, 'f1');
+      const wrong = (await server.request('rollout/append', { threadId: fork.id, lines: lines(0), expectedOrdinal: 0, idempotencyKey: 'k-f0' })) as any;
+      const end = wrong.error.data.actual.ordinal as number;
+      const n = follower.notifications.length;
+      const r = (await server.request('rollout/append', { threadId: fork.id, lines: lines(end), expectedOrdinal: end, idempotencyKey: 'k-f1' })) as any;
+      expect(r.result.firstOrdinal).to.equal(end);
+      const deadline = Date.now() + 5000;
+      while (!follower.notifications.slice(n).some((x) => x.method === 'turn/completed') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+      const told = follower.notifications.slice(n).filter((x) => (x.params as any).threadId === fork.id);
+      expect(told.map((x) => x.method)).to.deep.equal([
+        'turn/started',
+        'item/completed',
+        'item/completed',
+        'item/completed',
+        'thread/tokenUsage/updated',
+        'turn/completed',
+      ]);
+    } finally {
+      await follower.close();
+    }
+  });
 });

@@ -19,24 +19,10 @@ export interface AppendLinesRequest {
   readonly idempotencyKey: string;
 }
 
-/** Where the lines went and the new end (what the next append expects). */
-export interface AppendLinesResult {
-  readonly threadId: string;
-  readonly path: string;
-  readonly firstOrdinal: number;
-  readonly lines: number;
-  readonly ordinal: number;
-  readonly byteOffset: number;
-}
+/** Where the lines went and the new end (`ordinal`, `byteOffset`: what the next append expects): the record without its key. */
+export type AppendLinesResult = Omit<AppendRecord, 'idempotencyKey'>;
 
-const resultOf = (r: AppendRecord): AppendLinesResult => ({
-  threadId: r.threadId,
-  path: r.path,
-  firstOrdinal: r.firstOrdinal,
-  lines: r.lines,
-  ordinal: r.ordinal,
-  byteOffset: r.byteOffset,
-});
+const resultOf = ({ idempotencyKey: _key, ...result }: AppendRecord): AppendLinesResult => result;
 
 /**
  * Each line must be a rollout line the engine can fold (the domain codecs: envelope, then its

@@ -29,6 +29,17 @@ const open = async (home: string): Promise<StdioRpcClient> => {
   return s;
 };
 
+/** A whole chat turn's notifications, in Codex's order. */
+const WHOLE_TURN = ['turn/started', 'item/completed', 'item/completed', 'item/completed', 'thread/tokenUsage/updated', 'turn/completed'];
+
+/** The notifications `client` got since the `n`th, once one named `until` came (or 5 s passed) and a quiet moment followed. */
+const toldSince = async (client: StdioRpcClient, n: number, until: string): Promise<Array<{ method: string; params: any }>> => {
+  const deadline = Date.now() + 5000;
+  while (!client.notifications.slice(n).some((x) => x.method === until) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+  await client.settle(100);
+  return client.notifications.slice(n) as Array<{ method: string; params: any }>;
+};
+
 describe('rollout/append (serve and rollout-engine append)', function () {
   this.timeout(60_000);
   let home: string;
@@ -177,16 +188,7 @@ describe('rollout/append (serve and rollout-engine append)', function () {
       const t4 = nextTurn('paginated', new RolloutWriter('paginated', P, { startOrdinal: first.ordinal }), P, 't4');
       const r = (await server.request('rollout/append', { threadId: P, lines: t4, expectedOrdinal: first.ordinal, idempotencyKey: 'k-t4' })) as any;
       expect(r.result.ordinal).to.equal(first.ordinal + t4.length);
-      const deadline = Date.now() + 5000;
-      while (!follower.notifications.slice(n).some((x) => x.method === 'turn/completed') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
-      expect(follower.notifications.slice(n).map((x) => x.method)).to.deep.equal([
-        'turn/started',
-        'item/completed',
-        'item/completed',
-        'item/completed',
-        'thread/tokenUsage/updated',
-        'turn/completed',
-      ]);
+      expect((await toldSince(follower, n, 'turn/completed')).map((x) => x.method)).to.deep.equal(WHOLE_TURN);
       expect(((await follower.request('thread/unsubscribe', { threadId: P })) as any).result).to.deep.equal({ status: 'unsubscribed' });
       expect(((await follower.request('thread/unsubscribe', { threadId: P })) as any).result).to.deep.equal({ status: 'notLoaded' });
     } finally {
@@ -204,12 +206,7 @@ describe('rollout/append (serve and rollout-engine append)', function () {
       expect(turns[0].id).to.equal('t4');
       const from = first.ordinal + 9;
       const t5 = nextTurn('paginated', new RolloutWriter('paginated', P, { startOrdinal: from }), P, 't5');
-      const told = async (n: number, until: string): Promise<string[]> => {
-        const deadline = Date.now() + 5000;
-        while (!follower.notifications.slice(n).some((x) => x.method === until) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
-        await follower.settle(100);
-        return follower.notifications.slice(n).map((x) => x.method);
-      };
+      const told = async (n: number, until: string): Promise<string[]> => (await toldSince(follower, n, until)).map((x) => x.method);
       let n = follower.notifications.length;
       await server.request('rollout/append', { threadId: P, lines: t5.slice(0, 4), expectedOrdinal: from, idempotencyKey: 'k-t5a' });
       expect(await told(n, 'item/completed')).to.deep.equal(['turn/started', 'item/completed']);
@@ -235,17 +232,8 @@ describe('rollout/append (serve and rollout-engine append)', function () {
       const n = follower.notifications.length;
       const r = (await server.request('rollout/append', { threadId: fork.id, lines: lines(end), expectedOrdinal: end, idempotencyKey: 'k-f1' })) as any;
       expect(r.result.firstOrdinal).to.equal(end);
-      const deadline = Date.now() + 5000;
-      while (!follower.notifications.slice(n).some((x) => x.method === 'turn/completed') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
-      const told = follower.notifications.slice(n).filter((x) => (x.params as any).threadId === fork.id);
-      expect(told.map((x) => x.method)).to.deep.equal([
-        'turn/started',
-        'item/completed',
-        'item/completed',
-        'item/completed',
-        'thread/tokenUsage/updated',
-        'turn/completed',
-      ]);
+      const told = (await toldSince(follower, n, 'turn/completed')).filter((x) => x.params.threadId === fork.id);
+      expect(told.map((x) => x.method)).to.deep.equal(WHOLE_TURN);
     } finally {
       await follower.close();
     }

@@ -133,6 +133,8 @@ export interface RolloutFiles {
     expected: LogPosition,
     mode: HistoryMode,
   ) => TE.TaskEither<EngineError, AppendResult>;
+  /** Append rollout lines exactly as given (each one decodable) at `expected` (Conflict if the file ends elsewhere): `rollout/append`. */
+  readonly appendRaw: (path: string, lines: ReadonlyArray<string>, expected: LogPosition) => TE.TaskEither<EngineError, AppendResult>;
 }
 
 /** A thread list's order as the indexer sees it: which timestamp, which way. */

@@ -34,6 +34,27 @@ export interface QuarantinedLines {
  */
 export interface MutationPorts extends HistoryReadPorts {
   readonly files: RolloutFiles;
+  /** The idempotency keys of `rollout/append`, kept durably (the engine's own log). */
+  readonly appendKeys: AppendKeys;
   readonly clock: Clock;
   readonly ids: Ids;
+}
+
+/** What one `rollout/append` wrote, kept under its idempotency key: a retry answers it again. */
+export interface AppendRecord {
+  readonly idempotencyKey: string;
+  readonly threadId: string;
+  readonly path: string;
+  /** The thread's ordinal of the first line written (paginated: the lines' `ordinal`; legacy: the file's line index). */
+  readonly firstOrdinal: number;
+  readonly lines: number;
+  /** The new end: the ordinal and byte offset the next append expects. */
+  readonly ordinal: number;
+  readonly byteOffset: number;
+}
+
+/** The keys of the appends done, durable across restarts. */
+export interface AppendKeys {
+  readonly find: (idempotencyKey: string) => TE.TaskEither<EngineError, AppendRecord | undefined>;
+  readonly record: (r: AppendRecord) => TE.TaskEither<EngineError, void>;
 }

@@ -6,6 +6,8 @@ import { fileQuarantineSink } from '../jsonl/quarantine.js';
 import { readRanges } from '../jsonl/readRange.js';
 import { isInsideHome, outsideHome } from '../jsonl/insideHome.js';
 import { jsonlRolloutFiles } from '../jsonl/rolloutFiles.js';
+import { fileAppendKeys } from '../jsonl/appendKeys.js';
+import * as nodePath from 'node:path';
 import type { LmdbIndexStore } from '../lmdb/indexStore.js';
 import { catchUpHome } from '../indexer/catchUpWhenNeeded.js';
 import type { CatchUpOptions, CatchUpSummary } from '../indexer/catchUp.js';
@@ -58,6 +60,8 @@ export interface OpenCodexHomeOptions {
   readonly backfill?: 'await' | 'background' | 'onDemand' | undefined;
   /** Watch the home's rollout folders, so a home-wide refresh catches up only what changed (a long-running process). */
   readonly watch?: boolean | undefined;
+  /** With `watch`: told of each change the watch sees on a rollout file, as it comes (live notifications). */
+  readonly onRolloutChanged?: ((path: string) => void) | undefined;
 }
 
 /**
@@ -114,7 +118,9 @@ export const portsOver = (
   // Item contents are read at the paths the index holds: never outside the home (second line of defence).
   const readInside: HistoryReadPorts['readRanges'] = (path, ranges) => (isInsideHome(codexHome, path) ? readRanges(path, ranges) : TE.left(outsideHome(codexHome, path)));
   const read: HistoryReadPorts = { index: store, indexer: lmdbHistoryIndexer(store, codexHome, options, context), readRanges: readInside };
-  return { read, mutations: { ...read, files: jsonlRolloutFiles(codexHome), clock: systemClock, ids: uuidv7Ids() } };
+  // The append keys are kept beside the LMDB folder, in the index dir (`lmdbDirOf`).
+  const appendKeys = fileAppendKeys(nodePath.dirname(store.path));
+  return { read, mutations: { ...read, files: jsonlRolloutFiles(codexHome), appendKeys, clock: systemClock, ids: uuidv7Ids() } };
 };
 
 /**
@@ -149,7 +155,7 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
   if (opts.backfill === 'onDemand') return E.right(home(null, context, closeStore));
   if (opts.backfill === 'background') {
     // The watch starts before the backfill looks at the files: what changes while it runs is seen.
-    const watch = opts.watch === true ? watchHome(codexHome) : undefined;
+    const watch = opts.watch === true ? watchHome(codexHome, opts.onRolloutChanged) : undefined;
     const mark = watch?.mark();
     const stop = new AbortController();
     const requests = requestsFirst();
@@ -180,7 +186,7 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
     return gate;
   }
   waiting.passed(gate.right.verdict);
-  const watch = opts.watch === true ? watchHome(codexHome) : undefined;
+  const watch = opts.watch === true ? watchHome(codexHome, opts.onRolloutChanged) : undefined;
   return E.right(
     home(gate.right, { ...context, watch }, async () => {
       watch?.close();

@@ -39,7 +39,8 @@ interface Folder {
   files: ReadonlySet<string>;
 }
 
-export const watchHome = (home: string): HomeWatch => {
+/** `onRollout`: told of each event on a rollout file as it arrives (the live tail of `serve`). */
+export const watchHome = (home: string, onRollout?: (path: string) => void): HomeWatch => {
   let unknown = true;
   /** Times the watch lost track. */
   let losses = 0;
@@ -93,8 +94,10 @@ export const watchHome = (home: string): HomeWatch => {
         const watcher = fs.watch(dir, { persistent: false }, (_event, name) => {
           if (name === null) return fail();
           const full = nodePath.join(dir, name.toString());
-          if (isRollout(name.toString())) changed.add(full);
-          else if (!folders.has(full)) list(full, true); // a new folder (or not a folder: nothing to list)
+          if (isRollout(name.toString())) {
+            changed.add(full);
+            onRollout?.(full);
+          } else if (!folders.has(full)) list(full, true); // a new folder (or not a folder: nothing to list)
         });
         watcher.on('error', () => {
           forget(dir);

@@ -138,6 +138,7 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
           TE.map(({ first, next }: AppendResult): AppendResult => ({ first, next }))(appendEvents(path, drafts, expected, { ...options, historyMode: mode })),
         ),
       ),
+    appendRaw: (path, lines, expected) => insideHome(path, () => writing(path, appendLines(path, lines, expected, options))),
   };
 };
 

@@ -4,6 +4,7 @@ import { renderError } from '../../domain/errors.js';
 export interface RpcError {
   readonly code: number;
   readonly message: string;
+  /** Details a client acts on (a Conflict's expected and actual ends). */
   readonly data?: unknown;
 }
 
@@ -41,8 +42,10 @@ export const toRpcError = (e: EngineError, method: string): RpcError => {
       const words = e.what === 'thread' ? UNKNOWN_THREAD_WORDS.get(method) : undefined;
       return { code: INVALID_REQUEST, message: words === undefined ? renderError(e) : words(e.id) };
     }
-    case 'Rejected':
     case 'Conflict':
+      // The positions are data: a writer (`rollout/append`) retries from the actual end.
+      return { code: INVALID_REQUEST, message: renderError(e), data: { path: e.path, expected: e.expected, actual: e.actual } };
+    case 'Rejected':
     case 'Unsupported':
       return { code: INVALID_REQUEST, message: renderError(e) };
     case 'InvalidArgument':

@@ -2,6 +2,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
 import type { MutationPorts } from '../../replay/ports.js';
+import type { ConnectionThreads } from './threadSubscriptions.js';
 
 /** How busy the server is: requests running (started, not yet answered) and queued (accepted, waiting for their key). */
 export interface ServerLoad {
@@ -16,6 +17,8 @@ export interface RpcContext {
   /** Send a notification with this request's answer: before it (default) or right after it, as Codex orders each. */
   readonly notify: (method: string, params: unknown, when?: 'beforeAnswer' | 'afterAnswer') => void;
   readonly load: ServerLoad;
+  /** The threads this connection follows (live notifications: `threadSubscriptions.ts`). */
+  readonly threads?: ConnectionThreads;
 }
 
 /**

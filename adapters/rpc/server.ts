@@ -12,6 +12,8 @@ import type { RpcConnection } from './connection.js';
 import { lineConnection } from './connection.js';
 import { createScheduler, DEFAULT_MAX_QUEUED_PER_KEY, DEFAULT_MAX_REQUESTS_PER_CONNECTION } from './scheduler.js';
 import { mapStreams } from './streamedJson.js';
+import type { ConnectionThreads, ThreadSubscriptions } from './threadSubscriptions.js';
+import { threadSubscriptions } from './threadSubscriptions.js';
 import { isEngineError } from '../../domain/errors.js';
 import type { EngineError } from '../../domain/errors.js';
 
@@ -19,8 +21,10 @@ type Id = string | number | null;
 
 /** What the server answers with: the home's context and its methods. */
 export interface RpcService {
-  readonly ctx: Omit<RpcContext, 'notify' | 'load'>;
+  readonly ctx: Omit<RpcContext, 'notify' | 'load' | 'threads'>;
   readonly methods: ReadonlyArray<RpcMethod>;
+  /** The server's live notifications hub; absent: one of this connection's own, told only of its `rollout/append`s. */
+  readonly subscriptions?: ThreadSubscriptions;
 }
 
 /**
@@ -88,8 +92,14 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
   let waitingForHome = 0;
   const load: ServerLoad = { inFlight: scheduler.load.inFlight, queued: () => scheduler.load.queued() + waitingForHome };
 
-  type Answering = { readonly byName: ReadonlyMap<string, RpcMethod>; readonly ctx: RpcService['ctx'] };
-  const answeringWith = (s: RpcService): Answering => ({ byName: new Map(s.methods.map((m) => [m.name, m])), ctx: s.ctx });
+  type Answering = { readonly byName: ReadonlyMap<string, RpcMethod>; readonly ctx: RpcService['ctx']; readonly hub: ThreadSubscriptions };
+  // The live notifications hub: the service's (fed by the home's watch), or the server's own, told only of its `rollout/append`s.
+  let ownHub: ThreadSubscriptions | null = null;
+  const answeringWith = (s: RpcService): Answering => ({
+    byName: new Map(s.methods.map((m) => [m.name, m])),
+    ctx: s.ctx,
+    hub: s.subscriptions ?? (ownHub = threadSubscriptions(s.ctx.ports)),
+  });
   const early = new Map('early' in service ? service.early.map((m) => [m.name, m]) : []);
   const codexHome = 'early' in service ? service.codexHome : service.ctx.codexHome;
   let opened: Answering | null = 'early' in service ? null : answeringWith(service);
@@ -132,6 +142,10 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       return sent;
     };
     const fail = (id: Id, error: RpcError): Promise<void> => enqueue(() => connection.send(message(id, error)));
+    // The threads this connection follows: their live notifications go out between whole messages.
+    let threads: ConnectionThreads | undefined;
+    const threadsOf = (answering: Answering): ConnectionThreads =>
+      (threads ??= answering.hub.connect((m) => (gone() ? Promise.resolve() : enqueue(() => connection.send(m)))));
 
     // Requests accepted and not yet answered (or skipped); the connection is served once none is left.
     let pending = 0;
@@ -156,7 +170,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       const after: unknown[] = [];
       const notify = (name: string, p: unknown, when: 'beforeAnswer' | 'afterAnswer' = 'beforeAnswer'): void =>
         void (when === 'afterAnswer' ? after : before).push({ jsonrpc: '2.0', method: name, params: p });
-      const ctx: RpcContext = { ...answering.ctx, ports: withQuarantineNotice(answering.ctx.ports, notify), notify, load };
+      const ctx: RpcContext = { ...answering.ctx, ports: withQuarantineNotice(answering.ctx.ports, notify), notify, load, threads: threadsOf(answering) };
       const result = await method.handle(ctx, params)();
       if (gone()) return;
       await enqueue(async () => {
@@ -295,6 +309,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     }
     reading = false;
     if (pending > 0) await new Promise<void>((resolve) => (allAnswered = resolve));
+    threads?.close();
     await outbound;
     connection.closed?.removeEventListener('abort', onClosed);
   };
@@ -312,6 +327,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       startShutdown();
       await Promise.all([...connections]);
       await scheduler.idle();
+      ownHub?.close();
       // The home is opened even if no client asked for it: serve checks its home whatever the
       // clients did, and its owner closes it once open.
       if ('early' in service) {

@@ -50,7 +50,13 @@ const openingService = (opts: HomeOptions, serveOpts: ServeOptions, channel: str
   const { codexHome, indexDir } = homeOf(opts);
   let close = async (): Promise<void> => {};
   const openHome = async (): Promise<E.Either<EngineError, RpcService>> => {
-    const [{ openCodexHome }, { ALL_METHODS }] = await Promise.all([import('../../codexHome/openCodexHome.js'), import('../../rpc/methods/all.js')]);
+    const [{ openCodexHome }, { ALL_METHODS }, { threadSubscriptions }] = await Promise.all([
+      import('../../codexHome/openCodexHome.js'),
+      import('../../rpc/methods/all.js'),
+      import('../../rpc/threadSubscriptions.js'),
+    ]);
+    // Live notifications: the watch tells the hub of each rollout change as it comes (set once the home is open).
+    let fileChanged: (path: string) => void = () => undefined;
     // stdout may be the JSON-RPC channel: status lines (the first build, long catch-ups) go to stderr only.
     // The first build runs behind the answers (a thread asked for meanwhile is indexed first); the
     // rollout folders are watched so a thread/list catches up only what changed.
@@ -59,18 +65,24 @@ const openingService = (opts: HomeOptions, serveOpts: ServeOptions, channel: str
       onStatus: cliFeedback.onStatus,
       backfill: 'background',
       watch: true,
+      onRolloutChanged: (path) => fileChanged(path),
     });
     cliFeedback.settle();
     if (E.isLeft(opened)) {
       reportError(opened.left);
       return opened;
     }
-    close = opened.right.close;
+    const ahead = opened.right.aheadOfBackfill;
+    const subscriptions = threadSubscriptions(opened.right.mutations, { run: ahead });
+    fileChanged = subscriptions.fileChanged;
+    close = async () => {
+      subscriptions.close();
+      await opened.right.close();
+    };
     cliFeedback.ready(`serving ${codexHome}: ${channel}`);
     // Each request runs ahead of the build behind it: the build waits between two chunks meanwhile.
-    const ahead = opened.right.aheadOfBackfill;
     const methods = ALL_METHODS.map((m): RpcMethod => ({ ...m, handle: (ctx, params) => () => ahead(m.handle(ctx, params)) }));
-    return E.right({ ctx: { codexHome, ports: opened.right.mutations }, methods: wrap(methods) });
+    return E.right({ ctx: { codexHome, ports: opened.right.mutations }, methods: wrap(methods), subscriptions });
   };
   let opening: ReturnType<typeof openHome> | null = null;
   const service: OpeningService = { codexHome, early: [initialize], open: () => (opening ??= openHome()) };

@@ -10,6 +10,9 @@ import { threadRollback } from './threadRollback.js';
 import { reviewStart } from './reviewStart.js';
 import { threadTokenUsageRead } from './threadTokenUsageRead.js';
 import { serverDiagnostics } from './serverDiagnostics.js';
+import { rolloutAppend } from './rolloutAppend.js';
+import { threadSubscribe } from './threadSubscribe.js';
+import { threadUnsubscribe } from './threadUnsubscribe.js';
 
 /** Every method `serve` answers. Adding one: a file in this folder, listed here. */
 export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
@@ -24,4 +27,7 @@ export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
   reviewStart,
   threadTokenUsageRead,
   serverDiagnostics,
+  rolloutAppend,
+  threadSubscribe,
+  threadUnsubscribe,
 ];

@@ -53,7 +53,8 @@ const settingsFields = (s: Settings | null | undefined) => ({
 
 /**
  * `thread/fork`: a reference fork (paginated) or a copy (legacy). As Codex: the deprecation notice
- * when a paginated fork's turns are hydrated, the inherited token usage, `thread/started`.
+ * when a paginated fork's turns are hydrated, the inherited token usage, `thread/started`; and the
+ * connection follows the fork from then on (live notifications, `threadSubscriptions.ts`).
  */
 export const threadFork = defineMethod({
   name: 'thread/fork',
@@ -67,5 +68,10 @@ export const threadFork = defineMethod({
       if (withTurns && f.tokenUsage !== null) ctx.notify('thread/tokenUsage/updated', f.tokenUsage, 'afterAnswer');
       ctx.notify('thread/started', { thread: f.thread }, 'afterAnswer');
       return { thread: f.thread, ...settingsFields(f.settings as Settings | null) };
-    })(forkThread(ctx.ports, forkRequestOf(p))),
+    })(
+      TE.chainFirstTaskK((f: ForkResult) => async () => {
+        // Following is beside the answer: a fork that cannot be followed is still the fork.
+        await ctx.threads?.subscribe(f.thread.id);
+      })(forkThread(ctx.ports, forkRequestOf(p))),
+    ),
 });

@@ -1,0 +1,99 @@
+import * as fs from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import * as t from 'io-ts';
+import type { EngineError } from '../../domain/errors.js';
+import type { AppendKeys, AppendRecord } from '../../replay/ports.js';
+import { acquireLock, lockPathFor, releaseLock } from './lockFile.js';
+import { errnoCode, toEngineError } from './toEngineError.js';
+
+/** One line of the log, as read back (a sidecar file: decoded like every byte that enters). */
+const AppendRecordLine = t.type({
+  idempotencyKey: t.string,
+  threadId: t.string,
+  path: t.string,
+  firstOrdinal: t.number,
+  lines: t.number,
+  ordinal: t.number,
+  byteOffset: t.number,
+});
+
+/** The log's file in an index dir. */
+export const appendKeysFileOf = (indexDir: string): string => nodePath.join(indexDir, 'append-keys.jsonl');
+
+/**
+ * The idempotency keys of `rollout/append`, an append-only JSONL log of the engine's own beside
+ * the index (`<indexDir>/append-keys.jsonl`, one record per append, fsynced). It is not in LMDB:
+ * a rebuilt index keeps them. Each look reads only what was appended since the last one (another
+ * process appends too); writers take the file's lock. A line that does not decode (a torn write)
+ * is skipped: its append is still found from the rollout itself (`replay/appendLines.ts`).
+ */
+export const fileAppendKeys = (indexDir: string): AppendKeys => {
+  const file = appendKeysFileOf(indexDir);
+  const known = new Map<string, AppendRecord>();
+  let readTo = 0;
+  let inode: number | undefined;
+
+  const look = async (): Promise<void> => {
+    let st: { ino: number; size: number };
+    try {
+      st = await fs.stat(file);
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw err;
+      known.clear();
+      readTo = 0;
+      inode = undefined;
+      return;
+    }
+    if (st.ino !== inode || st.size < readTo) {
+      known.clear();
+      readTo = 0;
+      inode = st.ino;
+    }
+    if (st.size === readTo) return;
+    const fh = await fs.open(file, 'r');
+    try {
+      const bytes = Buffer.alloc(st.size - readTo);
+      await fh.read(bytes, 0, bytes.length, readTo);
+      const end = bytes.lastIndexOf(0x0a) + 1;
+      for (const text of bytes.subarray(0, end).toString('utf8').split('\n')) {
+        if (text === '') continue;
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          continue;
+        }
+        const r = AppendRecordLine.decode(json);
+        if (E.isRight(r)) known.set(r.right.idempotencyKey, r.right);
+      }
+      readTo += end;
+    } finally {
+      await fh.close();
+    }
+  };
+
+  return {
+    find: (key) => TE.tryCatch(async () => (await look(), known.get(key)), toEngineError(file, 'read')),
+    record: (r) =>
+      TE.tryCatch(
+        async () => {
+          await fs.mkdir(indexDir, { recursive: true });
+          const lock = await acquireLock(lockPathFor(file));
+          try {
+            const fh = await fs.open(file, 'a');
+            try {
+              await fh.write(`${JSON.stringify(AppendRecordLine.encode(r))}\n`);
+              await fh.datasync();
+            } finally {
+              await fh.close();
+            }
+          } finally {
+            await releaseLock(lock).catch(() => false);
+          }
+        },
+        (err): EngineError => toEngineError(file, 'append')(err),
+      ),
+  };
+};

@@ -1,0 +1,162 @@
+// Live tail, against the real `codex`: Codex runs a turn in a home our `serve` watches; a client
+// following that thread on our server receives the turn's notifications as the lines land (within
+// 200 ms of each line reaching the file), with the content `thread/turns/list` gives for the turn,
+// in the order Codex sends them to its own client.
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppServer, writeCodexConfig } from './appServer.js';
+import { MockResponses } from './mockResponses.js';
+import { ENGINE_CLI_PATH } from './engineCli.js';
+import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
+
+const LIVE = ['turn/started', 'item/completed', 'thread/tokenUsage/updated', 'turn/completed'];
+const LATENCY_MS = 200;
+
+interface Arrival {
+  readonly method: string;
+  readonly params: any;
+  /** When the message reached this process (ms, the same clock as file mtimes). */
+  readonly at: number;
+}
+
+/** When the file first held `size` bytes: the mtime of the first look (on each watch event) that saw it that long. */
+interface Growth {
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+const rpc = async (client: StdioRpcClient, method: string, params: unknown): Promise<any> => {
+  const a = await client.request(method, params);
+  if (!('result' in a)) throw new Error(`${method}: ${JSON.stringify(a.error)}`);
+  return a.result;
+};
+
+describe('live tail: a running codex writes a turn, a client following the thread on serve is told as the lines land', function () {
+  this.timeout(180_000);
+  let root: string;
+  let mock: MockResponses | undefined;
+  let codex: AppServer | undefined;
+  let ours: StdioRpcClient | undefined;
+  let watcher: fs.FSWatcher | undefined;
+
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'rollout-engine-live-'));
+  });
+  after(async () => {
+    watcher?.close();
+    await ours?.close();
+    await codex?.stop();
+    await mock?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('turn/started, item/completed…, thread/tokenUsage/updated, turn/completed: equal to thread/turns/list, each within 200 ms of its line', async () => {
+    const codexHome = join(root, 'home');
+    const workDir = join(root, 'work');
+    mkdirSync(workDir, { recursive: true });
+    mock = await MockResponses.start();
+    writeCodexConfig(codexHome, mock.port);
+    codex = await AppServer.start({ codexHome, cwd: workDir });
+    const threadId = (await codex.request<{ thread: { id: string } }>('thread/start', { cwd: workDir })).thread.id;
+    await codex.runTurn(threadId, 'Turn 1: tell me fact number 1.');
+
+    ours = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome]);
+    await rpc(ours, 'initialize', { clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' }, capabilities: { experimentalApi: true } });
+    ours.notify('initialized');
+    const path = (await rpc(ours, 'thread/read', { threadId, includeTurns: false })).thread.path as string;
+    expect(await rpc(ours, 'rolloutEngine/thread/subscribe', { threadId })).to.deep.equal({ status: 'subscribed' });
+
+    // Our own record of each message's arrival, and of the file's growth.
+    const arrivals: Arrival[] = [];
+    let buffered = '';
+    let completed: (() => void) | undefined;
+    const turnCompleted = new Promise<void>((resolve) => (completed = resolve));
+    ours.child.stdout!.on('data', (chunk: Buffer) => {
+      const at = Date.now();
+      buffered += chunk.toString('utf8');
+      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+        const msg = JSON.parse(buffered.slice(0, nl)) as { method?: string; params?: any; id?: unknown };
+        buffered = buffered.slice(nl + 1);
+        if (msg.method === undefined || msg.id !== undefined) continue;
+        arrivals.push({ method: msg.method, params: msg.params, at });
+        if (msg.method === 'turn/completed') completed?.();
+      }
+    });
+    const growth: Growth[] = [];
+    const lookAtFile = () => {
+      const st = fs.statSync(path);
+      if (growth.length === 0 || st.size > growth[growth.length - 1]!.size) growth.push({ size: st.size, mtimeMs: st.mtimeMs });
+    };
+    lookAtFile();
+    watcher = fs.watch(path, lookAtFile);
+
+    const since = codex.mark();
+    const turn2 = await codex.runTurn(threadId, 'Turn 2: tell me fact number 2.');
+    await Promise.race([
+      turnCompleted,
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no turn/completed from serve; got ${arrivals.map((a) => a.method).join(', ')}`)), 10_000)),
+    ]);
+    await ours.settle(300);
+    lookAtFile();
+
+    const live = arrivals.filter((a) => LIVE.includes(a.method) && a.params.threadId === threadId);
+    // The same notifications, in the same order, as Codex sends the client that runs the turn.
+    const codexLive = codex.notifications.filter((n) => n.seq >= since && LIVE.includes(n.method) && (n.params as any).threadId === threadId).map((n) => n.method);
+    expect(live.map((a) => a.method)).to.deep.equal(codexLive);
+    expect(live[0]!.method).to.equal('turn/started');
+    expect(live[live.length - 1]!.method).to.equal('turn/completed');
+
+    // Their content is the read API's.
+    const turns = (await rpc(ours, 'thread/turns/list', { threadId, itemsView: 'full', sortDirection: 'asc', limit: 100 })).data as any[];
+    const turn = turns.find((t) => t.id === turn2.id);
+    expect(turn, 'turn 2 in thread/turns/list').to.not.equal(undefined);
+    expect(live[0]!.params).to.deep.equal({
+      threadId,
+      turn: { ...turn, items: [], itemsView: 'notLoaded', status: 'inProgress', error: null, completedAt: null, durationMs: null },
+    });
+    const items = live.filter((a) => a.method === 'item/completed');
+    expect(items.map((a) => a.params)).to.deep.equal(
+      turn.items.map((item: any) => ({ item, threadId, turnId: turn.id, contentTokenCount: null, completedAtMs: item.completedAtMs })),
+    );
+    const finalAgent = turn.items.filter((i: any) => i.type === 'agentMessage').slice(-1);
+    expect(live[live.length - 1]!.params).to.deep.equal({ threadId, turn: { ...turn, items: finalAgent, itemsView: 'summary' } });
+    const usage = live.find((a) => a.method === 'thread/tokenUsage/updated');
+    expect(usage?.params).to.deep.equal(await rpc(ours, 'thread/tokenUsage/read', { threadId }));
+
+    // Each within 200 ms of its line reaching the file.
+    const lines = fs.readFileSync(path, 'utf8').split('\n');
+    let offset = 0;
+    const ends: Array<{ json: any; end: number }> = [];
+    for (const text of lines) {
+      if (text === '') continue;
+      offset += Buffer.byteLength(text) + 1;
+      ends.push({ json: JSON.parse(text), end: offset });
+    }
+    const payloadOf = (l: { json: any }) => (l.json.type === 'event_msg' ? l.json.payload : undefined);
+    const lineOf = (a: Arrival): number => {
+      const found = (pred: (p: any) => boolean) => ends.find((l) => payloadOf(l) !== undefined && pred(payloadOf(l)));
+      const at =
+        a.method === 'turn/started'
+          ? found((p) => p.type === 'task_started' && p.turn_id === turn.id)
+          : a.method === 'turn/completed'
+            ? found((p) => p.type === 'task_complete' && p.turn_id === turn.id)
+            : a.method === 'item/completed'
+              ? found((p) => p.type === 'item_completed' && p.item?.id === a.params.item.id)
+              : ends.filter((l) => payloadOf(l)?.type === 'token_count' && ends.indexOf(l) > ends.findIndex((m) => payloadOf(m)?.turn_id === turn.id)).slice(-1)[0];
+      if (at === undefined) throw new Error(`no line found for ${a.method} ${JSON.stringify(a.params).slice(0, 200)}`);
+      return at.end;
+    };
+    const latencies = live.map((a) => {
+      const end = lineOf(a);
+      const landed = growth.find((g) => g.size >= end);
+      if (landed === undefined) throw new Error(`the file never reached byte ${end} in this test's watch`);
+      return { method: a.method, ms: a.at - landed.mtimeMs };
+    });
+    process.stderr.write(`      live tail latencies (ms from the line's mtime): ${latencies.map((l) => `${l.method} ${l.ms.toFixed(0)}`).join(', ')}\n`);
+    for (const l of latencies) expect(l.ms, `${l.method} arrived ${l.ms} ms after its line landed`).to.be.at.most(LATENCY_MS);
+  });
+});

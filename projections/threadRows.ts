@@ -6,6 +6,7 @@ import { applySettingsChange } from '../domain/thread/threadMeta.js';
 import { currentFileOf, hopOfRow } from '../domain/history/historyBase.js';
 import { Batch } from './batch.js';
 import { walkHistorySync } from '../domain/history/walk.js';
+import { withThreadState } from './threadState.js';
 
 /** A rollout file that holds rows (the winner for its rollout id). */
 export interface IndexedFile {
@@ -75,7 +76,7 @@ export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null)
     [],
   );
   const { turns: _turns, status: _status, ...rest } = thread;
-  return { ...rest, archived: current.archived, rolloutId: current.rolloutId, sortMs: sortMsOf(row, thread) };
+  return withThreadState({ ...rest, archived: current.archived, rolloutId: current.rolloutId, sortMs: sortMsOf(row, thread) }, b.get('threadState', [current.threadId]));
 };
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);

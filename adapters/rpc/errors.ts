@@ -4,6 +4,7 @@ import { renderError } from '../../domain/errors.js';
 export interface RpcError {
   readonly code: number;
   readonly message: string;
+  readonly data?: unknown;
 }
 
 export const PARSE_ERROR = -32700;
@@ -35,6 +36,7 @@ export const toRpcError = (e: EngineError, method: string): RpcError => {
       return { code: INVALID_REQUEST, message: words === undefined ? renderError(e) : words(e.id) };
     }
     case 'Rejected':
+      return e.data === undefined ? { code: INVALID_REQUEST, message: renderError(e) } : { code: INVALID_REQUEST, message: renderError(e), data: e.data };
     case 'Conflict':
     case 'Unsupported':
       return { code: INVALID_REQUEST, message: renderError(e) };

@@ -1,12 +1,15 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
-import type { MutationPorts } from '../../replay/ports.js';
+import type { ThreadManagementPorts } from '../../replay/ports.js';
+import type { LoadedThreads } from './loadedThreads.js';
 
 /** What a method handler can use: the home's ports (reads and mutations), the home, and a way to notify the client. */
 export interface RpcContext {
   readonly codexHome: string;
-  readonly ports: MutationPorts;
+  readonly ports: ThreadManagementPorts;
+  /** The threads this server holds loaded (server-wide, as Codex's thread manager): `thread/loaded/list`. */
+  readonly loaded: LoadedThreads;
   /** Send a notification with this request's answer: before it (default) or right after it, as Codex orders each. */
   readonly notify: (method: string, params: unknown, when?: 'beforeAnswer' | 'afterAnswer') => void;
 }

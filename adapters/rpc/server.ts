@@ -9,6 +9,7 @@ import { withQuarantineNotice } from './quarantineNotice.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from './boundedLines.js';
 import type { RpcConnection } from './connection.js';
 import { lineConnection } from './connection.js';
+import { LoadedThreads } from './loadedThreads.js';
 import { isEngineError } from '../../domain/errors.js';
 import type { EngineError } from '../../domain/errors.js';
 
@@ -16,7 +17,7 @@ type Id = string | number | null;
 
 /** What the server answers with: the home's context and its methods. */
 export interface RpcService {
-  readonly ctx: Omit<RpcContext, 'notify'>;
+  readonly ctx: Omit<RpcContext, 'notify' | 'loaded'>;
   readonly methods: ReadonlyArray<RpcMethod>;
 }
 
@@ -32,6 +33,20 @@ export interface OpeningService {
   readonly early: ReadonlyArray<HomelessRpcMethod>;
   readonly open: () => Promise<E.Either<EngineError, RpcService>>;
 }
+
+/** The loaded threads of a service, one registry for all its connections (Codex's are server-wide). */
+const loadedOf = new WeakMap<RpcService, LoadedThreads>();
+const loadedThreadsOf = (s: RpcService): LoadedThreads => {
+  let l = loadedOf.get(s);
+  if (l === undefined) loadedOf.set(s, (l = new LoadedThreads()));
+  return l;
+};
+
+/** `initialize.capabilities.optOutNotificationMethods`: the notifications this connection does not want (exact method names, as Codex matches them). */
+const optedOutOf = (params: unknown): ReadonlySet<string> => {
+  const methods = (params as { capabilities?: { optOutNotificationMethods?: unknown } } | null | undefined)?.capabilities?.optOutNotificationMethods;
+  return new Set(Array.isArray(methods) ? methods.filter((m): m is string => typeof m === 'string') : []);
+};
 
 /** How long a quiet client leaves the home unopened: the first message normally comes at once. */
 const OPEN_WHEN_QUIET_MS = 20;
@@ -55,14 +70,16 @@ export const serveConnection = async (connection: RpcConnection, service: RpcSer
   // A handler's notifications are held and sent around its answer in the order Codex uses.
   let before: unknown[] = [];
   let after: unknown[] = [];
-  const notify = (method: string, params: unknown, when: 'beforeAnswer' | 'afterAnswer' = 'beforeAnswer'): void =>
-    void (when === 'afterAnswer' ? after : before).push({ jsonrpc: '2.0', method, params });
+  let optedOut: ReadonlySet<string> = new Set();
+  const notify = (method: string, params: unknown, when: 'beforeAnswer' | 'afterAnswer' = 'beforeAnswer'): void => {
+    if (!optedOut.has(method)) (when === 'afterAnswer' ? after : before).push({ jsonrpc: '2.0', method, params });
+  };
   const fail = (id: Id, error: RpcError) => write({ jsonrpc: '2.0', id, error });
 
   type Answering = { readonly byName: ReadonlyMap<string, RpcMethod>; readonly ctx: RpcContext };
   const answeringWith = (s: RpcService): Answering => ({
     byName: new Map(s.methods.map((m) => [m.name, m])),
-    ctx: { ...s.ctx, ports: withQuarantineNotice(s.ctx.ports, notify), notify },
+    ctx: { ...s.ctx, ports: withQuarantineNotice(s.ctx.ports, notify), notify, loaded: loadedThreadsOf(s) },
   });
   const early = new Map('early' in service ? service.early.map((m) => [m.name, m]) : []);
   const earlyCtx = { codexHome: 'early' in service ? service.codexHome : service.ctx.codexHome, notify };
@@ -114,7 +131,10 @@ export const serveConnection = async (connection: RpcConnection, service: RpcSer
       if (method !== 'initialize' && !initialized) return fail(id, { code: INVALID_REQUEST, message: 'Not initialized' });
       const params = found.method.params.decode(json.params);
       if (E.isLeft(params)) return fail(id, { code: INVALID_PARAMS, message: `Invalid params for ${method}: ${renderDecodeErrors(params.left)}` });
-      if (method === 'initialize') initialized = true;
+      if (method === 'initialize') {
+        initialized = true;
+        optedOut = optedOutOf(params.right);
+      }
       const result = await found.run(params.right)();
       const [first, then] = [before, after];
       before = [];

@@ -9,6 +9,13 @@ import { threadRevert } from './threadRevert.js';
 import { threadRollback } from './threadRollback.js';
 import { reviewStart } from './reviewStart.js';
 import { threadTokenUsageRead } from './threadTokenUsageRead.js';
+import { threadNameSet } from './threadNameSet.js';
+import { threadArchive } from './threadArchive.js';
+import { threadUnarchive } from './threadUnarchive.js';
+import { threadMetadataUpdate } from './threadMetadataUpdate.js';
+import { threadDelete } from './threadDelete.js';
+import { threadLoadedList } from './threadLoadedList.js';
+import { threadReadStateUpdate } from './threadReadStateUpdate.js';
 
 /** Every method `serve` answers. Adding one: a file in this folder, listed here. */
 export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
@@ -22,4 +29,11 @@ export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
   threadRollback,
   reviewStart,
   threadTokenUsageRead,
+  threadNameSet,
+  threadArchive,
+  threadUnarchive,
+  threadMetadataUpdate,
+  threadDelete,
+  threadLoadedList,
+  threadReadStateUpdate,
 ];

@@ -1,0 +1,21 @@
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import { unarchiveThread } from '../../../replay/unarchiveThread.js';
+import { defineMethod } from '../method.js';
+import { checkedThreadId } from '../threadIdSyntax.js';
+import { ThreadIdParams } from './threadArchive.js';
+
+/** `thread/unarchive`: `{thread}`, then `thread/unarchived`. */
+export const threadUnarchive = defineMethod({
+  name: 'thread/unarchive',
+  params: ThreadIdParams,
+  handle: (ctx, p) =>
+    pipe(
+      TE.fromEither(checkedThreadId(p.threadId, 'session')),
+      TE.chain((id) => unarchiveThread(ctx.ports, id)),
+      TE.map(({ threadId, thread }) => {
+        ctx.notify('thread/unarchived', { threadId }, 'afterAnswer');
+        return { thread };
+      }),
+    ),
+});

@@ -26,6 +26,12 @@ const UNKNOWN_THREAD_WORDS: ReadonlyMap<string, (threadId: string) => string> = 
   ['thread/turns/list', (id: string) => `thread not loaded: ${id}`],
   ['thread/items/list', (id: string) => `thread not loaded: ${id}`],
   ['thread/fork', (id: string) => `no rollout found for thread id ${id}`],
+  ['thread/name/set', (id: string) => `no rollout found for thread id ${id}`],
+  ['thread/archive', (id: string) => `no rollout found for thread id ${id}`],
+  ['thread/unarchive', (id: string) => `no archived rollout found for thread id ${id}`],
+  ['thread/metadata/update', (id: string) => `no rollout found for thread id ${id}`],
+  ['thread/delete', (id: string) => `no rollout found for thread id ${id}`],
+  ['thread/readState/update', (id: string) => `thread not loaded: ${id}`],
 ]);
 
 /** The one mapping from the engine's errors to JSON-RPC errors (codes and words as Codex uses them for `method`). */

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
-import { rejected } from '../../domain/errors.js';
+import { invalidArgument, rejected } from '../../domain/errors.js';
 
 const GROUPS = [8, 4, 4, 4, 12];
 const HEX = /^[0-9a-fA-F]$/;
@@ -26,8 +26,12 @@ export const uuidSyntaxError = (text: string): string | undefined => {
   return bad < 0 ? undefined : `invalid group length in group ${bad}: expected ${GROUPS[bad]}, found ${lengths[bad]}`;
 };
 
-/** A thread id as Codex's management methods take it: refused (-32600 `invalid <what> id: …`) unless it is a UUID. */
-export const checkedThreadId = (threadId: string, what: 'thread' | 'session'): E.Either<EngineError, string> => {
+/**
+ * A thread id as Codex's management methods take it: refused with `invalid <what> id: …` unless
+ * it is a UUID, as -32600, or as -32602 where Codex decodes the id with the params (`params`).
+ */
+export const checkedThreadId = (threadId: string, what: 'thread' | 'session', refusedAs: 'request' | 'params' = 'request'): E.Either<EngineError, string> => {
   const why = uuidSyntaxError(threadId);
-  return why === undefined ? E.right(threadId) : E.left(rejected(`invalid ${what} id: ${why}`));
+  if (why === undefined) return E.right(threadId);
+  return E.left(refusedAs === 'params' ? invalidArgument(`${what} id`, why) : rejected(`invalid ${what} id: ${why}`));
 };

@@ -17,7 +17,7 @@ import type { CompatHome } from './scenarios.js';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import type { Seen } from './threadManagementTranscript.js';
-import { THREAD_MANAGEMENT_TRANSCRIPT } from './threadManagementTranscript.js';
+import { THREAD_MANAGEMENT_TRANSCRIPT, UNKNOWN_THREAD } from './threadManagementTranscript.js';
 
 /** What one step gave: the answer, and everything that arrived from the request to the quiet after it, in order (`answer` marks the answer's place). */
 interface StepRecord {
@@ -197,7 +197,7 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
     const ourDisk = diskState(home.codexHome);
 
     const problems: string[] = [];
-    const known = idsIn(pristine);
+    const known = new Set([...idsIn(pristine), UNKNOWN_THREAD]);
     const [c, o] = [normalised(codexRecords, known) as StepRecord[], normalised(ourRecords, known) as StepRecord[]];
     for (let i = 0; i < c.length; i++) {
       const d = jsonDifferences(c[i], o[i], 8);

@@ -18,7 +18,7 @@ export const threadReadStateUpdate = defineMethod({
   params: ThreadReadStateUpdateParams,
   handle: (ctx, p) =>
     pipe(
-      TE.fromEither(checkedThreadId(p.threadId, 'thread')),
+      TE.fromEither(checkedThreadId(p.threadId, 'thread', 'params')),
       TE.chain((id) => updateReadState(ctx.ports, id, p.operation.type, p.expectedRevision)),
       TE.map((readState) => ({ readState })),
     ),

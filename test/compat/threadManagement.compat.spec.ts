@@ -11,12 +11,13 @@ import { join, relative } from 'node:path';
 import { appServerEnv, resolveCodexCommand, writeCodexConfig } from './appServer.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { MockResponses } from './mockResponses.js';
-import { freshRoot, openEngineServer } from './mutationHarness.js';
+import { freshRoot } from './mutationHarness.js';
 import { buildScenarioHome, SCENARIOS } from './scenarios.js';
 import type { CompatHome } from './scenarios.js';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
-import type { Seen } from './threadManagementTranscript.js';
+import type { Seen, TranscriptStep } from './threadManagementTranscript.js';
+import { ENGINE_CLI_PATH } from './engineCli.js';
 import { THREAD_MANAGEMENT_TRANSCRIPT, UNKNOWN_THREAD } from './threadManagementTranscript.js';
 
 /** What one step gave: the answer, and everything that arrived from the request to the quiet after it, in order (`answer` marks the answer's place). */
@@ -27,14 +28,30 @@ interface StepRecord {
   readonly notifications: ReadonlyArray<{ readonly method: string; readonly params: unknown }>;
 }
 
+/** The turn ids of a home's one thread, oldest first, from its rollout's task_started lines. */
+const turnIdsOf = (codexHome: string): string[] => {
+  const ids: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir)) {
+      const p = join(dir, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (e.endsWith('.jsonl'))
+        for (const l of readFileSync(p, 'utf8').split('\n'))
+          if (l.includes('"task_started"')) ids.push((JSON.parse(l) as { payload: { turn_id: string } }).payload.turn_id);
+    }
+  };
+  walk(join(codexHome, 'sessions'));
+  return ids;
+};
+
 /** Codex's own notices that say nothing about the history (remote control status, model warnings). */
 const UNRELATED = new Set(['remoteControl/status/changed', 'warning', 'account/rateLimits/updated']);
 
-async function runTranscript(client: StdioRpcClient, threadId: string, turnIds: string[]): Promise<StepRecord[]> {
+async function runTranscript(client: StdioRpcClient, steps: ReadonlyArray<TranscriptStep>, threadId: string, turnIds: ReadonlyArray<string>): Promise<StepRecord[]> {
   const answers: Record<string, any> = {};
   const out: StepRecord[] = [];
   await client.settle(300);
-  for (const s of THREAD_MANAGEMENT_TRANSCRIPT) {
+  for (const s of steps) {
     const seen: Seen = { threadId, turnIds, answers };
     const [fromNote, fromArrived] = [client.notifications.length, client.received.length];
     const a = await client.request(s.method, s.params(seen));
@@ -54,7 +71,12 @@ async function runTranscript(client: StdioRpcClient, threadId: string, turnIds: 
 }
 
 /** Rollout files (relative path → sha256), Codex's name log with its times left out. */
-function diskState(codexHome: string): { files: Record<string, string>; sessionIndex: unknown[] } {
+interface DiskState {
+  readonly files: Record<string, string>;
+  readonly sessionIndex: unknown[];
+}
+
+function diskState(codexHome: string): DiskState {
   const files: Record<string, string> = {};
   const walk = (dir: string): void => {
     if (!existsSync(dir)) return;
@@ -159,52 +181,68 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
     threadId = home.threads.find((t) => t.label === 'main')!.id;
     // Codex's cache of the live run holds read receipts no rollout records (published while its turns ran): both sides start from the files.
     for (const f of readdirSync(home.codexHome)) if (f.startsWith('state_5.sqlite')) rmSync(join(home.codexHome, f), { force: true });
+    turnIds = turnIdsOf(home.codexHome);
     pristine = join(root, 'pristine-home');
     cpSync(home.codexHome, pristine, { recursive: true });
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  it('answers, notifications around each answer, and the files left behind are Codex’s', async () => {
-    // Codex on the home it wrote.
-    const mock = await MockResponses.start();
-    writeCodexConfig(home.codexHome, mock.port);
-    const cmd = resolveCodexCommand();
-    const codex = spawnRpcServer(cmd.file, [...cmd.args, 'app-server'], { env: appServerEnv({ codexHome: home.codexHome }), cwd: home.workDir });
-    let codexRecords: StepRecord[];
-    try {
-      const init = await codex.request('initialize', { clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' }, capabilities: { experimentalApi: true } });
-      expect(init).to.have.property('result');
-      codex.notify('initialized');
-      const read: any = await codex.request('thread/turns/list', { threadId, limit: 100, sortDirection: 'asc', itemsView: 'notLoaded' });
-      turnIds = read.result.data.map((t: { id: string }) => t.id);
-      codexRecords = await runTranscript(codex, threadId, turnIds);
-    } finally {
-      await codex.close();
-      await mock.stop();
-    }
-    const codexDisk = diskState(home.codexHome);
-
-    // Ours on the same home as it was before.
+  /** The transcript on a copy of the home as it was before any run (same absolute paths), on Codex or on ours, initialized with `capabilities`. */
+  async function runOn(
+    side: 'codex' | 'ours',
+    steps: ReadonlyArray<TranscriptStep>,
+    capabilities: Record<string, unknown>,
+  ): Promise<{ records: StepRecord[]; disk: DiskState }> {
     rmSync(home.codexHome, { recursive: true, force: true });
     cpSync(pristine, home.codexHome, { recursive: true });
-    const ours = await openEngineServer(home);
-    let ourRecords: StepRecord[];
+    const mock = side === 'codex' ? await MockResponses.start() : undefined;
+    if (mock !== undefined) writeCodexConfig(home.codexHome, mock.port);
+    const cmd = resolveCodexCommand();
+    const client =
+      side === 'codex'
+        ? spawnRpcServer(cmd.file, [...cmd.args, 'app-server'], { env: appServerEnv({ codexHome: home.codexHome }), cwd: home.workDir })
+        : spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome]);
     try {
-      ourRecords = await runTranscript(ours, threadId, turnIds);
+      const init = await client.request('initialize', { clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' }, capabilities });
+      expect(init, `${side} initialize`).to.have.property('result');
+      client.notify('initialized');
+      const records = await runTranscript(client, steps, threadId, turnIds);
+      return { records, disk: diskState(home.codexHome) };
     } finally {
-      await ours.close();
+      await client.close();
+      await mock?.stop();
     }
-    const ourDisk = diskState(home.codexHome);
+  }
 
+  /** Every difference between the two runs, step by step, then the files. */
+  const differences = (codex: { records: StepRecord[]; disk: DiskState }, ours: { records: StepRecord[]; disk: DiskState }): string[] => {
     const problems: string[] = [];
     const known = new Set([...idsIn(pristine), UNKNOWN_THREAD]);
-    const [c, o] = [normalised(codexRecords, known) as StepRecord[], normalised(ourRecords, known) as StepRecord[]];
+    const [c, o] = [normalised(codex.records, known) as StepRecord[], normalised(ours.records, known) as StepRecord[]];
     for (let i = 0; i < c.length; i++) {
       const d = jsonDifferences(c[i], o[i], 8);
       if (d.length > 0) problems.push(`step ${c[i]!.label}:\n${describeDifferences(d)}`);
     }
-    const dd = jsonDifferences(codexDisk, ourDisk, 8);
+    const dd = jsonDifferences(codex.disk, ours.disk, 8);
     if (dd.length > 0) problems.push(`files:\n${describeDifferences(dd)}`);
+    return problems;
+  };
+
+  it('answers, notifications around each answer, and the files left behind are Codex’s', async () => {
+    const codex = await runOn('codex', THREAD_MANAGEMENT_TRANSCRIPT, { experimentalApi: true });
+    const ours = await runOn('ours', THREAD_MANAGEMENT_TRANSCRIPT, { experimentalApi: true });
+    expect(codex.records.find((r) => r.label === 'archive')!.arrived, 'the transcript saw notifications').to.deep.equal(['answer', 'thread/archived']);
+    const problems = differences(codex, ours);
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+  });
+
+  it('initialize.capabilities.optOutNotificationMethods: the methods named are not sent to that connection, as Codex', async () => {
+    const steps = THREAD_MANAGEMENT_TRANSCRIPT.filter((s) => ['name', 'archive', 'unarchive'].includes(s.label));
+    const capabilities = { experimentalApi: true, optOutNotificationMethods: ['thread/name/updated', 'thread/archived'] };
+    const codex = await runOn('codex', steps, capabilities);
+    const ours = await runOn('ours', steps, capabilities);
+    expect(codex.records.map((r) => r.arrived)).to.deep.equal([['answer'], ['answer'], ['answer', 'thread/unarchived']]);
+    const problems = differences(codex, ours);
     expect(problems, problems.join('\n')).to.deep.equal([]);
   });
 });

@@ -9,6 +9,16 @@ import { errnoCode, toEngineError } from './toEngineError.js';
 /** A line of `session_index.jsonl`, appended by `thread/name/set`. */
 const SessionIndexEntry = t.type({ id: t.string, thread_name: t.string });
 
+/** The file's text; undefined when there is no file (no thread was ever named). */
+const textOf = async (path: string): Promise<string | undefined> => {
+  try {
+    return await fs.readFile(path, 'utf8');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+};
+
 /**
  * Thread names by id; the last entry for an id wins. An undecodable line is skipped here because
  * the file is Codex's own name log, not history; it is reported through `onBadLine`.
@@ -20,13 +30,8 @@ export const readThreadNames = (
   const path = nodePath.join(home, 'session_index.jsonl');
   return TE.tryCatch(
     async () => {
-      let text: string;
-      try {
-        text = await fs.readFile(path, 'utf8');
-      } catch (err) {
-        if (errnoCode(err) === 'ENOENT') return new Map<string, string>();
-        throw err;
-      }
+      const text = await textOf(path);
+      if (text === undefined) return new Map<string, string>();
       const names = new Map<string, string>();
       text.split('\n').forEach((line, i) => {
         if (line.trim() === '') return;
@@ -76,13 +81,8 @@ export const forgetThreadNames = (home: string, threadId: string): TE.TaskEither
   const path = nodePath.join(home, 'session_index.jsonl');
   return TE.tryCatch(
     async () => {
-      let text: string;
-      try {
-        text = await fs.readFile(path, 'utf8');
-      } catch (err) {
-        if (errnoCode(err) === 'ENOENT') return;
-        throw err;
-      }
+      const text = await textOf(path);
+      if (text === undefined) return;
       const ofThread = (line: string): boolean => {
         try {
           const r = SessionIndexEntry.decode(JSON.parse(line));

@@ -1,22 +1,7 @@
-import * as TE from 'fp-ts/lib/TaskEither.js';
-import { pipe } from 'fp-ts/lib/function.js';
 import { deleteThread } from '../../../replay/deleteThread.js';
-import { ThreadIdParams } from '../../rpc/methods/threadArchive.js';
-import { checkedThreadId } from '../../rpc/threadIdSyntax.js';
-import { decodeRequest, withRequest } from '../decodeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
-import { runOnHome } from '../runOnHome.js';
+import { threadIdAction } from '../threadIdAction.js';
 
 /** What `rollout-engine delete` does (loaded by its action only). */
 export const action = (threadId: string, opts: HomeOptions) =>
-  withRequest(opts, decodeRequest(ThreadIdParams, { threadId }, { threadId: '<threadId>' }), (p) =>
-    runOnHome(
-      opts,
-      (home) =>
-        pipe(
-          TE.fromEither(checkedThreadId(p.threadId, 'thread')),
-          TE.chain((id) => deleteThread(home.mutations, id)),
-        ),
-      (v) => `deleted ${v.threadId}\n${v.removed.map((p) => `  ${p}`).join('\\n')}`,
-    ),
-  );
+  threadIdAction(threadId, opts, 'thread', deleteThread, (v) => [`deleted ${v.threadId}`, ...v.removed.map((p) => `  ${p}`)].join('\n'));

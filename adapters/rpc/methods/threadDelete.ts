@@ -3,7 +3,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import { deleteThread } from '../../../replay/deleteThread.js';
 import { defineMethod } from '../method.js';
 import { checkedThreadId } from '../threadIdSyntax.js';
-import { ThreadIdParams } from './threadArchive.js';
+import { ThreadIdParams, unloaded } from './threadArchive.js';
 
 /** `thread/delete`: a loaded thread is unloaded first (`thread/status/changed` notLoaded before the answer), then `{}` and `thread/deleted`, as Codex orders them. */
 export const threadDelete = defineMethod({
@@ -14,7 +14,7 @@ export const threadDelete = defineMethod({
       TE.fromEither(checkedThreadId(p.threadId, 'thread')),
       TE.chain((id) => deleteThread(ctx.ports, id)),
       TE.map(({ threadId }) => {
-        if (ctx.loaded.unload(threadId)) ctx.notify('thread/status/changed', { threadId, status: { type: 'notLoaded' } });
+        unloaded(ctx, threadId);
         ctx.notify('thread/deleted', { threadId }, 'afterAnswer');
         return {};
       }),

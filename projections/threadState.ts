@@ -1,18 +1,8 @@
-import type { IndexReader, IndexWrite, ThreadRow } from '../domain/index/rows.js';
-import type { ThreadStateEvent, ThreadStateRow } from '../domain/threadState/threadStateEvent.js';
+import type { IndexReader, IndexWrite } from '../domain/index/rows.js';
+import type { ThreadStateEvent } from '../domain/threadState/threadStateEvent.js';
 import { foldThreadState } from '../domain/threadState/threadStateEvent.js';
 import { Batch } from './batch.js';
-import { writeThreadRow } from './threadRows.js';
-
-/**
- * A thread row with what the thread-state log says of it: its read receipt, and the git metadata
- * `thread/metadata/update` stored (which replaces the rollout's, as Codex's cache does).
- */
-export const withThreadState = (row: ThreadRow, state: ThreadStateRow | undefined): ThreadRow => {
-  const { readState: _old, ...rest } = row;
-  const git = state?.gitInfo === undefined ? rest : { ...rest, gitInfo: state.gitInfo };
-  return state?.readState === undefined ? git : { ...git, readState: state.readState };
-};
+import { withThreadState, writeThreadRow } from './threadRows.js';
 
 /**
  * Fold events of the thread-state log into `threadState`, and into the thread rows that exist

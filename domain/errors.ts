@@ -29,8 +29,8 @@ export type EngineError =
   | { readonly _tag: 'InvalidArgument'; readonly field: string; readonly reason: string }
   | { readonly _tag: 'Io'; readonly path: string; readonly op: string; readonly code: string; readonly message: string }
   | { readonly _tag: 'Timeout'; readonly what: string; readonly ms: number }
-  /** A request the API refuses, with the exact words Codex uses (JSON-RPC -32600). */
-  | { readonly _tag: 'Rejected'; readonly reason: string };
+  /** A request the API refuses, with the exact words Codex uses (JSON-RPC -32600) and the `data` Codex attaches, if any. */
+  | { readonly _tag: 'Rejected'; readonly reason: string; readonly data?: unknown };
 
 export type EngineErrorTag = EngineError['_tag'];
 
@@ -86,7 +86,7 @@ export const ioError = (path: string, op: string, code: string, message: string)
   message,
 });
 export const timeout = (what: string, ms: number): EngineError => ({ _tag: 'Timeout', what, ms });
-export const rejected = (reason: string): EngineError => ({ _tag: 'Rejected', reason });
+export const rejected = (reason: string, data?: unknown): EngineError => (data === undefined ? { _tag: 'Rejected', reason } : { _tag: 'Rejected', reason, data });
 
 const renderPosition = (p: LogPosition | 'noStream'): string => (p === 'noStream' ? 'no stream' : `line ${p.ordinal} @ byte ${p.byteOffset}`);
 

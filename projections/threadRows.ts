@@ -6,6 +6,7 @@ import { applySettingsChange } from '../domain/thread/threadMeta.js';
 import { currentFileOf, hopOfRow } from '../domain/history/historyBase.js';
 import { Batch } from './batch.js';
 import { walkHistorySync } from '../domain/history/walk.js';
+import type { ThreadStateRow } from '../domain/threadState/threadStateEvent.js';
 
 /** A rollout file that holds rows (the winner for its rollout id). */
 export interface IndexedFile {
@@ -49,6 +50,16 @@ export const writeThreadRow = (b: Batch, threadId: string, row: ThreadRow | unde
   for (const k of threadOrderKeysOf(row)) b.put('threadOrder', k, 0);
 };
 
+/**
+ * A thread row with what the thread-state log says of it: its read receipt, and the git metadata
+ * `thread/metadata/update` stored (which replaces the rollout's, as Codex's cache does).
+ */
+export const withThreadState = (row: ThreadRow, state: ThreadStateRow | undefined): ThreadRow => {
+  const { readState: _old, ...rest } = row;
+  const git = state?.gitInfo === undefined ? rest : { ...rest, gitInfo: state.gitInfo };
+  return state?.readState === undefined ? git : { ...git, readState: state.readState };
+};
+
 /** The thread row of a thread whose current file is `current` (the Thread fields but turns/status). */
 export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null): ThreadRow | undefined => {
   const row = b.get('rollouts', [current.rolloutId]);
@@ -75,7 +86,7 @@ export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null)
     [],
   );
   const { turns: _turns, status: _status, ...rest } = thread;
-  return { ...rest, archived: current.archived, rolloutId: current.rolloutId, sortMs: sortMsOf(row, thread) };
+  return withThreadState({ ...rest, archived: current.archived, rolloutId: current.rolloutId, sortMs: sortMsOf(row, thread) }, b.get('threadState', [current.threadId]));
 };
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);

@@ -13,7 +13,7 @@ import type { ThreadTokenUsageUpdated } from '../domain/tokens/threadTokenUsage.
 import type { ThreadLineage } from '../domain/history/lineage.js';
 import { currentSegmentOf, segmentIndexOfRollout } from '../domain/history/lineage.js';
 import { findTurn, historyEnd, lastTurns, lineageToChange, nextTurn } from './internal/lineage.js';
-import type { MutationPorts } from './ports.js';
+import type { MutationPorts, ThreadManagementPorts } from './ports.js';
 import { answerThread, sessionMetaOf, settingsBefore } from './internal/mutationSteps.js';
 import { stop, take, useCase } from './internal/useCase.js';
 import { readTokenUsage } from './readTokenUsage.js';
@@ -70,9 +70,10 @@ const sourceLineage = async (ports: MutationPorts, p: ForkParams): Promise<Threa
 /**
  * `thread/fork`. A paginated source gives a reference fork: a new rollout of two lines whose
  * `session_meta` names the cut it continues (`history_base`), whatever the history's size. A
- * legacy source is copied up to the cut, as Codex does. Turn and item ids are kept either way.
+ * legacy source is copied up to the cut, as Codex does. Turn and item ids are kept either way, and
+ * a named source's name goes to the fork.
  */
-export const forkThread = (ports: MutationPorts, params: ForkParams): TE.TaskEither<EngineError, ForkResult> =>
+export const forkThread = (ports: ThreadManagementPorts, params: ForkParams): TE.TaskEither<EngineError, ForkResult> =>
   useCase(async () => {
     const req = await take(requestOf(params));
     const lineage = await sourceLineage(ports, params);
@@ -100,6 +101,9 @@ export const forkThread = (ports: MutationPorts, params: ForkParams): TE.TaskEit
       lineage.mode === 'paginated'
         ? await take(ports.files.create(path, renderDrafts([forkMetaLine(input), ...forkTailLines(input)], cut.ordinal)))
         : await take(ports.files.createFrom(path, legacyForkLines(ports, currentPath, cut, input)));
+    // The fork takes the source's name, as Codex records it: a line of its own in session_index.jsonl.
+    const sourceName = (await take(ports.index.get('threads', [sourceThreadId])))?.name ?? null;
+    if (sourceName !== null) await take(ports.homeFiles.appendThreadName(input.newThreadId, sourceName, now));
     await take(ports.indexer.catchUp([path]));
     const includeTurns = params.excludeTurns !== true;
     return {

@@ -1,4 +1,6 @@
+import type * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { ThreadStateEvent, ThreadStateRow } from '../domain/threadState/threadStateEvent.js';
 import type { EngineError } from '../domain/errors.js';
 import type { Clock, HistoryIndexer, Ids, IndexStore, RolloutFiles } from '../domain/ports.js';
 
@@ -57,4 +59,42 @@ export interface AppendRecord {
 export interface AppendKeys {
   readonly find: (idempotencyKey: string) => TE.TaskEither<EngineError, AppendRecord | undefined>;
   readonly record: (r: AppendRecord) => TE.TaskEither<EngineError, void>;
+}
+
+/**
+ * The engine's thread-state log (read receipts, stored git metadata: what Codex keeps only in
+ * SQLite) and its projection, the index table `threadState` (domain/threadState).
+ */
+export interface ThreadStateLog {
+  /** Fold what the log holds beyond what the index has folded (a stat when nothing is new). */
+  readonly catchUp: () => TE.TaskEither<EngineError, void>;
+  /**
+   * One change, atomic across processes: under the log's lock and with the index caught up,
+   * `decide` sees the thread's state and gives the event to append (null: none), or refuses; the
+   * event is appended and folded. Answers the thread's state after it.
+   */
+  readonly change: (
+    threadId: string,
+    decide: (current: ThreadStateRow | undefined) => E.Either<EngineError, ThreadStateEvent | null>,
+  ) => TE.TaskEither<EngineError, ThreadStateRow | undefined>;
+}
+
+/** What thread management does to a home's files besides the rollouts' lines: Codex's name log and where rollout files live. */
+export interface ThreadHomeFiles {
+  /** Append one `{id, thread_name, updated_at}` line to `session_index.jsonl`, as Codex does on a rename. */
+  readonly appendThreadName: (threadId: string, name: string, at: Date) => TE.TaskEither<EngineError, void>;
+  /** Drop a thread's lines from `session_index.jsonl` (thread/delete), the file replaced whole. */
+  readonly forgetThreadNames: (threadId: string) => TE.TaskEither<EngineError, void>;
+  /** Move rollout files to `archived_sessions/` (flat), each with one rename; answers the new paths in order. */
+  readonly archive: (paths: ReadonlyArray<string>) => TE.TaskEither<EngineError, string[]>;
+  /** Move archived rollout files back to `sessions/YYYY/MM/DD/` (their names' dates); answers the new paths. */
+  readonly unarchive: (paths: ReadonlyArray<string>) => TE.TaskEither<EngineError, string[]>;
+  /** Delete rollout files. */
+  readonly remove: (paths: ReadonlyArray<string>) => TE.TaskEither<EngineError, void>;
+}
+
+/** What the thread management use cases (name, archive, unarchive, metadata, delete, read state) need. */
+export interface ThreadManagementPorts extends MutationPorts {
+  readonly threadState: ThreadStateLog;
+  readonly homeFiles: ThreadHomeFiles;
 }

@@ -20,6 +20,12 @@ import { registerRollback } from './commands/rollback.js';
 import { registerReview } from './commands/review.js';
 import { registerTokenUsage } from './commands/tokenUsage.js';
 import { registerAppend } from './commands/append.js';
+import { registerName } from './commands/name.js';
+import { registerArchive } from './commands/archive.js';
+import { registerUnarchive } from './commands/unarchive.js';
+import { registerMetadata } from './commands/metadata.js';
+import { registerDelete } from './commands/delete.js';
+import { registerReadState } from './commands/readState.js';
 
 /** The installed package's version (dist/adapters/cli/main.js → package.json). */
 const { version } = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -68,6 +74,12 @@ registerRollback(program);
 registerReview(program);
 registerTokenUsage(program);
 registerAppend(program);
+registerName(program);
+registerArchive(program);
+registerUnarchive(program);
+registerMetadata(program);
+registerDelete(program);
+registerReadState(program);
 
 // Long work says what it is doing on stderr (progress.ts); `--quiet` on any command silences that.
 for (const command of program.commands) command.option('-q, --quiet', 'no status lines or progress bars on stderr (errors are still printed)');

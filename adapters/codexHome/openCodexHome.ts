@@ -1,7 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
-import type { HistoryReadPorts, MutationPorts } from '../../replay/ports.js';
+import type { HistoryReadPorts, ThreadManagementPorts } from '../../replay/ports.js';
+import { threadStateLogOver } from '../engineState/threadStateLog.js';
+import { threadHomeFiles } from '../jsonl/threadMoves.js';
 import { fileQuarantineSink } from '../jsonl/quarantine.js';
 import { readRanges } from '../jsonl/readRange.js';
 import { isInsideHome, outsideHome } from '../jsonl/insideHome.js';
@@ -29,7 +31,7 @@ export interface OpenCodexHome {
   /** The history read use cases' ports. */
   readonly read: HistoryReadPorts;
   /** Fork, revert, rollback, review and token replay over the same index and files. */
-  readonly mutations: MutationPorts;
+  readonly mutations: ThreadManagementPorts;
   /**
    * How the backfill gate let this process in, and the backfill this process ran if it was the one;
    * null when the gate was not passed before the home was returned (`backfill: 'background' | 'onDemand'`).
@@ -114,13 +116,24 @@ export const portsOver = (
   codexHome: string,
   options: CatchUpOptions,
   context: IndexerContext = {},
-): { read: HistoryReadPorts; mutations: MutationPorts } => {
+): { read: HistoryReadPorts; mutations: ThreadManagementPorts } => {
   // Item contents are read at the paths the index holds: never outside the home (second line of defence).
   const readInside: HistoryReadPorts['readRanges'] = (path, ranges) => (isInsideHome(codexHome, path) ? readRanges(path, ranges) : TE.left(outsideHome(codexHome, path)));
   const read: HistoryReadPorts = { index: store, indexer: lmdbHistoryIndexer(store, codexHome, options, context), readRanges: readInside };
   // The append keys are kept beside the LMDB folder, in the index dir (`lmdbDirOf`).
   const appendKeys = fileAppendKeys(nodePath.dirname(store.path));
-  return { read, mutations: { ...read, files: jsonlRolloutFiles(codexHome), appendKeys, clock: systemClock, ids: uuidv7Ids() } };
+  return {
+    read,
+    mutations: {
+      ...read,
+      files: jsonlRolloutFiles(codexHome),
+      appendKeys,
+      clock: systemClock,
+      ids: uuidv7Ids(),
+      threadState: threadStateLogOver(store, codexHome),
+      homeFiles: threadHomeFiles(codexHome),
+    },
+  };
 };
 
 /**
@@ -134,6 +147,12 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
   const opened = await openIndex(lmdbDirOf(indexDir), codexHome, reportingTo(options, opts.onStatus, 'rebuild', codexHome))();
   if (E.isLeft(opened)) return opened;
   const store = opened.right.store;
+  // The thread-state log is folded before anything reads (a rebuilt index folds it whole).
+  const states = await threadStateLogOver(store, codexHome).catchUp()();
+  if (E.isLeft(states)) {
+    await store.close()();
+    return states;
+  }
   const waiting = gateStatus(opts.onStatus, codexHome);
   const gateOptions = { ...(opts.gateWaitMs === undefined ? {} : { waitMs: opts.gateWaitMs }), ...waiting.gate };
   const catchUpOptions = reportingTo(options, opts.onStatus, 'catchUp', codexHome);

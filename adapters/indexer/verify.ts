@@ -282,6 +282,10 @@ const compareHome = async (store: IndexStore, home: string, options: VerifyOptio
   // Thread rows, from every file's rollout row (as a catch-up derives them).
   const mem = memoryIndex();
   mem.apply(kept.rollouts.map((r): IndexWrite => ({ op: 'put', table: 'rollouts', key: [r.rolloutId], value: r })));
+  // What the thread-state log says of threads is part of their rows; its own table is checked against the log when the home opens.
+  const states = await store.range('threadState', [])();
+  if (E.isLeft(states)) return states;
+  mem.apply(states.right.map((r): IndexWrite => ({ op: 'put', table: 'threadState', key: r.key, value: r.value })));
   const derived = refreshThreadRows(mem, indexedFilesOf(kept.checkpoints), names.right);
   // Thread rows and their list order keys (the thread id is the key's last part).
   for (const table of ['threads', 'threadOrder'] as const) {

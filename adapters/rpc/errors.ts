@@ -33,6 +33,12 @@ const UNKNOWN_THREAD_WORDS: ReadonlyMap<string, (threadId: string) => string> = 
   ['thread/turns/list', (id: string) => `thread not loaded: ${id}`],
   ['thread/items/list', (id: string) => `thread not loaded: ${id}`],
   ['thread/fork', (id: string) => `no rollout found for thread id ${id}`],
+  ['thread/name/set', (id: string) => `no rollout found for thread id ${id}`],
+  ['thread/archive', (id: string) => `no rollout found for thread id ${id}`],
+  ['thread/unarchive', (id: string) => `no archived rollout found for thread id ${id}`],
+  ['thread/metadata/update', (id: string) => `no rollout found for thread id ${id}`],
+  ['thread/delete', (id: string) => `no rollout found for thread id ${id}`],
+  ['thread/readState/update', (id: string) => `thread not loaded: ${id}`],
 ]);
 
 /** The one mapping from the engine's errors to JSON-RPC errors (codes and words as Codex uses them for `method`). */
@@ -42,10 +48,11 @@ export const toRpcError = (e: EngineError, method: string): RpcError => {
       const words = e.what === 'thread' ? UNKNOWN_THREAD_WORDS.get(method) : undefined;
       return { code: INVALID_REQUEST, message: words === undefined ? renderError(e) : words(e.id) };
     }
+    case 'Rejected':
+      return e.data === undefined ? { code: INVALID_REQUEST, message: renderError(e) } : { code: INVALID_REQUEST, message: renderError(e), data: e.data };
     case 'Conflict':
       // The positions are data: a writer (`rollout/append`) retries from the actual end.
       return { code: INVALID_REQUEST, message: renderError(e), data: { path: e.path, expected: e.expected, actual: e.actual } };
-    case 'Rejected':
     case 'Unsupported':
       return { code: INVALID_REQUEST, message: renderError(e) };
     case 'InvalidArgument':

@@ -1,8 +1,9 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
-import type { MutationPorts } from '../../replay/ports.js';
+import type { ThreadManagementPorts } from '../../replay/ports.js';
 import type { ConnectionThreads } from './threadSubscriptions.js';
+import type { LoadedThreads } from './loadedThreads.js';
 
 /** How busy the server is: requests running (started, not yet answered) and queued (accepted, waiting for their key). */
 export interface ServerLoad {
@@ -13,7 +14,9 @@ export interface ServerLoad {
 /** What a method handler can use: the home's ports (reads and mutations), the home, a way to notify the client, and the server's load. */
 export interface RpcContext {
   readonly codexHome: string;
-  readonly ports: MutationPorts;
+  readonly ports: ThreadManagementPorts;
+  /** The threads this server holds loaded (server-wide, as Codex's thread manager): `thread/loaded/list`. */
+  readonly loaded: LoadedThreads;
   /** Send a notification with this request's answer: before it (default) or right after it, as Codex orders each. */
   readonly notify: (method: string, params: unknown, when?: 'beforeAnswer' | 'afterAnswer') => void;
   readonly load: ServerLoad;

@@ -22,7 +22,7 @@ export const quarantinedLinesNotification = (q: QuarantinedLines): QuarantinedLi
 });
 
 /** The ports a request's handler gets: reads tell the client about quarantined lines. */
-export const withQuarantineNotice = (ports: MutationPorts, notify: RpcContext['notify']): MutationPorts => ({
+export const withQuarantineNotice = <P extends MutationPorts>(ports: P, notify: RpcContext['notify']): P => ({
   ...ports,
   onQuarantined: (q) => notify(QUARANTINED_LINES_NOTIFICATION, quarantinedLinesNotification(q)),
 });

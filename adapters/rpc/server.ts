@@ -14,6 +14,7 @@ import { createScheduler, DEFAULT_MAX_QUEUED_PER_KEY, DEFAULT_MAX_REQUESTS_PER_C
 import { mapStreams } from './streamedJson.js';
 import type { ConnectionThreads, ThreadSubscriptions } from './threadSubscriptions.js';
 import { threadSubscriptions } from './threadSubscriptions.js';
+import { LoadedThreads } from './loadedThreads.js';
 import { isEngineError } from '../../domain/errors.js';
 import type { EngineError } from '../../domain/errors.js';
 
@@ -21,7 +22,7 @@ type Id = string | number | null;
 
 /** What the server answers with: the home's context and its methods. */
 export interface RpcService {
-  readonly ctx: Omit<RpcContext, 'notify' | 'load' | 'threads'>;
+  readonly ctx: Omit<RpcContext, 'notify' | 'load' | 'threads' | 'loaded'>;
   readonly methods: ReadonlyArray<RpcMethod>;
   /** The server's live notifications hub; absent: one of this connection's own, told only of its `rollout/append`s. */
   readonly subscriptions?: ThreadSubscriptions;
@@ -65,6 +66,12 @@ const OPEN_WHEN_QUIET_MS = 20;
 /** `initialize`'s params as far as the server reads them: does the client take experimental methods? */
 const ExperimentalClient = t.type({ capabilities: t.type({ experimentalApi: t.literal(true) }) });
 
+/** `initialize.capabilities.optOutNotificationMethods`: the notifications this connection does not want (exact method names, as Codex matches them). */
+const optedOutOf = (params: unknown): ReadonlySet<string> => {
+  const methods = (params as { capabilities?: { optOutNotificationMethods?: unknown } } | null | undefined)?.capabilities?.optOutNotificationMethods;
+  return new Set(Array.isArray(methods) ? methods.filter((m): m is string => typeof m === 'string') : []);
+};
+
 /** Thrown into a streamed answer whose client is gone: the stream stops at its next piece. */
 class ClientGone extends Error {}
 
@@ -91,6 +98,8 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
   // Requests waiting for the home to open are queued too.
   let waitingForHome = 0;
   const load: ServerLoad = { inFlight: scheduler.load.inFlight, queued: () => scheduler.load.queued() + waitingForHome };
+  // The threads this server holds loaded: one registry for every connection, as Codex's thread manager.
+  const loaded = new LoadedThreads();
 
   type Answering = { readonly byName: ReadonlyMap<string, RpcMethod>; readonly ctx: RpcService['ctx']; readonly hub: ThreadSubscriptions };
   // The live notifications hub: the service's (fed by the home's watch), or the server's own, told only of its `rollout/append`s.
@@ -129,6 +138,9 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     const owner = {};
     let initialized = false;
     let experimentalApi = false;
+    let optedOut: ReadonlySet<string> = new Set();
+    /** A notification this connection opted out of (`initialize`) is never sent to it. */
+    const wanted = (m: unknown): boolean => !optedOut.has((m as { method?: string }).method ?? '');
     let reading = true;
     let clientEnded = false;
     let metHomeError = false;
@@ -145,7 +157,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     // The threads this connection follows: their live notifications go out between whole messages.
     let threads: ConnectionThreads | undefined;
     const threadsOf = (answering: Answering): ConnectionThreads =>
-      (threads ??= answering.hub.connect((m) => (gone() ? Promise.resolve() : enqueue(() => connection.send(m)))));
+      (threads ??= answering.hub.connect((m) => (gone() || !wanted(m) ? Promise.resolve() : enqueue(() => connection.send(m)))));
 
     // Requests accepted and not yet answered (or skipped); the connection is served once none is left.
     let pending = 0;
@@ -168,9 +180,10 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     const run = async (id: Id, method: RpcMethod, params: unknown, answering: Answering): Promise<void> => {
       const before: unknown[] = [];
       const after: unknown[] = [];
-      const notify = (name: string, p: unknown, when: 'beforeAnswer' | 'afterAnswer' = 'beforeAnswer'): void =>
-        void (when === 'afterAnswer' ? after : before).push({ jsonrpc: '2.0', method: name, params: p });
-      const ctx: RpcContext = { ...answering.ctx, ports: withQuarantineNotice(answering.ctx.ports, notify), notify, load, threads: threadsOf(answering) };
+      const notify = (name: string, p: unknown, when: 'beforeAnswer' | 'afterAnswer' = 'beforeAnswer'): void => {
+        if (!optedOut.has(name)) (when === 'afterAnswer' ? after : before).push({ jsonrpc: '2.0', method: name, params: p });
+      };
+      const ctx: RpcContext = { ...answering.ctx, ports: withQuarantineNotice(answering.ctx.ports, notify), notify, load, loaded, threads: threadsOf(answering) };
       const result = await method.handle(ctx, params)();
       if (gone()) return;
       await enqueue(async () => {
@@ -256,9 +269,10 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
           if (E.isLeft(params)) return fail(id, { code: INVALID_PARAMS, message: `Invalid params for initialize: ${renderDecodeErrors(params.left)}` });
           initialized = true;
           experimentalApi = ExperimentalClient.is(json.params);
+          optedOut = optedOutOf(params.right);
           const notify = (): void => undefined;
           const result = await (
-            homeless !== undefined ? homeless.handle({ codexHome, notify }, params.right) : init.handle({ ...opened!.ctx, notify, load }, params.right)
+            homeless !== undefined ? homeless.handle({ codexHome, notify }, params.right) : init.handle({ ...opened!.ctx, notify, load, loaded }, params.right)
           )();
           return E.isLeft(result) ? fail(id, toRpcError(result.left, method)) : enqueue(() => connection.send({ jsonrpc: '2.0', id, result: result.right }));
         }

@@ -5,6 +5,7 @@ import type { HistoryMode } from '../rollout/historyMode.js';
 import type { SettingsChange } from '../thread/threadMeta.js';
 import type { CountedResponse, TokenFileState } from '../tokens/responseFold.js';
 import type { PluginFileState, PluginObservation } from '../plugins/rolloutObservations.js';
+import type { ReadState, ThreadStateRow } from '../threadState/threadStateEvent.js';
 
 /**
  * Rows of the history index, table by table. Every table except `files`, `threads` and `meta` is
@@ -188,6 +189,8 @@ export type ThreadRow = Omit<Thread, 'turns' | 'status'> & {
   readonly archived: boolean;
   readonly rolloutId: string;
   readonly sortMs: ThreadSortMs;
+  /** The thread's read receipt from the engine's thread-state log (`threadState`), absent while it has none. */
+  readonly readState?: ReadState;
 };
 
 /** Per rollout file: fold state of the token audit and plugin observations (carried across batches). */
@@ -230,6 +233,8 @@ export interface IndexTables {
    * home's total is a scan of this small table, not of every rollout row.
    */
   quarantineCounts: { key: readonly [string]; value: number };
+  /** Per thread: the fold of the engine's thread-state log (read receipts, stored git metadata; domain/threadState). */
+  threadState: { key: readonly [string]; value: ThreadStateRow };
 }
 export type TableName = keyof IndexTables;
 export type KeyOf<T extends TableName> = IndexTables[T]['key'];
@@ -265,6 +270,9 @@ export const TABLES: ReadonlyArray<TableName> = [
   'settingsLines',
   'tokenCounts',
   'quarantineCounts',
+  'threadState',
 ];
 /** Tables whose keys start with a rollout id (cleared when a rollout is re-indexed): all but the home-wide ones. */
-export const ROLLOUT_TABLES: ReadonlyArray<TableName> = TABLES.filter((t) => t !== 'meta' && t !== 'files' && t !== 'threads' && t !== 'threadOrder');
+export const ROLLOUT_TABLES: ReadonlyArray<TableName> = TABLES.filter(
+  (t) => t !== 'meta' && t !== 'files' && t !== 'threads' && t !== 'threadOrder' && t !== 'threadState',
+);

@@ -8,7 +8,7 @@ export const NOT_LOADED = { type: 'notLoaded' } as const;
 export const threadFromRow = <Turns>(row: ThreadRow, turns: Turns): Omit<Thread, 'turns'> & { turns: Turns } => {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
-    if (k === 'archived' || k === 'rolloutId' || k === 'sortMs') continue;
+    if (k === 'archived' || k === 'rolloutId' || k === 'sortMs' || k === 'readState') continue;
     out[k] = v;
     if (k === 'recencyAt') out['status'] = NOT_LOADED;
   }

@@ -40,6 +40,8 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 9, to: 10, name: '010-sparse-ordinals-turn-items', kind: 'rebuild' },
   // Thread rows carry their list sort keys and `threadOrder` orders them: thread/list reads a page, not every thread.
   { from: 10, to: 11, name: '011-thread-order', kind: 'inPlace', run: addThreadOrder },
+  // A new table, `threadState`, folded from the engine's thread-state log when the home opens: no row to rewrite.
+  { from: 11, to: 12, name: '012-thread-state', kind: 'inPlace', run: () => [] },
 ];
 
 export type MigrationPlan =

@@ -1,14 +1,7 @@
 import type { ThreadRow } from '../../domain/index/rows.js';
+import type { ReadState } from '../../domain/threadState/threadStateEvent.js';
 
-/**
- * `readState` of `thread/read` / `readStates` of `thread/list`. Codex keeps read receipts in its
- * own SQLite state (published while a turn runs live), not in any rollout, so a history served
- * from the rollouts has no receipt: the state Codex reports for a thread without one.
- */
-export interface ReadState {
-  readonly firstUnread: { readonly type: 'turn'; readonly turnId: string } | { readonly type: 'threadStart' } | null;
-  readonly revision: string;
-}
+export type { ReadState };
 
 /** Codex advertises read state only for durable user threads (not sub-agents, not unknown). */
 export const hasReadState = (t: ThreadRow): boolean => {
@@ -18,4 +11,10 @@ export const hasReadState = (t: ThreadRow): boolean => {
   return t.threadSource === null || t.threadSource === 'user';
 };
 
-export const readStateOf = (t: ThreadRow): ReadState => ({ firstUnread: null, revision: `initial:${t.id}` });
+/**
+ * `readState` of `thread/read` / `readStates` of `thread/list`. Codex keeps read receipts in its
+ * own SQLite state, not in any rollout; here they are the engine's thread-state log folded into
+ * the thread row (`thread/readState/update`). A thread without one has the state Codex reports
+ * for a thread without a receipt.
+ */
+export const readStateOf = (t: ThreadRow): ReadState => t.readState ?? { firstUnread: null, revision: `initial:${t.id}` };

@@ -8,7 +8,7 @@ import type { Thread } from '../../domain/thread/thread.js';
 import { openIndex } from '../../adapters/indexer/openIndex.js';
 import type { LmdbIndexStore } from '../../adapters/lmdb/indexStore.js';
 import { portsOver } from '../../adapters/codexHome/openCodexHome.js';
-import type { MutationPorts } from '../../replay/ports.js';
+import type { ThreadManagementPorts } from '../../replay/ports.js';
 import { materialisedThread, readThread } from '../../replay/readThread.js';
 import { useCase } from '../../replay/internal/useCase.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
@@ -41,7 +41,7 @@ export const chatThread = (mode: HistoryMode, threadId: string, turns: number, p
 export interface MutationHome {
   readonly home: string;
   readonly store: LmdbIndexStore;
-  readonly ports: MutationPorts;
+  readonly ports: ThreadManagementPorts;
   readonly close: () => Promise<void>;
 }
 

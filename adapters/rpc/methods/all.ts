@@ -13,6 +13,13 @@ import { serverDiagnostics } from './serverDiagnostics.js';
 import { rolloutAppend } from './rolloutAppend.js';
 import { threadSubscribe } from './threadSubscribe.js';
 import { threadUnsubscribe } from './threadUnsubscribe.js';
+import { threadNameSet } from './threadNameSet.js';
+import { threadArchive } from './threadArchive.js';
+import { threadUnarchive } from './threadUnarchive.js';
+import { threadMetadataUpdate } from './threadMetadataUpdate.js';
+import { threadDelete } from './threadDelete.js';
+import { threadLoadedList } from './threadLoadedList.js';
+import { threadReadStateUpdate } from './threadReadStateUpdate.js';
 
 /** Every method `serve` answers. Adding one: a file in this folder, listed here. */
 export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
@@ -30,4 +37,11 @@ export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
   rolloutAppend,
   threadSubscribe,
   threadUnsubscribe,
+  threadNameSet,
+  threadArchive,
+  threadUnarchive,
+  threadMetadataUpdate,
+  threadDelete,
+  threadLoadedList,
+  threadReadStateUpdate,
 ];

@@ -9,7 +9,9 @@ const ClientInfo = t.intersection([t.type({ name: t.string }), t.partial({ title
 export const InitializeParams = optional(
   t.partial({
     clientInfo: optional(ClientInfo),
-    capabilities: optional(t.UnknownRecord),
+    capabilities: optional(
+      t.intersection([t.UnknownRecord, t.partial({ experimentalApi: optional(t.boolean), optOutNotificationMethods: optional(t.array(t.string)) })]),
+    ),
   }),
 );
 

@@ -1,9 +1,12 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
 import { ReviewTarget } from '../../../domain/review/reviewTarget.js';
+import { readThread } from '../../../replay/readThread.js';
 import { startReview } from '../../../replay/startReview.js';
 import type { ReviewResult } from '../../../replay/startReview.js';
 import type { MutationPorts } from '../../../replay/ports.js';
+import { asLoaded } from '../loadedThreads.js';
 import { defineMethod, threadScope } from '../method.js';
 import { optional } from '../protocol.js';
 
@@ -16,10 +19,26 @@ export const ReviewStartParams = t.intersection([
 /** The use case for decoded params (delivery inline unless asked, as Codex's default). */
 export const startReviewFor = (ports: MutationPorts, p: t.TypeOf<typeof ReviewStartParams>) => startReview(ports, p.threadId, p.target, p.delivery ?? 'inline');
 
-/** `review/start`: the review turn starts inline in the thread or in a new detached review thread. */
+/**
+ * `review/start`: the review turn starts inline in the thread or in a new detached review thread.
+ * (Codex 0.169.0 refuses `detached`.) A detached review's new thread is told as a fork's is: held
+ * loaded, `thread/started` after the answer.
+ */
 export const reviewStart = defineMethod({
   name: 'review/start',
   params: ReviewStartParams,
   scope: (p) => threadScope(p.threadId, 'write'),
-  handle: (ctx, p) => TE.map(({ turn, reviewThreadId }: ReviewResult) => ({ turn, reviewThreadId }))(startReviewFor(ctx.ports, p)),
+  handle: (ctx, p) =>
+    pipe(
+      startReviewFor(ctx.ports, p),
+      TE.chainFirst(({ reviewThreadId }: ReviewResult) =>
+        reviewThreadId === p.threadId
+          ? TE.right(undefined)
+          : TE.map(({ thread }: { thread: { id: string; cwd: string } }) => {
+              ctx.loaded.load(thread.id);
+              ctx.notify('thread/started', { thread: asLoaded({ ...thread, turns: [] }) }, 'afterAnswer');
+            })(readThread(ctx.ports, reviewThreadId, false)),
+      ),
+      TE.map(({ turn, reviewThreadId }: ReviewResult) => ({ turn, reviewThreadId })),
+    ),
 });

@@ -3,6 +3,7 @@ import * as t from 'io-ts';
 import { forkThread } from '../../../replay/forkThread.js';
 import type { ForkParams, ForkResult } from '../../../replay/forkThread.js';
 import { defineMethod, threadScope } from '../method.js';
+import { asLoaded } from '../loadedThreads.js';
 import { optional } from '../protocol.js';
 
 /** `thread/fork` params; `rollout-engine fork` decodes its options with it too. */
@@ -66,8 +67,12 @@ export const threadFork = defineMethod({
       const withTurns = p.excludeTurns !== true;
       if (withTurns && f.thread.historyMode === 'paginated') ctx.notify('deprecationNotice', { summary: PAGINATED_FORK_NOTICE, details: null });
       if (withTurns && f.tokenUsage !== null) ctx.notify('thread/tokenUsage/updated', f.tokenUsage, 'afterAnswer');
-      ctx.notify('thread/started', { thread: f.thread }, 'afterAnswer');
-      return { thread: f.thread, ...settingsFields(f.settings as Settings | null) };
+      // Codex holds the fork loaded (thread/loaded/list lists it) and shows it so.
+      ctx.loaded.load(f.thread.id);
+      const settings = settingsFields(f.settings as Settings | null);
+      const thread = asLoaded(f.thread, { runtimeWorkspaceRoots: settings.runtimeWorkspaceRoots as unknown[] });
+      ctx.notify('thread/started', { thread }, 'afterAnswer');
+      return { thread, ...settings };
     })(
       TE.chainFirstTaskK((f: ForkResult) => async () => {
         // Following is beside the answer: a fork that cannot be followed is still the fork.

@@ -3,6 +3,7 @@ import * as t from 'io-ts';
 import { listThreads } from '../../../replay/listThreads.js';
 import type { ThreadListing } from '../../../replay/listThreads.js';
 import { defineMethod } from '../method.js';
+import { asLoaded } from '../loadedThreads.js';
 import { SortDirection, U32, optional } from '../protocol.js';
 
 export const SortKey = t.keyof({ created_at: null, updated_at: null, recency_at: null });
@@ -41,5 +42,6 @@ export const threadList = defineMethod({
   name: 'thread/list',
   params: ThreadListParams,
   scope: () => null,
-  handle: (ctx, p) => TE.map((l: ThreadListing) => l.page)(listThreads(ctx.ports, p ?? {})),
+  handle: (ctx, p) =>
+    TE.map((l: ThreadListing) => ({ ...l.page, data: l.page.data.map((t) => (ctx.loaded.has(t.id) ? asLoaded(t) : t)) }))(listThreads(ctx.ports, p ?? {})),
 });

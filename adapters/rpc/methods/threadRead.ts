@@ -3,6 +3,7 @@ import * as t from 'io-ts';
 import { readThread } from '../../../replay/readThread.js';
 import type { ThreadRead } from '../../../replay/readThread.js';
 import { defineMethod, threadScope } from '../method.js';
+import { asLoaded } from '../loadedThreads.js';
 import { optional } from '../protocol.js';
 
 /** `thread/read` params; `rollout-engine read` decodes its arguments with it too. */
@@ -20,6 +21,6 @@ export const threadRead = defineMethod({
   handle: (ctx, p) =>
     TE.map((r: ThreadRead) => {
       if (p.includeTurns === true && r.thread.historyMode === 'paginated') ctx.notify('deprecationNotice', { summary: PAGINATED_FULL_READ_NOTICE, details: null });
-      return r;
+      return ctx.loaded.has(r.thread.id) ? { ...r, thread: asLoaded(r.thread) } : r;
     })(readThread(ctx.ports, p.threadId, p.includeTurns === true)),
 });

@@ -9,7 +9,7 @@ import { defineMethod } from '../../../adapters/rpc/method.js';
 import { initialize } from '../../../adapters/rpc/methods/initialize.js';
 import type { EngineError } from '../../../domain/errors.js';
 import { notFound } from '../../../domain/errors.js';
-import type { MutationPorts } from '../../../replay/ports.js';
+import type { ThreadManagementPorts } from '../../../replay/ports.js';
 
 const request = (id: number, method: string, params: unknown = {}): string => `${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`;
 
@@ -38,7 +38,7 @@ const openingServer = () => {
       return opened;
     },
   });
-  const service: RpcService = { ctx: { codexHome: '/home', ports: {} as MutationPorts }, methods: [initialize, list] };
+  const service: RpcService = { ctx: { codexHome: '/home', ports: {} as ThreadManagementPorts }, methods: [initialize, list] };
   const until = async (cond: () => boolean): Promise<void> => {
     while (!cond()) await new Promise((r) => setTimeout(r, 2));
   };

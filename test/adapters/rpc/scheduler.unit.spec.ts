@@ -13,7 +13,7 @@ import { serverDiagnostics } from '../../../adapters/rpc/methods/serverDiagnosti
 import { createRpcServer } from '../../../adapters/rpc/server.js';
 import { jsonPieces } from '../../../adapters/rpc/streamedJson.js';
 import type { RpcServerOptions } from '../../../adapters/rpc/server.js';
-import type { MutationPorts } from '../../../replay/ports.js';
+import type { ThreadManagementPorts } from '../../../replay/ports.js';
 
 type Message = { id?: unknown; method?: string; params?: unknown; result?: unknown; error?: { code: number; message: string; data?: unknown } };
 
@@ -120,7 +120,7 @@ const until = async (cond: () => boolean, what: string): Promise<void> => {
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
 const serverWith = (m: ReturnType<typeof gatedMethods>, options?: RpcServerOptions) =>
-  createRpcServer({ ctx: { codexHome: '/home', ports: {} as MutationPorts }, methods: m.methods }, options);
+  createRpcServer({ ctx: { codexHome: '/home', ports: {} as ThreadManagementPorts }, methods: m.methods }, options);
 
 const initialized = (c: ReturnType<typeof memoryClient>, experimental = false): void => {
   c.request('initialize', { clientInfo: { name: 't', version: '0' }, ...(experimental ? { capabilities: { experimentalApi: true } } : {}) });
@@ -351,7 +351,7 @@ describe('the RPC server schedules requests as Codex request_serialization does'
       }
     }
     const streaming = defineMethod({ name: 'test/stream', params: t.unknown, scope: () => null, handle: () => TE.right({ turns: turns() }) });
-    const server = createRpcServer({ ctx: { codexHome: '/home', ports: {} as MutationPorts }, methods: [initialize, streaming] });
+    const server = createRpcServer({ ctx: { codexHome: '/home', ports: {} as ThreadManagementPorts }, methods: [initialize, streaming] });
     const c = memoryClient({ withClosedSignal: true });
     const served = server.serve(c.connection);
     initialized(c);

@@ -8,7 +8,7 @@ import { serveJsonRpc } from '../../../adapters/rpc/server.js';
 import { defineMethod } from '../../../adapters/rpc/method.js';
 import { initialize } from '../../../adapters/rpc/methods/initialize.js';
 import { corrupt } from '../../../domain/errors.js';
-import type { MutationPorts } from '../../../replay/ports.js';
+import type { ThreadManagementPorts } from '../../../replay/ports.js';
 import { streamedText } from '../../fixtures/streamedText.js';
 
 async function* streamOf<A>(xs: ReadonlyArray<A>, failAfter?: { readonly at: number; readonly error: unknown }): AsyncGenerator<A> {
@@ -101,7 +101,7 @@ describe('streamedJson: JSON written as it is produced', () => {
     const output = new PassThrough();
     let text = '';
     output.on('data', (c: Buffer) => (text += c.toString('utf8')));
-    const served = serveJsonRpc(input, output, { ctx: { codexHome: '/nowhere', ports: {} as MutationPorts }, methods: [initialize, streaming] });
+    const served = serveJsonRpc(input, output, { ctx: { codexHome: '/nowhere', ports: {} as ThreadManagementPorts }, methods: [initialize, streaming] });
     input.end(
       `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientInfo: { name: 't', version: '0' } } })}\n${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'thread/read', params: {} })}\n`,
     );

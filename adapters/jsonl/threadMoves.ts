@@ -1,0 +1,64 @@
+import * as fs from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { invalidArgument, rejected } from '../../domain/errors.js';
+import type { EngineError } from '../../domain/errors.js';
+import type { ThreadHomeFiles } from '../../replay/ports.js';
+import { parseRolloutFileName } from './rolloutFileName.js';
+import { appendThreadName, forgetThreadNames } from './sessionIndex.js';
+import { toEngineError } from './toEngineError.js';
+
+/** A rollout name's day folder under `sessions/`: `YYYY/MM/DD` from the time in its name (Codex's unarchive puts it back there). */
+const dayFolderOf = (home: string, path: string): string | undefined => {
+  const name = parseRolloutFileName(nodePath.basename(path));
+  if (name === undefined) return undefined;
+  const [y, m, d] = name.fileTimestamp.slice(0, 10).split('-');
+  return nodePath.join(home, 'sessions', y!, m!, d!);
+};
+
+const conflictAt = (path: string): EngineError => rejected(`a rollout file is already at ${path}`);
+
+/** Each move is one `rename` (atomic on one file system, as Codex moves them); a target that exists is refused, not replaced. */
+const moveAll = (targets: ReadonlyArray<readonly [string, string]>): TE.TaskEither<EngineError, string[]> =>
+  TE.tryCatch(
+    async () => {
+      const out: string[] = [];
+      for (const [from, to] of targets) {
+        await fs.mkdir(nodePath.dirname(to), { recursive: true });
+        if (
+          await fs.stat(to).then(
+            () => true,
+            () => false,
+          )
+        )
+          throw conflictAt(to);
+        await fs.rename(from, to);
+        out.push(to);
+      }
+      return out;
+    },
+    (err) => toEngineError(targets[0]?.[0] ?? '', 'move rollout')(err),
+  );
+
+/** Thread management's file operations on a CODEX_HOME, as Codex performs them. */
+export const threadHomeFiles = (home: string): ThreadHomeFiles => ({
+  appendThreadName: (threadId, name, at) => appendThreadName(home, threadId, name, at),
+  forgetThreadNames: (threadId) => forgetThreadNames(home, threadId),
+  archive: (paths) => moveAll(paths.map((p) => [p, nodePath.join(home, 'archived_sessions', nodePath.basename(p))] as const)),
+  unarchive: (paths) => {
+    const targets: Array<readonly [string, string]> = [];
+    for (const p of paths) {
+      const day = dayFolderOf(home, p);
+      if (day === undefined) return TE.left(invalidArgument('path', `not a rollout file name: ${p}`));
+      targets.push([p, nodePath.join(day, nodePath.basename(p))]);
+    }
+    return moveAll(targets);
+  },
+  remove: (paths) =>
+    TE.tryCatch(
+      async () => {
+        for (const p of paths) await fs.rm(p, { force: true });
+      },
+      (err) => toEngineError(paths[0] ?? '', 'delete rollout')(err),
+    ),
+});

@@ -1,0 +1,33 @@
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../domain/errors.js';
+import { rejected } from '../domain/errors.js';
+import type { ThreadManagementPorts } from './ports.js';
+import { managedThread } from './internal/threadFiles.js';
+import { stop, take, useCase } from './internal/useCase.js';
+
+/** Codex's refusal of a blank name, word for word. */
+export const EMPTY_THREAD_NAME = 'thread name must not be empty';
+
+export interface ThreadNamed {
+  readonly threadId: string;
+  /** The name as stored: trimmed, as Codex stores it. */
+  readonly name: string;
+  /** The `session_index.jsonl` line's time. */
+  readonly at: Date;
+}
+
+/**
+ * `thread/name/set`: as Codex 0.169.0, one line appended to `session_index.jsonl` (the name
+ * trimmed; blank refused) and nothing to the rollout. The thread's row takes the name at once.
+ */
+export const setThreadName = (ports: ThreadManagementPorts, threadId: string, name: string): TE.TaskEither<EngineError, ThreadNamed> =>
+  useCase(async () => {
+    const trimmed = name.trim();
+    if (trimmed === '') return stop(rejected(EMPTY_THREAD_NAME));
+    const { row } = await managedThread(ports, threadId);
+    const at = ports.clock.now();
+    await take(ports.homeFiles.appendThreadName(threadId, trimmed, at));
+    // The catch-up of the thread's current file derives its row again, with the names just written.
+    await take(ports.indexer.catchUp([row.path]));
+    return { threadId, name: trimmed, at };
+  });

@@ -1,0 +1,248 @@
+// Differential test of thread management over stdio: the same transcript (threadManagementTranscript.ts)
+// goes to the real `codex app-server` 0.169.0 on a home it wrote, and to `rollout-engine serve` on
+// the same home as it was before Codex touched it (same absolute paths). Answers, notifications
+// (and their place around the answer) and the on-disk effects must be equal, normalising only
+// what is inherently variable: times, and the random revisions of read states (compared by the
+// order they appear in).
+import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { appServerEnv, resolveCodexCommand, writeCodexConfig } from './appServer.js';
+import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
+import { MockResponses } from './mockResponses.js';
+import { freshRoot } from './mutationHarness.js';
+import { buildScenarioHome, SCENARIOS } from './scenarios.js';
+import type { CompatHome } from './scenarios.js';
+import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
+import type { Seen, TranscriptStep } from './threadManagementTranscript.js';
+import { ENGINE_CLI_PATH } from './engineCli.js';
+import { THREAD_MANAGEMENT_TRANSCRIPT, UNKNOWN_THREAD } from './threadManagementTranscript.js';
+
+/** What one step gave: the answer, and everything that arrived from the request to the quiet after it, in order (`answer` marks the answer's place). */
+interface StepRecord {
+  readonly label: string;
+  readonly answer: unknown;
+  readonly arrived: ReadonlyArray<string>;
+  readonly notifications: ReadonlyArray<{ readonly method: string; readonly params: unknown }>;
+}
+
+/** The turn ids of a home's one thread, oldest first, from its rollout's task_started lines. */
+const turnIdsOf = (codexHome: string): string[] => {
+  const ids: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir)) {
+      const p = join(dir, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (e.endsWith('.jsonl'))
+        for (const l of readFileSync(p, 'utf8').split('\n'))
+          if (l.includes('"task_started"')) ids.push((JSON.parse(l) as { payload: { turn_id: string } }).payload.turn_id);
+    }
+  };
+  walk(join(codexHome, 'sessions'));
+  return ids;
+};
+
+/** Codex's own notices that say nothing about the history (remote control status, model warnings). */
+const UNRELATED = new Set(['remoteControl/status/changed', 'warning', 'account/rateLimits/updated']);
+
+async function runTranscript(client: StdioRpcClient, steps: ReadonlyArray<TranscriptStep>, threadId: string, turnIds: ReadonlyArray<string>): Promise<StepRecord[]> {
+  const answers: Record<string, any> = {};
+  const out: StepRecord[] = [];
+  await client.settle(300);
+  for (const s of steps) {
+    const seen: Seen = { threadId, turnIds, answers };
+    const [fromNote, fromArrived] = [client.notifications.length, client.received.length];
+    const a = await client.request(s.method, s.params(seen));
+    await client.settle(250);
+    answers[s.label] = 'result' in a ? a.result : a.error;
+    out.push({
+      label: s.label,
+      answer: a,
+      arrived: client.received
+        .slice(fromArrived)
+        .map((r) => (r.startsWith('answer ') ? 'answer' : r))
+        .filter((r) => !UNRELATED.has(r)),
+      notifications: client.notifications.slice(fromNote).filter((n) => !UNRELATED.has(n.method)),
+    });
+  }
+  return out;
+}
+
+/** Rollout files (relative path → sha256), Codex's name log with its times left out. */
+interface DiskState {
+  readonly files: Record<string, string>;
+  readonly sessionIndex: unknown[];
+}
+
+function diskState(codexHome: string): DiskState {
+  const files: Record<string, string> = {};
+  const walk = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir)) {
+      const p = join(dir, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (e.endsWith('.jsonl')) files[relative(codexHome, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(join(codexHome, 'sessions'));
+  walk(join(codexHome, 'archived_sessions'));
+  const index = join(codexHome, 'session_index.jsonl');
+  const sessionIndex = existsSync(index)
+    ? readFileSync(index, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => {
+          const { updated_at, ...rest } = JSON.parse(l) as Record<string, unknown>;
+          expect(String(updated_at), 'updated_at as Codex writes it').to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{0,8}[1-9])?Z$/);
+          return rest;
+        })
+    : [];
+  return { files, sessionIndex };
+}
+
+/** Times (unix seconds), and `thread/list`'s backwards cursor, which is a time too. */
+const TIMES = new Set(['createdAt', 'updatedAt', 'recencyAt', 'backwardsCursor']);
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+/** Where a rollout file's name carries its creation time. */
+const NAME_TIME = /rollout-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-/g;
+
+/** Every UUID of a home's rollouts and name log: the ids a transcript did not make. */
+function idsIn(codexHome: string): Set<string> {
+  const ids = new Set<string>();
+  const walk = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir)) {
+      const p = join(dir, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (e.endsWith('.jsonl')) for (const m of readFileSync(p, 'utf8').matchAll(UUID)) ids.add(m[0]);
+    }
+  };
+  walk(codexHome);
+  return ids;
+}
+
+/**
+ * The records with what is inherently variable made comparable: times blanked; ids made during
+ * the run (the fork's, read-state revisions, random in Codex) named by their first appearance,
+ * and the creation time in new files' names blanked. Before the first rename, thread names are
+ * left out: Codex's cache, rebuilt from the files, has none until one is set through it (we read
+ * `session_index.jsonl`).
+ */
+function normalised(records: ReadonlyArray<StepRecord>, known: ReadonlySet<string>): unknown {
+  const fresh = new Map<string, string>();
+  const named = (v: string, kind: string): string => {
+    if (!fresh.has(v)) fresh.set(v, `<${kind} ${fresh.size + 1}>`);
+    return fresh.get(v)!;
+  };
+  const renamedAt = records.findIndex((r) => r.label === 'name');
+  const walk = (v: unknown, beforeRename: boolean, key?: string): unknown => {
+    if (Array.isArray(v)) return v.map((x) => walk(x, beforeRename));
+    if (v !== null && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [walk(k, beforeRename), k === 'name' && beforeRename ? '<before rename>' : walk(x, beforeRename, k)]));
+    if (key !== undefined && TIMES.has(key) && v !== null) return '<time>';
+    if (key === 'revision' && typeof v === 'string' && !v.startsWith('initial:')) return named(v, 'revision');
+    if (typeof v !== 'string') return v;
+    const ids = v.replace(UUID, (id) => (known.has(id) ? id : named(id, 'new id')));
+    return ids === v ? v : ids.replace(NAME_TIME, 'rollout-<time>-');
+  };
+  return records.map((r, i) => walk(r.label === 'fork' ? withoutLiveConfig(r) : r, i < renamedAt));
+}
+
+/**
+ * Fields of Codex's `thread/fork` answer that come from the live session's configuration, which
+ * no rollout line holds (sandbox as the config file sets it, permission profile, AGENTS.md
+ * sources, multi-agent mode); the engine's fork answer has no session and leaves them out.
+ */
+const LIVE_CONFIG = ['instructionSources', 'sandbox', 'activePermissionProfile', 'multiAgentMode'];
+const withoutLiveConfig = (r: StepRecord): StepRecord => {
+  const a = r.answer as { result?: Record<string, unknown> };
+  if (a.result === undefined) return r;
+  return { ...r, answer: { result: Object.fromEntries(Object.entries(a.result).filter(([k]) => !LIVE_CONFIG.includes(k))) } };
+};
+
+describe('compat: thread management, the same transcript to codex app-server 0.169.0 and to ours (stdio)', function () {
+  this.timeout(300_000);
+  let root: string;
+  let home: CompatHome;
+  let pristine: string;
+  let threadId: string;
+  let turnIds: string[];
+
+  before(async function () {
+    this.timeout(300_000);
+    root = freshRoot();
+    home = await buildScenarioHome(
+      SCENARIOS.find((s) => s.name === 'chat')!,
+      'paginated',
+      root,
+    );
+    threadId = home.threads.find((t) => t.label === 'main')!.id;
+    // Codex's cache of the live run holds read receipts no rollout records (published while its turns ran): both sides start from the files.
+    for (const f of readdirSync(home.codexHome)) if (f.startsWith('state_5.sqlite')) rmSync(join(home.codexHome, f), { force: true });
+    turnIds = turnIdsOf(home.codexHome);
+    pristine = join(root, 'pristine-home');
+    cpSync(home.codexHome, pristine, { recursive: true });
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  /** The transcript on a copy of the home as it was before any run (same absolute paths), on Codex or on ours, initialized with `capabilities`. */
+  async function runOn(
+    side: 'codex' | 'ours',
+    steps: ReadonlyArray<TranscriptStep>,
+    capabilities: Record<string, unknown>,
+  ): Promise<{ records: StepRecord[]; disk: DiskState }> {
+    rmSync(home.codexHome, { recursive: true, force: true });
+    cpSync(pristine, home.codexHome, { recursive: true });
+    const mock = side === 'codex' ? await MockResponses.start() : undefined;
+    if (mock !== undefined) writeCodexConfig(home.codexHome, mock.port);
+    const cmd = resolveCodexCommand();
+    const client =
+      side === 'codex'
+        ? spawnRpcServer(cmd.file, [...cmd.args, 'app-server'], { env: appServerEnv({ codexHome: home.codexHome }), cwd: home.workDir })
+        : spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome]);
+    try {
+      const init = await client.request('initialize', { clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' }, capabilities });
+      expect(init, `${side} initialize`).to.have.property('result');
+      client.notify('initialized');
+      const records = await runTranscript(client, steps, threadId, turnIds);
+      return { records, disk: diskState(home.codexHome) };
+    } finally {
+      await client.close();
+      await mock?.stop();
+    }
+  }
+
+  /** Every difference between the two runs, step by step, then the files. */
+  const differences = (codex: { records: StepRecord[]; disk: DiskState }, ours: { records: StepRecord[]; disk: DiskState }): string[] => {
+    const problems: string[] = [];
+    const known = new Set([...idsIn(pristine), UNKNOWN_THREAD]);
+    const [c, o] = [normalised(codex.records, known) as StepRecord[], normalised(ours.records, known) as StepRecord[]];
+    for (let i = 0; i < c.length; i++) {
+      const d = jsonDifferences(c[i], o[i], 8);
+      if (d.length > 0) problems.push(`step ${c[i]!.label}:\n${describeDifferences(d)}`);
+    }
+    const dd = jsonDifferences(codex.disk, ours.disk, 8);
+    if (dd.length > 0) problems.push(`files:\n${describeDifferences(dd)}`);
+    return problems;
+  };
+
+  it('answers, notifications around each answer, and the files left behind are Codex’s', async () => {
+    const codex = await runOn('codex', THREAD_MANAGEMENT_TRANSCRIPT, { experimentalApi: true });
+    const ours = await runOn('ours', THREAD_MANAGEMENT_TRANSCRIPT, { experimentalApi: true });
+    expect(codex.records.find((r) => r.label === 'archive')!.arrived, 'the transcript saw notifications').to.deep.equal(['answer', 'thread/archived']);
+    const problems = differences(codex, ours);
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+  });
+
+  it('initialize.capabilities.optOutNotificationMethods: the methods named are not sent to that connection, as Codex', async () => {
+    const steps = THREAD_MANAGEMENT_TRANSCRIPT.filter((s) => ['name', 'archive', 'unarchive'].includes(s.label));
+    const capabilities = { experimentalApi: true, optOutNotificationMethods: ['thread/name/updated', 'thread/archived'] };
+    const codex = await runOn('codex', steps, capabilities);
+    const ours = await runOn('ours', steps, capabilities);
+    expect(codex.records.map((r) => r.arrived)).to.deep.equal([['answer'], ['answer'], ['answer', 'thread/unarchived']]);
+    const problems = differences(codex, ours);
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+  });
+});

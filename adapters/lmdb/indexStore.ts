@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { open, TransactionFlags } from 'lmdb';
@@ -59,13 +60,35 @@ const openHandles = (dir: string): Handles => {
   return { root, dbs };
 };
 
+/** The index holds conversation text: its folder is this user's alone, whatever the umask. */
+const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Make an index folder and its files private (an index made before, or under umask 000, was
+ * world-readable). Best effort: an index of someone else's home opened to read it is left as it is.
+ */
+const keepPrivate = (dir: string): void => {
+  const chmod = (path: string, mode: number) => {
+    try {
+      fs.chmodSync(path, mode);
+    } catch {
+      // not ours to change
+    }
+  };
+  chmod(dir, PRIVATE_DIR_MODE);
+  for (const f of ['data.mdb', 'lock.mdb']) chmod(nodePath.join(dir, f), PRIVATE_FILE_MODE);
+};
+
 /** Open (creating if needed) the LMDB environment at `dir` with one named db per table. */
 export const openLmdbIndex = (dir: string): TE.TaskEither<EngineError, LmdbIndexStore> =>
   TE.fromEither(
     E.tryCatch(
       () => {
-        fs.mkdirSync(dir, { recursive: true });
-        return makeStore(dir, openHandles(dir));
+        fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+        const store = makeStore(dir, openHandles(dir));
+        keepPrivate(dir);
+        return store;
       },
       lmdbError(dir, 'open'),
     ),

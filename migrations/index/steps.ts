@@ -40,6 +40,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 9, to: 10, name: '010-sparse-ordinals-turn-items', kind: 'rebuild' },
   // Thread rows carry their list sort keys and `threadOrder` orders them: thread/list reads a page, not every thread.
   { from: 10, to: 11, name: '011-thread-order', kind: 'inPlace', run: addThreadOrder },
+  // An event_msg / response_item whose payload is not an object with a string type was passed
+  // over as an unknown kind: it is quarantined now, so every file is folded again to count it.
+  { from: 11, to: 12, name: '012-untagged-payloads-quarantined', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -41,8 +41,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // Thread rows carry their list sort keys and `threadOrder` orders them: thread/list reads a page, not every thread.
   { from: 10, to: 11, name: '011-thread-order', kind: 'inPlace', run: addThreadOrder },
   // An event_msg / response_item whose payload is not an object with a string type was passed
-  // over as an unknown kind: it is quarantined now, so every file is folded again to count it.
-  { from: 11, to: 12, name: '012-untagged-payloads-quarantined', kind: 'rebuild' },
+  // over as an unknown kind, and a truncated line of a kind no projection reads was skipped unseen:
+  // both are quarantined now, so every file is folded again to count them.
+  { from: 11, to: 12, name: '012-malformed-lines-quarantined', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

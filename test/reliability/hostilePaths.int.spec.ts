@@ -19,6 +19,9 @@ const GOOD = '01a1fe84-0000-7000-8000-0000000000e1';
 const LINKED = '01a1fe84-0000-7000-8000-0000000000e2';
 const SECRET = 'SECRET-OUTSIDE-THE-HOME-7f3a';
 
+/** Figures for the summary line. */
+const figures = { refusedPaths: 0, skippedEntries: 0, crashes: 0, outsideWrites: 0, leaks: 0 };
+
 /** A file outside the home, its bytes and mtime as they were, and the check that neither moved. */
 interface Watched {
   readonly path: string;
@@ -35,14 +38,12 @@ const watch = (path: string, text: string): Watched => {
   return {
     path,
     untouched: () => {
-      expect(fs.readFileSync(path).equals(bytes), `${path} changed`).to.equal(true);
-      expect(fs.statSync(path).mtimeMs, `${path} mtime moved`).to.equal(mtimeMs);
+      const same = fs.readFileSync(path).equals(bytes) && fs.statSync(path).mtimeMs === mtimeMs;
+      if (!same) figures.outsideWrites += 1;
+      expect(same, `${path} changed (bytes or mtime)`).to.equal(true);
     },
   };
 };
-
-/** Figures for the summary line. */
-const figures = { refusedPaths: 0, skippedEntries: 0, crashes: 0, outsideWrites: 0, leaks: 0 };
 
 const cli = async (args: ReadonlyArray<string>): Promise<EngineCliRun> => {
   const r = await runEngineCli(args, 60_000);

@@ -11,6 +11,7 @@
  *   read [--size 200MB] [--reps 3] [--no-codex]   thread/read includeTurns of a huge legacy thread: ours (serve) vs the real codex app-server, serve's peak RSS
  *   startup [--runs 7]   CLI start-up: bare node, --help, a warm turns page (median wall seconds, CPU, peak RSS)
  *   verify [--size 300MB] [--kill-at 0.5,0.75] [--rounds N]   verify / repair after an interrupted index vs index --rebuild: seconds, peak RSS
+ *   scale [--rollouts 20000] [--reps N]   a home of many threads: index seconds and peak RSS, warm thread/list p50 (issue 22's scale finding)
  *   serve [--size 300MB] [--reps N] [--no-codex] [--engine CLI]   a fresh serve: initialize, first thread/turns/list, CLI turns; warm thread/list vs codex
  *   serveLoad [--size 300MB] [--clients 200] [--seconds 15] [--no-codex] [--no-writer] [--engine CLI]   WebSocket clients in a 60/30/10 list/pages/read mix while a writer appends: req/s, p50/p99, errors, index lag; codex beside
  * `--shapes heavy,real` (default both, for the suites that take it: index, tokens, mutations, verify):
@@ -27,6 +28,7 @@ import { runIndexBench } from './index.js';
 import { runVerifyBench } from './verify.js';
 import { runServeBench } from './serve.js';
 import { runServeLoadBench } from './serveLoad.js';
+import { runScaleBench } from './scale.js';
 import { runReadBench } from './read.js';
 import { runStartupBench } from './startup.js';
 import type { BenchShape } from './realHome.js';
@@ -72,6 +74,7 @@ const suites: Record<string, () => Promise<unknown>> = {
     return runTokensBench({ files: Number(flag('--files') ?? 1000), mbPerFile: Number(flag('--mb-per-file') ?? 2), ...(keep === undefined ? {} : { keep }) }, shapes());
   },
   mutations: () => runMutations(Number(flag('--gb') ?? '1'), Number(flag('--runs') ?? '20'), shapes()),
+  scale: () => runScaleBench(Number.parseInt(flag('--rollouts') ?? '20000', 10), Number.parseInt(flag('--reps') ?? '1', 10)),
   serve: () =>
     runServeBench(
       flag('--size') ?? '300MB',

@@ -195,19 +195,28 @@ const countLines = (buf: Buffer): number => {
  * 5 hours further back than the one before; the last clone may be partial so the size is met
  * without overshooting by more than a clone. Deterministic for a given template and size.
  */
-export const buildRealShapedHome = async (codexHome: string, targetBytes: number, template?: RealTemplate): Promise<RealShapedHome> => {
+export const buildRealShapedHome = async (
+  codexHome: string,
+  targetBytes: number,
+  template?: RealTemplate,
+  /** A home of many threads (the scale bench): at most `maxFiles` rollouts, cloned from the template's rollouts up to `maxFileBytes` each. */
+  many: { readonly maxFiles: number; readonly maxFileBytes: number } = { maxFiles: Infinity, maxFileBytes: Infinity },
+): Promise<RealShapedHome> => {
   const t = template ?? (await realTemplate());
   const sources = t.homes.flatMap((h) => discoverRollouts(h.codexHome).map((r) => ({ home: h.codexHome, path: r.path, threadId: r.threadId })));
   // Biggest first within a clone, so a partial last clone still carries the long threads' shape.
-  const contents = sources.map((s) => ({ ...s, text: fs.readFileSync(s.path, 'utf8') })).sort((a, b) => b.text.length - a.text.length);
+  const contents = sources
+    .map((s) => ({ ...s, text: fs.readFileSync(s.path, 'utf8') }))
+    .filter((s) => Buffer.byteLength(s.text) <= many.maxFileBytes)
+    .sort((a, b) => b.text.length - a.text.length);
   let bytes = 0;
   let lines = 0;
   let files = 0;
   const threads = new Set<string>();
-  for (let clone = 0; bytes < targetBytes; clone++) {
+  for (let clone = 0; bytes < targetBytes && files < many.maxFiles; clone++) {
     const shiftMs = clone * 5 * 3600_000;
     for (const s of contents) {
-      if (bytes >= targetBytes) break;
+      if (bytes >= targetBytes || files >= many.maxFiles) break;
       const out = clonePath(codexHome, s.home, s.path, clone, shiftMs);
       const body = Buffer.from(rewriteForClone(s.text, clone, shiftMs), 'utf8');
       if (body.length !== Buffer.byteLength(s.text)) throw new Error(`clone of ${s.path} changed length`);

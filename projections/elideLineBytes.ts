@@ -33,6 +33,31 @@ const closingQuote = (b: Buffer, from: number): number => {
 };
 
 /**
+ * Whether a line's bytes are one JSON object or array that its last byte closes: false for a line
+ * cut short (a torn or truncated write), which a full decode then rejects with its reason. A line
+ * no projection reads is skipped unparsed, so this is all that stands between a truncated model-
+ * context line and a silent drop; strings are passed over with indexOf (most of such a line's
+ * bytes are in them). False negatives (trailing spaces) only cost a full decode. Pure.
+ */
+export const closesAtEnd = (b: Buffer): boolean => {
+  let depth = 0;
+  const last = b.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const c = b[i]!;
+    if (c === QUOTE) {
+      const q = closingQuote(b, i + 1);
+      if (q < 0) return false;
+      i = q;
+    } else if (c === 0x7b || c === 0x5b) depth += 1;
+    else if (c === 0x7d || c === 0x5d) {
+      depth -= 1;
+      if (depth <= 0) return depth === 0 && i === last;
+    }
+  }
+  return false;
+};
+
+/**
  * The text of a long needed line without the contents of the strings no projection reads (a
  * command's output, the base instructions), decoded without ever decoding those bytes; undefined
  * when nothing is dropped. A string is dropped only if it is valid UTF-8 and valid JSON string

@@ -53,6 +53,8 @@ export const skipByPrefix = (prefix: string, opts: LazyOptions = {}): SkippedLin
   if (!m) return undefined;
   const type = m[3]!;
   const pType = m[4];
+  // A payload that is not an object (wrong type) is decoded, so it is quarantined, never skipped unseen.
+  if (pType === undefined && !prefix.startsWith(',"payload":{', m[0].length)) return undefined;
   const skip =
     SKIPPED_TOP.has(type) ||
     (type === 'response_item' && opts.itemsFromResponses !== true) ||

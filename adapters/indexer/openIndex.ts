@@ -14,6 +14,7 @@ import { openLmdbIndex } from '../lmdb/indexStore.js';
 import type { LmdbIndexStore } from '../lmdb/indexStore.js';
 import { HOME_KEY, LEASE_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../lmdb/schema.js';
 import { homeIdentityOf, sameHome } from '../codexHome/homeIdentity.js';
+import { refusedIndexDir } from '../codexHome/indexDirCheck.js';
 import type { HomeIdentity } from '../codexHome/homeIdentity.js';
 import { isInsideHome } from '../jsonl/insideHome.js';
 import { isPermissionDenied } from '../jsonl/toEngineError.js';
@@ -75,6 +76,8 @@ export const openIndex =
     const target = options.target ?? SCHEMA_VERSION;
     const identity = await homeIdentityOf(home)();
     if (E.isLeft(identity)) return identity;
+    const refused = refusedIndexDir(identity.right, dir);
+    if (refused !== undefined) return E.left(refused);
     const opened = await openLmdbIndex(dir)();
     if (E.isLeft(opened)) return E.left(openError(dir, opened.left));
     const store = opened.right;

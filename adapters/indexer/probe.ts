@@ -8,6 +8,7 @@ import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import type { RolloutFile } from '../jsonl/discover.js';
 import { scanLines } from '../jsonl/lineScanner.js';
 import { INVALID_UTF8 } from '../jsonl/lineEntry.js';
+import { errnoCode } from '../jsonl/toEngineError.js';
 import { lineDecoderFor, upcastFormatOf } from '../../migrations/upcast/lineDecoder.js';
 import type { UpcastFormat } from '../../migrations/upcast/lineDecoder.js';
 import { HEAD_BYTES } from '../lmdb/schema.js';
@@ -39,6 +40,22 @@ export interface Probe {
   readonly changed: boolean;
   readonly identity: Identity;
 }
+
+/**
+ * The probe of a file that is not read (refused by discovery, or one the OS will not open or
+ * read): it holds no rows and is reported with the reason, and the rest of the home goes on.
+ */
+const refusedProbe = (file: RolloutFile, cp: FileCheckpoint | undefined, reason: string): Probe => ({
+  file,
+  size: 0,
+  mtimeMs: 0,
+  ctimeMs: 0,
+  headHash: sha256(Buffer.alloc(0)),
+  headLen: 0,
+  cp,
+  changed: cp !== undefined,
+  identity: { ok: false, reason },
+});
 
 /** Identity of a rollout file from its first line (its long strings already left out by `firstLineOf`): session_meta id (thread), revision id from the name. */
 export const identityOf = (f: { path: string; revisionId?: string | undefined }, firstLine: string): Identity => {
@@ -145,12 +162,23 @@ export const unchangedSince = (path: string, cp: FileCheckpoint): boolean => {
  * usually has cached, cheaper done directly than through the thread pool (measured, bench/index.ts).
  */
 export const probeFile = async (file: RolloutFile, cp: FileCheckpoint | undefined): Promise<Probe | 'incomplete'> => {
-  const fd = fsSync.openSync(file.path, 'r');
+  if (file.refused !== undefined) return refusedProbe(file, cp, file.refused);
+  let fd: number;
+  try {
+    // Never through a link (one may have replaced the file since it was listed), and never
+    // blocking on a FIFO: such a file is refused like one discovery refuses.
+    fd = fsSync.openSync(file.path, fsSync.constants.O_RDONLY | fsSync.constants.O_NOFOLLOW | fsSync.constants.O_NONBLOCK);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT' || code === undefined) throw err;
+    return refusedProbe(file, cp, code === 'ELOOP' ? 'a symbolic link: not followed' : `cannot be opened (${code})`);
+  }
   let identity: Identity;
   let probe: Omit<Probe, 'identity'>;
   let head: Buffer;
   try {
     const st = fsSync.fstatSync(fd);
+    if (!st.isFile()) return refusedProbe(file, cp, 'not a regular file: not read');
     // A known file needs its hashed head; a new or changed one its first line (its identity).
     head = readHead(fd, Math.min(cp === undefined ? HEAD_READ : HEAD_BYTES, st.size));
     const headLen = Math.min(HEAD_BYTES, head.length);
@@ -161,6 +189,11 @@ export const probeFile = async (file: RolloutFile, cp: FileCheckpoint | undefine
       return { ...probe, identity: { ok: true, rolloutId: cp.rolloutId, threadId: cp.threadId, upcast: null } };
     }
     if (head.length < Math.min(HEAD_READ, st.size)) head = readHead(fd, Math.min(HEAD_READ, st.size));
+  } catch (err) {
+    // One file the OS will not read (EIO, EISDIR, …) is that file's problem, not the home's.
+    const code = errnoCode(err);
+    if (code === 'ENOENT' || code === undefined) throw err;
+    return refusedProbe(file, cp, `cannot be read (${code})`);
   } finally {
     fsSync.closeSync(fd);
   }

@@ -5,7 +5,7 @@ import type { LogPosition } from '../../domain/errors.js';
 import type { QuarantineRecord } from '../../domain/rollout/rawLine.js';
 import type { LineIn } from '../../projections/runner.js';
 import { skipByPrefix } from '../../projections/linePrefix.js';
-import { asciiPrefix, elideLineBytes } from '../../projections/elideLineBytes.js';
+import { asciiPrefix, closesAtEnd, elideLineBytes } from '../../projections/elideLineBytes.js';
 import { scanLines } from '../jsonl/lineScanner.js';
 import type { BufferPool, ScannedLine } from '../jsonl/lineScanner.js';
 import { INVALID_UTF8, entryOf } from '../jsonl/lineEntry.js';
@@ -122,10 +122,13 @@ const tailed = (path: string, l: ScannedLine, decode: ReturnType<typeof lineDeco
   const line = l.ordinal;
   const byteOffset = l.byteOffset;
   const byteLength = l.bytes.length;
+  let skippable = false;
   if (decode === undefined && byteLength > 0) {
     const prefix = asciiPrefix(l.bytes);
     const skipped = prefix === undefined ? undefined : skipByPrefix(prefix, opts);
-    if (skipped !== undefined) {
+    // A line cut short is not skipped: decoded in full below, it is quarantined with the reason.
+    skippable = skipped !== undefined;
+    if (skipped !== undefined && closesAtEnd(l.bytes)) {
       if (isUtf8(l.bytes)) return { line: { line, byteOffset, byteLength, text: null, lazy: skipped } };
       const record = { path, ordinal: l.ordinal, byteOffset, byteLength, reason: INVALID_UTF8, text: l.bytes.toString('utf8') };
       return { line: { line, byteOffset, byteLength, text: null }, quarantined: record };
@@ -137,6 +140,15 @@ const tailed = (path: string, l: ScannedLine, decode: ReturnType<typeof lineDeco
   if (entry.kind === 'quarantined') return { line: { line, byteOffset, byteLength, text: null }, quarantined: entry.record };
   if (entry.kind !== 'line') throw new Error('unreachable: a scanned line is a line or quarantined');
   const text = entry.line.text;
+  if (decode === undefined && skippable) {
+    // A line of a skipped kind that its last byte does not close: the runner would skip it by its
+    // prefix again, so it is parsed here, and one that is not JSON is rejected with the reason.
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      return { line: { line, byteOffset, byteLength, text, lazy: { kind: 'undecodable', reason: `not JSON: ${(err as Error).message}` } } };
+    }
+  }
   if (decode === undefined) return { line: { line, byteOffset, byteLength, text } };
   const d = decode(text, l.ordinal, l.byteOffset);
   return { line: { line, byteOffset, byteLength, text, lazy: E.isLeft(d) ? { kind: 'undecodable', reason: d.left } : { kind: 'decoded', line: d.right } } };

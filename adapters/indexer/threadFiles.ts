@@ -6,6 +6,7 @@ import { walkHistoryAsync } from '../../domain/history/walk.js';
 import { hopOfRow } from '../../domain/history/historyBase.js';
 import { discoverRolloutFiles } from '../jsonl/discover.js';
 import type { RolloutFile } from '../jsonl/discover.js';
+import { canNameRollout } from '../jsonl/rolloutFileName.js';
 import { catchUpHome } from './catchUpWhenNeeded.js';
 import type { CatchUpOptions } from './catchUp.js';
 
@@ -56,6 +57,9 @@ export const indexThreadsFiles =
   ): TE.TaskEither<EngineError, Omit<ThreadFilesIndexed, 'threadId'> | null> =>
   async () => {
     const t0 = process.hrtime.bigint();
+    // An id that cannot be in a file name finds no file: not worth listing the home for (every
+    // unknown id of a request did, a few ms each on a small home).
+    if (!threadIds.some(canNameRollout)) return E.right(null);
     const all = discovered !== undefined ? E.right(discovered) : await discoverRolloutFiles(home)();
     if (E.isLeft(all)) return all;
     const wanted = new Set(threadIds);

@@ -50,9 +50,11 @@ export const saveVerifyFindings = (dir: string, findings: VerifyFindings): TE.Ta
   const file = nodePath.join(dir, VERIFY_FINDINGS_FILE);
   return TE.tryCatch(
     async () => {
-      await fs.mkdir(dir, { recursive: true });
+      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
       const tmp = `${file}.tmp-${process.pid}`;
-      await fs.writeFile(tmp, JSON.stringify(findings), { mode: 0o644 });
+      // Private like the index it describes (its paths and thread ids), whatever the umask.
+      await fs.writeFile(tmp, JSON.stringify(findings), { mode: 0o600 });
+      await fs.chmod(tmp, 0o600);
       await fs.rename(tmp, file);
     },
     toEngineError(file, 'write'),

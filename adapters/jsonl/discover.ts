@@ -15,6 +15,11 @@ export interface RolloutFile {
   readonly fileTimestamp: string;
   readonly threadId: string;
   readonly revisionId?: string;
+  /**
+   * Why this entry is not read (a link, a FIFO, a device): it is reported with the home's
+   * unreadable files and skipped, never opened — a link could lead out of the home.
+   */
+  readonly refused?: string;
 }
 
 /**
@@ -27,20 +32,36 @@ export const discoverRolloutFiles = (home: string): TE.TaskEither<EngineError, R
   TE.tryCatch(
     async () => {
       const [active, archived] = await Promise.all([walk(nodePath.join(home, 'sessions'), true), walk(nodePath.join(home, 'archived_sessions'), false)]);
-      const toFiles = (paths: string[], isArchived: boolean): RolloutFile[] =>
-        paths.sort(byteOrder).flatMap((p) => {
-          const name = parseRolloutFileName(nodePath.basename(p));
-          if (name === undefined) return [];
-          const base = { path: p, archived: isArchived, fileTimestamp: name.fileTimestamp, threadId: name.threadId };
-          return [name.revisionId === undefined ? base : { ...base, revisionId: name.revisionId }];
-        });
+      const toFiles = (entries: Entry[], isArchived: boolean): RolloutFile[] =>
+        entries
+          .sort((a, b) => byteOrder(a.path, b.path))
+          .flatMap(({ path: p, refused }) => {
+            const name = parseRolloutFileName(nodePath.basename(p));
+            // A linked folder has no rollout name: reported under the name it has.
+            if (name === undefined) return refused === undefined ? [] : [{ path: p, archived: isArchived, fileTimestamp: '', threadId: '', refused }];
+            const base = { path: p, archived: isArchived, fileTimestamp: name.fileTimestamp, threadId: name.threadId };
+            const named = name.revisionId === undefined ? base : { ...base, revisionId: name.revisionId };
+            return [refused === undefined ? named : { ...named, refused }];
+          });
       return [...toFiles(active, false), ...toFiles(archived, true)];
     },
     (err) => toEngineError(home, 'discover')(err),
   );
 
-/** Candidate file paths (`rollout-*.jsonl`) below `dir`; a missing `dir` yields none. */
-const walk = async (dir: string, recurse: boolean): Promise<string[]> => {
+/** An entry of a rollout folder: a candidate file, or one refused with the reason. */
+interface Entry {
+  readonly path: string;
+  readonly refused?: string;
+}
+
+/**
+ * Candidate entries (`rollout-*.jsonl`) below `dir`; a missing `dir` yields none. Only regular
+ * files and real folders are followed: a link (to a file or a folder, inside the home or out, a
+ * loop, a dangling one) or a FIFO, socket or device named like a rollout is returned refused, so
+ * it is reported and skipped — one bad entry never takes the home down, and nothing is read or
+ * written through a link that may lead out of the home.
+ */
+const walk = async (dir: string, recurse: boolean): Promise<Entry[]> => {
   let entries: Dirent[];
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
@@ -48,18 +69,37 @@ const walk = async (dir: string, recurse: boolean): Promise<string[]> => {
     if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return [];
     throw err;
   }
-  const files: string[] = [];
-  const subdirs: Promise<string[]>[] = [];
+  const files: Entry[] = [];
+  const subdirs: Promise<Entry[]>[] = [];
+  const links: Promise<Entry | undefined>[] = [];
   for (const e of entries) {
     const full = nodePath.join(dir, e.name);
+    const rolloutNamed = e.name.startsWith('rollout-') && e.name.endsWith('.jsonl');
     if (e.isDirectory()) {
       if (recurse) subdirs.push(walk(full, true));
-    } else if ((e.isFile() || e.isSymbolicLink()) && e.name.startsWith('rollout-') && e.name.endsWith('.jsonl')) {
-      files.push(full);
+    } else if (e.isSymbolicLink()) {
+      links.push(refusedLink(full, rolloutNamed, recurse));
+    } else if (rolloutNamed) {
+      files.push(e.isFile() ? { path: full } : { path: full, refused: 'not a regular file (a FIFO, socket or device): not read' });
     }
   }
+  for (const l of await Promise.all(links)) if (l !== undefined) files.push(l);
   for (const sub of await Promise.all(subdirs)) for (const f of sub) files.push(f);
   return files;
+};
+
+/** A link met in a rollout folder, as it is refused: named like a rollout, or leading to a folder (a day folder would be) — other links are not ours. */
+const refusedLink = async (path: string, rolloutNamed: boolean, recurse: boolean): Promise<Entry | undefined> => {
+  let target: fsSync.Stats | undefined;
+  let broken: string | undefined;
+  try {
+    target = await fs.stat(path);
+  } catch (err) {
+    broken = errnoCode(err) === 'ELOOP' ? 'a symbolic link loop' : `a symbolic link that leads nowhere (${errnoCode(err) ?? 'error'})`;
+  }
+  if (target?.isDirectory() === true) return recurse || rolloutNamed ? { path, refused: 'a symbolic link to a folder: not followed' } : undefined;
+  if (!rolloutNamed) return undefined;
+  return { path, refused: `${broken ?? 'a symbolic link'}: not followed (rollouts are read and written only as regular files of CODEX_HOME)` };
 };
 
 /** Code-unit order, locale-independent (paths here are ASCII). */
@@ -127,10 +167,12 @@ const revisionFilesIn = (dir: string): Promise<ReadonlyArray<RolloutFile & { rea
     'revisions',
     async () => {
       const out: Array<RolloutFile & { readonly revisionId: string }> = [];
-      for (const name of (await fs.readdir(dir)).sort(byteOrder)) {
-        const parsed = parseRolloutFileName(name);
+      for (const e of (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => byteOrder(a.name, b.name))) {
+        const parsed = parseRolloutFileName(e.name);
         if (parsed?.revisionId === undefined) continue;
-        out.push({ path: nodePath.join(dir, name), archived: false, fileTimestamp: parsed.fileTimestamp, threadId: parsed.threadId, revisionId: parsed.revisionId });
+        const file = { path: nodePath.join(dir, e.name), archived: false, fileTimestamp: parsed.fileTimestamp, threadId: parsed.threadId, revisionId: parsed.revisionId };
+        // Refused as the whole-home walk refuses it (a link is never followed), not left out unsaid.
+        out.push(e.isFile() ? file : { ...file, refused: 'not a regular file (a link, FIFO, socket or device): not followed' });
       }
       return out;
     },

@@ -10,6 +10,9 @@ import { acquireLock, lockPathFor, releaseLock } from './lockFile.js';
 import { scanLines } from './lineScanner.js';
 import { errnoCode, toEngineError } from './toEngineError.js';
 
+/** quarantine.jsonl holds the raw bytes of lines that did not decode (conversation text): this user's alone. */
+const QUARANTINE_MODE = 0o600;
+
 /** Where quarantined lines go. Nothing is dropped silently: every record reaches a sink. */
 export interface QuarantineSink {
   readonly record: (record: QuarantineRecord) => TE.TaskEither<EngineError, void>;
@@ -110,7 +113,7 @@ export const readQuarantineEntries = (file: string, paths: ReadonlySet<string>):
 const normalize = async (file: string): Promise<void> => {
   const tmp = `${file}.tmp-${process.pid}`;
   const seen = new Set<string>();
-  const fh = await fs.open(tmp, 'w', 0o644);
+  const fh = await fs.open(tmp, 'w', QUARANTINE_MODE);
   try {
     for await (const { entry, bytes } of readEntries(file)) {
       if (entry === undefined) {
@@ -192,7 +195,7 @@ export const fileQuarantineSink = (dir: string, clock: Clock = { now: () => new 
   };
 
   const write = async (records: ReadonlyArray<QuarantineRecord>): Promise<void> => {
-    await fs.mkdir(dir, { recursive: true });
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     const lock = await acquireLock(lockPathFor(file));
     try {
       let torn = await look();
@@ -203,8 +206,10 @@ export const fileQuarantineSink = (dir: string, clock: Clock = { now: () => new 
         return true;
       });
       if (fresh.length === 0) return;
-      const fh = await fs.open(file, 'a', 0o644);
+      const fh = await fs.open(file, 'a', QUARANTINE_MODE);
       try {
+        // Whatever the umask, and whatever mode an older file had: it holds raw conversation text.
+        await fh.chmod(QUARANTINE_MODE);
         inode = (await fh.stat()).ino;
         for (const r of fresh) {
           // A record cut short by a crash would glue itself to the next: start a new line first.

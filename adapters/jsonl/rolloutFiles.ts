@@ -13,7 +13,7 @@ import { firstEntry } from './firstEntry.js';
 import { jsonlEventLog } from './eventLog.js';
 import { formatRolloutFileName, parseRolloutFileName, sessionDayParts } from './rolloutFileName.js';
 import { errnoCode, isPermissionDenied, toEngineError } from './toEngineError.js';
-import { isInsideHome, outsideHome } from './insideHome.js';
+import { isInsideHome, outsideHome, writesInsideHome } from './insideHome.js';
 import type { WriterOptions } from './writer.js';
 import { appendEvents, appendLines } from './writer.js';
 
@@ -111,12 +111,20 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
   // a path outside this home is refused, whatever hands it over.
   const insideHome = <A>(path: string, use: () => TE.TaskEither<EngineError, A>): TE.TaskEither<EngineError, A> =>
     isInsideHome(home, path) ? use() : TE.left(outsideHome(home, path));
+  // A write also checks the folders on disk: a day folder that links out of the home is refused.
+  const writesInside = <A>(path: string, use: () => TE.TaskEither<EngineError, A>): TE.TaskEither<EngineError, A> =>
+    insideHome(path, () =>
+      writesInsideHome(home, path) ? use() : TE.left(invalidArgument('path', `${path} is reached through a link out of CODEX_HOME ${home}: refused`)),
+    );
 
   // A home this user may read but not write (someone else's, audited): a mutation says so, of the file it meant to write.
   const writing = <A>(path: string, te: TE.TaskEither<EngineError, A>): TE.TaskEither<EngineError, A> =>
-    TE.mapLeft((e: EngineError) =>
-      isPermissionDenied(e) ? ioError(path, e.op, e.code, `CODEX_HOME ${home} is not writable by this user: reads work, a mutation needs write access`) : e,
-    )(te);
+    TE.mapLeft((e: EngineError): EngineError => {
+      if (e._tag === 'Io' && e.code === 'ELOOP')
+        return invalidArgument('path', `${path} is a symbolic link: a rollout is written only as a regular file of CODEX_HOME, never through a link`);
+      if (isPermissionDenied(e)) return ioError(path, e.op, e.code, `CODEX_HOME ${home} is not writable by this user: reads work, a mutation needs write access`);
+      return e;
+    })(te);
 
   return {
     confine,
@@ -129,10 +137,10 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
         ),
       ),
     linesBefore: (path, endByteOffset) => (isInsideHome(home, path) ? readRolloutLines({ path, rolloutId: '', endByteOffset }) : refusedLines(outsideHome(home, path))),
-    create: (path, lines) => insideHome(path, () => writing(path, log.append(path, lines, 'noStream'))),
-    createFrom: (path, lines) => insideHome(path, () => writing(path, createFrom(path, lines))),
+    create: (path, lines) => writesInside(path, () => writing(path, log.append(path, lines, 'noStream'))),
+    createFrom: (path, lines) => writesInside(path, () => writing(path, createFrom(path, lines))),
     append: (path, drafts, expected, mode) =>
-      insideHome(path, () =>
+      writesInside(path, () =>
         writing(
           path,
           TE.map(({ first, next }: AppendResult): AppendResult => ({ first, next }))(appendEvents(path, drafts, expected, { ...options, historyMode: mode })),

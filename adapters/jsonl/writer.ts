@@ -127,7 +127,7 @@ const appendUnderLock = (
         );
         if (!dirExists) throw conflict(path, expected, 'noStream');
       } else {
-        await fs.mkdir(nodePath.dirname(path), { recursive: true });
+        await fs.mkdir(nodePath.dirname(path), { recursive: true, mode: ROLLOUT_DIR_MODE });
       }
       const lock = await acquireLock(lockPathFor(path), options.lock);
       let fh: fs.FileHandle | undefined;
@@ -189,13 +189,21 @@ const appendUnderLock = (
   );
 
 /**
+ * Modes of the rollouts and day folders the engine creates: they hold conversation text, so
+ * never world- or group-readable, whatever the umask (Codex's own are 0644 under umask 022).
+ */
+export const ROLLOUT_FILE_MODE = 0o600;
+const ROLLOUT_DIR_MODE = 0o700;
+
+/**
  * `noStream` creates with O_EXCL (an existing file is a Conflict); a position needs the file
  * (missing = Conflict against `noStream`); `any` opens or creates. O_APPEND so that even a
  * writer that ignores our lock cannot be overwritten.
  */
 const openTarget = async (path: string, expected: ExpectedPosition): Promise<{ readonly fh: fs.FileHandle; readonly created: boolean }> => {
-  const create = () => fs.open(path, FS.O_RDWR | FS.O_APPEND | FS.O_CREAT | FS.O_EXCL, 0o644);
-  const existing = () => fs.open(path, FS.O_RDWR | FS.O_APPEND);
+  // Never through a link (ELOOP): a rollout is written only as a regular file of the home.
+  const create = () => fs.open(path, FS.O_RDWR | FS.O_APPEND | FS.O_CREAT | FS.O_EXCL | FS.O_NOFOLLOW, ROLLOUT_FILE_MODE);
+  const existing = () => fs.open(path, FS.O_RDWR | FS.O_APPEND | FS.O_NOFOLLOW);
   if (expected === 'noStream') {
     try {
       return { fh: await create(), created: true };

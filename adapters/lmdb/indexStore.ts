@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { open, TransactionFlags } from 'lmdb';
 import type { Database, RootDatabase } from 'lmdb';
 import type { EngineError } from '../../domain/errors.js';
+import { corrupt } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { IndexReader, IndexWrite, KeyPart, TableName } from '../../domain/index/rows.js';
 import { TABLES } from '../../domain/index/rows.js';
@@ -59,13 +61,68 @@ const openHandles = (dir: string): Handles => {
   return { root, dbs };
 };
 
+/** The index holds conversation text: its folder is this user's alone, whatever the umask. */
+const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Make an index folder and its files private (an index made before, or under umask 000, was
+ * world-readable). Best effort: an index of someone else's home opened to read it is left as it is.
+ */
+const keepPrivate = (dir: string): void => {
+  const chmod = (path: string, mode: number) => {
+    try {
+      fs.chmodSync(path, mode);
+    } catch {
+      // not ours to change
+    }
+  };
+  chmod(dir, PRIVATE_DIR_MODE);
+  for (const f of ['data.mdb', 'lock.mdb']) chmod(nodePath.join(dir, f), PRIVATE_FILE_MODE);
+};
+
+/**
+ * LMDB trusts its file: an environment whose meta pages are garbage (a disk error, a stray write)
+ * crashed the process with SIGSEGV on open. Its two meta pages (page 0 and 1, 4 KiB each) carry
+ * the magic 0xBEEFC0DE and the data version 2 after the 16-byte page header and the 8-byte address
+ * field; an environment with neither is refused as Corrupt before LMDB sees it. (Damage deeper in
+ * the file is not looked for: that is a full read.)
+ */
+const LMDB_PAGE = 4096;
+const LMDB_MAGIC = 0xbeefc0de;
+const LMDB_DATA_VERSION = 2;
+const damagedEnvironment = (dir: string): EngineError | undefined => {
+  const data = nodePath.join(dir, 'data.mdb');
+  let fd: number;
+  try {
+    fd = fs.openSync(data, 'r');
+  } catch {
+    return undefined; // none yet: LMDB creates it
+  }
+  try {
+    const head = Buffer.alloc(2 * LMDB_PAGE);
+    const n = fs.readSync(fd, head, 0, head.length, 0);
+    if (n === 0) return undefined;
+    const valid = [0, 1].some(
+      (p) => n >= p * LMDB_PAGE + 32 && head.readUInt32LE(p * LMDB_PAGE + 24) === LMDB_MAGIC && head.readUInt32LE(p * LMDB_PAGE + 28) === LMDB_DATA_VERSION,
+    );
+    return valid ? undefined : corrupt(data, 0, 'not an LMDB environment (its meta pages are damaged): rebuild the index with rollout-engine index --rebuild');
+  } finally {
+    fs.closeSync(fd);
+  }
+};
+
 /** Open (creating if needed) the LMDB environment at `dir` with one named db per table. */
 export const openLmdbIndex = (dir: string): TE.TaskEither<EngineError, LmdbIndexStore> =>
   TE.fromEither(
     E.tryCatch(
       () => {
-        fs.mkdirSync(dir, { recursive: true });
-        return makeStore(dir, openHandles(dir));
+        fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+        const damaged = damagedEnvironment(dir);
+        if (damaged !== undefined) throw damaged;
+        const store = makeStore(dir, openHandles(dir));
+        keepPrivate(dir);
+        return store;
       },
       lmdbError(dir, 'open'),
     ),

@@ -99,6 +99,10 @@ export const classifyRolloutLine = (line: RolloutLine): RolloutEvent => {
   const pType = payloadType(line);
   const top = topLevel[line.type];
   if (top) return decodeWith(top, line, pType);
+  // Codex's event messages and response items are tagged by `payload.type`: one without it is a
+  // line Codex itself cannot read, reported (quarantined) rather than passed over as a kind we do not know.
+  if ((line.type === 'event_msg' || line.type === 'response_item') && pType === undefined)
+    return { kind: 'invalid', type: line.type, payloadType: undefined, reason: 'payload: expected an object with a string type' };
   if (line.type === 'event_msg') {
     if (pType === 'item_completed') {
       const r = decodeShape(ItemCompleted, line.payload);

@@ -6,6 +6,7 @@ import { fileQuarantineSink } from '../jsonl/quarantine.js';
 import { readRanges } from '../jsonl/readRange.js';
 import { isInsideHome, outsideHome } from '../jsonl/insideHome.js';
 import { jsonlRolloutFiles } from '../jsonl/rolloutFiles.js';
+import type { WriterOptions } from '../jsonl/writer.js';
 import type { LmdbIndexStore } from '../lmdb/indexStore.js';
 import { catchUpHome } from '../indexer/catchUpWhenNeeded.js';
 import type { CatchUpOptions, CatchUpSummary } from '../indexer/catchUp.js';
@@ -104,6 +105,9 @@ const requestsFirst = (): {
   };
 };
 
+/** A writer meeting a torn last line quarantines it in the home's quarantine file and goes on (once the line is torn for good). */
+const writerRecovery = (options: CatchUpOptions): WriterOptions => (options.quarantine === undefined ? {} : { tornTail: 'truncate', quarantine: options.quarantine });
+
 /** Every set of ports over one opened index: the one place they are built (tests and benches use it on an index they opened). */
 export const portsOver = (
   store: LmdbIndexStore,
@@ -114,7 +118,7 @@ export const portsOver = (
   // Item contents are read at the paths the index holds: never outside the home (second line of defence).
   const readInside: HistoryReadPorts['readRanges'] = (path, ranges) => (isInsideHome(codexHome, path) ? readRanges(path, ranges) : TE.left(outsideHome(codexHome, path)));
   const read: HistoryReadPorts = { index: store, indexer: lmdbHistoryIndexer(store, codexHome, options, context), readRanges: readInside };
-  return { read, mutations: { ...read, files: jsonlRolloutFiles(codexHome), clock: systemClock, ids: uuidv7Ids() } };
+  return { read, mutations: { ...read, files: jsonlRolloutFiles(codexHome, writerRecovery(options)), clock: systemClock, ids: uuidv7Ids() } };
 };
 
 /**

@@ -15,7 +15,7 @@ import { formatRolloutFileName, parseRolloutFileName, sessionDayParts } from './
 import { errnoCode, isPermissionDenied, toEngineError } from './toEngineError.js';
 import { isInsideHome, outsideHome } from './insideHome.js';
 import type { WriterOptions } from './writer.js';
-import { appendEvents, appendLines } from './writer.js';
+import { appendEvents, appendLines, reviseUnderLock } from './writer.js';
 
 /** The folders of a home that hold rollout files. */
 const ROLLOUT_DIRS = ['sessions', 'archived_sessions'] as const;
@@ -131,6 +131,15 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
     linesBefore: (path, endByteOffset) => (isInsideHome(home, path) ? readRolloutLines({ path, rolloutId: '', endByteOffset }) : refusedLines(outsideHome(home, path))),
     create: (path, lines) => insideHome(path, () => writing(path, log.append(path, lines, 'noStream'))),
     createFrom: (path, lines) => insideHome(path, () => writing(path, createFrom(path, lines))),
+    revise: (base, expected, path, lines) =>
+      insideHome(base, () =>
+        insideHome(path, () =>
+          writing(
+            path,
+            reviseUnderLock(base, expected, path, options, () => createFrom(path, linesOf(lines))()),
+          ),
+        ),
+      ),
     append: (path, drafts, expected, mode) =>
       insideHome(path, () =>
         writing(
@@ -140,6 +149,11 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
       ),
   };
 };
+
+/** Whole lines as the stream `createFrom` takes (a revision appears only once complete). */
+async function* linesOf(lines: ReadonlyArray<string>): AsyncGenerator<string> {
+  yield* lines;
+}
 
 /** A read that was refused: the stream ends with its error, as a failed read does. */
 async function* refusedLines(error: EngineError): AsyncGenerator<HistoryEntry> {

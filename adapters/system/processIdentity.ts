@@ -35,7 +35,7 @@ const bootId = (() => {
 })();
 
 /** Field 22 (starttime); the command name (field 2) may hold spaces and parentheses, so fields are counted after its last ')'. */
-const startTicksOf = (pid: number): number | undefined => {
+export const startTicksOf = (pid: number): number | undefined => {
   const stat = readText(`/proc/${pid}/stat`);
   if (stat === undefined) return undefined;
   const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
@@ -6,6 +7,9 @@ import type { FileCheckpoint } from '../../domain/index/rows.js';
 import { Batch } from '../../projections/batch.js';
 import { clearRollout } from '../../projections/runner.js';
 import { dropThreadRowsWithout, refreshThreadRows } from '../../projections/threadRows.js';
+import { clearThreadRowsDue, markThreadRowsDue, threadRowsDueKey, threadRowsDueMarks } from '../../projections/threadRowsDue.js';
+import type { ProcessMark } from '../system/processIdentity.js';
+import { thisProcess, whereabouts } from '../system/processIdentity.js';
 import type { IndexedFile } from '../../projections/threadRows.js';
 import { discoverRolloutFiles } from '../jsonl/discover.js';
 import { readThreadNames } from '../jsonl/sessionIndex.js';
@@ -109,6 +113,10 @@ export const catchUpHome =
         options.onProgress?.({ stage, filesDone, filesTotal: plan.actions.length, bytesDone: summary.bytes, bytesTotal: plan.bytesToRead });
       told('planned', 0);
 
+      // Thread rows are behind their files from the first row commit to the thread-row commit: marked meanwhile (threadRowsDue.ts).
+      const due = await markDue(store, plan);
+      if (E.isLeft(due)) return due;
+
       const forgotten = await forget(store, plan);
       if (E.isLeft(forgotten)) return forgotten;
       summary.deleted = plan.gone.length;
@@ -118,13 +126,16 @@ export const catchUpHome =
 
       const touched = options.files ? await touchedThreads(store, probes) : E.right(undefined);
       if (E.isLeft(touched)) return touched;
+      // An interrupted catch-up's mark: every thread row is redone.
       const rows = await refreshThreads(
         store,
         names.right,
-        touched.right,
+        due.right.interrupted.length > 0 ? undefined : touched.right,
         options.files?.map((f) => f.path),
       );
       if (E.isLeft(rows)) return rows;
+      const cleared = await clearDue(store, due.right);
+      if (E.isLeft(cleared)) return cleared;
       summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       told('done', plan.actions.length);
       return E.right(summary);
@@ -179,6 +190,34 @@ const indexPlanned = async (
   if (E.isLeft(local)) return local;
   const offset = plan.actions.length - reading.length;
   return indexFilesInWorkers(workers.indexPath, workers.count, reading, options, summary, (n) => progress(offset + n));
+};
+
+interface DueMarks {
+  /** This catch-up's own mark, if it changes rows. */
+  readonly own: readonly [string] | undefined;
+  /** Marks of catch-ups whose process is gone. */
+  readonly interrupted: ReadonlyArray<readonly [string]>;
+}
+
+const ownerGone = (owner: unknown): boolean => owner === null || typeof owner !== 'object' || whereabouts(owner as ProcessMark) === 'gone';
+
+const markDue = async (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<EngineError, DueMarks>> => {
+  const meta = await store.range('meta', [])();
+  if (E.isLeft(meta)) return meta;
+  const interrupted = threadRowsDueMarks(meta.right)
+    .filter((m) => ownerGone(m.owner))
+    .map((m) => m.key);
+  if (plan.actions.length === 0 && plan.gone.length === 0 && plan.orphaned.length === 0) return E.right({ own: undefined, interrupted });
+  const id = randomUUID();
+  const r = await store.commit(() => [markThreadRowsDue(id, thisProcess())])();
+  return E.isLeft(r) ? r : E.right({ own: threadRowsDueKey(id), interrupted });
+};
+
+const clearDue = async (store: IndexStore, due: DueMarks): Promise<E.Either<EngineError, void>> => {
+  const keys = due.own === undefined ? due.interrupted : [due.own, ...due.interrupted];
+  if (keys.length === 0) return E.right(undefined);
+  const r = await store.commit(() => keys.map(clearThreadRowsDue))();
+  return E.isLeft(r) ? r : E.right(undefined);
 };
 
 /** Files that are gone lose their checkpoints; rollouts left without a file lose their rows. One transaction. */

@@ -2,6 +2,7 @@ import type { IndexReader, IndexWrite } from '../../domain/index/rows.js';
 import { addOrdinals } from './002-ordinals.js';
 import { addQuarantineCounts } from './008-quarantine-counts.js';
 import { addThreadOrder } from './011-thread-order.js';
+import { markThreadRowsDueOnce } from './012-thread-rows-due.js';
 
 /**
  * Index schema versions and how to get from one to the next. A step either rewrites rows in
@@ -40,6 +41,8 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 9, to: 10, name: '010-sparse-ordinals-turn-items', kind: 'rebuild' },
   // Thread rows carry their list sort keys and `threadOrder` orders them: thread/list reads a page, not every thread.
   { from: 10, to: 11, name: '011-thread-order', kind: 'inPlace', run: addThreadOrder },
+  // Catch-ups mark thread rows due until derived (a kill in between left them stale): older indexes start due.
+  { from: 11, to: 12, name: '012-thread-rows-due', kind: 'inPlace', run: markThreadRowsDueOnce },
 ];
 
 export type MigrationPlan =

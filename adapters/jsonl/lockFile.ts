@@ -112,6 +112,20 @@ const tryCreate = async (lockPath: string): Promise<HeldLock | undefined> => {
   return { lockPath, token: content.token };
 };
 
+/**
+ * Remove a lock whose holder is judged gone by the same rule a waiting writer applies (a sweep of
+ * leftovers: locks of files nobody writes again would otherwise stay). True when it was removed.
+ */
+export const removeStaleLock = async (lockPath: string, options: LockOptions = {}): Promise<boolean> => {
+  const state = await inspect(lockPath, { ...DEFAULTS, ...options });
+  if (state.kind !== 'stale') return false;
+  await breakStale(lockPath, state.raw);
+  return true;
+};
+
+/** A breaker's file left by a process killed while breaking, once older than the breaker's bound. */
+export const isAbandonedBreaker = (ageMs: number): boolean => ageMs > BREAKER_STALE_MS;
+
 type LockState = { readonly kind: 'gone' } | { readonly kind: 'live'; readonly holder: string } | { readonly kind: 'stale'; readonly raw: string };
 
 const inspect = async (lockPath: string, o: typeof DEFAULTS): Promise<LockState> => {

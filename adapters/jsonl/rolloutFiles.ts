@@ -9,6 +9,7 @@ import type { AppendResult, EventLog, HistoryEntry, RolloutFiles } from '../../d
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import type { RolloutLine } from '../../domain/rollout/line.js';
 import { readRolloutLines } from './rolloutLines.js';
+import { sweepFolder, tempSuffix } from './leftovers.js';
 import { firstEntry } from './firstEntry.js';
 import { jsonlEventLog } from './eventLog.js';
 import { formatRolloutFileName, parseRolloutFileName, sessionDayParts } from './rolloutFileName.js';
@@ -38,7 +39,9 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
     (path: string, lines: AsyncIterable<string>): TE.TaskEither<EngineError, AppendResult> =>
     async () => {
       // Built under a name discovery ignores, then linked into place: never a half-written thread.
-      const temp = nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+      // Named after this process (leftovers.ts): what a killed writer left here before is swept first.
+      await sweepFolder(nodePath.dirname(path)).catch(() => undefined);
+      const temp = nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.${tempSuffix()}-${randomBytes(4).toString('hex')}.tmp`);
       let expected: LogPosition | 'noStream' = 'noStream';
       let first: LogPosition | undefined;
       let batch: string[] = [];

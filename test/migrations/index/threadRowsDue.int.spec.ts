@@ -33,7 +33,14 @@ describe('thread rows due: a catch-up interrupted before its thread rows', () =>
     try {
       right(await catchUpHome(store, home)());
       const before = right(await store.get('threads', [ID])());
-      writeRollout(home, rolloutName(ID), chatThread('legacy', ID, 3).text().slice(chatThread('legacy', ID, 2).text().length), true);
+      writeRollout(
+        home,
+        rolloutName(ID),
+        chatThread('legacy', ID, 3)
+          .text()
+          .slice(chatThread('legacy', ID, 2).text().length),
+        true,
+      );
       right(await catchUpHome(store, home)());
       const after = right(await store.get('threads', [ID])());
       expect(after).to.not.deep.equal(before);

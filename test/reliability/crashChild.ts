@@ -16,10 +16,8 @@ import { historyEnd, lastTurns, lineageToChange } from '../../replay/internal/li
 import { currentSegmentOf } from '../../domain/history/lineage.js';
 import { take, useCase } from '../../replay/internal/useCase.js';
 import type { MutationPorts } from '../../replay/ports.js';
-import type { LineDraft } from '../../domain/rollout/lineDraft.js';
-import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import type { CrashAck } from './crashHome.js';
-import { CRASH_THREADS } from './crashHome.js';
+import { CRASH_THREADS, turnDrafts } from './crashHome.js';
 
 const [home, seedText] = process.argv.slice(2);
 let seed = Number(seedText ?? 1) >>> 0 || 1;
@@ -41,18 +39,6 @@ const ack = (op: string, thread: string, path: string, from: number, to: number)
   const a: CrashAck = { op, thread, path, from, to, sha256: createHash('sha256').update(bytes).digest('hex') };
   process.stdout.write(`${JSON.stringify(a)}\n`);
 };
-
-/** A whole chat turn as drafts (the fixture writer's lines without their ordinals). */
-const turnDrafts = (mode: 'legacy' | 'paginated', threadId: string, turnId: string): LineDraft[] =>
-  new RolloutWriter(mode, threadId, { startMs: Date.now() })
-    .chatTurn(turnId, `question ${turnId}`, `answer ${turnId}`)
-    .text()
-    .trimEnd()
-    .split('\n')
-    .map((l) => {
-      const { timestamp, type, payload } = JSON.parse(l) as LineDraft;
-      return { timestamp, type, payload };
-    });
 
 const appendTurn = (ports: MutationPorts, threadId: string, turnId: string) =>
   useCase(async () => {

@@ -3,13 +3,13 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
-import type { FileCheckpoint } from '../../domain/index/rows.js';
+import type { FileCheckpoint, IndexReader } from '../../domain/index/rows.js';
 import { Batch } from '../../projections/batch.js';
 import { clearRollout } from '../../projections/runner.js';
 import { dropThreadRowsWithout, refreshThreadRows } from '../../projections/threadRows.js';
 import { clearThreadRowsDue, markThreadRowsDue, threadRowsDueKey, threadRowsDueMarks } from '../../projections/threadRowsDue.js';
-import type { ProcessMark } from '../system/processIdentity.js';
-import { thisProcess, whereabouts } from '../system/processIdentity.js';
+import { thisProcess } from '../system/processIdentity.js';
+import { ownerGone } from './interruptedCatchUp.js';
 import type { IndexedFile } from '../../projections/threadRows.js';
 import { discoverRolloutFiles } from '../jsonl/discover.js';
 import { readThreadNames } from '../jsonl/sessionIndex.js';
@@ -199,8 +199,6 @@ interface DueMarks {
   readonly interrupted: ReadonlyArray<readonly [string]>;
 }
 
-const ownerGone = (owner: unknown): boolean => owner === null || typeof owner !== 'object' || whereabouts(owner as ProcessMark) === 'gone';
-
 const markDue = async (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<EngineError, DueMarks>> => {
   const meta = await store.range('meta', [])();
   if (E.isLeft(meta)) return meta;
@@ -287,6 +285,22 @@ const checkpointsFor = async (
 };
 
 /**
+ * The files of a targeted refresh, read before its transaction, plus the file each thread row
+ * names inside it: another process may have committed a newer current file (a revision) since,
+ * and a row derived without it would move the thread back to its old file for good.
+ */
+const withCommittedCurrent = (reader: IndexReader, files: ReadonlyArray<IndexedFile>, threads: ReadonlySet<string>): IndexedFile[] => {
+  const out = [...files];
+  for (const id of threads) {
+    const row = reader.get('threads', [id]);
+    if (row === undefined || out.some((f) => f.path === row.path)) continue;
+    const cp = reader.get('files', [row.path]);
+    if (cp !== undefined) out.push(...indexedFilesOf([cp]));
+  }
+  return out;
+};
+
+/**
  * Threads per thread-row transaction. A row reads its rollout rows, scattered over the map, and
  * the kernel maps the pages around each one too: refreshing every thread at once would make the
  * whole index resident. Between chunks the store is remapped (when it can be), which bounds that.
@@ -331,7 +345,7 @@ const refreshThreads = async (
   for (let i = 0; i < threads.length; i += THREADS_PER_COMMIT) {
     const chunk = new Set(threads.slice(i, i + THREADS_PER_COMMIT));
     const files = [...chunk].flatMap((id) => filesOf.get(id) ?? []);
-    const r = await store.commit((reader) => refreshThreadRows(reader, files, names, chunk))();
+    const r = await store.commit((reader) => refreshThreadRows(reader, only === undefined ? files : withCommittedCurrent(reader, files, chunk), names, chunk))();
     if (E.isLeft(r)) return r;
     if (threads.length > THREADS_PER_COMMIT && store.remap) {
       const m = store.remap();

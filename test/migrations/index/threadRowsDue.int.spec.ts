@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
 import { openIndex } from '../../../adapters/indexer/openIndex.js';
+import { ensureThreadFresh } from '../../../adapters/indexer/freshness.js';
 import type { LmdbIndexStore } from '../../../adapters/lmdb/indexStore.js';
 import { MIGRATIONS } from '../../../migrations/index/steps.js';
 import { markThreadRowsDueOnce } from '../../../migrations/index/012-thread-rows-due.js';
@@ -46,8 +47,15 @@ describe('thread rows due: a catch-up interrupted before its thread rows', () =>
       expect(after).to.not.deep.equal(before);
 
       const dead = spawnSync('true').pid;
-      right(await store.commit(() => [{ op: 'put', table: 'threads', key: [ID], value: before }, markThreadRowsDue('killed', { pid: dead, host: os.hostname() })])());
+      const kill = () =>
+        store.commit(() => [{ op: 'put', table: 'threads', key: [ID], value: before }, markThreadRowsDue('killed', { pid: dead, host: os.hostname() })])();
+      right(await kill());
       right(await catchUpHome(store, home)());
+      expect(right(await store.get('threads', [ID])())).to.deep.equal(after);
+      expect(threadRowsDueMarks(right(await store.range('meta', [])()))).to.deep.equal([]);
+      // A read of the thread, whose files are all indexed, redoes them too.
+      right(await kill());
+      right(await ensureThreadFresh(store, home, ID)());
       expect(right(await store.get('threads', [ID])())).to.deep.equal(after);
       expect(threadRowsDueMarks(right(await store.range('meta', [])()))).to.deep.equal([]);
       expect(path).to.be.a('string');

@@ -16,6 +16,8 @@ export type EngineError =
       readonly path: string;
       readonly expected: LogPosition | 'noStream';
       readonly actual: LogPosition | 'noStream';
+      /** The file ends as expected but a revision replaced it as its thread's current file. */
+      readonly supersededBy?: string;
     }
   | {
       readonly _tag: 'Decode';
@@ -52,11 +54,12 @@ export const isEngineError = (err: unknown): err is EngineError =>
   err !== null && typeof err === 'object' && !(err instanceof Error) && Object.prototype.hasOwnProperty.call(TAG_SET, String((err as { _tag?: unknown })._tag));
 
 export const notFound = (what: string, id: string): EngineError => ({ _tag: 'NotFound', what, id });
-export const conflict = (path: string, expected: LogPosition | 'noStream', actual: LogPosition | 'noStream'): EngineError => ({
+export const conflict = (path: string, expected: LogPosition | 'noStream', actual: LogPosition | 'noStream', supersededBy?: string): EngineError => ({
   _tag: 'Conflict',
   path,
   expected,
   actual,
+  ...(supersededBy === undefined ? {} : { supersededBy }),
 });
 export const decodeError = (path: string, line: number, byteOffset: number, reason: string): EngineError => ({
   _tag: 'Decode',
@@ -96,7 +99,9 @@ export const renderError = (e: EngineError): string => {
     case 'NotFound':
       return `${e.what} not found: ${e.id}`;
     case 'Conflict':
-      return `append conflict on ${e.path}: expected ${renderPosition(e.expected)}, found ${renderPosition(e.actual)}`;
+      return e.supersededBy === undefined
+        ? `append conflict on ${e.path}: expected ${renderPosition(e.expected)}, found ${renderPosition(e.actual)}`
+        : `append conflict on ${e.path}: superseded by the revision ${e.supersededBy}`;
     case 'Decode':
       return `cannot decode ${e.path} line ${e.line} (byte ${e.byteOffset}): ${e.reason}`;
     case 'Corrupt':

@@ -126,6 +126,13 @@ export interface RolloutFiles {
   readonly create: (path: string, lines: ReadonlyArray<string>) => TE.TaskEither<EngineError, AppendResult>;
   /** Create `path` from streamed lines; it appears only once complete (Conflict if it exists). */
   readonly createFrom: (path: string, lines: AsyncIterable<string>) => TE.TaskEither<EngineError, AppendResult>;
+  /**
+   * Create the revision `path` (holding `lines`) of the thread whose current file is `base`, under
+   * `base`'s lock and only if `base` still ends at `expected` and no other revision replaced it
+   * (else Conflict): the same lock and position check as an append, so a revision and an append
+   * (or two revisions) cut from the same state never both succeed. `base` is marked superseded.
+   */
+  readonly revise: (base: string, expected: LogPosition, path: string, lines: ReadonlyArray<string>) => TE.TaskEither<EngineError, AppendResult>;
   /** Append at `expected` (Conflict if the file ends elsewhere); paginated lines continue its ordinals. */
   readonly append: (
     path: string,

@@ -2,7 +2,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import { notFound, rejected } from '../domain/errors.js';
 import type { Thread } from '../domain/thread/thread.js';
-import { findTurn, lastRowBefore, lastTurns, lineageToChange } from './internal/lineage.js';
+import { findTurn, historyEnd, lastRowBefore, lastTurns, lineageToChange } from './internal/lineage.js';
 import type { MutationPorts } from './ports.js';
 import { answerThread } from './internal/mutationSteps.js';
 import { stop, take, useCase } from './internal/useCase.js';
@@ -30,8 +30,10 @@ export const revertThread = (ports: MutationPorts, threadId: string, beforeTurnI
     await take(ports.indexer.refreshThread(threadId));
     const lineage = await lineageToChange(ports.index, threadId);
     if (lineage.mode !== 'paginated') return stop(rejected(REVERT_NEEDS_PAGINATED));
+    // Before the turn is looked up (another process may index lines meanwhile): see writeRevision.
+    const end = await historyEnd(ports.index, lineage);
     const target = (await findTurn(ports.index, lineage, beforeTurnId)) ?? stop(notFound('turn', beforeTurnId));
-    const written = await writeRevision(ports, lineage, target.ref.anchor);
+    const written = await writeRevision(ports, lineage, target.ref.anchor, end);
     const thread = await answerThread(ports, threadId, false);
     return { thread, ...(await backwardsCursors(ports, threadId)), written };
   });

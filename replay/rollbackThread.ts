@@ -34,19 +34,20 @@ export const rollbackThread = (
   useCase(async () => {
     await take(ports.indexer.refreshThread(threadId));
     const lineage = await lineageToChange(ports.index, threadId);
+    // Before the turns are read (another process may index lines meanwhile): see writeRevision.
+    const end = await historyEnd(ports.index, lineage);
     const dropped = await lastTurns(ports.index, lineage, Number.isSafeInteger(numTurns) && numTurns > 0 ? numTurns : 0);
     const cut = await take(rollbackCut(dropped, numTurns));
     let written: RollbackResult['written'] = null;
     if (lineage.mode === 'legacy') {
       const path = currentSegmentOf(lineage).rollout.path;
-      const end = await historyEnd(ports.index, lineage);
       const r = await take(
         ports.files.append(path, [threadRolledBack(lineTimestamp(ports.clock.now()), numTurns)], { ordinal: end.line, byteOffset: end.byteOffset }, 'legacy'),
       );
       await take(ports.indexer.catchUp([path]));
       written = { path, bytes: r.next.byteOffset - r.first.byteOffset, lines: r.next.ordinal - r.first.ordinal };
     } else if (cut !== undefined) {
-      written = await writeRevision(ports, lineage, cut);
+      written = await writeRevision(ports, lineage, cut, end);
     }
     return { thread: await answerThread(ports, threadId, opts.excludeTurns !== true), written };
   });

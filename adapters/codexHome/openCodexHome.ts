@@ -10,6 +10,7 @@ import { isInsideHome, outsideHome } from '../jsonl/insideHome.js';
 import { jsonlRolloutFiles } from '../jsonl/rolloutFiles.js';
 import { fileAppendKeys } from '../jsonl/appendKeys.js';
 import * as nodePath from 'node:path';
+import type { WriterOptions } from '../jsonl/writer.js';
 import type { LmdbIndexStore } from '../lmdb/indexStore.js';
 import { catchUpHome } from '../indexer/catchUpWhenNeeded.js';
 import type { CatchUpOptions, CatchUpSummary } from '../indexer/catchUp.js';
@@ -110,6 +111,9 @@ const requestsFirst = (): {
   };
 };
 
+/** A writer meeting a torn last line quarantines it in the home's quarantine file and goes on (once the line is torn for good). */
+const writerRecovery = (options: CatchUpOptions): WriterOptions => (options.quarantine === undefined ? {} : { tornTail: 'truncate', quarantine: options.quarantine });
+
 /** Every set of ports over one opened index: the one place they are built (tests and benches use it on an index they opened). */
 export const portsOver = (
   store: LmdbIndexStore,
@@ -126,7 +130,7 @@ export const portsOver = (
     read,
     mutations: {
       ...read,
-      files: jsonlRolloutFiles(codexHome),
+      files: jsonlRolloutFiles(codexHome, writerRecovery(options)),
       appendKeys,
       clock: systemClock,
       ids: uuidv7Ids(),

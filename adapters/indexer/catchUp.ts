@@ -1,11 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
-import type { FileCheckpoint } from '../../domain/index/rows.js';
+import type { FileCheckpoint, IndexReader } from '../../domain/index/rows.js';
 import { Batch } from '../../projections/batch.js';
 import { clearRollout } from '../../projections/runner.js';
 import { dropThreadRowsWithout, refreshThreadRows } from '../../projections/threadRows.js';
+import { clearThreadRowsDue, markThreadRowsDue, threadRowsDueKey, threadRowsDueMarks } from '../../projections/threadRowsDue.js';
+import { thisProcess } from '../system/processIdentity.js';
+import { ownerGone } from './interruptedCatchUp.js';
 import type { IndexedFile } from '../../projections/threadRows.js';
 import { discoverRolloutFiles } from '../jsonl/discover.js';
 import { readThreadNames } from '../jsonl/sessionIndex.js';
@@ -109,6 +113,10 @@ export const catchUpHome =
         options.onProgress?.({ stage, filesDone, filesTotal: plan.actions.length, bytesDone: summary.bytes, bytesTotal: plan.bytesToRead });
       told('planned', 0);
 
+      // Thread rows are behind their files from the first row commit to the thread-row commit: marked meanwhile (threadRowsDue.ts).
+      const due = await markDue(store, plan);
+      if (E.isLeft(due)) return due;
+
       const forgotten = await forget(store, plan);
       if (E.isLeft(forgotten)) return forgotten;
       summary.deleted = plan.gone.length;
@@ -118,13 +126,16 @@ export const catchUpHome =
 
       const touched = options.files ? await touchedThreads(store, probes) : E.right(undefined);
       if (E.isLeft(touched)) return touched;
+      // An interrupted catch-up's mark: every thread row is redone.
       const rows = await refreshThreads(
         store,
         names.right,
-        touched.right,
+        due.right.interrupted.length > 0 ? undefined : touched.right,
         options.files?.map((f) => f.path),
       );
       if (E.isLeft(rows)) return rows;
+      const cleared = await clearDue(store, due.right);
+      if (E.isLeft(cleared)) return cleared;
       summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       told('done', plan.actions.length);
       return E.right(summary);
@@ -179,6 +190,32 @@ const indexPlanned = async (
   if (E.isLeft(local)) return local;
   const offset = plan.actions.length - reading.length;
   return indexFilesInWorkers(workers.indexPath, workers.count, reading, options, summary, (n) => progress(offset + n));
+};
+
+interface DueMarks {
+  /** This catch-up's own mark, if it changes rows. */
+  readonly own: readonly [string] | undefined;
+  /** Marks of catch-ups whose process is gone. */
+  readonly interrupted: ReadonlyArray<readonly [string]>;
+}
+
+const markDue = async (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<EngineError, DueMarks>> => {
+  const meta = await store.range('meta', [])();
+  if (E.isLeft(meta)) return meta;
+  const interrupted = threadRowsDueMarks(meta.right)
+    .filter((m) => ownerGone(m.owner))
+    .map((m) => m.key);
+  if (plan.actions.length === 0 && plan.gone.length === 0 && plan.orphaned.length === 0) return E.right({ own: undefined, interrupted });
+  const id = randomUUID();
+  const r = await store.commit(() => [markThreadRowsDue(id, thisProcess())])();
+  return E.isLeft(r) ? r : E.right({ own: threadRowsDueKey(id), interrupted });
+};
+
+const clearDue = async (store: IndexStore, due: DueMarks): Promise<E.Either<EngineError, void>> => {
+  const keys = due.own === undefined ? due.interrupted : [due.own, ...due.interrupted];
+  if (keys.length === 0) return E.right(undefined);
+  const r = await store.commit(() => keys.map(clearThreadRowsDue))();
+  return E.isLeft(r) ? r : E.right(undefined);
 };
 
 /** Files that are gone lose their checkpoints; rollouts left without a file lose their rows. One transaction. */
@@ -248,6 +285,22 @@ const checkpointsFor = async (
 };
 
 /**
+ * The files of a targeted refresh, read before its transaction, plus the file each thread row
+ * names inside it: another process may have committed a newer current file (a revision) since,
+ * and a row derived without it would move the thread back to its old file for good.
+ */
+const withCommittedCurrent = (reader: IndexReader, files: ReadonlyArray<IndexedFile>, threads: ReadonlySet<string>): IndexedFile[] => {
+  const out = [...files];
+  for (const id of threads) {
+    const row = reader.get('threads', [id]);
+    if (row === undefined || out.some((f) => f.path === row.path)) continue;
+    const cp = reader.get('files', [row.path]);
+    if (cp !== undefined) out.push(...indexedFilesOf([cp]));
+  }
+  return out;
+};
+
+/**
  * Threads per thread-row transaction. A row reads its rollout rows, scattered over the map, and
  * the kernel maps the pages around each one too: refreshing every thread at once would make the
  * whole index resident. Between chunks the store is remapped (when it can be), which bounds that.
@@ -292,7 +345,7 @@ const refreshThreads = async (
   for (let i = 0; i < threads.length; i += THREADS_PER_COMMIT) {
     const chunk = new Set(threads.slice(i, i + THREADS_PER_COMMIT));
     const files = [...chunk].flatMap((id) => filesOf.get(id) ?? []);
-    const r = await store.commit((reader) => refreshThreadRows(reader, files, names, chunk))();
+    const r = await store.commit((reader) => refreshThreadRows(reader, only === undefined ? files : withCommittedCurrent(reader, files, chunk), names, chunk))();
     if (E.isLeft(r)) return r;
     if (threads.length > THREADS_PER_COMMIT && store.remap) {
       const m = store.remap();

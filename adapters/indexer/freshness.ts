@@ -11,6 +11,7 @@ import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
 import { isInsideHome, outsideHome } from '../jsonl/insideHome.js';
 import { probeFile, unchangedSince } from './probe.js';
 import { catchUpHome } from './catchUpWhenNeeded.js';
+import { threadRowsInterrupted } from './interruptedCatchUp.js';
 import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
 
 export type Freshness = 'fresh' | 'caughtUp' | 'rescanned';
@@ -86,7 +87,12 @@ export const ensureThreadFresh =
         if (known.right === undefined) toCatchUp.push(f);
       }
     }
-    if (toCatchUp.length === 0) return E.right({ freshness: 'fresh', summary: null });
+    if (toCatchUp.length === 0) {
+      // Files as indexed, but thread rows a killed catch-up left behind them are redone first.
+      const interrupted = await threadRowsInterrupted(store);
+      if (E.isLeft(interrupted)) return interrupted;
+      if (!interrupted.right) return E.right({ freshness: 'fresh', summary: null });
+    }
     const r = await catchUpHome(store, home, { ...options, files: toCatchUp })();
     return E.isLeft(r) ? r : E.right({ freshness: 'caughtUp', summary: r.right });
   };

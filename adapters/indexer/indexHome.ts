@@ -1,4 +1,6 @@
 import * as fs from 'node:fs/promises';
+import { sweepHome } from '../jsonl/leftovers.js';
+import { removeDeadRebuilds } from './rebuildLeftovers.js';
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
 import { fileQuarantineSink } from '../jsonl/quarantine.js';
@@ -38,6 +40,9 @@ export type IndexHomeSummary = CatchUpSummary & { readonly quarantinedInHome: Qu
 export const indexHome = async (run: IndexHomeRun): Promise<E.Either<EngineError, IndexHomeSummary>> => {
   const target = lmdbDirOf(run.indexDir);
   const dir = run.rebuild ? `${target}.rebuild-${process.pid}` : target;
+  // What killed rebuilds and killed writers left behind (rebuildLeftovers.ts, jsonl/leftovers.ts).
+  await removeDeadRebuilds(target);
+  await sweepHome(run.codexHome).catch(() => undefined);
   if (run.rebuild) await fs.rm(dir, { recursive: true, force: true });
   const opened = await openIndex(dir, run.codexHome)();
   if (E.isLeft(opened)) return opened;

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs/promises';
+import { removeDeadRebuilds } from './rebuildLeftovers.js';
 import * as os from 'node:os';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
@@ -133,6 +134,7 @@ const rebuildInPlace = async (
   const fresh = `${dir}-rebuild-${process.pid}`;
   const old = `${dir}-old-${process.pid}`;
   try {
+    await removeDeadRebuilds(dir);
     await fs.rm(fresh, { recursive: true, force: true });
     const next = await openLmdbIndex(fresh)();
     if (E.isLeft(next)) return next;

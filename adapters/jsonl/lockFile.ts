@@ -1,15 +1,21 @@
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { timeout } from '../../domain/errors.js';
+import type { ProcessMark } from '../system/processIdentity.js';
+import { thisProcess, whereabouts } from '../system/processIdentity.js';
 import { errnoCode } from './toEngineError.js';
 
 /**
  * An exclusive lock file next to the thread file (`<file>.lock`), created with O_CREAT|O_EXCL so
- * exactly one process (or one call within a process) holds it. The holder's pid, host and a
- * random token are written inside: the token lets a holder release only its own lock, the pid
- * lets waiters break the lock of a dead holder at once (no lease timer to refresh, no waiting for
- * an mtime to age as with mtime-based locks).
+ * exactly one process (or one call within a process) holds it. The holder's mark (pid, host, boot
+ * id, process start time) and a random token are written inside: the token lets a holder release
+ * only its own lock, the mark lets waiters break the lock of a dead holder at once — also when
+ * its pid now belongs to an unrelated process (pid reuse) or the machine rebooted since.
+ *
+ * The rule for a holder that cannot be asked (README, "Locks"): a lock is held for one write, so
+ * a lock from another host is stale once its mtime is `foreignStaleMs` old, and a lock without
+ * readable content (its holder was killed between create and write) once it is
+ * `unreadableStaleMs` old.
  */
 export interface LockOptions {
   /** Total time to wait for the lock before failing with Timeout. */
@@ -28,16 +34,16 @@ export interface HeldLock {
   readonly token: string;
 }
 
-interface LockContent {
-  readonly pid: number;
-  readonly host: string;
+interface LockContent extends ProcessMark {
   readonly token: string;
   readonly acquiredAt: string;
 }
 
-const DEFAULTS = { waitMs: 10_000, minBackoffMs: 1, maxBackoffMs: 40, foreignStaleMs: 60_000, unreadableStaleMs: 5_000 };
+/** The documented expiries (README, "Locks"): a write under the lock takes milliseconds, so these are generous bounds, not guesses at a holder's work. */
+export const LOCK_DEFAULTS = { waitMs: 10_000, minBackoffMs: 1, maxBackoffMs: 40, foreignStaleMs: 5_000, unreadableStaleMs: 500 };
+const DEFAULTS = LOCK_DEFAULTS;
 /** A breaker that died mid-break leaves `<lock>.break`; it is only held for a few syscalls. */
-const BREAKER_STALE_MS = 5_000;
+const BREAKER_STALE_MS = 1_000;
 
 export const lockPathFor = (file: string): string => `${file}.lock`;
 
@@ -91,8 +97,7 @@ const tryCreate = async (lockPath: string): Promise<HeldLock | undefined> => {
     throw err;
   }
   const content: LockContent = {
-    pid: process.pid,
-    host: os.hostname(),
+    ...thisProcess(),
     token: randomUUID(),
     acquiredAt: new Date().toISOString(),
   };
@@ -107,27 +112,46 @@ const tryCreate = async (lockPath: string): Promise<HeldLock | undefined> => {
   return { lockPath, token: content.token };
 };
 
+/**
+ * Remove a lock whose holder is judged gone by the same rule a waiting writer applies (a sweep of
+ * leftovers: locks of files nobody writes again would otherwise stay). True when it was removed.
+ */
+export const removeStaleLock = async (lockPath: string, options: LockOptions = {}): Promise<boolean> => {
+  const state = await inspect(lockPath, { ...DEFAULTS, ...options });
+  if (state.kind !== 'stale') return false;
+  await breakStale(lockPath, state.raw);
+  return true;
+};
+
+/** A breaker's file left by a process killed while breaking, once older than the breaker's bound. */
+export const isAbandonedBreaker = (ageMs: number): boolean => ageMs > BREAKER_STALE_MS;
+
 type LockState = { readonly kind: 'gone' } | { readonly kind: 'live'; readonly holder: string } | { readonly kind: 'stale'; readonly raw: string };
 
 const inspect = async (lockPath: string, o: typeof DEFAULTS): Promise<LockState> => {
   let raw: string;
-  let ageMs: number;
+  let mtimeMs: number;
   try {
-    [raw, ageMs] = await Promise.all([fs.readFile(lockPath, 'utf8'), fs.stat(lockPath).then((s) => Date.now() - s.mtimeMs)]);
+    [raw, mtimeMs] = await Promise.all([fs.readFile(lockPath, 'utf8'), fs.stat(lockPath).then((s) => s.mtimeMs)]);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return { kind: 'gone' };
     throw err;
   }
+  const ageMs = Date.now() - mtimeMs;
   const content = parse(raw);
   if (content === undefined) {
-    // Probably a holder between open and write; only a long-unreadable lock is abandoned.
+    // A holder between open and write takes microseconds; a lock unreadable for longer was abandoned.
     return ageMs > o.unreadableStaleMs ? { kind: 'stale', raw } : { kind: 'live', holder: 'an unknown process' };
   }
   const holder = `pid ${content.pid} on ${content.host} since ${content.acquiredAt}`;
-  if (content.host !== os.hostname()) {
-    return ageMs > o.foreignStaleMs ? { kind: 'stale', raw } : { kind: 'live', holder };
+  switch (whereabouts(content, mtimeMs)) {
+    case 'alive':
+      return { kind: 'live', holder };
+    case 'gone':
+      return { kind: 'stale', raw };
+    case 'elsewhere':
+      return ageMs > o.foreignStaleMs ? { kind: 'stale', raw } : { kind: 'live', holder };
   }
-  return isAlive(content.pid) ? { kind: 'live', holder } : { kind: 'stale', raw };
 };
 
 /**
@@ -166,16 +190,6 @@ const parse = (raw: string): LockContent | undefined => {
     return v !== null && typeof v === 'object' && typeof v.pid === 'number' && typeof v.token === 'string' && typeof v.host === 'string' ? (v as LockContent) : undefined;
   } catch {
     return undefined;
-  }
-};
-
-/** Signal 0 probes existence: ESRCH = gone; EPERM = exists under another user (alive). */
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return errnoCode(err) === 'EPERM';
   }
 };
 

@@ -9,13 +9,14 @@ import type { AppendResult, EventLog, HistoryEntry, RolloutFiles } from '../../d
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import type { RolloutLine } from '../../domain/rollout/line.js';
 import { readRolloutLines } from './rolloutLines.js';
+import { sweepFolder, tempSuffix } from './leftovers.js';
 import { firstEntry } from './firstEntry.js';
 import { jsonlEventLog } from './eventLog.js';
 import { formatRolloutFileName, parseRolloutFileName, sessionDayParts } from './rolloutFileName.js';
 import { errnoCode, isPermissionDenied, toEngineError } from './toEngineError.js';
 import { isInsideHome, outsideHome, writesInsideHome } from './insideHome.js';
 import type { WriterOptions } from './writer.js';
-import { appendEvents, appendLines } from './writer.js';
+import { appendEvents, appendLines, reviseUnderLock } from './writer.js';
 
 /** The folders of a home that hold rollout files. */
 const ROLLOUT_DIRS = ['sessions', 'archived_sessions'] as const;
@@ -38,7 +39,9 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
     (path: string, lines: AsyncIterable<string>): TE.TaskEither<EngineError, AppendResult> =>
     async () => {
       // Built under a name discovery ignores, then linked into place: never a half-written thread.
-      const temp = nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+      // Named after this process (leftovers.ts): what a killed writer left here before is swept first.
+      await sweepFolder(nodePath.dirname(path)).catch(() => undefined);
+      const temp = nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.${tempSuffix()}-${randomBytes(4).toString('hex')}.tmp`);
       let expected: LogPosition | 'noStream' = 'noStream';
       let first: LogPosition | undefined;
       let batch: string[] = [];
@@ -139,6 +142,15 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
     linesBefore: (path, endByteOffset) => (isInsideHome(home, path) ? readRolloutLines({ path, rolloutId: '', endByteOffset }) : refusedLines(outsideHome(home, path))),
     create: (path, lines) => writesInside(path, () => writing(path, log.append(path, lines, 'noStream'))),
     createFrom: (path, lines) => writesInside(path, () => writing(path, createFrom(path, lines))),
+    revise: (base, expected, path, lines) =>
+      writesInside(base, () =>
+        writesInside(path, () =>
+          writing(
+            path,
+            reviseUnderLock(base, expected, path, options, () => createFrom(path, linesOf(lines))()),
+          ),
+        ),
+      ),
     append: (path, drafts, expected, mode) =>
       writesInside(path, () =>
         writing(
@@ -149,6 +161,11 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
     appendRaw: (path, lines, expected) => insideHome(path, () => writing(path, appendLines(path, lines, expected, options))),
   };
 };
+
+/** Whole lines as the stream `createFrom` takes (a revision appears only once complete). */
+async function* linesOf(lines: ReadonlyArray<string>): AsyncGenerator<string> {
+  yield* lines;
+}
 
 /** A read that was refused: the stream ends with its error, as a failed read does. */
 async function* refusedLines(error: EngineError): AsyncGenerator<HistoryEntry> {

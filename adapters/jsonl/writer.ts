@@ -16,6 +16,7 @@ import type { QuarantineSink } from './quarantine.js';
 import { TORN_TAIL_REASON_PREFIX } from './lineEntry.js';
 import type { TailCache } from './tailCache.js';
 import { errnoCode, toEngineError } from './toEngineError.js';
+import { markSuperseded, supersededBy, unmarkSuperseded } from './supersededMark.js';
 
 export interface WriterOptions {
   /** 'always' (default): fdatasync the file (and its folder when created) before acknowledging. */
@@ -26,6 +27,8 @@ export interface WriterOptions {
    * and cuts the file back to its last complete line, then appends.
    */
   readonly tornTail?: 'refuse' | 'truncate';
+  /** 'truncate': how long a partial last line's bytes must stand still before it counts as torn (default `TORN_STILL_MS`). */
+  readonly tornStillMs?: number;
   readonly quarantine?: QuarantineSink;
   readonly lock?: LockOptions;
   readonly tailCache?: TailCache;
@@ -110,6 +113,87 @@ interface Batch {
 
 const NL = 0x0a;
 
+/** A live writer's line is written in one go (Codex and ours alike): two seconds without a byte is a writer that is gone. */
+export const TORN_STILL_MS = 2_000;
+
+/** The file as a writer finds it under the lock, once its end is checked against the caller's expectation. */
+interface Locked {
+  readonly fh: fs.FileHandle;
+  readonly created: boolean;
+  readonly id: { readonly dev: number; readonly ino: number };
+  /** Where the next byte goes (a torn tail already cut). */
+  readonly size: number;
+  readonly actual: LogPosition;
+  readonly lastOrdinal: () => Promise<number>;
+}
+
+/**
+ * Take the file's lock, open it, cut a torn tail (see `handleTornTail`), find where it ends and
+ * hold that against `expected` (Conflict), refuse a file a revision has superseded (Conflict
+ * naming the revision), then run `work` — still under the lock. Appends and revision cuts both
+ * come through here, so two writers that saw the same end cannot both succeed.
+ */
+const underLock = async <A>(path: string, expected: ExpectedPosition, options: WriterOptions, work: (locked: Locked) => Promise<A>): Promise<A> => {
+  const cache = options.tailCache;
+  if (expected !== 'noStream' && expected !== 'any') {
+    // No folder means no file: answer without creating anything.
+    const dirExists = await fs.stat(nodePath.dirname(path)).then(
+      () => true,
+      () => false,
+    );
+    if (!dirExists) throw conflict(path, expected, 'noStream');
+  } else {
+    await fs.mkdir(nodePath.dirname(path), { recursive: true, mode: ROLLOUT_DIR_MODE });
+  }
+  const lock = await acquireLock(lockPathFor(path), options.lock);
+  let fh: fs.FileHandle | undefined;
+  try {
+    const opened = await openTarget(path, expected);
+    fh = opened.fh;
+    const stat = await fh.stat();
+    let size = stat.size;
+    const id = { dev: stat.dev, ino: stat.ino };
+    if (size > 0 && (await byteAt(fh, size - 1)) !== NL) {
+      size = await handleTornTail(fh, path, size, options);
+    }
+    const exact = cache?.exact(path, { ...id, size });
+
+    // Where the file ends now, trusting the caller's ordinal when its byte offset matches.
+    let actual: LogPosition;
+    if (opened.created || size === 0) {
+      actual = { ordinal: 0, byteOffset: 0 };
+    } else if (exact !== undefined) {
+      actual = exact.end;
+    } else if (expected !== 'noStream' && expected !== 'any' && expected.byteOffset === size) {
+      actual = expected;
+    } else {
+      const hint = expected !== 'noStream' && expected !== 'any' && expected.byteOffset < size ? expected : cache?.checkpoint(path, { ...id, size });
+      actual = await endOfOpenFile(fh, size, hint);
+    }
+    if (expected === 'noStream' && !opened.created) throw conflict(path, 'noStream', actual);
+    if (expected !== 'noStream' && expected !== 'any' && !samePosition(expected, actual)) {
+      throw conflict(path, expected, actual);
+    }
+    const revision = opened.created ? undefined : await supersededBy(path);
+    if (revision !== undefined) throw superseded(path, expected, actual, revision);
+    const held = fh;
+    return await work({
+      fh: held,
+      created: opened.created,
+      id,
+      size,
+      actual,
+      lastOrdinal: async () => exact?.lastOrdinal ?? (await lastLineOrdinal(held, path, size)),
+    });
+  } catch (err) {
+    cache?.forget(path);
+    throw err;
+  } finally {
+    await fh?.close().catch(() => undefined);
+    await releaseLock(lock).catch(() => false);
+  }
+};
+
 const appendUnderLock = (
   path: string,
   expected: ExpectedPosition,
@@ -117,74 +201,24 @@ const appendUnderLock = (
   build: (tail: Tail) => Promise<Batch>,
 ): TE.TaskEither<EngineError, AppendEventsResult> =>
   TE.tryCatch(
-    async () => {
-      const cache = options.tailCache;
-      if (expected !== 'noStream' && expected !== 'any') {
-        // No folder means no file: answer without creating anything.
-        const dirExists = await fs.stat(nodePath.dirname(path)).then(
-          () => true,
-          () => false,
-        );
-        if (!dirExists) throw conflict(path, expected, 'noStream');
-      } else {
-        await fs.mkdir(nodePath.dirname(path), { recursive: true, mode: ROLLOUT_DIR_MODE });
-      }
-      const lock = await acquireLock(lockPathFor(path), options.lock);
-      let fh: fs.FileHandle | undefined;
-      try {
-        const opened = await openTarget(path, expected);
-        fh = opened.fh;
-        const stat = await fh.stat();
-        let size = stat.size;
-        const id = { dev: stat.dev, ino: stat.ino };
-        if (size > 0 && (await byteAt(fh, size - 1)) !== NL) {
-          size = await handleTornTail(fh, path, size, options);
-        }
-        const exact = cache?.exact(path, { ...id, size });
-
-        // Where the file ends now, trusting the caller's ordinal when its byte offset matches.
-        let actual: LogPosition;
-        if (opened.created || size === 0) {
-          actual = { ordinal: 0, byteOffset: 0 };
-        } else if (exact !== undefined) {
-          actual = exact.end;
-        } else if (expected !== 'noStream' && expected !== 'any' && expected.byteOffset === size) {
-          actual = expected;
-        } else {
-          const hint = expected !== 'noStream' && expected !== 'any' && expected.byteOffset < size ? expected : cache?.checkpoint(path, { ...id, size });
-          actual = await endOfOpenFile(fh, size, hint);
-        }
-        if (expected === 'noStream' && !opened.created) throw conflict(path, 'noStream', actual);
-        if (expected !== 'noStream' && expected !== 'any' && !samePosition(expected, actual)) {
-          throw conflict(path, expected, actual);
-        }
-
-        const batch = await build({
-          size,
-          lastOrdinal: async () => exact?.lastOrdinal ?? (await lastLineOrdinal(fh as fs.FileHandle, path, size)),
-        });
+    () =>
+      underLock(path, expected, options, async ({ fh, created, id, size, actual, lastOrdinal }) => {
+        const batch = await build({ size, lastOrdinal });
         const bytes = Buffer.from(batch.lines.join('\n') + '\n', 'utf8');
         await writeAll(fh, bytes, size);
         if (options.fsync !== 'never') {
           await fh.datasync();
-          if (opened.created) await syncFolder(nodePath.dirname(path));
+          if (created) await syncFolder(nodePath.dirname(path));
         }
         const next = { ordinal: actual.ordinal + batch.lines.length, byteOffset: size + bytes.length };
-        cache?.remember(path, {
+        options.tailCache?.remember(path, {
           ...id,
           size: next.byteOffset,
           end: next,
           lastOrdinal: batch.firstOrdinal === undefined ? undefined : batch.firstOrdinal + batch.lines.length - 1,
         });
         return { first: actual, next, firstEventOrdinal: batch.firstOrdinal };
-      } catch (err) {
-        cache?.forget(path);
-        throw err;
-      } finally {
-        await fh?.close().catch(() => undefined);
-        await releaseLock(lock).catch(() => false);
-      }
-    },
+      }),
     toEngineError(path, 'append'),
   );
 
@@ -194,6 +228,40 @@ const appendUnderLock = (
  */
 export const ROLLOUT_FILE_MODE = 0o600;
 const ROLLOUT_DIR_MODE = 0o700;
+
+/**
+ * Cut a revision of the thread whose current file is `base`: under `base`'s lock, if it still
+ * ends at `expected` and no revision superseded it yet, mark it superseded by `revision` and run
+ * `create` (which writes the revision file). A concurrent append or revision of `base` therefore
+ * gets Conflict, before or after: no acknowledged line above the cut, no sibling revisions.
+ */
+export const reviseUnderLock = <A>(
+  base: string,
+  expected: LogPosition,
+  revision: string,
+  options: WriterOptions,
+  create: () => Promise<E.Either<EngineError, A>>,
+): TE.TaskEither<EngineError, A> => {
+  const invalid = validateExpected(expected);
+  if (invalid !== undefined) return TE.left(invalid);
+  return TE.tryCatch(
+    () =>
+      underLock(base, expected, options, async () => {
+        await markSuperseded(base, revision, options.fsync !== 'never');
+        const created = await create();
+        if (E.isLeft(created)) {
+          await unmarkSuperseded(base);
+          throw created.left;
+        }
+        return created.right;
+      }),
+    toEngineError(base, 'revise'),
+  );
+};
+
+/** A file a revision replaced: its end is no longer the thread's end. */
+const superseded = (path: string, expected: ExpectedPosition, actual: LogPosition, revision: string): EngineError =>
+  conflict(path, expected === 'noStream' || expected === 'any' ? actual : expected, actual, revision);
 
 /**
  * `noStream` creates with O_EXCL (an existing file is a Conflict); a position needs the file
@@ -223,16 +291,33 @@ const openTarget = async (path: string, expected: ExpectedPosition): Promise<{ r
 
 /**
  * Never append after a partial line: the new first line would be glued to it. By default refuse;
- * with `tornTail: 'truncate'` (and a sink to keep the bytes) quarantine it and cut it off.
- * Returns the size to append at.
+ * with `tornTail: 'truncate'` (and a sink to keep the bytes) quarantine it and cut it off — but
+ * only once it is torn for good. Under our lock no engine writer is mid-line, yet a live Codex
+ * appending the same file does not take our lock and may be writing that very line: so a partial
+ * line is cut only after its bytes have stood still (size and mtime) for `tornStillMs`. If it is
+ * completed meanwhile, nothing is cut and the caller's position check decides. Returns the size
+ * to append at.
  */
 const handleTornTail = async (fh: fs.FileHandle, path: string, size: number, options: WriterOptions): Promise<number> => {
+  if (options.tornTail !== 'truncate' || options.quarantine === undefined) {
+    const start = (await lastNewlineBefore(fh, size)) + 1;
+    throw corrupt(path, start, `${TORN_TAIL_REASON_PREFIX} incomplete last line (${size - start} bytes, no newline); refusing to append after it`);
+  }
+  const stillMs = options.tornStillMs ?? TORN_STILL_MS;
+  // Still: the file's mtime is old, or (a clock we cannot trust) we watched it not change for as long.
+  let seen = { size, mtimeMs: -1, since: Date.now() };
+  for (;;) {
+    const st = await fh.stat();
+    if (st.size !== seen.size || st.mtimeMs !== seen.mtimeMs) seen = { size: st.size, mtimeMs: st.mtimeMs, since: Date.now() };
+    if (st.size > 0 && (await byteAt(fh, st.size - 1)) === NL) return st.size;
+    const now = Date.now();
+    if (now - st.mtimeMs >= stillMs || now - seen.since >= stillMs) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(50, stillMs)));
+  }
+  size = seen.size;
   const start = (await lastNewlineBefore(fh, size)) + 1;
   const length = size - start;
   const reason = `${TORN_TAIL_REASON_PREFIX} incomplete last line (${length} bytes, no newline)`;
-  if (options.tornTail !== 'truncate' || options.quarantine === undefined) {
-    throw corrupt(path, start, `${reason}; refusing to append after it`);
-  }
   const tail = Buffer.allocUnsafe(length);
   await fh.read(tail, 0, length, start);
   const { dev, ino } = await fh.stat();

@@ -2,6 +2,7 @@ import type { IndexReader, IndexWrite } from '../../domain/index/rows.js';
 import { addOrdinals } from './002-ordinals.js';
 import { addQuarantineCounts } from './008-quarantine-counts.js';
 import { addThreadOrder } from './011-thread-order.js';
+import { markThreadRowsDueOnce } from './013-thread-rows-due.js';
 
 /**
  * Index schema versions and how to get from one to the next. A step either rewrites rows in
@@ -42,10 +43,12 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 10, to: 11, name: '011-thread-order', kind: 'inPlace', run: addThreadOrder },
   // A new table, `threadState`, folded from the engine's thread-state log when the home opens: no row to rewrite.
   { from: 11, to: 12, name: '012-thread-state', kind: 'inPlace', run: () => [] },
+  // Catch-ups mark thread rows due until derived (a kill in between left them stale): older indexes start due.
+  { from: 12, to: 13, name: '013-thread-rows-due', kind: 'inPlace', run: markThreadRowsDueOnce },
   // An event_msg / response_item whose payload is not an object with a string type was passed
   // over as an unknown kind, and a truncated line of a kind no projection reads was skipped unseen:
   // both are quarantined now, so every file is folded again to count them.
-  { from: 12, to: 13, name: '013-malformed-lines-quarantined', kind: 'rebuild' },
+  { from: 13, to: 14, name: '014-malformed-lines-quarantined', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -11,12 +11,16 @@ import { stop, take } from './useCase.js';
 /**
  * Write a revision of a paginated thread that keeps its history below `cut` (Codex's
  * `thread/revert` file): a new `rollout-<now>-<threadId>_<revisionId>.jsonl`, then index it.
- * The newest revision becomes the thread's current file; nothing existing is rewritten.
+ * The newest revision becomes the thread's current file; nothing existing is rewritten. It is cut
+ * under the current file's lock, expecting the file to end at `end` (`RolloutFiles.revise`): the
+ * caller reads `end` before anything it decides the cut from, so rows it saw were all below it —
+ * had another process's lines been indexed meanwhile, the file is past `end` and the cut a Conflict.
  */
 export const writeRevision = async (
   ports: MutationPorts,
   lineage: ThreadLineage,
   cut: HistoryPoint,
+  end: HistoryPoint,
 ): Promise<{ readonly path: string; readonly bytes: number; readonly lines: number }> => {
   if (cut.ordinal === null) return stop(corrupt(cut.rolloutId, cut.byteOffset, 'a paginated cut has no ordinal'));
   const current = currentSegmentOf(lineage);
@@ -30,7 +34,7 @@ export const writeRevision = async (
     cut: { ...cut, ordinal: cut.ordinal },
     settings: await settingsBefore(ports, lineage),
   });
-  const written = await take(ports.files.create(path, renderDrafts(lines, cut.ordinal)));
+  const written = await take(ports.files.revise(current.rollout.path, { ordinal: end.line, byteOffset: end.byteOffset }, path, renderDrafts(lines, cut.ordinal)));
   await take(ports.indexer.catchUp([path]));
   return { path, bytes: written.next.byteOffset, lines: written.next.ordinal };
 };

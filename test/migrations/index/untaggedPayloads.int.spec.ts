@@ -12,10 +12,10 @@ import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome
 
 const T = '01a1fe84-0000-7000-8000-0000000000c1';
 
-describe('schema 11 → 12: event_msg / response_item lines without a tagged payload are quarantined', () => {
+describe('schema 13 → 14: event_msg / response_item lines without a tagged payload are quarantined', () => {
   const tmp = useTempDir('untagged-');
 
-  it('an index of schema 11 (which passed them over) is rebuilt and counts them', async () => {
+  it('an index of schema 13 (which passed them over) is rebuilt and counts them', async () => {
     const home = nodePath.join(tmp(), 'home');
     await fs.mkdir(home);
     const at = '2026-11-21T14:00:09.000Z';
@@ -31,11 +31,11 @@ describe('schema 11 → 12: event_msg / response_item lines without a tagged pay
     const built = right(await openIndex(dir, home)()).store;
     right(await catchUpHome(built, home)());
     expect(right(await quarantinedInIndex(built)())).to.deep.equal({ lines: bad.length, files: 1 });
-    // What schema 11 held: the lines counted nowhere.
+    // What schema 13 held: the lines counted nowhere.
     const asBefore: IndexWrite[] = [];
     for (const r of right(await built.range('quarantineCounts', [])())) asBefore.push({ op: 'del', table: 'quarantineCounts', key: r.key });
     for (const r of right(await built.range('rollouts', [])())) asBefore.push({ op: 'put', table: 'rollouts', key: r.key, value: { ...r.value, invalidLines: 0 } });
-    right(await built.commit(() => [...asBefore, { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: 11 }])());
+    right(await built.commit(() => [...asBefore, { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: 13 }])());
     expect(right(await quarantinedInIndex(built)())).to.deep.equal({ lines: 0, files: 0 });
     right(await built.close()());
 

@@ -1,0 +1,73 @@
+import * as fs from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { thisProcess, whereabouts } from '../system/processIdentity.js';
+import { isAbandonedBreaker, removeStaleLock } from './lockFile.js';
+import { errnoCode } from './toEngineError.js';
+
+/**
+ * What a writer killed at the wrong moment leaves in a rollout folder, and its removal:
+ * - `.<file>.<pid>-[<startTicks>-]<hex>.tmp`, a file being built (`createFrom`), or a second hard
+ *   link of the finished file when the kill came between link and unlink;
+ * - `<file>.lock` (and a temp file's lock) whose holder is gone, by the lock rule (lockFile.ts);
+ * - `<file>.lock.break`, a breaker killed mid-break.
+ * A temp file of a live process (its pid and start time) is left alone: it is being written.
+ */
+const TEMP = /^\..+\.(\d+)-(?:(\d+)-)?[0-9a-f]{8}\.tmp$/;
+
+/** A temp name naming this process (pid and start time: a reused pid cannot claim it). */
+export const tempSuffix = (): string => {
+  const me = thisProcess();
+  return me.startTicks === undefined ? `${me.pid}` : `${me.pid}-${me.startTicks}`;
+};
+
+export interface SweptLeftovers {
+  temps: number;
+  locks: number;
+}
+
+/** Remove the leftovers of dead writers in one folder; counts what went. A folder that is gone has none. */
+export const sweepFolder = async (dir: string, swept: SweptLeftovers = { temps: 0, locks: 0 }): Promise<SweptLeftovers> => {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return swept;
+    throw err;
+  }
+  const gone = (err: unknown) => (errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err));
+  // Breakers first: a lock is broken under its breaker file, which an abandoned one would block.
+  const ordered = [...names.filter((n) => n.endsWith('.lock.break')), ...names.filter((n) => !n.endsWith('.lock.break'))];
+  for (const name of ordered) {
+    const path = nodePath.join(dir, name);
+    const temp = TEMP.exec(name);
+    if (temp !== null) {
+      const mtimeMs = await fs.stat(path).then((s) => s.mtimeMs, gone);
+      if (mtimeMs === undefined) continue;
+      const owner = { pid: Number(temp[1]), host: thisProcess().host, startTicks: temp[2] === undefined ? undefined : Number(temp[2]) };
+      if (whereabouts(owner, mtimeMs) !== 'gone') continue;
+      await fs.unlink(path).catch(gone);
+      swept.temps++;
+    } else if (name.endsWith('.lock.break')) {
+      const mtimeMs = await fs.stat(path).then((s) => s.mtimeMs, gone);
+      if (mtimeMs !== undefined && isAbandonedBreaker(Date.now() - mtimeMs)) await fs.unlink(path).catch(gone);
+    } else if (name.endsWith('.lock')) {
+      if (await removeStaleLock(path).catch((err: unknown) => (errnoCode(err) === 'ENOENT' ? false : Promise.reject(err)))) swept.locks++;
+    }
+  }
+  return swept;
+};
+
+/** Sweep every day folder of a home's `sessions/` and `archived_sessions/` (`YYYY/MM/DD`, and the roots). */
+export const sweepHome = async (home: string): Promise<SweptLeftovers> => {
+  const swept: SweptLeftovers = { temps: 0, locks: 0 };
+  const subdirs = async (dir: string): Promise<string[]> =>
+    fs.readdir(dir, { withFileTypes: true }).then(
+      (es) => es.filter((e) => e.isDirectory()).map((e) => nodePath.join(dir, e.name)),
+      () => [],
+    );
+  for (const root of ['sessions', 'archived_sessions'].map((d) => nodePath.join(home, d))) {
+    await sweepFolder(root, swept);
+    for (const y of await subdirs(root)) for (const m of await subdirs(y)) for (const d of await subdirs(m)) await sweepFolder(d, swept);
+  }
+  return swept;
+};

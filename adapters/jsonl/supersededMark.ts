@@ -1,0 +1,56 @@
+import * as fs from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { errnoCode } from './toEngineError.js';
+
+/**
+ * `<file>.superseded`: a rollout file that a revision replaced as its thread's current file. A
+ * revision does not touch the file it cuts (Codex's revision files only name the cut), so without
+ * this mark an append that checked the file's end would still succeed after a revision was cut
+ * there — and its acknowledged line would sit above the cut, outside the history. Written and read
+ * only under the file's lock: the revision writer marks the file (naming the revision) before it
+ * creates the revision; a writer that takes the lock and finds the mark with its revision present
+ * gets Conflict; a mark whose revision is absent was left by a writer killed in between (it no
+ * longer holds the lock) and is removed.
+ */
+export const supersededMarkOf = (file: string): string => `${file}.superseded`;
+
+/** Under the file's lock: the revision that replaced `file`, if one did (an abandoned mark is removed). */
+export const supersededBy = async (file: string): Promise<string | undefined> => {
+  const mark = supersededMarkOf(file);
+  let named: string;
+  try {
+    named = (await fs.readFile(mark, 'utf8')).trim();
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+  const revision = named === '' || named.includes('\n') ? undefined : nodePath.resolve(nodePath.dirname(file), named);
+  if (
+    revision !== undefined &&
+    (await fs.stat(revision).then(
+      () => true,
+      (err: unknown) => (errnoCode(err) === 'ENOENT' ? false : Promise.reject(err)),
+    ))
+  )
+    return revision;
+  await fs.unlink(mark).catch((err: unknown) => (errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err)));
+  return undefined;
+};
+
+/** Under the file's lock, before the revision is created: the mark names it (relative, so a moved home keeps its marks). */
+export const markSuperseded = async (file: string, revision: string, durable: boolean): Promise<void> => {
+  const fh = await fs.open(supersededMarkOf(file), 'w', 0o600);
+  try {
+    await fh.writeFile(nodePath.relative(nodePath.dirname(file), revision), 'utf8');
+    if (durable) await fh.datasync();
+  } finally {
+    await fh.close();
+  }
+  if (durable) {
+    const dh = await fs.open(nodePath.dirname(file), 'r');
+    await dh.sync().finally(() => dh.close());
+  }
+};
+
+/** The revision could not be created: the file is current again. */
+export const unmarkSuperseded = (file: string): Promise<void> => fs.unlink(supersededMarkOf(file)).catch(() => undefined);

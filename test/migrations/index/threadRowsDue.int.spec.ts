@@ -1,0 +1,81 @@
+import { expect } from 'chai';
+import * as nodePath from 'node:path';
+import * as os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
+import { openIndex } from '../../../adapters/indexer/openIndex.js';
+import { ensureThreadFresh } from '../../../adapters/indexer/freshness.js';
+import type { LmdbIndexStore } from '../../../adapters/lmdb/indexStore.js';
+import { MIGRATIONS } from '../../../migrations/index/steps.js';
+import { markThreadRowsDueOnce } from '../../../migrations/index/013-thread-rows-due.js';
+import { markThreadRowsDue, threadRowsDueMarks } from '../../../projections/threadRowsDue.js';
+import { right } from '../../fixtures/right.js';
+import { useTempDir } from '../../fixtures/tempDir.js';
+import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
+
+const ID = '01a1fe84-0000-7000-8000-0000000000d1';
+/** Found by what it runs: its number may change as other steps land. */
+const STEP = MIGRATIONS.find((m) => m.kind === 'inPlace' && m.run === markThreadRowsDueOnce)!;
+
+/**
+ * A process killed between a catch-up's row commit and its thread-row commit left the thread row
+ * behind its file for good (the next catch-up found no new bytes). Simulated here by putting the
+ * old thread row back together with the killed catch-up's mark.
+ */
+describe('thread rows due: a catch-up interrupted before its thread rows', () => {
+  const tmp = useTempDir('thread-rows-due-');
+
+  const open = async (home: string): Promise<LmdbIndexStore> => right(await openIndex(nodePath.join(home, '.rollout-engine', 'index'), home)()).store;
+
+  it('the next catch-up re-derives the thread rows a dead process left behind its files, and drops its mark', async () => {
+    const home = nodePath.join(tmp(), 'home');
+    const path = writeRollout(home, rolloutName(ID), chatThread('legacy', ID, 2).text());
+    const store = await open(home);
+    try {
+      right(await catchUpHome(store, home)());
+      const before = right(await store.get('threads', [ID])());
+      writeRollout(
+        home,
+        rolloutName(ID),
+        chatThread('legacy', ID, 3)
+          .text()
+          .slice(chatThread('legacy', ID, 2).text().length),
+        true,
+      );
+      right(await catchUpHome(store, home)());
+      const after = right(await store.get('threads', [ID])());
+      expect(after).to.not.deep.equal(before);
+
+      const dead = spawnSync('true').pid;
+      const kill = () =>
+        store.commit(() => [{ op: 'put', table: 'threads', key: [ID], value: before }, markThreadRowsDue('killed', { pid: dead, host: os.hostname() })])();
+      right(await kill());
+      right(await catchUpHome(store, home)());
+      expect(right(await store.get('threads', [ID])())).to.deep.equal(after);
+      expect(threadRowsDueMarks(right(await store.range('meta', [])()))).to.deep.equal([]);
+      // A read of the thread, whose files are all indexed, redoes them too.
+      right(await kill());
+      right(await ensureThreadFresh(store, home, ID)());
+      expect(right(await store.get('threads', [ID])())).to.deep.equal(after);
+      expect(threadRowsDueMarks(right(await store.range('meta', [])()))).to.deep.equal([]);
+      expect(path).to.be.a('string');
+    } finally {
+      right(await store.close()());
+    }
+  });
+
+  it('a live process’s mark is left alone; the in-place step marks an older index due once (no owner)', async () => {
+    expect(STEP.kind).to.equal('inPlace');
+    const home = nodePath.join(tmp(), 'home2');
+    writeRollout(home, rolloutName(ID), chatThread('legacy', ID, 1).text());
+    const store = await open(home);
+    try {
+      right(await catchUpHome(store, home)());
+      right(await store.commit(() => [markThreadRowsDue('live', { pid: process.pid, host: os.hostname() }), ...markThreadRowsDueOnce()])());
+      right(await catchUpHome(store, home)());
+      expect(threadRowsDueMarks(right(await store.range('meta', [])())).map((m) => m.key[0])).to.deep.equal(['threadRowsDue:live']);
+    } finally {
+      right(await store.close()());
+    }
+  });
+});

@@ -1,0 +1,124 @@
+// Every lock a writer can meet, resolved by the documented rule (README, "Locks"): a holder that is
+// alive waits its turn; an empty lock (holder killed between create and write), a lock naming a
+// pid now held by an unrelated process (pid reuse), a lock from before a reboot, and a lock from
+// another host older than its expiry are broken — within the documented bound, not after 5–60 s.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { expect } from 'chai';
+import { acquireLock, LOCK_DEFAULTS, releaseLock } from '../../adapters/jsonl/lockFile.js';
+import { startTicksOf, thisProcess } from '../../adapters/system/processIdentity.js';
+import { reportArea } from './areaSummary.js';
+
+/** Take the lock at `lockPath` with a bounded wait; how long it took, or the failure. */
+const timedAcquire = async (lockPath: string, waitMs: number): Promise<{ ms: number; took: boolean }> => {
+  const started = Date.now();
+  try {
+    await releaseLock(await acquireLock(lockPath, { waitMs }));
+    return { ms: Date.now() - started, took: true };
+  } catch {
+    return { ms: Date.now() - started, took: false };
+  }
+};
+
+describe('reliability · locks left by dead, reused, rebooted and foreign holders', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let lockPath: string;
+  let sleeper: ChildProcess;
+  const figures = { cases: 0, broken: 0, honoured: 0, wrong: 0 };
+  const lockWith = (content: string, ageMs = 0): void => {
+    fs.writeFileSync(lockPath, content);
+    const t = new Date(Date.now() - ageMs);
+    fs.utimesSync(lockPath, t, t);
+  };
+  const expectBroken = async (bound: number) => {
+    figures.cases++;
+    const r = await timedAcquire(lockPath, 3_000);
+    if (r.took && r.ms <= bound) figures.broken++;
+    else figures.wrong++;
+    expect(r, `taken within ${bound} ms`).to.deep.include({ took: true });
+    expect(r.ms).to.be.at.most(bound);
+  };
+  const expectHonoured = async (waitMs: number) => {
+    figures.cases++;
+    const r = await timedAcquire(lockPath, waitMs);
+    if (!r.took) figures.honoured++;
+    else figures.wrong++;
+    expect(r.took, 'a live holder keeps its lock').to.equal(false);
+  };
+
+  before(async () => {
+    dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'rel-locks-'));
+    lockPath = nodePath.join(dir, 'rollout.jsonl.lock');
+    // An unrelated live process whose pid a stale lock can name.
+    sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+    await new Promise((resolve) => sleeper.once('spawn', resolve));
+  });
+  afterEach(() => fs.rmSync(lockPath, { force: true }));
+  after(() => {
+    sleeper.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+    reportArea('locks (empty, pid reuse, reboot, foreign host, live)', figures);
+  });
+
+  it('an empty lock (killed between create and write) is broken once older than its expiry, not after 5 s', async () => {
+    lockWith('');
+    await expectBroken(LOCK_DEFAULTS.unreadableStaleMs + 500);
+  });
+
+  it('a lock naming a live pid whose process started after the lock was written (pid reuse) is broken at once', async () => {
+    // As an older engine wrote it (no start time): judged by the lock's mtime against the process start.
+    lockWith(JSON.stringify({ pid: sleeper.pid, host: os.hostname(), token: 'old', acquiredAt: new Date(Date.now() - 60_000).toISOString() }), 60_000);
+    await expectBroken(300);
+    // With a start time that is not the process's.
+    const { bootId } = thisProcess();
+    lockWith(
+      JSON.stringify({ pid: sleeper.pid, host: os.hostname(), bootId, startTicks: startTicksOf(sleeper.pid!)! - 1, token: 'x', acquiredAt: new Date().toISOString() }),
+    );
+    await expectBroken(300);
+  });
+
+  it('a lock from before a reboot (same host, another boot id) is broken at once', async () => {
+    lockWith(
+      JSON.stringify({
+        pid: sleeper.pid,
+        host: os.hostname(),
+        bootId: 'another-boot',
+        startTicks: startTicksOf(sleeper.pid!),
+        token: 'x',
+        acquiredAt: new Date().toISOString(),
+      }),
+    );
+    await expectBroken(300);
+  });
+
+  it(`a lock from another host is honoured while fresh and broken once older than ${LOCK_DEFAULTS.foreignStaleMs} ms (not 60 s)`, async () => {
+    const foreign = JSON.stringify({ pid: 1, host: 'another-host.example', token: 'x', acquiredAt: new Date().toISOString() });
+    lockWith(foreign);
+    await expectHonoured(300);
+    lockWith(foreign, LOCK_DEFAULTS.foreignStaleMs + 1_000);
+    await expectBroken(300);
+  });
+
+  it('a live holder (its pid, start time and boot id) keeps its lock until it releases it', async () => {
+    lockWith(
+      JSON.stringify({
+        pid: sleeper.pid,
+        host: os.hostname(),
+        bootId: thisProcess().bootId,
+        startTicks: startTicksOf(sleeper.pid!),
+        token: 'x',
+        acquiredAt: new Date().toISOString(),
+      }),
+      60_000,
+    );
+    await expectHonoured(400);
+    const held = await acquireLock(nodePath.join(dir, 'other.lock'));
+    const second = await timedAcquire(nodePath.join(dir, 'other.lock'), 300);
+    expect(second.took).to.equal(false);
+    await releaseLock(held);
+  });
+});

@@ -27,6 +27,8 @@ import type { TableName } from '../../domain/index/rows.js';
  * | settings_lines | [rolloutId, line]            | SettingsLineRow: byte range of a thread_settings_applied    |
  * | token_counts   | [rolloutId, line]            | TokenCountRow: a token_count's info and the running turn    |
  * | quarantine_counts | [rolloutId]               | its quarantined lines, only when it has any                 |
+ * | search_text    | [rolloutId, line]            | ConversationText: what thread/search looks in on that line  |
+ * | search_grams   | [rolloutId]                  | the rollout's trigram signature (8 KiB bit set)             |
  *
  * `rolloutId` is the thread id for a root file, the fork's id, or the revision id: like Codex's
  * thread_history projection, each rollout file has its own rows and a fork's reads combine the
@@ -37,7 +39,7 @@ import type { TableName } from '../../domain/index/rows.js';
  * Values are msgpack (lmdb default) with record structures shared per table. Schema changes bump `SCHEMA_VERSION` and add a step under
  * migrations/index/.
  */
-export const SCHEMA_VERSION = 11;
+export const SCHEMA_VERSION = 12;
 
 /** Bytes of a file's head covered by `headHash`. */
 export const HEAD_BYTES = 4096;
@@ -59,6 +61,8 @@ export const DB_NAMES: Readonly<Record<TableName, string>> = {
   settingsLines: 'settings_lines',
   tokenCounts: 'token_counts',
   quarantineCounts: 'quarantine_counts',
+  searchText: 'search_text',
+  searchGrams: 'search_grams',
 };
 
 /** Upper bound of a key part: sorts after every number and every id string we store. */

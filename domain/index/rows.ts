@@ -5,6 +5,7 @@ import type { HistoryMode } from '../rollout/historyMode.js';
 import type { SettingsChange } from '../thread/threadMeta.js';
 import type { CountedResponse, TokenFileState } from '../tokens/responseFold.js';
 import type { PluginFileState, PluginObservation } from '../plugins/rolloutObservations.js';
+import type { ConversationText } from '../search/conversationText.js';
 
 /**
  * Rows of the history index, table by table. Every table except `files`, `threads` and `meta` is
@@ -230,6 +231,10 @@ export interface IndexTables {
    * home's total is a scan of this small table, not of every rollout row.
    */
   quarantineCounts: { key: readonly [string]; value: number };
+  /** The conversation text of a line `thread/search` looks in (domain/search/conversationText.ts), by line. */
+  searchText: { key: readonly [string, number]; value: ConversationText };
+  /** The rollout's search signature (domain/search/gramSignature.ts): its trigrams' bits. */
+  searchGrams: { key: readonly [string]; value: Uint8Array };
 }
 export type TableName = keyof IndexTables;
 export type KeyOf<T extends TableName> = IndexTables[T]['key'];
@@ -265,6 +270,8 @@ export const TABLES: ReadonlyArray<TableName> = [
   'settingsLines',
   'tokenCounts',
   'quarantineCounts',
+  'searchText',
+  'searchGrams',
 ];
 /** Tables whose keys start with a rollout id (cleared when a rollout is re-indexed): all but the home-wide ones. */
 export const ROLLOUT_TABLES: ReadonlyArray<TableName> = TABLES.filter((t) => t !== 'meta' && t !== 'files' && t !== 'threads' && t !== 'threadOrder');

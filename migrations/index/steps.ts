@@ -40,6 +40,8 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 9, to: 10, name: '010-sparse-ordinals-turn-items', kind: 'rebuild' },
   // Thread rows carry their list sort keys and `threadOrder` orders them: thread/list reads a page, not every thread.
   { from: 10, to: 11, name: '011-thread-order', kind: 'inPlace', run: addThreadOrder },
+  // thread/search's tables (each line's conversation text, each rollout's trigram signature) need every line again.
+  { from: 11, to: 12, name: '012-search', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

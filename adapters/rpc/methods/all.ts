@@ -9,6 +9,7 @@ import { threadRevert } from './threadRevert.js';
 import { threadRollback } from './threadRollback.js';
 import { reviewStart } from './reviewStart.js';
 import { threadTokenUsageRead } from './threadTokenUsageRead.js';
+import { threadSearch } from './threadSearch.js';
 
 /** Every method `serve` answers. Adding one: a file in this folder, listed here. */
 export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
@@ -22,4 +23,5 @@ export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
   threadRollback,
   reviewStart,
   threadTokenUsageRead,
+  threadSearch,
 ];

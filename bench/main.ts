@@ -11,6 +11,7 @@
  *   read [--size 200MB] [--reps 3] [--no-codex]   thread/read includeTurns of a huge legacy thread: ours (serve) vs the real codex app-server, serve's peak RSS
  *   startup [--runs 7]   CLI start-up: bare node, --help, a warm turns page (median wall seconds, CPU, peak RSS)
  *   verify [--size 300MB] [--kill-at 0.5,0.75] [--rounds N]   verify / repair after an interrupted index vs index --rebuild: seconds, peak RSS
+ *   search [--size 300MB] [--reps 20] [--no-codex] [--baseline-engine PATH]   thread/search p50 per query vs codex; index build overhead and size vs a build without search
  *   serve [--size 300MB] [--reps N] [--no-codex] [--engine CLI]   a fresh serve: initialize, first thread/turns/list, CLI turns; warm thread/list vs codex
  * `--shapes heavy,real` (default both, for the suites that take it: index, tokens, mutations, verify):
  * `heavy` is the generated data with large payloads; `real` is built from rollouts the real codex
@@ -27,6 +28,7 @@ import { runVerifyBench } from './verify.js';
 import { runServeBench } from './serve.js';
 import { runReadBench } from './read.js';
 import { runStartupBench } from './startup.js';
+import { runSearchBench } from './search.js';
 import type { BenchShape } from './realHome.js';
 
 const args = process.argv.slice(2);
@@ -70,6 +72,14 @@ const suites: Record<string, () => Promise<unknown>> = {
     return runTokensBench({ files: Number(flag('--files') ?? 1000), mbPerFile: Number(flag('--mb-per-file') ?? 2), ...(keep === undefined ? {} : { keep }) }, shapes());
   },
   mutations: () => runMutations(Number(flag('--gb') ?? '1'), Number(flag('--runs') ?? '20'), shapes()),
+  search: () =>
+    runSearchBench(
+      nodePath.resolve(process.cwd(), 'dist/adapters/cli/main.js'),
+      nodePath.resolve(flag('--baseline-engine') ?? nodePath.join(process.cwd(), '../main/dist/adapters/cli/main.js')),
+      flag('--size') ?? '300MB',
+      Number.parseInt(flag('--reps') ?? '20', 10),
+      !args.includes('--no-codex'),
+    ),
   serve: () =>
     runServeBench(
       flag('--size') ?? '300MB',

@@ -13,7 +13,7 @@ const CONTEXT_BEFORE = 48;
 const CONTEXT_AFTER = 96;
 
 /** UTF-16 index `chars` code points before `at` (0 when fewer), as Rust's `char_indices().rev().nth(chars)`. */
-const codePointsBefore = (s: string, at: number, chars: number): number => {
+export const codePointsBefore = (s: string, at: number, chars: number): number => {
   let i = at;
   for (let n = 0; n <= chars; n += 1) {
     if (i <= 0) return 0;
@@ -23,7 +23,7 @@ const codePointsBefore = (s: string, at: number, chars: number): number => {
 };
 
 /** UTF-16 index `chars` code points after `at` (the end when fewer), as Rust's `char_indices().nth(chars)`. */
-const codePointsAfter = (s: string, at: number, chars: number): number => {
+export const codePointsAfter = (s: string, at: number, chars: number): number => {
   let i = at;
   for (let n = 0; n < chars; n += 1) {
     if (i >= s.length) return s.length;

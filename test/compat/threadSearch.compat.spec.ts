@@ -151,3 +151,72 @@ describe('compat: thread/search (rollout-engine serve vs codex app-server 0.169.
       });
     }
 });
+
+/** thread/searchOccurrences queries, per paginated thread (Codex 0.169.0 answers legacy threads -32601; we serve them). */
+const OCCURRENCE_QUERIES: readonly Query[] = [
+  { params: { searchTerm: 'fact' } },
+  { params: { searchTerm: 'TURN' } },
+  { params: { searchTerm: ' fact ' } },
+  { params: { searchTerm: 'CAFÉ' } },
+  { params: { searchTerm: 'zqxj-no-such-text' } },
+  { params: { searchTerm: 'e', limit: 7 }, walk: 12 },
+  { params: { searchTerm: '' } },
+];
+
+describe('compat: thread/searchOccurrences (rollout-engine serve vs codex app-server 0.169.0, paginated threads)', function () {
+  this.timeout(300_000);
+  let fixture: CompatFixture;
+
+  before(async function () {
+    this.timeout(BUILD_TIMEOUT_MS);
+    fixture = await sharedCompatHomes();
+  });
+
+  for (const scenario of ['chat', 'fork', 'revert'])
+    it(`${scenario}-paginated: every thread's occurrence pages equal codex's, and each turnCursor lands on its turn`, async function () {
+      const home = compatHome(fixture, `${scenario}-paginated`);
+      const indexDir = mkdtempSync(join(tmpdir(), 'compat-occurrences-index-'));
+      const codex = await openColdCodex(home);
+      const ours: StdioRpcClient = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir]);
+      const problems: string[] = [];
+      let compared = 0;
+      let found = 0;
+      try {
+        await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' } });
+        ours.notify('initialized');
+        for (const ref of home.threads) {
+          const askCodex: Ask = async (params) => {
+            try {
+              return { result: await codex.server.request('thread/searchOccurrences', { threadId: ref.id, ...params }) };
+            } catch (error) {
+              if (error instanceof AppServerError) return { error: { code: error.code, message: error.rpcMessage } };
+              throw error;
+            }
+          };
+          const askOurs: Ask = (params) => ours.request('thread/searchOccurrences', { threadId: ref.id, ...params });
+          for (const q of OCCURRENCE_QUERIES) {
+            const [c, o] = await Promise.all([walk(askCodex, q), walk(askOurs, q)]);
+            if (c.length !== o.length) problems.push(`${ref.label} ${JSON.stringify(q.params)}: codex gave ${c.length} pages, ours ${o.length}`);
+            for (let i = 0; i < Math.min(c.length, o.length); i += 1) {
+              compared += 1;
+              const d = jsonDifferences(c[i], o[i], 6);
+              if (d.length > 0) problems.push(`${ref.label} ${JSON.stringify(q.params)} page ${i}\n${describeDifferences(d)}`);
+              for (const occ of 'result' in o[i]! ? (o[i] as { result: { data: Array<{ turnId: string; turnCursor: string }> } }).result.data : []) {
+                found += 1;
+                // The cursor is thread/turns/list's: the page it gives starts at the occurrence's turn.
+                const page = await ours.request('thread/turns/list', { threadId: ref.id, cursor: occ.turnCursor, limit: 1, itemsView: 'notLoaded' });
+                const first = 'result' in page ? (page.result as { data: Array<{ id: string }> }).data[0]?.id : undefined;
+                if (first !== occ.turnId) problems.push(`${ref.label} turnCursor of ${occ.turnId} gave ${JSON.stringify(page).slice(0, 200)}`);
+              }
+            }
+          }
+        }
+      } finally {
+        await ours.close();
+        await codex.stop();
+        rmSync(indexDir, { recursive: true, force: true });
+      }
+      expect(found, 'occurrences found').to.be.greaterThan(5);
+      if (problems.length > 0) expect.fail(`${problems.length} of ${compared} answers differ:\n${problems.slice(0, 12).join('\n')}`);
+    });
+});

@@ -10,6 +10,7 @@ import { threadRollback } from './threadRollback.js';
 import { reviewStart } from './reviewStart.js';
 import { threadTokenUsageRead } from './threadTokenUsageRead.js';
 import { threadSearch } from './threadSearch.js';
+import { threadSearchOccurrences } from './threadSearchOccurrences.js';
 
 /** Every method `serve` answers. Adding one: a file in this folder, listed here. */
 export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
@@ -24,4 +25,5 @@ export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
   reviewStart,
   threadTokenUsageRead,
   threadSearch,
+  threadSearchOccurrences,
 ];

@@ -19,6 +19,7 @@ import { registerRevert } from './commands/revert.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerReview } from './commands/review.js';
 import { registerTokenUsage } from './commands/tokenUsage.js';
+import { registerSearch } from './commands/search.js';
 
 /** The installed package's version (dist/adapters/cli/main.js → package.json). */
 const { version } = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -66,6 +67,7 @@ registerRevert(program);
 registerRollback(program);
 registerReview(program);
 registerTokenUsage(program);
+registerSearch(program);
 
 // Long work says what it is doing on stderr (progress.ts); `--quiet` on any command silences that.
 for (const command of program.commands) command.option('-q, --quiet', 'no status lines or progress bars on stderr (errors are still printed)');

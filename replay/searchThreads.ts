@@ -43,7 +43,7 @@ export interface ThreadSearchPage {
 export const firstSnippetIn = async (ports: HistoryReadPorts, rolloutId: string, pattern: RegExp, bits: ReadonlyArray<number>): Promise<string | null> => {
   const signature = await take(ports.index.get('searchGrams', [rolloutId]));
   if (signature === undefined || !signatureHolds(signature, bits)) return null;
-  for await (const { value } of scanRows(ports.index, 'searchText', [rolloutId], { reverse: false }, 64)) {
+  for await (const { value } of scanRows(ports.index, 'searchText', [rolloutId], { reverse: false }, 8)) {
     const snippet = searchSnippetOf(value, pattern);
     if (snippet !== null) return snippet;
   }

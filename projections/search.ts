@@ -9,7 +9,8 @@ const own = new WeakSet<Uint8Array>();
 const signatureToEdit = (b: Batch, rolloutId: string): Uint8Array => {
   const stored = b.get('searchGrams', [rolloutId]);
   if (stored !== undefined && own.has(stored)) return stored;
-  const signature = new Uint8Array(SIGNATURE_BYTES);
+  // A stored signature keeps its size (its bits are hashes cut to it).
+  const signature = new Uint8Array(stored?.length ?? SIGNATURE_BYTES);
   if (stored !== undefined) signature.set(stored);
   own.add(signature);
   b.put('searchGrams', [rolloutId], signature);

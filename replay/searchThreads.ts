@@ -50,6 +50,21 @@ export const firstSnippetIn = async (ports: HistoryReadPorts, rolloutId: string,
   return null;
 };
 
+/** The page of `limit` results cut from the matches found in order (the one after it, if any, makes the next cursor). */
+export const searchPageOf = (
+  found: ReadonlyArray<{ readonly row: ThreadRow; readonly key: number; readonly snippet: string }>,
+  limit: number,
+  sortKey: ThreadSortKey,
+): ThreadSearchPage => {
+  const page = found.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    data: page.map((f) => ({ thread: threadFromRow(listRowOf(f.row), []), snippet: f.snippet })),
+    nextCursor: found.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
+    backwardsCursor: page[0] ? backwardsThreadCursor(page[0].key) : null,
+  };
+};
+
 /**
  * `thread/search`, as Codex 0.169.0 answers it: the threads `thread/list` would list with these
  * filters, in its order from the cursor, that hold the term (case-insensitive literal) in a user
@@ -84,11 +99,5 @@ export const searchThreads = (ports: HistoryReadPorts, q: SearchThreadsQuery): T
       found.push({ row, key: key[2], snippet });
       if (found.length > limit) break;
     }
-    const page = found.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      data: page.map((f) => ({ thread: threadFromRow(listRowOf(f.row), []), snippet: f.snippet })),
-      nextCursor: found.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
-      backwardsCursor: page[0] ? backwardsThreadCursor(page[0].key) : null,
-    };
+    return searchPageOf(found, limit, sortKey);
   });

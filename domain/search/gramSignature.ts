@@ -1,11 +1,10 @@
 /**
- * A rollout file's search signature: a fixed bit set of the hashed trigrams of its conversation
+ * A rollout file's search signature: a 2 KiB bit set of the hashed trigrams of its conversation
  * text, case-folded. A term can only match in a file whose signature holds every trigram of the
  * term (a hash collision only lets a file through to the exact check); terms under three code
  * points pass every file. One row per file, so a query tests a few bits per thread.
  */
-export const SIGNATURE_BYTES = 8192;
-const BIT_MASK = SIGNATURE_BYTES * 8 - 1;
+export const SIGNATURE_BYTES = 2048;
 
 const folded = new Map<number, number>();
 
@@ -36,10 +35,10 @@ const bitOf = (a: number, b: number, c: number): number => {
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
   h ^= h >>> 13;
-  return h & BIT_MASK;
+  return h >>> 0;
 };
 
-/** Calls `each` with the signature bit of every trigram of `text` (NUL separates runs no trigram spans). */
+/** Calls `each` with the 32-bit hash of every trigram of `text` (NUL separates runs no trigram spans); a signature keeps its low bits. */
 const eachGramBit = (text: string, each: (bit: number) => void): void => {
   let a = -1;
   let b = -1;
@@ -62,19 +61,27 @@ const eachGramBit = (text: string, each: (bit: number) => void): void => {
 };
 
 /** Sets the bits of `text`'s trigrams in `signature`. */
-export const addToSignature = (signature: Uint8Array, text: string): void =>
-  eachGramBit(text, (bit) => {
+export const addToSignature = (signature: Uint8Array, text: string): void => {
+  const mask = signature.length * 8 - 1;
+  eachGramBit(text, (hash) => {
+    const bit = hash & mask;
     signature[bit >>> 3]! |= 1 << (bit & 7);
   });
+};
 
-/** The bits a file's signature must hold for `term` to match in it (none for a term under three code points). */
+/** The trigram hashes whose bits a file's signature must hold for `term` to match in it (none for a term under three code points). */
 export const termBits = (term: string): number[] => {
   const bits: number[] = [];
   eachGramBit(term, (bit) => bits.push(bit));
   return bits;
 };
 
-export const signatureHolds = (signature: Uint8Array, bits: ReadonlyArray<number>): boolean => {
-  for (const bit of bits) if ((signature[bit >>> 3]! & (1 << (bit & 7))) === 0) return false;
+/** Whether `signature` holds every hash's bit (its size, a power of two, says how many bits a hash keeps: a stored one of another size still answers). */
+export const signatureHolds = (signature: Uint8Array, hashes: ReadonlyArray<number>): boolean => {
+  const mask = signature.length * 8 - 1;
+  for (const hash of hashes) {
+    const bit = hash & mask;
+    if ((signature[bit >>> 3]! & (1 << (bit & 7))) === 0) return false;
+  }
   return true;
 };

@@ -60,6 +60,18 @@ export const SEARCH_QUERIES: readonly Query[] = [
 
 type Ask = (params: Record<string, unknown>) => Promise<RpcAnswer>;
 
+/** Asks Codex `method` with `extra` params added; its refusal as an error answer. */
+const codexAsker =
+  (codex: Awaited<ReturnType<typeof openColdCodex>>, method: string, extra: Record<string, unknown> = {}): Ask =>
+  async (params) => {
+    try {
+      return { result: await codex.server.request(method, { ...extra, ...params }) };
+    } catch (error) {
+      if (error instanceof AppServerError) return { error: { code: error.code, message: error.rpcMessage } };
+      throw error;
+    }
+  };
+
 const walk = async (ask: Ask, q: Query): Promise<RpcAnswer[]> => {
   const pages: RpcAnswer[] = [];
   let params = q.params;
@@ -103,14 +115,7 @@ const compareHome = async (codexHome: Parameters<typeof openColdCodex>[0]): Prom
   try {
     await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' } });
     ours.notify('initialized');
-    const askCodex: Ask = async (params) => {
-      try {
-        return { result: await codex.server.request('thread/search', params) };
-      } catch (error) {
-        if (error instanceof AppServerError) return { error: { code: error.code, message: error.rpcMessage } };
-        throw error;
-      }
-    };
+    const askCodex = codexAsker(codex, 'thread/search');
     const askOurs: Ask = (params) => ours.request('thread/search', params);
     for (const q of SEARCH_QUERIES) {
       const [c, o] = await Promise.all([walk(askCodex, q), walk(askOurs, q)]);
@@ -185,14 +190,7 @@ describe('compat: thread/searchOccurrences (rollout-engine serve vs codex app-se
         await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' } });
         ours.notify('initialized');
         for (const ref of home.threads) {
-          const askCodex: Ask = async (params) => {
-            try {
-              return { result: await codex.server.request('thread/searchOccurrences', { threadId: ref.id, ...params }) };
-            } catch (error) {
-              if (error instanceof AppServerError) return { error: { code: error.code, message: error.rpcMessage } };
-              throw error;
-            }
-          };
+          const askCodex = codexAsker(codex, 'thread/searchOccurrences', { threadId: ref.id });
           const askOurs: Ask = (params) => ours.request('thread/searchOccurrences', { threadId: ref.id, ...params });
           for (const q of OCCURRENCE_QUERIES) {
             const [c, o] = await Promise.all([walk(askCodex, q), walk(askOurs, q)]);

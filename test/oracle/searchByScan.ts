@@ -5,10 +5,10 @@ import { classifyRolloutLine } from '../../domain/rollout/event.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import { conversationTextOf, trimWhitespace } from '../../domain/search/conversationText.js';
 import { literalPattern, searchSnippetOf } from '../../domain/search/literalMatch.js';
-import { threadFromRow } from '../../domain/thread/threadFromRow.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
-import { parseThreadListCursor, backwardsThreadCursor, nextThreadCursor } from '../../replay/internal/threadListCursor.js';
-import { beyond, listRequestOf, listRowOf, sourceKindsOf } from '../../replay/listThreads.js';
+import { parseThreadListCursor } from '../../replay/internal/threadListCursor.js';
+import { beyond, listRequestOf, sourceKindsOf } from '../../replay/listThreads.js';
+import { searchPageOf } from '../../replay/searchThreads.js';
 import type { SearchThreadsQuery, ThreadSearchPage } from '../../replay/searchThreads.js';
 
 /**
@@ -50,11 +50,5 @@ export const searchThreadsByScan = async (ports: HistoryReadPorts, q: SearchThre
     found.push({ ...c, snippet });
     if (found.length > limit) break;
   }
-  const page = found.slice(0, limit);
-  const last = page[page.length - 1];
-  return {
-    data: page.map((f) => ({ thread: threadFromRow(listRowOf(f.row), []), snippet: f.snippet })),
-    nextCursor: found.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
-    backwardsCursor: page[0] ? backwardsThreadCursor(page[0].key) : null,
-  };
+  return searchPageOf(found, limit, sortKey);
 };

@@ -12,6 +12,7 @@
  *   startup [--runs 7]   CLI start-up: bare node, --help, a warm turns page (median wall seconds, CPU, peak RSS)
  *   verify [--size 300MB] [--kill-at 0.5,0.75] [--rounds N]   verify / repair after an interrupted index vs index --rebuild: seconds, peak RSS
  *   scale [--rollouts 20000] [--reps N]   a home of many threads: index seconds and peak RSS, warm thread/list p50 (issue 22's scale finding)
+ *   search [--size 300MB] [--reps 20] [--no-codex] [--baseline-engine PATH]   thread/search p50 per query vs codex; index build overhead and size vs a build without search
  *   serve [--size 300MB] [--reps N] [--no-codex] [--engine CLI]   a fresh serve: initialize, first thread/turns/list, CLI turns; warm thread/list vs codex
  *   serveLoad [--size 300MB] [--clients 200] [--seconds 15] [--no-codex] [--no-writer] [--engine CLI]   WebSocket clients in a 60/30/10 list/pages/read mix while a writer appends: req/s, p50/p99, errors, index lag; codex beside
  * `--shapes heavy,real` (default both, for the suites that take it: index, tokens, mutations, verify):
@@ -31,6 +32,7 @@ import { runServeLoadBench } from './serveLoad.js';
 import { runScaleBench } from './scale.js';
 import { runReadBench } from './read.js';
 import { runStartupBench } from './startup.js';
+import { runSearchBench } from './search.js';
 import type { BenchShape } from './realHome.js';
 
 const args = process.argv.slice(2);
@@ -75,6 +77,14 @@ const suites: Record<string, () => Promise<unknown>> = {
   },
   mutations: () => runMutations(Number(flag('--gb') ?? '1'), Number(flag('--runs') ?? '20'), shapes()),
   scale: () => runScaleBench(Number.parseInt(flag('--rollouts') ?? '20000', 10), Number.parseInt(flag('--reps') ?? '1', 10)),
+  search: () =>
+    runSearchBench(
+      nodePath.resolve(process.cwd(), 'dist/adapters/cli/main.js'),
+      nodePath.resolve(flag('--baseline-engine') ?? nodePath.join(process.cwd(), '../main/dist/adapters/cli/main.js')),
+      flag('--size') ?? '300MB',
+      Number.parseInt(flag('--reps') ?? '20', 10),
+      !args.includes('--no-codex'),
+    ),
   serve: () =>
     runServeBench(
       flag('--size') ?? '300MB',

@@ -5,6 +5,7 @@ import { itemsProjection } from './items.js';
 import { auditProjection } from './audit.js';
 import { settingsLinesProjection } from './settingsLines.js';
 import { tokenCountsProjection } from './tokenCounts.js';
+import { searchProjection } from './search.js';
 
 /** The projections the runner applies, in order (turns before items: items attach to turns). */
 export const ALL_PROJECTIONS: ReadonlyArray<Projection> = [
@@ -14,4 +15,5 @@ export const ALL_PROJECTIONS: ReadonlyArray<Projection> = [
   auditProjection,
   settingsLinesProjection,
   tokenCountsProjection,
+  searchProjection,
 ];

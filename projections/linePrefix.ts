@@ -33,6 +33,13 @@ const NEEDED_EVENT_MSGS = new Set([
   'error',
 ]);
 
+/**
+ * User and assistant response messages hold text `thread/search` looks in (projections/search.ts):
+ * of the response items only developer and system messages are skipped (a message whose role the
+ * prefix does not show is read).
+ */
+const UNSEARCHED_MESSAGE = /"payload":\{"type":"message",(?:"id":"[^"\\]*",)?"role":"(?:developer|system)"/;
+
 export interface LazyOptions {
   /**
    * Early rollouts (upcast, no item events) take their items and preview from the model-context
@@ -57,7 +64,7 @@ export const skipByPrefix = (prefix: string, opts: LazyOptions = {}): SkippedLin
   if (pType === undefined && !prefix.startsWith(',"payload":{', m[0].length)) return undefined;
   const skip =
     SKIPPED_TOP.has(type) ||
-    (type === 'response_item' && opts.itemsFromResponses !== true) ||
+    (type === 'response_item' && opts.itemsFromResponses !== true && (pType !== 'message' || UNSEARCHED_MESSAGE.test(prefix))) ||
     (type === 'event_msg' && pType !== undefined && !NEEDED_EVENT_MSGS.has(pType));
   return skip ? { kind: 'skipped', timestamp: m[1]!, ordinal: m[2] === undefined ? null : Number(m[2]), type } : undefined;
 };

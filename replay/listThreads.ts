@@ -133,7 +133,7 @@ interface Candidate {
  * `thread/read` as Codex's does: no `forkedFromId`, no `threadSource`. (A fork's listed preview is its history's first
  * user message, as Codex's rows have it until a background repair may rewrite it.)
  */
-const listRowOf = (row: ThreadRow): ThreadRow => ({ ...row, forkedFromId: null, threadSource: null });
+export const listRowOf = (row: ThreadRow): ThreadRow => ({ ...row, forkedFromId: null, threadSource: null });
 
 /** Substring match, case-sensitive as Codex's search term is. */
 const contains = (hay: string, needle: string): boolean => hay.includes(needle);

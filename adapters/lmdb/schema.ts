@@ -29,6 +29,8 @@ import type { TableName } from '../../domain/index/rows.js';
  * | quarantine_counts | [rolloutId]               | its quarantined lines, only when it has any                 |
  * | thread_state | [threadId]                     | ThreadStateRow: read receipt, stored git info (engine's own log) |
  * | meta      | ["threadStateLog"]                | bytes of `.rollout-engine/thread-state.jsonl` folded so far |
+ * | search_text    | [rolloutId, line]            | ConversationText: what thread/search looks in on that line  |
+ * | search_grams   | [rolloutId]                  | the rollout's trigram signature (8 KiB bit set)             |
  *
  * `rolloutId` is the thread id for a root file, the fork's id, or the revision id: like Codex's
  * thread_history projection, each rollout file has its own rows and a fork's reads combine the
@@ -39,7 +41,7 @@ import type { TableName } from '../../domain/index/rows.js';
  * Values are msgpack (lmdb default) with record structures shared per table. Schema changes bump `SCHEMA_VERSION` and add a step under
  * migrations/index/.
  */
-export const SCHEMA_VERSION = 14;
+export const SCHEMA_VERSION = 15;
 
 /** Bytes of a file's head covered by `headHash`. */
 export const HEAD_BYTES = 4096;
@@ -62,6 +64,8 @@ export const DB_NAMES: Readonly<Record<TableName, string>> = {
   tokenCounts: 'token_counts',
   quarantineCounts: 'quarantine_counts',
   threadState: 'thread_state',
+  searchText: 'search_text',
+  searchGrams: 'search_grams',
 };
 
 /** Upper bound of a key part: sorts after every number and every id string we store. */

@@ -6,6 +6,7 @@ import type { SettingsChange } from '../thread/threadMeta.js';
 import type { CountedResponse, TokenFileState } from '../tokens/responseFold.js';
 import type { PluginFileState, PluginObservation } from '../plugins/rolloutObservations.js';
 import type { ReadState, ThreadStateRow } from '../threadState/threadStateEvent.js';
+import type { ConversationText } from '../search/conversationText.js';
 
 /**
  * Rows of the history index, table by table. Every table except `files`, `threads` and `meta` is
@@ -235,6 +236,10 @@ export interface IndexTables {
   quarantineCounts: { key: readonly [string]; value: number };
   /** Per thread: the fold of the engine's thread-state log (read receipts, stored git metadata; domain/threadState). */
   threadState: { key: readonly [string]; value: ThreadStateRow };
+  /** The conversation text of a line `thread/search` looks in (domain/search/conversationText.ts), by line. */
+  searchText: { key: readonly [string, number]; value: ConversationText };
+  /** The rollout's search signature (domain/search/gramSignature.ts): its trigrams' bits. */
+  searchGrams: { key: readonly [string]; value: Uint8Array };
 }
 export type TableName = keyof IndexTables;
 export type KeyOf<T extends TableName> = IndexTables[T]['key'];
@@ -271,6 +276,8 @@ export const TABLES: ReadonlyArray<TableName> = [
   'tokenCounts',
   'quarantineCounts',
   'threadState',
+  'searchText',
+  'searchGrams',
 ];
 /** Tables whose keys start with a rollout id (cleared when a rollout is re-indexed): all but the home-wide ones. */
 export const ROLLOUT_TABLES: ReadonlyArray<TableName> = TABLES.filter(

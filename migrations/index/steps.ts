@@ -49,6 +49,8 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // over as an unknown kind, and a truncated line of a kind no projection reads was skipped unseen:
   // both are quarantined now, so every file is folded again to count them.
   { from: 13, to: 14, name: '014-malformed-lines-quarantined', kind: 'rebuild' },
+  // thread/search's tables (each line's conversation text, each rollout's trigram signature) need every line again.
+  { from: 14, to: 15, name: '015-search', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -20,6 +20,8 @@ import { threadMetadataUpdate } from './threadMetadataUpdate.js';
 import { threadDelete } from './threadDelete.js';
 import { threadLoadedList } from './threadLoadedList.js';
 import { threadReadStateUpdate } from './threadReadStateUpdate.js';
+import { threadSearch } from './threadSearch.js';
+import { threadSearchOccurrences } from './threadSearchOccurrences.js';
 
 /** Every method `serve` answers. Adding one: a file in this folder, listed here. */
 export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
@@ -44,4 +46,6 @@ export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
   threadDelete,
   threadLoadedList,
   threadReadStateUpdate,
+  threadSearch,
+  threadSearchOccurrences,
 ];

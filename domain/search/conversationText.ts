@@ -1,0 +1,76 @@
+import type { RolloutEvent } from '../rollout/event.js';
+
+/**
+ * The text `thread/search` looks in, line by line, as Codex 0.169.0 reads a rollout: a user message
+ * event (after the user-message prefix), an agent message event (trimmed), and a `response_item`
+ * message of role user or assistant (its text parts joined by one space). Every other line has none.
+ */
+export interface ConversationText {
+  /** What the snippet is cut from (before whitespace is collapsed). */
+  readonly text: string;
+  /**
+   * The line's own text runs joined by NUL (no match spans two), when they differ from `text`:
+   * Codex only looks at a line whose raw JSON holds the term, so the term must lie inside one run.
+   */
+  readonly raw?: string;
+}
+
+/** Where Codex's composer marks the start of what the user typed (text before it is context). */
+const USER_MESSAGE_BEGIN = '## My request for Codex:';
+
+/** Unicode White_Space, as Rust's `char::is_whitespace` (JS `\s` differs: U+FEFF in, U+0085 out). */
+const WS = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const WS_RUN = new RegExp(`[${WS}]+`, 'g');
+const EDGE_WS = new RegExp(`^[${WS}]+|[${WS}]+$`, 'g');
+
+/** Rust's `str::trim`. */
+export const trimWhitespace = (s: string): string => s.replace(EDGE_WS, '');
+
+/** Rust's `split_whitespace().join(" ")`: runs collapse to one space, no space at either end. */
+export const collapseWhitespace = (s: string): string => trimWhitespace(s).replace(WS_RUN, ' ');
+
+const stripUserMessagePrefix = (message: string): string => {
+  const at = message.indexOf(USER_MESSAGE_BEGIN);
+  return trimWhitespace(at < 0 ? message : message.slice(at + USER_MESSAGE_BEGIN.length));
+};
+
+const withRaw = (text: string, raw: string): ConversationText => (raw === text ? { text } : { text, raw });
+
+/** The content texts of a response message; null when a part is not a text or image part (Codex would not read the line). */
+const contentTexts = (content: unknown): string[] | null => {
+  if (!Array.isArray(content)) return null;
+  const texts: string[] = [];
+  for (const part of content) {
+    if (typeof part !== 'object' || part === null) return null;
+    const { type, text } = part as { type?: unknown; text?: unknown };
+    if (type === 'input_text' || type === 'output_text') {
+      if (typeof text !== 'string') return null;
+      texts.push(text);
+    } else if (type !== 'input_image') return null;
+  }
+  return texts;
+};
+
+/** The searchable text of one line, or null. Pure. */
+export const conversationTextOf = (ev: RolloutEvent): ConversationText | null => {
+  switch (ev.kind) {
+    case 'userMessage': {
+      const text = stripUserMessagePrefix(ev.payload.message);
+      return text === '' ? null : withRaw(text, ev.payload.message);
+    }
+    case 'agentMessage': {
+      const text = trimWhitespace(ev.payload.message);
+      return text === '' ? null : withRaw(text, ev.payload.message);
+    }
+    case 'responseItem': {
+      const p = ev.payload;
+      if (p.type !== 'message' || (p.role !== 'user' && p.role !== 'assistant')) return null;
+      const texts = contentTexts(p.content);
+      if (texts === null) return null;
+      const text = texts.join(' ');
+      return trimWhitespace(text) === '' ? null : withRaw(text, texts.join('\u0000'));
+    }
+    default:
+      return null;
+  }
+};

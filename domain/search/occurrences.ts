@@ -1,0 +1,44 @@
+import type { ThreadItem } from '../thread/threadItem.js';
+import { codePointsAfter, codePointsBefore } from './literalMatch.js';
+import { markdownSearchText } from './markdownText.js';
+
+/**
+ * `thread/searchOccurrences` over one thread's visible messages (Codex 0.169.0 declares it in
+ * `ThreadSearchOccurrencesParams`): the text of a user message (its text parts, joined by a line
+ * break) or of an agent message (its markdown's text), every non-overlapping case-insensitive literal match in it, a
+ * snippet around each with the match's range in UTF-16 units.
+ */
+export const messageTextOf = (item: ThreadItem): string | null => {
+  if (item.type === 'agentMessage') {
+    const text = markdownSearchText(item.text);
+    return text === '' ? null : text;
+  }
+  if (item.type !== 'userMessage') return null;
+  const parts = item.content.flatMap((c) => (c['type'] === 'text' && typeof c['text'] === 'string' && c['text'] !== '' ? [c['text']] : []));
+  return parts.length === 0 ? null : parts.join('\n');
+};
+
+export interface Occurrence {
+  readonly snippet: string;
+  readonly snippetMatchRange: { readonly start: number; readonly end: number };
+}
+
+/** Codex's context around a match, in characters, as for `thread/search` snippets. */
+const BEFORE = 48;
+const AFTER = 96;
+
+/** Every occurrence of `pattern` (a global `literalPattern`) in `text`, in order: the text itself when short, else 49 characters before (Codex's count) and 96 after, cut marked `... ` / ` ...` as `thread/search` marks its snippets. Pure. */
+export const occurrencesIn = (text: string, pattern: RegExp): Occurrence[] => {
+  const out: Occurrence[] = [];
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+    if (m[0] === '') break;
+    const from = codePointsBefore(text, m.index, BEFORE);
+    const to = codePointsAfter(text, m.index + m[0].length, AFTER);
+    const head = from > 0 ? '... ' : '';
+    const snippet = `${head}${text.slice(from, to)}${to < text.length ? ' ...' : ''}`;
+    const start = head.length + m.index - from;
+    out.push({ snippet, snippetMatchRange: { start, end: start + m[0].length } });
+  }
+  return out;
+};

@@ -1,0 +1,103 @@
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../domain/errors.js';
+import { rejected } from '../domain/errors.js';
+import type { ThreadRow } from '../domain/index/rows.js';
+import { trimWhitespace } from '../domain/search/conversationText.js';
+import { signatureHolds, termBits } from '../domain/search/gramSignature.js';
+import { literalPattern, searchSnippetOf } from '../domain/search/literalMatch.js';
+import type { Thread } from '../domain/thread/thread.js';
+import { threadFromRow } from '../domain/thread/threadFromRow.js';
+import type { ThreadSourceKind } from './listThreads.js';
+import { beyond, listRequestOf, listRowOf, sourceKindsOf } from './listThreads.js';
+import type { HistoryReadPorts } from './ports.js';
+import type { ThreadListCursor, ThreadSortKey } from './internal/threadListCursor.js';
+import { backwardsThreadCursor, nextThreadCursor, parseThreadListCursor } from './internal/threadListCursor.js';
+import { scanRows } from './internal/scanRows.js';
+import { stop, take, useCase } from './internal/useCase.js';
+
+export interface SearchThreadsQuery {
+  readonly searchTerm: string;
+  readonly cursor?: string | null | undefined;
+  readonly limit?: number | null | undefined;
+  readonly sortKey?: ThreadSortKey | null | undefined;
+  readonly sortDirection?: 'asc' | 'desc' | null | undefined;
+  readonly sourceKinds?: ReadonlyArray<ThreadSourceKind> | null | undefined;
+  readonly archived?: boolean | null | undefined;
+}
+
+export interface ThreadSearchResult {
+  readonly thread: Thread;
+  readonly snippet: string;
+}
+
+export interface ThreadSearchPage {
+  readonly data: ThreadSearchResult[];
+  readonly nextCursor: string | null;
+  readonly backwardsCursor: string | null;
+}
+
+/**
+ * The first line of a rollout file where `term` is found, as its snippet; null when none (or the
+ * file's signature already rules it out: no row read).
+ */
+export const firstSnippetIn = async (ports: HistoryReadPorts, rolloutId: string, pattern: RegExp, bits: ReadonlyArray<number>): Promise<string | null> => {
+  const signature = await take(ports.index.get('searchGrams', [rolloutId]));
+  if (signature === undefined || !signatureHolds(signature, bits)) return null;
+  for await (const { value } of scanRows(ports.index, 'searchText', [rolloutId], { reverse: false }, 8)) {
+    const snippet = searchSnippetOf(value, pattern);
+    if (snippet !== null) return snippet;
+  }
+  return null;
+};
+
+/** The page of `limit` results cut from the matches found in order (the one after it, if any, makes the next cursor). */
+export const searchPageOf = (
+  found: ReadonlyArray<{ readonly row: ThreadRow; readonly key: number; readonly snippet: string }>,
+  limit: number,
+  sortKey: ThreadSortKey,
+): ThreadSearchPage => {
+  const page = found.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    data: page.map((f) => ({ thread: threadFromRow(listRowOf(f.row), []), snippet: f.snippet })),
+    nextCursor: found.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
+    backwardsCursor: page[0] ? backwardsThreadCursor(page[0].key) : null,
+  };
+};
+
+/**
+ * `thread/search`, as Codex 0.169.0 answers it: the threads `thread/list` would list with these
+ * filters, in its order from the cursor, that hold the term (case-insensitive literal) in a user
+ * or assistant message of their current rollout file (a paginated fork or revision file holds only
+ * its own lines: what it inherits is not searched, as in Codex), each with the snippet of its first
+ * matching line. The trimmed term must not be empty.
+ */
+export const searchThreads = (ports: HistoryReadPorts, q: SearchThreadsQuery): TE.TaskEither<EngineError, ThreadSearchPage> =>
+  useCase(async () => {
+    const term = trimWhitespace(q.searchTerm);
+    if (term === '') return stop(rejected('thread/search requires a non-empty searchTerm'));
+    // Codex compares a search cursor's timestamp to the millisecond even when it is written in
+    // seconds (created_at): past it descending are only earlier seconds, ascending the same second
+    // comes again. Its answers are kept, so a cursor is read at unit 1 ms.
+    const written: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
+    const cursor: ThreadListCursor | null = written === null ? null : { ...written, unitMs: 1 };
+    const { sortKey, direction, limit, order, kinds, archived } = listRequestOf(q);
+    await take(ports.indexer.refreshAll());
+    const pattern = literalPattern(term);
+    const bits = termBits(term);
+    const listed = (row: ThreadRow): boolean => row.archived === archived && row.preview !== '' && sourceKindsOf(row.source).some((k) => kinds.has(k));
+
+    const prefix = [archived ? 1 : 0, order.key];
+    const from = cursor === null ? undefined : [...prefix, direction === 'asc' ? cursor.ms : cursor.ms + cursor.unitMs];
+    const found: Array<{ readonly row: ThreadRow; readonly key: number; readonly snippet: string }> = [];
+    for await (const { key } of scanRows(ports.index, 'threadOrder', prefix, { reverse: direction === 'desc', ...(from ? { from } : {}) }, 64)) {
+      const row = await take(ports.index.get('threads', [key[3]]));
+      if (row === undefined || !listed(row)) continue;
+      if (cursor && !beyond({ row, key: key[2] }, cursor, direction)) continue;
+      const snippet = await firstSnippetIn(ports, row.rolloutId, pattern, bits);
+      if (snippet === null) continue;
+      found.push({ row, key: key[2], snippet });
+      if (found.length > limit) break;
+    }
+    return searchPageOf(found, limit, sortKey);
+  });

@@ -1,0 +1,220 @@
+// thread/search of `rollout-engine serve` against the real `codex app-server` 0.169.0, both cold on
+// the same generated CODEX_HOME (chat, fork and revert scenarios, both history modes): words,
+// phrases, case variants, non-ASCII, JSON-escaped characters, whitespace, no match, injected
+// context, filters, sort orders and page walks that follow each server's own cursors, and errors.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
+import { AppServerError } from './appServer.js';
+import { BUILD_TIMEOUT_MS, compatHome, openColdCodex, sharedCompatHomes, type CompatFixture } from './compatHomes.js';
+import { ENGINE_CLI_PATH } from './engineCli.js';
+import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
+import { HISTORY_MODES } from './scenarios.js';
+
+interface Query {
+  readonly params: Record<string, unknown>;
+  /** Follow `nextCursor` (each server its own) this many more pages. */
+  readonly walk?: number;
+}
+
+const ALL_SOURCES = ['cli', 'vscode', 'exec', 'appServer', 'subAgent', 'subAgentReview', 'subAgentCompact', 'subAgentThreadSpawn', 'subAgentOther', 'unknown'];
+
+export const SEARCH_QUERIES: readonly Query[] = [
+  // words, phrases, case variants
+  { params: { searchTerm: 'fact' } },
+  { params: { searchTerm: 'Answer' } },
+  { params: { searchTerm: 'fact number 1' } },
+  { params: { searchTerm: 'FACT NUMBER 3' } },
+  { params: { searchTerm: 'tUrN aFtEr' } },
+  { params: { searchTerm: 'fork' } },
+  { params: { searchTerm: '  Fork of fork  ' } },
+  // non-ASCII, escaped characters, whitespace that only the collapsed text has
+  { params: { searchTerm: 'CAFÉ' } },
+  { params: { searchTerm: 'café ✓' } },
+  { params: { searchTerm: '✓' } },
+  { params: { searchTerm: '"double"' } },
+  { params: { searchTerm: 'backslash \\ and' } },
+  { params: { searchTerm: '✓ second' } },
+  { params: { searchTerm: 'line second' } },
+  // text Codex injects as user messages (environment context) is searched too
+  { params: { searchTerm: '<cwd>' } },
+  // no match
+  { params: { searchTerm: 'zqxj-no-such-text' } },
+  // filters
+  { params: { searchTerm: 'fact', archived: true } },
+  { params: { searchTerm: 'fact', sourceKinds: ['exec'] } },
+  { params: { searchTerm: 'fact', sourceKinds: ALL_SOURCES } },
+  // orders and page walks
+  { params: { searchTerm: 'turn', limit: 1 }, walk: 8 },
+  { params: { searchTerm: 'answer', limit: 2, sortDirection: 'asc' }, walk: 8 },
+  { params: { searchTerm: 'fact', limit: 2, sortKey: 'updated_at' }, walk: 8 },
+  { params: { searchTerm: 'turn', limit: 2, sortKey: 'recency_at', sortDirection: 'asc' }, walk: 8 },
+  // errors
+  { params: { searchTerm: '' } },
+  { params: { searchTerm: '   ' } },
+  { params: { searchTerm: 'fact', cursor: 'not-a-cursor' } },
+];
+
+type Ask = (params: Record<string, unknown>) => Promise<RpcAnswer>;
+
+/** Asks Codex `method` with `extra` params added; its refusal as an error answer. */
+const codexAsker =
+  (codex: Awaited<ReturnType<typeof openColdCodex>>, method: string, extra: Record<string, unknown> = {}): Ask =>
+  async (params) => {
+    try {
+      return { result: await codex.server.request(method, { ...extra, ...params }) };
+    } catch (error) {
+      if (error instanceof AppServerError) return { error: { code: error.code, message: error.rpcMessage } };
+      throw error;
+    }
+  };
+
+const walk = async (ask: Ask, q: Query): Promise<RpcAnswer[]> => {
+  const pages: RpcAnswer[] = [];
+  let params = q.params;
+  for (let i = 0; i <= (q.walk ?? 0); i += 1) {
+    const a = await ask(params);
+    pages.push(a);
+    const next = 'result' in a ? (a.result as { nextCursor?: unknown }).nextCursor : undefined;
+    if (typeof next !== 'string') break;
+    params = { ...q.params, cursor: next };
+  }
+  return pages;
+};
+
+/**
+ * What may differ: thread timestamps and the cursors made of them are Codex's state-DB clock
+ * readings, a millisecond (or a second, across a boundary) off the rollout's lines; our reading
+ * is taken where Codex's is within that distance. Everything else must be equal.
+ */
+const TIMES = new Set(['createdAt', 'updatedAt', 'recencyAt']);
+const closeTimes = (codex: unknown, ours: unknown, key: string): unknown => {
+  if (typeof codex === 'number' && typeof ours === 'number' && TIMES.has(key) && Math.abs(codex - ours) <= 1) return codex;
+  if (typeof codex === 'string' && typeof ours === 'string' && (key === 'nextCursor' || key === 'backwardsCursor')) {
+    const [ct, cid] = codex.split('|');
+    const [ot, oid] = ours.split('|');
+    const near = Math.abs(Date.parse(ct!) - Date.parse(ot!)) <= 1000 || Math.abs(Math.floor(Date.parse(ct!) / 1000) - Math.floor(Date.parse(ot!) / 1000)) <= 1;
+    if (cid === oid && near) return codex;
+  }
+  if (Array.isArray(codex) && Array.isArray(ours)) return ours.map((o, i) => closeTimes(codex[i], o, String(i)));
+  if (typeof codex === 'object' && codex !== null && typeof ours === 'object' && ours !== null && !Array.isArray(ours))
+    return Object.fromEntries(Object.entries(ours).map(([k, v]) => [k, closeTimes((codex as Record<string, unknown>)[k], v, k)]));
+  return ours;
+};
+
+const compareHome = async (codexHome: Parameters<typeof openColdCodex>[0]): Promise<{ compared: number; matched: number; problems: string[] }> => {
+  const indexDir = mkdtempSync(join(tmpdir(), 'compat-search-index-'));
+  const codex = await openColdCodex(codexHome);
+  const ours: StdioRpcClient = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome.codexHome, '--index-dir', indexDir]);
+  const problems: string[] = [];
+  let compared = 0;
+  let matched = 0;
+  try {
+    await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' } });
+    ours.notify('initialized');
+    const askCodex = codexAsker(codex, 'thread/search');
+    const askOurs: Ask = (params) => ours.request('thread/search', params);
+    for (const q of SEARCH_QUERIES) {
+      const [c, o] = await Promise.all([walk(askCodex, q), walk(askOurs, q)]);
+      if (c.length !== o.length) problems.push(`${JSON.stringify(q.params)}: codex gave ${c.length} pages, ours ${o.length}`);
+      for (let i = 0; i < Math.min(c.length, o.length); i += 1) {
+        compared += 1;
+        const actual = closeTimes(c[i], o[i], '');
+        matched += 'result' in c[i]! ? ((c[i] as { result: { data: unknown[] } }).result.data.length > 0 ? 1 : 0) : 0;
+        const d = jsonDifferences(c[i], actual, 6);
+        if (d.length > 0) problems.push(`${JSON.stringify(q.params)} page ${i}\n${describeDifferences(d)}`);
+      }
+    }
+  } finally {
+    await ours.close();
+    await codex.stop();
+    rmSync(indexDir, { recursive: true, force: true });
+  }
+  return { compared, matched, problems };
+};
+
+describe('compat: thread/search (rollout-engine serve vs codex app-server 0.169.0, cold)', function () {
+  this.timeout(300_000);
+  let fixture: CompatFixture;
+
+  before(async function () {
+    this.timeout(BUILD_TIMEOUT_MS);
+    fixture = await sharedCompatHomes();
+  });
+
+  for (const scenario of ['chat', 'fork', 'revert'])
+    for (const mode of HISTORY_MODES) {
+      const key = `${scenario}-${mode}`;
+      it(`${key}: every query's pages equal codex's`, async function () {
+        const { compared, matched, problems } = await compareHome(compatHome(fixture, key));
+        expect(compared, 'answers compared').to.be.greaterThan(SEARCH_QUERIES.length - 1);
+        expect(matched, 'answers with threads found').to.be.greaterThan(3);
+        if (problems.length > 0) expect.fail(`${problems.length} of ${compared} answers differ:\n${problems.slice(0, 12).join('\n')}`);
+      });
+    }
+});
+
+/** thread/searchOccurrences queries, per paginated thread (Codex 0.169.0 answers legacy threads -32601; we serve them). */
+const OCCURRENCE_QUERIES: readonly Query[] = [
+  { params: { searchTerm: 'fact' } },
+  { params: { searchTerm: 'TURN' } },
+  { params: { searchTerm: ' fact ' } },
+  { params: { searchTerm: 'CAFÉ' } },
+  { params: { searchTerm: 'zqxj-no-such-text' } },
+  { params: { searchTerm: 'e', limit: 7 }, walk: 12 },
+  { params: { searchTerm: '' } },
+];
+
+describe('compat: thread/searchOccurrences (rollout-engine serve vs codex app-server 0.169.0, paginated threads)', function () {
+  this.timeout(300_000);
+  let fixture: CompatFixture;
+
+  before(async function () {
+    this.timeout(BUILD_TIMEOUT_MS);
+    fixture = await sharedCompatHomes();
+  });
+
+  for (const scenario of ['chat', 'fork', 'revert'])
+    it(`${scenario}-paginated: every thread's occurrence pages equal codex's, and each turnCursor lands on its turn`, async function () {
+      const home = compatHome(fixture, `${scenario}-paginated`);
+      const indexDir = mkdtempSync(join(tmpdir(), 'compat-occurrences-index-'));
+      const codex = await openColdCodex(home);
+      const ours: StdioRpcClient = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir]);
+      const problems: string[] = [];
+      let compared = 0;
+      let found = 0;
+      try {
+        await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' } });
+        ours.notify('initialized');
+        for (const ref of home.threads) {
+          const askCodex = codexAsker(codex, 'thread/searchOccurrences', { threadId: ref.id });
+          const askOurs: Ask = (params) => ours.request('thread/searchOccurrences', { threadId: ref.id, ...params });
+          for (const q of OCCURRENCE_QUERIES) {
+            const [c, o] = await Promise.all([walk(askCodex, q), walk(askOurs, q)]);
+            if (c.length !== o.length) problems.push(`${ref.label} ${JSON.stringify(q.params)}: codex gave ${c.length} pages, ours ${o.length}`);
+            for (let i = 0; i < Math.min(c.length, o.length); i += 1) {
+              compared += 1;
+              const d = jsonDifferences(c[i], o[i], 6);
+              if (d.length > 0) problems.push(`${ref.label} ${JSON.stringify(q.params)} page ${i}\n${describeDifferences(d)}`);
+              for (const occ of 'result' in o[i]! ? (o[i] as { result: { data: Array<{ turnId: string; turnCursor: string }> } }).result.data : []) {
+                found += 1;
+                // The cursor is thread/turns/list's: the page it gives starts at the occurrence's turn.
+                const page = await ours.request('thread/turns/list', { threadId: ref.id, cursor: occ.turnCursor, limit: 1, itemsView: 'notLoaded' });
+                const first = 'result' in page ? (page.result as { data: Array<{ id: string }> }).data[0]?.id : undefined;
+                if (first !== occ.turnId) problems.push(`${ref.label} turnCursor of ${occ.turnId} gave ${JSON.stringify(page).slice(0, 200)}`);
+              }
+            }
+          }
+        }
+      } finally {
+        await ours.close();
+        await codex.stop();
+        rmSync(indexDir, { recursive: true, force: true });
+      }
+      expect(found, 'occurrences found').to.be.greaterThan(5);
+      if (problems.length > 0) expect.fail(`${problems.length} of ${compared} answers differ:\n${problems.slice(0, 12).join('\n')}`);
+    });
+});

@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import { conversationTextOf } from '../../../domain/search/conversationText.js';
+import { literalPattern, searchSnippetOf } from '../../../domain/search/literalMatch.js';
+import { occurrencesIn } from '../../../domain/search/occurrences.js';
+import { markdownSearchText } from '../../../domain/search/markdownText.js';
+
+describe('search text and snippets (Codex 0.169.0 rules)', () => {
+  const line = (text: string) => ({ text });
+
+  it('a thread/search snippet keeps 49 characters before the match and 96 after, marked where cut', () => {
+    const text = `${'a'.repeat(80)}needle${'b'.repeat(140)}`;
+    const snippet = searchSnippetOf(line(text), literalPattern('NEEDLE'))!;
+    expect(snippet).to.equal(`... ${'a'.repeat(49)}needle${'b'.repeat(96)} ...`);
+    // Characters are code points: an astral letter counts once.
+    expect(searchSnippetOf(line(`${'😀'.repeat(60)}x`), literalPattern('x'))).to.equal(`... ${'😀'.repeat(49)}x`);
+    expect(searchSnippetOf(line('short needle text'), literalPattern('needle'))).to.equal('short needle text');
+  });
+
+  it('matches on the collapsed text, but only within one of the line’s own text runs', () => {
+    expect(searchSnippetOf(line('fact\n\n  number'), literalPattern('fact number'))).to.equal(null);
+    expect(searchSnippetOf({ text: 'one two', raw: 'one\u0000two' }, literalPattern('one two'))).to.equal(null);
+    expect(searchSnippetOf(line('one  two three'), literalPattern('two'))).to.equal('one two three');
+  });
+
+  it('folds case as Unicode simple case folding does', () => {
+    for (const [text, term] of [
+      ['CAFÉ', 'café'],
+      ['ΣΑΣ', 'σας'],
+      ['Kelvin', 'kelvin'],
+    ])
+      expect(searchSnippetOf(line(text!), literalPattern(term!)), `${text} ~ ${term}`).to.equal(text);
+    expect(searchSnippetOf(line('STRASSE'), literalPattern('straße'))).to.equal(null);
+  });
+
+  it('reads user messages after the composer prefix and response messages of users and the assistant only', () => {
+    const user = conversationTextOf({ kind: 'userMessage', payload: { type: 'user_message', message: 'context\n## My request for Codex:\n  find me  ' } });
+    expect(user).to.deep.equal({ text: 'find me', raw: 'context\n## My request for Codex:\n  find me  ' });
+    const developer = conversationTextOf({ kind: 'responseItem', payload: { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'x' }] } });
+    expect(developer).to.equal(null);
+    const assistant = conversationTextOf({
+      kind: 'responseItem',
+      payload: {
+        type: 'message',
+        role: 'assistant',
+        content: [
+          { type: 'output_text', text: 'a' },
+          { type: 'output_text', text: 'b' },
+        ],
+      },
+    });
+    expect(assistant).to.deep.equal({ text: 'a b', raw: 'a\u0000b' });
+  });
+
+  it('occurrences: every match, UTF-16 ranges; an agent message is searched as its markdown text', () => {
+    expect(occurrencesIn('Tell me fact, fact!', literalPattern('FACT', true)).map((o) => o.snippetMatchRange)).to.deep.equal([
+      { start: 8, end: 12 },
+      { start: 14, end: 18 },
+    ]);
+    expect(occurrencesIn('😀 é', literalPattern('É', true))[0]!.snippetMatchRange).to.deep.equal({ start: 3, end: 4 });
+    expect(markdownSearchText('Quotes \\"double\\" and **bold** `code`\n\n- item')).to.equal('Quotes "double" and bold code item');
+  });
+});

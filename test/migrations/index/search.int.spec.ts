@@ -1,0 +1,60 @@
+import { expect } from 'chai';
+import * as fs from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
+import { openIndex } from '../../../adapters/indexer/openIndex.js';
+import { portsOver } from '../../../adapters/codexHome/openCodexHome.js';
+import type { LmdbIndexStore } from '../../../adapters/lmdb/indexStore.js';
+import { SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
+import type { IndexWrite } from '../../../domain/index/rows.js';
+import { MIGRATIONS } from '../../../migrations/index/steps.js';
+import { searchThreads } from '../../../replay/searchThreads.js';
+import { right } from '../../fixtures/right.js';
+import { useTempDir } from '../../fixtures/tempDir.js';
+import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
+
+const P = '01a1fe87-0000-7000-8000-0000000000e1';
+const L = '01a1fe87-0000-7000-8000-0000000000e2';
+const STEP = MIGRATIONS.find((m) => m.name === '015-search')!;
+
+describe('schema 14 → 15: the search tables (rebuild)', () => {
+  const tmp = useTempDir('search-migration-');
+
+  const answers = async (store: LmdbIndexStore, home: string) => {
+    const ports = portsOver(store, home, {}).read;
+    const out: unknown[] = [];
+    for (const searchTerm of ['question', 'ANSWER 2', 'nothing like it']) out.push(right(await searchThreads(ports, { searchTerm })()));
+    return out;
+  };
+
+  it('an index of schema 14 (no search rows) is rebuilt, and then finds what a fresh index finds', async () => {
+    expect(STEP.kind).to.equal('rebuild');
+    const home = nodePath.join(tmp(), 'home');
+    await fs.mkdir(home);
+    writeRollout(home, rolloutName(P), chatThread('paginated', P, 3).text());
+    writeRollout(home, rolloutName(L), chatThread('legacy', L, 2).text());
+    const dir = nodePath.join(tmp(), 'index');
+    const built = right(await openIndex(dir, home)()).store;
+    right(await catchUpHome(built, home)());
+    const fresh = right(await built.dump()());
+    const kept = await answers(built, home);
+    expect(JSON.stringify(kept)).to.include('answer 2');
+    // What schema 14 had: no search rows.
+    const dropped: IndexWrite[] = [];
+    for (const table of ['searchText', 'searchGrams'] as const)
+      for (const r of right(await built.range(table, [])())) dropped.push({ op: 'del', table, key: r.key as ReadonlyArray<string | number> });
+    expect(dropped.length).to.be.greaterThan(4);
+    right(await built.commit(() => [...dropped, { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: STEP.from }])());
+    expect(await answers(built, home)).to.not.deep.equal(kept);
+    right(await built.close()());
+
+    const reopened = right(await openIndex(dir, home)());
+    try {
+      expect(reopened.migrated).to.equal('rebuilt');
+      expect(right(await reopened.store.dump()())).to.deep.equal(fresh);
+      expect(await answers(reopened.store, home)).to.deep.equal(kept);
+    } finally {
+      right(await reopened.store.close()());
+    }
+  });
+});

@@ -17,6 +17,7 @@ import type { GatePassage, OpenIndexResult } from '../indexer/openIndex.js';
 import { gateStatus, reportingTo } from '../indexer/status.js';
 import type { OnIndexStatus } from '../indexer/status.js';
 import { systemClock } from '../system/clock.js';
+import { codexThreadState } from '../codexState/codexThreadState.js';
 import { uuidv7Ids } from '../system/uuidv7.js';
 import { lmdbDirOf } from './layout.js';
 
@@ -114,7 +115,7 @@ export const portsOver = (
   // Item contents are read at the paths the index holds: never outside the home (second line of defence).
   const readInside: HistoryReadPorts['readRanges'] = (path, ranges) => (isInsideHome(codexHome, path) ? readRanges(path, ranges) : TE.left(outsideHome(codexHome, path)));
   const read: HistoryReadPorts = { index: store, indexer: lmdbHistoryIndexer(store, codexHome, options, context), readRanges: readInside };
-  return { read, mutations: { ...read, files: jsonlRolloutFiles(codexHome), clock: systemClock, ids: uuidv7Ids() } };
+  return { read, mutations: { ...read, files: jsonlRolloutFiles(codexHome), clock: systemClock, ids: uuidv7Ids(), codexState: codexThreadState(codexHome) } };
 };
 
 /**

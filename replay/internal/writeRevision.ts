@@ -11,7 +11,8 @@ import { stop, take } from './useCase.js';
 /**
  * Write a revision of a paginated thread that keeps its history below `cut` (Codex's
  * `thread/revert` file): a new `rollout-<now>-<threadId>_<revisionId>.jsonl`, then index it.
- * The newest revision becomes the thread's current file; nothing existing is rewritten.
+ * The newest revision becomes the thread's current file, for Codex's state DB too; nothing
+ * existing is rewritten.
  */
 export const writeRevision = async (
   ports: MutationPorts,
@@ -30,7 +31,9 @@ export const writeRevision = async (
     cut: { ...cut, ordinal: cut.ordinal },
     settings: await settingsBefore(ports, lineage),
   });
-  const written = await take(ports.files.create(path, renderDrafts(lines, cut.ordinal)));
+  const create = ports.files.create(path, renderDrafts(lines, cut.ordinal));
+  // Codex's state DB moves to the new file with it (or nothing is written).
+  const written = await take(ports.codexState.switchCurrentFile({ threadId: lineage.thread.id, from: current.rollout.path, to: path, at: now }, create));
   await take(ports.indexer.catchUp([path]));
   return { path, bytes: written.next.byteOffset, lines: written.next.ordinal };
 };

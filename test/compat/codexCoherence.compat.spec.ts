@@ -98,7 +98,7 @@ describe('compat: a Codex that keeps its state DB follows the revisions the engi
     await codexContinues(h, main, before.slice(0, -2), 'our legacy rollback');
   });
 
-  it('a thread a running Codex has loaded is refused, and nothing is written', async () => {
+  it('a thread a running Codex has loaded is refused (revert, rollback, inline review), and nothing is written', async () => {
     for (const mode of ['paginated', 'legacy']) {
       const h = home(mode);
       const main = mainOf(h);
@@ -110,7 +110,7 @@ describe('compat: a Codex that keeps its state DB follows the revisions the engi
         codex = await openColdCodex(h);
         await codex.server.request('thread/resume', { threadId: main, excludeTurns: true });
         const pid = String(codex.server.pid);
-        const refusals = [await engineRefusal(h, 'rollback', main, '--num-turns', '1')];
+        const refusals = [await engineRefusal(h, 'rollback', main, '--num-turns', '1'), await engineRefusal(h, 'review', main, '--custom', 'Review the README.')];
         if (mode === 'paginated') refusals.push(await engineRefusal(h, 'revert', main, '--before-turn-id', turns.at(-1)!));
         for (const said of refusals) expect(said, mode).to.include(`thread ${main} is open in a running Codex (pid ${pid} holds its writer lock)`);
       } finally {

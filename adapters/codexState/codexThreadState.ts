@@ -8,7 +8,7 @@
 // row can change what its next turn continues from.
 import { existsSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
@@ -106,7 +106,9 @@ export const codexThreadState = (codexHome: string): CodexThreadState => {
       if (!existsSync(dbPath)) return write();
       let db: Database.Database;
       try {
-        db = new Database(dbPath, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+        // Loaded only here: the other commands never load the native module.
+        const { default: Sqlite } = await import('better-sqlite3');
+        db = new Sqlite(dbPath, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
         // Codex's own connection settings; the journal mode (WAL) is the file's and stays as Codex set it.
         db.pragma('synchronous = NORMAL');
       } catch (err) {

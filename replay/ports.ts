@@ -40,6 +40,34 @@ export interface MutationPorts extends HistoryReadPorts {
   readonly appendKeys: AppendKeys;
   readonly clock: Clock;
   readonly ids: Ids;
+  /** Codex's own record of a thread's current file, moved with every revision we write. */
+  readonly codexState: CodexThreadState;
+}
+
+/** A thread's current rollout file moving to a new revision file written at `at`. */
+export interface CurrentFileChange {
+  readonly threadId: string;
+  /** The file the history ended in before (the revision's base side). */
+  readonly from: string;
+  /** The new revision file. */
+  readonly to: string;
+  readonly at: Date;
+}
+
+/**
+ * Coherence with a running Codex, which caches which file is each thread's current one (its state
+ * DB) and holds the history of the threads it has loaded in memory.
+ */
+export interface CodexThreadState {
+  /** Rejected while a running Codex has the thread loaded: a change to its history now would be invisible to it. */
+  readonly refuseIfHeld: (threadId: string) => TE.TaskEither<EngineError, void>;
+  /**
+   * Runs `write` (which creates `change.to`) while Codex's state DB is write-locked, then points
+   * Codex's row for the thread at `change.to` in the same transaction, so Codex and the engine
+   * never name different current files. Rejected, with nothing written, while a running Codex has
+   * the thread loaded or when Codex's row names a file other than `change.from`.
+   */
+  readonly switchCurrentFile: <A>(change: CurrentFileChange, write: TE.TaskEither<EngineError, A>) => TE.TaskEither<EngineError, A>;
 }
 
 /** What one `rollout/append` wrote, kept under its idempotency key: a retry answers it again. */

@@ -41,6 +41,9 @@ export const rollbackThread = (
     let written: RollbackResult['written'] = null;
     if (lineage.mode === 'legacy') {
       const path = currentSegmentOf(lineage).rollout.path;
+      // The file stays the current one (Codex's state DB needs no change), but a Codex that has the
+      // thread loaded would never see the marker: its next turn would continue the dropped turns.
+      await take(ports.codexState.refuseIfHeld(threadId));
       const r = await take(
         ports.files.append(path, [threadRolledBack(lineTimestamp(ports.clock.now()), numTurns)], { ordinal: end.line, byteOffset: end.byteOffset }, 'legacy'),
       );

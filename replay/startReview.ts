@@ -41,6 +41,8 @@ export const startReview = (ports: MutationPorts, threadId: string, target: Revi
     const end = await historyEnd(ports.index, lineage);
     const now = ports.clock.now();
     if (delivery === 'inline') {
+      // Appended into the thread: a Codex that has it loaded would neither see the turn nor keep its lines apart from ours.
+      await take(ports.codexState.refuseIfHeld(threadId));
       const review: ReviewStart = { threadId, turnId: ports.ids.uuidv7(), itemId: ports.ids.uuidv7(), target, now };
       const r = await take(ports.files.append(currentPath, [enteredReviewMode(lineage.mode, review)], { ordinal: end.line, byteOffset: end.byteOffset }, lineage.mode));
       await take(ports.indexer.catchUp([currentPath]));

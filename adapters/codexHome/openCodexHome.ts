@@ -22,6 +22,7 @@ import type { GatePassage, OpenIndexResult } from '../indexer/openIndex.js';
 import { gateStatus, reportingTo } from '../indexer/status.js';
 import type { OnIndexStatus } from '../indexer/status.js';
 import { systemClock } from '../system/clock.js';
+import { codexThreadState } from '../codexState/codexThreadState.js';
 import { uuidv7Ids } from '../system/uuidv7.js';
 import { lmdbDirOf } from './layout.js';
 
@@ -136,6 +137,7 @@ export const portsOver = (
       ids: uuidv7Ids(),
       threadState: threadStateLogOver(store, codexHome),
       homeFiles: threadHomeFiles(codexHome),
+      codexState: codexThreadState(codexHome),
     },
   };
 };

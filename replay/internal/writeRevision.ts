@@ -15,6 +15,7 @@ import { stop, take } from './useCase.js';
  * under the current file's lock, expecting the file to end at `end` (`RolloutFiles.revise`): the
  * caller reads `end` before anything it decides the cut from, so rows it saw were all below it —
  * had another process's lines been indexed meanwhile, the file is past `end` and the cut a Conflict.
+ * Codex's state DB moves to the new file with it (or nothing is written).
  */
 export const writeRevision = async (
   ports: MutationPorts,
@@ -34,7 +35,9 @@ export const writeRevision = async (
     cut: { ...cut, ordinal: cut.ordinal },
     settings: await settingsBefore(ports, lineage),
   });
-  const written = await take(ports.files.revise(current.rollout.path, { ordinal: end.line, byteOffset: end.byteOffset }, path, renderDrafts(lines, cut.ordinal)));
+  const revise = ports.files.revise(current.rollout.path, { ordinal: end.line, byteOffset: end.byteOffset }, path, renderDrafts(lines, cut.ordinal));
+  // Codex's state DB moves to the new file with it (or nothing is written).
+  const written = await take(ports.codexState.switchCurrentFile({ threadId: lineage.thread.id, from: current.rollout.path, to: path, at: now }, revise));
   await take(ports.indexer.catchUp([path]));
   return { path, bytes: written.next.byteOffset, lines: written.next.ordinal };
 };

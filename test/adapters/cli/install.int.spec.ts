@@ -69,7 +69,9 @@ describe('install: the packed package and `npm link` give a `rollout-engine` bin
     expect(unexpected, 'files the package should not hold').to.deep.equal([]);
   });
 
-  it('npm install -g <tarball> --prefix DIR: DIR/bin/rollout-engine runs from another directory, with no dev dependency installed', () => {
+  it('npm install -g <tarball> --prefix DIR: DIR/bin/rollout-engine runs from another directory, with no dev dependency installed', function () {
+    // better-sqlite3 is built from source where its prebuilt binary cannot be downloaded (1-3 minutes on 2 cores).
+    this.timeout(600_000);
     const prefix = nodePath.join(tmp(), 'prefix');
     npm(['install', '--global', '--prefer-offline', '--prefix', prefix, packed.tarball], elsewhere);
     const bin = nodePath.join(prefix, 'bin', 'rollout-engine');

@@ -1,0 +1,156 @@
+// Codex's own idea of a thread's current rollout file, kept in step with the revisions the engine
+// writes. Codex (0.169) keeps one `threads` row per thread in CODEX_HOME/state_5.sqlite whose
+// `rollout_path` it reads when it loads a thread: a revision it does not find there stays
+// invisible to it, and its next turn continues the history the user reverted. Codex's own
+// `thread/revert` moves that row to the new file (and `created_at` to the revert time); so do we,
+// under Codex's locking rules (WAL, synchronous NORMAL, 5 s busy timeout, one write transaction).
+// A thread a running Codex has loaded is refused instead: it holds the history in memory, so no
+// row can change what its next turn continues from.
+import { existsSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import * as t from 'io-ts';
+import { PathReporter } from 'io-ts/lib/PathReporter.js';
+import type { EngineError } from '../../domain/errors.js';
+import { corrupt, isEngineError, rejected } from '../../domain/errors.js';
+import type { CodexThreadState, CurrentFileChange } from '../../replay/ports.js';
+
+/** The state DB of the Codex this engine follows (0.169: `state_5.sqlite`, beside the sessions). */
+export const CODEX_STATE_DB = 'state_5.sqlite';
+/** Codex's busy timeout on that DB: we wait for its writers as long as they wait for us. */
+const BUSY_TIMEOUT_MS = 5_000;
+/** Where Codex keeps one flock-ed `<threadId>.lock` per thread it has loaded (`thread-writer-locks/`). */
+export const THREAD_WRITER_LOCKS = 'thread-writer-locks';
+
+/** The columns of Codex's `threads` row we read and move (an io-ts decoder: what the DB gives is checked). */
+const ThreadRow = t.type({ id: t.string, rollout_path: t.string, created_at: t.number, created_at_ms: t.union([t.number, t.null]) });
+type ThreadRow = t.TypeOf<typeof ThreadRow>;
+
+/** A failure of SQLite or the file system, as an EngineError (the one mapping of this adapter). */
+const codexStateError = (path: string, op: string, err: unknown): EngineError => {
+  if (isEngineError(err)) return err;
+  const e = err as { code?: unknown; message?: unknown };
+  return { _tag: 'Io', path, op, code: typeof e.code === 'string' ? e.code : 'SQLITE', message: typeof e.message === 'string' ? e.message : String(err) };
+};
+
+/** The `major:minor:inode` /proc/locks names a file by (glibc's encoding of st_dev). */
+const procLocksKey = (path: string): string => {
+  const s = statSync(path, { bigint: true });
+  const major = ((s.dev >> 8n) & 0xfffn) | ((s.dev >> 32n) & ~0xfffn);
+  const minor = (s.dev & 0xffn) | ((s.dev >> 12n) & ~0xffn);
+  return `${major.toString(16).padStart(2, '0')}:${minor.toString(16).padStart(2, '0')}:${s.ino}`;
+};
+
+/**
+ * The pid of the Codex process that holds `thread`'s writer lock, `'unknown'` when it is held by a
+ * process we cannot name, or null when nobody holds it. Codex flocks `<threadId>.lock` exclusively
+ * while the thread is loaded and removes the file when it lets go (a crashed Codex's file is
+ * removed by the next Codex). On Linux the kernel's table of flocks tells (/proc/locks); where
+ * there is none, the file's existence is taken as held (a stale file refuses until Codex cleans it).
+ */
+export const codexWriterOf = (codexHome: string, threadId: string): number | 'unknown' | null => {
+  const lock = join(codexHome, THREAD_WRITER_LOCKS, `${threadId}.lock`);
+  if (!existsSync(lock)) return null;
+  let table: string;
+  try {
+    table = readFileSync('/proc/locks', 'utf8');
+  } catch {
+    return 'unknown';
+  }
+  let key: string;
+  try {
+    key = procLocksKey(lock);
+  } catch {
+    return null; // removed between the two looks: released
+  }
+  for (const line of table.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    // "19: FLOCK  ADVISORY  WRITE 26914 fe:00:2290006 0 EOF"
+    if (f[1] === 'FLOCK' && f[3] === 'WRITE' && f[5] === key) return Number(f[4]);
+  }
+  return null;
+};
+
+const heldBy = (threadId: string, holder: number | 'unknown'): EngineError =>
+  rejected(
+    `thread ${threadId} is open in a running Codex (${holder === 'unknown' ? 'its writer lock is held' : `pid ${holder} holds its writer lock`}); ` +
+      'close it there (or stop that Codex) and retry: a history change now would be invisible to it',
+  );
+
+const samePath = (a: string, b: string): boolean => {
+  if (a === b) return true;
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+};
+
+/** The `CodexThreadState` port over a CODEX_HOME's state DB and thread writer locks. */
+export const codexThreadState = (codexHome: string): CodexThreadState => {
+  const dbPath = join(codexHome, CODEX_STATE_DB);
+
+  const refuseIfHeld = (threadId: string): E.Either<EngineError, void> => {
+    const holder = codexWriterOf(codexHome, threadId);
+    return holder === null ? E.right(undefined) : E.left(heldBy(threadId, holder));
+  };
+
+  const switchCurrentFile =
+    <A>(change: CurrentFileChange, write: TE.TaskEither<EngineError, A>): TE.TaskEither<EngineError, A> =>
+    async () => {
+      const free = refuseIfHeld(change.threadId);
+      if (E.isLeft(free)) return free;
+      // No state DB: no Codex has cached this home; the one that comes will scan the files.
+      if (!existsSync(dbPath)) return write();
+      let db: Database.Database;
+      try {
+        // Loaded only here: the other commands never load the native module.
+        const { default: Sqlite } = await import('better-sqlite3');
+        db = new Sqlite(dbPath, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+        // Codex's own connection settings; the journal mode (WAL) is the file's and stays as Codex set it.
+        db.pragma('synchronous = NORMAL');
+      } catch (err) {
+        return E.left(codexStateError(dbPath, 'open', err));
+      }
+      let written: E.Either<EngineError, A> | undefined;
+      try {
+        // IMMEDIATE: Codex's writers wait (up to their busy timeout) while the file is created, so the
+        // row cannot move between our look and our update.
+        db.exec('BEGIN IMMEDIATE');
+        const raw: unknown = db.prepare('SELECT id, rollout_path, created_at, created_at_ms FROM threads WHERE id = ?').get(change.threadId);
+        let row: ThreadRow | undefined;
+        if (raw !== undefined) {
+          const decoded = ThreadRow.decode(raw);
+          if (E.isLeft(decoded)) throw corrupt(dbPath, 0, `threads row ${change.threadId}: ${PathReporter.report(decoded).join('; ')}`);
+          row = decoded.right;
+          if (!samePath(row.rollout_path, change.from))
+            throw rejected(
+              `Codex's state DB (${dbPath}) names ${row.rollout_path} as the current file of thread ${change.threadId}, the engine's history ends in ${change.from}; ` +
+                'open the thread in Codex once (or run `rollout-engine index`) and retry',
+            );
+        }
+        written = await write();
+        if (E.isLeft(written)) {
+          db.exec('ROLLBACK');
+          return written;
+        }
+        if (row !== undefined) {
+          const ms = change.at.getTime();
+          db.prepare('UPDATE threads SET rollout_path = ?, created_at = ?, created_at_ms = ? WHERE id = ?').run(change.to, Math.floor(ms / 1000), ms, change.threadId);
+        }
+        db.exec('COMMIT');
+        return written;
+      } catch (err) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        // A file Codex would not follow is taken back: the two never disagree on the current file.
+        if (written !== undefined && E.isRight(written)) rmSync(change.to, { force: true });
+        return E.left(codexStateError(dbPath, 'update', err));
+      } finally {
+        db.close();
+      }
+    };
+
+  return { refuseIfHeld: (threadId) => TE.fromEither(refuseIfHeld(threadId)), switchCurrentFile };
+};

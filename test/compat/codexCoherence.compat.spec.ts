@@ -1,0 +1,127 @@
+// Coherence with a Codex that keeps its cache: Codex wrote the threads and its state DB
+// (state_5.sqlite) stays as it is; the engine reverts and rolls back; a Codex restarted on that
+// home reads the history we cut (every view equal to ours), its next turn continues after it,
+// and the engine reads that turn. While a Codex has the thread loaded, the engine refuses.
+import { expect } from 'chai';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ColdCodex } from './compatHomes.js';
+import { openColdCodex } from './compatHomes.js';
+import { codexViews, engineRefusal, engineValue, engineViews, freshRoot, openEngineServer, viewDifferences } from './mutationHarness.js';
+import { buildCompatHomes } from './scenarios.js';
+import type { CompatHome } from './scenarios.js';
+
+/** Codex's `threads` row for a thread, read beside it (its cache of the thread's current file). */
+const codexRow = (h: CompatHome, threadId: string): { rollout_path: string; created_at_ms: number } => {
+  const db = new Database(join(h.codexHome, 'state_5.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT rollout_path, created_at_ms FROM threads WHERE id = ?').get(threadId) as { rollout_path: string; created_at_ms: number };
+  } finally {
+    db.close();
+  }
+};
+
+const rolloutFiles = (h: CompatHome): string[] =>
+  (readdirSync(join(h.codexHome, 'sessions'), { recursive: true }) as string[]).filter((f) => f.endsWith('.jsonl')).sort();
+
+describe('compat: a Codex that keeps its state DB follows the revisions the engine writes (codex app-server 0.169.0)', function () {
+  this.timeout(180_000);
+  let root: string;
+  let homes: CompatHome[];
+  const home = (mode: string): CompatHome => homes.find((h) => h.key === `chat-${mode}`)!;
+  const mainOf = (h: CompatHome): string => h.threads.find((t) => t.label === 'main')!.id;
+  const turnIds = async (h: CompatHome, threadId: string): Promise<string[]> =>
+    ((await engineValue(h, 'read', threadId)).turns as Array<{ id: string }>).map((t) => t.id);
+
+  before(async function () {
+    this.timeout(300_000);
+    root = freshRoot();
+    homes = await buildCompatHomes(root, { scenarios: ['chat'], concurrency: 2 });
+    for (const h of homes) expect(existsSync(join(h.codexHome, 'state_5.sqlite')), `${h.key}: Codex's state DB`).to.equal(true);
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  /**
+   * Codex restarted on `h` with its state DB as it is: its views of the thread equal ours, then a
+   * turn it runs continues the history, and the engine reads that turn after `kept`.
+   */
+  async function codexContinues(h: CompatHome, threadId: string, kept: string[], when: string): Promise<void> {
+    const codex = await openColdCodex(h);
+    let codexTurn: string;
+    try {
+      const ours = await openEngineServer(h);
+      try {
+        const d = viewDifferences(`${h.key} ${when}`, await codexViews(codex.server, threadId), await engineViews(ours, threadId));
+        expect(d, d).to.equal('');
+      } finally {
+        await ours.close();
+      }
+      const turn = await codex.server.runTurn(threadId, `Codex continues after ${when}.`);
+      expect(turn.status).to.equal('completed');
+      codexTurn = turn.id;
+    } finally {
+      await codex.stop();
+    }
+    expect(await turnIds(h, threadId), `${when}: the engine reads Codex's turn after the kept history`).to.deep.equal([...kept, codexTurn]);
+  }
+
+  it('paginated: revert, then rollback; each time Codex (restarted, cache kept) reads our history and appends after it', async () => {
+    const h = home('paginated');
+    const main = mainOf(h);
+    const before = await turnIds(h, main);
+    const dropped = before.at(-1)!;
+
+    const r = await engineValue(h, 'revert', main, '--before-turn-id', dropped);
+    const row = codexRow(h, main);
+    expect(row.rollout_path, "Codex's row names our revision").to.equal(r.written.path);
+    const afterRevert = before.slice(0, -1);
+    expect(await turnIds(h, main)).to.deep.equal(afterRevert);
+    await codexContinues(h, main, afterRevert, 'our revert');
+
+    // Codex's turn is now the last one; roll it and the one before back (a paginated revision).
+    const withCodex = await turnIds(h, main);
+    const rb = await engineValue(h, 'rollback', main, '--num-turns', '2');
+    expect(codexRow(h, main).rollout_path, "Codex's row names our second revision").to.equal(rb.written.path);
+    const afterRollback = withCodex.slice(0, -2);
+    expect(await turnIds(h, main)).to.deep.equal(afterRollback);
+    await codexContinues(h, main, afterRollback, 'our rollback');
+  });
+
+  it('legacy: a rollback marker in the same file; Codex (cache kept) reads it and continues after it', async () => {
+    const h = home('legacy');
+    const main = mainOf(h);
+    const before = await turnIds(h, main);
+    const path = codexRow(h, main).rollout_path;
+    await engineValue(h, 'rollback', main, '--num-turns', '2');
+    expect(codexRow(h, main).rollout_path, 'the current file stays').to.equal(path);
+    await codexContinues(h, main, before.slice(0, -2), 'our legacy rollback');
+  });
+
+  it('a thread a running Codex has loaded is refused (revert, rollback, inline review), and nothing is written', async () => {
+    for (const mode of ['paginated', 'legacy']) {
+      const h = home(mode);
+      const main = mainOf(h);
+      const turns = await turnIds(h, main);
+      const files = rolloutFiles(h);
+      const row = codexRow(h, main);
+      let codex: ColdCodex | undefined;
+      try {
+        codex = await openColdCodex(h);
+        await codex.server.request('thread/resume', { threadId: main, excludeTurns: true });
+        const pid = String(codex.server.pid);
+        const refusals = [await engineRefusal(h, 'rollback', main, '--num-turns', '1'), await engineRefusal(h, 'review', main, '--custom', 'Review the README.')];
+        if (mode === 'paginated') refusals.push(await engineRefusal(h, 'revert', main, '--before-turn-id', turns.at(-1)!));
+        for (const said of refusals) expect(said, mode).to.include(`thread ${main} is open in a running Codex (pid ${pid} holds its writer lock)`);
+      } finally {
+        await codex?.stop();
+      }
+      expect(rolloutFiles(h), `${mode}: no revision file`).to.deep.equal(files);
+      expect(codexRow(h, main).rollout_path, `${mode}: Codex's row`).to.equal(row.rollout_path);
+      expect(await turnIds(h, main), `${mode}: history`).to.deep.equal(turns);
+      // Once that Codex is gone, the same change goes through.
+      await engineValue(h, 'rollback', main, '--num-turns', '1');
+      expect(await turnIds(h, main)).to.deep.equal(turns.slice(0, -1));
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 import { constants as FS } from 'node:fs';
+import type { Stats } from 'node:fs';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
@@ -17,6 +18,7 @@ import { TORN_TAIL_REASON_PREFIX } from './lineEntry.js';
 import type { TailCache } from './tailCache.js';
 import { errnoCode, toEngineError } from './toEngineError.js';
 import { markSuperseded, supersededBy, unmarkSuperseded } from './supersededMark.js';
+import { sweepFolder } from './leftovers.js';
 
 export interface WriterOptions {
   /** 'always' (default): fdatasync the file (and its folder when created) before acknowledging. */
@@ -133,6 +135,21 @@ interface Locked {
  * naming the revision), then run `work` — still under the lock. Appends and revision cuts both
  * come through here, so two writers that saw the same end cannot both succeed.
  */
+/**
+ * The file's stat, once it is known to have one name: a rollout with a second hard link may be a
+ * file outside the home linked in (or linked out), and an append would write there too. Codex
+ * never links rollouts; our own writer's temp link of a killed process is swept first.
+ */
+const linkedOnce = async (fh: fs.FileHandle, path: string, created: boolean): Promise<Stats> => {
+  const stat = await fh.stat();
+  if (created || stat.nlink <= 1) return stat;
+  await sweepFolder(nodePath.dirname(path)).catch(() => undefined);
+  const again = await fh.stat();
+  if (again.nlink > 1)
+    throw invalidArgument('path', `${path} has ${again.nlink} hard links: one may lead out of CODEX_HOME, so it is not written through (Codex never links rollouts)`);
+  return again;
+};
+
 const underLock = async <A>(path: string, expected: ExpectedPosition, options: WriterOptions, work: (locked: Locked) => Promise<A>): Promise<A> => {
   const cache = options.tailCache;
   if (expected !== 'noStream' && expected !== 'any') {
@@ -150,7 +167,7 @@ const underLock = async <A>(path: string, expected: ExpectedPosition, options: W
   try {
     const opened = await openTarget(path, expected);
     fh = opened.fh;
-    const stat = await fh.stat();
+    const stat = await linkedOnce(fh, path, opened.created);
     let size = stat.size;
     const id = { dev: stat.dev, ino: stat.ino };
     if (size > 0 && (await byteAt(fh, size - 1)) !== NL) {

@@ -121,6 +121,28 @@ describe('reliability · hostile paths and access', function () {
     outside.untouched();
   });
 
+  it('a rollout hard-linked to a file outside the home is not written through: rollback and the writer refuse it, the outside file untouched', async () => {
+    const home = nodePath.join(tmp(), 'hard-linked');
+    const outside = watch(nodePath.join(tmp(), 'elsewhere3', 'x.jsonl'), chatThread('legacy', LINKED, 3, SECRET).text());
+    const path = writeRollout(home, rolloutName(LINKED), '');
+    fs.rmSync(path);
+    fs.linkSync(outside.path, path);
+    const r = await cli(['rollback', LINKED, '--num-turns', '1', '--codex-home', home, '--json']);
+    expect(r.exitCode, r.stdout).to.equal(2);
+    expect(r.stderr).to.match(/hard links/);
+    figures.refusedPaths += 1;
+    const size = fs.statSync(outside.path).size;
+    const appended = await jsonlRolloutFiles(home).append(
+      path,
+      [{ timestamp: '2026-11-21T14:00:00.000Z', type: 'event_msg', payload: { type: 'x' } }],
+      { ordinal: 7, byteOffset: size },
+      'legacy',
+    )();
+    expect(E.isLeft(appended) && appended.left).to.deep.include({ _tag: 'InvalidArgument' });
+    figures.refusedPaths += 1;
+    outside.untouched();
+  });
+
   it('a day folder that links out of the home is reported and not walked, and nothing is created through it', async () => {
     const home = nodePath.join(tmp(), 'folder-link');
     writeRollout(home, rolloutName(GOOD), chatThread('legacy', GOOD, 1).text());

@@ -14,7 +14,10 @@ import { MockResponses } from './mockResponses.js';
 import { freshRoot } from './mutationHarness.js';
 import { buildScenarioHome, SCENARIOS } from './scenarios.js';
 import type { CompatHome } from './scenarios.js';
+import { spawn } from 'node:child_process';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { connectWebSocketRpc } from '../fixtures/webSocketRpcClient.js';
+import { freePort, waitReady } from '../adapters/rpc/webSocketAuthCases.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import type { Seen, TranscriptStep } from './threadManagementTranscript.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
@@ -47,7 +50,10 @@ const turnIdsOf = (codexHome: string): string[] => {
 /** Codex's own notices that say nothing about the history (remote control status, model warnings). */
 const UNRELATED = new Set(['remoteControl/status/changed', 'warning', 'account/rateLimits/updated']);
 
-async function runTranscript(client: StdioRpcClient, steps: ReadonlyArray<TranscriptStep>, threadId: string, turnIds: ReadonlyArray<string>): Promise<StepRecord[]> {
+/** What the transcript needs of a client, over stdio or WebSocket. */
+type TranscriptClient = Pick<StdioRpcClient, 'request' | 'notifications' | 'received' | 'settle'>;
+
+async function runTranscript(client: TranscriptClient, steps: ReadonlyArray<TranscriptStep>, threadId: string, turnIds: ReadonlyArray<string>): Promise<StepRecord[]> {
   const answers: Record<string, any> = {};
   const out: StepRecord[] = [];
   await client.settle(300);
@@ -162,7 +168,7 @@ const withoutLiveConfig = (r: StepRecord): StepRecord => {
   return { ...r, answer: { result: Object.fromEntries(Object.entries(a.result).filter(([k]) => !LIVE_CONFIG.includes(k))) } };
 };
 
-describe('compat: thread management, the same transcript to codex app-server 0.169.0 and to ours (stdio)', function () {
+describe('compat: thread management, the same transcript to codex app-server 0.169.0 and to ours (stdio and WebSocket)', function () {
   this.timeout(300_000);
   let root: string;
   let home: CompatHome;
@@ -187,21 +193,40 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  /** The transcript on a copy of the home as it was before any run (same absolute paths), on Codex or on ours, initialized with `capabilities`. */
+  /** The transcript on a copy of the home as it was before any run (same absolute paths), on Codex or on ours, over stdio or WebSocket, initialized with `capabilities`. */
   async function runOn(
     side: 'codex' | 'ours',
     steps: ReadonlyArray<TranscriptStep>,
     capabilities: Record<string, unknown>,
+    transport: 'stdio' | 'ws' = 'stdio',
   ): Promise<{ records: StepRecord[]; disk: DiskState }> {
     rmSync(home.codexHome, { recursive: true, force: true });
     cpSync(pristine, home.codexHome, { recursive: true });
     const mock = side === 'codex' ? await MockResponses.start() : undefined;
     if (mock !== undefined) writeCodexConfig(home.codexHome, mock.port);
     const cmd = resolveCodexCommand();
-    const client =
+    const [file, args, env, cwd] =
       side === 'codex'
-        ? spawnRpcServer(cmd.file, [...cmd.args, 'app-server'], { env: appServerEnv({ codexHome: home.codexHome }), cwd: home.workDir })
-        : spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome]);
+        ? [cmd.file, [...cmd.args, 'app-server'], appServerEnv({ codexHome: home.codexHome }), home.workDir]
+        : [process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome], process.env, undefined];
+    let client: TranscriptClient & { readonly notify: (method: string) => void };
+    let close: () => Promise<void>;
+    if (transport === 'stdio') {
+      const stdio = spawnRpcServer(file, args, { env, ...(cwd === undefined ? {} : { cwd }) });
+      [client, close] = [stdio, () => stdio.close()];
+    } else {
+      const port = await freePort();
+      const child = spawn(file, [...args, '--listen', `ws://127.0.0.1:${port}`], { stdio: 'ignore', env, ...(cwd === undefined ? {} : { cwd }) });
+      await waitReady(port, child);
+      const ws = await connectWebSocketRpc(`ws://127.0.0.1:${port}`);
+      client = { ...ws, settle: (ms?: number) => ws.settle(ms) };
+      close = async () => {
+        ws.close();
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      };
+    }
     try {
       const init = await client.request('initialize', { clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' }, capabilities });
       expect(init, `${side} initialize`).to.have.property('result');
@@ -209,7 +234,7 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
       const records = await runTranscript(client, steps, threadId, turnIds);
       return { records, disk: diskState(home.codexHome) };
     } finally {
-      await client.close();
+      await close();
       await mock?.stop();
     }
   }
@@ -233,6 +258,18 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
     const ours = await runOn('ours', THREAD_MANAGEMENT_TRANSCRIPT, { experimentalApi: true });
     expect(codex.records.find((r) => r.label === 'archive')!.arrived, 'the transcript saw notifications').to.deep.equal(['answer', 'thread/archived']);
     const problems = differences(codex, ours);
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+  });
+
+  it('over WebSocket: codex app-server --listen ws:// and ours over WebSocket give the same answers, notifications and files as ours over stdio', async () => {
+    const codex = await runOn('codex', THREAD_MANAGEMENT_TRANSCRIPT, { experimentalApi: true }, 'ws');
+    const oursWs = await runOn('ours', THREAD_MANAGEMENT_TRANSCRIPT, { experimentalApi: true }, 'ws');
+    const oursStdio = await runOn('ours', THREAD_MANAGEMENT_TRANSCRIPT, { experimentalApi: true }, 'stdio');
+    expect(codex.records.find((r) => r.label === 'archive')!.arrived, 'the transcript saw notifications').to.deep.equal(['answer', 'thread/archived']);
+    const problems = [
+      ...differences(codex, oursWs).map((p) => `ours over WebSocket: ${p}`),
+      ...differences(oursStdio, oursWs).map((p) => `ours over WebSocket vs stdio: ${p}`),
+    ];
     expect(problems, problems.join('\n')).to.deep.equal([]);
   });
 

@@ -3,8 +3,9 @@
  * under traffic over WebSocket. `--clients` connections, each asking one request at a time for
  * `--seconds`: 60% `thread/list`, 30% turn / item pages, 10% `thread/read` without turns, over a
  * real-shaped home (bench/realHome.ts), while one writer appends real-shaped turns to the long
- * legacy thread's rollout, as a running Codex does (a copy of its last turn under a fresh turn id,
- * every 100 ms). Reported: requests/s, p50 / p99 ms, errors by kind, and the index lag after the
+ * legacy thread (a copy of its last turn under a fresh turn id, every 100 ms): on ours a client
+ * through `rollout/append`, on Codex (which has no append method) another process appending to
+ * the file, as a running Codex does. Reported: requests/s, p50 / p99 ms, errors by kind, and the index lag after the
  * last append (from the append to `thread/turns/list` showing its turn). The same run against
  * `codex app-server --listen ws://` on the same home (warmed with `thread/resume` as bench/pages does).
  * `--no-writer`: no appends during the load (one after it, for the lag), to see what the writer costs.
@@ -33,8 +34,11 @@ interface Side {
   readonly child: ChildProcess;
 }
 
-/** A turn as Codex appends it: the thread's last turn's lines, under a fresh turn id. */
-const turnWriter = (path: string) => {
+/** Appends one turn; says its id and when it was sent. */
+type TurnWriter = () => Promise<{ turnId: string; at: number }>;
+
+/** The thread's last turn's lines, and a copy of them under a fresh turn id: a turn as Codex appends it. */
+const lastTurnOf = (path: string): ((fresh: string) => string[]) => {
   const lines = fs
     .readFileSync(path, 'utf8')
     .split('\n')
@@ -42,13 +46,47 @@ const turnWriter = (path: string) => {
   let start = lines.length - 1;
   while (start > 0 && !lines[start]!.includes('"type":"task_started"')) start--;
   const turnId = (JSON.parse(lines[start]!) as { payload: { turn_id: string } }).payload.turn_id;
-  const body = lines.slice(start).join('\n');
-  return (): { turnId: string; at: number } => {
-    const fresh = randomUUID();
-    fs.appendFileSync(path, `${body.split(turnId).join(fresh)}\n`);
-    return { turnId: fresh, at: performance.now() };
-  };
+  const body = lines.slice(start);
+  return (fresh) => body.map((l) => l.split(turnId).join(fresh));
 };
+
+/** Another process appending to the rollout file, as a running Codex does (what Codex's side gets: it has no append method). */
+const fileTurnWriter =
+  (path: string): ((url: string) => Promise<TurnWriter>) =>
+  async () => {
+    const turn = lastTurnOf(path);
+    return async () => {
+      const fresh = randomUUID();
+      fs.appendFileSync(path, `${turn(fresh).join('\n')}\n`);
+      return { turnId: fresh, at: performance.now() };
+    };
+  };
+
+/** A client of the server appending through `rollout/append` on a connection of its own (a Conflict's `actual` gives the first expected end). */
+const rpcTurnWriter =
+  (path: string, threadId: string): ((url: string) => Promise<TurnWriter>) =>
+  async (url) => {
+    const turn = lastTurnOf(path);
+    const c = await connectWebSocketRpc(url);
+    await c.request('initialize', { clientInfo: { name: 'bench-writer', version: '0' } });
+    c.notify('initialized');
+    let expected = 0;
+    return async () => {
+      const fresh = randomUUID();
+      const at = performance.now();
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const a = await c.request('rollout/append', { threadId, lines: turn(fresh), expectedOrdinal: expected, idempotencyKey: randomUUID() });
+        if ('result' in a) {
+          expected = (a.result as { ordinal: number }).ordinal;
+          return { turnId: fresh, at };
+        }
+        const actual = (a.error as { data?: { actual?: { ordinal?: number } } }).data?.actual?.ordinal;
+        if (actual === undefined) throw new Error(`rollout/append: ${a.error.message}`);
+        expected = actual;
+      }
+      throw new Error('rollout/append: no expected end found after 3 tries');
+    };
+  };
 
 const pick = <A>(xs: ReadonlyArray<A>): A => xs[Math.floor(Math.random() * xs.length)]!;
 
@@ -67,7 +105,7 @@ const loadOn = async (
   clients: number,
   seconds: number,
   threads: ReadonlyArray<string>,
-  writer: ReturnType<typeof turnWriter>,
+  writerFor: (url: string) => Promise<TurnWriter>,
   lagThread: string,
   appendWhileLoaded: boolean,
 ) => {
@@ -98,11 +136,22 @@ const loadOn = async (
       }
     }
   });
-  let last = appendWhileLoaded ? writer() : { turnId: '', at: 0 };
-  const appending = appendWhileLoaded ? setInterval(() => (last = writer()), APPEND_EVERY_MS) : undefined;
+  const writer = await writerFor(url);
+  let last = { turnId: '', at: 0 };
+  let writing = appendWhileLoaded;
+  let appends = 0;
+  const writerLoop = (async () => {
+    while (writing) {
+      last = await writer();
+      appends++;
+      await new Promise((r) => setTimeout(r, APPEND_EVERY_MS));
+    }
+  })();
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  clearInterval(appending);
-  last = writer();
+  writing = false;
+  await writerLoop;
+  last = await writer();
+  appends++;
   // The lag: from the last append until a turns page shows its turn (asked on a quiet connection of its own, under the same load).
   const probe = conns[0]!;
   let lagMs: number | null = null;
@@ -130,6 +179,7 @@ const loadOn = async (
     p99Ms: round(percentile(latencies, 99)),
     byKind: Object.fromEntries(Object.entries(byKind).map(([k, xs]) => [k, { n: xs.length, p50Ms: round(percentile(xs, 50)), p99Ms: round(percentile(xs, 99)) }])),
     errors,
+    appends,
     indexLagAfterLastAppendMs: lagMs ?? `not seen within ${LAG_LIMIT_MS} ms`,
   };
 };
@@ -187,7 +237,7 @@ export const runServeLoadBench = async (
     );
     children.push(ours);
     await waitReady(ourPort, ours);
-    out['ours'] = await loadOn({ name: 'ours', port: ourPort, child: ours }, clients, seconds, threads, turnWriter(rollout), lagThread, appendWhileLoaded);
+    out['ours'] = await loadOn({ name: 'ours', port: ourPort, child: ours }, clients, seconds, threads, rpcTurnWriter(rollout, lagThread), lagThread, appendWhileLoaded);
     const metrics = await (await fetch(`http://127.0.0.1:${ourPort}/metrics`)).text();
     out['oursMetrics'] = Object.fromEntries(
       metrics
@@ -217,7 +267,7 @@ export const runServeLoadBench = async (
       warm.notify('initialized');
       for (const threadId of [built.long.paginated, built.long.legacy]) await warm.request('thread/resume', { threadId });
       await warm.request('thread/list', { limit: 25 });
-      out['codex'] = await loadOn({ name: 'codex', port, child }, clients, seconds, threads, turnWriter(rollout), lagThread, appendWhileLoaded);
+      out['codex'] = await loadOn({ name: 'codex', port, child }, clients, seconds, threads, fileTurnWriter(rollout), lagThread, appendWhileLoaded);
       warm.close();
       child.kill('SIGTERM');
       const o = out['ours'] as { requestsPerSecond: number };

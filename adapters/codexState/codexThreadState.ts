@@ -16,6 +16,7 @@ import { PathReporter } from 'io-ts/lib/PathReporter.js';
 import type { EngineError } from '../../domain/errors.js';
 import { corrupt, isEngineError, rejected } from '../../domain/errors.js';
 import type { CodexThreadState, CurrentFileChange } from '../../replay/ports.js';
+import { isInsideHome } from '../jsonl/insideHome.js';
 
 /** The state DB of the Codex this engine follows (0.169: `state_5.sqlite`, beside the sessions). */
 export const CODEX_STATE_DB = 'state_5.sqlite';
@@ -125,7 +126,9 @@ export const codexThreadState = (codexHome: string): CodexThreadState => {
           const decoded = ThreadRow.decode(raw);
           if (E.isLeft(decoded)) throw corrupt(dbPath, 0, `threads row ${change.threadId}: ${PathReporter.report(decoded).join('; ')}`);
           row = decoded.right;
-          if (!samePath(row.rollout_path, change.from))
+          // A row naming a file outside this home came with a copied or moved home: it describes
+          // no file here, so it is not a disagreement; it takes the revision like any other.
+          if (!samePath(row.rollout_path, change.from) && isInsideHome(codexHome, row.rollout_path))
             throw rejected(
               `Codex's state DB (${dbPath}) names ${row.rollout_path} as the current file of thread ${change.threadId}, the engine's history ends in ${change.from}; ` +
                 'open the thread in Codex once (or run `rollout-engine index`) and retry',

@@ -240,7 +240,8 @@ describe('compat: one transcript to codex app-server over WebSocket, ours over W
       codexExchanges.some((e) => e.notifications.length > 0),
       'the transcript makes Codex notify',
     ).to.equal(true);
-    expect(wsExchanges.find((e) => e.method === 'thread/revert')?.answers[0], 'ours reverted').to.have.property('result');
+    const reverted = wsExchanges.find((e) => e.method === 'thread/revert')?.answers[0];
+    expect(reverted, `ours reverted: ${JSON.stringify(reverted)}`).to.have.property('result');
     const problems = [
       ...differences(codexExchanges, wsExchanges, codexHome, wsHome, knownIds, true).map((p) => `ours over WebSocket: ${p}`),
       ...differences(codexExchanges, stdioExchanges, codexHome, stdioHome, knownIds, true).map((p) => `ours over stdio: ${p}`),

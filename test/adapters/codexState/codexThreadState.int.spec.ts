@@ -105,6 +105,22 @@ describe('codexState: Codex’s state DB and writer locks, as codex app-server 0
     expect(rowOf()).to.deep.equal(before);
   });
 
+  it('a row naming a file of another home (a copied home brought its state DB) is moved to the revision, not refused', async () => {
+    const before = rowOf();
+    const original = join(root, 'original-home', 'sessions', 'rollout-original.jsonl');
+    const db = new Database(dbPath);
+    db.prepare('UPDATE threads SET rollout_path = ? WHERE id = ?').run(original, threadId);
+    db.close();
+    const to = revisionPath(6);
+    copyFileSync(before.rollout_path, join(root, 'current-copy.jsonl'));
+    const r = await codexThreadState(h.codexHome).switchCurrentFile(
+      { threadId, from: before.rollout_path, to, at: new Date(before.created_at_ms) },
+      TE.fromIO(() => (copyFileSync(join(root, 'current-copy.jsonl'), to), to)),
+    )();
+    expect(r).to.deep.equal(E.right(to));
+    expect(rowOf().rollout_path).to.equal(to);
+  });
+
   it("waits for Codex's writers as they wait for it (busy timeout), then moves the row", async () => {
     const before = rowOf();
     // Another connection (another thread: our wait blocks this one) holds the write lock for 400 ms.

@@ -38,16 +38,47 @@ export interface ThreadSearchPage {
 
 /**
  * The first line of a rollout file where `term` is found, as its snippet; null when none (or the
- * file's signature already rules it out: no row read).
+ * file's signature already rules it out: no row read). `known`: the file's signature was already
+ * tested and holds the term's bits.
  */
-export const firstSnippetIn = async (ports: HistoryReadPorts, rolloutId: string, pattern: RegExp, bits: ReadonlyArray<number>): Promise<string | null> => {
-  const signature = await take(ports.index.get('searchGrams', [rolloutId]));
-  if (signature === undefined || !signatureHolds(signature, bits)) return null;
+export const firstSnippetIn = async (ports: HistoryReadPorts, rolloutId: string, pattern: RegExp, bits: ReadonlyArray<number>, known = false): Promise<string | null> => {
+  if (!known) {
+    const signature = await take(ports.index.get('searchGrams', [rolloutId]));
+    if (signature === undefined || !signatureHolds(signature, bits)) return null;
+  }
   for await (const { value } of scanRows(ports.index, 'searchText', [rolloutId], { reverse: false }, 8)) {
     const snippet = searchSnippetOf(value, pattern);
     if (snippet !== null) return snippet;
   }
   return null;
+};
+
+/**
+ * Threads walked one by one (a thread row and a signature read each) before a walk whose matches
+ * are sparse (fewer than one thread in `SPARSE`) reads every signature at once instead; a term
+ * matching often fills its page sooner by walking on.
+ */
+const WALK_BEFORE_SWEEP = 64;
+const SPARSE = 8;
+
+/**
+ * What one sequential read of every file's signature says: the files that can hold the term, and
+ * the threads whose current file may be one of them (a file's rollout id is its thread's id, or a
+ * revision's id, whose thread its rollout row names). A thread outside it cannot match: the rest of
+ * a long walk skips it without reading its row.
+ */
+const sweepSignatures = async (ports: HistoryReadPorts, bits: ReadonlyArray<number>): Promise<{ readonly files: Set<string>; readonly threads: Set<string> }> => {
+  const files = new Set<string>();
+  for await (const { key, value } of scanRows(ports.index, 'searchGrams', [], { reverse: false }, 1024)) if (signatureHolds(value, bits)) files.add(key[0]);
+  const threads = new Set<string>();
+  for (const rolloutId of files) {
+    if ((await take(ports.index.get('threads', [rolloutId]))) !== undefined) threads.add(rolloutId);
+    else {
+      const rollout = await take(ports.index.get('rollouts', [rolloutId]));
+      if (rollout !== undefined) threads.add(rollout.threadId);
+    }
+  }
+  return { files, threads };
 };
 
 /** The page of `limit` results cut from the matches found in order (the one after it, if any, makes the next cursor). */
@@ -90,11 +121,21 @@ export const searchThreads = (ports: HistoryReadPorts, q: SearchThreadsQuery): T
     const prefix = [archived ? 1 : 0, order.key];
     const from = cursor === null ? undefined : [...prefix, direction === 'asc' ? cursor.ms : cursor.ms + cursor.unitMs];
     const found: Array<{ readonly row: ThreadRow; readonly key: number; readonly snippet: string }> = [];
+    // A term found early is found by reading a few threads; a walk that goes on finding little (a
+    // rare term, no match) reads every signature once, in order, and then only threads that can match.
+    let walked = 0;
+    let sweep: { readonly files: Set<string>; readonly threads: Set<string> } | null = null;
     for await (const { key } of scanRows(ports.index, 'threadOrder', prefix, { reverse: direction === 'desc', ...(from ? { from } : {}) }, 64)) {
+      if (sweep === null && bits.length > 0 && ++walked > WALK_BEFORE_SWEEP && found.length * SPARSE < walked) {
+        sweep = await sweepSignatures(ports, bits);
+        if (sweep.threads.size === 0) break;
+      }
+      if (sweep !== null && !sweep.threads.has(key[3])) continue;
       const row = await take(ports.index.get('threads', [key[3]]));
       if (row === undefined || !listed(row)) continue;
       if (cursor && !beyond({ row, key: key[2] }, cursor, direction)) continue;
-      const snippet = await firstSnippetIn(ports, row.rolloutId, pattern, bits);
+      if (sweep !== null && !sweep.files.has(row.rolloutId)) continue;
+      const snippet = await firstSnippetIn(ports, row.rolloutId, pattern, bits, sweep !== null);
       if (snippet === null) continue;
       found.push({ row, key: key[2], snippet });
       if (found.length > limit) break;

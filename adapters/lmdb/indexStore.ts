@@ -135,6 +135,10 @@ export const openLmdbIndex = (dir: string): TE.TaskEither<EngineError, LmdbIndex
  */
 const MAX_KEY_BYTES = 1900;
 const storable = (key: ReadonlyArray<KeyPart>): boolean => {
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: the usual short key is sized without encoding it.
+  let most = 0;
+  for (const p of key) most += typeof p === 'string' ? p.length * 3 + 1 : 9;
+  if (most <= MAX_KEY_BYTES) return true;
   let bytes = 0;
   for (const p of key) bytes += typeof p === 'string' ? Buffer.byteLength(p) + 1 : 9;
   return bytes <= MAX_KEY_BYTES;
@@ -181,11 +185,17 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
         const end = reverse ? lo : hi;
         const out: Array<{ key: never; value: never }> = [];
         const limit = opts.limit ?? Number.POSITIVE_INFINITY;
+        // Only the first row can be `after` itself (the range starts there).
+        let skipAfter = after === undefined ? undefined : JSON.stringify(after);
         for (const { key, value } of db.getRange({ start: [...start], end: [...end], reverse })) {
           if (!isRowKey(key)) continue;
           const k = norm(key);
           if (!hasPrefix(k, prefix)) continue;
-          if (after && JSON.stringify(k) === JSON.stringify(after)) continue;
+          if (skipAfter !== undefined) {
+            const isAfter = JSON.stringify(k) === skipAfter;
+            skipAfter = undefined;
+            if (isAfter) continue;
+          }
           if (out.length >= limit) break;
           out.push({ key: k as never, value: value as never });
         }

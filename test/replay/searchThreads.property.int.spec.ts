@@ -14,7 +14,8 @@ import { searchThreads } from '../../replay/searchThreads.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { searchThreadsByScan } from '../oracle/searchByScan.js';
-import { openMutationHome, right } from './mutationHome.js';
+import { revertThread } from '../../replay/revertThread.js';
+import { openMutationHome, right, rolloutName, writeRollout } from './mutationHome.js';
 
 const BASE_MS = Date.UTC(2026, 10, 21, 14, 0, 0);
 /** Letters whose case folding differs between simple and full folding, or across scripts. */
@@ -126,5 +127,61 @@ describe('thread/search: the index answers as a brute-force scan of the rollout 
     );
     // The generated terms do find threads (a property over empty answers only would prove little).
     expect(found).to.be.greaterThan(20);
+  });
+
+  it('a long walk with sparse matches (every signature read at once): threads whose current file is a revision found by it, their older files not', async () => {
+    const home = fs.mkdtempSync(nodePath.join(os.tmpdir(), 're-searchsweep-'));
+    try {
+      // 120 threads, a marker in a few: in an original file (5), in a revision's own lines (3),
+      // and in an original file a revision replaced (2: not found, as in Codex).
+      const ids = Array.from({ length: 120 }, (_, i) => idOf(1000 + i));
+      const inOriginal = new Set([ids[3]!, ids[40]!, ids[77]!, ids[90]!, ids[118]!]);
+      const inRevision = [ids[10]!, ids[65]!, ids[101]!];
+      const replaced = [ids[20]!, ids[88]!];
+      ids.forEach((id, i) => {
+        const w = new RolloutWriter('paginated', id, { startMs: BASE_MS + i * 1000 }).sessionMeta();
+        w.chatTurn('t0', `question ${i}`, `answer ${i}`);
+        w.chatTurn('t1', inOriginal.has(id) || replaced.includes(id) ? `look for zq marker ${i}` : `more words ${i}`, 'fine');
+        writeRollout(home, rolloutName(id), w.text());
+      });
+      const m = await openMutationHome(home);
+      try {
+        for (const id of [...inRevision, ...replaced]) {
+          const r = await right(revertThread(m.ports, id, 't1'));
+          if (!inRevision.includes(id)) continue;
+          const lines = fs.readFileSync(r.written.path, 'utf8').trimEnd().split('\n');
+          const next = (JSON.parse(lines[lines.length - 1]!) as { ordinal: number }).ordinal + 1;
+          fs.appendFileSync(
+            r.written.path,
+            new RolloutWriter('paginated', id, { startOrdinal: next, startMs: BASE_MS + 500_000 + inRevision.indexOf(id) * 1000 })
+              .chatTurn('t2', 'the ZQ Marker again', 'ok')
+              .text(),
+          );
+        }
+        await right(m.ports.indexer.refreshAll());
+        const expected = new Set([...inOriginal, ...inRevision]);
+        for (const sortDirection of ['asc', 'desc'] as const)
+          for (const limit of [2, 3, 25]) {
+            const seen = new Set<string>();
+            let cursor: string | null = null;
+            for (let n = 0; n < 10; n++) {
+              // By the last line's time: each thread in a second of its own (the revisions were all created in this one).
+              const q: SearchThreadsQuery = { searchTerm: 'zq marker', limit, sortKey: 'updated_at', sortDirection, cursor };
+              const indexed = await right(searchThreads(m.ports, q));
+              expect(indexed, JSON.stringify(q)).to.deep.equal(await searchThreadsByScan(m.ports, q));
+              for (const d of indexed.data) seen.add(d.thread.id);
+              if (indexed.nextCursor === null) break;
+              cursor = indexed.nextCursor;
+            }
+            expect([...seen].sort(), `${sortDirection} ${limit}`).to.deep.equal([...expected].sort());
+          }
+        // No match at all: the sweep ends the walk.
+        expect((await right(searchThreads(m.ports, { searchTerm: 'no such words' }))).data).to.deep.equal([]);
+      } finally {
+        await m.close();
+      }
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 });

@@ -24,6 +24,7 @@ const QUERIES: ReadonlyArray<{ readonly label: string; readonly params: Record<s
   { label: 'non-ASCII', params: { searchTerm: 'café ✓' } },
   { label: 'injected context', params: { searchTerm: '<cwd>' } },
   { label: 'no match', params: { searchTerm: 'zqxj no such text' } },
+  { label: 'no match, words everywhere', params: { searchTerm: 'fact number 17 again' } },
   { label: 'updated_at asc, limit 100', params: { searchTerm: 'answer', sortKey: 'updated_at', sortDirection: 'asc', limit: 100 } },
 ];
 

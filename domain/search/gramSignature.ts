@@ -1,8 +1,11 @@
 /**
  * A rollout file's search signature: a 2 KiB bit set of the hashed trigrams of its conversation
- * text, case-folded. A term can only match in a file whose signature holds every trigram of the
- * term (a hash collision only lets a file through to the exact check); terms under three code
- * points pass every file. One row per file, so a query tests a few bits per thread.
+ * text, case-folded, and of its six-grams (two trigrams three code points apart). A term can only
+ * match in a file whose signature holds every trigram and six-gram of the term (a hash collision
+ * only lets a file through to the exact check); terms under three code points pass every file. The
+ * six-grams keep a phrase whose words each occur somewhere in a file ("fact number 17" in a file of
+ * "fact number 1" … "16" and "2017") from reading that file's texts. One row per file, so a query
+ * tests a few bits per thread.
  */
 export const SIGNATURE_BYTES = 2048;
 
@@ -38,10 +41,27 @@ const bitOf = (a: number, b: number, c: number): number => {
   return h >>> 0;
 };
 
-/** Calls `each` with the 32-bit hash of every trigram of `text` (NUL separates runs no trigram spans); a signature keeps its low bits. */
+/** A six-gram's hash from its two trigrams' (in order, so "abcdef" and "defabc" differ). */
+const sixGramOf = (first: number, second: number): number => {
+  let h = Math.imul(first ^ 0x5bd1e995, 0x27d4eb2f) ^ second;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h >>> 0;
+};
+
+/**
+ * Calls `each` with the 32-bit hash of every trigram of `text`, and of every six-gram (the trigram
+ * three places back with this one); NUL separates runs no gram spans. A signature keeps the low bits.
+ */
 const eachGramBit = (text: string, each: (bit: number) => void): void => {
   let a = -1;
   let b = -1;
+  // The last three trigrams' hashes; `grams` counts the trigrams of the current run.
+  let g1 = 0;
+  let g2 = 0;
+  let g3 = 0;
+  let grams = 0;
   for (let i = 0; i < text.length; i += 1) {
     let cp = text.charCodeAt(i);
     if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
@@ -51,16 +71,25 @@ const eachGramBit = (text: string, each: (bit: number) => void): void => {
     if (cp === 0) {
       a = -1;
       b = -1;
+      grams = 0;
       continue;
     }
     const c = foldCodePoint(cp);
-    if (a >= 0) each(bitOf(a, b, c));
+    if (a >= 0) {
+      const gram = bitOf(a, b, c);
+      each(gram);
+      if (grams >= 3) each(sixGramOf(g3, gram));
+      g3 = g2;
+      g2 = g1;
+      g1 = gram;
+      grams += 1;
+    }
     a = b;
     b = c;
   }
 };
 
-/** Sets the bits of `text`'s trigrams in `signature`. */
+/** Sets the bits of `text`'s trigrams and six-grams in `signature`. */
 export const addToSignature = (signature: Uint8Array, text: string): void => {
   const mask = signature.length * 8 - 1;
   eachGramBit(text, (hash) => {
@@ -69,7 +98,7 @@ export const addToSignature = (signature: Uint8Array, text: string): void => {
   });
 };
 
-/** The trigram hashes whose bits a file's signature must hold for `term` to match in it (none for a term under three code points). */
+/** The gram hashes whose bits a file's signature must hold for `term` to match in it (none for a term under three code points). */
 export const termBits = (term: string): number[] => {
   const bits: number[] = [];
   eachGramBit(term, (bit) => bits.push(bit));

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { memoryIndex } from '../../projections/batch.js';
 import { skipByPrefix } from '../../projections/linePrefix.js';
 import { projectBatch } from '../../projections/runner.js';
-import { signatureHolds, termBits } from '../../domain/search/gramSignature.js';
+import { addToSignature, SIGNATURE_BYTES, signatureHolds, termBits } from '../../domain/search/gramSignature.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { checkpointAfter, toLines } from '../fixtures/lineInputs.js';
 
@@ -39,5 +39,20 @@ describe('the search projection', () => {
       for (const term of ['kelvin SIGN', 'U+212a', 'FOLDS TO']) expect(signatureHolds(signature, termBits(term)), term).to.equal(true);
       expect(signatureHolds(signature, termBits('no such words here'))).to.equal(false);
     }
+  });
+
+  it('a signature holds six-grams: a phrase whose trigrams all occur, but not together, rules the text out; every piece of the text passes', () => {
+    const signature = new Uint8Array(SIGNATURE_BYTES);
+    const text = 'tell me fact number 1, then 17 more';
+    addToSignature(signature, text);
+    // Every trigram of "fact number 17" is in the text ("r 1", " 17"…), the six-gram "ber 17" is not.
+    const phrase = 'fact number 17';
+    for (let i = 0; i + 3 <= phrase.length; i++) expect(text, phrase.slice(i, i + 3)).to.include(phrase.slice(i, i + 3));
+    expect(signatureHolds(signature, termBits(phrase))).to.equal(false);
+    for (let from = 0; from < text.length; from++)
+      for (let to = from + 1; to <= text.length; to++) {
+        const piece = text.slice(from, to);
+        expect(signatureHolds(signature, termBits(piece.toUpperCase())), piece).to.equal(true);
+      }
   });
 });

@@ -16,6 +16,7 @@ import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome
 const P = '01a1fe87-0000-7000-8000-0000000000e1';
 const L = '01a1fe87-0000-7000-8000-0000000000e2';
 const STEP = MIGRATIONS.find((m) => m.name === '015-search')!;
+const SIX_GRAMS = MIGRATIONS.find((m) => m.name === '016-search-six-grams')!;
 
 describe('schema 14 → 15: the search tables (rebuild)', () => {
   const tmp = useTempDir('search-migration-');
@@ -48,6 +49,35 @@ describe('schema 14 → 15: the search tables (rebuild)', () => {
     expect(await answers(built, home)).to.not.deep.equal(kept);
     right(await built.close()());
 
+    const reopened = right(await openIndex(dir, home)());
+    try {
+      expect(reopened.migrated).to.equal('rebuilt');
+      expect(right(await reopened.store.dump()())).to.deep.equal(fresh);
+      expect(await answers(reopened.store, home)).to.deep.equal(kept);
+    } finally {
+      right(await reopened.store.close()());
+    }
+  });
+
+  it('schema 15 → 16: signatures without six-grams (stood in for by empty ones, which rule out every file) are rebuilt', async () => {
+    expect(SIX_GRAMS).to.include({ from: 15, to: 16, kind: 'rebuild' });
+    const home = nodePath.join(tmp(), 'home16');
+    await fs.mkdir(home);
+    writeRollout(home, rolloutName(P), chatThread('paginated', P, 3).text());
+    const dir = nodePath.join(tmp(), 'index16');
+    const built = right(await openIndex(dir, home)()).store;
+    right(await catchUpHome(built, home)());
+    const fresh = right(await built.dump()());
+    const kept = await answers(built, home);
+    const stale: IndexWrite[] = right(await built.range('searchGrams', [])()).map((r) => ({
+      op: 'put',
+      table: 'searchGrams',
+      key: r.key as ReadonlyArray<string>,
+      value: new Uint8Array(r.value.length),
+    }));
+    right(await built.commit(() => [...stale, { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: SIX_GRAMS.from }])());
+    expect(await answers(built, home)).to.not.deep.equal(kept);
+    right(await built.close()());
     const reopened = right(await openIndex(dir, home)());
     try {
       expect(reopened.migrated).to.equal('rebuilt');

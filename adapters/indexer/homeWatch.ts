@@ -31,6 +31,8 @@ const ROOTS = ['sessions', 'archived_sessions'] as const;
 const HOME_ENTRIES: ReadonlySet<string> = new Set([...ROOTS, 'session_index.jsonl']);
 
 const isRollout = (name: string): boolean => parseRolloutFileName(name) !== undefined;
+/** A writer's own files beside a rollout (adapters/jsonl/lockFile.ts, leftovers.ts): `<file>.lock`, `<file>.lock.break`, `.<file>.<pid>-….tmp`. */
+const WRITER_FILE = /\.lock$|\.lock\.break$|\.tmp$/;
 
 interface Folder {
   mtimeMs: number;
@@ -97,7 +99,9 @@ export const watchHome = (home: string, onRollout?: (path: string) => void): Hom
           if (isRollout(name.toString())) {
             changed.add(full);
             onRollout?.(full);
-          } else if (!folders.has(full)) list(full, true); // a new folder (or not a folder: nothing to list)
+          } else if (WRITER_FILE.test(name.toString()))
+            return; // a writer's lock or temp file: comes and goes with each append
+          else if (!folders.has(full)) list(full, true); // a new folder (or not a folder: nothing to list)
         });
         watcher.on('error', () => {
           forget(dir);

@@ -167,7 +167,10 @@ const revisionFilesIn = (dir: string): Promise<ReadonlyArray<RolloutFile & { rea
     'revisions',
     async () => {
       const out: Array<RolloutFile & { readonly revisionId: string }> = [];
-      for (const e of (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => byteOrder(a.name, b.name))) {
+      // A day folder holds many rollouts and few revisions (a writer's lock coming and going makes
+      // it listed again): only a revision's entry is parsed and sorted.
+      const entries = (await fs.readdir(dir, { withFileTypes: true })).filter((e) => e.name.includes('_'));
+      for (const e of entries.sort((a, b) => byteOrder(a.name, b.name))) {
         const parsed = parseRolloutFileName(e.name);
         if (parsed?.revisionId === undefined) continue;
         const file = { path: nodePath.join(dir, e.name), archived: false, fileTimestamp: parsed.fileTimestamp, threadId: parsed.threadId, revisionId: parsed.revisionId };

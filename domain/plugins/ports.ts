@@ -1,6 +1,7 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../errors.js';
 import type { PluginId } from './pluginId.js';
+import type { PluginCapabilitySummary } from './telemetry.js';
 
 /** A plugin found in the cache, with its sidecar read (or why it could not be). */
 export interface CachedPlugin {
@@ -28,6 +29,8 @@ export interface PluginCache {
   readonly uninstall: (id: PluginId) => TE.TaskEither<EngineError, void>;
   /** Remote id from the sidecar; null without one (or when the plugin is not installed). */
   readonly readRemoteId: (id: PluginId) => TE.TaskEither<EngineError, string | null>;
+  /** The active version's capability summary (manifest, skills, MCP servers, apps); null when not installed or without a manifest. */
+  readonly capabilitySummary: (id: PluginId) => TE.TaskEither<EngineError, PluginCapabilitySummary | null>;
   /** Write the sidecar (temp file + rename, mode 0600). The plugin must be installed. */
   readonly writeRemoteId: (id: PluginId, remotePluginId: string) => TE.TaskEither<EngineError, void>;
 }

@@ -51,6 +51,8 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 13, to: 14, name: '014-malformed-lines-quarantined', kind: 'rebuild' },
   // thread/search's tables (each line's conversation text, each rollout's trigram signature) need every line again.
   { from: 14, to: 15, name: '015-search', kind: 'rebuild' },
+  // Analytics reconstruction reports tool items (`toolItems`): every item_completed line again.
+  { from: 15, to: 16, name: '016-tool-items', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

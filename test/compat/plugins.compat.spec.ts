@@ -1,0 +1,140 @@
+// plugin/list, plugin/installed and plugin/read of the real `codex app-server` 0.169.0 and of
+// `rollout-engine serve` on the same home, over stdio: a local marketplace (added with
+// `marketplace/add` on a folder, which works offline) with a plugin carrying an interface, a skill
+// and an MCP server and a bare one; asked before anything is installed, and again after Codex
+// installed both and the first was given a remote-install sidecar (Codex still answers
+// `remotePluginId: null` for a local marketplace plugin). Nothing is normalised: the answers are
+// deterministic.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import { expect } from 'chai';
+import { appServerEnv, codexConfigToml, resolveCodexCommand } from './appServer.js';
+import { ENGINE_CLI_PATH } from './engineCli.js';
+import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
+import { REMOTE_PLUGIN_INSTALL_METADATA_FILE } from '../../domain/plugins/sidecar.js';
+
+const write = (path: string, text: string) => {
+  fs.mkdirSync(nodePath.dirname(path), { recursive: true });
+  fs.writeFileSync(path, text);
+};
+
+/** A local marketplace: `docs` (versioned, interface with assets, a skill, an MCP server; marketplace category) and a bare `sheets`. */
+const buildMarketplace = (root: string) => {
+  write(
+    nodePath.join(root, '.agents/plugins/marketplace.json'),
+    JSON.stringify({
+      name: 'local-mk',
+      interface: { displayName: 'Local MK' },
+      plugins: [
+        { name: 'docs', source: { source: 'local', path: './plugins/docs' }, policy: { installation: 'AVAILABLE', authentication: 'ON_USE' }, category: 'Productivity' },
+        { name: 'sheets', source: { source: 'local', path: './plugins/sheets' } },
+      ],
+    }),
+  );
+  write(
+    nodePath.join(root, 'plugins/docs/.codex-plugin/plugin.json'),
+    JSON.stringify({
+      name: 'docs',
+      version: ' 1.2.0 ',
+      description: 'Docs helper',
+      keywords: ['docs', 'search'],
+      interface: {
+        displayName: 'Docs',
+        shortDescription: 'Find docs',
+        developerName: 'Rollout Engine',
+        category: 'Reference',
+        capabilities: ['Read'],
+        defaultPrompt: ['  Find   the docs ', 'Summarise'],
+        brandColor: '#123456',
+        logo: './assets/logo.svg',
+        screenshots: ['./assets/one.png'],
+      },
+    }),
+  );
+  write(nodePath.join(root, 'plugins/docs/skills/lookup/SKILL.md'), '---\nname: lookup\ndescription: Look things up\n---\nLook things up.\n');
+  write(nodePath.join(root, 'plugins/docs/.mcp.json'), JSON.stringify({ mcpServers: { docs: { command: 'true' }, search: { command: 'true' } } }));
+  write(nodePath.join(root, 'plugins/sheets/.codex-plugin/plugin.json'), JSON.stringify({ name: 'sheets' }));
+};
+
+describe('plugin/list, plugin/installed, plugin/read: rollout-engine serve answers as codex app-server 0.169.0 does', function () {
+  this.timeout(180_000);
+  let root: string;
+  let codexHome: string;
+  let marketplacePath: string;
+  const servers: StdioRpcClient[] = [];
+  const started = async (s: StdioRpcClient) => {
+    servers.push(s);
+    await s.request('initialize', { clientInfo: { name: 'compat', version: '1' }, capabilities: { experimentalApi: true } });
+    s.notify('initialized');
+    return s;
+  };
+  const codex = () => {
+    const command = resolveCodexCommand();
+    return started(spawnRpcServer(command.file, [...command.args, 'app-server'], { env: appServerEnv({ codexHome }), cwd: codexHome }));
+  };
+  // Same HOME as Codex: the user's home marketplace is looked for there.
+  const ours = () =>
+    started(spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome], { env: { ...process.env, ...appServerEnv({ codexHome }) } }));
+
+  const answersOf = async (s: StdioRpcClient): Promise<RpcAnswer[]> => [
+    await s.request('plugin/list', {}),
+    await s.request('plugin/list', { cwds: [root] }),
+    await s.request('plugin/installed', {}),
+    await s.request('plugin/installed', { installSuggestionPluginNames: ['sheets'] }),
+    await s.request('plugin/read', { marketplacePath, pluginName: 'docs' }),
+    await s.request('plugin/read', { marketplacePath, pluginName: 'sheets' }),
+    await s.request('plugin/read', { marketplacePath, pluginName: 'nope' }),
+    await s.request('plugin/read', { marketplacePath: nodePath.join(root, 'missing/marketplace.json'), pluginName: 'docs' }),
+  ];
+  const compare = async () => {
+    const theirs = await answersOf(await codex());
+    const mine = await answersOf(await ours());
+    for (let i = 0; i < theirs.length; i++) expect(mine[i], `answer ${i}`).to.deep.equal(theirs[i]);
+    return theirs;
+  };
+
+  before(async () => {
+    root = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'plugins-compat-'));
+    codexHome = nodePath.join(root, 'codex-home');
+    fs.mkdirSync(codexHome, { recursive: true });
+    // No model is asked: the mock's port is never dialled. Plugins on.
+    fs.writeFileSync(nodePath.join(codexHome, 'config.toml'), codexConfigToml(9).replace('plugins = false', 'plugins = true'));
+    buildMarketplace(nodePath.join(root, 'mk'));
+    marketplacePath = nodePath.join(root, 'mk', '.agents/plugins/marketplace.json');
+    const c = await codex();
+    const added = await c.request('marketplace/add', { source: nodePath.join(root, 'mk') });
+    expect(added).to.deep.equal({ result: { marketplaceName: 'local-mk', installedRoot: nodePath.join(root, 'mk'), alreadyAdded: false } });
+  });
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('a marketplace added, nothing installed: the same answers', async () => {
+    const theirs = await compare();
+    const list = (theirs[0] as { result: { marketplaces: Array<{ plugins: Array<{ installed: boolean; localVersion: string | null }> }> } }).result;
+    expect(list.marketplaces[0]!.plugins.map((p) => [p.installed, p.localVersion])).to.deep.equal([
+      [false, '1.2.0'],
+      [false, null],
+    ]);
+  });
+
+  it('both installed by Codex, docs with a remote-install sidecar: the same answers', async () => {
+    const c = await codex();
+    for (const pluginName of ['docs', 'sheets']) expect(await c.request('plugin/install', { marketplacePath, pluginName })).to.have.property('result');
+    const cacheRoot = nodePath.join(codexHome, 'plugins', 'cache', 'local-mk', 'docs');
+    fs.writeFileSync(nodePath.join(cacheRoot, REMOTE_PLUGIN_INSTALL_METADATA_FILE), `{\n  "schema_version": 1,\n  "remote_plugin_id": "plugins~Plugin_docs0001"\n}\n`, {
+      mode: 0o600,
+    });
+    const theirs = await compare();
+    const installed = (
+      theirs[2] as { result: { marketplaces: Array<{ plugins: Array<{ id: string; installed: boolean; enabled: boolean; remotePluginId: string | null }> }> } }
+    ).result;
+    expect(installed.marketplaces[0]!.plugins.map((p) => [p.id, p.installed, p.enabled, p.remotePluginId])).to.deep.equal([
+      ['docs@local-mk', true, true, null],
+      ['sheets@local-mk', true, true, null],
+    ]);
+  });
+});

@@ -13,7 +13,6 @@ import { MARKETPLACE_MANIFEST_PATHS, parseMarketplace } from '../../domain/plugi
 import type { LoadedMarketplace, MarketplaceLoadError, PluginCache, PluginCatalog } from '../../domain/plugins/ports.js';
 import { parsePluginId } from '../../domain/plugins/pluginId.js';
 import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
-import { diskPluginCache } from './pluginCache.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -197,6 +196,3 @@ export const diskPluginCatalog = (codexHome: string, cache: PluginCache, userHom
       }),
   };
 };
-
-/** The plugin catalog of a home: its cache, its config, the user's and the configured marketplaces. */
-export const homePluginCatalog = (codexHome: string): PluginCatalog => diskPluginCatalog(codexHome, diskPluginCache(codexHome));

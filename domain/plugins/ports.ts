@@ -66,3 +66,11 @@ export interface PluginCatalog {
   /** What a plugin's bundle holds for `plugin/read`: its skills and MCP server names. */
   readonly bundle: (pluginRoot: string) => TE.TaskEither<EngineError, { readonly skills: ReadonlyArray<SkillFacts>; readonly mcpServers: ReadonlyArray<string> }>;
 }
+
+/** The plugin tables of a home's `config.toml` (`[plugins."<name>@<marketplace>"]`), edited in place. */
+export interface PluginConfig {
+  /** Set the plugin's `enabled`, adding its table at the end when it has none. */
+  readonly setEnabled: (key: string, enabled: boolean) => TE.TaskEither<EngineError, void>;
+  /** Remove the plugin's table (nothing when it has none). */
+  readonly remove: (key: string) => TE.TaskEither<EngineError, void>;
+}

@@ -3,8 +3,9 @@
 // `marketplace/add` on a folder, which works offline) with a plugin carrying an interface, a skill
 // and an MCP server and a bare one; asked before anything is installed, and again after Codex
 // installed both and the first was given a remote-install sidecar (Codex still answers
-// `remotePluginId: null` for a local marketplace plugin). Nothing is normalised: the answers are
-// deterministic.
+// `remotePluginId: null` for a local marketplace plugin), and after our uninstall and install
+// (Codex's on-disk effects: cache root and sidecar, config.toml table). Nothing is normalised: the
+// answers are deterministic.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
@@ -14,6 +15,7 @@ import { ENGINE_CLI_PATH } from './engineCli.js';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { REMOTE_PLUGIN_INSTALL_METADATA_FILE } from '../../domain/plugins/sidecar.js';
+import { parse as parseToml } from 'smol-toml';
 
 const write = (path: string, text: string) => {
   fs.mkdirSync(nodePath.dirname(path), { recursive: true });
@@ -121,6 +123,22 @@ describe('plugin/list, plugin/installed, plugin/read: rollout-engine serve answe
     ]);
   });
 
+  const sidecar = () => nodePath.join(codexHome, 'plugins', 'cache', 'local-mk', 'docs', REMOTE_PLUGIN_INSTALL_METADATA_FILE);
+  const writeSidecar = () => fs.writeFileSync(sidecar(), `{\n  "schema_version": 1,\n  "remote_plugin_id": "plugins~Plugin_docs0001"\n}\n`, { mode: 0o600 });
+  const pluginTables = () => (parseToml(fs.readFileSync(nodePath.join(codexHome, 'config.toml'), 'utf8')) as { plugins?: Record<string, unknown> }).plugins ?? {};
+
+  it('refusals and no-ops of plugin/install and plugin/uninstall in the same words', async () => {
+    const asks = async (s: StdioRpcClient) => [
+      await s.request('plugin/install', { marketplacePath, pluginName: 'nope' }),
+      await s.request('plugin/install', { marketplacePath: nodePath.join(root, 'missing/marketplace.json'), pluginName: 'docs' }),
+      await s.request('plugin/uninstall', { pluginId: 'bad id' }),
+      await s.request('plugin/uninstall', { pluginId: 'nope@local-mk' }),
+    ];
+    const theirs = await asks(await codex());
+    expect(await asks(await ours())).to.deep.equal(theirs);
+    expect(theirs[3]).to.deep.equal({ result: {} });
+  });
+
   it('both installed by Codex, docs with a remote-install sidecar: the same answers', async () => {
     const c = await codex();
     for (const pluginName of ['docs', 'sheets']) expect(await c.request('plugin/install', { marketplacePath, pluginName })).to.have.property('result');
@@ -136,5 +154,25 @@ describe('plugin/list, plugin/installed, plugin/read: rollout-engine serve answe
       ['docs@local-mk', true, true, null],
       ['sheets@local-mk', true, true, null],
     ]);
+  });
+
+  it('after our uninstall (cache root, sidecar and config table gone) and our install (root replaced, sidecar cleared, enabled), Codex answers as we do', async () => {
+    const s = await ours();
+    expect(await s.request('plugin/uninstall', { pluginId: 'docs@local-mk' })).to.deep.equal({ result: {} });
+    expect(fs.existsSync(nodePath.join(codexHome, 'plugins', 'cache', 'local-mk', 'docs'))).to.equal(false);
+    expect(Object.keys(pluginTables())).to.deep.equal(['sheets@local-mk']);
+    const afterUninstall = await compare();
+    expect((afterUninstall[2] as { result: { marketplaces: Array<{ plugins: Array<{ id: string }> }> } }).result.marketplaces[0]!.plugins.map((p) => p.id)).to.deep.equal(
+      ['sheets@local-mk'],
+    );
+
+    expect(await s.request('plugin/install', { marketplacePath, pluginName: 'docs' })).to.deep.equal({ result: { authPolicy: 'ON_USE', appsNeedingAuth: [] } });
+    writeSidecar();
+    expect(await s.request('plugin/install', { marketplacePath, pluginName: 'docs' })).to.deep.equal({ result: { authPolicy: 'ON_USE', appsNeedingAuth: [] } });
+    expect(fs.existsSync(sidecar())).to.equal(false);
+    expect(fs.readdirSync(nodePath.join(codexHome, 'plugins', 'cache', 'local-mk', 'docs'))).to.deep.equal(['1.2.0']);
+    expect(pluginTables()).to.deep.equal({ 'sheets@local-mk': { enabled: true }, 'docs@local-mk': { enabled: true } });
+    expect((fs.statSync(nodePath.join(codexHome, 'config.toml')).mode & 0o777).toString(8)).to.equal('600');
+    await compare();
   });
 });

@@ -25,6 +25,8 @@ import { threadSearchOccurrences } from './threadSearchOccurrences.js';
 import { pluginList } from './pluginList.js';
 import { pluginInstalled } from './pluginInstalled.js';
 import { pluginRead } from './pluginRead.js';
+import { pluginInstall } from './pluginInstall.js';
+import { pluginUninstall } from './pluginUninstall.js';
 
 /** Every method `serve` answers. Adding one: a file in this folder, listed here. */
 export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
@@ -54,4 +56,6 @@ export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
   pluginList,
   pluginInstalled,
   pluginRead,
+  pluginInstall,
+  pluginUninstall,
 ];

@@ -4,7 +4,7 @@ import { invalidArgument } from '../../../domain/errors.js';
 import { readPlugin } from '../../../replay/readPlugin.js';
 import { defineMethod } from '../method.js';
 import { optional } from '../protocol.js';
-import { homePluginCatalog } from '../../plugins/pluginCatalog.js';
+import { homePlugins } from '../../plugins/homePlugins.js';
 
 /** `plugin/read` params (Codex's `PluginReadParams`). */
 export const PluginReadParams = t.intersection([
@@ -20,5 +20,5 @@ export const pluginRead = defineMethod({
   handle: (ctx, p) =>
     p.marketplacePath === undefined || p.marketplacePath === null
       ? TE.left(invalidArgument('marketplacePath', 'a local marketplace file is required (remote catalogs are not read here)'))
-      : readPlugin(homePluginCatalog(ctx.codexHome), p.marketplacePath, p.pluginName),
+      : readPlugin(homePlugins(ctx.codexHome).catalog, p.marketplacePath, p.pluginName),
 });

@@ -7,32 +7,15 @@ import { parse as parseToml } from 'smol-toml';
 import { load as loadYaml } from 'js-yaml';
 import type { EngineError } from '../../domain/errors.js';
 import { rejected } from '../../domain/errors.js';
-import { DEFAULT_MCP_CONFIG_FILE, DEFAULT_SKILLS_DIR, PLUGIN_MANIFEST_PATHS, mcpServerNamesOf, pluginManifestPaths } from '../../domain/plugins/capabilitySummary.js';
+import { DEFAULT_SKILLS_DIR } from '../../domain/plugins/capabilitySummary.js';
 import type { PluginState, SkillFacts } from '../../domain/plugins/marketplace.js';
 import { MARKETPLACE_MANIFEST_PATHS, parseMarketplace } from '../../domain/plugins/marketplace.js';
 import type { LoadedMarketplace, MarketplaceLoadError, PluginCache, PluginCatalog } from '../../domain/plugins/ports.js';
 import { parsePluginId } from '../../domain/plugins/pluginId.js';
-import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
+import { toEngineError } from '../jsonl/toEngineError.js';
+import { kindOf, manifestTextOf, readBundle, textOrNull } from './pluginBundle.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-const kindOf = async (path: string): Promise<'file' | 'dir' | null> => {
-  try {
-    const st = await fs.stat(path);
-    return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : null;
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return null;
-    throw err;
-  }
-};
-
-const textOrNull = async (path: string): Promise<string | null> => {
-  try {
-    return await fs.readFile(path, 'utf8');
-  } catch {
-    return null;
-  }
-};
 
 /** The marketplace file under a root, in Codex's order of places. */
 const marketplaceFileIn = async (root: string): Promise<string | null> => {
@@ -48,18 +31,15 @@ const repoRootOf = async (dir: string): Promise<string | null> => {
   }
 };
 
-/** The plugin manifest of a bundle (first of Codex's places), parsed; null when absent or not a JSON object. */
+/** The plugin manifest of a bundle, parsed; null when absent or not a JSON object. */
 const manifestOf = async (pluginRoot: string): Promise<Record<string, unknown> | null> => {
-  for (const rel of PLUGIN_MANIFEST_PATHS) {
-    if ((await kindOf(nodePath.join(pluginRoot, rel))) !== 'file') continue;
-    try {
-      const json = JSON.parse((await textOrNull(nodePath.join(pluginRoot, rel))) ?? '') as unknown;
-      return isRecord(json) ? json : null;
-    } catch {
-      return null;
-    }
+  const text = await manifestTextOf(pluginRoot);
+  try {
+    const json = JSON.parse(text ?? '') as unknown;
+    return isRecord(json) ? json : null;
+  } catch {
+    return null;
   }
-  return null;
 };
 
 /** What `config.toml` says of plugins: the marketplaces it adds (local sources) and each plugin's `enabled`. */
@@ -179,20 +159,12 @@ export const diskPluginCatalog = (codexHome: string, cache: PluginCache, userHom
     },
     bundle: (pluginRoot) =>
       attempt(pluginRoot, 'read plugin bundle', async () => {
-        const manifest = await manifestOf(pluginRoot);
-        if (manifest === null) return { skills: [], mcpServers: [] };
-        const paths = pluginManifestPaths(JSON.stringify(manifest));
-        const declared = E.isRight(paths) ? paths.right : { skills: [], mcpServers: null, apps: null };
-        const roots = [...((await kindOf(nodePath.join(pluginRoot, DEFAULT_SKILLS_DIR))) === 'dir' ? [DEFAULT_SKILLS_DIR] : []), ...declared.skills];
+        const text = await manifestTextOf(pluginRoot);
+        const bundle = text === null ? null : await readBundle(pluginRoot, text);
+        if (bundle === null) return { skills: [], mcpServers: [] };
+        const roots = [...((await kindOf(nodePath.join(pluginRoot, DEFAULT_SKILLS_DIR))) === 'dir' ? [DEFAULT_SKILLS_DIR] : []), ...bundle.paths.skills];
         const skills = (await Promise.all([...new Set(roots)].sort().map((r) => skillsUnder(nodePath.join(pluginRoot, r))))).flat();
-        let mcpServers: ReadonlyArray<string> = [];
-        if (declared.mcpServers !== null && 'inline' in declared.mcpServers) mcpServers = declared.mcpServers.inline;
-        else {
-          const file = declared.mcpServers?.path ?? DEFAULT_MCP_CONFIG_FILE;
-          const text = await textOrNull(nodePath.join(pluginRoot, file));
-          mcpServers = text === null ? [] : mcpServerNamesOf(text);
-        }
-        return { skills: [...skills].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), mcpServers };
+        return { skills: [...skills].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), mcpServers: bundle.mcpServerNames };
       }),
   };
 };

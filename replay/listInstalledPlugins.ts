@@ -2,6 +2,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import type { MarketplaceListing, PluginCatalog } from '../domain/plugins/ports.js';
 import { marketplaceEntry, pluginSummary } from '../domain/plugins/marketplace.js';
+import { visibleMarketplaces } from './internal/visibleMarketplaces.js';
 
 /**
  * `plugin/installed`: the marketplaces' installed plugins (and those named in
@@ -18,4 +19,4 @@ export const listInstalledPlugins = (
       return plugins.length === 0 ? [] : [marketplaceEntry(marketplace, plugins)];
     }),
     marketplaceLoadErrors: errors,
-  }))(catalog.marketplaces(cwds));
+  }))(visibleMarketplaces(catalog, cwds));

@@ -2,6 +2,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import type { MarketplaceListing, PluginCatalog } from '../domain/plugins/ports.js';
 import { marketplaceEntry, pluginSummary } from '../domain/plugins/marketplace.js';
+import { visibleMarketplaces } from './internal/visibleMarketplaces.js';
 
 /** `plugin/list`: every marketplace the home sees, each plugin summarised (Codex's `PluginListResponse`). */
 export const listPlugins = (catalog: PluginCatalog, cwds: ReadonlyArray<string>): TE.TaskEither<EngineError, Record<string, unknown>> =>
@@ -15,4 +16,4 @@ export const listPlugins = (catalog: PluginCatalog, cwds: ReadonlyArray<string>)
     marketplaceLoadErrors: errors,
     // Featured plugins come from the remote catalog: local marketplaces feature none.
     featuredPluginIds: [],
-  }))(catalog.marketplaces(cwds));
+  }))(visibleMarketplaces(catalog, cwds));

@@ -43,7 +43,7 @@ const manifestOf = async (pluginRoot: string): Promise<Record<string, unknown> |
 };
 
 /** What `config.toml` says of plugins: the marketplaces it adds (local sources) and each plugin's `enabled`. */
-const readConfig = async (codexHome: string): Promise<{ marketplaceRoots: string[]; enabled: Map<string, boolean> }> => {
+const readConfig = async (codexHome: string): Promise<{ feature: boolean; marketplaceRoots: string[]; enabled: Map<string, boolean> }> => {
   const text = await textOrNull(nodePath.join(codexHome, 'config.toml'));
   let config: Record<string, unknown> = {};
   try {
@@ -58,7 +58,8 @@ const readConfig = async (codexHome: string): Promise<{ marketplaceRoots: string
     .map((m) => m['source'] as string);
   const plugins = isRecord(config['plugins']) ? config['plugins'] : {};
   const enabled = new Map(Object.entries(plugins).flatMap(([id, p]) => (isRecord(p) && typeof p['enabled'] === 'boolean' ? [[id, p['enabled']] as const] : [])));
-  return { marketplaceRoots, enabled };
+  const features = isRecord(config['features']) ? config['features'] : {};
+  return { feature: features['plugins'] !== false, marketplaceRoots, enabled };
 };
 
 /** `SKILL.md` files under a skills root (depth-bounded, sorted), with their front matter read. */
@@ -128,6 +129,7 @@ export const diskPluginCatalog = (codexHome: string, cache: PluginCache, userHom
   };
 
   return {
+    featureEnabled: () => attempt(codexHome, 'read config.toml', async () => (await readConfig(codexHome)).feature),
     marketplaces: (cwds) =>
       attempt(codexHome, 'list plugin marketplaces', async () => {
         const config = await readConfig(codexHome);
@@ -152,7 +154,7 @@ export const diskPluginCatalog = (codexHome: string, cache: PluginCache, userHom
         return { loaded, errors };
       }),
     marketplace: (path) => async () => {
-      const config = await readConfig(codexHome).catch(() => ({ marketplaceRoots: [], enabled: new Map<string, boolean>() }));
+      const config = await readConfig(codexHome).catch(() => ({ enabled: new Map<string, boolean>() }));
       const m = await attempt(path, 'read plugin marketplace', () => load(path, config.enabled))();
       if (E.isLeft(m)) return m;
       return E.isLeft(m.right) ? E.left(rejected(m.right.left)) : E.right(m.right.right);

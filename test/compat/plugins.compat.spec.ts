@@ -175,4 +175,12 @@ describe('plugin/list, plugin/installed, plugin/read: rollout-engine serve answe
     expect((fs.statSync(nodePath.join(codexHome, 'config.toml')).mode & 0o777).toString(8)).to.equal('600');
     await compare();
   });
+
+  it('with the plugins feature off in config.toml: no marketplace listed, plugin/read refused, in the same words', async () => {
+    const config = nodePath.join(codexHome, 'config.toml');
+    fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace('plugins = true', 'plugins = false'));
+    const theirs = await compare();
+    expect(theirs[0]).to.deep.equal({ result: { marketplaces: [], marketplaceLoadErrors: [], featuredPluginIds: [] } });
+    expect(theirs[4]).to.deep.equal({ error: { code: -32600, message: 'plugins feature is disabled' } });
+  });
 });

@@ -6,6 +6,7 @@ import { auditProjection } from './audit.js';
 import { settingsLinesProjection } from './settingsLines.js';
 import { tokenCountsProjection } from './tokenCounts.js';
 import { searchProjection } from './search.js';
+import { toolItemsProjection } from './toolItems.js';
 
 /** The projections the runner applies, in order (turns before items: items attach to turns). */
 export const ALL_PROJECTIONS: ReadonlyArray<Projection> = [
@@ -16,4 +17,5 @@ export const ALL_PROJECTIONS: ReadonlyArray<Projection> = [
   settingsLinesProjection,
   tokenCountsProjection,
   searchProjection,
+  toolItemsProjection,
 ];

@@ -21,8 +21,12 @@ export type SyncOutcome = 'installed' | 'backfilled' | 'current';
 
 export interface PluginsManager {
   /**
-   * The telemetry metadata of a plugin: the one place it is built, for every analytics path. The
-   * remote id is the sidecar's unless the caller passes the backend's (remote install) explicitly.
+   * The telemetry metadata of a plugin: the one place it is built, for every analytics path, with
+   * the capability summary of its installed bundle (`PluginCache.capabilitySummary`). As in Codex
+   * (`plugin_telemetry_metadata_from_root` sets `remote_plugin_id: None`), normal metadata has no
+   * remote override: only a caller holding the backend's authoritative id (remote install, or a
+   * reconstruction of one from its sidecar) passes it, and the serializer then reports it as
+   * `plugin_id`. The sidecar is never read here.
    */
   readonly telemetryMetadata: (
     id: PluginId,
@@ -48,9 +52,9 @@ export const pluginsManager = (deps: PluginsManagerDeps): PluginsManager => {
   const metadata: PluginsManager['telemetryMetadata'] =
     (id, opts = {}) =>
     async () => {
-      const remote = opts.remotePluginId !== undefined ? E.right(opts.remotePluginId) : await cache.readRemoteId(id)();
-      if (E.isLeft(remote)) return remote;
-      return E.right(telemetryMetadata({ pluginId: id, remotePluginId: remote.right, capabilitySummary: opts.capabilitySummary ?? null }));
+      const summary = opts.capabilitySummary !== undefined ? E.right(opts.capabilitySummary) : await cache.capabilitySummary(id)();
+      if (E.isLeft(summary)) return summary;
+      return E.right(telemetryMetadata({ pluginId: id, remotePluginId: opts.remotePluginId ?? null, capabilitySummary: summary.right }));
     };
   const report = (state: PluginState, m: PluginTelemetryMetadata): TE.TaskEither<EngineError, PluginTelemetryMetadata> =>
     deps.sink === null ? TE.right(m) : TE.map(() => m)(deps.sink.deliver({ events: [pluginStateEvent(state, m, deps.productClientId)] }));

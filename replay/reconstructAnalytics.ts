@@ -11,7 +11,7 @@ import { selectResponses } from '../domain/tokens/selectResponses.js';
 import type { AnalyticsEvent } from '../domain/analytics/event.js';
 import { reconstructAnalyticsEvents } from '../domain/analytics/reconstruct.js';
 import type { PluginsManager } from './pluginsManager.js';
-import { pluginObservations, storedResponses } from './internal/indexScans.js';
+import { pluginObservations, storedResponses, toolItemRows } from './internal/indexScans.js';
 
 export interface ReconstructedAnalytics {
   readonly events: ReadonlyArray<AnalyticsEvent>;
@@ -34,6 +34,8 @@ export const reconstructAnalytics =
     if (E.isLeft(stored)) return stored;
     const observations = await pluginObservations(store)();
     if (E.isLeft(observations)) return observations;
+    const tools = await toolItemRows(store)();
+    if (E.isLeft(tools)) return tools;
     const cached = await cache.list()();
     if (E.isLeft(cached)) return cached;
     const turns = new Map<string, TurnRow[]>();
@@ -74,6 +76,7 @@ export const reconstructAnalytics =
       pluginObservations: observations.right,
       installedPlugins: installed,
       pluginMetadata,
+      toolItems: tools.right,
     });
     return E.right({ events, pluginProblems: [...new Set(problems)].sort() });
   };

@@ -41,7 +41,7 @@ import type { TableName } from '../../domain/index/rows.js';
  * Values are msgpack (lmdb default) with record structures shared per table. Schema changes bump `SCHEMA_VERSION` and add a step under
  * migrations/index/.
  */
-export const SCHEMA_VERSION = 16;
+export const SCHEMA_VERSION = 17;
 
 /** Bytes of a file's head covered by `headHash`. */
 export const HEAD_BYTES = 4096;
@@ -66,6 +66,7 @@ export const DB_NAMES: Readonly<Record<TableName, string>> = {
   threadState: 'thread_state',
   searchText: 'search_text',
   searchGrams: 'search_grams',
+  toolItems: 'tool_items',
 };
 
 /** Upper bound of a key part: sorts after every number and every id string we store. */

@@ -13,6 +13,7 @@ import { activePluginVersion, comparePluginVersions, isValidVersionSegment } fro
 import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
 import type { AtomicWriteHooks } from './atomicFile.js';
 import { writeFileAtomic } from './atomicFile.js';
+import { readCapabilitySummary } from './pluginBundle.js';
 
 export const PLUGINS_CACHE_DIR = nodePath.join('plugins', 'cache');
 /** Sidecar permissions: it names the account's backend plugin, readable by the owner only. */
@@ -136,6 +137,11 @@ export const diskPluginCache = (codexHome: string, hooks: AtomicWriteHooks = {})
         }
       }),
     readRemoteId: (id) => () => readRemote(id),
+    capabilitySummary: (id) =>
+      attempt(baseRoot(id), 'read plugin manifest', async () => {
+        const active = activePluginVersion(await versionsOf(id));
+        return active === null ? null : readCapabilitySummary(id, nodePath.join(baseRoot(id), active));
+      }),
     writeRemoteId: (id, remotePluginId) => async () => {
       const bytes = encodeSidecar(remotePluginId);
       if (E.isLeft(bytes)) return bytes;

@@ -6,6 +6,8 @@ import type { PluginObservation } from '../plugins/rolloutObservations.js';
 import type { PluginTelemetryMetadata } from '../plugins/telemetry.js';
 import type { AnalyticsEvent } from './event.js';
 import { pluginStateEvent, pluginUsedEvent } from './pluginEvents.js';
+import type { ToolItemRow } from './toolItems.js';
+import { toolItemEvent } from './toolItems.js';
 
 /**
  * Analytics events reconstructed from rollouts (pure): the events Codex's analytics client sends,
@@ -13,7 +15,9 @@ import { pluginStateEvent, pluginUsedEvent } from './pluginEvents.js';
  * forks; a revision is the same thread), `codex_turn_event` per ended turn a file itself ran
  * (with its duration and the token usage of its counted responses), `codex_plugin_installed` per
  * cached plugin, and `codex_plugin_used` / `_enabled` / `_disabled` from the rollouts' plugin
- * facts, all carrying telemetry metadata built by the plugins manager. Fields only a live process
+ * facts, all carrying telemetry metadata built by the plugins manager, and the tool-item events
+ * (`codex_command_execution_event`, `codex_file_change_event`, `codex_mcp_tool_call_event`, …) of
+ * the items a file's `item_completed` lines hold (domain/analytics/toolItems.ts). Fields only a live process
  * knows (client transport, OS, timings inside a turn) are not invented: they are left out.
  * Order is deterministic: installed plugins by id, then thread by thread (by creation time), each
  * thread's files in order and each file's events in line order (as the file recorded them).
@@ -31,6 +35,8 @@ export interface ReconstructInput {
   readonly installedPlugins: ReadonlyArray<PluginTelemetryMetadata>;
   /** Metadata for every plugin key observed in rollouts (from the plugins manager). */
   readonly pluginMetadata: ReadonlyMap<string, PluginTelemetryMetadata>;
+  /** Tool items of every rollout with their lines (the `toolItems` table). */
+  readonly toolItems: ReadonlyArray<{ readonly rolloutId: string; readonly line: number; readonly row: ToolItemRow }>;
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -161,6 +167,22 @@ export const reconstructAnalyticsEvents = (input: ReconstructInput): AnalyticsEv
         },
       });
     }
+  }
+  for (const { rolloutId, line, row } of input.toolItems) {
+    const r = byRollout.get(rolloutId);
+    if (!r) continue;
+    const f = threadFacts(r);
+    // A legacy fork's copied lines are its source's history: reported with the source.
+    const copiedFrom = r.base === null && f.forkedFrom !== null ? turnIdsOfThread.get(f.forkedFrom) : undefined;
+    if (copiedFrom?.has(row.turnId)) continue;
+    const thread = {
+      threadId: r.threadId,
+      threadSource: f.threadSource,
+      subagentSource: f.subagentSource,
+      parentThreadId: f.parentThreadId,
+      codexRsVersion: f.cliVersion,
+    };
+    placed.push({ at: `${fileKey(r)}\u0000${pad(line)}\u0000${pad(0)}`, event: toolItemEvent(row, thread) });
   }
   for (const { rolloutId, line, seq, observation: o } of input.pluginObservations) {
     const m = input.pluginMetadata.get(o.pluginKey);

@@ -7,6 +7,7 @@ import type { CountedResponse, TokenFileState } from '../tokens/responseFold.js'
 import type { PluginFileState, PluginObservation } from '../plugins/rolloutObservations.js';
 import type { ReadState, ThreadStateRow } from '../threadState/threadStateEvent.js';
 import type { ConversationText } from '../search/conversationText.js';
+import type { ToolItemRow } from '../analytics/toolItems.js';
 
 /**
  * Rows of the history index, table by table. Every table except `files`, `threads` and `meta` is
@@ -240,6 +241,8 @@ export interface IndexTables {
   searchText: { key: readonly [string, number]; value: ConversationText };
   /** The rollout's search signature (domain/search/gramSignature.ts): its trigrams' bits. */
   searchGrams: { key: readonly [string]; value: Uint8Array };
+  /** The tool items (command, patch, MCP call, …) a file's `item_completed` lines hold, by line (domain/analytics/toolItems.ts). */
+  toolItems: { key: readonly [string, number]; value: ToolItemRow };
 }
 export type TableName = keyof IndexTables;
 export type KeyOf<T extends TableName> = IndexTables[T]['key'];
@@ -278,6 +281,7 @@ export const TABLES: ReadonlyArray<TableName> = [
   'threadState',
   'searchText',
   'searchGrams',
+  'toolItems',
 ];
 /** Tables whose keys start with a rollout id (cleared when a rollout is re-indexed): all but the home-wide ones. */
 export const ROLLOUT_TABLES: ReadonlyArray<TableName> = TABLES.filter(

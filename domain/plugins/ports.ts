@@ -1,6 +1,8 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../errors.js';
 import type { PluginId } from './pluginId.js';
+import type { PluginCapabilitySummary } from './telemetry.js';
+import type { Marketplace, PluginState, SkillFacts } from './marketplace.js';
 
 /** A plugin found in the cache, with its sidecar read (or why it could not be). */
 export interface CachedPlugin {
@@ -28,6 +30,49 @@ export interface PluginCache {
   readonly uninstall: (id: PluginId) => TE.TaskEither<EngineError, void>;
   /** Remote id from the sidecar; null without one (or when the plugin is not installed). */
   readonly readRemoteId: (id: PluginId) => TE.TaskEither<EngineError, string | null>;
+  /** The active version's capability summary (manifest, skills, MCP servers, apps); null when not installed or without a manifest. */
+  readonly capabilitySummary: (id: PluginId) => TE.TaskEither<EngineError, PluginCapabilitySummary | null>;
   /** Write the sidecar (temp file + rename, mode 0600). The plugin must be installed. */
   readonly writeRemoteId: (id: PluginId, remotePluginId: string) => TE.TaskEither<EngineError, void>;
+}
+
+/** A marketplace with what the home says of each of its plugins (same order). */
+export interface LoadedMarketplace {
+  readonly marketplace: Marketplace;
+  readonly states: ReadonlyArray<PluginState>;
+}
+
+/** A marketplace that could not be loaded, in Codex's words (`MarketplaceLoadErrorInfo`). */
+export interface MarketplaceLoadError {
+  readonly marketplacePath: string;
+  readonly message: string;
+}
+
+/** The marketplaces a home sees, and those that failed to load. */
+export interface MarketplaceListing {
+  readonly loaded: ReadonlyArray<LoadedMarketplace>;
+  readonly errors: ReadonlyArray<MarketplaceLoadError>;
+}
+
+/**
+ * The plugin marketplaces a home can see (the user's home marketplace, those of the given working
+ * directories' repositories, those `config.toml` adds) with each plugin's source manifest, cache
+ * state and enable state.
+ */
+export interface PluginCatalog {
+  /** `[features] plugins` of config.toml (on unless set to false): off, Codex lists no marketplace and reads no plugin. */
+  readonly featureEnabled: () => TE.TaskEither<EngineError, boolean>;
+  readonly marketplaces: (cwds: ReadonlyArray<string>) => TE.TaskEither<EngineError, MarketplaceListing>;
+  /** One marketplace file; a missing or invalid one is `Rejected` in Codex's words. */
+  readonly marketplace: (marketplacePath: string) => TE.TaskEither<EngineError, LoadedMarketplace>;
+  /** What a plugin's bundle holds for `plugin/read`: its skills and MCP server names. */
+  readonly bundle: (pluginRoot: string) => TE.TaskEither<EngineError, { readonly skills: ReadonlyArray<SkillFacts>; readonly mcpServers: ReadonlyArray<string> }>;
+}
+
+/** The plugin tables of a home's `config.toml` (`[plugins."<name>@<marketplace>"]`), edited in place. */
+export interface PluginConfig {
+  /** Set the plugin's `enabled`, adding its table at the end when it has none. */
+  readonly setEnabled: (key: string, enabled: boolean) => TE.TaskEither<EngineError, void>;
+  /** Remove the plugin's table (nothing when it has none). */
+  readonly remove: (key: string) => TE.TaskEither<EngineError, void>;
 }

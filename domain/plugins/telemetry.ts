@@ -36,10 +36,13 @@ export const telemetryMetadata = (fields: PluginTelemetryMetadata): PluginTeleme
           }),
   });
 
-/** `event_params` of a plugin event (Codex's `CodexPluginMetadata`, same keys and order). */
+/**
+ * `event_params` of a plugin event: Codex's `CodexPluginMetadata` (`codex-rs/analytics/src/events.rs`),
+ * same keys in the same order. `plugin_id` is the backend's remote id when the metadata carries
+ * one (remote install), else `<name>@<marketplace>`; there is no separate `remote_plugin_id` key.
+ */
 export type CodexPluginMetadata = {
   readonly plugin_id: string | null;
-  readonly remote_plugin_id: string | null;
   readonly plugin_name: string | null;
   readonly marketplace_name: string | null;
   readonly has_skills: boolean | null;
@@ -49,8 +52,7 @@ export type CodexPluginMetadata = {
 };
 
 export const codexPluginMetadata = (m: PluginTelemetryMetadata, productClientId: string | null): CodexPluginMetadata => ({
-  plugin_id: m.pluginId === null ? null : pluginKey(m.pluginId),
-  remote_plugin_id: m.remotePluginId,
+  plugin_id: m.remotePluginId ?? (m.pluginId === null ? null : pluginKey(m.pluginId)),
   plugin_name: m.pluginId?.pluginName ?? null,
   marketplace_name: m.pluginId?.marketplaceName ?? null,
   has_skills: m.capabilitySummary?.hasSkills ?? null,

@@ -53,6 +53,8 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 14, to: 15, name: '015-search', kind: 'rebuild' },
   // A signature holds six-grams too: one without them would rule out files a phrase matches in.
   { from: 15, to: 16, name: '016-search-six-grams', kind: 'rebuild' },
+  // Analytics reconstruction reports tool items (`toolItems`): every item_completed line again.
+  { from: 16, to: 17, name: '017-tool-items', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -22,6 +22,11 @@ import { threadLoadedList } from './threadLoadedList.js';
 import { threadReadStateUpdate } from './threadReadStateUpdate.js';
 import { threadSearch } from './threadSearch.js';
 import { threadSearchOccurrences } from './threadSearchOccurrences.js';
+import { pluginList } from './pluginList.js';
+import { pluginInstalled } from './pluginInstalled.js';
+import { pluginRead } from './pluginRead.js';
+import { pluginInstall } from './pluginInstall.js';
+import { pluginUninstall } from './pluginUninstall.js';
 
 /** Every method `serve` answers. Adding one: a file in this folder, listed here. */
 export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
@@ -48,4 +53,9 @@ export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
   threadReadStateUpdate,
   threadSearch,
   threadSearchOccurrences,
+  pluginList,
+  pluginInstalled,
+  pluginRead,
+  pluginInstall,
+  pluginUninstall,
 ];

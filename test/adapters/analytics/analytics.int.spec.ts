@@ -87,20 +87,20 @@ describe('analytics reconstruction and delivery', function () {
       'codex_plugin_used', // sheets in l1 (legacy link)
       'codex_turn_event', // l1
     ]);
+    // The install of a remotely installed plugin is reported as the remote install reported it:
+    // the sidecar's backend id as plugin_id. Every other event has normal metadata (local id).
     expect(events[0]!.event_params).to.deep.equal({
-      plugin_id: 'docs@openai-curated',
-      remote_plugin_id: REMOTE_DOCS,
+      plugin_id: REMOTE_DOCS,
       plugin_name: 'docs',
       marketplace_name: 'openai-curated',
-      has_skills: null,
-      mcp_server_count: null,
-      connector_ids: null,
+      has_skills: false,
+      mcp_server_count: 0,
+      connector_ids: [],
       product_client_id: null,
     });
-    expect(events[1]!.event_params['remote_plugin_id']).to.equal(null);
+    expect(events[1]!.event_params['plugin_id']).to.equal('sheets@openai-curated');
     expect(events[3]!.event_params).to.include({
       plugin_id: 'docs@openai-curated',
-      remote_plugin_id: REMOTE_DOCS,
       thread_id: PAGINATED_THREAD,
       turn_id: 'p1',
       model_slug: 'gpt-5',

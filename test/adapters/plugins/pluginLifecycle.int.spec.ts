@@ -55,20 +55,20 @@ describe('plugin identity: remote-install sidecar lifecycle (PluginsManager over
     expect(JSON.parse(text)).to.deep.equal({ schema_version: 1, remote_plugin_id: REMOTE });
     expect(text).to.equal(`{\n  "schema_version": 1,\n  "remote_plugin_id": "${REMOTE}"\n}\n`);
     expect((await fs.stat(sidecarPath(home, DOCS))).mode & 0o777).to.equal(0o600);
-    expect(m).to.deep.equal({ pluginId: DOCS, remotePluginId: REMOTE, capabilitySummary: null });
+    const noCapabilities = { configName: 'docs@openai-curated', displayName: 'docs', description: null, hasSkills: false, mcpServerNames: [], appConnectorIds: [] };
+    expect(m).to.deep.equal({ pluginId: DOCS, remotePluginId: REMOTE, capabilitySummary: noCapabilities });
     expect(sent).to.deep.equal([
       {
         events: [
           {
             event_type: 'codex_plugin_installed',
             event_params: {
-              plugin_id: 'docs@openai-curated',
-              remote_plugin_id: REMOTE,
+              plugin_id: REMOTE,
               plugin_name: 'docs',
               marketplace_name: 'openai-curated',
-              has_skills: null,
-              mcp_server_count: null,
-              connector_ids: null,
+              has_skills: false,
+              mcp_server_count: 0,
+              connector_ids: [],
               product_client_id: 'rollout_engine_test',
             },
           },
@@ -111,18 +111,18 @@ describe('plugin identity: remote-install sidecar lifecycle (PluginsManager over
     right(await manager().installLocal(await writeSource(tmp(), '1.1.0'), DOCS, '1.1.0')());
     expect(await exists(sidecarPath(home, DOCS))).to.equal(false);
     expect(right(await diskPluginCache(home).readRemoteId(DOCS)())).to.equal(null);
-    expect(sent.map((p) => [p.events[0]!.event_type, p.events[0]!.event_params['remote_plugin_id']])).to.deep.equal([
+    expect(sent.map((p) => [p.events[0]!.event_type, p.events[0]!.event_params['plugin_id']])).to.deep.equal([
       ['codex_plugin_installed', REMOTE],
-      ['codex_plugin_installed', null],
+      ['codex_plugin_installed', 'docs@openai-curated'],
     ]);
   });
 
-  it('uninstall removes the sidecar with the cache root and reports the identity the plugin had', async () => {
+  it('uninstall removes the sidecar with the cache root and reports the plugin with normal metadata (no remote override)', async () => {
     right(await manager().installRemote(await writeSource(tmp(), '1.0.0'), DOCS, '1.0.0', REMOTE)());
     right(await manager().uninstall(DOCS)());
     expect(await exists(nodePath.join(home, 'plugins', 'cache', 'openai-curated', 'docs'))).to.equal(false);
     expect(sent[1]!.events[0]).to.include({ event_type: 'codex_plugin_uninstalled' });
-    expect(sent[1]!.events[0]!.event_params['remote_plugin_id']).to.equal(REMOTE);
+    expect(sent[1]!.events[0]!.event_params['plugin_id']).to.equal('docs@openai-curated');
     expect(await fs.readdir(nodePath.join(home, 'plugins', 'cache', 'openai-curated'))).to.deep.equal([]);
     // No identity can be written for a plugin that is not installed.
     expect(E.isLeft(await diskPluginCache(home).writeRemoteId(DOCS, REMOTE)())).to.equal(true);
@@ -133,7 +133,8 @@ describe('plugin identity: remote-install sidecar lifecycle (PluginsManager over
     await fs.writeFile(sidecarPath(home, DOCS), JSON.stringify({ schema_version: 2, remote_plugin_id: REMOTE, region: 'eu' }));
     const r = await diskPluginCache(home).readRemoteId(DOCS)();
     expect(E.isLeft(r) && r.left).to.deep.include({ _tag: 'Unsupported', schemaVersion: 2 });
-    expect(E.isLeft(await manager().telemetryMetadata(DOCS)())).to.equal(true);
+    // Telemetry metadata never reads the sidecar, so a bad one does not stop analytics.
+    expect(right(await manager().telemetryMetadata(DOCS)()).remotePluginId).to.equal(null);
     const listed = right(await diskPluginCache(home).list()());
     expect(listed[0]!.remotePluginId).to.equal(null);
     expect(listed[0]!.sidecarError).to.deep.include({ _tag: 'Unsupported', schemaVersion: 2 });
@@ -145,12 +146,50 @@ describe('plugin identity: remote-install sidecar lifecycle (PluginsManager over
 
   it('telemetry metadata is built once and immutable', async () => {
     right(await manager().installRemote(await writeSource(tmp(), '1.0.0'), DOCS, '1.0.0', REMOTE)());
-    const m = right(await manager().telemetryMetadata(DOCS)());
+    const m = right(await manager().telemetryMetadata(DOCS, { remotePluginId: REMOTE })());
     expect(m.remotePluginId).to.equal(REMOTE);
+    expect(right(await manager().telemetryMetadata(DOCS)()).remotePluginId).to.equal(null);
     expect(Object.isFrozen(m) && Object.isFrozen(m.pluginId)).to.equal(true);
     expect(() => {
       (m as { remotePluginId: string | null }).remotePluginId = 'x';
     }).to.throw(TypeError);
+  });
+
+  it("every analytics path takes its metadata from PluginsManager: the installed bundle's capability summary", async () => {
+    const src = await writeSource(tmp(), '1.0.0');
+    await fs.mkdir(nodePath.join(src, 'skills', 'lookup'), { recursive: true });
+    await fs.writeFile(nodePath.join(src, '.mcp.json'), JSON.stringify({ mcpServers: { search: { command: 's' }, docs: { url: 'http://127.0.0.1:1' } } }));
+    await fs.writeFile(nodePath.join(src, '.app.json'), JSON.stringify({ apps: { drive: { id: 'connector_drive' }, calendar: { id: 'connector_calendar' } } }));
+    const capabilities = { has_skills: true, mcp_server_count: 2, connector_ids: ['connector_drive', 'connector_calendar'] };
+    const mgr = manager();
+    right(await mgr.installLocal(src, DOCS, '1.0.0')());
+    right(await mgr.installRemote(src, DOCS, '1.0.0', REMOTE)());
+    const enabled = right(await mgr.stateEvent('enabled', DOCS)());
+    const disabled = right(await mgr.stateEvent('disabled', DOCS)());
+    const used = right(await mgr.usedEvent(DOCS, { threadId: 't', turnId: 'u', modelSlug: 'gpt-5' })());
+    right(await mgr.uninstall(DOCS)());
+    const events = [sent[0]!.events[0]!, sent[1]!.events[0]!, enabled, disabled, used, sent[2]!.events[0]!];
+    expect(events.map((e) => e.event_type)).to.deep.equal([
+      'codex_plugin_installed',
+      'codex_plugin_installed',
+      'codex_plugin_enabled',
+      'codex_plugin_disabled',
+      'codex_plugin_used',
+      'codex_plugin_uninstalled',
+    ]);
+    for (const e of events)
+      expect(e.event_params, e.event_type).to.deep.include(capabilities).and.to.deep.include({ plugin_name: 'docs', marketplace_name: 'openai-curated' });
+    expect(events.map((e) => e.event_params['plugin_id'])).to.deep.equal([
+      'docs@openai-curated',
+      REMOTE,
+      'docs@openai-curated',
+      'docs@openai-curated',
+      'docs@openai-curated',
+      'docs@openai-curated',
+    ]);
+    expect(used.event_params['mcp_server_names']).to.deep.equal(['docs', 'search']);
+    // Once uninstalled there is no bundle, so no summary.
+    expect(right(await mgr.telemetryMetadata(DOCS)()).capabilitySummary).to.equal(null);
   });
 
   const runWorker = (args: string[]) => {

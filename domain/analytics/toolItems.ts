@@ -1,0 +1,320 @@
+import * as t from 'io-ts';
+import * as E from 'fp-ts/lib/Either.js';
+import { snakeToCamel } from '../thread/snakeToCamel.js';
+import type { AnalyticsEvent } from './event.js';
+
+/**
+ * Codex's tool-item analytics events, from the `item_completed` lines a rollout holds (pure).
+ * Read from `codex-rs/analytics/src/reducer.rs` (`tool_item_event`, `tool_item_base`,
+ * `command_execution_tool_name`, the `*_outcome` functions, `command_action_counts`,
+ * `file_change_counts`, `web_search_action_kind`, `web_search_query_count`) and
+ * `codex-rs/analytics/src/events.rs` (`CodexToolItemEventBase` and the per-kind params: field
+ * names and order). The rollout's item is core's `TurnItem` (snake_case fields as Codex 0.169
+ * writes them; camelCase accepted too); an item still in progress, or one whose line lacks
+ * `started_at_ms` / `completed_at_ms` (Codex emits only for an item it saw start and complete),
+ * gives no event. `duration_ms` is `completed_at_ms - started_at_ms` (null if negative, as
+ * Rust's `checked_sub`). What a rollout does not record — the app-server client of the
+ * connection and approval reviews — is left out (client) or Codex's value for "no review seen"
+ * (counts 0, `final_approval_outcome: "unknown"`, no permissions requested).
+ */
+
+export type ToolTerminalStatus = 'completed' | 'failed' | 'rejected' | 'interrupted';
+export type ToolFailureKind = 'tool_error' | 'approval_denied';
+
+export type ToolItemFacts =
+  | {
+      readonly kind: 'commandExecution';
+      readonly source: string;
+      readonly exitCode: number | null;
+      readonly executionMs: number | null;
+      readonly actions: { readonly total: number; readonly read: number; readonly listFiles: number; readonly search: number; readonly unknown: number };
+    }
+  | {
+      readonly kind: 'fileChange';
+      readonly changes: { readonly total: number; readonly add: number; readonly update: number; readonly delete: number; readonly move: number };
+    }
+  | { readonly kind: 'mcpToolCall'; readonly server: string; readonly tool: string; readonly errorPresent: boolean; readonly executionMs: number | null }
+  | {
+      readonly kind: 'dynamicToolCall';
+      readonly tool: string;
+      readonly success: boolean | null;
+      readonly content: { readonly total: number; readonly text: number; readonly image: number } | null;
+      readonly executionMs: number | null;
+    }
+  | {
+      readonly kind: 'webSearch';
+      readonly action: 'search' | 'open_page' | 'find_in_page' | 'other' | null;
+      readonly queryPresent: boolean;
+      readonly queryCount: number | null;
+    }
+  | { readonly kind: 'imageGeneration'; readonly revisedPromptPresent: boolean; readonly savedPathPresent: boolean };
+
+/** One tool item of a rollout, as the `toolItems` table keeps it (key: [rolloutId, line]). */
+export interface ToolItemRow {
+  readonly turnId: string;
+  readonly itemId: string;
+  readonly startedAtMs: number;
+  readonly completedAtMs: number;
+  readonly toolName: string;
+  readonly terminalStatus: ToolTerminalStatus;
+  readonly failureKind: ToolFailureKind | null;
+  readonly facts: ToolItemFacts;
+}
+
+const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null, t.undefined]);
+const Duration = t.type({ secs: t.number, nanos: t.number });
+const durationMs = (d: t.TypeOf<typeof Duration> | null | undefined): number | null => (d ? d.secs * 1000 + Math.floor(d.nanos / 1_000_000) : null);
+
+/** A field under its snake_case name or its camelCase one. */
+const field = (item: Record<string, unknown>, snake: string): unknown => item[snake] ?? item[snakeToCamel(snake)];
+
+const outcome = (status: unknown, declinable: boolean): { terminalStatus: ToolTerminalStatus; failureKind: ToolFailureKind | null } | null => {
+  switch (typeof status === 'string' ? snakeToCamel(status) : status) {
+    case 'completed':
+      return { terminalStatus: 'completed', failureKind: null };
+    case 'failed':
+      return { terminalStatus: 'failed', failureKind: 'tool_error' };
+    case 'declined':
+      return declinable ? { terminalStatus: 'rejected', failureKind: 'approval_denied' } : null;
+    default:
+      return null; // in progress (or unknown): Codex emits nothing
+  }
+};
+
+const commandToolName = (source: string): string =>
+  source === 'unifiedExecStartup' || source === 'unifiedExecInteraction' ? 'unified_exec' : source === 'userShell' ? 'user_shell' : 'shell';
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const decoded = <A>(c: t.Decoder<unknown, A>, v: unknown): A | null => {
+  const r = c.decode(v);
+  return E.isRight(r) ? r.right : null;
+};
+
+const ParsedCmd = t.array(t.type({ type: t.string }));
+const Changes = t.record(t.string, t.intersection([t.type({ type: t.string }), t.partial({ move_path: nullable(t.string), movePath: nullable(t.string) })]));
+const ContentItems = t.array(t.type({ type: t.string }));
+const SearchAction = t.intersection([t.type({ type: t.string }), t.partial({ query: nullable(t.string), queries: nullable(t.array(t.string)) })]);
+
+type Classified = Omit<ToolItemRow, 'turnId' | 'startedAtMs' | 'completedAtMs'>;
+
+const classify = (item: Record<string, unknown>): Classified | null => {
+  const id = str(item['id']);
+  if (id === null) return null;
+  switch (item['type']) {
+    case 'CommandExecution': {
+      const o = outcome(field(item, 'status'), true);
+      if (!o) return null;
+      const source = snakeToCamel(str(field(item, 'source')) ?? 'agent');
+      const kinds = (decoded(ParsedCmd, field(item, 'parsed_cmd')) ?? []).map((p) => snakeToCamel(p.type));
+      const count = (k: string) => kinds.filter((x) => x === k).length;
+      return {
+        itemId: id,
+        toolName: commandToolName(source),
+        ...o,
+        facts: {
+          kind: 'commandExecution',
+          source,
+          exitCode: typeof field(item, 'exit_code') === 'number' ? (field(item, 'exit_code') as number) : null,
+          executionMs: durationMs(decoded(Duration, field(item, 'duration'))),
+          // Codex counts an action of a kind it does not know as unknown.
+          actions: {
+            total: kinds.length,
+            read: count('read'),
+            listFiles: count('listFiles'),
+            search: count('search'),
+            unknown: kinds.length - count('read') - count('listFiles') - count('search'),
+          },
+        },
+      };
+    }
+    case 'FileChange': {
+      const o = outcome(field(item, 'status'), true);
+      if (!o) return null;
+      const changes = Object.values(decoded(Changes, field(item, 'changes')) ?? {});
+      const moved = changes.filter((c) => c.type === 'update' && (c.move_path ?? c.movePath ?? null) !== null).length;
+      const of = (k: string) => changes.filter((c) => c.type === k).length;
+      return {
+        itemId: id,
+        toolName: 'apply_patch',
+        ...o,
+        facts: { kind: 'fileChange', changes: { total: changes.length, add: of('add'), update: of('update') - moved, delete: of('delete'), move: moved } },
+      };
+    }
+    case 'McpToolCall': {
+      const o = outcome(field(item, 'status'), false);
+      const server = str(field(item, 'server'));
+      const tool = str(field(item, 'tool'));
+      if (!o || server === null || tool === null) return null;
+      const error = field(item, 'error');
+      return {
+        itemId: id,
+        toolName: tool,
+        ...o,
+        facts: {
+          kind: 'mcpToolCall',
+          server,
+          tool,
+          errorPresent: error !== undefined && error !== null,
+          executionMs: durationMs(decoded(Duration, field(item, 'duration'))),
+        },
+      };
+    }
+    case 'DynamicToolCall': {
+      const o = outcome(field(item, 'status'), false);
+      const tool = str(field(item, 'tool'));
+      if (!o || tool === null) return null;
+      const items = decoded(ContentItems, field(item, 'content_items'));
+      const types = (items ?? []).map((c) => snakeToCamel(c.type));
+      const success = field(item, 'success');
+      return {
+        itemId: id,
+        toolName: tool,
+        ...o,
+        facts: {
+          kind: 'dynamicToolCall',
+          tool,
+          success: typeof success === 'boolean' ? success : null,
+          content:
+            items === null ? null : { total: types.length, text: types.filter((x) => x === 'inputText').length, image: types.filter((x) => x === 'inputImage').length },
+          executionMs: durationMs(decoded(Duration, field(item, 'duration'))),
+        },
+      };
+    }
+    case 'WebSearch': {
+      const query = str(field(item, 'query')) ?? '';
+      const action = decoded(SearchAction, field(item, 'action'));
+      const kind =
+        action === null
+          ? null
+          : (({ search: 'search', openPage: 'open_page', findInPage: 'find_in_page' } as Record<string, 'search' | 'open_page' | 'find_in_page'>)[
+              snakeToCamel(action.type)
+            ] ?? 'other');
+      const queryCount =
+        action === null ? (query.trim() !== '' ? 1 : null) : kind === 'search' ? (action.queries ? action.queries.length : action.query != null ? 1 : null) : null;
+      return {
+        itemId: id,
+        toolName: 'web_search',
+        terminalStatus: 'completed',
+        failureKind: null,
+        facts: { kind: 'webSearch', action: kind, queryPresent: query.trim() !== '', queryCount },
+      };
+    }
+    case 'ImageGeneration': {
+      const status = str(field(item, 'status'));
+      const failed = status === 'failed' || status === 'error';
+      const present = (k: string) => field(item, k) !== undefined && field(item, k) !== null;
+      return {
+        itemId: id,
+        toolName: 'image_generation',
+        terminalStatus: failed ? 'failed' : 'completed',
+        failureKind: failed ? 'tool_error' : null,
+        facts: { kind: 'imageGeneration', revisedPromptPresent: present('revised_prompt'), savedPathPresent: present('saved_path') },
+      };
+    }
+    default:
+      return null;
+  }
+};
+
+/** The tool item an `item_completed` payload holds, if Codex would report one. */
+export const toolItemOf = (payload: {
+  readonly turn_id: string;
+  readonly item: Record<string, unknown>;
+  readonly started_at_ms?: number | null;
+  readonly completed_at_ms?: number | null;
+}): ToolItemRow | null => {
+  const started = payload.started_at_ms;
+  const completed = payload.completed_at_ms;
+  if (typeof started !== 'number' || typeof completed !== 'number') return null;
+  const c = classify(payload.item);
+  return c === null ? null : { turnId: payload.turn_id, startedAtMs: started, completedAtMs: completed, ...c };
+};
+
+/** What the thread tells every event of it (`ThreadMetadataState` and the runtime). */
+export interface ToolItemThreadContext {
+  readonly threadId: string;
+  readonly threadSource: string | null;
+  readonly subagentSource: string | null;
+  readonly parentThreadId: string | null;
+  readonly codexRsVersion: string | null;
+}
+
+const EVENT_TYPES: Record<ToolItemFacts['kind'], string> = {
+  commandExecution: 'codex_command_execution_event',
+  fileChange: 'codex_file_change_event',
+  mcpToolCall: 'codex_mcp_tool_call_event',
+  dynamicToolCall: 'codex_dynamic_tool_call_event',
+  webSearch: 'codex_web_search_event',
+  imageGeneration: 'codex_image_generation_event',
+};
+
+const specifics = (f: ToolItemFacts): Record<string, unknown> => {
+  switch (f.kind) {
+    case 'commandExecution':
+      return {
+        command_execution_source: f.source,
+        exit_code: f.exitCode,
+        command_total_action_count: f.actions.total,
+        command_read_action_count: f.actions.read,
+        command_list_files_action_count: f.actions.listFiles,
+        command_search_action_count: f.actions.search,
+        command_unknown_action_count: f.actions.unknown,
+      };
+    case 'fileChange':
+      return {
+        file_change_count: f.changes.total,
+        file_add_count: f.changes.add,
+        file_update_count: f.changes.update,
+        file_delete_count: f.changes.delete,
+        file_move_count: f.changes.move,
+      };
+    case 'mcpToolCall':
+      return { mcp_server_name: f.server, mcp_tool_name: f.tool, mcp_error_present: f.errorPresent };
+    case 'dynamicToolCall':
+      return {
+        dynamic_tool_name: f.tool,
+        success: f.success,
+        output_content_item_count: f.content?.total ?? null,
+        output_text_item_count: f.content?.text ?? null,
+        output_image_item_count: f.content?.image ?? null,
+      };
+    case 'webSearch':
+      return { web_search_action: f.action, query_present: f.queryPresent, query_count: f.queryCount };
+    case 'imageGeneration':
+      return { revised_prompt_present: f.revisedPromptPresent, saved_path_present: f.savedPathPresent };
+  }
+};
+
+const executionMs = (f: ToolItemFacts): number | null =>
+  f.kind === 'commandExecution' || f.kind === 'mcpToolCall' || f.kind === 'dynamicToolCall' ? f.executionMs : null;
+
+/** The event Codex sends for a completed tool item (`CodexToolItemEventBase` flattened, then the kind's fields). */
+export const toolItemEvent = (row: ToolItemRow, thread: ToolItemThreadContext): AnalyticsEvent => {
+  const duration = row.completedAtMs - row.startedAtMs;
+  return {
+    event_type: EVENT_TYPES[row.facts.kind],
+    event_params: {
+      thread_id: thread.threadId,
+      turn_id: row.turnId,
+      item_id: row.itemId,
+      runtime: { codex_rs_version: thread.codexRsVersion },
+      thread_source: thread.threadSource,
+      subagent_source: thread.subagentSource,
+      parent_thread_id: thread.parentThreadId,
+      tool_name: row.toolName,
+      started_at_ms: row.startedAtMs,
+      completed_at_ms: row.completedAtMs,
+      duration_ms: duration >= 0 ? duration : null,
+      execution_duration_ms: executionMs(row.facts),
+      review_count: 0,
+      guardian_review_count: 0,
+      user_review_count: 0,
+      final_approval_outcome: 'unknown',
+      terminal_status: row.terminalStatus,
+      failure_kind: row.failureKind,
+      requested_additional_permissions: false,
+      requested_network_access: false,
+      ...specifics(row.facts),
+    },
+  };
+};

@@ -1,0 +1,91 @@
+import { expect } from 'chai';
+import * as fs from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { runAnalytics } from '../../../adapters/cli/actions/analytics.js';
+import { runEngineCli } from '../../compat/engineCli.js';
+import { useTempDir } from '../../fixtures/tempDir.js';
+import { TOOL_THREAD, buildToolItemHome } from '../../fixtures/toolItemHome.js';
+
+type Event = { event_type: string; event_params: Record<string, unknown> };
+
+describe('analytics reconstruction: tool-item events from item_completed lines', function () {
+  this.timeout(60_000);
+  const tmp = useTempDir('tool-analytics-');
+  let home: string;
+  let rollout: string;
+
+  before(async () => {
+    home = nodePath.join(tmp(), 'home');
+    rollout = await buildToolItemHome(home);
+  });
+
+  const run = async (indexDir: string): Promise<string> => {
+    let out = '';
+    const r = await runAnalytics({ codexHome: home, indexDir }, (s) => (out += s));
+    if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
+    return out;
+  };
+  const eventsOf = (out: string) =>
+    out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Event);
+
+  it('reports shell, patch, MCP and web-search items in line order, before their turn ends; durations are the rollout timestamps', async () => {
+    const events = eventsOf(await run(nodePath.join(tmp(), 'index')));
+    expect(events.map((e) => [e.event_type, e.event_params['item_id'] ?? null])).to.deep.equal([
+      ['codex_thread_initialized', null],
+      ['codex_command_execution_event', 'call_ls'],
+      ['codex_command_execution_event', 'call_fail'],
+      ['codex_file_change_event', 'call_patch'],
+      ['codex_file_change_event', 'call_patch_declined'],
+      ['codex_mcp_tool_call_event', 'call_mcp'],
+      ['codex_mcp_tool_call_event', 'call_mcp_err'],
+      ['codex_web_search_event', 'ws_1'],
+      ['codex_turn_event', null],
+    ]);
+    // Durations, read back from the file itself: completed_at_ms − started_at_ms of each item line.
+    const lines = (await fs.readFile(rollout, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { payload: { type?: string; item?: { id?: string }; started_at_ms?: number; completed_at_ms?: number } });
+    const times = new Map(lines.filter((l) => l.payload.type === 'item_completed').map((l) => [l.payload.item?.id, l.payload]));
+    const tools = events.filter((e) => e.event_params['item_id'] !== undefined);
+    for (const e of tools) {
+      const t = times.get(e.event_params['item_id'] as string)!;
+      expect(e.event_params, String(e.event_params['item_id'])).to.include({
+        thread_id: TOOL_THREAD,
+        turn_id: 't1',
+        started_at_ms: t.started_at_ms,
+        completed_at_ms: t.completed_at_ms,
+        duration_ms: t.completed_at_ms! - t.started_at_ms!,
+      });
+    }
+    expect(
+      tools.map((e) => [e.event_params['tool_name'], e.event_params['terminal_status'], e.event_params['failure_kind'], e.event_params['execution_duration_ms']]),
+    ).to.deep.equal([
+      ['unified_exec', 'completed', null, 31],
+      ['shell', 'failed', 'tool_error', 1250],
+      ['apply_patch', 'completed', null, null],
+      ['apply_patch', 'rejected', 'approval_denied', null],
+      ['search', 'completed', null, 90],
+      ['fetch', 'failed', 'tool_error', null],
+      ['web_search', 'completed', null, null],
+    ]);
+    expect(tools[0]!.event_params).to.include({ command_total_action_count: 2, command_list_files_action_count: 1, command_read_action_count: 1, exit_code: 0 });
+    expect(tools[1]!.event_params).to.include({ command_search_action_count: 1, command_unknown_action_count: 1, exit_code: 3 });
+    expect(tools[2]!.event_params).to.include({ file_change_count: 4, file_add_count: 1, file_update_count: 1, file_move_count: 1, file_delete_count: 1 });
+    expect(tools[5]!.event_params).to.include({ mcp_server_name: 'docs', mcp_tool_name: 'fetch', mcp_error_present: true });
+    expect(tools[6]!.event_params).to.include({ query_count: 2 });
+  });
+
+  it('is deterministic: byte-identical output again, from a fresh index, and through the CLI', async () => {
+    const a = await run(nodePath.join(tmp(), 'index'));
+    expect(await run(nodePath.join(tmp(), 'index'))).to.equal(a);
+    expect(await run(nodePath.join(tmp(), 'index-fresh'))).to.equal(a);
+    const cli = await runEngineCli(['analytics', '--codex-home', home, '--index-dir', nodePath.join(tmp(), 'index-cli')]);
+    expect(cli.exitCode, cli.stderr).to.equal(0);
+    expect(cli.stdout).to.equal(a);
+  });
+});

@@ -47,14 +47,18 @@ export const eventTypeOf = (bytes: Uint8Array): string => {
   return E.isRight(decoded) ? `${LINE_TYPE_PREFIX}${decoded.right.type}` : QUARANTINED_TYPE;
 };
 
-/** A UUID (version 5 layout) from a SHA-256 of the stream, ordinal, part and the bytes' own hash. */
-export const lineEventId = (stream: string, ordinal: number, part: number, bytesHash: string): string => {
-  const h = createHash('sha256').update(`${stream}\u0000${ordinal}\u0000${part}\u0000${bytesHash}`).digest();
+/** A UUID (version 5 layout) from a SHA-256 of `text`: the same text, the same id. */
+export const deterministicUuid = (text: string): string => {
+  const h = createHash('sha256').update(text).digest();
   h[6] = (h[6]! & 0x0f) | 0x50;
   h[8] = (h[8]! & 0x3f) | 0x80;
   const hex = h.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 };
+
+/** A line event's id: from the stream, the ordinal, the part and the hash of the line's bytes. */
+export const lineEventId = (stream: string, ordinal: number, part: number, bytesHash: string): string =>
+  deterministicUuid(`${stream}\u0000${ordinal}\u0000${part}\u0000${bytesHash}`);
 
 /** The position just past a line of `byteLength` bytes at `at`. */
 export const positionPast = (at: LogPosition, byteLength: number): LogPosition => ({ ordinal: at.ordinal + 1, byteOffset: at.byteOffset + byteLength + 1 });

@@ -1,0 +1,187 @@
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import * as E from 'fp-ts/lib/Either.js';
+import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
+import { openIndex } from '../../../adapters/indexer/openIndex.js';
+import { portsOver } from '../../../adapters/codexHome/openCodexHome.js';
+import type { EventStoreConnection } from '../../../adapters/eventstore/eventStoreClient.js';
+import { connectEventStore } from '../../../adapters/eventstore/eventStoreClient.js';
+import { eventStoreEventLog } from '../../../adapters/eventstore/eventLog.js';
+import { exportHome } from '../../../adapters/eventstore/exportHome.js';
+import { mirrorHome } from '../../../adapters/eventstore/mirrorHome.js';
+import { forkThread } from '../../../replay/forkThread.js';
+import { revertThread } from '../../../replay/revertThread.js';
+import { rollbackThread } from '../../../replay/rollbackThread.js';
+import { listThreads } from '../../../replay/listThreads.js';
+import { listTurns } from '../../../replay/listTurns.js';
+import { materialisedThread, readThread } from '../../../replay/readThread.js';
+import { useCase } from '../../../replay/internal/useCase.js';
+import { right } from '../../fixtures/right.js';
+import { useTempDir } from '../../fixtures/tempDir.js';
+import { chatThread, openMutationHome, rolloutName, right as rightTE, writeRollout } from '../../replay/mutationHome.js';
+import { useEventStore } from '../../eventstore/useEventStore.js';
+
+const P = '01a1fe87-0000-7000-8000-0000000000a1';
+const L = '01a1fe87-0000-7000-8000-0000000000a2';
+const B = '01a1fe87-0000-7000-8000-0000000000a3';
+const A = '01a1fe87-0000-7000-8000-0000000000a4';
+const CLI = nodePath.resolve(nodePath.dirname(fileURLToPath(import.meta.url)), '../../../adapters/cli/main.js');
+
+/** Every file under `dir` (relative path → bytes), the index folder left out. */
+const filesOf = (dir: string): Map<string, Buffer> => {
+  const out = new Map<string, Buffer>();
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = nodePath.join(d, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== '.rollout-engine') walk(p);
+      } else if (e.name.startsWith('rollout-')) out.set(nodePath.relative(dir, p), fs.readFileSync(p));
+    }
+  };
+  walk(dir);
+  return out;
+};
+
+/** A home of both history modes with forks, revisions, a rollback, quarantined lines, a BOM, an archived thread. */
+const makeHome = async (home: string): Promise<void> => {
+  writeRollout(home, rolloutName(P), chatThread('paginated', P, 4).text());
+  writeRollout(home, rolloutName(L), chatThread('legacy', L, 3).text());
+  // A BOM before the first line, a line that is not JSON and one that is not UTF-8 in the middle.
+  const bom = chatThread('paginated', B, 2).text().split('\n');
+  const bad = Buffer.concat([
+    Buffer.from([0xef, 0xbb, 0xbf]),
+    Buffer.from(`${bom[0]}\n${bom[1]}\nnot json at all\n`),
+    Buffer.from([0x7b, 0xff, 0x7d, 0x0a]),
+    Buffer.from(bom.slice(2).join('\n')),
+  ]);
+  writeRollout(home, rolloutName(B), '');
+  fs.writeFileSync(nodePath.join(home, 'sessions/2026/11/21', rolloutName(B)), bad);
+  fs.mkdirSync(nodePath.join(home, 'archived_sessions'), { recursive: true });
+  fs.writeFileSync(nodePath.join(home, 'archived_sessions', rolloutName(A)), chatThread('paginated', A, 2).text());
+  const m = await openMutationHome(home);
+  try {
+    await rightTE(forkThread(m.ports, { threadId: P }));
+    await rightTE(forkThread(m.ports, { threadId: L, lastTurnId: 't2' }));
+    await rightTE(revertThread(m.ports, P, 't3'));
+    await rightTE(rollbackThread(m.ports, L, 1));
+  } finally {
+    await m.close();
+  }
+  fs.rmSync(nodePath.join(home, '.rollout-engine'), { recursive: true, force: true });
+};
+
+/**
+ * The index a home's files give, every row, with the home's path written as `<home>`. The
+ * checkpoints' file times are the local copy's (an export writes new files), not the log's: left out.
+ */
+const indexDump = async (home: string, indexDir: string): Promise<string> => {
+  const store = right(await openIndex(indexDir, home)()).store;
+  try {
+    right(await catchUpHome(store, home)());
+    const rows = right(await store.dump()()).map((r) => (r.table === 'files' ? { ...r, value: { ...(r.value as object), mtimeMs: 0, ctimeMs: 0 } } : r));
+    return JSON.stringify(rows).split(home).join('<home>');
+  } finally {
+    right(await store.close()());
+  }
+};
+
+/** What the history API answers on a home: the thread list, and each thread read whole and by turns. */
+const historyAnswers = async (home: string, indexDir: string): Promise<string> => {
+  const store = right(await openIndex(indexDir, home)()).store;
+  try {
+    const ports = portsOver(store, home, {}).read;
+    const active = right(await listThreads(ports, { limit: 100 })()).page;
+    const archived = right(await listThreads(ports, { limit: 100, archived: true })()).page;
+    const out: unknown[] = [active, archived];
+    for (const t of [...active.data, ...archived.data]) {
+      out.push(right(await useCase(async () => materialisedThread((await rightTE(readThread(ports, t.id, true))).thread))()));
+      out.push(right(await listTurns(ports, { threadId: t.id, itemsView: 'full' })()));
+    }
+    return JSON.stringify(out).split(home).join('<home>');
+  } finally {
+    right(await store.close()());
+  }
+};
+
+describe('mirror JSONL → EventStoreDB → export', function () {
+  this.timeout(60_000);
+  const tmp = useTempDir('esdb-mirror-');
+  const store = useEventStore({ maxAppendSize: 64 * 1024 });
+  let connection: EventStoreConnection;
+  before(() => {
+    connection = connectEventStore(store().connectionString);
+  });
+  after(async () => {
+    await connection?.close();
+  });
+
+  it('gives back every rollout file byte for byte; the index and the history API answers equal the files', async function () {
+    if (store().server === undefined) this.skip(); // a real server holds other runs' streams: export needs an empty one
+    const home = nodePath.join(tmp(), 'home');
+    await makeHome(home);
+    const original = filesOf(home);
+    expect([...original.keys()].filter((k) => nodePath.basename(k).includes('_'))).to.have.length(1); // the revision
+    expect(original.size).to.equal(8); // 7 rollout files and a superseded mark
+    const log = eventStoreEventLog(connection, { maxAppendBytes: 64 * 1024 });
+    const first = right(await mirrorHome(home, connection, log, { batchLines: 3 })());
+    expect(first).to.include({ files: 7, filesChanged: 7, factsWritten: 8 });
+    const again = right(await mirrorHome(home, connection, log)());
+    expect(again).to.include({ files: 7, filesChanged: 0, linesWritten: 0, factsWritten: 0 });
+
+    const out = nodePath.join(tmp(), 'exported');
+    const exported = right(await exportHome(connection, log, out)());
+    expect(exported.files).to.equal(7);
+    const back = filesOf(out);
+    expect([...back.keys()].sort()).to.deep.equal([...original.keys()].sort());
+    for (const [k, bytes] of original) expect(Buffer.compare(back.get(k)!, bytes), k).to.equal(0);
+    expect(E.isLeft(await exportHome(connection, log, out)())).to.equal(true);
+
+    const fromFiles = await indexDump(home, nodePath.join(tmp(), 'index-files'));
+    const fromStore = await indexDump(out, nodePath.join(tmp(), 'index-store'));
+    expect(fromFiles.length).to.be.greaterThan(1000);
+    expect(fromStore === fromFiles, 'the index built from the exported files differs from the one built from the home').to.equal(true);
+    expect(await historyAnswers(out, nodePath.join(tmp(), 'index-store'))).to.equal(await historyAnswers(home, nodePath.join(tmp(), 'index-files')));
+  });
+
+  it('a mirror killed part way resumes and finishes with the same streams as one uninterrupted run', async function () {
+    const server = store().server;
+    if (server === undefined) this.skip();
+    const home = nodePath.join(tmp(), 'big');
+    // Enough lines that the kill lands part way: 40 threads in batches of a few lines.
+    for (let i = 0; i < 40; i++)
+      writeRollout(
+        home,
+        rolloutName(`01a1fe87-0000-7000-8000-${String(i).padStart(12, '0')}`),
+        chatThread('paginated', `01a1fe87-0000-7000-8000-${String(i).padStart(12, '0')}`, 6).text(),
+      );
+    const total = [...filesOf(home).values()].reduce((n, b) => n + b.toString('utf8').split('\n').length - 1, 0);
+    const rolloutEvents = (): number => server.all().filter((e) => e.stream.startsWith('rollout-')).length;
+    const before = rolloutEvents();
+    const child = spawn(process.execPath, [CLI, 'mirror', '--codex-home', home, '--eventstore', store().connectionString, '--max-append-bytes', '2048', '--json'], {
+      stdio: 'ignore',
+    });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    while (rolloutEvents() - before < total / 3) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGKILL');
+    await exited;
+    const partial = rolloutEvents() - before;
+    expect(partial).to.be.lessThan(total);
+    const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'mirror', '--codex-home', home, '--eventstore', store().connectionString, '--json']);
+    const summary = JSON.parse(stdout) as { files: number; linesWritten: number };
+    expect(summary.files).to.equal(40);
+    expect(summary.linesWritten).to.equal(total - partial);
+    expect(rolloutEvents() - before).to.equal(total);
+    const log = eventStoreEventLog(connection);
+    for (const [rel, bytes] of filesOf(home)) {
+      const stream = `rollout-${nodePath.basename(rel).slice(-42, -6)}`;
+      const lines: Buffer[] = [];
+      for await (const e of log.readStored(stream)) if (e.kind === 'line') lines.push(e.line.bytes, Buffer.from('\n'));
+      expect(Buffer.compare(Buffer.concat(lines), bytes), rel).to.equal(0);
+    }
+  });
+});

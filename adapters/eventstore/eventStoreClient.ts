@@ -57,8 +57,8 @@ export interface EventStoreConnection {
     from: AllPosition | 'start',
     maxCount: number,
   ) => Promise<{ readonly events: ReadonlyArray<RecordedEvent>; readonly last: AllPosition | undefined; readonly count: number }>;
-  /** A catch-up subscription to `$all` filtered by stream prefix, from just past `from`. */
-  readonly subscribeAll: (prefix: string, from: AllPosition | 'start', handlers: AllSubscriptionHandlers) => { readonly stop: () => Promise<void> };
+  /** A catch-up subscription to `$all` filtered by stream name prefixes, from just past `from`. */
+  readonly subscribeAll: (prefixes: ReadonlyArray<string>, from: AllPosition | 'start', handlers: AllSubscriptionHandlers) => { readonly stop: () => Promise<void> };
   readonly close: () => Promise<void>;
 }
 
@@ -154,14 +154,29 @@ export const connectEventStore = (connectionString: string): EventStoreConnectio
       }
       return { events: out, last, count };
     },
-    subscribeAll: (prefix, from, handlers) => {
-      const subscription = client.subscribeToAll({ fromPosition: from === 'start' ? START : from, filter: streamNameFilter({ prefixes: [prefix] }) });
-      subscription.on('caughtUp', () => handlers.onCaughtUp());
+    subscribeAll: (prefixes, from, handlers) => {
+      const subscription = client.subscribeToAll({ fromPosition: from === 'start' ? START : from, filter: streamNameFilter({ prefixes: [...prefixes] }) });
+      // The client says `caughtUp` as the message arrives, while events before it may still wait
+      // in the stream's buffer: it is told once the handler has had every one of them.
+      let taken = 0;
+      let handled = 0;
+      let caughtUpAt: number | undefined;
+      subscription.on('caughtUp', () => {
+        const at = taken + subscription.readableLength;
+        if (handled >= at) handlers.onCaughtUp();
+        else caughtUpAt = at;
+      });
       void (async () => {
         try {
           for await (const resolved of subscription) {
+            taken += 1;
             const r = recordOf(resolved);
             if (r !== undefined) await handlers.onEvent(r);
+            handled += 1;
+            if (caughtUpAt !== undefined && handled >= caughtUpAt) {
+              caughtUpAt = undefined;
+              handlers.onCaughtUp();
+            }
           }
         } catch (err) {
           handlers.onError(err);

@@ -14,6 +14,7 @@ import { connectEventStore } from '../../../adapters/eventstore/eventStoreClient
 import { eventStoreEventLog } from '../../../adapters/eventstore/eventLog.js';
 import { exportHome } from '../../../adapters/eventstore/exportHome.js';
 import { mirrorHome } from '../../../adapters/eventstore/mirrorHome.js';
+import { REPLICA_STATE_FILE, followIntoHome } from '../../../adapters/eventstore/homeReplica.js';
 import { forkThread } from '../../../replay/forkThread.js';
 import { revertThread } from '../../../replay/revertThread.js';
 import { rollbackThread } from '../../../replay/rollbackThread.js';
@@ -26,10 +27,13 @@ import { useTempDir } from '../../fixtures/tempDir.js';
 import { chatThread, openMutationHome, rolloutName, right as rightTE, writeRollout } from '../../replay/mutationHome.js';
 import { useEventStore } from '../../eventstore/useEventStore.js';
 
-const P = '01a1fe87-0000-7000-8000-0000000000a1';
-const L = '01a1fe87-0000-7000-8000-0000000000a2';
-const B = '01a1fe87-0000-7000-8000-0000000000a3';
-const A = '01a1fe87-0000-7000-8000-0000000000a4';
+/** The threads of one test's home (each test its own ids: the test server is shared by the describe). */
+const idsOf = (n: number) => ({
+  P: `01a1fe87-0000-7000-8000-0000000${n}00a1`,
+  L: `01a1fe87-0000-7000-8000-0000000${n}00a2`,
+  B: `01a1fe87-0000-7000-8000-0000000${n}00a3`,
+  A: `01a1fe87-0000-7000-8000-0000000${n}00a4`,
+});
 const CLI = nodePath.resolve(nodePath.dirname(fileURLToPath(import.meta.url)), '../../../adapters/cli/main.js');
 
 /** Every file under `dir` (relative path → bytes), the index folder left out. */
@@ -48,7 +52,8 @@ const filesOf = (dir: string): Map<string, Buffer> => {
 };
 
 /** A home of both history modes with forks, revisions, a rollback, quarantined lines, a BOM, an archived thread. */
-const makeHome = async (home: string): Promise<void> => {
+const makeHome = async (home: string, n: number): Promise<void> => {
+  const { P, L, B, A } = idsOf(n);
   writeRollout(home, rolloutName(P), chatThread('paginated', P, 4).text());
   writeRollout(home, rolloutName(L), chatThread('legacy', L, 3).text());
   // A BOM before the first line, a line that is not JSON and one that is not UTF-8 in the middle.
@@ -123,7 +128,7 @@ describe('mirror JSONL → EventStoreDB → export', function () {
   it('gives back every rollout file byte for byte; the index and the history API answers equal the files', async function () {
     if (store().server === undefined) this.skip(); // a real server holds other runs' streams: export needs an empty one
     const home = nodePath.join(tmp(), 'home');
-    await makeHome(home);
+    await makeHome(home, 1);
     const original = filesOf(home);
     expect([...original.keys()].filter((k) => nodePath.basename(k).includes('_'))).to.have.length(1); // the revision
     expect(original.size).to.equal(8); // 7 rollout files and a superseded mark
@@ -183,5 +188,57 @@ describe('mirror JSONL → EventStoreDB → export', function () {
       for await (const e of log.readStored(stream)) if (e.kind === 'line') lines.push(e.line.bytes, Buffer.from('\n'));
       expect(Buffer.compare(Buffer.concat(lines), bytes), rel).to.equal(0);
     }
+  });
+});
+
+describe('a node following EventStoreDB into its own copy', function () {
+  this.timeout(60_000);
+  const tmp = useTempDir('esdb-follow-');
+  // Its own server: the copy is of every rollout stream the server holds.
+  const store = useEventStore({ maxAppendSize: 64 * 1024 });
+  let connection: EventStoreConnection;
+  before(() => {
+    connection = connectEventStore(store().connectionString);
+  });
+  after(async () => {
+    await connection?.close();
+  });
+
+  it('a node follows the store into its own copy (catch-up subscription): the same files and index; a restart resumes exactly', async function () {
+    if (store().server === undefined) this.skip(); // a real server holds other runs' streams
+    const home = nodePath.join(tmp(), 'followed');
+    await makeHome(home, 2);
+    const { P } = idsOf(2);
+    const log = eventStoreEventLog(connection, { maxAppendBytes: 64 * 1024 });
+    right(await mirrorHome(home, connection, log)());
+    const node = nodePath.join(tmp(), 'node');
+    let ready = 0;
+    const first = right(await followIntoHome(connection, node, { untilCaughtUp: true, flushEvery: 7, onCaughtUp: () => (ready += 1) }));
+    expect(ready).to.equal(1);
+    expect(first.lines).to.be.greaterThan(100);
+    const files = filesOf(home);
+    const copy = filesOf(node);
+    expect([...copy.keys()].sort()).to.deep.equal([...files.keys()].sort());
+    for (const [k, bytes] of files) expect(Buffer.compare(copy.get(k)!, bytes), k).to.equal(0);
+    const fromFiles = await indexDump(home, nodePath.join(tmp(), 'followed-index-files'));
+    expect((await indexDump(node, nodePath.join(tmp(), 'followed-index-node'))) === fromFiles).to.equal(true);
+
+    // New lines in the home, mirrored: the node resumes from its position and reads only them.
+    const extra = chatThread('paginated', P, 6).text().split('\n').slice(-4).join('\n');
+    writeRollout(home, rolloutName(P), extra, true);
+    const mirrored = right(await mirrorHome(home, connection, log)());
+    expect(mirrored).to.include({ linesWritten: 3, factsWritten: 0 });
+    const second = right(await followIntoHome(connection, node, { untilCaughtUp: true }));
+    expect(second).to.include({ events: 3, lines: 3, skipped: 0 });
+    expect(
+      Buffer.compare(filesOf(node).get(nodePath.join('sessions/2026/11/21', rolloutName(P)))!, filesOf(home).get(nodePath.join('sessions/2026/11/21', rolloutName(P)))!),
+    ).to.equal(0);
+
+    // Killed after writing lines but before its position: every event is delivered again, none written twice.
+    fs.rmSync(nodePath.join(node, REPLICA_STATE_FILE));
+    const again = right(await followIntoHome(connection, node, { untilCaughtUp: true }));
+    expect(again.lines).to.equal(0);
+    expect(again.skipped).to.be.greaterThan(100);
+    for (const [k, bytes] of filesOf(home)) expect(Buffer.compare(filesOf(node).get(k)!, bytes), k).to.equal(0);
   });
 });

@@ -91,6 +91,7 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
   /** Per file: its size as this process knows it (whole lines only), and the bytes waiting to be appended. */
   const sizes = new Map<string, number>();
   const pending = new Map<string, Buffer[]>();
+  const pendingBytes = new Map<string, number>();
   /** Per stream: the parts of a line whose last part has not come yet. */
   const parts = new Map<string, Buffer[]>();
   let position: AllPosition | undefined = state.position === null ? undefined : { commit: BigInt(state.position.commit), prepare: BigInt(state.position.prepare) };
@@ -131,6 +132,7 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
       sizes.set(path, (sizes.get(path) ?? 0) + bytes.length);
     }
     pending.clear();
+    pendingBytes.clear();
     sinceFlush = 0;
     await writeState(home, { ...state, position: position === undefined ? null : { commit: String(position.commit), prepare: String(position.prepare) } });
   };
@@ -175,7 +177,7 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
     const file = state.files[event.stream];
     if (file === undefined) throw corrupt(event.stream, meta.byteOffset, `event ${event.revision} comes before the stream's first line says where its file is`);
     const path = pathOf(file, event.stream);
-    const size = (await sizeOf(path)) + (pending.get(path)?.reduce((n, b) => n + b.length, 0) ?? 0);
+    const size = (await sizeOf(path)) + (pendingBytes.get(path) ?? 0);
     const lineStart = meta.bom === true ? 0 : meta.byteOffset;
     if (lineStart < size) {
       summary.skipped += 1;
@@ -197,6 +199,7 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
     if (meta.bom === true) out.push(BOM);
     out.push(bytes, NL);
     pending.set(path, out);
+    pendingBytes.set(path, (pendingBytes.get(path) ?? 0) + (meta.bom === true ? BOM.length : 0) + bytes.length + 1);
     summary.lines += 1;
     summary.bytes += bytes.length + 1;
   };

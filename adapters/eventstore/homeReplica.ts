@@ -96,6 +96,7 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
   const parts = new Map<string, Buffer[]>();
   let position: AllPosition | undefined = state.position === null ? undefined : { commit: BigInt(state.position.commit), prepare: BigInt(state.position.prepare) };
   let sinceFlush = 0;
+  let live = false;
 
   const pathOf = (file: string, stream: string): string => {
     const relative = confinedRolloutPath(file, stream);
@@ -211,7 +212,8 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
     else await applyLine(event);
     // A resume starts past the position: only where no line is half received.
     if (event.position !== undefined && parts.size === 0) position = event.position;
-    if (++sinceFlush >= flushEvery) await flush();
+    // Past the caught-up point events come one by one: each is written as it comes.
+    if (++sinceFlush >= flushEvery || live) await flush();
   };
 
   let backoff = options.backoffMs ?? 100;
@@ -225,6 +227,7 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
           await busy;
         },
         onCaughtUp: () => {
+          live = true;
           void busy
             .then(flush)
             .then(() => {
@@ -260,6 +263,7 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
       return E.left(toEngineError(home, 'follow')(err));
     }
     parts.clear();
+    live = false;
     await new Promise((r) => setTimeout(r, backoff));
     backoff = Math.min(backoff * 2, options.maxBackoffMs ?? 5000);
   }

@@ -17,7 +17,7 @@ import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
  *   ids found at the stream's tail). The request's size (data + metadata) is bounded
  *   (`maximum-append-size-exceeded`, 1 MiB by default as the real server).
  * - `Delete` (soft: reads find no stream, revisions go on) and `Tombstone` (`stream-deleted`).
- * - Faults: commit then drop the answer, answer `UNAVAILABLE` before committing.
+ * - Faults: commit then drop the answer, answer `UNAVAILABLE` before committing, drop the open subscriptions.
  *
  * `ServerFeatures` is not served (UNIMPLEMENTED): the client then uses `Append`, not `BatchAppend`.
  */
@@ -54,6 +54,8 @@ export interface StreamsTestServer {
   readonly all: () => ReadonlyArray<StoredEvent>;
   /** How many Append calls reached the server. */
   readonly appendCalls: () => number;
+  /** End every open `$all` subscription with UNAVAILABLE (a dropped connection); how many there were. */
+  readonly dropSubscriptions: () => number;
   readonly stop: () => Promise<void>;
 }
 
@@ -125,6 +127,7 @@ export const startStreamsTestServer = async (options: StreamsTestServerOptions =
   const all: StoredEvent[] = [];
   const faults: StreamsTestServerFaults = { dropAnswerAfterCommit: 0, unavailable: 0 };
   const live = new Set<(e: StoredEvent) => void>();
+  const subscriptions = new Set<ServerStream>();
   let appendCalls = 0;
 
   const visible = (stream: string): StoredEvent[] | undefined => {
@@ -207,8 +210,10 @@ export const startStreamsTestServer = async (options: StreamsTestServerOptions =
     caughtUp.setCaughtUp(new streamsPb.ReadResp.CaughtUp());
     call.write(caughtUp);
     live.add(send);
+    subscriptions.add(call);
     const stop = (): void => {
       live.delete(send);
+      subscriptions.delete(call);
     };
     call.on('cancelled', stop);
     call.on('close', stop);
@@ -397,6 +402,13 @@ export const startStreamsTestServer = async (options: StreamsTestServerOptions =
     faults,
     all: () => all,
     appendCalls: () => appendCalls,
+    dropSubscriptions: () => {
+      const open = [...subscriptions];
+      subscriptions.clear();
+      live.clear();
+      for (const call of open) call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'connection dropped' });
+      return open.length;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         live.clear();

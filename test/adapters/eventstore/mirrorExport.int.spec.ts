@@ -241,4 +241,35 @@ describe('a node following EventStoreDB into its own copy', function () {
     expect(again.skipped).to.be.greaterThan(100);
     for (const [k, bytes] of filesOf(home)) expect(Buffer.compare(filesOf(node).get(k)!, bytes), k).to.equal(0);
   });
+
+  it('a live follower whose subscription drops reconnects and goes on from its position', async function () {
+    const server = store().server;
+    if (server === undefined) this.skip();
+    const home = nodePath.join(tmp(), 'live');
+    const T = '01a1fe87-0000-7000-8000-0000000900a1';
+    writeRollout(home, rolloutName(T), chatThread('paginated', T, 2).text());
+    const log = eventStoreEventLog(connection);
+    right(await mirrorHome(home, connection, log)());
+    const node = nodePath.join(tmp(), 'live-node');
+    const abort = new AbortController();
+    let caughtUp = 0;
+    const following = followIntoHome(connection, node, { signal: abort.signal, backoffMs: 5, onCaughtUp: () => (caughtUp += 1) });
+    const copyOf = (): Buffer | undefined => filesOf(node).get(nodePath.join('sessions/2026/11/21', rolloutName(T)));
+    const until = async (ok: () => boolean): Promise<void> => {
+      for (let i = 0; i < 400 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(ok()).to.equal(true);
+    };
+    try {
+      await until(() => caughtUp === 1);
+      expect(server.dropSubscriptions()).to.equal(1);
+      writeRollout(home, rolloutName(T), chatThread('paginated', T, 4).text());
+      right(await mirrorHome(home, connection, log)());
+      await until(() => caughtUp === 2 && Buffer.compare(copyOf() ?? Buffer.alloc(0), filesOf(home).get(nodePath.join('sessions/2026/11/21', rolloutName(T)))!) === 0);
+    } finally {
+      abort.abort();
+    }
+    const summary = right(await following);
+    expect(summary.reconnects).to.equal(1);
+    expect(summary.skipped).to.equal(0);
+  });
 });

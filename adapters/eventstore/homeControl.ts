@@ -3,7 +3,7 @@ import * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
 import { corrupt } from '../../domain/errors.js';
 import { decodeShape } from '../../domain/decodeShape.js';
-import type { EventDraft, EventStoreConnection } from './eventStoreClient.js';
+import type { EventDraft, EventStoreConnection, RecordedEvent } from './eventStoreClient.js';
 import { eventStoreError, isWrongExpectedVersion } from './eventStoreError.js';
 import { deterministicUuid } from './lineEvents.js';
 
@@ -36,6 +36,18 @@ const TYPES: Readonly<Record<HomeFact['kind'], string>> = { rolloutFile: 'home.r
 const factKey = (f: HomeFact): string => (f.kind === 'rolloutFile' ? `file:${f.stream}` : `superseded:${f.file}`);
 const factValue = (f: HomeFact): string => (f.kind === 'rolloutFile' ? f.file : f.revision);
 
+/** A control event's fact, decoded (Corrupt if it is not one). */
+export const homeFactOf = (event: RecordedEvent): E.Either<EngineError, HomeFact> => {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(event.data).toString('utf8'));
+  } catch {
+    json = undefined;
+  }
+  const fact = decodeShape(HomeFact, json);
+  return E.isRight(fact) ? E.right(fact.right) : E.left(corrupt(HOME_CONTROL_STREAM, event.revision, `event ${event.revision} is not a home fact`));
+};
+
 /** Fold the control stream, a page at a time. */
 export const readHomeFacts = async (connection: EventStoreConnection): Promise<E.Either<EngineError, HomeFacts>> => {
   const files = new Map<string, string>();
@@ -50,14 +62,8 @@ export const readHomeFacts = async (connection: EventStoreConnection): Promise<E
     }
     if (page === 'noStream') break;
     for (const event of page) {
-      let json: unknown;
-      try {
-        json = JSON.parse(Buffer.from(event.data).toString('utf8'));
-      } catch {
-        json = undefined;
-      }
-      const fact = decodeShape(HomeFact, json);
-      if (E.isLeft(fact)) return E.left(corrupt(HOME_CONTROL_STREAM, event.revision, `event ${event.revision} is not a home fact`));
+      const fact = homeFactOf(event);
+      if (E.isLeft(fact)) return fact;
       if (fact.right.kind === 'rolloutFile') files.set(fact.right.stream, fact.right.file);
       else superseded.set(fact.right.file, fact.right.revision);
       revision = event.revision;

@@ -9,7 +9,7 @@ import { supersededMarkOf } from '../jsonl/supersededMark.js';
 import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
 import type { AllPosition, EventStoreConnection, RecordedEvent } from './eventStoreClient.js';
 import { eventStoreError } from './eventStoreError.js';
-import { HOME_CONTROL_STREAM, HomeFact } from './homeControl.js';
+import { HOME_CONTROL_STREAM, homeFactOf } from './homeControl.js';
 import { lineMetadataOf } from './lineEvents.js';
 import { ROLLOUT_STREAM_PREFIX, confinedRolloutPath, rolloutStreamOf } from './streamNames.js';
 
@@ -139,14 +139,8 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
   };
 
   const applyFact = async (event: RecordedEvent): Promise<void> => {
-    let json: unknown;
-    try {
-      json = JSON.parse(Buffer.from(event.data).toString('utf8'));
-    } catch {
-      json = undefined;
-    }
-    const fact = decodeShape(HomeFact, json);
-    if (E.isLeft(fact)) throw corrupt(HOME_CONTROL_STREAM, event.revision, `event ${event.revision} is not a home fact`);
+    const fact = homeFactOf(event);
+    if (E.isLeft(fact)) throw fact.left;
     const f = fact.right;
     if (f.kind === 'superseded') {
       const stream = rolloutStreamOf(f.file);

@@ -1,3 +1,5 @@
+import type { EventStoreConnection } from '../../adapters/eventstore/eventStoreClient.js';
+import { connectEventStore } from '../../adapters/eventstore/eventStoreClient.js';
 import type { StreamsTestServer, StreamsTestServerOptions } from './streamsTestServer.js';
 import { startStreamsTestServer } from './streamsTestServer.js';
 
@@ -29,5 +31,20 @@ export const useEventStore = (options: StreamsTestServerOptions = {}): (() => Ev
   return () => {
     if (current === undefined) throw new Error('useEventStore: used before its before() hook ran');
     return current;
+  };
+};
+
+/** A client connection to the `describe`'s store, opened before its tests and closed after them. */
+export const useConnection = (store: () => EventStoreUnderTest): (() => EventStoreConnection) => {
+  let connection: EventStoreConnection | undefined;
+  before(() => {
+    connection = connectEventStore(store().connectionString);
+  });
+  after(async () => {
+    await connection?.close();
+  });
+  return () => {
+    if (connection === undefined) throw new Error('useConnection: used before its before() hook ran');
+    return connection;
   };
 };

@@ -3,12 +3,10 @@ import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../domain/errors.js';
 import type { LogEntry } from '../../../domain/ports.js';
-import type { EventStoreConnection } from '../../../adapters/eventstore/eventStoreClient.js';
-import { connectEventStore } from '../../../adapters/eventstore/eventStoreClient.js';
 import { eventStoreEventLog } from '../../../adapters/eventstore/eventLog.js';
 import { draftLineEvents } from '../../../adapters/eventstore/lineEvents.js';
 import { contractLine } from '../eventLogContract.js';
-import { useEventStore } from '../../eventstore/useEventStore.js';
+import { useConnection, useEventStore } from '../../eventstore/useEventStore.js';
 
 const right = <A>(e: E.Either<EngineError, A>): A => {
   if (E.isLeft(e)) throw new Error(`expected Right, got ${JSON.stringify(e.left)}`);
@@ -28,13 +26,9 @@ const textsOf = (entries: ReadonlyArray<LogEntry>): string[] =>
 describe('EventStoreDB EventLog against the test server: events, limits, faults', function () {
   const MAX = 8 * 1024;
   const store = useEventStore({ maxAppendSize: MAX });
-  let connection: EventStoreConnection;
+  const connectionOf = useConnection(store);
   before(function () {
     if (store().server === undefined) this.skip();
-    connection = connectEventStore(store().connectionString);
-  });
-  after(async () => {
-    await connection?.close();
   });
   const server = () => store().server!;
   const eventsOf = (stream: string) =>
@@ -43,7 +37,7 @@ describe('EventStoreDB EventLog against the test server: events, limits, faults'
       .filter((e) => e.stream === stream);
 
   it('stores one binary event per line: the exact bytes, codex.<type>, metadata with the file position, ids from stream + ordinal + bytes', async () => {
-    const log = eventStoreEventLog(connection, { maxAppendBytes: MAX });
+    const log = eventStoreEventLog(connectionOf(), { maxAppendBytes: MAX });
     const stream = `rollout-${randomUUID()}`;
     const lines = [contractLine(0), contractLine(1)];
     right(await log.append(stream, lines, 'noStream')());
@@ -72,7 +66,7 @@ describe('EventStoreDB EventLog against the test server: events, limits, faults'
   });
 
   it('a committed append whose answer was dropped is retried with the same ids: written once', async () => {
-    const log = eventStoreEventLog(connection, { maxAppendBytes: MAX, retryDelayMs: 1 });
+    const log = eventStoreEventLog(connectionOf(), { maxAppendBytes: MAX, retryDelayMs: 1 });
     const stream = `rollout-${randomUUID()}`;
     const a = right(await log.append(stream, [contractLine(0)], 'noStream')());
     server().faults.dropAnswerAfterCommit = 1;
@@ -85,7 +79,7 @@ describe('EventStoreDB EventLog against the test server: events, limits, faults'
   });
 
   it('an append refused as unavailable is retried; past the retries it is an Io error', async () => {
-    const log = eventStoreEventLog(connection, { maxAppendBytes: MAX, retries: 2, retryDelayMs: 1 });
+    const log = eventStoreEventLog(connectionOf(), { maxAppendBytes: MAX, retries: 2, retryDelayMs: 1 });
     const stream = `rollout-${randomUUID()}`;
     server().faults.unavailable = 2;
     right(await log.append(stream, [contractLine(0)], 'noStream')());
@@ -98,7 +92,7 @@ describe('EventStoreDB EventLog against the test server: events, limits, faults'
   });
 
   it('splits requests below the maximum append size, and a line larger than it into part events read back whole', async () => {
-    const log = eventStoreEventLog(connection, { maxAppendBytes: MAX });
+    const log = eventStoreEventLog(connectionOf(), { maxAppendBytes: MAX });
     const stream = `rollout-${randomUUID()}`;
     const big = contractLine(1, 'x'.repeat(3 * MAX));
     const lines = [contractLine(0), big, ...Array.from({ length: 20 }, (_, i) => contractLine(i + 2, 'y'.repeat(600)))];
@@ -108,14 +102,14 @@ describe('EventStoreDB EventLog against the test server: events, limits, faults'
     const parts = eventsOf(stream).filter((e) => JSON.parse(Buffer.from(e.customMetadata).toString('utf8')).ordinal === 1);
     expect(parts.length).to.be.greaterThan(3);
     expect(textsOf(await all(log.read(stream)))).to.deep.equal(lines);
-    const fresh = eventStoreEventLog(connection, { maxAppendBytes: MAX });
+    const fresh = eventStoreEventLog(connectionOf(), { maxAppendBytes: MAX });
     expect(right(await fresh.readRange(stream, Buffer.byteLength(lines[0]!) + 1, Buffer.byteLength(big))())).to.equal(big);
     expect(textsOf(await all(fresh.read(stream, { ordinal: 2, byteOffset: Buffer.byteLength(lines[0]!) + Buffer.byteLength(big) + 2 })))).to.deep.equal(lines.slice(2));
     expect(right(await fresh.end(stream)())).to.deep.equal(r.next);
   });
 
   it("a request over the server's limit is InvalidArgument (the error trailer mapped), nothing written", async () => {
-    const log = eventStoreEventLog(connection, { maxAppendBytes: 4 * MAX });
+    const log = eventStoreEventLog(connectionOf(), { maxAppendBytes: 4 * MAX });
     const stream = `rollout-${randomUUID()}`;
     const refused = await log.append(stream, [contractLine(0, 'z'.repeat(2 * MAX))], 'noStream')();
     expect(E.isLeft(refused) && refused.left).to.include({ _tag: 'InvalidArgument', field: 'lines' });
@@ -123,12 +117,12 @@ describe('EventStoreDB EventLog against the test server: events, limits, faults'
   });
 
   it('a line cut between its parts (a writer killed mid-line) reads as a torn tail; the same append completes it', async () => {
-    const log = eventStoreEventLog(connection, { maxAppendBytes: MAX });
+    const log = eventStoreEventLog(connectionOf(), { maxAppendBytes: MAX });
     const stream = `rollout-${randomUUID()}`;
     const a = right(await log.append(stream, [contractLine(0)], 'noStream')());
     const big = contractLine(1, 'q'.repeat(2 * MAX));
     const drafted = draftLineEvents(stream, [{ bytes: Buffer.from(big) }], a.next, Math.floor(MAX / 2));
-    await connection.append(stream, drafted.events.slice(0, 1), 0);
+    await connectionOf().append(stream, drafted.events.slice(0, 1), 0);
     const torn = await all(log.read(stream));
     expect(torn.map((e) => e.kind)).to.deep.equal(['line', 'quarantined']);
     expect(torn[1]?.kind === 'quarantined' && torn[1].record.reason).to.match(/^torn tail/);
@@ -141,7 +135,7 @@ describe('EventStoreDB EventLog against the test server: events, limits, faults'
   });
 
   it('keeps bytes that are not a rollout line (appendStored): quarantined on read, with their reason, counted', async () => {
-    const log = eventStoreEventLog(connection, { maxAppendBytes: MAX });
+    const log = eventStoreEventLog(connectionOf(), { maxAppendBytes: MAX });
     const stream = `rollout-${randomUUID()}`;
     const bad = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
     right(await log.appendStored(stream, [{ bytes: Buffer.from(contractLine(0)), bom: true }, { bytes: bad }, { bytes: Buffer.from('not json') }], 'noStream')());

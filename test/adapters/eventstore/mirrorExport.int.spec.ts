@@ -9,8 +9,6 @@ import * as E from 'fp-ts/lib/Either.js';
 import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
 import { openIndex } from '../../../adapters/indexer/openIndex.js';
 import { portsOver } from '../../../adapters/codexHome/openCodexHome.js';
-import type { EventStoreConnection } from '../../../adapters/eventstore/eventStoreClient.js';
-import { connectEventStore } from '../../../adapters/eventstore/eventStoreClient.js';
 import { eventStoreEventLog } from '../../../adapters/eventstore/eventLog.js';
 import { exportHome } from '../../../adapters/eventstore/exportHome.js';
 import { mirrorHome } from '../../../adapters/eventstore/mirrorHome.js';
@@ -25,7 +23,7 @@ import { useCase } from '../../../replay/internal/useCase.js';
 import { right } from '../../fixtures/right.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { chatThread, openMutationHome, rolloutName, right as rightTE, writeRollout } from '../../replay/mutationHome.js';
-import { useEventStore } from '../../eventstore/useEventStore.js';
+import { useConnection, useEventStore } from '../../eventstore/useEventStore.js';
 
 /** The threads of one test's home (each test its own ids: the test server is shared by the describe). */
 const idsOf = (n: number) => ({
@@ -117,13 +115,7 @@ describe('mirror JSONL → EventStoreDB → export', function () {
   this.timeout(60_000);
   const tmp = useTempDir('esdb-mirror-');
   const store = useEventStore({ maxAppendSize: 64 * 1024 });
-  let connection: EventStoreConnection;
-  before(() => {
-    connection = connectEventStore(store().connectionString);
-  });
-  after(async () => {
-    await connection?.close();
-  });
+  const connectionOf = useConnection(store);
 
   it('gives back every rollout file byte for byte; the index and the history API answers equal the files', async function () {
     if (store().server === undefined) this.skip(); // a real server holds other runs' streams: export needs an empty one
@@ -132,19 +124,19 @@ describe('mirror JSONL → EventStoreDB → export', function () {
     const original = filesOf(home);
     expect([...original.keys()].filter((k) => nodePath.basename(k).includes('_'))).to.have.length(1); // the revision
     expect(original.size).to.equal(8); // 7 rollout files and a superseded mark
-    const log = eventStoreEventLog(connection, { maxAppendBytes: 64 * 1024 });
-    const first = right(await mirrorHome(home, connection, log, { batchLines: 3 })());
+    const log = eventStoreEventLog(connectionOf(), { maxAppendBytes: 64 * 1024 });
+    const first = right(await mirrorHome(home, connectionOf(), log, { batchLines: 3 })());
     expect(first).to.include({ files: 7, filesChanged: 7, factsWritten: 8 });
-    const again = right(await mirrorHome(home, connection, log)());
+    const again = right(await mirrorHome(home, connectionOf(), log)());
     expect(again).to.include({ files: 7, filesChanged: 0, linesWritten: 0, factsWritten: 0 });
 
     const out = nodePath.join(tmp(), 'exported');
-    const exported = right(await exportHome(connection, log, out)());
+    const exported = right(await exportHome(connectionOf(), log, out)());
     expect(exported.files).to.equal(7);
     const back = filesOf(out);
     expect([...back.keys()].sort()).to.deep.equal([...original.keys()].sort());
     for (const [k, bytes] of original) expect(Buffer.compare(back.get(k)!, bytes), k).to.equal(0);
-    expect(E.isLeft(await exportHome(connection, log, out)())).to.equal(true);
+    expect(E.isLeft(await exportHome(connectionOf(), log, out)())).to.equal(true);
 
     const fromFiles = await indexDump(home, nodePath.join(tmp(), 'index-files'));
     const fromStore = await indexDump(out, nodePath.join(tmp(), 'index-store'));
@@ -181,7 +173,7 @@ describe('mirror JSONL → EventStoreDB → export', function () {
     expect(summary.files).to.equal(40);
     expect(summary.linesWritten).to.equal(total - partial);
     expect(rolloutEvents() - before).to.equal(total);
-    const log = eventStoreEventLog(connection);
+    const log = eventStoreEventLog(connectionOf());
     for (const [rel, bytes] of filesOf(home)) {
       const stream = `rollout-${nodePath.basename(rel).slice(-42, -6)}`;
       const lines: Buffer[] = [];
@@ -196,24 +188,18 @@ describe('a node following EventStoreDB into its own copy', function () {
   const tmp = useTempDir('esdb-follow-');
   // Its own server: the copy is of every rollout stream the server holds.
   const store = useEventStore({ maxAppendSize: 64 * 1024 });
-  let connection: EventStoreConnection;
-  before(() => {
-    connection = connectEventStore(store().connectionString);
-  });
-  after(async () => {
-    await connection?.close();
-  });
+  const connectionOf = useConnection(store);
 
   it('a node follows the store into its own copy (catch-up subscription): the same files and index; a restart resumes exactly', async function () {
     if (store().server === undefined) this.skip(); // a real server holds other runs' streams
     const home = nodePath.join(tmp(), 'followed');
     await makeHome(home, 2);
     const { P } = idsOf(2);
-    const log = eventStoreEventLog(connection, { maxAppendBytes: 64 * 1024 });
-    right(await mirrorHome(home, connection, log)());
+    const log = eventStoreEventLog(connectionOf(), { maxAppendBytes: 64 * 1024 });
+    right(await mirrorHome(home, connectionOf(), log)());
     const node = nodePath.join(tmp(), 'node');
     let ready = 0;
-    const first = right(await followIntoHome(connection, node, { untilCaughtUp: true, flushEvery: 7, onCaughtUp: () => (ready += 1) }));
+    const first = right(await followIntoHome(connectionOf(), node, { untilCaughtUp: true, flushEvery: 7, onCaughtUp: () => (ready += 1) }));
     expect(ready).to.equal(1);
     expect(first.lines).to.be.greaterThan(100);
     const files = filesOf(home);
@@ -226,9 +212,9 @@ describe('a node following EventStoreDB into its own copy', function () {
     // New lines in the home, mirrored: the node resumes from its position and reads only them.
     const extra = chatThread('paginated', P, 6).text().split('\n').slice(-4).join('\n');
     writeRollout(home, rolloutName(P), extra, true);
-    const mirrored = right(await mirrorHome(home, connection, log)());
+    const mirrored = right(await mirrorHome(home, connectionOf(), log)());
     expect(mirrored).to.include({ linesWritten: 3, factsWritten: 0 });
-    const second = right(await followIntoHome(connection, node, { untilCaughtUp: true }));
+    const second = right(await followIntoHome(connectionOf(), node, { untilCaughtUp: true }));
     expect(second).to.include({ events: 3, lines: 3, skipped: 0 });
     expect(
       Buffer.compare(filesOf(node).get(nodePath.join('sessions/2026/11/21', rolloutName(P)))!, filesOf(home).get(nodePath.join('sessions/2026/11/21', rolloutName(P)))!),
@@ -236,7 +222,7 @@ describe('a node following EventStoreDB into its own copy', function () {
 
     // Killed after writing lines but before its position: every event is delivered again, none written twice.
     fs.rmSync(nodePath.join(node, REPLICA_STATE_FILE));
-    const again = right(await followIntoHome(connection, node, { untilCaughtUp: true }));
+    const again = right(await followIntoHome(connectionOf(), node, { untilCaughtUp: true }));
     expect(again.lines).to.equal(0);
     expect(again.skipped).to.be.greaterThan(100);
     for (const [k, bytes] of filesOf(home)) expect(Buffer.compare(filesOf(node).get(k)!, bytes), k).to.equal(0);
@@ -248,12 +234,12 @@ describe('a node following EventStoreDB into its own copy', function () {
     const home = nodePath.join(tmp(), 'live');
     const T = '01a1fe87-0000-7000-8000-0000000900a1';
     writeRollout(home, rolloutName(T), chatThread('paginated', T, 2).text());
-    const log = eventStoreEventLog(connection);
-    right(await mirrorHome(home, connection, log)());
+    const log = eventStoreEventLog(connectionOf());
+    right(await mirrorHome(home, connectionOf(), log)());
     const node = nodePath.join(tmp(), 'live-node');
     const abort = new AbortController();
     let caughtUp = 0;
-    const following = followIntoHome(connection, node, { signal: abort.signal, backoffMs: 5, onCaughtUp: () => (caughtUp += 1) });
+    const following = followIntoHome(connectionOf(), node, { signal: abort.signal, backoffMs: 5, onCaughtUp: () => (caughtUp += 1) });
     const copyOf = (): Buffer | undefined => filesOf(node).get(nodePath.join('sessions/2026/11/21', rolloutName(T)));
     const until = async (ok: () => boolean): Promise<void> => {
       for (let i = 0; i < 400 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -263,7 +249,7 @@ describe('a node following EventStoreDB into its own copy', function () {
       await until(() => caughtUp === 1);
       expect(server.dropSubscriptions()).to.equal(1);
       writeRollout(home, rolloutName(T), chatThread('paginated', T, 4).text());
-      right(await mirrorHome(home, connection, log)());
+      right(await mirrorHome(home, connectionOf(), log)());
       await until(() => caughtUp === 2 && Buffer.compare(copyOf() ?? Buffer.alloc(0), filesOf(home).get(nodePath.join('sessions/2026/11/21', rolloutName(T)))!) === 0);
     } finally {
       abort.abort();

@@ -65,6 +65,26 @@ describe('EventStoreDB EventLog against the test server: events, limits, faults'
     expect(other.events[0]!.id).to.not.equal(again.events[0]!.id);
   });
 
+  it('two writers that both saw the same end append at the same revision: the server refuses one, which reads and reports Conflict', async () => {
+    const stream = `rollout-${randomUUID()}`;
+    const a = eventStoreEventLog(connectionOf(), { maxAppendBytes: MAX });
+    const b = eventStoreEventLog(connectionOf(), { maxAppendBytes: MAX });
+    const start = right(await a.append(stream, [contractLine(0)], 'noStream')());
+    // Both know the end (b from a read): neither reads it again before its append.
+    expect(right(await b.end(stream)())).to.deep.equal(start.next);
+    const calls = server().appendCalls();
+    const [x, y] = await Promise.all([
+      a.append(stream, [contractLine(1, 'a')], start.next)(),
+      b.append(stream, [contractLine(1, 'b'), contractLine(2, 'b')], start.next)(),
+    ]);
+    expect(server().appendCalls() - calls).to.equal(2);
+    expect([x, y].filter(E.isRight)).to.have.length(1);
+    const lost = [x, y].find(E.isLeft)!;
+    const won = E.isRight(x) ? [contractLine(1, 'a')] : [contractLine(1, 'b'), contractLine(2, 'b')];
+    expect(lost.left).to.deep.include({ _tag: 'Conflict', expected: start.next });
+    expect(textsOf(await all(a.read(stream)))).to.deep.equal([contractLine(0), ...won]);
+  });
+
   it('a committed append whose answer was dropped is retried with the same ids: written once', async () => {
     const log = eventStoreEventLog(connectionOf(), { maxAppendBytes: MAX, retryDelayMs: 1 });
     const stream = `rollout-${randomUUID()}`;

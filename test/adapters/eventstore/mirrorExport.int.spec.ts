@@ -145,7 +145,7 @@ describe('mirror JSONL → EventStoreDB → export', function () {
     expect(await historyAnswers(out, nodePath.join(tmp(), 'index-store'))).to.equal(await historyAnswers(home, nodePath.join(tmp(), 'index-files')));
   });
 
-  it('a mirror killed part way resumes and finishes with the same streams as one uninterrupted run', async function () {
+  it('a mirror killed part way resumes and finishes with the same streams as one uninterrupted run; export gives the files back', async function () {
     const server = store().server;
     if (server === undefined) this.skip();
     const home = nodePath.join(tmp(), 'big');
@@ -180,6 +180,12 @@ describe('mirror JSONL → EventStoreDB → export', function () {
       for await (const e of log.readStored(stream)) if (e.kind === 'line') lines.push(e.line.bytes, Buffer.from('\n'));
       expect(Buffer.compare(Buffer.concat(lines), bytes), rel).to.equal(0);
     }
+    // `export` gives the same files back (this describe's server holds the first test's streams too).
+    const out = nodePath.join(tmp(), 'big-exported');
+    const exported = JSON.parse((await promisify(execFile)(process.execPath, [CLI, 'export', '--eventstore', store().connectionString, '--out', out, '--json'])).stdout) as { files: number };
+    const back = filesOf(out);
+    expect(exported.files).to.equal(back.size - [...back.keys()].filter((k) => k.endsWith('.superseded')).length);
+    for (const [rel, bytes] of filesOf(home)) expect(Buffer.compare(back.get(rel)!, bytes), rel).to.equal(0);
   });
 });
 

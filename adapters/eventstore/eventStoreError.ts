@@ -1,5 +1,5 @@
 import type { EngineError } from '../../domain/errors.js';
-import { invalidArgument, notFound } from '../../domain/errors.js';
+import { invalidArgument, ioError, notFound } from '../../domain/errors.js';
 import { clientErrorFacts } from './eventStoreClient.js';
 
 /**
@@ -24,14 +24,14 @@ export const eventStoreError =
       case 'invalidArgument':
         return invalidArgument(op, message);
       case 'unavailable':
-        return { _tag: 'Io', path: stream, op, code: 'UNAVAILABLE', message };
+        return ioError(stream, op, 'UNAVAILABLE', message);
       case 'accessDenied':
-        return { _tag: 'Io', path: stream, op, code: 'EACCES', message };
+        return ioError(stream, op, 'EACCES', message);
       case 'wrongExpectedVersion':
-        return { _tag: 'Io', path: stream, op, code: 'WRONG_EXPECTED_VERSION', message };
+        return ioError(stream, op, 'WRONG_EXPECTED_VERSION', message);
       case 'other':
       case undefined:
-        return { _tag: 'Io', path: stream, op, code: 'EVENTSTORE', message };
+        return ioError(stream, op, 'EVENTSTORE', message);
     }
   };
 

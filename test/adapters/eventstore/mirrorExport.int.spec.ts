@@ -182,7 +182,9 @@ describe('mirror JSONL → EventStoreDB → export', function () {
     }
     // `export` gives the same files back (this describe's server holds the first test's streams too).
     const out = nodePath.join(tmp(), 'big-exported');
-    const exported = JSON.parse((await promisify(execFile)(process.execPath, [CLI, 'export', '--eventstore', store().connectionString, '--out', out, '--json'])).stdout) as { files: number };
+    const exported = JSON.parse(
+      (await promisify(execFile)(process.execPath, [CLI, 'export', '--eventstore', store().connectionString, '--out', out, '--json'])).stdout,
+    ) as { files: number };
     const back = filesOf(out);
     expect(exported.files).to.equal(back.size - [...back.keys()].filter((k) => k.endsWith('.superseded')).length);
     for (const [rel, bytes] of filesOf(home)) expect(Buffer.compare(back.get(rel)!, bytes), rel).to.equal(0);

@@ -32,6 +32,8 @@ export interface EventStoreEventLog extends EventLog {
   readonly appendStored: (stream: string, lines: ReadonlyArray<LineToStore>, expected: ExpectedPosition) => TE.TaskEither<EngineError, AppendResult>;
   /** A stream's whole lines with their stored facts (BOM, file), from a line start. */
   readonly readStored: (stream: string, from?: LogPosition) => AsyncIterable<StoredEntry>;
+  /** The stream's last whole line (undefined: no stream, or none whole yet). */
+  readonly lastLine: (stream: string) => TE.TaskEither<EngineError, StoredLine | undefined>;
 }
 
 const DEFAULT_MAX_APPEND_BYTES = 1024 * 1024;
@@ -323,6 +325,20 @@ export const eventStoreEventLog = (connection: EventStoreConnection, options: Ev
     end: (stream) => () => run(async () => (await tail(stream)).end),
     appendStored,
     readStored,
+    lastLine: (stream) => () =>
+      run(async () => {
+        const t = await tail(stream);
+        if (t.end === 'noStream' || t.revision < 0) return undefined;
+        const last = await call(stream, 'read', () => connection.read(stream, t.revision, 'backwards', 1));
+        const meta = last === 'noStream' || last[0] === undefined ? undefined : lineMetadataOf(last[0]);
+        if (meta === undefined || E.isLeft(meta)) throw new Stop(meta?.left ?? notFound('stream', stream));
+        // Its first event: as many back as it has parts.
+        const first = t.revision - (meta.right.parts ?? 1) + 1;
+        const scan = linesFrom(stream, first, { ordinal: meta.right.ordinal, byteOffset: meta.right.bom === true ? 0 : meta.right.byteOffset });
+        const line = await scan.next();
+        await scan.return({ torn: undefined });
+        return line.done === true ? undefined : line.value;
+      }),
   };
 };
 

@@ -86,6 +86,20 @@ export const mirrorHome =
       const from = end.right === 'noStream' ? START : end.right;
       if (from.byteOffset > sizes[i]!)
         return E.left(corrupt(f.path, from.byteOffset, `the file is shorter than its stream ${stream} (${sizes[i]} bytes): it does not continue it`));
+      // The stream's last line must be the file's bytes at its place: else the file is not the one mirrored.
+      const last = end.right === 'noStream' ? E.right(undefined) : await log.lastLine(stream)();
+      if (E.isLeft(last)) return last;
+      if (last.right !== undefined) {
+        const here = Buffer.alloc(last.right.bytes.length);
+        try {
+          const fh = await fs.open(f.path, 'r');
+          await fh.read(here, 0, here.length, last.right.byteOffset).finally(() => fh.close());
+        } catch (err) {
+          return E.left(toEngineError(f.path, 'mirror')(err));
+        }
+        if (Buffer.compare(here, last.right.bytes) !== 0)
+          return E.left(corrupt(f.path, last.right.byteOffset, `line ${last.right.ordinal} differs from its stream ${stream}: the file is not the one mirrored`));
+      }
       let expected: ExpectedPosition = end.right;
       let batch: LineToStore[] = [];
       let batchSize = 0;

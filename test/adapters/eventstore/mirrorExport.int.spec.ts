@@ -129,6 +129,15 @@ describe('mirror JSONL → EventStoreDB → export', function () {
     expect(first).to.include({ files: 7, filesChanged: 7, factsWritten: 8 });
     const again = right(await mirrorHome(home, connectionOf(), log)());
     expect(again).to.include({ files: 7, filesChanged: 0, linesWritten: 0, factsWritten: 0 });
+    // A file whose last mirrored line was rewritten (same length) is not taken for the one mirrored.
+    const rewritten = nodePath.join(tmp(), 'rewritten');
+    fs.cpSync(home, rewritten, { recursive: true });
+    const lFile = nodePath.join(rewritten, 'sessions/2026/11/21', rolloutName(idsOf(1).L));
+    const lLines = fs.readFileSync(lFile, 'utf8').split('\n');
+    lLines[lLines.length - 2] = lLines[lLines.length - 2]!.replace('"timestamp":"2026', '"timestamp":"2027');
+    fs.writeFileSync(lFile, lLines.join('\n'));
+    const refused = await mirrorHome(rewritten, connectionOf(), log)();
+    expect(E.isLeft(refused) && refused.left).to.include({ _tag: 'Corrupt', path: lFile });
 
     const out = nodePath.join(tmp(), 'exported');
     const exported = right(await exportHome(connectionOf(), log, out)());

@@ -14,6 +14,7 @@
  *   scale [--rollouts 20000] [--reps N]   a home of many threads: index seconds and peak RSS, warm thread/list p50 (issue 22's scale finding)
  *   search [--size 300MB] [--reps 20] [--no-codex] [--baseline-engine PATH]   thread/search p50 per query vs codex; index build overhead and size vs a build without search
  *   serve [--size 300MB] [--reps N] [--no-codex] [--engine CLI]   a fresh serve: initialize, first thread/turns/list, CLI turns; warm thread/list vs codex
+ *   eventstore [--size 20MB] [--reps 3]   the log in EventStoreDB (in-process test server): mirror, the catch-up subscription into a node's copy and its index, vs the JSONL index build
  *   serveLoad [--size 300MB] [--clients 200] [--seconds 15] [--no-codex] [--no-writer] [--engine CLI]   WebSocket clients in a 60/30/10 list/pages/read mix while a writer appends: req/s, p50/p99, errors, index lag; codex beside
  * `--shapes heavy,real` (default both, for the suites that take it: index, tokens, mutations, verify):
  * `heavy` is the generated data with large payloads; `real` is built from rollouts the real codex
@@ -33,6 +34,7 @@ import { runScaleBench } from './scale.js';
 import { runReadBench } from './read.js';
 import { runStartupBench } from './startup.js';
 import { runSearchBench } from './search.js';
+import { runEventStoreBench } from './eventstore.js';
 import type { BenchShape } from './realHome.js';
 
 const args = process.argv.slice(2);
@@ -109,6 +111,7 @@ const suites: Record<string, () => Promise<unknown>> = {
       !args.includes('--no-codex'),
     ),
   startup: () => runStartupBench(Number.parseInt(flag('--runs') ?? '7', 10)),
+  eventstore: () => runEventStoreBench(flag('--size') ?? '20MB', Number.parseInt(flag('--reps') ?? '3', 10)),
   verify: () => runVerifyBench(flag('--size') ?? '300MB', (flag('--kill-at') ?? '0.5,0.75').split(',').map(Number), Number(flag('--rounds') ?? '3'), shapes()),
 };
 

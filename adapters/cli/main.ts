@@ -27,6 +27,8 @@ import { registerMetadata } from './commands/metadata.js';
 import { registerDelete } from './commands/delete.js';
 import { registerReadState } from './commands/readState.js';
 import { registerSearch } from './commands/search.js';
+import { registerMirror } from './commands/mirror.js';
+import { registerExport } from './commands/export.js';
 
 /** The installed package's version (dist/adapters/cli/main.js → package.json). */
 const { version } = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -82,6 +84,8 @@ registerMetadata(program);
 registerDelete(program);
 registerReadState(program);
 registerSearch(program);
+registerMirror(program);
+registerExport(program);
 
 // Long work says what it is doing on stderr (progress.ts); `--quiet` on any command silences that.
 for (const command of program.commands) command.option('-q, --quiet', 'no status lines or progress bars on stderr (errors are still printed)');

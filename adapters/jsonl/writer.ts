@@ -386,7 +386,8 @@ const syncFolder = async (dir: string): Promise<void> => {
 
 const samePosition = (a: LogPosition, b: LogPosition): boolean => a.ordinal === b.ordinal && a.byteOffset === b.byteOffset;
 
-const validateExpected = (expected: ExpectedPosition): EngineError | undefined => {
+/** An expected position an append can name (also checked by the EventStoreDB log). */
+export const validateExpected = (expected: ExpectedPosition): EngineError | undefined => {
   if (expected === 'noStream' || expected === 'any') return undefined;
   const { ordinal, byteOffset } = expected;
   if (!Number.isSafeInteger(ordinal) || ordinal < 0 || !Number.isSafeInteger(byteOffset) || byteOffset < 0)
@@ -395,7 +396,8 @@ const validateExpected = (expected: ExpectedPosition): EngineError | undefined =
   return undefined;
 };
 
-const validateLines = (lines: ReadonlyArray<string>, classify: boolean): EngineError | undefined => {
+/** Lines an append may write: non-empty, one line each, rollout lines when `classify` (also checked by the EventStoreDB log). */
+export const validateLines = (lines: ReadonlyArray<string>, classify: boolean): EngineError | undefined => {
   if (lines.length === 0) return invalidArgument('lines', 'an append needs at least one line');
   for (const [i, line] of lines.entries()) {
     if (line.length === 0) return invalidArgument(`lines[${i}]`, 'empty line');

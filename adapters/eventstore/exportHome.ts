@@ -1,0 +1,129 @@
+import * as fs from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import { corrupt, invalidArgument } from '../../domain/errors.js';
+import { toEngineError } from '../jsonl/toEngineError.js';
+import type { AllPosition, EventStoreConnection } from './eventStoreClient.js';
+import type { EventStoreEventLog } from './eventLog.js';
+import { eventStoreError } from './eventStoreError.js';
+import { lineMetadataOf } from './lineEvents.js';
+import { ROLLOUT_STREAM_PREFIX, confinedRolloutPath, rolloutStreamOf } from './streamNames.js';
+import { HOME_CONTROL_STREAM, readHomeFacts } from './homeControl.js';
+import { supersededMarkOf } from '../jsonl/supersededMark.js';
+
+export interface ExportSummary {
+  readonly files: number;
+  readonly lines: number;
+  readonly bytes: number;
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const PAGE = 1024;
+
+/**
+ * Every rollout stream and the file it was mirrored from (the path its first line carries), from
+ * one paged pass over `$all`, in the order the streams began.
+ */
+export const listRolloutStreams = async (
+  connection: EventStoreConnection,
+): Promise<E.Either<EngineError, ReadonlyArray<{ readonly stream: string; readonly file: string }>>> => {
+  const found = new Map<string, string>();
+  let from: AllPosition | 'start' = 'start';
+  let seen: bigint | undefined;
+  for (;;) {
+    let page: Awaited<ReturnType<EventStoreConnection['readAll']>>;
+    try {
+      page = await connection.readAll(ROLLOUT_STREAM_PREFIX, from, PAGE);
+    } catch (err) {
+      return E.left(eventStoreError('$all', 'list streams')(err));
+    }
+    for (const event of page.events) {
+      // A page starts at the last one's position, inclusive: that event was seen.
+      if (seen !== undefined && event.position !== undefined && event.position.commit <= seen) continue;
+      const meta = lineMetadataOf(event);
+      if (E.isRight(meta) && meta.right.ordinal === 0 && (meta.right.part ?? 0) === 0 && meta.right.file !== undefined && !found.has(event.stream))
+        found.set(event.stream, meta.right.file);
+    }
+    if (page.count < PAGE || page.last === undefined) break;
+    seen = page.last.commit;
+    from = page.last;
+  }
+  return E.right([...found].map(([stream, file]) => ({ stream, file })));
+};
+
+/**
+ * EventStoreDB → a JSONL home under `outDir`: each rollout stream written back to the path it
+ * was mirrored from, byte for byte (its BOM, every line and its newline). A path that would leave
+ * the home's rollout folders is Corrupt; a file already there is refused (export never overwrites).
+ * The control stream's facts say where each file lives now and give back its superseded marks.
+ */
+export const exportHome =
+  (connection: EventStoreConnection, log: EventStoreEventLog, outDir: string): TE.TaskEither<EngineError, ExportSummary> =>
+  async () => {
+    const streams = await listRolloutStreams(connection);
+    if (E.isLeft(streams)) return streams;
+    const facts = await readHomeFacts(connection);
+    if (E.isLeft(facts)) return facts;
+    let lines = 0;
+    let bytes = 0;
+    for (const { stream, file: firstFile } of streams.right) {
+      // Where the file lives now (archived since it was first mirrored, say), else where it began.
+      const file = facts.right.files.get(stream) ?? firstFile;
+      const relative = confinedRolloutPath(file, stream);
+      if (relative === undefined)
+        return E.left(corrupt(stream, 0, `the stream names ${JSON.stringify(file)} as its file: not a rollout path under sessions/ or archived_sessions/`));
+      const target = nodePath.join(outDir, relative);
+      const temp = `${target}.export-${process.pid}`;
+      try {
+        await fs.mkdir(nodePath.dirname(target), { recursive: true });
+        if (
+          await fs.stat(target).then(
+            () => true,
+            () => false,
+          )
+        )
+          return E.left(invalidArgument('out', `${target} exists: export never overwrites a file`));
+        const handle = await fs.open(temp, 'wx', 0o600);
+        try {
+          let pending: Buffer[] = [];
+          let pendingBytes = 0;
+          for await (const entry of log.readStored(stream)) {
+            if (entry.kind === 'failed') throw entry.error;
+            const { line } = entry;
+            if (line.bom) pending.push(BOM);
+            pending.push(line.bytes, Buffer.from('\n'));
+            pendingBytes += line.bytes.length + 1;
+            lines += 1;
+            bytes += line.bytes.length + 1 + (line.bom ? BOM.length : 0);
+            if (pendingBytes > 1 << 20) {
+              await handle.write(Buffer.concat(pending));
+              pending = [];
+              pendingBytes = 0;
+            }
+          }
+          await handle.write(Buffer.concat(pending));
+        } finally {
+          await handle.close();
+        }
+        await fs.rename(temp, target);
+      } catch (err) {
+        await fs.rm(temp, { force: true });
+        return E.left(toEngineError(target, 'export')(err));
+      }
+    }
+    for (const [file, revision] of facts.right.superseded) {
+      const stream = rolloutStreamOf(file);
+      const relative = stream === undefined ? undefined : confinedRolloutPath(file, stream);
+      if (relative === undefined)
+        return E.left(corrupt(HOME_CONTROL_STREAM, 0, `a superseded mark names ${JSON.stringify(file)}: not a rollout path under sessions/ or archived_sessions/`));
+      const mark = supersededMarkOf(nodePath.join(outDir, relative));
+      try {
+        await fs.writeFile(mark, revision, { flag: 'wx', mode: 0o600 });
+      } catch (err) {
+        return E.left(toEngineError(mark, 'export')(err));
+      }
+    }
+    return E.right({ files: streams.right.length, lines, bytes });
+  };

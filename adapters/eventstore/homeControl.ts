@@ -1,0 +1,103 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import type { EngineError } from '../../domain/errors.js';
+import { corrupt } from '../../domain/errors.js';
+import { decodeShape } from '../../domain/decodeShape.js';
+import type { EventDraft, EventStoreConnection, RecordedEvent } from './eventStoreClient.js';
+import { eventStoreError, isWrongExpectedVersion } from './eventStoreError.js';
+import { deterministicUuid } from './lineEvents.js';
+
+/**
+ * The home's facts that are not rollout lines, in one control stream beside the rollout streams:
+ * where each stream's file lives (`sessions/…` or, once archived, `archived_sessions/…`) and which
+ * files a revision superseded (the `<file>.superseded` mark and the revision it names). Folded
+ * whole (it holds one small event per change); appended at its exact revision.
+ */
+export const HOME_CONTROL_STREAM = 'codex-home-control';
+
+export const HomeFact = t.union([
+  t.type({ kind: t.literal('rolloutFile'), stream: t.string, file: t.string }),
+  t.type({ kind: t.literal('superseded'), file: t.string, revision: t.string }),
+]);
+export type HomeFact = t.TypeOf<typeof HomeFact>;
+
+export interface HomeFacts {
+  /** Stream → its file (relative to CODEX_HOME, `/`-separated), the latest said. */
+  readonly files: ReadonlyMap<string, string>;
+  /** Superseded file → the revision file named by its mark (relative to the file's folder, as the mark holds it). */
+  readonly superseded: ReadonlyMap<string, string>;
+  /** The control stream's last revision (-1: none). */
+  readonly revision: number;
+}
+
+const PAGE = 512;
+const TYPES: Readonly<Record<HomeFact['kind'], string>> = { rolloutFile: 'home.rolloutFile', superseded: 'home.superseded' };
+
+const factKey = (f: HomeFact): string => (f.kind === 'rolloutFile' ? `file:${f.stream}` : `superseded:${f.file}`);
+const factValue = (f: HomeFact): string => (f.kind === 'rolloutFile' ? f.file : f.revision);
+
+/** A control event's fact, decoded (Corrupt if it is not one). */
+export const homeFactOf = (event: RecordedEvent): E.Either<EngineError, HomeFact> => {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(event.data).toString('utf8'));
+  } catch {
+    json = undefined;
+  }
+  const fact = decodeShape(HomeFact, json);
+  return E.isRight(fact) ? E.right(fact.right) : E.left(corrupt(HOME_CONTROL_STREAM, event.revision, `event ${event.revision} is not a home fact`));
+};
+
+/** Fold the control stream, a page at a time. */
+export const readHomeFacts = async (connection: EventStoreConnection): Promise<E.Either<EngineError, HomeFacts>> => {
+  const files = new Map<string, string>();
+  const superseded = new Map<string, string>();
+  let revision = -1;
+  for (;;) {
+    let page: Awaited<ReturnType<EventStoreConnection['read']>>;
+    try {
+      page = await connection.read(HOME_CONTROL_STREAM, revision + 1, 'forwards', PAGE);
+    } catch (err) {
+      return E.left(eventStoreError(HOME_CONTROL_STREAM, 'read')(err));
+    }
+    if (page === 'noStream') break;
+    for (const event of page) {
+      const fact = homeFactOf(event);
+      if (E.isLeft(fact)) return fact;
+      if (fact.right.kind === 'rolloutFile') files.set(fact.right.stream, fact.right.file);
+      else superseded.set(fact.right.file, fact.right.revision);
+      revision = event.revision;
+    }
+    if (page.length < PAGE) break;
+  }
+  return E.right({ files, superseded, revision });
+};
+
+/**
+ * Record the facts that differ from what the stream says, at its exact revision; another writer
+ * in between makes it fold again and retry (facts are idempotent: the same fact is not written twice).
+ */
+export const recordHomeFacts = async (connection: EventStoreConnection, facts: ReadonlyArray<HomeFact>): Promise<E.Either<EngineError, number>> => {
+  for (let attempt = 0; ; attempt++) {
+    const known = await readHomeFacts(connection);
+    if (E.isLeft(known)) return known;
+    const now = new Map<string, string>([
+      ...[...known.right.files].map(([s, f]) => [`file:${s}`, f] as const),
+      ...[...known.right.superseded].map(([f, r]) => [`superseded:${f}`, r] as const),
+    ]);
+    const fresh = facts.filter((f) => now.get(factKey(f)) !== factValue(f));
+    if (fresh.length === 0) return E.right(0);
+    const events: EventDraft[] = fresh.map((f, i) => ({
+      id: deterministicUuid(`${HOME_CONTROL_STREAM}\u0000${known.right.revision + 1 + i}\u0000${JSON.stringify(f)}`),
+      type: TYPES[f.kind],
+      data: Buffer.from(JSON.stringify(f), 'utf8'),
+      metadata: {},
+    }));
+    try {
+      await connection.append(HOME_CONTROL_STREAM, events, known.right.revision < 0 ? 'noStream' : known.right.revision);
+      return E.right(fresh.length);
+    } catch (err) {
+      if (!isWrongExpectedVersion(err) || attempt >= 5) return E.left(eventStoreError(HOME_CONTROL_STREAM, 'append')(err));
+    }
+  }
+};

@@ -1,0 +1,226 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import { useTempDir } from '../fixtures/tempDir.js';
+import { connectWebSocketRpc } from '../fixtures/webSocketRpcClient.js';
+import { startWebSocketServe } from '../fixtures/webSocketServe.js';
+import type { WebSocketServe } from '../fixtures/webSocketServe.js';
+import { writeSynthThread } from '../fixtures/synthHome.js';
+import { act, newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
+import type { SynthThread } from '../projections/synth.js';
+import { artifactsDir, chromiumPath, inkShare } from './browser.js';
+
+/**
+ * The web viewer in real Chromium (playwright-core driving Debian's `chromium`; `npm test`
+ * installs it first, test/setup/ensureChromium.sh, and without it this suite is skipped, saying
+ * so), served by `serve --listen ws://` on a generated home: 60 threads and one of 5,000 turns.
+ * Screenshots go to test-artifacts/viewer/ and are measured for ink where the content should be.
+ */
+
+const REPO = nodePath.resolve(import.meta.dirname, '..', '..', '..');
+const LONG_TURNS = 5000;
+const OTHER_THREADS = 59;
+const NEEDLE = 'where is the zebra';
+/** The issue's bound: scrolling a 5,000-turn thread keeps at most this many turn nodes. */
+const MAX_TURN_NODES = 200;
+
+/** The long thread, its first user message made findable; the synth state goes on for the live append. */
+const writeLongThread = (home: string): { t: SynthThread; lastUser: string } => {
+  const t = newThread(1);
+  const lines = threadLines(t, LONG_TURNS).map((l) => l.replaceAll('"hello 4"', JSON.stringify(NEEDLE)));
+  const path = nodePath.join(home, rolloutRelPath(t.threadId));
+  fs.mkdirSync(nodePath.dirname(path), { recursive: true });
+  fs.writeFileSync(path, lines.map((l) => `${l}\n`).join(''));
+  const users = [...lines.join('\n').matchAll(/"text":"(hello \d+)"/g)];
+  return { t, lastUser: users[users.length - 1]![1]! };
+};
+
+/** The largest number of turn nodes the page has held since this was called (a MutationObserver in the page). */
+const watchTurnNodes = (page: Page): Promise<unknown> =>
+  page.evaluate(`(() => {
+    window.maxTurnNodes = document.querySelectorAll('.turn').length;
+    new MutationObserver(() => { window.maxTurnNodes = Math.max(window.maxTurnNodes, document.querySelectorAll('.turn').length); })
+      .observe(document.getElementById('turn-space'), { childList: true });
+  })()`);
+/** Wait until `expression` holds in the page (evaluated as the debugger does: the page's CSP forbids eval, so waitForFunction with text cannot). */
+const until = async (page: Page, expression: string, timeoutMs = 30_000): Promise<void> => {
+  const end = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${expression}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+const maxTurnNodes = async (page: Page): Promise<number> => (await page.evaluate('window.maxTurnNodes')) as number;
+
+describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () {
+  this.timeout(180_000);
+  const tmp = useTempDir('viewer-');
+  const chromium = chromiumPath();
+  let serve: WebSocketServe | undefined;
+  let browser: Browser | undefined;
+  let long: { t: SynthThread; lastUser: string };
+  let shots: string;
+  /** Every URL the pages asked for: the viewer must need nothing beyond the listener. */
+  const requested: string[] = [];
+  /** Uncaught errors in any page: none expected. */
+  const pageErrors: string[] = [];
+  afterEach(() => expect(pageErrors, 'errors in the page').to.deep.equal([]));
+
+  before(async function () {
+    if (chromium === null) {
+      process.stderr.write('    skipped: Chromium is not installed (apt-get install chromium, or set CHROMIUM_PATH; npm test installs it when it can)\n');
+      this.skip();
+    }
+    // The bundle as the sources say now (npm run build makes it too; the check is tsc's, run by the build).
+    execFileSync(process.execPath, [nodePath.join(REPO, 'viewer', 'build.mjs'), '--no-check'], { cwd: REPO, stdio: 'inherit' });
+    shots = artifactsDir();
+    const home = nodePath.join(tmp(), 'home');
+    long = writeLongThread(home);
+    for (let seed = 2; seed < 2 + OTHER_THREADS; seed++) await writeSynthThread(home, newThread(seed), 2);
+    // Indexed before the clock starts: the first screen is measured on an indexed home, as serve keeps it.
+    execFileSync(process.execPath, [nodePath.join(REPO, 'dist', 'adapters', 'cli', 'main.js'), 'index', '--codex-home', home, '-q'], { stdio: 'ignore' });
+    serve = await startWebSocketServe(home);
+    const { chromium: launcher } = await import('playwright-core');
+    browser = await launcher.launch({ executablePath: chromium!, args: ['--no-sandbox'] });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await serve?.close();
+  });
+
+  const newPage = async (hash = ''): Promise<Page> => {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('request', (r) => requested.push(r.url()));
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`http://127.0.0.1:${serve!.port}/viewer/${hash}`);
+    return page;
+  };
+
+  const shot = async (page: Page, name: string, where: string): Promise<number> => {
+    const png = await page.screenshot({ path: nodePath.join(shots, `${name}.png`) });
+    const box = (await page.locator(where).first().boundingBox())!;
+    return inkShare(browser!, png, { x: Math.floor(box.x), y: Math.floor(box.y), width: Math.floor(box.width), height: Math.floor(box.height) });
+  };
+
+  it('lists threads by cursor, searches, opens the 5,000-turn thread, scrolls to its start with a bounded DOM, expands a turn, follows a live append', async () => {
+    const page = await newPage();
+    const entries = page.locator('button.thread-entry');
+    // thread/list pages of 50: the second comes as the list's end scrolls into view.
+    await until(page, `document.querySelectorAll('button.thread-entry').length >= 50`);
+    await entries.nth(49).scrollIntoViewIfNeeded();
+    await until(page, `document.querySelectorAll('button.thread-entry').length === ${OTHER_THREADS + 1}`);
+    const ids = (await page.evaluate(`[...document.querySelectorAll('button.thread-entry')].map((b) => b.dataset.threadId)`)) as string[];
+    expect(new Set(ids).size).to.equal(OTHER_THREADS + 1);
+
+    // Search: thread/search finds the one thread, its snippet's match marked.
+    await page.getByRole('searchbox', { name: 'Search threads' }).fill('zebra');
+    await until(page, `document.querySelectorAll('button.thread-entry').length === 1 && document.querySelector('button.thread-entry mark')?.textContent === 'zebra'`);
+    expect(await entries.first().getAttribute('data-thread-id')).to.equal(long.t.threadId);
+    expect(await shot(page, 'search', '#thread-list'), 'ink in the search result').to.be.greaterThan(0.01);
+
+    // Open it: the newest page (notLoaded), its summaries as they are drawn.
+    const opened = Date.now();
+    await entries.first().click();
+    await page.locator('.turn .summary-user', { hasText: long.lastUser }).waitFor();
+    const firstScreenMs = Date.now() - opened;
+    await watchTurnNodes(page);
+    expect(await page.locator('.turn').count()).to.be.within(5, MAX_TURN_NODES);
+    expect(await page.locator('#turn-scroller .turn').last().textContent()).to.contain(long.lastUser);
+    expect(await shot(page, 'thread-end', '#turn-scroller'), 'ink in the newest turns').to.be.greaterThan(0.01);
+
+    // Scroll up by hand for a while: older pages come as the top nears, summaries as turns are drawn.
+    const scroller = page.locator('#turn-scroller');
+    for (let i = 0; i < 20; i++) {
+      await page.evaluate(`document.getElementById('turn-scroller').scrollTop -= 2000`);
+      await page.waitForTimeout(30);
+    }
+    await until(page, `[...document.querySelectorAll('.turn')].filter((t) => t.getBoundingClientRect().top >= 0).slice(0, 5).every((t) => /hello/.test(t.textContent))`);
+
+    // Home: to the first turn (every older page loaded on the way, newest first).
+    const homeAt = Date.now();
+    await scroller.focus();
+    await page.keyboard.press('Home');
+    await page.locator('.turn .summary-user', { hasText: NEEDLE }).waitFor({ timeout: 120_000 });
+    const toStartMs = Date.now() - homeAt;
+    const turnNodesAtStart = await page.locator('.turn').count();
+    const maxNodes = await maxTurnNodes(page);
+    expect(await page.evaluate(`document.activeElement.dataset.turnId`)).to.equal(`turn-${long.t.threadId.slice(0, 8)}-1`);
+    expect(await page.evaluate(`document.activeElement.getAttribute('aria-setsize')`)).to.equal(String(LONG_TURNS));
+    expect(await shot(page, 'thread-start', '#turn-scroller'), 'ink in the first turns').to.be.greaterThan(0.01);
+
+    // Enter expands the focused turn: its full items (reasoning is not in the summary view).
+    await page.keyboard.press('Enter');
+    const expanded = page.locator('.turn[aria-expanded="true"]');
+    await expanded.locator('.item.reasoning').waitFor();
+    expect(await expanded.locator('.item.user').textContent()).to.contain(NEEDLE);
+    expect(await expanded.locator('.item').count()).to.equal(3);
+    expect(await shot(page, 'expanded', '.turn[aria-expanded="true"]'), 'ink in the expanded turn').to.be.greaterThan(0.01);
+    // The URL names the turn (a deep link).
+    expect(page.url()).to.contain(`turn=turn-${long.t.threadId.slice(0, 8)}-1`);
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(`document.activeElement.dataset.turnId`)).to.equal(`turn-${long.t.threadId.slice(0, 8)}-2`);
+
+    // End, then a turn appended by another client arrives without a reload.
+    await page.keyboard.press('End');
+    const expectedOrdinal = long.t.n;
+    const appended = [...act(long.t, 'startTurn'), ...act(long.t, 'user'), ...act(long.t, 'agent'), ...act(long.t, 'complete')];
+    const liveUser = /"text":"(hello \d+)"/.exec(appended.join('\n'))![1]!;
+    const writer = await connectWebSocketRpc(serve!.url);
+    await writer.request('initialize', { clientInfo: { name: 'viewer-test' } });
+    const answer = await writer.request('rollout/append', { threadId: long.t.threadId, lines: appended, expectedOrdinal, idempotencyKey: 'viewer-live-1' });
+    expect(answer).to.have.property('result');
+    writer.close();
+    await page.locator('.turn .summary-user', { hasText: liveUser }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('.turn').last().locator('.badge').textContent()).to.equal('completed');
+    expect(await shot(page, 'live', '#turn-scroller .turn >> nth=-1'), 'ink in the live turn').to.be.greaterThan(0.01);
+    const maxNodesAfter = await maxTurnNodes(page);
+    expect(maxNodesAfter, 'turn nodes ever in the DOM').to.be.at.most(MAX_TURN_NODES);
+
+    process.stdout.write(
+      `      viewer: first screen of the ${LONG_TURNS}-turn thread ${firstScreenMs} ms; Home to its first turn ${toStartMs} ms; ` +
+        `turn nodes at the start ${turnNodesAtStart}, at most ${maxNodes} while scrolling, ${maxNodesAfter} to the end (bound ${MAX_TURN_NODES})\n`,
+    );
+    expect(maxNodes).to.be.at.most(MAX_TURN_NODES);
+    await page.close();
+  });
+
+  it('opens a deep link (thread + turn) and jumps to an occurrence found in the thread', async () => {
+    const target = `turn-${long.t.threadId.slice(0, 8)}-3`;
+    const page = await newPage(`#thread=${long.t.threadId}&turn=${target}`);
+    await page.locator(`.turn[data-turn-id="${target}"][aria-expanded="true"] .item.reasoning`).waitFor({ timeout: 120_000 });
+    expect(await page.evaluate(`document.activeElement.dataset.turnId`)).to.equal(target);
+    await page.getByRole('searchbox', { name: 'Find in this thread' }).fill('zebra');
+    await page.keyboard.press('Enter');
+    await page.locator('#occurrence-list button', { hasText: 'zebra' }).click();
+    const first = `turn-${long.t.threadId.slice(0, 8)}-1`;
+    await page.locator(`.turn[data-turn-id="${first}"][aria-expanded="true"] .item.user`, { hasText: NEEDLE }).waitFor();
+    expect(await shot(page, 'occurrence', `.turn[data-turn-id="${first}"]`), 'ink in the occurrence').to.be.greaterThan(0.01);
+    await page.close();
+  });
+
+  it('keyboard and labels: the thread list by arrows, every control named; nothing asked of any host but the listener', async () => {
+    const page = await newPage();
+    await until(page, `document.querySelectorAll('button.thread-entry').length >= 50`);
+    await page.locator('button.thread-entry').first().focus();
+    await page.keyboard.press('ArrowDown');
+    const second = await page.locator('button.thread-entry').nth(1).getAttribute('data-thread-id');
+    expect(await page.evaluate(`document.activeElement.dataset.threadId`)).to.equal(second);
+    await page.keyboard.press('Enter');
+    await page.locator('.turn').first().waitFor();
+    expect(await page.locator('button.thread-entry[aria-current="true"]').getAttribute('data-thread-id')).to.equal(second);
+    const unnamed = await page.evaluate(`[...document.querySelectorAll('input, select, button, [role=list], [role=search], main, aside')]
+      .filter((e) => !(e.getAttribute('aria-label') || e.closest('label') || e.textContent.trim()))
+      .map((e) => e.outerHTML.slice(0, 80))`);
+    expect(unnamed, 'controls without an accessible name').to.deep.equal([]);
+    await page.close();
+    const own = `http://127.0.0.1:${serve!.port}/`;
+    expect(
+      requested.filter((u) => !u.startsWith(own) && !u.startsWith('data:')),
+      'requests beyond the listener',
+    ).to.deep.equal([]);
+    expect(requested.filter((u) => u.startsWith(own)).length).to.be.greaterThan(0);
+  });
+});

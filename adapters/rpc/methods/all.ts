@@ -22,6 +22,7 @@ import { threadLoadedList } from './threadLoadedList.js';
 import { threadReadStateUpdate } from './threadReadStateUpdate.js';
 import { threadSearch } from './threadSearch.js';
 import { threadSearchOccurrences } from './threadSearchOccurrences.js';
+import { threadTree } from './threadTree.js';
 
 /** Every method `serve` answers. Adding one: a file in this folder, listed here. */
 export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
@@ -48,4 +49,5 @@ export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
   threadReadStateUpdate,
   threadSearch,
   threadSearchOccurrences,
+  threadTree,
 ];

@@ -201,6 +201,32 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     await page.close();
   });
 
+  it("forks from a turn's menu, draws the fork tree (the open fork marked under its thread) and renames the fork", async () => {
+    const last = `turn-${long.t.threadId.slice(0, 8)}-${LONG_TURNS}`;
+    const page = await newPage(`#thread=${long.t.threadId}&turn=${last}`);
+    const turn = page.locator(`.turn[data-turn-id="${last}"][aria-expanded="true"]`);
+    await turn.getByRole('button', { name: 'Fork from here' }).click();
+    await until(page, `!location.hash.includes(${JSON.stringify(long.t.threadId)}) && location.hash.startsWith('#thread=')`);
+    const forkId = new URLSearchParams(new URL(page.url()).hash.slice(1)).get('thread')!;
+    // The fork's history is the thread's up to that turn: its newest turn is the one forked after.
+    await page.locator('.turn .summary-user', { hasText: long.lastUser }).waitFor();
+    await page.getByRole('button', { name: 'Fork tree' }).click();
+    const tree = page.locator('#thread-tree');
+    await tree.locator(`button[data-thread-id="${forkId}"]`).waitFor();
+    expect(await tree.locator('button.tree-entry').count()).to.equal(2);
+    expect(await tree.locator(`li:has(> button[data-thread-id="${long.t.threadId}"]) > ul > li > button[data-thread-id="${forkId}"]`).count()).to.equal(1);
+    expect(await tree.locator(`button[data-thread-id="${forkId}"]`).getAttribute('aria-current')).to.equal('true');
+    expect(await tree.locator(`button[data-thread-id="${forkId}"] .mark`).textContent()).to.equal('fork');
+    expect(await shot(page, 'fork-tree', '#thread-tree'), 'ink in the fork tree').to.be.greaterThan(0.01);
+
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByRole('textbox', { name: 'Thread name' }).fill('the zebra fork');
+    await page.keyboard.press('Enter');
+    await page.locator(`button.thread-entry[data-thread-id="${forkId}"] .thread-title`, { hasText: 'the zebra fork' }).waitFor();
+    expect(await page.locator('#thread-title').textContent()).to.equal('the zebra fork');
+    await page.close();
+  });
+
   it('keyboard and labels: the thread list by arrows, every control named; nothing asked of any host but the listener', async () => {
     const page = await newPage();
     await until(page, `document.querySelectorAll('button.thread-entry').length >= 50`);

@@ -2,7 +2,9 @@ import type { Thread } from '../../domain/thread/thread.js';
 import { element, formatTime } from './dom.js';
 import { connectRpc } from './rpcClient.js';
 import type { RpcClient } from './rpcClient.js';
+import type { ThreadTree } from '../../replay/readThreadTree.js';
 import { ThreadList } from './threadList.js';
+import { treeNode } from './threadTree.js';
 import { TurnList } from './turnList.js';
 
 /** The web viewer: the home's threads on the left, one thread's turns on the right; the URL's hash names the thread and turn (`#thread=ID&turn=ID`). */
@@ -39,18 +41,84 @@ const start = async (): Promise<void> => {
     return;
   }
   let openThread: string | null = null;
-  const turns = new TurnList(rpc, { scroller: byId('turn-scroller'), space: byId('turn-space'), status: byId('turn-status') }, (turnId) => {
-    if (openThread !== null) setRoute(openThread, turnId);
-  });
+  const turnStatus = byId('turn-status');
+  const failed = (what: string) => (err: unknown) => void (turnStatus.textContent = `${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+  const turns = new TurnList(
+    rpc,
+    { scroller: byId('turn-scroller'), space: byId('turn-space'), status: turnStatus },
+    (turnId) => {
+      if (openThread !== null) setRoute(openThread, turnId);
+    },
+    {
+      fork: (turnId) => {
+        const threadId = openThread;
+        if (threadId === null) return;
+        void rpc
+          .request<{ thread: Thread }>('thread/fork', { threadId, lastTurnId: turnId, excludeTurns: true })
+          .then(({ thread }) => Promise.all([threads.reload(), open(thread.id, null)]))
+          .catch(failed('fork'));
+      },
+      revert: (turnId) => {
+        const threadId = openThread;
+        if (threadId === null || !window.confirm('Revert this thread to before this turn? A revision of its history is written; the rollout keeps the old one.')) return;
+        void rpc
+          .request('thread/revert', { threadId, beforeTurnId: turnId })
+          .then(() => open(threadId, null))
+          .catch(failed('revert'));
+      },
+    },
+  );
   const occurrenceForm = byId<HTMLFormElement>('occurrence-form');
   const occurrenceSearch = byId<HTMLInputElement>('occurrence-search');
   const occurrenceList = byId('occurrence-list');
+
+  const treeToggle = byId<HTMLButtonElement>('tree-toggle');
+  const tree = byId('thread-tree');
+  const renameToggle = byId<HTMLButtonElement>('rename-toggle');
+  const renameForm = byId<HTMLFormElement>('rename-form');
+  const renameInput = byId<HTMLInputElement>('rename-input');
+  const showTree = async (threadId: string): Promise<void> => {
+    const answer = await rpc.request<ThreadTree>('rolloutEngine/thread/tree', { threadId });
+    if (openThread === threadId) tree.replaceChildren(treeNode(answer, (id) => void open(id, null)));
+  };
+  treeToggle.addEventListener('click', () => {
+    const opening = tree.hidden;
+    tree.hidden = !opening;
+    treeToggle.setAttribute('aria-expanded', String(opening));
+    if (opening && openThread !== null) void showTree(openThread).catch(failed('fork tree'));
+  });
+  renameToggle.addEventListener('click', () => {
+    renameForm.hidden = !renameForm.hidden;
+    renameToggle.setAttribute('aria-expanded', String(!renameForm.hidden));
+    if (!renameForm.hidden) {
+      renameInput.value = byId('thread-title').textContent ?? '';
+      renameInput.focus();
+    }
+  });
+  renameForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const threadId = openThread;
+    if (threadId === null) return;
+    void rpc
+      .request('thread/name/set', { threadId, name: renameInput.value })
+      .then(() => {
+        renameForm.hidden = true;
+        renameToggle.setAttribute('aria-expanded', 'false');
+        byId('thread-title').textContent = renameInput.value.trim();
+        return threads.reload();
+      })
+      .catch(failed('rename'));
+  });
 
   const open = async (threadId: string, turnId: string | null): Promise<void> => {
     openThread = threadId;
     threads.select(threadId);
     setRoute(threadId, turnId);
     occurrenceForm.hidden = false;
+    byId('thread-actions').hidden = false;
+    renameForm.hidden = true;
+    renameToggle.setAttribute('aria-expanded', 'false');
+    if (!tree.hidden) void showTree(threadId).catch(failed('fork tree'));
     occurrenceList.replaceChildren();
     byId('thread-title').textContent = 'loading…';
     byId('thread-meta').textContent = '';

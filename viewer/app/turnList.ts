@@ -39,6 +39,12 @@ interface Row {
   height: number;
 }
 
+/** What a turn's menu does (main.ts): fork the thread after this turn, revert it to before this turn. */
+export interface TurnActions {
+  readonly fork: (turnId: string) => void;
+  readonly revert: (turnId: string) => void;
+}
+
 export interface TurnListElements {
   readonly scroller: HTMLElement;
   readonly space: HTMLElement;
@@ -66,6 +72,8 @@ export class TurnList {
   private loadingOlder: Promise<void> | null = null;
   private focusIndex = -1;
   private drawQueued = false;
+  /** The last turn was in view at the last scroll: a new turn or a smaller box keeps it there. */
+  private atEnd = true;
   /** The focused row's node was replaced: focus its new one. */
   private refocus = false;
 
@@ -73,11 +81,19 @@ export class TurnList {
     private readonly rpc: RpcClient,
     private readonly els: TurnListElements,
     private readonly onFocusTurn: (turnId: string) => void,
+    private readonly actions: TurnActions,
   ) {
-    els.scroller.addEventListener('scroll', () => this.queueDraw());
+    els.scroller.addEventListener('scroll', () => {
+      this.atEnd = els.scroller.scrollTop + els.scroller.clientHeight >= this.totalHeight() - 4;
+      this.queueDraw();
+    });
     els.scroller.addEventListener('keydown', (e) => this.onKey(e));
     rpc.onNotification((method, params) => this.onNotification(method, params));
-    new ResizeObserver(() => this.queueDraw()).observe(els.scroller);
+    // The list's box changed (the header grew, the window): the end stays in view if it was.
+    new ResizeObserver(() => {
+      if (this.atEnd) els.scroller.scrollTop = this.totalHeight();
+      this.queueDraw();
+    }).observe(els.scroller);
   }
 
   /** Show a thread: its newest page first, scrolled to the end. */
@@ -379,7 +395,11 @@ export class TurnList {
     node.append(head);
     if (turn.error !== null) node.append(element('p', { class: 'turn-error', role: 'note' }, `Error: ${turn.error.message}`));
     if (row.expanded && row.full !== null) {
-      const items = element('div', { class: 'items' });
+      const fork = element('button', { type: 'button', class: 'turn-action' }, 'Fork from here');
+      fork.addEventListener('click', () => this.actions.fork(turn.id));
+      const revert = element('button', { type: 'button', class: 'turn-action' }, 'Revert to before this turn');
+      revert.addEventListener('click', () => this.actions.revert(turn.id));
+      const items = element('div', { class: 'items' }, element('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Turn actions' }, fork, revert));
       for (const item of row.full) items.append(itemNode(item, (id) => this.loadOutput(row, id)));
       node.append(items);
     } else if (turn.itemsView === 'notLoaded') {

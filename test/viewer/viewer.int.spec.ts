@@ -26,15 +26,26 @@ const NEEDLE = 'where is the zebra';
 /** The issue's bound: scrolling a 5,000-turn thread keeps at most this many turn nodes. */
 const MAX_TURN_NODES = 200;
 
+/**
+ * Its size: `VIEWER_THREAD_MB` pads each turn's context line so the file is about that many MB
+ * (the issue's 1 GB thread: `VIEWER_THREAD_MB=1024`, run by hand: writing and indexing it takes
+ * minutes on 2 cores); unset, the turns as the synth writes them (about 15 MB).
+ */
+const THREAD_MB = Number(process.env['VIEWER_THREAD_MB'] ?? 0);
+
 /** The long thread, its first user message made findable; the synth state goes on for the live append. */
-const writeLongThread = (home: string): { t: SynthThread; lastUser: string } => {
+const writeLongThread = (home: string): { t: SynthThread; lastUser: string; bytes: number } => {
   const t = newThread(1);
+  const pad = THREAD_MB > 0 ? 'y'.repeat(Math.max(200, Math.floor((THREAD_MB * 1024 * 1024) / LONG_TURNS) - 3000)) : null;
   const lines = threadLines(t, LONG_TURNS).map((l) => l.replaceAll('"hello 4"', JSON.stringify(NEEDLE)));
   const path = nodePath.join(home, rolloutRelPath(t.threadId));
   fs.mkdirSync(nodePath.dirname(path), { recursive: true });
-  fs.writeFileSync(path, lines.map((l) => `${l}\n`).join(''));
+  // Written a line at a time: a padded thread is larger than one string may be.
+  const fd = fs.openSync(path, 'w');
+  for (const l of lines) fs.writeSync(fd, `${pad === null ? l : l.replace(/"blob":"y{200}"/, `"blob":"${pad}"`)}\n`);
+  fs.closeSync(fd);
   const users = [...lines.join('\n').matchAll(/"text":"(hello \d+)"/g)];
-  return { t, lastUser: users[users.length - 1]![1]! };
+  return { t, lastUser: users[users.length - 1]![1]!, bytes: fs.statSync(path).size };
 };
 
 /** The largest number of turn nodes the page has held since this was called (a MutationObserver in the page). */
@@ -55,12 +66,13 @@ const until = async (page: Page, expression: string, timeoutMs = 30_000): Promis
 const maxTurnNodes = async (page: Page): Promise<number> => (await page.evaluate('window.maxTurnNodes')) as number;
 
 describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () {
-  this.timeout(180_000);
+  // A padded thread (VIEWER_THREAD_MB) takes minutes to write and index.
+  this.timeout(THREAD_MB > 0 ? 1_800_000 : 180_000);
   const tmp = useTempDir('viewer-');
   const chromium = chromiumPath();
   let serve: WebSocketServe | undefined;
   let browser: Browser | undefined;
-  let long: { t: SynthThread; lastUser: string };
+  let long: { t: SynthThread; lastUser: string; bytes: number };
   let shots: string;
   /** Every URL the pages asked for: the viewer must need nothing beyond the listener. */
   const requested: string[] = [];
@@ -180,7 +192,7 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     expect(maxNodesAfter, 'turn nodes ever in the DOM').to.be.at.most(MAX_TURN_NODES);
 
     process.stdout.write(
-      `      viewer: first screen of the ${LONG_TURNS}-turn thread ${firstScreenMs} ms; Home to its first turn ${toStartMs} ms; ` +
+      `      viewer: first screen of the ${LONG_TURNS}-turn thread (${(long.bytes / 1024 / 1024).toFixed(0)} MB) ${firstScreenMs} ms; Home to its first turn ${toStartMs} ms; ` +
         `turn nodes at the start ${turnNodesAtStart}, at most ${maxNodes} while scrolling, ${maxNodesAfter} to the end (bound ${MAX_TURN_NODES})\n`,
     );
     expect(maxNodes).to.be.at.most(MAX_TURN_NODES);

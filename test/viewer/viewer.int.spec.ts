@@ -239,6 +239,33 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     await page.close();
   });
 
+  it('exports a thread as Markdown and as one self-contained HTML file (style inside, no script), every turn in full', async () => {
+    const small = newThread(2).threadId;
+    const page = await newPage(`#thread=${small}`);
+    await page.locator('.turn .summary-user', { hasText: 'hello' }).first().waitFor();
+    const saved = async (button: string): Promise<string> => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+      return fs.readFileSync((await download.path())!, 'utf8');
+    };
+    const md = await saved('Export Markdown');
+    expect(md.split('\n')[0]).to.match(/^# hello \d+$/);
+    expect(md.match(/^## Turn \d+ · completed · /gm)).to.have.length(2);
+    expect(md.match(/^\*\*User\*\*$/gm)).to.have.length(2);
+    expect(md.match(/^\*Reasoning\*$/gm)).to.have.length(2);
+    expect(md).to.match(/^answer \d+$/m);
+    const html = await saved('Export HTML');
+    expect(html).to.match(/^<!doctype html>\n<html lang="en">/);
+    expect(html).to.contain('<style>').and.not.contain('<script').and.not.contain('<link');
+    expect(html.match(/<article class="turn expanded export-turn">/g)).to.have.length(2);
+    const view = await browser!.newPage({ viewport: { width: 1000, height: 700 }, javaScriptEnabled: false });
+    await view.setContent(html);
+    expect(await view.locator('article.export-turn').count()).to.equal(2);
+    const png = await view.screenshot({ path: nodePath.join(shots, 'export.png') });
+    expect(await inkShare(browser!, png), 'ink in the exported page').to.be.greaterThan(0.005);
+    await view.close();
+    await page.close();
+  });
+
   it('keyboard and labels: the thread list by arrows, every control named; nothing asked of any host but the listener', async () => {
     const page = await newPage();
     await until(page, `document.querySelectorAll('button.thread-entry').length >= 50`);

@@ -1,5 +1,6 @@
 import type { Thread } from '../../domain/thread/thread.js';
 import { element, formatTime } from './dom.js';
+import { exportThread } from './exportThread.js';
 import { connectRpc } from './rpcClient.js';
 import type { RpcClient } from './rpcClient.js';
 import type { ThreadTree } from '../../replay/readThreadTree.js';
@@ -109,6 +110,18 @@ const start = async (): Promise<void> => {
       })
       .catch(failed('rename'));
   });
+
+  for (const [id, format] of [
+    ['export-markdown', 'markdown'],
+    ['export-html', 'html'],
+  ] as const)
+    byId(id).addEventListener('click', () => {
+      const threadId = openThread;
+      if (threadId === null) return;
+      void exportThread(rpc, threadId, format, (n) => void (turnStatus.textContent = `exporting… ${n} turns`))
+        .then(() => void (turnStatus.textContent = ''))
+        .catch(failed('export'));
+    });
 
   const open = async (threadId: string, turnId: string | null): Promise<void> => {
     openThread = threadId;

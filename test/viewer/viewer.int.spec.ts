@@ -107,6 +107,8 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('request', (r) => requested.push(r.url()));
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    // Console errors too: a CSP refusal, a file that failed to load.
+    page.on('console', (m) => void (m.type() === 'error' && pageErrors.push(m.text())));
     await page.goto(`http://127.0.0.1:${serve!.port}/viewer/${hash}`);
     return page;
   };
@@ -138,6 +140,15 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     await entries.first().click();
     await page.locator('.turn .summary-user', { hasText: long.lastUser }).waitFor();
     const firstScreenMs = Date.now() - opened;
+    // Its token usage: the last token_count the thread recorded, cached and uncached input apart.
+    const usage = [
+      ...fs
+        .readFileSync(nodePath.join(tmp(), 'home', rolloutRelPath(long.t.threadId)), 'utf8')
+        .matchAll(/"total_token_usage":\{"input_tokens":(\d+),"cached_input_tokens":(\d+)/g),
+    ].at(-1)!;
+    await page
+      .locator('#thread-tokens', { hasText: `input ${Number(usage[1]).toLocaleString('en-US')} (cached ${Number(usage[2]).toLocaleString('en-US')}, uncached ` })
+      .waitFor();
     await watchTurnNodes(page);
     expect(await page.locator('.turn').count()).to.be.within(5, MAX_TURN_NODES);
     expect(await page.locator('#turn-scroller .turn').last().textContent()).to.contain(long.lastUser);

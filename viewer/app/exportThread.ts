@@ -77,7 +77,7 @@ export const threadHtml = (thread: Thread, turns: ReadonlyArray<Turn>, css: stri
   const doc = document.implementation.createHTMLDocument(title(thread));
   doc.documentElement.lang = 'en';
   doc.head.prepend(element('meta', { charset: 'utf-8' }));
-  doc.head.append(element('style', {}, css));
+
   const body = element('main', { class: 'export' }, element('h1', {}, title(thread)), element('p', { class: 'meta' }, `${thread.id} · ${formatTime(thread.createdAt)}`));
   turns.forEach((turn, i) => {
     const items = turn.items.map((item) => itemNode(item, () => Promise.resolve(null)));
@@ -93,7 +93,9 @@ export const threadHtml = (thread: Thread, turns: ReadonlyArray<Turn>, css: stri
     );
   });
   doc.body.append(body);
-  return `<!doctype html>\n${doc.documentElement.outerHTML}\n`;
+  // The style goes in as text: a <style> made in any document of this page meets this page's CSP, which refuses inline style.
+  const style = `<style>${css.replaceAll('</', '<\\/')}</style>`;
+  return `<!doctype html>\n${doc.documentElement.outerHTML.replace('</head>', `${style}</head>`)}\n`;
 };
 
 /** Hand the text to the browser as a file download. */

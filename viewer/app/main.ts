@@ -1,6 +1,8 @@
 import type { Thread } from '../../domain/thread/thread.js';
 import { element, formatTime } from './dom.js';
 import { exportThread } from './exportThread.js';
+import type { TokenUsageAnswer } from './tokenUsage.js';
+import { tokenUsageNode } from './tokenUsage.js';
 import { connectRpc } from './rpcClient.js';
 import type { RpcClient } from './rpcClient.js';
 import type { ThreadTree } from '../../replay/readThreadTree.js';
@@ -135,6 +137,11 @@ const start = async (): Promise<void> => {
     occurrenceList.replaceChildren();
     byId('thread-title').textContent = 'loading…';
     byId('thread-meta').textContent = '';
+    byId('thread-tokens').replaceChildren();
+    void rpc
+      .request<TokenUsageAnswer>('thread/tokenUsage/read', { threadId })
+      .then((u) => openThread === threadId && byId('thread-tokens').replaceChildren(tokenUsageNode(u)))
+      .catch(failed('token usage'));
     const read = rpc.request<{ thread: Thread }>('thread/read', { threadId, includeTurns: false });
     await turns.open(threadId);
     const { thread } = await read;
@@ -167,6 +174,12 @@ const start = async (): Promise<void> => {
       );
       if (answer.data.length === 0) occurrenceList.replaceChildren(element('li', {}, 'not found'));
     });
+  });
+
+  // Live: the usage a followed thread has reached.
+  rpc.onNotification((method, params) => {
+    const u = params as TokenUsageAnswer;
+    if (method === 'thread/tokenUsage/updated' && u.threadId === openThread) byId('thread-tokens').replaceChildren(tokenUsageNode(u));
   });
 
   const threads = new ThreadList(

@@ -7,6 +7,7 @@ import { useTempDir } from '../fixtures/tempDir.js';
 import { connectWebSocketRpc } from '../fixtures/webSocketRpcClient.js';
 import { startWebSocketServe } from '../fixtures/webSocketServe.js';
 import type { WebSocketServe } from '../fixtures/webSocketServe.js';
+import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { writeSynthThread } from '../fixtures/synthHome.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import type { SynthThread } from '../projections/synth.js';
@@ -46,6 +47,31 @@ const writeLongThread = (home: string): { t: SynthThread; lastUser: string; byte
   fs.closeSync(fd);
   const users = [...lines.join('\n').matchAll(/"text":"(hello \d+)"/g)];
   return { t, lastUser: users[users.length - 1]![1]!, bytes: fs.statSync(path).size };
+};
+
+/** A thread (beside the synth ones: the list holds 1 + OTHER_THREADS + 1) whose one turn ran a command: its output is deferred until the reader opens it. */
+const COMMAND_THREAD = 'eeeeeeee-0000-7000-8000-000000000001';
+const COMMAND_OUTPUT = 'zebra stripes: 42';
+const writeCommandThread = (home: string): void => {
+  const w = new RolloutWriter('paginated', COMMAND_THREAD).sessionMeta();
+  w.taskStarted('c1').turnContext('c1').responseMessage('user', 'run the command');
+  w.item('c1', { type: 'UserMessage', id: 'u-c1', content: w.userText('run the command') })
+    .item('c1', {
+      type: 'CommandExecution',
+      id: 'call_1',
+      command: ['/bin/bash', '-lc', 'echo stripes'],
+      cwd: 'file:///work',
+      parsed_cmd: [],
+      source: 'unified_exec_startup',
+      status: 'completed',
+      aggregated_output: `${COMMAND_OUTPUT}\n`,
+      exit_code: 0,
+      duration: { secs: 0, nanos: 5_000_000 },
+    })
+    .item('c1', { type: 'AgentMessage', id: 'a-c1', content: [{ type: 'Text', text: 'done' }] })
+    .taskComplete('c1');
+  const path = nodePath.join(home, rolloutRelPath(COMMAND_THREAD));
+  fs.writeFileSync(path, w.text());
 };
 
 /** The largest number of turn nodes the page has held since this was called (a MutationObserver in the page). */
@@ -91,6 +117,7 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     const home = nodePath.join(tmp(), 'home');
     long = writeLongThread(home);
     for (let seed = 2; seed < 2 + OTHER_THREADS; seed++) await writeSynthThread(home, newThread(seed), 2);
+    writeCommandThread(home);
     // Indexed before the clock starts: the first screen is measured on an indexed home, as serve keeps it.
     execFileSync(process.execPath, [nodePath.join(REPO, 'dist', 'adapters', 'cli', 'main.js'), 'index', '--codex-home', home, '-q'], { stdio: 'ignore' });
     serve = await startWebSocketServe(home);
@@ -125,9 +152,9 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     // thread/list pages of 50: the second comes as the list's end scrolls into view.
     await until(page, `document.querySelectorAll('button.thread-entry').length >= 50`);
     await entries.nth(49).scrollIntoViewIfNeeded();
-    await until(page, `document.querySelectorAll('button.thread-entry').length === ${OTHER_THREADS + 1}`);
+    await until(page, `document.querySelectorAll('button.thread-entry').length === ${OTHER_THREADS + 2}`);
     const ids = (await page.evaluate(`[...document.querySelectorAll('button.thread-entry')].map((b) => b.dataset.threadId)`)) as string[];
-    expect(new Set(ids).size).to.equal(OTHER_THREADS + 1);
+    expect(new Set(ids).size).to.equal(OTHER_THREADS + 2);
 
     // Search: thread/search finds the one thread, its snippet's match marked.
     await page.getByRole('searchbox', { name: 'Search threads' }).fill('zebra');
@@ -247,6 +274,20 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     await page.keyboard.press('Enter');
     await page.locator(`button.thread-entry[data-thread-id="${forkId}"] .thread-title`, { hasText: 'the zebra fork' }).waitFor();
     expect(await page.locator('#thread-title').textContent()).to.equal('the zebra fork');
+    await page.close();
+  });
+
+  it("shows a command's output only when it is opened (deferOutput, then the one item)", async () => {
+    const page = await newPage(`#thread=${COMMAND_THREAD}&turn=c1`);
+    const command = page.locator('.turn[data-turn-id="c1"][aria-expanded="true"] .item.command');
+    await command.waitFor();
+    expect(await command.locator('.command-line').textContent()).to.equal("$ /bin/bash -lc 'echo stripes'");
+    const output = command.locator('details.output-box');
+    expect(await output.getAttribute('open')).to.equal(null);
+    expect(await output.locator('pre.output').textContent()).to.equal('');
+    await output.locator('summary').click();
+    await output.locator('pre.output', { hasText: COMMAND_OUTPUT }).waitFor();
+    expect(await shot(page, 'command-output', '.turn[data-turn-id="c1"]'), 'ink in the command').to.be.greaterThan(0.01);
     await page.close();
   });
 

@@ -328,6 +328,16 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     await page.keyboard.press('Enter');
     await page.locator('.turn').first().waitFor();
     expect(await page.locator('button.thread-entry[aria-current="true"]').getAttribute('data-thread-id')).to.equal(second);
+    // The filters go to thread/list: an unknown provider, then exec threads only, list none; cleared, all are back.
+    const count = `document.querySelectorAll('button.thread-entry').length`;
+    await page.getByRole('textbox', { name: 'Only threads of this model provider' }).fill('no-such-provider');
+    await until(page, `${count} === 0 && document.getElementById('thread-status').textContent === '0 threads'`);
+    await page.getByRole('textbox', { name: 'Only threads of this model provider' }).fill('');
+    await until(page, `${count} >= 50`);
+    await page.getByRole('combobox', { name: 'Threads from' }).selectOption('exec');
+    await until(page, `${count} === 0 && document.getElementById('thread-status').textContent === '0 threads'`);
+    await page.getByRole('combobox', { name: 'Threads from' }).selectOption('');
+    await until(page, `${count} >= 50`);
     const unnamed = await page.evaluate(`[...document.querySelectorAll('input, select, button, [role=list], [role=search], main, aside')]
       .filter((e) => !(e.getAttribute('aria-label') || e.closest('label') || e.textContent.trim()))
       .map((e) => e.outerHTML.slice(0, 80))`);

@@ -189,6 +189,8 @@ const start = async (): Promise<void> => {
       sort: byId('thread-sort'),
       archived: byId('thread-archived'),
       cwd: byId('thread-cwd'),
+      source: byId('thread-source'),
+      provider: byId('thread-provider'),
       list: byId('thread-list'),
       more: byId('thread-more'),
       status,

@@ -18,6 +18,8 @@ export interface ThreadListElements {
   readonly sort: HTMLSelectElement;
   readonly archived: HTMLInputElement;
   readonly cwd: HTMLInputElement;
+  readonly source: HTMLSelectElement;
+  readonly provider: HTMLInputElement;
   readonly list: HTMLElement;
   readonly more: HTMLElement;
   readonly status: HTMLElement;
@@ -48,6 +50,8 @@ export class ThreadList {
     };
     els.search.addEventListener('input', changed);
     els.cwd.addEventListener('input', changed);
+    els.provider.addEventListener('input', changed);
+    els.source.addEventListener('change', changed);
     els.sort.addEventListener('change', changed);
     els.archived.addEventListener('change', changed);
     els.search.form?.addEventListener('submit', (e) => {
@@ -77,7 +81,11 @@ export class ThreadList {
 
   private params(): Record<string, unknown> {
     const cwd = this.els.cwd.value.trim();
+    const provider = this.els.provider.value.trim();
+    const sources = this.els.source.value;
     return {
+      ...(sources === '' ? {} : { sourceKinds: sources.split(',') }),
+      ...(provider === '' || this.els.search.value.trim() !== '' ? {} : { modelProviders: [provider] }),
       limit: PAGE,
       sortKey: this.els.sort.value,
       archived: this.els.archived.checked,

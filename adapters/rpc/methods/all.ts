@@ -23,6 +23,7 @@ import { threadReadStateUpdate } from './threadReadStateUpdate.js';
 import { threadSearch } from './threadSearch.js';
 import { threadSearchOccurrences } from './threadSearchOccurrences.js';
 import { threadTree } from './threadTree.js';
+import { tokensCharts } from './tokensCharts.js';
 
 /** Every method `serve` answers. Adding one: a file in this folder, listed here. */
 export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
@@ -50,4 +51,5 @@ export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
   threadSearch,
   threadSearchOccurrences,
   threadTree,
+  tokensCharts,
 ];

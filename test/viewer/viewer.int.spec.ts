@@ -21,6 +21,7 @@ import { artifactsDir, chromiumPath, inkShare } from './browser.js';
  */
 
 const REPO = nodePath.resolve(import.meta.dirname, '..', '..', '..');
+const CLI = nodePath.join(REPO, 'dist', 'adapters', 'cli', 'main.js');
 const LONG_TURNS = 5000;
 const OTHER_THREADS = 59;
 const NEEDLE = 'where is the zebra';
@@ -119,7 +120,7 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     for (let seed = 2; seed < 2 + OTHER_THREADS; seed++) await writeSynthThread(home, newThread(seed), 2);
     writeCommandThread(home);
     // Indexed before the clock starts: the first screen is measured on an indexed home, as serve keeps it.
-    execFileSync(process.execPath, [nodePath.join(REPO, 'dist', 'adapters', 'cli', 'main.js'), 'index', '--codex-home', home, '-q'], { stdio: 'ignore' });
+    execFileSync(process.execPath, [CLI, 'index', '--codex-home', home, '-q'], { stdio: 'ignore' });
     serve = await startWebSocketServe(home);
     const { chromium: launcher } = await import('playwright-core');
     browser = await launcher.launch({ executablePath: chromium!, args: ['--no-sandbox'] });
@@ -315,6 +316,29 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     const png = await view.screenshot({ path: nodePath.join(shots, 'export.png') });
     expect(await inkShare(browser!, png), 'ink in the exported page').to.be.greaterThan(0.005);
     await view.close();
+    await page.close();
+  });
+
+  it("charts the home's token usage per day and per model, as the token audit (rollout-engine tokens) counts it", async () => {
+    const audit = (by: string): { total: { totalTokens: number }; groups: Array<{ key: string; totalTokens: number }> } =>
+      JSON.parse(
+        execFileSync(process.execPath, [CLI, 'tokens', '--codex-home', nodePath.join(tmp(), 'home'), '--json', '-q', '--by', by, '--tz', 'UTC'], { encoding: 'utf8' }),
+      );
+    const days = audit('day-utc');
+    const models = audit('model');
+    const page = await newPage();
+    // No thread open yet: no thread actions.
+    expect(await page.getByRole('button', { name: 'Fork tree' }).isVisible()).to.equal(false);
+    await page.getByRole('button', { name: 'Token usage of the home' }).click();
+    const perDay = page.getByRole('list', { name: 'Per day (UTC)' }).locator('li');
+    await perDay.first().waitFor();
+    expect(await perDay.locator('.chart-key').allTextContents()).to.deep.equal(days.groups.map((g) => g.key));
+    expect(await perDay.locator('.chart-value').allTextContents()).to.deep.equal(days.groups.map((g) => g.totalTokens.toLocaleString('en-US')));
+    const perModel = page.getByRole('list', { name: 'Per model' }).locator('li');
+    expect(await perModel.locator('.chart-key').allTextContents()).to.deep.equal(models.groups.map((g) => g.key));
+    expect(await perModel.locator('.chart-value').allTextContents()).to.deep.equal(models.groups.map((g) => g.totalTokens.toLocaleString('en-US')));
+    expect(await page.locator('#token-charts').textContent()).to.contain(`${models.total.totalTokens.toLocaleString('en-US')} tokens in all`);
+    expect(await shot(page, 'token-charts', '#token-charts'), 'ink in the charts').to.be.greaterThan(0.01);
     await page.close();
   });
 

@@ -1,8 +1,8 @@
 import type { Thread } from '../../domain/thread/thread.js';
 import { element, formatTime } from './dom.js';
 import { exportThread } from './exportThread.js';
-import type { TokenUsageAnswer } from './tokenUsage.js';
-import { tokenUsageNode } from './tokenUsage.js';
+import type { TokenChartsAnswer, TokenUsageAnswer } from './tokenUsage.js';
+import { tokenChartsNode, tokenUsageNode } from './tokenUsage.js';
 import { connectRpc } from './rpcClient.js';
 import type { RpcClient } from './rpcClient.js';
 import type { ThreadTree } from '../../replay/readThreadTree.js';
@@ -174,6 +174,20 @@ const start = async (): Promise<void> => {
       );
       if (answer.data.length === 0) occurrenceList.replaceChildren(element('li', {}, 'not found'));
     });
+  });
+
+  const chartsToggle = byId<HTMLButtonElement>('charts-toggle');
+  const charts = byId('token-charts');
+  chartsToggle.addEventListener('click', () => {
+    const opening = charts.hidden;
+    charts.hidden = !opening;
+    chartsToggle.setAttribute('aria-expanded', String(opening));
+    if (!opening) return;
+    charts.replaceChildren(element('p', { class: 'meta' }, 'reading the token audit…'));
+    void rpc.request<TokenChartsAnswer>('rolloutEngine/tokens/charts', {}).then(
+      (c) => charts.replaceChildren(tokenChartsNode(c)),
+      (err: unknown) => charts.replaceChildren(element('p', { class: 'meta' }, `token audit failed: ${String(err)}`)),
+    );
   });
 
   // Live: the usage a followed thread has reached.

@@ -28,5 +28,11 @@ describe('rolloutEngine/tokens/charts: the home token audit per UTC day and per 
     expect(second.total.responses).to.equal(3 + 4000);
     expect(second.days.map((d) => d.key)).to.deep.equal(['2026-11-21', '2026-11-22']);
     expect(second.days.reduce((s, d) => s + d.totalTokens, 0)).to.equal(second.total.totalTokens);
+    expect(second.turns).to.equal(undefined);
+    // Asked with a thread: that thread's turns alone, each with its response's tokens.
+    const one = newThread(1).threadId;
+    const turns = (await right(readTokenCharts(m.ports, one))).turns!;
+    expect(turns.map((g) => g.key).sort()).to.deep.equal([1, 2, 3].map((i) => `turn-${one.slice(0, 8)}-${i}`));
+    expect(turns.every((g) => g.threadId === one && g.responses === 1)).to.equal(true);
   });
 });

@@ -178,6 +178,17 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       .locator('#thread-tokens', { hasText: `input ${Number(usage[1]).toLocaleString('en-US')} (cached ${Number(usage[2]).toLocaleString('en-US')}, uncached ` })
       .waitFor();
     await watchTurnNodes(page);
+    // Token bars: each turn's total from its token_usage_record lines (the audit's count), the running total once the start is known.
+    const recorded = new Map<string, number>();
+    const rollout = fs.readFileSync(nodePath.join(tmp(), 'home', rolloutRelPath(long.t.threadId)), 'utf8');
+    for (const m of rollout.matchAll(
+      /"type":"token_usage_record","payload":\{"thread_id":"[^"]+","turn_id":"([^"]+)","response_id":"[^"]+","usage":\{[^}]*"total_tokens":(\d+)\}/g,
+    ))
+      recorded.set(m[1]!, (recorded.get(m[1]!) ?? 0) + Number(m[2]));
+    const lastTurn = `turn-${long.t.threadId.slice(0, 8)}-${LONG_TURNS}`;
+    const firstTurn = `turn-${long.t.threadId.slice(0, 8)}-1`;
+    await page.getByRole('checkbox', { name: 'token bars' }).check();
+    await page.locator(`.turn[data-turn-id="${lastTurn}"] .turn-tokens`, { hasText: `${recorded.get(lastTurn)!.toLocaleString('en-US')} tokens` }).waitFor();
     expect(await page.locator('.turn').count()).to.be.within(5, MAX_TURN_NODES);
     expect(await page.locator('#turn-scroller .turn').last().textContent()).to.contain(long.lastUser);
     expect(await shot(page, 'thread-end', '#turn-scroller'), 'ink in the newest turns').to.be.greaterThan(0.01);
@@ -200,6 +211,8 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     const maxNodes = await maxTurnNodes(page);
     expect(await page.evaluate(`document.activeElement.dataset.turnId`)).to.equal(`turn-${long.t.threadId.slice(0, 8)}-1`);
     expect(await page.evaluate(`document.activeElement.getAttribute('aria-setsize')`)).to.equal(String(LONG_TURNS));
+    const first = recorded.get(firstTurn)!.toLocaleString('en-US');
+    expect(await page.locator(`.turn[data-turn-id="${firstTurn}"] .turn-tokens`).textContent()).to.equal(`${first} tokens · ${first} so far`);
     expect(await shot(page, 'thread-start', '#turn-scroller'), 'ink in the first turns').to.be.greaterThan(0.01);
 
     // Enter expands the focused turn: its full items (reasoning is not in the summary view).

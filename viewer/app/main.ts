@@ -2,6 +2,7 @@ import type { Thread } from '../../domain/thread/thread.js';
 import { element, formatTime } from './dom.js';
 import { exportThread } from './exportThread.js';
 import type { TokenChartsAnswer, TokenUsageAnswer } from './tokenUsage.js';
+import type { TurnTokens } from './turnList.js';
 import { tokenChartsNode, tokenUsageNode } from './tokenUsage.js';
 import { connectRpc } from './rpcClient.js';
 import type { RpcClient } from './rpcClient.js';
@@ -144,6 +145,7 @@ const start = async (): Promise<void> => {
       .catch(failed('token usage'));
     const read = rpc.request<{ thread: Thread }>('thread/read', { threadId, includeTurns: false });
     await turns.open(threadId);
+    turnTokens(threadId);
     const { thread } = await read;
     if (openThread !== threadId) return;
     byId('thread-title').textContent = thread.name ?? (thread.preview === '' ? thread.id : thread.preview);
@@ -175,6 +177,23 @@ const start = async (): Promise<void> => {
       if (answer.data.length === 0) occurrenceList.replaceChildren(element('li', {}, 'not found'));
     });
   });
+
+  const tokensToggle = byId<HTMLInputElement>('tokens-toggle');
+  const turnTokens = (threadId: string): void => {
+    if (!tokensToggle.checked) return turns.showTokens(null);
+    void rpc
+      .request<TokenChartsAnswer>('rolloutEngine/tokens/charts', { threadId })
+      .then((c) => {
+        if (openThread !== threadId || !tokensToggle.checked) return;
+        const usage = new Map<string, TurnTokens>();
+        for (const g of c.turns ?? [])
+          if (g.key !== null)
+            usage.set(g.key, { cached: g.cachedInputTokens, uncached: Math.max(0, g.inputTokens - g.cachedInputTokens), output: g.outputTokens, total: g.totalTokens });
+        turns.showTokens(usage);
+      })
+      .catch(failed('token bars'));
+  };
+  tokensToggle.addEventListener('change', () => openThread !== null && turnTokens(openThread));
 
   const chartsToggle = byId<HTMLButtonElement>('charts-toggle');
   const charts = byId('token-charts');

@@ -56,6 +56,7 @@ export interface TokenChartsAnswer {
   readonly total: UsageGroup;
   readonly days: ReadonlyArray<UsageGroup>;
   readonly models: ReadonlyArray<UsageGroup>;
+  readonly turns?: ReadonlyArray<UsageGroup>;
 }
 
 /** One bar chart: a row per group, its bar cached input, uncached input and output stacked, scaled to the largest group. */

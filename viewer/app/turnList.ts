@@ -45,6 +45,14 @@ export interface TurnActions {
   readonly revert: (turnId: string) => void;
 }
 
+/** A turn's tokens as its bar shows them. */
+export interface TurnTokens {
+  readonly cached: number;
+  readonly uncached: number;
+  readonly output: number;
+  readonly total: number;
+}
+
 export interface TurnListElements {
   readonly scroller: HTMLElement;
   readonly space: HTMLElement;
@@ -72,6 +80,10 @@ export class TurnList {
   private loadingOlder: Promise<void> | null = null;
   private focusIndex = -1;
   private drawQueued = false;
+  /** Each turn's tokens (`rolloutEngine/tokens/charts` with the thread), when the reader asked for them; null otherwise. */
+  private usage: ReadonlyMap<string, TurnTokens> | null = null;
+  /** Tokens up to and with each turn: known once the first turn is loaded. */
+  private cumulative: Map<string, number> | null = null;
   /** The last turn was in view at the last scroll: a new turn or a smaller box keeps it there. */
   private atEnd = true;
   /** The focused row's node was replaced: focus its new one. */
@@ -110,6 +122,8 @@ export class TurnList {
     this.olderCursor = null;
     this.loadingOlder = null;
     this.focusIndex = -1;
+    this.usage = null;
+    this.cumulative = null;
     this.setStatus('loading turns…');
     const page = await this.rpc.request<Page<Turn>>('thread/turns/list', { threadId, limit: PAGE, sortDirection: 'desc', itemsView: 'notLoaded' });
     if (generation !== this.generation) return;
@@ -121,6 +135,26 @@ export class TurnList {
     this.setStatus(this.rows.length === 0 ? 'no turns' : '');
     // Follow the thread: turns a running Codex (or rollout/append) adds appear as they land.
     await this.rpc.request('rolloutEngine/thread/subscribe', { threadId }).catch(() => undefined);
+  }
+
+  /** Show each turn's tokens as a bar (and the running total once the first turn is loaded); null hides them. */
+  showTokens(usage: ReadonlyMap<string, TurnTokens> | null): void {
+    this.usage = usage;
+    this.recount();
+    for (const row of [...this.nodes.keys()]) this.invalidate(row);
+    this.draw();
+  }
+
+  private recount(): void {
+    this.cumulative = null;
+    if (this.usage === null || this.olderCursor !== null) return;
+    const sums = new Map<string, number>();
+    let sum = 0;
+    for (const row of this.rows) {
+      sum += this.usage.get(row.turn.id)?.total ?? 0;
+      sums.set(row.turn.id, sum);
+    }
+    this.cumulative = sums;
   }
 
   /** How many turn rows are in the DOM now (the bound the test checks). */
@@ -192,6 +226,10 @@ export class TurnList {
         this.sizeSpace();
         this.els.scroller.scrollTop += this.totalHeight() - before;
         this.focusIndex += added;
+        if (this.usage !== null && this.olderCursor === null) {
+          this.recount();
+          for (const row of [...this.nodes.keys()]) this.invalidate(row);
+        }
         this.draw();
       })
       .finally(() => {
@@ -385,6 +423,7 @@ export class TurnList {
       element('time', {}, formatTime(turn.startedAt)),
       turn.durationMs === null ? null : element('span', { class: 'duration' }, `${(turn.durationMs / 1000).toFixed(1)} s`),
       ...marks.map((m) => element('span', { class: `mark mark-${m}` }, m)),
+      this.tokensNode(turn.id),
     );
     const node = element('article', {
       class: `turn${row.expanded ? ' expanded' : ''}`,
@@ -416,6 +455,33 @@ export class TurnList {
       void this.toggle(index).then(() => this.moveFocus(this.rows.indexOf(row), 'nearest'));
     });
     return node;
+  }
+
+  /** A turn's token bar: cached input, uncached input and output, scaled to the thread's largest turn. */
+  private tokensNode(turnId: string): HTMLElement | null {
+    if (this.usage === null) return null;
+    const t = this.usage.get(turnId);
+    if (t === undefined) return element('span', { class: 'turn-tokens' }, 'no tokens');
+    let max = 1;
+    for (const u of this.usage.values()) max = Math.max(max, u.total);
+    const part = (cls: string, v: number): HTMLElement => {
+      const s = element('span', { class: cls });
+      s.style.width = `${((v / max) * 100).toFixed(2)}%`;
+      return s;
+    };
+    const sum = this.cumulative?.get(turnId);
+    return element(
+      'span',
+      { class: 'turn-tokens' },
+      element(
+        'span',
+        { class: 'chart-bar turn-bar', 'aria-hidden': 'true' },
+        part('token-cached', t.cached),
+        part('token-uncached', t.uncached),
+        part('token-output', t.output),
+      ),
+      `${t.total.toLocaleString('en-US')} tokens${sum === undefined ? '' : ` · ${sum.toLocaleString('en-US')} so far`}`,
+    );
   }
 
   /** Bring row `index` on screen and give it the keyboard focus. */

@@ -84,3 +84,22 @@ export const isOwnOrigin = (headers: IncomingHttpHeaders, bound: { readonly host
   if (/^127\./.test(bound.host) || bound.host === '::1') names.push('localhost');
   return names.some((name) => host.toLowerCase() === `${name}:${bound.port}`);
 };
+
+/** The subprotocol the viewer's page offers first, and the server picks (ws picks the first offered). */
+export const VIEWER_PROTOCOL = 'rollout-engine.viewer';
+const BEARER_PROTOCOL_PREFIX = 'rollout-engine.bearer.';
+
+/**
+ * The headers the viewer's page means: a browser's WebSocket cannot send `Authorization`, so the
+ * page offers its bearer token (given to it in the URL's `#token=`) as a second subprotocol,
+ * `rollout-engine.bearer.<base64url(token)>`, read here as `Authorization: Bearer <token>` — then
+ * checked by `--ws-auth` like any other. Only for a page of the listener's own origin (the caller
+ * checks), and never over an `Authorization` that is there.
+ */
+export const viewerAuthHeaders = (headers: IncomingHttpHeaders): IncomingHttpHeaders => {
+  if (headers.authorization !== undefined) return headers;
+  const offered = (headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  const bearer = offered.find((p) => p.startsWith(BEARER_PROTOCOL_PREFIX));
+  if (bearer === undefined) return headers;
+  return { ...headers, authorization: `Bearer ${Buffer.from(bearer.slice(BEARER_PROTOCOL_PREFIX.length), 'base64url').toString('utf8')}` };
+};

@@ -14,7 +14,7 @@ import type { WebSocketAuthPolicy } from './webSocketAuth.js';
 import { authorizeUpgrade } from './webSocketAuth.js';
 import type { WebSocketLimits } from './webSocketConnection.js';
 import { PeerGone, webSocketConnection } from './webSocketConnection.js';
-import { isOwnOrigin, serveViewerFile } from './viewerFiles.js';
+import { isOwnOrigin, serveViewerFile, viewerAuthHeaders } from './viewerFiles.js';
 
 const isLoopback = (host: string): boolean => /^127\./.test(host) || host === '::1' || /^::ffff:127\./i.test(host);
 
@@ -103,7 +103,7 @@ export const listenWebSocket = async (
       log.warn('upgrade refused', { peer, status: 403, reason: 'Origin header' });
       return refuseUpgrade(socket, 403, 'Forbidden', '');
     }
-    authorizeUpgrade(req.headers, auth).then(
+    authorizeUpgrade(req.headers.origin === undefined ? req.headers : viewerAuthHeaders(req.headers), auth).then(
       (refusal) => {
         if (refusal !== null) {
           metrics.upgradeRefused(refusal.status);

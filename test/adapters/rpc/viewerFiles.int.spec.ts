@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import { WebSocket } from 'ws';
@@ -9,11 +10,12 @@ import type { WebSocketServe } from '../../fixtures/webSocketServe.js';
 
 const REPO = nodePath.resolve(import.meta.dirname, '..', '..', '..', '..');
 
-/** The upgrade's HTTP status with these headers (101 when accepted). */
-const upgradeStatus = (url: string, headers: Record<string, string>): Promise<number> =>
+/** The upgrade's HTTP status with these headers and subprotocols (101 when accepted). */
+const upgradeStatus = (url: string, headers: Record<string, string>, protocols: string[] = [], chosen?: (protocol: string) => void): Promise<number> =>
   new Promise((resolve) => {
-    const ws = new WebSocket(url, { headers });
+    const ws = new WebSocket(url, protocols, { headers });
     ws.on('open', () => {
+      chosen?.(ws.protocol);
       ws.close();
       resolve(101);
     });
@@ -59,6 +61,29 @@ describe('the viewer on the WebSocket listener: its files, and upgrades from its
     expect(await upgradeStatus(serve.url, { Origin: `http://127.0.0.1:${serve.port + 1}` })).to.equal(403);
     expect(await upgradeStatus(serve.url, { Origin: 'null' })).to.equal(403);
     expect(await upgradeStatus(serve.url, {})).to.equal(101);
+  });
+
+  it('with --ws-auth: the viewer page of its own origin may give its bearer token as a subprotocol; no other client may', async () => {
+    const token = 'viewer-token-ü';
+    const authed = await startWebSocketServe(nodePath.join(tmp(), 'authed'), {
+      auth: { mode: 'capability-token', tokenSha256: createHash('sha256').update(token).digest() },
+    });
+    try {
+      const own = { Origin: `http://127.0.0.1:${authed.port}` };
+      const offered = (t: string): string[] => ['rollout-engine.viewer', `rollout-engine.bearer.${Buffer.from(t).toString('base64url')}`];
+      let protocol = '';
+      expect(await upgradeStatus(authed.url, own, offered(token), (p) => (protocol = p))).to.equal(101);
+      expect(protocol).to.equal('rollout-engine.viewer');
+      expect(await upgradeStatus(authed.url, own, offered('wrong'))).to.equal(401);
+      expect(await upgradeStatus(authed.url, own)).to.equal(401);
+      // Not from the viewer's page: the subprotocol is no token (Codex's rule: Authorization only).
+      expect(await upgradeStatus(authed.url, {}, offered(token))).to.equal(401);
+      // An Authorization header there is the one checked.
+      expect(await upgradeStatus(authed.url, { ...own, Authorization: 'Bearer wrong' }, offered(token))).to.equal(401);
+      expect(await upgradeStatus(authed.url, { Authorization: `Bearer ${token}` })).to.equal(101);
+    } finally {
+      await authed.close();
+    }
   });
 
   it('isOwnOrigin: the Origin must be http:// + a Host naming the bound address', () => {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
@@ -353,6 +354,28 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     expect(await page.locator('#token-charts').textContent()).to.contain(`${models.total.totalTokens.toLocaleString('en-US')} tokens in all`);
     expect(await shot(page, 'token-charts', '#token-charts'), 'ink in the charts').to.be.greaterThan(0.01);
     await page.close();
+  });
+
+  it('with --ws-auth capability-token: the page connects with the token given in #token= (then gone from the address), and not without it', async () => {
+    const home = nodePath.join(tmp(), 'home-auth');
+    await writeSynthThread(home, newThread(900), 2);
+    const token = 'a-viewer-capability-token';
+    const authed = await startWebSocketServe(home, { auth: { mode: 'capability-token', tokenSha256: createHash('sha256').update(token).digest() } });
+    try {
+      const page = await browser!.newPage();
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      await page.goto(`http://127.0.0.1:${authed.port}/viewer/#token=${token}`);
+      await page.locator('button.thread-entry').first().waitFor();
+      expect(page.url()).to.not.contain(token);
+      await page.close();
+      const refused = await browser!.newPage();
+      await refused.goto(`http://127.0.0.1:${authed.port}/viewer/`);
+      await refused.locator('#thread-status', { hasText: 'cannot reach the server' }).waitFor();
+      expect(await refused.locator('button.thread-entry').count()).to.equal(0);
+      await refused.close();
+    } finally {
+      await authed.close();
+    }
   });
 
   it('keyboard and labels: the thread list by arrows, every control named; nothing asked of any host but the listener', async () => {

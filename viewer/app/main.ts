@@ -35,11 +35,26 @@ const setRoute = (thread: string, turn: string | null): void => {
   history.replaceState(null, '', `#${hash.toString()}`);
 };
 
+/**
+ * The `--ws-auth` token, given once in the URL (`#token=…`, never sent to the server as part of
+ * the page's address), kept for this tab's reloads and taken out of the address bar.
+ */
+const bearerToken = (): string | null => {
+  const hash = new URLSearchParams(location.hash.slice(1));
+  const given = hash.get('token');
+  if (given !== null) {
+    sessionStorage.setItem('rollout-engine.token', given);
+    hash.delete('token');
+    history.replaceState(null, '', hash.size === 0 ? location.pathname : `#${hash.toString()}`);
+  }
+  return sessionStorage.getItem('rollout-engine.token');
+};
+
 const start = async (): Promise<void> => {
   const status = byId('thread-status');
   let rpc: RpcClient;
   try {
-    rpc = await connectRpc(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`);
+    rpc = await connectRpc(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`, bearerToken());
   } catch (err) {
     status.textContent = `cannot reach the server: ${String(err)}`;
     return;

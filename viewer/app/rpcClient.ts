@@ -18,9 +18,20 @@ export interface RpcClient {
   readonly onNotification: (listener: Notified) => void;
 }
 
-/** Open the socket to `url`, `initialize` and send `initialized`; requests may be many at once (answered by id). */
-export const connectRpc = async (url: string): Promise<RpcClient> => {
-  const ws = new WebSocket(url);
+/** base64url of the token's UTF-8 bytes: the characters a subprotocol may hold. */
+const base64url = (text: string): string =>
+  btoa(String.fromCharCode(...new TextEncoder().encode(text)))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
+
+/**
+ * Open the socket to `url`, `initialize` and send `initialized`; requests may be many at once
+ * (answered by id). A bearer token (`--ws-auth`) goes as a second subprotocol: a browser's
+ * WebSocket cannot send `Authorization` (adapters/rpc/viewerFiles.ts reads it back).
+ */
+export const connectRpc = async (url: string, token: string | null): Promise<RpcClient> => {
+  const ws = token === null ? new WebSocket(url) : new WebSocket(url, ['rollout-engine.viewer', `rollout-engine.bearer.${base64url(token)}`]);
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const listeners: Notified[] = [];
   let nextId = 1;

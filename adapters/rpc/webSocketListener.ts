@@ -14,6 +14,7 @@ import type { WebSocketAuthPolicy } from './webSocketAuth.js';
 import { authorizeUpgrade } from './webSocketAuth.js';
 import type { WebSocketLimits } from './webSocketConnection.js';
 import { PeerGone, webSocketConnection } from './webSocketConnection.js';
+import { isOwnOrigin, serveViewerFile, viewerAuthHeaders } from './viewerFiles.js';
 
 const isLoopback = (host: string): boolean => /^127\./.test(host) || host === '::1' || /^::ffff:127\./i.test(host);
 
@@ -52,7 +53,8 @@ const refuseUpgrade = (socket: Duplex, status: number, reason: string, body: str
  * `serve --listen ws://IP:PORT`: JSON-RPC over WebSocket as `codex app-server` serves it — one
  * message per text frame, every connection served by `serveOne` (the home is shared: the caller
  * opens it once), `GET /readyz` and `/healthz` answered 200 with an empty body, any request with
- * an `Origin` header refused with 403 (a browser page may not drive the server), the upgrade
+ * an `Origin` header refused with 403 (a browser page may not drive the server) — beyond Codex,
+ * but the web viewer's own page (`/viewer/`, `viewerFiles.ts`), served here, from its own origin —, the upgrade
  * authorized by `--ws-auth` (401 with Codex's words). Beyond Codex: `GET /metrics` (Prometheus
  * text), pings that drop dead peers, and the bounds of `webSocketConnection`. A non-loopback
  * address without auth is refused before anything is bound, as Codex refuses it.
@@ -73,9 +75,15 @@ export const listenWebSocket = async (
   const serving = new Set<Promise<void>>();
   const alive = new WeakMap<WebSocket, boolean>();
 
+  // The address bound, once listening: the viewer's page may upgrade from its own origin only.
+  let boundAt = { host, port };
+  const foreignOrigin = (req: IncomingMessage): boolean => req.headers.origin !== undefined && !isOwnOrigin(req.headers, boundAt);
+
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    if (req.headers.origin !== undefined) return answer(res, 403);
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    // Only the viewer's own files are answered to a page, and only to its own origin.
+    if (foreignOrigin(req) || (req.headers.origin !== undefined && !path.startsWith('/viewer'))) return answer(res, 403);
+    if (serveViewerFile(path, req.method, res)) return;
     if (path === '/readyz' || path === '/healthz' || path === '/metrics') {
       if (req.method !== 'GET' && req.method !== 'HEAD') return answer(res, 405);
       if (path !== '/metrics') return answer(res, 200);
@@ -90,12 +98,12 @@ export const listenWebSocket = async (
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const peer = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
-    if (req.headers.origin !== undefined) {
+    if (foreignOrigin(req)) {
       metrics.upgradeRefused(403);
       log.warn('upgrade refused', { peer, status: 403, reason: 'Origin header' });
       return refuseUpgrade(socket, 403, 'Forbidden', '');
     }
-    authorizeUpgrade(req.headers, auth).then(
+    authorizeUpgrade(req.headers.origin === undefined ? req.headers : viewerAuthHeaders(req.headers), auth).then(
       (refusal) => {
         if (refusal !== null) {
           metrics.upgradeRefused(refusal.status);
@@ -146,6 +154,7 @@ export const listenWebSocket = async (
     http.listen(port, host, () => resolve(E.right(http.address() as AddressInfo)));
   });
   if (E.isLeft(bound)) return bound;
+  boundAt = { host: bound.right.address, port: bound.right.port };
 
   const pinger = setInterval(() => {
     for (const ws of wss.clients) {

@@ -27,6 +27,8 @@ import { pluginInstalled } from './pluginInstalled.js';
 import { pluginRead } from './pluginRead.js';
 import { pluginInstall } from './pluginInstall.js';
 import { pluginUninstall } from './pluginUninstall.js';
+import { threadTree } from './threadTree.js';
+import { tokensCharts } from './tokensCharts.js';
 
 /** Every method `serve` answers. Adding one: a file in this folder, listed here. */
 export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
@@ -58,4 +60,6 @@ export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
   pluginRead,
   pluginInstall,
   pluginUninstall,
+  threadTree,
+  tokensCharts,
 ];

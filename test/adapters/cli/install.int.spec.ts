@@ -62,9 +62,16 @@ describe('install: the packed package and `npm link` give a `rollout-engine` bin
       PACKAGE.bin['rollout-engine']!,
       'dist/adapters/indexer/indexWorker.js',
       'dist/adapters/indexer/tailWorker.js',
+      'dist/viewer/index.html',
+      'dist/viewer/app.js',
+      'dist/viewer/viewer.css',
     ]);
     const unexpected = packed.files.filter(
-      (f) => !/^dist\/(adapters|domain|migrations|projections|replay)\/.*\.js$/.test(f) && f !== 'package.json' && f !== 'README.md',
+      (f) =>
+        !/^dist\/(adapters|domain|migrations|projections|replay)\/.*\.js$/.test(f) &&
+        !/^dist\/viewer\/(index\.html|app\.js|viewer\.css)$/.test(f) &&
+        f !== 'package.json' &&
+        f !== 'README.md',
     );
     expect(unexpected, 'files the package should not hold').to.deep.equal([]);
   });

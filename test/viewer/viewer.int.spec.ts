@@ -1,0 +1,413 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import { useTempDir } from '../fixtures/tempDir.js';
+import { connectWebSocketRpc } from '../fixtures/webSocketRpcClient.js';
+import { startWebSocketServe } from '../fixtures/webSocketServe.js';
+import type { WebSocketServe } from '../fixtures/webSocketServe.js';
+import { RolloutWriter } from '../fixtures/rolloutLines.js';
+import { writeSynthThread } from '../fixtures/synthHome.js';
+import { act, newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
+import type { SynthThread } from '../projections/synth.js';
+import { artifactsDir, chromiumPath, inkShare } from './browser.js';
+
+/**
+ * The web viewer in real Chromium (playwright-core driving Debian's `chromium`; `npm test`
+ * installs it first, test/setup/ensureChromium.sh, and without it this suite is skipped, saying
+ * so), served by `serve --listen ws://` on a generated home: 60 threads and one of 5,000 turns.
+ * Screenshots go to test-artifacts/viewer/ and are measured for ink where the content should be.
+ */
+
+const REPO = nodePath.resolve(import.meta.dirname, '..', '..', '..');
+const CLI = nodePath.join(REPO, 'dist', 'adapters', 'cli', 'main.js');
+const LONG_TURNS = 5000;
+const OTHER_THREADS = 59;
+const NEEDLE = 'where is the zebra';
+/** The issue's bound: scrolling a 5,000-turn thread keeps at most this many turn nodes. */
+const MAX_TURN_NODES = 200;
+
+/**
+ * Its size: `VIEWER_THREAD_MB` pads each turn's context line so the file is about that many MB
+ * (the issue's 1 GB thread: `VIEWER_THREAD_MB=1024`, run by hand: writing and indexing it takes
+ * minutes on 2 cores); unset, the turns as the synth writes them (about 15 MB).
+ */
+const THREAD_MB = Number(process.env['VIEWER_THREAD_MB'] ?? 0);
+
+/** The long thread, its first user message made findable; the synth state goes on for the live append. */
+const writeLongThread = (home: string): { t: SynthThread; lastUser: string; bytes: number } => {
+  const t = newThread(1);
+  const pad = THREAD_MB > 0 ? 'y'.repeat(Math.max(200, Math.floor((THREAD_MB * 1024 * 1024) / LONG_TURNS) - 3000)) : null;
+  const lines = threadLines(t, LONG_TURNS).map((l) => l.replaceAll('"hello 4"', JSON.stringify(NEEDLE)));
+  const path = nodePath.join(home, rolloutRelPath(t.threadId));
+  fs.mkdirSync(nodePath.dirname(path), { recursive: true });
+  // Written a line at a time: a padded thread is larger than one string may be.
+  const fd = fs.openSync(path, 'w');
+  for (const l of lines) fs.writeSync(fd, `${pad === null ? l : l.replace(/"blob":"y{200}"/, `"blob":"${pad}"`)}\n`);
+  fs.closeSync(fd);
+  const users = [...lines.join('\n').matchAll(/"text":"(hello \d+)"/g)];
+  return { t, lastUser: users[users.length - 1]![1]!, bytes: fs.statSync(path).size };
+};
+
+/** A thread (beside the synth ones: the list holds 1 + OTHER_THREADS + 1) whose one turn ran a command: its output is deferred until the reader opens it. */
+const COMMAND_THREAD = 'eeeeeeee-0000-7000-8000-000000000001';
+const COMMAND_OUTPUT = 'zebra stripes: 42';
+const writeCommandThread = (home: string): void => {
+  const w = new RolloutWriter('paginated', COMMAND_THREAD).sessionMeta();
+  w.taskStarted('c1').turnContext('c1').responseMessage('user', 'run the command');
+  w.item('c1', { type: 'UserMessage', id: 'u-c1', content: w.userText('run the command') })
+    .item('c1', {
+      type: 'CommandExecution',
+      id: 'call_1',
+      command: ['/bin/bash', '-lc', 'echo stripes'],
+      cwd: 'file:///work',
+      parsed_cmd: [],
+      source: 'unified_exec_startup',
+      status: 'completed',
+      aggregated_output: `${COMMAND_OUTPUT}\n`,
+      exit_code: 0,
+      duration: { secs: 0, nanos: 5_000_000 },
+    })
+    .item('c1', { type: 'AgentMessage', id: 'a-c1', content: [{ type: 'Text', text: 'done' }] })
+    .taskComplete('c1');
+  const path = nodePath.join(home, rolloutRelPath(COMMAND_THREAD));
+  fs.writeFileSync(path, w.text());
+};
+
+/** The largest number of turn nodes the page has held since this was called (a MutationObserver in the page). */
+const watchTurnNodes = (page: Page): Promise<unknown> =>
+  page.evaluate(`(() => {
+    window.maxTurnNodes = document.querySelectorAll('.turn').length;
+    new MutationObserver(() => { window.maxTurnNodes = Math.max(window.maxTurnNodes, document.querySelectorAll('.turn').length); })
+      .observe(document.getElementById('turn-space'), { childList: true });
+  })()`);
+/** Wait until `expression` holds in the page (evaluated as the debugger does: the page's CSP forbids eval, so waitForFunction with text cannot). */
+const until = async (page: Page, expression: string, timeoutMs = 30_000): Promise<void> => {
+  const end = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${expression}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+const maxTurnNodes = async (page: Page): Promise<number> => (await page.evaluate('window.maxTurnNodes')) as number;
+
+describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () {
+  // A padded thread (VIEWER_THREAD_MB) takes minutes to write and index.
+  this.timeout(THREAD_MB > 0 ? 1_800_000 : 180_000);
+  const tmp = useTempDir('viewer-');
+  const chromium = chromiumPath();
+  let serve: WebSocketServe | undefined;
+  let browser: Browser | undefined;
+  let long: { t: SynthThread; lastUser: string; bytes: number };
+  let shots: string;
+  /** Every URL the pages asked for: the viewer must need nothing beyond the listener. */
+  const requested: string[] = [];
+  /** Uncaught errors in any page: none expected. */
+  const pageErrors: string[] = [];
+  afterEach(() => expect(pageErrors, 'errors in the page').to.deep.equal([]));
+
+  before(async function () {
+    if (chromium === null) {
+      process.stderr.write('    skipped: Chromium is not installed (apt-get install chromium, or set CHROMIUM_PATH; npm test installs it when it can)\n');
+      this.skip();
+    }
+    // The bundle as the sources say now (npm run build makes it too; the check is tsc's, run by the build).
+    execFileSync(process.execPath, [nodePath.join(REPO, 'viewer', 'build.mjs'), '--no-check'], { cwd: REPO, stdio: 'inherit' });
+    shots = artifactsDir();
+    const home = nodePath.join(tmp(), 'home');
+    long = writeLongThread(home);
+    for (let seed = 2; seed < 2 + OTHER_THREADS; seed++) await writeSynthThread(home, newThread(seed), 2);
+    writeCommandThread(home);
+    // Indexed before the clock starts: the first screen is measured on an indexed home, as serve keeps it.
+    execFileSync(process.execPath, [CLI, 'index', '--codex-home', home, '-q'], { stdio: 'ignore' });
+    serve = await startWebSocketServe(home);
+    const { chromium: launcher } = await import('playwright-core');
+    browser = await launcher.launch({ executablePath: chromium!, args: ['--no-sandbox'] });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await serve?.close();
+  });
+
+  const newPage = async (hash = ''): Promise<Page> => {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('request', (r) => requested.push(r.url()));
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    // Console errors too: a CSP refusal, a file that failed to load.
+    page.on('console', (m) => void (m.type() === 'error' && pageErrors.push(m.text())));
+    await page.goto(`http://127.0.0.1:${serve!.port}/viewer/${hash}`);
+    return page;
+  };
+
+  const shot = async (page: Page, name: string, where: string): Promise<number> => {
+    const png = await page.screenshot({ path: nodePath.join(shots, `${name}.png`) });
+    const box = (await page.locator(where).first().boundingBox())!;
+    return inkShare(browser!, png, { x: Math.floor(box.x), y: Math.floor(box.y), width: Math.floor(box.width), height: Math.floor(box.height) });
+  };
+
+  it('lists threads by cursor, searches, opens the 5,000-turn thread, scrolls to its start with a bounded DOM, expands a turn, follows a live append', async () => {
+    const page = await newPage();
+    const entries = page.locator('button.thread-entry');
+    // thread/list pages of 50: the second comes as the list's end scrolls into view.
+    await until(page, `document.querySelectorAll('button.thread-entry').length >= 50`);
+    await entries.nth(49).scrollIntoViewIfNeeded();
+    await until(page, `document.querySelectorAll('button.thread-entry').length === ${OTHER_THREADS + 2}`);
+    const ids = (await page.evaluate(`[...document.querySelectorAll('button.thread-entry')].map((b) => b.dataset.threadId)`)) as string[];
+    expect(new Set(ids).size).to.equal(OTHER_THREADS + 2);
+
+    // Search: thread/search finds the one thread, its snippet's match marked.
+    await page.getByRole('searchbox', { name: 'Search threads' }).fill('zebra');
+    await until(page, `document.querySelectorAll('button.thread-entry').length === 1 && document.querySelector('button.thread-entry mark')?.textContent === 'zebra'`);
+    expect(await entries.first().getAttribute('data-thread-id')).to.equal(long.t.threadId);
+    expect(await shot(page, 'search', '#thread-list'), 'ink in the search result').to.be.greaterThan(0.01);
+
+    // Open it: the newest page (notLoaded), its summaries as they are drawn.
+    const opened = Date.now();
+    await entries.first().click();
+    await page.locator('.turn .summary-user', { hasText: long.lastUser }).waitFor();
+    const firstScreenMs = Date.now() - opened;
+    // Its token usage: the last token_count the thread recorded, cached and uncached input apart.
+    const usage = [
+      ...fs
+        .readFileSync(nodePath.join(tmp(), 'home', rolloutRelPath(long.t.threadId)), 'utf8')
+        .matchAll(/"total_token_usage":\{"input_tokens":(\d+),"cached_input_tokens":(\d+)/g),
+    ].at(-1)!;
+    await page
+      .locator('#thread-tokens', { hasText: `input ${Number(usage[1]).toLocaleString('en-US')} (cached ${Number(usage[2]).toLocaleString('en-US')}, uncached ` })
+      .waitFor();
+    await watchTurnNodes(page);
+    // Token bars: each turn's total from its token_usage_record lines (the audit's count), the running total once the start is known.
+    const recorded = new Map<string, number>();
+    const rollout = fs.readFileSync(nodePath.join(tmp(), 'home', rolloutRelPath(long.t.threadId)), 'utf8');
+    for (const m of rollout.matchAll(
+      /"type":"token_usage_record","payload":\{"thread_id":"[^"]+","turn_id":"([^"]+)","response_id":"[^"]+","usage":\{[^}]*"total_tokens":(\d+)\}/g,
+    ))
+      recorded.set(m[1]!, (recorded.get(m[1]!) ?? 0) + Number(m[2]));
+    const lastTurn = `turn-${long.t.threadId.slice(0, 8)}-${LONG_TURNS}`;
+    const firstTurn = `turn-${long.t.threadId.slice(0, 8)}-1`;
+    await page.getByRole('checkbox', { name: 'token bars' }).check();
+    await page.locator(`.turn[data-turn-id="${lastTurn}"] .turn-tokens`, { hasText: `${recorded.get(lastTurn)!.toLocaleString('en-US')} tokens` }).waitFor();
+    expect(await page.locator('.turn').count()).to.be.within(5, MAX_TURN_NODES);
+    expect(await page.locator('#turn-scroller .turn').last().textContent()).to.contain(long.lastUser);
+    expect(await shot(page, 'thread-end', '#turn-scroller'), 'ink in the newest turns').to.be.greaterThan(0.01);
+
+    // Scroll up by hand for a while: older pages come as the top nears, summaries as turns are drawn.
+    const scroller = page.locator('#turn-scroller');
+    for (let i = 0; i < 20; i++) {
+      await page.evaluate(`document.getElementById('turn-scroller').scrollTop -= 2000`);
+      await page.waitForTimeout(30);
+    }
+    await until(page, `[...document.querySelectorAll('.turn')].filter((t) => t.getBoundingClientRect().top >= 0).slice(0, 5).every((t) => /hello/.test(t.textContent))`);
+
+    // Home: to the first turn (every older page loaded on the way, newest first).
+    const homeAt = Date.now();
+    await scroller.focus();
+    await page.keyboard.press('Home');
+    await page.locator('.turn .summary-user', { hasText: NEEDLE }).waitFor({ timeout: 120_000 });
+    const toStartMs = Date.now() - homeAt;
+    const turnNodesAtStart = await page.locator('.turn').count();
+    const maxNodes = await maxTurnNodes(page);
+    expect(await page.evaluate(`document.activeElement.dataset.turnId`)).to.equal(`turn-${long.t.threadId.slice(0, 8)}-1`);
+    expect(await page.evaluate(`document.activeElement.getAttribute('aria-setsize')`)).to.equal(String(LONG_TURNS));
+    const first = recorded.get(firstTurn)!.toLocaleString('en-US');
+    expect(await page.locator(`.turn[data-turn-id="${firstTurn}"] .turn-tokens`).textContent()).to.equal(`${first} tokens · ${first} so far`);
+    expect(await shot(page, 'thread-start', '#turn-scroller'), 'ink in the first turns').to.be.greaterThan(0.01);
+
+    // Enter expands the focused turn: its full items (reasoning is not in the summary view).
+    await page.keyboard.press('Enter');
+    const expanded = page.locator('.turn[aria-expanded="true"]');
+    await expanded.locator('.item.reasoning').waitFor();
+    expect(await expanded.locator('.item.user').textContent()).to.contain(NEEDLE);
+    expect(await expanded.locator('.item').count()).to.equal(3);
+    expect(await shot(page, 'expanded', '.turn[aria-expanded="true"]'), 'ink in the expanded turn').to.be.greaterThan(0.01);
+    // The URL names the turn (a deep link).
+    expect(page.url()).to.contain(`turn=turn-${long.t.threadId.slice(0, 8)}-1`);
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(`document.activeElement.dataset.turnId`)).to.equal(`turn-${long.t.threadId.slice(0, 8)}-2`);
+
+    // End, then a turn appended by another client arrives without a reload.
+    await page.keyboard.press('End');
+    const expectedOrdinal = long.t.n;
+    const appended = [...act(long.t, 'startTurn'), ...act(long.t, 'user'), ...act(long.t, 'agent'), ...act(long.t, 'complete')];
+    const liveUser = /"text":"(hello \d+)"/.exec(appended.join('\n'))![1]!;
+    const writer = await connectWebSocketRpc(serve!.url);
+    await writer.request('initialize', { clientInfo: { name: 'viewer-test' } });
+    const answer = await writer.request('rollout/append', { threadId: long.t.threadId, lines: appended, expectedOrdinal, idempotencyKey: 'viewer-live-1' });
+    expect(answer).to.have.property('result');
+    writer.close();
+    await page.locator('.turn .summary-user', { hasText: liveUser }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('.turn').last().locator('.badge').textContent()).to.equal('completed');
+    expect(await shot(page, 'live', '#turn-scroller .turn >> nth=-1'), 'ink in the live turn').to.be.greaterThan(0.01);
+    const maxNodesAfter = await maxTurnNodes(page);
+    expect(maxNodesAfter, 'turn nodes ever in the DOM').to.be.at.most(MAX_TURN_NODES);
+
+    process.stdout.write(
+      `      viewer: first screen of the ${LONG_TURNS}-turn thread (${(long.bytes / 1024 / 1024).toFixed(0)} MB) ${firstScreenMs} ms; Home to its first turn ${toStartMs} ms; ` +
+        `turn nodes at the start ${turnNodesAtStart}, at most ${maxNodes} while scrolling, ${maxNodesAfter} to the end (bound ${MAX_TURN_NODES})\n`,
+    );
+    expect(maxNodes).to.be.at.most(MAX_TURN_NODES);
+    await page.close();
+  });
+
+  it('opens a deep link (thread + turn) and jumps to an occurrence found in the thread', async () => {
+    const target = `turn-${long.t.threadId.slice(0, 8)}-3`;
+    const page = await newPage(`#thread=${long.t.threadId}&turn=${target}`);
+    await page.locator(`.turn[data-turn-id="${target}"][aria-expanded="true"] .item.reasoning`).waitFor({ timeout: 120_000 });
+    expect(await page.evaluate(`document.activeElement.dataset.turnId`)).to.equal(target);
+    await page.getByRole('searchbox', { name: 'Find in this thread' }).fill('zebra');
+    await page.keyboard.press('Enter');
+    await page.locator('#occurrence-list button', { hasText: 'zebra' }).click();
+    const first = `turn-${long.t.threadId.slice(0, 8)}-1`;
+    await page.locator(`.turn[data-turn-id="${first}"][aria-expanded="true"] .item.user`, { hasText: NEEDLE }).waitFor();
+    expect(await shot(page, 'occurrence', `.turn[data-turn-id="${first}"]`), 'ink in the occurrence').to.be.greaterThan(0.01);
+    await page.close();
+  });
+
+  it("forks from a turn's menu, draws the fork tree (the open fork marked under its thread) and renames the fork", async () => {
+    const last = `turn-${long.t.threadId.slice(0, 8)}-${LONG_TURNS}`;
+    const page = await newPage(`#thread=${long.t.threadId}&turn=${last}`);
+    const turn = page.locator(`.turn[data-turn-id="${last}"][aria-expanded="true"]`);
+    await turn.getByRole('button', { name: 'Fork from here' }).click();
+    await until(page, `!location.hash.includes(${JSON.stringify(long.t.threadId)}) && location.hash.startsWith('#thread=')`);
+    const forkId = new URLSearchParams(new URL(page.url()).hash.slice(1)).get('thread')!;
+    // The fork's history is the thread's up to that turn: its newest turn is the one forked after.
+    await page.locator('.turn .summary-user', { hasText: long.lastUser }).waitFor();
+    await page.getByRole('button', { name: 'Fork tree' }).click();
+    const tree = page.locator('#thread-tree');
+    await tree.locator(`button[data-thread-id="${forkId}"]`).waitFor();
+    expect(await tree.locator('button.tree-entry').count()).to.equal(2);
+    expect(await tree.locator(`li:has(> button[data-thread-id="${long.t.threadId}"]) > ul > li > button[data-thread-id="${forkId}"]`).count()).to.equal(1);
+    expect(await tree.locator(`button[data-thread-id="${forkId}"]`).getAttribute('aria-current')).to.equal('true');
+    expect(await tree.locator(`button[data-thread-id="${forkId}"] .mark`).textContent()).to.equal('fork');
+    expect(await shot(page, 'fork-tree', '#thread-tree'), 'ink in the fork tree').to.be.greaterThan(0.01);
+
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByRole('textbox', { name: 'Thread name' }).fill('the zebra fork');
+    await page.keyboard.press('Enter');
+    await page.locator(`button.thread-entry[data-thread-id="${forkId}"] .thread-title`, { hasText: 'the zebra fork' }).waitFor();
+    expect(await page.locator('#thread-title').textContent()).to.equal('the zebra fork');
+    await page.close();
+  });
+
+  it("shows a command's output only when it is opened (deferOutput, then the one item)", async () => {
+    const page = await newPage(`#thread=${COMMAND_THREAD}&turn=c1`);
+    const command = page.locator('.turn[data-turn-id="c1"][aria-expanded="true"] .item.command');
+    await command.waitFor();
+    expect(await command.locator('.command-line').textContent()).to.equal("$ /bin/bash -lc 'echo stripes'");
+    const output = command.locator('details.output-box');
+    expect(await output.getAttribute('open')).to.equal(null);
+    expect(await output.locator('pre.output').textContent()).to.equal('');
+    await output.locator('summary').click();
+    await output.locator('pre.output', { hasText: COMMAND_OUTPUT }).waitFor();
+    expect(await shot(page, 'command-output', '.turn[data-turn-id="c1"]'), 'ink in the command').to.be.greaterThan(0.01);
+    await page.close();
+  });
+
+  it('exports a thread as Markdown and as one self-contained HTML file (style inside, no script), every turn in full', async () => {
+    const small = newThread(2).threadId;
+    const page = await newPage(`#thread=${small}`);
+    await page.locator('.turn .summary-user', { hasText: 'hello' }).first().waitFor();
+    const saved = async (button: string): Promise<string> => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+      return fs.readFileSync((await download.path())!, 'utf8');
+    };
+    const md = await saved('Export Markdown');
+    expect(md.split('\n')[0]).to.match(/^# hello \d+$/);
+    expect(md.match(/^## Turn \d+ · completed · /gm)).to.have.length(2);
+    expect(md.match(/^\*\*User\*\*$/gm)).to.have.length(2);
+    expect(md.match(/^\*Reasoning\*$/gm)).to.have.length(2);
+    expect(md).to.match(/^answer \d+$/m);
+    const html = await saved('Export HTML');
+    expect(html).to.match(/^<!doctype html>\n<html lang="en">/);
+    expect(html).to.contain('<style>').and.not.contain('<script').and.not.contain('<link');
+    expect(html.match(/<article class="turn expanded export-turn">/g)).to.have.length(2);
+    const view = await browser!.newPage({ viewport: { width: 1000, height: 700 }, javaScriptEnabled: false });
+    await view.setContent(html);
+    expect(await view.locator('article.export-turn').count()).to.equal(2);
+    const png = await view.screenshot({ path: nodePath.join(shots, 'export.png') });
+    expect(await inkShare(browser!, png), 'ink in the exported page').to.be.greaterThan(0.005);
+    await view.close();
+    await page.close();
+  });
+
+  it("charts the home's token usage per day and per model, as the token audit (rollout-engine tokens) counts it", async () => {
+    const audit = (by: string): { total: { totalTokens: number }; groups: Array<{ key: string; totalTokens: number }> } =>
+      JSON.parse(
+        execFileSync(process.execPath, [CLI, 'tokens', '--codex-home', nodePath.join(tmp(), 'home'), '--json', '-q', '--by', by, '--tz', 'UTC'], { encoding: 'utf8' }),
+      );
+    const days = audit('day-utc');
+    const models = audit('model');
+    const page = await newPage();
+    // No thread open yet: no thread actions.
+    expect(await page.getByRole('button', { name: 'Fork tree' }).isVisible()).to.equal(false);
+    await page.getByRole('button', { name: 'Token usage of the home' }).click();
+    const perDay = page.getByRole('list', { name: 'Per day (UTC)' }).locator('li');
+    await perDay.first().waitFor();
+    expect(await perDay.locator('.chart-key').allTextContents()).to.deep.equal(days.groups.map((g) => g.key));
+    expect(await perDay.locator('.chart-value').allTextContents()).to.deep.equal(days.groups.map((g) => g.totalTokens.toLocaleString('en-US')));
+    const perModel = page.getByRole('list', { name: 'Per model' }).locator('li');
+    expect(await perModel.locator('.chart-key').allTextContents()).to.deep.equal(models.groups.map((g) => g.key));
+    expect(await perModel.locator('.chart-value').allTextContents()).to.deep.equal(models.groups.map((g) => g.totalTokens.toLocaleString('en-US')));
+    expect(await page.locator('#token-charts').textContent()).to.contain(`${models.total.totalTokens.toLocaleString('en-US')} tokens in all`);
+    expect(await shot(page, 'token-charts', '#token-charts'), 'ink in the charts').to.be.greaterThan(0.01);
+    await page.close();
+  });
+
+  it('with --ws-auth capability-token: the page connects with the token given in #token= (then gone from the address), and not without it', async () => {
+    const home = nodePath.join(tmp(), 'home-auth');
+    await writeSynthThread(home, newThread(900), 2);
+    const token = 'a-viewer-capability-token';
+    const authed = await startWebSocketServe(home, { auth: { mode: 'capability-token', tokenSha256: createHash('sha256').update(token).digest() } });
+    try {
+      const page = await browser!.newPage();
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      await page.goto(`http://127.0.0.1:${authed.port}/viewer/#token=${token}`);
+      await page.locator('button.thread-entry').first().waitFor();
+      expect(page.url()).to.not.contain(token);
+      await page.close();
+      const refused = await browser!.newPage();
+      await refused.goto(`http://127.0.0.1:${authed.port}/viewer/`);
+      await refused.locator('#thread-status', { hasText: 'cannot reach the server' }).waitFor();
+      expect(await refused.locator('button.thread-entry').count()).to.equal(0);
+      await refused.close();
+    } finally {
+      await authed.close();
+    }
+  });
+
+  it('keyboard and labels: the thread list by arrows, every control named; nothing asked of any host but the listener', async () => {
+    const page = await newPage();
+    await until(page, `document.querySelectorAll('button.thread-entry').length >= 50`);
+    await page.locator('button.thread-entry').first().focus();
+    await page.keyboard.press('ArrowDown');
+    const second = await page.locator('button.thread-entry').nth(1).getAttribute('data-thread-id');
+    expect(await page.evaluate(`document.activeElement.dataset.threadId`)).to.equal(second);
+    await page.keyboard.press('Enter');
+    await page.locator('.turn').first().waitFor();
+    expect(await page.locator('button.thread-entry[aria-current="true"]').getAttribute('data-thread-id')).to.equal(second);
+    // The filters go to thread/list: an unknown provider, then exec threads only, list none; cleared, all are back.
+    const count = `document.querySelectorAll('button.thread-entry').length`;
+    await page.getByRole('textbox', { name: 'Only threads of this model provider' }).fill('no-such-provider');
+    await until(page, `${count} === 0 && document.getElementById('thread-status').textContent === '0 threads'`);
+    await page.getByRole('textbox', { name: 'Only threads of this model provider' }).fill('');
+    await until(page, `${count} >= 50`);
+    await page.getByRole('combobox', { name: 'Threads from' }).selectOption('exec');
+    await until(page, `${count} === 0 && document.getElementById('thread-status').textContent === '0 threads'`);
+    await page.getByRole('combobox', { name: 'Threads from' }).selectOption('');
+    await until(page, `${count} >= 50`);
+    const unnamed = await page.evaluate(`[...document.querySelectorAll('input, select, button, [role=list], [role=search], main, aside')]
+      .filter((e) => !(e.getAttribute('aria-label') || e.closest('label') || e.textContent.trim()))
+      .map((e) => e.outerHTML.slice(0, 80))`);
+    expect(unnamed, 'controls without an accessible name').to.deep.equal([]);
+    await page.close();
+    const own = `http://127.0.0.1:${serve!.port}/`;
+    expect(
+      requested.filter((u) => !u.startsWith(own) && !u.startsWith('data:')),
+      'requests beyond the listener',
+    ).to.deep.equal([]);
+    expect(requested.filter((u) => u.startsWith(own)).length).to.be.greaterThan(0);
+  });
+});

@@ -1,0 +1,256 @@
+import type { Thread } from '../../domain/thread/thread.js';
+import { element, formatTime } from './dom.js';
+import { exportThread } from './exportThread.js';
+import type { TokenChartsAnswer, TokenUsageAnswer } from './tokenUsage.js';
+import type { TurnTokens } from './turnList.js';
+import { tokenChartsNode, tokenUsageNode } from './tokenUsage.js';
+import { connectRpc } from './rpcClient.js';
+import type { RpcClient } from './rpcClient.js';
+import type { ThreadTree } from '../../replay/readThreadTree.js';
+import { ThreadList } from './threadList.js';
+import { treeNode } from './threadTree.js';
+import { TurnList } from './turnList.js';
+
+/** The web viewer: the home's threads on the left, one thread's turns on the right; the URL's hash names the thread and turn (`#thread=ID&turn=ID`). */
+
+const byId = <T extends HTMLElement>(id: string): T => {
+  const node = document.getElementById(id);
+  if (node === null) throw new Error(`the page has no #${id}`);
+  return node as T;
+};
+
+interface Occurrence {
+  readonly turnId: string;
+  readonly itemId: string;
+  readonly snippet: string;
+}
+
+const route = (): { thread: string | null; turn: string | null } => {
+  const hash = new URLSearchParams(location.hash.slice(1));
+  return { thread: hash.get('thread'), turn: hash.get('turn') };
+};
+
+const setRoute = (thread: string, turn: string | null): void => {
+  const hash = new URLSearchParams({ thread, ...(turn === null ? {} : { turn }) });
+  history.replaceState(null, '', `#${hash.toString()}`);
+};
+
+/**
+ * The `--ws-auth` token, given once in the URL (`#token=…`, never sent to the server as part of
+ * the page's address), kept for this tab's reloads and taken out of the address bar.
+ */
+const bearerToken = (): string | null => {
+  const hash = new URLSearchParams(location.hash.slice(1));
+  const given = hash.get('token');
+  if (given !== null) {
+    sessionStorage.setItem('rollout-engine.token', given);
+    hash.delete('token');
+    history.replaceState(null, '', hash.size === 0 ? location.pathname : `#${hash.toString()}`);
+  }
+  return sessionStorage.getItem('rollout-engine.token');
+};
+
+const start = async (): Promise<void> => {
+  const status = byId('thread-status');
+  let rpc: RpcClient;
+  try {
+    rpc = await connectRpc(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`, bearerToken());
+  } catch (err) {
+    status.textContent = `cannot reach the server: ${String(err)}`;
+    return;
+  }
+  let openThread: string | null = null;
+  const turnStatus = byId('turn-status');
+  const failed = (what: string) => (err: unknown) => void (turnStatus.textContent = `${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+  const turns = new TurnList(
+    rpc,
+    { scroller: byId('turn-scroller'), space: byId('turn-space'), status: turnStatus },
+    (turnId) => {
+      if (openThread !== null) setRoute(openThread, turnId);
+    },
+    {
+      fork: (turnId) => {
+        const threadId = openThread;
+        if (threadId === null) return;
+        void rpc
+          .request<{ thread: Thread }>('thread/fork', { threadId, lastTurnId: turnId, excludeTurns: true })
+          .then(({ thread }) => Promise.all([threads.reload(), open(thread.id, null)]))
+          .catch(failed('fork'));
+      },
+      revert: (turnId) => {
+        const threadId = openThread;
+        if (threadId === null || !window.confirm('Revert this thread to before this turn? A revision of its history is written; the rollout keeps the old one.')) return;
+        void rpc
+          .request('thread/revert', { threadId, beforeTurnId: turnId })
+          .then(() => open(threadId, null))
+          .catch(failed('revert'));
+      },
+    },
+  );
+  const occurrenceForm = byId<HTMLFormElement>('occurrence-form');
+  const occurrenceSearch = byId<HTMLInputElement>('occurrence-search');
+  const occurrenceList = byId('occurrence-list');
+
+  const treeToggle = byId<HTMLButtonElement>('tree-toggle');
+  const tree = byId('thread-tree');
+  const renameToggle = byId<HTMLButtonElement>('rename-toggle');
+  const renameForm = byId<HTMLFormElement>('rename-form');
+  const renameInput = byId<HTMLInputElement>('rename-input');
+  const showTree = async (threadId: string): Promise<void> => {
+    const answer = await rpc.request<ThreadTree>('rolloutEngine/thread/tree', { threadId });
+    if (openThread === threadId) tree.replaceChildren(treeNode(answer, (id) => void open(id, null)));
+  };
+  treeToggle.addEventListener('click', () => {
+    const opening = tree.hidden;
+    tree.hidden = !opening;
+    treeToggle.setAttribute('aria-expanded', String(opening));
+    if (opening && openThread !== null) void showTree(openThread).catch(failed('fork tree'));
+  });
+  renameToggle.addEventListener('click', () => {
+    renameForm.hidden = !renameForm.hidden;
+    renameToggle.setAttribute('aria-expanded', String(!renameForm.hidden));
+    if (!renameForm.hidden) {
+      renameInput.value = byId('thread-title').textContent ?? '';
+      renameInput.focus();
+    }
+  });
+  renameForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const threadId = openThread;
+    if (threadId === null) return;
+    void rpc
+      .request('thread/name/set', { threadId, name: renameInput.value })
+      .then(() => {
+        renameForm.hidden = true;
+        renameToggle.setAttribute('aria-expanded', 'false');
+        byId('thread-title').textContent = renameInput.value.trim();
+        return threads.reload();
+      })
+      .catch(failed('rename'));
+  });
+
+  for (const [id, format] of [
+    ['export-markdown', 'markdown'],
+    ['export-html', 'html'],
+  ] as const)
+    byId(id).addEventListener('click', () => {
+      const threadId = openThread;
+      if (threadId === null) return;
+      void exportThread(rpc, threadId, format, (n) => void (turnStatus.textContent = `exporting… ${n} turns`))
+        .then(() => void (turnStatus.textContent = ''))
+        .catch(failed('export'));
+    });
+
+  const open = async (threadId: string, turnId: string | null): Promise<void> => {
+    openThread = threadId;
+    threads.select(threadId);
+    setRoute(threadId, turnId);
+    occurrenceForm.hidden = false;
+    byId('thread-actions').hidden = false;
+    renameForm.hidden = true;
+    renameToggle.setAttribute('aria-expanded', 'false');
+    if (!tree.hidden) void showTree(threadId).catch(failed('fork tree'));
+    occurrenceList.replaceChildren();
+    byId('thread-title').textContent = 'loading…';
+    byId('thread-meta').textContent = '';
+    byId('thread-tokens').replaceChildren();
+    void rpc
+      .request<TokenUsageAnswer>('thread/tokenUsage/read', { threadId })
+      .then((u) => openThread === threadId && byId('thread-tokens').replaceChildren(tokenUsageNode(u)))
+      .catch(failed('token usage'));
+    const read = rpc.request<{ thread: Thread }>('thread/read', { threadId, includeTurns: false });
+    await turns.open(threadId);
+    turnTokens(threadId);
+    const { thread } = await read;
+    if (openThread !== threadId) return;
+    byId('thread-title').textContent = thread.name ?? (thread.preview === '' ? thread.id : thread.preview);
+    byId('thread-meta').textContent = [
+      thread.id,
+      formatTime(thread.createdAt),
+      thread.model ?? '',
+      thread.cwd,
+      thread.forkedFromId === null ? '' : `forked from ${thread.forkedFromId}`,
+    ]
+      .filter((s) => s !== '')
+      .join(' · ');
+    if (turnId !== null) await turns.jumpTo(turnId);
+  };
+
+  occurrenceForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const term = occurrenceSearch.value.trim();
+    const threadId = openThread;
+    if (term === '' || threadId === null) return;
+    void rpc.request<{ data: Occurrence[] }>('thread/searchOccurrences', { threadId, searchTerm: term, limit: 50 }).then((answer) => {
+      occurrenceList.replaceChildren(
+        ...answer.data.map((o) => {
+          const button = element('button', { type: 'button', class: 'occurrence' }, o.snippet);
+          button.addEventListener('click', () => void turns.jumpTo(o.turnId));
+          return element('li', {}, button);
+        }),
+      );
+      if (answer.data.length === 0) occurrenceList.replaceChildren(element('li', {}, 'not found'));
+    });
+  });
+
+  const tokensToggle = byId<HTMLInputElement>('tokens-toggle');
+  const turnTokens = (threadId: string): void => {
+    if (!tokensToggle.checked) return turns.showTokens(null);
+    void rpc
+      .request<TokenChartsAnswer>('rolloutEngine/tokens/charts', { threadId })
+      .then((c) => {
+        if (openThread !== threadId || !tokensToggle.checked) return;
+        const usage = new Map<string, TurnTokens>();
+        for (const g of c.turns ?? [])
+          if (g.key !== null)
+            usage.set(g.key, { cached: g.cachedInputTokens, uncached: Math.max(0, g.inputTokens - g.cachedInputTokens), output: g.outputTokens, total: g.totalTokens });
+        turns.showTokens(usage);
+      })
+      .catch(failed('token bars'));
+  };
+  tokensToggle.addEventListener('change', () => openThread !== null && turnTokens(openThread));
+
+  const chartsToggle = byId<HTMLButtonElement>('charts-toggle');
+  const charts = byId('token-charts');
+  chartsToggle.addEventListener('click', () => {
+    const opening = charts.hidden;
+    charts.hidden = !opening;
+    chartsToggle.setAttribute('aria-expanded', String(opening));
+    if (!opening) return;
+    charts.replaceChildren(element('p', { class: 'meta' }, 'reading the token audit…'));
+    void rpc.request<TokenChartsAnswer>('rolloutEngine/tokens/charts', {}).then(
+      (c) => charts.replaceChildren(tokenChartsNode(c)),
+      (err: unknown) => charts.replaceChildren(element('p', { class: 'meta' }, `token audit failed: ${String(err)}`)),
+    );
+  });
+
+  // Live: the usage a followed thread has reached.
+  rpc.onNotification((method, params) => {
+    const u = params as TokenUsageAnswer;
+    if (method === 'thread/tokenUsage/updated' && u.threadId === openThread) byId('thread-tokens').replaceChildren(tokenUsageNode(u));
+  });
+
+  const threads = new ThreadList(
+    rpc,
+    {
+      search: byId('thread-search'),
+      sort: byId('thread-sort'),
+      archived: byId('thread-archived'),
+      cwd: byId('thread-cwd'),
+      source: byId('thread-source'),
+      provider: byId('thread-provider'),
+      list: byId('thread-list'),
+      more: byId('thread-more'),
+      status,
+    },
+    (threadId) => void open(threadId, null),
+  );
+  const first = route();
+  await Promise.all([threads.reload(), first.thread === null ? Promise.resolve() : open(first.thread, first.turn)]);
+  window.addEventListener('hashchange', () => {
+    const r = route();
+    if (r.thread !== null && r.thread !== openThread) void open(r.thread, r.turn);
+  });
+};
+
+void start();

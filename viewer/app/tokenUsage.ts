@@ -1,0 +1,108 @@
+import { element } from './dom.js';
+
+/** Token counts as `thread/tokenUsage/read` (and `thread/tokenUsage/updated`) give them. */
+interface TokenCounts {
+  readonly totalTokens: number;
+  readonly inputTokens: number;
+  readonly cachedInputTokens: number;
+  readonly outputTokens: number;
+  readonly reasoningOutputTokens: number;
+}
+
+export interface TokenUsageAnswer {
+  readonly threadId: string;
+  readonly turnId: string | null;
+  readonly tokenUsage: { readonly total: TokenCounts; readonly last: TokenCounts; readonly modelContextWindow: number | null } | null;
+}
+
+const n = (v: number): string => v.toLocaleString('en-US');
+
+/** The thread's usage so far: totals, input split into cached and uncached (a bar), output, and the last turn against the context window. */
+export const tokenUsageNode = (u: TokenUsageAnswer): Node => {
+  const usage = u.tokenUsage;
+  if (usage === null) return document.createTextNode('no token usage recorded');
+  const { total, last, modelContextWindow } = usage;
+  const uncached = Math.max(0, total.inputTokens - total.cachedInputTokens);
+  const bar = element(
+    'span',
+    { class: 'token-bar', role: 'img', 'aria-label': `input: ${n(total.cachedInputTokens)} cached, ${n(uncached)} uncached` },
+    element('span', { class: 'token-cached' }),
+    element('span', { class: 'token-uncached' }),
+  );
+  // Widths set through the CSSOM: the CSP refuses style attributes in markup, not this.
+  const share = total.inputTokens === 0 ? 0 : total.cachedInputTokens / total.inputTokens;
+  (bar.children[0] as HTMLElement).style.width = `${(share * 100).toFixed(1)}%`;
+  (bar.children[1] as HTMLElement).style.width = `${((1 - share) * 100).toFixed(1)}%`;
+  return element(
+    'span',
+    { class: 'tokens' },
+    `tokens: ${n(total.totalTokens)} total · input ${n(total.inputTokens)} (cached ${n(total.cachedInputTokens)}, uncached ${n(uncached)}) `,
+    bar,
+    ` · output ${n(total.outputTokens)} (reasoning ${n(total.reasoningOutputTokens)})` +
+      (modelContextWindow === null ? '' : ` · last turn ${n(last.totalTokens)} of a ${n(modelContextWindow)} window`),
+  );
+};
+
+/** A group of the home's token audit (replay/readTokenCharts.ts). */
+interface UsageGroup {
+  readonly key: string | null;
+  readonly inputTokens: number;
+  readonly cachedInputTokens: number;
+  readonly outputTokens: number;
+  readonly totalTokens: number;
+}
+
+export interface TokenChartsAnswer {
+  readonly total: UsageGroup;
+  readonly days: ReadonlyArray<UsageGroup>;
+  readonly models: ReadonlyArray<UsageGroup>;
+  readonly turns?: ReadonlyArray<UsageGroup>;
+}
+
+/** One bar chart: a row per group, its bar cached input, uncached input and output stacked, scaled to the largest group. */
+const chart = (title: string, groups: ReadonlyArray<UsageGroup>): HTMLElement => {
+  const max = Math.max(1, ...groups.map((g) => g.totalTokens));
+  const rows = groups.map((g) => {
+    const part = (cls: string, v: number): HTMLElement => {
+      const s = element('span', { class: cls });
+      s.style.width = `${((v / max) * 100).toFixed(2)}%`;
+      return s;
+    };
+    const uncached = Math.max(0, g.inputTokens - g.cachedInputTokens);
+    const label = g.key ?? '(unknown)';
+    return element(
+      'li',
+      { 'aria-label': `${label}: ${n(g.totalTokens)} tokens, input ${n(g.cachedInputTokens)} cached and ${n(uncached)} uncached, output ${n(g.outputTokens)}` },
+      element('span', { class: 'chart-key' }, label),
+      element(
+        'span',
+        { class: 'chart-bar', 'aria-hidden': 'true' },
+        part('token-cached', g.cachedInputTokens),
+        part('token-uncached', uncached),
+        part('token-output', g.outputTokens),
+      ),
+      element('span', { class: 'chart-value' }, n(g.totalTokens)),
+    );
+  });
+  return element('figure', { class: 'chart' }, element('figcaption', {}, title), element('ul', { 'aria-label': title }, ...rows));
+};
+
+/** The home's token usage: the total, then per day (UTC) and per model. */
+export const tokenChartsNode = (c: TokenChartsAnswer): HTMLElement =>
+  element(
+    'div',
+    {},
+    element('p', { class: 'meta' }, `${n(c.total.totalTokens)} tokens in all · cached input ${n(c.total.cachedInputTokens)} of ${n(c.total.inputTokens)}`),
+    element(
+      'p',
+      { class: 'legend' },
+      element('span', { class: 'swatch token-cached' }),
+      ' cached input ',
+      element('span', { class: 'swatch token-uncached' }),
+      ' uncached input ',
+      element('span', { class: 'swatch token-output' }),
+      ' output',
+    ),
+    chart('Per day (UTC)', c.days),
+    chart('Per model', c.models),
+  );

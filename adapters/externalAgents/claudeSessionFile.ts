@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import * as E from 'fp-ts/lib/Either.js';
+import type { ClaudeRecord, ConversationMessage } from '../../domain/externalSessions/claudeRecord.js';
+import { aiTitleOf, conversationMessageOf, customTitleOf, cwdOf, decodeClaudeLine, rowKeyOf } from '../../domain/externalSessions/claudeRecord.js';
+import { fallbackTitleFromUserMessage, IMPORTED_SESSION_FALLBACK_TITLE, selectTitle } from '../../domain/externalSessions/sessionTitle.js';
+import type { ExternalSessionRead } from '../../replay/ports.js';
+
+const CHUNK_BYTES = 1 << 20;
+const BAD_LINE_SAMPLES = 20;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * One pass over a Claude Code session file, a chunk at a time (a session of several hundred MB is
+ * never held whole; one line at most): the bytes hashed as they come, each line decoded on its own
+ * (a line that is not valid UTF-8 or not a record is counted and skipped, never fatal), rows
+ * written twice kept once, and each conversation message handed to `onMessage` in file order.
+ * Answers what detection and the ledger need of the file.
+ */
+export async function* readClaudeSession(path: string): AsyncGenerator<ConversationMessage, ExternalSessionRead, undefined> {
+  const hash = createHash('sha256');
+  const seen = new Set<string>();
+  const state = {
+    cwd: undefined as string | undefined,
+    customTitle: undefined as string | undefined,
+    aiTitle: undefined as string | undefined,
+    fallbackTitle: undefined as string | undefined,
+    userMessages: 0,
+    latestTimestamp: null as number | null,
+    badLines: 0,
+    badLineSamples: [] as Array<{ line: number; reason: string }>,
+    duplicateRows: 0,
+  };
+  let lineNo = 0;
+  const bad = (reason: string): void => {
+    state.badLines += 1;
+    if (state.badLineSamples.length < BAD_LINE_SAMPLES) state.badLineSamples.push({ line: lineNo, reason });
+  };
+  const take = (bytes: Buffer): ConversationMessage | undefined => {
+    lineNo += 1;
+    let text: string;
+    try {
+      text = utf8.decode(bytes);
+    } catch {
+      bad('not valid UTF-8');
+      return undefined;
+    }
+    const trimmed = text.trim();
+    if (trimmed === '') return undefined;
+    const decoded = decodeClaudeLine(trimmed);
+    if (E.isLeft(decoded)) {
+      bad(decoded.left);
+      return undefined;
+    }
+    return fold(decoded.right);
+  };
+  const fold = (record: ClaudeRecord): ConversationMessage | undefined => {
+    state.cwd ??= cwdOf(record);
+    state.customTitle = customTitleOf(record) ?? state.customTitle;
+    state.aiTitle = aiTitleOf(record) ?? state.aiTitle;
+    const message = conversationMessageOf(record);
+    if (message === undefined) return undefined;
+    const key = rowKeyOf(record);
+    if (key !== undefined) {
+      if (seen.has(key)) {
+        state.duplicateRows += 1;
+        return undefined;
+      }
+      seen.add(key);
+    }
+    if (message.role === 'user') {
+      state.userMessages += 1;
+      state.fallbackTitle ??= fallbackTitleFromUserMessage(message.text);
+    }
+    if (message.timestamp !== null) state.latestTimestamp = Math.max(state.latestTimestamp ?? message.timestamp, message.timestamp);
+    return message;
+  };
+
+  let carry: Buffer[] = [];
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    let start = 0;
+    for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
+      const piece = chunk.subarray(start, nl);
+      const line = carry.length === 0 ? piece : Buffer.concat([...carry, piece]);
+      carry = [];
+      start = nl + 1;
+      const message = take(line);
+      if (message !== undefined) yield message;
+    }
+    if (start < chunk.length) carry.push(chunk.subarray(start));
+  }
+  if (carry.length > 0) {
+    const message = take(Buffer.concat(carry));
+    if (message !== undefined) yield message;
+  }
+  return {
+    contentSha256: hash.digest('hex'),
+    cwd: state.cwd,
+    title: selectTitle({
+      customTitle: state.customTitle,
+      aiTitle: state.aiTitle,
+      fallbackTitle: state.fallbackTitle ?? (state.userMessages > 0 ? IMPORTED_SESSION_FALLBACK_TITLE : undefined),
+    }),
+    userMessages: state.userMessages,
+    latestTimestamp: state.latestTimestamp,
+    badLines: state.badLines,
+    badLineSamples: state.badLineSamples,
+    duplicateRows: state.duplicateRows,
+  };
+}
+
+/** Read the whole file for its summary only (detection, dry runs). */
+export const summarizeClaudeSession = async (path: string): Promise<ExternalSessionRead> => {
+  const reader = readClaudeSession(path);
+  for (;;) {
+    const next = await reader.next();
+    if (next.done === true) return next.value;
+  }
+};

@@ -10,6 +10,8 @@ import { AppServer, COMPAT_CLIENT_NAME, stopAllAppServers, writeCodexConfig } fr
 import { engineJson, runEngineCli } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { freshRoot } from './mutationHarness.js';
+import { ENGINE_CLI_PATH } from './engineCli.js';
+import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import { resumedSessionRows, richSessionRows, untitledSessionRows, writeClaudeSession } from '../fixtures/claudeSessions.js';
 
 interface Imported {
@@ -88,13 +90,20 @@ const engineImport = async (codexHome: string, claudeHome: string, ...extra: str
   return r.value;
 };
 
+let codexDetected: unknown;
+let codexNotifications: Array<{ method: string; params: unknown }> = [];
+
 const codexImport = async (server: AppServer): Promise<Imported[]> => {
   const detected = await server.request<{ items: Array<{ itemType: string }> }>('externalAgentConfig/detect', { includeHome: true });
+  codexDetected = detected;
   const items = detected.items.filter((i) => i.itemType === 'SESSIONS');
   if (items.length === 0) return [];
   const since = server.mark();
   const { importId } = await server.request<{ importId: string }>('externalAgentConfig/import', { migrationItems: items });
   const done = await server.waitForNotification('externalAgentConfig/import/completed', (p: any) => p.importId === importId, 60_000, since);
+  codexNotifications = server.notifications
+    .filter((n) => n.seq >= since && n.method.startsWith('externalAgentConfig/'))
+    .map((n) => ({ method: n.method, params: n.params }));
   const results = (done.params as { itemTypeResults: Array<{ itemType: string; successes: Array<{ source: string; target: string }> }> }).itemTypeResults;
   return results.filter((r) => r.itemType === 'SESSIONS').flatMap((r) => r.successes.map((s) => ({ source: s.source, threadId: s.target })));
 };
@@ -209,6 +218,56 @@ describe('import Claude Code sessions: rollout-engine import claude against code
       expect(detected.items.filter((i) => i.itemType === 'SESSIONS')).to.deep.equal([]);
     } finally {
       await codex.stop();
+    }
+  });
+
+  it('over JSON-RPC, serve detects as Codex detects, imports in the background with the same notifications, and two concurrent imports make one thread per session', async () => {
+    const rpcSide = join(root, 'rpc-side');
+    writeCodexConfig(rpcSide, 1);
+    const client = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', rpcSide], {
+      env: { ...process.env, HOME: userHome, CLAUDE_CONFIG_DIR: '' },
+    });
+    try {
+      const ask = async (method: string, params: unknown): Promise<any> => {
+        const a = await client.request(method, params);
+        if (!('result' in a)) throw new Error(`${method}: ${JSON.stringify(a.error)}`);
+        return a.result;
+      };
+      await ask('initialize', { clientInfo: { name: COMPAT_CLIENT_NAME, version: '0.1.0' }, capabilities: { experimentalApi: true } });
+      client.notify('initialized');
+      const detected = await ask('externalAgentConfig/detect', { includeHome: true });
+      const differences = jsonDifferences(codexDetected, detected);
+      if (differences.length > 0) expect.fail(describeDifferences(differences));
+      const [a, b] = await Promise.all([
+        ask('externalAgentConfig/import', { migrationItems: detected.items }),
+        ask('externalAgentConfig/import', { migrationItems: detected.items }),
+      ]);
+      expect(a.importId).to.not.equal(b.importId);
+      const deadline = Date.now() + 60_000;
+      const completed = () => client.notifications.filter((n) => n.method === 'externalAgentConfig/import/completed');
+      while (completed().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const mine = (importId: string) => client.notifications.filter((n) => (n.params as { importId?: string }).importId === importId);
+      const shape = (ns: ReadonlyArray<{ method: string; params: unknown }>) =>
+        ns.map((n) => ({
+          method: n.method,
+          results: (n.params as { itemTypeResults: Array<{ successes: Array<{ source: string; title: string | null }> }> }).itemTypeResults.map((r) =>
+            r.successes.map((s) => [s.source, s.title]).sort(),
+          ),
+        }));
+      // The first import does what Codex's did; the second finds everything in the ledger.
+      const first = shape(mine(a.importId));
+      const expected = shape(codexNotifications);
+      expect(first[0]).to.deep.equal(expected[0]);
+      expect(first[first.length - 1]).to.deep.equal(expected[expected.length - 1]);
+      expect(shape(mine(b.importId))).to.deep.equal([
+        { method: 'externalAgentConfig/import/progress', results: [[]] },
+        { method: 'externalAgentConfig/import/completed', results: [[]] },
+      ]);
+      expect(rolloutsOf(rpcSide)).to.have.length(3);
+      const again = await ask('externalAgentConfig/detect', { includeHome: true });
+      expect(again.items).to.deep.equal([]);
+    } finally {
+      await client.close();
     }
   });
 

@@ -3,7 +3,7 @@ import * as t from 'io-ts';
 import { importSessions } from '../../../replay/importSessions.js';
 import type { ImportSessionsResult, SessionImportOutcome } from '../../../replay/importSessions.js';
 import { claudeCodeSessions, claudeHomeOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS } from '../../externalAgents/claudeCodeSessions.js';
-import { CODEX_CLI_VERSION } from '../../externalAgents/codexIdentity.js';
+import { CODEX_CLI_VERSION, configuredModelProvider } from '../../externalAgents/codexIdentity.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { homeOf } from '../homeOptions.js';
@@ -17,7 +17,7 @@ interface ImportOptions extends HomeOptions {
   readonly maxSessions?: string;
   readonly dryRun?: boolean;
   readonly originator: string;
-  readonly modelProvider: string;
+  readonly modelProvider?: string;
   readonly source: string;
   readonly quiet?: boolean;
 }
@@ -80,7 +80,12 @@ export const action = (_agent: 'claude', opts: ImportOptions) =>
                 maxSessionAgeDays: p.maxSessionAgeDays,
                 maxSessions: p.maxSessions,
                 dryRun: opts.dryRun,
-                identity: { originator: opts.originator, cliVersion: CODEX_CLI_VERSION, source: opts.source, modelProvider: opts.modelProvider },
+                identity: {
+                  originator: opts.originator,
+                  cliVersion: CODEX_CLI_VERSION,
+                  source: opts.source,
+                  modelProvider: opts.modelProvider ?? configuredModelProvider(codexHome),
+                },
                 onSession: (o, done, of) => {
                   bytesDone += sizeOf(o.source);
                   bar.update({ stage: 'reading', filesDone: done, filesTotal: of, bytesDone, bytesTotal: Math.max(bytesDone, (bytesDone / done) * of) });

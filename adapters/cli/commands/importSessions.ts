@@ -17,7 +17,7 @@ export const registerImportSessions = (program: Command): void => {
       .option('--max-sessions <n>', 'at most this many sessions, newest first (default: 50, as Codex)')
       .option('--dry-run', 'say what would be imported, write nothing')
       .option('--originator <name>', 'originator recorded in the imported threads', 'codex_cli_rs')
-      .option('--model-provider <id>', 'model provider recorded in the imported threads', 'openai')
+      .option('--model-provider <id>', "model provider recorded in the imported threads (default: the home's config.toml model_provider, else openai)")
       .option('--source <name>', 'session source recorded in the imported threads', 'cli'),
   ).action(lazyAction(() => import('../actions/importSessions.js')));
 };

@@ -22,6 +22,8 @@ import { threadLoadedList } from './threadLoadedList.js';
 import { threadReadStateUpdate } from './threadReadStateUpdate.js';
 import { threadSearch } from './threadSearch.js';
 import { threadSearchOccurrences } from './threadSearchOccurrences.js';
+import { externalAgentConfigDetect } from './externalAgentConfigDetect.js';
+import { externalAgentConfigImport } from './externalAgentConfigImport.js';
 
 /** Every method `serve` answers. Adding one: a file in this folder, listed here. */
 export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
@@ -48,4 +50,6 @@ export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
   threadReadStateUpdate,
   threadSearch,
   threadSearchOccurrences,
+  externalAgentConfigDetect,
+  externalAgentConfigImport,
 ];

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import * as t from 'io-ts';
+import { importSessions } from '../../../replay/importSessions.js';
+import type { SessionImportOutcome } from '../../../replay/importSessions.js';
+import { claudeCodeSessions, claudeHomeOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS } from '../../externalAgents/claudeCodeSessions.js';
+import { CODEX_CLI_VERSION, configuredModelProvider } from '../../externalAgents/codexIdentity.js';
+import { defineMethod } from '../method.js';
+import type { RpcContext } from '../method.js';
+import { optional } from '../protocol.js';
+
+const MigrationItem = t.intersection([
+  t.type({ itemType: t.string }),
+  t.partial({
+    description: optional(t.string),
+    cwd: optional(t.string),
+    details: optional(
+      t.partial({ sessions: optional(t.array(t.intersection([t.type({ path: t.string }), t.partial({ cwd: optional(t.string), title: optional(t.string) })]))) }),
+    ),
+  }),
+]);
+
+/** `externalAgentConfig/import` params, as Codex 0.169.0 declares them. */
+export const ExternalAgentConfigImportParams = t.intersection([
+  t.type({ migrationItems: t.array(MigrationItem) }),
+  t.partial({ source: optional(t.string), providerId: optional(t.string), migrationSource: optional(t.string) }),
+]);
+type ImportParams = t.TypeOf<typeof ExternalAgentConfigImportParams>;
+
+// One import at a time in this server, as Codex runs them: a later request waits for the earlier.
+let running: Promise<void> = Promise.resolve();
+
+const successOf = (o: Extract<SessionImportOutcome, { status: 'imported' | 'wouldImport' }>, given: string) => ({
+  itemType: 'SESSIONS',
+  cwd: o.cwd,
+  source: given,
+  target: o.threadId,
+  title: o.title,
+});
+const failureOf = (o: Extract<SessionImportOutcome, { status: 'failed' }>, given: string) => ({
+  itemType: 'SESSIONS',
+  errorType: o.error._tag,
+  subErrorType: null,
+  failureStage: 'import',
+  message: o.message,
+  cwd: null,
+  source: given,
+});
+
+const runImport = async (ctx: RpcContext, importId: string, sessions: ReadonlyArray<string>): Promise<void> => {
+  const results = { itemType: 'SESSIONS', successes: [] as unknown[], failures: [] as unknown[] };
+  const tell = (method: string): void =>
+    ctx.push?.(method, { importId, itemTypeResults: [{ ...results, successes: [...results.successes], failures: [...results.failures] }] });
+  tell('externalAgentConfig/import/progress');
+  await importSessions(
+    { ...ctx.ports, externalSessions: claudeCodeSessions(claudeHomeOf(undefined), ctx.codexHome) },
+    {
+      sessions,
+      maxSessionAgeDays: DEFAULT_MAX_SESSION_AGE_DAYS,
+      maxSessions: DEFAULT_MAX_SESSIONS,
+      identity: {
+        originator: ctx.clientName ?? 'codex_app_server',
+        cliVersion: CODEX_CLI_VERSION,
+        source: 'vscode',
+        modelProvider: configuredModelProvider(ctx.codexHome),
+      },
+      onSession: (o, done) => {
+        const given = sessions[done - 1] ?? o.source;
+        if (o.status === 'imported') results.successes.push(successOf(o, given));
+        else if (o.status === 'failed') results.failures.push(failureOf(o, given));
+        else return;
+        tell('externalAgentConfig/import/progress');
+      },
+    },
+  )();
+  tell('externalAgentConfig/import/completed');
+};
+
+/**
+ * `externalAgentConfig/import`, SESSIONS items: answers `{importId}` at once, then imports in the
+ * background, one import at a time in this server (`replay/importSessions.ts`: a file already in
+ * the ledger with its content is skipped, so a repeated request makes no second thread), telling
+ * `externalAgentConfig/import/progress` after each imported session and `…/completed` at the end.
+ */
+export const externalAgentConfigImport = defineMethod({
+  name: 'externalAgentConfig/import',
+  params: ExternalAgentConfigImportParams,
+  scope: () => null,
+  handle: (ctx, p: ImportParams) => {
+    const importId = randomUUID();
+    const sessions = p.migrationItems.filter((i) => i.itemType === 'SESSIONS').flatMap((i) => (i.details?.sessions ?? []).map((s) => s.path));
+    // Started once this answer has gone out: its notifications follow it, as Codex's do.
+    running = running
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .then(() => runImport(ctx, importId, sessions))
+      .catch(() => undefined);
+    return TE.right({ importId });
+  },
+});

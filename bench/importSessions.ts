@@ -24,7 +24,7 @@ const sizeOf = (text: string): number => {
 };
 
 /** Append one exchange after another until the file holds `bytes`; written as it goes, never held whole. */
-const writeBigSession = async (claudeHome: string, cwd: string, bytes: number): Promise<string> => {
+export const writeBigSession = async (claudeHome: string, cwd: string, bytes: number): Promise<string> => {
   const path = writeClaudeSession(claudeHome, cwd, 'bench-session', [userRow(cwd, 'Profile the import of a long session')]);
   const out = fs.createWriteStream(path, { flags: 'a' });
   const write = (rows: ReadonlyArray<Record<string, unknown>>): Promise<void> =>

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import type { ClaudeRecord, ConversationMessage } from '../../domain/externalSessions/claudeRecord.js';
 import { aiTitleOf, conversationMessageOf, customTitleOf, cwdOf, decodeClaudeLine, rowKeyOf } from '../../domain/externalSessions/claudeRecord.js';
@@ -76,19 +76,30 @@ export async function* readClaudeSession(path: string): AsyncGenerator<Conversat
     return message;
   };
 
+  // One read buffer, reused: each line is decoded before the next read; only a line cut by the
+  // buffer's end is copied. (A stream's fresh chunk per read left hundreds of MB to the GC.)
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  const file = await open(path, 'r');
   let carry: Buffer[] = [];
-  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    let start = 0;
-    for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
-      const piece = chunk.subarray(start, nl);
-      const line = carry.length === 0 ? piece : Buffer.concat([...carry, piece]);
-      carry = [];
-      start = nl + 1;
-      const message = take(line);
-      if (message !== undefined) yield message;
+  try {
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, CHUNK_BYTES, null);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      hash.update(chunk);
+      let start = 0;
+      for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
+        const piece = chunk.subarray(start, nl);
+        const line = carry.length === 0 ? piece : Buffer.concat([...carry, piece]);
+        carry = [];
+        start = nl + 1;
+        const message = take(line);
+        if (message !== undefined) yield message;
+      }
+      if (start < chunk.length) carry.push(Buffer.from(chunk.subarray(start)));
     }
-    if (start < chunk.length) carry.push(chunk.subarray(start));
+  } finally {
+    await file.close();
   }
   if (carry.length > 0) {
     const message = take(Buffer.concat(carry));

@@ -4,15 +4,14 @@
 // only ids and the import's clock readings; then each side reads the other's import, and each
 // honours the other's ledger (nothing imported twice).
 import { expect } from 'chai';
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppServer, COMPAT_CLIENT_NAME, stopAllAppServers, writeCodexConfig } from './appServer.js';
-import { engineJson, runEngineCli } from './engineCli.js';
+import { ENGINE_CLI_PATH, engineJson, runEngineCli } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { freshRoot } from './mutationHarness.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
-import { resumedSessionRows, richSessionRows, untitledSessionRows, writeClaudeSession } from '../fixtures/claudeSessions.js';
+import { resumedSessionRows, richSessionRows, rolloutsOf, untitledSessionRows, writeClaudeSession } from '../fixtures/claudeSessions.js';
 
 interface Imported {
   readonly source: string;
@@ -42,19 +41,6 @@ const normalised = (answer: unknown, threadId: string): unknown => {
   };
   const { readState: _r, ...rest } = (walk(answer, undefined) ?? {}) as Record<string, unknown>;
   return rest;
-};
-
-const rolloutsOf = (codexHome: string): string[] => {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir)) {
-      const p = join(dir, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (e.startsWith('rollout-') && e.endsWith('.jsonl')) out.push(p);
-    }
-  };
-  walk(join(codexHome, 'sessions'));
-  return out.sort();
 };
 
 const engineRead = async (codexHome: string, threadId: string): Promise<unknown> => {

@@ -1,25 +1,12 @@
 // `rollout-engine import claude` on real files: Codex's ledger (re-import, a changed source, a
 // record Codex wrote), concurrent imports from two processes, and bad lines.
 import { expect } from 'chai';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { engineJson, runEngineCli } from '../../compat/engineCli.js';
-import { assistantRows, text, userRow, writeClaudeSession } from '../../fixtures/claudeSessions.js';
-
-const rollouts = (codexHome: string): string[] => {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir)) {
-      const p = join(dir, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (e.startsWith('rollout-') && e.endsWith('.jsonl')) out.push(p);
-    }
-  };
-  walk(join(codexHome, 'sessions'));
-  return out;
-};
+import { assistantRows, rolloutsOf, text, userRow, writeClaudeSession } from '../../fixtures/claudeSessions.js';
 
 interface Outcome {
   readonly status: string;
@@ -61,7 +48,7 @@ describe('rollout-engine import claude (int)', function () {
     expect(first.map((o) => o.status)).to.deep.equal(['imported']);
     expect(await importWith(home)).to.deep.equal([]);
     expect((await importWith(home, '--session', session)).map((o) => [o.status, o.reason])).to.deep.equal([['skipped', 'alreadyImported']]);
-    expect(rollouts(home)).to.have.length(1);
+    expect(rolloutsOf(home)).to.have.length(1);
 
     appendFileSync(session, `${JSON.stringify(userRow(project, 'second'))}\n`);
     const later = new Date(Date.now() + 5_000);
@@ -69,7 +56,7 @@ describe('rollout-engine import claude (int)', function () {
     const again = await importWith(home);
     expect(again.map((o) => o.status)).to.deep.equal(['imported']);
     expect(again[0]!.threadId).to.not.equal(first[0]!.threadId);
-    expect(rollouts(home)).to.have.length(2);
+    expect(rolloutsOf(home)).to.have.length(2);
     const ledger = JSON.parse(readFileSync(join(home, 'external_agent_session_imports.json'), 'utf8')) as { records: Array<{ imported_thread_id: string }> };
     expect(ledger.records.map((r) => r.imported_thread_id)).to.deep.equal([first[0]!.threadId, again[0]!.threadId]);
   });
@@ -120,7 +107,7 @@ describe('rollout-engine import claude (int)', function () {
     const imported = [...a, ...b].filter((o) => o.status === 'imported');
     expect(imported).to.have.length(3);
     expect(new Set(imported.map((o) => o.source)).size).to.equal(3);
-    expect(rollouts(home)).to.have.length(3);
+    expect(rolloutsOf(home)).to.have.length(3);
   });
 
   it('a bad line (invalid UTF-8, broken JSON, a lone surrogate) is counted and reported, never fatal; a missing cwd is skipped', async () => {
@@ -147,7 +134,7 @@ describe('rollout-engine import claude (int)', function () {
     ]);
     expect(outcomes[0]!.report!.badLines).to.equal(3);
     expect(outcomes[0]!.report!.badLineSamples.map((s) => s.line)).to.deep.equal([2, 3, 5]);
-    const lines = readFileSync(rollouts(home)[0]!, 'utf8');
+    const lines = readFileSync(rolloutsOf(home)[0]!, 'utf8');
     expect(lines).to.include('"after"').and.to.include('"last"');
   });
 });

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
-import { renderError } from '../domain/errors.js';
+import { notFound, renderError } from '../domain/errors.js';
 import { ImportedRolloutFold, importedSessionMeta } from '../domain/externalSessions/importedRollout.js';
 import type { ImportedThreadInput } from '../domain/externalSessions/importedRollout.js';
 import { lineTimestamp, renderDrafts } from '../domain/rollout/lineDraft.js';
@@ -93,18 +93,17 @@ const importOne = (ports: ImportPorts, params: ImportSessionsParams, source: str
       sessions.underSourceLock(
         real,
         useCase(async (): Promise<SessionImportOutcome> => {
-          // First pass: the working directory goes in the first line, and the hash says whether this content is in the ledger.
-          const summary = await take(sessions.summarize(real));
-          if (await take(sessions.isImported(real, summary.contentSha256)))
-            return { status: 'skipped', source: real, reason: 'alreadyImported', report: reportOf(summary) };
-          if (summary.cwd === undefined || !(await take(sessions.isDirectory(summary.cwd))))
-            return { status: 'skipped', source: real, reason: 'cwdMissing', report: reportOf(summary) };
-          if (summary.userMessages === 0) return { status: 'skipped', source: real, reason: 'noConversation', report: reportOf(summary) };
+          // Before writing: is this content in the ledger, and where did the session run? (The whole file hashed, parsed only up to its cwd.)
+          const head = await take(sessions.head(real));
+          if (await take(sessions.isImported(real, head.contentSha256))) return { status: 'skipped', source: real, reason: 'alreadyImported' };
+          if (head.cwd === undefined || !(await take(sessions.isDirectory(head.cwd)))) return { status: 'skipped', source: real, reason: 'cwdMissing' };
           if (params.dryRun === true) {
+            const summary = await take(sessions.summarize(real));
+            if (summary.userMessages === 0) return { status: 'skipped', source: real, reason: 'noConversation', report: reportOf(summary) };
             return {
               status: 'wouldImport',
               source: real,
-              cwd: summary.cwd,
+              cwd: head.cwd,
               title: summary.title,
               threadId: null,
               path: null,
@@ -117,22 +116,26 @@ const importOne = (ports: ImportPorts, params: ImportSessionsParams, source: str
             threadId: ports.ids.uuidv7(),
             windowId: ports.ids.uuidv7(),
             timestamp: lineTimestamp(now),
-            cwd: summary.cwd,
+            cwd: head.cwd,
             ...params.identity,
           };
           const fold = new ImportedRolloutFold(input.timestamp);
           const read = sessions.messages(real);
           const path = ports.files.pathFor(now, input.threadId);
-          await take(ports.files.createFrom(path, importedLines(input, fold, read.stream)));
+          const created = await ports.files.createFrom(path, importedLines(input, fold, read.stream, real))();
+          if (E.isLeft(created) && isNoConversation(created.left, real))
+            return { status: 'skipped', source: real, reason: 'noConversation', report: reportOf(read.report()) };
+          await take(created);
+          // The title (a custom or AI title is often the file's last row) comes from the pass that wrote the thread.
           const report = read.report();
-          if (summary.title !== null) await take(ports.homeFiles.appendThreadName(input.threadId, summary.title, now));
-          await take(sessions.record([{ sourcePath: real, contentSha256: report.contentSha256, threadId: input.threadId, title: summary.title }]));
+          if (report.title !== null) await take(ports.homeFiles.appendThreadName(input.threadId, report.title, now));
+          await take(sessions.record([{ sourcePath: real, contentSha256: report.contentSha256, threadId: input.threadId, title: report.title }]));
           await take(ports.indexer.catchUp([path]));
           return {
             status: 'imported',
             source: real,
-            cwd: summary.cwd,
-            title: summary.title,
+            cwd: head.cwd,
+            title: report.title,
             threadId: input.threadId,
             path,
             turns: fold.turnCount,
@@ -143,15 +146,26 @@ const importOne = (ports: ImportPorts, params: ImportSessionsParams, source: str
     );
   });
 
+/** A session without a user message has nothing to import: the file is not created. */
+const noConversation = (source: string): EngineError => notFound('conversation to import', source);
+const isNoConversation = (e: EngineError, source: string): boolean => e._tag === 'NotFound' && e.what === 'conversation to import' && e.id === source;
+
+/** The thread's lines as the messages come; the session_meta only once a user message opens a turn. */
 async function* importedLines(
   input: ImportedThreadInput,
   fold: ImportedRolloutFold,
   messages: AsyncIterable<import('../domain/externalSessions/claudeRecord.js').ConversationMessage>,
+  source: string,
 ): AsyncGenerator<string> {
-  yield* renderDrafts([importedSessionMeta(input)], null);
+  let started = false;
   for await (const message of messages) {
     const drafts = fold.push(message);
-    if (drafts.length > 0) yield* renderDrafts(drafts, null);
+    if (drafts.length === 0) continue;
+    if (!started) yield* renderDrafts([importedSessionMeta(input)], null);
+    started = true;
+    yield* renderDrafts(drafts, null);
   }
+  // Thrown into createFrom, which then leaves nothing behind and answers this error.
+  if (!started) throw noConversation(source);
   yield* renderDrafts(fold.finish(), null);
 }

@@ -170,6 +170,8 @@ export interface ExternalSessions {
   readonly canonical: (path: string) => TE.TaskEither<EngineError, string>;
   /** Does the ledger hold this file with this content? */
   readonly isImported: (canonicalPath: string, contentSha256: string) => TE.TaskEither<EngineError, boolean>;
+  /** The whole file hashed, parsed only up to the first working directory a record names: what an import checks before it writes. */
+  readonly head: (canonicalPath: string) => TE.TaskEither<EngineError, { readonly contentSha256: string; readonly cwd: string | undefined }>;
   /** One pass over the file: what detection shows of it, its hash, its bad lines. */
   readonly summarize: (canonicalPath: string) => TE.TaskEither<EngineError, ExternalSessionRead>;
   /**

@@ -9,7 +9,7 @@ import type { ConversationMessage } from '../../domain/externalSessions/claudeRe
 import type { CompletedSessionImport, DetectedExternalSession, ExternalSessionRead, ExternalSessions } from '../../replay/ports.js';
 import { acquireLock, lockPathFor, releaseLock } from '../jsonl/lockFile.js';
 import { toEngineError } from '../jsonl/toEngineError.js';
-import { readClaudeSession, summarizeClaudeSession } from './claudeSessionFile.js';
+import { headOfClaudeSession, readClaudeSession, summarizeClaudeSession } from './claudeSessionFile.js';
 import { holdsCurrent, ledgerPathOf, loadLedger, nanosText, saveLedger, withImports } from './importLedger.js';
 import type { Ledger } from './importLedger.js';
 
@@ -112,6 +112,7 @@ export const claudeCodeSessions = (claudeHome: string, codexHome: string, now: (
     detect,
     canonical: (path) => attempt(path, 'realpath', () => fs.realpath(path)),
     isImported: (real, contentSha256) => attempt(real, 'read ledger', async () => holdsCurrent(await loadLedger(codexHome), real, contentSha256)),
+    head: (real) => attempt(real, 'read', () => headOfClaudeSession(real)),
     summarize: (real) => attempt(real, 'read', () => summarizeClaudeSession(real)),
     messages: (real) => {
       let report: ExternalSessionRead | undefined;

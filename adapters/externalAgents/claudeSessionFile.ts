@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import type { ClaudeRecord, ConversationMessage } from '../../domain/externalSessions/claudeRecord.js';
@@ -76,33 +77,8 @@ export async function* readClaudeSession(path: string): AsyncGenerator<Conversat
     return message;
   };
 
-  // One read buffer, reused: each line is decoded before the next read; only a line cut by the
-  // buffer's end is copied. (A stream's fresh chunk per read left hundreds of MB to the GC.)
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  const file = await open(path, 'r');
-  let carry: Buffer[] = [];
-  try {
-    for (;;) {
-      const { bytesRead } = await file.read(buffer, 0, CHUNK_BYTES, null);
-      if (bytesRead === 0) break;
-      const chunk = buffer.subarray(0, bytesRead);
-      hash.update(chunk);
-      let start = 0;
-      for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
-        const piece = chunk.subarray(start, nl);
-        const line = carry.length === 0 ? piece : Buffer.concat([...carry, piece]);
-        carry = [];
-        start = nl + 1;
-        const message = take(line);
-        if (message !== undefined) yield message;
-      }
-      if (start < chunk.length) carry.push(Buffer.from(chunk.subarray(start)));
-    }
-  } finally {
-    await file.close();
-  }
-  if (carry.length > 0) {
-    const message = take(Buffer.concat(carry));
+  for await (const line of sessionLines(path, hash)) {
+    const message = take(line);
     if (message !== undefined) yield message;
   }
   return {
@@ -120,6 +96,61 @@ export async function* readClaudeSession(path: string): AsyncGenerator<Conversat
     duplicateRows: state.duplicateRows,
   };
 }
+
+/**
+ * The file's lines as bytes (valid until the next one is asked for), every byte hashed as read.
+ * Once `enough()` says so, the rest of the file is only hashed, not split.
+ */
+async function* sessionLines(path: string, hash: Hash, enough: () => boolean = () => false): AsyncGenerator<Buffer> {
+  // One read buffer, reused: each line is used before the next read; only a line cut by the
+  // buffer's end is copied. (A stream's fresh chunk per read left hundreds of MB to the GC.)
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  const file = await open(path, 'r');
+  let carry: Buffer[] = [];
+  try {
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, CHUNK_BYTES, null);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      hash.update(chunk);
+      if (enough()) continue;
+      let start = 0;
+      for (let nl = chunk.indexOf(10, start); nl >= 0 && !enough(); nl = chunk.indexOf(10, start)) {
+        const piece = chunk.subarray(start, nl);
+        const line = carry.length === 0 ? piece : Buffer.concat([...carry, piece]);
+        carry = [];
+        start = nl + 1;
+        yield line;
+      }
+      if (start < chunk.length && !enough()) carry.push(Buffer.from(chunk.subarray(start)));
+    }
+  } finally {
+    await file.close();
+  }
+  if (carry.length > 0 && !enough()) yield Buffer.concat(carry);
+}
+
+/**
+ * What an import must know before it writes: the hash of the whole file (is this content in the
+ * ledger?) and the first working directory a record names (the new thread's cwd). Lines are parsed
+ * only until that cwd is found; the rest is hashed, not parsed.
+ */
+export const headOfClaudeSession = async (path: string): Promise<{ contentSha256: string; cwd: string | undefined }> => {
+  const hash = createHash('sha256');
+  let cwd: string | undefined;
+  for await (const line of sessionLines(path, hash, () => cwd !== undefined)) {
+    let text: string;
+    try {
+      text = utf8.decode(line).trim();
+    } catch {
+      continue;
+    }
+    if (text === '') continue;
+    const record = decodeClaudeLine(text);
+    if (E.isRight(record)) cwd = cwdOf(record.right);
+  }
+  return { contentSha256: hash.digest('hex'), cwd };
+};
 
 /** Read the whole file for its summary only (detection, dry runs). */
 export const summarizeClaudeSession = async (path: string): Promise<ExternalSessionRead> => {

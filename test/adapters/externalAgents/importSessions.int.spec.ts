@@ -1,7 +1,7 @@
 // `rollout-engine import claude` on real files: Codex's ledger (re-import, a changed source, a
 // record Codex wrote), concurrent imports from two processes, and bad lines.
 import { expect } from 'chai';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,5 +136,16 @@ describe('rollout-engine import claude (int)', function () {
     expect(outcomes[0]!.report!.badLineSamples.map((s) => s.line)).to.deep.equal([2, 3, 5]);
     const lines = readFileSync(rolloutsOf(home)[0]!, 'utf8');
     expect(lines).to.include('"after"').and.to.include('"last"');
+  });
+
+  it('a session without a user message is skipped and leaves no file behind (dry run and import alike)', async () => {
+    const session = writeClaudeSession(claudeHome, project, 'replies', [...assistantRows(project, [text('no question was asked')])]);
+    const home = newHome('home');
+    expect((await importWith(home, '--session', session, '--dry-run')).map((o) => [o.status, o.reason])).to.deep.equal([['skipped', 'noConversation']]);
+    expect((await importWith(home, '--session', session)).map((o) => [o.status, o.reason])).to.deep.equal([['skipped', 'noConversation']]);
+    expect(rolloutsOf(home)).to.deep.equal([]);
+    const sessionsDir = join(home, 'sessions');
+    const leftovers = existsSync(sessionsDir) ? readdirSync(sessionsDir, { recursive: true }).filter((n) => String(n).endsWith('.tmp')) : [];
+    expect(leftovers).to.deep.equal([]);
   });
 });

@@ -6,6 +6,7 @@ import type { ClaudeRecord, ConversationMessage } from '../../domain/externalSes
 import { aiTitleOf, conversationMessageOf, customTitleOf, cwdOf, decodeClaudeLine, rowKeyOf } from '../../domain/externalSessions/claudeRecord.js';
 import { fallbackTitleFromUserMessage, IMPORTED_SESSION_FALLBACK_TITLE, selectTitle } from '../../domain/externalSessions/sessionTitle.js';
 import type { ExternalSessionRead } from '../../replay/ports.js';
+import { garbageBound } from './garbageBound.js';
 
 const CHUNK_BYTES = 1 << 20;
 const BAD_LINE_SAMPLES = 20;
@@ -105,6 +106,7 @@ async function* sessionLines(path: string, hash: Hash, enough: () => boolean = (
   // One read buffer, reused: each line is used before the next read; only a line cut by the
   // buffer's end is copied. (A stream's fresh chunk per read left hundreds of MB to the GC.)
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  const bound = garbageBound();
   const file = await open(path, 'r');
   let carry: Buffer[] = [];
   try {
@@ -114,6 +116,7 @@ async function* sessionLines(path: string, hash: Hash, enough: () => boolean = (
       const chunk = buffer.subarray(0, bytesRead);
       hash.update(chunk);
       if (enough()) continue;
+      bound.read(bytesRead);
       let start = 0;
       for (let nl = chunk.indexOf(10, start); nl >= 0 && !enough(); nl = chunk.indexOf(10, start)) {
         const piece = chunk.subarray(start, nl);
@@ -128,6 +131,7 @@ async function* sessionLines(path: string, hash: Hash, enough: () => boolean = (
     await file.close();
   }
   if (carry.length > 0 && !enough()) yield Buffer.concat(carry);
+  bound.done();
 }
 
 /**

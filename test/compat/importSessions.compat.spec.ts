@@ -4,7 +4,7 @@
 // only ids and the import's clock readings; then each side reads the other's import, and each
 // honours the other's ledger (nothing imported twice).
 import { expect } from 'chai';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppServer, COMPAT_CLIENT_NAME, stopAllAppServers, writeCodexConfig } from './appServer.js';
 import { ENGINE_CLI_PATH, engineJson, runEngineCli } from './engineCli.js';
@@ -77,6 +77,19 @@ const engineImport = async (codexHome: string, claudeHome: string, ...extra: str
 };
 
 let codexDetected: unknown;
+let codexRefusal: unknown;
+
+/** An import of a file detection does not offer: Codex answers, then reports it as not detected. */
+const refusalOf = async (
+  ask: (method: string, params: unknown) => Promise<any>,
+  completed: (importId: string) => Promise<unknown>,
+  outside: string,
+): Promise<unknown> => {
+  const item = { itemType: 'SESSIONS', description: 'x', cwd: null, details: { sessions: [{ path: outside, cwd: '/', title: 'x' }] } };
+  const { importId } = await ask('externalAgentConfig/import', { migrationItems: [item] });
+  const params = (await completed(importId)) as { importId: string };
+  return { ...params, importId: '<import>' };
+};
 let codexNotifications: Array<{ method: string; params: unknown }> = [];
 
 const codexImport = async (server: AppServer): Promise<Imported[]> => {
@@ -105,6 +118,7 @@ describe('import Claude Code sessions: rollout-engine import claude against code
   let codexImported: Imported[];
   let ourImported: Imported[];
   let codexReads: Map<string, unknown>;
+  let outsideSession: string;
 
   before(async () => {
     root = freshRoot();
@@ -117,6 +131,8 @@ describe('import Claude Code sessions: rollout-engine import claude against code
       untitled: writeClaudeSession(claudeHome, project, '7a2b3c4d-untitled', untitledSessionRows(project)),
       resumed: writeClaudeSession(claudeHome, project, '8b3c4d5e-resumed', resumedSessionRows(project)),
     };
+    outsideSession = join(root, 'outside.jsonl');
+    writeFileSync(outsideSession, `${JSON.stringify({ type: 'user', cwd: project, timestamp: '2026-06-03T12:00:00Z', message: { content: 'not offered' } })}\n`);
     codexSide = join(root, 'codex-side');
     ourSide = join(root, 'our-side');
     writeCodexConfig(codexSide, 1);
@@ -125,6 +141,11 @@ describe('import Claude Code sessions: rollout-engine import claude against code
     const codex = await AppServer.start({ codexHome: codexSide, userHome });
     try {
       codexImported = await codexImport(codex);
+      codexRefusal = await refusalOf(
+        (m, p) => codex.request(m, p),
+        async (importId) => (await codex.waitForNotification('externalAgentConfig/import/completed', (p: any) => p.importId === importId, 60_000)).params,
+        outsideSession,
+      );
       codexReads = new Map();
       for (const i of codexImported) codexReads.set(i.source, await codex.request('thread/read', { threadId: i.threadId, includeTurns: true }));
     } finally {
@@ -249,6 +270,22 @@ describe('import Claude Code sessions: rollout-engine import claude against code
         { method: 'externalAgentConfig/import/progress', results: [[]] },
         { method: 'externalAgentConfig/import/completed', results: [[]] },
       ]);
+      expect(rolloutsOf(rpcSide)).to.have.length(3);
+      const refusal = await refusalOf(
+        ask,
+        async (importId) => {
+          while (Date.now() < deadline) {
+            const done = client.notifications.find(
+              (n) => n.method === 'externalAgentConfig/import/completed' && (n.params as { importId: string }).importId === importId,
+            );
+            if (done !== undefined) return done.params;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          throw new Error('no completion');
+        },
+        outsideSession,
+      );
+      expect(refusal).to.deep.equal(codexRefusal);
       expect(rolloutsOf(rpcSide)).to.have.length(3);
       const again = await ask('externalAgentConfig/detect', { includeHome: true });
       expect(again.items).to.deep.equal([]);

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
+import type { ExternalSessions } from '../../../replay/ports.js';
 import * as t from 'io-ts';
 import { importSessions } from '../../../replay/importSessions.js';
 import type { SessionImportOutcome } from '../../../replay/importSessions.js';
@@ -39,7 +41,7 @@ const successOf = (o: Extract<SessionImportOutcome, { status: 'imported' | 'woul
 });
 const failureOf = (o: Extract<SessionImportOutcome, { status: 'failed' }>, given: string) => ({
   itemType: 'SESSIONS',
-  errorType: o.error._tag,
+  errorType: null,
   subErrorType: null,
   failureStage: 'import',
   message: o.message,
@@ -47,13 +49,48 @@ const failureOf = (o: Extract<SessionImportOutcome, { status: 'failed' }>, given
   source: given,
 });
 
-const runImport = async (ctx: RpcContext, importId: string, sessions: ReadonlyArray<string>): Promise<void> => {
+/** Codex's failure for a session a client names that detection does not offer (so a client cannot have any file read as a session). */
+const notDetected = (given: string) => ({
+  itemType: 'SESSIONS',
+  errorType: null,
+  subErrorType: 'session_not_detected',
+  failureStage: 'session_missing',
+  message: `external agent session was not detected for import: ${given}`,
+  cwd: null,
+  source: given,
+});
+
+/** The requested sessions detection offers, and the others; one the ledger already holds is skipped quietly, as Codex does. */
+const partition = async (external: ExternalSessions, requested: ReadonlyArray<string>): Promise<{ offered: string[]; refused: string[] }> => {
+  const detected = await external.detect({ maxAgeDays: DEFAULT_MAX_SESSION_AGE_DAYS, maxSessions: DEFAULT_MAX_SESSIONS })();
+  const offered = new Set(E.isRight(detected) ? detected.right.map((d) => d.path) : []);
+  const result = { offered: [] as string[], refused: [] as string[] };
+  for (const path of requested) {
+    if (offered.has(path)) result.offered.push(path);
+    else if (!(await alreadyImported(external, path))) result.refused.push(path);
+  }
+  return result;
+};
+
+const alreadyImported = async (external: ExternalSessions, path: string): Promise<boolean> => {
+  const real = await external.canonical(path)();
+  if (E.isLeft(real)) return false;
+  const head = await external.head(real.right)();
+  if (E.isLeft(head)) return false;
+  const imported = await external.isImported(real.right, head.right.contentSha256)();
+  return E.isRight(imported) && imported.right;
+};
+
+const runImport = async (ctx: RpcContext, importId: string, requested: ReadonlyArray<string>): Promise<void> => {
   const results = { itemType: 'SESSIONS', successes: [] as unknown[], failures: [] as unknown[] };
   const tell = (method: string): void =>
     ctx.push?.(method, { importId, itemTypeResults: [{ ...results, successes: [...results.successes], failures: [...results.failures] }] });
+  const external = claudeCodeSessions(claudeHomeOf(undefined), ctx.codexHome);
+  const { offered: sessions, refused } = await partition(external, requested);
+  results.failures.push(...refused.map(notDetected));
   tell('externalAgentConfig/import/progress');
   await importSessions(
-    { ...ctx.ports, externalSessions: claudeCodeSessions(claudeHomeOf(undefined), ctx.codexHome) },
+    { ...ctx.ports, externalSessions: external },
     {
       sessions,
       maxSessionAgeDays: DEFAULT_MAX_SESSION_AGE_DAYS,
@@ -79,7 +116,8 @@ const runImport = async (ctx: RpcContext, importId: string, sessions: ReadonlyAr
 /**
  * `externalAgentConfig/import`, SESSIONS items: answers `{importId}` at once, then imports in the
  * background, one import at a time in this server (`replay/importSessions.ts`: a file already in
- * the ledger with its content is skipped, so a repeated request makes no second thread), telling
+ * the ledger with its content is skipped, so a repeated request makes no second thread; a file
+ * detection does not offer is refused, as Codex refuses it), telling
  * `externalAgentConfig/import/progress` after each imported session and `…/completed` at the end.
  */
 export const externalAgentConfigImport = defineMethod({

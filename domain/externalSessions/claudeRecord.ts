@@ -113,11 +113,26 @@ export const conversationMessageOf = (r: ClaudeRecord, fallbackTimestamp: number
   const content = message['content'];
   if (typeof content === 'string') {
     if (content.trim() === '') return undefined;
-    return { role: kind, text: content, timestamp };
+    return { role: kind, text: kind === 'user' ? unwrapUserQuery(content) : content, timestamp };
   }
   const extracted = extractText(content);
   if (extracted === undefined) return undefined;
-  return { role: kind === 'assistant' || extracted.onlyToolResult ? 'assistant' : 'user', text: extracted.text, timestamp };
+  const role = kind === 'assistant' || extracted.onlyToolResult ? 'assistant' : 'user';
+  return { role, text: role === 'user' ? unwrapUserQuery(extracted.text) : extracted.text, timestamp };
+};
+
+const USER_QUERY_OPEN = '<user_query>';
+const USER_QUERY_CLOSE = '</user_query>';
+
+/**
+ * A user message wrapped in `<user_query>` … `</user_query>` (as Cursor writes them) is imported as
+ * what is between the first opening and the last closing tag, trimmed: what Codex 0.169.0 does with
+ * a Claude Code session (seen on the binary; the tags inside are kept).
+ */
+export const unwrapUserQuery = (text: string): string => {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith(USER_QUERY_OPEN) || !trimmed.endsWith(USER_QUERY_CLOSE) || trimmed.length < USER_QUERY_OPEN.length + USER_QUERY_CLOSE.length) return text;
+  return trimmed.slice(USER_QUERY_OPEN.length, trimmed.length - USER_QUERY_CLOSE.length).trim();
 };
 
 const extractText = (content: unknown): { text: string; onlyToolResult: boolean } | undefined => {

@@ -94,6 +94,15 @@ describe('Claude Code records as Codex imports them (unit)', () => {
     expect(rowKeyOf(record({ type: 'user' }))).to.equal(undefined);
   });
 
+  it('imports a user message wrapped in <user_query> as its trimmed inside; an assistant message, or text around the tags, is kept', () => {
+    expect(conversationMessageOf(user('  <user_query>\n  and octal?  \n</user_query>\n'))?.text).to.equal('and octal?');
+    expect(conversationMessageOf(user([{ type: 'text', text: '<user_query>a</user_query> and <user_query>b</user_query>' }]))?.text).to.equal(
+      'a</user_query> and <user_query>b',
+    );
+    expect(conversationMessageOf(user('see <user_query>x</user_query>'))?.text).to.equal('see <user_query>x</user_query>');
+    expect(conversationMessageOf(assistant('<user_query>x</user_query>'))?.text).to.equal('<user_query>x</user_query>');
+  });
+
   it('never throws on any JSON value as a record', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.jsonValue(), (content, other) => {

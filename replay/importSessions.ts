@@ -128,7 +128,7 @@ const importOne = (ports: ImportPorts, params: ImportSessionsParams, source: str
           await take(created);
           // The title (a custom or AI title is often the file's last row) comes from the pass that wrote the thread.
           const report = read.report();
-          if (report.title !== null) await take(ports.homeFiles.appendThreadName(input.threadId, report.title, now));
+          if (report.title !== null && sessions.namesThreads) await take(ports.homeFiles.appendThreadName(input.threadId, report.title, now));
           await take(sessions.record([{ sourcePath: real, contentSha256: report.contentSha256, threadId: input.threadId, title: report.title }]));
           await take(ports.indexer.catchUp([path]));
           return {

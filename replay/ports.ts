@@ -164,6 +164,8 @@ export interface CompletedSessionImport {
  * (`CODEX_HOME/external_agent_session_imports.json`), shared with Codex.
  */
 export interface ExternalSessions {
+  /** Whether Codex names the imported thread with the session's title (Claude Code's sessions; not Cursor's). */
+  readonly namesThreads: boolean;
   /** Sessions to offer, newest first: recent, not imported in their current state, with a cwd that exists. */
   readonly detect: (limits: { readonly maxAgeDays: number; readonly maxSessions: number }) => TE.TaskEither<EngineError, DetectedExternalSession[]>;
   /** The file's real path (links resolved), as the ledger names it. */

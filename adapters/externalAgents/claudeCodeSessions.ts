@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
@@ -10,6 +11,7 @@ import type { CompletedSessionImport, DetectedExternalSession, ExternalSessionRe
 import { acquireLock, lockPathFor, releaseLock } from '../jsonl/lockFile.js';
 import { toEngineError } from '../jsonl/toEngineError.js';
 import { headOfClaudeSession, readClaudeSession, summarizeClaudeSession } from './claudeSessionFile.js';
+import type { SessionFallback } from './claudeSessionFile.js';
 import { holdsCurrent, ledgerPathOf, loadLedger, nanosText, saveLedger, withImports } from './importLedger.js';
 import type { Ledger } from './importLedger.js';
 
@@ -38,8 +40,96 @@ const isDir = async (path: string): Promise<boolean> => (await fs.stat(path).cat
 
 const readDirSafe = async (path: string): Promise<string[]> => (await fs.readdir(path).catch(() => [] as string[])).sort();
 
+/** Where an agent keeps its sessions under its home's `projects/`, and what Codex asks of one it offers. */
+interface SessionLayout {
+  /** The session files of one project folder. */
+  readonly files: (projectFolder: string) => Promise<string[]>;
+  /** What the folder says when the records do not (Cursor: the cwd its name encodes, the file's mtime). */
+  readonly fallback: (path: string) => Promise<SessionFallback | undefined>;
+  /** Claude Code's sessions are offered only with a cwd that exists and a message with a time; Codex checks Cursor's at import. */
+  readonly offered: (s: ExternalSessionRead) => Promise<boolean>;
+  /** Codex 0.169.0 names a Claude Code import with its title, not a Cursor one (seen on the binary). */
+  readonly namesThreads: boolean;
+}
+
+const CLAUDE_LAYOUT: SessionLayout = {
+  files: async (folder) => (await readDirSafe(folder)).filter((n) => nodePath.extname(n) === '.jsonl').map((n) => nodePath.join(folder, n)),
+  fallback: async () => undefined,
+  offered: async (s) => detectable(s) && s.cwd !== undefined && (await isDir(s.cwd)),
+  namesThreads: true,
+};
+
+/** Cursor's agent transcripts: `projects/<encoded cwd>/agent-transcripts/**.jsonl`, sub-agents' folders left out, as Codex reads them. */
+const CURSOR_LAYOUT: SessionLayout = {
+  files: async (folder) => {
+    if (decodeCursorProjectPath(nodePath.basename(folder)) === undefined) return [];
+    const found: string[] = [];
+    const pending = [nodePath.join(folder, 'agent-transcripts')];
+    for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
+      const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+      for (const e of entries) {
+        if (e.isDirectory()) {
+          if (e.name !== 'subagents') pending.push(nodePath.join(dir, e.name));
+        } else if (e.isFile() && nodePath.extname(e.name) === '.jsonl') found.push(nodePath.join(dir, e.name));
+      }
+    }
+    return found.sort();
+  },
+  fallback: async (path) => {
+    const m = /[/\\]projects[/\\]([^/\\]+)[/\\]agent-transcripts[/\\]/.exec(path);
+    const cwd = m === null ? undefined : decodeCursorProjectPath(m[1]!);
+    if (cwd === undefined) return undefined;
+    const st = await fs.stat(path).catch(() => undefined);
+    return { cwd, timestamp: st === undefined ? null : Math.floor(st.mtimeMs / 1000) };
+  },
+  offered: async (s) => s.cwd !== undefined && s.latestTimestamp !== null,
+  namesThreads: false,
+};
+
+/**
+ * The folder a Cursor project name encodes (`/` became `-`, and so did any `-` in a name): the
+ * first reading, left to right, whose every prefix is an existing folder, as Codex decodes it.
+ */
+export const decodeCursorProjectPath = (encoded: string): string | undefined =>
+  decodeFrom(encoded, '/', 0) ?? (encoded.startsWith('-') ? decodeFrom(encoded.slice(1), '/', 0) : undefined);
+
+const isDirSync = (path: string): boolean => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+const decodeFrom = (encoded: string, base: string, depth: number): string | undefined => {
+  if (encoded === '' || depth > 32) return undefined;
+  const whole = nodePath.join(base, encoded);
+  if (isDirSync(whole)) return whole;
+  for (let i = encoded.indexOf('-'); i >= 0; i = encoded.indexOf('-', i + 1)) {
+    const segment = encoded.slice(0, i);
+    if (segment === '' || !isDirSync(nodePath.join(base, segment))) continue;
+    const found = decodeFrom(encoded.slice(i + 1), nodePath.join(base, segment), depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+};
+
+/** The agents whose sessions can be imported, as Codex names them (`migrationSource`). */
+export type ExternalAgent = 'claude' | 'cursor';
+
+/** The agent's home: the flag, else (Claude Code) `CLAUDE_CONFIG_DIR`, else `~/.claude` / `~/.cursor`. */
+export const agentHomeOf = (agent: ExternalAgent, flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string =>
+  agent === 'claude' ? claudeHomeOf(flag, env) : (flag ?? nodePath.join(env['HOME'] ?? os.homedir(), '.cursor'));
+
 /** The sessions of a Claude Code home and the ledger of a Codex home, as `ExternalSessions`. */
-export const claudeCodeSessions = (claudeHome: string, codexHome: string, now: () => number = Date.now): ExternalSessions => {
+export const claudeCodeSessions = (claudeHome: string, codexHome: string, now: () => number = Date.now): ExternalSessions =>
+  agentSessions(CLAUDE_LAYOUT, claudeHome, codexHome, now);
+
+/** An agent's sessions (Claude Code or Cursor) and the ledger of a Codex home, as `ExternalSessions`. */
+export const externalAgentSessions = (agent: ExternalAgent, home: string, codexHome: string, now: () => number = Date.now): ExternalSessions =>
+  agentSessions(agent === 'claude' ? CLAUDE_LAYOUT : CURSOR_LAYOUT, home, codexHome, now);
+
+const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: string, now: () => number): ExternalSessions => {
   const withLedgerLock = async <A>(work: (ledger: Ledger) => Promise<{ ledger?: Ledger; answer: A }>): Promise<A> => {
     const lock = await acquireLock(lockPathFor(ledgerPathOf(codexHome)));
     try {
@@ -63,9 +153,7 @@ export const claudeCodeSessions = (claudeHome: string, codexHome: string, now: (
       for (const project of await readDirSafe(projects)) {
         const folder = nodePath.join(projects, project);
         if (!(await isDir(folder))) continue;
-        for (const name of await readDirSafe(folder)) {
-          if (nodePath.extname(name) !== '.jsonl') continue;
-          const path = nodePath.join(folder, name);
+        for (const path of await layout.files(folder)) {
           const st = await fs.stat(path, { bigint: true }).catch(() => undefined);
           if (st === undefined) continue;
           const seconds = Number(st.mtimeNs / 1_000_000_000n);
@@ -85,14 +173,14 @@ export const claudeCodeSessions = (claudeHome: string, codexHome: string, now: (
       const found: DetectedExternalSession[] = [];
       const refreshed: Array<{ real: string; nanos: bigint }> = [];
       for (const c of candidates.slice(0, limits.maxSessions)) {
-        const summary = await summarizeClaudeSession(c.path).catch(() => undefined);
+        const summary = await summarizeClaudeSession(c.path, await layout.fallback(c.path)).catch(() => undefined);
         if (summary === undefined) continue;
         // Touched but with the content already imported: the ledger learns the new time instead.
         if (holdsCurrent(ledger, c.real, summary.contentSha256)) {
           refreshed.push({ real: c.real, nanos: c.nanos });
           continue;
         }
-        if (!detectable(summary) || summary.cwd === undefined || !(await isDir(summary.cwd))) continue;
+        if (summary.cwd === undefined || !(await layout.offered(summary))) continue;
         found.push({ path: c.path, cwd: summary.cwd, title: summary.title });
       }
       if (refreshed.length > 0) {
@@ -109,16 +197,17 @@ export const claudeCodeSessions = (claudeHome: string, codexHome: string, now: (
     });
 
   return {
+    namesThreads: layout.namesThreads,
     detect,
     canonical: (path) => attempt(path, 'realpath', () => fs.realpath(path)),
     isImported: (real, contentSha256) => attempt(real, 'read ledger', async () => holdsCurrent(await loadLedger(codexHome), real, contentSha256)),
-    head: (real) => attempt(real, 'read', () => headOfClaudeSession(real)),
-    summarize: (real) => attempt(real, 'read', () => summarizeClaudeSession(real)),
+    head: (real) => attempt(real, 'read', async () => headOfClaudeSession(real, await layout.fallback(real))),
+    summarize: (real) => attempt(real, 'read', async () => summarizeClaudeSession(real, await layout.fallback(real))),
     messages: (real) => {
       let report: ExternalSessionRead | undefined;
-      const reader = readClaudeSession(real);
       const stream: AsyncIterable<ConversationMessage> = {
         async *[Symbol.asyncIterator]() {
+          const reader = readClaudeSession(real, await layout.fallback(real));
           for (;;) {
             const next = await reader.next();
             if (next.done === true) {

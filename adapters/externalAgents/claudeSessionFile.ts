@@ -19,7 +19,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * written twice kept once, and each conversation message handed to `onMessage` in file order.
  * Answers what detection and the ledger need of the file.
  */
-export async function* readClaudeSession(path: string): AsyncGenerator<ConversationMessage, ExternalSessionRead, undefined> {
+/** What a session's folder says when its records do not (Cursor's transcripts): the project's cwd, and the file's mtime as every message's time. */
+export interface SessionFallback {
+  readonly cwd: string;
+  readonly timestamp: number | null;
+}
+
+export async function* readClaudeSession(path: string, fallback?: SessionFallback): AsyncGenerator<ConversationMessage, ExternalSessionRead, undefined> {
   const hash = createHash('sha256');
   const seen = new Set<string>();
   const state = {
@@ -60,7 +66,7 @@ export async function* readClaudeSession(path: string): AsyncGenerator<Conversat
     state.cwd ??= cwdOf(record);
     state.customTitle = customTitleOf(record) ?? state.customTitle;
     state.aiTitle = aiTitleOf(record) ?? state.aiTitle;
-    const message = conversationMessageOf(record);
+    const message = conversationMessageOf(record, fallback?.timestamp ?? null);
     if (message === undefined) return undefined;
     const key = rowKeyOf(record);
     if (key !== undefined) {
@@ -84,7 +90,8 @@ export async function* readClaudeSession(path: string): AsyncGenerator<Conversat
   }
   return {
     contentSha256: hash.digest('hex'),
-    cwd: state.cwd,
+    // A record's cwd goes before the folder's, as Codex 0.169.0 has it.
+    cwd: state.cwd ?? fallback?.cwd,
     title: selectTitle({
       customTitle: state.customTitle,
       aiTitle: state.aiTitle,
@@ -139,7 +146,7 @@ async function* sessionLines(path: string, hash: Hash, enough: () => boolean = (
  * ledger?) and the first working directory a record names (the new thread's cwd). Lines are parsed
  * only until that cwd is found; the rest is hashed, not parsed.
  */
-export const headOfClaudeSession = async (path: string): Promise<{ contentSha256: string; cwd: string | undefined }> => {
+export const headOfClaudeSession = async (path: string, fallback?: SessionFallback): Promise<{ contentSha256: string; cwd: string | undefined }> => {
   const hash = createHash('sha256');
   let cwd: string | undefined;
   for await (const line of sessionLines(path, hash, () => cwd !== undefined)) {
@@ -153,12 +160,12 @@ export const headOfClaudeSession = async (path: string): Promise<{ contentSha256
     const record = decodeClaudeLine(text);
     if (E.isRight(record)) cwd = cwdOf(record.right);
   }
-  return { contentSha256: hash.digest('hex'), cwd };
+  return { contentSha256: hash.digest('hex'), cwd: cwd ?? fallback?.cwd };
 };
 
 /** Read the whole file for its summary only (detection, dry runs). */
-export const summarizeClaudeSession = async (path: string): Promise<ExternalSessionRead> => {
-  const reader = readClaudeSession(path);
+export const summarizeClaudeSession = async (path: string, fallback?: SessionFallback): Promise<ExternalSessionRead> => {
+  const reader = readClaudeSession(path, fallback);
   for (;;) {
     const next = await reader.next();
     if (next.done === true) return next.value;

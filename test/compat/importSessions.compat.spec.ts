@@ -4,7 +4,8 @@
 // only ids and the import's clock readings; then each side reads the other's import, and each
 // honours the other's ledger (nothing imported twice).
 import { expect } from 'chai';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppServer, COMPAT_CLIENT_NAME, stopAllAppServers, writeCodexConfig } from './appServer.js';
 import { ENGINE_CLI_PATH, engineJson, runEngineCli } from './engineCli.js';
@@ -310,5 +311,108 @@ describe('import Claude Code sessions: rollout-engine import claude against code
     expect(named.sessions.map((s: { status: string; reason?: string }) => [s.status, s.reason])).to.deep.equal([['skipped', 'alreadyImported']]);
     expect(rolloutsOf(codexSide)).to.deep.equal(before);
     expect(readFileSync(join(codexSide, 'external_agent_session_imports.json'), 'utf8')).to.include(codexImported[0]!.threadId);
+  });
+});
+
+describe("import Cursor's agent transcripts: rollout-engine import cursor against codex app-server with migrationSource cursor (compat)", function () {
+  this.timeout(240_000);
+  let root: string;
+  let userHome: string;
+  let transcript: string;
+  let codexSide: string;
+  let ourSide: string;
+
+  before(() => {
+    // Codex 0.169.0 finds no folder whose name holds two hyphens or more (`rollout-engine-mutations-…`), so this root has none.
+    root = mkdtempSync(join(tmpdir(), 'cursorimport'));
+    userHome = join(root, 'user-home');
+    // A hyphen in the project's own name: Cursor's folder name is ambiguous, the file system decides.
+    const project = join(root, 'work', 'cursor-app');
+    mkdirSync(project, { recursive: true });
+    const folder = join(userHome, '.cursor', 'projects', project.slice(1).replace(/[/.]/g, '-'), 'agent-transcripts', 'c0ffee');
+    mkdirSync(join(folder, 'subagents'), { recursive: true });
+    transcript = join(folder, 'c0ffee.jsonl');
+    const rows = [
+      { role: 'user', message: { content: [{ type: 'text', text: '<user_query>\nMake the build faster\n</user_query>' }] } },
+      {
+        role: 'assistant',
+        message: {
+          content: [
+            { type: 'text', text: 'Profiling first.' },
+            { type: 'tool_use', name: 'Shell', input: { command: 'npm run build -- --profile' } },
+          ],
+        },
+      },
+      { role: 'user', message: { content: [{ type: 'tool_result', content: 'built in 41s' }] } },
+      { role: 'assistant', message: { content: [{ type: 'text', text: 'Caching the TypeScript build cuts it to 12s.' }] } },
+      { role: 'user', message: { content: 'thanks' } },
+    ];
+    writeFileSync(transcript, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    // A sub-agent's transcript is not a session of its own.
+    writeFileSync(join(folder, 'subagents', 'helper.jsonl'), `${JSON.stringify({ role: 'user', message: { content: 'sub-agent task' } })}\n`);
+    codexSide = join(root, 'codex-side');
+    ourSide = join(root, 'our-side');
+    writeCodexConfig(codexSide, 1);
+    writeCodexConfig(ourSide, 1);
+  });
+
+  after(async () => {
+    await stopAllAppServers();
+    if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('detects and imports as Codex does: the same rollout lines (times aside) and thread/read', async () => {
+    const codex = await AppServer.start({ codexHome: codexSide, userHome });
+    let codexThread: string;
+    let codexRead: unknown;
+    let codexDetected: { items: Array<{ itemType: string; details: { sessions: Array<{ path: string }> } }> };
+    try {
+      codexDetected = await codex.request('externalAgentConfig/detect', { includeHome: true, migrationSource: 'cursor' });
+      expect(
+        codexDetected.items.flatMap((i) => i.details.sessions.map((s) => s.path)),
+        JSON.stringify(codexDetected),
+      ).to.deep.equal([transcript]);
+      const since = codex.mark();
+      const { importId } = await codex.request<{ importId: string }>('externalAgentConfig/import', { migrationItems: codexDetected.items, migrationSource: 'cursor' });
+      const done = await codex.waitForNotification('externalAgentConfig/import/completed', (p: any) => p.importId === importId, 60_000, since);
+      codexThread = (done.params as any).itemTypeResults[0].successes[0].target as string;
+      codexRead = await codex.request('thread/read', { threadId: codexThread, includeTurns: true });
+    } finally {
+      await codex.stop();
+    }
+    expect(codexDetected.items.flatMap((i) => i.details.sessions.map((s) => s.path))).to.deep.equal([transcript]);
+
+    const client = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', ourSide], { env: { ...process.env, HOME: userHome } });
+    try {
+      await client.request('initialize', { clientInfo: { name: COMPAT_CLIENT_NAME, version: '0.1.0' }, capabilities: { experimentalApi: true } });
+      client.notify('initialized');
+      const detected = await client.request('externalAgentConfig/detect', { includeHome: true, migrationSource: 'cursor' });
+      expect(detected).to.deep.equal({ result: codexDetected });
+    } finally {
+      await client.close();
+    }
+
+    const r = engineJson(
+      await runEngineCli(
+        ['import', 'cursor', '--from', join(userHome, '.cursor'), '--originator', COMPAT_CLIENT_NAME, '--source', 'vscode', '--codex-home', ourSide, '--json'],
+        60_000,
+      ),
+    );
+    if (!r.ok) throw new Error(r.problem);
+    const ours = (r.value as { sessions: Array<{ status: string; threadId: string }> }).sessions;
+    expect(ours.map((s) => s.status)).to.deep.equal(['imported']);
+    const body = (codexHome: string, threadId: string): string[] =>
+      readFileSync(
+        rolloutsOf(codexHome).find((p) => p.endsWith(`${threadId}.jsonl`))!,
+        'utf8',
+      )
+        .split('\n')
+        .filter((l) => l !== '')
+        .slice(1)
+        .map((l) => JSON.stringify({ ...(JSON.parse(l) as object), timestamp: '<import time>' }));
+    const lineDifferences = jsonDifferences(body(codexSide, codexThread), body(ourSide, ours[0]!.threadId));
+    if (lineDifferences.length > 0) expect.fail(describeDifferences(lineDifferences));
+    const readDifferences = jsonDifferences(normalised(codexRead, codexThread), normalised(await engineRead(ourSide, ours[0]!.threadId), ours[0]!.threadId));
+    if (readDifferences.length > 0) expect.fail(describeDifferences(readDifferences));
   });
 });

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as t from 'io-ts';
 import { importSessions } from '../../../replay/importSessions.js';
 import type { ImportSessionsResult, SessionImportOutcome } from '../../../replay/importSessions.js';
-import { claudeCodeSessions, claudeHomeOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS } from '../../externalAgents/claudeCodeSessions.js';
+import { agentHomeOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS, externalAgentSessions } from '../../externalAgents/claudeCodeSessions.js';
+import type { ExternalAgent } from '../../externalAgents/claudeCodeSessions.js';
 import { CODEX_CLI_VERSION, configuredModelProvider } from '../../externalAgents/codexIdentity.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
@@ -58,8 +59,8 @@ const line = (o: SessionImportOutcome): string => {
 
 const human = (r: ImportSessionsResult): string => (r.sessions.length === 0 ? 'no sessions to import' : r.sessions.map(line).join('\n'));
 
-/** What `rollout-engine import claude` does (loaded by its action only). */
-export const action = (_agent: 'claude', opts: ImportOptions) =>
+/** What `rollout-engine import claude|cursor` does (loaded by its action only). */
+export const action = (agent: ExternalAgent, opts: ImportOptions) =>
   withRequest(
     opts,
     decodeRequest(ImportRequest, { maxSessionAgeDays: ageDaysOf(opts.since), maxSessions: numberOption(opts.maxSessions ?? String(DEFAULT_MAX_SESSIONS)) }, OPTION_OF),
@@ -68,7 +69,7 @@ export const action = (_agent: 'claude', opts: ImportOptions) =>
       let bytesDone = 0;
       const sizeOf = (path: string): number => fs.statSync(path, { throwIfNoEntry: false })?.size ?? 0;
       const { codexHome } = homeOf(opts);
-      const external = claudeCodeSessions(claudeHomeOf(opts.from), codexHome);
+      const external = externalAgentSessions(agent, agentHomeOf(agent, opts.from), codexHome);
       return runOnHome(
         opts,
         (home) => async () => {

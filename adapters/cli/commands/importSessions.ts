@@ -10,7 +10,7 @@ export const registerImportSessions = (program: Command): void => {
       .description(
         "import another agent's sessions into this home as Codex does (`externalAgentConfig/import`, SESSIONS): one new thread per session, recorded in Codex's ledger",
       )
-      .addArgument(new Argument('<agent>', 'whose sessions').choices(['claude']))
+      .addArgument(new Argument('<agent>', 'whose sessions: Claude Code, or Cursor (its agent transcripts)').choices(['claude', 'cursor']))
       .option('--from <dir>', "the agent's home (default: $CLAUDE_CONFIG_DIR, then ~/.claude)")
       .option('--session <file...>', 'import these session files instead of the detected ones')
       .option('--since <days|date>', 'only sessions modified within this many days, or since this date (default: 30 days, as Codex)')

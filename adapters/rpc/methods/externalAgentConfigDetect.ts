@@ -2,7 +2,8 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
 import * as nodePath from 'node:path';
-import { claudeCodeSessions, claudeHomeOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS } from '../../externalAgents/claudeCodeSessions.js';
+import { agentHomeOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS, externalAgentSessions } from '../../externalAgents/claudeCodeSessions.js';
+import type { ExternalAgent } from '../../externalAgents/claudeCodeSessions.js';
 import { defineMethod } from '../method.js';
 import { optional, U32 } from '../protocol.js';
 
@@ -15,6 +16,9 @@ export const ExternalAgentConfigDetectParams = t.partial({
   source: optional(t.string),
   migrationSource: optional(t.string),
 });
+
+/** Codex's `migrationSource`: `cursor` selects Cursor; missing or anything else, the default source (Claude Code). */
+export const agentOf = (migrationSource: string | null | undefined): ExternalAgent => (migrationSource === 'cursor' ? 'cursor' : 'claude');
 
 /** The SESSIONS migration item Codex offers for a Claude Code home's recent sessions. */
 export const sessionsItem = (claudeHome: string, sessions: ReadonlyArray<{ path: string; cwd: string; title: string | null }>) => ({
@@ -33,8 +37,8 @@ export const sessionsItem = (claudeHome: string, sessions: ReadonlyArray<{ path:
 });
 
 /**
- * `externalAgentConfig/detect`, the SESSIONS item: Claude Code's recent sessions under the user's
- * home (`includeHome`), newest first, not yet imported in their current state (Codex's ledger), with
+ * `externalAgentConfig/detect`, the SESSIONS item: Claude Code's (or, `migrationSource: cursor`,
+ * Cursor's) recent sessions under the user's home (`includeHome`), newest first, not yet imported in their current state (Codex's ledger), with
  * a cwd that exists; Codex's limits unless given. Other item kinds (settings, skills, MCP servers)
  * are not detected here.
  */
@@ -44,9 +48,10 @@ export const externalAgentConfigDetect = defineMethod({
   scope: () => null,
   handle: (ctx, p) => {
     if (p.includeHome !== true) return TE.right({ items: [], connectors: [] });
-    const claudeHome = claudeHomeOf(undefined);
+    const agent = agentOf(p.migrationSource);
+    const claudeHome = agentHomeOf(agent, undefined);
     return pipe(
-      claudeCodeSessions(claudeHome, ctx.codexHome).detect({
+      externalAgentSessions(agent, claudeHome, ctx.codexHome).detect({
         maxAgeDays: p.maxSessionAgeDays ?? DEFAULT_MAX_SESSION_AGE_DAYS,
         maxSessions: p.maxSessions ?? DEFAULT_MAX_SESSIONS,
       }),

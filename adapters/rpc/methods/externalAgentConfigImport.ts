@@ -5,7 +5,9 @@ import type { ExternalSessions } from '../../../replay/ports.js';
 import * as t from 'io-ts';
 import { importSessions } from '../../../replay/importSessions.js';
 import type { SessionImportOutcome } from '../../../replay/importSessions.js';
-import { claudeCodeSessions, claudeHomeOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS } from '../../externalAgents/claudeCodeSessions.js';
+import { agentHomeOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS, externalAgentSessions } from '../../externalAgents/claudeCodeSessions.js';
+import type { ExternalAgent } from '../../externalAgents/claudeCodeSessions.js';
+import { agentOf } from './externalAgentConfigDetect.js';
 import { CODEX_CLI_VERSION, configuredModelProvider } from '../../externalAgents/codexIdentity.js';
 import { defineMethod } from '../method.js';
 import type { RpcContext } from '../method.js';
@@ -81,11 +83,11 @@ const alreadyImported = async (external: ExternalSessions, path: string): Promis
   return E.isRight(imported) && imported.right;
 };
 
-const runImport = async (ctx: RpcContext, importId: string, requested: ReadonlyArray<string>): Promise<void> => {
+const runImport = async (ctx: RpcContext, importId: string, agent: ExternalAgent, requested: ReadonlyArray<string>): Promise<void> => {
   const results = { itemType: 'SESSIONS', successes: [] as unknown[], failures: [] as unknown[] };
   const tell = (method: string): void =>
     ctx.push?.(method, { importId, itemTypeResults: [{ ...results, successes: [...results.successes], failures: [...results.failures] }] });
-  const external = claudeCodeSessions(claudeHomeOf(undefined), ctx.codexHome);
+  const external = externalAgentSessions(agent, agentHomeOf(agent, undefined), ctx.codexHome);
   const { offered: sessions, refused } = await partition(external, requested);
   results.failures.push(...refused.map(notDetected));
   tell('externalAgentConfig/import/progress');
@@ -130,7 +132,7 @@ export const externalAgentConfigImport = defineMethod({
     // Started once this answer has gone out: its notifications follow it, as Codex's do.
     running = running
       .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
-      .then(() => runImport(ctx, importId, sessions))
+      .then(() => runImport(ctx, importId, agentOf(p.migrationSource), sessions))
       .catch(() => undefined);
     return TE.right({ importId });
   },

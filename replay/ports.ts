@@ -126,3 +126,72 @@ export interface ThreadManagementPorts extends MutationPorts {
   readonly threadState: ThreadStateLog;
   readonly homeFiles: ThreadHomeFiles;
 }
+
+/** A session of another agent found for import (Codex's `ExternalAgentSessionMigration`). */
+export interface DetectedExternalSession {
+  readonly path: string;
+  readonly cwd: string;
+  readonly title: string | null;
+}
+
+/** A session file read once, start to end, as Codex reads it for import. */
+export interface ExternalSessionRead {
+  /** SHA-256 (hex) of the file's bytes as read: the ledger's `content_sha256`. */
+  readonly contentSha256: string;
+  /** The first working directory a record names. */
+  readonly cwd: string | undefined;
+  readonly title: string | null;
+  readonly userMessages: number;
+  readonly latestTimestamp: number | null;
+  /** Lines that are not records (broken JSON, invalid UTF-8, lone surrogates): skipped, never fatal. */
+  readonly badLines: number;
+  /** The first few of them: 1-based line number and why. */
+  readonly badLineSamples: ReadonlyArray<{ readonly line: number; readonly reason: string }>;
+  /** Rows Claude Code wrote twice (same uuid, message id and request id): imported once. */
+  readonly duplicateRows: number;
+}
+
+/** One imported session as the ledger records it. */
+export interface CompletedSessionImport {
+  readonly sourcePath: string;
+  readonly contentSha256: string;
+  readonly threadId: string;
+  readonly title: string | null;
+}
+
+/**
+ * Another agent's sessions (Claude Code's `projects/` folder) and Codex's import ledger
+ * (`CODEX_HOME/external_agent_session_imports.json`), shared with Codex.
+ */
+export interface ExternalSessions {
+  /** Whether Codex names the imported thread with the session's title (Claude Code's sessions; not Cursor's). */
+  readonly namesThreads: boolean;
+  /** Sessions to offer, newest first: recent, not imported in their current state, with a cwd that exists. */
+  readonly detect: (limits: { readonly maxAgeDays: number; readonly maxSessions: number }) => TE.TaskEither<EngineError, DetectedExternalSession[]>;
+  /** The file's real path (links resolved), as the ledger names it. */
+  readonly canonical: (path: string) => TE.TaskEither<EngineError, string>;
+  /** Does the ledger hold this file with this content? */
+  readonly isImported: (canonicalPath: string, contentSha256: string) => TE.TaskEither<EngineError, boolean>;
+  /** The whole file hashed, parsed only up to the first working directory a record names: what an import checks before it writes. */
+  readonly head: (canonicalPath: string) => TE.TaskEither<EngineError, { readonly contentSha256: string; readonly cwd: string | undefined }>;
+  /** One pass over the file: what detection shows of it, its hash, its bad lines. */
+  readonly summarize: (canonicalPath: string) => TE.TaskEither<EngineError, ExternalSessionRead>;
+  /**
+   * The conversation, streamed: each message once, in file order. `report` is the read's summary
+   * once the stream has ended (its hash is of the bytes the messages came from).
+   */
+  readonly messages: (canonicalPath: string) => {
+    readonly stream: AsyncIterable<import('../domain/externalSessions/claudeRecord.js').ConversationMessage>;
+    readonly report: () => ExternalSessionRead;
+  };
+  readonly isDirectory: (path: string) => TE.TaskEither<EngineError, boolean>;
+  /** Runs `work` holding the ledger's lock for this source (one import of a file at a time, across processes). */
+  readonly underSourceLock: <A>(canonicalPath: string, work: TE.TaskEither<EngineError, A>) => TE.TaskEither<EngineError, A>;
+  /** Add the records to the ledger, atomically under its lock (Codex's format; a same-content record is replaced). */
+  readonly record: (imports: ReadonlyArray<CompletedSessionImport>) => TE.TaskEither<EngineError, void>;
+}
+
+/** What importing sessions needs: thread management's ports and the external sessions. */
+export interface ImportPorts extends ThreadManagementPorts {
+  readonly externalSessions: ExternalSessions;
+}

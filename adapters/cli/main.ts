@@ -15,6 +15,7 @@ import { registerTokens } from './commands/tokens.js';
 import { registerPlugins } from './commands/plugins.js';
 import { registerAnalytics } from './commands/analytics.js';
 import { registerFork } from './commands/fork.js';
+import { registerImportSessions } from './commands/importSessions.js';
 import { registerRevert } from './commands/revert.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerReview } from './commands/review.js';
@@ -86,6 +87,7 @@ registerReadState(program);
 registerSearch(program);
 registerMirror(program);
 registerExport(program);
+registerImportSessions(program);
 
 // Long work says what it is doing on stderr (progress.ts); `--quiet` on any command silences that.
 for (const command of program.commands) command.option('-q, --quiet', 'no status lines or progress bars on stderr (errors are still printed)');

@@ -22,6 +22,10 @@ export interface RpcContext {
   readonly load: ServerLoad;
   /** The threads this connection follows (live notifications: `threadSubscriptions.ts`). */
   readonly threads?: ConnectionThreads;
+  /** The client's name from `initialize` (`clientInfo.name`): Codex records it as a new thread's originator. */
+  readonly clientName?: string;
+  /** Send a notification to this connection later, on its own (work that goes on after the answer: an import's progress). */
+  readonly push?: (method: string, params: unknown) => void;
 }
 
 /**

@@ -138,6 +138,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     const owner = {};
     let initialized = false;
     let experimentalApi = false;
+    let clientName: string | undefined;
     let optedOut: ReadonlySet<string> = new Set();
     /** A notification this connection opted out of (`initialize`) is never sent to it. */
     const wanted = (m: unknown): boolean => !optedOut.has((m as { method?: string }).method ?? '');
@@ -183,7 +184,20 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       const notify = (name: string, p: unknown, when: 'beforeAnswer' | 'afterAnswer' = 'beforeAnswer'): void => {
         if (!optedOut.has(name)) (when === 'afterAnswer' ? after : before).push({ jsonrpc: '2.0', method: name, params: p });
       };
-      const ctx: RpcContext = { ...answering.ctx, ports: withQuarantineNotice(answering.ctx.ports, notify), notify, load, loaded, threads: threadsOf(answering) };
+      const push = (name: string, p: unknown): void => {
+        if (!optedOut.has(name) && !gone())
+          void enqueue(() => connection.send({ jsonrpc: '2.0', method: name, params: p, emittedAtMs: Date.now() })).catch(() => undefined);
+      };
+      const ctx: RpcContext = {
+        ...answering.ctx,
+        ports: withQuarantineNotice(answering.ctx.ports, notify),
+        notify,
+        load,
+        loaded,
+        threads: threadsOf(answering),
+        ...(clientName === undefined ? {} : { clientName }),
+        push,
+      };
       const result = await method.handle(ctx, params)();
       if (gone()) return;
       await enqueue(async () => {
@@ -270,6 +284,8 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
           initialized = true;
           experimentalApi = ExperimentalClient.is(json.params);
           optedOut = optedOutOf(params.right);
+          const name = (json.params as { clientInfo?: { name?: unknown } } | undefined)?.clientInfo?.name;
+          clientName = typeof name === 'string' ? name : undefined;
           const notify = (): void => undefined;
           const result = await (
             homeless !== undefined ? homeless.handle({ codexHome, notify }, params.right) : init.handle({ ...opened!.ctx, notify, load, loaded }, params.right)

@@ -29,6 +29,8 @@ import { pluginInstall } from './pluginInstall.js';
 import { pluginUninstall } from './pluginUninstall.js';
 import { threadTree } from './threadTree.js';
 import { tokensCharts } from './tokensCharts.js';
+import { externalAgentConfigDetect } from './externalAgentConfigDetect.js';
+import { externalAgentConfigImport } from './externalAgentConfigImport.js';
 
 /** Every method `serve` answers. Adding one: a file in this folder, listed here. */
 export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
@@ -62,4 +64,6 @@ export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
   pluginUninstall,
   threadTree,
   tokensCharts,
+  externalAgentConfigDetect,
+  externalAgentConfigImport,
 ];

@@ -1,0 +1,261 @@
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import * as E from 'fp-ts/lib/Either.js';
+import type { EngineError } from '../../domain/errors.js';
+import type { ConversationMessage } from '../../domain/externalSessions/claudeRecord.js';
+import type { CompletedSessionImport, DetectedExternalSession, ExternalSessionRead, ExternalSessions } from '../../replay/ports.js';
+import { acquireLock, lockPathFor, releaseLock } from '../jsonl/lockFile.js';
+import { toEngineError } from '../jsonl/toEngineError.js';
+import { headOfClaudeSession, readClaudeSession, summarizeClaudeSession } from './claudeSessionFile.js';
+import type { SessionFallback } from './claudeSessionFile.js';
+import { holdsCurrent, ledgerPathOf, loadLedger, nanosText, saveLedger, withImports } from './importLedger.js';
+import type { Ledger } from './importLedger.js';
+
+/** Codex's defaults: the 50 newest sessions of the last 30 days. */
+export const DEFAULT_MAX_SESSIONS = 50;
+export const DEFAULT_MAX_SESSION_AGE_DAYS = 30;
+
+// An import of a big session holds its source's lock for as long as it reads it.
+const SOURCE_LOCK_WAIT_MS = 30 * 60_000;
+
+/** Claude Code's home: the flag, else `CLAUDE_CONFIG_DIR`, else `~/.claude`. */
+export const claudeHomeOf = (flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string =>
+  flag ?? (env['CLAUDE_CONFIG_DIR'] !== undefined && env['CLAUDE_CONFIG_DIR'] !== '' ? env['CLAUDE_CONFIG_DIR'] : nodePath.join(env['HOME'] ?? os.homedir(), '.claude'));
+
+const attempt =
+  <A>(path: string, op: string, work: () => Promise<A>): TE.TaskEither<EngineError, A> =>
+  async () => {
+    try {
+      return E.right(await work());
+    } catch (err) {
+      return E.left(toEngineError(path, op)(err));
+    }
+  };
+
+const isDir = async (path: string): Promise<boolean> => (await fs.stat(path).catch(() => undefined))?.isDirectory() === true;
+
+const readDirSafe = async (path: string): Promise<string[]> => (await fs.readdir(path).catch(() => [] as string[])).sort();
+
+/** Where an agent keeps its sessions under its home's `projects/`, and what Codex asks of one it offers. */
+interface SessionLayout {
+  /** The session files of one project folder. */
+  readonly files: (projectFolder: string) => Promise<string[]>;
+  /** What the folder says when the records do not (Cursor: the cwd its name encodes, the file's mtime). */
+  readonly fallback: (path: string) => Promise<SessionFallback | undefined>;
+  /** Claude Code's sessions are offered only with a cwd that exists and a message with a time; Codex checks Cursor's at import. */
+  readonly offered: (s: ExternalSessionRead) => Promise<boolean>;
+  /** Codex 0.169.0 names a Claude Code import with its title, not a Cursor one (seen on the binary). */
+  readonly namesThreads: boolean;
+}
+
+const CLAUDE_LAYOUT: SessionLayout = {
+  files: async (folder) => (await readDirSafe(folder)).filter((n) => nodePath.extname(n) === '.jsonl').map((n) => nodePath.join(folder, n)),
+  fallback: async () => undefined,
+  offered: async (s) => detectable(s) && s.cwd !== undefined && (await isDir(s.cwd)),
+  namesThreads: true,
+};
+
+/** Cursor's agent transcripts: `projects/<encoded cwd>/agent-transcripts/**.jsonl`, sub-agents' folders left out, as Codex reads them. */
+const CURSOR_LAYOUT: SessionLayout = {
+  files: async (folder) => {
+    if (decodeCursorProjectPath(nodePath.basename(folder)) === undefined) return [];
+    const found: string[] = [];
+    const pending = [nodePath.join(folder, 'agent-transcripts')];
+    for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
+      const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+      for (const e of entries) {
+        if (e.isDirectory()) {
+          if (e.name !== 'subagents') pending.push(nodePath.join(dir, e.name));
+        } else if (e.isFile() && nodePath.extname(e.name) === '.jsonl') found.push(nodePath.join(dir, e.name));
+      }
+    }
+    return found.sort();
+  },
+  fallback: async (path) => {
+    const m = /[/\\]projects[/\\]([^/\\]+)[/\\]agent-transcripts[/\\]/.exec(path);
+    const cwd = m === null ? undefined : decodeCursorProjectPath(m[1]!);
+    if (cwd === undefined) return undefined;
+    const st = await fs.stat(path).catch(() => undefined);
+    return { cwd, timestamp: st === undefined ? null : Math.floor(st.mtimeMs / 1000) };
+  },
+  offered: async (s) => s.cwd !== undefined && s.latestTimestamp !== null,
+  namesThreads: false,
+};
+
+/**
+ * The folder a Cursor project name encodes (`/` became `-`, and so did any `-` in a name): the
+ * first reading, left to right, whose every prefix is an existing folder, as Codex decodes it.
+ */
+export const decodeCursorProjectPath = (encoded: string): string | undefined =>
+  decodeFrom(encoded, '/', 0) ?? (encoded.startsWith('-') ? decodeFrom(encoded.slice(1), '/', 0) : undefined);
+
+const isDirSync = (path: string): boolean => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+const decodeFrom = (encoded: string, base: string, depth: number): string | undefined => {
+  if (encoded === '' || depth > 32) return undefined;
+  const whole = nodePath.join(base, encoded);
+  if (isDirSync(whole)) return whole;
+  for (let i = encoded.indexOf('-'); i >= 0; i = encoded.indexOf('-', i + 1)) {
+    const segment = encoded.slice(0, i);
+    if (segment === '' || !isDirSync(nodePath.join(base, segment))) continue;
+    const found = decodeFrom(encoded.slice(i + 1), nodePath.join(base, segment), depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+};
+
+/** The agents whose sessions can be imported, as Codex names them (`migrationSource`). */
+export type ExternalAgent = 'claude' | 'cursor';
+
+/** The agent's home: the flag, else (Claude Code) `CLAUDE_CONFIG_DIR`, else `~/.claude` / `~/.cursor`. */
+export const agentHomeOf = (agent: ExternalAgent, flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string =>
+  agent === 'claude' ? claudeHomeOf(flag, env) : (flag ?? nodePath.join(env['HOME'] ?? os.homedir(), '.cursor'));
+
+/** The sessions of a Claude Code home and the ledger of a Codex home, as `ExternalSessions`. */
+export const claudeCodeSessions = (claudeHome: string, codexHome: string, now: () => number = Date.now): ExternalSessions =>
+  agentSessions(CLAUDE_LAYOUT, claudeHome, codexHome, now);
+
+/** An agent's sessions (Claude Code or Cursor) and the ledger of a Codex home, as `ExternalSessions`. */
+export const externalAgentSessions = (agent: ExternalAgent, home: string, codexHome: string, now: () => number = Date.now): ExternalSessions =>
+  agentSessions(agent === 'claude' ? CLAUDE_LAYOUT : CURSOR_LAYOUT, home, codexHome, now);
+
+const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: string, now: () => number): ExternalSessions => {
+  const withLedgerLock = async <A>(work: (ledger: Ledger) => Promise<{ ledger?: Ledger; answer: A }>): Promise<A> => {
+    const lock = await acquireLock(lockPathFor(ledgerPathOf(codexHome)));
+    try {
+      const { ledger, answer } = await work(await loadLedger(codexHome));
+      if (ledger !== undefined) await saveLedger(codexHome, ledger);
+      return answer;
+    } finally {
+      await releaseLock(lock);
+    }
+  };
+
+  const detect = (limits: { readonly maxAgeDays: number; readonly maxSessions: number }): TE.TaskEither<EngineError, DetectedExternalSession[]> =>
+    attempt(claudeHome, 'detect', async () => {
+      const projects = nodePath.join(claudeHome, 'projects');
+      if (!(await isDir(projects))) return [];
+      const nowSeconds = Math.floor(now() / 1000);
+      const oldest = nowSeconds - limits.maxAgeDays * 24 * 60 * 60;
+      const ledger = await loadLedger(codexHome);
+      const states = new Map(ledger.records.map((r) => [r.source_path, r] as const));
+      const candidates: Array<{ nanos: bigint; path: string; real: string }> = [];
+      for (const project of await readDirSafe(projects)) {
+        const folder = nodePath.join(projects, project);
+        if (!(await isDir(folder))) continue;
+        for (const path of await layout.files(folder)) {
+          const st = await fs.stat(path, { bigint: true }).catch(() => undefined);
+          if (st === undefined) continue;
+          const seconds = Number(st.mtimeNs / 1_000_000_000n);
+          if (seconds < oldest) continue;
+          const real = await fs.realpath(path).catch(() => undefined);
+          if (real === undefined) continue;
+          // Codex's unchanged-file skip: the same mtime as recorded (or, with none recorded, not modified since the import).
+          const state = states.get(real);
+          if (state !== undefined) {
+            const recorded = state.source_modified_at ?? null;
+            if (recorded === nanosText(st.mtimeNs) || (recorded === null && seconds <= state.imported_at)) continue;
+          }
+          candidates.push({ nanos: st.mtimeNs, path, real });
+        }
+      }
+      candidates.sort((a, b) => (a.nanos === b.nanos ? (a.path < b.path ? 1 : a.path > b.path ? -1 : 0) : a.nanos > b.nanos ? -1 : 1));
+      const found: DetectedExternalSession[] = [];
+      const refreshed: Array<{ real: string; nanos: bigint }> = [];
+      for (const c of candidates.slice(0, limits.maxSessions)) {
+        const summary = await summarizeClaudeSession(c.path, await layout.fallback(c.path)).catch(() => undefined);
+        if (summary === undefined) continue;
+        // Touched but with the content already imported: the ledger learns the new time instead.
+        if (holdsCurrent(ledger, c.real, summary.contentSha256)) {
+          refreshed.push({ real: c.real, nanos: c.nanos });
+          continue;
+        }
+        if (summary.cwd === undefined || !(await layout.offered(summary))) continue;
+        found.push({ path: c.path, cwd: summary.cwd, title: summary.title });
+      }
+      if (refreshed.length > 0) {
+        await withLedgerLock(async (current) => {
+          const records = [...current.records];
+          for (const r of refreshed) {
+            const at = records.findIndex((x) => x.source_path === r.real);
+            if (at >= 0) records.push({ ...records.splice(at, 1)[0]!, imported_at: Math.floor(now() / 1000), source_modified_at: nanosText(r.nanos) });
+          }
+          return { ledger: { ...current, records }, answer: undefined };
+        });
+      }
+      return found;
+    });
+
+  return {
+    namesThreads: layout.namesThreads,
+    detect,
+    canonical: (path) => attempt(path, 'realpath', () => fs.realpath(path)),
+    isImported: (real, contentSha256) => attempt(real, 'read ledger', async () => holdsCurrent(await loadLedger(codexHome), real, contentSha256)),
+    head: (real) => attempt(real, 'read', async () => headOfClaudeSession(real, await layout.fallback(real))),
+    summarize: (real) => attempt(real, 'read', async () => summarizeClaudeSession(real, await layout.fallback(real))),
+    messages: (real) => {
+      let report: ExternalSessionRead | undefined;
+      const stream: AsyncIterable<ConversationMessage> = {
+        async *[Symbol.asyncIterator]() {
+          const reader = readClaudeSession(real, await layout.fallback(real));
+          for (;;) {
+            const next = await reader.next();
+            if (next.done === true) {
+              report = next.value;
+              return;
+            }
+            yield next.value;
+          }
+        },
+      };
+      return {
+        stream,
+        report: () => {
+          if (report === undefined) throw new Error('the session was not read to its end');
+          return report;
+        },
+      };
+    },
+    isDirectory: (path) => attempt(path, 'stat', () => isDir(path)),
+    underSourceLock: (real, work) => async () => {
+      let lock;
+      try {
+        lock = await acquireLock(lockPathFor(nodePath.join(codexHome, `.import-${createHash('sha256').update(real).digest('hex').slice(0, 32)}`)), {
+          waitMs: SOURCE_LOCK_WAIT_MS,
+        });
+      } catch (err) {
+        return E.left(toEngineError(real, 'lock')(err));
+      }
+      try {
+        return await work();
+      } finally {
+        await releaseLock(lock);
+      }
+    },
+    record: (imports: ReadonlyArray<CompletedSessionImport>) =>
+      attempt(ledgerPathOf(codexHome), 'write ledger', () =>
+        withLedgerLock(async (ledger) => {
+          const withTimes = await Promise.all(
+            imports.map(async (i) => {
+              const st = await fs.stat(i.sourcePath, { bigint: true }).catch(() => undefined);
+              return { ...i, sourceModifiedAt: st === undefined ? null : nanosText(st.mtimeNs) };
+            }),
+          );
+          return { ledger: withImports(ledger, withTimes, Math.floor(now() / 1000)), answer: undefined };
+        }),
+      ),
+  };
+};
+
+/** What Codex offers: a session with a working directory and a message with a time. */
+const detectable = (s: ExternalSessionRead): boolean => s.cwd !== undefined && s.latestTimestamp !== null;

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type { ExternalSessions } from '../../../replay/ports.js';
+import * as t from 'io-ts';
+import { importSessions } from '../../../replay/importSessions.js';
+import type { SessionImportOutcome } from '../../../replay/importSessions.js';
+import { agentHomeOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS, externalAgentSessions } from '../../externalAgents/claudeCodeSessions.js';
+import type { ExternalAgent } from '../../externalAgents/claudeCodeSessions.js';
+import { agentOf } from './externalAgentConfigDetect.js';
+import { CODEX_CLI_VERSION, configuredModelProvider } from '../../externalAgents/codexIdentity.js';
+import { defineMethod } from '../method.js';
+import type { RpcContext } from '../method.js';
+import { optional } from '../protocol.js';
+
+const MigrationItem = t.intersection([
+  t.type({ itemType: t.string }),
+  t.partial({
+    description: optional(t.string),
+    cwd: optional(t.string),
+    details: optional(
+      t.partial({ sessions: optional(t.array(t.intersection([t.type({ path: t.string }), t.partial({ cwd: optional(t.string), title: optional(t.string) })]))) }),
+    ),
+  }),
+]);
+
+/** `externalAgentConfig/import` params, as Codex 0.169.0 declares them. */
+export const ExternalAgentConfigImportParams = t.intersection([
+  t.type({ migrationItems: t.array(MigrationItem) }),
+  t.partial({ source: optional(t.string), providerId: optional(t.string), migrationSource: optional(t.string) }),
+]);
+type ImportParams = t.TypeOf<typeof ExternalAgentConfigImportParams>;
+
+// One import at a time in this server, as Codex runs them: a later request waits for the earlier.
+let running: Promise<void> = Promise.resolve();
+
+const successOf = (o: Extract<SessionImportOutcome, { status: 'imported' | 'wouldImport' }>, given: string) => ({
+  itemType: 'SESSIONS',
+  cwd: o.cwd,
+  source: given,
+  target: o.threadId,
+  title: o.title,
+});
+const failureOf = (o: Extract<SessionImportOutcome, { status: 'failed' }>, given: string) => ({
+  itemType: 'SESSIONS',
+  errorType: null,
+  subErrorType: null,
+  failureStage: 'import',
+  message: o.message,
+  cwd: null,
+  source: given,
+});
+
+/** Codex's failure for a session a client names that detection does not offer (so a client cannot have any file read as a session). */
+const notDetected = (given: string) => ({
+  itemType: 'SESSIONS',
+  errorType: null,
+  subErrorType: 'session_not_detected',
+  failureStage: 'session_missing',
+  message: `external agent session was not detected for import: ${given}`,
+  cwd: null,
+  source: given,
+});
+
+/** The requested sessions detection offers, and the others; one the ledger already holds is skipped quietly, as Codex does. */
+const partition = async (external: ExternalSessions, requested: ReadonlyArray<string>): Promise<{ offered: string[]; refused: string[] }> => {
+  const detected = await external.detect({ maxAgeDays: DEFAULT_MAX_SESSION_AGE_DAYS, maxSessions: DEFAULT_MAX_SESSIONS })();
+  const offered = new Set(E.isRight(detected) ? detected.right.map((d) => d.path) : []);
+  const result = { offered: [] as string[], refused: [] as string[] };
+  for (const path of requested) {
+    if (offered.has(path)) result.offered.push(path);
+    else if (!(await alreadyImported(external, path))) result.refused.push(path);
+  }
+  return result;
+};
+
+const alreadyImported = async (external: ExternalSessions, path: string): Promise<boolean> => {
+  const real = await external.canonical(path)();
+  if (E.isLeft(real)) return false;
+  const head = await external.head(real.right)();
+  if (E.isLeft(head)) return false;
+  const imported = await external.isImported(real.right, head.right.contentSha256)();
+  return E.isRight(imported) && imported.right;
+};
+
+const runImport = async (ctx: RpcContext, importId: string, agent: ExternalAgent, requested: ReadonlyArray<string>): Promise<void> => {
+  const results = { itemType: 'SESSIONS', successes: [] as unknown[], failures: [] as unknown[] };
+  const tell = (method: string): void =>
+    ctx.push?.(method, { importId, itemTypeResults: [{ ...results, successes: [...results.successes], failures: [...results.failures] }] });
+  const external = externalAgentSessions(agent, agentHomeOf(agent, undefined), ctx.codexHome);
+  const { offered: sessions, refused } = await partition(external, requested);
+  results.failures.push(...refused.map(notDetected));
+  tell('externalAgentConfig/import/progress');
+  await importSessions(
+    { ...ctx.ports, externalSessions: external },
+    {
+      sessions,
+      maxSessionAgeDays: DEFAULT_MAX_SESSION_AGE_DAYS,
+      maxSessions: DEFAULT_MAX_SESSIONS,
+      identity: {
+        originator: ctx.clientName ?? 'codex_app_server',
+        cliVersion: CODEX_CLI_VERSION,
+        source: 'vscode',
+        modelProvider: configuredModelProvider(ctx.codexHome),
+      },
+      onSession: (o, done) => {
+        const given = sessions[done - 1] ?? o.source;
+        if (o.status === 'imported') results.successes.push(successOf(o, given));
+        else if (o.status === 'failed') results.failures.push(failureOf(o, given));
+        else return;
+        tell('externalAgentConfig/import/progress');
+      },
+    },
+  )();
+  tell('externalAgentConfig/import/completed');
+};
+
+/**
+ * `externalAgentConfig/import`, SESSIONS items: answers `{importId}` at once, then imports in the
+ * background, one import at a time in this server (`replay/importSessions.ts`: a file already in
+ * the ledger with its content is skipped, so a repeated request makes no second thread; a file
+ * detection does not offer is refused, as Codex refuses it), telling
+ * `externalAgentConfig/import/progress` after each imported session and `…/completed` at the end.
+ */
+export const externalAgentConfigImport = defineMethod({
+  name: 'externalAgentConfig/import',
+  params: ExternalAgentConfigImportParams,
+  scope: () => null,
+  handle: (ctx, p: ImportParams) => {
+    const importId = randomUUID();
+    const sessions = p.migrationItems.filter((i) => i.itemType === 'SESSIONS').flatMap((i) => (i.details?.sessions ?? []).map((s) => s.path));
+    // Started once this answer has gone out: its notifications follow it, as Codex's do.
+    running = running
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .then(() => runImport(ctx, importId, agentOf(p.migrationSource), sessions))
+      .catch(() => undefined);
+    return TE.right({ importId });
+  },
+});

@@ -235,11 +235,12 @@ const forget = async (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<En
 
 /**
  * Catching up given files can only change the rows of their threads, and of the threads that
- * continue them (forks and revisions based on a file that existed before).
+ * continue them (forks and revisions based on one of them: a fork indexed on its own, by name,
+ * before its base was, has its row derived again once the base is).
  */
 const touchedThreads = async (store: IndexStore, probes: ReadonlyArray<Probe>): Promise<E.Either<EngineError, ReadonlySet<string>>> => {
   const touched = new Set(probes.flatMap((p) => (p.identity.ok ? [p.identity.threadId] : [])));
-  const grown = new Set(probes.flatMap((p) => (p.identity.ok && p.cp !== undefined ? [p.identity.rolloutId] : [])));
+  const grown = new Set(probes.flatMap((p) => (p.identity.ok ? [p.identity.rolloutId] : [])));
   if (grown.size === 0) return E.right(touched);
   const rollouts = await store.range('rollouts', [])();
   if (E.isLeft(rollouts)) return rollouts;

@@ -88,9 +88,17 @@ export const indexThreadsFiles =
       followedBases = true;
     }
     if (taken.size === 0) return E.right(null);
-    if (followedBases) {
-      // The threads' rows were derived before their bases were indexed (a fork's preview is its
-      // base's first message): derived again now that the whole history is there.
+    let continues = followedBases;
+    for (const id of threadIds) {
+      if (continues) break;
+      const based = await continuesAnother(store, id);
+      if (E.isLeft(based)) return based;
+      continues = based.right;
+    }
+    if (continues) {
+      // The threads' rows may have been derived before their bases were indexed (a fork's preview
+      // is its base's first message), by this walk or while the home's backfill was indexing the
+      // base at the same time: derived again now that the whole history is there.
       const again = await catchUpHome(store, home, { ...options, files: namedFor(all.right, new Set(threadIds)) })();
       if (E.isLeft(again)) return again;
     }
@@ -106,4 +114,13 @@ const missingBase = async (store: IndexStore, threadId: string): Promise<E.Eithe
   const walked = await walkHistoryAsync(current.right, current.right.rolloutId, hopOfRow, (id) => store.get('rollouts', [id])());
   if (E.isLeft(walked)) return walked;
   return E.right(walked.right.end.kind === 'missing' ? walked.right.end.rolloutId : null);
+};
+
+/** Whether the thread's current file continues another (a fork's or revision's base). */
+const continuesAnother = async (store: IndexStore, threadId: string): Promise<E.Either<EngineError, boolean>> => {
+  const thread = await store.get('threads', [threadId])();
+  if (E.isLeft(thread) || thread.right === undefined) return E.isLeft(thread) ? thread : E.right(false);
+  const current = await store.get('rollouts', [thread.right.rolloutId])();
+  if (E.isLeft(current)) return current;
+  return E.right(current.right?.base !== null && current.right?.base !== undefined);
 };

@@ -107,6 +107,39 @@ describe('thread rows agree with thread/read in every case (forks, revisions, ea
     await fs.writeFile(p, text);
   };
 
+  it('a fork indexed on its own before its base (by name, or while the backfill reads the base): its row is derived again once the base is indexed', async () => {
+    const home = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'home-fb-'));
+    const dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-fb-'));
+    const store = right(await openLmdbIndex(dir)());
+    try {
+      const day = 'sessions/2026/11/21';
+      const { root, cut1 } = threeTurnRoot(ROOT);
+      const rootPath = `${day}/rollout-2026-11-21T14-00-00-${ROOT}.jsonl`;
+      await write(home, rootPath, root.text());
+      // No user message of its own: its preview is its base's first message.
+      const fork = new RolloutWriter('paginated', FORK, { startOrdinal: cut1.end_ordinal_exclusive, startMs: root.nowMs() + 1000 });
+      fork.sessionMeta({ forked_from_id: ROOT, history_base: cut1 });
+      fork.taskStarted('f1').turnContext('f1', 'other-model').taskComplete('f1');
+      const forkPath = `${day}/rollout-2026-11-21T14-01-00-${FORK}.jsonl`;
+      await write(home, forkPath, fork.text());
+      const fileOf = (rel: string, threadId: string) => ({
+        path: nodePath.join(home, rel),
+        archived: false,
+        fileTimestamp: rel.slice(rel.indexOf('rollout-') + 8, rel.indexOf('rollout-') + 27),
+        threadId,
+      });
+      right(await catchUpHome(store, home, { files: [fileOf(forkPath, FORK)] })());
+      expect(right(await store.get('threads', [FORK])())!.preview, 'derived without its base').to.equal('');
+      right(await catchUpHome(store, home, { files: [fileOf(rootPath, ROOT)] })());
+      expect(rowFields(right(await store.get('threads', [FORK])())!)).to.deep.equal(await readRow(home, FORK));
+      expect(right(await store.get('threads', [FORK])())!.preview).to.equal('first');
+    } finally {
+      right(await store.close()());
+      await fs.rm(home, { recursive: true, force: true });
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('every thread row equals thread/read of the whole-history fold; early rollouts take preview and items from response items', async () => {
     const home = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'home-f-'));
     const dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-f-'));

@@ -84,7 +84,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   search: () =>
     runSearchBench(
       nodePath.resolve(process.cwd(), 'dist/adapters/cli/main.js'),
-      nodePath.resolve(flag('--baseline-engine') ?? nodePath.join(process.cwd(), '../main/dist/adapters/cli/main.js')),
+      flag('--baseline-engine') === undefined ? null : nodePath.resolve(flag('--baseline-engine')!),
       flag('--size') ?? '300MB',
       Number.parseInt(flag('--reps') ?? '20', 10),
       !args.includes('--no-codex'),

@@ -1,8 +1,8 @@
 /**
  * `npm run bench -- search [--size 300MB] [--reps 20] [--no-codex] [--baseline-engine PATH]`:
  * thread/search on a real-shaped home (bench/realHome.ts). The index build with the search
- * projection (this tree) against one without it (`--baseline-engine`, default main's build at
- * ../main/dist), cold, median wall seconds, and both indexes' sizes; then each query's p50 / p90
+ * projection (this tree), cold, median wall seconds, and its size; with `--baseline-engine` (the CLI
+ * of a build without search) the same for that build beside it; then each query's p50 / p90
  * through `serve`, beside the real `codex app-server` on the same files (warmed by a first
  * untimed search, which also checks that both answer the same threads and snippets).
  */
@@ -64,7 +64,7 @@ const timeAsk = async (ask: Ask, params: Record<string, unknown>, reps: number):
   return { p50: Math.round(median(ms) * 100) / 100, p90: Math.round(percentile(ms, 90) * 100) / 100 };
 };
 
-export const runSearchBench = async (engine: string, baselineEngine: string, size: string, reps: number, withCodex: boolean): Promise<Record<string, unknown>> => {
+export const runSearchBench = async (engine: string, baselineEngine: string | null, size: string, reps: number, withCodex: boolean): Promise<Record<string, unknown>> => {
   const { buildRealShapedHome } = await import('./realHome.js');
   const { openColdCodex } = await import('../test/compat/compatHomes.js');
   const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-search-'));
@@ -76,15 +76,19 @@ export const runSearchBench = async (engine: string, baselineEngine: string, siz
     const ours: number[] = [];
     const base: number[] = [];
     for (let i = 0; i < 2; i++) {
-      base.push(coldIndexSeconds(baselineEngine, home.codexHome, without));
+      if (baselineEngine !== null) base.push(coldIndexSeconds(baselineEngine, home.codexHome, without));
       ours.push(coldIndexSeconds(engine, home.codexHome, withSearch));
     }
     const index = {
       coldSecondsWithSearch: Math.round(median(ours) * 100) / 100,
-      coldSecondsWithout: Math.round(median(base) * 100) / 100,
-      overheadPercent: Math.round((median(ours) / median(base) - 1) * 1000) / 10,
       bytesWithSearch: duBytes(withSearch),
-      bytesWithout: duBytes(without),
+      ...(baselineEngine === null
+        ? {}
+        : {
+            coldSecondsWithout: Math.round(median(base) * 100) / 100,
+            overheadPercent: Math.round((median(ours) / median(base) - 1) * 1000) / 10,
+            bytesWithout: duBytes(without),
+          }),
     };
     const serve = spawnRpcServer(process.execPath, [engine, 'serve', '--codex-home', home.codexHome, '--index-dir', withSearch]);
     const codex = withCodex ? await openColdCodex({ codexHome: home.codexHome, workDir: home.workDir } as Parameters<typeof openColdCodex>[0]) : null;

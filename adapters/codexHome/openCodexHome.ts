@@ -25,6 +25,7 @@ import { systemClock } from '../system/clock.js';
 import { codexThreadState } from '../codexState/codexThreadState.js';
 import { uuidv7Ids } from '../system/uuidv7.js';
 import { lmdbDirOf } from './layout.js';
+import type { IndexObserver } from '../indexer/indexObserver.js';
 
 /** A CODEX_HOME opened over the embedded default: its rollout files and their LMDB index. */
 export interface OpenCodexHome {
@@ -66,6 +67,8 @@ export interface OpenCodexHomeOptions {
   readonly watch?: boolean | undefined;
   /** With `watch`: told of each change the watch sees on a rollout file, as it comes (live notifications). */
   readonly onRolloutChanged?: ((path: string) => void) | undefined;
+  /** Told how the backfill gate was passed, of each read-repair and home-wide catch-up (`serve` counts and logs them). */
+  readonly observer?: IndexObserver | undefined;
 }
 
 /**
@@ -160,11 +163,19 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
     return states;
   }
   const waiting = gateStatus(opts.onStatus, codexHome);
-  const gateOptions = { ...(opts.gateWaitMs === undefined ? {} : { waitMs: opts.gateWaitMs }), ...waiting.gate };
+  const gateOptions = {
+    ...(opts.gateWaitMs === undefined ? {} : { waitMs: opts.gateWaitMs }),
+    ...waiting.gate,
+    ...(opts.observer === undefined ? {} : { onPassed: opts.observer.gatePassed }),
+  };
   const catchUpOptions = reportingTo(options, opts.onStatus, 'catchUp', codexHome);
   const isBackfilled = (): boolean => store.reader.get('meta', BACKFILLED_KEY) === true;
   const rest = opts.backfill === 'background' ? 'behind' : 'later';
-  const context: IndexerContext = { isBackfilled, onThreadIndexed: (indexed) => opts.onStatus?.({ kind: 'threadIndexed', home: codexHome, indexed, rest }) };
+  const context: IndexerContext = {
+    isBackfilled,
+    onThreadIndexed: (indexed) => opts.onStatus?.({ kind: 'threadIndexed', home: codexHome, indexed, rest }),
+    ...(opts.observer === undefined ? {} : { observer: opts.observer }),
+  };
   const home = (gate: GatePassage | null, ctx: IndexerContext, close: () => Promise<void>): OpenCodexHome => ({
     codexHome,
     store,

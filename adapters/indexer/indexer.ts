@@ -15,6 +15,7 @@ import { indexThreadFiles } from './threadFiles.js';
 import { listAheadOver, namedThreadsOf } from './listAhead.js';
 import type { NamedThreads } from './listAhead.js';
 import type { ThreadFilesIndexed } from './threadFiles.js';
+import type { IndexObserver } from './indexObserver.js';
 
 /** What the indexer of a long-running process knows beyond the index (`serve`); the CLI's one-shot indexer has none of it. */
 export interface IndexerContext {
@@ -28,7 +29,11 @@ export interface IndexerContext {
   readonly isBackfilled?: () => boolean;
   /** Runs a request's own catch-up ahead of the backfill running behind (which waits between two files meanwhile). */
   readonly first?: <A>(work: () => Promise<A>) => Promise<A>;
+  /** Told of each read-repair and home-wide catch-up, with its duration (`serve`'s metrics and log). */
+  readonly observer?: IndexObserver;
 }
+
+const msSince = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
 
 /** The rollout files at `paths` of `home`, as discovery would name them. */
 const filesAt = (home: string, paths: ReadonlyArray<string>): E.Either<EngineError, RolloutFile[]> => {
@@ -89,16 +94,21 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
       if (E.isLeft(found)) return found;
       // No file is named for it: the running backfill is the scan that would find it (not awaited ahead of it).
       if (found.right === null) await context.backfilling?.();
+      const t0 = process.hrtime.bigint();
       const fresh = await first(() => ensureThreadFresh(store, home, threadId, options)());
-      return E.isLeft(fresh) ? fresh : E.right(undefined);
+      if (E.isLeft(fresh)) return fresh;
+      context.observer?.threadRefreshed(threadId, fresh.right.freshness, msSince(t0));
+      return E.right(undefined);
     },
     refreshAll: () => async () => {
       await context.backfilling?.();
       const watch = context.watch;
       const changed = watch === undefined ? 'unknown' : watch.take();
       if (changed !== 'unknown' && changed.length === 0) return E.right(undefined);
+      const t0 = process.hrtime.bigint();
       const r = changed === 'unknown' ? await TE.map(() => undefined)(catchUpHome(store, home, options))() : await catchUpFiles(changed)();
       if (E.isLeft(r)) watch?.lost();
+      else context.observer?.homeCaughtUp(changed === 'unknown' ? 'all' : changed.length, msSince(t0));
       return r;
     },
     catchUp: catchUpFiles,

@@ -2,6 +2,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as E from 'fp-ts/lib/Either.js';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RpcMethod, ServerLoad } from './method.js';
+import type { GatePassing } from '../../migrations/index/backfillGate.js';
+import type { Freshness } from '../indexer/freshness.js';
 
 /**
  * Every metric `serve` exposes at `GET /metrics` (Prometheus text), defined here and nowhere else,
@@ -21,6 +23,12 @@ export interface ServerMetrics {
   /** A peer dropped: it stopped reading (`slow`), or stopped answering pings (`dead`). */
   readonly peerDropped: (why: 'slow' | 'dead') => void;
   readonly bytesOut: (n: number) => void;
+  /** The backfill gate passed (once per process): how, and how long it waited. */
+  readonly gatePassed: (passing: GatePassing, seconds: number) => void;
+  /** A thread's read-repair before a read: its outcome and duration. */
+  readonly threadRefreshed: (freshness: Freshness, seconds: number) => void;
+  /** A home-wide catch-up: of the watch's changed files, or of `all` (a scan). */
+  readonly homeCaughtUp: (scope: 'changed' | 'all', seconds: number) => void;
   /** The metrics as Prometheus text. */
   readonly text: () => Promise<string>;
   /** Stop the event-loop monitor. */
@@ -78,6 +86,26 @@ export const serverMetrics = (load: ServerLoad): ServerMetrics => {
     registers,
   });
   const bytes = new Counter({ name: `${PREFIX}ws_bytes_out_total`, help: 'Bytes of JSON-RPC messages sent over WebSocket', registers });
+  const gate = new Counter({
+    name: `${PREFIX}backfill_gate_passes_total`,
+    help: 'Backfill gate passes, by how: backfilled (already), built, waited (another finished), tookOver (an expired lease), files (fell back)',
+    labelNames: ['passing'] as const,
+    registers,
+  });
+  const gateWait = new Gauge({ name: `${PREFIX}backfill_gate_wait_seconds`, help: 'How long this process waited at the backfill gate', registers });
+  const repairs = new Counter({
+    name: `${PREFIX}index_read_repairs_total`,
+    help: 'Read-repairs of a thread before a read, by outcome: fresh, caughtUp (files tailed), rescanned (home scanned)',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const catchUps = new Histogram({
+    name: `${PREFIX}index_catch_up_duration_seconds`,
+    help: 'Catch-ups of the index: a thread read-repair (thread, by outcome) or a home-wide refresh (home, changed files or all)',
+    labelNames: ['kind', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   new Gauge({
@@ -106,6 +134,15 @@ export const serverMetrics = (load: ServerLoad): ServerMetrics => {
     upgradeRefused: (status) => refused.inc({ status: String(status) }),
     peerDropped: (reason) => dropped.inc({ reason }),
     bytesOut: (n) => bytes.inc(n),
+    gatePassed: (passing, seconds) => {
+      gate.inc({ passing });
+      gateWait.set(seconds);
+    },
+    threadRefreshed: (outcome, seconds) => {
+      repairs.inc({ outcome });
+      catchUps.observe({ kind: 'thread', outcome }, seconds);
+    },
+    homeCaughtUp: (outcome, seconds) => catchUps.observe({ kind: 'home', outcome }, seconds),
     text: () => registry.metrics(),
     close: () => lag.disable(),
   };

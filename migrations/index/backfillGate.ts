@@ -44,7 +44,16 @@ export interface GateOptions {
   readonly leaseTtlMs?: number;
   /** Told once, when another process holds the lease and this one starts waiting for it (`waitMs` at most). */
   readonly onWait?: (holder: Lease | undefined, waitMs: number) => void;
+  /** Told once how the gate was passed and how long this process waited at it (the server counts and logs it). */
+  readonly onPassed?: (passing: GatePassing, waitedMs: number) => void;
 }
+
+/**
+ * How a process passed the gate: `backfilled` the index already was; `built` it took the free
+ * lease and backfilled; `waited` another process finished while it waited; `tookOver` it took an
+ * expired lease (its holder died) and backfilled; `files` it gave up waiting and answers from the files.
+ */
+export type GatePassing = 'backfilled' | 'built' | 'waited' | 'tookOver' | 'files';
 
 export const DEFAULT_GATE_WAIT_MS = 30_000;
 
@@ -65,12 +74,19 @@ export const passBackfillGate =
     const waitMs = opts.waitMs ?? DEFAULT_GATE_WAIT_MS;
     const pollMs = opts.pollMs ?? Math.max(10, Math.min(250, Math.floor(waitMs / 20)));
     const ttl = opts.leaseTtlMs ?? 60_000;
-    const deadline = ports.now() + waitMs;
+    const start = ports.now();
+    const deadline = start + waitMs;
+    const passed = (passing: GatePassing, verdict: GateVerdict): E.Either<EngineError, GateVerdict> => {
+      opts.onPassed?.(passing, ports.now() - start);
+      return E.right(verdict);
+    };
     let waiting = false;
     for (;;) {
       const done = await ports.isBackfilled()();
       if (E.isLeft(done)) return done;
-      if (done.right) return E.right('index');
+      if (done.right) return passed(waiting ? 'waited' : 'backfilled', 'index');
+      // Whose lease it was before taking it tells a takeover from a free lease (asked only when someone listens).
+      const before = opts.onPassed !== undefined && ports.holder !== undefined ? await ports.holder()() : E.right(undefined);
       const got = await ports.tryAcquire(opts.owner, ttl)();
       if (E.isLeft(got)) return got;
       if (got.right) {
@@ -78,9 +94,10 @@ export const passBackfillGate =
         const released = await ports.release(opts.owner)();
         if (E.isLeft(r)) return r;
         if (E.isLeft(released)) return released;
-        return E.right('index');
+        const heldByAnother = waiting || (E.isRight(before) && before.right !== undefined && before.right.owner !== opts.owner);
+        return passed(heldByAnother ? 'tookOver' : 'built', 'index');
       }
-      if (ports.now() >= deadline || ports.stopped?.() === true) return E.right('files');
+      if (ports.now() >= deadline || ports.stopped?.() === true) return passed('files', 'files');
       if (!waiting && opts.onWait !== undefined) {
         const holder = ports.holder === undefined ? E.right(undefined) : await ports.holder()();
         opts.onWait(E.isRight(holder) ? holder.right : undefined, waitMs);

@@ -16,6 +16,8 @@ import { cliFeedback } from '../progress.js';
 import { LOG_LEVELS, jsonLog } from '../../rpc/structuredLog.js';
 import type { LogLevel } from '../../rpc/structuredLog.js';
 import type { ListenTarget } from '../../rpc/listenUrl.js';
+import type { IndexObserver } from '../../indexer/indexObserver.js';
+import { observedIndex } from '../../rpc/observedIndex.js';
 
 const Positive = t.refinement(U32, (n) => n >= 1, 'a whole number from 1 to 4294967295');
 
@@ -46,7 +48,13 @@ const PING_INTERVAL_MS = 30_000;
  * (both are done once it is answered, or at once on WebSocket): a client's first answer does not
  * wait for a big home's index. `open` runs once, whoever calls it first.
  */
-const openingService = (opts: HomeOptions, serveOpts: ServeOptions, channel: string, wrap: (methods: ReadonlyArray<RpcMethod>) => ReadonlyArray<RpcMethod>) => {
+const openingService = (
+  opts: HomeOptions,
+  serveOpts: ServeOptions,
+  channel: string,
+  wrap: (methods: ReadonlyArray<RpcMethod>) => ReadonlyArray<RpcMethod>,
+  observer: IndexObserver,
+) => {
   const { codexHome, indexDir } = homeOf(opts);
   let close = async (): Promise<void> => {};
   const openHome = async (): Promise<E.Either<EngineError, RpcService>> => {
@@ -66,6 +74,7 @@ const openingService = (opts: HomeOptions, serveOpts: ServeOptions, channel: str
       backfill: 'background',
       watch: true,
       onRolloutChanged: (path) => fileChanged(path),
+      observer,
     });
     cliFeedback.settle();
     if (E.isLeft(opened)) {
@@ -104,7 +113,7 @@ const stopSignal = (): Promise<string> => {
 };
 
 const serveStdio = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<void> => {
-  const home = openingService(opts, serveOpts, 'JSON-RPC on stdin/stdout, one message per line', (m) => m);
+  const home = openingService(opts, serveOpts, 'JSON-RPC on stdin/stdout, one message per line', (m) => m, observedIndex(undefined, jsonLog(serveOpts.logLevel)));
   const server = createRpcServer(home.service, schedulingOf(serveOpts));
   // SIGTERM and Ctrl-C stop reading and let the requests already taken finish and be answered;
   // serve then closes its home and exits.
@@ -138,7 +147,13 @@ const serveWebSocket = async (opts: HomeOptions, serveOpts: ServeOptions, target
   const load = { inFlight: () => server.load.inFlight(), queued: () => server.load.queued() };
   const metrics = serverMetrics(load);
   const url = `ws://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
-  const home = openingService(opts, serveOpts, `JSON-RPC over WebSocket on ${url}, one message per text frame`, (m) => measuredMethods(m, metrics));
+  const home = openingService(
+    opts,
+    serveOpts,
+    `JSON-RPC over WebSocket on ${url}, one message per text frame`,
+    (m) => measuredMethods(m, metrics),
+    observedIndex(metrics, log),
+  );
   const server = createRpcServer(home.service, { ...schedulingOf(serveOpts), onOverload: metrics.overloaded });
   const limits = { ...DEFAULT_WEBSOCKET_LIMITS, ...(serveOpts.maxRequestBytes === undefined ? {} : { maxMessageBytes: serveOpts.maxRequestBytes }) };
   const listener = await listenWebSocket(

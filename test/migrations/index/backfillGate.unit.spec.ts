@@ -4,6 +4,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { canTakeLease, leaseHolder, passBackfillGate } from '../../../migrations/index/backfillGate.js';
 import type { GatePorts, Lease } from '../../../migrations/index/backfillGate.js';
 import { planMigration } from '../../../migrations/index/steps.js';
+import { right } from '../../fixtures/right.js';
 
 /** Ports over a fake clock and an in-memory lease. */
 const fakePorts = (lease: { v: Lease | undefined }, clock: { t: number }, backfilled: { v: boolean }): GatePorts & { backfills: number } => {
@@ -96,5 +97,35 @@ describe('backfill gate (pure)', () => {
     expect(planMigration(1, false, 2, [step])).to.deep.equal({ kind: 'steps', steps: [step] });
     expect(planMigration(1, false, 3, [step])).to.deep.include({ kind: 'rebuild' });
     expect(planMigration(5, false, 1)).to.deep.equal({ kind: 'unsupported', version: 5 });
+  });
+});
+
+describe('backfill gate: how it was passed (onPassed, for the server metrics and log)', () => {
+  const passing = async (lease: Lease | undefined, backfilled: boolean, finishAt?: number): Promise<[string, number][]> => {
+    const clock = { t: 0 };
+    const done = { v: backfilled };
+    const leaseBox = { v: lease };
+    const ports = { ...fakePorts(leaseBox, clock, done), holder: () => TE.right(leaseBox.v) };
+    const sleep = ports.sleep;
+    const told: [string, number][] = [];
+    const withHolder = {
+      ...ports,
+      sleep: async (ms: number) => {
+        await sleep(ms);
+        if (finishAt !== undefined && clock.t >= finishAt) done.v = true;
+      },
+    };
+    right(await passBackfillGate(withHolder, { owner: 'me', pollMs: 500, waitMs: 10_000, onPassed: (p, ms) => told.push([p, ms]) })());
+    return told;
+  };
+
+  it('already backfilled, built on a free lease, waited for another, took over an expired lease, fell back to the files', async () => {
+    expect(await passing(undefined, true)).to.deep.equal([['backfilled', 0]]);
+    expect(await passing(undefined, false)).to.deep.equal([['built', 0]]);
+    expect(await passing({ owner: 'other', expiresAt: 1e9 }, false, 1_500)).to.deep.equal([['waited', 1_500]]);
+    expect(await passing({ owner: 'dead', expiresAt: 2_000 }, false)).to.deep.equal([['tookOver', 2_000]]);
+    // Expired before this process came: taken at once, still a takeover.
+    expect(await passing({ owner: 'dead', expiresAt: 0 }, false)).to.deep.equal([['tookOver', 0]]);
+    expect(await passing({ owner: 'other', expiresAt: 1e9 }, false)).to.deep.equal([['files', 10_000]]);
   });
 });

@@ -9,7 +9,7 @@ import { observedIndex } from '../../../adapters/rpc/observedIndex.js';
 import { LEASE_KEY } from '../../../adapters/lmdb/schema.js';
 import { jsonLog } from '../../../adapters/rpc/structuredLog.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
-import type { Action } from '../../projections/synth.js';
+import type { Action, SynthThread } from '../../projections/synth.js';
 import { right } from '../../fixtures/right.js';
 
 /** The value of one sample line of the Prometheus text (0 when absent). */
@@ -37,6 +37,18 @@ describe('serve: the index path is counted (/metrics) and logged (gate passes, r
     await fs.rm(indexDir, { recursive: true, force: true });
   });
 
+  const writeThread = async (t: SynthThread, turns: number): Promise<string> => {
+    const p = nodePath.join(home, rolloutRelPath(t.threadId));
+    await fs.mkdir(nodePath.dirname(p), { recursive: true });
+    await fs.writeFile(
+      p,
+      threadLines(t, turns)
+        .map((l) => l + '\n')
+        .join(''),
+    );
+    return p;
+  };
+
   const open = () => {
     const log = jsonLog('debug', { write: (text: string) => logged.push(JSON.parse(text) as Record<string, unknown>) });
     return openCodexHome(home, indexDir, { observer: observedIndex(metrics, log) });
@@ -44,14 +56,7 @@ describe('serve: the index path is counted (/metrics) and logged (gate passes, r
 
   it('built, then backfilled; fresh, caughtUp, rescanned; a home-wide catch-up: each counted and one log line', async () => {
     const t = newThread(91);
-    const p = nodePath.join(home, rolloutRelPath(t.threadId));
-    await fs.mkdir(nodePath.dirname(p), { recursive: true });
-    await fs.writeFile(
-      p,
-      threadLines(t, 8)
-        .map((l) => l + '\n')
-        .join(''),
-    );
+    const p = await writeThread(t, 8);
 
     const first = right(await open());
     const refresh = async () => right(await first.read.indexer.refreshThread(t.threadId)());
@@ -98,15 +103,7 @@ describe('serve: the index path is counted (/metrics) and logged (gate passes, r
   });
 
   it('a gate that falls back to the files is counted and logged as a warning', async () => {
-    const t = newThread(92);
-    const p = nodePath.join(home, rolloutRelPath(t.threadId));
-    await fs.mkdir(nodePath.dirname(p), { recursive: true });
-    await fs.writeFile(
-      p,
-      threadLines(t, 2)
-        .map((l) => l + '\n')
-        .join(''),
-    );
+    await writeThread(newThread(92), 2);
     // Another live process holds the lease: this one waits 50 ms and answers from the files.
     const holder = right(await openCodexHome(home, indexDir, { backfill: 'onDemand' }));
     const lease = { owner: 'elsewhere:1:x', expiresAt: Date.now() + 60_000 };

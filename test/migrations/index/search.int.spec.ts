@@ -28,6 +28,18 @@ describe('schema 14 → 15: the search tables (rebuild)', () => {
     return out;
   };
 
+  /** Reopened, the index is rebuilt: its rows are a fresh build's and it answers as before. */
+  const expectRebuiltAsFresh = async (dir: string, home: string, fresh: unknown, kept: unknown): Promise<void> => {
+    const reopened = right(await openIndex(dir, home)());
+    try {
+      expect(reopened.migrated).to.equal('rebuilt');
+      expect(right(await reopened.store.dump()())).to.deep.equal(fresh);
+      expect(await answers(reopened.store, home)).to.deep.equal(kept);
+    } finally {
+      right(await reopened.store.close()());
+    }
+  };
+
   it('an index of schema 14 (no search rows) is rebuilt, and then finds what a fresh index finds', async () => {
     expect(STEP.kind).to.equal('rebuild');
     const home = nodePath.join(tmp(), 'home');
@@ -49,14 +61,7 @@ describe('schema 14 → 15: the search tables (rebuild)', () => {
     expect(await answers(built, home)).to.not.deep.equal(kept);
     right(await built.close()());
 
-    const reopened = right(await openIndex(dir, home)());
-    try {
-      expect(reopened.migrated).to.equal('rebuilt');
-      expect(right(await reopened.store.dump()())).to.deep.equal(fresh);
-      expect(await answers(reopened.store, home)).to.deep.equal(kept);
-    } finally {
-      right(await reopened.store.close()());
-    }
+    await expectRebuiltAsFresh(dir, home, fresh, kept);
   });
 
   it('schema 15 → 16: signatures without six-grams (stood in for by empty ones, which rule out every file) are rebuilt', async () => {
@@ -78,13 +83,6 @@ describe('schema 14 → 15: the search tables (rebuild)', () => {
     right(await built.commit(() => [...stale, { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: SIX_GRAMS.from }])());
     expect(await answers(built, home)).to.not.deep.equal(kept);
     right(await built.close()());
-    const reopened = right(await openIndex(dir, home)());
-    try {
-      expect(reopened.migrated).to.equal('rebuilt');
-      expect(right(await reopened.store.dump()())).to.deep.equal(fresh);
-      expect(await answers(reopened.store, home)).to.deep.equal(kept);
-    } finally {
-      right(await reopened.store.close()());
-    }
+    await expectRebuiltAsFresh(dir, home, fresh, kept);
   });
 });

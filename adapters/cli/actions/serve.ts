@@ -113,7 +113,7 @@ const stopSignal = (): Promise<string> => {
 };
 
 const serveStdio = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<void> => {
-  const home = openingService(opts, serveOpts, 'JSON-RPC on stdin/stdout, one message per line', (m) => m, observedIndex(undefined, jsonLog(serveOpts.logLevel)));
+  const home = openingService(opts, serveOpts, 'JSON-RPC on stdin/stdout, one message per line', (m) => m, observedIndex(undefined, jsonLog(serveOpts.logLevel), true));
   const server = createRpcServer(home.service, schedulingOf(serveOpts));
   // SIGTERM and Ctrl-C stop reading and let the requests already taken finish and be answered;
   // serve then closes its home and exits.

@@ -6,7 +6,8 @@ import * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
 import type { AppendKeys, AppendRecord } from '../../replay/ports.js';
 import { acquireLock, lockPathFor, releaseLock } from './lockFile.js';
-import { errnoCode, toEngineError } from './toEngineError.js';
+import { toEngineError } from './toEngineError.js';
+import { followFile } from './followedFile.js';
 
 /** One line of the log, as read back (a sidecar file: decoded like every byte that enters). */
 const AppendRecordLine = t.type({
@@ -32,30 +33,16 @@ export const appendKeysFileOf = (indexDir: string): string => nodePath.join(inde
 export const fileAppendKeys = (indexDir: string): AppendKeys => {
   const file = appendKeysFileOf(indexDir);
   const known = new Map<string, AppendRecord>();
-  let readTo = 0;
-  let inode: number | undefined;
+  const followed = followFile(file);
 
   const look = async (): Promise<void> => {
-    let st: { ino: number; size: number };
-    try {
-      st = await fs.stat(file);
-    } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') throw err;
-      known.clear();
-      readTo = 0;
-      inode = undefined;
-      return;
-    }
-    if (st.ino !== inode || st.size < readTo) {
-      known.clear();
-      readTo = 0;
-      inode = st.ino;
-    }
-    if (st.size === readTo) return;
+    const unread = await followed.unread();
+    if (unread === null || unread.restarted) known.clear();
+    if (unread === null || unread.from === unread.size) return;
     const fh = await fs.open(file, 'r');
     try {
-      const bytes = Buffer.alloc(st.size - readTo);
-      await fh.read(bytes, 0, bytes.length, readTo);
+      const bytes = Buffer.alloc(unread.size - unread.from);
+      await fh.read(bytes, 0, bytes.length, unread.from);
       const end = bytes.lastIndexOf(0x0a) + 1;
       for (const text of bytes.subarray(0, end).toString('utf8').split('\n')) {
         if (text === '') continue;
@@ -68,7 +55,7 @@ export const fileAppendKeys = (indexDir: string): AppendKeys => {
         const r = AppendRecordLine.decode(json);
         if (E.isRight(r)) known.set(r.right.idempotencyKey, r.right);
       }
-      readTo += end;
+      followed.readTo(unread.from + end);
     } finally {
       await fh.close();
     }

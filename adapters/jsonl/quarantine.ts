@@ -9,6 +9,7 @@ import type { QuarantineRecord } from '../../domain/rollout/rawLine.js';
 import { acquireLock, lockPathFor, releaseLock } from './lockFile.js';
 import { scanLines } from './lineScanner.js';
 import { errnoCode, toEngineError } from './toEngineError.js';
+import { followFile } from './followedFile.js';
 
 /** quarantine.jsonl holds the raw bytes of lines that did not decode (conversation text): this user's alone. */
 const QUARANTINE_MODE = 0o600;
@@ -153,33 +154,20 @@ const NL = Buffer.from('\n');
 export const fileQuarantineSink = (dir: string, clock: Clock = { now: () => new Date() }): QuarantineSink => {
   const file = quarantineFileOf(dir);
   const known = new Set<string>();
-  /** What of the file has been read: its inode and the offset past its last complete line. */
-  let readTo = 0;
-  let inode: number | undefined;
+  const followed = followFile(file);
   let queue: Promise<unknown> = Promise.resolve();
 
   /** Bring `known` up to the file as it is now; true when it ends without a newline (a torn write). */
   const look = async (): Promise<boolean> => {
-    let st: { ino: number; size: number };
-    try {
-      st = await fs.stat(file);
-    } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') throw err;
-      known.clear();
-      readTo = 0;
-      inode = undefined;
-      return false;
-    }
-    if (st.ino !== inode || st.size < readTo) {
-      known.clear();
-      readTo = 0;
-      inode = st.ino;
-    }
-    if (st.size === readTo) return false;
-    const fromStart = readTo === 0;
+    const unread = await followed.unread();
+    if (unread === null || unread.restarted) known.clear();
+    if (unread === null || unread.from === unread.size) return false;
+    const fromStart = unread.from === 0;
+    let readTo = unread.from;
     let rewrite = false;
-    for await (const { entry, end } of readEntries(file, readTo)) {
+    for await (const { entry, end } of readEntries(file, unread.from)) {
       readTo = end;
+      followed.readTo(end);
       if (entry === undefined) continue;
       const key = keyOf(entry);
       // Written before entries were unique and numbered from 1: rewritten once.
@@ -188,10 +176,10 @@ export const fileQuarantineSink = (dir: string, clock: Clock = { now: () => new 
     }
     if (rewrite) {
       await normalize(file);
-      inode = undefined;
+      followed.at(undefined, 0);
       return look();
     }
-    return readTo < st.size;
+    return readTo < unread.size;
   };
 
   const write = async (records: ReadonlyArray<QuarantineRecord>): Promise<void> => {
@@ -210,7 +198,7 @@ export const fileQuarantineSink = (dir: string, clock: Clock = { now: () => new 
       try {
         // Whatever the umask, and whatever mode an older file had: it holds raw conversation text.
         await fh.chmod(QUARANTINE_MODE);
-        inode = (await fh.stat()).ino;
+        const { ino } = await fh.stat();
         for (const r of fresh) {
           // A record cut short by a crash would glue itself to the next: start a new line first.
           const bytes = Buffer.from(`${torn ? '\n' : ''}${JSON.stringify(entryOf(r, clock.now()))}\n`, 'utf8');
@@ -219,7 +207,7 @@ export const fileQuarantineSink = (dir: string, clock: Clock = { now: () => new 
           let done = 0;
           while (done < bytes.length) done += (await fh.write(bytes, done, bytes.length - done)).bytesWritten;
         }
-        readTo = (await fh.stat()).size;
+        followed.at(ino, (await fh.stat()).size);
       } finally {
         await fh.close();
       }

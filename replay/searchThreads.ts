@@ -63,8 +63,8 @@ const SPARSE = 8;
 
 /**
  * What one sequential read of every file's signature says: the files that can hold the term, and
- * the threads whose current file may be one of them (a file's rollout id is its thread's id, or a
- * revision's id, whose thread its rollout row names). A thread outside it cannot match: the rest of
+ * the threads whose current file may be one of them (each file's rollout row names its thread, a
+ * revision's too). A thread outside it cannot match: the rest of
  * a long walk skips it without reading its row.
  */
 const sweepSignatures = async (ports: HistoryReadPorts, bits: ReadonlyArray<number>): Promise<{ readonly files: Set<string>; readonly threads: Set<string> }> => {
@@ -72,11 +72,8 @@ const sweepSignatures = async (ports: HistoryReadPorts, bits: ReadonlyArray<numb
   for await (const { key, value } of scanRows(ports.index, 'searchGrams', [], { reverse: false }, 1024)) if (signatureHolds(value, bits)) files.add(key[0]);
   const threads = new Set<string>();
   for (const rolloutId of files) {
-    if ((await take(ports.index.get('threads', [rolloutId]))) !== undefined) threads.add(rolloutId);
-    else {
-      const rollout = await take(ports.index.get('rollouts', [rolloutId]));
-      if (rollout !== undefined) threads.add(rollout.threadId);
-    }
+    const rollout = await take(ports.index.get('rollouts', [rolloutId]));
+    if (rollout !== undefined) threads.add(rollout.threadId);
   }
   return { files, threads };
 };

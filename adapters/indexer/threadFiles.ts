@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
+import type { RolloutRow } from '../../domain/index/rows.js';
 import { walkHistoryAsync } from '../../domain/history/walk.js';
 import { hopOfRow } from '../../domain/history/historyBase.js';
 import { discoverRolloutFiles } from '../jsonl/discover.js';
@@ -89,9 +90,8 @@ export const indexThreadsFiles =
     }
     if (taken.size === 0) return E.right(null);
     let continues = followedBases;
-    for (const id of threadIds) {
-      if (continues) break;
-      const based = await continuesAnother(store, id);
+    for (let i = 0; !continues && i < threadIds.length; i++) {
+      const based = await continuesAnother(store, threadIds[i]!);
       if (E.isLeft(based)) return based;
       continues = based.right;
     }
@@ -105,11 +105,16 @@ export const indexThreadsFiles =
     return E.right({ files: taken.size, bytes, seconds: Number(process.hrtime.bigint() - t0) / 1e9 });
   };
 
+/** The rollout row of the thread's current file; undefined when the index holds no such thread or row. */
+const currentRolloutOf = async (store: IndexStore, threadId: string): Promise<E.Either<EngineError, RolloutRow | undefined>> => {
+  const thread = await store.get('threads', [threadId])();
+  if (E.isLeft(thread) || thread.right === undefined) return E.isLeft(thread) ? thread : E.right(undefined);
+  return store.get('rollouts', [thread.right.rolloutId])();
+};
+
 /** The rollout id the thread's history continues that the index does not hold yet; null when it holds all of it (or not the thread). */
 const missingBase = async (store: IndexStore, threadId: string): Promise<E.Either<EngineError, string | null>> => {
-  const thread = await store.get('threads', [threadId])();
-  if (E.isLeft(thread) || thread.right === undefined) return E.isLeft(thread) ? thread : E.right(null);
-  const current = await store.get('rollouts', [thread.right.rolloutId])();
+  const current = await currentRolloutOf(store, threadId);
   if (E.isLeft(current) || current.right === undefined) return E.isLeft(current) ? current : E.right(null);
   const walked = await walkHistoryAsync(current.right, current.right.rolloutId, hopOfRow, (id) => store.get('rollouts', [id])());
   if (E.isLeft(walked)) return walked;
@@ -117,10 +122,5 @@ const missingBase = async (store: IndexStore, threadId: string): Promise<E.Eithe
 };
 
 /** Whether the thread's current file continues another (a fork's or revision's base). */
-const continuesAnother = async (store: IndexStore, threadId: string): Promise<E.Either<EngineError, boolean>> => {
-  const thread = await store.get('threads', [threadId])();
-  if (E.isLeft(thread) || thread.right === undefined) return E.isLeft(thread) ? thread : E.right(false);
-  const current = await store.get('rollouts', [thread.right.rolloutId])();
-  if (E.isLeft(current)) return current;
-  return E.right(current.right?.base !== null && current.right?.base !== undefined);
-};
+const continuesAnother = async (store: IndexStore, threadId: string): Promise<E.Either<EngineError, boolean>> =>
+  E.map((current: RolloutRow | undefined) => current?.base !== null && current?.base !== undefined)(await currentRolloutOf(store, threadId));

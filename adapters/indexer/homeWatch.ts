@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { parseRolloutFileName } from '../jsonl/rolloutFileName.js';
+import { isWriterFile } from '../jsonl/leftovers.js';
 
 /**
  * The rollout files of a home that changed since the last look, for a long-running process
@@ -31,8 +32,6 @@ const ROOTS = ['sessions', 'archived_sessions'] as const;
 const HOME_ENTRIES: ReadonlySet<string> = new Set([...ROOTS, 'session_index.jsonl']);
 
 const isRollout = (name: string): boolean => parseRolloutFileName(name) !== undefined;
-/** A writer's own files beside a rollout (adapters/jsonl/lockFile.ts, leftovers.ts): `<file>.lock`, `<file>.lock.break`, `.<file>.<pid>-….tmp`. */
-const WRITER_FILE = /\.lock$|\.lock\.break$|\.tmp$/;
 
 interface Folder {
   mtimeMs: number;
@@ -99,7 +98,7 @@ export const watchHome = (home: string, onRollout?: (path: string) => void): Hom
           if (isRollout(name.toString())) {
             changed.add(full);
             onRollout?.(full);
-          } else if (WRITER_FILE.test(name.toString()))
+          } else if (isWriterFile(name.toString()))
             return; // a writer's lock or temp file: comes and goes with each append
           else if (!folders.has(full)) list(full, true); // a new folder (or not a folder: nothing to list)
         });

@@ -14,6 +14,9 @@ import { errnoCode } from './toEngineError.js';
  */
 const TEMP = /^\..+\.(\d+)-(?:(\d+)-)?[0-9a-f]{8}\.tmp$/;
 
+/** Whether a folder entry is one of a writer's own files beside a rollout (a temp file, a lock, a breaker): they come and go with each append. */
+export const isWriterFile = (name: string): boolean => TEMP.test(name) || name.endsWith('.lock') || name.endsWith('.lock.break');
+
 /** A temp name naming this process (pid and start time: a reused pid cannot claim it). */
 export const tempSuffix = (): string => {
   const me = thisProcess();

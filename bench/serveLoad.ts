@@ -1,13 +1,18 @@
 /**
- * `npm run bench -- serveLoad [--size 300MB] [--clients 200] [--seconds 15] [--no-codex] [--no-writer]`: a server
- * under traffic over WebSocket. `--clients` connections, each asking one request at a time for
- * `--seconds`: 60% `thread/list`, 30% turn / item pages, 10% `thread/read` without turns, over a
- * real-shaped home (bench/realHome.ts), while one writer appends real-shaped turns to the long
- * legacy thread (a copy of its last turn under a fresh turn id, every 100 ms): on ours a client
- * through `rollout/append`, on Codex (which has no append method) another process appending to
- * the file, as a running Codex does. Reported: requests/s, p50 / p99 ms, errors by kind, and the index lag after the
- * last append (from the append to `thread/turns/list` showing its turn). The same run against
+ * `npm run bench -- serveLoad [--size 300MB] [--clients 200] [--seconds 15] [--rates 1500,0] [--no-codex] [--no-writer]`:
+ * a server under traffic over WebSocket: `--clients` connections for `--seconds`, 60% `thread/list`,
+ * 30% turn / item pages, 10% `thread/read` without turns, over a real-shaped home (bench/realHome.ts),
+ * while one writer appends real-shaped turns to the long legacy thread (a copy of its last turn
+ * under a fresh turn id, every 100 ms): on ours a client through `rollout/append`, on Codex (which
+ * has no append method) another process appending to the file, as a running Codex does.
+ * Each of `--rates` is one run: a rate R > 0 is an open loop (R requests/s offered in all, each
+ * client at its own Poisson arrivals, latency counted from when a request was due: the latency a
+ * backend sees at that traffic); 0 is a closed loop (each client one request at a time, back to
+ * back: the most the server answers, where by Little's law the latency is clients / throughput).
+ * Reported: requests/s, p50 / p99 ms, errors by kind, and the index lag after the last append
+ * (from the append to `thread/turns/list` showing its turn). The same runs against
  * `codex app-server --listen ws://` on the same home (warmed with `thread/resume` as bench/pages does).
+ * Each run starts with WARMUP_MS of the same traffic, not counted.
  * `--no-writer`: no appends during the load (one after it, for the lag), to see what the writer costs.
  */
 import { spawn } from 'node:child_process';
@@ -19,6 +24,7 @@ import * as nodePath from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { connectWebSocketRpc } from '../test/fixtures/webSocketRpcClient.js';
 import type { WebSocketRpcClient } from '../test/fixtures/webSocketRpcClient.js';
+import type { RpcAnswer } from '../test/fixtures/stdioRpcClient.js';
 import { freePort, waitReady } from '../test/adapters/rpc/webSocketAuthCases.js';
 import { discoverRollouts } from '../test/compat/scenarios.js';
 import { buildRealShapedHome } from './realHome.js';
@@ -27,6 +33,8 @@ import { percentile } from './stats.js';
 
 const APPEND_EVERY_MS = 100;
 const LAG_LIMIT_MS = 10_000;
+const DRAIN_MS = 10_000;
+const WARMUP_MS = 2_000;
 
 interface Side {
   readonly name: string;
@@ -108,6 +116,7 @@ const loadOn = async (
   writerFor: (url: string) => Promise<TurnWriter>,
   lagThread: string,
   appendWhileLoaded: boolean,
+  rate: number,
 ) => {
   const url = `ws://127.0.0.1:${side.port}`;
   const conns: WebSocketRpcClient[] = [];
@@ -121,21 +130,56 @@ const loadOn = async (
   const byKind: Record<string, number[]> = {};
   const errors: Record<string, number> = {};
   let stop = false;
-  const t0 = performance.now();
-  const loops = conns.map(async (c) => {
+  let unanswered = 0;
+  // The first WARMUP_MS of traffic are sent and answered but not counted: a server's first
+  // seconds (code compiled, caches filled) are not the ones a backend lives with.
+  const t0 = performance.now() + WARMUP_MS;
+  /** The worst latency per second of the run (by when the answer came): where the tail comes from. */
+  const worstPerSecond = new Map<number, number>();
+  const record = (kind: string, a: RpcAnswer, ms: number, sentAt: number): void => {
+    if (sentAt < t0) return;
+    latencies.push(ms);
+    const second = Math.floor((performance.now() - t0) / 1000);
+    worstPerSecond.set(second, Math.max(worstPerSecond.get(second) ?? 0, ms));
+    (byKind[kind] ??= []).push(ms);
+    if ('error' in a) {
+      const key = `${a.error.code} ${a.error.message.slice(0, 60)}`;
+      errors[key] = (errors[key] ?? 0) + 1;
+    }
+  };
+  const closedLoop = async (c: WebSocketRpcClient): Promise<void> => {
     while (!stop) {
       const req = nextRequest(threads);
       const s = performance.now();
       const a = await c.request(req.method, req.params);
-      const ms = performance.now() - s;
-      latencies.push(ms);
-      (byKind[req.kind] ??= []).push(ms);
-      if ('error' in a) {
-        const key = `${a.error.code} ${a.error.message.slice(0, 60)}`;
-        errors[key] = (errors[key] ?? 0) + 1;
-      }
+      record(req.kind, a, performance.now() - s, s);
     }
-  });
+  };
+  // Open loop: each client sends at its own Poisson arrivals whether or not its last answer came,
+  // and a latency counts from when the request was due (a late send is the server's delay too).
+  const openLoop = async (c: WebSocketRpcClient): Promise<void> => {
+    const meanGapMs = (1000 * clients) / rate;
+    const gap = (): number => -Math.log(1 - Math.random()) * meanGapMs;
+    const inFlight = new Set<Promise<void>>();
+    let due = performance.now() + Math.random() * meanGapMs;
+    while (!stop) {
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (stop) break;
+      const req = nextRequest(threads);
+      const scheduled = due;
+      const p: Promise<void> = c.request(req.method, req.params).then((a) => {
+        inFlight.delete(p);
+        record(req.kind, a, performance.now() - scheduled, scheduled);
+      });
+      inFlight.add(p);
+      due += gap();
+    }
+    // Answers still owed once the load stops: waited for a while, then counted as unanswered.
+    const drained = await Promise.race([Promise.all(inFlight).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), DRAIN_MS))]);
+    if (!drained) unanswered += inFlight.size;
+  };
+  const loops = conns.map((c) => (rate > 0 ? openLoop(c) : closedLoop(c)));
   const writer = await writerFor(url);
   let last = { turnId: '', at: 0 };
   let writing = appendWhileLoaded;
@@ -147,7 +191,7 @@ const loadOn = async (
       await new Promise((r) => setTimeout(r, APPEND_EVERY_MS));
     }
   })();
-  await new Promise((r) => setTimeout(r, seconds * 1000));
+  await new Promise((r) => setTimeout(r, WARMUP_MS + seconds * 1000));
   writing = false;
   await writerLoop;
   last = await writer();
@@ -172,13 +216,20 @@ const loadOn = async (
   const round = (x: number): number => Math.round(x * 10) / 10;
   return {
     clients,
+    mode:
+      rate > 0
+        ? `open loop, ${rate} requests/s offered (Poisson arrivals per client; latency from when a request was due)`
+        : 'closed loop (each client one request at a time: the most it takes)',
     seconds: round(elapsed),
     requests: latencies.length,
     requestsPerSecond: Math.round(latencies.length / elapsed),
     p50Ms: round(percentile(latencies, 50)),
+    p90Ms: round(percentile(latencies, 90)),
     p99Ms: round(percentile(latencies, 99)),
+    worstMsPerSecond: [...worstPerSecond].sort((a, b) => a[0] - b[0]).map(([, ms]) => Math.round(ms)),
     byKind: Object.fromEntries(Object.entries(byKind).map(([k, xs]) => [k, { n: xs.length, p50Ms: round(percentile(xs, 50)), p99Ms: round(percentile(xs, 99)) }])),
     errors,
+    unanswered,
     appends,
     indexLagAfterLastAppendMs: lagMs ?? `not seen within ${LAG_LIMIT_MS} ms`,
   };
@@ -191,6 +242,7 @@ export const runServeLoadBench = async (
   withCodex: boolean,
   engine: string,
   appendWhileLoaded = true,
+  rates: ReadonlyArray<number> = [1500, 0],
 ): Promise<Record<string, unknown>> => {
   const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-serve-load-'));
   const children: ChildProcess[] = [];
@@ -237,12 +289,29 @@ export const runServeLoadBench = async (
     );
     children.push(ours);
     await waitReady(ourPort, ours);
-    out['ours'] = await loadOn({ name: 'ours', port: ourPort, child: ours }, clients, seconds, threads, rpcTurnWriter(rollout, lagThread), lagThread, appendWhileLoaded);
+    const modeName = (rate: number): string => (rate > 0 ? `openLoop${rate}` : 'closedLoop');
+    const oursByMode: Record<string, unknown> = {};
+    for (const rate of rates)
+      oursByMode[modeName(rate)] = await loadOn(
+        { name: 'ours', port: ourPort, child: ours },
+        clients,
+        seconds,
+        threads,
+        rpcTurnWriter(rollout, lagThread),
+        lagThread,
+        appendWhileLoaded,
+        rate,
+      );
+    out['ours'] = oursByMode;
     const metrics = await (await fetch(`http://127.0.0.1:${ourPort}/metrics`)).text();
     out['oursMetrics'] = Object.fromEntries(
       metrics
         .split('\n')
-        .filter((l) => /^rollout_engine_(ws_peers_dropped_total|rpc_overloads_total|ws_bytes_out_total|connections_total|event_loop_lag_seconds)/.test(l))
+        .filter((l) =>
+          /^rollout_engine_(ws_peers_dropped_total|rpc_overloads_total|ws_bytes_out_total|connections_total|event_loop_lag_seconds|index_read_repairs_total|index_catch_up_duration_seconds_(sum|count))/.test(
+            l,
+          ),
+        )
         .map((l) => [l.split(' ')[0], Number(l.split(' ')[1])]),
     );
     // A clean shutdown (SIGTERM drains the connections), waited for: a profile is written on exit.
@@ -267,12 +336,30 @@ export const runServeLoadBench = async (
       warm.notify('initialized');
       for (const threadId of [built.long.paginated, built.long.legacy]) await warm.request('thread/resume', { threadId });
       await warm.request('thread/list', { limit: 25 });
-      out['codex'] = await loadOn({ name: 'codex', port, child }, clients, seconds, threads, fileTurnWriter(rollout), lagThread, appendWhileLoaded);
+      const codexByMode: Record<string, { requestsPerSecond: number; p99Ms: number }> = {};
+      for (const rate of rates)
+        codexByMode[modeName(rate)] = await loadOn(
+          { name: 'codex', port, child },
+          clients,
+          seconds,
+          threads,
+          fileTurnWriter(rollout),
+          lagThread,
+          appendWhileLoaded,
+          rate,
+        );
+      out['codex'] = codexByMode;
       warm.close();
       child.kill('SIGTERM');
-      const o = out['ours'] as { requestsPerSecond: number };
-      const c = out['codex'] as { requestsPerSecond: number };
-      out['oursOverCodexRequestsPerSecond'] = Math.round((o.requestsPerSecond / Math.max(1, c.requestsPerSecond)) * 100) / 100;
+      // Ratios per mode: requests answered per second, and Codex's p99 over ours.
+      out['oursOverCodex'] = Object.fromEntries(
+        rates.map((rate) => {
+          const o = oursByMode[modeName(rate)] as { requestsPerSecond: number; p99Ms: number };
+          const c = codexByMode[modeName(rate)]!;
+          const r2 = (x: number): number => Math.round(x * 100) / 100;
+          return [modeName(rate), { requestsPerSecond: r2(o.requestsPerSecond / Math.max(1, c.requestsPerSecond)), p99: r2(c.p99Ms / Math.max(0.1, o.p99Ms)) }];
+        }),
+      );
     }
     return out;
   } finally {

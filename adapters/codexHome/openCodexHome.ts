@@ -197,16 +197,23 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
     const requests = requestsFirst();
     // Smaller transactions than a build's own: a request waits for the one being committed.
     const building = reportingTo({ ...BACKGROUND_BATCH, ...options, signal: stop.signal, between: requests.between }, opts.onStatus, 'build', codexHome);
-    let running: Promise<void> | undefined = passLmdbBackfillGate(store, codexHome, gateOptions, building)().then((gate) => {
-      running = undefined;
+    const passing = async (): Promise<void> => {
+      const gate = await passLmdbBackfillGate(store, codexHome, gateOptions, building)();
       if (E.isLeft(gate)) {
         if (!stop.signal.aborted) opts.onStatus?.({ kind: 'backfillFailed', home: codexHome, error: gate.left });
         return;
       }
       if (stop.signal.aborted) return;
       waiting.passed(gate.right.verdict);
-      if (gate.right.backfill !== null && mark !== undefined) watch?.vouch(mark);
-    });
+      if (watch === undefined || mark === undefined) return;
+      if (gate.right.backfill !== null) return watch.vouch(mark);
+      // Built before this process (or by another while it waited): the files may have changed since.
+      // One whole-home catch-up now, at start, vouches for the watch; left to the first request, it
+      // would be paid for under traffic, by every request queued behind it.
+      const caughtUp = await catchUpHome(store, codexHome, { ...catchUpOptions, signal: stop.signal })();
+      if (E.isRight(caughtUp) && !stop.signal.aborted) watch.vouch(mark);
+    };
+    let running: Promise<void> | undefined = passing().finally(() => (running = undefined));
     const close = async () => {
       stop.abort();
       watch?.close();

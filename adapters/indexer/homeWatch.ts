@@ -2,15 +2,16 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { parseRolloutFileName } from '../jsonl/rolloutFileName.js';
 import { isWriterFile } from '../jsonl/leftovers.js';
+import { errnoCode } from '../jsonl/toEngineError.js';
 
 /**
  * The rollout files of a home that changed since the last look, for a long-running process
  * (`serve`): a request catches up only those instead of probing every rollout of the home.
  *
  * Every folder of `sessions/` and `archived_sessions/` is watched (inotify on Linux), a new one as
- * it appears; an event on a rollout file marks it changed. As a safety net against events the watch did not
- * deliver (a folder created just before its watch, a watch that failed), every folder's mtime is
- * compared at each look: a folder whose entries changed has its rollout files looked at again. A
+ * it appears (watched before it is listed); an event on a rollout file marks it changed. As a
+ * safety net against events the watch did not deliver, every folder's mtime is compared at a look
+ * (at most every SAFETY_NET_MS): a folder whose entries changed has its rollout files looked at again. A
  * look cannot vouch for the home (answers `unknown`: catch the whole home up) the first time, when
  * a watched folder appears or goes, when `session_index.jsonl` (thread names) changes, or when a
  * watch fails.
@@ -30,6 +31,9 @@ export interface HomeWatch {
 const ROOTS = ['sessions', 'archived_sessions'] as const;
 /** Entries of the home itself whose change the watch cannot follow file by file. */
 const HOME_ENTRIES: ReadonlySet<string> = new Set([...ROOTS, 'session_index.jsonl']);
+
+/** How often at most the safety net looks at every folder's mtime. */
+const SAFETY_NET_MS = 100;
 
 const isRollout = (name: string): boolean => parseRolloutFileName(name) !== undefined;
 
@@ -74,25 +78,13 @@ export const watchHome = (home: string, onRollout?: (path: string) => void): Hom
    * taken when `fresh` (it appeared while watched).
    */
   const list = (dir: string, fresh: boolean): void => {
-    let mtimeMs: number;
-    let entries: fs.Dirent[];
-    try {
-      mtimeMs = fs.statSync(dir).mtimeMs;
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      forget(dir);
-      return;
-    }
-    const files = new Set(entries.filter((e) => !e.isDirectory() && isRollout(e.name)).map((e) => e.name));
     const known = folders.get(dir);
-    if (known !== undefined) {
-      for (const name of files) if (!known.files.has(name)) changed.add(nodePath.join(dir, name));
-      for (const name of known.files) if (!files.has(name)) changed.add(nodePath.join(dir, name));
-      known.mtimeMs = mtimeMs;
-      known.files = files;
-    } else {
+    // A new folder is watched before it is listed: a file created between the two is then both
+    // listed and evented (taken twice, harmless), never neither.
+    let watcher: fs.FSWatcher | undefined;
+    if (known === undefined) {
       try {
-        const watcher = fs.watch(dir, { persistent: false }, (_event, name) => {
+        watcher = fs.watch(dir, { persistent: false }, (_event, name) => {
           if (name === null) return fail();
           const full = nodePath.join(dir, name.toString());
           if (isRollout(name.toString())) {
@@ -106,11 +98,30 @@ export const watchHome = (home: string, onRollout?: (path: string) => void): Hom
           forget(dir);
           fail();
         });
-        folders.set(dir, { mtimeMs, watcher, files });
-      } catch {
-        fail();
+      } catch (err) {
+        // Gone before it could be watched: as a folder gone before it is listed.
+        if (errnoCode(err) !== 'ENOENT' && errnoCode(err) !== 'ENOTDIR') fail();
         return;
       }
+    }
+    let mtimeMs: number;
+    let entries: fs.Dirent[];
+    try {
+      mtimeMs = fs.statSync(dir).mtimeMs;
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      watcher?.close();
+      forget(dir);
+      return;
+    }
+    const files = new Set(entries.filter((e) => !e.isDirectory() && isRollout(e.name)).map((e) => e.name));
+    if (known !== undefined) {
+      for (const name of files) if (!known.files.has(name)) changed.add(nodePath.join(dir, name));
+      for (const name of known.files) if (!files.has(name)) changed.add(nodePath.join(dir, name));
+      known.mtimeMs = mtimeMs;
+      known.files = files;
+    } else {
+      folders.set(dir, { mtimeMs, watcher: watcher!, files });
       if (fresh) for (const name of files) changed.add(nodePath.join(dir, name));
     }
     for (const e of entries) {
@@ -130,8 +141,17 @@ export const watchHome = (home: string, onRollout?: (path: string) => void): Hom
   }
   for (const root of ROOTS) list(nodePath.join(home, root), false);
 
-  /** The safety net: folders whose entries changed are listed again, their rollout files taken as changed; a root that appeared is watched. */
+  /**
+   * The safety net: folders whose entries changed are listed again, their rollout files taken as
+   * changed; a root that appeared is watched. It stats every folder of the home, so it runs at most
+   * once per SAFETY_NET_MS, not at every take of a busy server (the watch is what keeps takes
+   * current; a writer's lock churning a day folder's mtime would otherwise list it per request).
+   */
+  let lookedAt = -Infinity;
   const lookAtFolders = (): void => {
+    const now = performance.now();
+    if (now - lookedAt < SAFETY_NET_MS) return;
+    lookedAt = now;
     for (const root of ROOTS) {
       const dir = nodePath.join(home, root);
       if (!folders.has(dir) && fs.existsSync(dir)) {

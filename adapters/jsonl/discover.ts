@@ -115,12 +115,20 @@ interface Listing {
 /**
  * Folder listings kept by this process (per folder path and purpose). A folder's mtime changes
  * when an entry is added, removed or renamed, so a listing is reused while the folder's mtime and
- * ctime are those it was made with. A listing made less than `RACY_MS` after the folder changed is
- * not kept: a file system's timestamps are coarse (a clock tick), so a file created in the same
- * tick as the listing would leave the times as they were.
+ * ctime are those it was made with. A listing made less than a racy interval after the folder
+ * changed is not kept: a file system's timestamps are coarse (a clock tick), so a file created in
+ * the same tick as the listing would leave the times as they were. The interval is `RACY_MS` where
+ * the times are whole seconds (a file system that keeps no finer ones), `FINE_RACY_MS` where they
+ * carry fractions (Linux file systems stamp from the kernel's coarse clock: a few ms) — a folder
+ * whose writer's lock comes and goes every 100 ms is then still listed once per change, not per ask.
  */
 const listings = new Map<string, Listing>();
-const RACY_MS = 1000;
+const RACY_MS = 2000;
+const FINE_RACY_MS = 50;
+const racyMsOf = (st: fsSync.Stats): number => (st.mtimeMs % 1000 !== 0 || st.ctimeMs % 1000 !== 0 ? FINE_RACY_MS : RACY_MS);
+
+/** Listings under way, per key and folder times: asks that come meanwhile share one. */
+const listingsUnderWay = new Map<string, { readonly mtimeMs: number; readonly ctimeMs: number; readonly value: Promise<unknown> }>();
 
 /** `list(dir)`, or its last answer while `dir` has not changed since; a missing folder lists as empty. */
 const listedOnce = async <T>(dir: string, purpose: string, list: () => Promise<T>, empty: T): Promise<T> => {
@@ -134,11 +142,21 @@ const listedOnce = async <T>(dir: string, purpose: string, list: () => Promise<T
   const key = `${purpose}\0${dir}`;
   const kept = listings.get(key);
   if (kept !== undefined && kept.mtimeMs === st.mtimeMs && kept.ctimeMs === st.ctimeMs) return kept.value as T;
+  // A listing under way, started when these times were already past racy, answers as a new one would.
+  const underWay = listingsUnderWay.get(key);
+  if (underWay !== undefined && underWay.mtimeMs === st.mtimeMs && underWay.ctimeMs === st.ctimeMs) return underWay.value as Promise<T>;
   const startedMs = Date.now();
-  const value = await list();
-  if (startedMs - Math.max(st.mtimeMs, st.ctimeMs) > RACY_MS) listings.set(key, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, value });
-  else listings.delete(key);
-  return value;
+  const settled = startedMs - Math.max(st.mtimeMs, st.ctimeMs) > racyMsOf(st);
+  const listing = list();
+  if (settled) listingsUnderWay.set(key, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, value: listing });
+  try {
+    const value = await listing;
+    if (settled) listings.set(key, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, value });
+    else listings.delete(key);
+    return value;
+  } finally {
+    if (listingsUnderWay.get(key)?.value === listing) listingsUnderWay.delete(key);
+  }
 };
 
 /** Sub-folder names of `dir`, sorted (a missing `dir` has none). */

@@ -11,6 +11,7 @@ import type { RpcScope } from '../../../adapters/rpc/method.js';
 import { initialize } from '../../../adapters/rpc/methods/initialize.js';
 import { serverDiagnostics } from '../../../adapters/rpc/methods/serverDiagnostics.js';
 import { createRpcServer } from '../../../adapters/rpc/server.js';
+import { createScheduler } from '../../../adapters/rpc/scheduler.js';
 import { jsonPieces } from '../../../adapters/rpc/streamedJson.js';
 import type { RpcServerOptions } from '../../../adapters/rpc/server.js';
 import type { ThreadManagementPorts } from '../../../replay/ports.js';
@@ -409,5 +410,34 @@ describe('the RPC server schedules requests as Codex request_serialization does'
     m.release('w2');
     c.end();
     await served;
+  });
+});
+
+describe('the scheduler starts requests a few per turn of the event loop, writes first', () => {
+  it('of 40 reads and a write allowed at once, the write starts first and 16 start in the first turn; the rest follow in later turns', async () => {
+    const scheduler = createScheduler({ maxQueuedPerKey: 64 });
+    const started: string[] = [];
+    const releases: Array<() => void> = [];
+    const job = (name: string, scope: RpcScope) => ({
+      owner: {},
+      scope,
+      run: () => {
+        started.push(name);
+        return new Promise<void>((resolve) => releases.push(resolve));
+      },
+      skipped: () => undefined,
+    });
+    for (let i = 0; i < 40; i++) scheduler.submit(job(`r${i}`, null));
+    scheduler.submit(job('w', { key: 'thread-a', access: 'write' }));
+    expect(started, 'nothing starts in the turn that submitted').to.deep.equal([]);
+    await new Promise((r) => setImmediate(r));
+    expect(started.length).to.equal(16);
+    expect(started[0]).to.equal('w');
+    expect(started.slice(1)).to.deep.equal(Array.from({ length: 15 }, (_, i) => `r${i}`));
+    for (let turn = 0; turn < 3; turn++) await new Promise((r) => setImmediate(r));
+    expect(started.length).to.equal(41);
+    expect(scheduler.load.inFlight()).to.equal(41);
+    for (const release of releases) release();
+    await scheduler.idle();
   });
 });

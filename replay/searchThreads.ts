@@ -4,6 +4,7 @@ import { rejected } from '../domain/errors.js';
 import type { ThreadRow } from '../domain/index/rows.js';
 import { trimWhitespace } from '../domain/search/conversationText.js';
 import { signatureHolds, termBits } from '../domain/search/gramSignature.js';
+import { currentSignatures, filesHolding, keptSignatures } from './internal/signatureSweep.js';
 import { literalPattern, searchSnippetOf } from '../domain/search/literalMatch.js';
 import type { Thread } from '../domain/thread/thread.js';
 import { threadFromRow } from '../domain/thread/threadFromRow.js';
@@ -61,23 +62,6 @@ export const firstSnippetIn = async (ports: HistoryReadPorts, rolloutId: string,
 const WALK_BEFORE_SWEEP = 64;
 const SPARSE = 8;
 
-/**
- * What one sequential read of every file's signature says: the files that can hold the term, and
- * the threads whose current file may be one of them (each file's rollout row names its thread, a
- * revision's too). A thread outside it cannot match: the rest of
- * a long walk skips it without reading its row.
- */
-const sweepSignatures = async (ports: HistoryReadPorts, bits: ReadonlyArray<number>): Promise<{ readonly files: Set<string>; readonly threads: Set<string> }> => {
-  const files = new Set<string>();
-  for await (const { key, value } of scanRows(ports.index, 'searchGrams', [], { reverse: false }, 1024)) if (signatureHolds(value, bits)) files.add(key[0]);
-  const threads = new Set<string>();
-  for (const rolloutId of files) {
-    const rollout = await take(ports.index.get('rollouts', [rolloutId]));
-    if (rollout !== undefined) threads.add(rollout.threadId);
-  }
-  return { files, threads };
-};
-
 /** The page of `limit` results cut from the matches found in order (the one after it, if any, makes the next cursor). */
 export const searchPageOf = (
   found: ReadonlyArray<{ readonly row: ThreadRow; readonly key: number; readonly snippet: string }>,
@@ -118,15 +102,16 @@ export const searchThreads = (ports: HistoryReadPorts, q: SearchThreadsQuery): T
     const prefix = [archived ? 1 : 0, order.key];
     const from = cursor === null ? undefined : [...prefix, direction === 'asc' ? cursor.ms : cursor.ms + cursor.unitMs];
     const found: Array<{ readonly row: ThreadRow; readonly key: number; readonly snippet: string }> = [];
-    // A term found early is found by reading a few threads; a walk that goes on finding little (a
-    // rare term, no match) reads every signature once, in order, and then only threads that can match.
+    // Signatures kept in memory since the store's last write are tested all at once, up front. Else
+    // a term found early is found by reading a few threads; a walk that goes on finding little (a
+    // rare term, no match) reads every signature once (and keeps them), then only threads that can match.
+    const kept = bits.length > 0 ? keptSignatures(ports.index) : undefined;
+    let sweep: { readonly files: Set<string>; readonly threads: Set<string> } | null = kept === undefined ? null : filesHolding(kept, bits);
     let walked = 0;
-    let sweep: { readonly files: Set<string>; readonly threads: Set<string> } | null = null;
     for await (const { key } of scanRows(ports.index, 'threadOrder', prefix, { reverse: direction === 'desc', ...(from ? { from } : {}) }, 64)) {
-      if (sweep === null && bits.length > 0 && ++walked > WALK_BEFORE_SWEEP && found.length * SPARSE < walked) {
-        sweep = await sweepSignatures(ports, bits);
-        if (sweep.threads.size === 0) break;
-      }
+      if (sweep === null && bits.length > 0 && ++walked > WALK_BEFORE_SWEEP && found.length * SPARSE < walked)
+        sweep = filesHolding(await currentSignatures(ports.index), bits);
+      if (sweep !== null && sweep.threads.size === 0) break;
       if (sweep !== null && !sweep.threads.has(key[3])) continue;
       const row = await take(ports.index.get('threads', [key[3]]));
       if (row === undefined || !listed(row)) continue;

@@ -52,6 +52,11 @@ interface Handles {
   readonly dbs: Record<TableName, Database>;
 }
 
+/** The part of lmdb-js's environment handle read here (not in its typings). */
+interface LmdbEnv {
+  readonly info: () => { readonly lastTxnId: number };
+}
+
 const openHandles = (dir: string): Handles => {
   const root: RootDatabase = open({ path: dir, noSubdir: false, maxDbs: 32, compression: false, mapSize: MAP_SIZE });
   const dbs = {} as Record<TableName, Database>;
@@ -222,9 +227,9 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
         }
         return out;
       }),
-    // The environment's file (a rebuild swaps in another) and its last write transaction.
-    writeMark: () =>
-      E.tryCatch(() => `${fs.statSync(`${path}/data.mdb`).ino}:${(h.root.getStats() as { lastTxnId?: number }).lastTxnId ?? '?'}`, lmdbError(path, 'stat')),
+    // The environment's file (a rebuild swaps in another) and its last write transaction (from the
+    // environment's info: the meta page, a few µs; its stats would also walk the free list).
+    writeMark: () => E.tryCatch(() => `${fs.statSync(`${path}/data.mdb`).ino}:${(h.root as unknown as { env: LmdbEnv }).env.info().lastTxnId}`, lmdbError(path, 'stat')),
     remap: () =>
       E.tryCatch(
         () => {

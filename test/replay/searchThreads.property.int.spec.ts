@@ -184,4 +184,38 @@ describe('thread/search: the index answers as a brute-force scan of the rollout 
       fs.rmSync(home, { recursive: true, force: true });
     }
   });
+
+  it('signatures kept in memory between searches are read again once the index changes: a term written after a search is found by the next', async () => {
+    const home = fs.mkdtempSync(nodePath.join(os.tmpdir(), 're-searchkept-'));
+    try {
+      // 80 threads (more than a walk reads before it sweeps), the marker in one of them.
+      const ids = Array.from({ length: 80 }, (_, i) => idOf(2000 + i));
+      ids.forEach((id, i) => {
+        const w = new RolloutWriter('legacy', id, { startMs: BASE_MS + i * 1000 }).sessionMeta();
+        w.chatTurn('t0', i === 7 ? 'the qv marker here' : `question ${i}`, `answer ${i}`);
+        writeRollout(home, rolloutName(id), w.text());
+      });
+      const m = await openMutationHome(home);
+      try {
+        await right(m.ports.indexer.refreshAll());
+        const found = async (term: string): Promise<string[]> => (await right(searchThreads(m.ports, { searchTerm: term }))).data.map((d) => d.thread.id).sort();
+        expect(await found('qv marker')).to.deep.equal([ids[7]]);
+        // Asked again: answered from the signatures kept by the first search.
+        expect(await found('qv marker')).to.deep.equal([ids[7]]);
+        expect(await found('brand new words')).to.deep.equal([]);
+        writeRollout(
+          home,
+          rolloutName(ids[50]!),
+          new RolloutWriter('legacy', ids[50]!, { startMs: BASE_MS + 900_000 }).chatTurn('t1', 'The QV marker and brand new words', 'ok').text(),
+          true,
+        );
+        expect(await found('qv marker')).to.deep.equal([ids[7], ids[50]].sort());
+        expect(await found('brand new words')).to.deep.equal([ids[50]]);
+      } finally {
+        await m.close();
+      }
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
 });

@@ -118,7 +118,16 @@ export interface ReadTarget {
 export const compareThreadRead = async (engineMain: string, target: ReadTarget, reps: number, withCodex: boolean): Promise<Record<string, unknown>> => {
   const { home, indexDir } = target;
   const params = { threadId: target.threadId, includeTurns: true };
-  const serve = rawPeer(process.execPath, [...CLI_NODE_FLAGS, ...(process.env.BENCH_SERVE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''), engineMain, 'serve', '--codex-home', home, '--index-dir', indexDir]);
+  const serve = rawPeer(process.execPath, [
+    ...CLI_NODE_FLAGS,
+    ...(process.env.BENCH_SERVE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
+    engineMain,
+    'serve',
+    '--codex-home',
+    home,
+    '--index-dir',
+    indexDir,
+  ]);
   let ours: { seconds: number[]; answer: Answer; bytes: number; peakRssMB: number };
   try {
     await initialize(serve);

@@ -15,7 +15,7 @@
  *   search [--size 300MB] [--reps 20] [--no-codex] [--baseline-engine PATH]   thread/search p50 per query vs codex; index build overhead and size vs a build without search
  *   serve [--size 300MB] [--reps N] [--no-codex] [--engine CLI]   a fresh serve: initialize, first thread/turns/list, CLI turns; warm thread/list vs codex
  *   eventstore [--size 20MB] [--reps 3]   the log in EventStoreDB (in-process test server): mirror, the catch-up subscription into a node's copy and its index, vs the JSONL index build
- *   serveLoad [--size 300MB] [--clients 200] [--seconds 15] [--rates 1500,0] [--no-codex] [--no-writer] [--engine CLI]   WebSocket clients in a 60/30/10 list/pages/read mix while a writer appends: req/s, p50/p99, errors, index lag; codex beside
+ *   serveLoad [--size 300MB] [--clients 200] [--seconds 15] [--rates 0,1500] [--no-codex] [--no-writer] [--engine CLI]   WebSocket clients in a 60/30/10 list/pages/read mix while a writer appends: req/s, p50/p99, errors, index lag; codex beside
  *   import [--size 500MB] [--reps 1]   a generated Claude Code session imported (rollout-engine import claude): seconds, MB/s, peak RSS; the ledger's re-import skip
  * `--shapes heavy,real` (default both, for the suites that take it: index, tokens, mutations, verify):
  * `heavy` is the generated data with large payloads; `real` is built from rollouts the real codex
@@ -104,7 +104,7 @@ const suites: Record<string, () => Promise<unknown>> = {
       !args.includes('--no-codex'),
       nodePath.resolve(flag('--engine') ?? nodePath.join(process.cwd(), 'dist/adapters/cli/main.js')),
       !args.includes('--no-writer'),
-      (flag('--rates') ?? '1500,0').split(',').map(Number),
+      (flag('--rates') ?? '0,1500').split(',').map(Number),
     ),
   read: () =>
     runReadBench(

@@ -1,11 +1,12 @@
 /**
- * `npm run bench -- serveLoad [--size 300MB] [--clients 200] [--seconds 15] [--rates 1500,0] [--no-codex] [--no-writer]`:
+ * `npm run bench -- serveLoad [--size 300MB] [--clients 200] [--seconds 15] [--rates 0,1500] [--no-codex] [--no-writer]`:
  * a server under traffic over WebSocket: `--clients` connections for `--seconds`, 60% `thread/list`,
  * 30% turn / item pages, 10% `thread/read` without turns, over a real-shaped home (bench/realHome.ts),
  * while one writer appends real-shaped turns to the long legacy thread (a copy of its last turn
  * under a fresh turn id, every 100 ms): on ours a client through `rollout/append`, on Codex (which
  * has no append method) another process appending to the file, as a running Codex does.
- * Each of `--rates` is one run: a rate R > 0 is an open loop (R requests/s offered in all, each
+ * Each of `--rates` is one run, in that order (the closed loop first: a Codex left behind by an
+ * open loop is still answering its backlog): a rate R > 0 is an open loop (R requests/s offered in all, each
  * client at its own Poisson arrivals, latency counted from when a request was due: the latency a
  * backend sees at that traffic); 0 is a closed loop (each client one request at a time, back to
  * back: the most the server answers, where by Little's law the latency is clients / throughput).
@@ -242,7 +243,7 @@ export const runServeLoadBench = async (
   withCodex: boolean,
   engine: string,
   appendWhileLoaded = true,
-  rates: ReadonlyArray<number> = [1500, 0],
+  rates: ReadonlyArray<number> = [0, 1500],
 ): Promise<Record<string, unknown>> => {
   const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-serve-load-'));
   const children: ChildProcess[] = [];

@@ -1,0 +1,62 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import type { RemoteSyncOutcome } from '../../domain/plugins/remoteCatalog.js';
+import type { RemotePluginDeps } from '../../replay/installRemotePlugin.js';
+import { installRemotePlugin } from '../../replay/installRemotePlugin.js';
+import { syncRemotePlugins } from '../../replay/syncRemotePlugins.js';
+import { homePlugins } from './homePlugins.js';
+import { allowsLoopbackHttp, httpRemoteBundleFetcher } from './remoteBundleFetcher.js';
+import { chatgptBaseUrlOf, httpRemotePluginBackend, readChatgptAuth } from './remotePluginBackend.js';
+
+/** Where the plugin backend is: `chatgptBaseUrl` overrides config.toml's `chatgpt_base_url` (a CLI flag). */
+export interface RemotePluginOptions {
+  readonly chatgptBaseUrl?: string;
+}
+
+/** A home's remote plugin ports: the backend at its base URL with its ChatGPT login (none: `Rejected`, as Codex), bundles staged in the home. */
+export const homeRemotePlugins =
+  (codexHome: string, opts: RemotePluginOptions, env: NodeJS.ProcessEnv = process.env): TE.TaskEither<EngineError, RemotePluginDeps> =>
+  async () => {
+    const baseUrl = await chatgptBaseUrlOf(codexHome, opts.chatgptBaseUrl);
+    if (E.isLeft(baseUrl)) return baseUrl;
+    const auth = await readChatgptAuth(codexHome);
+    if (E.isLeft(auth)) return auth;
+    const allowLoopbackHttp = allowsLoopbackHttp(env);
+    return E.right({ backend: httpRemotePluginBackend(baseUrl.right, auth.right), bundles: httpRemoteBundleFetcher(codexHome, allowLoopbackHttp), allowLoopbackHttp });
+  };
+
+/** `plugin/install` of a remote plugin on a home (RPC and CLI). */
+export const installHomeRemotePlugin =
+  (codexHome: string, opts: RemotePluginOptions, remoteMarketplaceName: string, remotePluginId: string, env: NodeJS.ProcessEnv = process.env) =>
+  async (): Promise<E.Either<EngineError, Record<string, unknown>>> => {
+    const remote = await homeRemotePlugins(codexHome, opts, env)();
+    if (E.isLeft(remote)) return remote;
+    return installRemotePlugin({ ...remote.right, manager: homePlugins(codexHome, env).manager }, remoteMarketplaceName, remotePluginId)();
+  };
+
+/** The remote sync of a home's plugin cache (`plugins sync`, and `serve` at start). */
+export const syncHomeRemotePlugins =
+  (codexHome: string, opts: RemotePluginOptions, env: NodeJS.ProcessEnv = process.env): TE.TaskEither<EngineError, RemoteSyncOutcome> =>
+  async () => {
+    const remote = await homeRemotePlugins(codexHome, opts, env)();
+    if (E.isLeft(remote)) return remote;
+    const plugins = homePlugins(codexHome, env);
+    return syncRemotePlugins({ ...remote.right, cache: plugins.cache, manager: plugins.manager })();
+  };
+
+/**
+ * The sync `serve` starts when it opens a home, in the background, as Codex's app-server does at
+ * start: only with the plugins feature on and a ChatGPT login (without one Codex does not try,
+ * and neither do we: `skipped`).
+ */
+export const startupRemotePluginSync = async (
+  codexHome: string,
+  opts: RemotePluginOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<E.Either<EngineError, RemoteSyncOutcome | 'skipped'>> => {
+  const feature = await homePlugins(codexHome, env).catalog.featureEnabled()();
+  if (E.isLeft(feature)) return feature;
+  if (!feature.right || E.isLeft(await readChatgptAuth(codexHome))) return E.right('skipped');
+  return syncHomeRemotePlugins(codexHome, opts, env)();
+};

@@ -1,3 +1,4 @@
+import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
@@ -26,24 +27,46 @@ export const homeRemotePlugins =
     return E.right({ backend: httpRemotePluginBackend(baseUrl.right, auth.right), bundles: httpRemoteBundleFetcher(codexHome, allowLoopbackHttp), allowLoopbackHttp });
   };
 
+/**
+ * Remote installs and syncs of one home, one at a time in this process: a sync removes the cache
+ * roots its listing did not name, so an install finishing meanwhile would be removed with them
+ * (Codex keeps a set of cache mutations in flight for the same reason).
+ */
+const queues = new Map<string, Promise<unknown>>();
+const oneAtATime = <A>(codexHome: string, run: () => Promise<A>): Promise<A> => {
+  const key = nodePath.resolve(codexHome);
+  const next = (queues.get(key) ?? Promise.resolve()).then(run, run);
+  const settled = next.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(key, settled);
+  void settled.then(() => {
+    if (queues.get(key) === settled) queues.delete(key);
+  });
+  return next;
+};
+
 /** `plugin/install` of a remote plugin on a home (RPC and CLI). */
 export const installHomeRemotePlugin =
   (codexHome: string, opts: RemotePluginOptions, remoteMarketplaceName: string, remotePluginId: string, env: NodeJS.ProcessEnv = process.env) =>
-  async (): Promise<E.Either<EngineError, Record<string, unknown>>> => {
-    const remote = await homeRemotePlugins(codexHome, opts, env)();
-    if (E.isLeft(remote)) return remote;
-    return installRemotePlugin({ ...remote.right, manager: homePlugins(codexHome, env).manager }, remoteMarketplaceName, remotePluginId)();
-  };
+  (): Promise<E.Either<EngineError, Record<string, unknown>>> =>
+    oneAtATime(codexHome, async () => {
+      const remote = await homeRemotePlugins(codexHome, opts, env)();
+      if (E.isLeft(remote)) return remote;
+      return installRemotePlugin({ ...remote.right, manager: homePlugins(codexHome, env).manager }, remoteMarketplaceName, remotePluginId)();
+    });
 
 /** The remote sync of a home's plugin cache (`plugins sync`, and `serve` at start). */
 export const syncHomeRemotePlugins =
   (codexHome: string, opts: RemotePluginOptions, env: NodeJS.ProcessEnv = process.env): TE.TaskEither<EngineError, RemoteSyncOutcome> =>
-  async () => {
-    const remote = await homeRemotePlugins(codexHome, opts, env)();
-    if (E.isLeft(remote)) return remote;
-    const plugins = homePlugins(codexHome, env);
-    return syncRemotePlugins({ ...remote.right, cache: plugins.cache, manager: plugins.manager })();
-  };
+  () =>
+    oneAtATime(codexHome, async () => {
+      const remote = await homeRemotePlugins(codexHome, opts, env)();
+      if (E.isLeft(remote)) return remote;
+      const plugins = homePlugins(codexHome, env);
+      return syncRemotePlugins({ ...remote.right, cache: plugins.cache, manager: plugins.manager })();
+    });
 
 /**
  * The sync `serve` starts when it opens a home, in the background, as Codex's app-server does at

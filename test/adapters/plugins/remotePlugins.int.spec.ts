@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
+import * as tar from 'tar';
 import { ANALYTICS_EVENTS_CAPTURE_FILE_ENV } from '../../../adapters/analytics/captureSink.js';
 import { ALLOW_HTTP_BUNDLE_DOWNLOADS_ENV } from '../../../adapters/plugins/remoteBundleFetcher.js';
 import { installHomeRemotePlugin, syncHomeRemotePlugins } from '../../../adapters/plugins/homeRemotePlugins.js';
@@ -134,6 +135,23 @@ describe('remote plugins: install from the backend, startup sync (a local HTTP b
     const noRoot = await install();
     expect(E.isLeft(noRoot) && (noRoot.left as { reason: string }).reason).to.equal('remote plugin bundle did not contain a standard plugin root with plugin.json');
 
+    // An entry out of the extraction root ('../evil.txt') refuses the whole archive.
+    const outside = await fs.mkdtemp(nodePath.join(tmp(), 'outside-'));
+    await fs.mkdir(nodePath.join(outside, 'root', '.codex-plugin'), { recursive: true });
+    await fs.writeFile(nodePath.join(outside, 'evil.txt'), 'evil');
+    await fs.writeFile(nodePath.join(outside, 'root', '.codex-plugin', 'plugin.json'), '{"name":"linear"}');
+    const chunks: Buffer[] = [];
+    for await (const c of tar.c({ gzip: true, cwd: nodePath.join(outside, 'root'), preservePaths: true }, [
+      '.codex-plugin/plugin.json',
+      '../evil.txt',
+    ]) as unknown as AsyncIterable<Buffer>)
+      chunks.push(Buffer.from(c));
+    backend.bundles.set('/bundles/linear-1.3.0.tar.gz', Buffer.concat(chunks));
+    const escaping = await install();
+    expect(E.isLeft(escaping) && escaping.left).to.deep.include({ _tag: 'Corrupt' });
+    expect(E.isLeft(escaping) && (escaping.left as { reason: string }).reason).to.match(/^failed to unpack plugin bundle tar: .*\.\./);
+    expect(await exists(nodePath.join(home, 'plugins', 'evil.txt'))).to.equal(false);
+
     expect(await listTree(cache())).to.deep.equal(before);
     expect(await fs.readFile(cache('chatgpt-global', 'linear', '1.2.3', '.codex-plugin', 'plugin.json'), 'utf8')).to.equal(beforeManifest);
     expect(await fs.readFile(cache('chatgpt-global', 'linear', '.codex-remote-plugin-install.json'), 'utf8')).to.equal(sidecarText(LINEAR));
@@ -232,6 +250,14 @@ describe('remote plugins: install from the backend, startup sync (a local HTTP b
       expect(await fs.readdir(cache('chatgpt-global', 'linear'))).to.deep.equal(['.codex-remote-plugin-install.json', '1.2.3']);
       expect(await exists(cache('chatgpt-workspace', 'broken'))).to.equal(false);
       expect(await events()).to.deep.equal([]);
+    });
+
+    it('an install that finishes while a sync is listing is not removed by it as stale', async () => {
+      backend.workspaceListingDelayMs = 400;
+      const [synced, installed] = await Promise.all([sync(), install()]);
+      right(synced);
+      right(installed);
+      expect(await fs.readFile(cache('chatgpt-global', 'linear', '.codex-remote-plugin-install.json'), 'utf8')).to.equal(sidecarText(LINEAR));
     });
 
     it('a listing the backend refuses fails the sync and touches nothing', async () => {

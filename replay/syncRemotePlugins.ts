@@ -11,8 +11,8 @@ import { take, useCase } from './internal/useCase.js';
 
 /**
  * The startup sync of remotely installed plugins (Codex's `sync_remote_installed_plugin_bundles_once`):
- * the account's installed plugins of both scopes are listed with download URLs (either listing
- * failing fails the sync, and nothing is touched); each whose cached version is not the release
+ * the account's installed plugins are listed with download URLs (a listing that fails fails the
+ * sync, and nothing is touched), each under the cache marketplace of its scope; each whose cached version is not the release
  * version is downloaded and installed with its sidecar; one already current keeps its bundle and
  * gets its sidecar back if it was deleted or differs; a plugin that cannot be installed is counted
  * as failed and the others go on. Last, every other entry of the two remote marketplaces' cache
@@ -22,8 +22,11 @@ export const syncRemotePlugins = (
   deps: RemotePluginDeps & { readonly cache: PluginCache; readonly manager: PluginsManager },
 ): TE.TaskEither<EngineError, RemoteSyncOutcome> =>
   useCase(async () => {
-    const listings: Array<{ marketplaceName: string; plugins: ReadonlyArray<RemoteInstalledPlugin> }> = [];
-    for (const { scope, marketplaceName } of REMOTE_PLUGIN_SCOPES) listings.push({ marketplaceName, plugins: await take(deps.backend.installedPlugins(scope, true)) });
+    const all = await take(deps.backend.installedPlugins(true));
+    const listings = REMOTE_PLUGIN_SCOPES.map(({ scope, marketplaceName }) => ({
+      marketplaceName,
+      plugins: all.filter((p: RemoteInstalledPlugin) => p.scope === scope),
+    }));
     const installed = new Set<string>();
     const backfilled = new Set<string>();
     const failed = new Set<string>();

@@ -49,12 +49,12 @@ const oneAtATime = <A>(codexHome: string, run: () => Promise<A>): Promise<A> => 
 
 /** `plugin/install` of a remote plugin on a home (RPC and CLI). */
 export const installHomeRemotePlugin =
-  (codexHome: string, opts: RemotePluginOptions, remoteMarketplaceName: string, remotePluginId: string, env: NodeJS.ProcessEnv = process.env) =>
+  (codexHome: string, opts: RemotePluginOptions, remotePluginId: string, env: NodeJS.ProcessEnv = process.env) =>
   (): Promise<E.Either<EngineError, Record<string, unknown>>> =>
     oneAtATime(codexHome, async () => {
       const remote = await homeRemotePlugins(codexHome, opts, env)();
       if (E.isLeft(remote)) return remote;
-      return installRemotePlugin({ ...remote.right, manager: homePlugins(codexHome, env).manager }, remoteMarketplaceName, remotePluginId)();
+      return installRemotePlugin({ ...remote.right, manager: homePlugins(codexHome, env).manager }, remotePluginId)();
     });
 
 /** The remote sync of a home's plugin cache (`plugins sync`, and `serve` at start). */

@@ -104,7 +104,7 @@ export const unpackBundle = async (bytes: Buffer, dir: string, maxBytes: number)
   return E.right(undefined);
 };
 
-/** The chatgpt-global release version is authoritative: Codex writes it into the bundle's manifest. */
+/** A GLOBAL (openai-curated-remote) release version is authoritative: Codex writes it into the bundle's manifest. */
 const overwriteManifestVersion = async (root: string, version: string): Promise<E.Either<EngineError, void>> => {
   for (const rel of PLUGIN_MANIFEST_PATHS) {
     const path = nodePath.join(root, rel);
@@ -145,10 +145,8 @@ export const httpRemoteBundleFetcher = (codexHome: string, allowLoopbackHttp: bo
     } catch (err) {
       return E.left(toEngineError(stagingRoot, 'create remote plugin bundle staging directory')(err));
     }
-    const dispose = async () => {
-      await fs.rm(dir, { recursive: true, force: true });
-      await fs.rmdir(stagingRoot).catch(() => undefined); // only when empty: another install may be staging
-    };
+    // The staging root itself stays, empty, as Codex leaves it.
+    const dispose = () => fs.rm(dir, { recursive: true, force: true });
     const staged = await (async (): Promise<E.Either<EngineError, void>> => {
       const unpacked = await unpackBundle(bytes.right, dir, REMOTE_BUNDLE_LIMITS.maxExtractedBytes);
       if (E.isLeft(unpacked)) return unpacked;

@@ -117,12 +117,12 @@ const requestJson = async <A>(method: 'GET' | 'POST', url: string, auth: Chatgpt
 /** The plugin backend over HTTP at `chatgptBaseUrl`, with the home's ChatGPT tokens. */
 export const httpRemotePluginBackend = (chatgptBaseUrl: string, auth: ChatgptAuth): RemotePluginBackend => ({
   chatgptBaseUrl,
-  installedPlugins: (scope, includeDownloadUrls) => async () => {
+  installedPlugins: (includeDownloadUrls) => async () => {
     const all: RemoteInstalledPlugin[] = [];
     for (let token: string | null = null, first = true; first || token !== null; first = false) {
       const page: E.Either<EngineError, RemoteInstalledPage> = await requestJson(
         'GET',
-        remotePluginUrls.installed(chatgptBaseUrl, scope, includeDownloadUrls, token),
+        remotePluginUrls.installed(chatgptBaseUrl, includeDownloadUrls, token),
         auth,
         RemoteInstalledPage,
       );

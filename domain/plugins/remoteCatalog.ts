@@ -14,9 +14,11 @@ import { isValidVersionSegment } from './version.js';
 
 /** `chatgpt_base_url` when config.toml sets none (Codex's default). */
 export const DEFAULT_CHATGPT_BASE_URL = 'https://chatgpt.com/backend-api/';
-export const REMOTE_GLOBAL_MARKETPLACE_NAME = 'chatgpt-global';
-export const REMOTE_WORKSPACE_MARKETPLACE_NAME = 'chatgpt-workspace';
-/** Remote scopes in the order Codex syncs them, with the cache marketplace each lands in. */
+/** Where codex 0.169.0 caches a GLOBAL plugin (seen: `plugins/cache/openai-curated-remote/<name>/`). */
+export const REMOTE_GLOBAL_MARKETPLACE_NAME = 'openai-curated-remote';
+/** Where a WORKSPACE plugin is cached: Codex's "Workspace Directory" marketplace (not checked against the binary). */
+export const REMOTE_WORKSPACE_MARKETPLACE_NAME = 'workspace-directory';
+/** Remote scopes, with the cache marketplace each lands in. */
 export const REMOTE_PLUGIN_SCOPES = [
   { scope: 'GLOBAL', marketplaceName: REMOTE_GLOBAL_MARKETPLACE_NAME },
   { scope: 'WORKSPACE', marketplaceName: REMOTE_WORKSPACE_MARKETPLACE_NAME },
@@ -24,7 +26,6 @@ export const REMOTE_PLUGIN_SCOPES = [
 export type RemotePluginScope = (typeof REMOTE_PLUGIN_SCOPES)[number]['scope'];
 
 export const marketplaceOfScope = (scope: RemotePluginScope): string => REMOTE_PLUGIN_SCOPES.find((s) => s.scope === scope)!.marketplaceName;
-export const isRemoteMarketplace = (name: string): boolean => REMOTE_PLUGIN_SCOPES.some((s) => s.marketplaceName === name);
 
 const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null, t.undefined]);
 
@@ -44,7 +45,7 @@ export type RemotePluginItem = t.TypeOf<typeof RemotePluginItem>;
 
 const Pagination = t.partial({ next_page_token: nullable(t.string) });
 
-/** One page of `GET {base}/ps/plugins/installed?scope=…`. */
+/** One page of `GET {base}/ps/plugins/installed?limit=200` (every scope; each item says its own). */
 export const RemoteInstalledPage = t.type({
   plugins: t.array(t.intersection([RemotePluginItem, t.type({ enabled: t.boolean })])),
   pagination: Pagination,
@@ -56,17 +57,20 @@ export const RemotePluginMutation = t.type({ id: t.string, enabled: t.boolean })
 
 const base = (chatgptBaseUrl: string): string => chatgptBaseUrl.replace(/\/+$/, '');
 
-/** Codex's URLs under `chatgpt_base_url` (its trailing slashes trimmed). */
+/** Codex's page size for catalog listings. */
+const PAGE_LIMIT = 200;
+
+/** The URLs codex 0.169.0 calls under `chatgpt_base_url` (its trailing slashes trimmed), as seen on a local backend. */
 export const remotePluginUrls = {
-  installed: (chatgptBaseUrl: string, scope: RemotePluginScope, includeDownloadUrls: boolean, pageToken: string | null): string => {
-    const q = new URLSearchParams({ scope });
+  installed: (chatgptBaseUrl: string, includeDownloadUrls: boolean, pageToken: string | null): string => {
+    const q = new URLSearchParams({ limit: String(PAGE_LIMIT) });
     if (includeDownloadUrls) q.set('includeDownloadUrls', 'true');
     if (pageToken !== null) q.set('pageToken', pageToken);
     return `${base(chatgptBaseUrl)}/ps/plugins/installed?${q.toString()}`;
   },
   detail: (chatgptBaseUrl: string, remotePluginId: string, includeDownloadUrls: boolean): string =>
     `${base(chatgptBaseUrl)}/ps/plugins/${remotePluginId}${includeDownloadUrls ? '?includeDownloadUrls=true' : ''}`,
-  install: (chatgptBaseUrl: string, remotePluginId: string): string => `${base(chatgptBaseUrl)}/ps/plugins/${remotePluginId}/install`,
+  install: (chatgptBaseUrl: string, remotePluginId: string): string => `${base(chatgptBaseUrl)}/ps/plugins/${remotePluginId}/install?includeAppsNeedingAuth=true`,
 };
 
 /** A release checked for download: where its bundle lands in the cache and where it comes from. */

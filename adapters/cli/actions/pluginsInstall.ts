@@ -31,13 +31,8 @@ export const action = (target: string, pluginName: string | undefined, _own: unk
             { remoteMarketplaceName: '--remote-marketplace', pluginName: '<remotePluginId>' },
           );
     return withRequest(opts, request, async (p) => {
-      const r = await installHomeRemotePlugin(
-        codexHome,
-        opts.chatgptBaseUrl === undefined ? {} : { chatgptBaseUrl: opts.chatgptBaseUrl },
-        p.remoteMarketplaceName ?? '',
-        p.pluginName,
-      )();
-      await printAnswer(r, opts.json, () => `installed ${p.pluginName} from ${p.remoteMarketplaceName}`);
+      const r = await installHomeRemotePlugin(codexHome, opts.chatgptBaseUrl === undefined ? {} : { chatgptBaseUrl: opts.chatgptBaseUrl }, p.pluginName)();
+      await printAnswer(r, opts.json, () => `installed ${p.pluginName} from the plugin backend`);
     });
   }
   const request =

@@ -22,7 +22,10 @@ export const registerPlugins = (program: Command): void => {
       )
       .argument('<marketplacePathOrRemoteId>', 'the marketplace file (…/.agents/plugins/marketplace.json); with --remote-marketplace, the remote plugin id')
       .argument('[pluginName]', 'the plugin, by its name in that marketplace (local installs)')
-      .option('--remote-marketplace <name>', 'install from the backend: chatgpt-global or chatgpt-workspace')
+      .option(
+        '--remote-marketplace <name>',
+        "install from the backend (as Codex, the plugin's scope decides where it is cached: openai-curated-remote, workspace-directory)",
+      )
       .option(backend, backendHelp),
   ).action(lazyAction(() => import('../actions/pluginsInstall.js')));
   withHomeOptions(

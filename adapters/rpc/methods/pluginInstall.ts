@@ -23,6 +23,6 @@ export const pluginInstall = defineMethod({
     p.marketplacePath !== undefined && p.marketplacePath !== null
       ? installPlugin(homePlugins(ctx.codexHome), p.marketplacePath, p.pluginName)
       : p.remoteMarketplaceName !== undefined && p.remoteMarketplaceName !== null
-        ? installHomeRemotePlugin(ctx.codexHome, ctx.chatgptBaseUrl === undefined ? {} : { chatgptBaseUrl: ctx.chatgptBaseUrl }, p.remoteMarketplaceName, p.pluginName)
+        ? installHomeRemotePlugin(ctx.codexHome, ctx.chatgptBaseUrl === undefined ? {} : { chatgptBaseUrl: ctx.chatgptBaseUrl }, p.pluginName)
         : TE.left(invalidArgument('marketplacePath', 'either marketplacePath or remoteMarketplaceName is required')),
 });

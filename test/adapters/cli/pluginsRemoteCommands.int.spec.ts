@@ -23,7 +23,7 @@ describe('rollout-engine plugins install --remote-marketplace | sync | uninstall
   const tmp = useTempDir('plugins-remote-cli-');
   let backend: FakePluginBackend;
   let home: string;
-  const sidecar = () => nodePath.join(home, 'plugins/cache/chatgpt-global/linear/.codex-remote-plugin-install.json');
+  const sidecar = () => nodePath.join(home, 'plugins/cache/openai-curated-remote/linear/.codex-remote-plugin-install.json');
   const cli = (args: string[], env: NodeJS.ProcessEnv = ENV) => runEngineCli(['plugins', ...args, '--codex-home', home], 30_000, env);
 
   beforeEach(async () => {
@@ -39,7 +39,7 @@ describe('rollout-engine plugins install --remote-marketplace | sync | uninstall
   afterEach(() => backend.close());
 
   it('installs from the backend (--chatgpt-base-url), syncs a deleted sidecar back, uninstalls; --json and plain output', async () => {
-    const installed = await cli(['install', '--remote-marketplace', 'chatgpt-global', LINEAR, '--chatgpt-base-url', backend.baseUrl, '--json']);
+    const installed = await cli(['install', '--remote-marketplace', 'openai-curated-remote', LINEAR, '--chatgpt-base-url', backend.baseUrl, '--json']);
     expect(installed.exitCode, installed.stderr).to.equal(0);
     expect(JSON.parse(installed.stdout)).to.deep.equal({ authPolicy: 'ON_USE', appsNeedingAuth: [] });
     expect(await fs.readFile(sidecar(), 'utf8')).to.equal(SIDECAR);
@@ -49,7 +49,7 @@ describe('rollout-engine plugins install --remote-marketplace | sync | uninstall
     expect(synced.exitCode, synced.stderr).to.equal(0);
     expect(JSON.parse(synced.stdout)).to.deep.equal({
       installedPluginIds: [],
-      backfilledPluginIds: ['linear@chatgpt-global'],
+      backfilledPluginIds: ['linear@openai-curated-remote'],
       removedCachePluginIds: [],
       failedRemotePluginIds: [],
     });
@@ -59,9 +59,9 @@ describe('rollout-engine plugins install --remote-marketplace | sync | uninstall
     expect(again.exitCode, again.stderr).to.equal(0);
     expect(again.stdout.trim()).to.equal('installed: -\nsidecar restored: -\nremoved: -\nfailed: -');
 
-    const removed = await cli(['uninstall', 'linear@chatgpt-global']);
+    const removed = await cli(['uninstall', 'linear@openai-curated-remote']);
     expect(removed.exitCode, removed.stderr).to.equal(0);
-    expect(await exists(nodePath.join(home, 'plugins/cache/chatgpt-global/linear'))).to.equal(false);
+    expect(await exists(nodePath.join(home, 'plugins/cache/openai-curated-remote/linear'))).to.equal(false);
   });
 
   it('says clearly what is wrong: no login, an unreachable backend, a missing argument', async () => {
@@ -70,7 +70,7 @@ describe('rollout-engine plugins install --remote-marketplace | sync | uninstall
     expect(noAuth.exitCode).to.not.equal(0);
     expect(noAuth.stderr).to.include('chatgpt authentication required for remote plugin catalog');
     await fs.writeFile(nodePath.join(home, 'auth.json'), JSON.stringify({ tokens: { access_token: 'token-1' } }));
-    const down = await cli(['install', '--remote-marketplace', 'chatgpt-global', LINEAR, '--chatgpt-base-url', 'http://127.0.0.1:9/backend-api/', '--json']);
+    const down = await cli(['install', '--remote-marketplace', 'openai-curated-remote', LINEAR, '--chatgpt-base-url', 'http://127.0.0.1:9/backend-api/', '--json']);
     expect(down.exitCode).to.not.equal(0);
     expect(down.stdout + down.stderr).to.include('failed to send remote plugin catalog request to http://127.0.0.1:9/backend-api/ps/plugins/');
     const missing = await cli(['install', nodePath.join(home, 'marketplace.json')]);
@@ -84,14 +84,14 @@ describe('rollout-engine plugins install --remote-marketplace | sync | uninstall
     const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home], { env: { ...process.env, ...ENV } });
     try {
       await server.request('initialize', { clientInfo: { name: 'remote-plugins', version: '1' } });
-      const r = (await server.request('plugin/install', { remoteMarketplaceName: 'chatgpt-global', pluginName: LINEAR })) as { result?: unknown };
+      const r = (await server.request('plugin/install', { remoteMarketplaceName: 'openai-curated-remote', pluginName: LINEAR })) as { result?: unknown };
       expect(r.result, JSON.stringify(r)).to.deep.equal({ authPolicy: 'ON_USE', appsNeedingAuth: [] });
       expect(await fs.readFile(sidecar(), 'utf8')).to.equal(SIDECAR);
     } finally {
       await server.close();
     }
     await fs.rm(sidecar());
-    const stale = nodePath.join(home, 'plugins/cache/chatgpt-global/old/1.0.0');
+    const stale = nodePath.join(home, 'plugins/cache/openai-curated-remote/old/1.0.0');
     await fs.mkdir(stale, { recursive: true });
     const restarted = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home], { env: { ...process.env, ...ENV } });
     try {

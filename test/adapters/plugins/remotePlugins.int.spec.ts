@@ -59,7 +59,7 @@ describe('remote plugins: install from the backend, startup sync (a local HTTP b
   });
   afterEach(() => backend.close());
 
-  const install = (id = LINEAR, market = 'chatgpt-global') => installHomeRemotePlugin(home, {}, market, id, env)();
+  const install = (id = LINEAR) => installHomeRemotePlugin(home, {}, id, env)();
   const sync = () => syncHomeRemotePlugins(home, {}, env)();
   const events = async () =>
     (await exists(capture))
@@ -71,7 +71,7 @@ describe('remote plugins: install from the backend, startup sync (a local HTTP b
 
   it('installs a remote plugin as Codex lays it out: bundle at the release version, sidecar 0600, the installed event with the remote id', async () => {
     expect(right(await install())).to.deep.equal({ authPolicy: 'ON_USE', appsNeedingAuth: [] });
-    expect(await listTree(cache('chatgpt-global'))).to.deep.equal([
+    expect(await listTree(cache('openai-curated-remote'))).to.deep.equal([
       'linear',
       'linear/.codex-remote-plugin-install.json',
       'linear/1.2.3',
@@ -82,20 +82,21 @@ describe('remote plugins: install from the backend, startup sync (a local HTTP b
       'linear/1.2.3/skills/triage',
       'linear/1.2.3/skills/triage/SKILL.md',
     ]);
-    const sidecar = cache('chatgpt-global', 'linear', '.codex-remote-plugin-install.json');
+    const sidecar = cache('openai-curated-remote', 'linear', '.codex-remote-plugin-install.json');
     expect(await fs.readFile(sidecar, 'utf8')).to.equal(sidecarText(LINEAR));
     expect((await fs.stat(sidecar)).mode & 0o777).to.equal(0o600);
-    // chatgpt-global: the release version is written into the manifest.
-    expect(JSON.parse(await fs.readFile(cache('chatgpt-global', 'linear', '1.2.3', '.codex-plugin', 'plugin.json'), 'utf8'))).to.deep.equal({
+    // GLOBAL (openai-curated-remote): the release version is written into the manifest.
+    expect(JSON.parse(await fs.readFile(cache('openai-curated-remote', 'linear', '1.2.3', '.codex-plugin', 'plugin.json'), 'utf8'))).to.deep.equal({
       name: 'linear',
       version: '1.2.3',
       description: 'Linear',
     });
-    expect(await exists(nodePath.join(home, 'plugins', '.remote-plugin-install-staging'))).to.equal(false);
+    // The staging root stays, empty, as Codex leaves it.
+    expect(await fs.readdir(nodePath.join(home, 'plugins', '.remote-plugin-install-staging'))).to.deep.equal([]);
     expect(backend.seen.map((r) => `${r.method} ${r.url}`)).to.deep.equal([
-      `POST /backend-api/ps/plugins/${LINEAR}/install`,
       `GET /backend-api/ps/plugins/${LINEAR}?includeDownloadUrls=true`,
       'GET /bundles/linear-1.2.3.tar.gz',
+      `POST /backend-api/ps/plugins/${LINEAR}/install?includeAppsNeedingAuth=true`,
     ]);
     for (const r of backend.seen.filter((s) => s.url.startsWith('/backend-api'))) expect(r).to.include({ authorization: 'Bearer token-1', accountId: 'acct-1' });
     const [installed, ...rest] = await events();
@@ -105,7 +106,7 @@ describe('remote plugins: install from the backend, startup sync (a local HTTP b
     expect(installed!.event_params).to.deep.include({
       plugin_id: LINEAR,
       plugin_name: 'linear',
-      marketplace_name: 'chatgpt-global',
+      marketplace_name: 'openai-curated-remote',
       has_skills: true,
       mcp_server_count: 1,
     });
@@ -114,7 +115,7 @@ describe('remote plugins: install from the backend, startup sync (a local HTTP b
   it('a download that fails, or an archive that is not a plugin bundle, is a typed error and leaves the cache and staging as they were', async () => {
     right(await install());
     const before = await listTree(cache());
-    const beforeManifest = await fs.readFile(cache('chatgpt-global', 'linear', '1.2.3', '.codex-plugin', 'plugin.json'), 'utf8');
+    const beforeManifest = await fs.readFile(cache('openai-curated-remote', 'linear', '1.2.3', '.codex-plugin', 'plugin.json'), 'utf8');
     const eventsBefore = (await events()).length;
 
     backend.plugins[0] = { ...backend.plugins[0]!, version: '1.3.0', bundlePath: '/bundles/linear-1.3.0.tar.gz' };
@@ -153,71 +154,65 @@ describe('remote plugins: install from the backend, startup sync (a local HTTP b
     expect(await exists(nodePath.join(home, 'plugins', 'evil.txt'))).to.equal(false);
 
     expect(await listTree(cache())).to.deep.equal(before);
-    expect(await fs.readFile(cache('chatgpt-global', 'linear', '1.2.3', '.codex-plugin', 'plugin.json'), 'utf8')).to.equal(beforeManifest);
-    expect(await fs.readFile(cache('chatgpt-global', 'linear', '.codex-remote-plugin-install.json'), 'utf8')).to.equal(sidecarText(LINEAR));
-    expect(await exists(nodePath.join(home, 'plugins', '.remote-plugin-install-staging'))).to.equal(false);
+    expect(await fs.readFile(cache('openai-curated-remote', 'linear', '1.2.3', '.codex-plugin', 'plugin.json'), 'utf8')).to.equal(beforeManifest);
+    expect(await fs.readFile(cache('openai-curated-remote', 'linear', '.codex-remote-plugin-install.json'), 'utf8')).to.equal(sidecarText(LINEAR));
+    expect(await fs.readdir(nodePath.join(home, 'plugins', '.remote-plugin-install-staging'))).to.deep.equal([]);
     expect((await events()).length).to.equal(eventsBefore);
   });
 
-  it('refuses without a ChatGPT login, a plain-http bundle off the test switch, and a plugin of another marketplace, in Codex words', async () => {
+  it('refuses without a ChatGPT login, and a plain-http bundle off the test switch, in Codex words', async () => {
     await fs.rm(nodePath.join(home, 'auth.json'));
     const noAuth = await install();
     expect(E.isLeft(noAuth) && noAuth.left).to.deep.equal({ _tag: 'Rejected', reason: 'chatgpt authentication required for remote plugin catalog' });
     expect(backend.seen).to.deep.equal([]);
     await fs.writeFile(nodePath.join(home, 'auth.json'), JSON.stringify({ tokens: { access_token: 'token-1' } }));
-    const http = await installHomeRemotePlugin(home, {}, 'chatgpt-global', LINEAR, { ...env, [ALLOW_HTTP_BUNDLE_DOWNLOADS_ENV]: undefined })();
+    const http = await installHomeRemotePlugin(home, {}, LINEAR, { ...env, [ALLOW_HTTP_BUNDLE_DOWNLOADS_ENV]: undefined })();
     expect(E.isLeft(http) && http.left).to.deep.equal({
       _tag: 'Rejected',
       reason: `backend returned an unsupported download URL scheme for remote plugin \`${LINEAR}\`: http`,
     });
-    const other = await install(LINEAR, 'chatgpt-workspace');
-    expect(E.isLeft(other) && other.left).to.deep.equal({
-      _tag: 'Rejected',
-      reason: `remote plugin \`${LINEAR}\` belongs to marketplace \`chatgpt-global\`, not \`chatgpt-workspace\``,
-    });
+    // Nothing was installed, and the backend was not told: the download is checked before the POST.
+    expect(backend.seen.filter((r) => r.method === 'POST')).to.deep.equal([]);
     expect(await listTree(cache())).to.deep.equal([]);
   });
 
   it('the base URL flag overrides config.toml', async () => {
     await fs.writeFile(nodePath.join(home, 'config.toml'), 'chatgpt_base_url = "http://127.0.0.1:9/nowhere/"\n');
-    right(await installHomeRemotePlugin(home, { chatgptBaseUrl: backend.baseUrl }, 'chatgpt-global', LINEAR, env)());
-    expect(await fs.readFile(cache('chatgpt-global', 'linear', '.codex-remote-plugin-install.json'), 'utf8')).to.equal(sidecarText(LINEAR));
+    right(await installHomeRemotePlugin(home, { chatgptBaseUrl: backend.baseUrl }, LINEAR, env)());
+    expect(await fs.readFile(cache('openai-curated-remote', 'linear', '.codex-remote-plugin-install.json'), 'utf8')).to.equal(sidecarText(LINEAR));
   });
 
   describe('startup sync', () => {
     it('recreates the deleted sidecar of an already-current bundle with the same bytes, without downloading it again', async () => {
       right(await install());
-      const sidecar = cache('chatgpt-global', 'linear', '.codex-remote-plugin-install.json');
+      const sidecar = cache('openai-curated-remote', 'linear', '.codex-remote-plugin-install.json');
       const original = await fs.readFile(sidecar);
-      const marker = cache('chatgpt-global', 'linear', '1.2.3', 'kept.txt');
+      const marker = cache('openai-curated-remote', 'linear', '1.2.3', 'kept.txt');
       await fs.writeFile(marker, 'the current bundle is kept');
       await fs.rm(sidecar);
       backend.seen.length = 0;
       expect(right(await sync())).to.deep.equal({
         installedPluginIds: [],
-        backfilledPluginIds: ['linear@chatgpt-global'],
+        backfilledPluginIds: ['linear@openai-curated-remote'],
         removedCachePluginIds: [],
         failedRemotePluginIds: [],
       });
       expect(await fs.readFile(sidecar)).to.deep.equal(original);
       expect((await fs.stat(sidecar)).mode & 0o777).to.equal(0o600);
       expect(await exists(marker)).to.equal(true);
-      expect(backend.seen.map((r) => `${r.method} ${r.url}`)).to.deep.equal([
-        'GET /backend-api/ps/plugins/installed?scope=GLOBAL&includeDownloadUrls=true',
-        'GET /backend-api/ps/plugins/installed?scope=WORKSPACE&includeDownloadUrls=true',
-      ]);
+      expect(backend.seen.map((r) => `${r.method} ${r.url}`)).to.deep.equal(['GET /backend-api/ps/plugins/installed?limit=200&includeDownloadUrls=true']);
       // Once current, a second sync changes nothing.
       expect(right(await sync())).to.deep.equal({ installedPluginIds: [], backfilledPluginIds: [], removedCachePluginIds: [], failedRemotePluginIds: [] });
     });
 
     it('removes stale remote cache roots with their sidecars and touches nothing else', async () => {
       right(await install());
-      const staleRoot = cache('chatgpt-workspace', 'gone', '2.0.0', '.codex-plugin');
+      const staleRoot = cache('workspace-directory', 'gone', '2.0.0', '.codex-plugin');
       await fs.mkdir(staleRoot, { recursive: true });
       await fs.writeFile(nodePath.join(staleRoot, 'plugin.json'), '{"name":"gone"}');
-      await fs.writeFile(cache('chatgpt-workspace', 'gone', '.codex-remote-plugin-install.json'), sidecarText('plugins~Plugin_gone'));
-      await fs.mkdir(cache('chatgpt-global', 'old', '1.0.0'), { recursive: true });
-      await fs.writeFile(cache('chatgpt-global', 'old', '.codex-remote-plugin-install.json'), sidecarText('plugins~Plugin_old'));
+      await fs.writeFile(cache('workspace-directory', 'gone', '.codex-remote-plugin-install.json'), sidecarText('plugins~Plugin_gone'));
+      await fs.mkdir(cache('openai-curated-remote', 'old', '1.0.0'), { recursive: true });
+      await fs.writeFile(cache('openai-curated-remote', 'old', '.codex-remote-plugin-install.json'), sidecarText('plugins~Plugin_old'));
       // A local marketplace's plugin, even one with a sidecar, is not the remote sync's business.
       await fs.mkdir(cache('local-mk', 'docs', 'local'), { recursive: true });
       await fs.writeFile(cache('local-mk', 'docs', '.codex-remote-plugin-install.json'), sidecarText('plugins~Plugin_docs'));
@@ -227,11 +222,11 @@ describe('remote plugins: install from the backend, startup sync (a local HTTP b
       expect(right(await sync())).to.deep.equal({
         installedPluginIds: [],
         backfilledPluginIds: [],
-        removedCachePluginIds: ['gone@chatgpt-workspace', 'old@chatgpt-global'],
+        removedCachePluginIds: ['gone@workspace-directory', 'old@openai-curated-remote'],
         failedRemotePluginIds: [],
       });
-      expect(await fs.readdir(cache('chatgpt-global'))).to.deep.equal(['linear']);
-      expect(await fs.readdir(cache('chatgpt-workspace'))).to.deep.equal([]);
+      expect(await fs.readdir(cache('openai-curated-remote'))).to.deep.equal(['linear']);
+      expect(await fs.readdir(cache('workspace-directory'))).to.deep.equal([]);
       expect(await listTree(cache('local-mk'))).to.deep.equal(localBefore);
       expect(await fs.readFile(nodePath.join(home, 'config.toml'), 'utf8')).to.equal(configBefore);
     });
@@ -241,34 +236,34 @@ describe('remote plugins: install from the backend, startup sync (a local HTTP b
       backend.plugins.push({ id: 'plugins~Plugin_broken', name: 'broken', scope: 'WORKSPACE', bundlePath: '/bundles/broken.tar.gz', version: '1.0.0', installed: true });
       backend.failBundle.set('/bundles/broken.tar.gz', 500);
       expect(right(await sync())).to.deep.equal({
-        installedPluginIds: ['linear@chatgpt-global'],
+        installedPluginIds: ['linear@openai-curated-remote'],
         backfilledPluginIds: [],
         removedCachePluginIds: [],
         failedRemotePluginIds: ['plugins~Plugin_broken'],
       });
-      expect(await fs.readFile(cache('chatgpt-global', 'linear', '.codex-remote-plugin-install.json'), 'utf8')).to.equal(sidecarText(LINEAR));
-      expect(await fs.readdir(cache('chatgpt-global', 'linear'))).to.deep.equal(['.codex-remote-plugin-install.json', '1.2.3']);
-      expect(await exists(cache('chatgpt-workspace', 'broken'))).to.equal(false);
+      expect(await fs.readFile(cache('openai-curated-remote', 'linear', '.codex-remote-plugin-install.json'), 'utf8')).to.equal(sidecarText(LINEAR));
+      expect(await fs.readdir(cache('openai-curated-remote', 'linear'))).to.deep.equal(['.codex-remote-plugin-install.json', '1.2.3']);
+      expect(await exists(cache('workspace-directory', 'broken'))).to.equal(false);
       expect(await events()).to.deep.equal([]);
     });
 
     it('an install that finishes while a sync is listing is not removed by it as stale', async () => {
-      backend.workspaceListingDelayMs = 400;
+      backend.listingDelayMs = 400;
       const [synced, installed] = await Promise.all([sync(), install()]);
       right(synced);
       right(installed);
-      expect(await fs.readFile(cache('chatgpt-global', 'linear', '.codex-remote-plugin-install.json'), 'utf8')).to.equal(sidecarText(LINEAR));
+      expect(await fs.readFile(cache('openai-curated-remote', 'linear', '.codex-remote-plugin-install.json'), 'utf8')).to.equal(sidecarText(LINEAR));
     });
 
     it('a listing the backend refuses fails the sync and touches nothing', async () => {
       right(await install());
-      await fs.mkdir(cache('chatgpt-global', 'old', '1.0.0'), { recursive: true });
+      await fs.mkdir(cache('openai-curated-remote', 'old', '1.0.0'), { recursive: true });
       const before = await listTree(cache());
       backend.listingStatus = 500;
       const r = await sync();
       expect(E.isLeft(r) && r.left._tag).to.equal('Rejected');
       expect(E.isLeft(r) && (r.left as { reason: string }).reason).to.match(
-        /^remote plugin catalog request to http:\/\/127\.0\.0\.1:\d+\/backend-api\/ps\/plugins\/installed\?scope=GLOBAL&includeDownloadUrls=true failed with status 500: /,
+        /^remote plugin catalog request to http:\/\/127\.0\.0\.1:\d+\/backend-api\/ps\/plugins\/installed\?limit=200&includeDownloadUrls=true failed with status 500: /,
       );
       expect(await listTree(cache())).to.deep.equal(before);
     });

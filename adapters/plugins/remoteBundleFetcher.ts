@@ -139,25 +139,29 @@ export const httpRemoteBundleFetcher = (codexHome: string, allowLoopbackHttp: bo
     if (E.isLeft(bytes)) return bytes;
     const stagingRoot = nodePath.join(codexHome, REMOTE_PLUGIN_INSTALL_STAGING_DIR);
     let dir: string;
+    let root: string;
     try {
       await fs.mkdir(stagingRoot, { recursive: true });
       dir = await fs.mkdtemp(nodePath.join(stagingRoot, 'remote-plugin-bundle-'));
+      // The bundle root becomes the version folder: made with the umask's mode (as Codex's 0755), not mkdtemp's 0700.
+      root = nodePath.join(dir, 'plugin');
+      await fs.mkdir(root);
     } catch (err) {
       return E.left(toEngineError(stagingRoot, 'create remote plugin bundle staging directory')(err));
     }
     // The staging root itself stays, empty, as Codex leaves it.
     const dispose = () => fs.rm(dir, { recursive: true, force: true });
     const staged = await (async (): Promise<E.Either<EngineError, void>> => {
-      const unpacked = await unpackBundle(bytes.right, dir, REMOTE_BUNDLE_LIMITS.maxExtractedBytes);
+      const unpacked = await unpackBundle(bytes.right, root, REMOTE_BUNDLE_LIMITS.maxExtractedBytes);
       if (E.isLeft(unpacked)) return unpacked;
-      if ((await manifestTextOf(dir)) === null)
+      if ((await manifestTextOf(root)) === null)
         return E.left(corrupt(bundle.downloadUrl, 0, 'remote plugin bundle did not contain a standard plugin root with plugin.json'));
-      return bundle.pluginId.marketplaceName === REMOTE_GLOBAL_MARKETPLACE_NAME ? overwriteManifestVersion(dir, bundle.version) : E.right(undefined);
+      return bundle.pluginId.marketplaceName === REMOTE_GLOBAL_MARKETPLACE_NAME ? overwriteManifestVersion(root, bundle.version) : E.right(undefined);
     })().catch((err: unknown) => E.left(toEngineError(dir, 'unpack remote plugin bundle')(err)));
     if (E.isLeft(staged)) {
       await dispose();
       return staged;
     }
-    return E.right({ root: dir, dispose });
+    return E.right({ root, dispose });
   },
 });

@@ -39,6 +39,28 @@ const readBounded = async (res: Response, url: string, max: number): Promise<E.E
   return E.right(Buffer.concat(chunks));
 };
 
+/** The first 8 KiB of an error answer, marked when cut, as Codex reports it. */
+const errorBodyOf = async (res: Response): Promise<string> => {
+  const max = REMOTE_BUNDLE_LIMITS.errorBodyBytes;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let cut = false;
+  try {
+    for await (const chunk of (res.body ?? []) as unknown as AsyncIterable<Uint8Array>) {
+      const part = Buffer.from(chunk).subarray(0, max - size);
+      chunks.push(part);
+      size += part.length;
+      if (part.length < chunk.byteLength) {
+        cut = true;
+        break; // leaving the loop cancels the rest of the body
+      }
+    }
+  } catch (err) {
+    return `${Buffer.concat(chunks).toString('utf8')}\n[failed to read response body: ${(err as Error).message}]`;
+  }
+  return `${Buffer.concat(chunks).toString('utf8')}${cut ? `\n[response body truncated after ${max} bytes]` : ''}`;
+};
+
 const download = async (bundle: RemoteBundle, allowLoopbackHttp: boolean): Promise<E.Either<EngineError, Buffer>> => {
   const url = bundle.downloadUrl;
   let res: Response;
@@ -59,11 +81,7 @@ const download = async (bundle: RemoteBundle, allowLoopbackHttp: boolean): Promi
   if (!isAllowedBundleUrl(new URL(res.url || url), allowLoopbackHttp)) {
     return E.left(rejected(`remote plugin bundle download from ${url} redirected to unsupported URL ${res.url}`));
   }
-  if (!res.ok) {
-    const body = await readBounded(res, url, Number.MAX_SAFE_INTEGER);
-    const text = E.isRight(body) ? body.right.subarray(0, REMOTE_BUNDLE_LIMITS.errorBodyBytes).toString('utf8') : '';
-    return E.left(rejected(`remote plugin bundle download from ${res.url || url} failed with status ${res.status}: ${text}`));
-  }
+  if (!res.ok) return E.left(rejected(`remote plugin bundle download from ${res.url || url} failed with status ${res.status}: ${await errorBodyOf(res)}`));
   try {
     return await readBounded(res, url, REMOTE_BUNDLE_LIMITS.maxDownloadBytes);
   } catch (err) {

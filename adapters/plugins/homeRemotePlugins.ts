@@ -2,10 +2,14 @@ import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
+import { parsePluginId } from '../../domain/plugins/pluginId.js';
 import type { RemoteSyncOutcome } from '../../domain/plugins/remoteCatalog.js';
+import { isRemotePluginId } from '../../domain/plugins/remoteCatalog.js';
 import type { RemotePluginDeps } from '../../replay/installRemotePlugin.js';
 import { installRemotePlugin } from '../../replay/installRemotePlugin.js';
 import { syncRemotePlugins } from '../../replay/syncRemotePlugins.js';
+import { uninstallPlugin } from '../../replay/uninstallPlugin.js';
+import { uninstallRemotePlugin } from '../../replay/uninstallRemotePlugin.js';
 import { homePlugins } from './homePlugins.js';
 import { allowsLoopbackHttp, httpRemoteBundleFetcher } from './remoteBundleFetcher.js';
 import { chatgptBaseUrlOf, httpRemotePluginBackend, readChatgptAuth } from './remotePluginBackend.js';
@@ -56,6 +60,22 @@ export const installHomeRemotePlugin =
       if (E.isLeft(remote)) return remote;
       return installRemotePlugin({ ...remote.right, manager: homePlugins(codexHome, env).manager }, remotePluginId)();
     });
+
+/**
+ * `plugin/uninstall` on a home, as Codex routes it: `<name>@<marketplace>` is a local uninstall
+ * (cache root, config table; no backend), a backend id a remote one, anything else "invalid
+ * remote plugin id".
+ */
+export const uninstallHomePlugin =
+  (codexHome: string, opts: RemotePluginOptions, pluginId: string, env: NodeJS.ProcessEnv = process.env) =>
+  (): Promise<E.Either<EngineError, Record<string, never>>> => {
+    if (E.isRight(parsePluginId(pluginId)) || !isRemotePluginId(pluginId)) return uninstallPlugin(homePlugins(codexHome, env), pluginId)();
+    return oneAtATime(codexHome, async () => {
+      const remote = await homeRemotePlugins(codexHome, opts, env)();
+      if (E.isLeft(remote)) return remote;
+      return uninstallRemotePlugin({ backend: remote.right.backend, manager: homePlugins(codexHome, env).manager }, pluginId)();
+    });
+  };
 
 /** The remote sync of a home's plugin cache (`plugins sync`, and `serve` at start). */
 export const syncHomeRemotePlugins =

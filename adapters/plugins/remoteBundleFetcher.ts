@@ -12,6 +12,7 @@ import type { RemoteBundle } from '../../domain/plugins/remoteCatalog.js';
 import { REMOTE_GLOBAL_MARKETPLACE_NAME, isAllowedBundleUrl } from '../../domain/plugins/remoteCatalog.js';
 import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
 import { manifestTextOf } from './pluginBundle.js';
+import { statusText } from './remotePluginBackend.js';
 
 /** Codex's bounds (`remote_bundle.rs`). */
 export const REMOTE_BUNDLE_LIMITS = { downloadTimeoutMs: 60_000, maxDownloadBytes: 50 * 1024 * 1024, maxExtractedBytes: 250 * 1024 * 1024, errorBodyBytes: 8 * 1024 };
@@ -81,7 +82,7 @@ const download = async (bundle: RemoteBundle, allowLoopbackHttp: boolean): Promi
   if (!isAllowedBundleUrl(new URL(res.url || url), allowLoopbackHttp)) {
     return E.left(rejected(`remote plugin bundle download from ${url} redirected to unsupported URL ${res.url}`));
   }
-  if (!res.ok) return E.left(rejected(`remote plugin bundle download from ${res.url || url} failed with status ${res.status}: ${await errorBodyOf(res)}`));
+  if (!res.ok) return E.left(rejected(`remote plugin bundle download from ${res.url || url} failed with status ${statusText(res.status)}: ${await errorBodyOf(res)}`));
   try {
     return await readBounded(res, url, REMOTE_BUNDLE_LIMITS.maxDownloadBytes);
   } catch (err) {

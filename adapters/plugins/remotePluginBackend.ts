@@ -1,4 +1,5 @@
 import * as fs from 'node:fs/promises';
+import { STATUS_CODES } from 'node:http';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
@@ -9,6 +10,9 @@ import { renderDecodeErrors } from '../../domain/decodeErrors.js';
 import type { RemoteInstalledPlugin, RemotePluginBackend } from '../../domain/plugins/ports.js';
 import { DEFAULT_CHATGPT_BASE_URL, RemoteInstalledPage, RemotePluginItem, RemotePluginMutation, remotePluginUrls } from '../../domain/plugins/remoteCatalog.js';
 import { errnoCode } from '../jsonl/toEngineError.js';
+
+/** A status as Codex's errors print it (reqwest's `StatusCode`): `404 Not Found`. */
+export const statusText = (status: number): string => `${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`;
 
 /** Codex's timeout for catalog requests and mutations. */
 const CATALOG_TIMEOUT_MS = 30_000;
@@ -103,7 +107,7 @@ const requestJson = async <A>(method: 'GET' | 'POST', url: string, auth: Chatgpt
       ),
     );
   }
-  if (status < 200 || status > 299) return E.left(rejected(`remote plugin catalog request to ${url} failed with status ${status}: ${body}`));
+  if (status < 200 || status > 299) return E.left(rejected(`remote plugin catalog request to ${url} failed with status ${statusText(status)}: ${body}`));
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -112,6 +116,18 @@ const requestJson = async <A>(method: 'GET' | 'POST', url: string, auth: Chatgpt
   }
   const decoded = codec.decode(json);
   return E.isLeft(decoded) ? E.left(decodeError(url, 0, 0, `failed to parse remote plugin catalog response from ${url}: ${renderDecodeErrors(decoded.left)}`)) : decoded;
+};
+
+/** An install or uninstall POST: the backend must answer the plugin's id, in the state asked for. */
+const mutation = (auth: ChatgptAuth, url: string, remotePluginId: string, enabled: boolean) => async (): Promise<E.Either<EngineError, void>> => {
+  const r = await requestJson('POST', url, auth, RemotePluginMutation);
+  if (E.isLeft(r)) return r;
+  if (r.right.id !== remotePluginId)
+    return E.left(rejected(`remote plugin mutation returned unexpected plugin id: expected \`${remotePluginId}\`, got \`${r.right.id}\``));
+  if (r.right.enabled !== enabled) {
+    return E.left(rejected(`remote plugin mutation returned unexpected enabled state for \`${remotePluginId}\`: expected ${enabled}, got ${r.right.enabled}`));
+  }
+  return E.right(undefined);
 };
 
 /** The plugin backend over HTTP at `chatgptBaseUrl`, with the home's ChatGPT tokens. */
@@ -134,14 +150,6 @@ export const httpRemotePluginBackend = (chatgptBaseUrl: string, auth: ChatgptAut
   },
   pluginDetail: (remotePluginId, includeDownloadUrls) => () =>
     requestJson('GET', remotePluginUrls.detail(chatgptBaseUrl, encodeURIComponent(remotePluginId), includeDownloadUrls), auth, RemotePluginItem),
-  install: (remotePluginId) => async () => {
-    const r = await requestJson('POST', remotePluginUrls.install(chatgptBaseUrl, encodeURIComponent(remotePluginId)), auth, RemotePluginMutation);
-    if (E.isLeft(r)) return r;
-    if (r.right.id !== remotePluginId)
-      return E.left(rejected(`remote plugin mutation returned unexpected plugin id: expected \`${remotePluginId}\`, got \`${r.right.id}\``));
-    if (!r.right.enabled) {
-      return E.left(rejected(`remote plugin mutation returned unexpected enabled state for \`${remotePluginId}\`: expected true, got false`));
-    }
-    return E.right(undefined);
-  },
+  install: (remotePluginId) => mutation(auth, remotePluginUrls.install(chatgptBaseUrl, encodeURIComponent(remotePluginId)), remotePluginId, true),
+  uninstall: (remotePluginId) => mutation(auth, remotePluginUrls.uninstall(chatgptBaseUrl, encodeURIComponent(remotePluginId)), remotePluginId, false),
 });

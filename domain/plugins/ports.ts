@@ -95,6 +95,8 @@ export interface RemotePluginBackend {
   readonly pluginDetail: (remotePluginId: string, includeDownloadUrls: boolean) => TE.TaskEither<EngineError, RemotePluginItem>;
   /** `POST …/install`: the backend must answer the same id, enabled. */
   readonly install: (remotePluginId: string) => TE.TaskEither<EngineError, void>;
+  /** `POST …/uninstall`: the backend must answer the same id, disabled. */
+  readonly uninstall: (remotePluginId: string) => TE.TaskEither<EngineError, void>;
 }
 
 /** A downloaded bundle unpacked in a staging folder, ready to be copied into the cache. */

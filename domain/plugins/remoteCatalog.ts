@@ -71,7 +71,11 @@ export const remotePluginUrls = {
   detail: (chatgptBaseUrl: string, remotePluginId: string, includeDownloadUrls: boolean): string =>
     `${base(chatgptBaseUrl)}/ps/plugins/${remotePluginId}${includeDownloadUrls ? '?includeDownloadUrls=true' : ''}`,
   install: (chatgptBaseUrl: string, remotePluginId: string): string => `${base(chatgptBaseUrl)}/ps/plugins/${remotePluginId}/install?includeAppsNeedingAuth=true`,
+  uninstall: (chatgptBaseUrl: string, remotePluginId: string): string => `${base(chatgptBaseUrl)}/ps/plugins/${remotePluginId}/uninstall`,
 };
+
+/** A backend plugin id as `plugin/uninstall` takes one (`plugins~Plugin_…`); Codex answers any other non-local id "invalid remote plugin id". */
+export const isRemotePluginId = (id: string): boolean => /^[A-Za-z0-9_~-]+$/.test(id);
 
 /** A release checked for download: where its bundle lands in the cache and where it comes from. */
 export interface RemoteBundle {

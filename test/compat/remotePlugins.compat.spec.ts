@@ -64,7 +64,7 @@ const treeOf = async (dir: string): Promise<Array<[string, string, string, strin
   return out.sort((a, b) => (a[0] < b[0] ? -1 : 1));
 };
 
-describe('compat · remote plugin install and startup sync against real codex 0.169.0 (local https backend)', function () {
+describe('compat · remote plugin install, startup sync and uninstall against real codex 0.169.0 (local https backend)', function () {
   this.timeout(180_000);
   const tmp = useTempDir('compat-remote-plugins-');
   let backend: FakePluginBackend;
@@ -149,6 +149,20 @@ describe('compat · remote plugin install and startup sync against real codex 0.
     expect(codexAfter).to.not.include('cache/openai-curated-remote/old');
     const synced = await ours(mine, ['sync', '--json']);
     expect(synced.exitCode, synced.stderr).to.equal(0);
+    expect(await treeOf(nodePath.join(mine, 'plugins'))).to.deep.equal(await treeOf(nodePath.join(theirs, 'plugins')));
+
+    // plugin/uninstall by the backend id on both: the same answer, the same tree.
+    const again = await codex(theirs);
+    let uninstalled: unknown;
+    try {
+      uninstalled = await again.request('plugin/uninstall', { pluginId: LINEAR }, 60_000);
+    } finally {
+      await again.stop();
+    }
+    const ourUninstall = await ours(mine, ['uninstall', LINEAR, '--json']);
+    expect(ourUninstall.exitCode, ourUninstall.stderr).to.equal(0);
+    expect(JSON.parse(ourUninstall.stdout)).to.deep.equal(uninstalled);
+    expect((await treeOf(nodePath.join(theirs, 'plugins'))).map((e) => e[0])).to.not.include('cache/openai-curated-remote/linear');
     expect(await treeOf(nodePath.join(mine, 'plugins'))).to.deep.equal(await treeOf(nodePath.join(theirs, 'plugins')));
   });
 });

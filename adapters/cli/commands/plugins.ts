@@ -39,7 +39,10 @@ export const registerPlugins = (program: Command): void => {
   withHomeOptions(
     plugins
       .command('uninstall')
-      .description('uninstall a plugin, as `plugin/uninstall` does (cache root and sidecar removed, config.toml table dropped)')
-      .argument('<pluginId>', '<name>@<marketplace>'),
+      .description(
+        'uninstall a plugin, as `plugin/uninstall` does: <name>@<marketplace> locally (cache root and sidecar removed, config.toml table dropped), a backend plugin id on the backend too',
+      )
+      .argument('<pluginId>', '<name>@<marketplace>, or a remote plugin id')
+      .option(backend, backendHelp),
   ).action(lazyAction(() => import('../actions/pluginsUninstall.js')));
 };

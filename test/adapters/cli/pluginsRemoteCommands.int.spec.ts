@@ -59,9 +59,11 @@ describe('rollout-engine plugins install --remote-marketplace | sync | uninstall
     expect(again.exitCode, again.stderr).to.equal(0);
     expect(again.stdout.trim()).to.equal('installed: -\nsidecar restored: -\nremoved: -\nfailed: -');
 
-    const removed = await cli(['uninstall', 'linear@openai-curated-remote']);
+    // By the backend id: the backend is told, the cache root goes.
+    const removed = await cli(['uninstall', LINEAR, '--chatgpt-base-url', backend.baseUrl]);
     expect(removed.exitCode, removed.stderr).to.equal(0);
     expect(await exists(nodePath.join(home, 'plugins/cache/openai-curated-remote/linear'))).to.equal(false);
+    expect(backend.seen.at(-1)).to.include({ method: 'POST', url: `/backend-api/ps/plugins/${LINEAR}/uninstall` });
   });
 
   it('says clearly what is wrong: no login, an unreachable backend, a missing argument', async () => {

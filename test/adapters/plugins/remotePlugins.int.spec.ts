@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as tar from 'tar';
 import { ANALYTICS_EVENTS_CAPTURE_FILE_ENV } from '../../../adapters/analytics/captureSink.js';
 import { ALLOW_HTTP_BUNDLE_DOWNLOADS_ENV } from '../../../adapters/plugins/remoteBundleFetcher.js';
-import { installHomeRemotePlugin, syncHomeRemotePlugins } from '../../../adapters/plugins/homeRemotePlugins.js';
+import { installHomeRemotePlugin, syncHomeRemotePlugins, uninstallHomePlugin } from '../../../adapters/plugins/homeRemotePlugins.js';
 import { bundleOf, startPluginBackend } from '../../fixtures/pluginBackend.js';
 import type { FakePluginBackend } from '../../fixtures/pluginBackend.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
@@ -123,7 +123,7 @@ describe('remote plugins: install from the backend, startup sync (a local HTTP b
     const failed = await install();
     expect(E.isLeft(failed) && failed.left).to.deep.include({ _tag: 'Rejected' });
     expect(E.isLeft(failed) && (failed.left as { reason: string }).reason).to.match(
-      /^remote plugin bundle download from http:\/\/127\.0\.0\.1:\d+\/bundles\/linear-1\.3\.0\.tar\.gz failed with status 503: bundle storage unavailable$/,
+      /^remote plugin bundle download from http:\/\/127\.0\.0\.1:\d+\/bundles\/linear-1\.3\.0\.tar\.gz failed with status 503 Service Unavailable: bundle storage unavailable$/,
     );
 
     backend.failBundle.clear();
@@ -180,6 +180,23 @@ describe('remote plugins: install from the backend, startup sync (a local HTTP b
     await fs.writeFile(nodePath.join(home, 'config.toml'), 'chatgpt_base_url = "http://127.0.0.1:9/nowhere/"\n');
     right(await installHomeRemotePlugin(home, { chatgptBaseUrl: backend.baseUrl }, LINEAR, env)());
     expect(await fs.readFile(cache('openai-curated-remote', 'linear', '.codex-remote-plugin-install.json'), 'utf8')).to.equal(sidecarText(LINEAR));
+  });
+
+  it('uninstalls by the backend id as Codex does: plugin read, backend told, cache root and sidecar removed, reported; a local id stays local', async () => {
+    right(await install());
+    backend.seen.length = 0;
+    expect(right(await uninstallHomePlugin(home, {}, LINEAR, env)())).to.deep.equal({});
+    expect(backend.seen.map((r) => `${r.method} ${r.url}`)).to.deep.equal([`GET /backend-api/ps/plugins/${LINEAR}`, `POST /backend-api/ps/plugins/${LINEAR}/uninstall`]);
+    expect(await fs.readdir(cache('openai-curated-remote'))).to.deep.equal([]);
+    expect((await events()).map((e) => e.event_type)).to.deep.equal(['codex_plugin_installed', 'codex_plugin_uninstalled']);
+
+    right(await install());
+    backend.seen.length = 0;
+    right(await uninstallHomePlugin(home, {}, 'linear@openai-curated-remote', env)());
+    expect(backend.seen).to.deep.equal([]);
+    expect(await fs.readdir(cache('openai-curated-remote'))).to.deep.equal([]);
+    const bad = await uninstallHomePlugin(home, {}, 'bad id!', env)();
+    expect(E.isLeft(bad) && bad.left).to.deep.equal({ _tag: 'Rejected', reason: 'invalid remote plugin id' });
   });
 
   describe('startup sync', () => {
@@ -263,7 +280,7 @@ describe('remote plugins: install from the backend, startup sync (a local HTTP b
       const r = await sync();
       expect(E.isLeft(r) && r.left._tag).to.equal('Rejected');
       expect(E.isLeft(r) && (r.left as { reason: string }).reason).to.match(
-        /^remote plugin catalog request to http:\/\/127\.0\.0\.1:\d+\/backend-api\/ps\/plugins\/installed\?limit=200&includeDownloadUrls=true failed with status 500: /,
+        /^remote plugin catalog request to http:\/\/127\.0\.0\.1:\d+\/backend-api\/ps\/plugins\/installed\?limit=200&includeDownloadUrls=true failed with status 500 Internal Server Error: /,
       );
       expect(await listTree(cache())).to.deep.equal(before);
     });

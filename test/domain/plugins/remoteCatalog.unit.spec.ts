@@ -53,6 +53,7 @@ describe('remote plugin catalog (pure)', () => {
     expect(remotePluginUrls.installed('https://h/api', false, 'tok')).to.equal('https://h/api/ps/plugins/installed?limit=200&pageToken=tok');
     expect(remotePluginUrls.detail('https://h/api//', 'p~1', true)).to.equal('https://h/api/ps/plugins/p~1?includeDownloadUrls=true');
     expect(remotePluginUrls.install('https://h/api/', 'p~1')).to.equal('https://h/api/ps/plugins/p~1/install?includeAppsNeedingAuth=true');
+    expect(remotePluginUrls.uninstall('https://h/api/', 'p~1')).to.equal('https://h/api/ps/plugins/p~1/uninstall');
   });
 
   it('decodes an installed page as serde does: extra fields ignored, missing release fields allowed, a wrong scope refused', () => {

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import type { PluginId } from '../domain/plugins/pluginId.js';
-import type { PluginCache } from '../domain/plugins/ports.js';
+import type { PluginCache, StagedBundle } from '../domain/plugins/ports.js';
 import type { PluginCapabilitySummary, PluginTelemetryMetadata } from '../domain/plugins/telemetry.js';
 import { telemetryMetadata } from '../domain/plugins/telemetry.js';
 import type { AnalyticsEvent } from '../domain/analytics/event.js';
@@ -40,9 +40,16 @@ export interface PluginsManager {
   readonly installRemote: (sourceDir: string, id: PluginId, version: string, remotePluginId: string) => TE.TaskEither<EngineError, PluginTelemetryMetadata>;
   /**
    * Remote sync of one plugin: a cached bundle already at `version` is kept and its sidecar
-   * backfilled (written if missing or different); otherwise the bundle is installed remotely.
+   * backfilled (written if missing or different); otherwise the bundle is fetched (`source`, only
+   * then) and installed with its sidecar. As Codex's startup sync (`sync_remote_installed_plugin_bundles_once`
+   * installs through the store), a sync reports no analytics event.
    */
-  readonly syncRemote: (sourceDir: string, id: PluginId, version: string, remotePluginId: string) => TE.TaskEither<EngineError, SyncOutcome>;
+  readonly syncRemote: (
+    id: PluginId,
+    version: string,
+    remotePluginId: string,
+    source: () => TE.TaskEither<EngineError, StagedBundle>,
+  ) => TE.TaskEither<EngineError, SyncOutcome>;
   /** Remove the cache root (sidecar included); reported with the identity it had. */
   readonly uninstall: (id: PluginId) => TE.TaskEither<EngineError, PluginTelemetryMetadata>;
 }
@@ -69,12 +76,18 @@ export const pluginsManager = (deps: PluginsManagerDeps): PluginsManager => {
     installLocal: (sourceDir, id, version) =>
       TE.chain(() => TE.chain((m: PluginTelemetryMetadata) => report('installed', m))(metadata(id, { remotePluginId: null })))(cache.install(sourceDir, id, version)),
     installRemote,
-    syncRemote: (sourceDir, id, version, remotePluginId) => async () => {
+    syncRemote: (id, version, remotePluginId, source) => async () => {
       const active = await cache.activeVersion(id)();
       if (E.isLeft(active)) return active;
       if (active.right !== version) {
-        const r = await installRemote(sourceDir, id, version, remotePluginId)();
-        return E.isLeft(r) ? r : E.right('installed' as const);
+        const staged = await source()();
+        if (E.isLeft(staged)) return staged;
+        try {
+          const r = await TE.chain(() => cache.writeRemoteId(id, remotePluginId))(cache.install(staged.right.root, id, version))();
+          return E.isLeft(r) ? r : E.right('installed' as const);
+        } finally {
+          await staged.right.dispose();
+        }
       }
       const current = await cache.readRemoteId(id)();
       // A sidecar we cannot read (unknown schema, corrupt) is replaced by the backend's answer.

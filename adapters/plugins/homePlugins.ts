@@ -1,4 +1,4 @@
-import type { PluginCatalog, PluginConfig } from '../../domain/plugins/ports.js';
+import type { PluginCache, PluginCatalog, PluginConfig } from '../../domain/plugins/ports.js';
 import type { PluginsManager } from '../../replay/pluginsManager.js';
 import { pluginsManager } from '../../replay/pluginsManager.js';
 import { captureFileFromEnv, captureSink } from '../analytics/captureSink.js';
@@ -7,6 +7,7 @@ import { diskPluginCatalog } from './pluginCatalog.js';
 import { diskPluginConfig } from './pluginConfig.js';
 
 export interface HomePlugins {
+  readonly cache: PluginCache;
   readonly catalog: PluginCatalog;
   readonly config: PluginConfig;
   readonly manager: PluginsManager;
@@ -22,6 +23,7 @@ export const homePlugins = (codexHome: string, env: NodeJS.ProcessEnv = process.
   const cache = diskPluginCache(codexHome);
   const capture = captureFileFromEnv(env);
   return {
+    cache,
     catalog: diskPluginCatalog(codexHome, cache),
     config: diskPluginConfig(codexHome),
     manager: pluginsManager({ cache, sink: capture === undefined ? null : captureSink(capture), productClientId: null }),

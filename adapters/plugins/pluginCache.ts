@@ -150,5 +150,19 @@ export const diskPluginCache = (codexHome: string, hooks: AtomicWriteHooks = {})
       }
       return attempt(sidecarPath(id), 'write remote plugin install metadata', () => writeFileAtomic(sidecarPath(id), bytes.right, SIDECAR_MODE, hooks))();
     },
+    removeStale: (marketplaceName, keep) =>
+      attempt(nodePath.join(root, marketplaceName), 'remove stale remote plugin cache entries', async () => {
+        const dir = nodePath.join(root, marketplaceName);
+        // Our own install/uninstall staging folders belong to an operation in progress, not to the cache.
+        const stale = (await readDirOrEmpty(dir)).filter((e) => !keep.has(e.name) && !/^\.plugin-(install|uninstall)-/.test(e.name));
+        if (stale.length === 0) return [];
+        const stage = await fs.mkdtemp(nodePath.join(dir, '.plugin-uninstall-'));
+        try {
+          for (const e of stale) await fs.rename(nodePath.join(dir, e.name), nodePath.join(stage, e.name));
+        } finally {
+          await fs.rm(stage, { recursive: true, force: true });
+        }
+        return stale.map((e) => `${e.name}@${marketplaceName}`).sort();
+      }),
   };
 };

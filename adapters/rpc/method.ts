@@ -26,6 +26,8 @@ export interface RpcContext {
   readonly clientName?: string;
   /** Send a notification to this connection later, on its own (work that goes on after the answer: an import's progress). */
   readonly push?: (method: string, params: unknown) => void;
+  /** `serve --chatgpt-base-url`: the plugin backend, over config.toml's `chatgpt_base_url`. */
+  readonly chatgptBaseUrl?: string;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { EngineError } from '../errors.js';
 import type { PluginId } from './pluginId.js';
 import type { PluginCapabilitySummary } from './telemetry.js';
 import type { Marketplace, PluginState, SkillFacts } from './marketplace.js';
+import type { RemoteBundle, RemoteInstalledPage, RemotePluginItem } from './remoteCatalog.js';
 
 /** A plugin found in the cache, with its sidecar read (or why it could not be). */
 export interface CachedPlugin {
@@ -34,6 +35,12 @@ export interface PluginCache {
   readonly capabilitySummary: (id: PluginId) => TE.TaskEither<EngineError, PluginCapabilitySummary | null>;
   /** Write the sidecar (temp file + rename, mode 0600). The plugin must be installed. */
   readonly writeRemoteId: (id: PluginId, remotePluginId: string) => TE.TaskEither<EngineError, void>;
+  /**
+   * Remove every entry of a marketplace's cache folder whose name is not in `keep` (plugin roots
+   * with their sidecars, stray files), each with one rename out of the folder first; answers the
+   * removed ids (`<name>@<marketplace>`), sorted.
+   */
+  readonly removeStale: (marketplaceName: string, keep: ReadonlySet<string>) => TE.TaskEither<EngineError, ReadonlyArray<string>>;
 }
 
 /** A marketplace with what the home says of each of its plugins (same order). */
@@ -75,4 +82,30 @@ export interface PluginConfig {
   readonly setEnabled: (key: string, enabled: boolean) => TE.TaskEither<EngineError, void>;
   /** Remove the plugin's table (nothing when it has none). */
   readonly remove: (key: string) => TE.TaskEither<EngineError, void>;
+}
+
+/** A plugin the backend says the account has installed (`RemotePluginInstalledItem`). */
+export type RemoteInstalledPlugin = RemoteInstalledPage['plugins'][number];
+
+/** The ChatGPT plugin backend at a home's `chatgpt_base_url`, authenticated as Codex is. */
+export interface RemotePluginBackend {
+  readonly chatgptBaseUrl: string;
+  /** Every page of the account's installed plugins (all scopes). */
+  readonly installedPlugins: (includeDownloadUrls: boolean) => TE.TaskEither<EngineError, ReadonlyArray<RemoteInstalledPlugin>>;
+  readonly pluginDetail: (remotePluginId: string, includeDownloadUrls: boolean) => TE.TaskEither<EngineError, RemotePluginItem>;
+  /** `POST …/install`: the backend must answer the same id, enabled. */
+  readonly install: (remotePluginId: string) => TE.TaskEither<EngineError, void>;
+  /** `POST …/uninstall`: the backend must answer the same id, disabled. */
+  readonly uninstall: (remotePluginId: string) => TE.TaskEither<EngineError, void>;
+}
+
+/** A downloaded bundle unpacked in a staging folder, ready to be copied into the cache. */
+export interface StagedBundle {
+  readonly root: string;
+  readonly dispose: () => Promise<void>;
+}
+
+/** Downloads a release's bundle (size-bounded) and unpacks it (checked) into staging. */
+export interface RemoteBundleFetcher {
+  readonly fetch: (bundle: RemoteBundle) => TE.TaskEither<EngineError, StagedBundle>;
 }

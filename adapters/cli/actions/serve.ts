@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../../domain/errors.js';
+import { renderError } from '../../../domain/errors.js';
 import { createRpcServer } from '../../rpc/server.js';
 import type { OpeningService, RpcServerOptions, RpcService } from '../../rpc/server.js';
 import { lineConnection } from '../../rpc/connection.js';
@@ -35,10 +36,26 @@ const ServeOptions = t.intersection([
     wsIssuer: t.string,
     wsAudience: t.string,
     wsMaxClockSkewSeconds: U32,
+    chatgptBaseUrl: t.string,
   }),
   t.type({ listen: t.string, logLevel: t.keyof(Object.fromEntries(LOG_LEVELS.map((l) => [l, null])) as Record<LogLevel, null>) }),
 ]);
 type ServeOptions = t.TypeOf<typeof ServeOptions>;
+
+/**
+ * The remote plugin sync Codex's app-server runs at start (recreate a current bundle's deleted
+ * sidecar, install new releases, remove stale cache roots), behind the answers; its outcome or
+ * failure is logged, never fatal.
+ */
+const startRemotePluginSync = (codexHome: string, serveOpts: ServeOptions): void => {
+  const log = jsonLog(serveOpts.logLevel);
+  void import('../../plugins/homeRemotePlugins.js')
+    .then(({ startupRemotePluginSync }) => startupRemotePluginSync(codexHome, serveOpts.chatgptBaseUrl === undefined ? {} : { chatgptBaseUrl: serveOpts.chatgptBaseUrl }))
+    .then((r) => {
+      if (E.isLeft(r)) log.warn('remote installed plugin bundle sync failed', { error: renderError(r.left) });
+      else if (r.right !== 'skipped') log.info('completed remote installed plugin bundle sync', { ...r.right });
+    });
+};
 
 /** How the WebSocket listener pings: a peer silent for two intervals is dropped. */
 const PING_INTERVAL_MS = 30_000;
@@ -91,7 +108,9 @@ const openingService = (
     cliFeedback.ready(`serving ${codexHome}: ${channel}`);
     // Each request runs ahead of the build behind it: the build waits between two chunks meanwhile.
     const methods = ALL_METHODS.map((m): RpcMethod => ({ ...m, handle: (ctx, params) => () => ahead(m.handle(ctx, params)) }));
-    return E.right({ ctx: { codexHome, ports: opened.right.mutations }, methods: wrap(methods), subscriptions });
+    startRemotePluginSync(codexHome, serveOpts);
+    const chatgptBaseUrl = serveOpts.chatgptBaseUrl === undefined ? {} : { chatgptBaseUrl: serveOpts.chatgptBaseUrl };
+    return E.right({ ctx: { codexHome, ports: opened.right.mutations, ...chatgptBaseUrl }, methods: wrap(methods), subscriptions });
   };
   let opening: ReturnType<typeof openHome> | null = null;
   const service: OpeningService = { codexHome, early: [initialize], open: () => (opening ??= openHome()) };
@@ -196,6 +215,7 @@ interface ServeCliOptions {
   wsIssuer?: string;
   wsAudience?: string;
   wsMaxClockSkewSeconds?: string;
+  chatgptBaseUrl?: string;
 }
 
 /** What `rollout-engine serve` does (loaded by its action only). */
@@ -218,6 +238,7 @@ export const action = (opts: HomeOptions & ServeCliOptions) =>
         wsIssuer: opts.wsIssuer,
         wsAudience: opts.wsAudience,
         wsMaxClockSkewSeconds: numberOption(opts.wsMaxClockSkewSeconds),
+        chatgptBaseUrl: opts.chatgptBaseUrl,
       },
       {
         gateWaitMs: '--gate-wait-ms',
@@ -233,6 +254,7 @@ export const action = (opts: HomeOptions & ServeCliOptions) =>
         wsIssuer: '--ws-issuer',
         wsAudience: '--ws-audience',
         wsMaxClockSkewSeconds: '--ws-max-clock-skew-seconds',
+        chatgptBaseUrl: '--chatgpt-base-url',
       },
     ),
     (serveOpts) => serve(opts, serveOpts),

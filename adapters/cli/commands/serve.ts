@@ -20,6 +20,7 @@ export const registerServe = (program: Command): void => {
       .option('--ws-issuer <issuer>', 'expected issuer of signed JWT bearer tokens')
       .option('--ws-audience <audience>', 'expected audience of signed JWT bearer tokens')
       .option('--ws-max-clock-skew-seconds <seconds>', 'clock skew allowed when checking signed JWT bearer tokens (default 30)')
+      .option('--chatgpt-base-url <url>', "the ChatGPT plugin backend (remote plugin install and the startup sync); default: config.toml's chatgpt_base_url")
       .option('--log-level <level>', 'structured JSON logs on stderr at this level and above: error, warn, info, debug', 'info')
       .option('--gate-wait-ms <ms>', 'how long to wait for another process backfilling the index')
       .option(

@@ -13,6 +13,7 @@ import type { TrackEventsRequest } from '../../../domain/analytics/ports.js';
 import { REMOTE_PLUGIN_INSTALL_METADATA_FILE } from '../../../domain/plugins/sidecar.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { right } from '../../fixtures/right.js';
+import { rejected } from '../../../domain/errors.js';
 
 const WORKER = fileURLToPath(new URL('./sidecarWriterWorker.js', import.meta.url));
 const DOCS = right(parsePluginId('docs@openai-curated'));
@@ -96,12 +97,18 @@ describe('plugin identity: remote-install sidecar lifecycle (PluginsManager over
     expect(await exists(sidecarPath(home, DOCS))).to.equal(false);
     const marker = nodePath.join(home, 'plugins', 'cache', 'openai-curated', 'docs', '1.0.0', 'kept.txt');
     await fs.writeFile(marker, 'the cached bundle is not reinstalled');
-    expect(right(await manager().syncRemote(src, DOCS, '1.0.0', REMOTE)())).to.equal('backfilled');
+    const unused = () => TE.left(rejected('a current bundle is not fetched again'));
+    expect(right(await manager().syncRemote(DOCS, '1.0.0', REMOTE, unused)())).to.equal('backfilled');
     expect(right(await diskPluginCache(home).readRemoteId(DOCS)())).to.equal(REMOTE);
     expect(await exists(marker)).to.equal(true);
-    expect(right(await manager().syncRemote(src, DOCS, '1.0.0', REMOTE)())).to.equal('current');
-    // A different bundle version is a real (remote) install.
-    expect(right(await manager().syncRemote(await writeSource(tmp(), '2.0.0'), DOCS, '2.0.0', REMOTE)())).to.equal('installed');
+    expect(right(await manager().syncRemote(DOCS, '1.0.0', REMOTE, unused)())).to.equal('current');
+    // A different bundle version is a real (remote) install, fetched then; a sync reports no event (Codex's sync installs through the store).
+    const v2 = await writeSource(tmp(), '2.0.0');
+    let disposed = false;
+    const source = () => TE.right({ root: v2, dispose: async () => void (disposed = true) });
+    expect(right(await manager().syncRemote(DOCS, '2.0.0', REMOTE, source)())).to.equal('installed');
+    expect(disposed).to.equal(true);
+    expect(sent.filter((p) => p.events.some((e) => (e as { event_type?: string }).event_type === 'codex_plugin_installed'))).to.have.length(1); // the installLocal above
     expect(right(await diskPluginCache(home).activeVersion(DOCS)())).to.equal('2.0.0');
     expect(right(await diskPluginCache(home).readRemoteId(DOCS)())).to.equal(REMOTE);
   });

@@ -1,0 +1,105 @@
+import * as nodePath from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import { parsePluginId } from '../../domain/plugins/pluginId.js';
+import type { RemoteSyncOutcome } from '../../domain/plugins/remoteCatalog.js';
+import { isRemotePluginId } from '../../domain/plugins/remoteCatalog.js';
+import type { RemotePluginDeps } from '../../replay/installRemotePlugin.js';
+import { installRemotePlugin } from '../../replay/installRemotePlugin.js';
+import { syncRemotePlugins } from '../../replay/syncRemotePlugins.js';
+import { uninstallPlugin } from '../../replay/uninstallPlugin.js';
+import { uninstallRemotePlugin } from '../../replay/uninstallRemotePlugin.js';
+import { homePlugins } from './homePlugins.js';
+import { allowsLoopbackHttp, httpRemoteBundleFetcher } from './remoteBundleFetcher.js';
+import { chatgptBaseUrlOf, httpRemotePluginBackend, readChatgptAuth } from './remotePluginBackend.js';
+
+/** Where the plugin backend is: `chatgptBaseUrl` overrides config.toml's `chatgpt_base_url` (a CLI flag). */
+export interface RemotePluginOptions {
+  readonly chatgptBaseUrl?: string;
+}
+
+/** A home's remote plugin ports: the backend at its base URL with its ChatGPT login (none: `Rejected`, as Codex), bundles staged in the home. */
+export const homeRemotePlugins =
+  (codexHome: string, opts: RemotePluginOptions, env: NodeJS.ProcessEnv = process.env): TE.TaskEither<EngineError, RemotePluginDeps> =>
+  async () => {
+    const baseUrl = await chatgptBaseUrlOf(codexHome, opts.chatgptBaseUrl);
+    if (E.isLeft(baseUrl)) return baseUrl;
+    const auth = await readChatgptAuth(codexHome);
+    if (E.isLeft(auth)) return auth;
+    const allowLoopbackHttp = allowsLoopbackHttp(env);
+    return E.right({ backend: httpRemotePluginBackend(baseUrl.right, auth.right), bundles: httpRemoteBundleFetcher(codexHome, allowLoopbackHttp), allowLoopbackHttp });
+  };
+
+/**
+ * Remote installs and syncs of one home, one at a time in this process: a sync removes the cache
+ * roots its listing did not name, so an install finishing meanwhile would be removed with them
+ * (Codex keeps a set of cache mutations in flight for the same reason).
+ */
+const queues = new Map<string, Promise<unknown>>();
+const oneAtATime = <A>(codexHome: string, run: () => Promise<A>): Promise<A> => {
+  const key = nodePath.resolve(codexHome);
+  const next = (queues.get(key) ?? Promise.resolve()).then(run, run);
+  const settled = next.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(key, settled);
+  void settled.then(() => {
+    if (queues.get(key) === settled) queues.delete(key);
+  });
+  return next;
+};
+
+/** `plugin/install` of a remote plugin on a home (RPC and CLI). */
+export const installHomeRemotePlugin =
+  (codexHome: string, opts: RemotePluginOptions, remotePluginId: string, env: NodeJS.ProcessEnv = process.env) =>
+  (): Promise<E.Either<EngineError, Record<string, unknown>>> =>
+    oneAtATime(codexHome, async () => {
+      const remote = await homeRemotePlugins(codexHome, opts, env)();
+      if (E.isLeft(remote)) return remote;
+      return installRemotePlugin({ ...remote.right, manager: homePlugins(codexHome, env).manager }, remotePluginId)();
+    });
+
+/**
+ * `plugin/uninstall` on a home, as Codex routes it: `<name>@<marketplace>` is a local uninstall
+ * (cache root, config table; no backend), a backend id a remote one, anything else "invalid
+ * remote plugin id".
+ */
+export const uninstallHomePlugin =
+  (codexHome: string, opts: RemotePluginOptions, pluginId: string, env: NodeJS.ProcessEnv = process.env) =>
+  (): Promise<E.Either<EngineError, Record<string, never>>> => {
+    if (E.isRight(parsePluginId(pluginId)) || !isRemotePluginId(pluginId)) return uninstallPlugin(homePlugins(codexHome, env), pluginId)();
+    return oneAtATime(codexHome, async () => {
+      const remote = await homeRemotePlugins(codexHome, opts, env)();
+      if (E.isLeft(remote)) return remote;
+      return uninstallRemotePlugin({ backend: remote.right.backend, manager: homePlugins(codexHome, env).manager }, pluginId)();
+    });
+  };
+
+/** The remote sync of a home's plugin cache (`plugins sync`, and `serve` at start). */
+export const syncHomeRemotePlugins =
+  (codexHome: string, opts: RemotePluginOptions, env: NodeJS.ProcessEnv = process.env): TE.TaskEither<EngineError, RemoteSyncOutcome> =>
+  () =>
+    oneAtATime(codexHome, async () => {
+      const remote = await homeRemotePlugins(codexHome, opts, env)();
+      if (E.isLeft(remote)) return remote;
+      const plugins = homePlugins(codexHome, env);
+      return syncRemotePlugins({ ...remote.right, cache: plugins.cache, manager: plugins.manager })();
+    });
+
+/**
+ * The sync `serve` starts when it opens a home, in the background, as Codex's app-server does at
+ * start: only with the plugins feature on and a ChatGPT login (without one Codex does not try,
+ * and neither do we: `skipped`).
+ */
+export const startupRemotePluginSync = async (
+  codexHome: string,
+  opts: RemotePluginOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<E.Either<EngineError, RemoteSyncOutcome | 'skipped'>> => {
+  const feature = await homePlugins(codexHome, env).catalog.featureEnabled()();
+  if (E.isLeft(feature)) return feature;
+  if (!feature.right || E.isLeft(await readChatgptAuth(codexHome))) return E.right('skipped');
+  return syncHomeRemotePlugins(codexHome, opts, env)();
+};

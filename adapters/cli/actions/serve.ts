@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../../domain/errors.js';
@@ -12,6 +13,7 @@ import { initialize } from '../../rpc/methods/initialize.js';
 import type { RpcMethod } from '../../rpc/method.js';
 import { reportError } from '../exitCodes.js';
 import { homeOf } from '../homeOptions.js';
+import { resolveCodexHome } from '../../codexHome/layout.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { cliFeedback } from '../progress.js';
 import { LOG_LEVELS, jsonLog } from '../../rpc/structuredLog.js';
@@ -19,6 +21,7 @@ import type { LogLevel } from '../../rpc/structuredLog.js';
 import type { ListenTarget } from '../../rpc/listenUrl.js';
 import type { IndexObserver } from '../../indexer/indexObserver.js';
 import { observedIndex } from '../../rpc/observedIndex.js';
+import { EventStoreUrl } from '../../eventstore/eventStoreOptions.js';
 
 const Positive = t.refinement(U32, (n) => n >= 1, 'a whole number from 1 to 4294967295');
 
@@ -37,6 +40,7 @@ const ServeOptions = t.intersection([
     wsAudience: t.string,
     wsMaxClockSkewSeconds: U32,
     chatgptBaseUrl: t.string,
+    eventstore: EventStoreUrl,
   }),
   t.type({ listen: t.string, logLevel: t.keyof(Object.fromEntries(LOG_LEVELS.map((l) => [l, null])) as Record<LogLevel, null>) }),
 ]);
@@ -72,6 +76,8 @@ const openingService = (
   wrap: (methods: ReadonlyArray<RpcMethod>) => ReadonlyArray<RpcMethod>,
   observer: IndexObserver,
 ) => {
+  // With --eventstore, --codex-home is this node's copy of the log: made if it is not there yet.
+  if (serveOpts.eventstore !== undefined) mkdirSync(resolveCodexHome(opts.codexHome), { recursive: true, mode: 0o700 });
   const { codexHome, indexDir } = homeOf(opts);
   let close = async (): Promise<void> => {};
   const openHome = async (): Promise<E.Either<EngineError, RpcService>> => {
@@ -85,14 +91,25 @@ const openingService = (
     // stdout may be the JSON-RPC channel: status lines (the first build, long catch-ups) go to stderr only.
     // The first build runs behind the answers (a thread asked for meanwhile is indexed first); the
     // rollout folders are watched so a thread/list catches up only what changed.
-    const opened = await openCodexHome(codexHome, indexDir, {
+    const homeOptions = {
       gateWaitMs: serveOpts.gateWaitMs,
       onStatus: cliFeedback.onStatus,
       backfill: 'background',
       watch: true,
-      onRolloutChanged: (path) => fileChanged(path),
+      onRolloutChanged: (path: string) => fileChanged(path),
       observer,
-    });
+    } as const;
+    const eventstore = serveOpts.eventstore;
+    // --eventstore: the log in EventStoreDB, this node's copy followed (caught up first) and indexed; writes go to the store.
+    const opened =
+      eventstore === undefined
+        ? await openCodexHome(codexHome, indexDir, homeOptions)
+        : await (
+            await import('../../codexHome/openEventStoreHome.js')
+          ).openEventStoreHome(eventstore, codexHome, indexDir, {
+            ...homeOptions,
+            onFollowFailed: (error) => reportError(error),
+          });
     cliFeedback.settle();
     if (E.isLeft(opened)) {
       reportError(opened.left);
@@ -216,6 +233,7 @@ interface ServeCliOptions {
   wsAudience?: string;
   wsMaxClockSkewSeconds?: string;
   chatgptBaseUrl?: string;
+  eventstore?: string;
 }
 
 /** What `rollout-engine serve` does (loaded by its action only). */
@@ -239,6 +257,7 @@ export const action = (opts: HomeOptions & ServeCliOptions) =>
         wsAudience: opts.wsAudience,
         wsMaxClockSkewSeconds: numberOption(opts.wsMaxClockSkewSeconds),
         chatgptBaseUrl: opts.chatgptBaseUrl,
+        eventstore: opts.eventstore,
       },
       {
         gateWaitMs: '--gate-wait-ms',
@@ -255,6 +274,7 @@ export const action = (opts: HomeOptions & ServeCliOptions) =>
         wsAudience: '--ws-audience',
         wsMaxClockSkewSeconds: '--ws-max-clock-skew-seconds',
         chatgptBaseUrl: '--chatgpt-base-url',
+        eventstore: '--eventstore',
       },
     ),
     (serveOpts) => serve(opts, serveOpts),

@@ -21,6 +21,10 @@ export const registerServe = (program: Command): void => {
       .option('--ws-audience <audience>', 'expected audience of signed JWT bearer tokens')
       .option('--ws-max-clock-skew-seconds <seconds>', 'clock skew allowed when checking signed JWT bearer tokens (default 30)')
       .option('--chatgpt-base-url <url>', "the ChatGPT plugin backend (remote plugin install and the startup sync); default: config.toml's chatgpt_base_url")
+      .option(
+        '--eventstore <url>',
+        "the log in EventStoreDB (esdb://…): --codex-home is this node's copy of it, followed and indexed; mutations append to the store and answer once this node has applied them",
+      )
       .option('--log-level <level>', 'structured JSON logs on stderr at this level and above: error, warn, info, debug', 'info')
       .option('--gate-wait-ms <ms>', 'how long to wait for another process backfilling the index')
       .option(

@@ -1,0 +1,206 @@
+import * as fs from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as E from 'fp-ts/lib/Either.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import { conflict, invalidArgument, isEngineError, timeout } from '../../domain/errors.js';
+import type { AppendResult, ExpectedPosition, RolloutFiles } from '../../domain/ports.js';
+import { renderDrafts } from '../../domain/rollout/lineDraft.js';
+import type { ThreadHomeFiles } from '../../replay/ports.js';
+import { lastLineOrdinal } from '../jsonl/lastLineOrdinal.js';
+import { supersededMarkOf } from '../jsonl/supersededMark.js';
+import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
+import type { EventStoreConnection } from './eventStoreClient.js';
+import { eventStoreError, isWrongExpectedVersion } from './eventStoreError.js';
+import type { EventStoreEventLog } from './eventLog.js';
+import type { HomeFact } from './homeControl.js';
+import { HOME_CONTROL_STREAM, readHomeFacts, recordHomeFacts } from './homeControl.js';
+import { deterministicUuid } from './lineEvents.js';
+import { rolloutStreamOf } from './streamNames.js';
+
+export interface StoreWritesOptions {
+  /** How long a write waits for this node's copy to hold it before answering Timeout (read-your-writes). */
+  readonly applyTimeoutMs?: number;
+}
+
+/** The store's name of a node-copy path: its stream and its file relative to the home (`/`-separated). */
+const streamFileOf = (home: string, path: string): { stream: string; file: string } | undefined => {
+  const stream = rolloutStreamOf(path);
+  if (stream === undefined) return undefined;
+  return { stream, file: nodePath.relative(home, path).split(nodePath.sep).join('/') };
+};
+
+const fileSize = async (path: string): Promise<number> => {
+  try {
+    return (await fs.stat(path)).size;
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return -1;
+    throw err;
+  }
+};
+
+/**
+ * Waits until this node's copy (kept by `followIntoHome`) holds what was written to the store: a
+ * file at least `bytes` long, a mark present. The use case then catches the index up from the copy
+ * as after any write, so the answer and every later read on this node see the write.
+ */
+const applied =
+  (timeoutMs: number) =>
+  async (what: string, done: () => Promise<boolean>): Promise<E.Either<EngineError, void>> => {
+    const until = Date.now() + timeoutMs;
+    let pause = 1;
+    try {
+      while (!(await done())) {
+        if (Date.now() > until) return E.left(timeout(`this node's copy of ${what} to hold the write`, timeoutMs));
+        await sleep(pause);
+        pause = Math.min(pause * 2, 20);
+      }
+      return E.right(undefined);
+    } catch (err) {
+      return E.left(isEngineError(err) ? err : toEngineError(what, 'apply')(err));
+    }
+  };
+
+/**
+ * The rollout files of `serve --eventstore`: reads from this node's copy of the log (`home`, the
+ * files the index was built from), writes to the store — each stream appended at its exact
+ * revision through the EventLog adapter (another node's line there: `Conflict`, as a file append
+ * gives) — answered once the node's copy holds the write.
+ */
+export const storeRolloutFiles = (
+  home: string,
+  local: RolloutFiles,
+  connection: EventStoreConnection,
+  log: EventStoreEventLog,
+  options: StoreWritesOptions = {},
+): RolloutFiles => {
+  const waitFor = applied(options.applyTimeoutMs ?? 30_000);
+  const named = (path: string): E.Either<EngineError, { stream: string; file: string }> => {
+    const n = streamFileOf(home, path);
+    return n === undefined ? E.left(invalidArgument('path', `not a rollout file name: ${path}`)) : E.right(n);
+  };
+
+  /** Append whole lines (text) to the file's stream at `expected`, then wait for the copy. */
+  const appendText =
+    (path: string, lines: ReadonlyArray<string>, expected: ExpectedPosition): TE.TaskEither<EngineError, AppendResult> =>
+    async () => {
+      const n = named(path);
+      if (E.isLeft(n)) return n;
+      const fresh = expected === 'noStream';
+      const stored = lines.map((text, i) => ({ bytes: Buffer.from(text, 'utf8'), ...(fresh && i === 0 ? { file: n.right.file } : {}) }));
+      // A file append is exact by byte offset (its writer trusts the caller's ordinal there, a
+      // paginated revision's being the thread's): so is this one, at the stream's own position.
+      let at: ExpectedPosition = expected;
+      if (expected !== 'noStream' && expected !== 'any') {
+        const end = await log.end(n.right.stream)();
+        if (E.isLeft(end)) return end;
+        if (end.right === 'noStream' || end.right.byteOffset !== expected.byteOffset) return E.left(conflict(path, expected, end.right));
+        at = end.right;
+      }
+      const written = await log.appendStored(n.right.stream, stored, at)();
+      if (E.isLeft(written)) return E.left(written.left._tag === 'Conflict' && expected !== 'any' ? conflict(path, expected, written.left.actual) : written.left);
+      const endByte = written.right.next.byteOffset;
+      const copied = await waitFor(path, async () => (await fileSize(path)) >= endByte);
+      if (E.isLeft(copied)) return copied;
+      if (expected === 'noStream' || expected === 'any') return written;
+      return E.right({ first: expected, next: { ordinal: expected.ordinal + lines.length, byteOffset: endByte } });
+    };
+
+  const collect = async (lines: AsyncIterable<string>): Promise<string[]> => {
+    const all: string[] = [];
+    for await (const line of lines) all.push(line);
+    return all;
+  };
+
+  return {
+    confine: local.confine,
+    pathFor: local.pathFor,
+    firstLine: local.firstLine,
+    lineAt: local.lineAt,
+    linesBefore: local.linesBefore,
+    create: (path, lines) => appendText(path, lines, 'noStream'),
+    createFrom: (path, lines) => async () => appendText(path, await collect(lines), 'noStream')(),
+    appendRaw: (path, lines, expected) => appendText(path, lines, expected),
+    append: (path, drafts, expected, mode) => async () => {
+      if (mode === 'legacy') return appendText(path, renderDrafts(drafts, null), expected)();
+      // Paginated lines continue the ordinals of the line before `expected`, which the copy holds (the index was read from it).
+      let first = 0;
+      if (expected.byteOffset > 0) {
+        try {
+          const fh = await fs.open(path, 'r');
+          first = (await lastLineOrdinal(fh, path, expected.byteOffset).finally(() => fh.close())) + 1;
+        } catch (err) {
+          return E.left(isEngineError(err) ? err : toEngineError(path, 'append')(err));
+        }
+      }
+      return appendText(path, renderDrafts(drafts, first), expected)();
+    },
+    revise: (base, expected, path, lines) => async () => {
+      const b = named(base);
+      if (E.isLeft(b)) return b;
+      const r = named(path);
+      if (E.isLeft(r)) return r;
+      // The base must still end at `expected` and not be superseded already: the superseded fact is
+      // appended at the control stream's exact revision, so of two revisions cut from one state
+      // only one records it; the revision's stream follows.
+      const end = await log.end(b.right.stream)();
+      if (E.isLeft(end)) return end;
+      if (end.right === 'noStream' || end.right.byteOffset !== expected.byteOffset)
+        return E.left(conflict(base, expected, end.right === 'noStream' ? { ordinal: 0, byteOffset: 0 } : end.right));
+      const facts = await readHomeFacts(connection);
+      if (E.isLeft(facts)) return facts;
+      const already = facts.right.superseded.get(b.right.file);
+      if (already !== undefined) return E.left(conflict(base, expected, end.right, already));
+      const fact: HomeFact = { kind: 'superseded', file: b.right.file, revision: nodePath.relative(nodePath.dirname(base), path) };
+      const marked = await appendFactAt(connection, fact, facts.right.revision);
+      if (E.isLeft(marked)) return E.left(marked.left._tag === 'Conflict' ? conflict(base, expected, end.right) : marked.left);
+      const created = await appendText(path, lines, 'noStream')();
+      if (E.isLeft(created)) return created;
+      const copied = await waitFor(base, async () => (await fileSize(supersededMarkOf(base))) >= 0);
+      return E.isLeft(copied) ? copied : created;
+    },
+  };
+};
+
+/** One fact appended just past the control stream's `revision` (Conflict when another writer was first). */
+const appendFactAt = async (connection: EventStoreConnection, fact: HomeFact, revision: number): Promise<E.Either<EngineError, void>> => {
+  const data = JSON.stringify(fact);
+  try {
+    await connection.append(
+      HOME_CONTROL_STREAM,
+      [{ id: deterministicUuid(`${HOME_CONTROL_STREAM}\u0000${revision + 1}\u0000${data}`), type: 'home.superseded', data: Buffer.from(data, 'utf8'), metadata: {} }],
+      revision < 0 ? 'noStream' : revision,
+    );
+    return E.right(undefined);
+  } catch (err) {
+    if (isWrongExpectedVersion(err)) return E.left(conflict(HOME_CONTROL_STREAM, { ordinal: revision + 1, byteOffset: 0 }, { ordinal: -1, byteOffset: 0 }));
+    return E.left(eventStoreError(HOME_CONTROL_STREAM, 'append')(err));
+  }
+};
+
+/**
+ * Archive and unarchive move this node's copy and record where the file lives now in the control
+ * stream, so every other node moves its copy too (`followIntoHome` applies a `rolloutFile` fact
+ * naming a new place as a rename). Names and deletes stay as the files do.
+ */
+export const storeHomeFiles = (home: string, local: ThreadHomeFiles, connection: EventStoreConnection): ThreadHomeFiles => {
+  const recordMoves =
+    (moved: ReadonlyArray<string>): TE.TaskEither<EngineError, string[]> =>
+    async () => {
+      const facts: HomeFact[] = [];
+      for (const path of moved) {
+        const n = streamFileOf(home, path);
+        if (n !== undefined) facts.push({ kind: 'rolloutFile', stream: n.stream, file: n.file });
+      }
+      const recorded = await recordHomeFacts(connection, facts);
+      return E.isLeft(recorded) ? recorded : E.right([...moved]);
+    };
+  const then =
+    (te: TE.TaskEither<EngineError, string[]>): TE.TaskEither<EngineError, string[]> =>
+    async () => {
+      const moved = await te();
+      return E.isLeft(moved) ? moved : recordMoves(moved.right)();
+    };
+  return { ...local, archive: (paths) => then(local.archive(paths)), unarchive: (paths) => then(local.unarchive(paths)) };
+};

@@ -63,7 +63,7 @@ export const openEventStoreHome = async (
     mutations: {
       ...home.mutations,
       files: storeRolloutFiles(nodeHome, home.mutations.files, connection, log, writeOptions),
-      homeFiles: storeHomeFiles(nodeHome, home.mutations.homeFiles, connection),
+      homeFiles: storeHomeFiles(nodeHome, home.mutations.homeFiles, connection, writeOptions),
     },
     close: async () => {
       stop.abort();

@@ -69,6 +69,7 @@ export const exportHome =
     let lines = 0;
     let bytes = 0;
     for (const { stream, file: firstFile } of streams.right) {
+      if (facts.right.removed.has(stream)) continue;
       // Where the file lives now (archived since it was first mirrored, say), else where it began.
       const file = facts.right.files.get(stream) ?? firstFile;
       const relative = confinedRolloutPath(file, stream);

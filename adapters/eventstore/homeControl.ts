@@ -18,12 +18,22 @@ export const HOME_CONTROL_STREAM = 'codex-home-control';
 export const HomeFact = t.union([
   t.type({ kind: t.literal('rolloutFile'), stream: t.string, file: t.string }),
   t.type({ kind: t.literal('superseded'), file: t.string, revision: t.string }),
+  /** The stream's file was deleted (thread/delete): a node's copy deletes it too; export leaves it out. */
+  t.type({ kind: t.literal('removed'), stream: t.string, file: t.string }),
+  /** A rename (`thread/name/set`): the line Codex appends to `session_index.jsonl`, with its time. */
+  t.type({ kind: t.literal('threadName'), threadId: t.string, name: t.string, at: t.string }),
+  /** A thread's names dropped from `session_index.jsonl` (thread/delete), at a time (so a later delete is a fact of its own). */
+  t.type({ kind: t.literal('namesForgotten'), threadId: t.string, at: t.string }),
 ]);
 export type HomeFact = t.TypeOf<typeof HomeFact>;
 
 export interface HomeFacts {
-  /** Stream → its file (relative to CODEX_HOME, `/`-separated), the latest said. */
+  /** Stream → its file (relative to CODEX_HOME, `/`-separated), the latest said; a removed one is left out. */
   readonly files: ReadonlyMap<string, string>;
+  /** Stream → its removed file. */
+  readonly removed: ReadonlyMap<string, string>;
+  /** What each fact key last said (`recordHomeFacts` writes only what differs). */
+  readonly said: ReadonlyMap<string, string>;
   /** Superseded file → the revision file named by its mark (relative to the file's folder, as the mark holds it). */
   readonly superseded: ReadonlyMap<string, string>;
   /** The control stream's last revision (-1: none). */
@@ -31,10 +41,41 @@ export interface HomeFacts {
 }
 
 const PAGE = 512;
-const TYPES: Readonly<Record<HomeFact['kind'], string>> = { rolloutFile: 'home.rolloutFile', superseded: 'home.superseded' };
+const TYPES: Readonly<Record<HomeFact['kind'], string>> = {
+  rolloutFile: 'home.rolloutFile',
+  superseded: 'home.superseded',
+  removed: 'home.removed',
+  threadName: 'home.threadName',
+  namesForgotten: 'home.namesForgotten',
+};
 
-const factKey = (f: HomeFact): string => (f.kind === 'rolloutFile' ? `file:${f.stream}` : `superseded:${f.file}`);
-const factValue = (f: HomeFact): string => (f.kind === 'rolloutFile' ? f.file : f.revision);
+/** What a fact is about and what it says of it: a fact saying what the stream already says is not written again. */
+const factKey = (f: HomeFact): string => {
+  switch (f.kind) {
+    case 'rolloutFile':
+    case 'removed':
+      return `file:${f.stream}`;
+    case 'superseded':
+      return `superseded:${f.file}`;
+    case 'threadName':
+    case 'namesForgotten':
+      return `name:${f.threadId}`;
+  }
+};
+const factValue = (f: HomeFact): string => {
+  switch (f.kind) {
+    case 'rolloutFile':
+      return f.file;
+    case 'removed':
+      return `removed:${f.file}`;
+    case 'superseded':
+      return f.revision;
+    case 'threadName':
+      return `${f.name}\u0000${f.at}`;
+    case 'namesForgotten':
+      return `forgotten:${f.at}`;
+  }
+};
 
 /** A control event's fact, decoded (Corrupt if it is not one). */
 export const homeFactOf = (event: RecordedEvent): E.Either<EngineError, HomeFact> => {
@@ -51,7 +92,9 @@ export const homeFactOf = (event: RecordedEvent): E.Either<EngineError, HomeFact
 /** Fold the control stream, a page at a time. */
 export const readHomeFacts = async (connection: EventStoreConnection): Promise<E.Either<EngineError, HomeFacts>> => {
   const files = new Map<string, string>();
+  const removed = new Map<string, string>();
   const superseded = new Map<string, string>();
+  const said = new Map<string, string>();
   let revision = -1;
   for (;;) {
     let page: Awaited<ReturnType<EventStoreConnection['read']>>;
@@ -64,13 +107,20 @@ export const readHomeFacts = async (connection: EventStoreConnection): Promise<E
     for (const event of page) {
       const fact = homeFactOf(event);
       if (E.isLeft(fact)) return fact;
-      if (fact.right.kind === 'rolloutFile') files.set(fact.right.stream, fact.right.file);
-      else superseded.set(fact.right.file, fact.right.revision);
+      const f = fact.right;
+      said.set(factKey(f), factValue(f));
+      if (f.kind === 'rolloutFile') {
+        files.set(f.stream, f.file);
+        removed.delete(f.stream);
+      } else if (f.kind === 'removed') {
+        files.delete(f.stream);
+        removed.set(f.stream, f.file);
+      } else if (f.kind === 'superseded') superseded.set(f.file, f.revision);
       revision = event.revision;
     }
     if (page.length < PAGE) break;
   }
-  return E.right({ files, superseded, revision });
+  return E.right({ files, removed, superseded, said, revision });
 };
 
 /**
@@ -81,11 +131,7 @@ export const recordHomeFacts = async (connection: EventStoreConnection, facts: R
   for (let attempt = 0; ; attempt++) {
     const known = await readHomeFacts(connection);
     if (E.isLeft(known)) return known;
-    const now = new Map<string, string>([
-      ...[...known.right.files].map(([s, f]) => [`file:${s}`, f] as const),
-      ...[...known.right.superseded].map(([f, r]) => [`superseded:${f}`, r] as const),
-    ]);
-    const fresh = facts.filter((f) => now.get(factKey(f)) !== factValue(f));
+    const fresh = facts.filter((f) => known.right.said.get(factKey(f)) !== factValue(f));
     if (fresh.length === 0) return E.right(0);
     const events: EventDraft[] = fresh.map((f, i) => ({
       id: deterministicUuid(`${HOME_CONTROL_STREAM}\u0000${known.right.revision + 1 + i}\u0000${JSON.stringify(f)}`),

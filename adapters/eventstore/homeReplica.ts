@@ -6,6 +6,7 @@ import type { EngineError } from '../../domain/errors.js';
 import { corrupt } from '../../domain/errors.js';
 import { decodeShape } from '../../domain/decodeShape.js';
 import { supersededMarkOf } from '../jsonl/supersededMark.js';
+import { appendThreadName, forgetThreadNames, sessionIndexLine } from '../jsonl/sessionIndex.js';
 import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
 import type { AllPosition, EventStoreConnection, RecordedEvent } from './eventStoreClient.js';
 import { eventStoreError } from './eventStoreError.js';
@@ -71,6 +72,22 @@ const readState = async (home: string): Promise<E.Either<EngineError, ReplicaSta
   }
   const decoded = decodeShape(ReplicaState, json);
   return E.isRight(decoded) ? E.right(decoded.right) : E.left(corrupt(file, 0, 'not a replica state'));
+};
+
+/**
+ * A rename as the node that made it wrote it: the line is appended unless the file already holds
+ * this very line (same name, same time: applied before a kill, the state not yet written).
+ */
+const appendThreadNameOnce = async (home: string, threadId: string, name: string, at: Date): Promise<E.Either<EngineError, void>> => {
+  const line = sessionIndexLine(threadId, name, at);
+  let text = '';
+  try {
+    text = await fs.readFile(nodePath.join(home, 'session_index.jsonl'), 'utf8');
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') return E.left(toEngineError(nodePath.join(home, 'session_index.jsonl'), 'read')(err));
+  }
+  if (text.includes(line)) return E.right(undefined);
+  return appendThreadName(home, threadId, name, at)();
 };
 
 const writeState = async (home: string, state: ReplicaState): Promise<void> => {
@@ -142,6 +159,21 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
     const fact = homeFactOf(event);
     if (E.isLeft(fact)) throw fact.left;
     const f = fact.right;
+    if (f.kind === 'threadName' || f.kind === 'namesForgotten') {
+      const named = f.kind === 'threadName' ? await appendThreadNameOnce(home, f.threadId, f.name, new Date(f.at)) : await forgetThreadNames(home, f.threadId)();
+      if (E.isLeft(named)) throw named.left;
+      return;
+    }
+    if (f.kind === 'removed') {
+      // Deleted (thread/delete): the copy's file and its mark go, and the stream is forgotten.
+      await flush();
+      const path = pathOf(state.files[f.stream] ?? f.file, f.stream);
+      await fs.rm(path, { force: true });
+      await fs.rm(supersededMarkOf(path), { force: true });
+      sizes.delete(path);
+      delete state.files[f.stream];
+      return;
+    }
     if (f.kind === 'superseded') {
       const stream = rolloutStreamOf(f.file);
       if (stream === undefined) throw corrupt(HOME_CONTROL_STREAM, event.revision, `a superseded mark names ${JSON.stringify(f.file)}`);

@@ -9,6 +9,7 @@ import type { AppendResult, ExpectedPosition, RolloutFiles } from '../../domain/
 import { renderDrafts } from '../../domain/rollout/lineDraft.js';
 import type { ThreadHomeFiles } from '../../replay/ports.js';
 import { lastLineOrdinal } from '../jsonl/lastLineOrdinal.js';
+import { readThreadNames, sessionIndexLine } from '../jsonl/sessionIndex.js';
 import { supersededMarkOf } from '../jsonl/supersededMark.js';
 import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
 import type { EventStoreConnection } from './eventStoreClient.js';
@@ -180,27 +181,64 @@ const appendFactAt = async (connection: EventStoreConnection, fact: HomeFact, re
 };
 
 /**
- * Archive and unarchive move this node's copy and record where the file lives now in the control
- * stream, so every other node moves its copy too (`followIntoHome` applies a `rolloutFile` fact
- * naming a new place as a rename). Names and deletes stay as the files do.
+ * Thread management over the store. Archive and unarchive move this node's copy and record where
+ * the file lives now in the control stream, so every other node moves its copy too
+ * (`followIntoHome` applies a `rolloutFile` fact naming a new place as a rename). Renames and
+ * deletes are facts of the control stream only: this node's copy applies them as every node's
+ * does, and the answer waits until it has (read-your-writes).
  */
-export const storeHomeFiles = (home: string, local: ThreadHomeFiles, connection: EventStoreConnection): ThreadHomeFiles => {
-  const recordMoves =
-    (moved: ReadonlyArray<string>): TE.TaskEither<EngineError, string[]> =>
+export const storeHomeFiles = (home: string, local: ThreadHomeFiles, connection: EventStoreConnection, options: StoreWritesOptions = {}): ThreadHomeFiles => {
+  const waitFor = applied(options.applyTimeoutMs ?? 30_000);
+  const sessionIndex = nodePath.join(home, 'session_index.jsonl');
+  const record =
+    (facts: ReadonlyArray<HomeFact>): TE.TaskEither<EngineError, void> =>
     async () => {
-      const facts: HomeFact[] = [];
-      for (const path of moved) {
-        const n = streamFileOf(home, path);
-        if (n !== undefined) facts.push({ kind: 'rolloutFile', stream: n.stream, file: n.file });
-      }
       const recorded = await recordHomeFacts(connection, facts);
-      return E.isLeft(recorded) ? recorded : E.right([...moved]);
+      return E.isLeft(recorded) ? recorded : E.right(undefined);
     };
-  const then =
+  const recordThenWait =
+    (facts: ReadonlyArray<HomeFact>, what: string, done: () => Promise<boolean>): TE.TaskEither<EngineError, void> =>
+    async () => {
+      const recorded = await record(facts)();
+      return E.isLeft(recorded) ? recorded : waitFor(what, done);
+    };
+  const moved =
     (te: TE.TaskEither<EngineError, string[]>): TE.TaskEither<EngineError, string[]> =>
     async () => {
-      const moved = await te();
-      return E.isLeft(moved) ? moved : recordMoves(moved.right)();
+      const paths = await te();
+      if (E.isLeft(paths)) return paths;
+      const facts = paths.right.flatMap((path): HomeFact[] => {
+        const n = streamFileOf(home, path);
+        return n === undefined ? [] : [{ kind: 'rolloutFile', stream: n.stream, file: n.file }];
+      });
+      const recorded = await record(facts)();
+      return E.isLeft(recorded) ? recorded : paths;
     };
-  return { ...local, archive: (paths) => then(local.archive(paths)), unarchive: (paths) => then(local.unarchive(paths)) };
+  const namesOf = async (): Promise<ReadonlyMap<string, string>> => {
+    const names = await readThreadNames(home)();
+    if (E.isLeft(names)) throw names.left;
+    return names.right;
+  };
+  return {
+    archive: (paths) => moved(local.archive(paths)),
+    unarchive: (paths) => moved(local.unarchive(paths)),
+    appendThreadName: (threadId, name, at) =>
+      recordThenWait([{ kind: 'threadName', threadId, name, at: at.toISOString() }], sessionIndex, async () => {
+        try {
+          return (await fs.readFile(sessionIndex, 'utf8')).includes(sessionIndexLine(threadId, name, at));
+        } catch (err) {
+          if (errnoCode(err) === 'ENOENT') return false;
+          throw err;
+        }
+      }),
+    forgetThreadNames: (threadId) =>
+      recordThenWait([{ kind: 'namesForgotten', threadId, at: new Date().toISOString() }], sessionIndex, async () => !(await namesOf()).has(threadId)),
+    remove: (paths) => {
+      const facts = paths.flatMap((path): HomeFact[] => {
+        const n = streamFileOf(home, path);
+        return n === undefined ? [] : [{ kind: 'removed', stream: n.stream, file: n.file }];
+      });
+      return recordThenWait(facts, paths.join(', '), async () => (await Promise.all(paths.map(fileSize))).every((size) => size < 0));
+    },
+  };
 };

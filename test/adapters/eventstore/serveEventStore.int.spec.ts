@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { eventStoreEventLog } from '../../../adapters/eventstore/eventLog.js';
 import { mirrorHome } from '../../../adapters/eventstore/mirrorHome.js';
+import { HOME_CONTROL_STREAM, readHomeFacts } from '../../../adapters/eventstore/homeControl.js';
 import { forkThread } from '../../../replay/forkThread.js';
 import { revertThread } from '../../../replay/revertThread.js';
 import { right } from '../../fixtures/right.js';
@@ -151,7 +152,7 @@ describe('serve --eventstore (the log in EventStoreDB)', function () {
     await eventually('node 2 answers as node 1', async () => unloaded(await historyAnswers(two, node2)) === unloaded(await historyAnswers(one, node1)));
   });
 
-  it("archive and unarchive on one node move the other node's copy", async () => {
+  it("archive, unarchive, a rename and a delete on one node reach the other node's copy and index", async () => {
     const original = nodePath.join(tmp(), 'home-b');
     writeRollout(original, rolloutName(`${P.slice(0, -1)}9`), chatThread('paginated', `${P.slice(0, -1)}9`, 1).text());
     right(await mirrorHome(original, connectionOf(), eventStoreEventLog(connectionOf()))());
@@ -173,5 +174,30 @@ describe('serve --eventstore (the log in EventStoreDB)', function () {
     await ask(two, 'thread/unarchive', { threadId: id });
     await eventually('node 1 lists it active again', async () => !(await archivedOn(one)));
     expect(fs.existsSync(nodePath.join(node1, 'sessions/2026/11/21', rolloutName(id)))).to.equal(true);
+
+    // A rename is a fact of the control stream: the node that made it answers with it, the other follows.
+    await ask(one, 'thread/name/set', { threadId: id, name: 'renamed over the store' });
+    expect((await ask(one, 'thread/read', { threadId: id })).thread.name).to.equal('renamed over the store');
+    const listedName = async (s: StdioRpcClient) =>
+      ((await ask(s, 'thread/list', { limit: 100 })).data as Array<{ id: string; name: string | null }>).find((t) => t.id === id)?.name;
+    await eventually('node 2 lists the name', async () => (await listedName(two)) === 'renamed over the store');
+    expect((await ask(two, 'thread/read', { threadId: id })).thread.name).to.equal('renamed over the store');
+    expect(fs.readFileSync(nodePath.join(node2, 'session_index.jsonl'), 'utf8')).to.equal(fs.readFileSync(nodePath.join(node1, 'session_index.jsonl'), 'utf8'));
+
+    // A delete on node 2: gone from its answers at once, from node 1's copy, names and index once it follows.
+    await ask(two, 'thread/delete', { threadId: id });
+    expect('error' in (await two.request('thread/read', { threadId: id }))).to.equal(true);
+    await eventually('node 1 no longer has it', async () => 'error' in (await one.request('thread/read', { threadId: id })));
+    expect(fs.existsSync(nodePath.join(node1, 'sessions/2026/11/21', rolloutName(id)))).to.equal(false);
+    expect(fs.readFileSync(nodePath.join(node1, 'session_index.jsonl'), 'utf8')).to.not.include(id);
+    expect(((await ask(one, 'thread/list', { limit: 100 })).data as Array<{ id: string }>).map((t) => t.id)).to.not.include(id);
+
+    // In the store: the control stream says the file is removed, the rename and the forgetting are its events.
+    const facts = right(await readHomeFacts(connectionOf()));
+    expect(facts.removed.get(`rollout-${id}`)).to.equal(`sessions/2026/11/21/${rolloutName(id)}`);
+    expect(facts.files.has(`rollout-${id}`)).to.equal(false);
+    const control = await connectionOf().read(HOME_CONTROL_STREAM, 'end', 'backwards', 10);
+    const types = (control as ReadonlyArray<{ type: string }>).map((e) => e.type);
+    expect(types).to.include.members(['home.threadName', 'home.removed', 'home.namesForgotten']);
   });
 });

@@ -6,7 +6,6 @@ import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
-import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
 import { openIndex } from '../../../adapters/indexer/openIndex.js';
 import { portsOver } from '../../../adapters/codexHome/openCodexHome.js';
 import { eventStoreEventLog } from '../../../adapters/eventstore/eventLog.js';
@@ -24,6 +23,7 @@ import { right } from '../../fixtures/right.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { chatThread, openMutationHome, rolloutName, right as rightTE, writeRollout } from '../../replay/mutationHome.js';
 import { useConnection, useEventStore } from '../../eventstore/useEventStore.js';
+import { filesOf, indexDump } from '../../eventstore/homeDumps.js';
 
 /** The threads of one test's home (each test its own ids: the test server is shared by the describe). */
 const idsOf = (n: number) => ({
@@ -33,21 +33,6 @@ const idsOf = (n: number) => ({
   A: `01a1fe87-0000-7000-8000-0000000${n}00a4`,
 });
 const CLI = nodePath.resolve(nodePath.dirname(fileURLToPath(import.meta.url)), '../../../adapters/cli/main.js');
-
-/** Every file under `dir` (relative path → bytes), the index folder left out. */
-const filesOf = (dir: string): Map<string, Buffer> => {
-  const out = new Map<string, Buffer>();
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = nodePath.join(d, e.name);
-      if (e.isDirectory()) {
-        if (e.name !== '.rollout-engine') walk(p);
-      } else if (e.name.startsWith('rollout-')) out.set(nodePath.relative(dir, p), fs.readFileSync(p));
-    }
-  };
-  walk(dir);
-  return out;
-};
 
 /** A home of both history modes with forks, revisions, a rollback, quarantined lines, a BOM, an archived thread. */
 const makeHome = async (home: string, n: number): Promise<void> => {
@@ -76,21 +61,6 @@ const makeHome = async (home: string, n: number): Promise<void> => {
     await m.close();
   }
   fs.rmSync(nodePath.join(home, '.rollout-engine'), { recursive: true, force: true });
-};
-
-/**
- * The index a home's files give, every row, with the home's path written as `<home>`. The
- * checkpoints' file times are the local copy's (an export writes new files), not the log's: left out.
- */
-const indexDump = async (home: string, indexDir: string): Promise<string> => {
-  const store = right(await openIndex(indexDir, home)()).store;
-  try {
-    right(await catchUpHome(store, home)());
-    const rows = right(await store.dump()()).map((r) => (r.table === 'files' ? { ...r, value: { ...(r.value as object), mtimeMs: 0, ctimeMs: 0 } } : r));
-    return JSON.stringify(rows).split(home).join('<home>');
-  } finally {
-    right(await store.close()());
-  }
 };
 
 /** What the history API answers on a home: the thread list, and each thread read whole and by turns. */

@@ -23,6 +23,16 @@ import { ROLLOUT_STREAM_PREFIX, confinedRolloutPath, rolloutStreamOf } from './s
  * cover; a restart resumes from it, and an event whose line the file already holds (its offset
  * is below the file's end: the lines were written before a kill) is skipped, so nothing is
  * written twice and nothing is lost.
+ *
+ * Exactly once without the `$all` position in the LMDB transaction: the copy's files are the
+ * index's input, and the index commits each file's checkpoint (bytes folded) in the same LMDB
+ * transaction as the rows they gave (`indexer/commit.ts`). So the chain is store → copy,
+ * idempotent by byte offset (a line is only ever written at its file's end; the position is saved
+ * after the lines, so a kill replays events, never skips them) → index, atomic per batch. The
+ * control stream's facts replay in order from the saved position and each is idempotent: a move
+ * whose source is gone is done, a mark is rewritten whole, a removal forces, a rename's line is
+ * appended only if the file lacks it, forgetting names twice forgets nothing more. Tested by
+ * SIGKILLing `serve --eventstore` while it follows (`followKills.int.spec.ts`).
  */
 export const REPLICA_STATE_FILE = nodePath.join('.rollout-engine', 'eventstore-replica.json');
 

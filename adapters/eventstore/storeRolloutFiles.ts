@@ -97,6 +97,11 @@ export const storeRolloutFiles = (
         const end = await log.end(n.right.stream)();
         if (E.isLeft(end)) return end;
         if (end.right === 'noStream' || end.right.byteOffset !== expected.byteOffset) return E.left(conflict(path, expected, end.right));
+        // A file a revision superseded takes no more lines (the writer's rule over files), whatever this node's copy says yet.
+        const facts = await readHomeFacts(connection);
+        if (E.isLeft(facts)) return facts;
+        const revision = facts.right.superseded.get(n.right.file);
+        if (revision !== undefined) return E.left(conflict(path, expected, end.right, revision));
         at = end.right;
       }
       const written = await log.appendStored(n.right.stream, stored, at)();

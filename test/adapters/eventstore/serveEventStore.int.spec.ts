@@ -5,6 +5,10 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { eventStoreEventLog } from '../../../adapters/eventstore/eventLog.js';
 import { mirrorHome } from '../../../adapters/eventstore/mirrorHome.js';
+import { storeRolloutFiles } from '../../../adapters/eventstore/storeRolloutFiles.js';
+import { jsonlRolloutFiles } from '../../../adapters/jsonl/rolloutFiles.js';
+import type { LogPosition } from '../../../domain/errors.js';
+import * as E from 'fp-ts/lib/Either.js';
 import { HOME_CONTROL_STREAM, readHomeFacts } from '../../../adapters/eventstore/homeControl.js';
 import { forkThread } from '../../../replay/forkThread.js';
 import { revertThread } from '../../../replay/revertThread.js';
@@ -140,6 +144,13 @@ describe('serve --eventstore (the log in EventStoreDB)', function () {
     expect(await turnIds(two, P)).to.not.include('t9');
     await eventually('node 1 sees the revert', async () => !(await turnIds(one, P)).includes('t9'));
     expect(fs.existsSync(`${nodePath.join(node1, nodePath.relative(node1, current))}.superseded`)).to.equal(true);
+    // The superseded base takes no more lines through the store, as over files: Conflict naming the revision, nothing written.
+    const log = eventStoreEventLog(connectionOf());
+    const baseEnd = right(await log.end(stream)()) as LogPosition;
+    const writes = storeRolloutFiles(node1, jsonlRolloutFiles(node1), connectionOf(), log);
+    const refused = await writes.appendRaw(current, other, baseEnd)();
+    expect(E.isLeft(refused) && refused.left._tag === 'Conflict' && refused.left.supersededBy).to.be.a('string');
+    expect(right(await log.end(stream)())).to.deep.equal(baseEnd);
 
     // A fork on node 1 creates a stream of its own, and node 2 lists the new thread.
     const fork = (await ask(one, 'thread/fork', { threadId: P })).thread.id as string;

@@ -55,7 +55,7 @@ const applied =
       while (!(await done())) {
         if (Date.now() > until) return E.left(timeout(`this node's copy of ${what} to hold the write`, timeoutMs));
         await sleep(pause);
-        pause = Math.min(pause * 2, 20);
+        pause = Math.min(pause * 2, 4);
       }
       return E.right(undefined);
     } catch (err) {

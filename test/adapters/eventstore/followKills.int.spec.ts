@@ -70,8 +70,17 @@ describe('serve --eventstore killed while following', function () {
 
     for (let round = 0; round < ROUNDS; round++) {
       const server = serveOn(node, url);
-      const killAt = 300 + Math.floor(Math.random() * 900);
-      kills.push(killAt);
+      // Killed at a random moment once this round's node has copied something (its start takes
+      // longer on a loaded machine: a fixed delay from spawn could kill it before it follows).
+      const copy = nodePath.join(node, 'sessions/2026/11/21', rolloutName(T));
+      const before = sizeOf(copy);
+      const started = Date.now();
+      while (sizeOf(copy) <= before && Date.now() - started < 30_000) {
+        await appendTurn();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const killAt = Math.floor(Math.random() * 600);
+      kills.push(Date.now() - started + killAt);
       const until = Date.now() + killAt;
       while (Date.now() < until) {
         await appendTurn();
@@ -82,7 +91,7 @@ describe('serve --eventstore killed while following', function () {
         right(await recordHomeFacts(connectionOf(), [{ kind: 'rolloutFile', stream: `rollout-${U}`, file: `archived_sessions/${rolloutName(U)}` }]));
       server.child.kill('SIGKILL');
       await new Promise((r) => server.child.once('exit', r));
-      copied.push(sizeOf(nodePath.join(node, 'sessions/2026/11/21', rolloutName(T))));
+      copied.push(sizeOf(copy));
     }
     // The kills came part way: at least one left a copy that had followed some of the store, not all.
     expect(

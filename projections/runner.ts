@@ -57,8 +57,10 @@ export interface BatchStats {
 
 export const emptyStats = (): BatchStats => ({ lines: 0, parsed: 0, skipped: 0, undecodable: 0, rejected: [] });
 
-/** Clear every row of a rollout (all tables keyed by rollout id). */
+/** Clear every row of a rollout (all tables keyed by rollout id, and its entry under its base). */
 export const clearRollout = (b: Batch, rolloutId: string): void => {
+  const base = b.get('rollouts', [rolloutId])?.base;
+  if (base != null) b.del('rolloutForks', [base.rolloutId, rolloutId]);
   for (const table of ROLLOUT_TABLES) for (const k of b.keys(table, [rolloutId])) b.del(table, k as never);
 };
 

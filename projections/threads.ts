@@ -59,6 +59,7 @@ export const threadsProjection: Projection = {
         lastTurnStartTimestamp: null,
       };
       b.put('rollouts', [R], row);
+      if (row.base !== null) b.put('rolloutForks', [row.base.rolloutId, R], 0);
       return;
     }
     const fromResponses = ev.kind === 'responseItem' && ctx.itemsFromResponses === true;

@@ -25,9 +25,11 @@ export const deleteThread = (ports: ThreadManagementPorts, threadId: string): TE
   useCase(async () => {
     const { files } = await managedThread(ports, threadId);
     const own = new Set(files.flatMap((f) => (f.rolloutId === null ? [] : [f.rolloutId])));
-    const rollouts = await take(ports.index.range('rollouts', []));
-    if (rollouts.some(({ value: r }) => r.threadId !== threadId && r.base !== null && own.has(r.base.rolloutId)))
-      return stop(rejected(forkedHistoryReferences(threadId)));
+    for (const rolloutId of own)
+      for (const { key } of await take(ports.index.range('rolloutForks', [rolloutId]))) {
+        const fork = await take(ports.index.get('rollouts', [key[1]]));
+        if (fork !== undefined && fork.threadId !== threadId) return stop(rejected(forkedHistoryReferences(threadId)));
+      }
     const paths = files.map((f) => f.path);
     await take(ports.homeFiles.remove(paths));
     await take(ports.homeFiles.forgetThreadNames(threadId));

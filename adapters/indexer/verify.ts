@@ -281,6 +281,13 @@ const compareHome = async (store: IndexStore, home: string, options: VerifyOptio
     }
   }
 
+  // Which rollouts continue which file, from every file's rollout row.
+  const forks = kept.rollouts.flatMap((r) => (r.base === null ? [] : [{ key: [r.base.rolloutId, r.rolloutId], value: 0 }]));
+  const indexedForks = await store.range('rolloutForks', [])();
+  if (E.isLeft(indexedForks)) return indexedForks;
+  d.rows('rolloutForks', forks, indexedForks.right, (key) => ({ rollout: String(key[1]) }));
+  rows += forks.length;
+
   // Thread rows, from every file's rollout row (as a catch-up derives them).
   const mem = memoryIndex();
   mem.apply(kept.rollouts.map((r): IndexWrite => ({ op: 'put', table: 'rollouts', key: [r.rolloutId], value: r })));

@@ -16,6 +16,7 @@ import type { TableName } from '../../domain/index/rows.js';
  * | threads   | [threadId]                        | ThreadRow: Thread minus turns/status, + archived, rolloutId, sortMs |
  * | thread_order | [archived 0/1, order, ms, threadId] | 0: each thread once per list order (created/updated/recency) |
  * | rollouts  | [rolloutId]                       | RolloutRow: session meta, base, preview, model, settings    |
+ * | rollout_forks | [base rolloutId, rolloutId]   | 0: the forks and revisions based on a file                  |
  * | fold      | [rolloutId]                       | RolloutFoldRow: legacy open turn, item numbering, dropped   |
  * | turns     | [rolloutId, keyLine]              | TurnRow (keyLine = anchor line: task_started, else end line) |
  * | turnIds   | [rolloutId, turnId]               | TurnIdRow {line: turns key, itemIds → itemLines: items keys} |
@@ -41,7 +42,7 @@ import type { TableName } from '../../domain/index/rows.js';
  * Values are msgpack (lmdb default) with record structures shared per table. Schema changes bump `SCHEMA_VERSION` and add a step under
  * migrations/index/.
  */
-export const SCHEMA_VERSION = 17;
+export const SCHEMA_VERSION = 18;
 
 /** Bytes of a file's head covered by `headHash`. */
 export const HEAD_BYTES = 4096;
@@ -52,6 +53,7 @@ export const DB_NAMES: Readonly<Record<TableName, string>> = {
   threads: 'threads',
   threadOrder: 'thread_order',
   rollouts: 'rollouts',
+  rolloutForks: 'rollout_forks',
   fold: 'fold',
   turns: 'turns',
   turnIds: 'turn_ids',

@@ -213,6 +213,12 @@ export interface IndexTables {
    */
   threadOrder: { key: readonly [number, ThreadOrderKey, number, string]; value: 0 };
   rollouts: { key: readonly [string]; value: RolloutRow };
+  /**
+   * The rollouts that continue a file, `[base rolloutId, rolloutId]` (forks and revisions: their
+   * row's `base`): catching up a file re-derives the rows of the threads read through it with a
+   * few lookups, not a scan of every rollout row. Kept with the rollout rows; the value is unused.
+   */
+  rolloutForks: { key: readonly [string, string]; value: 0 };
   fold: { key: readonly [string]; value: RolloutFoldRow };
   turns: { key: readonly [string, number]; value: TurnRow };
   turnIds: { key: readonly [string, string]; value: TurnIdRow };
@@ -267,6 +273,7 @@ export const TABLES: ReadonlyArray<TableName> = [
   'threads',
   'threadOrder',
   'rollouts',
+  'rolloutForks',
   'fold',
   'turns',
   'turnIds',
@@ -283,7 +290,11 @@ export const TABLES: ReadonlyArray<TableName> = [
   'searchGrams',
   'toolItems',
 ];
-/** Tables whose keys start with a rollout id (cleared when a rollout is re-indexed): all but the home-wide ones. */
+/**
+ * Tables whose keys start with a rollout id (cleared when a rollout is re-indexed): all but the
+ * home-wide ones, and `rolloutForks`, whose keys start with the base's id (a fork's entry goes
+ * with the fork: `clearRollout`).
+ */
 export const ROLLOUT_TABLES: ReadonlyArray<TableName> = TABLES.filter(
-  (t) => t !== 'meta' && t !== 'files' && t !== 'threads' && t !== 'threadOrder' && t !== 'threadState',
+  (t) => t !== 'meta' && t !== 'files' && t !== 'threads' && t !== 'threadOrder' && t !== 'threadState' && t !== 'rolloutForks',
 );

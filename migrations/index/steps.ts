@@ -3,6 +3,7 @@ import { addOrdinals } from './002-ordinals.js';
 import { addQuarantineCounts } from './008-quarantine-counts.js';
 import { addThreadOrder } from './011-thread-order.js';
 import { markThreadRowsDueOnce } from './013-thread-rows-due.js';
+import { addRolloutForks } from './018-rollout-forks.js';
 
 /**
  * Index schema versions and how to get from one to the next. A step either rewrites rows in
@@ -55,6 +56,8 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 15, to: 16, name: '016-search-six-grams', kind: 'rebuild' },
   // Analytics reconstruction reports tool items (`toolItems`): every item_completed line again.
   { from: 16, to: 17, name: '017-tool-items', kind: 'rebuild' },
+  // Which rollouts continue which file (`rolloutForks`), so a catch-up of a few files does not read every rollout row: derived from the rollout rows.
+  { from: 17, to: 18, name: '018-rollout-forks', kind: 'inPlace', run: addRolloutForks },
 ];
 
 export type MigrationPlan =

@@ -1,0 +1,16 @@
+import type { IndexReader, IndexWrite } from '../../domain/index/rows.js';
+
+/**
+ * Schema 18 adds `rolloutForks` ([base rolloutId, rolloutId] → 0 for every fork and revision),
+ * so a catch-up of a few files finds the threads read through them with a lookup per file
+ * instead of reading every rollout row (which, once per `rollout/append` on a 300 MB home, held
+ * the server's event loop ~6 ms). Derived from the rollout rows.
+ */
+export const addRolloutForks = (reader: IndexReader): IndexWrite[] => {
+  const writes: IndexWrite[] = [];
+  for (const [rolloutId] of reader.keys('rollouts', [])) {
+    const base = reader.get('rollouts', [rolloutId as string])?.base;
+    if (base != null) writes.push({ op: 'put', table: 'rolloutForks', key: [base.rolloutId, rolloutId as string], value: 0 });
+  }
+  return writes;
+};

@@ -9,6 +9,8 @@ import type { ReadState } from './internal/readState.js';
 import { hasReadState, readStateOf } from './internal/readState.js';
 import type { ThreadListCursor, ThreadSortKey } from './internal/threadListCursor.js';
 import { backwardsThreadCursor, nextThreadCursor, parseThreadListCursor } from './internal/threadListCursor.js';
+import { indexWriteMark } from './internal/indexWriteMark.js';
+import { keepAnswer, keptAnswer } from './internal/listingMemo.js';
 import { scanRows } from './internal/scanRows.js';
 import { take, useCase } from './internal/useCase.js';
 
@@ -175,6 +177,23 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
     const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, archived, term, sign } = listRequestOf(q);
     const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(order));
     if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
+    // Read after the refresh; ahead of a build, pages also depend on what is still pending: not kept.
+    const mark = ahead === null ? indexWriteMark(ports.index) : null;
+    const query = JSON.stringify([
+      q.cursor ?? null,
+      sortKey,
+      direction,
+      limit,
+      [...kinds],
+      providers && [...providers],
+      cwds && [...cwds],
+      [...excluded],
+      archived,
+      term,
+      options.countHidden === true,
+    ]);
+    const known = mark === null ? undefined : keptAnswer<ThreadListing>(ports.index, mark, query);
+    if (known !== undefined) return known;
 
     /** Every filter but the source filter (`ofKind`), kept apart so what the source filter drops is what it alone hides. */
     const listed = (row: ThreadRow): boolean =>
@@ -221,8 +240,10 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       await take(ahead.next(2 * (limit + 1)));
       candidates = await candidatesNow();
     }
-    return {
+    const listing: ThreadListing = {
       page: threadListPageOf(candidates, limit, sortKey),
       hiddenBySource: options.countHidden === true ? await hiddenBySourceOf(ports, listed, ofKind) : null,
     };
+    if (mark !== null) keepAnswer(ports.index, mark, query, listing);
+    return listing;
   });

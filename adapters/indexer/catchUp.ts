@@ -205,7 +205,8 @@ const markDue = async (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<E
   const interrupted = threadRowsDueMarks(meta.right)
     .filter((m) => ownerGone(m.owner))
     .map((m) => m.key);
-  if (plan.actions.length === 0 && plan.gone.length === 0 && plan.orphaned.length === 0) return E.right({ own: undefined, interrupted });
+  // Unchanged files change no row (a rename changes thread rows only, each derived whole): no mark, no write.
+  if (plan.actions.every((a) => a.action.kind === 'unchanged') && plan.gone.length === 0 && plan.orphaned.length === 0) return E.right({ own: undefined, interrupted });
   const id = randomUUID();
   const r = await store.commit(() => [markThreadRowsDue(id, thisProcess())])();
   return E.isLeft(r) ? r : E.right({ own: threadRowsDueKey(id), interrupted });

@@ -1,6 +1,6 @@
-import * as E from 'fp-ts/lib/Either.js';
 import type { IndexStore } from '../../domain/ports.js';
 import { signatureHolds } from '../../domain/search/gramSignature.js';
+import { indexWriteMark } from './indexWriteMark.js';
 import { scanRows } from './scanRows.js';
 import { take } from './useCase.js';
 
@@ -34,21 +34,16 @@ const load = async (index: IndexStore, mark: string | null): Promise<Signatures>
   return { mark, rolloutIds, threadIds, signatures, byRollout: new Map(rolloutIds.map((id, i) => [id, signatures[i]!])) };
 };
 
-const markOf = (index: IndexStore): string | null => {
-  const written = index.writeMark?.();
-  return written === undefined || E.isLeft(written) ? null : written.right;
-};
-
 /** The signatures kept for this store, if nothing was written since they were read. */
 export const keptSignatures = (index: IndexStore): Signatures | undefined => {
   const known = kept.get(index);
-  const mark = known === undefined ? null : markOf(index);
+  const mark = known === undefined ? null : indexWriteMark(index);
   return known !== undefined && mark !== null && known.mark === mark ? known : undefined;
 };
 
 /** Every file's signature: those kept, or read again (and kept) when the store changed since. */
 export const currentSignatures = async (index: IndexStore): Promise<Signatures> => {
-  const mark = markOf(index);
+  const mark = indexWriteMark(index);
   const known = kept.get(index);
   if (known !== undefined && mark !== null && known.mark === mark) return known;
   // The mark is read before the rows: a write meanwhile leaves an older mark, and the next search reads again.

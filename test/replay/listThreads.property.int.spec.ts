@@ -219,4 +219,25 @@ describe('thread/list: the thread order walk answers as the scan of every thread
       { numRuns: 20 },
     );
   });
+
+  it('a page is kept between asks while the index is unchanged (the same answer), and read again once anything is written (a new thread, a rename)', async () => {
+    const specOf = (i: number): ThreadSpec => ({ startMs: BASE_MS + i * 1000, turns: 1, source: 0, provider: 'mock', cwd: '/a', archived: false, name: null });
+    const specs = Array.from({ length: 5 }, (_, i) => specOf(i));
+    await withHome(specs, async (home, ports) => {
+      const q: ListThreadsQuery = { limit: 3 };
+      const first = await right(listThreads(ports, q));
+      expect(first.page.data.map((t) => t.id)).to.deep.equal([idOf(4), idOf(3), idOf(2)]);
+      expect(await right(listThreads(ports, q))).to.equal(first);
+      // Another query is not answered with the first one's page.
+      expect((await right(listThreads(ports, { limit: 2 }))).page.data.map((t) => t.id)).to.deep.equal([idOf(4), idOf(3)]);
+      const more = [...specs, specOf(5)];
+      fs.writeFileSync(pathOf(home, idOf(5), specOf(5)), writerOf(idOf(5), specOf(5), 1).text());
+      expect((await right(listThreads(ports, q))).page.data.map((t) => t.id)).to.deep.equal([idOf(5), idOf(4), idOf(3)]);
+      writeNames(
+        home,
+        more.map((x, i) => (i === 4 ? { ...x, name: 'renamed' } : x)),
+      );
+      expect((await right(listThreads(ports, q))).page.data.find((t) => t.id === idOf(4))?.name).to.equal('renamed');
+    });
+  });
 });

@@ -89,38 +89,76 @@ export const homeFactOf = (event: RecordedEvent): E.Either<EngineError, HomeFact
   return E.isRight(fact) ? E.right(fact.right) : E.left(corrupt(HOME_CONTROL_STREAM, event.revision, `event ${event.revision} is not a home fact`));
 };
 
-/** Fold the control stream, a page at a time. */
-export const readHomeFacts = async (connection: EventStoreConnection): Promise<E.Either<EngineError, HomeFacts>> => {
-  const files = new Map<string, string>();
-  const removed = new Map<string, string>();
-  const superseded = new Map<string, string>();
-  const said = new Map<string, string>();
-  let revision = -1;
+interface FactsFold {
+  readonly files: Map<string, string>;
+  readonly removed: Map<string, string>;
+  readonly said: Map<string, string>;
+  readonly superseded: Map<string, string>;
+  revision: number;
+}
+
+const emptyFold = (): FactsFold => ({ files: new Map(), removed: new Map(), said: new Map(), superseded: new Map(), revision: -1 });
+
+/** Fold the control stream's events after `fold.revision` into it, a page at a time. */
+const foldNewFacts = async (connection: EventStoreConnection, fold: FactsFold): Promise<E.Either<EngineError, 'folded' | 'streamGone'>> => {
   for (;;) {
     let page: Awaited<ReturnType<EventStoreConnection['read']>>;
     try {
-      page = await connection.read(HOME_CONTROL_STREAM, revision + 1, 'forwards', PAGE);
+      page = await connection.read(HOME_CONTROL_STREAM, fold.revision + 1, 'forwards', PAGE);
     } catch (err) {
       return E.left(eventStoreError(HOME_CONTROL_STREAM, 'read')(err));
     }
-    if (page === 'noStream') break;
+    if (page === 'noStream') return E.right(fold.revision < 0 ? 'folded' : 'streamGone');
     for (const event of page) {
       const fact = homeFactOf(event);
       if (E.isLeft(fact)) return fact;
       const f = fact.right;
-      said.set(factKey(f), factValue(f));
+      fold.said.set(factKey(f), factValue(f));
       if (f.kind === 'rolloutFile') {
-        files.set(f.stream, f.file);
-        removed.delete(f.stream);
+        fold.files.set(f.stream, f.file);
+        fold.removed.delete(f.stream);
       } else if (f.kind === 'removed') {
-        files.delete(f.stream);
-        removed.set(f.stream, f.file);
-      } else if (f.kind === 'superseded') superseded.set(f.file, f.revision);
-      revision = event.revision;
+        fold.files.delete(f.stream);
+        fold.removed.set(f.stream, f.file);
+      } else if (f.kind === 'superseded') fold.superseded.set(f.file, f.revision);
+      fold.revision = event.revision;
     }
-    if (page.length < PAGE) break;
+    if (page.length < PAGE) return E.right('folded');
   }
-  return E.right({ files, removed, superseded, said, revision });
+};
+
+/**
+ * The control stream folded per connection, kept between reads: a write checks the facts (is its
+ * file superseded?) and used to read the whole stream each time; now it reads what came after
+ * the last event folded (usually nothing: one short read). Reads on one connection take turns,
+ * so events are folded once and in order.
+ */
+const folds = new WeakMap<EventStoreConnection, { fold: FactsFold; turn: Promise<unknown> }>();
+
+/** The control stream's facts: the kept fold brought up to the stream's end (folded anew if the stream was deleted meanwhile). */
+export const readHomeFacts = async (connection: EventStoreConnection): Promise<E.Either<EngineError, HomeFacts>> => {
+  let kept = folds.get(connection);
+  if (kept === undefined) {
+    kept = { fold: emptyFold(), turn: Promise.resolve() };
+    folds.set(connection, kept);
+  }
+  const k = kept;
+  const read = k.turn.then(async (): Promise<E.Either<EngineError, HomeFacts>> => {
+    let r = await foldNewFacts(connection, k.fold);
+    if (E.isRight(r) && r.right === 'streamGone') {
+      k.fold = emptyFold();
+      r = await foldNewFacts(connection, k.fold);
+    }
+    if (E.isLeft(r)) {
+      // A failure part way leaves the fold where it got to: consistent, only behind.
+      return r;
+    }
+    const { files, removed, said, superseded, revision } = k.fold;
+    // Copies: a caller holds its answer across awaits while later reads fold on.
+    return E.right({ files: new Map(files), removed: new Map(removed), said: new Map(said), superseded: new Map(superseded), revision });
+  });
+  k.turn = read.catch(() => undefined);
+  return read;
 };
 
 /**

@@ -4,7 +4,7 @@ import type { EngineError } from '../../domain/errors.js';
 import { connectEventStore } from '../eventstore/eventStoreClient.js';
 import { eventStoreEventLog } from '../eventstore/eventLog.js';
 import { followIntoHome } from '../eventstore/homeReplica.js';
-import { storeHomeFiles, storeRolloutFiles } from '../eventstore/storeRolloutFiles.js';
+import { storeHomeFiles, storeRolloutFiles, storeThreadState } from '../eventstore/storeRolloutFiles.js';
 import { toEngineError } from '../jsonl/toEngineError.js';
 import { openCodexHome } from './openCodexHome.js';
 import type { OpenCodexHome, OpenCodexHomeOptions } from './openCodexHome.js';
@@ -23,7 +23,7 @@ export interface OpenEventStoreHomeOptions extends OpenCodexHomeOptions {
  * index is built from it and kept current by the home watch as for any home. Reads are the usual
  * ports; the writes of every mutation go to the store at exact revisions and answer once this
  * node's copy holds them (`storeRolloutFiles`), so a client reads its own writes here, and every
- * node following the store sees them too.
+ * node following the store sees them too: rollout lines, thread management and thread state.
  */
 export const openEventStoreHome = async (
   url: string,
@@ -40,7 +40,9 @@ export const openEventStoreHome = async (
   const stop = new AbortController();
   let caughtUp: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (caughtUp = resolve));
-  const following = followIntoHome(connection, nodeHome, { signal: stop.signal, onCaughtUp: () => caughtUp() });
+  // Thread-state events the follower appends to this node's log are folded into its index once it is open.
+  let foldThreadStates: () => void = () => undefined;
+  const following = followIntoHome(connection, nodeHome, { signal: stop.signal, onCaughtUp: () => caughtUp(), onThreadState: () => foldThreadStates() });
   const first = await Promise.race([ready.then(() => undefined), following]);
   if (first !== undefined) {
     await connection.close().catch(() => undefined);
@@ -56,6 +58,7 @@ export const openEventStoreHome = async (
     return opened;
   }
   const home = opened.right;
+  foldThreadStates = () => void home.mutations.threadState.catchUp()();
   const log = eventStoreEventLog(connection);
   const writeOptions = opts.applyTimeoutMs === undefined ? {} : { applyTimeoutMs: opts.applyTimeoutMs };
   return E.right({
@@ -64,6 +67,7 @@ export const openEventStoreHome = async (
       ...home.mutations,
       files: storeRolloutFiles(nodeHome, home.mutations.files, connection, log, writeOptions),
       homeFiles: storeHomeFiles(nodeHome, home.mutations.homeFiles, connection, writeOptions),
+      threadState: storeThreadState(nodeHome, home.mutations.threadState, connection, writeOptions),
     },
     close: async () => {
       stop.abort();

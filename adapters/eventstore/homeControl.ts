@@ -6,12 +6,16 @@ import { decodeShape } from '../../domain/decodeShape.js';
 import type { EventDraft, EventStoreConnection, RecordedEvent } from './eventStoreClient.js';
 import { eventStoreError, isWrongExpectedVersion } from './eventStoreError.js';
 import { deterministicUuid } from './lineEvents.js';
+import { ThreadStateEvent, foldThreadState } from '../../domain/threadState/threadStateEvent.js';
+import type { ThreadStateRow } from '../../domain/threadState/threadStateEvent.js';
 
 /**
  * The home's facts that are not rollout lines, in one control stream beside the rollout streams:
  * where each stream's file lives (`sessions/…` or, once archived, `archived_sessions/…`) and which
- * files a revision superseded (the `<file>.superseded` mark and the revision it names). Folded
- * whole (it holds one small event per change); appended at its exact revision.
+ * files a revision superseded (the `<file>.superseded` mark and the revision it names), names,
+ * and the engine's thread state (read receipts, stored git info: the events of its thread-state
+ * log, so every node's log and index hold them). Folded whole (it holds one small event per
+ * change); appended at its exact revision.
  */
 export const HOME_CONTROL_STREAM = 'codex-home-control';
 
@@ -24,6 +28,8 @@ export const HomeFact = t.union([
   t.type({ kind: t.literal('threadName'), threadId: t.string, name: t.string, at: t.string }),
   /** A thread's names dropped from `session_index.jsonl` (thread/delete), at a time (so a later delete is a fact of its own). */
   t.type({ kind: t.literal('namesForgotten'), threadId: t.string, at: t.string }),
+  /** One event of the engine's thread-state log (adapters/engineState/threadStateLog.ts): every node appends it to its own log. */
+  t.type({ kind: t.literal('threadState'), event: ThreadStateEvent }),
 ]);
 export type HomeFact = t.TypeOf<typeof HomeFact>;
 
@@ -36,6 +42,8 @@ export interface HomeFacts {
   readonly said: ReadonlyMap<string, string>;
   /** Superseded file → the revision file named by its mark (relative to the file's folder, as the mark holds it). */
   readonly superseded: ReadonlyMap<string, string>;
+  /** Thread → its state, the fold of its `threadState` facts (a forgotten thread is left out). */
+  readonly threadStates: ReadonlyMap<string, ThreadStateRow>;
   /** The control stream's last revision (-1: none). */
   readonly revision: number;
 }
@@ -47,6 +55,7 @@ const TYPES: Readonly<Record<HomeFact['kind'], string>> = {
   removed: 'home.removed',
   threadName: 'home.threadName',
   namesForgotten: 'home.namesForgotten',
+  threadState: 'home.threadState',
 };
 
 /** What a fact is about and what it says of it: a fact saying what the stream already says is not written again. */
@@ -60,6 +69,8 @@ const factKey = (f: HomeFact): string => {
     case 'threadName':
     case 'namesForgotten':
       return `name:${f.threadId}`;
+    case 'threadState':
+      return `state:${f.event.threadId}`;
   }
 };
 const factValue = (f: HomeFact): string => {
@@ -74,6 +85,8 @@ const factValue = (f: HomeFact): string => {
       return `${f.name}\u0000${f.at}`;
     case 'namesForgotten':
       return `forgotten:${f.at}`;
+    case 'threadState':
+      return JSON.stringify(f.event);
   }
 };
 
@@ -94,10 +107,11 @@ interface FactsFold {
   readonly removed: Map<string, string>;
   readonly said: Map<string, string>;
   readonly superseded: Map<string, string>;
+  readonly threadStates: Map<string, ThreadStateRow>;
   revision: number;
 }
 
-const emptyFold = (): FactsFold => ({ files: new Map(), removed: new Map(), said: new Map(), superseded: new Map(), revision: -1 });
+const emptyFold = (): FactsFold => ({ files: new Map(), removed: new Map(), said: new Map(), superseded: new Map(), threadStates: new Map(), revision: -1 });
 
 /** Fold the control stream's events after `fold.revision` into it, a page at a time. */
 const foldNewFacts = async (connection: EventStoreConnection, fold: FactsFold): Promise<E.Either<EngineError, 'folded' | 'streamGone'>> => {
@@ -121,6 +135,11 @@ const foldNewFacts = async (connection: EventStoreConnection, fold: FactsFold): 
         fold.files.delete(f.stream);
         fold.removed.set(f.stream, f.file);
       } else if (f.kind === 'superseded') fold.superseded.set(f.file, f.revision);
+      else if (f.kind === 'threadState') {
+        const next = foldThreadState(fold.threadStates.get(f.event.threadId), f.event);
+        if (next === undefined) fold.threadStates.delete(f.event.threadId);
+        else fold.threadStates.set(f.event.threadId, next);
+      }
       fold.revision = event.revision;
     }
     if (page.length < PAGE) return E.right('folded');
@@ -153,9 +172,16 @@ export const readHomeFacts = async (connection: EventStoreConnection): Promise<E
       // A failure part way leaves the fold where it got to: consistent, only behind.
       return r;
     }
-    const { files, removed, said, superseded, revision } = k.fold;
+    const { files, removed, said, superseded, threadStates, revision } = k.fold;
     // Copies: a caller holds its answer across awaits while later reads fold on.
-    return E.right({ files: new Map(files), removed: new Map(removed), said: new Map(said), superseded: new Map(superseded), revision });
+    return E.right({
+      files: new Map(files),
+      removed: new Map(removed),
+      said: new Map(said),
+      superseded: new Map(superseded),
+      threadStates: new Map(threadStates),
+      revision,
+    });
   });
   k.turn = read.catch(() => undefined);
   return read;
@@ -183,5 +209,24 @@ export const recordHomeFacts = async (connection: EventStoreConnection, facts: R
     } catch (err) {
       if (!isWrongExpectedVersion(err) || attempt >= 5) return E.left(eventStoreError(HOME_CONTROL_STREAM, 'append')(err));
     }
+  }
+};
+
+/**
+ * One fact appended just past the control stream's `revision`, or `'conflict'` when another
+ * writer was first (the caller folds again and decides anew). The id is from the revision and
+ * the fact, so a retry of the same append is not written twice.
+ */
+export const appendHomeFactAt = async (connection: EventStoreConnection, fact: HomeFact, revision: number): Promise<E.Either<EngineError, 'appended' | 'conflict'>> => {
+  const data = JSON.stringify(fact);
+  try {
+    await connection.append(
+      HOME_CONTROL_STREAM,
+      [{ id: deterministicUuid(`${HOME_CONTROL_STREAM}\u0000${revision + 1}\u0000${data}`), type: TYPES[fact.kind], data: Buffer.from(data, 'utf8'), metadata: {} }],
+      revision < 0 ? 'noStream' : revision,
+    );
+    return E.right('appended');
+  } catch (err) {
+    return isWrongExpectedVersion(err) ? E.right('conflict') : E.left(eventStoreError(HOME_CONTROL_STREAM, 'append')(err));
   }
 };

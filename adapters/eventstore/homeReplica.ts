@@ -12,6 +12,7 @@ import type { AllPosition, EventStoreConnection, RecordedEvent } from './eventSt
 import { eventStoreError } from './eventStoreError.js';
 import { HOME_CONTROL_STREAM, homeFactOf } from './homeControl.js';
 import { lineMetadataOf } from './lineEvents.js';
+import { threadStateLogPath } from '../engineState/threadStateLog.js';
 import { ROLLOUT_STREAM_PREFIX, confinedRolloutPath, rolloutStreamOf } from './streamNames.js';
 
 /**
@@ -50,6 +51,8 @@ export interface FollowOptions {
   readonly onCaughtUp?: () => void;
   /** Events between two writes of the buffered lines and the state. */
   readonly flushEvery?: number;
+  /** Called after a thread-state event was appended to the node's thread-state log (its index folds it then). */
+  readonly onThreadState?: () => void;
   /** Reconnect delays after the subscription drops (doubling up to `maxBackoffMs`). */
   readonly backoffMs?: number;
   readonly maxBackoffMs?: number;
@@ -172,6 +175,16 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
     if (f.kind === 'threadName' || f.kind === 'namesForgotten') {
       const named = f.kind === 'threadName' ? await appendThreadNameOnce(home, f.threadId, f.name, new Date(f.at)) : await forgetThreadNames(home, f.threadId)();
       if (E.isLeft(named)) throw named.left;
+      return;
+    }
+    if (f.kind === 'threadState') {
+      // The event as a line of this node's own thread-state log. A replay after a kill may append
+      // it again: each event carries the whole new value and replays come in order, so the fold
+      // of the log is the same.
+      const log = threadStateLogPath(home);
+      await fs.mkdir(nodePath.dirname(log), { recursive: true, mode: 0o700 });
+      await fs.appendFile(log, `${JSON.stringify(f.event)}\n`, { mode: 0o600 });
+      options.onThreadState?.();
       return;
     }
     if (f.kind === 'removed') {

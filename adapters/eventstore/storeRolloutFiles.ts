@@ -7,17 +7,17 @@ import type { EngineError } from '../../domain/errors.js';
 import { conflict, invalidArgument, isEngineError, timeout } from '../../domain/errors.js';
 import type { AppendResult, ExpectedPosition, RolloutFiles } from '../../domain/ports.js';
 import { renderDrafts } from '../../domain/rollout/lineDraft.js';
-import type { ThreadHomeFiles } from '../../replay/ports.js';
+import type { ThreadHomeFiles, ThreadStateLog } from '../../replay/ports.js';
+import { foldThreadState } from '../../domain/threadState/threadStateEvent.js';
+import { threadStateLogPath } from '../engineState/threadStateLog.js';
 import { lastLineOrdinal } from '../jsonl/lastLineOrdinal.js';
 import { readThreadNames, sessionIndexLine } from '../jsonl/sessionIndex.js';
 import { supersededMarkOf } from '../jsonl/supersededMark.js';
 import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
 import type { EventStoreConnection } from './eventStoreClient.js';
-import { eventStoreError, isWrongExpectedVersion } from './eventStoreError.js';
 import type { EventStoreEventLog } from './eventLog.js';
 import type { HomeFact } from './homeControl.js';
-import { HOME_CONTROL_STREAM, readHomeFacts, recordHomeFacts } from './homeControl.js';
-import { deterministicUuid } from './lineEvents.js';
+import { HOME_CONTROL_STREAM, appendHomeFactAt, readHomeFacts, recordHomeFacts } from './homeControl.js';
 import { rolloutStreamOf } from './streamNames.js';
 
 export interface StoreWritesOptions {
@@ -159,30 +159,15 @@ export const storeRolloutFiles = (
       const already = facts.right.superseded.get(b.right.file);
       if (already !== undefined) return E.left(conflict(base, expected, end.right, already));
       const fact: HomeFact = { kind: 'superseded', file: b.right.file, revision: nodePath.relative(nodePath.dirname(base), path) };
-      const marked = await appendFactAt(connection, fact, facts.right.revision);
-      if (E.isLeft(marked)) return E.left(marked.left._tag === 'Conflict' ? conflict(base, expected, end.right) : marked.left);
+      const marked = await appendHomeFactAt(connection, fact, facts.right.revision);
+      if (E.isLeft(marked)) return marked;
+      if (marked.right === 'conflict') return E.left(conflict(base, expected, end.right));
       const created = await appendText(path, lines, 'noStream')();
       if (E.isLeft(created)) return created;
       const copied = await waitFor(base, async () => (await fileSize(supersededMarkOf(base))) >= 0);
       return E.isLeft(copied) ? copied : created;
     },
   };
-};
-
-/** One fact appended just past the control stream's `revision` (Conflict when another writer was first). */
-const appendFactAt = async (connection: EventStoreConnection, fact: HomeFact, revision: number): Promise<E.Either<EngineError, void>> => {
-  const data = JSON.stringify(fact);
-  try {
-    await connection.append(
-      HOME_CONTROL_STREAM,
-      [{ id: deterministicUuid(`${HOME_CONTROL_STREAM}\u0000${revision + 1}\u0000${data}`), type: 'home.superseded', data: Buffer.from(data, 'utf8'), metadata: {} }],
-      revision < 0 ? 'noStream' : revision,
-    );
-    return E.right(undefined);
-  } catch (err) {
-    if (isWrongExpectedVersion(err)) return E.left(conflict(HOME_CONTROL_STREAM, { ordinal: revision + 1, byteOffset: 0 }, { ordinal: -1, byteOffset: 0 }));
-    return E.left(eventStoreError(HOME_CONTROL_STREAM, 'append')(err));
-  }
 };
 
 /**
@@ -247,3 +232,64 @@ export const storeHomeFiles = (home: string, local: ThreadHomeFiles, connection:
     },
   };
 };
+
+/** Tries of a thread-state change that another node's change beat to the control stream. */
+const THREAD_STATE_TRIES = 8;
+
+/**
+ * The engine's thread state (read receipts, stored git info) over the store: each change is a
+ * `threadState` fact of the control stream, decided on the state the stream's facts fold to and
+ * appended at the stream's exact revision, so two nodes changing one thread from the same state
+ * cannot both pass `decide` (the second folds again and decides anew: a stale `expectedRevision`
+ * is then `readStateConflict`, as over one home's log lock). Every node's follower appends the
+ * event to its own thread-state log, which its index folds; the answer waits until this node's
+ * log holds it (read-your-writes).
+ */
+export const storeThreadState = (home: string, local: ThreadStateLog, connection: EventStoreConnection, options: StoreWritesOptions = {}): ThreadStateLog => {
+  const waitFor = applied(options.applyTimeoutMs ?? 30_000);
+  const log = threadStateLogPath(home);
+  /** Does this node's log hold `line` among its last bytes (the follower appends in the stream's order)? */
+  const logHolds = async (line: string): Promise<boolean> => {
+    let fh: fs.FileHandle;
+    try {
+      fh = await fs.open(log, 'r');
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return false;
+      throw err;
+    }
+    try {
+      const size = (await fh.stat()).size;
+      const tail = Math.min(size, LOG_TAIL_BYTES);
+      const buf = Buffer.alloc(tail);
+      await fh.read(buf, 0, tail, size - tail);
+      return buf.toString('utf8').includes(line);
+    } finally {
+      await fh.close();
+    }
+  };
+  return {
+    catchUp: local.catchUp,
+    change: (threadId, decide) => async () => {
+      for (let attempt = 0; attempt < THREAD_STATE_TRIES; attempt++) {
+        const facts = await readHomeFacts(connection);
+        if (E.isLeft(facts)) return facts;
+        const current = facts.right.threadStates.get(threadId);
+        const event = decide(current);
+        if (E.isLeft(event)) return event;
+        if (event.right === null) return E.right(current);
+        const appended = await appendHomeFactAt(connection, { kind: 'threadState', event: event.right }, facts.right.revision);
+        if (E.isLeft(appended)) return appended;
+        if (appended.right === 'conflict') continue;
+        const line = JSON.stringify(event.right);
+        const copied = await waitFor(log, () => logHolds(line));
+        if (E.isLeft(copied)) return copied;
+        const folded = await local.catchUp()();
+        return E.isLeft(folded) ? folded : E.right(foldThreadState(current, event.right));
+      }
+      return E.left(conflict(HOME_CONTROL_STREAM, { ordinal: -1, byteOffset: 0 }, { ordinal: -1, byteOffset: 0 }));
+    },
+  };
+};
+
+/** How far back from its end this node's thread-state log is searched for a line it was just sent (events of other threads may follow it). */
+const LOG_TAIL_BYTES = 1 << 20;

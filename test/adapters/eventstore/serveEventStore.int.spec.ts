@@ -211,4 +211,37 @@ describe('serve --eventstore (the log in EventStoreDB)', function () {
     const types = (control as ReadonlyArray<{ type: string }>).map((e) => e.type);
     expect(types).to.include.members(['home.threadName', 'home.removed', 'home.namesForgotten']);
   });
+
+  it('thread state (read receipts, git info) changed on one node is read on the other; two changes from one revision on two nodes: exactly one wins', async () => {
+    const original = nodePath.join(tmp(), 'home-c');
+    const id = `${P.slice(0, -1)}c`;
+    writeRollout(original, rolloutName(id), chatThread('paginated', id, 2).text());
+    right(await mirrorHome(original, connectionOf(), eventStoreEventLog(connectionOf()))());
+    const url = store().connectionString;
+    const one = await serveOn(['--codex-home', nodePath.join(tmp(), 'node1-c'), '--eventstore', url]);
+    servers.push(one);
+    const two = await serveOn(['--codex-home', nodePath.join(tmp(), 'node2-c'), '--eventstore', url]);
+    servers.push(two);
+    const readStateOn = async (s: StdioRpcClient) => (await ask(s, 'thread/read', { threadId: id })).readState;
+
+    const first = (await ask(one, 'thread/readState/update', { threadId: id, operation: { type: 'unread' }, expectedRevision: `initial:${id}` })).readState;
+    expect(await readStateOn(one)).to.deep.equal(first);
+    await eventually('node 2 reads the read state', async () => JSON.stringify(await readStateOn(two)) === JSON.stringify(first));
+
+    // Both nodes change it from the same revision at once: one passes, the other is told the state changed.
+    const [a, b] = await Promise.all(
+      [one, two].map((s, i) =>
+        s.request('thread/readState/update', { threadId: id, operation: { type: i === 0 ? 'read' : 'unread' }, expectedRevision: first.revision }),
+      ),
+    );
+    const answers = [a, b] as any[];
+    expect(answers.filter((x) => 'result' in x)).to.have.length(1);
+    const won = answers.find((x) => 'result' in x).result.readState;
+    expect(answers.find((x) => 'error' in x).error).to.deep.equal({ code: -32600, message: 'read state changed', data: { reason: 'readStateConflict', readState: won } });
+    for (const s of [one, two]) await eventually('both nodes read the winner', async () => JSON.stringify(await readStateOn(s)) === JSON.stringify(won));
+
+    // Git info stored on node 2 reaches node 1.
+    await ask(two, 'thread/metadata/update', { threadId: id, gitInfo: { branch: 'over-the-store' } });
+    await eventually('node 1 reads the stored git info', async () => (await ask(one, 'thread/read', { threadId: id })).thread.gitInfo?.branch === 'over-the-store');
+  });
 });

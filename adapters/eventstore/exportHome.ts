@@ -3,20 +3,26 @@ import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
-import { corrupt, invalidArgument } from '../../domain/errors.js';
+import { corrupt, invalidArgument, isEngineError } from '../../domain/errors.js';
 import { toEngineError } from '../jsonl/toEngineError.js';
 import type { AllPosition, EventStoreConnection } from './eventStoreClient.js';
 import type { EventStoreEventLog } from './eventLog.js';
 import { eventStoreError } from './eventStoreError.js';
 import { lineMetadataOf } from './lineEvents.js';
 import { ROLLOUT_STREAM_PREFIX, confinedRolloutPath, rolloutStreamOf } from './streamNames.js';
-import { HOME_CONTROL_STREAM, readHomeFacts } from './homeControl.js';
+import { HOME_CONTROL_STREAM, homeFactsInOrder, readHomeFacts } from './homeControl.js';
+import { sessionIndexLine } from '../jsonl/sessionIndex.js';
+import { threadStateLogPath } from '../engineState/threadStateLog.js';
 import { supersededMarkOf } from '../jsonl/supersededMark.js';
 
 export interface ExportSummary {
   readonly files: number;
   readonly lines: number;
   readonly bytes: number;
+  /** Lines written to `session_index.jsonl` (the renames still in force after deletes forgot some). */
+  readonly nameLines: number;
+  /** Events written to the engine's thread-state log. */
+  readonly threadStateEvents: number;
 }
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -57,7 +63,9 @@ export const listRolloutStreams = async (
  * EventStoreDB → a JSONL home under `outDir`: each rollout stream written back to the path it
  * was mirrored from, byte for byte (its BOM, every line and its newline). A path that would leave
  * the home's rollout folders is Corrupt; a file already there is refused (export never overwrites).
- * The control stream's facts say where each file lives now and give back its superseded marks.
+ * The control stream's facts say where each file lives now and give back its superseded marks,
+ * `session_index.jsonl` (each rename's line, less those of deleted threads) and the engine's
+ * thread-state log.
  */
 export const exportHome =
   (connection: EventStoreConnection, log: EventStoreEventLog, outDir: string): TE.TaskEither<EngineError, ExportSummary> =>
@@ -126,5 +134,33 @@ export const exportHome =
         return E.left(toEngineError(mark, 'export')(err));
       }
     }
-    return E.right({ files: streams.right.length, lines, bytes });
+    const nameLines: Array<{ readonly threadId: string; readonly line: string }> = [];
+    const stateLines: string[] = [];
+    try {
+      for await (const f of homeFactsInOrder(connection)) {
+        if (f.kind === 'threadName') nameLines.push({ threadId: f.threadId, line: f.line ?? sessionIndexLine(f.threadId, f.name, new Date(f.at)) });
+        else if (f.kind === 'namesForgotten') nameLines.splice(0, nameLines.length, ...nameLines.filter((n) => n.threadId !== f.threadId));
+        else if (f.kind === 'threadState') stateLines.push(`${JSON.stringify(f.event)}\n`);
+      }
+    } catch (err) {
+      return E.left(isEngineError(err) ? err : toEngineError(outDir, 'export')(err));
+    }
+    const written = async (path: string, lines: ReadonlyArray<string>): Promise<E.Either<EngineError, void>> => {
+      if (lines.length === 0) return E.right(undefined);
+      try {
+        await fs.mkdir(nodePath.dirname(path), { recursive: true, mode: 0o700 });
+        await fs.writeFile(path, lines.join(''), { flag: 'wx', mode: 0o600 });
+        return E.right(undefined);
+      } catch (err) {
+        return E.left(toEngineError(path, 'export')(err));
+      }
+    };
+    const names = await written(
+      nodePath.join(outDir, 'session_index.jsonl'),
+      nameLines.map((n) => n.line),
+    );
+    if (E.isLeft(names)) return names;
+    const states = await written(threadStateLogPath(outDir), stateLines);
+    if (E.isLeft(states)) return states;
+    return E.right({ files: streams.right.length, lines, bytes, nameLines: nameLines.length, threadStateEvents: stateLines.length });
   };

@@ -24,8 +24,12 @@ export const HomeFact = t.union([
   t.type({ kind: t.literal('superseded'), file: t.string, revision: t.string }),
   /** The stream's file was deleted (thread/delete): a node's copy deletes it too; export leaves it out. */
   t.type({ kind: t.literal('removed'), stream: t.string, file: t.string }),
-  /** A rename (`thread/name/set`): the line Codex appends to `session_index.jsonl`, with its time. */
-  t.type({ kind: t.literal('threadName'), threadId: t.string, name: t.string, at: t.string }),
+  /**
+   * A rename (`thread/name/set`): the line Codex appends to `session_index.jsonl`, with its time;
+   * `line`, the line's exact text where it is not the one `sessionIndexLine` writes (a mirrored
+   * home's own lines, given back byte for byte).
+   */
+  t.intersection([t.type({ kind: t.literal('threadName'), threadId: t.string, name: t.string, at: t.string }), t.partial({ line: t.string })]),
   /** A thread's names dropped from `session_index.jsonl` (thread/delete), at a time (so a later delete is a fact of its own). */
   t.type({ kind: t.literal('namesForgotten'), threadId: t.string, at: t.string }),
   /** One event of the engine's thread-state log (adapters/engineState/threadStateLog.ts): every node appends it to its own log. */
@@ -186,6 +190,26 @@ export const readHomeFacts = async (connection: EventStoreConnection): Promise<E
   k.turn = read.catch(() => undefined);
   return read;
 };
+
+/** Every fact of the control stream in order, a page at a time (for export and mirror, which read it whole once). */
+export async function* homeFactsInOrder(connection: EventStoreConnection): AsyncGenerator<HomeFact> {
+  for (let revision = -1; ;) {
+    let page: Awaited<ReturnType<EventStoreConnection['read']>>;
+    try {
+      page = await connection.read(HOME_CONTROL_STREAM, revision + 1, 'forwards', PAGE);
+    } catch (err) {
+      throw eventStoreError(HOME_CONTROL_STREAM, 'read')(err);
+    }
+    if (page === 'noStream') return;
+    for (const event of page) {
+      const fact = homeFactOf(event);
+      if (E.isLeft(fact)) throw fact.left;
+      yield fact.right;
+      revision = event.revision;
+    }
+    if (page.length < PAGE) return;
+  }
+}
 
 /**
  * Record the facts that differ from what the stream says, at its exact revision; another writer

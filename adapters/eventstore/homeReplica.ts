@@ -6,7 +6,7 @@ import type { EngineError } from '../../domain/errors.js';
 import { corrupt } from '../../domain/errors.js';
 import { decodeShape } from '../../domain/decodeShape.js';
 import { supersededMarkOf } from '../jsonl/supersededMark.js';
-import { appendThreadName, forgetThreadNames, sessionIndexLine } from '../jsonl/sessionIndex.js';
+import { appendSessionIndexLine, forgetThreadNames, sessionIndexLine } from '../jsonl/sessionIndex.js';
 import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
 import type { AllPosition, EventStoreConnection, RecordedEvent } from './eventStoreClient.js';
 import { eventStoreError } from './eventStoreError.js';
@@ -88,11 +88,11 @@ const readState = async (home: string): Promise<E.Either<EngineError, ReplicaSta
 };
 
 /**
- * A rename as the node that made it wrote it: the line is appended unless the file already holds
- * this very line (same name, same time: applied before a kill, the state not yet written).
+ * A rename as the node that made it wrote it (or the mirrored home's own line): the line is
+ * appended unless the file already holds this very line (applied before a kill, the state not
+ * yet written).
  */
-const appendThreadNameOnce = async (home: string, threadId: string, name: string, at: Date): Promise<E.Either<EngineError, void>> => {
-  const line = sessionIndexLine(threadId, name, at);
+const appendSessionIndexLineOnce = async (home: string, line: string): Promise<E.Either<EngineError, void>> => {
   let text = '';
   try {
     text = await fs.readFile(nodePath.join(home, 'session_index.jsonl'), 'utf8');
@@ -100,7 +100,13 @@ const appendThreadNameOnce = async (home: string, threadId: string, name: string
     if (errnoCode(err) !== 'ENOENT') return E.left(toEngineError(nodePath.join(home, 'session_index.jsonl'), 'read')(err));
   }
   if (text.includes(line)) return E.right(undefined);
-  return appendThreadName(home, threadId, name, at)();
+  try {
+    // The copy's own folders may not be there yet (its rollout lines are written in batches).
+    await fs.mkdir(home, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    return E.left(toEngineError(home, 'mkdir')(err));
+  }
+  return appendSessionIndexLine(home, line)();
 };
 
 const writeState = async (home: string, state: ReplicaState): Promise<void> => {
@@ -173,7 +179,10 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
     if (E.isLeft(fact)) throw fact.left;
     const f = fact.right;
     if (f.kind === 'threadName' || f.kind === 'namesForgotten') {
-      const named = f.kind === 'threadName' ? await appendThreadNameOnce(home, f.threadId, f.name, new Date(f.at)) : await forgetThreadNames(home, f.threadId)();
+      const named =
+        f.kind === 'threadName'
+          ? await appendSessionIndexLineOnce(home, f.line ?? sessionIndexLine(f.threadId, f.name, new Date(f.at)))
+          : await forgetThreadNames(home, f.threadId)();
       if (E.isLeft(named)) throw named.left;
       return;
     }

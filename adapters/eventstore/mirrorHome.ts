@@ -3,7 +3,7 @@ import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError, LogPosition } from '../../domain/errors.js';
-import { corrupt } from '../../domain/errors.js';
+import { corrupt, isEngineError } from '../../domain/errors.js';
 import type { ExpectedPosition } from '../../domain/ports.js';
 import type { Progress } from '../indexer/summary.js';
 import { discoverRolloutFiles } from '../jsonl/discover.js';
@@ -14,7 +14,9 @@ import type { LineToStore } from './lineEvents.js';
 import { rolloutStreamOf } from './streamNames.js';
 import type { EventStoreConnection } from './eventStoreClient.js';
 import type { HomeFact } from './homeControl.js';
-import { recordHomeFacts } from './homeControl.js';
+import { homeFactsInOrder, recordHomeFacts } from './homeControl.js';
+import { sessionIndexEntries, sessionIndexLine } from '../jsonl/sessionIndex.js';
+import { decodeThreadStateLines, threadStateLogPath } from '../engineState/threadStateLog.js';
 import { supersededMarkOf } from '../jsonl/supersededMark.js';
 import { errnoCode } from '../jsonl/toEngineError.js';
 
@@ -31,8 +33,10 @@ export interface MirrorSummary {
   readonly filesChanged: number;
   readonly linesWritten: number;
   readonly bytesWritten: number;
-  /** Home facts (file locations, superseded marks) the control stream did not have yet. */
+  /** Home facts (file locations, superseded marks, names, thread state) the control stream did not have yet. */
   readonly factsWritten: number;
+  /** Lines of `session_index.jsonl` and of the engine's thread-state log that are not a rename or an event: not mirrored. */
+  readonly skippedStateLines: number;
   /** Files discovery refused (links, FIFOs), with the reason: never opened. */
   readonly refused: ReadonlyArray<{ readonly path: string; readonly reason: string }>;
 }
@@ -45,7 +49,10 @@ const START: LogPosition = { ordinal: 0, byteOffset: 0 };
  * a stream's end says where its file is read from, so a re-run (or a run after a killed one)
  * writes only what is missing; a line still being written (no newline yet) waits for the next run.
  * A file that does not continue its stream there (rewritten, shorter) is Corrupt. Then the home's
- * facts that are not lines (where each file lives, superseded marks) go to the control stream.
+ * facts that are not lines go to the control stream: where each file lives, superseded marks, the
+ * renames of `session_index.jsonl` (each line's exact text) and the events of the engine's
+ * thread-state log (read receipts, stored git info), in order; those the stream holds already
+ * (an earlier run) are not written again.
  */
 export const mirrorHome =
   (home: string, connection: EventStoreConnection, log: EventStoreEventLog, options: MirrorOptions = {}): TE.TaskEither<EngineError, MirrorSummary> =>
@@ -143,6 +150,58 @@ export const mirrorHome =
     // Last: a fact never names a stream that is not there yet.
     const recorded = await recordHomeFacts(connection, facts);
     if (E.isLeft(recorded)) return recorded;
+    const states = await mirrorNamesAndThreadState(home, connection);
+    if (E.isLeft(states)) return states;
     progress('done', files.length);
-    return E.right({ files: files.length, filesChanged, linesWritten, bytesWritten, factsWritten: recorded.right, refused });
+    return E.right({
+      files: files.length,
+      filesChanged,
+      linesWritten,
+      bytesWritten,
+      factsWritten: recorded.right + states.right.written,
+      skippedStateLines: states.right.skipped,
+      refused,
+    });
   };
+
+/** Facts of one append to the control stream (a thread-state log of many events goes in several, each far below the server's limit). */
+const FACTS_PER_APPEND = 256;
+
+/**
+ * The home's renames and thread-state events as facts, in their files' order, less those the
+ * control stream holds already (the same fact: the same line, the same event).
+ */
+const mirrorNamesAndThreadState = async (home: string, connection: EventStoreConnection): Promise<E.Either<EngineError, { written: number; skipped: number }>> => {
+  const names = await sessionIndexEntries(home)();
+  if (E.isLeft(names)) return names;
+  const logPath = threadStateLogPath(home);
+  let logText = '';
+  try {
+    logText = await fs.readFile(logPath, 'utf8');
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') return E.left(toEngineError(logPath, 'mirror')(err));
+  }
+  let skipped = names.right.skipped;
+  const events = decodeThreadStateLines(logText, () => (skipped += 1)).events;
+  const wanted: HomeFact[] = [
+    ...names.right.entries.map((e): HomeFact => {
+      const rendered = e.at === '' || Number.isNaN(Date.parse(e.at)) ? undefined : sessionIndexLine(e.threadId, e.name, new Date(e.at));
+      return { kind: 'threadName', threadId: e.threadId, name: e.name, at: e.at, ...(rendered === e.line ? {} : { line: e.line }) };
+    }),
+    ...events.map((event): HomeFact => ({ kind: 'threadState', event })),
+  ];
+  const held = new Set<string>();
+  try {
+    for await (const f of homeFactsInOrder(connection)) if (f.kind === 'threadName' || f.kind === 'threadState') held.add(JSON.stringify(f));
+  } catch (err) {
+    return E.left(isEngineError(err) ? err : toEngineError(home, 'mirror')(err));
+  }
+  const fresh = wanted.filter((f) => !held.has(JSON.stringify(f)));
+  let written = 0;
+  for (let i = 0; i < fresh.length; i += FACTS_PER_APPEND) {
+    const r = await recordHomeFacts(connection, fresh.slice(i, i + FACTS_PER_APPEND));
+    if (E.isLeft(r)) return r;
+    written += r.right;
+  }
+  return E.right({ written, skipped });
+};

@@ -60,13 +60,17 @@ export const sessionIndexLine = (threadId: string, name: string, at: Date): stri
   `${JSON.stringify({ id: threadId, thread_name: name, updated_at: codexTimestamp(at) })}\n`;
 
 /** Append one rename: one `O_APPEND` write of one line (Codex appends the same way, so neither writer's line is torn by the other's). */
-export const appendThreadName = (home: string, threadId: string, name: string, at: Date): TE.TaskEither<EngineError, void> => {
+export const appendThreadName = (home: string, threadId: string, name: string, at: Date): TE.TaskEither<EngineError, void> =>
+  appendSessionIndexLine(home, sessionIndexLine(threadId, name, at));
+
+/** Append one line as it is (ending in a newline), as `appendThreadName` appends a rename's: a mirrored home's own line, given back. */
+export const appendSessionIndexLine = (home: string, line: string): TE.TaskEither<EngineError, void> => {
   const path = nodePath.join(home, 'session_index.jsonl');
   return TE.tryCatch(
     async () => {
       const fh = await fs.open(path, 'a');
       try {
-        await fh.write(sessionIndexLine(threadId, name, at));
+        await fh.write(line);
         await fh.datasync();
       } finally {
         await fh.close();
@@ -99,5 +103,51 @@ export const forgetThreadNames = (home: string, threadId: string): TE.TaskEither
       await fs.rename(tmp, path);
     },
     toEngineError(path, 'rewrite session index'),
+  );
+};
+
+/** A rename line of `session_index.jsonl` as it is written: its thread, name, `updated_at` ('' when it has none) and exact text (with its newline). */
+export interface SessionIndexEntryLine {
+  readonly threadId: string;
+  readonly name: string;
+  readonly at: string;
+  readonly line: string;
+}
+
+/**
+ * Every rename line of the file in order, each with its exact text (mirroring gives them back
+ * byte for byte), and how many lines were not renames (not JSON, not an entry): those are
+ * counted, not given. A last line without a newline is still being written: left out.
+ */
+export const sessionIndexEntries = (home: string): TE.TaskEither<EngineError, { readonly entries: SessionIndexEntryLine[]; readonly skipped: number }> => {
+  const path = nodePath.join(home, 'session_index.jsonl');
+  return TE.tryCatch(
+    async () => {
+      const text = (await textOf(path)) ?? '';
+      const entries: SessionIndexEntryLine[] = [];
+      let skipped = 0;
+      for (const line of text
+        .slice(0, text.lastIndexOf('\n') + 1)
+        .split('\n')
+        .slice(0, -1)) {
+        if (line.trim() === '') continue;
+        let json: unknown;
+        try {
+          json = JSON.parse(line);
+        } catch {
+          skipped += 1;
+          continue;
+        }
+        const r = SessionIndexEntry.decode(json);
+        if (E.isLeft(r)) {
+          skipped += 1;
+          continue;
+        }
+        const at = (json as { updated_at?: unknown }).updated_at;
+        entries.push({ threadId: r.right.id, name: r.right.thread_name, at: typeof at === 'string' ? at : '', line: `${line}\n` });
+      }
+      return { entries, skipped };
+    },
+    (err) => toEngineError(path, 'read session index')(err),
   );
 };

@@ -10,7 +10,8 @@ import { printAnswer } from '../printAnswer.js';
 
 const ExportOptions = t.intersection([t.type({ eventstore: EventStoreUrl, out: t.string }), t.partial({ json: t.boolean })]);
 
-const summaryText = (s: ExportSummary, out: string): string => `exported ${s.files} rollout files to ${out}: ${s.lines} lines, ${(s.bytes / 1048576).toFixed(1)} MB`;
+const summaryText = (s: ExportSummary, out: string): string =>
+  `exported ${s.files} rollout files to ${out}: ${s.lines} lines, ${(s.bytes / 1048576).toFixed(1)} MB; ${s.nameLines} session_index.jsonl lines, ${s.threadStateEvents} thread-state events`;
 
 /** What `rollout-engine export` does (loaded by its action only). */
 export const action = async (opts: Record<string, unknown>) => {

@@ -13,7 +13,8 @@ const MirrorOptions = t.intersection([t.type({ eventstore: EventStoreUrl }), t.p
 
 const summaryText = (s: MirrorSummary): string =>
   [
-    `mirrored ${s.files} files: ${s.linesWritten} lines (${(s.bytesWritten / 1048576).toFixed(1)} MB) written to ${s.filesChanged} streams, the rest already there`,
+    `mirrored ${s.files} files: ${s.linesWritten} lines (${(s.bytesWritten / 1048576).toFixed(1)} MB) written to ${s.filesChanged} streams, the rest already there; ${s.factsWritten} home facts (places, marks, names, thread state) written`,
+    ...(s.skippedStateLines > 0 ? [`  ${s.skippedStateLines} lines of session_index.jsonl or the thread-state log are not a rename or an event: not mirrored`] : []),
     ...s.refused.map((r) => `  refused ${r.path}: ${r.reason}`),
   ].join('\n');
 

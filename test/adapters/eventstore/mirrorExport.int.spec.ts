@@ -246,3 +246,50 @@ describe('a node following EventStoreDB into its own copy', function () {
     expect(summary.skipped).to.equal(0);
   });
 });
+
+describe('mirror → export and a following node: names (session_index.jsonl) and the engine’s thread state', function () {
+  this.timeout(60_000);
+  const tmp = useTempDir('esdb-names-');
+  const store = useEventStore();
+  const connectionOf = useConnection(store);
+
+  it('give back session_index.jsonl and the thread-state log byte for byte (less what is not a rename or an event); a re-run writes nothing', async function () {
+    if (store().server === undefined) this.skip(); // export needs an empty store
+    const { P, L } = idsOf(7);
+    const home = nodePath.join(tmp(), 'home');
+    writeRollout(home, rolloutName(P), chatThread('paginated', P, 2).text());
+    writeRollout(home, rolloutName(L), chatThread('legacy', L, 1).text());
+    // As Codex writes them (nanoseconds), as the engine writes them, and a line that is no rename.
+    const names = [
+      `{"id":"${P}","thread_name":"first name","updated_at":"2026-11-21T14:03:07.259262273Z"}\n`,
+      `{"id":"${L}","thread_name":"legacy one","updated_at":"2026-11-21T14:04:00.5Z"}\n`,
+      'not json\n',
+      `{"id":"${P}","thread_name":"renamed","updated_at":"2026-11-21T15:00:00Z"}\n`,
+    ];
+    fs.writeFileSync(nodePath.join(home, 'session_index.jsonl'), names.join(''));
+    const events = [
+      { type: 'readState', threadId: P, at: '2026-11-21T15:01:00.000Z', readState: { firstUnread: null, revision: 'r1' } },
+      { type: 'gitInfo', threadId: L, at: '2026-11-21T15:02:00.000Z', gitInfo: { sha: null, branch: 'main', originUrl: null } },
+      { type: 'readState', threadId: P, at: '2026-11-21T15:03:00.000Z', readState: { firstUnread: { type: 'threadStart' }, revision: 'r2' } },
+    ].map((e) => `${JSON.stringify(e)}\n`);
+    fs.mkdirSync(nodePath.join(home, '.rollout-engine'), { recursive: true });
+    fs.writeFileSync(nodePath.join(home, '.rollout-engine', 'thread-state.jsonl'), events.join(''));
+
+    const log = eventStoreEventLog(connectionOf());
+    const first = right(await mirrorHome(home, connectionOf(), log)());
+    expect(first).to.include({ files: 2, factsWritten: 2 + 3 + 3, skippedStateLines: 1 });
+    expect(right(await mirrorHome(home, connectionOf(), log)())).to.include({ factsWritten: 0, skippedStateLines: 1 });
+
+    const out = nodePath.join(tmp(), 'exported');
+    expect(right(await exportHome(connectionOf(), log, out)())).to.include({ files: 2, nameLines: 3, threadStateEvents: 3 });
+    const expectedNames = names.filter((l) => l !== 'not json\n').join('');
+    expect(fs.readFileSync(nodePath.join(out, 'session_index.jsonl'), 'utf8')).to.equal(expectedNames);
+    expect(fs.readFileSync(nodePath.join(out, '.rollout-engine', 'thread-state.jsonl'), 'utf8')).to.equal(events.join(''));
+
+    // A node following the store writes the same two files into its copy.
+    const node = nodePath.join(tmp(), 'node');
+    right(await followIntoHome(connectionOf(), node, { untilCaughtUp: true }));
+    expect(fs.readFileSync(nodePath.join(node, 'session_index.jsonl'), 'utf8')).to.equal(expectedNames);
+    expect(fs.readFileSync(nodePath.join(node, '.rollout-engine', 'thread-state.jsonl'), 'utf8')).to.equal(events.join(''));
+  });
+});

@@ -7,7 +7,8 @@ import type { HistoryReadPorts } from '../ports.js';
 import { readItems } from './itemContent.js';
 import { scanRows } from './scanRows.js';
 import type { WalkedTurn } from './turnWalk.js';
-import { take } from './useCase.js';
+import * as E from 'fp-ts/lib/Either.js';
+import { stop, take } from './useCase.js';
 
 /** Is an item row below its segment's cut (its key line, and the line its content is on)? */
 const itemInSegment = (seg: HistorySegment, line: number, r: ItemRow): boolean => {
@@ -120,6 +121,8 @@ export const turnsWithItems = async (
 
 /** Turns whose items are read together (a few sequential span reads, `readRanges`); small enough that a batch's items die young (bigger batches were promoted and grew the old space). */
 const FULL_TURNS_BATCH = 64;
+/** Batches of a whole-thread walk between two remaps of the index's memory map. */
+const REMAP_EVERY_BATCHES = 64;
 
 /**
  * Every turn of a walk (oldest first) with all its items, `itemsView: "full"`, as a stream: the
@@ -134,6 +137,7 @@ export async function* fullTurnsInOrder(ports: HistoryReadPorts, lineage: Thread
   let scannedPast = -1;
   const waiting = new Map<string, Array<[number, ItemRow]>>();
   let batch: Array<{ readonly row: TurnRow; readonly items: Array<[number, ItemRow]> }> = [];
+  let flushed = 0;
 
   async function* flush(): AsyncGenerator<Turn> {
     if (seg === undefined || batch.length === 0) return;
@@ -147,6 +151,12 @@ export async function* fullTurnsInOrder(ports: HistoryReadPorts, lineage: Thread
     let next = 0;
     for (const t of batch) yield apiTurn(t.row, s, 'full', items.slice(next, (next += t.items.length)));
     batch = [];
+    // A whole huge thread walks its rows once: the index pages read stay mapped (resident) until
+    // the map is made again, so every so many batches it is (no range read is open here).
+    if (++flushed % REMAP_EVERY_BATCHES === 0 && ports.index.remap) {
+      const m = ports.index.remap();
+      if (E.isLeft(m)) stop(m.left);
+    }
   }
 
   for await (const t of walk) {

@@ -162,4 +162,45 @@ describe('history API from the index == the whole-history fold (random rollouts,
     );
     expect(strays.filter((x) => x).length).to.be.at.least(2, 'runs had rows numbered otherwise');
   });
+
+  it('thread/read of a thread of 4,500 turns: the map is made again as the walk goes (pages read stop counting), the answer the fold’s, pages asked meanwhile right', async () => {
+    const home = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'history-remap-'));
+    try {
+      const t = newThread(9, 'legacy');
+      const lines = [sessionMeta(t)];
+      for (let i = 0; i < 4500; i++) for (const a of ['startTurn', 'user', 'agent', 'complete'] as const) lines.push(...act(t, a));
+      const path = nodePath.join(home, rolloutRelPath(t.threadId));
+      await fs.mkdir(nodePath.dirname(path), { recursive: true });
+      await fs.writeFile(path, lines.map((l) => `${l}\n`).join(''));
+      const store = right(await openLmdbIndex(nodePath.join(home, '.index'))());
+      try {
+        right(await catchUpHome(store, home)());
+        let remaps = 0;
+        const counted = { ...store, remap: () => ((remaps += 1), store.remap()) };
+        const ports = portsOver(counted, home, {}).read;
+        const ours = right(await readThread(ports, t.threadId, true)());
+        const files = jsonlRolloutStore(home);
+        const theirs = right(await readByFold(files, t.threadId, true)());
+        const expectedPage = right(await listTurns(ports, { threadId: t.threadId, limit: 5, sortDirection: 'desc', itemsView: 'full' })());
+        let reading = true;
+        const meanwhile = (async () => {
+          let pages = 0;
+          while (reading) {
+            expect(right(await listTurns(ports, { threadId: t.threadId, limit: 5, sortDirection: 'desc', itemsView: 'full' })())).to.deep.equal(expectedPage);
+            pages += 1;
+            await new Promise((r) => setImmediate(r));
+          }
+          return pages;
+        })();
+        const text = await streamedText(ours.thread).finally(() => (reading = false));
+        expect(text).to.equal(JSON.stringify(theirs));
+        expect(await meanwhile).to.be.greaterThan(0);
+        expect(remaps).to.be.at.least(1);
+      } finally {
+        right(await store.close()());
+      }
+    } finally {
+      await fs.rm(home, { recursive: true, force: true });
+    }
+  });
 });

@@ -211,6 +211,8 @@ describe('plugin identity: remote-install sidecar lifecycle (PluginsManager over
     });
     const killed = () =>
       new Promise<void>((resolve) => {
+        // Already gone (its exit event came before this listener): nothing to wait for.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.on('exit', () => resolve());
         child.kill('SIGKILL');
       });

@@ -13,6 +13,8 @@ if (mode === 'pause') {
   const cache = diskPluginCache(codexHome, {
     beforeRename: async (temp) => {
       process.stdout.write(`temp ${temp}\n`);
+      // A promise alone does not keep the process alive (it would exit here, racing the kill): a timer does.
+      setInterval(() => undefined, 1 << 30);
       await new Promise(() => undefined);
     },
   });

@@ -55,6 +55,8 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 15, to: 16, name: '016-search-six-grams', kind: 'rebuild' },
   // Analytics reconstruction reports tool items (`toolItems`): every item_completed line again.
   { from: 16, to: 17, name: '017-tool-items', kind: 'rebuild' },
+  // Each searched line's own signature (`searchLines`): a search reads only the texts that can match. (18 is the forks table's.)
+  { from: 18, to: 19, name: '019-search-line-signatures', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -17,6 +17,7 @@ const P = '01a1fe87-0000-7000-8000-0000000000e1';
 const L = '01a1fe87-0000-7000-8000-0000000000e2';
 const STEP = MIGRATIONS.find((m) => m.name === '015-search')!;
 const SIX_GRAMS = MIGRATIONS.find((m) => m.name === '016-search-six-grams')!;
+const LINE_SIGNATURES = MIGRATIONS.find((m) => m.name === '019-search-line-signatures')!;
 
 describe('schema 14 → 15: the search tables (rebuild)', () => {
   const tmp = useTempDir('search-migration-');
@@ -81,6 +82,29 @@ describe('schema 14 → 15: the search tables (rebuild)', () => {
       value: new Uint8Array(r.value.length),
     }));
     right(await built.commit(() => [...stale, { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: SIX_GRAMS.from }])());
+    expect(await answers(built, home)).to.not.deep.equal(kept);
+    right(await built.close()());
+    await expectRebuiltAsFresh(dir, home, fresh, kept);
+  });
+
+  it('schema 18 → 19: an index without line signatures (a search reads only the lines they let through) is rebuilt', async () => {
+    expect(LINE_SIGNATURES).to.include({ from: 18, to: 19, kind: 'rebuild' });
+    const home = nodePath.join(tmp(), 'home19');
+    await fs.mkdir(home);
+    writeRollout(home, rolloutName(P), chatThread('paginated', P, 3).text());
+    writeRollout(home, rolloutName(L), chatThread('legacy', L, 2).text());
+    const dir = nodePath.join(tmp(), 'index19');
+    const built = right(await openIndex(dir, home)()).store;
+    right(await catchUpHome(built, home)());
+    const fresh = right(await built.dump()());
+    const kept = await answers(built, home);
+    const dropped: IndexWrite[] = right(await built.range('searchLines', [])()).map((r) => ({
+      op: 'del',
+      table: 'searchLines',
+      key: r.key as ReadonlyArray<string | number>,
+    }));
+    expect(dropped.length).to.be.greaterThan(1);
+    right(await built.commit(() => [...dropped, { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: LINE_SIGNATURES.from }])());
     expect(await answers(built, home)).to.not.deep.equal(kept);
     right(await built.close()());
     await expectRebuiltAsFresh(dir, home, fresh, kept);

@@ -56,15 +56,21 @@ export const firstSnippetIn = async (ports: HistoryReadPorts, rolloutId: string,
     }
     return null;
   }
-  // Only the texts of lines whose own signature holds the term's grams, in line order.
-  for await (const { value: block } of scanRows(ports.index, 'searchLines', [rolloutId], { reverse: false }, 1)) {
+  // Only the texts of lines whose own signature holds the term's grams, in line order; a block at
+  // a time, each read by its number (a file's blocks are mostly consecutive), a gap found by a range.
+  for (let n = 0; ; n += 1) {
+    let block = await take(ports.index.get('searchLines', [rolloutId, n]));
+    if (block === undefined) {
+      const next = (await take(ports.index.range('searchLines', [rolloutId], { from: [rolloutId, n], limit: 1 })))[0];
+      if (next === undefined) return null;
+      [n, block] = [next.key[1], next.value];
+    }
     for (const line of linesHolding(block, bits)) {
       const text = await take(ports.index.get('searchText', [rolloutId, line]));
       const snippet = text === undefined ? null : searchSnippetOf(text, pattern);
       if (snippet !== null) return snippet;
     }
   }
-  return null;
 };
 
 /**

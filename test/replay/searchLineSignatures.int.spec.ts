@@ -1,6 +1,6 @@
 // thread/search reads only the texts of lines whose own signature holds the term
 // (domain/search/lineSignatures.ts, blocks of 128 lines): a match in a file's last line, past many
-// blocks, or in lines a later catch-up appended to a block and past it, is still found, with the
+// blocks and a gap of blocks, or in lines a later catch-up appended to a block and past it, is still found, with the
 // snippet a brute-force scan of the files gives.
 import { expect } from 'chai';
 import * as fs from 'node:fs';
@@ -40,6 +40,8 @@ describe('thread/search through line signatures: no match is dropped', function 
     try {
       const writers = [0, 1, 2, 3].map((i) => longThread(i, 90));
       // 0 and 1: the marker only in the last line's text; 2: only in the first message; 3: not yet.
+      // 0: past a run of lines without text longer than two blocks (blocks missing in between).
+      for (let t = 0; t < 300; t++) writers[0]!.tokenCount(t);
       writers[0]!.responseMessage('assistant', `at last: ${MARK.toUpperCase()}`);
       writers[1]!.push('event_msg', { type: 'agent_message', message: `finally ${MARK}`, phase: null, memory_citation: null });
       const first = new RolloutWriter('paginated', idOf(2), { startMs: BASE_MS + 2000 }).sessionMeta();

@@ -118,11 +118,14 @@ export const setHashes = (signature: Uint8Array, hashes: ReadonlyArray<number>):
 export const termBits = (term: string): number[] => gramHashesOf(term);
 
 /** Whether `signature` holds every hash's bit (its size, a power of two, says how many bits a hash keeps: a stored one of another size still answers). */
-export const signatureHolds = (signature: Uint8Array, hashes: ReadonlyArray<number>): boolean => {
+export const signatureHolds = (signature: Uint8Array, hashes: ReadonlyArray<number>): boolean => firstMissing(signature, hashes) < 0;
+
+/** The index of the first hash whose bit `signature` lacks, -1 when it holds them all. */
+export const firstMissing = (signature: Uint8Array, hashes: ReadonlyArray<number>): number => {
   const mask = signature.length * 8 - 1;
-  for (const hash of hashes) {
-    const bit = hash & mask;
-    if ((signature[bit >>> 3]! & (1 << (bit & 7))) === 0) return false;
+  for (let i = 0; i < hashes.length; i++) {
+    const bit = hashes[i]! & mask;
+    if ((signature[bit >>> 3]! & (1 << (bit & 7))) === 0) return i;
   }
-  return true;
+  return -1;
 };

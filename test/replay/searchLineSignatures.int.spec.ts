@@ -79,6 +79,13 @@ describe('thread/search through line signatures: no match is dropped', function 
         fs.appendFileSync(paths[3]!, w3.text().slice(written.length));
         await right(m.ports.indexer.refreshAll());
         expect(await expectAsScan(m.ports, `last ${MARK}!`)).to.deep.equal([`${idOf(3)} the very last ${MARK}!`]);
+        // A file rewritten shorter is indexed again from its first line: its old blocks are gone with its old lines.
+        const rewritten = longThread(1, 2);
+        rewritten.responseMessage('assistant', `now only ${MARK} once`);
+        fs.writeFileSync(paths[1]!, rewritten.text());
+        await right(m.ports.indexer.refreshAll());
+        expect((await expectAsScan(m.ports, MARK)).filter((f) => f.startsWith(idOf(1)))).to.deep.equal([`${idOf(1)} now only ${MARK} once`]);
+        expect((await expectAsScan(m.ports, 'finally zebra')).length).to.equal(0);
       } finally {
         await m.close();
       }

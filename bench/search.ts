@@ -4,7 +4,8 @@
  * projection (this tree), cold, median wall seconds, and its size; with `--baseline-engine` (the CLI
  * of a build without search) the same for that build beside it; then each query's p50 / p90
  * through `serve`, beside the real `codex app-server` on the same files (warmed by a first
- * untimed search, which also checks that both answer the same threads and snippets).
+ * untimed search of every query, which also checks that both answer the same threads and
+ * snippets, and timed once both processes are idle).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -52,6 +53,29 @@ const gist = (a: RpcAnswer): unknown =>
         data: (a.result as { data: Array<{ thread: { id: string }; snippet: string }> }).data.map((d) => [d.thread.id, d.snippet]),
         next: ((a.result as { nextCursor: string | null }).nextCursor ?? '').split('|')[1] ?? null,
       };
+
+/** CPU seconds a process has used (Linux /proc; 0 where it cannot be read). */
+const cpuSeconds = (pid: number): number => {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+};
+
+/** Resolves once the processes used under 2% of a core over half a second (at most 60 s). */
+const whenIdle = async (pids: ReadonlyArray<number | undefined>): Promise<void> => {
+  const known = pids.filter((p): p is number => p !== undefined);
+  const used = (): number => known.reduce((n, p) => n + cpuSeconds(p), 0);
+  const until = Date.now() + 60_000;
+  for (let before = used(); Date.now() < until;) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = used();
+    if (now - before < 0.01) return;
+    before = now;
+  }
+};
 
 const timeAsk = async (ask: Ask, params: Record<string, unknown>, reps: number): Promise<{ p50: number; p90: number }> => {
   const ms: number[] = [];
@@ -106,11 +130,16 @@ export const runSearchBench = async (engine: string, baselineEngine: string | nu
                 return { error: { code: -1, message: String(e) } };
               }
             };
+      // Every query asked of both once before any is timed, and both left to finish what starting
+      // began (codex fills its state database from the home after it answers): the first query
+      // timed would otherwise share the two cores with that work.
+      const firsts: Array<{ readonly first: RpcAnswer; readonly codexFirst: RpcAnswer | null }> = [];
+      for (const q of QUERIES) firsts.push({ first: await askOurs(q.params), codexFirst: askCodex === null ? null : await askCodex(q.params) });
+      await whenIdle([serve.child.pid, codex?.server.pid]);
       const queries: Array<Record<string, unknown>> = [];
-      for (const q of QUERIES) {
-        const first = await askOurs(q.params);
+      for (const [i, q] of QUERIES.entries()) {
+        const { first, codexFirst } = firsts[i]!;
         const found = 'result' in first ? (first.result as { data: unknown[] }).data.length : -1;
-        const codexFirst = askCodex === null ? null : await askCodex(q.params);
         const oursTimes = await timeAsk(askOurs, q.params, reps);
         const codexTimes = askCodex === null ? null : await timeAsk(askCodex, q.params, Math.max(3, Math.ceil(reps / 4)));
         queries.push({

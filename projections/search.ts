@@ -1,5 +1,6 @@
 import { conversationTextOf } from '../domain/search/conversationText.js';
-import { addToSignature, SIGNATURE_BYTES } from '../domain/search/gramSignature.js';
+import { gramHashesOf, setHashes, SIGNATURE_BYTES } from '../domain/search/gramSignature.js';
+import { blockOfLine, lineEntryBytes, writeLineEntry } from '../domain/search/lineSignatures.js';
 import type { Batch } from './batch.js';
 import type { Projection } from './projection.js';
 
@@ -17,10 +18,46 @@ const signatureToEdit = (b: Batch, rolloutId: string): Uint8Array => {
   return signature;
 };
 
+/** A block of line signatures being written in a batch: its bytes with room to grow, and the view of them the batch holds. */
+interface GrowingBlock {
+  buffer: Uint8Array;
+  used: number;
+  view: Uint8Array | undefined;
+}
+
+/** Per batch (so a batch never grows another's block), the blocks it is writing, by rollout and block. */
+const growing = new WeakMap<Batch, Map<string, GrowingBlock>>();
+
+/** Appends a line's entry to its block: amortised constant work a line, the block put as a view of what is written. */
+const addLineSignature = (b: Batch, rolloutId: string, line: number, hashes: ReadonlyArray<number>): void => {
+  const key = [rolloutId, blockOfLine(line)] as const;
+  const stored = b.get('searchLines', key);
+  let blocks = growing.get(b);
+  if (blocks === undefined) growing.set(b, (blocks = new Map()));
+  const name = `${rolloutId}\u0000${key[1]}`;
+  let block = blocks.get(name);
+  // Not ours (first write in this batch, or the rollout's rows were reset since): start from what is stored.
+  if (block === undefined || block.view !== stored) {
+    block = { buffer: new Uint8Array(Math.max(256, 2 * (stored?.length ?? 0))), used: stored?.length ?? 0, view: undefined };
+    if (stored !== undefined) block.buffer.set(stored);
+    blocks.set(name, block);
+  }
+  const bytes = lineEntryBytes(hashes.length);
+  if (block.used + bytes > block.buffer.length) {
+    const bigger = new Uint8Array(Math.max(2 * block.buffer.length, block.used + bytes));
+    bigger.set(block.buffer.subarray(0, block.used));
+    block.buffer = bigger;
+  }
+  block.used = writeLineEntry(block.buffer, block.used, line, hashes);
+  block.view = block.buffer.subarray(0, block.used);
+  b.put('searchLines', key, block.view);
+};
+
 /**
  * What `thread/search` reads of a rollout file: each line's conversation text (user and agent
- * message events, user / assistant response messages), and the file's trigram signature, so a
- * query reads only the files that can match.
+ * message events, user / assistant response messages), the file's trigram signature, so a query
+ * reads only the files that can match, and each such line's own signature (`searchLines`), so it
+ * reads only the texts that can match.
  */
 export const searchProjection: Projection = {
   name: 'search',
@@ -28,6 +65,8 @@ export const searchProjection: Projection = {
     const text = conversationTextOf(ev);
     if (text === null) return;
     b.put('searchText', [ctx.rolloutId, pos.line], text);
-    addToSignature(signatureToEdit(b, ctx.rolloutId), text.raw ?? text.text);
+    const hashes = gramHashesOf(text.raw ?? text.text);
+    setHashes(signatureToEdit(b, ctx.rolloutId), hashes);
+    addLineSignature(b, ctx.rolloutId, pos.line, hashes);
   },
 };

@@ -4,6 +4,7 @@ import { rejected } from '../domain/errors.js';
 import type { ThreadRow } from '../domain/index/rows.js';
 import { trimWhitespace } from '../domain/search/conversationText.js';
 import { signatureHolds, termBits } from '../domain/search/gramSignature.js';
+import { linesHolding } from '../domain/search/lineSignatures.js';
 import { currentSignatures, filesHolding, keptSignatures } from './internal/signatureSweep.js';
 import { literalPattern, searchSnippetOf } from '../domain/search/literalMatch.js';
 import type { Thread } from '../domain/thread/thread.js';
@@ -40,18 +41,36 @@ export interface ThreadSearchPage {
 /**
  * The first line of a rollout file where `term` is found, as its snippet; null when none (or the
  * file's signature already rules it out: no row read). `known`: the file's signature was already
- * tested and holds the term's bits.
+ * tested and holds the term's bits. Only the texts of lines whose signature holds them are read.
  */
 export const firstSnippetIn = async (ports: HistoryReadPorts, rolloutId: string, pattern: RegExp, bits: ReadonlyArray<number>, known = false): Promise<string | null> => {
   if (!known) {
     const signature = await take(ports.index.get('searchGrams', [rolloutId]));
     if (signature === undefined || !signatureHolds(signature, bits)) return null;
   }
-  for await (const { value } of scanRows(ports.index, 'searchText', [rolloutId], { reverse: false }, 8)) {
-    const snippet = searchSnippetOf(value, pattern);
-    if (snippet !== null) return snippet;
+  if (bits.length === 0) {
+    // A term under three code points: every line can match, and the first text usually does.
+    for await (const { value } of scanRows(ports.index, 'searchText', [rolloutId], { reverse: false }, 8)) {
+      const snippet = searchSnippetOf(value, pattern);
+      if (snippet !== null) return snippet;
+    }
+    return null;
   }
-  return null;
+  // Only the texts of lines whose own signature holds the term's grams, in line order; a block at
+  // a time, each read by its number (a file's blocks are mostly consecutive), a gap found by a range.
+  for (let n = 0; ; n += 1) {
+    let block = await take(ports.index.get('searchLines', [rolloutId, n]));
+    if (block === undefined) {
+      const next = (await take(ports.index.range('searchLines', [rolloutId], { from: [rolloutId, n], limit: 1 })))[0];
+      if (next === undefined) return null;
+      [n, block] = [next.key[1], next.value];
+    }
+    for (const line of linesHolding(block, bits)) {
+      const text = await take(ports.index.get('searchText', [rolloutId, line]));
+      const snippet = text === undefined ? null : searchSnippetOf(text, pattern);
+      if (snippet !== null) return snippet;
+    }
+  }
 };
 
 /**

@@ -32,6 +32,7 @@ import type { TableName } from '../../domain/index/rows.js';
  * | meta      | ["threadStateLog"]                | bytes of `.rollout-engine/thread-state.jsonl` folded so far |
  * | search_text    | [rolloutId, line]            | ConversationText: what thread/search looks in on that line  |
  * | search_grams   | [rolloutId]                  | the rollout's trigram signature (8 KiB bit set)             |
+ * | search_lines   | [rolloutId, block]           | its searched lines' signatures, 512 file lines a block      |
  *
  * `rolloutId` is the thread id for a root file, the fork's id, or the revision id: like Codex's
  * thread_history projection, each rollout file has its own rows and a fork's reads combine the
@@ -42,7 +43,7 @@ import type { TableName } from '../../domain/index/rows.js';
  * Values are msgpack (lmdb default) with record structures shared per table. Schema changes bump `SCHEMA_VERSION` and add a step under
  * migrations/index/.
  */
-export const SCHEMA_VERSION = 18;
+export const SCHEMA_VERSION = 19;
 
 /** Bytes of a file's head covered by `headHash`. */
 export const HEAD_BYTES = 4096;
@@ -68,6 +69,7 @@ export const DB_NAMES: Readonly<Record<TableName, string>> = {
   threadState: 'thread_state',
   searchText: 'search_text',
   searchGrams: 'search_grams',
+  searchLines: 'search_lines',
   toolItems: 'tool_items',
 };
 

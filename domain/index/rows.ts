@@ -247,6 +247,8 @@ export interface IndexTables {
   searchText: { key: readonly [string, number]; value: ConversationText };
   /** The rollout's search signature (domain/search/gramSignature.ts): its trigrams' bits. */
   searchGrams: { key: readonly [string]; value: Uint8Array };
+  /** The signatures of the rollout's searched lines, a block of its lines a row (domain/search/lineSignatures.ts). */
+  searchLines: { key: readonly [string, number]; value: Uint8Array };
   /** The tool items (command, patch, MCP call, …) a file's `item_completed` lines hold, by line (domain/analytics/toolItems.ts). */
   toolItems: { key: readonly [string, number]; value: ToolItemRow };
 }
@@ -288,6 +290,7 @@ export const TABLES: ReadonlyArray<TableName> = [
   'threadState',
   'searchText',
   'searchGrams',
+  'searchLines',
   'toolItems',
 ];
 /**

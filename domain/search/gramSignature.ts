@@ -98,19 +98,34 @@ export const addToSignature = (signature: Uint8Array, text: string): void => {
   });
 };
 
-/** The gram hashes whose bits a file's signature must hold for `term` to match in it (none for a term under three code points). */
-export const termBits = (term: string): number[] => {
-  const bits: number[] = [];
-  eachGramBit(term, (bit) => bits.push(bit));
-  return bits;
+/** The hash of every trigram and six-gram of `text`, in order (what `addToSignature` sets). */
+export const gramHashesOf = (text: string): number[] => {
+  const hashes: number[] = [];
+  eachGramBit(text, (hash) => hashes.push(hash));
+  return hashes;
 };
 
-/** Whether `signature` holds every hash's bit (its size, a power of two, says how many bits a hash keeps: a stored one of another size still answers). */
-export const signatureHolds = (signature: Uint8Array, hashes: ReadonlyArray<number>): boolean => {
+/** Sets each hash's bit in `signature` (its size, a power of two, says how many low bits a hash keeps). */
+export const setHashes = (signature: Uint8Array, hashes: ReadonlyArray<number>): void => {
   const mask = signature.length * 8 - 1;
   for (const hash of hashes) {
     const bit = hash & mask;
-    if ((signature[bit >>> 3]! & (1 << (bit & 7))) === 0) return false;
+    signature[bit >>> 3]! |= 1 << (bit & 7);
   }
-  return true;
+};
+
+/** The gram hashes whose bits a file's signature must hold for `term` to match in it (none for a term under three code points). */
+export const termBits = (term: string): number[] => gramHashesOf(term);
+
+/** Whether `signature` holds every hash's bit (its size, a power of two, says how many bits a hash keeps: a stored one of another size still answers). */
+export const signatureHolds = (signature: Uint8Array, hashes: ReadonlyArray<number>): boolean => firstMissing(signature, hashes) < 0;
+
+/** The index of the first hash whose bit `signature` lacks, -1 when it holds them all. */
+export const firstMissing = (signature: Uint8Array, hashes: ReadonlyArray<number>): number => {
+  const mask = signature.length * 8 - 1;
+  for (let i = 0; i < hashes.length; i++) {
+    const bit = hashes[i]! & mask;
+    if ((signature[bit >>> 3]! & (1 << (bit & 7))) === 0) return i;
+  }
+  return -1;
 };

@@ -58,6 +58,8 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 16, to: 17, name: '017-tool-items', kind: 'rebuild' },
   // Which rollouts continue which file (`rolloutForks`), so a catch-up of a few files does not read every rollout row: derived from the rollout rows.
   { from: 17, to: 18, name: '018-rollout-forks', kind: 'inPlace', run: addRolloutForks },
+  // Each searched line's own signature (`searchLines`): a search reads only the texts that can match.
+  { from: 18, to: 19, name: '019-search-line-signatures', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -1,5 +1,5 @@
 import type { IndexStore } from '../../domain/ports.js';
-import { signatureHolds } from '../../domain/search/gramSignature.js';
+import { firstMissing } from '../../domain/search/gramSignature.js';
 import { indexWriteMark } from './indexWriteMark.js';
 import { scanRows } from './scanRows.js';
 import { take } from './useCase.js';
@@ -56,8 +56,14 @@ export const currentSignatures = async (index: IndexStore): Promise<Signatures> 
 export const filesHolding = (s: Signatures, bits: ReadonlyArray<number>): { readonly files: Set<string>; readonly threads: Set<string> } => {
   const files = new Set<string>();
   const threads = new Set<string>();
+  // The hash that last ruled a file out is tested first: it usually rules the next out too, so a
+  // file costs one probe of its signature, not one per gram the term shares with it (the signatures
+  // of a large home are many megabytes: each probe is a cache miss).
+  const order = [...bits];
   for (let i = 0; i < s.signatures.length; i++) {
-    if (!signatureHolds(s.signatures[i]!, bits)) continue;
+    const missing = firstMissing(s.signatures[i]!, order);
+    if (missing > 0) [order[0], order[missing]] = [order[missing]!, order[0]!];
+    if (missing >= 0) continue;
     files.add(s.rolloutIds[i]!);
     const thread = s.threadIds[i];
     if (thread !== undefined) threads.add(thread);

@@ -3,6 +3,7 @@ import { memoryIndex } from '../../projections/batch.js';
 import { skipByPrefix } from '../../projections/linePrefix.js';
 import { projectBatch } from '../../projections/runner.js';
 import { addToSignature, SIGNATURE_BYTES, signatureHolds, termBits } from '../../domain/search/gramSignature.js';
+import { blockOfLine, linesHolding } from '../../domain/search/lineSignatures.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { checkpointAfter, toLines } from '../fixtures/lineInputs.js';
 
@@ -54,5 +55,38 @@ describe('the search projection', () => {
         const piece = text.slice(from, to);
         expect(signatureHolds(signature, termBits(piece.toUpperCase())), piece).to.equal(true);
       }
+  });
+
+  it('keeps each searched line’s own signature in its block of 128 lines: every text line once, in order, the same bytes however the file is cut into batches', () => {
+    for (const mode of ['paginated', 'legacy'] as const) {
+      const w = new RolloutWriter(mode, ID).sessionMeta();
+      for (let t = 0; t < 60; t++) w.chatTurn(`t${t}`, `question ${t} about the kelvin sign`, `answer ${t}: it is U+212A`);
+      const lines = toLines(w.text().trimEnd().split('\n'));
+      const ctx = { rolloutId: ID, threadId: ID, path: '/p' };
+      const foldIn = (cuts: ReadonlyArray<number>) => {
+        const idx = memoryIndex();
+        const ends = [...cuts, lines.length];
+        ends.forEach((end, i) => {
+          const part = lines.slice(i === 0 ? 0 : ends[i - 1], end);
+          idx.apply(projectBatch(idx, { ctx, resetRollouts: [], lines: part, checkpoint: checkpointAfter('/p', ID, ID, part[part.length - 1]) }).writes);
+        });
+        return idx.rows();
+      };
+      const whole = foldIn([]);
+      const blocks = whole.filter((r) => r.table === 'searchLines');
+      const texts = whole.filter((r) => r.table === 'searchText').map((r) => r.key[1] as number);
+      expect(blocks.length, mode).to.be.greaterThan(2);
+      // Every text line is in the block its number names, once, in order; no other line is.
+      expect(
+        blocks.flatMap((b) => linesHolding(b.value as Uint8Array, [])),
+        mode,
+      ).to.deep.equal(texts);
+      for (const b of blocks) for (const line of linesHolding(b.value as Uint8Array, [])) expect(blockOfLine(line)).to.equal(b.key[1]);
+      // Cut anywhere (inside a block too, one line at a time at the end), the rows are the same bytes.
+      const cut = foldIn([3, 130, 131, 400, ...Array.from({ length: 12 }, (_, i) => lines.length - 12 + i)]);
+      expect(cut.filter((r) => r.table === 'searchLines').map((r) => [r.key, Buffer.from(r.value as Uint8Array).toString('hex')])).to.deep.equal(
+        blocks.map((r) => [r.key, Buffer.from(r.value as Uint8Array).toString('hex')]),
+      );
+    }
   });
 });

@@ -17,6 +17,7 @@ const P = '01a1fe87-0000-7000-8000-0000000000e1';
 const L = '01a1fe87-0000-7000-8000-0000000000e2';
 const STEP = MIGRATIONS.find((m) => m.name === '015-search')!;
 const SIX_GRAMS = MIGRATIONS.find((m) => m.name === '016-search-six-grams')!;
+const LINE_SIGNATURES = MIGRATIONS.find((m) => m.name === '019-search-line-signatures')!;
 
 describe('schema 14 → 15: the search tables (rebuild)', () => {
   const tmp = useTempDir('search-migration-');
@@ -40,28 +41,31 @@ describe('schema 14 → 15: the search tables (rebuild)', () => {
     }
   };
 
-  it('an index of schema 14 (no search rows) is rebuilt, and then finds what a fresh index finds', async () => {
-    expect(STEP.kind).to.equal('rebuild');
-    const home = nodePath.join(tmp(), 'home');
+  /** An index whose `tables` are emptied, marked schema `from`, answers otherwise; reopened, it is rebuilt as a fresh one. */
+  const expectRebuiltWithout = async (name: string, tables: ReadonlyArray<'searchText' | 'searchGrams' | 'searchLines'>, from: number): Promise<void> => {
+    const home = nodePath.join(tmp(), `home-${name}`);
     await fs.mkdir(home);
     writeRollout(home, rolloutName(P), chatThread('paginated', P, 3).text());
     writeRollout(home, rolloutName(L), chatThread('legacy', L, 2).text());
-    const dir = nodePath.join(tmp(), 'index');
+    const dir = nodePath.join(tmp(), `index-${name}`);
     const built = right(await openIndex(dir, home)()).store;
     right(await catchUpHome(built, home)());
     const fresh = right(await built.dump()());
     const kept = await answers(built, home);
     expect(JSON.stringify(kept)).to.include('answer 2');
-    // What schema 14 had: no search rows.
     const dropped: IndexWrite[] = [];
-    for (const table of ['searchText', 'searchGrams'] as const)
-      for (const r of right(await built.range(table, [])())) dropped.push({ op: 'del', table, key: r.key as ReadonlyArray<string | number> });
-    expect(dropped.length).to.be.greaterThan(4);
-    right(await built.commit(() => [...dropped, { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: STEP.from }])());
+    for (const table of tables) for (const r of right(await built.range(table, [])())) dropped.push({ op: 'del', table, key: r.key as ReadonlyArray<string | number> });
+    expect(dropped.length).to.be.greaterThan(tables.length);
+    right(await built.commit(() => [...dropped, { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: from }])());
     expect(await answers(built, home)).to.not.deep.equal(kept);
     right(await built.close()());
-
     await expectRebuiltAsFresh(dir, home, fresh, kept);
+  };
+
+  it('an index of schema 14 (no search rows) is rebuilt, and then finds what a fresh index finds', async () => {
+    expect(STEP.kind).to.equal('rebuild');
+    // What schema 14 had: no search rows.
+    await expectRebuiltWithout('15', ['searchText', 'searchGrams'], STEP.from);
   });
 
   it('schema 15 → 16: signatures without six-grams (stood in for by empty ones, which rule out every file) are rebuilt', async () => {
@@ -84,5 +88,10 @@ describe('schema 14 → 15: the search tables (rebuild)', () => {
     expect(await answers(built, home)).to.not.deep.equal(kept);
     right(await built.close()());
     await expectRebuiltAsFresh(dir, home, fresh, kept);
+  });
+
+  it('schema 18 → 19: an index without line signatures (a search reads only the lines they let through) is rebuilt', async () => {
+    expect(LINE_SIGNATURES).to.include({ from: 18, to: 19, kind: 'rebuild' });
+    await expectRebuiltWithout('19', ['searchLines'], LINE_SIGNATURES.from);
   });
 });

@@ -13,7 +13,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
 
 /** Does the value hold a stream: is one, or is an object with one among its values (arrays are not looked into)? */
-const holdsStream = (v: unknown): boolean => isStream(v) || (isPlainObject(v) && Object.values(v).some(holdsStream));
+export const holdsStream = (v: unknown): boolean => isStream(v) || (isPlainObject(v) && Object.values(v).some(holdsStream));
 
 /** `value` with each stream in it (where `jsonPieces` finds them) replaced by `f` of it; the rest as it is. */
 export const mapStreams = (value: unknown, f: (stream: AsyncIterable<unknown>) => AsyncIterable<unknown>): unknown =>

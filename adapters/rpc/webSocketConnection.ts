@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { InputLine } from './boundedLines.js';
 import type { RpcConnection } from './connection.js';
-import { jsonPieces } from './streamedJson.js';
+import { holdsStream, jsonPieces } from './streamedJson.js';
 
 /** How a WebSocket connection bounds what it holds for a peer. */
 export interface WebSocketLimits {
@@ -118,6 +118,9 @@ export const webSocketConnection = (socket: WebSocket, limits: WebSocketLimits, 
 
   /** One message: its JSON as it is produced, cut into fragments; on a failure part way, the message is ended cut (not valid JSON) and the error thrown. */
   const sendNow = async (message: unknown): Promise<void> => {
+    // Most answers hold no stream and are small: their JSON in one frame, with no pieces to gather.
+    const whole = holdsStream(message) ? undefined : Buffer.from(JSON.stringify(message) ?? 'null', 'utf8');
+    if (whole !== undefined && whole.length <= limits.fragmentBytes) return frame(whole, true);
     let held: Buffer[] = [];
     let heldBytes = 0;
     let started = false;
@@ -135,8 +138,8 @@ export const webSocketConnection = (socket: WebSocket, limits: WebSocketLimits, 
       heldBytes = buf.length;
     };
     try {
-      for await (const piece of jsonPieces(message)) {
-        const bytes = Buffer.from(piece, 'utf8');
+      for await (const piece of whole === undefined ? jsonPieces(message) : [whole]) {
+        const bytes = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
         held.push(bytes);
         heldBytes += bytes.length;
         if (heldBytes > limits.fragmentBytes) await flush(false);

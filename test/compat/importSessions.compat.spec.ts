@@ -4,7 +4,7 @@
 // only ids and the import's clock readings; then each side reads the other's import, and each
 // honours the other's ledger (nothing imported twice).
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppServer, COMPAT_CLIENT_NAME, stopAllAppServers, writeCodexConfig } from './appServer.js';
@@ -20,12 +20,12 @@ interface Imported {
 }
 
 /**
- * What Codex answers for its own import from its state DB row, written at import time and not
- * derivable from the rollout (every line carries the import's time): the thread's times (the source
- * messages' first and last) and a one-line preview. Codex itself answers the rollout's values for
- * the same thread once its state DB is rebuilt, and for ours; so do we.
+ * The thread's times: Codex answers its own import's from the state DB row it writes when importing
+ * (the source messages' first and last times), every other reader from the rollout, whose lines
+ * all carry the import's time. The preview is compared as is: Codex records its label of the first
+ * user message for an import, and the engine answers that label for every imported thread.
  */
-const STATE_DB_FIELDS = new Set(['createdAt', 'updatedAt', 'recencyAt', 'preview']);
+const IMPORT_TIME_FIELDS = new Set(['createdAt', 'updatedAt', 'recencyAt']);
 
 /** A thread/read answer with what is the import's own (ids, paths, clock readings) replaced by placeholders. */
 const normalised = (answer: unknown, threadId: string): unknown => {
@@ -37,7 +37,7 @@ const normalised = (answer: unknown, threadId: string): unknown => {
       if (key === 'path') return '<path>';
       if (key === 'id' && (/^[0-9a-f-]{36}$/.test(v) || /^item-\d+$/.test(v))) return '<item>';
     }
-    if (key !== undefined && STATE_DB_FIELDS.has(key)) return '<state DB>';
+    if (key !== undefined && IMPORT_TIME_FIELDS.has(key)) return '<import time>';
     return v;
   };
   const { readState: _r, ...rest } = (walk(answer, undefined) ?? {}) as Record<string, unknown>;
@@ -209,7 +209,31 @@ describe('import Claude Code sessions: rollout-engine import claude against code
     expect(new Set(texts(expected.thread.turns))).to.deep.equal(new Set(texts(actual.thread.turns)));
   });
 
-  it("Codex lists and reads the engine's import as it reads its own", async () => {
+  it("Codex lists and reads the engine's import as it reads its own (its state DB rebuilt from the rollouts, as it is for ours)", async () => {
+    // Codex answers its own import's preview from the row it wrote into state_5.sqlite when importing;
+    // a thread it did not import (ours) gets its row from the rollout, as its own import does once that
+    // DB is rebuilt: the whole first message. So ours is compared with its own import read that way.
+    const rebuilt = join(root, 'codex-side-rebuilt');
+    cpSync(codexSide, rebuilt, { recursive: true });
+    for (const f of readdirSync(rebuilt)) if (f.startsWith('state_5.sqlite')) rmSync(join(rebuilt, f));
+    const own = await AppServer.start({ codexHome: rebuilt, userHome });
+    const ownReads = new Map<string, unknown>();
+    try {
+      for (const which of ['rich', 'untitled'] as const) {
+        const codexThread = codexImported.find((i) => i.source === sessions[which])!;
+        ownReads.set(which, await own.request('thread/read', { threadId: codexThread.threadId, includeTurns: true }));
+      }
+    } finally {
+      await own.stop();
+    }
+    // What differs from the read of its fresh import is what lived in that row alone: the label it
+    // recorded as preview, and the title as name (our import records the name in session_index.jsonl).
+    const rich = codexImported.find((i) => i.source === sessions.rich)!;
+    expect((ownReads.get('rich') as { thread: { preview: string } }).thread.preview).to.equal(
+      (codexReads.get(sessions.rich) as { thread: { preview: string } }).thread.preview + '\n<command-name>/review</command-name>\nPlease fix the failing parser test',
+    );
+    const afterRebuild = jsonDifferences(normalised(codexReads.get(sessions.rich), rich.threadId), normalised(ownReads.get('rich'), rich.threadId));
+    expect(afterRebuild.map((d) => d.path)).to.deep.equal(['thread.preview', 'thread.name']);
     const codex = await AppServer.start({ codexHome: ourSide, userHome });
     try {
       const listed = await codex.request<{ data: Array<{ id: string; name: string | null }> }>('thread/list', {});
@@ -218,7 +242,10 @@ describe('import Claude Code sessions: rollout-engine import claude against code
         const ourThread = ourImported.find((i) => i.source === sessions[which])!;
         const codexThread = codexImported.find((i) => i.source === sessions[which])!;
         const read = await codex.request('thread/read', { threadId: ourThread.threadId, includeTurns: true });
-        const differences = jsonDifferences(normalised(codexReads.get(sessions[which]), codexThread.threadId), normalised(read, ourThread.threadId));
+        const { thread: ownThread } = ownReads.get(which) as { thread: Record<string, unknown> };
+        const { thread: freshThread } = codexReads.get(sessions[which]) as { thread: Record<string, unknown> };
+        const expected = { thread: { ...ownThread, name: freshThread['name'] } };
+        const differences = jsonDifferences(normalised(expected, codexThread.threadId), normalised(read, ourThread.threadId));
         if (differences.length > 0) expect.fail(`${which}: ${describeDifferences(differences)}`);
       }
       // Our ledger is Codex's: nothing is offered again.

@@ -1,0 +1,138 @@
+// Claude Code's instructions (CLAUDE.md) and skills migrated by `externalAgentConfig/detect` and
+// `…/import` (items AGENTS_MD and SKILLS): the same Claude home (made here) and two copies of one
+// repository, one migrated by the real `codex app-server`, the other by `rollout-engine serve`.
+// Detect answers, the notifications and the files written must be equal, normalising only which
+// side's paths they name and the import's id.
+import { expect } from 'chai';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { AppServer, COMPAT_CLIENT_NAME, stopAllAppServers, writeCodexConfig } from './appServer.js';
+import { ENGINE_CLI_PATH } from './engineCli.js';
+import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
+import { freshRoot } from './mutationHarness.js';
+import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+
+const write = (path: string, text: string): void => {
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, text);
+};
+
+/** A repository as a user has it: CLAUDE.md at its root and in .claude/ (the root's wins), two skills, a sub-folder to start from. */
+const writeRepo = (repo: string): void => {
+  mkdirSync(join(repo, '.git'), { recursive: true });
+  mkdirSync(join(repo, 'src', 'deep'), { recursive: true });
+  write(join(repo, 'CLAUDE.md'), '# Working on this repo with Claude Code\n\nRun `npm test` before asking claude-code to commit. See CLAUDE.md files below.\n');
+  write(join(repo, '.claude', 'CLAUDE.md'), 'not this one: the root CLAUDE.md wins\n');
+  write(join(repo, '.claude', 'skills', 'lint', 'SKILL.md'), '---\nname: lint\ndescription: Lint like Claude\n---\nRun the linter; CLAUDE_CODE users know.\n');
+  write(join(repo, '.claude', 'skills', 'release', 'SKILL.md'), '---\nname: release\ndescription: Cut a release\n---\nTag, then tell Claude.\n');
+  write(join(repo, '.claude', 'skills', 'release', 'scripts', 'tag.sh'), '#!/bin/sh\necho claude\n');
+};
+
+/** Every file under `dir` (relative path → text), and the empty folders. */
+const treeOf = (dir: string): Record<string, string> => {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    const entries = readdirSync(d);
+    if (entries.length === 0) out[`${relative(dir, d)}/`] = '';
+    for (const name of entries) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[relative(dir, p)] = readFileSync(p, 'utf8');
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out;
+};
+
+describe("Claude Code's CLAUDE.md and skills: externalAgentConfig detect and import against codex app-server (compat)", function () {
+  this.timeout(240_000);
+  let root: string;
+  let userHome: string;
+
+  before(() => {
+    root = freshRoot();
+    userHome = join(root, 'user');
+    const claude = join(userHome, '.claude');
+    write(join(claude, 'CLAUDE.md'), '# Rules for Claude\nUse claude-code style. See CLAUDE.md and claude.md; notclaude stays; Claude_Code goes.\n');
+    write(join(claude, 'skills', 'review-pr', 'SKILL.md'), '---\nname: review-pr\ndescription: Review a PR the way Claude Code does\n---\nAsk Claude to review.\n');
+    write(join(claude, 'skills', 'review-pr', 'notes.txt'), 'claude stays here: not a SKILL.md\n');
+    write(join(claude, 'skills', 'changelog', 'skill.md'), '---\nname: changelog\ndescription: Claude writes it\n---\n');
+    mkdirSync(join(claude, 'skills', 'empty-skill'), { recursive: true });
+    write(join(claude, 'skills', 'not-a-skill.md'), 'a file, not a folder: not migrated\n');
+    for (const side of ['codex', 'ours']) {
+      writeRepo(join(root, side, 'repo'));
+      writeCodexConfig(join(root, side, '.codex'), 1);
+    }
+    // A skill already in our target, and in Codex's: neither is offered nor touched.
+    for (const side of ['codex', 'ours']) write(join(root, side, '.agents', 'skills', 'changelog', 'SKILL.md'), 'mine\n');
+  });
+
+  after(async () => {
+    await stopAllAppServers();
+    if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('detects the same items, imports them with the same notifications, writes the same files, and offers nothing after', async () => {
+    const side = (name: string) => ({ codexHome: join(root, name, '.codex'), repoCwd: join(root, name, 'repo', 'src', 'deep') });
+    const normalise = (v: unknown, name: string): unknown => JSON.parse(JSON.stringify(v).replaceAll(join(root, name), '<side>'));
+
+    const codexSide = side('codex');
+    const codex = await AppServer.start({ codexHome: codexSide.codexHome, userHome });
+    let codexDetected: unknown;
+    let codexNotes: unknown[];
+    let codexAgain: unknown;
+    try {
+      codexDetected = await codex.request('externalAgentConfig/detect', { includeHome: true, cwds: [codexSide.repoCwd] });
+      const since = codex.mark();
+      const { importId } = await codex.request<{ importId: string }>('externalAgentConfig/import', { migrationItems: (codexDetected as { items: unknown[] }).items });
+      await codex.waitForNotification('externalAgentConfig/import/completed', (p: any) => p.importId === importId, 60_000, since);
+      codexNotes = codex.notifications
+        .filter((n) => n.seq >= since && n.method.startsWith('externalAgentConfig/'))
+        .map((n) => ({ method: n.method, params: { ...(n.params as object), importId: '<import>' } }));
+      codexAgain = await codex.request('externalAgentConfig/detect', { includeHome: true, cwds: [codexSide.repoCwd] });
+    } finally {
+      await codex.stop();
+    }
+    expect((codexDetected as { items: Array<{ itemType: string }> }).items.map((i) => i.itemType)).to.deep.equal(['SKILLS', 'AGENTS_MD', 'SKILLS', 'AGENTS_MD']);
+
+    const ourSide = side('ours');
+    const client = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', ourSide.codexHome], {
+      env: { ...process.env, HOME: userHome, CLAUDE_CONFIG_DIR: '' },
+    });
+    try {
+      const ask = async (method: string, params: unknown): Promise<any> => {
+        const a = await client.request(method, params);
+        if (!('result' in a)) throw new Error(`${method}: ${JSON.stringify(a.error)}`);
+        return a.result;
+      };
+      await ask('initialize', { clientInfo: { name: COMPAT_CLIENT_NAME, version: '0.1.0' }, capabilities: { experimentalApi: true } });
+      client.notify('initialized');
+      const detected = await ask('externalAgentConfig/detect', { includeHome: true, cwds: [ourSide.repoCwd] });
+      const detectDifferences = jsonDifferences(normalise(codexDetected, 'codex'), normalise(detected, 'ours'));
+      if (detectDifferences.length > 0) expect.fail(`detect: ${describeDifferences(detectDifferences)}`);
+
+      const { importId } = await ask('externalAgentConfig/import', { migrationItems: detected.items });
+      const deadline = Date.now() + 60_000;
+      const mine = () => client.notifications.filter((n) => (n.params as { importId?: string }).importId === importId);
+      while (!mine().some((n) => n.method === 'externalAgentConfig/import/completed') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const ourNotes = mine().map((n) => ({ method: n.method, params: { ...(n.params as object), importId: '<import>' } }));
+      const noteDifferences = jsonDifferences(normalise(codexNotes, 'codex'), normalise(ourNotes, 'ours'));
+      if (noteDifferences.length > 0) expect.fail(`notifications: ${describeDifferences(noteDifferences)}`);
+
+      const again = await ask('externalAgentConfig/detect', { includeHome: true, cwds: [ourSide.repoCwd] });
+      expect(normalise(again, 'ours')).to.deep.equal(normalise(codexAgain, 'codex'));
+    } finally {
+      await client.close();
+    }
+
+    // The files each wrote: the home's AGENTS.md, the skills beside the home, the repository's.
+    const written = (name: string) => ({
+      agentsMd: treeOf(join(root, name, '.codex')).hasOwnProperty('AGENTS.md') ? readFileSync(join(root, name, '.codex', 'AGENTS.md'), 'utf8') : null,
+      homeSkills: treeOf(join(root, name, '.agents')),
+      repo: Object.fromEntries(Object.entries(treeOf(join(root, name, 'repo'))).filter(([p]) => !p.startsWith('.git'))),
+    });
+    const fileDifferences = jsonDifferences(written('codex'), written('ours'));
+    if (fileDifferences.length > 0) expect.fail(`files: ${describeDifferences(fileDifferences)}`);
+    expect(written('ours').agentsMd).to.equal('# Rules for Codex\nUse Codex style. See AGENTS.md and AGENTS.md; notclaude stays; Codex goes.\n');
+  });
+});

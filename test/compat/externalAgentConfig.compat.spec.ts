@@ -81,6 +81,13 @@ describe("Claude Code's CLAUDE.md and skills: externalAgentConfig detect and imp
     let codexDetected: unknown;
     let codexNotes: unknown[];
     let codexAgain: unknown;
+    let codexHistories: unknown;
+    // What differs between two runs of the same import: its id and when it completed.
+    const historyShape = (h: unknown, name: string): unknown =>
+      normalise(
+        (h as { data: Array<Record<string, unknown>> }).data.map((x) => ({ ...x, importId: '<import>', completedAtMs: '<time>' })),
+        name,
+      );
     try {
       codexDetected = await codex.request('externalAgentConfig/detect', { includeHome: true, cwds: [codexSide.repoCwd] });
       const since = codex.mark();
@@ -90,9 +97,12 @@ describe("Claude Code's CLAUDE.md and skills: externalAgentConfig detect and imp
         .filter((n) => n.seq >= since && n.method.startsWith('externalAgentConfig/'))
         .map((n) => ({ method: n.method, params: { ...(n.params as object), importId: '<import>' } }));
       codexAgain = await codex.request('externalAgentConfig/detect', { includeHome: true, cwds: [codexSide.repoCwd] });
+      codexHistories = await codex.request('externalAgentConfig/import/readHistories', undefined);
     } finally {
       await codex.stop();
     }
+    // Codex keeps its import histories in its state DB: ours has one as a home Codex has run on does.
+    await (await AppServer.start({ codexHome: join(root, 'ours', '.codex'), userHome })).stop();
     expect((codexDetected as { items: Array<{ itemType: string }> }).items.map((i) => i.itemType)).to.deep.equal(['SKILLS', 'AGENTS_MD', 'SKILLS', 'AGENTS_MD']);
 
     const ourSide = side('ours');
@@ -121,8 +131,22 @@ describe("Claude Code's CLAUDE.md and skills: externalAgentConfig detect and imp
 
       const again = await ask('externalAgentConfig/detect', { includeHome: true, cwds: [ourSide.repoCwd] });
       expect(normalise(again, 'ours')).to.deep.equal(normalise(codexAgain, 'codex'));
+
+      const histories = await ask('externalAgentConfig/import/readHistories', undefined);
+      expect((histories as { data: Array<{ importId: string }> }).data.map((h) => h.importId)).to.deep.equal([importId]);
+      const historyDifferences = jsonDifferences(historyShape(codexHistories, 'codex'), historyShape(histories, 'ours'));
+      if (historyDifferences.length > 0) expect.fail(`histories: ${describeDifferences(historyDifferences)}`);
     } finally {
       await client.close();
+    }
+    // Codex reads the engine's import in its histories as the engine answers it.
+    const codexOnOurs = await AppServer.start({ codexHome: ourSide.codexHome, userHome });
+    try {
+      const theirs = await codexOnOurs.request<{ data: Array<Record<string, unknown>> }>('externalAgentConfig/import/readHistories', undefined);
+      expect(historyShape(theirs, 'ours')).to.deep.equal(historyShape(codexHistories, 'codex'));
+      expect(theirs.data).to.have.length(1);
+    } finally {
+      await codexOnOurs.stop();
     }
 
     // The files each wrote: the home's AGENTS.md, the skills beside the home, the repository's.

@@ -11,6 +11,7 @@ import { agentOf } from './externalAgentConfigDetect.js';
 import { CONFIG_ITEM_TYPES, importConfigMigration } from '../../externalAgents/claudeCodeConfig.js';
 import type { ConfigItemType } from '../../externalAgents/claudeCodeConfig.js';
 import { CODEX_CLI_VERSION, configuredModelProvider } from '../../externalAgents/codexIdentity.js';
+import { recordImportHistory } from '../../codexState/importHistories.js';
 import { defineMethod } from '../method.js';
 import type { RpcContext } from '../method.js';
 import { optional } from '../protocol.js';
@@ -118,7 +119,7 @@ const importConfigItem = (agentHome: string, codexHome: string, item: { itemType
   }
 };
 
-const runImport = async (ctx: RpcContext, importId: string, agent: ExternalAgent, items: ImportParams['migrationItems']): Promise<void> => {
+const runImport = async (ctx: RpcContext, importId: string, agent: ExternalAgent, items: ImportParams['migrationItems'], providerId: string | null): Promise<void> => {
   const agentHome = agentHomeOf(agent, undefined);
   // The completed notification groups every item's results by type, in the order the types first came.
   const byType: ItemTypeResult[] = [];
@@ -171,6 +172,14 @@ const runImport = async (ctx: RpcContext, importId: string, agent: ExternalAgent
     )();
     grouped(results);
   }
+  // Recorded in Codex's histories (its state DB) before it is told complete, as Codex does; a failure to record loses only the history.
+  await recordImportHistory(ctx.codexHome, {
+    importId,
+    providerId,
+    completedAtMs: Date.now(),
+    successes: byType.flatMap((r) => r.successes as Array<Record<string, unknown>>),
+    failures: byType.flatMap((r) => r.failures as Array<Record<string, unknown>>),
+  }).catch(() => undefined);
   push('externalAgentConfig/import/completed', byType);
 };
 
@@ -191,7 +200,7 @@ export const externalAgentConfigImport = defineMethod({
     // Started once this answer has gone out: its notifications follow it, as Codex's do.
     running = running
       .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
-      .then(() => runImport(ctx, importId, agentOf(p.migrationSource), p.migrationItems))
+      .then(() => runImport(ctx, importId, agentOf(p.migrationSource), p.migrationItems, p.providerId ?? null))
       .catch(() => undefined);
     return TE.right({ importId });
   },

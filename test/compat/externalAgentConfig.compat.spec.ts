@@ -6,11 +6,10 @@
 import { expect } from 'chai';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { AppServer, COMPAT_CLIENT_NAME, stopAllAppServers, writeCodexConfig } from './appServer.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
+import { AppServer, stopAllAppServers, writeCodexConfig } from './appServer.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { freshRoot } from './mutationHarness.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { openImportServer } from './externalAgentServe.js';
 
 const write = (path: string, text: string): void => {
   mkdirSync(join(path, '..'), { recursive: true });
@@ -106,17 +105,8 @@ describe("Claude Code's CLAUDE.md and skills: externalAgentConfig detect and imp
     expect((codexDetected as { items: Array<{ itemType: string }> }).items.map((i) => i.itemType)).to.deep.equal(['SKILLS', 'AGENTS_MD', 'SKILLS', 'AGENTS_MD']);
 
     const ourSide = side('ours');
-    const client = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', ourSide.codexHome], {
-      env: { ...process.env, HOME: userHome, CLAUDE_CONFIG_DIR: '' },
-    });
+    const { client, ask } = await openImportServer(ourSide.codexHome, userHome);
     try {
-      const ask = async (method: string, params: unknown): Promise<any> => {
-        const a = await client.request(method, params);
-        if (!('result' in a)) throw new Error(`${method}: ${JSON.stringify(a.error)}`);
-        return a.result;
-      };
-      await ask('initialize', { clientInfo: { name: COMPAT_CLIENT_NAME, version: '0.1.0' }, capabilities: { experimentalApi: true } });
-      client.notify('initialized');
       const detected = await ask('externalAgentConfig/detect', { includeHome: true, cwds: [ourSide.repoCwd] });
       const detectDifferences = jsonDifferences(normalise(codexDetected, 'codex'), normalise(detected, 'ours'));
       if (detectDifferences.length > 0) expect.fail(`detect: ${describeDifferences(detectDifferences)}`);

@@ -8,10 +8,10 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppServer, COMPAT_CLIENT_NAME, stopAllAppServers, writeCodexConfig } from './appServer.js';
-import { ENGINE_CLI_PATH, engineJson, runEngineCli } from './engineCli.js';
+import { engineJson, runEngineCli } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { freshRoot } from './mutationHarness.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { openImportServer } from './externalAgentServe.js';
 import { resumedSessionRows, richSessionRows, rolloutsOf, untitledSessionRows, writeClaudeSession } from '../fixtures/claudeSessions.js';
 
 interface Imported {
@@ -259,17 +259,8 @@ describe('import Claude Code sessions: rollout-engine import claude against code
   it('over JSON-RPC, serve detects as Codex detects, imports in the background with the same notifications, and two concurrent imports make one thread per session', async () => {
     const rpcSide = join(root, 'rpc-side');
     writeCodexConfig(rpcSide, 1);
-    const client = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', rpcSide], {
-      env: { ...process.env, HOME: userHome, CLAUDE_CONFIG_DIR: '' },
-    });
+    const { client, ask } = await openImportServer(rpcSide, userHome);
     try {
-      const ask = async (method: string, params: unknown): Promise<any> => {
-        const a = await client.request(method, params);
-        if (!('result' in a)) throw new Error(`${method}: ${JSON.stringify(a.error)}`);
-        return a.result;
-      };
-      await ask('initialize', { clientInfo: { name: COMPAT_CLIENT_NAME, version: '0.1.0' }, capabilities: { experimentalApi: true } });
-      client.notify('initialized');
       const detected = await ask('externalAgentConfig/detect', { includeHome: true });
       const differences = jsonDifferences(codexDetected, detected);
       if (differences.length > 0) expect.fail(describeDifferences(differences));
@@ -409,12 +400,9 @@ describe("import Cursor's agent transcripts: rollout-engine import cursor agains
     }
     expect(codexDetected.items.flatMap((i) => i.details.sessions.map((s) => s.path))).to.deep.equal([transcript]);
 
-    const client = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', ourSide], { env: { ...process.env, HOME: userHome } });
+    const { client, ask } = await openImportServer(ourSide, userHome);
     try {
-      await client.request('initialize', { clientInfo: { name: COMPAT_CLIENT_NAME, version: '0.1.0' }, capabilities: { experimentalApi: true } });
-      client.notify('initialized');
-      const detected = await client.request('externalAgentConfig/detect', { includeHome: true, migrationSource: 'cursor' });
-      expect(detected).to.deep.equal({ result: codexDetected });
+      expect(await ask('externalAgentConfig/detect', { includeHome: true, migrationSource: 'cursor' })).to.deep.equal(codexDetected);
     } finally {
       await client.close();
     }

@@ -1,34 +1,12 @@
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
-import { ImportedRolloutFold, importedSessionMeta } from '../../../domain/externalSessions/importedRollout.js';
 import { labelOfMessage } from '../../../domain/externalSessions/sessionTitle.js';
 import { classifyRolloutLine } from '../../../domain/rollout/event.js';
 import { decodeRolloutLine } from '../../../domain/rollout/line.js';
-import { renderDrafts } from '../../../domain/rollout/lineDraft.js';
 import { emptyThreadMeta, foldThreadMeta } from '../../../domain/thread/threadMeta.js';
+import { importedRolloutLines } from '../../fixtures/importedRollout.js';
 
-const TS = '2026-06-03T12:00:00.000Z';
-
-/** The lines of an imported thread whose user messages are `messages` (each answered once). */
-const importedLines = (messages: string[]): string[] => {
-  const fold = new ImportedRolloutFold(TS);
-  const meta = importedSessionMeta({
-    threadId: 't',
-    windowId: 'w',
-    timestamp: TS,
-    cwd: '/p',
-    originator: 'o',
-    cliVersion: '0.169.0',
-    source: 'vscode',
-    modelProvider: 'mock',
-  });
-  const drafts = [
-    meta,
-    ...messages.flatMap((text) => [...fold.push({ role: 'user', text, timestamp: 1 }), ...fold.push({ role: 'assistant', text: 'ok', timestamp: 2 })]),
-    ...fold.finish(),
-  ];
-  return renderDrafts(drafts, null);
-};
+const importedLines = (messages: string[]): string[] => importedRolloutLines('t', '/p', messages);
 
 const previewOf = (lines: string[]): string | null => {
   let meta = emptyThreadMeta();

@@ -4,38 +4,20 @@ import * as nodePath from 'node:path';
 import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
 import { openIndex } from '../../../adapters/indexer/openIndex.js';
 import { SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
-import { ImportedRolloutFold, importedSessionMeta } from '../../../domain/externalSessions/importedRollout.js';
-import { renderDrafts } from '../../../domain/rollout/lineDraft.js';
 import { MIGRATIONS } from '../../../migrations/index/steps.js';
+import { importedRolloutLines } from '../../fixtures/importedRollout.js';
 import { right } from '../../fixtures/right.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 
 const STEP = MIGRATIONS.find((m) => m.name === '019-imported-thread-preview')!;
 const THREAD = '01a2067b-4179-7243-8a6d-dd42aba6d9d3';
-const TS = '2026-06-03T12:00:00.000Z';
 
 /** A home holding one thread as Codex imports a session whose first message is two lines. */
 const writeImportedHome = (home: string): void => {
-  const fold = new ImportedRolloutFold(TS);
-  const meta = importedSessionMeta({
-    threadId: THREAD,
-    windowId: 'w',
-    timestamp: TS,
-    cwd: home,
-    originator: 'o',
-    cliVersion: '0.169.0',
-    source: 'vscode',
-    modelProvider: 'mock',
-  });
-  const drafts = [
-    meta,
-    ...fold.push({ role: 'user', text: 'Fix the parser\nthen the tests', timestamp: 1 }),
-    ...fold.push({ role: 'assistant', text: 'ok', timestamp: 2 }),
-    ...fold.finish(),
-  ];
   const dir = nodePath.join(home, 'sessions', '2026', '06', '03');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(nodePath.join(dir, `rollout-2026-06-03T12-00-00-${THREAD}.jsonl`), renderDrafts(drafts, null).join('\n') + '\n');
+  const lines = importedRolloutLines(THREAD, home, ['Fix the parser\nthen the tests']);
+  fs.writeFileSync(nodePath.join(dir, `rollout-2026-06-03T12-00-00-${THREAD}.jsonl`), lines.join('\n') + '\n');
 };
 
 describe("schema 18 → 19: an imported thread's preview is Codex's label (rebuild)", () => {

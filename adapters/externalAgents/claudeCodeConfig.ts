@@ -1,6 +1,9 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import yaml from 'js-yaml';
 import { rewriteExternalAgentTerms } from '../../domain/externalConfig/agentTerms.js';
+import { commandSkillName, parseDocument, renderCommandSkill } from '../../domain/externalConfig/commandSkill.js';
+import type { Frontmatter, FrontmatterValue, ParsedDocument } from '../../domain/externalConfig/commandSkill.js';
 
 /**
  * Claude Code's instructions and skills as Codex 0.169.0 migrates them (`externalAgentConfig/detect`
@@ -12,10 +15,13 @@ import { rewriteExternalAgentTerms } from '../../domain/externalConfig/agentTerm
  * - SKILLS: each folder of `~/.claude/skills` (of `.claude/skills` in a repository) that the target
  *   (`<CODEX_HOME's parent>/.agents/skills`, `.agents/skills` in a repository) lacks is copied
  *   whole, its `SKILL.md` files rewritten, the rest byte for byte; an existing folder is left alone.
+ * - COMMANDS: each Markdown file under `.claude/commands/` (folders too) becomes the skill
+ *   `source-command-<its path, slugged>` in the skills target (`commandSkill.ts`), unless that
+ *   folder exists or two commands would make the same skill.
  * A repository is the nearest folder above the given cwd holding `.git` (else the cwd itself).
  */
-export type ConfigItemType = 'SKILLS' | 'AGENTS_MD';
-export const CONFIG_ITEM_TYPES: ReadonlyArray<ConfigItemType> = ['SKILLS', 'AGENTS_MD'];
+export type ConfigItemType = 'SKILLS' | 'COMMANDS' | 'AGENTS_MD';
+export const CONFIG_ITEM_TYPES: ReadonlyArray<ConfigItemType> = ['SKILLS', 'COMMANDS', 'AGENTS_MD'];
 
 export interface ConfigMigrationItem {
   readonly itemType: ConfigItemType;
@@ -77,6 +83,7 @@ interface Scope {
   readonly agentsMdTarget: string;
   readonly skillsSource: string;
   readonly skillsTarget: string;
+  readonly commandsSource: string;
 }
 
 const scopeOf = (claudeHome: string, codexHome: string, repoRoot: string | null): Scope =>
@@ -87,6 +94,7 @@ const scopeOf = (claudeHome: string, codexHome: string, repoRoot: string | null)
         agentsMdTarget: nodePath.join(codexHome, 'AGENTS.md'),
         skillsSource: nodePath.join(claudeHome, 'skills'),
         skillsTarget: nodePath.join(nodePath.dirname(codexHome), '.agents', 'skills'),
+        commandsSource: nodePath.join(claudeHome, 'commands'),
       }
     : {
         cwd: repoRoot,
@@ -94,6 +102,7 @@ const scopeOf = (claudeHome: string, codexHome: string, repoRoot: string | null)
         agentsMdTarget: nodePath.join(repoRoot, 'AGENTS.md'),
         skillsSource: nodePath.join(repoRoot, CLAUDE_DIR, 'skills'),
         skillsTarget: nodePath.join(repoRoot, '.agents', 'skills'),
+        commandsSource: nodePath.join(repoRoot, CLAUDE_DIR, 'commands'),
       };
 
 /**
@@ -125,6 +134,60 @@ const missingSkills = (s: Scope): string[] => {
     .sort();
 };
 
+/** A frontmatter block as Codex reads it (YAML, no timestamps: plain scalars stay text); undefined when it is not a mapping. */
+const parseFrontmatter = (raw: string): Frontmatter | undefined => {
+  let parsed: unknown;
+  try {
+    parsed = yaml.load(raw, { schema: yaml.CORE_SCHEMA });
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const out = new Map<string, FrontmatterValue>();
+  for (const [key, value] of Object.entries(parsed)) {
+    if (key.trim() === '') continue;
+    const v: FrontmatterValue =
+      typeof value === 'string' ? { scalar: value.trim() } : typeof value === 'boolean' || typeof value === 'number' ? { scalar: String(value) } : { other: true };
+    out.set(key.trim(), v);
+  }
+  return out;
+};
+
+/** Every `.md` file under `dir`, as paths relative to it, sorted as Codex sorts paths (component by component). */
+const markdownFiles = (dir: string): string[] => {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    for (const e of entriesOf(nodePath.join(dir, rel))) {
+      const path = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(path);
+      else if (e.isFile() && nodePath.extname(e.name) === '.md' && e.name !== '.md') out.push(path);
+    }
+  };
+  if (isDir(dir)) walk('');
+  const byComponents = (a: string, b: string): number => {
+    const x = a.split('/');
+    const y = b.split('/');
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+    return x.length - y.length;
+  };
+  return out.sort(byComponents);
+};
+
+/** The commands that make a skill of their own (two making the same one are both left), by skill name. */
+const commandSkills = (commandsDir: string): Array<{ readonly name: string; readonly path: string; readonly doc: ParsedDocument }> => {
+  const byName = new Map<string, Array<{ path: string; doc: ParsedDocument }>>();
+  for (const path of markdownFiles(commandsDir)) {
+    const doc = parseDocument(fs.readFileSync(nodePath.join(commandsDir, path), 'utf8'), parseFrontmatter);
+    const name = commandSkillName(path, doc);
+    if (name === undefined) continue;
+    byName.set(name, [...(byName.get(name) ?? []), { path, doc }]);
+  }
+  return [...byName.entries()]
+    .filter(([, sources]) => sources.length === 1)
+    .map(([name, [source]]) => ({ name, ...source! }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+};
+
 const detectIn = (s: Scope): ConfigMigrationItem[] => {
   const items: ConfigMigrationItem[] = [];
   const skills = missingSkills(s);
@@ -134,6 +197,14 @@ const detectIn = (s: Scope): ConfigMigrationItem[] => {
       description: `Migrate skills from ${s.skillsSource} to ${s.skillsTarget}`,
       cwd: s.cwd,
       details: migrationDetails({ skills: skills.map((name) => ({ name })) }),
+    });
+  const commands = commandSkills(s.commandsSource).filter((c) => !exists(nodePath.join(s.skillsTarget, c.name)));
+  if (commands.length > 0)
+    items.push({
+      itemType: 'COMMANDS',
+      description: `Migrate commands from ${s.commandsSource} to ${s.skillsTarget}`,
+      cwd: s.cwd,
+      details: migrationDetails({ commands: commands.map((c) => ({ name: c.name })) }),
     });
   if (s.agentsMdSource !== undefined && missingOrBlank(s.agentsMdTarget))
     items.push({ itemType: 'AGENTS_MD', description: `Migrate ${s.agentsMdSource} to ${s.agentsMdTarget}`, cwd: s.cwd, details: null });
@@ -189,6 +260,19 @@ export const importConfigMigration = (
     fs.mkdirSync(nodePath.dirname(scope.agentsMdTarget), { recursive: true });
     copyRewritten(scope.agentsMdSource, scope.agentsMdTarget);
     return { successes: [{ source: scope.agentsMdSource, target: scope.agentsMdTarget }] };
+  }
+  if (item.itemType === 'COMMANDS') {
+    if (!isDir(scope.commandsSource)) return { successes: [] };
+    fs.mkdirSync(scope.skillsTarget, { recursive: true });
+    const successes: Array<{ source: string; target: string }> = [];
+    for (const c of commandSkills(scope.commandsSource)) {
+      const dir = nodePath.join(scope.skillsTarget, c.name);
+      if (exists(dir)) continue;
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(nodePath.join(dir, 'SKILL.md'), renderCommandSkill(c.path, c.doc, c.name));
+      successes.push({ source: c.name, target: c.name });
+    }
+    return { successes };
   }
   if (!isDir(scope.skillsSource)) return { successes: [] };
   fs.mkdirSync(scope.skillsTarget, { recursive: true });

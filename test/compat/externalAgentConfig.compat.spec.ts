@@ -1,5 +1,5 @@
-// Claude Code's instructions (CLAUDE.md) and skills migrated by `externalAgentConfig/detect` and
-// `…/import` (items AGENTS_MD and SKILLS): the same Claude home (made here) and two copies of one
+// Claude Code's instructions (CLAUDE.md), skills and commands migrated by `externalAgentConfig/detect`
+// and `…/import` (items AGENTS_MD, SKILLS and COMMANDS): the same Claude home (made here) and two copies of one
 // repository, one migrated by the real `codex app-server`, the other by `rollout-engine serve`.
 // Detect answers, the notifications and the files written must be equal, normalising only which
 // side's paths they name and the import's id.
@@ -25,6 +25,7 @@ const writeRepo = (repo: string): void => {
   write(join(repo, '.claude', 'skills', 'lint', 'SKILL.md'), '---\nname: lint\ndescription: Lint like Claude\n---\nRun the linter; CLAUDE_CODE users know.\n');
   write(join(repo, '.claude', 'skills', 'release', 'SKILL.md'), '---\nname: release\ndescription: Cut a release\n---\nTag, then tell Claude.\n');
   write(join(repo, '.claude', 'skills', 'release', 'scripts', 'tag.sh'), '#!/bin/sh\necho claude\n');
+  write(join(repo, '.claude', 'commands', 'ship.md'), '---\ndescription: Ship it the Claude way\n---\nBuild, test, tag.\n');
 };
 
 /** Every file under `dir` (relative path → text), and the empty folders. */
@@ -43,7 +44,7 @@ const treeOf = (dir: string): Record<string, string> => {
   return out;
 };
 
-describe("Claude Code's CLAUDE.md and skills: externalAgentConfig detect and import against codex app-server (compat)", function () {
+describe("Claude Code's CLAUDE.md, skills and commands: externalAgentConfig detect and import against codex app-server (compat)", function () {
   this.timeout(240_000);
   let root: string;
   let userHome: string;
@@ -58,6 +59,21 @@ describe("Claude Code's CLAUDE.md and skills: externalAgentConfig detect and imp
     write(join(claude, 'skills', 'changelog', 'skill.md'), '---\nname: changelog\ndescription: Claude writes it\n---\n');
     mkdirSync(join(claude, 'skills', 'empty-skill'), { recursive: true });
     write(join(claude, 'skills', 'not-a-skill.md'), 'a file, not a folder: not migrated\n');
+    // Commands: with and without frontmatter, nested, an odd name, an empty body; and those Codex leaves
+    // (arguments, a shell escape, a file reference, a README, two making the same skill).
+    const commands = join(claude, 'commands');
+    write(join(commands, 'review.md'), '---\ndescription: Review the diff like Claude\nallowed-tools: Bash\n---\n\nReview the current diff. Ask claude.\n');
+    write(join(commands, 'nodesc.md'), 'Just do the thing with "quotes" and \\backslash.\n');
+    write(join(commands, 'git', 'commit.md'), '---\ndescription: "Commit: \\"staged\\""\n---\nCommit staged changes\n');
+    write(join(commands, 'Weird Name!.md'), '---\ndescription: weird\nlist: [a, b]\n---\nbody\n');
+    write(join(commands, 'empty.md'), '---\ndescription: empty body\n---\n');
+    write(join(commands, 'args.md'), '---\ndescription: With args\n---\nFix issue $ARGUMENTS\n');
+    write(join(commands, 'shell.md'), 'Run !`git status` first\n');
+    write(join(commands, 'ref.md'), 'Read @src/index.ts\n');
+    write(join(commands, 'README.md'), '---\ndescription: readme\n---\nnot a command\n');
+    write(join(commands, 'a-b.md'), 'one\n');
+    write(join(commands, 'a', 'b.md'), 'two\n');
+    write(join(commands, 'notes.txt'), 'not markdown\n');
     for (const side of ['codex', 'ours']) {
       writeRepo(join(root, side, 'repo'));
       writeCodexConfig(join(root, side, '.codex'), 1);
@@ -102,7 +118,14 @@ describe("Claude Code's CLAUDE.md and skills: externalAgentConfig detect and imp
     }
     // Codex keeps its import histories in its state DB: ours has one as a home Codex has run on does.
     await (await AppServer.start({ codexHome: join(root, 'ours', '.codex'), userHome })).stop();
-    expect((codexDetected as { items: Array<{ itemType: string }> }).items.map((i) => i.itemType)).to.deep.equal(['SKILLS', 'AGENTS_MD', 'SKILLS', 'AGENTS_MD']);
+    expect((codexDetected as { items: Array<{ itemType: string }> }).items.map((i) => i.itemType)).to.deep.equal([
+      'SKILLS',
+      'COMMANDS',
+      'AGENTS_MD',
+      'SKILLS',
+      'COMMANDS',
+      'AGENTS_MD',
+    ]);
 
     const ourSide = side('ours');
     const { client, ask } = await openImportServer(ourSide.codexHome, userHome);

@@ -92,6 +92,10 @@ interface ItemTypeResult {
   readonly failures: unknown[];
 }
 
+/** The order Codex's completed notification (and its history) lists item types in: its own enum's. */
+const ITEM_TYPE_ORDER = ['CONFIG', 'SKILLS', 'AGENTS_MD', 'PLUGINS', 'MCP_SERVER_CONFIG', 'SUBAGENTS', 'HOOKS', 'COMMANDS', 'MEMORY', 'SESSIONS'];
+const typeRank = (itemType: string): number => ITEM_TYPE_ORDER.indexOf(itemType);
+
 const isConfigItemType = (itemType: string): itemType is ConfigItemType => (CONFIG_ITEM_TYPES as ReadonlyArray<string>).includes(itemType);
 
 /** One skills or CLAUDE.md item imported as Codex does it: its successes, or Codex's failure for an error. */
@@ -121,7 +125,7 @@ const importConfigItem = (agentHome: string, codexHome: string, item: { itemType
 
 const runImport = async (ctx: RpcContext, importId: string, agent: ExternalAgent, items: ImportParams['migrationItems'], providerId: string | null): Promise<void> => {
   const agentHome = agentHomeOf(agent, undefined);
-  // The completed notification groups every item's results by type, in the order the types first came.
+  // The completed notification groups every item's results by type.
   const byType: ItemTypeResult[] = [];
   const grouped = (r: ItemTypeResult): void => {
     const group = byType.find((g) => g.itemType === r.itemType);
@@ -172,15 +176,16 @@ const runImport = async (ctx: RpcContext, importId: string, agent: ExternalAgent
     )();
     grouped(results);
   }
+  const ordered = [...byType].sort((a, b) => typeRank(a.itemType) - typeRank(b.itemType));
   // Recorded in Codex's histories (its state DB) before it is told complete, as Codex does; a failure to record loses only the history.
   await recordImportHistory(ctx.codexHome, {
     importId,
     providerId,
     completedAtMs: Date.now(),
-    successes: byType.flatMap((r) => r.successes as Array<Record<string, unknown>>),
-    failures: byType.flatMap((r) => r.failures as Array<Record<string, unknown>>),
+    successes: ordered.flatMap((r) => r.successes as Array<Record<string, unknown>>),
+    failures: ordered.flatMap((r) => r.failures as Array<Record<string, unknown>>),
   }).catch(() => undefined);
-  push('externalAgentConfig/import/completed', byType);
+  push('externalAgentConfig/import/completed', ordered);
 };
 
 /**

@@ -4,6 +4,8 @@ import yaml from 'js-yaml';
 import { rewriteExternalAgentTerms } from '../../domain/externalConfig/agentTerms.js';
 import { commandSkillName, parseDocument, renderCommandSkill } from '../../domain/externalConfig/commandSkill.js';
 import type { Frontmatter, FrontmatterValue, ParsedDocument } from '../../domain/externalConfig/commandSkill.js';
+import { renderSubagentToml, subagentMetadata } from '../../domain/externalConfig/subagentToml.js';
+import type { SubagentMetadata } from '../../domain/externalConfig/subagentToml.js';
 
 /**
  * Claude Code's instructions and skills as Codex 0.169.0 migrates them (`externalAgentConfig/detect`
@@ -18,10 +20,13 @@ import type { Frontmatter, FrontmatterValue, ParsedDocument } from '../../domain
  * - COMMANDS: each Markdown file under `.claude/commands/` (folders too) becomes the skill
  *   `source-command-<its path, slugged>` in the skills target (`commandSkill.ts`), unless that
  *   folder exists or two commands would make the same skill.
+ * - SUBAGENTS: each `.claude/agents/<file>.md` with a name, a description and a body becomes
+ *   `agents/<file>.toml` in CODEX_HOME (`.codex/agents/` in a repository) unless it exists
+ *   (`subagentToml.ts`).
  * A repository is the nearest folder above the given cwd holding `.git` (else the cwd itself).
  */
-export type ConfigItemType = 'SKILLS' | 'COMMANDS' | 'AGENTS_MD';
-export const CONFIG_ITEM_TYPES: ReadonlyArray<ConfigItemType> = ['SKILLS', 'COMMANDS', 'AGENTS_MD'];
+export type ConfigItemType = 'SKILLS' | 'COMMANDS' | 'SUBAGENTS' | 'AGENTS_MD';
+export const CONFIG_ITEM_TYPES: ReadonlyArray<ConfigItemType> = ['SKILLS', 'COMMANDS', 'SUBAGENTS', 'AGENTS_MD'];
 
 export interface ConfigMigrationItem {
   readonly itemType: ConfigItemType;
@@ -84,6 +89,8 @@ interface Scope {
   readonly skillsSource: string;
   readonly skillsTarget: string;
   readonly commandsSource: string;
+  readonly agentsSource: string;
+  readonly agentsTarget: string;
 }
 
 const scopeOf = (claudeHome: string, codexHome: string, repoRoot: string | null): Scope =>
@@ -95,6 +102,8 @@ const scopeOf = (claudeHome: string, codexHome: string, repoRoot: string | null)
         skillsSource: nodePath.join(claudeHome, 'skills'),
         skillsTarget: nodePath.join(nodePath.dirname(codexHome), '.agents', 'skills'),
         commandsSource: nodePath.join(claudeHome, 'commands'),
+        agentsSource: nodePath.join(claudeHome, 'agents'),
+        agentsTarget: nodePath.join(codexHome, 'agents'),
       }
     : {
         cwd: repoRoot,
@@ -103,6 +112,8 @@ const scopeOf = (claudeHome: string, codexHome: string, repoRoot: string | null)
         skillsSource: nodePath.join(repoRoot, CLAUDE_DIR, 'skills'),
         skillsTarget: nodePath.join(repoRoot, '.agents', 'skills'),
         commandsSource: nodePath.join(repoRoot, CLAUDE_DIR, 'commands'),
+        agentsSource: nodePath.join(repoRoot, CLAUDE_DIR, 'agents'),
+        agentsTarget: nodePath.join(repoRoot, '.codex', 'agents'),
       };
 
 /**
@@ -188,6 +199,20 @@ const commandSkills = (commandsDir: string): Array<{ readonly name: string; read
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 };
 
+/** The subagents of a folder Codex migrates, in file-name order, each with the agent file it becomes. */
+const subagents = (agentsDir: string, targetDir: string): Array<{ readonly target: string; readonly doc: ParsedDocument; readonly meta: SubagentMetadata }> => {
+  if (!isDir(agentsDir)) return [];
+  const files = entriesOf(agentsDir)
+    .filter((e) => e.isFile() && nodePath.extname(e.name) === '.md' && e.name !== '.md' && nodePath.basename(e.name, '.md') !== 'README')
+    .map((e) => e.name)
+    .sort();
+  return files.flatMap((file) => {
+    const doc = parseDocument(fs.readFileSync(nodePath.join(agentsDir, file), 'utf8'), parseFrontmatter);
+    const meta = subagentMetadata(doc);
+    return meta === undefined ? [] : [{ target: nodePath.join(targetDir, `${nodePath.basename(file, '.md')}.toml`), doc, meta }];
+  });
+};
+
 const detectIn = (s: Scope): ConfigMigrationItem[] => {
   const items: ConfigMigrationItem[] = [];
   const skills = missingSkills(s);
@@ -205,6 +230,14 @@ const detectIn = (s: Scope): ConfigMigrationItem[] => {
       description: `Migrate commands from ${s.commandsSource} to ${s.skillsTarget}`,
       cwd: s.cwd,
       details: migrationDetails({ commands: commands.map((c) => ({ name: c.name })) }),
+    });
+  const agents = subagents(s.agentsSource, s.agentsTarget).filter((a) => !exists(a.target));
+  if (agents.length > 0)
+    items.push({
+      itemType: 'SUBAGENTS',
+      description: `Migrate subagents from ${s.agentsSource} to ${s.agentsTarget}`,
+      cwd: s.cwd,
+      details: migrationDetails({ subagents: agents.map((a) => ({ name: a.meta.name })) }),
     });
   if (s.agentsMdSource !== undefined && missingOrBlank(s.agentsMdTarget))
     items.push({ itemType: 'AGENTS_MD', description: `Migrate ${s.agentsMdSource} to ${s.agentsMdTarget}`, cwd: s.cwd, details: null });
@@ -260,6 +293,17 @@ export const importConfigMigration = (
     fs.mkdirSync(nodePath.dirname(scope.agentsMdTarget), { recursive: true });
     copyRewritten(scope.agentsMdSource, scope.agentsMdTarget);
     return { successes: [{ source: scope.agentsMdSource, target: scope.agentsMdTarget }] };
+  }
+  if (item.itemType === 'SUBAGENTS') {
+    if (!isDir(scope.agentsSource)) return { successes: [] };
+    fs.mkdirSync(scope.agentsTarget, { recursive: true });
+    const successes: Array<{ source: string; target: string }> = [];
+    for (const a of subagents(scope.agentsSource, scope.agentsTarget)) {
+      if (exists(a.target)) continue;
+      fs.writeFileSync(a.target, renderSubagentToml(a.doc, a.meta));
+      successes.push({ source: a.meta.name, target: a.meta.name });
+    }
+    return { successes };
   }
   if (item.itemType === 'COMMANDS') {
     if (!isDir(scope.commandsSource)) return { successes: [] };

@@ -16,6 +16,8 @@ export type Frontmatter = ReadonlyMap<string, FrontmatterValue>;
 export interface ParsedDocument {
   readonly frontmatter: Frontmatter;
   readonly body: string;
+  /** Its frontmatter block is not a YAML mapping. */
+  readonly frontmatterError: boolean;
 }
 
 const DELIMITERS = ['\r\n---\r\n', '\r\n---\n', '\n---\r\n', '\n---\n', '\r\n---', '\n---'];
@@ -23,17 +25,18 @@ const DELIMITERS = ['\r\n---\r\n', '\r\n---\n', '\n---\r\n', '\n---\n', '\r\n---
 /** A document split at its frontmatter (`---` lines at its very start); `parseYaml` turns the raw block into values, or undefined when it is not a mapping. */
 export const parseDocument = (content: string, parseYaml: (raw: string) => Frontmatter | undefined): ParsedDocument => {
   const rest = content.startsWith('---\n') ? content.slice(4) : content.startsWith('---\r\n') ? content.slice(5) : undefined;
-  if (rest === undefined) return { frontmatter: new Map(), body: content };
+  if (rest === undefined) return { frontmatter: new Map(), body: content, frontmatterError: false };
   let end: { at: number; bodyStart: number } | undefined;
   for (const d of DELIMITERS) {
     const at = rest.indexOf(d);
     if (at >= 0 && (end === undefined || at < end.at)) end = { at, bodyStart: at + d.length };
   }
-  if (end === undefined) return { frontmatter: new Map(), body: content };
-  return { frontmatter: parseYaml(rest.slice(0, end.at)) ?? new Map(), body: rest.slice(end.bodyStart) };
+  if (end === undefined) return { frontmatter: new Map(), body: content, frontmatterError: false };
+  const frontmatter = parseYaml(rest.slice(0, end.at));
+  return { frontmatter: frontmatter ?? new Map(), body: rest.slice(end.bodyStart), frontmatterError: frontmatter === undefined };
 };
 
-const scalarOf = (fm: Frontmatter, key: string): string | undefined => {
+export const scalarOf = (fm: Frontmatter, key: string): string | undefined => {
   const v = fm.get(key);
   return v !== undefined && 'scalar' in v ? v.scalar : undefined;
 };

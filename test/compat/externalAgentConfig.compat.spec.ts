@@ -1,5 +1,5 @@
-// Claude Code's instructions (CLAUDE.md), skills and commands migrated by `externalAgentConfig/detect`
-// and `…/import` (items AGENTS_MD, SKILLS and COMMANDS): the same Claude home (made here) and two copies of one
+// Claude Code's instructions (CLAUDE.md), skills, commands and subagents migrated by
+// `externalAgentConfig/detect` and `…/import` (items AGENTS_MD, SKILLS, COMMANDS and SUBAGENTS): the same Claude home (made here) and two copies of one
 // repository, one migrated by the real `codex app-server`, the other by `rollout-engine serve`.
 // Detect answers, the notifications and the files written must be equal, normalising only which
 // side's paths they name and the import's id.
@@ -26,6 +26,7 @@ const writeRepo = (repo: string): void => {
   write(join(repo, '.claude', 'skills', 'release', 'SKILL.md'), '---\nname: release\ndescription: Cut a release\n---\nTag, then tell Claude.\n');
   write(join(repo, '.claude', 'skills', 'release', 'scripts', 'tag.sh'), '#!/bin/sh\necho claude\n');
   write(join(repo, '.claude', 'commands', 'ship.md'), '---\ndescription: Ship it the Claude way\n---\nBuild, test, tag.\n');
+  write(join(repo, '.claude', 'agents', 'tester.md'), '---\nname: tester\ndescription: Writes tests\npermissionMode: acceptEdits\n---\nWrite the tests first.\n');
 };
 
 /** Every file under `dir` (relative path → text), and the empty folders. */
@@ -44,7 +45,7 @@ const treeOf = (dir: string): Record<string, string> => {
   return out;
 };
 
-describe("Claude Code's CLAUDE.md, skills and commands: externalAgentConfig detect and import against codex app-server (compat)", function () {
+describe("Claude Code's CLAUDE.md, skills, commands and subagents: externalAgentConfig detect and import against codex app-server (compat)", function () {
   this.timeout(240_000);
   let root: string;
   let userHome: string;
@@ -74,6 +75,19 @@ describe("Claude Code's CLAUDE.md, skills and commands: externalAgentConfig dete
     write(join(commands, 'a-b.md'), 'one\n');
     write(join(commands, 'a', 'b.md'), 'two\n');
     write(join(commands, 'notes.txt'), 'not markdown\n');
+    // Subagents: the TOML strings the crate picks (basic, literal, multi-line, escapes), effort and
+    // permission mappings; and those Codex leaves (a blank body, a name that is not text, a README).
+    const agent = (file: string, frontmatter: string, body: string) => write(join(claude, 'agents', file), `---\n${frontmatter}\n---\n${body}`);
+    agent('a1.md', 'name: a1\ndescription: plain', 'one line body');
+    agent('a2.md', 'name: a2\ndescription: \'has "quotes" inside\'', 'multi\nline "quoted" body\n');
+    agent('a3.md', 'name: a3\ndescription: back\\slash here', 'body with back\\slash\nand more');
+    agent('a4.md', "name: a4\ndescription: it's single", "body it's fine\nline ''' triple");
+    agent('a5.md', 'name: a5\ndescription: tab\there\neffort: low\npermissionMode: readOnly', 'tab\tinside\nends with quote"');
+    agent('a6.md', 'name: a6\ndescription: x\neffort: max\npermissionMode: plan', "ends with single' for Claude Code");
+    agent('a7.md', 'name: "a seven"\ndescription: d7', '   \n  ');
+    agent('a8.md', 'name: a8\ndescription: d8', 'has """ triple double\nsecond');
+    agent('a9.md', 'name: [a]\ndescription: d9', 'x');
+    agent('README.md', 'name: readme\ndescription: r', 'x');
     for (const side of ['codex', 'ours']) {
       writeRepo(join(root, side, 'repo'));
       writeCodexConfig(join(root, side, '.codex'), 1);
@@ -121,9 +135,11 @@ describe("Claude Code's CLAUDE.md, skills and commands: externalAgentConfig dete
     expect((codexDetected as { items: Array<{ itemType: string }> }).items.map((i) => i.itemType)).to.deep.equal([
       'SKILLS',
       'COMMANDS',
+      'SUBAGENTS',
       'AGENTS_MD',
       'SKILLS',
       'COMMANDS',
+      'SUBAGENTS',
       'AGENTS_MD',
     ]);
 
@@ -164,6 +180,7 @@ describe("Claude Code's CLAUDE.md, skills and commands: externalAgentConfig dete
 
     // The files each wrote: the home's AGENTS.md, the skills beside the home, the repository's.
     const written = (name: string) => ({
+      agents: treeOf(join(root, name, '.codex', 'agents')),
       agentsMd: treeOf(join(root, name, '.codex')).hasOwnProperty('AGENTS.md') ? readFileSync(join(root, name, '.codex', 'AGENTS.md'), 'utf8') : null,
       homeSkills: treeOf(join(root, name, '.agents')),
       repo: Object.fromEntries(Object.entries(treeOf(join(root, name, 'repo'))).filter(([p]) => !p.startsWith('.git'))),

@@ -88,7 +88,7 @@ export const threadsProjection: Projection = {
       return;
     }
     const hadPreview = row.preview !== null;
-    const folded = foldThreadMeta({ preview: row.preview, model: row.model, reasoningEffort: row.reasoningEffort, turnId: row.lastTurnId }, ev, fromResponses);
+    const folded = foldThreadMeta({ preview: row.preview, model: row.model, reasoningEffort: row.reasoningEffort }, ev, fromResponses);
     row.model = folded.model;
     row.reasoningEffort = folded.reasoningEffort;
     if (!hadPreview && folded.preview !== null) {

@@ -4,9 +4,6 @@ import type { ConversationMessage } from './claudeRecord.js';
 /** What Codex writes after an imported history, so the model knows where the import ends. */
 export const EXTERNAL_SESSION_IMPORTED_MARKER = '<EXTERNAL SESSION IMPORTED>';
 
-/** The id of an imported session's `n`-th turn (from 1), as Codex names it. */
-export const importedTurnId = (n: number): string => `external-import-turn-${n}`;
-
 /** The new thread an imported session becomes. */
 export interface ImportedThreadInput {
   readonly threadId: string;
@@ -70,7 +67,7 @@ export class ImportedRolloutFold {
     if (message.role === 'user') {
       if (this.openTurn !== undefined) out.push(this.taskComplete(this.openTurn, undefined));
       this.turns += 1;
-      this.openTurn = { id: importedTurnId(this.turns), startedAt: message.timestamp };
+      this.openTurn = { id: `external-import-turn-${this.turns}`, startedAt: message.timestamp };
       out.push(
         this.event({
           type: 'task_started',

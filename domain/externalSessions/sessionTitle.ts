@@ -21,17 +21,6 @@ export const fallbackTitleFromUserMessage = (message: string): string => {
   return truncateChars(first ?? IMPORTED_SESSION_FALLBACK_TITLE, SESSION_TITLE_MAX_LEN);
 };
 
-/**
- * Codex's label of a message (`summarize_for_label`): its first line as Rust's `lines()` cuts it
- * (a trailing `\r` dropped), trimmed, cut to 120 characters. A message that opens with a blank
- * line has an empty label.
- */
-export const labelOfMessage = (message: string): string => {
-  const newline = message.indexOf('\n');
-  const line = newline < 0 ? message : message.slice(0, newline);
-  return truncateChars((line.endsWith('\r') ? line.slice(0, -1) : line).trim(), SESSION_TITLE_MAX_LEN);
-};
-
 /** The title a session is imported under: the user's, else the generated one, else the first user message's. */
 export const selectTitle = (c: { customTitle?: string | undefined; aiTitle?: string | undefined; fallbackTitle?: string | undefined }): string | null =>
   c.customTitle ?? c.aiTitle ?? c.fallbackTitle ?? null;

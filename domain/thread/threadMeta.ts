@@ -1,6 +1,4 @@
 import type { RolloutEvent } from '../rollout/event.js';
-import { importedTurnId } from '../externalSessions/importedRollout.js';
-import { labelOfMessage } from '../externalSessions/sessionTitle.js';
 import { eventsOfResponseItem } from './responseMessage.js';
 import { snakeToCamel } from './snakeToCamel.js';
 
@@ -9,18 +7,9 @@ export interface ThreadMetaState {
   preview: string | null;
   model: string | null;
   reasoningEffort: string | null;
-  /** The turn started last (its id decides an imported thread's preview). */
-  turnId?: string | null;
 }
 
-export const emptyThreadMeta = (): ThreadMetaState => ({ preview: null, model: null, reasoningEffort: null, turnId: null });
-
-/**
- * The preview a first user message gives. An imported session's (its turn is Codex's first import
- * turn) is what Codex 0.169.0 records for it when it imports: the message's label (first line,
- * trimmed, cut to 120 characters; empty when the message opens with a blank line), not the message.
- */
-const previewOf = (s: ThreadMetaState, message: string): string => (s.turnId === importedTurnId(1) ? labelOfMessage(message) : message);
+export const emptyThreadMeta = (): ThreadMetaState => ({ preview: null, model: null, reasoningEffort: null });
 
 const userText = (content: ReadonlyArray<Record<string, unknown>> | undefined): string =>
   (content ?? [])
@@ -66,14 +55,11 @@ export const applySettingsChange = (s: { model: string | null; reasoningEffort: 
 
 export const foldThreadMeta = (s: ThreadMetaState, ev: RolloutEvent, itemsFromResponses = false): ThreadMetaState => {
   switch (ev.kind) {
-    case 'taskStarted':
-      s.turnId = ev.payload.turn_id;
-      return s;
     case 'itemCompleted':
-      if (s.preview === null && ev.item?.type === 'UserMessage') s.preview = previewOf(s, userText(ev.item.content));
+      if (s.preview === null && ev.item?.type === 'UserMessage') s.preview = userText(ev.item.content);
       return s;
     case 'userMessage':
-      if (s.preview === null) s.preview = previewOf(s, ev.payload.message);
+      if (s.preview === null) s.preview = ev.payload.message;
       return s;
     case 'responseItem':
       // Only early rollouts (no item events) take their preview from the model context.

@@ -58,8 +58,6 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 16, to: 17, name: '017-tool-items', kind: 'rebuild' },
   // Which rollouts continue which file (`rolloutForks`), so a catch-up of a few files does not read every rollout row: derived from the rollout rows.
   { from: 17, to: 18, name: '018-rollout-forks', kind: 'inPlace', run: addRolloutForks },
-  // An imported thread's preview is Codex's label of its first user message, not the message: its lines again.
-  { from: 18, to: 19, name: '019-imported-thread-preview', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -75,11 +75,15 @@ export const readImportHistories = async (codexHome: string): Promise<ImportHist
       }),
   )) ?? [];
 
-/** Add a completed import to Codex's histories (nothing without a state DB). */
-export const recordImportHistory = async (codexHome: string, h: ImportHistory): Promise<void> => {
-  await withStateDb(codexHome, false, (db) =>
-    db
-      .prepare('INSERT INTO external_agent_config_imports (import_id, completed_at_ms, successes, failures, provider_id) VALUES (?, ?, ?, ?, ?)')
-      .run(h.importId, h.completedAtMs, JSON.stringify(renameKeys(h.successes, camelSnake)), JSON.stringify(renameKeys(h.failures, camelSnake)), h.providerId),
-  );
-};
+/** Add a completed import to Codex's histories; false when the home has no state DB to hold it. */
+export const recordImportHistory = async (codexHome: string, h: ImportHistory): Promise<boolean> =>
+  (await withStateDb(codexHome, false, (db) => {
+    db.prepare('INSERT INTO external_agent_config_imports (import_id, completed_at_ms, successes, failures, provider_id) VALUES (?, ?, ?, ?, ?)').run(
+      h.importId,
+      h.completedAtMs,
+      JSON.stringify(renameKeys(h.successes, camelSnake)),
+      JSON.stringify(renameKeys(h.failures, camelSnake)),
+      h.providerId,
+    );
+    return true;
+  })) ?? false;

@@ -111,6 +111,7 @@ describe("Claude Code's CLAUDE.md, skills, commands and subagents: externalAgent
     let codexNotes: unknown[];
     let codexAgain: unknown;
     let codexHistories: unknown;
+    let ourHistories: unknown;
     // What differs between two runs of the same import: its id and when it completed.
     const historyShape = (h: unknown, name: string): unknown =>
       normalise(
@@ -165,6 +166,23 @@ describe("Claude Code's CLAUDE.md, skills, commands and subagents: externalAgent
       expect((histories as { data: Array<{ importId: string }> }).data.map((h) => h.importId)).to.deep.equal([importId]);
       const historyDifferences = jsonDifferences(historyShape(codexHistories, 'codex'), historyShape(histories, 'ours'));
       if (historyDifferences.length > 0) expect.fail(`histories: ${describeDifferences(historyDifferences)}`);
+      // An import a client completed elsewhere, recorded: newest first.
+      const success = { itemType: 'AGENTS_MD', cwd: null, source: '/elsewhere/CLAUDE.md', target: '/elsewhere/AGENTS.md', title: null };
+      const failure = { itemType: 'SKILLS', errorType: 'x', subErrorType: null, failureStage: 'copy', message: 'disk full', cwd: '/r', source: 'lint' };
+      const recorded = await ask('externalAgentConfig/import/recordHistory', {
+        providerId: 'provider-1',
+        itemTypeResults: [{ itemType: 'AGENTS_MD', successes: [success], failures: [failure] }],
+      });
+      const after = (await ask('externalAgentConfig/import/readHistories', undefined)) as { data: Array<Record<string, unknown>> };
+      expect(after.data.map((h) => h['importId'])).to.deep.equal([recorded.importId, importId]);
+      expect({ ...after.data[0], completedAtMs: 0 }).to.deep.equal({
+        importId: recorded.importId,
+        providerId: 'provider-1',
+        completedAtMs: 0,
+        successes: [success],
+        failures: [failure],
+      });
+      ourHistories = after;
     } finally {
       await client.close();
     }
@@ -172,8 +190,7 @@ describe("Claude Code's CLAUDE.md, skills, commands and subagents: externalAgent
     const codexOnOurs = await AppServer.start({ codexHome: ourSide.codexHome, userHome });
     try {
       const theirs = await codexOnOurs.request<{ data: Array<Record<string, unknown>> }>('externalAgentConfig/import/readHistories', undefined);
-      expect(historyShape(theirs, 'ours')).to.deep.equal(historyShape(codexHistories, 'codex'));
-      expect(theirs.data).to.have.length(1);
+      expect(theirs).to.deep.equal(ourHistories);
     } finally {
       await codexOnOurs.stop();
     }

@@ -4,6 +4,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import { recordImportHistory, readImportHistories } from '../../codexState/importHistories.js';
 import { CODEX_STATE_DB } from '../../codexState/codexThreadState.js';
+import { rejected } from '../../../domain/errors.js';
 import { toEngineError } from '../../jsonl/toEngineError.js';
 import { defineMethod } from '../method.js';
 import { optional } from '../protocol.js';
@@ -47,18 +48,20 @@ export const externalAgentConfigRecordHistory = defineMethod({
   scope: () => null,
   handle: (ctx, p) => {
     const importId = randomUUID();
+    const dbPath = join(ctx.codexHome, CODEX_STATE_DB);
     return TE.tryCatch(
       async () => {
-        await recordImportHistory(ctx.codexHome, {
+        const recorded = await recordImportHistory(ctx.codexHome, {
           importId,
           providerId: p.providerId,
           completedAtMs: Date.now(),
           successes: p.itemTypeResults.flatMap((r) => r.successes.map((s) => ({ ...s, title: s.title ?? null }))),
           failures: p.itemTypeResults.flatMap((r) => r.failures),
         });
+        if (!recorded) throw rejected(`no import history is kept on this home: Codex's state DB ${dbPath} does not exist (Codex creates it when it first runs here)`);
         return { importId };
       },
-      toEngineError(join(ctx.codexHome, CODEX_STATE_DB), 'write'),
+      toEngineError(dbPath, 'write'),
     );
   },
 });

@@ -101,7 +101,7 @@ class PendingTxn {
 
   constructor(
     private readonly store: IndexStore,
-    private readonly options: Pick<CatchUpOptions, 'batchLines' | 'batchBytes' | 'quarantine' | 'between'>,
+    private readonly options: Pick<CatchUpOptions, 'batchLines' | 'batchBytes' | 'quarantine' | 'between' | 'afterCommit'>,
     private readonly summary: CatchUpSummary,
   ) {}
 
@@ -144,6 +144,7 @@ class PendingTxn {
   async flush(): Promise<E.Either<EngineError, void>> {
     const cursors = this.cursors.filter((c) => !c.conflicted);
     for (const c of cursors) this.foldAhead(c);
+    const bytes = this.bytes;
     this.cursors = [];
     this.lines = 0;
     this.bytes = 0;
@@ -168,6 +169,7 @@ class PendingTxn {
       if (E.isLeft(m)) return m;
     }
     this.summary.quarantined += r.right.quarantined;
+    if (bytes > 0) this.options.afterCommit?.(bytes);
     const conflicted = new Set(r.right.conflicted);
     cursors.forEach((c, i) => {
       if (conflicted.has(batches[i]!)) {
@@ -225,7 +227,7 @@ export type PlannedFile = CatchUpPlan['actions'][number];
 export const indexFiles = async (
   store: IndexStore,
   actions: ReadonlyArray<PlannedFile>,
-  options: Pick<CatchUpOptions, 'batchLines' | 'batchBytes' | 'quarantine' | 'signal' | 'between'>,
+  options: Pick<CatchUpOptions, 'batchLines' | 'batchBytes' | 'quarantine' | 'signal' | 'between' | 'afterCommit'>,
   summary: CatchUpSummary,
   progress: (filesDone: number) => void = () => undefined,
   reader: TailReader = inProcessTailReader(),

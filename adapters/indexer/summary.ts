@@ -19,6 +19,11 @@ export interface CatchUpOptions {
   readonly signal?: AbortSignal;
   /** Awaited between two files (a backfill running behind a server lets a request's own catch-up go first). */
   readonly between?: () => Promise<void>;
+  /**
+   * Told after each committed transaction with the rollout bytes it covered: a one-shot process
+   * that indexes one huge file (an import) collects its garbage there (`garbageBound`).
+   */
+  readonly afterCommit?: (bytes: number) => void;
   /** Examine only these files (others keep their rows and checkpoints); default: discover all. */
   readonly files?: ReadonlyArray<RolloutFile>;
   /**

@@ -8,10 +8,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppServer, COMPAT_CLIENT_NAME, stopAllAppServers, writeCodexConfig } from './appServer.js';
-import { ENGINE_CLI_PATH, engineJson, runEngineCli } from './engineCli.js';
+import { engineJson, runEngineCli } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { freshRoot } from './mutationHarness.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { openImportServer } from './externalAgentServe.js';
 import { resumedSessionRows, richSessionRows, rolloutsOf, untitledSessionRows, writeClaudeSession } from '../fixtures/claudeSessions.js';
 
 interface Imported {
@@ -20,12 +20,11 @@ interface Imported {
 }
 
 /**
- * What Codex answers for its own import from its state DB row, written at import time and not
- * derivable from the rollout (every line carries the import's time): the thread's times (the source
- * messages' first and last) and a one-line preview. Codex itself answers the rollout's values for
- * the same thread once its state DB is rebuilt, and for ours; so do we.
+ * The import's clock readings: every line of an imported thread carries the time it was imported,
+ * and so do the thread's times (Codex's state DB row holds the source messages' times, but a Codex
+ * process answers them from the rollout, as the engine does).
  */
-const STATE_DB_FIELDS = new Set(['createdAt', 'updatedAt', 'recencyAt', 'preview']);
+const IMPORT_TIME_FIELDS = new Set(['createdAt', 'updatedAt', 'recencyAt']);
 
 /** A thread/read answer with what is the import's own (ids, paths, clock readings) replaced by placeholders. */
 const normalised = (answer: unknown, threadId: string): unknown => {
@@ -37,7 +36,7 @@ const normalised = (answer: unknown, threadId: string): unknown => {
       if (key === 'path') return '<path>';
       if (key === 'id' && (/^[0-9a-f-]{36}$/.test(v) || /^item-\d+$/.test(v))) return '<item>';
     }
-    if (key !== undefined && STATE_DB_FIELDS.has(key)) return '<state DB>';
+    if (key !== undefined && IMPORT_TIME_FIELDS.has(key)) return '<import time>';
     return v;
   };
   const { readState: _r, ...rest } = (walk(answer, undefined) ?? {}) as Record<string, unknown>;
@@ -119,6 +118,8 @@ describe('import Claude Code sessions: rollout-engine import claude against code
   let codexImported: Imported[];
   let ourImported: Imported[];
   let codexReads: Map<string, unknown>;
+  /** What Codex's state DB row says as preview for its own import (its label of the first message). */
+  const codexDbPreviews = new Map<string, string>();
   let outsideSession: string;
 
   before(async () => {
@@ -147,10 +148,25 @@ describe('import Claude Code sessions: rollout-engine import claude against code
         async (importId) => (await codex.waitForNotification('externalAgentConfig/import/completed', (p: any) => p.importId === importId, 60_000)).params,
         outsideSession,
       );
-      codexReads = new Map();
-      for (const i of codexImported) codexReads.set(i.source, await codex.request('thread/read', { threadId: i.threadId, includeTurns: true }));
     } finally {
       await codex.stop();
+    }
+    // Codex's answers for its import. With turns, Codex answers a thread's preview (and times, and
+    // name) from the state DB row it holds for it — for its own import the row its import wrote, whose
+    // preview is its one-line label of the first message; without turns, from the rollout, as it does
+    // for a thread it did not import (ours: its row is then made from the rollout) and as the engine
+    // always does. So the preview of Codex's own import is compared with its rollout answer.
+    const later = await AppServer.start({ codexHome: codexSide, userHome });
+    try {
+      codexReads = new Map();
+      for (const i of codexImported) {
+        const withTurns = await later.request<{ thread: Record<string, unknown> }>('thread/read', { threadId: i.threadId, includeTurns: true });
+        const fromRollout = await later.request<{ thread: Record<string, unknown> }>('thread/read', { threadId: i.threadId });
+        codexDbPreviews.set(i.source, withTurns.thread['preview'] as string);
+        codexReads.set(i.source, { ...withTurns, thread: { ...withTurns.thread, preview: fromRollout.thread['preview'] } });
+      }
+    } finally {
+      await later.stop();
     }
     const ours = await engineImport(ourSide, claudeHome);
     ourImported = (ours.sessions as Array<{ status: string; source: string; threadId: string }>)
@@ -166,6 +182,13 @@ describe('import Claude Code sessions: rollout-engine import claude against code
   it('imports the same sessions as Codex', () => {
     expect(codexImported.map((i) => i.source).sort()).to.deep.equal(Object.values(sessions).sort());
     expect(ourImported.map((i) => i.source).sort()).to.deep.equal(Object.values(sessions).sort());
+  });
+
+  it("Codex's state DB row for its own import holds its one-line label of the first message as preview (what the comparisons take from its rollout answer instead)", () => {
+    expect(codexDbPreviews.get(sessions.rich)).to.equal('<command-message>review is running</command-message>');
+    expect((codexReads.get(sessions.rich) as { thread: { preview: string } }).thread.preview).to.equal(
+      '<command-message>review is running</command-message>\n<command-name>/review</command-name>\nPlease fix the failing parser test',
+    );
   });
 
   for (const which of ['rich', 'untitled'] as const) {
@@ -220,6 +243,10 @@ describe('import Claude Code sessions: rollout-engine import claude against code
         const read = await codex.request('thread/read', { threadId: ourThread.threadId, includeTurns: true });
         const differences = jsonDifferences(normalised(codexReads.get(sessions[which]), codexThread.threadId), normalised(read, ourThread.threadId));
         if (differences.length > 0) expect.fail(`${which}: ${describeDifferences(differences)}`);
+        // The same home, the same thread: Codex's answer and the engine's, times included.
+        const same = jsonDifferences(read, await engineRead(ourSide, ourThread.threadId));
+        const sameAside = same.filter((d) => !/^(readState|thread\.status)/.test(d.path));
+        if (sameAside.length > 0) expect.fail(`${which} on one home: ${describeDifferences(sameAside)}`);
       }
       // Our ledger is Codex's: nothing is offered again.
       const detected = await codex.request<{ items: Array<{ itemType: string }> }>('externalAgentConfig/detect', { includeHome: true });
@@ -232,17 +259,8 @@ describe('import Claude Code sessions: rollout-engine import claude against code
   it('over JSON-RPC, serve detects as Codex detects, imports in the background with the same notifications, and two concurrent imports make one thread per session', async () => {
     const rpcSide = join(root, 'rpc-side');
     writeCodexConfig(rpcSide, 1);
-    const client = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', rpcSide], {
-      env: { ...process.env, HOME: userHome, CLAUDE_CONFIG_DIR: '' },
-    });
+    const { client, ask } = await openImportServer(rpcSide, userHome);
     try {
-      const ask = async (method: string, params: unknown): Promise<any> => {
-        const a = await client.request(method, params);
-        if (!('result' in a)) throw new Error(`${method}: ${JSON.stringify(a.error)}`);
-        return a.result;
-      };
-      await ask('initialize', { clientInfo: { name: COMPAT_CLIENT_NAME, version: '0.1.0' }, capabilities: { experimentalApi: true } });
-      client.notify('initialized');
       const detected = await ask('externalAgentConfig/detect', { includeHome: true });
       const differences = jsonDifferences(codexDetected, detected);
       if (differences.length > 0) expect.fail(describeDifferences(differences));
@@ -382,12 +400,9 @@ describe("import Cursor's agent transcripts: rollout-engine import cursor agains
     }
     expect(codexDetected.items.flatMap((i) => i.details.sessions.map((s) => s.path))).to.deep.equal([transcript]);
 
-    const client = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', ourSide], { env: { ...process.env, HOME: userHome } });
+    const { client, ask } = await openImportServer(ourSide, userHome);
     try {
-      await client.request('initialize', { clientInfo: { name: COMPAT_CLIENT_NAME, version: '0.1.0' }, capabilities: { experimentalApi: true } });
-      client.notify('initialized');
-      const detected = await client.request('externalAgentConfig/detect', { includeHome: true, migrationSource: 'cursor' });
-      expect(detected).to.deep.equal({ result: codexDetected });
+      expect(await ask('externalAgentConfig/detect', { includeHome: true, migrationSource: 'cursor' })).to.deep.equal(codexDetected);
     } finally {
       await client.close();
     }

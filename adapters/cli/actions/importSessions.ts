@@ -5,6 +5,7 @@ import type { ImportSessionsResult, SessionImportOutcome } from '../../../replay
 import { agentHomeOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS, externalAgentSessions } from '../../externalAgents/claudeCodeSessions.js';
 import type { ExternalAgent } from '../../externalAgents/claudeCodeSessions.js';
 import { CODEX_CLI_VERSION, configuredModelProvider } from '../../externalAgents/codexIdentity.js';
+import { garbageBound } from '../../externalAgents/garbageBound.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { homeOf } from '../homeOptions.js';
@@ -98,6 +99,8 @@ export const action = (agent: ExternalAgent, opts: ImportOptions) =>
           }
         },
         human,
+        // Indexing the new thread reads it again (a 500 MB session makes a ~190 MB rollout): its garbage is bounded as the source's is.
+        { catchUp: { afterCommit: garbageBound().read } },
       );
     },
   );

@@ -31,6 +31,7 @@ import { threadTree } from './threadTree.js';
 import { tokensCharts } from './tokensCharts.js';
 import { externalAgentConfigDetect } from './externalAgentConfigDetect.js';
 import { externalAgentConfigImport } from './externalAgentConfigImport.js';
+import { externalAgentConfigReadHistories, externalAgentConfigRecordHistory } from './externalAgentConfigHistories.js';
 
 /** Every method `serve` answers. Adding one: a file in this folder, listed here. */
 export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
@@ -66,4 +67,6 @@ export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
   tokensCharts,
   externalAgentConfigDetect,
   externalAgentConfigImport,
+  externalAgentConfigReadHistories,
+  externalAgentConfigRecordHistory,
 ];

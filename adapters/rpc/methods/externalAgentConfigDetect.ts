@@ -4,6 +4,8 @@ import * as t from 'io-ts';
 import * as nodePath from 'node:path';
 import { agentHomeOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS, externalAgentSessions } from '../../externalAgents/claudeCodeSessions.js';
 import type { ExternalAgent } from '../../externalAgents/claudeCodeSessions.js';
+import { detectConfigMigrations, migrationDetails } from '../../externalAgents/claudeCodeConfig.js';
+import { toEngineError } from '../../jsonl/toEngineError.js';
 import { defineMethod } from '../method.js';
 import { optional, U32 } from '../protocol.js';
 
@@ -25,37 +27,44 @@ export const sessionsItem = (claudeHome: string, sessions: ReadonlyArray<{ path:
   itemType: 'SESSIONS',
   description: `Migrate recent sessions from ${nodePath.join(claudeHome, 'projects')}`,
   cwd: null,
-  details: {
-    plugins: [],
-    skills: [],
-    sessions: sessions.map((s) => ({ path: s.path, cwd: s.cwd, title: s.title })),
-    mcpServers: [],
-    hooks: [],
-    subagents: [],
-    commands: [],
-  },
+  details: migrationDetails({ sessions: sessions.map((s) => ({ path: s.path, cwd: s.cwd, title: s.title })) }),
 });
 
 /**
- * `externalAgentConfig/detect`, the SESSIONS item: Claude Code's (or, `migrationSource: cursor`,
- * Cursor's) recent sessions under the user's home (`includeHome`), newest first, not yet imported in their current state (Codex's ledger), with
- * a cwd that exists; Codex's limits unless given. Other item kinds (settings, skills, MCP servers)
- * are not detected here.
+ * `externalAgentConfig/detect`: for the user's home (`includeHome`) Claude Code's skills and
+ * CLAUDE.md not yet migrated (`claudeCodeConfig.ts`), then its (or, `migrationSource: cursor`,
+ * Cursor's) recent sessions, newest first, not yet imported in their current state (Codex's
+ * ledger), with a cwd that exists, Codex's limits unless given; then the same skills and
+ * CLAUDE.md items for each cwd's repository. Other item kinds (settings, MCP servers, hooks,
+ * commands, subagents, plugins) are not detected here.
  */
 export const externalAgentConfigDetect = defineMethod({
   name: 'externalAgentConfig/detect',
   params: ExternalAgentConfigDetectParams,
   scope: () => null,
   handle: (ctx, p) => {
-    if (p.includeHome !== true) return TE.right({ items: [], connectors: [] });
     const agent = agentOf(p.migrationSource);
-    const claudeHome = agentHomeOf(agent, undefined);
+    const agentHome = agentHomeOf(agent, undefined);
+    const config = (includeHome: boolean, cwds: ReadonlyArray<string>) =>
+      agent === 'claude'
+        ? TE.tryCatch(async () => detectConfigMigrations(agentHome, ctx.codexHome, { includeHome, cwds }), toEngineError(agentHome, 'detect'))
+        : TE.right([]);
+    const sessions =
+      p.includeHome !== true
+        ? TE.right([])
+        : pipe(
+            externalAgentSessions(agent, agentHome, ctx.codexHome).detect({
+              maxAgeDays: p.maxSessionAgeDays ?? DEFAULT_MAX_SESSION_AGE_DAYS,
+              maxSessions: p.maxSessions ?? DEFAULT_MAX_SESSIONS,
+            }),
+            TE.map((found) => (found.length === 0 ? [] : [sessionsItem(agentHome, found)])),
+          );
     return pipe(
-      externalAgentSessions(agent, claudeHome, ctx.codexHome).detect({
-        maxAgeDays: p.maxSessionAgeDays ?? DEFAULT_MAX_SESSION_AGE_DAYS,
-        maxSessions: p.maxSessions ?? DEFAULT_MAX_SESSIONS,
-      }),
-      TE.map((sessions) => ({ items: sessions.length === 0 ? [] : [sessionsItem(claudeHome, sessions)], connectors: [] })),
+      TE.Do,
+      TE.apS('home', config(p.includeHome === true, [])),
+      TE.apS('sessions', sessions),
+      TE.apS('repos', config(false, p.cwds ?? [])),
+      TE.map(({ home, sessions: s, repos }) => ({ items: [...home, ...s, ...repos], connectors: [] })),
     );
   },
 });

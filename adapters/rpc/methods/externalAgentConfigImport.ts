@@ -8,7 +8,10 @@ import type { SessionImportOutcome } from '../../../replay/importSessions.js';
 import { agentHomeOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS, externalAgentSessions } from '../../externalAgents/claudeCodeSessions.js';
 import type { ExternalAgent } from '../../externalAgents/claudeCodeSessions.js';
 import { agentOf } from './externalAgentConfigDetect.js';
+import { CONFIG_ITEM_TYPES, importConfigMigration } from '../../externalAgents/claudeCodeConfig.js';
+import type { ConfigItemType } from '../../externalAgents/claudeCodeConfig.js';
 import { CODEX_CLI_VERSION, configuredModelProvider } from '../../externalAgents/codexIdentity.js';
+import { recordImportHistory } from '../../codexState/importHistories.js';
 import { defineMethod } from '../method.js';
 import type { RpcContext } from '../method.js';
 import { optional } from '../protocol.js';
@@ -83,44 +86,115 @@ const alreadyImported = async (external: ExternalSessions, path: string): Promis
   return E.isRight(imported) && imported.right;
 };
 
-const runImport = async (ctx: RpcContext, importId: string, agent: ExternalAgent, requested: ReadonlyArray<string>): Promise<void> => {
-  const results = { itemType: 'SESSIONS', successes: [] as unknown[], failures: [] as unknown[] };
-  const tell = (method: string): void =>
-    ctx.push?.(method, { importId, itemTypeResults: [{ ...results, successes: [...results.successes], failures: [...results.failures] }] });
-  const external = externalAgentSessions(agent, agentHomeOf(agent, undefined), ctx.codexHome);
-  const { offered: sessions, refused } = await partition(external, requested);
-  results.failures.push(...refused.map(notDetected));
-  tell('externalAgentConfig/import/progress');
-  await importSessions(
-    { ...ctx.ports, externalSessions: external },
-    {
-      sessions,
-      maxSessionAgeDays: DEFAULT_MAX_SESSION_AGE_DAYS,
-      maxSessions: DEFAULT_MAX_SESSIONS,
-      identity: {
-        originator: ctx.clientName ?? 'codex_app_server',
-        cliVersion: CODEX_CLI_VERSION,
-        source: 'vscode',
-        modelProvider: configuredModelProvider(ctx.codexHome),
+interface ItemTypeResult {
+  readonly itemType: string;
+  readonly successes: unknown[];
+  readonly failures: unknown[];
+}
+
+/** The order Codex's completed notification (and its history) lists item types in: its own enum's. */
+const ITEM_TYPE_ORDER = ['CONFIG', 'SKILLS', 'AGENTS_MD', 'PLUGINS', 'MCP_SERVER_CONFIG', 'SUBAGENTS', 'HOOKS', 'COMMANDS', 'MEMORY', 'SESSIONS'];
+const typeRank = (itemType: string): number => ITEM_TYPE_ORDER.indexOf(itemType);
+
+const isConfigItemType = (itemType: string): itemType is ConfigItemType => (CONFIG_ITEM_TYPES as ReadonlyArray<string>).includes(itemType);
+
+/** One skills or CLAUDE.md item imported as Codex does it: its successes, or Codex's failure for an error. */
+const importConfigItem = (agentHome: string, codexHome: string, item: { itemType: ConfigItemType; cwd?: string | null | undefined }): ItemTypeResult => {
+  const cwd = item.cwd === undefined || item.cwd === '' ? null : item.cwd;
+  try {
+    const done = importConfigMigration(agentHome, codexHome, item);
+    return {
+      itemType: item.itemType,
+      successes: done.successes.map((d) => ({ itemType: item.itemType, cwd, source: d.source, target: d.target, title: null })),
+      failures: [],
+    };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const failure = {
+      itemType: item.itemType,
+      errorType: 'external_agent_config_import_error',
+      subErrorType: null,
+      failureStage: 'import_request_failed',
+      message,
+      cwd,
+      source: null,
+    };
+    return { itemType: item.itemType, successes: [], failures: [failure] };
+  }
+};
+
+const runImport = async (ctx: RpcContext, importId: string, agent: ExternalAgent, items: ImportParams['migrationItems'], providerId: string | null): Promise<void> => {
+  const agentHome = agentHomeOf(agent, undefined);
+  // The completed notification groups every item's results by type.
+  const byType: ItemTypeResult[] = [];
+  const grouped = (r: ItemTypeResult): void => {
+    const group = byType.find((g) => g.itemType === r.itemType);
+    if (group === undefined) byType.push({ itemType: r.itemType, successes: [...r.successes], failures: [...r.failures] });
+    else {
+      group.successes.push(...r.successes);
+      group.failures.push(...r.failures);
+    }
+  };
+  const push = (method: string, results: ReadonlyArray<ItemTypeResult>): void =>
+    ctx.push?.(method, { importId, itemTypeResults: results.map((r) => ({ ...r, successes: [...r.successes], failures: [...r.failures] })) });
+  // Skills and CLAUDE.md first, each told on its own as it is done.
+  for (const item of items) {
+    if (!isConfigItemType(item.itemType) || agent !== 'claude') continue;
+    const result = importConfigItem(agentHome, ctx.codexHome, { itemType: item.itemType, cwd: item.cwd });
+    grouped(result);
+    push('externalAgentConfig/import/progress', [result]);
+  }
+  const sessionItems = items.filter((i) => i.itemType === 'SESSIONS');
+  if (sessionItems.length > 0) {
+    const requested = sessionItems.flatMap((i) => (i.details?.sessions ?? []).map((s) => s.path));
+    const results = { itemType: 'SESSIONS', successes: [] as unknown[], failures: [] as unknown[] };
+    const tell = (): void => push('externalAgentConfig/import/progress', [results]);
+    const external = externalAgentSessions(agent, agentHome, ctx.codexHome);
+    const { offered: sessions, refused } = await partition(external, requested);
+    results.failures.push(...refused.map(notDetected));
+    tell();
+    await importSessions(
+      { ...ctx.ports, externalSessions: external },
+      {
+        sessions,
+        maxSessionAgeDays: DEFAULT_MAX_SESSION_AGE_DAYS,
+        maxSessions: DEFAULT_MAX_SESSIONS,
+        identity: {
+          originator: ctx.clientName ?? 'codex_app_server',
+          cliVersion: CODEX_CLI_VERSION,
+          source: 'vscode',
+          modelProvider: configuredModelProvider(ctx.codexHome),
+        },
+        onSession: (o, done) => {
+          const given = sessions[done - 1] ?? o.source;
+          if (o.status === 'imported') results.successes.push(successOf(o, given));
+          else if (o.status === 'failed') results.failures.push(failureOf(o, given));
+          else return;
+          tell();
+        },
       },
-      onSession: (o, done) => {
-        const given = sessions[done - 1] ?? o.source;
-        if (o.status === 'imported') results.successes.push(successOf(o, given));
-        else if (o.status === 'failed') results.failures.push(failureOf(o, given));
-        else return;
-        tell('externalAgentConfig/import/progress');
-      },
-    },
-  )();
-  tell('externalAgentConfig/import/completed');
+    )();
+    grouped(results);
+  }
+  const ordered = [...byType].sort((a, b) => typeRank(a.itemType) - typeRank(b.itemType));
+  // Recorded in Codex's histories (its state DB) before it is told complete, as Codex does; a failure to record loses only the history.
+  await recordImportHistory(ctx.codexHome, {
+    importId,
+    providerId,
+    completedAtMs: Date.now(),
+    successes: ordered.flatMap((r) => r.successes as Array<Record<string, unknown>>),
+    failures: ordered.flatMap((r) => r.failures as Array<Record<string, unknown>>),
+  }).catch(() => undefined);
+  push('externalAgentConfig/import/completed', ordered);
 };
 
 /**
- * `externalAgentConfig/import`, SESSIONS items: answers `{importId}` at once, then imports in the
+ * `externalAgentConfig/import`, SKILLS, AGENTS_MD and SESSIONS items: answers `{importId}` at once, then imports in the
  * background, one import at a time in this server (`replay/importSessions.ts`: a file already in
  * the ledger with its content is skipped, so a repeated request makes no second thread; a file
  * detection does not offer is refused, as Codex refuses it), telling
- * `externalAgentConfig/import/progress` after each imported session and `…/completed` at the end.
+ * `externalAgentConfig/import/progress` after each skills or CLAUDE.md item (`claudeCodeConfig.ts`) and
+ * each imported session, and `…/completed` at the end, the results grouped by item type.
  */
 export const externalAgentConfigImport = defineMethod({
   name: 'externalAgentConfig/import',
@@ -128,11 +202,10 @@ export const externalAgentConfigImport = defineMethod({
   scope: () => null,
   handle: (ctx, p: ImportParams) => {
     const importId = randomUUID();
-    const sessions = p.migrationItems.filter((i) => i.itemType === 'SESSIONS').flatMap((i) => (i.details?.sessions ?? []).map((s) => s.path));
     // Started once this answer has gone out: its notifications follow it, as Codex's do.
     running = running
       .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
-      .then(() => runImport(ctx, importId, agentOf(p.migrationSource), sessions))
+      .then(() => runImport(ctx, importId, agentOf(p.migrationSource), p.migrationItems, p.providerId ?? null))
       .catch(() => undefined);
     return TE.right({ importId });
   },

@@ -131,6 +131,16 @@ describe('LMDB index catch-up', function () {
     expect(second).to.deep.include({ bytes: 0, lines: 0, unchanged: 1 });
   });
 
+  it('afterCommit is told the bytes of each committed transaction, and they add up to the bytes read', async () => {
+    const t = newThread(2);
+    await writeThread(home, rolloutRelPath(t.threadId), threadLines(t, 1500));
+    const told: number[] = [];
+    const summary = right(await catchUpHome(store, home, { batchBytes: 2048, afterCommit: (bytes) => told.push(bytes) })());
+    expect(told.length).to.be.greaterThan(1);
+    expect(told.every((b) => b > 0)).to.equal(true);
+    expect(told.reduce((a, b) => a + b, 0)).to.equal(summary.bytes);
+  });
+
   it('a revision file has its own rows; the thread row follows it and takes the preview from the base below the cut', async () => {
     const root = newThread(51);
     const rootLines = threadLines(root, 3);

@@ -1,0 +1,331 @@
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import yaml from 'js-yaml';
+import { rewriteExternalAgentTerms } from '../../domain/externalConfig/agentTerms.js';
+import { commandSkillName, parseDocument, renderCommandSkill } from '../../domain/externalConfig/commandSkill.js';
+import type { Frontmatter, FrontmatterValue, ParsedDocument } from '../../domain/externalConfig/commandSkill.js';
+import { renderSubagentToml, subagentMetadata } from '../../domain/externalConfig/subagentToml.js';
+import type { SubagentMetadata } from '../../domain/externalConfig/subagentToml.js';
+
+/**
+ * Claude Code's instructions and skills as Codex 0.169.0 migrates them (`externalAgentConfig/detect`
+ * and `…/import`, items AGENTS_MD and SKILLS), for the user's home (`cwd` null) and for the
+ * repositories the client names:
+ * - AGENTS_MD: `~/.claude/CLAUDE.md` → `CODEX_HOME/AGENTS.md`; in a repository its `CLAUDE.md`, else
+ *   `.claude/CLAUDE.md` → `AGENTS.md` at its root. Offered and written only when the source has
+ *   text and the target is missing or blank; the text is rewritten (`rewriteExternalAgentTerms`).
+ * - SKILLS: each folder of `~/.claude/skills` (of `.claude/skills` in a repository) that the target
+ *   (`<CODEX_HOME's parent>/.agents/skills`, `.agents/skills` in a repository) lacks is copied
+ *   whole, its `SKILL.md` files rewritten, the rest byte for byte; an existing folder is left alone.
+ * - COMMANDS: each Markdown file under `.claude/commands/` (folders too) becomes the skill
+ *   `source-command-<its path, slugged>` in the skills target (`commandSkill.ts`), unless that
+ *   folder exists or two commands would make the same skill.
+ * - SUBAGENTS: each `.claude/agents/<file>.md` with a name, a description and a body becomes
+ *   `agents/<file>.toml` in CODEX_HOME (`.codex/agents/` in a repository) unless it exists
+ *   (`subagentToml.ts`).
+ * A repository is the nearest folder above the given cwd holding `.git` (else the cwd itself).
+ */
+export type ConfigItemType = 'SKILLS' | 'COMMANDS' | 'SUBAGENTS' | 'AGENTS_MD';
+export const CONFIG_ITEM_TYPES: ReadonlyArray<ConfigItemType> = ['SKILLS', 'COMMANDS', 'SUBAGENTS', 'AGENTS_MD'];
+
+export interface ConfigMigrationItem {
+  readonly itemType: ConfigItemType;
+  readonly description: string;
+  readonly cwd: string | null;
+  readonly details: MigrationDetails | null;
+}
+
+/** Codex's `MigrationDetails`, every list present. */
+export interface MigrationDetails {
+  readonly plugins: unknown[];
+  readonly skills: Array<{ readonly name: string }>;
+  readonly sessions: unknown[];
+  readonly mcpServers: unknown[];
+  readonly hooks: unknown[];
+  readonly subagents: unknown[];
+  readonly commands: unknown[];
+}
+
+/** What importing one item did: a success per file or skill written (source, target). */
+export interface ConfigImportResult {
+  readonly successes: Array<{ readonly source: string; readonly target: string }>;
+}
+
+const CLAUDE_DIR = '.claude';
+const CLAUDE_MD = 'CLAUDE.md';
+
+export const migrationDetails = (partial: Partial<MigrationDetails>): MigrationDetails => ({
+  plugins: [],
+  skills: [],
+  sessions: [],
+  mcpServers: [],
+  hooks: [],
+  subagents: [],
+  commands: [],
+  ...partial,
+});
+
+const exists = (path: string): boolean => fs.existsSync(path);
+const isFile = (path: string): boolean => fs.statSync(path, { throwIfNoEntry: false })?.isFile() === true;
+const isDir = (path: string): boolean => fs.statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+const hasText = (path: string): boolean => isFile(path) && fs.readFileSync(path, 'utf8').trim() !== '';
+/** Missing, or a file holding only blanks (a folder there is not overwritten). */
+const missingOrBlank = (path: string): boolean => !exists(path) || (isFile(path) && fs.readFileSync(path, 'utf8').trim() === '');
+
+/** The repository a cwd is in: the nearest folder holding `.git` (a folder or a file), else the cwd; none when the cwd does not exist. */
+export const repoRootOf = (cwd: string): string | undefined => {
+  if (cwd === '' || !exists(cwd)) return undefined;
+  const start = isFile(cwd) ? nodePath.dirname(cwd) : nodePath.resolve(cwd);
+  for (let dir = start; ; dir = nodePath.dirname(dir)) {
+    if (exists(nodePath.join(dir, '.git'))) return dir;
+    if (nodePath.dirname(dir) === dir) return start;
+  }
+};
+
+interface Scope {
+  readonly cwd: string | null;
+  readonly agentsMdSource: string | undefined;
+  readonly agentsMdTarget: string;
+  readonly skillsSource: string;
+  readonly skillsTarget: string;
+  readonly commandsSource: string;
+  readonly agentsSource: string;
+  readonly agentsTarget: string;
+}
+
+const scopeOf = (claudeHome: string, codexHome: string, repoRoot: string | null): Scope =>
+  repoRoot === null
+    ? {
+        cwd: null,
+        agentsMdSource: hasText(nodePath.join(claudeHome, CLAUDE_MD)) ? nodePath.join(claudeHome, CLAUDE_MD) : undefined,
+        agentsMdTarget: nodePath.join(codexHome, 'AGENTS.md'),
+        skillsSource: nodePath.join(claudeHome, 'skills'),
+        skillsTarget: nodePath.join(nodePath.dirname(codexHome), '.agents', 'skills'),
+        commandsSource: nodePath.join(claudeHome, 'commands'),
+        agentsSource: nodePath.join(claudeHome, 'agents'),
+        agentsTarget: nodePath.join(codexHome, 'agents'),
+      }
+    : {
+        cwd: repoRoot,
+        agentsMdSource: [nodePath.join(repoRoot, CLAUDE_MD), nodePath.join(repoRoot, CLAUDE_DIR, CLAUDE_MD)].find(hasText),
+        agentsMdTarget: nodePath.join(repoRoot, 'AGENTS.md'),
+        skillsSource: nodePath.join(repoRoot, CLAUDE_DIR, 'skills'),
+        skillsTarget: nodePath.join(repoRoot, '.agents', 'skills'),
+        commandsSource: nodePath.join(repoRoot, CLAUDE_DIR, 'commands'),
+        agentsSource: nodePath.join(repoRoot, CLAUDE_DIR, 'agents'),
+        agentsTarget: nodePath.join(repoRoot, '.codex', 'agents'),
+      };
+
+/**
+ * A folder's entries in the order the file system lists them (`opendir`, unsorted: the order
+ * Codex's `read_dir` walks and reports; `readdir` would sort them).
+ */
+const entriesOf = (dir: string): fs.Dirent[] => {
+  const handle = fs.opendirSync(dir);
+  const out: fs.Dirent[] = [];
+  try {
+    for (let e = handle.readSync(); e !== null; e = handle.readSync()) out.push(e);
+  } finally {
+    handle.closeSync();
+  }
+  return out;
+};
+
+const subfolders = (dir: string): string[] =>
+  isDir(dir)
+    ? entriesOf(dir)
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+    : [];
+
+const missingSkills = (s: Scope): string[] => {
+  const present = new Set(subfolders(s.skillsTarget));
+  return subfolders(s.skillsSource)
+    .filter((name) => !present.has(name))
+    .sort();
+};
+
+/** A frontmatter block as Codex reads it (YAML, no timestamps: plain scalars stay text); undefined when it is not a mapping. */
+const parseFrontmatter = (raw: string): Frontmatter | undefined => {
+  let parsed: unknown;
+  try {
+    parsed = yaml.load(raw, { schema: yaml.CORE_SCHEMA });
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const out = new Map<string, FrontmatterValue>();
+  for (const [key, value] of Object.entries(parsed)) {
+    if (key.trim() === '') continue;
+    const v: FrontmatterValue =
+      typeof value === 'string' ? { scalar: value.trim() } : typeof value === 'boolean' || typeof value === 'number' ? { scalar: String(value) } : { other: true };
+    out.set(key.trim(), v);
+  }
+  return out;
+};
+
+/** Every `.md` file under `dir`, as paths relative to it, sorted as Codex sorts paths (component by component). */
+const markdownFiles = (dir: string): string[] => {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    for (const e of entriesOf(nodePath.join(dir, rel))) {
+      const path = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(path);
+      else if (e.isFile() && nodePath.extname(e.name) === '.md' && e.name !== '.md') out.push(path);
+    }
+  };
+  if (isDir(dir)) walk('');
+  const byComponents = (a: string, b: string): number => {
+    const x = a.split('/');
+    const y = b.split('/');
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+    return x.length - y.length;
+  };
+  return out.sort(byComponents);
+};
+
+/** The commands that make a skill of their own (two making the same one are both left), by skill name. */
+const commandSkills = (commandsDir: string): Array<{ readonly name: string; readonly path: string; readonly doc: ParsedDocument }> => {
+  const byName = new Map<string, Array<{ path: string; doc: ParsedDocument }>>();
+  for (const path of markdownFiles(commandsDir)) {
+    const doc = parseDocument(fs.readFileSync(nodePath.join(commandsDir, path), 'utf8'), parseFrontmatter);
+    const name = commandSkillName(path, doc);
+    if (name === undefined) continue;
+    byName.set(name, [...(byName.get(name) ?? []), { path, doc }]);
+  }
+  return [...byName.entries()]
+    .filter(([, sources]) => sources.length === 1)
+    .map(([name, [source]]) => ({ name, ...source! }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+};
+
+/** The subagents of a folder Codex migrates, in file-name order, each with the agent file it becomes. */
+const subagents = (agentsDir: string, targetDir: string): Array<{ readonly target: string; readonly doc: ParsedDocument; readonly meta: SubagentMetadata }> => {
+  if (!isDir(agentsDir)) return [];
+  const files = entriesOf(agentsDir)
+    .filter((e) => e.isFile() && nodePath.extname(e.name) === '.md' && e.name !== '.md' && nodePath.basename(e.name, '.md') !== 'README')
+    .map((e) => e.name)
+    .sort();
+  return files.flatMap((file) => {
+    const doc = parseDocument(fs.readFileSync(nodePath.join(agentsDir, file), 'utf8'), parseFrontmatter);
+    const meta = subagentMetadata(doc);
+    return meta === undefined ? [] : [{ target: nodePath.join(targetDir, `${nodePath.basename(file, '.md')}.toml`), doc, meta }];
+  });
+};
+
+const detectIn = (s: Scope): ConfigMigrationItem[] => {
+  const items: ConfigMigrationItem[] = [];
+  const skills = missingSkills(s);
+  if (skills.length > 0)
+    items.push({
+      itemType: 'SKILLS',
+      description: `Migrate skills from ${s.skillsSource} to ${s.skillsTarget}`,
+      cwd: s.cwd,
+      details: migrationDetails({ skills: skills.map((name) => ({ name })) }),
+    });
+  const commands = commandSkills(s.commandsSource).filter((c) => !exists(nodePath.join(s.skillsTarget, c.name)));
+  if (commands.length > 0)
+    items.push({
+      itemType: 'COMMANDS',
+      description: `Migrate commands from ${s.commandsSource} to ${s.skillsTarget}`,
+      cwd: s.cwd,
+      details: migrationDetails({ commands: commands.map((c) => ({ name: c.name })) }),
+    });
+  const agents = subagents(s.agentsSource, s.agentsTarget).filter((a) => !exists(a.target));
+  if (agents.length > 0)
+    items.push({
+      itemType: 'SUBAGENTS',
+      description: `Migrate subagents from ${s.agentsSource} to ${s.agentsTarget}`,
+      cwd: s.cwd,
+      details: migrationDetails({ subagents: agents.map((a) => ({ name: a.meta.name })) }),
+    });
+  if (s.agentsMdSource !== undefined && missingOrBlank(s.agentsMdTarget))
+    items.push({ itemType: 'AGENTS_MD', description: `Migrate ${s.agentsMdSource} to ${s.agentsMdTarget}`, cwd: s.cwd, details: null });
+  return items;
+};
+
+/** The AGENTS_MD and SKILLS items Codex offers: the home's first (`includeHome`), then each cwd's repository's, in Codex's order. */
+export const detectConfigMigrations = (
+  claudeHome: string,
+  codexHome: string,
+  options: { readonly includeHome: boolean; readonly cwds: ReadonlyArray<string> },
+): ConfigMigrationItem[] => {
+  const items = options.includeHome ? detectIn(scopeOf(claudeHome, codexHome, null)) : [];
+  for (const cwd of options.cwds) {
+    const root = repoRootOf(cwd);
+    if (root !== undefined) items.push(...detectIn(scopeOf(claudeHome, codexHome, root)));
+  }
+  return items;
+};
+
+/** The scope an item names: the home for no (or an empty) cwd, else the cwd's repository; none for a cwd that is not there. */
+const scopeOfItem = (claudeHome: string, codexHome: string, cwd: string | null | undefined): Scope | undefined => {
+  if (cwd === null || cwd === undefined || cwd === '') return scopeOf(claudeHome, codexHome, null);
+  const root = repoRootOf(cwd);
+  return root === undefined ? undefined : scopeOf(claudeHome, codexHome, root);
+};
+
+const copyRewritten = (source: string, target: string): void => fs.writeFileSync(target, rewriteExternalAgentTerms(fs.readFileSync(source, 'utf8')));
+
+const copySkill = (source: string, target: string): void => {
+  fs.mkdirSync(target, { recursive: true });
+  for (const entry of entriesOf(source)) {
+    const from = nodePath.join(source, entry.name);
+    const to = nodePath.join(target, entry.name);
+    if (entry.isDirectory()) copySkill(from, to);
+    else if (entry.isFile()) {
+      if (entry.name.toLowerCase() === 'skill.md') copyRewritten(from, to);
+      else fs.copyFileSync(from, to);
+    }
+  }
+};
+
+/** Import one item as Codex does; nothing to do (already there, no source) is no success and no failure. Throws the file system's error. */
+export const importConfigMigration = (
+  claudeHome: string,
+  codexHome: string,
+  item: { readonly itemType: ConfigItemType; readonly cwd?: string | null | undefined },
+): ConfigImportResult => {
+  const scope = scopeOfItem(claudeHome, codexHome, item.cwd);
+  if (scope === undefined) return { successes: [] };
+  if (item.itemType === 'AGENTS_MD') {
+    if (scope.agentsMdSource === undefined || !missingOrBlank(scope.agentsMdTarget)) return { successes: [] };
+    fs.mkdirSync(nodePath.dirname(scope.agentsMdTarget), { recursive: true });
+    copyRewritten(scope.agentsMdSource, scope.agentsMdTarget);
+    return { successes: [{ source: scope.agentsMdSource, target: scope.agentsMdTarget }] };
+  }
+  if (item.itemType === 'SUBAGENTS') {
+    if (!isDir(scope.agentsSource)) return { successes: [] };
+    fs.mkdirSync(scope.agentsTarget, { recursive: true });
+    const successes: Array<{ source: string; target: string }> = [];
+    for (const a of subagents(scope.agentsSource, scope.agentsTarget)) {
+      if (exists(a.target)) continue;
+      fs.writeFileSync(a.target, renderSubagentToml(a.doc, a.meta));
+      successes.push({ source: a.meta.name, target: a.meta.name });
+    }
+    return { successes };
+  }
+  if (item.itemType === 'COMMANDS') {
+    if (!isDir(scope.commandsSource)) return { successes: [] };
+    fs.mkdirSync(scope.skillsTarget, { recursive: true });
+    const successes: Array<{ source: string; target: string }> = [];
+    for (const c of commandSkills(scope.commandsSource)) {
+      const dir = nodePath.join(scope.skillsTarget, c.name);
+      if (exists(dir)) continue;
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(nodePath.join(dir, 'SKILL.md'), renderCommandSkill(c.path, c.doc, c.name));
+      successes.push({ source: c.name, target: c.name });
+    }
+    return { successes };
+  }
+  if (!isDir(scope.skillsSource)) return { successes: [] };
+  fs.mkdirSync(scope.skillsTarget, { recursive: true });
+  const successes: Array<{ source: string; target: string }> = [];
+  for (const name of subfolders(scope.skillsSource)) {
+    const target = nodePath.join(scope.skillsTarget, name);
+    if (exists(target)) continue;
+    copySkill(nodePath.join(scope.skillsSource, name), target);
+    successes.push({ source: name, target: name });
+  }
+  return { successes };
+};

@@ -1,8 +1,11 @@
 import { conversationTextOf } from '../domain/search/conversationText.js';
-import { gramHashesOf, setHashes, SIGNATURE_BYTES } from '../domain/search/gramSignature.js';
-import { blockOfLine, lineEntryBytes, writeLineEntry } from '../domain/search/lineSignatures.js';
+import { eachGramHash, gramHashesOf, setHashes, SIGNATURE_BYTES } from '../domain/search/gramSignature.js';
+import { blockOfLine, lineEntryBytes, writeLineEntryOf } from '../domain/search/lineSignatures.js';
 import type { Batch } from './batch.js';
 import type { Projection } from './projection.js';
+
+/** Texts up to this many code units have their gram hashes held in an array (one pass); longer ones are hashed as they are set. */
+const HASHES_HELD_UP_TO = 64 * 1024;
 
 /** Signatures this process made and put in a batch: edited in place until committed (a stored one is copied first). */
 const own = new WeakSet<Uint8Array>();
@@ -29,7 +32,7 @@ interface GrowingBlock {
 const growing = new WeakMap<Batch, Map<string, GrowingBlock>>();
 
 /** Appends a line's entry to its block: amortised constant work a line, the block put as a view of what is written. */
-const addLineSignature = (b: Batch, rolloutId: string, line: number, hashes: ReadonlyArray<number>): void => {
+const addLineSignature = (b: Batch, rolloutId: string, line: number, grams: number, setAll: (set: (hash: number) => void) => void): void => {
   const key = [rolloutId, blockOfLine(line)] as const;
   const stored = b.get('searchLines', key);
   let blocks = growing.get(b);
@@ -42,13 +45,13 @@ const addLineSignature = (b: Batch, rolloutId: string, line: number, hashes: Rea
     if (stored !== undefined) block.buffer.set(stored);
     blocks.set(name, block);
   }
-  const bytes = lineEntryBytes(hashes.length);
+  const bytes = lineEntryBytes(grams);
   if (block.used + bytes > block.buffer.length) {
     const bigger = new Uint8Array(Math.max(2 * block.buffer.length, block.used + bytes));
     bigger.set(block.buffer.subarray(0, block.used));
     block.buffer = bigger;
   }
-  block.used = writeLineEntry(block.buffer, block.used, line, hashes);
+  block.used = writeLineEntryOf(block.buffer, block.used, line, grams, setAll);
   block.view = block.buffer.subarray(0, block.used);
   b.put('searchLines', key, block.view);
 };
@@ -65,8 +68,24 @@ export const searchProjection: Projection = {
     const text = conversationTextOf(ev);
     if (text === null) return;
     b.put('searchText', [ctx.rolloutId, pos.line], text);
-    const hashes = gramHashesOf(text.raw ?? text.text);
-    setHashes(signatureToEdit(b, ctx.rolloutId), hashes);
-    addLineSignature(b, ctx.rolloutId, pos.line, hashes);
+    const searched = text.raw ?? text.text;
+    const signature = signatureToEdit(b, ctx.rolloutId);
+    if (searched.length <= HASHES_HELD_UP_TO) {
+      const hashes = gramHashesOf(searched);
+      setHashes(signature, hashes);
+      addLineSignature(b, ctx.rolloutId, pos.line, hashes.length, (set) => hashes.forEach(set));
+      return;
+    }
+    // A long text is hashed twice (count, then set) rather than held: two hashes a character.
+    let grams = 0;
+    eachGramHash(searched, () => (grams += 1));
+    const mask = signature.length * 8 - 1;
+    addLineSignature(b, ctx.rolloutId, pos.line, grams, (set) =>
+      eachGramHash(searched, (hash) => {
+        const bit = hash & mask;
+        signature[bit >>> 3]! |= 1 << (bit & 7);
+        set(hash);
+      }),
+    );
   },
 };

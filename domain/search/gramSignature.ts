@@ -54,7 +54,7 @@ const sixGramOf = (first: number, second: number): number => {
  * Calls `each` with the 32-bit hash of every trigram of `text`, and of every six-gram (the trigram
  * three places back with this one); NUL separates runs no gram spans. A signature keeps the low bits.
  */
-const eachGramBit = (text: string, each: (bit: number) => void): void => {
+export const eachGramHash = (text: string, each: (hash: number) => void): void => {
   let a = -1;
   let b = -1;
   // The last three trigrams' hashes; `grams` counts the trigrams of the current run.
@@ -92,7 +92,7 @@ const eachGramBit = (text: string, each: (bit: number) => void): void => {
 /** Sets the bits of `text`'s trigrams and six-grams in `signature`. */
 export const addToSignature = (signature: Uint8Array, text: string): void => {
   const mask = signature.length * 8 - 1;
-  eachGramBit(text, (hash) => {
+  eachGramHash(text, (hash) => {
     const bit = hash & mask;
     signature[bit >>> 3]! |= 1 << (bit & 7);
   });
@@ -101,7 +101,7 @@ export const addToSignature = (signature: Uint8Array, text: string): void => {
 /** The hash of every trigram and six-gram of `text`, in order (what `addToSignature` sets). */
 export const gramHashesOf = (text: string): number[] => {
   const hashes: number[] = [];
-  eachGramBit(text, (hash) => hashes.push(hash));
+  eachGramHash(text, (hash) => hashes.push(hash));
   return hashes;
 };
 

@@ -29,8 +29,15 @@ const log2BytesFor = (grams: number): number => {
 export const lineEntryBytes = (grams: number): number => HEADER_BYTES + (1 << log2BytesFor(grams));
 
 /** Writes the entry of `line` and its grams' hashes at `at` (room for `lineEntryBytes(hashes.length)` there); returns where it ends. */
-export const writeLineEntry = (block: Uint8Array, at: number, line: number, hashes: ReadonlyArray<number>): number => {
-  const log2 = log2BytesFor(hashes.length);
+export const writeLineEntry = (block: Uint8Array, at: number, line: number, hashes: ReadonlyArray<number>): number =>
+  writeLineEntryOf(block, at, line, hashes.length, (set) => hashes.forEach(set));
+
+/**
+ * `writeLineEntry` for `grams` hashes that `setAll` gives one by one (a long line's are not held
+ * in an array: a 50 MB line has a hundred million).
+ */
+export const writeLineEntryOf = (block: Uint8Array, at: number, line: number, grams: number, setAll: (set: (hash: number) => void) => void): number => {
+  const log2 = log2BytesFor(grams);
   const bytes = 1 << log2;
   block[at] = line & 0xff;
   block[at + 1] = (line >>> 8) & 0xff;
@@ -40,10 +47,10 @@ export const writeLineEntry = (block: Uint8Array, at: number, line: number, hash
   const start = at + HEADER_BYTES;
   block.fill(0, start, start + bytes);
   const mask = bytes * 8 - 1;
-  for (const hash of hashes) {
+  setAll((hash) => {
     const bit = hash & mask;
     block[start + (bit >>> 3)]! |= 1 << (bit & 7);
-  }
+  });
   return start + bytes;
 };
 

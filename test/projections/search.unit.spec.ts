@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { memoryIndex } from '../../projections/batch.js';
 import { skipByPrefix } from '../../projections/linePrefix.js';
 import { projectBatch } from '../../projections/runner.js';
-import { addToSignature, SIGNATURE_BYTES, signatureHolds, termBits } from '../../domain/search/gramSignature.js';
-import { blockOfLine, linesHolding } from '../../domain/search/lineSignatures.js';
+import { addToSignature, gramHashesOf, setHashes, SIGNATURE_BYTES, signatureHolds, termBits } from '../../domain/search/gramSignature.js';
+import { blockOfLine, linesHolding, writeLineEntry } from '../../domain/search/lineSignatures.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { checkpointAfter, toLines } from '../fixtures/lineInputs.js';
 
@@ -88,5 +88,41 @@ describe('the search projection', () => {
         blocks.map((r) => [r.key, Buffer.from(r.value as Uint8Array).toString('hex')]),
       );
     }
+  });
+
+  it('a text past the length whose hashes are held (70,000 characters) gets the same file and line signatures as one hashed into an array', () => {
+    const long = `${'lorem ipsum dolor sit amet '.repeat(2600)}the needle at the end`;
+    expect(long.length).to.be.greaterThan(64 * 1024);
+    const w = new RolloutWriter('legacy', ID).sessionMeta();
+    w.chatTurn('t1', long, 'short answer');
+    const lines = toLines(w.text().trimEnd().split('\n'));
+    const idx = memoryIndex();
+    idx.apply(
+      projectBatch(idx, {
+        ctx: { rolloutId: ID, threadId: ID, path: '/p' },
+        resetRollouts: [],
+        lines,
+        checkpoint: checkpointAfter('/p', ID, ID, lines[lines.length - 1]),
+      }).writes,
+    );
+    const rows = idx.rows();
+    const textLines = rows.filter((r) => r.table === 'searchText').map((r) => (r.key as [string, number])[1]);
+    const longLine = textLines.find(
+      (l) => (rows.find((r) => r.table === 'searchText' && (r.key as [string, number])[1] === l)!.value as { text: string }).text === long,
+    )!;
+    // What the array path gives for every text of the file.
+    const expectedFile = new Uint8Array(SIGNATURE_BYTES);
+    const block = new Uint8Array(1 << 16);
+    let at = 0;
+    for (const l of textLines) {
+      const text = rows.find((r) => r.table === 'searchText' && (r.key as [string, number])[1] === l)!.value as { text: string; raw?: string };
+      const hashes = gramHashesOf(text.raw ?? text.text);
+      setHashes(expectedFile, hashes);
+      at = writeLineEntry(block, at, l, hashes);
+    }
+    expect(Buffer.from(rows.find((r) => r.table === 'searchGrams')!.value as Uint8Array).equals(Buffer.from(expectedFile))).to.equal(true);
+    const stored = rows.find((r) => r.table === 'searchLines')!.value as Uint8Array;
+    expect(Buffer.from(stored).equals(Buffer.from(block.subarray(0, at)))).to.equal(true);
+    expect(linesHolding(stored, termBits('NEEDLE at the END'))).to.include(longLine);
   });
 });

@@ -8,6 +8,7 @@ import { INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARS
 import { RpcNotification, RpcRequest } from './protocol.js';
 import { withQuarantineNotice } from './quarantineNotice.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from './boundedLines.js';
+import type { InputLine } from './boundedLines.js';
 import type { RpcConnection } from './connection.js';
 import { lineConnection } from './connection.js';
 import { createScheduler, DEFAULT_MAX_QUEUED_PER_KEY, DEFAULT_MAX_REQUESTS_PER_CONNECTION } from './scheduler.js';
@@ -131,8 +132,11 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
 
   const connections = new Set<Promise<void>>();
   let shuttingDown = false;
-  let startShutdown: () => void = () => undefined;
-  const shutdownStarted = new Promise<'stop'>((resolve) => (startShutdown = () => resolve('stop')));
+  /** What each connection's reading loop does when shutdown starts (registered while it reads, removed after). */
+  const onShutdown = new Set<() => void>();
+  const startShutdown = (): void => {
+    for (const stop of onShutdown) stop();
+  };
 
   const serveOne = async (connection: RpcConnection): Promise<void> => {
     const owner = {};
@@ -217,8 +221,16 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     const internalError = (id: Id) => (err: unknown) =>
       gone() ? undefined : fail(id, { code: INTERNAL_ERROR, message: `Internal error: ${err instanceof Error ? err.message : String(err)}` }).catch(() => undefined);
 
-    let stopReading: () => void = () => undefined;
-    const stopped = new Promise<'stop'>((resolve) => (stopReading = () => resolve('stop')));
+    // The wait for the next message ends at a message, or when reading stops (the connection) or
+    // shutdown starts (the server). Not a race of each wait against two promises that settle only
+    // then: every race leaves a reaction on them, held until they settle (a long-lived server's
+    // memory grew by every message it read).
+    let stopSeen = false;
+    let wakeStop: ((v: 'stop') => void) | undefined;
+    const stopReading = (): void => {
+      stopSeen = true;
+      wakeStop?.('stop');
+    };
 
     /** A request after `initialize`: waits for the home, is decoded, then scheduled; resolves once it is answered, refused or skipped. */
     const accept = async (id: Id, name: string, rawParams: unknown): Promise<void> => {
@@ -313,8 +325,17 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     const onClosed = (): void => scheduler.dropQueued(owner);
     connection.closed?.addEventListener('abort', onClosed);
     const messages = connection.messages[Symbol.asyncIterator]();
+    onShutdown.add(stopReading);
+    const nextMessage = (): Promise<IteratorResult<InputLine> | 'stop'> =>
+      stopSeen
+        ? Promise.resolve('stop')
+        : new Promise((resolve, reject) => {
+            wakeStop = resolve;
+            messages.next().then(resolve, reject);
+          });
     while (reading && !shuttingDown) {
-      const next = await Promise.race([messages.next(), stopped, shutdownStarted]);
+      const next = await nextMessage();
+      wakeStop = undefined;
       if (next === 'stop') {
         void messages.return?.();
         break;
@@ -338,6 +359,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       openSoon();
     }
     reading = false;
+    onShutdown.delete(stopReading);
     if (pending > 0) await new Promise<void>((resolve) => (allAnswered = resolve));
     threads?.close();
     await outbound;

@@ -16,6 +16,7 @@
  * Each run starts with WARMUP_MS of the same traffic, not counted.
  * `--no-writer`: no appends during the load (one after it, for the lag), to see what the writer costs.
  */
+import { CLI_NODE_FLAGS } from '../adapters/cli/nodeFlags.js';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -270,8 +271,10 @@ export const runServeLoadBench = async (
     const ourPort = await freePort();
     const ours = spawn(
       process.execPath,
-      // BENCH_SERVE_NODE_FLAGS: node flags for the server only (e.g. `--cpu-prof --cpu-prof-dir DIR`).
+      // The CLI's Node flags (what `rollout-engine serve` runs with), then BENCH_SERVE_NODE_FLAGS:
+      // node flags for the server only (e.g. `--cpu-prof --cpu-prof-dir DIR`).
       [
+        ...CLI_NODE_FLAGS,
         ...(process.env.BENCH_SERVE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
         engine,
         'serve',

@@ -1,5 +1,5 @@
 import { conversationTextOf } from '../domain/search/conversationText.js';
-import { eachGramHash, gramHashesOf, setHashes, SIGNATURE_BYTES } from '../domain/search/gramSignature.js';
+import { eachGramHash, gramHashesOf, setHash, setHashes, SIGNATURE_BYTES } from '../domain/search/gramSignature.js';
 import { blockOfLine, lineEntryBytes, writeLineEntryOf } from '../domain/search/lineSignatures.js';
 import type { Batch } from './batch.js';
 import type { Projection } from './projection.js';
@@ -79,11 +79,9 @@ export const searchProjection: Projection = {
     // A long text is hashed twice (count, then set) rather than held: two hashes a character.
     let grams = 0;
     eachGramHash(searched, () => (grams += 1));
-    const mask = signature.length * 8 - 1;
     addLineSignature(b, ctx.rolloutId, pos.line, grams, (set) =>
       eachGramHash(searched, (hash) => {
-        const bit = hash & mask;
-        signature[bit >>> 3]! |= 1 << (bit & 7);
+        setHash(signature, hash);
         set(hash);
       }),
     );

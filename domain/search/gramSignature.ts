@@ -105,13 +105,15 @@ export const gramHashesOf = (text: string): number[] => {
   return hashes;
 };
 
-/** Sets each hash's bit in `signature` (its size, a power of two, says how many low bits a hash keeps). */
+/** Sets a hash's bit in `signature` (its size, a power of two, says how many low bits a hash keeps). */
+export const setHash = (signature: Uint8Array, hash: number): void => {
+  const bit = hash & (signature.length * 8 - 1);
+  signature[bit >>> 3]! |= 1 << (bit & 7);
+};
+
+/** Sets each hash's bit in `signature`. */
 export const setHashes = (signature: Uint8Array, hashes: ReadonlyArray<number>): void => {
-  const mask = signature.length * 8 - 1;
-  for (const hash of hashes) {
-    const bit = hash & mask;
-    signature[bit >>> 3]! |= 1 << (bit & 7);
-  }
+  for (const hash of hashes) setHash(signature, hash);
 };
 
 /** The gram hashes whose bits a file's signature must hold for `term` to match in it (none for a term under three code points). */

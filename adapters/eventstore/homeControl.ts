@@ -156,13 +156,13 @@ const foldNewFacts = async (connection: EventStoreConnection, fold: FactsFold): 
  * the last event folded (usually nothing: one short read). Reads on one connection take turns,
  * so events are folded once and in order.
  */
-const folds = new WeakMap<EventStoreConnection, { fold: FactsFold; turn: Promise<unknown> }>();
+const folds = new WeakMap<EventStoreConnection, { fold: FactsFold; turn: Promise<unknown>; snapshot: HomeFacts | undefined }>();
 
 /** The control stream's facts: the kept fold brought up to the stream's end (folded anew if the stream was deleted meanwhile). */
 export const readHomeFacts = async (connection: EventStoreConnection): Promise<E.Either<EngineError, HomeFacts>> => {
   let kept = folds.get(connection);
   if (kept === undefined) {
-    kept = { fold: emptyFold(), turn: Promise.resolve() };
+    kept = { fold: emptyFold(), turn: Promise.resolve(), snapshot: undefined };
     folds.set(connection, kept);
   }
   const k = kept;
@@ -170,22 +170,26 @@ export const readHomeFacts = async (connection: EventStoreConnection): Promise<E
     let r = await foldNewFacts(connection, k.fold);
     if (E.isRight(r) && r.right === 'streamGone') {
       k.fold = emptyFold();
+      k.snapshot = undefined;
       r = await foldNewFacts(connection, k.fold);
     }
     if (E.isLeft(r)) {
       // A failure part way leaves the fold where it got to: consistent, only behind.
       return r;
     }
+    // Nothing new since the last answer (a write's usual case): that answer again, not copied anew.
+    if (k.snapshot !== undefined && k.snapshot.revision === k.fold.revision) return E.right(k.snapshot);
     const { files, removed, said, superseded, threadStates, revision } = k.fold;
     // Copies: a caller holds its answer across awaits while later reads fold on.
-    return E.right({
+    k.snapshot = {
       files: new Map(files),
       removed: new Map(removed),
       said: new Map(said),
       superseded: new Map(superseded),
       threadStates: new Map(threadStates),
       revision,
-    });
+    };
+    return E.right(k.snapshot);
   });
   k.turn = read.catch(() => undefined);
   return read;

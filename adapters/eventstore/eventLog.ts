@@ -11,7 +11,8 @@ import { validateExpected, validateLines } from '../jsonl/writer.js';
 import type { EventDraft, EventStoreConnection } from './eventStoreClient.js';
 import { eventStoreError, isUnknownOutcome, isWrongExpectedVersion } from './eventStoreError.js';
 import type { LineToStore, StoredLine } from './lineEvents.js';
-import { LineAssembler, draftLineEvents, lineMetadataOf, positionPast } from './lineEvents.js';
+import type { StreamSeal } from './lineEvents.js';
+import { LineAssembler, draftLineEvents, isSealEvent, lineMetadataOf, positionPast, sealEventOf, streamSealOf } from './lineEvents.js';
 import { LineTable } from './lineTable.js';
 
 export interface EventStoreEventLogOptions {
@@ -34,6 +35,15 @@ export interface EventStoreEventLog extends EventLog {
   readonly readStored: (stream: string, from?: LogPosition) => AsyncIterable<StoredEntry>;
   /** The stream's last whole line (undefined: no stream, or none whole yet). */
   readonly lastLine: (stream: string) => TE.TaskEither<EngineError, StoredLine | undefined>;
+  /**
+   * Seal the stream at `at`, its last line's end, for a revision (`StreamSeal`): written at the
+   * exact revision of that line, so an append cut from the same end and the seal never both
+   * pass. Conflict if the stream ends elsewhere or another revision sealed it (the same seal
+   * again, a retry, is done).
+   */
+  readonly seal: (stream: string, at: LogPosition, seal: StreamSeal) => TE.TaskEither<EngineError, void>;
+  /** The stream's seal, if a revision sealed it. */
+  readonly sealOf: (stream: string) => TE.TaskEither<EngineError, StreamSeal | undefined>;
 }
 
 const DEFAULT_MAX_APPEND_BYTES = 1024 * 1024;
@@ -46,6 +56,8 @@ interface Tail {
   readonly end: LogPosition | 'noStream';
   /** The last event of the last whole line (-1: none). */
   readonly revision: number;
+  /** The seal after the last line, if a revision sealed the stream. */
+  readonly sealed?: StreamSeal;
 }
 
 /** Thrown inside this module only, to end a use of the connection with an engine error. */
@@ -99,21 +111,28 @@ export const eventStoreEventLog = (connection: EventStoreConnection, options: Ev
   /** The stream's last whole line, read backwards a page at a time past a torn tail's parts. */
   const tail = async (stream: string): Promise<Tail> => {
     let from: number | 'end' = 'end';
+    let sealed: StreamSeal | undefined;
     for (;;) {
       const page = await call(stream, 'end', () => connection.read(stream, from, 'backwards', pageSize));
       if (page === 'noStream') return { end: 'noStream', revision: -1 };
       for (const event of page) {
+        if (isSealEvent(event) && sealed === undefined && event === page[0] && from === 'end') {
+          const seal = streamSealOf(event);
+          if (E.isLeft(seal)) throw new Stop(seal.left);
+          sealed = seal.right;
+          continue;
+        }
         const meta = lineMetadataOf(event);
         if (E.isLeft(meta)) throw new Stop(meta.left);
         const m = meta.right;
         if (m.part === undefined || m.part === (m.parts ?? 1) - 1) {
           const end = positionPast(m, m.byteLength);
           table.remember(stream, { ...end, revision: event.revision + 1 });
-          return { end, revision: event.revision };
+          return { end, revision: event.revision, ...(sealed === undefined ? {} : { sealed }) };
         }
       }
       const oldest = page[page.length - 1];
-      if (oldest === undefined || oldest.revision === 0) return { end: START, revision: -1 };
+      if (oldest === undefined || oldest.revision === 0) return { end: START, revision: -1, ...(sealed === undefined ? {} : { sealed }) };
       from = oldest.revision - 1;
     }
   };
@@ -289,13 +308,14 @@ export const eventStoreEventLog = (connection: EventStoreConnection, options: Ev
         const known = seen === undefined ? undefined : table.at(stream, seen.byteOffset);
         const t: Tail = seen !== undefined && known !== undefined && known.ordinal === seen.ordinal ? { end: seen, revision: known.revision - 1 } : await tail(stream);
         if (expected === 'noStream' && t.end !== 'noStream') throw new Stop(conflict(stream, 'noStream', t.end));
+        if (t.sealed !== undefined && t.end !== 'noStream') throw new Stop(conflict(stream, expected === 'any' ? t.end : expected, t.end, t.sealed.revision));
         if (expected !== 'noStream' && expected !== 'any' && (t.end === 'noStream' ? !samePosition(expected, START) : !samePosition(t.end, expected)))
           throw new Stop(conflict(stream, expected, t.end));
         const at = t.end === 'noStream' ? START : t.end;
         const { events, next, lineStarts } = draftLineEvents(stream, lines, at, partBytes);
         const onConflict = async (): Promise<EngineError> => {
           const now = await tail(stream);
-          return conflict(stream, expected === 'any' ? at : expected, now.end);
+          return conflict(stream, expected === 'any' ? at : expected, now.end, now.sealed?.revision);
         };
         const last = await writeEvents(stream, events, t.revision, onConflict);
         // Revisions are dense: the k-th event written lands at t.revision + 1 + k.
@@ -323,6 +343,21 @@ export const eventStoreEventLog = (connection: EventStoreConnection, options: Ev
       );
     },
     end: (stream) => () => run(async () => (await tail(stream)).end),
+    seal: (stream, at, seal) => () =>
+      run(async () => {
+        const t = await tail(stream);
+        if (t.sealed !== undefined) {
+          if (t.sealed.file === seal.file) return;
+          throw new Stop(conflict(stream, at, t.end, t.sealed.revision));
+        }
+        if (t.end === 'noStream' || !samePosition(t.end, at)) throw new Stop(conflict(stream, at, t.end));
+        const onConflict = async (): Promise<EngineError> => {
+          const now = await tail(stream);
+          return conflict(stream, at, now.end, now.sealed?.revision);
+        };
+        await writeEvents(stream, [sealEventOf(stream, seal)], t.revision, onConflict);
+      }),
+    sealOf: (stream) => () => run(async () => (await tail(stream)).sealed),
     appendStored,
     readStored,
     lastLine: (stream) => () =>

@@ -11,7 +11,7 @@ import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
 import type { AllPosition, EventStoreConnection, RecordedEvent } from './eventStoreClient.js';
 import { eventStoreError } from './eventStoreError.js';
 import { HOME_CONTROL_STREAM, homeFactOf } from './homeControl.js';
-import { lineMetadataOf } from './lineEvents.js';
+import { isSealEvent, lineMetadataOf } from './lineEvents.js';
 import { threadStateLogPath } from '../engineState/threadStateLog.js';
 import { ROLLOUT_STREAM_PREFIX, confinedRolloutPath, rolloutStreamOf } from './streamNames.js';
 
@@ -229,6 +229,8 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
   };
 
   const applyLine = async (event: RecordedEvent): Promise<void> => {
+    // A revision's seal is not a line; its base's mark comes with the superseded fact.
+    if (isSealEvent(event)) return;
     const decoded = lineMetadataOf(event);
     if (E.isLeft(decoded)) throw decoded.left;
     const meta = decoded.right;

@@ -99,6 +99,43 @@ export const draftLineEvents = (
   return { events, next: position, lineStarts };
 };
 
+/**
+ * The seal of a rollout stream a revision cut (`thread/revert`): appended at the exact revision of
+ * the stream's last line, so of a revision and an append cut from one end the store takes exactly
+ * one, and the stream takes nothing after it. It names the revision as the file's
+ * `.superseded` mark does (relative to the file's folder), the revision's own file and its lines
+ * (a revision file is a few small lines: Codex's revisions only name their cut), so whoever finds
+ * a seal whose revision stream was never written (its writer stopped in between) writes it, with
+ * the same ids: a seal always ends as a whole revision. Not a line: readers of lines skip it.
+ */
+export const SEAL_TYPE = 'rollout.superseded';
+export const StreamSeal = t.type({ revision: t.string, file: t.string, lines: t.array(t.string) });
+export type StreamSeal = t.TypeOf<typeof StreamSeal>;
+
+export const isSealEvent = (event: RecordedEvent): boolean => event.type === SEAL_TYPE;
+
+/** The seal's event: its id from the stream and the revision's file, so a retry writes it once. */
+export const sealEventOf = (stream: string, seal: StreamSeal): EventDraft => ({
+  id: deterministicUuid(`${stream}\u0000seal\u0000${seal.file}`),
+  type: SEAL_TYPE,
+  data: Buffer.from(JSON.stringify(seal), 'utf8'),
+  metadata: { seal: true },
+});
+
+/** A seal event's content, decoded (Corrupt if it is not one). */
+export const streamSealOf = (event: RecordedEvent): E.Either<EngineError, StreamSeal> => {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(event.data).toString('utf8'));
+  } catch {
+    json = undefined;
+  }
+  const decoded = event.type === SEAL_TYPE ? decodeShape(StreamSeal, json) : undefined;
+  return decoded !== undefined && E.isRight(decoded)
+    ? E.right(decoded.right)
+    : E.left(corrupt(event.stream, event.revision, `event ${event.revision} of ${event.stream} is not a seal`));
+};
+
 /** A whole line read back from its events. */
 export interface StoredLine {
   readonly ordinal: number;
@@ -134,8 +171,10 @@ export class LineAssembler {
     this.expected = from;
   }
 
-  /** Feed one event; a line when it completes one. */
+  /** Feed one event; a line when it completes one (a seal is none). */
   push(event: RecordedEvent): E.Either<EngineError, StoredLine | undefined> {
+    if (isSealEvent(event))
+      return this.parts.length === 0 ? E.right(undefined) : E.left(corrupt(this.stream, event.revision, `a seal cuts line ${this.parts[0]!.meta.ordinal}`));
     const decoded = lineMetadataOf(event);
     if (E.isLeft(decoded)) return decoded;
     const meta = decoded.right;

@@ -3,8 +3,8 @@ import * as nodePath from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import type { EngineError } from '../../domain/errors.js';
-import { conflict, invalidArgument, isEngineError, timeout } from '../../domain/errors.js';
+import type { EngineError, LogPosition } from '../../domain/errors.js';
+import { conflict, corrupt, invalidArgument, isEngineError, timeout } from '../../domain/errors.js';
 import type { AppendResult, ExpectedPosition, RolloutFiles } from '../../domain/ports.js';
 import { renderDrafts } from '../../domain/rollout/lineDraft.js';
 import type { ThreadHomeFiles, ThreadStateLog } from '../../replay/ports.js';
@@ -17,6 +17,7 @@ import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
 import type { EventStoreConnection } from './eventStoreClient.js';
 import type { EventStoreEventLog } from './eventLog.js';
 import type { HomeFact } from './homeControl.js';
+import type { StreamSeal } from './lineEvents.js';
 import { HOME_CONTROL_STREAM, appendHomeFactAt, readHomeFacts, recordHomeFacts } from './homeControl.js';
 import { rolloutStreamOf } from './streamNames.js';
 
@@ -82,6 +83,53 @@ export const storeRolloutFiles = (
     return n === undefined ? E.left(invalidArgument('path', `not a rollout file name: ${path}`)) : E.right(n);
   };
 
+  /**
+   * A sealed base's revision written whole (`StreamSeal`): the revision's stream from the seal's
+   * lines, then the base's superseded fact. The reviser does it after its seal; anyone who finds
+   * a seal does it too before answering Conflict, for the reviser may have stopped in between. The
+   * same lines with the same ids: whoever is second writes nothing (or finds the same lines).
+   */
+  const finishRevision = async (base: { stream: string; file: string }, seal: StreamSeal): Promise<E.Either<EngineError, AppendResult>> => {
+    const stream = rolloutStreamOf(seal.file);
+    if (stream === undefined) return E.left(corrupt(base.stream, 0, `its seal names ${JSON.stringify(seal.file)}, not a rollout file`));
+    const stored = seal.lines.map((text, i) => ({ bytes: Buffer.from(text, 'utf8'), ...(i === 0 ? { file: seal.file } : {}) }));
+    const created = await log.appendStored(stream, stored, 'noStream')();
+    let result: AppendResult;
+    if (E.isRight(created)) result = created.right;
+    else if (created.left._tag === 'Conflict') {
+      // Written already (by the reviser, or another node finishing it): the same lines, or the store is not ours.
+      const there: string[] = [];
+      for await (const entry of log.readStored(stream)) {
+        if (entry.kind === 'failed') return E.left(entry.error);
+        there.push(entry.line.bytes.toString('utf8'));
+      }
+      if (there.length !== seal.lines.length || there.some((line, i) => line !== seal.lines[i]))
+        return E.left(corrupt(stream, 0, `the revision ${base.stream}'s seal names holds other lines than the seal`));
+      const end = await log.end(stream)();
+      if (E.isLeft(end)) return end;
+      result = { first: { ordinal: 0, byteOffset: 0 }, next: end.right === 'noStream' ? { ordinal: 0, byteOffset: 0 } : end.right };
+    } else return created;
+    const marked = await recordHomeFacts(connection, [{ kind: 'superseded', file: base.file, revision: seal.revision }]);
+    return E.isLeft(marked) ? marked : E.right(result);
+  };
+
+  /** A Conflict of the file `path`: if its stream is sealed, its revision is finished first and named. */
+  const conflictOf = async (
+    path: string,
+    n: { stream: string; file: string },
+    expected: LogPosition | 'noStream',
+    error: EngineError,
+  ): Promise<E.Either<EngineError, never>> => {
+    if (error._tag !== 'Conflict') return E.left(error);
+    const seal = error.supersededBy === undefined ? undefined : await log.sealOf(n.stream)();
+    if (seal !== undefined && E.isLeft(seal)) return seal;
+    if (seal !== undefined && seal.right !== undefined) {
+      const finished = await finishRevision(n, seal.right);
+      if (E.isLeft(finished)) return finished;
+    }
+    return E.left(conflict(path, expected, error.actual, error.supersededBy));
+  };
+
   /** Append whole lines (text) to the file's stream at `expected`, then wait for the copy. */
   const appendText =
     (path: string, lines: ReadonlyArray<string>, expected: ExpectedPosition): TE.TaskEither<EngineError, AppendResult> =>
@@ -105,7 +153,8 @@ export const storeRolloutFiles = (
         at = end.right;
       }
       const written = await log.appendStored(n.right.stream, stored, at)();
-      if (E.isLeft(written)) return E.left(written.left._tag === 'Conflict' && expected !== 'any' ? conflict(path, expected, written.left.actual) : written.left);
+      // A Conflict naming a revision: the store sealed the stream for it (finished here if its reviser stopped).
+      if (E.isLeft(written)) return expected === 'any' ? written : conflictOf(path, n.right, expected, written.left);
       const endByte = written.right.next.byteOffset;
       const copied = await waitFor(path, async () => (await fileSize(path)) >= endByte);
       if (E.isLeft(copied)) return copied;
@@ -147,9 +196,10 @@ export const storeRolloutFiles = (
       if (E.isLeft(b)) return b;
       const r = named(path);
       if (E.isLeft(r)) return r;
-      // The base must still end at `expected` and not be superseded already: the superseded fact is
-      // appended at the control stream's exact revision, so of two revisions cut from one state
-      // only one records it; the revision's stream follows.
+      // The base must still end at `expected` and not be superseded already (a mirrored home's
+      // mark is a control fact). The seal then decides in the base's own stream, at the exact
+      // revision of its last line: of a revision and an append (or two revisions) cut from one
+      // end, exactly one passes; the revision's stream and its superseded fact follow.
       const end = await log.end(b.right.stream)();
       if (E.isLeft(end)) return end;
       if (end.right === 'noStream' || end.right.byteOffset !== expected.byteOffset)
@@ -158,13 +208,13 @@ export const storeRolloutFiles = (
       if (E.isLeft(facts)) return facts;
       const already = facts.right.superseded.get(b.right.file);
       if (already !== undefined) return E.left(conflict(base, expected, end.right, already));
-      const fact: HomeFact = { kind: 'superseded', file: b.right.file, revision: nodePath.relative(nodePath.dirname(base), path) };
-      const marked = await appendHomeFactAt(connection, fact, facts.right.revision);
-      if (E.isLeft(marked)) return marked;
-      if (marked.right === 'conflict') return E.left(conflict(base, expected, end.right));
-      const created = await appendText(path, lines, 'noStream')();
+      const seal: StreamSeal = { revision: nodePath.relative(nodePath.dirname(base), path), file: r.right.file, lines: [...lines] };
+      const sealed = await log.seal(b.right.stream, end.right, seal)();
+      if (E.isLeft(sealed)) return conflictOf(base, b.right, expected, sealed.left);
+      const created = await finishRevision(b.right, seal);
       if (E.isLeft(created)) return created;
-      const copied = await waitFor(base, async () => (await fileSize(supersededMarkOf(base))) >= 0);
+      const endByte = created.right.next.byteOffset;
+      const copied = await waitFor(path, async () => (await fileSize(path)) >= endByte && (await fileSize(supersededMarkOf(base))) >= 0);
       return E.isLeft(copied) ? copied : created;
     },
   };

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import type { RecordedEvent } from '../../../adapters/eventstore/eventStoreClient.js';
 import type { StoredLine } from '../../../adapters/eventstore/lineEvents.js';
-import { LineAssembler, draftLineEvents, eventTypeOf } from '../../../adapters/eventstore/lineEvents.js';
+import { LineAssembler, draftLineEvents, eventTypeOf, sealEventOf, streamSealOf } from '../../../adapters/eventstore/lineEvents.js';
 
 const recorded = (stream: string, events: ReturnType<typeof draftLineEvents>['events']): RecordedEvent[] =>
   events.map((e, revision) => ({ stream, revision, id: e.id, type: e.type, data: e.data, metadata: JSON.parse(JSON.stringify(e.metadata)), position: undefined }));
@@ -58,6 +58,19 @@ describe('EventStoreDB line events (draft ⇄ assemble)', () => {
     expect(assemble(stream, [...events.slice(0, 2), ...events.slice(3)])).to.deep.equal(E.left('Corrupt'));
     expect(assemble(stream, [events[0]!, events[0]!, ...events.slice(1)])).to.deep.equal(E.left('Corrupt'));
     expect(assemble(stream, [...events.slice(3), ...events.slice(0, 3)])).to.deep.equal(E.left('Corrupt'));
+  });
+
+  it('a seal after the last line is no line; a seal between the parts of a line is Corrupt; its content reads back', () => {
+    const stream = 'rollout-z';
+    const drafted = draftLineEvents(stream, [{ bytes: Buffer.from('a'.repeat(10)) }, { bytes: Buffer.from('b'.repeat(10)) }], { ordinal: 0, byteOffset: 0 }, 4);
+    const seal = { revision: 'rollout-r.jsonl', file: 'sessions/2026/11/21/rollout-r.jsonl', lines: ['{"x":1}'] };
+    const events = recorded(stream, [...drafted.events, sealEventOf(stream, seal)]);
+    const lines = assemble(stream, events);
+    expect(E.isRight(lines) && lines.right.map((l) => l.bytes.toString())).to.deep.equal(['a'.repeat(10), 'b'.repeat(10)]);
+    expect(streamSealOf(events[events.length - 1]!)).to.deep.equal(E.right(seal));
+    expect(E.isLeft(streamSealOf(events[0]!))).to.equal(true);
+    const cut = recorded(stream, [...drafted.events.slice(0, 4), sealEventOf(stream, seal), ...drafted.events.slice(4)]);
+    expect(assemble(stream, cut)).to.deep.equal(E.left('Corrupt'));
   });
 
   it('types: codex.<line type> for a rollout line, rollout.quarantined for anything else', () => {

@@ -104,7 +104,7 @@ export const storeRolloutFiles = (
         there.push(entry.line.bytes.toString('utf8'));
       }
       if (there.length !== seal.lines.length || there.some((line, i) => line !== seal.lines[i]))
-        return E.left(corrupt(stream, 0, `the revision ${base.stream}'s seal names holds other lines than the seal`));
+        return E.left(corrupt(stream, 0, `${stream}, the revision the seal of ${base.stream} names, holds other lines than the seal`));
       const end = await log.end(stream)();
       if (E.isLeft(end)) return end;
       result = { first: { ordinal: 0, byteOffset: 0 }, next: end.right === 'noStream' ? { ordinal: 0, byteOffset: 0 } : end.right };

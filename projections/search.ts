@@ -1,6 +1,6 @@
 import { conversationTextOf } from '../domain/search/conversationText.js';
-import { eachGramHash, gramHashesOf, setHash, setHashes, SIGNATURE_BYTES } from '../domain/search/gramSignature.js';
-import { blockOfLine, lineEntryBytes, writeLineEntryOf } from '../domain/search/lineSignatures.js';
+import { eachGramHash, gramHashesOfText, setHash, setHashes, SIGNATURE_BYTES } from '../domain/search/gramSignature.js';
+import { blockOfLine, lineEntryBytes, writeLineEntry, writeLineEntryOf } from '../domain/search/lineSignatures.js';
 import type { Batch } from './batch.js';
 import type { Projection } from './projection.js';
 
@@ -32,7 +32,7 @@ interface GrowingBlock {
 const growing = new WeakMap<Batch, Map<string, GrowingBlock>>();
 
 /** Appends a line's entry to its block: amortised constant work a line, the block put as a view of what is written. */
-const addLineSignature = (b: Batch, rolloutId: string, line: number, grams: number, setAll: (set: (hash: number) => void) => void): void => {
+const addLineSignature = (b: Batch, rolloutId: string, line: number, grams: number, write: (block: Uint8Array, at: number) => number): void => {
   const key = [rolloutId, blockOfLine(line)] as const;
   const stored = b.get('searchLines', key);
   let blocks = growing.get(b);
@@ -51,7 +51,7 @@ const addLineSignature = (b: Batch, rolloutId: string, line: number, grams: numb
     bigger.set(block.buffer.subarray(0, block.used));
     block.buffer = bigger;
   }
-  block.used = writeLineEntryOf(block.buffer, block.used, line, grams, setAll);
+  block.used = write(block.buffer, block.used);
   block.view = block.buffer.subarray(0, block.used);
   b.put('searchLines', key, block.view);
 };
@@ -71,19 +71,21 @@ export const searchProjection: Projection = {
     const searched = text.raw ?? text.text;
     const signature = signatureToEdit(b, ctx.rolloutId);
     if (searched.length <= HASHES_HELD_UP_TO) {
-      const hashes = gramHashesOf(searched);
+      const hashes = gramHashesOfText(searched);
       setHashes(signature, hashes);
-      addLineSignature(b, ctx.rolloutId, pos.line, hashes.length, (set) => hashes.forEach(set));
+      addLineSignature(b, ctx.rolloutId, pos.line, hashes.length, (block, at) => writeLineEntry(block, at, pos.line, hashes));
       return;
     }
     // A long text is hashed twice (count, then set) rather than held: two hashes a character.
     let grams = 0;
     eachGramHash(searched, () => (grams += 1));
-    addLineSignature(b, ctx.rolloutId, pos.line, grams, (set) =>
-      eachGramHash(searched, (hash) => {
-        setHash(signature, hash);
-        set(hash);
-      }),
+    addLineSignature(b, ctx.rolloutId, pos.line, grams, (block, at) =>
+      writeLineEntryOf(block, at, pos.line, grams, (set) =>
+        eachGramHash(searched, (hash) => {
+          setHash(signature, hash);
+          set(hash);
+        }),
+      ),
     );
   },
 };

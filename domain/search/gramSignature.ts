@@ -50,19 +50,31 @@ const sixGramOf = (first: number, second: number): number => {
   return h >>> 0;
 };
 
+/** Where a gram scan of a text is: the next code unit, the last two code points' classes, the last three trigrams' hashes, the trigrams of the current run. */
+interface GramScan {
+  i: number;
+  a: number;
+  b: number;
+  g1: number;
+  g2: number;
+  g3: number;
+  grams: number;
+}
+
+const newScan = (): GramScan => ({ i: 0, a: -1, b: -1, g1: 0, g2: 0, g3: 0, grams: 0 });
+
 /**
- * Calls `each` with the 32-bit hash of every trigram of `text`, and of every six-gram (the trigram
- * three places back with this one); NUL separates runs no gram spans. A signature keeps the low bits.
+ * Writes the 32-bit hash of every trigram of `text` from where `scan` is, and of every six-gram
+ * (the trigram three places back with this one), into `out` until it is full or the text ends;
+ * NUL separates runs no gram spans. Returns how many it wrote. One loop writing a typed array: a
+ * callback a gram (two a character) was a third of a cold index build's search work.
  */
-export const eachGramHash = (text: string, each: (hash: number) => void): void => {
-  let a = -1;
-  let b = -1;
-  // The last three trigrams' hashes; `grams` counts the trigrams of the current run.
-  let g1 = 0;
-  let g2 = 0;
-  let g3 = 0;
-  let grams = 0;
-  for (let i = 0; i < text.length; i += 1) {
+const fillGramHashes = (text: string, scan: GramScan, out: Uint32Array): number => {
+  let { i, a, b, g1, g2, g3, grams } = scan;
+  let n = 0;
+  // A character writes at most two hashes: go on while two fit.
+  const room = out.length - 1;
+  for (; i < text.length && n < room; i += 1) {
     let cp = text.charCodeAt(i);
     if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
       cp = text.codePointAt(i)!;
@@ -77,8 +89,8 @@ export const eachGramHash = (text: string, each: (hash: number) => void): void =
     const c = foldCodePoint(cp);
     if (a >= 0) {
       const gram = bitOf(a, b, c);
-      each(gram);
-      if (grams >= 3) each(sixGramOf(g3, gram));
+      out[n++] = gram;
+      if (grams >= 3) out[n++] = sixGramOf(g3, gram);
       g3 = g2;
       g2 = g1;
       g1 = gram;
@@ -87,6 +99,35 @@ export const eachGramHash = (text: string, each: (hash: number) => void): void =
     a = b;
     b = c;
   }
+  Object.assign(scan, { i, a, b, g1, g2, g3, grams });
+  return n;
+};
+
+/** Reused by `gramHashesOfText` (grown to the longest text asked of it) and by `eachGramHash` (chunks). */
+let scratch = new Uint32Array(4096);
+
+/**
+ * Calls `each` with the hash of every trigram and six-gram of `text`, in order (what
+ * `gramHashesOfText` gives), a chunk at a time: for a text too long to hold its hashes.
+ */
+export const eachGramHash = (text: string, each: (hash: number) => void): void => {
+  const scan = newScan();
+  const chunk = new Uint32Array(4096);
+  while (scan.i < text.length) {
+    const n = fillGramHashes(text, scan, chunk);
+    for (let k = 0; k < n; k++) each(chunk[k]!);
+  }
+};
+
+/**
+ * The hash of every trigram and six-gram of `text`, in order, as a view of a buffer the next call
+ * reuses: for use at once (a projection's line), never kept.
+ */
+export const gramHashesOfText = (text: string): Uint32Array => {
+  // At most two hashes a code unit, and the filler stops one short of full.
+  const need = 2 * text.length + 2;
+  if (scratch.length < need) scratch = new Uint32Array(Math.max(need, 2 * scratch.length));
+  return scratch.subarray(0, fillGramHashes(text, newScan(), scratch));
 };
 
 /** Sets the bits of `text`'s trigrams and six-grams in `signature`. */
@@ -99,11 +140,7 @@ export const addToSignature = (signature: Uint8Array, text: string): void => {
 };
 
 /** The hash of every trigram and six-gram of `text`, in order (what `addToSignature` sets). */
-export const gramHashesOf = (text: string): number[] => {
-  const hashes: number[] = [];
-  eachGramHash(text, (hash) => hashes.push(hash));
-  return hashes;
-};
+export const gramHashesOf = (text: string): number[] => Array.from(gramHashesOfText(text));
 
 /** Sets a hash's bit in `signature` (its size, a power of two, says how many low bits a hash keeps). */
 export const setHash = (signature: Uint8Array, hash: number): void => {
@@ -112,8 +149,8 @@ export const setHash = (signature: Uint8Array, hash: number): void => {
 };
 
 /** Sets each hash's bit in `signature`. */
-export const setHashes = (signature: Uint8Array, hashes: ReadonlyArray<number>): void => {
-  for (const hash of hashes) setHash(signature, hash);
+export const setHashes = (signature: Uint8Array, hashes: ArrayLike<number>): void => {
+  for (let i = 0; i < hashes.length; i++) setHash(signature, hashes[i]!);
 };
 
 /** The gram hashes whose bits a file's signature must hold for `term` to match in it (none for a term under three code points). */

@@ -29,23 +29,37 @@ const log2BytesFor = (grams: number): number => {
 export const lineEntryBytes = (grams: number): number => HEADER_BYTES + (1 << log2BytesFor(grams));
 
 /** Writes the entry of `line` and its grams' hashes at `at` (room for `lineEntryBytes(hashes.length)` there); returns where it ends. */
-export const writeLineEntry = (block: Uint8Array, at: number, line: number, hashes: ReadonlyArray<number>): number =>
-  writeLineEntryOf(block, at, line, hashes.length, (set) => hashes.forEach(set));
+export const writeLineEntry = (block: Uint8Array, at: number, line: number, hashes: ArrayLike<number>): number => {
+  const start = entryStart(block, at, line, hashes.length);
+  const bytes = 1 << block[at + 4]!;
+  const mask = bytes * 8 - 1;
+  for (let i = 0; i < hashes.length; i++) {
+    const bit = hashes[i]! & mask;
+    block[start + (bit >>> 3)]! |= 1 << (bit & 7);
+  }
+  return start + bytes;
+};
 
-/**
- * `writeLineEntry` for `grams` hashes that `setAll` gives one by one (a long line's are not held
- * in an array: a 50 MB line has a hundred million).
- */
-export const writeLineEntryOf = (block: Uint8Array, at: number, line: number, grams: number, setAll: (set: (hash: number) => void) => void): number => {
+/** Writes an entry's header and clears its signature; where the signature starts. */
+const entryStart = (block: Uint8Array, at: number, line: number, grams: number): number => {
   const log2 = log2BytesFor(grams);
-  const bytes = 1 << log2;
   block[at] = line & 0xff;
   block[at + 1] = (line >>> 8) & 0xff;
   block[at + 2] = (line >>> 16) & 0xff;
   block[at + 3] = (line >>> 24) & 0xff;
   block[at + 4] = log2;
   const start = at + HEADER_BYTES;
-  block.fill(0, start, start + bytes);
+  block.fill(0, start, start + (1 << log2));
+  return start;
+};
+
+/**
+ * `writeLineEntry` for `grams` hashes that `setAll` gives one by one (a long line's are not held
+ * in an array: a 50 MB line has a hundred million).
+ */
+export const writeLineEntryOf = (block: Uint8Array, at: number, line: number, grams: number, setAll: (set: (hash: number) => void) => void): number => {
+  const start = entryStart(block, at, line, grams);
+  const bytes = 1 << block[at + 4]!;
   const mask = bytes * 8 - 1;
   setAll((hash) => {
     const bit = hash & mask;

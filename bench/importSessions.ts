@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { CLI_NODE_FLAGS } from '../adapters/cli/nodeFlags.js';
+import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
 import { median } from './stats.js';
 import { assistantRows, text, thinking, toolResult, toolUse, userRow, writeClaudeSession } from '../test/fixtures/claudeSessions.js';
 
@@ -62,7 +62,7 @@ interface Run {
 const cliRun = (args: ReadonlyArray<string>): Run => {
   const cli = nodePath.resolve(process.cwd(), 'dist/bench/cliPhase.js');
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [...CLI_NODE_FLAGS, cli, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], maxBuffer: 64 * MB });
+  const r = spawnSync(process.execPath, [...CLI_NODE_FLAGS, cli, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], maxBuffer: 64 * MB, env: cliNodeEnv() });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr?.toString()}`);
   const phase = JSON.parse(r.output[3]!.toString().trim()) as { cpuSeconds: number; maxRssMB: number };

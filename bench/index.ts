@@ -20,7 +20,7 @@ import { generateHome } from './indexData.js';
 import type { GeneratedHome } from './indexData.js';
 import { buildRealShapedHome } from './realHome.js';
 import type { BenchShape, RealShapedHome } from './realHome.js';
-import { CLI_NODE_FLAGS } from '../adapters/cli/nodeFlags.js';
+import { CLI_NODE_ENV, CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
 
 const PHASE = fileURLToPath(new URL('./indexPhase.js', import.meta.url));
 
@@ -35,7 +35,7 @@ export const parseSize = (s: string): number => {
 const runPhase = (args: string[]): Promise<Record<string, unknown>> =>
   new Promise((resolve, reject) => {
     // Every phase, the baseline too, runs with the flags the CLI runs with.
-    const child = spawn(process.execPath, [...CLI_NODE_FLAGS, PHASE, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...CLI_NODE_FLAGS, PHASE, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: cliNodeEnv() });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
@@ -121,6 +121,7 @@ export const runIndexBench = async (sizes: ReadonlyArray<string>, reps = 3, shap
     node: process.version,
     cpus: os.cpus().length,
     nodeFlags: CLI_NODE_FLAGS,
+    nodeEnv: CLI_NODE_ENV,
     targets: { heavy: { speedup: 2.5, peakRssMB: 200 }, real: { speedup: 1.5, peakRssMB: 200 } },
     results,
   };

@@ -14,7 +14,7 @@ import * as nodePath from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { appServerEnv, resolveCodexCommand, writeCodexConfig } from '../test/compat/appServer.js';
 import { MockResponses } from '../test/compat/mockResponses.js';
-import { CLI_NODE_FLAGS } from '../adapters/cli/nodeFlags.js';
+import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
 import { buildHugeThreadHome } from './realHome.js';
 import { parseByteSize } from './pages.js';
 
@@ -118,16 +118,20 @@ export interface ReadTarget {
 export const compareThreadRead = async (engineMain: string, target: ReadTarget, reps: number, withCodex: boolean): Promise<Record<string, unknown>> => {
   const { home, indexDir } = target;
   const params = { threadId: target.threadId, includeTurns: true };
-  const serve = rawPeer(process.execPath, [
-    ...CLI_NODE_FLAGS,
-    ...(process.env.BENCH_SERVE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
-    engineMain,
-    'serve',
-    '--codex-home',
-    home,
-    '--index-dir',
-    indexDir,
-  ]);
+  const serve = rawPeer(
+    process.execPath,
+    [
+      ...CLI_NODE_FLAGS,
+      ...(process.env.BENCH_SERVE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
+      engineMain,
+      'serve',
+      '--codex-home',
+      home,
+      '--index-dir',
+      indexDir,
+    ],
+    { env: cliNodeEnv() },
+  );
   let ours: { seconds: number[]; answer: Answer; bytes: number; peakRssMB: number };
   try {
     await initialize(serve);
@@ -168,6 +172,7 @@ export const runReadBench = async (engineMain: string, size: string, reps: numbe
     const t0 = performance.now();
     execFileSync(process.execPath, [...CLI_NODE_FLAGS, engineMain, 'index', '--codex-home', home, '--index-dir', indexDir, '--json', '-q'], {
       stdio: ['ignore', 'pipe', 'inherit'],
+      env: cliNodeEnv(),
     });
     const indexSeconds = round((performance.now() - t0) / 1000);
     const compared = await compareThreadRead(engineMain, { home, indexDir, threadId: huge.threadId, workDir: huge.workDir, tmp }, reps, withCodex);

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { CLI_NODE_FLAGS } from '../adapters/cli/nodeFlags.js';
+import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
 import { spawnRpcServer } from '../test/fixtures/stdioRpcClient.js';
 import type { RpcAnswer } from '../test/fixtures/stdioRpcClient.js';
 import { buildRealShapedHome } from './realHome.js';
@@ -23,7 +23,7 @@ const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 
 /** One CLI run through cliPhase.js: wall and CPU seconds, peak RSS. */
 const cliRun = (cli: string, args: ReadonlyArray<string>): { seconds: number; cpuSeconds: number; maxRssMB: number } => {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [...CLI_NODE_FLAGS, cli, ...args], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(process.execPath, [...CLI_NODE_FLAGS, cli, ...args], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: cliNodeEnv() });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr?.toString()}`);
   const phase = JSON.parse(r.output[3]!.toString().trim()) as { cpuSeconds: number; maxRssMB: number };

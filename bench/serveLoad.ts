@@ -16,7 +16,7 @@
  * Each run starts with WARMUP_MS of the same traffic, not counted.
  * `--no-writer`: no appends during the load (one after it, for the lag), to see what the writer costs.
  */
-import { CLI_NODE_FLAGS } from '../adapters/cli/nodeFlags.js';
+import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -289,6 +289,7 @@ export const runServeLoadBench = async (
       ],
       {
         stdio: ['ignore', 'ignore', 'inherit'],
+        env: cliNodeEnv(),
       },
     );
     children.push(ours);

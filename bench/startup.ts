@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { CLI_NODE_FLAGS } from '../adapters/cli/nodeFlags.js';
+import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
 import { buildRealShapedHome } from './realHome.js';
 
 const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -24,7 +24,7 @@ interface Run {
 /** One process: wall seconds, and (for the CLI, through cliPhase.js) its CPU seconds and peak RSS. */
 const runOnce = (args: ReadonlyArray<string>): Run => {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [...CLI_NODE_FLAGS, ...args], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(process.execPath, [...CLI_NODE_FLAGS, ...args], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: cliNodeEnv() });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr?.toString()}`);
   const report = r.output[3]?.toString().trim();

@@ -19,7 +19,7 @@ import { generateHome } from './indexData.js';
 import { buildRealShapedHome } from './realHome.js';
 import type { BenchShape } from './realHome.js';
 import { parseSize } from './index.js';
-import { CLI_NODE_FLAGS } from '../adapters/cli/nodeFlags.js';
+import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
 
 const PHASE = fileURLToPath(new URL('./cliPhase.js', import.meta.url));
 
@@ -40,7 +40,7 @@ const collect = (s: Readable | null): Promise<string> =>
 /** One CLI command in its own process. */
 const cli = async (args: ReadonlyArray<string>): Promise<Run> => {
   const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...CLI_NODE_FLAGS, PHASE, ...args], { stdio: ['ignore', 'pipe', 'inherit', 'pipe'] });
+  const child = spawn(process.execPath, [...CLI_NODE_FLAGS, PHASE, ...args], { stdio: ['ignore', 'pipe', 'inherit', 'pipe'], env: cliNodeEnv() });
   const [stdout, usage] = await Promise.all([collect(child.stdout), collect(child.stdio[3] as Readable), new Promise((r) => child.once('exit', r))]);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const u = JSON.parse(usage.trim()) as { maxRssMB: number; exitCode: number };
@@ -55,7 +55,10 @@ const dataBytes = async (indexDir: string): Promise<number> => {
 
 /** `rollout-engine index`, killed with SIGKILL once its data file holds `bytes`. */
 const interruptedIndex = async (home: string, bytes: number): Promise<number> => {
-  const child = spawn(process.execPath, [...CLI_NODE_FLAGS, PHASE, 'index', '--codex-home', home], { stdio: ['ignore', 'ignore', 'inherit', 'ignore'] });
+  const child = spawn(process.execPath, [...CLI_NODE_FLAGS, PHASE, 'index', '--codex-home', home], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ignore'],
+    env: cliNodeEnv(),
+  });
   const exited = new Promise((r) => child.once('exit', r));
   const indexDir = nodePath.join(home, '.rollout-engine');
   for (let done = false; !done;) {

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=4
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=4 --heap-growing-percent=200
 import * as fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { invalidArgument } from '../../domain/errors.js';

@@ -5,15 +5,18 @@
  * A 4 MB semi-space: a cold index build keeps about 13 MB live, but V8 grows the young
  * generation to 16 MB semi-spaces of garbage under its allocation rate, which was a fifth of the
  * build's peak RSS. The smaller young generation costs a few percent more scavenging.
+ *
+ * An old generation that grows to 3× what a full collection left: a build keeps 15–20 MB live in
+ * it, but V8's own growth let promoted garbage reach 120–130 MB before collecting in about two runs
+ * of five, and a real-shaped 300 MB build then peaked at 245–280 MB RSS (190–200 MB otherwise).
+ * With it: 175–184 MB in every run, at the same speed (2× was 159–168 MB and a few percent slower).
  */
-export const CLI_NODE_FLAGS: ReadonlyArray<string> = ['--max-semi-space-size=4'];
+export const CLI_NODE_FLAGS: ReadonlyArray<string> = ['--max-semi-space-size=4', '--heap-growing-percent=200'];
 
 /**
  * The environment the CLI runs with, on top of the caller's: one malloc arena. glibc gives each
- * thread that mallocs (V8's GC and compiler helpers, libuv's pool) an arena of its own, and a cold
- * index build of a real-shaped 300 MB home then peaked at 255–275 MB RSS in about two runs of
- * five (60 MB of native memory held in arenas), 190–200 MB otherwise; with one arena, 191–199 MB
- * in six runs of six at the same speed. Other C libraries ignore it.
+ * thread that mallocs (V8's GC and compiler helpers, libuv's pool) an arena of its own; with one,
+ * the same builds peaked 5–10 MB lower. Other C libraries ignore it.
  */
 export const CLI_NODE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '1' };
 

@@ -99,11 +99,17 @@ const fillGramHashes = (text: string, scan: GramScan, out: Uint32Array): number 
     a = b;
     b = c;
   }
-  Object.assign(scan, { i, a, b, g1, g2, g3, grams });
+  scan.i = i;
+  scan.a = a;
+  scan.b = b;
+  scan.g1 = g1;
+  scan.g2 = g2;
+  scan.g3 = g3;
+  scan.grams = grams;
   return n;
 };
 
-/** Reused by `gramHashesOfText` (grown to the longest text asked of it) and by `eachGramHash` (chunks). */
+/** Reused by `gramHashesOfText`, grown to the longest text asked of it (a projection asks only of texts up to 64 Ki code units). */
 let scratch = new Uint32Array(4096);
 
 /**

@@ -137,6 +137,16 @@ export const eventStoreEventLog = (connection: EventStoreConnection, options: Ev
     }
   };
 
+  /**
+   * The tail, where this process last saw the stream end at `seen` (its own last append or read)
+   * without a read: a write at that exact revision checks it, and a wrong one is resolved by the
+   * write as any other (a seal there included). Else read.
+   */
+  const tailSeenAt = async (stream: string, seen: LogPosition | undefined): Promise<Tail> => {
+    const known = seen === undefined || seen.ordinal === 0 ? undefined : table.at(stream, seen.byteOffset);
+    return seen !== undefined && known !== undefined && known.ordinal === seen.ordinal ? { end: seen, revision: known.revision - 1 } : tail(stream);
+  };
+
   /** Whole lines from the revision of a line start, a page at a time; the parts of a torn tail last. */
   async function* linesFrom(
     stream: string,
@@ -302,11 +312,7 @@ export const eventStoreEventLog = (connection: EventStoreConnection, options: Ev
     (stream: string, lines: ReadonlyArray<LineToStore>, expected: ExpectedPosition): TE.TaskEither<EngineError, AppendResult> =>
     () =>
       run(async () => {
-        // Where this process last saw the stream end (its own last append, say) needs no read: the
-        // exact revision checks it, and a wrong one is resolved below as any other.
-        const seen = expected !== 'noStream' && expected !== 'any' && expected.ordinal > 0 ? expected : undefined;
-        const known = seen === undefined ? undefined : table.at(stream, seen.byteOffset);
-        const t: Tail = seen !== undefined && known !== undefined && known.ordinal === seen.ordinal ? { end: seen, revision: known.revision - 1 } : await tail(stream);
+        const t = await tailSeenAt(stream, expected !== 'noStream' && expected !== 'any' ? expected : undefined);
         if (expected === 'noStream' && t.end !== 'noStream') throw new Stop(conflict(stream, 'noStream', t.end));
         if (t.sealed !== undefined && t.end !== 'noStream') throw new Stop(conflict(stream, expected === 'any' ? t.end : expected, t.end, t.sealed.revision));
         if (expected !== 'noStream' && expected !== 'any' && (t.end === 'noStream' ? !samePosition(expected, START) : !samePosition(t.end, expected)))
@@ -345,7 +351,8 @@ export const eventStoreEventLog = (connection: EventStoreConnection, options: Ev
     end: (stream) => () => run(async () => (await tail(stream)).end),
     seal: (stream, at, seal) => () =>
       run(async () => {
-        const t = await tail(stream);
+        // The caller has just read the end it seals at: the exact revision checks it again.
+        const t = await tailSeenAt(stream, at);
         if (t.sealed !== undefined) {
           if (t.sealed.file === seal.file) return;
           throw new Stop(conflict(stream, at, t.end, t.sealed.revision));

@@ -141,11 +141,14 @@ describe('revisions over EventStoreDB: the seal in the base stream', function ()
       const rev = revision();
       // Which node cuts and which appends alternates.
       const [reviser, appender] = round % 2 === 0 ? [writes, otherWrites] : [otherWrites, writes];
-      // The append starts a little later round by round, so each side passes in some rounds.
+      // One side starts a little later, the append in even rounds and the revision in odd ones
+      // (0-10 ms), so each side passes in some rounds whichever is the faster write.
       const lines = turn(`r${round}`);
+      const later = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+      const lag = (round % 6) * 2;
       const [revised, appended] = await Promise.all([
-        reviser.revise(current.path, end, rev.path, rev.lines)(),
-        new Promise((r) => setTimeout(r, (round % 6) * 2)).then(() => appender.appendRaw(current.path, lines, end)()),
+        later(round % 2 === 1 ? lag : 0).then(() => reviser.revise(current.path, end, rev.path, rev.lines)()),
+        later(round % 2 === 0 ? lag : 0).then(() => appender.appendRaw(current.path, lines, end)()),
       ]);
       expect([E.isRight(revised), E.isRight(appended)].filter(Boolean), `round ${round}`).to.have.length(1);
       if (E.isRight(revised)) {

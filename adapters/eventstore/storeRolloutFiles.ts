@@ -18,6 +18,7 @@ import type { EventStoreConnection } from './eventStoreClient.js';
 import type { EventStoreEventLog } from './eventLog.js';
 import type { HomeFact } from './homeControl.js';
 import type { StreamSeal } from './lineEvents.js';
+import { positionPast } from './lineEvents.js';
 import { HOME_CONTROL_STREAM, appendHomeFactAt, readHomeFacts, recordHomeFacts } from './homeControl.js';
 import { rolloutStreamOf } from './streamNames.js';
 
@@ -99,15 +100,15 @@ export const storeRolloutFiles = (
     else if (created.left._tag === 'Conflict') {
       // Written already (by the reviser, or another node finishing it): the same lines, or the store is not ours.
       const there: string[] = [];
+      let next: LogPosition = { ordinal: 0, byteOffset: 0 };
       for await (const entry of log.readStored(stream)) {
         if (entry.kind === 'failed') return E.left(entry.error);
         there.push(entry.line.bytes.toString('utf8'));
+        next = positionPast(entry.line, entry.line.bytes.length);
       }
       if (there.length !== seal.lines.length || there.some((line, i) => line !== seal.lines[i]))
         return E.left(corrupt(stream, 0, `${stream}, the revision the seal of ${base.stream} names, holds other lines than the seal`));
-      const end = await log.end(stream)();
-      if (E.isLeft(end)) return end;
-      result = { first: { ordinal: 0, byteOffset: 0 }, next: end.right === 'noStream' ? { ordinal: 0, byteOffset: 0 } : end.right };
+      result = { first: { ordinal: 0, byteOffset: 0 }, next };
     } else return created;
     const marked = await recordHomeFacts(connection, [{ kind: 'superseded', file: base.file, revision: seal.revision }]);
     return E.isLeft(marked) ? marked : E.right(result);

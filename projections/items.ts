@@ -46,6 +46,7 @@ const addItem = (
   shown: Shown,
 ): void => {
   if (!t.firstItem) t.firstItem = pos;
+  t.itemsThrough = throughLine(t, pos);
   const existing = itemLineOf(b.get('turnIds', [R, t.id]), item.id);
   if (existing !== undefined) {
     // A later completion of the same item replaces its content in place (Codex keys items by id).
@@ -74,6 +75,9 @@ const addItem = (
   saveTurn(b, R, t);
   addTurnItem(b, R, t.id, item.id, pos.line);
 };
+
+/** A turn's `itemsThrough` once the line at `pos` made or changed one of its items. */
+const throughLine = (t: TurnDraft, pos: LinePos): number => Math.max(t.itemsThrough ?? 0, pos.byteOffset + pos.byteLength);
 
 const nextLegacyId = (fold: FoldDraft): string => {
   fold.legacyItemCount += 1;
@@ -151,6 +155,7 @@ export const itemsProjection: Projection = {
           // Consecutive reasoning events extend the same reasoning item (a line holding several parts counts once).
           const same = last.ranges[last.ranges.length - 1]?.[0] === pos.byteOffset;
           if (!same) b.put('items', [R, t.lastItemLine!], { ...last, ranges: [...last.ranges, [pos.byteOffset, pos.byteLength]] });
+          t.itemsThrough = throughLine(t, pos);
           saveTurn(b, R, t);
         } else addItem(b, R, t, { id: nextLegacyId(fold), kind: 'reasoning' }, pos, null, null, shown);
         saveFold(b, R, fold);

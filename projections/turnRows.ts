@@ -40,6 +40,7 @@ export const newTurn = (id: string): TurnDraft => ({
   lastItemLine: null,
   itemCount: 0,
   compactionCount: 0,
+  itemsThrough: null,
 });
 
 /** A copy of a stored turn (`saveTurn` puts it back; the stored row keeps the key it had, to move it). */

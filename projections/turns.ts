@@ -28,6 +28,7 @@ const rollBack = (b: Batch, rolloutId: string, n: number): { dropped: string[]; 
       b.del('items', [rolloutId, itemLine]);
     }
     b.del('turnIds', [rolloutId, t.id]);
+    b.del('turnRenderings', [rolloutId, t.id]);
     dropped.push(t.id);
   }
   return { dropped, remainingItems: rows.slice(0, cut).reduce((acc, t) => acc + t.itemCount, 0) };

@@ -1,7 +1,8 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import type { Thread } from '../domain/thread/thread.js';
-import type { Turn } from '../domain/thread/turn.js';
+import type { RenderedTurns } from '../domain/thread/turn.js';
+import { turnsOf } from '../domain/thread/turn.js';
 import { threadFromRow } from '../domain/thread/threadFromRow.js';
 import type { HistoryReadPorts } from './ports.js';
 import { openThread } from './internal/openThread.js';
@@ -11,8 +12,11 @@ import type { ReadState } from './internal/readState.js';
 import { hasReadState, readStateOf } from './internal/readState.js';
 import { streamOfUseCase, takeAll, useCase } from './internal/useCase.js';
 
-/** A thread whose turns come one by one, oldest first, as they are read (a transport writes them as they come). */
-export type StreamedThread = Omit<Thread, 'turns'> & { readonly turns: AsyncIterable<Turn> };
+/**
+ * A thread whose turns come one by one, oldest first, as they are read (a transport writes them as
+ * they come; turns read from a stored rendering come as their JSON text).
+ */
+export type StreamedThread = Omit<Thread, 'turns'> & { readonly turns: AsyncIterable<Thread['turns'][number] | RenderedTurns> };
 
 export interface ThreadRead {
   readonly thread: StreamedThread;
@@ -36,4 +40,4 @@ export const readThread = (ports: HistoryReadPorts, threadId: string, includeTur
   });
 
 /** The thread with its turns in memory (the mutations answer with it); an error of the stream stops the use case that takes it. */
-export const materialisedThread = async (thread: StreamedThread): Promise<Thread> => ({ ...thread, turns: await takeAll(thread.turns) });
+export const materialisedThread = async (thread: StreamedThread): Promise<Thread> => ({ ...thread, turns: (await takeAll(thread.turns)).flatMap(turnsOf) });

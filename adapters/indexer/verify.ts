@@ -3,7 +3,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint, IndexWrite, KeyPart, RolloutRow, TableName } from '../../domain/index/rows.js';
-import { ROLLOUT_TABLES } from '../../domain/index/rows.js';
+import { FOLDED_ROLLOUT_TABLES, ROLLOUT_TABLES } from '../../domain/index/rows.js';
 import { memoryIndexStore } from '../../projections/memoryStore.js';
 import { memoryIndex } from '../../projections/batch.js';
 import { refreshThreadRows } from '../../projections/threadRows.js';
@@ -250,7 +250,7 @@ const compareHome = async (store: IndexStore, home: string, options: VerifyOptio
       }
       if (action.kind !== 'index' || !probe.identity.ok) continue;
       const rid = probe.identity.rolloutId;
-      for (const table of ROLLOUT_TABLES) {
+      for (const table of FOLDED_ROLLOUT_TABLES) {
         const expected = freshRows(table, [rid]);
         const indexed = await store.range(table, [rid])();
         if (E.isLeft(indexed)) return indexed;

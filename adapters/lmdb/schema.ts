@@ -33,6 +33,8 @@ import type { TableName } from '../../domain/index/rows.js';
  * | search_text    | [rolloutId, line]            | ConversationText: what thread/search looks in on that line  |
  * | search_grams   | [rolloutId]                  | the rollout's trigram signature (8 KiB bit set)             |
  * | search_lines   | [rolloutId, block]           | its searched lines' signatures, 512 file lines a block      |
+ * | turn_renderings | [rolloutId, turnId]         | TurnRendering: a turn's items as a whole read wrote them    |
+ * | segment_renderings | [rolloutId, n]           | a current file's turns as a whole read wrote them: header 0, chunks 1.. |
  *
  * `rolloutId` is the thread id for a root file, the fork's id, or the revision id: like Codex's
  * thread_history projection, each rollout file has its own rows and a fork's reads combine the
@@ -43,7 +45,7 @@ import type { TableName } from '../../domain/index/rows.js';
  * Values are msgpack (lmdb default) with record structures shared per table. Schema changes bump `SCHEMA_VERSION` and add a step under
  * migrations/index/.
  */
-export const SCHEMA_VERSION = 19;
+export const SCHEMA_VERSION = 20;
 
 /** Bytes of a file's head covered by `headHash`. */
 export const HEAD_BYTES = 4096;
@@ -71,6 +73,8 @@ export const DB_NAMES: Readonly<Record<TableName, string>> = {
   searchGrams: 'search_grams',
   searchLines: 'search_lines',
   toolItems: 'tool_items',
+  turnRenderings: 'turn_renderings',
+  segmentRenderings: 'segment_renderings',
 };
 
 /** Upper bound of a key part: sorts after every number and every id string we store. */

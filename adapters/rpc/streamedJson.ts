@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { RenderedTurns } from '../../domain/thread/turn.js';
 
 /**
  * JSON written as it is produced: a value whose arrays may be async iterables (a thread's turns,
@@ -24,8 +25,9 @@ export async function* jsonPieces(value: unknown): AsyncGenerator<string> {
   if (isStream(value)) {
     let sep = '[';
     for await (const element of value) {
-      // As in an array, what JSON cannot write (undefined, a function) is null.
-      yield `${sep}${JSON.stringify(element) ?? 'null'}`;
+      // As in an array, what JSON cannot write (undefined, a function) is null; turns already
+      // rendered are written as their text (elements of this array, as `JSON.stringify` writes them).
+      yield `${sep}${element instanceof RenderedTurns ? element.json : (JSON.stringify(element) ?? 'null')}`;
       sep = ',';
     }
     yield sep === '[' ? '[]' : ']';

@@ -98,6 +98,43 @@ export interface TurnRow {
   readonly lastItemLine: number | null;
   readonly itemCount: number;
   readonly compactionCount: number;
+  /**
+   * Exclusive end of the last line that made or changed one of the turn's items (the largest end
+   * of their byte ranges; null without items). The file only grows, so it moves with every change
+   * to what the items show: a stored rendering (`turnRenderings`) made at it is current while it stays.
+   */
+  readonly itemsThrough: number | null;
+}
+
+/**
+ * A turn's items as `thread/read` writes them (`items` is their JSON text), stored by the first
+ * whole read that rendered them (replay/internal/turnView.ts), so later reads of a long thread
+ * copy text instead of reading and folding every item's lines again. Current while the turn's
+ * `itemsThrough` and the thread's item fold (`mode`, `itemsFromResponses`) are what it was made at.
+ */
+export interface TurnRendering {
+  readonly itemsThrough: number;
+  readonly mode: HistoryMode;
+  readonly itemsFromResponses: boolean;
+  readonly items: string;
+}
+
+/**
+ * A whole segment's turns as `thread/read` writes them (a rollout read to its end: the current
+ * file), stored by the read that rendered them so the next read of an idle thread copies text
+ * instead of walking its turns: a header (n = 0) and chunks of comma-separated turn texts (n ≥ 1).
+ * Current while the file's checkpoint is at `through` (its rows are a function of the lines
+ * indexed) and the thread's item fold (`mode`, `itemsFromResponses`) is the same.
+ */
+export interface SegmentRenderingHeader {
+  readonly through: number;
+  readonly mode: HistoryMode;
+  readonly itemsFromResponses: boolean;
+  readonly chunks: number;
+}
+export interface SegmentRenderingChunk {
+  readonly through: number;
+  readonly turns: string;
 }
 
 /** One ThreadItem of a rollout file (key: [rolloutId, line of the line that created it]). */
@@ -251,6 +288,10 @@ export interface IndexTables {
   searchLines: { key: readonly [string, number]; value: Uint8Array };
   /** The tool items (command, patch, MCP call, …) a file's `item_completed` lines hold, by line (domain/analytics/toolItems.ts). */
   toolItems: { key: readonly [string, number]; value: ToolItemRow };
+  /** Turns' items rendered by a whole read, by turn id (not the fold's: made by reads, checked against `itemsThrough`). */
+  turnRenderings: { key: readonly [string, string]; value: TurnRendering };
+  /** A whole current file's turns rendered by a whole read: header at 0, chunks from 1 (not the fold's: checked against the file's checkpoint). */
+  segmentRenderings: { key: readonly [string, number]; value: SegmentRenderingHeader | SegmentRenderingChunk };
 }
 export type TableName = keyof IndexTables;
 export type KeyOf<T extends TableName> = IndexTables[T]['key'];
@@ -292,6 +333,8 @@ export const TABLES: ReadonlyArray<TableName> = [
   'searchGrams',
   'searchLines',
   'toolItems',
+  'turnRenderings',
+  'segmentRenderings',
 ];
 /**
  * Tables whose keys start with a rollout id (cleared when a rollout is re-indexed): all but the
@@ -301,3 +344,5 @@ export const TABLES: ReadonlyArray<TableName> = [
 export const ROLLOUT_TABLES: ReadonlyArray<TableName> = TABLES.filter(
   (t) => t !== 'meta' && t !== 'files' && t !== 'threads' && t !== 'threadOrder' && t !== 'threadState' && t !== 'rolloutForks',
 );
+/** The rollout tables a fold of the file writes (what `verify` compares with a fresh fold): all but the reads' renderings. */
+export const FOLDED_ROLLOUT_TABLES: ReadonlyArray<TableName> = ROLLOUT_TABLES.filter((t) => t !== 'turnRenderings' && t !== 'segmentRenderings');

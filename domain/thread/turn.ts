@@ -22,3 +22,31 @@ export interface Turn {
   completedAt: number | null;
   durationMs: number | null;
 }
+
+/**
+ * Turns as their JSON text, written as they are: one turn (its items spliced in as text already
+ * written: a stored rendering, or the text just made to store), or several, comma-separated, as
+ * a stored rendering of a whole segment holds them. A transport writes `json` where the turns go
+ * in an array; `turnsOf` gives them back as values.
+ */
+export class RenderedTurns {
+  constructor(readonly json: string) {}
+
+  /** Not one JSON value (several turns are a list's elements): written by the transports, read with `turnsOf`. */
+  toJSON(): never {
+    throw new TypeError('RenderedTurns are array elements: write `json` in place, or read them with `turnsOf`');
+  }
+
+  /**
+   * One turn (its fields in the protocol's order: id, rootTurnId, items, …) with `items`, the JSON
+   * text of its items array, in place of its own: the text `JSON.stringify` gives for the turn.
+   */
+  static of(turn: Turn, items: string): RenderedTurns {
+    const { id, rootTurnId, items: _omitted, ...rest } = turn;
+    const tail = JSON.stringify(rest);
+    return new RenderedTurns(`{"id":${JSON.stringify(id)},"rootTurnId":${JSON.stringify(rootTurnId)},"items":${items}${tail === '{}' ? '}' : `,${tail.slice(1)}`}`);
+  }
+}
+
+/** The turns as values, whichever way they came. */
+export const turnsOf = (t: Turn | RenderedTurns): Turn[] => (t instanceof RenderedTurns ? (JSON.parse(`[${t.json}]`) as Turn[]) : [t]);

@@ -4,6 +4,7 @@ import { addQuarantineCounts } from './008-quarantine-counts.js';
 import { addThreadOrder } from './011-thread-order.js';
 import { markThreadRowsDueOnce } from './013-thread-rows-due.js';
 import { addRolloutForks } from './018-rollout-forks.js';
+import { addItemsThrough } from './020-turn-renderings.js';
 
 /**
  * Index schema versions and how to get from one to the next. A step either rewrites rows in
@@ -60,6 +61,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 17, to: 18, name: '018-rollout-forks', kind: 'inPlace', run: addRolloutForks },
   // Each searched line's own signature (`searchLines`): a search reads only the texts that can match.
   { from: 18, to: 19, name: '019-search-line-signatures', kind: 'rebuild' },
+  // Whole reads keep the turns they rendered (`turnRenderings`), checked against the turn rows' new
+  // `itemsThrough`: derived from the item rows.
+  { from: 19, to: 20, name: '020-turn-renderings', kind: 'inPlace', run: addItemsThrough },
 ];
 
 export type MigrationPlan =

@@ -8,6 +8,8 @@ import { serveJsonRpc } from '../../../adapters/rpc/server.js';
 import { defineMethod } from '../../../adapters/rpc/method.js';
 import { initialize } from '../../../adapters/rpc/methods/initialize.js';
 import { corrupt } from '../../../domain/errors.js';
+import type { Turn } from '../../../domain/thread/turn.js';
+import { RenderedTurns, turnsOf } from '../../../domain/thread/turn.js';
 import type { ThreadManagementPorts } from '../../../replay/ports.js';
 import { streamedText } from '../../fixtures/streamedText.js';
 
@@ -46,6 +48,49 @@ const slowSink = (): { out: Writable; text: () => Promise<string>; writes: () =>
   };
   return { out, text: finished, writes: () => writes, mostBuffered: () => mostBuffered };
 };
+
+/** Turns as the API shows them, with any JSON as their items and errors. */
+const arbitraryTurn: fc.Arbitrary<Turn> = fc.record({
+  id: fc.string(),
+  rootTurnId: fc.option(fc.string()),
+  items: fc.array(fc.jsonValue(), { maxLength: 4 }) as unknown as fc.Arbitrary<Turn['items']>,
+  itemsView: fc.constantFrom('notLoaded' as const, 'summary' as const, 'full' as const),
+  status: fc.constantFrom('completed' as const, 'failed' as const, 'interrupted' as const, 'inProgress' as const),
+  error: fc.constant(null),
+  startedAt: fc.option(fc.integer()),
+  completedAt: fc.option(fc.integer()),
+  durationMs: fc.option(fc.integer()),
+});
+
+describe('RenderedTurns: turns as their JSON text', () => {
+  it('one turn with its items as text is exactly JSON.stringify of the turn; several, comma-separated, come back as the turns', () => {
+    fc.assert(
+      fc.property(fc.array(arbitraryTurn, { minLength: 1, maxLength: 4 }), (turns) => {
+        const rendered = turns.map((t) => RenderedTurns.of({ ...t, items: [] }, JSON.stringify(t.items)));
+        rendered.forEach((r, i) => expect(r.json).to.equal(JSON.stringify(turns[i])));
+        const together = new RenderedTurns(rendered.map((r) => r.json).join(','));
+        expect(turnsOf(together)).to.deep.equal(JSON.parse(JSON.stringify(turns)));
+        expect(turnsOf(turns[0]!)).to.deep.equal([turns[0]]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("are written in place as a streamed array's elements, and cannot be written as one JSON value by mistake", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(arbitraryTurn, { maxLength: 6 }), fc.integer({ min: 1, max: 3 }), async (turns, per) => {
+        const parts: Array<Turn | RenderedTurns> = [];
+        for (let i = 0; i < turns.length; i += per) {
+          const group = turns.slice(i, i + per);
+          parts.push(group.length === 1 && i % 2 === 0 ? group[0]! : new RenderedTurns(group.map((t) => JSON.stringify(t)).join(',')));
+        }
+        expect(await streamedText({ thread: { id: 'x', turns: streamOf(parts) } })).to.equal(JSON.stringify({ thread: { id: 'x', turns } }));
+      }),
+      { numRuns: 200 },
+    );
+    expect(() => JSON.stringify([new RenderedTurns('{"id":"a"},{"id":"b"}')])).to.throw(TypeError, /turnsOf/);
+  });
+});
 
 describe('streamedJson: JSON written as it is produced', () => {
   it('writes exactly JSON.stringify of the value, whichever of its object-held arrays are streams', async () => {

@@ -104,6 +104,17 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
     const home = nodePath.join(tmp(), 'home');
     const w = longThread('legacy', L);
     const path = writeRollout(home, rolloutName(L), w.text());
+    /** Append the writer's lines from `from` on to the file, as Codex appends them. */
+    const appendSince = (from: number): void =>
+      void writeRollout(
+        home,
+        rolloutName(L),
+        w.lines
+          .slice(from)
+          .map((l) => `${l}\n`)
+          .join(''),
+        true,
+      );
     const store = right(await openIndex(nodePath.join(tmp(), 'index'), home)()).store;
     /** The answer a fresh index of the same files gives (nothing stored by earlier reads). */
     const freshRead = async (): Promise<string> => {
@@ -126,15 +137,7 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
       const n = w.lines.length;
       w.taskStarted('live').turnContext('live').responseMessage('user', 'a live question');
       w.push('event_msg', { type: 'user_message', message: 'a live question', images: [], local_images: [], text_elements: [] });
-      writeRollout(
-        home,
-        rolloutName(L),
-        w.lines
-          .slice(n)
-          .map((l) => `${l}\n`)
-          .join(''),
-        true,
-      );
+      appendSince(n);
       const running = await readBothWays(c.ports, L);
       expect(running.streamed).to.equal(running.inMemory);
       expect(running.streamed).to.equal(await freshRead());
@@ -148,22 +151,14 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
       // The running turn reasons: only its items are read again (one batch of lines).
       const k = w.lines.length;
       w.push('event_msg', { type: 'agent_reasoning', text: 'thinking on the live question' });
-      writeRollout(
-        home,
-        rolloutName(L),
-        w.lines
-          .slice(k)
-          .map((l) => `${l}\n`)
-          .join(''),
-        true,
-      );
+      appendSince(k);
       const reasoning = await streamedText(right(await readThread(c.ports, L, true)()));
       expect(c.calls() - before).to.equal(1);
       expect(reasoning).to.include('thinking on the live question');
       expect(reasoning).to.equal(await freshRead());
       // More reasoning extends the same item (its ranges grow, not its turn's item count): read again too.
       w.push('event_msg', { type: 'agent_reasoning', text: 'and then some more' });
-      writeRollout(home, rolloutName(L), `${w.lines.at(-1)!}\n`, true);
+      appendSince(w.lines.length - 1);
       const extended = await streamedText(right(await readThread(c.ports, L, true)()));
       expect(c.calls() - before).to.equal(2);
       expect(extended).to.include('and then some more');
@@ -173,15 +168,7 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
       const m = w.lines.length;
       w.push('event_msg', { type: 'agent_message', message: 'the live answer', phase: null, memory_citation: null });
       w.taskComplete('live');
-      writeRollout(
-        home,
-        rolloutName(L),
-        w.lines
-          .slice(m)
-          .map((l) => `${l}\n`)
-          .join(''),
-        true,
-      );
+      appendSince(m);
       const ended = await readBothWays(c.ports, L);
       expect(ended.streamed).to.equal(ended.inMemory);
       expect(ended.streamed).to.equal(await freshRead());

@@ -7,6 +7,7 @@
  * rollout, then cut the page) and, on a home written by the real `codex app-server` (the 64-turn
  * compat scenario), Codex's own times for the same requests. Prints JSON.
  */
+import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
 import { percentile } from './stats.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -103,7 +104,7 @@ const naive = async (home: string, threadId: string, reps: number): Promise<{ p5
 };
 
 const engineServe = (engineMain: string, home: string, indexDir: string): StdioRpcClient =>
-  spawnRpcServer(process.execPath, [engineMain, 'serve', '--codex-home', home, '--index-dir', indexDir]);
+  spawnRpcServer(process.execPath, [...CLI_NODE_FLAGS, engineMain, 'serve', '--codex-home', home, '--index-dir', indexDir], { env: cliNodeEnv() });
 
 const initialize = async (ask: Ask, notify: (m: string) => void): Promise<void> => {
   await ask('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } });

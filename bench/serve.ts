@@ -8,6 +8,7 @@
  * Codex's (`codex app-server` on the same home). `--engine` measures another build's CLI (a
  * baseline). Medians of `--reps` runs; milliseconds.
  */
+import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
@@ -29,7 +30,7 @@ const answered = (a: RpcAnswer, what: string): void => {
 };
 
 const serveOn = (engine: string, home: string, indexDir: string): StdioRpcClient =>
-  spawnRpcServer(process.execPath, [engine, 'serve', '--codex-home', home, '--index-dir', indexDir]);
+  spawnRpcServer(process.execPath, [...CLI_NODE_FLAGS, engine, 'serve', '--codex-home', home, '--index-dir', indexDir], { env: cliNodeEnv() });
 
 const initialize = async (s: StdioRpcClient): Promise<void> => {
   answered(await s.request('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } }), 'initialize');

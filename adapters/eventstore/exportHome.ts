@@ -10,7 +10,7 @@ import type { EventStoreEventLog } from './eventLog.js';
 import { eventStoreError } from './eventStoreError.js';
 import { lineMetadataOf } from './lineEvents.js';
 import { ROLLOUT_STREAM_PREFIX, confinedRolloutPath, rolloutStreamOf } from './streamNames.js';
-import { HOME_CONTROL_STREAM, homeFactsInOrder, readHomeFacts } from './homeControl.js';
+import { HOME_CONTROL_STREAM, emptyFold, foldFact, homeFactsInOrder } from './homeControl.js';
 import { sessionIndexLine } from '../jsonl/sessionIndex.js';
 import { threadStateLogPath } from '../engineState/threadStateLog.js';
 import { supersededMarkOf } from '../jsonl/supersededMark.js';
@@ -72,14 +72,27 @@ export const exportHome =
   async () => {
     const streams = await listRolloutStreams(connection);
     if (E.isLeft(streams)) return streams;
-    const facts = await readHomeFacts(connection);
-    if (E.isLeft(facts)) return facts;
+    // The control stream, read once: where files live and what is superseded (its fold), and the
+    // name and thread-state lines in their order.
+    const fold = emptyFold();
+    const nameLines: Array<{ readonly threadId: string; readonly line: string }> = [];
+    const stateLines: string[] = [];
+    try {
+      for await (const { fact: f, revision } of homeFactsInOrder(connection)) {
+        foldFact(fold, f, revision);
+        if (f.kind === 'threadName') nameLines.push({ threadId: f.threadId, line: f.line ?? sessionIndexLine(f.threadId, f.name, new Date(f.at)) });
+        else if (f.kind === 'namesForgotten') nameLines.splice(0, nameLines.length, ...nameLines.filter((n) => n.threadId !== f.threadId));
+        else if (f.kind === 'threadState') stateLines.push(`${JSON.stringify(f.event)}\n`);
+      }
+    } catch (err) {
+      return E.left(isEngineError(err) ? err : toEngineError(outDir, 'export')(err));
+    }
     let lines = 0;
     let bytes = 0;
     for (const { stream, file: firstFile } of streams.right) {
-      if (facts.right.removed.has(stream)) continue;
+      if (fold.removed.has(stream)) continue;
       // Where the file lives now (archived since it was first mirrored, say), else where it began.
-      const file = facts.right.files.get(stream) ?? firstFile;
+      const file = fold.files.get(stream) ?? firstFile;
       const relative = confinedRolloutPath(file, stream);
       if (relative === undefined)
         return E.left(corrupt(stream, 0, `the stream names ${JSON.stringify(file)} as its file: not a rollout path under sessions/ or archived_sessions/`));
@@ -122,7 +135,7 @@ export const exportHome =
         return E.left(toEngineError(target, 'export')(err));
       }
     }
-    for (const [file, revision] of facts.right.superseded) {
+    for (const [file, revision] of fold.superseded) {
       const stream = rolloutStreamOf(file);
       const relative = stream === undefined ? undefined : confinedRolloutPath(file, stream);
       if (relative === undefined)
@@ -133,17 +146,6 @@ export const exportHome =
       } catch (err) {
         return E.left(toEngineError(mark, 'export')(err));
       }
-    }
-    const nameLines: Array<{ readonly threadId: string; readonly line: string }> = [];
-    const stateLines: string[] = [];
-    try {
-      for await (const f of homeFactsInOrder(connection)) {
-        if (f.kind === 'threadName') nameLines.push({ threadId: f.threadId, line: f.line ?? sessionIndexLine(f.threadId, f.name, new Date(f.at)) });
-        else if (f.kind === 'namesForgotten') nameLines.splice(0, nameLines.length, ...nameLines.filter((n) => n.threadId !== f.threadId));
-        else if (f.kind === 'threadState') stateLines.push(`${JSON.stringify(f.event)}\n`);
-      }
-    } catch (err) {
-      return E.left(isEngineError(err) ? err : toEngineError(outDir, 'export')(err));
     }
     const written = async (path: string, lines: ReadonlyArray<string>): Promise<E.Either<EngineError, void>> => {
       if (lines.length === 0) return E.right(undefined);

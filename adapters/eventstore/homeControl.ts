@@ -106,7 +106,8 @@ export const homeFactOf = (event: RecordedEvent): E.Either<EngineError, HomeFact
   return E.isRight(fact) ? E.right(fact.right) : E.left(corrupt(HOME_CONTROL_STREAM, event.revision, `event ${event.revision} is not a home fact`));
 };
 
-interface FactsFold {
+/** The control stream's facts folded: where each file lives, what is removed and superseded, each thread's state, and what was said (to write no fact twice). */
+export interface FactsFold {
   readonly files: Map<string, string>;
   readonly removed: Map<string, string>;
   readonly said: Map<string, string>;
@@ -115,7 +116,25 @@ interface FactsFold {
   revision: number;
 }
 
-const emptyFold = (): FactsFold => ({ files: new Map(), removed: new Map(), said: new Map(), superseded: new Map(), threadStates: new Map(), revision: -1 });
+export const emptyFold = (): FactsFold => ({ files: new Map(), removed: new Map(), said: new Map(), superseded: new Map(), threadStates: new Map(), revision: -1 });
+
+/** One more fact, the event at `revision`, folded in. */
+export const foldFact = (fold: FactsFold, f: HomeFact, revision: number): void => {
+  fold.said.set(factKey(f), factValue(f));
+  if (f.kind === 'rolloutFile') {
+    fold.files.set(f.stream, f.file);
+    fold.removed.delete(f.stream);
+  } else if (f.kind === 'removed') {
+    fold.files.delete(f.stream);
+    fold.removed.set(f.stream, f.file);
+  } else if (f.kind === 'superseded') fold.superseded.set(f.file, f.revision);
+  else if (f.kind === 'threadState') {
+    const next = foldThreadState(fold.threadStates.get(f.event.threadId), f.event);
+    if (next === undefined) fold.threadStates.delete(f.event.threadId);
+    else fold.threadStates.set(f.event.threadId, next);
+  }
+  fold.revision = revision;
+};
 
 /** Fold the control stream's events after `fold.revision` into it, a page at a time. */
 const foldNewFacts = async (connection: EventStoreConnection, fold: FactsFold): Promise<E.Either<EngineError, 'folded' | 'streamGone'>> => {
@@ -130,21 +149,7 @@ const foldNewFacts = async (connection: EventStoreConnection, fold: FactsFold): 
     for (const event of page) {
       const fact = homeFactOf(event);
       if (E.isLeft(fact)) return fact;
-      const f = fact.right;
-      fold.said.set(factKey(f), factValue(f));
-      if (f.kind === 'rolloutFile') {
-        fold.files.set(f.stream, f.file);
-        fold.removed.delete(f.stream);
-      } else if (f.kind === 'removed') {
-        fold.files.delete(f.stream);
-        fold.removed.set(f.stream, f.file);
-      } else if (f.kind === 'superseded') fold.superseded.set(f.file, f.revision);
-      else if (f.kind === 'threadState') {
-        const next = foldThreadState(fold.threadStates.get(f.event.threadId), f.event);
-        if (next === undefined) fold.threadStates.delete(f.event.threadId);
-        else fold.threadStates.set(f.event.threadId, next);
-      }
-      fold.revision = event.revision;
+      foldFact(fold, fact.right, event.revision);
     }
     if (page.length < PAGE) return E.right('folded');
   }
@@ -196,7 +201,7 @@ export const readHomeFacts = async (connection: EventStoreConnection): Promise<E
 };
 
 /** Every fact of the control stream in order, a page at a time (for export and mirror, which read it whole once). */
-export async function* homeFactsInOrder(connection: EventStoreConnection): AsyncGenerator<HomeFact> {
+export async function* homeFactsInOrder(connection: EventStoreConnection): AsyncGenerator<{ readonly fact: HomeFact; readonly revision: number }> {
   for (let revision = -1; ;) {
     let page: Awaited<ReturnType<EventStoreConnection['read']>>;
     try {
@@ -208,7 +213,7 @@ export async function* homeFactsInOrder(connection: EventStoreConnection): Async
     for (const event of page) {
       const fact = homeFactOf(event);
       if (E.isLeft(fact)) throw fact.left;
-      yield fact.right;
+      yield { fact: fact.right, revision: event.revision };
       revision = event.revision;
     }
     if (page.length < PAGE) return;

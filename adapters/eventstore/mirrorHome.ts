@@ -192,7 +192,7 @@ const mirrorNamesAndThreadState = async (home: string, connection: EventStoreCon
   ];
   const held = new Set<string>();
   try {
-    for await (const f of homeFactsInOrder(connection)) if (f.kind === 'threadName' || f.kind === 'threadState') held.add(JSON.stringify(f));
+    for await (const { fact: f } of homeFactsInOrder(connection)) if (f.kind === 'threadName' || f.kind === 'threadState') held.add(JSON.stringify(f));
   } catch (err) {
     return E.left(isEngineError(err) ? err : toEngineError(home, 'mirror')(err));
   }

@@ -3,7 +3,6 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { MutationPorts } from '../../replay/ports.js';
 import type { TailState } from '../../replay/tailThread.js';
-import { startTail, tailThread } from '../../replay/tailThread.js';
 import { parseRolloutFileName } from '../jsonl/rolloutFileName.js';
 
 /** Codex's `thread/unsubscribe` statuses. */
@@ -57,6 +56,13 @@ export interface ThreadSubscriptionsOptions {
   readonly onError?: (threadId: string, error: EngineError) => void;
 }
 
+/**
+ * The tail use cases, loaded when a thread is first followed: they bring in the domain's folds,
+ * which `serve` need not load before it answers `initialize`.
+ */
+let tailUseCases: Promise<typeof import('../../replay/tailThread.js')> | undefined;
+const loadTail = (): Promise<typeof import('../../replay/tailThread.js')> => (tailUseCases ??= import('../../replay/tailThread.js'));
+
 export const threadSubscriptions = (ports: MutationPorts, options: ThreadSubscriptionsOptions = {}): ThreadSubscriptions => {
   const threads = new Map<string, Followed>();
   const run = options.run ?? ((work) => work());
@@ -70,6 +76,7 @@ export const threadSubscriptions = (ports: MutationPorts, options: ThreadSubscri
     }
     f.running = true;
     try {
+      const { tailThread } = await loadTail();
       const told = await run(tailThread(ports, threadId, f.seen));
       if (E.isLeft(told)) return options.onError?.(threadId, told.left);
       f.seen = told.right.seen;
@@ -116,6 +123,7 @@ export const threadSubscriptions = (ports: MutationPorts, options: ThreadSubscri
             return E.right(undefined);
           }
           // The first follower: what the thread holds now counts as told.
+          const { startTail } = await loadTail();
           const seen = await run(startTail(ports, threadId));
           if (E.isLeft(seen)) return seen;
           const f = threads.get(threadId) ?? { followers: new Set<Connection>(), seen: seen.right, timer: null, running: false, again: false };

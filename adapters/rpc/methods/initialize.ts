@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import * as TE from 'fp-ts/lib/TaskEither.js';
+import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { defineHomelessMethod } from '../method.js';
 import { optional } from '../protocol.js';
@@ -24,11 +24,15 @@ export const initialize = defineHomelessMethod({
   handle: (ctx, params) => {
     const client = params?.clientInfo;
     const clientPart = client ? ` (${client.name}; ${client.version ?? ''})` : '';
-    return TE.right({
-      userAgent: `rollout-engine/${ENGINE_VERSION} (${os.type()} ${os.release()}; ${os.arch()})${clientPart}`,
-      codexHome: ctx.codexHome,
-      platformFamily: process.platform === 'win32' ? 'windows' : 'unix',
-      platformOs: process.platform === 'darwin' ? 'macos' : process.platform,
-    });
+    // A task of its own making, not `TE.right`: the first answer does not wait for TaskEither's modules.
+    return () =>
+      Promise.resolve(
+        E.right({
+          userAgent: `rollout-engine/${ENGINE_VERSION} (${os.type()} ${os.release()}; ${os.arch()})${clientPart}`,
+          codexHome: ctx.codexHome,
+          platformFamily: process.platform === 'win32' ? 'windows' : 'unix',
+          platformOs: process.platform === 'darwin' ? 'macos' : process.platform,
+        }),
+      );
   },
 });

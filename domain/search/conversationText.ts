@@ -21,10 +21,22 @@ const USER_MESSAGE_BEGIN = '## My request for Codex:';
 /** Unicode White_Space, as Rust's `char::is_whitespace` (JS `\s` differs: U+FEFF in, U+0085 out). */
 const WS = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const WS_RUN = new RegExp(`[${WS}]+`, 'g');
-const EDGE_WS = new RegExp(`^[${WS}]+|[${WS}]+$`, 'g');
 
-/** Rust's `str::trim`. */
-export const trimWhitespace = (s: string): string => s.replace(EDGE_WS, '');
+/** Is this UTF-16 code unit one of WS (every White_Space character is in the BMP)? */
+const isWhitespace = (c: number): boolean =>
+  c === 0x20 ||
+  (c >= 0x09 && c <= 0x0d) ||
+  (c > 0x7f &&
+    (c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000));
+
+/** Rust's `str::trim`: the ends looked at only (a regular expression tried every whitespace run of a long text). */
+export const trimWhitespace = (s: string): string => {
+  let from = 0;
+  let to = s.length;
+  while (from < to && isWhitespace(s.charCodeAt(from))) from++;
+  while (to > from && isWhitespace(s.charCodeAt(to - 1))) to--;
+  return from === 0 && to === s.length ? s : s.slice(from, to);
+};
 
 /** Rust's `split_whitespace().join(" ")`: runs collapse to one space, no space at either end. */
 export const collapseWhitespace = (s: string): string => trimWhitespace(s).replace(WS_RUN, ' ');

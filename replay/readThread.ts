@@ -1,7 +1,7 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import type { Thread } from '../domain/thread/thread.js';
-import type { RenderedTurns } from '../domain/thread/turn.js';
+import type { RenderedTurns, Turn } from '../domain/thread/turn.js';
 import { turnsOf } from '../domain/thread/turn.js';
 import { threadFromRow } from '../domain/thread/threadFromRow.js';
 import type { HistoryReadPorts } from './ports.js';
@@ -16,7 +16,7 @@ import { streamOfUseCase, takeAll, useCase } from './internal/useCase.js';
  * A thread whose turns come one by one, oldest first, as they are read (a transport writes them as
  * they come; turns read from a stored rendering come as their JSON text).
  */
-export type StreamedThread = Omit<Thread, 'turns'> & { readonly turns: AsyncIterable<Thread['turns'][number] | RenderedTurns> };
+export type StreamedThread = Omit<Thread, 'turns'> & { readonly turns: AsyncIterable<Turn | RenderedTurns> };
 
 export interface ThreadRead {
   readonly thread: StreamedThread;

@@ -315,12 +315,10 @@ export async function* fullTurnsInOrder(ports: HistoryReadPorts, lineage: Thread
     // A whole huge thread walks its rows once: the index pages read (and written) stay mapped
     // (resident) until the map is made again, so every so many batches, and after each commit of
     // renderings, it is (no range read is open here).
-    const stored = madeChars >= RENDERINGS_COMMIT_CHARS;
-    if (stored) store();
-    if ((++flushed % REMAP_EVERY_BATCHES === 0 || stored) && ports.index.remap) {
+    if (++flushed % REMAP_EVERY_BATCHES === 0 || madeChars >= RENDERINGS_COMMIT_CHARS) {
       store();
-      const m = ports.index.remap();
-      if (E.isLeft(m)) stop(m.left);
+      const m = ports.index.remap?.();
+      if (m !== undefined && E.isLeft(m)) stop(m.left);
     }
   }
 

@@ -237,6 +237,8 @@ export async function* fullTurnsInOrder(ports: HistoryReadPorts, lineage: Thread
   const waiting = new Map<string, Array<[number, ItemRow]>>();
   /** Turns of the segment written from their renderings: their item rows, when scanned, are passed over. */
   const rendered = new Set<string>();
+  /** Does the segment's file have turns' own renderings at all (a first read has none to look up)? */
+  let turnsKept = false;
   let batch: Array<{ readonly row: TurnRow; readonly items: Array<[number, ItemRow]>; readonly rendering: string | undefined }> = [];
   let flushed = 0;
   let whole: SegmentRendering | undefined;
@@ -332,6 +334,7 @@ export async function* fullTurnsInOrder(ports: HistoryReadPorts, lineage: Thread
       scannedPast = -1;
       waiting.clear();
       rendered.clear();
+      turnsKept = uncut(seg) && (await take(ports.index.range('turnRenderings', [seg.rollout.rolloutId], { limit: 1 }))).length > 0;
       const through = uncut(seg) ? (await rowOf(ports, 'files', [seg.rollout.path]))?.byteOffset : undefined;
       if (through !== undefined) {
         const kept = await keptSegment(ports, lineage, seg, through);
@@ -346,7 +349,7 @@ export async function* fullTurnsInOrder(ports: HistoryReadPorts, lineage: Thread
       }
     }
     const R = seg.rollout.rolloutId;
-    const kept = await keptTurn(ports, lineage, seg, t.row);
+    const kept = turnsKept ? await keptTurn(ports, lineage, seg, t.row) : undefined;
     if (kept !== undefined) {
       rendered.add(t.row.id);
       waiting.delete(t.row.id);

@@ -7,7 +7,7 @@
  * rollout, then cut the page) and, on a home written by the real `codex app-server` (the 64-turn
  * compat scenario), Codex's own times for the same requests. Prints JSON.
  */
-import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
+import { serveCommand } from './serveCommand.js';
 import { percentile } from './stats.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -103,8 +103,10 @@ const naive = async (home: string, threadId: string, reps: number): Promise<{ p5
   return { p50: round(percentile(times, 50)), runs: reps };
 };
 
-const engineServe = (engineMain: string, home: string, indexDir: string): StdioRpcClient =>
-  spawnRpcServer(process.execPath, [...CLI_NODE_FLAGS, engineMain, 'serve', '--codex-home', home, '--index-dir', indexDir], { env: cliNodeEnv() });
+const engineServe = (engineMain: string, home: string, indexDir: string): StdioRpcClient => {
+  const c = serveCommand(engineMain, home, indexDir);
+  return spawnRpcServer(c.file, c.args, { env: c.env });
+};
 
 const initialize = async (ask: Ask, notify: (m: string) => void): Promise<void> => {
   await ask('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } });

@@ -7,6 +7,7 @@
  * bench's own JSON.parse of the answer is left out, for both), the answer's size, whether both
  * answers have the same turns and items, and the serve process's peak RSS (VmHWM).
  */
+import { serveCommand } from './serveCommand.js';
 import { median } from './stats.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -122,20 +123,8 @@ export interface ReadTarget {
 export const compareThreadRead = async (engineMain: string, target: ReadTarget, reps: number, withCodex: boolean): Promise<Record<string, unknown>> => {
   const { home, indexDir } = target;
   const params = { threadId: target.threadId, includeTurns: true };
-  const serve = rawPeer(
-    process.execPath,
-    [
-      ...CLI_NODE_FLAGS,
-      ...(process.env.BENCH_SERVE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
-      engineMain,
-      'serve',
-      '--codex-home',
-      home,
-      '--index-dir',
-      indexDir,
-    ],
-    { env: cliNodeEnv() },
-  );
+  const ourServe = serveCommand(engineMain, home, indexDir);
+  const serve = rawPeer(ourServe.file, ourServe.args, { env: ourServe.env });
   let ours: { first: number; seconds: number[]; answer: Answer; bytes: number; peakRssMB: number };
   try {
     await initialize(serve);

@@ -7,7 +7,7 @@
  * untimed search of every query, which also checks that both answer the same threads and
  * snippets, and timed once both processes are idle).
  */
-import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
+import { serveCommand } from './serveCommand.js';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -115,9 +115,8 @@ export const runSearchBench = async (engine: string, baselineEngine: string | nu
             bytesWithout: duBytes(without),
           }),
     };
-    const serve = spawnRpcServer(process.execPath, [...CLI_NODE_FLAGS, engine, 'serve', '--codex-home', home.codexHome, '--index-dir', withSearch], {
-      env: cliNodeEnv(),
-    });
+    const command = serveCommand(engine, home.codexHome, withSearch);
+    const serve = spawnRpcServer(command.file, command.args, { env: command.env });
     const codex = withCodex ? await openColdCodex({ codexHome: home.codexHome, workDir: home.workDir } as Parameters<typeof openColdCodex>[0]) : null;
     try {
       await serve.request('initialize', { clientInfo: { name: 'bench', version: '0' } });

@@ -8,7 +8,7 @@
  * Codex's (`codex app-server` on the same home). `--engine` measures another build's CLI (a
  * baseline). Medians of `--reps` runs; milliseconds.
  */
-import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
+import { serveCommand } from './serveCommand.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
@@ -29,8 +29,10 @@ const answered = (a: RpcAnswer, what: string): void => {
   if ('error' in a) throw new Error(`${what}: ${JSON.stringify(a.error)}`);
 };
 
-const serveOn = (engine: string, home: string, indexDir: string): StdioRpcClient =>
-  spawnRpcServer(process.execPath, [...CLI_NODE_FLAGS, engine, 'serve', '--codex-home', home, '--index-dir', indexDir], { env: cliNodeEnv() });
+const serveOn = (engine: string, home: string, indexDir: string): StdioRpcClient => {
+  const c = serveCommand(engine, home, indexDir);
+  return spawnRpcServer(c.file, c.args, { env: c.env });
+};
 
 const initialize = async (s: StdioRpcClient): Promise<void> => {
   answered(await s.request('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } }), 'initialize');

@@ -16,7 +16,7 @@
  * Each run starts with WARMUP_MS of the same traffic, not counted.
  * `--no-writer`: no appends during the load (one after it, for the lag), to see what the writer costs.
  */
-import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
+import { serveCommand } from './serveCommand.js';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -269,29 +269,8 @@ export const runServeLoadBench = async (
     };
 
     const ourPort = await freePort();
-    const ours = spawn(
-      process.execPath,
-      // The CLI's Node flags (what `rollout-engine serve` runs with), then BENCH_SERVE_NODE_FLAGS:
-      // node flags for the server only (e.g. `--cpu-prof --cpu-prof-dir DIR`).
-      [
-        ...CLI_NODE_FLAGS,
-        ...(process.env.BENCH_SERVE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
-        engine,
-        'serve',
-        '--codex-home',
-        home,
-        '--index-dir',
-        indexDir,
-        '--listen',
-        `ws://127.0.0.1:${ourPort}`,
-        '--log-level',
-        'warn',
-      ],
-      {
-        stdio: ['ignore', 'ignore', 'inherit'],
-        env: cliNodeEnv(),
-      },
-    );
+    const command = serveCommand(engine, home, indexDir, '--listen', `ws://127.0.0.1:${ourPort}`, '--log-level', 'warn');
+    const ours = spawn(command.file, command.args, { stdio: ['ignore', 'ignore', 'inherit'], env: command.env });
     children.push(ours);
     await waitReady(ourPort, ours);
     const modeName = (rate: number): string => (rate > 0 ? `openLoop${rate}` : 'closedLoop');

@@ -1,0 +1,27 @@
+import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
+
+/**
+ * How every bench starts `rollout-engine serve` on a home: `node` with the CLI's Node flags (what
+ * the installed bin runs with), then BENCH_SERVE_NODE_FLAGS (node flags for the server alone, e.g.
+ * `--cpu-prof --cpu-prof-dir DIR`), and the CLI's environment. `extra`: more `serve` options.
+ */
+export const serveCommand = (
+  engineMain: string,
+  home: string,
+  indexDir: string,
+  ...extra: ReadonlyArray<string>
+): { readonly file: string; readonly args: string[]; readonly env: NodeJS.ProcessEnv } => ({
+  file: process.execPath,
+  args: [
+    ...CLI_NODE_FLAGS,
+    ...(process.env.BENCH_SERVE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
+    engineMain,
+    'serve',
+    '--codex-home',
+    home,
+    '--index-dir',
+    indexDir,
+    ...extra,
+  ],
+  env: cliNodeEnv(),
+});

@@ -1,8 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import type { EngineError } from '../../domain/errors.js';
 import { ioError } from '../../domain/errors.js';
-import type { TailedChunk, TailSource } from './tail.js';
+import type { TailSource } from './tail.js';
 import type { TailReader, TailStream } from './tailReader.js';
+import { unpackChunk } from './packedChunk.js';
+import type { PackedChunk } from './packedChunk.js';
 
 /**
  * A tail reader on its own thread (tailWorker.ts): reading, splitting lines, checking UTF-8 and
@@ -14,6 +16,12 @@ import type { TailReader, TailStream } from './tailReader.js';
 /** Bytes of lines (as stored) the worker may have handed over but this thread not yet taken. */
 const AHEAD_BYTES = 8 << 20;
 
+/**
+ * Taken bytes are told the worker once this share of its window adds up (or when this thread
+ * is about to wait for it): a message a chunk cost a few per cent of a heavy build.
+ */
+const TAKEN_SHARE = 8;
+
 export type ToTailWorker =
   | { readonly kind: 'open'; readonly id: number; readonly src: Omit<TailSource, 'buffers'> }
   | { readonly kind: 'cancel'; readonly id: number }
@@ -21,11 +29,14 @@ export type ToTailWorker =
   /** No more files: the worker closes what it has open and exits. */
   | { readonly kind: 'close' };
 
+/** What this thread posts: the messages of one turn of its event loop, in order, as one. */
+export type ToTailWorkerBatch = ReadonlyArray<ToTailWorker>;
+
 /** How a stream failed: an EngineError as is, or an OS error by its message and errno code. */
 export type TailFailure = { readonly kind: 'engine'; readonly error: EngineError } | { readonly kind: 'os'; readonly message: string; readonly code: string | undefined };
 
 export type FromTailWorker =
-  | { readonly kind: 'chunk'; readonly id: number; readonly chunk: TailedChunk; readonly bytes: number }
+  | { readonly kind: 'chunk'; readonly id: number; readonly chunk: PackedChunk; readonly bytes: number }
   | { readonly kind: 'end'; readonly id: number; readonly value: unknown }
   | { readonly kind: 'failed'; readonly id: number; readonly failure: TailFailure };
 
@@ -53,8 +64,25 @@ export const openTailThread = (aheadBytes = AHEAD_BYTES): TailReader => {
   const streams = new Map<number, Stream>();
   let nextId = 0;
   let dead: EngineError | undefined;
+  // Messages wait for the end of this turn (the indexer opens files ahead in a loop), then go as one.
+  let outbox: ToTailWorker[] = [];
+  const flush = () => {
+    if (outbox.length === 0) return;
+    const batch: ToTailWorkerBatch = outbox;
+    outbox = [];
+    if (dead === undefined) worker.postMessage(batch);
+  };
   const post = (m: ToTailWorker) => {
-    if (dead === undefined) worker.postMessage(m);
+    if (outbox.length === 0) queueMicrotask(flush);
+    outbox.push(m);
+  };
+  let taken = 0;
+  const give = (bytes: number, now: boolean) => {
+    taken += bytes;
+    if (taken > 0 && (now || taken >= aheadBytes / TAKEN_SHARE)) {
+      post({ kind: 'taken', bytes: taken });
+      taken = 0;
+    }
   };
   const wakeAll = () => {
     for (const s of streams.values()) s.wake?.();
@@ -64,7 +92,7 @@ export const openTailThread = (aheadBytes = AHEAD_BYTES): TailReader => {
     const s = streams.get(m.id);
     // A cancelled stream's last chunk: nobody takes it, so give its bytes back.
     if (s === undefined) {
-      if (m.kind === 'chunk') post({ kind: 'taken', bytes: m.bytes });
+      if (m.kind === 'chunk') give(m.bytes, true);
       return;
     }
     s.queue.push(m);
@@ -87,6 +115,9 @@ export const openTailThread = (aheadBytes = AHEAD_BYTES): TailReader => {
       const m = s.queue.shift();
       if (m !== undefined) return m;
       if (dead !== undefined) throw dead;
+      // The worker may be waiting for these bytes to read on.
+      give(0, true);
+      flush();
       await new Promise<void>((resolve) => (s.wake = resolve));
       s.wake = undefined;
     }
@@ -118,17 +149,15 @@ export const openTailThread = (aheadBytes = AHEAD_BYTES): TailReader => {
           end();
           throw thrown(m.failure);
         }
-        post({ kind: 'taken', bytes: m.bytes });
-        // A Buffer crosses threads as a plain Uint8Array: a view of the same bytes as a Buffer again.
-        const t = m.chunk.tail;
-        return { done: false, value: { lines: m.chunk.lines, tail: Buffer.from(t.buffer, t.byteOffset, t.byteLength) } };
+        give(m.bytes, false);
+        return { done: false, value: unpackChunk(m.chunk) };
       },
       close: async () => {
         if (ended) return;
         end();
         post({ kind: 'cancel', id });
         // Chunks that arrived but are not taken now never will be: their bytes go back.
-        for (const m of s.queue) if (m.kind === 'chunk') post({ kind: 'taken', bytes: m.bytes });
+        for (const m of s.queue) if (m.kind === 'chunk') give(m.bytes, true);
       },
     };
   };
@@ -139,6 +168,7 @@ export const openTailThread = (aheadBytes = AHEAD_BYTES): TailReader => {
     readAhead: 64,
     close: async () => {
       post({ kind: 'close' });
+      flush();
       dead ??= ioError('tail reader thread', 'read', 'WORKER', 'closed');
       // A stream still open fails from now on, even with chunks that had already arrived.
       for (const st of streams.values()) st.queue.length = 0;

@@ -9,10 +9,11 @@ import { ScanStartError } from '../jsonl/lineScanner.js';
 import { errnoCode } from '../jsonl/toEngineError.js';
 import { tailLines } from './tail.js';
 import type { TailedChunk } from './tail.js';
-import type { FromTailWorker, TailFailure, TailWorkerData, ToTailWorker } from './tailThread.js';
+import { packChunk } from './packedChunk.js';
+import type { FromTailWorker, TailFailure, TailWorkerData, ToTailWorker, ToTailWorkerBatch } from './tailThread.js';
 
 const { aheadBytes } = workerData as TailWorkerData;
-const post = (m: FromTailWorker): void => parentPort!.postMessage(m);
+const post = (m: FromTailWorker): void => parentPort!.postMessage(m, m.kind === 'chunk' ? [m.chunk.numbers.buffer] : []);
 const buffers = new BufferPool();
 
 interface Open {
@@ -65,34 +66,39 @@ const pump = async (): Promise<void> => {
       let bytes = 0;
       for (const t of r.value.lines) bytes += t.line.byteLength + 1;
       ahead += bytes;
-      post({ kind: 'chunk', id: o.id, chunk: r.value, bytes });
+      post({ kind: 'chunk', id: o.id, chunk: packChunk(r.value), bytes });
     }
   } finally {
     pumping = false;
   }
 };
 
-parentPort!.on('message', (m: ToTailWorker) => {
+/** One message of the folding thread; true once it closed the worker. */
+const take = (m: ToTailWorker): boolean => {
   switch (m.kind) {
     case 'open': {
       const o: Open = { id: m.id, src: m.src, cancelled: false };
       queue.push(o);
       byId.set(m.id, o);
-      break;
+      return false;
     }
     case 'cancel': {
       const o = byId.get(m.id);
       if (o) o.cancelled = true;
-      break;
+      return false;
     }
     case 'taken':
       ahead -= m.bytes;
-      break;
+      return false;
     case 'close':
       for (const o of queue) o.cancelled = true;
       // Once the open files are closed, nothing keeps the thread alive.
       void pump().then(() => parentPort!.close());
-      return;
+      return true;
   }
+};
+
+parentPort!.on('message', (batch: ToTailWorkerBatch) => {
+  for (const m of batch) if (take(m)) return;
   void pump();
 });

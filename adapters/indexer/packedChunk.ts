@@ -2,14 +2,17 @@ import type { TailedChunk, TailedLine } from './tail.js';
 
 /**
  * A chunk of tailed lines as it crosses from the reader thread (tailWorker.ts) to the folding
- * thread: the lines' texts (and a skipped line's timestamp and kind) joined into one string, their
- * numbers in one transferable array, and only the rare lines of other shapes (quarantined bytes,
- * an upcast or undecodable line) as objects. Posted as objects, each line cost the receiving
- * thread a deserialised object graph: on a heavy 1 GB build, a fifth of everything it allocated.
- * Each text comes back as a slice of the one string (V8 copies nothing for it).
+ * thread: the lines' texts (and a skipped line's timestamp and kind) joined into two strings,
+ * their numbers in one transferable array, and only the rare lines of other shapes (quarantined
+ * bytes, an upcast or undecodable line) as objects. Posted as objects, each line cost the
+ * receiving thread a deserialised object graph: on a heavy 1 GB build, a fifth of everything it
+ * allocated. Each text comes back as a slice of its string (V8 copies nothing for it). Texts with
+ * a character past Latin-1 are joined apart (`wide`): V8 stores a string with one such character
+ * at two bytes a character, and so would every line joined with it.
  */
 export interface PackedChunk {
   readonly texts: string;
+  readonly wide: string;
   /** NUMBERS_PER_LINE numbers a line, in order (see `packChunk`). */
   readonly numbers: Float64Array<ArrayBuffer>;
   /** Lines of other shapes, by their index in the chunk, as they are. */
@@ -22,6 +25,8 @@ const TEXT = 0;
 const ELIDED = 1;
 const SKIPPED = 2;
 const OTHER = 3;
+
+const PAST_LATIN1 = /[^\u0000-\u00ff]/;
 
 /** The line's shape code: only the shapes `tail.ts` makes for most lines are packed. */
 const shapeOf = (t: TailedLine): number => {
@@ -38,6 +43,7 @@ const shapeOf = (t: TailedLine): number => {
 /** Pack a chunk; `unpackChunk` gives it back equal, field for field. */
 export const packChunk = (chunk: TailedChunk): PackedChunk => {
   const texts: string[] = [];
+  const wide: string[] = [];
   const numbers = new Float64Array(chunk.lines.length * NUMBERS_PER_LINE);
   const others: Array<readonly [number, TailedLine]> = [];
   chunk.lines.forEach((t, i) => {
@@ -49,16 +55,21 @@ export const packChunk = (chunk: TailedChunk): PackedChunk => {
     numbers[at + 2] = l.byteLength;
     numbers[at + 3] = shape;
     if (shape === TEXT || shape === ELIDED) {
-      texts.push(l.text!);
+      const isWide = PAST_LATIN1.test(l.text!);
+      (isWide ? wide : texts).push(l.text!);
       numbers[at + 4] = l.text!.length;
-    } else if (shape === SKIPPED && l.lazy?.kind === 'skipped') {
+      numbers[at + 5] = isWide ? 1 : 0;
+    } else if (shape === SKIPPED && l.lazy?.kind === 'skipped' && !PAST_LATIN1.test(l.lazy.timestamp + l.lazy.type)) {
       texts.push(l.lazy.timestamp, l.lazy.type);
       numbers[at + 4] = l.lazy.timestamp.length;
       numbers[at + 5] = l.lazy.type.length;
       numbers[at + 6] = l.lazy.ordinal ?? Number.NaN;
-    } else others.push([i, t]);
+    } else {
+      numbers[at + 3] = OTHER;
+      others.push([i, t]);
+    }
   });
-  return { texts: texts.join(''), numbers, others, tail: chunk.tail };
+  return { texts: texts.join(''), wide: wide.join(''), numbers, others, tail: chunk.tail };
 };
 
 /** The chunk `packChunk` packed (its tail a Buffer over the same bytes). */
@@ -66,8 +77,9 @@ export const unpackChunk = (p: PackedChunk): TailedChunk => {
   const n = p.numbers.length / NUMBERS_PER_LINE;
   const lines = new Array<TailedLine>(n);
   for (const [i, t] of p.others) lines[i] = t;
-  const { texts, numbers } = p;
+  const { texts, wide, numbers } = p;
   let from = 0;
+  let fromWide = 0;
   for (let i = 0; i < n; i++) {
     const at = i * NUMBERS_PER_LINE;
     const shape = numbers[at + 3];
@@ -81,7 +93,7 @@ export const unpackChunk = (p: PackedChunk): TailedChunk => {
       const ordinal = numbers[at + 6]!;
       lines[i] = { line: { line, byteOffset, byteLength, text: null, lazy: { kind: 'skipped', timestamp, ordinal: Number.isNaN(ordinal) ? null : ordinal, type } } };
     } else {
-      const text = texts.slice(from, (from += numbers[at + 4]!));
+      const text = numbers[at + 5] === 1 ? wide.slice(fromWide, (fromWide += numbers[at + 4]!)) : texts.slice(from, (from += numbers[at + 4]!));
       lines[i] = { line: shape === ELIDED ? { line, byteOffset, byteLength, text, elided: true } : { line, byteOffset, byteLength, text } };
     }
   }

@@ -66,12 +66,15 @@ describe('packedChunk (a reader thread chunk as it crosses threads)', () => {
           },
         },
         { line: { line: 3, byteOffset: 108, byteLength: 0, text: null } },
+        { line: { line: 4, byteOffset: 109, byteLength: 12, text: '{"c":"✓"}' } },
       ],
       tail: Buffer.from('xyz'),
     };
     const p = packChunk(usual);
     expect(p.others.map(([i]) => i)).to.deep.equal([3]);
+    // Latin-1 texts in one string (V8's one byte a character), the others in the second.
     expect(p.texts).to.equal('{"a":"é"}{"b"}2026-11-23T10:00:00.000Zworld_state');
+    expect(p.wide).to.equal('{"c":"✓"}');
     expect(unpackChunk(crossed(p))).to.deep.equal(usual);
   });
 });

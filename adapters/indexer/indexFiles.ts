@@ -276,10 +276,11 @@ export const indexFiles = async (
         filesDone += 1;
         continue;
       }
-      while (nextStart < toRead.length && ahead.length < reader.readAhead) {
-        const f = toRead[nextStart++]!;
-        ahead.push(startTail(f.probe, f.action.from, reader));
-      }
+      if (ahead.length <= reader.readAhead - reader.opensAtOnce || ahead.length === 0)
+        while (nextStart < toRead.length && ahead.length < reader.readAhead) {
+          const f = toRead[nextStart++]!;
+          ahead.push(startTail(f.probe, f.action.from, reader));
+        }
       const current = ahead.shift()!;
       // Another indexer (a request's own catch-up ahead of this backfill) has moved the file on since
       // it was probed: its commit would conflict, so it is not read at all.

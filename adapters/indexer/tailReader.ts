@@ -24,6 +24,11 @@ export interface TailReader {
   readonly open: (src: Omit<TailSource, 'buffers'>) => TailStream;
   /** Files whose first chunk is asked for before the file ahead of them is folded. */
   readonly readAhead: number;
+  /**
+   * Files opened at once when the files ahead fall this many below `readAhead` (1: as each is
+   * taken). A reader thread is told of a whole group in one message.
+   */
+  readonly opensAtOnce: number;
   readonly close: () => Promise<void>;
 }
 
@@ -41,6 +46,7 @@ export const inProcessTailReader = (): TailReader => {
       };
     },
     readAhead: 3,
+    opensAtOnce: 1,
     close: async () => undefined,
   };
 };

@@ -115,9 +115,8 @@ export const openTailThread = (aheadBytes = AHEAD_BYTES): TailReader => {
       const m = s.queue.shift();
       if (m !== undefined) return m;
       if (dead !== undefined) throw dead;
-      // The worker may be waiting for these bytes to read on.
+      // The worker may be waiting for these bytes to read on (they go with this turn's messages).
       give(0, true);
-      flush();
       await new Promise<void>((resolve) => (s.wake = resolve));
       s.wake = undefined;
     }
@@ -166,6 +165,7 @@ export const openTailThread = (aheadBytes = AHEAD_BYTES): TailReader => {
     open,
     // Opening a file only queues it: the worker reads ahead by bytes, not by files.
     readAhead: 64,
+    opensAtOnce: 32,
     close: async () => {
       post({ kind: 'close' });
       flush();

@@ -9,7 +9,7 @@
  * phases run with the CLI's node flags and environment (adapters/cli/nodeFlags.ts), the baseline
  * with Node's defaults (the CLI's old-generation flag trades the baseline's speed, not ours, for
  * memory: 15-20% slower naive runs), `reps` times in turns; the
- * figures are each phase's median run (peak RSS: its largest), the speedups ratios of medians. Throughput is rollout bytes / wall seconds (module loading excluded).
+ * figures are each phase's median run (peak RSS: its largest), the speedups ratios of medians. Throughput is rollout bytes / wall seconds (module loading excluded); the main thread's CPU seconds are given beside (steadier than wall time on a shared machine).
  * The generated data is deleted afterwards.
  */
 import { median } from './stats.js';
@@ -64,8 +64,9 @@ const summarise = (runs: ReadonlyArray<Record<string, unknown>>, bytes: number) 
     seconds: med,
     minSeconds: Math.min(...seconds),
     cpuSeconds: median(runs.map((r) => r['cpuSeconds'] as number)),
+    mainThreadCpuSeconds: median(runs.map((r) => (r['mainThreadCpuSeconds'] as number | null) ?? Number.NaN)),
     peakRssMB: Math.max(...runs.map((r) => r['maxRssMB'] as number)),
-    runs: runs.map((r) => ({ seconds: round(r['seconds'] as number, 3), peakRssMB: round(r['maxRssMB'] as number, 1) })),
+    runs: runs.map((r) => ({ seconds: round(r['seconds'] as number, 3), mainThreadCpuSeconds: r['mainThreadCpuSeconds'], peakRssMB: round(r['maxRssMB'] as number, 1) })),
   };
 };
 

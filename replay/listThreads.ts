@@ -8,7 +8,7 @@ import type { HistoryReadPorts } from './ports.js';
 import type { ReadState } from './internal/readState.js';
 import { hasReadState, readStateOf } from './internal/readState.js';
 import type { ThreadListCursor, ThreadSortKey } from './internal/threadListCursor.js';
-import { backwardsThreadCursor, nextThreadCursor, parseThreadListCursor } from './internal/threadListCursor.js';
+import { backwardsThreadCursor, cursorWalkStart, nextThreadCursor, parseThreadListCursor, pastCursor } from './internal/threadListCursor.js';
 import { indexWriteMark } from './internal/indexWriteMark.js';
 import { keepAnswer, keptAnswer } from './internal/listingMemo.js';
 import { scanRows } from './internal/scanRows.js';
@@ -65,7 +65,12 @@ const INTERACTIVE: ReadonlySet<string> = new Set(['cli', 'vscode']);
  * The page of `limit` threads cut from the list's candidates in order (the one after it, if any,
  * makes the next cursor), with the read states of the threads on it.
  */
-export const threadListPageOf = (candidates: ReadonlyArray<{ readonly row: ThreadRow; readonly key: number }>, limit: number, sortKey: ThreadSortKey): ThreadListPage => {
+export const threadListPageOf = (
+  candidates: ReadonlyArray<{ readonly row: ThreadRow; readonly key: number }>,
+  limit: number,
+  sortKey: ThreadSortKey,
+  direction: 'asc' | 'desc',
+): ThreadListPage => {
   const page = candidates.slice(0, limit);
   const readStates: Record<string, ReadState> = {};
   for (const c of page) if (hasReadState(c.row)) readStates[c.row.id] = readStateOf(c.row);
@@ -74,7 +79,7 @@ export const threadListPageOf = (candidates: ReadonlyArray<{ readonly row: Threa
     data: page.map((c) => threadFromRow(c.row, [])),
     readStates,
     nextCursor: candidates.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
-    backwardsCursor: page[0] ? backwardsThreadCursor(page[0].key) : null,
+    backwardsCursor: page[0] ? backwardsThreadCursor('list', sortKey, page[0].key, direction) : null,
   };
 };
 
@@ -140,14 +145,6 @@ export const listRowOf = (row: ThreadRow): ThreadRow => ({ ...row, forkedFromId:
 /** Substring match, case-sensitive as Codex's search term is. */
 const contains = (hay: string, needle: string): boolean => hay.includes(needle);
 
-/** Codex's cursor rule: a candidate lies past the cursor by its key cut to the cursor's unit, then by id. */
-export const beyond = (c: { readonly row: { readonly id: string }; readonly key: number }, cursor: ThreadListCursor, direction: 'asc' | 'desc'): boolean => {
-  const key = Math.floor(c.key / cursor.unitMs) * cursor.unitMs;
-  if (cursor.threadId === null) return direction === 'asc' ? key >= cursor.ms : key <= cursor.ms;
-  if (key !== cursor.ms) return direction === 'asc' ? key > cursor.ms : key < cursor.ms;
-  return direction === 'asc' ? c.row.id > cursor.threadId : c.row.id < cursor.threadId;
-};
-
 /**
  * What the source filter alone hid over the whole list, counted by the first kind each hidden
  * thread answers to: a scan of every thread row, so only for a caller that shows it.
@@ -207,11 +204,9 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       (term === '' || contains(row.name ?? '', term) || contains(row.preview, term));
     const ofKind = (row: ThreadRow): boolean => sourceKindsOf(row.source).some((k) => kinds.has(k));
 
-    // Where the walk starts: at the first key that truncates to the cursor's timestamp (a cursor in
-    // seconds is a whole second); `beyond` decides which of those are past the cursor. Descending,
-    // the start `[…, ms]` sorts before every `[…, ms, id]`, so the walk starts below that ms.
+    // Where the walk starts; `pastCursor` decides which of the rows from there are past the cursor.
     const prefix = [archived ? 1 : 0, order.key];
-    const from = cursor === null ? undefined : [...prefix, direction === 'asc' ? cursor.ms : cursor.ms + cursor.unitMs];
+    const from = cursor === null ? undefined : [...prefix, cursorWalkStart('list', sortKey, cursor, direction)];
 
     /**
      * The page's candidates and the one after it, in order: the thread order walked from the cursor
@@ -224,7 +219,7 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
         // An order key is written with its row; a row missing here is one a writer is replacing.
         if (row === undefined || !listed(row) || !ofKind(row)) continue;
         const c: Candidate = { row: listRowOf(row), key: key[2] };
-        if (cursor && !beyond(c, cursor, direction)) continue;
+        if (cursor && !pastCursor('list', sortKey, c, cursor, direction)) continue;
         candidates.push(c);
         if (candidates.length > limit) break;
       }
@@ -241,7 +236,7 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       candidates = await candidatesNow();
     }
     const listing: ThreadListing = {
-      page: threadListPageOf(candidates, limit, sortKey),
+      page: threadListPageOf(candidates, limit, sortKey, direction),
       hiddenBySource: options.countHidden === true ? await hiddenBySourceOf(ports, listed, ofKind) : null,
     };
     if (mark !== null) keepAnswer(ports.index, mark, query, listing);

@@ -10,10 +10,10 @@ import { literalPattern, searchSnippetOf } from '../domain/search/literalMatch.j
 import type { Thread } from '../domain/thread/thread.js';
 import { threadFromRow } from '../domain/thread/threadFromRow.js';
 import type { ThreadSourceKind } from './listThreads.js';
-import { beyond, listRequestOf, listRowOf, sourceKindsOf } from './listThreads.js';
+import { listRequestOf, listRowOf, sourceKindsOf } from './listThreads.js';
 import type { HistoryReadPorts } from './ports.js';
 import type { ThreadListCursor, ThreadSortKey } from './internal/threadListCursor.js';
-import { backwardsThreadCursor, nextThreadCursor, parseThreadListCursor } from './internal/threadListCursor.js';
+import { backwardsThreadCursor, cursorWalkStart, nextThreadCursor, parseThreadListCursor, pastCursor } from './internal/threadListCursor.js';
 import { scanRows } from './internal/scanRows.js';
 import { stop, take, useCase } from './internal/useCase.js';
 
@@ -86,13 +86,14 @@ export const searchPageOf = (
   found: ReadonlyArray<{ readonly row: ThreadRow; readonly key: number; readonly snippet: string }>,
   limit: number,
   sortKey: ThreadSortKey,
+  direction: 'asc' | 'desc',
 ): ThreadSearchPage => {
   const page = found.slice(0, limit);
   const last = page[page.length - 1];
   return {
     data: page.map((f) => ({ thread: threadFromRow(listRowOf(f.row), []), snippet: f.snippet })),
     nextCursor: found.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
-    backwardsCursor: page[0] ? backwardsThreadCursor(page[0].key) : null,
+    backwardsCursor: page[0] ? backwardsThreadCursor('search', sortKey, page[0].key, direction) : null,
   };
 };
 
@@ -107,11 +108,10 @@ export const searchThreads = (ports: HistoryReadPorts, q: SearchThreadsQuery): T
   useCase(async () => {
     const term = trimWhitespace(q.searchTerm);
     if (term === '') return stop(rejected('thread/search requires a non-empty searchTerm'));
-    // Codex compares a search cursor's timestamp to the millisecond even when it is written in
-    // seconds (created_at): past it descending are only earlier seconds, ascending the same second
-    // comes again. Its answers are kept, so a cursor is read at unit 1 ms.
-    const written: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
-    const cursor: ThreadListCursor | null = written === null ? null : { ...written, unitMs: 1 };
+    // Read as Codex reads it against its state DB, to the millisecond even when written in seconds
+    // (created_at): past it descending are only earlier seconds, ascending the same second comes
+    // again. Its answers are kept (`pastCursor`).
+    const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
     const { sortKey, direction, limit, order, kinds, archived } = listRequestOf(q);
     await take(ports.indexer.refreshAll());
     const pattern = literalPattern(term);
@@ -119,7 +119,7 @@ export const searchThreads = (ports: HistoryReadPorts, q: SearchThreadsQuery): T
     const listed = (row: ThreadRow): boolean => row.archived === archived && row.preview !== '' && sourceKindsOf(row.source).some((k) => kinds.has(k));
 
     const prefix = [archived ? 1 : 0, order.key];
-    const from = cursor === null ? undefined : [...prefix, direction === 'asc' ? cursor.ms : cursor.ms + cursor.unitMs];
+    const from = cursor === null ? undefined : [...prefix, cursorWalkStart('search', sortKey, cursor, direction)];
     const found: Array<{ readonly row: ThreadRow; readonly key: number; readonly snippet: string }> = [];
     // Signatures kept in memory since the store's last write are tested all at once, up front. Else
     // a term found early is found by reading a few threads; a walk that goes on finding little (a
@@ -134,12 +134,12 @@ export const searchThreads = (ports: HistoryReadPorts, q: SearchThreadsQuery): T
       if (sweep !== null && !sweep.threads.has(key[3])) continue;
       const row = await take(ports.index.get('threads', [key[3]]));
       if (row === undefined || !listed(row)) continue;
-      if (cursor && !beyond({ row, key: key[2] }, cursor, direction)) continue;
+      if (cursor && !pastCursor('search', sortKey, { row, key: key[2] }, cursor, direction)) continue;
       if (sweep !== null && !sweep.files.has(row.rolloutId)) continue;
       const snippet = await firstSnippetIn(ports, row.rolloutId, pattern, bits, sweep !== null);
       if (snippet === null) continue;
       found.push({ row, key: key[2], snippet });
       if (found.length > limit) break;
     }
-    return searchPageOf(found, limit, sortKey);
+    return searchPageOf(found, limit, sortKey, direction);
   });

@@ -50,8 +50,9 @@ export const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w 
 /**
  * The pages around this one, as commands a person can paste: the same command with `--cursor
  * <nextCursor>` for the next page; for going back, the backwards cursor with the direction turned
- * around (Codex's backwardsCursor reads the other way from this page's first row, which it shows
- * again). `last page` when there is no next one.
+ * around (Codex's backwardsCursor reads the other way from about this page's first row: a thread
+ * cursor is that row's time ∓ 1 ms, a turn or item cursor the row itself, shown again). `last page`
+ * when there is no next one.
  */
 export const pageHints = (page: { nextCursor: string | null; backwardsCursor: string | null }, command: PageCommand): string[] => {
   const run = (cursor: string, reversed: boolean): string => [...command.words, '--cursor', cursor, ...(reversed ? [command.reverseFlag] : [])].map(shellWord).join(' ');

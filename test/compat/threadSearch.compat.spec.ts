@@ -1,7 +1,8 @@
 // thread/search of `rollout-engine serve` against the real `codex app-server` 0.169.0, both cold on
 // the same generated CODEX_HOME (chat, fork and revert scenarios, both history modes): words,
 // phrases, case variants, non-ASCII, JSON-escaped characters, whitespace, no match, injected
-// context, filters, sort orders and page walks that follow each server's own cursors, and errors.
+// context, filters, sort orders, page walks that follow each server's own cursors and walks back
+// from each page's backwards cursor (both directions), and errors.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,23 +87,58 @@ const walk = async (ask: Ask, q: Query): Promise<RpcAnswer[]> => {
 };
 
 /**
+ * Whether Codex's cursor time and ours name the same row time as far as the two clocks allow.
+ * Both servers do the same arithmetic on a row's time (the next cursor's second or millisecond,
+ * the backwards cursor's ∓ 1 ms), but Codex's times are its state DB's clock readings and ours the
+ * rollout's lines. A created_at cursor is a whole second (∓ 1 ms), so it is equal, except when the
+ * state DB's reading (taken first, a few ms before the session_meta line's) fell in the second
+ * before: then Codex's is exactly one second before ours. An updated_at / recency_at cursor is the
+ * millisecond reading itself, which the state DB takes a few ms off the line: within a second, as
+ * the threads' times are compared.
+ */
+const sameCursorClock = (sortKey: unknown, codex: number, ours: number): boolean =>
+  sortKey === 'updated_at' || sortKey === 'recency_at' ? Math.abs(codex - ours) < 1000 : codex === ours || codex === ours - 1000;
+
+/**
  * What may differ: thread timestamps and the cursors made of them are Codex's state-DB clock
- * readings, a millisecond (or a second, across a boundary) off the rollout's lines; our reading
- * is taken where Codex's is within that distance. Everything else must be equal.
+ * readings, a few ms (or a second, across a boundary) off the rollout's lines; our reading is
+ * taken where Codex's is within that distance (`sameCursorClock`). Everything else must be equal.
  */
 const TIMES = new Set(['createdAt', 'updatedAt', 'recencyAt']);
-const closeTimes = (codex: unknown, ours: unknown, key: string): unknown => {
+const closeTimes = (codex: unknown, ours: unknown, key: string, sortKey: unknown): unknown => {
   if (typeof codex === 'number' && typeof ours === 'number' && TIMES.has(key) && Math.abs(codex - ours) <= 1) return codex;
   if (typeof codex === 'string' && typeof ours === 'string' && (key === 'nextCursor' || key === 'backwardsCursor')) {
     const [ct, cid] = codex.split('|');
     const [ot, oid] = ours.split('|');
-    const near = Math.abs(Date.parse(ct!) - Date.parse(ot!)) <= 1000 || Math.abs(Math.floor(Date.parse(ct!) / 1000) - Math.floor(Date.parse(ot!) / 1000)) <= 1;
-    if (cid === oid && near) return codex;
+    if (cid === oid && sameCursorClock(sortKey, Date.parse(ct!), Date.parse(ot!))) return codex;
   }
-  if (Array.isArray(codex) && Array.isArray(ours)) return ours.map((o, i) => closeTimes(codex[i], o, String(i)));
+  if (Array.isArray(codex) && Array.isArray(ours)) return ours.map((o, i) => closeTimes(codex[i], o, String(i), sortKey));
   if (typeof codex === 'object' && codex !== null && typeof ours === 'object' && ours !== null && !Array.isArray(ours))
-    return Object.fromEntries(Object.entries(ours).map(([k, v]) => [k, closeTimes((codex as Record<string, unknown>)[k], v, k)]));
+    return Object.fromEntries(Object.entries(ours).map(([k, v]) => [k, closeTimes((codex as Record<string, unknown>)[k], v, k, sortKey)]));
   return ours;
+};
+
+const backwardsCursorOf = (a: RpcAnswer): string | null => {
+  const back = 'result' in a ? (a.result as { backwardsCursor?: unknown }).backwardsCursor : undefined;
+  return typeof back === 'string' ? back : null;
+};
+
+/** Each thread's `createdAt` in a server's search answers. */
+const createdAtOf = (answers: ReadonlyArray<RpcAnswer>): Map<string, number> => {
+  const created = new Map<string, number>();
+  for (const a of answers)
+    for (const r of 'result' in a ? (a.result as { data: Array<{ thread: { id: string; createdAt: number } }> }).data : []) created.set(r.thread.id, r.thread.createdAt);
+  return created;
+};
+
+/**
+ * Threads whose two clocks fell on either side of a second: Codex's `createdAt` (its state DB's
+ * reading) a second before ours (the session_meta line's). Past a created_at cursor such a thread
+ * lies in a different second on each server, so the pages a created_at cursor leads to may differ.
+ */
+const acrossSecond = (codex: ReadonlyArray<RpcAnswer>, ours: ReadonlyArray<RpcAnswer>): string[] => {
+  const ourCreated = createdAtOf(ours);
+  return [...createdAtOf(codex)].filter(([id, at]) => ourCreated.has(id) && ourCreated.get(id) !== at).map(([id]) => id);
 };
 
 const compareHome = async (codexHome: Parameters<typeof openColdCodex>[0]): Promise<{ compared: number; matched: number; problems: string[] }> => {
@@ -117,15 +153,38 @@ const compareHome = async (codexHome: Parameters<typeof openColdCodex>[0]): Prom
     ours.notify('initialized');
     const askCodex = codexAsker(codex, 'thread/search');
     const askOurs: Ask = (params) => ours.request('thread/search', params);
+    const compare = (label: string, codexAnswer: RpcAnswer, ourAnswer: RpcAnswer, sortKey: unknown): void => {
+      compared += 1;
+      matched += 'result' in codexAnswer ? ((codexAnswer as { result: { data: unknown[] } }).result.data.length > 0 ? 1 : 0) : 0;
+      const d = jsonDifferences(codexAnswer, closeTimes(codexAnswer, ourAnswer, '', sortKey), 6);
+      if (d.length > 0) problems.push(`${label}\n${describeDifferences(d)}`);
+    };
+    const walks: Array<{ readonly q: Query; readonly c: RpcAnswer[]; readonly o: RpcAnswer[] }> = [];
     for (const q of SEARCH_QUERIES) {
       const [c, o] = await Promise.all([walk(askCodex, q), walk(askOurs, q)]);
-      if (c.length !== o.length) problems.push(`${JSON.stringify(q.params)}: codex gave ${c.length} pages, ours ${o.length}`);
+      walks.push({ q, c, o });
+    }
+    const straddling = acrossSecond(
+      walks.flatMap((w) => w.c),
+      walks.flatMap((w) => w.o),
+    );
+    for (const { q, c, o } of walks) {
+      const sortKey = q.params['sortKey'];
+      // A page a created_at cursor leads to is compared unless a thread lies across a second.
+      const cursorPagesCompared = straddling.length === 0 || sortKey === 'updated_at' || sortKey === 'recency_at';
+      if (c.length !== o.length && cursorPagesCompared) problems.push(`${JSON.stringify(q.params)}: codex gave ${c.length} pages, ours ${o.length}`);
+      const pages = cursorPagesCompared ? Math.min(c.length, o.length) : 1;
+      for (let i = 0; i < pages; i += 1) compare(`${JSON.stringify(q.params)} page ${i}`, c[i]!, o[i]!, sortKey);
+      if (!cursorPagesCompared) continue;
+      // Back from each page: its backwards cursor (each server its own) passed as `cursor`, in the
+      // opposite direction as Codex documents it, and in the same one.
       for (let i = 0; i < Math.min(c.length, o.length); i += 1) {
-        compared += 1;
-        const actual = closeTimes(c[i], o[i], '');
-        matched += 'result' in c[i]! ? ((c[i] as { result: { data: unknown[] } }).result.data.length > 0 ? 1 : 0) : 0;
-        const d = jsonDifferences(c[i], actual, 6);
-        if (d.length > 0) problems.push(`${JSON.stringify(q.params)} page ${i}\n${describeDifferences(d)}`);
+        const [cb, ob] = [backwardsCursorOf(c[i]!), backwardsCursorOf(o[i]!)];
+        if (cb === null || ob === null) continue;
+        for (const sortDirection of ['desc', 'asc']) {
+          const [cp, op] = await Promise.all([askCodex({ ...q.params, sortDirection, cursor: cb }), askOurs({ ...q.params, sortDirection, cursor: ob })]);
+          compare(`${JSON.stringify(q.params)} back from page ${i} ${sortDirection}`, cp, op, sortKey);
+        }
       }
     }
   } finally {

@@ -3,10 +3,10 @@ import type { EngineError } from '../../domain/errors.js';
 import type { ThreadRow } from '../../domain/index/rows.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
 import type { ThreadListCursor } from '../../replay/internal/threadListCursor.js';
-import { parseThreadListCursor } from '../../replay/internal/threadListCursor.js';
+import { parseThreadListCursor, pastCursor } from '../../replay/internal/threadListCursor.js';
 import { scanRows } from '../../replay/internal/scanRows.js';
 import { take, useCase } from '../../replay/internal/useCase.js';
-import { beyond, listRequestOf, sourceKindsOf, threadListPageOf } from '../../replay/listThreads.js';
+import { listRequestOf, sourceKindsOf, threadListPageOf } from '../../replay/listThreads.js';
 import type { ListThreadsQuery, ThreadListPage, ThreadSourceKind } from '../../replay/listThreads.js';
 
 /**
@@ -77,7 +77,7 @@ export const listThreadsByScan = (
         }
         const key = sortKey === 'created_at' ? listed.created : sortKey === 'updated_at' ? listed.updated : listed.recency;
         const c: Candidate = { row, key };
-        if (cursor && !beyond(c, cursor, direction)) continue;
+        if (cursor && !pastCursor('list', sortKey, c, cursor, direction)) continue;
         candidates.push(c);
       }
       candidates.sort((a, b) => sign * (a.key - b.key || (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0)));
@@ -94,7 +94,7 @@ export const listThreadsByScan = (
       ({ candidates, hiddenBySource } = await candidatesNow());
     }
     return {
-      page: threadListPageOf(candidates, limit, sortKey),
+      page: threadListPageOf(candidates, limit, sortKey, direction),
       hiddenBySource,
     };
   });

@@ -6,8 +6,8 @@ import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import { conversationTextOf, trimWhitespace } from '../../domain/search/conversationText.js';
 import { literalPattern, searchSnippetOf } from '../../domain/search/literalMatch.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
-import { parseThreadListCursor } from '../../replay/internal/threadListCursor.js';
-import { beyond, listRequestOf, sourceKindsOf } from '../../replay/listThreads.js';
+import { parseThreadListCursor, pastCursor } from '../../replay/internal/threadListCursor.js';
+import { listRequestOf, sourceKindsOf } from '../../replay/listThreads.js';
 import { searchPageOf } from '../../replay/searchThreads.js';
 import type { SearchThreadsQuery, ThreadSearchPage } from '../../replay/searchThreads.js';
 
@@ -34,14 +34,14 @@ export const searchThreadsByScan = async (ports: HistoryReadPorts, q: SearchThre
   if (term === '') return 'rejected';
   const parsed = q.cursor === null || q.cursor === undefined ? null : parseThreadListCursor(q.cursor);
   if (parsed !== null && E.isLeft(parsed)) return 'rejected';
-  const cursor = parsed === null ? null : { ...parsed.right, unitMs: 1 as const };
+  const cursor = parsed === null ? null : parsed.right;
   const { sortKey, direction, limit, order, kinds, archived, sign } = listRequestOf(q);
   const rows = await ports.index.range('threads', [])();
   if (E.isLeft(rows)) throw new Error(JSON.stringify(rows.left));
   const listed = rows.right
     .map((r) => ({ row: r.value as ThreadRow, key: (r.value as ThreadRow).sortMs[order.key] }))
     .filter((c) => c.row.archived === archived && c.row.preview !== '' && sourceKindsOf(c.row.source).some((k) => kinds.has(k)))
-    .filter((c) => cursor === null || beyond(c, cursor, direction))
+    .filter((c) => cursor === null || pastCursor('search', sortKey, c, cursor, direction))
     .sort((a, b) => sign * (a.key - b.key) || sign * (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0));
   const found: Array<{ row: ThreadRow; key: number; snippet: string }> = [];
   for (const c of listed) {
@@ -50,5 +50,5 @@ export const searchThreadsByScan = async (ports: HistoryReadPorts, q: SearchThre
     found.push({ ...c, snippet });
     if (found.length > limit) break;
   }
-  return searchPageOf(found, limit, sortKey);
+  return searchPageOf(found, limit, sortKey, direction);
 };

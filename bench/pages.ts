@@ -7,14 +7,13 @@
  * rollout, then cut the page) and, on a home written by the real `codex app-server` (the 64-turn
  * compat scenario), Codex's own times for the same requests. Prints JSON.
  */
-import { serveCommand } from './serveCommand.js';
+import { spawnServe } from './serveCommand.js';
 import { percentile } from './stats.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as E from 'fp-ts/lib/Either.js';
-import { spawnRpcServer } from '../test/fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../test/fixtures/stdioRpcClient.js';
 import { jsonlRolloutStore } from '../test/oracle/rolloutStore.js';
 import { foldThread } from '../test/oracle/wholeFileFold.js';
@@ -103,11 +102,6 @@ const naive = async (home: string, threadId: string, reps: number): Promise<{ p5
   return { p50: round(percentile(times, 50)), runs: reps };
 };
 
-const engineServe = (engineMain: string, home: string, indexDir: string): StdioRpcClient => {
-  const c = serveCommand(engineMain, home, indexDir);
-  return spawnRpcServer(c.file, c.args, { env: c.env });
-};
-
 const initialize = async (ask: Ask, notify: (m: string) => void): Promise<void> => {
   await ask('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } });
   notify('initialized');
@@ -123,7 +117,7 @@ const sized = async (engineMain: string, size: string, mode: HistoryMode, reps: 
     const t0 = performance.now();
     execFileSync(process.execPath, [engineMain, 'index', '--codex-home', home, '--index-dir', indexDir, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const indexMs = performance.now() - t0;
-    const client = engineServe(engineMain, home, indexDir);
+    const client = spawnServe(engineMain, home, indexDir);
     try {
       const ask = oursAsk(client);
       await initialize(ask, (m) => client.notify(m));
@@ -159,7 +153,7 @@ const besideCodex = async (engineMain: string, reps: number): Promise<Record<str
     for (const home of homes) {
       const threadId = home.threads[0]!.id;
       const codex = await openColdCodex(home);
-      const ours = engineServe(engineMain, home.codexHome, nodePath.join(root, `index-${home.mode}`));
+      const ours = spawnServe(engineMain, home.codexHome, nodePath.join(root, `index-${home.mode}`));
       try {
         const askCodex: Ask = async (m, p) => {
           try {
@@ -246,7 +240,7 @@ const onRealHome = async (engines: ReadonlyArray<string>, size: string, reps: nu
     const servers = engines.map((engine, i) => {
       const indexDir = nodePath.join(tmp, `index-${i}`);
       execFileSync(process.execPath, [engine, 'index', '--codex-home', home.codexHome, '--index-dir', indexDir, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
-      return engineServe(engine, home.codexHome, indexDir);
+      return spawnServe(engine, home.codexHome, indexDir);
     });
     const codex = withCodex ? await openColdCodex({ codexHome: home.codexHome, workDir: home.workDir } as Parameters<typeof openColdCodex>[0]) : null;
     try {

@@ -7,12 +7,11 @@
  * untimed search of every query, which also checks that both answer the same threads and
  * snippets, and timed once both processes are idle).
  */
-import { serveCommand } from './serveCommand.js';
+import { spawnServe } from './serveCommand.js';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { spawnRpcServer } from '../test/fixtures/stdioRpcClient.js';
 import type { RpcAnswer } from '../test/fixtures/stdioRpcClient.js';
 import { median, percentile } from './stats.js';
 import { parseByteSize } from './pages.js';
@@ -115,8 +114,7 @@ export const runSearchBench = async (engine: string, baselineEngine: string | nu
             bytesWithout: duBytes(without),
           }),
     };
-    const command = serveCommand(engine, home.codexHome, withSearch);
-    const serve = spawnRpcServer(command.file, command.args, { env: command.env });
+    const serve = spawnServe(engine, home.codexHome, withSearch);
     const codex = withCodex ? await openColdCodex({ codexHome: home.codexHome, workDir: home.workDir } as Parameters<typeof openColdCodex>[0]) : null;
     try {
       await serve.request('initialize', { clientInfo: { name: 'bench', version: '0' } });

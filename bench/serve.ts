@@ -8,12 +8,11 @@
  * Codex's (`codex app-server` on the same home). `--engine` measures another build's CLI (a
  * baseline). Medians of `--reps` runs; milliseconds.
  */
-import { serveCommand } from './serveCommand.js';
+import { spawnServe } from './serveCommand.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { spawnRpcServer } from '../test/fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../test/fixtures/stdioRpcClient.js';
 import { buildRealShapedHome } from './realHome.js';
 import { parseByteSize } from './pages.js';
@@ -27,11 +26,6 @@ const median = (xs: number[]): number => percentile(xs, 50);
 
 const answered = (a: RpcAnswer, what: string): void => {
   if ('error' in a) throw new Error(`${what}: ${JSON.stringify(a.error)}`);
-};
-
-const serveOn = (engine: string, home: string, indexDir: string): StdioRpcClient => {
-  const c = serveCommand(engine, home, indexDir);
-  return spawnRpcServer(c.file, c.args, { env: c.env });
 };
 
 const initialize = async (s: StdioRpcClient): Promise<void> => {
@@ -48,7 +42,7 @@ const freshStart = async (
 ): Promise<{ initializeMs: number; firstTurnsMs: number; firstListMs: number }> => {
   fs.rmSync(indexDir, { recursive: true, force: true });
   const t0 = performance.now();
-  const s = serveOn(engine, home, indexDir);
+  const s = spawnServe(engine, home, indexDir);
   try {
     await initialize(s);
     const initializeMs = ms(t0);
@@ -124,7 +118,7 @@ export const runServeBench = async (size: string, reps: number, withCodex: boole
     const t0 = performance.now();
     execFileSync(process.execPath, [engine, 'index', '--codex-home', home, '--index-dir', indexDir, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const indexMs = ms(t0);
-    const s = serveOn(engine, home, indexDir);
+    const s = spawnServe(engine, home, indexDir);
     let ours;
     try {
       await initialize(s);

@@ -1,4 +1,6 @@
 import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
+import { spawnRpcServer } from '../test/fixtures/stdioRpcClient.js';
+import type { StdioRpcClient } from '../test/fixtures/stdioRpcClient.js';
 
 /**
  * How every bench starts `rollout-engine serve` on a home: `node` with the CLI's Node flags (what
@@ -25,3 +27,9 @@ export const serveCommand = (
   ],
   env: cliNodeEnv(),
 });
+
+/** `serveCommand` started as a JSON-RPC client over its stdio. */
+export const spawnServe = (engineMain: string, home: string, indexDir: string, ...extra: ReadonlyArray<string>): StdioRpcClient => {
+  const c = serveCommand(engineMain, home, indexDir, ...extra);
+  return spawnRpcServer(c.file, c.args, { env: c.env });
+};

@@ -64,7 +64,11 @@ export const withoutUnreadStrings = (text: string): string => {
 
 export const lazyDecode = (text: string, opts: LazyOptions = {}): LazyLine => {
   const skipped = skipByPrefix(text.length > PREFIX_BYTES ? text.slice(0, PREFIX_BYTES) : text, opts);
-  if (skipped) return skipped;
+  return skipped ?? decodeLine(text);
+};
+
+/** A needed line's decode (its long unread strings dropped first). */
+export const decodeLine = (text: string): LazyLine => {
   const d = decodeRolloutLine(text, withoutUnreadStrings(text));
   return E.isLeft(d) ? { kind: 'undecodable', reason: d.left } : { kind: 'decoded', line: d.right };
 };

@@ -62,11 +62,110 @@ export const skipByPrefix = (prefix: string, opts: LazyOptions = {}): SkippedLin
   const pType = m[4];
   // A payload that is not an object (wrong type) is decoded, so it is quarantined, never skipped unseen.
   if (pType === undefined && !prefix.startsWith(',"payload":{', m[0].length)) return undefined;
-  const skip =
-    SKIPPED_TOP.has(type) ||
-    (type === 'response_item' && opts.itemsFromResponses !== true && (pType !== 'message' || UNSEARCHED_MESSAGE.test(prefix))) ||
-    (type === 'event_msg' && pType !== undefined && !NEEDED_EVENT_MSGS.has(pType));
-  return skip ? { kind: 'skipped', timestamp: m[1]!, ordinal: m[2] === undefined ? null : Number(m[2]), type } : undefined;
+  return isSkipped(type, pType, opts, () => UNSEARCHED_MESSAGE.test(prefix))
+    ? { kind: 'skipped', timestamp: m[1]!, ordinal: m[2] === undefined ? null : Number(m[2]), type }
+    : undefined;
+};
+
+/** Whether no projection reads a line of this kind (`unsearched`: asked only of a response message). */
+const isSkipped = (type: string, pType: string | undefined, opts: LazyOptions, unsearched: () => boolean): boolean =>
+  SKIPPED_TOP.has(type) ||
+  (type === 'response_item' && opts.itemsFromResponses !== true && (pType !== 'message' || unsearched())) ||
+  (type === 'event_msg' && pType !== undefined && !NEEDED_EVENT_MSGS.has(pType));
+
+/**
+ * What a line's bytes tell by their prefix (`skipByPrefix` of its ASCII prefix, read from the
+ * bytes): `skipped` (no projection reads it), `read` (its prefix is Codex's layout and a
+ * projection reads it), or `unknown` (not that layout: only a full decode tells). Reading the
+ * bytes in place allocates nothing for a line that is read, and only its timestamp and kind for a
+ * skipped one. The regular expression over a decoded prefix (run again on a read line's text)
+ * cost a cold build of small real lines ~0.8 KB of garbage a line, a seventh of all it allocated,
+ * and twice the time of this (0.45–0.65 s against 0.22–0.35 s for 380k real lines). Pure.
+ */
+export type PrefixVerdict = SkippedLine | { readonly kind: 'read' } | { readonly kind: 'unknown' };
+
+const READ: PrefixVerdict = { kind: 'read' };
+const UNKNOWN: PrefixVerdict = { kind: 'unknown' };
+
+const QUOTE = 0x22;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const TIMESTAMP_KEY = bytesOf('{"timestamp":"');
+const ORDINAL_KEY = bytesOf('"ordinal":');
+const TYPE_KEY = bytesOf('"type":"');
+const PAYLOAD_KEY = bytesOf(',"payload":{');
+const PAYLOAD_TYPE_KEY = bytesOf(',"payload":{"type":"');
+
+/** Whether `bytes` hold `word` at `at`, all of it before `end`. */
+const holds = (bytes: Uint8Array, at: number, word: Uint8Array, end: number): boolean => {
+  if (at + word.length > end) return false;
+  for (let i = 0; i < word.length; i++) if (bytes[at + i] !== word[i]) return false;
+  return true;
+};
+
+/** `[a-z_]` (lower) or `[A-Za-z_]`. */
+const isKindByte = (c: number, upper: boolean): boolean => (c >= 0x61 && c <= 0x7a) || c === 0x5f || (upper && c >= 0x41 && c <= 0x5a);
+
+/** End of a run of kind bytes from `at` that a quote closes before `end`; -1 if none (PREFIX's `([a-z_]+)"`). */
+const kindEnd = (bytes: Uint8Array, at: number, end: number, upper: boolean): number => {
+  let i = at;
+  while (i < end && isKindByte(bytes[i]!, upper)) i += 1;
+  return i > at && i < end && bytes[i] === QUOTE ? i : -1;
+};
+
+const latin1 = (bytes: Buffer, from: number, to: number): string => bytes.toString('latin1', from, to);
+
+export const prefixVerdictOfBytes = (bytes: Buffer, opts: LazyOptions = {}): PrefixVerdict => {
+  // PREFIX over the first PREFIX_BYTES bytes, ASCII only (a multi-byte character is never matched).
+  const end = Math.min(PREFIX_BYTES, bytes.length);
+  if (!holds(bytes, 0, TIMESTAMP_KEY, end)) return UNKNOWN;
+  const tsFrom = TIMESTAMP_KEY.length;
+  let p = tsFrom;
+  for (; p < end; p++) {
+    const c = bytes[p]!;
+    if (c === QUOTE || c === 0x5c || c >= 0x80) break;
+  }
+  if (p + 1 >= end || bytes[p] !== QUOTE || bytes[p + 1] !== 0x2c) return UNKNOWN;
+  const tsTo = p;
+  p += 2;
+  let ordinal: number | null = null;
+  if (holds(bytes, p, ORDINAL_KEY, end)) {
+    let d = p + ORDINAL_KEY.length;
+    const from = d;
+    let n = 0;
+    while (d < end && bytes[d]! >= DIGIT_0 && bytes[d]! <= DIGIT_9) n = n * 10 + (bytes[d++]! - DIGIT_0);
+    // `(?:"ordinal":(\d+),)?`: without digits and a comma the group is absent, and `"type"` must follow here.
+    if (d > from && d < end && bytes[d] === 0x2c) {
+      // Long digit runs: as Number() reads them (beyond 2^53 the running sum rounds otherwise).
+      ordinal = d - from > 15 ? Number(latin1(bytes, from, d)) : n;
+      p = d + 1;
+    }
+  }
+  if (!holds(bytes, p, TYPE_KEY, end)) return UNKNOWN;
+  const typeFrom = p + TYPE_KEY.length;
+  const typeTo = kindEnd(bytes, typeFrom, end, false);
+  if (typeTo < 0) return UNKNOWN;
+  p = typeTo + 1;
+  let pType: string | undefined;
+  if (holds(bytes, p, PAYLOAD_TYPE_KEY, end)) {
+    const pFrom = p + PAYLOAD_TYPE_KEY.length;
+    const pTo = kindEnd(bytes, pFrom, end, true);
+    if (pTo >= 0) pType = latin1(bytes, pFrom, pTo);
+  }
+  if (pType === undefined && !holds(bytes, p, PAYLOAD_KEY, end)) return UNKNOWN;
+  const type = latin1(bytes, typeFrom, typeTo);
+  // The role of a response message: the same expression over the prefix, for these lines only.
+  const unsearched = () => UNSEARCHED_MESSAGE.test(latin1(bytes, 0, asciiEnd(bytes, end)));
+  if (!isSkipped(type, pType, opts, unsearched)) return READ;
+  return { kind: 'skipped', timestamp: latin1(bytes, tsFrom, tsTo), ordinal, type };
+};
+
+/** Where the ASCII run from the first byte stops (at most `end`). */
+const asciiEnd = (bytes: Uint8Array, end: number): number => {
+  let i = 0;
+  while (i < end && bytes[i]! < 0x80) i += 1;
+  return i;
 };
 
 /**

@@ -2,7 +2,7 @@ import { classifyRolloutLine } from '../domain/rollout/event.js';
 import type { FileCheckpoint, IndexReader, IndexWrite, LinePos } from '../domain/index/rows.js';
 import { ROLLOUT_TABLES } from '../domain/index/rows.js';
 import { Batch } from './batch.js';
-import { lazyDecode } from './lazyLine.js';
+import { decodeLine, lazyDecode } from './lazyLine.js';
 import type { LazyLine } from './lazyLine.js';
 import type { Projection, RolloutContext } from './projection.js';
 import { ALL_PROJECTIONS } from './all.js';
@@ -20,6 +20,8 @@ export interface LineIn {
   readonly lazy?: LazyLine;
   /** `text` lacks the contents of long strings no projection reads (the stored bytes are at the range). */
   readonly elided?: boolean;
+  /** The reader found by the line's first bytes that a projection reads it (its prefix is not checked again). */
+  readonly prefixRead?: true;
 }
 
 /**
@@ -69,7 +71,7 @@ const QUARANTINED: LazyLine = { kind: 'undecodable', reason: 'quarantined' };
 /** Fold one line into the batch. Pure. */
 export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchStats, projections: ReadonlyArray<Projection> = ALL_PROJECTIONS): void => {
   stats.lines += 1;
-  const lazy = l.lazy ?? (l.text === null ? QUARANTINED : lazyDecode(l.text, ctx));
+  const lazy = l.lazy ?? (l.text === null ? QUARANTINED : l.prefixRead === true ? decodeLine(l.text) : lazyDecode(l.text, ctx));
   const ordinal = lazy.kind === 'skipped' ? lazy.ordinal : lazy.kind === 'decoded' ? (lazy.line.ordinal ?? null) : null;
   const pos: LinePos = { line: l.line, byteOffset: l.byteOffset, byteLength: l.byteLength, ordinal };
   const timestamp = lazy.kind === 'skipped' ? lazy.timestamp : lazy.kind === 'decoded' ? lazy.line.timestamp : null;

@@ -59,6 +59,7 @@ export const packChunk = (chunk: TailedChunk): PackedChunk => {
       (isWide ? wide : texts).push(l.text!);
       numbers[at + 4] = l.text!.length;
       numbers[at + 5] = isWide ? 1 : 0;
+      numbers[at + 6] = l.prefixRead === true ? 1 : 0;
     } else if (shape === SKIPPED && l.lazy?.kind === 'skipped' && !PAST_LATIN1.test(l.lazy.timestamp + l.lazy.type)) {
       texts.push(l.lazy.timestamp, l.lazy.type);
       numbers[at + 4] = l.lazy.timestamp.length;
@@ -94,7 +95,10 @@ export const unpackChunk = (p: PackedChunk): TailedChunk => {
       lines[i] = { line: { line, byteOffset, byteLength, text: null, lazy: { kind: 'skipped', timestamp, ordinal: Number.isNaN(ordinal) ? null : ordinal, type } } };
     } else {
       const text = numbers[at + 5] === 1 ? wide.slice(fromWide, (fromWide += numbers[at + 4]!)) : texts.slice(from, (from += numbers[at + 4]!));
-      lines[i] = { line: shape === ELIDED ? { line, byteOffset, byteLength, text, elided: true } : { line, byteOffset, byteLength, text } };
+      const read = numbers[at + 6] === 1;
+      if (shape === ELIDED)
+        lines[i] = { line: read ? { line, byteOffset, byteLength, text, elided: true, prefixRead: true } : { line, byteOffset, byteLength, text, elided: true } };
+      else lines[i] = { line: read ? { line, byteOffset, byteLength, text, prefixRead: true } : { line, byteOffset, byteLength, text } };
     }
   }
   return { lines, tail: Buffer.from(p.tail.buffer, p.tail.byteOffset, p.tail.byteLength) };

@@ -4,7 +4,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { LogPosition } from '../../domain/errors.js';
 import type { QuarantineRecord } from '../../domain/rollout/rawLine.js';
 import type { LineIn } from '../../projections/runner.js';
-import { skipByPrefix } from '../../projections/linePrefix.js';
+import { ELIDE_FROM, prefixVerdictOfBytes } from '../../projections/linePrefix.js';
 import { asciiPrefix, closesAtEnd, elideLineBytes } from '../../projections/elideLineBytes.js';
 import { scanLines } from '../jsonl/lineScanner.js';
 import type { BufferPool, ScannedLine } from '../jsonl/lineScanner.js';
@@ -123,18 +123,21 @@ const tailed = (path: string, l: ScannedLine, decode: ReturnType<typeof lineDeco
   const byteOffset = l.byteOffset;
   const byteLength = l.bytes.length;
   let skippable = false;
+  let read = false;
   if (decode === undefined && byteLength > 0) {
-    const prefix = asciiPrefix(l.bytes);
-    const skipped = prefix === undefined ? undefined : skipByPrefix(prefix, opts);
+    const verdict = prefixVerdictOfBytes(l.bytes, opts);
     // A line cut short is not skipped: decoded in full below, it is quarantined with the reason.
-    skippable = skipped !== undefined;
-    if (skipped !== undefined && closesAtEnd(l.bytes)) {
-      if (isUtf8(l.bytes)) return { line: { line, byteOffset, byteLength, text: null, lazy: skipped } };
+    skippable = verdict.kind === 'skipped';
+    read = verdict.kind === 'read';
+    if (verdict.kind === 'skipped' && closesAtEnd(l.bytes)) {
+      if (isUtf8(l.bytes)) return { line: { line, byteOffset, byteLength, text: null, lazy: verdict } };
       const record = { path, ordinal: l.ordinal, byteOffset, byteLength, reason: INVALID_UTF8, text: l.bytes.toString('utf8') };
       return { line: { line, byteOffset, byteLength, text: null }, quarantined: record };
     }
+    // Only a long line has strings to drop (its prefix string is made for those alone).
+    const prefix = byteLength < ELIDE_FROM ? undefined : asciiPrefix(l.bytes);
     const elided = prefix === undefined ? undefined : elideLineBytes(l.bytes, prefix);
-    if (elided !== undefined) return { line: { line, byteOffset, byteLength, text: elided, elided: true } };
+    if (elided !== undefined) return { line: { line, byteOffset, byteLength, text: elided, elided: true, ...(read ? { prefixRead: true } : {}) } };
   }
   const entry = entryOf(path, l, acceptText);
   if (entry.kind === 'quarantined') return { line: { line, byteOffset, byteLength, text: null }, quarantined: entry.record };
@@ -149,7 +152,7 @@ const tailed = (path: string, l: ScannedLine, decode: ReturnType<typeof lineDeco
       return { line: { line, byteOffset, byteLength, text, lazy: { kind: 'undecodable', reason: `not JSON: ${(err as Error).message}` } } };
     }
   }
-  if (decode === undefined) return { line: { line, byteOffset, byteLength, text } };
+  if (decode === undefined) return { line: read ? { line, byteOffset, byteLength, text, prefixRead: true } : { line, byteOffset, byteLength, text } };
   const d = decode(text, l.ordinal, l.byteOffset);
   return { line: { line, byteOffset, byteLength, text, lazy: E.isLeft(d) ? { kind: 'undecodable', reason: d.left } : { kind: 'decoded', line: d.right } } };
 };

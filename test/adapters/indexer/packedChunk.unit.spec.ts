@@ -13,6 +13,8 @@ const tailedLine: fc.Arbitrary<TailedLine> = fc.oneof(
   position.chain((p) => text.map((t) => ({ line: { ...p, text: t } }))),
   position.chain((p) => text.map((t) => ({ line: { ...p, text: t, elided: true } }))),
   position.chain((p) => text.map((t) => ({ line: { ...p, text: t, elided: false } }))),
+  position.chain((p) => text.map((t) => ({ line: { ...p, text: t, prefixRead: true as const } }))),
+  position.chain((p) => text.map((t) => ({ line: { ...p, text: t, elided: true, prefixRead: true as const } }))),
   fc
     .tuple(position, text, fc.option(fc.nat({ max: 2 ** 40 }), { nil: null }), fc.constantFrom('response_item', 'event_msg', 'world_state', 'compacted', ''))
     .map(([p, timestamp, ordinal, type]) => ({ line: { ...p, text: null, lazy: { kind: 'skipped' as const, timestamp, ordinal, type } } })),

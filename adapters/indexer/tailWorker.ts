@@ -13,7 +13,7 @@ import { packChunk } from './packedChunk.js';
 import type { FromTailWorker, TailFailure, TailWorkerData, ToTailWorker, ToTailWorkerBatch } from './tailThread.js';
 
 const { aheadBytes } = workerData as TailWorkerData;
-const post = (m: FromTailWorker): void => parentPort!.postMessage(m, m.kind === 'chunk' ? [m.chunk.numbers.buffer] : []);
+const post = (m: FromTailWorker): void => parentPort!.postMessage(m, m.kind === 'chunk' ? [m.chunk.numbers.buffer, m.chunk.bytes.buffer] : []);
 const buffers = new BufferPool();
 
 interface Open {
@@ -49,7 +49,7 @@ const pump = async (): Promise<void> => {
         continue;
       }
       // This thread has nothing else to do while it reads: blocking reads skip the thread pool.
-      o.gen ??= tailLines({ ...o.src, buffers, blockingReads: true });
+      o.gen ??= tailLines({ ...o.src, buffers, blockingReads: true, textBytes: true });
       let r: IteratorResult<TailedChunk, unknown>;
       try {
         r = await o.gen.next();

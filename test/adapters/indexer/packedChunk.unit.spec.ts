@@ -27,14 +27,22 @@ const tailedLine: fc.Arbitrary<TailedLine> = fc.oneof(
   })),
 );
 
+/** A line read as bytes (a reader thread's tail): it arrives as its decoded text. */
+const bytesLine: fc.Arbitrary<TailedLine> = fc
+  .tuple(position, fc.string({ unit: 'grapheme', maxLength: 40 }), fc.boolean())
+  .map(([p, t, read]) => ({ line: read ? { ...p, text: null, prefixRead: true as const } : { ...p, text: null }, textBytes: Buffer.from(t, 'utf8') }));
+
+/** What the folding thread gets for a line: a line read as bytes with its text. */
+const received = (t: TailedLine): TailedLine => (t.textBytes === undefined ? t : { line: { ...t.line, text: t.textBytes.toString('utf8') } });
+
 const chunk: fc.Arbitrary<TailedChunk> = fc
-  .tuple(fc.array(tailedLine, { maxLength: 30 }), fc.uint8Array({ maxLength: 64 }))
+  .tuple(fc.array(fc.oneof(tailedLine, bytesLine), { maxLength: 30 }), fc.uint8Array({ maxLength: 64 }))
   .map(([lines, tail]) => ({ lines, tail: Buffer.from(tail) }));
 
 /** What the other thread receives: the packed chunk through a real port, its numbers transferred. */
 const crossed = (p: PackedChunk): PackedChunk => {
   const { port1, port2 } = new MessageChannel();
-  port1.postMessage(p, [p.numbers.buffer]);
+  port1.postMessage(p, [p.numbers.buffer, p.bytes.buffer]);
   const got = receiveMessageOnPort(port2)!.message as PackedChunk;
   port1.close();
   return got;
@@ -44,7 +52,7 @@ describe('packedChunk (a reader thread chunk as it crosses threads)', () => {
   it('unpacks to the chunk packed, field for field, across a message port', () => {
     fc.assert(
       fc.property(chunk, (c) => {
-        const expected = structuredClone(c);
+        const expected = structuredClone({ lines: c.lines.map(received) });
         const got = unpackChunk(crossed(packChunk(c)));
         expect(got).to.deep.equal({ lines: expected.lines, tail: Buffer.from(c.tail) });
         expect(Buffer.isBuffer(got.tail)).to.equal(true);

@@ -9,8 +9,8 @@ import type { TailedChunk, TailedLine } from './tail.js';
  * objects. Posted as objects, each line cost the receiving thread a deserialised object graph:
  * on a heavy 1 GB build, a fifth of everything it allocated. Sent as texts, every text was made
  * three times (decoded, joined, cloned); as bytes, once, by the thread that parses it: a heavy
- * 1 GB build burnt 1–7% less CPU over five pairs of builds, peaking at ~150 MB instead of up to
- * 172. A joined text comes back as a slice of its string (V8 copies nothing for it). Texts with a
+ * 1 GB build burnt less CPU in 8 of 10 interleaved pairs of builds (medians −6 to −11%). A
+ * joined text comes back as a slice of its string (V8 copies nothing for it). Texts with a
  * character past Latin-1 are joined apart (`wide`): V8 stores a string with one such character at
  * two bytes a character, and so would every line joined with it.
  */

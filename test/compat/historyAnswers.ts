@@ -14,7 +14,7 @@ export const normaliseHistoryAnswer = (method: string, codex: RpcAnswer, ours: R
     return rest;
   };
   const expected = strip(codex.result);
-  let actual: Record<string, unknown> = skew(expected, strip(ours.result)) as Record<string, unknown>;
+  let actual: Record<string, unknown> = secondSkewAccepted(expected, strip(ours.result)) as Record<string, unknown>;
   // Without turns, Codex answers from its state DB, whose updated_at can lag the rollout's last
   // line by seconds (it is synced lazily); ours is the last line's. A lagging Codex is accepted.
   const et = expected['thread'] as { updatedAt?: number } | undefined;
@@ -43,7 +43,8 @@ export const normaliseHistoryAnswer = (method: string, codex: RpcAnswer, ours: R
  * millisecond: within a second. A `created_at` reading is Codex's state-DB second (the cursor
  * holds it ±1 ms for the page direction), taken when it created the thread, while ours is the
  * session_meta line's millisecond: the two whole seconds may differ by one across a boundary, as
- * the threads' `createdAt` may (`skew`), so the distance in milliseconds alone can be over 1000.
+ * the threads' `createdAt` may (`secondSkewAccepted`), so the distance in milliseconds alone can
+ * be over 1000.
  */
 const sameListClock = (codex: number, ours: number): boolean => {
   if (Math.abs(codex - ours) <= 1000) return true;
@@ -52,15 +53,21 @@ const sameListClock = (codex: number, ours: number): boolean => {
   return atSecondPrecision && Math.abs(second - Math.floor(ours / 1000)) <= 1;
 };
 
-const skew = (expected: unknown, actual: unknown): unknown => {
-  if (Array.isArray(expected) && Array.isArray(actual)) return actual.map((a, i) => skew(expected[i], a));
+/**
+ * `actual` with each `createdAt` / `updatedAt` / `recencyAt` exactly one second off `expected`'s
+ * taken as `expected`'s: Codex stamps them from its state DB (or, for a thread it did not write,
+ * from the file's mtime), a few ms apart from the lines ours come from, so a second boundary in
+ * between puts them one second apart (README, compatibility notes).
+ */
+export const secondSkewAccepted = (expected: unknown, actual: unknown): unknown => {
+  if (Array.isArray(expected) && Array.isArray(actual)) return actual.map((a, i) => secondSkewAccepted(expected[i], a));
   if (typeof expected !== 'object' || expected === null || typeof actual !== 'object' || actual === null) return actual;
   const e = expected as Record<string, unknown>;
   return Object.fromEntries(
     Object.entries(actual as Record<string, unknown>).map(([k, v]) => {
       const c = e[k];
       const close = (k === 'createdAt' || k === 'updatedAt' || k === 'recencyAt') && typeof c === 'number' && typeof v === 'number' && Math.abs(c - v) === 1;
-      return [k, close ? c : skew(c, v)];
+      return [k, close ? c : secondSkewAccepted(c, v)];
     }),
   );
 };

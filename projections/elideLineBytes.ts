@@ -1,20 +1,11 @@
-import { isAscii, isUtf8 } from 'node:buffer';
-import { ELIDE_FROM, ELIDE_MIN_STRING, PREFIX_BYTES, isValidStringBytes, unreadStringKeys } from './linePrefix.js';
+import { isUtf8 } from 'node:buffer';
+import { ELIDE_FROM, ELIDE_MIN_STRING, asciiPrefix, isValidStringBytes, unreadStringKeys } from './linePrefix.js';
 
 /**
  * The byte-level half of the lazy decode (lazyLine.ts): a long line's text without the strings no
  * projection reads, decoded without ever decoding those bytes (UTF-8 decoding of tool output is
  * the slow part of reading it). Pure.
  */
-
-/** A prefix is usable only while it is ASCII: a multi-byte character may be cut anywhere in it. */
-export const asciiPrefix = (bytes: Buffer): string | undefined => {
-  const n = Math.min(PREFIX_BYTES, bytes.length);
-  if (isAscii(bytes.subarray(0, n))) return bytes.toString('latin1', 0, n);
-  let i = 0;
-  while (i < n && bytes[i]! < 0x80) i += 1;
-  return i > 32 ? bytes.toString('latin1', 0, i) : undefined;
-};
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -64,9 +55,10 @@ export const closesAtEnd = (b: Buffer): boolean => {
  * content, and the kept bytes must be valid UTF-8, so every line a full decode would reject is
  * still decoded in full (and rejected).
  */
-export const elideLineBytes = (bytes: Buffer, prefix: string): string | undefined => {
+export const elideLineBytes = (bytes: Buffer): string | undefined => {
   if (bytes.length < ELIDE_FROM) return undefined;
-  const keys = unreadStringKeys(prefix);
+  const prefix = asciiPrefix(bytes);
+  const keys = prefix === undefined ? undefined : unreadStringKeys(prefix);
   if (!keys) return undefined;
   const cuts: Array<[number, number]> = [];
   for (const key of keys) {

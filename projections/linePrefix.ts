@@ -116,6 +116,19 @@ const kindEnd = (bytes: Uint8Array, at: number, end: number, upper: boolean): nu
 
 const latin1 = (bytes: Buffer, from: number, to: number): string => bytes.toString('latin1', from, to);
 
+/**
+ * A line's first bytes (at most PREFIX_BYTES) as text, usable only while ASCII: a multi-byte
+ * character may be cut anywhere in it. Cut at the first other byte, it is no prefix at 32 or
+ * fewer. Only long lines (elideLineBytes.ts) and response messages (their role) need it now, so
+ * it scans without node:buffer's isAscii (which this pure module may not import).
+ */
+export const asciiPrefix = (bytes: Buffer): string | undefined => {
+  const n = Math.min(PREFIX_BYTES, bytes.length);
+  let i = 0;
+  while (i < n && bytes[i]! < 0x80) i += 1;
+  return i === n || i > 32 ? latin1(bytes, 0, i) : undefined;
+};
+
 export const prefixVerdictOfBytes = (bytes: Buffer, opts: LazyOptions = {}): PrefixVerdict => {
   // PREFIX over the first PREFIX_BYTES bytes, ASCII only (a multi-byte character is never matched).
   const end = Math.min(PREFIX_BYTES, bytes.length);
@@ -155,17 +168,11 @@ export const prefixVerdictOfBytes = (bytes: Buffer, opts: LazyOptions = {}): Pre
   }
   if (pType === undefined && !holds(bytes, p, PAYLOAD_KEY, end)) return UNKNOWN;
   const type = latin1(bytes, typeFrom, typeTo);
-  // The role of a response message: the same expression over the prefix, for these lines only.
-  const unsearched = () => UNSEARCHED_MESSAGE.test(latin1(bytes, 0, asciiEnd(bytes, end)));
+  // The role of a response message: the same expression over the prefix, for these lines only
+  // (the layout matched, so the prefix is there).
+  const unsearched = () => UNSEARCHED_MESSAGE.test(asciiPrefix(bytes) ?? '');
   if (!isSkipped(type, pType, opts, unsearched)) return READ;
   return { kind: 'skipped', timestamp: latin1(bytes, tsFrom, tsTo), ordinal, type };
-};
-
-/** Where the ASCII run from the first byte stops (at most `end`). */
-const asciiEnd = (bytes: Uint8Array, end: number): number => {
-  let i = 0;
-  while (i < end && bytes[i]! < 0x80) i += 1;
-  return i;
 };
 
 /**

@@ -12,7 +12,7 @@ import { errnoCode } from '../jsonl/toEngineError.js';
 import { lineDecoderFor, upcastFormatOf } from '../../migrations/upcast/lineDecoder.js';
 import type { UpcastFormat } from '../../migrations/upcast/lineDecoder.js';
 import { HEAD_BYTES } from '../lmdb/schema.js';
-import { asciiPrefix, elideLineBytes } from '../../projections/elideLineBytes.js';
+import { elideLineBytes } from '../../projections/elideLineBytes.js';
 
 /**
  * Probe: what a rollout file is now, compared with its checkpoint. One open: stat, the head (its
@@ -93,8 +93,7 @@ const firstLineOf = async (path: string, head: Buffer, size: number): Promise<st
   }
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
   if (!isUtf8(bytes)) return { ok: false, reason: INVALID_UTF8 };
-  const prefix = asciiPrefix(bytes);
-  return (prefix === undefined ? undefined : elideLineBytes(bytes, prefix)) ?? bytes.toString('utf8');
+  return elideLineBytes(bytes) ?? bytes.toString('utf8');
 };
 
 /** The bytes a checkpoint ends on (at most 4 KiB before `byteOffset`), for its tail hash. */

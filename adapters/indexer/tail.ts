@@ -4,8 +4,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { LogPosition } from '../../domain/errors.js';
 import type { QuarantineRecord } from '../../domain/rollout/rawLine.js';
 import type { LineIn } from '../../projections/runner.js';
-import { ELIDE_FROM, prefixVerdictOfBytes } from '../../projections/linePrefix.js';
-import { asciiPrefix, closesAtEnd, elideLineBytes } from '../../projections/elideLineBytes.js';
+import { prefixVerdictOfBytes } from '../../projections/linePrefix.js';
+import { closesAtEnd, elideLineBytes } from '../../projections/elideLineBytes.js';
 import { scanLines } from '../jsonl/lineScanner.js';
 import type { BufferPool, ScannedLine } from '../jsonl/lineScanner.js';
 import { INVALID_UTF8, entryOf } from '../jsonl/lineEntry.js';
@@ -149,9 +149,7 @@ const tailed = (
       const record = { path, ordinal: l.ordinal, byteOffset, byteLength, reason: INVALID_UTF8, text: l.bytes.toString('utf8') };
       return { line: { line, byteOffset, byteLength, text: null }, quarantined: record };
     }
-    // Only a long line has strings to drop (its prefix string is made for those alone).
-    const prefix = byteLength < ELIDE_FROM ? undefined : asciiPrefix(l.bytes);
-    const elided = prefix === undefined ? undefined : elideLineBytes(l.bytes, prefix);
+    const elided = elideLineBytes(l.bytes);
     if (elided !== undefined) return { line: { line, byteOffset, byteLength, text: elided, elided: true, ...(read ? { prefixRead: true } : {}) } };
   }
   // Checked as entryOf would (a torn, empty or invalid line goes that way: it is quarantined).

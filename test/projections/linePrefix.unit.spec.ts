@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { isValidStringBytes, isValidStringContent, prefixVerdictOfBytes, skipByPrefix } from '../../projections/linePrefix.js';
-import { asciiPrefix } from '../../projections/elideLineBytes.js';
+import { asciiPrefix, isValidStringBytes, isValidStringContent, prefixVerdictOfBytes, skipByPrefix } from '../../projections/linePrefix.js';
 
 /** What the validators must agree with: JSON.parse of the characters between two quotes. */
 const parses = (content: string): boolean => {

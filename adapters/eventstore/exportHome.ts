@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
+import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
@@ -97,7 +98,6 @@ export const exportHome =
       if (relative === undefined)
         return E.left(corrupt(stream, 0, `the stream names ${JSON.stringify(file)} as its file: not a rollout path under sessions/ or archived_sessions/`));
       const target = nodePath.join(outDir, relative);
-      const temp = `${target}.export-${process.pid}`;
       try {
         await fs.mkdir(nodePath.dirname(target), { recursive: true });
         if (
@@ -107,31 +107,30 @@ export const exportHome =
           )
         )
           return E.left(invalidArgument('out', `${target} exists: export never overwrites a file`));
-        const handle = await fs.open(temp, 'wx', 0o600);
-        try {
-          let pending: Buffer[] = [];
-          let pendingBytes = 0;
-          for await (const entry of log.readStored(stream)) {
-            if (entry.kind === 'failed') throw entry.error;
-            const { line } = entry;
-            if (line.bom) pending.push(BOM);
-            pending.push(line.bytes, Buffer.from('\n'));
-            pendingBytes += line.bytes.length + 1;
-            lines += 1;
-            bytes += line.bytes.length + 1 + (line.bom ? BOM.length : 0);
-            if (pendingBytes > 1 << 20) {
-              await handle.write(Buffer.concat(pending));
-              pending = [];
-              pendingBytes = 0;
+        await writeFileAtomic(
+          target,
+          async (handle) => {
+            let pending: Buffer[] = [];
+            let pendingBytes = 0;
+            for await (const entry of log.readStored(stream)) {
+              if (entry.kind === 'failed') throw entry.error;
+              const { line } = entry;
+              if (line.bom) pending.push(BOM);
+              pending.push(line.bytes, Buffer.from('\n'));
+              pendingBytes += line.bytes.length + 1;
+              lines += 1;
+              bytes += line.bytes.length + 1 + (line.bom ? BOM.length : 0);
+              if (pendingBytes > 1 << 20) {
+                await handle.write(Buffer.concat(pending));
+                pending = [];
+                pendingBytes = 0;
+              }
             }
-          }
-          await handle.write(Buffer.concat(pending));
-        } finally {
-          await handle.close();
-        }
-        await fs.rename(temp, target);
+            await handle.write(Buffer.concat(pending));
+          },
+          { mode: 0o600 },
+        );
       } catch (err) {
-        await fs.rm(temp, { force: true });
         return E.left(toEngineError(target, 'export')(err));
       }
     }

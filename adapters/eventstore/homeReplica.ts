@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
+import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
@@ -112,9 +113,7 @@ const appendSessionIndexLineOnce = async (home: string, line: string): Promise<E
 const writeState = async (home: string, state: ReplicaState): Promise<void> => {
   const file = nodePath.join(home, REPLICA_STATE_FILE);
   await fs.mkdir(nodePath.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}`;
-  await fs.writeFile(temp, JSON.stringify(state), { mode: 0o600 });
-  await fs.rename(temp, file);
+  await writeFileAtomic(file, JSON.stringify(state), { mode: 0o600 });
 };
 
 /** Follow the store into `home` (see the module's comment). Resolves when caught up (`untilCaughtUp`), aborted, or failed. */

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
+import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { corrupt } from '../../domain/errors.js';
@@ -54,15 +54,7 @@ export const nanosText = (nanos: bigint): string => `@nanos:${nanos.toString()}`
 export const saveLedger = async (codexHome: string, ledger: Ledger): Promise<void> => {
   const path = ledgerPathOf(codexHome);
   const text = JSON.stringify(ledger, null, 2).replace(NANOS_TEXT, (_m, v: string) => `"source_modified_at": ${v.slice('@nanos:'.length)}`);
-  const temp = nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.rename(temp, path);
+  await writeFileAtomic(path, text, { mode: { keep: 0o600 } });
 };
 
 /** Does the ledger hold `sourcePath` with this content? */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
+import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
@@ -51,11 +52,8 @@ export const saveVerifyFindings = (dir: string, findings: VerifyFindings): TE.Ta
   return TE.tryCatch(
     async () => {
       await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-      const tmp = `${file}.tmp-${process.pid}`;
       // Private like the index it describes (its paths and thread ids), whatever the umask.
-      await fs.writeFile(tmp, JSON.stringify(findings), { mode: 0o600 });
-      await fs.chmod(tmp, 0o600);
-      await fs.rename(tmp, file);
+      await writeFileAtomic(file, JSON.stringify(findings), { mode: 0o600 });
     },
     toEngineError(file, 'write'),
   );

@@ -3,25 +3,21 @@ import * as nodePath from 'node:path';
 import { thisProcess, whereabouts } from '../system/processIdentity.js';
 import { isAbandonedBreaker, removeStaleLock } from './lockFile.js';
 import { errnoCode } from './toEngineError.js';
+import { TEMP_NAME } from '../fs/writeFileAtomic.js';
 
 /**
  * What a writer killed at the wrong moment leaves in a rollout folder, and its removal:
- * - `.<file>.<pid>-[<startTicks>-]<hex>.tmp`, a file being built (`createFrom`), or a second hard
- *   link of the finished file when the kill came between link and unlink;
+ * - `.<file>.<pid>-[<startTicks>-]<hex>.tmp` (`tempPathBeside`), a file being built (`createFrom`,
+ *   `writeFileAtomic`), or a second hard link of the finished file when the kill came between link
+ *   and unlink;
  * - `<file>.lock` (and a temp file's lock) whose holder is gone, by the lock rule (lockFile.ts);
  * - `<file>.lock.break`, a breaker killed mid-break.
  * A temp file of a live process (its pid and start time) is left alone: it is being written.
  */
-const TEMP = /^\..+\.(\d+)-(?:(\d+)-)?[0-9a-f]{8}\.tmp$/;
+const TEMP = TEMP_NAME;
 
 /** Whether a folder entry is one of a writer's own files beside a rollout (a temp file, a lock, a breaker): they come and go with each append. */
 export const isWriterFile = (name: string): boolean => TEMP.test(name) || name.endsWith('.lock') || name.endsWith('.lock.break');
-
-/** A temp name naming this process (pid and start time: a reused pid cannot claim it). */
-export const tempSuffix = (): string => {
-  const me = thisProcess();
-  return me.startTicks === undefined ? `${me.pid}` : `${me.pid}-${me.startTicks}`;
-};
 
 export interface SweptLeftovers {
   temps: number;

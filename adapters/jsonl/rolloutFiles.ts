@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { syncFolder, tempPathBeside } from '../fs/writeFileAtomic.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError, LogPosition } from '../../domain/errors.js';
@@ -9,7 +9,7 @@ import type { AppendResult, EventLog, HistoryEntry, RolloutFiles } from '../../d
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import type { RolloutLine } from '../../domain/rollout/line.js';
 import { readRolloutLines } from './rolloutLines.js';
-import { sweepFolder, tempSuffix } from './leftovers.js';
+import { sweepFolder } from './leftovers.js';
 import { firstEntry } from './firstEntry.js';
 import { jsonlEventLog } from './eventLog.js';
 import { formatRolloutFileName, parseRolloutFileName, sessionDayParts } from './rolloutFileName.js';
@@ -41,7 +41,7 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
       // Built under a name discovery ignores, then linked into place: never a half-written thread.
       // Named after this process (leftovers.ts): what a killed writer left here before is swept first.
       await sweepFolder(nodePath.dirname(path)).catch(() => undefined);
-      const temp = nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.${tempSuffix()}-${randomBytes(4).toString('hex')}.tmp`);
+      const temp = tempPathBeside(path);
       let expected: LogPosition | 'noStream' = 'noStream';
       let first: LogPosition | undefined;
       let batch: string[] = [];
@@ -74,10 +74,7 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
           if (errnoCode(err) === 'EEXIST') return E.left(conflict(path, 'noStream', { ordinal: 0, byteOffset: 0 }));
           throw err;
         }
-        if (options.fsync !== 'never') {
-          const dh = await fs.open(nodePath.dirname(path), 'r');
-          await dh.sync().finally(() => dh.close());
-        }
+        if (options.fsync !== 'never') await syncFolder(nodePath.dirname(path));
         return E.right({ first: first ?? { ordinal: 0, byteOffset: 0 }, next: expected });
       } catch (err) {
         return E.left(toEngineError(path, 'create')(err));

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
+import { syncFolder } from '../fs/writeFileAtomic.js';
 import { errnoCode } from './toEngineError.js';
 
 /**
@@ -46,10 +47,7 @@ export const markSuperseded = async (file: string, revision: string, durable: bo
   } finally {
     await fh.close();
   }
-  if (durable) {
-    const dh = await fs.open(nodePath.dirname(file), 'r');
-    await dh.sync().finally(() => dh.close());
-  }
+  if (durable) await syncFolder(nodePath.dirname(file));
 };
 
 /** The revision could not be created: the file is current again. */

@@ -16,6 +16,7 @@ import { acquireLock, lockPathFor, releaseLock } from './lockFile.js';
 import type { QuarantineSink } from './quarantine.js';
 import { TORN_TAIL_REASON_PREFIX } from './lineEntry.js';
 import type { TailCache } from './tailCache.js';
+import { syncFolder } from '../fs/writeFileAtomic.js';
 import { errnoCode, toEngineError } from './toEngineError.js';
 import { markSuperseded, supersededBy, unmarkSuperseded } from './supersededMark.js';
 import { sweepFolder } from './leftovers.js';
@@ -372,16 +373,6 @@ const byteAt = async (fh: fs.FileHandle, offset: number): Promise<number | undef
   const one = Buffer.alloc(1);
   const { bytesRead } = await fh.read(one, 0, 1, offset);
   return bytesRead === 1 ? one[0] : undefined;
-};
-
-/** A new directory entry is durable only once its folder is synced. */
-const syncFolder = async (dir: string): Promise<void> => {
-  const dh = await fs.open(dir, 'r');
-  try {
-    await dh.sync();
-  } finally {
-    await dh.close();
-  }
 };
 
 const samePosition = (a: LogPosition, b: LogPosition): boolean => a.ordinal === b.ordinal && a.byteOffset === b.byteOffset;

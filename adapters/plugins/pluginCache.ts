@@ -11,8 +11,8 @@ import type { CachedPlugin, PluginCache } from '../../domain/plugins/ports.js';
 import { REMOTE_PLUGIN_INSTALL_METADATA_FILE, decodeSidecar, encodeSidecar } from '../../domain/plugins/sidecar.js';
 import { activePluginVersion, comparePluginVersions, isValidVersionSegment } from '../../domain/plugins/version.js';
 import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
-import type { AtomicWriteHooks } from './atomicFile.js';
-import { writeFileAtomic } from './atomicFile.js';
+import type { AtomicWriteHooks } from '../fs/writeFileAtomic.js';
+import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { readCapabilitySummary } from './pluginBundle.js';
 
 export const PLUGINS_CACHE_DIR = nodePath.join('plugins', 'cache');
@@ -148,7 +148,7 @@ export const diskPluginCache = (codexHome: string, hooks: AtomicWriteHooks = {})
       if (activePluginVersion(await versionsOf(id).catch(() => [])) === null) {
         return E.left(invalidArgument('plugin', `cannot write remote identity for uninstalled plugin \`${pluginKey(id)}\``));
       }
-      return attempt(sidecarPath(id), 'write remote plugin install metadata', () => writeFileAtomic(sidecarPath(id), bytes.right, SIDECAR_MODE, hooks))();
+      return attempt(sidecarPath(id), 'write remote plugin install metadata', () => writeFileAtomic(sidecarPath(id), bytes.right, { mode: SIDECAR_MODE, hooks }))();
     },
     removeStale: (marketplaceName, keep) =>
       attempt(nodePath.join(root, marketplaceName), 'remove stale remote plugin cache entries', async () => {

@@ -7,7 +7,7 @@ import type { EngineError } from '../../domain/errors.js';
 import { corrupt } from '../../domain/errors.js';
 import type { PluginConfig } from '../../domain/plugins/ports.js';
 import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
-import { writeFileAtomic } from './atomicFile.js';
+import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 
 /** config.toml holds credentials-adjacent settings: Codex keeps it 0600. */
 const CONFIG_MODE = 0o600;
@@ -78,7 +78,7 @@ export const diskPluginConfig = (codexHome: string): PluginConfig => {
           const after = change(before);
           if (after === before) return true;
           if (!expected(after)) return false;
-          await writeFileAtomic(path, after, CONFIG_MODE);
+          await writeFileAtomic(path, after, { mode: CONFIG_MODE });
           return true;
         },
         toEngineError(path, 'edit config.toml'),

@@ -1,0 +1,123 @@
+import * as fs from 'node:fs/promises';
+import { constants as FS } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import * as nodePath from 'node:path';
+
+/**
+ * Opening the engine's own files (in the home and the index dir) without following links: a home
+ * may belong to another user who planted a link where the engine writes (`quarantine.jsonl`,
+ * `session_index.jsonl`, `.rollout-engine/…`), and a process run as root must not write, append to
+ * or chmod the file that link names. Node has no `openat`, so a path is checked part by part
+ * (`lstat`: a real folder, not a link) and the file itself is opened with O_NOFOLLOW, then
+ * `fstat`ed: only a regular file is used (a FIFO would block, a device is not ours).
+ */
+
+/** The error every refusal here throws: an fs-like error with its own code, mapped by `toEngineError` into an Io error. */
+export class LinkRefused extends Error {
+  readonly code = 'ELOOP';
+  constructor(
+    readonly path: string,
+    readonly what: string,
+  ) {
+    super(`${path} is ${what}: refused (the engine opens its own files only as regular files, never through a link)`);
+  }
+}
+
+/** Whether an error is a refusal of a link or a non-regular file (ours or the OS's O_NOFOLLOW `ELOOP`). */
+export const isLinkRefusal = (err: unknown): boolean => err instanceof LinkRefused || (err as { code?: unknown } | null)?.code === 'ELOOP';
+
+/**
+ * Every folder from `root` (exclusive, it is the user's choice) down to `dir` (inclusive) that
+ * exists is a real folder, not a link. Folders that do not exist yet are fine: they are created
+ * by `mkdirNoFollow`. Throws `LinkRefused`.
+ */
+export const checkFoldersBelow = async (root: string, dir: string): Promise<void> => {
+  const rel = nodePath.relative(root, dir);
+  if (rel === '') return;
+  if (rel.startsWith('..') || nodePath.isAbsolute(rel)) throw new LinkRefused(dir, `outside ${root}`);
+  let at = root;
+  for (const part of rel.split(nodePath.sep)) {
+    at = nodePath.join(at, part);
+    const st = await fs.lstat(at).catch((err: unknown) => ((err as { code?: unknown }).code === 'ENOENT' ? undefined : Promise.reject(err)));
+    if (st === undefined) return;
+    if (st.isSymbolicLink()) throw new LinkRefused(at, 'a symbolic link');
+    if (!st.isDirectory()) throw new LinkRefused(at, 'not a folder');
+  }
+};
+
+/**
+ * `mkdir -p` of `dir` below `root`, each created folder with `mode` (whatever the umask), each
+ * existing one a real folder (a link there is refused, never followed).
+ */
+export const mkdirNoFollow = async (root: string, dir: string, mode: number): Promise<void> => {
+  await checkFoldersBelow(root, dir);
+  const rel = nodePath.relative(root, dir);
+  let at = root;
+  for (const part of rel === '' ? [] : rel.split(nodePath.sep)) {
+    at = nodePath.join(at, part);
+    try {
+      await fs.mkdir(at, { mode });
+      await fs.chmod(at, mode);
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'EEXIST') throw err;
+      const st = await fs.lstat(at);
+      if (st.isSymbolicLink()) throw new LinkRefused(at, 'a symbolic link');
+      if (!st.isDirectory()) throw new LinkRefused(at, 'not a folder');
+    }
+  }
+};
+
+/** How `openNoFollow` opens a file: to read, to append (created when missing), or created (it must not exist). */
+export type NoFollowMode = 'read' | 'append' | 'create-exclusive';
+
+const NO_FOLLOW = FS.O_NOFOLLOW | FS.O_NONBLOCK;
+
+const openOnce = async (path: string, flags: number, mode: number): Promise<FileHandle> => {
+  try {
+    return await fs.open(path, flags | NO_FOLLOW, mode);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ELOOP') throw new LinkRefused(path, 'a symbolic link');
+    throw err;
+  }
+};
+
+/** The file opened, and whether this call created it. */
+const openAs = async (path: string, how: NoFollowMode, mode: number): Promise<{ fh: FileHandle; created: boolean }> => {
+  if (how === 'read') return { fh: await openOnce(path, FS.O_RDONLY, mode), created: false };
+  const create = FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL | (how === 'append' ? FS.O_APPEND : 0);
+  if (how === 'create-exclusive') return { fh: await openOnce(path, create, mode), created: true };
+  for (;;) {
+    try {
+      return { fh: await openOnce(path, FS.O_WRONLY | FS.O_APPEND, mode), created: false };
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'ENOENT') throw err;
+    }
+    try {
+      return { fh: await openOnce(path, create, mode), created: true };
+    } catch (err) {
+      // Another writer created it between the two opens: append to theirs.
+      if ((err as { code?: unknown }).code !== 'EEXIST') throw err;
+    }
+  }
+};
+
+/**
+ * Open the file `path` below `root` without following a link at any part of the way: the
+ * folders are checked (`checkFoldersBelow`), the file is opened O_NOFOLLOW | O_NONBLOCK (a FIFO
+ * does not block the open) and must be a regular file. A file this call creates gets `mode`
+ * whatever the umask (set on the handle, never through the path); an existing one keeps its own
+ * (it may be another program's: Codex's `session_index.jsonl`).
+ */
+export const openNoFollow = async (root: string, path: string, how: NoFollowMode, mode = 0o600): Promise<FileHandle> => {
+  await checkFoldersBelow(root, nodePath.dirname(path));
+  const { fh, created } = await openAs(path, how, mode);
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new LinkRefused(path, 'not a regular file');
+    if (created) await fh.chmod(mode);
+    return fh;
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+};

@@ -216,6 +216,9 @@ export const createFeedback = (o: FeedbackOptions) => {
           line(`indexed thread ${t.threadId} only (${files(t.files)}, ${mb(t.bytes)} in ${secs(t.seconds * 1000)}); ${rest}`);
           return;
         }
+        case 'threadStateUnreadable':
+          line(`${renderError(s.error)}; answering without the read receipts and stored git info it keeps`);
+          return;
         case 'backfillFailed':
           line(`indexing ${s.home} stopped: ${renderError(s.error)}; threads are indexed as they are asked for`);
           return;

@@ -25,6 +25,8 @@ export type IndexStatus =
    * rest of the home is being indexed behind it (`serve`), or will be when a command needs it.
    */
   | { readonly kind: 'threadIndexed'; readonly home: string; readonly indexed: ThreadFilesIndexed; readonly rest: 'behind' | 'later' }
+  /** The home's thread-state log is not readable by this user (another user's `.rollout-engine/`): answers go without read receipts and stored git info. Told once per open. */
+  | { readonly kind: 'threadStateUnreadable'; readonly home: string; readonly error: EngineError }
   /** The home-wide backfill running behind `serve` stopped with an error: threads go on being indexed as they are asked for. */
   | { readonly kind: 'backfillFailed'; readonly home: string; readonly error: EngineError };
 

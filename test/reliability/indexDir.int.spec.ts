@@ -242,6 +242,14 @@ describe('reliability · index dir', function () {
         expect(r.stderr).to.include(`${engineDir} is not writable by this user`);
         expect(r.stderr).to.include('answering without the read receipts and stored git info');
       }
+      // The other views and reports go on from the cache index too.
+      for (const args of [['index'], ['items', id!], ['tokens'], ['verify']]) {
+        const r = await cliAs(OWNER, [...args, '--codex-home', home], { HOME: userHome, XDG_CACHE_HOME: '' });
+        figures.trials += 1;
+        if (r.timedOut) figures.hangs += 1;
+        if (r.code !== 0) figures.lockouts += 1;
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).to.equal(0);
+      }
       expect(fs.readdirSync(nodePath.join(userHome, '.cache', 'rollout-engine'))).to.have.length(1);
       // A change the thread-state log must take is refused with the reason, and nothing is made.
       const before = snapshot(engineDir);

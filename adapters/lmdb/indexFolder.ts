@@ -114,15 +114,6 @@ export const refusedIndexFolder = (dir: string): EngineError | undefined => {
   return at.kind === 'foreign' ? notAnIndex(dir, at.found) : undefined;
 };
 
-const fsyncDir = (dir: string): void => {
-  const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-};
-
 /** Write the marker into an environment folder of the engine's (created `O_EXCL`, never through a link; one written meanwhile by another process is as good). */
 const writeMarker = (dir: string): void => {
   let fd: number;
@@ -132,13 +123,13 @@ const writeMarker = (dir: string): void => {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
     throw err;
   }
+  // Not synced: a marker a crash loses leaves a folder these rules still recognise (empty, or an
+  // index with the schema version), which gets its marker again when next opened.
   try {
     fs.writeSync(fd, MARKER_TEXT);
-    fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
-  fsyncDir(dir);
 };
 
 /**

@@ -19,7 +19,7 @@ import type { IndexerContext } from '../indexer/indexer.js';
 import { watchHome } from '../indexer/homeWatch.js';
 import { BACKFILLED_KEY, openIndex, passLmdbBackfillGate } from '../indexer/openIndex.js';
 import type { GatePassage, OpenIndexResult } from '../indexer/openIndex.js';
-import { gateStatus, reportingTo } from '../indexer/status.js';
+import { gateStatus, indexLockWaitStatus, reportingTo } from '../indexer/status.js';
 import type { OnIndexStatus } from '../indexer/status.js';
 import { systemClock } from '../system/clock.js';
 import { codexThreadState } from '../codexState/codexThreadState.js';
@@ -154,7 +154,10 @@ export const portsOver = (
  */
 export const openCodexHome = async (codexHome: string, indexDir: string, opts: OpenCodexHomeOptions = {}): Promise<E.Either<EngineError, OpenCodexHome>> => {
   const options: CatchUpOptions = { ...opts.catchUp, quarantine: fileQuarantineSink(indexDir) };
-  const opened = await openIndex(lmdbDirOf(indexDir), codexHome, reportingTo(options, opts.onStatus, 'rebuild', codexHome))();
+  const opened = await openIndex(lmdbDirOf(indexDir), codexHome, {
+    ...reportingTo(options, opts.onStatus, 'rebuild', codexHome),
+    ...indexLockWaitStatus(opts.onStatus, codexHome),
+  })();
   if (E.isLeft(opened)) return opened;
   const store = opened.right.store;
   // Another user's log (root used the home once) is said once, and the answers go without it.

@@ -10,7 +10,7 @@ import { BACKFILLED_KEY, openIndex, passLmdbBackfillGate, swapIndex, withIndexLo
 import { refusedIndexFolder, removeIndexFolder } from '../lmdb/indexFolder.js';
 import { lmdbError } from '../lmdb/errors.js';
 import type { GatePassage } from './openIndex.js';
-import { gateStatus, reportingTo } from './status.js';
+import { gateStatus, indexLockWaitStatus, reportingTo } from './status.js';
 import type { OnIndexStatus } from './status.js';
 import { quarantinedInIndex } from './quarantined.js';
 import { dropVerifyFindings } from './verifyFindings.js';
@@ -55,7 +55,8 @@ export const indexHome = async (run: IndexHomeRun): Promise<E.Either<EngineError
       return E.left(lmdbError(dir, 'remove')(err));
     }
   }
-  const opened = await openIndex(dir, run.codexHome)();
+  const lockWait = indexLockWaitStatus(run.onStatus, run.codexHome);
+  const opened = await openIndex(dir, run.codexHome, lockWait)();
   if (E.isLeft(opened)) return opened;
   const store = opened.right.store;
   const options: CatchUpOptions = {
@@ -87,7 +88,7 @@ export const indexHome = async (run: IndexHomeRun): Promise<E.Either<EngineError
   if (E.isLeft(closed)) return closed;
   if (run.rebuild) {
     // Under the index lock: no process opens the index between the swap's two renames.
-    const swapped = await withIndexLock(target, () => swapIndex(dir, target, `${target}.old-${process.pid}`));
+    const swapped = await withIndexLock(target, () => swapIndex(dir, target, `${target}.old-${process.pid}`), lockWait.onIndexLockWait);
     if (E.isLeft(swapped)) return swapped;
     // What the last verify found was in the index just replaced.
     const dropped = await dropVerifyFindings(run.indexDir)();

@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
-import { invalidArgument, unsupported } from '../../domain/errors.js';
+import { invalidArgument, isEngineError, unsupported } from '../../domain/errors.js';
 import type { IndexWrite } from '../../domain/index/rows.js';
 import { planMigration, MIGRATIONS } from '../../migrations/index/steps.js';
 import type { IndexMigration } from '../../migrations/index/steps.js';
@@ -75,7 +75,12 @@ export const openIndex =
   (
     dir: string,
     home: string,
-    options: CatchUpOptions & { readonly migrations?: ReadonlyArray<IndexMigration>; readonly target?: number } = {},
+    options: CatchUpOptions & {
+      readonly migrations?: ReadonlyArray<IndexMigration>;
+      readonly target?: number;
+      /** Told when another process holds the index lock past a moment (it is rebuilding or swapping the index): this open waits for it. */
+      readonly onIndexLockWait?: IndexLockWait;
+    } = {},
   ): TE.TaskEither<EngineError, OpenIndexResult> =>
   async () => {
     const target = options.target ?? SCHEMA_VERSION;
@@ -83,7 +88,7 @@ export const openIndex =
     if (E.isLeft(identity)) return identity;
     const refused = refusedIndexDir(identity.right, dir);
     if (refused !== undefined) return E.left(refused);
-    const locked = await takeIndexLock(dir);
+    const locked = await takeIndexLock(dir, options.onIndexLockWait);
     if (E.isLeft(locked)) return E.left(openError(dir, locked.left));
     try {
       return await openLocked(dir, identity.right, target, options);
@@ -107,19 +112,33 @@ export const indexLockOf = (lmdbDir: string): string => nodePath.join(nodePath.d
  */
 export const INDEX_LOCK_WAIT_MS = 15 * 60_000;
 
-const takeIndexLock = async (lmdbDir: string): Promise<E.Either<EngineError, HeldLock>> => {
+/** Told that an open waits for the index lock (`lockPath`), `waitMs` at most. */
+export type IndexLockWait = (lockPath: string, waitMs: number) => void;
+
+/** An open or swap takes the lock in milliseconds: one not free after this is being held for a rebuild, which is worth saying. */
+const SAY_LOCK_WAIT_AFTER_MS = 1_000;
+
+const takeIndexLock = async (lmdbDir: string, onWait?: IndexLockWait): Promise<E.Either<EngineError, HeldLock>> => {
   const lockPath = indexLockOf(lmdbDir);
+  const lock = { waitMs: INDEX_LOCK_WAIT_MS, maxBackoffMs: 200 };
   try {
     await fs.mkdir(nodePath.dirname(lockPath), { recursive: true, mode: 0o700 });
-    return E.right(await acquireLock(lockPath, { waitMs: INDEX_LOCK_WAIT_MS, maxBackoffMs: 200 }));
+    if (onWait === undefined) return E.right(await acquireLock(lockPath, lock));
+    try {
+      return E.right(await acquireLock(lockPath, { ...lock, waitMs: SAY_LOCK_WAIT_AFTER_MS }));
+    } catch (err) {
+      if (!isEngineError(err) || err._tag !== 'Timeout') throw err;
+    }
+    onWait(lockPath, INDEX_LOCK_WAIT_MS);
+    return E.right(await acquireLock(lockPath, { ...lock, waitMs: INDEX_LOCK_WAIT_MS - SAY_LOCK_WAIT_AFTER_MS }));
   } catch (err) {
     return E.left(toEngineError(lockPath, 'lock')(err));
   }
 };
 
 /** Run `work` under the index lock of `lmdbDir` (`index --rebuild`'s swap). */
-export const withIndexLock = async <A>(lmdbDir: string, work: () => Promise<E.Either<EngineError, A>>): Promise<E.Either<EngineError, A>> => {
-  const locked = await takeIndexLock(lmdbDir);
+export const withIndexLock = async <A>(lmdbDir: string, work: () => Promise<E.Either<EngineError, A>>, onWait?: IndexLockWait): Promise<E.Either<EngineError, A>> => {
+  const locked = await takeIndexLock(lmdbDir, onWait);
   if (E.isLeft(locked)) return locked;
   try {
     return await work();

@@ -216,6 +216,14 @@ export const createFeedback = (o: FeedbackOptions) => {
           line(`indexed thread ${t.threadId} only (${files(t.files)}, ${mb(t.bytes)} in ${secs(t.seconds * 1000)}); ${rest}`);
           return;
         }
+        case 'waitingForIndexLock':
+          line(
+            `waiting for another rollout-engine, which holds ${s.lockPath} while it rebuilds or swaps the index of ${s.home} (up to ${Math.round(s.waitMs / 60_000)} min)`,
+          );
+          return;
+        case 'threadStateUnreadable':
+          line(`${renderError(s.error)}; answering without the read receipts and stored git info it keeps`);
+          return;
         case 'backfillFailed':
           line(`indexing ${s.home} stopped: ${renderError(s.error)}; threads are indexed as they are asked for`);
           return;

@@ -19,7 +19,7 @@ import type { IndexerContext } from '../indexer/indexer.js';
 import { watchHome } from '../indexer/homeWatch.js';
 import { BACKFILLED_KEY, openIndex, passLmdbBackfillGate } from '../indexer/openIndex.js';
 import type { GatePassage, OpenIndexResult } from '../indexer/openIndex.js';
-import { gateStatus, reportingTo } from '../indexer/status.js';
+import { gateStatus, indexLockWaitStatus, reportingTo } from '../indexer/status.js';
 import type { OnIndexStatus } from '../indexer/status.js';
 import { systemClock } from '../system/clock.js';
 import { codexThreadState } from '../codexState/codexThreadState.js';
@@ -124,6 +124,7 @@ export const portsOver = (
   codexHome: string,
   options: CatchUpOptions,
   context: IndexerContext = {},
+  onThreadStateUnreadable?: (error: EngineError) => void,
 ): { read: HistoryReadPorts; mutations: ThreadManagementPorts } => {
   // Item contents are read at the paths the index holds: never outside the home (second line of defence).
   const readInside: HistoryReadPorts['readRanges'] = (path, ranges) => (isInsideHome(codexHome, path) ? readRanges(path, ranges) : TE.left(outsideHome(codexHome, path)));
@@ -138,7 +139,7 @@ export const portsOver = (
       appendKeys,
       clock: systemClock,
       ids: uuidv7Ids(),
-      threadState: threadStateLogOver(store, codexHome),
+      threadState: threadStateLogOver(store, codexHome, onThreadStateUnreadable),
       homeFiles: threadHomeFiles(codexHome),
       codexState: codexThreadState(codexHome),
     },
@@ -153,11 +154,21 @@ export const portsOver = (
  */
 export const openCodexHome = async (codexHome: string, indexDir: string, opts: OpenCodexHomeOptions = {}): Promise<E.Either<EngineError, OpenCodexHome>> => {
   const options: CatchUpOptions = { ...opts.catchUp, quarantine: fileQuarantineSink(indexDir) };
-  const opened = await openIndex(lmdbDirOf(indexDir), codexHome, reportingTo(options, opts.onStatus, 'rebuild', codexHome))();
+  const opened = await openIndex(lmdbDirOf(indexDir), codexHome, {
+    ...reportingTo(options, opts.onStatus, 'rebuild', codexHome),
+    ...indexLockWaitStatus(opts.onStatus, codexHome),
+  })();
   if (E.isLeft(opened)) return opened;
   const store = opened.right.store;
+  // Another user's log (root used the home once) is said once, and the answers go without it.
+  let toldUnreadable = false;
+  const threadStateUnreadable = (error: EngineError): void => {
+    if (toldUnreadable) return;
+    toldUnreadable = true;
+    opts.onStatus?.({ kind: 'threadStateUnreadable', home: codexHome, error });
+  };
   // The thread-state log is folded before anything reads (a rebuilt index folds it whole).
-  const states = await threadStateLogOver(store, codexHome).catchUp()();
+  const states = await threadStateLogOver(store, codexHome, threadStateUnreadable).catchUp()();
   if (E.isLeft(states)) {
     await store.close()();
     return states;
@@ -179,7 +190,7 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
   const home = (gate: GatePassage | null, ctx: IndexerContext, close: () => Promise<void>): OpenCodexHome => ({
     codexHome,
     store,
-    ...portsOver(store, codexHome, catchUpOptions, ctx),
+    ...portsOver(store, codexHome, catchUpOptions, ctx, threadStateUnreadable),
     gate,
     aheadOfBackfill: ctx.first ?? ((request) => request()),
     indexWas: opened.right.migrated,

@@ -2,6 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
+import { invalidArgument } from '../../domain/errors.js';
 import { ThreadStateEvent } from '../../domain/threadState/threadStateEvent.js';
 import type { ThreadStateRow } from '../../domain/threadState/threadStateEvent.js';
 import type { IndexStore } from '../../domain/ports.js';
@@ -9,7 +10,7 @@ import { foldThreadStateEvents } from '../../projections/threadState.js';
 import type { ThreadStateLog } from '../../replay/ports.js';
 import { THREAD_STATE_LOG_KEY } from '../lmdb/schema.js';
 import { acquireLock, releaseLock } from '../jsonl/lockFile.js';
-import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
+import { errnoCode, isPermissionDenied, toEngineError } from '../jsonl/toEngineError.js';
 
 /** The log's place: the home's `.rollout-engine/` (beside Codex's own state), whichever index dir reads it, so every index of the home folds the same log. */
 export const threadStateLogPath = (codexHome: string): string => nodePath.join(codexHome, '.rollout-engine', 'thread-state.jsonl');
@@ -37,13 +38,34 @@ export const decodeThreadStateLines = (
   return { events, consumed: Buffer.byteLength(text.slice(0, end)) };
 };
 
+/** A change refused for want of permission says whose the log is and what to do. */
+const notWritable = (path: string, e: EngineError): EngineError =>
+  isPermissionDenied(e)
+    ? invalidArgument(
+        'thread state',
+        `${path} is not writable by this user (${e.code}): read receipts and stored git info are kept in the home's .rollout-engine/, which another user (root?) made; run this as that user, or have it give the folder back`,
+      )
+    : e;
+
 /**
  * The thread-state log of a home over its index: appends are one `O_APPEND` write of one line
  * (fsynced) under `<log>.lock`; the index records how many bytes it folded (`meta` key
  * `threadStateLog`), so a rebuilt index (no key) folds the whole log again and keeps every state.
  */
-export const threadStateLogOver = (store: IndexStore, codexHome: string): ThreadStateLog => {
+export const threadStateLogOver = (store: IndexStore, codexHome: string, onUnreadable: (error: EngineError) => void = () => undefined): ThreadStateLog => {
   const path = threadStateLogPath(codexHome);
+  /**
+   * A log this user may not read (root used the home once and left `.rollout-engine/` its own, 0700:
+   * the index went to this user's cache, layout.ts) is no reason to refuse every read: the answers
+   * go without read receipts and stored git info, and `onUnreadable` is told. A change needs the
+   * log: it is refused with the reason.
+   */
+  const unreadable = (err: unknown, op: string): E.Either<EngineError, void> | undefined => {
+    const e = toEngineError(path, op)(err);
+    if (!isPermissionDenied(e)) return undefined;
+    onUnreadable(e);
+    return E.right(undefined);
+  };
   const folded = async (): Promise<E.Either<EngineError, number>> =>
     E.map((v: unknown) => (typeof v === 'number' ? v : 0))(await store.get('meta', THREAD_STATE_LOG_KEY)());
 
@@ -52,7 +74,7 @@ export const threadStateLogOver = (store: IndexStore, codexHome: string): Thread
     try {
       size = (await fs.stat(path)).size;
     } catch (err) {
-      return errnoCode(err) === 'ENOENT' ? E.right(undefined) : E.left(toEngineError(path, 'stat')(err));
+      return errnoCode(err) === 'ENOENT' ? E.right(undefined) : (unreadable(err, 'stat') ?? E.left(toEngineError(path, 'stat')(err)));
     }
     const from = await folded();
     if (E.isLeft(from)) return from;
@@ -70,7 +92,7 @@ export const threadStateLogOver = (store: IndexStore, codexHome: string): Thread
         await fh.close();
       }
     } catch (err) {
-      return E.left(toEngineError(path, 'read')(err));
+      return unreadable(err, 'read') ?? E.left(toEngineError(path, 'read')(err));
     }
     const { events, consumed } = decodeThreadStateLines(text);
     if (consumed === 0) return E.right(undefined);
@@ -89,13 +111,13 @@ export const threadStateLogOver = (store: IndexStore, codexHome: string): Thread
       try {
         await fs.mkdir(nodePath.dirname(path), { recursive: true });
       } catch (err) {
-        return E.left(toEngineError(path, 'mkdir')(err));
+        return E.left(notWritable(path, toEngineError(path, 'mkdir')(err)));
       }
       let lock;
       try {
         lock = await acquireLock(`${path}.lock`);
       } catch (err) {
-        return E.left(toEngineError(path, 'lock')(err));
+        return E.left(notWritable(path, toEngineError(path, 'lock')(err)));
       }
       try {
         const caught = await catchUp();

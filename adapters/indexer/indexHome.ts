@@ -1,4 +1,3 @@
-import * as fs from 'node:fs/promises';
 import { sweepHome } from '../jsonl/leftovers.js';
 import { removeDeadRebuilds } from './rebuildLeftovers.js';
 import * as E from 'fp-ts/lib/Either.js';
@@ -7,9 +6,11 @@ import { fileQuarantineSink } from '../jsonl/quarantine.js';
 import { lmdbDirOf } from '../codexHome/layout.js';
 import { catchUpHome } from './catchUp.js';
 import type { CatchUpOptions, CatchUpSummary, Progress } from './catchUp.js';
-import { BACKFILLED_KEY, openIndex, passLmdbBackfillGate } from './openIndex.js';
+import { BACKFILLED_KEY, openIndex, passLmdbBackfillGate, swapIndex, withIndexLock } from './openIndex.js';
+import { refusedIndexFolder, removeIndexFolder } from '../lmdb/indexFolder.js';
+import { lmdbError } from '../lmdb/errors.js';
 import type { GatePassage } from './openIndex.js';
-import { gateStatus, reportingTo } from './status.js';
+import { gateStatus, indexLockWaitStatus, reportingTo } from './status.js';
 import type { OnIndexStatus } from './status.js';
 import { quarantinedInIndex } from './quarantined.js';
 import { dropVerifyFindings } from './verifyFindings.js';
@@ -34,8 +35,9 @@ export type IndexHomeSummary = CatchUpSummary & { readonly quarantinedInHome: Qu
 /**
  * `index`: catch the index up with every file of the home, through the backfill gate (a first
  * build runs as the gate's backfill, under its lease, so a second process waits for it instead
- * of building the same rows), or rebuild it into a fresh environment and swap it in (readers that
- * have the old one open keep reading it until they reopen).
+ * of building the same rows), or rebuild it into a fresh environment and swap it in under the index lock (readers that
+ * have the old one open keep reading it until they reopen). The index's place must hold an index
+ * of the engine's, or nothing: a folder of the user's there is refused before anything is built.
  */
 export const indexHome = async (run: IndexHomeRun): Promise<E.Either<EngineError, IndexHomeSummary>> => {
   const target = lmdbDirOf(run.indexDir);
@@ -43,8 +45,18 @@ export const indexHome = async (run: IndexHomeRun): Promise<E.Either<EngineError
   // What killed rebuilds and killed writers left behind (rebuildLeftovers.ts, jsonl/leftovers.ts).
   await removeDeadRebuilds(target);
   await sweepHome(run.codexHome).catch(() => undefined);
-  if (run.rebuild) await fs.rm(dir, { recursive: true, force: true });
-  const opened = await openIndex(dir, run.codexHome)();
+  if (run.rebuild) {
+    // Refused before the build, not after it: the swap will move what is at the index's place.
+    const refused = refusedIndexFolder(target);
+    if (refused !== undefined) return E.left(refused);
+    try {
+      await removeIndexFolder(dir);
+    } catch (err) {
+      return E.left(lmdbError(dir, 'remove')(err));
+    }
+  }
+  const lockWait = indexLockWaitStatus(run.onStatus, run.codexHome);
+  const opened = await openIndex(dir, run.codexHome, lockWait)();
   if (E.isLeft(opened)) return opened;
   const store = opened.right.store;
   const options: CatchUpOptions = {
@@ -75,10 +87,9 @@ export const indexHome = async (run: IndexHomeRun): Promise<E.Either<EngineError
   if (E.isLeft(counted)) return counted;
   if (E.isLeft(closed)) return closed;
   if (run.rebuild) {
-    const old = `${target}.old-${process.pid}`;
-    await fs.rename(target, old).catch(() => undefined);
-    await fs.rename(dir, target);
-    await fs.rm(old, { recursive: true, force: true });
+    // Under the index lock: no process opens the index between the swap's two renames.
+    const swapped = await withIndexLock(target, () => swapIndex(dir, target, `${target}.old-${process.pid}`), lockWait.onIndexLockWait);
+    if (E.isLeft(swapped)) return swapped;
     // What the last verify found was in the index just replaced.
     const dropped = await dropVerifyFindings(run.indexDir)();
     if (E.isLeft(dropped)) return dropped;

@@ -1,11 +1,12 @@
 import * as fs from 'node:fs/promises';
 import { removeDeadRebuilds } from './rebuildLeftovers.js';
 import * as os from 'node:os';
+import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
-import { invalidArgument, unsupported } from '../../domain/errors.js';
+import { invalidArgument, isEngineError, unsupported } from '../../domain/errors.js';
 import type { IndexWrite } from '../../domain/index/rows.js';
 import { planMigration, MIGRATIONS } from '../../migrations/index/steps.js';
 import type { IndexMigration } from '../../migrations/index/steps.js';
@@ -18,7 +19,10 @@ import { homeIdentityOf, sameHome } from '../codexHome/homeIdentity.js';
 import { refusedIndexDir } from '../codexHome/indexDirCheck.js';
 import type { HomeIdentity } from '../codexHome/homeIdentity.js';
 import { isInsideHome } from '../jsonl/insideHome.js';
-import { isPermissionDenied } from '../jsonl/toEngineError.js';
+import { errnoCode, isPermissionDenied, toEngineError } from '../jsonl/toEngineError.js';
+import { acquireLock, releaseLock } from '../jsonl/lockFile.js';
+import type { HeldLock } from '../jsonl/lockFile.js';
+import { refusedIndexFolder, removeIndexFolder } from '../lmdb/indexFolder.js';
 import { catchUpHome } from './catchUpWhenNeeded.js';
 import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
 import { lmdbError } from '../lmdb/errors.js';
@@ -71,7 +75,12 @@ export const openIndex =
   (
     dir: string,
     home: string,
-    options: CatchUpOptions & { readonly migrations?: ReadonlyArray<IndexMigration>; readonly target?: number } = {},
+    options: CatchUpOptions & {
+      readonly migrations?: ReadonlyArray<IndexMigration>;
+      readonly target?: number;
+      /** Told when another process holds the index lock past a moment (it is rebuilding or swapping the index): this open waits for it. */
+      readonly onIndexLockWait?: IndexLockWait;
+    } = {},
   ): TE.TaskEither<EngineError, OpenIndexResult> =>
   async () => {
     const target = options.target ?? SCHEMA_VERSION;
@@ -79,45 +88,129 @@ export const openIndex =
     if (E.isLeft(identity)) return identity;
     const refused = refusedIndexDir(identity.right, dir);
     if (refused !== undefined) return E.left(refused);
-    const opened = await openLmdbIndex(dir)();
-    if (E.isLeft(opened)) return E.left(openError(dir, opened.left));
-    const store = opened.right;
-    const empty = store.reader.keys('files', []).length === 0 && store.reader.keys('threads', []).length === 0;
-    const plan = planMigration(versionOf(store), empty, target, options.migrations ?? MIGRATIONS);
-    if ((plan.kind === 'current' || plan.kind === 'steps') && !isIndexOf(store, identity.right)) {
-      return rebuildInPlace(store, dir, identity.right, target, options, 'rerooted');
-    }
-    switch (plan.kind) {
-      case 'current':
-      case 'steps': {
-        for (const step of plan.kind === 'steps' ? plan.steps : []) {
-          const r = store.transact(`migrate ${step.name}`, (reader, write) => {
-            for (const w of step.run(reader)) write(w);
-            write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: step.to });
-          });
-          if (E.isLeft(r)) return r;
-        }
-        // An index from before homes were recorded, found to be this home's: record it.
-        if (store.reader.get('meta', HOME_KEY) === undefined) {
-          const r = store.transact('record home', (_r, write) => write(recordHome(identity.right)));
-          if (E.isLeft(r)) return r;
-        }
-        return E.right({ store, migrated: plan.kind });
-      }
-      case 'init': {
-        const r = store.transact('init schema', (_r, write) => {
-          write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: target });
-          write(recordHome(identity.right));
-        });
-        return E.isLeft(r) ? r : E.right({ store, migrated: 'init' });
-      }
-      case 'unsupported':
-        await store.close()();
-        return E.left(unsupported(`index at ${dir} was written by a newer rollout-engine`, plan.version));
-      case 'rebuild':
-        return rebuildInPlace(store, dir, identity.right, target, options, 'rebuilt');
+    const locked = await takeIndexLock(dir, options.onIndexLockWait);
+    if (E.isLeft(locked)) return E.left(openError(dir, locked.left));
+    try {
+      return await openLocked(dir, identity.right, target, options);
+    } finally {
+      await releaseLock(locked.right).catch(() => false);
     }
   };
+
+/**
+ * The index dir's lock (`<index dir>/index.lock`, adapters/jsonl/lockFile.ts: holder marks, a dead
+ * holder's lock broken at once), held while an environment is opened or created and, when it must
+ * be, rebuilt and swapped in. Without it two first opens of a copied home both rebuilt and swapped,
+ * one renaming the other's fresh index away (ENOENT, ENOTEMPTY, committed rows lost), and an open
+ * between the swap's two renames created an empty index in the gap.
+ */
+export const indexLockOf = (lmdbDir: string): string => nodePath.join(nodePath.dirname(lmdbDir), 'index.lock');
+
+/**
+ * How long an open waits for the lock: its holder may be rebuilding the whole index (a re-root or a
+ * migration, minutes for the largest homes); a holder that died is broken at once, not waited for.
+ */
+export const INDEX_LOCK_WAIT_MS = 15 * 60_000;
+
+/** Told that an open waits for the index lock (`lockPath`), `waitMs` at most. */
+export type IndexLockWait = (lockPath: string, waitMs: number) => void;
+
+/** An open or swap takes the lock in milliseconds: one not free after this is being held for a rebuild, which is worth saying. */
+const SAY_LOCK_WAIT_AFTER_MS = 1_000;
+
+const takeIndexLock = async (lmdbDir: string, onWait?: IndexLockWait): Promise<E.Either<EngineError, HeldLock>> => {
+  const lockPath = indexLockOf(lmdbDir);
+  const lock = { waitMs: INDEX_LOCK_WAIT_MS, maxBackoffMs: 200 };
+  try {
+    await fs.mkdir(nodePath.dirname(lockPath), { recursive: true, mode: 0o700 });
+    if (onWait === undefined) return E.right(await acquireLock(lockPath, lock));
+    try {
+      return E.right(await acquireLock(lockPath, { ...lock, waitMs: SAY_LOCK_WAIT_AFTER_MS }));
+    } catch (err) {
+      if (!isEngineError(err) || err._tag !== 'Timeout') throw err;
+    }
+    onWait(lockPath, INDEX_LOCK_WAIT_MS);
+    return E.right(await acquireLock(lockPath, { ...lock, waitMs: INDEX_LOCK_WAIT_MS - SAY_LOCK_WAIT_AFTER_MS }));
+  } catch (err) {
+    return E.left(toEngineError(lockPath, 'lock')(err));
+  }
+};
+
+/** Run `work` under the index lock of `lmdbDir` (`index --rebuild`'s swap). */
+export const withIndexLock = async <A>(lmdbDir: string, work: () => Promise<E.Either<EngineError, A>>, onWait?: IndexLockWait): Promise<E.Either<EngineError, A>> => {
+  const locked = await takeIndexLock(lmdbDir, onWait);
+  if (E.isLeft(locked)) return locked;
+  try {
+    return await work();
+  } finally {
+    await releaseLock(locked.right).catch(() => false);
+  }
+};
+
+/**
+ * Put the complete environment `fresh` in place of `dir` (under the index lock): the old one is
+ * moved aside to `old` and removed. `dir` must be the engine's (or absent): a user's folder there is
+ * refused and nothing moves.
+ */
+export const swapIndex = async (fresh: string, dir: string, old: string): Promise<E.Either<EngineError, void>> => {
+  const refused = refusedIndexFolder(dir);
+  if (refused !== undefined) return E.left(refused);
+  try {
+    await fs.rename(dir, old).catch((err: unknown) => (errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err)));
+    await fs.rename(fresh, dir);
+    await removeIndexFolder(old);
+    return E.right(undefined);
+  } catch (err) {
+    return E.left(lmdbError(dir, 'rebuild swap')(err));
+  }
+};
+
+/** `openIndex` under the index lock: a second first open finds the index the first one rebuilt for this home, and uses it. */
+const openLocked = async (
+  dir: string,
+  identity: HomeIdentity,
+  target: number,
+  options: CatchUpOptions & { readonly migrations?: ReadonlyArray<IndexMigration> },
+): Promise<E.Either<EngineError, OpenIndexResult>> => {
+  const opened = await openLmdbIndex(dir)();
+  if (E.isLeft(opened)) return E.left(openError(dir, opened.left));
+  const store = opened.right;
+  const empty = store.reader.keys('files', []).length === 0 && store.reader.keys('threads', []).length === 0;
+  const plan = planMigration(versionOf(store), empty, target, options.migrations ?? MIGRATIONS);
+  if ((plan.kind === 'current' || plan.kind === 'steps') && !isIndexOf(store, identity)) {
+    return rebuildInPlace(store, dir, identity, target, options, 'rerooted');
+  }
+  switch (plan.kind) {
+    case 'current':
+    case 'steps': {
+      for (const step of plan.kind === 'steps' ? plan.steps : []) {
+        const r = store.transact(`migrate ${step.name}`, (reader, write) => {
+          for (const w of step.run(reader)) write(w);
+          write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: step.to });
+        });
+        if (E.isLeft(r)) return r;
+      }
+      // An index from before homes were recorded, found to be this home's: record it.
+      if (store.reader.get('meta', HOME_KEY) === undefined) {
+        const r = store.transact('record home', (_r, write) => write(recordHome(identity)));
+        if (E.isLeft(r)) return r;
+      }
+      return E.right({ store, migrated: plan.kind });
+    }
+    case 'init': {
+      const r = store.transact('init schema', (_r, write) => {
+        write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: target });
+        write(recordHome(identity));
+      });
+      return E.isLeft(r) ? r : E.right({ store, migrated: 'init' });
+    }
+    case 'unsupported':
+      await store.close()();
+      return E.left(unsupported(`index at ${dir} was written by a newer rollout-engine`, plan.version));
+    case 'rebuild':
+      return rebuildInPlace(store, dir, identity, target, options, 'rebuilt');
+  }
+};
 
 /**
  * Build the index of `home` afresh in an environment beside `dir` and swap it in when complete
@@ -135,7 +228,7 @@ const rebuildInPlace = async (
   const old = `${dir}-old-${process.pid}`;
   try {
     await removeDeadRebuilds(dir);
-    await fs.rm(fresh, { recursive: true, force: true });
+    await removeIndexFolder(fresh);
     const next = await openLmdbIndex(fresh)();
     if (E.isLeft(next)) return next;
     const built = await catchUpHome(next.right, home.root, { ...options, workers: options.workers && { ...options.workers, indexPath: fresh } })();
@@ -148,9 +241,8 @@ const rebuildInPlace = async (
     if (E.isLeft(built)) return built;
     if (E.isLeft(marked)) return marked;
     await store.close()();
-    await fs.rename(dir, old);
-    await fs.rename(fresh, dir);
-    await fs.rm(old, { recursive: true, force: true });
+    const swapped = await swapIndex(fresh, dir, old);
+    if (E.isLeft(swapped)) return swapped;
   } catch (err) {
     return E.left(lmdbError(dir, 'rebuild swap')(err));
   }

@@ -5,12 +5,12 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { open, TransactionFlags } from 'lmdb';
 import type { Database, RootDatabase } from 'lmdb';
 import type { EngineError } from '../../domain/errors.js';
-import { corrupt } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { IndexReader, IndexWrite, KeyPart, TableName } from '../../domain/index/rows.js';
 import { TABLES } from '../../domain/index/rows.js';
 import { DB_NAMES, KEY_MAX } from './schema.js';
 import { lmdbError } from './errors.js';
+import { claimIndexFolder, damagedEnvironment } from './indexFolder.js';
 
 type Key = ReadonlyArray<KeyPart>;
 
@@ -86,43 +86,13 @@ const keepPrivate = (dir: string): void => {
   for (const f of ['data.mdb', 'lock.mdb']) chmod(nodePath.join(dir, f), PRIVATE_FILE_MODE);
 };
 
-/**
- * LMDB trusts its file: an environment whose meta pages are garbage (a disk error, a stray write)
- * crashed the process with SIGSEGV on open. Its two meta pages (page 0 and 1, 4 KiB each) carry
- * the magic 0xBEEFC0DE and the data version 2 after the 16-byte page header and the 8-byte address
- * field; an environment with neither is refused as Corrupt before LMDB sees it. (Damage deeper in
- * the file is not looked for: that is a full read.)
- */
-const LMDB_PAGE = 4096;
-const LMDB_MAGIC = 0xbeefc0de;
-const LMDB_DATA_VERSION = 2;
-const damagedEnvironment = (dir: string): EngineError | undefined => {
-  const data = nodePath.join(dir, 'data.mdb');
-  let fd: number;
-  try {
-    fd = fs.openSync(data, 'r');
-  } catch {
-    return undefined; // none yet: LMDB creates it
-  }
-  try {
-    const head = Buffer.alloc(2 * LMDB_PAGE);
-    const n = fs.readSync(fd, head, 0, head.length, 0);
-    if (n === 0) return undefined;
-    const valid = [0, 1].some(
-      (p) => n >= p * LMDB_PAGE + 32 && head.readUInt32LE(p * LMDB_PAGE + 24) === LMDB_MAGIC && head.readUInt32LE(p * LMDB_PAGE + 28) === LMDB_DATA_VERSION,
-    );
-    return valid ? undefined : corrupt(data, 0, 'not an LMDB environment (its meta pages are damaged): rebuild the index with rollout-engine index --rebuild');
-  } finally {
-    fs.closeSync(fd);
-  }
-};
-
-/** Open (creating if needed) the LMDB environment at `dir` with one named db per table. */
+/** Open (creating if needed, with its marker: indexFolder.ts) the LMDB environment at `dir` with one named db per table; a folder that is not the engine's is refused. */
 export const openLmdbIndex = (dir: string): TE.TaskEither<EngineError, LmdbIndexStore> =>
   TE.fromEither(
     E.tryCatch(
       () => {
-        fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+        // Only a folder the engine made (or an absent one, created with its marker): never a user's.
+        claimIndexFolder(dir, PRIVATE_DIR_MODE);
         const damaged = damagedEnvironment(dir);
         if (damaged !== undefined) throw damaged;
         const store = makeStore(dir, openHandles(dir));

@@ -12,6 +12,7 @@ import { writeSynthThread } from '../fixtures/synthHome.js';
 import { newThread } from '../projections/synth.js';
 import { chatThread, dayDir, rolloutName, writeRollout } from '../replay/mutationHome.js';
 import { reportArea } from './areaSummary.js';
+import { INDEX_MARKER } from '../../adapters/lmdb/indexFolder.js';
 
 const leftoverFolders = (indexDir: string): string[] => fs.readdirSync(indexDir).filter((n) => /^index[.-](rebuild|old)-\d+$/.test(n));
 const deadPid = (): number => spawnSync('true').pid!;
@@ -49,9 +50,11 @@ describe('reliability · leftovers of killed rebuilds and writers', function () 
       await closed;
       figures.killedRebuilds++;
     }
-    // And one left by a process that is gone for sure, whatever the kills above caught.
+    // And one left by a process that is gone for sure, whatever the kills above caught (made by the
+    // engine: its marker first, as every environment folder it creates).
     const dead = nodePath.join(indexDir, `index.rebuild-${deadPid()}`);
     fs.mkdirSync(dead);
+    fs.writeFileSync(nodePath.join(dead, INDEX_MARKER), '');
     fs.writeFileSync(nodePath.join(dead, 'data.mdb'), Buffer.alloc(1 << 16));
     figures.leftoverFoldersAfterKills = leftoverFolders(indexDir).length;
     expect(figures.leftoverFoldersAfterKills).to.be.greaterThan(0);

@@ -83,10 +83,17 @@ export interface AppendRecord {
   readonly byteOffset: number;
 }
 
-/** The keys of the appends done, durable across restarts. */
+/** A recorded append found by its key, and whether a request's lines are the ones it wrote. */
+export interface KnownAppend {
+  readonly record: AppendRecord;
+  /** `'unknown'`: a record an older engine wrote, without its lines' digest. */
+  readonly sameLines: boolean | 'unknown';
+}
+
+/** The keys of the appends done, durable across restarts; each record keeps a digest of its lines. */
 export interface AppendKeys {
-  readonly find: (idempotencyKey: string) => TE.TaskEither<EngineError, AppendRecord | undefined>;
-  readonly record: (r: AppendRecord) => TE.TaskEither<EngineError, void>;
+  readonly find: (idempotencyKey: string, lines: ReadonlyArray<string>) => TE.TaskEither<EngineError, KnownAppend | undefined>;
+  readonly record: (r: AppendRecord, lines: ReadonlyArray<string>) => TE.TaskEither<EngineError, void>;
 }
 
 /**

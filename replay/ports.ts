@@ -22,11 +22,16 @@ export interface HistoryReadPorts {
   readonly onQuarantined?: (q: QuarantinedLines) => void;
 }
 
-/** The quarantined lines of the rollout files a thread read went through, file by file. */
+/**
+ * The quarantined lines of the rollout files a thread read went through, file by file, and the
+ * lines whose ordinal repeats an earlier one (`repeatedOrdinals`: shown, but Codex's cursors by
+ * ordinal cannot name them apart).
+ */
 export interface QuarantinedLines {
   readonly threadId: string;
   readonly lines: number;
-  readonly files: ReadonlyArray<{ readonly path: string; readonly lines: number }>;
+  readonly repeatedOrdinals: number;
+  readonly files: ReadonlyArray<{ readonly path: string; readonly lines: number; readonly repeatedOrdinals: number }>;
 }
 
 /**

@@ -2,17 +2,20 @@
 // counter, so with another writer beside it (or on its own) lines can share an ordinal and the
 // ordinals stop following the lines. `thread/read` shows every turn; a cursor walk of
 // `thread/turns/list` or `thread/items/list` must show the same, none skipped or repeated, at
-// every page size, forwards and backwards, and from every page's backwards cursor.
+// every page size, forwards and backwards, and from every page's backwards cursor. The repeated
+// lines are reported as quarantined lines are: to the reader (`onQuarantined`) and by `verify`.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { verifyIndex } from '../../adapters/indexer/verify.js';
 import { listItems } from '../../replay/listItems.js';
 import type { ItemPage } from '../../replay/listItems.js';
 import { listTurns } from '../../replay/listTurns.js';
 import type { TurnPage } from '../../replay/listTurns.js';
 import type { Direction } from '../../replay/internal/turnWalk.js';
+import type { QuarantinedLines } from '../../replay/ports.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { chatThread, openMutationHome, readTurns, right, rolloutName, writeRollout } from '../replay/mutationHome.js';
 import type { MutationHome } from '../replay/mutationHome.js';
@@ -44,12 +47,30 @@ const twoWriters = (turns: ReadonlyArray<{ readonly writer: 0 | 1 }>, restart: n
 
 describe('reliability · duplicate ordinals: cursor walks equal thread/read', function () {
   this.timeout(300_000);
-  const figures = { trials: 0, walks: 0, turnsWalked: 0, itemsWalked: 0, skipped: 0, repeated: 0, differing: 0 };
+  const figures = { trials: 0, walks: 0, turnsWalked: 0, itemsWalked: 0, skipped: 0, repeated: 0, differing: 0, repeatedOrdinalLines: 0, reported: 0 };
   after(() => reportArea('duplicate ordinals (two writers numbering lines)', figures));
 
   /** Every walk over `m`'s thread compared with `thread/read`'s turns and items; mismatches counted, then asserted. */
-  const checkWalks = async (m: MutationHome): Promise<void> => {
+  const checkWalks = async (m: MutationHome, text: string): Promise<void> => {
     figures.trials++;
+    // The lines whose ordinal is not above every one before them: what the reports must count.
+    let max = -1;
+    let repeatedLines = 0;
+    for (const line of text.split('\n').filter((l) => l !== '')) {
+      const ordinal = (JSON.parse(line) as { ordinal: number }).ordinal;
+      if (ordinal <= max) repeatedLines++;
+      else max = ordinal;
+    }
+    figures.repeatedOrdinalLines += repeatedLines;
+    const told: QuarantinedLines[] = [];
+    await right(listTurns({ ...m.ports, onQuarantined: (q) => told.push(q) }, { threadId: THREAD, limit: 1 }));
+    const verified = await right(verifyIndex(m.store, m.home));
+    if (verified.repeatedOrdinals.lines === repeatedLines && (told[0]?.repeatedOrdinals ?? 0) === repeatedLines) figures.reported++;
+    expect({ told: told[0]?.repeatedOrdinals ?? 0, verify: verified.repeatedOrdinals.lines, differences: verified.differences }).to.deep.equal({
+      told: repeatedLines,
+      verify: repeatedLines,
+      differences: 0,
+    });
     const turns = await readTurns(m, THREAD);
     const turnIds = turns.map((t) => t.id);
     const itemIds = turns.flatMap((t) => t.items.map((i) => i.id));
@@ -106,13 +127,13 @@ describe('reliability · duplicate ordinals: cursor walks equal thread/read', fu
     expect(failures, 'walks that differ from thread/read').to.deep.equal([]);
   };
 
-  const withHome = async (text: string, body: (m: MutationHome) => Promise<void>): Promise<void> => {
+  const withHome = async (text: string, body: (m: MutationHome, text: string) => Promise<void>): Promise<void> => {
     const home = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'rel-dup-ordinals-'));
     try {
       writeRollout(home, rolloutName(THREAD), text);
       const m = await openMutationHome(home);
       try {
-        await body(m);
+        await body(m, text);
       } finally {
         await m.close();
       }

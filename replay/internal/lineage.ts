@@ -33,7 +33,7 @@ export const loadLineage = async (index: IndexStore, threadId: string, rolloutId
 export const lineOfOrdinal = async (index: IndexStore, seg: HistorySegment, ordinal: number): Promise<number | null> => {
   const off = await take(index.get('ordinals', [seg.rollout.rolloutId, ordinal]));
   if (off !== undefined) return off;
-  return (await numberedOtherwise(index, seg)) ? null : Math.max(0, ordinal - seg.startOrdinal);
+  return (await numberedOtherwise(index, seg.rollout.rolloutId)) ? null : Math.max(0, ordinal - seg.startOrdinal);
 };
 
 /**
@@ -41,13 +41,17 @@ export const lineOfOrdinal = async (index: IndexStore, seg: HistorySegment, ordi
  * `ordinals` rows)? Then an ordinal may name several lines (repeated by two writers' counters)
  * and may not follow the lines' order: walks through it compare lines, its cursors carry one.
  */
-export const numberedOtherwise = async (index: IndexStore, seg: HistorySegment): Promise<boolean> =>
-  (await take(index.range('ordinals', [seg.rollout.rolloutId], { limit: 1 }))).length > 0;
+export const numberedOtherwise = async (index: IndexStore, rolloutId: string): Promise<boolean> =>
+  (await take(index.range('ordinals', [rolloutId], { limit: 1 }))).length > 0;
+
+/** The line a cursor anchored at `line` of a rollout carries: only in a file numbered otherwise (else Codex's cursor, without one). */
+export const cursorLine = async (index: IndexStore, rolloutId: string, line: number): Promise<number | undefined> =>
+  (await numberedOtherwise(index, rolloutId)) ? line : undefined;
 
 /** The rollouts numbered otherwise among the segments of a page's rows (their cursors carry a line). */
 export const rolloutsNumberedOtherwise = async (index: IndexStore, rows: ReadonlyArray<{ readonly segment: HistorySegment }>): Promise<ReadonlySet<string>> => {
   const out = new Set<string>();
-  for (const seg of new Set(rows.map((r) => r.segment))) if (await numberedOtherwise(index, seg)) out.add(seg.rollout.rolloutId);
+  for (const seg of new Set(rows.map((r) => r.segment))) if (await numberedOtherwise(index, seg.rollout.rolloutId)) out.add(seg.rollout.rolloutId);
   return out;
 };
 

@@ -13,6 +13,7 @@ import { verifyIndex } from '../../adapters/indexer/verify.js';
 import { listItems } from '../../replay/listItems.js';
 import type { ItemPage } from '../../replay/listItems.js';
 import { listTurns } from '../../replay/listTurns.js';
+import { searchOccurrences } from '../../replay/searchOccurrences.js';
 import type { TurnPage } from '../../replay/listTurns.js';
 import type { Direction } from '../../replay/internal/turnWalk.js';
 import type { QuarantinedLines } from '../../replay/ports.js';
@@ -123,6 +124,13 @@ describe('reliability · duplicate ordinals: cursor walks equal thread/read', fu
         count(walked, wantItems);
         if (JSON.stringify(walked) !== JSON.stringify(wantItems)) failures.push(`items ${direction} limit ${limit}: ${walked.length} walked of ${wantItems.length}`);
       }
+    }
+    // A search occurrence's turn cursor opens its own turn.
+    const found = await right(searchOccurrences(m.ports, { threadId: THREAD, searchTerm: 'question', limit: 100 }));
+    for (const o of found.data) {
+      const page = await right(listTurns(m.ports, { threadId: THREAD, cursor: o.turnCursor, limit: 1, sortDirection: 'asc' }));
+      figures.walks++;
+      if (page.data[0]?.id !== o.turnId) failures.push(`search occurrence's turn cursor of ${o.turnId} opens ${page.data[0]?.id}`);
     }
     expect(failures, 'walks that differ from thread/read').to.deep.equal([]);
   };

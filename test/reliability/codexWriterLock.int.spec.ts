@@ -46,11 +46,14 @@ describe('reliability · a running Codex’s writer lock, and reused idempotency
   const sessions = (): Record<string, number> => ({ ...filesUnder(nodePath.join(home, 'sessions')), ...filesUnder(nodePath.join(home, 'archived_sessions')) });
   const lockOf = (threadId: string): string => nodePath.join(home, THREAD_WRITER_LOCKS, `${threadId}.lock`);
 
-  /** A Codex-style holder: flock(LOCK_EX) on the thread's lock file, kept until killed (as a loaded thread's). */
-  const holdAsCodex = async (threadId: string): Promise<void> => {
+  /**
+   * A Codex-style holder: flock(LOCK_EX) on the thread's lock file, kept until killed (as a loaded
+   * thread's); `-s`, LOCK_SH, as a later Codex holds it while a fork reads the history (it still writes).
+   */
+  const holdAsCodex = async (threadId: string, mode: '-x' | '-s' = '-x'): Promise<void> => {
     fs.mkdirSync(nodePath.join(home, THREAD_WRITER_LOCKS), { recursive: true });
     fs.writeFileSync(lockOf(threadId), '');
-    codex = spawn('flock', ['-x', '-o', lockOf(threadId), 'sleep', '600'], { stdio: 'ignore' });
+    codex = spawn('flock', [mode, '-o', lockOf(threadId), 'sleep', '600'], { stdio: 'ignore' });
     const deadline = Date.now() + 5_000;
     while (codexWriterOf(home, threadId) === null) {
       if (Date.now() > deadline) throw new Error('the flock was not taken');
@@ -84,14 +87,16 @@ describe('reliability · a running Codex’s writer lock, and reused idempotency
   const next = new RolloutWriter('paginated', HELD, { startOrdinal: w.nextOrdinal(), startMs: w.nowMs() + 1000 }).chatTurn('t-next', 'question', 'answer').lines;
 
   it('refuses append, archive, unarchive and delete of a thread a Codex process holds, writing nothing; the same requests go through once it lets go', async () => {
-    const requests: Array<[string, string, unknown]> = [
-      ['rollout/append', HELD, { threadId: HELD, lines: next, expectedOrdinal: w.nextOrdinal(), idempotencyKey: 'while-held' }],
-      ['thread/archive', HELD, { threadId: HELD }],
-      ['thread/delete', HELD, { threadId: HELD }],
-      ['thread/unarchive', ARCHIVED, { threadId: ARCHIVED }],
+    const requests: Array<[string, string, unknown, '-x' | '-s']> = [
+      ['rollout/append', HELD, { threadId: HELD, lines: next, expectedOrdinal: w.nextOrdinal(), idempotencyKey: 'while-held' }, '-x'],
+      ['rollout/append', HELD, { threadId: HELD, lines: next, expectedOrdinal: w.nextOrdinal(), idempotencyKey: 'while-shared' }, '-s'],
+      ['thread/archive', HELD, { threadId: HELD }, '-x'],
+      ['thread/archive', HELD, { threadId: HELD }, '-s'],
+      ['thread/delete', HELD, { threadId: HELD }, '-x'],
+      ['thread/unarchive', ARCHIVED, { threadId: ARCHIVED }, '-x'],
     ];
-    for (const [method, threadId, params] of requests) {
-      await holdAsCodex(threadId);
+    for (const [method, threadId, params, mode] of requests) {
+      await holdAsCodex(threadId, mode);
       const before = sessions();
       figures.trials++;
       const r = await ask(method, params);

@@ -31,6 +31,11 @@ export const threadsProjection: Projection = {
     if (!row) return;
     row.lines += 1;
     if (seen.undecodable) countInvalid(b, ctx.rolloutId, row);
+    const ordinal = seen.pos.ordinal;
+    if (ordinal !== null) {
+      if (row.maxOrdinal !== null && ordinal <= row.maxOrdinal) row.repeatedOrdinals += 1;
+      else row.maxOrdinal = ordinal;
+    }
     row.firstLineTimestamp ??= seen.timestamp;
     if (seen.timestamp !== null) row.lastLineTimestamp = seen.timestamp;
   },
@@ -55,6 +60,8 @@ export const threadsProjection: Projection = {
         lastLineTimestamp: null,
         lines: 0,
         invalidLines: 0,
+        maxOrdinal: null,
+        repeatedOrdinals: 0,
         lastTurnId: null,
         lastTurnStartTimestamp: null,
       };

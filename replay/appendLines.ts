@@ -67,7 +67,8 @@ const landedAt = async (ports: MutationPorts, path: string, fromLine: number, li
 };
 
 /**
- * `rollout/append`: the engine's own write path. Appends rollout lines to the thread's current
+ * `rollout/append`: the engine's own write path. Refused while a running Codex has the thread
+ * loaded (its writer lock, `CodexThreadState.refuseIfHeld`). Appends rollout lines to the thread's current
  * file through the locked writer (the expected end checked under the lock), indexes them before it
  * answers, and answers the new end.
  *
@@ -75,8 +76,10 @@ const landedAt = async (ports: MutationPorts, path: string, fromLine: number, li
  * files), a legacy file's line index. A caller whose `expectedOrdinal` is not the end gets
  * Conflict{expected, actual} and writes nothing.
  *
- * Idempotency: the key is recorded once the lines are written (`AppendKeys`, durable); a retry of
- * a recorded key writes nothing and answers the first result. A crash between the write and the
+ * Idempotency: the key is recorded once the lines are written (`AppendKeys`, durable, with a
+ * digest of the lines); a retry of a recorded key writes nothing and answers the first result. A
+ * recorded key sent with other lines or another `expectedOrdinal` is refused (InvalidArgument, not
+ * Conflict: no end to re-read would make it succeed). A crash between the write and the
  * record is covered by the rollout itself: a retry of an unknown key that conflicts, where the
  * lines from its `expectedOrdinal` on are byte for byte its own, is that same append landed — it
  * is answered (and its key recorded) instead of conflicting. Two different appends cannot both
@@ -85,11 +88,23 @@ const landedAt = async (ports: MutationPorts, path: string, fromLine: number, li
 export const appendThreadLines = (ports: MutationPorts, req: AppendLinesRequest): TE.TaskEither<EngineError, AppendLinesResult> =>
   useCase(async () => {
     if (req.idempotencyKey === '') return stop(invalidArgument('idempotencyKey', 'must not be empty'));
-    const known = await take(ports.appendKeys.find(req.idempotencyKey));
+    const known = await take(ports.appendKeys.find(req.idempotencyKey, req.lines));
     if (known !== undefined) {
-      if (known.threadId !== req.threadId) return stop(invalidArgument('idempotencyKey', `already used by an append to thread ${known.threadId}`));
-      return resultOf(known);
+      const { record } = known;
+      if (record.threadId !== req.threadId) return stop(invalidArgument('idempotencyKey', `already used by an append to thread ${record.threadId}`));
+      // A retry repeats its request; other lines (or another place) under the same key are another
+      // append, which the key would silently swallow: refused, nothing written.
+      if (known.sameLines === false || record.lines !== req.lines.length || record.firstOrdinal !== req.expectedOrdinal)
+        return stop(
+          invalidArgument(
+            'idempotencyKey',
+            `already used by an append of other lines (${record.lines} at ordinal ${record.firstOrdinal}); a retry sends the same lines, a new append a new key`,
+          ),
+        );
+      return resultOf(record);
     }
+    // Codex numbers its lines from its own counter: ours written beside a running Codex's would share ordinals with its next ones.
+    await take(ports.codexState.refuseIfHeld(req.threadId));
     await take(ports.indexer.refreshThread(req.threadId));
     const lineage = await lineageToChange(ports.index, req.threadId);
     const paginated = lineage.mode === 'paginated';
@@ -122,7 +137,7 @@ export const appendThreadLines = (ports: MutationPorts, req: AppendLinesRequest)
       ordinal: base + r.next.ordinal,
       byteOffset: r.next.byteOffset,
     };
-    await take(ports.appendKeys.record(record));
+    await take(ports.appendKeys.record(record, req.lines));
     await take(ports.indexer.catchUp([path]));
     return resultOf(record);
   });

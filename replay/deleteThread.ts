@@ -30,6 +30,8 @@ export const deleteThread = (ports: ThreadManagementPorts, threadId: string): TE
         const fork = await take(ports.index.get('rollouts', [key[1]]));
         if (fork !== undefined && fork.threadId !== threadId) return stop(rejected(forkedHistoryReferences(threadId)));
       }
+    // A running Codex that has the thread loaded would go on appending to files no longer there: its turns lost.
+    await take(ports.codexState.refuseIfHeld(threadId));
     const paths = files.map((f) => f.path);
     await take(ports.homeFiles.remove(paths));
     await take(ports.homeFiles.forgetThreadNames(threadId));

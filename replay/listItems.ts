@@ -7,7 +7,7 @@ import { inSegment, segmentIndexForOrdinal, segmentIndexOfRollout } from '../dom
 import type { ThreadItem } from '../domain/thread/threadItem.js';
 import type { HistoryReadPorts } from './ports.js';
 import { invalidCursor, parseHistoryCursor, serializeHistoryCursor } from './internal/cursors.js';
-import { lineOfOrdinal } from './internal/lineage.js';
+import { cursorAnchor, rolloutsNumberedOtherwise } from './internal/lineage.js';
 import { itemLineOf } from '../projections/turnRows.js';
 import { openThread } from './internal/openThread.js';
 import { pageSizeOf } from './internal/pageSize.js';
@@ -78,10 +78,17 @@ const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, q: ListI
     return stop(anchorMissing());
   }
   if (lineage.mode === 'paginated') {
-    const { rolloutOrdinal, includeAnchor } = await take(parseHistoryCursor(cursor, lineage.thread.id, 'itemsByCreatedAtOrdinal'));
-    const segment = segmentIndexForOrdinal(lineage.segments, rolloutOrdinal) ?? stop(invalidCursor('position outside thread lineage'));
-    const line = await lineOfOrdinal(ports.index, lineage.segments[segment]!, rolloutOrdinal);
-    return { segment, line, keep: (r) => r.ordinal !== null && pastAnchor(direction, includeAnchor, r.ordinal, rolloutOrdinal) };
+    const c = await take(parseHistoryCursor(cursor, lineage.thread.id, 'itemsByCreatedAtOrdinal'));
+    const segment = segmentIndexForOrdinal(lineage.segments, c.rolloutOrdinal) ?? stop(invalidCursor('position outside thread lineage'));
+    const anchor = await cursorAnchor(ports.index, lineage.segments[segment]!, c);
+    return {
+      segment,
+      line: anchor.line,
+      keep: (r, line) =>
+        anchor.by === 'line'
+          ? pastAnchor(direction, c.includeAnchor, line, anchor.line)
+          : r.ordinal !== null && pastAnchor(direction, c.includeAnchor, r.ordinal, c.rolloutOrdinal),
+    };
   }
   const c = await take(parseItemLineCursor(cursor, lineage.thread.id));
   const segment = segmentIndexOfRollout(lineage, c.rolloutId) ?? stop(invalidCursor(cursor));
@@ -117,9 +124,10 @@ async function* walkItems(ports: HistoryReadPorts, lineage: ThreadLineage, direc
   }
 }
 
-const cursorOf = (lineage: ThreadLineage, w: WalkedItem, includeAnchor: boolean): string =>
+/** `otherwise`: the rollouts numbered otherwise, whose cursors carry their anchor's line. */
+const cursorOf = (lineage: ThreadLineage, otherwise: ReadonlySet<string>, w: WalkedItem, includeAnchor: boolean): string =>
   lineage.mode === 'paginated' && w.row.ordinal !== null
-    ? serializeHistoryCursor(lineage.thread.id, 'itemsByCreatedAtOrdinal', w.row.ordinal, includeAnchor)
+    ? serializeHistoryCursor(lineage.thread.id, 'itemsByCreatedAtOrdinal', w.row.ordinal, includeAnchor, otherwise.has(w.segment.rollout.rolloutId) ? w.line : undefined)
     : itemLineCursor(lineage.thread.id, w.segment.rollout.rolloutId, w.line, includeAnchor);
 
 /**
@@ -158,5 +166,6 @@ export const listItems = (ports: HistoryReadPorts, q: ListItemsQuery): TE.TaskEi
         completedAtMs: item.completedAtMs,
       };
     });
-    return { data, ...pageCursors(cut, (w, include) => cursorOf(lineage, w, include)) };
+    const otherwise = await rolloutsNumberedOtherwise(ports.index, page);
+    return { data, ...pageCursors(cut, (w, include) => cursorOf(lineage, otherwise, w, include)) };
   });

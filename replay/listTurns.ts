@@ -6,7 +6,7 @@ import { segmentIndexForOrdinal } from '../domain/history/lineage.js';
 import type { ItemsView, Turn } from '../domain/thread/turn.js';
 import type { HistoryReadPorts } from './ports.js';
 import { invalidCursor, parseHistoryCursor, parseTurnCursor, serializeHistoryCursor, serializeTurnCursor } from './internal/cursors.js';
-import { lineOfOrdinal } from './internal/lineage.js';
+import { cursorAnchor, rolloutsNumberedOtherwise } from './internal/lineage.js';
 import { openThread } from './internal/openThread.js';
 import { pageSizeOf } from './internal/pageSize.js';
 import type { Direction, SegmentStart, WalkedTurn } from './internal/turnWalk.js';
@@ -33,13 +33,16 @@ export interface TurnPage {
 const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, cursor: string, direction: Direction): Promise<SegmentStart> => {
   const threadId = lineage.thread.id;
   if (lineage.mode === 'paginated') {
-    const { rolloutOrdinal, includeAnchor } = await take(parseHistoryCursor(cursor, threadId, 'turns'));
-    const segment = segmentIndexForOrdinal(lineage.segments, rolloutOrdinal) ?? stop(invalidCursor('position outside thread lineage'));
-    const seg = lineage.segments[segment]!;
+    const c = await take(parseHistoryCursor(cursor, threadId, 'turns'));
+    const segment = segmentIndexForOrdinal(lineage.segments, c.rolloutOrdinal) ?? stop(invalidCursor('position outside thread lineage'));
+    const anchor = await cursorAnchor(ports.index, lineage.segments[segment]!, c);
     return {
       segment,
-      line: await lineOfOrdinal(ports.index, seg, rolloutOrdinal),
-      keep: (pos) => pos.ordinal !== null && pastAnchor(direction, includeAnchor, pos.ordinal, rolloutOrdinal),
+      line: anchor.line,
+      keep: (pos, line) =>
+        anchor.by === 'line'
+          ? pastAnchor(direction, c.includeAnchor, line, anchor.line)
+          : pos.ordinal !== null && pastAnchor(direction, c.includeAnchor, pos.ordinal, c.rolloutOrdinal),
     };
   }
   const c = await take(parseTurnCursor(cursor));
@@ -52,9 +55,10 @@ const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, cursor: 
   return stop(rejected('invalid cursor: anchor turn is no longer present'));
 };
 
-const cursorOf = (lineage: ThreadLineage, t: WalkedTurn, includeAnchor: boolean): string =>
+/** `otherwise`: the rollouts numbered otherwise, whose cursors carry their anchor's line. */
+const cursorOf = (lineage: ThreadLineage, otherwise: ReadonlySet<string>, t: WalkedTurn, includeAnchor: boolean): string =>
   lineage.mode === 'paginated' && t.pos.ordinal !== null
-    ? serializeHistoryCursor(lineage.thread.id, 'turns', t.pos.ordinal, includeAnchor)
+    ? serializeHistoryCursor(lineage.thread.id, 'turns', t.pos.ordinal, includeAnchor, otherwise.has(t.segment.rollout.rolloutId) ? t.line : undefined)
     : serializeTurnCursor(t.row.id, includeAnchor);
 
 /** `thread/turns/list`: one page of turns from the index, newest first unless asked otherwise. */
@@ -67,5 +71,6 @@ export const listTurns = (ports: HistoryReadPorts, q: ListTurnsQuery): TE.TaskEi
     const start = q.cursor === null || q.cursor === undefined ? null : await startOf(ports, lineage, q.cursor, direction);
     const cut = await cutPage(walkTurns(ports, lineage, direction, start), size);
     const data = await turnsWithItems(ports, lineage, cut.rows, view);
-    return { data, ...pageCursors(cut, (t, include) => cursorOf(lineage, t, include)) };
+    const otherwise = await rolloutsNumberedOtherwise(ports.index, cut.rows);
+    return { data, ...pageCursors(cut, (t, include) => cursorOf(lineage, otherwise, t, include)) };
   });

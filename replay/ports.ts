@@ -22,11 +22,16 @@ export interface HistoryReadPorts {
   readonly onQuarantined?: (q: QuarantinedLines) => void;
 }
 
-/** The quarantined lines of the rollout files a thread read went through, file by file. */
+/**
+ * The quarantined lines of the rollout files a thread read went through, file by file, and the
+ * lines whose ordinal repeats an earlier one (`repeatedOrdinals`: shown, but Codex's cursors by
+ * ordinal cannot name them apart).
+ */
 export interface QuarantinedLines {
   readonly threadId: string;
   readonly lines: number;
-  readonly files: ReadonlyArray<{ readonly path: string; readonly lines: number }>;
+  readonly repeatedOrdinals: number;
+  readonly files: ReadonlyArray<{ readonly path: string; readonly lines: number; readonly repeatedOrdinals: number }>;
 }
 
 /**
@@ -83,10 +88,17 @@ export interface AppendRecord {
   readonly byteOffset: number;
 }
 
-/** The keys of the appends done, durable across restarts. */
+/** A recorded append found by its key, and whether a request's lines are the ones it wrote. */
+export interface KnownAppend {
+  readonly record: AppendRecord;
+  /** `'unknown'`: a record an older engine wrote, without its lines' digest. */
+  readonly sameLines: boolean | 'unknown';
+}
+
+/** The keys of the appends done, durable across restarts; each record keeps a digest of its lines. */
 export interface AppendKeys {
-  readonly find: (idempotencyKey: string) => TE.TaskEither<EngineError, AppendRecord | undefined>;
-  readonly record: (r: AppendRecord) => TE.TaskEither<EngineError, void>;
+  readonly find: (idempotencyKey: string, lines: ReadonlyArray<string>) => TE.TaskEither<EngineError, KnownAppend | undefined>;
+  readonly record: (r: AppendRecord, lines: ReadonlyArray<string>) => TE.TaskEither<EngineError, void>;
 }
 
 /**

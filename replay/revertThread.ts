@@ -2,7 +2,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import { notFound, rejected } from '../domain/errors.js';
 import type { Thread } from '../domain/thread/thread.js';
-import { findTurn, historyEnd, lastRowBefore, lastTurns, lineageToChange } from './internal/lineage.js';
+import { cursorLine, findTurn, historyEnd, lastRowBefore, lastTurns, lineageToChange } from './internal/lineage.js';
 import type { MutationPorts } from './ports.js';
 import { answerThread } from './internal/mutationSteps.js';
 import { stop, take, useCase } from './internal/useCase.js';
@@ -44,7 +44,19 @@ export const backwardsCursors = async (ports: MutationPorts, threadId: string): 
   const lastTurn = (await lastTurns(ports.index, lineage, 1))[0];
   const lastItem = await lastRowBefore(ports.index, lineage, 'items');
   return {
-    turnsBackwardsCursor: lastTurn?.anchor.ordinal == null ? null : serializeHistoryCursor(threadId, 'turns', lastTurn.anchor.ordinal, true),
-    itemsBackwardsCursor: lastItem?.value.ordinal == null ? null : serializeHistoryCursor(threadId, 'itemsByCreatedAtOrdinal', lastItem.value.ordinal, true),
+    turnsBackwardsCursor:
+      lastTurn?.anchor.ordinal == null
+        ? null
+        : serializeHistoryCursor(threadId, 'turns', lastTurn.anchor.ordinal, true, await cursorLine(ports.index, lastTurn.anchor.rolloutId, lastTurn.anchor.line)),
+    itemsBackwardsCursor:
+      lastItem?.value.ordinal == null
+        ? null
+        : serializeHistoryCursor(
+            threadId,
+            'itemsByCreatedAtOrdinal',
+            lastItem.value.ordinal,
+            true,
+            await cursorLine(ports.index, lastItem.segment.rollout.rolloutId, lastItem.line),
+          ),
   };
 };

@@ -8,6 +8,7 @@ import { messageTextOf, occurrencesIn } from '../domain/search/occurrences.js';
 import type { HistoryReadPorts } from './ports.js';
 import { invalidCursor, serializeHistoryCursor, serializeTurnCursor } from './internal/cursors.js';
 import { readItems } from './internal/itemContent.js';
+import { numberedOtherwise } from './internal/lineage.js';
 import { openThread } from './internal/openThread.js';
 import { turnItemRows } from './internal/turnView.js';
 import { walkTurns } from './internal/turnWalk.js';
@@ -68,6 +69,15 @@ export const searchOccurrences = (ports: HistoryReadPorts, q: SearchOccurrencesQ
     const pattern = literalPattern(q.searchTerm, true);
     const data: ThreadSearchOccurrence[] = [];
     let message = 0;
+    // Per rollout: does a turn cursor there carry its line (a file numbered otherwise)? Looked up once.
+    const lineCarried = new Map<string, boolean>();
+    const carriesLine = async (rolloutId: string): Promise<boolean> => {
+      const known = lineCarried.get(rolloutId);
+      if (known !== undefined) return known;
+      const carried = await numberedOtherwise(ports.index, rolloutId);
+      lineCarried.set(rolloutId, carried);
+      return carried;
+    };
     for await (const turn of walkTurns(ports, lineage, 'asc', null)) {
       const rows = (await turnItemRows(ports, turn.segment, turn.row, 'full')).filter(([, r]) => r.kind === 'userMessage' || r.kind === 'agentMessage');
       const at = rows.map(([, r]) => (lineage.mode === 'paginated' && r.ordinal !== null ? r.ordinal : (message += 1)));
@@ -75,7 +85,7 @@ export const searchOccurrences = (ports: HistoryReadPorts, q: SearchOccurrencesQ
       const items = await readItems(ports, lineage, turn.segment, rows);
       const turnCursor =
         lineage.mode === 'paginated' && turn.pos.ordinal !== null
-          ? serializeHistoryCursor(q.threadId, 'turns', turn.pos.ordinal, true)
+          ? serializeHistoryCursor(q.threadId, 'turns', turn.pos.ordinal, true, (await carriesLine(turn.segment.rollout.rolloutId)) ? turn.line : undefined)
           : serializeTurnCursor(turn.row.id, true);
       for (const [i, item] of items.entries()) {
         const text = messageTextOf(item);

@@ -23,6 +23,8 @@ export const unarchiveThread = (ports: ThreadManagementPorts, threadId: string):
     const { files } = await managedThread(ports, threadId);
     const archived = files.filter((f) => f.archived).map((f) => f.path);
     if (archived.length === 0) return stop(rejected(`no archived rollout found for thread id ${threadId}`));
+    // As archive: files a running Codex holds open are not moved under it.
+    await take(ports.codexState.refuseIfHeld(threadId));
     const to = await take(ports.homeFiles.unarchive(archived));
     await take(ports.indexer.catchUp([...archived, ...to]));
     return { threadId, moved: archived.map((from, i) => ({ from, to: to[i]! })), thread: await answerThread(ports, threadId, false) };

@@ -24,6 +24,18 @@ export const quarantineWarning = (indexDir: string, json: boolean | undefined) =
     /** Write the warnings (if any) to stderr. */
     print: async (): Promise<void> => {
       for (const q of seen.values()) {
+        if (q.repeatedOrdinals > 0) {
+          const message =
+            `thread ${q.threadId}: ${q.repeatedOrdinals} line${q.repeatedOrdinals === 1 ? '' : 's'} of its rollouts repeat an earlier line's ordinal ` +
+            '(two writers numbering lines from their own counters, e.g. a Codex and rollout/append); they are shown in line order';
+          const files = q.files.filter((f) => f.repeatedOrdinals > 0).map((f) => ({ path: f.path, lines: f.repeatedOrdinals }));
+          process.stderr.write(
+            json === true
+              ? `${JSON.stringify({ warning: { kind: 'repeatedOrdinals', message, threadId: q.threadId, lines: q.repeatedOrdinals, files } })}\n`
+              : [`rollout-engine: warning: ${message}`, ...files.map((f) => `  ${f.path}: ${f.lines}`)].join('\n') + '\n',
+          );
+        }
+        if (q.lines === 0) continue;
         const read = await readQuarantineEntries(file, new Set(q.files.map((f) => f.path)))();
         const entries = E.isRight(read) ? read.right : [];
         const message =

@@ -68,8 +68,9 @@ export const codexWriterOf = (codexHome: string, threadId: string): number | 'un
   }
   for (const line of table.split('\n')) {
     const f = line.trim().split(/\s+/);
-    // "19: FLOCK  ADVISORY  WRITE 26914 fe:00:2290006 0 EOF"
-    if (f[1] === 'FLOCK' && f[3] === 'WRITE' && f[5] === key) return Number(f[4]);
+    // "19: FLOCK  ADVISORY  WRITE 26914 fe:00:2290006 0 EOF". Codex 0.169 holds it exclusively; later
+    // Codex (rollout/src/writer_lock.rs) shares it while a fork reads the history, still writing: READ too.
+    if (f[1] === 'FLOCK' && (f[3] === 'WRITE' || f[3] === 'READ') && f[5] === key) return Number(f[4]);
   }
   return null;
 };

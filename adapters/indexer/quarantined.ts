@@ -29,6 +29,10 @@ export const quarantinedOf = (rows: Iterable<Pick<RolloutRow, 'invalidLines'>>):
   return { lines, files };
 };
 
+/** The lines with a repeated ordinal of some rollout rows (shown, reported beside the quarantined ones), and the files that have any. */
+export const repeatedOrdinalsOf = (rows: Iterable<Pick<RolloutRow, 'repeatedOrdinals'>>): QuarantinedCount =>
+  quarantinedOf([...rows].map((r) => ({ invalidLines: r.repeatedOrdinals })));
+
 /** The counts of every rollout the index holds, from the sparse `quarantineCounts` table (a row per rollout that has any). */
 export const quarantinedInIndex = (store: IndexStore): TE.TaskEither<EngineError, QuarantinedCount> =>
   pipe(

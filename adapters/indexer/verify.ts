@@ -20,7 +20,7 @@ import { planCatchUp } from './plan.js';
 import type { PlannedFile } from './indexFiles.js';
 import { indexFiles } from './indexFiles.js';
 import { emptySummary } from './summary.js';
-import { quarantinedOf } from './quarantined.js';
+import { quarantinedOf, repeatedOrdinalsOf } from './quarantined.js';
 import type { QuarantinedCount } from './quarantined.js';
 import { indexStateOf } from './verifyFindings.js';
 import type { VerifyFindings } from './verifyFindings.js';
@@ -63,6 +63,8 @@ export interface VerifyReport {
   readonly files: number;
   /** Lines of those files no read can show (quarantined), as the fresh fold counts them. */
   readonly quarantined: QuarantinedCount;
+  /** Lines of those files whose ordinal repeats an earlier line's (shown, in line order), and the files that have any. */
+  readonly repeatedOrdinals: QuarantinedCount;
 }
 
 export interface VerifyOptions extends Pick<CatchUpOptions, 'batchLines' | 'batchBytes'> {
@@ -305,7 +307,15 @@ const compareHome = async (store: IndexStore, home: string, options: VerifyOptio
     rows += expected.length;
   }
   return E.right({
-    report: { rows, differences: d.count, byTable: d.byTable, diffs: d.kept, files: plan.actions.length, quarantined: quarantinedOf(kept.rollouts) },
+    report: {
+      rows,
+      differences: d.count,
+      byTable: d.byTable,
+      diffs: d.kept,
+      files: plan.actions.length,
+      quarantined: quarantinedOf(kept.rollouts),
+      repeatedOrdinals: repeatedOrdinalsOf(kept.rollouts),
+    },
     affected: d.affected,
   });
 };

@@ -1,24 +1,37 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
-import type { AppendKeys, AppendRecord } from '../../replay/ports.js';
+import type { AppendKeys } from '../../replay/ports.js';
 import { acquireLock, lockPathFor, releaseLock } from './lockFile.js';
 import { toEngineError } from './toEngineError.js';
 import { followFile } from './followedFile.js';
 
 /** One line of the log, as read back (a sidecar file: decoded like every byte that enters). */
-const AppendRecordLine = t.type({
-  idempotencyKey: t.string,
-  threadId: t.string,
-  path: t.string,
-  firstOrdinal: t.number,
-  lines: t.number,
-  ordinal: t.number,
-  byteOffset: t.number,
-});
+const AppendRecordLine = t.intersection([
+  t.type({
+    idempotencyKey: t.string,
+    threadId: t.string,
+    path: t.string,
+    firstOrdinal: t.number,
+    lines: t.number,
+    ordinal: t.number,
+    byteOffset: t.number,
+  }),
+  // The SHA-256 of the lines as written (each followed by its newline): a reused key with other
+  // lines is told from a retry. Absent from the records of engines before it.
+  t.partial({ linesSha256: t.string }),
+]);
+type AppendRecordLine = t.TypeOf<typeof AppendRecordLine>;
+
+const linesSha256 = (lines: ReadonlyArray<string>): string => {
+  const hash = createHash('sha256');
+  for (const line of lines) hash.update(line, 'utf8').update('\n');
+  return hash.digest('hex');
+};
 
 /** The log's file in an index dir. */
 export const appendKeysFileOf = (indexDir: string): string => nodePath.join(indexDir, 'append-keys.jsonl');
@@ -32,7 +45,7 @@ export const appendKeysFileOf = (indexDir: string): string => nodePath.join(inde
  */
 export const fileAppendKeys = (indexDir: string): AppendKeys => {
   const file = appendKeysFileOf(indexDir);
-  const known = new Map<string, AppendRecord>();
+  const known = new Map<string, AppendRecordLine>();
   const followed = followFile(file);
 
   const look = async (): Promise<void> => {
@@ -62,8 +75,18 @@ export const fileAppendKeys = (indexDir: string): AppendKeys => {
   };
 
   return {
-    find: (key) => TE.tryCatch(async () => (await look(), known.get(key)), toEngineError(file, 'read')),
-    record: (r) =>
+    find: (key, lines) =>
+      TE.tryCatch(
+        async () => {
+          await look();
+          const found = known.get(key);
+          if (found === undefined) return undefined;
+          const { linesSha256: digest, ...record } = found;
+          return { record, sameLines: digest === undefined ? 'unknown' : digest === linesSha256(lines) };
+        },
+        toEngineError(file, 'read'),
+      ),
+    record: (r, lines) =>
       TE.tryCatch(
         async () => {
           await fs.mkdir(indexDir, { recursive: true });
@@ -71,7 +94,7 @@ export const fileAppendKeys = (indexDir: string): AppendKeys => {
           try {
             const fh = await fs.open(file, 'a');
             try {
-              await fh.write(`${JSON.stringify(AppendRecordLine.encode(r))}\n`);
+              await fh.write(`${JSON.stringify(AppendRecordLine.encode({ ...r, linesSha256: linesSha256(lines) }))}\n`);
               await fh.datasync();
             } finally {
               await fh.close();

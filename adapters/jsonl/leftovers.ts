@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { thisProcess, whereabouts } from '../system/processIdentity.js';
-import { isAbandonedBreaker, removeStaleLock } from './lockFile.js';
+import { isAbandonedBreaker, lockFileAgeMs, removeStaleLock } from './lockFile.js';
 import { errnoCode } from './toEngineError.js';
 import { TEMP_NAME } from '../fs/writeFileAtomic.js';
 
@@ -47,8 +47,9 @@ export const sweepFolder = async (dir: string, swept: SweptLeftovers = { temps: 
       await fs.unlink(path).catch(gone);
       swept.temps++;
     } else if (name.endsWith('.lock.break')) {
-      const mtimeMs = await fs.stat(path).then((s) => s.mtimeMs, gone);
-      if (mtimeMs !== undefined && isAbandonedBreaker(Date.now() - mtimeMs)) await fs.unlink(path).catch(gone);
+      // Aged as a waiting writer ages it: a breaker from the future counts from when this process first saw it.
+      const ageMs = await fs.stat(path).then((s) => lockFileAgeMs(path, s), gone);
+      if (ageMs !== undefined && isAbandonedBreaker(ageMs)) await fs.unlink(path).catch(gone);
     } else if (name.endsWith('.lock')) {
       if (await removeStaleLock(path).catch((err: unknown) => (errnoCode(err) === 'ENOENT' ? false : Promise.reject(err)))) swept.locks++;
     }

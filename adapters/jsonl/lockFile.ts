@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { timeout } from '../../domain/errors.js';
 import type { ProcessMark } from '../system/processIdentity.js';
 import { thisProcess, whereabouts } from '../system/processIdentity.js';
@@ -13,9 +14,10 @@ import { errnoCode } from './toEngineError.js';
  * its pid now belongs to an unrelated process (pid reuse) or the machine rebooted since.
  *
  * The rule for a holder that cannot be asked (README, "Locks"): a lock is held for one write, so
- * a lock from another host is stale once its mtime is `foreignStaleMs` old, and a lock without
- * readable content (its holder was killed between create and write) once it is
- * `unreadableStaleMs` old.
+ * a lock from another host is stale once it is `foreignStaleMs` old, and a lock without readable
+ * content (its holder was killed between create and write) once it is `unreadableStaleMs` old.
+ * Ages are read from the mtime, or — for a file from the future — from when this process first
+ * saw it (`lockFileAgeMs`), so every wait ends within `waitMs`.
  */
 export interface LockOptions {
   /** Total time to wait for the lock before failing with Timeout. */
@@ -47,25 +49,50 @@ const BREAKER_STALE_MS = 1_000;
 
 export const lockPathFor = (file: string): string => `${file}.lock`;
 
+/** When this process first saw each lock or breaker file whose mtime lay ahead of its clock (monotonic ms), by path. */
+const firstSeen = new Map<string, { readonly file: string; readonly atMs: number }>();
+/** Bounds the memory of a long-running process; an entry dropped early only restarts that file's age. */
+const FIRST_SEEN_LIMIT = 4_096;
+
+/**
+ * How old a lock or breaker file is: by its mtime, unless that lies ahead of this clock (the clock
+ * was stepped back, or another host's clock runs ahead, NFS): such a file would never grow old by
+ * its mtime, so it is as old as the time since this process first saw that very file (inode and
+ * mtime), on the monotonic clock.
+ */
+export const lockFileAgeMs = (path: string, stat: { readonly ino: number; readonly mtimeMs: number }): number => {
+  const byMtime = Date.now() - stat.mtimeMs;
+  if (byMtime >= 0) {
+    firstSeen.delete(path);
+    return byMtime;
+  }
+  const file = `${stat.ino}:${stat.mtimeMs}`;
+  const now = performance.now();
+  const seen = firstSeen.get(path);
+  if (seen !== undefined && seen.file === file) return now - seen.atMs;
+  if (firstSeen.size >= FIRST_SEEN_LIMIT) firstSeen.delete(firstSeen.keys().next().value!);
+  firstSeen.set(path, { file, atMs: now });
+  return 0;
+};
+
 /**
  * Take the lock or fail: resolves with the held lock, rejects with a Timeout EngineError after
  * `waitMs`, or with the raw fs error (mapped by the caller's toEngineError).
  */
 export const acquireLock = async (lockPath: string, options: LockOptions = {}): Promise<HeldLock> => {
   const o = { ...DEFAULTS, ...options };
-  const deadline = Date.now() + o.waitMs;
+  // The monotonic clock: a wall clock stepped back cannot stretch the wait.
+  const deadline = performance.now() + o.waitMs;
   let backoff = o.minBackoffMs;
   for (;;) {
     const held = await tryCreate(lockPath);
     if (held !== undefined) return held;
     const state = await inspect(lockPath, o);
     if (state.kind === 'gone') continue;
-    if (state.kind === 'stale') {
-      await breakStale(lockPath, state.raw);
-      continue;
-    }
-    const now = Date.now();
-    if (now >= deadline) throw timeout(`lock ${lockPath} (held by ${state.holder})`, o.waitMs);
+    if (state.kind === 'stale' && (await breakStale(lockPath, state.raw)) === 'broken') continue;
+    // A live holder, or a stale one whose breaker another process holds: wait, within the bound.
+    const now = performance.now();
+    if (now >= deadline) throw timeout(`lock ${lockPath} (${state.kind === 'live' ? `held by ${state.holder}` : `stale, its breaker ${lockPath}.break held`})`, o.waitMs);
     await sleep(Math.min(deadline - now, backoff * (0.5 + Math.random())));
     backoff = Math.min(backoff * 2, o.maxBackoffMs);
   }
@@ -119,8 +146,7 @@ const tryCreate = async (lockPath: string): Promise<HeldLock | undefined> => {
 export const removeStaleLock = async (lockPath: string, options: LockOptions = {}): Promise<boolean> => {
   const state = await inspect(lockPath, { ...DEFAULTS, ...options });
   if (state.kind !== 'stale') return false;
-  await breakStale(lockPath, state.raw);
-  return true;
+  return (await breakStale(lockPath, state.raw)) === 'broken';
 };
 
 /** A breaker's file left by a process killed while breaking, once older than the breaker's bound. */
@@ -130,14 +156,15 @@ type LockState = { readonly kind: 'gone' } | { readonly kind: 'live'; readonly h
 
 const inspect = async (lockPath: string, o: typeof DEFAULTS): Promise<LockState> => {
   let raw: string;
-  let mtimeMs: number;
+  let stat: { readonly ino: number; readonly mtimeMs: number };
   try {
-    [raw, mtimeMs] = await Promise.all([fs.readFile(lockPath, 'utf8'), fs.stat(lockPath).then((s) => s.mtimeMs)]);
+    [raw, stat] = await Promise.all([fs.readFile(lockPath, 'utf8'), fs.stat(lockPath)]);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return { kind: 'gone' };
     throw err;
   }
-  const ageMs = Date.now() - mtimeMs;
+  const { mtimeMs } = stat;
+  const ageMs = lockFileAgeMs(lockPath, stat);
   const content = parse(raw);
   if (content === undefined) {
     // A holder between open and write takes microseconds; a lock unreadable for longer was abandoned.
@@ -157,21 +184,22 @@ const inspect = async (lockPath: string, o: typeof DEFAULTS): Promise<LockState>
 /**
  * Remove a stale lock without racing other breakers: under a second O_EXCL file, re-read the
  * lock and unlink it only if it is still the stale one we saw (not a fresh lock that replaced
- * it in between — unlinking that would let two writers in).
+ * it in between — unlinking that would let two writers in). `'broken'`: the stale lock is gone
+ * (or was replaced), try again at once; `'busy'`: another breaker is at work, wait before the next look.
  */
-const breakStale = async (lockPath: string, staleRaw: string): Promise<void> => {
+const breakStale = async (lockPath: string, staleRaw: string): Promise<'broken' | 'busy'> => {
   const breaker = `${lockPath}.break`;
   try {
     await (await fs.open(breaker, 'wx', 0o644)).close();
   } catch (err) {
     if (errnoCode(err) !== 'EEXIST') throw err;
     const age = await fs.stat(breaker).then(
-      (s) => Date.now() - s.mtimeMs,
+      (s) => lockFileAgeMs(breaker, s),
       () => 0,
     );
-    if (age > BREAKER_STALE_MS) await fs.unlink(breaker).catch(() => undefined);
-    else await sleep(1);
-    return;
+    if (!isAbandonedBreaker(age)) return 'busy';
+    await fs.unlink(breaker).catch(() => undefined);
+    return 'broken';
   }
   try {
     const now = await fs.readFile(lockPath, 'utf8').catch((err: unknown) => {
@@ -182,6 +210,7 @@ const breakStale = async (lockPath: string, staleRaw: string): Promise<void> => 
   } finally {
     await fs.unlink(breaker).catch(() => undefined);
   }
+  return 'broken';
 };
 
 const parse = (raw: string): LockContent | undefined => {

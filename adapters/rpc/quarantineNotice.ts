@@ -9,16 +9,21 @@ import type { RpcContext } from './method.js';
  */
 export const QUARANTINED_LINES_NOTIFICATION = 'rolloutEngine/quarantinedLines';
 
+/** `repeatedOrdinals` (lines whose ordinal repeats an earlier one's) only where there are some. */
 export interface QuarantinedLinesNotification {
   readonly threadId: string;
   readonly quarantinedLines: number;
-  readonly files: ReadonlyArray<{ readonly path: string; readonly quarantinedLines: number }>;
+  readonly repeatedOrdinals?: number;
+  readonly files: ReadonlyArray<{ readonly path: string; readonly quarantinedLines: number; readonly repeatedOrdinals?: number }>;
 }
+
+const repeated = (n: number): { repeatedOrdinals?: number } => (n > 0 ? { repeatedOrdinals: n } : {});
 
 export const quarantinedLinesNotification = (q: QuarantinedLines): QuarantinedLinesNotification => ({
   threadId: q.threadId,
   quarantinedLines: q.lines,
-  files: q.files.map((f) => ({ path: f.path, quarantinedLines: f.lines })),
+  ...repeated(q.repeatedOrdinals),
+  files: q.files.map((f) => ({ path: f.path, quarantinedLines: f.lines, ...repeated(f.repeatedOrdinals) })),
 });
 
 /** The ports a request's handler gets: reads tell the client about quarantined lines. */

@@ -192,6 +192,14 @@ export interface RolloutRow {
   readonly lastLineTimestamp: string | null;
   readonly lines: number;
   readonly invalidLines: number;
+  /** The highest paginated ordinal a line of the file carried so far (null: none yet, or legacy). */
+  readonly maxOrdinal: number | null;
+  /**
+   * Lines whose ordinal is not above every ordinal before it: repeated (a Codex and another writer
+   * numbering lines from their own counters, or Codex alone) or out of order. They are shown like
+   * any line (walks go by line), and reported beside the quarantined lines.
+   */
+  readonly repeatedOrdinals: number;
   /** The last turn started in this file (the turn a thread-level token notification names). */
   readonly lastTurnId: string | null;
   /** Timestamp of the last task_started line (Codex's recency). */

@@ -64,6 +64,8 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // Whole reads keep the turns they rendered (`turnRenderings`), checked against the turn rows' new
   // `itemsThrough`: derived from the item rows.
   { from: 19, to: 20, name: '020-turn-renderings', kind: 'inPlace', run: addItemsThrough },
+  // Rollout rows count the lines whose ordinal repeats an earlier one (two writers' counters): every line's ordinal again.
+  { from: 20, to: 21, name: '021-repeated-ordinals', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -6,21 +6,32 @@ import { rejected } from '../../domain/errors.js';
 /**
  * Codex's page cursors: plain JSON text. Paginated threads name a rollout ordinal and a scope;
  * legacy threads name a turn id. `includeAnchor` is true on a backwards cursor.
+ *
+ * Beyond Codex: in a file whose ordinals are not its lines' (`numberedOtherwise`: a Codex and
+ * another writer numbering lines from their own counters can repeat an ordinal, Codex alone can
+ * too), an ordinal does not name one place, so the engine's cursors there also carry the anchor's
+ * line in its file (`rolloutLine`), and the walk compares lines. A file as Codex writes it has
+ * cursors exactly as Codex's.
  */
 export type CursorScope = 'turns' | 'itemsByCreatedAtOrdinal';
 
-const HistoryCursorCodec = t.type({
-  requestedThreadId: t.string,
-  rolloutOrdinal: t.number,
-  includeAnchor: t.boolean,
-  scope: t.type({ kind: t.keyof({ turns: null, itemsByCreatedAtOrdinal: null, itemsByUpdatedAtOrdinal: null }) }),
-});
+const HistoryCursorCodec = t.intersection([
+  t.type({
+    requestedThreadId: t.string,
+    rolloutOrdinal: t.number,
+    includeAnchor: t.boolean,
+    scope: t.type({ kind: t.keyof({ turns: null, itemsByCreatedAtOrdinal: null, itemsByUpdatedAtOrdinal: null }) }),
+  }),
+  t.partial({ rolloutLine: t.number }),
+]);
 
 const TurnCursorCodec = t.type({ turnId: t.string, includeAnchor: t.boolean });
 
 export interface HistoryCursor {
   readonly rolloutOrdinal: number;
   readonly includeAnchor: boolean;
+  /** The anchor's line in its file, where its ordinal may name more than one line (the engine's cursors only). */
+  readonly rolloutLine?: number;
 }
 
 export interface TurnCursor {
@@ -44,11 +55,12 @@ export const parseHistoryCursor = (text: string, threadId: string, scope: Cursor
   if (E.isLeft(decoded)) return E.left(invalidCursor(text));
   const c = decoded.right;
   if (c.requestedThreadId !== threadId || c.scope.kind !== scope || !Number.isSafeInteger(c.rolloutOrdinal) || c.rolloutOrdinal < 0) return E.left(invalidCursor(text));
-  return E.right({ rolloutOrdinal: c.rolloutOrdinal, includeAnchor: c.includeAnchor });
+  if (c.rolloutLine !== undefined && (!Number.isSafeInteger(c.rolloutLine) || c.rolloutLine < 0)) return E.left(invalidCursor(text));
+  return E.right({ rolloutOrdinal: c.rolloutOrdinal, includeAnchor: c.includeAnchor, ...(c.rolloutLine === undefined ? {} : { rolloutLine: c.rolloutLine }) });
 };
 
-export const serializeHistoryCursor = (threadId: string, scope: CursorScope, rolloutOrdinal: number, includeAnchor: boolean): string =>
-  JSON.stringify({ requestedThreadId: threadId, rolloutOrdinal, includeAnchor, scope: { kind: scope } });
+export const serializeHistoryCursor = (threadId: string, scope: CursorScope, rolloutOrdinal: number, includeAnchor: boolean, rolloutLine?: number): string =>
+  JSON.stringify({ requestedThreadId: threadId, rolloutOrdinal, includeAnchor, scope: { kind: scope }, ...(rolloutLine === undefined ? {} : { rolloutLine }) });
 
 export const parseTurnCursor = (text: string): E.Either<EngineError, TurnCursor> => {
   const decoded = TurnCursorCodec.decode(parseJson(text));

@@ -31,11 +31,42 @@ export const loadLineage = async (index: IndexStore, threadId: string, rolloutId
  * may hold no row: a range scan from it starts at the next one.
  */
 export const lineOfOrdinal = async (index: IndexStore, seg: HistorySegment, ordinal: number): Promise<number | null> => {
-  const R = seg.rollout.rolloutId;
-  const off = await take(index.get('ordinals', [R, ordinal]));
+  const off = await take(index.get('ordinals', [seg.rollout.rolloutId, ordinal]));
   if (off !== undefined) return off;
-  const numberedOtherwise = (await take(index.range('ordinals', [R], { limit: 1 }))).length > 0;
-  return numberedOtherwise ? null : Math.max(0, ordinal - seg.startOrdinal);
+  return (await numberedOtherwise(index, seg.rollout.rolloutId)) ? null : Math.max(0, ordinal - seg.startOrdinal);
+};
+
+/**
+ * Does the segment's file have rows whose ordinal is not `startOrdinal + line` (its sparse
+ * `ordinals` rows)? Then an ordinal may name several lines (repeated by two writers' counters)
+ * and may not follow the lines' order: walks through it compare lines, its cursors carry one.
+ */
+export const numberedOtherwise = async (index: IndexStore, rolloutId: string): Promise<boolean> =>
+  (await take(index.range('ordinals', [rolloutId], { limit: 1 }))).length > 0;
+
+/** The line a cursor anchored at `line` of a rollout carries: only in a file numbered otherwise (else Codex's cursor, without one). */
+export const cursorLine = async (index: IndexStore, rolloutId: string, line: number): Promise<number | undefined> =>
+  (await numberedOtherwise(index, rolloutId)) ? line : undefined;
+
+/** The rollouts numbered otherwise among the segments of a page's rows (their cursors carry a line). */
+export const rolloutsNumberedOtherwise = async (index: IndexStore, rows: ReadonlyArray<{ readonly segment: HistorySegment }>): Promise<ReadonlySet<string>> => {
+  const out = new Set<string>();
+  for (const seg of new Set(rows.map((r) => r.segment))) if (await numberedOtherwise(index, seg.rollout.rolloutId)) out.add(seg.rollout.rolloutId);
+  return out;
+};
+
+/**
+ * Where a paginated cursor's walk starts in its segment and which rows it keeps: by the cursor's
+ * line when it carries one, else by the line its ordinal names, else (a file numbered otherwise,
+ * an ordinal no row has) from the segment's start by ordinal.
+ */
+export const cursorAnchor = async (
+  index: IndexStore,
+  seg: HistorySegment,
+  cursor: { readonly rolloutOrdinal: number; readonly rolloutLine?: number },
+): Promise<{ readonly line: number; readonly by: 'line' } | { readonly line: null; readonly by: 'ordinal' }> => {
+  const line = cursor.rolloutLine ?? (await lineOfOrdinal(index, seg, cursor.rolloutOrdinal));
+  return line === null ? { line, by: 'ordinal' } : { line, by: 'line' };
 };
 
 /** `loadLineage` for the mutations, which need the thread: NotFound when the index has none. */

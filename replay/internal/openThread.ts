@@ -20,11 +20,19 @@ export const openThread = async (ports: HistoryReadPorts, threadId: string): Pro
 };
 
 /**
- * The quarantined lines of a lineage's files, as each file's rollout row counts them (a base
- * file's count is all of it, its lines above the cut included); undefined when there are none.
+ * The quarantined lines of a lineage's files, and their lines with repeated ordinals, as each
+ * file's rollout row counts them (a base file's count is all of it, its lines above the cut
+ * included); undefined when there are none.
  */
 export const quarantinedLinesOf = (lineage: ThreadLineage): QuarantinedLines | undefined => {
-  const files = lineage.segments.filter((s) => s.rollout.invalidLines > 0).map((s) => ({ path: s.rollout.path, lines: s.rollout.invalidLines }));
+  const files = lineage.segments
+    .filter((s) => s.rollout.invalidLines > 0 || s.rollout.repeatedOrdinals > 0)
+    .map((s) => ({ path: s.rollout.path, lines: s.rollout.invalidLines, repeatedOrdinals: s.rollout.repeatedOrdinals }));
   if (files.length === 0) return undefined;
-  return { threadId: lineage.thread.id, lines: files.reduce((n, f) => n + f.lines, 0), files };
+  return {
+    threadId: lineage.thread.id,
+    lines: files.reduce((n, f) => n + f.lines, 0),
+    repeatedOrdinals: files.reduce((n, f) => n + f.repeatedOrdinals, 0),
+    files,
+  };
 };

@@ -28,7 +28,10 @@ export const byTableLines = (byTable: Readonly<Record<string, TableCounts>>): st
 
 const summaryLine = (r: VerifyReport, indexDir: string): string =>
   `${r.rows} rows expected from ${r.files} files, ${r.differences} differences; ` +
-  `${renderQuarantined(r.quarantined)}${r.quarantined.lines > 0 ? ` (not readable, left out of every answer: see ${quarantineFileOf(indexDir)})` : ''}`;
+  `${renderQuarantined(r.quarantined)}${r.quarantined.lines > 0 ? ` (not readable, left out of every answer: see ${quarantineFileOf(indexDir)})` : ''}` +
+  (r.repeatedOrdinals.lines > 0
+    ? `; ${r.repeatedOrdinals.lines} line${r.repeatedOrdinals.lines === 1 ? '' : 's'} in ${r.repeatedOrdinals.files} file${r.repeatedOrdinals.files === 1 ? '' : 's'} repeat an earlier line's ordinal (shown in line order)`
+    : '');
 
 /** What `rollout-engine verify` does (loaded by its action only). */
 export const action = async (opts: HomeOptions & { all?: boolean }) => {

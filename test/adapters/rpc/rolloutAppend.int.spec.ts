@@ -131,9 +131,10 @@ describe('rollout/append (serve and rollout-engine append)', function () {
     const r = await ask('rollout/append', { threadId: P, lines: t3, expectedOrdinal: pw.nextOrdinal(), idempotencyKey: 'k-t3' });
     expect(r.result).to.deep.equal(first);
     expect(size(pPath)).to.equal(first.byteOffset);
-    // Recorded now: a retry with other lines still answers the first result.
+    // Recorded now: the key sent with other lines is another append, refused (issue 39), and writes nothing.
     const changed = await ask('rollout/append', { threadId: P, lines: t3.slice(0, 1), expectedOrdinal: pw.nextOrdinal(), idempotencyKey: 'k-t3' });
-    expect(changed.result).to.deep.equal(first);
+    expect(changed.error.code).to.equal(-32602);
+    expect(size(pPath)).to.equal(first.byteOffset);
   });
 
   it('refuses an undecodable line, naming it, and writes nothing', async () => {

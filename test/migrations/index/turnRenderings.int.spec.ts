@@ -5,6 +5,7 @@ import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
 import { openIndex } from '../../../adapters/indexer/openIndex.js';
 import { verifyIndex } from '../../../adapters/indexer/verify.js';
 import { SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
+import { addItemsThrough } from '../../../migrations/index/020-turn-renderings.js';
 import type { IndexWrite } from '../../../domain/index/rows.js';
 import { right } from '../../fixtures/right.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
@@ -54,15 +55,12 @@ describe('schema 19 → 20: turn rows keep itemsThrough (what stored renderings 
     }
     right(await store.commit(() => [...stripped, { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: 19 }])());
     expect(right(await verifyIndex(store, home)()).differences).to.be.greaterThan(0);
-    right(await store.close()());
-
-    const reopened = right(await openIndex(dir, home)());
+    // The step as a 19 → 20 migration runs it (a later step, 021, rebuilds: so not through openIndex).
+    right(await store.commit((reader) => [...addItemsThrough(reader), { op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: SCHEMA_VERSION }])());
     try {
-      expect(reopened.migrated).to.equal('steps');
-      expect(right(await reopened.store.get('meta', [...SCHEMA_VERSION_KEY])())).to.equal(SCHEMA_VERSION);
-      expect(right(await reopened.store.dump()())).to.deep.equal(fresh);
+      expect(right(await store.dump()())).to.deep.equal(fresh);
     } finally {
-      right(await reopened.store.close()());
+      right(await store.close()());
     }
   });
 });

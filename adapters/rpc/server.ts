@@ -6,6 +6,7 @@ import type { HomelessRpcMethod, RpcContext, RpcMethod, ServerLoad } from './met
 import type { RpcError } from './errors.js';
 import { INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, SERVER_OVERLOADED, toRpcError } from './errors.js';
 import { RpcNotification, RpcRequest } from './protocol.js';
+import { messageBoundsRefusal } from './messageBounds.js';
 import { withQuarantineNotice } from './quarantineNotice.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from './boundedLines.js';
 import type { InputLine } from './boundedLines.js';
@@ -276,7 +277,12 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       });
     };
 
-    const dispatch = async (text: string): Promise<void> => {
+    const dispatch = async (bytes: Buffer): Promise<void> => {
+      // Nesting and values bounded before anything is decoded or built (`messageBounds.ts`).
+      const refusal = await messageBoundsRefusal(bytes);
+      if (refusal !== null) return fail(null, { code: PARSE_ERROR, message: `Parse error: ${refusal}` });
+      const text = bytes.toString('utf8');
+      if (text.trim() === '') return;
       let json: unknown;
       try {
         json = JSON.parse(text);
@@ -354,8 +360,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
         }).catch(() => undefined);
         continue;
       }
-      if (line.text.trim() === '') continue;
-      await dispatch(line.text).catch(internalError(null));
+      await dispatch(line.bytes).catch(internalError(null));
       openSoon();
     }
     reading = false;

@@ -1,9 +1,10 @@
 // Issue 39, item 6: hostile messages within the size limits. A 16 MiB WebSocket frame of nested
 // arrays (`[[[[…]]]]`, 8M levels) took a real `serve` to ~1 GB and stalled every client 5–10 s;
-// a 60 MB stdio line of 30M levels peaked at 3 GB. Expected: the message refused (-32700, the
-// nesting named) before it is parsed, `serve`'s memory bounded, the other clients answered at
-// once meanwhile. Measured on real `serve` processes: RSS from /proc/<pid>/status (VmHWM: the
-// peak over the process's life, VmRSS: now).
+// a 60 MB stdio line of 30M levels peaked at 3 GB; 16 MiB of `[],[],…` parsed to ~380 MB.
+// Expected: the message refused (-32700, the nesting or the value count named) before it is
+// parsed, `serve`'s memory bounded, the other clients answered at once meanwhile. Measured on
+// real `serve` processes: RSS from /proc/<pid>/status (VmHWM: the peak over the process's life,
+// VmRSS: now).
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -30,6 +31,7 @@ const figures = {
   otherClientBoundMs: 0,
   stdioLineMB: 0,
   stdioPeakRssMB: 0,
+  stdioFlatPeakRssMB: 0,
   hangs: 0,
 };
 
@@ -120,7 +122,7 @@ describe('reliability · hostile messages (issue 39: nesting and parse memory)',
     reportArea('hostile messages', figures);
   });
 
-  it('two 16 MiB nested frames from two clients: refused with -32700, serve stays under 300 MB, a third client answered within 100 ms', async () => {
+  it('two 16 MiB nested frames from two clients: refused with -32700, serve stays under 300 MB, a third client answered within 100 ms (500 ms while ws unmasks in JavaScript)', async () => {
     const home = nodePath.join(tmp(), 'ws');
     smallHome(home);
     const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--listen', 'ws://127.0.0.1:0', '--codex-home', home], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -207,8 +209,9 @@ describe('reliability · hostile messages (issue 39: nesting and parse memory)',
     await new Promise((r) => child.once('exit', r));
   });
 
-  it('a 60 MB stdio line of 30M levels: refused with -32700, the next request answered, peak RSS bounded', async () => {
-    const home = nodePath.join(tmp(), 'stdio');
+  /** `serve` on stdio given `line` between `initialize` and a `thread/list`: the answers, and its peak RSS once the list is answered. */
+  const overStdio = async (name: string, line: string): Promise<{ refusal: Record<string, unknown> | undefined; listed: boolean; peakMB: number }> => {
+    const home = nodePath.join(tmp(), name);
     smallHome(home);
     const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home], { stdio: ['pipe', 'pipe', 'ignore'] });
     children.push(child);
@@ -222,8 +225,6 @@ describe('reliability · hostile messages (issue 39: nesting and parse memory)',
       }
     });
     child.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: INIT })}\n`);
-    const line = nested(30_000_000);
-    figures.stdioLineMB = Math.round(line.length / 1e6);
     figures.hostileMessages += 1;
     figures.trials += 1;
     child.stdin!.write(`${line}\n`);
@@ -231,16 +232,34 @@ describe('reliability · hostile messages (issue 39: nesting and parse memory)',
     const answered = await until(() => lines.some((l) => l['id'] === 1) || child.exitCode !== null, 120_000);
     if (!answered) figures.hangs += 1;
     expect(child.exitCode, 'serve still running').to.equal(null);
-    figures.stdioPeakRssMB = memoryOf(child.pid!).peakMB;
-    const refusal = lines.find((l) => l['id'] === null);
-    expect(refusal, JSON.stringify(lines).slice(0, 500)).to.not.equal(undefined);
-    expect(refusal!['error']).to.deep.include({ code: -32700 });
-    expect((refusal!['error'] as { message: string }).message).to.match(/recursion limit exceeded/);
-    figures.refused += 1;
-    expect(lines.find((l) => l['id'] === 1)).to.have.property('result');
-    // The line's bytes held, joined and decoded once (3 × 60 MB) over the process's own ~100 MB; parsed, it was 3 GB.
-    expect(figures.stdioPeakRssMB, 'peak RSS (VmHWM) in MB').to.be.at.most(400);
+    const peakMB = memoryOf(child.pid!).peakMB;
     child.stdin!.end();
     await new Promise((r) => child.once('exit', r));
+    return { refusal: lines.find((l) => l['id'] === null), listed: lines.find((l) => l['id'] === 1)?.['result'] !== undefined, peakMB };
+  };
+
+  it('a 60 MB stdio line of 30M levels: refused with -32700, the next request answered, peak RSS bounded', async () => {
+    const line = nested(30_000_000);
+    figures.stdioLineMB = Math.round(line.length / 1e6);
+    const { refusal, listed, peakMB } = await overStdio('stdio-deep', line);
+    figures.stdioPeakRssMB = peakMB;
+    expect(refusal!['error']).to.deep.include({ code: -32700 });
+    expect((refusal!['error'] as { message: string }).message).to.match(/recursion limit exceeded: nested deeper than 127 levels/);
+    figures.refused += 1;
+    expect(listed, 'the next request answered').to.equal(true);
+    // The line's bytes held and joined (2 × 60 MB) over the process's own ~100 MB; parsed, it was 3 GB.
+    expect(peakMB, 'peak RSS (VmHWM) in MB').to.be.at.most(400);
+  });
+
+  it('a 16 MiB stdio line of 5.6M empty arrays (2 levels): refused with -32700 for its values, the next request answered, peak RSS bounded', async () => {
+    // Parsed, it was ~380 MB of arrays and ~5 s of a blocked event loop.
+    const count = Math.floor((16 << 20) / 3);
+    const { refusal, listed, peakMB } = await overStdio('stdio-flat', `[${'[],'.repeat(count - 1)}[]]`);
+    figures.stdioFlatPeakRssMB = peakMB;
+    expect(refusal!['error']).to.deep.include({ code: -32700 });
+    expect((refusal!['error'] as { message: string }).message).to.match(/a message of more than 100000 values is over the limit/);
+    figures.refused += 1;
+    expect(listed, 'the next request answered').to.equal(true);
+    expect(peakMB, 'peak RSS (VmHWM) in MB').to.be.at.most(250);
   });
 });

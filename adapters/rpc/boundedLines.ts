@@ -1,7 +1,10 @@
 import type { Readable } from 'node:stream';
 
-/** One line of input, or the size of one that was over the limit (its bytes were dropped, not kept). */
-export type InputLine = { readonly kind: 'line'; readonly text: string } | { readonly kind: 'tooLong'; readonly bytes: number };
+/**
+ * One message of input as its bytes (decoded only once its bounds are checked: `messageBounds.ts`),
+ * or the size of one that was over the limit (its bytes were dropped, not kept).
+ */
+export type InputLine = { readonly kind: 'line'; readonly bytes: Buffer } | { readonly kind: 'tooLong'; readonly bytes: number };
 
 /**
  * The lines of a byte stream (`\n` or `\r\n`), holding at most `maxBytes` of one line: a longer
@@ -14,8 +17,9 @@ export async function* boundedLines(input: Readable, maxBytes: number): AsyncGen
   let held = 0;
   let dropped = 0;
   const take = (): InputLine => {
+    const joined = dropped > 0 ? null : Buffer.concat(parts, held);
     const line: InputLine =
-      dropped > 0 ? { kind: 'tooLong', bytes: held + dropped } : { kind: 'line', text: Buffer.concat(parts, held).toString('utf8').replace(/\r$/, '') };
+      joined === null ? { kind: 'tooLong', bytes: held + dropped } : { kind: 'line', bytes: joined.at(-1) === 0x0d ? joined.subarray(0, joined.length - 1) : joined };
     parts = [];
     held = 0;
     dropped = 0;

@@ -1,7 +1,24 @@
 import * as t from 'io-ts';
 
+/** The largest id magnitude answered exactly: a JSON number beyond it is read rounded (2^53 + 1 as 2^53). */
+export const MAX_SAFE_ID = Number.MAX_SAFE_INTEGER;
+
+/**
+ * A request's id as Codex's `RequestId` takes it (a string or an `i64`), as far as it can be
+ * echoed exactly: an integer within ±(2^53 - 1). A fraction or `1e400` (read as Infinity, written
+ * back as `null`) is not an id Codex takes; a larger integer Codex takes but we would answer
+ * rounded, under an id the client cannot match: both are refused, never run.
+ */
+const isRequestNumber = (u: unknown): u is number => typeof u === 'number' && Number.isSafeInteger(u);
+const RequestNumber = new t.Type<number, number, unknown>(
+  `an integer from ${-MAX_SAFE_ID} to ${MAX_SAFE_ID}`,
+  isRequestNumber,
+  (u, c) => (isRequestNumber(u) ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
+
 /** Incoming JSON-RPC messages: a request has an id, a notification has none. */
-const Id = t.union([t.string, t.number]);
+const Id = t.union([t.string, RequestNumber]);
 
 export const RpcRequest = t.intersection([t.type({ id: Id, method: t.string }), t.partial({ jsonrpc: t.literal('2.0'), params: t.unknown })]);
 export type RpcRequest = t.TypeOf<typeof RpcRequest>;

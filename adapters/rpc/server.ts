@@ -5,7 +5,8 @@ import { renderDecodeErrors } from '../../domain/decodeErrors.js';
 import type { HomelessRpcMethod, RpcContext, RpcMethod, ServerLoad } from './method.js';
 import type { RpcError } from './errors.js';
 import { INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, SERVER_OVERLOADED, toRpcError } from './errors.js';
-import { RpcNotification, RpcRequest } from './protocol.js';
+import { MAX_SAFE_ID, RpcNotification, RpcRequest } from './protocol.js';
+import { messageBoundsRefusal } from './messageBounds.js';
 import { withQuarantineNotice } from './quarantineNotice.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from './boundedLines.js';
 import type { InputLine } from './boundedLines.js';
@@ -276,7 +277,12 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       });
     };
 
-    const dispatch = async (text: string): Promise<void> => {
+    const dispatch = async (bytes: Buffer): Promise<void> => {
+      // Nesting and values bounded before anything is decoded or built (`messageBounds.ts`).
+      const refusal = await messageBoundsRefusal(bytes);
+      if (refusal !== null) return fail(null, { code: PARSE_ERROR, message: `Parse error: ${refusal}` });
+      const text = bytes.toString('utf8');
+      if (text.trim() === '') return;
       let json: unknown;
       try {
         json = JSON.parse(text);
@@ -313,10 +319,11 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
         void accept(id, method, json.params).catch(internalError(id)).finally(answered);
         return;
       }
-      // A request with an id that is neither a string nor a number (null, an object): refused, not
-      // taken for a notification (a client waiting on it would wait forever).
+      // A request whose id is not a string or a safe integer (null, an object, 1.5, 1e400, 2^60):
+      // refused and never run, not taken for a notification (a client waiting on it would wait
+      // forever) nor answered under an id it cannot match (`protocol.ts`).
       if (typeof json === 'object' && json !== null && 'id' in json && 'method' in json)
-        return fail(null, { code: INVALID_REQUEST, message: 'Invalid request: id must be a string or a number' });
+        return fail(null, { code: INVALID_REQUEST, message: `Invalid request: id must be a string or an integer from ${-MAX_SAFE_ID} to ${MAX_SAFE_ID}` });
       if (RpcNotification.is(json)) return; // `initialized` and other client notifications need no answer
       if (typeof json === 'object' && json !== null && 'id' in json && ('result' in json || 'error' in json)) return; // a client's response
       return fail(null, { code: INVALID_REQUEST, message: 'Invalid request: not a JSON-RPC request or notification' });
@@ -354,8 +361,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
         }).catch(() => undefined);
         continue;
       }
-      if (line.text.trim() === '') continue;
-      await dispatch(line.text).catch(internalError(null));
+      await dispatch(line.bytes).catch(internalError(null));
       openSoon();
     }
     reading = false;

@@ -139,7 +139,7 @@ const claimsRefusal = (
 };
 
 /**
- * Is this upgrade allowed? `null` when it is; else the 401 Codex answers. A capability token is
+ * Is this upgrade (or `GET /metrics`) allowed? `null` when it is; else the 401 Codex answers. A capability token is
  * compared by its SHA-256 in constant time; a JWT must be HS256 with the shared secret, its
  * claims checked with the clock skew (jose checks the signature only: Codex's own claim rules
  * and words follow).

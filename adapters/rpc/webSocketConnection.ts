@@ -58,11 +58,16 @@ export const webSocketConnection = (socket: WebSocket, limits: WebSocketLimits, 
     wake = null;
     w?.();
   };
+  // The bytes waiting in the inbox: a client sending large messages faster than they are read holds at most about two.
+  let inboxBytes = 0;
+  const holdsTooMuch = (): boolean => inbox.length >= limits.inboxMessages || inboxBytes > limits.maxMessageBytes;
   socket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
-    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-    inbox.push({ kind: 'line', text: bytes.toString('utf8') });
+    // ws hands a Buffer: kept as it is (not copied, not decoded: the server checks its bounds first).
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    inbox.push({ kind: 'line', bytes });
+    inboxBytes += bytes.length;
     // Backpressure on a client that sends faster than it is answered: stop reading its socket.
-    if (inbox.length >= limits.inboxMessages && !paused) {
+    if (holdsTooMuch() && !paused) {
       paused = true;
       socket.pause();
     }
@@ -71,6 +76,7 @@ export const webSocketConnection = (socket: WebSocket, limits: WebSocketLimits, 
   socket.on('close', () => {
     // Nothing can be answered any more: what waited is dropped.
     inbox.length = 0;
+    inboxBytes = 0;
     ended = true;
     woken();
   });
@@ -79,7 +85,8 @@ export const webSocketConnection = (socket: WebSocket, limits: WebSocketLimits, 
     for (;;) {
       const next = inbox.shift();
       if (next !== undefined) {
-        if (paused && inbox.length < limits.inboxMessages / 2) {
+        if (next.kind === 'line') inboxBytes -= next.bytes.length;
+        if (paused && !holdsTooMuch() && inbox.length < limits.inboxMessages / 2) {
           paused = false;
           socket.resume();
         }

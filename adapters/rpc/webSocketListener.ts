@@ -22,6 +22,8 @@ export interface WebSocketListenerOptions {
   readonly host: string;
   readonly port: number;
   readonly auth: WebSocketAuthPolicy;
+  /** `GET /metrics` answered without the bearer token `auth` asks of connections (`--metrics-public`). */
+  readonly metricsPublic?: boolean;
   readonly limits: WebSocketLimits;
   /** The server pings each peer this often; one that has not answered the previous ping is dropped. */
   readonly pingIntervalMs: number;
@@ -56,7 +58,8 @@ const refuseUpgrade = (socket: Duplex, status: number, reason: string, body: str
  * an `Origin` header refused with 403 (a browser page may not drive the server) — beyond Codex,
  * but the web viewer's own page (`/viewer/`, `viewerFiles.ts`), served here, from its own origin —, the upgrade
  * authorized by `--ws-auth` (401 with Codex's words). Beyond Codex: `GET /metrics` (Prometheus
- * text), pings that drop dead peers, and the bounds of `webSocketConnection`. A non-loopback
+ * text; with `--ws-auth`, only with the same bearer token unless `metricsPublic`), pings that drop
+ * dead peers, and the bounds of `webSocketConnection`. A non-loopback
  * address without auth is refused before anything is bound, as Codex refuses it.
  */
 export const listenWebSocket = async (
@@ -83,14 +86,20 @@ export const listenWebSocket = async (
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     // Only the viewer's own files are answered to a page, and only to its own origin.
     if (foreignOrigin(req) || (req.headers.origin !== undefined && !path.startsWith('/viewer'))) return answer(res, 403);
+    // The viewer's files are public with auth on too: the page and its script hold no data (the
+    // data comes over the socket, which the token opens), and the page must load to ask for it.
     if (serveViewerFile(path, req.method, res)) return;
     if (path === '/readyz' || path === '/healthz' || path === '/metrics') {
       if (req.method !== 'GET' && req.method !== 'HEAD') return answer(res, 405);
+      // Probes stay open, as Codex's: they say only that the process answers.
       if (path !== '/metrics') return answer(res, 200);
-      metrics.text().then(
-        (text) => answer(res, 200, text, metrics.registry.contentType),
-        (err: unknown) => answer(res, 500, String(err)),
-      );
+      // The metrics tell what clients do (methods, rates, connections): with auth on, the same token, unless made public.
+      const refusal = options.metricsPublic === true ? Promise.resolve(null) : authorizeUpgrade(req.headers, auth);
+      refusal
+        .then((refused) =>
+          refused !== null ? answer(res, refused.status, refused.message) : metrics.text().then((text) => answer(res, 200, text, metrics.registry.contentType)),
+        )
+        .catch((err: unknown) => answer(res, 500, String(err)));
       return;
     }
     answer(res, 400, "Connection header did not include 'upgrade'");

@@ -20,6 +20,7 @@ import { createRpcServer } from '../../adapters/rpc/server.js';
 import type { RpcConnection } from '../../adapters/rpc/connection.js';
 import type { InputLine } from '../../adapters/rpc/boundedLines.js';
 import { QUARANTINED_LINES_NOTIFICATION } from '../../adapters/rpc/quarantineNotice.js';
+import { MAX_MESSAGE_DEPTH } from '../../adapters/rpc/messageBounds.js';
 import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
 import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import { useTempDir } from '../fixtures/tempDir.js';
@@ -51,7 +52,7 @@ const converse = async (
       current = [];
       answers.push(current);
       lastPull = Date.now();
-      yield { kind: 'line', text };
+      yield { kind: 'line', bytes: Buffer.from(text, 'utf8') };
       await quiet();
       if (Date.now() - lastPull > perMessageMs) hangs += 1;
     }
@@ -95,6 +96,8 @@ const figures = {
   silentDrops: 0,
   unanswered: 0,
   bigLinePeakRssMB: 0,
+  refusedIds: 0,
+  unsafeIdsRun: 0,
 };
 
 const AT = '2026-11-21T14:00:09.000Z';
@@ -289,9 +292,10 @@ describe('reliability · bad input (fast-check)', function () {
         fc.oneof({ weight: 3, arbitrary: shaped }, fc.jsonValue({ maxDepth: 4 })),
       )
       .map(([i, method, params]) => ({ text: JSON.stringify({ jsonrpc: '2.0', id: i, method, params }), expects: { id: i } as Expect }));
+    // Nested `depth` levels inside the message's own two: deeper than MAX_MESSAGE_DEPTH in all is refused unparsed, with id null.
     const deep = fc.tuple(id, fc.constantFrom(...names), fc.integer({ min: 100, max: 20_000 }), fc.constantFrom('[', '{"a":')).map(([i, method, depth, open]) => ({
       text: `{"jsonrpc":"2.0","id":${JSON.stringify(i)},"method":${JSON.stringify(method)},"params":{"threadId":${open.repeat(depth)}1${(open === '[' ? ']' : '}').repeat(depth)}}}`,
-      expects: { id: i } as Expect,
+      expects: (depth + 2 > MAX_MESSAGE_DEPTH ? { id: null } : { id: i }) as Expect,
     }));
     const huge = fc
       .tuple(id, fc.constantFrom('thread/read', 'thread/turns/list', 'thread/rollback', 'thread/fork'), fc.integer({ min: 100_000, max: 2_000_000 }))
@@ -308,7 +312,7 @@ describe('reliability · bad input (fast-check)', function () {
         )
         .map(([i, method]) => ({
           text: JSON.stringify({ jsonrpc: '2.0', id: i, method, params: {} }),
-          expects: (typeof i === 'number' ? { id: i } : { id: null }) as Expect,
+          expects: (Number.isSafeInteger(i) ? { id: i } : { id: null }) as Expect,
         })),
       fc.jsonValue({ maxDepth: 2 }).map((v) => ({ text: JSON.stringify(v), expects: expectationOf(v) })),
       fc.string({ maxLength: 50, unit: 'binary' }).map((s) => ({ text: s, expects: expectationOfText(s) })),
@@ -351,6 +355,46 @@ describe('reliability · bad input (fast-check)', function () {
     expect(crashes).to.equal(0);
     expect(all.length).to.be.at.least(22_000);
     console.log(`      ${all.length} messages in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  });
+
+  it('request ids a client could not match (1e400, fractions, beyond ±(2^53 - 1)): refused -32600 with id null and never run; safe ones echoed exactly', async () => {
+    // A thread of its own: the fuzzed requests may have deleted or archived the small ones.
+    const own = newThread(2100, 'paginated');
+    const target = own.threadId;
+    fs.mkdirSync(nodePath.dirname(nodePath.join(homeDir, rolloutRelPath(target))), { recursive: true });
+    fs.writeFileSync(nodePath.join(homeDir, rolloutRelPath(target)), `${threadLines(own, 1).join('\n')}\n`);
+    // As written on the wire: JSON.parse reads 1e400 as Infinity (written back as null) and 2^53 + 1 as 2^53.
+    const unsafe = ['1e400', '-1e400', '1.5', '-0.5', '9007199254740992', '9007199254740993', '-9007199254740993', '18446744073709551615', '1e20'];
+    const safe = ['9007199254740991', '-9007199254740991', '-5', '0', '"s"'];
+    const rename = (id: string): string =>
+      `{"jsonrpc":"2.0","id":${id},"method":"thread/name/set","params":{"threadId":${JSON.stringify(target)},"name":"renamed by ${id}"}}`;
+    const { answers, hangs, crashes } = await converse(home, [
+      JSON.stringify({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: { clientInfo: { name: 'ids', version: '0' } } }),
+      ...unsafe.map(rename),
+      ...safe.map((id) => `{"jsonrpc":"2.0","id":${id},"method":"thread/list","params":{}}`),
+      JSON.stringify({ jsonrpc: '2.0', id: 'read', method: 'thread/read', params: { threadId: target } }),
+    ]);
+    figures.hangs += hangs;
+    figures.crashes += crashes;
+    unsafe.forEach((id, i) => {
+      const said = answers[i + 1]!.filter((a) => !('method' in a));
+      expect(said, id).to.have.length(1);
+      expect(said[0], id).to.deep.include({ id: null });
+      expect(said[0]!['error'], id).to.deep.include({ code: -32600 });
+      expect((said[0]!['error'] as { message: string }).message, id).to.match(/id must be a string or an integer from -9007199254740991 to 9007199254740991/);
+      figures.refusedIds += 1;
+    });
+    safe.forEach((id, i) => {
+      const said = answers[unsafe.length + i + 1]!.filter((a) => !('method' in a));
+      expect(said, id).to.have.length(1);
+      expect(said[0]!['id'], id).to.equal(JSON.parse(id));
+      expect(said[0], id).to.have.property('result');
+    });
+    // None of the refused renames ran.
+    const read = answers.at(-1)!.find((a) => a['id'] === 'read') as { result: { thread: { name?: string | null } } };
+    expect(read, JSON.stringify(answers.at(-1))).to.have.property('result');
+    figures.unsafeIdsRun += /renamed by/.test(String(read.result.thread.name)) ? 1 : 0;
+    expect(figures.unsafeIdsRun, String(read.result.thread.name)).to.equal(0);
   });
 
   it('lines of 50 MB (one not JSON, one a real message): quarantined or read, in bounded memory', function () {
@@ -444,7 +488,11 @@ const expectationOf = (v: unknown): Expect => {
     const o = v as Record<string, unknown>;
     if ('jsonrpc' in o && o['jsonrpc'] !== '2.0') return 'id' in o && ('result' in o || 'error' in o) ? 'none' : { id: null };
     if ('id' in o && 'method' in o)
-      return typeof o['id'] === 'string' || typeof o['id'] === 'number' ? (typeof o['method'] === 'string' ? { id: o['id'] } : { id: null }) : { id: null };
+      return typeof o['id'] === 'string' || Number.isSafeInteger(o['id'])
+        ? typeof o['method'] === 'string'
+          ? { id: o['id'] as string | number }
+          : { id: null }
+        : { id: null };
     if (typeof o['method'] === 'string') return 'none';
     if ('id' in o && ('result' in o || 'error' in o)) return 'none';
   }

@@ -39,6 +39,7 @@ const ServeOptions = t.intersection([
     wsIssuer: t.string,
     wsAudience: t.string,
     wsMaxClockSkewSeconds: U32,
+    metricsPublic: t.boolean,
     chatgptBaseUrl: t.string,
     eventstore: EventStoreUrl,
   }),
@@ -193,7 +194,7 @@ const serveWebSocket = async (opts: HomeOptions, serveOpts: ServeOptions, target
   const server = createRpcServer(home.service, { ...schedulingOf(serveOpts), onOverload: metrics.overloaded });
   const limits = { ...DEFAULT_WEBSOCKET_LIMITS, ...(serveOpts.maxRequestBytes === undefined ? {} : { maxMessageBytes: serveOpts.maxRequestBytes }) };
   const listener = await listenWebSocket(
-    { host: target.host, port: target.port, auth: auth.right, limits, pingIntervalMs: PING_INTERVAL_MS, metrics, log },
+    { host: target.host, port: target.port, auth: auth.right, metricsPublic: serveOpts.metricsPublic === true, limits, pingIntervalMs: PING_INTERVAL_MS, metrics, log },
     (connection) => server.serve(connection),
   );
   if (E.isLeft(listener)) {
@@ -232,6 +233,7 @@ interface ServeCliOptions {
   wsIssuer?: string;
   wsAudience?: string;
   wsMaxClockSkewSeconds?: string;
+  metricsPublic?: boolean;
   chatgptBaseUrl?: string;
   eventstore?: string;
 }
@@ -256,6 +258,7 @@ export const action = (opts: HomeOptions & ServeCliOptions) =>
         wsIssuer: opts.wsIssuer,
         wsAudience: opts.wsAudience,
         wsMaxClockSkewSeconds: numberOption(opts.wsMaxClockSkewSeconds),
+        metricsPublic: opts.metricsPublic,
         chatgptBaseUrl: opts.chatgptBaseUrl,
         eventstore: opts.eventstore,
       },
@@ -273,6 +276,7 @@ export const action = (opts: HomeOptions & ServeCliOptions) =>
         wsIssuer: '--ws-issuer',
         wsAudience: '--ws-audience',
         wsMaxClockSkewSeconds: '--ws-max-clock-skew-seconds',
+        metricsPublic: '--metrics-public',
         chatgptBaseUrl: '--chatgpt-base-url',
         eventstore: '--eventstore',
       },

@@ -12,7 +12,11 @@ export const registerServe = (program: Command): void => {
       .description(
         'answer the history API (thread/list, read, turns/list, items/list) and its mutations (thread/fork, revert, rollback, review/start, thread/tokenUsage/read) over JSON-RPC on stdio or WebSocket',
       )
-      .option('--listen <url>', 'transport endpoint, as codex app-server: `stdio://` or `ws://IP:PORT` (GET /readyz, /healthz, /metrics on the same port)', 'stdio://')
+      .option(
+        '--listen <url>',
+        'transport endpoint, as codex app-server: `stdio://` or `ws://IP:PORT` (GET /readyz, /healthz, /metrics and the viewer at /viewer/ on the same port)',
+        'stdio://',
+      )
       .option('--ws-auth <mode>', 'authentication of WebSocket connections: capability-token or signed-bearer-token (required off loopback)')
       .option('--ws-token-file <path>', 'the capability-token file')
       .option('--ws-token-sha256 <hex>', 'hex SHA-256 digest of the capability token')
@@ -20,6 +24,10 @@ export const registerServe = (program: Command): void => {
       .option('--ws-issuer <issuer>', 'expected issuer of signed JWT bearer tokens')
       .option('--ws-audience <audience>', 'expected audience of signed JWT bearer tokens')
       .option('--ws-max-clock-skew-seconds <seconds>', 'clock skew allowed when checking signed JWT bearer tokens (default 30)')
+      .option(
+        '--metrics-public',
+        "with --ws-auth, answer GET /metrics without the bearer token (by default it asks for the one connections use: the metrics tell what clients do); /readyz, /healthz and the viewer's files (which hold no data) are always open",
+      )
       .option('--chatgpt-base-url <url>', "the ChatGPT plugin backend (remote plugin install and the startup sync); default: config.toml's chatgpt_base_url")
       .option(
         '--eventstore <url>',

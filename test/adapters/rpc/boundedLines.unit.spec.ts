@@ -3,9 +3,11 @@ import { Readable } from 'node:stream';
 import { boundedLines } from '../../../adapters/rpc/boundedLines.js';
 import type { InputLine } from '../../../adapters/rpc/boundedLines.js';
 
-const linesOf = async (chunks: ReadonlyArray<string>, max: number): Promise<InputLine[]> => {
-  const out: InputLine[] = [];
-  for await (const l of boundedLines(Readable.from(chunks.map((c) => Buffer.from(c, 'utf8'))), max)) out.push(l);
+/** The lines read, each line's bytes decoded to compare. */
+const linesOf = async (chunks: ReadonlyArray<string>, max: number): Promise<Array<{ kind: 'line'; text: string } | Exclude<InputLine, { kind: 'line' }>>> => {
+  const out: Array<{ kind: 'line'; text: string } | Exclude<InputLine, { kind: 'line' }>> = [];
+  for await (const l of boundedLines(Readable.from(chunks.map((c) => Buffer.from(c, 'utf8'))), max))
+    out.push(l.kind === 'line' ? { kind: 'line', text: l.bytes.toString('utf8') } : l);
   return out;
 };
 

@@ -31,7 +31,7 @@ const memoryClient = (opts: { withClosedSignal?: boolean } = {}) => {
   async function* messages(): AsyncGenerator<InputLine> {
     for (;;) {
       const text = incoming.shift();
-      if (text !== undefined) yield { kind: 'line', text };
+      if (text !== undefined) yield { kind: 'line', bytes: Buffer.from(text, 'utf8') };
       else if (ended) return;
       else await new Promise<void>((resolve) => (wake = resolve));
     }

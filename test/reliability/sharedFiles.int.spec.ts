@@ -1,0 +1,245 @@
+// Codex's shared files under thread/delete: `session_index.jsonl` is rewritten without the deleted
+// thread's lines while another `serve` renames threads and a Codex-style writer appends (O_APPEND
+// + fsync, without our lock) — no acknowledged line may be lost; twelve deletes at once in one
+// `serve` all succeed; a delete racing a fork or a rollback of the same thread on another process
+// has one true outcome (never a fork of a deleted file, never an orphan revision); the file keeps
+// Codex's mode whatever the umask, and its existing mode when rewritten.
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import { expect } from 'chai';
+import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
+import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
+import { chatThread, dayDir, rolloutName, writeRollout } from '../replay/mutationHome.js';
+import { reportArea } from './areaSummary.js';
+
+const TRIALS = Number(process.env['SHARED_FILE_TRIALS'] ?? 40);
+const threadIdOf = (race: number, trial: number): string => `dddddddd-0000-7000-8000-${race.toString(16).padStart(4, '0')}${trial.toString(16).padStart(8, '0')}`;
+
+type Answer = { readonly result?: any; readonly error?: { readonly code: number; readonly message: string } };
+const ok = (a: RpcAnswer): boolean => (a as Answer).result !== undefined;
+
+export const openServe = async (home: string): Promise<StdioRpcClient> => {
+  const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
+  await s.request('initialize', { clientInfo: { name: 'shared-files', version: '1' }, capabilities: { experimentalApi: true } });
+  s.notify('initialized');
+  return s;
+};
+
+/** `{id, thread_name}` of every entry line of the home's session_index.jsonl. */
+export const sessionIndexNames = (home: string): Array<{ id: string; name: string }> => {
+  const path = nodePath.join(home, 'session_index.jsonl');
+  if (!fs.existsSync(path)) return [];
+  return fs
+    .readFileSync(path, 'utf8')
+    .split('\n')
+    .flatMap((l) => {
+      try {
+        const e = JSON.parse(l) as { id: string; thread_name: string };
+        return [{ id: e.id, name: e.thread_name }];
+      } catch {
+        return [];
+      }
+    });
+};
+
+/** A Codex-like line, appended as Codex appends it (its own process, O_APPEND, one write, fsync, no lock of ours). */
+export const codexLine = (id: string, name: string): string => `${JSON.stringify({ id, thread_name: name, updated_at: new Date().toISOString() })}\n`;
+
+/**
+ * A process appending rename lines of `threadId` (`codex-0`, `codex-1`, …) to session_index.jsonl
+ * as Codex does, until `stop` exists; it prints how many it appended (each acknowledged by its fsync).
+ */
+export const codexStyleAppender = (home: string, threadId: string, stop: string): { readonly appended: Promise<number> } => {
+  const script = `
+    const fs = require('node:fs');
+    const [path, id, stop] = process.argv.slice(1);
+    let n = 0;
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    while (!fs.existsSync(stop)) {
+      const fd = fs.openSync(path, 'a');
+      fs.writeSync(fd, JSON.stringify({ id, thread_name: 'codex-' + n, updated_at: new Date().toISOString() }) + '\\n');
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      n++;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+    process.stdout.write(String(n));
+  `;
+  const child = spawn(process.execPath, ['-e', script, nodePath.join(home, 'session_index.jsonl'), threadId, stop], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (c: string) => (out += c));
+  return { appended: new Promise((resolve) => child.once('exit', () => resolve(Number(out)))) };
+};
+
+/** The rollout files of a thread left in the home (revisions are written in today's day folder). */
+export const filesOf = (home: string, threadId: string): string[] =>
+  fs.readdirSync(nodePath.join(home, 'sessions'), { recursive: true, encoding: 'utf8' }).filter((f) => f.includes(threadId) && f.endsWith('.jsonl'));
+
+describe('reliability · thread/delete and the shared files (two serve processes, a Codex-style appender)', function () {
+  this.timeout(600_000);
+  let home: string;
+  let a: StdioRpcClient;
+  let b: StdioRpcClient;
+  const figures = {
+    trials: 0,
+    acknowledgedRenames: 0,
+    lostRenames: 0,
+    codexAppends: 0,
+    lostCodexAppends: 0,
+    concurrentDeletes: 0,
+    failedDeletes: 0,
+    namesLeft: 0,
+    bothAcknowledged: 0,
+    emptyForks: 0,
+    rollbacksThenDeleted: 0,
+    orphanRevisions: 0,
+    wrongModes: 0,
+  };
+
+  before(async () => {
+    home = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'rel-shared-'));
+    fs.mkdirSync(dayDir(home), { recursive: true });
+    [a, b] = await Promise.all([openServe(home), openServe(home)]);
+  });
+  after(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    fs.rmSync(home, { recursive: true, force: true });
+    reportArea('shared files (thread/delete ‖ rename, Codex appends, fork, rollback; twelve deletes; modes)', figures);
+  });
+
+  it(`thread/delete ‖ thread/name/set on another serve ‖ a Codex-style appender: every acknowledged line stays (${TRIALS} trials)`, async () => {
+    const renamed = threadIdOf(1, 0);
+    const codexThread = threadIdOf(1, 1);
+    writeRollout(home, rolloutName(renamed), chatThread('paginated', renamed, 1).text());
+    const stop = nodePath.join(home, 'stop-appender');
+    const appender = codexStyleAppender(home, codexThread, stop);
+    const acknowledged: string[] = [];
+    const deleted: string[] = [];
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const doomed = threadIdOf(2, trial);
+      writeRollout(home, rolloutName(doomed), chatThread('paginated', doomed, 1).text());
+      fs.appendFileSync(nodePath.join(home, 'session_index.jsonl'), codexLine(doomed, `doomed ${trial}`));
+      const renames = (async () => {
+        for (let k = 0; k < 3; k++) {
+          const name = `r ${trial} ${k}`;
+          if (ok(await b.request('thread/name/set', { threadId: renamed, name }))) acknowledged.push(name);
+        }
+      })();
+      const [del] = await Promise.all([a.request('thread/delete', { threadId: doomed }), renames]);
+      if (ok(del)) deleted.push(doomed);
+      figures.trials++;
+    }
+    fs.writeFileSync(stop, '');
+    const appended = await appender.appended;
+    const names = sessionIndexNames(home);
+    const present = new Set(names.map((n) => `${n.id} ${n.name}`));
+    const lostRenames = acknowledged.filter((n) => !present.has(`${renamed} ${n}`));
+    let lostCodex = 0;
+    for (let n = 0; n < appended; n++) if (!present.has(`${codexThread} codex-${n}`)) lostCodex++;
+    const left = deleted.filter((id) => names.some((n) => n.id === id));
+    figures.acknowledgedRenames += acknowledged.length;
+    figures.lostRenames += lostRenames.length;
+    figures.codexAppends += appended;
+    figures.lostCodexAppends += lostCodex;
+    figures.namesLeft += left.length;
+    expect(deleted.length, 'every delete answered').to.equal(TRIALS);
+    expect(lostRenames, 'acknowledged renames lost').to.deep.equal([]);
+    expect(lostCodex, `Codex-style appends lost (of ${appended})`).to.equal(0);
+    expect(left, 'deleted threads still named').to.deep.equal([]);
+  });
+
+  it('twelve thread/delete at once in one serve: all succeed, every name gone (3 trials)', async () => {
+    for (let trial = 0; trial < 3; trial++) {
+      const ids = Array.from({ length: 12 }, (_, i) => threadIdOf(3, trial * 100 + i));
+      for (const id of ids) {
+        writeRollout(home, rolloutName(id), chatThread('paginated', id, 1).text());
+        fs.appendFileSync(nodePath.join(home, 'session_index.jsonl'), codexLine(id, `twelve ${id}`));
+      }
+      const answers = await Promise.all(ids.map((threadId) => a.request('thread/delete', { threadId })));
+      figures.concurrentDeletes += ids.length;
+      const failed = answers.filter((x) => !ok(x));
+      figures.failedDeletes += failed.length;
+      const left = sessionIndexNames(home).filter((n) => ids.includes(n.id));
+      figures.namesLeft += left.length;
+      expect(failed, JSON.stringify(failed.slice(0, 2))).to.deep.equal([]);
+      expect(left).to.deep.equal([]);
+      expect(ids.flatMap((id) => filesOf(home, id))).to.deep.equal([]);
+    }
+  });
+
+  it(`thread/delete ‖ thread/fork on two serve processes: never both acknowledged, never a fork of a deleted file (${TRIALS} trials)`, async () => {
+    const wrong: string[] = [];
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const id = threadIdOf(4, trial);
+      writeRollout(home, rolloutName(id), chatThread('paginated', id, 3).text());
+      const [del, fork] = await Promise.all([a.request('thread/delete', { threadId: id }), b.request('thread/fork', { threadId: id })]);
+      figures.trials++;
+      if (ok(del) && ok(fork)) {
+        figures.bothAcknowledged++;
+        wrong.push(`trial ${trial}: delete and fork both acknowledged`);
+      }
+      if (ok(fork)) {
+        const forkId = (fork as Answer).result.thread.id as string;
+        const read = (await a.request('thread/read', { threadId: forkId, includeTurns: true })) as Answer;
+        const turns = (read.result?.thread?.turns as unknown[] | undefined)?.length ?? 0;
+        if (turns !== 3) {
+          figures.emptyForks++;
+          wrong.push(`trial ${trial}: the fork reads ${turns} turns`);
+        }
+      }
+      if (ok(del) && filesOf(home, id).length > 0) wrong.push(`trial ${trial}: deleted, yet ${filesOf(home, id).join(' ')} left`);
+    }
+    expect(wrong, wrong.slice(0, 5).join('\n')).to.deep.equal([]);
+  });
+
+  it(`thread/delete ‖ thread/rollback on two serve processes: a deleted thread leaves no revision a read still serves (${TRIALS} trials)`, async () => {
+    const wrong: string[] = [];
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const id = threadIdOf(5, trial);
+      writeRollout(home, rolloutName(id), chatThread('paginated', id, 3).text());
+      const [del, rollback] = await Promise.all([a.request('thread/delete', { threadId: id }), b.request('thread/rollback', { threadId: id, numTurns: 1 })]);
+      figures.trials++;
+      if (ok(del) && ok(rollback)) figures.rollbacksThenDeleted++;
+      if (!ok(del)) continue;
+      const left = filesOf(home, id);
+      const reads = await Promise.all([a, b].map((s) => s.request('thread/read', { threadId: id, includeTurns: true })));
+      if (left.length > 0 || reads.some(ok)) {
+        figures.orphanRevisions++;
+        wrong.push(
+          `trial ${trial}: deleted (rollback ${ok(rollback) ? 'acknowledged' : 'refused'}), yet files ${left.join(' ')}; read ${reads.map((r) => (ok(r) ? 'served' : 'refused')).join('/')}`,
+        );
+      }
+    }
+    expect(wrong, wrong.slice(0, 5).join('\n')).to.deep.equal([]);
+  });
+
+  it("session_index.jsonl: created with Codex's 0644 under umask 000, and a rewrite keeps the mode it has", () => {
+    const modeHome = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'rel-shared-modes-'));
+    try {
+      const one = threadIdOf(6, 0);
+      const two = threadIdOf(6, 1);
+      writeRollout(modeHome, rolloutName(one), chatThread('paginated', one, 1).text());
+      writeRollout(modeHome, rolloutName(two), chatThread('paginated', two, 1).text());
+      const cli = (...args: string[]) =>
+        execFileSync('sh', ['-c', 'umask 000; exec "$@"', 'sh', process.execPath, ENGINE_CLI_PATH, ...args, '--codex-home', modeHome], { stdio: 'pipe' });
+      const path = nodePath.join(modeHome, 'session_index.jsonl');
+      cli('name', one, 'first');
+      cli('name', two, 'second');
+      const created = fs.statSync(path).mode & 0o777;
+      fs.chmodSync(path, 0o600);
+      cli('delete', two);
+      const rewritten = fs.statSync(path).mode & 0o777;
+      if (created !== 0o644) figures.wrongModes++;
+      if (rewritten !== 0o600) figures.wrongModes++;
+      expect(created.toString(8), 'created').to.equal('644');
+      expect(rewritten.toString(8), 'rewritten').to.equal('600');
+      expect(sessionIndexNames(modeHome)).to.deep.equal([{ id: one, name: 'first' }]);
+    } finally {
+      fs.rmSync(modeHome, { recursive: true, force: true });
+    }
+  });
+});

@@ -47,6 +47,8 @@ const deleteHeld = (ports: ThreadManagementPorts, threadId: string, paths: Reado
   useCase(async () => {
     const { files } = await managedThread(ports, threadId);
     if (JSON.stringify(files.map((f) => f.path).sort()) !== JSON.stringify(paths)) return 'filesChanged' as const;
+    // A running Codex that has the thread loaded appends to its file: deleting it would lose what it writes next.
+    await take(ports.codexState.refuseIfHeld(threadId));
     const own = new Set(files.flatMap((f) => (f.rolloutId === null ? [] : [f.rolloutId])));
     for (const rolloutId of own)
       for (const { key } of await take(ports.index.range('rolloutForks', [rolloutId]))) {

@@ -9,41 +9,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
 import { chatThread, dayDir, rolloutName, writeRollout } from '../replay/mutationHome.js';
 import { reportArea } from './areaSummary.js';
+import { filesOf, openServe, sessionIndexNames } from './sharedHome.js';
 
 const TRIALS = Number(process.env['SHARED_FILE_TRIALS'] ?? 40);
 const threadIdOf = (race: number, trial: number): string => `dddddddd-0000-7000-8000-${race.toString(16).padStart(4, '0')}${trial.toString(16).padStart(8, '0')}`;
 
 type Answer = { readonly result?: any; readonly error?: { readonly code: number; readonly message: string } };
 const ok = (a: RpcAnswer): boolean => (a as Answer).result !== undefined;
-
-export const openServe = async (home: string): Promise<StdioRpcClient> => {
-  const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
-  await s.request('initialize', { clientInfo: { name: 'shared-files', version: '1' }, capabilities: { experimentalApi: true } });
-  s.notify('initialized');
-  return s;
-};
-
-/** `{id, thread_name}` of every entry line of the home's session_index.jsonl. */
-export const sessionIndexNames = (home: string): Array<{ id: string; name: string }> => {
-  const path = nodePath.join(home, 'session_index.jsonl');
-  if (!fs.existsSync(path)) return [];
-  return fs
-    .readFileSync(path, 'utf8')
-    .split('\n')
-    .flatMap((l) => {
-      try {
-        const e = JSON.parse(l) as { id: string; thread_name: string };
-        return [{ id: e.id, name: e.thread_name }];
-      } catch {
-        return [];
-      }
-    });
-};
 
 /** A Codex-like line, appended as Codex appends it (its own process, O_APPEND, one write, fsync, no lock of ours). */
 export const codexLine = (id: string, name: string): string => `${JSON.stringify({ id, thread_name: name, updated_at: new Date().toISOString() })}\n`;
@@ -74,10 +50,6 @@ export const codexStyleAppender = (home: string, threadId: string, stop: string)
   child.stdout.on('data', (c: string) => (out += c));
   return { appended: new Promise((resolve) => child.once('exit', () => resolve(Number(out)))) };
 };
-
-/** The rollout files of a thread left in the home (revisions are written in today's day folder). */
-export const filesOf = (home: string, threadId: string): string[] =>
-  fs.readdirSync(nodePath.join(home, 'sessions'), { recursive: true, encoding: 'utf8' }).filter((f) => f.includes(threadId) && f.endsWith('.jsonl'));
 
 describe('reliability · thread/delete and the shared files (two serve processes, a Codex-style appender)', function () {
   this.timeout(600_000);

@@ -70,6 +70,8 @@ describe('reliability · thread/delete and the shared files (two serve processes
     rollbacksThenDeleted: 0,
     orphanRevisions: 0,
     wrongModes: 0,
+    plantedLinks: 0,
+    escapes: 0,
   };
 
   before(async () => {
@@ -212,6 +214,57 @@ describe('reliability · thread/delete and the shared files (two serve processes
       expect(sessionIndexNames(modeHome)).to.deep.equal([{ id: one, name: 'first' }]);
     } finally {
       fs.rmSync(modeHome, { recursive: true, force: true });
+    }
+  });
+
+  it('as root on a home owned by another user: links planted at session_index.jsonl and at its lock are never followed (nothing outside created, changed or chmodded)', function () {
+    if (process.getuid?.() !== 0) return this.skip(); // Needs root: a home owned by another user, as the issue found it.
+    const base = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'rel-shared-links-'));
+    try {
+      const outside = nodePath.join(base, 'outside');
+      fs.mkdirSync(outside);
+      const id = threadIdOf(7, 0);
+      /** Files outside the home, one per planted link: root-owned, 0600, a line naming the thread (a rewrite would drop it) and a secret. */
+      const victims = ['names', 'lock'].map((kind) => {
+        const path = nodePath.join(outside, kind);
+        fs.writeFileSync(path, `${JSON.stringify({ id, thread_name: 'outside' })}\nsecret ${kind}\n`, { mode: 0o600 });
+        return path;
+      });
+      const snapshot = (): string =>
+        JSON.stringify(
+          fs.readdirSync(outside).map((f) => {
+            const st = fs.lstatSync(nodePath.join(outside, f));
+            return [f, st.mode, st.uid, st.size, st.mtimeMs, fs.readFileSync(nodePath.join(outside, f), 'utf8')];
+          }),
+        );
+      const before = snapshot();
+      const escapes: string[] = [];
+      for (const planted of ['session_index.jsonl', 'session_index.jsonl.lock']) {
+        const home = nodePath.join(base, `home-${planted}`);
+        writeRollout(home, rolloutName(id), chatThread('paginated', id, 1).text());
+        if (planted === 'session_index.jsonl.lock') fs.writeFileSync(nodePath.join(home, 'session_index.jsonl'), codexLine(id, 'inside'));
+        fs.symlinkSync(planted === 'session_index.jsonl' ? victims[0]! : victims[1]!, nodePath.join(home, planted));
+        figures.plantedLinks++;
+        execFileSync('chown', ['-hR', '12345:12345', home]);
+        const cli = (...args: string[]) => {
+          try {
+            execFileSync(process.execPath, [ENGINE_CLI_PATH, ...args, '--codex-home', home], { stdio: 'pipe' });
+          } catch {
+            // A refusal is an answer; what counts is what happened outside.
+          }
+        };
+        cli('name', id, 'renamed by root');
+        cli('delete', id);
+        const copies = fs
+          .readdirSync(home, { recursive: true, encoding: 'utf8' })
+          .filter((f) => fs.lstatSync(nodePath.join(home, f)).isFile() && fs.readFileSync(nodePath.join(home, f), 'utf8').includes('secret'));
+        if (copies.length > 0) escapes.push(`${planted}: the outside file copied into the home (${copies.join(' ')})`);
+      }
+      if (snapshot() !== before) escapes.push(`outside changed: ${snapshot()} (before: ${before})`);
+      figures.escapes += escapes.length;
+      expect(escapes).to.deep.equal([]);
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
     }
   });
 });

@@ -72,6 +72,7 @@ describe('reliability · thread/delete and the shared files (two serve processes
     wrongModes: 0,
     plantedLinks: 0,
     escapes: 0,
+    leftoversSwept: 0,
   };
 
   before(async () => {
@@ -265,6 +266,28 @@ describe('reliability · thread/delete and the shared files (two serve processes
       expect(escapes).to.deep.equal([]);
     } finally {
       fs.rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it("a killed rewrite's temp file and lock beside session_index.jsonl are swept by the next index (other files of the home kept)", async () => {
+    const sweepHome = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'rel-shared-sweep-'));
+    try {
+      const id = threadIdOf(8, 0);
+      writeRollout(sweepHome, rolloutName(id), chatThread('paginated', id, 1).text());
+      // A pid that runs nowhere: the writer was killed (its temp file's name says whose it is).
+      const deadPid = 4_194_000;
+      const left = [`.session_index.jsonl.${deadPid}-0badcafe.tmp`, 'session_index.jsonl.lock'];
+      fs.writeFileSync(nodePath.join(sweepHome, left[0]!), codexLine(id, 'half'));
+      fs.writeFileSync(nodePath.join(sweepHome, left[1]!), JSON.stringify({ pid: deadPid, host: os.hostname(), token: 'x', acquiredAt: new Date(0).toISOString() }));
+      const others = ['other.lock', `.other.${deadPid}-0badcafe.tmp`];
+      for (const o of others) fs.writeFileSync(nodePath.join(sweepHome, o), 'not ours');
+      execFileSync(process.execPath, [ENGINE_CLI_PATH, 'index', '--codex-home', sweepHome], { stdio: 'pipe' });
+      const remaining = fs.readdirSync(sweepHome);
+      figures.leftoversSwept += left.filter((f) => !remaining.includes(f)).length;
+      expect(remaining.filter((f) => left.includes(f))).to.deep.equal([]);
+      expect(others.filter((f) => remaining.includes(f))).to.deep.equal(others);
+    } finally {
+      fs.rmSync(sweepHome, { recursive: true, force: true });
     }
   });
 });

@@ -117,11 +117,11 @@ export const appendSessionIndexLine = (home: string, line: string): TE.TaskEithe
   );
 };
 
-/** One `O_APPEND` write of whole lines, fsynced. */
+/** Whole lines appended (`O_APPEND`: one write, repeated only if the OS wrote short), fsynced. */
 const appendText = async (home: string, text: string): Promise<void> => {
   const fh = await openNoFollow(home, sessionIndexPath(home), 'append', SESSION_INDEX_MODE);
   try {
-    await fh.write(text);
+    await fh.writeFile(text);
     await fh.datasync();
   } finally {
     await fh.close();

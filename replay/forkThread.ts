@@ -97,14 +97,24 @@ export const forkThread = (ports: ThreadManagementPorts, params: ForkParams): TE
       originator: params.originator,
     };
     const path = ports.files.pathFor(now, input.newThreadId);
-    const written =
-      lineage.mode === 'paginated'
-        ? await take(ports.files.create(path, renderDrafts([forkMetaLine(input), ...forkTailLines(input)], cut.ordinal)))
-        : await take(ports.files.createFrom(path, legacyForkLines(ports, currentPath, cut, input)));
-    // The fork takes the source's name, as Codex records it: a line of its own in session_index.jsonl.
-    const sourceName = (await take(ports.index.get('threads', [sourceThreadId])))?.name ?? null;
-    if (sourceName !== null) await take(ports.homeFiles.appendThreadName(input.newThreadId, sourceName, now));
-    await take(ports.indexer.catchUp([path]));
+    // Under the source's writer lock, indexed before it is let go: a delete of the source (which
+    // holds it) runs before, and the fork finds no file, or after, and sees the fork (refused).
+    const written = await take(
+      ports.homeFiles.underWriterLocks(
+        [currentPath],
+        useCase(async () => {
+          const created =
+            lineage.mode === 'paginated'
+              ? await take(ports.files.create(path, renderDrafts([forkMetaLine(input), ...forkTailLines(input)], cut.ordinal)))
+              : await take(ports.files.createFrom(path, legacyForkLines(ports, currentPath, cut, input)));
+          // The fork takes the source's name, as Codex records it: a line of its own in session_index.jsonl.
+          const sourceName = (await take(ports.index.get('threads', [sourceThreadId])))?.name ?? null;
+          if (sourceName !== null) await take(ports.homeFiles.appendThreadName(input.newThreadId, sourceName, now));
+          await take(ports.indexer.catchUp([path]));
+          return created;
+        }),
+      ),
+    );
     const includeTurns = params.excludeTurns !== true;
     return {
       thread: await answerThread(ports, input.newThreadId, includeTurns),

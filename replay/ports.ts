@@ -131,6 +131,12 @@ export interface ThreadHomeFiles {
   readonly unarchive: (paths: ReadonlyArray<string>) => TE.TaskEither<EngineError, string[]>;
   /** Delete rollout files. */
   readonly remove: (paths: ReadonlyArray<string>) => TE.TaskEither<EngineError, void>;
+  /**
+   * Runs `work` holding the writer locks of these rollout files, the lock every append, revision
+   * and fork of a file takes in every process, so none of them runs meanwhile; each file is there
+   * once its lock is held, else NotFound (a delete got there first) and `work` does not run.
+   */
+  readonly underWriterLocks: <A>(paths: ReadonlyArray<string>, work: TE.TaskEither<EngineError, A>) => TE.TaskEither<EngineError, A>;
 }
 
 /** What the thread management use cases (name, archive, unarchive, metadata, delete, read state) need. */

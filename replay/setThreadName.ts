@@ -26,7 +26,9 @@ export const setThreadName = (ports: ThreadManagementPorts, threadId: string, na
     if (trimmed === '') return stop(rejected(EMPTY_THREAD_NAME));
     const { row } = await managedThread(ports, threadId);
     const at = ports.clock.now();
-    await take(ports.homeFiles.appendThreadName(threadId, trimmed, at));
+    // Under the thread's writer lock, which a delete holds: a rename runs before it (its line then
+    // goes with the others) or finds no file (NotFound), never leaving a deleted thread named.
+    await take(ports.homeFiles.underWriterLocks([row.path], ports.homeFiles.appendThreadName(threadId, trimmed, at)));
     // The catch-up of the thread's current file derives its row again, with the names just written.
     await take(ports.indexer.catchUp([row.path]));
     return { threadId, name: trimmed, at };

@@ -263,6 +263,8 @@ export const storeHomeFiles = (home: string, local: ThreadHomeFiles, connection:
   return {
     archive: (paths) => moved(local.archive(paths)),
     unarchive: (paths) => moved(local.unarchive(paths)),
+    // This node's processes wait on the copy's lock files; other nodes are held off by the store's exact revisions.
+    underWriterLocks: (paths, work) => local.underWriterLocks(paths, work),
     appendThreadName: (threadId, name, at) =>
       recordThenWait([{ kind: 'threadName', threadId, name, at: at.toISOString() }], sessionIndex, async () => {
         try {

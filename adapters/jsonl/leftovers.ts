@@ -24,11 +24,11 @@ export interface SweptLeftovers {
   locks: number;
 }
 
-/** Remove the leftovers of dead writers in one folder; counts what went. A folder that is gone has none. */
-export const sweepFolder = async (dir: string, swept: SweptLeftovers = { temps: 0, locks: 0 }): Promise<SweptLeftovers> => {
+/** Remove the leftovers of dead writers in one folder (those `only` names, if given); counts what went. A folder that is gone has none. */
+export const sweepFolder = async (dir: string, swept: SweptLeftovers = { temps: 0, locks: 0 }, only?: (name: string) => boolean): Promise<SweptLeftovers> => {
   let names: string[];
   try {
-    names = await fs.readdir(dir);
+    names = (await fs.readdir(dir)).filter((n) => only?.(n) ?? true);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return swept;
     throw err;
@@ -57,7 +57,7 @@ export const sweepFolder = async (dir: string, swept: SweptLeftovers = { temps: 
   return swept;
 };
 
-/** Sweep every day folder of a home's `sessions/` and `archived_sessions/` (`YYYY/MM/DD`, and the roots). */
+/** Sweep every day folder of a home's `sessions/` and `archived_sessions/` (`YYYY/MM/DD`, and the roots), and `session_index.jsonl`'s leftovers. */
 export const sweepHome = async (home: string): Promise<SweptLeftovers> => {
   const swept: SweptLeftovers = { temps: 0, locks: 0 };
   const subdirs = async (dir: string): Promise<string[]> =>
@@ -65,6 +65,8 @@ export const sweepHome = async (home: string): Promise<SweptLeftovers> => {
       (es) => es.filter((e) => e.isDirectory()).map((e) => nodePath.join(dir, e.name)),
       () => [],
     );
+  // The home's own folder holds other programs' files: only the leftovers of our session_index.jsonl rewrites and lock.
+  await sweepFolder(home, swept, (name) => name.startsWith('.session_index.jsonl.') || name.startsWith('session_index.jsonl.lock'));
   for (const root of ['sessions', 'archived_sessions'].map((d) => nodePath.join(home, d))) {
     await sweepFolder(root, swept);
     for (const y of await subdirs(root)) for (const m of await subdirs(y)) for (const d of await subdirs(m)) await sweepFolder(d, swept);

@@ -1,11 +1,14 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { invalidArgument, rejected } from '../../domain/errors.js';
+import * as E from 'fp-ts/lib/Either.js';
+import { invalidArgument, notFound, rejected } from '../../domain/errors.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { ThreadHomeFiles } from '../../replay/ports.js';
 import { parseRolloutFileName } from './rolloutFileName.js';
 import { appendThreadName, forgetThreadNames } from './sessionIndex.js';
+import type { HeldLock } from './lockFile.js';
+import { acquireLock, lockPathFor, releaseLock } from './lockFile.js';
 import { toEngineError } from './toEngineError.js';
 
 /** A rollout name's day folder under `sessions/`: `YYYY/MM/DD` from the time in its name (Codex's unarchive puts it back there). */
@@ -40,6 +43,36 @@ const moveAll = (targets: ReadonlyArray<readonly [string, string]>): TE.TaskEith
     (err) => toEngineError(targets[0]?.[0] ?? '', 'move rollout')(err),
   );
 
+const exists = (path: string): Promise<boolean> =>
+  fs.lstat(path).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * `work` under the writer locks of `paths` (`<file>.lock`, as appends and revisions take them),
+ * taken in one order in every process so two holders of several never wait on each other.
+ */
+const underWriterLocks =
+  <A>(paths: ReadonlyArray<string>, work: TE.TaskEither<EngineError, A>): TE.TaskEither<EngineError, A> =>
+  async () => {
+    const held: HeldLock[] = [];
+    const sorted = [...new Set(paths)].sort();
+    try {
+      for (const path of sorted) {
+        // A missing file's folder may be gone too: no lock is made for it.
+        if (!(await exists(path))) return E.left(notFound('rollout file', path));
+        held.push(await acquireLock(lockPathFor(path)));
+        if (!(await exists(path))) return E.left(notFound('rollout file', path));
+      }
+      return await work();
+    } catch (err) {
+      return E.left(toEngineError(sorted[0] ?? '', 'lock rollout')(err));
+    } finally {
+      for (const lock of held.reverse()) await releaseLock(lock).catch(() => false);
+    }
+  };
+
 /** Thread management's file operations on a CODEX_HOME, as Codex performs them. */
 export const threadHomeFiles = (home: string): ThreadHomeFiles => ({
   appendThreadName: (threadId, name, at) => appendThreadName(home, threadId, name, at),
@@ -61,4 +94,5 @@ export const threadHomeFiles = (home: string): ThreadHomeFiles => ({
       },
       (err) => toEngineError(paths[0] ?? '', 'delete rollout')(err),
     ),
+  underWriterLocks,
 });

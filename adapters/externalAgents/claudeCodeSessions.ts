@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Dirent } from 'node:fs';
 import * as fs from 'node:fs/promises';
@@ -18,6 +17,7 @@ import type {
   RefusedExternalSession,
 } from '../../replay/ports.js';
 import { realPathInside } from './agentFiles.js';
+import { importLockPathOf } from './importLock.js';
 import { acquireLock, lockPathFor, releaseLock } from '../jsonl/lockFile.js';
 import { toEngineError } from '../jsonl/toEngineError.js';
 import { headOfClaudeSession, readClaudeSession, summarizeClaudeSession } from './claudeSessionFile.js';
@@ -282,9 +282,7 @@ const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: str
     underSourceLock: (real, work) => async () => {
       let lock;
       try {
-        lock = await acquireLock(lockPathFor(nodePath.join(codexHome, `.import-${createHash('sha256').update(real).digest('hex').slice(0, 32)}`)), {
-          waitMs: SOURCE_LOCK_WAIT_MS,
-        });
+        lock = await acquireLock(importLockPathOf(codexHome, real), { waitMs: SOURCE_LOCK_WAIT_MS });
       } catch (err) {
         return E.left(toEngineError(real, 'lock')(err));
       }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
+import { isImportLockName } from '../externalAgents/importLock.js';
 import { thisProcess, whereabouts } from '../system/processIdentity.js';
 import { isAbandonedBreaker, removeStaleLock } from './lockFile.js';
 import { errnoCode } from './toEngineError.js';
@@ -28,8 +29,12 @@ export interface SweptLeftovers {
   locks: number;
 }
 
-/** Remove the leftovers of dead writers in one folder; counts what went. A folder that is gone has none. */
-export const sweepFolder = async (dir: string, swept: SweptLeftovers = { temps: 0, locks: 0 }): Promise<SweptLeftovers> => {
+/**
+ * Remove the leftovers of dead writers in one folder; counts what went. A folder that is gone has
+ * none. `only` keeps the sweep to the names it accepts (CODEX_HOME's root: only the engine's own
+ * import locks, never Codex's files).
+ */
+export const sweepFolder = async (dir: string, swept: SweptLeftovers = { temps: 0, locks: 0 }, only: (name: string) => boolean = () => true): Promise<SweptLeftovers> => {
   let names: string[];
   try {
     names = await fs.readdir(dir);
@@ -39,7 +44,8 @@ export const sweepFolder = async (dir: string, swept: SweptLeftovers = { temps: 
   }
   const gone = (err: unknown) => (errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err));
   // Breakers first: a lock is broken under its breaker file, which an abandoned one would block.
-  const ordered = [...names.filter((n) => n.endsWith('.lock.break')), ...names.filter((n) => !n.endsWith('.lock.break'))];
+  const mine = names.filter(only);
+  const ordered = [...mine.filter((n) => n.endsWith('.lock.break')), ...mine.filter((n) => !n.endsWith('.lock.break'))];
   for (const name of ordered) {
     const path = nodePath.join(dir, name);
     const temp = TEMP.exec(name);
@@ -60,9 +66,10 @@ export const sweepFolder = async (dir: string, swept: SweptLeftovers = { temps: 
   return swept;
 };
 
-/** Sweep every day folder of a home's `sessions/` and `archived_sessions/` (`YYYY/MM/DD`, and the roots). */
+/** Sweep every day folder of a home's `sessions/` and `archived_sessions/` (`YYYY/MM/DD`, and the roots), and the locks of killed imports in the home itself. */
 export const sweepHome = async (home: string): Promise<SweptLeftovers> => {
   const swept: SweptLeftovers = { temps: 0, locks: 0 };
+  await sweepFolder(home, swept, isImportLockName);
   const subdirs = async (dir: string): Promise<string[]> =>
     fs.readdir(dir, { withFileTypes: true }).then(
       (es) => es.filter((e) => e.isDirectory()).map((e) => nodePath.join(dir, e.name)),

@@ -8,7 +8,7 @@ import { prefixVerdictOfBytes } from '../../projections/linePrefix.js';
 import { closesAtEnd, elideLineBytes } from '../../projections/elideLineBytes.js';
 import { scanLines } from '../jsonl/lineScanner.js';
 import type { BufferPool, ScannedLine } from '../jsonl/lineScanner.js';
-import { INVALID_UTF8, entryOf } from '../jsonl/lineEntry.js';
+import { INVALID_UTF8, MAX_LINE_BYTES, entryOf, overSizeRecord } from '../jsonl/lineEntry.js';
 import type { UpcastFormat, lineDecoderFor } from '../../migrations/upcast/lineDecoder.js';
 import { HEAD_BYTES as TAIL_BYTES } from '../lmdb/schema.js';
 
@@ -149,9 +149,11 @@ const tailed = (
       const record = { path, ordinal: l.ordinal, byteOffset, byteLength, reason: INVALID_UTF8, text: l.bytes.toString('utf8') };
       return { line: { line, byteOffset, byteLength, text: null }, quarantined: record };
     }
+    if (byteLength > MAX_LINE_BYTES) return { line: { line, byteOffset, byteLength, text: null }, quarantined: overSizeRecord(path, l) };
     const elided = elideLineBytes(l.bytes);
     if (elided !== undefined) return { line: { line, byteOffset, byteLength, text: elided, elided: true, ...(read ? { prefixRead: true } : {}) } };
   }
+  if (byteLength > MAX_LINE_BYTES) return { line: { line, byteOffset, byteLength, text: null }, quarantined: overSizeRecord(path, l) };
   // Checked as entryOf would (a torn, empty or invalid line goes that way: it is quarantined).
   if (opts.textBytes && decode === undefined && !skippable && !l.torn && byteLength > 0 && isUtf8(l.bytes))
     return { line: read ? { line, byteOffset, byteLength, text: null, prefixRead: true } : { line, byteOffset, byteLength, text: null }, textBytes: l.bytes };

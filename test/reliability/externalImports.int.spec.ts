@@ -113,6 +113,33 @@ describe('reliability · external imports (FIFOs and links in the Claude home)',
     }
   });
 
+  it('a CLAUDE.md and a command linked out of the Claude home are not read by externalAgentConfig detect or import', async () => {
+    const outside = nodePath.join(root, 'outside');
+    fs.mkdirSync(outside, { recursive: true });
+    fs.writeFileSync(nodePath.join(outside, 'secret.md'), `# ${SECRET}\n`);
+    fs.mkdirSync(nodePath.join(claudeHome, 'commands'), { recursive: true });
+    fs.symlinkSync(nodePath.join(outside, 'secret.md'), nodePath.join(claudeHome, 'CLAUDE.md'));
+    fs.symlinkSync(nodePath.join(outside, 'secret.md'), nodePath.join(claudeHome, 'commands', 'leak.md'));
+    const server = await openImportServer(codexHome, nodePath.dirname(claudeHome));
+    try {
+      figures.trials += 1;
+      const detected = (await server.ask('externalAgentConfig/detect', { includeHome: true })) as { items: Array<{ itemType: string }> };
+      const offered = detected.items.map((i) => i.itemType);
+      const items = ['AGENTS_MD', 'COMMANDS'].map((itemType) => ({ itemType, description: 'x', cwd: null }));
+      await server.ask('externalAgentConfig/import', { migrationItems: items });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const written = [nodePath.join(codexHome, 'AGENTS.md'), nodePath.join(root, 'user', '.agents')].filter((p) => fs.existsSync(p));
+      const leaked = written.some((p) =>
+        (fs.statSync(p).isFile() ? fs.readFileSync(p, 'utf8') : JSON.stringify(fs.readdirSync(p, { recursive: true }))).includes(SECRET),
+      );
+      if (leaked || offered.includes('AGENTS_MD')) figures.escapes += 1;
+      expect(offered, 'items offered from links out of the Claude home').to.not.include.members(['AGENTS_MD']);
+      expect(written, 'files the import wrote from links out of the Claude home').to.deep.equal([]);
+    } finally {
+      await server.client.close();
+    }
+  });
+
   it('a session file and a project folder linked out of the Claude home are not read', async () => {
     const outside = nodePath.join(root, 'outside');
     // The outside files: a session, and a project folder holding one, both carrying the secret.

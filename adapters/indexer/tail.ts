@@ -69,8 +69,10 @@ const tailAfter = (lines: ReadonlyArray<ScannedLine>, before: Buffer): Buffer =>
   let len = 0;
   for (let i = lines.length - 1; i >= 0 && len < TAIL_BYTES; i--) {
     const l = lines[i]!;
-    parts.push(NL, l.bytes);
-    len += l.bytes.length + 1;
+    // Only the bytes kept: a 200 MB last line was joined whole to keep its last few KB.
+    const room = TAIL_BYTES - len - 1;
+    parts.push(NL, l.bytes.length > room ? l.bytes.subarray(l.bytes.length - room) : l.bytes);
+    len += Math.min(l.bytes.length, room) + 1;
     // Bytes before the first line are a BOM (the line starts at 3) or the tail known before.
     if (i === 0 && l.byteOffset === 3 && l.ordinal === 0) {
       parts.push(BOM);

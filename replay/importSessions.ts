@@ -49,7 +49,9 @@ export type SessionImportOutcome =
       readonly report: SourceReport;
     }
   | { readonly status: 'skipped'; readonly source: string; readonly reason: 'alreadyImported' | 'noConversation' | 'cwdMissing'; readonly report?: SourceReport }
-  | { readonly status: 'failed'; readonly source: string; readonly message: string; readonly error: EngineError };
+  | { readonly status: 'failed'; readonly source: string; readonly message: string; readonly error: EngineError }
+  /** Named like a session but not read: a link out of the agent's home, a FIFO, socket or device. */
+  | { readonly status: 'refused'; readonly source: string; readonly reason: string };
 
 export interface ImportSessionsResult {
   readonly sessions: SessionImportOutcome[];
@@ -73,14 +75,16 @@ const reportOf = (r: ExternalSessionRead): SourceReport => ({
  */
 export const importSessions = (ports: ImportPorts, params: ImportSessionsParams): TE.TaskEither<EngineError, ImportSessionsResult> =>
   useCase(async () => {
-    const sources =
-      params.sessions ?? (await take(ports.externalSessions.detect({ maxAgeDays: params.maxSessionAgeDays, maxSessions: params.maxSessions }))).map((s) => s.path);
-    const outcomes: SessionImportOutcome[] = [];
-    for (const source of sources) {
+    const detected =
+      params.sessions === undefined ? await take(ports.externalSessions.detect({ maxAgeDays: params.maxSessionAgeDays, maxSessions: params.maxSessions })) : undefined;
+    const sources = params.sessions ?? detected?.offered.map((s) => s.path) ?? [];
+    // What detection did not read (a link out of the agent's home, a FIFO) is reported, never opened.
+    const outcomes: SessionImportOutcome[] = (detected?.refused ?? []).map((r) => ({ status: 'refused', source: r.path, reason: r.refused }));
+    for (const [done, source] of sources.entries()) {
       const outcome = await importOne(ports, params, source)();
       const settled: SessionImportOutcome = E.isRight(outcome) ? outcome.right : { status: 'failed', source, message: renderError(outcome.left), error: outcome.left };
       outcomes.push(settled);
-      params.onSession?.(settled, outcomes.length, sources.length);
+      params.onSession?.(settled, done + 1, sources.length);
     }
     return { sessions: outcomes };
   });

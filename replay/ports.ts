@@ -152,6 +152,18 @@ export interface DetectedExternalSession {
   readonly title: string | null;
 }
 
+/** An entry named like a session that is not read (a link out of the agent's home, a FIFO, …), with the reason. */
+export interface RefusedExternalSession {
+  readonly path: string;
+  readonly refused: string;
+}
+
+/** What detection found: the sessions to offer, and the entries it did not read. */
+export interface DetectedExternalSessions {
+  readonly offered: DetectedExternalSession[];
+  readonly refused: RefusedExternalSession[];
+}
+
 /** A session file read once, start to end, as Codex reads it for import. */
 export interface ExternalSessionRead {
   /** SHA-256 (hex) of the file's bytes as read: the ledger's `content_sha256`. */
@@ -184,8 +196,11 @@ export interface CompletedSessionImport {
 export interface ExternalSessions {
   /** Whether Codex names the imported thread with the session's title (Claude Code's sessions; not Cursor's). */
   readonly namesThreads: boolean;
-  /** Sessions to offer, newest first: recent, not imported in their current state, with a cwd that exists. */
-  readonly detect: (limits: { readonly maxAgeDays: number; readonly maxSessions: number }) => TE.TaskEither<EngineError, DetectedExternalSession[]>;
+  /**
+   * Sessions to offer, newest first: recent, not imported in their current state, with a cwd that
+   * exists; and the entries refused unread (only regular files inside the agent's home are read).
+   */
+  readonly detect: (limits: { readonly maxAgeDays: number; readonly maxSessions: number }) => TE.TaskEither<EngineError, DetectedExternalSessions>;
   /** The file's real path (links resolved), as the ledger names it. */
   readonly canonical: (path: string) => TE.TaskEither<EngineError, string>;
   /** Does the ledger hold this file with this content? */

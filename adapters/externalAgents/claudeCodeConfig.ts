@@ -6,6 +6,7 @@ import { commandSkillName, parseDocument, renderCommandSkill } from '../../domai
 import type { Frontmatter, FrontmatterValue, ParsedDocument } from '../../domain/externalConfig/commandSkill.js';
 import { renderSubagentToml, subagentMetadata } from '../../domain/externalConfig/subagentToml.js';
 import type { SubagentMetadata } from '../../domain/externalConfig/subagentToml.js';
+import { readRegularFileSync } from './agentFiles.js';
 
 /**
  * Claude Code's instructions and skills as Codex 0.169.0 migrates them (`externalAgentConfig/detect`
@@ -68,7 +69,15 @@ export const migrationDetails = (partial: Partial<MigrationDetails>): MigrationD
 const exists = (path: string): boolean => fs.existsSync(path);
 const isFile = (path: string): boolean => fs.statSync(path, { throwIfNoEntry: false })?.isFile() === true;
 const isDir = (path: string): boolean => fs.statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
-const hasText = (path: string): boolean => isFile(path) && fs.readFileSync(path, 'utf8').trim() !== '';
+/** A source's text: a regular file only, never through a link or from a FIFO (`agentFiles.ts`); none when it is not one. */
+const sourceText = (path: string): string | undefined => {
+  try {
+    return readRegularFileSync(path);
+  } catch {
+    return undefined;
+  }
+};
+const hasText = (path: string): boolean => isFile(path) && (sourceText(path)?.trim() ?? '') !== '';
 /** Missing, or a file holding only blanks (a folder there is not overwritten). */
 const missingOrBlank = (path: string): boolean => !exists(path) || (isFile(path) && fs.readFileSync(path, 'utf8').trim() === '');
 
@@ -188,7 +197,9 @@ const markdownFiles = (dir: string): string[] => {
 const commandSkills = (commandsDir: string): Array<{ readonly name: string; readonly path: string; readonly doc: ParsedDocument }> => {
   const byName = new Map<string, Array<{ path: string; doc: ParsedDocument }>>();
   for (const path of markdownFiles(commandsDir)) {
-    const doc = parseDocument(fs.readFileSync(nodePath.join(commandsDir, path), 'utf8'), parseFrontmatter);
+    const text = sourceText(nodePath.join(commandsDir, path));
+    if (text === undefined) continue;
+    const doc = parseDocument(text, parseFrontmatter);
     const name = commandSkillName(path, doc);
     if (name === undefined) continue;
     byName.set(name, [...(byName.get(name) ?? []), { path, doc }]);
@@ -207,7 +218,9 @@ const subagents = (agentsDir: string, targetDir: string): Array<{ readonly targe
     .map((e) => e.name)
     .sort();
   return files.flatMap((file) => {
-    const doc = parseDocument(fs.readFileSync(nodePath.join(agentsDir, file), 'utf8'), parseFrontmatter);
+    const text = sourceText(nodePath.join(agentsDir, file));
+    if (text === undefined) return [];
+    const doc = parseDocument(text, parseFrontmatter);
     const meta = subagentMetadata(doc);
     return meta === undefined ? [] : [{ target: nodePath.join(targetDir, `${nodePath.basename(file, '.md')}.toml`), doc, meta }];
   });
@@ -265,7 +278,7 @@ const scopeOfItem = (claudeHome: string, codexHome: string, cwd: string | null |
   return root === undefined ? undefined : scopeOf(claudeHome, codexHome, root);
 };
 
-const copyRewritten = (source: string, target: string): void => fs.writeFileSync(target, rewriteExternalAgentTerms(fs.readFileSync(source, 'utf8')));
+const copyRewritten = (source: string, target: string): void => fs.writeFileSync(target, rewriteExternalAgentTerms(readRegularFileSync(source)));
 
 const copySkill = (source: string, target: string): void => {
   fs.mkdirSync(target, { recursive: true });

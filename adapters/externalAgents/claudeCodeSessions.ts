@@ -1,13 +1,23 @@
-import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
+import type { Dirent } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
+import { isEngineError, renderError } from '../../domain/errors.js';
 import type { ConversationMessage } from '../../domain/externalSessions/claudeRecord.js';
-import type { CompletedSessionImport, DetectedExternalSession, ExternalSessionRead, ExternalSessions } from '../../replay/ports.js';
+import type {
+  CompletedSessionImport,
+  DetectedExternalSession,
+  DetectedExternalSessions,
+  ExternalSessionRead,
+  ExternalSessions,
+  RefusedExternalSession,
+} from '../../replay/ports.js';
+import { realPathInside } from './agentFiles.js';
+import { importLockPathOf } from './importLock.js';
 import { acquireLock, lockPathFor, releaseLock } from '../jsonl/lockFile.js';
 import { toEngineError } from '../jsonl/toEngineError.js';
 import { headOfClaudeSession, readClaudeSession, summarizeClaudeSession } from './claudeSessionFile.js';
@@ -38,12 +48,14 @@ const attempt =
 
 const isDir = async (path: string): Promise<boolean> => (await fs.stat(path).catch(() => undefined))?.isDirectory() === true;
 
-const readDirSafe = async (path: string): Promise<string[]> => (await fs.readdir(path).catch(() => [] as string[])).sort();
+/** A folder's entries by name (none when it cannot be listed). */
+const readDirEntries = async (path: string): Promise<Dirent[]> =>
+  (await fs.readdir(path, { withFileTypes: true }).catch(() => [] as Dirent[])).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
 /** Where an agent keeps its sessions under its home's `projects/`, and what Codex asks of one it offers. */
 interface SessionLayout {
-  /** The session files of one project folder. */
-  readonly files: (projectFolder: string) => Promise<string[]>;
+  /** The session files of one project folder (each a regular file inside the agent's home, or refused with the reason). */
+  readonly files: (projectFolder: string, agentHome: string) => Promise<SessionEntry[]>;
   /** What the folder says when the records do not (Cursor: the cwd its name encodes, the file's mtime). */
   readonly fallback: (path: string) => Promise<SessionFallback | undefined>;
   /** Claude Code's sessions are offered only with a cwd that exists and a message with a time; Codex checks Cursor's at import. */
@@ -52,8 +64,38 @@ interface SessionLayout {
   readonly namesThreads: boolean;
 }
 
+/** A file named like a session: to read, or refused with the reason. */
+type SessionEntry = { readonly path: string; readonly refused?: undefined } | RefusedExternalSession;
+
+const NOT_REGULAR = 'not a regular file (a FIFO, socket or device): not read';
+
+/**
+ * An entry of a folder the sessions are looked for in, as it may be read: a regular file, or a
+ * link whose target (links resolved) is a regular file inside the agent's home; anything else is
+ * refused with the reason, never opened (a FIFO's open would block).
+ */
+const sessionEntry = async (path: string, entry: Dirent, agentHome: string): Promise<SessionEntry> => {
+  if (entry.isFile()) return { path };
+  if (!entry.isSymbolicLink()) return { path, refused: NOT_REGULAR };
+  const inside = await realPathInside(path, agentHome);
+  if ('refused' in inside) return { path, refused: inside.refused };
+  return (await fs.stat(inside.real).catch(() => undefined))?.isFile() === true ? { path } : { path, refused: `${path} is a link to ${inside.real}: ${NOT_REGULAR}` };
+};
+
+/** A project folder: a real folder, or a link to one inside the agent's home; refused otherwise (undefined: not a folder at all). */
+const projectFolder = async (path: string, entry: Dirent, agentHome: string): Promise<SessionEntry | undefined> => {
+  if (entry.isDirectory()) return { path };
+  if (!entry.isSymbolicLink()) return undefined;
+  const inside = await realPathInside(path, agentHome);
+  if ('refused' in inside) return { path, refused: `a project folder: ${inside.refused}` };
+  return (await isDir(inside.real)) ? { path } : undefined;
+};
+
 const CLAUDE_LAYOUT: SessionLayout = {
-  files: async (folder) => (await readDirSafe(folder)).filter((n) => nodePath.extname(n) === '.jsonl').map((n) => nodePath.join(folder, n)),
+  files: async (folder, agentHome) =>
+    Promise.all(
+      (await readDirEntries(folder)).filter((e) => nodePath.extname(e.name) === '.jsonl').map((e) => sessionEntry(nodePath.join(folder, e.name), e, agentHome)),
+    ),
   fallback: async () => undefined,
   offered: async (s) => detectable(s) && s.cwd !== undefined && (await isDir(s.cwd)),
   namesThreads: true,
@@ -61,19 +103,18 @@ const CLAUDE_LAYOUT: SessionLayout = {
 
 /** Cursor's agent transcripts: `projects/<encoded cwd>/agent-transcripts/**.jsonl`, sub-agents' folders left out, as Codex reads them. */
 const CURSOR_LAYOUT: SessionLayout = {
-  files: async (folder) => {
+  files: async (folder, agentHome) => {
     if (decodeCursorProjectPath(nodePath.basename(folder)) === undefined) return [];
-    const found: string[] = [];
+    const found: SessionEntry[] = [];
     const pending = [nodePath.join(folder, 'agent-transcripts')];
     for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
-      const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
-      for (const e of entries) {
+      for (const e of await readDirEntries(dir)) {
         if (e.isDirectory()) {
           if (e.name !== 'subagents') pending.push(nodePath.join(dir, e.name));
-        } else if (e.isFile() && nodePath.extname(e.name) === '.jsonl') found.push(nodePath.join(dir, e.name));
+        } else if (nodePath.extname(e.name) === '.jsonl') found.push(await sessionEntry(nodePath.join(dir, e.name), e, agentHome));
       }
     }
-    return found.sort();
+    return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   },
   fallback: async (path) => {
     const m = /[/\\]projects[/\\]([^/\\]+)[/\\]agent-transcripts[/\\]/.exec(path);
@@ -141,19 +182,26 @@ const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: str
     }
   };
 
-  const detect = (limits: { readonly maxAgeDays: number; readonly maxSessions: number }): TE.TaskEither<EngineError, DetectedExternalSession[]> =>
+  const detect = (limits: { readonly maxAgeDays: number; readonly maxSessions: number }): TE.TaskEither<EngineError, DetectedExternalSessions> =>
     attempt(claudeHome, 'detect', async () => {
       const projects = nodePath.join(claudeHome, 'projects');
-      if (!(await isDir(projects))) return [];
+      if (!(await isDir(projects))) return { offered: [], refused: [] };
       const nowSeconds = Math.floor(now() / 1000);
       const oldest = nowSeconds - limits.maxAgeDays * 24 * 60 * 60;
       const ledger = await loadLedger(codexHome);
       const states = new Map(ledger.records.map((r) => [r.source_path, r] as const));
       const candidates: Array<{ nanos: bigint; path: string; real: string }> = [];
-      for (const project of await readDirSafe(projects)) {
-        const folder = nodePath.join(projects, project);
-        if (!(await isDir(folder))) continue;
-        for (const path of await layout.files(folder)) {
+      const refused: RefusedExternalSession[] = [];
+      for (const entry of await readDirEntries(projects)) {
+        const folder = await projectFolder(nodePath.join(projects, entry.name), entry, claudeHome);
+        if (folder?.refused !== undefined) refused.push(folder);
+        if (folder === undefined || folder.refused !== undefined) continue;
+        for (const file of await layout.files(folder.path, claudeHome)) {
+          if (file.refused !== undefined) {
+            refused.push(file);
+            continue;
+          }
+          const path = file.path;
           const st = await fs.stat(path, { bigint: true }).catch(() => undefined);
           if (st === undefined) continue;
           const seconds = Number(st.mtimeNs / 1_000_000_000n);
@@ -173,7 +221,11 @@ const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: str
       const found: DetectedExternalSession[] = [];
       const refreshed: Array<{ real: string; nanos: bigint }> = [];
       for (const c of candidates.slice(0, limits.maxSessions)) {
-        const summary = await summarizeClaudeSession(c.path, await layout.fallback(c.path)).catch(() => undefined);
+        // Read at its real path (`openRegularFile`: a link swapped in since is not followed, a FIFO not waited on).
+        const summary = await summarizeClaudeSession(c.real, await layout.fallback(c.path)).catch((err: unknown) => {
+          if (isEngineError(err)) refused.push({ path: c.path, refused: renderError(err) });
+          return undefined;
+        });
         if (summary === undefined) continue;
         // Touched but with the content already imported: the ledger learns the new time instead.
         if (holdsCurrent(ledger, c.real, summary.contentSha256)) {
@@ -193,7 +245,7 @@ const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: str
           return { ledger: { ...current, records }, answer: undefined };
         });
       }
-      return found;
+      return { offered: found, refused };
     });
 
   return {
@@ -230,9 +282,7 @@ const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: str
     underSourceLock: (real, work) => async () => {
       let lock;
       try {
-        lock = await acquireLock(lockPathFor(nodePath.join(codexHome, `.import-${createHash('sha256').update(real).digest('hex').slice(0, 32)}`)), {
-          waitMs: SOURCE_LOCK_WAIT_MS,
-        });
+        lock = await acquireLock(importLockPathOf(codexHome, real), { waitMs: SOURCE_LOCK_WAIT_MS });
       } catch (err) {
         return E.left(toEngineError(real, 'lock')(err));
       }

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import type { ClaudeRecord, ConversationMessage } from '../../domain/externalSessions/claudeRecord.js';
 import { aiTitleOf, conversationMessageOf, customTitleOf, cwdOf, decodeClaudeLine, rowKeyOf } from '../../domain/externalSessions/claudeRecord.js';
 import { fallbackTitleFromUserMessage, IMPORTED_SESSION_FALLBACK_TITLE, selectTitle } from '../../domain/externalSessions/sessionTitle.js';
 import type { ExternalSessionRead } from '../../replay/ports.js';
+import { openRegularFile } from './agentFiles.js';
 import { garbageBound } from './garbageBound.js';
 
 const CHUNK_BYTES = 1 << 20;
@@ -114,7 +114,7 @@ async function* sessionLines(path: string, hash: Hash, enough: () => boolean = (
   // buffer's end is copied. (A stream's fresh chunk per read left hundreds of MB to the GC.)
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   const bound = garbageBound();
-  const file = await open(path, 'r');
+  const file = await openRegularFile(path);
   let carry: Buffer[] = [];
   try {
     for (;;) {

@@ -8,7 +8,7 @@ import { prefixVerdictOfBytes } from '../../projections/linePrefix.js';
 import { closesAtEnd, elideLineBytes } from '../../projections/elideLineBytes.js';
 import { scanLines } from '../jsonl/lineScanner.js';
 import type { BufferPool, ScannedLine } from '../jsonl/lineScanner.js';
-import { INVALID_UTF8, entryOf } from '../jsonl/lineEntry.js';
+import { INVALID_UTF8, MAX_LINE_BYTES, entryOf, overSizeRecord } from '../jsonl/lineEntry.js';
 import type { UpcastFormat, lineDecoderFor } from '../../migrations/upcast/lineDecoder.js';
 import { HEAD_BYTES as TAIL_BYTES } from '../lmdb/schema.js';
 
@@ -69,8 +69,10 @@ const tailAfter = (lines: ReadonlyArray<ScannedLine>, before: Buffer): Buffer =>
   let len = 0;
   for (let i = lines.length - 1; i >= 0 && len < TAIL_BYTES; i--) {
     const l = lines[i]!;
-    parts.push(NL, l.bytes);
-    len += l.bytes.length + 1;
+    // Only the bytes kept: a 200 MB last line was joined whole to keep its last few KB.
+    const room = TAIL_BYTES - len - 1;
+    parts.push(NL, l.bytes.length > room ? l.bytes.subarray(l.bytes.length - room) : l.bytes);
+    len += Math.min(l.bytes.length, room) + 1;
     // Bytes before the first line are a BOM (the line starts at 3) or the tail known before.
     if (i === 0 && l.byteOffset === 3 && l.ordinal === 0) {
       parts.push(BOM);
@@ -149,9 +151,11 @@ const tailed = (
       const record = { path, ordinal: l.ordinal, byteOffset, byteLength, reason: INVALID_UTF8, text: l.bytes.toString('utf8') };
       return { line: { line, byteOffset, byteLength, text: null }, quarantined: record };
     }
+    if (byteLength > MAX_LINE_BYTES) return { line: { line, byteOffset, byteLength, text: null }, quarantined: overSizeRecord(path, l) };
     const elided = elideLineBytes(l.bytes);
     if (elided !== undefined) return { line: { line, byteOffset, byteLength, text: elided, elided: true, ...(read ? { prefixRead: true } : {}) } };
   }
+  if (byteLength > MAX_LINE_BYTES) return { line: { line, byteOffset, byteLength, text: null }, quarantined: overSizeRecord(path, l) };
   // Checked as entryOf would (a torn, empty or invalid line goes that way: it is quarantined).
   if (opts.textBytes && decode === undefined && !skippable && !l.torn && byteLength > 0 && isUtf8(l.bytes))
     return { line: read ? { line, byteOffset, byteLength, text: null, prefixRead: true } : { line, byteOffset, byteLength, text: null }, textBytes: l.bytes };

@@ -1,8 +1,10 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
+import { isImportLockName } from '../externalAgents/importLock.js';
 import { thisProcess, whereabouts } from '../system/processIdentity.js';
 import { isAbandonedBreaker, lockFileAgeMs, removeStaleLock } from './lockFile.js';
 import { errnoCode } from './toEngineError.js';
+import { isSessionIndexLeftover } from './sessionIndex.js';
 import { TEMP_NAME } from '../fs/writeFileAtomic.js';
 
 /**
@@ -24,18 +26,23 @@ export interface SweptLeftovers {
   locks: number;
 }
 
-/** Remove the leftovers of dead writers in one folder (those `only` names, if given); counts what went. A folder that is gone has none. */
-export const sweepFolder = async (dir: string, swept: SweptLeftovers = { temps: 0, locks: 0 }, only?: (name: string) => boolean): Promise<SweptLeftovers> => {
+/**
+ * Remove the leftovers of dead writers in one folder; counts what went. A folder that is gone has
+ * none. `only` keeps the sweep to the names it accepts (CODEX_HOME's root: only the engine's own
+ * import locks, never Codex's files).
+ */
+export const sweepFolder = async (dir: string, swept: SweptLeftovers = { temps: 0, locks: 0 }, only: (name: string) => boolean = () => true): Promise<SweptLeftovers> => {
   let names: string[];
   try {
-    names = (await fs.readdir(dir)).filter((n) => only?.(n) ?? true);
+    names = await fs.readdir(dir);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return swept;
     throw err;
   }
   const gone = (err: unknown) => (errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err));
   // Breakers first: a lock is broken under its breaker file, which an abandoned one would block.
-  const ordered = [...names.filter((n) => n.endsWith('.lock.break')), ...names.filter((n) => !n.endsWith('.lock.break'))];
+  const mine = names.filter(only);
+  const ordered = [...mine.filter((n) => n.endsWith('.lock.break')), ...mine.filter((n) => !n.endsWith('.lock.break'))];
   for (const name of ordered) {
     const path = nodePath.join(dir, name);
     const temp = TEMP.exec(name);
@@ -57,16 +64,20 @@ export const sweepFolder = async (dir: string, swept: SweptLeftovers = { temps: 
   return swept;
 };
 
-/** Sweep every day folder of a home's `sessions/` and `archived_sessions/` (`YYYY/MM/DD`, and the roots), and `session_index.jsonl`'s leftovers. */
+/**
+ * Sweep every day folder of a home's `sessions/` and `archived_sessions/` (`YYYY/MM/DD`, and the
+ * roots), and in the home itself only the engine's own leftovers: the locks of killed imports and
+ * what a killed `session_index.jsonl` rewrite left (its temp file, its lock). The home's other
+ * files are other programs'.
+ */
 export const sweepHome = async (home: string): Promise<SweptLeftovers> => {
   const swept: SweptLeftovers = { temps: 0, locks: 0 };
+  await sweepFolder(home, swept, (name) => isImportLockName(name) || isSessionIndexLeftover(name));
   const subdirs = async (dir: string): Promise<string[]> =>
     fs.readdir(dir, { withFileTypes: true }).then(
       (es) => es.filter((e) => e.isDirectory()).map((e) => nodePath.join(dir, e.name)),
       () => [],
     );
-  // The home's own folder holds other programs' files: only the leftovers of our session_index.jsonl rewrites and lock.
-  await sweepFolder(home, swept, (name) => name.startsWith('.session_index.jsonl.') || name.startsWith('session_index.jsonl.lock'));
   for (const root of ['sessions', 'archived_sessions'].map((d) => nodePath.join(home, d))) {
     await sweepFolder(root, swept);
     for (const y of await subdirs(root)) for (const m of await subdirs(y)) for (const d of await subdirs(m)) await sweepFolder(d, swept);

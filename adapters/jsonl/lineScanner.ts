@@ -52,6 +52,12 @@ export const DEFAULT_CHUNK_SIZE = 1 << 20;
 const MIN_CHUNK = 64 * 1024;
 
 const NL = 0x0a;
+/**
+ * A line longer than this is not assembled from copies of its chunks (the copies and the joined
+ * line held twice its bytes: 400 MB for a 200 MB line): its end is found first, then it is read
+ * once, whole, into a buffer of its size.
+ */
+const LONG_LINE_BYTES = 8 * 1024 * 1024;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const START: LogPosition = { ordinal: 0, byteOffset: 0 };
 
@@ -65,7 +71,8 @@ export class ScanStartError extends Error {
 /**
  * Stream a file's lines as bytes from `from` (a line start), one array per read chunk. The next
  * chunk is read while the caller works on the current one (two buffers, at most one read in
- * flight), so IO overlaps decoding. A line longer than a chunk is assembled from copies. Offsets
+ * flight), so IO overlaps decoding. A line longer than a chunk is assembled from copies (past
+ * LONG_LINE_BYTES, read whole once its end is found). Offsets
  * are exact whatever the content. OS errors are thrown; the return value is the position past the
  * last complete line.
  */
@@ -89,6 +96,19 @@ export async function* scanLines(path: string, from: LogPosition = START, option
     pending = read(fd, buffers[which]!, chunkSize, readPos);
     // Bytes of the current line carried over from earlier chunks (copied: buffers are reused).
     let carried: Buffer[] = [];
+    let carriedBytes = 0;
+    // Past LONG_LINE_BYTES nothing more is carried: the line is read whole once its end is known.
+    let long = false;
+    /** The current line's bytes up to `end` (a file offset), read at once. */
+    const wholeLine = (end: number): Buffer => {
+      const bytes = Buffer.allocUnsafe(end - lineStart);
+      for (let got = 0; got < bytes.length;) {
+        const n = fs.readSync(fd, bytes, got, bytes.length - got, lineStart + got);
+        if (n === 0) throw new Error(`${path} shrank while its line at byte ${lineStart} was read`);
+        got += n;
+      }
+      return bytes;
+    };
 
     const lineOf = (bytes: Buffer, torn: boolean): ScannedLine => {
       let body = bytes;
@@ -105,6 +125,7 @@ export async function* scanLines(path: string, from: LogPosition = START, option
       const { bytesRead } = await pending;
       if (bytesRead === 0) break;
       const view = buffers[which]!.subarray(0, bytesRead);
+      const viewAt = readPos;
       readPos += bytesRead;
       which ^= 1;
       // Read ahead into the other buffer: the caller is done with its lines (it resumed us).
@@ -115,18 +136,27 @@ export async function* scanLines(path: string, from: LogPosition = START, option
         const nl = view.indexOf(NL, i);
         if (nl < 0) break;
         const piece = view.subarray(i, nl);
-        const bytes = carried.length === 0 ? piece : Buffer.concat([...carried, piece]);
+        const bytes = long ? wholeLine(viewAt + nl) : carried.length === 0 ? piece : Buffer.concat([...carried, piece]);
         carried = [];
+        carriedBytes = 0;
+        long = false;
         out.push(lineOf(bytes, false));
         lineStart += bytes.length + 1;
         ordinal += 1;
         i = nl + 1;
       }
-      if (i < bytesRead) carried.push(Buffer.from(view.subarray(i)));
+      if (i < bytesRead && !long) {
+        carried.push(Buffer.from(view.subarray(i)));
+        carriedBytes += bytesRead - i;
+        if (carriedBytes > LONG_LINE_BYTES) {
+          long = true;
+          carried = [];
+        }
+      }
       if (out.length > 0) yield out;
     }
-    if (carried.length > 0) {
-      const bytes = Buffer.concat(carried);
+    if (carried.length > 0 || long) {
+      const bytes = long ? wholeLine(readPos) : Buffer.concat(carried);
       if (lineStart === 0 && bytes.equals(BOM)) {
         // A file holding only a BOM has no lines yet; it is not a torn line.
       } else if (options.knownComplete === true) {

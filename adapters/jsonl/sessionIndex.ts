@@ -22,6 +22,9 @@ const sessionIndexPath = (home: string): string => nodePath.join(home, 'session_
  */
 export const SESSION_INDEX_MODE = 0o644;
 
+/** Whether a name in CODEX_HOME is what a killed rewrite or append of ours left: the rewrite's temp file (`tempPathBeside`), our lock, its breaker. */
+export const isSessionIndexLeftover = (name: string): boolean => name.startsWith('.session_index.jsonl.') || name.startsWith('session_index.jsonl.lock');
+
 /** The file's text, read without following a link (a home's owner may have planted one); undefined when there is no file. */
 const textOf = async (home: string): Promise<string | undefined> => {
   let fh: FileHandle;

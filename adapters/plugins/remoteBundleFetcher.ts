@@ -14,8 +14,21 @@ import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
 import { manifestTextOf } from './pluginBundle.js';
 import { statusText } from './remotePluginBackend.js';
 
-/** Codex's bounds (`remote_bundle.rs`). */
-export const REMOTE_BUNDLE_LIMITS = { downloadTimeoutMs: 60_000, maxDownloadBytes: 50 * 1024 * 1024, maxExtractedBytes: 250 * 1024 * 1024, errorBodyBytes: 8 * 1024 };
+/**
+ * Codex's bounds (`remote_bundle.rs`), and ours on the entry count: a 1.2 MB archive of 200,000
+ * empty files passes a byte bound and fills a file system's inodes. Real plugins hold tens to a
+ * few hundred files (a manifest, skills, scripts, assets); 10,000 is far above any of them.
+ */
+export const REMOTE_BUNDLE_LIMITS = {
+  downloadTimeoutMs: 60_000,
+  maxDownloadBytes: 50 * 1024 * 1024,
+  maxExtractedBytes: 250 * 1024 * 1024,
+  maxEntries: 10_000,
+  errorBodyBytes: 8 * 1024,
+};
+
+/** The mode bits an unpacked entry keeps: no setuid, setgid or sticky bit, no group or world write (a plugin is run, never shared to write). */
+const BUNDLE_MODE_MASK = 0o755;
 /** Where Codex unpacks a bundle before it is installed: inside the home, so the copy into the cache stays on one file system. */
 export const REMOTE_PLUGIN_INSTALL_STAGING_DIR = nodePath.join('plugins', '.remote-plugin-install-staging');
 /** Codex honours it in debug builds only; we honour it always (documented): bundles over plain http from a loopback host. */
@@ -91,13 +104,19 @@ const download = async (bundle: RemoteBundle, allowLoopbackHttp: boolean): Promi
 };
 
 /**
- * Unpack a .tar.gz into `dir`: only files and folders, no path out of it (node-tar refuses `..`
- * and, strict, fails on it), at most `maxBytes` in all — counted in a first pass, so nothing is
- * written for an archive over the bound.
+ * Unpack a .tar.gz into `dir`: only files and folders (no link, device or FIFO), no path out of it
+ * (node-tar refuses `..` and, strict, fails on it), at most `limits.maxBytes` in all and
+ * `limits.maxEntries` entries — counted in a first pass, so nothing is written for an archive over
+ * a bound — each entry's mode cut to `BUNDLE_MODE_MASK` whatever the archive and the umask say.
  */
-export const unpackBundle = async (bytes: Buffer, dir: string, maxBytes: number): Promise<E.Either<EngineError, void>> => {
+export const unpackBundle = async (
+  bytes: Buffer,
+  dir: string,
+  limits: { readonly maxBytes: number; readonly maxEntries: number },
+): Promise<E.Either<EngineError, void>> => {
   const bad = (reason: string) => E.left(corrupt(dir, 0, reason));
   let total = 0;
+  let entries = 0;
   let refused: string | null = null;
   try {
     await pipeline(
@@ -106,6 +125,7 @@ export const unpackBundle = async (bytes: Buffer, dir: string, maxBytes: number)
         strict: true,
         onReadEntry: (e) => {
           total += e.size ?? 0;
+          entries += 1;
           if (e.type !== 'File' && e.type !== 'OldFile' && e.type !== 'Directory' && refused === null) refused = `${e.type} ${e.path}`;
         },
       }),
@@ -114,9 +134,23 @@ export const unpackBundle = async (bytes: Buffer, dir: string, maxBytes: number)
     return bad(`failed to read plugin bundle tar: ${(err as Error).message}`);
   }
   if (refused !== null) return bad(`plugin bundle contains an unsupported entry type: ${refused}`);
-  if (total > maxBytes) return bad(`remote plugin bundle extracted size would be ${total} bytes, exceeding the maximum total size of ${maxBytes} bytes`);
+  if (total > limits.maxBytes) return bad(`remote plugin bundle extracted size would be ${total} bytes, exceeding the maximum total size of ${limits.maxBytes} bytes`);
+  if (entries > limits.maxEntries) return bad(`remote plugin bundle holds ${entries} entries, exceeding the maximum of ${limits.maxEntries} entries`);
   try {
-    await pipeline(Readable.from([bytes]), tar.x({ cwd: dir, strict: true, preservePaths: false, preserveOwner: false }));
+    await pipeline(
+      Readable.from([bytes]),
+      tar.x({
+        cwd: dir,
+        strict: true,
+        preservePaths: false,
+        preserveOwner: false,
+        // Seen before the entry is written (and chmodded to its mode): the mode is cut here.
+        filter: (_path, entry) => {
+          if ('mode' in entry && typeof entry.mode === 'number') entry.mode &= BUNDLE_MODE_MASK;
+          return true;
+        },
+      }),
+    );
   } catch (err) {
     return bad(`failed to unpack plugin bundle tar: ${(err as Error).message}`);
   }
@@ -171,7 +205,7 @@ export const httpRemoteBundleFetcher = (codexHome: string, allowLoopbackHttp: bo
     // The staging root itself stays, empty, as Codex leaves it.
     const dispose = () => fs.rm(dir, { recursive: true, force: true });
     const staged = await (async (): Promise<E.Either<EngineError, void>> => {
-      const unpacked = await unpackBundle(bytes.right, root, REMOTE_BUNDLE_LIMITS.maxExtractedBytes);
+      const unpacked = await unpackBundle(bytes.right, root, { maxBytes: REMOTE_BUNDLE_LIMITS.maxExtractedBytes, maxEntries: REMOTE_BUNDLE_LIMITS.maxEntries });
       if (E.isLeft(unpacked)) return unpacked;
       if ((await manifestTextOf(root)) === null)
         return E.left(corrupt(bundle.downloadUrl, 0, 'remote plugin bundle did not contain a standard plugin root with plugin.json'));

@@ -17,6 +17,6 @@ export interface QuarantineRecord {
   readonly byteOffset: number;
   readonly byteLength: number;
   readonly reason: string;
-  /** The undecodable bytes as text (lossy only for invalid UTF-8, which the range still pins down). */
+  /** The undecodable bytes as text (lossy only for invalid UTF-8, which the range still pins down; an over-size line's first 64 KiB). */
   readonly text: string;
 }

@@ -1,12 +1,12 @@
 import type { Thread } from '../../domain/thread/thread.js';
-import type { ThreadItem } from '../../domain/thread/threadItem.js';
 import type { Turn } from '../../domain/thread/turn.js';
 import { element, formatTime } from './dom.js';
-import { itemNode, userText } from './itemView.js';
+import { itemNode } from './itemView.js';
+import { threadMarkdown, threadTitle } from './threadMarkdown.js';
 import type { RpcClient } from './rpcClient.js';
 
 /**
- * A thread exported as Markdown or as one self-contained HTML file (its style inside, no script):
+ * A thread exported as Markdown (`threadMarkdown.ts`) or as one self-contained HTML file (its style inside, no script):
  * built from `thread/turns/list` full pages, oldest first — the one place the viewer reads a
  * whole thread, because the person asked for all of it.
  */
@@ -30,55 +30,17 @@ const allTurns = async (rpc: RpcClient, threadId: string, progress: (turns: numb
   return turns;
 };
 
-const title = (thread: Thread): string => thread.name ?? (thread.preview === '' ? thread.id : thread.preview);
-
-/** A fence longer than any run of backticks in the text. */
-const fenced = (text: string, info = ''): string => {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
-  return `${fence}${info}\n${text}\n${fence}`;
-};
-
-const itemMarkdown = (item: ThreadItem): string => {
-  switch (item.type) {
-    case 'userMessage':
-      return `**User**\n\n${userText(item)}`;
-    case 'agentMessage':
-      return `**Agent**\n\n${item.text}`;
-    case 'reasoning':
-      return `*Reasoning*\n\n${[...item.summary, ...item.content].map((l) => `> ${l}`).join('\n')}`;
-    case 'commandExecution':
-      return `**Command** (exit ${item.exitCode ?? '?'})\n\n${fenced(`$ ${item.command}`, 'sh')}${item.aggregatedOutput ? `\n\n${fenced(item.aggregatedOutput)}` : ''}`;
-    case 'contextCompaction':
-      return '*Context compacted*';
-    case 'enteredReviewMode':
-      return `*Review started*: ${item.review}`;
-    case 'exitedReviewMode':
-      return `*Review finished*\n\n${item.review}`;
-    default:
-      return fenced(JSON.stringify(item, null, 2), 'json');
-  }
-};
-
-export const threadMarkdown = (thread: Thread, turns: ReadonlyArray<Turn>): string =>
-  [
-    `# ${title(thread)}`,
-    [thread.id, formatTime(thread.createdAt), thread.model ?? '', thread.cwd].filter((s) => s !== '').join(' · '),
-    ...turns.map((turn, i) =>
-      [
-        `## Turn ${i + 1} · ${turn.status} · ${formatTime(turn.startedAt)}`,
-        ...(turn.error === null ? [] : [`**Error:** ${turn.error.message}`]),
-        ...turn.items.map(itemMarkdown),
-      ].join('\n\n'),
-    ),
-  ].join('\n\n') + '\n';
-
 export const threadHtml = (thread: Thread, turns: ReadonlyArray<Turn>, css: string): string => {
-  const doc = document.implementation.createHTMLDocument(title(thread));
+  const doc = document.implementation.createHTMLDocument(threadTitle(thread));
   doc.documentElement.lang = 'en';
   doc.head.prepend(element('meta', { charset: 'utf-8' }));
 
-  const body = element('main', { class: 'export' }, element('h1', {}, title(thread)), element('p', { class: 'meta' }, `${thread.id} · ${formatTime(thread.createdAt)}`));
+  const body = element(
+    'main',
+    { class: 'export' },
+    element('h1', {}, threadTitle(thread)),
+    element('p', { class: 'meta' }, `${thread.id} · ${formatTime(thread.createdAt)}`),
+  );
   turns.forEach((turn, i) => {
     const items = turn.items.map((item) => itemNode(item, () => Promise.resolve(null)));
     for (const details of items.flatMap((n) => [...n.querySelectorAll('details')])) details.open = true;

@@ -55,6 +55,8 @@ const line = (o: SessionImportOutcome): string => {
       return `skipped ${o.source}: ${o.reason}`;
     case 'failed':
       return `failed ${o.source}: ${o.message}`;
+    case 'refused':
+      return `refused ${o.source}: ${o.reason}`;
   }
 };
 
@@ -89,7 +91,7 @@ export const action = (agent: ExternalAgent, opts: ImportOptions) =>
                   modelProvider: opts.modelProvider ?? configuredModelProvider(codexHome),
                 },
                 onSession: (o, done, of) => {
-                  bytesDone += sizeOf(o.source);
+                  bytesDone += o.status === 'refused' ? 0 : sizeOf(o.source);
                   bar.update({ stage: 'reading', filesDone: done, filesTotal: of, bytesDone, bytesTotal: Math.max(bytesDone, (bytesDone / done) * of) });
                 },
               },

@@ -57,7 +57,8 @@ export const externalAgentConfigDetect = defineMethod({
               maxAgeDays: p.maxSessionAgeDays ?? DEFAULT_MAX_SESSION_AGE_DAYS,
               maxSessions: p.maxSessions ?? DEFAULT_MAX_SESSIONS,
             }),
-            TE.map((found) => (found.length === 0 ? [] : [sessionsItem(agentHome, found)])),
+            // Codex's answer has no place for the refused entries: they are left out (`import claude` reports them).
+            TE.map(({ offered }) => (offered.length === 0 ? [] : [sessionsItem(agentHome, offered)])),
           );
     return pipe(
       TE.Do,

@@ -68,7 +68,7 @@ const notDetected = (given: string) => ({
 /** The requested sessions detection offers, and the others; one the ledger already holds is skipped quietly, as Codex does. */
 const partition = async (external: ExternalSessions, requested: ReadonlyArray<string>): Promise<{ offered: string[]; refused: string[] }> => {
   const detected = await external.detect({ maxAgeDays: DEFAULT_MAX_SESSION_AGE_DAYS, maxSessions: DEFAULT_MAX_SESSIONS })();
-  const offered = new Set(E.isRight(detected) ? detected.right.map((d) => d.path) : []);
+  const offered = new Set(E.isRight(detected) ? detected.right.offered.map((d) => d.path) : []);
   const result = { offered: [] as string[], refused: [] as string[] };
   for (const path of requested) {
     if (offered.has(path)) result.offered.push(path);

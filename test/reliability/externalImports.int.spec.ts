@@ -1,0 +1,184 @@
+// Issue 39 (item 9), other agents' files as an adversary leaves them: a FIFO named like a Claude
+// Code session (whose blocking open never returned: `import claude` hung, and six
+// `externalAgentConfig/detect` calls held every libuv pool thread of `serve`), and a session file
+// or a project folder linked out of the Claude home (followed and imported). Only regular files
+// inside the Claude home are read; the others are reported as refused.
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as nodePath from 'node:path';
+import { engineJson, runEngineCli } from '../compat/engineCli.js';
+import { openImportServer } from '../compat/externalAgentServe.js';
+import { assistantRows, encodedCwd, rolloutsOf, text, userRow, writeClaudeSession } from '../fixtures/claudeSessions.js';
+import { reportArea } from './areaSummary.js';
+
+const SECRET = 'SECRET-OUTSIDE-THE-CLAUDE-HOME-51c9';
+
+const figures = { trials: 0, imported: 0, refused: 0, hangs: 0, escapes: 0, outsideWrites: 0 };
+
+interface Outcome {
+  readonly status: string;
+  readonly source: string;
+  readonly reason?: string;
+}
+
+const mkfifo = (path: string): void => {
+  fs.mkdirSync(nodePath.dirname(path), { recursive: true });
+  execFileSync('mkfifo', [path]);
+};
+
+/** The answer, or undefined when none came within the time. */
+const within = <A>(answer: Promise<A>, ms: number): Promise<A | undefined> =>
+  Promise.race([answer, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref())]);
+
+/** A session of one exchange, as Claude Code writes it. */
+const sessionRows = (cwd: string, said: string): Array<Record<string, unknown>> => [userRow(cwd, said), ...assistantRows(cwd, [text(`answer to ${said}`)])];
+
+describe('reliability · external imports (FIFOs and links in the Claude home)', function () {
+  this.timeout(120_000);
+  let root: string;
+  let claudeHome: string;
+  let project: string;
+  let codexHome: string;
+
+  beforeEach(() => {
+    root = fs.mkdtempSync(nodePath.join(tmpdir(), 'rollout-engine-external-'));
+    claudeHome = nodePath.join(root, 'user', '.claude');
+    project = nodePath.join(root, 'project');
+    codexHome = nodePath.join(root, 'codex');
+    fs.mkdirSync(project, { recursive: true });
+    fs.mkdirSync(codexHome, { recursive: true });
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+  after(() => reportArea('external imports', figures));
+
+  const importClaude = async (): Promise<{ sessions: Outcome[]; timedOut: boolean }> => {
+    figures.trials += 1;
+    const run = await runEngineCli(['import', 'claude', '--from', claudeHome, '--codex-home', codexHome, '--json'], 30_000);
+    if (run.timedOut) {
+      figures.hangs += 1;
+      return { sessions: [], timedOut: true };
+    }
+    const answer = engineJson(run);
+    if (!answer.ok) throw new Error(answer.problem);
+    const sessions = (answer.value as { sessions: Outcome[] }).sessions;
+    figures.imported += sessions.filter((o) => o.status === 'imported').length;
+    figures.refused += sessions.filter((o) => o.status === 'refused').length;
+    return { sessions, timedOut: false };
+  };
+
+  it('a FIFO named like a session: the import finishes, imports the others and reports it refused', async () => {
+    const good = writeClaudeSession(claudeHome, project, 'good', sessionRows(project, 'hello'));
+    const fifo = nodePath.join(nodePath.dirname(good), 'blocked.jsonl');
+    mkfifo(fifo);
+    const { sessions, timedOut } = await importClaude();
+    expect(timedOut, 'import claude hung on the FIFO').to.equal(false);
+    expect(sessions.map((o) => [o.status, o.source])).to.have.deep.members([
+      ['refused', fifo],
+      ['imported', fs.realpathSync(good)],
+    ]);
+    expect(sessions.find((o) => o.status === 'refused')?.reason).to.match(/not a regular file/);
+    // Named on the command line, it is refused too (a failed session), never waited on.
+    const named = await runEngineCli(['import', 'claude', '--from', claudeHome, '--codex-home', codexHome, '--json', '--session', fifo], 30_000);
+    if (named.timedOut) figures.hangs += 1;
+    expect(named.timedOut, 'import claude --session <fifo> hung').to.equal(false);
+    const outcome = engineJson(named);
+    expect(outcome.ok && (outcome.value as { sessions: Outcome[] }).sessions.map((o) => o.status)).to.deep.equal(['failed']);
+  });
+
+  it('six concurrent externalAgentConfig/detect calls over a folder of FIFOs: serve still answers thread/list', async () => {
+    const userHome = nodePath.dirname(claudeHome);
+    writeClaudeSession(claudeHome, project, 'good', sessionRows(project, 'hello'));
+    for (let i = 0; i < 6; i++) mkfifo(nodePath.join(claudeHome, 'projects', encodedCwd(project), `fifo-${i}.jsonl`));
+    const server = await openImportServer(codexHome, userHome);
+    try {
+      const detects = Array.from({ length: 6 }, () => within(server.client.request('externalAgentConfig/detect', { includeHome: true }), 15_000));
+      // Once the detections have reached the FIFOs (a blocking open held a pool thread each), another client's list.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const listed = await within(server.ask('thread/list', {}), 15_000);
+      figures.trials += 1;
+      if (listed === undefined) figures.hangs += 1;
+      expect(listed, 'serve did not answer thread/list within 15 s').to.not.equal(undefined);
+      const results = await Promise.all(detects);
+      figures.hangs += results.filter((r) => r === undefined).length;
+      for (const r of results) {
+        expect(r, 'a detect call did not answer within 15 s').to.have.property('result');
+        const items = (r as { result: { items: Array<{ itemType: string; details: { sessions: Array<{ path: string }> } | null }> } }).result.items;
+        const offered = items.filter((i) => i.itemType === 'SESSIONS').flatMap((i) => i.details?.sessions.map((s) => s.path) ?? []);
+        expect(offered.map((p) => nodePath.basename(p))).to.deep.equal(['good.jsonl']);
+      }
+    } finally {
+      await server.client.close();
+    }
+  });
+
+  it('a CLAUDE.md and a command linked out of the Claude home are not read by externalAgentConfig detect or import', async () => {
+    const outside = nodePath.join(root, 'outside');
+    fs.mkdirSync(outside, { recursive: true });
+    fs.writeFileSync(nodePath.join(outside, 'secret.md'), `# ${SECRET}\n`);
+    fs.mkdirSync(nodePath.join(claudeHome, 'commands'), { recursive: true });
+    fs.symlinkSync(nodePath.join(outside, 'secret.md'), nodePath.join(claudeHome, 'CLAUDE.md'));
+    fs.symlinkSync(nodePath.join(outside, 'secret.md'), nodePath.join(claudeHome, 'commands', 'leak.md'));
+    const server = await openImportServer(codexHome, nodePath.dirname(claudeHome));
+    try {
+      figures.trials += 1;
+      const detected = (await server.ask('externalAgentConfig/detect', { includeHome: true })) as { items: Array<{ itemType: string }> };
+      const offered = detected.items.map((i) => i.itemType);
+      const items = ['AGENTS_MD', 'COMMANDS'].map((itemType) => ({ itemType, description: 'x', cwd: null }));
+      await server.ask('externalAgentConfig/import', { migrationItems: items });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const written = [nodePath.join(codexHome, 'AGENTS.md'), nodePath.join(root, 'user', '.agents')].filter((p) => fs.existsSync(p));
+      const leaked = written.some((p) =>
+        (fs.statSync(p).isFile() ? fs.readFileSync(p, 'utf8') : JSON.stringify(fs.readdirSync(p, { recursive: true }))).includes(SECRET),
+      );
+      if (leaked || offered.includes('AGENTS_MD')) figures.escapes += 1;
+      expect(offered, 'items offered from links out of the Claude home').to.not.include.members(['AGENTS_MD']);
+      expect(written, 'files the import wrote from links out of the Claude home').to.deep.equal([]);
+    } finally {
+      await server.client.close();
+    }
+  });
+
+  it('a session file and a project folder linked out of the Claude home are not read', async () => {
+    const outside = nodePath.join(root, 'outside');
+    // The outside files: a session, and a project folder holding one, both carrying the secret.
+    const outsideSession = nodePath.join(outside, 'session.jsonl');
+    fs.mkdirSync(nodePath.join(outside, 'project'), { recursive: true });
+    const rows = sessionRows(project, SECRET);
+    fs.writeFileSync(outsideSession, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    fs.writeFileSync(nodePath.join(outside, 'project', 'linked.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const before = new Map([outsideSession, nodePath.join(outside, 'project', 'linked.jsonl')].map((p) => [p, fs.readFileSync(p)] as const));
+    const good = writeClaudeSession(claudeHome, project, 'good', sessionRows(project, 'hello'));
+    const linkedFile = nodePath.join(nodePath.dirname(good), 'linked-file.jsonl');
+    fs.symlinkSync(outsideSession, linkedFile);
+    const linkedFolder = nodePath.join(claudeHome, 'projects', `${encodedCwd(project)}-linked`);
+    fs.symlinkSync(nodePath.join(outside, 'project'), linkedFolder);
+    // A link inside the Claude home stays a session of it.
+    const inside = nodePath.join(nodePath.dirname(good), 'inside-link.jsonl');
+    fs.mkdirSync(nodePath.join(claudeHome, 'kept'), { recursive: true });
+    const keptTarget = nodePath.join(claudeHome, 'kept', 'target.jsonl');
+    fs.writeFileSync(
+      keptTarget,
+      sessionRows(project, 'inside')
+        .map((r) => JSON.stringify(r))
+        .join('\n') + '\n',
+    );
+    fs.symlinkSync(keptTarget, inside);
+
+    const { sessions } = await importClaude();
+    const refused = sessions.filter((o) => o.status === 'refused').map((o) => o.source);
+    expect(refused).to.have.members([linkedFile, linkedFolder]);
+    expect(sessions.filter((o) => o.status === 'imported').map((o) => o.source)).to.have.members([fs.realpathSync(good), keptTarget]);
+    for (const rollout of rolloutsOf(codexHome)) {
+      const leaked = fs.readFileSync(rollout, 'utf8').includes(SECRET);
+      if (leaked) figures.escapes += 1;
+      expect(leaked, `${rollout} holds the outside file's text`).to.equal(false);
+    }
+    for (const [path, bytes] of before) {
+      const same = fs.readFileSync(path).equals(bytes);
+      if (!same) figures.outsideWrites += 1;
+      expect(same, `${path} changed`).to.equal(true);
+    }
+  });
+});

@@ -1,0 +1,61 @@
+import type { Thread } from '../../domain/thread/thread.js';
+import type { ThreadItem } from '../../domain/thread/threadItem.js';
+import type { Turn } from '../../domain/thread/turn.js';
+import { formatTime } from './dom.js';
+import { userText } from './itemView.js';
+
+/**
+ * A thread as Markdown, its texts shown as the HTML export shows them: as text. Whatever a thread
+ * holds (raw HTML, `javascript:` links, images, reference definitions) is never markup in the file:
+ * each block of text is a fence longer than any backtick run in it (a fence's content is text to
+ * every renderer), and each one-line text (title, meta, error, review) has every ASCII punctuation
+ * character backslash-escaped and its line breaks made spaces, so it cannot open a tag, a link or
+ * a block.
+ */
+
+/** A fence longer than any run of backticks in the text. */
+const fenced = (text: string, info = 'text'): string => {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${info}\n${text}\n${fence}`;
+};
+
+/** One line of literal text: CommonMark's escapable characters (all ASCII punctuation) escaped, line breaks as spaces. */
+export const markdownInline = (text: string): string => text.replace(/[\r\n]+/g, ' ').replace(/[!-/:-@[-`{-~]/g, '\\$&');
+
+/** What an export calls the thread: its name, else its preview, else its id. */
+export const threadTitle = (thread: Thread): string => thread.name ?? (thread.preview === '' ? thread.id : thread.preview);
+
+const itemMarkdown = (item: ThreadItem): string => {
+  switch (item.type) {
+    case 'userMessage':
+      return `**User**\n\n${fenced(userText(item))}`;
+    case 'agentMessage':
+      return `**Agent**\n\n${fenced(item.text)}`;
+    case 'reasoning':
+      return `*Reasoning*\n\n${fenced([...item.summary, ...item.content].join('\n'))}`;
+    case 'commandExecution':
+      return `**Command** (exit ${item.exitCode ?? '?'})\n\n${fenced(`$ ${item.command}`, 'sh')}${item.aggregatedOutput ? `\n\n${fenced(item.aggregatedOutput)}` : ''}`;
+    case 'contextCompaction':
+      return '*Context compacted*';
+    case 'enteredReviewMode':
+      return `*Review started*: ${markdownInline(item.review)}`;
+    case 'exitedReviewMode':
+      return `*Review finished*\n\n${fenced(item.review)}`;
+    default:
+      return fenced(JSON.stringify(item, null, 2), 'json');
+  }
+};
+
+export const threadMarkdown = (thread: Thread, turns: ReadonlyArray<Turn>): string =>
+  [
+    `# ${markdownInline(threadTitle(thread))}`,
+    markdownInline([thread.id, formatTime(thread.createdAt), thread.model ?? '', thread.cwd].filter((s) => s !== '').join(' · ')),
+    ...turns.map((turn, i) =>
+      [
+        `## Turn ${i + 1} · ${markdownInline(turn.status)} · ${formatTime(turn.startedAt)}`,
+        ...(turn.error === null ? [] : [`**Error:** ${markdownInline(turn.error.message)}`]),
+        ...turn.items.map(itemMarkdown),
+      ].join('\n\n'),
+    ),
+  ].join('\n\n') + '\n';

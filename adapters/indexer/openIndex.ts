@@ -12,6 +12,7 @@ import type { IndexMigration } from '../../migrations/index/steps.js';
 import { canTakeLease, leaseHolder, passBackfillGate } from '../../migrations/index/backfillGate.js';
 import type { GateOptions, GatePorts, GateVerdict, Lease } from '../../migrations/index/backfillGate.js';
 import { openLmdbIndex } from '../lmdb/indexStore.js';
+import { checkFoldersBelow, confinementRoot } from '../fs/noFollow.js';
 import type { LmdbIndexStore } from '../lmdb/indexStore.js';
 import { HOME_KEY, LEASE_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../lmdb/schema.js';
 import { homeIdentityOf, sameHome } from '../codexHome/homeIdentity.js';
@@ -79,6 +80,9 @@ export const openIndex =
     if (E.isLeft(identity)) return identity;
     const refused = refusedIndexDir(identity.right, dir);
     if (refused !== undefined) return E.left(refused);
+    // No link on the way to it below the home: its `.rollout-engine/` or `index` may be one the home's owner planted.
+    const linked = await checkFoldersBelow(confinementRoot(home, dir), dir).then(() => undefined, lmdbError(dir, 'open'));
+    if (linked !== undefined) return E.left(linked);
     const opened = await openLmdbIndex(dir)();
     if (E.isLeft(opened)) return E.left(openError(dir, opened.left));
     const store = opened.right;

@@ -4,6 +4,8 @@ import { timeout } from '../../domain/errors.js';
 import type { ProcessMark } from '../system/processIdentity.js';
 import { thisProcess, whereabouts } from '../system/processIdentity.js';
 import { errnoCode } from './toEngineError.js';
+import { openNoFollow, readTextNoFollow } from '../fs/noFollow.js';
+import * as nodePath from 'node:path';
 
 /**
  * An exclusive lock file next to the thread file (`<file>.lock`), created with O_CREAT|O_EXCL so
@@ -47,6 +49,12 @@ const BREAKER_STALE_MS = 1_000;
 
 export const lockPathFor = (file: string): string => `${file}.lock`;
 
+/** A lock's and a breaker's mode, whatever the umask: readable by all (who holds it), written by its holder only. */
+const LOCK_FILE_MODE = 0o644;
+
+/** A lock's content, read without following a link planted at its name (refused: ELOOP). */
+const readLock = (lockPath: string): Promise<string> => readTextNoFollow(nodePath.dirname(lockPath), lockPath);
+
 /**
  * Take the lock or fail: resolves with the held lock, rejects with a Timeout EngineError after
  * `waitMs`, or with the raw fs error (mapped by the caller's toEngineError).
@@ -78,7 +86,7 @@ export const acquireLock = async (lockPath: string, options: LockOptions = {}): 
 export const releaseLock = async (lock: HeldLock): Promise<boolean> => {
   let raw: string;
   try {
-    raw = await fs.readFile(lock.lockPath, 'utf8');
+    raw = await readLock(lock.lockPath);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return false;
     throw err;
@@ -91,7 +99,7 @@ export const releaseLock = async (lock: HeldLock): Promise<boolean> => {
 const tryCreate = async (lockPath: string): Promise<HeldLock | undefined> => {
   let fh: fs.FileHandle;
   try {
-    fh = await fs.open(lockPath, 'wx', 0o644);
+    fh = await openNoFollow(nodePath.dirname(lockPath), lockPath, 'create-exclusive', LOCK_FILE_MODE);
   } catch (err) {
     if (errnoCode(err) === 'EEXIST') return undefined;
     throw err;
@@ -132,7 +140,7 @@ const inspect = async (lockPath: string, o: typeof DEFAULTS): Promise<LockState>
   let raw: string;
   let mtimeMs: number;
   try {
-    [raw, mtimeMs] = await Promise.all([fs.readFile(lockPath, 'utf8'), fs.stat(lockPath).then((s) => s.mtimeMs)]);
+    [raw, mtimeMs] = await Promise.all([readLock(lockPath), fs.lstat(lockPath).then((s) => s.mtimeMs)]);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return { kind: 'gone' };
     throw err;
@@ -162,10 +170,10 @@ const inspect = async (lockPath: string, o: typeof DEFAULTS): Promise<LockState>
 const breakStale = async (lockPath: string, staleRaw: string): Promise<void> => {
   const breaker = `${lockPath}.break`;
   try {
-    await (await fs.open(breaker, 'wx', 0o644)).close();
+    await (await openNoFollow(nodePath.dirname(breaker), breaker, 'create-exclusive', LOCK_FILE_MODE)).close();
   } catch (err) {
     if (errnoCode(err) !== 'EEXIST') throw err;
-    const age = await fs.stat(breaker).then(
+    const age = await fs.lstat(breaker).then(
       (s) => Date.now() - s.mtimeMs,
       () => 0,
     );
@@ -174,7 +182,7 @@ const breakStale = async (lockPath: string, staleRaw: string): Promise<void> => 
     return;
   }
   try {
-    const now = await fs.readFile(lockPath, 'utf8').catch((err: unknown) => {
+    const now = await readLock(lockPath).catch((err: unknown) => {
       if (errnoCode(err) === 'ENOENT') return undefined;
       throw err;
     });

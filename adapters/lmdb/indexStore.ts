@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { chmodNoFollowSync, refuseLinkSync } from '../fs/noFollow.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { open, TransactionFlags } from 'lmdb';
@@ -66,6 +67,9 @@ const openHandles = (dir: string): Handles => {
   return { root, dbs };
 };
 
+/** The files LMDB keeps in an environment's folder. */
+const LMDB_FILES = ['data.mdb', 'lock.mdb'] as const;
+
 /** The index holds conversation text: its folder is this user's alone, whatever the umask. */
 const PRIVATE_DIR_MODE = 0o700;
 const PRIVATE_FILE_MODE = 0o600;
@@ -75,15 +79,15 @@ const PRIVATE_FILE_MODE = 0o600;
  * world-readable). Best effort: an index of someone else's home opened to read it is left as it is.
  */
 const keepPrivate = (dir: string): void => {
-  const chmod = (path: string, mode: number) => {
+  const chmod = (path: string, mode: number, want: 'folder' | 'file') => {
     try {
-      fs.chmodSync(path, mode);
+      chmodNoFollowSync(path, mode, want);
     } catch {
       // not ours to change
     }
   };
-  chmod(dir, PRIVATE_DIR_MODE);
-  for (const f of ['data.mdb', 'lock.mdb']) chmod(nodePath.join(dir, f), PRIVATE_FILE_MODE);
+  chmod(dir, PRIVATE_DIR_MODE, 'folder');
+  for (const f of LMDB_FILES) chmod(nodePath.join(dir, f), PRIVATE_FILE_MODE, 'file');
 };
 
 /**
@@ -100,7 +104,7 @@ const damagedEnvironment = (dir: string): EngineError | undefined => {
   const data = nodePath.join(dir, 'data.mdb');
   let fd: number;
   try {
-    fd = fs.openSync(data, 'r');
+    fd = fs.openSync(data, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   } catch {
     return undefined; // none yet: LMDB creates it
   }
@@ -122,6 +126,9 @@ export const openLmdbIndex = (dir: string): TE.TaskEither<EngineError, LmdbIndex
   TE.fromEither(
     E.tryCatch(
       () => {
+        // lmdb-js opens its files itself, following links: a link at the folder or its files is refused first.
+        refuseLinkSync(dir, 'folder');
+        for (const f of LMDB_FILES) refuseLinkSync(nodePath.join(dir, f), 'file');
         fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
         const damaged = damagedEnvironment(dir);
         if (damaged !== undefined) throw damaged;

@@ -133,9 +133,8 @@ describe('reliability · planted links (a home owned by another user, commands r
   const tmp = useTempDir('rollout-engine-links-');
   let outside: string;
   let inputs: string;
-  let watched: Map<string, string>;
 
-  before(function () {
+  before(async function () {
     if (process.getuid?.() !== 0) this.skip(); // the escape it guards against needs root: a planted link is followed with root's rights
     outside = nodePath.join(tmp(), 'outside');
     inputs = nodePath.join(tmp(), 'inputs');
@@ -151,9 +150,13 @@ describe('reliability · planted links (a home owned by another user, commands r
       fs.utimesSync(nodePath.join(outside, `file-${kind}.txt`), past, past);
       fs.utimesSync(dir, past, past);
     }
+    // Root's index of another home (a real LMDB environment) for the LMDB files' links to lead to.
+    const other = nodePath.join(tmp(), 'root-home');
+    makeHome(other);
+    const built = await runCli(['index', '--codex-home', other, '--index-dir', nodePath.join(outside, 'lmdb-env'), '--quiet']);
+    expect(built.exitCode, built.stderr).to.equal(0);
     fs.chmodSync(outside, 0o755);
     fs.utimesSync(outside, past, past);
-    watched = scan(outside);
   });
 
   after(() => reportArea('planted links', figures));
@@ -229,8 +232,10 @@ describe('reliability · planted links (a home owned by another user, commands r
     }
     c.plant(home, outside, engine);
     chownTree(home);
+    // Against the watched folder as it was before this case (so each case shows on its own; the first scan is before any).
+    const before = scan(outside);
     const runs = await runAll(home, a, c.commands);
-    const changed = differences(watched, scan(outside));
+    const changed = differences(before, scan(outside));
     figures.outsideChanges += changed.length;
     expect(changed, `${c.name}: outside the home`).to.deep.equal([]);
     return runs;
@@ -244,11 +249,21 @@ describe('reliability · planted links (a home owned by another user, commands r
       plant: (_h, out, engine) => plant(nodePath.join(out, 'dir-index'), nodePath.join(engine, 'index')),
     },
     {
+      // Root's own index of another home: LMDB would open (and write) it through the links.
       name: 'lmdb-files',
       commands: ['index', 'rebuild', 'read'],
       plant: (_h, out, engine) => {
         fs.mkdirSync(nodePath.join(engine, 'index'), { recursive: true });
-        plant(nodePath.join(out, 'file-data.txt'), nodePath.join(engine, 'index', 'data.mdb'));
+        plant(nodePath.join(out, 'lmdb-env', 'index', 'data.mdb'), nodePath.join(engine, 'index', 'data.mdb'));
+        plant(nodePath.join(out, 'lmdb-env', 'index', 'lock.mdb'), nodePath.join(engine, 'index', 'lock.mdb'));
+      },
+    },
+    {
+      name: 'lmdb-lock',
+      indexFirst: true,
+      commands: ['index', 'read'],
+      plant: (_h, out, engine) => {
+        fs.rmSync(nodePath.join(engine, 'index', 'lock.mdb'));
         plant(nodePath.join(out, 'new-lmdb-lock'), nodePath.join(engine, 'index', 'lock.mdb'));
       },
     },

@@ -17,6 +17,8 @@ import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { assistantRows, text, userRow, writeClaudeSession } from '../fixtures/claudeSessions.js';
 import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js';
 import { EXIT } from '../../adapters/cli/exitCodes.js';
+import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import type { RpcAnswer } from '../fixtures/stdioRpcClient.js';
 import { reportArea } from './areaSummary.js';
 
 const A = '01a1fe84-0000-7000-8000-0000000000f1';
@@ -25,7 +27,7 @@ const C = '01a1fe84-0000-7000-8000-0000000000f3';
 /** The home's owner: not root, not this process. */
 const OWNER = 12345;
 
-const figures = { cases: 0, commands: 0, linksPlanted: 0, outsideChanges: 0, refusals: 0, crashes: 0, hangs: 0, modeChecks: 0, wrongModes: 0 };
+const figures = { cases: 0, commands: 0, serveRequests: 0, linksPlanted: 0, outsideChanges: 0, refusals: 0, crashes: 0, hangs: 0, modeChecks: 0, wrongModes: 0 };
 
 /** Run the CLI (optionally under `umask 000`, through a shell that sets it and execs node). */
 const runCli = (args: ReadonlyArray<string>, umask000 = false): Promise<EngineCliRun> =>
@@ -353,6 +355,63 @@ describe('reliability · planted links (a home owned by another user, commands r
           plant(nodePath.join(out, `new-session-index-tmp-${pid}`), nodePath.join(home, `session_index.jsonl.${pid}.tmp`));
       },
     });
+  });
+
+  it('serve, as root, over a home with a link at every engine file: each request answered, nothing outside created, changed or chmodded', async () => {
+    figures.cases += 1;
+    const home = nodePath.join(tmp(), 'serve', 'home');
+    const { a } = makeHome(home);
+    const engine = nodePath.join(home, '.rollout-engine');
+    const first = await runCli(['index', '--codex-home', home, '--quiet']);
+    expect(first.exitCode, first.stderr).to.equal(0);
+    fs.rmSync(nodePath.join(engine, 'quarantine.jsonl'));
+    // C's bad line again, in a new file: serve's catch-up quarantines it.
+    writeRollout(home, rolloutName(C).replace('T14-00-00', 'T15-00-00'), `${chatThread('paginated', C.replace('f3', 'f4'), 1, 'd').text()}{"bad line\n`);
+    plant(nodePath.join(outside, 'file-quarantine.txt'), nodePath.join(engine, 'quarantine.jsonl'));
+    plant(nodePath.join(outside, 'file-keys.txt'), nodePath.join(engine, 'append-keys.jsonl'));
+    plant(nodePath.join(outside, 'new-serve-state'), nodePath.join(engine, 'thread-state.jsonl'));
+    plant(nodePath.join(outside, 'new-serve-mark'), `${rolloutOf(home, A)}.superseded`);
+    plant(nodePath.join(outside, 'new-serve-lock'), `${rolloutOf(home, B)}.lock`);
+    chownTree(home);
+    const before = scan(outside);
+    const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
+    const ask = async (method: string, params: unknown): Promise<RpcAnswer> => {
+      figures.serveRequests += 1;
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise<RpcAnswer>((resolve) => {
+        timer = setTimeout(() => resolve({ error: { code: -2, message: `${method}: no answer in 30 s` } }), 30_000);
+      });
+      const answer = await Promise.race([server.request(method, params), hung]);
+      clearTimeout(timer);
+      if ('error' in answer && answer.error.code === -2) figures.hangs += 1;
+      if ('error' in answer && answer.error.code === -1) figures.crashes += 1;
+      return answer;
+    };
+    try {
+      await ask('initialize', { clientInfo: { name: 'links', version: '1' }, capabilities: { experimentalApi: true } });
+      server.notify('initialized');
+      const next = new RolloutWriter('paginated', A, { startOrdinal: a.nextOrdinal(), startMs: a.nowMs() + 1000 });
+      const answers = [
+        await ask('thread/list', {}),
+        await ask('thread/read', { threadId: A, includeTurns: true }),
+        await ask('rollout/append', { threadId: A, lines: next.chatTurn('t4', 'q4', 'a4').lines, expectedOrdinal: a.nextOrdinal(), idempotencyKey: 'k-serve' }),
+        await ask('thread/metadata/update', { threadId: A, gitInfo: { branch: 'main' } }),
+        await ask('thread/revert', { threadId: A, beforeTurnId: 't3' }),
+        await ask('thread/rollback', { threadId: B, numTurns: 1 }),
+        await ask('thread/fork', { threadId: A }),
+        await ask('thread/name/set', { threadId: B, name: 'served' }),
+        await ask('thread/archive', { threadId: B }),
+        await ask('thread/readState/update', { threadId: A, read: true, expectedRevision: 0 }),
+      ];
+      // Every answer a result or a JSON-RPC error (never a dead server).
+      for (const r of answers) expect('result' in r || ('error' in r && r.error.code !== -1 && r.error.code !== -2), JSON.stringify(r)).to.equal(true);
+      figures.refusals += answers.filter((r) => 'error' in r && /ELOOP|symbolic link|not a regular file/.test(r.error.message)).length;
+    } finally {
+      await server.close();
+    }
+    const changed = differences(before, scan(outside));
+    figures.outsideChanges += changed.length;
+    expect(changed, 'serve: outside the home').to.deep.equal([]);
   });
 
   it('under umask 000, everything the engine creates has its documented mode: files 0600, folders 0700', async () => {

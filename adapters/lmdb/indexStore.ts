@@ -79,15 +79,22 @@ const PRIVATE_FILE_MODE = 0o600;
  * world-readable). Best effort: an index of someone else's home opened to read it is left as it is.
  */
 const keepPrivate = (dir: string): void => {
-  const chmod = (path: string, mode: number, want: 'folder' | 'file') => {
+  const attempt = (change: () => void) => {
     try {
-      chmodNoFollowSync(path, mode, want);
+      change();
     } catch {
       // not ours to change
     }
   };
-  chmod(dir, PRIVATE_DIR_MODE, 'folder');
-  for (const f of LMDB_FILES) chmod(nodePath.join(dir, f), PRIVATE_FILE_MODE, 'file');
+  attempt(() => chmodNoFollowSync(dir, PRIVATE_DIR_MODE, 'folder'));
+  attempt(() => chmodNoFollowSync(nodePath.join(dir, 'data.mdb'), PRIVATE_FILE_MODE, 'file'));
+  // Never opened here: closing any descriptor of lock.mdb drops the fcntl locks LMDB holds on it in
+  // this process (MDB_BAD_RSLOT). Checked not to be a link just before, then changed by its path.
+  const lock = nodePath.join(dir, 'lock.mdb');
+  attempt(() => {
+    refuseLinkSync(lock, 'file');
+    fs.chmodSync(lock, PRIVATE_FILE_MODE);
+  });
 };
 
 /**

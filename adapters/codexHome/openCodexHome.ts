@@ -4,7 +4,7 @@ import type { EngineError } from '../../domain/errors.js';
 import type { HistoryReadPorts, ThreadManagementPorts } from '../../replay/ports.js';
 import { threadStateLogOver } from '../engineState/threadStateLog.js';
 import { threadHomeFiles } from '../jsonl/threadMoves.js';
-import { fileQuarantineSink } from '../jsonl/quarantine.js';
+import { homeQuarantineSink } from '../jsonl/quarantine.js';
 import { readRanges } from '../jsonl/readRange.js';
 import { isInsideHome, outsideHome } from '../jsonl/insideHome.js';
 import { jsonlRolloutFiles } from '../jsonl/rolloutFiles.js';
@@ -25,6 +25,7 @@ import { systemClock } from '../system/clock.js';
 import { codexThreadState } from '../codexState/codexThreadState.js';
 import { uuidv7Ids } from '../system/uuidv7.js';
 import { lmdbDirOf } from './layout.js';
+import { confinementRoot } from '../fs/noFollow.js';
 import type { IndexObserver } from '../indexer/indexObserver.js';
 
 /** A CODEX_HOME opened over the embedded default: its rollout files and their LMDB index. */
@@ -130,7 +131,7 @@ export const portsOver = (
   const readInside: HistoryReadPorts['readRanges'] = (path, ranges) => (isInsideHome(codexHome, path) ? readRanges(path, ranges) : TE.left(outsideHome(codexHome, path)));
   const read: HistoryReadPorts = { index: store, indexer: lmdbHistoryIndexer(store, codexHome, options, context), readRanges: readInside };
   // The append keys are kept beside the LMDB folder, in the index dir (`lmdbDirOf`).
-  const appendKeys = fileAppendKeys(nodePath.dirname(store.path));
+  const appendKeys = fileAppendKeys(nodePath.dirname(store.path), confinementRoot(codexHome, nodePath.dirname(store.path)));
   return {
     read,
     mutations: {
@@ -153,7 +154,7 @@ export const portsOver = (
  * reports and mutations, `serve`) opens a home here.
  */
 export const openCodexHome = async (codexHome: string, indexDir: string, opts: OpenCodexHomeOptions = {}): Promise<E.Either<EngineError, OpenCodexHome>> => {
-  const options: CatchUpOptions = { ...opts.catchUp, quarantine: fileQuarantineSink(indexDir) };
+  const options: CatchUpOptions = { ...opts.catchUp, quarantine: homeQuarantineSink(codexHome, indexDir) };
   const opened = await openIndex(lmdbDirOf(indexDir), codexHome, {
     ...reportingTo(options, opts.onStatus, 'rebuild', codexHome),
     ...indexLockWaitStatus(opts.onStatus, codexHome),
@@ -291,7 +292,7 @@ export const withIndexAsItIs = async <A>(
   indexDir: string,
   use: (store: LmdbIndexStore) => TE.TaskEither<EngineError, A>,
 ): Promise<E.Either<EngineError, A>> => {
-  const opened = await openIndex(lmdbDirOf(indexDir), codexHome, { quarantine: fileQuarantineSink(indexDir) })();
+  const opened = await openIndex(lmdbDirOf(indexDir), codexHome, { quarantine: homeQuarantineSink(codexHome, indexDir) })();
   if (E.isLeft(opened)) return opened;
   try {
     return await use(opened.right.store)();

@@ -11,6 +11,11 @@ import type { ThreadStateLog } from '../../replay/ports.js';
 import { THREAD_STATE_LOG_KEY } from '../lmdb/schema.js';
 import { acquireLock, releaseLock } from '../jsonl/lockFile.js';
 import { errnoCode, isPermissionDenied, toEngineError } from '../jsonl/toEngineError.js';
+import { mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
+
+/** The log names the home's threads and their states: this user's alone, whatever the umask (as the index beside it). */
+const THREAD_STATE_LOG_MODE = 0o600;
+const ENGINE_FOLDER_MODE = 0o700;
 
 /** The log's place: the home's `.rollout-engine/` (beside Codex's own state), whichever index dir reads it, so every index of the home folds the same log. */
 export const threadStateLogPath = (codexHome: string): string => nodePath.join(codexHome, '.rollout-engine', 'thread-state.jsonl');
@@ -83,7 +88,7 @@ export const threadStateLogOver = (store: IndexStore, codexHome: string, onUnrea
     if (start === size) return E.right(undefined);
     let text: string;
     try {
-      const fh = await fs.open(path, 'r');
+      const fh = await openNoFollow(codexHome, path, 'read');
       try {
         const buf = Buffer.alloc(size - start);
         const { bytesRead } = await fh.read(buf, 0, buf.length, start);
@@ -109,7 +114,8 @@ export const threadStateLogOver = (store: IndexStore, codexHome: string, onUnrea
     catchUp: () => catchUp,
     change: (threadId, decide) => async () => {
       try {
-        await fs.mkdir(nodePath.dirname(path), { recursive: true });
+        // The home's owner may have planted a link at `.rollout-engine` or the log: refused, never followed.
+        await mkdirNoFollow(codexHome, nodePath.dirname(path), ENGINE_FOLDER_MODE);
       } catch (err) {
         return E.left(notWritable(path, toEngineError(path, 'mkdir')(err)));
       }
@@ -128,7 +134,7 @@ export const threadStateLogOver = (store: IndexStore, codexHome: string, onUnrea
         if (E.isLeft(event)) return event;
         if (event.right === null) return E.right(current.right);
         try {
-          const fh = await fs.open(path, 'a');
+          const fh = await openNoFollow(codexHome, path, 'append', THREAD_STATE_LOG_MODE);
           try {
             await fh.write(`${JSON.stringify(event.right)}\n`);
             await fh.datasync();

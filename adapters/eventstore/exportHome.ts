@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
+import { createNoFollow, mkdirNoFollow } from '../fs/noFollow.js';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
@@ -99,9 +100,9 @@ export const exportHome =
         return E.left(corrupt(stream, 0, `the stream names ${JSON.stringify(file)} as its file: not a rollout path under sessions/ or archived_sessions/`));
       const target = nodePath.join(outDir, relative);
       try {
-        await fs.mkdir(nodePath.dirname(target), { recursive: true });
+        await mkdirNoFollow(outDir, nodePath.dirname(target), 0o700);
         if (
-          await fs.stat(target).then(
+          await fs.lstat(target).then(
             () => true,
             () => false,
           )
@@ -128,7 +129,7 @@ export const exportHome =
             }
             await handle.write(Buffer.concat(pending));
           },
-          { mode: 0o600 },
+          { mode: 0o600, root: outDir },
         );
       } catch (err) {
         return E.left(toEngineError(target, 'export')(err));
@@ -141,7 +142,7 @@ export const exportHome =
         return E.left(corrupt(HOME_CONTROL_STREAM, 0, `a superseded mark names ${JSON.stringify(file)}: not a rollout path under sessions/ or archived_sessions/`));
       const mark = supersededMarkOf(nodePath.join(outDir, relative));
       try {
-        await fs.writeFile(mark, revision, { flag: 'wx', mode: 0o600 });
+        await createNoFollow(outDir, mark, revision, 0o600);
       } catch (err) {
         return E.left(toEngineError(mark, 'export')(err));
       }
@@ -149,8 +150,8 @@ export const exportHome =
     const written = async (path: string, lines: ReadonlyArray<string>): Promise<E.Either<EngineError, void>> => {
       if (lines.length === 0) return E.right(undefined);
       try {
-        await fs.mkdir(nodePath.dirname(path), { recursive: true, mode: 0o700 });
-        await fs.writeFile(path, lines.join(''), { flag: 'wx', mode: 0o600 });
+        await mkdirNoFollow(outDir, nodePath.dirname(path), 0o700);
+        await createNoFollow(outDir, path, lines.join(''), 0o600);
         return E.right(undefined);
       } catch (err) {
         return E.left(toEngineError(path, 'export')(err));

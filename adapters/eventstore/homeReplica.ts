@@ -1,6 +1,8 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
+import { appendNoFollow, checkFoldersBelow, mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
+import { ROLLOUT_FILE_MODE } from '../jsonl/writer.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
@@ -112,8 +114,8 @@ const appendSessionIndexLineOnce = async (home: string, line: string): Promise<E
 
 const writeState = async (home: string, state: ReplicaState): Promise<void> => {
   const file = nodePath.join(home, REPLICA_STATE_FILE);
-  await fs.mkdir(nodePath.dirname(file), { recursive: true });
-  await writeFileAtomic(file, JSON.stringify(state), { mode: 0o600 });
+  await mkdirNoFollow(home, nodePath.dirname(file), 0o700);
+  await writeFileAtomic(file, JSON.stringify(state), { mode: 0o600, root: home });
 };
 
 /** Follow the store into `home` (see the module's comment). Resolves when caught up (`untilCaughtUp`), aborted, or failed. */
@@ -146,10 +148,14 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
     if (known !== undefined) return known;
     let size = 0;
     try {
-      const bytes = await fs.readFile(path);
+      const fh = await openNoFollow(home, path, 'read');
+      const bytes = await fh.readFile().finally(() => fh.close());
       const last = bytes.lastIndexOf(0x0a);
       size = last + 1;
-      if (size !== bytes.length) await fs.truncate(path, size);
+      if (size !== bytes.length) {
+        const w = await openNoFollow(home, path, 'append', ROLLOUT_FILE_MODE);
+        await w.truncate(size).finally(() => w.close());
+      }
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT') throw err;
     }
@@ -162,9 +168,9 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
   const flush = (): Promise<void> => (flushing = flushing.then(writePending));
   const writePending = async (): Promise<void> => {
     for (const [path, buffers] of pending) {
-      await fs.mkdir(nodePath.dirname(path), { recursive: true });
       const bytes = Buffer.concat(buffers);
-      await fs.appendFile(path, bytes, { mode: 0o600 });
+      await mkdirNoFollow(home, nodePath.dirname(path), 0o700);
+      await appendNoFollow(home, path, bytes, ROLLOUT_FILE_MODE);
       sizes.set(path, (sizes.get(path) ?? 0) + bytes.length);
     }
     pending.clear();
@@ -190,8 +196,8 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
       // it again: each event carries the whole new value and replays come in order, so the fold
       // of the log is the same.
       const log = threadStateLogPath(home);
-      await fs.mkdir(nodePath.dirname(log), { recursive: true, mode: 0o700 });
-      await fs.appendFile(log, `${JSON.stringify(f.event)}\n`, { mode: 0o600 });
+      await mkdirNoFollow(home, nodePath.dirname(log), 0o700);
+      await appendNoFollow(home, log, `${JSON.stringify(f.event)}\n`, 0o600);
       options.onThreadState?.();
       return;
     }
@@ -208,8 +214,9 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
     if (f.kind === 'superseded') {
       const stream = rolloutStreamOf(f.file);
       if (stream === undefined) throw corrupt(HOME_CONTROL_STREAM, event.revision, `a superseded mark names ${JSON.stringify(f.file)}`);
-      await fs.mkdir(nodePath.dirname(pathOf(f.file, stream)), { recursive: true });
-      await fs.writeFile(supersededMarkOf(pathOf(f.file, stream)), f.revision, { mode: 0o600 });
+      const mark = supersededMarkOf(pathOf(f.file, stream));
+      await mkdirNoFollow(home, nodePath.dirname(mark), 0o700);
+      await writeFileAtomic(mark, f.revision, { mode: 0o600, root: home });
       return;
     }
     const was = state.files[f.stream];
@@ -221,7 +228,9 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
     await flush();
     const from = pathOf(was, f.stream);
     const to = pathOf(f.file, f.stream);
-    await fs.mkdir(nodePath.dirname(to), { recursive: true });
+    // Neither end through a link (a file outside the copy would be moved in, or one moved out).
+    await checkFoldersBelow(home, nodePath.dirname(from));
+    await mkdirNoFollow(home, nodePath.dirname(to), 0o700);
     await fs.rename(from, to).catch((err: unknown) => (errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err)));
     sizes.delete(from);
     state.files[f.stream] = f.file;

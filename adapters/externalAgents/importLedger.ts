@@ -1,6 +1,6 @@
-import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
+import { readTextNoFollow } from '../fs/noFollow.js';
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { corrupt } from '../../domain/errors.js';
@@ -31,7 +31,8 @@ export const loadLedger = async (codexHome: string): Promise<Ledger> => {
   const path = ledgerPathOf(codexHome);
   let raw: string;
   try {
-    raw = await fs.readFile(path, 'utf8');
+    // Never read through a link planted at its name (another user's home, read as root).
+    raw = await readTextNoFollow(codexHome, path);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return { records: [] };
     throw err;

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs/promises';
+import * as fsSync from 'node:fs';
 import { constants as FS } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as nodePath from 'node:path';
+import { isInsideHome } from '../jsonl/insideHome.js';
 
 /**
  * Opening the engine's own files (in the home and the index dir) without following links: a home
@@ -47,9 +49,11 @@ export const checkFoldersBelow = async (root: string, dir: string): Promise<void
 
 /**
  * `mkdir -p` of `dir` below `root`, each created folder with `mode` (whatever the umask), each
- * existing one a real folder (a link there is refused, never followed).
+ * existing one below `root` a real folder (a link there is refused, never followed).
  */
 export const mkdirNoFollow = async (root: string, dir: string, mode: number): Promise<void> => {
+  // The root is the user's choice (it may be reached through links): made as `mkdir -p` would.
+  if ((await fs.mkdir(root, { recursive: true, mode })) !== undefined) await fs.chmod(root, mode);
   await checkFoldersBelow(root, dir);
   const rel = nodePath.relative(root, dir);
   let at = root;
@@ -119,5 +123,71 @@ export const openNoFollow = async (root: string, path: string, how: NoFollowMode
   } catch (err) {
     await fh.close();
     throw err;
+  }
+};
+
+/** A new file (it must not exist) holding `content`, created through `openNoFollow` with `mode`. */
+export const createNoFollow = async (root: string, path: string, content: string | Uint8Array, mode: number): Promise<void> => {
+  const fh = await openNoFollow(root, path, 'create-exclusive', mode);
+  try {
+    await fh.writeFile(content);
+  } finally {
+    await fh.close();
+  }
+};
+
+/** `content` appended (one O_APPEND write; the file created with `mode` when missing) through `openNoFollow`. */
+export const appendNoFollow = async (root: string, path: string, content: string | Uint8Array, mode: number): Promise<void> => {
+  const fh = await openNoFollow(root, path, 'append', mode);
+  try {
+    await fh.appendFile(content);
+  } finally {
+    await fh.close();
+  }
+};
+
+/** A whole file's text, read through `openNoFollow` (a link there is refused, never read through). */
+export const readTextNoFollow = async (root: string, path: string): Promise<string> => {
+  const fh = await openNoFollow(root, path, 'read');
+  try {
+    return await fh.readFile('utf8');
+  } finally {
+    await fh.close();
+  }
+};
+
+/**
+ * The folder below which no link is followed for the engine's files in `dir`: the home when `dir`
+ * lies in it (its `.rollout-engine/` may itself be a link its owner planted), else `dir` itself (an
+ * `--index-dir` or cache folder: the user's own choice, links and all).
+ */
+export const confinementRoot = (home: string, dir: string): string => (isInsideHome(home, dir) ? home : dir);
+
+/**
+ * For code that must stay synchronous (LMDB's environment is opened synchronously): `path`, when
+ * it exists, is a real folder or regular file as `want`s, not a link (lmdb-js opens `data.mdb`
+ * and `lock.mdb` itself, following links: refused here before it does). Throws `LinkRefused`.
+ */
+export const refuseLinkSync = (path: string, want: 'folder' | 'file'): void => {
+  let st: fsSync.Stats;
+  try {
+    st = fsSync.lstatSync(path);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ENOENT') return;
+    throw err;
+  }
+  if (st.isSymbolicLink()) throw new LinkRefused(path, 'a symbolic link');
+  if (want === 'folder' ? !st.isDirectory() : !st.isFile()) throw new LinkRefused(path, want === 'folder' ? 'not a folder' : 'not a regular file');
+};
+
+/** chmod without following a link: the mode is set on a handle opened O_NOFOLLOW (a link there is refused). */
+export const chmodNoFollowSync = (path: string, mode: number, want: 'folder' | 'file'): void => {
+  const fd = fsSync.openSync(path, FS.O_RDONLY | NO_FOLLOW | (want === 'folder' ? FS.O_DIRECTORY : 0));
+  try {
+    const st = fsSync.fstatSync(fd);
+    if (want === 'folder' ? !st.isDirectory() : !st.isFile()) throw new LinkRefused(path, want === 'folder' ? 'not a folder' : 'not a regular file');
+    fsSync.fchmodSync(fd, mode);
+  } finally {
+    fsSync.closeSync(fd);
   }
 };

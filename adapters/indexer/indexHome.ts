@@ -1,8 +1,10 @@
 import { sweepHome } from '../jsonl/leftovers.js';
+import { checkFoldersBelow, confinementRoot } from '../fs/noFollow.js';
+import { toEngineError } from '../jsonl/toEngineError.js';
 import { removeDeadRebuilds } from './rebuildLeftovers.js';
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
-import { fileQuarantineSink } from '../jsonl/quarantine.js';
+import { homeQuarantineSink } from '../jsonl/quarantine.js';
 import { lmdbDirOf } from '../codexHome/layout.js';
 import { catchUpHome } from './catchUp.js';
 import type { CatchUpOptions, CatchUpSummary, Progress } from './catchUp.js';
@@ -42,6 +44,9 @@ export type IndexHomeSummary = CatchUpSummary & { readonly quarantinedInHome: Qu
 export const indexHome = async (run: IndexHomeRun): Promise<E.Either<EngineError, IndexHomeSummary>> => {
   const target = lmdbDirOf(run.indexDir);
   const dir = run.rebuild ? `${target}.rebuild-${process.pid}` : target;
+  // Nothing is swept, removed or built through a link the home's owner planted on the way (`.rollout-engine`, `index`).
+  const linked = await checkFoldersBelow(confinementRoot(run.codexHome, run.indexDir), target).then(() => undefined, toEngineError(target, 'open'));
+  if (linked !== undefined) return E.left(linked);
   // What killed rebuilds and killed writers left behind (rebuildLeftovers.ts, jsonl/leftovers.ts).
   await removeDeadRebuilds(target);
   await sweepHome(run.codexHome).catch(() => undefined);
@@ -60,7 +65,7 @@ export const indexHome = async (run: IndexHomeRun): Promise<E.Either<EngineError
   if (E.isLeft(opened)) return opened;
   const store = opened.right.store;
   const options: CatchUpOptions = {
-    quarantine: fileQuarantineSink(run.indexDir),
+    quarantine: homeQuarantineSink(run.codexHome, run.indexDir),
     ...(run.onProgress === undefined ? {} : { onProgress: run.onProgress }),
     // Worker threads are opt-in: on a shared 2-core machine one thread measured faster (bench/index.ts).
     workers: { count: run.workers ?? 1, indexPath: dir },

@@ -13,6 +13,7 @@ import type { IndexMigration } from '../../migrations/index/steps.js';
 import { canTakeLease, leaseHolder, passBackfillGate } from '../../migrations/index/backfillGate.js';
 import type { GateOptions, GatePorts, GateVerdict, Lease } from '../../migrations/index/backfillGate.js';
 import { openLmdbIndex } from '../lmdb/indexStore.js';
+import { checkFoldersBelow, confinementRoot, mkdirNoFollow } from '../fs/noFollow.js';
 import type { LmdbIndexStore } from '../lmdb/indexStore.js';
 import { HOME_KEY, LEASE_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../lmdb/schema.js';
 import { homeIdentityOf, sameHome } from '../codexHome/homeIdentity.js';
@@ -88,6 +89,9 @@ export const openIndex =
     if (E.isLeft(identity)) return identity;
     const refused = refusedIndexDir(identity.right, dir);
     if (refused !== undefined) return E.left(refused);
+    // No link on the way to it below the home: its `.rollout-engine/` or `index` may be one the home's owner planted.
+    const linked = await checkFoldersBelow(confinementRoot(home, dir), dir).then(() => undefined, lmdbError(dir, 'open'));
+    if (linked !== undefined) return E.left(linked);
     const locked = await takeIndexLock(dir, options.onIndexLockWait);
     if (E.isLeft(locked)) return E.left(openError(dir, locked.left));
     try {
@@ -122,7 +126,8 @@ const takeIndexLock = async (lmdbDir: string, onWait?: IndexLockWait): Promise<E
   const lockPath = indexLockOf(lmdbDir);
   const lock = { waitMs: INDEX_LOCK_WAIT_MS, maxBackoffMs: 200 };
   try {
-    await fs.mkdir(nodePath.dirname(lockPath), { recursive: true, mode: 0o700 });
+    // The index dir itself may be a link its folder's owner planted: refused, never followed.
+    await mkdirNoFollow(nodePath.dirname(nodePath.dirname(lockPath)), nodePath.dirname(lockPath), 0o700);
     if (onWait === undefined) return E.right(await acquireLock(lockPath, lock));
     try {
       return E.right(await acquireLock(lockPath, { ...lock, waitMs: SAY_LOCK_WAIT_AFTER_MS }));

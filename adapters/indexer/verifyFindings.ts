@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
+import { mkdirNoFollow, readTextNoFollow } from '../fs/noFollow.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
@@ -51,7 +52,7 @@ export const saveVerifyFindings = (dir: string, findings: VerifyFindings): TE.Ta
   const file = nodePath.join(dir, VERIFY_FINDINGS_FILE);
   return TE.tryCatch(
     async () => {
-      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+      await mkdirNoFollow(dir, dir, 0o700);
       // Private like the index it describes (its paths and thread ids), whatever the umask.
       await writeFileAtomic(file, JSON.stringify(findings), { mode: 0o600 });
     },
@@ -66,7 +67,7 @@ export const loadVerifyFindings = (dir: string): TE.TaskEither<EngineError, Veri
     async () => {
       let text: string;
       try {
-        text = await fs.readFile(file, 'utf8');
+        text = await readTextNoFollow(dir, file);
       } catch (err) {
         if (errnoCode(err) === 'ENOENT') return undefined;
         throw err;

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
@@ -9,6 +8,7 @@ import type { AppendKeys } from '../../replay/ports.js';
 import { acquireLock, lockPathFor, releaseLock } from './lockFile.js';
 import { toEngineError } from './toEngineError.js';
 import { followFile } from './followedFile.js';
+import { mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
 
 /** One line of the log, as read back (a sidecar file: decoded like every byte that enters). */
 const AppendRecordLine = t.intersection([
@@ -41,9 +41,10 @@ export const appendKeysFileOf = (indexDir: string): string => nodePath.join(inde
  * the index (`<indexDir>/append-keys.jsonl`, one record per append, fsynced). It is not in LMDB:
  * a rebuilt index keeps them. Each look reads only what was appended since the last one (another
  * process appends too); writers take the file's lock. A line that does not decode (a torn write)
- * is skipped: its append is still found from the rollout itself (`replay/appendLines.ts`).
+ * is skipped: its append is still found from the rollout itself (`replay/appendLines.ts`). No link
+ * is followed below `root` (`confinementRoot`); the file is 0600 and the folder 0700 whatever the umask.
  */
-export const fileAppendKeys = (indexDir: string): AppendKeys => {
+export const fileAppendKeys = (indexDir: string, root: string = indexDir): AppendKeys => {
   const file = appendKeysFileOf(indexDir);
   const known = new Map<string, AppendRecordLine>();
   const followed = followFile(file);
@@ -52,7 +53,7 @@ export const fileAppendKeys = (indexDir: string): AppendKeys => {
     const unread = await followed.unread();
     if (unread === null || unread.restarted) known.clear();
     if (unread === null || unread.from === unread.size) return;
-    const fh = await fs.open(file, 'r');
+    const fh = await openNoFollow(root, file, 'read');
     try {
       const bytes = Buffer.alloc(unread.size - unread.from);
       await fh.read(bytes, 0, bytes.length, unread.from);
@@ -89,10 +90,10 @@ export const fileAppendKeys = (indexDir: string): AppendKeys => {
     record: (r, lines) =>
       TE.tryCatch(
         async () => {
-          await fs.mkdir(indexDir, { recursive: true });
+          await mkdirNoFollow(root, indexDir, 0o700);
           const lock = await acquireLock(lockPathFor(file));
           try {
-            const fh = await fs.open(file, 'a');
+            const fh = await openNoFollow(root, file, 'append', 0o600);
             try {
               await fh.write(`${JSON.stringify(AppendRecordLine.encode({ ...r, linesSha256: linesSha256(lines) }))}\n`);
               await fh.datasync();

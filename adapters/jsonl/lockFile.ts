@@ -5,6 +5,8 @@ import { timeout } from '../../domain/errors.js';
 import type { ProcessMark } from '../system/processIdentity.js';
 import { thisProcess, whereabouts } from '../system/processIdentity.js';
 import { errnoCode } from './toEngineError.js';
+import { openNoFollow, readTextNoFollow } from '../fs/noFollow.js';
+import * as nodePath from 'node:path';
 
 /**
  * An exclusive lock file next to the thread file (`<file>.lock`), created with O_CREAT|O_EXCL so
@@ -75,6 +77,12 @@ export const lockFileAgeMs = (path: string, stat: { readonly ino: number; readon
   return 0;
 };
 
+/** A lock's and a breaker's mode, whatever the umask: readable by all (who holds it), written by its holder only. */
+const LOCK_FILE_MODE = 0o644;
+
+/** A lock's content, read without following a link planted at its name (refused: ELOOP). */
+const readLock = (lockPath: string): Promise<string> => readTextNoFollow(nodePath.dirname(lockPath), lockPath);
+
 /**
  * Take the lock or fail: resolves with the held lock, rejects with a Timeout EngineError after
  * `waitMs`, or with the raw fs error (mapped by the caller's toEngineError).
@@ -105,7 +113,7 @@ export const acquireLock = async (lockPath: string, options: LockOptions = {}): 
 export const releaseLock = async (lock: HeldLock): Promise<boolean> => {
   let raw: string;
   try {
-    raw = await fs.readFile(lock.lockPath, 'utf8');
+    raw = await readLock(lock.lockPath);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return false;
     throw err;
@@ -118,7 +126,7 @@ export const releaseLock = async (lock: HeldLock): Promise<boolean> => {
 const tryCreate = async (lockPath: string): Promise<HeldLock | undefined> => {
   let fh: fs.FileHandle;
   try {
-    fh = await fs.open(lockPath, 'wx', 0o644);
+    fh = await openNoFollow(nodePath.dirname(lockPath), lockPath, 'create-exclusive', LOCK_FILE_MODE);
   } catch (err) {
     if (errnoCode(err) === 'EEXIST') return undefined;
     throw err;
@@ -158,7 +166,7 @@ const inspect = async (lockPath: string, o: typeof DEFAULTS): Promise<LockState>
   let raw: string;
   let stat: { readonly ino: number; readonly mtimeMs: number };
   try {
-    [raw, stat] = await Promise.all([fs.readFile(lockPath, 'utf8'), fs.stat(lockPath)]);
+    [raw, stat] = await Promise.all([readLock(lockPath), fs.lstat(lockPath)]);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return { kind: 'gone' };
     throw err;
@@ -190,10 +198,10 @@ const inspect = async (lockPath: string, o: typeof DEFAULTS): Promise<LockState>
 const breakStale = async (lockPath: string, staleRaw: string): Promise<'broken' | 'busy'> => {
   const breaker = `${lockPath}.break`;
   try {
-    await (await fs.open(breaker, 'wx', 0o644)).close();
+    await (await openNoFollow(nodePath.dirname(breaker), breaker, 'create-exclusive', LOCK_FILE_MODE)).close();
   } catch (err) {
     if (errnoCode(err) !== 'EEXIST') throw err;
-    const age = await fs.stat(breaker).then(
+    const age = await fs.lstat(breaker).then(
       (s) => lockFileAgeMs(breaker, s),
       () => 0,
     );
@@ -202,7 +210,7 @@ const breakStale = async (lockPath: string, staleRaw: string): Promise<'broken' 
     return 'broken';
   }
   try {
-    const now = await fs.readFile(lockPath, 'utf8').catch((err: unknown) => {
+    const now = await readLock(lockPath).catch((err: unknown) => {
       if (errnoCode(err) === 'ENOENT') return undefined;
       throw err;
     });

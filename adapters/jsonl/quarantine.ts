@@ -1,4 +1,3 @@
-import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
@@ -10,6 +9,9 @@ import { acquireLock, lockPathFor, releaseLock } from './lockFile.js';
 import { scanLines } from './lineScanner.js';
 import { errnoCode, toEngineError } from './toEngineError.js';
 import { followFile } from './followedFile.js';
+import { confinementRoot, mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
+import { systemClock } from '../system/clock.js';
+import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 
 /** quarantine.jsonl holds the raw bytes of lines that did not decode (conversation text): this user's alone. */
 const QUARANTINE_MODE = 0o600;
@@ -111,32 +113,30 @@ export const readQuarantineEntries = (file: string, paths: ReadonlySet<string>):
  * byte range once (the first entry kept), `lineNumber` for `ordinal`, lines that do not decode
  * kept as they are. Temp file + rename, under the caller's lock.
  */
-const normalize = async (file: string): Promise<void> => {
-  const tmp = `${file}.tmp-${process.pid}`;
+const normalize = async (file: string, root: string): Promise<void> => {
   const seen = new Set<string>();
-  const fh = await fs.open(tmp, 'w', QUARANTINE_MODE);
-  try {
-    for await (const { entry, bytes } of readEntries(file)) {
-      if (entry === undefined) {
-        await fh.write(Buffer.concat([bytes, NL]));
-        continue;
+  await writeFileAtomic(
+    file,
+    async (fh) => {
+      for await (const { entry, bytes } of readEntries(file)) {
+        if (entry === undefined) {
+          await fh.write(Buffer.concat([bytes, NL]));
+          continue;
+        }
+        const key = keyOf(entry);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const { ordinal: _ordinal, ...rest } = entry;
+        const lineNumber = entryLineNumber(entry);
+        const fixed =
+          lineNumber === undefined
+            ? rest
+            : { ...rest, lineNumber, message: `${entry.path} line ${lineNumber} (bytes ${entry.byteOffset}..${entry.byteOffset + entry.byteLength}): ${entry.reason}` };
+        await fh.write(`${JSON.stringify(fixed)}\n`);
       }
-      const key = keyOf(entry);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const { ordinal: _ordinal, ...rest } = entry;
-      const lineNumber = entryLineNumber(entry);
-      const fixed =
-        lineNumber === undefined
-          ? rest
-          : { ...rest, lineNumber, message: `${entry.path} line ${lineNumber} (bytes ${entry.byteOffset}..${entry.byteOffset + entry.byteLength}): ${entry.reason}` };
-      await fh.write(`${JSON.stringify(fixed)}\n`);
-    }
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fs.rename(tmp, file);
+    },
+    { mode: QUARANTINE_MODE, root },
+  );
 };
 
 const NL = Buffer.from('\n');
@@ -149,9 +149,10 @@ const NL = Buffer.from('\n');
  * kept), then appends what is new, one O_APPEND write per record. A file from before entries were
  * unique and numbered from 1 is rewritten the first time it is read (see `normalize`). The
  * directory is created on first use. The full text is kept: the bytes may be gone from the source
- * afterwards (a truncated torn tail).
+ * afterwards (a truncated torn tail). `root`: the folder below which no link is followed on the
+ * way to the file (`confinementRoot`: the home, for the index dir inside it).
  */
-export const fileQuarantineSink = (dir: string, clock: Clock = { now: () => new Date() }): QuarantineSink => {
+export const fileQuarantineSink = (dir: string, clock: Clock = { now: () => new Date() }, root: string = dir): QuarantineSink => {
   const file = quarantineFileOf(dir);
   const known = new Set<string>();
   const followed = followFile(file);
@@ -175,7 +176,7 @@ export const fileQuarantineSink = (dir: string, clock: Clock = { now: () => new 
       known.add(key);
     }
     if (rewrite) {
-      await normalize(file);
+      await normalize(file, root);
       followed.at(undefined, 0);
       return look();
     }
@@ -183,9 +184,12 @@ export const fileQuarantineSink = (dir: string, clock: Clock = { now: () => new 
   };
 
   const write = async (records: ReadonlyArray<QuarantineRecord>): Promise<void> => {
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    // The index dir, the file and its lock: never through a link its folder's owner planted.
+    await mkdirNoFollow(root, dir, 0o700);
     const lock = await acquireLock(lockPathFor(file));
     try {
+      // Opened (and so created) before it is read: a link at its name is refused before anything is read through it.
+      await (await openNoFollow(root, file, 'append', QUARANTINE_MODE)).close();
       let torn = await look();
       const fresh = records.filter((r) => {
         const key = keyOf(r);
@@ -194,7 +198,8 @@ export const fileQuarantineSink = (dir: string, clock: Clock = { now: () => new 
         return true;
       });
       if (fresh.length === 0) return;
-      const fh = await fs.open(file, 'a', QUARANTINE_MODE);
+      // Opened again: `look` may have replaced the file (see `normalize`).
+      const fh = await openNoFollow(root, file, 'append', QUARANTINE_MODE);
       try {
         // Whatever the umask, and whatever mode an older file had: it holds raw conversation text.
         await fh.chmod(QUARANTINE_MODE);
@@ -227,6 +232,10 @@ export const fileQuarantineSink = (dir: string, clock: Clock = { now: () => new 
     );
   return { record: (r) => recordAll([r]), recordAll };
 };
+
+/** The quarantine of a home's index dir: no link followed below the home (or below an index dir given outside it). */
+export const homeQuarantineSink = (codexHome: string, indexDir: string): QuarantineSink =>
+  fileQuarantineSink(indexDir, systemClock, confinementRoot(codexHome, indexDir));
 
 /** In-memory sink for tests and dry runs: `records` grows as records arrive. */
 export const collectingQuarantineSink = (): QuarantineSink & { readonly records: QuarantineRecord[] } => {

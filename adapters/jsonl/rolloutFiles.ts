@@ -121,7 +121,10 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
   const writing = <A>(path: string, te: TE.TaskEither<EngineError, A>): TE.TaskEither<EngineError, A> =>
     TE.mapLeft((e: EngineError): EngineError => {
       if (e._tag === 'Io' && e.code === 'ELOOP')
-        return invalidArgument('path', `${path} is a symbolic link: a rollout is written only as a regular file of CODEX_HOME, never through a link`);
+        return invalidArgument(
+          'path',
+          `${e.path} is a symbolic link or not a regular file: a rollout (and its lock and marks) is written only as a regular file of CODEX_HOME, never through a link`,
+        );
       if (isPermissionDenied(e)) return ioError(path, e.op, e.code, `CODEX_HOME ${home} is not writable by this user: reads work, a mutation needs write access`);
       return e;
     })(te);

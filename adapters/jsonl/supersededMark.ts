@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
+import { openNoFollow, readTextNoFollow } from '../fs/noFollow.js';
 import { syncFolder } from '../fs/writeFileAtomic.js';
 import { errnoCode } from './toEngineError.js';
 
@@ -20,7 +21,8 @@ export const supersededBy = async (file: string): Promise<string | undefined> =>
   const mark = supersededMarkOf(file);
   let named: string;
   try {
-    named = (await fs.readFile(mark, 'utf8')).trim();
+    // The rollout's folder is checked by the writer (inside the home); the mark is never read through a link.
+    named = (await readTextNoFollow(nodePath.dirname(mark), mark)).trim();
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return undefined;
     throw err;
@@ -40,7 +42,10 @@ export const supersededBy = async (file: string): Promise<string | undefined> =>
 
 /** Under the file's lock, before the revision is created: the mark names it (relative, so a moved home keeps its marks). */
 export const markSuperseded = async (file: string, revision: string, durable: boolean): Promise<void> => {
-  const fh = await fs.open(supersededMarkOf(file), 'w', 0o600);
+  const mark = supersededMarkOf(file);
+  // Created afresh, O_EXCL and O_NOFOLLOW: a link planted at the mark's name is removed, never written through.
+  await fs.rm(mark, { force: true });
+  const fh = await openNoFollow(nodePath.dirname(mark), mark, 'create-exclusive', 0o600);
   try {
     await fh.writeFile(nodePath.relative(nodePath.dirname(file), revision), 'utf8');
     if (durable) await fh.datasync();

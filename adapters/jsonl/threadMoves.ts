@@ -10,6 +10,7 @@ import { appendThreadName, forgetThreadNames } from './sessionIndex.js';
 import type { HeldLock } from './lockFile.js';
 import { acquireLock, lockPathFor, releaseLock } from './lockFile.js';
 import { toEngineError } from './toEngineError.js';
+import { writesInsideHome } from './insideHome.js';
 
 /** A rollout name's day folder under `sessions/`: `YYYY/MM/DD` from the time in its name (Codex's unarchive puts it back there). */
 const dayFolderOf = (home: string, path: string): string | undefined => {
@@ -22,14 +23,16 @@ const dayFolderOf = (home: string, path: string): string | undefined => {
 const conflictAt = (path: string): EngineError => rejected(`a rollout file is already at ${path}`);
 
 /** Each move is one `rename` (atomic on one file system, as Codex moves them); a target that exists is refused, not replaced. */
-const moveAll = (targets: ReadonlyArray<readonly [string, string]>): TE.TaskEither<EngineError, string[]> =>
+const moveAll = (home: string, targets: ReadonlyArray<readonly [string, string]>): TE.TaskEither<EngineError, string[]> =>
   TE.tryCatch(
     async () => {
       const out: string[] = [];
       for (const [from, to] of targets) {
-        await fs.mkdir(nodePath.dirname(to), { recursive: true });
+        // Neither end through a day folder linking out of the home (a file would be moved out, or in).
+        for (const p of [from, to]) if (!writesInsideHome(home, p)) throw invalidArgument('path', `${p} is reached through a link out of CODEX_HOME ${home}: refused`);
+        await fs.mkdir(nodePath.dirname(to), { recursive: true, mode: 0o700 });
         if (
-          await fs.stat(to).then(
+          await fs.lstat(to).then(
             () => true,
             () => false,
           )
@@ -77,7 +80,11 @@ const underWriterLocks =
 export const threadHomeFiles = (home: string): ThreadHomeFiles => ({
   appendThreadName: (threadId, name, at) => appendThreadName(home, threadId, name, at),
   forgetThreadNames: (threadId) => forgetThreadNames(home, threadId),
-  archive: (paths) => moveAll(paths.map((p) => [p, nodePath.join(home, 'archived_sessions', nodePath.basename(p))] as const)),
+  archive: (paths) =>
+    moveAll(
+      home,
+      paths.map((p) => [p, nodePath.join(home, 'archived_sessions', nodePath.basename(p))] as const),
+    ),
   unarchive: (paths) => {
     const targets: Array<readonly [string, string]> = [];
     for (const p of paths) {
@@ -85,7 +92,7 @@ export const threadHomeFiles = (home: string): ThreadHomeFiles => ({
       if (day === undefined) return TE.left(invalidArgument('path', `not a rollout file name: ${p}`));
       targets.push([p, nodePath.join(day, nodePath.basename(p))]);
     }
-    return moveAll(targets);
+    return moveAll(home, targets);
   },
   remove: (paths) =>
     TE.tryCatch(

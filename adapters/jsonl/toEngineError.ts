@@ -1,5 +1,6 @@
 import type { EngineError } from '../../domain/errors.js';
 import { ioError, isEngineError, notFound } from '../../domain/errors.js';
+import { LinkRefused } from '../fs/noFollow.js';
 
 /**
  * The one place where an fs/OS failure of the JSONL adapter becomes an EngineError.
@@ -13,7 +14,8 @@ export const toEngineError =
     const code = errnoCode(err);
     if (code === 'ENOENT') return notFound('file', path);
     const message = err instanceof Error ? err.message : String(err);
-    return ioError(path, op, code ?? 'UNKNOWN', message);
+    // A refused link names the path it found (a lock, a mark, a folder on the way), not the file the operation was for.
+    return ioError(err instanceof LinkRefused ? err.path : path, op, code ?? 'UNKNOWN', message);
   };
 
 /** The errno code of a Node fs error, if it is one. */

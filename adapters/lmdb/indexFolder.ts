@@ -46,7 +46,7 @@ export const damagedEnvironment = (dir: string): EngineError | undefined => {
   const data = nodePath.join(dir, 'data.mdb');
   let fd: number;
   try {
-    fd = fs.openSync(data, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    fd = fs.openSync(data, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   } catch {
     return undefined; // none yet: LMDB creates it
   }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { chmodNoFollowSync, refuseLinkSync } from '../fs/noFollow.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { open, TransactionFlags } from 'lmdb';
@@ -66,6 +67,9 @@ const openHandles = (dir: string): Handles => {
   return { root, dbs };
 };
 
+/** The files LMDB keeps in an environment's folder. */
+const LMDB_FILES = ['data.mdb', 'lock.mdb'] as const;
+
 /** The index holds conversation text: its folder is this user's alone, whatever the umask. */
 const PRIVATE_DIR_MODE = 0o700;
 const PRIVATE_FILE_MODE = 0o600;
@@ -75,15 +79,22 @@ const PRIVATE_FILE_MODE = 0o600;
  * world-readable). Best effort: an index of someone else's home opened to read it is left as it is.
  */
 const keepPrivate = (dir: string): void => {
-  const chmod = (path: string, mode: number) => {
+  const attempt = (change: () => void) => {
     try {
-      fs.chmodSync(path, mode);
+      change();
     } catch {
       // not ours to change
     }
   };
-  chmod(dir, PRIVATE_DIR_MODE);
-  for (const f of ['data.mdb', 'lock.mdb']) chmod(nodePath.join(dir, f), PRIVATE_FILE_MODE);
+  attempt(() => chmodNoFollowSync(dir, PRIVATE_DIR_MODE, 'folder'));
+  attempt(() => chmodNoFollowSync(nodePath.join(dir, 'data.mdb'), PRIVATE_FILE_MODE, 'file'));
+  // Never opened here: closing any descriptor of lock.mdb drops the fcntl locks LMDB holds on it in
+  // this process (MDB_BAD_RSLOT). Checked not to be a link just before, then changed by its path.
+  const lock = nodePath.join(dir, 'lock.mdb');
+  attempt(() => {
+    refuseLinkSync(lock, 'file');
+    fs.chmodSync(lock, PRIVATE_FILE_MODE);
+  });
 };
 
 /** Open (creating if needed, with its marker: indexFolder.ts) the LMDB environment at `dir` with one named db per table; a folder that is not the engine's is refused. */
@@ -91,6 +102,9 @@ export const openLmdbIndex = (dir: string): TE.TaskEither<EngineError, LmdbIndex
   TE.fromEither(
     E.tryCatch(
       () => {
+        // lmdb-js opens its files itself, following links: a link at the folder or its files is refused first.
+        refuseLinkSync(dir, 'folder');
+        for (const f of LMDB_FILES) refuseLinkSync(nodePath.join(dir, f), 'file');
         // Only a folder the engine made (or an absent one, created with its marker): never a user's.
         claimIndexFolder(dir, PRIVATE_DIR_MODE);
         const damaged = damagedEnvironment(dir);

@@ -13,6 +13,7 @@ import { activePluginVersion, comparePluginVersions, isValidVersionSegment } fro
 import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
 import type { AtomicWriteHooks } from '../fs/writeFileAtomic.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
+import { checkFoldersBelow, readTextNoFollow } from '../fs/noFollow.js';
 import { readCapabilitySummary } from './pluginBundle.js';
 
 export const PLUGINS_CACHE_DIR = nodePath.join('plugins', 'cache');
@@ -53,7 +54,7 @@ export const diskPluginCache = (codexHome: string, hooks: AtomicWriteHooks = {})
     if (activePluginVersion(await versionsOf(id)) === null) return E.right(null);
     let text: string;
     try {
-      text = await fs.readFile(sidecarPath(id), 'utf8');
+      text = await readTextNoFollow(codexHome, sidecarPath(id));
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return E.right(null);
       return E.left(toEngineError(sidecarPath(id), 'read remote plugin install metadata')(err));
@@ -91,6 +92,8 @@ export const diskPluginCache = (codexHome: string, hooks: AtomicWriteHooks = {})
       const target = baseRoot(id);
       const parent = nodePath.dirname(target);
       return attempt(target, 'install plugin', async () => {
+        // Nothing staged, moved or replaced through a folder of the home linked out of it.
+        await checkFoldersBelow(codexHome, parent);
         await fs.mkdir(parent, { recursive: true });
         const stage = await fs.mkdtemp(nodePath.join(parent, '.plugin-install-'));
         try {
@@ -121,6 +124,7 @@ export const diskPluginCache = (codexHome: string, hooks: AtomicWriteHooks = {})
       attempt(baseRoot(id), 'uninstall plugin', async () => {
         const target = baseRoot(id);
         const parent = nodePath.dirname(target);
+        await checkFoldersBelow(codexHome, parent);
         let stage: string;
         try {
           stage = await fs.mkdtemp(nodePath.join(parent, '.plugin-uninstall-'));
@@ -148,11 +152,14 @@ export const diskPluginCache = (codexHome: string, hooks: AtomicWriteHooks = {})
       if (activePluginVersion(await versionsOf(id).catch(() => [])) === null) {
         return E.left(invalidArgument('plugin', `cannot write remote identity for uninstalled plugin \`${pluginKey(id)}\``));
       }
-      return attempt(sidecarPath(id), 'write remote plugin install metadata', () => writeFileAtomic(sidecarPath(id), bytes.right, { mode: SIDECAR_MODE, hooks }))();
+      return attempt(sidecarPath(id), 'write remote plugin install metadata', () =>
+        writeFileAtomic(sidecarPath(id), bytes.right, { mode: SIDECAR_MODE, hooks, root: codexHome }),
+      )();
     },
     removeStale: (marketplaceName, keep) =>
       attempt(nodePath.join(root, marketplaceName), 'remove stale remote plugin cache entries', async () => {
         const dir = nodePath.join(root, marketplaceName);
+        await checkFoldersBelow(codexHome, dir);
         // Our own install/uninstall staging folders belong to an operation in progress, not to the cache.
         const stale = (await readDirOrEmpty(dir)).filter((e) => !keep.has(e.name) && !/^\.plugin-(install|uninstall)-/.test(e.name));
         if (stale.length === 0) return [];

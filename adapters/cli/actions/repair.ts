@@ -6,7 +6,7 @@ import type { IndexHomeSummary } from '../../indexer/indexHome.js';
 import { repairIndex } from '../../indexer/repair.js';
 import type { RepairReport } from '../../indexer/repair.js';
 import { dropVerifyFindings, loadVerifyFindings } from '../../indexer/verifyFindings.js';
-import { fileQuarantineSink } from '../../jsonl/quarantine.js';
+import { homeQuarantineSink } from '../../jsonl/quarantine.js';
 import { homeOf } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { printAnswer } from '../printAnswer.js';
@@ -33,7 +33,7 @@ export const action = async (opts: HomeOptions) => {
   const planned = E.isLeft(findings)
     ? findings
     : await cliFeedback.during(stepText(`repairing the index of ${codexHome}: re-indexing what the last verify found`, 'repaired', KEPT), () =>
-        withIndexAsItIs(codexHome, indexDir, (store) => repairIndex(store, codexHome, findings.right, { quarantine: fileQuarantineSink(indexDir) })),
+        withIndexAsItIs(codexHome, indexDir, (store) => repairIndex(store, codexHome, findings.right, { quarantine: homeQuarantineSink(codexHome, indexDir) })),
       );
   let repaired: E.Either<EngineError, Repaired>;
   if (E.isRight(planned) && planned.right.strategy === 'rebuild') {

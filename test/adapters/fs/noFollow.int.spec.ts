@@ -2,7 +2,17 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { LinkRefused, mkdirNoFollow, openNoFollow } from '../../../adapters/fs/noFollow.js';
+import {
+  appendNoFollow,
+  chmodNoFollowSync,
+  confinementRoot,
+  createNoFollow,
+  LinkRefused,
+  mkdirNoFollow,
+  openNoFollow,
+  readTextNoFollow,
+  refuseLinkSync,
+} from '../../../adapters/fs/noFollow.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 
 const refusal = (p: Promise<unknown>): Promise<unknown> =>
@@ -57,5 +67,50 @@ describe('noFollow: the engine’s own files opened without following links', ()
     fs.symlinkSync(tmp(), nodePath.join(root, 'c'));
     expect(await refusal(mkdirNoFollow(root, nodePath.join(root, 'c', 'd'), 0o700))).to.be.instanceOf(LinkRefused);
     expect(fs.existsSync(nodePath.join(tmp(), 'd'))).to.equal(false);
+  });
+
+  it('confines below the home an index dir inside it, else below the index dir itself', () => {
+    expect(confinementRoot('/h', '/h/.rollout-engine')).to.equal('/h');
+    expect(confinementRoot('/h', '/h')).to.equal('/h');
+    expect(confinementRoot('/h', '/elsewhere/idx')).to.equal('/elsewhere/idx');
+    expect(confinementRoot('/h', '/h2/idx')).to.equal('/h2/idx');
+  });
+
+  it('creates, appends and reads whole files only as regular files, and makes a missing root as mkdir -p would', async () => {
+    const root = nodePath.join(tmp(), 'new-root', 'idx');
+    const file = nodePath.join(root, 'keys.jsonl');
+    await mkdirNoFollow(root, root, 0o700);
+    expect(fs.statSync(root).mode & 0o777).to.equal(0o700);
+    await appendNoFollow(root, file, 'a\n', 0o600);
+    await appendNoFollow(root, file, 'b\n', 0o600);
+    expect(await readTextNoFollow(root, file)).to.equal('a\nb\n');
+    expect(await refusal(createNoFollow(root, file, 'c', 0o600))).to.have.property('code', 'EEXIST');
+    const outside = nodePath.join(tmp(), 'outside-2.txt');
+    fs.writeFileSync(outside, 'keep');
+    fs.symlinkSync(outside, nodePath.join(root, 'mark'));
+    fs.symlinkSync(nodePath.join(tmp(), 'absent-2'), nodePath.join(root, 'dangling'));
+    expect(await refusal(readTextNoFollow(root, nodePath.join(root, 'mark')))).to.be.instanceOf(LinkRefused);
+    expect(await refusal(appendNoFollow(root, nodePath.join(root, 'mark'), 'x', 0o600))).to.be.instanceOf(LinkRefused);
+    expect(await refusal(createNoFollow(root, nodePath.join(root, 'dangling'), 'x', 0o600))).to.have.property('code', 'EEXIST');
+    expect(fs.readFileSync(outside, 'utf8')).to.equal('keep');
+    expect(fs.existsSync(nodePath.join(tmp(), 'absent-2'))).to.equal(false);
+  });
+
+  it('synchronously refuses a link where LMDB’s folder or files are, and chmods only through a no-follow handle', () => {
+    const dir = nodePath.join(tmp(), 'env');
+    fs.mkdirSync(dir);
+    const outside = nodePath.join(tmp(), 'outside-3.txt');
+    fs.writeFileSync(outside, 'keep', { mode: 0o644 });
+    fs.chmodSync(outside, 0o644);
+    fs.symlinkSync(outside, nodePath.join(dir, 'data.mdb'));
+    fs.symlinkSync(tmp(), nodePath.join(tmp(), 'env-link'));
+    expect(() => refuseLinkSync(nodePath.join(dir, 'data.mdb'), 'file')).to.throw(LinkRefused);
+    expect(() => refuseLinkSync(nodePath.join(tmp(), 'env-link'), 'folder')).to.throw(LinkRefused);
+    expect(() => refuseLinkSync(dir, 'file')).to.throw(LinkRefused);
+    expect(() => refuseLinkSync(nodePath.join(dir, 'lock.mdb'), 'file')).to.not.throw();
+    expect(() => chmodNoFollowSync(nodePath.join(dir, 'data.mdb'), 0o600, 'file')).to.throw();
+    expect(fs.statSync(outside).mode & 0o777).to.equal(0o644);
+    chmodNoFollowSync(dir, 0o700, 'folder');
+    expect(fs.statSync(dir).mode & 0o777).to.equal(0o700);
   });
 });

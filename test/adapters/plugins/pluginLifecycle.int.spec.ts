@@ -245,4 +245,17 @@ describe('plugin identity: remote-install sidecar lifecycle (PluginsManager over
       expect(ids).to.include(right(await diskPluginCache(home).readRemoteId(DOCS)()), `round ${round}: ${text.slice(0, 80)}`);
     }
   });
+
+  it('a plugin cache folder the home links out of it: install, the sidecar write and uninstall refuse it, the folder it leads to untouched', async () => {
+    const outside = await fs.mkdtemp(nodePath.join(tmp(), 'outside-'));
+    await fs.writeFile(nodePath.join(outside, 'keep.txt'), 'keep');
+    await fs.mkdir(nodePath.join(home, 'plugins'), { recursive: true });
+    await fs.symlink(outside, nodePath.join(home, 'plugins', 'cache'));
+    const cache = diskPluginCache(home);
+    const installed = await cache.install(await writeSource(tmp(), '1.0.0'), DOCS, '1.0.0')();
+    expect(E.isLeft(installed) && installed.left._tag === 'Io' && installed.left.code).to.equal('ELOOP');
+    const removed = await cache.uninstall(DOCS)();
+    expect(E.isLeft(removed) && removed.left._tag === 'Io' && removed.left.code).to.equal('ELOOP');
+    expect(await fs.readdir(outside)).to.deep.equal(['keep.txt']);
+  });
 });

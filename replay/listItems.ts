@@ -3,16 +3,16 @@ import type { EngineError } from '../domain/errors.js';
 import { rejected } from '../domain/errors.js';
 import type { ItemRow, LinePos } from '../domain/index/rows.js';
 import type { HistorySegment, ThreadLineage } from '../domain/history/lineage.js';
-import { inSegment, segmentIndexForOrdinal, segmentIndexOfRollout } from '../domain/history/lineage.js';
+import { inSegment, segmentIndexOfRollout } from '../domain/history/lineage.js';
 import type { ThreadItem } from '../domain/thread/threadItem.js';
 import type { HistoryReadPorts } from './ports.js';
 import { invalidCursor, parseHistoryCursor, serializeHistoryCursor } from './internal/cursors.js';
-import { cursorAnchor, rolloutsNumberedOtherwise } from './internal/lineage.js';
+import { paginatedCursorStart, rolloutsNumberedOtherwise } from './internal/lineage.js';
 import { itemLineOf } from '../projections/turnRows.js';
 import { openThread } from './internal/openThread.js';
 import { pageSizeOf } from './internal/pageSize.js';
 import { scanRows } from './internal/scanRows.js';
-import type { Direction } from './internal/turnWalk.js';
+import type { Direction } from './internal/page.js';
 import { readItems } from './internal/itemContent.js';
 import { cutPage, pageCursors, pastAnchor } from './internal/page.js';
 import { itemLineCursor, parseItemLineCursor } from './internal/itemLineCursor.js';
@@ -79,16 +79,8 @@ const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, q: ListI
   }
   if (lineage.mode === 'paginated') {
     const c = await take(parseHistoryCursor(cursor, lineage.thread.id, 'itemsByCreatedAtOrdinal'));
-    const segment = segmentIndexForOrdinal(lineage.segments, c.rolloutOrdinal) ?? stop(invalidCursor('position outside thread lineage'));
-    const anchor = await cursorAnchor(ports.index, lineage.segments[segment]!, c);
-    return {
-      segment,
-      line: anchor.line,
-      keep: (r, line) =>
-        anchor.by === 'line'
-          ? pastAnchor(direction, c.includeAnchor, line, anchor.line)
-          : r.ordinal !== null && pastAnchor(direction, c.includeAnchor, r.ordinal, c.rolloutOrdinal),
-    };
+    const start = await paginatedCursorStart(ports.index, lineage.segments, c, direction);
+    return { segment: start.segment, line: start.line, keep: (r, line) => start.keep(r.ordinal, line) };
   }
   const c = await take(parseItemLineCursor(cursor, lineage.thread.id));
   const segment = segmentIndexOfRollout(lineage, c.rolloutId) ?? stop(invalidCursor(cursor));

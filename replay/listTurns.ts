@@ -2,14 +2,14 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import { rejected } from '../domain/errors.js';
 import type { ThreadLineage } from '../domain/history/lineage.js';
-import { segmentIndexForOrdinal } from '../domain/history/lineage.js';
 import type { ItemsView, Turn } from '../domain/thread/turn.js';
 import type { HistoryReadPorts } from './ports.js';
-import { invalidCursor, parseHistoryCursor, parseTurnCursor, serializeHistoryCursor, serializeTurnCursor } from './internal/cursors.js';
-import { cursorAnchor, rolloutsNumberedOtherwise } from './internal/lineage.js';
+import { parseHistoryCursor, parseTurnCursor, serializeHistoryCursor, serializeTurnCursor } from './internal/cursors.js';
+import { paginatedCursorStart, rolloutsNumberedOtherwise } from './internal/lineage.js';
 import { openThread } from './internal/openThread.js';
 import { pageSizeOf } from './internal/pageSize.js';
-import type { Direction, SegmentStart, WalkedTurn } from './internal/turnWalk.js';
+import type { SegmentStart, WalkedTurn } from './internal/turnWalk.js';
+import type { Direction } from './internal/page.js';
 import { walkTurns } from './internal/turnWalk.js';
 import { turnsWithItems } from './internal/turnView.js';
 import { cutPage, pageCursors, pastAnchor } from './internal/page.js';
@@ -34,16 +34,8 @@ const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, cursor: 
   const threadId = lineage.thread.id;
   if (lineage.mode === 'paginated') {
     const c = await take(parseHistoryCursor(cursor, threadId, 'turns'));
-    const segment = segmentIndexForOrdinal(lineage.segments, c.rolloutOrdinal) ?? stop(invalidCursor('position outside thread lineage'));
-    const anchor = await cursorAnchor(ports.index, lineage.segments[segment]!, c);
-    return {
-      segment,
-      line: anchor.line,
-      keep: (pos, line) =>
-        anchor.by === 'line'
-          ? pastAnchor(direction, c.includeAnchor, line, anchor.line)
-          : pos.ordinal !== null && pastAnchor(direction, c.includeAnchor, pos.ordinal, c.rolloutOrdinal),
-    };
+    const start = await paginatedCursorStart(ports.index, lineage.segments, c, direction);
+    return { segment: start.segment, line: start.line, keep: (pos, line) => start.keep(pos.ordinal, line) };
   }
   const c = await take(parseTurnCursor(cursor));
   for (let segment = lineage.segments.length - 1; segment >= 0; segment -= 1) {

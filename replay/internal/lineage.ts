@@ -4,7 +4,10 @@ import type { RowOf, TurnRow } from '../../domain/index/rows.js';
 import type { HistoryPoint, TurnRef } from '../../domain/history/cut.js';
 import { hopOfRow } from '../../domain/history/historyBase.js';
 import type { HistorySegment, ThreadLineage } from '../../domain/history/lineage.js';
-import { currentSegmentOf, inSegment, lineEndOf, lineageOf } from '../../domain/history/lineage.js';
+import { currentSegmentOf, inSegment, lineEndOf, lineageOf, segmentIndexForOrdinal } from '../../domain/history/lineage.js';
+import { invalidCursor } from './cursors.js';
+import { pastAnchor } from './page.js';
+import type { Direction } from './page.js';
 import { walkHistoryAsync } from '../../domain/history/walk.js';
 import { keyPosOf } from '../../projections/turnRows.js';
 import { stop, take } from './useCase.js';
@@ -56,17 +59,27 @@ export const rolloutsNumberedOtherwise = async (index: IndexStore, rows: Readonl
 };
 
 /**
- * Where a paginated cursor's walk starts in its segment and which rows it keeps: by the cursor's
- * line when it carries one, else by the line its ordinal names, else (a file numbered otherwise,
- * an ordinal no row has) from the segment's start by ordinal.
+ * Where a paginated cursor's walk starts: its segment, the line to start from, and which rows it
+ * keeps (given a row's ordinal and line) — by the cursor's line when it carries one, else by the
+ * line its ordinal names, else (a file numbered otherwise, an ordinal no row has) from the
+ * segment's start by ordinal. One rule for turn and item cursors.
  */
-export const cursorAnchor = async (
+export const paginatedCursorStart = async (
   index: IndexStore,
-  seg: HistorySegment,
-  cursor: { readonly rolloutOrdinal: number; readonly rolloutLine?: number },
-): Promise<{ readonly line: number; readonly by: 'line' } | { readonly line: null; readonly by: 'ordinal' }> => {
-  const line = cursor.rolloutLine ?? (await lineOfOrdinal(index, seg, cursor.rolloutOrdinal));
-  return line === null ? { line, by: 'ordinal' } : { line, by: 'line' };
+  segments: ReadonlyArray<HistorySegment>,
+  cursor: { readonly rolloutOrdinal: number; readonly rolloutLine?: number; readonly includeAnchor: boolean },
+  direction: Direction,
+): Promise<{ readonly segment: number; readonly line: number | null; readonly keep: (ordinal: number | null, line: number) => boolean }> => {
+  const segment = segmentIndexForOrdinal(segments, cursor.rolloutOrdinal) ?? stop(invalidCursor('position outside thread lineage'));
+  const line = cursor.rolloutLine ?? (await lineOfOrdinal(index, segments[segment]!, cursor.rolloutOrdinal));
+  return {
+    segment,
+    line,
+    keep: (ordinal, rowLine) =>
+      line !== null
+        ? pastAnchor(direction, cursor.includeAnchor, rowLine, line)
+        : ordinal !== null && pastAnchor(direction, cursor.includeAnchor, ordinal, cursor.rolloutOrdinal),
+  };
 };
 
 /** `loadLineage` for the mutations, which need the thread: NotFound when the index has none. */

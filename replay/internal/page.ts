@@ -1,4 +1,5 @@
-import type { Direction } from './turnWalk.js';
+/** Which way a walk and its pages go: oldest first or newest first. */
+export type Direction = 'asc' | 'desc';
 
 /** One page cut from a walk: its rows, and whether more follow. */
 export interface PageCut<R> {

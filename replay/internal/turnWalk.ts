@@ -1,4 +1,5 @@
 import type { KeyPart, LinePos, TurnRow } from '../../domain/index/rows.js';
+import type { Direction } from './page.js';
 import type { HistorySegment, ThreadLineage } from '../../domain/history/lineage.js';
 import { inSegment } from '../../domain/history/lineage.js';
 import { keyPosOf } from '../../projections/turnRows.js';
@@ -6,8 +7,6 @@ import type { HistoryReadPorts } from '../ports.js';
 import { lineOfOrdinal } from './lineage.js';
 import { scanRows } from './scanRows.js';
 import { take } from './useCase.js';
-
-export type Direction = 'asc' | 'desc';
 
 /** Where a walk starts inside one segment: at a key line, keeping rows the filter accepts. */
 export interface SegmentStart {

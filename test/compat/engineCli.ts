@@ -15,7 +15,8 @@ export interface EngineCliRun {
   readonly timedOut: boolean;
 }
 
-export function runEngineCli(args: readonly string[], timeoutMs = 30_000, env: NodeJS.ProcessEnv = {}): Promise<EngineCliRun> {
+/** `umask000`: run it through a shell that sets `umask 000` and execs node (modes must hold whatever the umask). */
+export function runEngineCli(args: readonly string[], timeoutMs = 30_000, env: NodeJS.ProcessEnv = {}, umask000 = false): Promise<EngineCliRun> {
   if (!existsSync(ENGINE_CLI_PATH)) {
     return Promise.resolve({
       args,
@@ -27,9 +28,12 @@ export function runEngineCli(args: readonly string[], timeoutMs = 30_000, env: N
     });
   }
   return new Promise((resolve) => {
+    const [file, argv] = umask000
+      ? ['sh', ['-c', 'umask 000; exec "$0" "$@"', process.execPath, ENGINE_CLI_PATH, ...args]]
+      : [process.execPath, [ENGINE_CLI_PATH, ...args]];
     execFile(
-      process.execPath,
-      [ENGINE_CLI_PATH, ...args],
+      file,
+      argv,
       { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024, encoding: 'utf8', env: { ...process.env, ...env } },
       (error, stdout, stderr) => {
         const failure = error as (NodeJS.ErrnoException & { code?: unknown; killed?: boolean; signal?: string }) | null;

@@ -15,7 +15,7 @@ import type { ItemPage } from '../../replay/listItems.js';
 import { listTurns } from '../../replay/listTurns.js';
 import { searchOccurrences } from '../../replay/searchOccurrences.js';
 import type { TurnPage } from '../../replay/listTurns.js';
-import type { Direction } from '../../replay/internal/turnWalk.js';
+import type { Direction } from '../../replay/internal/page.js';
 import type { QuarantinedLines } from '../../replay/ports.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { chatThread, openMutationHome, readTurns, right, rolloutName, writeRollout } from '../replay/mutationHome.js';

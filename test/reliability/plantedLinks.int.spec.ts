@@ -7,10 +7,9 @@
 // And the modes of everything the engine creates are as documented whatever the umask.
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
+import { ENGINE_CLI_PATH, runEngineCli } from '../compat/engineCli.js';
 import type { EngineCliRun } from '../compat/engineCli.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
@@ -29,24 +28,8 @@ const OWNER = 12345;
 
 const figures = { cases: 0, commands: 0, serveRequests: 0, linksPlanted: 0, outsideChanges: 0, refusals: 0, crashes: 0, hangs: 0, modeChecks: 0, wrongModes: 0 };
 
-/** Run the CLI (optionally under `umask 000`, through a shell that sets it and execs node). */
-const runCli = (args: ReadonlyArray<string>, umask000 = false): Promise<EngineCliRun> =>
-  new Promise((resolve) => {
-    const [file, argv] = umask000
-      ? ['sh', ['-c', 'umask 000; exec "$0" "$@"', process.execPath, ENGINE_CLI_PATH, ...args]]
-      : [process.execPath, [ENGINE_CLI_PATH, ...args]];
-    execFile(file, argv, { timeout: 60_000, killSignal: 'SIGKILL', maxBuffer: 64 << 20, encoding: 'utf8' }, (error, stdout, stderr) => {
-      const failure = error as (NodeJS.ErrnoException & { code?: unknown; killed?: boolean; signal?: string }) | null;
-      resolve({
-        args,
-        exitCode: failure === null ? 0 : typeof failure.code === 'number' ? failure.code : null,
-        signal: failure?.signal ?? null,
-        stdout,
-        stderr,
-        timedOut: failure?.killed === true,
-      });
-    });
-  });
+/** Run the CLI (optionally under `umask 000`). */
+const runCli = (args: ReadonlyArray<string>, umask000 = false): Promise<EngineCliRun> => runEngineCli(args, 60_000, {}, umask000);
 
 /** Every entry below `root` (itself included) as lstat sees it: kind, mode, mtime, and the bytes' digest or the link's target. */
 const scan = (root: string): Map<string, string> => {

@@ -68,7 +68,7 @@ export interface CatchUpSummary {
   unreadable: Array<{ path: string; reason: string }>;
   /** Worker threads that indexed files (0: this thread did). */
   workers: number;
-  /** The files were read on a reader thread (tailThread.ts). */
+  /** The files were read on a reader thread (tailReaderThread.ts). */
   readerThread: boolean;
 }
 

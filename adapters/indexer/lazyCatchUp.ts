@@ -6,9 +6,10 @@ import type { CatchUpOptions, CatchUpSummary } from './summary.js';
 /**
  * `catchUpHome` (catchUp.ts), its code loaded by the first call: a warm read, whose files are all
  * unchanged, never loads the projections, the runner and the tail readers (a CLI run pays for
- * every module it loads: a file read and a compile each).
+ * every module it loads: a file read and a compile each). What opens a home and keeps it fresh
+ * catches up through this; what catches up every time (`index`, `repair`) imports `catchUpHome`.
  */
-export const catchUpHome =
+export const lazyCatchUpHome =
   (store: IndexStore, home: string, options: CatchUpOptions = {}): TE.TaskEither<EngineError, CatchUpSummary> =>
   async () =>
     (await import('./catchUp.js')).catchUpHome(store, home, options)();

@@ -22,10 +22,12 @@ import { indexFiles } from './indexFiles.js';
 import { indexFilesInWorkers } from './workerPool.js';
 import { openTailReaderThread } from './tailReaderThread.js';
 import type { TailReader } from './tailReader.js';
-import { emptySummary } from './summary.js';
-import type { CatchUpOptions, CatchUpSummary, Progress } from './summary.js';
+import type { CatchUpOptions, Progress } from './catchUpOptions.js';
+import { emptySummary } from './catchUpSummary.js';
+import type { CatchUpSummary } from './catchUpSummary.js';
 
-export type { CatchUpOptions, CatchUpSummary, Progress } from './summary.js';
+export type { CatchUpOptions, Progress } from './catchUpOptions.js';
+export type { CatchUpSummary } from './catchUpSummary.js';
 
 /**
  * Catch an index up with the rollout files of a CODEX_HOME (the IO half of the runner): probe

@@ -1,7 +1,8 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
-import type { CatchUpOptions, CatchUpSummary } from './summary.js';
+import type { CatchUpOptions } from './catchUpOptions.js';
+import type { CatchUpSummary } from './catchUpSummary.js';
 
 /**
  * `catchUpHome` (catchUp.ts), its code loaded by the first call: a warm read, whose files are all

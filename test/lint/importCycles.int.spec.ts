@@ -82,7 +82,7 @@ describe('import graph', () => {
       ['adapters/d/action.ts', "import { LIMIT } from '../c/command.js';\nexport const action = () => LIMIT;\n"],
       ['adapters/e/later.ts', "export let loaded: Promise<typeof import('./typed.js')> | undefined;\n"],
       ['adapters/e/typed.ts', "import type { loaded } from './later.js';\nexport type Typed = typeof loaded;\n"],
-      ['adapters/f/elsewhere.ts', "export const f = () => import(`./${'one'}.js`);\nexport const g = () => import('node:fs');\n"],
+      ['adapters/f/elsewhere.ts', "const one = '../a/one.js';\nexport const f = () => import(one);\nexport const g = () => import('node:fs');\n"],
     ]);
     expect(importCycles(sources)).to.deep.equal([
       ['adapters/a/one.ts', 'adapters/a/two.ts', 'adapters/b/three.ts'],

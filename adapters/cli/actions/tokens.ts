@@ -60,7 +60,8 @@ const reportJson = (r: TokenReport, by: string | undefined, extra: Record<string
 };
 
 export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineError, string>> => {
-  if (opts.by !== undefined && TOKEN_DIMENSION_NAMES[opts.by] === undefined) return E.left(invalidArgument('--by', `one of ${Object.keys(TOKEN_DIMENSION_NAMES).join(', ')}; got ${opts.by}`));
+  if (opts.by !== undefined && TOKEN_DIMENSION_NAMES[opts.by] === undefined)
+    return E.left(invalidArgument('--by', `one of ${Object.keys(TOKEN_DIMENSION_NAMES).join(', ')}; got ${opts.by}`));
   const tz = checkTimeZone(opts.tz ?? systemTimeZone());
   if (E.isLeft(tz)) return tz;
   const since = opts.since === undefined ? E.right(undefined) : parseInstant('--since', opts.since, tz.right);

@@ -10,7 +10,7 @@ import { indexHome } from '../adapters/indexer/indexHome.js';
 import { jsonlRolloutStore } from '../test/oracle/rolloutStore.js';
 import { resolveThread } from '../test/oracle/resolveHistory.js';
 import { foldResolvedThread } from '../test/oracle/wholeFileFold.js';
-import { turnsOf } from '../domain/thread/foldTurns.js';
+import { visibleTurnEntries } from '../domain/thread/foldTurns.js';
 import { renderError } from '../domain/errors.js';
 
 const [phase, home, indexDir, workers, reading] = process.argv.slice(2);
@@ -69,7 +69,7 @@ if (phase === 'index') {
       const folded = await foldResolvedThread(store, resolved.right)();
       if (E.isLeft(folded)) return fail(renderError(folded.left));
       threads += 1;
-      turns += turnsOf(folded.right.turns).length;
+      turns += visibleTurnEntries(folded.right.turns).length;
     }
     return { threads, turns };
   });

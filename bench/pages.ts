@@ -17,7 +17,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { StdioRpcClient } from '../test/fixtures/stdioRpcClient.js';
 import { jsonlRolloutStore } from '../test/oracle/rolloutStore.js';
 import { foldThread } from '../test/oracle/wholeFileFold.js';
-import { toApiTurn, turnsOf } from '../domain/thread/foldTurns.js';
+import { toApiTurn, visibleTurnEntries } from '../domain/thread/foldTurns.js';
 import { generateThread } from './pagesData.js';
 import type { HistoryMode } from '../domain/rollout/historyMode.js';
 
@@ -96,7 +96,7 @@ const naive = async (home: string, threadId: string, reps: number): Promise<{ p5
     const t0 = performance.now();
     const f = await foldThread(store, threadId)();
     if (E.isLeft(f)) throw new Error(JSON.stringify(f.left));
-    turnsOf(f.right.turns).slice(-20).map(toApiTurn);
+    visibleTurnEntries(f.right.turns).slice(-20).map(toApiTurn);
     times.push(performance.now() - t0);
   }
   return { p50: round(percentile(times, 50)), runs: reps };

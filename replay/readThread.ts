@@ -2,7 +2,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import type { Thread } from '../domain/thread/thread.js';
 import type { RenderedTurns, Turn } from '../domain/thread/turn.js';
-import { turnsOf } from '../domain/thread/turn.js';
+import { turnValues } from '../domain/thread/turn.js';
 import { threadFromRow } from '../domain/thread/threadFromRow.js';
 import type { HistoryReadPorts } from './ports.js';
 import { openThread } from './internal/openThread.js';
@@ -40,4 +40,4 @@ export const readThread = (ports: HistoryReadPorts, threadId: string, includeTur
   });
 
 /** The thread with its turns in memory (the mutations answer with it); an error of the stream stops the use case that takes it. */
-export const materialisedThread = async (thread: StreamedThread): Promise<Thread> => ({ ...thread, turns: (await takeAll(thread.turns)).flatMap(turnsOf) });
+export const materialisedThread = async (thread: StreamedThread): Promise<Thread> => ({ ...thread, turns: (await takeAll(thread.turns)).flatMap(turnValues) });

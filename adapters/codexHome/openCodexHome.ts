@@ -12,7 +12,7 @@ import { fileAppendKeys } from '../jsonl/appendKeys.js';
 import * as nodePath from 'node:path';
 import type { WriterOptions } from '../jsonl/writer.js';
 import type { LmdbIndexStore } from '../lmdb/indexStore.js';
-import { catchUpHome } from '../indexer/catchUpWhenNeeded.js';
+import { lazyCatchUpHome } from '../indexer/lazyCatchUp.js';
 import type { CatchUpOptions, CatchUpSummary } from '../indexer/catchUp.js';
 import { lmdbHistoryIndexer } from '../indexer/indexer.js';
 import type { IndexerContext } from '../indexer/indexer.js';
@@ -222,7 +222,7 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
       // Built before this process (or by another while it waited): the files may have changed since.
       // One whole-home catch-up now, at start, vouches for the watch; left to the first request, it
       // would be paid for under traffic, by every request queued behind it.
-      const caughtUp = await catchUpHome(store, codexHome, { ...catchUpOptions, signal: stop.signal })();
+      const caughtUp = await lazyCatchUpHome(store, codexHome, { ...catchUpOptions, signal: stop.signal })();
       if (E.isRight(caughtUp) && !stop.signal.aborted) watch.vouch(mark);
     };
     let running: Promise<void> | undefined = passing().finally(() => (running = undefined));
@@ -278,7 +278,7 @@ export const withCaughtUpHome = async <A>(
   use: (home: OpenCodexHome, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
 ): Promise<E.Either<EngineError, A>> =>
   withCodexHome(codexHome, indexDir, opts, (home) => async () => {
-    const caught = home.gate !== null && home.gate.backfill !== null ? E.right(home.gate.backfill) : await catchUpHome(home.store, codexHome, home.catchUpOptions)();
+    const caught = home.gate !== null && home.gate.backfill !== null ? E.right(home.gate.backfill) : await lazyCatchUpHome(home.store, codexHome, home.catchUpOptions)();
     return E.isLeft(caught) ? caught : use(home, caught.right)();
   });
 

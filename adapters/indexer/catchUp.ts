@@ -20,12 +20,14 @@ import { planCatchUp } from './plan.js';
 import type { CatchUpPlan } from './plan.js';
 import { indexFiles } from './indexFiles.js';
 import { indexFilesInWorkers } from './workerPool.js';
-import { openTailThread } from './tailThread.js';
+import { openTailReaderThread } from './tailReaderThread.js';
 import type { TailReader } from './tailReader.js';
-import { emptySummary } from './summary.js';
-import type { CatchUpOptions, CatchUpSummary, Progress } from './summary.js';
+import type { CatchUpOptions, Progress } from './catchUpOptions.js';
+import { emptySummary } from './catchUpSummary.js';
+import type { CatchUpSummary } from './catchUpSummary.js';
 
-export type { CatchUpOptions, CatchUpSummary, Progress } from './summary.js';
+export type { CatchUpOptions, Progress } from './catchUpOptions.js';
+export type { CatchUpSummary } from './catchUpSummary.js';
 
 /**
  * Catch an index up with the rollout files of a CODEX_HOME (the IO half of the runner): probe
@@ -94,7 +96,7 @@ export const catchUpHome =
           try {
             const p = await probeFile(f, cps.get(f.path));
             if (p !== 'incomplete') toRead += p.size - (p.cp !== undefined && !p.changed ? p.cp.byteOffset : 0);
-            if (mayUseReader && early === undefined && toRead >= readerFrom) early = openTailThread();
+            if (mayUseReader && early === undefined && toRead >= readerFrom) early = openTailReaderThread();
             return p;
           } catch (err) {
             if (errnoCode(err) === 'ENOENT') return 'incomplete' as const; // deleted while we looked: handled as gone
@@ -172,7 +174,7 @@ const indexPlanned = async (
     if (options.readerThread === false || plan.bytesToRead < readerFrom) {
       return indexFiles(store, plan.actions, options, summary, progress);
     }
-    const reader = started ?? openTailThread();
+    const reader = started ?? openTailReaderThread();
     summary.readerThread = true;
     try {
       return await indexFiles(store, plan.actions, options, summary, progress, reader);

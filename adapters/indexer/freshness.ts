@@ -10,7 +10,7 @@ import type { RolloutFile } from '../jsonl/discover.js';
 import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
 import { isInsideHome, outsideHome } from '../jsonl/insideHome.js';
 import { probeFile, unchangedSince } from './probe.js';
-import { catchUpHome } from './catchUpWhenNeeded.js';
+import { lazyCatchUpHome } from './lazyCatchUp.js';
 import { threadRowsInterrupted } from './interruptedCatchUp.js';
 import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
 
@@ -42,7 +42,7 @@ export const ensureThreadFresh =
   ): TE.TaskEither<EngineError, { freshness: Freshness; summary: CatchUpSummary | null }> =>
   async () => {
     const rescan = async () => {
-      const r = await catchUpHome(store, home, options)();
+      const r = await lazyCatchUpHome(store, home, options)();
       return E.isLeft(r) ? r : E.right({ freshness: 'rescanned' as const, summary: r.right });
     };
     const thread = await store.get('threads', [threadId])();
@@ -93,6 +93,6 @@ export const ensureThreadFresh =
       if (E.isLeft(interrupted)) return interrupted;
       if (!interrupted.right) return E.right({ freshness: 'fresh', summary: null });
     }
-    const r = await catchUpHome(store, home, { ...options, files: toCatchUp })();
+    const r = await lazyCatchUpHome(store, home, { ...options, files: toCatchUp })();
     return E.isLeft(r) ? r : E.right({ freshness: 'caughtUp', summary: r.right });
   };

@@ -18,7 +18,8 @@ import { inProcessTailReader } from './tailReader.js';
 import type { TailReader, TailStream } from './tailReader.js';
 import { commitFileBatches } from './commit.js';
 import type { FileBatch } from './commit.js';
-import type { CatchUpOptions, CatchUpSummary } from './summary.js';
+import type { CatchUpOptions } from './catchUpOptions.js';
+import type { CatchUpSummary } from './catchUpSummary.js';
 
 /**
  * Index the files of a plan (all of it, or one worker's share): each file's new lines are read

@@ -9,7 +9,7 @@ import type { QuarantineSink } from '../jsonl/quarantine.js';
 import { openLmdbIndex } from '../lmdb/indexStore.js';
 import { indexFiles } from './indexFiles.js';
 import type { PlannedFile } from './indexFiles.js';
-import { emptySummary } from './summary.js';
+import { emptySummary } from './catchUpSummary.js';
 import type { WorkerReport, WorkerTask } from './workerPool.js';
 
 const task = workerData as WorkerTask;

@@ -7,7 +7,7 @@ import type { HistoryIndexer, IndexStore } from '../../domain/ports.js';
 import type { RolloutFile } from '../jsonl/discover.js';
 import { parseRolloutFileName } from '../jsonl/rolloutFileName.js';
 import { isInsideHome, outsideHome } from '../jsonl/insideHome.js';
-import { catchUpHome } from './catchUpWhenNeeded.js';
+import { lazyCatchUpHome } from './lazyCatchUp.js';
 import { ensureThreadFresh } from './freshness.js';
 import type { CatchUpOptions } from './catchUp.js';
 import type { HomeWatch } from './homeWatch.js';
@@ -62,7 +62,7 @@ const filesAt = (home: string, paths: ReadonlyArray<string>): E.Either<EngineErr
 export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: CatchUpOptions = {}, context: IndexerContext = {}): HistoryIndexer => {
   const catchUpFiles = (paths: ReadonlyArray<string>): TE.TaskEither<EngineError, void> => {
     const files = filesAt(home, paths);
-    return E.isLeft(files) ? TE.left(files.left) : TE.map(() => undefined)(catchUpHome(store, home, { ...options, files: files.right }));
+    return E.isLeft(files) ? TE.left(files.left) : TE.map(() => undefined)(lazyCatchUpHome(store, home, { ...options, files: files.right }));
   };
   // A thread looked for on its own is said once (context.onThreadIndexed), not as the home's catch-up.
   const { onProgress: _homeProgress, ...byName } = options;
@@ -106,7 +106,7 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
       const changed = watch === undefined ? 'unknown' : watch.take();
       if (changed !== 'unknown' && changed.length === 0) return E.right(undefined);
       const t0 = process.hrtime.bigint();
-      const r = changed === 'unknown' ? await TE.map(() => undefined)(catchUpHome(store, home, options))() : await catchUpFiles(changed)();
+      const r = changed === 'unknown' ? await TE.map(() => undefined)(lazyCatchUpHome(store, home, options))() : await catchUpFiles(changed)();
       if (E.isLeft(r)) watch?.lost();
       else context.observer?.homeCaughtUp(changed === 'unknown' ? 'all' : changed.length, msSince(t0));
       return r;

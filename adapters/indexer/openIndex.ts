@@ -24,7 +24,7 @@ import { errnoCode, isPermissionDenied, toEngineError } from '../jsonl/toEngineE
 import { acquireLock, releaseLock } from '../jsonl/lockFile.js';
 import type { HeldLock } from '../jsonl/lockFile.js';
 import { refusedIndexFolder, removeIndexFolder } from '../lmdb/indexFolder.js';
-import { catchUpHome } from './catchUpWhenNeeded.js';
+import { lazyCatchUpHome } from './lazyCatchUp.js';
 import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
 import { lmdbError } from '../lmdb/errors.js';
 
@@ -236,7 +236,7 @@ const rebuildInPlace = async (
     await removeIndexFolder(fresh);
     const next = await openLmdbIndex(fresh)();
     if (E.isLeft(next)) return next;
-    const built = await catchUpHome(next.right, home.root, { ...options, workers: options.workers && { ...options.workers, indexPath: fresh } })();
+    const built = await lazyCatchUpHome(next.right, home.root, { ...options, workers: options.workers && { ...options.workers, indexPath: fresh } })();
     const marked = next.right.transact('mark rebuilt', (_r, write) => {
       write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: target });
       write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true });
@@ -300,7 +300,7 @@ export const lmdbGatePorts = (
       }),
     ),
   backfill: () => async () => {
-    const r = await catchUpHome(store, home, options)();
+    const r = await lazyCatchUpHome(store, home, options)();
     if (E.isLeft(r)) return r;
     onBackfilled(r.right);
     return store.transact('mark backfilled', (_r, write) => write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true }));

@@ -4,7 +4,7 @@ import type { TailedChunk, TailSource } from './tail.js';
 
 /**
  * Where the files of a catch-up are read and their lines classified (tail.ts): on the indexing
- * thread itself, or on a reader thread (tailThread.ts) that runs ahead of the folding. Both give
+ * thread itself, or on a reader thread (tailReaderThread.ts) that runs ahead of the folding. Both give
  * the same chunks in the same order.
  */
 

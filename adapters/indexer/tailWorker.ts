@@ -1,5 +1,5 @@
 /**
- * The reader thread of a catch-up (see tailThread.ts): tails the opened files one after the
+ * The reader thread of a catch-up (see tailReaderThread.ts): tails the opened files one after the
  * other, in the order they were opened, and posts each chunk of classified lines as soon as it
  * is ready, pausing while `aheadBytes` of lines are posted but not yet taken.
  */
@@ -10,7 +10,7 @@ import { errnoCode } from '../jsonl/toEngineError.js';
 import { tailLines } from './tail.js';
 import type { TailedChunk } from './tail.js';
 import { packChunk } from './packedChunk.js';
-import type { FromTailWorker, TailFailure, TailWorkerData, ToTailWorker, ToTailWorkerBatch } from './tailThread.js';
+import type { FromTailWorker, TailFailure, TailWorkerData, ToTailWorker, ToTailWorkerBatch } from './tailReaderThread.js';
 
 const { aheadBytes } = workerData as TailWorkerData;
 const post = (m: FromTailWorker): void => parentPort!.postMessage(m, m.kind === 'chunk' ? [m.chunk.numbers.buffer, m.chunk.bytes.buffer] : []);

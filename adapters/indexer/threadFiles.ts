@@ -8,7 +8,7 @@ import { hopOfRow } from '../../domain/history/historyBase.js';
 import { discoverRolloutFiles } from '../jsonl/discover.js';
 import type { RolloutFile } from '../jsonl/discover.js';
 import { canNameRollout } from '../jsonl/rolloutFileName.js';
-import { catchUpHome } from './catchUpWhenNeeded.js';
+import { lazyCatchUpHome } from './lazyCatchUp.js';
 import type { CatchUpOptions } from './catchUp.js';
 
 /** What indexing one thread on its own did. */
@@ -72,7 +72,7 @@ export const indexThreadsFiles =
       if (files.length === 0) break;
       for (const f of files) taken.add(f.path);
       for (let round = 0; round < CONFLICT_ROUNDS; round++) {
-        const r = await catchUpHome(store, home, { ...options, files })();
+        const r = await lazyCatchUpHome(store, home, { ...options, files })();
         if (E.isLeft(r)) return r;
         bytes += r.right.bytes;
         if (r.right.conflicts === 0) break;
@@ -99,7 +99,7 @@ export const indexThreadsFiles =
       // The threads' rows may have been derived before their bases were indexed (a fork's preview
       // is its base's first message), by this walk or while the home's backfill was indexing the
       // base at the same time: derived again now that the whole history is there.
-      const again = await catchUpHome(store, home, { ...options, files: namedFor(all.right, new Set(threadIds)) })();
+      const again = await lazyCatchUpHome(store, home, { ...options, files: namedFor(all.right, new Set(threadIds)) })();
       if (E.isLeft(again)) return again;
     }
     return E.right({ files: taken.size, bytes, seconds: Number(process.hrtime.bigint() - t0) / 1e9 });

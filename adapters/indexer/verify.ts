@@ -19,7 +19,7 @@ import type { Probe } from './probe.js';
 import { planCatchUp } from './plan.js';
 import type { PlannedFile } from './indexFiles.js';
 import { indexFiles } from './indexFiles.js';
-import { emptySummary } from './summary.js';
+import { emptySummary } from './catchUpSummary.js';
 import { quarantinedOf, repeatedOrdinalsOf } from './quarantined.js';
 import type { QuarantinedCount } from './quarantined.js';
 import { indexStateOf } from './verifyFindings.js';

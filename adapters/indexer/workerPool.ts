@@ -4,8 +4,9 @@ import type { EngineError } from '../../domain/errors.js';
 import { ioError } from '../../domain/errors.js';
 import type { QuarantineRecord } from '../../domain/rollout/rawLine.js';
 import type { PlannedFile } from './indexFiles.js';
-import type { CatchUpOptions, CatchUpSummary } from './summary.js';
-import { addCounts } from './summary.js';
+import type { CatchUpOptions } from './catchUpOptions.js';
+import type { CatchUpSummary } from './catchUpSummary.js';
+import { addCounts } from './catchUpSummary.js';
 
 /**
  * Parallel catch-up: the files to read are split into byte-balanced shares, one per worker

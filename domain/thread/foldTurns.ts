@@ -342,7 +342,7 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
  * The visible turns in order, with `itemsView: "full"`. A turn that never ended reads as
  * `interrupted`: nothing is running it in this process (Codex reports the same when not loaded).
  */
-export const turnsOf = (s: TurnFoldState): TurnEntry[] => visibleOrder(s);
+export const visibleTurnEntries = (s: TurnFoldState): TurnEntry[] => visibleOrder(s);
 
 export const toApiTurn = (t: TurnEntry): Turn => ({
   id: t.id,

@@ -27,14 +27,14 @@ export interface Turn {
  * Turns as their JSON text, written as they are: one turn (its items spliced in as text already
  * written: a stored rendering, or the text just made to store), or several, comma-separated, as
  * a stored rendering of a whole segment holds them. A transport writes `json` where the turns go
- * in an array; `turnsOf` gives them back as values.
+ * in an array; `turnValues` gives them back as values.
  */
 export class RenderedTurns {
   constructor(readonly json: string) {}
 
-  /** Not one JSON value (several turns are a list's elements): written by the transports, read with `turnsOf`. */
+  /** Not one JSON value (several turns are a list's elements): written by the transports, read with `turnValues`. */
   toJSON(): never {
-    throw new TypeError('RenderedTurns are array elements: write `json` in place, or read them with `turnsOf`');
+    throw new TypeError('RenderedTurns are array elements: write `json` in place, or read them with `turnValues`');
   }
 
   /**
@@ -49,4 +49,4 @@ export class RenderedTurns {
 }
 
 /** The turns as values, whichever way they came. */
-export const turnsOf = (t: Turn | RenderedTurns): Turn[] => (t instanceof RenderedTurns ? (JSON.parse(`[${t.json}]`) as Turn[]) : [t]);
+export const turnValues = (t: Turn | RenderedTurns): Turn[] => (t instanceof RenderedTurns ? (JSON.parse(`[${t.json}]`) as Turn[]) : [t]);

@@ -14,9 +14,16 @@ const findRoot = (): string => {
   return dir;
 };
 
-/** Relative imports and re-exports of a module (type-only ones included: a cycle of types is a cycle of concepts). */
+/**
+ * Relative imports and re-exports of a module (type-only ones included: a cycle of types is a cycle
+ * of concepts), and its dynamic imports of a literal relative path (`import('./x.js')`, as a value or
+ * in a type: a module loaded later is still a module it depends on).
+ */
 const importsOf = (file: string, source: string): string[] =>
-  [...source.matchAll(/^(?:import|export)\b[^'"]*?\bfrom\s+'(\.{1,2}\/[^']+)\.js'/gm)].map((m) => path.join(path.dirname(file), `${m[1]!}.ts`));
+  [
+    ...[...source.matchAll(/^(?:import|export)\b[^'"]*?\bfrom\s+'(\.{1,2}\/[^']+)\.js'/gm)].map((m) => m[1]!),
+    ...[...source.matchAll(/\bimport\(\s*'(\.{1,2}\/[^']+)\.js'\s*\)/g)].map((m) => m[1]!),
+  ].map((relative) => path.join(path.dirname(file), `${relative}.ts`));
 
 /** Every group of modules that import each other round a cycle (Tarjan's strongly connected components of size > 1, or a self-import). */
 const importCycles = (sources: ReadonlyMap<string, string>): string[][] => {
@@ -65,13 +72,22 @@ describe('import graph', () => {
     expect(cycles, cycles.map((c) => c.join(' -> ')).join('\n')).to.deep.equal([]);
   });
 
-  it('finds a cycle when there is one (type-only and multi-line imports included)', () => {
+  it('finds a cycle when there is one (type-only, multi-line and dynamic imports included)', () => {
     const sources = new Map([
       ['adapters/a/one.ts', "import { two } from './two.js';\nexport const one = two;\n"],
       ['adapters/a/two.ts', "import type {\n  Three,\n} from '../b/three.js';\nexport const two = 2;\n"],
       ['adapters/b/three.ts', "export type { One } from '../a/one.js';\nexport type Three = 3;\n"],
       ['adapters/b/four.ts', "import { one } from '../a/one.js';\nexport const four = one;\n"],
+      ['adapters/c/command.ts', "export const LIMIT = 20;\nexport const run = async () => (await import('../d/action.js')).action();\n"],
+      ['adapters/d/action.ts', "import { LIMIT } from '../c/command.js';\nexport const action = () => LIMIT;\n"],
+      ['adapters/e/later.ts', "export let loaded: Promise<typeof import('./typed.js')> | undefined;\n"],
+      ['adapters/e/typed.ts', "import type { loaded } from './later.js';\nexport type Typed = typeof loaded;\n"],
+      ['adapters/f/elsewhere.ts', "const one = '../a/one.js';\nexport const f = () => import(one);\nexport const g = () => import('node:fs');\n"],
     ]);
-    expect(importCycles(sources)).to.deep.equal([['adapters/a/one.ts', 'adapters/a/two.ts', 'adapters/b/three.ts']]);
+    expect(importCycles(sources)).to.deep.equal([
+      ['adapters/a/one.ts', 'adapters/a/two.ts', 'adapters/b/three.ts'],
+      ['adapters/c/command.ts', 'adapters/d/action.ts'],
+      ['adapters/e/later.ts', 'adapters/e/typed.ts'],
+    ]);
   });
 });

@@ -5,7 +5,7 @@ import type { RolloutStore } from './rolloutStore.js';
 import type { QuarantineRecord } from '../../domain/rollout/rawLine.js';
 import type { Thread } from '../../domain/thread/thread.js';
 import { classifyRolloutLine } from '../../domain/rollout/event.js';
-import { emptyTurnFold, foldTurnEvent, toApiTurn, turnsOf } from '../../domain/thread/foldTurns.js';
+import { emptyTurnFold, foldTurnEvent, toApiTurn, visibleTurnEntries } from '../../domain/thread/foldTurns.js';
 import type { TurnFoldState } from '../../domain/thread/foldTurns.js';
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 import { emptyThreadMeta, foldThreadMeta } from '../../domain/thread/threadMeta.js';
@@ -87,7 +87,7 @@ export const readThreadByFold =
           name: names.right.get(f.resolved.meta.id) ?? null,
           folded: f.meta,
         },
-        includeTurns ? turnsOf(f.turns).map(toApiTurn) : [],
+        includeTurns ? visibleTurnEntries(f.turns).map(toApiTurn) : [],
       ),
     );
   };

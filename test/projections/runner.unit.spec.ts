@@ -8,7 +8,7 @@ import { lazyDecode } from '../../projections/lazyLine.js';
 import type { FileCheckpoint, ItemRow, RolloutRow, TurnRow } from '../../domain/index/rows.js';
 import { classifyRolloutLine } from '../../domain/rollout/event.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
-import { emptyTurnFold, foldTurnEvent, turnsOf } from '../../domain/thread/foldTurns.js';
+import { emptyTurnFold, foldTurnEvent, visibleTurnEntries } from '../../domain/thread/foldTurns.js';
 import { act, newThread, sessionMeta, threadLines } from './synth.js';
 import type { Action, SynthThread } from './synth.js';
 import { checkpointAfter, toLines } from '../fixtures/lineInputs.js';
@@ -52,7 +52,7 @@ const domainView = (texts: string[], mode: HistoryMode) => {
     if (E.isLeft(d)) return;
     foldTurnEvent(s, classifyRolloutLine(d.right), { rolloutId: 'r', line: i, byteOffset: l.byteOffset, byteLength: l.byteLength, ordinal: d.right.ordinal, seq: i });
   });
-  return turnsOf(s).map((t) =>
+  return visibleTurnEntries(s).map((t) =>
     turnView(
       t,
       t.items.map((e) => e.item.id),

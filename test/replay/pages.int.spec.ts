@@ -16,7 +16,7 @@ import { readThread } from '../../replay/readThread.js';
 import { listTurns } from '../../replay/listTurns.js';
 import { listItems } from '../../replay/listItems.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
-import { toApiTurn, turnsOf } from '../../domain/thread/foldTurns.js';
+import { toApiTurn, visibleTurnEntries } from '../../domain/thread/foldTurns.js';
 import type { Turn } from '../../domain/thread/turn.js';
 import { act, newThread, rolloutRelPath, sessionMeta } from '../projections/synth.js';
 import type { Action } from '../projections/synth.js';
@@ -117,7 +117,7 @@ describe('history API from the index == the whole-history fold (random rollouts,
               const files = jsonlRolloutStore(home);
               for (const threadId of threads) {
                 const folded = right(await foldThread(files, threadId)());
-                const expected = turnsOf(folded.turns).map(toApiTurn);
+                const expected = visibleTurnEntries(folded.turns).map(toApiTurn);
                 const expectedItems = expected.flatMap((t) => t.items.map((i) => ({ turnId: t.id, id: i.id, type: i.type })));
                 const asc = await walkTurns(ports, threadId, limit, 'asc', 'full');
                 expect(asc, `${mode} ${threadId} asc limit ${limit}`).to.deep.equal(expected);

@@ -1,6 +1,6 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { readThread } from '../../../replay/readThread.js';
-import { turnsOf } from '../../../domain/thread/turn.js';
+import { turnValues } from '../../../domain/thread/turn.js';
 import type { StreamedThread, ThreadRead } from '../../../replay/readThread.js';
 import { ThreadReadParams } from '../../rpc/methods/threadRead.js';
 import { decodeRequest, withRequest } from '../decodeOptions.js';
@@ -11,7 +11,7 @@ import { threadHeader, turnLines } from '../renderHistory.js';
 /** The thread for a person, turn by turn as they are read. */
 async function* threadLines(t: StreamedThread): AsyncGenerator<string> {
   yield* threadHeader(t);
-  for await (const turns of t.turns) for (const turn of turnsOf(turns)) yield* turnLines(turn);
+  for await (const turns of t.turns) for (const turn of turnValues(turns)) yield* turnLines(turn);
 }
 
 /** What `rollout-engine read` does (loaded by its action only). */

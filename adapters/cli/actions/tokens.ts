@@ -8,7 +8,7 @@ import { withCaughtUpHome } from '../../codexHome/openCodexHome.js';
 import { homeOf } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { reportError } from '../exitCodes.js';
-import { BY } from '../commands/tokens.js';
+import { TOKEN_DIMENSION_NAMES } from '../tokenDimensionNames.js';
 import { cliFeedback, stepText } from '../progress.js';
 import { checkTimeZone, localDayIn, parseInstant, systemTimeZone } from '../timeZone.js';
 
@@ -46,7 +46,7 @@ const renderTable = (by: string, groups: ReadonlyArray<UsageGroup>, total: Usage
 
 const reportJson = (r: TokenReport, by: string | undefined, extra: Record<string, unknown>): unknown => {
   const base = { ...extra, total: r.total, duplicateRecords: r.duplicateRecords, copiedCounts: r.copiedCounts, outsideRange: r.outsideRange };
-  if (by !== undefined) return { ...base, by, groups: r.groups[BY[by]!] };
+  if (by !== undefined) return { ...base, by, groups: r.groups[TOKEN_DIMENSION_NAMES[by]!] };
   return {
     ...base,
     byThread: r.groups.thread,
@@ -60,7 +60,8 @@ const reportJson = (r: TokenReport, by: string | undefined, extra: Record<string
 };
 
 export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineError, string>> => {
-  if (opts.by !== undefined && BY[opts.by] === undefined) return E.left(invalidArgument('--by', `one of ${Object.keys(BY).join(', ')}; got ${opts.by}`));
+  if (opts.by !== undefined && TOKEN_DIMENSION_NAMES[opts.by] === undefined)
+    return E.left(invalidArgument('--by', `one of ${Object.keys(TOKEN_DIMENSION_NAMES).join(', ')}; got ${opts.by}`));
   const tz = checkTimeZone(opts.tz ?? systemTimeZone());
   if (E.isLeft(tz)) return tz;
   const since = opts.since === undefined ? E.right(undefined) : parseInstant('--since', opts.since, tz.right);
@@ -102,7 +103,7 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     return E.right(JSON.stringify(reportJson(report.right.r, opts.by, extra)));
   }
   const by = opts.by ?? 'thread';
-  return E.right(renderTable(by, report.right.r.groups[BY[by]!], report.right.r.total));
+  return E.right(renderTable(by, report.right.r.groups[TOKEN_DIMENSION_NAMES[by]!], report.right.r.total));
 };
 
 /** What `rollout-engine tokens` does (loaded by its action only). */

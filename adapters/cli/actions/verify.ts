@@ -8,7 +8,7 @@ import type { IndexDiff, TableCounts, VerifyOptions, VerifyReport } from '../../
 import { renderQuarantined } from '../../indexer/quarantined.js';
 import { quarantineFileOf } from '../../jsonl/quarantine.js';
 import { EXIT } from '../exitCodes.js';
-import { LISTED_DIFFERENCES } from '../commands/verify.js';
+import { LISTED_DIFFERENCES } from '../listedDifferences.js';
 import { homeOf } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { printAnswer } from '../printAnswer.js';

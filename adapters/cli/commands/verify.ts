@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { withHomeOptions } from '../homeOptions.js';
 import { lazyAction } from '../lazyAction.js';
-
-/** Differences listed without `--all` (every one is counted). */
-export const LISTED_DIFFERENCES = 20;
+import { LISTED_DIFFERENCES } from '../listedDifferences.js';
 
 /**
  * `rollout-engine verify`: the index against a fresh fold of the files (exit 3 when they differ),

@@ -9,7 +9,7 @@ import { defineMethod } from '../../../adapters/rpc/method.js';
 import { initialize } from '../../../adapters/rpc/methods/initialize.js';
 import { corrupt } from '../../../domain/errors.js';
 import type { Turn } from '../../../domain/thread/turn.js';
-import { RenderedTurns, turnsOf } from '../../../domain/thread/turn.js';
+import { RenderedTurns, turnValues } from '../../../domain/thread/turn.js';
 import type { ThreadManagementPorts } from '../../../replay/ports.js';
 import { streamedText } from '../../fixtures/streamedText.js';
 
@@ -69,8 +69,8 @@ describe('RenderedTurns: turns as their JSON text', () => {
         const rendered = turns.map((t) => RenderedTurns.of({ ...t, items: [] }, JSON.stringify(t.items)));
         rendered.forEach((r, i) => expect(r.json).to.equal(JSON.stringify(turns[i])));
         const together = new RenderedTurns(rendered.map((r) => r.json).join(','));
-        expect(turnsOf(together)).to.deep.equal(JSON.parse(JSON.stringify(turns)));
-        expect(turnsOf(turns[0]!)).to.deep.equal([turns[0]]);
+        expect(turnValues(together)).to.deep.equal(JSON.parse(JSON.stringify(turns)));
+        expect(turnValues(turns[0]!)).to.deep.equal([turns[0]]);
       }),
       { numRuns: 200 },
     );
@@ -88,7 +88,7 @@ describe('RenderedTurns: turns as their JSON text', () => {
       }),
       { numRuns: 200 },
     );
-    expect(() => JSON.stringify([new RenderedTurns('{"id":"a"},{"id":"b"}')])).to.throw(TypeError, /turnsOf/);
+    expect(() => JSON.stringify([new RenderedTurns('{"id":"a"},{"id":"b"}')])).to.throw(TypeError, /turnValues/);
   });
 });
 

@@ -55,7 +55,7 @@ interface Stream {
 }
 
 /** Start the reader thread; `close` stops it (open streams then fail). */
-export const openTailThread = (aheadBytes = AHEAD_BYTES): TailReader => {
+export const openTailReaderThread = (aheadBytes = AHEAD_BYTES): TailReader => {
   const data: TailWorkerData = { aheadBytes };
   // A small young generation: the worker holds a few chunks of lines, never a whole file. Its old
   // generation keeps the default limit, as high as this thread's: one line may be hundreds of MB.

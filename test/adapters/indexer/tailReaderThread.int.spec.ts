@@ -12,7 +12,7 @@ import { probeFile } from '../../../adapters/indexer/probe.js';
 import type { TailedChunk, TailSource } from '../../../adapters/indexer/tail.js';
 import { inProcessTailReader } from '../../../adapters/indexer/tailReader.js';
 import type { TailReader, TailStream } from '../../../adapters/indexer/tailReader.js';
-import { openTailThread } from '../../../adapters/indexer/tailThread.js';
+import { openTailReaderThread } from '../../../adapters/indexer/tailReaderThread.js';
 import { newThread, rolloutRelPath, threadLines } from '../../projections/synth.js';
 import { envelopeLess } from '../../fixtures/earlyRollouts.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
@@ -100,7 +100,7 @@ const readAll = async (reader: TailReader, srcs: ReadonlyArray<Src>) => {
   return out;
 };
 
-describe('the reader thread of a catch-up (tailThread)', function () {
+describe('the reader thread of a catch-up (tailReaderThread)', function () {
   this.timeout(120_000);
   const tmp = useTempDir('tail-thread-');
   let home: string;
@@ -125,7 +125,7 @@ describe('the reader thread of a catch-up (tailThread)', function () {
 
   it('yields the chunks, tails and end positions the same reader yields on this thread', async () => {
     const expected = await readAll(inProcessTailReader(), srcs);
-    const reader = openTailThread();
+    const reader = openTailReaderThread();
     try {
       const got = await readAll(reader, srcs);
       expect(got).to.deep.equal(expected);
@@ -148,7 +148,7 @@ describe('the reader thread of a catch-up (tailThread)', function () {
       { ...srcs[0]!, from: { ordinal: 1, byteOffset: 5 } },
       { ...srcs[0]!, path: nodePath.join(home, 'sessions/missing.jsonl') },
     ];
-    const reader = openTailThread();
+    const reader = openTailReaderThread();
     try {
       for (const s of bad) {
         const expected = await failureOf(s.path, inProcessTailReader().open(s));
@@ -165,7 +165,7 @@ describe('the reader thread of a catch-up (tailThread)', function () {
   it('gives a stream left early its bytes back: the files after it are read in full, even one chunk ahead at most', async () => {
     const big = srcs[srcs.findIndex((s) => s.path.includes(newThread(41).threadId))]!;
     const others = srcs.filter((s) => s !== big);
-    const reader = openTailThread(1);
+    const reader = openTailReaderThread(1);
     try {
       const gen = reader.open(big);
       const later = others.map((s) => reader.open(s));
@@ -186,7 +186,7 @@ describe('the reader thread of a catch-up (tailThread)', function () {
   });
 
   it('close ends the thread; a stream still open then fails with an Io error', async () => {
-    const reader = openTailThread(1);
+    const reader = openTailReaderThread(1);
     const gen = reader.open(srcs[0]!);
     expect((await gen.next()).done).to.equal(false);
     await reader.close();

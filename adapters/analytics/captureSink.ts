@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { AnalyticsSink } from '../../domain/analytics/ports.js';
-import { toEngineError } from '../jsonl/toEngineError.js';
+import { toEngineError } from '../fs/fsError.js';
 
 /** Env var Codex reads to capture analytics payloads to a file instead of sending them. */
 export const ANALYTICS_EVENTS_CAPTURE_FILE_ENV = 'CODEX_ANALYTICS_EVENTS_CAPTURE_FILE';

@@ -3,7 +3,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { ThreadManagementPorts } from '../../replay/ports.js';
 import { ThreadIdParams } from '../rpc/methods/threadArchive.js';
-import { checkedThreadId } from '../rpc/threadIdSyntax.js';
+import { checkedThreadId } from '../../domain/thread/threadId.js';
 import { decodeRequest, withRequest } from './decodeOptions.js';
 import type { HomeOptions } from './homeOptions.js';
 import type { Human } from './printAnswer.js';

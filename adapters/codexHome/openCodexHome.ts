@@ -6,7 +6,7 @@ import { threadStateLogOver } from '../engineState/threadStateLog.js';
 import { threadHomeFiles } from '../jsonl/threadMoves.js';
 import { homeQuarantineSink } from '../jsonl/quarantine.js';
 import { readRanges } from '../jsonl/readRange.js';
-import { isInsideHome, outsideHome } from '../jsonl/insideHome.js';
+import { isInsideHome, outsideHome } from '../fs/insideHome.js';
 import { jsonlRolloutFiles } from '../jsonl/rolloutFiles.js';
 import { fileAppendKeys } from '../jsonl/appendKeys.js';
 import * as nodePath from 'node:path';

@@ -5,7 +5,7 @@ import { connectEventStore } from '../eventstore/eventStoreClient.js';
 import { eventStoreEventLog } from '../eventstore/eventLog.js';
 import { followIntoHome } from '../eventstore/homeReplica.js';
 import { storeHomeFiles, storeRolloutFiles, storeThreadState } from '../eventstore/storeRolloutFiles.js';
-import { toEngineError } from '../jsonl/toEngineError.js';
+import { toEngineError } from '../fs/fsError.js';
 import { openCodexHome } from './openCodexHome.js';
 import type { OpenCodexHome, OpenCodexHomeOptions } from './openCodexHome.js';
 

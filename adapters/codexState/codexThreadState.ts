@@ -16,7 +16,7 @@ import { PathReporter } from 'io-ts/lib/PathReporter.js';
 import type { EngineError } from '../../domain/errors.js';
 import { corrupt, isEngineError, rejected } from '../../domain/errors.js';
 import type { CodexThreadState, CurrentFileChange } from '../../replay/ports.js';
-import { isInsideHome } from '../jsonl/insideHome.js';
+import { isInsideHome } from '../fs/insideHome.js';
 
 /** The state DB of the Codex this engine follows (0.169: `state_5.sqlite`, beside the sessions). */
 export const CODEX_STATE_DB = 'state_5.sqlite';

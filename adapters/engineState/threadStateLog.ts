@@ -9,8 +9,8 @@ import type { IndexStore } from '../../domain/ports.js';
 import { foldThreadStateEvents } from '../../projections/threadState.js';
 import type { ThreadStateLog } from '../../replay/ports.js';
 import { THREAD_STATE_LOG_KEY } from '../lmdb/schema.js';
-import { acquireLock, releaseLock } from '../jsonl/lockFile.js';
-import { errnoCode, isPermissionDenied, toEngineError } from '../jsonl/toEngineError.js';
+import { acquireLock, releaseLock } from '../fs/lockFile.js';
+import { errnoCode, isPermissionDenied, toEngineError } from '../fs/fsError.js';
 import { mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
 
 /** The log names the home's threads and their states: this user's alone, whatever the umask (as the index beside it). */

@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import { corrupt, invalidArgument, isEngineError } from '../../domain/errors.js';
-import { toEngineError } from '../jsonl/toEngineError.js';
+import { toEngineError } from '../fs/fsError.js';
 import type { AllPosition, EventStoreConnection } from './eventStoreClient.js';
 import type { EventStoreEventLog } from './eventLog.js';
 import { eventStoreError } from './eventStoreError.js';

@@ -10,7 +10,7 @@ import { corrupt } from '../../domain/errors.js';
 import { decodeShape } from '../../domain/decodeShape.js';
 import { supersededMarkOf } from '../jsonl/supersededMark.js';
 import { appendSessionIndexLine, forgetThreadNames, sessionIndexLine } from '../jsonl/sessionIndex.js';
-import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
+import { errnoCode, toEngineError } from '../fs/fsError.js';
 import type { AllPosition, EventStoreConnection, RecordedEvent } from './eventStoreClient.js';
 import { eventStoreError } from './eventStoreError.js';
 import { HOME_CONTROL_STREAM, homeFactOf } from './homeControl.js';

@@ -8,7 +8,7 @@ import type { ExpectedPosition } from '../../domain/ports.js';
 import type { Progress } from '../indexer/catchUpOptions.js';
 import { discoverRolloutFiles } from '../jsonl/discover.js';
 import { ScanStartError, scanLines } from '../jsonl/lineScanner.js';
-import { toEngineError } from '../jsonl/toEngineError.js';
+import { toEngineError } from '../fs/fsError.js';
 import type { EventStoreEventLog } from './eventLog.js';
 import type { LineToStore } from './lineEvents.js';
 import { rolloutStreamOf } from './streamNames.js';
@@ -18,7 +18,7 @@ import { homeFactsInOrder, recordHomeFacts } from './homeControl.js';
 import { sessionIndexEntries, sessionIndexLine } from '../jsonl/sessionIndex.js';
 import { decodeThreadStateLines, threadStateLogPath } from '../engineState/threadStateLog.js';
 import { supersededMarkOf } from '../jsonl/supersededMark.js';
-import { errnoCode } from '../jsonl/toEngineError.js';
+import { errnoCode } from '../fs/fsError.js';
 
 export interface MirrorOptions {
   readonly onProgress?: (p: Progress) => void;

@@ -13,7 +13,7 @@ import { threadStateLogPath } from '../engineState/threadStateLog.js';
 import { lastLineOrdinal } from '../jsonl/lastLineOrdinal.js';
 import { readThreadNames, sessionIndexLine } from '../jsonl/sessionIndex.js';
 import { supersededMarkOf } from '../jsonl/supersededMark.js';
-import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
+import { errnoCode, toEngineError } from '../fs/fsError.js';
 import type { EventStoreConnection } from './eventStoreClient.js';
 import type { EventStoreEventLog } from './eventLog.js';
 import type { HomeFact } from './homeControl.js';

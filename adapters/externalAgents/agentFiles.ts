@@ -4,7 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type { EngineError } from '../../domain/errors.js';
 import { invalidArgument } from '../../domain/errors.js';
-import { errnoCode } from '../jsonl/toEngineError.js';
+import { errnoCode } from '../fs/fsError.js';
 
 /**
  * How another agent's files are opened: never through a link (`O_NOFOLLOW`), never waiting

@@ -18,8 +18,8 @@ import type {
 } from '../../replay/ports.js';
 import { realPathInside } from './agentFiles.js';
 import { importLockPathOf } from './importLock.js';
-import { acquireLock, lockPathFor, releaseLock } from '../jsonl/lockFile.js';
-import { toEngineError } from '../jsonl/toEngineError.js';
+import { acquireLock, lockPathFor, releaseLock } from '../fs/lockFile.js';
+import { toEngineError } from '../fs/fsError.js';
 import { headOfClaudeSession, readClaudeSession, summarizeClaudeSession } from './claudeSessionFile.js';
 import type { SessionFallback } from './claudeSessionFile.js';
 import { holdsCurrent, ledgerPathOf, loadLedger, nanosText, saveLedger, withImports } from './importLedger.js';

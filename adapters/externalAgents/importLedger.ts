@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { corrupt } from '../../domain/errors.js';
 import { renderDecodeErrors } from '../../domain/decodeErrors.js';
 import type { CompletedSessionImport } from '../../replay/ports.js';
-import { errnoCode } from '../jsonl/toEngineError.js';
+import { errnoCode } from '../fs/fsError.js';
 
 /** Codex's ledger of imported sessions, in the Codex home. */
 export const IMPORT_LEDGER_FILE = 'external_agent_session_imports.json';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as nodePath from 'node:path';
-import { lockPathFor } from '../jsonl/lockFile.js';
+import { lockPathFor } from '../fs/lockFile.js';
 
 /**
  * The lock an import of one source file holds (one import of a file at a time, across processes):

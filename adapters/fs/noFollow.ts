@@ -3,7 +3,7 @@ import * as fsSync from 'node:fs';
 import { constants as FS } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { isInsideHome } from '../jsonl/insideHome.js';
+import { isInsideHome } from './insideHome.js';
 
 /**
  * Opening the engine's own files (in the home and the index dir) without following links: a home

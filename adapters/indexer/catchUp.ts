@@ -13,7 +13,7 @@ import { ownerGone } from './interruptedCatchUp.js';
 import type { IndexedFile } from '../../projections/threadRows.js';
 import { discoverRolloutFiles } from '../jsonl/discover.js';
 import { readThreadNames } from '../jsonl/sessionIndex.js';
-import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
+import { errnoCode, toEngineError } from '../fs/fsError.js';
 import { probeFile } from './probe.js';
 import type { Probe } from './probe.js';
 import { planCatchUp } from './plan.js';

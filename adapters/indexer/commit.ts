@@ -8,7 +8,7 @@ import { Batch } from '../../projections/batch.js';
 import { projectInto } from '../../projections/runner.js';
 import type { BatchPlan, RejectedLine } from '../../projections/runner.js';
 import type { QuarantineSink } from '../jsonl/quarantine.js';
-import { toEngineError } from '../jsonl/toEngineError.js';
+import { toEngineError } from '../fs/fsError.js';
 
 /**
  * Commit: several files' batches in one LMDB write transaction (a commit is an fsync, so many

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { parseRolloutFileName } from '../jsonl/rolloutFileName.js';
 import { isWriterFile } from '../jsonl/leftovers.js';
-import { errnoCode } from '../jsonl/toEngineError.js';
+import { errnoCode } from '../fs/fsError.js';
 
 /**
  * The rollout files of a home that changed since the last look, for a long-running process

@@ -9,7 +9,7 @@ import { beginFileBatch, emptyStats, foldLine } from '../../projections/runner.j
 import type { BatchStats, LineIn } from '../../projections/runner.js';
 import type { RolloutContext } from '../../projections/projection.js';
 import { ScanStartError } from '../jsonl/lineScanner.js';
-import { toEngineError } from '../jsonl/toEngineError.js';
+import { toEngineError } from '../fs/fsError.js';
 import { sha256, tailHashOf } from './probe.js';
 import type { Probe } from './probe.js';
 import type { CatchUpPlan, FileAction } from './plan.js';

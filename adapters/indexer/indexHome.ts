@@ -1,6 +1,6 @@
 import { sweepHome } from '../jsonl/leftovers.js';
 import { checkFoldersBelow, confinementRoot } from '../fs/noFollow.js';
-import { toEngineError } from '../jsonl/toEngineError.js';
+import { toEngineError } from '../fs/fsError.js';
 import { removeDeadRebuilds } from './rebuildLeftovers.js';
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';

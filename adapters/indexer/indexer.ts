@@ -6,7 +6,7 @@ import { invalidArgument } from '../../domain/errors.js';
 import type { HistoryIndexer, IndexStore } from '../../domain/ports.js';
 import type { RolloutFile } from '../jsonl/discover.js';
 import { parseRolloutFileName } from '../jsonl/rolloutFileName.js';
-import { isInsideHome, outsideHome } from '../jsonl/insideHome.js';
+import { isInsideHome, outsideHome } from '../fs/insideHome.js';
 import { lazyCatchUpHome } from './lazyCatchUp.js';
 import { ensureThreadFresh } from './freshness.js';
 import type { CatchUpOptions } from './catchUp.js';

@@ -19,10 +19,10 @@ import { HOME_KEY, LEASE_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../lmdb
 import { homeIdentityOf, sameHome } from '../codexHome/homeIdentity.js';
 import { refusedIndexDir } from '../codexHome/indexDirCheck.js';
 import type { HomeIdentity } from '../codexHome/homeIdentity.js';
-import { isInsideHome } from '../jsonl/insideHome.js';
-import { errnoCode, isPermissionDenied, toEngineError } from '../jsonl/toEngineError.js';
-import { acquireLock, releaseLock } from '../jsonl/lockFile.js';
-import type { HeldLock } from '../jsonl/lockFile.js';
+import { isInsideHome } from '../fs/insideHome.js';
+import { errnoCode, isPermissionDenied, toEngineError } from '../fs/fsError.js';
+import { acquireLock, releaseLock } from '../fs/lockFile.js';
+import type { HeldLock } from '../fs/lockFile.js';
 import { refusedIndexFolder, removeIndexFolder } from '../lmdb/indexFolder.js';
 import { lazyCatchUpHome } from './lazyCatchUp.js';
 import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
@@ -102,7 +102,7 @@ export const openIndex =
   };
 
 /**
- * The index dir's lock (`<index dir>/index.lock`, adapters/jsonl/lockFile.ts: holder marks, a dead
+ * The index dir's lock (`<index dir>/index.lock`, adapters/fs/lockFile.ts: holder marks, a dead
  * holder's lock broken at once), held while an environment is opened or created and, when it must
  * be, rebuilt and swapped in. Without it two first opens of a copied home both rebuilt and swapped,
  * one renaming the other's fresh index away (ENOENT, ENOTEMPTY, committed rows lost), and an open

@@ -8,7 +8,7 @@ import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import type { RolloutFile } from '../jsonl/discover.js';
 import { scanLines } from '../jsonl/lineScanner.js';
 import { INVALID_UTF8 } from '../jsonl/lineEntry.js';
-import { errnoCode } from '../jsonl/toEngineError.js';
+import { errnoCode } from '../fs/fsError.js';
 import { lineDecoderFor, upcastFormatOf } from '../../migrations/upcast/lineDecoder.js';
 import type { UpcastFormat } from '../../migrations/upcast/lineDecoder.js';
 import { HEAD_BYTES } from '../lmdb/schema.js';

@@ -8,7 +8,7 @@ import { Batch } from '../../projections/batch.js';
 import { clearRollout } from '../../projections/runner.js';
 import { writeThreadRow } from '../../projections/threadRows.js';
 import { discoverRolloutFiles } from '../jsonl/discover.js';
-import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
+import { errnoCode, toEngineError } from '../fs/fsError.js';
 import { PROBE_CONCURRENCY, catchUpHome, mapLimit } from './catchUp.js';
 import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
 import { probeFile } from './probe.js';

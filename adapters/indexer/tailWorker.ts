@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { BufferPool } from '../jsonl/lineScanner.js';
 import { ScanStartError } from '../jsonl/lineScanner.js';
-import { errnoCode } from '../jsonl/toEngineError.js';
+import { errnoCode } from '../fs/fsError.js';
 import { tailLines } from './tail.js';
 import type { TailedChunk } from './tail.js';
 import { packChunk } from './packedChunk.js';

@@ -5,9 +5,9 @@ import type { IndexStore } from '../../domain/ports.js';
 import type { RolloutRow } from '../../domain/index/rows.js';
 import { walkHistoryAsync } from '../../domain/history/walk.js';
 import { hopOfRow } from '../../domain/history/historyBase.js';
+import { isFileThreadId } from '../../domain/thread/threadId.js';
 import { discoverRolloutFiles } from '../jsonl/discover.js';
 import type { RolloutFile } from '../jsonl/discover.js';
-import { canNameRollout } from '../jsonl/rolloutFileName.js';
 import { lazyCatchUpHome } from './lazyCatchUp.js';
 import type { CatchUpOptions } from './catchUp.js';
 
@@ -60,7 +60,7 @@ export const indexThreadsFiles =
     const t0 = process.hrtime.bigint();
     // An id that cannot be in a file name finds no file: not worth listing the home for (every
     // unknown id of a request did, a few ms each on a small home).
-    if (!threadIds.some(canNameRollout)) return E.right(null);
+    if (!threadIds.some(isFileThreadId)) return E.right(null);
     const all = discovered !== undefined ? E.right(discovered) : await discoverRolloutFiles(home)();
     if (E.isLeft(all)) return all;
     const wanted = new Set(threadIds);

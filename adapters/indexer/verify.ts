@@ -10,7 +10,7 @@ import { refreshThreadRows } from '../../projections/threadRows.js';
 import { discoverRolloutFiles } from '../jsonl/discover.js';
 import type { RolloutFile } from '../jsonl/discover.js';
 import { readThreadNames } from '../jsonl/sessionIndex.js';
-import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
+import { errnoCode, toEngineError } from '../fs/fsError.js';
 import { KEY_MAX } from '../lmdb/schema.js';
 import { PROBE_CONCURRENCY, indexedFilesOf, mapLimit } from './catchUp.js';
 import type { CatchUpOptions } from './catchUp.js';

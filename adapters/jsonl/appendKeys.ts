@@ -5,8 +5,8 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
 import type { AppendKeys } from '../../replay/ports.js';
-import { acquireLock, lockPathFor, releaseLock } from './lockFile.js';
-import { toEngineError } from './toEngineError.js';
+import { acquireLock, lockPathFor, releaseLock } from '../fs/lockFile.js';
+import { toEngineError } from '../fs/fsError.js';
 import { followFile } from './followedFile.js';
 import { mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
 

@@ -5,7 +5,7 @@ import * as nodePath from 'node:path';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import { parseRolloutFileName } from './rolloutFileName.js';
-import { errnoCode, toEngineError } from './toEngineError.js';
+import { errnoCode, toEngineError } from '../fs/fsError.js';
 
 /** A rollout file found under a CODEX_HOME, as named on disk (`archived` = in `archived_sessions/`). */
 export interface RolloutFile {

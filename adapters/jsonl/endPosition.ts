@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError, LogPosition } from '../../domain/errors.js';
-import { errnoCode, toEngineError } from './toEngineError.js';
+import { errnoCode, toEngineError } from '../fs/fsError.js';
 
 const NL = 0x0a;
 const BACKWARD_FIRST_CHUNK = 4 * 1024;

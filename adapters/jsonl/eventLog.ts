@@ -10,7 +10,7 @@ import { readRange } from './readRange.js';
 import type { ReadOptions } from './reader.js';
 import { isTornTail, readLog } from './reader.js';
 import { createTailCache } from './tailCache.js';
-import { errnoCode, toEngineError } from './toEngineError.js';
+import { errnoCode, toEngineError } from '../fs/fsError.js';
 import type { WriterOptions } from './writer.js';
 import { appendLines } from './writer.js';
 

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs/promises';
-import { errnoCode } from './toEngineError.js';
+import { errnoCode } from '../fs/fsError.js';
 
 /** What of a followed file is not read yet. */
 export interface Unread {

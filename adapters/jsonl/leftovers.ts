@@ -2,8 +2,8 @@ import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { isImportLockName } from '../externalAgents/importLock.js';
 import { thisProcess, whereabouts } from '../system/processIdentity.js';
-import { isAbandonedBreaker, lockFileAgeMs, removeStaleLock } from './lockFile.js';
-import { errnoCode } from './toEngineError.js';
+import { isAbandonedBreaker, lockFileAgeMs, removeStaleLock } from '../fs/lockFile.js';
+import { errnoCode } from '../fs/fsError.js';
 import { isSessionIndexLeftover } from './sessionIndex.js';
 import { TEMP_NAME } from '../fs/writeFileAtomic.js';
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import { corrupt, invalidArgument } from '../../domain/errors.js';
-import { toEngineError } from './toEngineError.js';
+import { toEngineError } from '../fs/fsError.js';
 import { BufferPool } from './lineScanner.js';
 
 const checkRange = (byteOffset: number, byteLength: number): EngineError | undefined => {

@@ -3,7 +3,7 @@ import type { LogPosition } from '../../domain/errors.js';
 import type { LogEntry } from '../../domain/ports.js';
 import type { QuarantineRecord } from '../../domain/rollout/rawLine.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
-import { toEngineError } from './toEngineError.js';
+import { toEngineError } from '../fs/fsError.js';
 import { ScanStartError, scanLines } from './lineScanner.js';
 import { TORN_TAIL_REASON_PREFIX, entryOf } from './lineEntry.js';
 

@@ -12,11 +12,6 @@ export interface RolloutFileName {
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 const NAME = new RegExp(`^rollout-(\\d{4}-\\d{2}-\\d{2})T(\\d{2})-(\\d{2})-(\\d{2})-(${UUID})(?:_(${UUID}))?\\.jsonl$`);
 
-const THREAD_ID = new RegExp(`^${UUID}$`);
-
-/** Whether `id` could name a rollout file (a UUID): any other id (`../x`, 10 MB of text) names none, without a look at the home. */
-export const canNameRollout = (id: string): boolean => id.length === 36 && THREAD_ID.test(id);
-
 /** Parse a base name; `undefined` for anything that is not a rollout file (locks, temp files, …). */
 export const parseRolloutFileName = (baseName: string): RolloutFileName | undefined => {
   const m = NAME.exec(baseName);

@@ -13,8 +13,8 @@ import { sweepFolder } from './leftovers.js';
 import { firstEntry } from './firstEntry.js';
 import { jsonlEventLog } from './eventLog.js';
 import { formatRolloutFileName, parseRolloutFileName, sessionDayParts } from './rolloutFileName.js';
-import { errnoCode, isPermissionDenied, toEngineError } from './toEngineError.js';
-import { isInsideHome, outsideHome, writesInsideHome } from './insideHome.js';
+import { errnoCode, isPermissionDenied, toEngineError } from '../fs/fsError.js';
+import { isInsideHome, outsideHome, writesInsideHome } from '../fs/insideHome.js';
 import type { WriterOptions } from './writer.js';
 import { appendEvents, appendLines, reviseUnderLock } from './writer.js';
 

@@ -7,8 +7,8 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import { openNoFollow } from '../fs/noFollow.js';
 import { syncFolder, writeFileAtomic } from '../fs/writeFileAtomic.js';
-import { acquireLock, lockPathFor, releaseLock } from './lockFile.js';
-import { errnoCode, toEngineError } from './toEngineError.js';
+import { acquireLock, lockPathFor, releaseLock } from '../fs/lockFile.js';
+import { errnoCode, toEngineError } from '../fs/fsError.js';
 
 /** A line of `session_index.jsonl`, appended by `thread/name/set`. */
 const SessionIndexEntry = t.type({ id: t.string, thread_name: t.string });

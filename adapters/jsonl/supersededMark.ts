@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { openNoFollow, readTextNoFollow } from '../fs/noFollow.js';
 import { syncFolder } from '../fs/writeFileAtomic.js';
-import { errnoCode } from './toEngineError.js';
+import { errnoCode } from '../fs/fsError.js';
 
 /**
  * `<file>.superseded`: a rollout file that a revision replaced as its thread's current file. A

@@ -7,10 +7,10 @@ import type { EngineError } from '../../domain/errors.js';
 import type { ThreadHomeFiles } from '../../replay/ports.js';
 import { parseRolloutFileName } from './rolloutFileName.js';
 import { appendThreadName, forgetThreadNames } from './sessionIndex.js';
-import type { HeldLock } from './lockFile.js';
-import { acquireLock, lockPathFor, releaseLock } from './lockFile.js';
-import { toEngineError } from './toEngineError.js';
-import { writesInsideHome } from './insideHome.js';
+import type { HeldLock } from '../fs/lockFile.js';
+import { acquireLock, lockPathFor, releaseLock } from '../fs/lockFile.js';
+import { toEngineError } from '../fs/fsError.js';
+import { writesInsideHome } from '../fs/insideHome.js';
 
 /** A rollout name's day folder under `sessions/`: `YYYY/MM/DD` from the time in its name (Codex's unarchive puts it back there). */
 const dayFolderOf = (home: string, path: string): string | undefined => {

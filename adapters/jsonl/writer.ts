@@ -11,13 +11,13 @@ import type { AppendResult, ExpectedPosition } from '../../domain/ports.js';
 import { decodeRolloutLine, makeRolloutLine } from '../../domain/rollout/line.js';
 import { endOfOpenFile, lastNewlineBefore } from './endPosition.js';
 import { lastLineOrdinal } from './lastLineOrdinal.js';
-import type { LockOptions } from './lockFile.js';
-import { acquireLock, lockPathFor, releaseLock } from './lockFile.js';
+import type { LockOptions } from '../fs/lockFile.js';
+import { acquireLock, lockPathFor, releaseLock } from '../fs/lockFile.js';
 import type { QuarantineSink } from './quarantine.js';
 import { TORN_TAIL_REASON_PREFIX } from './lineEntry.js';
 import type { TailCache } from './tailCache.js';
 import { syncFolder } from '../fs/writeFileAtomic.js';
-import { errnoCode, toEngineError } from './toEngineError.js';
+import { errnoCode, toEngineError } from '../fs/fsError.js';
 import { markSuperseded, supersededBy, unmarkSuperseded } from './supersededMark.js';
 import { sweepFolder } from './leftovers.js';
 

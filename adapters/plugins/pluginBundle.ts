@@ -14,7 +14,7 @@ import {
   mcpServerNamesOf,
   pluginManifestPaths,
 } from '../../domain/plugins/capabilitySummary.js';
-import { errnoCode } from '../jsonl/toEngineError.js';
+import { errnoCode } from '../fs/fsError.js';
 
 /** What a path is (following links, as Codex's `is_file` / `is_dir`): a file, a folder, or nothing. */
 export const kindOf = async (path: string): Promise<'file' | 'dir' | null> => {

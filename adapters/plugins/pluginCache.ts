@@ -10,7 +10,7 @@ import { parsePluginId, pluginKey } from '../../domain/plugins/pluginId.js';
 import type { CachedPlugin, PluginCache } from '../../domain/plugins/ports.js';
 import { REMOTE_PLUGIN_INSTALL_METADATA_FILE, decodeSidecar, encodeSidecar } from '../../domain/plugins/sidecar.js';
 import { activePluginVersion, comparePluginVersions, isValidVersionSegment } from '../../domain/plugins/version.js';
-import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
+import { errnoCode, toEngineError } from '../fs/fsError.js';
 import type { AtomicWriteHooks } from '../fs/writeFileAtomic.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { checkFoldersBelow, readTextNoFollow } from '../fs/noFollow.js';

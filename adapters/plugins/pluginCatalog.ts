@@ -12,7 +12,7 @@ import type { PluginState, SkillFacts } from '../../domain/plugins/marketplace.j
 import { MARKETPLACE_MANIFEST_PATHS, parseMarketplace } from '../../domain/plugins/marketplace.js';
 import type { LoadedMarketplace, MarketplaceLoadError, PluginCache, PluginCatalog } from '../../domain/plugins/ports.js';
 import { parsePluginId } from '../../domain/plugins/pluginId.js';
-import { toEngineError } from '../jsonl/toEngineError.js';
+import { toEngineError } from '../fs/fsError.js';
 import { kindOf, manifestTextOf, readBundle, textOrNull } from './pluginBundle.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -6,7 +6,7 @@ import { parse as parseToml } from 'smol-toml';
 import type { EngineError } from '../../domain/errors.js';
 import { corrupt } from '../../domain/errors.js';
 import type { PluginConfig } from '../../domain/plugins/ports.js';
-import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
+import { errnoCode, toEngineError } from '../fs/fsError.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 
 /** config.toml holds credentials-adjacent settings: Codex keeps it 0600. */

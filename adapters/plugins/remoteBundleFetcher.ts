@@ -10,7 +10,7 @@ import { PLUGIN_MANIFEST_PATHS } from '../../domain/plugins/capabilitySummary.js
 import type { RemoteBundleFetcher } from '../../domain/plugins/ports.js';
 import type { RemoteBundle } from '../../domain/plugins/remoteCatalog.js';
 import { REMOTE_GLOBAL_MARKETPLACE_NAME, isAllowedBundleUrl } from '../../domain/plugins/remoteCatalog.js';
-import { errnoCode, toEngineError } from '../jsonl/toEngineError.js';
+import { errnoCode, toEngineError } from '../fs/fsError.js';
 import { manifestTextOf } from './pluginBundle.js';
 import { statusText } from './remotePluginBackend.js';
 

@@ -9,7 +9,7 @@ import { decodeError, ioError, rejected } from '../../domain/errors.js';
 import { renderDecodeErrors } from '../../domain/decodeErrors.js';
 import type { RemoteInstalledPlugin, RemotePluginBackend } from '../../domain/plugins/ports.js';
 import { DEFAULT_CHATGPT_BASE_URL, RemoteInstalledPage, RemotePluginItem, RemotePluginMutation, remotePluginUrls } from '../../domain/plugins/remoteCatalog.js';
-import { errnoCode } from '../jsonl/toEngineError.js';
+import { errnoCode } from '../fs/fsError.js';
 
 /** A status as Codex's errors print it (reqwest's `StatusCode`): `404 Not Found`. */
 export const statusText = (status: number): string => `${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`;

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import * as readline from 'node:readline';
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
-import { acquireLock, LOCK_DEFAULTS, releaseLock } from '../../adapters/jsonl/lockFile.js';
+import { acquireLock, LOCK_DEFAULTS, releaseLock } from '../../adapters/fs/lockFile.js';
 import { quarantineFileOf } from '../../adapters/jsonl/quarantine.js';
 import { readThread } from '../../replay/readThread.js';
 import { jsonlRolloutStore } from '../oracle/rolloutStore.js';

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import { sweepFolder } from '../../adapters/jsonl/leftovers.js';
-import { acquireLock, isAbandonedBreaker, LOCK_DEFAULTS, releaseLock } from '../../adapters/jsonl/lockFile.js';
+import { acquireLock, isAbandonedBreaker, LOCK_DEFAULTS, releaseLock } from '../../adapters/fs/lockFile.js';
 import { startTicksOf, thisProcess } from '../../adapters/system/processIdentity.js';
 import { reportArea } from './areaSummary.js';
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import { appendThreadLines } from '../../../replay/appendLines.js';
 import { RolloutAppendParams } from '../../rpc/methods/rolloutAppend.js';
-import { toEngineError } from '../../jsonl/toEngineError.js';
+import { toEngineError } from '../../fs/fsError.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import { reportError } from '../exitCodes.js';
 import type { HomeOptions } from '../homeOptions.js';

@@ -2,7 +2,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { updateReadState } from '../../../replay/updateReadState.js';
 import { ThreadReadStateUpdateParams } from '../../rpc/methods/threadReadStateUpdate.js';
-import { checkedThreadId } from '../../rpc/threadIdSyntax.js';
+import { checkedThreadId } from '../../../domain/thread/threadId.js';
 import { decodeRequest, withRequest } from '../decodeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { runOnHome } from '../runOnHome.js';

@@ -5,7 +5,7 @@ import * as nodePath from 'node:path';
 import { agentHomeOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS, externalAgentSessions } from '../../externalAgents/claudeCodeSessions.js';
 import type { ExternalAgent } from '../../externalAgents/claudeCodeSessions.js';
 import { detectConfigMigrations, migrationDetails } from '../../externalAgents/claudeCodeConfig.js';
-import { toEngineError } from '../../jsonl/toEngineError.js';
+import { toEngineError } from '../../fs/fsError.js';
 import { defineMethod } from '../method.js';
 import { optional, U32 } from '../protocol.js';
 

@@ -5,7 +5,7 @@ import * as t from 'io-ts';
 import { recordImportHistory, readImportHistories } from '../../codexState/importHistories.js';
 import { CODEX_STATE_DB } from '../../codexState/codexThreadState.js';
 import { rejected } from '../../../domain/errors.js';
-import { toEngineError } from '../../jsonl/toEngineError.js';
+import { toEngineError } from '../../fs/fsError.js';
 import { defineMethod } from '../method.js';
 import { optional } from '../protocol.js';
 

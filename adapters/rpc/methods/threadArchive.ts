@@ -4,7 +4,7 @@ import * as t from 'io-ts';
 import { archiveThread } from '../../../replay/archiveThread.js';
 import { defineMethod, threadScope } from '../method.js';
 import type { RpcContext } from '../method.js';
-import { checkedThreadId } from '../threadIdSyntax.js';
+import { checkedThreadId } from '../../../domain/thread/threadId.js';
 
 /** `thread/archive` / `thread/unarchive` / `thread/delete` params; the CLI decodes its argument with it too. */
 export const ThreadIdParams = t.type({ threadId: t.string });

@@ -2,7 +2,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { deleteThread } from '../../../replay/deleteThread.js';
 import { defineMethod, threadScope } from '../method.js';
-import { checkedThreadId } from '../threadIdSyntax.js';
+import { checkedThreadId } from '../../../domain/thread/threadId.js';
 import { ThreadIdParams, unloaded } from './threadArchive.js';
 
 /** `thread/delete`: a loaded thread is unloaded first (`thread/status/changed` notLoaded before the answer), then `{}` and `thread/deleted`, as Codex orders them. */

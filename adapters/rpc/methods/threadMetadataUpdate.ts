@@ -4,7 +4,7 @@ import * as t from 'io-ts';
 import { updateThreadMetadata } from '../../../replay/updateThreadMetadata.js';
 import type { GitInfoPatch } from '../../../replay/updateThreadMetadata.js';
 import { defineMethod, threadScope } from '../method.js';
-import { checkedThreadId } from '../threadIdSyntax.js';
+import { checkedThreadId } from '../../../domain/thread/threadId.js';
 
 /** A patch field: absent leaves it, null clears it, a string replaces it (io-ts keeps the three apart). */
 const PatchField = t.union([t.string, t.null]);

@@ -3,7 +3,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
 import { setThreadName } from '../../../replay/setThreadName.js';
 import { defineMethod, threadScope } from '../method.js';
-import { checkedThreadId } from '../threadIdSyntax.js';
+import { checkedThreadId } from '../../../domain/thread/threadId.js';
 
 /** `thread/name/set` params; `rollout-engine name` decodes its arguments with it too. */
 export const ThreadNameSetParams = t.type({ threadId: t.string, name: t.string });

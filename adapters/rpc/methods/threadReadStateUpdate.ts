@@ -3,7 +3,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
 import { updateReadState } from '../../../replay/updateReadState.js';
 import { defineMethod, threadScope } from '../method.js';
-import { checkedThreadId } from '../threadIdSyntax.js';
+import { checkedThreadId } from '../../../domain/thread/threadId.js';
 
 /** `thread/readState/update` params; `rollout-engine read-state` decodes its options with it too. */
 export const ThreadReadStateUpdateParams = t.type({

@@ -2,7 +2,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { unarchiveThread } from '../../../replay/unarchiveThread.js';
 import { defineMethod, threadScope } from '../method.js';
-import { checkedThreadId } from '../threadIdSyntax.js';
+import { checkedThreadId } from '../../../domain/thread/threadId.js';
 import { ThreadIdParams } from './threadArchive.js';
 
 /** `thread/unarchive`: `{thread}`, then `thread/unarchived`. */

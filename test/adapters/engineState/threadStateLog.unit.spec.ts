@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { decodeThreadStateLines } from '../../../adapters/engineState/threadStateLog.js';
 import { foldThreadState } from '../../../domain/threadState/threadStateEvent.js';
-import { uuidSyntaxError } from '../../../adapters/rpc/threadIdSyntax.js';
 import { LoadedThreads } from '../../../adapters/rpc/loadedThreads.js';
 import { patchedGitInfo } from '../../../replay/updateThreadMetadata.js';
 
@@ -32,15 +31,6 @@ describe('thread-state log: lines, fold, and the pieces around it', () => {
     expect(patchedGitInfo(null, { sha: 'x' })).to.deep.equal({ _tag: 'Right', right: { sha: 'x', branch: null, originUrl: null } });
     expect(patchedGitInfo(cur, { sha: null, branch: null, originUrl: null })).to.deep.equal({ _tag: 'Right', right: null });
     expect(patchedGitInfo(cur, { originUrl: '' })).to.deep.include({ _tag: 'Left' });
-  });
-
-  it('thread ids refused in the uuid crate’s words', () => {
-    expect(uuidSyntaxError(T)).to.equal(undefined);
-    expect(uuidSyntaxError('dddddddd000070008000000000000001')).to.equal(undefined);
-    expect(uuidSyntaxError('nope')).to.equal('invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1');
-    expect(uuidSyntaxError('abc')).to.equal('invalid length: expected length 32 for simple format, found 3');
-    expect(uuidSyntaxError('dddddddd-0000-7000-8000')).to.equal('invalid group count: expected 5, found 4');
-    expect(uuidSyntaxError('dddddddd-000-7000-8000-000000000001')).to.equal('invalid group length in group 1: expected 4, found 3');
   });
 
   it('loaded threads page in id order from past the cursor', () => {

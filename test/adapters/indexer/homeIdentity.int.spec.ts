@@ -5,7 +5,7 @@ import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { openIndex } from '../../../adapters/indexer/openIndex.js';
 import { lmdbHistoryIndexer } from '../../../adapters/indexer/indexer.js';
-import { isInsideHome } from '../../../adapters/jsonl/insideHome.js';
+import { isInsideHome } from '../../../adapters/fs/insideHome.js';
 import { HOME_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
 import type { LmdbIndexStore } from '../../../adapters/lmdb/indexStore.js';
 import { right } from '../../fixtures/right.js';

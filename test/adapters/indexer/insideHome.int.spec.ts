@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { portsOver } from '../../../adapters/codexHome/openCodexHome.js';
 import { lmdbHistoryIndexer } from '../../../adapters/indexer/indexer.js';
 import { jsonlRolloutFiles } from '../../../adapters/jsonl/rolloutFiles.js';
-import { isInsideHome } from '../../../adapters/jsonl/insideHome.js';
+import { isInsideHome } from '../../../adapters/fs/insideHome.js';
 import type { HistoryEntry } from '../../../domain/ports.js';
 import { right } from '../../fixtures/right.js';
 import { useTempDir } from '../../fixtures/tempDir.js';

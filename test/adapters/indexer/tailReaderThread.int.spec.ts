@@ -5,7 +5,7 @@ import * as nodePath from 'node:path';
 import { discoverRolloutFiles } from '../../../adapters/jsonl/discover.js';
 import { ScanStartError } from '../../../adapters/jsonl/lineScanner.js';
 import { collectingQuarantineSink } from '../../../adapters/jsonl/quarantine.js';
-import { toEngineError } from '../../../adapters/jsonl/toEngineError.js';
+import { toEngineError } from '../../../adapters/fs/fsError.js';
 import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
 import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
 import { probeFile } from '../../../adapters/indexer/probe.js';

@@ -1,6 +1,13 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { EngineError } from '../../domain/errors.js';
-import { invalidArgument, rejected } from '../../domain/errors.js';
+import type { EngineError } from '../errors.js';
+import { invalidArgument, rejected } from '../errors.js';
+
+/*
+ * The one rule for a thread id's syntax (issue 34): a UUID as Codex's `uuid` crate parses it.
+ * Every place that checks an id before looking it up asks here — the management methods and
+ * their CLI commands (`checkedThreadId`, each keeping its own words and code), and the lookup of
+ * a thread's files by name (`isFileThreadId`).
+ */
 
 const GROUPS = [8, 4, 4, 4, 12];
 const HEX = /^[0-9a-fA-F]$/;
@@ -35,3 +42,9 @@ export const checkedThreadId = (threadId: string, what: 'thread' | 'session', re
   if (why === undefined) return E.right(threadId);
   return E.left(refusedAs === 'params' ? invalidArgument(`${what} id`, why) : rejected(`invalid ${what} id: ${why}`));
 };
+
+/**
+ * Whether `id` is a thread id as a rollout file's name carries it: a UUID in its hyphenated form
+ * (36 characters). Any other id (`../x`, 10 MB of text) names no file, so no look at the home.
+ */
+export const isFileThreadId = (id: string): boolean => id.length === 36 && uuidSyntaxError(id) === undefined;

@@ -1,9 +1,9 @@
 import type { EngineError } from '../../domain/errors.js';
 import { ioError, isEngineError, notFound } from '../../domain/errors.js';
-import { LinkRefused } from '../fs/noFollow.js';
+import { LinkRefused } from './noFollow.js';
 
 /**
- * The one place where an fs/OS failure of the JSONL adapter becomes an EngineError.
+ * The one place where an fs/OS failure of an adapter becomes an EngineError.
  * ENOENT is a NotFound (callers that treat a missing file as `noStream` check for it first);
  * everything else is an Io error carrying the errno code, the operation and the path.
  */

@@ -4,8 +4,8 @@ import { performance } from 'node:perf_hooks';
 import { timeout } from '../../domain/errors.js';
 import type { ProcessMark } from '../system/processIdentity.js';
 import { thisProcess, whereabouts } from '../system/processIdentity.js';
-import { errnoCode } from './toEngineError.js';
-import { openNoFollow, readTextNoFollow } from '../fs/noFollow.js';
+import { errnoCode } from './fsError.js';
+import { openNoFollow, readTextNoFollow } from './noFollow.js';
 import * as nodePath from 'node:path';
 
 /**

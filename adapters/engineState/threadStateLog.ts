@@ -11,7 +11,7 @@ import type { ThreadStateLog } from '../../replay/ports.js';
 import { THREAD_STATE_LOG_KEY } from '../lmdb/schema.js';
 import { acquireLock, releaseLock } from '../fs/lockFile.js';
 import { errnoCode, isPermissionDenied, toEngineError } from '../fs/fsError.js';
-import { mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
+import { appendNoFollow, mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
 
 /** The log names the home's threads and their states: this user's alone, whatever the umask (as the index beside it). */
 const THREAD_STATE_LOG_MODE = 0o600;
@@ -134,13 +134,7 @@ export const threadStateLogOver = (store: IndexStore, codexHome: string, onUnrea
         if (E.isLeft(event)) return event;
         if (event.right === null) return E.right(current.right);
         try {
-          const fh = await openNoFollow(codexHome, path, 'append', THREAD_STATE_LOG_MODE);
-          try {
-            await fh.write(`${JSON.stringify(event.right)}\n`);
-            await fh.datasync();
-          } finally {
-            await fh.close();
-          }
+          await appendNoFollow(codexHome, path, `${JSON.stringify(event.right)}\n`, THREAD_STATE_LOG_MODE, true);
         } catch (err) {
           return E.left(toEngineError(path, 'append')(err));
         }

@@ -1,10 +1,10 @@
 import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import * as nodePath from 'node:path';
 import type { EngineError } from '../../domain/errors.js';
 import { invalidArgument } from '../../domain/errors.js';
 import { errnoCode } from '../fs/fsError.js';
+import { isInsideHome } from '../fs/insideHome.js';
 
 /**
  * How another agent's files are opened: never through a link (`O_NOFOLLOW`), never waiting
@@ -55,6 +55,5 @@ export const readRegularFileSync = (path: string): string => {
 export const realPathInside = async (path: string, folder: string): Promise<{ real: string } | { refused: string }> => {
   const [real, root] = await Promise.all([fs.realpath(path).catch(() => undefined), fs.realpath(folder).catch(() => undefined)]);
   if (real === undefined || root === undefined) return { refused: `${path} cannot be resolved: not read` };
-  const rel = nodePath.relative(root, real);
-  return rel !== '' && !rel.startsWith('..') && !nodePath.isAbsolute(rel) ? { real } : { refused: `${path} leads out of ${folder} (to ${real}): not followed` };
+  return isInsideHome(root, real) ? { real } : { refused: `${path} leads out of ${folder} (to ${real}): not followed` };
 };

@@ -3,6 +3,7 @@ import * as fsSync from 'node:fs';
 import { constants as FS } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as nodePath from 'node:path';
+import { errnoCode } from './fsError.js';
 import { isInsideHome } from './insideHome.js';
 
 /**
@@ -26,7 +27,13 @@ export class LinkRefused extends Error {
 }
 
 /** Whether an error is a refusal of a link or a non-regular file (ours or the OS's O_NOFOLLOW `ELOOP`). */
-export const isLinkRefusal = (err: unknown): boolean => err instanceof LinkRefused || (err as { code?: unknown } | null)?.code === 'ELOOP';
+export const isLinkRefusal = (err: unknown): boolean => err instanceof LinkRefused || errnoCode(err) === 'ELOOP';
+
+/** `st` (from lstat or fstat) is what `want`s, not a link; else `LinkRefused` naming `path`. */
+const refuseUnless = (st: fsSync.Stats, path: string, want: 'folder' | 'file'): void => {
+  if (st.isSymbolicLink()) throw new LinkRefused(path, 'a symbolic link');
+  if (want === 'folder' ? !st.isDirectory() : !st.isFile()) throw new LinkRefused(path, want === 'folder' ? 'not a folder' : 'not a regular file');
+};
 
 /**
  * Every folder from `root` (exclusive, it is the user's choice) down to `dir` (inclusive) that
@@ -40,10 +47,9 @@ export const checkFoldersBelow = async (root: string, dir: string): Promise<void
   let at = root;
   for (const part of rel.split(nodePath.sep)) {
     at = nodePath.join(at, part);
-    const st = await fs.lstat(at).catch((err: unknown) => ((err as { code?: unknown }).code === 'ENOENT' ? undefined : Promise.reject(err)));
+    const st = await fs.lstat(at).catch((err: unknown) => (errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err)));
     if (st === undefined) return;
-    if (st.isSymbolicLink()) throw new LinkRefused(at, 'a symbolic link');
-    if (!st.isDirectory()) throw new LinkRefused(at, 'not a folder');
+    refuseUnless(st, at, 'folder');
   }
 };
 
@@ -63,10 +69,8 @@ export const mkdirNoFollow = async (root: string, dir: string, mode: number): Pr
       await fs.mkdir(at, { mode });
       await fs.chmod(at, mode);
     } catch (err) {
-      if ((err as { code?: unknown }).code !== 'EEXIST') throw err;
-      const st = await fs.lstat(at);
-      if (st.isSymbolicLink()) throw new LinkRefused(at, 'a symbolic link');
-      if (!st.isDirectory()) throw new LinkRefused(at, 'not a folder');
+      if (errnoCode(err) !== 'EEXIST') throw err;
+      refuseUnless(await fs.lstat(at), at, 'folder');
     }
   }
 };
@@ -80,7 +84,7 @@ const openOnce = async (path: string, flags: number, mode: number): Promise<File
   try {
     return await fs.open(path, flags | NO_FOLLOW, mode);
   } catch (err) {
-    if ((err as { code?: unknown }).code === 'ELOOP') throw new LinkRefused(path, 'a symbolic link');
+    if (errnoCode(err) === 'ELOOP') throw new LinkRefused(path, 'a symbolic link');
     throw err;
   }
 };
@@ -94,13 +98,13 @@ const openAs = async (path: string, how: NoFollowMode, mode: number): Promise<{ 
     try {
       return { fh: await openOnce(path, FS.O_WRONLY | FS.O_APPEND, mode), created: false };
     } catch (err) {
-      if ((err as { code?: unknown }).code !== 'ENOENT') throw err;
+      if (errnoCode(err) !== 'ENOENT') throw err;
     }
     try {
       return { fh: await openOnce(path, create, mode), created: true };
     } catch (err) {
       // Another writer created it between the two opens: append to theirs.
-      if ((err as { code?: unknown }).code !== 'EEXIST') throw err;
+      if (errnoCode(err) !== 'EEXIST') throw err;
     }
   }
 };
@@ -116,8 +120,7 @@ export const openNoFollow = async (root: string, path: string, how: NoFollowMode
   await checkFoldersBelow(root, nodePath.dirname(path));
   const { fh, created } = await openAs(path, how, mode);
   try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw new LinkRefused(path, 'not a regular file');
+    refuseUnless(await fh.stat(), path, 'file');
     if (created) await fh.chmod(mode);
     return fh;
   } catch (err) {
@@ -136,11 +139,15 @@ export const createNoFollow = async (root: string, path: string, content: string
   }
 };
 
-/** `content` appended (one O_APPEND write; the file created with `mode` when missing) through `openNoFollow`. */
-export const appendNoFollow = async (root: string, path: string, content: string | Uint8Array, mode: number): Promise<void> => {
+/**
+ * `content` appended (`O_APPEND`, written again only where the OS wrote short; the file created
+ * with `mode` when missing) through `openNoFollow`; `durable`: fdatasynced before it returns.
+ */
+export const appendNoFollow = async (root: string, path: string, content: string | Uint8Array, mode: number, durable = false): Promise<void> => {
   const fh = await openNoFollow(root, path, 'append', mode);
   try {
     await fh.appendFile(content);
+    if (durable) await fh.datasync();
   } finally {
     await fh.close();
   }
@@ -173,19 +180,17 @@ export const refuseLinkSync = (path: string, want: 'folder' | 'file'): void => {
   try {
     st = fsSync.lstatSync(path);
   } catch (err) {
-    if ((err as { code?: unknown }).code === 'ENOENT') return;
+    if (errnoCode(err) === 'ENOENT') return;
     throw err;
   }
-  if (st.isSymbolicLink()) throw new LinkRefused(path, 'a symbolic link');
-  if (want === 'folder' ? !st.isDirectory() : !st.isFile()) throw new LinkRefused(path, want === 'folder' ? 'not a folder' : 'not a regular file');
+  refuseUnless(st, path, want);
 };
 
 /** chmod without following a link: the mode is set on a handle opened O_NOFOLLOW (a link there is refused). */
 export const chmodNoFollowSync = (path: string, mode: number, want: 'folder' | 'file'): void => {
   const fd = fsSync.openSync(path, FS.O_RDONLY | NO_FOLLOW | (want === 'folder' ? FS.O_DIRECTORY : 0));
   try {
-    const st = fsSync.fstatSync(fd);
-    if (want === 'folder' ? !st.isDirectory() : !st.isFile()) throw new LinkRefused(path, want === 'folder' ? 'not a folder' : 'not a regular file');
+    refuseUnless(fsSync.fstatSync(fd), path, want);
     fsSync.fchmodSync(fd, mode);
   } finally {
     fsSync.closeSync(fd);

@@ -8,7 +8,7 @@ import type { AppendKeys } from '../../replay/ports.js';
 import { acquireLock, lockPathFor, releaseLock } from '../fs/lockFile.js';
 import { toEngineError } from '../fs/fsError.js';
 import { followFile } from './followedFile.js';
-import { mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
+import { appendNoFollow, mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
 
 /** One line of the log, as read back (a sidecar file: decoded like every byte that enters). */
 const AppendRecordLine = t.intersection([
@@ -93,13 +93,7 @@ export const fileAppendKeys = (indexDir: string, root: string = indexDir): Appen
           await mkdirNoFollow(root, indexDir, 0o700);
           const lock = await acquireLock(lockPathFor(file));
           try {
-            const fh = await openNoFollow(root, file, 'append', 0o600);
-            try {
-              await fh.write(`${JSON.stringify(AppendRecordLine.encode({ ...r, linesSha256: linesSha256(lines) }))}\n`);
-              await fh.datasync();
-            } finally {
-              await fh.close();
-            }
+            await appendNoFollow(root, file, `${JSON.stringify(AppendRecordLine.encode({ ...r, linesSha256: linesSha256(lines) }))}\n`, 0o600, true);
           } finally {
             await releaseLock(lock).catch(() => false);
           }

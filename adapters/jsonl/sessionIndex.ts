@@ -5,7 +5,7 @@ import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
-import { openNoFollow } from '../fs/noFollow.js';
+import { appendNoFollow, openNoFollow, readTextNoFollow } from '../fs/noFollow.js';
 import { syncFolder, writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { acquireLock, lockPathFor, releaseLock } from '../fs/lockFile.js';
 import { errnoCode, toEngineError } from '../fs/fsError.js';
@@ -26,20 +26,8 @@ export const SESSION_INDEX_MODE = 0o644;
 export const isSessionIndexLeftover = (name: string): boolean => name.startsWith('.session_index.jsonl.') || name.startsWith('session_index.jsonl.lock');
 
 /** The file's text, read without following a link (a home's owner may have planted one); undefined when there is no file. */
-const textOf = async (home: string): Promise<string | undefined> => {
-  let fh: FileHandle;
-  try {
-    fh = await openNoFollow(home, sessionIndexPath(home), 'read');
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return undefined;
-    throw err;
-  }
-  try {
-    return await fh.readFile('utf8');
-  } finally {
-    await fh.close();
-  }
-};
+const textOf = (home: string): Promise<string | undefined> =>
+  readTextNoFollow(home, sessionIndexPath(home)).catch((err: unknown) => (errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err)));
 
 /**
  * Our processes' lock on the file (`session_index.jsonl.lock`): every append and rewrite of ours
@@ -121,15 +109,7 @@ export const appendSessionIndexLine = (home: string, line: string): TE.TaskEithe
 };
 
 /** Whole lines appended (`O_APPEND`: one write, repeated only if the OS wrote short), fsynced. */
-const appendText = async (home: string, text: string): Promise<void> => {
-  const fh = await openNoFollow(home, sessionIndexPath(home), 'append', SESSION_INDEX_MODE);
-  try {
-    await fh.writeFile(text);
-    await fh.datasync();
-  } finally {
-    await fh.close();
-  }
-};
+const appendText = (home: string, text: string): Promise<void> => appendNoFollow(home, sessionIndexPath(home), text, SESSION_INDEX_MODE, true);
 
 /** The complete lines of `text` (each with its newline, byte for byte) less the thread's entries, Codex's test: the line decodes as an entry naming it. */
 const withoutThread = (text: string, threadId: string): { readonly kept: string; readonly dropped: number } => {

@@ -1,6 +1,5 @@
 import type { EngineError } from '../../domain/errors.js';
 import { ioError, isEngineError, notFound } from '../../domain/errors.js';
-import { LinkRefused } from './noFollow.js';
 
 /**
  * The one place where an fs/OS failure of an adapter becomes an EngineError.
@@ -27,3 +26,14 @@ const PERMISSION_DENIED = new Set(['EACCES', 'EPERM', 'EROFS']);
 
 /** Whether an error is the OS refusing this user access: the user's to fix, so worth a clear sentence. */
 export const isPermissionDenied = (e: EngineError): e is Extract<EngineError, { _tag: 'Io' }> => e._tag === 'Io' && PERMISSION_DENIED.has(e.code);
+
+/** The error every refusal of a link or a non-regular file throws (`noFollow.ts`): an fs-like error with its own code, mapped by `toEngineError` into an Io error. */
+export class LinkRefused extends Error {
+  readonly code = 'ELOOP';
+  constructor(
+    readonly path: string,
+    readonly what: string,
+  ) {
+    super(`${path} is ${what}: refused (the engine opens its own files only as regular files, never through a link)`);
+  }
+}

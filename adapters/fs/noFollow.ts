@@ -3,7 +3,7 @@ import * as fsSync from 'node:fs';
 import { constants as FS } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { errnoCode } from './fsError.js';
+import { LinkRefused, errnoCode } from './fsError.js';
 import { isInsideHome } from './insideHome.js';
 
 /**
@@ -14,20 +14,6 @@ import { isInsideHome } from './insideHome.js';
  * (`lstat`: a real folder, not a link) and the file itself is opened with O_NOFOLLOW, then
  * `fstat`ed: only a regular file is used (a FIFO would block, a device is not ours).
  */
-
-/** The error every refusal here throws: an fs-like error with its own code, mapped by `toEngineError` into an Io error. */
-export class LinkRefused extends Error {
-  readonly code = 'ELOOP';
-  constructor(
-    readonly path: string,
-    readonly what: string,
-  ) {
-    super(`${path} is ${what}: refused (the engine opens its own files only as regular files, never through a link)`);
-  }
-}
-
-/** Whether an error is a refusal of a link or a non-regular file (ours or the OS's O_NOFOLLOW `ELOOP`). */
-export const isLinkRefusal = (err: unknown): boolean => err instanceof LinkRefused || errnoCode(err) === 'ELOOP';
 
 /** `st` (from lstat or fstat) is what `want`s, not a link; else `LinkRefused` naming `path`. */
 const refuseUnless = (st: fsSync.Stats, path: string, want: 'folder' | 'file'): void => {

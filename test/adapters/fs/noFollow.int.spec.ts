@@ -7,12 +7,12 @@ import {
   chmodNoFollowSync,
   confinementRoot,
   createNoFollow,
-  LinkRefused,
   mkdirNoFollow,
   openNoFollow,
   readTextNoFollow,
   refuseLinkSync,
 } from '../../../adapters/fs/noFollow.js';
+import { LinkRefused } from '../../../adapters/fs/fsError.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 
 const refusal = (p: Promise<unknown>): Promise<unknown> =>

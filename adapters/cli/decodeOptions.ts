@@ -7,16 +7,6 @@ import { describeDecodeErrors } from '../../domain/decodeErrors.js';
 import type { HomeOptions } from './homeOptions.js';
 import { reportError } from './exitCodes.js';
 
-/** JSON's number grammar: what a number option may look like to be read as a number. */
-const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
-
-/**
- * A number option's text as JSON would give it to the method: a number when it reads as one
- * (`25`, `-1`, `1.5`), else the text itself, so that the codec refuses `abc` or `0x10` by name
- * (`got "abc"`) instead of the CLI guessing (parseInt made `abc` NaN: an empty page, exit 0).
- */
-export const numberOption = (text: string | undefined): number | string | undefined => (text === undefined ? undefined : JSON_NUMBER.test(text) ? Number(text) : text);
-
 /** A type a params field may also be to say "absent": an option that was given is neither. */
 const ABSENT = new Set(['null', 'undefined']);
 
@@ -53,6 +43,9 @@ export const decodeRequest = <P>(
   request: Readonly<Record<string, unknown>>,
   optionOf: Readonly<Record<string, string>>,
 ): E.Either<EngineError, P> => E.mapLeft((errors: t.Errors) => refusal(errors, optionOf))(codec.decode(request));
+
+/** A request refused before it is decoded (an option the codec cannot see, a file that cannot be read). */
+export const refused = (error: EngineError): E.Either<EngineError, never> => E.left(error);
 
 /** Go on with the decoded request, or say why the options were refused (as `--json` asks) and exit 2. */
 export const withRequest = async <P>(opts: HomeOptions, request: E.Either<EngineError, P>, then: (p: P) => Promise<void>): Promise<void> => {

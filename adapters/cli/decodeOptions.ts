@@ -4,7 +4,6 @@ import type { EngineError } from '../../domain/errors.js';
 import { invalidArgument } from '../../domain/errors.js';
 import type { DecodeProblem } from '../../domain/decodeErrors.js';
 import { describeDecodeErrors } from '../../domain/decodeErrors.js';
-import type { HomeOptions } from './homeOptions.js';
 import { reportError } from './exitCodes.js';
 
 /** A type a params field may also be to say "absent": an option that was given is neither. */
@@ -48,7 +47,7 @@ export const decodeRequest = <P>(
 export const refused = (error: EngineError): E.Either<EngineError, never> => E.left(error);
 
 /** Go on with the decoded request, or say why the options were refused (as `--json` asks) and exit 2. */
-export const withRequest = async <P>(opts: HomeOptions, request: E.Either<EngineError, P>, then: (p: P) => Promise<void>): Promise<void> => {
+export const withRequest = async <P>(opts: { readonly json?: boolean }, request: E.Either<EngineError, P>, then: (p: P) => Promise<void>): Promise<void> => {
   if (E.isLeft(request)) return reportError(request.left, opts.json);
   await then(request.right);
 };

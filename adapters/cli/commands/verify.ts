@@ -5,12 +5,12 @@ import { command, option, registerCommand } from '../commandSpec.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 /** How many differences `verify` lists without `--all` (every one is counted). */
-export const LISTED_DIFFERENCES = 20;
+const LISTED_DIFFERENCES = 20;
 
-export const renderDiff = (d: IndexDiff): string => `  ${d.kind.padEnd(9)} ${d.table} ${JSON.stringify(d.key)}`;
+const renderDiff = (d: IndexDiff): string => `  ${d.kind.padEnd(9)} ${d.table} ${JSON.stringify(d.key)}`;
 
 /** Per-table counts, one line each. */
-export const byTableLines = (byTable: Readonly<Record<string, TableCounts>>): string[] => {
+const byTableLines = (byTable: Readonly<Record<string, TableCounts>>): string[] => {
   const tables = Object.entries(byTable);
   if (tables.length === 0) return [];
   return [

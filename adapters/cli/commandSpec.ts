@@ -1,84 +1,20 @@
 import type { Command } from 'commander';
 import { Argument } from 'commander';
 import type * as t from 'io-ts';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
+import type { OpenCodexHome, OpenCodexHomeOptions } from '../codexHome/openCodexHome.js';
+import type { ArgumentList, ArgumentSpec, ArgumentsOf, OptionSpec, OptionsOf, OptionTable, ParamMapping } from './optionTable.js';
+import type { HomeOptions } from './homeOptions.js';
+import type { Human } from './printAnswer.js';
 
 /**
  * A command declared once: its arguments, a table of its options (each option's flag, help,
  * default and the params field it fills), the codec its request decodes with and the work it
  * does. `registerCommand` builds commander's command from it. Every run loads every command's
- * declaration (for `--help` and parsing), so a declaration imports types only: `params` and
- * `run` load the codec and the engine with `await import()` when the command runs.
+ * declaration (for `--help` and parsing), so a declaration imports types only: `params`, `run`
+ * and `onHome.use` load the codec and the engine with `await import()` when the command runs.
  */
-
-/** What commander makes of an option's value from its flags (before any codec). */
-type FlagValue<F extends string> = F extends `--no-${string}`
-  ? boolean
-  : F extends `${string}...>` | `${string}...]`
-    ? string[] | undefined
-    : F extends `${string}<${string}>` | `${string}[${string}]`
-      ? string | undefined
-      : boolean | undefined;
-
-/** What commander makes of an argument from its name. */
-type ArgumentValue<N extends string> = N extends `<${string}...>` | `[${string}...]` ? string[] : N extends `<${string}>` ? string : string | undefined;
-
-/** Where a value goes in the request the codec decodes: the field, and what of the value (default: the value itself). */
-interface ParamMapping<V> {
-  readonly param?: string;
-  readonly toParam?: (value: V) => unknown;
-}
-
-export interface OptionSpec<V> extends ParamMapping<V> {
-  readonly flags: string;
-  readonly description: string;
-  readonly default?: string;
-  readonly required?: boolean;
-  /** commander parses the text (only for an option no codec reads: `index --workers`). */
-  readonly parse?: (text: string) => V;
-}
-
-export interface ArgumentSpec<V> extends ParamMapping<V> {
-  readonly name: string;
-  readonly description: string;
-  readonly choices?: ReadonlyArray<string>;
-}
-
-/** An option of a command's table; `required` or a `default` make it always given. */
-export function option<const F extends string>(
-  flags: F,
-  description: string,
-  more: ParamMapping<NonNullable<FlagValue<F>>> & ({ readonly required: true } | { readonly default: string }),
-): OptionSpec<NonNullable<FlagValue<F>>>;
-export function option<const F extends string, V>(
-  flags: F,
-  description: string,
-  more: ParamMapping<V | undefined> & { readonly parse: (text: string) => V },
-): OptionSpec<V | undefined>;
-export function option<const F extends string>(flags: F, description: string, more?: ParamMapping<FlagValue<F>>): OptionSpec<FlagValue<F>>;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function option(flags: string, description: string, more: object = {}): OptionSpec<any> {
-  return { flags, description, ...more };
-}
-
-export const argument = <const N extends string>(
-  name: N,
-  description: string,
-  more: ParamMapping<ArgumentValue<N>> & { readonly choices?: ReadonlyArray<string> } = {},
-): ArgumentSpec<ArgumentValue<N>> => ({ name, description, ...more });
-
-// `any` where the value types of a table meet: each spec is checked against its own table by `command`.
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type OptionTable = Readonly<Record<string, OptionSpec<any>>>;
-type ArgumentList = ReadonlyArray<ArgumentSpec<any>>;
-/* eslint-enable @typescript-eslint/no-explicit-any */
-
-/** The values of a table's options, by commander's attribute names (the table's keys); `--quiet` is every command's (main.ts). */
-type ValueOf<S> = S extends OptionSpec<infer V> ? V : never;
-export type OptionsOf<O extends OptionTable> = { readonly [K in keyof O as undefined extends ValueOf<O[K]> ? K : never]?: ValueOf<O[K]> } & {
-  readonly [K in keyof O as undefined extends ValueOf<O[K]> ? never : K]: ValueOf<O[K]>;
-} & { readonly quiet?: boolean };
-export type ArgumentsOf<A extends ArgumentList> = { readonly [I in keyof A]: A[I] extends ArgumentSpec<infer V> ? V : never };
 
 /** What a command was given on its command line. */
 export interface Given<A extends ArgumentList, O extends OptionTable> {
@@ -94,7 +30,7 @@ export interface ParamsRequest<P> {
   readonly optionOf?: Readonly<Record<string, string>>;
 }
 
-export interface CommandSpec<A extends ArgumentList, O extends OptionTable, P> {
+export interface CommandSpec<A extends ArgumentList, O extends OptionTable, P, R = never> {
   readonly name: string;
   readonly description: string;
   readonly arguments: A;
@@ -106,28 +42,51 @@ export interface CommandSpec<A extends ArgumentList, O extends OptionTable, P> {
   /**
    * The params codec of the method the command is a view of (or of the command's own settings),
    * loaded when it runs, and the request the table built (`request`); a refusal found before
-   * decoding is an `EngineError`. Refused → reported as `--json` asks, exit 2; else `run` gets the params.
+   * decoding is an `EngineError`. Refused → reported as `--json` asks, exit 2; else the work (`onHome` or `run`) gets the params.
    */
   readonly params?: (given: Given<A, O> & { readonly request: Readonly<Record<string, unknown>> }) => Promise<ParamsRequest<P> | EngineError>;
-  readonly run: (given: Given<A, O> & { readonly params: P }) => Promise<void>;
+  /** The work, when it is not one use case on a home. */
+  readonly run?: (given: Given<A, O> & { readonly params: P }) => Promise<void>;
+  /** One use case on the home the options name, through `runOnHome`. */
+  readonly onHome?: OnHome<A, O, P, R>;
   readonly subcommands?: ReadonlyArray<AnyCommandSpec>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyCommandSpec = CommandSpec<any, any, any>;
+/**
+ * A command that is one use case on a home: what it asks of the home (loaded when it runs),
+ * how its answer reads for a person (`--json` prints the answer, or `render`'s `json`), and how
+ * the home opens (`ONE_THREAD` for a view of one thread).
+ */
+export interface OnHome<A extends ArgumentList, O extends OptionTable, P, R> {
+  readonly use: (given: Given<A, O> & { readonly params: P }) => Promise<(home: OpenCodexHome) => TE.TaskEither<EngineError, R>>;
+  readonly render: (given: Given<A, O> & { readonly params: P }) => Human<R>;
+  readonly open?: OpenCodexHomeOptions;
+}
+
+/** How a view of one thread opens its home: on a home not indexed yet, it indexes that thread's files, not the whole home. */
+export const ONE_THREAD: OpenCodexHomeOptions = { backfill: 'onDemand' };
+
+/** Any command's declaration, as registration reads it (each is checked against its own table by `command`). */
+export interface AnyCommandSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly arguments: ArgumentList;
+  readonly options: OptionTable;
+  readonly helpAfter?: string;
+  readonly withParentOptions?: boolean;
+  readonly params?: (given: any) => Promise<ParamsRequest<unknown> | EngineError>;
+  readonly run?: (given: any) => Promise<void>;
+  readonly onHome?: {
+    readonly use: (given: any) => Promise<(home: OpenCodexHome) => TE.TaskEither<EngineError, any>>;
+    readonly render: (given: any) => Human<any> | Human<never>;
+    readonly open?: OpenCodexHomeOptions;
+  };
+  readonly subcommands?: ReadonlyArray<AnyCommandSpec>;
+}
 
 /** A command's declaration, typed by its own arguments and table. */
-export const command = <const A extends ArgumentList, const O extends OptionTable, P = undefined>(spec: CommandSpec<A, O, P>): CommandSpec<A, O, P> => spec;
-
-/** JSON's number grammar: what a number option may look like to be read as a number. */
-const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
-
-/**
- * A number option's text as JSON would give it to the method: a number when it reads as one
- * (`25`, `-1`, `1.5`), else the text itself, so that the codec refuses `abc` or `0x10` by name
- * (`got "abc"`) instead of the CLI guessing (parseInt made `abc` NaN: an empty page, exit 0).
- */
-export const numberOption = (text: string | undefined): number | string | undefined => (text === undefined ? undefined : JSON_NUMBER.test(text) ? Number(text) : text);
+export const command = <const A extends ArgumentList, const O extends OptionTable, P = undefined, R = never>(spec: CommandSpec<A, O, P, R>): CommandSpec<A, O, P, R> =>
+  spec;
 
 /** The long flag of an option (`--limit`), how a refusal names it. */
 const longFlag = (flags: string): string => flags.split(/[ ,|]+/).find((f) => f.startsWith('--')) ?? flags;
@@ -146,6 +105,13 @@ const requestOf = (spec: AnyCommandSpec, args: ReadonlyArray<unknown>, opts: Rea
   return { request, optionOf };
 };
 
+/** A command's work with its params: its use case on the home, or its own `run`. */
+const work = async (spec: AnyCommandSpec, given: Given<ArgumentList, OptionTable> & { readonly params: unknown }): Promise<void> => {
+  if (spec.onHome === undefined) return spec.run?.(given);
+  const [use, { runOnHome }] = await Promise.all([spec.onHome.use(given), import('./runOnHome.js')]);
+  return runOnHome<unknown>(given.opts as HomeOptions, use, spec.onHome.render(given) as Human<unknown>, spec.onHome.open);
+};
+
 /** The action of a declared command: its request decoded with its codec (when it has one), then its work. */
 const actionOf =
   (spec: AnyCommandSpec) =>
@@ -153,14 +119,14 @@ const actionOf =
     const cmd = given[given.length - 1] as Command;
     const args = cmd.processedArgs;
     const opts = spec.withParentOptions === true ? cmd.optsWithGlobals() : cmd.opts();
-    if (spec.params === undefined) return spec.run({ args, opts, cmd, params: undefined });
+    if (spec.params === undefined) return work(spec, { args, opts, cmd, params: undefined });
     const table = requestOf(spec, args, opts);
     const [loaded, { decodeRequest, withRequest, refused }] = await Promise.all([
       spec.params({ args, opts, cmd, request: table.request }) as Promise<ParamsRequest<unknown> | EngineError>,
       import('./decodeOptions.js'),
     ]);
     const request = 'codec' in loaded ? decodeRequest(loaded.codec, loaded.request ?? table.request, { ...table.optionOf, ...loaded.optionOf }) : refused(loaded);
-    return withRequest(opts, request, (params) => spec.run({ args, opts, cmd, params }));
+    return withRequest(opts, request, (params) => work(spec, { args, opts, cmd, params }));
   };
 
 /** Build commander's command from a declaration, under `parent`. */

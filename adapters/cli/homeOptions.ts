@@ -1,5 +1,5 @@
 import { locateIndexDir, resolveCodexHome } from '../codexHome/layout.js';
-import { option } from './commandSpec.js';
+import { option } from './optionTable.js';
 
 /** The options every command that works on a home takes. */
 export interface HomeOptions {

@@ -1,7 +1,8 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { ThreadManagementPorts } from '../../replay/ports.js';
-import { argument, command } from './commandSpec.js';
+import { command } from './commandSpec.js';
+import { argument } from './optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from './homeOptions.js';
 import type { Human } from './printAnswer.js';
 
@@ -22,22 +23,20 @@ export const threadIdCommand = <A>(declared: {
     arguments: [argument('<threadId>', 'the thread', { param: 'threadId' })],
     options: HOME_AND_JSON_OPTIONS,
     params: async () => ({ codec: (await import('../rpc/methods/threadArchive.js')).ThreadIdParams }),
-    run: async ({ opts, params: p }) => {
-      const [TE, { pipe }, { checkedThreadId }, { runOnHome }, use] = await Promise.all([
-        import('fp-ts/lib/TaskEither.js'),
-        import('fp-ts/lib/function.js'),
-        import('../../domain/thread/threadId.js'),
-        import('./runOnHome.js'),
-        declared.use(),
-      ]);
-      await runOnHome(
-        opts,
-        (home) =>
+    onHome: {
+      use: async ({ params: p }) => {
+        const [TE, { pipe }, { checkedThreadId }, use] = await Promise.all([
+          import('fp-ts/lib/TaskEither.js'),
+          import('fp-ts/lib/function.js'),
+          import('../../domain/thread/threadId.js'),
+          declared.use(),
+        ]);
+        return (home) =>
           pipe(
             TE.fromEither(checkedThreadId(p.threadId, declared.what)),
             TE.chain((id) => use(home.mutations, id)),
-          ),
-        declared.human,
-      );
+          );
+      },
+      render: () => declared.human,
     },
   });

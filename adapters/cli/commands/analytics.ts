@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import type * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../domain/errors.js';
 import type { AnalyticsSink } from '../../../domain/analytics/ports.js';
-import { command, option, registerCommand } from '../commandSpec.js';
-import type { OptionsOf } from '../commandSpec.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { option } from '../optionTable.js';
+import type { OptionsOf } from '../optionTable.js';
 import { HOME_OPTIONS } from '../homeOptions.js';
 
 const ANALYTICS_OPTIONS = {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { argument, command, numberOption, option, registerCommand } from '../commandSpec.js';
+import { command, ONE_THREAD, registerCommand } from '../commandSpec.js';
+import { argument, numberOption, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 /** The lines of a file (or stdin), without the newline that ends the last one. */
@@ -46,14 +47,16 @@ export const appendCommand = command({
       optionOf: { lines: '--lines-file' },
     };
   },
-  run: async ({ opts, params: p }) => {
-    const [{ appendThreadLines }, { ONE_THREAD, runOnHome }] = await Promise.all([import('../../../replay/appendLines.js'), import('../runOnHome.js')]);
-    await runOnHome(
-      opts,
-      (home) => appendThreadLines(home.mutations, p),
-      (v) => `appended ${v.lines} lines to ${p.threadId} at ordinal ${v.firstOrdinal}: next ordinal ${v.ordinal}, byte ${v.byteOffset}\n  ${v.path}`,
-      ONE_THREAD,
-    );
+  onHome: {
+    use: async ({ params: p }) => {
+      const { appendThreadLines } = await import('../../../replay/appendLines.js');
+      return (home) => appendThreadLines(home.mutations, p);
+    },
+    render:
+      ({ params: p }) =>
+      (v) =>
+        `appended ${v.lines} lines to ${p.threadId} at ordinal ${v.firstOrdinal}: next ordinal ${v.ordinal}, byte ${v.byteOffset}\n  ${v.path}`,
+    open: ONE_THREAD,
   },
 });
 

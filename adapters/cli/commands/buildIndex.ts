@@ -1,7 +1,8 @@
 import * as os from 'node:os';
 import type { Command } from 'commander';
 import type { IndexHomeSummary } from '../../indexer/indexHome.js';
-import { command, option, registerCommand } from '../commandSpec.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 /**

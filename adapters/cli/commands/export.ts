@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ExportSummary } from '../../eventstore/exportHome.js';
-import { command, option, registerCommand } from '../commandSpec.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { option } from '../optionTable.js';
 
 const summaryText = (s: ExportSummary, out: string): string =>
   `exported ${s.files} rollout files to ${out}: ${s.lines} lines, ${(s.bytes / 1048576).toFixed(1)} MB; ${s.nameLines} session_index.jsonl lines, ${s.threadStateEvents} thread-state events`;

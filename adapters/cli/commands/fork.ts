@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { argument, command, option, registerCommand } from '../commandSpec.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { argument, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 export const forkCommand = command({
@@ -15,17 +16,12 @@ export const forkCommand = command({
     ...HOME_AND_JSON_OPTIONS,
   },
   params: async () => ({ codec: (await import('../../rpc/methods/threadFork.js')).ThreadForkParams }),
-  run: async ({ opts, params: p }) => {
-    const [{ forkThread }, { forkRequestOf }, { runOnHome }] = await Promise.all([
-      import('../../../replay/forkThread.js'),
-      import('../../rpc/methods/threadFork.js'),
-      import('../runOnHome.js'),
-    ]);
-    await runOnHome(
-      opts,
-      (home) => forkThread(home.mutations, { ...forkRequestOf(p), originator: opts.originator }),
-      (f) => `forked ${f.sourceThreadId} → ${f.thread.id}\n  ${f.written.path} (${f.written.lines} lines, ${f.written.bytes} bytes)`,
-    );
+  onHome: {
+    use: async ({ opts, params: p }) => {
+      const [{ forkThread }, { forkRequestOf }] = await Promise.all([import('../../../replay/forkThread.js'), import('../../rpc/methods/threadFork.js')]);
+      return (home) => forkThread(home.mutations, { ...forkRequestOf(p), originator: opts.originator });
+    },
+    render: () => (f) => `forked ${f.sourceThreadId} → ${f.thread.id}\n  ${f.written.path} (${f.written.lines} lines, ${f.written.bytes} bytes)`,
   },
 });
 

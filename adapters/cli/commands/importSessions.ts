@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { ImportSessionsResult, SessionImportOutcome } from '../../../replay/importSessions.js';
 import type { ExternalAgent } from '../../externalAgents/claudeCodeSessions.js';
-import { argument, command, numberOption, option, registerCommand } from '../commandSpec.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { argument, numberOption, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
-import { argument, command, numberOption, option, registerCommand } from '../commandSpec.js';
+import { command, ONE_THREAD, registerCommand } from '../commandSpec.js';
+import { argument, numberOption, option } from '../optionTable.js';
+import { pageCommandOf } from '../commandLine.js';
+import { itemLine, pageHints } from '../renderHistory.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 /** `rollout-engine items <threadId>`: `thread/items/list`, oldest first (legacy threads too). */
@@ -15,27 +18,21 @@ export const itemsCommand = command({
     ...HOME_AND_JSON_OPTIONS,
   },
   params: async () => ({ codec: (await import('../../rpc/methods/threadItemsList.js')).ThreadItemsListParams }),
-  run: async ({ args: [threadId], opts, params, cmd }) => {
-    const [{ listItems }, { ONE_THREAD, runOnHome }, { pageHints, itemLine }, { pageCommandOf }] = await Promise.all([
-      import('../../../replay/listItems.js'),
-      import('../runOnHome.js'),
-      import('../renderHistory.js'),
-      import('../commandLine.js'),
-    ]);
-    await runOnHome(
-      opts,
-      (home) => listItems(home.read, params),
-      {
-        text: (page) => [...page.data.map((e) => `${e.turnId}  ${itemLine(e.item, '')}`), ...pageHints(page, pageCommandOf(cmd, '--desc'))].join('\n'),
-        // Codex answers a turn id the thread does not have with an empty page, not an error; a
-        // person is told what that empty page may mean.
-        notes: (page) =>
-          page.data.length === 0 && opts.turn !== undefined && opts.cursor === undefined
-            ? [`no items in turn ${opts.turn}: is it a turn of this thread? rollout-engine turns ${threadId} --view notLoaded lists them`]
-            : [],
-      },
-      ONE_THREAD,
-    );
+  onHome: {
+    use: async ({ params }) => {
+      const { listItems } = await import('../../../replay/listItems.js');
+      return (home) => listItems(home.read, params);
+    },
+    render: ({ args: [threadId], opts, cmd }) => ({
+      text: (page) => [...page.data.map((e) => `${e.turnId}  ${itemLine(e.item, '')}`), ...pageHints(page, pageCommandOf(cmd, '--desc'))].join('\n'),
+      // Codex answers a turn id the thread does not have with an empty page, not an error; a
+      // person is told what that empty page may mean.
+      notes: (page) =>
+        page.data.length === 0 && opts.turn !== undefined && opts.cursor === undefined
+          ? [`no items in turn ${opts.turn}: is it a turn of this thread? rollout-engine turns ${threadId} --view notLoaded lists them`]
+          : [],
+    }),
+    open: ONE_THREAD,
   },
 });
 

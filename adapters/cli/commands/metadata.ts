@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { argument, command, option, registerCommand } from '../commandSpec.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { argument, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 /** A patch field from its two options: null when cleared, the value, or absent when neither is given. */
@@ -33,23 +34,21 @@ export const metadataCommand = command({
       optionOf: { gitInfo: '--git-sha / --git-branch / --git-origin-url' },
     };
   },
-  run: async ({ opts, params: p }) => {
-    const [TE, { pipe }, { updateThreadMetadata }, { checkedThreadId }, { runOnHome }] = await Promise.all([
-      import('fp-ts/lib/TaskEither.js'),
-      import('fp-ts/lib/function.js'),
-      import('../../../replay/updateThreadMetadata.js'),
-      import('../../../domain/thread/threadId.js'),
-      import('../runOnHome.js'),
-    ]);
-    await runOnHome(
-      opts,
-      (home) =>
+  onHome: {
+    use: async ({ params: p }) => {
+      const [TE, { pipe }, { updateThreadMetadata }, { checkedThreadId }] = await Promise.all([
+        import('fp-ts/lib/TaskEither.js'),
+        import('fp-ts/lib/function.js'),
+        import('../../../replay/updateThreadMetadata.js'),
+        import('../../../domain/thread/threadId.js'),
+      ]);
+      return (home) =>
         pipe(
           TE.fromEither(checkedThreadId(p.threadId, 'thread')),
           TE.chain((id) => updateThreadMetadata(home.mutations, id, { gitInfo: p.gitInfo ?? undefined })),
-        ),
-      (t) => `git info of ${t.id}: ${JSON.stringify(t.gitInfo)}`,
-    );
+        );
+    },
+    render: () => (t) => `git info of ${t.id}: ${JSON.stringify(t.gitInfo)}`,
   },
 });
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { MirrorSummary } from '../../eventstore/mirrorHome.js';
-import { command, option, registerCommand } from '../commandSpec.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { option } from '../optionTable.js';
 
 const summaryText = (s: MirrorSummary): string =>
   [

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { argument, command, registerCommand } from '../commandSpec.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { argument } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 export const nameCommand = command({
@@ -8,23 +9,21 @@ export const nameCommand = command({
   arguments: [argument('<threadId>', 'thread to name', { param: 'threadId' }), argument('<name>', 'its name (trimmed; blank refused)', { param: 'name' })],
   options: HOME_AND_JSON_OPTIONS,
   params: async () => ({ codec: (await import('../../rpc/methods/threadNameSet.js')).ThreadNameSetParams }),
-  run: async ({ opts, params: p }) => {
-    const [TE, { pipe }, { setThreadName }, { checkedThreadId }, { runOnHome }] = await Promise.all([
-      import('fp-ts/lib/TaskEither.js'),
-      import('fp-ts/lib/function.js'),
-      import('../../../replay/setThreadName.js'),
-      import('../../../domain/thread/threadId.js'),
-      import('../runOnHome.js'),
-    ]);
-    await runOnHome(
-      opts,
-      (home) =>
+  onHome: {
+    use: async ({ params: p }) => {
+      const [TE, { pipe }, { setThreadName }, { checkedThreadId }] = await Promise.all([
+        import('fp-ts/lib/TaskEither.js'),
+        import('fp-ts/lib/function.js'),
+        import('../../../replay/setThreadName.js'),
+        import('../../../domain/thread/threadId.js'),
+      ]);
+      return (home) =>
         pipe(
           TE.fromEither(checkedThreadId(p.threadId, 'thread')),
           TE.chain((id) => setThreadName(home.mutations, id, p.name)),
-        ),
-      (v) => `named ${v.threadId} "${v.name}"`,
-    );
+        );
+    },
+    render: () => (v) => `named ${v.threadId} "${v.name}"`,
   },
 });
 

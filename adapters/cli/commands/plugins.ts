@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { PluginIdentity } from '../../../domain/plugins/identity.js';
 import type { RemoteSyncOutcome } from '../../../domain/plugins/remoteCatalog.js';
-import { argument, command, option, registerCommand } from '../commandSpec.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { argument, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 const pluginLine = (r: PluginIdentity): string => {

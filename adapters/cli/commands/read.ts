@@ -1,7 +1,16 @@
 import type { Command } from 'commander';
 import type { StreamedThread, ThreadRead } from '../../../replay/readThread.js';
-import { argument, command, option, registerCommand } from '../commandSpec.js';
+import { turnValues } from '../../../domain/thread/turn.js';
+import { command, ONE_THREAD, registerCommand } from '../commandSpec.js';
+import { threadHeader, turnLines } from '../renderHistory.js';
+import { argument, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+
+/** The thread for a person, turn by turn as they are read. */
+async function* threadLines(t: StreamedThread): AsyncGenerator<string> {
+  yield* threadHeader(t);
+  for await (const turns of t.turns) for (const turn of turnValues(turns)) yield* turnLines(turn);
+}
 
 /** `rollout-engine read <threadId>`: `thread/read` from the index (`--json`: `result.thread`), written as it is read. */
 export const readCommand = command({
@@ -13,20 +22,13 @@ export const readCommand = command({
     ...HOME_AND_JSON_OPTIONS,
   },
   params: async () => ({ codec: (await import('../../rpc/methods/threadRead.js')).ThreadReadParams }),
-  run: async ({ opts, params }) => {
-    const [TE, { readThread }, { turnValues }, { ONE_THREAD, runOnHome }, { threadHeader, turnLines }] = await Promise.all([
-      import('fp-ts/lib/TaskEither.js'),
-      import('../../../replay/readThread.js'),
-      import('../../../domain/thread/turn.js'),
-      import('../runOnHome.js'),
-      import('../renderHistory.js'),
-    ]);
-    /** The thread for a person, turn by turn as they are read. */
-    async function* threadLines(t: StreamedThread): AsyncGenerator<string> {
-      yield* threadHeader(t);
-      for await (const turns of t.turns) for (const turn of turnValues(turns)) yield* turnLines(turn);
-    }
-    await runOnHome(opts, (home) => TE.map((r: ThreadRead) => r.thread)(readThread(home.read, params.threadId, params.includeTurns === true)), threadLines, ONE_THREAD);
+  onHome: {
+    use: async ({ params }) => {
+      const [TE, { readThread }] = await Promise.all([import('fp-ts/lib/TaskEither.js'), import('../../../replay/readThread.js')]);
+      return (home) => TE.map((r: ThreadRead) => r.thread)(readThread(home.read, params.threadId, params.includeTurns === true));
+    },
+    render: () => threadLines,
+    open: ONE_THREAD,
   },
 });
 

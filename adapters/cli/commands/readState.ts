@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { argument, command, option, registerCommand } from '../commandSpec.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { argument, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 export const readStateCommand = command({
@@ -15,24 +16,25 @@ export const readStateCommand = command({
     ...HOME_AND_JSON_OPTIONS,
   },
   params: async () => ({ codec: (await import('../../rpc/methods/threadReadStateUpdate.js')).ThreadReadStateUpdateParams }),
-  run: async ({ opts, params: p }) => {
-    const [TE, { pipe }, { updateReadState }, { checkedThreadId }, { runOnHome }] = await Promise.all([
-      import('fp-ts/lib/TaskEither.js'),
-      import('fp-ts/lib/function.js'),
-      import('../../../replay/updateReadState.js'),
-      import('../../../domain/thread/threadId.js'),
-      import('../runOnHome.js'),
-    ]);
-    await runOnHome(
-      opts,
-      (home) =>
+  onHome: {
+    use: async ({ params: p }) => {
+      const [TE, { pipe }, { updateReadState }, { checkedThreadId }] = await Promise.all([
+        import('fp-ts/lib/TaskEither.js'),
+        import('fp-ts/lib/function.js'),
+        import('../../../replay/updateReadState.js'),
+        import('../../../domain/thread/threadId.js'),
+      ]);
+      return (home) =>
         pipe(
           TE.fromEither(checkedThreadId(p.threadId, 'thread', 'params')),
           TE.chain((id) => updateReadState(home.mutations, id, p.operation.type, p.expectedRevision)),
           TE.map((readState) => ({ readState })),
-        ),
-      ({ readState }) => `${p.threadId}: ${readState.firstUnread === null ? 'read' : 'unread'} (revision ${readState.revision})`,
-    );
+        );
+    },
+    render:
+      ({ params: p }) =>
+      ({ readState }) =>
+        `${p.threadId}: ${readState.firstUnread === null ? 'read' : 'unread'} (revision ${readState.revision})`,
   },
 });
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { argument, command, option, registerCommand } from '../commandSpec.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { argument, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 export const revertCommand = command({
@@ -11,13 +12,15 @@ export const revertCommand = command({
     ...HOME_AND_JSON_OPTIONS,
   },
   params: async () => ({ codec: (await import('../../rpc/methods/threadRevert.js')).ThreadRevertParams }),
-  run: async ({ opts, params: p }) => {
-    const [{ revertThread }, { runOnHome }] = await Promise.all([import('../../../replay/revertThread.js'), import('../runOnHome.js')]);
-    await runOnHome(
-      opts,
-      (home) => revertThread(home.mutations, p.threadId, p.beforeTurnId),
-      (v) => `reverted ${p.threadId} before ${p.beforeTurnId}\n  ${v.written.path} (${v.written.lines} lines, ${v.written.bytes} bytes)`,
-    );
+  onHome: {
+    use: async ({ params: p }) => {
+      const { revertThread } = await import('../../../replay/revertThread.js');
+      return (home) => revertThread(home.mutations, p.threadId, p.beforeTurnId);
+    },
+    render:
+      ({ params: p }) =>
+      (v) =>
+        `reverted ${p.threadId} before ${p.beforeTurnId}\n  ${v.written.path} (${v.written.lines} lines, ${v.written.bytes} bytes)`,
   },
 });
 

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { EngineError } from '../../../domain/errors.js';
-import { argument, command, option, registerCommand } from '../commandSpec.js';
-import type { OptionsOf } from '../commandSpec.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { argument, option } from '../optionTable.js';
+import type { OptionsOf } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 const REVIEW_OPTIONS = {
@@ -46,13 +47,12 @@ export const reviewCommand = command({
     const target = targetOf(opts, invalidArgument);
     return '_tag' in target ? target : { codec: ReviewStartParams, request: { ...request, target: target.target } };
   },
-  run: async ({ opts, params: p }) => {
-    const [{ startReviewFor }, { runOnHome }] = await Promise.all([import('../../rpc/methods/reviewStart.js'), import('../runOnHome.js')]);
-    await runOnHome(
-      opts,
-      (home) => startReviewFor(home.mutations, p),
-      (v) => `review turn ${v.turn.id} started in ${v.reviewThreadId}\n  ${v.written.path} (+${v.written.bytes} bytes)`,
-    );
+  onHome: {
+    use: async ({ params: p }) => {
+      const { startReviewFor } = await import('../../rpc/methods/reviewStart.js');
+      return (home) => startReviewFor(home.mutations, p);
+    },
+    render: () => (v) => `review turn ${v.turn.id} started in ${v.reviewThreadId}\n  ${v.written.path} (+${v.written.bytes} bytes)`,
   },
 });
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { argument, command, numberOption, option, registerCommand } from '../commandSpec.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { argument, numberOption, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 export const rollbackCommand = command({
@@ -11,15 +12,16 @@ export const rollbackCommand = command({
     ...HOME_AND_JSON_OPTIONS,
   },
   params: async () => ({ codec: (await import('../../rpc/methods/threadRollback.js')).ThreadRollbackParams }),
-  run: async ({ opts, params: p }) => {
-    const [{ rollbackThread }, { runOnHome }] = await Promise.all([import('../../../replay/rollbackThread.js'), import('../runOnHome.js')]);
-    await runOnHome(
-      opts,
-      (home) => rollbackThread(home.mutations, p.threadId, p.numTurns),
+  onHome: {
+    use: async ({ params: p }) => {
+      const { rollbackThread } = await import('../../../replay/rollbackThread.js');
+      return (home) => rollbackThread(home.mutations, p.threadId, p.numTurns);
+    },
+    render:
+      ({ params: p }) =>
       (v) =>
         `rolled back ${p.threadId}: ${v.thread.turns.length} turns left` +
         (v.written === null ? ' (nothing to drop)' : `\n  ${v.written.path} (+${v.written.bytes} bytes)`),
-    );
   },
 });
 

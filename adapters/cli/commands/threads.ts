@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import type { Thread } from '../../../domain/thread/thread.js';
 import type { ThreadListing } from '../../../replay/listThreads.js';
 import type { ThreadSortKey } from '../../../replay/internal/threadListCursor.js';
-import { command, numberOption, option, registerCommand } from '../commandSpec.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { numberOption, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 /** The Thread field holding each sort key's timestamp: the time column shows the one rows are sorted by. */

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { argument, command, registerCommand } from '../commandSpec.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { argument } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 export const tokenUsageCommand = command({
@@ -8,16 +9,17 @@ export const tokenUsageCommand = command({
   arguments: [argument('<threadId>', 'thread', { param: 'threadId' })],
   options: HOME_AND_JSON_OPTIONS,
   params: async () => ({ codec: (await import('../../rpc/methods/threadTokenUsageRead.js')).ThreadTokenUsageReadParams }),
-  run: async ({ opts, params: p }) => {
-    const [{ readTokenUsage }, { runOnHome }] = await Promise.all([import('../../../replay/readTokenUsage.js'), import('../runOnHome.js')]);
-    await runOnHome(
-      opts,
-      (home) => readTokenUsage(home.mutations, p.threadId),
+  onHome: {
+    use: async ({ params: p }) => {
+      const { readTokenUsage } = await import('../../../replay/readTokenUsage.js');
+      return (home) => readTokenUsage(home.mutations, p.threadId);
+    },
+    render:
+      ({ params: p }) =>
       (u) =>
         u === null
           ? `${p.threadId}: no token usage recorded`
           : `${p.threadId} (turn ${u.turnId}): ${u.tokenUsage.total.totalTokens} tokens total, last ${u.tokenUsage.last.totalTokens}`,
-    );
   },
 });
 

@@ -3,8 +3,9 @@ import type * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../domain/errors.js';
 import type { TokenDimension, TokenReport, UsageGroup, UsageSum } from '../../../domain/tokens/report.js';
 import { TOKEN_DIMENSIONS } from '../../../domain/tokens/report.js';
-import { command, option, registerCommand } from '../commandSpec.js';
-import type { OptionsOf } from '../commandSpec.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { option } from '../optionTable.js';
+import type { OptionsOf } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 /** `tokens --by` values: the CLI's names of the token report's dimensions, with `day` = local day. */

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
-import { argument, command, numberOption, option, registerCommand } from '../commandSpec.js';
+import { command, ONE_THREAD, registerCommand } from '../commandSpec.js';
+import { pageCommandOf } from '../commandLine.js';
+import { pageHints, turnLines } from '../renderHistory.js';
+import { argument, numberOption, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 /** `rollout-engine turns <threadId>`: `thread/turns/list`, newest first. */
@@ -15,19 +18,16 @@ export const turnsCommand = command({
     ...HOME_AND_JSON_OPTIONS,
   },
   params: async () => ({ codec: (await import('../../rpc/methods/threadTurnsList.js')).ThreadTurnsListParams }),
-  run: async ({ opts, params, cmd }) => {
-    const [{ listTurns }, { ONE_THREAD, runOnHome }, { pageHints, turnLines }, { pageCommandOf }] = await Promise.all([
-      import('../../../replay/listTurns.js'),
-      import('../runOnHome.js'),
-      import('../renderHistory.js'),
-      import('../commandLine.js'),
-    ]);
-    await runOnHome(
-      opts,
-      (home) => listTurns(home.read, params),
-      (page) => [...page.data.flatMap(turnLines), ...pageHints(page, pageCommandOf(cmd, '--asc'))].join('\n'),
-      ONE_THREAD,
-    );
+  onHome: {
+    use: async ({ params }) => {
+      const { listTurns } = await import('../../../replay/listTurns.js');
+      return (home) => listTurns(home.read, params);
+    },
+    render:
+      ({ cmd }) =>
+      (page) =>
+        [...page.data.flatMap(turnLines), ...pageHints(page, pageCommandOf(cmd, '--asc'))].join('\n'),
+    open: ONE_THREAD,
   },
 });
 

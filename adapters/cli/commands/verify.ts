@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { IndexDiff, TableCounts, VerifyOptions, VerifyReport } from '../../indexer/verify.js';
 import type { VerifyFindings } from '../../indexer/verifyFindings.js';
-import { command, option, registerCommand } from '../commandSpec.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 /** How many differences `verify` lists without `--all` (every one is counted). */

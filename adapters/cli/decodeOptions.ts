@@ -4,18 +4,7 @@ import type { EngineError } from '../../domain/errors.js';
 import { invalidArgument } from '../../domain/errors.js';
 import type { DecodeProblem } from '../../domain/decodeErrors.js';
 import { describeDecodeErrors } from '../../domain/decodeErrors.js';
-import type { HomeOptions } from './homeOptions.js';
 import { reportError } from './exitCodes.js';
-
-/** JSON's number grammar: what a number option may look like to be read as a number. */
-const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
-
-/**
- * A number option's text as JSON would give it to the method: a number when it reads as one
- * (`25`, `-1`, `1.5`), else the text itself, so that the codec refuses `abc` or `0x10` by name
- * (`got "abc"`) instead of the CLI guessing (parseInt made `abc` NaN: an empty page, exit 0).
- */
-export const numberOption = (text: string | undefined): number | string | undefined => (text === undefined ? undefined : JSON_NUMBER.test(text) ? Number(text) : text);
 
 /** A type a params field may also be to say "absent": an option that was given is neither. */
 const ABSENT = new Set(['null', 'undefined']);
@@ -54,8 +43,11 @@ export const decodeRequest = <P>(
   optionOf: Readonly<Record<string, string>>,
 ): E.Either<EngineError, P> => E.mapLeft((errors: t.Errors) => refusal(errors, optionOf))(codec.decode(request));
 
+/** A request refused before it is decoded (an option the codec cannot see, a file that cannot be read). */
+export const refused = (error: EngineError): E.Either<EngineError, never> => E.left(error);
+
 /** Go on with the decoded request, or say why the options were refused (as `--json` asks) and exit 2. */
-export const withRequest = async <P>(opts: HomeOptions, request: E.Either<EngineError, P>, then: (p: P) => Promise<void>): Promise<void> => {
+export const withRequest = async <P>(opts: { readonly json?: boolean }, request: E.Either<EngineError, P>, then: (p: P) => Promise<void>): Promise<void> => {
   if (E.isLeft(request)) return reportError(request.left, opts.json);
   await then(request.right);
 };

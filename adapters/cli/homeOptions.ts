@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
 import { locateIndexDir, resolveCodexHome } from '../codexHome/layout.js';
+import { option } from './optionTable.js';
 
 /** The options every command that works on a home takes. */
 export interface HomeOptions {
@@ -8,13 +8,17 @@ export interface HomeOptions {
   readonly json?: boolean;
 }
 
-/** `--codex-home`, `--index-dir` and (for commands that print an answer) `--json`, declared once for every command. */
-export const withHomeOptions = (cmd: Command, json = true): Command => {
-  const c = cmd
-    .option('--codex-home <dir>', 'CODEX_HOME (default: $CODEX_HOME, then ~/.codex)')
-    .option('--index-dir <dir>', 'index folder (default: <codex-home>/.rollout-engine/, or ~/.cache/rollout-engine/<hash>/ when this user cannot write the home)');
-  return json ? c.option('--json', 'print the answer as JSON (for a history method: exactly its JSON-RPC result)') : c;
+/** `--codex-home` and `--index-dir`, declared once for every command that works on a home (a table to spread into a command's own). */
+export const HOME_OPTIONS = {
+  codexHome: option('--codex-home <dir>', 'CODEX_HOME (default: $CODEX_HOME, then ~/.codex)'),
+  indexDir: option('--index-dir <dir>', 'index folder (default: <codex-home>/.rollout-engine/, or ~/.cache/rollout-engine/<hash>/ when this user cannot write the home)'),
 };
+
+/** `--json`, for the commands that print an answer. */
+export const JSON_OPTION = { json: option('--json', 'print the answer as JSON (for a history method: exactly its JSON-RPC result)') };
+
+/** Both: what most commands end their table with. */
+export const HOME_AND_JSON_OPTIONS = { ...HOME_OPTIONS, ...JSON_OPTION };
 
 /**
  * The home and index dir the options name. When the home's own index folder is not writable by

@@ -3,33 +3,65 @@ import * as fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { invalidArgument } from '../../domain/errors.js';
 import { reportError } from './exitCodes.js';
-import { registerRead } from './commands/read.js';
-import { registerIndex } from './commands/buildIndex.js';
-import { registerVerify } from './commands/verify.js';
-import { registerRepair } from './commands/repair.js';
-import { registerServe } from './commands/serve.js';
-import { registerThreads } from './commands/threads.js';
-import { registerTurns } from './commands/turns.js';
-import { registerItems } from './commands/items.js';
-import { registerTokens } from './commands/tokens.js';
-import { registerPlugins } from './commands/plugins.js';
-import { registerAnalytics } from './commands/analytics.js';
-import { registerFork } from './commands/fork.js';
-import { registerImportSessions } from './commands/importSessions.js';
-import { registerRevert } from './commands/revert.js';
-import { registerRollback } from './commands/rollback.js';
-import { registerReview } from './commands/review.js';
-import { registerTokenUsage } from './commands/tokenUsage.js';
-import { registerAppend } from './commands/append.js';
-import { registerName } from './commands/name.js';
-import { registerArchive } from './commands/archive.js';
-import { registerUnarchive } from './commands/unarchive.js';
-import { registerMetadata } from './commands/metadata.js';
-import { registerDelete } from './commands/delete.js';
-import { registerReadState } from './commands/readState.js';
-import { registerSearch } from './commands/search.js';
-import { registerMirror } from './commands/mirror.js';
-import { registerExport } from './commands/export.js';
+import { registerCommand } from './commandSpec.js';
+import { readCommand } from './commands/read.js';
+import { indexCommand } from './commands/buildIndex.js';
+import { verifyCommand } from './commands/verify.js';
+import { repairCommand } from './commands/repair.js';
+import { serveCommand } from './commands/serve.js';
+import { threadsCommand } from './commands/threads.js';
+import { turnsCommand } from './commands/turns.js';
+import { itemsCommand } from './commands/items.js';
+import { tokensCommand } from './commands/tokens.js';
+import { pluginsCommand } from './commands/plugins.js';
+import { analyticsCommand } from './commands/analytics.js';
+import { forkCommand } from './commands/fork.js';
+import { importCommand } from './commands/importSessions.js';
+import { revertCommand } from './commands/revert.js';
+import { rollbackCommand } from './commands/rollback.js';
+import { reviewCommand } from './commands/review.js';
+import { tokenUsageCommand } from './commands/tokenUsage.js';
+import { appendCommand } from './commands/append.js';
+import { nameCommand } from './commands/name.js';
+import { archiveCommand } from './commands/archive.js';
+import { unarchiveCommand } from './commands/unarchive.js';
+import { metadataCommand } from './commands/metadata.js';
+import { deleteCommand } from './commands/delete.js';
+import { readStateCommand } from './commands/readState.js';
+import { searchCommand } from './commands/search.js';
+import { mirrorCommand } from './commands/mirror.js';
+import { exportCommand } from './commands/export.js';
+
+/** Every command, in the order `--help` lists them. */
+const COMMANDS = [
+  readCommand,
+  threadsCommand,
+  turnsCommand,
+  itemsCommand,
+  indexCommand,
+  verifyCommand,
+  repairCommand,
+  serveCommand,
+  tokensCommand,
+  pluginsCommand,
+  analyticsCommand,
+  forkCommand,
+  revertCommand,
+  rollbackCommand,
+  reviewCommand,
+  tokenUsageCommand,
+  appendCommand,
+  nameCommand,
+  archiveCommand,
+  unarchiveCommand,
+  metadataCommand,
+  deleteCommand,
+  readStateCommand,
+  searchCommand,
+  mirrorCommand,
+  exportCommand,
+  importCommand,
+];
 
 /** The installed package's version (dist/adapters/cli/main.js → package.json). */
 const { version } = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -61,33 +93,7 @@ const program = new Command()
   .exitOverride()
   .configureOutput({ outputError: (text, write) => (wantsJson ? undefined : write(text)) });
 
-registerRead(program);
-registerThreads(program);
-registerTurns(program);
-registerItems(program);
-registerIndex(program);
-registerVerify(program);
-registerRepair(program);
-registerServe(program);
-registerTokens(program);
-registerPlugins(program);
-registerAnalytics(program);
-registerFork(program);
-registerRevert(program);
-registerRollback(program);
-registerReview(program);
-registerTokenUsage(program);
-registerAppend(program);
-registerName(program);
-registerArchive(program);
-registerUnarchive(program);
-registerMetadata(program);
-registerDelete(program);
-registerReadState(program);
-registerSearch(program);
-registerMirror(program);
-registerExport(program);
-registerImportSessions(program);
+for (const spec of COMMANDS) registerCommand(program, spec);
 
 // Long work says what it is doing on stderr (progress.ts); `--quiet` on any command silences that.
 for (const command of program.commands) command.option('-q, --quiet', 'no status lines or progress bars on stderr (errors are still printed)');

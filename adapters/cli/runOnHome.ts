@@ -10,9 +10,6 @@ import { printAnswer } from './printAnswer.js';
 import { cliFeedback } from './progress.js';
 import { quarantineWarning } from './quarantineWarning.js';
 
-/** How a view of one thread opens its home: on a home not indexed yet, it indexes that thread's files, not the whole home. */
-export const ONE_THREAD: OpenCodexHomeOptions = { backfill: 'onDemand' };
-
 /**
  * Run one use case on the home the options name (opened, migrated, through the backfill gate,
  * closed after its answer is printed; long index work said on stderr) and print its answer: JSON

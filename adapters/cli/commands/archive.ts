@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
-import { withHomeOptions } from '../homeOptions.js';
-import { lazyAction } from '../lazyAction.js';
+import { registerCommand } from '../commandSpec.js';
+import { threadIdCommand } from '../threadIdCommand.js';
+
+export const archiveCommand = threadIdCommand({
+  name: 'archive',
+  description: 'archive a thread (`thread/archive`): its rollout files move to archived_sessions/, as Codex moves them',
+  what: 'session',
+  use: async () => (await import('../../../replay/archiveThread.js')).archiveThread,
+  human: (v) => [`archived ${v.threadId}`, ...v.moved.map((m) => `  ${m.from} → ${m.to}`)].join('\n'),
+});
 
 export const registerArchive = (program: Command): void => {
-  withHomeOptions(
-    program
-      .command('archive')
-      .description('archive a thread (`thread/archive`): its rollout files move to archived_sessions/, as Codex moves them')
-      .argument('<threadId>', 'the thread'),
-  ).action(lazyAction(() => import('../actions/archive.js')));
+  registerCommand(program, archiveCommand);
 };

@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
-import { withHomeOptions } from '../homeOptions.js';
-import { lazyAction } from '../lazyAction.js';
+import { registerCommand } from '../commandSpec.js';
+import { threadIdCommand } from '../threadIdCommand.js';
+
+export const deleteCommand = threadIdCommand({
+  name: 'delete',
+  description: 'delete a thread (`thread/delete`): its rollout files and names go; refused while a fork reads its history',
+  what: 'thread',
+  use: async () => (await import('../../../replay/deleteThread.js')).deleteThread,
+  human: (v) => [`deleted ${v.threadId}`, ...v.removed.map((p) => `  ${p}`)].join('\n'),
+});
 
 export const registerDelete = (program: Command): void => {
-  withHomeOptions(
-    program
-      .command('delete')
-      .description('delete a thread (`thread/delete`): its rollout files and names go; refused while a fork reads its history')
-      .argument('<threadId>', 'the thread'),
-  ).action(lazyAction(() => import('../actions/delete.js')));
+  registerCommand(program, deleteCommand);
 };

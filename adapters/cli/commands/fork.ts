@@ -1,17 +1,30 @@
 import type { Command } from 'commander';
-import { withHomeOptions } from '../homeOptions.js';
-import { lazyAction } from '../lazyAction.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { argument, option } from '../optionTable.js';
+import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+
+export const forkCommand = command({
+  name: 'fork',
+  description: 'fork a thread (`thread/fork`): paginated → a reference fork in O(1), legacy → a copy as Codex makes it',
+  arguments: [argument('[threadId]', 'thread to fork (or give --path)', { param: 'threadId' })],
+  options: {
+    path: option('--path <file>', 'fork the history one rollout file of this home holds', { param: 'path' }),
+    lastTurnId: option('--last-turn-id <turnId>', 'keep the history up to and including this turn', { param: 'lastTurnId' }),
+    beforeTurnId: option('--before-turn-id <turnId>', 'keep the history before this turn', { param: 'beforeTurnId' }),
+    excludeTurns: option('--exclude-turns', "answer without the fork's turns", { param: 'excludeTurns' }),
+    originator: option('--originator <name>', "originator recorded in the fork (default: the source's)"),
+    ...HOME_AND_JSON_OPTIONS,
+  },
+  params: async () => ({ codec: (await import('../../rpc/methods/threadFork.js')).ThreadForkParams }),
+  onHome: {
+    use: async ({ opts, params: p }) => {
+      const [{ forkThread }, { forkRequestOf }] = await Promise.all([import('../../../replay/forkThread.js'), import('../../rpc/methods/threadFork.js')]);
+      return (home) => forkThread(home.mutations, { ...forkRequestOf(p), originator: opts.originator });
+    },
+    render: () => (f) => `forked ${f.sourceThreadId} → ${f.thread.id}\n  ${f.written.path} (${f.written.lines} lines, ${f.written.bytes} bytes)`,
+  },
+});
 
 export const registerFork = (program: Command): void => {
-  withHomeOptions(
-    program
-      .command('fork')
-      .description('fork a thread (`thread/fork`): paginated → a reference fork in O(1), legacy → a copy as Codex makes it')
-      .argument('[threadId]', 'thread to fork (or give --path)')
-      .option('--path <file>', 'fork the history one rollout file of this home holds')
-      .option('--last-turn-id <turnId>', 'keep the history up to and including this turn')
-      .option('--before-turn-id <turnId>', 'keep the history before this turn')
-      .option('--exclude-turns', "answer without the fork's turns")
-      .option('--originator <name>', "originator recorded in the fork (default: the source's)"),
-  ).action(lazyAction(() => import('../actions/fork.js')));
+  registerCommand(program, forkCommand);
 };

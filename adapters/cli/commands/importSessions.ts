@@ -1,23 +1,130 @@
 import type { Command } from 'commander';
-import { Argument } from 'commander';
-import { withHomeOptions } from '../homeOptions.js';
-import { lazyAction } from '../lazyAction.js';
+import type { ImportSessionsResult, SessionImportOutcome } from '../../../replay/importSessions.js';
+import type { ExternalAgent } from '../../externalAgents/claudeCodeSessions.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { argument, numberOption, option } from '../optionTable.js';
+import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const line = (o: SessionImportOutcome): string => {
+  const bad =
+    'report' in o && o.report !== undefined && (o.report.badLines > 0 || o.report.duplicateRows > 0)
+      ? ` (${o.report.badLines} bad lines skipped, ${o.report.duplicateRows} repeated rows)`
+      : '';
+  switch (o.status) {
+    case 'imported':
+      return `imported ${o.source} → ${o.threadId} "${o.title ?? ''}" (${o.turns} turns)${bad}`;
+    case 'wouldImport':
+      return `would import ${o.source} (${o.cwd}) "${o.title ?? ''}"${bad}`;
+    case 'skipped':
+      return `skipped ${o.source}: ${o.reason}`;
+    case 'failed':
+      return `failed ${o.source}: ${o.message}`;
+    case 'refused':
+      return `refused ${o.source}: ${o.reason}`;
+  }
+};
+
+const human = (r: ImportSessionsResult): string => (r.sessions.length === 0 ? 'no sessions to import' : r.sessions.map(line).join('\n'));
+
+/** `rollout-engine import claude|cursor`: `externalAgentConfig/import` (SESSIONS) from the command line. */
+export const importCommand = command({
+  name: 'import',
+  description:
+    "import another agent's sessions into this home as Codex does (`externalAgentConfig/import`, SESSIONS): one new thread per session, recorded in Codex's ledger",
+  arguments: [argument('<agent>', 'whose sessions: Claude Code, or Cursor (its agent transcripts)', { choices: ['claude', 'cursor'] })],
+  options: {
+    from: option('--from <dir>', "the agent's home (default: $CLAUDE_CONFIG_DIR, then ~/.claude)"),
+    session: option('--session <file...>', 'import these session files instead of the detected ones'),
+    since: option('--since <days|date>', 'only sessions modified within this many days, or since this date (default: 30 days, as Codex)', {
+      param: 'maxSessionAgeDays',
+    }),
+    maxSessions: option('--max-sessions <n>', 'at most this many sessions, newest first (default: 50, as Codex)', { param: 'maxSessions' }),
+    dryRun: option('--dry-run', 'say what would be imported, write nothing'),
+    originator: option('--originator <name>', 'originator recorded in the imported threads', { default: 'codex_cli_rs' }),
+    modelProvider: option('--model-provider <id>', "model provider recorded in the imported threads (default: the home's config.toml model_provider, else openai)"),
+    source: option('--source <name>', 'session source recorded in the imported threads', { default: 'cli' }),
+    ...HOME_AND_JSON_OPTIONS,
+  },
+  // What the options must be: the session age in days (from `--since` days or date), the count bound.
+  params: async ({ opts }) => {
+    const [t, { DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS }] = await Promise.all([import('io-ts'), import('../../externalAgents/claudeCodeSessions.js')]);
+    const PositiveInt = t.refinement(t.number, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
+    const AgeDays = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0, 'a number of days ≥ 0');
+    /** `--since`: a number of days, or a date the sessions must be modified after. */
+    const ageDaysOf = (since: string | undefined): number | string | undefined => {
+      if (since === undefined) return DEFAULT_MAX_SESSION_AGE_DAYS;
+      const days = numberOption(since);
+      if (typeof days === 'number') return days;
+      const at = Date.parse(since);
+      return Number.isNaN(at) ? since : Math.max(0, (Date.now() - at) / DAY_MS);
+    };
+    return {
+      codec: t.type({ maxSessionAgeDays: AgeDays, maxSessions: PositiveInt }),
+      request: { maxSessionAgeDays: ageDaysOf(opts.since), maxSessions: numberOption(opts.maxSessions ?? String(DEFAULT_MAX_SESSIONS)) },
+    };
+  },
+  run: async ({ args: [agentName], opts, params: p }) => {
+    const agent = agentName as ExternalAgent;
+    const [
+      fs,
+      { importSessions },
+      { agentHomeOf, externalAgentSessions },
+      { CODEX_CLI_VERSION, configuredModelProvider },
+      { garbageBound },
+      { homeOf },
+      { progressBar },
+      { runOnHome },
+    ] = await Promise.all([
+      import('node:fs'),
+      import('../../../replay/importSessions.js'),
+      import('../../externalAgents/claudeCodeSessions.js'),
+      import('../../externalAgents/codexIdentity.js'),
+      import('../../externalAgents/garbageBound.js'),
+      import('../homeOptions.js'),
+      import('../progress.js'),
+      import('../runOnHome.js'),
+    ]);
+    const bar = progressBar(process.stderr.isTTY === true && opts.json !== true && opts.quiet !== true, 'importing');
+    let bytesDone = 0;
+    const sizeOf = (path: string): number => fs.statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+    const { codexHome } = homeOf(opts);
+    const external = externalAgentSessions(agent, agentHomeOf(agent, opts.from), codexHome);
+    await runOnHome(
+      opts,
+      (home) => async () => {
+        try {
+          return await importSessions(
+            { ...home.mutations, externalSessions: external },
+            {
+              sessions: opts.session,
+              maxSessionAgeDays: p.maxSessionAgeDays,
+              maxSessions: p.maxSessions,
+              dryRun: opts.dryRun,
+              identity: {
+                originator: opts.originator,
+                cliVersion: CODEX_CLI_VERSION,
+                source: opts.source,
+                modelProvider: opts.modelProvider ?? configuredModelProvider(codexHome),
+              },
+              onSession: (o, done, of) => {
+                bytesDone += o.status === 'refused' ? 0 : sizeOf(o.source);
+                bar.update({ stage: 'reading', filesDone: done, filesTotal: of, bytesDone, bytesTotal: Math.max(bytesDone, (bytesDone / done) * of) });
+              },
+            },
+          )();
+        } finally {
+          bar.stop();
+        }
+      },
+      human,
+      // Indexing the new thread reads it again (a 500 MB session makes a ~190 MB rollout): its garbage is bounded as the source's is.
+      { catchUp: { afterCommit: garbageBound().read } },
+    );
+  },
+});
 
 export const registerImportSessions = (program: Command): void => {
-  withHomeOptions(
-    program
-      .command('import')
-      .description(
-        "import another agent's sessions into this home as Codex does (`externalAgentConfig/import`, SESSIONS): one new thread per session, recorded in Codex's ledger",
-      )
-      .addArgument(new Argument('<agent>', 'whose sessions: Claude Code, or Cursor (its agent transcripts)').choices(['claude', 'cursor']))
-      .option('--from <dir>', "the agent's home (default: $CLAUDE_CONFIG_DIR, then ~/.claude)")
-      .option('--session <file...>', 'import these session files instead of the detected ones')
-      .option('--since <days|date>', 'only sessions modified within this many days, or since this date (default: 30 days, as Codex)')
-      .option('--max-sessions <n>', 'at most this many sessions, newest first (default: 50, as Codex)')
-      .option('--dry-run', 'say what would be imported, write nothing')
-      .option('--originator <name>', 'originator recorded in the imported threads', 'codex_cli_rs')
-      .option('--model-provider <id>', "model provider recorded in the imported threads (default: the home's config.toml model_provider, else openai)")
-      .option('--source <name>', 'session source recorded in the imported threads', 'cli'),
-  ).action(lazyAction(() => import('../actions/importSessions.js')));
+  registerCommand(program, importCommand);
 };

@@ -1,17 +1,41 @@
 import type { Command } from 'commander';
-import { withHomeOptions } from '../homeOptions.js';
-import { lazyAction } from '../lazyAction.js';
+import { command, ONE_THREAD, registerCommand } from '../commandSpec.js';
+import { argument, numberOption, option } from '../optionTable.js';
+import { pageCommandOf } from '../commandLine.js';
+import { itemLine, pageHints } from '../renderHistory.js';
+import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 /** `rollout-engine items <threadId>`: `thread/items/list`, oldest first (legacy threads too). */
+export const itemsCommand = command({
+  name: 'items',
+  description: "one page of a thread's items (or one turn's), as `thread/items/list` returns it",
+  arguments: [argument('<threadId>', 'thread id', { param: 'threadId' })],
+  options: {
+    turn: option('--turn <turnId>', "only this turn's items", { param: 'turnId' }),
+    limit: option('--limit <n>', 'page size (default 25, at most 100)', { param: 'limit', toParam: numberOption }),
+    cursor: option('--cursor <cursor>', 'a nextCursor or backwardsCursor from an earlier page', { param: 'cursor' }),
+    desc: option('--desc', 'newest first', { param: 'sortDirection', toParam: (desc) => (desc ? 'desc' : undefined) }),
+    ...HOME_AND_JSON_OPTIONS,
+  },
+  params: async () => ({ codec: (await import('../../rpc/methods/threadItemsList.js')).ThreadItemsListParams }),
+  onHome: {
+    use: async ({ params }) => {
+      const { listItems } = await import('../../../replay/listItems.js');
+      return (home) => listItems(home.read, params);
+    },
+    render: ({ args: [threadId], opts, cmd }) => ({
+      text: (page) => [...page.data.map((e) => `${e.turnId}  ${itemLine(e.item, '')}`), ...pageHints(page, pageCommandOf(cmd, '--desc'))].join('\n'),
+      // Codex answers a turn id the thread does not have with an empty page, not an error; a
+      // person is told what that empty page may mean.
+      notes: (page) =>
+        page.data.length === 0 && opts.turn !== undefined && opts.cursor === undefined
+          ? [`no items in turn ${opts.turn}: is it a turn of this thread? rollout-engine turns ${threadId} --view notLoaded lists them`]
+          : [],
+    }),
+    open: ONE_THREAD,
+  },
+});
+
 export const registerItems = (program: Command): void => {
-  withHomeOptions(
-    program
-      .command('items')
-      .description("one page of a thread's items (or one turn's), as `thread/items/list` returns it")
-      .argument('<threadId>', 'thread id')
-      .option('--turn <turnId>', "only this turn's items")
-      .option('--limit <n>', 'page size (default 25, at most 100)')
-      .option('--cursor <cursor>', 'a nextCursor or backwardsCursor from an earlier page')
-      .option('--desc', 'newest first'),
-  ).action(lazyAction(() => import('../actions/items.js')));
+  registerCommand(program, itemsCommand);
 };

@@ -1,18 +1,57 @@
 import type { Command } from 'commander';
-import { withHomeOptions } from '../homeOptions.js';
-import { lazyAction } from '../lazyAction.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { argument, option } from '../optionTable.js';
+import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+
+/** A patch field from its two options: null when cleared, the value, or absent when neither is given. */
+const field = (value: string | undefined, clear: boolean | undefined): string | null | undefined => (clear === true ? null : value);
+
+export const metadataCommand = command({
+  name: 'metadata',
+  description: "patch a thread's stored git metadata (`thread/metadata/update`): kept in the engine's thread-state log, as Codex keeps it in its cache",
+  arguments: [argument('<threadId>', 'the thread', { param: 'threadId' })],
+  options: {
+    gitSha: option('--git-sha <sha>', 'the commit'),
+    gitBranch: option('--git-branch <branch>', 'the branch'),
+    gitOriginUrl: option('--git-origin-url <url>', 'the origin URL'),
+    clearGitSha: option('--clear-git-sha', 'clear the commit'),
+    clearGitBranch: option('--clear-git-branch', 'clear the branch'),
+    clearGitOriginUrl: option('--clear-git-origin-url', 'clear the origin URL'),
+    ...HOME_AND_JSON_OPTIONS,
+  },
+  // The six options are one param: the git info patch.
+  params: async ({ opts, request }) => {
+    const gitInfo = Object.fromEntries(
+      Object.entries({
+        sha: field(opts.gitSha, opts.clearGitSha),
+        branch: field(opts.gitBranch, opts.clearGitBranch),
+        originUrl: field(opts.gitOriginUrl, opts.clearGitOriginUrl),
+      }).filter(([, v]) => v !== undefined),
+    );
+    return {
+      codec: (await import('../../rpc/methods/threadMetadataUpdate.js')).ThreadMetadataUpdateParams,
+      request: { ...request, ...(Object.keys(gitInfo).length > 0 ? { gitInfo } : {}) },
+      optionOf: { gitInfo: '--git-sha / --git-branch / --git-origin-url' },
+    };
+  },
+  onHome: {
+    use: async ({ params: p }) => {
+      const [TE, { pipe }, { updateThreadMetadata }, { checkedThreadId }] = await Promise.all([
+        import('fp-ts/lib/TaskEither.js'),
+        import('fp-ts/lib/function.js'),
+        import('../../../replay/updateThreadMetadata.js'),
+        import('../../../domain/thread/threadId.js'),
+      ]);
+      return (home) =>
+        pipe(
+          TE.fromEither(checkedThreadId(p.threadId, 'thread')),
+          TE.chain((id) => updateThreadMetadata(home.mutations, id, { gitInfo: p.gitInfo ?? undefined })),
+        );
+    },
+    render: () => (t) => `git info of ${t.id}: ${JSON.stringify(t.gitInfo)}`,
+  },
+});
 
 export const registerMetadata = (program: Command): void => {
-  withHomeOptions(
-    program
-      .command('metadata')
-      .description("patch a thread's stored git metadata (`thread/metadata/update`): kept in the engine's thread-state log, as Codex keeps it in its cache")
-      .argument('<threadId>', 'the thread')
-      .option('--git-sha <sha>', 'the commit')
-      .option('--git-branch <branch>', 'the branch')
-      .option('--git-origin-url <url>', 'the origin URL')
-      .option('--clear-git-sha', 'clear the commit')
-      .option('--clear-git-branch', 'clear the branch')
-      .option('--clear-git-origin-url', 'clear the origin URL'),
-  ).action(lazyAction(() => import('../actions/metadata.js')));
+  registerCommand(program, metadataCommand);
 };

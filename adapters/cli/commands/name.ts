@@ -1,13 +1,32 @@
 import type { Command } from 'commander';
-import { withHomeOptions } from '../homeOptions.js';
-import { lazyAction } from '../lazyAction.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { argument } from '../optionTable.js';
+import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+
+export const nameCommand = command({
+  name: 'name',
+  description: 'name a thread (`thread/name/set`): a line in session_index.jsonl, as Codex writes it; nothing in the rollout',
+  arguments: [argument('<threadId>', 'thread to name', { param: 'threadId' }), argument('<name>', 'its name (trimmed; blank refused)', { param: 'name' })],
+  options: HOME_AND_JSON_OPTIONS,
+  params: async () => ({ codec: (await import('../../rpc/methods/threadNameSet.js')).ThreadNameSetParams }),
+  onHome: {
+    use: async ({ params: p }) => {
+      const [TE, { pipe }, { setThreadName }, { checkedThreadId }] = await Promise.all([
+        import('fp-ts/lib/TaskEither.js'),
+        import('fp-ts/lib/function.js'),
+        import('../../../replay/setThreadName.js'),
+        import('../../../domain/thread/threadId.js'),
+      ]);
+      return (home) =>
+        pipe(
+          TE.fromEither(checkedThreadId(p.threadId, 'thread')),
+          TE.chain((id) => setThreadName(home.mutations, id, p.name)),
+        );
+    },
+    render: () => (v) => `named ${v.threadId} "${v.name}"`,
+  },
+});
 
 export const registerName = (program: Command): void => {
-  withHomeOptions(
-    program
-      .command('name')
-      .description('name a thread (`thread/name/set`): a line in session_index.jsonl, as Codex writes it; nothing in the rollout')
-      .argument('<threadId>', 'thread to name')
-      .argument('<name>', 'its name (trimmed; blank refused)'),
-  ).action(lazyAction(() => import('../actions/name.js')));
+  registerCommand(program, nameCommand);
 };

@@ -1,48 +1,203 @@
 import type { Command } from 'commander';
-import { withHomeOptions } from '../homeOptions.js';
-import { lazyAction } from '../lazyAction.js';
+import type { PluginIdentity } from '../../../domain/plugins/identity.js';
+import type { RemoteSyncOutcome } from '../../../domain/plugins/remoteCatalog.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { argument, option } from '../optionTable.js';
+import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+
+const pluginLine = (r: PluginIdentity): string => {
+  const state = r.installed ? `installed ${r.activeVersion}` : 'not installed';
+  const remote = r.remotePluginId ?? (r.sidecarError ? `sidecar error: ${r.sidecarError}` : '-');
+  return `${r.pluginId}  ${state}  remote ${remote}  uses ${r.uses} in ${r.threads} threads${r.lastUsedAt ? `, last ${r.lastUsedAt}` : ''}`;
+};
+
+type Summary = { id: string; installed: boolean; enabled: boolean; localVersion: string | null };
+type Listing = { marketplaces: Array<{ name: string; path: string; plugins: Summary[] }>; marketplaceLoadErrors: Array<{ marketplacePath: string; message: string }> };
+
+const listingText = (l: Listing): string =>
+  [
+    ...l.marketplaces.flatMap((m) => [
+      `${m.name}  ${m.path}`,
+      ...m.plugins.map((p) => `  ${p.id}  ${p.installed ? 'installed' : 'not installed'}${p.enabled ? ', enabled' : ''}${p.localVersion ? `  ${p.localVersion}` : ''}`),
+    ]),
+    ...l.marketplaceLoadErrors.map((e) => `error: ${e.marketplacePath}: ${e.message}`),
+  ].join('\n');
+
+const syncText = (o: RemoteSyncOutcome): string =>
+  [
+    ['installed', o.installedPluginIds],
+    ['sidecar restored', o.backfilledPluginIds],
+    ['removed', o.removedCachePluginIds],
+    ['failed', o.failedRemotePluginIds],
+  ]
+    .map(([what, ids]) => `${what as string}: ${(ids as string[]).length === 0 ? '-' : (ids as string[]).join(', ')}`)
+    .join('\n');
+
+/** `--chatgpt-base-url`, which the backend's subcommands share. */
+const backendOption = () =>
+  option('--chatgpt-base-url <url>', "the ChatGPT plugin backend; default: config.toml's chatgpt_base_url, else https://chatgpt.com/backend-api/");
+
+/** The backend a subcommand was pointed at. */
+const backendOf = (opts: { readonly chatgptBaseUrl?: string }): { chatgptBaseUrl?: string } =>
+  opts.chatgptBaseUrl === undefined ? {} : { chatgptBaseUrl: opts.chatgptBaseUrl };
+
+// `plugins` declares the home options too, and its subcommands take them wherever they are written.
+const listCommand = command({
+  name: 'list',
+  description: 'the local marketplaces the home sees and their plugins, as `plugin/list` answers',
+  arguments: [],
+  options: { cwd: option('--cwd <dir...>', "also the marketplace of each folder's repository", { param: 'cwds' }), ...HOME_AND_JSON_OPTIONS },
+  withParentOptions: true,
+  params: async () => ({ codec: (await import('../../rpc/methods/pluginList.js')).PluginListParams }),
+  run: async ({ opts, params: p }) => {
+    const [{ listPlugins }, { homePlugins }, { homeOf }, { printAnswer }] = await Promise.all([
+      import('../../../replay/listPlugins.js'),
+      import('../../plugins/homePlugins.js'),
+      import('../homeOptions.js'),
+      import('../printAnswer.js'),
+    ]);
+    const r = await listPlugins(homePlugins(homeOf(opts).codexHome).catalog, p.cwds ?? [])();
+    await printAnswer(r, opts.json, (a) => listingText(a as Listing));
+  },
+});
+
+/**
+ * `plugins install`: `<marketplacePath> <pluginName>` from a local marketplace, or
+ * `--remote-marketplace <name> <remotePluginId>` from the ChatGPT plugin backend.
+ */
+const installCommand = command({
+  name: 'install',
+  description:
+    'install a plugin, as `plugin/install` does: from a local marketplace file (cache root replaced, enabled in config.toml), or with --remote-marketplace from the ChatGPT plugin backend (bundle downloaded into the cache, remote-install sidecar written)',
+  arguments: [
+    argument('<marketplacePathOrRemoteId>', 'the marketplace file (…/.agents/plugins/marketplace.json); with --remote-marketplace, the remote plugin id'),
+    argument('[pluginName]', 'the plugin, by its name in that marketplace (local installs)'),
+  ],
+  options: {
+    remoteMarketplace: option(
+      '--remote-marketplace <name>',
+      "install from the backend (as Codex, the plugin's scope decides where it is cached: openai-curated-remote, workspace-directory)",
+    ),
+    chatgptBaseUrl: backendOption(),
+    ...HOME_AND_JSON_OPTIONS,
+  },
+  withParentOptions: true,
+  // Two shapes of one method's params: decoded here, where the home is named first.
+  run: async ({ args: [target, pluginName], opts }) => {
+    const [
+      E,
+      { invalidArgument },
+      { installPlugin },
+      { PluginInstallParams },
+      { homePlugins },
+      { installHomeRemotePlugin },
+      { decodeRequest, withRequest },
+      { homeOf },
+      { printAnswer },
+    ] = await Promise.all([
+      import('fp-ts/lib/Either.js'),
+      import('../../../domain/errors.js'),
+      import('../../../replay/installPlugin.js'),
+      import('../../rpc/methods/pluginInstall.js'),
+      import('../../plugins/homePlugins.js'),
+      import('../../plugins/homeRemotePlugins.js'),
+      import('../decodeOptions.js'),
+      import('../homeOptions.js'),
+      import('../printAnswer.js'),
+    ]);
+    const { codexHome } = homeOf(opts);
+    if (opts.remoteMarketplace !== undefined) {
+      const request =
+        pluginName !== undefined
+          ? E.left(invalidArgument('<pluginName>', 'a remote install takes one argument, the remote plugin id'))
+          : decodeRequest(
+              PluginInstallParams,
+              { remoteMarketplaceName: opts.remoteMarketplace, pluginName: target },
+              { remoteMarketplaceName: '--remote-marketplace', pluginName: '<remotePluginId>' },
+            );
+      return withRequest(opts, request, async (p) => {
+        const r = await installHomeRemotePlugin(codexHome, backendOf(opts), p.pluginName)();
+        await printAnswer(r, opts.json, () => `installed ${p.pluginName} from the plugin backend`);
+      });
+    }
+    const request =
+      pluginName === undefined
+        ? E.left(invalidArgument('<pluginName>', 'required with a local marketplace file (or give --remote-marketplace)'))
+        : decodeRequest(PluginInstallParams, { marketplacePath: target, pluginName }, { marketplacePath: '<marketplacePath>', pluginName: '<pluginName>' });
+    return withRequest(opts, request, async (p) => {
+      const r = await installPlugin(homePlugins(codexHome), p.marketplacePath ?? target, p.pluginName)();
+      await printAnswer(r, opts.json, () => `installed ${p.pluginName} from ${p.marketplacePath ?? target}`);
+    });
+  },
+});
+
+/** `plugins sync`: the remote sync `serve` runs at start, once. */
+const syncCommand = command({
+  name: 'sync',
+  description:
+    "sync the cache with the account's remotely installed plugins, as Codex at start (and `serve`): new releases downloaded, a current bundle's missing sidecar restored, stale remote cache roots removed",
+  arguments: [],
+  options: { chatgptBaseUrl: backendOption(), ...HOME_AND_JSON_OPTIONS },
+  withParentOptions: true,
+  run: async ({ opts }) => {
+    const [{ syncHomeRemotePlugins }, { homeOf }, { printAnswer }] = await Promise.all([
+      import('../../plugins/homeRemotePlugins.js'),
+      import('../homeOptions.js'),
+      import('../printAnswer.js'),
+    ]);
+    const r = await syncHomeRemotePlugins(homeOf(opts).codexHome, backendOf(opts))();
+    await printAnswer(r, opts.json, syncText);
+  },
+});
+
+const uninstallCommand = command({
+  name: 'uninstall',
+  description:
+    'uninstall a plugin, as `plugin/uninstall` does: <name>@<marketplace> locally (cache root and sidecar removed, config.toml table dropped), a backend plugin id on the backend too',
+  arguments: [argument('<pluginId>', '<name>@<marketplace>, or a remote plugin id', { param: 'pluginId' })],
+  options: { chatgptBaseUrl: backendOption(), ...HOME_AND_JSON_OPTIONS },
+  withParentOptions: true,
+  params: async () => ({ codec: (await import('../../rpc/methods/pluginUninstall.js')).PluginUninstallParams }),
+  run: async ({ args: [pluginId], opts, params: p }) => {
+    const [{ uninstallHomePlugin }, { homeOf }, { printAnswer }] = await Promise.all([
+      import('../../plugins/homeRemotePlugins.js'),
+      import('../homeOptions.js'),
+      import('../printAnswer.js'),
+    ]);
+    const r = await uninstallHomePlugin(homeOf(opts).codexHome, backendOf(opts), p.pluginId)();
+    await printAnswer(r, opts.json, () => `uninstalled ${pluginId}`);
+  },
+});
+
+/** `plugins`: plugin identities from the cache's sidecars and the rollouts; the subcommands as the plugin methods. */
+export const pluginsCommand = command({
+  name: 'plugins',
+  description: 'plugin identity: local id ↔ remote id (sidecars), versions, first/last use and enable state (rollouts)',
+  arguments: [],
+  options: HOME_AND_JSON_OPTIONS,
+  subcommands: [listCommand, installCommand, syncCommand, uninstallCommand],
+  run: async ({ opts }) => {
+    const [{ listPluginIdentities }, { diskPluginCache }, { withCaughtUpHome }, { homeOf }, { printAnswer }, { cliFeedback, stepText }] = await Promise.all([
+      import('../../../replay/listPluginIdentities.js'),
+      import('../../plugins/pluginCache.js'),
+      import('../../codexHome/openCodexHome.js'),
+      import('../homeOptions.js'),
+      import('../printAnswer.js'),
+      import('../progress.js'),
+    ]);
+    const { codexHome, indexDir } = homeOf(opts);
+    const listing = stepText(`reading the plugins of ${codexHome}`, 'read', 'nothing was changed');
+    const rows = await withCaughtUpHome(
+      codexHome,
+      indexDir,
+      { onStatus: cliFeedback.onStatus },
+      (home) => () => cliFeedback.during(listing, listPluginIdentities(diskPluginCache(codexHome), home.store)),
+    );
+    cliFeedback.settle();
+    await printAnswer(rows, opts.json, (all) => all.map(pluginLine).join('\n'));
+  },
+});
 
 export const registerPlugins = (program: Command): void => {
-  const plugins = withHomeOptions(
-    program.command('plugins').description('plugin identity: local id ↔ remote id (sidecars), versions, first/last use and enable state (rollouts)'),
-  ).action(lazyAction(() => import('../actions/plugins.js')));
-  withHomeOptions(
-    plugins
-      .command('list')
-      .description('the local marketplaces the home sees and their plugins, as `plugin/list` answers')
-      .option('--cwd <dir...>', "also the marketplace of each folder's repository"),
-  ).action(lazyAction(() => import('../actions/pluginsList.js')));
-  const backend = '--chatgpt-base-url <url>';
-  const backendHelp = "the ChatGPT plugin backend; default: config.toml's chatgpt_base_url, else https://chatgpt.com/backend-api/";
-  withHomeOptions(
-    plugins
-      .command('install')
-      .description(
-        'install a plugin, as `plugin/install` does: from a local marketplace file (cache root replaced, enabled in config.toml), or with --remote-marketplace from the ChatGPT plugin backend (bundle downloaded into the cache, remote-install sidecar written)',
-      )
-      .argument('<marketplacePathOrRemoteId>', 'the marketplace file (…/.agents/plugins/marketplace.json); with --remote-marketplace, the remote plugin id')
-      .argument('[pluginName]', 'the plugin, by its name in that marketplace (local installs)')
-      .option(
-        '--remote-marketplace <name>',
-        "install from the backend (as Codex, the plugin's scope decides where it is cached: openai-curated-remote, workspace-directory)",
-      )
-      .option(backend, backendHelp),
-  ).action(lazyAction(() => import('../actions/pluginsInstall.js')));
-  withHomeOptions(
-    plugins
-      .command('sync')
-      .description(
-        "sync the cache with the account's remotely installed plugins, as Codex at start (and `serve`): new releases downloaded, a current bundle's missing sidecar restored, stale remote cache roots removed",
-      )
-      .option(backend, backendHelp),
-  ).action(lazyAction(() => import('../actions/pluginsSync.js')));
-  withHomeOptions(
-    plugins
-      .command('uninstall')
-      .description(
-        'uninstall a plugin, as `plugin/uninstall` does: <name>@<marketplace> locally (cache root and sidecar removed, config.toml table dropped), a backend plugin id on the backend too',
-      )
-      .argument('<pluginId>', '<name>@<marketplace>, or a remote plugin id')
-      .option(backend, backendHelp),
-  ).action(lazyAction(() => import('../actions/pluginsUninstall.js')));
+  registerCommand(program, pluginsCommand);
 };

@@ -1,14 +1,43 @@
 import type { Command } from 'commander';
-import { withHomeOptions } from '../homeOptions.js';
-import { lazyAction } from '../lazyAction.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { argument, option } from '../optionTable.js';
+import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+
+export const readStateCommand = command({
+  name: 'read-state',
+  description: 'mark a thread read or unread (`thread/readState/update`) if its read state is still at --expected-revision',
+  arguments: [argument('<threadId>', 'the thread', { param: 'threadId' })],
+  options: {
+    mark: option('--mark <read|unread>', 'read, or unread from its start', { required: true, param: 'operation', toParam: (mark) => ({ type: mark }) }),
+    expectedRevision: option('--expected-revision <revision>', 'the revision last seen (thread/read answers it; initial:<threadId> before any change)', {
+      required: true,
+      param: 'expectedRevision',
+    }),
+    ...HOME_AND_JSON_OPTIONS,
+  },
+  params: async () => ({ codec: (await import('../../rpc/methods/threadReadStateUpdate.js')).ThreadReadStateUpdateParams }),
+  onHome: {
+    use: async ({ params: p }) => {
+      const [TE, { pipe }, { updateReadState }, { checkedThreadId }] = await Promise.all([
+        import('fp-ts/lib/TaskEither.js'),
+        import('fp-ts/lib/function.js'),
+        import('../../../replay/updateReadState.js'),
+        import('../../../domain/thread/threadId.js'),
+      ]);
+      return (home) =>
+        pipe(
+          TE.fromEither(checkedThreadId(p.threadId, 'thread', 'params')),
+          TE.chain((id) => updateReadState(home.mutations, id, p.operation.type, p.expectedRevision)),
+          TE.map((readState) => ({ readState })),
+        );
+    },
+    render:
+      ({ params: p }) =>
+      ({ readState }) =>
+        `${p.threadId}: ${readState.firstUnread === null ? 'read' : 'unread'} (revision ${readState.revision})`,
+  },
+});
 
 export const registerReadState = (program: Command): void => {
-  withHomeOptions(
-    program
-      .command('read-state')
-      .description('mark a thread read or unread (`thread/readState/update`) if its read state is still at --expected-revision')
-      .argument('<threadId>', 'the thread')
-      .requiredOption('--mark <read|unread>', 'read, or unread from its start')
-      .requiredOption('--expected-revision <revision>', 'the revision last seen (thread/read answers it; initial:<threadId> before any change)'),
-  ).action(lazyAction(() => import('../actions/readState.js')));
+  registerCommand(program, readStateCommand);
 };

@@ -1,6 +1,23 @@
 import type { Command } from 'commander';
-import { withHomeOptions } from '../homeOptions.js';
-import { lazyAction } from '../lazyAction.js';
+import type * as E from 'fp-ts/lib/Either.js';
+import type { EngineError } from '../../../domain/errors.js';
+import type { IndexHomeSummary } from '../../indexer/indexHome.js';
+import type { RepairReport } from '../../indexer/repair.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+
+type Repaired = RepairReport & { readonly rebuilt: IndexHomeSummary | null };
+
+const repairText = (r: Repaired): string =>
+  r.rebuilt !== null
+    ? `rebuilt the index (${r.rebuilt.files} files, ${r.rebuilt.lines} lines) in ${r.seconds.toFixed(2)} s: ${r.reason}`
+    : `re-indexed ${r.rollouts.length} rollouts in ${r.seconds.toFixed(2)} s: ${r.reason}`;
+
+/** Counts in the JSON answer, not the rollout ids (there may be thousands). */
+const repairJson = (r: Repaired): unknown => {
+  const { rollouts, rebuilt, catchUp, ...rest } = r;
+  return { ...rest, rollouts: rollouts.length, reindexed: catchUp === null ? null : catchUp.indexed + catchUp.reindexed + catchUp.tailed, rebuilt: rebuilt !== null };
+};
 
 /**
  * `rollout-engine repair`: re-index what the last `verify` found to differ (`verify.json` in the
@@ -8,10 +25,53 @@ import { lazyAction } from '../lazyAction.js';
  * the home; otherwise, or without findings that still hold, rebuild the index into a fresh
  * environment and swap it in, as `index --rebuild` does. Either way no slower than a rebuild.
  */
+export const repairCommand = command({
+  name: 'repair',
+  description: 're-index what the last verify found to differ, or rebuild the index when that is most of it (or verify was not run): no slower than index --rebuild',
+  arguments: [],
+  options: HOME_AND_JSON_OPTIONS,
+  run: async ({ opts }) => {
+    const [
+      E,
+      { withIndexAsItIs },
+      { indexHome },
+      { repairIndex },
+      { dropVerifyFindings, loadVerifyFindings },
+      { homeQuarantineSink },
+      { homeOf },
+      { printAnswer },
+      { cliFeedback, KEPT, stepText },
+    ] = await Promise.all([
+      import('fp-ts/lib/Either.js'),
+      import('../../codexHome/openCodexHome.js'),
+      import('../../indexer/indexHome.js'),
+      import('../../indexer/repair.js'),
+      import('../../indexer/verifyFindings.js'),
+      import('../../jsonl/quarantine.js'),
+      import('../homeOptions.js'),
+      import('../printAnswer.js'),
+      import('../progress.js'),
+    ]);
+    const { codexHome, indexDir } = homeOf(opts);
+    const t0 = process.hrtime.bigint();
+    const findings = await loadVerifyFindings(indexDir)();
+    const planned = E.isLeft(findings)
+      ? findings
+      : await cliFeedback.during(stepText(`repairing the index of ${codexHome}: re-indexing what the last verify found`, 'repaired', KEPT), () =>
+          withIndexAsItIs(codexHome, indexDir, (store) => repairIndex(store, codexHome, findings.right, { quarantine: homeQuarantineSink(codexHome, indexDir) })),
+        );
+    let repaired: E.Either<EngineError, Repaired>;
+    if (E.isRight(planned) && planned.right.strategy === 'rebuild') {
+      const rebuilt = await indexHome({ codexHome, indexDir, rebuild: true, onStatus: cliFeedback.onStatus });
+      cliFeedback.settle();
+      repaired = E.map((s: IndexHomeSummary) => ({ ...planned.right, rebuilt: s, seconds: Number(process.hrtime.bigint() - t0) / 1e9 }))(rebuilt);
+    } else repaired = E.map((r: RepairReport) => ({ ...r, rebuilt: null }))(planned);
+    // The index is no longer the one the findings describe.
+    const dropped = E.isRight(repaired) ? await dropVerifyFindings(indexDir)() : E.right(undefined);
+    await printAnswer(E.isLeft(dropped) ? dropped : repaired, opts.json, { text: repairText, json: repairJson });
+  },
+});
+
 export const registerRepair = (program: Command): void => {
-  withHomeOptions(
-    program
-      .command('repair')
-      .description('re-index what the last verify found to differ, or rebuild the index when that is most of it (or verify was not run): no slower than index --rebuild'),
-  ).action(lazyAction(() => import('../actions/repair.js')));
+  registerCommand(program, repairCommand);
 };

@@ -1,13 +1,29 @@
 import type { Command } from 'commander';
-import { withHomeOptions } from '../homeOptions.js';
-import { lazyAction } from '../lazyAction.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { argument, option } from '../optionTable.js';
+import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+
+export const revertCommand = command({
+  name: 'revert',
+  description: 'revert a paginated thread before a turn (`thread/revert`): a new revision file, nothing rewritten',
+  arguments: [argument('<threadId>', 'thread to revert', { param: 'threadId' })],
+  options: {
+    beforeTurnId: option('--before-turn-id <turnId>', 'the first turn to drop', { required: true, param: 'beforeTurnId' }),
+    ...HOME_AND_JSON_OPTIONS,
+  },
+  params: async () => ({ codec: (await import('../../rpc/methods/threadRevert.js')).ThreadRevertParams }),
+  onHome: {
+    use: async ({ params: p }) => {
+      const { revertThread } = await import('../../../replay/revertThread.js');
+      return (home) => revertThread(home.mutations, p.threadId, p.beforeTurnId);
+    },
+    render:
+      ({ params: p }) =>
+      (v) =>
+        `reverted ${p.threadId} before ${p.beforeTurnId}\n  ${v.written.path} (${v.written.lines} lines, ${v.written.bytes} bytes)`,
+  },
+});
 
 export const registerRevert = (program: Command): void => {
-  withHomeOptions(
-    program
-      .command('revert')
-      .description('revert a paginated thread before a turn (`thread/revert`): a new revision file, nothing rewritten')
-      .argument('<threadId>', 'thread to revert')
-      .requiredOption('--before-turn-id <turnId>', 'the first turn to drop'),
-  ).action(lazyAction(() => import('../actions/revert.js')));
+  registerCommand(program, revertCommand);
 };

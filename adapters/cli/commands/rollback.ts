@@ -1,13 +1,30 @@
 import type { Command } from 'commander';
-import { withHomeOptions } from '../homeOptions.js';
-import { lazyAction } from '../lazyAction.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { argument, numberOption, option } from '../optionTable.js';
+import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+
+export const rollbackCommand = command({
+  name: 'rollback',
+  description: 'drop the last N turns of a thread (`thread/rollback`, as earlier Codex): an appended marker or a revision',
+  arguments: [argument('<threadId>', 'thread to roll back', { param: 'threadId' })],
+  options: {
+    numTurns: option('--num-turns <n>', 'how many turns to drop (>= 1)', { required: true, param: 'numTurns', toParam: numberOption }),
+    ...HOME_AND_JSON_OPTIONS,
+  },
+  params: async () => ({ codec: (await import('../../rpc/methods/threadRollback.js')).ThreadRollbackParams }),
+  onHome: {
+    use: async ({ params: p }) => {
+      const { rollbackThread } = await import('../../../replay/rollbackThread.js');
+      return (home) => rollbackThread(home.mutations, p.threadId, p.numTurns);
+    },
+    render:
+      ({ params: p }) =>
+      (v) =>
+        `rolled back ${p.threadId}: ${v.thread.turns.length} turns left` +
+        (v.written === null ? ' (nothing to drop)' : `\n  ${v.written.path} (+${v.written.bytes} bytes)`),
+  },
+});
 
 export const registerRollback = (program: Command): void => {
-  withHomeOptions(
-    program
-      .command('rollback')
-      .description('drop the last N turns of a thread (`thread/rollback`, as earlier Codex): an appended marker or a revision')
-      .argument('<threadId>', 'thread to roll back')
-      .requiredOption('--num-turns <n>', 'how many turns to drop (>= 1)'),
-  ).action(lazyAction(() => import('../actions/rollback.js')));
+  registerCommand(program, rollbackCommand);
 };

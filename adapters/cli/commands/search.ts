@@ -1,20 +1,113 @@
 import type { Command } from 'commander';
-import { withHomeOptions } from '../homeOptions.js';
-import { lazyAction } from '../lazyAction.js';
+import type { ThreadSearchOccurrencesPage } from '../../../replay/searchOccurrences.js';
+import type { ThreadSearchPage } from '../../../replay/searchThreads.js';
+import type * as t from 'io-ts';
+import type { ThreadSearchParams } from '../../rpc/methods/threadSearch.js';
+import type { ThreadSearchOccurrencesParams } from '../../rpc/methods/threadSearchOccurrences.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { argument, numberOption, option } from '../optionTable.js';
+import type { ParamsRequest } from '../commandSpec.js';
+import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import type { PageCommand } from '../renderHistory.js';
+
+/** Matches stand out (bold yellow) only when a person reads the terminal: piped output stays plain text. */
+const highlight = (text: string, ranges: ReadonlyArray<readonly [number, number]>): string => {
+  if (process.stdout.isTTY !== true || ranges.length === 0) return text;
+  let out = '';
+  let at = 0;
+  for (const [start, end] of ranges) {
+    out += `${text.slice(at, start)}\u001b[1;33m${text.slice(start, end)}\u001b[0m`;
+    at = end;
+  }
+  return out + text.slice(at);
+};
+
+const oneLine = (s: string): string => s.replace(/\s+/g, ' ');
+
+const occurrenceLines = (page: ThreadSearchOccurrencesPage): string[] =>
+  page.data.length === 0
+    ? ['no occurrence found']
+    : page.data.map((o) => {
+        // Line breaks shown as spaces keep the range's offsets (one code unit for one).
+        const flat = o.snippet.replace(/[\r\n\t]/g, ' ');
+        return `turn ${o.turnId}  item ${o.itemId}\n    ${highlight(flat, [[o.snippetMatchRange.start, o.snippetMatchRange.end]])}`;
+      });
+
+/** The page command with the search words, which `commandWords` leaves out (they are one variadic argument). */
+const withTerms = (command: PageCommand, terms: ReadonlyArray<string>): PageCommand => ({
+  ...command,
+  words: [...command.words.slice(0, 2), ...terms, ...command.words.slice(2)],
+});
 
 /** `rollout-engine search <terms…>`: `thread/search`, or `thread/searchOccurrences` in one thread. */
+export const searchCommand = command({
+  name: 'search',
+  description: 'find the threads (or, with --thread, the messages of one thread) where some text was said, as `thread/search` / `thread/searchOccurrences` do',
+  arguments: [
+    argument('<terms...>', 'the text to find: case-insensitive, literal, the words joined by one space', { param: 'searchTerm', toParam: (terms) => terms.join(' ') }),
+  ],
+  options: {
+    thread: option('--thread <id>', "every occurrence in this thread's messages instead", { param: 'threadId' }),
+    limit: option('--limit <n>', 'page size (threads: default 25, at most 100; occurrences: default 50)', { param: 'limit', toParam: numberOption }),
+    cursor: option('--cursor <cursor>', 'a nextCursor (or, for threads, a backwardsCursor) from an earlier page', { param: 'cursor' }),
+    sort: option('--sort <key>', 'threads: created_at (default) | updated_at | recency_at', { param: 'sortKey' }),
+    asc: option('--asc', 'threads: oldest first', { param: 'sortDirection', toParam: (asc) => (asc ? 'asc' : undefined) }),
+    archived: option('--archived', 'threads: search archived threads instead', { param: 'archived' }),
+    allSources: option('--all-sources', 'threads: include exec and sub-agent threads', { param: 'sourceKinds' }),
+    ...HOME_AND_JSON_OPTIONS,
+  },
+  // With --thread, `thread/searchOccurrences` (its own params); else `thread/search`.
+  params: async ({ opts, request: r }): Promise<ParamsRequest<t.TypeOf<typeof ThreadSearchOccurrencesParams> | t.TypeOf<typeof ThreadSearchParams>>> => {
+    if (opts.thread !== undefined) {
+      const { ThreadSearchOccurrencesParams } = await import('../../rpc/methods/threadSearchOccurrences.js');
+      return { codec: ThreadSearchOccurrencesParams, request: { threadId: r['threadId'], searchTerm: r['searchTerm'], limit: r['limit'], cursor: r['cursor'] } };
+    }
+    const [{ ThreadSearchParams }, { SourceKind }] = await Promise.all([import('../../rpc/methods/threadSearch.js'), import('../../rpc/methods/threadList.js')]);
+    return {
+      codec: ThreadSearchParams,
+      request: {
+        searchTerm: r['searchTerm'],
+        limit: r['limit'],
+        cursor: r['cursor'],
+        sortKey: r['sortKey'],
+        sortDirection: r['sortDirection'],
+        archived: r['archived'],
+        sourceKinds: opts.allSources ? Object.keys(SourceKind.keys) : undefined,
+      },
+    };
+  },
+  run: async ({ args: [terms], opts, params: q, cmd }) => {
+    const searchTerm = terms.join(' ');
+    const [{ literalPattern }, { searchOccurrences }, { searchThreads }, { pageCommandOf }, { pageHints }, { runOnHome }] = await Promise.all([
+      import('../../../domain/search/literalMatch.js'),
+      import('../../../replay/searchOccurrences.js'),
+      import('../../../replay/searchThreads.js'),
+      import('../commandLine.js'),
+      import('../renderHistory.js'),
+      import('../runOnHome.js'),
+    ]);
+    if ('threadId' in q) {
+      return runOnHome(opts, (home) => searchOccurrences(home.read, q), {
+        text: (page) => [...occurrenceLines(page), page.nextCursor === null ? 'last page' : `next page: --cursor '${page.nextCursor}'`].join('\n'),
+        json: (page) => page,
+      });
+    }
+    const matchRanges = (snippet: string, term: string): Array<readonly [number, number]> =>
+      [...snippet.matchAll(literalPattern(term, true))].filter((m) => m[0] !== '').map((m) => [m.index, m.index + m[0].length] as const);
+    const threadLines = (page: ThreadSearchPage): string[] =>
+      page.data.length === 0
+        ? ['no thread found']
+        : page.data.flatMap((r) => [
+            `${r.thread.id}  ${oneLine(r.thread.name ?? r.thread.preview)}`,
+            `    ${highlight(oneLine(r.snippet), matchRanges(oneLine(r.snippet), searchTerm.trim()))}`,
+          ]);
+    return runOnHome(opts, (home) => searchThreads(home.read, q), {
+      text: (page) => [...threadLines(page), ...pageHints(page, withTerms(pageCommandOf(cmd, '--asc'), terms))].join('\n'),
+      json: (page) => page,
+    });
+  },
+});
+
 export const registerSearch = (program: Command): void => {
-  withHomeOptions(
-    program
-      .command('search')
-      .description('find the threads (or, with --thread, the messages of one thread) where some text was said, as `thread/search` / `thread/searchOccurrences` do')
-      .argument('<terms...>', 'the text to find: case-insensitive, literal, the words joined by one space')
-      .option('--thread <id>', "every occurrence in this thread's messages instead")
-      .option('--limit <n>', 'page size (threads: default 25, at most 100; occurrences: default 50)')
-      .option('--cursor <cursor>', 'a nextCursor (or, for threads, a backwardsCursor) from an earlier page')
-      .option('--sort <key>', 'threads: created_at (default) | updated_at | recency_at')
-      .option('--asc', 'threads: oldest first')
-      .option('--archived', 'threads: search archived threads instead')
-      .option('--all-sources', 'threads: include exec and sub-agent threads'),
-  ).action(lazyAction(() => import('../actions/search.js')));
+  registerCommand(program, searchCommand);
 };

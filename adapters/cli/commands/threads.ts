@@ -1,20 +1,76 @@
 import type { Command } from 'commander';
-import { withHomeOptions } from '../homeOptions.js';
-import { lazyAction } from '../lazyAction.js';
+import type { Thread } from '../../../domain/thread/thread.js';
+import type { ThreadListing } from '../../../replay/listThreads.js';
+import type { ThreadSortKey } from '../../../replay/internal/threadListCursor.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { numberOption, option } from '../optionTable.js';
+import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+
+/** The Thread field holding each sort key's timestamp: the time column shows the one rows are sorted by. */
+const SORT_FIELD: Readonly<Record<ThreadSortKey, 'createdAt' | 'updatedAt' | 'recencyAt'>> = {
+  created_at: 'createdAt',
+  updated_at: 'updatedAt',
+  recency_at: 'recencyAt',
+};
+
+const isoSeconds = (s: number): string => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
+
+/** The listing for a person: a header naming the columns (and the sort key), one line a thread. */
+const threadLines = (threads: ReadonlyArray<Thread>, sortKey: ThreadSortKey): string[] => {
+  if (threads.length === 0) return ['no threads'];
+  const field = SORT_FIELD[sortKey];
+  return [
+    `${'thread id'.padEnd(36)}  ${`${sortKey} (UTC)`.padEnd(20)}  ${'mode'.padEnd(9)}  name or preview`,
+    ...threads.map((t) => `${t.id}  ${isoSeconds(t[field]).padEnd(20)}  ${t.historyMode.padEnd(9)}  ${(t.name ?? t.preview).replace(/\s+/g, ' ')}`),
+  ];
+};
+
+/** What the default source filter hid, and how to see it (the list says nothing of it otherwise). */
+const hiddenNote = (hidden: ThreadListing['hiddenBySource']): string[] => {
+  const kinds = Object.entries(hidden ?? {})
+    .filter(([, n]) => n > 0)
+    .sort(([a, m], [b, n]) => n - m || a.localeCompare(b));
+  const total = kinds.reduce((sum, [, n]) => sum + n, 0);
+  if (total === 0) return [];
+  return [`${total} thread${total === 1 ? '' : 's'} hidden by the source filter (${kinds.map(([k, n]) => `${n} ${k}`).join(', ')}); --all-sources lists them`];
+};
 
 /** `rollout-engine threads`: `thread/list`, newest first. */
+export const threadsCommand = command({
+  name: 'threads',
+  description: 'list threads as `thread/list` does',
+  arguments: [],
+  options: {
+    limit: option('--limit <n>', 'page size (default 25, at most 100)', { param: 'limit', toParam: numberOption }),
+    cursor: option('--cursor <cursor>', 'a nextCursor or backwardsCursor from an earlier page', { param: 'cursor' }),
+    sort: option('--sort <key>', 'created_at (default) | updated_at | recency_at', { param: 'sortKey' }),
+    asc: option('--asc', 'oldest first', { param: 'sortDirection', toParam: (asc) => (asc ? 'asc' : undefined) }),
+    archived: option('--archived', 'list archived threads instead', { param: 'archived' }),
+    search: option('--search <term>', 'only threads whose name or preview contains this text', { param: 'searchTerm' }),
+    cwd: option('--cwd <dir>', 'only threads started in this directory', { param: 'cwd' }),
+    // Every source kind `thread/list` takes is what `--all-sources` asks for: the codec's module knows them.
+    allSources: option('--all-sources', 'include exec and sub-agent threads', { param: 'sourceKinds' }),
+    ...HOME_AND_JSON_OPTIONS,
+  },
+  params: async ({ opts, request }) => {
+    const { ThreadListParams, SourceKind } = await import('../../rpc/methods/threadList.js');
+    return { codec: ThreadListParams, request: { ...request, sourceKinds: opts.allSources ? Object.keys(SourceKind.keys) : undefined } };
+  },
+  run: async ({ opts, params: q, cmd }) => {
+    const [{ DEFAULT_THREAD_SORT_KEY, listThreads }, { runOnHome }, { pageHints }, { pageCommandOf }] = await Promise.all([
+      import('../../../replay/listThreads.js'),
+      import('../runOnHome.js'),
+      import('../renderHistory.js'),
+      import('../commandLine.js'),
+    ]);
+    await runOnHome(opts, (home) => listThreads(home.read, q ?? {}, { countHidden: true }), {
+      text: (l) => [...threadLines(l.page.data, q?.sortKey ?? DEFAULT_THREAD_SORT_KEY), ...pageHints(l.page, pageCommandOf(cmd, '--asc'))].join('\n'),
+      json: (l) => l.page,
+      notes: (l) => hiddenNote(l.hiddenBySource),
+    });
+  },
+});
+
 export const registerThreads = (program: Command): void => {
-  withHomeOptions(
-    program
-      .command('threads')
-      .description('list threads as `thread/list` does')
-      .option('--limit <n>', 'page size (default 25, at most 100)')
-      .option('--cursor <cursor>', 'a nextCursor or backwardsCursor from an earlier page')
-      .option('--sort <key>', 'created_at (default) | updated_at | recency_at')
-      .option('--asc', 'oldest first')
-      .option('--archived', 'list archived threads instead')
-      .option('--search <term>', 'only threads whose name or preview contains this text')
-      .option('--cwd <dir>', 'only threads started in this directory')
-      .option('--all-sources', 'include exec and sub-agent threads'),
-  ).action(lazyAction(() => import('../actions/threads.js')));
+  registerCommand(program, threadsCommand);
 };

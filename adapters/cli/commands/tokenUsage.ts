@@ -1,12 +1,28 @@
 import type { Command } from 'commander';
-import { withHomeOptions } from '../homeOptions.js';
-import { lazyAction } from '../lazyAction.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { argument } from '../optionTable.js';
+import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+
+export const tokenUsageCommand = command({
+  name: 'token-usage',
+  description: 'the token usage a thread has reached, as `thread/resume` replays it (`thread/tokenUsage/updated` params)',
+  arguments: [argument('<threadId>', 'thread', { param: 'threadId' })],
+  options: HOME_AND_JSON_OPTIONS,
+  params: async () => ({ codec: (await import('../../rpc/methods/threadTokenUsageRead.js')).ThreadTokenUsageReadParams }),
+  onHome: {
+    use: async ({ params: p }) => {
+      const { readTokenUsage } = await import('../../../replay/readTokenUsage.js');
+      return (home) => readTokenUsage(home.mutations, p.threadId);
+    },
+    render:
+      ({ params: p }) =>
+      (u) =>
+        u === null
+          ? `${p.threadId}: no token usage recorded`
+          : `${p.threadId} (turn ${u.turnId}): ${u.tokenUsage.total.totalTokens} tokens total, last ${u.tokenUsage.last.totalTokens}`,
+  },
+});
 
 export const registerTokenUsage = (program: Command): void => {
-  withHomeOptions(
-    program
-      .command('token-usage')
-      .description('the token usage a thread has reached, as `thread/resume` replays it (`thread/tokenUsage/updated` params)')
-      .argument('<threadId>', 'thread'),
-  ).action(lazyAction(() => import('../actions/tokenUsage.js')));
+  registerCommand(program, tokenUsageCommand);
 };

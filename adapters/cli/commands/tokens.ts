@@ -1,15 +1,155 @@
 import type { Command } from 'commander';
-import { withHomeOptions } from '../homeOptions.js';
-import { lazyAction } from '../lazyAction.js';
+import type * as E from 'fp-ts/lib/Either.js';
+import type { EngineError } from '../../../domain/errors.js';
+import type { TokenDimension, TokenReport, UsageGroup, UsageSum } from '../../../domain/tokens/report.js';
 import { TOKEN_DIMENSIONS } from '../../../domain/tokens/report.js';
-import { TOKEN_DIMENSION_NAMES } from '../tokenDimensionNames.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { option } from '../optionTable.js';
+import type { OptionsOf } from '../optionTable.js';
+import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+
+/** `tokens --by` values: the CLI's names of the token report's dimensions, with `day` = local day. */
+const TOKEN_DIMENSION_NAMES: Readonly<Record<string, TokenDimension>> = {
+  day: 'dayLocal',
+  'day-utc': 'dayUtc',
+  thread: 'thread',
+  turn: 'turn',
+  model: 'model',
+  provider: 'provider',
+  cwd: 'cwd',
+};
+
+const TOKENS_OPTIONS = {
+  ...HOME_AND_JSON_OPTIONS,
+  by: option('--by <dimension>', `group by ${Object.keys(TOKEN_DIMENSION_NAMES).join('|')} (table default: thread)`),
+  since: option('--since <when>', 'responses at or after this date / instant (a date is local midnight)'),
+  until: option('--until <when>', 'responses before this date / instant'),
+  tz: option('--tz <zone>', 'IANA time zone for local days and dates (default: the system zone)'),
+};
+
+export type TokensOptions = OptionsOf<typeof TOKENS_OPTIONS>;
+
+const COLUMNS: ReadonlyArray<[string, (s: UsageSum) => number]> = [
+  ['responses', (s) => s.responses],
+  ['input', (s) => s.inputTokens],
+  ['cached', (s) => s.cachedInputTokens],
+  ['cache write', (s) => s.cacheWriteInputTokens],
+  ['output', (s) => s.outputTokens],
+  ['reasoning', (s) => s.reasoningOutputTokens],
+  ['total', (s) => s.totalTokens],
+];
+
+const renderTable = (by: string, groups: ReadonlyArray<UsageGroup>, total: UsageSum): string => {
+  const label = (g: UsageGroup) => (by === 'turn' ? `${g.threadId ?? '-'} ${g.key ?? '-'}` : (g.key ?? '-'));
+  const rows = [...groups.map((g) => [label(g), ...COLUMNS.map(([, f]) => String(f(g)))]), ['total', ...COLUMNS.map(([, f]) => String(f(total)))]];
+  const head = [by, ...COLUMNS.map(([h]) => h)];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: ReadonlyArray<string>) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [
+    line(head),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.slice(0, -1).map(line),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    line(rows[rows.length - 1]!),
+  ].join('\n');
+};
+
+const reportJson = (r: TokenReport, by: string | undefined, extra: Record<string, unknown>): unknown => {
+  const base = { ...extra, total: r.total, duplicateRecords: r.duplicateRecords, copiedCounts: r.copiedCounts, outsideRange: r.outsideRange };
+  if (by !== undefined) return { ...base, by, groups: r.groups[TOKEN_DIMENSION_NAMES[by]!] };
+  return {
+    ...base,
+    byThread: r.groups.thread,
+    byTurn: r.groups.turn,
+    byDayUtc: r.groups.dayUtc,
+    byDayLocal: r.groups.dayLocal,
+    byModel: r.groups.model,
+    byProvider: r.groups.provider,
+    byCwd: r.groups.cwd,
+  };
+};
+
+/** The token audit of the home the options name, rendered: a table, or JSON with `--json` (the bench times it too). */
+export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineError, string>> => {
+  const [
+    E,
+    TE,
+    { invalidArgument },
+    { auditTokenUsage },
+    { withCaughtUpHome },
+    { homeOf },
+    { cliFeedback, stepText },
+    { checkTimeZone, localDayIn, parseInstant, systemTimeZone },
+  ] = await Promise.all([
+    import('fp-ts/lib/Either.js'),
+    import('fp-ts/lib/TaskEither.js'),
+    import('../../../domain/errors.js'),
+    import('../../../replay/auditTokenUsage.js'),
+    import('../../codexHome/openCodexHome.js'),
+    import('../homeOptions.js'),
+    import('../progress.js'),
+    import('../timeZone.js'),
+  ]);
+  if (opts.by !== undefined && TOKEN_DIMENSION_NAMES[opts.by] === undefined)
+    return E.left(invalidArgument('--by', `one of ${Object.keys(TOKEN_DIMENSION_NAMES).join(', ')}; got ${opts.by}`));
+  const tz = checkTimeZone(opts.tz ?? systemTimeZone());
+  if (E.isLeft(tz)) return tz;
+  const since = opts.since === undefined ? E.right(undefined) : parseInstant('--since', opts.since, tz.right);
+  if (E.isLeft(since)) return since;
+  const until = opts.until === undefined ? E.right(undefined) : parseInstant('--until', opts.until, tz.right);
+  if (E.isLeft(until)) return until;
+  const { codexHome, indexDir } = homeOf(opts);
+  const t0 = process.hrtime.bigint();
+  const audit = stepText(`auditing the token usage of ${codexHome}`, 'audited', 'nothing was changed');
+  const report = await withCaughtUpHome(
+    codexHome,
+    indexDir,
+    { onStatus: cliFeedback.onStatus },
+    (home, c) => () =>
+      cliFeedback.during(
+        audit,
+        TE.map((r: TokenReport) => ({ r, c, state: home.indexWas === 'current' ? 'warm' : 'cold' }))(
+          auditTokenUsage(home.store, {
+            ...(since.right === undefined ? {} : { sinceMs: since.right }),
+            ...(until.right === undefined ? {} : { untilMs: until.right }),
+            localDay: localDayIn(tz.right),
+          }),
+        ),
+      ),
+  );
+  cliFeedback.settle();
+  if (E.isLeft(report)) return report;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (opts.json) {
+    const { c, state } = report.right;
+    const extra = {
+      codexHome,
+      timeZone: tz.right,
+      since: since.right === undefined ? null : new Date(since.right).toISOString(),
+      until: until.right === undefined ? null : new Date(until.right).toISOString(),
+      index: { state, files: c.files, indexed: c.indexed, tailed: c.tailed, reindexed: c.reindexed, unchanged: c.unchanged, bytesRead: c.bytes },
+      seconds,
+    };
+    return E.right(JSON.stringify(reportJson(report.right.r, opts.by, extra)));
+  }
+  const by = opts.by ?? 'thread';
+  return E.right(renderTable(by, report.right.r.groups[TOKEN_DIMENSION_NAMES[by]!], report.right.r.total));
+};
+
+export const tokensCommand = command({
+  name: 'tokens',
+  description: 'token-usage audit: each response counted once (forks and reverts never re-count), from the index',
+  arguments: [],
+  options: TOKENS_OPTIONS,
+  helpAfter: `\nWith --json and no --by, every breakdown: ${TOKEN_DIMENSIONS.join(', ')}.`,
+  run: async ({ opts }) => {
+    // runTokens renders the report itself (a table, or JSON with --json); an error follows --json too.
+    const [r, { reportError }] = await Promise.all([runTokens(opts), import('../exitCodes.js')]);
+    if (r._tag === 'Left') return reportError(r.left, opts.json);
+    process.stdout.write(`${r.right}\n`);
+  },
+});
 
 export const registerTokens = (program: Command): void => {
-  withHomeOptions(program.command('tokens').description('token-usage audit: each response counted once (forks and reverts never re-count), from the index'))
-    .option('--by <dimension>', `group by ${Object.keys(TOKEN_DIMENSION_NAMES).join('|')} (table default: thread)`)
-    .option('--since <when>', 'responses at or after this date / instant (a date is local midnight)')
-    .option('--until <when>', 'responses before this date / instant')
-    .option('--tz <zone>', 'IANA time zone for local days and dates (default: the system zone)')
-    .addHelpText('after', `\nWith --json and no --by, every breakdown: ${TOKEN_DIMENSIONS.join(', ')}.`)
-    .action(lazyAction(() => import('../actions/tokens.js')));
+  registerCommand(program, tokensCommand);
 };

@@ -1,17 +1,36 @@
 import type { Command } from 'commander';
-import { withHomeOptions } from '../homeOptions.js';
-import { lazyAction } from '../lazyAction.js';
+import { command, ONE_THREAD, registerCommand } from '../commandSpec.js';
+import { pageCommandOf } from '../commandLine.js';
+import { pageHints, turnLines } from '../renderHistory.js';
+import { argument, numberOption, option } from '../optionTable.js';
+import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 /** `rollout-engine turns <threadId>`: `thread/turns/list`, newest first. */
+export const turnsCommand = command({
+  name: 'turns',
+  description: "one page of a thread's turns, as `thread/turns/list` returns it",
+  arguments: [argument('<threadId>', 'thread id', { param: 'threadId' })],
+  options: {
+    view: option('--view <view>', 'items of each turn: notLoaded | summary (default) | full', { param: 'itemsView' }),
+    limit: option('--limit <n>', 'page size (default 25, at most 100)', { param: 'limit', toParam: numberOption }),
+    cursor: option('--cursor <cursor>', 'a nextCursor or backwardsCursor from an earlier page', { param: 'cursor' }),
+    asc: option('--asc', 'oldest first', { param: 'sortDirection', toParam: (asc) => (asc ? 'asc' : undefined) }),
+    ...HOME_AND_JSON_OPTIONS,
+  },
+  params: async () => ({ codec: (await import('../../rpc/methods/threadTurnsList.js')).ThreadTurnsListParams }),
+  onHome: {
+    use: async ({ params }) => {
+      const { listTurns } = await import('../../../replay/listTurns.js');
+      return (home) => listTurns(home.read, params);
+    },
+    render:
+      ({ cmd }) =>
+      (page) =>
+        [...page.data.flatMap(turnLines), ...pageHints(page, pageCommandOf(cmd, '--asc'))].join('\n'),
+    open: ONE_THREAD,
+  },
+});
+
 export const registerTurns = (program: Command): void => {
-  withHomeOptions(
-    program
-      .command('turns')
-      .description("one page of a thread's turns, as `thread/turns/list` returns it")
-      .argument('<threadId>', 'thread id')
-      .option('--view <view>', 'items of each turn: notLoaded | summary (default) | full')
-      .option('--limit <n>', 'page size (default 25, at most 100)')
-      .option('--cursor <cursor>', 'a nextCursor or backwardsCursor from an earlier page')
-      .option('--asc', 'oldest first'),
-  ).action(lazyAction(() => import('../actions/turns.js')));
+  registerCommand(program, turnsCommand);
 };

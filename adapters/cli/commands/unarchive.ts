@@ -1,9 +1,15 @@
 import type { Command } from 'commander';
-import { withHomeOptions } from '../homeOptions.js';
-import { lazyAction } from '../lazyAction.js';
+import { registerCommand } from '../commandSpec.js';
+import { threadIdCommand } from '../threadIdCommand.js';
+
+export const unarchiveCommand = threadIdCommand({
+  name: 'unarchive',
+  description: 'unarchive a thread (`thread/unarchive`): its files move back to sessions/YYYY/MM/DD/',
+  what: 'session',
+  use: async () => (await import('../../../replay/unarchiveThread.js')).unarchiveThread,
+  human: (v) => [`unarchived ${v.threadId}`, ...v.moved.map((m) => `  ${m.from} → ${m.to}`)].join('\n'),
+});
 
 export const registerUnarchive = (program: Command): void => {
-  withHomeOptions(
-    program.command('unarchive').description('unarchive a thread (`thread/unarchive`): its files move back to sessions/YYYY/MM/DD/').argument('<threadId>', 'the thread'),
-  ).action(lazyAction(() => import('../actions/unarchive.js')));
+  registerCommand(program, unarchiveCommand);
 };

@@ -1,7 +1,24 @@
 import type { Command } from 'commander';
-import { withHomeOptions } from '../homeOptions.js';
-import { lazyAction } from '../lazyAction.js';
-import { LISTED_DIFFERENCES } from '../listedDifferences.js';
+import type { IndexDiff, TableCounts, VerifyOptions, VerifyReport } from '../../indexer/verify.js';
+import type { VerifyFindings } from '../../indexer/verifyFindings.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { option } from '../optionTable.js';
+import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+
+/** How many differences `verify` lists without `--all` (every one is counted). */
+const LISTED_DIFFERENCES = 20;
+
+const renderDiff = (d: IndexDiff): string => `  ${d.kind.padEnd(9)} ${d.table} ${JSON.stringify(d.key)}`;
+
+/** Per-table counts, one line each. */
+const byTableLines = (byTable: Readonly<Record<string, TableCounts>>): string[] => {
+  const tables = Object.entries(byTable);
+  if (tables.length === 0) return [];
+  return [
+    `  ${'table'.padEnd(16)}${'missing'.padStart(10)}${'extra'.padStart(10)}${'different'.padStart(11)}`,
+    ...tables.map(([t, c]) => `  ${t.padEnd(16)}${String(c.missing).padStart(10)}${String(c.extra).padStart(10)}${String(c.different).padStart(11)}`),
+  ];
+};
 
 /**
  * `rollout-engine verify`: the index against a fresh fold of the files (exit 3 when they differ),
@@ -10,11 +27,79 @@ import { LISTED_DIFFERENCES } from '../listedDifferences.js';
  * with `--all`), `omitted` how many more there are. What differs is kept in `verify.json` in the
  * index dir, for `repair`.
  */
+export const verifyCommand = command({
+  name: 'verify',
+  description: 'compare the index with a fresh fold of the rollout files: counts per table and the first differences (exit 3 if any)',
+  arguments: [],
+  options: {
+    all: option('--all', `list every difference (default: the first ${LISTED_DIFFERENCES})`),
+    ...HOME_AND_JSON_OPTIONS,
+  },
+  run: async ({ opts }) => {
+    const [
+      E,
+      { renderError },
+      { withIndexAsItIs },
+      { verifyIndex },
+      { saveVerifyFindings },
+      { renderQuarantined },
+      { quarantineFileOf },
+      { EXIT },
+      { homeOf },
+      { printAnswer },
+      { cliFeedback, stepText },
+    ] = await Promise.all([
+      import('fp-ts/lib/Either.js'),
+      import('../../../domain/errors.js'),
+      import('../../codexHome/openCodexHome.js'),
+      import('../../indexer/verify.js'),
+      import('../../indexer/verifyFindings.js'),
+      import('../../indexer/quarantined.js'),
+      import('../../jsonl/quarantine.js'),
+      import('../exitCodes.js'),
+      import('../homeOptions.js'),
+      import('../printAnswer.js'),
+      import('../progress.js'),
+    ]);
+    const summaryLine = (r: VerifyReport, indexDir: string): string =>
+      `${r.rows} rows expected from ${r.files} files, ${r.differences} differences; ` +
+      `${renderQuarantined(r.quarantined)}${r.quarantined.lines > 0 ? ` (not readable, left out of every answer: see ${quarantineFileOf(indexDir)})` : ''}` +
+      (r.repeatedOrdinals.lines > 0
+        ? `; ${r.repeatedOrdinals.lines} line${r.repeatedOrdinals.lines === 1 ? '' : 's'} in ${r.repeatedOrdinals.files} file${r.repeatedOrdinals.files === 1 ? '' : 's'} repeat an earlier line's ordinal (shown in line order)`
+        : '');
+    const { codexHome, indexDir } = homeOf(opts);
+    const all = opts.all === true;
+    // A full human listing is printed as it is found, not held.
+    const options: VerifyOptions =
+      opts.json === true
+        ? { keep: all ? Number.POSITIVE_INFINITY : LISTED_DIFFERENCES }
+        : all
+          ? { keep: 0, onDiff: (d) => void process.stdout.write(`${renderDiff(d)}\n`) }
+          : { keep: LISTED_DIFFERENCES };
+    const verifying = stepText(`verifying the index of ${codexHome} against a fresh fold of its rollout files`, 'verified', 'verify changes nothing');
+    const found = await cliFeedback.during(verifying, () => withIndexAsItIs(codexHome, indexDir, (store) => verifyIndex(store, codexHome, options)));
+    // What differs is kept for `repair` (which re-indexes it rather than verifying again). An
+    // index dir this process cannot write (someone else's home) only loses that.
+    const saved = E.isRight(found) && found.right.findings !== undefined ? await saveVerifyFindings(indexDir, found.right.findings)() : E.right(undefined);
+    if (E.isLeft(saved)) process.stderr.write(`rollout-engine: warning: verify's findings not kept for repair (it will rebuild): ${renderError(saved.left)}\n`);
+    const verified = E.map(({ findings: _f, ...r }: VerifyReport & { findings: VerifyFindings | undefined }) => ({ ...r, omitted: r.differences - r.diffs.length }))(
+      found,
+    );
+    await printAnswer(
+      verified,
+      opts.json,
+      (r) =>
+        [
+          summaryLine(r, indexDir),
+          ...byTableLines(r.byTable),
+          ...r.diffs.map(renderDiff),
+          ...(r.omitted > 0 && !all ? [`  … ${r.omitted} more (--all lists every one)`] : []),
+        ].join('\n'),
+      (r) => (r.differences > 0 ? EXIT.differences : EXIT.ok),
+    );
+  },
+});
+
 export const registerVerify = (program: Command): void => {
-  withHomeOptions(
-    program
-      .command('verify')
-      .description('compare the index with a fresh fold of the rollout files: counts per table and the first differences (exit 3 if any)')
-      .option('--all', `list every difference (default: the first ${LISTED_DIFFERENCES})`),
-  ).action(lazyAction(() => import('../actions/verify.js')));
+  registerCommand(program, verifyCommand);
 };

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { runAnalytics } from '../../../adapters/cli/actions/analytics.js';
+import { runAnalytics } from '../../../adapters/cli/commands/analytics.js';
 import { runEngineCli } from '../../compat/engineCli.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { TOOL_THREAD, buildToolItemHome } from '../../fixtures/toolItemHome.js';

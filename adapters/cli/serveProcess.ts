@@ -1,32 +1,31 @@
 import { mkdirSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import type { EngineError } from '../../../domain/errors.js';
-import { renderError } from '../../../domain/errors.js';
-import { createRpcServer } from '../../rpc/server.js';
-import type { OpeningService, RpcServerOptions, RpcService } from '../../rpc/server.js';
-import { lineConnection } from '../../rpc/connection.js';
-import { DEFAULT_MAX_REQUEST_BYTES } from '../../rpc/boundedLines.js';
-import { U32 } from '../../rpc/protocol.js';
-import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
-import { initialize } from '../../rpc/methods/initialize.js';
-import type { RpcMethod } from '../../rpc/method.js';
-import { reportError } from '../exitCodes.js';
-import { homeOf } from '../homeOptions.js';
-import { resolveCodexHome } from '../../codexHome/layout.js';
-import type { HomeOptions } from '../homeOptions.js';
-import { cliFeedback } from '../progress.js';
-import { LOG_LEVELS, jsonLog } from '../../rpc/structuredLog.js';
-import type { LogLevel } from '../../rpc/structuredLog.js';
-import type { ListenTarget } from '../../rpc/listenUrl.js';
-import type { IndexObserver } from '../../indexer/indexObserver.js';
-import { observedIndex } from '../../rpc/observedIndex.js';
-import { EventStoreUrl } from '../../eventstore/eventStoreOptions.js';
+import type { EngineError } from '../../domain/errors.js';
+import { renderError } from '../../domain/errors.js';
+import { createRpcServer } from '../rpc/server.js';
+import type { OpeningService, RpcServerOptions, RpcService } from '../rpc/server.js';
+import { lineConnection } from '../rpc/connection.js';
+import { DEFAULT_MAX_REQUEST_BYTES } from '../rpc/boundedLines.js';
+import { U32 } from '../rpc/protocol.js';
+import { initialize } from '../rpc/methods/initialize.js';
+import type { RpcMethod } from '../rpc/method.js';
+import { reportError } from './exitCodes.js';
+import { homeOf } from './homeOptions.js';
+import { resolveCodexHome } from '../codexHome/layout.js';
+import type { HomeOptions } from './homeOptions.js';
+import { cliFeedback } from './progress.js';
+import { LOG_LEVELS, jsonLog } from '../rpc/structuredLog.js';
+import type { LogLevel } from '../rpc/structuredLog.js';
+import type { ListenTarget } from '../rpc/listenUrl.js';
+import type { IndexObserver } from '../indexer/indexObserver.js';
+import { observedIndex } from '../rpc/observedIndex.js';
+import { EventStoreUrl } from '../eventstore/eventStoreOptions.js';
 
 const Positive = t.refinement(U32, (n) => n >= 1, 'a whole number from 1 to 4294967295');
 
 /** serve's own options, decoded like every CLI option (a wait of whole milliseconds; a message of at least 1 KiB; bounds of at least 1). */
-const ServeOptions = t.intersection([
+export const ServeOptions = t.intersection([
   t.partial({
     gateWaitMs: U32,
     maxRequestBytes: t.refinement(U32, (n) => n >= 1024, 'a whole number of bytes from 1024 to 4294967295'),
@@ -54,7 +53,7 @@ type ServeOptions = t.TypeOf<typeof ServeOptions>;
  */
 const startRemotePluginSync = (codexHome: string, serveOpts: ServeOptions): void => {
   const log = jsonLog(serveOpts.logLevel);
-  void import('../../plugins/homeRemotePlugins.js')
+  void import('../plugins/homeRemotePlugins.js')
     .then(({ startupRemotePluginSync }) => startupRemotePluginSync(codexHome, serveOpts.chatgptBaseUrl === undefined ? {} : { chatgptBaseUrl: serveOpts.chatgptBaseUrl }))
     .then((r) => {
       if (E.isLeft(r)) log.warn('remote installed plugin bundle sync failed', { error: renderError(r.left) });
@@ -83,9 +82,9 @@ const openingService = (
   let close = async (): Promise<void> => {};
   const openHome = async (): Promise<E.Either<EngineError, RpcService>> => {
     const [{ openCodexHome }, { ALL_METHODS }, { threadSubscriptions }] = await Promise.all([
-      import('../../codexHome/openCodexHome.js'),
-      import('../../rpc/methods/all.js'),
-      import('../../rpc/threadSubscriptions.js'),
+      import('../codexHome/openCodexHome.js'),
+      import('../rpc/methods/all.js'),
+      import('../rpc/threadSubscriptions.js'),
     ]);
     // Live notifications: the watch tells the hub of each rollout change as it comes (set once the home is open).
     let fileChanged: (path: string) => void = () => undefined;
@@ -106,7 +105,7 @@ const openingService = (
       eventstore === undefined
         ? await openCodexHome(codexHome, indexDir, homeOptions)
         : await (
-            await import('../../codexHome/openEventStoreHome.js')
+            await import('../codexHome/openEventStoreHome.js')
           ).openEventStoreHome(eventstore, codexHome, indexDir, {
             ...homeOptions,
             onFollowFailed: (error) => reportError(error),
@@ -172,10 +171,10 @@ const serveStdio = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<v
 /** `--listen ws://IP:PORT`: one server and one home for every connection; runs until SIGINT / SIGTERM, then drains. */
 const serveWebSocket = async (opts: HomeOptions, serveOpts: ServeOptions, target: Extract<ListenTarget, { kind: 'ws' }>): Promise<void> => {
   const [{ webSocketAuthPolicy }, { listenWebSocket }, { DEFAULT_WEBSOCKET_LIMITS }, { serverMetrics, measuredMethods }] = await Promise.all([
-    import('../../rpc/webSocketAuth.js'),
-    import('../../rpc/webSocketListener.js'),
-    import('../../rpc/webSocketConnection.js'),
-    import('../../rpc/metrics.js'),
+    import('../rpc/webSocketAuth.js'),
+    import('../rpc/webSocketListener.js'),
+    import('../rpc/webSocketConnection.js'),
+    import('../rpc/metrics.js'),
   ]);
   const auth = webSocketAuthPolicy(serveOpts);
   if (E.isLeft(auth)) return reportError(auth.left, opts.json);
@@ -212,74 +211,10 @@ const serveWebSocket = async (opts: HomeOptions, serveOpts: ServeOptions, target
   await home.close();
 };
 
-const serve = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<void> => {
-  const { parseListenUrl } = await import('../../rpc/listenUrl.js');
+/** What `rollout-engine serve` does with its decoded settings: serve the home on the transport `--listen` names until stdin ends or a signal. */
+export const serve = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<void> => {
+  const { parseListenUrl } = await import('../rpc/listenUrl.js');
   const target = parseListenUrl(serveOpts.listen);
   if (E.isLeft(target)) return reportError(target.left, opts.json);
   return target.right.kind === 'stdio' ? serveStdio(opts, serveOpts) : serveWebSocket(opts, serveOpts, target.right);
 };
-
-interface ServeCliOptions {
-  gateWaitMs?: string;
-  maxRequestBytes?: string;
-  maxRequestsPerConnection?: string;
-  maxQueuedPerThread?: string;
-  listen: string;
-  logLevel: string;
-  wsAuth?: string;
-  wsTokenFile?: string;
-  wsTokenSha256?: string;
-  wsSharedSecretFile?: string;
-  wsIssuer?: string;
-  wsAudience?: string;
-  wsMaxClockSkewSeconds?: string;
-  metricsPublic?: boolean;
-  chatgptBaseUrl?: string;
-  eventstore?: string;
-}
-
-/** What `rollout-engine serve` does (loaded by its action only). */
-export const action = (opts: HomeOptions & ServeCliOptions) =>
-  withRequest(
-    opts,
-    decodeRequest(
-      ServeOptions,
-      {
-        gateWaitMs: numberOption(opts.gateWaitMs),
-        maxRequestBytes: numberOption(opts.maxRequestBytes),
-        maxRequestsPerConnection: numberOption(opts.maxRequestsPerConnection),
-        maxQueuedPerThread: numberOption(opts.maxQueuedPerThread),
-        listen: opts.listen,
-        logLevel: opts.logLevel,
-        wsAuth: opts.wsAuth,
-        wsTokenFile: opts.wsTokenFile,
-        wsTokenSha256: opts.wsTokenSha256,
-        wsSharedSecretFile: opts.wsSharedSecretFile,
-        wsIssuer: opts.wsIssuer,
-        wsAudience: opts.wsAudience,
-        wsMaxClockSkewSeconds: numberOption(opts.wsMaxClockSkewSeconds),
-        metricsPublic: opts.metricsPublic,
-        chatgptBaseUrl: opts.chatgptBaseUrl,
-        eventstore: opts.eventstore,
-      },
-      {
-        gateWaitMs: '--gate-wait-ms',
-        maxRequestBytes: '--max-request-bytes',
-        maxRequestsPerConnection: '--max-requests-per-connection',
-        maxQueuedPerThread: '--max-queued-per-thread',
-        listen: '--listen',
-        logLevel: '--log-level',
-        wsAuth: '--ws-auth',
-        wsTokenFile: '--ws-token-file',
-        wsTokenSha256: '--ws-token-sha256',
-        wsSharedSecretFile: '--ws-shared-secret-file',
-        wsIssuer: '--ws-issuer',
-        wsAudience: '--ws-audience',
-        wsMaxClockSkewSeconds: '--ws-max-clock-skew-seconds',
-        metricsPublic: '--metrics-public',
-        chatgptBaseUrl: '--chatgpt-base-url',
-        eventstore: '--eventstore',
-      },
-    ),
-    (serveOpts) => serve(opts, serveOpts),
-  );

@@ -188,15 +188,15 @@ const rewriteWithout = async (home: string, threadId: string, retries: number): 
   }
 };
 
+/** The mode of every file the export writes. */
+const EXPORTED_FILE_MODE = 0o600;
+
 /**
  * A new home's name log (the export): created with these lines, never over a file that is there,
  * this user's alone as every file the export writes (not Codex's mode: the export has no Codex).
  */
 export const createSessionIndex = (home: string, lines: ReadonlyArray<string>): Promise<void> =>
   underIndexLock(home, () => createDurably(home, sessionIndexPath(home), lines.join(''), EXPORTED_FILE_MODE));
-
-/** The mode of every file the export writes. */
-const EXPORTED_FILE_MODE = 0o600;
 
 /** A file created (O_EXCL, no link followed) with its content, fsynced with its new name. */
 const createDurably = async (root: string, path: string, content: string, mode: number): Promise<void> => {
@@ -258,16 +258,12 @@ export const appendThreadStateEvent = (home: string, event: ThreadStateEvent): P
   );
 
 /** A new home's thread-state log (the export): created with these lines, never over a file that is there. */
-export const createThreadStateLog = async (home: string, lines: ReadonlyArray<string>): Promise<void> => {
-  const path = threadStateLogPath(home);
-  await mkdirNoFollow(home, nodePath.dirname(path), ENGINE_FOLDER_MODE);
-  const lock = await acquireLock(lockPathFor(path));
-  try {
-    await createDurably(home, path, lines.join(''), THREAD_STATE_LOG_MODE);
-  } finally {
-    await releaseLock(lock).catch(() => false);
-  }
-};
+export const createThreadStateLog = (home: string, lines: ReadonlyArray<string>): Promise<void> =>
+  underThreadStateLog(
+    home,
+    () => createDurably(home, threadStateLogPath(home), lines.join(''), THREAD_STATE_LOG_MODE),
+    (_, err) => Promise.reject(err),
+  );
 
 // ---- superseded marks ----
 

@@ -3,7 +3,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { HistoryReadPorts, ThreadManagementPorts } from '../../replay/ports.js';
 import { threadStateLogOver } from '../engineState/threadStateLog.js';
-import { threadHomeFiles } from '../jsonl/threadMoves.js';
+import { threadHomeFiles } from '../jsonl/homeFacts.js';
 import { homeQuarantineSink } from '../jsonl/quarantine.js';
 import { readRanges } from '../jsonl/readRange.js';
 import { isInsideHome, outsideHome } from '../fs/insideHome.js';

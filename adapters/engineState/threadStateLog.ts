@@ -1,5 +1,4 @@
 import * as fs from 'node:fs/promises';
-import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
 import { invalidArgument } from '../../domain/errors.js';
@@ -9,16 +8,9 @@ import type { IndexStore } from '../../domain/ports.js';
 import { foldThreadStateEvents } from '../../projections/threadState.js';
 import type { ThreadStateLog } from '../../replay/ports.js';
 import { THREAD_STATE_LOG_KEY } from '../lmdb/schema.js';
-import { acquireLock, releaseLock } from '../fs/lockFile.js';
 import { errnoCode, isPermissionDenied, toEngineError } from '../fs/fsError.js';
-import { appendNoFollow, mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
-
-/** The log names the home's threads and their states: this user's alone, whatever the umask (as the index beside it). */
-const THREAD_STATE_LOG_MODE = 0o600;
-const ENGINE_FOLDER_MODE = 0o700;
-
-/** The log's place: the home's `.rollout-engine/` (beside Codex's own state), whichever index dir reads it, so every index of the home folds the same log. */
-export const threadStateLogPath = (codexHome: string): string => nodePath.join(codexHome, '.rollout-engine', 'thread-state.jsonl');
+import { openNoFollow } from '../fs/noFollow.js';
+import { threadStateLogPath, underThreadStateLog } from '../jsonl/homeFacts.js';
 
 /** Complete lines of `text` decoded; a line that is not an event is skipped (told to `onBadLine`), a last line without "\n" is left for later. */
 export const decodeThreadStateLines = (
@@ -54,7 +46,7 @@ const notWritable = (path: string, e: EngineError): EngineError =>
 
 /**
  * The thread-state log of a home over its index: appends are one `O_APPEND` write of one line
- * (fsynced) under `<log>.lock`; the index records how many bytes it folded (`meta` key
+ * (fsynced) under `<log>.lock` (`homeFacts.underThreadStateLog`); the index records how many bytes it folded (`meta` key
  * `threadStateLog`), so a rebuilt index (no key) folds the whole log again and keeps every state.
  */
 export const threadStateLogOver = (store: IndexStore, codexHome: string, onUnreadable: (error: EngineError) => void = () => undefined): ThreadStateLog => {
@@ -113,37 +105,27 @@ export const threadStateLogOver = (store: IndexStore, codexHome: string, onUnrea
   return {
     catchUp: () => catchUp,
     change: (threadId, decide) => async () => {
-      try {
-        // The home's owner may have planted a link at `.rollout-engine` or the log: refused, never followed.
-        await mkdirNoFollow(codexHome, nodePath.dirname(path), ENGINE_FOLDER_MODE);
-      } catch (err) {
-        return E.left(notWritable(path, toEngineError(path, 'mkdir')(err)));
-      }
-      let lock;
-      try {
-        lock = await acquireLock(`${path}.lock`);
-      } catch (err) {
-        return E.left(notWritable(path, toEngineError(path, 'lock')(err)));
-      }
-      try {
-        const caught = await catchUp();
-        if (E.isLeft(caught)) return caught;
-        const current = await store.get('threadState', [threadId])();
-        if (E.isLeft(current)) return current;
-        const event = decide(current.right);
-        if (E.isLeft(event)) return event;
-        if (event.right === null) return E.right(current.right);
-        try {
-          await appendNoFollow(codexHome, path, `${JSON.stringify(event.right)}\n`, THREAD_STATE_LOG_MODE, true);
-        } catch (err) {
-          return E.left(toEngineError(path, 'append')(err));
-        }
-        const after = await catchUp();
-        if (E.isLeft(after)) return after;
-        return (await store.get('threadState', [threadId])()) as E.Either<EngineError, ThreadStateRow | undefined>;
-      } finally {
-        await releaseLock(lock).catch(() => false);
-      }
+      return underThreadStateLog(
+        codexHome,
+        async (append): Promise<E.Either<EngineError, ThreadStateRow | undefined>> => {
+          const caught = await catchUp();
+          if (E.isLeft(caught)) return caught;
+          const current = await store.get('threadState', [threadId])();
+          if (E.isLeft(current)) return current;
+          const event = decide(current.right);
+          if (E.isLeft(event)) return event;
+          if (event.right === null) return E.right(current.right);
+          try {
+            await append(event.right);
+          } catch (err) {
+            return E.left(toEngineError(path, 'append')(err));
+          }
+          const after = await catchUp();
+          if (E.isLeft(after)) return after;
+          return (await store.get('threadState', [threadId])()) as E.Either<EngineError, ThreadStateRow | undefined>;
+        },
+        (step, err) => E.left(notWritable(path, toEngineError(path, step)(err))),
+      );
     },
   };
 };

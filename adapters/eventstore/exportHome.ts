@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
-import { createNoFollow, mkdirNoFollow } from '../fs/noFollow.js';
+import { mkdirNoFollow } from '../fs/noFollow.js';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
@@ -13,9 +13,9 @@ import { eventStoreError } from './eventStoreError.js';
 import { lineMetadataOf } from './lineEvents.js';
 import { ROLLOUT_STREAM_PREFIX, confinedRolloutPath, rolloutStreamOf } from './streamNames.js';
 import { HOME_CONTROL_STREAM, emptyFold, foldFact, homeFactsInOrder } from './homeControl.js';
-import { sessionIndexLine } from '../jsonl/sessionIndex.js';
-import { threadStateLogPath } from '../engineState/threadStateLog.js';
+import { sessionIndexLine, sessionIndexPath } from '../jsonl/sessionIndex.js';
 import { supersededMarkOf } from '../jsonl/supersededMark.js';
+import { createSessionIndex, createThreadStateLog, threadStateLogPath, writeSupersededMark } from '../jsonl/homeFacts.js';
 
 export interface ExportSummary {
   readonly files: number;
@@ -140,29 +140,31 @@ export const exportHome =
       const relative = stream === undefined ? undefined : confinedRolloutPath(file, stream);
       if (relative === undefined)
         return E.left(corrupt(HOME_CONTROL_STREAM, 0, `a superseded mark names ${JSON.stringify(file)}: not a rollout path under sessions/ or archived_sessions/`));
-      const mark = supersededMarkOf(nodePath.join(outDir, relative));
+      const rollout = nodePath.join(outDir, relative);
       try {
-        await createNoFollow(outDir, mark, revision, 0o600);
+        await writeSupersededMark(outDir, rollout, revision, { exclusive: true });
       } catch (err) {
-        return E.left(toEngineError(mark, 'export')(err));
+        return E.left(toEngineError(supersededMarkOf(rollout), 'export')(err));
       }
     }
-    const written = async (path: string, lines: ReadonlyArray<string>): Promise<E.Either<EngineError, void>> => {
-      if (lines.length === 0) return E.right(undefined);
+    // Each log is created whole (an export never overwrites), under its lock and durably, by the one writer of home facts.
+    const written = async (path: string, lines: number, create: () => Promise<void>): Promise<E.Either<EngineError, void>> => {
+      if (lines === 0) return E.right(undefined);
       try {
-        await mkdirNoFollow(outDir, nodePath.dirname(path), 0o700);
-        await createNoFollow(outDir, path, lines.join(''), 0o600);
+        await create();
         return E.right(undefined);
       } catch (err) {
         return E.left(toEngineError(path, 'export')(err));
       }
     };
-    const names = await written(
-      nodePath.join(outDir, 'session_index.jsonl'),
-      nameLines.map((n) => n.line),
+    const names = await written(sessionIndexPath(outDir), nameLines.length, () =>
+      createSessionIndex(
+        outDir,
+        nameLines.map((n) => n.line),
+      ),
     );
     if (E.isLeft(names)) return names;
-    const states = await written(threadStateLogPath(outDir), stateLines);
+    const states = await written(threadStateLogPath(outDir), stateLines.length, () => createThreadStateLog(outDir, stateLines));
     if (E.isLeft(states)) return states;
     return E.right({ files: streams.right.length, lines, bytes, nameLines: nameLines.length, threadStateEvents: stateLines.length });
   };

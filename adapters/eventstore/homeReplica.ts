@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
-import { appendNoFollow, checkFoldersBelow, mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
+import { appendNoFollow, mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
 import { ROLLOUT_FILE_MODE } from '../jsonl/writer.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
@@ -9,13 +9,13 @@ import type { EngineError } from '../../domain/errors.js';
 import { corrupt } from '../../domain/errors.js';
 import { decodeShape } from '../../domain/decodeShape.js';
 import { supersededMarkOf } from '../jsonl/supersededMark.js';
-import { appendSessionIndexLine, forgetThreadNames, sessionIndexLine } from '../jsonl/sessionIndex.js';
+import { sessionIndexLine } from '../jsonl/sessionIndex.js';
+import { appendSessionIndexLine, appendThreadStateEvent, forgetThreadNames, moveRolloutFile, removeRolloutFiles, writeSupersededMark } from '../jsonl/homeFacts.js';
 import { errnoCode, toEngineError } from '../fs/fsError.js';
 import type { AllPosition, EventStoreConnection, RecordedEvent } from './eventStoreClient.js';
 import { eventStoreError } from './eventStoreError.js';
 import { HOME_CONTROL_STREAM, homeFactOf } from './homeControl.js';
 import { isSealEvent, lineMetadataOf } from './lineEvents.js';
-import { threadStateLogPath } from '../engineState/threadStateLog.js';
 import { ROLLOUT_STREAM_PREFIX, confinedRolloutPath, rolloutStreamOf } from './streamNames.js';
 
 /**
@@ -90,28 +90,6 @@ const readState = async (home: string): Promise<E.Either<EngineError, ReplicaSta
   return E.isRight(decoded) ? E.right(decoded.right) : E.left(corrupt(file, 0, 'not a replica state'));
 };
 
-/**
- * A rename as the node that made it wrote it (or the mirrored home's own line): the line is
- * appended unless the file already holds this very line (applied before a kill, the state not
- * yet written).
- */
-const appendSessionIndexLineOnce = async (home: string, line: string): Promise<E.Either<EngineError, void>> => {
-  let text = '';
-  try {
-    text = await fs.readFile(nodePath.join(home, 'session_index.jsonl'), 'utf8');
-  } catch (err) {
-    if (errnoCode(err) !== 'ENOENT') return E.left(toEngineError(nodePath.join(home, 'session_index.jsonl'), 'read')(err));
-  }
-  if (text.includes(line)) return E.right(undefined);
-  try {
-    // The copy's own folders may not be there yet (its rollout lines are written in batches).
-    await fs.mkdir(home, { recursive: true, mode: 0o700 });
-  } catch (err) {
-    return E.left(toEngineError(home, 'mkdir')(err));
-  }
-  return appendSessionIndexLine(home, line)();
-};
-
 const writeState = async (home: string, state: ReplicaState): Promise<void> => {
   const file = nodePath.join(home, REPLICA_STATE_FILE);
   await mkdirNoFollow(home, nodePath.dirname(file), 0o700);
@@ -183,21 +161,21 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
     const fact = homeFactOf(event);
     if (E.isLeft(fact)) throw fact.left;
     const f = fact.right;
-    if (f.kind === 'threadName' || f.kind === 'namesForgotten') {
-      const named =
-        f.kind === 'threadName'
-          ? await appendSessionIndexLineOnce(home, f.line ?? sessionIndexLine(f.threadId, f.name, new Date(f.at)))
-          : await forgetThreadNames(home, f.threadId)();
+    if (f.kind === 'threadName') {
+      // The copy's own folders may not be there yet (its rollout lines are written in batches).
+      await fs.mkdir(home, { recursive: true, mode: 0o700 }).catch((err: unknown) => Promise.reject(toEngineError(home, 'mkdir')(err)));
+      const named = await appendSessionIndexLine(home, f.line ?? sessionIndexLine(f.threadId, f.name, new Date(f.at)), { once: true })();
       if (E.isLeft(named)) throw named.left;
       return;
     }
+    if (f.kind === 'namesForgotten') {
+      const forgotten = await forgetThreadNames(home, f.threadId)();
+      if (E.isLeft(forgotten)) throw forgotten.left;
+      return;
+    }
     if (f.kind === 'threadState') {
-      // The event as a line of this node's own thread-state log. A replay after a kill may append
-      // it again: each event carries the whole new value and replays come in order, so the fold
-      // of the log is the same.
-      const log = threadStateLogPath(home);
-      await mkdirNoFollow(home, nodePath.dirname(log), 0o700);
-      await appendNoFollow(home, log, `${JSON.stringify(f.event)}\n`, 0o600);
+      // The event as a line of this node's own thread-state log, under its lock (a local change may run meanwhile).
+      await appendThreadStateEvent(home, f.event);
       options.onThreadState?.();
       return;
     }
@@ -205,8 +183,8 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
       // Deleted (thread/delete): the copy's file and its mark go, and the stream is forgotten.
       await flush();
       const path = pathOf(state.files[f.stream] ?? f.file, f.stream);
-      await fs.rm(path, { force: true });
-      await fs.rm(supersededMarkOf(path), { force: true });
+      const removed = await removeRolloutFiles([path, supersededMarkOf(path)])();
+      if (E.isLeft(removed)) throw removed.left;
       sizes.delete(path);
       delete state.files[f.stream];
       return;
@@ -214,9 +192,9 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
     if (f.kind === 'superseded') {
       const stream = rolloutStreamOf(f.file);
       if (stream === undefined) throw corrupt(HOME_CONTROL_STREAM, event.revision, `a superseded mark names ${JSON.stringify(f.file)}`);
-      const mark = supersededMarkOf(pathOf(f.file, stream));
-      await mkdirNoFollow(home, nodePath.dirname(mark), 0o700);
-      await writeFileAtomic(mark, f.revision, { mode: 0o600, root: home });
+      const file = pathOf(f.file, stream);
+      await mkdirNoFollow(home, nodePath.dirname(file), 0o700);
+      await writeSupersededMark(home, file, f.revision);
       return;
     }
     const was = state.files[f.stream];
@@ -228,10 +206,8 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
     await flush();
     const from = pathOf(was, f.stream);
     const to = pathOf(f.file, f.stream);
-    // Neither end through a link (a file outside the copy would be moved in, or one moved out).
-    await checkFoldersBelow(home, nodePath.dirname(from));
-    await mkdirNoFollow(home, nodePath.dirname(to), 0o700);
-    await fs.rename(from, to).catch((err: unknown) => (errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err)));
+    const moved = await moveRolloutFile(home, from, to)();
+    if (E.isLeft(moved)) throw moved.left;
     sizes.delete(from);
     state.files[f.stream] = f.file;
   };

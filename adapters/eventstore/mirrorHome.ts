@@ -16,7 +16,8 @@ import type { EventStoreConnection } from './eventStoreClient.js';
 import type { HomeFact } from './homeControl.js';
 import { homeFactsInOrder, recordHomeFacts } from './homeControl.js';
 import { sessionIndexEntries, sessionIndexLine } from '../jsonl/sessionIndex.js';
-import { decodeThreadStateLines, threadStateLogPath } from '../engineState/threadStateLog.js';
+import { decodeThreadStateLines } from '../engineState/threadStateLog.js';
+import { threadStateLogPath } from '../jsonl/homeFacts.js';
 import { supersededMarkOf } from '../jsonl/supersededMark.js';
 import { errnoCode } from '../fs/fsError.js';
 

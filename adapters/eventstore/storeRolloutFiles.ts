@@ -9,7 +9,7 @@ import type { AppendResult, ExpectedPosition, RolloutFiles } from '../../domain/
 import { renderDrafts } from '../../domain/rollout/lineDraft.js';
 import type { ThreadHomeFiles, ThreadStateLog } from '../../replay/ports.js';
 import { foldThreadState } from '../../domain/threadState/threadStateEvent.js';
-import { threadStateLogPath } from '../engineState/threadStateLog.js';
+import { threadStateLogPath } from '../jsonl/homeFacts.js';
 import { lastLineOrdinal } from '../jsonl/lastLineOrdinal.js';
 import { readThreadNames, sessionIndexLine } from '../jsonl/sessionIndex.js';
 import { supersededMarkOf } from '../jsonl/supersededMark.js';

@@ -115,11 +115,12 @@ export const openNoFollow = async (root: string, path: string, how: NoFollowMode
   }
 };
 
-/** A new file (it must not exist) holding `content`, created through `openNoFollow` with `mode`. */
-export const createNoFollow = async (root: string, path: string, content: string | Uint8Array, mode: number): Promise<void> => {
+/** A new file (it must not exist) holding `content`, created through `openNoFollow` with `mode`; `durable`: its data fsynced before it is closed. */
+export const createNoFollow = async (root: string, path: string, content: string | Uint8Array, mode: number, durable = false): Promise<void> => {
   const fh = await openNoFollow(root, path, 'create-exclusive', mode);
   try {
     await fh.writeFile(content);
+    if (durable) await fh.datasync();
   } finally {
     await fh.close();
   }

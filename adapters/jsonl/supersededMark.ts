@@ -1,7 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { openNoFollow, readTextNoFollow } from '../fs/noFollow.js';
-import { syncFolder } from '../fs/writeFileAtomic.js';
+import { readTextNoFollow } from '../fs/noFollow.js';
 import { errnoCode } from '../fs/fsError.js';
 
 /**
@@ -12,7 +11,7 @@ import { errnoCode } from '../fs/fsError.js';
  * only under the file's lock: the revision writer marks the file (naming the revision) before it
  * creates the revision; a writer that takes the lock and finds the mark with its revision present
  * gets Conflict; a mark whose revision is absent was left by a writer killed in between (it no
- * longer holds the lock) and is removed.
+ * longer holds the lock) and is removed. Marks are written by `homeFacts.ts`, as every home fact.
  */
 export const supersededMarkOf = (file: string): string => `${file}.superseded`;
 
@@ -39,21 +38,3 @@ export const supersededBy = async (file: string): Promise<string | undefined> =>
   await fs.unlink(mark).catch((err: unknown) => (errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err)));
   return undefined;
 };
-
-/** Under the file's lock, before the revision is created: the mark names it (relative, so a moved home keeps its marks). */
-export const markSuperseded = async (file: string, revision: string, durable: boolean): Promise<void> => {
-  const mark = supersededMarkOf(file);
-  // Created afresh, O_EXCL and O_NOFOLLOW: a link planted at the mark's name is removed, never written through.
-  await fs.rm(mark, { force: true });
-  const fh = await openNoFollow(nodePath.dirname(mark), mark, 'create-exclusive', 0o600);
-  try {
-    await fh.writeFile(nodePath.relative(nodePath.dirname(file), revision), 'utf8');
-    if (durable) await fh.datasync();
-  } finally {
-    await fh.close();
-  }
-  if (durable) await syncFolder(nodePath.dirname(file));
-};
-
-/** The revision could not be created: the file is current again. */
-export const unmarkSuperseded = (file: string): Promise<void> => fs.unlink(supersededMarkOf(file)).catch(() => undefined);

@@ -18,7 +18,8 @@ import { TORN_TAIL_REASON_PREFIX } from './lineEntry.js';
 import type { TailCache } from './tailCache.js';
 import { syncFolder } from '../fs/writeFileAtomic.js';
 import { errnoCode, toEngineError } from '../fs/fsError.js';
-import { markSuperseded, supersededBy, unmarkSuperseded } from './supersededMark.js';
+import { supersededBy } from './supersededMark.js';
+import { markSuperseded, unmarkSuperseded } from './homeFacts.js';
 import { sweepFolder } from './leftovers.js';
 
 export interface WriterOptions {
@@ -265,7 +266,7 @@ export const reviseUnderLock = <A>(
   return TE.tryCatch(
     () =>
       underLock(base, expected, options, async () => {
-        await markSuperseded(base, revision, options.fsync !== 'never');
+        await markSuperseded(base, revision);
         const created = await create();
         if (E.isLeft(created)) {
           await unmarkSuperseded(base);

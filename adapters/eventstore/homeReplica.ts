@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { writeFileAtomic } from '../fs/writeFileAtomic.js';
+import { syncFolder, writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { appendNoFollow, mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
 import { ROLLOUT_FILE_MODE } from '../jsonl/writer.js';
 import * as E from 'fp-ts/lib/Either.js';
@@ -145,10 +145,14 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
   let flushing: Promise<void> = Promise.resolve();
   const flush = (): Promise<void> => (flushing = flushing.then(writePending));
   const writePending = async (): Promise<void> => {
+    // The lines reach the disk before the position that says they were applied: a power loss
+    // after the state write must not leave the copy resuming past lines it never kept.
     for (const [path, buffers] of pending) {
       const bytes = Buffer.concat(buffers);
+      const created = (sizes.get(path) ?? 0) === 0;
       await mkdirNoFollow(home, nodePath.dirname(path), 0o700);
-      await appendNoFollow(home, path, bytes, ROLLOUT_FILE_MODE);
+      await appendNoFollow(home, path, bytes, ROLLOUT_FILE_MODE, true);
+      if (created) await syncFolder(nodePath.dirname(path));
       sizes.set(path, (sizes.get(path) ?? 0) + bytes.length);
     }
     pending.clear();

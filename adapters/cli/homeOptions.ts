@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { locateIndexDir, resolveCodexHome } from '../codexHome/layout.js';
+import { locateIndexDir, resolveCodexHome } from '../composition/layout.js';
 
 /** The options every command that works on a home takes. */
 export interface HomeOptions {

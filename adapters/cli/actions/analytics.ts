@@ -8,7 +8,7 @@ import { pluginsManager } from '../../../replay/pluginsManager.js';
 import { diskPluginCache } from '../../plugins/pluginCache.js';
 import { captureFileFromEnv, captureSink } from '../../analytics/captureSink.js';
 import { httpSink } from '../../analytics/httpSink.js';
-import { withCaughtUpHome } from '../../codexHome/openCodexHome.js';
+import { withCaughtUpHome } from '../../composition/openCodexHome.js';
 import { reportError } from '../exitCodes.js';
 import { homeOf } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';

@@ -1,6 +1,6 @@
-import { indexHome } from '../../indexer/indexHome.js';
-import type { IndexHomeSummary } from '../../indexer/indexHome.js';
-import { renderQuarantined } from '../../indexer/quarantined.js';
+import { indexHome } from '../../../indexer/indexHome.js';
+import type { IndexHomeSummary } from '../../../indexer/indexHome.js';
+import { renderQuarantined } from '../../../indexer/quarantined.js';
 import { quarantineFileOf } from '../../jsonl/quarantine.js';
 import { homeOf } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { resolveCodexHome } from '../../codexHome/layout.js';
+import { resolveCodexHome } from '../../composition/layout.js';
 import { connectEventStore } from '../../eventstore/eventStoreClient.js';
 import { eventStoreEventLog } from '../../eventstore/eventLog.js';
 import { ByteCountText, EventStoreUrl } from '../../eventstore/eventStoreOptions.js';

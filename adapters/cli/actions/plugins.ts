@@ -1,7 +1,7 @@
 import { listPluginIdentities } from '../../../replay/listPluginIdentities.js';
 import type { PluginIdentity } from '../../../domain/plugins/identity.js';
 import { diskPluginCache } from '../../plugins/pluginCache.js';
-import { withCaughtUpHome } from '../../codexHome/openCodexHome.js';
+import { withCaughtUpHome } from '../../composition/openCodexHome.js';
 import { homeOf } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { printAnswer } from '../printAnswer.js';

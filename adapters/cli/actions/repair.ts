@@ -1,11 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../domain/errors.js';
-import { withIndexAsItIs } from '../../codexHome/openCodexHome.js';
-import { indexHome } from '../../indexer/indexHome.js';
-import type { IndexHomeSummary } from '../../indexer/indexHome.js';
-import { repairIndex } from '../../indexer/repair.js';
-import type { RepairReport } from '../../indexer/repair.js';
-import { dropVerifyFindings, loadVerifyFindings } from '../../indexer/verifyFindings.js';
+import { withIndexAsItIs } from '../../composition/openCodexHome.js';
+import { indexHome } from '../../../indexer/indexHome.js';
+import type { IndexHomeSummary } from '../../../indexer/indexHome.js';
+import { repairIndex } from '../../../indexer/repair.js';
+import type { RepairReport } from '../../../indexer/repair.js';
+import { dropVerifyFindings, loadVerifyFindings } from '../../../indexer/verifyFindings.js';
 import { homeQuarantineSink } from '../../jsonl/quarantine.js';
 import { homeOf } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';

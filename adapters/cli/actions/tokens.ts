@@ -4,7 +4,7 @@ import { invalidArgument } from '../../../domain/errors.js';
 import type { EngineError } from '../../../domain/errors.js';
 import type { TokenReport, UsageGroup, UsageSum } from '../../../domain/tokens/report.js';
 import { auditTokenUsage } from '../../../replay/auditTokenUsage.js';
-import { withCaughtUpHome } from '../../codexHome/openCodexHome.js';
+import { withCaughtUpHome } from '../../composition/openCodexHome.js';
 import { homeOf } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { reportError } from '../exitCodes.js';

@@ -1,11 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { renderError } from '../../../domain/errors.js';
-import { withIndexAsItIs } from '../../codexHome/openCodexHome.js';
-import { verifyIndex } from '../../indexer/verify.js';
-import { saveVerifyFindings } from '../../indexer/verifyFindings.js';
-import type { VerifyFindings } from '../../indexer/verifyFindings.js';
-import type { IndexDiff, TableCounts, VerifyOptions, VerifyReport } from '../../indexer/verify.js';
-import { renderQuarantined } from '../../indexer/quarantined.js';
+import { withIndexAsItIs } from '../../composition/openCodexHome.js';
+import { verifyIndex } from '../../../indexer/verify.js';
+import { saveVerifyFindings } from '../../../indexer/verifyFindings.js';
+import type { VerifyFindings } from '../../../indexer/verifyFindings.js';
+import type { IndexDiff, TableCounts, VerifyOptions, VerifyReport } from '../../../indexer/verify.js';
+import { renderQuarantined } from '../../../indexer/quarantined.js';
 import { quarantineFileOf } from '../../jsonl/quarantine.js';
 import { EXIT } from '../exitCodes.js';
 import { LISTED_DIFFERENCES } from '../listedDifferences.js';

@@ -37,11 +37,48 @@ const pureLayer = ({ layer, forbiddenDirs, allowBuiltins = [] }) => [
   },
 ];
 
-const OUTER = ['adapters', 'replay', 'migrations', 'bench', 'test'];
+const OUTER = ['adapters', 'indexer', 'replay', 'migrations', 'bench', 'test'];
 const domainRule = (allowBuiltins) => pureLayer({ layer: 'domain', forbiddenDirs: [...OUTER, 'projections'], allowBuiltins });
 const projectionsRule = (allowBuiltins) => pureLayer({ layer: 'projections', forbiddenDirs: OUTER, allowBuiltins });
-const replayRule = pureLayer({ layer: 'replay', forbiddenDirs: ['adapters', 'bench', 'test'] });
-const migrationsRule = pureLayer({ layer: 'migrations', forbiddenDirs: ['adapters', 'bench', 'test'] });
+const replayRule = pureLayer({ layer: 'replay', forbiddenDirs: ['adapters', 'indexer', 'bench', 'test'] });
+const migrationsRule = pureLayer({ layer: 'migrations', forbiddenDirs: ['adapters', 'indexer', 'bench', 'test'] });
+
+/** The adapters the indexer reads and writes through; they sit below it and may not import it. */
+const INDEXER_ADAPTERS = ['jsonl', 'fs', 'lmdb', 'system'];
+const CLI_PATTERN = { regex: CLI_REGEX, caseSensitive: true, message: CLI_MESSAGE };
+/** indexer/ (the projection processor) does IO, but only through the adapters below it: no other adapter (the composition root, transports, the event store…), no use case, no test or bench. */
+const indexerRule = [
+  'error',
+  {
+    patterns: [
+      CLI_PATTERN,
+      {
+        regex: `^\\.{1,2}/(?:.*/)?adapters/(?!(?:${INDEXER_ADAPTERS.join('|')})/)`,
+        caseSensitive: true,
+        message: `indexer/ may import only the adapters below it (${INDEXER_ADAPTERS.map((d) => `adapters/${d}/`).join(', ')}); what it needs of the others is passed in.`,
+      },
+      {
+        regex: layersRegex(['replay', 'bench', 'test']),
+        caseSensitive: true,
+        message: 'indexer/ may not depend on replay/, bench/, test/ (dependencies point inwards).',
+      },
+    ],
+  },
+];
+/** The adapters below the indexer may not import it (the indexer is built over them). */
+const belowIndexerRule = [
+  'error',
+  {
+    patterns: [
+      CLI_PATTERN,
+      {
+        regex: layersRegex(['indexer']),
+        caseSensitive: true,
+        message: 'adapters/jsonl/, fs/, lmdb/, system/ are below indexer/: they may not import it (pass what they need down).',
+      },
+    ],
+  },
+];
 
 export default defineConfig(
   globalIgnores(['dist/', 'node_modules/']),
@@ -86,8 +123,10 @@ export default defineConfig(
   {
     files: ['**/*.ts'],
     ignores: ['adapters/cli/**', 'test/**', 'bench/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: CLI_REGEX, caseSensitive: true, message: CLI_MESSAGE }] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [CLI_PATTERN] }] },
   },
+  { files: ['indexer/**/*.ts'], rules: { 'no-restricted-imports': indexerRule } },
+  { files: INDEXER_ADAPTERS.map((d) => `adapters/${d}/**/*.ts`), rules: { 'no-restricted-imports': belowIndexerRule } },
   { files: ['domain/**/*.ts'], rules: { 'no-restricted-imports': domainRule() } },
   { files: ['projections/**/*.ts'], rules: { 'no-restricted-imports': projectionsRule() } },
   { files: ['replay/**/*.ts'], rules: { 'no-restricted-imports': replayRule } },

@@ -6,7 +6,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { readFileSync } from 'node:fs';
-import { indexHome } from '../adapters/indexer/indexHome.js';
+import { indexHome } from '../indexer/indexHome.js';
 import { jsonlRolloutStore } from '../test/oracle/rolloutStore.js';
 import { resolveThread } from '../test/oracle/resolveHistory.js';
 import { foldResolvedThread } from '../test/oracle/wholeFileFold.js';

@@ -3,7 +3,7 @@ import { Argument } from 'commander';
 import type * as t from 'io-ts';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
-import type { OpenCodexHome, OpenCodexHomeOptions } from '../codexHome/openCodexHome.js';
+import type { OpenCodexHome, OpenCodexHomeOptions } from '../composition/openCodexHome.js';
 import type { ArgumentList, ArgumentSpec, ArgumentsOf, OptionSpec, OptionsOf, OptionTable, ParamMapping } from './optionTable.js';
 import type { HomeOptions } from './homeOptions.js';
 import type { Human } from './printAnswer.js';

@@ -1,4 +1,4 @@
-import { locateIndexDir, resolveCodexHome } from '../codexHome/layout.js';
+import { locateIndexDir, resolveCodexHome } from '../composition/layout.js';
 import { option } from './optionTable.js';
 
 /** The options every command that works on a home takes. */

@@ -4,8 +4,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { renderError } from '../../domain/errors.js';
 import type { GateVerdict, Lease } from '../../migrations/index/backfillGate.js';
 import { leaseHolder } from '../../migrations/index/backfillGate.js';
-import type { Progress } from '../indexer/catchUp.js';
-import type { IndexStatus, IndexWork } from '../indexer/status.js';
+import type { Progress } from '../../indexer/catchUp.js';
+import type { IndexStatus, IndexWork } from '../../indexer/indexStatus.js';
 
 const MB = 1024 * 1024;
 

@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { QuarantinedLines } from '../../replay/ports.js';
-import type { OpenCodexHome } from '../codexHome/openCodexHome.js';
+import type { OpenCodexHome } from '../composition/openCodexHome.js';
 import { entryLineNumber, quarantineFileOf, readQuarantineEntries } from '../jsonl/quarantine.js';
-import { renderQuarantined } from '../indexer/quarantined.js';
+import { renderQuarantined } from '../../indexer/quarantined.js';
 
 /** Lines of quarantine.jsonl shown under a warning (the file has them all). */
 const SHOWN = 5;

@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
-import type { OpenCodexHome, OpenCodexHomeOptions } from '../codexHome/openCodexHome.js';
-import { withCodexHome } from '../codexHome/openCodexHome.js';
+import type { OpenCodexHome, OpenCodexHomeOptions } from '../composition/openCodexHome.js';
+import { withCodexHome } from '../composition/openCodexHome.js';
 import type { HomeOptions } from './homeOptions.js';
 import { homeOf } from './homeOptions.js';
 import type { Human } from './printAnswer.js';

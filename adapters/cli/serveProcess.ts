@@ -12,13 +12,13 @@ import { initialize } from '../rpc/methods/initialize.js';
 import type { RpcMethod } from '../rpc/method.js';
 import { reportError } from './exitCodes.js';
 import { homeOf } from './homeOptions.js';
-import { resolveCodexHome } from '../codexHome/layout.js';
+import { resolveCodexHome } from '../composition/layout.js';
 import type { HomeOptions } from './homeOptions.js';
 import { cliFeedback } from './progress.js';
 import { LOG_LEVELS, jsonLog } from '../rpc/structuredLog.js';
 import type { LogLevel } from '../rpc/structuredLog.js';
 import type { ListenTarget } from '../rpc/listenUrl.js';
-import type { IndexObserver } from '../indexer/indexObserver.js';
+import type { IndexObserver } from '../../indexer/indexObserver.js';
 import { observedIndex } from '../rpc/observedIndex.js';
 import { EventStoreUrl } from '../eventstore/eventStoreOptions.js';
 
@@ -82,7 +82,7 @@ const openingService = (
   let close = async (): Promise<void> => {};
   const openHome = async (): Promise<E.Either<EngineError, RpcService>> => {
     const [{ openCodexHome }, { ALL_METHODS }, { threadSubscriptions }] = await Promise.all([
-      import('../codexHome/openCodexHome.js'),
+      import('../composition/openCodexHome.js'),
       import('../rpc/methods/all.js'),
       import('../rpc/threadSubscriptions.js'),
     ]);
@@ -105,7 +105,7 @@ const openingService = (
       eventstore === undefined
         ? await openCodexHome(codexHome, indexDir, homeOptions)
         : await (
-            await import('../codexHome/openEventStoreHome.js')
+            await import('../composition/openEventStoreHome.js')
           ).openEventStoreHome(eventstore, codexHome, indexDir, {
             ...homeOptions,
             onFollowFailed: (error) => reportError(error),

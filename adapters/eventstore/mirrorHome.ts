@@ -5,7 +5,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError, LogPosition } from '../../domain/errors.js';
 import { corrupt, isEngineError } from '../../domain/errors.js';
 import type { ExpectedPosition } from '../../domain/ports.js';
-import type { Progress } from '../indexer/catchUpOptions.js';
+import type { Progress } from '../../indexer/catchUpOptions.js';
 import { discoverRolloutFiles } from '../jsonl/discover.js';
 import { ScanStartError, scanLines } from '../jsonl/lineScanner.js';
 import { toEngineError } from '../fs/fsError.js';

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RpcMethod, ServerLoad } from './method.js';
 import type { GatePassing } from '../../migrations/index/backfillGate.js';
-import type { Freshness } from '../indexer/freshness.js';
+import type { Freshness } from '../../indexer/freshness.js';
 
 /**
  * Every metric `serve` exposes at `GET /metrics` (Prometheus text), defined here and nowhere else,

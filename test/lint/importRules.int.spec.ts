@@ -67,6 +67,39 @@ describe('lint config', () => {
       expect(messages[0]).to.include('adapters/cli/ is the outermost layer');
     });
 
+    it('indexer/ may import only the adapters below it, and no use case', async () => {
+      const messages = await lint(
+        'indexer/probe.ts',
+        "import { a } from '../adapters/composition/openCodexHome.js';\nimport { b } from '../adapters/rpc/server.js';\nimport { c } from '../replay/listTurns.js';\nexport const f = [a, b, c];\n",
+      );
+      expect(messages).to.have.length(3);
+      expect(messages[0]).to.include('indexer/ may import only the adapters below it');
+      expect(messages[1]).to.include('indexer/ may import only the adapters below it');
+      expect(messages[2]).to.include('indexer/ may not depend on replay/');
+    });
+
+    it('the adapters below the indexer and the pure layers may not import indexer/', async () => {
+      const below = await lint('adapters/jsonl/probe.ts', "import { x } from '../../indexer/catchUp.js';\nexport const f = x;\n");
+      expect(below).to.have.length(1);
+      expect(below[0]).to.include('below indexer/');
+      const replay = await lint('replay/probe.ts', "import { x } from '../indexer/catchUp.js';\nexport const f = x;\n");
+      expect(replay).to.have.length(1);
+      expect(replay[0]).to.include('replay/ may not depend on').and.include('indexer/');
+      const domain = await lint('domain/probe.ts', "import { x } from '../indexer/catchUp.js';\nexport const f = x;\n");
+      expect(domain).to.have.length(1);
+      expect(domain[0]).to.include('domain/ may not depend on').and.include('indexer/');
+    });
+
+    it('allows the indexer its IO and the adapters below it, and the composition root the indexer', async () => {
+      expect(
+        await lint(
+          'indexer/probe.ts',
+          "import * as fs from 'node:fs';\nimport { x } from '../adapters/jsonl/discover.js';\nimport { y } from '../adapters/lmdb/schema.js';\nexport const f = [fs, x, y];\n",
+        ),
+      ).to.deep.equal([]);
+      expect(await lint('adapters/composition/probe.ts', "import { x } from '../../indexer/openIndex.js';\nexport const f = x;\n")).to.deep.equal([]);
+    });
+
     it('allows fp-ts in domain/, node builtins in adapters/, and adapters/cli/ importing itself', async () => {
       expect(await lint('domain/probe.ts', "import * as E from 'fp-ts/lib/Either.js';\nexport const f = E;\n")).to.deep.equal([]);
       expect(await lint('adapters/jsonl/probe.ts', "import * as fs from 'node:fs';\nexport const f = fs;\n")).to.deep.equal([]);

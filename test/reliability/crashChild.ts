@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
-import { openCodexHome } from '../../adapters/codexHome/openCodexHome.js';
-import { resolveIndexDir } from '../../adapters/codexHome/layout.js';
+import { openCodexHome } from '../../adapters/composition/openCodexHome.js';
+import { resolveIndexDir } from '../../adapters/composition/layout.js';
 import { forkThread } from '../../replay/forkThread.js';
 import { rollbackThread } from '../../replay/rollbackThread.js';
 import { startReview } from '../../replay/startReview.js';

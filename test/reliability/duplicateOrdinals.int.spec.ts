@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { verifyIndex } from '../../adapters/indexer/verify.js';
+import { verifyIndex } from '../../indexer/verify.js';
 import { listItems } from '../../replay/listItems.js';
 import type { ItemPage } from '../../replay/listItems.js';
 import { listTurns } from '../../replay/listTurns.js';

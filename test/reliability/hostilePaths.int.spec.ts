@@ -12,7 +12,7 @@ import type { EngineCliRun } from '../compat/engineCli.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { chatThread, dayDir, rolloutName, writeRollout } from '../replay/mutationHome.js';
 import { jsonlRolloutFiles } from '../../adapters/jsonl/rolloutFiles.js';
-import { indexHome } from '../../adapters/indexer/indexHome.js';
+import { indexHome } from '../../indexer/indexHome.js';
 import { reportArea } from './areaSummary.js';
 
 const GOOD = '01a1fe84-0000-7000-8000-0000000000e1';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { openCodexHome } from '../../adapters/codexHome/openCodexHome.js';
+import { openCodexHome } from '../../adapters/composition/openCodexHome.js';
 import { threadStateLogPath } from '../../adapters/jsonl/homeFacts.js';
 import { archiveThread } from '../../replay/archiveThread.js';
 import { deleteThread, forkedHistoryReferences } from '../../replay/deleteThread.js';

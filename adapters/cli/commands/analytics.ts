@@ -56,7 +56,7 @@ export const runAnalytics = async (opts: AnalyticsOptions, out: (s: string) => v
     import('../../plugins/pluginCache.js'),
     import('../../analytics/captureSink.js'),
     import('../../analytics/httpSink.js'),
-    import('../../codexHome/openCodexHome.js'),
+    import('../../composition/openCodexHome.js'),
     import('../homeOptions.js'),
     import('../progress.js'),
   ]);

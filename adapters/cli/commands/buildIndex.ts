@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import type { Command } from 'commander';
-import type { IndexHomeSummary } from '../../indexer/indexHome.js';
+import type { IndexHomeSummary } from '../../../indexer/indexHome.js';
 import { command, registerCommand } from '../commandSpec.js';
 import { option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
@@ -28,8 +28,8 @@ export const indexCommand = command({
   },
   run: async ({ opts }) => {
     const [{ indexHome }, { renderQuarantined }, { quarantineFileOf }, { homeOf }, { printAnswer }, { cliFeedback }] = await Promise.all([
-      import('../../indexer/indexHome.js'),
-      import('../../indexer/quarantined.js'),
+      import('../../../indexer/indexHome.js'),
+      import('../../../indexer/quarantined.js'),
       import('../../jsonl/quarantine.js'),
       import('../homeOptions.js'),
       import('../printAnswer.js'),

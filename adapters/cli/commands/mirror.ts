@@ -28,7 +28,7 @@ export const mirrorCommand = command({
   },
   run: async ({ params: o }) => {
     const [{ resolveCodexHome }, { connectEventStore }, { eventStoreEventLog }, { mirrorHome }, { printAnswer }, { progressBar }] = await Promise.all([
-      import('../../codexHome/layout.js'),
+      import('../../composition/layout.js'),
       import('../../eventstore/eventStoreClient.js'),
       import('../../eventstore/eventLog.js'),
       import('../../eventstore/mirrorHome.js'),

@@ -180,7 +180,7 @@ export const pluginsCommand = command({
     const [{ listPluginIdentities }, { diskPluginCache }, { withCaughtUpHome }, { homeOf }, { printAnswer }, { cliFeedback, stepText }] = await Promise.all([
       import('../../../replay/listPluginIdentities.js'),
       import('../../plugins/pluginCache.js'),
-      import('../../codexHome/openCodexHome.js'),
+      import('../../composition/openCodexHome.js'),
       import('../homeOptions.js'),
       import('../printAnswer.js'),
       import('../progress.js'),

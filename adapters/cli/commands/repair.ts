@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../domain/errors.js';
-import type { IndexHomeSummary } from '../../indexer/indexHome.js';
-import type { RepairReport } from '../../indexer/repair.js';
+import type { IndexHomeSummary } from '../../../indexer/indexHome.js';
+import type { RepairReport } from '../../../indexer/repair.js';
 import { command, registerCommand } from '../commandSpec.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
@@ -43,10 +43,10 @@ export const repairCommand = command({
       { cliFeedback, KEPT, stepText },
     ] = await Promise.all([
       import('fp-ts/lib/Either.js'),
-      import('../../codexHome/openCodexHome.js'),
-      import('../../indexer/indexHome.js'),
-      import('../../indexer/repair.js'),
-      import('../../indexer/verifyFindings.js'),
+      import('../../composition/openCodexHome.js'),
+      import('../../../indexer/indexHome.js'),
+      import('../../../indexer/repair.js'),
+      import('../../../indexer/verifyFindings.js'),
       import('../../jsonl/quarantine.js'),
       import('../homeOptions.js'),
       import('../printAnswer.js'),

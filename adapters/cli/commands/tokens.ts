@@ -85,7 +85,7 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     import('fp-ts/lib/TaskEither.js'),
     import('../../../domain/errors.js'),
     import('../../../replay/auditTokenUsage.js'),
-    import('../../codexHome/openCodexHome.js'),
+    import('../../composition/openCodexHome.js'),
     import('../homeOptions.js'),
     import('../progress.js'),
     import('../timeZone.js'),

@@ -9,7 +9,7 @@ import { generateHome } from '../../../bench/indexData.js';
 export const CLI = fileURLToPath(new URL('../../../adapters/cli/main.js', import.meta.url));
 
 /** The test helper that takes an index's backfill lease and holds it (`hold`) or exits with it (`crash`). */
-export const LEASE_WORKER = fileURLToPath(new URL('../indexer/leaseWorker.js', import.meta.url));
+export const LEASE_WORKER = fileURLToPath(new URL('../../indexer/leaseWorker.js', import.meta.url));
 
 export interface CliRun {
   readonly child: ChildProcess;

@@ -60,15 +60,15 @@ describe('install: the packed package and `npm link` give a `rollout-engine` bin
       'package.json',
       'README.md',
       PACKAGE.bin['rollout-engine']!,
-      'dist/adapters/indexer/indexWorker.js',
-      'dist/adapters/indexer/tailWorker.js',
+      'dist/indexer/indexWorker.js',
+      'dist/adapters/jsonl/tailWorker.js',
       'dist/viewer/index.html',
       'dist/viewer/app.js',
       'dist/viewer/viewer.css',
     ]);
     const unexpected = packed.files.filter(
       (f) =>
-        !/^dist\/(adapters|domain|migrations|projections|replay)\/.*\.js$/.test(f) &&
+        !/^dist\/(adapters|domain|indexer|migrations|projections|replay)\/.*\.js$/.test(f) &&
         !/^dist\/viewer\/(index\.html|app\.js|viewer\.css)$/.test(f) &&
         f !== 'package.json' &&
         f !== 'README.md',

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { openCodexHome } from '../../../adapters/codexHome/openCodexHome.js';
+import { openCodexHome } from '../../../adapters/composition/openCodexHome.js';
 import { serverMetrics } from '../../../adapters/rpc/metrics.js';
 import type { ServerMetrics } from '../../../adapters/rpc/metrics.js';
 import { observedIndex } from '../../../adapters/rpc/observedIndex.js';

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
-import { openIndex } from '../../../adapters/indexer/openIndex.js';
-import { portsOver } from '../../../adapters/codexHome/openCodexHome.js';
+import { catchUpHome } from '../../../indexer/catchUp.js';
+import { openIndex } from '../../../indexer/openIndex.js';
+import { portsOver } from '../../../adapters/composition/openCodexHome.js';
 import type { LmdbIndexStore } from '../../../adapters/lmdb/indexStore.js';
 import { SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
 import type { IndexWrite } from '../../../domain/index/rows.js';

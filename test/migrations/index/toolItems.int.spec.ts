@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as nodePath from 'node:path';
-import { catchUpHome } from '../../../adapters/indexer/catchUp.js';
-import { openIndex } from '../../../adapters/indexer/openIndex.js';
+import { catchUpHome } from '../../../indexer/catchUp.js';
+import { openIndex } from '../../../indexer/openIndex.js';
 import { SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
 import type { IndexWrite } from '../../../domain/index/rows.js';
 import { MIGRATIONS } from '../../../migrations/index/steps.js';

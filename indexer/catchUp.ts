@@ -1,0 +1,365 @@
+import { randomUUID } from 'node:crypto';
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../domain/errors.js';
+import type { IndexStore } from '../domain/ports.js';
+import type { FileCheckpoint, IndexReader } from '../domain/index/rows.js';
+import { Batch } from '../projections/batch.js';
+import { clearRollout } from '../projections/runner.js';
+import { dropThreadRowsWithout, refreshThreadRows } from '../projections/threadRows.js';
+import { clearThreadRowsDue, markThreadRowsDue, threadRowsDueKey, threadRowsDueMarks } from '../projections/threadRowsDue.js';
+import { thisProcess } from '../adapters/system/processIdentity.js';
+import { ownerGone } from './interruptedCatchUp.js';
+import type { IndexedFile } from '../projections/threadRows.js';
+import { discoverRolloutFiles } from '../adapters/jsonl/discover.js';
+import { readThreadNames } from '../adapters/jsonl/sessionIndex.js';
+import { errnoCode, toEngineError } from '../adapters/fs/fsError.js';
+import { probeFile } from '../adapters/jsonl/probe.js';
+import type { Probe } from '../adapters/jsonl/probe.js';
+import { planCatchUp } from './plan.js';
+import type { CatchUpPlan } from './plan.js';
+import { indexFiles } from './indexFiles.js';
+import { indexFilesInWorkers } from './workerPool.js';
+import { openTailReaderThread } from '../adapters/jsonl/tailReaderThread.js';
+import type { TailReader } from '../adapters/jsonl/tailReader.js';
+import type { CatchUpOptions, Progress } from './catchUpOptions.js';
+import { emptySummary } from './catchUpSummary.js';
+import type { CatchUpSummary } from './catchUpSummary.js';
+
+export type { CatchUpOptions, Progress } from './catchUpOptions.js';
+export type { CatchUpSummary } from './catchUpSummary.js';
+
+/**
+ * Catch an index up with the rollout files of a CODEX_HOME (the IO half of the runner): probe
+ * every file against its checkpoint (adapters/jsonl/probe.ts), plan what to do (plan.ts), then read only what
+ * is new and commit the projections' writes with the checkpoints, many files per transaction
+ * (indexFiles.ts: adapters/jsonl/tailLines.ts, commit.ts), in worker threads for large catch-ups (workerPool.ts).
+ * A new file is indexed, a longer one caught up from its checkpoint, a shorter / replaced /
+ * rewritten one re-indexed, a deleted one's rows go away, and two files claiming one rollout id
+ * resolve to one winner, reported as duplicates. Thread rows are recomputed at the end.
+ */
+
+/** Files probed at once: probing is open + stat + one read, latency-bound. */
+export const PROBE_CONCURRENCY = 16;
+
+/** Probes run between two turns of the event loop. */
+const PROBES_BETWEEN_YIELDS = 32;
+
+/** Map with bounded concurrency, results in input order. */
+export const mapLimit = async <A, B>(xs: ReadonlyArray<A>, limit: number, f: (a: A) => Promise<B>): Promise<B[]> => {
+  const out = new Array<B>(xs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < xs.length) {
+      const i = next++;
+      out[i] = await f(xs[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, xs.length) }, worker));
+  return out;
+};
+
+/** Catch the whole index up with the files of `home`. */
+export const catchUpHome =
+  (store: IndexStore, home: string, options: CatchUpOptions = {}): TE.TaskEither<EngineError, CatchUpSummary> =>
+  async () => {
+    const t0 = process.hrtime.bigint();
+    const summary = emptySummary();
+    const discovered = options.files ? E.right(options.files) : await discoverRolloutFiles(home)();
+    if (E.isLeft(discovered)) return discovered;
+    const only = options.files ? new Set(options.files.map((f) => f.path)) : undefined;
+    // Given files: only their checkpoints matter (one lookup each), not the whole table.
+    const stored = only
+      ? await TE.sequenceArray([...only].map((path) => TE.map((v: FileCheckpoint | undefined) => (v === undefined ? [] : [{ value: v }]))(store.get('files', [path]))))()
+      : await TE.map((rows: ReadonlyArray<{ value: FileCheckpoint }>) => [rows])(store.range('files', []))();
+    if (E.isLeft(stored)) return stored;
+    const cps = new Map(stored.right.flat().map((r) => [r.value.path, r.value]));
+    const names = await readThreadNames(home)();
+    if (E.isLeft(names)) return names;
+    // A catch-up that will read much starts its reader thread as soon as the probes have found
+    // that much to read, so it boots while the rest are probed (whether it is used is decided once
+    // the plan knows the bytes to read).
+    const readerFrom = options.readerThreadFromBytes ?? READER_THREAD_FROM_BYTES;
+    const mayUseReader = options.readerThread !== false && (options.workers?.count ?? 1) < 2;
+    let toRead = 0;
+    let early: TailReader | undefined;
+    try {
+      let probes: Probe[];
+      try {
+        let started = 0;
+        const probed = await mapLimit(discovered.right, PROBE_CONCURRENCY, async (f) => {
+          // Probes are synchronous calls: a backfill running behind a server lets its requests in between.
+          if (++started % PROBES_BETWEEN_YIELDS === 0) {
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            await options.between?.();
+          }
+          try {
+            const p = await probeFile(f, cps.get(f.path));
+            if (p !== 'incomplete') toRead += p.size - (p.cp !== undefined && !p.changed ? p.cp.byteOffset : 0);
+            if (mayUseReader && early === undefined && toRead >= readerFrom) early = openTailReaderThread();
+            return p;
+          } catch (err) {
+            if (errnoCode(err) === 'ENOENT') return 'incomplete' as const; // deleted while we looked: handled as gone
+            throw err;
+          }
+        });
+        probes = probed.filter((p): p is Probe => p !== 'incomplete');
+      } catch (err) {
+        return E.left(toEngineError(home, 'probe')(err));
+      }
+      summary.files = probes.length;
+      const plan = planCatchUp(probes, cps, only);
+      summary.duplicates = plan.duplicates;
+      summary.mismatched = plan.mismatched;
+      const told = (stage: Progress['stage'], filesDone: number) =>
+        options.onProgress?.({ stage, filesDone, filesTotal: plan.actions.length, bytesDone: summary.bytes, bytesTotal: plan.bytesToRead });
+      told('planned', 0);
+
+      // Thread rows are behind their files from the first row commit to the thread-row commit: marked meanwhile (threadRowsDue.ts).
+      const due = await markDue(store, plan);
+      if (E.isLeft(due)) return due;
+
+      const forgotten = await forget(store, plan);
+      if (E.isLeft(forgotten)) return forgotten;
+      summary.deleted = plan.gone.length;
+
+      const indexed = await indexPlanned(store, plan, options, summary, readerFrom, early);
+      if (E.isLeft(indexed)) return indexed;
+
+      const touched = options.files ? await touchedThreads(store, probes) : E.right(undefined);
+      if (E.isLeft(touched)) return touched;
+      // An interrupted catch-up's mark: every thread row is redone.
+      const rows = await refreshThreads(
+        store,
+        names.right,
+        due.right.interrupted.length > 0 ? undefined : touched.right,
+        options.files?.map((f) => f.path),
+      );
+      if (E.isLeft(rows)) return rows;
+      const cleared = await clearDue(store, due.right);
+      if (E.isLeft(cleared)) return cleared;
+      summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      told('done', plan.actions.length);
+      return E.right(summary);
+    } finally {
+      await early?.close();
+    }
+  };
+
+const PARALLEL_FROM_BYTES = 32 << 20;
+/**
+ * From how many bytes to read a catch-up reads on a reader thread. Measured on 2 cores with
+ * bench-shaped data: at 100 MB it was 10% slower than reading here (its start-up, and its own
+ * compiler warm-up), at 300 MB even, at 1 GB 15-20% faster.
+ */
+const READER_THREAD_FROM_BYTES = 512 << 20;
+
+/**
+ * Index the plan's files: in worker threads when asked and worth it, else here (reading on a
+ * reader thread when there is much to read and it is not turned off).
+ */
+const indexPlanned = async (
+  store: IndexStore,
+  plan: CatchUpPlan,
+  options: CatchUpOptions,
+  summary: CatchUpSummary,
+  readerFrom: number,
+  started: TailReader | undefined,
+): Promise<E.Either<EngineError, void>> => {
+  const progress = (filesDone: number) =>
+    options.onProgress?.({ stage: 'reading', filesDone, filesTotal: plan.actions.length, bytesDone: summary.bytes, bytesTotal: plan.bytesToRead });
+  const reading = plan.actions.filter((a) => a.action.kind === 'index');
+  const workers = options.workers;
+  if (workers === undefined || workers.count < 2 || reading.length < 2 || plan.bytesToRead < (workers.fromBytes ?? PARALLEL_FROM_BYTES)) {
+    if (options.readerThread === false || plan.bytesToRead < readerFrom) {
+      return indexFiles(store, plan.actions, options, summary, progress);
+    }
+    const reader = started ?? openTailReaderThread();
+    summary.readerThread = true;
+    try {
+      return await indexFiles(store, plan.actions, options, summary, progress, reader);
+    } finally {
+      await reader.close();
+    }
+  }
+  // Files that only record a checkpoint (or nothing) are done here; the others in the workers.
+  const local = await indexFiles(
+    store,
+    plan.actions.filter((a) => a.action.kind !== 'index'),
+    options,
+    summary,
+  );
+  if (E.isLeft(local)) return local;
+  const offset = plan.actions.length - reading.length;
+  return indexFilesInWorkers(workers.indexPath, workers.count, reading, options, summary, (n) => progress(offset + n));
+};
+
+interface DueMarks {
+  /** This catch-up's own mark, if it changes rows. */
+  readonly own: readonly [string] | undefined;
+  /** Marks of catch-ups whose process is gone. */
+  readonly interrupted: ReadonlyArray<readonly [string]>;
+}
+
+const markDue = async (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<EngineError, DueMarks>> => {
+  const meta = await store.range('meta', [])();
+  if (E.isLeft(meta)) return meta;
+  const interrupted = threadRowsDueMarks(meta.right)
+    .filter((m) => ownerGone(m.owner))
+    .map((m) => m.key);
+  // Unchanged files change no row (a rename changes thread rows only, each derived whole): no mark, no write.
+  if (plan.actions.every((a) => a.action.kind === 'unchanged') && plan.gone.length === 0 && plan.orphaned.length === 0) return E.right({ own: undefined, interrupted });
+  const id = randomUUID();
+  const r = await store.commit(() => [markThreadRowsDue(id, thisProcess())])();
+  return E.isLeft(r) ? r : E.right({ own: threadRowsDueKey(id), interrupted });
+};
+
+const clearDue = async (store: IndexStore, due: DueMarks): Promise<E.Either<EngineError, void>> => {
+  const keys = due.own === undefined ? due.interrupted : [due.own, ...due.interrupted];
+  if (keys.length === 0) return E.right(undefined);
+  const r = await store.commit(() => keys.map(clearThreadRowsDue))();
+  return E.isLeft(r) ? r : E.right(undefined);
+};
+
+/** Files that are gone lose their checkpoints; rollouts left without a file lose their rows. One transaction. */
+const forget = async (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<EngineError, void>> => {
+  if (plan.gone.length === 0 && plan.orphaned.length === 0) return E.right(undefined);
+  const r = await store.commit((reader) => {
+    const b = new Batch(reader);
+    for (const g of plan.gone) {
+      for (const o of g.owned) clearRollout(b, o);
+      b.del('files', [g.path]);
+    }
+    for (const rid of plan.orphaned) clearRollout(b, rid);
+    return b.writes();
+  })();
+  return E.isLeft(r) ? r : E.right(undefined);
+};
+
+/**
+ * Catching up given files can only change the rows of their threads, and of the threads that
+ * continue them (forks and revisions based on one of them, and on those: a fork indexed on its
+ * own, by name, before its base was, has its row derived again once the base is). Found through
+ * `rolloutForks`: a few lookups per file, not a scan of every rollout row.
+ */
+const touchedThreads = async (store: IndexStore, probes: ReadonlyArray<Probe>): Promise<E.Either<EngineError, ReadonlySet<string>>> => {
+  const touched = new Set(probes.flatMap((p) => (p.identity.ok ? [p.identity.threadId] : [])));
+  const grown = new Set(probes.flatMap((p) => (p.identity.ok ? [p.identity.rolloutId] : [])));
+  const toFollow = [...grown];
+  for (let base = toFollow.pop(); base !== undefined; base = toFollow.pop()) {
+    const forks = await store.range('rolloutForks', [base])();
+    if (E.isLeft(forks)) return forks;
+    for (const { key } of forks.right) {
+      const rolloutId = key[1];
+      if (grown.has(rolloutId)) continue;
+      grown.add(rolloutId);
+      toFollow.push(rolloutId);
+      const row = await store.get('rollouts', [rolloutId])();
+      if (E.isLeft(row)) return row;
+      if (row.right !== undefined) touched.add(row.right.threadId);
+    }
+  }
+  return E.right(touched);
+};
+
+/**
+ * The checkpoints a thread-row refresh needs: every file's, or for `only` these threads just
+ * their files that can be current (the one their row names, and the given files): a catch-up of
+ * a few files then costs a few lookups, not a scan of every checkpoint.
+ */
+const checkpointsFor = async (
+  store: IndexStore,
+  only: ReadonlySet<string> | undefined,
+  given: ReadonlyArray<string>,
+): Promise<E.Either<EngineError, FileCheckpoint[]>> => {
+  if (only === undefined) {
+    const all = await store.range('files', [])();
+    return E.isLeft(all) ? all : E.right(all.right.map((r) => r.value));
+  }
+  const paths = new Set(given);
+  for (const threadId of only) {
+    const row = await store.get('threads', [threadId])();
+    if (E.isLeft(row)) return row;
+    if (row.right !== undefined) paths.add(row.right.path);
+  }
+  const out: FileCheckpoint[] = [];
+  for (const path of paths) {
+    const cp = await store.get('files', [path])();
+    if (E.isLeft(cp)) return cp;
+    if (cp.right !== undefined) out.push(cp.right);
+  }
+  return E.right(out);
+};
+
+/**
+ * The files of a targeted refresh, read before its transaction, plus the file each thread row
+ * names inside it: another process may have committed a newer current file (a revision) since,
+ * and a row derived without it would move the thread back to its old file for good.
+ */
+const withCommittedCurrent = (reader: IndexReader, files: ReadonlyArray<IndexedFile>, threads: ReadonlySet<string>): IndexedFile[] => {
+  const out = [...files];
+  for (const id of threads) {
+    const row = reader.get('threads', [id]);
+    if (row === undefined || out.some((f) => f.path === row.path)) continue;
+    const cp = reader.get('files', [row.path]);
+    if (cp !== undefined) out.push(...indexedFilesOf([cp]));
+  }
+  return out;
+};
+
+/**
+ * Threads per thread-row transaction. A row reads its rollout rows, scattered over the map, and
+ * the kernel maps the pages around each one too: refreshing every thread at once would make the
+ * whole index resident. Between chunks the store is remapped (when it can be), which bounds that.
+ */
+const THREADS_PER_COMMIT = 256;
+
+/** The files that hold rows (a rollout id's winner, readable), as thread rows are derived from them. */
+export const indexedFilesOf = (cps: ReadonlyArray<FileCheckpoint>): IndexedFile[] =>
+  cps
+    .filter((c) => c.rolloutId !== null && c.threadId !== null && c.duplicateOf === null && c.error === null)
+    .map((c) => ({
+      path: c.path,
+      archived: c.archived,
+      fileTimestamp: c.fileTimestamp,
+      threadId: c.threadId!,
+      rolloutId: c.rolloutId!,
+      ...(c.revisionId === null ? {} : { revisionId: c.revisionId }),
+    }));
+
+/**
+ * Thread rows from the current file of every thread, or of `only` these. Each row is derived on
+ * its own from the committed index, so rows are committed a chunk of threads at a time; then,
+ * for a full refresh, rows of threads left without files go.
+ */
+const refreshThreads = async (
+  store: IndexStore,
+  names: ReadonlyMap<string, string>,
+  only: ReadonlySet<string> | undefined,
+  given: ReadonlyArray<string> = [],
+): Promise<E.Either<EngineError, void>> => {
+  const cps = await checkpointsFor(store, only, given);
+  if (E.isLeft(cps)) return cps;
+  const indexed = indexedFilesOf(cps.right);
+  const filesOf = new Map<string, IndexedFile[]>();
+  for (const f of indexed) {
+    const group = filesOf.get(f.threadId);
+    if (group) group.push(f);
+    else filesOf.set(f.threadId, [f]);
+  }
+  const live = new Set(filesOf.keys());
+  const threads = [...(only ?? live)].sort();
+  for (let i = 0; i < threads.length; i += THREADS_PER_COMMIT) {
+    const chunk = new Set(threads.slice(i, i + THREADS_PER_COMMIT));
+    const files = [...chunk].flatMap((id) => filesOf.get(id) ?? []);
+    const r = await store.commit((reader) => refreshThreadRows(reader, only === undefined ? files : withCommittedCurrent(reader, files, chunk), names, chunk))();
+    if (E.isLeft(r)) return r;
+    if (threads.length > THREADS_PER_COMMIT && store.remap) {
+      const m = store.remap();
+      if (E.isLeft(m)) return m;
+    }
+  }
+  if (only !== undefined) return E.right(undefined);
+  const r = await store.commit((reader) => dropThreadRowsWithout(reader, live))();
+  return E.isLeft(r) ? r : E.right(undefined);
+};

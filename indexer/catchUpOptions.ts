@@ -1,0 +1,49 @@
+import type { RolloutFile } from '../adapters/jsonl/discover.js';
+import type { QuarantineSink } from '../adapters/jsonl/quarantine.js';
+
+/** What a catch-up is asked to do, and how it tells its progress. */
+export interface CatchUpOptions {
+  /** Lines per transaction (checkpoints advance with each). */
+  readonly batchLines?: number;
+  /** Bytes read per transaction. */
+  readonly batchBytes?: number;
+  readonly quarantine?: QuarantineSink;
+  readonly onProgress?: (p: Progress) => void;
+  /** Read files on a reader thread when a catch-up reads enough (default: on). */
+  readonly readerThread?: boolean;
+  /** From how many bytes to read the reader thread is used; default 512 MB. */
+  readonly readerThreadFromBytes?: number;
+  /**
+   * Stops the catch-up between two files (a background backfill when its server closes): what was
+   * committed stays, the rest is left for the next run (the catch-up answers Rejected).
+   */
+  readonly signal?: AbortSignal;
+  /** Awaited between two files (a backfill running behind a server lets a request's own catch-up go first). */
+  readonly between?: () => Promise<void>;
+  /**
+   * Told after each committed transaction with the rollout bytes it covered: a one-shot process
+   * that indexes one huge file (an import) collects its garbage there (`garbageBound`).
+   */
+  readonly afterCommit?: (bytes: number) => void;
+  /** Examine only these files (others keep their rows and checkpoints); default: discover all. */
+  readonly files?: ReadonlyArray<RolloutFile>;
+  /**
+   * Index large catch-ups with worker threads, each opening the LMDB environment at `indexPath`
+   * (the store's own path) and committing its own files' transactions.
+   */
+  readonly workers?: {
+    readonly count: number;
+    readonly indexPath: string;
+    /** Catch-ups reading fewer bytes stay on this thread (a worker costs its start-up); default 32 MB. */
+    readonly fromBytes?: number;
+  };
+}
+
+export interface Progress {
+  /** `planned`: the files are probed and what to read is known, nothing read yet; `reading`: a file is done; `done`: the catch-up is complete. */
+  readonly stage: 'planned' | 'reading' | 'done';
+  readonly filesDone: number;
+  readonly filesTotal: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+}

@@ -1,4 +1,4 @@
-import { forkThread } from '../../../replay/forkThread.js';
+import { forkAnswerOf, forkThread } from '../../../replay/forkThread.js';
 import { ThreadForkParams, forkRequestOf } from '../../rpc/methods/threadFork.js';
 import { decodeRequest, withRequest } from '../decodeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
@@ -25,9 +25,9 @@ export const action = (threadId: string | undefined, opts: ForkOptions) =>
       OPTION_OF,
     ),
     (p) =>
-      runOnHome(
-        opts,
-        (home) => forkThread(home.mutations, { ...forkRequestOf(p), originator: opts.originator }),
-        (f) => `forked ${f.sourceThreadId} → ${f.thread.id}\n  ${f.written.path} (${f.written.lines} lines, ${f.written.bytes} bytes)`,
-      ),
+      runOnHome(opts, (home) => forkThread(home.mutations, { ...forkRequestOf(p), originator: opts.originator }), {
+        text: (f) => `forked ${f.sourceThreadId} → ${f.thread.id}\n  ${f.written.path} (${f.written.lines} lines, ${f.written.bytes} bytes)`,
+        // `thread/fork`'s answer, as every other command's `--json`.
+        json: forkAnswerOf,
+      }),
   );

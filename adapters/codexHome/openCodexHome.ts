@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
-import type { HistoryReadPorts, ThreadManagementPorts } from '../../replay/ports.js';
+import type { ExternalAgentPorts, HistoryReadPorts, ThreadManagementPorts } from '../../replay/ports.js';
+import { homeExternalAgents } from '../externalAgents/homeExternalAgents.js';
 import { threadStateLogOver } from '../engineState/threadStateLog.js';
 import { threadHomeFiles } from '../jsonl/threadMoves.js';
 import { homeQuarantineSink } from '../jsonl/quarantine.js';
@@ -36,6 +37,8 @@ export interface OpenCodexHome {
   readonly read: HistoryReadPorts;
   /** Fork, revert, rollback, review and token replay over the same index and files. */
   readonly mutations: ThreadManagementPorts;
+  /** Other agents' homes and Codex's import records, with one import at a time on this home. */
+  readonly externalAgents: ExternalAgentPorts;
   /**
    * How the backfill gate let this process in, and the backfill this process ran if it was the one;
    * null when the gate was not passed before the home was returned (`backfill: 'background' | 'onDemand'`).
@@ -188,10 +191,12 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
     onThreadIndexed: (indexed) => opts.onStatus?.({ kind: 'threadIndexed', home: codexHome, indexed, rest }),
     ...(opts.observer === undefined ? {} : { observer: opts.observer }),
   };
+  const externalAgents = homeExternalAgents(codexHome);
   const home = (gate: GatePassage | null, ctx: IndexerContext, close: () => Promise<void>): OpenCodexHome => ({
     codexHome,
     store,
     ...portsOver(store, codexHome, catchUpOptions, ctx, threadStateUnreadable),
+    externalAgents,
     gate,
     aheadOfBackfill: ctx.first ?? ((request) => request()),
     indexWas: opened.right.migrated,

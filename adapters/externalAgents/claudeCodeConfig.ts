@@ -6,6 +6,7 @@ import { commandSkillName, parseDocument, renderCommandSkill } from '../../domai
 import type { Frontmatter, FrontmatterValue, ParsedDocument } from '../../domain/externalConfig/commandSkill.js';
 import { renderSubagentToml, subagentMetadata } from '../../domain/externalConfig/subagentToml.js';
 import type { SubagentMetadata } from '../../domain/externalConfig/subagentToml.js';
+import type { ConfigImportResult, ConfigItemType } from '../../domain/externalConfig/migration.js';
 import { readRegularFileSync } from './agentFiles.js';
 
 /**
@@ -26,9 +27,6 @@ import { readRegularFileSync } from './agentFiles.js';
  *   (`subagentToml.ts`).
  * A repository is the nearest folder above the given cwd holding `.git` (else the cwd itself).
  */
-export type ConfigItemType = 'SKILLS' | 'COMMANDS' | 'SUBAGENTS' | 'AGENTS_MD';
-export const CONFIG_ITEM_TYPES: ReadonlyArray<ConfigItemType> = ['SKILLS', 'COMMANDS', 'SUBAGENTS', 'AGENTS_MD'];
-
 export interface ConfigMigrationItem {
   readonly itemType: ConfigItemType;
   readonly description: string;
@@ -45,11 +43,6 @@ export interface MigrationDetails {
   readonly hooks: unknown[];
   readonly subagents: unknown[];
   readonly commands: unknown[];
-}
-
-/** What importing one item did: a success per file or skill written (source, target). */
-export interface ConfigImportResult {
-  readonly successes: Array<{ readonly source: string; readonly target: string }>;
 }
 
 const CLAUDE_DIR = '.claude';

@@ -2,13 +2,12 @@ import * as fs from 'node:fs';
 import * as t from 'io-ts';
 import { importSessions } from '../../../replay/importSessions.js';
 import type { ImportSessionsResult, SessionImportOutcome } from '../../../replay/importSessions.js';
-import { agentHomeOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS, externalAgentSessions } from '../../externalAgents/claudeCodeSessions.js';
-import type { ExternalAgent } from '../../externalAgents/claudeCodeSessions.js';
-import { CODEX_CLI_VERSION, configuredModelProvider } from '../../externalAgents/codexIdentity.js';
+import { DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS } from '../../../domain/externalConfig/migration.js';
+import type { ExternalAgent } from '../../../domain/externalConfig/migration.js';
+import { agentHomeOf } from '../../externalAgents/claudeCodeSessions.js';
 import { garbageBound } from '../../externalAgents/garbageBound.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
-import { homeOf } from '../homeOptions.js';
 import { progressBar } from '../progress.js';
 import { runOnHome } from '../runOnHome.js';
 
@@ -71,14 +70,12 @@ export const action = (agent: ExternalAgent, opts: ImportOptions) =>
       const bar = progressBar(process.stderr.isTTY === true && opts.json !== true && opts.quiet !== true, 'importing');
       let bytesDone = 0;
       const sizeOf = (path: string): number => fs.statSync(path, { throwIfNoEntry: false })?.size ?? 0;
-      const { codexHome } = homeOf(opts);
-      const external = externalAgentSessions(agent, agentHomeOf(agent, opts.from), codexHome);
       return runOnHome(
         opts,
         (home) => async () => {
           try {
             return await importSessions(
-              { ...home.mutations, externalSessions: external },
+              { ...home.mutations, externalSessions: home.externalAgents.sessionsOf(agent, agentHomeOf(agent, opts.from)) },
               {
                 sessions: opts.session,
                 maxSessionAgeDays: p.maxSessionAgeDays,
@@ -86,9 +83,9 @@ export const action = (agent: ExternalAgent, opts: ImportOptions) =>
                 dryRun: opts.dryRun,
                 identity: {
                   originator: opts.originator,
-                  cliVersion: CODEX_CLI_VERSION,
+                  cliVersion: home.externalAgents.cliVersion,
                   source: opts.source,
-                  modelProvider: opts.modelProvider ?? configuredModelProvider(codexHome),
+                  modelProvider: opts.modelProvider ?? (await home.externalAgents.modelProvider()),
                 },
                 onSession: (o, done, of) => {
                   bytesDone += o.status === 'refused' ? 0 : sizeOf(o.source);

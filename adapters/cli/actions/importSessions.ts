@@ -73,9 +73,10 @@ export const action = (agent: ExternalAgent, opts: ImportOptions) =>
       return runOnHome(
         opts,
         (home) => async () => {
+          const agents = await home.externalAgents();
           try {
             return await importSessions(
-              { ...home.mutations, externalSessions: home.externalAgents.sessionsOf(agent, agentHomeOf(agent, opts.from)) },
+              { ...home.mutations, externalSessions: agents.sessionsOf(agent, agentHomeOf(agent, opts.from)) },
               {
                 sessions: opts.session,
                 maxSessionAgeDays: p.maxSessionAgeDays,
@@ -83,9 +84,9 @@ export const action = (agent: ExternalAgent, opts: ImportOptions) =>
                 dryRun: opts.dryRun,
                 identity: {
                   originator: opts.originator,
-                  cliVersion: home.externalAgents.cliVersion,
+                  cliVersion: agents.cliVersion,
                   source: opts.source,
-                  modelProvider: opts.modelProvider ?? (await home.externalAgents.modelProvider()),
+                  modelProvider: opts.modelProvider ?? (await agents.modelProvider()),
                 },
                 onSession: (o, done, of) => {
                   bytesDone += o.status === 'refused' ? 0 : sizeOf(o.source);

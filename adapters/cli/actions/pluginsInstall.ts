@@ -3,8 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { invalidArgument } from '../../../domain/errors.js';
 import { installPlugin } from '../../../replay/installPlugin.js';
 import { PluginInstallParams } from '../../rpc/methods/pluginInstall.js';
-import { homePlugins } from '../../plugins/homePlugins.js';
-import { installHomeRemotePlugin } from '../../plugins/homeRemotePlugins.js';
+import { homePluginPorts } from '../../plugins/homeRemotePlugins.js';
 import { decodeRequest, withRequest } from '../decodeOptions.js';
 import { homeOf } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
@@ -20,7 +19,8 @@ type InstallOptions = HomeOptions & { readonly remoteMarketplace?: string; reado
 export const action = (target: string, pluginName: string | undefined, _own: unknown, cmd: Command) => {
   // `plugins` declares the home options too and takes them wherever they are written.
   const opts = cmd.optsWithGlobals<InstallOptions>();
-  const { codexHome } = homeOf(opts);
+  // The home's plugin ports, as `serve` builds them (`openCodexHome`): this command opens no index.
+  const plugins = homePluginPorts(homeOf(opts).codexHome, opts.chatgptBaseUrl === undefined ? {} : { chatgptBaseUrl: opts.chatgptBaseUrl });
   if (opts.remoteMarketplace !== undefined) {
     const request =
       pluginName !== undefined
@@ -31,7 +31,7 @@ export const action = (target: string, pluginName: string | undefined, _own: unk
             { remoteMarketplaceName: '--remote-marketplace', pluginName: '<remotePluginId>' },
           );
     return withRequest(opts, request, async (p) => {
-      const r = await installHomeRemotePlugin(codexHome, opts.chatgptBaseUrl === undefined ? {} : { chatgptBaseUrl: opts.chatgptBaseUrl }, p.pluginName)();
+      const r = await plugins.installRemote(p.pluginName)();
       await printAnswer(r, opts.json, () => `installed ${p.pluginName} from the plugin backend`);
     });
   }
@@ -40,7 +40,7 @@ export const action = (target: string, pluginName: string | undefined, _own: unk
       ? E.left(invalidArgument('<pluginName>', 'required with a local marketplace file (or give --remote-marketplace)'))
       : decodeRequest(PluginInstallParams, { marketplacePath: target, pluginName }, { marketplacePath: '<marketplacePath>', pluginName: '<pluginName>' });
   return withRequest(opts, request, async (p) => {
-    const r = await installPlugin(homePlugins(codexHome), p.marketplacePath ?? target, p.pluginName)();
+    const r = await installPlugin(plugins.local, p.marketplacePath ?? target, p.pluginName)();
     await printAnswer(r, opts.json, () => `installed ${p.pluginName} from ${p.marketplacePath ?? target}`);
   });
 };

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { RemoteSyncOutcome } from '../../../domain/plugins/remoteCatalog.js';
-import { syncHomeRemotePlugins } from '../../plugins/homeRemotePlugins.js';
+import { homePluginPorts } from '../../plugins/homeRemotePlugins.js';
 import { homeOf } from '../homeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { printAnswer } from '../printAnswer.js';
@@ -19,6 +19,6 @@ const human = (o: RemoteSyncOutcome): string =>
 export const action = async (_own: unknown, cmd: Command) => {
   // `plugins` declares the home options too and takes them wherever they are written.
   const opts = cmd.optsWithGlobals<HomeOptions & { readonly chatgptBaseUrl?: string }>();
-  const r = await syncHomeRemotePlugins(homeOf(opts).codexHome, opts.chatgptBaseUrl === undefined ? {} : { chatgptBaseUrl: opts.chatgptBaseUrl })();
+  const r = await homePluginPorts(homeOf(opts).codexHome, opts.chatgptBaseUrl === undefined ? {} : { chatgptBaseUrl: opts.chatgptBaseUrl }).syncRemote();
   await printAnswer(r, opts.json, human);
 };

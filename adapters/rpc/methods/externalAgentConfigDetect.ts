@@ -4,7 +4,7 @@ import * as t from 'io-ts';
 import * as nodePath from 'node:path';
 import { agentOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS } from '../../../domain/externalConfig/migration.js';
 import { agentHomeOf } from '../../externalAgents/claudeCodeSessions.js';
-import { homeExternalAgents } from '../../externalAgents/homeExternalAgents.js';
+import { externalAgentsOf } from '../homeBundles.js';
 import { detectConfigMigrations, migrationDetails } from '../../externalAgents/claudeCodeConfig.js';
 import { toEngineError } from '../../fs/fsError.js';
 import { defineMethod } from '../method.js';
@@ -50,14 +50,15 @@ export const externalAgentConfigDetect = defineMethod({
     const sessions =
       p.includeHome !== true
         ? TE.right([])
-        : pipe(
-            (ctx.externalAgents ?? homeExternalAgents(ctx.codexHome)).sessionsOf(agent, agentHome).detect({
-              maxAgeDays: p.maxSessionAgeDays ?? DEFAULT_MAX_SESSION_AGE_DAYS,
-              maxSessions: p.maxSessions ?? DEFAULT_MAX_SESSIONS,
-            }),
-            // Codex's answer has no place for the refused entries: they are left out (`import claude` reports them).
-            TE.map(({ offered }) => (offered.length === 0 ? [] : [sessionsItem(agentHome, offered)])),
-          );
+        : async () =>
+            pipe(
+              (await externalAgentsOf(ctx)).sessionsOf(agent, agentHome).detect({
+                maxAgeDays: p.maxSessionAgeDays ?? DEFAULT_MAX_SESSION_AGE_DAYS,
+                maxSessions: p.maxSessions ?? DEFAULT_MAX_SESSIONS,
+              }),
+              // Codex's answer has no place for the refused entries: they are left out (`import claude` reports them).
+              TE.map(({ offered }) => (offered.length === 0 ? [] : [sessionsItem(agentHome, offered)])),
+            )();
     return pipe(
       TE.Do,
       TE.apS('home', config(p.includeHome === true, [])),

@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import { importExternalAgentConfig } from '../../../replay/importExternalAgentConfig.js';
-import { homeExternalAgents } from '../../externalAgents/homeExternalAgents.js';
+import { externalAgentsOf } from '../homeBundles.js';
 import { defineMethod } from '../method.js';
 import { optional } from '../protocol.js';
 
@@ -28,12 +28,11 @@ export const externalAgentConfigImport = defineMethod({
   name: 'externalAgentConfig/import',
   params: ExternalAgentConfigImportParams,
   scope: () => null,
-  handle: (ctx, p) =>
+  handle: (ctx, p) => async () =>
     importExternalAgentConfig(
       ctx.ports,
-      // A service not built by `openCodexHome` (tests) has the home's ports built here.
-      ctx.externalAgents ?? homeExternalAgents(ctx.codexHome),
+      await externalAgentsOf(ctx),
       { ...p, ...(ctx.clientName === undefined ? {} : { clientName: ctx.clientName }) },
       (method, params) => ctx.push?.(method, params),
-    ),
+    )(),
 });

@@ -20,7 +20,7 @@ export const homeExternalAgents = (codexHome: string, env: NodeJS.ProcessEnv = p
     sessionsOf: (agent, agentHome) => externalAgentSessions(agent, agentHome ?? agentHomeOf(agent, undefined, env), codexHome),
     importConfigItem: (agent, item) => {
       const agentHome = agentHomeOf(agent, undefined, env);
-      return TE.tryCatch(async () => importConfigMigration(agentHome, codexHome, item), toEngineError(agentHome, 'import'));
+      return TE.tryCatch(() => importConfigMigration(agentHome, codexHome, item), toEngineError(agentHome, 'import'));
     },
     modelProvider: async () => configuredModelProvider(codexHome),
     cliVersion: CODEX_CLI_VERSION,

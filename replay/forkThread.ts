@@ -9,6 +9,9 @@ import type { ForkFileInput } from '../domain/fork/forkLines.js';
 import { copyIntoLegacyFork } from '../domain/fork/legacyCopy.js';
 import { lineTimestamp, renderDrafts } from '../domain/rollout/lineDraft.js';
 import type { Thread } from '../domain/thread/thread.js';
+import { asLoaded } from '../domain/thread/thread.js';
+import type { ThreadSettingsFields } from '../domain/thread/threadMeta.js';
+import { threadSettingsFields } from '../domain/thread/threadMeta.js';
 import type { ThreadTokenUsageUpdated } from '../domain/tokens/threadTokenUsage.js';
 import type { ThreadLineage } from '../domain/history/lineage.js';
 import { currentSegmentOf, segmentIndexOfRollout } from '../domain/history/lineage.js';
@@ -31,15 +34,19 @@ export interface ForkParams {
   readonly originator?: string | undefined;
 }
 
-export interface ForkResult {
-  readonly thread: Thread;
+/** `thread/fork`'s answer: the fork as a thread Codex holds loaded, and the settings it starts with. */
+export type ForkAnswer = { readonly thread: Thread } & ThreadSettingsFields;
+
+/** The answer, and what a transport tells beside it. */
+export type ForkResult = ForkAnswer & {
   readonly sourceThreadId: string;
-  /** The settings the fork starts with (its `thread_settings_applied`), if the source had any. */
-  readonly settings: unknown;
   /** The usage the fork has inherited (replayed as `thread/tokenUsage/updated` when turns are included). */
   readonly tokenUsage: ThreadTokenUsageUpdated | null;
   readonly written: { readonly path: string; readonly bytes: number; readonly lines: number };
-}
+};
+
+/** What `thread/fork` answers (and `rollout-engine fork --json` prints). */
+export const forkAnswerOf = ({ sourceThreadId: _source, tokenUsage: _usage, written: _written, ...answer }: ForkResult): ForkAnswer => answer;
 
 const requestOf = (p: ForkParams): E.Either<EngineError, ForkRequest> => {
   if (p.lastTurnId !== undefined && p.beforeTurnId !== undefined) return E.left(invalidArgument('beforeTurnId', 'give lastTurnId or beforeTurnId, not both'));
@@ -116,10 +123,12 @@ export const forkThread = (ports: ThreadManagementPorts, params: ForkParams): TE
       ),
     );
     const includeTurns = params.excludeTurns !== true;
+    const settings = threadSettingsFields(input.settings);
+    const thread = asLoaded(await answerThread(ports, input.newThreadId, includeTurns), { runtimeWorkspaceRoots: settings.runtimeWorkspaceRoots as unknown[] });
     return {
-      thread: await answerThread(ports, input.newThreadId, includeTurns),
+      thread,
+      ...settings,
       sourceThreadId,
-      settings: input.settings,
       tokenUsage: await take(readTokenUsage(ports, input.newThreadId, { fresh: true, forkReplay: true })),
       written: { path, bytes: written.next.byteOffset, lines: written.next.ordinal },
     };

@@ -1,5 +1,7 @@
 import type * as E from 'fp-ts/lib/Either.js';
+import type * as T from 'fp-ts/lib/Task.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { ConfigImportResult, ConfigItemType, ExternalAgent } from '../domain/externalConfig/migration.js';
 import type { ThreadStateEvent, ThreadStateRow } from '../domain/threadState/threadStateEvent.js';
 import type { EngineError } from '../domain/errors.js';
 import type { Clock, HistoryIndexer, Ids, IndexStore, RolloutFiles } from '../domain/ports.js';
@@ -227,4 +229,40 @@ export interface ExternalSessions {
 /** What importing sessions needs: thread management's ports and the external sessions. */
 export interface ImportPorts extends ThreadManagementPorts {
   readonly externalSessions: ExternalSessions;
+}
+
+/** One completed external-agent import as Codex's histories keep it (`externalAgentConfig/import/readHistories`). */
+export interface ImportHistory {
+  readonly importId: string;
+  readonly providerId: string | null;
+  readonly completedAtMs: number;
+  readonly successes: ReadonlyArray<Record<string, unknown>>;
+  readonly failures: ReadonlyArray<Record<string, unknown>>;
+}
+
+/**
+ * Another agent's home as Codex migrates it (`externalAgentConfig/*`, `import claude|cursor`),
+ * and Codex's records of it: built once per home (`openCodexHome`).
+ */
+export interface ExternalAgentPorts {
+  /** The agent's sessions and Codex's import ledger (`agentHome`: the CLI's `--from`, else the agent's own home). */
+  readonly sessionsOf: (agent: ExternalAgent, agentHome?: string) => ExternalSessions;
+  /** One configuration item migrated from the agent's home (Claude Code's): what it wrote. */
+  readonly importConfigItem: (
+    agent: ExternalAgent,
+    item: { readonly itemType: ConfigItemType; readonly cwd?: string | null | undefined },
+  ) => TE.TaskEither<EngineError, ConfigImportResult>;
+  /** The model provider the home's `config.toml` selects (Codex's default without one). */
+  readonly modelProvider: T.Task<string>;
+  /** The Codex version whose threads the engine writes (`cli_version`). */
+  readonly cliVersion: string;
+  /** Add a completed import to Codex's histories; false when the home keeps none (no state DB yet). */
+  readonly recordHistory: (history: ImportHistory) => TE.TaskEither<EngineError, boolean>;
+  /** A new import's id (Codex's: a random UUID). */
+  readonly newImportId: () => string;
+  /**
+   * Run an import after the answer that started it has gone out (its notifications follow that
+   * answer, as Codex's do), one import at a time on this home: a later one waits for the earlier.
+   */
+  readonly afterAnswer: (work: () => Promise<void>) => void;
 }

@@ -9,7 +9,8 @@ import { lineConnection } from '../rpc/connection.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from '../rpc/boundedLines.js';
 import { U32 } from '../rpc/protocol.js';
 import { initialize } from '../rpc/methods/initialize.js';
-import type { RpcMethod } from '../rpc/method.js';
+import type { ServerMetrics } from '../rpc/metrics.js';
+import type { HomePluginPorts } from '../plugins/homeRemotePlugins.js';
 import { reportError } from './exitCodes.js';
 import { homeOf } from './homeOptions.js';
 import { resolveCodexHome } from '../composition/layout.js';
@@ -51,10 +52,10 @@ type ServeOptions = t.TypeOf<typeof ServeOptions>;
  * sidecar, install new releases, remove stale cache roots), behind the answers; its outcome or
  * failure is logged, never fatal.
  */
-const startRemotePluginSync = (codexHome: string, serveOpts: ServeOptions): void => {
+const startRemotePluginSync = (plugins: () => Promise<HomePluginPorts>, serveOpts: ServeOptions): void => {
   const log = jsonLog(serveOpts.logLevel);
-  void import('../plugins/homeRemotePlugins.js')
-    .then(({ startupRemotePluginSync }) => startupRemotePluginSync(codexHome, serveOpts.chatgptBaseUrl === undefined ? {} : { chatgptBaseUrl: serveOpts.chatgptBaseUrl }))
+  void plugins()
+    .then((p) => p.startupSync())
     .then((r) => {
       if (E.isLeft(r)) log.warn('remote installed plugin bundle sync failed', { error: renderError(r.left) });
       else if (r.right !== 'skipped') log.info('completed remote installed plugin bundle sync', { ...r.right });
@@ -69,13 +70,7 @@ const PING_INTERVAL_MS = 30_000;
  * (both are done once it is answered, or at once on WebSocket): a client's first answer does not
  * wait for a big home's index. `open` runs once, whoever calls it first.
  */
-const openingService = (
-  opts: HomeOptions,
-  serveOpts: ServeOptions,
-  channel: string,
-  wrap: (methods: ReadonlyArray<RpcMethod>) => ReadonlyArray<RpcMethod>,
-  observer: IndexObserver,
-) => {
+const openingService = (opts: HomeOptions, serveOpts: ServeOptions, channel: string, metrics: ServerMetrics | undefined, observer: IndexObserver) => {
   // With --eventstore, --codex-home is this node's copy of the log: made if it is not there yet.
   if (serveOpts.eventstore !== undefined) mkdirSync(resolveCodexHome(opts.codexHome), { recursive: true, mode: 0o700 });
   const { codexHome, indexDir } = homeOf(opts);
@@ -98,6 +93,7 @@ const openingService = (
       watch: true,
       onRolloutChanged: (path: string) => fileChanged(path),
       observer,
+      chatgptBaseUrl: serveOpts.chatgptBaseUrl,
     } as const;
     const eventstore = serveOpts.eventstore;
     // --eventstore: the log in EventStoreDB, this node's copy followed (caught up first) and indexed; writes go to the store.
@@ -123,11 +119,15 @@ const openingService = (
       await opened.right.close();
     };
     cliFeedback.ready(`serving ${codexHome}: ${channel}`);
-    // Each request runs ahead of the build behind it: the build waits between two chunks meanwhile.
-    const methods = ALL_METHODS.map((m): RpcMethod => ({ ...m, handle: (ctx, params) => () => ahead(m.handle(ctx, params)) }));
-    startRemotePluginSync(codexHome, serveOpts);
+    startRemotePluginSync(opened.right.plugins, serveOpts);
     const chatgptBaseUrl = serveOpts.chatgptBaseUrl === undefined ? {} : { chatgptBaseUrl: serveOpts.chatgptBaseUrl };
-    return E.right({ ctx: { codexHome, ports: opened.right.mutations, ...chatgptBaseUrl }, methods: wrap(methods), subscriptions });
+    return E.right({
+      ctx: { codexHome, ports: opened.right.mutations, externalAgents: opened.right.externalAgents, plugins: opened.right.plugins, ...chatgptBaseUrl },
+      methods: ALL_METHODS,
+      subscriptions,
+      // Each request runs ahead of the build behind it (and, on WebSocket, is timed into the metrics).
+      middleware: { aheadOfBackfill: ahead, ...(metrics === undefined ? {} : { metrics }) },
+    });
   };
   let opening: ReturnType<typeof openHome> | null = null;
   const service: OpeningService = { codexHome, early: [initialize], open: () => (opening ??= openHome()) };
@@ -149,7 +149,7 @@ const stopSignal = (): Promise<string> => {
 };
 
 const serveStdio = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<void> => {
-  const home = openingService(opts, serveOpts, 'JSON-RPC on stdin/stdout, one message per line', (m) => m, observedIndex(undefined, jsonLog(serveOpts.logLevel), true));
+  const home = openingService(opts, serveOpts, 'JSON-RPC on stdin/stdout, one message per line', undefined, observedIndex(undefined, jsonLog(serveOpts.logLevel), true));
   const server = createRpcServer(home.service, schedulingOf(serveOpts));
   // SIGTERM and Ctrl-C stop reading and let the requests already taken finish and be answered;
   // serve then closes its home and exits.
@@ -170,7 +170,7 @@ const serveStdio = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<v
 
 /** `--listen ws://IP:PORT`: one server and one home for every connection; runs until SIGINT / SIGTERM, then drains. */
 const serveWebSocket = async (opts: HomeOptions, serveOpts: ServeOptions, target: Extract<ListenTarget, { kind: 'ws' }>): Promise<void> => {
-  const [{ webSocketAuthPolicy }, { listenWebSocket }, { DEFAULT_WEBSOCKET_LIMITS }, { serverMetrics, measuredMethods }] = await Promise.all([
+  const [{ webSocketAuthPolicy }, { listenWebSocket }, { DEFAULT_WEBSOCKET_LIMITS }, { serverMetrics }] = await Promise.all([
     import('../rpc/webSocketAuth.js'),
     import('../rpc/webSocketListener.js'),
     import('../rpc/webSocketConnection.js'),
@@ -183,13 +183,7 @@ const serveWebSocket = async (opts: HomeOptions, serveOpts: ServeOptions, target
   const load = { inFlight: () => server.load.inFlight(), queued: () => server.load.queued() };
   const metrics = serverMetrics(load);
   const url = `ws://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
-  const home = openingService(
-    opts,
-    serveOpts,
-    `JSON-RPC over WebSocket on ${url}, one message per text frame`,
-    (m) => measuredMethods(m, metrics),
-    observedIndex(metrics, log),
-  );
+  const home = openingService(opts, serveOpts, `JSON-RPC over WebSocket on ${url}, one message per text frame`, metrics, observedIndex(metrics, log));
   const server = createRpcServer(home.service, { ...schedulingOf(serveOpts), onOverload: metrics.overloaded });
   const limits = { ...DEFAULT_WEBSOCKET_LIMITS, ...(serveOpts.maxRequestBytes === undefined ? {} : { maxMessageBytes: serveOpts.maxRequestBytes }) };
   const listener = await listenWebSocket(

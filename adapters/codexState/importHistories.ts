@@ -10,6 +10,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { PathReporter } from 'io-ts/lib/PathReporter.js';
 import { snakeToCamel } from '../../domain/thread/snakeToCamel.js';
+import type { ImportHistory } from '../../replay/ports.js';
 import { CODEX_STATE_DB } from './codexThreadState.js';
 
 const BUSY_TIMEOUT_MS = 5_000;
@@ -21,15 +22,6 @@ const HistoryRow = t.type({
   failures: t.string,
   provider_id: t.union([t.string, t.null]),
 });
-
-/** One completed import as `readHistories` answers it. */
-export interface ImportHistory {
-  readonly importId: string;
-  readonly providerId: string | null;
-  readonly completedAtMs: number;
-  readonly successes: ReadonlyArray<Record<string, unknown>>;
-  readonly failures: ReadonlyArray<Record<string, unknown>>;
-}
 
 const camelSnake = (s: string): string => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const renameKeys = (rows: ReadonlyArray<Record<string, unknown>>, rename: (k: string) => string): Array<Record<string, unknown>> =>

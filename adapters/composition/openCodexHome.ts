@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
-import type { HistoryReadPorts, ThreadManagementPorts } from '../../replay/ports.js';
+import type { ExternalAgentPorts, HistoryReadPorts, ThreadManagementPorts } from '../../replay/ports.js';
+import type { HomePluginPorts } from '../plugins/homeRemotePlugins.js';
 import { threadStateLogOver } from '../engineState/threadStateLog.js';
 import { threadHomeFiles } from '../jsonl/homeFacts.js';
 import { homeQuarantineSink } from '../jsonl/quarantine.js';
@@ -36,6 +37,10 @@ export interface OpenCodexHome {
   readonly read: HistoryReadPorts;
   /** Fork, revert, rollback, review and token replay over the same index and files. */
   readonly mutations: ThreadManagementPorts;
+  /** Other agents' homes and Codex's import records, with one import at a time on this home: built once, its code loaded by the first call. */
+  readonly externalAgents: () => Promise<ExternalAgentPorts>;
+  /** The home's plugins, local and remote (`chatgptBaseUrl`): built once, its code loaded by the first call. */
+  readonly plugins: () => Promise<HomePluginPorts>;
   /**
    * How the backfill gate let this process in, and the backfill this process ran if it was the one;
    * null when the gate was not passed before the home was returned (`backfill: 'background' | 'onDemand'`).
@@ -70,6 +75,8 @@ export interface OpenCodexHomeOptions {
   readonly onRolloutChanged?: ((path: string) => void) | undefined;
   /** Told how the backfill gate was passed, of each read-repair and home-wide catch-up (`serve` counts and logs them). */
   readonly observer?: IndexObserver | undefined;
+  /** The plugin backend, over config.toml's `chatgpt_base_url` (`--chatgpt-base-url`). */
+  readonly chatgptBaseUrl?: string | undefined;
 }
 
 /**
@@ -114,6 +121,12 @@ const requestsFirst = (): {
     },
     between: () => (running <= 0 ? Promise.resolve() : new Promise<void>((resolve) => void waiting.push(resolve))),
   };
+};
+
+/** A bundle built by its first caller, and the same one for every later caller. */
+const builtOnce = <A>(build: () => Promise<A>): (() => Promise<A>) => {
+  let built: Promise<A> | undefined;
+  return () => (built ??= build());
 };
 
 /** A writer meeting a torn last line quarantines it in the home's quarantine file and goes on (once the line is torn for good). */
@@ -188,10 +201,17 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
     onThreadIndexed: (indexed) => opts.onStatus?.({ kind: 'threadIndexed', home: codexHome, indexed, rest }),
     ...(opts.observer === undefined ? {} : { observer: opts.observer }),
   };
+  // Built on first use: a view or a report never loads their code.
+  const externalAgents = builtOnce(async () => (await import('../externalAgents/homeExternalAgents.js')).homeExternalAgents(codexHome));
+  const plugins = builtOnce(async () =>
+    (await import('../plugins/homeRemotePlugins.js')).homePluginPorts(codexHome, opts.chatgptBaseUrl === undefined ? {} : { chatgptBaseUrl: opts.chatgptBaseUrl }),
+  );
   const home = (gate: GatePassage | null, ctx: IndexerContext, close: () => Promise<void>): OpenCodexHome => ({
     codexHome,
     store,
     ...portsOver(store, codexHome, catchUpOptions, ctx, threadStateUnreadable),
+    externalAgents,
+    plugins,
     gate,
     aheadOfBackfill: ctx.first ?? ((request) => request()),
     indexWas: opened.right.migrated,

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import yaml from 'js-yaml';
 import { rewriteExternalAgentTerms } from '../../domain/externalConfig/agentTerms.js';
@@ -6,6 +7,7 @@ import { commandSkillName, parseDocument, renderCommandSkill } from '../../domai
 import type { Frontmatter, FrontmatterValue, ParsedDocument } from '../../domain/externalConfig/commandSkill.js';
 import { renderSubagentToml, subagentMetadata } from '../../domain/externalConfig/subagentToml.js';
 import type { SubagentMetadata } from '../../domain/externalConfig/subagentToml.js';
+import type { ConfigImportResult, ConfigItemType } from '../../domain/externalConfig/migration.js';
 import { readRegularFileSync } from './agentFiles.js';
 
 /**
@@ -26,9 +28,6 @@ import { readRegularFileSync } from './agentFiles.js';
  *   (`subagentToml.ts`).
  * A repository is the nearest folder above the given cwd holding `.git` (else the cwd itself).
  */
-export type ConfigItemType = 'SKILLS' | 'COMMANDS' | 'SUBAGENTS' | 'AGENTS_MD';
-export const CONFIG_ITEM_TYPES: ReadonlyArray<ConfigItemType> = ['SKILLS', 'COMMANDS', 'SUBAGENTS', 'AGENTS_MD'];
-
 export interface ConfigMigrationItem {
   readonly itemType: ConfigItemType;
   readonly description: string;
@@ -45,11 +44,6 @@ export interface MigrationDetails {
   readonly hooks: unknown[];
   readonly subagents: unknown[];
   readonly commands: unknown[];
-}
-
-/** What importing one item did: a success per file or skill written (source, target). */
-export interface ConfigImportResult {
-  readonly successes: Array<{ readonly source: string; readonly target: string }>;
 }
 
 const CLAUDE_DIR = '.claude';
@@ -278,66 +272,70 @@ const scopeOfItem = (claudeHome: string, codexHome: string, cwd: string | null |
   return root === undefined ? undefined : scopeOf(claudeHome, codexHome, root);
 };
 
-const copyRewritten = (source: string, target: string): void => fs.writeFileSync(target, rewriteExternalAgentTerms(readRegularFileSync(source)));
+const copyRewritten = (source: string, target: string): Promise<void> => fsp.writeFile(target, rewriteExternalAgentTerms(readRegularFileSync(source)));
 
-const copySkill = (source: string, target: string): void => {
-  fs.mkdirSync(target, { recursive: true });
+const copySkill = async (source: string, target: string): Promise<void> => {
+  await fsp.mkdir(target, { recursive: true });
   for (const entry of entriesOf(source)) {
     const from = nodePath.join(source, entry.name);
     const to = nodePath.join(target, entry.name);
-    if (entry.isDirectory()) copySkill(from, to);
+    if (entry.isDirectory()) await copySkill(from, to);
     else if (entry.isFile()) {
-      if (entry.name.toLowerCase() === 'skill.md') copyRewritten(from, to);
-      else fs.copyFileSync(from, to);
+      if (entry.name.toLowerCase() === 'skill.md') await copyRewritten(from, to);
+      else await fsp.copyFile(from, to);
     }
   }
 };
 
-/** Import one item as Codex does; nothing to do (already there, no source) is no success and no failure. Throws the file system's error. */
-export const importConfigMigration = (
+/**
+ * Import one item as Codex does; nothing to do (already there, no source) is no success and no
+ * failure. Rejects with the file system's error. What is there is looked at as detection looks;
+ * the writes are asynchronous.
+ */
+export const importConfigMigration = async (
   claudeHome: string,
   codexHome: string,
   item: { readonly itemType: ConfigItemType; readonly cwd?: string | null | undefined },
-): ConfigImportResult => {
+): Promise<ConfigImportResult> => {
   const scope = scopeOfItem(claudeHome, codexHome, item.cwd);
   if (scope === undefined) return { successes: [] };
   if (item.itemType === 'AGENTS_MD') {
     if (scope.agentsMdSource === undefined || !missingOrBlank(scope.agentsMdTarget)) return { successes: [] };
-    fs.mkdirSync(nodePath.dirname(scope.agentsMdTarget), { recursive: true });
-    copyRewritten(scope.agentsMdSource, scope.agentsMdTarget);
+    await fsp.mkdir(nodePath.dirname(scope.agentsMdTarget), { recursive: true });
+    await copyRewritten(scope.agentsMdSource, scope.agentsMdTarget);
     return { successes: [{ source: scope.agentsMdSource, target: scope.agentsMdTarget }] };
   }
   if (item.itemType === 'SUBAGENTS') {
     if (!isDir(scope.agentsSource)) return { successes: [] };
-    fs.mkdirSync(scope.agentsTarget, { recursive: true });
+    await fsp.mkdir(scope.agentsTarget, { recursive: true });
     const successes: Array<{ source: string; target: string }> = [];
     for (const a of subagents(scope.agentsSource, scope.agentsTarget)) {
       if (exists(a.target)) continue;
-      fs.writeFileSync(a.target, renderSubagentToml(a.doc, a.meta));
+      await fsp.writeFile(a.target, renderSubagentToml(a.doc, a.meta));
       successes.push({ source: a.meta.name, target: a.meta.name });
     }
     return { successes };
   }
   if (item.itemType === 'COMMANDS') {
     if (!isDir(scope.commandsSource)) return { successes: [] };
-    fs.mkdirSync(scope.skillsTarget, { recursive: true });
+    await fsp.mkdir(scope.skillsTarget, { recursive: true });
     const successes: Array<{ source: string; target: string }> = [];
     for (const c of commandSkills(scope.commandsSource)) {
       const dir = nodePath.join(scope.skillsTarget, c.name);
       if (exists(dir)) continue;
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(nodePath.join(dir, 'SKILL.md'), renderCommandSkill(c.path, c.doc, c.name));
+      await fsp.mkdir(dir, { recursive: true });
+      await fsp.writeFile(nodePath.join(dir, 'SKILL.md'), renderCommandSkill(c.path, c.doc, c.name));
       successes.push({ source: c.name, target: c.name });
     }
     return { successes };
   }
   if (!isDir(scope.skillsSource)) return { successes: [] };
-  fs.mkdirSync(scope.skillsTarget, { recursive: true });
+  await fsp.mkdir(scope.skillsTarget, { recursive: true });
   const successes: Array<{ source: string; target: string }> = [];
   for (const name of subfolders(scope.skillsSource)) {
     const target = nodePath.join(scope.skillsTarget, name);
     if (exists(target)) continue;
-    copySkill(nodePath.join(scope.skillsSource, name), target);
+    await copySkill(nodePath.join(scope.skillsSource, name), target);
     successes.push({ source: name, target: name });
   }
   return { successes };

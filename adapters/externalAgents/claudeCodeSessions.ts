@@ -16,6 +16,7 @@ import type {
   ExternalSessions,
   RefusedExternalSession,
 } from '../../replay/ports.js';
+import type { ExternalAgent } from '../../domain/externalConfig/migration.js';
 import { realPathInside } from './agentFiles.js';
 import { importLockPathOf } from './importLock.js';
 import { acquireLock, lockPathFor, releaseLock } from '../fs/lockFile.js';
@@ -24,10 +25,6 @@ import { headOfClaudeSession, readClaudeSession, summarizeClaudeSession } from '
 import type { SessionFallback } from './claudeSessionFile.js';
 import { holdsCurrent, ledgerPathOf, loadLedger, nanosText, saveLedger, withImports } from './importLedger.js';
 import type { Ledger } from './importLedger.js';
-
-/** Codex's defaults: the 50 newest sessions of the last 30 days. */
-export const DEFAULT_MAX_SESSIONS = 50;
-export const DEFAULT_MAX_SESSION_AGE_DAYS = 30;
 
 // An import of a big session holds its source's lock for as long as it reads it.
 const SOURCE_LOCK_WAIT_MS = 30 * 60_000;
@@ -154,9 +151,6 @@ const decodeFrom = (encoded: string, base: string, depth: number): string | unde
   }
   return undefined;
 };
-
-/** The agents whose sessions can be imported, as Codex names them (`migrationSource`). */
-export type ExternalAgent = 'claude' | 'cursor';
 
 /** The agent's home: the flag, else (Claude Code) `CLAUDE_CONFIG_DIR`, else `~/.claude` / `~/.cursor`. */
 export const agentHomeOf = (agent: ExternalAgent, flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string =>

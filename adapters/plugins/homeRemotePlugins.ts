@@ -11,6 +11,7 @@ import { syncRemotePlugins } from '../../replay/syncRemotePlugins.js';
 import { uninstallPlugin } from '../../replay/uninstallPlugin.js';
 import { uninstallRemotePlugin } from '../../replay/uninstallRemotePlugin.js';
 import { homePlugins } from './homePlugins.js';
+import type { HomePlugins } from './homePlugins.js';
 import { allowsLoopbackHttp, httpRemoteBundleFetcher } from './remoteBundleFetcher.js';
 import { chatgptBaseUrlOf, httpRemotePluginBackend, readChatgptAuth } from './remotePluginBackend.js';
 
@@ -51,55 +52,72 @@ const oneAtATime = <A>(codexHome: string, run: () => Promise<A>): Promise<A> => 
   return next;
 };
 
-/** `plugin/install` of a remote plugin on a home (RPC and CLI). */
-export const installHomeRemotePlugin =
-  (codexHome: string, opts: RemotePluginOptions, remotePluginId: string, env: NodeJS.ProcessEnv = process.env) =>
-  (): Promise<E.Either<EngineError, Record<string, unknown>>> =>
+/** A home's plugins, local and remote: built once per home (`openCodexHome`; the plugin commands, which open no index, build their own). */
+export interface HomePluginPorts {
+  /** The plugins on disk: catalog, cache, config tables and the plugins manager. */
+  readonly local: HomePlugins;
+  /** `plugin/install` of a remote plugin. */
+  readonly installRemote: (remotePluginId: string) => TE.TaskEither<EngineError, Record<string, unknown>>;
+  /**
+   * `plugin/uninstall`, as Codex routes it: `<name>@<marketplace>` is a local uninstall (cache
+   * root, config table; no backend), a backend id a remote one, anything else "invalid remote plugin id".
+   */
+  readonly uninstall: (pluginId: string) => TE.TaskEither<EngineError, Record<string, never>>;
+  /** The remote sync of the plugin cache (`plugins sync`, and `serve` at start). */
+  readonly syncRemote: TE.TaskEither<EngineError, RemoteSyncOutcome>;
+  /**
+   * The sync `serve` starts when it opens a home, in the background, as Codex's app-server does at
+   * start: only with the plugins feature on and a ChatGPT login (without one Codex does not try,
+   * and neither do we: `skipped`).
+   */
+  readonly startupSync: () => Promise<E.Either<EngineError, RemoteSyncOutcome | 'skipped'>>;
+}
+
+export const homePluginPorts = (codexHome: string, opts: RemotePluginOptions, env: NodeJS.ProcessEnv = process.env): HomePluginPorts => {
+  const local = homePlugins(codexHome, env);
+  const syncRemote: TE.TaskEither<EngineError, RemoteSyncOutcome> = () =>
     oneAtATime(codexHome, async () => {
       const remote = await homeRemotePlugins(codexHome, opts, env)();
       if (E.isLeft(remote)) return remote;
-      return installRemotePlugin({ ...remote.right, manager: homePlugins(codexHome, env).manager }, remotePluginId)();
+      return syncRemotePlugins({ ...remote.right, cache: local.cache, manager: local.manager })();
     });
-
-/**
- * `plugin/uninstall` on a home, as Codex routes it: `<name>@<marketplace>` is a local uninstall
- * (cache root, config table; no backend), a backend id a remote one, anything else "invalid
- * remote plugin id".
- */
-export const uninstallHomePlugin =
-  (codexHome: string, opts: RemotePluginOptions, pluginId: string, env: NodeJS.ProcessEnv = process.env) =>
-  (): Promise<E.Either<EngineError, Record<string, never>>> => {
-    if (E.isRight(parsePluginId(pluginId)) || !isRemotePluginId(pluginId)) return uninstallPlugin(homePlugins(codexHome, env), pluginId)();
-    return oneAtATime(codexHome, async () => {
-      const remote = await homeRemotePlugins(codexHome, opts, env)();
-      if (E.isLeft(remote)) return remote;
-      return uninstallRemotePlugin({ backend: remote.right.backend, manager: homePlugins(codexHome, env).manager }, pluginId)();
-    });
+  return {
+    local,
+    installRemote: (remotePluginId) => () =>
+      oneAtATime(codexHome, async () => {
+        const remote = await homeRemotePlugins(codexHome, opts, env)();
+        if (E.isLeft(remote)) return remote;
+        return installRemotePlugin({ ...remote.right, manager: local.manager }, remotePluginId)();
+      }),
+    uninstall: (pluginId) => () => {
+      if (E.isRight(parsePluginId(pluginId)) || !isRemotePluginId(pluginId)) return uninstallPlugin(local, pluginId)();
+      return oneAtATime(codexHome, async () => {
+        const remote = await homeRemotePlugins(codexHome, opts, env)();
+        if (E.isLeft(remote)) return remote;
+        return uninstallRemotePlugin({ backend: remote.right.backend, manager: local.manager }, pluginId)();
+      });
+    },
+    syncRemote,
+    startupSync: async () => {
+      const feature = await local.catalog.featureEnabled()();
+      if (E.isLeft(feature)) return feature;
+      if (!feature.right || E.isLeft(await readChatgptAuth(codexHome))) return E.right('skipped');
+      return syncRemote();
+    },
   };
+};
 
-/** The remote sync of a home's plugin cache (`plugins sync`, and `serve` at start). */
-export const syncHomeRemotePlugins =
-  (codexHome: string, opts: RemotePluginOptions, env: NodeJS.ProcessEnv = process.env): TE.TaskEither<EngineError, RemoteSyncOutcome> =>
-  () =>
-    oneAtATime(codexHome, async () => {
-      const remote = await homeRemotePlugins(codexHome, opts, env)();
-      if (E.isLeft(remote)) return remote;
-      const plugins = homePlugins(codexHome, env);
-      return syncRemotePlugins({ ...remote.right, cache: plugins.cache, manager: plugins.manager })();
-    });
+/** `plugin/install` of a remote plugin on a home, its ports built for the one call. */
+export const installHomeRemotePlugin = (codexHome: string, opts: RemotePluginOptions, remotePluginId: string, env: NodeJS.ProcessEnv = process.env) =>
+  homePluginPorts(codexHome, opts, env).installRemote(remotePluginId);
 
-/**
- * The sync `serve` starts when it opens a home, in the background, as Codex's app-server does at
- * start: only with the plugins feature on and a ChatGPT login (without one Codex does not try,
- * and neither do we: `skipped`).
- */
-export const startupRemotePluginSync = async (
+/** `plugin/uninstall` on a home, its ports built for the one call. */
+export const uninstallHomePlugin = (codexHome: string, opts: RemotePluginOptions, pluginId: string, env: NodeJS.ProcessEnv = process.env) =>
+  homePluginPorts(codexHome, opts, env).uninstall(pluginId);
+
+/** The remote sync of a home's plugin cache, its ports built for the one call. */
+export const syncHomeRemotePlugins = (
   codexHome: string,
   opts: RemotePluginOptions,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<E.Either<EngineError, RemoteSyncOutcome | 'skipped'>> => {
-  const feature = await homePlugins(codexHome, env).catalog.featureEnabled()();
-  if (E.isLeft(feature)) return feature;
-  if (!feature.right || E.isLeft(await readChatgptAuth(codexHome))) return E.right('skipped');
-  return syncHomeRemotePlugins(codexHome, opts, env)();
-};
+): TE.TaskEither<EngineError, RemoteSyncOutcome> => homePluginPorts(codexHome, opts, env).syncRemote;

@@ -30,15 +30,3 @@ export class LoadedThreads {
     return { data, nextCursor: data.length < rest.length ? data[data.length - 1]! : null };
   }
 }
-
-/**
- * A thread as Codex shows one it holds loaded: its local environment (the thread's cwd, the
- * workspace roots it runs with) and `idle`. The answer that loads it (`thread/fork`, and its
- * `thread/started`) also says it takes input directly; later reads say what the store says.
- */
-export const asLoaded = <T extends { readonly cwd: string | null }>(thread: T, loadedNow?: { readonly runtimeWorkspaceRoots: ReadonlyArray<unknown> }): T => ({
-  ...thread,
-  environments: [{ environmentId: 'local', cwd: thread.cwd, runtimeWorkspaceRoots: loadedNow?.runtimeWorkspaceRoots ?? [thread.cwd] }],
-  status: { type: 'idle' },
-  ...(loadedNow === undefined ? {} : { canAcceptDirectInput: true }),
-});

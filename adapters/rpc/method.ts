@@ -1,7 +1,8 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
-import type { ThreadManagementPorts } from '../../replay/ports.js';
+import type { ExternalAgentPorts, ThreadManagementPorts } from '../../replay/ports.js';
+import type { HomePluginPorts } from '../plugins/homeRemotePlugins.js';
 import type { ConnectionThreads } from './threadSubscriptions.js';
 import type { LoadedThreads } from './loadedThreads.js';
 
@@ -26,6 +27,10 @@ export interface RpcContext {
   readonly clientName?: string;
   /** Send a notification to this connection later, on its own (work that goes on after the answer: an import's progress). */
   readonly push?: (method: string, params: unknown) => void;
+  /** The home's external-agent ports, built once (`openCodexHome`; read them with `homeBundles.ts`). */
+  readonly externalAgents?: () => Promise<ExternalAgentPorts>;
+  /** The home's plugin ports, built once (`openCodexHome`; read them with `homeBundles.ts`). */
+  readonly plugins?: () => Promise<HomePluginPorts>;
   /** `serve --chatgpt-base-url`: the plugin backend, over config.toml's `chatgpt_base_url`. */
   readonly chatgptBaseUrl?: string;
 }

@@ -7,7 +7,8 @@ import type { RpcError } from './errors.js';
 import { INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, SERVER_OVERLOADED, toRpcError } from './errors.js';
 import { MAX_SAFE_ID, RpcNotification, RpcRequest } from './protocol.js';
 import { messageBoundsRefusal } from './messageBounds.js';
-import { withQuarantineNotice } from './quarantineNotice.js';
+import type { MiddlewareOptions } from './middleware.js';
+import { middlewareOf, withMiddleware } from './middleware.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from './boundedLines.js';
 import type { InputLine } from './boundedLines.js';
 import type { RpcConnection } from './connection.js';
@@ -28,6 +29,8 @@ export interface RpcService {
   readonly methods: ReadonlyArray<RpcMethod>;
   /** The server's live notifications hub; absent: one of this connection's own, told only of its `rollout/append`s. */
   readonly subscriptions?: ThreadSubscriptions;
+  /** The steps of its middleware chain beyond the ones every request takes (`middleware.ts` `middlewareOf`). */
+  readonly middleware?: MiddlewareOptions;
 }
 
 /**
@@ -107,7 +110,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
   // The live notifications hub: the service's (fed by the home's watch), or the server's own, told only of its `rollout/append`s.
   let ownHub: ThreadSubscriptions | null = null;
   const answeringWith = (s: RpcService): Answering => ({
-    byName: new Map(s.methods.map((m) => [m.name, m])),
+    byName: new Map(withMiddleware(s.methods, middlewareOf(s.middleware ?? {})).map((m) => [m.name, m])),
     ctx: s.ctx,
     hub: s.subscriptions ?? (ownHub = threadSubscriptions(s.ctx.ports)),
   });
@@ -195,7 +198,6 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       };
       const ctx: RpcContext = {
         ...answering.ctx,
-        ports: withQuarantineNotice(answering.ctx.ports, notify),
         notify,
         load,
         loaded,

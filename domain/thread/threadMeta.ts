@@ -25,6 +25,26 @@ const settingsOf = (v: unknown): { model?: unknown; reasoning_effort?: unknown }
   return s !== null && typeof s === 'object' ? (s as { model?: unknown; reasoning_effort?: unknown }) : undefined;
 };
 
+/** A field of a settings object, if it is one. */
+const fieldOf = (v: unknown, name: string): unknown => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[name] : undefined);
+
+/**
+ * A thread's settings (the `thread_settings` of a `thread_settings_applied` line) as a thread's
+ * answer reports them (`thread/fork`: the settings the fork starts with).
+ */
+export const threadSettingsFields = (s: unknown) => ({
+  model: fieldOf(s, 'model') ?? null,
+  modelProvider: fieldOf(s, 'model_provider_id') ?? null,
+  serviceTier: fieldOf(s, 'service_tier') ?? null,
+  disabledPluginIds: fieldOf(s, 'disabled_plugin_ids') ?? [],
+  cwd: fieldOf(s, 'cwd') ?? null,
+  runtimeWorkspaceRoots: fieldOf(s, 'runtime_workspace_roots') ?? [],
+  approvalPolicy: fieldOf(s, 'approval_policy') ?? null,
+  approvalsReviewer: fieldOf(s, 'approvals_reviewer') ?? null,
+  reasoningEffort: settingsOf(s)?.reasoning_effort ?? null,
+});
+export type ThreadSettingsFields = ReturnType<typeof threadSettingsFields>;
+
 /**
  * What one settings line says about the thread's model and reasoning effort. A turn context
  * sets the effort (absent → none); thread settings change it only when they name one.

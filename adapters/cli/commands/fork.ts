@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { command, registerCommand } from '../commandSpec.js';
 import { argument, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import type { ForkResult } from '../../../replay/forkThread.js';
 
 export const forkCommand = command({
   name: 'fork',
@@ -18,10 +19,19 @@ export const forkCommand = command({
   params: async () => ({ codec: (await import('../../rpc/methods/threadFork.js')).ThreadForkParams }),
   onHome: {
     use: async ({ opts, params: p }) => {
-      const [{ forkThread }, { forkRequestOf }] = await Promise.all([import('../../../replay/forkThread.js'), import('../../rpc/methods/threadFork.js')]);
-      return (home) => forkThread(home.mutations, { ...forkRequestOf(p), originator: opts.originator });
+      const [TE, { forkAnswerOf, forkThread }, { forkRequestOf }] = await Promise.all([
+        import('fp-ts/lib/TaskEither.js'),
+        import('../../../replay/forkThread.js'),
+        import('../../rpc/methods/threadFork.js'),
+      ]);
+      // `--json` prints `thread/fork`'s answer, as every other command's; the text names what was written.
+      return (home) =>
+        TE.map((fork: ForkResult) => ({ fork, answer: forkAnswerOf(fork) }))(forkThread(home.mutations, { ...forkRequestOf(p), originator: opts.originator }));
     },
-    render: () => (f) => `forked ${f.sourceThreadId} → ${f.thread.id}\n  ${f.written.path} (${f.written.lines} lines, ${f.written.bytes} bytes)`,
+    render: () => ({
+      text: ({ fork: f }) => `forked ${f.sourceThreadId} → ${f.thread.id}\n  ${f.written.path} (${f.written.lines} lines, ${f.written.bytes} bytes)`,
+      json: ({ answer }) => answer,
+    }),
   },
 });
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ImportSessionsResult, SessionImportOutcome } from '../../../replay/importSessions.js';
-import type { ExternalAgent } from '../../externalAgents/claudeCodeSessions.js';
+import type { ExternalAgent } from '../../../domain/externalConfig/migration.js';
 import { command, registerCommand } from '../commandSpec.js';
 import { argument, numberOption, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
@@ -49,7 +49,7 @@ export const importCommand = command({
   },
   // What the options must be: the session age in days (from `--since` days or date), the count bound.
   params: async ({ opts }) => {
-    const [t, { DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS }] = await Promise.all([import('io-ts'), import('../../externalAgents/claudeCodeSessions.js')]);
+    const [t, { DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS }] = await Promise.all([import('io-ts'), import('../../../domain/externalConfig/migration.js')]);
     const PositiveInt = t.refinement(t.number, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
     const AgeDays = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0, 'a number of days ≥ 0');
     /** `--since`: a number of days, or a date the sessions must be modified after. */
@@ -67,36 +67,24 @@ export const importCommand = command({
   },
   run: async ({ args: [agentName], opts, params: p }) => {
     const agent = agentName as ExternalAgent;
-    const [
-      fs,
-      { importSessions },
-      { agentHomeOf, externalAgentSessions },
-      { CODEX_CLI_VERSION, configuredModelProvider },
-      { garbageBound },
-      { homeOf },
-      { progressBar },
-      { runOnHome },
-    ] = await Promise.all([
+    const [fs, { importSessions }, { agentHomeOf }, { garbageBound }, { progressBar }, { runOnHome }] = await Promise.all([
       import('node:fs'),
       import('../../../replay/importSessions.js'),
       import('../../externalAgents/claudeCodeSessions.js'),
-      import('../../externalAgents/codexIdentity.js'),
       import('../../externalAgents/garbageBound.js'),
-      import('../homeOptions.js'),
       import('../progress.js'),
       import('../runOnHome.js'),
     ]);
     const bar = progressBar(process.stderr.isTTY === true && opts.json !== true && opts.quiet !== true, 'importing');
     let bytesDone = 0;
     const sizeOf = (path: string): number => fs.statSync(path, { throwIfNoEntry: false })?.size ?? 0;
-    const { codexHome } = homeOf(opts);
-    const external = externalAgentSessions(agent, agentHomeOf(agent, opts.from), codexHome);
     await runOnHome(
       opts,
       (home) => async () => {
         try {
+          const agents = await home.externalAgents();
           return await importSessions(
-            { ...home.mutations, externalSessions: external },
+            { ...home.mutations, externalSessions: agents.sessionsOf(agent, agentHomeOf(agent, opts.from)) },
             {
               sessions: opts.session,
               maxSessionAgeDays: p.maxSessionAgeDays,
@@ -104,9 +92,9 @@ export const importCommand = command({
               dryRun: opts.dryRun,
               identity: {
                 originator: opts.originator,
-                cliVersion: CODEX_CLI_VERSION,
+                cliVersion: agents.cliVersion,
                 source: opts.source,
-                modelProvider: opts.modelProvider ?? configuredModelProvider(codexHome),
+                modelProvider: opts.modelProvider ?? (await agents.modelProvider()),
               },
               onSession: (o, done, of) => {
                 bytesDone += o.status === 'refused' ? 0 : sizeOf(o.source);

@@ -84,28 +84,19 @@ const installCommand = command({
   withParentOptions: true,
   // Two shapes of one method's params: decoded here, where the home is named first.
   run: async ({ args: [target, pluginName], opts }) => {
-    const [
-      E,
-      { invalidArgument },
-      { installPlugin },
-      { PluginInstallParams },
-      { homePlugins },
-      { installHomeRemotePlugin },
-      { decodeRequest, withRequest },
-      { homeOf },
-      { printAnswer },
-    ] = await Promise.all([
-      import('fp-ts/lib/Either.js'),
-      import('../../../domain/errors.js'),
-      import('../../../replay/installPlugin.js'),
-      import('../../rpc/methods/pluginInstall.js'),
-      import('../../plugins/homePlugins.js'),
-      import('../../plugins/homeRemotePlugins.js'),
-      import('../decodeOptions.js'),
-      import('../homeOptions.js'),
-      import('../printAnswer.js'),
-    ]);
-    const { codexHome } = homeOf(opts);
+    const [E, { invalidArgument }, { installPlugin }, { PluginInstallParams }, { homePluginPorts }, { decodeRequest, withRequest }, { homeOf }, { printAnswer }] =
+      await Promise.all([
+        import('fp-ts/lib/Either.js'),
+        import('../../../domain/errors.js'),
+        import('../../../replay/installPlugin.js'),
+        import('../../rpc/methods/pluginInstall.js'),
+        import('../../plugins/homeRemotePlugins.js'),
+        import('../decodeOptions.js'),
+        import('../homeOptions.js'),
+        import('../printAnswer.js'),
+      ]);
+    // The home's plugin ports, as `serve` builds them (`openCodexHome`): this command opens no index.
+    const plugins = homePluginPorts(homeOf(opts).codexHome, backendOf(opts));
     if (opts.remoteMarketplace !== undefined) {
       const request =
         pluginName !== undefined
@@ -116,7 +107,7 @@ const installCommand = command({
               { remoteMarketplaceName: '--remote-marketplace', pluginName: '<remotePluginId>' },
             );
       return withRequest(opts, request, async (p) => {
-        const r = await installHomeRemotePlugin(codexHome, backendOf(opts), p.pluginName)();
+        const r = await plugins.installRemote(p.pluginName)();
         await printAnswer(r, opts.json, () => `installed ${p.pluginName} from the plugin backend`);
       });
     }
@@ -125,7 +116,7 @@ const installCommand = command({
         ? E.left(invalidArgument('<pluginName>', 'required with a local marketplace file (or give --remote-marketplace)'))
         : decodeRequest(PluginInstallParams, { marketplacePath: target, pluginName }, { marketplacePath: '<marketplacePath>', pluginName: '<pluginName>' });
     return withRequest(opts, request, async (p) => {
-      const r = await installPlugin(homePlugins(codexHome), p.marketplacePath ?? target, p.pluginName)();
+      const r = await installPlugin(plugins.local, p.marketplacePath ?? target, p.pluginName)();
       await printAnswer(r, opts.json, () => `installed ${p.pluginName} from ${p.marketplacePath ?? target}`);
     });
   },
@@ -140,12 +131,12 @@ const syncCommand = command({
   options: { chatgptBaseUrl: backendOption(), ...HOME_AND_JSON_OPTIONS },
   withParentOptions: true,
   run: async ({ opts }) => {
-    const [{ syncHomeRemotePlugins }, { homeOf }, { printAnswer }] = await Promise.all([
+    const [{ homePluginPorts }, { homeOf }, { printAnswer }] = await Promise.all([
       import('../../plugins/homeRemotePlugins.js'),
       import('../homeOptions.js'),
       import('../printAnswer.js'),
     ]);
-    const r = await syncHomeRemotePlugins(homeOf(opts).codexHome, backendOf(opts))();
+    const r = await homePluginPorts(homeOf(opts).codexHome, backendOf(opts)).syncRemote();
     await printAnswer(r, opts.json, syncText);
   },
 });
@@ -159,12 +150,12 @@ const uninstallCommand = command({
   withParentOptions: true,
   params: async () => ({ codec: (await import('../../rpc/methods/pluginUninstall.js')).PluginUninstallParams }),
   run: async ({ args: [pluginId], opts, params: p }) => {
-    const [{ uninstallHomePlugin }, { homeOf }, { printAnswer }] = await Promise.all([
+    const [{ homePluginPorts }, { homeOf }, { printAnswer }] = await Promise.all([
       import('../../plugins/homeRemotePlugins.js'),
       import('../homeOptions.js'),
       import('../printAnswer.js'),
     ]);
-    const r = await uninstallHomePlugin(homeOf(opts).codexHome, backendOf(opts), p.pluginId)();
+    const r = await homePluginPorts(homeOf(opts).codexHome, backendOf(opts)).uninstall(p.pluginId)();
     await printAnswer(r, opts.json, () => `uninstalled ${pluginId}`);
   },
 });

@@ -2,8 +2,9 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
 import * as nodePath from 'node:path';
-import { agentHomeOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS, externalAgentSessions } from '../../externalAgents/claudeCodeSessions.js';
-import type { ExternalAgent } from '../../externalAgents/claudeCodeSessions.js';
+import { agentOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS } from '../../../domain/externalConfig/migration.js';
+import { agentHomeOf } from '../../externalAgents/claudeCodeSessions.js';
+import { externalAgentsOf } from '../homeBundles.js';
 import { detectConfigMigrations, migrationDetails } from '../../externalAgents/claudeCodeConfig.js';
 import { toEngineError } from '../../fs/fsError.js';
 import { defineMethod } from '../method.js';
@@ -18,9 +19,6 @@ export const ExternalAgentConfigDetectParams = t.partial({
   source: optional(t.string),
   migrationSource: optional(t.string),
 });
-
-/** Codex's `migrationSource`: `cursor` selects Cursor; missing or anything else, the default source (Claude Code). */
-export const agentOf = (migrationSource: string | null | undefined): ExternalAgent => (migrationSource === 'cursor' ? 'cursor' : 'claude');
 
 /** The SESSIONS migration item Codex offers for a Claude Code home's recent sessions. */
 export const sessionsItem = (claudeHome: string, sessions: ReadonlyArray<{ path: string; cwd: string; title: string | null }>) => ({
@@ -52,14 +50,15 @@ export const externalAgentConfigDetect = defineMethod({
     const sessions =
       p.includeHome !== true
         ? TE.right([])
-        : pipe(
-            externalAgentSessions(agent, agentHome, ctx.codexHome).detect({
-              maxAgeDays: p.maxSessionAgeDays ?? DEFAULT_MAX_SESSION_AGE_DAYS,
-              maxSessions: p.maxSessions ?? DEFAULT_MAX_SESSIONS,
-            }),
-            // Codex's answer has no place for the refused entries: they are left out (`import claude` reports them).
-            TE.map(({ offered }) => (offered.length === 0 ? [] : [sessionsItem(agentHome, offered)])),
-          );
+        : async () =>
+            pipe(
+              (await externalAgentsOf(ctx)).sessionsOf(agent, agentHome).detect({
+                maxAgeDays: p.maxSessionAgeDays ?? DEFAULT_MAX_SESSION_AGE_DAYS,
+                maxSessions: p.maxSessions ?? DEFAULT_MAX_SESSIONS,
+              }),
+              // Codex's answer has no place for the refused entries: they are left out (`import claude` reports them).
+              TE.map(({ offered }) => (offered.length === 0 ? [] : [sessionsItem(agentHome, offered)])),
+            )();
     return pipe(
       TE.Do,
       TE.apS('home', config(p.includeHome === true, [])),

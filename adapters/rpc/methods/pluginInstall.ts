@@ -1,9 +1,8 @@
-import * as TE from 'fp-ts/lib/TaskEither.js';
+import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { invalidArgument } from '../../../domain/errors.js';
 import { installPlugin } from '../../../replay/installPlugin.js';
-import { homePlugins } from '../../plugins/homePlugins.js';
-import { installHomeRemotePlugin } from '../../plugins/homeRemotePlugins.js';
+import { pluginsOf } from '../homeBundles.js';
 import { defineMethod } from '../method.js';
 import { optional } from '../protocol.js';
 
@@ -19,10 +18,9 @@ export const pluginInstall = defineMethod({
   params: PluginInstallParams,
   // One plugin install at a time: each replaces a cache root and rewrites config.toml.
   scope: () => ({ key: 'plugins', access: 'write' }),
-  handle: (ctx, p) =>
-    p.marketplacePath !== undefined && p.marketplacePath !== null
-      ? installPlugin(homePlugins(ctx.codexHome), p.marketplacePath, p.pluginName)
-      : p.remoteMarketplaceName !== undefined && p.remoteMarketplaceName !== null
-        ? installHomeRemotePlugin(ctx.codexHome, ctx.chatgptBaseUrl === undefined ? {} : { chatgptBaseUrl: ctx.chatgptBaseUrl }, p.pluginName)
-        : TE.left(invalidArgument('marketplacePath', 'either marketplacePath or remoteMarketplaceName is required')),
+  handle: (ctx, p) => async () => {
+    if (p.marketplacePath !== undefined && p.marketplacePath !== null) return installPlugin((await pluginsOf(ctx)).local, p.marketplacePath, p.pluginName)();
+    if (p.remoteMarketplaceName !== undefined && p.remoteMarketplaceName !== null) return (await pluginsOf(ctx)).installRemote(p.pluginName)();
+    return E.left(invalidArgument('marketplacePath', 'either marketplacePath or remoteMarketplaceName is required'));
+  },
 });

@@ -2,7 +2,7 @@ import * as t from 'io-ts';
 import { listInstalledPlugins } from '../../../replay/listInstalledPlugins.js';
 import { defineMethod } from '../method.js';
 import { optional } from '../protocol.js';
-import { homePlugins } from '../../plugins/homePlugins.js';
+import { pluginsOf } from '../homeBundles.js';
 
 /** `plugin/installed` params (Codex's `PluginInstalledParams`). */
 export const PluginInstalledParams = t.partial({ cwds: optional(t.array(t.string)), installSuggestionPluginNames: optional(t.array(t.string)) });
@@ -12,5 +12,5 @@ export const pluginInstalled = defineMethod({
   name: 'plugin/installed',
   params: PluginInstalledParams,
   scope: () => null,
-  handle: (ctx, p) => listInstalledPlugins(homePlugins(ctx.codexHome).catalog, p.cwds ?? [], p.installSuggestionPluginNames ?? []),
+  handle: (ctx, p) => async () => listInstalledPlugins((await pluginsOf(ctx)).local.catalog, p.cwds ?? [], p.installSuggestionPluginNames ?? [])(),
 });

@@ -2,7 +2,7 @@ import * as t from 'io-ts';
 import { listPlugins } from '../../../replay/listPlugins.js';
 import { defineMethod } from '../method.js';
 import { optional } from '../protocol.js';
-import { homePlugins } from '../../plugins/homePlugins.js';
+import { pluginsOf } from '../homeBundles.js';
 
 /** `plugin/list` params (Codex's `PluginListParams`); remote catalogs (`marketplaceKinds`, `forceRefetch`) are not ours to fetch. */
 export const PluginListParams = t.partial({
@@ -16,5 +16,5 @@ export const pluginList = defineMethod({
   name: 'plugin/list',
   params: PluginListParams,
   scope: () => null,
-  handle: (ctx, p) => listPlugins(homePlugins(ctx.codexHome).catalog, p.cwds ?? []),
+  handle: (ctx, p) => async () => listPlugins((await pluginsOf(ctx)).local.catalog, p.cwds ?? [])(),
 });

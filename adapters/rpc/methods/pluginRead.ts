@@ -1,10 +1,10 @@
-import * as TE from 'fp-ts/lib/TaskEither.js';
+import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { invalidArgument } from '../../../domain/errors.js';
 import { readPlugin } from '../../../replay/readPlugin.js';
 import { defineMethod } from '../method.js';
 import { optional } from '../protocol.js';
-import { homePlugins } from '../../plugins/homePlugins.js';
+import { pluginsOf } from '../homeBundles.js';
 
 /** `plugin/read` params (Codex's `PluginReadParams`). */
 export const PluginReadParams = t.intersection([
@@ -17,8 +17,9 @@ export const pluginRead = defineMethod({
   name: 'plugin/read',
   params: PluginReadParams,
   scope: () => null,
-  handle: (ctx, p) =>
-    p.marketplacePath === undefined || p.marketplacePath === null
-      ? TE.left(invalidArgument('marketplacePath', 'a local marketplace file is required (remote catalogs are not read here)'))
-      : readPlugin(homePlugins(ctx.codexHome).catalog, p.marketplacePath, p.pluginName),
+  handle: (ctx, p) => async () => {
+    if (p.marketplacePath === undefined || p.marketplacePath === null)
+      return E.left(invalidArgument('marketplacePath', 'a local marketplace file is required (remote catalogs are not read here)'));
+    return readPlugin((await pluginsOf(ctx)).local.catalog, p.marketplacePath, p.pluginName)();
+  },
 });

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { uninstallHomePlugin } from '../../plugins/homeRemotePlugins.js';
+import { pluginsOf } from '../homeBundles.js';
 import { defineMethod } from '../method.js';
 
 /** `plugin/uninstall` params (Codex's `PluginUninstallParams`). */
@@ -10,5 +10,5 @@ export const pluginUninstall = defineMethod({
   name: 'plugin/uninstall',
   params: PluginUninstallParams,
   scope: () => ({ key: 'plugins', access: 'write' }),
-  handle: (ctx, p) => uninstallHomePlugin(ctx.codexHome, ctx.chatgptBaseUrl === undefined ? {} : { chatgptBaseUrl: ctx.chatgptBaseUrl }, p.pluginId),
+  handle: (ctx, p) => async () => (await pluginsOf(ctx)).uninstall(p.pluginId)(),
 });

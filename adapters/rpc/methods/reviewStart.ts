@@ -6,7 +6,7 @@ import { readThread } from '../../../replay/readThread.js';
 import { startReview } from '../../../replay/startReview.js';
 import type { ReviewResult } from '../../../replay/startReview.js';
 import type { MutationPorts } from '../../../replay/ports.js';
-import { asLoaded } from '../loadedThreads.js';
+import { asLoaded } from '../../../domain/thread/thread.js';
 import { defineMethod, threadScope } from '../method.js';
 import { optional } from '../protocol.js';
 

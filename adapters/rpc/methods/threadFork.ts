@@ -1,9 +1,8 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
-import { forkThread } from '../../../replay/forkThread.js';
+import { forkAnswerOf, forkThread } from '../../../replay/forkThread.js';
 import type { ForkParams, ForkResult } from '../../../replay/forkThread.js';
 import { defineMethod, threadScope } from '../method.js';
-import { asLoaded } from '../loadedThreads.js';
 import { optional } from '../protocol.js';
 
 /** `thread/fork` params; `rollout-engine fork` decodes its options with it too. */
@@ -27,31 +26,6 @@ export const forkRequestOf = (p: t.TypeOf<typeof ThreadForkParams>): ForkParams 
 export const PAGINATED_FORK_NOTICE =
   'Full-history hydration is deprecated for paginated threads; use `excludeTurns: true`, then page with `thread/turns/list` and `thread/items/list`.';
 
-type Settings = {
-  model?: unknown;
-  model_provider_id?: unknown;
-  service_tier?: unknown;
-  cwd?: unknown;
-  runtime_workspace_roots?: unknown;
-  approval_policy?: unknown;
-  approvals_reviewer?: unknown;
-  disabled_plugin_ids?: unknown;
-  collaboration_mode?: { settings?: { reasoning_effort?: unknown } };
-};
-
-/** The fork's settings as `thread/fork` reports them (from the `thread_settings_applied` it starts with). */
-const settingsFields = (s: Settings | null | undefined) => ({
-  model: s?.model ?? null,
-  modelProvider: s?.model_provider_id ?? null,
-  serviceTier: s?.service_tier ?? null,
-  disabledPluginIds: s?.disabled_plugin_ids ?? [],
-  cwd: s?.cwd ?? null,
-  runtimeWorkspaceRoots: s?.runtime_workspace_roots ?? [],
-  approvalPolicy: s?.approval_policy ?? null,
-  approvalsReviewer: s?.approvals_reviewer ?? null,
-  reasoningEffort: s?.collaboration_mode?.settings?.reasoning_effort ?? null,
-});
-
 /**
  * `thread/fork`: a reference fork (paginated) or a copy (legacy). As Codex: the deprecation notice
  * when a paginated fork's turns are hydrated, the inherited token usage, `thread/started`; and the
@@ -67,12 +41,10 @@ export const threadFork = defineMethod({
       const withTurns = p.excludeTurns !== true;
       if (withTurns && f.thread.historyMode === 'paginated') ctx.notify('deprecationNotice', { summary: PAGINATED_FORK_NOTICE, details: null });
       if (withTurns && f.tokenUsage !== null) ctx.notify('thread/tokenUsage/updated', f.tokenUsage, 'afterAnswer');
-      // Codex holds the fork loaded (thread/loaded/list lists it) and shows it so.
+      // Codex holds the fork loaded (thread/loaded/list lists it).
       ctx.loaded.load(f.thread.id);
-      const settings = settingsFields(f.settings as Settings | null);
-      const thread = asLoaded(f.thread, { runtimeWorkspaceRoots: settings.runtimeWorkspaceRoots as unknown[] });
-      ctx.notify('thread/started', { thread }, 'afterAnswer');
-      return { thread, ...settings };
+      ctx.notify('thread/started', { thread: f.thread }, 'afterAnswer');
+      return forkAnswerOf(f);
     })(
       TE.chainFirstTaskK((f: ForkResult) => async () => {
         // Following is beside the answer: a fork that cannot be followed is still the fork.

@@ -3,7 +3,7 @@ import * as t from 'io-ts';
 import { listThreads } from '../../../replay/listThreads.js';
 import type { ThreadListing } from '../../../replay/listThreads.js';
 import { defineMethod } from '../method.js';
-import { asLoaded } from '../loadedThreads.js';
+import { asLoaded } from '../../../domain/thread/thread.js';
 import { SortDirection, U32, optional } from '../protocol.js';
 
 export const SortKey = t.keyof({ created_at: null, updated_at: null, recency_at: null });

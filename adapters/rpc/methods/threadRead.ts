@@ -3,7 +3,7 @@ import * as t from 'io-ts';
 import { readThread } from '../../../replay/readThread.js';
 import type { ThreadRead } from '../../../replay/readThread.js';
 import { defineMethod, threadScope } from '../method.js';
-import { asLoaded } from '../loadedThreads.js';
+import { asLoaded } from '../../../domain/thread/thread.js';
 import { optional } from '../protocol.js';
 
 /** `thread/read` params; `rollout-engine read` decodes its arguments with it too. */

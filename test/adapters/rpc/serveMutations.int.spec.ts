@@ -7,7 +7,7 @@ import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import { spawnRpcServer } from '../../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../../fixtures/stdioRpcClient.js';
-import { ENGINE_CLI_PATH } from '../../compat/engineCli.js';
+import { ENGINE_CLI_PATH, runEngineCli } from '../../compat/engineCli.js';
 import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
 
 const P = 'ffffffff-0000-7000-8000-000000000001';
@@ -56,6 +56,25 @@ describe('rollout-engine serve: thread/fork, thread/revert, thread/rollback, rev
     expect(excluded.result.thread.turns).to.deep.equal([]);
     expect(since(quiet).map((x) => x.method)).to.deep.equal(['thread/started']);
     expect(await ask('thread/fork', { threadId: P, lastTurnId: 'no-such-turn' })).to.deep.equal({ error: { code: -32600, message: 'turn not found: no-such-turn' } });
+  });
+
+  it('rollout-engine fork --json prints what thread/fork answers (the fork held loaded, with its settings)', async () => {
+    // Each fork is a new thread: its id, file and times are the only differences.
+    const same = (answer: any): unknown => {
+      const { id, sessionId: _session, path: _path, createdAt: _created, updatedAt: _updated, recencyAt: _recency, ...thread } = answer.thread;
+      return JSON.parse(
+        JSON.stringify({ ...answer, thread })
+          .split(id)
+          .join('<fork>'),
+      );
+    };
+    const rpc = await ask('thread/fork', { threadId: L, lastTurnId: 't1' });
+    const cli = await runEngineCli(['fork', L, '--last-turn-id', 't1', '--codex-home', home, '--json']);
+    expect(cli.exitCode, cli.stderr).to.equal(0);
+    const printed = JSON.parse(cli.stdout);
+    expect(Object.keys(printed)).to.deep.equal(Object.keys(rpc.result));
+    expect(printed.thread).to.include({ canAcceptDirectInput: true });
+    expect(same(printed)).to.deep.equal(same(rpc.result));
   });
 
   it('thread/revert answers thread and backwards cursors, then thread/reverted; legacy refused as Codex does', async () => {

@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import * as nodePath from 'node:path';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type { ExternalAgentPorts } from '../../replay/ports.js';
+import { CODEX_STATE_DB } from '../codexState/codexThreadState.js';
+import { recordImportHistory } from '../codexState/importHistories.js';
+import { toEngineError } from '../fs/fsError.js';
+import { importConfigMigration } from './claudeCodeConfig.js';
+import { agentHomeOf, externalAgentSessions } from './claudeCodeSessions.js';
+import { CODEX_CLI_VERSION, configuredModelProvider } from './codexIdentity.js';
+
+/**
+ * A home's external-agent ports (`replay/ports.ts` `ExternalAgentPorts`), built once per home by
+ * `openCodexHome`: the agents' homes as the environment names them, Codex's ledger and histories
+ * in this home, and one import at a time on it.
+ */
+export const homeExternalAgents = (codexHome: string, env: NodeJS.ProcessEnv = process.env): ExternalAgentPorts => {
+  let running: Promise<void> = Promise.resolve();
+  return {
+    sessionsOf: (agent, agentHome) => externalAgentSessions(agent, agentHome ?? agentHomeOf(agent, undefined, env), codexHome),
+    importConfigItem: (agent, item) => {
+      const agentHome = agentHomeOf(agent, undefined, env);
+      return TE.tryCatch(() => importConfigMigration(agentHome, codexHome, item), toEngineError(agentHome, 'import'));
+    },
+    modelProvider: async () => configuredModelProvider(codexHome),
+    cliVersion: CODEX_CLI_VERSION,
+    recordHistory: (history) => TE.tryCatch(() => recordImportHistory(codexHome, history), toEngineError(nodePath.join(codexHome, CODEX_STATE_DB), 'write')),
+    newImportId: randomUUID,
+    afterAnswer: (work) => {
+      running = running
+        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+        .then(work)
+        .catch(() => undefined);
+    },
+  };
+};

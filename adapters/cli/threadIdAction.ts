@@ -2,7 +2,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { ThreadManagementPorts } from '../../replay/ports.js';
-import { ThreadIdParams } from '../rpc/methods/threadArchive.js';
+import { ThreadIdParams } from '../../protocol/management.js';
 import { checkedThreadId } from '../../domain/thread/threadId.js';
 import { decodeRequest, withRequest } from './decodeOptions.js';
 import type { HomeOptions } from './homeOptions.js';

@@ -5,7 +5,7 @@ import { renderDecodeErrors } from '../../domain/decodeErrors.js';
 import type { HomelessRpcMethod, RpcContext, RpcMethod, ServerLoad } from './method.js';
 import type { RpcError } from './errors.js';
 import { INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, SERVER_OVERLOADED, toRpcError } from './errors.js';
-import { MAX_SAFE_ID, RpcNotification, RpcRequest } from './protocol.js';
+import { MAX_SAFE_ID, RpcNotification, RpcRequest } from '../../protocol/jsonRpc.js';
 import { messageBoundsRefusal } from './messageBounds.js';
 import { withQuarantineNotice } from './quarantineNotice.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from './boundedLines.js';

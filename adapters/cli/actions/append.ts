@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import { appendThreadLines } from '../../../replay/appendLines.js';
-import { RolloutAppendParams } from '../../rpc/methods/rolloutAppend.js';
+import { RolloutAppendParams } from '../../../protocol/history.js';
 import { toEngineError } from '../../fs/fsError.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import { reportError } from '../exitCodes.js';

@@ -1,5 +1,6 @@
 import { forkThread } from '../../../replay/forkThread.js';
-import { ThreadForkParams, forkRequestOf } from '../../rpc/methods/threadFork.js';
+import { ThreadForkParams } from '../../../protocol/history.js';
+import { forkRequestOf } from '../../rpc/methods/threadFork.js';
 import { decodeRequest, withRequest } from '../decodeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { runOnHome } from '../runOnHome.js';

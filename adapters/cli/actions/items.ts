@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { pageCommandOf } from '../commandLine.js';
 import { listItems } from '../../../replay/listItems.js';
-import { ThreadItemsListParams } from '../../rpc/methods/threadItemsList.js';
+import { ThreadItemsListParams } from '../../../protocol/items.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { ONE_THREAD, runOnHome } from '../runOnHome.js';

@@ -1,7 +1,7 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { setThreadName } from '../../../replay/setThreadName.js';
-import { ThreadNameSetParams } from '../../rpc/methods/threadNameSet.js';
+import { ThreadNameSetParams } from '../../../protocol/management.js';
 import { checkedThreadId } from '../../../domain/thread/threadId.js';
 import { decodeRequest, withRequest } from '../decodeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';

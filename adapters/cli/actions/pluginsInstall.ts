@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
 import { invalidArgument } from '../../../domain/errors.js';
 import { installPlugin } from '../../../replay/installPlugin.js';
-import { PluginInstallParams } from '../../rpc/methods/pluginInstall.js';
+import { PluginInstallParams } from '../../../protocol/plugins.js';
 import { homePlugins } from '../../plugins/homePlugins.js';
 import { installHomeRemotePlugin } from '../../plugins/homeRemotePlugins.js';
 import { decodeRequest, withRequest } from '../decodeOptions.js';

@@ -1,5 +1,5 @@
 import { listPlugins } from '../../../replay/listPlugins.js';
-import { PluginListParams } from '../../rpc/methods/pluginList.js';
+import { PluginListParams } from '../../../protocol/plugins.js';
 import { homePlugins } from '../../plugins/homePlugins.js';
 import { decodeRequest, withRequest } from '../decodeOptions.js';
 import { homeOf } from '../homeOptions.js';

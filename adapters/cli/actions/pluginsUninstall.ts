@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { PluginUninstallParams } from '../../rpc/methods/pluginUninstall.js';
+import { PluginUninstallParams } from '../../../protocol/plugins.js';
 import { uninstallHomePlugin } from '../../plugins/homeRemotePlugins.js';
 import { decodeRequest, withRequest } from '../decodeOptions.js';
 import { homeOf } from '../homeOptions.js';

@@ -2,7 +2,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { readThread } from '../../../replay/readThread.js';
 import { turnValues } from '../../../domain/thread/turn.js';
 import type { StreamedThread, ThreadRead } from '../../../replay/readThread.js';
-import { ThreadReadParams } from '../../rpc/methods/threadRead.js';
+import { ThreadReadParams } from '../../../protocol/threads.js';
 import { decodeRequest, withRequest } from '../decodeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { ONE_THREAD, runOnHome } from '../runOnHome.js';

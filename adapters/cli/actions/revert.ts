@@ -1,5 +1,5 @@
 import { revertThread } from '../../../replay/revertThread.js';
-import { ThreadRevertParams } from '../../rpc/methods/threadRevert.js';
+import { ThreadRevertParams } from '../../../protocol/history.js';
 import { decodeRequest, withRequest } from '../decodeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { runOnHome } from '../runOnHome.js';

@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../domain/errors.js';
 import { invalidArgument } from '../../../domain/errors.js';
-import { ReviewStartParams, startReviewFor } from '../../rpc/methods/reviewStart.js';
+import { ReviewStartParams } from '../../../protocol/history.js';
+import { startReviewFor } from '../../rpc/methods/reviewStart.js';
 import { decodeRequest, withRequest } from '../decodeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { runOnHome } from '../runOnHome.js';

@@ -1,5 +1,5 @@
 import { rollbackThread } from '../../../replay/rollbackThread.js';
-import { ThreadRollbackParams } from '../../rpc/methods/threadRollback.js';
+import { ThreadRollbackParams } from '../../../protocol/history.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { runOnHome } from '../runOnHome.js';

@@ -7,7 +7,7 @@ import { createRpcServer } from '../../rpc/server.js';
 import type { OpeningService, RpcServerOptions, RpcService } from '../../rpc/server.js';
 import { lineConnection } from '../../rpc/connection.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from '../../rpc/boundedLines.js';
-import { U32 } from '../../rpc/protocol.js';
+import { U32 } from '../../../protocol/jsonRpc.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import { initialize } from '../../rpc/methods/initialize.js';
 import type { RpcMethod } from '../../rpc/method.js';

@@ -4,7 +4,7 @@ import type { Thread } from '../../../domain/thread/thread.js';
 import { DEFAULT_THREAD_SORT_KEY, listThreads } from '../../../replay/listThreads.js';
 import type { ThreadListing } from '../../../replay/listThreads.js';
 import type { ThreadSortKey } from '../../../replay/internal/threadListCursor.js';
-import { SourceKind, ThreadListParams } from '../../rpc/methods/threadList.js';
+import { SourceKind, ThreadListParams } from '../../../protocol/threads.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { runOnHome } from '../runOnHome.js';

@@ -1,5 +1,5 @@
 import { readTokenUsage } from '../../../replay/readTokenUsage.js';
-import { ThreadTokenUsageReadParams } from '../../rpc/methods/threadTokenUsageRead.js';
+import { ThreadTokenUsageReadParams } from '../../../protocol/tokens.js';
 import { decodeRequest, withRequest } from '../decodeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { runOnHome } from '../runOnHome.js';

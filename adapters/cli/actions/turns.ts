@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { pageCommandOf } from '../commandLine.js';
 import { listTurns } from '../../../replay/listTurns.js';
-import { ThreadTurnsListParams } from '../../rpc/methods/threadTurnsList.js';
+import { ThreadTurnsListParams } from '../../../protocol/turns.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';
 import { ONE_THREAD, runOnHome } from '../runOnHome.js';

@@ -1,3 +1,5 @@
+import { ExternalAgentConfigImportParams } from '../../../protocol/externalAgents.js';
+import { externalAgentConfigImportMethod } from '../../../protocol/externalAgents.js';
 import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
@@ -12,26 +14,9 @@ import { CONFIG_ITEM_TYPES, importConfigMigration } from '../../externalAgents/c
 import type { ConfigItemType } from '../../externalAgents/claudeCodeConfig.js';
 import { CODEX_CLI_VERSION, configuredModelProvider } from '../../externalAgents/codexIdentity.js';
 import { recordImportHistory } from '../../codexState/importHistories.js';
-import { defineMethod } from '../method.js';
+import { bindMethod } from '../method.js';
 import type { RpcContext } from '../method.js';
-import { optional } from '../protocol.js';
 
-const MigrationItem = t.intersection([
-  t.type({ itemType: t.string }),
-  t.partial({
-    description: optional(t.string),
-    cwd: optional(t.string),
-    details: optional(
-      t.partial({ sessions: optional(t.array(t.intersection([t.type({ path: t.string }), t.partial({ cwd: optional(t.string), title: optional(t.string) })]))) }),
-    ),
-  }),
-]);
-
-/** `externalAgentConfig/import` params, as Codex 0.169.0 declares them. */
-export const ExternalAgentConfigImportParams = t.intersection([
-  t.type({ migrationItems: t.array(MigrationItem) }),
-  t.partial({ source: optional(t.string), providerId: optional(t.string), migrationSource: optional(t.string) }),
-]);
 type ImportParams = t.TypeOf<typeof ExternalAgentConfigImportParams>;
 
 // One import at a time in this server, as Codex runs them: a later request waits for the earlier.
@@ -196,17 +181,12 @@ const runImport = async (ctx: RpcContext, importId: string, agent: ExternalAgent
  * `externalAgentConfig/import/progress` after each skills or CLAUDE.md item (`claudeCodeConfig.ts`) and
  * each imported session, and `…/completed` at the end, the results grouped by item type.
  */
-export const externalAgentConfigImport = defineMethod({
-  name: 'externalAgentConfig/import',
-  params: ExternalAgentConfigImportParams,
-  scope: () => null,
-  handle: (ctx, p: ImportParams) => {
-    const importId = randomUUID();
-    // Started once this answer has gone out: its notifications follow it, as Codex's do.
-    running = running
-      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
-      .then(() => runImport(ctx, importId, agentOf(p.migrationSource), p.migrationItems, p.providerId ?? null))
-      .catch(() => undefined);
-    return TE.right({ importId });
-  },
+export const externalAgentConfigImport = bindMethod(externalAgentConfigImportMethod, (ctx, p: ImportParams) => {
+  const importId = randomUUID();
+  // Started once this answer has gone out: its notifications follow it, as Codex's do.
+  running = running
+    .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+    .then(() => runImport(ctx, importId, agentOf(p.migrationSource), p.migrationItems, p.providerId ?? null))
+    .catch(() => undefined);
+  return TE.right({ importId });
 });

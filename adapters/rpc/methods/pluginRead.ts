@@ -1,24 +1,13 @@
+import { pluginReadMethod } from '../../../protocol/plugins.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import * as t from 'io-ts';
 import { invalidArgument } from '../../../domain/errors.js';
 import { readPlugin } from '../../../replay/readPlugin.js';
-import { defineMethod } from '../method.js';
-import { optional } from '../protocol.js';
+import { bindMethod } from '../method.js';
 import { homePlugins } from '../../plugins/homePlugins.js';
 
-/** `plugin/read` params (Codex's `PluginReadParams`). */
-export const PluginReadParams = t.intersection([
-  t.type({ pluginName: t.string }),
-  t.partial({ marketplacePath: optional(t.string), remoteMarketplaceName: optional(t.string) }),
-]);
-
 /** `plugin/read`: one plugin of a local marketplace file, in detail. */
-export const pluginRead = defineMethod({
-  name: 'plugin/read',
-  params: PluginReadParams,
-  scope: () => null,
-  handle: (ctx, p) =>
-    p.marketplacePath === undefined || p.marketplacePath === null
-      ? TE.left(invalidArgument('marketplacePath', 'a local marketplace file is required (remote catalogs are not read here)'))
-      : readPlugin(homePlugins(ctx.codexHome).catalog, p.marketplacePath, p.pluginName),
-});
+export const pluginRead = bindMethod(pluginReadMethod, (ctx, p) =>
+  p.marketplacePath === undefined || p.marketplacePath === null
+    ? TE.left(invalidArgument('marketplacePath', 'a local marketplace file is required (remote catalogs are not read here)'))
+    : readPlugin(homePlugins(ctx.codexHome).catalog, p.marketplacePath, p.pluginName),
+);

@@ -15,6 +15,7 @@ export const SourceKind = t.keyof({
   subAgentOther: null,
   unknown: null,
 });
+export type SourceKind = t.TypeOf<typeof SourceKind>;
 
 /** `thread/list` params; `rollout-engine threads` decodes its options with it too. */
 export const ThreadListParams = optional(
@@ -29,6 +30,7 @@ export const ThreadListParams = optional(
     cwd: optional(t.union([t.string, t.array(t.string)])),
     searchTerm: optional(t.string),
     excludedThreadIds: optional(t.array(t.string)),
+    /** Answer from the index as it stands, without looking for new or changed files first. */
     useStateDbOnly: optional(t.boolean),
   }),
 );

@@ -17,17 +17,12 @@ import { readItems } from './internal/itemContent.js';
 import { cutPage, pageCursors, pastAnchor } from './internal/page.js';
 import { itemLineCursor, parseItemLineCursor } from './internal/itemLineCursor.js';
 import { stop, take, useCase } from './internal/useCase.js';
+import type { ParamsOf } from '../protocol/methods.js';
 
 export type ItemsCursor = string | { readonly type: 'item'; readonly itemId: string };
 
-export interface ListItemsQuery {
-  readonly threadId: string;
-  readonly turnId?: string | null | undefined;
-  readonly cursor?: ItemsCursor | null | undefined;
-  readonly limit?: number | null | undefined;
-  readonly sortDirection?: Direction | null | undefined;
-  readonly deferOutput?: { readonly commandExecution?: boolean | null | undefined } | null | undefined;
-}
+/** What `thread/items/list` asks (the protocol's params). */
+export type ListItemsQuery = ParamsOf<'thread/items/list'>;
 
 export interface ItemEntry {
   readonly turnId: string;

@@ -14,14 +14,10 @@ import { walkTurns } from './internal/turnWalk.js';
 import { turnsWithItems } from './internal/turnView.js';
 import { cutPage, pageCursors, pastAnchor } from './internal/page.js';
 import { stop, take, useCase } from './internal/useCase.js';
+import type { ParamsOf } from '../protocol/methods.js';
 
-export interface ListTurnsQuery {
-  readonly threadId: string;
-  readonly cursor?: string | null | undefined;
-  readonly limit?: number | null | undefined;
-  readonly sortDirection?: Direction | null | undefined;
-  readonly itemsView?: ItemsView | null | undefined;
-}
+/** What `thread/turns/list` asks (the protocol's params). */
+export type ListTurnsQuery = ParamsOf<'thread/turns/list'>;
 
 export interface TurnPage {
   readonly data: Turn[];

@@ -5,8 +5,7 @@ import type { ThreadSearchOccurrencesPage } from '../../../replay/searchOccurren
 import { searchThreads } from '../../../replay/searchThreads.js';
 import type { ThreadSearchPage } from '../../../replay/searchThreads.js';
 import { SourceKind } from '../../../protocol/threads.js';
-import { ThreadSearchParams } from '../../../protocol/search.js';
-import { ThreadSearchOccurrencesParams } from '../../../protocol/search.js';
+import { ThreadSearchParams, ThreadSearchOccurrencesParams } from '../../../protocol/search.js';
 import { pageCommandOf } from '../commandLine.js';
 import { decodeRequest, numberOption, withRequest } from '../decodeOptions.js';
 import type { HomeOptions } from '../homeOptions.js';

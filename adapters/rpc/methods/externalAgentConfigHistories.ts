@@ -1,5 +1,4 @@
-import { externalAgentConfigRecordHistoryMethod } from '../../../protocol/externalAgents.js';
-import { externalAgentConfigReadHistoriesMethod } from '../../../protocol/externalAgents.js';
+import { externalAgentConfigRecordHistoryMethod, externalAgentConfigReadHistoriesMethod } from '../../../protocol/externalAgents.js';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import * as TE from 'fp-ts/lib/TaskEither.js';

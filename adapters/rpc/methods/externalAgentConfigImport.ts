@@ -1,5 +1,4 @@
-import { ExternalAgentConfigImportParams } from '../../../protocol/externalAgents.js';
-import { externalAgentConfigImportMethod } from '../../../protocol/externalAgents.js';
+import { ExternalAgentConfigImportParams, externalAgentConfigImportMethod } from '../../../protocol/externalAgents.js';
 import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';

@@ -1,5 +1,4 @@
-import { ReviewStartParams } from '../../../protocol/history.js';
-import { reviewStartMethod } from '../../../protocol/history.js';
+import { ReviewStartParams, reviewStartMethod } from '../../../protocol/history.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';

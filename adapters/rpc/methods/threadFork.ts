@@ -1,5 +1,4 @@
-import { ThreadForkParams } from '../../../protocol/history.js';
-import { threadForkMethod } from '../../../protocol/history.js';
+import { ThreadForkParams, threadForkMethod } from '../../../protocol/history.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import { forkThread } from '../../../replay/forkThread.js';

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { ALL_METHODS } from '../../adapters/rpc/methods/all.js';
+import { typedClient } from '../../protocol/client.js';
 import { METHOD_ENTRIES, METHODS } from '../../protocol/methods.js';
 
 describe('protocol/methods: the one table of app-server methods', () => {
@@ -23,5 +24,18 @@ describe('protocol/methods: the one table of app-server methods', () => {
 
   it('marks server/diagnostics, and only it, experimental (as Codex 0.169.0 gates it)', () => {
     expect(METHOD_ENTRIES.filter((e) => e.experimental).map((e) => e.name)).to.deep.equal(['server/diagnostics']);
+  });
+});
+
+describe('protocol/client: typedClient', () => {
+  it('sends the method and params as given and answers what the transport answers, typed by the table', async () => {
+    const sent: Array<[string, unknown]> = [];
+    const client = typedClient(async (method, params) => {
+      sent.push([method, params]);
+      return { status: 'notLoaded' };
+    });
+    const answer: { status: string } = await client.request('thread/unsubscribe', { threadId: 't' });
+    expect(answer).to.deep.equal({ status: 'notLoaded' });
+    expect(sent).to.deep.equal([['thread/unsubscribe', { threadId: 't' }]]);
   });
 });

@@ -24,19 +24,8 @@ export type ItemsCursor = string | { readonly type: 'item'; readonly itemId: str
 /** What `thread/items/list` asks (the protocol's params). */
 export type ListItemsQuery = ParamsOf<'thread/items/list'>;
 
-export interface ItemEntry {
-  readonly turnId: string;
-  readonly item: ThreadItem;
-  readonly outputDeferred?: true;
-  readonly startedAtMs: number | null;
-  readonly completedAtMs: number | null;
-}
-
-export interface ItemPage {
-  readonly data: ItemEntry[];
-  readonly nextCursor: string | null;
-  readonly backwardsCursor: string | null;
-}
+export type { ItemEntry, ItemPage } from '../protocol/items.js';
+import type { ItemEntry, ItemPage } from '../protocol/items.js';
 
 interface Start {
   readonly segment: number;

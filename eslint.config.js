@@ -38,8 +38,10 @@ const pureLayer = ({ layer, forbiddenDirs, allowBuiltins = [] }) => [
 ];
 
 const OUTER = ['adapters', 'indexer', 'replay', 'migrations', 'bench', 'test'];
-const domainRule = (allowBuiltins) => pureLayer({ layer: 'domain', forbiddenDirs: [...OUTER, 'projections'], allowBuiltins });
-const projectionsRule = (allowBuiltins) => pureLayer({ layer: 'projections', forbiddenDirs: OUTER, allowBuiltins });
+const domainRule = (allowBuiltins) => pureLayer({ layer: 'domain', forbiddenDirs: [...OUTER, 'projections', 'protocol'], allowBuiltins });
+const projectionsRule = (allowBuiltins) => pureLayer({ layer: 'projections', forbiddenDirs: [...OUTER, 'protocol'], allowBuiltins });
+// The app-server contract: what a client and the server share, over domain/ only.
+const protocolRule = pureLayer({ layer: 'protocol', forbiddenDirs: [...OUTER, 'projections'] });
 const replayRule = pureLayer({ layer: 'replay', forbiddenDirs: ['adapters', 'indexer', 'bench', 'test'] });
 const migrationsRule = pureLayer({ layer: 'migrations', forbiddenDirs: ['adapters', 'indexer', 'bench', 'test'] });
 
@@ -129,6 +131,7 @@ export default defineConfig(
   { files: INDEXER_ADAPTERS.map((d) => `adapters/${d}/**/*.ts`), rules: { 'no-restricted-imports': belowIndexerRule } },
   { files: ['domain/**/*.ts'], rules: { 'no-restricted-imports': domainRule() } },
   { files: ['projections/**/*.ts'], rules: { 'no-restricted-imports': projectionsRule() } },
+  { files: ['protocol/**/*.ts'], rules: { 'no-restricted-imports': protocolRule } },
   { files: ['replay/**/*.ts'], rules: { 'no-restricted-imports': replayRule } },
   { files: ['migrations/**/*.ts'], rules: { 'no-restricted-imports': migrationsRule } },
 

@@ -9,15 +9,10 @@ import type { AppendResult } from '../domain/ports.js';
 import { historyEnd, lineageToChange } from './internal/lineage.js';
 import type { AppendRecord, MutationPorts } from './ports.js';
 import { stop, take, useCase } from './internal/useCase.js';
+import type { ParamsOf } from '../protocol/methods.js';
 
-export interface AppendLinesRequest {
-  readonly threadId: string;
-  /** Rollout lines, each one line of JSON as it is to be stored (no newline). */
-  readonly lines: ReadonlyArray<string>;
-  /** The ordinal the first line gets: the thread's end as the caller last saw it. */
-  readonly expectedOrdinal: number;
-  readonly idempotencyKey: string;
-}
+/** What `rollout/append` asks (the protocol's params). */
+export type AppendLinesRequest = ParamsOf<'rollout/append'>;
 
 /** Where the lines went and the new end (`ordinal`, `byteOffset`: what the next append expects): the record without its key. */
 export type AppendLinesResult = Omit<AppendRecord, 'idempotencyKey'>;

@@ -17,31 +17,15 @@ import { readItems } from './internal/itemContent.js';
 import { cutPage, pageCursors, pastAnchor } from './internal/page.js';
 import { itemLineCursor, parseItemLineCursor } from './internal/itemLineCursor.js';
 import { stop, take, useCase } from './internal/useCase.js';
+import type { ParamsOf } from '../protocol/methods.js';
 
 export type ItemsCursor = string | { readonly type: 'item'; readonly itemId: string };
 
-export interface ListItemsQuery {
-  readonly threadId: string;
-  readonly turnId?: string | null | undefined;
-  readonly cursor?: ItemsCursor | null | undefined;
-  readonly limit?: number | null | undefined;
-  readonly sortDirection?: Direction | null | undefined;
-  readonly deferOutput?: { readonly commandExecution?: boolean | null | undefined } | null | undefined;
-}
+/** What `thread/items/list` asks (the protocol's params). */
+export type ListItemsQuery = ParamsOf<'thread/items/list'>;
 
-export interface ItemEntry {
-  readonly turnId: string;
-  readonly item: ThreadItem;
-  readonly outputDeferred?: true;
-  readonly startedAtMs: number | null;
-  readonly completedAtMs: number | null;
-}
-
-export interface ItemPage {
-  readonly data: ItemEntry[];
-  readonly nextCursor: string | null;
-  readonly backwardsCursor: string | null;
-}
+export type { ItemEntry, ItemPage } from '../protocol/items.js';
+import type { ItemEntry, ItemPage } from '../protocol/items.js';
 
 interface Start {
   readonly segment: number;

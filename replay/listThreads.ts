@@ -13,24 +13,14 @@ import { indexWriteMark } from './internal/indexWriteMark.js';
 import { keepAnswer, keptAnswer } from './internal/listingMemo.js';
 import { scanRows } from './internal/scanRows.js';
 import { take, useCase } from './internal/useCase.js';
+import type { ParamsOf } from '../protocol/methods.js';
+import type { SourceKind } from '../protocol/threads.js';
 
-export type ThreadSourceKind =
-  'cli' | 'vscode' | 'exec' | 'appServer' | 'subAgent' | 'subAgentReview' | 'subAgentCompact' | 'subAgentThreadSpawn' | 'subAgentOther' | 'unknown';
+/** A thread's source as `thread/list` filters on it (the protocol's `SourceKind`). */
+export type ThreadSourceKind = SourceKind;
 
-export interface ListThreadsQuery {
-  readonly cursor?: string | null | undefined;
-  readonly limit?: number | null | undefined;
-  readonly sortKey?: ThreadSortKey | null | undefined;
-  readonly sortDirection?: 'asc' | 'desc' | null | undefined;
-  readonly modelProviders?: ReadonlyArray<string> | null | undefined;
-  readonly sourceKinds?: ReadonlyArray<ThreadSourceKind> | null | undefined;
-  readonly archived?: boolean | null | undefined;
-  readonly cwd?: string | ReadonlyArray<string> | null | undefined;
-  readonly searchTerm?: string | null | undefined;
-  readonly excludedThreadIds?: ReadonlyArray<string> | null | undefined;
-  /** Answer from the index as it stands, without looking for new or changed files first. */
-  readonly useStateDbOnly?: boolean | null | undefined;
-}
+/** What `thread/list` asks (the protocol's params, given). */
+export type ListThreadsQuery = NonNullable<ParamsOf<'thread/list'>>;
 
 export interface ThreadListPage {
   readonly data: Thread[];

@@ -2,7 +2,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import { rejected } from '../domain/errors.js';
 import type { ThreadLineage } from '../domain/history/lineage.js';
-import type { ItemsView, Turn } from '../domain/thread/turn.js';
+import type { ItemsView } from '../domain/thread/turn.js';
 import type { HistoryReadPorts } from './ports.js';
 import { parseHistoryCursor, parseTurnCursor, serializeHistoryCursor, serializeTurnCursor } from './internal/cursors.js';
 import { paginatedCursorStart, rolloutsNumberedOtherwise } from './internal/lineage.js';
@@ -14,20 +14,13 @@ import { walkTurns } from './internal/turnWalk.js';
 import { turnsWithItems } from './internal/turnView.js';
 import { cutPage, pageCursors, pastAnchor } from './internal/page.js';
 import { stop, take, useCase } from './internal/useCase.js';
+import type { ParamsOf } from '../protocol/methods.js';
 
-export interface ListTurnsQuery {
-  readonly threadId: string;
-  readonly cursor?: string | null | undefined;
-  readonly limit?: number | null | undefined;
-  readonly sortDirection?: Direction | null | undefined;
-  readonly itemsView?: ItemsView | null | undefined;
-}
+/** What `thread/turns/list` asks (the protocol's params). */
+export type ListTurnsQuery = ParamsOf<'thread/turns/list'>;
 
-export interface TurnPage {
-  readonly data: Turn[];
-  readonly nextCursor: string | null;
-  readonly backwardsCursor: string | null;
-}
+export type { TurnPage } from '../protocol/turns.js';
+import type { TurnPage } from '../protocol/turns.js';
 
 /** Where a cursor puts the walk: paginated by ordinal, legacy by turn id. */
 const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, cursor: string, direction: Direction): Promise<SegmentStart> => {

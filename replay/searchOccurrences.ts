@@ -13,13 +13,10 @@ import { openThread } from './internal/openThread.js';
 import { turnItemRows } from './internal/turnView.js';
 import { walkTurns } from './internal/turnWalk.js';
 import { stop, take, useCase } from './internal/useCase.js';
+import type { ParamsOf } from '../protocol/methods.js';
 
-export interface SearchOccurrencesQuery {
-  readonly threadId: string;
-  readonly searchTerm: string;
-  readonly cursor?: string | null | undefined;
-  readonly limit?: number | null | undefined;
-}
+/** What `thread/searchOccurrences` asks (the protocol's params). */
+export type SearchOccurrencesQuery = ParamsOf<'thread/searchOccurrences'>;
 
 export interface ThreadSearchOccurrence {
   readonly turnId: string;

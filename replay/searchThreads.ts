@@ -9,23 +9,16 @@ import { currentSignatures, filesHolding, keptSignatures } from './internal/sign
 import { literalPattern, searchSnippetOf } from '../domain/search/literalMatch.js';
 import type { Thread } from '../domain/thread/thread.js';
 import { threadFromRow } from '../domain/thread/threadFromRow.js';
-import type { ThreadSourceKind } from './listThreads.js';
 import { listRequestOf, listRowOf, sourceKindsOf } from './listThreads.js';
 import type { HistoryReadPorts } from './ports.js';
 import type { ThreadListCursor, ThreadSortKey } from './internal/threadListCursor.js';
 import { backwardsThreadCursor, cursorWalkStart, nextThreadCursor, parseThreadListCursor, pastCursor } from './internal/threadListCursor.js';
 import { scanRows } from './internal/scanRows.js';
 import { stop, take, useCase } from './internal/useCase.js';
+import type { ParamsOf } from '../protocol/methods.js';
 
-export interface SearchThreadsQuery {
-  readonly searchTerm: string;
-  readonly cursor?: string | null | undefined;
-  readonly limit?: number | null | undefined;
-  readonly sortKey?: ThreadSortKey | null | undefined;
-  readonly sortDirection?: 'asc' | 'desc' | null | undefined;
-  readonly sourceKinds?: ReadonlyArray<ThreadSourceKind> | null | undefined;
-  readonly archived?: boolean | null | undefined;
-}
+/** What `thread/search` asks (the protocol's params). */
+export type SearchThreadsQuery = ParamsOf<'thread/search'>;
 
 export interface ThreadSearchResult {
   readonly thread: Thread;

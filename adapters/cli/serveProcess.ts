@@ -7,7 +7,7 @@ import { createRpcServer } from '../rpc/server.js';
 import type { OpeningService, RpcServerOptions, RpcService } from '../rpc/server.js';
 import { lineConnection } from '../rpc/connection.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from '../rpc/boundedLines.js';
-import { U32 } from '../rpc/protocol.js';
+import { U32 } from '../../protocol/jsonRpc.js';
 import { initialize } from '../rpc/methods/initialize.js';
 import type { ServerMetrics } from '../rpc/metrics.js';
 import type { HomePluginPorts } from '../plugins/homeRemotePlugins.js';

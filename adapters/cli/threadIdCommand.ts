@@ -22,7 +22,7 @@ export const threadIdCommand = <A>(declared: {
     description: declared.description,
     arguments: [argument('<threadId>', 'the thread', { param: 'threadId' })],
     options: HOME_AND_JSON_OPTIONS,
-    params: async () => ({ codec: (await import('../rpc/methods/threadArchive.js')).ThreadIdParams }),
+    params: async () => ({ codec: (await import('../../protocol/management.js')).ThreadIdParams }),
     onHome: {
       use: async ({ params: p }) => {
         const [TE, { pipe }, { checkedThreadId }, use] = await Promise.all([

@@ -1,24 +1,7 @@
 import type { EngineError } from '../../domain/errors.js';
 import { renderError } from '../../domain/errors.js';
-
-export interface RpcError {
-  readonly code: number;
-  readonly message: string;
-  /** Details a client acts on (a Conflict's expected and actual ends). */
-  readonly data?: unknown;
-}
-
-export const PARSE_ERROR = -32700;
-export const INVALID_REQUEST = -32600;
-export const METHOD_NOT_FOUND = -32601;
-export const INVALID_PARAMS = -32602;
-export const INTERNAL_ERROR = -32603;
-
-/**
- * A request refused because the server's queues are full, in Codex's words and code; the `data`
- * is what Codex's own SDK looks for to retry (Codex itself sends none).
- */
-export const SERVER_OVERLOADED: RpcError = { code: -32001, message: 'Server overloaded; retry later.', data: { codex_error_info: 'server_overloaded' } };
+import { INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST } from '../../protocol/jsonRpc.js';
+import type { RpcError } from '../../protocol/jsonRpc.js';
 
 /**
  * Codex 0.169.0's words for a thread id it has no rollout for differ by method: the history reads

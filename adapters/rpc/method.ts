@@ -5,6 +5,7 @@ import type { ExternalAgentPorts, ThreadManagementPorts } from '../../replay/por
 import type { HomePluginPorts } from '../plugins/homeRemotePlugins.js';
 import type { ConnectionThreads } from './threadSubscriptions.js';
 import type { LoadedThreads } from './loadedThreads.js';
+import type { MethodEntry, RpcScope } from '../../protocol/methodEntry.js';
 
 /** How busy the server is: requests running (started, not yet answered) and queued (accepted, waiting for their key). */
 export interface ServerLoad {
@@ -35,16 +36,6 @@ export interface RpcContext {
   readonly chatgptBaseUrl?: string;
 }
 
-/**
- * What a request must not run beside, as Codex's `request_serialization` declares it per method:
- * `null` runs at once, concurrently with anything; a key runs FIFO with the other requests of that
- * key — reads of one key run together, a write alone, and a waiting write holds back later reads.
- */
-export type RpcScope = null | { readonly key: string; readonly access: 'read' | 'write' };
-
-/** The scope of a request about one thread (Codex's `thread_id(params.thread_id)`). */
-export const threadScope = (threadId: string, access: 'read' | 'write'): RpcScope => ({ key: `thread:${threadId}`, access });
-
 /** One JSON-RPC method: its name, an io-ts codec for its params, its scope, and its handler. */
 export interface RpcMethod<P = unknown> {
   readonly name: string;
@@ -52,7 +43,7 @@ export interface RpcMethod<P = unknown> {
   /** Which requests this one must wait for (see `RpcScope`); decided from its decoded params. */
   readonly scope: (params: P) => RpcScope;
   /** Answered only to a client that said `capabilities.experimentalApi` at `initialize`, as Codex gates it. */
-  readonly experimental?: true;
+  readonly experimental?: boolean;
   readonly handle: (ctx: RpcContext, params: P) => TE.TaskEither<EngineError, unknown>;
 }
 
@@ -65,7 +56,17 @@ export interface HomelessRpcMethod<P = unknown> {
   readonly handle: (ctx: Pick<RpcContext, 'codexHome' | 'notify'>, params: P) => TE.TaskEither<EngineError, unknown>;
 }
 
-export const defineHomelessMethod = <P>(m: Omit<HomelessRpcMethod<P>, 'scope'>): HomelessRpcMethod<unknown> =>
-  ({ ...m, scope: () => null }) as unknown as HomelessRpcMethod<unknown>;
-
+/** A method outside the protocol's table (a test's own). */
 export const defineMethod = <P>(m: RpcMethod<P>): RpcMethod<unknown> => m as unknown as RpcMethod<unknown>;
+
+/** Binds a protocol entry that needs no home to its handler. */
+export const bindHomelessMethod = <N extends string, P, R>(
+  entry: MethodEntry<N, P, R>,
+  handle: (ctx: Pick<RpcContext, 'codexHome' | 'notify'>, params: P) => TE.TaskEither<EngineError, R>,
+): HomelessRpcMethod<unknown> => ({ name: entry.name, params: entry.params, scope: entry.scope, handle }) as unknown as HomelessRpcMethod<unknown>;
+
+/** Binds a protocol entry (name, params, scope, experimental) to the use case that answers it. */
+export const bindMethod = <N extends string, P, R>(
+  entry: MethodEntry<N, P, R>,
+  handle: (ctx: RpcContext, params: P) => TE.TaskEither<EngineError, R>,
+): RpcMethod<unknown> => ({ name: entry.name, params: entry.params, scope: entry.scope, experimental: entry.experimental, handle }) as unknown as RpcMethod<unknown>;

@@ -1,4 +1,5 @@
-import type { RpcScope, ServerLoad } from './method.js';
+import type { RpcScope } from '../../protocol/methodEntry.js';
+import type { ServerLoad } from './method.js';
 
 /**
  * When each accepted request runs, as Codex's app-server `request_serialization` orders them: a

@@ -3,9 +3,19 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { renderDecodeErrors } from '../../domain/decodeErrors.js';
 import type { HomelessRpcMethod, RpcContext, RpcMethod, ServerLoad } from './method.js';
-import type { RpcError } from './errors.js';
-import { INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, SERVER_OVERLOADED, toRpcError } from './errors.js';
-import { MAX_SAFE_ID, RpcNotification, RpcRequest } from './protocol.js';
+import { toRpcError } from './errors.js';
+import {
+  INTERNAL_ERROR,
+  INVALID_PARAMS,
+  INVALID_REQUEST,
+  MAX_SAFE_ID,
+  METHOD_NOT_FOUND,
+  PARSE_ERROR,
+  RpcNotification,
+  RpcRequest,
+  SERVER_OVERLOADED,
+} from '../../protocol/jsonRpc.js';
+import type { RpcError } from '../../protocol/jsonRpc.js';
 import { messageBoundsRefusal } from './messageBounds.js';
 import type { MiddlewareOptions } from './middleware.js';
 import { middlewareOf, withMiddleware } from './middleware.js';

@@ -6,7 +6,8 @@ import type { TailState } from '../../replay/tailThread.js';
 import { parseRolloutFileName } from '../jsonl/rolloutFileName.js';
 
 /** Codex's `thread/unsubscribe` statuses. */
-export type UnsubscribeStatus = 'notLoaded' | 'notSubscribed' | 'unsubscribed';
+export type { UnsubscribeStatus } from '../../protocol/threads.js';
+import type { UnsubscribeStatus } from '../../protocol/threads.js';
 
 /** One connection's side of the hub: the threads it follows. */
 export interface ConnectionThreads {

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { typedClient } from '../../protocol/client.js';
 
 export const MOCK_API_KEY_ENV = 'ORACLE_MOCK_API_KEY';
 export const COMPAT_CLIENT_NAME = 'rollout_engine_compat';
@@ -171,6 +172,8 @@ export function appServerEnv(options: Pick<AppServerOptions, 'codexHome' | 'user
 
 export class AppServer {
   readonly notifications: RpcNotification[] = [];
+  /** `request` typed by the protocol's table (the engine's methods; Codex's others stay with `request`). */
+  readonly typed = typedClient((method, params) => this.request(method, params));
   private readonly pending = new Map<number, Pending>();
   private readonly waiters = new Set<NotificationWaiter>();
   private nextId = 1;

@@ -61,6 +61,25 @@ describe('lint config', () => {
       expect(messages[0]).to.include('replay/ may not depend on adapters/');
     });
 
+    it('protocol/ is pure and may not import replay/ nor adapters/', async () => {
+      const messages = await lint(
+        'protocol/probe.ts',
+        "import * as fs from 'node:fs';\nimport { x } from '../replay/listTurns.js';\nimport { y } from '../adapters/rpc/server.js';\nexport const f = [fs, x, y];\n",
+      );
+      expect(messages).to.have.length(3);
+      expect(messages[0]).to.include('protocol/ is pure: no IO imports');
+      expect(messages[1]).to.include('protocol/ may not depend on').and.include('replay/');
+      expect(messages[2]).to.include('protocol/ may not depend on').and.include('adapters/');
+    });
+
+    it('domain/ may not import protocol/; protocol/ may import domain/, replay/ may import protocol/', async () => {
+      const messages = await lint('domain/probe.ts', "import { x } from '../protocol/turns.js';\nexport const f = x;\n");
+      expect(messages).to.have.length(1);
+      expect(messages[0]).to.include('domain/ may not depend on').and.include('protocol/');
+      expect(await lint('protocol/probe.ts', "import { x } from '../domain/errors.js';\nexport const f = x;\n")).to.deep.equal([]);
+      expect(await lint('replay/probe.ts', "import { x } from '../protocol/turns.js';\nexport const f = x;\n")).to.deep.equal([]);
+    });
+
     it('adapters outside adapters/cli/ may not import adapters/cli/', async () => {
       const messages = await lint('adapters/history/probe.ts', "import { y } from '../cli/indexDir.js';\nexport const f = y;\n");
       expect(messages).to.have.length(1);

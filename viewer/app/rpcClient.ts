@@ -1,4 +1,6 @@
 /** JSON-RPC 2.0 over the WebSocket of the listener that served this page, as any app-server client speaks it. */
+import { typedClient } from '../../protocol/client.js';
+import type { TypedClient } from '../../protocol/client.js';
 
 export interface RpcFailure {
   readonly code: number;
@@ -15,6 +17,8 @@ type Notified = (method: string, params: unknown) => void;
 
 export interface RpcClient {
   readonly request: <T>(method: string, params: unknown) => Promise<T>;
+  /** The same socket typed by the protocol's table. */
+  readonly typed: TypedClient;
   readonly onNotification: (listener: Notified) => void;
 }
 
@@ -63,5 +67,5 @@ export const connectRpc = async (url: string, token: string | null): Promise<Rpc
     });
   await request('initialize', { clientInfo: { name: 'rollout-engine-viewer', version: '0.1.0' }, capabilities: { experimentalApi: true } });
   ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'initialized' }));
-  return { request, onNotification: (l) => listeners.push(l) };
+  return { request, typed: typedClient(request), onNotification: (l) => listeners.push(l) };
 };

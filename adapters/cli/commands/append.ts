@@ -42,7 +42,7 @@ export const appendCommand = command({
       return (await import('../../fs/fsError.js')).toEngineError(opts.linesFile, 'read')(err);
     }
     return {
-      codec: (await import('../../rpc/methods/rolloutAppend.js')).RolloutAppendParams,
+      codec: (await import('../../../protocol/history.js')).RolloutAppendParams,
       request: { threadId, lines, expectedOrdinal: request['expectedOrdinal'], idempotencyKey: request['idempotencyKey'] },
       optionOf: { lines: '--lines-file' },
     };

@@ -16,7 +16,7 @@ export const forkCommand = command({
     originator: option('--originator <name>', "originator recorded in the fork (default: the source's)"),
     ...HOME_AND_JSON_OPTIONS,
   },
-  params: async () => ({ codec: (await import('../../rpc/methods/threadFork.js')).ThreadForkParams }),
+  params: async () => ({ codec: (await import('../../../protocol/history.js')).ThreadForkParams }),
   onHome: {
     use: async ({ opts, params: p }) => {
       const [TE, { forkAnswerOf, forkThread }, { forkRequestOf }] = await Promise.all([

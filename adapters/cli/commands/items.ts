@@ -17,7 +17,7 @@ export const itemsCommand = command({
     desc: option('--desc', 'newest first', { param: 'sortDirection', toParam: (desc) => (desc ? 'desc' : undefined) }),
     ...HOME_AND_JSON_OPTIONS,
   },
-  params: async () => ({ codec: (await import('../../rpc/methods/threadItemsList.js')).ThreadItemsListParams }),
+  params: async () => ({ codec: (await import('../../../protocol/items.js')).ThreadItemsListParams }),
   onHome: {
     use: async ({ params }) => {
       const { listItems } = await import('../../../replay/listItems.js');

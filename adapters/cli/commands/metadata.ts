@@ -29,7 +29,7 @@ export const metadataCommand = command({
       }).filter(([, v]) => v !== undefined),
     );
     return {
-      codec: (await import('../../rpc/methods/threadMetadataUpdate.js')).ThreadMetadataUpdateParams,
+      codec: (await import('../../../protocol/management.js')).ThreadMetadataUpdateParams,
       request: { ...request, ...(Object.keys(gitInfo).length > 0 ? { gitInfo } : {}) },
       optionOf: { gitInfo: '--git-sha / --git-branch / --git-origin-url' },
     };

@@ -8,7 +8,7 @@ export const nameCommand = command({
   description: 'name a thread (`thread/name/set`): a line in session_index.jsonl, as Codex writes it; nothing in the rollout',
   arguments: [argument('<threadId>', 'thread to name', { param: 'threadId' }), argument('<name>', 'its name (trimmed; blank refused)', { param: 'name' })],
   options: HOME_AND_JSON_OPTIONS,
-  params: async () => ({ codec: (await import('../../rpc/methods/threadNameSet.js')).ThreadNameSetParams }),
+  params: async () => ({ codec: (await import('../../../protocol/management.js')).ThreadNameSetParams }),
   onHome: {
     use: async ({ params: p }) => {
       const [TE, { pipe }, { setThreadName }, { checkedThreadId }] = await Promise.all([

@@ -48,7 +48,7 @@ const listCommand = command({
   arguments: [],
   options: { cwd: option('--cwd <dir...>', "also the marketplace of each folder's repository", { param: 'cwds' }), ...HOME_AND_JSON_OPTIONS },
   withParentOptions: true,
-  params: async () => ({ codec: (await import('../../rpc/methods/pluginList.js')).PluginListParams }),
+  params: async () => ({ codec: (await import('../../../protocol/plugins.js')).PluginListParams }),
   run: async ({ opts, params: p }) => {
     const [{ listPlugins }, { homePlugins }, { homeOf }, { printAnswer }] = await Promise.all([
       import('../../../replay/listPlugins.js'),
@@ -89,7 +89,7 @@ const installCommand = command({
         import('fp-ts/lib/Either.js'),
         import('../../../domain/errors.js'),
         import('../../../replay/installPlugin.js'),
-        import('../../rpc/methods/pluginInstall.js'),
+        import('../../../protocol/plugins.js'),
         import('../../plugins/homeRemotePlugins.js'),
         import('../decodeOptions.js'),
         import('../homeOptions.js'),
@@ -148,7 +148,7 @@ const uninstallCommand = command({
   arguments: [argument('<pluginId>', '<name>@<marketplace>, or a remote plugin id', { param: 'pluginId' })],
   options: { chatgptBaseUrl: backendOption(), ...HOME_AND_JSON_OPTIONS },
   withParentOptions: true,
-  params: async () => ({ codec: (await import('../../rpc/methods/pluginUninstall.js')).PluginUninstallParams }),
+  params: async () => ({ codec: (await import('../../../protocol/plugins.js')).PluginUninstallParams }),
   run: async ({ args: [pluginId], opts, params: p }) => {
     const [{ homePluginPorts }, { homeOf }, { printAnswer }] = await Promise.all([
       import('../../plugins/homeRemotePlugins.js'),

@@ -15,7 +15,7 @@ export const readStateCommand = command({
     }),
     ...HOME_AND_JSON_OPTIONS,
   },
-  params: async () => ({ codec: (await import('../../rpc/methods/threadReadStateUpdate.js')).ThreadReadStateUpdateParams }),
+  params: async () => ({ codec: (await import('../../../protocol/management.js')).ThreadReadStateUpdateParams }),
   onHome: {
     use: async ({ params: p }) => {
       const [TE, { pipe }, { updateReadState }, { checkedThreadId }] = await Promise.all([

@@ -43,7 +43,7 @@ export const reviewCommand = command({
   arguments: [argument('<threadId>', 'thread to review', { param: 'threadId' })],
   options: REVIEW_OPTIONS,
   params: async ({ opts, request }) => {
-    const [{ invalidArgument }, { ReviewStartParams }] = await Promise.all([import('../../../domain/errors.js'), import('../../rpc/methods/reviewStart.js')]);
+    const [{ invalidArgument }, { ReviewStartParams }] = await Promise.all([import('../../../domain/errors.js'), import('../../../protocol/history.js')]);
     const target = targetOf(opts, invalidArgument);
     return '_tag' in target ? target : { codec: ReviewStartParams, request: { ...request, target: target.target } };
   },

@@ -11,7 +11,7 @@ export const rollbackCommand = command({
     numTurns: option('--num-turns <n>', 'how many turns to drop (>= 1)', { required: true, param: 'numTurns', toParam: numberOption }),
     ...HOME_AND_JSON_OPTIONS,
   },
-  params: async () => ({ codec: (await import('../../rpc/methods/threadRollback.js')).ThreadRollbackParams }),
+  params: async () => ({ codec: (await import('../../../protocol/history.js')).ThreadRollbackParams }),
   onHome: {
     use: async ({ params: p }) => {
       const { rollbackThread } = await import('../../../replay/rollbackThread.js');

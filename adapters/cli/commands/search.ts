@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import type { ThreadSearchOccurrencesPage } from '../../../replay/searchOccurrences.js';
 import type { ThreadSearchPage } from '../../../replay/searchThreads.js';
 import type * as t from 'io-ts';
-import type { ThreadSearchParams } from '../../rpc/methods/threadSearch.js';
-import type { ThreadSearchOccurrencesParams } from '../../rpc/methods/threadSearchOccurrences.js';
+import type { ThreadSearchParams } from '../../../protocol/search.js';
+import type { ThreadSearchOccurrencesParams } from '../../../protocol/search.js';
 import { command, registerCommand } from '../commandSpec.js';
 import { argument, numberOption, option } from '../optionTable.js';
 import type { ParamsRequest } from '../commandSpec.js';
@@ -59,10 +59,10 @@ export const searchCommand = command({
   // With --thread, `thread/searchOccurrences` (its own params); else `thread/search`.
   params: async ({ opts, request: r }): Promise<ParamsRequest<t.TypeOf<typeof ThreadSearchOccurrencesParams> | t.TypeOf<typeof ThreadSearchParams>>> => {
     if (opts.thread !== undefined) {
-      const { ThreadSearchOccurrencesParams } = await import('../../rpc/methods/threadSearchOccurrences.js');
+      const { ThreadSearchOccurrencesParams } = await import('../../../protocol/search.js');
       return { codec: ThreadSearchOccurrencesParams, request: { threadId: r['threadId'], searchTerm: r['searchTerm'], limit: r['limit'], cursor: r['cursor'] } };
     }
-    const [{ ThreadSearchParams }, { SourceKind }] = await Promise.all([import('../../rpc/methods/threadSearch.js'), import('../../rpc/methods/threadList.js')]);
+    const [{ ThreadSearchParams }, { SourceKind }] = await Promise.all([import('../../../protocol/search.js'), import('../../../protocol/threads.js')]);
     return {
       codec: ThreadSearchParams,
       request: {

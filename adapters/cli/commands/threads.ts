@@ -53,7 +53,7 @@ export const threadsCommand = command({
     ...HOME_AND_JSON_OPTIONS,
   },
   params: async ({ opts, request }) => {
-    const { ThreadListParams, SourceKind } = await import('../../rpc/methods/threadList.js');
+    const { ThreadListParams, SourceKind } = await import('../../../protocol/threads.js');
     return { codec: ThreadListParams, request: { ...request, sourceKinds: opts.allSources ? Object.keys(SourceKind.keys) : undefined } };
   },
   run: async ({ opts, params: q, cmd }) => {

@@ -8,7 +8,7 @@ export const tokenUsageCommand = command({
   description: 'the token usage a thread has reached, as `thread/resume` replays it (`thread/tokenUsage/updated` params)',
   arguments: [argument('<threadId>', 'thread', { param: 'threadId' })],
   options: HOME_AND_JSON_OPTIONS,
-  params: async () => ({ codec: (await import('../../rpc/methods/threadTokenUsageRead.js')).ThreadTokenUsageReadParams }),
+  params: async () => ({ codec: (await import('../../../protocol/tokens.js')).ThreadTokenUsageReadParams }),
   onHome: {
     use: async ({ params: p }) => {
       const { readTokenUsage } = await import('../../../replay/readTokenUsage.js');

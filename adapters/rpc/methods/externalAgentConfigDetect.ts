@@ -1,24 +1,13 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import * as t from 'io-ts';
 import * as nodePath from 'node:path';
 import { agentOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS } from '../../../domain/externalConfig/migration.js';
 import { agentHomeOf } from '../../externalAgents/claudeCodeSessions.js';
 import { externalAgentsOf } from '../homeBundles.js';
 import { detectConfigMigrations, migrationDetails } from '../../externalAgents/claudeCodeConfig.js';
 import { toEngineError } from '../../fs/fsError.js';
-import { defineMethod } from '../method.js';
-import { optional, U32 } from '../protocol.js';
-
-/** `externalAgentConfig/detect` params, as Codex 0.169.0 declares them (`source` is deprecated and ignored there too). */
-export const ExternalAgentConfigDetectParams = t.partial({
-  includeHome: optional(t.boolean),
-  cwds: optional(t.array(t.string)),
-  maxSessionAgeDays: optional(U32),
-  maxSessions: optional(U32),
-  source: optional(t.string),
-  migrationSource: optional(t.string),
-});
+import { bindMethod } from '../method.js';
+import { externalAgentConfigDetectMethod } from '../../../protocol/externalAgents.js';
 
 /** The SESSIONS migration item Codex offers for a Claude Code home's recent sessions. */
 export const sessionsItem = (claudeHome: string, sessions: ReadonlyArray<{ path: string; cwd: string; title: string | null }>) => ({
@@ -36,35 +25,30 @@ export const sessionsItem = (claudeHome: string, sessions: ReadonlyArray<{ path:
  * CLAUDE.md items for each cwd's repository. Other item kinds (settings, MCP servers, hooks,
  * commands, subagents, plugins) are not detected here.
  */
-export const externalAgentConfigDetect = defineMethod({
-  name: 'externalAgentConfig/detect',
-  params: ExternalAgentConfigDetectParams,
-  scope: () => null,
-  handle: (ctx, p) => {
-    const agent = agentOf(p.migrationSource);
-    const agentHome = agentHomeOf(agent, undefined);
-    const config = (includeHome: boolean, cwds: ReadonlyArray<string>) =>
-      agent === 'claude'
-        ? TE.tryCatch(async () => detectConfigMigrations(agentHome, ctx.codexHome, { includeHome, cwds }), toEngineError(agentHome, 'detect'))
-        : TE.right([]);
-    const sessions =
-      p.includeHome !== true
-        ? TE.right([])
-        : async () =>
-            pipe(
-              (await externalAgentsOf(ctx)).sessionsOf(agent, agentHome).detect({
-                maxAgeDays: p.maxSessionAgeDays ?? DEFAULT_MAX_SESSION_AGE_DAYS,
-                maxSessions: p.maxSessions ?? DEFAULT_MAX_SESSIONS,
-              }),
-              // Codex's answer has no place for the refused entries: they are left out (`import claude` reports them).
-              TE.map(({ offered }) => (offered.length === 0 ? [] : [sessionsItem(agentHome, offered)])),
-            )();
-    return pipe(
-      TE.Do,
-      TE.apS('home', config(p.includeHome === true, [])),
-      TE.apS('sessions', sessions),
-      TE.apS('repos', config(false, p.cwds ?? [])),
-      TE.map(({ home, sessions: s, repos }) => ({ items: [...home, ...s, ...repos], connectors: [] })),
-    );
-  },
+export const externalAgentConfigDetect = bindMethod(externalAgentConfigDetectMethod, (ctx, p) => {
+  const agent = agentOf(p.migrationSource);
+  const agentHome = agentHomeOf(agent, undefined);
+  const config = (includeHome: boolean, cwds: ReadonlyArray<string>) =>
+    agent === 'claude'
+      ? TE.tryCatch(async () => detectConfigMigrations(agentHome, ctx.codexHome, { includeHome, cwds }), toEngineError(agentHome, 'detect'))
+      : TE.right([]);
+  const sessions =
+    p.includeHome !== true
+      ? TE.right([])
+      : async () =>
+          pipe(
+            (await externalAgentsOf(ctx)).sessionsOf(agent, agentHome).detect({
+              maxAgeDays: p.maxSessionAgeDays ?? DEFAULT_MAX_SESSION_AGE_DAYS,
+              maxSessions: p.maxSessions ?? DEFAULT_MAX_SESSIONS,
+            }),
+            // Codex's answer has no place for the refused entries: they are left out (`import claude` reports them).
+            TE.map(({ offered }) => (offered.length === 0 ? [] : [sessionsItem(agentHome, offered)])),
+          )();
+  return pipe(
+    TE.Do,
+    TE.apS('home', config(p.includeHome === true, [])),
+    TE.apS('sessions', sessions),
+    TE.apS('repos', config(false, p.cwds ?? [])),
+    TE.map(({ home, sessions: s, repos }) => ({ items: [...home, ...s, ...repos], connectors: [] })),
+  );
 });

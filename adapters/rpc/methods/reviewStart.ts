@@ -1,20 +1,13 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
-import { ReviewTarget } from '../../../domain/review/reviewTarget.js';
 import { readThread } from '../../../replay/readThread.js';
 import { startReview } from '../../../replay/startReview.js';
 import type { ReviewResult } from '../../../replay/startReview.js';
 import type { MutationPorts } from '../../../replay/ports.js';
 import { asLoaded } from '../../../domain/thread/thread.js';
-import { defineMethod, threadScope } from '../method.js';
-import { optional } from '../protocol.js';
-
-/** `review/start` params; `rollout-engine review` decodes its options with it too. */
-export const ReviewStartParams = t.intersection([
-  t.type({ threadId: t.string, target: ReviewTarget }),
-  t.partial({ delivery: optional(t.keyof({ inline: null, detached: null })) }),
-]);
+import { bindMethod } from '../method.js';
+import { ReviewStartParams, reviewStartMethod } from '../../../protocol/history.js';
 
 /** The use case for decoded params (delivery inline unless asked, as Codex's default). */
 export const startReviewFor = (ports: MutationPorts, p: t.TypeOf<typeof ReviewStartParams>) => startReview(ports, p.threadId, p.target, p.delivery ?? 'inline');
@@ -24,21 +17,17 @@ export const startReviewFor = (ports: MutationPorts, p: t.TypeOf<typeof ReviewSt
  * (Codex 0.169.0 refuses `detached`.) A detached review's new thread is told as a fork's is: held
  * loaded, `thread/started` after the answer.
  */
-export const reviewStart = defineMethod({
-  name: 'review/start',
-  params: ReviewStartParams,
-  scope: (p) => threadScope(p.threadId, 'write'),
-  handle: (ctx, p) =>
-    pipe(
-      startReviewFor(ctx.ports, p),
-      TE.chainFirst(({ reviewThreadId }: ReviewResult) =>
-        reviewThreadId === p.threadId
-          ? TE.right(undefined)
-          : TE.map(({ thread }: { thread: { id: string; cwd: string } }) => {
-              ctx.loaded.load(thread.id);
-              ctx.notify('thread/started', { thread: asLoaded({ ...thread, turns: [] }) }, 'afterAnswer');
-            })(readThread(ctx.ports, reviewThreadId, false)),
-      ),
-      TE.map(({ turn, reviewThreadId }: ReviewResult) => ({ turn, reviewThreadId })),
+export const reviewStart = bindMethod(reviewStartMethod, (ctx, p) =>
+  pipe(
+    startReviewFor(ctx.ports, p),
+    TE.chainFirst(({ reviewThreadId }: ReviewResult) =>
+      reviewThreadId === p.threadId
+        ? TE.right(undefined)
+        : TE.map(({ thread }: { thread: { id: string; cwd: string } }) => {
+            ctx.loaded.load(thread.id);
+            ctx.notify('thread/started', { thread: asLoaded({ ...thread, turns: [] }) }, 'afterAnswer');
+          })(readThread(ctx.ports, reviewThreadId, false)),
     ),
-});
+    TE.map(({ turn, reviewThreadId }: ReviewResult) => ({ turn, reviewThreadId })),
+  ),
+);

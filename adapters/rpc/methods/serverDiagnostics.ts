@@ -1,9 +1,6 @@
+import { serverDiagnosticsMethod } from '../../../protocol/server.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import * as t from 'io-ts';
-import { defineMethod } from '../method.js';
-
-/** `server/diagnostics` takes an object with nothing in it (Codex's `ServerDiagnosticsParams`). */
-export const ServerDiagnosticsParams = t.UnknownRecord;
+import { bindMethod } from '../method.js';
 
 /**
  * `server/diagnostics`, as Codex 0.169.0 answers it (experimental): the process — its id, its
@@ -12,17 +9,12 @@ export const ServerDiagnosticsParams = t.UnknownRecord;
  * does, every request accepted and not yet answered, this one included; `app.requests.queued` (ours)
  * those of them still waiting for their thread or for the home.
  */
-export const serverDiagnostics = defineMethod({
-  name: 'server/diagnostics',
-  params: ServerDiagnosticsParams,
-  scope: () => null,
-  experimental: true,
-  handle: (ctx) =>
-    TE.right({
-      process: { id: process.pid, residentMemoryBytes: process.memoryUsage.rss(), physicalFootprintBytes: null },
-      gauges: [
-        { name: 'app.requests.in_flight', value: ctx.load.inFlight() + ctx.load.queued() },
-        { name: 'app.requests.queued', value: ctx.load.queued() },
-      ],
-    }),
-});
+export const serverDiagnostics = bindMethod(serverDiagnosticsMethod, (ctx) =>
+  TE.right({
+    process: { id: process.pid, residentMemoryBytes: process.memoryUsage.rss(), physicalFootprintBytes: null },
+    gauges: [
+      { name: 'app.requests.in_flight', value: ctx.load.inFlight() + ctx.load.queued() },
+      { name: 'app.requests.queued', value: ctx.load.queued() },
+    ],
+  }),
+);

@@ -1,23 +1,20 @@
+import { threadDeleteMethod } from '../../../protocol/management.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { deleteThread } from '../../../replay/deleteThread.js';
-import { defineMethod, threadScope } from '../method.js';
+import { bindMethod } from '../method.js';
 import { checkedThreadId } from '../../../domain/thread/threadId.js';
-import { ThreadIdParams, unloaded } from './threadArchive.js';
+import { unloaded } from './threadArchive.js';
 
 /** `thread/delete`: a loaded thread is unloaded first (`thread/status/changed` notLoaded before the answer), then `{}` and `thread/deleted`, as Codex orders them. */
-export const threadDelete = defineMethod({
-  name: 'thread/delete',
-  params: ThreadIdParams,
-  scope: (p) => threadScope(p.threadId, 'write'),
-  handle: (ctx, p) =>
-    pipe(
-      TE.fromEither(checkedThreadId(p.threadId, 'thread')),
-      TE.chain((id) => deleteThread(ctx.ports, id)),
-      TE.map(({ threadId }) => {
-        unloaded(ctx, threadId);
-        ctx.notify('thread/deleted', { threadId }, 'afterAnswer');
-        return {};
-      }),
-    ),
-});
+export const threadDelete = bindMethod(threadDeleteMethod, (ctx, p) =>
+  pipe(
+    TE.fromEither(checkedThreadId(p.threadId, 'thread')),
+    TE.chain((id) => deleteThread(ctx.ports, id)),
+    TE.map(({ threadId }) => {
+      unloaded(ctx, threadId);
+      ctx.notify('thread/deleted', { threadId }, 'afterAnswer');
+      return {};
+    }),
+  ),
+);

@@ -2,17 +2,8 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import { forkAnswerOf, forkThread } from '../../../replay/forkThread.js';
 import type { ForkParams, ForkResult } from '../../../replay/forkThread.js';
-import { defineMethod, threadScope } from '../method.js';
-import { optional } from '../protocol.js';
-
-/** `thread/fork` params; `rollout-engine fork` decodes its options with it too. */
-export const ThreadForkParams = t.partial({
-  threadId: optional(t.string),
-  path: optional(t.string),
-  lastTurnId: optional(t.string),
-  beforeTurnId: optional(t.string),
-  excludeTurns: optional(t.boolean),
-});
+import { bindMethod } from '../method.js';
+import { ThreadForkParams, threadForkMethod } from '../../../protocol/history.js';
 
 /** The use case's request for decoded params (Codex's `null` is the use case's absent). */
 export const forkRequestOf = (p: t.TypeOf<typeof ThreadForkParams>): ForkParams => ({
@@ -31,24 +22,19 @@ export const PAGINATED_FORK_NOTICE =
  * when a paginated fork's turns are hydrated, the inherited token usage, `thread/started`; and the
  * connection follows the fork from then on (live notifications, `threadSubscriptions.ts`).
  */
-export const threadFork = defineMethod({
-  name: 'thread/fork',
-  params: ThreadForkParams,
-  // As Codex (`thread_or_path`): a fork waits for the source thread's other requests, as a write.
-  scope: (p) => (p.threadId != null ? threadScope(p.threadId, 'write') : p.path != null ? { key: `path:${p.path}`, access: 'write' } : null),
-  handle: (ctx, p) =>
-    TE.map((f: ForkResult) => {
-      const withTurns = p.excludeTurns !== true;
-      if (withTurns && f.thread.historyMode === 'paginated') ctx.notify('deprecationNotice', { summary: PAGINATED_FORK_NOTICE, details: null });
-      if (withTurns && f.tokenUsage !== null) ctx.notify('thread/tokenUsage/updated', f.tokenUsage, 'afterAnswer');
-      // Codex holds the fork loaded (thread/loaded/list lists it).
-      ctx.loaded.load(f.thread.id);
-      ctx.notify('thread/started', { thread: f.thread }, 'afterAnswer');
-      return forkAnswerOf(f);
-    })(
-      TE.chainFirstTaskK((f: ForkResult) => async () => {
-        // Following is beside the answer: a fork that cannot be followed is still the fork.
-        await ctx.threads?.subscribe(f.thread.id);
-      })(forkThread(ctx.ports, forkRequestOf(p))),
-    ),
-});
+export const threadFork = bindMethod(threadForkMethod, (ctx, p) =>
+  TE.map((f: ForkResult) => {
+    const withTurns = p.excludeTurns !== true;
+    if (withTurns && f.thread.historyMode === 'paginated') ctx.notify('deprecationNotice', { summary: PAGINATED_FORK_NOTICE, details: null });
+    if (withTurns && f.tokenUsage !== null) ctx.notify('thread/tokenUsage/updated', f.tokenUsage, 'afterAnswer');
+    // Codex holds the fork loaded (thread/loaded/list lists it).
+    ctx.loaded.load(f.thread.id);
+    ctx.notify('thread/started', { thread: f.thread }, 'afterAnswer');
+    return forkAnswerOf(f);
+  })(
+    TE.chainFirstTaskK((f: ForkResult) => async () => {
+      // Following is beside the answer: a fork that cannot be followed is still the fork.
+      await ctx.threads?.subscribe(f.thread.id);
+    })(forkThread(ctx.ports, forkRequestOf(p))),
+  ),
+);

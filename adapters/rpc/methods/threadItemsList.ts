@@ -1,27 +1,6 @@
-import * as t from 'io-ts';
+import { threadItemsListMethod } from '../../../protocol/items.js';
 import { listItems } from '../../../replay/listItems.js';
-import { defineMethod } from '../method.js';
-import { SortDirection, U32, optional } from '../protocol.js';
-
-const ItemAnchor = t.type({ type: t.literal('item'), itemId: t.string });
-
-/** `thread/items/list` params; `rollout-engine items` decodes its options with it too. */
-export const ThreadItemsListParams = t.intersection([
-  t.type({ threadId: t.string }),
-  t.partial({
-    turnId: optional(t.string),
-    cursor: optional(t.union([t.string, ItemAnchor])),
-    limit: optional(U32),
-    sortDirection: optional(SortDirection),
-    deferOutput: optional(t.partial({ commandExecution: optional(t.boolean) })),
-  }),
-]);
+import { bindMethod } from '../method.js';
 
 /** `thread/items/list`: a page of items (default oldest first, 25), paginated and legacy threads alike. */
-export const threadItemsList = defineMethod({
-  name: 'thread/items/list',
-  params: ThreadItemsListParams,
-  // As Codex: pages of append-only rollouts run concurrently with anything.
-  scope: () => null,
-  handle: (ctx, p) => listItems(ctx.ports, p),
-});
+export const threadItemsList = bindMethod(threadItemsListMethod, (ctx, p) => listItems(ctx.ports, p));

@@ -1,10 +1,7 @@
-import * as t from 'io-ts';
+import { threadSubscribeMethod } from '../../../protocol/threads.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { unsupported } from '../../../domain/errors.js';
-import { defineMethod, threadScope } from '../method.js';
-
-/** `rolloutEngine/thread/subscribe` params. */
-export const ThreadSubscribeParams = t.type({ threadId: t.string });
+import { bindMethod } from '../method.js';
 
 /**
  * `rolloutEngine/thread/subscribe` (our namespace, as `rolloutEngine/quarantinedLines`): this
@@ -20,13 +17,8 @@ export const ThreadSubscribeParams = t.type({ threadId: t.string });
  * method, the subscription half of `thread/resume`. Answers `{status: "subscribed"}`; an unknown
  * thread is the NotFound `thread/read` gives.
  */
-export const threadSubscribe = defineMethod({
-  name: 'rolloutEngine/thread/subscribe',
-  params: ThreadSubscribeParams,
-  scope: (p) => threadScope(p.threadId, 'read'),
-  handle: (ctx, p) => {
-    const threads = ctx.threads;
-    if (threads === undefined) return TE.left(unsupported('live notifications on this transport'));
-    return TE.map(() => ({ status: 'subscribed' as const }))(() => threads.subscribe(p.threadId));
-  },
+export const threadSubscribe = bindMethod(threadSubscribeMethod, (ctx, p) => {
+  const threads = ctx.threads;
+  if (threads === undefined) return TE.left(unsupported('live notifications on this transport'));
+  return TE.map(() => ({ status: 'subscribed' as const }))(() => threads.subscribe(p.threadId));
 });

@@ -1,22 +1,18 @@
+import { threadUnarchiveMethod } from '../../../protocol/management.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { unarchiveThread } from '../../../replay/unarchiveThread.js';
-import { defineMethod, threadScope } from '../method.js';
+import { bindMethod } from '../method.js';
 import { checkedThreadId } from '../../../domain/thread/threadId.js';
-import { ThreadIdParams } from './threadArchive.js';
 
 /** `thread/unarchive`: `{thread}`, then `thread/unarchived`. */
-export const threadUnarchive = defineMethod({
-  name: 'thread/unarchive',
-  params: ThreadIdParams,
-  scope: (p) => threadScope(p.threadId, 'write'),
-  handle: (ctx, p) =>
-    pipe(
-      TE.fromEither(checkedThreadId(p.threadId, 'session')),
-      TE.chain((id) => unarchiveThread(ctx.ports, id)),
-      TE.map(({ threadId, thread }) => {
-        ctx.notify('thread/unarchived', { threadId }, 'afterAnswer');
-        return { thread };
-      }),
-    ),
-});
+export const threadUnarchive = bindMethod(threadUnarchiveMethod, (ctx, p) =>
+  pipe(
+    TE.fromEither(checkedThreadId(p.threadId, 'session')),
+    TE.chain((id) => unarchiveThread(ctx.ports, id)),
+    TE.map(({ threadId, thread }) => {
+      ctx.notify('thread/unarchived', { threadId }, 'afterAnswer');
+      return { thread };
+    }),
+  ),
+);

@@ -9,7 +9,7 @@ import * as t from 'io-ts';
 import type { InputLine } from '../../../adapters/rpc/boundedLines.js';
 import type { RpcConnection } from '../../../adapters/rpc/connection.js';
 import { defineMethod } from '../../../adapters/rpc/method.js';
-import type { RpcScope } from '../../../adapters/rpc/method.js';
+import type { RpcScope } from '../../../protocol/methodEntry.js';
 import { initialize } from '../../../adapters/rpc/methods/initialize.js';
 import { serverDiagnostics } from '../../../adapters/rpc/methods/serverDiagnostics.js';
 import { createRpcServer } from '../../../adapters/rpc/server.js';

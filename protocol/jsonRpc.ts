@@ -38,3 +38,23 @@ export const U32 = new t.Type<number, number, unknown>('a whole number from 0 to
 
 export const SortDirection = t.keyof({ asc: null, desc: null });
 export const ItemsView = t.keyof({ notLoaded: null, summary: null, full: null });
+
+/** An error answer. */
+export interface RpcError {
+  readonly code: number;
+  readonly message: string;
+  /** Details a client acts on (a Conflict's expected and actual ends). */
+  readonly data?: unknown;
+}
+
+export const PARSE_ERROR = -32700;
+export const INVALID_REQUEST = -32600;
+export const METHOD_NOT_FOUND = -32601;
+export const INVALID_PARAMS = -32602;
+export const INTERNAL_ERROR = -32603;
+
+/**
+ * A request refused because the server's queues are full, in Codex's words and code; the `data`
+ * is what Codex's own SDK looks for to retry (Codex itself sends none).
+ */
+export const SERVER_OVERLOADED: RpcError = { code: -32001, message: 'Server overloaded; retry later.', data: { codex_error_info: 'server_overloaded' } };

@@ -1,0 +1,74 @@
+import * as t from 'io-ts';
+import { U32, optional } from './jsonRpc.js';
+import { method, unscoped } from './methodEntry.js';
+
+/** `externalAgentConfig/detect` params, as Codex 0.169.0 declares them (`source` is deprecated and ignored there too). */
+export const ExternalAgentConfigDetectParams = t.partial({
+  includeHome: optional(t.boolean),
+  cwds: optional(t.array(t.string)),
+  maxSessionAgeDays: optional(U32),
+  maxSessions: optional(U32),
+  source: optional(t.string),
+  migrationSource: optional(t.string),
+});
+
+/** `externalAgentConfig/detect`: what of Claude Code's (or Cursor's) config and recent sessions is there to migrate. */
+export const externalAgentConfigDetectMethod = method()({ name: 'externalAgentConfig/detect', params: ExternalAgentConfigDetectParams, scope: unscoped });
+
+const MigrationItem = t.intersection([
+  t.type({ itemType: t.string }),
+  t.partial({
+    description: optional(t.string),
+    cwd: optional(t.string),
+    details: optional(
+      t.partial({ sessions: optional(t.array(t.intersection([t.type({ path: t.string }), t.partial({ cwd: optional(t.string), title: optional(t.string) })]))) }),
+    ),
+  }),
+]);
+
+/** `externalAgentConfig/import` params, as Codex 0.169.0 declares them. */
+export const ExternalAgentConfigImportParams = t.intersection([
+  t.type({ migrationItems: t.array(MigrationItem) }),
+  t.partial({ source: optional(t.string), providerId: optional(t.string), migrationSource: optional(t.string) }),
+]);
+
+/** `externalAgentConfig/import`: `{importId}` at once; the import goes on after the answer, told by notifications. */
+export const externalAgentConfigImportMethod = method<{ importId: string }>()({
+  name: 'externalAgentConfig/import',
+  params: ExternalAgentConfigImportParams,
+  scope: unscoped,
+});
+
+/** `externalAgentConfig/import/readHistories`: the completed imports Codex keeps in its state DB, newest first. */
+export const externalAgentConfigReadHistoriesMethod = method()({
+  name: 'externalAgentConfig/import/readHistories',
+  params: optional(t.unknown),
+  scope: unscoped,
+});
+
+const Success = t.intersection([
+  t.type({ itemType: t.string, cwd: t.union([t.string, t.null]), source: t.union([t.string, t.null]), target: t.union([t.string, t.null]) }),
+  t.partial({ title: optional(t.string) }),
+]);
+const Failure = t.type({
+  itemType: t.string,
+  errorType: t.union([t.string, t.null]),
+  subErrorType: t.union([t.string, t.null]),
+  failureStage: t.string,
+  message: t.string,
+  cwd: t.union([t.string, t.null]),
+  source: t.union([t.string, t.null]),
+});
+
+/** `externalAgentConfig/import/recordHistory` params, as Codex 0.169.0 declares them. */
+export const ExternalAgentConfigRecordHistoryParams = t.type({
+  providerId: t.string,
+  itemTypeResults: t.array(t.type({ itemType: t.string, successes: t.array(Success), failures: t.array(Failure) })),
+});
+
+/** `externalAgentConfig/import/recordHistory`: an import a client completed elsewhere, recorded with a new id. */
+export const externalAgentConfigRecordHistoryMethod = method<{ importId: string }>()({
+  name: 'externalAgentConfig/import/recordHistory',
+  params: ExternalAgentConfigRecordHistoryParams,
+  scope: unscoped,
+});

@@ -1,0 +1,42 @@
+import * as t from 'io-ts';
+import type { ThreadItem } from '../domain/thread/threadItem.js';
+import { SortDirection, U32, optional } from './jsonRpc.js';
+import { method, unscoped } from './methodEntry.js';
+
+const ItemAnchor = t.type({ type: t.literal('item'), itemId: t.string });
+
+/** `thread/items/list` params; `rollout-engine items` decodes its options with it too. */
+export const ThreadItemsListParams = t.intersection([
+  t.type({ threadId: t.string }),
+  t.partial({
+    turnId: optional(t.string),
+    cursor: optional(t.union([t.string, ItemAnchor])),
+    limit: optional(U32),
+    sortDirection: optional(SortDirection),
+    deferOutput: optional(t.partial({ commandExecution: optional(t.boolean) })),
+  }),
+]);
+
+/** One item of a `thread/items/list` page, with its turn. */
+export interface ItemEntry {
+  readonly turnId: string;
+  readonly item: ThreadItem;
+  readonly outputDeferred?: true;
+  readonly startedAtMs: number | null;
+  readonly completedAtMs: number | null;
+}
+
+/** A page of items, as `thread/items/list` answers it. */
+export interface ItemPage {
+  readonly data: ItemEntry[];
+  readonly nextCursor: string | null;
+  readonly backwardsCursor: string | null;
+}
+
+/** `thread/items/list`: a page of items (default oldest first, 25), paginated and legacy threads alike. */
+export const threadItemsListMethod = method<ItemPage>()({
+  name: 'thread/items/list',
+  params: ThreadItemsListParams,
+  // As Codex: pages of append-only rollouts run concurrently with anything.
+  scope: unscoped,
+});

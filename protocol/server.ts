@@ -1,0 +1,31 @@
+import * as t from 'io-ts';
+import { optional } from './jsonRpc.js';
+import { method, unscoped } from './methodEntry.js';
+
+const ClientInfo = t.intersection([t.type({ name: t.string }), t.partial({ title: optional(t.string), version: optional(t.string) })]);
+
+export const InitializeParams = optional(
+  t.partial({
+    clientInfo: optional(ClientInfo),
+    capabilities: optional(
+      t.intersection([t.UnknownRecord, t.partial({ experimentalApi: optional(t.boolean), optOutNotificationMethods: optional(t.array(t.string)) })]),
+    ),
+  }),
+);
+
+/** What `initialize` answers, in the shape Codex answers it. */
+export interface InitializeResult {
+  readonly userAgent: string;
+  readonly codexHome: string;
+  readonly platformFamily: string;
+  readonly platformOs: string;
+}
+
+/** `initialize`: who we are and which home we serve; it needs no home, so it waits for nothing. */
+export const initializeMethod = method<InitializeResult>()({ name: 'initialize', params: InitializeParams, scope: unscoped });
+
+/** `server/diagnostics` takes an object with nothing in it (Codex's `ServerDiagnosticsParams`). */
+export const ServerDiagnosticsParams = t.UnknownRecord;
+
+/** `server/diagnostics` (experimental in Codex 0.169.0): the process and named gauges. */
+export const serverDiagnosticsMethod = method()({ name: 'server/diagnostics', params: ServerDiagnosticsParams, scope: unscoped, experimental: true });

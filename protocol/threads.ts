@@ -1,0 +1,89 @@
+import * as t from 'io-ts';
+import { SortDirection, U32, optional } from './jsonRpc.js';
+import { method, threadScope, unscoped } from './methodEntry.js';
+
+export const SortKey = t.keyof({ created_at: null, updated_at: null, recency_at: null });
+export const SourceKind = t.keyof({
+  cli: null,
+  vscode: null,
+  exec: null,
+  appServer: null,
+  subAgent: null,
+  subAgentReview: null,
+  subAgentCompact: null,
+  subAgentThreadSpawn: null,
+  subAgentOther: null,
+  unknown: null,
+});
+export type SourceKind = t.TypeOf<typeof SourceKind>;
+
+/** `thread/list` params; `rollout-engine threads` decodes its options with it too. */
+export const ThreadListParams = optional(
+  t.partial({
+    cursor: optional(t.string),
+    limit: optional(U32),
+    sortKey: optional(SortKey),
+    sortDirection: optional(SortDirection),
+    modelProviders: optional(t.array(t.string)),
+    sourceKinds: optional(t.array(SourceKind)),
+    archived: optional(t.boolean),
+    cwd: optional(t.union([t.string, t.array(t.string)])),
+    searchTerm: optional(t.string),
+    excludedThreadIds: optional(t.array(t.string)),
+    /** Answer from the index as it stands, without looking for new or changed files first. */
+    useStateDbOnly: optional(t.boolean),
+  }),
+);
+
+/** `thread/list`: threads with a first user message, filtered and sorted, one page (Codex's answer: the page alone). */
+export const threadListMethod = method()({ name: 'thread/list', params: ThreadListParams, scope: unscoped });
+
+/** `thread/read` params; `rollout-engine read` decodes its arguments with it too. */
+export const ThreadReadParams = t.intersection([t.type({ threadId: t.string }), t.partial({ includeTurns: optional(t.boolean) })]);
+
+/** `thread/read`: the thread, and every turn when `includeTurns`. */
+export const threadReadMethod = method()({
+  name: 'thread/read',
+  params: ThreadReadParams,
+  // Codex runs it exclusively on the thread; a read needs no more than to wait for the thread's writes.
+  scope: (p) => threadScope(p.threadId, 'read'),
+});
+
+/** `rolloutEngine/thread/tree` params. */
+export const ThreadTreeParams = t.type({ threadId: t.string });
+
+/** `rolloutEngine/thread/tree` (our namespace: Codex has no such method): the thread's family, as the viewer draws it. */
+export const threadTreeMethod = method()({
+  name: 'rolloutEngine/thread/tree',
+  params: ThreadTreeParams,
+  // A read over every thread row, as thread/list: runs with anything.
+  scope: unscoped,
+});
+
+export const ThreadLoadedListParams = optional(t.partial({ cursor: optional(t.string), limit: optional(U32) }));
+
+/** `thread/loaded/list`: the threads this server holds loaded, a page at a time. */
+export const threadLoadedListMethod = method()({ name: 'thread/loaded/list', params: ThreadLoadedListParams, scope: unscoped });
+
+/** `rolloutEngine/thread/subscribe` params. */
+export const ThreadSubscribeParams = t.type({ threadId: t.string });
+
+/** `rolloutEngine/thread/subscribe` (our namespace): this connection follows the thread's live notifications. */
+export const threadSubscribeMethod = method<{ status: 'subscribed' }>()({
+  name: 'rolloutEngine/thread/subscribe',
+  params: ThreadSubscribeParams,
+  scope: (p) => threadScope(p.threadId, 'read'),
+});
+
+/** `thread/unsubscribe` params, as Codex 0.169.0 defines them. */
+export const ThreadUnsubscribeParams = t.type({ threadId: t.string });
+
+/** Codex's answers to `thread/unsubscribe`. */
+export type UnsubscribeStatus = 'unsubscribed' | 'notSubscribed' | 'notLoaded';
+
+/** `thread/unsubscribe`: this connection stops following the thread. */
+export const threadUnsubscribeMethod = method<{ status: UnsubscribeStatus }>()({
+  name: 'thread/unsubscribe',
+  params: ThreadUnsubscribeParams,
+  scope: (p) => threadScope(p.threadId, 'read'),
+});

@@ -68,7 +68,7 @@ describe('install: the packed package and `npm link` give a `rollout-engine` bin
     ]);
     const unexpected = packed.files.filter(
       (f) =>
-        !/^dist\/(adapters|domain|indexer|migrations|projections|replay)\/.*\.js$/.test(f) &&
+        !/^dist\/(adapters|domain|indexer|migrations|projections|protocol|replay)\/.*\.js$/.test(f) &&
         !/^dist\/viewer\/(index\.html|app\.js|viewer\.css)$/.test(f) &&
         f !== 'package.json' &&
         f !== 'README.md',

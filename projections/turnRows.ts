@@ -2,6 +2,7 @@ import type { LinePos, RolloutFoldRow, TurnIdRow, TurnRow } from '../domain/inde
 import type { HistoryMode } from '../domain/rollout/historyMode.js';
 import type { Batch } from './batch.js';
 import type { Mutable } from './projection.js';
+import { newTurnState } from '../domain/thread/turnRules.js';
 
 /** Shared row helpers of the turns and items projections (one rollout's turn fold, as rows). */
 
@@ -23,16 +24,7 @@ export const loadFold = (b: Batch, rolloutId: string): FoldDraft | undefined => 
 export const saveFold = (b: Batch, rolloutId: string, f: FoldDraft): void => b.put('fold', [rolloutId], f);
 
 export const newTurn = (id: string): TurnDraft => ({
-  id,
-  rootTurnId: null,
-  status: 'inProgress',
-  error: null,
-  startedAt: null,
-  completedAt: null,
-  durationMs: null,
-  anchoredByStart: false,
-  anchor: null,
-  end: null,
+  ...newTurnState<LinePos>(id),
   endByteOffset: null,
   firstItem: null,
   firstUserItem: null,

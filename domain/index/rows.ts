@@ -2,6 +2,7 @@ import type { FoldCursor, TurnState } from '../thread/turnRules.js';
 import type { Thread } from '../thread/thread.js';
 import type { ThreadItem } from '../thread/threadItem.js';
 import type { HistoryMode } from '../rollout/historyMode.js';
+import type { RolloutFile } from '../rollout/rolloutFile.js';
 import type { SettingsChange } from '../thread/threadMeta.js';
 import type { CountedResponse, TokenFileState } from '../tokens/responseFold.js';
 import type { PluginFileState, PluginObservation } from '../plugins/rolloutObservations.js';
@@ -25,15 +26,15 @@ export interface LinePos {
   readonly ordinal: number | null;
 }
 
-/** Checkpoint of one rollout file (key: path). Advanced in the same transaction as its rows. */
-export interface FileCheckpoint {
-  readonly path: string;
+/**
+ * Checkpoint of one rollout file (key: path). Advanced in the same transaction as its rows. A
+ * `RolloutFile` as stored: every listed file has one, so its ids may be unknown, and an absent
+ * revision is stored as null.
+ */
+export interface FileCheckpoint extends Pick<RolloutFile, 'path' | 'archived' | 'fileTimestamp'> {
   /** Null when the first line could not be read as a session_meta (see `error`). */
   readonly rolloutId: string | null;
   readonly threadId: string | null;
-  readonly archived: boolean;
-  /** From the file name: thread start (or revert time for a revision file). */
-  readonly fileTimestamp: string;
   /** From the file name, for a revision file. */
   readonly revisionId: string | null;
   /** Byte offset just past the last indexed complete line. */

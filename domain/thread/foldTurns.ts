@@ -3,7 +3,7 @@ import type { EventPosition } from './eventPosition.js';
 import type { ThreadItem } from './threadItem.js';
 import type { Turn } from './turn.js';
 import type { HistoryMode } from '../rollout/historyMode.js';
-import { apiTurnOf, applyTurnRule, itemBodyOf, newTurnState } from './turnRules.js';
+import { apiTurnOf, applyTurnRule, itemBodyOf, newTurnState, turnOrderPos } from './turnRules.js';
 import type { FoldCursor, ItemEvent, ReasoningEvent, TurnState, TurnStore } from './turnRules.js';
 
 /**
@@ -45,7 +45,7 @@ export class TurnFoldState implements FoldCursor, TurnStore<TurnEntry, EventPosi
     if (this.dropped.has(id)) return undefined;
     let t = this.turns.get(id);
     if (!t) {
-      t = { ...newTurnState<EventPosition>(id), items: [], firstItem: null };
+      t = newTurnState<EventPosition, Pick<TurnEntry, 'items' | 'firstItem'>>(id, { items: [], firstItem: null });
       this.turns.set(id, t);
     }
     return t;
@@ -96,9 +96,7 @@ export class TurnFoldState implements FoldCursor, TurnStore<TurnEntry, EventPosi
   }
 
   visibleTurns(): TurnEntry[] {
-    return [...this.turns.values()]
-      .filter((t) => t.anchor !== null || t.firstItem !== null)
-      .sort((a, b) => (a.anchor ?? a.firstItem)!.seq - (b.anchor ?? b.firstItem)!.seq);
+    return [...this.turns.values()].filter((t) => turnOrderPos(t) !== null).sort((a, b) => turnOrderPos(a)!.seq - turnOrderPos(b)!.seq);
   }
 
   drop(turns: readonly TurnEntry[]): void {

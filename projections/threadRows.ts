@@ -7,15 +7,13 @@ import { currentFileOf, hopOfRow } from '../domain/history/historyBase.js';
 import { Batch } from './batch.js';
 import { walkHistorySync } from '../domain/history/walk.js';
 import type { ThreadStateRow } from '../domain/threadState/threadStateEvent.js';
+import type { RolloutFile } from '../domain/rollout/rolloutFile.js';
 
-/** A rollout file that holds rows (the winner for its rollout id). */
-export interface IndexedFile {
-  readonly path: string;
-  readonly archived: boolean;
-  readonly fileTimestamp: string;
-  /** Thread id from the file's session_meta. */
-  readonly threadId: string;
-  readonly revisionId?: string;
+/**
+ * A rollout file that holds rows (the winner for its rollout id): never a refused entry, and
+ * known by the rollout id and thread id its session_meta gave it.
+ */
+export interface IndexedFile extends Omit<RolloutFile, 'refused'> {
   readonly rolloutId: string;
 }
 

@@ -2,6 +2,8 @@ import type { LinePos, RolloutFoldRow, TurnIdRow, TurnRow } from '../domain/inde
 import type { HistoryMode } from '../domain/rollout/historyMode.js';
 import type { Batch } from './batch.js';
 import type { Mutable } from './projection.js';
+import { newTurnState, turnOrderPos } from '../domain/thread/turnRules.js';
+import type { TurnState } from '../domain/thread/turnRules.js';
 
 /** Shared row helpers of the turns and items projections (one rollout's turn fold, as rows). */
 
@@ -22,26 +24,17 @@ export const loadFold = (b: Batch, rolloutId: string): FoldDraft | undefined => 
 
 export const saveFold = (b: Batch, rolloutId: string, f: FoldDraft): void => b.put('fold', [rolloutId], f);
 
-export const newTurn = (id: string): TurnDraft => ({
-  id,
-  rootTurnId: null,
-  status: 'inProgress',
-  error: null,
-  startedAt: null,
-  completedAt: null,
-  durationMs: null,
-  anchoredByStart: false,
-  anchor: null,
-  end: null,
-  endByteOffset: null,
-  firstItem: null,
-  firstUserItem: null,
-  finalAgentItem: null,
-  lastItemLine: null,
-  itemCount: 0,
-  compactionCount: 0,
-  itemsThrough: null,
-});
+export const newTurn = (id: string): TurnDraft =>
+  newTurnState<LinePos, Omit<TurnDraft, keyof TurnState<LinePos>>>(id, {
+    endByteOffset: null,
+    firstItem: null,
+    firstUserItem: null,
+    finalAgentItem: null,
+    lastItemLine: null,
+    itemCount: 0,
+    compactionCount: 0,
+    itemsThrough: null,
+  });
 
 /** A copy of a stored turn (`saveTurn` puts it back; the stored row keeps the key it had, to move it). */
 export const loadTurn = (b: Batch, rolloutId: string, turnId: string): TurnDraft | undefined => {
@@ -58,7 +51,7 @@ export const getOrCreateTurn = (b: Batch, rolloutId: string, fold: FoldDraft, tu
 };
 
 /** The position that orders a turn: its anchor, else its first item (`ordinal` is Codex's cursor). */
-export const keyPosOf = (t: TurnRow): LinePos | null => t.anchor ?? t.firstItem;
+export const keyPosOf: (t: TurnRow) => LinePos | null = turnOrderPos;
 
 /** Write a turn under its key line, moving it (and its ordinal entry) if its anchor changed. */
 export const saveTurn = (b: Batch, rolloutId: string, t: TurnDraft): void => {

@@ -4,23 +4,12 @@ import type { Dirent } from 'node:fs';
 import * as nodePath from 'node:path';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
+import type { RolloutFile } from '../../domain/rollout/rolloutFile.js';
 import { parseRolloutFileName } from './rolloutFileName.js';
 import { errnoCode, toEngineError } from '../fs/fsError.js';
 
-/** A rollout file found under a CODEX_HOME, as named on disk (`archived` = in `archived_sessions/`). */
-export interface RolloutFile {
-  readonly path: string;
-  readonly archived: boolean;
-  /** ISO-8601 UTC from the file name. */
-  readonly fileTimestamp: string;
-  readonly threadId: string;
-  readonly revisionId?: string;
-  /**
-   * Why this entry is not read (a link, a FIFO, a device): it is reported with the home's
-   * unreadable files and skipped, never opened — a link could lead out of the home.
-   */
-  readonly refused?: string;
-}
+// Declared in domain (what a rollout file is); its importers here read it as the listing's type.
+export type { RolloutFile } from '../../domain/rollout/rolloutFile.js';
 
 /**
  * Every rollout file of a CODEX_HOME: `sessions/**` (any depth; Codex uses YYYY/MM/DD) then the

@@ -1,11 +1,11 @@
+import type { RolloutFile } from '../../domain/rollout/rolloutFile.js';
+
 /**
  * A rollout file name: `rollout-<YYYY-MM-DDThh-mm-ss>-<threadId>[_<revisionId>].jsonl`.
  * The time is UTC with `-` for `:`; a revision file carries the revert time and the base thread id.
  */
-export interface RolloutFileName {
-  /** The start (or, for a revision, revert) time as ISO-8601 UTC, e.g. `2026-11-21T14:31:25Z`. */
-  readonly fileTimestamp: string;
-  readonly threadId: string;
+export interface RolloutFileName extends Pick<RolloutFile, 'fileTimestamp' | 'threadId'> {
+  /** A revision file's revision id; undefined for any other file. */
   readonly revisionId: string | undefined;
 }
 

@@ -1,7 +1,8 @@
-import type { TurnError, TurnStatus } from '../thread/turn.js';
+import type { FoldCursor, TurnState } from '../thread/turnRules.js';
 import type { Thread } from '../thread/thread.js';
 import type { ThreadItem } from '../thread/threadItem.js';
 import type { HistoryMode } from '../rollout/historyMode.js';
+import type { RolloutFile } from '../rollout/rolloutFile.js';
 import type { SettingsChange } from '../thread/threadMeta.js';
 import type { CountedResponse, TokenFileState } from '../tokens/responseFold.js';
 import type { PluginFileState, PluginObservation } from '../plugins/rolloutObservations.js';
@@ -25,15 +26,15 @@ export interface LinePos {
   readonly ordinal: number | null;
 }
 
-/** Checkpoint of one rollout file (key: path). Advanced in the same transaction as its rows. */
-export interface FileCheckpoint {
-  readonly path: string;
+/**
+ * Checkpoint of one rollout file (key: path). Advanced in the same transaction as its rows. A
+ * `RolloutFile` as stored: every listed file has one, so its ids may be unknown, and an absent
+ * revision is stored as null.
+ */
+export interface FileCheckpoint extends Pick<RolloutFile, 'path' | 'archived' | 'fileTimestamp'> {
   /** Null when the first line could not be read as a session_meta (see `error`). */
   readonly rolloutId: string | null;
   readonly threadId: string | null;
-  readonly archived: boolean;
-  /** From the file name: thread start (or revert time for a revision file). */
-  readonly fileTimestamp: string;
   /** From the file name, for a revision file. */
   readonly revisionId: string | null;
   /** Byte offset just past the last indexed complete line. */
@@ -72,20 +73,12 @@ export interface ItemRef {
   readonly shown: ThreadItem | null;
 }
 
-/** One turn of a rollout file (key: [rolloutId, key line]: the anchor line, else the first item's). */
-export interface TurnRow {
-  readonly id: string;
-  readonly rootTurnId: string | null;
-  readonly status: TurnStatus;
-  readonly error: TurnError | null;
-  readonly startedAt: number | null;
-  readonly completedAt: number | null;
-  readonly durationMs: number | null;
-  readonly anchoredByStart: boolean;
-  /** The line ordering the turn (Codex's cursor anchor): task_started, else its end line. */
-  readonly anchor: LinePos | null;
-  /** The line that ended the turn (task_complete / turn_aborted). */
-  readonly end: LinePos | null;
+/**
+ * One turn of a rollout file (key: [rolloutId, key line]: the anchor line, else the first item's):
+ * the turn fold's state (`turnRules.ts`; its anchor is Codex's cursor anchor) and what the index
+ * keeps beside it to serve pages without reading the file.
+ */
+export interface TurnRow extends Readonly<TurnState<LinePos>> {
   /**
    * Exclusive end of the turn's bytes: just past (newline included) the first line that ended it,
    * i.e. where the next line starts, normally the next turn's task_started. Codex's
@@ -206,11 +199,8 @@ export interface RolloutRow {
   readonly lastTurnStartTimestamp: string | null;
 }
 
-/** Fold state of a rollout that is not visible in its rows (legacy turn/item numbering, rollback). */
-export interface RolloutFoldRow {
-  readonly mode: HistoryMode;
-  readonly currentTurnId: string | null;
-  readonly legacyItemCount: number;
+/** Fold state of a rollout that is not visible in its rows: the turn rules' cursor (legacy turn/item numbering) and rollback. */
+export interface RolloutFoldRow extends Readonly<FoldCursor> {
   readonly dropped: ReadonlyArray<string>;
   /**
    * Paginated: the ordinal of the file's first line (its base's cut, 0 for a root file). Codex

@@ -4,6 +4,7 @@ import { inSegment } from '../../domain/history/lineage.js';
 import type { ThreadItem } from '../../domain/thread/threadItem.js';
 import type { ItemsView, Turn } from '../../domain/thread/turn.js';
 import { RenderedTurns } from '../../domain/thread/turn.js';
+import { apiTurnOf } from '../../domain/thread/turnRules.js';
 import { corrupt } from '../../domain/errors.js';
 import type { HistoryReadPorts } from '../ports.js';
 import { readItems } from './itemContent.js';
@@ -63,18 +64,7 @@ const apiTurn = (turn: TurnRow, seg: HistorySegment, view: ItemsView, items: Thr
   // A turn whose end lies past its segment's cut never ended in this history (the fold's view).
   const endedPastCut = turn.end !== null && !inSegment(seg, turn.end);
   const t = endedPastCut ? { ...turn, status: 'inProgress' as const, error: null, completedAt: null, durationMs: null } : turn;
-  return {
-    id: t.id,
-    rootTurnId: t.rootTurnId,
-    items,
-    itemsView: view,
-    // Nothing runs a turn in this process: one that never ended was interrupted.
-    status: t.status === 'inProgress' ? 'interrupted' : t.status,
-    error: t.error,
-    startedAt: t.startedAt,
-    completedAt: t.completedAt,
-    durationMs: t.durationMs,
-  };
+  return apiTurnOf(t, items, view);
 };
 
 /**

@@ -9,7 +9,7 @@ import { SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
 import type { IndexWrite, TurnRow } from '../../../domain/index/rows.js';
 import { listTurns } from '../../../replay/listTurns.js';
 import { readThread } from '../../../replay/readThread.js';
-import { SHOWN_LINE_BYTES } from '../../../projections/items.js';
+import { SHOWN_LINE_BYTES } from '../../../projections/turnStore.js';
 import { right } from '../../fixtures/right.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';

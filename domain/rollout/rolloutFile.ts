@@ -1,0 +1,26 @@
+/**
+ * A rollout file of a CODEX_HOME: where it is and what its name says
+ * (`rollout-<time>-<threadId>[_<revisionId>].jsonl`). The one declaration of what a rollout file
+ * is; the other shapes of a file derive from it:
+ * - `IndexedFile` (projections/threadRows.ts): a file holding rows, with the rollout id its
+ *   session_meta gave it;
+ * - `FileCheckpoint` (domain/index/rows.ts): the stored checkpoint of any listed file, whose
+ *   ids may be unknown (an unreadable first line) and whose absent revision is a stored null.
+ */
+export interface RolloutFile {
+  readonly path: string;
+  /** In `archived_sessions/`. */
+  readonly archived: boolean;
+  /** ISO-8601 UTC from the file name: thread start (or revert time for a revision file). */
+  readonly fileTimestamp: string;
+  /** The thread the file belongs to: its name's (a file holding rows: its session_meta's). */
+  readonly threadId: string;
+  /** From the file name, for a revision file. */
+  readonly revisionId?: string;
+  /**
+   * Set by a listing of the home: why this entry is not read (a link, a FIFO, a device). It is
+   * reported with the home's unreadable files and skipped, never opened — a link could lead out
+   * of the home.
+   */
+  readonly refused?: string;
+}

@@ -1,0 +1,389 @@
+import type { RolloutEvent } from '../rollout/event.js';
+import type { HistoryMode } from '../rollout/historyMode.js';
+import type { ThreadItem, ThreadItemBody } from './threadItem.js';
+import type { ItemsView, Turn, TurnError, TurnStatus } from './turn.js';
+import { toApiCodexErrorInfo } from './codexErrorInfo.js';
+import { eventsOfResponseItem } from './responseMessage.js';
+import { legacyUserContent, mapPaginatedItem } from './mapItem.js';
+import { renderReviewOutput } from './reviewText.js';
+
+/**
+ * The turn fold's rules, declared once: which event anchors a turn, ends it, fails it, which
+ * errors count, what a rollback drops, how legacy items are numbered and grouped. Two folds
+ * consult this table: the whole-history fold (`foldTurns.ts`, turns in memory) and the index's
+ * turns and items projections (turns as rows). Each supplies a `TurnStore`, how it keeps turns
+ * and items; a rule changed here changes both.
+ */
+
+/** The fields both folds keep of a turn; `P` is where a line sits (a history position or a file line). */
+export interface TurnState<P> {
+  readonly id: string;
+  rootTurnId: string | null;
+  status: TurnStatus;
+  error: TurnError | null;
+  startedAt: number | null;
+  completedAt: number | null;
+  durationMs: number | null;
+  anchoredByStart: boolean;
+  /** Position that orders the turn: its `task_started`, else its end, else its first item. */
+  anchor: P | null;
+  /** Position of the line that ended the turn, if any. */
+  end: P | null;
+}
+
+/**
+ * A turn no line has touched yet, with the fields its fold keeps beside these (`own`, added after
+ * them: the index stores rows with their keys in this order). Assigned onto a literal, not spread:
+ * a spread made the turns V8's slow objects (the whole-history fold ran 20 times slower).
+ */
+export const newTurnState = <P, X extends object>(id: string, own: X): TurnState<P> & X =>
+  Object.assign(
+    {
+      id,
+      rootTurnId: null,
+      status: 'inProgress' as TurnStatus,
+      error: null,
+      startedAt: null,
+      completedAt: null,
+      durationMs: null,
+      anchoredByStart: false,
+      anchor: null,
+      end: null,
+    },
+    own,
+  );
+
+/** The position that orders a turn (and keys its row): its anchor, else its first item; null: not visible yet. */
+export const turnOrderPos = <P>(t: { readonly anchor: P | null; readonly firstItem: P | null }): P | null => t.anchor ?? t.firstItem;
+
+/** A turn as the API shows it, with the items its view holds. */
+export const apiTurnOf = (t: Readonly<TurnState<unknown>>, items: ThreadItem[], itemsView: ItemsView): Turn => ({
+  id: t.id,
+  rootTurnId: t.rootTurnId,
+  items,
+  itemsView,
+  // Nothing runs a turn in this process: one that never ended was interrupted (Codex reports the same when not loaded).
+  status: t.status === 'inProgress' ? 'interrupted' : t.status,
+  error: t.error,
+  startedAt: t.startedAt,
+  completedAt: t.completedAt,
+  durationMs: t.durationMs,
+});
+
+/** Where a fold stands in one history (the index keeps it as the `fold` row). */
+export interface FoldCursor {
+  readonly mode: HistoryMode;
+  /** Legacy: the turn receiving items without an explicit turn id. */
+  currentTurnId: string | null;
+  /** Legacy: the API numbers items `item-1`, `item-2`, … across the whole thread. */
+  legacyItemCount: number;
+}
+
+type EventOf<K extends RolloutEvent['kind']> = Extract<RolloutEvent, { kind: K }>;
+
+/** The events that make an item; `itemBodyOf` says which item. */
+export type ItemEvent = EventOf<
+  'itemCompleted' | 'userMessage' | 'agentMessage' | 'agentReasoning' | 'agentReasoningRawContent' | 'contextCompacted' | 'enteredReviewMode' | 'exitedReviewMode'
+>;
+export type ReasoningEvent = EventOf<'agentReasoning' | 'agentReasoningRawContent'>;
+
+/** How one fold keeps its turns and items: in memory (whole history) or as index rows. */
+export interface TurnStore<T extends TurnState<P>, P> {
+  /** Early (pre-envelope) rollouts: the visible items come from model-context response items. */
+  readonly itemsFromResponses: boolean;
+  /** The turn, created if new; undefined for a turn a rollback removed. */
+  turn(id: string): T | undefined;
+  /** The turn if it was stored (never created). */
+  storedTurn(id: string): T | undefined;
+  /** The number naming an implicit legacy turn opened at `pos`. */
+  implicitTurnKey(pos: P): number;
+  /** The turn was changed. */
+  saveTurn(t: T): void;
+  /** The turn's end was just set. */
+  ended(t: T): void;
+  /** The cursor was changed. */
+  saveCursor(): void;
+  /** A new item of the turn (or, same id, a later completion replacing it); saves the turn. */
+  addItem(t: T, id: string, kind: string, ev: ItemEvent, pos: P, startedAtMs: number | null, completedAtMs: number | null): void;
+  /** Extend the turn's last item if it is a reasoning item (saving the turn); false if it is not. */
+  extendReasoning(t: T, ev: ReasoningEvent, pos: P): boolean;
+  /** The turn holds an item other than a context compaction. */
+  hasContent(t: T): boolean;
+  hasCompaction(t: T): boolean;
+  itemCount(t: T): number;
+  /** The visible turns in order. */
+  visibleTurns(): readonly T[];
+  /** Remove turns (with their items); later events for them are ignored. */
+  drop(turns: readonly T[]): void;
+}
+
+export const toTurnError = (e: { message: string; codex_error_info?: unknown; additional_details?: unknown } | null | undefined): TurnError | null =>
+  e
+    ? {
+        message: e.message,
+        codexErrorInfo: toApiCodexErrorInfo(e.codex_error_info),
+        additionalDetails: e.additional_details ?? null,
+        misalignment: null,
+      }
+    : null;
+
+/** Errors about a refused rollback or steer do not fail the turn they happen in. */
+export const errorAffectsTurnStatus = (info: unknown): boolean => {
+  const name = typeof info === 'string' ? info : info !== null && typeof info === 'object' ? Object.keys(info)[0] : undefined;
+  return name !== 'thread_rollback_failed' && name !== 'active_turn_not_steerable';
+};
+
+type TurnEndPayload = {
+  started_at?: number | null;
+  completed_at?: number | null;
+  duration_ms?: number | null;
+  root_turn_id?: string | null;
+};
+
+/** Apply a `task_complete` / `turn_aborted` (or a kept status) to a turn. */
+const applyTurnEnd = <P>(mode: HistoryMode, t: TurnState<P>, pos: P, status: TurnStatus, error: TurnError | null, p: TurnEndPayload): void => {
+  if (!t.anchor) t.anchor = pos;
+  t.end = pos;
+  t.status = status;
+  t.error = error;
+  // Paginated turns without task_started (review) take start and root from their end event;
+  // legacy turns opened by entered_review_mode keep them null, as Codex shows.
+  if (mode === 'paginated' && t.startedAt === null) t.startedAt = p.started_at ?? null;
+  t.completedAt = p.completed_at ?? null;
+  t.durationMs = p.duration_ms ?? null;
+  if (mode === 'paginated' && t.rootTurnId === null) t.rootTurnId = p.root_turn_id ?? null;
+};
+
+/** The last `n` visible turns (a rollback's), and the ones it keeps: N past the start clears every turn. */
+export const splitRolledBack = <T>(visible: readonly T[], n: number): { kept: readonly T[]; dropped: readonly T[] } => {
+  const cut = visible.length - Math.max(0, Math.min(n, visible.length));
+  return { kept: visible.slice(0, cut), dropped: visible.slice(cut) };
+};
+
+const nextLegacyId = (c: FoldCursor): string => {
+  c.legacyItemCount += 1;
+  return `item-${c.legacyItemCount}`;
+};
+
+/** Legacy: the open turn, or an implicit one when items arrive before any `task_started`. */
+const currentLegacyTurn = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: FoldCursor, pos: P): T | undefined => {
+  if (c.currentTurnId !== null) return s.turn(c.currentTurnId);
+  const id = `implicit-turn-${s.implicitTurnKey(pos)}`;
+  const t = s.turn(id);
+  if (t) {
+    t.anchor = pos;
+    c.currentTurnId = id;
+  }
+  return t;
+};
+
+const apiKind = (pascal: string): string => pascal.charAt(0).toLowerCase() + pascal.slice(1);
+
+/** The item an item event makes, named `id` (a paginated item keeps its own id). */
+export const itemBodyOf = (ev: ItemEvent, id: string): ThreadItemBody => {
+  switch (ev.kind) {
+    case 'itemCompleted':
+      return mapPaginatedItem(ev.item!);
+    case 'userMessage':
+      return { type: 'userMessage', id, clientId: null, content: legacyUserContent(ev.payload) };
+    case 'agentMessage':
+      return {
+        type: 'agentMessage',
+        moderation: null,
+        id,
+        text: ev.payload.message,
+        phase: ev.payload.phase ?? null,
+        memoryCitation: ev.payload.memory_citation ?? null,
+        delivery: null,
+        questions: null,
+      };
+    case 'agentReasoning':
+      return { type: 'reasoning', id, summary: [ev.payload.text], content: [] };
+    case 'agentReasoningRawContent':
+      return { type: 'reasoning', id, summary: [], content: [ev.payload.text] };
+    case 'contextCompacted':
+      return { type: 'contextCompaction', id };
+    case 'enteredReviewMode':
+      return { type: 'enteredReviewMode', id, review: ev.payload.user_facing_hint ?? '' };
+    case 'exitedReviewMode':
+      return { type: 'exitedReviewMode', id, review: renderReviewOutput(ev.payload.review_output) };
+  }
+};
+
+type Rule<K extends RolloutEvent['kind']> = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: FoldCursor, ev: EventOf<K>, pos: P) => void;
+
+/** What a rule changes: the turns projection applies the `turn` rules, the items projection the `item` rules. */
+export type RuleFamily = 'turn' | 'item';
+
+type RuleTable = { readonly [K in RolloutEvent['kind']]?: { readonly family: RuleFamily; readonly apply: Rule<K> } };
+
+export const TURN_RULES: RuleTable = {
+  taskStarted: {
+    family: 'turn',
+    apply: (s, c, ev, pos) => {
+      const t = s.turn(ev.payload.turn_id);
+      if (!t) return;
+      if (!t.anchoredByStart) {
+        t.anchor = pos;
+        t.anchoredByStart = true;
+      }
+      t.startedAt = ev.payload.started_at ?? t.startedAt;
+      t.rootTurnId = ev.payload.root_turn_id ?? t.rootTurnId;
+      s.saveTurn(t);
+      if (c.mode === 'legacy') {
+        c.currentTurnId = t.id;
+        s.saveCursor();
+      }
+    },
+  },
+  taskComplete: {
+    family: 'turn',
+    apply: (s, c, ev, pos) => {
+      const t = s.turn(ev.payload.turn_id);
+      if (!t) return;
+      // Failed with an error; a turn already failed or interrupted keeps that status.
+      const p = ev.payload;
+      if (p.error) applyTurnEnd(c.mode, t, pos, 'failed', toTurnError(p.error), p);
+      else if (t.status === 'failed' || t.status === 'interrupted') applyTurnEnd(c.mode, t, pos, t.status, t.error, p);
+      else applyTurnEnd(c.mode, t, pos, 'completed', null, p);
+      s.ended(t);
+      s.saveTurn(t);
+      if (c.mode === 'legacy' && c.currentTurnId === t.id) {
+        c.currentTurnId = null;
+        s.saveCursor();
+      }
+    },
+  },
+  turnAborted: {
+    family: 'turn',
+    apply: (s, c, ev, pos) => {
+      const id = ev.payload.turn_id ?? c.currentTurnId;
+      if (!id) return;
+      const t = s.turn(id);
+      if (!t) return;
+      // An abort marks the turn but does not close it: late items still belong to it.
+      applyTurnEnd(c.mode, t, pos, 'interrupted', null, ev.payload);
+      s.ended(t);
+      s.saveTurn(t);
+    },
+  },
+  error: {
+    family: 'turn',
+    apply: (s, c, ev) => {
+      if (c.mode !== 'legacy' || c.currentTurnId === null || !errorAffectsTurnStatus(ev.payload.codex_error_info)) return;
+      const t = s.turn(c.currentTurnId);
+      if (!t) return;
+      t.status = 'failed';
+      t.error = toTurnError(ev.payload);
+      s.saveTurn(t);
+    },
+  },
+  threadRolledBack: {
+    family: 'turn',
+    apply: (s, c, ev) => {
+      // The open turn is finished first, so it counts.
+      c.currentTurnId = null;
+      const { kept, dropped } = splitRolledBack(s.visibleTurns(), ev.payload.num_turns);
+      s.drop(dropped);
+      // Legacy ids continue from the kept items: item-N numbers are reused after a rollback.
+      c.legacyItemCount = kept.reduce((acc, t) => acc + s.itemCount(t), 0);
+      s.saveCursor();
+    },
+  },
+  responseItem: {
+    family: 'item',
+    apply: (s, c, ev, pos) => {
+      // Early rollouts have no item events: their response items stand for them.
+      if (!s.itemsFromResponses) return;
+      for (const e of eventsOfResponseItem(ev.payload)) applyTurnRule(s, c, e, pos);
+    },
+  },
+  itemCompleted: {
+    family: 'item',
+    apply: (s, c, ev, pos) => {
+      if (c.mode !== 'paginated' || ev.item === null) return;
+      const t = s.turn(ev.payload.turn_id);
+      if (t) s.addItem(t, ev.item.id, apiKind(ev.item.type), ev, pos, ev.payload.started_at_ms ?? null, ev.payload.completed_at_ms ?? null);
+    },
+  },
+  userMessage: {
+    family: 'item',
+    apply: (s, c, ev, pos) => {
+      if (c.mode !== 'legacy') return;
+      // A user message closes an implicit turn that already has content (it starts the next one).
+      const open = c.currentTurnId === null ? undefined : s.storedTurn(c.currentTurnId);
+      if (open && !open.anchoredByStart && s.hasContent(open)) c.currentTurnId = null;
+      const t = currentLegacyTurn(s, c, pos);
+      if (t) s.addItem(t, nextLegacyId(c), 'userMessage', ev, pos, null, null);
+      s.saveCursor();
+    },
+  },
+  agentMessage: {
+    family: 'item',
+    apply: (s, c, ev, pos) => {
+      if (c.mode !== 'legacy' || ev.payload.message === '') return;
+      const t = currentLegacyTurn(s, c, pos);
+      if (t) s.addItem(t, nextLegacyId(c), 'agentMessage', ev, pos, null, null);
+      s.saveCursor();
+    },
+  },
+  agentReasoning: { family: 'item', apply: (s, c, ev, pos) => addReasoning(s, c, ev, pos) },
+  agentReasoningRawContent: { family: 'item', apply: (s, c, ev, pos) => addReasoning(s, c, ev, pos) },
+  contextCompacted: {
+    family: 'item',
+    apply: (s, c, ev, pos) => {
+      if (c.mode !== 'legacy') return;
+      const t = currentLegacyTurn(s, c, pos);
+      // One compaction item per turn, however many markers were written.
+      if (t && !s.hasCompaction(t)) s.addItem(t, nextLegacyId(c), 'contextCompaction', ev, pos, null, null);
+      else if (t) s.saveTurn(t);
+      s.saveCursor();
+    },
+  },
+  enteredReviewMode: {
+    family: 'item',
+    apply: (s, c, ev, pos) => {
+      if (c.mode !== 'legacy') return;
+      const turnId = ev.payload.turn_id ?? c.currentTurnId;
+      let t;
+      if (turnId) {
+        t = s.turn(turnId);
+        if (t && !t.anchor) t.anchor = pos;
+        c.currentTurnId = turnId;
+      } else t = currentLegacyTurn(s, c, pos);
+      if (t) s.addItem(t, ev.payload.item_id ?? nextLegacyId(c), 'enteredReviewMode', ev, pos, null, null);
+      s.saveCursor();
+    },
+  },
+  exitedReviewMode: {
+    family: 'item',
+    apply: (s, c, ev, pos) => {
+      if (c.mode !== 'legacy') return;
+      const t = ev.payload.turn_id ? s.turn(ev.payload.turn_id) : currentLegacyTurn(s, c, pos);
+      if (t) s.addItem(t, ev.payload.item_id ?? nextLegacyId(c), 'exitedReviewMode', ev, pos, null, null);
+      s.saveCursor();
+    },
+  },
+};
+
+/** Consecutive reasoning events extend the same reasoning item. */
+const addReasoning = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: FoldCursor, ev: ReasoningEvent, pos: P): void => {
+  if (c.mode !== 'legacy') return;
+  const t = currentLegacyTurn(s, c, pos);
+  if (!t) return;
+  if (!s.extendReasoning(t, ev, pos)) s.addItem(t, nextLegacyId(c), 'reasoning', ev, pos, null, null);
+  s.saveCursor();
+};
+
+type AnyRule = { readonly family: RuleFamily; readonly apply: Rule<RolloutEvent['kind']> };
+
+/** The table as a Map: most events have no rule, and a miss on an object literal walks its prototype (slow per line). */
+const RULES_BY_KIND: ReadonlyMap<string, AnyRule> = new Map(Object.entries(TURN_RULES) as Array<[string, AnyRule]>);
+
+/** The family of the rule for an event kind (undefined: no turn rule reads it). */
+export const ruleFamilyOf = (kind: RolloutEvent['kind']): RuleFamily | undefined => RULES_BY_KIND.get(kind)?.family;
+
+/** Apply the rule for one event (none: nothing changes). */
+export const applyTurnRule = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: FoldCursor, ev: RolloutEvent, pos: P): void => {
+  RULES_BY_KIND.get(ev.kind)?.apply(s, c, ev as never, pos);
+};

@@ -10,7 +10,7 @@ import { indexHome } from '../indexer/indexHome.js';
 import { jsonlRolloutStore } from '../test/oracle/rolloutStore.js';
 import { resolveThread } from '../test/oracle/resolveHistory.js';
 import { foldResolvedThread } from '../test/oracle/wholeFileFold.js';
-import { visibleTurnEntries } from '../domain/thread/foldTurns.js';
+import { visibleTurnEntries } from '../test/oracle/referenceTurnFold.js';
 import { renderError } from '../domain/errors.js';
 
 const [phase, home, indexDir, workers, reading] = process.argv.slice(2);

@@ -17,7 +17,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { StdioRpcClient } from '../test/fixtures/stdioRpcClient.js';
 import { jsonlRolloutStore } from '../test/oracle/rolloutStore.js';
 import { foldThread } from '../test/oracle/wholeFileFold.js';
-import { toApiTurn, visibleTurnEntries } from '../domain/thread/foldTurns.js';
+import { toApiTurn, visibleTurnEntries } from '../test/oracle/referenceTurnFold.js';
 import { generateThread } from './pagesData.js';
 import type { HistoryMode } from '../domain/rollout/historyMode.js';
 

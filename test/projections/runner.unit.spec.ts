@@ -8,7 +8,7 @@ import { lazyDecode } from '../../projections/lazyLine.js';
 import type { FileCheckpoint, ItemRow, RolloutRow, TurnRow } from '../../domain/index/rows.js';
 import { classifyRolloutLine } from '../../domain/rollout/event.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
-import { emptyTurnFold, foldTurnEvent, visibleTurnEntries } from '../../domain/thread/foldTurns.js';
+import { emptyTurnFold, foldTurnEvent, visibleTurnEntries } from '../oracle/referenceTurnFold.js';
 import { act, newThread, sessionMeta, threadLines } from './synth.js';
 import type { Action, SynthThread } from './synth.js';
 import { checkpointAfter, toLines } from '../fixtures/lineInputs.js';

@@ -16,7 +16,7 @@ import { readThread } from '../../replay/readThread.js';
 import { listTurns } from '../../replay/listTurns.js';
 import { listItems } from '../../replay/listItems.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
-import { toApiTurn, visibleTurnEntries } from '../../domain/thread/foldTurns.js';
+import { toApiTurn, visibleTurnEntries } from '../oracle/referenceTurnFold.js';
 import type { Turn } from '../../domain/thread/turn.js';
 import { act, newThread, rolloutRelPath, sessionMeta } from '../projections/synth.js';
 import type { Action } from '../projections/synth.js';

@@ -1,0 +1,364 @@
+/**
+ * The oracle's own turn fold: the rules written out longhand, independent of the rule table the
+ * engine's folds share (`domain/thread/turnRules.ts`, applied by `foldTurns.ts` and the turns /
+ * items projections). The index is checked against this fold, so a rule changed in the table
+ * alone shows up as a difference instead of passing both sides at once. It is the engine's fold
+ * as it stood before the table (e3a9cbf), kept apart on purpose: do not make it use the table.
+ */
+import type { RolloutEvent } from '../../domain/rollout/event.js';
+import type { EventPosition } from '../../domain/thread/eventPosition.js';
+import type { ThreadItem, ThreadItemBody } from '../../domain/thread/threadItem.js';
+import type { Turn, TurnError, TurnStatus } from '../../domain/thread/turn.js';
+import { mapPaginatedItem, legacyUserContent } from '../../domain/thread/mapItem.js';
+import { renderReviewOutput } from '../../domain/thread/reviewText.js';
+import { toApiCodexErrorInfo } from '../../domain/thread/codexErrorInfo.js';
+import { eventsOfResponseItem } from '../../domain/thread/responseMessage.js';
+
+import type { HistoryMode } from '../../domain/rollout/historyMode.js';
+
+export interface ItemEntry {
+  readonly item: ThreadItem;
+  /** The line that created the item (its `item_completed` line in paginated mode). */
+  readonly position: EventPosition;
+}
+
+export interface TurnEntry {
+  readonly id: string;
+  rootTurnId: string | null;
+  /** Position that orders the turn: its `task_started`, else its end, else its first item. */
+  anchor: EventPosition | null;
+  anchoredByStart: boolean;
+  /** Position of the line that ended the turn, if any. */
+  end: EventPosition | null;
+  status: TurnStatus;
+  error: TurnError | null;
+  startedAt: number | null;
+  completedAt: number | null;
+  durationMs: number | null;
+  items: ItemEntry[];
+  firstItem: EventPosition | null;
+}
+
+export interface TurnFoldState {
+  readonly mode: HistoryMode;
+  readonly turns: Map<string, TurnEntry>;
+  /** Legacy: the turn receiving items without an explicit turn id. */
+  currentTurnId: string | null;
+  /** Legacy: the API numbers items `item-1`, `item-2`, … across the whole thread. */
+  legacyItemCount: number;
+  /** Turn ids removed by `thread_rolled_back`; later events for them are ignored. */
+  readonly dropped: Set<string>;
+  /** Lines of a known kind whose payload did not decode: reported, never silently dropped. */
+  readonly invalid: Array<{ position: EventPosition; reason: string }>;
+  /**
+   * Early (pre-envelope) rollouts hold only model-context response items, no item events:
+   * for them the visible items are derived from the user/assistant messages and reasoning.
+   */
+  readonly itemsFromResponses: boolean;
+}
+
+export const emptyTurnFold = (mode: HistoryMode, opts: { itemsFromResponses?: boolean } = {}): TurnFoldState => ({
+  mode,
+  itemsFromResponses: opts.itemsFromResponses ?? false,
+  turns: new Map(),
+  currentTurnId: null,
+  legacyItemCount: 0,
+  dropped: new Set(),
+  invalid: [],
+});
+
+const newTurn = (id: string): TurnEntry => ({
+  id,
+  rootTurnId: null,
+  anchor: null,
+  anchoredByStart: false,
+  end: null,
+  status: 'inProgress',
+  error: null,
+  startedAt: null,
+  completedAt: null,
+  durationMs: null,
+  items: [],
+  firstItem: null,
+});
+
+const getTurn = (s: TurnFoldState, id: string): TurnEntry | undefined => {
+  if (s.dropped.has(id)) return undefined;
+  let t = s.turns.get(id);
+  if (!t) {
+    t = newTurn(id);
+    s.turns.set(id, t);
+  }
+  return t;
+};
+
+const addItem = (t: TurnEntry, body: ThreadItemBody, pos: EventPosition, startedAtMs: number | null, completedAtMs: number | null): void => {
+  // Every caller hands a fresh body: complete it in place (an object spread is V8's slow path, per item).
+  const item = body as ThreadItem;
+  item.startedAtMs = startedAtMs;
+  item.completedAtMs = completedAtMs;
+  if (!t.firstItem) t.firstItem = pos;
+  // A later completion of the same item id replaces it in place (Codex keys items by id).
+  const i = t.items.findIndex((e) => e.item.id === item.id);
+  if (i >= 0) t.items[i] = { item, position: t.items[i]!.position };
+  else t.items.push({ item, position: pos });
+};
+
+export const toTurnError = (e: { message: string; codex_error_info?: unknown; additional_details?: unknown } | null | undefined): TurnError | null =>
+  e
+    ? {
+        message: e.message,
+        codexErrorInfo: toApiCodexErrorInfo(e.codex_error_info),
+        additionalDetails: e.additional_details ?? null,
+        misalignment: null,
+      }
+    : null;
+
+/** Errors about a refused rollback or steer do not fail the turn they happen in. */
+export const errorAffectsTurnStatus = (info: unknown): boolean => {
+  const name = typeof info === 'string' ? info : info !== null && typeof info === 'object' ? Object.keys(info)[0] : undefined;
+  return name !== 'thread_rollback_failed' && name !== 'active_turn_not_steerable';
+};
+
+const nextLegacyId = (s: TurnFoldState): string => {
+  s.legacyItemCount += 1;
+  return `item-${s.legacyItemCount}`;
+};
+
+/** Legacy: the open turn, or an implicit one when items arrive before any `task_started`. */
+const currentLegacyTurn = (s: TurnFoldState, pos: EventPosition): TurnEntry | undefined => {
+  if (s.currentTurnId !== null) return getTurn(s, s.currentTurnId);
+  const id = `implicit-turn-${pos.seq}`;
+  const t = getTurn(s, id);
+  if (t) {
+    t.anchor = pos;
+    s.currentTurnId = id;
+  }
+  return t;
+};
+
+const visibleOrder = (s: TurnFoldState): TurnEntry[] =>
+  [...s.turns.values()].filter((t) => t.anchor !== null || t.firstItem !== null).sort((a, b) => (a.anchor ?? a.firstItem)!.seq - (b.anchor ?? b.firstItem)!.seq);
+
+/** The fields a turn end sets; shared by this fold and the turns projection. */
+export interface EndableTurn<P> {
+  anchor: P | null;
+  end: P | null;
+  status: TurnStatus;
+  error: TurnError | null;
+  startedAt: number | null;
+  completedAt: number | null;
+  durationMs: number | null;
+  rootTurnId: string | null;
+}
+
+export type TurnEndPayload = {
+  started_at?: number | null;
+  completed_at?: number | null;
+  duration_ms?: number | null;
+  root_turn_id?: string | null;
+};
+
+/** Apply a `task_complete` / `turn_aborted` (or a kept status) to a turn. */
+export const applyTurnEnd = <P>(mode: HistoryMode, t: EndableTurn<P>, pos: P, status: TurnStatus, error: TurnError | null, p: TurnEndPayload): void => {
+  if (!t.anchor) t.anchor = pos;
+  t.end = pos;
+  t.status = status;
+  t.error = error;
+  // Paginated turns without task_started (review) take start and root from their end event;
+  // legacy turns opened by entered_review_mode keep them null, as Codex shows.
+  if (mode === 'paginated' && t.startedAt === null) t.startedAt = p.started_at ?? null;
+  t.completedAt = p.completed_at ?? null;
+  t.durationMs = p.duration_ms ?? null;
+  if (mode === 'paginated' && t.rootTurnId === null) t.rootTurnId = p.root_turn_id ?? null;
+};
+
+/** `task_complete`: failed with an error; a turn already failed or interrupted keeps that status. */
+export const applyTaskComplete = <P>(
+  mode: HistoryMode,
+  t: EndableTurn<P>,
+  pos: P,
+  p: TurnEndPayload & { error?: { message: string; codex_error_info?: unknown; additional_details?: unknown } | null },
+): void => {
+  if (p.error) applyTurnEnd(mode, t, pos, 'failed', toTurnError(p.error), p);
+  else if (t.status === 'failed' || t.status === 'interrupted') applyTurnEnd(mode, t, pos, t.status, t.error, p);
+  else applyTurnEnd(mode, t, pos, 'completed', null, p);
+};
+
+const addLegacyUserMessage = (
+  s: TurnFoldState,
+  pos: EventPosition,
+  payload: { message: string; images?: unknown; local_images?: unknown; text_elements?: unknown },
+): void => {
+  // A user message closes an implicit turn that already has content (it starts the next one).
+  const open = s.currentTurnId === null ? undefined : s.turns.get(s.currentTurnId);
+  if (open && !open.anchoredByStart && open.items.length > 0 && !open.items.every((e) => e.item.type === 'contextCompaction')) {
+    s.currentTurnId = null;
+  }
+  const t = currentLegacyTurn(s, pos);
+  if (t) addItem(t, { type: 'userMessage', id: nextLegacyId(s), clientId: null, content: legacyUserContent(payload) }, pos, null, null);
+};
+
+/** Apply one event. Mutates and returns the state (the fold is linear; callers own the state). */
+export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosition): TurnFoldState => {
+  switch (ev.kind) {
+    case 'taskStarted': {
+      const t = getTurn(s, ev.payload.turn_id);
+      if (!t) return s;
+      if (!t.anchoredByStart) {
+        t.anchor = pos;
+        t.anchoredByStart = true;
+      }
+      t.startedAt = ev.payload.started_at ?? t.startedAt;
+      t.rootTurnId = ev.payload.root_turn_id ?? t.rootTurnId;
+      if (s.mode === 'legacy') s.currentTurnId = t.id;
+      return s;
+    }
+    case 'taskComplete': {
+      const t = getTurn(s, ev.payload.turn_id);
+      if (!t) return s;
+      applyTaskComplete(s.mode, t, pos, ev.payload);
+      if (s.mode === 'legacy' && s.currentTurnId === t.id) s.currentTurnId = null;
+      return s;
+    }
+    case 'turnAborted': {
+      const id = ev.payload.turn_id ?? s.currentTurnId;
+      if (!id) return s;
+      const t = getTurn(s, id);
+      if (!t) return s;
+      // An abort marks the turn but does not close it: late items still belong to it.
+      applyTurnEnd(s.mode, t, pos, 'interrupted', null, ev.payload);
+      return s;
+    }
+    case 'error': {
+      if (s.mode !== 'legacy' || s.currentTurnId === null || !errorAffectsTurnStatus(ev.payload.codex_error_info)) return s;
+      const t = getTurn(s, s.currentTurnId);
+      if (t) {
+        t.status = 'failed';
+        t.error = toTurnError(ev.payload);
+      }
+      return s;
+    }
+    case 'threadRolledBack': {
+      // The open turn is finished first, so it counts; N past the start clears every turn.
+      s.currentTurnId = null;
+      const order = visibleOrder(s);
+      const n = Math.max(0, Math.min(ev.payload.num_turns, order.length));
+      for (const t of order.slice(order.length - n)) {
+        s.turns.delete(t.id);
+        s.dropped.add(t.id);
+      }
+      // Legacy ids continue from the kept items: item-N numbers are reused after a rollback.
+      s.legacyItemCount = [...s.turns.values()].reduce((acc, t) => acc + t.items.length, 0);
+      return s;
+    }
+    case 'itemCompleted': {
+      if (s.mode !== 'paginated' || ev.item === null) return s;
+      const t = getTurn(s, ev.payload.turn_id);
+      if (!t) return s;
+      addItem(t, mapPaginatedItem(ev.item), pos, ev.payload.started_at_ms ?? null, ev.payload.completed_at_ms ?? null);
+      return s;
+    }
+    case 'userMessage':
+      if (s.mode === 'legacy') addLegacyUserMessage(s, pos, ev.payload);
+      return s;
+    case 'responseItem': {
+      if (!s.itemsFromResponses) return s;
+      for (const e of eventsOfResponseItem(ev.payload)) foldTurnEvent(s, e, pos);
+      return s;
+    }
+    case 'agentMessage': {
+      if (s.mode !== 'legacy' || ev.payload.message === '') return s;
+      const t = currentLegacyTurn(s, pos);
+      if (t)
+        addItem(
+          t,
+          {
+            type: 'agentMessage',
+            moderation: null,
+            id: nextLegacyId(s),
+            text: ev.payload.message,
+            phase: ev.payload.phase ?? null,
+            memoryCitation: ev.payload.memory_citation ?? null,
+            delivery: null,
+            questions: null,
+          },
+          pos,
+          null,
+          null,
+        );
+      return s;
+    }
+    case 'agentReasoning':
+    case 'agentReasoningRawContent': {
+      if (s.mode !== 'legacy') return s;
+      const t = currentLegacyTurn(s, pos);
+      if (!t) return s;
+      const raw = ev.kind === 'agentReasoningRawContent';
+      // Consecutive reasoning events extend the same reasoning item.
+      const last = t.items[t.items.length - 1]?.item;
+      if (last && last.type === 'reasoning') {
+        (raw ? last.content : last.summary).push(ev.payload.text);
+        return s;
+      }
+      addItem(t, { type: 'reasoning', id: nextLegacyId(s), summary: raw ? [] : [ev.payload.text], content: raw ? [ev.payload.text] : [] }, pos, null, null);
+      return s;
+    }
+    case 'contextCompacted': {
+      if (s.mode !== 'legacy') return s;
+      const t = currentLegacyTurn(s, pos);
+      // One compaction item per turn, however many markers were written.
+      if (t && !t.items.some((e) => e.item.type === 'contextCompaction')) {
+        addItem(t, { type: 'contextCompaction', id: nextLegacyId(s) }, pos, null, null);
+      }
+      return s;
+    }
+    case 'enteredReviewMode': {
+      if (s.mode !== 'legacy') return s;
+      const turnId = ev.payload.turn_id ?? s.currentTurnId;
+      let t: TurnEntry | undefined;
+      if (turnId) {
+        t = getTurn(s, turnId);
+        if (t && !t.anchor) t.anchor = pos;
+        s.currentTurnId = turnId;
+      } else t = currentLegacyTurn(s, pos);
+      if (t) {
+        const id = ev.payload.item_id ?? nextLegacyId(s);
+        addItem(t, { type: 'enteredReviewMode', id, review: ev.payload.user_facing_hint ?? '' }, pos, null, null);
+      }
+      return s;
+    }
+    case 'exitedReviewMode': {
+      if (s.mode !== 'legacy') return s;
+      const t = ev.payload.turn_id ? getTurn(s, ev.payload.turn_id) : currentLegacyTurn(s, pos);
+      if (t) {
+        const id = ev.payload.item_id ?? nextLegacyId(s);
+        addItem(t, { type: 'exitedReviewMode', id, review: renderReviewOutput(ev.payload.review_output) }, pos, null, null);
+      }
+      return s;
+    }
+    case 'invalid':
+      s.invalid.push({ position: pos, reason: `${ev.type}${ev.payloadType ? `/${ev.payloadType}` : ''}: ${ev.reason}` });
+      return s;
+    default:
+      return s;
+  }
+};
+
+/**
+ * The visible turns in order, with `itemsView: "full"`. A turn that never ended reads as
+ * `interrupted`: nothing is running it in this process (Codex reports the same when not loaded).
+ */
+export const visibleTurnEntries = (s: TurnFoldState): TurnEntry[] => visibleOrder(s);
+
+export const toApiTurn = (t: TurnEntry): Turn => ({
+  id: t.id,
+  rootTurnId: t.rootTurnId,
+  items: t.items.map((e) => e.item),
+  itemsView: 'full',
+  status: t.status === 'inProgress' ? 'interrupted' : t.status,
+  error: t.error,
+  startedAt: t.startedAt,
+  completedAt: t.completedAt,
+  durationMs: t.durationMs,
+});

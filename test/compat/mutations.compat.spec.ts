@@ -74,10 +74,10 @@ describe('compat: mutations written by the engine, read and continued by codex a
     const byPath = await engineValue(h, 'fork', '--path', sourceFile, '--last-turn-id', t1!, '--exclude-turns');
 
     for (const f of [whole, last2, before3, ofFork, byPath]) {
-      const file = lines(f.written.path);
+      const file = lines(f.thread.path);
       expect(
         file.map((l) => l.type),
-        f.written.path,
+        f.thread.path,
       ).to.deep.equal(['session_meta', 'event_msg']);
       const meta = file[0].payload;
       expect(meta.id).to.equal(f.thread.id);
@@ -87,10 +87,10 @@ describe('compat: mutations written by the engine, read and continued by codex a
       expect(file[1].ordinal).to.equal(file[0].ordinal + 1);
       expect(file[1].payload.thread_id).to.equal(f.thread.id);
     }
-    expect(lines(ofFork.written.path)[0].payload.history_base.thread_id, 'fork of a fork points at the fork').to.equal(last2.thread.id);
+    expect(lines(ofFork.thread.path)[0].payload.history_base.thread_id, 'fork of a fork points at the fork').to.equal(last2.thread.id);
     expect(last2.thread.turns.map((t: { id: string }) => t.id)).to.deep.equal([t1, t2]);
     // lastTurnId T2 and beforeTurnId T3 cut at the same place.
-    expect(lines(last2.written.path)[0].payload.history_base).to.deep.equal(lines(before3.written.path)[0].payload.history_base);
+    expect(lines(last2.thread.path)[0].payload.history_base).to.deep.equal(lines(before3.thread.path)[0].payload.history_base);
 
     expect(await engineRefusal(h, 'fork', source, '--last-turn-id', 'no-such-turn')).to.include('turn not found: no-such-turn');
     expect(await engineRefusal(h, 'fork', '--path', `${h.codexHome}/sessions/../../work/${basename(sourceFile)}`)).to.include('".."');
@@ -111,7 +111,7 @@ describe('compat: mutations written by the engine, read and continued by codex a
     const source = threadOf(h, 'source');
     const [t1] = await turnIds(h, source);
     const f = await engineValue(h, 'fork', source, '--last-turn-id', t1!);
-    const file = lines(f.written.path);
+    const file = lines(f.thread.path);
     const src = lines((await engineValue(h, 'read', source)).path);
     expect(file[0].payload.forked_from_id).to.equal(source);
     expect(file[0].payload).to.not.have.property('history_base');

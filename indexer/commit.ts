@@ -44,6 +44,7 @@ export interface CommitOutcome {
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** The stored text of a line whose decoded text was elided (rare: only rejected lines need it). */
+// Not `jsonl/readRange`: a rejected line may be invalid UTF-8 or cut short, and its record keeps what is there (U+FFFD, the bytes read) where readRange answers Corrupt.
 const storedText = async (path: string, byteOffset: number, byteLength: number): Promise<string> => {
   const fh = await fs.open(path, 'r');
   try {

@@ -106,18 +106,3 @@ export const homePluginPorts = (codexHome: string, opts: RemotePluginOptions, en
     },
   };
 };
-
-/** `plugin/install` of a remote plugin on a home, its ports built for the one call. */
-export const installHomeRemotePlugin = (codexHome: string, opts: RemotePluginOptions, remotePluginId: string, env: NodeJS.ProcessEnv = process.env) =>
-  homePluginPorts(codexHome, opts, env).installRemote(remotePluginId);
-
-/** `plugin/uninstall` on a home, its ports built for the one call. */
-export const uninstallHomePlugin = (codexHome: string, opts: RemotePluginOptions, pluginId: string, env: NodeJS.ProcessEnv = process.env) =>
-  homePluginPorts(codexHome, opts, env).uninstall(pluginId);
-
-/** The remote sync of a home's plugin cache, its ports built for the one call. */
-export const syncHomeRemotePlugins = (
-  codexHome: string,
-  opts: RemotePluginOptions,
-  env: NodeJS.ProcessEnv = process.env,
-): TE.TaskEither<EngineError, RemoteSyncOutcome> => homePluginPorts(codexHome, opts, env).syncRemote;

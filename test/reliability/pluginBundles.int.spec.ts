@@ -9,7 +9,7 @@ import * as nodePath from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as E from 'fp-ts/lib/Either.js';
 import * as tar from 'tar';
-import { installHomeRemotePlugin } from '../../adapters/plugins/homeRemotePlugins.js';
+import { homePluginPorts } from '../../adapters/plugins/homeRemotePlugins.js';
 import { ALLOW_HTTP_BUNDLE_DOWNLOADS_ENV, REMOTE_BUNDLE_LIMITS } from '../../adapters/plugins/remoteBundleFetcher.js';
 import { renderError } from '../../domain/errors.js';
 import { startPluginBackend } from '../fixtures/pluginBackend.js';
@@ -72,7 +72,7 @@ describe('reliability · plugin bundles (modes, entry count, links)', function (
     backend.bundles.set(`/bundles/${name}.tar.gz`, bundle);
     backend.plugins.push({ id, name, scope: 'GLOBAL', bundlePath: `/bundles/${name}.tar.gz`, version: '1.0.0', installed: false });
     figures.trials += 1;
-    const answer = await installHomeRemotePlugin(home, {}, id, env)();
+    const answer = await homePluginPorts(home, {}, env).installRemote(id)();
     if (E.isRight(answer)) figures.installed += 1;
     else figures.refused += 1;
     return answer;

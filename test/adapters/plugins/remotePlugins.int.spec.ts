@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as tar from 'tar';
 import { ANALYTICS_EVENTS_CAPTURE_FILE_ENV } from '../../../adapters/analytics/captureSink.js';
 import { ALLOW_HTTP_BUNDLE_DOWNLOADS_ENV } from '../../../adapters/plugins/remoteBundleFetcher.js';
-import { installHomeRemotePlugin, syncHomeRemotePlugins, uninstallHomePlugin } from '../../../adapters/plugins/homeRemotePlugins.js';
+import { homePluginPorts } from '../../../adapters/plugins/homeRemotePlugins.js';
 import { bundleOf, startPluginBackend } from '../../fixtures/pluginBackend.js';
 import type { FakePluginBackend } from '../../fixtures/pluginBackend.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
@@ -59,8 +59,8 @@ describe('remote plugins: install from the backend, startup sync (a local HTTP b
   });
   afterEach(() => backend.close());
 
-  const install = (id = LINEAR) => installHomeRemotePlugin(home, {}, id, env)();
-  const sync = () => syncHomeRemotePlugins(home, {}, env)();
+  const install = (id = LINEAR) => homePluginPorts(home, {}, env).installRemote(id)();
+  const sync = () => homePluginPorts(home, {}, env).syncRemote();
   const events = async () =>
     (await exists(capture))
       ? (await fs.readFile(capture, 'utf8'))
@@ -166,7 +166,7 @@ describe('remote plugins: install from the backend, startup sync (a local HTTP b
     expect(E.isLeft(noAuth) && noAuth.left).to.deep.equal({ _tag: 'Rejected', reason: 'chatgpt authentication required for remote plugin catalog' });
     expect(backend.seen).to.deep.equal([]);
     await fs.writeFile(nodePath.join(home, 'auth.json'), JSON.stringify({ tokens: { access_token: 'token-1' } }));
-    const http = await installHomeRemotePlugin(home, {}, LINEAR, { ...env, [ALLOW_HTTP_BUNDLE_DOWNLOADS_ENV]: undefined })();
+    const http = await homePluginPorts(home, {}, { ...env, [ALLOW_HTTP_BUNDLE_DOWNLOADS_ENV]: undefined }).installRemote(LINEAR)();
     expect(E.isLeft(http) && http.left).to.deep.equal({
       _tag: 'Rejected',
       reason: `backend returned an unsupported download URL scheme for remote plugin \`${LINEAR}\`: http`,
@@ -178,24 +178,24 @@ describe('remote plugins: install from the backend, startup sync (a local HTTP b
 
   it('the base URL flag overrides config.toml', async () => {
     await fs.writeFile(nodePath.join(home, 'config.toml'), 'chatgpt_base_url = "http://127.0.0.1:9/nowhere/"\n');
-    right(await installHomeRemotePlugin(home, { chatgptBaseUrl: backend.baseUrl }, LINEAR, env)());
+    right(await homePluginPorts(home, { chatgptBaseUrl: backend.baseUrl }, env).installRemote(LINEAR)());
     expect(await fs.readFile(cache('openai-curated-remote', 'linear', '.codex-remote-plugin-install.json'), 'utf8')).to.equal(sidecarText(LINEAR));
   });
 
   it('uninstalls by the backend id as Codex does: plugin read, backend told, cache root and sidecar removed, reported; a local id stays local', async () => {
     right(await install());
     backend.seen.length = 0;
-    expect(right(await uninstallHomePlugin(home, {}, LINEAR, env)())).to.deep.equal({});
+    expect(right(await homePluginPorts(home, {}, env).uninstall(LINEAR)())).to.deep.equal({});
     expect(backend.seen.map((r) => `${r.method} ${r.url}`)).to.deep.equal([`GET /backend-api/ps/plugins/${LINEAR}`, `POST /backend-api/ps/plugins/${LINEAR}/uninstall`]);
     expect(await fs.readdir(cache('openai-curated-remote'))).to.deep.equal([]);
     expect((await events()).map((e) => e.event_type)).to.deep.equal(['codex_plugin_installed', 'codex_plugin_uninstalled']);
 
     right(await install());
     backend.seen.length = 0;
-    right(await uninstallHomePlugin(home, {}, 'linear@openai-curated-remote', env)());
+    right(await homePluginPorts(home, {}, env).uninstall('linear@openai-curated-remote')());
     expect(backend.seen).to.deep.equal([]);
     expect(await fs.readdir(cache('openai-curated-remote'))).to.deep.equal([]);
-    const bad = await uninstallHomePlugin(home, {}, 'bad id!', env)();
+    const bad = await homePluginPorts(home, {}, env).uninstall('bad id!')();
     expect(E.isLeft(bad) && bad.left).to.deep.equal({ _tag: 'Rejected', reason: 'invalid remote plugin id' });
   });
 

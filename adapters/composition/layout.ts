@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { lmdbDirOf } from '../lmdb/indexFolder.js';
+import { lmdbDirOf } from '../lmdb/environmentFolder.js';
 
 /** `--codex-home`, else `$CODEX_HOME`, else `~/.codex` (as Codex itself resolves it). */
 export const resolveCodexHome = (flag: string | undefined): string => nodePath.resolve(flag ?? process.env['CODEX_HOME'] ?? nodePath.join(os.homedir(), '.codex'));

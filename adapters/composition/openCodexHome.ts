@@ -25,7 +25,7 @@ import type { OnIndexStatus } from '../../indexer/indexStatus.js';
 import { systemClock } from '../system/clock.js';
 import { codexThreadState } from '../codexState/codexThreadState.js';
 import { uuidv7Ids } from '../system/uuidv7.js';
-import { lmdbDirOf } from '../lmdb/indexFolder.js';
+import { lmdbDirOf } from '../lmdb/environmentFolder.js';
 import { confinementRoot } from '../fs/noFollow.js';
 import type { IndexObserver } from '../../indexer/indexObserver.js';
 

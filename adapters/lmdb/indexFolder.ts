@@ -23,9 +23,6 @@ import { DB_NAMES, SCHEMA_VERSION_KEY } from './schema.js';
  * Anything else — other files, a link, a file, an LMDB environment of another program — is refused
  * with InvalidArgument saying what was found and what to do.
  */
-/** The LMDB environment folder inside an index dir. */
-export const lmdbDirOf = (indexDir: string): string => nodePath.join(indexDir, 'index');
-
 export const INDEX_MARKER = 'rollout-engine-index';
 
 const MARKER_TEXT = 'This folder is a rollout-engine index (an LMDB environment). rollout-engine may rebuild, move or delete it; it is rebuilt from the rollout files.\n';

@@ -26,8 +26,8 @@ export type RpcRequest = t.TypeOf<typeof RpcRequest>;
 export const RpcNotification = t.intersection([t.type({ method: t.string }), t.partial({ jsonrpc: t.literal('2.0'), params: t.unknown })]);
 export type RpcNotification = t.TypeOf<typeof RpcNotification>;
 
-/** `null` / absent optional fields, as Codex's `Option<T>` params accept them. */
-export const optional = <C extends t.Mixed>(c: C) => t.union([c, t.null, t.undefined]);
+/** `null` / absent optional fields, as Codex's `Option<T>` params accept them: the same rule as a rollout line's Options. */
+export { optional } from '../domain/rollout/kinds/common.js';
 
 /**
  * Codex's `u32` (page sizes, turn counts): a whole number from 0 to 2^32 - 1. Codex refuses -1,

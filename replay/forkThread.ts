@@ -123,8 +123,9 @@ export const forkThread = (ports: ThreadManagementPorts, params: ForkParams): TE
       ),
     );
     const includeTurns = params.excludeTurns !== true;
-    const settings = threadSettingsFields(input.settings);
-    const thread = asLoaded(await answerThread(ports, input.newThreadId, includeTurns), { runtimeWorkspaceRoots: settings.runtimeWorkspaceRoots as unknown[] });
+    const stored = await answerThread(ports, input.newThreadId, includeTurns);
+    const settings = threadSettingsFields(input.settings, stored);
+    const thread = asLoaded(stored, { runtimeWorkspaceRoots: settings.runtimeWorkspaceRoots as unknown[] });
     return {
       thread,
       ...settings,

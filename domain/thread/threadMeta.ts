@@ -29,19 +29,58 @@ const settingsOf = (v: unknown): { model?: unknown; reasoning_effort?: unknown }
 const fieldOf = (v: unknown, name: string): unknown => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[name] : undefined);
 
 /**
- * A thread's settings (the `thread_settings` of a `thread_settings_applied` line) as a thread's
- * answer reports them (`thread/fork`: the settings the fork starts with).
+ * Codex's legacy `SandboxPolicy` (v2 shape) for the `permission_profile` a settings line records,
+ * as Codex derives one from the other: no profile is Codex's default profile (managed, nothing
+ * writable, network restricted), which is read-only.
  */
-export const threadSettingsFields = (s: unknown) => ({
-  model: fieldOf(s, 'model') ?? null,
-  modelProvider: fieldOf(s, 'model_provider_id') ?? null,
+export type SandboxPolicy =
+  | { type: 'dangerFullAccess' }
+  | { type: 'readOnly'; networkAccess: boolean }
+  | { type: 'externalSandbox'; networkAccess: 'restricted' | 'enabled' }
+  | { type: 'workspaceWrite'; writableRoots: string[]; networkAccess: boolean; excludeTmpdirEnvVar: boolean; excludeSlashTmp: boolean };
+
+export const sandboxPolicyOf = (profile: unknown): SandboxPolicy => {
+  const type = fieldOf(profile, 'type');
+  const networkEnabled = fieldOf(profile, 'network') === 'enabled';
+  if (type === 'disabled') return { type: 'dangerFullAccess' };
+  if (type === 'external') return { type: 'externalSandbox', networkAccess: networkEnabled ? 'enabled' : 'restricted' };
+  const fileSystem = fieldOf(profile, 'file_system');
+  if (type === 'managed' && fieldOf(fileSystem, 'type') === 'unrestricted') return { type: 'dangerFullAccess' };
+  const entries = fieldOf(fileSystem, 'entries');
+  const writes = Array.isArray(entries) && entries.some((e) => fieldOf(e, 'access') === 'write');
+  return writes
+    ? { type: 'workspaceWrite', writableRoots: [], networkAccess: networkEnabled, excludeTmpdirEnvVar: false, excludeSlashTmp: false }
+    : { type: 'readOnly', networkAccess: networkEnabled };
+};
+
+/** What the settings leave unsaid, from the thread itself (its session's cwd, model and provider). */
+export interface ThreadSettingsDefaults {
+  readonly cwd: string;
+  readonly model: string | null;
+  readonly modelProvider: string | null;
+}
+
+/**
+ * A thread's settings (the `thread_settings` of a `thread_settings_applied` line) as the answer
+ * that loads a thread reports them (`thread/fork`: the settings the fork starts with), in Codex's
+ * key order. Codex fills them from its live session; without one, what no line records is
+ * Codex's default (approval `on-request`, reviewer `user`, provider `openai`, no AGENTS.md
+ * sources, no named permission profile), so every field the schema requires is present.
+ */
+export const threadSettingsFields = (s: unknown, thread: ThreadSettingsDefaults) => ({
+  model: (fieldOf(s, 'model') as string | undefined) ?? thread.model ?? '',
+  modelProvider: (fieldOf(s, 'model_provider_id') as string | undefined) ?? thread.modelProvider ?? 'openai',
   serviceTier: fieldOf(s, 'service_tier') ?? null,
   disabledPluginIds: fieldOf(s, 'disabled_plugin_ids') ?? [],
-  cwd: fieldOf(s, 'cwd') ?? null,
+  cwd: fieldOf(s, 'cwd') ?? thread.cwd,
   runtimeWorkspaceRoots: fieldOf(s, 'runtime_workspace_roots') ?? [],
-  approvalPolicy: fieldOf(s, 'approval_policy') ?? null,
-  approvalsReviewer: fieldOf(s, 'approvals_reviewer') ?? null,
+  instructionSources: [] as string[],
+  approvalPolicy: fieldOf(s, 'approval_policy') ?? 'on-request',
+  approvalsReviewer: fieldOf(s, 'approvals_reviewer') ?? 'user',
+  sandbox: sandboxPolicyOf(fieldOf(s, 'permission_profile')),
+  activePermissionProfile: null,
   reasoningEffort: settingsOf(s)?.reasoning_effort ?? null,
+  multiAgentMode: 'explicitRequestOnly' as const,
 });
 export type ThreadSettingsFields = ReturnType<typeof threadSettingsFields>;
 

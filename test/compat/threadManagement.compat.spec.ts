@@ -169,20 +169,8 @@ function normalised(records: ReadonlyArray<StepRecord>, known: ReadonlySet<strin
     const ids = v.replace(UUID, (id) => (known.has(id) ? id : named(id, 'new id')));
     return ids === v ? v : ids.replace(NAME_TIME, 'rollout-<time>-');
   };
-  return records.map((r, i) => walk(r.label === 'fork' ? withoutLiveConfig(r) : r, i < renamedAt));
+  return records.map((r, i) => walk(r, i < renamedAt));
 }
-
-/**
- * Fields of Codex's `thread/fork` answer that come from the live session's configuration, which
- * no rollout line holds (sandbox as the config file sets it, permission profile, AGENTS.md
- * sources, multi-agent mode); the engine's fork answer has no session and leaves them out.
- */
-const LIVE_CONFIG = ['instructionSources', 'sandbox', 'activePermissionProfile', 'multiAgentMode'];
-const withoutLiveConfig = (r: StepRecord): StepRecord => {
-  const a = r.answer as { result?: Record<string, unknown> };
-  if (a.result === undefined) return r;
-  return { ...r, answer: { result: Object.fromEntries(Object.entries(a.result).filter(([k]) => !LIVE_CONFIG.includes(k))) } };
-};
 
 describe('compat: thread management, the same transcript to codex app-server 0.169.0 and to ours (stdio and WebSocket)', function () {
   this.timeout(300_000);
@@ -234,7 +222,7 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
       const port = await freePort();
       const child = spawn(file, [...args, '--listen', `ws://127.0.0.1:${port}`], { stdio: 'ignore', env, ...(cwd === undefined ? {} : { cwd }) });
       await waitReady(port, child);
-      const ws = await connectWebSocketRpc(`ws://127.0.0.1:${port}`);
+      const ws = await connectWebSocketRpc(`ws://127.0.0.1:${port}`, {}, side);
       client = { ...ws, settle: (ms?: number) => ws.settle(ms) };
       close = async () => {
         ws.close();

@@ -187,12 +187,12 @@ describe('compat: one transcript to codex app-server over WebSocket, ours over W
   });
 
   /** Start a server listening on a free port, run the transcript over WebSocket, stop it. */
-  const overWebSocket = async (start: (port: number) => ChildProcess, threadId: string): Promise<Exchange[]> => {
+  const overWebSocket = async (start: (port: number) => ChildProcess, threadId: string, peer: 'ours' | 'codex'): Promise<Exchange[]> => {
     const port = await freePort();
     const child = start(port);
     children.push(child);
     await waitReady(port, child);
-    const client = await connectWebSocketRpc(`ws://127.0.0.1:${port}`);
+    const client = await connectWebSocketRpc(`ws://127.0.0.1:${port}`, {}, peer);
     await client.request('initialize', INIT);
     client.notify('initialized');
     const exchanges = await runTranscript(client.request, client.notifications, () => client.settle(), threadId);
@@ -224,10 +224,12 @@ describe('compat: one transcript to codex app-server over WebSocket, ours over W
           cwd: join(codexHome, '..', 'work'),
         }),
       threadId,
+      'codex',
     );
     const wsExchanges = await overWebSocket(
       (port) => spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', wsHome, '--listen', `ws://127.0.0.1:${port}`], { stdio: 'ignore' }),
       threadId,
+      'ours',
     );
 
     const oursStdio = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', stdioHome]);

@@ -29,7 +29,8 @@ export const threadFork = bindMethod(threadForkMethod, (ctx, p) =>
     if (withTurns && f.tokenUsage !== null) ctx.notify('thread/tokenUsage/updated', f.tokenUsage, 'afterAnswer');
     // Codex holds the fork loaded (thread/loaded/list lists it).
     ctx.loaded.load(f.thread.id);
-    ctx.notify('thread/started', { thread: f.thread }, 'afterAnswer');
+    // Codex announces the fork without its history (the answer carries the turns when asked).
+    ctx.notify('thread/started', { thread: { ...f.thread, turns: [] } }, 'afterAnswer');
     return forkAnswerOf(f);
   })(
     TE.chainFirstTaskK((f: ForkResult) => async () => {

@@ -1,0 +1,32 @@
+// Mocha root hooks (loaded by .mocharc's `require`, so by `npm test`): every answer and
+// notification our server gives the tests' RPC clients is validated against the JSON Schema the
+// pinned Codex binary prints. An answer that violates it rejects its request; a notification that
+// violates it fails the test that received it. The counts go to test-artifacts/schema-counts.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { CodexSchema, answerSchema } from '../fixtures/codexSchema.js';
+
+const total = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
+
+export const mochaHooks = {
+  beforeAll(this: Mocha.Context): void {
+    this.timeout(120_000);
+    if (answerSchema.active() === null) answerSchema.activate(CodexSchema.generate());
+  },
+  afterEach(): void {
+    const violations = answerSchema.takeViolations();
+    if (violations.length > 0) throw new Error(`our notifications violate Codex's schema:\n${violations.join('\n')}`);
+  },
+  afterAll(): void {
+    const schema = answerSchema.active();
+    if (schema === null) return;
+    const { answers, notifications, ours } = schema.counts;
+    mkdirSync('test-artifacts', { recursive: true });
+    writeFileSync(
+      'test-artifacts/schema-counts.json',
+      `${JSON.stringify({ answers: Object.fromEntries(answers), notifications: Object.fromEntries(notifications), ours: Object.fromEntries(ours) }, null, 2)}\n`,
+    );
+    process.stdout.write(
+      `Codex schema: ${total(answers)} answers (${answers.size} methods) and ${total(notifications)} notifications (${notifications.size} kinds) of ours validated; ${total(ours)} answers of our own methods not in Codex's schema\n`,
+    );
+  },
+};

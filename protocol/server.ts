@@ -13,6 +13,9 @@ export const InitializeParams = optional(
   }),
 );
 
+/** The Codex release whose app-server protocol this one declares (the pinned devDependency). */
+export const CODEX_PROTOCOL_VERSION = '0.169.0';
+
 /** What `initialize` answers, in the shape Codex answers it. */
 export interface InitializeResult {
   readonly userAgent: string;

@@ -27,7 +27,7 @@ export const ThreadListParams = optional(
     modelProviders: optional(t.array(t.string)),
     sourceKinds: optional(t.array(SourceKind)),
     archived: optional(t.boolean),
-    cwd: optional(t.union([t.string, t.array(t.string)])),
+    cwd: optional(t.union([t.string, t.array(t.string)], 'ThreadListCwdFilter')),
     searchTerm: optional(t.string),
     excludedThreadIds: optional(t.array(t.string)),
     /** Answer from the index as it stands, without looking for new or changed files first. */

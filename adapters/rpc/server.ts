@@ -1,20 +1,10 @@
 import type { Readable, Writable } from 'node:stream';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { renderDecodeErrors } from '../../domain/decodeErrors.js';
+import { CODEX_METHOD_VARIANTS, invalidParamsMessage, unknownMethodMessage } from '../../protocol/requestErrors.js';
 import type { HomelessRpcMethod, RpcContext, RpcMethod, ServerLoad } from './method.js';
 import { toRpcError } from './errors.js';
-import {
-  INTERNAL_ERROR,
-  INVALID_PARAMS,
-  INVALID_REQUEST,
-  MAX_SAFE_ID,
-  METHOD_NOT_FOUND,
-  PARSE_ERROR,
-  RpcNotification,
-  RpcRequest,
-  SERVER_OVERLOADED,
-} from '../../protocol/jsonRpc.js';
+import { INTERNAL_ERROR, INVALID_REQUEST, MAX_SAFE_ID, METHOD_NOT_FOUND, PARSE_ERROR, RpcNotification, RpcRequest, SERVER_OVERLOADED } from '../../protocol/jsonRpc.js';
 import type { RpcError } from '../../protocol/jsonRpc.js';
 import { messageBoundsRefusal } from './messageBounds.js';
 import type { MiddlewareOptions } from './middleware.js';
@@ -32,6 +22,16 @@ import { isEngineError } from '../../domain/errors.js';
 import type { EngineError } from '../../domain/errors.js';
 
 type Id = string | number | null;
+
+const CODEX_METHODS: ReadonlySet<string> = new Set(CODEX_METHOD_VARIANTS);
+
+/**
+ * A method this server does not serve: one Codex has is `-32601 method not found` (it is
+ * Codex's, not ours to answer); one neither knows is refused in Codex's words (`-32600 Invalid
+ * request: unknown variant …`).
+ */
+const unknownMethod = (name: string): RpcError =>
+  CODEX_METHODS.has(name) ? { code: METHOD_NOT_FOUND, message: `method not found: ${name}` } : { code: INVALID_REQUEST, message: unknownMethodMessage(name) };
 
 /** What the server answers with: the home's context and its methods. */
 export interface RpcService {
@@ -96,8 +96,8 @@ const message = (id: Id, error: RpcError) => ({ jsonrpc: '2.0', id, error });
  * JSON-RPC 2.0 as `codex app-server` speaks it, to any number of connections: `initialize` first
  * on each (then the client's `initialized` notification), answered in order; every other request
  * runs when its method's scope allows (`scheduler.ts`), concurrently with the others, so answers
- * may come out of order, as Codex's do. Params are decoded with each method's io-ts codec (-32602
- * with a readable reason); unknown methods get -32601. A message over the transport's limit is
+ * may come out of order, as Codex's do. Params are decoded with each method's io-ts codec and
+ * refused -32600 in serde's words, as Codex refuses them; unknown methods as `unknownMethod` says. A message over the transport's limit is
  * refused (-32600) without being held.
  *
  * A request's notifications are sent with its answer, before or after it as the handler said,
@@ -250,7 +250,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       const homeless = opened === null ? early.get(name) : undefined;
       if (homeless !== undefined) {
         const params = homeless.params.decode(rawParams);
-        if (E.isLeft(params)) return fail(id, { code: INVALID_PARAMS, message: `Invalid params for ${name}: ${renderDecodeErrors(params.left)}` });
+        if (E.isLeft(params)) return fail(id, { code: INVALID_REQUEST, message: invalidParamsMessage(params.left, rawParams) });
         const result = await homeless.handle({ codexHome, notify: () => undefined }, params.right)();
         return E.isLeft(result) ? fail(id, toRpcError(result.left, name)) : enqueue(() => connection.send({ jsonrpc: '2.0', id, result: result.right }));
       }
@@ -270,10 +270,10 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       }
       if (gone()) return;
       const method = now.right.byName.get(name);
-      if (method === undefined) return fail(id, { code: METHOD_NOT_FOUND, message: `method not found: ${name}` });
+      if (method === undefined) return fail(id, unknownMethod(name));
       if (method.experimental === true && !experimentalApi) return fail(id, { code: INVALID_REQUEST, message: `${name} requires experimentalApi capability` });
       const params = method.params.decode(rawParams);
-      if (E.isLeft(params)) return fail(id, { code: INVALID_PARAMS, message: `Invalid params for ${name}: ${renderDecodeErrors(params.left)}` });
+      if (E.isLeft(params)) return fail(id, { code: INVALID_REQUEST, message: invalidParamsMessage(params.left, rawParams) });
       const answering = now.right;
       return new Promise<void>((resolve) => {
         const accepted = scheduler.submit({
@@ -310,7 +310,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
           const init = homeless ?? opened?.byName.get('initialize');
           if (init === undefined) return fail(id, { code: METHOD_NOT_FOUND, message: 'method not found: initialize' });
           const params = init.params.decode(json.params);
-          if (E.isLeft(params)) return fail(id, { code: INVALID_PARAMS, message: `Invalid params for initialize: ${renderDecodeErrors(params.left)}` });
+          if (E.isLeft(params)) return fail(id, { code: INVALID_REQUEST, message: invalidParamsMessage(params.left, json.params) });
           initialized = true;
           experimentalApi = ExperimentalClient.is(json.params);
           optedOut = optedOutOf(params.right);

@@ -2,6 +2,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import { forkAnswerOf, forkThread } from '../../../replay/forkThread.js';
 import type { ForkParams, ForkResult } from '../../../replay/forkThread.js';
+import { checkedThreadId } from '../../../domain/thread/threadId.js';
 import { bindMethod } from '../method.js';
 import { ThreadForkParams, threadForkMethod } from '../../../protocol/history.js';
 
@@ -36,6 +37,11 @@ export const threadFork = bindMethod(threadForkMethod, (ctx, p) =>
     TE.chainFirstTaskK((f: ForkResult) => async () => {
       // Following is beside the answer: a fork that cannot be followed is still the fork.
       await ctx.threads?.subscribe(f.thread.id);
-    })(forkThread(ctx.ports, forkRequestOf(p))),
+    })(
+      // Codex takes the source by its session id: a non-UUID one is refused in its words.
+      TE.chain(() => forkThread(ctx.ports, forkRequestOf(p)))(
+        p.threadId === undefined || p.threadId === null ? TE.right(undefined) : TE.fromEither(checkedThreadId(p.threadId, 'session')),
+      ),
+    ),
   ),
 );

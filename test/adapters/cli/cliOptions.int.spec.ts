@@ -50,25 +50,27 @@ describe('CLI options are decoded by the RPC params codecs', function () {
     expect(r.stderr).to.include('--title');
   });
 
-  it('serve refuses the same values with -32602, in the words the CLI uses', async () => {
+  it("serve refuses the same values, with -32600 in Codex's (serde's) words, where the CLI names its option", async () => {
     const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf()]);
     try {
       await server.request('initialize', { clientInfo: { name: 'test', version: '1' } });
       server.notify('initialized');
-      const pairs: ReadonlyArray<[string, Record<string, unknown>, string[]]> = [
-        ['thread/turns/list', { threadId: P, limit: 'abc' }, ['turns', P, '--limit', 'abc']],
-        ['thread/turns/list', { threadId: P, limit: 1.5 }, ['turns', P, '--limit', '1.5']],
-        ['thread/turns/list', { threadId: P, itemsView: 'fulll' }, ['turns', P, '--view', 'fulll']],
-        ['thread/list', { sortKey: 'size' }, ['threads', '--sort', 'size']],
+      const cases: ReadonlyArray<[string, Record<string, unknown>, string[], string]> = [
+        ['thread/turns/list', { threadId: P, limit: 'abc' }, ['turns', P, '--limit', 'abc'], 'invalid type: string "abc", expected u32'],
+        ['thread/turns/list', { threadId: P, limit: 1.5 }, ['turns', P, '--limit', '1.5'], 'invalid type: floating point `1.5`, expected u32'],
+        [
+          'thread/turns/list',
+          { threadId: P, itemsView: 'fulll' },
+          ['turns', P, '--view', 'fulll'],
+          'unknown variant `fulll`, expected one of `notLoaded`, `summary`, `full`',
+        ],
+        ['thread/list', { sortKey: 'size' }, ['threads', '--sort', 'size'], 'unknown variant `size`, expected one of `created_at`, `updated_at`, `recency_at`'],
       ];
-      for (const [method, params, args] of pairs) {
-        const answer = await server.request(method, params);
-        expect(answer, method).to.have.nested.property('error.code', -32602);
-        const rpcReason = (answer as { error: { message: string } }).error.message;
-        const cliReason = cli(...args).stderr;
-        const expected = /expected (.*?)(?: or null| or undefined)*, got/.exec(cliReason)?.[1];
-        expect(expected, cliReason).to.be.a('string');
-        expect(rpcReason, `${method} ${JSON.stringify(params)}`).to.include(`expected ${expected!}`);
+      for (const [method, params, args, serde] of cases) {
+        expect(await server.request(method, params), method).to.deep.equal({ error: { code: -32600, message: `Invalid request: ${serde}` } });
+        const r = cli(...args);
+        expect(r.status, r.stderr).to.equal(2);
+        expect(r.stderr).to.include(`invalid ${args[args.length - 2]!}`);
       }
     } finally {
       await server.close();

@@ -47,12 +47,14 @@ describe('rollout-engine serve (JSON-RPC over stdio)', function () {
     expect(list).to.have.nested.property('result.data[0].status.type', 'notLoaded');
   });
 
-  it('answers unknown methods with -32601 and bad params with a readable -32602', async () => {
-    expect(await server.request('thread/rollforward', {})).to.deep.equal({ error: { code: -32601, message: 'method not found: thread/rollforward' } });
-    const bad = await server.request('thread/turns/list', { threadId: 5, limit: 'ten' });
-    expect(bad).to.have.nested.property('error.code', -32602);
-    const message = (bad as { error: { message: string } }).error.message;
-    expect(message).to.include('thread/turns/list').and.to.include('threadId').and.to.include('limit');
+  it("refuses unknown methods and bad params with -32600 in Codex's words; a Codex method we do not serve is -32601", async () => {
+    const unknown = await server.request('thread/rollforward', {});
+    expect(unknown).to.have.nested.property('error.code', -32600);
+    expect((unknown as { error: { message: string } }).error.message).to.match(/^Invalid request: unknown variant `thread\/rollforward`, expected one of `initialize`, /);
+    expect(await server.request('account/read', {})).to.deep.equal({ error: { code: -32601, message: 'method not found: account/read' } });
+    expect(await server.request('thread/turns/list', { threadId: 5, limit: 'ten' })).to.deep.equal({
+      error: { code: -32600, message: 'Invalid request: invalid type: integer `5`, expected a string' },
+    });
   });
 
   it("uses Codex's words for refusals", async () => {

@@ -97,7 +97,7 @@ describe('rollout-engine serve: thread/fork, thread/revert, thread/rollback, rev
     expect(await ask('thread/rollback', { threadId: L, numTurns: 0 })).to.deep.equal({ error: { code: -32600, message: 'numTurns must be >= 1' } });
   });
 
-  it('review/start inline and detached answer {turn, reviewThreadId}; a bad target is -32602', async () => {
+  it("review/start inline and detached answer {turn, reviewThreadId}; a bad target is refused in Codex's words", async () => {
     const inline = await ask('review/start', { threadId: P, target: { type: 'uncommittedChanges' } });
     expect(inline.result.reviewThreadId).to.equal(P);
     expect(inline.result.turn).to.include({ status: 'inProgress', itemsView: 'notLoaded', rootTurnId: null });
@@ -106,7 +106,10 @@ describe('rollout-engine serve: thread/fork, thread/revert, thread/rollback, rev
     const read = await ask('thread/read', { threadId: detached.result.reviewThreadId });
     expect(read.result.thread).to.include({ parentThreadId: P, forkedFromId: P });
     expect(read.result.thread.source).to.deep.equal({ subAgent: 'review' });
-    expect((await ask('review/start', { threadId: P, target: { type: 'sideways' } })).error.code).to.equal(-32602);
+    expect((await ask('review/start', { threadId: P, target: { type: 'sideways' } })).error).to.deep.equal({
+      code: -32600,
+      message: 'Invalid request: unknown variant `sideways`, expected one of `uncommittedChanges`, `baseBranch`, `commit`, `custom`',
+    });
   });
 
   it('thread/tokenUsage/read answers what thread/resume replays', async () => {

@@ -1,3 +1,4 @@
+import { pathKey } from '../domain/thread/pathKey.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import type { ListOrder } from '../domain/ports.js';
@@ -99,7 +100,7 @@ export const listRequestOf = (q: ListThreadsQuery): ListRequest => {
     order: { key: sortKey === 'created_at' ? 'created' : sortKey === 'updated_at' ? 'updated' : 'recency', direction },
     kinds: q.sourceKinds && q.sourceKinds.length > 0 ? new Set<string>(q.sourceKinds) : INTERACTIVE,
     providers: q.modelProviders && q.modelProviders.length > 0 ? new Set(q.modelProviders) : null,
-    cwds: q.cwd === null || q.cwd === undefined ? null : new Set(typeof q.cwd === 'string' ? [q.cwd] : q.cwd),
+    cwds: q.cwd === null || q.cwd === undefined ? null : new Set((typeof q.cwd === 'string' ? [q.cwd] : q.cwd).map(pathKey)),
     excluded: new Set(q.excludedThreadIds ?? []),
     archived: q.archived === true,
     term: q.searchTerm ?? '',
@@ -190,7 +191,7 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       // Codex lists only threads with a first user message (its "visible" index: preview <> '').
       row.preview !== '' &&
       (!providers || providers.has(row.modelProvider ?? '')) &&
-      (!cwds || cwds.has(row.cwd)) &&
+      (!cwds || cwds.has(pathKey(row.cwd))) &&
       (term === '' || contains(row.name ?? '', term) || contains(row.preview, term));
     const ofKind = (row: ThreadRow): boolean => sourceKindsOf(row.source).some((k) => kinds.has(k));
 

@@ -19,12 +19,15 @@ export interface ThreadNamed {
 /**
  * `thread/name/set`: as Codex 0.169.0, one line appended to `session_index.jsonl` (the name
  * trimmed; blank refused) and nothing to the rollout. The thread's row takes the name at once.
+ * An archived thread is refused with Codex's words.
  */
 export const setThreadName = (ports: ThreadManagementPorts, threadId: string, name: string): TE.TaskEither<EngineError, ThreadNamed> =>
   useCase(async () => {
     const trimmed = name.trim();
     if (trimmed === '') return stop(rejected(EMPTY_THREAD_NAME));
-    const { row } = await managedThread(ports, threadId);
+    const { row, files } = await managedThread(ports, threadId);
+    // Codex names only a thread it finds under sessions/: an archived one is refused, nothing written.
+    if (files.every((f) => f.archived)) return stop(rejected(`no rollout found for thread id ${threadId}`));
     const at = ports.clock.now();
     // Under the thread's writer lock, which a delete holds: a rename runs before it (its line then
     // goes with the others) or finds no file (NotFound), never leaving a deleted thread named.

@@ -78,6 +78,15 @@ const LIST_STEPS: Step[] = [
   ),
 ];
 
+/** The `cwd` filter as a client may spell the threads' folder: exactly, with a trailing slash, doubled slashes, one of several. */
+const cwdSteps = (workDir: string): Step[] => [
+  { label: 'list cwd', method: 'thread/list', params: { cwd: workDir } },
+  { label: 'list cwd trailing slash', method: 'thread/list', params: { cwd: `${workDir}/` } },
+  { label: 'list cwd doubled slash', method: 'thread/list', params: { cwd: workDir.replace('/', '//') } },
+  { label: 'list cwd one of two', method: 'thread/list', params: { cwd: ['/nowhere', `${workDir}/`] } },
+  { label: 'list cwd elsewhere', method: 'thread/list', params: { cwd: `${workDir}-other` } },
+];
+
 /**
  * A thread id no home has: Codex's words for it differ by method (`thread not loaded` for the
  * reads, `no rollout found for thread id` for thread/fork), ours must be the same. (thread/items/list
@@ -154,7 +163,7 @@ const compareHome = async (home: CompatHome): Promise<{ compared: number; proble
         if (d.length > 0) problems.push(`${label} page ${i} ${JSON.stringify(step.params)}\n${describeDifferences(d)}`);
       }
     };
-    for (const step of [...LIST_STEPS, ...UNKNOWN_THREAD_STEPS]) await check(`${home.key} ${step.label}`, step);
+    for (const step of [...LIST_STEPS, ...cwdSteps(home.workDir), ...UNKNOWN_THREAD_STEPS]) await check(`${home.key} ${step.label}`, step);
     for (const ref of allThreads(home)) {
       const read = await askCodex('thread/read', { threadId: ref.id, includeTurns: true });
       const turns = 'result' in read ? ((read.result as { thread: { turns: Array<{ id: string; items: Array<{ id: string }> }> } }).thread.turns ?? []) : [];

@@ -65,6 +65,8 @@ export const THREAD_MANAGEMENT_TRANSCRIPT: ReadonlyArray<TranscriptStep> = [
   step('list active', 'thread/list', () => ({})),
   step('read archived', 'thread/read', (s) => ({ threadId: s.threadId })),
   step('turns of archived', 'thread/turns/list', (s) => ({ threadId: s.threadId, limit: 2, itemsView: 'notLoaded' })),
+  // Codex names only a thread under sessions/: refused, nothing written.
+  step('name archived', 'thread/name/set', (s) => ({ threadId: s.threadId, name: 'Archived name' })),
   step('unarchive', 'thread/unarchive', (s) => ({ threadId: s.threadId })),
   step('unarchive again', 'thread/unarchive', (s) => ({ threadId: s.threadId })),
   step('delete referenced', 'thread/delete', (s) => ({ threadId: s.threadId })),

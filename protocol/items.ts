@@ -33,6 +33,26 @@ export interface ItemPage {
   readonly backwardsCursor: string | null;
 }
 
+/** `thread/items/read` params: some items of one turn, by id. */
+export const ThreadItemsReadParams = t.type({ threadId: t.string, turnId: t.string, itemIds: t.array(t.string) });
+
+/** How many ids one `thread/items/read` takes (Codex: 1 to 100). */
+export const MAX_ITEMS_READ = 100;
+
+/** What `thread/items/read` answers: the items found, in stored order. */
+export interface ItemsRead {
+  readonly data: ItemEntry[];
+}
+
+/** `thread/items/read` (experimental in Codex 0.169.0): the items of one turn with the ids asked for, unknown ids skipped. */
+export const threadItemsReadMethod = method<ItemsRead>()({
+  name: 'thread/items/read',
+  params: ThreadItemsReadParams,
+  // A read of an append-only rollout, as thread/items/list.
+  scope: unscoped,
+  experimental: true,
+});
+
 /** `thread/items/list`: a page of items (default oldest first, 25), paginated and legacy threads alike. */
 export const threadItemsListMethod = method<ItemPage>()({
   name: 'thread/items/list',

@@ -6,7 +6,7 @@ import {
   externalAgentConfigRecordHistoryMethod,
 } from './externalAgents.js';
 import { reviewStartMethod, rolloutAppendMethod, threadForkMethod, threadRevertMethod, threadRollbackMethod } from './history.js';
-import { threadItemsListMethod } from './items.js';
+import { threadItemsListMethod, threadItemsReadMethod } from './items.js';
 import {
   threadArchiveMethod,
   threadDeleteMethod,
@@ -34,6 +34,7 @@ const ENTRIES = [
   threadUnsubscribeMethod,
   threadTurnsListMethod,
   threadItemsListMethod,
+  threadItemsReadMethod,
   threadForkMethod,
   threadRevertMethod,
   threadRollbackMethod,

@@ -1,7 +1,7 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import { rejected } from '../domain/errors.js';
-import type { ItemRow, LinePos } from '../domain/index/rows.js';
+import type { ItemRow } from '../domain/index/rows.js';
 import type { HistorySegment, ThreadLineage } from '../domain/history/lineage.js';
 import { inSegment, segmentIndexOfRollout } from '../domain/history/lineage.js';
 import type { ThreadItem } from '../domain/thread/threadItem.js';
@@ -13,7 +13,7 @@ import { openThread } from './internal/openThread.js';
 import { pageSizeOf } from './internal/pageSize.js';
 import { scanRows } from './internal/scanRows.js';
 import type { Direction } from './internal/page.js';
-import { readItems } from './internal/itemContent.js';
+import { itemPosition as posOf, readItems } from './internal/itemContent.js';
 import { cutPage, pageCursors, pastAnchor } from './internal/page.js';
 import { itemLineCursor, parseItemLineCursor } from './internal/itemLineCursor.js';
 import { stop, take, useCase } from './internal/useCase.js';
@@ -38,8 +38,6 @@ interface WalkedItem {
   readonly line: number;
   readonly row: ItemRow;
 }
-
-const posOf = (row: ItemRow, line: number): LinePos => ({ line, byteOffset: row.ranges[0]?.[0] ?? 0, byteLength: row.ranges[0]?.[1] ?? 0, ordinal: row.ordinal });
 
 const anchorMissing = (): EngineError => rejected('cursor.itemId does not identify an item in the requested history scope');
 

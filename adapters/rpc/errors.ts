@@ -15,6 +15,7 @@ const UNKNOWN_THREAD_WORDS: ReadonlyMap<string, (threadId: string) => string> = 
   ['thread/read', (id: string) => `thread not loaded: ${id}`],
   ['thread/turns/list', (id: string) => `thread not loaded: ${id}`],
   ['thread/items/list', (id: string) => `thread not loaded: ${id}`],
+  ['thread/items/read', (id: string) => `thread not loaded: ${id}`],
   ['thread/fork', (id: string) => `no rollout found for thread id ${id}`],
   ['thread/name/set', (id: string) => `no rollout found for thread id ${id}`],
   ['thread/archive', (id: string) => `no rollout found for thread id ${id}`],

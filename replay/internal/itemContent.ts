@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { corrupt, decodeError } from '../../domain/errors.js';
 import type { HistorySegment, ThreadLineage } from '../../domain/history/lineage.js';
-import type { ItemRow } from '../../domain/index/rows.js';
+import type { ItemRow, LinePos } from '../../domain/index/rows.js';
 import { classifyRolloutLine } from '../../domain/rollout/event.js';
 import type { ThreadItem } from '../../domain/thread/threadItem.js';
 import { itemFromLines } from '../../domain/thread/itemFromLines.js';
@@ -9,6 +9,14 @@ import { lineDecoderFor } from '../../migrations/upcast/lineDecoder.js';
 import type { LineDecoder, UpcastFormat } from '../../migrations/upcast/lineDecoder.js';
 import type { HistoryReadPorts } from '../ports.js';
 import { stop, take } from './useCase.js';
+
+/** Where an indexed item is, as a segment bounds it: its key line and its first range. */
+export const itemPosition = (row: ItemRow, line: number): LinePos => ({
+  line,
+  byteOffset: row.ranges[0]?.[0] ?? 0,
+  byteLength: row.ranges[0]?.[1] ?? 0,
+  ordinal: row.ordinal,
+});
 
 /** The file's line decoder: the envelope codec, or the upcaster for an early rollout (as the reader decodes). */
 const decoderOf = (seg: HistorySegment): LineDecoder => {

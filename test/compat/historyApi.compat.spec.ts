@@ -46,6 +46,18 @@ const stepsFor = (threadId: string, turnIds: readonly string[], itemIds: Readonl
     steps.push({ label: `items of turn ${turnId}`, method: 'thread/items/list', params: { ...t, turnId, deferOutput: { commandExecution: true } } });
     steps.push({ label: `items of turn ${turnId} desc l1`, method: 'thread/items/list', params: { ...t, turnId, sortDirection: 'desc', limit: 1 }, walk: 10 });
   }
+  // thread/items/read: some ids of a turn, asked out of order, one twice, one unknown; an unknown turn; too many ids.
+  const firstTurn = itemIds[0]?.turnId;
+  const ofFirst = itemIds.filter((i) => i.turnId === firstTurn).map((i) => i.itemId);
+  if (firstTurn !== undefined) {
+    steps.push({
+      label: 'items/read some',
+      method: 'thread/items/read',
+      params: { ...t, turnId: firstTurn, itemIds: [...ofFirst].reverse().concat('no-such-item', ofFirst[0]!) },
+    });
+    steps.push({ label: 'items/read unknown turn', method: 'thread/items/read', params: { ...t, turnId: 'no-such-turn', itemIds: ofFirst } });
+    steps.push({ label: 'items/read none', method: 'thread/items/read', params: { ...t, turnId: firstTurn, itemIds: [] } });
+  }
   const anchor = itemIds[1] ?? itemIds[0];
   if (anchor) {
     for (const sortDirection of ['asc', 'desc'])
@@ -125,12 +137,12 @@ const codexAsk =
   };
 
 /**
- * Where we differ on purpose (README, compatibility): Codex refuses thread/items/list on legacy
+ * Where we differ on purpose (README, compatibility): Codex refuses thread/items/list and read on legacy
  * threads, which we serve; Codex's file-scanning thread/list repeats a reverted thread once per
  * rollout file, where we list each thread once (as its useStateDbOnly list does).
  */
 const deliberate = (home: CompatHome, method: string, codex: RpcAnswer): boolean => {
-  if (home.mode === 'legacy' && method === 'thread/items/list' && 'error' in codex && codex.error.code === -32601) return true;
+  if (home.mode === 'legacy' && (method === 'thread/items/list' || method === 'thread/items/read') && 'error' in codex && codex.error.code === -32601) return true;
   if (method !== 'thread/list' || !('result' in codex)) return false;
   const ids = ((codex.result as { data?: Array<{ id: string }> }).data ?? []).map((d) => d.id);
   return new Set(ids).size < ids.length;
@@ -143,7 +155,7 @@ const compareHome = async (home: CompatHome): Promise<{ compared: number; proble
   const problems: string[] = [];
   let compared = 0;
   try {
-    await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' } });
+    await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: { experimentalApi: true } });
     ours.notify('initialized');
     const askCodex = codexAsk(codex.server);
     const askOurs: Ask = (m, p) => ours.request(m, p);

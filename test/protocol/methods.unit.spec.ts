@@ -22,8 +22,8 @@ describe('protocol/methods: the one table of app-server methods', () => {
     }
   });
 
-  it('marks server/diagnostics, and only it, experimental (as Codex 0.169.0 gates it)', () => {
-    expect(METHOD_ENTRIES.filter((e) => e.experimental).map((e) => e.name)).to.deep.equal(['server/diagnostics']);
+  it('marks server/diagnostics and thread/items/read, and only them, experimental (as Codex 0.169.0 gates them)', () => {
+    expect(METHOD_ENTRIES.filter((e) => e.experimental).map((e) => e.name)).to.have.members(['server/diagnostics', 'thread/items/read']);
   });
 });
 

@@ -4,6 +4,7 @@ import { threadList } from './threadList.js';
 import { threadRead } from './threadRead.js';
 import { threadTurnsList } from './threadTurnsList.js';
 import { threadItemsList } from './threadItemsList.js';
+import { threadItemsRead } from './threadItemsRead.js';
 import { threadFork } from './threadFork.js';
 import { threadRevert } from './threadRevert.js';
 import { threadRollback } from './threadRollback.js';
@@ -40,6 +41,7 @@ export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
   threadRead,
   threadTurnsList,
   threadItemsList,
+  threadItemsRead,
   threadFork,
   threadRevert,
   threadRollback,

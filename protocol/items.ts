@@ -13,7 +13,9 @@ export const ThreadItemsListParams = t.intersection([
     cursor: optional(t.union([t.string, ItemAnchor])),
     limit: optional(U32),
     sortDirection: optional(SortDirection),
-    deferOutput: optional(t.partial({ commandExecution: optional(t.boolean) })),
+    // Codex's ThreadItemOutputDeferral. `mcpToolCall` defers a successful MCP call's plain-text
+    // result; the history has no MCP call items yet, so there is none to defer.
+    deferOutput: optional(t.partial({ commandExecution: optional(t.boolean), mcpToolCall: optional(t.boolean) })),
   }),
 ]);
 

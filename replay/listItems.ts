@@ -116,7 +116,8 @@ export const listItems = (ports: HistoryReadPorts, q: ListItemsQuery): TE.TaskEi
     const start = await startOf(ports, lineage, q, direction);
     const cut = await cutPage(walkItems(ports, lineage, direction, start, q.turnId ?? null), size);
     const page = cut.rows;
-    const deferCommands = q.deferOutput?.commandExecution === true;
+    // As Codex: outputs are deferred only on a page of one turn, and only a successful command's nonempty output.
+    const deferCommands = q.turnId !== null && q.turnId !== undefined && q.deferOutput?.commandExecution === true;
     // One batch of range reads per segment the page touches (a page is usually one segment).
     const items = new Map<WalkedItem, ThreadItem>();
     for (const seg of new Set(page.map((w) => w.segment))) {
@@ -131,7 +132,7 @@ export const listItems = (ports: HistoryReadPorts, q: ListItemsQuery): TE.TaskEi
     }
     const data: ItemEntry[] = page.map((w) => {
       const item = items.get(w)!;
-      const deferred = deferCommands && item.type === 'commandExecution';
+      const deferred = deferCommands && item.type === 'commandExecution' && item.status === 'completed' && (item.aggregatedOutput ?? '') !== '';
       return {
         turnId: w.row.turnId,
         item: deferred ? ({ ...item, aggregatedOutput: null } as ThreadItem) : item,

@@ -37,12 +37,14 @@ const stepsFor = (threadId: string, turnIds: readonly string[], itemIds: Readonl
     { label: 'items desc walk', method: 'thread/items/list', params: { ...t, sortDirection: 'desc', limit: 7 }, walk: 30 },
     { label: 'items asc walk', method: 'thread/items/list', params: { ...t, limit: 5 }, walk: 40 },
     { label: 'items unknown turn', method: 'thread/items/list', params: { ...t, turnId: 'no-such-turn' } },
+    { label: 'items thread-wide deferOutput', method: 'thread/items/list', params: { ...t, deferOutput: { commandExecution: true, mcpToolCall: true } } },
   ];
   for (const view of ['notLoaded', 'summary', 'full'])
     for (const sortDirection of ['asc', 'desc'])
       steps.push({ label: `turns ${view} ${sortDirection} walk`, method: 'thread/turns/list', params: { ...t, itemsView: view, sortDirection, limit: 20 }, walk: 5 });
   steps.push({ label: 'turns l2 desc walk', method: 'thread/turns/list', params: { ...t, itemsView: 'notLoaded', sortDirection: 'desc', limit: 2 }, walk: 40 });
-  for (const turnId of [turnIds[0], turnIds[turnIds.length - 1]].filter((x): x is string => x !== undefined)) {
+  // The first, second (the tool scenario's failing command) and last turns.
+  for (const turnId of [...new Set([turnIds[0], turnIds[1], turnIds[turnIds.length - 1]])].filter((x): x is string => x !== undefined)) {
     steps.push({ label: `items of turn ${turnId}`, method: 'thread/items/list', params: { ...t, turnId, deferOutput: { commandExecution: true } } });
     steps.push({ label: `items of turn ${turnId} desc l1`, method: 'thread/items/list', params: { ...t, turnId, sortDirection: 'desc', limit: 1 }, walk: 10 });
   }

@@ -9,6 +9,7 @@ import { indexCommand } from './commands/buildIndex.js';
 import { verifyCommand } from './commands/verify.js';
 import { repairCommand } from './commands/repair.js';
 import { serveCommand } from './commands/serve.js';
+import { viewCommand } from './commands/view.js';
 import { threadsCommand } from './commands/threads.js';
 import { turnsCommand } from './commands/turns.js';
 import { itemsCommand } from './commands/items.js';
@@ -42,6 +43,7 @@ const COMMANDS = [
   verifyCommand,
   repairCommand,
   serveCommand,
+  viewCommand,
   tokensCommand,
   pluginsCommand,
   analyticsCommand,

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
@@ -168,8 +169,16 @@ const serveStdio = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<v
   }
 };
 
-/** `--listen ws://IP:PORT`: one server and one home for every connection; runs until SIGINT / SIGTERM, then drains. */
-const serveWebSocket = async (opts: HomeOptions, serveOpts: ServeOptions, target: Extract<ListenTarget, { kind: 'ws' }>): Promise<void> => {
+/**
+ * `--listen ws://IP:PORT`: one server and one home for every connection; runs until SIGINT /
+ * SIGTERM, then drains. `listening` is told the listener once it is bound.
+ */
+const serveWebSocket = async (
+  opts: HomeOptions,
+  serveOpts: ServeOptions,
+  target: Extract<ListenTarget, { kind: 'ws' }>,
+  listening: (listener: { readonly viewerUrl: string }) => void = () => undefined,
+): Promise<void> => {
   const [{ webSocketAuthPolicy }, { listenWebSocket }, { DEFAULT_WEBSOCKET_LIMITS }, { serverMetrics }] = await Promise.all([
     import('../rpc/webSocketAuth.js'),
     import('../rpc/webSocketListener.js'),
@@ -194,6 +203,7 @@ const serveWebSocket = async (opts: HomeOptions, serveOpts: ServeOptions, target
     metrics.close();
     return reportError(listener.left, opts.json);
   }
+  listening(listener.right);
   const stop = stopSignal();
   // The home opens now, not at the first client: a failure to open it ends the server.
   const opened = home.service.open().then((o) => (E.isLeft(o) ? 'the home could not be opened' : new Promise<string>(() => undefined)));
@@ -211,4 +221,31 @@ export const serve = async (opts: HomeOptions, serveOpts: ServeOptions): Promise
   const target = parseListenUrl(serveOpts.listen);
   if (E.isLeft(target)) return reportError(target.left, opts.json);
   return target.right.kind === 'stdio' ? serveStdio(opts, serveOpts) : serveWebSocket(opts, serveOpts, target.right);
+};
+
+/** `view`'s own options: a loopback port (0: the system picks one) and whether to start a browser. */
+export const ViewOptions = t.partial({
+  port: t.refinement(U32, (n) => n <= 65535, 'a port number from 0 to 65535'),
+  open: t.boolean,
+});
+type ViewOptions = t.TypeOf<typeof ViewOptions>;
+
+/** The system's opener of a URL in the user's browser. */
+const OPENER: Readonly<Record<string, readonly [string, ...string[]]>> = { darwin: ['open'], win32: ['cmd', '/c', 'start', '""'] };
+
+/** Start a browser on `url` if the system has an opener; say so when it has none (the address is printed already). */
+const openBrowser = (url: string): void => {
+  const [file, ...args] = OPENER[process.platform] ?? ['xdg-open'];
+  const child = spawn(file, [...args, url], { stdio: 'ignore', detached: true });
+  child.on('error', () => process.stderr.write(`no browser could be started (${file}): open ${url}\n`));
+  child.unref();
+};
+
+/** What `rollout-engine view` does: serve the home on loopback, print the viewer's address, open a browser on it; until Ctrl-C. */
+export const view = async (opts: HomeOptions, v: ViewOptions): Promise<void> => {
+  const port = v.port ?? 0;
+  return serveWebSocket(opts, { listen: `ws://127.0.0.1:${port}`, logLevel: 'warn' }, { kind: 'ws', host: '127.0.0.1', port }, (listener) => {
+    process.stdout.write(`viewer: ${listener.viewerUrl} (Ctrl-C stops)\n`);
+    if (v.open !== false) openBrowser(listener.viewerUrl);
+  });
 };

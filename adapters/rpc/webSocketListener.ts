@@ -14,7 +14,7 @@ import type { WebSocketAuthPolicy } from './webSocketAuth.js';
 import { authorizeUpgrade } from './webSocketAuth.js';
 import type { WebSocketLimits } from './webSocketConnection.js';
 import { PeerGone, webSocketConnection } from './webSocketConnection.js';
-import { isOwnOrigin, serveViewerFile, viewerAuthHeaders } from './viewerFiles.js';
+import { VIEWER_PREFIX, isOwnOrigin, serveViewerFile, viewerAuthHeaders } from './viewerFiles.js';
 
 const isLoopback = (host: string): boolean => /^127\./.test(host) || host === '::1' || /^::ffff:127\./i.test(host);
 
@@ -35,6 +35,8 @@ export interface WebSocketListener {
   /** The address bound (the port the system chose for port 0). */
   readonly host: string;
   readonly port: number;
+  /** The web viewer's address on this listener (with `#token=<token>` to fill in when auth is on). */
+  readonly viewerUrl: string;
   /** Stop accepting, close every connection (1001) and wait for their serving to end. */
   readonly close: () => Promise<void>;
 }
@@ -89,6 +91,12 @@ export const listenWebSocket = async (
     // The viewer's files are public with auth on too: the page and its script hold no data (the
     // data comes over the socket, which the token opens), and the page must load to ask for it.
     if (serveViewerFile(path, req.method, res)) return;
+    // Beyond Codex (which answers 400): a browser pointed at the listener is led to the viewer.
+    if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(308, { location: VIEWER_PREFIX, 'content-length': 0 });
+      res.end();
+      return;
+    }
     if (path === '/readyz' || path === '/healthz' || path === '/metrics') {
       if (req.method !== 'GET' && req.method !== 'HEAD') return answer(res, 405);
       // Probes stay open, as Codex's: they say only that the process answers.
@@ -178,11 +186,15 @@ export const listenWebSocket = async (
     }
   }, options.pingIntervalMs);
   pinger.unref();
-  log.info('listening', { url: `ws://${bound.right.family === 'IPv6' ? `[${bound.right.address}]` : bound.right.address}:${bound.right.port}`, auth: auth.mode });
+  const hostPort = `${bound.right.family === 'IPv6' ? `[${bound.right.address}]` : bound.right.address}:${bound.right.port}`;
+  // The token is the user's secret: the line says where it goes, never what it is.
+  const viewerUrl = `http://${hostPort}${VIEWER_PREFIX}${auth.mode === 'none' ? '' : '#token=<token>'}`;
+  log.info('listening', { url: `ws://${hostPort}`, auth: auth.mode, viewer: viewerUrl });
 
   return E.right({
     host: bound.right.address,
     port: bound.right.port,
+    viewerUrl,
     close: async () => {
       clearInterval(pinger);
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));

@@ -19,7 +19,7 @@ export const serveCommand = command({
   options: {
     listen: option(
       '--listen <url>',
-      'transport endpoint, as codex app-server: `stdio://` or `ws://IP:PORT` (GET /readyz, /healthz, /metrics and the viewer at /viewer/ on the same port)',
+      'transport endpoint, as codex app-server: `stdio://` or `ws://IP:PORT` (GET /readyz, /healthz, /metrics, and the web viewer at http://IP:PORT/viewer/ — printed on the start-up line; GET / leads there)',
       { default: 'stdio://', ...setting('listen') },
     ),
     wsAuth: option('--ws-auth <mode>', 'authentication of WebSocket connections: capability-token or signed-bearer-token (required off loopback)', setting('wsAuth')),

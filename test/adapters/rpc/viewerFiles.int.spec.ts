@@ -49,7 +49,9 @@ describe('the viewer on the WebSocket listener: its files, and upgrades from its
     expect((await fetch(`${http}/viewer/`, { method: 'POST' })).status).to.equal(405);
     expect((await fetch(`${http}/viewer/`, { headers: { Origin: 'http://example.com' } })).status).to.equal(403);
     expect((await fetch(`${http}/readyz`, { headers: { Origin: `http://127.0.0.1:${serve.port}` } })).status).to.equal(403);
-    const plain = await fetch(`${http}/`);
+    // A browser pointed at the listener is led to the viewer; any other plain request gets Codex's 400.
+    expect((await fetch(`${http}/`, { redirect: 'manual' })).headers.get('location')).to.equal('/viewer/');
+    const plain = await fetch(`${http}/other`);
     expect([plain.status, await plain.text()]).to.deep.equal([400, "Connection header did not include 'upgrade'"]);
   });
 

@@ -117,7 +117,9 @@ describe('serve over WebSocket', function () {
       expect([o.status, await o.text()]).to.deep.equal([403, '']);
     }
     expect((await fetch(`${http}/readyz`, { method: 'POST' })).status).to.equal(405);
-    const plain = await fetch(`${http}/`);
+    // A browser pointed at the listener is led to the viewer; any other plain request gets Codex's 400.
+    expect((await fetch(`${http}/`, { redirect: 'manual' })).headers.get('location')).to.equal('/viewer/');
+    const plain = await fetch(`${http}/other`);
     expect([plain.status, await plain.text()]).to.deep.equal([400, "Connection header did not include 'upgrade'"]);
     const refused = await new Promise<number>((resolve) =>
       new WebSocket(serve!.url, { headers: { Origin: 'http://example.com' } })

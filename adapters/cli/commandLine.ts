@@ -24,4 +24,5 @@ export const pageCommandOf = (cmd: Command, reverseFlag: string): PageCommand =>
   words: commandWords(cmd, ['--cursor', reverseFlag]),
   reverseFlag,
   reversed: cmd.getOptionValue(reverseFlag.replace(/^--/, '')) === true,
+  fromCursor: cmd.getOptionValue('cursor') !== undefined,
 });

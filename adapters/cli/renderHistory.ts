@@ -1,6 +1,7 @@
 import type { Thread } from '../../domain/thread/thread.js';
 import type { ThreadItem } from '../../domain/thread/threadItem.js';
 import type { Turn } from '../../domain/thread/turn.js';
+import { MAX_PAGE_SIZE } from '../../replay/internal/pageSize.js';
 
 /** One line of readable text for an item (the CLI's human view). */
 export const itemText = (item: ThreadItem): string => {
@@ -42,10 +43,19 @@ export interface PageCommand {
   readonly reverseFlag: string;
   /** … and whether it was given. */
   readonly reversed: boolean;
+  /** Whether the page was asked from a cursor: the first page has nothing behind it to go back to. */
+  readonly fromCursor: boolean;
 }
 
 /** A word as a POSIX shell reads it back: bare when it is safe, else single-quoted. */
 export const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * What a person should know of the `--limit` a page was asked with: that the page holds at most
+ * `max` (and at least 1), and what was used instead.
+ */
+export const limitNotes = (limit: number | null | undefined, max: number = MAX_PAGE_SIZE): string[] =>
+  limit === undefined || limit === null ? [] : limit > max ? [`--limit ${limit} is more than a page holds: ${max} used`] : limit < 1 ? [`--limit ${limit}: 1 used`] : [];
 
 /**
  * The pages around this one, as commands a person can paste: the same command with `--cursor
@@ -58,6 +68,6 @@ export const pageHints = (page: { nextCursor: string | null; backwardsCursor: st
   const run = (cursor: string, reversed: boolean): string => [...command.words, '--cursor', cursor, ...(reversed ? [command.reverseFlag] : [])].map(shellWord).join(' ');
   return [
     page.nextCursor === null ? 'last page' : `next page: ${run(page.nextCursor, command.reversed)}`,
-    ...(page.backwardsCursor === null ? [] : [`back:      ${run(page.backwardsCursor, !command.reversed)}`]),
+    ...(page.backwardsCursor === null || !command.fromCursor ? [] : [`back:      ${run(page.backwardsCursor, !command.reversed)}`]),
   ];
 };

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { command, ONE_THREAD, registerCommand } from '../commandSpec.js';
 import { argument, numberOption, option } from '../optionTable.js';
 import { pageCommandOf } from '../commandLine.js';
-import { itemLine, pageHints } from '../renderHistory.js';
+import { itemLine, limitNotes, pageHints } from '../renderHistory.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 /** `rollout-engine items <threadId>`: `thread/items/list`, oldest first (legacy threads too). */
@@ -23,14 +23,16 @@ export const itemsCommand = command({
       const { listItems } = await import('../../../replay/listItems.js');
       return (home) => listItems(home.read, params);
     },
-    render: ({ args: [threadId], opts, cmd }) => ({
+    render: ({ args: [threadId], opts, cmd, params }) => ({
       text: (page) => [...page.data.map((e) => `${e.turnId}  ${itemLine(e.item, '')}`), ...pageHints(page, pageCommandOf(cmd, '--desc'))].join('\n'),
       // Codex answers a turn id the thread does not have with an empty page, not an error; a
       // person is told what that empty page may mean.
-      notes: (page) =>
-        page.data.length === 0 && opts.turn !== undefined && opts.cursor === undefined
+      notes: (page) => [
+        ...limitNotes(params.limit),
+        ...(page.data.length === 0 && opts.turn !== undefined && opts.cursor === undefined
           ? [`no items in turn ${opts.turn}: is it a turn of this thread? rollout-engine turns ${threadId} --view notLoaded lists them`]
-          : [],
+          : []),
+      ],
     }),
     open: ONE_THREAD,
   },

@@ -23,11 +23,13 @@ const repairJson = (r: Repaired): unknown => {
  * `rollout-engine repair`: re-index what the last `verify` found to differ (`verify.json` in the
  * index dir) and the files not indexed as they are now, in place when they are a small share of
  * the home; otherwise, or without findings that still hold, rebuild the index into a fresh
- * environment and swap it in, as `index --rebuild` does. Either way no slower than a rebuild.
+ * environment and swap it in, as `index --rebuild` does; an index too damaged to open is rebuilt
+ * so too. Either way no slower than a rebuild.
  */
 export const repairCommand = command({
   name: 'repair',
-  description: 're-index what the last verify found to differ, or rebuild the index when that is most of it (or verify was not run): no slower than index --rebuild',
+  description:
+    're-index what the last verify found to differ, or rebuild the index when that is most of it, verify was not run or the index is too damaged to open: no slower than index --rebuild',
   arguments: [],
   options: HOME_AND_JSON_OPTIONS,
   run: async ({ opts }) => {
@@ -60,12 +62,27 @@ export const repairCommand = command({
       : await cliFeedback.during(stepText(`repairing the index of ${codexHome}: re-indexing what the last verify found`, 'repaired', KEPT), () =>
           withIndexAsItIs(codexHome, indexDir, (store) => repairIndex(store, codexHome, findings.right, { quarantine: homeQuarantineSink(codexHome, indexDir) })),
         );
+    // An index that cannot be opened at all (damaged pages) holds nothing to repair in place: it is rebuilt.
+    const damaged = E.isLeft(planned) && planned.left._tag === 'Corrupt' && planned.left.path.startsWith(indexDir);
+    const plan: E.Either<EngineError, RepairReport> = damaged
+      ? E.right({
+          strategy: 'rebuild',
+          reason: `the index could not be opened (${E.isLeft(planned) && planned.left._tag === 'Corrupt' ? planned.left.reason.replace(/: rebuild the index with .*$/, '') : ''}), so it was rebuilt from the rollouts`,
+          files: null,
+          bytes: null,
+          reindexFiles: null,
+          reindexBytes: null,
+          rollouts: [],
+          catchUp: null,
+          seconds: 0,
+        })
+      : planned;
     let repaired: E.Either<EngineError, Repaired>;
-    if (E.isRight(planned) && planned.right.strategy === 'rebuild') {
+    if (E.isRight(plan) && plan.right.strategy === 'rebuild') {
       const rebuilt = await indexHome({ codexHome, indexDir, rebuild: true, onStatus: cliFeedback.onStatus });
       cliFeedback.settle();
-      repaired = E.map((s: IndexHomeSummary) => ({ ...planned.right, rebuilt: s, seconds: Number(process.hrtime.bigint() - t0) / 1e9 }))(rebuilt);
-    } else repaired = E.map((r: RepairReport) => ({ ...r, rebuilt: null }))(planned);
+      repaired = E.map((s: IndexHomeSummary) => ({ ...plan.right, rebuilt: s, seconds: Number(process.hrtime.bigint() - t0) / 1e9 }))(rebuilt);
+    } else repaired = E.map((r: RepairReport) => ({ ...r, rebuilt: null }))(plan);
     // The index is no longer the one the findings describe.
     const dropped = E.isRight(repaired) ? await dropVerifyFindings(indexDir)() : E.right(undefined);
     await printAnswer(E.isLeft(dropped) ? dropped : repaired, opts.json, { text: repairText, json: repairJson });

@@ -11,7 +11,13 @@ export const rollbackCommand = command({
     numTurns: option('--num-turns <n>', 'how many turns to drop (>= 1)', { required: true, param: 'numTurns', toParam: numberOption }),
     ...HOME_AND_JSON_OPTIONS,
   },
-  params: async () => ({ codec: (await import('../../../protocol/history.js')).ThreadRollbackParams }),
+  params: async ({ request }) => {
+    // Refused here under the option's name (the use case would say `numTurns`, the API field).
+    const n = request['numTurns'];
+    if (typeof n === 'number' && Number.isInteger(n) && n < 1)
+      return (await import('../../../domain/errors.js')).invalidArgument('--num-turns', `expected a whole number of turns from 1, got ${n}`);
+    return { codec: (await import('../../../protocol/history.js')).ThreadRollbackParams };
+  },
   onHome: {
     use: async ({ params: p }) => {
       const { rollbackThread } = await import('../../../replay/rollbackThread.js');

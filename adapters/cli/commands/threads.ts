@@ -57,7 +57,7 @@ export const threadsCommand = command({
     return { codec: ThreadListParams, request: { ...request, sourceKinds: opts.allSources ? Object.keys(SourceKind.keys) : undefined } };
   },
   run: async ({ opts, params: q, cmd }) => {
-    const [{ DEFAULT_THREAD_SORT_KEY, listThreads }, { runOnHome }, { pageHints }, { pageCommandOf }] = await Promise.all([
+    const [{ DEFAULT_THREAD_SORT_KEY, MAX_THREAD_LIST_LIMIT, listThreads }, { runOnHome }, { limitNotes, pageHints }, { pageCommandOf }] = await Promise.all([
       import('../../../replay/listThreads.js'),
       import('../runOnHome.js'),
       import('../renderHistory.js'),
@@ -66,7 +66,7 @@ export const threadsCommand = command({
     await runOnHome(opts, (home) => listThreads(home.read, q ?? {}, { countHidden: true }), {
       text: (l) => [...threadLines(l.page.data, q?.sortKey ?? DEFAULT_THREAD_SORT_KEY), ...pageHints(l.page, pageCommandOf(cmd, '--asc'))].join('\n'),
       json: (l) => l.page,
-      notes: (l) => hiddenNote(l.hiddenBySource),
+      notes: (l) => [...limitNotes(q?.limit, MAX_THREAD_LIST_LIMIT), ...hiddenNote(l.hiddenBySource)],
     });
   },
 });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { command, ONE_THREAD, registerCommand } from '../commandSpec.js';
 import { pageCommandOf } from '../commandLine.js';
-import { pageHints, turnLines } from '../renderHistory.js';
+import { limitNotes, pageHints, turnLines } from '../renderHistory.js';
 import { argument, numberOption, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
@@ -23,10 +23,10 @@ export const turnsCommand = command({
       const { listTurns } = await import('../../../replay/listTurns.js');
       return (home) => listTurns(home.read, params);
     },
-    render:
-      ({ cmd }) =>
-      (page) =>
-        [...page.data.flatMap(turnLines), ...pageHints(page, pageCommandOf(cmd, '--asc'))].join('\n'),
+    render: ({ cmd, params }) => ({
+      text: (page) => [...page.data.flatMap(turnLines), ...pageHints(page, pageCommandOf(cmd, '--asc'))].join('\n'),
+      notes: () => limitNotes(params.limit),
+    }),
     open: ONE_THREAD,
   },
 });

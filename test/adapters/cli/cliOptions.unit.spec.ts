@@ -12,7 +12,7 @@ import { registerRollback } from '../../../adapters/cli/commands/rollback.js';
 import { registerThreads } from '../../../adapters/cli/commands/threads.js';
 import { registerTokenUsage } from '../../../adapters/cli/commands/tokenUsage.js';
 import { registerTurns } from '../../../adapters/cli/commands/turns.js';
-import { pageHints, shellWord } from '../../../adapters/cli/renderHistory.js';
+import { limitNotes, pageHints, shellWord } from '../../../adapters/cli/renderHistory.js';
 import { shellWords } from './runCli.js';
 
 describe('CLI options: checked by the codecs alone; page hints that survive the shell', () => {
@@ -46,14 +46,29 @@ describe('CLI options: checked by the codecs alone; page hints that survive the 
 
   it('the next page keeps the direction; going back turns it around', () => {
     const page = { nextCursor: 'N', backwardsCursor: 'B' };
-    expect(pageHints(page, { words: ['rollout-engine', 'turns', 'T'], reverseFlag: '--asc', reversed: false })).to.deep.equal([
+    expect(pageHints(page, { words: ['rollout-engine', 'turns', 'T'], reverseFlag: '--asc', reversed: false, fromCursor: true })).to.deep.equal([
       'next page: rollout-engine turns T --cursor N',
       'back:      rollout-engine turns T --cursor B --asc',
     ]);
-    expect(pageHints(page, { words: ['rollout-engine', 'turns', 'T'], reverseFlag: '--asc', reversed: true })).to.deep.equal([
+    expect(pageHints(page, { words: ['rollout-engine', 'turns', 'T'], reverseFlag: '--asc', reversed: true, fromCursor: true })).to.deep.equal([
       'next page: rollout-engine turns T --cursor N --asc',
       'back:      rollout-engine turns T --cursor B',
     ]);
-    expect(pageHints({ nextCursor: null, backwardsCursor: null }, { words: ['x'], reverseFlag: '--asc', reversed: false })).to.deep.equal(['last page']);
+    expect(pageHints({ nextCursor: null, backwardsCursor: null }, { words: ['x'], reverseFlag: '--asc', reversed: false, fromCursor: true })).to.deep.equal([
+      'last page',
+    ]);
+  });
+
+  it('a first page (no --cursor) has no back hint: nothing is behind it', () => {
+    expect(
+      pageHints({ nextCursor: 'N', backwardsCursor: 'B' }, { words: ['rollout-engine', 'threads'], reverseFlag: '--asc', reversed: false, fromCursor: false }),
+    ).to.deep.equal(['next page: rollout-engine threads --cursor N']);
+  });
+
+  it('--limit beyond a page, or below 1, says what was used', () => {
+    expect(limitNotes(500, 100)).to.deep.equal(['--limit 500 is more than a page holds: 100 used']);
+    expect(limitNotes(0, 100)).to.deep.equal(['--limit 0: 1 used']);
+    expect(limitNotes(100, 100)).to.deep.equal([]);
+    expect(limitNotes(undefined, 100)).to.deep.equal([]);
   });
 });

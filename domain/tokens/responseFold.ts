@@ -14,8 +14,10 @@ import { decodeShape } from '../decodeShape.js';
  * - for older files with only `event_msg/token_count`, the delta of `info.total_token_usage`
  *   against the previous count. A count that follows a record only moves the baseline (the
  *   record already counted that response); a count whose total did not change is a re-emission
- *   (failed/interrupted turns, compaction) and adds nothing; a total that went down restarted
- *   the counter and counts from zero.
+ *   (failed/interrupted turns, compaction) and adds nothing. The file's first count, and one
+ *   whose total went down (a restarted counter), count their `last_token_usage` (the response
+ *   itself) where they carry one: a fork's or revision's running total starts from what it
+ *   inherited, which its source's file already counted; without one, the total counts from zero.
  * History a fork or revision inherits *by reference* (`history_base`) is not in the file at all.
  * History inherited *by copy* (legacy forks copy the source's lines, records included) is marked
  * here and excluded when responses are selected (`selectResponses`): a copied record names its
@@ -64,7 +66,7 @@ const ThreadSettings = t.partial({
   cwd: t.union([t.string, t.null]),
 });
 
-const CountInfo = t.type({ total_token_usage: TokenUsage });
+const CountInfo = t.intersection([t.type({ total_token_usage: TokenUsage }), t.partial({ last_token_usage: t.union([TokenUsage, t.null]) })]);
 
 const str = (v: string | null | undefined): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
@@ -144,7 +146,9 @@ export const foldTokenEvent = (
       // Before any count the thread has used nothing (an all-zero first count is no response).
       const prev = s.lastTotal ?? ZERO_USAGE;
       if (sameUsage(prev, total)) return { state: next };
-      const usage = isReset(prev, total) ? total : subUsage(total, prev);
+      const last = info.right.last_token_usage;
+      const fromStart = s.lastTotal === null || isReset(prev, total);
+      const usage = !fromStart ? subUsage(total, prev) : last !== undefined && last !== null ? usageOf(last) : total;
       return {
         state: next,
         response: response({ threadId: s.threadId, turnId: s.turnId, responseId: null, source: 'count', usage, total }),

@@ -66,6 +66,8 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 19, to: 20, name: '020-turn-renderings', kind: 'inPlace', run: addItemsThrough },
   // Rollout rows count the lines whose ordinal repeats an earlier one (two writers' counters): every line's ordinal again.
   { from: 20, to: 21, name: '021-repeated-ordinals', kind: 'rebuild' },
+  // A file's first token_count (and a restarted counter) counts its last_token_usage, not a running total inherited from a fork's source: every count again.
+  { from: 21, to: 22, name: '022-inherited-token-totals', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

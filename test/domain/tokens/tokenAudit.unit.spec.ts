@@ -71,6 +71,36 @@ describe('token audit (pure fold + report)', () => {
   });
 
   it('re-emitted token_count lines (unchanged totals) add nothing, with records or counts only', () => {
+    it('a count-only fork whose running total starts from what it inherited counts its own responses only (last_token_usage), not the inherited total again', () => {
+      for (const mode of ['paginated', 'legacy'] as const) {
+        const src = source(mode, false);
+        const before = report([{ rolloutId: SRC, threadId: SRC, lines: src.w.lines }]);
+        const base = { thread_id: SRC, end_ordinal_exclusive: src.w.nextOrdinal(), end_byte_offset: 1 };
+        const fw = new RolloutWriter(mode, FORK, mode === 'paginated' ? { startOrdinal: src.w.nextOrdinal() } : {});
+        // A reference fork (paginated) or a fork whose file starts after the history it continues: its first count's total includes the source's.
+        fw.sessionMeta(mode === 'paginated' ? { forked_from_id: SRC, history_base: base } : {});
+        const fh = new TokenHistory(fw, false);
+        fh.total = src.total;
+        fh.turn('f1', [u4]).turn('f2', [u1]);
+        const r = report([
+          { rolloutId: SRC, threadId: SRC, lines: src.w.lines },
+          { rolloutId: FORK, threadId: FORK, lines: fw.lines },
+        ]);
+        expect(r.total.totalTokens, mode).to.equal(before.total.totalTokens + u4.total_tokens + u1.total_tokens);
+        expect(threadTotal(r, FORK), mode).to.deep.equal(camel(plus6(u4, u1)));
+      }
+    });
+
+    it('a count without last_token_usage (the oldest writers) still counts the delta, and from zero at the file start', () => {
+      const w = new RolloutWriter('legacy', SRC);
+      w.sessionMeta();
+      w.taskStarted('t1');
+      w.push('event_msg', { type: 'token_count', info: { total_token_usage: u1 } });
+      w.push('event_msg', { type: 'token_count', info: { total_token_usage: plus6(u1, u2) } });
+      w.taskComplete('t1');
+      expect(report([{ rolloutId: SRC, threadId: SRC, lines: w.lines }]).total.totalTokens).to.equal(u1.total_tokens + u2.total_tokens);
+    });
+
     for (const records of [true, false]) {
       const plain = source('paginated', records);
       const noisy = source('paginated', records);

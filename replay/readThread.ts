@@ -36,7 +36,10 @@ export const readThread = (ports: HistoryReadPorts, threadId: string, includeTur
     const turns = streamOfUseCase(async function* () {
       if (includeTurns) yield* fullTurnsInOrder(ports, lineage, walkTurns(ports, lineage, 'asc', null));
     });
-    return { thread: threadFromRow(lineage.thread, turns), readState: hasReadState(lineage.thread) ? readStateOf(lineage.thread) : null };
+    // Codex answers a legacy thread read without its turns from the session's start: its
+    // `updatedAt` is the `createdAt` (with turns, the last activity, as here).
+    const row = lineage.thread.historyMode === 'legacy' && !includeTurns ? { ...lineage.thread, updatedAt: lineage.thread.createdAt } : lineage.thread;
+    return { thread: threadFromRow(row, turns), readState: hasReadState(lineage.thread) ? readStateOf(lineage.thread) : null };
   });
 
 /** The thread with its turns in memory (the mutations answer with it); an error of the stream stops the use case that takes it. */

@@ -15,11 +15,19 @@ export const normaliseHistoryAnswer = (method: string, codex: RpcAnswer, ours: R
   };
   const expected = strip(codex.result);
   let actual: Record<string, unknown> = secondSkewAccepted(expected, strip(ours.result)) as Record<string, unknown>;
-  // Without turns, Codex answers from its state DB, whose updated_at can lag the rollout's last
-  // line by seconds (it is synced lazily); ours is the last line's. A lagging Codex is accepted.
-  const et = expected['thread'] as { updatedAt?: number } | undefined;
+  // Without turns, Codex answers a paginated thread from its state DB, whose updated_at can lag
+  // the rollout's last line by seconds (it is synced lazily); ours is the last line's. A lagging
+  // Codex is accepted there. (A legacy thread's is its createdAt in both: compared as it is.)
+  const et = expected['thread'] as { updatedAt?: number; historyMode?: string } | undefined;
   const at = actual['thread'] as { updatedAt?: number } | undefined;
-  if (method === 'thread/read' && et && at && typeof et.updatedAt === 'number' && typeof at.updatedAt === 'number' && et.updatedAt < at.updatedAt)
+  if (
+    method === 'thread/read' &&
+    et?.historyMode === 'paginated' &&
+    at &&
+    typeof et.updatedAt === 'number' &&
+    typeof at.updatedAt === 'number' &&
+    et.updatedAt < at.updatedAt
+  )
     actual = { ...actual, thread: { ...at, updatedAt: et.updatedAt } };
   if (method === 'thread/list') {
     for (const k of ['nextCursor', 'backwardsCursor']) {

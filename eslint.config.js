@@ -135,6 +135,37 @@ export default defineConfig(
   { files: ['replay/**/*.ts'], rules: { 'no-restricted-imports': replayRule } },
   { files: ['migrations/**/*.ts'], rules: { 'no-restricted-imports': migrationsRule } },
 
+  // The viewer is bundled for the browser: no node builtins nor IO packages, no adapters; of the
+  // engine's layers it takes types only (its answers' shapes), and at run time the protocol's typed client.
+  {
+    files: ['viewer/**/*.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: builtinsRegex(), message: 'viewer/ runs in the browser: no node builtins.' },
+            { regex: ioPackagesRegex, message: 'viewer/ runs in the browser: no IO packages.' },
+            { regex: layersRegex(['adapters', 'bench', 'test']), caseSensitive: true, message: 'viewer/ may not depend on adapters/, bench/, test/.' },
+            {
+              regex: layersRegex(['domain', 'replay', 'projections', 'migrations', 'indexer']),
+              caseSensitive: true,
+              allowTypeImports: true,
+              message: 'viewer/ may import only types from domain/, replay/ and the other engine layers (`import type`): it is bundled for the browser.',
+            },
+            {
+              regex: '^\\.{1,2}/(?:.*/)?protocol/(?!client\\.js$)',
+              caseSensitive: true,
+              allowTypeImports: true,
+              message: 'viewer/ may import only types from protocol/, and protocol/client.js (the typed client) at run time.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+
   // Exemptions, each for one file and one specifier.
   // isAscii/isUtf8 (byte checks, no IO) exist only in node:buffer.
   { files: ['projections/elideLineBytes.ts'], rules: { 'no-restricted-imports': projectionsRule(['node:buffer']) } },

@@ -119,6 +119,32 @@ describe('lint config', () => {
       expect(await lint('adapters/composition/probe.ts', "import { x } from '../../indexer/openIndex.js';\nexport const f = x;\n")).to.deep.equal([]);
     });
 
+    it('viewer/ takes only types from the engine, and protocol/client.js at run time; no builtins, no adapters', async () => {
+      const [result] = await eslint.lintText(
+        [
+          "import { x } from '../../domain/errors.js';",
+          "import type { Thread } from '../../domain/thread/thread.js';",
+          "import { typedClient } from '../../protocol/client.js';",
+          "import { METHODS } from '../../protocol/methods.js';",
+          "import type { ParamsOf } from '../../protocol/methods.js';",
+          "import * as fs from 'node:fs';",
+          "import { y } from '../../adapters/rpc/server.js';",
+          "export const f = [x, typedClient, METHODS, fs, y] as unknown as [Thread, ParamsOf<'thread/list'>];",
+          '',
+        ].join('\n'),
+        { filePath: path.join(root, 'viewer/app/probe.ts') },
+      );
+      const messages = result!.messages.map((m) => [m.line, m.ruleId, m.message] as const);
+      expect(messages.map(([line, rule]) => [line, rule])).to.deep.equal([
+        [1, '@typescript-eslint/no-restricted-imports'],
+        [4, '@typescript-eslint/no-restricted-imports'],
+        [6, '@typescript-eslint/no-restricted-imports'],
+        [7, '@typescript-eslint/no-restricted-imports'],
+      ]);
+      expect(messages[0]![2]).to.include('viewer/ may import only types');
+      expect(messages[1]![2]).to.include('protocol/client.js');
+    });
+
     it('allows fp-ts in domain/, node builtins in adapters/, and adapters/cli/ importing itself', async () => {
       expect(await lint('domain/probe.ts', "import * as E from 'fp-ts/lib/Either.js';\nexport const f = E;\n")).to.deep.equal([]);
       expect(await lint('adapters/jsonl/probe.ts', "import * as fs from 'node:fs';\nexport const f = fs;\n")).to.deep.equal([]);

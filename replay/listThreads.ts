@@ -10,6 +10,7 @@ import type { ReadState } from './internal/readState.js';
 import { hasReadState, readStateOf } from './internal/readState.js';
 import type { ThreadListCursor, ThreadSortKey } from './internal/threadListCursor.js';
 import { backwardsThreadCursor, cursorWalkStart, nextThreadCursor, parseThreadListCursor, pastCursor } from './internal/threadListCursor.js';
+import type { ThreadCursorMethod } from './internal/threadListCursor.js';
 import { indexWriteMark } from './internal/indexWriteMark.js';
 import { keepAnswer, keptAnswer } from './internal/listingMemo.js';
 import { scanRows } from './internal/scanRows.js';
@@ -61,6 +62,7 @@ export const threadListPageOf = (
   limit: number,
   sortKey: ThreadSortKey,
   direction: 'asc' | 'desc',
+  heldAs: ThreadCursorMethod = 'list',
 ): ThreadListPage => {
   const page = candidates.slice(0, limit);
   const readStates: Record<string, ReadState> = {};
@@ -70,7 +72,7 @@ export const threadListPageOf = (
     data: page.map((c) => threadFromRow(c.row, [])),
     readStates,
     nextCursor: candidates.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
-    backwardsCursor: page[0] ? backwardsThreadCursor('list', sortKey, page[0].key, direction) : null,
+    backwardsCursor: page[0] ? backwardsThreadCursor(heldAs, sortKey, page[0].key, direction) : null,
   };
 };
 
@@ -227,7 +229,8 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       candidates = await candidatesNow();
     }
     const listing: ThreadListing = {
-      page: threadListPageOf(candidates, limit, sortKey, direction),
+      // Codex answers a search term or useStateDbOnly from its state DB, whose rows hold created_at to the second.
+      page: threadListPageOf(candidates, limit, sortKey, direction, term !== '' || q.useStateDbOnly === true ? 'search' : 'list'),
       hiddenBySource: options.countHidden === true ? await hiddenBySourceOf(ports, listed, ofKind) : null,
     };
     if (mark !== null) keepAnswer(ports.index, mark, query, listing);

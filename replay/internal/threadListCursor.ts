@@ -37,8 +37,9 @@ export const nextThreadCursor = (key: ThreadSortKey, ms: number, threadId: strin
 
 /**
  * The first row's time `ms` as Codex's backwards cursor: thread/list holds the session's
- * millisecond; thread/search's state DB rows hold created_at cut to the second
- * (`thread_item_from_state_metadata`), so a search page's created_at cursor is that second ∓ 1 ms.
+ * millisecond; its state DB rows hold created_at cut to the second
+ * (`thread_item_from_state_metadata`), so a page answered from them — thread/search, thread/list
+ * with a search term or `useStateDbOnly` (`method` 'search') — has that second ∓ 1 ms.
  */
 export const backwardsThreadCursor = (method: ThreadCursorMethod, key: ThreadSortKey, ms: number, direction: 'asc' | 'desc'): string => {
   const held = method === 'search' && key === 'created_at' ? Math.floor(ms / SECOND) * SECOND : ms;

@@ -94,7 +94,7 @@ export const listThreadsByScan = (
       ({ candidates, hiddenBySource } = await candidatesNow());
     }
     return {
-      page: threadListPageOf(candidates, limit, sortKey, direction),
+      page: threadListPageOf(candidates, limit, sortKey, direction, term !== '' || q.useStateDbOnly === true ? 'search' : 'list'),
       hiddenBySource,
     };
   });

@@ -57,7 +57,9 @@ export const damagedEnvironment = (dir: string): EngineError | undefined => {
     const valid = [0, 1].some(
       (p) => n >= p * LMDB_PAGE + 32 && head.readUInt32LE(p * LMDB_PAGE + 24) === LMDB_MAGIC && head.readUInt32LE(p * LMDB_PAGE + 28) === LMDB_DATA_VERSION,
     );
-    return valid ? undefined : corrupt(data, 0, 'not an LMDB environment (its meta pages are damaged): rebuild the index with rollout-engine repair (or index --rebuild)');
+    return valid
+      ? undefined
+      : corrupt(data, 0, 'not an LMDB environment (its meta pages are damaged): rebuild the index with rollout-engine repair (or index --rebuild)');
   } finally {
     fs.closeSync(fd);
   }

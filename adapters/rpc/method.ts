@@ -56,9 +56,6 @@ export interface HomelessRpcMethod<P = unknown> {
   readonly handle: (ctx: Pick<RpcContext, 'codexHome' | 'notify'>, params: P) => TE.TaskEither<EngineError, unknown>;
 }
 
-/** A method outside the protocol's table (a test's own). */
-export const defineMethod = <P>(m: RpcMethod<P>): RpcMethod<unknown> => m as unknown as RpcMethod<unknown>;
-
 /** Binds a protocol entry that needs no home to its handler. */
 export const bindHomelessMethod = <N extends string, P, R>(
   entry: MethodEntry<N, P, R>,

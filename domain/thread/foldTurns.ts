@@ -1,9 +1,8 @@
 import type { RolloutEvent } from '../rollout/event.js';
 import type { EventPosition } from './eventPosition.js';
 import type { ThreadItem } from './threadItem.js';
-import type { Turn } from './turn.js';
 import type { HistoryMode } from '../rollout/historyMode.js';
-import { apiTurnOf, applyTurnRule, itemBodyOf, newTurnState, turnOrderPos } from './turnRules.js';
+import { applyTurnRule, itemBodyOf, newTurnState, turnOrderPos } from './turnRules.js';
 import type { FoldCursor, ItemEvent, ReasoningEvent, TurnState, TurnStore } from './turnRules.js';
 
 /**
@@ -115,14 +114,3 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
   else applyTurnRule(s, s, ev, pos);
   return s;
 };
-
-/** The visible turns in order. */
-export const visibleTurnEntries = (s: TurnFoldState): TurnEntry[] => s.visibleTurns();
-
-/** A turn as the API shows it, with `itemsView: "full"`. */
-export const toApiTurn = (t: TurnEntry): Turn =>
-  apiTurnOf(
-    t,
-    t.items.map((e) => e.item),
-    'full',
-  );

@@ -5,7 +5,7 @@ import * as t from 'io-ts';
 import { PassThrough } from 'node:stream';
 import { serveJsonRpc } from '../../../adapters/rpc/server.js';
 import type { RpcService } from '../../../adapters/rpc/server.js';
-import { defineMethod } from '../../../adapters/rpc/method.js';
+import { adHocMethod } from '../../fixtures/adHocMethod.js';
 import { initialize } from '../../../adapters/rpc/methods/initialize.js';
 import type { EngineError } from '../../../domain/errors.js';
 import { notFound } from '../../../domain/errors.js';
@@ -29,7 +29,7 @@ const openingServer = () => {
   const events: string[] = [];
   let finish: (r: E.Either<EngineError, RpcService>) => void = () => undefined;
   const opened = new Promise<E.Either<EngineError, RpcService>>((resolve) => (finish = resolve));
-  const list = defineMethod({ name: 'thread/list', params: t.unknown, scope: () => null, handle: () => TE.right({ data: [] }) });
+  const list = adHocMethod({ name: 'thread/list', params: t.unknown, scope: () => null, handle: () => TE.right({ data: [] }) });
   const served = serveJsonRpc(input, output, {
     codexHome: '/home',
     early: [initialize],

@@ -8,7 +8,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import type { InputLine } from '../../../adapters/rpc/boundedLines.js';
 import type { RpcConnection } from '../../../adapters/rpc/connection.js';
-import { defineMethod } from '../../../adapters/rpc/method.js';
+import { adHocMethod } from '../../fixtures/adHocMethod.js';
 import type { RpcScope } from '../../../protocol/methodEntry.js';
 import { initialize } from '../../../adapters/rpc/methods/initialize.js';
 import { serverDiagnostics } from '../../../adapters/rpc/methods/serverDiagnostics.js';
@@ -76,7 +76,7 @@ const gatedMethods = () => {
   let running = 0;
   let mostRunning = 0;
   const method = (name: string, scope: (p: { tag: string; key?: string }) => RpcScope) =>
-    defineMethod({
+    adHocMethod({
       name,
       params: t.intersection([t.type({ tag: t.string }), t.partial({ key: t.string })]),
       scope,
@@ -97,7 +97,7 @@ const gatedMethods = () => {
     method('test/free', () => null),
     method('test/read', (p) => ({ key: p.key ?? 'k', access: 'read' })),
     method('test/write', (p) => ({ key: p.key ?? 'k', access: 'write' })),
-    defineMethod({ name: 'test/quick', params: t.unknown, scope: () => null, handle: () => TE.right('quick') }),
+    adHocMethod({ name: 'test/quick', params: t.unknown, scope: () => null, handle: () => TE.right('quick') }),
   ];
   return {
     methods,
@@ -353,7 +353,7 @@ describe('the RPC server schedules requests as Codex request_serialization does'
         closedAt = pulled;
       }
     }
-    const streaming = defineMethod({ name: 'test/stream', params: t.unknown, scope: () => null, handle: () => TE.right({ turns: turns() }) });
+    const streaming = adHocMethod({ name: 'test/stream', params: t.unknown, scope: () => null, handle: () => TE.right({ turns: turns() }) });
     const server = createRpcServer({ ctx: { codexHome: '/home', ports: {} as ThreadManagementPorts }, methods: [initialize, streaming] });
     const c = memoryClient({ withClosedSignal: true });
     const served = server.serve(c.connection);

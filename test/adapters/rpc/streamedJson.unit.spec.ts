@@ -5,7 +5,7 @@ import * as t from 'io-ts';
 import { PassThrough, Writable } from 'node:stream';
 import { writeJsonLine } from '../../../adapters/rpc/streamedJson.js';
 import { serveJsonRpc } from '../../../adapters/rpc/server.js';
-import { defineMethod } from '../../../adapters/rpc/method.js';
+import { adHocMethod } from '../../fixtures/adHocMethod.js';
 import { initialize } from '../../../adapters/rpc/methods/initialize.js';
 import { corrupt } from '../../../domain/errors.js';
 import type { Turn } from '../../../domain/thread/turn.js';
@@ -136,7 +136,7 @@ describe('streamedJson: JSON written as it is produced', () => {
   it('the server answers an error met midway with the error object for the same id, after the cut line', async () => {
     const boom = corrupt('/x.jsonl', 7, 'a rollout file was rewritten under the index');
     const turns = Array.from({ length: 1000 }, (_, i) => ({ id: i, text: 'z'.repeat(200) }));
-    const streaming = defineMethod({
+    const streaming = adHocMethod({
       name: 'thread/read',
       params: t.unknown,
       scope: () => null,

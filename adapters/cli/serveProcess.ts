@@ -121,9 +121,8 @@ const openingService = (opts: HomeOptions, serveOpts: ServeOptions, channel: str
     };
     cliFeedback.ready(`serving ${codexHome}: ${channel}`);
     startRemotePluginSync(opened.right.plugins, serveOpts);
-    const chatgptBaseUrl = serveOpts.chatgptBaseUrl === undefined ? {} : { chatgptBaseUrl: serveOpts.chatgptBaseUrl };
     return E.right({
-      ctx: { codexHome, ports: opened.right.mutations, externalAgents: opened.right.externalAgents, plugins: opened.right.plugins, ...chatgptBaseUrl },
+      ctx: { codexHome, ports: opened.right.mutations, externalAgents: opened.right.externalAgents, plugins: opened.right.plugins },
       methods: ALL_METHODS,
       subscriptions,
       // Each request runs ahead of the build behind it (and, on WebSocket, is timed into the metrics).

@@ -28,12 +28,10 @@ export interface RpcContext {
   readonly clientName?: string;
   /** Send a notification to this connection later, on its own (work that goes on after the answer: an import's progress). */
   readonly push?: (method: string, params: unknown) => void;
-  /** The home's external-agent ports, built once (`openCodexHome`; read them with `homeBundles.ts`). */
-  readonly externalAgents?: () => Promise<ExternalAgentPorts>;
-  /** The home's plugin ports, built once (`openCodexHome`; read them with `homeBundles.ts`). */
-  readonly plugins?: () => Promise<HomePluginPorts>;
-  /** `serve --chatgpt-base-url`: the plugin backend, over config.toml's `chatgpt_base_url`. */
-  readonly chatgptBaseUrl?: string;
+  /** The home's external-agent ports, built once by the composition root (`openCodexHome`). */
+  readonly externalAgents: () => Promise<ExternalAgentPorts>;
+  /** The home's plugin ports (with `serve --chatgpt-base-url`'s backend), built once by the composition root. */
+  readonly plugins: () => Promise<HomePluginPorts>;
 }
 
 /** One JSON-RPC method: its name, an io-ts codec for its params, its scope, and its handler. */

@@ -39,7 +39,10 @@ const converse = async (
   let current: Array<Record<string, unknown>> = [];
   let hangs = 0;
   let lastPull = Date.now();
-  const server = createRpcServer({ ctx: { codexHome: home.codexHome, ports: home.mutations }, methods: ALL_METHODS });
+  const server = createRpcServer({
+    ctx: { codexHome: home.codexHome, ports: home.mutations, externalAgents: home.externalAgents, plugins: home.plugins },
+    methods: ALL_METHODS,
+  });
   // The server answers requests concurrently: the next message is given once nothing runs or
   // waits and what was sent has left, so what it sent in between belongs to that message.
   const quiet = async (): Promise<void> => {

@@ -3,7 +3,6 @@ import { pipe } from 'fp-ts/lib/function.js';
 import * as nodePath from 'node:path';
 import { agentOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS } from '../../../domain/externalConfig/migration.js';
 import { agentHomeOf } from '../../externalAgents/claudeCodeSessions.js';
-import { externalAgentsOf } from '../homeBundles.js';
 import { detectConfigMigrations, migrationDetails } from '../../externalAgents/claudeCodeConfig.js';
 import { toEngineError } from '../../fs/fsError.js';
 import { bindMethod } from '../method.js';
@@ -37,7 +36,7 @@ export const externalAgentConfigDetect = bindMethod(externalAgentConfigDetectMet
       ? TE.right([])
       : async () =>
           pipe(
-            (await externalAgentsOf(ctx)).sessionsOf(agent, agentHome).detect({
+            (await ctx.externalAgents()).sessionsOf(agent, agentHome).detect({
               maxAgeDays: p.maxSessionAgeDays ?? DEFAULT_MAX_SESSION_AGE_DAYS,
               maxSessions: p.maxSessions ?? DEFAULT_MAX_SESSIONS,
             }),

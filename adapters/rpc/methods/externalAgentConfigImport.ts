@@ -1,6 +1,5 @@
 import { externalAgentConfigImportMethod } from '../../../protocol/externalAgents.js';
 import { importExternalAgentConfig } from '../../../replay/importExternalAgentConfig.js';
-import { externalAgentsOf } from '../homeBundles.js';
 import { bindMethod } from '../method.js';
 
 /**
@@ -12,7 +11,7 @@ export const externalAgentConfigImport = bindMethod(
   (ctx, p) => async () =>
     importExternalAgentConfig(
       ctx.ports,
-      await externalAgentsOf(ctx),
+      await ctx.externalAgents(),
       { ...p, ...(ctx.clientName === undefined ? {} : { clientName: ctx.clientName }) },
       (method, params) => ctx.push?.(method, params),
     )(),

@@ -10,6 +10,7 @@ import { initialize } from '../../../adapters/rpc/methods/initialize.js';
 import type { EngineError } from '../../../domain/errors.js';
 import { notFound } from '../../../domain/errors.js';
 import type { ThreadManagementPorts } from '../../../replay/ports.js';
+import { NO_HOME_BUNDLES } from '../../fixtures/noHomeBundles.js';
 
 const request = (id: number, method: string, params: unknown = {}): string => `${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`;
 
@@ -38,7 +39,7 @@ const openingServer = () => {
       return opened;
     },
   });
-  const service: RpcService = { ctx: { codexHome: '/home', ports: {} as ThreadManagementPorts }, methods: [initialize, list] };
+  const service: RpcService = { ctx: { codexHome: '/home', ports: {} as ThreadManagementPorts, ...NO_HOME_BUNDLES }, methods: [initialize, list] };
   const until = async (cond: () => boolean): Promise<void> => {
     while (!cond()) await new Promise((r) => setTimeout(r, 2));
   };

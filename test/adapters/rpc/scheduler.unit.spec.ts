@@ -17,6 +17,7 @@ import { createScheduler } from '../../../adapters/rpc/scheduler.js';
 import { jsonPieces } from '../../../adapters/rpc/streamedJson.js';
 import type { RpcServerOptions } from '../../../adapters/rpc/server.js';
 import type { ThreadManagementPorts } from '../../../replay/ports.js';
+import { NO_HOME_BUNDLES } from '../../fixtures/noHomeBundles.js';
 
 type Message = { id?: unknown; method?: string; params?: unknown; result?: unknown; error?: { code: number; message: string; data?: unknown } };
 
@@ -123,7 +124,7 @@ const until = async (cond: () => boolean, what: string): Promise<void> => {
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
 const serverWith = (m: ReturnType<typeof gatedMethods>, options?: RpcServerOptions) =>
-  createRpcServer({ ctx: { codexHome: '/home', ports: {} as ThreadManagementPorts }, methods: m.methods }, options);
+  createRpcServer({ ctx: { codexHome: '/home', ports: {} as ThreadManagementPorts, ...NO_HOME_BUNDLES }, methods: m.methods }, options);
 
 const initialized = (c: ReturnType<typeof memoryClient>, experimental = false): void => {
   c.request('initialize', { clientInfo: { name: 't', version: '0' }, ...(experimental ? { capabilities: { experimentalApi: true } } : {}) });
@@ -354,7 +355,7 @@ describe('the RPC server schedules requests as Codex request_serialization does'
       }
     }
     const streaming = adHocMethod({ name: 'test/stream', params: t.unknown, scope: () => null, handle: () => TE.right({ turns: turns() }) });
-    const server = createRpcServer({ ctx: { codexHome: '/home', ports: {} as ThreadManagementPorts }, methods: [initialize, streaming] });
+    const server = createRpcServer({ ctx: { codexHome: '/home', ports: {} as ThreadManagementPorts, ...NO_HOME_BUNDLES }, methods: [initialize, streaming] });
     const c = memoryClient({ withClosedSignal: true });
     const served = server.serve(c.connection);
     initialized(c);

@@ -12,6 +12,7 @@ import type { Turn } from '../../../domain/thread/turn.js';
 import { RenderedTurns, turnValues } from '../../../domain/thread/turn.js';
 import type { ThreadManagementPorts } from '../../../replay/ports.js';
 import { streamedText } from '../../fixtures/streamedText.js';
+import { NO_HOME_BUNDLES } from '../../fixtures/noHomeBundles.js';
 
 async function* streamOf<A>(xs: ReadonlyArray<A>, failAfter?: { readonly at: number; readonly error: unknown }): AsyncGenerator<A> {
   for (const [i, x] of xs.entries()) {
@@ -146,7 +147,10 @@ describe('streamedJson: JSON written as it is produced', () => {
     const output = new PassThrough();
     let text = '';
     output.on('data', (c: Buffer) => (text += c.toString('utf8')));
-    const served = serveJsonRpc(input, output, { ctx: { codexHome: '/nowhere', ports: {} as ThreadManagementPorts }, methods: [initialize, streaming] });
+    const served = serveJsonRpc(input, output, {
+      ctx: { codexHome: '/nowhere', ports: {} as ThreadManagementPorts, ...NO_HOME_BUNDLES },
+      methods: [initialize, streaming],
+    });
     input.end(
       `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientInfo: { name: 't', version: '0' } } })}\n${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'thread/read', params: {} })}\n`,
     );

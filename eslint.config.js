@@ -64,6 +64,11 @@ const indexerRule = [
         caseSensitive: true,
         message: 'indexer/ may not depend on replay/, bench/, test/ (dependencies point inwards).',
       },
+      {
+        regex: '^\\.{1,2}/(?:.*/)?adapters/jsonl/(?:tailReaderThread|tailWorker)(?:\\.js)?$',
+        caseSensitive: true,
+        message: "indexer/ reads through the TailReader port (adapters/jsonl/tailReader.ts): which reader is the composition root's choice (CatchUpOptions.tailReader).",
+      },
     ],
   },
 ];

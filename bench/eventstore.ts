@@ -23,6 +23,7 @@ import { mirrorHome } from '../adapters/eventstore/mirrorHome.js';
 import { startStreamsTestServer } from '../test/eventstore/streamsTestServer.js';
 import { buildRealShapedHome } from './realHome.js';
 import { median } from './stats.js';
+import { openTailReaderThread } from '../adapters/jsonl/tailReaderThread.js';
 
 const MB = 1024 * 1024;
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -47,7 +48,7 @@ const timed = async <A>(f: () => Promise<A>): Promise<{ seconds: number; value: 
 const indexOf = async (home: string, indexDir: string): Promise<number> => {
   const store = ok(await openIndex(indexDir, home)(), 'open index').store;
   try {
-    return (await timed(async () => ok(await catchUpHome(store, home)(), 'index'))).seconds;
+    return (await timed(async () => ok(await catchUpHome(store, home, { tailReader: openTailReaderThread })(), 'index'))).seconds;
   } finally {
     await store.close()();
   }

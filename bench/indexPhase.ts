@@ -12,6 +12,7 @@ import { resolveThread } from '../test/oracle/resolveHistory.js';
 import { foldResolvedThread } from '../test/oracle/wholeFileFold.js';
 import { visibleTurnEntries } from '../test/oracle/referenceTurnFold.js';
 import { renderError } from '../domain/errors.js';
+import { openTailReaderThread } from '../adapters/jsonl/tailReaderThread.js';
 
 const [phase, home, indexDir, workers, reading] = process.argv.slice(2);
 
@@ -51,7 +52,13 @@ if (!home) fail('usage: indexPhase <index|naive> <home> [indexDir]');
 if (phase === 'index') {
   if (!indexDir) fail('index phase needs an index dir');
   await measure(async () => {
-    const r = await indexHome({ codexHome: home!, indexDir: indexDir!, rebuild: false, workers: Number(workers ?? 1), readerThread: reading !== 'no-reader-thread' });
+    const r = await indexHome({
+      codexHome: home!,
+      indexDir: indexDir!,
+      rebuild: false,
+      workers: Number(workers ?? 1),
+      ...(reading === 'no-reader-thread' ? {} : { tailReader: openTailReaderThread }),
+    });
     if (E.isLeft(r)) return fail(renderError(r.left));
     const { files, bytes, lines, quarantined } = r.right;
     return { files, bytes, lines, quarantined, workers: r.right.workers, readerThread: r.right.readerThread };

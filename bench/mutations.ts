@@ -22,6 +22,7 @@ import { rollbackThread } from '../replay/rollbackThread.js';
 import type { HistoryMode } from '../domain/rollout/historyMode.js';
 import { buildHugeThreadHome } from './realHome.js';
 import type { BenchShape } from './realHome.js';
+import { openTailReaderThread } from '../adapters/jsonl/tailReaderThread.js';
 
 const PAGINATED = 'eeeeeeee-0000-7000-8000-000000000001';
 const LEGACY = 'eeeeeeee-0000-7000-8000-000000000002';
@@ -181,7 +182,7 @@ const runMutationsOn = async (shape: BenchShape, gb: number, runs: number): Prom
     if (E.isLeft(opened)) throw new Error(renderError(opened.left));
     const store = opened.right.store;
     try {
-      const indexRun = await timed(() => must(catchUpHome(store, home)));
+      const indexRun = await timed(() => must(catchUpHome(store, home, { tailReader: openTailReaderThread })));
       const ports = portsOver(store, home, {}).mutations;
       const middle = gen.value.paginated.middleTurnId;
 

@@ -20,7 +20,6 @@ import { planCatchUp } from './plan.js';
 import type { CatchUpPlan } from './plan.js';
 import { indexFiles } from './indexFiles.js';
 import { indexFilesInWorkers } from './workerPool.js';
-import { openTailReaderThread } from '../adapters/jsonl/tailReaderThread.js';
 import type { TailReader } from '../adapters/jsonl/tailReader.js';
 import type { CatchUpOptions, Progress } from './catchUpOptions.js';
 import { emptySummary } from './catchUpSummary.js';
@@ -80,7 +79,8 @@ export const catchUpHome =
     // that much to read, so it boots while the rest are probed (whether it is used is decided once
     // the plan knows the bytes to read).
     const readerFrom = options.readerThreadFromBytes ?? READER_THREAD_FROM_BYTES;
-    const mayUseReader = options.readerThread !== false && (options.workers?.count ?? 1) < 2;
+    const openReader = options.tailReader;
+    const mayUseReader = openReader !== undefined && (options.workers?.count ?? 1) < 2;
     let toRead = 0;
     let early: TailReader | undefined;
     try {
@@ -96,7 +96,7 @@ export const catchUpHome =
           try {
             const p = await probeFile(f, cps.get(f.path));
             if (p !== 'incomplete') toRead += p.size - (p.cp !== undefined && !p.changed ? p.cp.byteOffset : 0);
-            if (mayUseReader && early === undefined && toRead >= readerFrom) early = openTailReaderThread();
+            if (mayUseReader && early === undefined && toRead >= readerFrom) early = openReader();
             return p;
           } catch (err) {
             if (errnoCode(err) === 'ENOENT') return 'incomplete' as const; // deleted while we looked: handled as gone
@@ -171,10 +171,10 @@ const indexPlanned = async (
   const reading = plan.actions.filter((a) => a.action.kind === 'index');
   const workers = options.workers;
   if (workers === undefined || workers.count < 2 || reading.length < 2 || plan.bytesToRead < (workers.fromBytes ?? PARALLEL_FROM_BYTES)) {
-    if (options.readerThread === false || plan.bytesToRead < readerFrom) {
+    if (options.tailReader === undefined || plan.bytesToRead < readerFrom) {
       return indexFiles(store, plan.actions, options, summary, progress);
     }
-    const reader = started ?? openTailReaderThread();
+    const reader = started ?? options.tailReader();
     summary.readerThread = true;
     try {
       return await indexFiles(store, plan.actions, options, summary, progress, reader);

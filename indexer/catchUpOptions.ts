@@ -1,5 +1,6 @@
 import type { RolloutFile } from '../adapters/jsonl/discover.js';
 import type { QuarantineSink } from '../adapters/jsonl/quarantine.js';
+import type { TailReaderSource } from '../adapters/jsonl/tailReader.js';
 
 /** What a catch-up is asked to do, and how it tells its progress. */
 export interface CatchUpOptions {
@@ -9,8 +10,11 @@ export interface CatchUpOptions {
   readonly batchBytes?: number;
   readonly quarantine?: QuarantineSink;
   readonly onProgress?: (p: Progress) => void;
-  /** Read files on a reader thread when a catch-up reads enough (default: on). */
-  readonly readerThread?: boolean;
+  /**
+   * The reader thread a catch-up that reads enough reads its files on (the composition root's, or
+   * the CLI's unless `index --no-reader-thread`); absent, every file is read on this thread.
+   */
+  readonly tailReader?: TailReaderSource;
   /** From how many bytes to read the reader thread is used; default 512 MB. */
   readonly readerThreadFromBytes?: number;
   /**

@@ -1,3 +1,4 @@
+import type { TailReaderSource } from '../adapters/jsonl/tailReader.js';
 import { sweepHome } from '../adapters/jsonl/leftovers.js';
 import { checkFoldersBelow, confinementRoot } from '../adapters/fs/noFollow.js';
 import { toEngineError } from '../adapters/fs/fsError.js';
@@ -27,8 +28,8 @@ export interface IndexHomeRun {
   readonly onStatus?: OnIndexStatus | undefined;
   /** Worker threads for a large catch-up (1: this thread). */
   readonly workers?: number | undefined;
-  /** Read on a reader thread when there is much to read (default true). */
-  readonly readerThread?: boolean | undefined;
+  /** The reader thread to read on when there is much to read (absent: this thread). */
+  readonly tailReader?: TailReaderSource | undefined;
 }
 
 /** What `index` reports: this run's catch-up, and the quarantined lines of the whole home (not only this run's). */
@@ -69,7 +70,7 @@ export const indexHome = async (run: IndexHomeRun): Promise<E.Either<EngineError
     ...(run.onProgress === undefined ? {} : { onProgress: run.onProgress }),
     // Worker threads are opt-in: on a shared 2-core machine one thread measured faster (bench/index.ts).
     workers: { count: run.workers ?? 1, indexPath: dir },
-    ...(run.readerThread === undefined ? {} : { readerThread: run.readerThread }),
+    ...(run.tailReader === undefined ? {} : { tailReader: run.tailReader }),
   };
   // A rebuild's environment is this process's own until the swap: no one to share a backfill with.
   const waiting = gateStatus(run.onStatus, run.codexHome);

@@ -1,3 +1,4 @@
+import { openTailReaderThread } from '../jsonl/tailReaderThread.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
@@ -167,7 +168,8 @@ export const portsOver = (
  * reports and mutations, `serve`) opens a home here.
  */
 export const openCodexHome = async (codexHome: string, indexDir: string, opts: OpenCodexHomeOptions = {}): Promise<E.Either<EngineError, OpenCodexHome>> => {
-  const options: CatchUpOptions = { ...opts.catchUp, quarantine: homeQuarantineSink(codexHome, indexDir) };
+  // Large catch-ups read on a reader thread: the indexer takes the tail-source port, this root picks the reader.
+  const options: CatchUpOptions = { tailReader: openTailReaderThread, ...opts.catchUp, quarantine: homeQuarantineSink(codexHome, indexDir) };
   const opened = await openIndex(lmdbDirOf(indexDir), codexHome, {
     ...reportingTo(options, opts.onStatus, 'rebuild', codexHome),
     ...indexLockWaitStatus(opts.onStatus, codexHome),

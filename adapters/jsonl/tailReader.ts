@@ -32,6 +32,12 @@ export interface TailReader {
   readonly close: () => Promise<void>;
 }
 
+/**
+ * How a catch-up gets a reader thread when it has much to read: the composition root's choice
+ * (`openTailReaderThread`), handed to the indexer, which knows only this port.
+ */
+export type TailReaderSource = () => TailReader;
+
 /** Read on this thread, the next few files' first reads in flight while one is folded. */
 export const inProcessTailReader = (): TailReader => {
   const buffers = new BufferPool();

@@ -97,6 +97,15 @@ describe('lint config', () => {
       expect(messages[2]).to.include('indexer/ may not depend on replay/');
     });
 
+    it('indexer/ takes its reader through the TailReader port: the reader thread is not its to import', async () => {
+      const messages = await lint(
+        'indexer/probe.ts',
+        "import { openTailReaderThread } from '../adapters/jsonl/tailReaderThread.js';\nimport type { TailReader } from '../adapters/jsonl/tailReader.js';\nexport const f = openTailReaderThread as unknown as TailReader;\n",
+      );
+      expect(messages).to.have.length(1);
+      expect(messages[0]).to.include('TailReader port');
+    });
+
     it('the adapters below the indexer and the pure layers may not import indexer/', async () => {
       const below = await lint('adapters/jsonl/probe.ts', "import { x } from '../../indexer/catchUp.js';\nexport const f = x;\n");
       expect(below).to.have.length(1);

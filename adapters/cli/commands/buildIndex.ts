@@ -27,13 +27,14 @@ export const indexCommand = command({
     readerThread: option('--no-reader-thread', 'read the rollouts on the indexing thread itself (less memory, slower)'),
   },
   run: async ({ opts }) => {
-    const [{ indexHome }, { renderQuarantined }, { quarantineFileOf }, { homeOf }, { printAnswer }, { cliFeedback }] = await Promise.all([
+    const [{ indexHome }, { renderQuarantined }, { quarantineFileOf }, { homeOf }, { printAnswer }, { cliFeedback }, { openTailReaderThread }] = await Promise.all([
       import('../../../indexer/indexHome.js'),
       import('../../../indexer/quarantined.js'),
       import('../../jsonl/quarantine.js'),
       import('../homeOptions.js'),
       import('../printAnswer.js'),
       import('../progress.js'),
+      import('../../jsonl/tailReaderThread.js'),
     ]);
     const summaryText = (s: IndexHomeSummary, indexDir: string): string =>
       [
@@ -52,7 +53,8 @@ export const indexCommand = command({
       rebuild: opts.rebuild === true,
       onStatus: cliFeedback.onStatus,
       workers: opts.workers,
-      readerThread: opts.readerThread,
+      // `--no-reader-thread`: every file read on the indexing thread.
+      tailReader: opts.readerThread === false ? undefined : openTailReaderThread,
     });
     cliFeedback.settle();
     await printAnswer(r, opts.json, { text: (s) => summaryText(s, home.indexDir), json: summaryJson });

@@ -43,6 +43,7 @@ export const repairCommand = command({
       { homeOf },
       { printAnswer },
       { cliFeedback, KEPT, stepText },
+      { openTailReaderThread },
     ] = await Promise.all([
       import('fp-ts/lib/Either.js'),
       import('../../composition/openCodexHome.js'),
@@ -53,6 +54,7 @@ export const repairCommand = command({
       import('../homeOptions.js'),
       import('../printAnswer.js'),
       import('../progress.js'),
+      import('../../jsonl/tailReaderThread.js'),
     ]);
     const { codexHome, indexDir } = homeOf(opts);
     const t0 = process.hrtime.bigint();
@@ -60,7 +62,9 @@ export const repairCommand = command({
     const planned = E.isLeft(findings)
       ? findings
       : await cliFeedback.during(stepText(`repairing the index of ${codexHome}: re-indexing what the last verify found`, 'repaired', KEPT), () =>
-          withIndexAsItIs(codexHome, indexDir, (store) => repairIndex(store, codexHome, findings.right, { quarantine: homeQuarantineSink(codexHome, indexDir) })),
+          withIndexAsItIs(codexHome, indexDir, (store) =>
+            repairIndex(store, codexHome, findings.right, { quarantine: homeQuarantineSink(codexHome, indexDir), tailReader: openTailReaderThread }),
+          ),
         );
     // An index that cannot be opened at all (damaged pages) holds nothing to repair in place: it is rebuilt.
     const damaged = E.isLeft(planned) && planned.left._tag === 'Corrupt' && planned.left.path.startsWith(indexDir);
@@ -79,7 +83,7 @@ export const repairCommand = command({
       : planned;
     let repaired: E.Either<EngineError, Repaired>;
     if (E.isRight(plan) && plan.right.strategy === 'rebuild') {
-      const rebuilt = await indexHome({ codexHome, indexDir, rebuild: true, onStatus: cliFeedback.onStatus });
+      const rebuilt = await indexHome({ codexHome, indexDir, rebuild: true, onStatus: cliFeedback.onStatus, tailReader: openTailReaderThread });
       cliFeedback.settle();
       repaired = E.map((s: IndexHomeSummary) => ({ ...plan.right, rebuilt: s, seconds: Number(process.hrtime.bigint() - t0) / 1e9 }))(rebuilt);
     } else repaired = E.map((r: RepairReport) => ({ ...r, rebuilt: null }))(plan);

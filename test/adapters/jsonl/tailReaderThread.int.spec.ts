@@ -198,7 +198,14 @@ describe('the reader thread of a catch-up (tailReaderThread)', function () {
     const s = right(await openLmdbIndex(dir)());
     try {
       const sink = collectingQuarantineSink();
-      const summary = right(await catchUpHome(s, from, { quarantine: sink, batchBytes: 256 * 1024, readerThread, readerThreadFromBytes: 0 })());
+      const summary = right(
+        await catchUpHome(s, from, {
+          quarantine: sink,
+          batchBytes: 256 * 1024,
+          ...(readerThread ? { tailReader: openTailReaderThread } : {}),
+          readerThreadFromBytes: 0,
+        })(),
+      );
       return { summary, records: sink.records, dump: right(await s.dump()()) };
     } finally {
       right(await s.close()());

@@ -8,6 +8,7 @@
 import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
 import * as nodePath from 'node:path';
 import { AppServer, codexConfigToml, stopAllAppServers } from './appServer.js';
 import { runEngineCli } from './engineCli.js';
@@ -52,7 +53,18 @@ const makeCertificates = (dir: string) => {
 /** Every entry under a folder: path, kind, permission bits, and a file's bytes. */
 const treeOf = async (dir: string): Promise<Array<[string, string, string, string]>> => {
   const out: Array<[string, string, string, string]> = [];
-  for (const e of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
+  // A recursive listing fails when a folder goes while it is walked (Codex's startup sync removing a
+  // stale cache root): walked again until one walk sees a tree that holds still.
+  const listed = async (tries = 20): Promise<Dirent[]> => {
+    try {
+      return await fs.readdir(dir, { withFileTypes: true, recursive: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || tries <= 1) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+      return listed(tries - 1);
+    }
+  };
+  for (const e of await listed()) {
     const path = nodePath.join(e.parentPath, e.name);
     const stat = await fs.lstat(path).catch(() => null); // removed while we looked (Codex's sync at work)
     if (stat === null) continue;

@@ -28,7 +28,7 @@ export type EngineError =
     }
   | { readonly _tag: 'Corrupt'; readonly path: string; readonly byteOffset: number; readonly reason: string }
   | { readonly _tag: 'Unsupported'; readonly what: string; readonly schemaVersion?: number | string }
-  | { readonly _tag: 'InvalidArgument'; readonly field: string; readonly reason: string }
+  | { readonly _tag: 'InvalidArgument'; readonly field: string; readonly reason: string; readonly verbatim?: true }
   | { readonly _tag: 'Io'; readonly path: string; readonly op: string; readonly code: string; readonly message: string }
   | { readonly _tag: 'Timeout'; readonly what: string; readonly ms: number }
   /** A request the API refuses, with the exact words Codex uses (JSON-RPC -32600) and the `data` Codex attaches, if any. */
@@ -81,6 +81,8 @@ export const invalidArgument = (field: string, reason: string): EngineError => (
   field,
   reason,
 });
+/** A value refused in another program's own words (Codex's), said as they are, not as `invalid <field>: …`. */
+export const refusedValue = (field: string, words: string): EngineError => ({ _tag: 'InvalidArgument', field, reason: words, verbatim: true });
 export const ioError = (path: string, op: string, code: string, message: string): EngineError => ({
   _tag: 'Io',
   path,
@@ -109,7 +111,7 @@ export const renderError = (e: EngineError): string => {
     case 'Unsupported':
       return e.schemaVersion === undefined ? `unsupported: ${e.what}` : `unsupported: ${e.what} (schema version ${String(e.schemaVersion)})`;
     case 'InvalidArgument':
-      return `invalid ${e.field}: ${e.reason}`;
+      return e.verbatim === true ? e.reason : `invalid ${e.field}: ${e.reason}`;
     case 'Io':
       return `${e.op} ${e.path} failed (${e.code}): ${e.message}`;
     case 'Timeout':

@@ -2,7 +2,7 @@ import * as t from 'io-ts';
 import { SortDirection, U32, optional } from './jsonRpc.js';
 import { method, threadScope, unscoped } from './methodEntry.js';
 
-export const SortKey = t.keyof({ created_at: null, updated_at: null, recency_at: null });
+export const SortKey = t.keyof({ created_at: null, updated_at: null, recency_at: null, section_position: null });
 export const SourceKind = t.keyof({
   cli: null,
   vscode: null,
@@ -32,6 +32,16 @@ export const ThreadListParams = optional(
     excludedThreadIds: optional(t.array(t.string)),
     /** Answer from the index as it stands, without looking for new or changed files first. */
     useStateDbOnly: optional(t.boolean),
+    /** Threads a thread spawned (its sub-agents), and all their descendants. */
+    parentThreadId: optional(t.string),
+    ancestorThreadId: optional(t.string),
+    /** Codex's attached threads and sections live in its state DB only: no rollout holds one. */
+    attachedToThreadId: optional(t.string),
+    includeAttachedThreads: optional(t.boolean),
+    sectionId: optional(t.string),
+    /** Refused as Codex's local app-server refuses them. */
+    projectId: optional(t.string),
+    originators: optional(t.array(t.string)),
   }),
 );
 

@@ -1,6 +1,8 @@
 import { pathKey } from '../domain/thread/pathKey.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
+import { refusedValue, rejected } from '../domain/errors.js';
+import { uuidSyntaxError } from '../domain/thread/threadId.js';
 import type { ListOrder } from '../domain/ports.js';
 import type { ThreadRow } from '../domain/index/rows.js';
 import type { Thread } from '../domain/thread/thread.js';
@@ -14,7 +16,7 @@ import type { ThreadCursorMethod } from './internal/threadListCursor.js';
 import { indexWriteMark } from './internal/indexWriteMark.js';
 import { keepAnswer, keptAnswer } from './internal/listingMemo.js';
 import { scanRows } from './internal/scanRows.js';
-import { take, useCase } from './internal/useCase.js';
+import { stop, take, useCase } from './internal/useCase.js';
 import type { ParamsOf } from '../protocol/methods.js';
 import type { SourceKind } from '../protocol/threads.js';
 
@@ -92,8 +94,38 @@ export interface ListRequest {
   readonly sign: 1 | -1;
 }
 
+/**
+ * What Codex 0.169's local app-server refuses of a `thread/list` query, in its code and words:
+ * ids that are not UUIDs, a project (it has none), originators, section order without a section,
+ * attached threads without a search term.
+ */
+const listRefusal = (q: ListThreadsQuery): EngineError | undefined => {
+  const ids: ReadonlyArray<readonly [string | null | undefined, string]> = [
+    [q?.parentThreadId, 'parent thread'],
+    [q?.ancestorThreadId, 'ancestor thread'],
+    [q?.attachedToThreadId, 'attached thread parent'],
+  ];
+  for (const [id, what] of ids) {
+    const why = id === null || id === undefined ? undefined : uuidSyntaxError(id);
+    if (why !== undefined) return rejected(`invalid ${what} id: ${why}`);
+  }
+  if (q?.projectId !== null && q?.projectId !== undefined) return refusedValue('projectId', `project not found: ${q.projectId}`);
+  if (q?.originators && q.originators.length > 0) return refusedValue('originators', 'originator filtering is not supported by the local app-server');
+  if (q?.sortKey === 'section_position' && (q.sectionId === null || q.sectionId === undefined)) return rejected('section-position sorting requires a section filter');
+  if (q?.includeAttachedThreads === true && (q.searchTerm ?? '').trim() === '') return rejected('includeAttachedThreads requires a non-empty searchTerm');
+  return undefined;
+};
+
+/**
+ * Filters no rollout can meet: sections and attached threads exist only in Codex's state DB.
+ * (An empty originator list filters nothing, as in Codex.)
+ */
+const listsNothing = (q: ListThreadsQuery): boolean =>
+  (q?.sectionId !== null && q?.sectionId !== undefined) || (q?.attachedToThreadId !== null && q?.attachedToThreadId !== undefined);
+
 export const listRequestOf = (q: ListThreadsQuery): ListRequest => {
-  const sortKey: ThreadSortKey = q.sortKey ?? DEFAULT_THREAD_SORT_KEY;
+  // Section order needs a section, and then the list is empty (`listsNothing`): the default order stands in.
+  const sortKey: ThreadSortKey = q.sortKey === null || q.sortKey === undefined || q.sortKey === 'section_position' ? DEFAULT_THREAD_SORT_KEY : q.sortKey;
   const direction = q.sortDirection ?? 'desc';
   return {
     sortKey,
@@ -163,6 +195,9 @@ const hiddenBySourceOf = async (
  */
 export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, options: { readonly countHidden?: boolean } = {}): TE.TaskEither<EngineError, ThreadListing> =>
   useCase(async () => {
+    const refused = listRefusal(q);
+    if (refused !== undefined) return stop(refused);
+    if (listsNothing(q)) return { page: { data: [], readStates: {}, nextCursor: null, backwardsCursor: null }, hiddenBySource: options.countHidden === true ? {} : null };
     const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
     const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, archived, term, sign } = listRequestOf(q);
     const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(order));
@@ -180,12 +215,32 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       [...excluded],
       archived,
       term,
+      q.parentThreadId ?? null,
+      q.ancestorThreadId ?? null,
       options.countHidden === true,
     ]);
     const known = mark === null ? undefined : keptAnswer<ThreadListing>(ports.index, mark, query);
     if (known !== undefined) return known;
 
     /** Every filter but the source filter (`ofKind`), kept apart so what the source filter drops is what it alone hides. */
+    const parent = q.parentThreadId ?? null;
+    const ancestor = q.ancestorThreadId ?? null;
+    /**
+     * The thread that spawned a row's (`spawn_agent`): Codex filters by its spawn edges, which a
+     * review's sub-agent, though it names its parent, does not have.
+     */
+    const spawnerOf = (row: ThreadRow): string | null => (sourceKindsOf(row.source).includes('subAgentThreadSpawn') ? row.parentThreadId : null);
+    /** Whether `ancestor` spawned the row's thread, or one of the threads that spawned it (sub-agents of sub-agents). */
+    const descends = async (row: ThreadRow): Promise<boolean> => {
+      const seen = new Set<string>();
+      for (let up = spawnerOf(row); up !== null && !seen.has(up);) {
+        if (up === ancestor) return true;
+        seen.add(up);
+        const above = await take(ports.index.get('threads', [up]));
+        up = above === undefined ? null : spawnerOf(above);
+      }
+      return false;
+    };
     const listed = (row: ThreadRow): boolean =>
       row.archived === archived &&
       !excluded.has(row.id) &&
@@ -194,6 +249,7 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       row.preview !== '' &&
       (!providers || providers.has(row.modelProvider ?? '')) &&
       (!cwds || cwds.has(pathKey(row.cwd))) &&
+      (parent === null || spawnerOf(row) === parent) &&
       (term === '' || contains(row.name ?? '', term) || contains(row.preview, term));
     const ofKind = (row: ThreadRow): boolean => sourceKindsOf(row.source).some((k) => kinds.has(k));
 
@@ -211,6 +267,7 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
         const row = await take(ports.index.get('threads', [key[3]]));
         // An order key is written with its row; a row missing here is one a writer is replacing.
         if (row === undefined || !listed(row) || !ofKind(row)) continue;
+        if (ancestor !== null && !(await descends(row))) continue;
         const c: Candidate = { row: listRowOf(row), key: key[2] };
         if (cursor && !pastCursor('list', sortKey, c, cursor, direction)) continue;
         candidates.push(c);

@@ -37,6 +37,12 @@ const stepsFor = (threadId: string, turnIds: readonly string[], itemIds: Readonl
     { label: 'items desc walk', method: 'thread/items/list', params: { ...t, sortDirection: 'desc', limit: 7 }, walk: 30 },
     { label: 'items asc walk', method: 'thread/items/list', params: { ...t, limit: 5 }, walk: 40 },
     { label: 'items unknown turn', method: 'thread/items/list', params: { ...t, turnId: 'no-such-turn' } },
+    // The threads this one spawned (a review's sub-agent), directly and below it; filters only Codex's state DB can meet.
+    { label: 'list children', method: 'thread/list', params: { parentThreadId: threadId, sourceKinds: ALL_SOURCE_KINDS } },
+    { label: 'list descendants', method: 'thread/list', params: { ancestorThreadId: threadId, sourceKinds: ALL_SOURCE_KINDS } },
+    { label: 'list attached', method: 'thread/list', params: { attachedToThreadId: threadId } },
+    { label: 'list section', method: 'thread/list', params: { sectionId: 'no-such-section', sortKey: 'section_position' } },
+    { label: 'list no originators', method: 'thread/list', params: { originators: [] } },
     { label: 'items thread-wide deferOutput', method: 'thread/items/list', params: { ...t, deferOutput: { commandExecution: true, mcpToolCall: true } } },
   ];
   for (const view of ['notLoaded', 'summary', 'full'])
@@ -71,6 +77,8 @@ const stepsFor = (threadId: string, turnIds: readonly string[], itemIds: Readonl
   }
   return steps;
 };
+
+const ALL_SOURCE_KINDS = ['cli', 'vscode', 'exec', 'appServer', 'subAgent', 'subAgentReview', 'subAgentCompact', 'subAgentThreadSpawn', 'subAgentOther', 'unknown'];
 
 const LIST_STEPS: Step[] = [
   { label: 'list default', method: 'thread/list', params: {} },

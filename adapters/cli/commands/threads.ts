@@ -64,7 +64,12 @@ export const threadsCommand = command({
       import('../commandLine.js'),
     ]);
     await runOnHome(opts, (home) => listThreads(home.read, q ?? {}, { countHidden: true }), {
-      text: (l) => [...threadLines(l.page.data, q?.sortKey ?? DEFAULT_THREAD_SORT_KEY), ...pageHints(l.page, pageCommandOf(cmd, '--asc'))].join('\n'),
+      // A section order lists nothing here (sections live in Codex's state DB): the time column is the default key's.
+      text: (l) =>
+        [
+          ...threadLines(l.page.data, q?.sortKey === null || q?.sortKey === undefined || q.sortKey === 'section_position' ? DEFAULT_THREAD_SORT_KEY : q.sortKey),
+          ...pageHints(l.page, pageCommandOf(cmd, '--asc')),
+        ].join('\n'),
       json: (l) => l.page,
       notes: (l) => [...limitNotes(q?.limit, MAX_THREAD_LIST_LIMIT), ...hiddenNote(l.hiddenBySource)],
     });

@@ -64,7 +64,12 @@ describe('CLI options are decoded by the RPC params codecs', function () {
           ['turns', P, '--view', 'fulll'],
           'unknown variant `fulll`, expected one of `notLoaded`, `summary`, `full`',
         ],
-        ['thread/list', { sortKey: 'size' }, ['threads', '--sort', 'size'], 'unknown variant `size`, expected one of `created_at`, `updated_at`, `recency_at`'],
+        [
+          'thread/list',
+          { sortKey: 'size' },
+          ['threads', '--sort', 'size'],
+          'unknown variant `size`, expected one of `created_at`, `updated_at`, `recency_at`, `section_position`',
+        ],
       ];
       for (const [method, params, args, serde] of cases) {
         expect(await server.request(method, params), method).to.deep.equal({ error: { code: -32600, message: `Invalid request: ${serde}` } });

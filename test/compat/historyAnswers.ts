@@ -41,21 +41,22 @@ export const normaliseHistoryAnswer = (method: string, codex: RpcAnswer, ours: R
       actual = { ...actual, nextCursor: e };
     const eb = expected['backwardsCursor'];
     const ab = actual['backwardsCursor'];
-    if (typeof eb === 'string' && typeof ab === 'string' && sameBackwardsClock(Date.parse(eb), Date.parse(ab))) actual = { ...actual, backwardsCursor: eb };
+    const firstCreatedMs = ((expected['data'] as Array<{ createdAt?: number }> | undefined)?.[0]?.createdAt ?? NaN) * 1000;
+    if (typeof eb === 'string' && typeof ab === 'string' && sameBackwardsClock(Date.parse(eb), Date.parse(ab), firstCreatedMs))
+      actual = { ...actual, backwardsCursor: eb };
   }
   return { expected: { result: expected }, actual: { result: actual } };
 };
 
 /**
- * Whether Codex's backwards cursor `codex` and ours `ours` (ms) name the same moment: an updated_at
- * / recency_at reading a few ms apart (two clocks), or a created_at second ∓ 1 ms one second apart
- * across a boundary. A created_at cursor at the millisecond where Codex's is at the second is a
- * difference (Codex answers state-DB pages so).
+ * Whether Codex's backwards cursor `codex` and ours `ours` (ms) name the same moment. A cursor at
+ * the first row's `createdAt` second ∓ 1 ms (a created_at page Codex answers from its state DB)
+ * must be ours exactly, or one second off across a boundary; any other is a clock reading
+ * (updated_at / recency_at, two clocks, tens of ms apart under load): within a second.
  */
-const sameBackwardsClock = (codex: number, ours: number): boolean => {
-  if (Math.abs(codex - ours) <= 10) return true;
-  const atSecond = (ms: number): boolean => Math.abs(ms - Math.round(ms / 1000) * 1000) <= 1;
-  return atSecond(codex) && atSecond(ours) && Math.abs(Math.round(codex / 1000) - Math.round(ours / 1000)) <= 1;
+const sameBackwardsClock = (codex: number, ours: number, firstCreatedMs: number): boolean => {
+  if (Math.abs(codex - firstCreatedMs) <= 1) return ours === codex || Math.abs(Math.abs(ours - codex) - 1000) === 0;
+  return Math.abs(codex - ours) <= 1000;
 };
 
 /**

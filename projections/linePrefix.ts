@@ -30,6 +30,9 @@ const NEEDED_EVENT_MSGS = new Set([
   'context_compacted',
   'entered_review_mode',
   'exited_review_mode',
+  'patch_apply_end',
+  'mcp_tool_call_end',
+  'web_search_end',
   'error',
 ]);
 

@@ -104,6 +104,21 @@ const cursorOf = (lineage: ThreadLineage, otherwise: ReadonlySet<string>, w: Wal
     ? serializeHistoryCursor(lineage.thread.id, 'itemsByCreatedAtOrdinal', w.row.ordinal, includeAnchor, otherwise.has(w.segment.rollout.rolloutId) ? w.line : undefined)
     : itemLineCursor(lineage.thread.id, w.segment.rollout.rolloutId, w.line, includeAnchor);
 
+/** The item with its output left out when Codex defers it (see listItems); undefined when it is not deferred. */
+const deferredOutputOf = (item: ThreadItem, commands: boolean, mcp: boolean): ThreadItem | undefined => {
+  if (commands && item.type === 'commandExecution' && item.status === 'completed' && (item.aggregatedOutput ?? '') !== '') return { ...item, aggregatedOutput: null };
+  if (mcp && item.type === 'mcpToolCall' && item.status === 'completed' && item.result !== null) {
+    const content = item.result['content'];
+    const plainText =
+      Array.isArray(content) &&
+      content.length > 0 &&
+      content.every((c) => typeof c === 'object' && c !== null && (c as { type?: unknown }).type === 'text') &&
+      item.result['structuredContent'] === null;
+    if (plainText) return { ...item, result: { ...item.result, content: [] } };
+  }
+  return undefined;
+};
+
 /**
  * `thread/items/list`: one page of items, oldest first unless asked otherwise, from the index
  * and one pread per item. Legacy threads are served too (ids `item-N`), which Codex refuses.
@@ -116,8 +131,11 @@ export const listItems = (ports: HistoryReadPorts, q: ListItemsQuery): TE.TaskEi
     const start = await startOf(ports, lineage, q, direction);
     const cut = await cutPage(walkItems(ports, lineage, direction, start, q.turnId ?? null), size);
     const page = cut.rows;
-    // As Codex: outputs are deferred only on a page of one turn, and only a successful command's nonempty output.
-    const deferCommands = q.turnId !== null && q.turnId !== undefined && q.deferOutput?.commandExecution === true;
+    // As Codex: outputs are deferred only on a page of one turn, and only a successful command's
+    // nonempty output or a successful MCP call's plain-text result (no structured content).
+    const oneTurn = q.turnId !== null && q.turnId !== undefined;
+    const deferCommands = oneTurn && q.deferOutput?.commandExecution === true;
+    const deferMcp = oneTurn && q.deferOutput?.mcpToolCall === true;
     // One batch of range reads per segment the page touches (a page is usually one segment).
     const items = new Map<WalkedItem, ThreadItem>();
     for (const seg of new Set(page.map((w) => w.segment))) {
@@ -132,10 +150,10 @@ export const listItems = (ports: HistoryReadPorts, q: ListItemsQuery): TE.TaskEi
     }
     const data: ItemEntry[] = page.map((w) => {
       const item = items.get(w)!;
-      const deferred = deferCommands && item.type === 'commandExecution' && item.status === 'completed' && (item.aggregatedOutput ?? '') !== '';
+      const deferred = deferredOutputOf(item, deferCommands, deferMcp);
       return {
         turnId: w.row.turnId,
-        item: deferred ? ({ ...item, aggregatedOutput: null } as ThreadItem) : item,
+        item: deferred ?? item,
         ...(deferred ? { outputDeferred: true as const } : {}),
         startedAtMs: item.startedAtMs,
         completedAtMs: item.completedAtMs,

@@ -286,8 +286,8 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       candidates = await candidatesNow();
     }
     const listing: ThreadListing = {
-      // Codex answers a search term or useStateDbOnly from its state DB, whose rows hold created_at to the second.
-      page: threadListPageOf(candidates, limit, sortKey, direction, term !== '' || q.useStateDbOnly === true ? 'search' : 'list'),
+      // Codex answers a search term, useStateDbOnly and the spawn-tree filters from its state DB, whose rows hold created_at to the second.
+      page: threadListPageOf(candidates, limit, sortKey, direction, term !== '' || q.useStateDbOnly === true || parent !== null || ancestor !== null ? 'search' : 'list'),
       hiddenBySource: options.countHidden === true ? await hiddenBySourceOf(ports, listed, ofKind) : null,
     };
     if (mark !== null) keepAnswer(ports.index, mark, query, listing);

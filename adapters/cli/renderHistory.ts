@@ -17,6 +17,24 @@ export const itemText = (item: ThreadItem): string => {
     case 'enteredReviewMode':
     case 'exitedReviewMode':
       return item.review.split('\n')[0] ?? '';
+    case 'fileChange':
+      return `${item.status}: ${item.changes.map((c) => `${String(c.kind['type'])} ${c.path}`).join(', ')}`;
+    case 'mcpToolCall':
+      return `${item.server}.${item.tool}(${JSON.stringify(item.arguments)}) → ${item.status}`;
+    case 'dynamicToolCall':
+      return `${item.namespace ? `${item.namespace}.` : ''}${item.tool}(${JSON.stringify(item.arguments)}) → ${item.status}`;
+    case 'collabAgentToolCall':
+      return `${item.tool} ${item.receiverThreadIds.join(', ')} → ${item.status}`;
+    case 'webSearch':
+      return item.query;
+    case 'imageView':
+      return item.path;
+    case 'plan':
+      return item.text.split('\n')[0] ?? '';
+    case 'sleep':
+      return `${item.durationMs} ms`;
+    case 'hookPrompt':
+      return item.fragments.map((f) => f.text).join(' ');
     case 'contextCompaction':
       return '';
   }

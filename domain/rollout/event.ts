@@ -19,7 +19,8 @@ import {
   EnteredReviewModeEvent,
   ExitedReviewModeEvent,
 } from './kinds/legacyItemEvents.js';
-import { ItemCompleted, KnownTurnItem } from './kinds/itemCompleted.js';
+import { ItemCompleted, KNOWN_TURN_ITEM_TYPES, KnownTurnItem } from './kinds/itemCompleted.js';
+import { McpToolCallEndEvent, PatchApplyEndEvent, WebSearchEndEvent } from './kinds/toolCallItems.js';
 import { decodeShape } from '../decodeShape.js';
 
 /** Legacy-mode `event_msg/error` (older Codex): marks the open turn failed. */
@@ -56,6 +57,9 @@ export type RolloutEvent =
   | { readonly kind: 'enteredReviewMode'; readonly payload: t.TypeOf<typeof EnteredReviewModeEvent> }
   | { readonly kind: 'exitedReviewMode'; readonly payload: t.TypeOf<typeof ExitedReviewModeEvent> }
   | { readonly kind: 'error'; readonly payload: t.TypeOf<typeof ErrorEvent> }
+  | { readonly kind: 'patchApplyEnd'; readonly payload: t.TypeOf<typeof PatchApplyEndEvent> }
+  | { readonly kind: 'mcpToolCallEnd'; readonly payload: t.TypeOf<typeof McpToolCallEndEvent> }
+  | { readonly kind: 'webSearchEnd'; readonly payload: t.TypeOf<typeof WebSearchEndEvent> }
   | { readonly kind: 'other'; readonly type: string; readonly payloadType: string | undefined }
   | { readonly kind: 'invalid'; readonly type: string; readonly payloadType: string | undefined; readonly reason: string };
 
@@ -84,6 +88,9 @@ const eventMsgs: Record<string, Decoder> = {
   entered_review_mode: { kind: 'enteredReviewMode', codec: EnteredReviewModeEvent },
   exited_review_mode: { kind: 'exitedReviewMode', codec: ExitedReviewModeEvent },
   error: { kind: 'error', codec: ErrorEvent },
+  patch_apply_end: { kind: 'patchApplyEnd', codec: PatchApplyEndEvent },
+  mcp_tool_call_end: { kind: 'mcpToolCallEnd', codec: McpToolCallEndEvent },
+  web_search_end: { kind: 'webSearchEnd', codec: WebSearchEndEvent },
 };
 
 const responseItemTypes = new Set(['message', 'reasoning', 'function_call', 'function_call_output']);
@@ -110,8 +117,7 @@ export const classifyRolloutLine = (line: RolloutLine): RolloutEvent => {
       const item = decodeShape(KnownTurnItem, r.right.item);
       if (E.isRight(item)) return { kind: 'itemCompleted', payload: r.right, item: item.right };
       // A known item type with a broken shape is invalid; an unknown item type is just not rendered.
-      const known = ['UserMessage', 'AgentMessage', 'Reasoning', 'CommandExecution', 'ContextCompaction', 'EnteredReviewMode', 'ExitedReviewMode'];
-      if (known.includes(r.right.item.type)) {
+      if (KNOWN_TURN_ITEM_TYPES.has(r.right.item.type)) {
         return { kind: 'invalid', type: line.type, payloadType: pType, reason: renderDecodeErrors(item.left) };
       }
       return { kind: 'itemCompleted', payload: r.right, item: null };

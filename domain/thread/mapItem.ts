@@ -4,6 +4,7 @@ import { shellJoin } from './shellJoin.js';
 import { toCommandAction } from './commandActions.js';
 import { renderReviewOutput } from './reviewText.js';
 import { snakeToCamel } from './snakeToCamel.js';
+import { collabAgentStatesOf, durationMsOf, fileChangeItem, mcpToolCallItem, pathOfFileUrl, webSearchItem } from './toolCallItem.js';
 
 /** Shown for a review whose request carried no hint. */
 export const REVIEW_REQUESTED = 'Review requested.';
@@ -11,13 +12,34 @@ export const REVIEW_REQUESTED = 'Review requested.';
 const textOf = (content: ReadonlyArray<Record<string, unknown>> | undefined): string =>
   (content ?? []).map((c) => (typeof c['text'] === 'string' ? c['text'] : '')).join('');
 
-const stripFileUrl = (cwd: string | null | undefined): string => {
-  if (!cwd) return '';
-  if (!cwd.startsWith('file://')) return cwd;
-  try {
-    return decodeURIComponent(cwd.slice('file://'.length));
-  } catch {
-    return cwd.slice('file://'.length);
+const stripFileUrl = (cwd: string | null | undefined): string => (cwd ? pathOfFileUrl(cwd) : '');
+
+/** A text element's `byte_range` as the API's `byteRange` (the rest of the element as written). */
+const textElementOf = (e: unknown): unknown => {
+  if (e === null || typeof e !== 'object' || !('byte_range' in e)) return e;
+  const { byte_range, ...rest } = e as Record<string, unknown>;
+  return { byteRange: byte_range, ...rest };
+};
+
+/**
+ * One part of a user's input as the API's `UserInput` (Codex's `From<CoreUserInput>`): images
+ * carry `detail`, local images are `localImage`, text elements' ranges are `byteRange`.
+ */
+export const userInputOf = (c: Readonly<Record<string, unknown>>): UserInputContent => {
+  switch (c['type']) {
+    case 'text':
+      return { type: 'text', text: c['text'], text_elements: Array.isArray(c['text_elements']) ? c['text_elements'].map(textElementOf) : [] };
+    case 'image':
+      return { type: 'image', url: c['image_url'] ?? c['url'], detail: c['detail'] ?? null };
+    case 'local_image':
+    case 'localImage':
+      return { type: 'localImage', detail: c['detail'] ?? null, path: c['path'] };
+    case 'local_audio':
+      return { type: 'localAudio', path: c['path'] };
+    case 'audio':
+      return { type: 'audio', url: c['audio_url'] ?? c['url'] };
+    default:
+      return c;
   }
 };
 
@@ -27,7 +49,7 @@ const camelStatus = (s: string | null | undefined): string => snakeToCamel(s ?? 
 export const mapPaginatedItem = (item: KnownTurnItem): ThreadItemBody => {
   switch (item.type) {
     case 'UserMessage':
-      return { type: 'userMessage', id: item.id, clientId: item.client_id ?? null, content: (item.content ?? []) as UserInputContent[] };
+      return { type: 'userMessage', id: item.id, clientId: item.client_id ?? null, content: (item.content ?? []).map(userInputOf) };
     case 'AgentMessage':
       return {
         type: 'agentMessage',
@@ -56,8 +78,61 @@ export const mapPaginatedItem = (item: KnownTurnItem): ThreadItemBody => {
         // Codex reports an empty output as null.
         aggregatedOutput: item.aggregated_output ? item.aggregated_output : null,
         exitCode: item.exit_code ?? null,
-        durationMs: item.duration ? item.duration.secs * 1000 + Math.floor(item.duration.nanos / 1_000_000) : null,
+        durationMs: durationMsOf(item.duration),
       };
+    case 'FileChange':
+      return fileChangeItem(item.id, item.changes, item.status ?? 'in_progress');
+    case 'McpToolCall':
+      return mcpToolCallItem({
+        id: item.id,
+        server: item.server,
+        tool: item.tool,
+        status: item.status ?? 'in_progress',
+        arguments: item.arguments,
+        result: item.result ?? null,
+        error: item.error,
+        duration: item.duration ?? null,
+        connectorId: item.connector_id,
+        linkId: item.link_id,
+        resourceUri: item.mcp_app_resource_uri,
+        pluginId: item.plugin_id,
+        readOnlyHint: item.read_only_hint,
+      });
+    case 'WebSearch':
+      return webSearchItem(item.id, item.query, item.action);
+    case 'ImageView':
+      return { type: 'imageView', id: item.id, path: pathOfFileUrl(item.path) };
+    case 'DynamicToolCall':
+      return {
+        type: 'dynamicToolCall',
+        id: item.id,
+        namespace: item.namespace ?? null,
+        tool: item.tool,
+        arguments: item.arguments ?? null,
+        status: camelStatus(item.status ?? 'in_progress'),
+        contentItems: item.content_items ?? null,
+        success: item.success ?? null,
+        durationMs: durationMsOf(item.duration),
+      };
+    case 'CollabAgentToolCall':
+      return {
+        type: 'collabAgentToolCall',
+        id: item.id,
+        tool: snakeToCamel(item.tool),
+        status: camelStatus(item.status ?? 'in_progress'),
+        senderThreadId: item.sender_thread_id,
+        receiverThreadIds: item.receiver_thread_ids ?? [],
+        prompt: item.prompt ?? null,
+        model: item.model ?? null,
+        reasoningEffort: item.reasoning_effort ?? null,
+        agentsStates: collabAgentStatesOf(item.agents_states),
+      };
+    case 'Plan':
+      return { type: 'plan', id: item.id, text: item.text ?? '' };
+    case 'Sleep':
+      return { type: 'sleep', id: item.id, durationMs: item.duration_ms ?? 0 };
+    case 'HookPrompt':
+      return { type: 'hookPrompt', id: item.id, fragments: (item.fragments ?? []).map((f) => ({ text: f.text ?? '', hookRunId: f.hook_run_id ?? '' })) };
     case 'ContextCompaction':
       return { type: 'contextCompaction', id: item.id };
     case 'EnteredReviewMode':
@@ -71,14 +146,14 @@ export const mapPaginatedItem = (item: KnownTurnItem): ThreadItemBody => {
 export const legacyUserContent = (payload: { message: string; images?: unknown; local_images?: unknown; text_elements?: unknown }): UserInputContent[] => {
   const content: UserInputContent[] = [];
   if (Array.isArray(payload.images)) {
-    for (const url of payload.images) if (typeof url === 'string') content.push({ type: 'image', url });
+    for (const url of payload.images) if (typeof url === 'string') content.push({ type: 'image', url, detail: null });
   }
   if (Array.isArray(payload.local_images)) {
-    for (const path of payload.local_images) if (typeof path === 'string') content.push({ type: 'localImage', path });
+    for (const path of payload.local_images) if (typeof path === 'string') content.push({ type: 'localImage', detail: null, path });
   }
   // Codex leaves the text part out when the message is only whitespace.
   if (payload.message.trim() !== '') {
-    content.unshift({ type: 'text', text: payload.message, text_elements: Array.isArray(payload.text_elements) ? payload.text_elements : [] });
+    content.unshift(userInputOf({ type: 'text', text: payload.message, text_elements: Array.isArray(payload.text_elements) ? payload.text_elements : [] }));
   }
   return content;
 };

@@ -29,6 +29,50 @@ export type ThreadItemBody =
       exitCode: number | null;
       durationMs: number | null;
     }
+  | { type: 'fileChange'; id: string; changes: Array<{ path: string; kind: Record<string, unknown>; diff: string }>; status: string }
+  | {
+      type: 'mcpToolCall';
+      id: string;
+      server: string;
+      tool: string;
+      status: string;
+      arguments: unknown;
+      appContext: { connectorId: string; linkId: string | null; resourceUri: string | null } | null;
+      mcpAppUi: null;
+      pluginId: string | null;
+      readOnlyHint: boolean | null;
+      result: Record<string, unknown> | null;
+      error: { message: string } | null;
+      durationMs: number | null;
+    }
+  | { type: 'webSearch'; id: string; query: string; action: Record<string, unknown> | null; results: null }
+  | { type: 'imageView'; id: string; path: string }
+  | {
+      type: 'dynamicToolCall';
+      id: string;
+      namespace: string | null;
+      tool: string;
+      arguments: unknown;
+      status: string;
+      contentItems: unknown[] | null;
+      success: boolean | null;
+      durationMs: number | null;
+    }
+  | {
+      type: 'collabAgentToolCall';
+      id: string;
+      tool: string;
+      status: string;
+      senderThreadId: string;
+      receiverThreadIds: string[];
+      prompt: string | null;
+      model: string | null;
+      reasoningEffort: string | null;
+      agentsStates: Record<string, { status: string; message: string | null }>;
+    }
+  | { type: 'plan'; id: string; text: string }
+  | { type: 'sleep'; id: string; durationMs: number }
+  | { type: 'hookPrompt'; id: string; fragments: Array<{ text: string; hookRunId: string }> }
   | { type: 'contextCompaction'; id: string }
   | { type: 'enteredReviewMode'; id: string; review: string }
   | { type: 'exitedReviewMode'; id: string; review: string };

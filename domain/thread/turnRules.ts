@@ -6,6 +6,7 @@ import { toApiCodexErrorInfo } from './codexErrorInfo.js';
 import { eventsOfResponseItem } from './responseMessage.js';
 import { legacyUserContent, mapPaginatedItem } from './mapItem.js';
 import { renderReviewOutput } from './reviewText.js';
+import { fileChangeItem, mcpOutcomeOf, mcpToolCallItem, patchStatusOf, webSearchItem } from './toolCallItem.js';
 
 /**
  * The turn fold's rules, declared once: which event anchors a turn, ends it, fails it, which
@@ -83,7 +84,17 @@ type EventOf<K extends RolloutEvent['kind']> = Extract<RolloutEvent, { kind: K }
 
 /** The events that make an item; `itemBodyOf` says which item. */
 export type ItemEvent = EventOf<
-  'itemCompleted' | 'userMessage' | 'agentMessage' | 'agentReasoning' | 'agentReasoningRawContent' | 'contextCompacted' | 'enteredReviewMode' | 'exitedReviewMode'
+  | 'itemCompleted'
+  | 'userMessage'
+  | 'agentMessage'
+  | 'agentReasoning'
+  | 'agentReasoningRawContent'
+  | 'contextCompacted'
+  | 'enteredReviewMode'
+  | 'exitedReviewMode'
+  | 'patchApplyEnd'
+  | 'mcpToolCallEnd'
+  | 'webSearchEnd'
 >;
 export type ReasoningEvent = EventOf<'agentReasoning' | 'agentReasoningRawContent'>;
 
@@ -207,8 +218,33 @@ export const itemBodyOf = (ev: ItemEvent, id: string): ThreadItemBody => {
       return { type: 'enteredReviewMode', id, review: ev.payload.user_facing_hint ?? '' };
     case 'exitedReviewMode':
       return { type: 'exitedReviewMode', id, review: renderReviewOutput(ev.payload.review_output) };
+    case 'patchApplyEnd':
+      return fileChangeItem(id, ev.payload.changes ?? {}, patchStatusOf(ev.payload.status, ev.payload.success));
+    case 'mcpToolCallEnd': {
+      const p = ev.payload;
+      return mcpToolCallItem({
+        id,
+        server: p.invocation.server,
+        tool: p.invocation.tool,
+        arguments: p.invocation.arguments,
+        duration: p.duration ?? null,
+        ...mcpOutcomeOf(p.result),
+      });
+    }
+    case 'webSearchEnd':
+      return webSearchItem(id, ev.payload.query, ev.payload.action);
   }
 };
+
+/** Legacy tool calls keep their call id and take no `item-N` number; they join the turn they name, else the open one. */
+const legacyToolCall: Rule<'patchApplyEnd' | 'mcpToolCallEnd' | 'webSearchEnd'> = (s, c, ev, pos) => {
+  if (c.mode !== 'legacy') return;
+  const t = ev.payload.turn_id ? s.turn(ev.payload.turn_id) : currentLegacyTurn(s, c, pos);
+  if (t) s.addItem(t, ev.payload.call_id, apiKindOfEvent[ev.kind], ev, pos, null, null);
+  s.saveCursor();
+};
+
+const apiKindOfEvent = { patchApplyEnd: 'fileChange', mcpToolCallEnd: 'mcpToolCall', webSearchEnd: 'webSearch' } as const;
 
 type Rule<K extends RolloutEvent['kind']> = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: FoldCursor, ev: EventOf<K>, pos: P) => void;
 
@@ -364,6 +400,9 @@ export const TURN_RULES: RuleTable = {
       s.saveCursor();
     },
   },
+  patchApplyEnd: { family: 'item', apply: (s, c, ev, pos) => legacyToolCall(s, c, ev, pos) },
+  mcpToolCallEnd: { family: 'item', apply: (s, c, ev, pos) => legacyToolCall(s, c, ev, pos) },
+  webSearchEnd: { family: 'item', apply: (s, c, ev, pos) => legacyToolCall(s, c, ev, pos) },
 };
 
 /** Consecutive reasoning events extend the same reasoning item. */

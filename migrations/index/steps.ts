@@ -68,6 +68,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 20, to: 21, name: '021-repeated-ordinals', kind: 'rebuild' },
   // A file's first token_count (and a restarted counter) counts its last_token_usage, not a running total inherited from a fork's source: every count again.
   { from: 21, to: 22, name: '022-inherited-token-totals', kind: 'rebuild' },
+  // Tool-call items (file changes, MCP, dynamic and sub-agent calls, web searches, image views) are
+  // rendered, and legacy `patch_apply_end` / `mcp_tool_call_end` / `web_search_end` lines read: every item again.
+  { from: 22, to: 23, name: '023-tool-call-items', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -123,6 +123,9 @@ export interface AppServerOptions {
   readonly initializeTimeoutMs?: number;
 }
 
+/** Answers a server→client request (e.g. `item/tool/call` for a dynamic tool); undefined: refused. */
+export type ServerRequestHandler = (method: string, params: unknown) => unknown;
+
 interface Pending {
   readonly method: string;
   readonly resolve: (value: unknown) => void;
@@ -178,6 +181,8 @@ export class AppServer {
   private readonly waiters = new Set<NotificationWaiter>();
   private nextId = 1;
   private stdoutBuffer = '';
+  /** Set by a scenario that expects server requests (dynamic tools). */
+  serverRequestHandler: ServerRequestHandler | undefined;
   private stderrTail = '';
   private exited = false;
   private readonly exitPromise: Promise<void>;
@@ -362,8 +367,10 @@ export class AppServer {
       return;
     }
     if (message.method !== undefined && message.id !== undefined) {
-      // A server→client request (approvals etc.): with approval_policy "never" none is expected.
-      this.write({ jsonrpc: '2.0', id: message.id, error: { code: -32601, message: 'compat client: not supported' } });
+      // A server→client request: a dynamic tool call a scenario answers; approvals are not expected (policy "never").
+      const answer = this.serverRequestHandler?.(message.method, message.params);
+      if (answer !== undefined) this.write({ jsonrpc: '2.0', id: message.id, result: answer });
+      else this.write({ jsonrpc: '2.0', id: message.id, error: { code: -32601, message: 'compat client: not supported' } });
       return;
     }
     if (message.method !== undefined) {

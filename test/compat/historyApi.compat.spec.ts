@@ -49,20 +49,26 @@ const stepsFor = (threadId: string, turnIds: readonly string[], itemIds: Readonl
     for (const sortDirection of ['asc', 'desc'])
       steps.push({ label: `turns ${view} ${sortDirection} walk`, method: 'thread/turns/list', params: { ...t, itemsView: view, sortDirection, limit: 20 }, walk: 5 });
   steps.push({ label: 'turns l2 desc walk', method: 'thread/turns/list', params: { ...t, itemsView: 'notLoaded', sortDirection: 'desc', limit: 2 }, walk: 40 });
-  // The first, second (the tool scenario's failing command) and last turns.
-  for (const turnId of [...new Set([turnIds[0], turnIds[1], turnIds[turnIds.length - 1]])].filter((x): x is string => x !== undefined)) {
-    steps.push({ label: `items of turn ${turnId}`, method: 'thread/items/list', params: { ...t, turnId, deferOutput: { commandExecution: true } } });
+  // Every turn of a short thread (each of the rich scenario's turns holds another kind of item);
+  // of a long one the first, second (the tool scenario's failing command) and last.
+  const pageTurns = turnIds.length <= 12 ? turnIds : [...new Set([turnIds[0], turnIds[1], turnIds[turnIds.length - 1]])].filter((x): x is string => x !== undefined);
+  for (const turnId of pageTurns) {
+    steps.push({ label: `items of turn ${turnId}`, method: 'thread/items/list', params: { ...t, turnId, deferOutput: { commandExecution: true, mcpToolCall: true } } });
     steps.push({ label: `items of turn ${turnId} desc l1`, method: 'thread/items/list', params: { ...t, turnId, sortDirection: 'desc', limit: 1 }, walk: 10 });
   }
   // thread/items/read: some ids of a turn, asked out of order, one twice, one unknown; an unknown turn; too many ids.
   const firstTurn = itemIds[0]?.turnId;
   const ofFirst = itemIds.filter((i) => i.turnId === firstTurn).map((i) => i.itemId);
-  if (firstTurn !== undefined) {
+  for (const turnId of pageTurns) {
+    const ofTurn = itemIds.filter((i) => i.turnId === turnId).map((i) => i.itemId);
+    if (ofTurn.length === 0) continue;
     steps.push({
-      label: 'items/read some',
+      label: `items/read some of ${turnId}`,
       method: 'thread/items/read',
-      params: { ...t, turnId: firstTurn, itemIds: [...ofFirst].reverse().concat('no-such-item', ofFirst[0]!) },
+      params: { ...t, turnId, itemIds: [...ofTurn].reverse().concat('no-such-item', ofTurn[0]!) },
     });
+  }
+  if (firstTurn !== undefined) {
     steps.push({ label: 'items/read unknown turn', method: 'thread/items/read', params: { ...t, turnId: 'no-such-turn', itemIds: ofFirst } });
     steps.push({ label: 'items/read none', method: 'thread/items/read', params: { ...t, turnId: firstTurn, itemIds: [] } });
   }

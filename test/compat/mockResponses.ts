@@ -14,7 +14,20 @@ export interface MockUsage {
 export type MockOutputItem =
   | { readonly type: 'reasoning'; readonly summary: string }
   | { readonly type: 'message'; readonly text: string }
-  | { readonly type: 'functionCall'; readonly callId: string; readonly cmd: string; readonly yieldTimeMs?: number };
+  | { readonly type: 'functionCall'; readonly callId: string; readonly cmd: string; readonly yieldTimeMs?: number }
+  /** Any function tool by name (view_image, an MCP tool `mcp__<server>__<tool>`, a dynamic tool, spawn_agent, …). */
+  | {
+      readonly type: 'toolCall';
+      readonly callId: string;
+      readonly name: string;
+      /** The tool's namespace as Codex offers it (`mcp__compat`, `multi_agent_v1`). */
+      readonly namespace?: string;
+      readonly arguments: Readonly<Record<string, unknown>>;
+    }
+  /** A freeform (custom) tool call, e.g. `apply_patch` with the patch as its input. */
+  | { readonly type: 'customToolCall'; readonly callId: string; readonly name: string; readonly input: string }
+  /** The hosted web search: the model searched; Codex only records it. */
+  | { readonly type: 'webSearch'; readonly query: string };
 
 export type MockReply =
   | { readonly kind: 'stream'; readonly output: readonly MockOutputItem[]; readonly usage?: MockUsage }
@@ -88,7 +101,7 @@ export function describeRequest(index: number, body: unknown): MockRequest {
   }
   const toolOutputs: MockFunctionCallOutput[] = input
     .slice(lastUserIndex + 1)
-    .filter((item) => item.type === 'function_call_output')
+    .filter((item) => item.type === 'function_call_output' || item.type === 'custom_tool_call_output')
     .map((item) => ({ callId: String(item.call_id), output: outputText(item.output) }));
   // Base instructions may come as `instructions` or as a system/developer input message.
   const everything = JSON.stringify(body);
@@ -358,6 +371,28 @@ export class MockResponses {
     res.end();
   }
 
+  private writeFunctionCall(
+    res: ServerResponse,
+    outputIndex: number,
+    callId: string,
+    name: string,
+    namespace: string | undefined,
+    argsObject: Readonly<Record<string, unknown>>,
+  ): void {
+    const id = this.nextId('fc');
+    const args = JSON.stringify(argsObject);
+    const ns = namespace === undefined ? {} : { namespace };
+    sse(res, 'response.output_item.added', {
+      output_index: outputIndex,
+      item: { type: 'function_call', id, call_id: callId, name, ...ns, arguments: '', status: 'in_progress' },
+    });
+    sse(res, 'response.function_call_arguments.delta', { item_id: id, output_index: outputIndex, delta: args });
+    sse(res, 'response.output_item.done', {
+      output_index: outputIndex,
+      item: { type: 'function_call', id, call_id: callId, name, ...ns, arguments: args, status: 'completed' },
+    });
+  }
+
   private writeItem(res: ServerResponse, item: MockOutputItem, outputIndex: number): void {
     switch (item.type) {
       case 'reasoning': {
@@ -430,17 +465,31 @@ export class MockResponses {
         });
         return;
       }
-      case 'functionCall': {
-        const id = this.nextId('fc');
-        const args = JSON.stringify({ cmd: item.cmd, yield_time_ms: item.yieldTimeMs ?? 5000 });
+      case 'functionCall':
+        this.writeFunctionCall(res, outputIndex, item.callId, 'exec_command', undefined, { cmd: item.cmd, yield_time_ms: item.yieldTimeMs ?? 5000 });
+        return;
+      case 'toolCall':
+        this.writeFunctionCall(res, outputIndex, item.callId, item.name, item.namespace, item.arguments);
+        return;
+      case 'customToolCall': {
+        const id = this.nextId('ctc');
         sse(res, 'response.output_item.added', {
           output_index: outputIndex,
-          item: { type: 'function_call', id, call_id: item.callId, name: 'exec_command', arguments: '', status: 'in_progress' },
+          item: { type: 'custom_tool_call', id, call_id: item.callId, name: item.name, input: '', status: 'in_progress' },
         });
-        sse(res, 'response.function_call_arguments.delta', { item_id: id, output_index: outputIndex, delta: args });
+        sse(res, 'response.custom_tool_call_input.delta', { item_id: id, output_index: outputIndex, delta: item.input });
         sse(res, 'response.output_item.done', {
           output_index: outputIndex,
-          item: { type: 'function_call', id, call_id: item.callId, name: 'exec_command', arguments: args, status: 'completed' },
+          item: { type: 'custom_tool_call', id, call_id: item.callId, name: item.name, input: item.input, status: 'completed' },
+        });
+        return;
+      }
+      case 'webSearch': {
+        const id = this.nextId('ws');
+        sse(res, 'response.output_item.added', { output_index: outputIndex, item: { type: 'web_search_call', id, status: 'in_progress' } });
+        sse(res, 'response.output_item.done', {
+          output_index: outputIndex,
+          item: { type: 'web_search_call', id, status: 'completed', action: { type: 'search', query: item.query } },
         });
         return;
       }

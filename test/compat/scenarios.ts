@@ -2,10 +2,12 @@
 // temporary CODEX_HOME, one home per (scenario, history mode). Each returns the ids it made, the
 // requests Codex refused (with its exact error), and a few facts worth asserting later.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { AppServer, AppServerError, writeCodexConfig } from './appServer.js';
 import { MockResponses } from './mockResponses.js';
+import { MCP_SERVER_NAME, PIXEL_PNG_BASE64 } from '../fixtures/mcpStdioServer.js';
 
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 export type { HistoryMode };
@@ -51,8 +53,8 @@ export class ScenarioContext {
   ) {}
 
   /** `thread/start` in this context's history mode (legacy needs the experimental field). */
-  async startThread(label: string): Promise<string> {
-    const params: Record<string, unknown> = { cwd: this.workDir };
+  async startThread(label: string, extraParams: Record<string, unknown> = {}): Promise<string> {
+    const params: Record<string, unknown> = { cwd: this.workDir, ...extraParams };
     if (this.mode === 'legacy') params.historyMode = 'legacy';
     const result = await this.server.request<{ thread: { id: string; historyMode: string } }>('thread/start', params);
     if (result.thread.historyMode !== this.mode) {
@@ -73,6 +75,14 @@ export class ScenarioContext {
       throw new Error(`turn "${text}" ended ${turn.status} (${JSON.stringify(turn.error)}), wanted ${expectStatus}`);
     }
     return turn.id as string;
+  }
+
+  /** Runs a turn whose input is given whole (images, mentions, skills); returns the turn id. */
+  async turnWithInput(threadId: string, input: readonly Record<string, unknown>[], extraParams: Record<string, unknown> = {}): Promise<string> {
+    const started = await this.server.request<{ turn: { id: string } }>('turn/start', { threadId, input, ...extraParams });
+    const turn = await this.server.waitTurnCompleted(threadId, started.turn.id);
+    if (turn.status !== 'completed') throw new Error(`turn ${JSON.stringify(input).slice(0, 80)} ended ${turn.status} (${JSON.stringify(turn.error)})`);
+    return started.turn.id;
   }
 
   /** A request Codex is expected to refuse; its error is recorded. Throws if Codex accepts it. */
@@ -149,6 +159,8 @@ export interface ScenarioDefinition {
   readonly modes: readonly HistoryMode[];
   /** Runs before Codex starts; the work dir exists and is empty. */
   readonly prepareWorkDir?: (workDir: string) => void;
+  /** TOML appended to the home's config.toml (MCP servers). */
+  readonly extraConfig?: () => string;
   readonly run: (ctx: ScenarioContext) => Promise<void>;
 }
 
@@ -362,7 +374,141 @@ const big: ScenarioDefinition = {
   },
 };
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [chat, tool, failures, compaction, review, fork, revert, big];
+/** The model whose tools include the freeform `apply_patch` (the mock's own model has none). */
+const PATCH_MODEL = 'gpt-5.5';
+
+const LOOKUP_TOOL = {
+  name: 'lookup_fact',
+  description: 'Looks up a fact.',
+  inputSchema: { type: 'object', properties: { topic: { type: 'string' } }, required: ['topic'] },
+};
+
+/**
+ * Everyday content beyond chat and shell: file changes, MCP and dynamic tool calls, web search,
+ * image views, images and local images in the input, mentions and skills, a sub-agent spawned and
+ * waited on, steering, and a compaction Codex starts by itself.
+ */
+const rich: ScenarioDefinition = {
+  name: 'rich',
+  modes: HISTORY_MODES,
+  prepareWorkDir: (workDir) => {
+    writeReadme(workDir);
+    writeFileSync(join(workDir, 'pixel.png'), Buffer.from(PIXEL_PNG_BASE64, 'base64'));
+  },
+  extraConfig: () =>
+    `\n[mcp_servers.${MCP_SERVER_NAME}]\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(fileURLToPath(new URL('../fixtures/mcpStdioServer.js', import.meta.url)))}]\n`,
+  run: async (ctx) => {
+    ctx.server.serverRequestHandler = (method, params) => {
+      if (method !== 'item/tool/call') return undefined;
+      const topic = String((params as { arguments?: { topic?: unknown } }).arguments?.topic);
+      return { contentItems: [{ type: 'inputText', text: `A fact about ${topic}: it is compat-tested.` }], success: true };
+    };
+    const id = await ctx.startThread('main', { dynamicTools: [LOOKUP_TOOL] });
+    const pixel = join(ctx.workDir, 'pixel.png');
+
+    ctx.mock.enqueue({
+      kind: 'stream',
+      output: [
+        { type: 'reasoning', summary: 'A new file and an edit.' },
+        {
+          type: 'customToolCall',
+          callId: 'call_patch_1',
+          name: 'apply_patch',
+          input: '*** Begin Patch\n*** Add File: notes.txt\n+first note\n*** Update File: README.txt\n@@\n-Compat work dir.\n+Compat work dir, patched.\n*** End Patch',
+        },
+      ],
+    });
+    await ctx.turn(id, 'Add a notes file and edit the README.', 'completed', { model: PATCH_MODEL });
+    ctx.mock.enqueue({
+      kind: 'stream',
+      output: [{ type: 'customToolCall', callId: 'call_patch_2', name: 'apply_patch', input: '*** Begin Patch\n*** Delete File: missing.txt\n*** End Patch' }],
+    });
+    await ctx.turn(id, 'Delete a file that does not exist.', 'completed', { model: PATCH_MODEL });
+
+    ctx.mock.enqueue({
+      kind: 'stream',
+      output: [
+        { type: 'toolCall', callId: 'call_mcp_echo', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'echo', arguments: { text: 'hello' } },
+        { type: 'toolCall', callId: 'call_mcp_measure', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'measure', arguments: { text: 'hello' } },
+        { type: 'toolCall', callId: 'call_mcp_fail', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'fail', arguments: {} },
+        { type: 'toolCall', callId: 'call_mcp_picture', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'picture', arguments: {} },
+        { type: 'toolCall', callId: 'call_mcp_unknown', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'no_such_tool', arguments: {} },
+      ],
+    });
+    await ctx.turn(id, 'Use the compat MCP tools.');
+
+    ctx.mock.enqueue({
+      kind: 'stream',
+      output: [
+        { type: 'webSearch', query: 'event sourced rollout engine' },
+        { type: 'message', text: 'I searched the web.' },
+      ],
+    });
+    await ctx.turn(id, 'Search the web for event sourcing.');
+
+    ctx.mock.enqueue({ kind: 'stream', output: [{ type: 'toolCall', callId: 'call_view_1', name: 'view_image', arguments: { path: pixel } }] });
+    await ctx.turn(id, 'Look at pixel.png.');
+
+    await ctx.turnWithInput(id, [
+      { type: 'text', text: 'What is in these two images?', text_elements: [] },
+      { type: 'image', url: `data:image/png;base64,${PIXEL_PNG_BASE64}` },
+      { type: 'localImage', path: pixel },
+    ]);
+    await ctx.turnWithInput(id, [
+      { type: 'text', text: 'Ask $compat-skill about @README.txt', text_elements: [{ byteRange: { start: 4, end: 17 }, placeholder: '$compat-skill' }] },
+      { type: 'mention', name: 'README.txt', path: join(ctx.workDir, 'README.txt') },
+    ]);
+
+    ctx.mock.enqueue({ kind: 'stream', output: [{ type: 'toolCall', callId: 'call_dyn_1', name: 'lookup_fact', arguments: { topic: 'tides' } }] });
+    await ctx.turn(id, 'Look up a fact about tides.');
+
+    ctx.mock.enqueue({
+      kind: 'stream',
+      output: [{ type: 'toolCall', callId: 'call_spawn_1', namespace: 'multi_agent_v1', name: 'spawn_agent', arguments: { message: 'Sub-agent: count to three.' } }],
+    });
+    await ctx.turn(id, 'Spawn a helper agent.');
+    const spawned = ctx.mock.requests.flatMap((r) => r.toolOutputs).find((o) => o.callId === 'call_spawn_1');
+    const agentId = spawned === undefined ? undefined : (JSON.parse(spawned.output) as { agent_id?: string }).agent_id;
+    if (agentId === undefined) throw new Error(`spawn_agent gave no agent id: ${spawned?.output}`);
+    ctx.facts.subAgentId = agentId;
+    // The sub-agent's own turn must be over before the next reply is queued, or it would take it.
+    await ctx.server.waitForNotification<{ threadId: string }>('turn/completed', (p) => p.threadId === agentId);
+    ctx.mock.enqueue({
+      kind: 'stream',
+      output: [{ type: 'toolCall', callId: 'call_wait_1', namespace: 'multi_agent_v1', name: 'wait_agent', arguments: { targets: [agentId], timeout_ms: 30000 } }],
+    });
+    await ctx.turn(id, 'Wait for the helper agent.');
+
+    // Steering: a second input arrives while the turn's command runs.
+    ctx.mock.enqueue({ kind: 'stream', output: [{ type: 'functionCall', callId: 'call_slow_1', cmd: 'sleep 2; echo slept' }] });
+    const before = ctx.mock.requests.length;
+    const started = await ctx.server.request<{ turn: { id: string } }>('turn/start', {
+      threadId: id,
+      input: [{ type: 'text', text: 'Run a slow command.', text_elements: [] }],
+    });
+    await ctx.mock.waitForRequest((r) => r.index > before);
+    await ctx.server.request('turn/steer', {
+      threadId: id,
+      expectedTurnId: started.turn.id,
+      input: [{ type: 'text', text: 'Also say when it is done.', text_elements: [] }],
+    });
+    const steered = await ctx.server.waitTurnCompleted(id, started.turn.id);
+    if (steered.status !== 'completed') throw new Error(`steered turn ended ${steered.status}`);
+    ctx.facts.steeredTurn = started.turn.id;
+
+    // Automatic compaction: usage past the thread's limit makes Codex compact before the next turn.
+    const compacting = await ctx.startThread('auto-compaction', { config: { model_auto_compact_token_limit: 5000 } });
+    ctx.mock.enqueue({
+      kind: 'stream',
+      output: [{ type: 'message', text: 'A long answer.' }],
+      usage: { inputTokens: 9000, cachedTokens: 0, outputTokens: 500, reasoningTokens: 0 },
+    });
+    await ctx.turn(compacting, 'Turn 1: a turn that fills the context.');
+    await ctx.turn(compacting, 'Turn 2: after the automatic compaction.');
+  },
+};
+
+export const SCENARIOS: readonly ScenarioDefinition[] = [chat, tool, failures, compaction, review, fork, revert, big, rich];
 
 /** Builds one CODEX_HOME for one scenario in one mode under `<rootDir>/<scenario>-<mode>/`. */
 export async function buildScenarioHome(definition: ScenarioDefinition, mode: HistoryMode, rootDir: string): Promise<CompatHome> {
@@ -377,6 +523,7 @@ export async function buildScenarioHome(definition: ScenarioDefinition, mode: Hi
   let server: AppServer | undefined;
   try {
     writeCodexConfig(codexHome, mock.port);
+    if (definition.extraConfig) appendFileSync(join(codexHome, 'config.toml'), definition.extraConfig());
     server = await AppServer.start({ codexHome, userHome: join(base, 'user-home'), cwd: workDir });
     const ctx = new ScenarioContext(server, mock, mode, workDir);
     try {

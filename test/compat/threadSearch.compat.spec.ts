@@ -40,6 +40,14 @@ export const SEARCH_QUERIES: readonly Query[] = [
   { params: { searchTerm: 'backslash \\ and' } },
   { params: { searchTerm: '✓ second' } },
   { params: { searchTerm: 'line second' } },
+  // the rich scenario's tool calls: arguments, results, patches, searches, sub-agent prompts, outputs
+  { params: { searchTerm: 'tides' } },
+  { params: { searchTerm: 'echo: hello' } },
+  { params: { searchTerm: 'patched' } },
+  { params: { searchTerm: 'event sourced' } },
+  { params: { searchTerm: 'Sub-agent' } },
+  { params: { searchTerm: 'slept' } },
+  { params: { searchTerm: 'pixel.png' } },
   // text Codex injects as user messages (environment context) is searched too
   { params: { searchTerm: '<cwd>' } },
   // no match
@@ -204,7 +212,7 @@ describe('compat: thread/search (rollout-engine serve vs codex app-server 0.169.
     fixture = await sharedCompatHomes();
   });
 
-  for (const scenario of ['chat', 'fork', 'revert'])
+  for (const scenario of ['chat', 'fork', 'revert', 'rich'])
     for (const mode of HISTORY_MODES) {
       const key = `${scenario}-${mode}`;
       it(`${key}: every query's pages equal codex's`, async function () {
@@ -222,6 +230,9 @@ const OCCURRENCE_QUERIES: readonly Query[] = [
   { params: { searchTerm: 'TURN' } },
   { params: { searchTerm: ' fact ' } },
   { params: { searchTerm: 'CAFÉ' } },
+  { params: { searchTerm: 'tides' } },
+  { params: { searchTerm: 'hello' } },
+  { params: { searchTerm: 'pixel' } },
   { params: { searchTerm: 'zqxj-no-such-text' } },
   { params: { searchTerm: 'e', limit: 7 }, walk: 12 },
   { params: { searchTerm: '' } },
@@ -236,7 +247,7 @@ describe('compat: thread/searchOccurrences (rollout-engine serve vs codex app-se
     fixture = await sharedCompatHomes();
   });
 
-  for (const scenario of ['chat', 'fork', 'revert'])
+  for (const scenario of ['chat', 'fork', 'revert', 'rich'])
     it(`${scenario}-paginated: every thread's occurrence pages equal codex's, and each turnCursor lands on its turn`, async function () {
       const home = compatHome(fixture, `${scenario}-paginated`);
       const indexDir = mkdtempSync(join(tmpdir(), 'compat-occurrences-index-'));

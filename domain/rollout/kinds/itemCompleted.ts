@@ -1,6 +1,17 @@
 import * as t from 'io-ts';
 import { optional } from './common.js';
 import { ReviewOutput } from './legacyItemEvents.js';
+import {
+  CollabAgentToolCallItem,
+  DynamicToolCallItem,
+  FileChangeItem,
+  HookPromptItem,
+  ImageViewItem,
+  McpToolCallItem,
+  PlanItem,
+  SleepItem,
+  WebSearchItem,
+} from './toolCallItems.js';
 
 /** Paginated-mode items inside `event_msg/item_completed` (PascalCase types, snake_case fields). */
 export const UserMessageItem = t.intersection([
@@ -49,8 +60,25 @@ export const KnownTurnItem = t.union([
   ContextCompactionItem,
   EnteredReviewModeItem,
   ExitedReviewModeItem,
+  FileChangeItem,
+  McpToolCallItem,
+  WebSearchItem,
+  ImageViewItem,
+  DynamicToolCallItem,
+  CollabAgentToolCallItem,
+  PlanItem,
+  SleepItem,
+  HookPromptItem,
 ]);
 export type KnownTurnItem = t.TypeOf<typeof KnownTurnItem>;
+
+/** The item types this version renders: one of these with a broken shape is invalid, any other type is not rendered. */
+export const KNOWN_TURN_ITEM_TYPES: ReadonlySet<string> = new Set(
+  KnownTurnItem.types.map((c) => {
+    const tagged = 'types' in c ? c.types[0] : c;
+    return (tagged.props as { type: t.LiteralC<string> }).type.value;
+  }),
+);
 
 export const ItemCompleted = t.intersection([
   t.type({ type: t.literal('item_completed'), turn_id: t.string, item: t.intersection([t.type({ type: t.string }), t.UnknownRecord]) }),

@@ -51,7 +51,13 @@ describe('rollout line codec', () => {
     expect(kind('response_item', { type: 'web_search_call' })).to.equal('other');
     expect(kind('event_msg', { type: 'task_started', turn_id: 't' })).to.equal('taskStarted');
     expect(kind('event_msg', { type: 'thread_rolled_back', num_turns: 2 })).to.equal('threadRolledBack');
-    expect(kind('event_msg', { type: 'item_completed', turn_id: 't', item: { type: 'Plan', id: 'p' } })).to.equal('itemCompleted');
+    expect(kind('event_msg', { type: 'item_completed', turn_id: 't', item: { type: 'Plan', id: 'p', text: 'a plan' } })).to.equal('itemCompleted');
+    expect(kind('event_msg', { type: 'item_completed', turn_id: 't', item: { type: 'BrandNewItem', id: 'p' } })).to.equal('itemCompleted');
+    expect(kind('event_msg', { type: 'item_completed', turn_id: 't', item: { type: 'FileChange', id: 'p' } })).to.equal('invalid');
+    expect(kind('event_msg', { type: 'patch_apply_end', call_id: 'c', changes: {} })).to.equal('patchApplyEnd');
+    expect(kind('event_msg', { type: 'mcp_tool_call_end', call_id: 'c', invocation: { server: 's', tool: 't' } })).to.equal('mcpToolCallEnd');
+    expect(kind('event_msg', { type: 'web_search_end', call_id: 'c', query: 'q' })).to.equal('webSearchEnd');
+    expect(kind('event_msg', { type: 'mcp_tool_call_end', call_id: 'c' })).to.equal('invalid');
     expect(kind('event_msg', { type: 'brand_new_event' })).to.equal('other');
     expect(kind('brand_new_kind', {})).to.equal('other');
     expect(kind('event_msg', { type: 'item_completed', turn_id: 't', item: { type: 'AgentMessage' } })).to.equal('invalid');

@@ -1,0 +1,108 @@
+import * as t from 'io-ts';
+import { optional } from './common.js';
+
+/**
+ * The tool-call items Codex records (paginated `item_completed.item`, PascalCase types) and the
+ * legacy `*_end` events that stand for them, with the payload parts both share. Fields Codex
+ * writes as `null` or leaves out are optional; unknown fields are kept out of the decode.
+ */
+
+const Duration = t.type({ secs: t.number, nanos: t.number });
+export type Duration = t.TypeOf<typeof Duration>;
+
+/** `changes` of a patch: path → what happened to it. */
+export const FileChanges = t.record(
+  t.string,
+  t.union([
+    t.intersection([t.type({ type: t.literal('add') }), t.partial({ content: t.string })]),
+    t.intersection([t.type({ type: t.literal('delete') }), t.partial({ content: t.string })]),
+    t.intersection([t.type({ type: t.literal('update') }), t.partial({ unified_diff: t.string, move_path: optional(t.string) })]),
+  ]),
+);
+export type FileChanges = t.TypeOf<typeof FileChanges>;
+
+/** An MCP `CallToolResult` as Codex stores it (camelCase, MCP's own names). */
+export const McpCallResult = t.intersection([
+  t.type({ content: t.array(t.unknown) }),
+  t.partial({ structuredContent: t.unknown, isError: optional(t.boolean), _meta: t.unknown }),
+]);
+export type McpCallResult = t.TypeOf<typeof McpCallResult>;
+
+/** The Responses API's web search action (snake_case types). */
+export const WebSearchActionRecord = t.intersection([t.type({ type: t.string }), t.UnknownRecord]);
+
+export const FileChangeItem = t.intersection([t.type({ type: t.literal('FileChange'), id: t.string, changes: FileChanges }), t.partial({ status: optional(t.string) })]);
+export const McpToolCallItem = t.intersection([
+  t.type({ type: t.literal('McpToolCall'), id: t.string, server: t.string, tool: t.string }),
+  t.partial({
+    arguments: t.unknown,
+    status: optional(t.string),
+    result: optional(McpCallResult),
+    error: t.unknown,
+    duration: optional(Duration),
+    connector_id: optional(t.string),
+    link_id: optional(t.string),
+    mcp_app_resource_uri: optional(t.string),
+    plugin_id: optional(t.string),
+    read_only_hint: optional(t.boolean),
+  }),
+]);
+export const WebSearchItem = t.intersection([
+  t.type({ type: t.literal('WebSearch'), id: t.string }),
+  t.partial({ query: optional(t.string), action: optional(WebSearchActionRecord), results: t.unknown }),
+]);
+export const ImageViewItem = t.type({ type: t.literal('ImageView'), id: t.string, path: t.string });
+export const DynamicToolCallItem = t.intersection([
+  t.type({ type: t.literal('DynamicToolCall'), id: t.string, tool: t.string }),
+  t.partial({
+    namespace: optional(t.string),
+    arguments: t.unknown,
+    status: optional(t.string),
+    content_items: optional(t.array(t.unknown)),
+    success: optional(t.boolean),
+    duration: optional(Duration),
+  }),
+]);
+export const CollabAgentToolCallItem = t.intersection([
+  t.type({ type: t.literal('CollabAgentToolCall'), id: t.string, tool: t.string, sender_thread_id: t.string }),
+  t.partial({
+    status: optional(t.string),
+    receiver_thread_ids: t.array(t.string),
+    prompt: optional(t.string),
+    model: optional(t.string),
+    reasoning_effort: optional(t.string),
+    agents_states: optional(t.record(t.string, t.unknown)),
+  }),
+]);
+// Kinds no scenario of ours makes Codex write yet: only the type and id are required, so a field
+// named otherwise in some version renders empty rather than quarantining the line.
+export const PlanItem = t.intersection([t.type({ type: t.literal('Plan'), id: t.string }), t.partial({ text: t.string })]);
+export const SleepItem = t.intersection([t.type({ type: t.literal('Sleep'), id: t.string }), t.partial({ duration_ms: t.number })]);
+export const HookPromptItem = t.intersection([
+  t.type({ type: t.literal('HookPrompt'), id: t.string }),
+  t.partial({ fragments: t.array(t.partial({ text: t.string, hook_run_id: t.string })) }),
+]);
+
+/** Legacy `patch_apply_end`: the file change of the call `call_id`. */
+export const PatchApplyEndEvent = t.intersection([
+  t.type({ type: t.literal('patch_apply_end'), call_id: t.string }),
+  t.partial({ turn_id: optional(t.string), changes: FileChanges, success: optional(t.boolean), status: optional(t.string) }),
+]);
+/** Legacy `mcp_tool_call_end`: `result` is Rust's `Result`, `{"Ok": …}` or `{"Err": "…"}`. */
+export const McpToolCallEndEvent = t.intersection([
+  t.type({
+    type: t.literal('mcp_tool_call_end'),
+    call_id: t.string,
+    invocation: t.intersection([t.type({ server: t.string, tool: t.string }), t.partial({ arguments: t.unknown })]),
+  }),
+  t.partial({
+    turn_id: optional(t.string),
+    duration: optional(Duration),
+    result: t.union([t.type({ Ok: McpCallResult }), t.type({ Err: t.unknown })]),
+  }),
+]);
+/** Legacy `web_search_end`. */
+export const WebSearchEndEvent = t.intersection([
+  t.type({ type: t.literal('web_search_end'), call_id: t.string }),
+  t.partial({ turn_id: optional(t.string), query: optional(t.string), action: optional(WebSearchActionRecord) }),
+]);

@@ -1,0 +1,134 @@
+import type * as t from 'io-ts';
+import type { Duration, FileChanges, McpCallResult } from '../rollout/kinds/toolCallItems.js';
+import type { WebSearchActionRecord } from '../rollout/kinds/toolCallItems.js';
+import { snakeToCamel } from './snakeToCamel.js';
+import type { ThreadItemBody } from './threadItem.js';
+
+/**
+ * Tool-call items as the API shows them, built from the paginated item or the legacy `*_end`
+ * event that records the call (one builder per kind, so both history modes render alike; key
+ * order as Codex 0.169.0 serialises them).
+ */
+
+/** Codex's `Duration::as_millis()`: whole milliseconds, truncated. */
+export const durationMsOf = (d: Duration | null | undefined): number | null => (d ? d.secs * 1000 + Math.floor(d.nanos / 1_000_000) : null);
+
+/** A `file://` URL as Codex renders a path (its LegacyAppPathString). */
+export const pathOfFileUrl = (path: string): string => {
+  if (!path.startsWith('file://')) return path;
+  try {
+    return decodeURIComponent(path.slice('file://'.length));
+  } catch {
+    return path.slice('file://'.length);
+  }
+};
+
+/** Paths in byte order, as Codex lists a patch's changes. */
+const byPath = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export const fileChangeItem = (id: string, changes: FileChanges, status: string): ThreadItemBody => ({
+  type: 'fileChange',
+  id,
+  changes: Object.keys(changes)
+    .sort(byPath)
+    .map((path) => {
+      const c = changes[path]!;
+      return c.type === 'update'
+        ? { path, kind: { type: 'update', move_path: c.move_path ?? null }, diff: c.unified_diff ?? '' }
+        : { path, kind: { type: c.type }, diff: c.content ?? '' };
+    }),
+  status: snakeToCamel(status),
+});
+
+/** The status of a finished patch, from its event (older writers only say whether it succeeded). */
+export const patchStatusOf = (status: string | null | undefined, success: boolean | null | undefined): string => status ?? (success === false ? 'failed' : 'completed');
+
+const mcpResultOf = (r: McpCallResult): Record<string, unknown> => ({
+  content: r.content,
+  structuredContent: r.structuredContent ?? null,
+  _meta: r._meta ?? null,
+});
+
+/** An MCP error as `{message}` (Codex stores it as a string). */
+const mcpErrorOf = (e: unknown): { message: string } | null => {
+  if (e === null || e === undefined) return null;
+  if (typeof e === 'string') return { message: e };
+  if (typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string') return { message: (e as { message: string }).message };
+  return { message: JSON.stringify(e) };
+};
+
+export interface McpCall {
+  readonly id: string;
+  readonly server: string;
+  readonly tool: string;
+  readonly status: string;
+  readonly arguments: unknown;
+  readonly result: McpCallResult | null;
+  readonly error: unknown;
+  readonly duration: Duration | null;
+  readonly connectorId?: string | null;
+  readonly linkId?: string | null;
+  readonly resourceUri?: string | null;
+  readonly pluginId?: string | null;
+  readonly readOnlyHint?: boolean | null;
+}
+
+export const mcpToolCallItem = (c: McpCall): ThreadItemBody => ({
+  type: 'mcpToolCall',
+  id: c.id,
+  server: c.server,
+  tool: c.tool,
+  status: snakeToCamel(c.status),
+  arguments: c.arguments ?? null,
+  appContext: c.connectorId ? { connectorId: c.connectorId, linkId: c.linkId ?? null, resourceUri: c.resourceUri ?? null } : null,
+  mcpAppUi: null,
+  pluginId: c.pluginId ?? null,
+  readOnlyHint: c.readOnlyHint ?? null,
+  result: c.result ? mcpResultOf(c.result) : null,
+  error: mcpErrorOf(c.error),
+  durationMs: durationMsOf(c.duration),
+});
+
+/** Legacy `mcp_tool_call_end.result` (`{"Ok": result}` or `{"Err": message}`) → status, result, error. */
+export const mcpOutcomeOf = (result: { Ok: McpCallResult } | { Err: unknown } | undefined): { status: string; result: McpCallResult | null; error: unknown } => {
+  if (result === undefined) return { status: 'completed', result: null, error: null };
+  if ('Ok' in result) return { status: result.Ok.isError === true ? 'failed' : 'completed', result: result.Ok, error: null };
+  return { status: 'failed', result: null, error: result.Err };
+};
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** The Responses API's action (`search`, `open_page`, `find_in_page`, anything else) → the API's. */
+const webSearchActionOf = (a: t.TypeOf<typeof WebSearchActionRecord>): Record<string, unknown> => {
+  switch (a.type) {
+    case 'search':
+      return { type: 'search', query: str(a['query']), queries: Array.isArray(a['queries']) ? a['queries'] : null };
+    case 'open_page':
+      return { type: 'openPage', url: str(a['url']) };
+    case 'find_in_page':
+      return { type: 'findInPage', url: str(a['url']), pattern: str(a['pattern']) };
+    default:
+      return { type: 'other' };
+  }
+};
+
+export const webSearchItem = (id: string, query: string | null | undefined, action: t.TypeOf<typeof WebSearchActionRecord> | null | undefined): ThreadItemBody => ({
+  type: 'webSearch',
+  id,
+  query: query ?? '',
+  action: action ? webSearchActionOf(action) : null,
+  results: null,
+});
+
+/** A sub-agent's state: `"pending_init"` or `{"completed": "last message"}` → `{status, message}`. */
+const agentStateOf = (s: unknown): { status: string; message: string | null } => {
+  if (typeof s === 'string') return { status: snakeToCamel(s), message: null };
+  if (s !== null && typeof s === 'object') {
+    const [key, value] = Object.entries(s)[0] ?? ['not_found', null];
+    return { status: snakeToCamel(key), message: typeof value === 'string' ? value : null };
+  }
+  return { status: 'notFound', message: null };
+};
+
+export const collabAgentStatesOf = (states: Readonly<Record<string, unknown>> | null | undefined): Record<string, { status: string; message: string | null }> =>
+  Object.fromEntries(Object.entries(states ?? {}).map(([threadId, s]) => [threadId, agentStateOf(s)]));

@@ -1,0 +1,99 @@
+import { expect } from 'chai';
+import { collabAgentStatesOf, durationMsOf, fileChangeItem, mcpOutcomeOf, mcpToolCallItem, patchStatusOf, webSearchItem } from '../../../domain/thread/toolCallItem.js';
+import { legacyUserContent, userInputOf } from '../../../domain/thread/mapItem.js';
+
+// The shapes the compat suite checks against the real binary (test/compat rich scenario), and the
+// variants no scenario makes Codex write: an MCP transport error, other web search actions,
+// deleted and moved files, agent states with and without a message.
+describe('tool-call items as the API shows them', () => {
+  it('lists a patch by path in byte order, each with its kind and diff', () => {
+    const item = fileChangeItem(
+      'call_1',
+      {
+        '/w/b.txt': { type: 'delete', content: 'gone\n' },
+        '/w/A.txt': { type: 'update', unified_diff: '@@ -1 +1 @@\n-a\n+b\n', move_path: '/w/C.txt' },
+        '/w/a.txt': { type: 'add', content: 'new\n' },
+      },
+      'completed',
+    );
+    expect(item).to.deep.equal({
+      type: 'fileChange',
+      id: 'call_1',
+      changes: [
+        { path: '/w/A.txt', kind: { type: 'update', move_path: '/w/C.txt' }, diff: '@@ -1 +1 @@\n-a\n+b\n' },
+        { path: '/w/a.txt', kind: { type: 'add' }, diff: 'new\n' },
+        { path: '/w/b.txt', kind: { type: 'delete' }, diff: 'gone\n' },
+      ],
+      status: 'completed',
+    });
+    expect(patchStatusOf(undefined, false)).to.equal('failed');
+    expect(patchStatusOf(undefined, undefined)).to.equal('completed');
+    expect(fileChangeItem('x', {}, 'in_progress')).to.include({ status: 'inProgress' });
+  });
+
+  it("reads a legacy MCP result (Rust's Ok / Err) as status, result and error", () => {
+    const ok = mcpOutcomeOf({ Ok: { content: [{ type: 'text', text: 'hi' }], isError: false } });
+    expect(ok.status).to.equal('completed');
+    expect(mcpOutcomeOf({ Ok: { content: [], isError: true } }).status).to.equal('failed');
+    const err = mcpOutcomeOf({ Err: 'tool call failed: connection closed' });
+    const item = mcpToolCallItem({ id: 'c', server: 's', tool: 't', arguments: {}, duration: { secs: 1, nanos: 999_999_999 }, ...err });
+    expect(item).to.deep.include({ status: 'failed', result: null, error: { message: 'tool call failed: connection closed' }, durationMs: 1999 });
+    const okItem = mcpToolCallItem({ id: 'c', server: 's', tool: 't', arguments: { a: 1 }, duration: null, ...ok });
+    expect(okItem).to.deep.include({
+      result: { content: [{ type: 'text', text: 'hi' }], structuredContent: null, _meta: null },
+      error: null,
+      durationMs: null,
+      appContext: null,
+    });
+    expect(Object.keys(okItem)).to.deep.equal([
+      'type',
+      'id',
+      'server',
+      'tool',
+      'status',
+      'arguments',
+      'appContext',
+      'mcpAppUi',
+      'pluginId',
+      'readOnlyHint',
+      'result',
+      'error',
+      'durationMs',
+    ]);
+  });
+
+  it('maps every web search action the Responses API names', () => {
+    expect(webSearchItem('w', 'q', { type: 'search', query: 'q', queries: ['q', 'r'] })).to.deep.include({ action: { type: 'search', query: 'q', queries: ['q', 'r'] } });
+    expect(webSearchItem('w', '', { type: 'open_page', url: 'https://example.com' })).to.deep.include({ action: { type: 'openPage', url: 'https://example.com' } });
+    expect(webSearchItem('w', '', { type: 'find_in_page', url: 'u', pattern: 'p' })).to.deep.include({ action: { type: 'findInPage', url: 'u', pattern: 'p' } });
+    expect(webSearchItem('w', '', { type: 'something_new' })).to.deep.include({ action: { type: 'other' } });
+    expect(webSearchItem('w', null, null)).to.deep.equal({ type: 'webSearch', id: 'w', query: '', action: null, results: null });
+  });
+
+  it('reads sub-agent states written as a name or as {name: message}', () => {
+    expect(collabAgentStatesOf({ a: 'pending_init', b: { completed: 'done' }, c: { errored: 'boom' }, d: { completed: null }, e: 'not_found' })).to.deep.equal({
+      a: { status: 'pendingInit', message: null },
+      b: { status: 'completed', message: 'done' },
+      c: { status: 'errored', message: 'boom' },
+      d: { status: 'completed', message: null },
+      e: { status: 'notFound', message: null },
+    });
+    expect(durationMsOf({ secs: 0, nanos: 1_999_999 })).to.equal(1);
+  });
+
+  it('renders user input as the API does in both history modes', () => {
+    expect(userInputOf({ type: 'image', image_url: 'data:x' })).to.deep.equal({ type: 'image', url: 'data:x', detail: null });
+    expect(Object.keys(userInputOf({ type: 'local_image', path: '/p.png' }))).to.deep.equal(['type', 'detail', 'path']);
+    expect(userInputOf({ type: 'text', text: 'hi $s', text_elements: [{ byte_range: { start: 3, end: 5 }, placeholder: '$s' }] })).to.deep.equal({
+      type: 'text',
+      text: 'hi $s',
+      text_elements: [{ byteRange: { start: 3, end: 5 }, placeholder: '$s' }],
+    });
+    expect(userInputOf({ type: 'mention', name: 'README.txt', path: '/w/README.txt' })).to.deep.equal({ type: 'mention', name: 'README.txt', path: '/w/README.txt' });
+    expect(legacyUserContent({ message: 'look', images: ['data:y'], local_images: ['/q.png'] })).to.deep.equal([
+      { type: 'text', text: 'look', text_elements: [] },
+      { type: 'image', url: 'data:y', detail: null },
+      { type: 'localImage', detail: null, path: '/q.png' },
+    ]);
+  });
+});

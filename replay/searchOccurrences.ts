@@ -3,7 +3,6 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../domain/errors.js';
 import { rejected } from '../domain/errors.js';
-import { literalPattern } from '../domain/search/literalMatch.js';
 import { messageTextOf, occurrencesIn } from '../domain/search/occurrences.js';
 import type { HistoryReadPorts } from './ports.js';
 import { invalidCursor, serializeHistoryCursor, serializeTurnCursor } from './internal/cursors.js';
@@ -63,7 +62,6 @@ export const searchOccurrences = (ports: HistoryReadPorts, q: SearchOccurrencesQ
     const from = q.cursor === null || q.cursor === undefined ? null : await take(parseCursor(q.cursor, q));
     const limit = Math.min(Math.max(q.limit ?? DEFAULT_OCCURRENCES_LIMIT, 1), MAX_OCCURRENCES_LIMIT);
     const lineage = await openThread(ports, q.threadId);
-    const pattern = literalPattern(q.searchTerm, true);
     const data: ThreadSearchOccurrence[] = [];
     let message = 0;
     // Per rollout: does a turn cursor there carry its line (a file numbered otherwise)? Looked up once.
@@ -87,7 +85,7 @@ export const searchOccurrences = (ports: HistoryReadPorts, q: SearchOccurrencesQ
       for (const [i, item] of items.entries()) {
         const text = messageTextOf(item);
         if (text === null || (from !== null && at[i]! < from.at)) continue;
-        const found = occurrencesIn(text, pattern);
+        const found = occurrencesIn(text, q.searchTerm);
         for (let k = from !== null && at[i] === from.at ? from.index : 0; k < found.length; k += 1) {
           if (data.length === limit)
             return { data, nextCursor: JSON.stringify({ threadId: q.threadId, searchTerm: q.searchTerm, nextRolloutOrdinal: at[i]!, nextOccurrenceIndex: k }) };

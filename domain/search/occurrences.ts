@@ -1,4 +1,5 @@
 import type { ThreadItem } from '../thread/threadItem.js';
+import { foldedMatches } from './fullCaseFold.js';
 import { codePointsAfter, codePointsBefore } from './literalMatch.js';
 import { markdownSearchText } from './markdownText.js';
 
@@ -27,18 +28,17 @@ export interface Occurrence {
 const BEFORE = 48;
 const AFTER = 96;
 
-/** Every occurrence of `pattern` (a global `literalPattern`) in `text`, in order: the text itself when short, else 49 characters before (Codex's count) and 96 after, cut marked `... ` / ` ...` as `thread/search` marks its snippets. Pure. */
-export const occurrencesIn = (text: string, pattern: RegExp): Occurrence[] => {
-  const out: Occurrence[] = [];
-  pattern.lastIndex = 0;
-  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-    if (m[0] === '') break;
-    const from = codePointsBefore(text, m.index, BEFORE);
-    const to = codePointsAfter(text, m.index + m[0].length, AFTER);
+/**
+ * Every occurrence of `term` in `text` (full case folding: fullCaseFold.ts), in order: the text
+ * itself when short, else 48 characters before and 96 after, cut marked `... ` / ` ...` as
+ * `thread/search` marks its snippets. Pure.
+ */
+export const occurrencesIn = (text: string, term: string): Occurrence[] =>
+  foldedMatches(text, term).map((m) => {
+    const from = codePointsBefore(text, m.start, BEFORE);
+    const to = codePointsAfter(text, m.end, AFTER);
     const head = from > 0 ? '... ' : '';
     const snippet = `${head}${text.slice(from, to)}${to < text.length ? ' ...' : ''}`;
-    const start = head.length + m.index - from;
-    out.push({ snippet, snippetMatchRange: { start, end: start + m[0].length } });
-  }
-  return out;
-};
+    const start = head.length + m.start - from;
+    return { snippet, snippetMatchRange: { start, end: start + m.end - m.start } };
+  });

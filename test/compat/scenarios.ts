@@ -459,6 +459,9 @@ const rich: ScenarioDefinition = {
       { type: 'mention', name: 'README.txt', path: join(ctx.workDir, 'README.txt') },
     ]);
 
+    // Case folding beyond one-to-one mappings (ß ↔ SS) for the search suites.
+    await ctx.turn(id, 'Street names: STRASSE, Straße and strasse; also ΣΊΣΥΦΟΣ and ﬁle.');
+
     ctx.mock.enqueue({ kind: 'stream', output: [{ type: 'toolCall', callId: 'call_dyn_1', name: 'lookup_fact', arguments: { topic: 'tides' } }] });
     await ctx.turn(id, 'Look up a fact about tides.');
 

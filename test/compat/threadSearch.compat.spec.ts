@@ -48,6 +48,10 @@ export const SEARCH_QUERIES: readonly Query[] = [
   { params: { searchTerm: 'Sub-agent' } },
   { params: { searchTerm: 'slept' } },
   { params: { searchTerm: 'pixel.png' } },
+  { params: { searchTerm: 'straße' } },
+  { params: { searchTerm: 'STRASSE' } },
+  { params: { searchTerm: 'σίσυφος' } },
+  { params: { searchTerm: 'FILE' } },
   // text Codex injects as user messages (environment context) is searched too
   { params: { searchTerm: '<cwd>' } },
   // no match
@@ -233,6 +237,11 @@ const OCCURRENCE_QUERIES: readonly Query[] = [
   { params: { searchTerm: 'tides' } },
   { params: { searchTerm: 'hello' } },
   { params: { searchTerm: 'pixel' } },
+  { params: { searchTerm: 'straße' } },
+  { params: { searchTerm: 'STRASSE' } },
+  { params: { searchTerm: 'ss' } },
+  { params: { searchTerm: 'σίσυφος' } },
+  { params: { searchTerm: 'FILE' } },
   { params: { searchTerm: 'zqxj-no-such-text' } },
   { params: { searchTerm: 'e', limit: 7 }, walk: 12 },
   { params: { searchTerm: '' } },

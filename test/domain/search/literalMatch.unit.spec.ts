@@ -52,11 +52,29 @@ describe('search text and snippets (Codex 0.169.0 rules)', () => {
   });
 
   it('occurrences: every match, UTF-16 ranges; an agent message is searched as its markdown text', () => {
-    expect(occurrencesIn('Tell me fact, fact!', literalPattern('FACT', true)).map((o) => o.snippetMatchRange)).to.deep.equal([
+    expect(occurrencesIn('Tell me fact, fact!', 'FACT').map((o) => o.snippetMatchRange)).to.deep.equal([
       { start: 8, end: 12 },
       { start: 14, end: 18 },
     ]);
-    expect(occurrencesIn('😀 é', literalPattern('É', true))[0]!.snippetMatchRange).to.deep.equal({ start: 3, end: 4 });
+    expect(occurrencesIn('😀 é', 'É')[0]!.snippetMatchRange).to.deep.equal({ start: 3, end: 4 });
+  });
+
+  it('occurrences fold case fully, as Codex: ß is ss, ﬁ is fi, final sigma is sigma; never half a code point', () => {
+    const ranges = (text: string, term: string) => occurrencesIn(text, term).map((o) => [o.snippetMatchRange.start, o.snippetMatchRange.end]);
+    expect(ranges('STRASSE, Straße, strasse', 'straße')).to.deep.equal([
+      [0, 7],
+      [9, 15],
+      [17, 24],
+    ]);
+    expect(ranges('Straße', 'SS')).to.deep.equal([[4, 5]]);
+    expect(ranges('Straße', 's')).to.deep.equal([[0, 1]]);
+    expect(ranges('ßs', 'ss')).to.deep.equal([[0, 1]]);
+    expect(ranges('a ﬁle', 'FILE')).to.deep.equal([[2, 5]]);
+    expect(ranges('ΣΊΣΥΦΟΣ', 'σίσυφος')).to.deep.equal([[0, 7]]);
+    expect(ranges('😀x😀X', 'x')).to.deep.equal([
+      [2, 3],
+      [5, 6],
+    ]);
     expect(markdownSearchText('Quotes \\"double\\" and **bold** `code`\n\n- item')).to.equal('Quotes "double" and bold code item');
   });
 });

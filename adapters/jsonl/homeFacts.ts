@@ -301,11 +301,11 @@ const dayFolderOf = (home: string, path: string): string | undefined => {
 const conflictAt = (path: string): EngineError => rejected(`a rollout file is already at ${path}`);
 
 /**
- * Each move is one `rename` (atomic on one file system, as Codex moves them); a target that exists
- * is refused, not replaced. `replayed` (a node's copy applying a move again after a kill): a
+ * Each move is one `rename` (atomic on one file system, as Codex moves them), then, when `touch`,
+ * its modification time set to now; a target that exists is refused, not replaced. `replayed` (a node's copy applying a move again after a kill): a
  * source already gone was moved.
  */
-const moveAll = (home: string, targets: ReadonlyArray<readonly [string, string]>, replayed = false): TE.TaskEither<EngineError, string[]> =>
+const moveAll = (home: string, targets: ReadonlyArray<readonly [string, string]>, replayed = false, touch = false): TE.TaskEither<EngineError, string[]> =>
   TE.tryCatch(
     async () => {
       const out: string[] = [];
@@ -316,6 +316,11 @@ const moveAll = (home: string, targets: ReadonlyArray<readonly [string, string]>
         await fs.mkdir(nodePath.dirname(to), { recursive: true, mode: 0o700 });
         if (await exists(to)) throw conflictAt(to);
         await fs.rename(from, to);
+        // Codex's unarchive touches the file it restores: the thread comes back as just updated.
+        if (touch) {
+          const now = new Date();
+          await fs.utimes(to, now, now);
+        }
         out.push(to);
       }
       return out;
@@ -381,7 +386,7 @@ export const threadHomeFiles = (home: string): ThreadHomeFiles => ({
       if (day === undefined) return TE.left(invalidArgument('path', `not a rollout file name: ${p}`));
       targets.push([p, nodePath.join(day, nodePath.basename(p))]);
     }
-    return moveAll(home, targets);
+    return moveAll(home, targets, false, true);
   },
   remove: removeRolloutFiles,
   underWriterLocks,

@@ -98,14 +98,40 @@ interface DiskState {
   readonly sessionIndex: unknown[];
 }
 
-function diskState(codexHome: string): DiskState {
+/** Each rollout file's modification time by name (a moved file keeps its name). */
+function rolloutMtimes(codexHome: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const walk = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir)) {
+      const p = join(dir, e);
+      const st = statSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (e.endsWith('.jsonl')) out.set(e, st.mtimeMs);
+    }
+  };
+  walk(join(codexHome, 'sessions'));
+  walk(join(codexHome, 'archived_sessions'));
+  return out;
+}
+
+/**
+ * The rollout files (hash of their bytes, and whether their modification time moved since the
+ * pristine home: Codex's unarchive touches the file it restores) and `session_index.jsonl`.
+ */
+function diskState(codexHome: string, pristineMtimes: ReadonlyMap<string, number>): DiskState {
   const files: Record<string, string> = {};
   const walk = (dir: string): void => {
     if (!existsSync(dir)) return;
     for (const e of readdirSync(dir)) {
       const p = join(dir, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (e.endsWith('.jsonl')) files[relative(codexHome, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+      const st = statSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (e.endsWith('.jsonl')) {
+        const before = pristineMtimes.get(e);
+        const time = before === undefined ? 'new' : st.mtimeMs > before ? 'touched' : 'kept';
+        files[relative(codexHome, p)] = `${createHash('sha256').update(readFileSync(p)).digest('hex')} ${time}`;
+      }
     }
   };
   walk(join(codexHome, 'sessions'));
@@ -193,7 +219,7 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
     for (const f of readdirSync(home.codexHome)) if (f.startsWith('state_5.sqlite')) rmSync(join(home.codexHome, f), { force: true });
     turnIds = turnIdsOf(home.codexHome);
     pristine = join(root, 'pristine-home');
-    cpSync(home.codexHome, pristine, { recursive: true });
+    cpSync(home.codexHome, pristine, { recursive: true, preserveTimestamps: true });
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -205,7 +231,7 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
     transport: 'stdio' | 'ws' = 'stdio',
   ): Promise<{ records: StepRecord[]; disk: DiskState }> {
     rmSync(home.codexHome, { recursive: true, force: true });
-    cpSync(pristine, home.codexHome, { recursive: true });
+    cpSync(pristine, home.codexHome, { recursive: true, preserveTimestamps: true });
     const mock = side === 'codex' ? await MockResponses.start() : undefined;
     if (mock !== undefined) writeCodexConfig(home.codexHome, mock.port);
     const cmd = resolveCodexCommand();
@@ -236,7 +262,7 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
       expect(init, `${side} initialize`).to.have.property('result');
       client.notify('initialized');
       const records = await runTranscript(client, steps, threadId, turnIds);
-      return { records: side === 'codex' ? records.map(withoutRepeats) : records, disk: diskState(home.codexHome) };
+      return { records: side === 'codex' ? records.map(withoutRepeats) : records, disk: diskState(home.codexHome, rolloutMtimes(pristine)) };
     } finally {
       await close();
       await mock?.stop();

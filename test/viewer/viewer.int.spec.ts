@@ -13,6 +13,7 @@ import { writeSynthThread } from '../fixtures/synthHome.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import type { SynthThread } from '../projections/synth.js';
 import { artifactsDir, chromiumPath, inkShare } from './browser.js';
+import { PIXEL_PNG_BASE64 } from '../fixtures/mcpStdioServer.js';
 
 /**
  * The web viewer in real Chromium (playwright-core driving Debian's `chromium`; `npm test`
@@ -72,9 +73,72 @@ const writeCommandThread = (home: string): void => {
     })
     .item('c1', { type: 'AgentMessage', id: 'a-c1', content: [{ type: 'Text', text: 'done' }] })
     .taskComplete('c1');
+  // A second turn with every other kind of item a real session holds (shapes as Codex 0.169.0 writes them).
+  w.taskStarted('k1').turnContext('k1').responseMessage('user', 'every kind');
+  w.item('k1', {
+    type: 'UserMessage',
+    id: 'u-k1',
+    content: [
+      { type: 'text', text: 'every kind', text_elements: [] },
+      { type: 'image', image_url: `data:image/png;base64,${PIXEL_PNG_BASE64}` },
+      { type: 'local_image', path: '/work/pixel.png' },
+      { type: 'mention', name: 'README.txt', path: '/work/README.txt' },
+    ],
+  })
+    .item('k1', {
+      type: 'FileChange',
+      id: 'call_patch',
+      changes: {
+        '/work/notes.txt': { type: 'add', content: 'first note\n' },
+        '/work/README.txt': { type: 'update', unified_diff: '@@ -1 +1 @@\n-old line\n+new line\n', move_path: null },
+      },
+      status: 'completed',
+    })
+    .item('k1', {
+      type: 'McpToolCall',
+      id: 'call_mcp',
+      server: 'compat',
+      tool: 'picture',
+      arguments: { size: 1 },
+      status: 'completed',
+      result: {
+        content: [
+          { type: 'text', text: 'here is a picture' },
+          { type: 'image', data: PIXEL_PNG_BASE64, mimeType: 'image/png' },
+        ],
+        isError: false,
+      },
+      duration: { secs: 0, nanos: 2_000_000 },
+    })
+    .item('k1', {
+      type: 'DynamicToolCall',
+      id: 'call_dyn',
+      tool: 'lookup_fact',
+      arguments: { topic: 'tides' },
+      status: 'completed',
+      content_items: [{ type: 'inputText', text: 'tides follow the moon' }],
+      success: true,
+    })
+    .item('k1', {
+      type: 'CollabAgentToolCall',
+      id: 'call_spawn',
+      tool: 'spawn_agent',
+      status: 'completed',
+      sender_thread_id: COMMAND_THREAD,
+      receiver_thread_ids: [SUB_AGENT_THREAD],
+      prompt: 'count to three',
+      agents_states: { [SUB_AGENT_THREAD]: { completed: 'one, two, three' } },
+    })
+    .item('k1', { type: 'WebSearch', id: 'ws_1', query: 'event sourcing', action: { type: 'search', query: 'event sourcing' } })
+    .item('k1', { type: 'ImageView', id: 'call_view', path: 'file:///work/pixel.png' })
+    .item('k1', { type: 'AgentMessage', id: 'a-k1', content: [{ type: 'Text', text: 'all kinds shown' }] })
+    .taskComplete('k1');
   const path = nodePath.join(home, rolloutRelPath(COMMAND_THREAD));
   fs.writeFileSync(path, w.text());
 };
+
+/** The thread the command thread's sub-agent call names: one of the synth threads, so its link opens something. */
+const SUB_AGENT_THREAD = newThread(3).threadId;
 
 /** The largest number of turn nodes the page has held since this was called (a MutationObserver in the page). */
 const watchTurnNodes = (page: Page): Promise<unknown> =>
@@ -303,6 +367,45 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     await output.locator('summary').click();
     await output.locator('pre.output', { hasText: COMMAND_OUTPUT }).waitFor();
     expect(await shot(page, 'command-output', '.turn[data-turn-id="c1"]'), 'ink in the command').to.be.greaterThan(0.01);
+    await page.close();
+  });
+
+  it('shows every kind of item: file changes as diffs, MCP and dynamic tool calls with arguments and results, sub-agent calls linking to the child thread, web searches, image views, input images as thumbnails', async () => {
+    const page = await newPage(`#thread=${COMMAND_THREAD}&turn=k1`);
+    const turn = page.locator('.turn[data-turn-id="k1"][aria-expanded="true"]');
+    await turn.locator('.item.file-change').waitFor();
+    const text = async (selector: string): Promise<string> => (await turn.locator(selector).first().textContent()) ?? '';
+    expect(await text('.item.user'))
+      .to.contain('every kind')
+      .and.contain('[local image /work/pixel.png]')
+      .and.contain('[mention README.txt]');
+    expect(await text('.item.file-change'))
+      .to.contain('update /work/README.txt')
+      .and.contain('add /work/notes.txt')
+      .and.contain('+new line');
+    expect(await turn.locator('.item.file-change .diff-line.removed').first().textContent()).to.equal('-old line\n');
+    expect(await text('.item.mcp'))
+      .to.contain('MCP compat · picture (completed, 2 ms)')
+      .and.contain('here is a picture');
+    expect(await text('.item.dynamic'))
+      .to.contain('Tool lookup_fact (completed)')
+      .and.contain('tides follow the moon');
+    expect(await text('.item.web-search')).to.contain('event sourcing');
+    expect(await text('.item.image-view')).to.contain('/work/pixel.png');
+    expect(await text('.item.sub-agent'))
+      .to.contain('count to three')
+      .and.contain('completed: one, two, three');
+    // Thumbnails (the input image, the MCP result's image) load from data: URLs; nothing else is fetched.
+    const widths = (await page.evaluate(
+      `[...document.querySelectorAll('.turn[data-turn-id="k1"] img.thumbnail')].map((i) => i.complete ? i.naturalWidth : -1)`,
+    )) as number[];
+    expect(widths).to.deep.equal([1, 1]);
+    // Collapsed turns show what they hold.
+    expect(await page.locator('.turn[data-turn-id="c1"]').textContent()).to.contain('command');
+    expect(await shot(page, 'every-kind', '.turn[data-turn-id="k1"]'), 'ink in the turn').to.be.greaterThan(0.01);
+    await turn.locator('a.agent-link').click();
+    await until(page, `location.hash.includes(${JSON.stringify(SUB_AGENT_THREAD)})`);
+    await page.locator('.turn .summary-user', { hasText: 'hello' }).first().waitFor();
     await page.close();
   });
 

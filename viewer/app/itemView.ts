@@ -2,9 +2,69 @@ import type { ThreadItem } from '../../domain/thread/threadItem.js';
 import type { Turn } from '../../domain/thread/turn.js';
 import { element } from './dom.js';
 
+/** What a non-text input is called in text: `[image]`, `[local image /p.png]`, `[mention README.txt]`. */
+const inputLabel = (c: Readonly<Record<string, unknown>>): string => {
+  const type = String(c['type']);
+  switch (type) {
+    case 'localImage':
+      return `[local image ${String(c['path'])}]`;
+    case 'mention':
+    case 'skill':
+      return `[${type} ${String(c['name'])}]`;
+    default:
+      return `[${type}]`;
+  }
+};
+
 /** The words of a user message (its text parts; other inputs named by their type). */
 export const userText = (item: Extract<ThreadItem, { type: 'userMessage' }>): string =>
-  item.content.map((c) => (c['type'] === 'text' && typeof c['text'] === 'string' ? c['text'] : `[${String(c['type'])}]`)).join('\n');
+  item.content.map((c) => (c['type'] === 'text' && typeof c['text'] === 'string' ? c['text'] : inputLabel(c))).join('\n');
+
+/** An inline image the page may show: only `data:image/…` (the page's CSP loads nothing from other hosts). */
+const thumbnail = (url: unknown, alt: string): HTMLElement =>
+  typeof url === 'string' && url.startsWith('data:image/')
+    ? element('img', { class: 'thumbnail', src: url, alt })
+    : element('span', { class: 'image-ref' }, `[image ${typeof url === 'string' ? url.slice(0, 80) : ''}]`);
+
+const json = (v: unknown): string => JSON.stringify(v, null, 2);
+
+/** A <details> holding `body`, closed. */
+const folded = (summary: string, ...body: Array<Node | string>): HTMLElement => element('details', { class: 'output-box' }, element('summary', {}, summary), ...body);
+
+/** A unified diff, one line per node, added and removed lines marked for the style. */
+const diffNode = (diff: string, kind: string): HTMLElement => {
+  const pre = element('pre', { class: 'diff' });
+  for (const line of diff.replace(/\n$/, '').split('\n')) {
+    const cls =
+      kind === 'add'
+        ? 'added'
+        : kind === 'delete'
+          ? 'removed'
+          : line.startsWith('+')
+            ? 'added'
+            : line.startsWith('-')
+              ? 'removed'
+              : line.startsWith('@@')
+                ? 'hunk'
+                : 'context';
+    pre.append(element('span', { class: `diff-line ${cls}` }, `${kind === 'add' ? '+' : kind === 'delete' ? '-' : ''}${line}\n`));
+  }
+  return pre;
+};
+
+/** MCP / dynamic tool output parts: text as text, images as thumbnails, anything else as JSON. */
+const outputParts = (parts: ReadonlyArray<unknown>): HTMLElement => {
+  const out = element('div', { class: 'tool-output' });
+  for (const p of parts) {
+    const part = (p ?? {}) as Record<string, unknown>;
+    if ((part['type'] === 'text' || part['type'] === 'inputText') && typeof part['text'] === 'string') out.append(element('pre', { class: 'output' }, part['text']));
+    else if (part['type'] === 'image' && typeof part['data'] === 'string')
+      out.append(thumbnail(`data:${String(part['mimeType'] ?? 'image/png')};base64,${part['data']}`, 'tool image'));
+    else if (part['type'] === 'inputImage') out.append(thumbnail(part['imageUrl'], 'tool image'));
+    else out.append(element('pre', { class: 'output' }, json(p)));
+  }
+  return out;
+};
 
 /** What a collapsed turn shows: its first user message and its last agent message (the summary view's items). */
 export const turnSummary = (turn: Turn): { user: string; agent: string } => {
@@ -25,6 +85,10 @@ export const turnMarks = (turn: Turn): string[] => {
     if (item.type === 'enteredReviewMode' || item.type === 'exitedReviewMode') marks.add('review');
     if (item.type === 'contextCompaction') marks.add('compaction');
     if (item.type === 'commandExecution') marks.add('command');
+    if (item.type === 'fileChange') marks.add('file change');
+    if (item.type === 'mcpToolCall' || item.type === 'dynamicToolCall') marks.add('tool');
+    if (item.type === 'collabAgentToolCall') marks.add('sub-agent');
+    if (item.type === 'webSearch') marks.add('web search');
   }
   if (turn.error !== null || turn.status === 'failed') marks.add('error');
   return [...marks];
@@ -36,8 +100,90 @@ export const turnMarks = (turn: Turn): string[] => {
  */
 export const itemNode = (item: ThreadItem, loadOutput: (itemId: string) => Promise<ThreadItem | null>): HTMLElement => {
   switch (item.type) {
-    case 'userMessage':
-      return element('section', { class: 'item user', 'aria-label': 'User message' }, element('h3', {}, 'User'), element('p', { class: 'text' }, userText(item)));
+    case 'userMessage': {
+      const images = item.content.filter((c) => c['type'] === 'image').map((c) => thumbnail(c['url'], 'input image'));
+      return element(
+        'section',
+        { class: 'item user', 'aria-label': 'User message' },
+        element('h3', {}, 'User'),
+        element('p', { class: 'text' }, userText(item)),
+        images.length === 0 ? null : element('div', { class: 'thumbnails' }, ...images),
+      );
+    }
+    case 'fileChange':
+      return element(
+        'section',
+        { class: 'item file-change', 'aria-label': 'File change' },
+        element('h3', {}, `File change (${item.status})`),
+        ...item.changes.map((c) =>
+          element(
+            'div',
+            { class: 'file' },
+            element('p', { class: 'file-path' }, `${String(c.kind['type'])} ${c.path}${typeof c.kind['move_path'] === 'string' ? ` → ${c.kind['move_path']}` : ''}`),
+            diffNode(c.diff, String(c.kind['type'])),
+          ),
+        ),
+      );
+    case 'mcpToolCall':
+      return element(
+        'section',
+        { class: 'item tool mcp', 'aria-label': 'MCP tool call' },
+        element('h3', {}, `MCP ${item.server} · ${item.tool} (${item.status}${item.durationMs === null ? '' : `, ${item.durationMs} ms`})`),
+        folded('Arguments', element('pre', { class: 'arguments' }, json(item.arguments))),
+        item.result === null ? null : outputParts(Array.isArray(item.result['content']) ? item.result['content'] : []),
+        item.result === null || item.result['structuredContent'] === null
+          ? null
+          : folded('Structured result', element('pre', {}, json(item.result['structuredContent']))),
+        item.error === null ? null : element('p', { class: 'error' }, item.error.message),
+      );
+    case 'dynamicToolCall':
+      return element(
+        'section',
+        { class: 'item tool dynamic', 'aria-label': 'Tool call' },
+        element('h3', {}, `Tool ${item.namespace === null ? '' : `${item.namespace} · `}${item.tool} (${item.status}${item.success === false ? ', unsuccessful' : ''})`),
+        folded('Arguments', element('pre', { class: 'arguments' }, json(item.arguments))),
+        item.contentItems === null ? null : outputParts(item.contentItems),
+      );
+    case 'collabAgentToolCall':
+      return element(
+        'section',
+        { class: 'item sub-agent', 'aria-label': 'Sub-agent call' },
+        element('h3', {}, `Sub-agent ${item.tool} (${item.status})`),
+        item.prompt === null ? null : element('p', { class: 'text' }, item.prompt),
+        element(
+          'ul',
+          { class: 'agents' },
+          ...item.receiverThreadIds.map((id) => {
+            const state = item.agentsStates[id];
+            return element(
+              'li',
+              {},
+              element('a', { href: `#thread=${encodeURIComponent(id)}`, class: 'agent-link' }, id),
+              state === undefined ? '' : ` ${state.status}${state.message === null ? '' : `: ${state.message}`}`,
+            );
+          }),
+        ),
+      );
+    case 'webSearch':
+      return element(
+        'section',
+        { class: 'item web-search', 'aria-label': 'Web search' },
+        element('h3', {}, 'Web search'),
+        element('p', { class: 'text' }, item.query !== '' ? item.query : typeof item.action?.['url'] === 'string' ? item.action['url'] : ''),
+      );
+    case 'imageView':
+      return element('section', { class: 'item image-view', 'aria-label': 'Image view' }, element('h3', {}, 'Image viewed'), element('p', { class: 'text' }, item.path));
+    case 'plan':
+      return element('section', { class: 'item plan', 'aria-label': 'Plan' }, element('h3', {}, 'Plan'), element('p', { class: 'text' }, item.text));
+    case 'sleep':
+      return element('section', { class: 'item sleep', 'aria-label': 'Sleep' }, element('h3', {}, `Slept ${item.durationMs} ms`));
+    case 'hookPrompt':
+      return element(
+        'section',
+        { class: 'item hook', 'aria-label': 'Hook prompt' },
+        element('h3', {}, 'Hook prompt'),
+        element('p', { class: 'text' }, item.fragments.map((f) => f.text).join('\n')),
+      );
     case 'agentMessage':
       return element('section', { class: 'item agent', 'aria-label': 'Agent message' }, element('h3', {}, 'Agent'), element('p', { class: 'text' }, item.text));
     case 'reasoning':

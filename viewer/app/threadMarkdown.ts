@@ -36,6 +36,27 @@ const itemMarkdown = (item: ThreadItem): string => {
       return `*Reasoning*\n\n${fenced([...item.summary, ...item.content].join('\n'))}`;
     case 'commandExecution':
       return `**Command** (exit ${item.exitCode ?? '?'})\n\n${fenced(`$ ${item.command}`, 'sh')}${item.aggregatedOutput ? `\n\n${fenced(item.aggregatedOutput)}` : ''}`;
+    case 'fileChange':
+      return [
+        `**File change** (${markdownInline(item.status)})`,
+        ...item.changes.map((c) => `${markdownInline(`${String(c.kind['type'])} ${c.path}`)}\n\n${fenced(c.diff, 'diff')}`),
+      ].join('\n\n');
+    case 'mcpToolCall':
+      return `**MCP ${markdownInline(`${item.server} · ${item.tool}`)}** (${markdownInline(item.status)})\n\n${fenced(JSON.stringify(item.arguments, null, 2), 'json')}${item.result === null ? '' : `\n\n${fenced(JSON.stringify(item.result, null, 2), 'json')}`}${item.error === null ? '' : `\n\n**Error:** ${markdownInline(item.error.message)}`}`;
+    case 'dynamicToolCall':
+      return `**Tool ${markdownInline(item.tool)}** (${markdownInline(item.status)})\n\n${fenced(JSON.stringify(item.arguments, null, 2), 'json')}${item.contentItems === null ? '' : `\n\n${fenced(JSON.stringify(item.contentItems, null, 2), 'json')}`}`;
+    case 'collabAgentToolCall':
+      return `**Sub-agent ${markdownInline(item.tool)}** (${markdownInline(item.status)}): ${markdownInline(item.receiverThreadIds.join(', '))}${item.prompt === null ? '' : `\n\n${fenced(item.prompt)}`}`;
+    case 'webSearch':
+      return `*Web search*: ${markdownInline(item.query)}`;
+    case 'imageView':
+      return `*Image viewed*: ${markdownInline(item.path)}`;
+    case 'plan':
+      return `**Plan**\n\n${fenced(item.text)}`;
+    case 'sleep':
+      return `*Slept ${item.durationMs} ms*`;
+    case 'hookPrompt':
+      return `*Hook prompt*\n\n${fenced(item.fragments.map((f) => f.text).join('\n'))}`;
     case 'contextCompaction':
       return '*Context compacted*';
     case 'enteredReviewMode':

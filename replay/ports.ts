@@ -1,3 +1,4 @@
+import type { HistoryMode } from '../domain/rollout/historyMode.js';
 import type * as E from 'fp-ts/lib/Either.js';
 import type * as T from 'fp-ts/lib/Task.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
@@ -75,6 +76,12 @@ export interface CodexThreadState {
    * the thread loaded or when Codex's row names a file other than `change.from`.
    */
   readonly switchCurrentFile: <A>(change: CurrentFileChange, write: TE.TaskEither<EngineError, A>) => TE.TaskEither<EngineError, A>;
+  /**
+   * The thread's name in Codex's row, where Codex's `thread/name/set` writes it (a paginated
+   * thread's `name` column, a legacy thread's `title`): a Codex with its cache answers names from
+   * there, not from `session_index.jsonl`. Nothing is done when there is no state DB or no row.
+   */
+  readonly recordName: (threadId: string, mode: HistoryMode, name: string) => TE.TaskEither<EngineError, void>;
 }
 
 /** What one `rollout/append` wrote, kept under its idempotency key: a retry answers it again. */

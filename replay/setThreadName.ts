@@ -18,7 +18,7 @@ export interface ThreadNamed {
 
 /**
  * `thread/name/set`: as Codex 0.169.0, one line appended to `session_index.jsonl` (the name
- * trimmed; blank refused) and nothing to the rollout. The thread's row takes the name at once.
+ * trimmed; blank refused), the name set in Codex's state DB row, and nothing to the rollout. The thread's row takes the name at once.
  * An archived thread is refused with Codex's words.
  */
 export const setThreadName = (ports: ThreadManagementPorts, threadId: string, name: string): TE.TaskEither<EngineError, ThreadNamed> =>
@@ -32,6 +32,8 @@ export const setThreadName = (ports: ThreadManagementPorts, threadId: string, na
     // Under the thread's writer lock, which a delete holds: a rename runs before it (its line then
     // goes with the others) or finds no file (NotFound), never leaving a deleted thread named.
     await take(ports.homeFiles.underWriterLocks([row.path], ports.homeFiles.appendThreadName(threadId, trimmed, at)));
+    // And in Codex's cache, which a Codex that has it answers names from.
+    await take(ports.codexState.recordName(threadId, row.historyMode, trimmed));
     // The catch-up of the thread's current file derives its row again, with the names just written.
     await take(ports.indexer.catchUp([row.path]));
     return { threadId, name: trimmed, at };

@@ -16,6 +16,7 @@ import { PathReporter } from 'io-ts/lib/PathReporter.js';
 import type { EngineError } from '../../domain/errors.js';
 import { corrupt, isEngineError, rejected } from '../../domain/errors.js';
 import type { CodexThreadState, CurrentFileChange } from '../../replay/ports.js';
+import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 import { isInsideHome } from '../fs/insideHome.js';
 
 /** The state DB of the Codex this engine follows (0.169: `state_5.sqlite`, beside the sessions). */
@@ -156,5 +157,27 @@ export const codexThreadState = (codexHome: string): CodexThreadState => {
       }
     };
 
-  return { refuseIfHeld: (threadId) => TE.fromEither(refuseIfHeld(threadId)), switchCurrentFile };
+  const recordName =
+    (threadId: string, mode: HistoryMode, name: string): TE.TaskEither<EngineError, void> =>
+    async () => {
+      if (!existsSync(dbPath)) return E.right(undefined);
+      let db: Database.Database | undefined;
+      try {
+        const { default: Sqlite } = await import('better-sqlite3');
+        db = new Sqlite(dbPath, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+        db.pragma('synchronous = NORMAL');
+        db.exec('BEGIN IMMEDIATE');
+        // Codex 0.169.0 keeps a paginated thread's name in `name`, a legacy thread's in `title`.
+        db.prepare(mode === 'paginated' ? 'UPDATE threads SET name = ? WHERE id = ?' : 'UPDATE threads SET title = ? WHERE id = ?').run(name, threadId);
+        db.exec('COMMIT');
+        return E.right(undefined);
+      } catch (err) {
+        if (db?.inTransaction === true) db.exec('ROLLBACK');
+        return E.left(codexStateError(dbPath, 'update', err));
+      } finally {
+        db?.close();
+      }
+    };
+
+  return { refuseIfHeld: (threadId) => TE.fromEither(refuseIfHeld(threadId)), switchCurrentFile, recordName };
 };

@@ -3,7 +3,7 @@
 // home reads the history we cut (every view equal to ours), its next turn continues after it,
 // and the engine reads that turn. While a Codex has the thread loaded, the engine refuses.
 import { expect } from 'chai';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ColdCodex } from './compatHomes.js';
@@ -86,6 +86,42 @@ describe('compat: a Codex that keeps its state DB follows the revisions the engi
     const afterRollback = withCodex.slice(0, -2);
     expect(await turnIds(h, main)).to.deep.equal(afterRollback);
     await codexContinues(h, main, afterRollback, 'our rollback');
+  });
+
+  // Without its state DB Codex 0.169.0 shows no name for a paginated thread at all, its own names
+  // included (measured on the chat home: `null` where the DB said "Compat chat thread"); a legacy
+  // thread's name it reads from session_index.jsonl.
+  it('a name the engine sets is the name Codex shows, with its state DB (the row takes it) and without (as for names Codex set), in both modes', async () => {
+    for (const mode of ['paginated', 'legacy']) {
+      const h = home(mode);
+      const main = mainOf(h);
+      const name = `Named by the engine (${mode})`;
+      await engineValue(h, 'name', main, `  ${name}  `);
+      const db = new Database(join(h.codexHome, 'state_5.sqlite'), { readonly: true, fileMustExist: true });
+      try {
+        // Where Codex's own rename writes it: a paginated thread's `name`, a legacy thread's `title`.
+        const column = mode === 'paginated' ? 'name' : 'title';
+        expect((db.prepare(`SELECT ${column} AS shown FROM threads WHERE id = ?`).get(main) as { shown: string }).shown, "Codex's row").to.equal(name);
+      } finally {
+        db.close();
+      }
+      // A copy without the state DB: the Codex that reads it builds its cache from the files.
+      const bare = join(root, `bare-${mode}`);
+      cpSync(join(h.codexHome, '..'), bare, { recursive: true, preserveTimestamps: true });
+      for (const f of readdirSync(join(bare, 'home'))) if (f.startsWith('state_5.sqlite')) rmSync(join(bare, 'home', f));
+      for (const codexHome of [h.codexHome, join(bare, 'home')]) {
+        const codex = await openColdCodex({ ...h, codexHome, workDir: join(codexHome, '..', 'work') });
+        try {
+          const read = await codex.server.request<{ thread: { name: string | null } }>('thread/read', { threadId: main });
+          const shown = codexHome === h.codexHome || mode === 'legacy' ? name : null;
+          expect(read.thread.name, `${mode} ${codexHome === h.codexHome ? 'with' : 'without'} its state DB: thread/read`).to.equal(shown);
+          const listed = await codex.server.request<{ data: Array<{ id: string; name: string | null }> }>('thread/list', {});
+          expect(listed.data.find((t) => t.id === main)?.name, 'thread/list').to.equal(shown);
+        } finally {
+          await codex.stop();
+        }
+      }
+    }
   });
 
   it('legacy: a rollback marker in the same file; Codex (cache kept) reads it and continues after it', async () => {

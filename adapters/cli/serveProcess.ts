@@ -43,6 +43,9 @@ export const ServeOptions = t.intersection([
     metricsPublic: t.boolean,
     chatgptBaseUrl: t.string,
     eventstore: EventStoreUrl,
+    upstream: t.union([t.literal('codex'), t.refinement(t.string, (u) => /^wss?:\/\/[^/]+/.test(u), 'codex, or a ws:// or wss:// URL')]),
+    upstreamBin: t.string,
+    upstreamTokenFile: t.string,
   }),
   t.type({ listen: t.string, logLevel: t.keyof(Object.fromEntries(LOG_LEVELS.map((l) => [l, null])) as Record<LogLevel, null>) }),
 ]);
@@ -139,6 +142,18 @@ const schedulingOf = (serveOpts: ServeOptions): RpcServerOptions => ({
   maxQueuedPerKey: serveOpts.maxQueuedPerThread,
 });
 
+/** `--upstream`: the server's options for it (the methods answered here: the protocol's table), or none. */
+const upstreamOf = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<Pick<RpcServerOptions, 'upstream'>> => {
+  if (serveOpts.upstream === undefined) return {};
+  const [{ spawnedUpstream, webSocketUpstream }, { METHOD_ENTRIES }] = await Promise.all([import('../rpc/upstream.js'), import('../../protocol/methods.js')]);
+  const log = jsonLog(serveOpts.logLevel);
+  const upstream =
+    serveOpts.upstream === 'codex'
+      ? spawnedUpstream({ bin: serveOpts.upstreamBin ?? 'codex', codexHome: homeOf(opts).codexHome, log: (msg, fields) => log.info(msg, fields) })
+      : webSocketUpstream(serveOpts.upstream, serveOpts.upstreamTokenFile);
+  return { upstream: { upstream, answeredHere: new Set(METHOD_ENTRIES.map((e) => e.name)) } };
+};
+
 /** Resolves at the first SIGINT or SIGTERM (main.ts's Ctrl-C exit would cut answers short). */
 const stopSignal = (): Promise<string> => {
   process.removeAllListeners('SIGINT');
@@ -150,7 +165,8 @@ const stopSignal = (): Promise<string> => {
 
 const serveStdio = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<void> => {
   const home = openingService(opts, serveOpts, 'JSON-RPC on stdin/stdout, one message per line', undefined, observedIndex(undefined, jsonLog(serveOpts.logLevel), true));
-  const server = createRpcServer(home.service, schedulingOf(serveOpts));
+  const upstream = await upstreamOf(opts, serveOpts);
+  const server = createRpcServer(home.service, { ...schedulingOf(serveOpts), ...upstream });
   // SIGTERM and Ctrl-C stop reading and let the requests already taken finish and be answered;
   // serve then closes its home and exits.
   let signalled = false;
@@ -162,6 +178,7 @@ const serveStdio = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<v
     await server.serve(lineConnection(process.stdin, process.stdout, serveOpts.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES));
     await server.shutdown();
   } finally {
+    await upstream.upstream?.upstream.close();
     await home.close();
     // Stopped by a signal, stdin is still open: the process ends once it is let go.
     if (signalled) process.stdin.destroy();
@@ -192,7 +209,8 @@ const serveWebSocket = async (
   const metrics = serverMetrics(load);
   const url = `ws://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
   const home = openingService(opts, serveOpts, `JSON-RPC over WebSocket on ${url}, one message per text frame`, metrics, observedIndex(metrics, log));
-  const server = createRpcServer(home.service, { ...schedulingOf(serveOpts), onOverload: metrics.overloaded });
+  const upstream = await upstreamOf(opts, serveOpts);
+  const server = createRpcServer(home.service, { ...schedulingOf(serveOpts), onOverload: metrics.overloaded, ...upstream });
   const limits = { ...DEFAULT_WEBSOCKET_LIMITS, ...(serveOpts.maxRequestBytes === undefined ? {} : { maxMessageBytes: serveOpts.maxRequestBytes }) };
   const listener = await listenWebSocket(
     { host: target.host, port: target.port, auth: auth.right, metricsPublic: serveOpts.metricsPublic === true, limits, pingIntervalMs: PING_INTERVAL_MS, metrics, log },
@@ -210,6 +228,7 @@ const serveWebSocket = async (
   log.info('shutting down', { why });
   await server.shutdown();
   await listener.right.close();
+  await upstream.upstream?.upstream.close();
   metrics.close();
   await home.close();
 };

@@ -76,9 +76,15 @@ export const codexWriterOf = (codexHome: string, threadId: string): number | 'un
   return null;
 };
 
+/** Words of the refusal below, by which `serve --upstream` knows to hand the change to the Codex that holds the thread. */
+const HELD_BY_CODEX = 'is open in a running Codex';
+
+/** A refusal because a running Codex has the thread loaded. */
+export const isHeldByCodex = (e: EngineError): boolean => e._tag === 'Rejected' && e.reason.includes(HELD_BY_CODEX);
+
 const heldBy = (threadId: string, holder: number | 'unknown'): EngineError =>
   rejected(
-    `thread ${threadId} is open in a running Codex (${holder === 'unknown' ? 'its writer lock is held' : `pid ${holder} holds its writer lock`}); ` +
+    `thread ${threadId} ${HELD_BY_CODEX} (${holder === 'unknown' ? 'its writer lock is held' : `pid ${holder} holds its writer lock`}); ` +
       'close it there (or stop that Codex) and retry: a history change now would be invisible to it',
   );
 

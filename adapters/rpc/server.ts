@@ -20,6 +20,9 @@ import { threadSubscriptions } from './threadSubscriptions.js';
 import { LoadedThreads } from './loadedThreads.js';
 import { isEngineError } from '../../domain/errors.js';
 import type { EngineError } from '../../domain/errors.js';
+import type { Upstream, UpstreamLink, UpstreamMessage, UpstreamReply } from './upstream.js';
+import { upstreamUnavailable } from './upstream.js';
+import { isHeldByCodex } from '../codexState/codexThreadState.js';
 
 type Id = string | number | null;
 
@@ -64,7 +67,20 @@ export interface RpcServerOptions {
   readonly maxQueuedPerKey?: number;
   /** Told of every request refused as overloaded (the metrics' counter). */
   readonly onOverload?: (method: string) => void;
+  /**
+   * `serve --upstream`: every method not in `answeredHere` (and those in `FORWARDED_WITH_UPSTREAM`),
+   * the client's notifications and its replies to the upstream's requests go to a real
+   * `codex app-server`, one upstream connection per client connection; what the upstream sends
+   * comes back to the connection it belongs to.
+   */
+  readonly upstream?: { readonly upstream: Upstream; readonly answeredHere: ReadonlySet<string> };
 }
+
+/**
+ * Methods the engine has that go to the upstream when there is one: the threads it has loaded,
+ * and a review (the upstream runs the review's model turn).
+ */
+export const FORWARDED_WITH_UPSTREAM: ReadonlySet<string> = new Set(['thread/loaded/list', 'thread/unsubscribe', 'review/start']);
 
 /** One server per process: the home opened once, one scheduler for every connection. */
 export interface RpcServer {
@@ -178,6 +194,58 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     const threadsOf = (answering: Answering): ConnectionThreads =>
       (threads ??= answering.hub.connect((m) => (gone() || !wanted(m) ? Promise.resolve() : enqueue(() => connection.send(m)))));
 
+    // --upstream: this connection's link (made at `initialize`, made again with the same
+    // `initialize` after the upstream restarted), and the upstream's requests awaiting the client.
+    const up = options.upstream;
+    let initializeParams: unknown;
+    let link: UpstreamLink | null = null;
+    let linking: Promise<UpstreamLink | null> | null = null;
+    let linkFailure = 'no client initialize yet';
+    const upstreamRequests = new Map<string, Id>();
+    let nextUpstreamRequest = 0;
+    const fromUpstream = (m: UpstreamMessage): void => {
+      if (gone()) return;
+      if (m.id === undefined) {
+        void enqueue(() => connection.send({ jsonrpc: '2.0', method: m.method, params: m.params })).catch(() => undefined);
+        return;
+      }
+      // The upstream's own request (an approval, a dynamic tool call): the client answers it under an id of ours.
+      const asked = `upstream-${nextUpstreamRequest++}`;
+      upstreamRequests.set(asked, m.id);
+      void enqueue(() => connection.send({ jsonrpc: '2.0', id: asked, method: m.method, params: m.params })).catch(() => undefined);
+    };
+    /** The link, made (and the client's `initialize` replayed) when there is none or the last one closed; null when the upstream cannot be reached. */
+    const upstreamLink = (): Promise<{ link: UpstreamLink | null; init?: UpstreamReply }> => {
+      if (up === undefined) return Promise.resolve({ link: null });
+      if (link !== null && link.isOpen()) return Promise.resolve({ link });
+      let init: UpstreamReply | undefined;
+      linking ??= up.upstream
+        .connect(fromUpstream)
+        .then(async (l) => {
+          init = await l.request('initialize', initializeParams);
+          if ('error' in init) {
+            linkFailure = `it refused initialize: ${init.error.message}`;
+            l.close();
+            return null;
+          }
+          l.notify('initialized');
+          return (link = l);
+        })
+        .catch((err: unknown) => {
+          linkFailure = err instanceof Error ? err.message : String(err);
+          return null;
+        })
+        .finally(() => (linking = null));
+      return linking.then((l) => (init === undefined ? { link: l } : { link: l, init }));
+    };
+    /** A request the upstream answers, under the client's id. */
+    const forward = async (id: Id, name: string, rawParams: unknown): Promise<void> => {
+      const { link: l } = await upstreamLink();
+      const reply: UpstreamReply = l === null ? { error: upstreamUnavailable(up!.upstream.describe, linkFailure) } : await l.request(name, rawParams);
+      if (gone()) return;
+      await enqueue(() => connection.send({ jsonrpc: '2.0', id, ...reply }));
+    };
+
     // Requests accepted and not yet answered (or skipped); the connection is served once none is left.
     let pending = 0;
     let allAnswered: () => void = () => undefined;
@@ -196,7 +264,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       })();
 
     /** Run one request's handler with its own notifications, and send them with its answer. */
-    const run = async (id: Id, method: RpcMethod, params: unknown, answering: Answering): Promise<void> => {
+    const run = async (id: Id, method: RpcMethod, params: unknown, answering: Answering, rawParams: unknown): Promise<void> => {
       const before: unknown[] = [];
       const after: unknown[] = [];
       const notify = (name: string, p: unknown, when: 'beforeAnswer' | 'afterAnswer' = 'beforeAnswer'): void => {
@@ -217,6 +285,8 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       };
       const result = await method.handle(ctx, params)();
       if (gone()) return;
+      // A change to a thread the upstream Codex has loaded is the upstream's to make (it holds the history in memory).
+      if (up !== undefined && E.isLeft(result) && isHeldByCodex(result.left)) return forward(id, method.name, rawParams);
       await enqueue(async () => {
         for (const n of before) await connection.send(n);
         if (E.isLeft(result)) await connection.send(message(id, toRpcError(result.left, method.name)));
@@ -247,6 +317,8 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
 
     /** A request after `initialize`: waits for the home, is decoded, then scheduled; resolves once it is answered, refused or skipped. */
     const accept = async (id: Id, name: string, rawParams: unknown): Promise<void> => {
+      // Not ours to answer with an upstream: it never waits for the home.
+      if (up !== undefined && (!up.answeredHere.has(name) || FORWARDED_WITH_UPSTREAM.has(name))) return forward(id, name, rawParams);
       const homeless = opened === null ? early.get(name) : undefined;
       if (homeless !== undefined) {
         const params = homeless.params.decode(rawParams);
@@ -279,7 +351,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
         const accepted = scheduler.submit({
           owner,
           scope: method.scope(params.right),
-          run: () => run(id, method, params.right, answering).catch(internalError(id)).finally(resolve),
+          run: () => run(id, method, params.right, answering, rawParams).catch(internalError(id)).finally(resolve),
           skipped: resolve,
         });
         if (!accepted) {
@@ -320,7 +392,13 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
           const result = await (
             homeless !== undefined ? homeless.handle({ codexHome, notify }, params.right) : init.handle({ ...opened!.ctx, notify, load, loaded }, params.right)
           )();
-          return E.isLeft(result) ? fail(id, toRpcError(result.left, method)) : enqueue(() => connection.send({ jsonrpc: '2.0', id, result: result.right }));
+          if (E.isLeft(result)) return fail(id, toRpcError(result.left, method));
+          // With an upstream the client sees the upstream's answer (its Codex version, its user agent);
+          // without one reachable, ours, and history is served all the same.
+          initializeParams = json.params;
+          const upstreamInit = up === undefined ? undefined : (await upstreamLink()).init;
+          const answer = upstreamInit !== undefined && 'result' in upstreamInit ? upstreamInit.result : result.right;
+          return enqueue(() => connection.send({ jsonrpc: '2.0', id, result: answer }));
         }
         if (!initialized) return fail(id, { code: INVALID_REQUEST, message: 'Not initialized' });
         if (pending >= maxRequestsPerConnection) {
@@ -336,8 +414,22 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       // forever) nor answered under an id it cannot match (`protocol.ts`).
       if (typeof json === 'object' && json !== null && 'id' in json && 'method' in json)
         return fail(null, { code: INVALID_REQUEST, message: `Invalid request: id must be a string or an integer from ${-MAX_SAFE_ID} to ${MAX_SAFE_ID}` });
-      if (RpcNotification.is(json)) return; // `initialized` and other client notifications need no answer
-      if (typeof json === 'object' && json !== null && 'id' in json && ('result' in json || 'error' in json)) return; // a client's response
+      if (RpcNotification.is(json)) {
+        // `initialized` and other client notifications need no answer; the upstream is told of them
+        // (its `initialized` it got when the link was made).
+        if (up !== undefined && json.method !== 'initialized' && link !== null) link.notify(json.method, json.params);
+        return;
+      }
+      if (typeof json === 'object' && json !== null && 'id' in json && ('result' in json || 'error' in json)) {
+        // A client's reply: to a request the upstream made, it goes back under the upstream's id.
+        const reply = json as { id: unknown; result?: unknown; error?: unknown };
+        const asked = typeof reply.id === 'string' ? upstreamRequests.get(reply.id) : undefined;
+        if (asked !== undefined) {
+          upstreamRequests.delete(reply.id as string);
+          link?.respond(asked, reply);
+        }
+        return;
+      }
       return fail(null, { code: INVALID_REQUEST, message: 'Invalid request: not a JSON-RPC request or notification' });
     };
 
@@ -380,6 +472,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     onShutdown.delete(stopReading);
     if (pending > 0) await new Promise<void>((resolve) => (allAnswered = resolve));
     threads?.close();
+    (link as UpstreamLink | null)?.close();
     await outbound;
     connection.closed?.removeEventListener('abort', onClosed);
   };

@@ -52,6 +52,17 @@ export const serveCommand = command({
       "the log in EventStoreDB (esdb://…): --codex-home is this node's copy of it, followed and indexed; mutations append to the store and answer once this node has applied them",
       setting('eventstore'),
     ),
+    upstream: option(
+      '--upstream <codex|url>',
+      'a real codex app-server for every method not answered here (accounts, models, thread/resume, turn/start and their requests to the client), one upstream connection per client: `codex` spawns `codex app-server` on the same home (restarted when it dies), `ws://HOST:PORT` connects to one running; real clients (`codex --remote ws://…`) then work on the engine',
+      setting('upstream'),
+    ),
+    upstreamBin: option('--upstream-bin <path>', 'the codex binary --upstream codex runs (default: `codex` on PATH)', setting('upstreamBin')),
+    upstreamTokenFile: option(
+      '--upstream-token-file <path>',
+      'the capability token of the --upstream ws:// server (sent as a bearer token)',
+      setting('upstreamTokenFile'),
+    ),
     logLevel: option('--log-level <level>', 'structured JSON logs on stderr at this level and above: error, warn, info, debug', {
       default: 'info',
       ...setting('logLevel'),

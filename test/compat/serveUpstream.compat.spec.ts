@@ -1,0 +1,264 @@
+// `serve --upstream codex`: the engine answers history from its index and passes everything else
+// to a real `codex app-server` it spawns on the same home. A client that speaks to the engine
+// only (as `codex --remote` does) initializes and sees the upstream's Codex, reads accounts and
+// models, lists threads (ours), resumes a thread and runs a turn (the upstream's, with its
+// notifications), then pages that turn from the engine; with the upstream killed, history keeps
+// answering and the upstream comes back at the next request.
+import { spawn, execFileSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import Database from 'better-sqlite3';
+import { connectWebSocketRpc } from '../fixtures/webSocketRpcClient.js';
+import type { WebSocketRpcClient } from '../fixtures/webSocketRpcClient.js';
+import { appServerEnv, resolveCodexCommand, writeCodexConfig } from './appServer.js';
+import { ENGINE_CLI_PATH } from './engineCli.js';
+import { MockResponses } from './mockResponses.js';
+import { openColdCodex } from './compatHomes.js';
+import { buildScenarioHome, SCENARIOS } from './scenarios.js';
+import type { CompatHome } from './scenarios.js';
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+
+const until = async (what: string, holds: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> => {
+  const end = Date.now() + timeoutMs;
+  while (!(await holds())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+/** The pids of `parent`'s children (the spawned upstream). */
+const childrenOf = (parent: number): number[] => {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(parent)], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => Number(l.trim()))
+      .filter((n) => n > 0);
+  } catch {
+    return [];
+  }
+};
+
+/** A shell word. */
+const quoted = (w: string): string => `'${w.replaceAll("'", `'\\''`)}'`;
+
+/** The real Codex TUI in a tmux session of its own (its environment given), run in `cwd`. */
+const tmuxTui = (name: string, env: Record<string, string>, cwd: string) => ({
+  start: (args: readonly string[]): void => {
+    const command = ['env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), resolveCodexCommand().file, ...args].map(quoted).join(' ');
+    execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '160', '-y', '45', '-c', cwd, command]);
+  },
+  screen: (): string => {
+    try {
+      return execFileSync('tmux', ['capture-pane', '-p', '-t', name], { encoding: 'utf8' });
+    } catch {
+      return ''; // the session ended (the command exited)
+    }
+  },
+  keys: (...keys: string[]): void => void execFileSync('tmux', ['send-keys', '-t', name, ...keys]),
+  stop: (): void => {
+    try {
+      execFileSync('tmux', ['kill-session', '-t', name], { stdio: 'ignore' });
+    } catch {
+      // not running
+    }
+  },
+});
+
+/** tmux is what drives the real TUI; without it the TUI case says so and is skipped. */
+const hasTmux = (): boolean => {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('compat: serve --upstream codex (a real codex app-server behind the engine, 0.169.0)', function () {
+  this.timeout(180_000);
+  let root: string;
+  let home: CompatHome;
+  let mock: MockResponses;
+  let serve: ChildProcess | undefined;
+  let client: WebSocketRpcClient | undefined;
+  let serveUrl = '';
+
+  before(async function () {
+    this.timeout(180_000);
+    root = mkdtempSync(join(tmpdir(), 'compat-upstream-'));
+    home = await buildScenarioHome(
+      SCENARIOS.find((s) => s.name === 'chat')!,
+      'paginated',
+      root,
+    );
+    mock = await MockResponses.start();
+    writeCodexConfig(home.codexHome, mock.port);
+    const port = await freePort();
+    serveUrl = `ws://127.0.0.1:${port}`;
+    const codex = resolveCodexCommand();
+    serve = spawn(
+      process.execPath,
+      [
+        ENGINE_CLI_PATH,
+        'serve',
+        '--codex-home',
+        home.codexHome,
+        '--listen',
+        `ws://127.0.0.1:${port}`,
+        '--upstream',
+        'codex',
+        '--upstream-bin',
+        codex.file,
+        '--log-level',
+        'warn',
+      ],
+      { env: { ...process.env, ...appServerEnv({ codexHome: home.codexHome }) }, stdio: ['ignore', 'ignore', 'inherit'], cwd: home.workDir },
+    );
+    await until('serve to listen', async () => {
+      try {
+        client = await connectWebSocketRpc(`ws://127.0.0.1:${port}`, {}, 'codex');
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  });
+
+  after(async () => {
+    client?.close();
+    if (serve !== undefined && serve.exitCode === null) {
+      const exited = new Promise((r) => serve!.once('exit', r));
+      serve.kill('SIGTERM');
+      await exited;
+    }
+    await mock?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const answer = async (method: string, params: unknown): Promise<any> => {
+    const a = await client!.request(method, params);
+    if ('error' in a) throw new Error(`${method}: ${a.error.code} ${a.error.message}`);
+    return a.result;
+  };
+
+  it("initializes as the upstream's Codex, forwards what the engine does not answer, and pages the upstream's new turn from the engine", async () => {
+    const init = await answer('initialize', { clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' }, capabilities: { experimentalApi: true } });
+    // The upstream's user agent: no "older service" warning in a real client.
+    expect(init.userAgent)
+      .to.match(/^rollout_engine_compat\/0\.169\.0 /)
+      .and.not.contain('rollout-engine/');
+    client!.notify('initialized');
+    expect(await answer('account/read', {})).to.have.property('account');
+    expect((await answer('model/list', {})).data).to.be.an('array');
+    const main = home.threads.find((t) => t.label === 'main')!.id;
+    const listed = await answer('thread/list', {});
+    expect(listed.data.map((t: { id: string }) => t.id)).to.include(main);
+
+    await answer('thread/resume', { threadId: main });
+    const started = await answer('turn/start', { threadId: main, input: [{ type: 'text', text: 'A turn through the upstream.', text_elements: [] }] });
+    const turnId = started.turn.id as string;
+    await until('turn/completed from the upstream', () =>
+      client!.notifications.some((n) => n.method === 'turn/completed' && (n.params as { turn: { id: string } }).turn.id === turnId),
+    );
+    // Read your writes: the engine's next page of the thread holds the turn the upstream just ran.
+    const page = await answer('thread/turns/list', { threadId: main, sortDirection: 'desc', limit: 1, itemsView: 'full' });
+    expect(page.data[0].id).to.equal(turnId);
+    expect(JSON.stringify(page.data[0].items)).to.contain('A turn through the upstream.');
+  });
+
+  it('the real Codex TUI on the engine: the resume picker lists and searches, a thread opens with its history, a new turn runs (upstream) and is paged from the engine; fork and archive --remote work', async function () {
+    if (!hasTmux()) {
+      process.stderr.write('    skipped: tmux is not installed (apt-get install tmux)\n');
+      this.skip();
+    }
+    const main = home.threads.find((t) => t.label === 'main')!.id;
+    const env = { ...appServerEnv({ codexHome: home.codexHome }), TERM: 'xterm-256color' };
+    const tui = tmuxTui(`upstream-${process.pid}`, env, home.workDir);
+    const seen = async (what: string, text: string | RegExp, timeoutMs = 30_000): Promise<void> =>
+      until(`the TUI to show ${what}`, () => (typeof text === 'string' ? tui.screen().includes(text) : text.test(tui.screen())), timeoutMs).catch((e: Error) => {
+        throw new Error(`${e.message}; the screen:\n${tui.screen()}`);
+      });
+    try {
+      tui.start(['resume', '--remote', serveUrl]);
+      await seen('the resume picker', 'Resume a previous session');
+      await seen('the chat thread by its name', 'Compat chat thread');
+      // Type-to-search goes to the engine's thread/list (searchTerm, which looks in titles and previews).
+      tui.keys('-l', 'fact number');
+      await seen('the search term', 'Search: fact number');
+      await seen('the thread found', 'Compat chat thread');
+      tui.keys('Enter');
+      await seen('the thread history', /Answer #\d+ to "Turn 4: tell me fact number 4\."/);
+      tui.keys('-l', 'Hello from the real TUI');
+      await seen('the prompt typed', '› Hello from the real TUI');
+      // An Enter at once after the text is taken as part of a paste (a new line), not a submit.
+      await new Promise((r) => setTimeout(r, 600));
+      tui.keys('Enter');
+      await seen("the upstream's answer", /Answer #\d+ to "Hello from the real TUI"/);
+      await until('the engine to page the TUI turn', async () => {
+        const page = await answer('thread/turns/list', { threadId: main, sortDirection: 'desc', limit: 1, itemsView: 'full' });
+        return JSON.stringify(page.data[0].items).includes('Hello from the real TUI');
+      });
+    } finally {
+      tui.stop();
+    }
+    // `codex fork --remote`: a new thread, forked by the upstream, listed by the engine.
+    const before = new Set(((await answer('thread/list', {})).data as Array<{ id: string }>).map((t) => t.id));
+    try {
+      tui.start(['fork', main, '--remote', serveUrl]);
+      await seen('the forked thread', /Answer #\d+ to "Turn 4: tell me fact number 4\."/);
+    } finally {
+      tui.stop();
+    }
+    await until("the fork in the engine's list", async () => ((await answer('thread/list', {})).data as Array<{ id: string }>).some((t) => !before.has(t.id)));
+    // `codex archive --remote` (no TUI): the engine archives, the thread leaves the list.
+    execFileSync(resolveCodexCommand().file, ['archive', main, '--remote', serveUrl], { env, cwd: home.workDir, stdio: 'ignore', timeout: 30_000 });
+    const archived = ((await answer('thread/list', { archived: true })).data as Array<{ id: string }>).map((t) => t.id);
+    expect(archived).to.include(main);
+    await answer('thread/unarchive', { threadId: main });
+  });
+
+  it("lists every thread on disk, also those Codex's state DB lost (openai/codex #20165 and others): useStateDbOnly through the engine, where plain codex app-server leaves them out", async () => {
+    const main = home.threads.find((t) => t.label === 'main')!.id;
+    const db = new Database(join(home.codexHome, 'state_5.sqlite'), { timeout: 5000 });
+    try {
+      db.prepare('DELETE FROM threads WHERE id = ?').run(main);
+    } finally {
+      db.close();
+    }
+    const plain = await openColdCodex(home);
+    try {
+      const codexIds = (await plain.server.request<{ data: Array<{ id: string }> }>('thread/list', { useStateDbOnly: true })).data.map((t) => t.id);
+      expect(codexIds, 'plain codex app-server').to.not.include(main);
+    } finally {
+      await plain.stop();
+    }
+    const ours = ((await answer('thread/list', { useStateDbOnly: true })).data as Array<{ id: string }>).map((t) => t.id);
+    expect(ours, 'through the engine').to.include(main);
+  });
+
+  it('keeps answering history while the upstream is gone, and the upstream comes back at the next request', async () => {
+    const [upstreamPid] = childrenOf(serve!.pid!);
+    expect(upstreamPid, 'the spawned codex app-server').to.be.a('number');
+    process.kill(upstreamPid!, 'SIGKILL');
+    await until('the upstream to be gone', () => !childrenOf(serve!.pid!).includes(upstreamPid!));
+    const listed = await answer('thread/list', {});
+    expect(listed.data.length).to.be.greaterThan(0);
+    // The next forwarded request restarts it (its initialize replayed on a new link).
+    expect(await answer('account/read', {})).to.have.property('account');
+    const [again] = childrenOf(serve!.pid!);
+    expect(again).to.be.a('number').and.not.equal(upstreamPid);
+  });
+});

@@ -16,6 +16,7 @@
  *   serve [--size 300MB] [--reps N] [--no-codex] [--engine CLI]   a fresh serve: initialize, first thread/turns/list, CLI turns; warm thread/list vs codex
  *   eventstore [--size 20MB] [--reps 3]   the log in EventStoreDB (in-process test server): mirror, the catch-up subscription into a node's copy and its index, vs the JSONL index build
  *   serveLoad [--size 300MB] [--clients 200] [--seconds 15] [--rates 0,1500] [--no-codex] [--no-writer] [--engine CLI]   WebSocket clients in a 60/30/10 list/pages/read mix while a writer appends: req/s, p50/p99, errors, index lag; codex beside
+ *   upstream [--size 1GB] [--reps 10] [--engine CLI]   what a real Codex client waits for (picker page, search, a turn's round trip): serve --upstream codex vs plain codex app-server, over WebSocket
  *   import [--size 500MB] [--reps 1]   a generated Claude Code session imported (rollout-engine import claude): seconds, MB/s, peak RSS; the ledger's re-import skip
  * `--shapes heavy,real` (default both, for the suites that take it: index, tokens, mutations, verify):
  * `heavy` is the generated data with large payloads; `real` is built from rollouts the real codex
@@ -37,6 +38,7 @@ import { runStartupBench } from './startup.js';
 import { runSearchBench } from './search.js';
 import { runEventStoreBench } from './eventstore.js';
 import { runImportBench } from './importSessions.js';
+import { runUpstreamBench } from './upstream.js';
 import type { BenchShape } from './realHome.js';
 
 const args = process.argv.slice(2);
@@ -115,6 +117,12 @@ const suites: Record<string, () => Promise<unknown>> = {
     ),
   startup: () => runStartupBench(Number.parseInt(flag('--runs') ?? '7', 10)),
   eventstore: () => runEventStoreBench(flag('--size') ?? '20MB', Number.parseInt(flag('--reps') ?? '3', 10)),
+  upstream: () =>
+    runUpstreamBench(
+      flag('--size') ?? '1GB',
+      Number.parseInt(flag('--reps') ?? '10', 10),
+      nodePath.resolve(flag('--engine') ?? nodePath.join(process.cwd(), 'dist/adapters/cli/main.js')),
+    ),
   import: () => runImportBench(flag('--size') ?? '500MB', Number.parseInt(flag('--reps') ?? '1', 10)),
   verify: () => runVerifyBench(flag('--size') ?? '300MB', (flag('--kill-at') ?? '0.5,0.75').split(',').map(Number), Number(flag('--rounds') ?? '3'), shapes()),
 };

@@ -1,0 +1,194 @@
+/**
+ * `npm run bench -- upstream [--size 1GB] [--reps 10] [--engine dist/adapters/cli/main.js]`: what
+ * a real Codex client waits for on a real-shaped home (bench/realHome.ts), through
+ * `rollout-engine serve --upstream codex` and through plain `codex app-server`, in the same run,
+ * each over WebSocket as `codex --remote` speaks: the resume picker's first `thread/list` page (the
+ * first one asked of a fresh server, then warm), its type-to-search (`searchTerm`), and a turn's
+ * round trip (`turn/start` to `turn/completed`, the mock Responses API answering) on a new thread.
+ * Medians of `--reps`; milliseconds.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createServer } from 'node:net';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import { appServerEnv, resolveCodexCommand, writeCodexConfig } from '../test/compat/appServer.js';
+import { MockResponses } from '../test/compat/mockResponses.js';
+import { connectWebSocketRpc } from '../test/fixtures/webSocketRpcClient.js';
+import type { WebSocketRpcClient } from '../test/fixtures/webSocketRpcClient.js';
+import { parseByteSize } from './pages.js';
+import { buildRealShapedHome } from './realHome.js';
+import { percentile } from './stats.js';
+
+/** The picker's first page as the TUI asks it (interactive sources, newest update first). */
+const PICKER = { limit: 25, sortKey: 'updated_at', sourceKinds: ['cli', 'vscode'], archived: false } as const;
+const SEARCH = { ...PICKER, searchTerm: 'fact number' } as const;
+
+const ms = (t0: number): number => Math.round((performance.now() - t0) * 100) / 100;
+const median = (xs: number[]): number => percentile(xs, 50);
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+
+/** A client of the server at `url` once it accepts connections, initialized as the TUI does. */
+const connected = async (url: string, child: ChildProcess): Promise<WebSocketRpcClient> => {
+  const end = Date.now() + 600_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server at ${url} exited (${child.exitCode})`);
+    try {
+      const c = await connectWebSocketRpc(url, {}, 'codex');
+      const init = await c.request('initialize', { clientInfo: { name: 'codex-tui', title: 'bench', version: '0.169.0' }, capabilities: { experimentalApi: true } });
+      if ('error' in init) throw new Error(`initialize: ${init.error.message}`);
+      c.notify('initialized');
+      return c;
+    } catch (err) {
+      if (Date.now() > end) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+};
+
+const ask = async (c: WebSocketRpcClient, method: string, params: unknown): Promise<any> => {
+  const a = await c.request(method, params);
+  if ('error' in a) throw new Error(`${method}: ${a.error.code} ${a.error.message}`);
+  return a.result;
+};
+
+const timed = async (c: WebSocketRpcClient, method: string, params: unknown): Promise<number> => {
+  const t0 = performance.now();
+  await ask(c, method, params);
+  return ms(t0);
+};
+
+/** `turn/start` to its `turn/completed`, on a thread of its own. */
+const turnRoundTrip = async (c: WebSocketRpcClient, cwd: string, i: number): Promise<number> => {
+  const thread = await ask(c, 'thread/start', { cwd });
+  const t0 = performance.now();
+  const started = await ask(c, 'turn/start', { threadId: thread.thread.id, input: [{ type: 'text', text: `Bench turn ${i}.`, text_elements: [] }] });
+  const turnId = started.turn.id as string;
+  while (!c.notifications.some((n) => n.method === 'turn/completed' && (n.params as { turn: { id: string } }).turn.id === turnId))
+    await new Promise((r) => setImmediate(r));
+  return ms(t0);
+};
+
+interface Side {
+  readonly firstPickerMs: number;
+  readonly pickerMs: number;
+  readonly searchMs: number;
+  readonly turnRoundTripMs: number;
+  readonly threadsOnFirstPage: number;
+}
+
+const measure = async (c: WebSocketRpcClient, reps: number, cwd: string): Promise<Side> => {
+  const t0 = performance.now();
+  const first = await ask(c, 'thread/list', PICKER);
+  const firstPickerMs = ms(t0);
+  const picker: number[] = [];
+  const search: number[] = [];
+  const turns: number[] = [];
+  for (let i = 0; i < reps; i++) picker.push(await timed(c, 'thread/list', PICKER));
+  for (let i = 0; i < reps; i++) search.push(await timed(c, 'thread/list', SEARCH));
+  for (let i = 0; i < reps; i++) turns.push(await turnRoundTrip(c, cwd, i));
+  return {
+    firstPickerMs,
+    pickerMs: median(picker),
+    searchMs: median(search),
+    turnRoundTripMs: median(turns),
+    threadsOnFirstPage: (first.data as unknown[]).length,
+  };
+};
+
+const stopped = async (child: ChildProcess): Promise<void> => {
+  if (child.exitCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await gone;
+  clearTimeout(timer);
+};
+
+export const runUpstreamBench = async (size: string, reps: number, engine: string): Promise<Record<string, unknown>> => {
+  const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-upstream-'));
+  const mock = await MockResponses.start();
+  try {
+    const home = nodePath.join(tmp, 'home');
+    const built = await buildRealShapedHome(home, parseByteSize(size));
+    writeCodexConfig(home, mock.port);
+    const env = { ...process.env, ...appServerEnv({ codexHome: home, userHome: nodePath.join(tmp, 'user-home') }) };
+    const codexBin = resolveCodexCommand().file;
+    const indexDir = nodePath.join(tmp, 'index');
+    // The engine's index is built first, as `serve` keeps it; Codex's state DB is built by its first list.
+    const t0 = performance.now();
+    execFileSync(process.execPath, [engine, 'index', '--codex-home', home, '--index-dir', indexDir, '-q'], { env, stdio: 'ignore' });
+    const indexSeconds = Math.round(ms(t0)) / 1000;
+
+    const codexPort = await freePort();
+    const codex = spawn(codexBin, ['app-server', '--listen', `ws://127.0.0.1:${codexPort}`], { env, cwd: built.workDir, stdio: 'ignore' });
+    let plain: Side;
+    try {
+      const c = await connected(`ws://127.0.0.1:${codexPort}`, codex);
+      plain = await measure(c, reps, built.workDir);
+      c.close();
+    } finally {
+      await stopped(codex);
+    }
+
+    const enginePort = await freePort();
+    const serve = spawn(
+      process.execPath,
+      [
+        engine,
+        'serve',
+        '--codex-home',
+        home,
+        '--index-dir',
+        indexDir,
+        '--listen',
+        `ws://127.0.0.1:${enginePort}`,
+        '--upstream',
+        'codex',
+        '--upstream-bin',
+        codexBin,
+        '--log-level',
+        'warn',
+      ],
+      { env, cwd: built.workDir, stdio: 'ignore' },
+    );
+    let through: Side;
+    try {
+      const c = await connected(`ws://127.0.0.1:${enginePort}`, serve);
+      through = await measure(c, reps, built.workDir);
+      c.close();
+    } finally {
+      await stopped(serve);
+    }
+    const ratio = (a: number, b: number): number => Math.round((a / b) * 10) / 10;
+    return {
+      engine,
+      home: { size, bytes: built.bytes, files: built.files, threads: built.threads, lines: built.lines },
+      reps,
+      indexSeconds,
+      requests: { picker: PICKER, search: SEARCH, turn: 'thread/start, then turn/start to turn/completed (mock Responses API)' },
+      plainCodex: plain,
+      throughEngine: through,
+      speedup: {
+        firstPicker: ratio(plain.firstPickerMs, through.firstPickerMs),
+        picker: ratio(plain.pickerMs, through.pickerMs),
+        search: ratio(plain.searchMs, through.searchMs),
+      },
+      turnRoundTripAddedMs: Math.round((through.turnRoundTripMs - plain.turnRoundTripMs) * 100) / 100,
+    };
+  } finally {
+    await mock.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+};

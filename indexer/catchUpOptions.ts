@@ -29,6 +29,8 @@ export interface CatchUpOptions {
    * that indexes one huge file (an import) collects its garbage there (`garbageBound`).
    */
   readonly afterCommit?: (bytes: number) => void;
+  /** `all`: redo every thread row even when no file changed and the names are the same (a repair of rows). */
+  readonly threadRows?: 'all';
   /** Examine only these files (others keep their rows and checkpoints); default: discover all. */
   readonly files?: ReadonlyArray<RolloutFile>;
   /**

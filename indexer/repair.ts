@@ -154,7 +154,8 @@ export const repairIndex =
       return b.writes();
     })();
     if (E.isLeft(cleared)) return cleared;
-    const caught = await catchUpHome(store, home, options)();
+    // Every thread row is redone: a damaged row or order key is no file change.
+    const caught = await catchUpHome(store, home, { ...options, threadRows: 'all' })();
     if (E.isLeft(caught)) return caught;
     return E.right({ strategy: 'files', reason: share, ...counts, rollouts: [...rollouts].sort(), catchUp: caught.right, seconds: seconds() });
   };

@@ -19,7 +19,7 @@ import { pluginInstalledMethod, pluginInstallMethod, pluginListMethod, pluginRea
 import { threadSearchMethod, threadSearchOccurrencesMethod } from './search.js';
 import { initializeMethod, serverDiagnosticsMethod } from './server.js';
 import { threadListMethod, threadLoadedListMethod, threadReadMethod, threadSubscribeMethod, threadTreeMethod, threadUnsubscribeMethod } from './threads.js';
-import { tokensChartsMethod, threadTokenUsageReadMethod } from './tokens.js';
+import { tokensChartsMethod, tokensReportMethod, threadTokenUsageReadMethod } from './tokens.js';
 import { threadTurnsListMethod } from './turns.js';
 
 /** Every method the app-server answers, in one list (`adapters/rpc/methods/` binds each to its use case). */
@@ -50,6 +50,7 @@ const ENTRIES = [
   threadSearchOccurrencesMethod,
   threadTokenUsageReadMethod,
   tokensChartsMethod,
+  tokensReportMethod,
   pluginListMethod,
   pluginInstalledMethod,
   pluginReadMethod,

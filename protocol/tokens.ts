@@ -1,5 +1,8 @@
 import * as t from 'io-ts';
 import type { ThreadTokenUsageUpdated } from '../domain/tokens/threadTokenUsage.js';
+import { TOKEN_DIMENSIONS } from '../domain/tokens/report.js';
+import type { ModelUsage, Priced, TokenDimension, UsageGroup, UsageSum } from '../domain/tokens/report.js';
+import { PricingTable } from '../domain/tokens/pricing.js';
 import { optional } from './jsonRpc.js';
 import { method, threadScope, unscoped } from './methodEntry.js';
 
@@ -21,5 +24,39 @@ export const tokensChartsMethod = method()({
   name: 'rolloutEngine/tokens/charts',
   params: TokenChartsParams,
   // A read over every response row, as thread/list reads every thread row: runs with anything.
+  scope: unscoped,
+});
+
+/** `rolloutEngine/tokens/report` params: the grouping (default `dayLocal`), a range of instants (ISO-8601), the zone of local days, and prices to use instead of the table shipped. */
+export const TokenReportParams = optional(
+  t.partial({
+    by: t.keyof(Object.fromEntries(TOKEN_DIMENSIONS.map((d) => [d, null])) as Record<TokenDimension, null>),
+    since: optional(t.string),
+    until: optional(t.string),
+    timeZone: optional(t.string),
+    pricing: optional(PricingTable),
+  }),
+);
+export type TokenReportParams = t.TypeOf<typeof TokenReportParams>;
+
+/** What `rolloutEngine/tokens/report` answers: `rollout-engine tokens --by X --json`'s report. */
+export interface TokenReportAnswer {
+  readonly by: TokenDimension;
+  readonly timeZone: string;
+  readonly since: string | null;
+  readonly until: string | null;
+  readonly pricing: { readonly source: string; readonly asOf: string };
+  readonly total: UsageSum & Priced & { readonly models: ReadonlyArray<ModelUsage> };
+  readonly unpricedModels: ReadonlyArray<string>;
+  readonly groups: ReadonlyArray<UsageGroup>;
+  readonly duplicateRecords: number;
+  readonly copiedCounts: number;
+  readonly outsideRange: number;
+}
+
+/** `rolloutEngine/tokens/report` (our namespace): the token report of the whole home over JSON-RPC, as the CLI's `tokens --json` gives it. */
+export const tokensReportMethod = method<TokenReportAnswer>()({
+  name: 'rolloutEngine/tokens/report',
+  params: TokenReportParams,
   scope: unscoped,
 });

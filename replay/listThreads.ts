@@ -59,6 +59,9 @@ const INTERACTIVE: ReadonlySet<string> = new Set(['cli', 'vscode']);
  * The page of `limit` threads cut from the list's candidates in order (the one after it, if any,
  * makes the next cursor), with the read states of the threads on it.
  */
+/** The most threads one step ahead of the build indexes at once. */
+const MAX_AHEAD_STEP = 4096;
+
 export const threadListPageOf = (
   candidates: ReadonlyArray<{ readonly row: ThreadRow; readonly key: number }>,
   limit: number,
@@ -279,10 +282,14 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
     let candidates = await candidatesNow();
     // Ahead of a build: index the threads that can still come first until the page and the one
     // after it lie strictly ahead of every thread still pending (or none is).
+    // The step doubles: where the files' times cannot bound the keys (a copied home: every file
+    // written just now), the walk covers the pending threads in a few catch-ups, not hundreds.
+    let step = 2 * (limit + 1);
     for (let bound = ahead?.bound() ?? null; ahead !== null && bound !== null; bound = ahead.bound()) {
       const after = candidates[limit];
       if (after !== undefined && sign * (after.key - bound) < 0) break;
-      await take(ahead.next(2 * (limit + 1)));
+      await take(ahead.next(step));
+      step = Math.min(step * 2, MAX_AHEAD_STEP);
       candidates = await candidatesNow();
     }
     const listing: ThreadListing = {

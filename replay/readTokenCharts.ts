@@ -2,6 +2,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import type { UsageGroup, UsageSum } from '../domain/tokens/report.js';
 import { auditTokenUsage } from './auditTokenUsage.js';
+import { DEFAULT_PRICING } from '../domain/tokens/pricing.js';
 import type { HistoryReadPorts } from './ports.js';
 import { take, useCase } from './internal/useCase.js';
 
@@ -18,7 +19,7 @@ export interface TokenCharts {
 export const readTokenCharts = (ports: HistoryReadPorts, threadId?: string): TE.TaskEither<EngineError, TokenCharts> =>
   useCase(async () => {
     await take(ports.indexer.refreshAll());
-    const report = await take(auditTokenUsage(ports.index, { localDay: (iso) => iso.slice(0, 10) }));
+    const report = await take(auditTokenUsage(ports.index, { localDay: (iso) => iso.slice(0, 10), pricing: DEFAULT_PRICING }));
     const byKey = (a: UsageGroup, b: UsageGroup): number => ((a.key ?? '') < (b.key ?? '') ? -1 : (a.key ?? '') > (b.key ?? '') ? 1 : 0);
     return {
       total: report.total,

@@ -2,18 +2,36 @@ import type { StoredResponse } from './selectResponses.js';
 import { selectResponses } from './selectResponses.js';
 import type { Usage } from './usage.js';
 import { ZERO_USAGE } from './usage.js';
+import type { PricingTable } from './pricing.js';
+import { costOf, priceOf } from './pricing.js';
 
-/** Dimensions a token report is broken down by. */
-export const TOKEN_DIMENSIONS = ['thread', 'turn', 'dayUtc', 'dayLocal', 'model', 'provider', 'cwd'] as const;
+/**
+ * Dimensions a token report is broken down by. `week` is the local week from Monday (named by its
+ * Monday), `month` the local month, `client` the thread's originator (else its source), `block` a
+ * 5-hour billing block as ccusage draws them: it starts at the hour of its first response (UTC)
+ * and takes every response within 5 hours of that start and of the response before.
+ */
+export const TOKEN_DIMENSIONS = ['thread', 'turn', 'dayUtc', 'dayLocal', 'week', 'month', 'model', 'provider', 'cwd', 'client', 'block'] as const;
 export type TokenDimension = (typeof TOKEN_DIMENSIONS)[number];
 
 export type UsageSum = Usage & { readonly responses: number };
 
-export interface UsageGroup extends UsageSum {
+/** A sum's cost in USD, or null when part of it is of a model the pricing table does not name. */
+export interface Priced {
+  readonly costUsd: number | null;
+}
+
+export interface ModelUsage extends UsageSum, Priced {
+  readonly model: string | null;
+}
+
+export interface UsageGroup extends UsageSum, Priced {
   /** The group's value (null: not known for these responses, e.g. no model recorded). */
   readonly key: string | null;
   /** For `turn` groups: the thread the turn belongs to. */
   readonly threadId?: string;
+  /** Its responses per model, largest first (`--breakdown model`). */
+  readonly models: ReadonlyArray<ModelUsage>;
 }
 
 export interface TokenReportOptions {
@@ -23,10 +41,16 @@ export interface TokenReportOptions {
   readonly untilMs?: number;
   /** Calendar day (YYYY-MM-DD) of an instant in the report's local time zone. */
   readonly localDay: (iso: string) => string;
+  /** What tokens cost per model. */
+  readonly pricing: PricingTable;
+  /** The client a thread was used from (its originator, else its source); null: not known. */
+  readonly clientOf?: (threadId: string) => string | null;
 }
 
 export interface TokenReport {
-  readonly total: UsageSum;
+  readonly total: UsageSum & Priced & { readonly models: ReadonlyArray<ModelUsage> };
+  /** Models of counted responses the pricing table has no price for (their cost is unknown). */
+  readonly unpricedModels: ReadonlyArray<string>;
   readonly groups: Readonly<Record<TokenDimension, ReadonlyArray<UsageGroup>>>;
   readonly duplicateRecords: number;
   readonly copiedCounts: number;
@@ -34,9 +58,14 @@ export interface TokenReport {
   readonly outsideRange: number;
 }
 
-const emptySum = (): UsageSum => ({ ...ZERO_USAGE, responses: 0 });
+/** The Monday (YYYY-MM-DD) of a day's week. */
+const mondayOf = (day: string): string => {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  return d.toISOString().slice(0, 10);
+};
 
-const keyOf = (d: TokenDimension, r: StoredResponse, localDay: (iso: string) => string): string | null => {
+const keyOf = (d: Exclude<TokenDimension, 'block'>, r: StoredResponse, options: TokenReportOptions): string | null => {
   const p = r.response;
   switch (d) {
     case 'thread':
@@ -46,31 +75,53 @@ const keyOf = (d: TokenDimension, r: StoredResponse, localDay: (iso: string) => 
     case 'dayUtc':
       return p.timestamp === null ? null : p.timestamp.slice(0, 10);
     case 'dayLocal':
-      return p.timestamp === null ? null : localDay(p.timestamp);
+      return p.timestamp === null ? null : options.localDay(p.timestamp);
+    case 'week':
+      return p.timestamp === null ? null : mondayOf(options.localDay(p.timestamp));
+    case 'month':
+      return p.timestamp === null ? null : options.localDay(p.timestamp).slice(0, 7);
     case 'model':
       return p.model;
     case 'provider':
       return p.provider;
     case 'cwd':
       return p.cwd;
+    case 'client':
+      return options.clientOf?.(p.threadId) ?? null;
   }
 };
 
+const BLOCK_MS = 5 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+
+/** Each timed response's 5-hour block (its start, ISO), as ccusage's `identifySessionBlocks` draws them. */
+const blocksOf = (timed: ReadonlyArray<{ readonly ms: number; readonly r: StoredResponse }>): Map<StoredResponse, string> => {
+  const out = new Map<StoredResponse, string>();
+  let start = Number.NaN;
+  let last = Number.NaN;
+  for (const { ms, r } of [...timed].sort((a, b) => a.ms - b.ms)) {
+    if (Number.isNaN(start) || ms - start >= BLOCK_MS || ms - last >= BLOCK_MS) start = Math.floor(ms / HOUR_MS) * HOUR_MS;
+    last = ms;
+    out.set(r, new Date(start).toISOString());
+  }
+  return out;
+};
 const byKey = (a: UsageGroup, b: UsageGroup): number => {
   const x = `${a.threadId ?? ''}\u0000${a.key ?? ''}`;
   const y = `${b.threadId ?? ''}\u0000${b.key ?? ''}`;
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
-/** Days and turns read in time order; the other dimensions largest first. */
-const sortGroups = (d: TokenDimension, gs: UsageGroup[]): UsageGroup[] =>
-  d === 'dayUtc' || d === 'dayLocal' || d === 'turn' ? gs.sort(byKey) : gs.sort((a, b) => b.totalTokens - a.totalTokens || byKey(a, b));
+/** Days, weeks, months, blocks and turns read in time order; the other dimensions largest first. */
+const inTimeOrder: ReadonlySet<TokenDimension> = new Set(['dayUtc', 'dayLocal', 'week', 'month', 'block', 'turn']);
 
-type Acc = { -readonly [K in keyof UsageGroup]: UsageGroup[K] };
+type Sum = { -readonly [K in keyof UsageSum]: number };
+type Acc = Sum & { key: string | null; threadId?: string; models: Map<string, Sum & { model: string | null }> };
+
+const emptyAcc = (): Sum => ({ ...ZERO_USAGE, responses: 0 });
 
 /** Add a response into an accumulator in place (hot loop: tens of thousands of responses × dimensions). */
-const accumulate = (g: Acc | UsageSum, u: Usage): void => {
-  const a = g as { -readonly [K in keyof UsageSum]: number };
+const accumulate = (a: Sum, u: Usage): void => {
   a.inputTokens += u.inputTokens;
   a.cachedInputTokens += u.cachedInputTokens;
   a.cacheWriteInputTokens += u.cacheWriteInputTokens;
@@ -80,35 +131,77 @@ const accumulate = (g: Acc | UsageSum, u: Usage): void => {
   a.responses += 1;
 };
 
-/** The token report of a set of stored responses (pure): each response once, summed per group. */
+const accumulateWithModel = (a: Acc, u: Usage, model: string | null): void => {
+  accumulate(a, u);
+  const slot = model ?? '\u0001';
+  let m = a.models.get(slot);
+  if (m === undefined) {
+    m = { ...emptyAcc(), model };
+    a.models.set(slot, m);
+  }
+  accumulate(m, u);
+};
+
+const byTotal = (a: { totalTokens: number }, b: { totalTokens: number }): number => b.totalTokens - a.totalTokens;
+
+/** A group's sums with its per-model rows and its cost (null when a model of it has no price). */
+const priced = (a: Acc, pricing: PricingTable, unpriced: Set<string>): UsageGroup => {
+  let cost: number | null = 0;
+  const models = [...a.models.values()].sort(byTotal).map((m): ModelUsage => {
+    const p = m.model === null ? undefined : priceOf(pricing, m.model);
+    if (p === undefined && m.totalTokens > 0) unpriced.add(m.model ?? '(no model recorded)');
+    const c = p === undefined ? (m.totalTokens > 0 ? null : 0) : costOf(m, p);
+    cost = cost === null || c === null ? null : cost + c;
+    return { ...m, costUsd: c };
+  });
+  const { models: _models, ...sums } = a;
+  return { ...sums, models, costUsd: cost };
+};
+
+/** The token report of a set of stored responses (pure): each response once, summed per group, priced per model. */
 export const buildTokenReport = (rows: ReadonlyArray<StoredResponse>, options: TokenReportOptions): TokenReport => {
   const selection = selectResponses(rows);
   const ranged = options.sinceMs !== undefined || options.untilMs !== undefined;
-  const total = emptySum();
+  const total: Acc = { ...emptyAcc(), key: null, models: new Map() };
   let outsideRange = 0;
   const maps = Object.fromEntries(TOKEN_DIMENSIONS.map((d) => [d, new Map<string, Acc>()])) as Record<TokenDimension, Map<string, Acc>>;
+  const timed: Array<{ ms: number; r: StoredResponse }> = [];
+  const add = (d: TokenDimension, key: string | null, threadId: string | undefined, r: StoredResponse): void => {
+    const slot = `${threadId ?? ''}\u0000${key === null ? '\u0001' : key}`;
+    let g = maps[d].get(slot);
+    if (g === undefined) {
+      g = { ...emptyAcc(), key, ...(threadId === undefined ? {} : { threadId }), models: new Map() };
+      maps[d].set(slot, g);
+    }
+    accumulateWithModel(g, r.response.usage, r.response.model);
+  };
   for (const r of selection.counted) {
     const ts = r.response.timestamp;
-    if (ranged) {
-      const ms = ts === null ? Number.NaN : Date.parse(ts);
-      if (Number.isNaN(ms) || (options.sinceMs !== undefined && ms < options.sinceMs) || (options.untilMs !== undefined && ms >= options.untilMs)) {
-        outsideRange += 1;
-        continue;
-      }
+    const ms = ts === null ? Number.NaN : Date.parse(ts);
+    if (ranged && (Number.isNaN(ms) || (options.sinceMs !== undefined && ms < options.sinceMs) || (options.untilMs !== undefined && ms >= options.untilMs))) {
+      outsideRange += 1;
+      continue;
     }
-    accumulate(total, r.response.usage);
-    for (const d of TOKEN_DIMENSIONS) {
-      const key = keyOf(d, r, options.localDay);
-      const threadId = d === 'turn' ? r.response.threadId : undefined;
-      const slot = `${threadId ?? ''}\u0000${key === null ? '\u0001' : key}`;
-      let g = maps[d].get(slot);
-      if (g === undefined) {
-        g = { ...emptySum(), key, ...(threadId === undefined ? {} : { threadId }) };
-        maps[d].set(slot, g);
-      }
-      accumulate(g, r.response.usage);
-    }
+    accumulateWithModel(total, r.response.usage, r.response.model);
+    for (const d of TOKEN_DIMENSIONS) if (d !== 'block') add(d, keyOf(d, r, options), d === 'turn' ? r.response.threadId : undefined, r);
+    if (Number.isNaN(ms)) add('block', null, undefined, r);
+    else timed.push({ ms, r });
   }
-  const groups = Object.fromEntries(TOKEN_DIMENSIONS.map((d) => [d, sortGroups(d, [...maps[d].values()])])) as Record<TokenDimension, UsageGroup[]>;
-  return { total, groups, duplicateRecords: selection.duplicateRecords, copiedCounts: selection.copiedCounts, outsideRange };
+  for (const [r, block] of blocksOf(timed)) add('block', block, undefined, r);
+  const unpriced = new Set<string>();
+  const groups = Object.fromEntries(
+    TOKEN_DIMENSIONS.map((d) => {
+      const gs = [...maps[d].values()].map((a) => priced(a, options.pricing, unpriced));
+      return [d, inTimeOrder.has(d) ? gs.sort(byKey) : gs.sort((a, b) => byTotal(a, b) || byKey(a, b))];
+    }),
+  ) as Record<TokenDimension, UsageGroup[]>;
+  const { key: _key, ...totalSums } = priced(total, options.pricing, unpriced);
+  return {
+    total: totalSums,
+    unpricedModels: [...unpriced].sort(),
+    groups,
+    duplicateRecords: selection.duplicateRecords,
+    copiedCounts: selection.copiedCounts,
+    outsideRange,
+  };
 };

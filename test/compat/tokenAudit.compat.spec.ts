@@ -1,6 +1,7 @@
 // Token audit on histories written by the real `codex app-server`: each response the mock served is
 // counted exactly once, whatever forks (paginated by reference, legacy by copy), reverts, failed
 // and interrupted turns do to the files.
+import { DEFAULT_PRICING } from '../../domain/tokens/pricing.js';
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,7 +24,7 @@ const audit = async (codexHome: string): Promise<TokenReport> => {
     const { store } = right(await openIndex(dir, codexHome)());
     try {
       right(await catchUpHome(store, codexHome)());
-      return right(await auditTokenUsage(store, { localDay: (iso) => iso.slice(0, 10) })());
+      return right(await auditTokenUsage(store, { localDay: (iso) => iso.slice(0, 10), pricing: DEFAULT_PRICING })());
     } finally {
       await store.close()();
     }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../domain/errors.js';
-import type { TokenDimension, TokenReport, UsageGroup, UsageSum } from '../../../domain/tokens/report.js';
+import type { Priced, TokenDimension, TokenReport, UsageGroup, UsageSum } from '../../../domain/tokens/report.js';
 import { TOKEN_DIMENSIONS } from '../../../domain/tokens/report.js';
 import { command, registerCommand } from '../commandSpec.js';
 import { option } from '../optionTable.js';
@@ -14,9 +14,13 @@ const TOKEN_DIMENSION_NAMES: Readonly<Record<string, TokenDimension>> = {
   'day-utc': 'dayUtc',
   thread: 'thread',
   turn: 'turn',
+  week: 'week',
+  month: 'month',
   model: 'model',
   provider: 'provider',
   cwd: 'cwd',
+  client: 'client',
+  block: 'block',
 };
 
 const TOKENS_OPTIONS = {
@@ -25,6 +29,11 @@ const TOKENS_OPTIONS = {
   since: option('--since <when>', 'responses at or after this date / instant (a date is local midnight)'),
   until: option('--until <when>', 'responses before this date / instant'),
   tz: option('--tz <zone>', 'IANA time zone for local days and dates (default: the system zone)'),
+  breakdown: option('--breakdown <dimension>', 'under each group, its rows per model (model is the one breakdown)'),
+  pricing: option(
+    '--pricing <file>',
+    'prices per model (JSON: {source, asOf, models: {name: {inputPerMTok, cachedInputPerMTok, outputPerMTok}}}) instead of the table shipped',
+  ),
 };
 
 export type TokensOptions = OptionsOf<typeof TOKENS_OPTIONS>;
@@ -39,10 +48,17 @@ const COLUMNS: ReadonlyArray<[string, (s: UsageSum) => number]> = [
   ['total', (s) => s.totalTokens],
 ];
 
-const renderTable = (by: string, groups: ReadonlyArray<UsageGroup>, total: UsageSum): string => {
-  const label = (g: UsageGroup) => (by === 'turn' ? `${g.threadId ?? '-'} ${g.key ?? '-'}` : (g.key ?? '-'));
-  const rows = [...groups.map((g) => [label(g), ...COLUMNS.map(([, f]) => String(f(g)))]), ['total', ...COLUMNS.map(([, f]) => String(f(total)))]];
-  const head = [by, ...COLUMNS.map(([h]) => h)];
+/** A cost in dollars to the cent (below a cent: to four places); `?` when part of it is unpriced. */
+const dollars = (c: number | null): string => (c === null ? '?' : c !== 0 && c < 0.01 ? `$${c.toFixed(4)}` : `$${c.toFixed(2)}`);
+
+const renderTable = (by: string, groups: ReadonlyArray<UsageGroup>, total: UsageSum & Priced, breakdown: boolean, unpriced: ReadonlyArray<string>): string => {
+  const label = (g: UsageGroup) => (by === 'turn' ? `${g.threadId ?? '-'} ${g.key ?? '-'}` : by === 'week' && g.key !== null ? `week of ${g.key}` : (g.key ?? '-'));
+  const cells = (s: UsageSum & Priced): string[] => [...COLUMNS.map(([, f]) => String(f(s))), dollars(s.costUsd)];
+  const rows = [
+    ...groups.flatMap((g) => [[label(g), ...cells(g)], ...(breakdown ? g.models.map((m) => [`  ${m.model ?? '(no model)'}`, ...cells(m)]) : [])]),
+    ['total', ...cells(total)],
+  ];
+  const head = [by, ...COLUMNS.map(([h]) => h), 'cost USD'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: ReadonlyArray<string>) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [
@@ -51,11 +67,19 @@ const renderTable = (by: string, groups: ReadonlyArray<UsageGroup>, total: Usage
     ...rows.slice(0, -1).map(line),
     widths.map((w) => '-'.repeat(w)).join('  '),
     line(rows[rows.length - 1]!),
+    ...(unpriced.length === 0 ? [] : [`no price for ${unpriced.join(', ')}: their cost is shown as ?`]),
   ].join('\n');
 };
 
 const reportJson = (r: TokenReport, by: string | undefined, extra: Record<string, unknown>): unknown => {
-  const base = { ...extra, total: r.total, duplicateRecords: r.duplicateRecords, copiedCounts: r.copiedCounts, outsideRange: r.outsideRange };
+  const base = {
+    ...extra,
+    total: r.total,
+    unpricedModels: r.unpricedModels,
+    duplicateRecords: r.duplicateRecords,
+    copiedCounts: r.copiedCounts,
+    outsideRange: r.outsideRange,
+  };
   if (by !== undefined) return { ...base, by, groups: r.groups[TOKEN_DIMENSION_NAMES[by]!] };
   return {
     ...base,
@@ -63,9 +87,13 @@ const reportJson = (r: TokenReport, by: string | undefined, extra: Record<string
     byTurn: r.groups.turn,
     byDayUtc: r.groups.dayUtc,
     byDayLocal: r.groups.dayLocal,
+    byWeek: r.groups.week,
+    byMonth: r.groups.month,
     byModel: r.groups.model,
     byProvider: r.groups.provider,
     byCwd: r.groups.cwd,
+    byClient: r.groups.client,
+    byBlock: r.groups.block,
   };
 };
 
@@ -80,6 +108,8 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     { homeOf },
     { cliFeedback, stepText },
     { checkTimeZone, localDayIn, parseInstant, systemTimeZone },
+    { DEFAULT_PRICING },
+    { readPricing },
   ] = await Promise.all([
     import('fp-ts/lib/Either.js'),
     import('fp-ts/lib/TaskEither.js'),
@@ -88,10 +118,15 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     import('../../composition/openCodexHome.js'),
     import('../homeOptions.js'),
     import('../progress.js'),
-    import('../timeZone.js'),
+    import('../../system/timeZone.js'),
+    import('../../../domain/tokens/pricing.js'),
+    import('../pricingFile.js'),
   ]);
   if (opts.by !== undefined && TOKEN_DIMENSION_NAMES[opts.by] === undefined)
     return E.left(invalidArgument('--by', `one of ${Object.keys(TOKEN_DIMENSION_NAMES).join(', ')}; got ${opts.by}`));
+  if (opts.breakdown !== undefined && opts.breakdown !== 'model') return E.left(invalidArgument('--breakdown', `model is the one breakdown; got ${opts.breakdown}`));
+  const pricing = opts.pricing === undefined ? E.right(DEFAULT_PRICING) : await readPricing(opts.pricing);
+  if (E.isLeft(pricing)) return pricing;
   const tz = checkTimeZone(opts.tz ?? systemTimeZone());
   if (E.isLeft(tz)) return tz;
   const since = opts.since === undefined ? E.right(undefined) : parseInstant('--since', opts.since, tz.right);
@@ -113,6 +148,7 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
             ...(since.right === undefined ? {} : { sinceMs: since.right }),
             ...(until.right === undefined ? {} : { untilMs: until.right }),
             localDay: localDayIn(tz.right),
+            pricing: pricing.right,
           }),
         ),
       ),
@@ -129,11 +165,12 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
       until: until.right === undefined ? null : new Date(until.right).toISOString(),
       index: { state, files: c.files, indexed: c.indexed, tailed: c.tailed, reindexed: c.reindexed, unchanged: c.unchanged, bytesRead: c.bytes },
       seconds,
+      pricing: { source: pricing.right.source, asOf: pricing.right.asOf },
     };
     return E.right(JSON.stringify(reportJson(report.right.r, opts.by, extra)));
   }
   const by = opts.by ?? 'thread';
-  return E.right(renderTable(by, report.right.r.groups[TOKEN_DIMENSION_NAMES[by]!], report.right.r.total));
+  return E.right(renderTable(by, report.right.r.groups[TOKEN_DIMENSION_NAMES[by]!], report.right.r.total, opts.breakdown === 'model', report.right.r.unpricedModels));
 };
 
 export const tokensCommand = command({

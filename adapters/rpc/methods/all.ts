@@ -30,6 +30,7 @@ import { pluginInstall } from './pluginInstall.js';
 import { pluginUninstall } from './pluginUninstall.js';
 import { threadTree } from './threadTree.js';
 import { tokensCharts } from './tokensCharts.js';
+import { tokensReport } from './tokensReport.js';
 import { externalAgentConfigDetect } from './externalAgentConfigDetect.js';
 import { externalAgentConfigImport } from './externalAgentConfigImport.js';
 import { externalAgentConfigReadHistories, externalAgentConfigRecordHistory } from './externalAgentConfigHistories.js';
@@ -67,6 +68,7 @@ export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
   pluginUninstall,
   threadTree,
   tokensCharts,
+  tokensReport,
   externalAgentConfigDetect,
   externalAgentConfigImport,
   externalAgentConfigReadHistories,

@@ -1,8 +1,9 @@
+import { DEFAULT_PRICING } from '../../../domain/tokens/pricing.js';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { buildTokenReport } from '../../../domain/tokens/report.js';
 import type { TokenReport } from '../../../domain/tokens/report.js';
-import { localDayIn } from '../../../adapters/cli/timeZone.js';
+import { localDayIn } from '../../../adapters/system/timeZone.js';
 import { RolloutWriter } from '../../fixtures/rolloutLines.js';
 import { TokenHistory, ZERO6, auditRowsOf, plus6, usage6 } from '../../fixtures/tokenHistories.js';
 import type { FileSpec, Usage6 } from '../../fixtures/tokenHistories.js';
@@ -15,6 +16,7 @@ const REV = '01a1fe84-0000-7000-8000-00000000c003';
 const report = (files: ReadonlyArray<FileSpec>, opts: { tz?: string; sinceMs?: number; untilMs?: number; batch?: number } = {}): TokenReport =>
   buildTokenReport(auditRowsOf(files, opts.batch), {
     localDay: localDayIn(opts.tz ?? 'UTC'),
+    pricing: DEFAULT_PRICING,
     ...(opts.sinceMs === undefined ? {} : { sinceMs: opts.sinceMs }),
     ...(opts.untilMs === undefined ? {} : { untilMs: opts.untilMs }),
   });
@@ -28,10 +30,16 @@ const camel = (u: Usage6) => ({
   totalTokens: u.total_tokens,
 });
 
+/** A total's token sums, without its per-model rows and cost. */
+const sumsOf = (t: TokenReport['total']) => {
+  const { models: _m, costUsd: _c, ...u } = t;
+  return u;
+};
+
 const threadTotal = (r: TokenReport, threadId: string) => {
   const g = r.groups.thread.find((x) => x.key === threadId);
   if (!g) return undefined;
-  const { key: _k, responses: _r, ...u } = g;
+  const { key: _k, responses: _r, models: _m, costUsd: _c, ...u } = g;
   return u;
 };
 
@@ -53,7 +61,7 @@ describe('token audit (pure fold + report)', () => {
   it('counts each token_usage_record once: totals equal the sum of record usage per thread, every class', () => {
     const h = source('paginated');
     const r = report([{ rolloutId: SRC, threadId: SRC, lines: h.w.lines }]);
-    expect(r.total).to.deep.equal({ ...camel(plus6(plus6(u1, u2), u3)), responses: 3 });
+    expect(sumsOf(r.total)).to.deep.equal({ ...camel(plus6(plus6(u1, u2), u3)), responses: 3 });
     expect(threadTotal(r, SRC)).to.deep.equal(camel(h.total));
     expect(r.groups.turn.map((g) => [g.key, g.responses, g.totalTokens])).to.deep.equal([
       ['t1', 1, u1.total_tokens],
@@ -119,7 +127,7 @@ describe('token audit (pure fold + report)', () => {
   it('older rollouts (token_count only) count the delta of total_token_usage per response', () => {
     const h = source('legacy', false);
     const r = report([{ rolloutId: SRC, threadId: SRC, lines: h.w.lines }]);
-    expect(r.total).to.deep.equal({ ...camel(h.total), responses: 3 });
+    expect(sumsOf(r.total)).to.deep.equal({ ...camel(h.total), responses: 3 });
     expect(r.groups.turn.map((g) => [g.key, g.totalTokens])).to.deep.equal([
       ['t1', u1.total_tokens],
       ['t2', u2.total_tokens + u3.total_tokens],
@@ -233,7 +241,7 @@ describe('token audit (pure fold + report)', () => {
         const withRecords = report([{ rolloutId: SRC, threadId: SRC, lines: texts['true']! }], { batch });
         const countsOnly = report([{ rolloutId: SRC, threadId: SRC, lines: texts['false']! }], { batch });
         const responses = turns.reduce((a, t) => a + t.usages.length, 0);
-        expect(withRecords.total).to.deep.equal({ ...camel(expected), responses });
+        expect(sumsOf(withRecords.total)).to.deep.equal({ ...camel(expected), responses });
         // Without records a zero-usage response cannot be told from a re-emission.
         expect(countsOnly.total.totalTokens).to.equal(expected.total_tokens);
         expect(countsOnly.total.inputTokens).to.equal(expected.input_tokens);

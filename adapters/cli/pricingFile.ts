@@ -1,0 +1,24 @@
+import { readFile } from 'node:fs/promises';
+import * as E from 'fp-ts/lib/Either.js';
+import type { EngineError } from '../../domain/errors.js';
+import { invalidArgument } from '../../domain/errors.js';
+import { renderDecodeErrors } from '../../domain/decodeErrors.js';
+import { PricingTable } from '../../domain/tokens/pricing.js';
+
+/** `tokens --pricing FILE`: the prices per model a user gives, decoded (a bad file is refused saying where). */
+export const readPricing = async (path: string): Promise<E.Either<EngineError, PricingTable>> => {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    return E.left(invalidArgument('--pricing', `cannot read ${path}: ${(err as Error).message}`));
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return E.left(invalidArgument('--pricing', `${path} is not JSON: ${(err as Error).message}`));
+  }
+  const decoded = PricingTable.decode(json);
+  return E.isLeft(decoded) ? E.left(invalidArgument('--pricing', `${path}: ${renderDecodeErrors(decoded.left)}`)) : decoded;
+};

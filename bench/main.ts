@@ -7,6 +7,7 @@
  *   pages --real-size 100MB [--engines A,B] [--reps N] [--no-codex]   the issue's page targets on a real-shaped home's long threads, codex beside;
  *                           --engines: main.js of several builds timed on the same home (before/after)
  *   tokens [--files N] [--mb-per-file M] [--keep DIR]   token audit cold / warm on a ~2 GB home
+ *   tokens --vs ccusage [--size 300MB] [--reps 5] [--ccusage VERSION]   beside ccusage (installed into the scratch folder): seconds, peak RSS, totals per day and model
  *   mutations [--gb N] [--runs N]  fork / rollback latency on a ~N GB thread (default 1), bytes written, copying baseline
  *   read [--size 200MB] [--reps 3] [--no-codex]   thread/read includeTurns of a huge legacy thread: ours (serve) vs the real codex app-server, serve's peak RSS
  *   startup [--runs 7]   CLI start-up: bare node, --help, a warm turns page (median wall seconds, CPU, peak RSS)
@@ -27,6 +28,7 @@ import { runCorpus } from './corpus.js';
 import { runGoldens } from './goldens.js';
 import { runPagesBench, runRealPagesBench } from './pages.js';
 import { runTokensBench } from './tokens.js';
+import { runTokensVsCcusage } from './tokensVsCcusage.js';
 import { runMutations } from './mutations.js';
 import { runIndexBench } from './index.js';
 import { runVerifyBench } from './verify.js';
@@ -78,6 +80,14 @@ const suites: Record<string, () => Promise<unknown>> = {
   },
   goldens: () => runGoldens(flag('--corpus') ?? nodePath.resolve(process.cwd(), '../shared/codex-oracle'), nodePath.resolve(process.cwd(), 'dist/adapters/cli/main.js')),
   tokens: () => {
+    if (flag('--vs') === 'ccusage')
+      return runTokensVsCcusage({
+        size: flag('--size') ?? '300MB',
+        reps: Number.parseInt(flag('--reps') ?? '5', 10),
+        ccusageVersion: flag('--ccusage') ?? '20.0.24',
+        engine: nodePath.resolve(flag('--engine') ?? nodePath.join(process.cwd(), 'dist/adapters/cli/main.js')),
+      });
+    if (flag('--vs') !== undefined) throw new Error(`tokens --vs: ccusage is the one tool compared; got ${flag('--vs')}`);
     const keep = flag('--keep');
     return runTokensBench({ files: Number(flag('--files') ?? 1000), mbPerFile: Number(flag('--mb-per-file') ?? 2), ...(keep === undefined ? {} : { keep }) }, shapes());
   },

@@ -334,7 +334,16 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     const last = `turn-${long.t.threadId.slice(0, 8)}-${LONG_TURNS}`;
     const page = await newPage(`#thread=${long.t.threadId}&turn=${last}`);
     const turn = page.locator(`.turn[data-turn-id="${last}"][aria-expanded="true"]`);
+    // A fork asks first: dismissed, nothing is written.
+    const dismissed = new Promise<string>((resolve) => page.once('dialog', (d) => void d.dismiss().then(() => resolve(d.message()))));
     await turn.getByRole('button', { name: 'Fork from here' }).click();
+    expect(await dismissed)
+      .to.contain('Fork this thread after this turn?')
+      .and.contain('named "Fork of ');
+    expect(page.url()).to.contain(long.t.threadId);
+    const accepted = new Promise<void>((resolve) => page.once('dialog', (d) => void d.accept().then(() => resolve())));
+    await turn.getByRole('button', { name: 'Fork from here' }).click();
+    await accepted;
     await until(page, `!location.hash.includes(${JSON.stringify(long.t.threadId)}) && location.hash.startsWith('#thread=')`);
     const forkId = new URLSearchParams(new URL(page.url()).hash.slice(1)).get('thread')!;
     // The fork's history is the thread's up to that turn: its newest turn is the one forked after.
@@ -347,6 +356,9 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     expect(await tree.locator(`button[data-thread-id="${forkId}"]`).getAttribute('aria-current')).to.equal('true');
     expect(await tree.locator(`button[data-thread-id="${forkId}"] .mark`).textContent()).to.equal('fork');
     expect(await shot(page, 'fork-tree', '#thread-tree'), 'ink in the fork tree').to.be.greaterThan(0.01);
+    // Named after its source until renamed: told apart in the list.
+    await page.locator(`button.thread-entry[data-thread-id="${forkId}"] .thread-title`, { hasText: 'Fork of ' }).waitFor();
+    expect(await page.locator('#thread-title').textContent()).to.match(/^Fork of /);
 
     await page.getByRole('button', { name: 'Rename' }).click();
     await page.getByRole('textbox', { name: 'Thread name' }).fill('the zebra fork');
@@ -479,6 +491,35 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     } finally {
       await authed.close();
     }
+  });
+
+  it('a lost connection shows at once and recovers without a reload (server stopped, then back on the same port): the list and the open thread read again', async () => {
+    const small = newThread(2).threadId;
+    const page = await newPage(`#thread=${small}`);
+    await page.locator('.turn .summary-user', { hasText: 'hello' }).first().waitFor();
+    const banner = page.locator('#connection');
+    expect(await banner.isHidden()).to.equal(true);
+    const port = serve!.port;
+    const home = nodePath.join(tmp(), 'home');
+    await serve!.close();
+    const lostAt = Date.now();
+    await banner.waitFor({ state: 'visible', timeout: 2000 });
+    expect(Date.now() - lostAt, 'the page says so within 2 s').to.be.lessThan(2000);
+    expect(await banner.textContent()).to.contain('reconnecting');
+    expect(await shot(page, 'connection-lost', '#connection'), 'ink in the banner').to.be.greaterThan(0.01);
+    serve = await startWebSocketServe(home, { port });
+    await banner.waitFor({ state: 'hidden', timeout: 15_000 });
+    // Back where it was: the same thread, its turns read again, the list whole.
+    expect(page.url()).to.contain(small);
+    await page.locator('.turn .summary-user', { hasText: 'hello' }).first().waitFor();
+    await until(page, `document.querySelectorAll('button.thread-entry').length > 1`);
+    // A request made after the reconnection answers.
+    await page.getByRole('button', { name: 'Fork tree' }).click();
+    await page.locator(`#thread-tree button[data-thread-id="${small}"]`).waitFor();
+    await page.close();
+    // The browser logs each refused reconnection attempt: expected here, and nothing else.
+    const refused = (e: string): boolean => /^WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/' failed/.test(e);
+    pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !refused(e)));
   });
 
   it('keyboard and labels: the thread list by arrows, every control named; nothing asked of any host but the listener', async () => {

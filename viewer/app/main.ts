@@ -72,9 +72,14 @@ const start = async (): Promise<void> => {
       fork: (turnId) => {
         const threadId = openThread;
         if (threadId === null) return;
+        // A fork is named after its source until renamed, so it is told apart in every list.
+        const name = `Fork of ${byId('thread-title').textContent ?? threadId}`;
+        if (!window.confirm(`Fork this thread after this turn? A new thread is written, named "${name}".`)) return;
         void rpc
           .request<{ thread: Thread }>('thread/fork', { threadId, lastTurnId: turnId, excludeTurns: true })
-          .then(({ thread }) => Promise.all([threads.reload(), open(thread.id, null)]))
+          .then(({ thread }) => rpc.request('thread/name/set', { threadId: thread.id, name }).then(() => thread))
+          .then((thread) => Promise.all([threads.reload(), open(thread.id, null)]))
+          .then(() => void (turnStatus.textContent = `forked: ${name}`))
           .catch(failed('fork'));
       },
       revert: (turnId) => {
@@ -245,6 +250,20 @@ const start = async (): Promise<void> => {
     },
     (threadId) => void open(threadId, null),
   );
+  // A lost connection shows at once; once back, the list and the open thread are read again where they were.
+  const connection = byId('connection');
+  rpc.onConnection((state) => {
+    if (state === 'lost') {
+      connection.textContent = 'Connection to the server lost — reconnecting…';
+      connection.hidden = false;
+      return;
+    }
+    connection.hidden = true;
+    const at = route();
+    void threads.reload().catch(failed('thread list'));
+    if (at.thread !== null) void open(at.thread, at.turn).catch(failed('reopen'));
+  });
+
   const first = route();
   await Promise.all([threads.reload(), first.thread === null ? Promise.resolve() : open(first.thread, first.turn)]);
   window.addEventListener('hashchange', () => {

@@ -15,11 +15,15 @@ export class RpcError extends Error {
 
 type Notified = (method: string, params: unknown) => void;
 
+/** Whether the page is talking to its server: `lost` at once when the socket closes, `connected` again once a new one is initialized. */
+export type ConnectionState = 'connected' | 'lost';
+
 export interface RpcClient {
   readonly request: <T>(method: string, params: unknown) => Promise<T>;
   /** The same socket typed by the protocol's table. */
   readonly typed: TypedClient;
   readonly onNotification: (listener: Notified) => void;
+  readonly onConnection: (listener: (state: ConnectionState) => void) => void;
 }
 
 /** base64url of the token's UTF-8 bytes: the characters a subprotocol may hold. */
@@ -29,43 +33,92 @@ const base64url = (text: string): string =>
     .replaceAll('/', '_')
     .replace(/=+$/, '');
 
+/** Waits between reconnection attempts: 250 ms doubling to 5 s. */
+const backoffMs = (attempt: number): number => Math.min(250 * 2 ** attempt, 5000);
+
 /**
- * Open the socket to `url`, `initialize` and send `initialized`; requests may be many at once
+ * A socket to `url`, `initialize`d (then `initialized` sent); requests may be many at once
  * (answered by id). A bearer token (`--ws-auth`) goes as a second subprotocol: a browser's
- * WebSocket cannot send `Authorization` (adapters/rpc/viewerFiles.ts reads it back).
+ * WebSocket cannot send `Authorization` (adapters/rpc/viewerFiles.ts reads it back). When the
+ * socket closes, its pending requests fail (`connection lost`), listeners hear `lost`, and a new
+ * socket is tried with back-off; requests made meanwhile wait for it and go out once it is
+ * initialized.
  */
 export const connectRpc = async (url: string, token: string | null): Promise<RpcClient> => {
-  const ws = token === null ? new WebSocket(url) : new WebSocket(url, ['rollout-engine.viewer', `rollout-engine.bearer.${base64url(token)}`]);
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const listeners: Notified[] = [];
+  const stateListeners: Array<(state: ConnectionState) => void> = [];
+  /** Requests made while no socket is up: sent once one is. */
+  const held: Array<() => void> = [];
   let nextId = 1;
-  ws.addEventListener('message', (event) => {
-    const msg = JSON.parse(String(event.data)) as { id?: number | null; method?: string; params?: unknown; result?: unknown; error?: RpcFailure };
-    if (msg.method !== undefined && msg.id === undefined) {
-      for (const l of listeners) l(msg.method, msg.params);
-      return;
-    }
-    if (typeof msg.id !== 'number') return;
-    const w = waiting.get(msg.id);
-    waiting.delete(msg.id);
-    if (msg.error !== undefined) w?.reject(new RpcError(msg.error));
-    else w?.resolve(msg.result);
-  });
-  ws.addEventListener('close', () => {
-    for (const [, w] of waiting) w.reject(new RpcError({ code: -1, message: 'connection closed' }));
-    waiting.clear();
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.addEventListener('open', () => resolve(), { once: true });
-    ws.addEventListener('error', () => reject(new RpcError({ code: -1, message: `cannot connect to ${url}` })), { once: true });
-  });
-  const request = <T>(method: string, params: unknown): Promise<T> =>
+  let ws: WebSocket | null = null;
+
+  const send = (id: number, method: string, params: unknown): void => ws!.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+  const raw = <T>(socket: WebSocket, method: string, params: unknown): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const id = nextId++;
       waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+      socket.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
     });
-  await request('initialize', { clientInfo: { name: 'rollout-engine-viewer', version: '0.1.0' }, capabilities: { experimentalApi: true } });
-  ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'initialized' }));
-  return { request, typed: typedClient(request), onNotification: (l) => listeners.push(l) };
+
+  /** One socket, open and initialized; rejects when it cannot be. */
+  const open = async (): Promise<WebSocket> => {
+    const socket = token === null ? new WebSocket(url) : new WebSocket(url, ['rollout-engine.viewer', `rollout-engine.bearer.${base64url(token)}`]);
+    socket.addEventListener('message', (event) => {
+      const msg = JSON.parse(String(event.data)) as { id?: number | null; method?: string; params?: unknown; result?: unknown; error?: RpcFailure };
+      if (msg.method !== undefined && msg.id === undefined) {
+        for (const l of listeners) l(msg.method, msg.params);
+        return;
+      }
+      if (typeof msg.id !== 'number') return;
+      const w = waiting.get(msg.id);
+      waiting.delete(msg.id);
+      if (msg.error !== undefined) w?.reject(new RpcError(msg.error));
+      else w?.resolve(msg.result);
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.addEventListener('open', () => resolve(), { once: true });
+      socket.addEventListener('error', () => reject(new RpcError({ code: -1, message: `cannot connect to ${url}` })), { once: true });
+    });
+    await raw(socket, 'initialize', { clientInfo: { name: 'rollout-engine-viewer', version: '0.1.0' }, capabilities: { experimentalApi: true } });
+    socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'initialized' }));
+    return socket;
+  };
+
+  const up = (socket: WebSocket): void => {
+    ws = socket;
+    socket.addEventListener('close', () => {
+      ws = null;
+      for (const [, w] of waiting) w.reject(new RpcError({ code: -1, message: 'connection lost' }));
+      waiting.clear();
+      for (const l of stateListeners) l('lost');
+      void reconnect(0);
+    });
+    for (const go of held.splice(0)) go();
+  };
+
+  const reconnect = async (attempt: number): Promise<void> => {
+    await new Promise((r) => setTimeout(r, backoffMs(attempt)));
+    let socket: WebSocket;
+    try {
+      socket = await open();
+    } catch {
+      return reconnect(attempt + 1);
+    }
+    up(socket);
+    for (const l of stateListeners) l('connected');
+  };
+
+  up(await open());
+  const request = <T>(method: string, params: unknown): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const go = (): void => {
+        const id = nextId++;
+        waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        send(id, method, params);
+      };
+      if (ws !== null && ws.readyState === WebSocket.OPEN) go();
+      else held.push(go);
+    });
+  return { request, typed: typedClient(request), onNotification: (l) => listeners.push(l), onConnection: (l) => stateListeners.push(l) };
 };

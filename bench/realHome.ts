@@ -160,6 +160,14 @@ const shiftTime =
 export const rewriteForClone = (text: string, clone: number, shiftMs: number): string =>
   text.replace(UUID, (u) => cloneUuid(u, clone)).replace(ISO_TIME, shiftTime(shiftMs));
 
+/** The time of a rollout's last line (its envelope timestamp), or null when it has none. */
+const lastLineTime = (body: Buffer): Date | null => {
+  const text = body.toString('utf8').trimEnd();
+  const m = /^\{"timestamp":"([^"]+)"/.exec(text.slice(text.lastIndexOf('\n') + 1));
+  const t = m === null ? Number.NaN : Date.parse(m[1]!);
+  return Number.isNaN(t) ? null : new Date(t);
+};
+
 /** Where a rollout goes in the clone: its day folder from its (shifted) file name. */
 const clonePath = (codexHome: string, templateHome: string, path: string, clone: number, shiftMs: number): string => {
   const rel = nodePath.relative(templateHome, path);
@@ -222,6 +230,9 @@ export const buildRealShapedHome = async (
       if (body.length !== Buffer.byteLength(s.text)) throw new Error(`clone of ${s.path} changed length`);
       fs.mkdirSync(nodePath.dirname(out), { recursive: true });
       fs.writeFileSync(out, body);
+      // Modified when its last line was written, as a file a Codex wrote (listings bound thread times by file times).
+      const lastWritten = lastLineTime(body);
+      if (lastWritten !== null) fs.utimesSync(out, lastWritten, lastWritten);
       bytes += body.length;
       lines += countLines(body);
       files += 1;

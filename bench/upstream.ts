@@ -11,7 +11,6 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { createServer } from 'node:net';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { appServerEnv, resolveCodexCommand, writeCodexConfig } from '../test/compat/appServer.js';
@@ -21,6 +20,7 @@ import type { WebSocketRpcClient } from '../test/fixtures/webSocketRpcClient.js'
 import { parseByteSize } from './pages.js';
 import { buildRealShapedHome } from './realHome.js';
 import { percentile } from './stats.js';
+import { freeLoopbackPort } from '../adapters/rpc/upstream.js';
 
 /** The picker's first page as the TUI asks it (interactive sources, newest update first). */
 const PICKER = { limit: 25, sortKey: 'updated_at', sourceKinds: ['cli', 'vscode'], archived: false } as const;
@@ -28,16 +28,6 @@ const SEARCH = { ...PICKER, searchTerm: 'fact number' } as const;
 
 const ms = (t0: number): number => Math.round((performance.now() - t0) * 100) / 100;
 const median = (xs: number[]): number => percentile(xs, 50);
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
 
 /** A client of the server at `url` once it accepts connections, initialized as the TUI does. */
 const connected = async (url: string, child: ChildProcess): Promise<WebSocketRpcClient> => {
@@ -131,7 +121,7 @@ export const runUpstreamBench = async (size: string, reps: number, engine: strin
     execFileSync(process.execPath, [engine, 'index', '--codex-home', home, '--index-dir', indexDir, '-q'], { env, stdio: 'ignore' });
     const indexSeconds = Math.round(ms(t0)) / 1000;
 
-    const codexPort = await freePort();
+    const codexPort = await freeLoopbackPort();
     const codex = spawn(codexBin, ['app-server', '--listen', `ws://127.0.0.1:${codexPort}`], { env, cwd: built.workDir, stdio: 'ignore' });
     let plain: Side;
     try {
@@ -142,7 +132,7 @@ export const runUpstreamBench = async (size: string, reps: number, engine: strin
       await stopped(codex);
     }
 
-    const enginePort = await freePort();
+    const enginePort = await freeLoopbackPort();
     const serve = spawn(
       process.execPath,
       [

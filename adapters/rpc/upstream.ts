@@ -131,7 +131,7 @@ export const webSocketUpstream = (url: string, tokenFile?: string): Upstream => 
 };
 
 /** A free loopback port (bound and let go: the child binds it next). */
-const freeLoopbackPort = (): Promise<number> =>
+export const freeLoopbackPort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);

@@ -7,7 +7,6 @@
 import { spawn, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -20,16 +19,7 @@ import { MockResponses } from './mockResponses.js';
 import { openColdCodex } from './compatHomes.js';
 import { buildScenarioHome, SCENARIOS } from './scenarios.js';
 import type { CompatHome } from './scenarios.js';
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
+import { freeLoopbackPort } from '../../adapters/rpc/upstream.js';
 
 const until = async (what: string, holds: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> => {
   const end = Date.now() + timeoutMs;
@@ -106,7 +96,7 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
     );
     mock = await MockResponses.start();
     writeCodexConfig(home.codexHome, mock.port);
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     serveUrl = `ws://127.0.0.1:${port}`;
     const codex = resolveCodexCommand();
     serve = spawn(

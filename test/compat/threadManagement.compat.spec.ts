@@ -98,16 +98,16 @@ interface DiskState {
   readonly sessionIndex: unknown[];
 }
 
-/** Each rollout file's modification time by name (a moved file keeps its name). */
-function rolloutMtimes(codexHome: string): Map<string, number> {
-  const out = new Map<string, number>();
+/** Every rollout file of a home (sessions and archived), with its stat. */
+function rolloutFilesOf(codexHome: string): Array<{ path: string; name: string; mtimeMs: number }> {
+  const out: Array<{ path: string; name: string; mtimeMs: number }> = [];
   const walk = (dir: string): void => {
     if (!existsSync(dir)) return;
     for (const e of readdirSync(dir)) {
       const p = join(dir, e);
       const st = statSync(p);
       if (st.isDirectory()) walk(p);
-      else if (e.endsWith('.jsonl')) out.set(e, st.mtimeMs);
+      else if (e.endsWith('.jsonl')) out.push({ path: p, name: e, mtimeMs: st.mtimeMs });
     }
   };
   walk(join(codexHome, 'sessions'));
@@ -115,27 +115,20 @@ function rolloutMtimes(codexHome: string): Map<string, number> {
   return out;
 }
 
+/** Each rollout file's modification time by name (a moved file keeps its name). */
+const rolloutMtimes = (codexHome: string): Map<string, number> => new Map(rolloutFilesOf(codexHome).map((f) => [f.name, f.mtimeMs]));
+
 /**
  * The rollout files (hash of their bytes, and whether their modification time moved since the
  * pristine home: Codex's unarchive touches the file it restores) and `session_index.jsonl`.
  */
 function diskState(codexHome: string, pristineMtimes: ReadonlyMap<string, number>): DiskState {
   const files: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    if (!existsSync(dir)) return;
-    for (const e of readdirSync(dir)) {
-      const p = join(dir, e);
-      const st = statSync(p);
-      if (st.isDirectory()) walk(p);
-      else if (e.endsWith('.jsonl')) {
-        const before = pristineMtimes.get(e);
-        const time = before === undefined ? 'new' : st.mtimeMs > before ? 'touched' : 'kept';
-        files[relative(codexHome, p)] = `${createHash('sha256').update(readFileSync(p)).digest('hex')} ${time}`;
-      }
-    }
-  };
-  walk(join(codexHome, 'sessions'));
-  walk(join(codexHome, 'archived_sessions'));
+  for (const f of rolloutFilesOf(codexHome)) {
+    const before = pristineMtimes.get(f.name);
+    const time = before === undefined ? 'new' : f.mtimeMs > before ? 'touched' : 'kept';
+    files[relative(codexHome, f.path)] = `${createHash('sha256').update(readFileSync(f.path)).digest('hex')} ${time}`;
+  }
   const index = join(codexHome, 'session_index.jsonl');
   const sessionIndex = existsSync(index)
     ? readFileSync(index, 'utf8')

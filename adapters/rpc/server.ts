@@ -203,9 +203,16 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     let linkFailure = 'no client initialize yet';
     const upstreamRequests = new Map<string, Id>();
     let nextUpstreamRequest = 0;
+    // Turns the upstream runs for this client: one it was running when it went ends failed.
+    const runningTurns = new Map<string, { readonly threadId: string; readonly turn: Record<string, unknown> }>();
     const fromUpstream = (m: UpstreamMessage): void => {
       if (gone()) return;
       if (m.id === undefined) {
+        const p = m.params as { threadId?: unknown; turn?: { id?: unknown } } | undefined;
+        if (typeof p?.threadId === 'string' && typeof p.turn?.id === 'string') {
+          if (m.method === 'turn/started') runningTurns.set(p.turn.id, { threadId: p.threadId, turn: p.turn as Record<string, unknown> });
+          if (m.method === 'turn/completed') runningTurns.delete(p.turn.id);
+        }
         void enqueue(() => connection.send({ jsonrpc: '2.0', method: m.method, params: m.params })).catch(() => undefined);
         return;
       }
@@ -214,13 +221,34 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       upstreamRequests.set(asked, m.id);
       void enqueue(() => connection.send({ jsonrpc: '2.0', id: asked, method: m.method, params: m.params })).catch(() => undefined);
     };
+    /** The upstream went: each turn it was running for this client ends failed (the client would wait for it forever). */
+    const upstreamGone = (): void => {
+      const nowSeconds = Math.floor(Date.now() / 1000);
+      for (const [turnId, { threadId, turn }] of runningTurns) {
+        runningTurns.delete(turnId);
+        const startedAt = typeof turn['startedAt'] === 'number' ? turn['startedAt'] : null;
+        const ended = {
+          ...turn,
+          status: 'failed',
+          error: {
+            message: `the upstream codex app-server (${up!.upstream.describe}) stopped during this turn`,
+            codexErrorInfo: null,
+            additionalDetails: null,
+            misalignment: null,
+          },
+          completedAt: nowSeconds,
+          durationMs: startedAt === null ? null : Math.max(0, nowSeconds - startedAt) * 1000,
+        };
+        if (!gone()) void enqueue(() => connection.send({ jsonrpc: '2.0', method: 'turn/completed', params: { threadId, turn: ended } })).catch(() => undefined);
+      }
+    };
     /** The link, made (and the client's `initialize` replayed) when there is none or the last one closed; null when the upstream cannot be reached. */
     const upstreamLink = (): Promise<{ link: UpstreamLink | null; init?: UpstreamReply }> => {
       if (up === undefined) return Promise.resolve({ link: null });
       if (link !== null && link.isOpen()) return Promise.resolve({ link });
       let init: UpstreamReply | undefined;
       linking ??= up.upstream
-        .connect(fromUpstream)
+        .connect(fromUpstream, upstreamGone)
         .then(async (l) => {
           init = await l.request('initialize', initializeParams);
           if ('error' in init) {

@@ -38,8 +38,8 @@ export interface UpstreamLink {
 export interface Upstream {
   /** What the start-up line and errors call it. */
   readonly describe: string;
-  /** A link for one client connection; fails with a readable reason when the upstream cannot be reached. */
-  readonly connect: (onMessage: (m: UpstreamMessage) => void) => Promise<UpstreamLink>;
+  /** A link for one client connection; fails with a readable reason when the upstream cannot be reached. `onClosed`: the link went (the upstream died or closed it). */
+  readonly connect: (onMessage: (m: UpstreamMessage) => void, onClosed?: () => void) => Promise<UpstreamLink>;
   readonly close: () => Promise<void>;
 }
 
@@ -53,7 +53,7 @@ export const upstreamUnavailable = (describe: string, why: string): RpcError => 
 const REQUEST_TIMEOUT_MS = 120_000;
 
 /** A WebSocket link to `url`, the bearer token in the handshake when one is given. */
-const openLink = (url: string, token: string | undefined, describe: string, onMessage: (m: UpstreamMessage) => void): Promise<UpstreamLink> =>
+const openLink = (url: string, token: string | undefined, describe: string, onMessage: (m: UpstreamMessage) => void, onClosed?: () => void): Promise<UpstreamLink> =>
   new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` }, perMessageDeflate: false });
     const waiting = new Map<number, { readonly settle: (r: UpstreamReply) => void; readonly timer: NodeJS.Timeout }>();
@@ -115,8 +115,11 @@ const openLink = (url: string, token: string | undefined, describe: string, onMe
       if (ws.readyState !== WebSocket.OPEN) reject(err);
     });
     ws.on('close', () => {
+      const wasOpen = !closed;
       closed = true;
       settleAll('its connection closed');
+      // Told only when the upstream went, not when the client's side closed the link.
+      if (wasOpen) onClosed?.();
     });
   });
 
@@ -125,7 +128,7 @@ export const webSocketUpstream = (url: string, tokenFile?: string): Upstream => 
   const token = tokenFile === undefined ? undefined : readFileSync(tokenFile, 'utf8').trim();
   return {
     describe: url,
-    connect: (onMessage) => openLink(url, token, url, onMessage),
+    connect: (onMessage, onClosed) => openLink(url, token, url, onMessage, onClosed),
     close: async () => undefined,
   };
 };
@@ -220,12 +223,12 @@ export const spawnedUpstream = (o: SpawnedUpstreamOptions): Upstream => {
 
   return {
     describe,
-    connect: async (onMessage) => {
+    connect: async (onMessage, onClosed) => {
       const at = await running().catch((err: unknown) => {
         lastFailure = err instanceof Error ? err.message : String(err);
         throw new Error(lastFailure);
       });
-      const link = await openLink(at, undefined, describe, onMessage);
+      const link = await openLink(at, undefined, describe, onMessage, onClosed);
       // Once a link worked, the next restart starts without waiting.
       backoffMs = 0;
       return link;

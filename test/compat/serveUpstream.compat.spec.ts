@@ -239,11 +239,22 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
     expect(ours, 'through the engine').to.include(main);
   });
 
-  it('keeps answering history while the upstream is gone, and the upstream comes back at the next request', async () => {
+  it('the upstream killed mid-turn: the turn ends failed for the client, history keeps answering, and the upstream comes back at the next request', async () => {
+    // A turn the model never answers: it runs until the upstream is killed.
+    mock.enqueue({ kind: 'stall' });
+    const thread = await answer('thread/start', { cwd: home.workDir });
+    const started = await answer('turn/start', { threadId: thread.thread.id, input: [{ type: 'text', text: 'A turn that will not finish.', text_elements: [] }] });
+    const turnId = started.turn.id as string;
+    await until('turn/started', () => client!.notifications.some((n) => n.method === 'turn/started' && (n.params as { turn: { id: string } }).turn.id === turnId));
     const [upstreamPid] = childrenOf(serve!.pid!);
     expect(upstreamPid, 'the spawned codex app-server').to.be.a('number');
     process.kill(upstreamPid!, 'SIGKILL');
     await until('the upstream to be gone', () => !childrenOf(serve!.pid!).includes(upstreamPid!));
+    const ended = () => client!.notifications.find((n) => n.method === 'turn/completed' && (n.params as { turn: { id: string } }).turn.id === turnId);
+    await until('the turn to end for the client', () => ended() !== undefined, 10_000);
+    const turn = (ended()!.params as { turn: { status: string; error: { message: string } } }).turn;
+    expect(turn.status).to.equal('failed');
+    expect(turn.error.message).to.contain('stopped during this turn');
     const listed = await answer('thread/list', {});
     expect(listed.data.length).to.be.greaterThan(0);
     // The next forwarded request restarts it (its initialize replayed on a new link).

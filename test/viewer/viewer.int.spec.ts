@@ -327,6 +327,15 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     const first = `turn-${long.t.threadId.slice(0, 8)}-1`;
     await page.locator(`.turn[data-turn-id="${first}"][aria-expanded="true"] .item.user`, { hasText: NEEDLE }).waitFor();
     expect(await shot(page, 'occurrence', `.turn[data-turn-id="${first}"]`), 'ink in the occurrence').to.be.greaterThan(0.01);
+    // Find is per thread: another thread opens with an empty find, and this one gets its term back.
+    const find = page.getByRole('searchbox', { name: 'Find in this thread' });
+    const other = newThread(2).threadId;
+    await page.evaluate(`location.hash = ${JSON.stringify(`#thread=${other}`)}`);
+    await page.locator('.turn .summary-user', { hasText: 'hello' }).first().waitFor();
+    expect(await find.inputValue()).to.equal('');
+    expect(await page.locator('#occurrence-list li').count()).to.equal(0);
+    await page.evaluate(`location.hash = ${JSON.stringify(`#thread=${long.t.threadId}`)}`);
+    await until(page, `document.getElementById('occurrence-search').value === 'zebra'`);
     await page.close();
   });
 
@@ -491,6 +500,23 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     } finally {
       await authed.close();
     }
+  });
+
+  it('works from 360 px: at 390 px the list stacks above the thread, each the full width, and a thread reads', async () => {
+    const small = newThread(2).threadId;
+    const page = await browser!.newPage({ viewport: { width: 390, height: 800 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`http://127.0.0.1:${serve!.port}/viewer/#thread=${small}`);
+    await page.locator('.turn .summary-user', { hasText: 'hello' }).first().waitFor();
+    const list = (await page.locator('#threads').boundingBox())!;
+    const thread = (await page.locator('#thread').boundingBox())!;
+    expect(thread.width, 'the thread pane').to.be.greaterThan(370);
+    expect(list.width, 'the list').to.be.greaterThan(370);
+    expect(thread.y, 'the thread below the list').to.be.at.least(list.y + list.height - 1);
+    const turn = (await page.locator('.turn').first().boundingBox())!;
+    expect(turn.width, 'a turn').to.be.greaterThan(300);
+    await page.screenshot({ path: nodePath.join(shots, 'narrow-390.png') });
+    await page.close();
   });
 
   it('a lost connection shows at once and recovers without a reload (server stopped, then back on the same port): the list and the open thread read again', async () => {

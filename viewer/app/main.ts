@@ -95,6 +95,8 @@ const start = async (): Promise<void> => {
   const occurrenceForm = byId<HTMLFormElement>('occurrence-form');
   const occurrenceSearch = byId<HTMLInputElement>('occurrence-search');
   const occurrenceList = byId('occurrence-list');
+  /** The find term each thread was last searched with. */
+  const findTerms = new Map<string, string>();
 
   const treeToggle = byId<HTMLButtonElement>('tree-toggle');
   const tree = byId('thread-tree');
@@ -156,6 +158,8 @@ const start = async (): Promise<void> => {
     renameToggle.setAttribute('aria-expanded', 'false');
     if (!tree.hidden) void showTree(threadId).catch(failed('fork tree'));
     occurrenceList.replaceChildren();
+    // Find is per thread: each thread gets back its own term, never the last thread's.
+    occurrenceSearch.value = findTerms.get(threadId) ?? '';
     byId('thread-title').textContent = 'loading…';
     byId('thread-meta').textContent = '';
     byId('thread-tokens').replaceChildren();
@@ -185,6 +189,7 @@ const start = async (): Promise<void> => {
     e.preventDefault();
     const term = occurrenceSearch.value.trim();
     const threadId = openThread;
+    if (threadId !== null) findTerms.set(threadId, occurrenceSearch.value);
     if (term === '' || threadId === null) return;
     void rpc.request<{ data: Occurrence[] }>('thread/searchOccurrences', { threadId, searchTerm: term, limit: 50 }).then((answer) => {
       occurrenceList.replaceChildren(

@@ -118,6 +118,8 @@ export const forkThread = (ports: ThreadManagementPorts, params: ForkParams): TE
           const sourceName = (await take(ports.index.get('threads', [sourceThreadId])))?.name ?? null;
           if (sourceName !== null) await take(ports.homeFiles.appendThreadName(input.newThreadId, sourceName, now));
           await take(ports.indexer.catchUp([path]));
+          // And a row in Codex's cache, as its own fork gets one.
+          await take(ports.codexState.recordFork({ sourceThreadId, threadId: input.newThreadId, path, at: now }));
           return created;
         }),
       ),

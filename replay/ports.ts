@@ -82,6 +82,18 @@ export interface CodexThreadState {
    * there, not from `session_index.jsonl`. Nothing is done when there is no state DB or no row.
    */
   readonly recordName: (threadId: string, mode: HistoryMode, name: string) => TE.TaskEither<EngineError, void>;
+  /**
+   * A fork the engine wrote, given a row in Codex's cache as Codex's own `thread/fork` gives it
+   * (the source's row with the fork's id, file and times; no title, tokens or user event of its
+   * own yet): a Codex with its cache then answers the fork's preview and model, not `""` / null.
+   * Nothing is done when there is no state DB or the source has no row.
+   */
+  readonly recordFork: (fork: {
+    readonly sourceThreadId: string;
+    readonly threadId: string;
+    readonly path: string;
+    readonly at: Date;
+  }) => TE.TaskEither<EngineError, void>;
 }
 
 /** What one `rollout/append` wrote, kept under its idempotency key: a retry answers it again. */

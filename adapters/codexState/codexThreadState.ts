@@ -16,7 +16,6 @@ import { PathReporter } from 'io-ts/lib/PathReporter.js';
 import type { EngineError } from '../../domain/errors.js';
 import { corrupt, isEngineError, rejected } from '../../domain/errors.js';
 import type { CodexThreadState, CurrentFileChange } from '../../replay/ports.js';
-import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 import { isInsideHome } from '../fs/insideHome.js';
 
 /** The state DB of the Codex this engine follows (0.169: `state_5.sqlite`, beside the sessions). */
@@ -163,18 +162,21 @@ export const codexThreadState = (codexHome: string): CodexThreadState => {
       }
     };
 
-  const recordName =
-    (threadId: string, mode: HistoryMode, name: string): TE.TaskEither<EngineError, void> =>
+  /** One write transaction on Codex's DB, as Codex's writers take it; none when there is no DB. */
+  const inTransaction =
+    (write: (db: Database.Database) => void): TE.TaskEither<EngineError, void> =>
     async () => {
       if (!existsSync(dbPath)) return E.right(undefined);
+      // A DB reached through a link out of the home is not written: nothing outside the home is.
+      // (The rollouts and session_index.jsonl hold the truth; a Codex rebuilding its cache reads them.)
+      if (!isInsideHome(realpathSync(codexHome), realpathSync(dbPath))) return E.right(undefined);
       let db: Database.Database | undefined;
       try {
         const { default: Sqlite } = await import('better-sqlite3');
         db = new Sqlite(dbPath, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
         db.pragma('synchronous = NORMAL');
         db.exec('BEGIN IMMEDIATE');
-        // Codex 0.169.0 keeps a paginated thread's name in `name`, a legacy thread's in `title`.
-        db.prepare(mode === 'paginated' ? 'UPDATE threads SET name = ? WHERE id = ?' : 'UPDATE threads SET title = ? WHERE id = ?').run(name, threadId);
+        write(db);
         db.exec('COMMIT');
         return E.right(undefined);
       } catch (err) {
@@ -185,5 +187,46 @@ export const codexThreadState = (codexHome: string): CodexThreadState => {
       }
     };
 
-  return { refuseIfHeld: (threadId) => TE.fromEither(refuseIfHeld(threadId)), switchCurrentFile, recordName };
+  const recordName: CodexThreadState['recordName'] = (threadId, mode, name) =>
+    inTransaction((db) => {
+      // Codex 0.169.0 keeps a paginated thread's name in `name`, a legacy thread's in `title`.
+      db.prepare(mode === 'paginated' ? 'UPDATE threads SET name = ? WHERE id = ?' : 'UPDATE threads SET title = ? WHERE id = ?').run(name, threadId);
+    });
+
+  // Codex 0.169.0's own fork row (measured): the source's, with the fork's id, file and times,
+  // an empty title and first user message, no tokens, no user event, not archived, no name.
+  const FORK_OVERRIDES: Readonly<Record<string, string>> = {
+    id: '@id',
+    rollout_path: '@path',
+    created_at: '@seconds',
+    updated_at: '@seconds',
+    recency_at: '@seconds',
+    created_at_ms: '@ms',
+    updated_at_ms: '@ms',
+    recency_at_ms: '@ms',
+    title: "''",
+    first_user_message: "''",
+    tokens_used: '0',
+    has_user_event: '0',
+    archived: '0',
+    archived_at: 'NULL',
+    name: 'NULL',
+    is_pinned: '0',
+    thread_section_id: 'NULL',
+    section_position: 'NULL',
+    section_entered_at_ms: 'NULL',
+  };
+
+  const recordFork: CodexThreadState['recordFork'] = (fork) =>
+    inTransaction((db) => {
+      // Whatever columns this Codex's schema has: each copied from the source's row but the ones Codex sets for a fork.
+      const columns = (db.prepare('PRAGMA table_info(threads)').all() as Array<{ name: string }>).map((c) => c.name);
+      const ms = fork.at.getTime();
+      const quotedName = (c: string): string => `"${c.replaceAll('"', '""')}"`;
+      db.prepare(
+        `INSERT OR IGNORE INTO threads (${columns.map(quotedName).join(', ')}) SELECT ${columns.map((c) => FORK_OVERRIDES[c] ?? quotedName(c)).join(', ')} FROM threads WHERE id = @source`,
+      ).run({ id: fork.threadId, path: fork.path, seconds: Math.floor(ms / 1000), ms, source: fork.sourceThreadId });
+    });
+
+  return { refuseIfHeld: (threadId) => TE.fromEither(refuseIfHeld(threadId)), switchCurrentFile, recordName, recordFork };
 };

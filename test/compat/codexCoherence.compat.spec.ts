@@ -124,6 +124,39 @@ describe('compat: a Codex that keeps its state DB follows the revisions the engi
     }
   });
 
+  it("a fork the engine writes gets a row in Codex's cache as Codex's own forks do: a Codex with its cache answers its preview and model at once, in both modes", async () => {
+    for (const mode of ['paginated', 'legacy']) {
+      const h = home(mode);
+      const main = mainOf(h);
+      const forked = await engineValue<{ thread: { id: string } }>(h, 'fork', main);
+      const forkId = forked.thread.id;
+      const db = new Database(join(h.codexHome, 'state_5.sqlite'), { readonly: true, fileMustExist: true });
+      let row: { rollout_path: string; model: string | null; preview: string; title: string } | undefined;
+      try {
+        row = db.prepare('SELECT rollout_path, model, preview, title FROM threads WHERE id = ?').get(forkId) as typeof row;
+      } finally {
+        db.close();
+      }
+      expect(row, `${mode}: Codex's row for the fork`).to.not.equal(undefined);
+      expect(row!.title, 'no title of its own yet, as Codex writes a fork').to.equal('');
+      const codex = await openColdCodex(h);
+      try {
+        const source = await codex.server.request<{ thread: { preview: string; model: string | null } }>('thread/read', { threadId: main });
+        const read = await codex.server.request<{ thread: { preview: string; model: string | null; path: string } }>('thread/read', { threadId: forkId });
+        expect(read.thread.model, `${mode}: the fork's model`).to.equal(source.thread.model).and.not.equal(null);
+        expect(read.thread.preview, `${mode}: the fork's preview`).to.equal(source.thread.preview).and.not.equal('');
+        expect(read.thread.path).to.equal(row!.rollout_path);
+        const listed = await codex.server.request<{ data: Array<{ id: string }> }>('thread/list', { useStateDbOnly: true });
+        expect(
+          listed.data.map((t) => t.id),
+          `${mode}: listed from Codex's cache`,
+        ).to.include(forkId);
+      } finally {
+        await codex.stop();
+      }
+    }
+  });
+
   it('legacy: a rollback marker in the same file; Codex (cache kept) reads it and continues after it', async () => {
     const h = home('legacy');
     const main = mainOf(h);

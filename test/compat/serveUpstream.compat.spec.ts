@@ -6,9 +6,9 @@
 // answering and the upstream comes back at the next request.
 import { spawn, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { connectWebSocketRpc } from '../fixtures/webSocketRpcClient.js';
@@ -220,23 +220,44 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
     await answer('thread/unarchive', { threadId: main });
   });
 
-  it("lists every thread on disk, also those Codex's state DB lost (openai/codex #20165 and others): useStateDbOnly through the engine, where plain codex app-server leaves them out", async () => {
+  /** A new thread the upstream starts and runs one turn in (the mock answers): a thread Codex's state DB has a row for. */
+  const threadWithTurn = async (text: string): Promise<{ id: string; path: string }> => {
+    const thread = await answer('thread/start', { cwd: home.workDir });
+    const id = thread.thread.id as string;
+    const started = await answer('turn/start', { threadId: id, input: [{ type: 'text', text, text_elements: [] }] });
+    const turnId = started.turn.id as string;
+    await until('turn/completed', () => client!.notifications.some((n) => n.method === 'turn/completed' && (n.params as { turn: { id: string } }).turn.id === turnId));
+    return { id, path: thread.thread.path as string };
+  };
+
+  it("lists every thread on disk, also those Codex's state DB lost (a deleted row; a rollout restored from a backup after Codex deleted the thread: openai/codex #20165 and others): useStateDbOnly through the engine, where plain codex app-server leaves them out", async () => {
     const main = home.threads.find((t) => t.label === 'main')!.id;
+    // Restored from a backup: Codex deleted the thread (its file and its row), the file came back.
+    const restored = await threadWithTurn('A thread restored from a backup.');
+    const backup = readFileSync(restored.path);
+    await answer('thread/delete', { threadId: restored.id });
+    expect(existsSync(restored.path), 'the deleted rollout').to.equal(false);
+    mkdirSync(dirname(restored.path), { recursive: true });
+    writeFileSync(restored.path, backup);
     const db = new Database(join(home.codexHome, 'state_5.sqlite'), { timeout: 5000 });
     try {
+      // Lost: the row is gone, the rollout is not.
       db.prepare('DELETE FROM threads WHERE id = ?').run(main);
+      expect(db.prepare('SELECT count(*) AS n FROM threads WHERE id = ?').get(restored.id), 'the restored thread has no row').to.deep.equal({ n: 0 });
     } finally {
       db.close();
     }
+    const everyKind = { useStateDbOnly: true, limit: 100, sourceKinds: ['cli', 'vscode', 'exec', 'appServer'] };
     const plain = await openColdCodex(home);
     try {
-      const codexIds = (await plain.server.request<{ data: Array<{ id: string }> }>('thread/list', { useStateDbOnly: true })).data.map((t) => t.id);
-      expect(codexIds, 'plain codex app-server').to.not.include(main);
+      const codexIds = (await plain.server.request<{ data: Array<{ id: string }> }>('thread/list', everyKind)).data.map((t) => t.id);
+      expect(codexIds, 'plain codex app-server').to.not.include.members([main]);
+      expect(codexIds, 'plain codex app-server').to.not.include.members([restored.id]);
     } finally {
       await plain.stop();
     }
-    const ours = ((await answer('thread/list', { useStateDbOnly: true })).data as Array<{ id: string }>).map((t) => t.id);
-    expect(ours, 'through the engine').to.include(main);
+    const ours = ((await answer('thread/list', everyKind)).data as Array<{ id: string }>).map((t) => t.id);
+    expect(ours, 'through the engine').to.include.members([main, restored.id]);
   });
 
   it('the upstream killed mid-turn: the turn ends failed for the client, history keeps answering, and the upstream comes back at the next request', async () => {

@@ -4,7 +4,16 @@ import { shellJoin } from './shellJoin.js';
 import { toCommandAction } from './commandActions.js';
 import { renderReviewOutput } from './reviewText.js';
 import { snakeToCamel } from './snakeToCamel.js';
-import { collabAgentStatesOf, durationMsOf, fileChangeItem, mcpToolCallItem, pathOfFileUrl, webSearchItem } from './toolCallItem.js';
+import {
+  collabAgentStatesOf,
+  durationMsOf,
+  fileChangeItem,
+  imageGenerationItem,
+  mcpToolCallItem,
+  pathOfFileUrl,
+  subAgentActivityItem,
+  webSearchItem,
+} from './toolCallItem.js';
 
 /** Shown for a review whose request carried no hint. */
 export const REVIEW_REQUESTED = 'Review requested.';
@@ -127,6 +136,12 @@ export const mapPaginatedItem = (item: KnownTurnItem): ThreadItemBody => {
         reasoningEffort: item.reasoning_effort ?? null,
         agentsStates: collabAgentStatesOf(item.agents_states),
       };
+    case 'SubAgentActivity':
+      return subAgentActivityItem(item.id, item);
+    case 'ImageGeneration':
+      return imageGenerationItem(item.id, item.status, item);
+    case 'FunctionCallOutput':
+      return { type: 'functionCallOutput', id: item.id, name: item.name, namespace: item.namespace ?? null, output: item.output };
     case 'Plan':
       return { type: 'plan', id: item.id, text: item.text ?? '' };
     case 'Sleep':

@@ -545,11 +545,12 @@ const rich: ScenarioDefinition = {
 };
 
 /**
- * Legacy events a 0.169.0 does not write here, put into a finished legacy thread (after its first
+ * Legacy lines a 0.169.0 does not write here, put into a finished legacy thread (after its first
  * `sub_agent_activity`) for the cold reads to compare: image generations (the mock provider is not
- * offered the `image_gen` tool), a later end replacing an earlier one of the same call, and the
- * events only older Codex versions persisted (extended persistence), which 0.169.0 reads as
- * nothing. Shapes from codex-rs's protocol events and tests. A legacy thread is read from its file
+ * offered the `image_gen` tool), a later end replacing an earlier one of the same call, completions
+ * of the kinds a legacy thread takes from `item_completed` (function call outputs, plans) and of
+ * one it does not, and the events only older Codex versions persisted (extended persistence),
+ * which 0.169.0 reads as nothing. Shapes from codex-rs's protocol events and tests. A legacy thread is read from its file
  * (a paginated one from Codex's history database, so this works for legacy threads only).
  */
 function addOlderLegacyEvents(codexHome: string, threadId: string): void {
@@ -566,6 +567,8 @@ function addOlderLegacyEvents(codexHome: string, threadId: string): void {
     .map((l) => JSON.parse(l) as { payload?: { type?: string; turn_id?: string } })
     .find((l) => l.payload?.type === 'task_started')?.payload?.turn_id;
   const event = (payload: Record<string, unknown>): string => JSON.stringify({ timestamp, type: 'event_msg', payload });
+  const completed = (item: Record<string, unknown>, startedAtMs: number): string =>
+    event({ type: 'item_completed', thread_id: threadId, turn_id: turnId, item, started_at_ms: startedAtMs, completed_at_ms: startedAtMs + 1 });
   const added = [
     event({ type: 'image_generation_end', call_id: 'ig_older_1', status: 'completed', revised_prompt: null, result: PIXEL_PNG_BASE64 }),
     event({
@@ -580,6 +583,24 @@ function addOlderLegacyEvents(codexHome: string, threadId: string): void {
       input_images: [{ path: join(codexHome, 'pixel.png'), sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }],
     }),
     event({ type: 'image_generation_end', call_id: 'ig_older_1', status: 'failed', revised_prompt: null, result: '' }),
+    // Completions a legacy thread shows (function call outputs, plans with text) and one it does not (an agent message).
+    completed(
+      {
+        type: 'FunctionCallOutput',
+        id: 'function-older-1',
+        name: 'view_image',
+        namespace: 'functions',
+        output: [
+          { type: 'input_text', text: 'the pixel' },
+          { type: 'encrypted_content', encrypted_content: 'kept encrypted' },
+        ],
+      },
+      1_000,
+    ),
+    completed({ type: 'FunctionCallOutput', id: 'function-older-2', name: 'exec', output: 'plain output' }, 2_000),
+    completed({ type: 'Plan', id: 'plan-older-empty', text: '' }, 3_000),
+    completed({ type: 'Plan', id: 'plan-older', text: '1. Count.\n2. Report.' }, 4_000),
+    completed({ type: 'AgentMessage', id: 'agent-older', content: [{ type: 'Text', text: 'Shown by agent_message lines only.' }] }, 5_000),
     event({ type: 'view_image_tool_call', call_id: 'call_view_older', path: join(codexHome, 'pixel.png') }),
     event({
       type: 'exec_command_end',

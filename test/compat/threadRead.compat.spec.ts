@@ -193,9 +193,10 @@ describe('compat: thread/read (ours vs codex app-server 0.169.0, cold)', functio
           'subAgentActivity:interrupted',
         ]);
       }
-      // Two image generations (the one ended twice shows once); the older exec / view_image / dynamic tool events show nothing.
+      // Two image generations (the one ended twice shows once), two tool outputs and the plan with text; the older exec / view_image / dynamic tool events show nothing.
       const legacy = kindsOf('rich-legacy');
       expect(legacy.filter((k) => k === 'imageGeneration')).to.have.length(2);
+      expect(legacy.filter((k) => k === 'functionCallOutput' || k === 'plan')).to.deep.equal(['functionCallOutput', 'functionCallOutput', 'plan']);
       expect(legacy.filter((k) => ['commandExecution', 'imageView', 'dynamicToolCall'].includes(k))).to.deep.equal([]);
     });
 

@@ -139,13 +139,22 @@ export const mapPaginatedItem = (item: KnownTurnItem): ThreadItemBody => {
     case 'SubAgentActivity':
       return subAgentActivityItem(item.id, item);
     case 'ImageGeneration':
-      return imageGenerationItem(item.id, item.status, item);
+      return imageGenerationItem(item.id, item.status, {
+        revised_prompt: item.revised_prompt ?? item.revisedPrompt,
+        result: item.result,
+        file_id: item.file_id ?? item.fileId,
+        saved_path: item.saved_path ?? item.savedPath,
+        transparent_background: item.transparent_background ?? item.transparentBackground,
+        failure: item.failure,
+        input_images: item.input_images ?? item.inputImages,
+        generation_id: item.generation_id ?? item.generationId,
+      });
     case 'FunctionCallOutput':
       return { type: 'functionCallOutput', id: item.id, name: item.name, namespace: item.namespace ?? null, output: item.output };
     case 'Plan':
       return { type: 'plan', id: item.id, text: item.text ?? '' };
     case 'Sleep':
-      return { type: 'sleep', id: item.id, durationMs: item.duration_ms ?? 0 };
+      return { type: 'sleep', id: item.id, durationMs: item.duration_ms ?? item.durationMs ?? 0 };
     case 'HookPrompt':
       return { type: 'hookPrompt', id: item.id, fragments: (item.fragments ?? []).map((f) => ({ text: f.text ?? '', hookRunId: f.hook_run_id ?? '' })) };
     case 'ContextCompaction':

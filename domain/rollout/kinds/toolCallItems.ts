@@ -90,7 +90,22 @@ export const ImageGenerationFields = t.partial({
   input_images: optional(t.array(t.unknown)),
   generation_id: optional(t.string),
 });
-export const ImageGenerationItem = t.intersection([t.type({ type: t.literal('ImageGeneration'), id: t.string, status: t.string }), ImageGenerationFields]);
+/**
+ * The paginated item. Its fields are named as in codex-rs's `ImageGenerationItem` (snake_case) or,
+ * as 0.169.0's generated schema names that type (it is the API's own, camelCase), camelCase.
+ */
+export const ImageGenerationItem = t.intersection([
+  t.type({ type: t.literal('ImageGeneration'), id: t.string, status: t.string }),
+  ImageGenerationFields,
+  t.partial({
+    revisedPrompt: optional(t.string),
+    fileId: t.string,
+    savedPath: optional(t.string),
+    transparentBackground: optional(t.boolean),
+    inputImages: optional(t.array(t.unknown)),
+    generationId: optional(t.string),
+  }),
+]);
 /** A tool's output shown as an item: a string or the Responses API's content items. */
 export const FunctionCallOutputItem = t.intersection([
   t.type({ type: t.literal('FunctionCallOutput'), id: t.string, name: t.string, output: t.union([t.string, t.array(t.unknown)]) }),
@@ -99,7 +114,8 @@ export const FunctionCallOutputItem = t.intersection([
 // Kinds no scenario of ours makes Codex write yet: only the type and id are required, so a field
 // named otherwise in some version renders empty rather than quarantining the line.
 export const PlanItem = t.intersection([t.type({ type: t.literal('Plan'), id: t.string }), t.partial({ text: t.string })]);
-export const SleepItem = t.intersection([t.type({ type: t.literal('Sleep'), id: t.string }), t.partial({ duration_ms: t.number })]);
+// `durationMs`: as 0.169.0's generated schema names the type's field (the API's own type).
+export const SleepItem = t.intersection([t.type({ type: t.literal('Sleep'), id: t.string }), t.partial({ duration_ms: t.number, durationMs: t.number })]);
 export const HookPromptItem = t.intersection([
   t.type({ type: t.literal('HookPrompt'), id: t.string }),
   t.partial({ fragments: t.array(t.partial({ text: t.string, hook_run_id: t.string })) }),

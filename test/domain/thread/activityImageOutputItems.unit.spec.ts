@@ -59,7 +59,8 @@ describe('sub-agent activity, image generation and function call output items', 
     const w = new RolloutWriter('paginated', 'P').sessionMeta();
     userTurn(w, 't1', 'Draw it.');
     w.item('t1', { type: 'ImageGeneration', id: 'ig_1', status: 'completed', revised_prompt: 'prompt', result: '', saved_path: '/tmp/image-1.png' });
-    w.item('t1', { type: 'ImageGeneration', id: 'ig_2', status: 'completed', file_id: 'file_9', transparent_background: true });
+    // Named as 0.169.0's schema names the type (camelCase).
+    w.item('t1', { type: 'ImageGeneration', id: 'ig_2', status: 'completed', fileId: 'file_9', transparentBackground: true, generationId: 'gen_2' });
     w.taskComplete('t1');
     const [turn] = foldLines('paginated', w.lines);
     const [first, second] = turn!.items.slice(1);
@@ -77,8 +78,17 @@ describe('sub-agent activity, image generation and function call output items', 
       'completedAtMs',
     ]);
     expect(first).to.deep.include({ type: 'imageGeneration', revisedPrompt: 'prompt', savedPath: '/tmp/image-1.png', result: '', transparentBackground: null });
-    expect(second).to.deep.include({ revisedPrompt: null, transparentBackground: true, fileId: 'file_9' });
+    expect(second).to.deep.include({ revisedPrompt: null, transparentBackground: true, fileId: 'file_9', generationId: 'gen_2' });
     expect(second).not.to.have.property('result');
+  });
+
+  it('reads a paginated Sleep item by either name of its duration', () => {
+    const w = new RolloutWriter('paginated', 'Z').sessionMeta();
+    userTurn(w, 't1', 'Wait.');
+    w.item('t1', { type: 'Sleep', id: 's1', duration_ms: 50 }).item('t1', { type: 'Sleep', id: 's2', durationMs: 60 });
+    w.taskComplete('t1');
+    const [turn] = foldLines('paginated', w.lines);
+    expect(turn!.items.slice(1).map((i) => (i.type === 'sleep' ? i.durationMs : null))).to.deep.equal([50, 60]);
   });
 
   for (const mode of MODES) {

@@ -23,7 +23,7 @@ import type { HistoryMode } from '../domain/rollout/historyMode.js';
 export type BenchShape = 'heavy' | 'real';
 
 /** Bumped when the template's scenarios change, so a cached template of older ones is not reused. */
-const TEMPLATE_VERSION = 2;
+const TEMPLATE_VERSION = 3;
 const CODEX_VERSION = '0.169.0';
 /** Turns of the long working thread, per history mode. */
 export const LONG_TURNS = 200;

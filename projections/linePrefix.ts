@@ -33,6 +33,8 @@ const NEEDED_EVENT_MSGS = new Set([
   'patch_apply_end',
   'mcp_tool_call_end',
   'web_search_end',
+  'sub_agent_activity',
+  'image_generation_end',
   'error',
 ]);
 

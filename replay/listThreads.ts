@@ -248,8 +248,9 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       row.archived === archived &&
       !excluded.has(row.id) &&
       ahead?.pending(row.id) !== true &&
-      // Codex lists only threads with a first user message (its "visible" index: preview <> '').
-      row.preview !== '' &&
+      // Codex lists only threads with a first user message (its "visible" index: preview <> ''),
+      // except a spawn tree's, read from its spawn edges: a multi-agent v2 sub-agent has none.
+      (row.preview !== '' || parent !== null || ancestor !== null) &&
       (!providers || providers.has(row.modelProvider ?? '')) &&
       (!cwds || cwds.has(pathKey(row.cwd))) &&
       (parent === null || spawnerOf(row) === parent) &&

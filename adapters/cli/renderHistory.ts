@@ -29,6 +29,12 @@ export const itemText = (item: ThreadItem): string => {
       return item.query;
     case 'imageView':
       return item.path;
+    case 'subAgentActivity':
+      return `${item.agentPath} ${item.kind}`;
+    case 'imageGeneration':
+      return `${item.savedPath ?? item.revisedPrompt ?? ''} → ${item.status}`;
+    case 'functionCallOutput':
+      return `${item.namespace ? `${item.namespace}.` : ''}${item.name} → ${typeof item.output === 'string' ? item.output : JSON.stringify(item.output)}`;
     case 'plan':
       return item.text.split('\n')[0] ?? '';
     case 'sleep':

@@ -20,7 +20,7 @@ import {
   ExitedReviewModeEvent,
 } from './kinds/legacyItemEvents.js';
 import { ItemCompleted, KNOWN_TURN_ITEM_TYPES, KnownTurnItem } from './kinds/itemCompleted.js';
-import { McpToolCallEndEvent, PatchApplyEndEvent, WebSearchEndEvent } from './kinds/toolCallItems.js';
+import { ImageGenerationEndEvent, McpToolCallEndEvent, PatchApplyEndEvent, SubAgentActivityEvent, WebSearchEndEvent } from './kinds/toolCallItems.js';
 import { decodeShape } from '../decodeShape.js';
 
 /** Legacy-mode `event_msg/error` (older Codex): marks the open turn failed. */
@@ -60,6 +60,8 @@ export type RolloutEvent =
   | { readonly kind: 'patchApplyEnd'; readonly payload: t.TypeOf<typeof PatchApplyEndEvent> }
   | { readonly kind: 'mcpToolCallEnd'; readonly payload: t.TypeOf<typeof McpToolCallEndEvent> }
   | { readonly kind: 'webSearchEnd'; readonly payload: t.TypeOf<typeof WebSearchEndEvent> }
+  | { readonly kind: 'subAgentActivity'; readonly payload: t.TypeOf<typeof SubAgentActivityEvent> }
+  | { readonly kind: 'imageGenerationEnd'; readonly payload: t.TypeOf<typeof ImageGenerationEndEvent> }
   | { readonly kind: 'other'; readonly type: string; readonly payloadType: string | undefined }
   | { readonly kind: 'invalid'; readonly type: string; readonly payloadType: string | undefined; readonly reason: string };
 
@@ -91,6 +93,8 @@ const eventMsgs: Record<string, Decoder> = {
   patch_apply_end: { kind: 'patchApplyEnd', codec: PatchApplyEndEvent },
   mcp_tool_call_end: { kind: 'mcpToolCallEnd', codec: McpToolCallEndEvent },
   web_search_end: { kind: 'webSearchEnd', codec: WebSearchEndEvent },
+  sub_agent_activity: { kind: 'subAgentActivity', codec: SubAgentActivityEvent },
+  image_generation_end: { kind: 'imageGenerationEnd', codec: ImageGenerationEndEvent },
 };
 
 const responseItemTypes = new Set(['message', 'reasoning', 'function_call', 'function_call_output']);

@@ -4,7 +4,16 @@ import { shellJoin } from './shellJoin.js';
 import { toCommandAction } from './commandActions.js';
 import { renderReviewOutput } from './reviewText.js';
 import { snakeToCamel } from './snakeToCamel.js';
-import { collabAgentStatesOf, durationMsOf, fileChangeItem, mcpToolCallItem, pathOfFileUrl, webSearchItem } from './toolCallItem.js';
+import {
+  collabAgentStatesOf,
+  durationMsOf,
+  fileChangeItem,
+  imageGenerationItem,
+  mcpToolCallItem,
+  pathOfFileUrl,
+  subAgentActivityItem,
+  webSearchItem,
+} from './toolCallItem.js';
 
 /** Shown for a review whose request carried no hint. */
 export const REVIEW_REQUESTED = 'Review requested.';
@@ -127,10 +136,25 @@ export const mapPaginatedItem = (item: KnownTurnItem): ThreadItemBody => {
         reasoningEffort: item.reasoning_effort ?? null,
         agentsStates: collabAgentStatesOf(item.agents_states),
       };
+    case 'SubAgentActivity':
+      return subAgentActivityItem(item.id, item);
+    case 'ImageGeneration':
+      return imageGenerationItem(item.id, item.status, {
+        revised_prompt: item.revised_prompt ?? item.revisedPrompt,
+        result: item.result,
+        file_id: item.file_id ?? item.fileId,
+        saved_path: item.saved_path ?? item.savedPath,
+        transparent_background: item.transparent_background ?? item.transparentBackground,
+        failure: item.failure,
+        input_images: item.input_images ?? item.inputImages,
+        generation_id: item.generation_id ?? item.generationId,
+      });
+    case 'FunctionCallOutput':
+      return { type: 'functionCallOutput', id: item.id, name: item.name, namespace: item.namespace ?? null, output: item.output };
     case 'Plan':
       return { type: 'plan', id: item.id, text: item.text ?? '' };
     case 'Sleep':
-      return { type: 'sleep', id: item.id, durationMs: item.duration_ms ?? 0 };
+      return { type: 'sleep', id: item.id, durationMs: item.duration_ms ?? item.durationMs ?? 0 };
     case 'HookPrompt':
       return { type: 'hookPrompt', id: item.id, fragments: (item.fragments ?? []).map((f) => ({ text: f.text ?? '', hookRunId: f.hook_run_id ?? '' })) };
     case 'ContextCompaction':

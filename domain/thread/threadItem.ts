@@ -70,11 +70,37 @@ export type ThreadItemBody =
       reasoningEffort: string | null;
       agentsStates: Record<string, { status: string; message: string | null }>;
     }
+  | {
+      type: 'subAgentActivity';
+      model: string | null;
+      reasoningEffort: string | null;
+      id: string;
+      kind: string;
+      agentThreadId: string;
+      agentPath: string;
+    }
+  | ImageGenerationBody
+  | { type: 'functionCallOutput'; id: string; name: string; namespace: string | null; output: unknown }
   | { type: 'plan'; id: string; text: string }
   | { type: 'sleep'; id: string; durationMs: number }
   | { type: 'hookPrompt'; id: string; fragments: Array<{ text: string; hookRunId: string }> }
   | { type: 'contextCompaction'; id: string }
   | { type: 'enteredReviewMode'; id: string; review: string }
   | { type: 'exitedReviewMode'; id: string; review: string };
+
+/** `imageGeneration`: `savedPath` and `inputImages` are left out when absent, as Codex leaves them out. */
+export interface ImageGenerationBody {
+  type: 'imageGeneration';
+  id: string;
+  status: string;
+  revisedPrompt: string | null;
+  fileId?: string;
+  result?: string;
+  transparentBackground: boolean | null;
+  failure: unknown;
+  savedPath?: string;
+  inputImages?: unknown[];
+  generationId?: string | null;
+}
 
 export type ThreadItem = ThreadItemBody & { startedAtMs: number | null; completedAtMs: number | null };

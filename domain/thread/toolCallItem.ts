@@ -1,8 +1,8 @@
 import type * as t from 'io-ts';
 import type { Duration, FileChanges, McpCallResult } from '../rollout/kinds/toolCallItems.js';
-import type { WebSearchActionRecord } from '../rollout/kinds/toolCallItems.js';
+import type { ImageGenerationFields, WebSearchActionRecord } from '../rollout/kinds/toolCallItems.js';
 import { snakeToCamel } from './snakeToCamel.js';
-import type { ThreadItemBody } from './threadItem.js';
+import type { ImageGenerationBody, ThreadItemBody } from './threadItem.js';
 
 /**
  * Tool-call items as the API shows them, built from the paginated item or the legacy `*_end`
@@ -132,3 +132,37 @@ const agentStateOf = (s: unknown): { status: string; message: string | null } =>
 
 export const collabAgentStatesOf = (states: Readonly<Record<string, unknown>> | null | undefined): Record<string, { status: string; message: string | null }> =>
   Object.fromEntries(Object.entries(states ?? {}).map(([threadId, s]) => [threadId, agentStateOf(s)]));
+
+/** A multi-agent v2 sub-agent's activity (paginated `SubAgentActivity` item or legacy `sub_agent_activity`). */
+export const subAgentActivityItem = (
+  id: string,
+  a: { kind: string; agent_thread_id: string; agent_path: string; model?: string | null; reasoning_effort?: string | null },
+): ThreadItemBody => ({
+  type: 'subAgentActivity',
+  model: a.model ?? null,
+  reasoningEffort: a.reasoning_effort ?? null,
+  id,
+  kind: a.kind,
+  agentThreadId: a.agent_thread_id,
+  agentPath: a.agent_path,
+});
+
+/** An image generation (paginated `ImageGeneration` item or legacy `image_generation_end`): the image by `fileId` or inline `result`. */
+export const imageGenerationItem = (id: string, status: string, g: t.TypeOf<typeof ImageGenerationFields>): ImageGenerationBody => {
+  // In the order Codex serialises the fields (measured on 0.169.0's legacy reads): `savedPath` and
+  // `inputImages` only when present, `transparentBackground` always (null when unknown).
+  const image = typeof g.file_id === 'string' ? { fileId: g.file_id } : { result: g.result ?? '' };
+  const item: ImageGenerationBody = {
+    type: 'imageGeneration',
+    id,
+    status,
+    revisedPrompt: g.revised_prompt ?? null,
+    ...image,
+    transparentBackground: g.transparent_background ?? null,
+    failure: g.failure ?? null,
+  };
+  if (typeof g.saved_path === 'string') item.savedPath = pathOfFileUrl(g.saved_path);
+  if (Array.isArray(g.input_images)) item.inputImages = g.input_images;
+  item.generationId = g.generation_id ?? null;
+  return item;
+};

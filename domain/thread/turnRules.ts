@@ -6,7 +6,7 @@ import { toApiCodexErrorInfo } from './codexErrorInfo.js';
 import { eventsOfResponseItem } from './responseMessage.js';
 import { legacyUserContent, mapPaginatedItem } from './mapItem.js';
 import { renderReviewOutput } from './reviewText.js';
-import { fileChangeItem, mcpOutcomeOf, mcpToolCallItem, patchStatusOf, webSearchItem } from './toolCallItem.js';
+import { fileChangeItem, imageGenerationItem, mcpOutcomeOf, mcpToolCallItem, patchStatusOf, subAgentActivityItem, webSearchItem } from './toolCallItem.js';
 
 /**
  * The turn fold's rules, declared once: which event anchors a turn, ends it, fails it, which
@@ -95,6 +95,8 @@ export type ItemEvent = EventOf<
   | 'patchApplyEnd'
   | 'mcpToolCallEnd'
   | 'webSearchEnd'
+  | 'subAgentActivity'
+  | 'imageGenerationEnd'
 >;
 export type ReasoningEvent = EventOf<'agentReasoning' | 'agentReasoningRawContent'>;
 
@@ -233,6 +235,10 @@ export const itemBodyOf = (ev: ItemEvent, id: string): ThreadItemBody => {
     }
     case 'webSearchEnd':
       return webSearchItem(id, ev.payload.query, ev.payload.action);
+    case 'subAgentActivity':
+      return subAgentActivityItem(id, ev.payload);
+    case 'imageGenerationEnd':
+      return imageGenerationItem(id, ev.payload.status, ev.payload);
   }
 };
 
@@ -245,6 +251,15 @@ const legacyToolCall: Rule<'patchApplyEnd' | 'mcpToolCallEnd' | 'webSearchEnd'> 
 };
 
 const apiKindOfEvent = { patchApplyEnd: 'fileChange', mcpToolCallEnd: 'mcpToolCall', webSearchEnd: 'webSearch' } as const;
+
+/**
+ * The item types a legacy thread takes from `item_completed` lines (Codex writes those for the
+ * kinds no legacy event stands for), into the turn the line names, with the line's times. Plan
+ * items without text are not shown (codex-rs `ThreadHistoryBuilder::handle_item_completed`).
+ */
+const LEGACY_COMPLETED_ITEMS: ReadonlySet<string> = new Set(['SubAgentActivity', 'FunctionCallOutput', 'Plan']);
+const shownInLegacy = (item: NonNullable<EventOf<'itemCompleted'>['item']>): boolean =>
+  LEGACY_COMPLETED_ITEMS.has(item.type) && (item.type !== 'Plan' || (item.text ?? '') !== '');
 
 type Rule<K extends RolloutEvent['kind']> = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: FoldCursor, ev: EventOf<K>, pos: P) => void;
 
@@ -337,7 +352,12 @@ export const TURN_RULES: RuleTable = {
   itemCompleted: {
     family: 'item',
     apply: (s, c, ev, pos) => {
-      if (c.mode !== 'paginated' || ev.item === null) return;
+      if (ev.item === null) return;
+      if (c.mode === 'legacy') {
+        const t = shownInLegacy(ev.item) ? s.turn(ev.payload.turn_id) : undefined;
+        if (t) s.addItem(t, ev.item.id, apiKind(ev.item.type), ev, pos, ev.payload.started_at_ms ?? null, ev.payload.completed_at_ms ?? null);
+        return;
+      }
       const t = s.turn(ev.payload.turn_id);
       if (t) s.addItem(t, ev.item.id, apiKind(ev.item.type), ev, pos, ev.payload.started_at_ms ?? null, ev.payload.completed_at_ms ?? null);
     },
@@ -403,6 +423,26 @@ export const TURN_RULES: RuleTable = {
   patchApplyEnd: { family: 'item', apply: (s, c, ev, pos) => legacyToolCall(s, c, ev, pos) },
   mcpToolCallEnd: { family: 'item', apply: (s, c, ev, pos) => legacyToolCall(s, c, ev, pos) },
   webSearchEnd: { family: 'item', apply: (s, c, ev, pos) => legacyToolCall(s, c, ev, pos) },
+  // Sub-agent activity and image generations keep their event's id and join the open turn; an
+  // activity's completion time is when it occurred.
+  subAgentActivity: {
+    family: 'item',
+    apply: (s, c, ev, pos) => {
+      if (c.mode !== 'legacy') return;
+      const t = currentLegacyTurn(s, c, pos);
+      if (t) s.addItem(t, ev.payload.event_id, 'subAgentActivity', ev, pos, null, ev.payload.occurred_at_ms ?? null);
+      s.saveCursor();
+    },
+  },
+  imageGenerationEnd: {
+    family: 'item',
+    apply: (s, c, ev, pos) => {
+      if (c.mode !== 'legacy') return;
+      const t = currentLegacyTurn(s, c, pos);
+      if (t) s.addItem(t, ev.payload.call_id, 'imageGeneration', ev, pos, null, null);
+      s.saveCursor();
+    },
+  },
 };
 
 /** Consecutive reasoning events extend the same reasoning item. */

@@ -71,6 +71,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // Tool-call items (file changes, MCP, dynamic and sub-agent calls, web searches, image views) are
   // rendered, and legacy `patch_apply_end` / `mcp_tool_call_end` / `web_search_end` lines read: every item again.
   { from: 22, to: 23, name: '023-tool-call-items', kind: 'rebuild' },
+  // Sub-agent activity, image generation and function-call-output items are rendered, legacy
+  // `sub_agent_activity` / `image_generation_end` lines and legacy `item_completed` lines of those kinds read: every item again.
+  { from: 23, to: 24, name: '024-activity-image-output-items', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -27,7 +27,9 @@ export type MockOutputItem =
   /** A freeform (custom) tool call, e.g. `apply_patch` with the patch as its input. */
   | { readonly type: 'customToolCall'; readonly callId: string; readonly name: string; readonly input: string }
   /** The hosted web search: the model searched; Codex only records it. */
-  | { readonly type: 'webSearch'; readonly query: string };
+  | { readonly type: 'webSearch'; readonly query: string }
+  /** The hosted image generation: the model made an image (`result`, base64); Codex saves and records it. */
+  | { readonly type: 'imageGeneration'; readonly revisedPrompt: string; readonly resultBase64: string };
 
 export type MockReply =
   | { readonly kind: 'stream'; readonly output: readonly MockOutputItem[]; readonly usage?: MockUsage }
@@ -490,6 +492,15 @@ export class MockResponses {
         sse(res, 'response.output_item.done', {
           output_index: outputIndex,
           item: { type: 'web_search_call', id, status: 'completed', action: { type: 'search', query: item.query } },
+        });
+        return;
+      }
+      case 'imageGeneration': {
+        const id = this.nextId('ig');
+        sse(res, 'response.output_item.added', { output_index: outputIndex, item: { type: 'image_generation_call', id, status: 'in_progress' } });
+        sse(res, 'response.output_item.done', {
+          output_index: outputIndex,
+          item: { type: 'image_generation_call', id, status: 'completed', revised_prompt: item.revisedPrompt, result: item.resultBase64 },
         });
         return;
       }

@@ -2,11 +2,11 @@
 // temporary CODEX_HOME, one home per (scenario, history mode). Each returns the ids it made, the
 // requests Codex refused (with its exact error), and a few facts worth asserting later.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { AppServer, AppServerError, writeCodexConfig } from './appServer.js';
-import { MockResponses } from './mockResponses.js';
+import { MockResponses, type MockReply } from './mockResponses.js';
 import { MCP_SERVER_NAME, PIXEL_PNG_BASE64 } from '../fixtures/mcpStdioServer.js';
 
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
@@ -162,6 +162,8 @@ export interface ScenarioDefinition {
   /** TOML appended to the home's config.toml (MCP servers). */
   readonly extraConfig?: () => string;
   readonly run: (ctx: ScenarioContext) => Promise<void>;
+  /** Runs once Codex has stopped, on the finished home (the threads the run recorded). */
+  readonly afterStop?: (home: { readonly mode: HistoryMode; readonly codexHome: string; readonly threads: readonly ThreadRef[] }) => void;
 }
 
 function factTurns(count: number, prefix = 'Turn'): string[] {
@@ -386,7 +388,8 @@ const LOOKUP_TOOL = {
 /**
  * Everyday content beyond chat and shell: file changes, MCP and dynamic tool calls, web search,
  * image views, images and local images in the input, mentions and skills, a sub-agent spawned and
- * waited on, steering, and a compaction Codex starts by itself.
+ * waited on, steering, a compaction Codex starts by itself, and a multi-agent v2 sub-agent spawned,
+ * followed up and interrupted.
  */
 const rich: ScenarioDefinition = {
   name: 'rich',
@@ -508,8 +511,130 @@ const rich: ScenarioDefinition = {
     });
     await ctx.turn(compacting, 'Turn 1: a turn that fills the context.');
     await ctx.turn(compacting, 'Turn 2: after the automatic compaction.');
+
+    // Multi-agent v2 (the `collaboration` tools): Codex records the sub-agent's activity (started,
+    // completed, interacted, interrupted) as items; legacy threads as `sub_agent_activity` events
+    // and completions as `item_completed` lines written after the turn's end.
+    const v2 = await ctx.startThread('sub-agents-v2', { config: { 'features.multi_agent_v2': true } });
+    const activity = (kind: string, since: number) =>
+      ctx.server.waitForNotification<{ threadId: string; item: { type: string; kind?: string } }>(
+        'item/completed',
+        (p) => p.threadId === v2 && p.item.type === 'subAgentActivity' && p.item.kind === kind,
+        30_000,
+        since,
+      );
+    const collaboration = (callId: string, name: string, args: Record<string, unknown>): MockReply => ({
+      kind: 'stream',
+      output: [{ type: 'toolCall', callId, namespace: 'collaboration', name, arguments: args }],
+    });
+    let since = ctx.server.mark();
+    ctx.mock.enqueue(collaboration('call_spawn_v2', 'spawn_agent', { task_name: 'helper', message: 'Count to three.', fork_turns: 'none' }));
+    await ctx.turn(v2, 'Spawn a helper with a task name.');
+    // The helper's own turn takes the next reply: it must be over before one is queued.
+    await activity('completed', since);
+    since = ctx.server.mark();
+    ctx.mock.enqueue(collaboration('call_followup_v2', 'followup_task', { target: 'helper', message: 'Now count to four.' }));
+    await ctx.turn(v2, 'Give the helper a follow-up task.');
+    await activity('completed', since);
+    ctx.mock.enqueue(collaboration('call_interrupt_v2', 'interrupt_agent', { target: 'helper' }));
+    await ctx.turn(v2, 'Interrupt the helper.');
+  },
+  afterStop: (home) => {
+    if (home.mode === 'legacy') addOlderLegacyEvents(home.codexHome, home.threads.find((t) => t.label === 'sub-agents-v2')!.id);
   },
 };
+
+/**
+ * Legacy lines a 0.169.0 does not write here, put into a finished legacy thread (after its first
+ * `sub_agent_activity`) for the cold reads to compare: image generations (the mock provider is not
+ * offered the `image_gen` tool), a later end replacing an earlier one of the same call, completions
+ * of the kinds a legacy thread takes from `item_completed` (function call outputs, plans) and of
+ * one it does not, and the events only older Codex versions persisted (extended persistence),
+ * which 0.169.0 reads as nothing. Shapes from codex-rs's protocol events and tests. A legacy thread is read from its file
+ * (a paginated one from Codex's history database, so this works for legacy threads only).
+ */
+function addOlderLegacyEvents(codexHome: string, threadId: string): void {
+  const rollout = discoverRollouts(codexHome).find((r) => r.threadId === threadId && !r.archived);
+  if (rollout === undefined) throw new Error(`no rollout of ${threadId}`);
+  const lines = readFileSync(rollout.path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+  const at = lines.findIndex((l) => l.includes('"payload":{"type":"sub_agent_activity"'));
+  if (at < 0) throw new Error(`no sub_agent_activity in ${rollout.path}`);
+  const { timestamp } = JSON.parse(lines[at]!) as { timestamp: string };
+  const turnId = [...lines.slice(0, at)]
+    .reverse()
+    .map((l) => JSON.parse(l) as { payload?: { type?: string; turn_id?: string } })
+    .find((l) => l.payload?.type === 'task_started')?.payload?.turn_id;
+  const event = (payload: Record<string, unknown>): string => JSON.stringify({ timestamp, type: 'event_msg', payload });
+  const completed = (item: Record<string, unknown>, startedAtMs: number): string =>
+    event({ type: 'item_completed', thread_id: threadId, turn_id: turnId, item, started_at_ms: startedAtMs, completed_at_ms: startedAtMs + 1 });
+  const added = [
+    event({ type: 'image_generation_end', call_id: 'ig_older_1', status: 'completed', revised_prompt: null, result: PIXEL_PNG_BASE64 }),
+    event({
+      type: 'image_generation_end',
+      call_id: 'ig_older_2',
+      status: 'completed',
+      revised_prompt: 'A red pixel, transparent.',
+      result: '',
+      saved_path: join(codexHome, 'generated_images', 'ig_older_2.png'),
+      transparent_background: true,
+      generation_id: 'gen_older_2',
+      input_images: [{ path: join(codexHome, 'pixel.png'), sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }],
+    }),
+    event({ type: 'image_generation_end', call_id: 'ig_older_1', status: 'failed', revised_prompt: null, result: '' }),
+    // Completions a legacy thread shows (function call outputs, plans with text) and one it does not (an agent message).
+    completed(
+      {
+        type: 'FunctionCallOutput',
+        id: 'function-older-1',
+        name: 'view_image',
+        namespace: 'functions',
+        output: [
+          { type: 'input_text', text: 'the pixel' },
+          { type: 'encrypted_content', encrypted_content: 'kept encrypted' },
+        ],
+      },
+      1_000,
+    ),
+    completed({ type: 'FunctionCallOutput', id: 'function-older-2', name: 'exec', output: 'plain output' }, 2_000),
+    completed({ type: 'Plan', id: 'plan-older-empty', text: '' }, 3_000),
+    completed({ type: 'Plan', id: 'plan-older', text: '1. Count.\n2. Report.' }, 4_000),
+    completed({ type: 'AgentMessage', id: 'agent-older', content: [{ type: 'Text', text: 'Shown by agent_message lines only.' }] }, 5_000),
+    event({ type: 'view_image_tool_call', call_id: 'call_view_older', path: join(codexHome, 'pixel.png') }),
+    event({
+      type: 'exec_command_end',
+      call_id: 'call_exec_older',
+      turn_id: turnId,
+      command: ['bash', '-lc', 'echo older'],
+      cwd: codexHome,
+      parsed_cmd: [],
+      source: 'agent',
+      stdout: 'older\n',
+      stderr: '',
+      aggregated_output: 'older\n',
+      exit_code: 0,
+      duration: { secs: 0, nanos: 5_000_000 },
+      formatted_output: 'older\n',
+      status: 'completed',
+    }),
+    event({
+      type: 'dynamic_tool_call_response',
+      call_id: 'call_dyn_older',
+      turn_id: turnId,
+      tool: 'lookup_fact',
+      arguments: { topic: 'older' },
+      content_items: [{ type: 'inputText', text: 'An older fact.' }],
+      success: true,
+      error: null,
+      duration: { secs: 0, nanos: 1_000_000 },
+    }),
+  ];
+  // The file keeps its modification time: Codex's state for the thread stays as Codex left it.
+  const { atime, mtime } = statSync(rollout.path);
+  writeFileSync(rollout.path, `${[...lines.slice(0, at + 1), ...added, ...lines.slice(at + 1)].join('\n')}\n`);
+  utimesSync(rollout.path, atime, mtime);
+}
 
 export const SCENARIOS: readonly ScenarioDefinition[] = [chat, tool, failures, compaction, review, fork, revert, big, rich];
 
@@ -549,6 +674,7 @@ export async function buildScenarioHome(definition: ScenarioDefinition, mode: Hi
     };
     await server.stop();
     server = undefined;
+    definition.afterStop?.(home);
     const built = { ...home, buildMs: Date.now() - started };
     // Written for people debugging a kept home; tests use the returned object.
     writeFileSync(join(base, 'compat-home.json'), `${JSON.stringify(built, null, 2)}\n`);

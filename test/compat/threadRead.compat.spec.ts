@@ -177,6 +177,29 @@ describe('compat: thread/read (ours vs codex app-server 0.169.0, cold)', functio
       });
     });
 
+    it('rendered the sub-agent activity (both modes) and the older legacy events as the item kinds compared', function () {
+      const kindsOf = (key: string): string[] => {
+        const home = fixture.homes.find((h) => h.key === key)!;
+        const read = codexReads.get(key)!.get(home.threads.find((t) => t.label === 'sub-agents-v2')!.id)!;
+        return 'thread' in read
+          ? (read.thread.turns as Array<{ items: Array<{ type: string; kind?: string }> }>).flatMap((t) => t.items.map((i) => `${i.type}${i.kind ? `:${i.kind}` : ''}`))
+          : [];
+      };
+      for (const key of ['rich-paginated', 'rich-legacy']) {
+        expect(kindsOf(key), key).to.include.members([
+          'subAgentActivity:started',
+          'subAgentActivity:completed',
+          'subAgentActivity:interacted',
+          'subAgentActivity:interrupted',
+        ]);
+      }
+      // Two image generations (the one ended twice shows once), two tool outputs and the plan with text; the older exec / view_image / dynamic tool events show nothing.
+      const legacy = kindsOf('rich-legacy');
+      expect(legacy.filter((k) => k === 'imageGeneration')).to.have.length(2);
+      expect(legacy.filter((k) => k === 'functionCallOutput' || k === 'plan')).to.deep.equal(['functionCallOutput', 'functionCallOutput', 'plan']);
+      expect(legacy.filter((k) => ['commandExecution', 'imageView', 'dynamicToolCall'].includes(k))).to.deep.equal([]);
+    });
+
     it('built the big threads with every turn', function () {
       for (const key of ['big-paginated', 'big-legacy']) {
         const home = fixture.homes.find((h) => h.key === key)!;

@@ -131,6 +131,33 @@ const writeCommandThread = (home: string): void => {
     })
     .item('k1', { type: 'WebSearch', id: 'ws_1', query: 'event sourcing', action: { type: 'search', query: 'event sourcing' } })
     .item('k1', { type: 'ImageView', id: 'call_view', path: 'file:///work/pixel.png' })
+    .item('k1', {
+      type: 'SubAgentActivity',
+      model: 'mock-model',
+      reasoning_effort: null,
+      id: 'call_spawn_v2',
+      kind: 'started',
+      agent_thread_id: SUB_AGENT_THREAD,
+      agent_path: '/root/helper',
+    })
+    .item('k1', {
+      type: 'ImageGeneration',
+      id: 'ig_1',
+      status: 'completed',
+      revised_prompt: 'A single red pixel.',
+      result: PIXEL_PNG_BASE64,
+      saved_path: '/work/ig_1.png',
+    })
+    .item('k1', {
+      type: 'FunctionCallOutput',
+      id: 'function-1',
+      name: 'view_image',
+      namespace: 'functions',
+      output: [
+        { type: 'input_text', text: 'the pixel, viewed' },
+        { type: 'encrypted_content', encrypted_content: 'kept encrypted' },
+      ],
+    })
     .item('k1', { type: 'AgentMessage', id: 'a-k1', content: [{ type: 'Text', text: 'all kinds shown' }] })
     .taskComplete('k1');
   const path = nodePath.join(home, rolloutRelPath(COMMAND_THREAD));
@@ -391,7 +418,7 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     await page.close();
   });
 
-  it('shows every kind of item: file changes as diffs, MCP and dynamic tool calls with arguments and results, sub-agent calls linking to the child thread, web searches, image views, input images as thumbnails', async () => {
+  it('shows every kind of item: file changes as diffs, MCP and dynamic tool calls with arguments and results, sub-agent calls and activity linking to the child thread, web searches, image views and generations, tool outputs, input images as thumbnails', async () => {
     const page = await newPage(`#thread=${COMMAND_THREAD}&turn=k1`);
     const turn = page.locator('.turn[data-turn-id="k1"][aria-expanded="true"]');
     await turn.locator('.item.file-change').waitFor();
@@ -416,15 +443,25 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     expect(await text('.item.sub-agent'))
       .to.contain('count to three')
       .and.contain('completed: one, two, three');
-    // Thumbnails (the input image, the MCP result's image) load from data: URLs; nothing else is fetched.
+    expect(await text('.item.sub-agent-activity'))
+      .to.contain('Sub-agent /root/helper started (mock-model)')
+      .and.contain(SUB_AGENT_THREAD);
+    expect(await text('.item.image-generation'))
+      .to.contain('Image generated (completed)')
+      .and.contain('A single red pixel.')
+      .and.contain('/work/ig_1.png');
+    expect(await text('.item.function-output'))
+      .to.contain('Output of functions · view_image')
+      .and.contain('the pixel, viewed');
+    // Thumbnails (the input image, the MCP result's image, the generated image) load from data: URLs; nothing else is fetched.
     const widths = (await page.evaluate(
       `[...document.querySelectorAll('.turn[data-turn-id="k1"] img.thumbnail')].map((i) => i.complete ? i.naturalWidth : -1)`,
     )) as number[];
-    expect(widths).to.deep.equal([1, 1]);
+    expect(widths).to.deep.equal([1, 1, 1]);
     // Collapsed turns show what they hold.
     expect(await page.locator('.turn[data-turn-id="c1"]').textContent()).to.contain('command');
     expect(await shot(page, 'every-kind', '.turn[data-turn-id="k1"]'), 'ink in the turn').to.be.greaterThan(0.01);
-    await turn.locator('a.agent-link').click();
+    await turn.locator('.item.sub-agent a.agent-link').click();
     await until(page, `location.hash.includes(${JSON.stringify(SUB_AGENT_THREAD)})`);
     await page.locator('.turn .summary-user', { hasText: 'hello' }).first().waitFor();
     await page.close();

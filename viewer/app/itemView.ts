@@ -57,10 +57,13 @@ const outputParts = (parts: ReadonlyArray<unknown>): HTMLElement => {
   const out = element('div', { class: 'tool-output' });
   for (const p of parts) {
     const part = (p ?? {}) as Record<string, unknown>;
-    if ((part['type'] === 'text' || part['type'] === 'inputText') && typeof part['text'] === 'string') out.append(element('pre', { class: 'output' }, part['text']));
+    // MCP (`text`), dynamic tools (`inputText`) and function call outputs (`input_text`) name text parts each their way.
+    if ((part['type'] === 'text' || part['type'] === 'inputText' || part['type'] === 'input_text') && typeof part['text'] === 'string')
+      out.append(element('pre', { class: 'output' }, part['text']));
     else if (part['type'] === 'image' && typeof part['data'] === 'string')
       out.append(thumbnail(`data:${String(part['mimeType'] ?? 'image/png')};base64,${part['data']}`, 'tool image'));
     else if (part['type'] === 'inputImage') out.append(thumbnail(part['imageUrl'], 'tool image'));
+    else if (part['type'] === 'input_image') out.append(thumbnail(part['image_url'], 'tool image'));
     else out.append(element('pre', { class: 'output' }, json(p)));
   }
   return out;
@@ -163,6 +166,29 @@ export const itemNode = (item: ThreadItem, loadOutput: (itemId: string) => Promi
             );
           }),
         ),
+      );
+    case 'subAgentActivity':
+      return element(
+        'section',
+        { class: 'item sub-agent-activity', 'aria-label': 'Sub-agent activity' },
+        element('h3', {}, `Sub-agent ${item.agentPath} ${item.kind}${item.model === null ? '' : ` (${item.model})`}`),
+        element('a', { href: `#thread=${encodeURIComponent(item.agentThreadId)}`, class: 'agent-link' }, item.agentThreadId),
+      );
+    case 'imageGeneration':
+      return element(
+        'section',
+        { class: 'item image-generation', 'aria-label': 'Image generation' },
+        element('h3', {}, `Image generated (${item.status})`),
+        item.revisedPrompt === null ? null : element('p', { class: 'text' }, item.revisedPrompt),
+        item.result === undefined || item.result === '' ? null : thumbnail(`data:image/png;base64,${item.result}`, 'generated image'),
+        item.savedPath === undefined ? null : element('p', { class: 'text' }, item.savedPath),
+      );
+    case 'functionCallOutput':
+      return element(
+        'section',
+        { class: 'item tool function-output', 'aria-label': 'Tool output' },
+        element('h3', {}, `Output of ${item.namespace === null ? '' : `${item.namespace} · `}${item.name}`),
+        Array.isArray(item.output) ? outputParts(item.output) : element('pre', { class: 'output' }, typeof item.output === 'string' ? item.output : json(item.output)),
       );
     case 'webSearch':
       return element(

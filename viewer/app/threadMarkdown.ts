@@ -51,6 +51,12 @@ const itemMarkdown = (item: ThreadItem): string => {
       return `*Web search*: ${markdownInline(item.query)}`;
     case 'imageView':
       return `*Image viewed*: ${markdownInline(item.path)}`;
+    case 'subAgentActivity':
+      return `*Sub-agent ${markdownInline(`${item.agentPath} ${item.kind}`)}*: ${markdownInline(item.agentThreadId)}`;
+    case 'imageGeneration':
+      return `**Image generated** (${markdownInline(item.status)})${item.revisedPrompt === null ? '' : `\n\n${fenced(item.revisedPrompt)}`}${item.savedPath === undefined ? '' : `\n\n${markdownInline(item.savedPath)}`}`;
+    case 'functionCallOutput':
+      return `**Output of ${markdownInline(`${item.namespace === null ? '' : `${item.namespace} · `}${item.name}`)}**\n\n${fenced(typeof item.output === 'string' ? item.output : JSON.stringify(item.output, null, 2), typeof item.output === 'string' ? 'text' : 'json')}`;
     case 'plan':
       return `**Plan**\n\n${fenced(item.text)}`;
     case 'sleep':

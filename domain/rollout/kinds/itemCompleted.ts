@@ -5,11 +5,14 @@ import {
   CollabAgentToolCallItem,
   DynamicToolCallItem,
   FileChangeItem,
+  FunctionCallOutputItem,
   HookPromptItem,
+  ImageGenerationItem,
   ImageViewItem,
   McpToolCallItem,
   PlanItem,
   SleepItem,
+  SubAgentActivityItem,
   WebSearchItem,
 } from './toolCallItems.js';
 
@@ -69,6 +72,9 @@ export const KnownTurnItem = t.union([
   PlanItem,
   SleepItem,
   HookPromptItem,
+  SubAgentActivityItem,
+  ImageGenerationItem,
+  FunctionCallOutputItem,
 ]);
 export type KnownTurnItem = t.TypeOf<typeof KnownTurnItem>;
 

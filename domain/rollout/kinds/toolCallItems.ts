@@ -74,10 +74,48 @@ export const CollabAgentToolCallItem = t.intersection([
     agents_states: optional(t.record(t.string, t.unknown)),
   }),
 ]);
+/** A sub-agent of multi-agent v2 started, was given work, was interrupted or completed (`agent_path` like `/root/helper`). */
+export const SubAgentActivityItem = t.intersection([
+  t.type({ type: t.literal('SubAgentActivity'), id: t.string, kind: t.string, agent_thread_id: t.string, agent_path: t.string }),
+  t.partial({ model: optional(t.string), reasoning_effort: optional(t.string) }),
+]);
+/** The hosted image generation (`image_generation_call`), as Codex records it once saved. */
+export const ImageGenerationFields = t.partial({
+  revised_prompt: optional(t.string),
+  result: t.string,
+  file_id: t.string,
+  saved_path: optional(t.string),
+  transparent_background: optional(t.boolean),
+  failure: t.unknown,
+  input_images: optional(t.array(t.unknown)),
+  generation_id: optional(t.string),
+});
+/**
+ * The paginated item. Its fields are named as in codex-rs's `ImageGenerationItem` (snake_case) or,
+ * as 0.169.0's generated schema names that type (it is the API's own, camelCase), camelCase.
+ */
+export const ImageGenerationItem = t.intersection([
+  t.type({ type: t.literal('ImageGeneration'), id: t.string, status: t.string }),
+  ImageGenerationFields,
+  t.partial({
+    revisedPrompt: optional(t.string),
+    fileId: t.string,
+    savedPath: optional(t.string),
+    transparentBackground: optional(t.boolean),
+    inputImages: optional(t.array(t.unknown)),
+    generationId: optional(t.string),
+  }),
+]);
+/** A tool's output shown as an item: a string or the Responses API's content items. */
+export const FunctionCallOutputItem = t.intersection([
+  t.type({ type: t.literal('FunctionCallOutput'), id: t.string, name: t.string, output: t.union([t.string, t.array(t.unknown)]) }),
+  t.partial({ namespace: optional(t.string) }),
+]);
 // Kinds no scenario of ours makes Codex write yet: only the type and id are required, so a field
 // named otherwise in some version renders empty rather than quarantining the line.
 export const PlanItem = t.intersection([t.type({ type: t.literal('Plan'), id: t.string }), t.partial({ text: t.string })]);
-export const SleepItem = t.intersection([t.type({ type: t.literal('Sleep'), id: t.string }), t.partial({ duration_ms: t.number })]);
+// `durationMs`: as 0.169.0's generated schema names the type's field (the API's own type).
+export const SleepItem = t.intersection([t.type({ type: t.literal('Sleep'), id: t.string }), t.partial({ duration_ms: t.number, durationMs: t.number })]);
 export const HookPromptItem = t.intersection([
   t.type({ type: t.literal('HookPrompt'), id: t.string }),
   t.partial({ fragments: t.array(t.partial({ text: t.string, hook_run_id: t.string })) }),
@@ -106,3 +144,10 @@ export const WebSearchEndEvent = t.intersection([
   t.type({ type: t.literal('web_search_end'), call_id: t.string }),
   t.partial({ turn_id: optional(t.string), query: optional(t.string), action: optional(WebSearchActionRecord) }),
 ]);
+/** Legacy `sub_agent_activity`: the item's id is `event_id`, its completion time `occurred_at_ms`. */
+export const SubAgentActivityEvent = t.intersection([
+  t.type({ type: t.literal('sub_agent_activity'), event_id: t.string, kind: t.string, agent_thread_id: t.string, agent_path: t.string }),
+  t.partial({ occurred_at_ms: optional(t.number), model: optional(t.string), reasoning_effort: optional(t.string) }),
+]);
+/** Legacy `image_generation_end`: the image generation of the call `call_id`. */
+export const ImageGenerationEndEvent = t.intersection([t.type({ type: t.literal('image_generation_end'), call_id: t.string, status: t.string }), ImageGenerationFields]);

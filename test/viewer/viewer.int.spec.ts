@@ -446,6 +446,19 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     await notice.locator('text=Name restored').waitFor();
     expect(await page.locator('#thread-title').textContent()).to.equal(forkName);
     await forkEntry.locator('.thread-title', { hasText: 'Fork of ' }).waitFor();
+
+    // A revert asks first too, then names the revision file it wrote; the turn is gone from the fork.
+    const forkTurn = page.locator(`.turn[data-turn-id="${last}"]`);
+    await forkTurn.click();
+    const reverted = new Promise<string>((resolve) => page.once('dialog', (d) => void d.accept().then(() => resolve(d.message()))));
+    await forkTurn.getByRole('button', { name: 'Revert to before this turn' }).click();
+    expect(await reverted).to.contain('Revert this thread to before this turn?');
+    await notice.locator('text=Reverted to before turn').waitFor();
+    const revision = /written to (\S+\.jsonl);/.exec((await notice.textContent())!)?.[1];
+    expect(revision, 'the revision file in the notice').to.be.a('string');
+    expect(nodePath.basename(revision!)).to.match(new RegExp(`-${forkId}_[0-9a-f-]+\\.jsonl$`));
+    expect(fs.existsSync(revision!), 'the revision file').to.equal(true);
+    await until(page, `document.querySelector('.turn[data-turn-id="${last}"]') === null && document.querySelectorAll('.turn').length > 0`);
     await page.close();
   });
 

@@ -1,9 +1,8 @@
 import type { Thread } from '../../domain/thread/thread.js';
 import { element, formatTime, highlighted } from './dom.js';
 import type { RpcClient } from './rpcClient.js';
-import type { SortKey, SourceKind } from '../../protocol/threads.js';
+import type { SourceKind } from '../../protocol/threads.js';
 import type { ParamsOf } from '../../protocol/methods.js';
-import type * as t from 'io-ts';
 
 interface Listing<T> {
   readonly data: T[];
@@ -29,6 +28,8 @@ export interface ThreadListElements {
 }
 
 const PAGE = 50;
+
+type ListParams = NonNullable<ParamsOf<'thread/list'>>;
 
 /**
  * The threads of the home: `thread/list` (or, with a search term, `thread/search` with its
@@ -83,12 +84,12 @@ export class ThreadList {
   }
 
   /** What both `thread/list` and `thread/search` take from the filters (the select's values are the protocol's words). */
-  private shared(): { sourceKinds?: SourceKind[]; limit: number; sortKey: t.TypeOf<typeof SortKey>; archived: boolean; cursor?: string } {
+  private shared(): { sourceKinds?: SourceKind[]; limit: number; sortKey: ListParams['sortKey']; archived: boolean; cursor?: string } {
     const sources = this.els.source.value;
     return {
       ...(sources === '' ? {} : { sourceKinds: sources.split(',') as SourceKind[] }),
       limit: PAGE,
-      sortKey: this.els.sort.value as t.TypeOf<typeof SortKey>,
+      sortKey: this.els.sort.value as ListParams['sortKey'],
       archived: this.els.archived.checked,
       ...(this.cursor === null ? {} : { cursor: this.cursor }),
     };

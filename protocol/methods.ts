@@ -18,7 +18,16 @@ import {
 import { pluginInstalledMethod, pluginInstallMethod, pluginListMethod, pluginReadMethod, pluginUninstallMethod } from './plugins.js';
 import { threadSearchMethod, threadSearchOccurrencesMethod } from './search.js';
 import { initializeMethod, serverDiagnosticsMethod } from './server.js';
-import { threadListMethod, threadLoadedListMethod, threadReadMethod, threadSubscribeMethod, threadTreeMethod, threadUnsubscribeMethod } from './threads.js';
+import {
+  threadItemKindsMethod,
+  threadListMethod,
+  threadLoadedListMethod,
+  threadReadMethod,
+  threadsForkedFromMethod,
+  threadSubscribeMethod,
+  threadTreeMethod,
+  threadUnsubscribeMethod,
+} from './threads.js';
 import { tokensChartsMethod, tokensReportMethod, threadTokenUsageReadMethod } from './tokens.js';
 import { threadTurnsListMethod } from './turns.js';
 
@@ -29,6 +38,8 @@ const ENTRIES = [
   threadListMethod,
   threadReadMethod,
   threadTreeMethod,
+  threadsForkedFromMethod,
+  threadItemKindsMethod,
   threadLoadedListMethod,
   threadSubscribeMethod,
   threadUnsubscribeMethod,

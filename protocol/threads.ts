@@ -97,3 +97,48 @@ export const threadUnsubscribeMethod = method<{ status: UnsubscribeStatus }>()({
   params: ThreadUnsubscribeParams,
   scope: (p) => threadScope(p.threadId, 'read'),
 });
+
+/** The most threads (or turns) one engine-only lookup below takes: a page of `thread/list` at its largest. */
+export const MAX_LOOKUP_IDS = 100;
+
+const LookupIds = t.refinement(t.array(t.string), (ids) => ids.length <= MAX_LOOKUP_IDS, `at most ${MAX_LOOKUP_IDS} ids`);
+
+/** `rolloutEngine/threads/forkedFrom` params: the threads to look up (a listed page's ids). */
+export const ThreadsForkedFromParams = t.type({ threadIds: LookupIds });
+
+/** Which of the threads asked for are forks, each with the thread it was forked from (absent: not a fork, or not in the index). */
+export interface ThreadsForkedFrom {
+  readonly forkedFrom: Readonly<Record<string, string>>;
+}
+
+/**
+ * `rolloutEngine/threads/forkedFrom` (our namespace): the lineage `thread/list` rows leave out.
+ * Codex's listed threads carry no `forkedFromId` (its list reads its state DB's rows), so a list
+ * that marks forks asks the index for it here, a page at a time.
+ */
+export const threadsForkedFromMethod = method<ThreadsForkedFrom>()({
+  name: 'rolloutEngine/threads/forkedFrom',
+  params: ThreadsForkedFromParams,
+  // Reads thread rows, as thread/list: runs with anything.
+  scope: unscoped,
+});
+
+/** `rolloutEngine/thread/itemKinds` params: a thread and some of its turns. */
+export const ThreadItemKindsParams = t.type({ threadId: t.string, turnIds: LookupIds });
+
+/** Each turn asked for (that the thread's history has): how many items of each kind (`commandExecution`, `reasoning`, …) it holds. */
+export interface ThreadItemKinds {
+  readonly turns: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+/**
+ * `rolloutEngine/thread/itemKinds` (our namespace): what a turn holds, by kind, from the index
+ * alone (no rollout bytes read): a collapsed turn's badges, which a `summary` page (a turn's first
+ * user and last agent message, as Codex's) cannot give.
+ */
+export const threadItemKindsMethod = method<ThreadItemKinds>()({
+  name: 'rolloutEngine/thread/itemKinds',
+  params: ThreadItemKindsParams,
+  // As thread/turns/list: reads of append-only rollouts and the index run with anything.
+  scope: unscoped,
+});

@@ -74,7 +74,8 @@ const writeCommandThread = (home: string): void => {
     .item('c1', { type: 'AgentMessage', id: 'a-c1', content: [{ type: 'Text', text: 'done' }] })
     .taskComplete('c1');
   // A second turn with every other kind of item a real session holds (shapes as Codex 0.169.0 writes them).
-  w.taskStarted('k1').turnContext('k1').responseMessage('user', 'every kind');
+  // Its model one the price table names, so the charts have a cost to show.
+  w.taskStarted('k1').turnContext('k1', 'gpt-5.1-codex').responseMessage('user', 'every kind');
   w.item('k1', {
     type: 'UserMessage',
     id: 'u-k1',
@@ -159,6 +160,11 @@ const writeCommandThread = (home: string): void => {
       ],
     })
     .item('k1', { type: 'AgentMessage', id: 'a-k1', content: [{ type: 'Text', text: 'all kinds shown' }] })
+    .tokenUsageRecord(
+      'k1',
+      { input_tokens: 120_000, cached_input_tokens: 80_000, output_tokens: 9_000, reasoning_output_tokens: 2_000, total_tokens: 129_000 },
+      'resp_k1',
+    )
     .taskComplete('k1');
   const path = nodePath.join(home, rolloutRelPath(COMMAND_THREAD));
   fs.writeFileSync(path, w.text());
@@ -183,6 +189,47 @@ const until = async (page: Page, expression: string, timeoutMs = 30_000): Promis
   }
 };
 const maxTurnNodes = async (page: Page): Promise<number> => (await page.evaluate('window.maxTurnNodes')) as number;
+
+/**
+ * What the page's layout gets wrong, measured in the page: visible elements reaching past the
+ * viewport's right edge, and text cut off sideways (an element that hides its overflow without an
+ * ellipsis, whose content is wider than its box). An ellipsis is a deliberate cut (a long title, a
+ * summary line: the whole text is one click away); a scroll box may be wider inside.
+ */
+const layoutFaults = (page: Page): Promise<string[]> =>
+  page.evaluate(`(() => {
+    const faults = [];
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth > width) faults.push('the page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + width);
+    const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (typeof e.className === 'string' && e.className ? '.' + e.className.split(' ').join('.') : '');
+    for (const e of document.querySelectorAll('#app *, #connection')) {
+      const r = e.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || e.closest('[hidden]') || e.closest('#turn-scroller')) continue;
+      // Inside a scroll box, only what its box shows counts.
+      const scroller = e.parentElement && e.parentElement.closest('#threads, #occurrence-list, #thread-tree');
+      const right = scroller ? Math.min(r.right, scroller.getBoundingClientRect().right) : r.right;
+      if (right > width + 1) faults.push(name(e) + ' reaches ' + Math.round(right) + ' px of ' + width);
+      const style = getComputedStyle(e);
+      const hides = style.overflowX === 'hidden' || style.overflowX === 'clip';
+      if (hides && style.textOverflow !== 'ellipsis' && e.scrollWidth > e.clientWidth + 1) faults.push(name(e) + ' cuts its text: ' + e.scrollWidth + ' > ' + e.clientWidth);
+    }
+    return faults;
+  })()`) as Promise<string[]>;
+
+/** Boxes of a page's elements that overlap each other (by their selectors), within each match of `each`. */
+const overlaps = (page: Page, each: string, parts: ReadonlyArray<string>): Promise<string[]> =>
+  page.evaluate(`(() => {
+    const out = [];
+    for (const row of document.querySelectorAll(${JSON.stringify(each)})) {
+      const boxes = ${JSON.stringify(parts)}.map((p) => [p, row.querySelector(p)?.getBoundingClientRect()]).filter(([, r]) => r && r.width > 0);
+      for (let i = 0; i < boxes.length; i++)
+        for (let j = i + 1; j < boxes.length; j++) {
+          const [a, r] = boxes[i], [b, q] = boxes[j];
+          if (r.left < q.right - 0.5 && q.left < r.right - 0.5 && r.top < q.bottom - 0.5 && q.top < r.bottom - 0.5) out.push(row.getAttribute('aria-label') + ': ' + a + ' over ' + b);
+        }
+    }
+    return out;
+  })()`) as Promise<string[]>;
 
 describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () {
   // A padded thread (VIEWER_THREAD_MB) takes minutes to write and index.
@@ -392,15 +439,53 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     expect(await tree.locator(`button[data-thread-id="${forkId}"]`).getAttribute('aria-current')).to.equal('true');
     expect(await tree.locator(`button[data-thread-id="${forkId}"] .mark`).textContent()).to.equal('fork');
     expect(await shot(page, 'fork-tree', '#thread-tree'), 'ink in the fork tree').to.be.greaterThan(0.01);
-    // Named after its source until renamed: told apart in the list.
-    await page.locator(`button.thread-entry[data-thread-id="${forkId}"] .thread-title`, { hasText: 'Fork of ' }).waitFor();
-    expect(await page.locator('#thread-title').textContent()).to.match(/^Fork of /);
+    // Named after its source until renamed, and marked as a fork of it in the list: told apart.
+    const forkEntry = page.locator(`button.thread-entry[data-thread-id="${forkId}"]`);
+    await forkEntry.locator('.thread-title', { hasText: 'Fork of ' }).waitFor();
+    const forkName = (await page.locator('#thread-title').textContent())!;
+    expect(forkName).to.match(/^Fork of /);
+    await forkEntry.locator('.fork-mark').waitFor();
+    expect(await forkEntry.locator('.fork-mark').textContent()).to.equal('fork');
+    expect(await forkEntry.getAttribute('data-forked-from')).to.equal(long.t.threadId);
+    expect(await page.locator(`button.thread-entry[data-thread-id="${long.t.threadId}"] .fork-mark`).count(), 'the source is no fork').to.equal(0);
+    expect(await page.locator('button.thread-entry .fork-mark').count(), 'one fork in the list').to.equal(1);
+    expect(await shot(page, 'fork-mark', `button.thread-entry[data-thread-id="${forkId}"]`), 'ink in the marked fork').to.be.greaterThan(0.01);
+    // The page says what was written and where: the fork's id and its rollout file.
+    const notice = page.locator('#mutation-notice');
+    await notice.waitFor();
+    const forkFile = fs.readdirSync(nodePath.join(tmp(), 'home', 'sessions'), { recursive: true, encoding: 'utf8' }).find((f) => f.endsWith(`${forkId}.jsonl`));
+    expect(forkFile, 'the fork rollout').to.be.a('string');
+    expect(await notice.textContent())
+      .to.contain(`“${forkName}” (${forkId})`)
+      .and.contain(nodePath.join('sessions', forkFile!))
+      .and.contain('The source is unchanged');
+    expect(await shot(page, 'fork-notice', '#mutation-notice'), 'ink in the notice').to.be.greaterThan(0.01);
 
+    // A rename says what it did and can be undone.
     await page.getByRole('button', { name: 'Rename' }).click();
     await page.getByRole('textbox', { name: 'Thread name' }).fill('the zebra fork');
     await page.keyboard.press('Enter');
-    await page.locator(`button.thread-entry[data-thread-id="${forkId}"] .thread-title`, { hasText: 'the zebra fork' }).waitFor();
+    await forkEntry.locator('.thread-title', { hasText: 'the zebra fork' }).waitFor();
     expect(await page.locator('#thread-title').textContent()).to.equal('the zebra fork');
+    await notice.locator('text=Renamed').waitFor();
+    expect(await notice.textContent()).to.contain(`“${forkName}” → “the zebra fork”`);
+    await notice.getByRole('button', { name: 'Undo' }).click();
+    await notice.locator('text=Name restored').waitFor();
+    expect(await page.locator('#thread-title').textContent()).to.equal(forkName);
+    await forkEntry.locator('.thread-title', { hasText: 'Fork of ' }).waitFor();
+
+    // A revert asks first too, then names the revision file it wrote; the turn is gone from the fork.
+    const forkTurn = page.locator(`.turn[data-turn-id="${last}"]`);
+    await forkTurn.click();
+    const reverted = new Promise<string>((resolve) => page.once('dialog', (d) => void d.accept().then(() => resolve(d.message()))));
+    await forkTurn.getByRole('button', { name: 'Revert to before this turn' }).click();
+    expect(await reverted).to.contain('Revert this thread to before this turn?');
+    await notice.locator('text=Reverted to before turn').waitFor();
+    const revision = /written to (\S+\.jsonl);/.exec((await notice.textContent())!)?.[1];
+    expect(revision, 'the revision file in the notice').to.be.a('string');
+    expect(nodePath.basename(revision!)).to.match(new RegExp(`-${forkId}_[0-9a-f-]+\\.jsonl$`));
+    expect(fs.existsSync(revision!), 'the revision file').to.equal(true);
+    await until(page, `document.querySelector('.turn[data-turn-id="${last}"]') === null && document.querySelectorAll('.turn').length > 0`);
     await page.close();
   });
 
@@ -458,8 +543,9 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       `[...document.querySelectorAll('.turn[data-turn-id="k1"] img.thumbnail')].map((i) => i.complete ? i.naturalWidth : -1)`,
     )) as number[];
     expect(widths).to.deep.equal([1, 1, 1]);
-    // Collapsed turns show what they hold.
-    expect(await page.locator('.turn[data-turn-id="c1"]').textContent()).to.contain('command');
+    // Collapsed turns show what they hold (rolloutEngine/thread/itemKinds: a summary has only two items).
+    await page.locator('.turn[data-turn-id="c1"] .mark-command').waitFor();
+    expect(await page.locator('.turn[data-turn-id="c1"] .mark-command').textContent()).to.equal('command');
     expect(await shot(page, 'every-kind', '.turn[data-turn-id="k1"]'), 'ink in the turn').to.be.greaterThan(0.01);
     await turn.locator('.item.sub-agent a.agent-link').click();
     await until(page, `location.hash.includes(${JSON.stringify(SUB_AGENT_THREAD)})`);
@@ -494,27 +580,50 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     await page.close();
   });
 
-  it("charts the home's token usage per day and per model, as the token audit (rollout-engine tokens) counts it", async () => {
-    const audit = (by: string): { total: { totalTokens: number }; groups: Array<{ key: string; totalTokens: number }> } =>
+  it("charts the home's token usage per day and per model, tokens and cost as the token audit (rollout-engine tokens) counts them, legible at 1400 px and 390 px", async () => {
+    type Audit = { total: { totalTokens: number; costUsd: number | null }; groups: Array<{ key: string; totalTokens: number; costUsd: number | null }> };
+    const audit = (by: string): Audit =>
       JSON.parse(
         execFileSync(process.execPath, [CLI, 'tokens', '--codex-home', nodePath.join(tmp(), 'home'), '--json', '-q', '--by', by, '--tz', 'UTC'], { encoding: 'utf8' }),
       );
     const days = audit('day-utc');
     const models = audit('model');
-    const page = await newPage();
-    // No thread open yet: no thread actions.
-    expect(await page.getByRole('button', { name: 'Fork tree' }).isVisible()).to.equal(false);
-    await page.getByRole('button', { name: 'Token usage of the home' }).click();
-    const perDay = page.getByRole('list', { name: 'Per day (UTC)' }).locator('li');
-    await perDay.first().waitFor();
-    expect(await perDay.locator('.chart-key').allTextContents()).to.deep.equal(days.groups.map((g) => g.key));
-    expect(await perDay.locator('.chart-value').allTextContents()).to.deep.equal(days.groups.map((g) => g.totalTokens.toLocaleString('en-US')));
-    const perModel = page.getByRole('list', { name: 'Per model' }).locator('li');
-    expect(await perModel.locator('.chart-key').allTextContents()).to.deep.equal(models.groups.map((g) => g.key));
-    expect(await perModel.locator('.chart-value').allTextContents()).to.deep.equal(models.groups.map((g) => g.totalTokens.toLocaleString('en-US')));
-    expect(await page.locator('#token-charts').textContent()).to.contain(`${models.total.totalTokens.toLocaleString('en-US')} tokens in all`);
-    expect(await shot(page, 'token-charts', '#token-charts'), 'ink in the charts').to.be.greaterThan(0.01);
-    await page.close();
+    const usd = (c: number | null): string => (c === null ? 'cost unknown' : c !== 0 && c < 0.01 ? `$${c.toFixed(4)}` : `$${c.toFixed(2)}`);
+    expect(
+      models.groups.some((g) => g.costUsd !== null && g.costUsd > 0),
+      'a priced model in the home',
+    ).to.equal(true);
+    for (const width of [1400, 390]) {
+      const page = await browser!.newPage({ viewport: { width, height: 900 } });
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      await page.goto(`http://127.0.0.1:${serve!.port}/viewer/`);
+      // No thread open yet: no thread actions.
+      expect(await page.getByRole('button', { name: 'Fork tree' }).isVisible()).to.equal(false);
+      await page.getByRole('button', { name: 'Token usage of the home' }).click();
+      const perDay = page.getByRole('list', { name: 'Per day (UTC)' }).locator('li');
+      await perDay.first().waitFor();
+      expect(await perDay.locator('.chart-key').allTextContents()).to.deep.equal(days.groups.map((g) => g.key));
+      expect(await perDay.locator('.chart-tokens').allTextContents()).to.deep.equal(days.groups.map((g) => g.totalTokens.toLocaleString('en-US')));
+      expect(await perDay.locator('.chart-cost').allTextContents()).to.deep.equal(days.groups.map((g) => usd(g.costUsd)));
+      const perModel = page.getByRole('list', { name: 'Per model' }).locator('li');
+      expect(await perModel.locator('.chart-key').allTextContents()).to.deep.equal(models.groups.map((g) => g.key));
+      expect(await perModel.locator('.chart-tokens').allTextContents()).to.deep.equal(models.groups.map((g) => g.totalTokens.toLocaleString('en-US')));
+      expect(await perModel.locator('.chart-cost').allTextContents()).to.deep.equal(models.groups.map((g) => usd(g.costUsd)));
+      expect(await page.locator('#token-charts').textContent()).to.contain(
+        `${models.total.totalTokens.toLocaleString('en-US')} tokens in all (${usd(models.total.costUsd)})`,
+      );
+      // An axis under each chart, from 0 to its largest total.
+      expect(await page.locator('#token-charts .chart-axis').count()).to.equal(2);
+      expect(await page.locator('#token-charts .chart-axis').first().locator('span').first().textContent()).to.equal('0');
+      // Legible: key, values and bar of a row never overlap; nothing reaches past the screen or is cut.
+      expect(await overlaps(page, '#token-charts li', ['.chart-key', '.chart-value', '.chart-bar']), `overlaps at ${width} px`).to.deep.equal([]);
+      expect(await layoutFaults(page), `layout at ${width} px`).to.deep.equal([]);
+      const bars = (await page.evaluate(`[...document.querySelectorAll('#token-charts .chart-bar')].map((b) => b.getBoundingClientRect().width)`)) as number[];
+      expect(Math.min(...bars), 'bars as wide as their chart').to.be.greaterThan(width === 390 ? 300 : 250);
+      await page.locator('#token-charts').scrollIntoViewIfNeeded();
+      expect(await shot(page, `token-charts-${width}`, '#token-charts'), `ink in the charts at ${width} px`).to.be.greaterThan(0.01);
+      await page.close();
+    }
   });
 
   it('with --ws-auth capability-token: the page connects with the token given in #token= (then gone from the address), and not without it', async () => {
@@ -539,21 +648,44 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     }
   });
 
-  it('works from 360 px: at 390 px the list stacks above the thread, each the full width, and a thread reads', async () => {
-    const small = newThread(2).threadId;
-    const page = await browser!.newPage({ viewport: { width: 390, height: 800 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`http://127.0.0.1:${serve!.port}/viewer/#thread=${small}`);
-    await page.locator('.turn .summary-user', { hasText: 'hello' }).first().waitFor();
-    const list = (await page.locator('#threads').boundingBox())!;
-    const thread = (await page.locator('#thread').boundingBox())!;
-    expect(thread.width, 'the thread pane').to.be.greaterThan(370);
-    expect(list.width, 'the list').to.be.greaterThan(370);
-    expect(thread.y, 'the thread below the list').to.be.at.least(list.y + list.height - 1);
-    const turn = (await page.locator('.turn').first().boundingBox())!;
-    expect(turn.width, 'a turn').to.be.greaterThan(300);
-    await page.screenshot({ path: nodePath.join(shots, 'narrow-390.png') });
-    await page.close();
+  it('lays out at 1400 px (list beside the thread) and from 360 px (at 390 px the list stacks above the thread, each the full width): nothing reaches past the screen or is cut, collapsed turns badge what they hold', async () => {
+    for (const width of [1400, 390]) {
+      const page = await browser!.newPage({ viewport: { width, height: 800 } });
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      await page.goto(`http://127.0.0.1:${serve!.port}/viewer/#thread=${COMMAND_THREAD}`);
+      // Both turns collapsed, each badged from the index: the command, and every kind the second holds.
+      const k1 = page.locator('.turn[data-turn-id="k1"][aria-expanded="false"]');
+      await k1.locator('.mark-file-change').waitFor();
+      expect(await k1.locator('.turn-head .mark').allTextContents()).to.deep.equal(['file change', 'tool ×2', 'sub-agent', 'web search']);
+      expect(await page.locator('.turn[data-turn-id="c1"] .turn-head .mark').allTextContents()).to.deep.equal(['command']);
+      await until(page, `document.querySelectorAll('button.thread-entry').length >= 50`);
+      const list = (await page.locator('#threads').boundingBox())!;
+      const thread = (await page.locator('#thread').boundingBox())!;
+      if (width === 1400) {
+        expect(list.width, 'the list').to.be.within(330, 350);
+        expect(thread.width, 'the thread pane: the rest').to.be.greaterThan(1040);
+        expect(thread.x, 'the thread beside the list').to.be.at.least(list.x + list.width - 1);
+      } else {
+        expect(thread.width, 'the thread pane').to.be.greaterThan(370);
+        expect(list.width, 'the list').to.be.greaterThan(370);
+        expect(thread.y, 'the thread below the list').to.be.at.least(list.y + list.height - 1);
+      }
+      const turn = (await page.locator('.turn').first().boundingBox())!;
+      expect(turn.width, 'a turn').to.be.greaterThan(width === 1400 ? 1000 : 300);
+      // Every thread action shows whole (they wrap rather than run off a narrow screen).
+      for (const name of ['Fork tree', 'Rename', 'Export Markdown', 'Export HTML']) {
+        const box = (await page.getByRole('button', { name }).boundingBox())!;
+        expect(box.x + box.width, `${name} at ${width} px`).to.be.at.most(width);
+      }
+      expect(await layoutFaults(page), `layout at ${width} px`).to.deep.equal([]);
+      const png = await page.screenshot({ path: nodePath.join(shots, `layout-${width}.png`) });
+      for (const pane of ['#thread-list', '.turn[data-turn-id="k1"]']) {
+        const box = (await page.locator(pane).boundingBox())!;
+        const seen = { x: Math.floor(box.x), y: Math.floor(box.y), width: Math.floor(box.width), height: Math.floor(Math.min(box.height, 800 - box.y)) };
+        expect(await inkShare(browser!, png, seen), `ink in ${pane} at ${width} px`).to.be.greaterThan(0.01);
+      }
+      await page.close();
+    }
   });
 
   it('a lost connection shows at once and recovers without a reload (server stopped, then back on the same port): the list and the open thread read again', async () => {

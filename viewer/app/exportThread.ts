@@ -4,6 +4,7 @@ import { element, formatTime } from './dom.js';
 import { itemNode } from './itemView.js';
 import { threadMarkdown, threadTitle } from './threadMarkdown.js';
 import type { RpcClient } from './rpcClient.js';
+import type { TurnPage } from '../../protocol/turns.js';
 
 /**
  * A thread exported as Markdown (`threadMarkdown.ts`) or as one self-contained HTML file (its style inside, no script):
@@ -16,7 +17,7 @@ const allTurns = async (rpc: RpcClient, threadId: string, progress: (turns: numb
   const turns: Turn[] = [];
   let cursor: string | null = null;
   do {
-    const page: { data: Turn[]; nextCursor: string | null } = await rpc.request('thread/turns/list', {
+    const page: TurnPage = await rpc.typed.request('thread/turns/list', {
       threadId,
       limit: 100,
       sortDirection: 'asc',
@@ -71,7 +72,11 @@ const download = (name: string, type: string, text: string): void => {
 };
 
 export const exportThread = async (rpc: RpcClient, threadId: string, format: 'markdown' | 'html', progress: (turns: number) => void): Promise<void> => {
-  const [{ thread }, turns] = await Promise.all([rpc.request<{ thread: Thread }>('thread/read', { threadId, includeTurns: false }), allTurns(rpc, threadId, progress)]);
+  const [{ thread }, turns] = await Promise.all([
+    // ResultOf<'thread/read'> is still unknown here (the protocol branch types it): cast until then.
+    rpc.typed.request('thread/read', { threadId, includeTurns: false }) as Promise<{ thread: Thread }>,
+    allTurns(rpc, threadId, progress),
+  ]);
   if (format === 'markdown') return download(`thread-${threadId}.md`, 'text/markdown;charset=utf-8', threadMarkdown(thread, turns));
   const css = await (await fetch('viewer.css')).text();
   download(`thread-${threadId}.html`, 'text/html;charset=utf-8', threadHtml(thread, turns, css));

@@ -80,21 +80,42 @@ export const turnSummary = (turn: Turn): { user: string; agent: string } => {
   return { user, agent };
 };
 
-/** Marks of a turn that a reader looks for: reasoning, review, compaction, a command, an error. */
-export const turnMarks = (turn: Turn): string[] => {
-  const marks = new Set<string>();
-  for (const item of turn.items) {
-    if (item.type === 'reasoning') marks.add('reasoning');
-    if (item.type === 'enteredReviewMode' || item.type === 'exitedReviewMode') marks.add('review');
-    if (item.type === 'contextCompaction') marks.add('compaction');
-    if (item.type === 'commandExecution') marks.add('command');
-    if (item.type === 'fileChange') marks.add('file change');
-    if (item.type === 'mcpToolCall' || item.type === 'dynamicToolCall') marks.add('tool');
-    if (item.type === 'collabAgentToolCall') marks.add('sub-agent');
-    if (item.type === 'webSearch') marks.add('web search');
-  }
-  if (turn.error !== null || turn.status === 'failed') marks.add('error');
-  return [...marks];
+/** The mark each kind of item gives a turn (several kinds may share one: tools); kinds without a mark are left out. */
+const MARK_OF_KIND: Readonly<Record<string, string>> = {
+  reasoning: 'reasoning',
+  enteredReviewMode: 'review',
+  exitedReviewMode: 'review',
+  contextCompaction: 'compaction',
+  commandExecution: 'command',
+  fileChange: 'file change',
+  mcpToolCall: 'tool',
+  dynamicToolCall: 'tool',
+  collabAgentToolCall: 'sub-agent',
+  webSearch: 'web search',
+};
+
+/** A turn's mark and how many of its items make it. */
+export interface TurnMark {
+  readonly mark: string;
+  readonly count: number;
+}
+
+/**
+ * Marks of a turn that a reader looks for: reasoning, review, compaction, commands, file changes,
+ * tools, sub-agents, web searches (each with its count), an error. From `kinds` (its items counted
+ * by kind, `rolloutEngine/thread/itemKinds`: a collapsed turn), else from the items it holds.
+ */
+export const turnMarks = (turn: Turn, kinds?: Readonly<Record<string, number>>): TurnMark[] => {
+  const counts = new Map<string, number>();
+  const add = (kind: string, n: number): void => {
+    const mark = MARK_OF_KIND[kind];
+    if (mark !== undefined) counts.set(mark, (counts.get(mark) ?? 0) + n);
+  };
+  if (kinds === undefined) for (const item of turn.items) add(item.type, 1);
+  else for (const [kind, n] of Object.entries(kinds)) add(kind, n);
+  const marks = [...counts].map(([mark, count]) => ({ mark, count }));
+  if (turn.error !== null || turn.status === 'failed') marks.push({ mark: 'error', count: 1 });
+  return marks;
 };
 
 /**

@@ -60,7 +60,22 @@ const start = async (): Promise<void> => {
     return;
   }
   let openThread: string | null = null;
+  /** The open thread's name (null: none, its title is its preview). */
+  let openName: string | null = null;
   const turnStatus = byId('turn-status');
+  const notice = byId('mutation-notice');
+  /** Says what a mutation wrote and where (with its follow-up actions), until the next thread is opened or the next mutation. */
+  const tell = (text: string, ...actions: Array<{ label: string; run: () => void }>): void => {
+    notice.replaceChildren(
+      element('span', {}, text),
+      ...actions.map((a) => {
+        const b = element('button', { type: 'button' }, a.label);
+        b.addEventListener('click', a.run);
+        return b;
+      }),
+    );
+    notice.hidden = false;
+  };
   const failed = (what: string) => (err: unknown) => void (turnStatus.textContent = `${what} failed: ${err instanceof Error ? err.message : String(err)}`);
   const turns = new TurnList(
     rpc,
@@ -75,20 +90,26 @@ const start = async (): Promise<void> => {
         // A fork is named after its source until renamed, so it is told apart in every list.
         const name = `Fork of ${byId('thread-title').textContent ?? threadId}`;
         if (!window.confirm(`Fork this thread after this turn? A new thread is written, named "${name}".`)) return;
-        void rpc
-          .request<{ thread: Thread }>('thread/fork', { threadId, lastTurnId: turnId, excludeTurns: true })
-          .then(({ thread }) => rpc.request('thread/name/set', { threadId: thread.id, name }).then(() => thread))
-          .then((thread) => Promise.all([threads.reload(), open(thread.id, null)]))
-          .then(() => void (turnStatus.textContent = `forked: ${name}`))
-          .catch(failed('fork'));
+        void (async () => {
+          // ResultOf<'thread/fork'> is still unknown here (the protocol branch types it): cast until then.
+          const { thread } = (await rpc.typed.request('thread/fork', { threadId, lastTurnId: turnId, excludeTurns: true })) as { thread: Thread };
+          await rpc.typed.request('thread/name/set', { threadId: thread.id, name });
+          await Promise.all([threads.reload(), open(thread.id, null)]);
+          tell(`Forked after turn ${turnId}: a new thread, “${name}” (${thread.id}), written to ${thread.path}. The source is unchanged.`, {
+            label: 'Open the source',
+            run: () => void open(threadId, turnId),
+          });
+        })().catch(failed('fork'));
       },
       revert: (turnId) => {
         const threadId = openThread;
         if (threadId === null || !window.confirm('Revert this thread to before this turn? A revision of its history is written; the rollout keeps the old one.')) return;
-        void rpc
-          .request('thread/revert', { threadId, beforeTurnId: turnId })
-          .then(() => open(threadId, null))
-          .catch(failed('revert'));
+        void (async () => {
+          // ResultOf<'thread/revert'> is still unknown here (the protocol branch types it): cast until then.
+          const { thread } = (await rpc.typed.request('thread/revert', { threadId, beforeTurnId: turnId })) as { thread: Thread };
+          await open(threadId, null);
+          tell(`Reverted to before turn ${turnId}: a revision of the history was written to ${thread.path}; the earlier file keeps the turns it left out.`);
+        })().catch(failed('revert'));
       },
     },
   );
@@ -104,7 +125,8 @@ const start = async (): Promise<void> => {
   const renameForm = byId<HTMLFormElement>('rename-form');
   const renameInput = byId<HTMLInputElement>('rename-input');
   const showTree = async (threadId: string): Promise<void> => {
-    const answer = await rpc.request<ThreadTree>('rolloutEngine/thread/tree', { threadId });
+    // ResultOf<'rolloutEngine/thread/tree'> is still unknown here (the protocol branch types it): cast until then.
+    const answer = (await rpc.typed.request('rolloutEngine/thread/tree', { threadId })) as ThreadTree;
     if (openThread === threadId) tree.replaceChildren(treeNode(answer, (id) => void open(id, null)));
   };
   treeToggle.addEventListener('click', () => {
@@ -121,19 +143,34 @@ const start = async (): Promise<void> => {
       renameInput.focus();
     }
   });
+  /** Names the thread; the notice says what was written, and offers the name it had back. */
+  const rename = async (threadId: string, name: string, before: string | null): Promise<void> => {
+    await rpc.typed.request('thread/name/set', { threadId, name });
+    if (openThread === threadId) {
+      openName = name.trim();
+      byId('thread-title').textContent = openName;
+    }
+    await threads.reload();
+    const where = 'appended to session_index.jsonl in the home, where Codex keeps names';
+    if (before === null) tell(`Named “${name.trim()}” (${where}).`);
+    else
+      tell(`Renamed “${before}” → “${name.trim()}” (${where}).`, {
+        label: 'Undo',
+        run: () => void rename(threadId, before, null).then(() => tell(`Name restored: “${before}”.`), failed('undo')),
+      });
+  };
   renameForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const threadId = openThread;
     if (threadId === null) return;
-    void rpc
-      .request('thread/name/set', { threadId, name: renameInput.value })
-      .then(() => {
-        renameForm.hidden = true;
-        renameToggle.setAttribute('aria-expanded', 'false');
-        byId('thread-title').textContent = renameInput.value.trim();
-        return threads.reload();
-      })
-      .catch(failed('rename'));
+    const before = openName;
+    const name = renameInput.value.trim();
+    if (name === before) return;
+    // A name can be changed but never taken away again (Codex refuses a blank one): a first name is asked for.
+    if (before === null && !window.confirm(`Name this thread “${name}”? A name can be changed later, not removed.`)) return;
+    renameForm.hidden = true;
+    renameToggle.setAttribute('aria-expanded', 'false');
+    void rename(threadId, name, before).catch(failed('rename'));
   });
 
   for (const [id, format] of [
@@ -150,6 +187,8 @@ const start = async (): Promise<void> => {
 
   const open = async (threadId: string, turnId: string | null): Promise<void> => {
     openThread = threadId;
+    openName = null;
+    notice.hidden = true;
     threads.select(threadId);
     setRoute(threadId, turnId);
     occurrenceForm.hidden = false;
@@ -163,15 +202,17 @@ const start = async (): Promise<void> => {
     byId('thread-title').textContent = 'loading…';
     byId('thread-meta').textContent = '';
     byId('thread-tokens').replaceChildren();
-    void rpc
-      .request<TokenUsageAnswer>('thread/tokenUsage/read', { threadId })
+    void rpc.typed
+      .request('thread/tokenUsage/read', { threadId })
       .then((u) => openThread === threadId && byId('thread-tokens').replaceChildren(tokenUsageNode(u)))
       .catch(failed('token usage'));
-    const read = rpc.request<{ thread: Thread }>('thread/read', { threadId, includeTurns: false });
+    // ResultOf<'thread/read'> is still unknown here (the protocol branch types it): cast until then.
+    const read = rpc.typed.request('thread/read', { threadId, includeTurns: false }) as Promise<{ thread: Thread }>;
     await turns.open(threadId);
     turnTokens(threadId);
     const { thread } = await read;
     if (openThread !== threadId) return;
+    openName = thread.name ?? null;
     byId('thread-title').textContent = thread.name ?? (thread.preview === '' ? thread.id : thread.preview);
     byId('thread-meta').textContent = [
       thread.id,
@@ -191,7 +232,8 @@ const start = async (): Promise<void> => {
     const threadId = openThread;
     if (threadId !== null) findTerms.set(threadId, occurrenceSearch.value);
     if (term === '' || threadId === null) return;
-    void rpc.request<{ data: Occurrence[] }>('thread/searchOccurrences', { threadId, searchTerm: term, limit: 50 }).then((answer) => {
+    // ResultOf<'thread/searchOccurrences'> is still unknown here (the protocol branch types it): cast until then.
+    void (rpc.typed.request('thread/searchOccurrences', { threadId, searchTerm: term, limit: 50 }) as Promise<{ data: Occurrence[] }>).then((answer) => {
       occurrenceList.replaceChildren(
         ...answer.data.map((o) => {
           const button = element('button', { type: 'button', class: 'occurrence' }, o.snippet);
@@ -206,8 +248,8 @@ const start = async (): Promise<void> => {
   const tokensToggle = byId<HTMLInputElement>('tokens-toggle');
   const turnTokens = (threadId: string): void => {
     if (!tokensToggle.checked) return turns.showTokens(null);
-    void rpc
-      .request<TokenChartsAnswer>('rolloutEngine/tokens/charts', { threadId })
+    // ResultOf<'rolloutEngine/tokens/charts'> is still unknown here (the protocol branch types it): cast until then.
+    void (rpc.typed.request('rolloutEngine/tokens/charts', { threadId }) as Promise<TokenChartsAnswer>)
       .then((c) => {
         if (openThread !== threadId || !tokensToggle.checked) return;
         const usage = new Map<string, TurnTokens>();
@@ -228,7 +270,7 @@ const start = async (): Promise<void> => {
     chartsToggle.setAttribute('aria-expanded', String(opening));
     if (!opening) return;
     charts.replaceChildren(element('p', { class: 'meta' }, 'reading the token audit…'));
-    void rpc.request<TokenChartsAnswer>('rolloutEngine/tokens/charts', {}).then(
+    void (rpc.typed.request('rolloutEngine/tokens/charts', {}) as Promise<TokenChartsAnswer>).then(
       (c) => charts.replaceChildren(tokenChartsNode(c)),
       (err: unknown) => charts.replaceChildren(element('p', { class: 'meta' }, `token audit failed: ${String(err)}`)),
     );

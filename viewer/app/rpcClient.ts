@@ -19,8 +19,7 @@ type Notified = (method: string, params: unknown) => void;
 export type ConnectionState = 'connected' | 'lost';
 
 export interface RpcClient {
-  readonly request: <T>(method: string, params: unknown) => Promise<T>;
-  /** The same socket typed by the protocol's table. */
+  /** Requests, typed by the protocol's table (`protocol/methods.ts`): the viewer's one way to ask. */
   readonly typed: TypedClient;
   readonly onNotification: (listener: Notified) => void;
   readonly onConnection: (listener: (state: ConnectionState) => void) => void;
@@ -110,15 +109,15 @@ export const connectRpc = async (url: string, token: string | null): Promise<Rpc
   };
 
   up(await open());
-  const request = <T>(method: string, params: unknown): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
+  const request = (method: string, params: unknown): Promise<unknown> =>
+    new Promise<unknown>((resolve, reject) => {
       const go = (): void => {
         const id = nextId++;
-        waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        waiting.set(id, { resolve, reject });
         send(id, method, params);
       };
       if (ws !== null && ws.readyState === WebSocket.OPEN) go();
       else held.push(go);
     });
-  return { request, typed: typedClient(request), onNotification: (l) => listeners.push(l), onConnection: (l) => stateListeners.push(l) };
+  return { typed: typedClient(request), onNotification: (l) => listeners.push(l), onConnection: (l) => stateListeners.push(l) };
 };

@@ -1,6 +1,8 @@
 import type { Thread } from '../../domain/thread/thread.js';
 import { element, formatTime, highlighted } from './dom.js';
 import type { RpcClient } from './rpcClient.js';
+import type { SourceKind } from '../../protocol/threads.js';
+import type { ParamsOf } from '../../protocol/methods.js';
 
 interface Listing<T> {
   readonly data: T[];
@@ -26,6 +28,8 @@ export interface ThreadListElements {
 }
 
 const PAGE = 50;
+
+type ListParams = NonNullable<ParamsOf<'thread/list'>>;
 
 /**
  * The threads of the home: `thread/list` (or, with a search term, `thread/search` with its
@@ -79,19 +83,23 @@ export class ThreadList {
     await this.loadMore(true);
   }
 
-  private params(): Record<string, unknown> {
-    const cwd = this.els.cwd.value.trim();
-    const provider = this.els.provider.value.trim();
+  /** What both `thread/list` and `thread/search` take from the filters (the select's values are the protocol's words). */
+  private shared(): { sourceKinds?: SourceKind[]; limit: number; sortKey: ListParams['sortKey']; archived: boolean; cursor?: string } {
     const sources = this.els.source.value;
     return {
-      ...(sources === '' ? {} : { sourceKinds: sources.split(',') }),
-      ...(provider === '' || this.els.search.value.trim() !== '' ? {} : { modelProviders: [provider] }),
+      ...(sources === '' ? {} : { sourceKinds: sources.split(',') as SourceKind[] }),
       limit: PAGE,
-      sortKey: this.els.sort.value,
+      sortKey: this.els.sort.value as ListParams['sortKey'],
       archived: this.els.archived.checked,
-      ...(cwd === '' || this.els.search.value.trim() !== '' ? {} : { cwd }),
       ...(this.cursor === null ? {} : { cursor: this.cursor }),
     };
+  }
+
+  /** `thread/list`'s params: the shared filters, a working directory and a model provider (`thread/search` takes neither). */
+  private listParams(): ParamsOf<'thread/list'> {
+    const cwd = this.els.cwd.value.trim();
+    const provider = this.els.provider.value.trim();
+    return { ...this.shared(), ...(provider === '' ? {} : { modelProviders: [provider] }), ...(cwd === '' ? {} : { cwd }) };
   }
 
   private async loadMore(first = false): Promise<void> {
@@ -101,12 +109,15 @@ export class ThreadList {
     const term = this.els.search.value.trim();
     this.els.status.textContent = term === '' ? 'loading threads…' : `searching for “${term}”…`;
     try {
+      // ResultOf<'thread/list'> and <'thread/search'> are still unknown here (the protocol branch types them): cast until then.
       const hits: SearchHit[] =
         term === ''
-          ? await this.rpc.request<Listing<Thread>>('thread/list', this.params()).then((l) => this.take(l, generation).map((thread) => ({ thread })))
-          : this.take(await this.rpc.request<Listing<SearchHit>>('thread/search', { ...this.params(), searchTerm: term }), generation);
+          ? this.take((await this.rpc.typed.request('thread/list', this.listParams())) as Listing<Thread>, generation).map((thread) => ({ thread }))
+          : this.take((await this.rpc.typed.request('thread/search', { ...this.shared(), searchTerm: term })) as Listing<SearchHit>, generation);
       if (generation !== this.generation) return;
-      for (const hit of hits) this.els.list.append(this.entry(hit, term));
+      const entries = hits.map((hit) => this.entry(hit, term));
+      this.els.list.append(...entries);
+      void this.markForks(entries, generation);
       const count = this.els.list.childElementCount;
       this.els.status.textContent = `${count}${this.cursor === null ? '' : '+'} thread${count === 1 ? '' : 's'}${term === '' ? '' : ` with “${term}”`}`;
       if (this.current !== null) this.select(this.current);
@@ -124,12 +135,32 @@ export class ThreadList {
     return listing.data;
   }
 
+  /**
+   * Marks the forks among new entries: the list's rows (as Codex's) carry no `forkedFromId`, so the
+   * index is asked for the page's (`rolloutEngine/threads/forkedFrom`). A fork's mark names its
+   * source (its title when the source is listed too) when pointed at.
+   */
+  private async markForks(entries: ReadonlyArray<HTMLElement>, generation: number): Promise<void> {
+    const ids = entries.map((li) => li.querySelector<HTMLElement>('[data-thread-id]')?.dataset['threadId'] ?? '').filter((id) => id !== '');
+    if (ids.length === 0) return;
+    const { forkedFrom } = await this.rpc.typed.request('rolloutEngine/threads/forkedFrom', { threadIds: ids });
+    if (generation !== this.generation) return;
+    for (const li of entries) {
+      const button = li.querySelector<HTMLElement>('[data-thread-id]');
+      const source = forkedFrom[button?.dataset['threadId'] ?? ''];
+      if (button === null || source === undefined) continue;
+      const sourceTitle = this.els.list.querySelector<HTMLElement>(`[data-thread-id="${source}"]`)?.dataset['title'] ?? source;
+      button.dataset['forkedFrom'] = source;
+      button.querySelector('.thread-title')?.prepend(element('span', { class: 'mark fork-mark', title: `forked from ${sourceTitle.slice(0, 120)}` }, 'fork'), ' ');
+    }
+  }
+
   private entry(hit: SearchHit, term: string): HTMLElement {
     const t = hit.thread;
     const title = t.name ?? (t.preview === '' ? t.id : t.preview);
     const button = element(
       'button',
-      { type: 'button', class: 'thread-entry', 'data-thread-id': t.id },
+      { type: 'button', class: 'thread-entry', 'data-thread-id': t.id, 'data-title': title.slice(0, 200) },
       element('span', { class: 'thread-title' }, title.slice(0, 200)),
       element('span', { class: 'meta' }, [formatTime(t.createdAt), t.model ?? t.modelProvider ?? '', t.cwd].filter((s) => s !== '').join(' · ')),
       hit.snippet === undefined || hit.snippet === null ? null : element('span', { class: 'snippet' }, highlighted(hit.snippet, term)),

@@ -43,23 +43,36 @@ export const tokenUsageNode = (u: TokenUsageAnswer): Node => {
   );
 };
 
-/** A group of the home's token audit (replay/readTokenCharts.ts). */
+/** A group of the home's token audit (replay/readTokenCharts.ts): its counts and their cost in USD (null: a model the price table does not name). */
 interface UsageGroup {
   readonly key: string | null;
   readonly inputTokens: number;
   readonly cachedInputTokens: number;
   readonly outputTokens: number;
   readonly totalTokens: number;
+  readonly costUsd?: number | null;
 }
 
 export interface TokenChartsAnswer {
-  readonly total: UsageGroup;
+  readonly total: Omit<UsageGroup, 'key'>;
   readonly days: ReadonlyArray<UsageGroup>;
   readonly models: ReadonlyArray<UsageGroup>;
   readonly turns?: ReadonlyArray<UsageGroup>;
 }
 
-/** One bar chart: a row per group, its bar cached input, uncached input and output stacked, scaled to the largest group. */
+/** A cost as the token report gives it: cents, or four places below a cent; `cost unknown` where a model has no price. */
+const usd = (c: number | null | undefined): string => (c === null || c === undefined ? 'cost unknown' : c !== 0 && c < 0.01 ? `$${c.toFixed(4)}` : `$${c.toFixed(2)}`);
+
+/** A round number of tokens, short (`1.2M`), for the axis. */
+const short = (v: number): string =>
+  v >= 1e9 ? `${+(v / 1e9).toFixed(1)}G` : v >= 1e6 ? `${+(v / 1e6).toFixed(1)}M` : v >= 1e3 ? `${+(v / 1e3).toFixed(1)}k` : String(v);
+
+/**
+ * One bar chart: a row per group — its key and its values (tokens, cost) on a line of their own,
+ * then its bar (cached input, uncached input and output stacked) across the chart's width, scaled
+ * to the largest group — and an axis under the bars from 0 to that largest total. Nothing shares
+ * a line with a bar, so no label is cut or covered at any width.
+ */
 const chart = (title: string, groups: ReadonlyArray<UsageGroup>): HTMLElement => {
   const max = Math.max(1, ...groups.map((g) => g.totalTokens));
   const rows = groups.map((g) => {
@@ -72,8 +85,17 @@ const chart = (title: string, groups: ReadonlyArray<UsageGroup>): HTMLElement =>
     const label = g.key ?? '(unknown)';
     return element(
       'li',
-      { 'aria-label': `${label}: ${n(g.totalTokens)} tokens, input ${n(g.cachedInputTokens)} cached and ${n(uncached)} uncached, output ${n(g.outputTokens)}` },
+      {
+        'aria-label': `${label}: ${n(g.totalTokens)} tokens (${usd(g.costUsd)}), input ${n(g.cachedInputTokens)} cached and ${n(uncached)} uncached, output ${n(g.outputTokens)}`,
+      },
       element('span', { class: 'chart-key' }, label),
+      element(
+        'span',
+        { class: 'chart-value' },
+        element('span', { class: 'chart-tokens' }, n(g.totalTokens)),
+        ' tokens · ',
+        element('span', { class: 'chart-cost' }, usd(g.costUsd)),
+      ),
       element(
         'span',
         { class: 'chart-bar', 'aria-hidden': 'true' },
@@ -81,18 +103,22 @@ const chart = (title: string, groups: ReadonlyArray<UsageGroup>): HTMLElement =>
         part('token-uncached', uncached),
         part('token-output', g.outputTokens),
       ),
-      element('span', { class: 'chart-value' }, n(g.totalTokens)),
     );
   });
-  return element('figure', { class: 'chart' }, element('figcaption', {}, title), element('ul', { 'aria-label': title }, ...rows));
+  const axis = element('div', { class: 'chart-axis', 'aria-hidden': 'true' }, element('span', {}, '0'), element('span', {}, `${short(max)} tokens`));
+  return element('figure', { class: 'chart' }, element('figcaption', {}, title), element('ul', { 'aria-label': title }, ...rows), axis);
 };
 
-/** The home's token usage: the total, then per day (UTC) and per model. */
+/** The home's token usage: the total and its cost, then per day (UTC) and per model. */
 export const tokenChartsNode = (c: TokenChartsAnswer): HTMLElement =>
   element(
     'div',
     {},
-    element('p', { class: 'meta' }, `${n(c.total.totalTokens)} tokens in all · cached input ${n(c.total.cachedInputTokens)} of ${n(c.total.inputTokens)}`),
+    element(
+      'p',
+      { class: 'meta chart-total' },
+      `${n(c.total.totalTokens)} tokens in all (${usd(c.total.costUsd)}) · cached input ${n(c.total.cachedInputTokens)} of ${n(c.total.inputTokens)}`,
+    ),
     element(
       'p',
       { class: 'legend' },

@@ -3,13 +3,8 @@ import type { Turn } from '../../domain/thread/turn.js';
 import { element, formatTime } from './dom.js';
 import { itemNode, turnMarks, turnSummary } from './itemView.js';
 import type { RpcClient } from './rpcClient.js';
-
-/** A page of `thread/turns/list` or `thread/items/list`. */
-interface Page<T> {
-  readonly data: T[];
-  readonly nextCursor: string | null;
-  readonly backwardsCursor: string | null;
-}
+import type { TurnPage as Page } from '../../protocol/turns.js';
+import type { ItemPage } from '../../protocol/items.js';
 
 /** Turns per request (the server's bound); a collapsed turn's height (CSS `.turn`); rows drawn beyond the screen. */
 const PAGE = 100;
@@ -18,17 +13,14 @@ const OVERSCAN = 6;
 /** Start loading older turns when the screen's top is this close to the oldest loaded one. */
 const LOAD_AHEAD_PX = 3 * 1000;
 
-/** What the viewer reads of a `thread/items/list` entry (replay/listItems.ts `ItemEntry`, whose module the browser build cannot type-check). */
-interface ItemEntry {
-  readonly turnId: string;
-  readonly item: ThreadItem;
-}
-
 /** The notLoaded page a turn came in: its summaries are asked for with the same cursor when one of its turns is on screen. */
 interface TurnPage {
   readonly cursor: string | undefined;
   summary: 'none' | 'loading' | 'done';
 }
+
+/** A turn's items counted by kind (`rolloutEngine/thread/itemKinds`): its badges while collapsed. */
+type ItemKinds = Readonly<Record<string, number>>;
 
 interface Row {
   turn: Turn;
@@ -36,6 +28,8 @@ interface Row {
   expanded: boolean;
   /** The turn's items once expanded (`thread/items/list`, command output deferred). */
   full: ThreadItem[] | null;
+  /** Its items by kind, asked with its page's summaries; null until they come (a live turn: its items as they land). */
+  kinds: ItemKinds | null;
   height: number;
 }
 
@@ -110,7 +104,7 @@ export class TurnList {
 
   /** Show a thread: its newest page first, scrolled to the end. */
   async open(threadId: string): Promise<void> {
-    if (this.threadId !== null && this.threadId !== threadId) void this.rpc.request('thread/unsubscribe', { threadId: this.threadId }).catch(() => undefined);
+    if (this.threadId !== null && this.threadId !== threadId) void this.rpc.typed.request('thread/unsubscribe', { threadId: this.threadId }).catch(() => undefined);
     this.generation += 1;
     const generation = this.generation;
     this.threadId = threadId;
@@ -125,7 +119,7 @@ export class TurnList {
     this.usage = null;
     this.cumulative = null;
     this.setStatus('loading turns…');
-    const page = await this.rpc.request<Page<Turn>>('thread/turns/list', { threadId, limit: PAGE, sortDirection: 'desc', itemsView: 'notLoaded' });
+    const page = await this.rpc.typed.request('thread/turns/list', { threadId, limit: PAGE, sortDirection: 'desc', itemsView: 'notLoaded' });
     if (generation !== this.generation) return;
     this.prepend(page, undefined);
     this.focusIndex = this.rows.length - 1;
@@ -134,7 +128,7 @@ export class TurnList {
     this.draw();
     this.setStatus(this.rows.length === 0 ? 'no turns' : '');
     // Follow the thread: turns a running Codex (or rollout/append) adds appear as they land.
-    await this.rpc.request('rolloutEngine/thread/subscribe', { threadId }).catch(() => undefined);
+    await this.rpc.typed.request('rolloutEngine/thread/subscribe', { threadId }).catch(() => undefined);
   }
 
   /** Show each turn's tokens as a bar (and the running total once the first turn is loaded); null hides them. */
@@ -195,12 +189,12 @@ export class TurnList {
     this.els.status.textContent = text;
   }
 
-  private prepend(page: Page<Turn>, cursor: string | undefined): number {
+  private prepend(page: Page, cursor: string | undefined): number {
     const turnPage: TurnPage = { cursor, summary: 'none' };
     const older: Row[] = [];
     for (const turn of page.data) {
       if (this.byId.has(turn.id)) continue;
-      const row: Row = { turn, page: turnPage, expanded: false, full: null, height: ROW_HEIGHT };
+      const row: Row = { turn, page: turnPage, expanded: false, full: null, kinds: null, height: ROW_HEIGHT };
       this.byId.set(turn.id, row);
       older.push(row);
     }
@@ -214,10 +208,11 @@ export class TurnList {
   private loadOlder(): Promise<void> {
     if (this.loadingOlder !== null) return this.loadingOlder;
     const cursor = this.olderCursor;
-    if (cursor === null) return Promise.resolve();
+    const threadId = this.threadId;
+    if (cursor === null || threadId === null) return Promise.resolve();
     const generation = this.generation;
-    this.loadingOlder = this.rpc
-      .request<Page<Turn>>('thread/turns/list', { threadId: this.threadId, cursor, limit: PAGE, sortDirection: 'desc', itemsView: 'notLoaded' })
+    this.loadingOlder = this.rpc.typed
+      .request('thread/turns/list', { threadId, cursor, limit: PAGE, sortDirection: 'desc', itemsView: 'notLoaded' })
       .then((page) => {
         if (generation !== this.generation) return;
         const before = this.totalHeight();
@@ -238,18 +233,30 @@ export class TurnList {
     return this.loadingOlder;
   }
 
+  /** A page's summaries (Codex's: first user and last agent message), then what its turns hold by kind, for the badges a summary cannot give. */
   private loadSummaries(page: TurnPage): void {
+    const threadId = this.threadId;
+    if (threadId === null) return;
     page.summary = 'loading';
     const generation = this.generation;
-    void this.rpc
-      .request<Page<Turn>>('thread/turns/list', { threadId: this.threadId, cursor: page.cursor, limit: PAGE, sortDirection: 'desc', itemsView: 'summary' })
-      .then((answer) => {
+    void this.rpc.typed
+      .request('thread/turns/list', { threadId, ...(page.cursor === undefined ? {} : { cursor: page.cursor }), limit: PAGE, sortDirection: 'desc', itemsView: 'summary' })
+      .then(async (answer) => {
         if (generation !== this.generation) return;
         page.summary = 'done';
         for (const turn of answer.data) {
           const row = this.byId.get(turn.id);
           if (row === undefined || row.turn.itemsView !== 'notLoaded') continue;
           row.turn = turn;
+          this.invalidate(row);
+        }
+        this.queueDraw();
+        const { turns } = await this.rpc.typed.request('rolloutEngine/thread/itemKinds', { threadId, turnIds: answer.data.map((t) => t.id) });
+        if (generation !== this.generation) return;
+        for (const [turnId, kinds] of Object.entries(turns)) {
+          const row = this.byId.get(turnId);
+          if (row === undefined) continue;
+          row.kinds = kinds;
           this.invalidate(row);
         }
         this.queueDraw();
@@ -261,11 +268,13 @@ export class TurnList {
   }
 
   private async loadItems(row: Row): Promise<void> {
+    const threadId = this.threadId;
+    if (threadId === null) return;
     const items: ThreadItem[] = [];
     let cursor: string | null = null;
     do {
-      const page: Page<ItemEntry> = await this.rpc.request<Page<ItemEntry>>('thread/items/list', {
-        threadId: this.threadId,
+      const page: ItemPage = await this.rpc.typed.request('thread/items/list', {
+        threadId,
         turnId: row.turn.id,
         limit: PAGE,
         deferOutput: { commandExecution: true },
@@ -283,13 +292,15 @@ export class TurnList {
     const at = items.findIndex((i) => i.id === itemId);
     const before = items[at - 1];
     const after = items[at + 1];
+    const threadId = this.threadId;
+    if (threadId === null) return null;
     const params =
       before !== undefined
-        ? { cursor: { type: 'item', itemId: before.id }, sortDirection: 'asc' }
+        ? { cursor: { type: 'item' as const, itemId: before.id }, sortDirection: 'asc' as const }
         : after !== undefined
-          ? { cursor: { type: 'item', itemId: after.id }, sortDirection: 'desc' }
-          : { sortDirection: 'asc' };
-    const page = await this.rpc.request<Page<ItemEntry>>('thread/items/list', { threadId: this.threadId, turnId: row.turn.id, limit: 1, ...params });
+          ? { cursor: { type: 'item' as const, itemId: after.id }, sortDirection: 'desc' as const }
+          : { sortDirection: 'asc' as const };
+    const page = await this.rpc.typed.request('thread/items/list', { threadId, turnId: row.turn.id, limit: 1, ...params });
     return page.data.find((e) => e.item.id === itemId)?.item ?? null;
   }
 
@@ -415,14 +426,17 @@ export class TurnList {
 
   private rowNode(row: Row): HTMLElement {
     const turn = row.turn;
-    const marks = turnMarks(row.full === null ? turn : { ...turn, items: row.full });
+    // Expanded or live, its items say; collapsed, its kinds from the index (a summary holds two items).
+    const marks = row.full !== null || row.kinds === null ? turnMarks(row.full === null ? turn : { ...turn, items: row.full }) : turnMarks(turn, row.kinds);
     const head = element(
       'div',
       { class: 'turn-head' },
       element('span', { class: `badge status-${turn.status}` }, turn.status),
       element('time', {}, formatTime(turn.startedAt)),
       turn.durationMs === null ? null : element('span', { class: 'duration' }, `${(turn.durationMs / 1000).toFixed(1)} s`),
-      ...marks.map((m) => element('span', { class: `mark mark-${m}` }, m)),
+      ...marks.map((m) =>
+        element('span', { class: `mark mark-${m.mark.replace(' ', '-')}`, title: `${m.mark}: ${m.count}` }, m.count > 1 ? `${m.mark} ×${m.count}` : m.mark),
+      ),
       this.tokensNode(turn.id),
     );
     const node = element('article', {
@@ -525,7 +539,7 @@ export class TurnList {
     const { scroller } = this.els;
     const atBottom = scroller.scrollTop + scroller.clientHeight >= this.totalHeight() - 4;
     if (method === 'turn/started' && p.turn !== undefined && !this.byId.has(p.turn.id)) {
-      const row: Row = { turn: { ...p.turn, items: [], itemsView: 'summary' }, page: null, expanded: false, full: null, height: ROW_HEIGHT };
+      const row: Row = { turn: { ...p.turn, items: [], itemsView: 'summary' }, page: null, expanded: false, full: null, kinds: null, height: ROW_HEIGHT };
       this.byId.set(p.turn.id, row);
       this.rows.push(row);
       this.offsetsDirty = true;
@@ -534,6 +548,7 @@ export class TurnList {
       if (row === undefined) return;
       if (row.turn.itemsView !== 'notLoaded') row.turn = { ...row.turn, items: [...row.turn.items, p.item] };
       if (row.full !== null) row.full = [...row.full, p.item];
+      if (row.kinds !== null) row.kinds = { ...row.kinds, [p.item.type]: (row.kinds[p.item.type] ?? 0) + 1 };
       this.invalidate(row);
     } else if (method === 'turn/completed' && p.turn !== undefined) {
       const row = this.byId.get(p.turn.id);

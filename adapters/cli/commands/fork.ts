@@ -29,7 +29,10 @@ export const forkCommand = command({
         TE.map((fork: ForkResult) => ({ fork, answer: forkAnswerOf(fork) }))(forkThread(home.mutations, { ...forkRequestOf(p), originator: opts.originator }));
     },
     render: () => ({
-      text: ({ fork: f }) => `forked ${f.sourceThreadId} → ${f.thread.id}\n  ${f.written.path} (${f.written.lines} lines, ${f.written.bytes} bytes)`,
+      // Unnamed, as thread/fork writes it (its title is its source's): `threads` marks it a fork; naming it is one command.
+      text: ({ fork: f }) =>
+        `forked ${f.sourceThreadId} → ${f.thread.id}\n  ${f.written.path} (${f.written.lines} lines, ${f.written.bytes} bytes)\n` +
+        `  unnamed (titled as its source until named): rollout-engine name ${f.thread.id} "…"`,
       json: ({ answer }) => answer,
     }),
   },

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Thread } from '../../../domain/thread/thread.js';
 import type { ThreadListing } from '../../../replay/listThreads.js';
+import type { OpenCodexHome } from '../../composition/openCodexHome.js';
 import type { ThreadSortKey } from '../../../replay/internal/threadListCursor.js';
 import { command, registerCommand } from '../commandSpec.js';
 import { numberOption, option } from '../optionTable.js';
@@ -15,13 +16,20 @@ const SORT_FIELD: Readonly<Record<ThreadSortKey, 'createdAt' | 'updatedAt' | 're
 
 const isoSeconds = (s: number): string => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
 
-/** The listing for a person: a header naming the columns (and the sort key), one line a thread. */
-const threadLines = (threads: ReadonlyArray<Thread>, sortKey: ThreadSortKey): string[] => {
+/**
+ * The listing for a person: a header naming the columns (and the sort key), one line a thread; a
+ * fork ends with the thread it was forked from (`rolloutEngine/threads/forkedFrom`: the list's
+ * rows, as Codex's, do not say), so it is told apart from its source even under the same title.
+ */
+const threadLines = (threads: ReadonlyArray<Thread>, sortKey: ThreadSortKey, forkedFrom: Readonly<Record<string, string>>): string[] => {
   if (threads.length === 0) return ['no threads'];
   const field = SORT_FIELD[sortKey];
   return [
     `${'thread id'.padEnd(36)}  ${`${sortKey} (UTC)`.padEnd(20)}  ${'mode'.padEnd(9)}  name or preview`,
-    ...threads.map((t) => `${t.id}  ${isoSeconds(t[field]).padEnd(20)}  ${t.historyMode.padEnd(9)}  ${(t.name ?? t.preview).replace(/\s+/g, ' ')}`),
+    ...threads.map((t) => {
+      const source = forkedFrom[t.id];
+      return `${t.id}  ${isoSeconds(t[field]).padEnd(20)}  ${t.historyMode.padEnd(9)}  ${(t.name ?? t.preview).replace(/\s+/g, ' ')}${source === undefined ? '' : `  [fork of ${source}]`}`;
+    }),
   ];
 };
 
@@ -57,17 +65,36 @@ export const threadsCommand = command({
     return { codec: ThreadListParams, request: { ...request, sourceKinds: opts.allSources ? Object.keys(SourceKind.keys) : undefined } };
   },
   run: async ({ opts, params: q, cmd }) => {
-    const [{ DEFAULT_THREAD_SORT_KEY, MAX_THREAD_LIST_LIMIT, listThreads }, { runOnHome }, { limitNotes, pageHints }, { pageCommandOf }] = await Promise.all([
-      import('../../../replay/listThreads.js'),
-      import('../runOnHome.js'),
-      import('../renderHistory.js'),
-      import('../commandLine.js'),
-    ]);
-    await runOnHome(opts, (home) => listThreads(home.read, q ?? {}, { countHidden: true }), {
+    const [TE, { DEFAULT_THREAD_SORT_KEY, MAX_THREAD_LIST_LIMIT, listThreads }, { readForkedFrom }, { runOnHome }, { limitNotes, pageHints }, { pageCommandOf }] =
+      await Promise.all([
+        import('fp-ts/lib/TaskEither.js'),
+        import('../../../replay/listThreads.js'),
+        import('../../../replay/readForkedFrom.js'),
+        import('../runOnHome.js'),
+        import('../renderHistory.js'),
+        import('../commandLine.js'),
+      ]);
+    // --json stays thread/list's result; the text marks forks, looked up for the page's threads.
+    const listing = (home: OpenCodexHome) =>
+      TE.chain((l: ThreadListing) =>
+        TE.map(({ forkedFrom }: { forkedFrom: Readonly<Record<string, string>> }) => ({ ...l, forkedFrom }))(
+          opts.json === true
+            ? TE.right({ forkedFrom: {} })
+            : readForkedFrom(
+                home.read,
+                l.page.data.map((t) => t.id),
+              ),
+        ),
+      )(listThreads(home.read, q ?? {}, { countHidden: true }));
+    await runOnHome(opts, listing, {
       // A section order lists nothing here (sections live in Codex's state DB): the time column is the default key's.
       text: (l) =>
         [
-          ...threadLines(l.page.data, q?.sortKey === null || q?.sortKey === undefined || q.sortKey === 'section_position' ? DEFAULT_THREAD_SORT_KEY : q.sortKey),
+          ...threadLines(
+            l.page.data,
+            q?.sortKey === null || q?.sortKey === undefined || q.sortKey === 'section_position' ? DEFAULT_THREAD_SORT_KEY : q.sortKey,
+            l.forkedFrom,
+          ),
           ...pageHints(l.page, pageCommandOf(cmd, '--asc')),
         ].join('\n'),
       json: (l) => l.page,

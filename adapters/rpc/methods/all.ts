@@ -29,6 +29,8 @@ import { pluginRead } from './pluginRead.js';
 import { pluginInstall } from './pluginInstall.js';
 import { pluginUninstall } from './pluginUninstall.js';
 import { threadTree } from './threadTree.js';
+import { threadsForkedFrom } from './threadsForkedFrom.js';
+import { threadItemKinds } from './threadItemKinds.js';
 import { tokensCharts } from './tokensCharts.js';
 import { tokensReport } from './tokensReport.js';
 import { externalAgentConfigDetect } from './externalAgentConfigDetect.js';
@@ -67,6 +69,8 @@ export const ALL_METHODS: ReadonlyArray<RpcMethod> = [
   pluginInstall,
   pluginUninstall,
   threadTree,
+  threadsForkedFrom,
+  threadItemKinds,
   tokensCharts,
   tokensReport,
   externalAgentConfigDetect,

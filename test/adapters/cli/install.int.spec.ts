@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,5 +95,131 @@ describe('install: the packed package and `npm link` give a `rollout-engine` bin
     const bin = nodePath.join(prefix, 'bin', 'rollout-engine');
     expect(fs.realpathSync(bin)).to.equal(fs.realpathSync(nodePath.join(REPO, PACKAGE.bin['rollout-engine']!)));
     works(bin);
+  });
+});
+
+/** The unprivileged account the README's user-level install is tried as, when the test runs as root (made once, then reused). */
+const INSTALL_USER = 'rollout-engine-install';
+
+/**
+ * Who runs the README's steps: as root, `INSTALL_USER` (created if missing; null with the reason
+ * where the system cannot create it); as anyone else, that user, with a fresh HOME either way.
+ */
+const unprivileged = (): { readonly uid: number; readonly gid: number; readonly name: string } | string => {
+  if (process.getuid?.() !== 0) return { uid: process.getuid!(), gid: process.getgid!(), name: spawnSync('id', ['-un'], { encoding: 'utf8' }).stdout.trim() };
+  if (spawnSync('id', ['-u', INSTALL_USER]).status !== 0) {
+    const made = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/bin/sh', INSTALL_USER], { encoding: 'utf8' });
+    if (made.status !== 0) return `the system cannot create a user (useradd: ${made.error?.message ?? made.stderr.trim()})`;
+  }
+  const id = (flag: string): number => Number(spawnSync('id', [flag, INSTALL_USER], { encoding: 'utf8' }).stdout.trim());
+  return { uid: id('-u'), gid: id('-g'), name: INSTALL_USER };
+};
+
+/** npm settings of this machine a user-level install needs too (where node's headers are, a CA file), as environment variables. */
+const machineNpmConfig = (): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const key of ['nodedir', 'cafile', 'registry']) {
+    const v = spawnSync('npm', ['config', 'get', key], { env: cleanEnv(), encoding: 'utf8' }).stdout.trim();
+    if (v !== '' && v !== 'undefined' && v !== 'null') out[`npm_config_${key}`] = v;
+  }
+  return out;
+};
+
+describe('install without root, as the README says: npm config set prefix ~/.local, npm ci && npm link, ~/.local/bin on PATH', function () {
+  // A fresh npm ci (offline, from the npm cache) builds better-sqlite3 from source where no prebuilt
+  // binary can be fetched: 5-20 minutes on 2 cores, by their load. Bounded at 30.
+  this.timeout(1_800_000);
+  const tmp = useTempDir('cli-user-install-');
+
+  it('a copy of the repository, installed by an unprivileged user, answers a first `turns` and serves the viewer', async function () {
+    const user = unprivileged();
+    if (typeof user === 'string') {
+      process.stderr.write(`    skipped: ${user}\n`);
+      this.skip();
+    }
+    const root = tmp();
+    const home = nodePath.join(root, 'home');
+    const clone = nodePath.join(home, 'rollout-engine');
+    const codexHome = nodePath.join(root, 'codex-home');
+    // The repository as a clone holds it: its tracked files (and new ones not ignored), as they are in this checkout; no node_modules, no dist.
+    const files = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO, encoding: 'utf8' })
+      .stdout.split('\0')
+      .filter((f) => f !== '');
+    for (const f of files) {
+      const from = nodePath.join(REPO, f);
+      if (!fs.existsSync(from)) continue;
+      fs.mkdirSync(nodePath.dirname(nodePath.join(clone, f)), { recursive: true });
+      fs.copyFileSync(from, nodePath.join(clone, f));
+    }
+    expect(fs.existsSync(nodePath.join(clone, 'node_modules')) || fs.existsSync(nodePath.join(clone, 'dist'))).to.equal(false);
+    writeRollout(codexHome, rolloutName(THREAD), chatThread('legacy', THREAD, 2).text());
+    // Offline: npm ci reads this machine's npm cache, copied into the user's.
+    const cache = spawnSync('npm', ['config', 'get', 'cache'], { env: cleanEnv(), encoding: 'utf8' }).stdout.trim();
+    if (fs.existsSync(nodePath.join(cache, '_cacache'))) fs.cpSync(nodePath.join(cache, '_cacache'), nodePath.join(home, '.npm', '_cacache'), { recursive: true });
+    spawnSync('chown', ['-R', `${user.uid}:${user.gid}`, home, codexHome]);
+    fs.chmodSync(root, 0o755);
+
+    const env = {
+      ...Object.fromEntries(Object.entries(cleanEnv()).filter(([k]) => !/^(HOME|USER|LOGNAME|NPM_CONFIG_.*|npm_config_.*)$/i.test(k))),
+      ...machineNpmConfig(),
+      HOME: home,
+      USER: user.name,
+      LOGNAME: user.name,
+      PATH: `${nodePath.join(home, '.local', 'bin')}:${process.env['PATH'] ?? ''}`,
+    };
+    /** A shell command as the user, in its home. */
+    const asUser = (script: string) => spawnSync('sh', ['-c', script], { cwd: home, env, uid: user.uid, gid: user.gid, encoding: 'utf8', timeout: 1_700_000 });
+
+    // The README's steps: a prefix of one's own, then npm ci && npm link (offline where the cache has it).
+    const prefix = asUser('npm config set prefix ~/.local && npm config get prefix');
+    expect(prefix.status, prefix.stderr).to.equal(0);
+    expect(prefix.stdout.trim()).to.equal(nodePath.join(home, '.local'));
+    const started = Date.now();
+    const install = asUser('cd rollout-engine && npm ci --prefer-offline --no-audit --no-fund --loglevel=error && npm link --no-audit --no-fund --loglevel=error');
+    expect(
+      install.status,
+      `npm ci && npm link as ${user.name}${install.signal === null ? '' : ` (stopped by ${install.signal} after ${Math.round((Date.now() - started) / 1000)} s)`}\n${install.stdout}\n${install.stderr}`,
+    ).to.equal(0);
+    const installSeconds = (Date.now() - started) / 1000;
+    const bin = nodePath.join(home, '.local', 'bin', 'rollout-engine');
+    expect(fs.realpathSync(bin)).to.equal(fs.realpathSync(nodePath.join(clone, PACKAGE.bin['rollout-engine']!)));
+
+    // Found on PATH, from anywhere: the first answer.
+    const turns = asUser(`cd / && rollout-engine turns ${THREAD} --codex-home ${codexHome} --json`);
+    expect(turns.status, turns.stderr).to.equal(0);
+    expect((JSON.parse(turns.stdout) as { data: unknown[] }).data).to.have.length(2);
+
+    // And the viewer: its address printed, its page served.
+    const view = spawn('rollout-engine', ['view', '--no-open', '--codex-home', codexHome], {
+      cwd: home,
+      env,
+      uid: user.uid,
+      gid: user.gid,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        view.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /viewer: (http:\/\/127\.0\.0\.1:\d+\/viewer\/)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        view.once('exit', (code) => reject(new Error(`view exited ${code}: ${out}`)));
+        setTimeout(() => reject(new Error(`no viewer address in 60 s: ${out}`)), 60_000);
+      });
+      const page = await fetch(url);
+      expect(page.status).to.equal(200);
+      expect(await page.text()).to.contain('<title>rollout-engine');
+      expect((await fetch(new URL('app.js', url))).status).to.equal(200);
+    } finally {
+      // Stopped as Ctrl-C stops it, and waited for: its index is removed with the temporary directory after.
+      if (view.exitCode === null && view.signalCode === null) {
+        const exited = new Promise((resolve) => view.once('exit', resolve));
+        view.kill('SIGINT');
+        await exited;
+      }
+    }
+    process.stdout.write(`      user-level install as ${user.name} (uid ${user.uid}): npm ci && npm link ${installSeconds.toFixed(0)} s\n`);
   });
 });

@@ -107,4 +107,15 @@ describe('threads: header, sort-key time, hidden threads, runnable page hints', 
     expect(itemsBack.words).to.include('--desc');
     expect(itemsBack.run.status, itemsBack.run.stderr).to.equal(0);
   });
+
+  it("marks a fork with the thread it was forked from (thread/list's rows do not say; the index does), and --json stays thread/list's result", () => {
+    const forked = cli('fork', B, '--json');
+    expect(forked.status, forked.stderr).to.equal(0);
+    const fork = (JSON.parse(forked.stdout) as { thread: { id: string } }).thread.id;
+    const listed = rows(cli('threads').stdout);
+    expect(listed.find((l) => l.startsWith(fork))).to.match(new RegExp(`  \\[fork of ${B}\\]$`));
+    expect(listed.filter((l) => l.includes('[fork of '))).to.have.length(1);
+    const json = JSON.parse(cli('threads', '--json').stdout) as { data: Array<{ id: string; forkedFromId: string | null }> };
+    expect(json.data.find((t) => t.id === fork)?.forkedFromId).to.equal(null);
+  });
 });

@@ -2,7 +2,10 @@ import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import * as tar from 'tar';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
 
@@ -98,6 +101,26 @@ describe('install: the packed package and `npm link` give a `rollout-engine` bin
   });
 });
 
+/**
+ * Puts this checkout's built better-sqlite3 where its install script (prebuild-install) looks for
+ * a prebuilt binary it downloaded before: `<npm cache>/_prebuilds/<sha512(url)[0..6]>-<file>`. A
+ * user whose machine can fetch the prebuilt gets the same; where none can be fetched the script
+ * compiles it from source (5-20 minutes on 2 busy cores), which this checkout's own `npm ci`
+ * already did, so the user-level install is shown without paying for that compile twice.
+ */
+const seedBetterSqlitePrebuild = async (npmCache: string): Promise<void> => {
+  const pkgDir = nodePath.join(REPO, 'node_modules', 'better-sqlite3');
+  const require = createRequire(nodePath.join(pkgDir, 'package.json'));
+  const rc = require('prebuild-install/rc') as (pkg: unknown) => Record<string, unknown>;
+  const util = require('prebuild-install/util') as { getDownloadUrl: (opts: unknown) => string };
+  const pkg = JSON.parse(fs.readFileSync(nodePath.join(pkgDir, 'package.json'), 'utf8')) as unknown;
+  const url = util.getDownloadUrl({ ...rc(pkg), pkg });
+  const digest = createHash('sha512').update(url).digest('hex').slice(0, 6);
+  const file = nodePath.join(npmCache, '_prebuilds', `${digest}-${nodePath.basename(url).replace(/[^a-zA-Z0-9.]+/g, '-')}`);
+  fs.mkdirSync(nodePath.dirname(file), { recursive: true });
+  await tar.c({ gzip: true, file, cwd: pkgDir, portable: true }, ['build/Release/better_sqlite3.node']);
+};
+
 /** The unprivileged account the README's user-level install is tried as, when the test runs as root (made once, then reused). */
 const INSTALL_USER = 'rollout-engine-install';
 
@@ -126,9 +149,9 @@ const machineNpmConfig = (): Record<string, string> => {
 };
 
 describe('install without root, as the README says: npm config set prefix ~/.local, npm ci && npm link, ~/.local/bin on PATH', function () {
-  // A fresh npm ci (offline, from the npm cache) builds better-sqlite3 from source where no prebuilt
-  // binary can be fetched: 5-20 minutes on 2 cores, by their load. Bounded at 30.
-  this.timeout(1_800_000);
+  // A fresh npm ci, offline, from the npm cache (better-sqlite3's prebuilt seeded there: about
+  // 1-3 minutes; compiling it, where no prebuilt can be had, takes 5-20). Bounded at 15.
+  this.timeout(900_000);
   const tmp = useTempDir('cli-user-install-');
 
   it('a copy of the repository, installed by an unprivileged user, answers a first `turns` and serves the viewer', async function () {
@@ -156,6 +179,7 @@ describe('install without root, as the README says: npm config set prefix ~/.loc
     // Offline: npm ci reads this machine's npm cache, copied into the user's.
     const cache = spawnSync('npm', ['config', 'get', 'cache'], { env: cleanEnv(), encoding: 'utf8' }).stdout.trim();
     if (fs.existsSync(nodePath.join(cache, '_cacache'))) fs.cpSync(nodePath.join(cache, '_cacache'), nodePath.join(home, '.npm', '_cacache'), { recursive: true });
+    await seedBetterSqlitePrebuild(nodePath.join(home, '.npm'));
     spawnSync('chown', ['-R', `${user.uid}:${user.gid}`, home, codexHome]);
     fs.chmodSync(root, 0o755);
 
@@ -168,7 +192,7 @@ describe('install without root, as the README says: npm config set prefix ~/.loc
       PATH: `${nodePath.join(home, '.local', 'bin')}:${process.env['PATH'] ?? ''}`,
     };
     /** A shell command as the user, in its home. */
-    const asUser = (script: string) => spawnSync('sh', ['-c', script], { cwd: home, env, uid: user.uid, gid: user.gid, encoding: 'utf8', timeout: 1_700_000 });
+    const asUser = (script: string) => spawnSync('sh', ['-c', script], { cwd: home, env, uid: user.uid, gid: user.gid, encoding: 'utf8', timeout: 840_000 });
 
     // The README's steps: a prefix of one's own, then npm ci && npm link (offline where the cache has it).
     const prefix = asUser('npm config set prefix ~/.local && npm config get prefix');

@@ -16,7 +16,7 @@ export const ExternalAgentConfigDetectParams = t.partial({
 export interface MigrationDetails {
   readonly plugins: unknown[];
   readonly skills: Array<{ readonly name: string }>;
-  readonly sessions: unknown[];
+  readonly sessions: Array<{ readonly path: string; readonly cwd: string; readonly title: string | null }>;
   readonly mcpServers: unknown[];
   readonly hooks: unknown[];
   readonly subagents: unknown[];
@@ -41,8 +41,8 @@ export interface ExternalAgentConnector {
 
 /** What `externalAgentConfig/detect` answers (Codex's `ExternalAgentConfigDetectResponse`). */
 export interface ExternalAgentConfigDetectResult {
-  readonly items: ReadonlyArray<ExternalAgentMigrationItem>;
-  readonly connectors: ReadonlyArray<ExternalAgentConnector>;
+  readonly items: ExternalAgentMigrationItem[];
+  readonly connectors: ExternalAgentConnector[];
 }
 
 /** `externalAgentConfig/detect`: what of Claude Code's (or Cursor's) config and recent sessions is there to migrate. */
@@ -87,8 +87,8 @@ export interface ImportHistory {
 
 /** What `externalAgentConfig/import/readHistories` answers (Codex's `ExternalAgentConfigImportHistoriesReadResponse`). */
 export interface ImportHistories {
-  readonly data: ReadonlyArray<ImportHistory>;
-  readonly connectors: ReadonlyArray<ExternalAgentConnector>;
+  readonly data: ImportHistory[];
+  readonly connectors: ExternalAgentConnector[];
 }
 
 /** `externalAgentConfig/import/readHistories`: the completed imports Codex keeps in its state DB, newest first. */

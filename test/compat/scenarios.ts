@@ -10,6 +10,7 @@ import { MockResponses } from './mockResponses.js';
 import { MCP_SERVER_NAME, PIXEL_PNG_BASE64 } from '../fixtures/mcpStdioServer.js';
 
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
+import type { ParamsOf } from '../../protocol/methods.js';
 export type { HistoryMode };
 export const HISTORY_MODES: readonly HistoryMode[] = ['paginated', 'legacy'];
 
@@ -110,8 +111,8 @@ export class ScenarioContext {
   }
 
   /** `thread/fork`; records the new thread. */
-  async fork(label: string, params: Record<string, unknown>): Promise<string> {
-    const result = await this.server.request<{ thread: { id: string } }>('thread/fork', params);
+  async fork(label: string, params: ParamsOf<'thread/fork'>): Promise<string> {
+    const result = await this.server.typed.request('thread/fork', params);
     return this.record(label, result.thread.id);
   }
 
@@ -142,8 +143,8 @@ export class ScenarioContext {
   }
 
   /** Inline `review/start`; waits for the review turn (not the sub-agent's) to complete. */
-  async review(threadId: string, target: Record<string, unknown>): Promise<string> {
-    const result = await this.server.request<{ turn: { id: string } }>('review/start', {
+  async review(threadId: string, target: ParamsOf<'review/start'>['target']): Promise<string> {
+    const result = await this.server.typed.request('review/start', {
       threadId,
       target,
       delivery: 'inline',

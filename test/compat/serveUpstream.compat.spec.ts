@@ -230,7 +230,7 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
     }
     const plain = await openColdCodex(home);
     try {
-      const codexIds = (await plain.server.request<{ data: Array<{ id: string }> }>('thread/list', { useStateDbOnly: true })).data.map((t) => t.id);
+      const codexIds = (await plain.server.typed.request('thread/list', { useStateDbOnly: true })).data.map((t) => t.id);
       expect(codexIds, 'plain codex app-server').to.not.include(main);
     } finally {
       await plain.stop();

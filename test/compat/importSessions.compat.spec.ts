@@ -239,7 +239,7 @@ describe('import Claude Code sessions: rollout-engine import claude against code
       for (const which of ['rich', 'untitled'] as const) {
         const ourThread = ourImported.find((i) => i.source === sessions[which])!;
         const codexThread = codexImported.find((i) => i.source === sessions[which])!;
-        const read = await codex.request('thread/read', { threadId: ourThread.threadId, includeTurns: true });
+        const read = await codex.typed.request('thread/read', { threadId: ourThread.threadId, includeTurns: true });
         const differences = jsonDifferences(normalised(codexReads.get(sessions[which]), codexThread.threadId), normalised(read, ourThread.threadId));
         if (differences.length > 0) expect.fail(`${which}: ${describeDifferences(differences)}`);
         // The same home, the same thread: Codex's answer and the engine's, times included (Codex takes
@@ -395,7 +395,7 @@ describe("import Cursor's agent transcripts: rollout-engine import cursor agains
       const { importId } = await codex.typed.request('externalAgentConfig/import', { migrationItems: codexDetected.items, migrationSource: 'cursor' });
       const done = await codex.waitForNotification('externalAgentConfig/import/completed', (p: any) => p.importId === importId, 60_000, since);
       codexThread = (done.params as any).itemTypeResults[0].successes[0].target as string;
-      codexRead = await codex.request('thread/read', { threadId: codexThread, includeTurns: true });
+      codexRead = await codex.typed.request('thread/read', { threadId: codexThread, includeTurns: true });
     } finally {
       await codex.stop();
     }

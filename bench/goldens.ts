@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { spawnRpcServer } from '../test/fixtures/stdioRpcClient.js';
 import { firstDifference } from './jsonDiff.js';
+import type { ResultOf } from '../protocol/methods.js';
 
 const METHODS = new Set(['thread/list', 'thread/read', 'thread/turns/list', 'thread/items/list']);
 
@@ -119,8 +120,7 @@ export const runGoldens = async (corpusDir: string, engineMain: string): Promise
     const previews = new Map<string, Set<string>>();
     for (const { golden } of goldens)
       if (golden.method === 'thread/list')
-        for (const d of (golden.result as { data?: Array<{ id: string; preview: string }> } | undefined)?.data ?? [])
-          previews.set(d.id, (previews.get(d.id) ?? new Set()).add(d.preview));
+        for (const d of (golden.result as Partial<ResultOf<'thread/list'>> | undefined)?.data ?? []) previews.set(d.id, (previews.get(d.id) ?? new Set()).add(d.preview));
     const unstablePreview = new Set([...previews].filter(([, v]) => v.size > 1).map(([id]) => id));
     for (const [laterJson, group] of groups) {
       const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), `goldens-${scenario}-`));

@@ -18,6 +18,7 @@ import { MockResponses } from '../test/compat/mockResponses.js';
 import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
 import { buildHugeThreadHome } from './realHome.js';
 import { parseByteSize } from './pages.js';
+import type { ResultOf } from '../protocol/methods.js';
 
 const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -81,9 +82,7 @@ const initialize = async (peer: RawPeer): Promise<void> => {
   peer.notify('initialized');
 };
 
-interface Answer {
-  readonly turns: ReadonlyArray<{ readonly id: string; readonly items: ReadonlyArray<{ readonly id: string; readonly type: string }> }>;
-}
+type Answer = ResultOf<'thread/read'>['thread'];
 
 /** What must be equal in both answers (timings aside): turn ids and each turn's item ids and types. */
 const shapeOf = (a: Answer): string => JSON.stringify(a.turns.map((t) => [t.id, t.items.map((i) => `${i.type}:${i.id}`)]));
@@ -96,7 +95,7 @@ const timed = async (reps: number, peer: RawPeer, params: unknown): Promise<{ fi
   const read = async (): Promise<{ seconds: number; answer: Answer; bytes: number }> => {
     const r = await peer.request('thread/read', params);
     if (r.message.error !== undefined) throw new Error(`thread/read: ${JSON.stringify(r.message.error)}`);
-    const result = r.message.result as { thread: Answer };
+    const result = r.message.result as ResultOf<'thread/read'>;
     return { seconds: r.seconds, answer: result.thread, bytes: Buffer.byteLength(JSON.stringify(r.message)) };
   };
   let last = await read();

@@ -16,6 +16,7 @@ import { spawnRpcServer } from '../test/fixtures/stdioRpcClient.js';
 import type { RpcAnswer } from '../test/fixtures/stdioRpcClient.js';
 import { buildRealShapedHome } from './realHome.js';
 import { median, percentile } from './stats.js';
+import type { ResultOf } from '../protocol/methods.js';
 
 const WARM = 50;
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -65,12 +66,12 @@ export const runScaleBench = async (rollouts: number, reps: number): Promise<Rec
     const noop = cliRun(cli, ['index', ...onHome]);
     const s = spawnRpcServer(process.execPath, [engine, 'serve', '--codex-home', home, '--index-dir', indexDir]);
     try {
-      result(await s.request('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } }), 'initialize');
+      await s.typed.request('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } });
       s.notify('initialized');
-      const first = result(await s.request('thread/list', { limit: 100 }), 'thread/list') as { data: unknown[] };
+      const first = await s.typed.request('thread/list', { limit: 100 });
       let cursor: string | null = null;
       for (let i = 0; i < Math.floor(built.threads / 200); i++) {
-        const page = result(await s.request('thread/list', { limit: 100, cursor }), 'thread/list') as { nextCursor: string | null };
+        const page: ResultOf<'thread/list'> = await s.typed.request('thread/list', { limit: 100, cursor });
         cursor = page.nextCursor;
       }
       const limit100 = await timed(() => s.request('thread/list', { limit: 100 }));

@@ -15,6 +15,7 @@ import * as nodePath from 'node:path';
 import type { RpcAnswer } from '../test/fixtures/stdioRpcClient.js';
 import { median, percentile } from './stats.js';
 import { parseByteSize } from './pages.js';
+import type { ResultOf } from '../protocol/methods.js';
 
 type Ask = (params: Record<string, unknown>) => Promise<RpcAnswer>;
 
@@ -50,8 +51,8 @@ const gist = (a: RpcAnswer): unknown =>
   'error' in a
     ? a
     : {
-        data: (a.result as { data: Array<{ thread: { id: string }; snippet: string }> }).data.map((d) => [d.thread.id, d.snippet]),
-        next: ((a.result as { nextCursor: string | null }).nextCursor ?? '').split('|')[1] ?? null,
+        data: (a.result as ResultOf<'thread/search'>).data.map((d) => [d.thread.id, d.snippet]),
+        next: ((a.result as ResultOf<'thread/search'>).nextCursor ?? '').split('|')[1] ?? null,
       };
 
 /** CPU seconds a process has used (Linux /proc; 0 where it cannot be read). */
@@ -139,7 +140,7 @@ export const runSearchBench = async (engine: string, baselineEngine: string | nu
       const queries: Array<Record<string, unknown>> = [];
       for (const [i, q] of QUERIES.entries()) {
         const { first, codexFirst } = firsts[i]!;
-        const found = 'result' in first ? (first.result as { data: unknown[] }).data.length : -1;
+        const found = 'result' in first ? (first.result as ResultOf<'thread/search'>).data.length : -1;
         const oursTimes = await timeAsk(askOurs, q.params, reps);
         const codexTimes = askCodex === null ? null : await timeAsk(askCodex, q.params, Math.max(3, Math.ceil(reps / 4)));
         queries.push({

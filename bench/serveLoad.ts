@@ -32,6 +32,7 @@ import { discoverRollouts } from '../test/compat/scenarios.js';
 import { buildRealShapedHome } from './realHome.js';
 import { parseByteSize } from './pages.js';
 import { percentile } from './stats.js';
+import type { ResultOf } from '../protocol/methods.js';
 
 const APPEND_EVERY_MS = 100;
 const LAG_LIMIT_MS = 10_000;
@@ -87,7 +88,7 @@ const rpcTurnWriter =
       for (let attempt = 0; attempt < 3; attempt++) {
         const a = await c.request('rollout/append', { threadId, lines: turn(fresh), expectedOrdinal: expected, idempotencyKey: randomUUID() });
         if ('result' in a) {
-          expected = (a.result as { ordinal: number }).ordinal;
+          expected = (a.result as ResultOf<'rollout/append'>).ordinal;
           return { turnId: fresh, at };
         }
         const actual = (a.error as { data?: { actual?: { ordinal?: number } } }).data?.actual?.ordinal;
@@ -203,7 +204,7 @@ const loadOn = async (
   let lagMs: number | null = null;
   for (;;) {
     const a = await probe.request('thread/turns/list', { threadId: lagThread, limit: 1, sortDirection: 'desc', itemsView: 'notLoaded' });
-    const top = 'result' in a ? (a.result as { data: Array<{ id: string }> }).data[0]?.id : undefined;
+    const top = 'result' in a ? (a.result as ResultOf<'thread/turns/list'>).data[0]?.id : undefined;
     if (top === last.turnId) {
       lagMs = Math.round(performance.now() - last.at);
       break;

@@ -12,8 +12,45 @@ export const ExternalAgentConfigDetectParams = t.partial({
   migrationSource: optional(t.string),
 });
 
+/** Codex's `MigrationDetails`, every list present (the engine's detection fills `skills` and `sessions`). */
+export interface MigrationDetails {
+  readonly plugins: unknown[];
+  readonly skills: Array<{ readonly name: string }>;
+  readonly sessions: Array<{ readonly path: string; readonly cwd: string; readonly title: string | null }>;
+  readonly mcpServers: unknown[];
+  readonly hooks: unknown[];
+  readonly subagents: unknown[];
+  readonly commands: unknown[];
+}
+
+/** One thing to migrate, as `externalAgentConfig/detect` offers it (Codex's `ExternalAgentConfigMigrationItem`; `itemType` one of Codex's, `ITEM_TYPE_ORDER`). */
+export interface ExternalAgentMigrationItem {
+  readonly itemType: string;
+  readonly description: string;
+  /** Null for the user's home; a repository's folder for its items. */
+  readonly cwd: string | null;
+  readonly details: MigrationDetails | null;
+}
+
+/** A connector another agent used, as Codex offers it (`ExternalAgentDetectedConnectorCandidate` / `…ImportedConnectorCandidate`): the engine finds none. */
+export interface ExternalAgentConnector {
+  readonly name: string;
+  readonly sessionCount: number;
+  readonly source: string;
+}
+
+/** What `externalAgentConfig/detect` answers (Codex's `ExternalAgentConfigDetectResponse`). */
+export interface ExternalAgentConfigDetectResult {
+  readonly items: ExternalAgentMigrationItem[];
+  readonly connectors: ExternalAgentConnector[];
+}
+
 /** `externalAgentConfig/detect`: what of Claude Code's (or Cursor's) config and recent sessions is there to migrate. */
-export const externalAgentConfigDetectMethod = method()({ name: 'externalAgentConfig/detect', params: ExternalAgentConfigDetectParams, scope: unscoped });
+export const externalAgentConfigDetectMethod = method<ExternalAgentConfigDetectResult>()({
+  name: 'externalAgentConfig/detect',
+  params: ExternalAgentConfigDetectParams,
+  scope: unscoped,
+});
 
 const MigrationItem = t.intersection([
   t.type({ itemType: t.string }),
@@ -39,8 +76,23 @@ export const externalAgentConfigImportMethod = method<{ importId: string }>()({
   scope: unscoped,
 });
 
+/** One completed external-agent import as Codex's histories keep it (Codex's `ExternalAgentConfigImportHistory`). */
+export interface ImportHistory {
+  readonly importId: string;
+  readonly providerId: string | null;
+  readonly completedAtMs: number;
+  readonly successes: ReadonlyArray<Record<string, unknown>>;
+  readonly failures: ReadonlyArray<Record<string, unknown>>;
+}
+
+/** What `externalAgentConfig/import/readHistories` answers (Codex's `ExternalAgentConfigImportHistoriesReadResponse`). */
+export interface ImportHistories {
+  readonly data: ImportHistory[];
+  readonly connectors: ExternalAgentConnector[];
+}
+
 /** `externalAgentConfig/import/readHistories`: the completed imports Codex keeps in its state DB, newest first. */
-export const externalAgentConfigReadHistoriesMethod = method()({
+export const externalAgentConfigReadHistoriesMethod = method<ImportHistories>()({
   name: 'externalAgentConfig/import/readHistories',
   params: optional(t.unknown),
   scope: unscoped,

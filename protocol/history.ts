@@ -1,8 +1,11 @@
 import * as t from 'io-ts';
 import type { Thread } from '../domain/thread/thread.js';
+import type { Turn } from '../domain/thread/turn.js';
+import type { ThreadSettingsFields } from '../domain/thread/threadMeta.js';
 import { ReviewTarget } from '../domain/review/reviewTarget.js';
 import { U32, optional } from './jsonRpc.js';
 import { method, threadScope } from './methodEntry.js';
+import type { ThreadResult } from './threads.js';
 
 /** `thread/fork` params; `rollout-engine fork` decodes its options with it too. */
 export const ThreadForkParams = t.partial({
@@ -13,8 +16,11 @@ export const ThreadForkParams = t.partial({
   excludeTurns: optional(t.boolean),
 });
 
+/** What `thread/fork` answers (and `rollout-engine fork --json` prints): the fork as a thread Codex holds loaded, and the settings it starts with (Codex's `ThreadForkResponse`). */
+export type ThreadForkResult = { readonly thread: Thread } & ThreadSettingsFields;
+
 /** `thread/fork`: a new thread with the source's history (all of it, or before a turn). */
-export const threadForkMethod = method()({
+export const threadForkMethod = method<ThreadForkResult>()({
   name: 'thread/fork',
   params: ThreadForkParams,
   // As Codex (`thread_or_path`): a fork waits for the source thread's other requests, as a write.
@@ -24,14 +30,23 @@ export const threadForkMethod = method()({
 /** `thread/revert` params; `rollout-engine revert` decodes its options with it too. */
 export const ThreadRevertParams = t.type({ threadId: t.string, beforeTurnId: t.string });
 
+/** What `thread/revert` answers (Codex's `ThreadRevertResponse`). */
+export interface ThreadRevertResult {
+  /** The thread after the revert (`turns: []`, as Codex answers). */
+  readonly thread: Thread;
+  /** Desc cursors that include the last kept turn / item (null when nothing is kept). */
+  readonly turnsBackwardsCursor: string | null;
+  readonly itemsBackwardsCursor: string | null;
+}
+
 /** `thread/revert`: a revision file keeping the history before `beforeTurnId`; then `thread/reverted`. */
-export const threadRevertMethod = method()({ name: 'thread/revert', params: ThreadRevertParams, scope: (p) => threadScope(p.threadId, 'write') });
+export const threadRevertMethod = method<ThreadRevertResult>()({ name: 'thread/revert', params: ThreadRevertParams, scope: (p) => threadScope(p.threadId, 'write') });
 
 /** `thread/rollback` params (earlier Codex: `numTurns` a u32); `rollout-engine rollback` decodes its options with it too. */
 export const ThreadRollbackParams = t.type({ threadId: t.string, numTurns: U32 });
 
 /** `thread/rollback` (earlier Codex): drop the last `numTurns` turns; the thread with the rest. */
-export const threadRollbackMethod = method<{ thread: Thread }>()({
+export const threadRollbackMethod = method<ThreadResult>()({
   name: 'thread/rollback',
   params: ThreadRollbackParams,
   scope: (p) => threadScope(p.threadId, 'write'),
@@ -43,8 +58,16 @@ export const ReviewStartParams = t.intersection([
   t.partial({ delivery: optional(t.keyof({ inline: null, detached: null })) }),
 ]);
 
+/** What `review/start` answers (Codex's `ReviewStartResponse`). */
+export interface ReviewStartResult {
+  /** The review turn, running (`status: inProgress`): the engine runs no model. */
+  readonly turn: Turn;
+  /** The thread the review runs in: the parent (inline) or the new review thread (detached). */
+  readonly reviewThreadId: string;
+}
+
 /** `review/start`: the review turn starts inline in the thread or in a new detached review thread. */
-export const reviewStartMethod = method()({ name: 'review/start', params: ReviewStartParams, scope: (p) => threadScope(p.threadId, 'write') });
+export const reviewStartMethod = method<ReviewStartResult>()({ name: 'review/start', params: ReviewStartParams, scope: (p) => threadScope(p.threadId, 'write') });
 
 /** A whole number from 0 to 2^53 - 1 (a thread's ordinal outgrows a u32 only in theory, but may). */
 const isOrdinal = (u: unknown): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0;
@@ -69,5 +92,17 @@ export const RolloutAppendParams = t.type({
 });
 export type RolloutAppendParams = t.TypeOf<typeof RolloutAppendParams>;
 
+/** What `rollout/append` answers: where the lines went and the new end (`ordinal`, `byteOffset`: what the next append expects). */
+export interface RolloutAppendResult {
+  readonly threadId: string;
+  readonly path: string;
+  /** The thread's ordinal of the first line written (paginated: the lines' `ordinal`; legacy: the file's line index). */
+  readonly firstOrdinal: number;
+  readonly lines: number;
+  /** The new end: the ordinal and byte offset the next append expects. */
+  readonly ordinal: number;
+  readonly byteOffset: number;
+}
+
 /** `rollout/append`: append to a thread's current rollout file through the locked writer, indexed before the answer. */
-export const rolloutAppendMethod = method()({ name: 'rollout/append', params: RolloutAppendParams, scope: (p) => threadScope(p.threadId, 'write') });
+export const rolloutAppendMethod = method<RolloutAppendResult>()({ name: 'rollout/append', params: RolloutAppendParams, scope: (p) => threadScope(p.threadId, 'write') });

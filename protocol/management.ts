@@ -1,5 +1,7 @@
 import * as t from 'io-ts';
+import type { ReadState } from '../domain/threadState/threadStateEvent.js';
 import { method, threadScope } from './methodEntry.js';
+import type { ThreadResult } from './threads.js';
 
 /** `thread/name/set` params; `rollout-engine name` decodes its arguments with it too. */
 export const ThreadNameSetParams = t.type({ threadId: t.string, name: t.string });
@@ -18,7 +20,7 @@ export const ThreadIdParams = t.type({ threadId: t.string });
 export const threadArchiveMethod = method<Record<string, never>>()({ name: 'thread/archive', params: ThreadIdParams, scope: (p) => threadScope(p.threadId, 'write') });
 
 /** `thread/unarchive`: `{thread}`, then `thread/unarchived`. */
-export const threadUnarchiveMethod = method()({ name: 'thread/unarchive', params: ThreadIdParams, scope: (p) => threadScope(p.threadId, 'write') });
+export const threadUnarchiveMethod = method<ThreadResult>()({ name: 'thread/unarchive', params: ThreadIdParams, scope: (p) => threadScope(p.threadId, 'write') });
 
 /** `thread/delete`: `{}` and `thread/deleted`. */
 export const threadDeleteMethod = method<Record<string, never>>()({ name: 'thread/delete', params: ThreadIdParams, scope: (p) => threadScope(p.threadId, 'write') });
@@ -34,7 +36,7 @@ export const ThreadMetadataUpdateParams = t.intersection([
 ]);
 
 /** `thread/metadata/update`: the stored git metadata patched; `{thread}` as `thread/read` shows it. */
-export const threadMetadataUpdateMethod = method()({
+export const threadMetadataUpdateMethod = method<ThreadResult>()({
   name: 'thread/metadata/update',
   params: ThreadMetadataUpdateParams,
   scope: (p) => threadScope(p.threadId, 'write'),
@@ -48,7 +50,7 @@ export const ThreadReadStateUpdateParams = t.type({
 });
 
 /** `thread/readState/update`: `{readState}`; a stale revision is Codex's `readStateConflict` error. */
-export const threadReadStateUpdateMethod = method()({
+export const threadReadStateUpdateMethod = method<{ readState: ReadState }>()({
   name: 'thread/readState/update',
   params: ThreadReadStateUpdateParams,
   scope: (p) => threadScope(p.threadId, 'write'),

@@ -1,4 +1,6 @@
 import * as t from 'io-ts';
+import type { PluginDetail, PluginMarketplaceEntry } from '../domain/plugins/marketplace.js';
+import type { MarketplaceLoadError } from '../domain/plugins/ports.js';
 import { optional } from './jsonRpc.js';
 import { method, unscoped } from './methodEntry.js';
 import type { RpcScope } from './methodEntry.js';
@@ -13,14 +15,25 @@ export const PluginListParams = t.partial({
   forceRefetch: optional(t.boolean),
 });
 
+/** What `plugin/installed` answers (Codex's `PluginInstalledResponse`): marketplaces with their installed plugins, and those that failed to load. */
+export interface PluginInstalledResult {
+  readonly marketplaces: ReadonlyArray<PluginMarketplaceEntry>;
+  readonly marketplaceLoadErrors: ReadonlyArray<MarketplaceLoadError>;
+}
+
+/** What `plugin/list` answers (Codex's `PluginListResponse`); local marketplaces feature no plugin. */
+export interface PluginListResult extends PluginInstalledResult {
+  readonly featuredPluginIds: ReadonlyArray<string>;
+}
+
 /** `plugin/list`: the local marketplaces the home sees and their plugins. */
-export const pluginListMethod = method()({ name: 'plugin/list', params: PluginListParams, scope: unscoped });
+export const pluginListMethod = method<PluginListResult>()({ name: 'plugin/list', params: PluginListParams, scope: unscoped });
 
 /** `plugin/installed` params (Codex's `PluginInstalledParams`). */
 export const PluginInstalledParams = t.partial({ cwds: optional(t.array(t.string)), installSuggestionPluginNames: optional(t.array(t.string)) });
 
 /** `plugin/installed`: the installed plugins of the local marketplaces the home sees. */
-export const pluginInstalledMethod = method()({ name: 'plugin/installed', params: PluginInstalledParams, scope: unscoped });
+export const pluginInstalledMethod = method<PluginInstalledResult>()({ name: 'plugin/installed', params: PluginInstalledParams, scope: unscoped });
 
 /** `plugin/read` params (Codex's `PluginReadParams`). */
 export const PluginReadParams = t.intersection([
@@ -28,8 +41,8 @@ export const PluginReadParams = t.intersection([
   t.partial({ marketplacePath: optional(t.string), remoteMarketplaceName: optional(t.string) }),
 ]);
 
-/** `plugin/read`: one plugin of a local marketplace file, in detail. */
-export const pluginReadMethod = method()({ name: 'plugin/read', params: PluginReadParams, scope: unscoped });
+/** `plugin/read`: one plugin of a local marketplace file, in detail (Codex's `PluginReadResponse`). */
+export const pluginReadMethod = method<{ plugin: PluginDetail }>()({ name: 'plugin/read', params: PluginReadParams, scope: unscoped });
 
 /** `plugin/install` params (Codex's `PluginInstallParams`). */
 export const PluginInstallParams = t.intersection([
@@ -37,11 +50,26 @@ export const PluginInstallParams = t.intersection([
   t.partial({ marketplacePath: optional(t.string), remoteMarketplaceName: optional(t.string), installAttemptId: optional(t.string) }),
 ]);
 
+/** An app a plugin needs authorised (Codex's `AppSummary`). */
+export interface AppSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string | null;
+  readonly installUrl: string | null;
+  readonly category: string | null;
+}
+
+/** What `plugin/install` answers (Codex's `PluginInstallResponse`): when the plugin asks for auth, and the apps still needing it. */
+export interface PluginInstallResult {
+  readonly authPolicy: 'ON_INSTALL' | 'ON_USE';
+  readonly appsNeedingAuth: ReadonlyArray<AppSummary>;
+}
+
 /** `plugin/install` from a local marketplace file, or of a remote plugin (`remoteMarketplaceName`, `pluginName` the backend's id). */
-export const pluginInstallMethod = method()({ name: 'plugin/install', params: PluginInstallParams, scope: pluginsWrite });
+export const pluginInstallMethod = method<PluginInstallResult>()({ name: 'plugin/install', params: PluginInstallParams, scope: pluginsWrite });
 
 /** `plugin/uninstall` params (Codex's `PluginUninstallParams`). */
 export const PluginUninstallParams = t.type({ pluginId: t.string });
 
 /** `plugin/uninstall` of `<name>@<marketplace>` (local), or of a backend plugin id (remote). */
-export const pluginUninstallMethod = method()({ name: 'plugin/uninstall', params: PluginUninstallParams, scope: pluginsWrite });
+export const pluginUninstallMethod = method<Record<string, never>>()({ name: 'plugin/uninstall', params: PluginUninstallParams, scope: pluginsWrite });

@@ -1,4 +1,5 @@
 import * as t from 'io-ts';
+import type { Thread } from '../domain/thread/thread.js';
 import { SortDirection, U32, optional } from './jsonRpc.js';
 import { method, unscoped } from './methodEntry.js';
 import { SortKey, SourceKind } from './threads.js';
@@ -18,8 +19,21 @@ export const ThreadSearchParams = t.intersection([
   }),
 ]);
 
+/** One thread found, with the first snippet of its text holding the term (Codex's `ThreadSearchResult`). */
+export interface ThreadSearchResult {
+  readonly thread: Thread;
+  readonly snippet: string;
+}
+
+/** A page of threads found, as `thread/search` answers it (Codex's `ThreadSearchResponse`). */
+export interface ThreadSearchPage {
+  readonly data: ThreadSearchResult[];
+  readonly nextCursor: string | null;
+  readonly backwardsCursor: string | null;
+}
+
 /** `thread/search`: threads whose current rollout file holds the term in a user or assistant message, in list order, with a snippet. */
-export const threadSearchMethod = method()({ name: 'thread/search', params: ThreadSearchParams, scope: unscoped });
+export const threadSearchMethod = method<ThreadSearchPage>()({ name: 'thread/search', params: ThreadSearchParams, scope: unscoped });
 
 /** `thread/searchOccurrences` params (Codex's `ThreadSearchOccurrencesParams`); `rollout-engine search --thread` decodes its options with it too. */
 export const ThreadSearchOccurrencesParams = t.intersection([
@@ -27,5 +41,26 @@ export const ThreadSearchOccurrencesParams = t.intersection([
   t.partial({ cursor: optional(t.string), limit: optional(U32) }),
 ]);
 
+/** One occurrence of the term in a visible message (Codex's `ThreadSearchOccurrence`). */
+export interface ThreadSearchOccurrence {
+  readonly turnId: string;
+  readonly itemId: string;
+  readonly snippet: string;
+  /** Where the term is in `snippet`, in UTF-16 code units (`end` exclusive). */
+  readonly snippetMatchRange: { readonly start: number; readonly end: number };
+  /** Accepted by `thread/turns/list`: its page starts at this turn (the anchor included). */
+  readonly turnCursor: string;
+}
+
+/** A page of occurrences, as `thread/searchOccurrences` answers it (Codex's `ThreadSearchOccurrencesResponse`). */
+export interface ThreadSearchOccurrencesPage {
+  readonly data: ThreadSearchOccurrence[];
+  readonly nextCursor: string | null;
+}
+
 /** `thread/searchOccurrences`: the term's occurrences in one thread's visible messages, oldest first, one page. */
-export const threadSearchOccurrencesMethod = method()({ name: 'thread/searchOccurrences', params: ThreadSearchOccurrencesParams, scope: unscoped });
+export const threadSearchOccurrencesMethod = method<ThreadSearchOccurrencesPage>()({
+  name: 'thread/searchOccurrences',
+  params: ThreadSearchOccurrencesParams,
+  scope: unscoped,
+});

@@ -30,5 +30,17 @@ export const initializeMethod = method<InitializeResult>()({ name: 'initialize',
 /** `server/diagnostics` takes an object with nothing in it (Codex's `ServerDiagnosticsParams`). */
 export const ServerDiagnosticsParams = t.UnknownRecord;
 
+/** What `server/diagnostics` answers (Codex's `ServerDiagnosticsResponse`). */
+export interface ServerDiagnosticsResult {
+  /** The process: its id, its resident memory, its physical footprint (Codex reports it on macOS only; null elsewhere). */
+  readonly process: { readonly id: number; readonly residentMemoryBytes: number | null; readonly physicalFootprintBytes: number | null };
+  readonly gauges: ReadonlyArray<{ readonly name: string; readonly value: number }>;
+}
+
 /** `server/diagnostics` (experimental in Codex 0.169.0): the process and named gauges. */
-export const serverDiagnosticsMethod = method()({ name: 'server/diagnostics', params: ServerDiagnosticsParams, scope: unscoped, experimental: true });
+export const serverDiagnosticsMethod = method<ServerDiagnosticsResult>()({
+  name: 'server/diagnostics',
+  params: ServerDiagnosticsParams,
+  scope: unscoped,
+  experimental: true,
+});

@@ -1,4 +1,6 @@
 import * as t from 'io-ts';
+import type { Thread } from '../domain/thread/thread.js';
+import type { ReadState } from '../domain/threadState/threadStateEvent.js';
 import { SortDirection, U32, optional } from './jsonRpc.js';
 import { method, threadScope, unscoped } from './methodEntry.js';
 
@@ -45,14 +47,34 @@ export const ThreadListParams = optional(
   }),
 );
 
+/** The answer of a method that changes a thread and answers it as `thread/read` then shows it, without turns (`thread/unarchive`, `thread/metadata/update`, `thread/rollback`). */
+export interface ThreadResult {
+  readonly thread: Thread;
+}
+
+/** A page of threads, as `thread/list` answers it (Codex's `ThreadListResponse`). */
+export interface ThreadListPage {
+  readonly data: Thread[];
+  /** Read receipts of the page's threads that have one, by thread id. */
+  readonly readStates: Record<string, ReadState>;
+  readonly nextCursor: string | null;
+  readonly backwardsCursor: string | null;
+}
+
 /** `thread/list`: threads with a first user message, filtered and sorted, one page (Codex's answer: the page alone). */
-export const threadListMethod = method()({ name: 'thread/list', params: ThreadListParams, scope: unscoped });
+export const threadListMethod = method<ThreadListPage>()({ name: 'thread/list', params: ThreadListParams, scope: unscoped });
 
 /** `thread/read` params; `rollout-engine read` decodes its arguments with it too. */
 export const ThreadReadParams = t.intersection([t.type({ threadId: t.string }), t.partial({ includeTurns: optional(t.boolean) })]);
 
+/** What `thread/read` answers (Codex's `ThreadReadResponse`): the thread (its turns when asked) and its read receipt, null where a thread has none. */
+export interface ThreadReadResult {
+  readonly thread: Thread;
+  readonly readState: ReadState | null;
+}
+
 /** `thread/read`: the thread, and every turn when `includeTurns`. */
-export const threadReadMethod = method()({
+export const threadReadMethod = method<ThreadReadResult>()({
   name: 'thread/read',
   params: ThreadReadParams,
   // Codex runs it exclusively on the thread; a read needs no more than to wait for the thread's writes.
@@ -62,8 +84,28 @@ export const threadReadMethod = method()({
 /** `rolloutEngine/thread/tree` params. */
 export const ThreadTreeParams = t.type({ threadId: t.string });
 
+/** How a thread came from its parent in the tree. */
+export type ThreadTreeRelation = 'root' | 'fork' | 'review' | 'subAgent';
+
+/** One thread of a family and the threads below it. */
+export interface ThreadTreeNode {
+  readonly id: string;
+  readonly name: string | null;
+  readonly preview: string;
+  readonly createdAt: number;
+  readonly archived: boolean;
+  readonly relation: ThreadTreeRelation;
+  readonly children: ThreadTreeNode[];
+}
+
+/** What `rolloutEngine/thread/tree` answers: the family of the thread asked about, from its oldest ancestor. */
+export interface ThreadTree {
+  readonly threadId: string;
+  readonly root: ThreadTreeNode;
+}
+
 /** `rolloutEngine/thread/tree` (our namespace: Codex has no such method): the thread's family, as the viewer draws it. */
-export const threadTreeMethod = method()({
+export const threadTreeMethod = method<ThreadTree>()({
   name: 'rolloutEngine/thread/tree',
   params: ThreadTreeParams,
   // A read over every thread row, as thread/list: runs with anything.
@@ -72,8 +114,14 @@ export const threadTreeMethod = method()({
 
 export const ThreadLoadedListParams = optional(t.partial({ cursor: optional(t.string), limit: optional(U32) }));
 
+/** A page of loaded thread ids, as `thread/loaded/list` answers it (Codex's `ThreadLoadedListResponse`). */
+export interface ThreadLoadedPage {
+  readonly data: string[];
+  readonly nextCursor: string | null;
+}
+
 /** `thread/loaded/list`: the threads this server holds loaded, a page at a time. */
-export const threadLoadedListMethod = method()({ name: 'thread/loaded/list', params: ThreadLoadedListParams, scope: unscoped });
+export const threadLoadedListMethod = method<ThreadLoadedPage>()({ name: 'thread/loaded/list', params: ThreadLoadedListParams, scope: unscoped });
 
 /** `rolloutEngine/thread/subscribe` params. */
 export const ThreadSubscribeParams = t.type({ threadId: t.string });

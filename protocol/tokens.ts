@@ -19,8 +19,17 @@ export const threadTokenUsageReadMethod = method<ThreadTokenUsageUpdated | { thr
 /** `rolloutEngine/tokens/charts` params: none, or a thread whose turns' usage to add. */
 export const TokenChartsParams = optional(t.partial({ threadId: optional(t.string) }));
 
+/** The home's token usage as the viewer charts it: the total, per UTC day and per model, each response counted once (the token audit's rule). */
+export interface TokenCharts {
+  readonly total: UsageSum;
+  readonly days: ReadonlyArray<UsageGroup>;
+  readonly models: ReadonlyArray<UsageGroup>;
+  /** Asked with a thread: its turns' usage (each keyed by turn id; the order is the audit's, not the thread's). */
+  readonly turns?: ReadonlyArray<UsageGroup>;
+}
+
 /** `rolloutEngine/tokens/charts` (our namespace): the home's token usage per day and per model, for the viewer's charts. */
-export const tokensChartsMethod = method()({
+export const tokensChartsMethod = method<TokenCharts>()({
   name: 'rolloutEngine/tokens/charts',
   params: TokenChartsParams,
   // A read over every response row, as thread/list reads every thread row: runs with anything.

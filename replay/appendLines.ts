@@ -14,8 +14,9 @@ import type { ParamsOf } from '../protocol/methods.js';
 /** What `rollout/append` asks (the protocol's params). */
 export type AppendLinesRequest = ParamsOf<'rollout/append'>;
 
-/** Where the lines went and the new end (`ordinal`, `byteOffset`: what the next append expects): the record without its key. */
-export type AppendLinesResult = Omit<AppendRecord, 'idempotencyKey'>;
+/** Where the lines went and the new end: the record without its key (the protocol's `RolloutAppendResult`). */
+export type { RolloutAppendResult as AppendLinesResult } from '../protocol/history.js';
+import type { RolloutAppendResult as AppendLinesResult } from '../protocol/history.js';
 
 const resultOf = ({ idempotencyKey: _key, ...result }: AppendRecord): AppendLinesResult => result;
 

@@ -8,57 +8,51 @@ import { forkMetaLine, forkTailLines } from '../domain/fork/forkLines.js';
 import type { ForkFileInput } from '../domain/fork/forkLines.js';
 import { copyIntoLegacyFork } from '../domain/fork/legacyCopy.js';
 import { lineTimestamp, renderDrafts } from '../domain/rollout/lineDraft.js';
-import type { Thread } from '../domain/thread/thread.js';
 import { asLoaded } from '../domain/thread/thread.js';
-import type { ThreadSettingsFields } from '../domain/thread/threadMeta.js';
 import { threadSettingsFields } from '../domain/thread/threadMeta.js';
 import type { ThreadTokenUsageUpdated } from '../domain/tokens/threadTokenUsage.js';
 import type { ThreadLineage } from '../domain/history/lineage.js';
 import { currentSegmentOf, segmentIndexOfRollout } from '../domain/history/lineage.js';
 import { findTurn, historyEnd, lastTurns, lineageToChange, nextTurn } from './internal/lineage.js';
-import type { MutationPorts, ThreadManagementPorts } from './ports.js';
+import type { FileWritten, MutationPorts, ThreadManagementPorts } from './ports.js';
 import { answerThread, sessionMetaOf, settingsBefore } from './internal/mutationSteps.js';
 import { stop, take, useCase } from './internal/useCase.js';
 import { readTokenUsage } from './readTokenUsage.js';
+import type { ParamsOf } from '../protocol/methods.js';
+import type { ThreadForkResult as ForkAnswer } from '../protocol/history.js';
 
-export interface ForkParams {
-  /** The thread to fork (its current history) … */
-  readonly threadId?: string | undefined;
-  /** … or one rollout file of this home, by path (its history as that file holds it). */
-  readonly path?: string | undefined;
-  readonly lastTurnId?: string | undefined;
-  readonly beforeTurnId?: string | undefined;
-  /** Answer without the fork's turns (the O(1) answer). */
-  readonly excludeTurns?: boolean | undefined;
-  /** Recorded as the fork's originator (default: the source's). */
-  readonly originator?: string | undefined;
-}
+/**
+ * What a fork is asked: the protocol's `thread/fork` params (the source by `threadId` — its current
+ * history — or by the `path` of one rollout file of this home; a cut; `excludeTurns` for the O(1)
+ * answer; Codex's `null` is absent), and the originator to record (default: the source's).
+ */
+export type ForkParams = ParamsOf<'thread/fork'> & { readonly originator?: string | undefined };
 
-/** `thread/fork`'s answer: the fork as a thread Codex holds loaded, and the settings it starts with. */
-export type ForkAnswer = { readonly thread: Thread } & ThreadSettingsFields;
+/** `thread/fork`'s answer (the protocol's `ThreadForkResult`): the fork as a thread Codex holds loaded, and the settings it starts with. */
+export type { ThreadForkResult as ForkAnswer } from '../protocol/history.js';
 
 /** The answer, and what a transport tells beside it. */
 export type ForkResult = ForkAnswer & {
   readonly sourceThreadId: string;
   /** The usage the fork has inherited (replayed as `thread/tokenUsage/updated` when turns are included). */
   readonly tokenUsage: ThreadTokenUsageUpdated | null;
-  readonly written: { readonly path: string; readonly bytes: number; readonly lines: number };
+  readonly written: FileWritten;
 };
 
 /** What `thread/fork` answers (and `rollout-engine fork --json` prints). */
 export const forkAnswerOf = ({ sourceThreadId: _source, tokenUsage: _usage, written: _written, ...answer }: ForkResult): ForkAnswer => answer;
 
 const requestOf = (p: ForkParams): E.Either<EngineError, ForkRequest> => {
-  if (p.lastTurnId !== undefined && p.beforeTurnId !== undefined) return E.left(invalidArgument('beforeTurnId', 'give lastTurnId or beforeTurnId, not both'));
-  if (p.lastTurnId !== undefined) return E.right({ kind: 'lastTurn', turnId: p.lastTurnId });
-  if (p.beforeTurnId !== undefined) return E.right({ kind: 'beforeTurn', turnId: p.beforeTurnId });
+  if (p.lastTurnId != null && p.beforeTurnId != null) return E.left(invalidArgument('beforeTurnId', 'give lastTurnId or beforeTurnId, not both'));
+  if (p.lastTurnId != null) return E.right({ kind: 'lastTurn', turnId: p.lastTurnId });
+  if (p.beforeTurnId != null) return E.right({ kind: 'beforeTurn', turnId: p.beforeTurnId });
   return E.right({ kind: 'whole' });
 };
 
 /** The lineage to fork: the thread's current history, or the one a given rollout file holds. */
 const sourceLineage = async (ports: MutationPorts, p: ForkParams): Promise<ThreadLineage> => {
-  if (p.path === undefined) {
-    if (p.threadId === undefined) return stop(invalidArgument('threadId', 'give threadId or path'));
+  if (p.path == null) {
+    if (p.threadId == null) return stop(invalidArgument('threadId', 'give threadId or path'));
     await take(ports.indexer.refreshThread(p.threadId));
     return lineageToChange(ports.index, p.threadId);
   }
@@ -69,7 +63,7 @@ const sourceLineage = async (ports: MutationPorts, p: ForkParams): Promise<Threa
     cp = await take(ports.index.get('files', [real]));
   }
   if (cp?.threadId == null || cp.rolloutId === null) return stop(notFound('indexed rollout file', real));
-  if (p.threadId !== undefined && p.threadId !== cp.threadId) return stop(invalidArgument('path', `holds thread ${cp.threadId}, not ${p.threadId}`));
+  if (p.threadId != null && p.threadId !== cp.threadId) return stop(invalidArgument('path', `holds thread ${cp.threadId}, not ${p.threadId}`));
   await take(ports.indexer.refreshThread(cp.threadId));
   return lineageToChange(ports.index, cp.threadId, cp.rolloutId);
 };

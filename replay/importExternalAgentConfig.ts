@@ -7,19 +7,14 @@ import { agentOf, DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS, isConfigIt
 import { importSessions } from './importSessions.js';
 import type { SessionImportOutcome } from './importSessions.js';
 import type { ExternalAgentPorts, ExternalSessions, ThreadManagementPorts } from './ports.js';
+import type { ParamsOf } from '../protocol/methods.js';
 
-/** An `externalAgentConfig/import` request as the use case reads it (Codex's params, `null` as absent). */
-export interface ExternalAgentConfigImportRequest {
-  readonly migrationItems: ReadonlyArray<{
-    readonly itemType: string;
-    readonly cwd?: string | null | undefined;
-    readonly details?: { readonly sessions?: ReadonlyArray<{ readonly path: string }> | null | undefined } | null | undefined;
-  }>;
-  readonly migrationSource?: string | null | undefined;
-  readonly providerId?: string | null | undefined;
-  /** The client's name from `initialize`: the imported threads' originator (Codex's app-server's own without one). */
-  readonly clientName?: string | undefined;
-}
+/**
+ * An `externalAgentConfig/import` request as the use case reads it: the protocol's params (`null`
+ * as absent) and the client's name from `initialize`, the imported threads' originator (Codex's
+ * app-server's own without one).
+ */
+export type ExternalAgentConfigImportRequest = ParamsOf<'externalAgentConfig/import'> & { readonly clientName?: string | undefined };
 
 /** Told of an import's progress and completion (`externalAgentConfig/import/progress`, `…/completed`). */
 export type ImportNotice = (method: string, params: unknown) => void;

@@ -7,6 +7,7 @@ import { parsePluginId, pluginKey } from '../domain/plugins/pluginId.js';
 import { DEFAULT_PLUGIN_VERSION } from '../domain/plugins/version.js';
 import type { PluginsManager } from './pluginsManager.js';
 import { stop, take, useCase } from './internal/useCase.js';
+import type { PluginInstallResult } from '../protocol/plugins.js';
 
 /**
  * `plugin/install` from a local marketplace file, with Codex's effects: the plugin's cache root
@@ -18,7 +19,7 @@ export const installPlugin = (
   deps: { readonly catalog: PluginCatalog; readonly config: PluginConfig; readonly manager: PluginsManager },
   marketplacePath: string,
   pluginName: string,
-): TE.TaskEither<EngineError, Record<string, unknown>> =>
+): TE.TaskEither<EngineError, PluginInstallResult> =>
   useCase(async () => {
     const { marketplace, states } = await take(deps.catalog.marketplace(marketplacePath));
     const i = marketplace.plugins.findIndex((p) => p.name === pluginName);

@@ -4,6 +4,7 @@ import type { RemoteBundleFetcher, RemotePluginBackend } from '../domain/plugins
 import { marketplaceOfScope, validateRemoteBundle } from '../domain/plugins/remoteCatalog.js';
 import type { PluginsManager } from './pluginsManager.js';
 import { take, useCase } from './internal/useCase.js';
+import type { PluginInstallResult } from '../protocol/plugins.js';
 
 export interface RemotePluginDeps {
   readonly backend: RemotePluginBackend;
@@ -24,7 +25,7 @@ export interface RemotePluginDeps {
 export const installRemotePlugin = (
   deps: RemotePluginDeps & { readonly manager: PluginsManager },
   remotePluginId: string,
-): TE.TaskEither<EngineError, Record<string, unknown>> =>
+): TE.TaskEither<EngineError, PluginInstallResult> =>
   useCase(async () => {
     const detail = await take(deps.backend.pluginDetail(remotePluginId, true));
     const bundle = await take(validateRemoteBundle(detail, marketplaceOfScope(detail.scope), deps.allowLoopbackHttp));

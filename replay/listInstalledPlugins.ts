@@ -3,6 +3,7 @@ import type { EngineError } from '../domain/errors.js';
 import type { MarketplaceListing, PluginCatalog } from '../domain/plugins/ports.js';
 import { marketplaceEntry, pluginSummary } from '../domain/plugins/marketplace.js';
 import { visibleMarketplaces } from './internal/visibleMarketplaces.js';
+import type { PluginInstalledResult } from '../protocol/plugins.js';
 
 /**
  * `plugin/installed`: the marketplaces' installed plugins (and those named in
@@ -12,7 +13,7 @@ export const listInstalledPlugins = (
   catalog: PluginCatalog,
   cwds: ReadonlyArray<string>,
   suggested: ReadonlyArray<string>,
-): TE.TaskEither<EngineError, Record<string, unknown>> =>
+): TE.TaskEither<EngineError, PluginInstalledResult> =>
   TE.map(({ loaded, errors }: MarketplaceListing) => ({
     marketplaces: loaded.flatMap(({ marketplace, states }) => {
       const plugins = marketplace.plugins.flatMap((p, i) => (states[i]!.installed || suggested.includes(p.name) ? [pluginSummary(marketplace, p, states[i]!)] : []));

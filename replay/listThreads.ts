@@ -5,7 +5,6 @@ import { refusedValue, rejected } from '../domain/errors.js';
 import { uuidSyntaxError } from '../domain/thread/threadId.js';
 import type { ListOrder } from '../domain/ports.js';
 import type { ThreadRow } from '../domain/index/rows.js';
-import type { Thread } from '../domain/thread/thread.js';
 import { threadFromRow } from '../domain/thread/threadFromRow.js';
 import type { HistoryReadPorts } from './ports.js';
 import type { ReadState } from './internal/readState.js';
@@ -26,12 +25,8 @@ export type ThreadSourceKind = SourceKind;
 /** What `thread/list` asks (the protocol's params, given). */
 export type ListThreadsQuery = NonNullable<ParamsOf<'thread/list'>>;
 
-export interface ThreadListPage {
-  readonly data: Thread[];
-  readonly readStates: Record<string, ReadState>;
-  readonly nextCursor: string | null;
-  readonly backwardsCursor: string | null;
-}
+export type { ThreadListPage } from '../protocol/threads.js';
+import type { ThreadListPage } from '../protocol/threads.js';
 
 /**
  * What `listThreads` finds: `thread/list`'s result, and what the source filter left out of it,

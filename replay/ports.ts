@@ -6,6 +6,7 @@ import type { ConfigImportResult, ConfigItemType, ExternalAgent } from '../domai
 import type { ThreadStateEvent, ThreadStateRow } from '../domain/threadState/threadStateEvent.js';
 import type { EngineError } from '../domain/errors.js';
 import type { Clock, HistoryIndexer, Ids, IndexStore, RolloutFiles } from '../domain/ports.js';
+import type { RolloutAppendResult } from '../protocol/history.js';
 
 /**
  * What the history read use cases need: the index, the indexer that keeps it current with the
@@ -96,18 +97,15 @@ export interface CodexThreadState {
   }) => TE.TaskEither<EngineError, void>;
 }
 
-/** What one `rollout/append` wrote, kept under its idempotency key: a retry answers it again. */
-export interface AppendRecord {
-  readonly idempotencyKey: string;
-  readonly threadId: string;
+/** The file a mutation wrote: its path, and the bytes and lines written (what `fork`, `revert`, `review`, `rollback` report beside their answer). */
+export interface FileWritten {
   readonly path: string;
-  /** The thread's ordinal of the first line written (paginated: the lines' `ordinal`; legacy: the file's line index). */
-  readonly firstOrdinal: number;
+  readonly bytes: number;
   readonly lines: number;
-  /** The new end: the ordinal and byte offset the next append expects. */
-  readonly ordinal: number;
-  readonly byteOffset: number;
 }
+
+/** What one `rollout/append` wrote, kept under its idempotency key: a retry answers it again. */
+export type AppendRecord = RolloutAppendResult & { readonly idempotencyKey: string };
 
 /** A recorded append found by its key, and whether a request's lines are the ones it wrote. */
 export interface KnownAppend {
@@ -250,14 +248,8 @@ export interface ImportPorts extends ThreadManagementPorts {
   readonly externalSessions: ExternalSessions;
 }
 
-/** One completed external-agent import as Codex's histories keep it (`externalAgentConfig/import/readHistories`). */
-export interface ImportHistory {
-  readonly importId: string;
-  readonly providerId: string | null;
-  readonly completedAtMs: number;
-  readonly successes: ReadonlyArray<Record<string, unknown>>;
-  readonly failures: ReadonlyArray<Record<string, unknown>>;
-}
+export type { ImportHistory } from '../protocol/externalAgents.js';
+import type { ImportHistory } from '../protocol/externalAgents.js';
 
 /**
  * Another agent's home as Codex migrates it (`externalAgentConfig/*`, `import claude|cursor`),

@@ -4,9 +4,10 @@ import { rejected } from '../domain/errors.js';
 import type { PluginCatalog } from '../domain/plugins/ports.js';
 import { pluginDetail } from '../domain/plugins/marketplace.js';
 import { stop, take, useCase } from './internal/useCase.js';
+import type { ResultOf } from '../protocol/methods.js';
 
 /** `plugin/read`: one plugin of a local marketplace file in detail (Codex's `PluginReadResponse`). */
-export const readPlugin = (catalog: PluginCatalog, marketplacePath: string, pluginName: string): TE.TaskEither<EngineError, Record<string, unknown>> =>
+export const readPlugin = (catalog: PluginCatalog, marketplacePath: string, pluginName: string): TE.TaskEither<EngineError, ResultOf<'plugin/read'>> =>
   useCase(async () => {
     if (!(await take(catalog.featureEnabled()))) return stop(rejected('plugins feature is disabled'));
     const { marketplace, states } = await take(catalog.marketplace(marketplacePath));

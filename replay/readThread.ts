@@ -8,8 +8,8 @@ import type { HistoryReadPorts } from './ports.js';
 import { openThread } from './internal/openThread.js';
 import { walkTurns } from './internal/turnWalk.js';
 import { fullTurnsInOrder } from './internal/turnView.js';
-import type { ReadState } from './internal/readState.js';
 import { hasReadState, readStateOf } from './internal/readState.js';
+import type { ThreadReadResult } from '../protocol/threads.js';
 import { streamOfUseCase, takeAll, useCase } from './internal/useCase.js';
 
 /**
@@ -18,10 +18,8 @@ import { streamOfUseCase, takeAll, useCase } from './internal/useCase.js';
  */
 export type StreamedThread = Omit<Thread, 'turns'> & { readonly turns: AsyncIterable<Turn | RenderedTurns> };
 
-export interface ThreadRead {
-  readonly thread: StreamedThread;
-  readonly readState: ReadState | null;
-}
+/** `thread/read`'s answer (the protocol's `ThreadReadResult`) with the thread's turns streamed. */
+export type ThreadRead = Omit<ThreadReadResult, 'thread'> & { readonly thread: StreamedThread };
 
 /**
  * `thread/read`: the thread from its index row; with `includeTurns`, every turn oldest first with

@@ -7,23 +7,8 @@ import { sourceKindsOf } from './listThreads.js';
 import { scanRows } from './internal/scanRows.js';
 import { stop, take, useCase } from './internal/useCase.js';
 
-/** How a thread came from its parent in the tree. */
-export type ThreadTreeRelation = 'root' | 'fork' | 'review' | 'subAgent';
-
-export interface ThreadTreeNode {
-  readonly id: string;
-  readonly name: string | null;
-  readonly preview: string;
-  readonly createdAt: number;
-  readonly archived: boolean;
-  readonly relation: ThreadTreeRelation;
-  readonly children: ThreadTreeNode[];
-}
-
-export interface ThreadTree {
-  readonly threadId: string;
-  readonly root: ThreadTreeNode;
-}
+export type { ThreadTree, ThreadTreeNode, ThreadTreeRelation } from '../protocol/threads.js';
+import type { ThreadTree, ThreadTreeNode, ThreadTreeRelation } from '../protocol/threads.js';
 
 /** A thread's parent: the thread it was forked from, else the one a sub-agent (a review, a spawned agent) worked for. */
 const parentOf = (row: ThreadRow): string | null => row.forkedFromId ?? row.parentThreadId ?? null;

@@ -1,19 +1,13 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
-import type { UsageGroup, UsageSum } from '../domain/tokens/report.js';
+import type { UsageGroup } from '../domain/tokens/report.js';
 import { auditTokenUsage } from './auditTokenUsage.js';
 import { DEFAULT_PRICING } from '../domain/tokens/pricing.js';
 import type { HistoryReadPorts } from './ports.js';
 import { take, useCase } from './internal/useCase.js';
 
-/** The home's token usage as the viewer charts it: the total, per UTC day and per model, each response counted once (the token audit's rule). */
-export interface TokenCharts {
-  readonly total: UsageSum;
-  readonly days: ReadonlyArray<UsageGroup>;
-  readonly models: ReadonlyArray<UsageGroup>;
-  /** Asked with a thread: its turns' usage (each keyed by turn id; the order is the audit's, not the thread's). */
-  readonly turns?: ReadonlyArray<UsageGroup>;
-}
+export type { TokenCharts } from '../protocol/tokens.js';
+import type { TokenCharts } from '../protocol/tokens.js';
 
 /** `rolloutEngine/tokens/charts`: the token audit (`rollout-engine tokens`) of the whole home, caught up first, cut to its days (UTC) and models, and to a thread's turns when one is named. */
 export const readTokenCharts = (ports: HistoryReadPorts, threadId?: string): TE.TaskEither<EngineError, TokenCharts> =>

@@ -1,22 +1,16 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import { notFound, rejected } from '../domain/errors.js';
-import type { Thread } from '../domain/thread/thread.js';
+import type { ThreadRevertResult } from '../protocol/history.js';
 import { cursorLine, findTurn, historyEnd, lastRowBefore, lastTurns, lineageToChange } from './internal/lineage.js';
-import type { MutationPorts } from './ports.js';
+import type { FileWritten, MutationPorts } from './ports.js';
 import { answerThread } from './internal/mutationSteps.js';
 import { stop, take, useCase } from './internal/useCase.js';
 import { serializeHistoryCursor } from './internal/cursors.js';
 import { writeRevision } from './internal/writeRevision.js';
 
-export interface RevertResult {
-  /** The thread after the revert (`turns: []`, as Codex answers). */
-  readonly thread: Thread;
-  /** Desc cursor that includes the last kept turn / item (null when nothing is kept). */
-  readonly turnsBackwardsCursor: string | null;
-  readonly itemsBackwardsCursor: string | null;
-  readonly written: { readonly path: string; readonly bytes: number; readonly lines: number };
-}
+/** `thread/revert`'s answer (the protocol's `ThreadRevertResult`) and the file written. */
+export type RevertResult = ThreadRevertResult & { readonly written: FileWritten };
 
 /** Codex's refusal for legacy threads, word for word. */
 export const REVERT_NEEDS_PAGINATED = 'thread/revert only supports paginated threads';

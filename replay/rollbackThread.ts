@@ -3,20 +3,20 @@ import type { EngineError } from '../domain/errors.js';
 import { rollbackCut } from '../domain/history/cut.js';
 import { threadRolledBack } from '../domain/rollback/rollbackLine.js';
 import { lineTimestamp } from '../domain/rollout/lineDraft.js';
-import type { Thread } from '../domain/thread/thread.js';
 import { currentSegmentOf } from '../domain/history/lineage.js';
 import { historyEnd, lastTurns, lineageToChange } from './internal/lineage.js';
-import type { MutationPorts } from './ports.js';
+import type { FileWritten, MutationPorts } from './ports.js';
 import { answerThread } from './internal/mutationSteps.js';
 import { take, useCase } from './internal/useCase.js';
 import { writeRevision } from './internal/writeRevision.js';
+import type { ThreadResult } from '../protocol/threads.js';
 
-export interface RollbackResult {
-  /** The thread with its remaining turns (items full), as earlier Codex answered; `excludeTurns`: none (O(1) answer). */
-  readonly thread: Thread;
-  /** What was written: the appended marker (legacy), the revision file (paginated), or nothing. */
-  readonly written: { readonly path: string; readonly bytes: number; readonly lines: number } | null;
-}
+/**
+ * `thread/rollback`'s answer (the protocol's `ThreadResult`: the thread with its remaining turns,
+ * items full, as earlier Codex answered; `excludeTurns`: none, the O(1) answer) and what was
+ * written: the appended marker (legacy), the revision file (paginated), or nothing.
+ */
+export type RollbackResult = ThreadResult & { readonly written: FileWritten | null };
 
 /**
  * `thread/rollback {threadId, numTurns}` (earlier Codex; 0.169 dropped it). Legacy threads get

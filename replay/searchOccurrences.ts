@@ -17,19 +17,8 @@ import type { ParamsOf } from '../protocol/methods.js';
 /** What `thread/searchOccurrences` asks (the protocol's params). */
 export type SearchOccurrencesQuery = ParamsOf<'thread/searchOccurrences'>;
 
-export interface ThreadSearchOccurrence {
-  readonly turnId: string;
-  readonly itemId: string;
-  readonly snippet: string;
-  readonly snippetMatchRange: { readonly start: number; readonly end: number };
-  /** Accepted by `thread/turns/list`: its page starts at this turn (the anchor included). */
-  readonly turnCursor: string;
-}
-
-export interface ThreadSearchOccurrencesPage {
-  readonly data: ThreadSearchOccurrence[];
-  readonly nextCursor: string | null;
-}
+export type { ThreadSearchOccurrence, ThreadSearchOccurrencesPage } from '../protocol/search.js';
+import type { ThreadSearchOccurrence, ThreadSearchOccurrencesPage } from '../protocol/search.js';
 
 export const DEFAULT_OCCURRENCES_LIMIT = 50;
 export const MAX_OCCURRENCES_LIMIT = 500;

@@ -7,7 +7,6 @@ import { signatureHolds, termBits } from '../domain/search/gramSignature.js';
 import { linesHolding } from '../domain/search/lineSignatures.js';
 import { currentSignatures, filesHolding, keptSignatures } from './internal/signatureSweep.js';
 import { literalPattern, searchSnippetOf } from '../domain/search/literalMatch.js';
-import type { Thread } from '../domain/thread/thread.js';
 import { threadFromRow } from '../domain/thread/threadFromRow.js';
 import { listRequestOf, listRowOf, sourceKindsOf } from './listThreads.js';
 import type { HistoryReadPorts } from './ports.js';
@@ -20,16 +19,8 @@ import type { ParamsOf } from '../protocol/methods.js';
 /** What `thread/search` asks (the protocol's params). */
 export type SearchThreadsQuery = ParamsOf<'thread/search'>;
 
-export interface ThreadSearchResult {
-  readonly thread: Thread;
-  readonly snippet: string;
-}
-
-export interface ThreadSearchPage {
-  readonly data: ThreadSearchResult[];
-  readonly nextCursor: string | null;
-  readonly backwardsCursor: string | null;
-}
+export type { ThreadSearchPage, ThreadSearchResult } from '../protocol/search.js';
+import type { ThreadSearchPage } from '../protocol/search.js';
 
 /**
  * The first line of a rollout file where `term` is found, as its snippet; null when none (or the

@@ -8,22 +8,17 @@ import type { ReviewTarget } from '../domain/review/reviewTarget.js';
 import { emptyReviewPrompt } from '../domain/review/reviewTarget.js';
 import type { DetachedReviewInput, ReviewStart } from '../domain/review/reviewLines.js';
 import { detachedReviewMeta, detachedReviewTail, enteredReviewMode, reviewTurn } from '../domain/review/reviewLines.js';
-import type { Turn } from '../domain/thread/turn.js';
 import { currentSegmentOf } from '../domain/history/lineage.js';
 import { historyEnd, lineageToChange } from './internal/lineage.js';
-import type { MutationPorts } from './ports.js';
+import type { FileWritten, MutationPorts } from './ports.js';
 import { sessionMetaOf, settingsBefore } from './internal/mutationSteps.js';
 import { stop, take, useCase } from './internal/useCase.js';
+import type { ReviewStartResult } from '../protocol/history.js';
 
 export type ReviewDelivery = 'inline' | 'detached';
 
-export interface ReviewResult {
-  /** The review turn, running (`status: inProgress`): the engine runs no model. */
-  readonly turn: Turn;
-  /** The thread the review runs in: the parent (inline) or the new review thread (detached). */
-  readonly reviewThreadId: string;
-  readonly written: { readonly path: string; readonly bytes: number; readonly lines: number };
-}
+/** `review/start`'s answer (the protocol's `ReviewStartResult`) and the file written. */
+export type ReviewResult = ReviewStartResult & { readonly written: FileWritten };
 
 /**
  * `review/start`. Inline: the parent thread gets the review turn's entered-review-mode item.

@@ -9,6 +9,7 @@ import { renderSubagentToml, subagentMetadata } from '../../domain/externalConfi
 import type { SubagentMetadata } from '../../domain/externalConfig/subagentToml.js';
 import type { ConfigImportResult, ConfigItemType } from '../../domain/externalConfig/migration.js';
 import { readRegularFileSync } from './agentFiles.js';
+import type { ExternalAgentMigrationItem, MigrationDetails } from '../../protocol/externalAgents.js';
 
 /**
  * Claude Code's instructions and skills as Codex 0.169.0 migrates them (`externalAgentConfig/detect`
@@ -28,23 +29,7 @@ import { readRegularFileSync } from './agentFiles.js';
  *   (`subagentToml.ts`).
  * A repository is the nearest folder above the given cwd holding `.git` (else the cwd itself).
  */
-export interface ConfigMigrationItem {
-  readonly itemType: ConfigItemType;
-  readonly description: string;
-  readonly cwd: string | null;
-  readonly details: MigrationDetails | null;
-}
-
-/** Codex's `MigrationDetails`, every list present. */
-export interface MigrationDetails {
-  readonly plugins: unknown[];
-  readonly skills: Array<{ readonly name: string }>;
-  readonly sessions: unknown[];
-  readonly mcpServers: unknown[];
-  readonly hooks: unknown[];
-  readonly subagents: unknown[];
-  readonly commands: unknown[];
-}
+export type ConfigMigrationItem = ExternalAgentMigrationItem & { readonly itemType: ConfigItemType };
 
 const CLAUDE_DIR = '.claude';
 const CLAUDE_MD = 'CLAUDE.md';

@@ -14,6 +14,7 @@ import { homePlugins } from './homePlugins.js';
 import type { HomePlugins } from './homePlugins.js';
 import { allowsLoopbackHttp, httpRemoteBundleFetcher } from './remoteBundleFetcher.js';
 import { chatgptBaseUrlOf, httpRemotePluginBackend, readChatgptAuth } from './remotePluginBackend.js';
+import type { PluginInstallResult } from '../../protocol/plugins.js';
 
 /** Where the plugin backend is: `chatgptBaseUrl` overrides config.toml's `chatgpt_base_url` (a CLI flag). */
 export interface RemotePluginOptions {
@@ -57,7 +58,7 @@ export interface HomePluginPorts {
   /** The plugins on disk: catalog, cache, config tables and the plugins manager. */
   readonly local: HomePlugins;
   /** `plugin/install` of a remote plugin. */
-  readonly installRemote: (remotePluginId: string) => TE.TaskEither<EngineError, Record<string, unknown>>;
+  readonly installRemote: (remotePluginId: string) => TE.TaskEither<EngineError, PluginInstallResult>;
   /**
    * `plugin/uninstall`, as Codex routes it: `<name>@<marketplace>` is a local uninstall (cache
    * root, config table; no backend), a backend id a remote one, anything else "invalid remote plugin id".

@@ -6,6 +6,15 @@ import type { HomePluginPorts } from '../plugins/homeRemotePlugins.js';
 import type { ConnectionThreads } from './threadSubscriptions.js';
 import type { LoadedThreads } from './loadedThreads.js';
 import type { MethodEntry, RpcScope } from '../../protocol/methodEntry.js';
+import type { Thread } from '../../domain/thread/thread.js';
+import type { StreamedThread } from '../../replay/readThread.js';
+
+/**
+ * What a handler answers for a method whose result is `R`: `R`, or `R` with its thread's turns
+ * coming as a stream, read as they are written (`thread/read`; `streamedJson.ts` writes the same
+ * text as for `R`).
+ */
+export type HandlerAnswer<R> = R | { readonly [K in keyof R]: R[K] extends Thread ? StreamedThread : R[K] };
 
 /** How busy the server is: requests running (started, not yet answered) and queued (accepted, waiting for their key). */
 export interface ServerLoad {
@@ -57,11 +66,11 @@ export interface HomelessRpcMethod<P = unknown> {
 /** Binds a protocol entry that needs no home to its handler. */
 export const bindHomelessMethod = <N extends string, P, R>(
   entry: MethodEntry<N, P, R>,
-  handle: (ctx: Pick<RpcContext, 'codexHome' | 'notify'>, params: P) => TE.TaskEither<EngineError, R>,
+  handle: (ctx: Pick<RpcContext, 'codexHome' | 'notify'>, params: P) => TE.TaskEither<EngineError, NoInfer<R>>,
 ): HomelessRpcMethod<unknown> => ({ name: entry.name, params: entry.params, scope: entry.scope, handle }) as unknown as HomelessRpcMethod<unknown>;
 
-/** Binds a protocol entry (name, params, scope, experimental) to the use case that answers it. */
+/** Binds a protocol entry (name, params, scope, experimental) to the use case that answers it: the handler's answer must be the entry's result (`NoInfer`: the entry alone says what that is). */
 export const bindMethod = <N extends string, P, R>(
   entry: MethodEntry<N, P, R>,
-  handle: (ctx: RpcContext, params: P) => TE.TaskEither<EngineError, R>,
+  handle: (ctx: RpcContext, params: P) => TE.TaskEither<EngineError, HandlerAnswer<NoInfer<R>>>,
 ): RpcMethod<unknown> => ({ name: entry.name, params: entry.params, scope: entry.scope, experimental: entry.experimental, handle }) as unknown as RpcMethod<unknown>;

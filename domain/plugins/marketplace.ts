@@ -150,7 +150,7 @@ export interface PluginState {
 }
 
 /** `PluginSummary` (v2) of a local marketplace plugin, keys in Codex's order. */
-export const pluginSummary = (marketplace: Marketplace, entry: MarketplaceEntry, state: PluginState): Record<string, unknown> => ({
+export const pluginSummary = (marketplace: Marketplace, entry: MarketplaceEntry, state: PluginState) => ({
   id: `${entry.name}@${marketplace.name}`,
   // A local marketplace entry has no backend id: Codex answers null even beside a remote-install sidecar.
   remotePluginId: null,
@@ -173,8 +173,11 @@ export const pluginSummary = (marketplace: Marketplace, entry: MarketplaceEntry,
   keywords: strings(state.manifest?.['keywords']),
 });
 
+/** `PluginSummary` (v2), as the engine answers it for a local marketplace plugin. */
+export type PluginSummary = ReturnType<typeof pluginSummary>;
+
 /** `PluginMarketplaceEntry` (v2). */
-export const marketplaceEntry = (marketplace: Marketplace, plugins: ReadonlyArray<Record<string, unknown>>): Record<string, unknown> => ({
+export const marketplaceEntry = (marketplace: Marketplace, plugins: ReadonlyArray<PluginSummary>) => ({
   name: marketplace.name,
   path: marketplace.path,
   interface: marketplace.displayName === null ? null : { displayName: marketplace.displayName },
@@ -195,7 +198,7 @@ export const pluginDetail = (
   entry: MarketplaceEntry,
   state: PluginState,
   bundle: { readonly skills: ReadonlyArray<SkillFacts>; readonly mcpServers: ReadonlyArray<string> },
-): Record<string, unknown> => ({
+) => ({
   marketplaceName: marketplace.name,
   marketplacePath: marketplace.path,
   summary: pluginSummary(marketplace, entry, state),
@@ -216,3 +219,9 @@ export const pluginDetail = (
   mcpServers: [...bundle.mcpServers].sort(),
   scheduledTasks: null,
 });
+
+/** `PluginMarketplaceEntry` (v2): a marketplace and its plugins. */
+export type PluginMarketplaceEntry = ReturnType<typeof marketplaceEntry>;
+
+/** `PluginDetail` (v2), as the engine answers it for a local marketplace plugin. */
+export type PluginDetail = ReturnType<typeof pluginDetail>;

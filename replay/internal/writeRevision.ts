@@ -4,7 +4,7 @@ import { currentSegmentOf } from '../../domain/history/lineage.js';
 import { corrupt } from '../../domain/errors.js';
 import { revisionLines } from '../../domain/revert/revisionLines.js';
 import { lineTimestamp, renderDrafts } from '../../domain/rollout/lineDraft.js';
-import type { MutationPorts } from '../ports.js';
+import type { FileWritten, MutationPorts } from '../ports.js';
 import { sessionMetaOf, settingsBefore } from './mutationSteps.js';
 import { stop, take } from './useCase.js';
 
@@ -17,12 +17,7 @@ import { stop, take } from './useCase.js';
  * had another process's lines been indexed meanwhile, the file is past `end` and the cut a Conflict.
  * Codex's state DB moves to the new file with it (or nothing is written).
  */
-export const writeRevision = async (
-  ports: MutationPorts,
-  lineage: ThreadLineage,
-  cut: HistoryPoint,
-  end: HistoryPoint,
-): Promise<{ readonly path: string; readonly bytes: number; readonly lines: number }> => {
+export const writeRevision = async (ports: MutationPorts, lineage: ThreadLineage, cut: HistoryPoint, end: HistoryPoint): Promise<FileWritten> => {
   if (cut.ordinal === null) return stop(corrupt(cut.rolloutId, cut.byteOffset, 'a paginated cut has no ordinal'));
   const current = currentSegmentOf(lineage);
   const now = ports.clock.now();

@@ -112,10 +112,10 @@ describe('compat: a Codex that keeps its state DB follows the revisions the engi
       for (const codexHome of [h.codexHome, join(bare, 'home')]) {
         const codex = await openColdCodex({ ...h, codexHome, workDir: join(codexHome, '..', 'work') });
         try {
-          const read = await codex.server.request<{ thread: { name: string | null } }>('thread/read', { threadId: main });
+          const read = await codex.server.typed.request('thread/read', { threadId: main });
           const shown = codexHome === h.codexHome || mode === 'legacy' ? name : null;
           expect(read.thread.name, `${mode} ${codexHome === h.codexHome ? 'with' : 'without'} its state DB: thread/read`).to.equal(shown);
-          const listed = await codex.server.request<{ data: Array<{ id: string; name: string | null }> }>('thread/list', {});
+          const listed = await codex.server.typed.request('thread/list', {});
           expect(listed.data.find((t) => t.id === main)?.name, 'thread/list').to.equal(shown);
         } finally {
           await codex.stop();
@@ -141,12 +141,12 @@ describe('compat: a Codex that keeps its state DB follows the revisions the engi
       expect(row!.title, 'no title of its own yet, as Codex writes a fork').to.equal('');
       const codex = await openColdCodex(h);
       try {
-        const source = await codex.server.request<{ thread: { preview: string; model: string | null } }>('thread/read', { threadId: main });
-        const read = await codex.server.request<{ thread: { preview: string; model: string | null; path: string } }>('thread/read', { threadId: forkId });
+        const source = await codex.server.typed.request('thread/read', { threadId: main });
+        const read = await codex.server.typed.request('thread/read', { threadId: forkId });
         expect(read.thread.model, `${mode}: the fork's model`).to.equal(source.thread.model).and.not.equal(null);
         expect(read.thread.preview, `${mode}: the fork's preview`).to.equal(source.thread.preview).and.not.equal('');
         expect(read.thread.path).to.equal(row!.rollout_path);
-        const listed = await codex.server.request<{ data: Array<{ id: string }> }>('thread/list', { useStateDbOnly: true });
+        const listed = await codex.server.typed.request('thread/list', { useStateDbOnly: true });
         expect(
           listed.data.map((t) => t.id),
           `${mode}: listed from Codex's cache`,

@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import type { ResultOf } from '../../protocol/methods.js';
 import { AppServer, stopAllAppServers, writeCodexConfig } from './appServer.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { freshRoot } from './mutationHarness.js';
@@ -107,42 +108,33 @@ describe("Claude Code's CLAUDE.md, skills, commands and subagents: externalAgent
 
     const codexSide = side('codex');
     const codex = await AppServer.start({ codexHome: codexSide.codexHome, userHome });
-    let codexDetected: unknown;
+    let codexDetected: ResultOf<'externalAgentConfig/detect'>;
     let codexNotes: unknown[];
-    let codexAgain: unknown;
-    let codexHistories: unknown;
+    let codexAgain: ResultOf<'externalAgentConfig/detect'>;
+    let codexHistories: ResultOf<'externalAgentConfig/import/readHistories'>;
     let ourHistories: unknown;
     // What differs between two runs of the same import: its id and when it completed.
-    const historyShape = (h: unknown, name: string): unknown =>
+    const historyShape = (h: ResultOf<'externalAgentConfig/import/readHistories'>, name: string): unknown =>
       normalise(
-        (h as { data: Array<Record<string, unknown>> }).data.map((x) => ({ ...x, importId: '<import>', completedAtMs: '<time>' })),
+        h.data.map((x) => ({ ...x, importId: '<import>', completedAtMs: '<time>' })),
         name,
       );
     try {
-      codexDetected = await codex.request('externalAgentConfig/detect', { includeHome: true, cwds: [codexSide.repoCwd] });
+      codexDetected = await codex.typed.request('externalAgentConfig/detect', { includeHome: true, cwds: [codexSide.repoCwd] });
       const since = codex.mark();
-      const { importId } = await codex.request<{ importId: string }>('externalAgentConfig/import', { migrationItems: (codexDetected as { items: unknown[] }).items });
+      const { importId } = await codex.typed.request('externalAgentConfig/import', { migrationItems: codexDetected.items });
       await codex.waitForNotification('externalAgentConfig/import/completed', (p: any) => p.importId === importId, 60_000, since);
       codexNotes = codex.notifications
         .filter((n) => n.seq >= since && n.method.startsWith('externalAgentConfig/'))
         .map((n) => ({ method: n.method, params: { ...(n.params as object), importId: '<import>' } }));
-      codexAgain = await codex.request('externalAgentConfig/detect', { includeHome: true, cwds: [codexSide.repoCwd] });
-      codexHistories = await codex.request('externalAgentConfig/import/readHistories', undefined);
+      codexAgain = await codex.typed.request('externalAgentConfig/detect', { includeHome: true, cwds: [codexSide.repoCwd] });
+      codexHistories = await codex.typed.request('externalAgentConfig/import/readHistories', undefined);
     } finally {
       await codex.stop();
     }
     // Codex keeps its import histories in its state DB: ours has one as a home Codex has run on does.
     await (await AppServer.start({ codexHome: join(root, 'ours', '.codex'), userHome })).stop();
-    expect((codexDetected as { items: Array<{ itemType: string }> }).items.map((i) => i.itemType)).to.deep.equal([
-      'SKILLS',
-      'COMMANDS',
-      'SUBAGENTS',
-      'AGENTS_MD',
-      'SKILLS',
-      'COMMANDS',
-      'SUBAGENTS',
-      'AGENTS_MD',
-    ]);
+    expect(codexDetected.items.map((i) => i.itemType)).to.deep.equal(['SKILLS', 'COMMANDS', 'SUBAGENTS', 'AGENTS_MD', 'SKILLS', 'COMMANDS', 'SUBAGENTS', 'AGENTS_MD']);
 
     const ourSide = side('ours');
     const { client, ask } = await openImportServer(ourSide.codexHome, userHome);
@@ -163,7 +155,7 @@ describe("Claude Code's CLAUDE.md, skills, commands and subagents: externalAgent
       expect(normalise(again, 'ours')).to.deep.equal(normalise(codexAgain, 'codex'));
 
       const histories = await ask('externalAgentConfig/import/readHistories', undefined);
-      expect((histories as { data: Array<{ importId: string }> }).data.map((h) => h.importId)).to.deep.equal([importId]);
+      expect(histories.data.map((h) => h.importId)).to.deep.equal([importId]);
       const historyDifferences = jsonDifferences(historyShape(codexHistories, 'codex'), historyShape(histories, 'ours'));
       if (historyDifferences.length > 0) expect.fail(`histories: ${describeDifferences(historyDifferences)}`);
       // An import a client completed elsewhere, recorded: newest first.
@@ -173,8 +165,8 @@ describe("Claude Code's CLAUDE.md, skills, commands and subagents: externalAgent
         providerId: 'provider-1',
         itemTypeResults: [{ itemType: 'AGENTS_MD', successes: [success], failures: [failure] }],
       });
-      const after = (await ask('externalAgentConfig/import/readHistories', undefined)) as { data: Array<Record<string, unknown>> };
-      expect(after.data.map((h) => h['importId'])).to.deep.equal([recorded.importId, importId]);
+      const after = await ask('externalAgentConfig/import/readHistories', undefined);
+      expect(after.data.map((h) => h.importId)).to.deep.equal([recorded.importId, importId]);
       expect({ ...after.data[0], completedAtMs: 0 }).to.deep.equal({
         importId: recorded.importId,
         providerId: 'provider-1',
@@ -189,7 +181,7 @@ describe("Claude Code's CLAUDE.md, skills, commands and subagents: externalAgent
     // Codex reads the engine's import in its histories as the engine answers it.
     const codexOnOurs = await AppServer.start({ codexHome: ourSide.codexHome, userHome });
     try {
-      const theirs = await codexOnOurs.request<{ data: Array<Record<string, unknown>> }>('externalAgentConfig/import/readHistories', undefined);
+      const theirs = await codexOnOurs.typed.request('externalAgentConfig/import/readHistories', undefined);
       expect(theirs).to.deep.equal(ourHistories);
     } finally {
       await codexOnOurs.stop();

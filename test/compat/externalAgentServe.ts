@@ -4,22 +4,19 @@ import { COMPAT_CLIENT_NAME } from './appServer.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
+import type { TypedClient } from '../../protocol/client.js';
 
 export interface ImportServer {
   readonly client: StdioRpcClient;
-  /** A request's result; its error is thrown. */
-  readonly ask: (method: string, params: unknown) => Promise<any>;
+  /** A request's result, typed by the protocol's table; its error is thrown. */
+  readonly ask: TypedClient['request'];
 }
 
 export const openImportServer = async (codexHome: string, userHome: string): Promise<ImportServer> => {
   const client = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome], {
     env: { ...process.env, HOME: userHome, CLAUDE_CONFIG_DIR: '' },
   });
-  const ask = async (method: string, params: unknown): Promise<any> => {
-    const a = await client.request(method, params);
-    if (!('result' in a)) throw new Error(`${method}: ${JSON.stringify(a.error)}`);
-    return a.result;
-  };
+  const ask = client.typed.request;
   await ask('initialize', { clientInfo: { name: COMPAT_CLIENT_NAME, version: '0.1.0' }, capabilities: { experimentalApi: true } });
   client.notify('initialized');
   return { client, ask };

@@ -7,6 +7,8 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TypedClient } from '../../protocol/client.js';
+import type { ResultOf } from '../../protocol/methods.js';
 import { AppServer, COMPAT_CLIENT_NAME, stopAllAppServers, writeCodexConfig } from './appServer.js';
 import { engineJson, runEngineCli } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
@@ -81,11 +83,7 @@ let codexDetected: unknown;
 let codexRefusal: unknown;
 
 /** An import of a file detection does not offer: Codex answers, then reports it as not detected. */
-const refusalOf = async (
-  ask: (method: string, params: unknown) => Promise<any>,
-  completed: (importId: string) => Promise<unknown>,
-  outside: string,
-): Promise<unknown> => {
+const refusalOf = async (ask: TypedClient['request'], completed: (importId: string) => Promise<unknown>, outside: string): Promise<unknown> => {
   const item = { itemType: 'SESSIONS', description: 'x', cwd: null, details: { sessions: [{ path: outside, cwd: '/', title: 'x' }] } };
   const { importId } = await ask('externalAgentConfig/import', { migrationItems: [item] });
   const params = (await completed(importId)) as { importId: string };
@@ -94,12 +92,12 @@ const refusalOf = async (
 let codexNotifications: Array<{ method: string; params: unknown }> = [];
 
 const codexImport = async (server: AppServer): Promise<Imported[]> => {
-  const detected = await server.request<{ items: Array<{ itemType: string }> }>('externalAgentConfig/detect', { includeHome: true });
+  const detected = await server.typed.request('externalAgentConfig/detect', { includeHome: true });
   codexDetected = detected;
   const items = detected.items.filter((i) => i.itemType === 'SESSIONS');
   if (items.length === 0) return [];
   const since = server.mark();
-  const { importId } = await server.request<{ importId: string }>('externalAgentConfig/import', { migrationItems: items });
+  const { importId } = await server.typed.request('externalAgentConfig/import', { migrationItems: items });
   const done = await server.waitForNotification('externalAgentConfig/import/completed', (p: any) => p.importId === importId, 60_000, since);
   codexNotifications = server.notifications
     .filter((n) => n.seq >= since && n.method.startsWith('externalAgentConfig/'))
@@ -145,7 +143,7 @@ describe('import Claude Code sessions: rollout-engine import claude against code
     try {
       codexImported = await codexImport(codex);
       codexRefusal = await refusalOf(
-        (m, p) => codex.request(m, p),
+        codex.typed.request,
         async (importId) => (await codex.waitForNotification('externalAgentConfig/import/completed', (p: any) => p.importId === importId, 60_000)).params,
         outsideSession,
       );
@@ -161,10 +159,10 @@ describe('import Claude Code sessions: rollout-engine import claude against code
     try {
       codexReads = new Map();
       for (const i of codexImported) {
-        const withTurns = await later.request<{ thread: Record<string, unknown> }>('thread/read', { threadId: i.threadId, includeTurns: true });
-        const fromRollout = await later.request<{ thread: Record<string, unknown> }>('thread/read', { threadId: i.threadId });
-        codexDbPreviews.set(i.source, withTurns.thread['preview'] as string);
-        codexReads.set(i.source, { ...withTurns, thread: { ...withTurns.thread, preview: fromRollout.thread['preview'] } });
+        const withTurns = await later.typed.request('thread/read', { threadId: i.threadId, includeTurns: true });
+        const fromRollout = await later.typed.request('thread/read', { threadId: i.threadId });
+        codexDbPreviews.set(i.source, withTurns.thread.preview);
+        codexReads.set(i.source, { ...withTurns, thread: { ...withTurns.thread, preview: fromRollout.thread.preview } });
       }
     } finally {
       await later.stop();
@@ -236,12 +234,12 @@ describe('import Claude Code sessions: rollout-engine import claude against code
   it("Codex lists and reads the engine's import as it reads its own", async () => {
     const codex = await AppServer.start({ codexHome: ourSide, userHome });
     try {
-      const listed = await codex.request<{ data: Array<{ id: string; name: string | null }> }>('thread/list', {});
+      const listed = await codex.typed.request('thread/list', {});
       expect(listed.data.map((t) => t.id).sort()).to.deep.equal(ourImported.map((i) => i.threadId).sort());
       for (const which of ['rich', 'untitled'] as const) {
         const ourThread = ourImported.find((i) => i.source === sessions[which])!;
         const codexThread = codexImported.find((i) => i.source === sessions[which])!;
-        const read = await codex.request('thread/read', { threadId: ourThread.threadId, includeTurns: true });
+        const read = await codex.typed.request('thread/read', { threadId: ourThread.threadId, includeTurns: true });
         const differences = jsonDifferences(normalised(codexReads.get(sessions[which]), codexThread.threadId), normalised(read, ourThread.threadId));
         if (differences.length > 0) expect.fail(`${which}: ${describeDifferences(differences)}`);
         // The same home, the same thread: Codex's answer and the engine's, times included (Codex takes
@@ -252,7 +250,7 @@ describe('import Claude Code sessions: rollout-engine import claude against code
         if (sameAside.length > 0) expect.fail(`${which} on one home: ${describeDifferences(sameAside)}`);
       }
       // Our ledger is Codex's: nothing is offered again.
-      const detected = await codex.request<{ items: Array<{ itemType: string }> }>('externalAgentConfig/detect', { includeHome: true });
+      const detected = await codex.typed.request('externalAgentConfig/detect', { includeHome: true });
       expect(detected.items.filter((i) => i.itemType === 'SESSIONS')).to.deep.equal([]);
     } finally {
       await codex.stop();
@@ -386,22 +384,22 @@ describe("import Cursor's agent transcripts: rollout-engine import cursor agains
     const codex = await AppServer.start({ codexHome: codexSide, userHome });
     let codexThread: string;
     let codexRead: unknown;
-    let codexDetected: { items: Array<{ itemType: string; details: { sessions: Array<{ path: string }> } }> };
+    let codexDetected: ResultOf<'externalAgentConfig/detect'>;
     try {
-      codexDetected = await codex.request('externalAgentConfig/detect', { includeHome: true, migrationSource: 'cursor' });
+      codexDetected = await codex.typed.request('externalAgentConfig/detect', { includeHome: true, migrationSource: 'cursor' });
       expect(
-        codexDetected.items.flatMap((i) => i.details.sessions.map((s) => s.path)),
+        codexDetected.items.flatMap((i) => i.details?.sessions.map((s) => s.path) ?? []),
         JSON.stringify(codexDetected),
       ).to.deep.equal([transcript]);
       const since = codex.mark();
-      const { importId } = await codex.request<{ importId: string }>('externalAgentConfig/import', { migrationItems: codexDetected.items, migrationSource: 'cursor' });
+      const { importId } = await codex.typed.request('externalAgentConfig/import', { migrationItems: codexDetected.items, migrationSource: 'cursor' });
       const done = await codex.waitForNotification('externalAgentConfig/import/completed', (p: any) => p.importId === importId, 60_000, since);
       codexThread = (done.params as any).itemTypeResults[0].successes[0].target as string;
-      codexRead = await codex.request('thread/read', { threadId: codexThread, includeTurns: true });
+      codexRead = await codex.typed.request('thread/read', { threadId: codexThread, includeTurns: true });
     } finally {
       await codex.stop();
     }
-    expect(codexDetected.items.flatMap((i) => i.details.sessions.map((s) => s.path))).to.deep.equal([transcript]);
+    expect(codexDetected.items.flatMap((i) => i.details?.sessions.map((s) => s.path) ?? [])).to.deep.equal([transcript]);
 
     const { client, ask } = await openImportServer(ourSide, userHome);
     try {

@@ -77,12 +77,12 @@ async function allPages(server: AppServer, method: string, params: Record<string
  * `thread/read includeTurns`, every turns page and every items page.
  */
 export async function codexViews(server: AppServer, threadId: string): Promise<ThreadViews> {
-  const { turns: _none, ...thread } = (await server.request<{ thread: Record<string, any> }>('thread/read', { threadId, includeTurns: false })).thread;
+  const { turns: _none, ...thread } = (await server.typed.request('thread/read', { threadId, includeTurns: false })).thread;
   const since = server.mark();
   await server.request('thread/resume', { threadId });
   await new Promise((r) => setTimeout(r, 200));
   const replay = server.notifications.slice(since).find((n) => n.method === 'thread/tokenUsage/updated' && (n.params as any).threadId === threadId);
-  const readTurns = (await server.request<{ thread: Record<string, any> }>('thread/read', { threadId, includeTurns: true })).thread.turns as any[];
+  const readTurns = (await server.typed.request('thread/read', { threadId, includeTurns: true })).thread.turns;
   const turns = await allPages(server, 'thread/turns/list', { threadId, itemsView: 'full', sortDirection: 'asc' });
   let items: ThreadViews['items'];
   try {

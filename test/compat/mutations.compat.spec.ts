@@ -144,8 +144,8 @@ describe('compat: mutations written by the engine, read and continued by codex a
     try {
       codex = await openFreshCodex(h);
       await codex.server.request('thread/resume', { threadId: main, excludeTurns: true });
-      const turns = await codex.server.request('thread/turns/list', { threadId: main, sortDirection: 'desc', limit: 1, itemsView: 'notLoaded' });
-      const items = await codex.server.request('thread/items/list', { threadId: main, sortDirection: 'desc', limit: 1 });
+      const turns = await codex.server.typed.request('thread/turns/list', { threadId: main, sortDirection: 'desc', limit: 1, itemsView: 'notLoaded' });
+      const items = await codex.server.typed.request('thread/items/list', { threadId: main, sortDirection: 'desc', limit: 1 });
       expect(r.turnsBackwardsCursor).to.equal(turns.backwardsCursor);
       expect(r.itemsBackwardsCursor).to.equal(items.backwardsCursor);
     } finally {

@@ -10,6 +10,7 @@ import { MockResponses, type MockReply } from './mockResponses.js';
 import { MCP_SERVER_NAME, PIXEL_PNG_BASE64 } from '../fixtures/mcpStdioServer.js';
 
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
+import type { ParamsOf } from '../../protocol/methods.js';
 export type { HistoryMode };
 export const HISTORY_MODES: readonly HistoryMode[] = ['paginated', 'legacy'];
 
@@ -110,8 +111,8 @@ export class ScenarioContext {
   }
 
   /** `thread/fork`; records the new thread. */
-  async fork(label: string, params: Record<string, unknown>): Promise<string> {
-    const result = await this.server.request<{ thread: { id: string } }>('thread/fork', params);
+  async fork(label: string, params: ParamsOf<'thread/fork'>): Promise<string> {
+    const result = await this.server.typed.request('thread/fork', params);
     return this.record(label, result.thread.id);
   }
 
@@ -142,8 +143,8 @@ export class ScenarioContext {
   }
 
   /** Inline `review/start`; waits for the review turn (not the sub-agent's) to complete. */
-  async review(threadId: string, target: Record<string, unknown>): Promise<string> {
-    const result = await this.server.request<{ turn: { id: string } }>('review/start', {
+  async review(threadId: string, target: ParamsOf<'review/start'>['target']): Promise<string> {
+    const result = await this.server.typed.request('review/start', {
       threadId,
       target,
       delivery: 'inline',
@@ -200,11 +201,11 @@ const chat: ScenarioDefinition = {
     const [t1, t2, t3, t4] = factTurns(4);
     await ctx.turn(id, t1!);
     await ctx.turn(id, t2!);
-    await ctx.server.request('thread/name/set', { threadId: id, name: 'Compat chat' });
+    await ctx.server.typed.request('thread/name/set', { threadId: id, name: 'Compat chat' });
     await ctx.turn(id, t3!);
     await ctx.turn(id, t4!);
     // Renamed twice: the newest name must win.
-    await ctx.server.request('thread/name/set', { threadId: id, name: 'Compat chat thread' });
+    await ctx.server.typed.request('thread/name/set', { threadId: id, name: 'Compat chat thread' });
     // A user message with characters that need escaping in JSON and in shells.
     await ctx.turn(id, 'Quotes "double" and \'single\', a backslash \\ and unicode: café ✓\nsecond line');
   },
@@ -348,15 +349,15 @@ const revert: ScenarioDefinition = {
       return;
     }
     // Cut in the root file.
-    await ctx.server.request('thread/revert', { threadId: id, beforeTurnId: turns[2] });
+    await ctx.server.typed.request('thread/revert', { threadId: id, beforeTurnId: turns[2]! });
     await ctx.turn(id, 'Turn after revert.');
     const second = await ctx.turn(id, 'Second turn after revert.');
     await ctx.expectRefusal('revert-dropped-turn', 'thread/revert', { threadId: id, beforeTurnId: turns[3] });
     // Cut inside the first revision file.
-    await ctx.server.request('thread/revert', { threadId: id, beforeTurnId: second });
+    await ctx.server.typed.request('thread/revert', { threadId: id, beforeTurnId: second });
     await ctx.turn(id, 'Turn after the second revert.');
     // Cut in the root file again, behind two revisions.
-    await ctx.server.request('thread/revert', { threadId: id, beforeTurnId: turns[1] });
+    await ctx.server.typed.request('thread/revert', { threadId: id, beforeTurnId: turns[1]! });
     await ctx.turn(id, 'Turn after the third revert.');
     // A fork of a reverted thread points into the newest revision.
     const forked = await ctx.fork('fork-of-reverted', { threadId: id });

@@ -247,10 +247,10 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
     } finally {
       db.close();
     }
-    const everyKind = { useStateDbOnly: true, limit: 100, sourceKinds: ['cli', 'vscode', 'exec', 'appServer'] };
+    const everyKind = { useStateDbOnly: true, limit: 100, sourceKinds: ['cli', 'vscode', 'exec', 'appServer'] as Array<'cli' | 'vscode' | 'exec' | 'appServer'> };
     const plain = await openColdCodex(home);
     try {
-      const codexIds = (await plain.server.request<{ data: Array<{ id: string }> }>('thread/list', everyKind)).data.map((t) => t.id);
+      const codexIds = (await plain.server.typed.request('thread/list', everyKind)).data.map((t) => t.id);
       expect(codexIds, 'plain codex app-server').to.not.include.members([main]);
       expect(codexIds, 'plain codex app-server').to.not.include.members([restored.id]);
     } finally {

@@ -1,6 +1,7 @@
 // `thread/read {includeTurns: true}` of the real Codex app-server, asked cold (fresh process after
 // the writer stopped), against `rollout-engine read <id> --json` on the same CODEX_HOME.
 import { expect } from 'chai';
+import type { ResultOf } from '../../protocol/methods.js';
 import { AppServerError } from './appServer.js';
 import { BUILD_TIMEOUT_MS, openColdCodex, sharedCompatHomes, type CompatFixture } from './compatHomes.js';
 import { readThreadWithEngine } from './engineCli.js';
@@ -13,7 +14,7 @@ import { materialisedThread, readThread } from '../../replay/readThread.js';
 import { take, useCase } from '../../replay/internal/useCase.js';
 import { streamedText } from '../fixtures/streamedText.js';
 
-type CodexRead = { readonly thread: Record<string, unknown> } | { readonly error: { code: number; message: string } };
+type CodexRead = Pick<ResultOf<'thread/read'>, 'thread'> | { readonly error: { code: number; message: string } };
 
 /** Status is the one field that depends on the process, not the files: ours is always notLoaded. */
 function normaliseStatus(thread: unknown): unknown {
@@ -47,7 +48,7 @@ async function readColdThreads(home: CompatHome): Promise<Map<string, CodexRead>
   try {
     for (const ref of allThreads(home)) {
       try {
-        const result = await codex.server.request<{ thread: Record<string, unknown> }>('thread/read', {
+        const result = await codex.server.typed.request('thread/read', {
           threadId: ref.id,
           includeTurns: true,
         });

@@ -101,7 +101,7 @@ const forkRevertScenario = (mode: HistoryMode): ScenarioDefinition => ({
     await ctx.interruptedTurn(src, 'This one is interrupted.');
     await step('failed and interrupted');
     if (mode === 'paginated') {
-      await ctx.server.request('thread/revert', { threadId: src, beforeTurnId: t2 });
+      await ctx.server.typed.request('thread/revert', { threadId: src, beforeTurnId: t2 });
       await step('reverted');
       await turn(src, usage(4), 'After revert.');
       await step('turn after revert');

@@ -1,7 +1,14 @@
 import { expect } from 'chai';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { bindMethod } from '../../adapters/rpc/method.js';
 import { ALL_METHODS } from '../../adapters/rpc/methods/all.js';
 import { typedClient } from '../../protocol/client.js';
 import { METHOD_ENTRIES, METHODS } from '../../protocol/methods.js';
+import type { MethodName, ResultOf } from '../../protocol/methods.js';
+import { threadLoadedListMethod } from '../../protocol/threads.js';
+
+/** The methods whose result the table leaves `unknown` (none may: each is typed, so the typed client and the bindings are checked). */
+type UntypedResults = { [M in MethodName]: unknown extends ResultOf<M> ? M : never }[MethodName];
 
 describe('protocol/methods: the one table of app-server methods', () => {
   it('names each method once', () => {
@@ -20,6 +27,15 @@ describe('protocol/methods: the one table of app-server methods', () => {
       expect(entry?.scope, m.name).to.equal(m.scope);
       expect(entry?.experimental, m.name).to.equal(m.experimental === true);
     }
+  });
+
+  it('types every result, and binds a handler only if it answers the entry’s result (checked by tsc)', () => {
+    const untyped: [UntypedResults] extends [never] ? 'none' : UntypedResults = 'none';
+    // A handler answering another shape than its entry's result is refused at compile time.
+    // @ts-expect-error `data` is the loaded ids, not a string
+    const misbound = bindMethod(threadLoadedListMethod, () => TE.right({ data: 'one id', nextCursor: null }));
+    const bound = bindMethod(threadLoadedListMethod, () => TE.right({ data: ['one id'], nextCursor: null }));
+    expect([untyped, misbound.name, bound.name]).to.deep.equal(['none', 'thread/loaded/list', 'thread/loaded/list']);
   });
 
   it('marks server/diagnostics and thread/items/read, and only them, experimental (as Codex 0.169.0 gates them)', () => {

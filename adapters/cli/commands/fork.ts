@@ -19,14 +19,9 @@ export const forkCommand = command({
   params: async () => ({ codec: (await import('../../../protocol/history.js')).ThreadForkParams }),
   onHome: {
     use: async ({ opts, params: p }) => {
-      const [TE, { forkAnswerOf, forkThread }, { forkRequestOf }] = await Promise.all([
-        import('fp-ts/lib/TaskEither.js'),
-        import('../../../replay/forkThread.js'),
-        import('../../rpc/methods/threadFork.js'),
-      ]);
+      const [TE, { forkAnswerOf, forkThread }] = await Promise.all([import('fp-ts/lib/TaskEither.js'), import('../../../replay/forkThread.js')]);
       // `--json` prints `thread/fork`'s answer, as every other command's; the text names what was written.
-      return (home) =>
-        TE.map((fork: ForkResult) => ({ fork, answer: forkAnswerOf(fork) }))(forkThread(home.mutations, { ...forkRequestOf(p), originator: opts.originator }));
+      return (home) => TE.map((fork: ForkResult) => ({ fork, answer: forkAnswerOf(fork) }))(forkThread(home.mutations, { ...p, originator: opts.originator }));
     },
     render: () => ({
       // Unnamed, as thread/fork writes it (its title is its source's): `threads` marks it a fork; naming it is one command.

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { PluginIdentity } from '../../../domain/plugins/identity.js';
 import type { RemoteSyncOutcome } from '../../../domain/plugins/remoteCatalog.js';
+import type { PluginInstalledResult } from '../../../protocol/plugins.js';
 import { command, registerCommand } from '../commandSpec.js';
 import { argument, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
@@ -11,10 +12,7 @@ const pluginLine = (r: PluginIdentity): string => {
   return `${r.pluginId}  ${state}  remote ${remote}  uses ${r.uses} in ${r.threads} threads${r.lastUsedAt ? `, last ${r.lastUsedAt}` : ''}`;
 };
 
-type Summary = { id: string; installed: boolean; enabled: boolean; localVersion: string | null };
-type Listing = { marketplaces: Array<{ name: string; path: string; plugins: Summary[] }>; marketplaceLoadErrors: Array<{ marketplacePath: string; message: string }> };
-
-const listingText = (l: Listing): string =>
+const listingText = (l: PluginInstalledResult): string =>
   [
     ...l.marketplaces.flatMap((m) => [
       `${m.name}  ${m.path}`,
@@ -57,7 +55,7 @@ const listCommand = command({
       import('../printAnswer.js'),
     ]);
     const r = await listPlugins(homePlugins(homeOf(opts).codexHome).catalog, p.cwds ?? [])();
-    await printAnswer(r, opts.json, (a) => listingText(a as Listing));
+    await printAnswer(r, opts.json, listingText);
   },
 });
 

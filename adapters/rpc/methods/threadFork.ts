@@ -1,19 +1,9 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import * as t from 'io-ts';
 import { forkAnswerOf, forkThread } from '../../../replay/forkThread.js';
-import type { ForkParams, ForkResult } from '../../../replay/forkThread.js';
+import type { ForkResult } from '../../../replay/forkThread.js';
 import { checkedThreadId } from '../../../domain/thread/threadId.js';
 import { bindMethod } from '../method.js';
-import { ThreadForkParams, threadForkMethod } from '../../../protocol/history.js';
-
-/** The use case's request for decoded params (Codex's `null` is the use case's absent). */
-export const forkRequestOf = (p: t.TypeOf<typeof ThreadForkParams>): ForkParams => ({
-  threadId: p.threadId ?? undefined,
-  path: p.path ?? undefined,
-  lastTurnId: p.lastTurnId ?? undefined,
-  beforeTurnId: p.beforeTurnId ?? undefined,
-  excludeTurns: p.excludeTurns ?? undefined,
-});
+import { threadForkMethod } from '../../../protocol/history.js';
 
 export const PAGINATED_FORK_NOTICE =
   'Full-history hydration is deprecated for paginated threads; use `excludeTurns: true`, then page with `thread/turns/list` and `thread/items/list`.';
@@ -39,7 +29,7 @@ export const threadFork = bindMethod(threadForkMethod, (ctx, p) =>
       await ctx.threads?.subscribe(f.thread.id);
     })(
       // Codex takes the source by its session id: a non-UUID one is refused in its words.
-      TE.chain(() => forkThread(ctx.ports, forkRequestOf(p)))(
+      TE.chain(() => forkThread(ctx.ports, p))(
         p.threadId === undefined || p.threadId === null ? TE.right(undefined) : TE.fromEither(checkedThreadId(p.threadId, 'session')),
       ),
     ),

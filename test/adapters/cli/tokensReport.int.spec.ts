@@ -63,9 +63,7 @@ describe('CLI tokens: groupings, breakdown, cost', () => {
     try {
       await s.request('initialize', { clientInfo: { name: 'test', version: '0' } });
       s.notify('initialized');
-      const a = await s.request('rolloutEngine/tokens/report', { by: 'block', pricing: prices });
-      if (!('result' in a)) throw new Error(JSON.stringify(a));
-      const r = a.result as { groups: unknown; total: unknown; by: string; pricing: unknown };
+      const r = await s.typed.request('rolloutEngine/tokens/report', { by: 'block', pricing: prices });
       expect(r.by).to.equal('block');
       expect(r.groups).to.deep.equal(cli.groups);
       expect(r.total).to.deep.equal(cli.total);

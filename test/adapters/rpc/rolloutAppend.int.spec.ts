@@ -12,6 +12,7 @@ import { ENGINE_CLI_PATH, runEngineCli } from '../../compat/engineCli.js';
 import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
 import { RolloutWriter } from '../../fixtures/rolloutLines.js';
 import type { HistoryMode } from '../../../domain/rollout/historyMode.js';
+import type { ResultOf } from '../../../protocol/methods.js';
 
 const P = 'ffffffff-0000-7000-8000-00000000a001';
 const L = 'ffffffff-0000-7000-8000-00000000a002';
@@ -63,12 +64,11 @@ describe('rollout/append (serve and rollout-engine append)', function () {
   });
 
   const t3 = nextTurn('paginated', pw, P, 't3');
-  let first: any;
+  let first: ResultOf<'rollout/append'>;
 
   it('appends at the expected end, indexes inline (the next read shows the turn) and answers the new end', async () => {
     const before = size(pPath);
-    const r = await ask('rollout/append', { threadId: P, lines: t3, expectedOrdinal: pw.nextOrdinal(), idempotencyKey: 'k-t3' });
-    first = r.result;
+    first = await server.typed.request('rollout/append', { threadId: P, lines: t3, expectedOrdinal: pw.nextOrdinal(), idempotencyKey: 'k-t3' });
     const bytes = t3.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
     expect(first).to.deep.equal({
       threadId: P,
@@ -80,9 +80,9 @@ describe('rollout/append (serve and rollout-engine append)', function () {
     });
     expect(size(pPath)).to.equal(before + bytes);
     expect(fs.readFileSync(pPath, 'utf8').endsWith(t3.map((l) => `${l}\n`).join(''))).to.equal(true);
-    const turns = await ask('thread/turns/list', { threadId: P, sortDirection: 'asc', itemsView: 'full' });
-    expect(turns.result.data.map((t: { id: string }) => t.id)).to.deep.equal(['t1', 't2', 't3']);
-    expect(turns.result.data[2].items.map((i: { type: string }) => i.type)).to.deep.equal(['userMessage', 'reasoning', 'agentMessage']);
+    const turns = await server.typed.request('thread/turns/list', { threadId: P, sortDirection: 'asc', itemsView: 'full' });
+    expect(turns.data.map((t) => t.id)).to.deep.equal(['t1', 't2', 't3']);
+    expect(turns.data[2]!.items.map((i) => i.type)).to.deep.equal(['userMessage', 'reasoning', 'agentMessage']);
   });
 
   it('a conflict writes nothing and is -32600 with data {path, expected, actual}', async () => {
@@ -184,14 +184,14 @@ describe('rollout/append (serve and rollout-engine append)', function () {
   it('a connection following the thread is told of the appended turn: turn/started, item/completed…, thread/tokenUsage/updated, turn/completed', async () => {
     const follower = await open(home);
     try {
-      expect((await follower.request('rolloutEngine/thread/subscribe', { threadId: P })) as any).to.deep.equal({ result: { status: 'subscribed' } });
+      expect(await follower.typed.request('rolloutEngine/thread/subscribe', { threadId: P })).to.deep.equal({ status: 'subscribed' });
       const n = follower.notifications.length;
       const t4 = nextTurn('paginated', new RolloutWriter('paginated', P, { startOrdinal: first.ordinal }), P, 't4');
-      const r = (await server.request('rollout/append', { threadId: P, lines: t4, expectedOrdinal: first.ordinal, idempotencyKey: 'k-t4' })) as any;
-      expect(r.result.ordinal).to.equal(first.ordinal + t4.length);
+      const r = await server.typed.request('rollout/append', { threadId: P, lines: t4, expectedOrdinal: first.ordinal, idempotencyKey: 'k-t4' });
+      expect(r.ordinal).to.equal(first.ordinal + t4.length);
       expect((await toldSince(follower, n, 'turn/completed')).map((x) => x.method)).to.deep.equal(WHOLE_TURN);
-      expect(((await follower.request('thread/unsubscribe', { threadId: P })) as any).result).to.deep.equal({ status: 'unsubscribed' });
-      expect(((await follower.request('thread/unsubscribe', { threadId: P })) as any).result).to.deep.equal({ status: 'notLoaded' });
+      expect(await follower.typed.request('thread/unsubscribe', { threadId: P })).to.deep.equal({ status: 'unsubscribed' });
+      expect(await follower.typed.request('thread/unsubscribe', { threadId: P })).to.deep.equal({ status: 'notLoaded' });
     } finally {
       await follower.close();
     }
@@ -203,8 +203,8 @@ describe('rollout/append (serve and rollout-engine append)', function () {
       await follower.request('rolloutEngine/thread/subscribe', { threadId: P });
       const at = (await server.request('rollout/append', { threadId: P, lines: [], expectedOrdinal: 0, idempotencyKey: 'k-none' })) as any;
       expect(at.error.message).to.equal('invalid lines: an append needs at least one line');
-      const turns = ((await server.request('thread/turns/list', { threadId: P, limit: 1 })) as any).result.data;
-      expect(turns[0].id).to.equal('t4');
+      const turns = (await server.typed.request('thread/turns/list', { threadId: P, limit: 1 })).data;
+      expect(turns[0]!.id).to.equal('t4');
       const from = first.ordinal + 9;
       const t5 = nextTurn('paginated', new RolloutWriter('paginated', P, { startOrdinal: from }), P, 't5');
       const told = async (n: number, until: string): Promise<string[]> => (await toldSince(follower, n, until)).map((x) => x.method);
@@ -224,15 +224,15 @@ describe('rollout/append (serve and rollout-engine append)', function () {
   it('thread/fork makes its connection follow the fork, as Codex does; a writer learns the end from a Conflict', async () => {
     const follower = await open(home);
     try {
-      const fork = ((await follower.request('thread/fork', { threadId: P, excludeTurns: true })) as any).result.thread;
+      const fork = (await follower.typed.request('thread/fork', { threadId: P, excludeTurns: true })).thread;
       const probe = (await server.request('rollout/append', { threadId: fork.id, lines: ['{}'], expectedOrdinal: 0, idempotencyKey: 'k-probe' })) as any;
       expect(probe.error.code).to.equal(-32602); // the lines are checked before the end
       const lines = (from: number) => nextTurn('paginated', new RolloutWriter('paginated', fork.id, { startOrdinal: from }), fork.id, 'f1');
       const wrong = (await server.request('rollout/append', { threadId: fork.id, lines: lines(0), expectedOrdinal: 0, idempotencyKey: 'k-f0' })) as any;
       const end = wrong.error.data.actual.ordinal as number;
       const n = follower.notifications.length;
-      const r = (await server.request('rollout/append', { threadId: fork.id, lines: lines(end), expectedOrdinal: end, idempotencyKey: 'k-f1' })) as any;
-      expect(r.result.firstOrdinal).to.equal(end);
+      const r = await server.typed.request('rollout/append', { threadId: fork.id, lines: lines(end), expectedOrdinal: end, idempotencyKey: 'k-f1' });
+      expect(r.firstOrdinal).to.equal(end);
       const told = (await toldSince(follower, n, 'turn/completed')).filter((x) => x.params.threadId === fork.id);
       expect(told.map((x) => x.method)).to.deep.equal(WHOLE_TURN);
     } finally {

@@ -9,12 +9,13 @@ import { spawn } from 'node:child_process';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import { spawnRpcServer } from '../../fixtures/stdioRpcClient.js';
-import type { RpcAnswer, StdioRpcClient } from '../../fixtures/stdioRpcClient.js';
+import type { StdioRpcClient } from '../../fixtures/stdioRpcClient.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { RolloutWriter } from '../../fixtures/rolloutLines.js';
 import { withIndex } from '../../fixtures/openedIndex.js';
 import { CLI, generatedHome, LEASE_WORKER, runCli } from '../cli/cliRun.js';
 import { formatRolloutFileName, sessionDayParts } from '../../../adapters/jsonl/rolloutFileName.js';
+import type { ParamsOf, ResultOf } from '../../../protocol/methods.js';
 
 /** Large enough that its build takes a good while after the first answers (at several tens of MB/s). */
 const HOME_MB = 48;
@@ -23,7 +24,7 @@ const NEW_THREAD = '01a1fe84-bdb0-7260-b7c8-794e23279a07';
 const BUILT = /rollout-engine: indexed \d+ files/;
 
 /** Lists asked while the build runs, and again once it is done: every order, a filter, a second page. */
-const LISTS: ReadonlyArray<[string, Record<string, unknown>]> = [
+const LISTS: ReadonlyArray<[string, ParamsOf<'thread/list'>]> = [
   ['newest 5', { limit: 5 }],
   ['newest 100', { limit: 100 }],
   ['oldest 7', { limit: 7, sortDirection: 'asc' }],
@@ -60,11 +61,6 @@ const pathOf = async (home: string, threadId: string): Promise<string> => {
   return found[0]!;
 };
 
-const resultOf = (a: RpcAnswer): unknown => {
-  expect(a, JSON.stringify(a).slice(0, 300)).to.have.property('result');
-  return (a as { result: unknown }).result;
-};
-
 describe('serve on a home it has never indexed (the first build behind the answers)', function () {
   this.timeout(180_000);
   const tmp = useTempDir('serve-backfill-');
@@ -88,28 +84,28 @@ describe('serve on a home it has never indexed (the first build behind the answe
   const during: Record<string, unknown> = {};
 
   it('answers initialize, a thread, its first page of turns, and thread lists in every order while the build runs', async () => {
-    resultOf(await server.request('initialize', { clientInfo: { name: 'test', version: '1' } }));
+    await server.typed.request('initialize', { clientInfo: { name: 'test', version: '1' } });
     expect(stderr, 'the build was over before initialize was answered').to.not.match(BUILT);
     server.notify('initialized');
     const middle = threads[Math.floor(threads.length / 2)]!;
-    during.turns = resultOf(await server.request('thread/turns/list', { threadId: middle, itemsView: 'full', limit: 10 }));
-    during.read = resultOf(await server.request('thread/read', { threadId: threads[threads.length - 1], includeTurns: true }));
+    during.turns = await server.typed.request('thread/turns/list', { threadId: middle, itemsView: 'full', limit: 10 });
+    during.read = await server.typed.request('thread/read', { threadId: threads[threads.length - 1]!, includeTurns: true });
     expect(stderr, 'the build was over before the thread requests were answered').to.not.match(BUILT);
-    expect((during.turns as { data: unknown[] }).data).to.not.be.empty;
+    expect((during.turns as ResultOf<'thread/turns/list'>).data).to.not.be.empty;
     // The newest few need only the threads that can be newer than them indexed: answered while the build runs.
-    for (const [name, params] of LISTS.slice(0, 1)) during[name] = resultOf(await server.request('thread/list', params));
+    for (const [name, params] of LISTS.slice(0, 1)) during[name] = await server.typed.request('thread/list', params);
     expect(stderr, 'the build was over before the first list was answered').to.not.match(BUILT);
-    for (const [name, params] of LISTS.slice(1)) during[name] = resultOf(await server.request('thread/list', params));
+    for (const [name, params] of LISTS.slice(1)) during[name] = await server.typed.request('thread/list', params);
   });
 
   it('answers them as the finished index does', async () => {
     const middle = threads[Math.floor(threads.length / 2)]!;
-    expect(resultOf(await server.request('thread/turns/list', { threadId: middle, itemsView: 'full', limit: 10 }))).to.deep.equal(during.turns);
-    expect(resultOf(await server.request('thread/read', { threadId: threads[threads.length - 1], includeTurns: true }))).to.deep.equal(during.read);
+    expect(await server.typed.request('thread/turns/list', { threadId: middle, itemsView: 'full', limit: 10 })).to.deep.equal(during.turns);
+    expect(await server.typed.request('thread/read', { threadId: threads[threads.length - 1]!, includeTurns: true })).to.deep.equal(during.read);
     // thread/list answers from the index once the build is done.
     await waitFor(() => BUILT.test(stderr));
-    for (const [name, params] of LISTS) expect(resultOf(await server.request('thread/list', params)), name).to.deep.equal(during[name]);
-    expect((during['newest 100'] as { data: unknown[] }).data).to.have.length(Math.min(100, threads.length));
+    for (const [name, params] of LISTS) expect(await server.typed.request('thread/list', params), name).to.deep.equal(during[name]);
+    expect((during['newest 100'] as ResultOf<'thread/list'>).data).to.have.length(Math.min(100, threads.length));
   });
 
   it('shows a thread created, then grown, while it serves in the next thread/list (folder watch), as the CLI does (no watch)', async () => {
@@ -120,17 +116,17 @@ describe('serve on a home it has never indexed (the first build behind the answe
     writer.chatTurn('turn-1', 'a question asked while serving', 'an answer');
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(path, writer.text());
-    const created = resultOf(await server.request('thread/list', { limit: 5 })) as { data: Array<{ id: string; preview: string; updatedAt: number }> };
+    const created = await server.typed.request('thread/list', { limit: 5 });
     expect(created.data[0]).to.include({ id: NEW_THREAD, preview: 'a question asked while serving' });
 
     // A turn a minute later (thread/list's updatedAt is in seconds).
     const later = new RolloutWriter('paginated', NEW_THREAD, { startOrdinal: writer.nextOrdinal(), startMs: at.getTime() + 60_000 });
     later.chatTurn('turn-2', 'a second question', 'a second answer');
     await fs.appendFile(path, later.text());
-    const grown = resultOf(await server.request('thread/list', { limit: 5 })) as { data: Array<{ id: string; updatedAt: number }> };
+    const grown = await server.typed.request('thread/list', { limit: 5 });
     expect(grown.data[0]!.id).to.equal(NEW_THREAD);
     expect(grown.data[0]!.updatedAt).to.be.above(created.data[0]!.updatedAt);
-    const turns = resultOf(await server.request('thread/turns/list', { threadId: NEW_THREAD, itemsView: 'notLoaded' })) as { data: Array<{ id: string }> };
+    const turns = await server.typed.request('thread/turns/list', { threadId: NEW_THREAD, itemsView: 'notLoaded' });
     expect(turns.data.map((t) => t.id)).to.deep.equal(['turn-2', 'turn-1']);
 
     // The CLI has no watch: its refresh looks at every file. It answers the same page.
@@ -142,7 +138,7 @@ describe('serve on a home it has never indexed (the first build behind the answe
   it('forgets a deleted thread in the next thread/list', async () => {
     const day = nodePath.join(home, 'sessions', ...sessionDayParts(new Date(Date.UTC(2027, 0, 2))));
     await fs.rm(day, { recursive: true });
-    const list = resultOf(await server.request('thread/list', { limit: 5 })) as { data: Array<{ id: string }> };
+    const list = await server.typed.request('thread/list', { limit: 5 });
     expect(list.data.map((t) => t.id)).to.not.include(NEW_THREAD);
   });
 });
@@ -220,8 +216,8 @@ describe('serve while another process holds the build lease', function () {
       const server = spawnRpcServer(process.execPath, [CLI, 'serve', '--codex-home', g.home, '--index-dir', indexDir, '--gate-wait-ms', '600000']);
       let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
       server.child.once('exit', (code, signal) => (exit = { code, signal }));
-      resultOf(await server.request('initialize', { clientInfo: { name: 'test', version: '1' } }));
-      const turns = resultOf(await server.request('thread/turns/list', { threadId: g.threadId, itemsView: 'notLoaded' })) as { data: unknown[] };
+      await server.typed.request('initialize', { clientInfo: { name: 'test', version: '1' } });
+      const turns = await server.typed.request('thread/turns/list', { threadId: g.threadId, itemsView: 'notLoaded' });
       expect(turns.data).to.not.be.empty;
       await server.close(); // kills it if it has not ended 5 s after its input did
       expect(exit).to.deep.equal({ code: 0, signal: null });

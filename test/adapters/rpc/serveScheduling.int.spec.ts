@@ -53,13 +53,13 @@ describe('rollout-engine serve: scheduling of real methods', function () {
   });
 
   it('server/diagnostics answers in the shape Codex 0.169.0 generates (ServerDiagnosticsResponse), with its in-flight gauge', async () => {
-    const a = (await server.request('server/diagnostics', {})) as { result: { process: Record<string, unknown>; gauges: Array<{ name: string; value: number }> } };
-    expect(Object.keys(a.result)).to.deep.equal(['process', 'gauges']);
-    expect(a.result.process).to.deep.equal({ id: server.child.pid, residentMemoryBytes: a.result.process['residentMemoryBytes'], physicalFootprintBytes: null });
-    expect(a.result.process['residentMemoryBytes'])
+    const diag = await server.typed.request('server/diagnostics', {});
+    expect(Object.keys(diag)).to.deep.equal(['process', 'gauges']);
+    expect(diag.process).to.deep.equal({ id: server.child.pid, residentMemoryBytes: diag.process.residentMemoryBytes, physicalFootprintBytes: null });
+    expect(diag.process.residentMemoryBytes)
       .to.be.a('number')
       .above(1 << 20);
-    expect(a.result.gauges.find((g) => g.name === 'app.requests.in_flight')).to.deep.equal({ name: 'app.requests.in_flight', value: 1 });
+    expect(diag.gauges.find((g) => g.name === 'app.requests.in_flight')).to.deep.equal({ name: 'app.requests.in_flight', value: 1 });
   });
 
   it('refuses what is over --max-requests-per-connection with -32001 and codex_error_info while the first request waits for the home', async () => {

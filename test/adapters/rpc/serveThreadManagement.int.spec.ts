@@ -32,18 +32,18 @@ describe('rollout-engine serve: thread management notifications, loaded threads,
     const s = await open({ experimentalApi: true });
     try {
       const m = s.received.length;
-      const r: any = await s.request('review/start', { threadId: P, target: { type: 'uncommittedChanges' }, delivery: 'detached' });
+      const { reviewThreadId } = await s.typed.request('review/start', { threadId: P, target: { type: 'uncommittedChanges' }, delivery: 'detached' });
       await s.settle();
       expect(arrived(s, m)).to.deep.equal(['answer', 'thread/started']);
       const started = s.notifications[s.notifications.length - 1]!.params as { thread: { id: string; status: unknown; turns: unknown[] } };
-      expect(started.thread).to.deep.include({ id: r.result.reviewThreadId, status: { type: 'idle' }, turns: [] });
-      expect(((await s.request('thread/loaded/list', {})) as any).result).to.deep.equal({ data: [r.result.reviewThreadId], nextCursor: null });
-      expect(((await s.request('thread/read', { threadId: r.result.reviewThreadId })) as any).result.thread.status).to.deep.equal({ type: 'idle' });
+      expect(started.thread).to.deep.include({ id: reviewThreadId, status: { type: 'idle' }, turns: [] });
+      expect(await s.typed.request('thread/loaded/list', {})).to.deep.equal({ data: [reviewThreadId], nextCursor: null });
+      expect((await s.typed.request('thread/read', { threadId: reviewThreadId })).thread.status).to.deep.equal({ type: 'idle' });
       const a = s.received.length;
-      await s.request('thread/archive', { threadId: r.result.reviewThreadId });
+      await s.typed.request('thread/archive', { threadId: reviewThreadId });
       await s.settle();
       expect(arrived(s, a)).to.deep.equal(['thread/status/changed', 'answer', 'thread/archived']);
-      expect(((await s.request('thread/loaded/list', {})) as any).result.data).to.deep.equal([]);
+      expect((await s.typed.request('thread/loaded/list', {})).data).to.deep.equal([]);
     } finally {
       await s.close();
     }
@@ -65,10 +65,10 @@ describe('rollout-engine serve: thread management notifications, loaded threads,
   it('thread/readState/update: a stale revision is -32600 "read state changed" with Codex’s data', async () => {
     const s = await open({ experimentalApi: true });
     try {
-      const first: any = await s.request('thread/readState/update', { threadId: P, operation: { type: 'unread' }, expectedRevision: `initial:${P}` });
-      const stale: any = await s.request('thread/readState/update', { threadId: P, operation: { type: 'read' }, expectedRevision: `initial:${P}` });
-      expect(stale).to.deep.equal({ error: { code: -32600, message: 'read state changed', data: { reason: 'readStateConflict', readState: first.result.readState } } });
-      expect(((await s.request('thread/read', { threadId: P })) as any).result.readState).to.deep.equal(first.result.readState);
+      const first = await s.typed.request('thread/readState/update', { threadId: P, operation: { type: 'unread' }, expectedRevision: `initial:${P}` });
+      const stale = await s.request('thread/readState/update', { threadId: P, operation: { type: 'read' }, expectedRevision: `initial:${P}` });
+      expect(stale).to.deep.equal({ error: { code: -32600, message: 'read state changed', data: { reason: 'readStateConflict', readState: first.readState } } });
+      expect((await s.typed.request('thread/read', { threadId: P })).readState).to.deep.equal(first.readState);
     } finally {
       await s.close();
     }

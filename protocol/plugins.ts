@@ -28,7 +28,7 @@ export const PluginReadParams = t.intersection([
   t.partial({ marketplacePath: optional(t.string), remoteMarketplaceName: optional(t.string) }),
 ]);
 
-/** `plugin/read`: one plugin of a local marketplace file, in detail. */
+/** `plugin/read`: one plugin of a local marketplace file or of a remote catalog, in detail. */
 export const pluginReadMethod = method()({ name: 'plugin/read', params: PluginReadParams, scope: unscoped });
 
 /** `plugin/install` params (Codex's `PluginInstallParams`). */

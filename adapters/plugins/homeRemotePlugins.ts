@@ -7,6 +7,7 @@ import type { RemoteSyncOutcome } from '../../domain/plugins/remoteCatalog.js';
 import { isRemotePluginId } from '../../domain/plugins/remoteCatalog.js';
 import type { RemotePluginDeps } from '../../replay/installRemotePlugin.js';
 import { installRemotePlugin } from '../../replay/installRemotePlugin.js';
+import { readRemotePlugin } from '../../replay/readRemotePlugin.js';
 import { syncRemotePlugins } from '../../replay/syncRemotePlugins.js';
 import { uninstallPlugin } from '../../replay/uninstallPlugin.js';
 import { uninstallRemotePlugin } from '../../replay/uninstallRemotePlugin.js';
@@ -58,6 +59,8 @@ export interface HomePluginPorts {
   readonly local: HomePlugins;
   /** `plugin/install` of a remote plugin. */
   readonly installRemote: (remotePluginId: string) => TE.TaskEither<EngineError, Record<string, unknown>>;
+  /** `plugin/read` of a remote plugin: its catalog entry and the account's installed state. */
+  readonly readRemote: (remoteMarketplaceName: string, remotePluginId: string) => TE.TaskEither<EngineError, Record<string, unknown>>;
   /**
    * `plugin/uninstall`, as Codex routes it: `<name>@<marketplace>` is a local uninstall (cache
    * root, config table; no backend), a backend id a remote one, anything else "invalid remote plugin id".
@@ -89,6 +92,15 @@ export const homePluginPorts = (codexHome: string, opts: RemotePluginOptions, en
         if (E.isLeft(remote)) return remote;
         return installRemotePlugin({ ...remote.right, manager: local.manager }, remotePluginId)();
       }),
+    readRemote: (remoteMarketplaceName, remotePluginId) =>
+      readRemotePlugin(
+        {
+          featureEnabled: local.catalog.featureEnabled(),
+          backend: async () => E.map((deps: RemotePluginDeps) => deps.backend)(await homeRemotePlugins(codexHome, opts, env)()),
+        },
+        remoteMarketplaceName,
+        remotePluginId,
+      ),
     uninstall: (pluginId) => () => {
       if (E.isRight(parsePluginId(pluginId)) || !isRemotePluginId(pluginId)) return uninstallPlugin(local, pluginId)();
       return oneAtATime(codexHome, async () => {

@@ -133,12 +133,12 @@ const mutation = (auth: ChatgptAuth, url: string, remotePluginId: string, enable
 /** The plugin backend over HTTP at `chatgptBaseUrl`, with the home's ChatGPT tokens. */
 export const httpRemotePluginBackend = (chatgptBaseUrl: string, auth: ChatgptAuth): RemotePluginBackend => ({
   chatgptBaseUrl,
-  installedPlugins: (includeDownloadUrls) => async () => {
+  installedPlugins: (includeDownloadUrls, scope) => async () => {
     const all: RemoteInstalledPlugin[] = [];
     for (let token: string | null = null, first = true; first || token !== null; first = false) {
       const page: E.Either<EngineError, RemoteInstalledPage> = await requestJson(
         'GET',
-        remotePluginUrls.installed(chatgptBaseUrl, includeDownloadUrls, token),
+        remotePluginUrls.installed(chatgptBaseUrl, includeDownloadUrls, token, scope),
         auth,
         RemoteInstalledPage,
       );

@@ -18,6 +18,8 @@ export const DEFAULT_CHATGPT_BASE_URL = 'https://chatgpt.com/backend-api/';
 export const REMOTE_GLOBAL_MARKETPLACE_NAME = 'openai-curated-remote';
 /** Where a WORKSPACE plugin is cached: Codex's "Workspace Directory" marketplace (not checked against the binary). */
 export const REMOTE_WORKSPACE_MARKETPLACE_NAME = 'workspace-directory';
+/** The marketplace `plugin/read` names for a WORKSPACE plugin that is not listed in the directory (measured: UNLISTED, PRIVATE). */
+export const REMOTE_SHARED_MARKETPLACE_NAME = 'workspace-shared-with-me';
 /** Remote scopes, with the cache marketplace each lands in. */
 export const REMOTE_PLUGIN_SCOPES = [
   { scope: 'GLOBAL', marketplaceName: REMOTE_GLOBAL_MARKETPLACE_NAME },
@@ -29,7 +31,58 @@ export const marketplaceOfScope = (scope: RemotePluginScope): string => REMOTE_P
 
 const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null, t.undefined]);
 
-const RemotePluginRelease = t.partial({ version: nullable(t.string), bundle_download_url: nullable(t.string) });
+const optionalString = nullable(t.string);
+
+/** A release's presentation (`interface`), as the catalog sends it; `default_prompt` is one string. */
+const RemotePluginInterface = t.partial({
+  short_description: optionalString,
+  long_description: optionalString,
+  developer_name: optionalString,
+  category: optionalString,
+  capabilities: t.array(t.string),
+  website_url: optionalString,
+  privacy_policy_url: optionalString,
+  terms_of_service_url: optionalString,
+  default_prompt: optionalString,
+  brand_color: optionalString,
+  composer_icon_url: optionalString,
+  logo_url: optionalString,
+  logo_url_dark: optionalString,
+  screenshot_urls: t.array(t.string),
+});
+
+/** A skill a release declares. */
+const RemotePluginSkill = t.intersection([
+  t.type({ name: t.string, description: t.string }),
+  t.partial({
+    interface: t.union([
+      t.null,
+      t.undefined,
+      t.partial({
+        display_name: optionalString,
+        short_description: optionalString,
+        brand_color: optionalString,
+        default_prompt: optionalString,
+        icon_small_url: optionalString,
+        icon_large_url: optionalString,
+      }),
+    ]),
+  }),
+]);
+export type RemotePluginSkill = t.TypeOf<typeof RemotePluginSkill>;
+
+const RemotePluginRelease = t.partial({
+  version: optionalString,
+  bundle_download_url: optionalString,
+  display_name: optionalString,
+  description: optionalString,
+  app_ids: t.array(t.string),
+  interface: t.union([t.null, t.undefined, RemotePluginInterface]),
+  skills: t.array(RemotePluginSkill),
+});
+
+/** How a workspace plugin is shared (the catalog's `discoverability`). */
+const Discoverability = t.union([t.literal('LISTED'), t.literal('UNLISTED'), t.literal('PRIVATE')]);
 
 /** A catalog entry (`RemotePluginDirectoryItem`): extra fields are ignored, as serde does. */
 export const RemotePluginItem = t.intersection([
@@ -39,7 +92,16 @@ export const RemotePluginItem = t.intersection([
     scope: t.union([t.literal('GLOBAL'), t.literal('WORKSPACE')]),
     release: RemotePluginRelease,
   }),
-  t.partial({ authentication_policy: t.union([t.literal('ON_INSTALL'), t.literal('ON_USE')]) }),
+  t.partial({
+    authentication_policy: t.union([t.literal('ON_INSTALL'), t.literal('ON_USE')]),
+    installation_policy: t.string,
+    discoverability: t.union([t.null, t.undefined, Discoverability]),
+    share_url: optionalString,
+    creator_account_user_id: optionalString,
+    creator_name: optionalString,
+    share_principals: t.union([t.null, t.undefined, t.array(t.unknown)]),
+    can_publish_to_workspace: t.union([t.null, t.undefined, t.boolean]),
+  }),
 ]);
 export type RemotePluginItem = t.TypeOf<typeof RemotePluginItem>;
 
@@ -47,7 +109,7 @@ const Pagination = t.partial({ next_page_token: nullable(t.string) });
 
 /** One page of `GET {base}/ps/plugins/installed?limit=200` (every scope; each item says its own). */
 export const RemoteInstalledPage = t.type({
-  plugins: t.array(t.intersection([RemotePluginItem, t.type({ enabled: t.boolean })])),
+  plugins: t.array(t.intersection([RemotePluginItem, t.type({ enabled: t.boolean }), t.partial({ disabled_skill_names: t.array(t.string) })])),
   pagination: Pagination,
 });
 export type RemoteInstalledPage = t.TypeOf<typeof RemoteInstalledPage>;
@@ -62,8 +124,10 @@ const PAGE_LIMIT = 200;
 
 /** The URLs codex 0.169.0 calls under `chatgpt_base_url` (its trailing slashes trimmed), as seen on a local backend. */
 export const remotePluginUrls = {
-  installed: (chatgptBaseUrl: string, includeDownloadUrls: boolean, pageToken: string | null): string => {
-    const q = new URLSearchParams({ limit: String(PAGE_LIMIT) });
+  /** Every scope's installed plugins, or one scope's (`scope=`, first, as Codex's `plugin/read` asks). */
+  installed: (chatgptBaseUrl: string, includeDownloadUrls: boolean, pageToken: string | null, scope?: RemotePluginScope): string => {
+    const q = new URLSearchParams(scope === undefined ? {} : { scope });
+    q.set('limit', String(PAGE_LIMIT));
     if (includeDownloadUrls) q.set('includeDownloadUrls', 'true');
     if (pageToken !== null) q.set('pageToken', pageToken);
     return `${base(chatgptBaseUrl)}/ps/plugins/installed?${q.toString()}`;

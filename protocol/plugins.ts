@@ -6,10 +6,13 @@ import type { RpcScope } from './methodEntry.js';
 /** One plugin install or uninstall at a time: each replaces a cache root and rewrites config.toml. */
 const pluginsWrite = (): RpcScope => ({ key: 'plugins', access: 'write' });
 
-/** `plugin/list` params (Codex's `PluginListParams`); remote catalogs (`marketplaceKinds`, `forceRefetch`) are not ours to fetch. */
+/** Codex's `PluginListMarketplaceKind`, in its order (the order its refusal of another names them in). */
+export const PluginListMarketplaceKind = t.keyof({ local: null, vertical: null, 'workspace-directory': null, 'shared-with-me': null, 'created-by-me-remote': null });
+
+/** `plugin/list` params (Codex's `PluginListParams`): `marketplaceKinds` chooses the local marketplaces or not; the remote kinds and `forceRefetch` concern remote catalogs. */
 export const PluginListParams = t.partial({
   cwds: optional(t.array(t.string)),
-  marketplaceKinds: optional(t.array(t.string)),
+  marketplaceKinds: optional(t.array(PluginListMarketplaceKind)),
   forceRefetch: optional(t.boolean),
 });
 

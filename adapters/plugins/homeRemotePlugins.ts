@@ -59,6 +59,8 @@ export interface HomePluginPorts {
   readonly local: HomePlugins;
   /** `plugin/install` of a remote plugin. */
   readonly installRemote: (remotePluginId: string) => TE.TaskEither<EngineError, Record<string, unknown>>;
+  /** The home's ChatGPT login, as the remote catalogs need it (none: `Rejected`, in Codex's words). */
+  readonly remoteLogin: TE.TaskEither<EngineError, unknown>;
   /** `plugin/read` of a remote plugin: its catalog entry and the account's installed state. */
   readonly readRemote: (remoteMarketplaceName: string, remotePluginId: string) => TE.TaskEither<EngineError, Record<string, unknown>>;
   /**
@@ -92,6 +94,7 @@ export const homePluginPorts = (codexHome: string, opts: RemotePluginOptions, en
         if (E.isLeft(remote)) return remote;
         return installRemotePlugin({ ...remote.right, manager: local.manager }, remotePluginId)();
       }),
+    remoteLogin: () => readChatgptAuth(codexHome),
     readRemote: (remoteMarketplaceName, remotePluginId) =>
       readRemotePlugin(
         {

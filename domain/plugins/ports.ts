@@ -69,6 +69,8 @@ export interface MarketplaceListing {
 export interface PluginCatalog {
   /** `[features] plugins` of config.toml (on unless set to false): off, Codex lists no marketplace and reads no plugin. */
   readonly featureEnabled: () => TE.TaskEither<EngineError, boolean>;
+  /** `[features] remote_plugin` of config.toml (off unless set to true): the remote catalog beside the local marketplaces. */
+  readonly remoteFeatureEnabled: () => TE.TaskEither<EngineError, boolean>;
   readonly marketplaces: (cwds: ReadonlyArray<string>) => TE.TaskEither<EngineError, MarketplaceListing>;
   /** One marketplace file; a missing or invalid one is `Rejected` in Codex's words. */
   readonly marketplace: (marketplacePath: string) => TE.TaskEither<EngineError, LoadedMarketplace>;

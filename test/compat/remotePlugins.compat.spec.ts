@@ -231,13 +231,13 @@ describe('compat · remote plugin install, startup sync and uninstall against re
       { remoteMarketplaceName: 'openai-curated-remote', marketplacePath: nodePath.join(tmp(), 'marketplace.json'), pluginName: 'plugins~Plugin_rich0003' },
     ];
     const noDiscoverability = { remoteMarketplaceName: 'workspace-directory', pluginName: 'plugins~Plugin_nodisc0008' };
-    const askCodex = async (home: string, params: ReadonlyArray<Record<string, unknown>>): Promise<RpcAnswer[]> => {
+    const askCodex = async (home: string, params: ReadonlyArray<Record<string, unknown>>, method = 'plugin/read'): Promise<RpcAnswer[]> => {
       const server = await codex(home);
       try {
         const out: RpcAnswer[] = [];
         for (const p of params)
           out.push(
-            await server.request('plugin/read', p, 60_000).then(
+            await server.request(method, p, 60_000).then(
               (result) => ({ result }),
               (e: unknown) => {
                 if (!(e instanceof AppServerError)) throw e;
@@ -250,13 +250,13 @@ describe('compat · remote plugin install, startup sync and uninstall against re
         await server.stop();
       }
     };
-    const askOurs = async (home: string, params: ReadonlyArray<Record<string, unknown>>): Promise<RpcAnswer[]> => {
+    const askOurs = async (home: string, params: ReadonlyArray<Record<string, unknown>>, method = 'plugin/read'): Promise<RpcAnswer[]> => {
       const client = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home], { env: { ...process.env, NODE_EXTRA_CA_CERTS: ca } });
       try {
         await client.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: { experimentalApi: true } });
         client.notify('initialized');
         const out: RpcAnswer[] = [];
-        for (const p of params) out.push(await client.request('plugin/read', p));
+        for (const p of params) out.push(await client.request(method, p));
         return out;
       } finally {
         await client.close();
@@ -286,6 +286,13 @@ describe('compat · remote plugin install, startup sync and uninstall against re
         expect(c[0], name).to.have.property('error');
         expect((await askOurs(await makeHome(`read-engine-${name}`, opts), first)).map(bare), name).to.deep.equal(c);
       }
+      // plugin/list's remote kinds without a login, remote_plugin on: refused as Codex refuses them, or nothing.
+      const kinds = [['vertical'], ['created-by-me-remote'], ['workspace-directory', 'vertical'], ['local', 'shared-with-me']].map((marketplaceKinds) => ({
+        marketplaceKinds,
+      }));
+      const listed = await askCodex(await makeHome('list-codex-no-login', { login: false }), kinds, 'plugin/list');
+      expect(listed.filter((a) => 'error' in a)).to.have.length(3);
+      expect((await askOurs(await makeHome('list-engine-no-login', { login: false }), kinds, 'plugin/list')).map(bare)).to.deep.equal(listed);
     } finally {
       // The install test below sees the backend as it was.
       backend.plugins.splice(1);

@@ -50,13 +50,14 @@ const listCommand = command({
   withParentOptions: true,
   params: async () => ({ codec: (await import('../../../protocol/plugins.js')).PluginListParams }),
   run: async ({ opts, params: p }) => {
-    const [{ listPlugins }, { homePlugins }, { homeOf }, { printAnswer }] = await Promise.all([
+    const [{ listPlugins }, { homePluginPorts }, { homeOf }, { printAnswer }] = await Promise.all([
       import('../../../replay/listPlugins.js'),
-      import('../../plugins/homePlugins.js'),
+      import('../../plugins/homeRemotePlugins.js'),
       import('../homeOptions.js'),
       import('../printAnswer.js'),
     ]);
-    const r = await listPlugins(homePlugins(homeOf(opts).codexHome).catalog, p.cwds ?? [])();
+    const plugins = homePluginPorts(homeOf(opts).codexHome, {});
+    const r = await listPlugins(plugins.local.catalog, { cwds: p.cwds ?? [], kinds: p.marketplaceKinds ?? null }, plugins.remoteLogin)();
     await printAnswer(r, opts.json, (a) => listingText(a as Listing));
   },
 });

@@ -3,7 +3,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import { rejected } from '../domain/errors.js';
 import type { RemotePluginBackend } from '../domain/plugins/ports.js';
-import { isRemotePluginId } from '../domain/plugins/remoteCatalog.js';
+import { catalogErrorIn, isRemotePluginId } from '../domain/plugins/remoteCatalog.js';
 import { remotePluginDetailOf } from '../domain/plugins/remotePluginDetail.js';
 import { stop, take, useCase } from './internal/useCase.js';
 
@@ -16,19 +16,7 @@ export interface RemotePluginReadDeps {
 
 /** Codex's context for every failure of the catalog during a read. */
 const CONTEXT = 'read remote plugin details';
-
-const inContext = (e: EngineError): EngineError => {
-  switch (e._tag) {
-    case 'Rejected':
-      return { ...e, reason: `${CONTEXT}: ${e.reason}` };
-    case 'Decode':
-      return { ...e, reason: `${CONTEXT}: ${e.reason}` };
-    case 'Io':
-      return { ...e, message: `${CONTEXT}: ${e.message}` };
-    default:
-      return e;
-  }
-};
+const inContext = (e: EngineError): EngineError => catalogErrorIn(CONTEXT, e);
 
 const inContextOf = async <A>(run: TE.TaskEither<EngineError, A>): Promise<E.Either<EngineError, A>> => E.mapLeft(inContext)(await run());
 

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import { parsePluginId } from '../../domain/plugins/pluginId.js';
+import type { RemotePluginBackend } from '../../domain/plugins/ports.js';
 import type { RemoteSyncOutcome } from '../../domain/plugins/remoteCatalog.js';
 import { isRemotePluginId } from '../../domain/plugins/remoteCatalog.js';
 import type { RemotePluginDeps } from '../../replay/installRemotePlugin.js';
@@ -59,8 +60,8 @@ export interface HomePluginPorts {
   readonly local: HomePlugins;
   /** `plugin/install` of a remote plugin. */
   readonly installRemote: (remotePluginId: string) => TE.TaskEither<EngineError, Record<string, unknown>>;
-  /** The home's ChatGPT login, as the remote catalogs need it (none: `Rejected`, in Codex's words). */
-  readonly remoteLogin: TE.TaskEither<EngineError, unknown>;
+  /** The plugin backend with the home's ChatGPT login (none: `Rejected`, in Codex's words). */
+  readonly remoteBackend: TE.TaskEither<EngineError, RemotePluginBackend>;
   /** `plugin/read` of a remote plugin: its catalog entry and the account's installed state. */
   readonly readRemote: (remoteMarketplaceName: string, remotePluginId: string) => TE.TaskEither<EngineError, Record<string, unknown>>;
   /**
@@ -80,6 +81,8 @@ export interface HomePluginPorts {
 
 export const homePluginPorts = (codexHome: string, opts: RemotePluginOptions, env: NodeJS.ProcessEnv = process.env): HomePluginPorts => {
   const local = homePlugins(codexHome, env);
+  const remoteBackend: TE.TaskEither<EngineError, RemotePluginBackend> = async () =>
+    E.map((deps: RemotePluginDeps) => deps.backend)(await homeRemotePlugins(codexHome, opts, env)());
   const syncRemote: TE.TaskEither<EngineError, RemoteSyncOutcome> = () =>
     oneAtATime(codexHome, async () => {
       const remote = await homeRemotePlugins(codexHome, opts, env)();
@@ -94,16 +97,9 @@ export const homePluginPorts = (codexHome: string, opts: RemotePluginOptions, en
         if (E.isLeft(remote)) return remote;
         return installRemotePlugin({ ...remote.right, manager: local.manager }, remotePluginId)();
       }),
-    remoteLogin: () => readChatgptAuth(codexHome),
+    remoteBackend,
     readRemote: (remoteMarketplaceName, remotePluginId) =>
-      readRemotePlugin(
-        {
-          featureEnabled: local.catalog.featureEnabled(),
-          backend: async () => E.map((deps: RemotePluginDeps) => deps.backend)(await homeRemotePlugins(codexHome, opts, env)()),
-        },
-        remoteMarketplaceName,
-        remotePluginId,
-      ),
+      readRemotePlugin({ featureEnabled: local.catalog.featureEnabled(), backend: remoteBackend }, remoteMarketplaceName, remotePluginId),
     uninstall: (pluginId) => () => {
       if (E.isRight(parsePluginId(pluginId)) || !isRemotePluginId(pluginId)) return uninstallPlugin(local, pluginId)();
       return oneAtATime(codexHome, async () => {

@@ -3,7 +3,7 @@ import type { EngineError } from '../errors.js';
 import type { PluginId } from './pluginId.js';
 import type { PluginCapabilitySummary } from './telemetry.js';
 import type { Marketplace, PluginState, SkillFacts } from './marketplace.js';
-import type { RemoteBundle, RemoteInstalledPage, RemotePluginItem, RemotePluginScope } from './remoteCatalog.js';
+import type { RemoteBundle, RemoteCatalog, RemoteInstalledPage, RemoteListingScope, RemotePluginItem } from './remoteCatalog.js';
 
 /** A plugin found in the cache, with its sidecar read (or why it could not be). */
 export interface CachedPlugin {
@@ -93,7 +93,11 @@ export type RemoteInstalledPlugin = RemoteInstalledPage['plugins'][number];
 export interface RemotePluginBackend {
   readonly chatgptBaseUrl: string;
   /** Every page of the account's installed plugins (all scopes, or the one given). */
-  readonly installedPlugins: (includeDownloadUrls: boolean, scope?: RemotePluginScope) => TE.TaskEither<EngineError, ReadonlyArray<RemoteInstalledPlugin>>;
+  readonly installedPlugins: (includeDownloadUrls: boolean, scope?: RemoteListingScope) => TE.TaskEither<EngineError, ReadonlyArray<RemoteInstalledPlugin>>;
+  /** Every page of a remote catalog `plugin/list` lists. */
+  readonly catalog: (catalog: RemoteCatalog) => TE.TaskEither<EngineError, ReadonlyArray<RemotePluginItem>>;
+  /** The featured plugins' backend ids. */
+  readonly featured: () => TE.TaskEither<EngineError, ReadonlyArray<string>>;
   readonly pluginDetail: (remotePluginId: string, includeDownloadUrls: boolean) => TE.TaskEither<EngineError, RemotePluginItem>;
   /** `POST …/install`: the backend must answer the same id, enabled. */
   readonly install: (remotePluginId: string) => TE.TaskEither<EngineError, void>;

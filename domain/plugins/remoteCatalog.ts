@@ -27,6 +27,65 @@ export const REMOTE_PLUGIN_SCOPES = [
 ] as const;
 export type RemotePluginScope = (typeof REMOTE_PLUGIN_SCOPES)[number]['scope'];
 
+/** A catalog failure with Codex's context before its words (`read remote plugin details: …`, `list remote plugin catalog: …`). */
+export const catalogErrorIn = (context: string, e: EngineError): EngineError => {
+  switch (e._tag) {
+    case 'Rejected':
+    case 'Decode':
+      return { ...e, reason: `${context}: ${e.reason}` };
+    case 'Io':
+      return { ...e, message: `${context}: ${e.message}` };
+    default:
+      return e;
+  }
+};
+
+/** A listing's `scope=`: a plugin's scope, or `USER` (the plugins the account created). */
+export type RemoteListingScope = RemotePluginScope | 'USER';
+
+/** A remote catalog `plugin/list` lists, as Codex 0.169.0 names it (measured on a local backend). */
+export interface RemoteCatalog {
+  readonly name: string;
+  readonly displayName: string;
+  /** What Codex's refusal of it starts with. */
+  readonly context: string;
+  /** Where it is listed from: a scope's catalog (with a collection), or the shared-with-me listing. */
+  readonly source: { readonly kind: 'catalog'; readonly scope: RemoteListingScope; readonly collection: string | null } | { readonly kind: 'shared' };
+  /** The scope whose installed plugins say which of its entries are installed. */
+  readonly installedScope: RemoteListingScope;
+}
+
+export const REMOTE_CATALOGS = {
+  curated: (collection: string | null): RemoteCatalog => ({
+    name: REMOTE_GLOBAL_MARKETPLACE_NAME,
+    displayName: 'OpenAI Curated Remote',
+    context: 'list OpenAI Curated remote plugin catalog',
+    source: { kind: 'catalog', scope: 'GLOBAL', collection },
+    installedScope: 'GLOBAL',
+  }),
+  workspace: {
+    name: REMOTE_WORKSPACE_MARKETPLACE_NAME,
+    displayName: 'Workspace Directory',
+    context: 'list remote plugin catalog',
+    source: { kind: 'catalog', scope: 'WORKSPACE', collection: null },
+    installedScope: 'WORKSPACE',
+  } as RemoteCatalog,
+  shared: {
+    name: 'workspace-shared-with-me-private',
+    displayName: 'Shared with me',
+    context: 'list remote plugin catalog',
+    source: { kind: 'shared' },
+    installedScope: 'WORKSPACE',
+  } as RemoteCatalog,
+  createdByMe: {
+    name: 'created-by-me-remote',
+    displayName: 'Created by me',
+    context: 'list remote plugin catalog',
+    source: { kind: 'catalog', scope: 'USER', collection: null },
+    installedScope: 'USER',
+  } as RemoteCatalog,
+};
+
 export const marketplaceOfScope = (scope: RemotePluginScope): string => REMOTE_PLUGIN_SCOPES.find((s) => s.scope === scope)!.marketplaceName;
 
 const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null, t.undefined]);
@@ -114,6 +173,13 @@ export const RemoteInstalledPage = t.type({
 });
 export type RemoteInstalledPage = t.TypeOf<typeof RemoteInstalledPage>;
 
+/** One page of a catalog listing (`/ps/plugins/list`, `/ps/plugins/workspace/shared`). */
+export const RemoteCatalogPage = t.type({ plugins: t.array(RemotePluginItem), pagination: Pagination });
+export type RemoteCatalogPage = t.TypeOf<typeof RemoteCatalogPage>;
+
+/** The featured plugins' backend ids (`/plugins/featured?platform=codex`). */
+export const RemoteFeaturedIds = t.array(t.string);
+
 /** The answer to an install/uninstall POST. */
 export const RemotePluginMutation = t.type({ id: t.string, enabled: t.boolean });
 
@@ -125,13 +191,27 @@ const PAGE_LIMIT = 200;
 /** The URLs codex 0.169.0 calls under `chatgpt_base_url` (its trailing slashes trimmed), as seen on a local backend. */
 export const remotePluginUrls = {
   /** Every scope's installed plugins, or one scope's (`scope=`, first, as Codex's `plugin/read` asks). */
-  installed: (chatgptBaseUrl: string, includeDownloadUrls: boolean, pageToken: string | null, scope?: RemotePluginScope): string => {
+  installed: (chatgptBaseUrl: string, includeDownloadUrls: boolean, pageToken: string | null, scope?: RemoteListingScope): string => {
     const q = new URLSearchParams(scope === undefined ? {} : { scope });
     q.set('limit', String(PAGE_LIMIT));
     if (includeDownloadUrls) q.set('includeDownloadUrls', 'true');
     if (pageToken !== null) q.set('pageToken', pageToken);
     return `${base(chatgptBaseUrl)}/ps/plugins/installed?${q.toString()}`;
   },
+  /** A scope's catalog, or a collection of it (`collection=vertical`: the OpenAI Curated catalog). */
+  catalog: (chatgptBaseUrl: string, scope: RemoteListingScope, collection: string | null, pageToken: string | null): string => {
+    const q = new URLSearchParams({ scope, limit: String(PAGE_LIMIT) });
+    if (collection !== null) q.set('collection', collection);
+    if (pageToken !== null) q.set('pageToken', pageToken);
+    return `${base(chatgptBaseUrl)}/ps/plugins/list?${q.toString()}`;
+  },
+  /** The workspace plugins shared with the account. */
+  shared: (chatgptBaseUrl: string, pageToken: string | null): string => {
+    const q = new URLSearchParams({ limit: String(PAGE_LIMIT) });
+    if (pageToken !== null) q.set('pageToken', pageToken);
+    return `${base(chatgptBaseUrl)}/ps/plugins/workspace/shared?${q.toString()}`;
+  },
+  featured: (chatgptBaseUrl: string): string => `${base(chatgptBaseUrl)}/plugins/featured?platform=codex`,
   detail: (chatgptBaseUrl: string, remotePluginId: string, includeDownloadUrls: boolean): string =>
     `${base(chatgptBaseUrl)}/ps/plugins/${remotePluginId}${includeDownloadUrls ? '?includeDownloadUrls=true' : ''}`,
   install: (chatgptBaseUrl: string, remotePluginId: string): string => `${base(chatgptBaseUrl)}/ps/plugins/${remotePluginId}/install?includeAppsNeedingAuth=true`,

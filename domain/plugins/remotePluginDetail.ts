@@ -95,13 +95,15 @@ const skillOf = (skill: RemotePluginSkill, disabled: ReadonlySet<string>): Recor
   };
 };
 
-/** Codex's `PluginReadResponse` of a catalog entry; `installed`: the account's entry for it, if it has one. */
-export const remotePluginDetailOf = (item: RemotePluginItem, installed: InstalledEntry | undefined): E.Either<EngineError, Record<string, unknown>> => {
+/** Codex's `PluginSummary` of a catalog entry (in `plugin/read` and `plugin/list`); `installed`: the account's entry for it, if it has one. */
+export const remotePluginSummaryOf = (
+  item: RemotePluginItem,
+  installed: InstalledEntry | undefined,
+): E.Either<EngineError, { readonly marketplaceName: string; readonly summary: Record<string, unknown> }> => {
   const marketplace = marketplaceOf(item);
   if (E.isLeft(marketplace)) return marketplace;
   const marketplaceName = marketplace.right;
   const version = item.release.version ?? null;
-  const disabled = new Set(installed?.disabled_skill_names ?? []);
   const shareContext =
     item.scope === 'WORKSPACE'
       ? {
@@ -116,30 +118,41 @@ export const remotePluginDetailOf = (item: RemotePluginItem, installed: Installe
         }
       : null;
   return E.right({
+    marketplaceName,
+    summary: {
+      id: `${item.name}@${marketplaceName}`,
+      remotePluginId: item.id,
+      version,
+      localVersion: installed?.release.version ?? null,
+      name: item.name,
+      shareContext,
+      source: { type: 'remote' },
+      installed: installed !== undefined,
+      installedAt: null,
+      enabled: installed?.enabled ?? false,
+      installPolicy: item.installation_policy ?? 'AVAILABLE',
+      installPolicySource: null,
+      mustShowInstallationInterstitial: null,
+      authPolicy: item.authentication_policy ?? 'ON_INSTALL',
+      availability: 'AVAILABLE',
+      disabledReason: null,
+      eligiblePlanTypes: null,
+      interface: interfaceOf(item),
+      keywords: [],
+    },
+  });
+};
+
+/** Codex's `PluginReadResponse` of a catalog entry; `installed`: the account's entry for it, if it has one. */
+export const remotePluginDetailOf = (item: RemotePluginItem, installed: InstalledEntry | undefined): E.Either<EngineError, Record<string, unknown>> => {
+  const summarised = remotePluginSummaryOf(item, installed);
+  if (E.isLeft(summarised)) return summarised;
+  const disabled = new Set(installed?.disabled_skill_names ?? []);
+  return E.right({
     plugin: {
-      marketplaceName,
+      marketplaceName: summarised.right.marketplaceName,
       marketplacePath: null,
-      summary: {
-        id: `${item.name}@${marketplaceName}`,
-        remotePluginId: item.id,
-        version,
-        localVersion: installed?.release.version ?? null,
-        name: item.name,
-        shareContext,
-        source: { type: 'remote' },
-        installed: installed !== undefined,
-        installedAt: null,
-        enabled: installed?.enabled ?? false,
-        installPolicy: item.installation_policy ?? 'AVAILABLE',
-        installPolicySource: null,
-        mustShowInstallationInterstitial: null,
-        authPolicy: item.authentication_policy ?? 'ON_INSTALL',
-        availability: 'AVAILABLE',
-        disabledReason: null,
-        eligiblePlanTypes: null,
-        interface: interfaceOf(item),
-        keywords: [],
-      },
+      summary: summarised.right.summary,
       shareUrl: item.share_url ?? null,
       description: nonEmpty(item.release.description),
       skills: (item.release.skills ?? []).map((s) => skillOf(s, disabled)),

@@ -12,6 +12,7 @@ import type { Dirent } from 'node:fs';
 import * as nodePath from 'node:path';
 import { AppServer, AppServerError, codexConfigToml, stopAllAppServers } from './appServer.js';
 import { ENGINE_CLI_PATH, runEngineCli } from './engineCli.js';
+import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer } from '../fixtures/stdioRpcClient.js';
 import { bundleOf, startPluginBackend } from '../fixtures/pluginBackend.js';
@@ -142,6 +143,7 @@ describe('compat · remote plugin install, startup sync and uninstall against re
         bundlePath: null,
         version: '2.0.0',
         installed: false,
+        featured: true,
         extra: { installation_policy: 'INSTALLED_BY_DEFAULT', authentication_policy: 'ON_INSTALL' },
         release: {
           display_name: '  Rich Plugin ',
@@ -286,6 +288,23 @@ describe('compat · remote plugin install, startup sync and uninstall against re
         expect(c[0], name).to.have.property('error');
         expect((await askOurs(await makeHome(`read-engine-${name}`, opts), first)).map(bare), name).to.deep.equal(c);
       }
+      // plugin/list of the remote catalogs, remote_plugin on, with a login: the curated one by default (with the featured ids), each kind's.
+      backend.plugins.splice(
+        backend.plugins.findIndex((p) => p.id === 'plugins~Plugin_nodisc0008'),
+        1,
+      );
+      const lists = [
+        {},
+        { marketplaceKinds: ['workspace-directory'] },
+        { marketplaceKinds: ['shared-with-me'] },
+        { marketplaceKinds: ['created-by-me-remote'] },
+        { marketplaceKinds: ['vertical'] },
+        { marketplaceKinds: ['local', 'workspace-directory', 'shared-with-me'], forceRefetch: true },
+      ];
+      const codexLists = await askCodex(await makeHome('list-codex'), lists, 'plugin/list');
+      expect(codexLists.filter((a) => 'result' in a && (a.result as { marketplaces: unknown[] }).marketplaces.length > 0)).to.have.length(4);
+      const d = jsonDifferences(codexLists, (await askOurs(await makeHome('list-engine'), lists, 'plugin/list')).map(bare), 12);
+      expect(d, describeDifferences(d)).to.deep.equal([]);
       // plugin/list's remote kinds without a login, remote_plugin on: refused as Codex refuses them, or nothing.
       const kinds = [['vertical'], ['created-by-me-remote'], ['workspace-directory', 'vertical'], ['local', 'shared-with-me']].map((marketplaceKinds) => ({
         marketplaceKinds,

@@ -57,7 +57,7 @@ const listCommand = command({
       import('../printAnswer.js'),
     ]);
     const plugins = homePluginPorts(homeOf(opts).codexHome, {});
-    const r = await listPlugins(plugins.local.catalog, { cwds: p.cwds ?? [], kinds: p.marketplaceKinds ?? null }, plugins.remoteLogin)();
+    const r = await listPlugins(plugins.local.catalog, { cwds: p.cwds ?? [], kinds: p.marketplaceKinds ?? null }, plugins.remoteBackend)();
     await printAnswer(r, opts.json, (a) => listingText(a as Listing));
   },
 });

@@ -5,5 +5,5 @@ import { bindMethod } from '../method.js';
 /** `plugin/list`: the local marketplaces the home sees and their plugins, as the kinds asked choose them. */
 export const pluginList = bindMethod(pluginListMethod, (ctx, p) => async () => {
   const plugins = await ctx.plugins();
-  return listPlugins(plugins.local.catalog, { cwds: p.cwds ?? [], kinds: p.marketplaceKinds ?? null }, plugins.remoteLogin)();
+  return listPlugins(plugins.local.catalog, { cwds: p.cwds ?? [], kinds: p.marketplaceKinds ?? null }, plugins.remoteBackend)();
 });

@@ -8,10 +8,13 @@ import type { RpcScope } from './methodEntry.js';
 /** One plugin install or uninstall at a time: each replaces a cache root and rewrites config.toml. */
 const pluginsWrite = (): RpcScope => ({ key: 'plugins', access: 'write' });
 
-/** `plugin/list` params (Codex's `PluginListParams`); remote catalogs (`marketplaceKinds`, `forceRefetch`) are not ours to fetch. */
+/** Codex's `PluginListMarketplaceKind`, in its order (the order its refusal of another names them in). */
+export const PluginListMarketplaceKind = t.keyof({ local: null, vertical: null, 'workspace-directory': null, 'shared-with-me': null, 'created-by-me-remote': null });
+
+/** `plugin/list` params (Codex's `PluginListParams`): `marketplaceKinds` chooses the local marketplaces or not; the remote kinds and `forceRefetch` concern remote catalogs. */
 export const PluginListParams = t.partial({
   cwds: optional(t.array(t.string)),
-  marketplaceKinds: optional(t.array(t.string)),
+  marketplaceKinds: optional(t.array(PluginListMarketplaceKind)),
   forceRefetch: optional(t.boolean),
 });
 
@@ -21,8 +24,18 @@ export interface PluginInstalledResult {
   readonly marketplaceLoadErrors: ReadonlyArray<MarketplaceLoadError>;
 }
 
-/** What `plugin/list` answers (Codex's `PluginListResponse`); local marketplaces feature no plugin. */
-export interface PluginListResult extends PluginInstalledResult {
+/** A remote catalog listed as a marketplace: its plugins summarised from the backend's entries, as Codex summarises them. */
+export interface RemoteMarketplaceEntry {
+  readonly name: string;
+  readonly path: null;
+  readonly interface: { readonly displayName: string };
+  readonly plugins: ReadonlyArray<Record<string, unknown>>;
+}
+
+/** What `plugin/list` answers (Codex's `PluginListResponse`): the local marketplaces, then the remote catalogs asked for, and the curated catalog's featured ids. */
+export interface PluginListResult {
+  readonly marketplaces: ReadonlyArray<PluginMarketplaceEntry | RemoteMarketplaceEntry>;
+  readonly marketplaceLoadErrors: ReadonlyArray<MarketplaceLoadError>;
   readonly featuredPluginIds: ReadonlyArray<string>;
 }
 
@@ -41,8 +54,8 @@ export const PluginReadParams = t.intersection([
   t.partial({ marketplacePath: optional(t.string), remoteMarketplaceName: optional(t.string) }),
 ]);
 
-/** `plugin/read`: one plugin of a local marketplace file, in detail (Codex's `PluginReadResponse`). */
-export const pluginReadMethod = method<{ plugin: PluginDetail }>()({ name: 'plugin/read', params: PluginReadParams, scope: unscoped });
+/** `plugin/read`: one plugin of a local marketplace file, or of a remote catalog (its detail as the backend's entry gives it), in detail (Codex's `PluginReadResponse`). */
+export const pluginReadMethod = method<{ plugin: PluginDetail | Record<string, unknown> }>()({ name: 'plugin/read', params: PluginReadParams, scope: unscoped });
 
 /** `plugin/install` params (Codex's `PluginInstallParams`). */
 export const PluginInstallParams = t.intersection([

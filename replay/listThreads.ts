@@ -50,12 +50,14 @@ export const MAX_THREAD_LIST_LIMIT = 100;
 /** Sources listed when none are asked for: the interactive ones (not exec, not sub-agents). */
 const INTERACTIVE: ReadonlySet<string> = new Set(['cli', 'vscode']);
 
-/**
- * The page of `limit` threads cut from the list's candidates in order (the one after it, if any,
- * makes the next cursor), with the read states of the threads on it.
- */
 /** The most threads one step ahead of the build indexes at once. */
 const MAX_AHEAD_STEP = 4096;
+
+/**
+ * The page of `limit` threads cut from the list's candidates in order (the one after it, if any,
+ * makes the next cursor), with the read states of the threads on it; `fromStateDbRows`: rows as
+ * Codex's state DB answers them (`stateDbRowOf`).
+ */
 
 export const threadListPageOf = (
   candidates: ReadonlyArray<{ readonly row: ThreadRow; readonly key: number }>,
@@ -63,13 +65,14 @@ export const threadListPageOf = (
   sortKey: ThreadSortKey,
   direction: 'asc' | 'desc',
   heldAs: ThreadCursorMethod = 'list',
+  fromStateDbRows = false,
 ): ThreadListPage => {
   const page = candidates.slice(0, limit);
   const readStates: Record<string, ReadState> = {};
   for (const c of page) if (hasReadState(c.row)) readStates[c.row.id] = readStateOf(c.row);
   const last = page[page.length - 1];
   return {
-    data: page.map((c) => threadFromRow(c.row, [])),
+    data: page.map((c) => threadFromRow(fromStateDbRows ? stateDbRowOf(c.row) : c.row, [])),
     readStates,
     nextCursor: candidates.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
     backwardsCursor: page[0] ? backwardsThreadCursor(heldAs, sortKey, page[0].key, direction) : null,
@@ -165,6 +168,17 @@ interface Candidate {
  */
 export const listRowOf = (row: ThreadRow): ThreadRow => ({ ...row, forkedFromId: null, threadSource: null });
 
+/** The thread that spawned a row's (`spawn_agent`): its source names it; a review's sub-agent has none. */
+const spawnerOf = (row: ThreadRow): string | null => (sourceKindsOf(row.source).includes('subAgentThreadSpawn') ? row.parentThreadId : null);
+
+/**
+ * What Codex answers of a row from its state DB (`thread/search`, `thread/list` with a search term
+ * or `useStateDbOnly`): a list row without `parentThreadId`, which its DB rows do not hold
+ * (measured on 0.169.0: a review's and a spawned sub-agent list with their parent from the file
+ * scan, with `null` from the state DB; with a spawn-tree filter, with the parent of the edge).
+ */
+export const stateDbRowOf = (row: ThreadRow): ThreadRow => ({ ...listRowOf(row), parentThreadId: null });
+
 /** Substring match, case-sensitive as Codex's search term is. */
 const contains = (hay: string, needle: string): boolean => hay.includes(needle);
 
@@ -215,6 +229,8 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       term,
       q.parentThreadId ?? null,
       q.ancestorThreadId ?? null,
+      // Answered as from Codex's state DB (its rows and cursors), not as its file scan.
+      q.useStateDbOnly === true,
       options.countHidden === true,
     ]);
     const known = mark === null ? undefined : keptAnswer<ThreadListing>(ports.index, mark, query);
@@ -223,11 +239,7 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
     /** Every filter but the source filter (`ofKind`), kept apart so what the source filter drops is what it alone hides. */
     const parent = q.parentThreadId ?? null;
     const ancestor = q.ancestorThreadId ?? null;
-    /**
-     * The thread that spawned a row's (`spawn_agent`): Codex filters by its spawn edges, which a
-     * review's sub-agent, though it names its parent, does not have.
-     */
-    const spawnerOf = (row: ThreadRow): string | null => (sourceKindsOf(row.source).includes('subAgentThreadSpawn') ? row.parentThreadId : null);
+    // Codex filters by its spawn edges (`spawnerOf`), which a review's sub-agent does not have.
     /** Whether `ancestor` spawned the row's thread, or one of the threads that spawned it (sub-agents of sub-agents). */
     const descends = async (row: ThreadRow): Promise<boolean> => {
       const seen = new Set<string>();
@@ -288,9 +300,18 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       step = Math.min(step * 2, MAX_AHEAD_STEP);
       candidates = await candidatesNow();
     }
+    const fromStateDb = term !== '' || q.useStateDbOnly === true;
     const listing: ThreadListing = {
-      // Codex answers a search term, useStateDbOnly and the spawn-tree filters from its state DB, whose rows hold created_at to the second.
-      page: threadListPageOf(candidates, limit, sortKey, direction, term !== '' || q.useStateDbOnly === true || parent !== null || ancestor !== null ? 'search' : 'list'),
+      // Codex answers a search term, useStateDbOnly and the spawn-tree filters from its state DB, whose rows hold created_at to the second;
+      // its rows hold no parent, except the spawn edge a spawn-tree filter follows.
+      page: threadListPageOf(
+        candidates,
+        limit,
+        sortKey,
+        direction,
+        fromStateDb || parent !== null || ancestor !== null ? 'search' : 'list',
+        fromStateDb && parent === null && ancestor === null,
+      ),
       hiddenBySource: options.countHidden === true ? await hiddenBySourceOf(ports, listed, ofKind) : null,
     };
     if (mark !== null) keepAnswer(ports.index, mark, query, listing);

@@ -87,13 +87,16 @@ export interface CodexThreadState {
    * A fork the engine wrote, given a row in Codex's cache as Codex's own `thread/fork` gives it
    * (the source's row with the fork's id, file and times; no title, tokens or user event of its
    * own yet): a Codex with its cache then answers the fork's preview and model, not `""` / null.
-   * Nothing is done when there is no state DB or the source has no row.
+   * Nothing is done when there is no state DB or the source has no row. `reviewSubAgent`: the
+   * fork is a detached review's thread, whose row carries the source Codex's rows of review
+   * sub-agents carry.
    */
   readonly recordFork: (fork: {
     readonly sourceThreadId: string;
     readonly threadId: string;
     readonly path: string;
     readonly at: Date;
+    readonly reviewSubAgent?: boolean;
   }) => TE.TaskEither<EngineError, void>;
 }
 

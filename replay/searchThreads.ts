@@ -8,7 +8,7 @@ import { linesHolding } from '../domain/search/lineSignatures.js';
 import { currentSignatures, filesHolding, keptSignatures } from './internal/signatureSweep.js';
 import { literalPattern, searchSnippetOf } from '../domain/search/literalMatch.js';
 import { threadFromRow } from '../domain/thread/threadFromRow.js';
-import { listRequestOf, listRowOf, sourceKindsOf } from './listThreads.js';
+import { listRequestOf, sourceKindsOf, stateDbRowOf } from './listThreads.js';
 import type { HistoryReadPorts } from './ports.js';
 import type { ThreadListCursor, ThreadSortKey } from './internal/threadListCursor.js';
 import { backwardsThreadCursor, cursorWalkStart, nextThreadCursor, parseThreadListCursor, pastCursor } from './internal/threadListCursor.js';
@@ -75,7 +75,7 @@ export const searchPageOf = (
   const page = found.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    data: page.map((f) => ({ thread: threadFromRow(listRowOf(f.row), []), snippet: f.snippet })),
+    data: page.map((f) => ({ thread: threadFromRow(stateDbRowOf(f.row), []), snippet: f.snippet })),
     nextCursor: found.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
     backwardsCursor: page[0] ? backwardsThreadCursor('search', sortKey, page[0].key, direction) : null,
   };

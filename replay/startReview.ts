@@ -63,6 +63,8 @@ export const startReview = (ports: MutationPorts, threadId: string, target: Revi
         ? await take(ports.files.create(path, renderDrafts(drafts, end.ordinal)))
         : await take(ports.files.createFrom(path, copiedReviewLines(ports, currentPath, end, lineTimestamp(now), renderDrafts(drafts, null))));
     await take(ports.indexer.catchUp([path]));
+    // A row in Codex's cache, as the engine's forks get: a Codex with its cache answers the review thread's model and lists it.
+    await take(ports.codexState.recordFork({ sourceThreadId: threadId, threadId: review.threadId, path, at: now, reviewSubAgent: true }));
     return {
       turn: reviewTurn(review, Math.floor(now.getTime() / 1000)),
       reviewThreadId: review.threadId,

@@ -216,6 +216,8 @@ export const codexThreadState = (codexHome: string): CodexThreadState => {
     section_position: 'NULL',
     section_entered_at_ms: 'NULL',
   };
+  // What Codex 0.169.0's rows of its review sub-agents hold beside (measured on its inline reviews' sub-agent threads).
+  const REVIEW_SUB_AGENT_OVERRIDES: Readonly<Record<string, string>> = { ...FORK_OVERRIDES, source: '\'{"subagent":"review"}\'', thread_source: "'subagent'" };
 
   const recordFork: CodexThreadState['recordFork'] = (fork) =>
     inTransaction((db) => {
@@ -223,8 +225,9 @@ export const codexThreadState = (codexHome: string): CodexThreadState => {
       const columns = (db.prepare('PRAGMA table_info(threads)').all() as Array<{ name: string }>).map((c) => c.name);
       const ms = fork.at.getTime();
       const quotedName = (c: string): string => `"${c.replaceAll('"', '""')}"`;
+      const overrides = fork.reviewSubAgent === true ? REVIEW_SUB_AGENT_OVERRIDES : FORK_OVERRIDES;
       db.prepare(
-        `INSERT OR IGNORE INTO threads (${columns.map(quotedName).join(', ')}) SELECT ${columns.map((c) => FORK_OVERRIDES[c] ?? quotedName(c)).join(', ')} FROM threads WHERE id = @source`,
+        `INSERT OR IGNORE INTO threads (${columns.map(quotedName).join(', ')}) SELECT ${columns.map((c) => overrides[c] ?? quotedName(c)).join(', ')} FROM threads WHERE id = @source`,
       ).run({ id: fork.threadId, path: fork.path, seconds: Math.floor(ms / 1000), ms, source: fork.sourceThreadId });
     });
 

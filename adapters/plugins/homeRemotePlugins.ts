@@ -2,11 +2,14 @@ import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
+import type { PluginInstallResult } from '../../protocol/plugins.js';
 import { parsePluginId } from '../../domain/plugins/pluginId.js';
+import type { RemotePluginBackend } from '../../domain/plugins/ports.js';
 import type { RemoteSyncOutcome } from '../../domain/plugins/remoteCatalog.js';
 import { isRemotePluginId } from '../../domain/plugins/remoteCatalog.js';
 import type { RemotePluginDeps } from '../../replay/installRemotePlugin.js';
 import { installRemotePlugin } from '../../replay/installRemotePlugin.js';
+import { readRemotePlugin } from '../../replay/readRemotePlugin.js';
 import { syncRemotePlugins } from '../../replay/syncRemotePlugins.js';
 import { uninstallPlugin } from '../../replay/uninstallPlugin.js';
 import { uninstallRemotePlugin } from '../../replay/uninstallRemotePlugin.js';
@@ -14,7 +17,6 @@ import { homePlugins } from './homePlugins.js';
 import type { HomePlugins } from './homePlugins.js';
 import { allowsLoopbackHttp, httpRemoteBundleFetcher } from './remoteBundleFetcher.js';
 import { chatgptBaseUrlOf, httpRemotePluginBackend, readChatgptAuth } from './remotePluginBackend.js';
-import type { PluginInstallResult } from '../../protocol/plugins.js';
 
 /** Where the plugin backend is: `chatgptBaseUrl` overrides config.toml's `chatgpt_base_url` (a CLI flag). */
 export interface RemotePluginOptions {
@@ -59,6 +61,10 @@ export interface HomePluginPorts {
   readonly local: HomePlugins;
   /** `plugin/install` of a remote plugin. */
   readonly installRemote: (remotePluginId: string) => TE.TaskEither<EngineError, PluginInstallResult>;
+  /** The plugin backend with the home's ChatGPT login (none: `Rejected`, in Codex's words). */
+  readonly remoteBackend: TE.TaskEither<EngineError, RemotePluginBackend>;
+  /** `plugin/read` of a remote plugin: its catalog entry and the account's installed state. */
+  readonly readRemote: (remoteMarketplaceName: string, remotePluginId: string) => TE.TaskEither<EngineError, { plugin: Record<string, unknown> }>;
   /**
    * `plugin/uninstall`, as Codex routes it: `<name>@<marketplace>` is a local uninstall (cache
    * root, config table; no backend), a backend id a remote one, anything else "invalid remote plugin id".
@@ -76,6 +82,8 @@ export interface HomePluginPorts {
 
 export const homePluginPorts = (codexHome: string, opts: RemotePluginOptions, env: NodeJS.ProcessEnv = process.env): HomePluginPorts => {
   const local = homePlugins(codexHome, env);
+  const remoteBackend: TE.TaskEither<EngineError, RemotePluginBackend> = async () =>
+    E.map((deps: RemotePluginDeps) => deps.backend)(await homeRemotePlugins(codexHome, opts, env)());
   const syncRemote: TE.TaskEither<EngineError, RemoteSyncOutcome> = () =>
     oneAtATime(codexHome, async () => {
       const remote = await homeRemotePlugins(codexHome, opts, env)();
@@ -90,6 +98,9 @@ export const homePluginPorts = (codexHome: string, opts: RemotePluginOptions, en
         if (E.isLeft(remote)) return remote;
         return installRemotePlugin({ ...remote.right, manager: local.manager }, remotePluginId)();
       }),
+    remoteBackend,
+    readRemote: (remoteMarketplaceName, remotePluginId) =>
+      readRemotePlugin({ featureEnabled: local.catalog.featureEnabled(), backend: remoteBackend }, remoteMarketplaceName, remotePluginId),
     uninstall: (pluginId) => () => {
       if (E.isRight(parsePluginId(pluginId)) || !isRemotePluginId(pluginId)) return uninstallPlugin(local, pluginId)();
       return oneAtATime(codexHome, async () => {

@@ -43,7 +43,7 @@ const manifestOf = async (pluginRoot: string): Promise<Record<string, unknown> |
 };
 
 /** What `config.toml` says of plugins: the marketplaces it adds (local sources) and each plugin's `enabled`. */
-const readConfig = async (codexHome: string): Promise<{ feature: boolean; marketplaceRoots: string[]; enabled: Map<string, boolean> }> => {
+const readConfig = async (codexHome: string): Promise<{ feature: boolean; remoteFeature: boolean; marketplaceRoots: string[]; enabled: Map<string, boolean> }> => {
   const text = await textOrNull(nodePath.join(codexHome, 'config.toml'));
   let config: Record<string, unknown> = {};
   try {
@@ -59,7 +59,7 @@ const readConfig = async (codexHome: string): Promise<{ feature: boolean; market
   const plugins = isRecord(config['plugins']) ? config['plugins'] : {};
   const enabled = new Map(Object.entries(plugins).flatMap(([id, p]) => (isRecord(p) && typeof p['enabled'] === 'boolean' ? [[id, p['enabled']] as const] : [])));
   const features = isRecord(config['features']) ? config['features'] : {};
-  return { feature: features['plugins'] !== false, marketplaceRoots, enabled };
+  return { feature: features['plugins'] !== false, remoteFeature: features['remote_plugin'] === true, marketplaceRoots, enabled };
 };
 
 /** `SKILL.md` files under a skills root (depth-bounded, sorted), with their front matter read. */
@@ -130,6 +130,7 @@ export const diskPluginCatalog = (codexHome: string, cache: PluginCache, userHom
 
   return {
     featureEnabled: () => attempt(codexHome, 'read config.toml', async () => (await readConfig(codexHome)).feature),
+    remoteFeatureEnabled: () => attempt(codexHome, 'read config.toml', async () => (await readConfig(codexHome)).remoteFeature),
     marketplaces: (cwds) =>
       attempt(codexHome, 'list plugin marketplaces', async () => {
         const config = await readConfig(codexHome);

@@ -8,7 +8,16 @@ import type { EngineError } from '../../domain/errors.js';
 import { decodeError, ioError, rejected } from '../../domain/errors.js';
 import { renderDecodeErrors } from '../../domain/decodeErrors.js';
 import type { RemoteInstalledPlugin, RemotePluginBackend } from '../../domain/plugins/ports.js';
-import { DEFAULT_CHATGPT_BASE_URL, RemoteInstalledPage, RemotePluginItem, RemotePluginMutation, remotePluginUrls } from '../../domain/plugins/remoteCatalog.js';
+import {
+  DEFAULT_CHATGPT_BASE_URL,
+  RemoteCatalogPage,
+  RemoteFeaturedIds,
+  RemoteInstalledPage,
+  RemotePluginItem,
+  RemotePluginMutation,
+  remotePluginUrls,
+} from '../../domain/plugins/remoteCatalog.js';
+import type { RemoteCatalog } from '../../domain/plugins/remoteCatalog.js';
 import { errnoCode } from '../fs/fsError.js';
 
 /** A status as Codex's errors print it (reqwest's `StatusCode`): `404 Not Found`. */
@@ -133,12 +142,12 @@ const mutation = (auth: ChatgptAuth, url: string, remotePluginId: string, enable
 /** The plugin backend over HTTP at `chatgptBaseUrl`, with the home's ChatGPT tokens. */
 export const httpRemotePluginBackend = (chatgptBaseUrl: string, auth: ChatgptAuth): RemotePluginBackend => ({
   chatgptBaseUrl,
-  installedPlugins: (includeDownloadUrls) => async () => {
+  installedPlugins: (includeDownloadUrls, scope) => async () => {
     const all: RemoteInstalledPlugin[] = [];
     for (let token: string | null = null, first = true; first || token !== null; first = false) {
       const page: E.Either<EngineError, RemoteInstalledPage> = await requestJson(
         'GET',
-        remotePluginUrls.installed(chatgptBaseUrl, includeDownloadUrls, token),
+        remotePluginUrls.installed(chatgptBaseUrl, includeDownloadUrls, token, scope),
         auth,
         RemoteInstalledPage,
       );
@@ -148,6 +157,20 @@ export const httpRemotePluginBackend = (chatgptBaseUrl: string, auth: ChatgptAut
     }
     return E.right(all);
   },
+  catalog: (catalog: RemoteCatalog) => async () => {
+    const all: RemotePluginItem[] = [];
+    for (let token: string | null = null, first = true; first || token !== null; first = false) {
+      const source = catalog.source;
+      const url: string =
+        source.kind === 'shared' ? remotePluginUrls.shared(chatgptBaseUrl, token) : remotePluginUrls.catalog(chatgptBaseUrl, source.scope, source.collection, token);
+      const page: E.Either<EngineError, RemoteCatalogPage> = await requestJson('GET', url, auth, RemoteCatalogPage);
+      if (E.isLeft(page)) return page;
+      all.push(...page.right.plugins);
+      token = page.right.pagination.next_page_token ?? null;
+    }
+    return E.right(all);
+  },
+  featured: () => () => requestJson('GET', remotePluginUrls.featured(chatgptBaseUrl), auth, RemoteFeaturedIds),
   pluginDetail: (remotePluginId, includeDownloadUrls) => () =>
     requestJson('GET', remotePluginUrls.detail(chatgptBaseUrl, encodeURIComponent(remotePluginId), includeDownloadUrls), auth, RemotePluginItem),
   install: (remotePluginId) => mutation(auth, remotePluginUrls.install(chatgptBaseUrl, encodeURIComponent(remotePluginId)), remotePluginId, true),

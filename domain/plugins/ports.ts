@@ -3,7 +3,7 @@ import type { EngineError } from '../errors.js';
 import type { PluginId } from './pluginId.js';
 import type { PluginCapabilitySummary } from './telemetry.js';
 import type { Marketplace, PluginState, SkillFacts } from './marketplace.js';
-import type { RemoteBundle, RemoteInstalledPage, RemotePluginItem } from './remoteCatalog.js';
+import type { RemoteBundle, RemoteCatalog, RemoteInstalledPage, RemoteListingScope, RemotePluginItem } from './remoteCatalog.js';
 
 /** A plugin found in the cache, with its sidecar read (or why it could not be). */
 export interface CachedPlugin {
@@ -69,6 +69,8 @@ export interface MarketplaceListing {
 export interface PluginCatalog {
   /** `[features] plugins` of config.toml (on unless set to false): off, Codex lists no marketplace and reads no plugin. */
   readonly featureEnabled: () => TE.TaskEither<EngineError, boolean>;
+  /** `[features] remote_plugin` of config.toml (off unless set to true): the remote catalog beside the local marketplaces. */
+  readonly remoteFeatureEnabled: () => TE.TaskEither<EngineError, boolean>;
   readonly marketplaces: (cwds: ReadonlyArray<string>) => TE.TaskEither<EngineError, MarketplaceListing>;
   /** One marketplace file; a missing or invalid one is `Rejected` in Codex's words. */
   readonly marketplace: (marketplacePath: string) => TE.TaskEither<EngineError, LoadedMarketplace>;
@@ -90,8 +92,12 @@ export type RemoteInstalledPlugin = RemoteInstalledPage['plugins'][number];
 /** The ChatGPT plugin backend at a home's `chatgpt_base_url`, authenticated as Codex is. */
 export interface RemotePluginBackend {
   readonly chatgptBaseUrl: string;
-  /** Every page of the account's installed plugins (all scopes). */
-  readonly installedPlugins: (includeDownloadUrls: boolean) => TE.TaskEither<EngineError, ReadonlyArray<RemoteInstalledPlugin>>;
+  /** Every page of the account's installed plugins (all scopes, or the one given). */
+  readonly installedPlugins: (includeDownloadUrls: boolean, scope?: RemoteListingScope) => TE.TaskEither<EngineError, ReadonlyArray<RemoteInstalledPlugin>>;
+  /** Every page of a remote catalog `plugin/list` lists. */
+  readonly catalog: (catalog: RemoteCatalog) => TE.TaskEither<EngineError, ReadonlyArray<RemotePluginItem>>;
+  /** The featured plugins' backend ids. */
+  readonly featured: () => TE.TaskEither<EngineError, ReadonlyArray<string>>;
   readonly pluginDetail: (remotePluginId: string, includeDownloadUrls: boolean) => TE.TaskEither<EngineError, RemotePluginItem>;
   /** `POST …/install`: the backend must answer the same id, enabled. */
   readonly install: (remotePluginId: string) => TE.TaskEither<EngineError, void>;

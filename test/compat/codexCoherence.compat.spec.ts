@@ -157,6 +157,53 @@ describe('compat: a Codex that keeps its state DB follows the revisions the engi
     }
   });
 
+  // Codex 0.169.0 makes no detached review (`review/start` refuses `delivery: "detached"`), so the
+  // engine's is held to what Codex makes of a fork and of its own review sub-agents: the fork's row
+  // with the review sub-agent's source. Without its cache, Codex reads a paginated review thread's
+  // preview as `""` (no user message in its own file) and does not list it, as it reads a fork
+  // without a turn; a legacy one holds the copied history, first message included.
+  it('a detached review the engine starts gets a row in Codex cache: Codex answers its model and preview, lists it, resumes it and continues it, in both modes', async () => {
+    for (const mode of ['paginated', 'legacy']) {
+      const h = home(mode);
+      const main = mainOf(h);
+      const review = await engineValue<{ reviewThreadId: string }>(h, 'review', main, '--uncommitted', '--delivery', 'detached');
+      const id = review.reviewThreadId;
+      const db = new Database(join(h.codexHome, 'state_5.sqlite'), { readonly: true, fileMustExist: true });
+      let row: { source: string; thread_source: string | null; title: string } | undefined;
+      try {
+        row = db.prepare('SELECT source, thread_source, title FROM threads WHERE id = ?').get(id) as typeof row;
+      } finally {
+        db.close();
+      }
+      expect(row, `${mode}: Codex's row for the review thread`).to.deep.equal({ source: '{"subagent":"review"}', thread_source: 'subagent', title: '' });
+      const bare = join(root, `bare-review-${mode}`);
+      cpSync(join(h.codexHome, '..'), bare, { recursive: true, preserveTimestamps: true });
+      for (const f of readdirSync(join(bare, 'home'))) if (f.startsWith('state_5.sqlite')) rmSync(join(bare, 'home', f));
+      for (const codexHome of [h.codexHome, join(bare, 'home')]) {
+        const cached = codexHome === h.codexHome;
+        const ownless = !cached && mode === 'paginated';
+        const codex = await openColdCodex({ ...h, codexHome, workDir: join(codexHome, '..', 'work') });
+        try {
+          const source = await codex.server.request<{ thread: { preview: string; model: string | null } }>('thread/read', { threadId: main });
+          const read = await codex.server.request<{ thread: { preview: string; model: string | null; parentThreadId: string | null } }>('thread/read', { threadId: id });
+          const how = `${mode}, ${cached ? 'with' : 'without'} its state DB`;
+          expect(read.thread.model, `${how}: the review thread's model`).to.equal(source.thread.model).and.not.equal(null);
+          expect(read.thread.parentThreadId, how).to.equal(main);
+          expect(read.thread.preview, `${how}: the review thread's preview`).to.equal(ownless ? '' : source.thread.preview);
+          const listed = await codex.server.request<{ data: Array<{ id: string }> }>('thread/list', { sourceKinds: ['subAgentReview'], useStateDbOnly: true });
+          expect(
+            listed.data.some((t) => t.id === id),
+            `${how}: listed (Codex lists only threads with a preview)`,
+          ).to.equal(!ownless);
+        } finally {
+          await codex.stop();
+        }
+      }
+      // Resumed, Codex shows the review turn the engine started as ours does (interrupted: nothing runs it), and continues after it.
+      await codexContinues(h, id, await turnIds(h, id), `the engine's detached review (${mode})`);
+    }
+  });
+
   it('legacy: a rollback marker in the same file; Codex (cache kept) reads it and continues after it', async () => {
     const h = home('legacy');
     const main = mainOf(h);

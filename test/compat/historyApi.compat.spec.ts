@@ -88,14 +88,15 @@ const ALL_SOURCE_KINDS = ['cli', 'vscode', 'exec', 'appServer', 'subAgent', 'sub
 
 const LIST_STEPS: Step[] = [
   { label: 'list default', method: 'thread/list', params: {} },
-  {
-    label: 'list all sources',
-    method: 'thread/list',
-    params: { sourceKinds: ['cli', 'vscode', 'exec', 'appServer', 'subAgent', 'subAgentReview', 'subAgentCompact', 'subAgentThreadSpawn', 'subAgentOther', 'unknown'] },
-  },
+  { label: 'list all sources', method: 'thread/list', params: { sourceKinds: ALL_SOURCE_KINDS } },
   { label: 'list archived', method: 'thread/list', params: { archived: true } },
   { label: 'list provider other', method: 'thread/list', params: { modelProviders: ['openai'] } },
   { label: 'list search', method: 'thread/list', params: { searchTerm: 'turn 1' } },
+  // Sub-agents as the file scan lists them and as the state DB does: a review's or a spawned
+  // sub-agent names its parent in the first, not in the second.
+  { label: 'list all sources from the state DB', method: 'thread/list', params: { sourceKinds: ALL_SOURCE_KINDS, useStateDbOnly: true } },
+  { label: 'list all sources search', method: 'thread/list', params: { sourceKinds: ALL_SOURCE_KINDS, searchTerm: 'Review' } },
+  { label: 'list all sources search sub-agent', method: 'thread/list', params: { sourceKinds: ALL_SOURCE_KINDS, searchTerm: 'Sub-agent' } },
   ...(['created_at', 'updated_at', 'recency_at'] as const).flatMap((sortKey) =>
     (['asc', 'desc'] as const).map((sortDirection) => ({
       label: `list ${sortKey} ${sortDirection}`,

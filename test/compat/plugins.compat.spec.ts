@@ -89,6 +89,14 @@ describe('plugin/list, plugin/installed, plugin/read: rollout-engine serve answe
     await s.request('plugin/read', { marketplacePath, pluginName: 'sheets' }),
     await s.request('plugin/read', { marketplacePath, pluginName: 'nope' }),
     await s.request('plugin/read', { marketplacePath: nodePath.join(root, 'missing/marketplace.json'), pluginName: 'docs' }),
+    // Which marketplaces by kind, and a refetch of the remote catalog (off in this home: remote_plugin = false, no ChatGPT login).
+    await s.request('plugin/list', { marketplaceKinds: [] }),
+    await s.request('plugin/list', { marketplaceKinds: ['local'] }),
+    await s.request('plugin/list', { marketplaceKinds: ['vertical', 'workspace-directory', 'shared-with-me', 'created-by-me-remote'] }),
+    await s.request('plugin/list', { marketplaceKinds: ['shared-with-me', 'local'] }),
+    await s.request('plugin/list', { marketplaceKinds: ['created-by-me-remote', 'local'], cwds: [root] }),
+    await s.request('plugin/list', { forceRefetch: true }),
+    await s.request('plugin/list', { marketplaceKinds: ['nope'] }),
   ];
   const compare = async () => {
     const theirs = await answersOf(await codex());

@@ -10,8 +10,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
 import * as nodePath from 'node:path';
-import { AppServer, codexConfigToml, stopAllAppServers } from './appServer.js';
-import { runEngineCli } from './engineCli.js';
+import { AppServer, AppServerError, codexConfigToml, stopAllAppServers } from './appServer.js';
+import { ENGINE_CLI_PATH, runEngineCli } from './engineCli.js';
+import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
+import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import type { RpcAnswer } from '../fixtures/stdioRpcClient.js';
 import { bundleOf, startPluginBackend } from '../fixtures/pluginBackend.js';
 import type { FakePluginBackend } from '../fixtures/pluginBackend.js';
 import { useTempDir } from '../fixtures/tempDir.js';
@@ -87,11 +90,14 @@ describe('compat · remote plugin install, startup sync and uninstall against re
 
   const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
   const jwt = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ email: 'u@example.com', 'https://api.openai.com/auth': { chatgpt_plan_type: 'plus', chatgpt_account_id: 'acct-1', chatgpt_user_id: 'user-1' } })}.sig`;
-  const makeHome = async (name: string): Promise<string> => {
+  const makeHome = async (name: string, opts: { readonly login?: boolean; readonly plugins?: boolean } = {}): Promise<string> => {
     const home = nodePath.join(tmp(), name);
     await fs.mkdir(home, { recursive: true });
-    const config = codexConfigToml(9).replace('plugins = false', 'plugins = true').replace('remote_plugin = false', 'remote_plugin = true');
+    const config = codexConfigToml(9)
+      .replace('plugins = false', `plugins = ${opts.plugins ?? true}`)
+      .replace('remote_plugin = false', 'remote_plugin = true');
     await fs.writeFile(nodePath.join(home, 'config.toml'), `chatgpt_base_url = ${JSON.stringify(backend.baseUrl)}\n${config}`);
+    if (opts.login === false) return home;
     await fs.writeFile(
       nodePath.join(home, 'auth.json'),
       JSON.stringify({
@@ -126,6 +132,190 @@ describe('compat · remote plugin install, startup sync and uninstall against re
   after(async () => {
     await stopAllAppServers();
     await backend?.close();
+  });
+
+  it('plugin/read of a remote plugin: the same answer as Codex for every kind of catalog entry, and the same refusals (no login, plugins off, bad or unknown id, both or neither source)', async () => {
+    backend.plugins.push(
+      {
+        id: 'plugins~Plugin_rich0003',
+        name: 'rich',
+        scope: 'GLOBAL',
+        bundlePath: null,
+        version: '2.0.0',
+        installed: false,
+        featured: true,
+        extra: { installation_policy: 'INSTALLED_BY_DEFAULT', authentication_policy: 'ON_INSTALL' },
+        release: {
+          display_name: '  Rich Plugin ',
+          description: '  ',
+          interface: {
+            short_description: 'short',
+            long_description: 'long',
+            developer_name: 'dev',
+            category: 'Productivity',
+            capabilities: ['Read'],
+            website_url: 'https://w.example',
+            privacy_policy_url: 'https://p.example',
+            terms_of_service_url: 'https://t.example',
+            default_prompt: '  Do it  ',
+            brand_color: '#123456',
+            composer_icon_url: 'https://c.example',
+            logo_url: 'https://l.example',
+            logo_url_dark: 'https://ld.example',
+            screenshot_urls: ['https://s1.example'],
+          },
+          skills: [
+            {
+              name: 'triage',
+              description: 'triage issues',
+              interface: { display_name: 'Triage', short_description: 'tri', brand_color: '#fff', default_prompt: 'triage now', icon_small_url: 'https://is.example' },
+            },
+            { name: 'plain', description: 'plain skill' },
+          ],
+        },
+      },
+      {
+        id: 'plugins~Plugin_bare0004',
+        name: 'bare',
+        scope: 'GLOBAL',
+        bundlePath: null,
+        version: null,
+        installed: false,
+        release: { display_name: '', description: 'Bare' },
+      },
+      {
+        id: 'plugins~Plugin_apps0005',
+        name: 'appy',
+        scope: 'GLOBAL',
+        bundlePath: null,
+        version: '1.0.0',
+        installed: false,
+        release: { app_ids: ['connector_abc', 'asdk_app_ABC.Mixed Case--x', ''] },
+      },
+      {
+        id: 'plugins~Plugin_listed0006',
+        name: 'listed',
+        scope: 'WORKSPACE',
+        bundlePath: null,
+        version: '0.2.0',
+        installedVersion: '0.1.0',
+        installed: true,
+        extra: { discoverability: 'LISTED' },
+      },
+      {
+        id: 'plugins~Plugin_shared0007',
+        name: 'shared',
+        scope: 'WORKSPACE',
+        bundlePath: null,
+        version: '0.0.1',
+        installed: false,
+        extra: {
+          discoverability: 'UNLISTED',
+          share_url: 'https://share.example',
+          creator_account_user_id: 'u1',
+          creator_name: 'Ann',
+          share_principals: [],
+          can_publish_to_workspace: true,
+        },
+      },
+      { id: 'plugins~Plugin_nodisc0008', name: 'nodisc', scope: 'WORKSPACE', bundlePath: null, version: '0.0.1', installed: false },
+    );
+    const reads: Array<Record<string, unknown>> = [
+      ...['plugins~Plugin_rich0003', 'plugins~Plugin_bare0004', 'plugins~Plugin_apps0005', 'plugins~Plugin_listed0006', 'plugins~Plugin_shared0007'].map(
+        (pluginName) => ({
+          remoteMarketplaceName: 'any-name',
+          pluginName,
+        }),
+      ),
+      { remoteMarketplaceName: 'openai-curated-remote', pluginName: 'plugins~Plugin_missing' },
+      { remoteMarketplaceName: 'openai-curated-remote', pluginName: 'bad id!' },
+      { pluginName: 'plugins~Plugin_rich0003' },
+      { remoteMarketplaceName: 'openai-curated-remote', marketplacePath: nodePath.join(tmp(), 'marketplace.json'), pluginName: 'plugins~Plugin_rich0003' },
+    ];
+    const noDiscoverability = { remoteMarketplaceName: 'workspace-directory', pluginName: 'plugins~Plugin_nodisc0008' };
+    const askCodex = async (home: string, params: ReadonlyArray<Record<string, unknown>>, method = 'plugin/read'): Promise<RpcAnswer[]> => {
+      const server = await codex(home);
+      try {
+        const out: RpcAnswer[] = [];
+        for (const p of params)
+          out.push(
+            await server.request(method, p, 60_000).then(
+              (result) => ({ result }),
+              (e: unknown) => {
+                if (!(e instanceof AppServerError)) throw e;
+                return { error: { code: e.code, message: e.rpcMessage } };
+              },
+            ),
+          );
+        return out;
+      } finally {
+        await server.stop();
+      }
+    };
+    const askOurs = async (home: string, params: ReadonlyArray<Record<string, unknown>>, method = 'plugin/read'): Promise<RpcAnswer[]> => {
+      const client = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home], { env: { ...process.env, NODE_EXTRA_CA_CERTS: ca } });
+      try {
+        await client.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: { experimentalApi: true } });
+        client.notify('initialized');
+        const out: RpcAnswer[] = [];
+        for (const p of params) out.push(await client.request(method, p));
+        return out;
+      } finally {
+        await client.close();
+      }
+    };
+    const bare = (a: RpcAnswer): RpcAnswer => ('error' in a ? { error: { code: a.error.code, message: a.error.message } } : a);
+    try {
+      const theirs = await askCodex(await makeHome('read-codex'), [...reads, noDiscoverability]);
+      const mine = await askOurs(await makeHome('read-engine'), [...reads, noDiscoverability]);
+      expect(mine.slice(0, reads.length).map(bare)).to.deep.equal(theirs.slice(0, reads.length));
+      expect(theirs.filter((a) => 'result' in a)).to.have.length(5);
+      // A workspace entry without its discoverability: an internal error in both, the words ours (a decode error naming the entry).
+      const [codexNoDisc, ourNoDisc] = [theirs.at(-1)!, mine.at(-1)!];
+      expect('error' in codexNoDisc && codexNoDisc.error).to.deep.include({ code: -32603 });
+      expect('error' in ourNoDisc && ourNoDisc.error).to.include({ code: -32603 });
+      expect('error' in ourNoDisc && ourNoDisc.error.message).to.include(
+        'read remote plugin details: workspace plugin `plugins~Plugin_nodisc0008` did not include discoverability',
+      );
+
+      // Without a ChatGPT login, and with plugins off.
+      const first = reads.slice(0, 1);
+      for (const [name, opts] of [
+        ['no-login', { login: false }],
+        ['plugins-off', { plugins: false }],
+      ] as const) {
+        const c = await askCodex(await makeHome(`read-codex-${name}`, opts), first);
+        expect(c[0], name).to.have.property('error');
+        expect((await askOurs(await makeHome(`read-engine-${name}`, opts), first)).map(bare), name).to.deep.equal(c);
+      }
+      // plugin/list of the remote catalogs, remote_plugin on, with a login: the curated one by default (with the featured ids), each kind's.
+      backend.plugins.splice(
+        backend.plugins.findIndex((p) => p.id === 'plugins~Plugin_nodisc0008'),
+        1,
+      );
+      const lists = [
+        {},
+        { marketplaceKinds: ['workspace-directory'] },
+        { marketplaceKinds: ['shared-with-me'] },
+        { marketplaceKinds: ['created-by-me-remote'] },
+        { marketplaceKinds: ['vertical'] },
+        { marketplaceKinds: ['local', 'workspace-directory', 'shared-with-me'], forceRefetch: true },
+      ];
+      const codexLists = await askCodex(await makeHome('list-codex'), lists, 'plugin/list');
+      expect(codexLists.filter((a) => 'result' in a && (a.result as { marketplaces: unknown[] }).marketplaces.length > 0)).to.have.length(4);
+      const d = jsonDifferences(codexLists, (await askOurs(await makeHome('list-engine'), lists, 'plugin/list')).map(bare), 12);
+      expect(d, describeDifferences(d)).to.deep.equal([]);
+      // plugin/list's remote kinds without a login, remote_plugin on: refused as Codex refuses them, or nothing.
+      const kinds = [['vertical'], ['created-by-me-remote'], ['workspace-directory', 'vertical'], ['local', 'shared-with-me']].map((marketplaceKinds) => ({
+        marketplaceKinds,
+      }));
+      const listed = await askCodex(await makeHome('list-codex-no-login', { login: false }), kinds, 'plugin/list');
+      expect(listed.filter((a) => 'error' in a)).to.have.length(3);
+      expect((await askOurs(await makeHome('list-engine-no-login', { login: false }), kinds, 'plugin/list')).map(bare)).to.deep.equal(listed);
+    } finally {
+      // The install test below sees the backend as it was.
+      backend.plugins.splice(1);
+    }
   });
 
   it('plugin/install of a remote plugin: the same answer and the same plugins/ tree (bundle at the release version, 0600 sidecar)', async () => {

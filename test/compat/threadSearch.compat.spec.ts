@@ -60,6 +60,9 @@ export const SEARCH_QUERIES: readonly Query[] = [
   { params: { searchTerm: 'fact', archived: true } },
   { params: { searchTerm: 'fact', sourceKinds: ['exec'] } },
   { params: { searchTerm: 'fact', sourceKinds: ALL_SOURCES } },
+  // review and spawned sub-agents (review and rich scenarios): Codex's state DB keeps no parent for them
+  { params: { searchTerm: 'Review', sourceKinds: ALL_SOURCES } },
+  { params: { searchTerm: 'Sub-agent', sourceKinds: ALL_SOURCES } },
   // orders and page walks
   { params: { searchTerm: 'turn', limit: 1 }, walk: 8 },
   { params: { searchTerm: 'answer', limit: 2, sortDirection: 'asc' }, walk: 8 },
@@ -216,7 +219,7 @@ describe('compat: thread/search (rollout-engine serve vs codex app-server 0.169.
     fixture = await sharedCompatHomes();
   });
 
-  for (const scenario of ['chat', 'fork', 'revert', 'rich'])
+  for (const scenario of ['chat', 'fork', 'revert', 'rich', 'review'])
     for (const mode of HISTORY_MODES) {
       const key = `${scenario}-${mode}`;
       it(`${key}: every query's pages equal codex's`, async function () {

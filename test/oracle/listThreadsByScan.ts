@@ -94,7 +94,14 @@ export const listThreadsByScan = (
       ({ candidates, hiddenBySource } = await candidatesNow());
     }
     return {
-      page: threadListPageOf(candidates, limit, sortKey, direction, term !== '' || q.useStateDbOnly === true ? 'search' : 'list'),
+      page: threadListPageOf(
+        candidates,
+        limit,
+        sortKey,
+        direction,
+        term !== '' || q.useStateDbOnly === true ? 'search' : 'list',
+        term !== '' || q.useStateDbOnly === true,
+      ),
       hiddenBySource,
     };
   });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { PluginIdentity } from '../../../domain/plugins/identity.js';
 import type { RemoteSyncOutcome } from '../../../domain/plugins/remoteCatalog.js';
-import type { PluginInstalledResult } from '../../../protocol/plugins.js';
+import type { PluginListResult } from '../../../protocol/plugins.js';
 import { command, registerCommand } from '../commandSpec.js';
 import { argument, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
@@ -12,12 +12,13 @@ const pluginLine = (r: PluginIdentity): string => {
   return `${r.pluginId}  ${state}  remote ${remote}  uses ${r.uses} in ${r.threads} threads${r.lastUsedAt ? `, last ${r.lastUsedAt}` : ''}`;
 };
 
-const listingText = (l: PluginInstalledResult): string =>
+/** A listed plugin as the table shows it: a local marketplace's summary, or a remote catalog's entry summarised by Codex's rules. */
+const pluginRow = (p: { readonly [k: string]: unknown }): string =>
+  `  ${String(p['id'])}  ${p['installed'] === true ? 'installed' : 'not installed'}${p['enabled'] === true ? ', enabled' : ''}${typeof p['localVersion'] === 'string' ? `  ${p['localVersion']}` : ''}`;
+
+const listingText = (l: PluginListResult): string =>
   [
-    ...l.marketplaces.flatMap((m) => [
-      `${m.name}  ${m.path}`,
-      ...m.plugins.map((p) => `  ${p.id}  ${p.installed ? 'installed' : 'not installed'}${p.enabled ? ', enabled' : ''}${p.localVersion ? `  ${p.localVersion}` : ''}`),
-    ]),
+    ...l.marketplaces.flatMap((m) => [`${m.name}  ${m.path ?? '(remote catalog)'}`, ...m.plugins.map((p) => pluginRow(p))]),
     ...l.marketplaceLoadErrors.map((e) => `error: ${e.marketplacePath}: ${e.message}`),
   ].join('\n');
 
@@ -48,13 +49,14 @@ const listCommand = command({
   withParentOptions: true,
   params: async () => ({ codec: (await import('../../../protocol/plugins.js')).PluginListParams }),
   run: async ({ opts, params: p }) => {
-    const [{ listPlugins }, { homePlugins }, { homeOf }, { printAnswer }] = await Promise.all([
+    const [{ listPlugins }, { homePluginPorts }, { homeOf }, { printAnswer }] = await Promise.all([
       import('../../../replay/listPlugins.js'),
-      import('../../plugins/homePlugins.js'),
+      import('../../plugins/homeRemotePlugins.js'),
       import('../homeOptions.js'),
       import('../printAnswer.js'),
     ]);
-    const r = await listPlugins(homePlugins(homeOf(opts).codexHome).catalog, p.cwds ?? [])();
+    const plugins = homePluginPorts(homeOf(opts).codexHome, {});
+    const r = await listPlugins(plugins.local.catalog, { cwds: p.cwds ?? [], kinds: p.marketplaceKinds ?? null }, plugins.remoteBackend)();
     await printAnswer(r, opts.json, listingText);
   },
 });

@@ -2,5 +2,8 @@ import { pluginListMethod } from '../../../protocol/plugins.js';
 import { listPlugins } from '../../../replay/listPlugins.js';
 import { bindMethod } from '../method.js';
 
-/** `plugin/list`: the local marketplaces the home sees and their plugins. */
-export const pluginList = bindMethod(pluginListMethod, (ctx, p) => async () => listPlugins((await ctx.plugins()).local.catalog, p.cwds ?? [])());
+/** `plugin/list`: the local marketplaces the home sees and their plugins, as the kinds asked choose them. */
+export const pluginList = bindMethod(pluginListMethod, (ctx, p) => async () => {
+  const plugins = await ctx.plugins();
+  return listPlugins(plugins.local.catalog, { cwds: p.cwds ?? [], kinds: p.marketplaceKinds ?? null }, plugins.remoteBackend)();
+});

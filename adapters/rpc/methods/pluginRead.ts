@@ -1,12 +1,14 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { invalidArgument } from '../../../domain/errors.js';
+import { rejected } from '../../../domain/errors.js';
 import { pluginReadMethod } from '../../../protocol/plugins.js';
 import { readPlugin } from '../../../replay/readPlugin.js';
 import { bindMethod } from '../method.js';
 
-/** `plugin/read`: one plugin of a local marketplace file, in detail. */
+/** `plugin/read`: one plugin of a local marketplace file, or of a remote catalog (`remoteMarketplaceName`, `pluginName` the backend's id), in detail. */
 export const pluginRead = bindMethod(pluginReadMethod, (ctx, p) => async () => {
-  if (p.marketplacePath === undefined || p.marketplacePath === null)
-    return E.left(invalidArgument('marketplacePath', 'a local marketplace file is required (remote catalogs are not read here)'));
-  return readPlugin((await ctx.plugins()).local.catalog, p.marketplacePath, p.pluginName)();
+  const local = p.marketplacePath ?? null;
+  const remote = p.remoteMarketplaceName ?? null;
+  if (local !== null && remote === null) return readPlugin((await ctx.plugins()).local.catalog, local, p.pluginName)();
+  if (remote !== null && local === null) return (await ctx.plugins()).readRemote(remote, p.pluginName)();
+  return E.left(rejected('plugin/read requires exactly one of marketplacePath or remoteMarketplaceName'));
 });

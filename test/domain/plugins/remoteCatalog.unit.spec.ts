@@ -51,6 +51,8 @@ describe('remote plugin catalog (pure)', () => {
       'https://chatgpt.com/backend-api/ps/plugins/installed?limit=200&includeDownloadUrls=true',
     );
     expect(remotePluginUrls.installed('https://h/api', false, 'tok')).to.equal('https://h/api/ps/plugins/installed?limit=200&pageToken=tok');
+    // plugin/read asks one scope, scope first (as seen on a local backend).
+    expect(remotePluginUrls.installed('https://h/api/', false, null, 'WORKSPACE')).to.equal('https://h/api/ps/plugins/installed?scope=WORKSPACE&limit=200');
     expect(remotePluginUrls.detail('https://h/api//', 'p~1', true)).to.equal('https://h/api/ps/plugins/p~1?includeDownloadUrls=true');
     expect(remotePluginUrls.install('https://h/api/', 'p~1')).to.equal('https://h/api/ps/plugins/p~1/install?includeAppsNeedingAuth=true');
     expect(remotePluginUrls.uninstall('https://h/api/', 'p~1')).to.equal('https://h/api/ps/plugins/p~1/uninstall');

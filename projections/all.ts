@@ -3,6 +3,7 @@ import { threadsProjection } from './threads.js';
 import { turnsProjection } from './turns.js';
 import { itemsProjection } from './items.js';
 import { auditProjection } from './audit.js';
+import { tokenAuditProjection } from './tokenAudit.js';
 import { settingsLinesProjection } from './settingsLines.js';
 import { tokenCountsProjection } from './tokenCounts.js';
 import { searchProjection } from './search.js';
@@ -14,6 +15,7 @@ export const ALL_PROJECTIONS: ReadonlyArray<Projection> = [
   turnsProjection,
   itemsProjection,
   auditProjection,
+  tokenAuditProjection,
   settingsLinesProjection,
   tokenCountsProjection,
   searchProjection,

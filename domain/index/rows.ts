@@ -5,6 +5,7 @@ import type { HistoryMode } from '../rollout/historyMode.js';
 import type { RolloutFile } from '../rollout/rolloutFile.js';
 import type { SettingsChange } from '../thread/threadMeta.js';
 import type { CountedResponse, TokenFileState } from '../tokens/responseFold.js';
+import type { BucketKey, UsageBucketRow } from '../tokens/usageBuckets.js';
 import type { PluginFileState, PluginObservation } from '../plugins/rolloutObservations.js';
 import type { ReadState, ThreadStateRow } from '../threadState/threadStateEvent.js';
 import type { ConversationText } from '../search/conversationText.js';
@@ -230,10 +231,19 @@ export type ThreadRow = Omit<Thread, 'turns' | 'status'> & {
   readonly readState?: ReadState;
 };
 
-/** Per rollout file: fold state of the token audit and plugin observations (carried across batches). */
+/** Per rollout file: fold state of its plugin observations (carried across batches). */
 export interface AuditStateRow {
-  readonly tokens: TokenFileState;
   readonly plugins: PluginFileState;
+}
+
+/** Per rollout file: fold state of the token audit (carried across batches), and what a report needs of the file besides its sums. */
+export interface TokenStateRow {
+  readonly tokens: TokenFileState;
+  /** Its session_meta's originator ('' when absent) and source: the client of its thread when the index has no thread row. */
+  readonly originator: string;
+  readonly source: unknown;
+  /** A record with a response id the file already recorded: its responses are read as rows. */
+  readonly repeatedRecords: boolean;
 }
 
 /** Every table with its key and value types. Keys are lmdb ordered-binary arrays. */
@@ -269,6 +279,14 @@ export interface IndexTables {
   /** Plugin used / enabled / disabled facts of a file, by line; `seq` orders several on one line. */
   pluginEvents: { key: readonly [string, number, number]; value: PluginObservation };
   auditState: { key: readonly [string]; value: AuditStateRow };
+  /** The token audit's fold state per file (the token projection: `projections/tokenAudit.ts`). */
+  tokenState: { key: readonly [string]; value: TokenStateRow };
+  /** Sums of the responses a file paid for, per 15-minute slot, model, provider and cwd (domain/tokens/usageBuckets.ts). */
+  tokenBuckets: { key: BucketKey; value: UsageBucketRow };
+  /** The responses of `tokenAudit` a report reads one by one (`isLoose`): copies another file may hold. */
+  tokenLoose: { key: readonly [string, number]; value: CountedResponse };
+  /** Response ids of the records a file paid for (a repeated one is found without reading its rows); the value is unused. */
+  tokenRecordIds: { key: readonly [string, string]; value: 0 };
   settingsLines: { key: readonly [string, number]; value: SettingsLineRow };
   tokenCounts: { key: readonly [string, number]; value: TokenCountRow };
   /**
@@ -323,6 +341,10 @@ export const TABLES: ReadonlyArray<TableName> = [
   'tokenAudit',
   'pluginEvents',
   'auditState',
+  'tokenState',
+  'tokenBuckets',
+  'tokenLoose',
+  'tokenRecordIds',
   'settingsLines',
   'tokenCounts',
   'quarantineCounts',

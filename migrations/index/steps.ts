@@ -71,6 +71,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // Tool-call items (file changes, MCP, dynamic and sub-agent calls, web searches, image views) are
   // rendered, and legacy `patch_apply_end` / `mcp_tool_call_end` / `web_search_end` lines read: every item again.
   { from: 22, to: 23, name: '023-tool-call-items', kind: 'rebuild' },
+  // The token audit is its own projection (`tokenState`, split from `auditState`) keeping sums per
+  // file and 15-minute slot (`tokenBuckets`), the loose responses and record ids: every count again.
+  { from: 23, to: 24, name: '024-token-buckets', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -13,6 +13,7 @@ export const tokenAuditProjection: Projection = {
   name: 'tokenAudit',
   apply: (b, ctx, ev, pos, timestamp) => {
     const R = ctx.rolloutId;
+    if (ctx.tokensFrom !== undefined && pos.byteOffset < ctx.tokensFrom) return;
     if (ev.kind === 'sessionMeta') {
       if (pos.line !== 0 || b.get('tokenState', [R]) !== undefined) return;
       const m = ev.payload;

@@ -25,6 +25,7 @@ import type { TableName } from '../../domain/index/rows.js';
  * | token_audit | [rolloutId, line]               | CountedResponse: a response the file paid for (or copied)   |
  * | plugin_events | [rolloutId, line, seq]        | PluginObservation: plugin used / enabled / disabled         |
  * | audit_state | [rolloutId]                     | AuditStateRow: plugin fold state of the file                |
+ * | token_files | [path]                          | FileCheckpoint of the token projection alone, while ahead of files |
  * | token_state | [rolloutId]                     | TokenStateRow: token fold state, originator and source      |
  * | token_buckets | [rolloutId, slotMs, model, provider, cwd] | UsageBucketRow: sums of the file's bucketed responses |
  * | token_loose | [rolloutId, line]               | CountedResponse: a response a report reads as a row         |
@@ -69,6 +70,7 @@ export const DB_NAMES: Readonly<Record<TableName, string>> = {
   tokenAudit: 'token_audit',
   pluginEvents: 'plugin_events',
   auditState: 'audit_state',
+  tokenFiles: 'token_files',
   tokenState: 'token_state',
   tokenBuckets: 'token_buckets',
   tokenLoose: 'token_loose',

@@ -279,6 +279,12 @@ export interface IndexTables {
   /** Plugin used / enabled / disabled facts of a file, by line; `seq` orders several on one line. */
   pluginEvents: { key: readonly [string, number, number]; value: PluginObservation };
   auditState: { key: readonly [string]; value: AuditStateRow };
+  /**
+   * A file's checkpoint for the token projection alone, while it is ahead of `files` (a `tokens`
+   * report caught up that projection only: `catchUpHome` with `subset: 'tokens'`); gone once a
+   * full catch-up passes it.
+   */
+  tokenFiles: { key: readonly [string]; value: FileCheckpoint };
   /** The token audit's fold state per file (the token projection: `projections/tokenAudit.ts`). */
   tokenState: { key: readonly [string]; value: TokenStateRow };
   /** Sums of the responses a file paid for, per 15-minute slot, model, provider and cwd (domain/tokens/usageBuckets.ts). */
@@ -341,6 +347,7 @@ export const TABLES: ReadonlyArray<TableName> = [
   'tokenAudit',
   'pluginEvents',
   'auditState',
+  'tokenFiles',
   'tokenState',
   'tokenBuckets',
   'tokenLoose',
@@ -362,7 +369,9 @@ export const TABLES: ReadonlyArray<TableName> = [
  * with the fork: `clearRollout`).
  */
 export const ROLLOUT_TABLES: ReadonlyArray<TableName> = TABLES.filter(
-  (t) => t !== 'meta' && t !== 'files' && t !== 'threads' && t !== 'threadOrder' && t !== 'threadState' && t !== 'rolloutForks',
+  (t) => t !== 'meta' && t !== 'files' && t !== 'tokenFiles' && t !== 'threads' && t !== 'threadOrder' && t !== 'threadState' && t !== 'rolloutForks',
 );
+/** The rollout tables the token projection writes (cleared alone when only that projection re-indexes a file). */
+export const TOKEN_ROLLOUT_TABLES: ReadonlyArray<TableName> = ['tokenAudit', 'tokenState', 'tokenBuckets', 'tokenLoose', 'tokenRecordIds'];
 /** The rollout tables a fold of the file writes (what `verify` compares with a fresh fold): all but the reads' renderings. */
 export const FOLDED_ROLLOUT_TABLES: ReadonlyArray<TableName> = ROLLOUT_TABLES.filter((t) => t !== 'turnRenderings' && t !== 'segmentRenderings');

@@ -104,7 +104,7 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     TE,
     { invalidArgument },
     { auditTokenUsage },
-    { withCaughtUpHome },
+    { withTokenProjectionCaughtUp },
     { homeOf },
     { cliFeedback, stepText },
     { checkTimeZone, localDayIn, parseInstant, systemTimeZone },
@@ -136,7 +136,7 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
   const { codexHome, indexDir } = homeOf(opts);
   const t0 = process.hrtime.bigint();
   const audit = stepText(`auditing the token usage of ${codexHome}`, 'audited', 'nothing was changed');
-  const report = await withCaughtUpHome(
+  const report = await withTokenProjectionCaughtUp(
     codexHome,
     indexDir,
     { onStatus: cliFeedback.onStatus },

@@ -4,6 +4,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import type { IndexStore } from '../domain/ports.js';
 import type { FileCheckpoint, IndexReader } from '../domain/index/rows.js';
+import { TOKEN_ROLLOUT_TABLES } from '../domain/index/rows.js';
 import { Batch } from '../projections/batch.js';
 import { clearRollout } from '../projections/runner.js';
 import { dropThreadRowsWithout, refreshThreadRows } from '../projections/threadRows.js';
@@ -77,7 +78,9 @@ export const catchUpHome =
     const subset = subsetOf(options);
     // The token projection's own checkpoints: where it alone continues from, or what a full catch-up checks and passes.
     const tokenRows = only
-      ? await TE.sequenceArray([...only].map((path) => TE.map((v: FileCheckpoint | undefined) => (v === undefined ? [] : [{ value: v }]))(store.get('tokenFiles', [path]))))()
+      ? await TE.sequenceArray(
+          [...only].map((path) => TE.map((v: FileCheckpoint | undefined) => (v === undefined ? [] : [{ value: v }]))(store.get('tokenFiles', [path]))),
+        )()
       : await TE.map((rows: ReadonlyArray<{ value: FileCheckpoint }>) => [rows])(store.range('tokenFiles', []))();
     if (E.isLeft(tokenRows)) return tokenRows;
     const tokenCps = new Map(tokenRows.right.flat().map((r) => [r.value.path, r.value]));
@@ -120,7 +123,16 @@ export const catchUpHome =
         return E.left(toEngineError(home, 'probe')(err));
       }
       summary.files = probes.length;
-      const plan = planCatchUp(probes, cps, only);
+      let plan = planCatchUp(probes, cps, only);
+      // A full catch-up and token rows caught up alone through a file that is gone, or that is no
+      // longer its rollout's winner: those rows go (forget), and the winner is indexed whole again.
+      const strayTokens = subset.name === 'all' ? strayTokenRollouts(plan, tokenCps) : new Set<string>();
+      if (strayTokens.size > 0)
+        plan = planCatchUp(
+          probes.map((p) => (p.identity.ok && strayTokens.has(p.identity.rolloutId) ? { ...p, changed: true } : p)),
+          cps,
+          only,
+        );
       summary.duplicates = plan.duplicates;
       summary.mismatched = plan.mismatched;
       const told = (stage: Progress['stage'], filesDone: number) =>
@@ -129,7 +141,7 @@ export const catchUpHome =
 
       if (subset.name === 'tokens') {
         // The token projection alone: its rows and checkpoints, no thread rows (a report reads none).
-        const forgotten = await forget(store, plan, subset, tokenCps);
+        const forgotten = await forget(store, plan, subset, tokenCps, strayTokens);
         if (E.isLeft(forgotten)) return forgotten;
         summary.deleted = plan.gone.length;
         const indexed = await indexPlanned(store, plan, options, summary, readerFrom, early);
@@ -142,7 +154,7 @@ export const catchUpHome =
       const due = await markDue(store, plan);
       if (E.isLeft(due)) return due;
 
-      const forgotten = await forget(store, plan, subset, tokenCps);
+      const forgotten = await forget(store, plan, subset, tokenCps, strayTokens);
       if (E.isLeft(forgotten)) return forgotten;
       summary.deleted = plan.gone.length;
 
@@ -182,6 +194,21 @@ export const catchUpHome =
       await early?.close();
     }
   };
+
+/**
+ * Rollouts whose token rows were caught up alone through a file a full catch-up will not fold
+ * them from: gone, or not its rollout's winner now (a duplicate, an unreadable file).
+ */
+const strayTokenRollouts = (plan: CatchUpPlan, tokenCps: ReadonlyMap<string, FileCheckpoint>): Set<string> => {
+  const out = new Set<string>();
+  if (tokenCps.size === 0) return out;
+  const actions = new Map(plan.actions.map((a) => [a.probe.file.path, a.action.kind]));
+  for (const t of tokenCps.values()) {
+    const kind = actions.get(t.path);
+    if (t.rolloutId !== null && (kind === undefined || kind === 'duplicate' || kind === 'unreadable')) out.add(t.rolloutId);
+  }
+  return out;
+};
 
 /**
  * Does the token projection's own checkpoint (caught up alone, past the file's) still describe the
@@ -287,10 +314,19 @@ const clearDue = async (store: IndexStore, due: DueMarks): Promise<E.Either<Engi
  * transaction. The token projection alone clears only its own rows and checkpoints (the file's
  * `files` checkpoint and other rows are the next full catch-up's to forget).
  */
-const forget = async (store: IndexStore, plan: CatchUpPlan, subset: ProjectionSubset, tokenCps: ReadonlyMap<string, FileCheckpoint>): Promise<E.Either<EngineError, void>> => {
-  if (plan.gone.length === 0 && plan.orphaned.length === 0) return E.right(undefined);
+const forget = async (
+  store: IndexStore,
+  plan: CatchUpPlan,
+  subset: ProjectionSubset,
+  tokenCps: ReadonlyMap<string, FileCheckpoint>,
+  strayTokens: ReadonlySet<string> = new Set(),
+): Promise<E.Either<EngineError, void>> => {
+  if (plan.gone.length === 0 && plan.orphaned.length === 0 && strayTokens.size === 0) return E.right(undefined);
   const r = await store.commit((reader) => {
     const b = new Batch(reader);
+    for (const rid of strayTokens) clearRollout(b, rid, TOKEN_ROLLOUT_TABLES);
+    for (const t of tokenCps.values())
+      if (t.rolloutId !== null && strayTokens.has(t.rolloutId) && !plan.actions.some((a) => a.probe.file.path === t.path)) b.del('tokenFiles', [t.path]);
     for (const g of plan.gone) {
       for (const o of g.owned) clearRollout(b, o, subset.tables);
       if (subset.name === 'all') b.del('files', [g.path]);

@@ -355,7 +355,10 @@ const foldFile = async (
     ctx,
     tokens,
     tokensStored: keepTokens && from === undefined,
-    resets: tokens !== undefined && !keepTokens && !action.resetRollouts.includes(p.identity.rolloutId) ? [...action.resetRollouts, p.identity.rolloutId] : action.resetRollouts,
+    resets:
+      tokens !== undefined && !keepTokens && !action.resetRollouts.includes(p.identity.rolloutId)
+        ? [...action.resetRollouts, p.identity.rolloutId]
+        : action.resetRollouts,
     fromStart: from === undefined,
     expected: p.cp,
     pos: from ? { line: from.line, byteOffset: from.byteOffset } : { line: 0, byteOffset: 0 },

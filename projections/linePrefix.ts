@@ -78,10 +78,11 @@ export const skipByPrefix = (prefix: string, opts: LazyOptions = {}): SkippedLin
 
 /** Whether no projection reads a line of this kind (`unsearched`: asked only of a response message). */
 const isSkipped = (type: string, pType: string | undefined, opts: LazyOptions, unsearched: () => boolean): boolean =>
-  opts.tokensOnly === true ? !(TOKEN_TOP.has(type) || (type === 'event_msg' && (pType === undefined || TOKEN_EVENT_MSGS.has(pType)))) :
-  SKIPPED_TOP.has(type) ||
-  (type === 'response_item' && opts.itemsFromResponses !== true && (pType !== 'message' || unsearched())) ||
-  (type === 'event_msg' && pType !== undefined && !NEEDED_EVENT_MSGS.has(pType));
+  opts.tokensOnly === true
+    ? !(TOKEN_TOP.has(type) || (type === 'event_msg' && (pType === undefined || TOKEN_EVENT_MSGS.has(pType))))
+    : SKIPPED_TOP.has(type) ||
+      (type === 'response_item' && opts.itemsFromResponses !== true && (pType !== 'message' || unsearched())) ||
+      (type === 'event_msg' && pType !== undefined && !NEEDED_EVENT_MSGS.has(pType));
 
 /**
  * What a line's bytes tell by their prefix (`skipByPrefix` of its ASCII prefix, read from the

@@ -111,7 +111,11 @@ export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchS
 };
 
 /** Start a file's batch: clear the rollouts it re-indexes; from its first line, nothing of it is stored. Pure. */
-export const beginFileBatch = (b: Batch, plan: Pick<BatchPlan, 'ctx' | 'resetRollouts' | 'fromStart' | 'tokensStored'>, tables: ReadonlyArray<TableName> = ROLLOUT_TABLES): void => {
+export const beginFileBatch = (
+  b: Batch,
+  plan: Pick<BatchPlan, 'ctx' | 'resetRollouts' | 'fromStart' | 'tokensStored'>,
+  tables: ReadonlyArray<TableName> = ROLLOUT_TABLES,
+): void => {
   for (const r of plan.resetRollouts) clearRollout(b, r, tables);
   if (plan.ctx !== null && plan.fromStart === true) b.markEmpty(plan.ctx.rolloutId, plan.tokensStored === true ? TOKEN_ROLLOUT_TABLES : []);
 };
@@ -126,11 +130,7 @@ export const projectInto = (b: Batch, plan: BatchPlan, subset: ProjectionSubset 
 };
 
 /** Build the writes of one batch against the stored index. Pure. */
-export const projectBatch = (
-  reader: IndexReader,
-  plan: BatchPlan,
-  subset: ProjectionSubset = ALL_PROJECTIONS_SUBSET,
-): { writes: IndexWrite[]; stats: BatchStats } => {
+export const projectBatch = (reader: IndexReader, plan: BatchPlan, subset: ProjectionSubset = ALL_PROJECTIONS_SUBSET): { writes: IndexWrite[]; stats: BatchStats } => {
   const b = new Batch(reader);
   const stats = projectInto(b, plan, subset);
   return { writes: b.writes(), stats };

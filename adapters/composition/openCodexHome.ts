@@ -305,23 +305,6 @@ export const withCaughtUpHome = async <A>(
   });
 
 /**
- * Open a home and catch its token projection up alone, so a token report describes the home as it
- * is now without the whole index: no backfill gate, no other projection, no thread rows; the token
- * rows and their own checkpoints (`tokenFiles`) are kept, and a later full catch-up (`index`,
- * `serve`, any view) folds the other projections from where they are and passes them.
- */
-export const withTokenProjectionCaughtUp = async <A>(
-  codexHome: string,
-  indexDir: string,
-  opts: OpenCodexHomeOptions,
-  use: (home: OpenCodexHome, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
-): Promise<E.Either<EngineError, A>> =>
-  withCodexHome(codexHome, indexDir, { ...opts, backfill: 'onDemand' }, (home) => async () => {
-    const caught = await lazyCatchUpHome(home.store, codexHome, { ...home.catchUpOptions, subset: 'tokens' })();
-    return E.isLeft(caught) ? caught : use(home, caught.right)();
-  });
-
-/**
  * Open a home's index as it stands (created or migrated, but not caught up and not through the
  * gate), run `use` on it and close it: `verify` and `repair` examine the index itself, and a
  * backfill first would hide what they look for.

@@ -115,7 +115,7 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     import('fp-ts/lib/TaskEither.js'),
     import('../../../domain/errors.js'),
     import('../../../replay/auditTokenUsage.js'),
-    import('../../composition/openCodexHome.js'),
+    import('../../composition/tokenProjectionHome.js'),
     import('../homeOptions.js'),
     import('../progress.js'),
     import('../../system/timeZone.js'),

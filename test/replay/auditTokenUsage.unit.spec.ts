@@ -10,16 +10,18 @@ import { memoryIndexStore } from '../../projections/memoryStore.js';
 import { projectBatch } from '../../projections/runner.js';
 import type { IndexStore } from '../../domain/ports.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
-import { TokenHistory, usage6 } from '../fixtures/tokenHistories.js';
-import type { FileSpec } from '../fixtures/tokenHistories.js';
+import { TokenHistory, ZERO6, plus6, usage6 } from '../fixtures/tokenHistories.js';
+import type { FileSpec, Usage6 } from '../fixtures/tokenHistories.js';
 import { checkpointAfter, toLines } from '../fixtures/lineInputs.js';
 
 /**
  * The token report from the sums the projection keeps per file (`tokenBuckets`, plus the rows
  * they cannot stand for) equals the report from every response row, for every grouping, time
- * zone and range, over generated homes of every format: records or count-only files (with
- * inherited totals), paginated forks and revisions by reference, legacy forks by copy, records
- * written twice, turns minutes to days apart.
+ * zone and range; and that one's total equals the tokens the generated responses used, each once
+ * (the reference), over generated homes of every format: records or count-only files (forks and
+ * revisions written as their source, with inherited totals), paginated forks and revisions by
+ * reference, legacy forks by copy, records written twice, compactions (counts re-emitted),
+ * rollbacks, turns minutes to days apart.
  */
 
 const id = (n: number) => `01a1fe84-0000-7000-8000-${String(n).padStart(12, '0')}`;
@@ -33,6 +35,8 @@ type TurnSpec = {
   readonly model: number;
   readonly cwd: number;
   readonly twice: boolean;
+  /** After the turn: a compaction (its counts re-emitted), a rollback of it (tokens used stay used), or nothing. */
+  readonly after: 'compaction' | 'rollback' | 'none';
 };
 type FileKind = 'root' | 'countOnly' | 'pagedFork' | 'revision' | 'legacyFork';
 type Spec = { readonly kind: FileKind; readonly of: number; readonly turns: ReadonlyArray<TurnSpec> };
@@ -44,6 +48,7 @@ const turnArb: fc.Arbitrary<TurnSpec> = fc.record({
   model: fc.nat(MODELS.length - 1),
   cwd: fc.nat(2),
   twice: fc.boolean(),
+  after: fc.constantFrom<TurnSpec['after']>('compaction', 'rollback', 'none', 'none'),
 });
 const specArb: fc.Arbitrary<Spec> = fc.record({
   kind: fc.constantFrom<FileKind>('root', 'countOnly', 'pagedFork', 'revision', 'legacyFork'),
@@ -51,16 +56,18 @@ const specArb: fc.Arbitrary<Spec> = fc.record({
   turns: fc.array(turnArb, { minLength: 0, maxLength: 4 }),
 });
 
-/** The files of a generated home (the first is always a root). */
-const homeOf = (specs: ReadonlyArray<Spec>): FileSpec[] => {
+/** The files of a generated home (the first is always a root), and the tokens its responses used (each once: the reference). */
+const homeOf = (specs: ReadonlyArray<Spec>): { readonly files: FileSpec[]; readonly used: Usage6 } => {
   const files: Array<FileSpec & { readonly history: TokenHistory }> = [];
+  let used = ZERO6;
   specs.forEach((s, n) => {
     const kind: FileKind = n === 0 ? 'root' : s.kind;
     const src = files[s.of % Math.max(1, files.length)];
     const threadId = kind === 'revision' && src ? src.threadId : id(n + 1);
     const rolloutId = kind === 'revision' ? id(1000 + n) : threadId;
     const w = new RolloutWriter(kind === 'root' || kind === 'countOnly' || !src ? 'legacy' : 'paginated', threadId, { startMs: BASE_MS + n * 37 * 60_000 });
-    const records = kind !== 'countOnly' && !(kind === 'legacyFork' && src && !src.history.records);
+    // A fork or revision is written as its source was (records, or count-only with inherited totals).
+    const records = kind === 'countOnly' ? false : src && kind !== 'root' ? src.history.records : true;
     if (src && (kind === 'pagedFork' || kind === 'revision')) {
       const base = { thread_id: src.threadId, end_ordinal_exclusive: 2, end_byte_offset: 1 };
       w.sessionMeta({ ...(kind === 'pagedFork' ? { forked_from_id: src.threadId } : {}), history_base: base, originator: n % 2 === 0 ? 'codex_cli_rs' : '' });
@@ -76,6 +83,14 @@ const homeOf = (specs: ReadonlyArray<Spec>): FileSpec[] => {
       const turnId = `${rolloutId.slice(-4)}-t${k}`;
       const us = t.usages.map((u) => usage6(u.i + u.c, u.c, u.o, u.r));
       h.turn(turnId, us, { model: MODELS[t.model]!, cwd: `/work/${t.cwd}` });
+      for (const u of us) used = plus6(used, u);
+      if (t.after === 'compaction')
+        w.push('event_msg', { type: 'context_compacted' }).push('event_msg', {
+          type: 'token_count',
+          info: { total_token_usage: h.total, last_token_usage: h.last },
+          rate_limits: null,
+        });
+      if (t.after === 'rollback') w.push('event_msg', { type: 'thread_rolled_back', num_turns: 1 });
       // A record written twice (same response id): counted once.
       if (t.twice && records && us.length > 0) {
         const last = w.lines.filter((l) => l.includes('"token_usage_record"')).pop();
@@ -84,7 +99,7 @@ const homeOf = (specs: ReadonlyArray<Spec>): FileSpec[] => {
     });
     files.push({ rolloutId, threadId, lines: w.lines, history: h });
   });
-  return files;
+  return { files, used };
 };
 
 const storeOf = async (files: ReadonlyArray<FileSpec>, batch: number): Promise<IndexStore> => {
@@ -124,13 +139,26 @@ describe('token report from the projection sums (tokenBuckets) = from every resp
         fc.option(fc.integer({ min: 0, max: 5 * 24 * 60 }), { nil: undefined }),
         fc.integer({ min: 1, max: 40 }),
         async (specs, tz, sinceMin, untilMin, batch) => {
-          const store = await storeOf(homeOf(specs), batch);
+          const home = homeOf(specs);
+          const store = await storeOf(home.files, batch);
           const range = {
             ...(sinceMin === undefined ? {} : { sinceMs: BASE_MS + sinceMin * 60_000 + 3_000 }),
             ...(untilMin === undefined ? {} : { untilMs: BASE_MS + untilMin * 60_000 + 11_000 }),
           };
-          // With turns the report reads every row: the reference.
+          // With turns the report reads every row: the reference for the sums path.
           const all = await reportOf(store, { tz, ...range });
+          // And every row's fold against the tokens the generated responses used, each once.
+          if (sinceMin === undefined && untilMin === undefined) {
+            const { models: _m, costUsd: _c, responses: _r, ...sums } = all.total;
+            expect(sums).to.deep.equal({
+              inputTokens: home.used.input_tokens,
+              cachedInputTokens: home.used.cached_input_tokens,
+              cacheWriteInputTokens: home.used.cache_write_input_tokens,
+              outputTokens: home.used.output_tokens,
+              reasoningOutputTokens: home.used.reasoning_output_tokens,
+              totalTokens: home.used.total_tokens,
+            });
+          }
           for (const d of TOKEN_DIMENSIONS.filter((x) => x !== 'turn')) {
             const one = await reportOf(store, { tz, ...range, dimensions: [d] });
             expect(one.groups[d], d).to.deep.equal(all.groups[d]);

@@ -13,9 +13,9 @@ import { sourceKindsOf } from './listThreads.js';
 const clientOf = (originator: string, apiSource: unknown): string | null => (originator !== '' ? originator : (sourceKindsOf(apiSource)[0] ?? null));
 
 /**
- * Token-usage audit of a CODEX_HOME, answered from the index's token projection (and thread
- * rows, for each thread's client), never by re-reading rollout files: the caller catches the
- * index up first. A report without turns reads the sums the projection keeps per file
+ * Token-usage audit of a CODEX_HOME, answered from the index's token projection alone (a
+ * thread's client from its file's session_meta, as its thread row has it), never by re-reading
+ * rollout files: the caller catches the index up first. A report without turns reads the sums the projection keeps per file
  * (`tokenBuckets`) and only the responses they cannot stand for: the loose ones (copies another
  * file may hold), every response of the threads those copies name or that repeat a record id or
  * have several files (where one response may be held twice), and of files with a bucket the
@@ -23,11 +23,13 @@ const clientOf = (originator: string, apiSource: unknown): string | null => (ori
  */
 export const auditTokenUsage = (store: IndexStore, options: Omit<TokenReportOptions, 'clientOf'>): TE.TaskEither<EngineError, TokenReport> =>
   useCase(async () => {
-    const [states, threads] = await Promise.all([take(store.range('tokenState', [])), take(store.range('threads', []))]);
+    const states = await take(store.range('tokenState', []));
+    // A thread's client is its own file's session_meta's (a revision copies its base's: the thread row's), else its first file's.
     const clients = new Map<string, string | null>();
-    // Without a thread row (an index that holds only the token projection): the thread's own file's session_meta.
-    for (const s of states) if (s.key[0] === s.value.tokens.threadId) clients.set(s.value.tokens.threadId, clientOf(s.value.originator, toApiSource(s.value.source)));
-    for (const t of threads) clients.set(t.key[0], clientOf(t.value.originator, t.value.source));
+    for (const s of states) {
+      const t = s.value.tokens.threadId;
+      if (s.key[0] === t || !clients.has(t)) clients.set(t, clientOf(s.value.originator, toApiSource(s.value.source)));
+    }
     const full = { ...options, clientOf: (threadId: string) => clients.get(threadId) ?? null };
     if ((options.dimensions ?? ['turn']).includes('turn')) return buildTokenReport(await take(storedResponses(store)), full);
 

@@ -25,8 +25,9 @@ export const withTokenProjectionCaughtUp = async <A>(
   opts: { readonly onStatus?: OnIndexStatus },
   use: (index: { readonly store: IndexStore; readonly indexWas: OpenIndexResult['migrated'] }, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
 ): Promise<E.Either<EngineError, A>> => {
-  // As openCodexHome: large catch-ups read on a reader thread; an index rebuilt for a schema change quarantines as a build does.
-  const options = { tailReader: openTailReaderThread, quarantine: homeQuarantineSink(codexHome, indexDir) };
+  // As openCodexHome: large catch-ups read on a reader thread. An index rebuilt for a schema change
+  // is rebuilt with the token projection alone too (not marked backfilled: the next gate fills the rest).
+  const options = { tailReader: openTailReaderThread, quarantine: homeQuarantineSink(codexHome, indexDir), subset: 'tokens' as const };
   const opened = await openIndex(lmdbDirOf(indexDir), codexHome, {
     ...reportingTo(options, opts.onStatus, 'rebuild', codexHome),
     ...indexLockWaitStatus(opts.onStatus, codexHome),
@@ -34,7 +35,7 @@ export const withTokenProjectionCaughtUp = async <A>(
   if (E.isLeft(opened)) return opened;
   const { store, migrated } = opened.right;
   try {
-    const caught = await lazyCatchUpHome(store, codexHome, { ...reportingTo(options, opts.onStatus, 'catchUp', codexHome), subset: 'tokens' })();
+    const caught = await lazyCatchUpHome(store, codexHome, reportingTo(options, opts.onStatus, 'catchUp', codexHome))();
     return E.isLeft(caught) ? caught : await use({ store, indexWas: migrated }, caught.right)();
   } finally {
     await store.close()();

@@ -3,8 +3,9 @@
  * Codex users run for token reports (`ccusage codex daily --json`) beside `rollout-engine tokens`
  * on the same real-shaped home (bench/realHome.ts), in one run. ccusage is installed into the
  * bench's scratch folder from the registry (never a dependency of this package). Both run as
- * processes with TZ=UTC; per run: wall seconds and peak RSS (GNU time). Ours fresh (no index: the
- * run builds it) and warm (the index current). Then the totals per UTC day and model, compared.
+ * processes with TZ=UTC (ours with the CLI's node flags and environment, as its shebang runs it);
+ * per run: wall seconds and peak RSS (GNU time). Ours fresh (no index: the run catches up the token
+ * projection alone) and warm (the index current). Then the totals per UTC day and model, compared.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -13,6 +14,7 @@ import * as nodePath from 'node:path';
 import { parseByteSize } from './pages.js';
 import { buildRealShapedHome } from './realHome.js';
 import { percentile } from './stats.js';
+import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
 
 interface Run {
   readonly seconds: number;
@@ -108,10 +110,11 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
     const home = nodePath.join(tmp, 'home');
     const built = await buildRealShapedHome(home, parseByteSize(args.size));
     const indexDir = nodePath.join(tmp, 'index');
-    const env = { ...process.env, TZ: 'UTC', CODEX_HOME: home };
+    const env = cliNodeEnv({ ...process.env, TZ: 'UTC', CODEX_HOME: home });
+    // As a shell runs the CLI: its shebang's flags and environment (adapters/cli/nodeFlags.ts).
     const ours = [
       process.execPath,
-      [args.engine, 'tokens', '--by', 'day-utc', '--breakdown', 'model', '--json', '-q', '--codex-home', home, '--index-dir', indexDir],
+      [...CLI_NODE_FLAGS, args.engine, 'tokens', '--by', 'day-utc', '--breakdown', 'model', '--json', '-q', '--codex-home', home, '--index-dir', indexDir],
     ] as const;
     const ccusage: Run[] = [];
     const fresh: Run[] = [];

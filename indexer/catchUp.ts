@@ -4,6 +4,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import type { IndexStore } from '../domain/ports.js';
 import type { FileCheckpoint, IndexReader } from '../domain/index/rows.js';
+import { TOKEN_ROLLOUT_TABLES } from '../domain/index/rows.js';
 import { Batch } from '../projections/batch.js';
 import { clearRollout } from '../projections/runner.js';
 import { dropThreadRowsWithout, refreshThreadRows } from '../projections/threadRows.js';
@@ -14,7 +15,7 @@ import type { IndexedFile } from '../projections/threadRows.js';
 import { discoverRolloutFiles } from '../adapters/jsonl/discover.js';
 import { readThreadNames } from '../adapters/jsonl/sessionIndex.js';
 import { errnoCode, toEngineError } from '../adapters/fs/fsError.js';
-import { probeFile } from '../adapters/jsonl/probe.js';
+import { probeFile, tailHashOf } from '../adapters/jsonl/probe.js';
 import type { Probe } from '../adapters/jsonl/probe.js';
 import { planCatchUp } from './plan.js';
 import type { CatchUpPlan } from './plan.js';
@@ -22,6 +23,8 @@ import { indexFiles } from './indexFiles.js';
 import { indexFilesInWorkers } from './workerPool.js';
 import type { TailReader } from '../adapters/jsonl/tailReader.js';
 import type { CatchUpOptions, Progress } from './catchUpOptions.js';
+import { subsetOf } from './catchUpOptions.js';
+import type { ProjectionSubset } from '../projections/all.js';
 import { emptySummary } from './catchUpSummary.js';
 import type { CatchUpSummary } from './catchUpSummary.js';
 
@@ -72,7 +75,17 @@ export const catchUpHome =
       ? await TE.sequenceArray([...only].map((path) => TE.map((v: FileCheckpoint | undefined) => (v === undefined ? [] : [{ value: v }]))(store.get('files', [path]))))()
       : await TE.map((rows: ReadonlyArray<{ value: FileCheckpoint }>) => [rows])(store.range('files', []))();
     if (E.isLeft(stored)) return stored;
+    const subset = subsetOf(options);
+    // The token projection's own checkpoints: where it alone continues from, or what a full catch-up checks and passes.
+    const tokenRows = only
+      ? await TE.sequenceArray(
+          [...only].map((path) => TE.map((v: FileCheckpoint | undefined) => (v === undefined ? [] : [{ value: v }]))(store.get('tokenFiles', [path]))),
+        )()
+      : await TE.map((rows: ReadonlyArray<{ value: FileCheckpoint }>) => [rows])(store.range('tokenFiles', []))();
+    if (E.isLeft(tokenRows)) return tokenRows;
+    const tokenCps = new Map(tokenRows.right.flat().map((r) => [r.value.path, r.value]));
     const cps = new Map(stored.right.flat().map((r) => [r.value.path, r.value]));
+    if (subset.name === 'tokens') for (const [path, cp] of tokenCps) cps.set(path, cp);
     const names = await readThreadNames(home)();
     if (E.isLeft(names)) return names;
     // A catch-up that will read much starts its reader thread as soon as the probes have found
@@ -104,22 +117,44 @@ export const catchUpHome =
           }
         });
         probes = probed.filter((p): p is Probe => p !== 'incomplete');
+        // A full catch-up keeps the token rows caught up alone only while their checkpoint still describes the file.
+        if (subset.name === 'all' && tokenCps.size > 0) probes = probes.map((p) => (tokenCheckpointHolds(p, tokenCps.get(p.file.path)) ? p : { ...p, changed: true }));
       } catch (err) {
         return E.left(toEngineError(home, 'probe')(err));
       }
       summary.files = probes.length;
-      const plan = planCatchUp(probes, cps, only);
+      let plan = planCatchUp(probes, cps, only);
+      // A full catch-up and token rows caught up alone through a file that is gone, or that is no
+      // longer its rollout's winner: those rows go (forget), and the winner is indexed whole again.
+      const strayTokens = subset.name === 'all' ? strayTokenRollouts(plan, tokenCps) : new Set<string>();
+      if (strayTokens.size > 0)
+        plan = planCatchUp(
+          probes.map((p) => (p.identity.ok && strayTokens.has(p.identity.rolloutId) ? { ...p, changed: true } : p)),
+          cps,
+          only,
+        );
       summary.duplicates = plan.duplicates;
       summary.mismatched = plan.mismatched;
       const told = (stage: Progress['stage'], filesDone: number) =>
         options.onProgress?.({ stage, filesDone, filesTotal: plan.actions.length, bytesDone: summary.bytes, bytesTotal: plan.bytesToRead });
       told('planned', 0);
 
+      if (subset.name === 'tokens') {
+        // The token projection alone: its rows and checkpoints, no thread rows (a report reads none).
+        const forgotten = await forget(store, plan, subset, tokenCps, strayTokens);
+        if (E.isLeft(forgotten)) return forgotten;
+        summary.deleted = plan.gone.length;
+        const indexed = await indexPlanned(store, plan, options, summary, readerFrom, early);
+        if (E.isLeft(indexed)) return indexed;
+        summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+        told('done', plan.actions.length);
+        return E.right(summary);
+      }
       // Thread rows are behind their files from the first row commit to the thread-row commit: marked meanwhile (threadRowsDue.ts).
       const due = await markDue(store, plan);
       if (E.isLeft(due)) return due;
 
-      const forgotten = await forget(store, plan);
+      const forgotten = await forget(store, plan, subset, tokenCps, strayTokens);
       if (E.isLeft(forgotten)) return forgotten;
       summary.deleted = plan.gone.length;
 
@@ -159,6 +194,35 @@ export const catchUpHome =
       await early?.close();
     }
   };
+
+/**
+ * Rollouts whose token rows were caught up alone through a file a full catch-up will not fold
+ * them from: gone, or not its rollout's winner now (a duplicate, an unreadable file).
+ */
+const strayTokenRollouts = (plan: CatchUpPlan, tokenCps: ReadonlyMap<string, FileCheckpoint>): Set<string> => {
+  const out = new Set<string>();
+  if (tokenCps.size === 0) return out;
+  const actions = new Map(plan.actions.map((a) => [a.probe.file.path, a.action.kind]));
+  for (const t of tokenCps.values()) {
+    const kind = actions.get(t.path);
+    if (t.rolloutId !== null && (kind === undefined || kind === 'duplicate' || kind === 'unreadable')) out.add(t.rolloutId);
+  }
+  return out;
+};
+
+/**
+ * Does the token projection's own checkpoint (caught up alone, past the file's) still describe the
+ * file as probed: the same head, not shorter, the same bytes before it? (One read of at most 4 KiB.)
+ */
+const tokenCheckpointHolds = (p: Probe, t: FileCheckpoint | undefined): boolean => {
+  if (t === undefined) return true;
+  if (!p.identity.ok || p.headLen !== t.headLen || p.headHash !== t.headHash || p.size < t.byteOffset) return false;
+  try {
+    return tailHashOf(p.file.path, t.byteOffset).tailHash === t.tailHash;
+  } catch {
+    return false;
+  }
+};
 
 /** Where the digest of the names the last full thread-row refresh used is kept. */
 const NAMES_DIGEST_KEY = ['threadNamesDigest'] as const;
@@ -245,16 +309,30 @@ const clearDue = async (store: IndexStore, due: DueMarks): Promise<E.Either<Engi
   return E.isLeft(r) ? r : E.right(undefined);
 };
 
-/** Files that are gone lose their checkpoints; rollouts left without a file lose their rows. One transaction. */
-const forget = async (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<EngineError, void>> => {
-  if (plan.gone.length === 0 && plan.orphaned.length === 0) return E.right(undefined);
+/**
+ * Files that are gone lose their checkpoints; rollouts left without a file lose their rows. One
+ * transaction. The token projection alone clears only its own rows and checkpoints (the file's
+ * `files` checkpoint and other rows are the next full catch-up's to forget).
+ */
+const forget = async (
+  store: IndexStore,
+  plan: CatchUpPlan,
+  subset: ProjectionSubset,
+  tokenCps: ReadonlyMap<string, FileCheckpoint>,
+  strayTokens: ReadonlySet<string> = new Set(),
+): Promise<E.Either<EngineError, void>> => {
+  if (plan.gone.length === 0 && plan.orphaned.length === 0 && strayTokens.size === 0) return E.right(undefined);
   const r = await store.commit((reader) => {
     const b = new Batch(reader);
+    for (const rid of strayTokens) clearRollout(b, rid, TOKEN_ROLLOUT_TABLES);
+    for (const t of tokenCps.values())
+      if (t.rolloutId !== null && strayTokens.has(t.rolloutId) && !plan.actions.some((a) => a.probe.file.path === t.path)) b.del('tokenFiles', [t.path]);
     for (const g of plan.gone) {
-      for (const o of g.owned) clearRollout(b, o);
-      b.del('files', [g.path]);
+      for (const o of g.owned) clearRollout(b, o, subset.tables);
+      if (subset.name === 'all') b.del('files', [g.path]);
+      if (tokenCps.has(g.path)) b.del('tokenFiles', [g.path]);
     }
-    for (const rid of plan.orphaned) clearRollout(b, rid);
+    for (const rid of plan.orphaned) clearRollout(b, rid, subset.tables);
     return b.writes();
   })();
   return E.isLeft(r) ? r : E.right(undefined);

@@ -1,6 +1,11 @@
 import type { RolloutFile } from '../adapters/jsonl/discover.js';
 import type { QuarantineSink } from '../adapters/jsonl/quarantine.js';
 import type { TailReaderSource } from '../adapters/jsonl/tailReader.js';
+import type { ProjectionSubset } from '../projections/all.js';
+import { ALL_PROJECTIONS_SUBSET, TOKEN_PROJECTION_SUBSET } from '../projections/all.js';
+
+/** The projections a catch-up asked so folds. */
+export const subsetOf = (options: Pick<CatchUpOptions, 'subset'>): ProjectionSubset => (options.subset === 'tokens' ? TOKEN_PROJECTION_SUBSET : ALL_PROJECTIONS_SUBSET);
 
 /** What a catch-up is asked to do, and how it tells its progress. */
 export interface CatchUpOptions {
@@ -31,6 +36,12 @@ export interface CatchUpOptions {
   readonly afterCommit?: (bytes: number) => void;
   /** `all`: redo every thread row even when no file changed and the names are the same (a repair of rows). */
   readonly threadRows?: 'all';
+  /**
+   * `tokens`: catch up the token projection alone (a `tokens` report), with its own checkpoints
+   * (`tokenFiles`), reading only the lines it folds; no thread rows, nothing quarantined (the full
+   * catch-up that follows folds the other projections from their checkpoints). Default: every projection.
+   */
+  readonly subset?: 'tokens';
   /** Examine only these files (others keep their rows and checkpoints); default: discover all. */
   readonly files?: ReadonlyArray<RolloutFile>;
   /**

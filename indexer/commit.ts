@@ -2,10 +2,12 @@ import * as fs from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../domain/errors.js';
 import type { IndexStore } from '../domain/ports.js';
-import type { FileCheckpoint, IndexWrite } from '../domain/index/rows.js';
+import type { FileCheckpoint, IndexReader, IndexWrite } from '../domain/index/rows.js';
 import type { QuarantineRecord } from '../domain/rollout/rawLine.js';
 import { Batch } from '../projections/batch.js';
 import { projectInto } from '../projections/runner.js';
+import { ALL_PROJECTIONS_SUBSET } from '../projections/all.js';
+import type { ProjectionSubset } from '../projections/all.js';
 import type { BatchPlan, RejectedLine } from '../projections/runner.js';
 import type { QuarantineSink } from '../adapters/jsonl/quarantine.js';
 import { toEngineError } from '../adapters/fs/fsError.js';
@@ -26,8 +28,10 @@ import { toEngineError } from '../adapters/fs/fsError.js';
 export interface FileBatch {
   readonly plan: BatchPlan;
   readonly built?: { readonly writes: ReadonlyArray<IndexWrite>; readonly rejected: ReadonlyArray<RejectedLine> };
-  /** The stored checkpoint this file batch continues (undefined: none). */
+  /** The stored checkpoint this file batch continues (undefined: none): for the token projection alone, its own if any, else the file's. */
   readonly expected: FileCheckpoint | undefined;
+  /** A full catch-up: the file's `tokenFiles` checkpoint the batch was built with (undefined: none). */
+  readonly expectedTokens?: FileCheckpoint | undefined;
   /** Lines the reader could not take as text (invalid UTF-8, empty), with their bytes. */
   readonly quarantined: ReadonlyArray<QuarantineRecord>;
 }
@@ -42,6 +46,21 @@ export interface CommitOutcome {
 }
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** The checkpoint a catch-up of `subset` continues from: the token projection's own while it is ahead of the file's. */
+export const checkpointIn = (reader: IndexReader, subset: ProjectionSubset, path: string): FileCheckpoint | undefined =>
+  (subset.name === 'tokens' ? reader.get('tokenFiles', [path]) : undefined) ?? reader.get('files', [path]);
+
+/**
+ * The `tokenFiles` checkpoint a full catch-up's batch leaves: none once the batch has passed it
+ * (the file's own checkpoint covers the token rows then), or re-indexed the file, or found it
+ * holds no rows; else the one it was built with.
+ */
+export const tokensKeptAfter = (seg: Pick<FileBatch, 'plan' | 'expectedTokens'>): FileCheckpoint | undefined => {
+  const t = seg.expectedTokens;
+  if (t === undefined || seg.plan.ctx === null || seg.plan.resetRollouts.length > 0 || seg.plan.checkpoint.byteOffset >= t.byteOffset) return undefined;
+  return t;
+};
 
 /** The stored text of a line whose decoded text was elided (rare: only rejected lines need it). */
 // Not `jsonl/readRange`: a rejected line may be invalid UTF-8 or cut short, and its record keeps what is there (U+FFFD, the bytes read) where readRange answers Corrupt.
@@ -61,6 +80,7 @@ export const commitFileBatches = async (
   store: IndexStore,
   batches: ReadonlyArray<FileBatch>,
   sink: QuarantineSink | undefined,
+  subset: ProjectionSubset = ALL_PROJECTIONS_SUBSET,
 ): Promise<E.Either<EngineError, CommitOutcome>> => {
   let applied: FileBatch[] = [];
   let conflicted: FileBatch[] = [];
@@ -73,16 +93,19 @@ export const commitFileBatches = async (
     const b = new Batch(reader);
     const built: IndexWrite[] = [];
     for (const seg of batches) {
-      if (!same(b.get('files', [seg.plan.checkpoint.path]), seg.expected)) {
+      const path = seg.plan.checkpoint.path;
+      // Another indexer moved the file on (or, for a full catch-up, the token projection caught up alone past it).
+      if (!same(checkpointIn(b, subset, path), seg.expected) || (subset.name === 'all' && !same(b.get('tokenFiles', [path]), seg.expectedTokens))) {
         conflicted.push(seg);
         continue;
       }
       let rejected: ReadonlyArray<RejectedLine>;
       if (seg.built) {
         built.push(...seg.built.writes);
-        b.put('files', [seg.plan.checkpoint.path], seg.plan.checkpoint);
+        b.put(subset.checkpoints, [path], seg.plan.checkpoint);
         rejected = seg.built.rejected;
-      } else rejected = projectInto(b, seg.plan).rejected;
+      } else rejected = projectInto(b, seg.plan, subset).rejected;
+      if (seg.expectedTokens !== undefined && tokensKeptAfter(seg) === undefined) b.del('tokenFiles', [path]);
       applied.push(seg);
       records.push(...seg.quarantined);
       for (const x of rejected) {

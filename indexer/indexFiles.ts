@@ -16,9 +16,11 @@ import type { CatchUpPlan, FileAction } from './plan.js';
 import type { TailedChunk } from '../adapters/jsonl/tailLines.js';
 import { inProcessTailReader } from '../adapters/jsonl/tailReader.js';
 import type { TailReader, TailStream } from '../adapters/jsonl/tailReader.js';
-import { commitFileBatches } from './commit.js';
+import { checkpointIn, commitFileBatches, tokensKeptAfter } from './commit.js';
 import type { FileBatch } from './commit.js';
 import type { CatchUpOptions } from './catchUpOptions.js';
+import { subsetOf } from './catchUpOptions.js';
+import type { ProjectionSubset } from '../projections/all.js';
 import type { CatchUpSummary } from './catchUpSummary.js';
 
 /**
@@ -38,6 +40,13 @@ const DEFAULT_BATCH_BYTES = 8 << 20;
  * byte limit first, as before.
  */
 const DEFAULT_BATCH_ROWS = 4096;
+/**
+ * The token projection alone writes a few rows per response (~0.4 a line of a real rollout) and
+ * skips most lines unread: its transactions end on rows (DEFAULT_BATCH_ROWS, ~11 MB of real
+ * rollouts), not on the bytes read. 32k rows a transaction was no faster on a real-shaped 300 MB
+ * home and peaked 30 MB higher (182 against 150 MB).
+ */
+const TOKEN_BATCH = { lines: 1_000_000, bytes: 1 << 30, rows: DEFAULT_BATCH_ROWS } as const;
 /**
  * Commits between two remaps of the store's memory map (when it has one): each commit's writer
  * touches pages of the map, which would otherwise stay resident up to the whole index. With
@@ -89,6 +98,10 @@ interface Cursor {
   /** For a rows-less file (unreadable, duplicate): its checkpoint as is. */
   readonly fixed?: FileCheckpoint;
   conflicted: boolean;
+  /** A full catch-up: the file's `tokenFiles` checkpoint as read (the token projection caught up alone), checked at commit. */
+  tokens: FileCheckpoint | undefined;
+  /** Its token rows are in the store from before this batch (`BatchPlan.tokensStored`). */
+  tokensStored: boolean;
 }
 
 /** The transaction being filled: open cursors and how much they hold. */
@@ -104,6 +117,7 @@ class PendingTxn {
     private readonly store: IndexStore,
     private readonly options: Pick<CatchUpOptions, 'batchLines' | 'batchBytes' | 'quarantine' | 'between' | 'afterCommit'>,
     private readonly summary: CatchUpSummary,
+    private readonly subset: ProjectionSubset,
   ) {}
 
   /** Between two chunks of a file: what the catch-up's `between` waits for. */
@@ -125,11 +139,11 @@ class PendingTxn {
     if (reader === undefined || c.ctx === null || c.lines.length === 0) return;
     if (c.ahead === undefined) {
       const batch = new Batch(reader);
-      beginFileBatch(batch, { ctx: c.ctx, resetRollouts: c.resets, fromStart: c.fromStart });
+      beginFileBatch(batch, { ctx: c.ctx, resetRollouts: c.resets, fromStart: c.fromStart, tokensStored: c.tokensStored }, this.subset.tables);
       c.ahead = { batch, stats: emptyStats() };
     }
     const before = c.ahead.batch.size;
-    for (const l of c.lines) foldLine(c.ahead.batch, c.ctx, l, c.ahead.stats);
+    for (const l of c.lines) foldLine(c.ahead.batch, c.ctx, l, c.ahead.stats, this.subset.projections);
     this.rows += c.ahead.batch.size - before;
     c.lines = [];
   }
@@ -138,7 +152,16 @@ class PendingTxn {
   grew(bytes: number): boolean {
     this.lines += 1;
     this.bytes += bytes;
-    return this.lines >= (this.options.batchLines ?? DEFAULT_BATCH_LINES) || this.bytes >= (this.options.batchBytes ?? DEFAULT_BATCH_BYTES);
+    const tokens = this.subset.name === 'tokens';
+    return (
+      this.lines >= (this.options.batchLines ?? (tokens ? TOKEN_BATCH.lines : DEFAULT_BATCH_LINES)) ||
+      this.bytes >= (this.options.batchBytes ?? (tokens ? TOKEN_BATCH.bytes : DEFAULT_BATCH_BYTES))
+    );
+  }
+
+  /** Rows a transaction holds at most before it is committed. */
+  get rowLimit(): number {
+    return this.subset.name === 'tokens' ? TOKEN_BATCH.rows : DEFAULT_BATCH_ROWS;
   }
 
   /** Commit what the open cursors hold; finished cursors leave, the others continue from their new checkpoint. */
@@ -158,12 +181,14 @@ class PendingTxn {
       return E.left(toEngineError(cursors[0]!.probe.file.path, 'read')(err));
     }
     const batches: FileBatch[] = cursors.map((c, i) => ({
-      plan: { ctx: c.ctx, resetRollouts: c.resets, fromStart: c.fromStart, lines: c.lines, checkpoint: checkpoints[i]! },
+      plan: { ctx: c.ctx, resetRollouts: c.resets, fromStart: c.fromStart, tokensStored: c.tokensStored, lines: c.lines, checkpoint: checkpoints[i]! },
       ...(c.ahead ? { built: { writes: c.ahead.batch.writes(), rejected: c.ahead.stats.rejected } } : {}),
       expected: c.expected,
+      expectedTokens: c.tokens,
       quarantined: c.quarantined,
     }));
-    const r = await commitFileBatches(this.store, batches, this.options.quarantine);
+    // The token projection caught up alone records nothing in the quarantine: the full catch-up that reads every line does.
+    const r = await commitFileBatches(this.store, batches, this.subset.name === 'tokens' ? undefined : this.options.quarantine, this.subset);
     if (E.isLeft(r)) return r;
     if (this.store.remap && ++this.commits % REMAP_EVERY_COMMITS === 0) {
       const m = this.store.remap();
@@ -179,8 +204,10 @@ class PendingTxn {
         return;
       }
       c.expected = checkpoints[i]!;
+      c.tokens = tokensKeptAfter(batches[i]!);
       c.resets = [];
       c.fromStart = false;
+      c.tokensStored = false;
       c.lines = [];
       c.ahead = undefined;
       c.quarantined = [];
@@ -202,12 +229,20 @@ const checkpointAt = async (c: Cursor): Promise<FileCheckpoint> => {
   return checkpointOf(c.probe, { byteOffset: c.pos.byteOffset, line: c.pos.line, size, ...tail });
 };
 
+/** A file's `tokenFiles` checkpoint (the token projection caught up alone past `files`), if any. */
+const tokenCheckpointOf = async (store: IndexStore, path: string): Promise<FileCheckpoint | undefined> => {
+  if (store.reader !== undefined) return store.reader.get('tokenFiles', [path]);
+  const r = await store.get('tokenFiles', [path])();
+  return E.isRight(r) ? r.right : undefined;
+};
+
 type Started = { readonly tail: TailStream; readonly first: Promise<IteratorResult<TailedChunk, unknown>> };
 
 /** Open a file's tail and start its first read (the next file is read while this one is folded). */
-const startTail = (p: Probe, from: FileCheckpoint | undefined, reader: TailReader): Started => {
+const startTail = (p: Probe, from: FileCheckpoint | undefined, reader: TailReader, subset: ProjectionSubset): Started => {
   const tail = reader.open({
     path: p.file.path,
+    ...(subset.name === 'tokens' ? { tokensOnly: true } : {}),
     from: from ? { ordinal: from.line, byteOffset: from.byteOffset } : { ordinal: 0, byteOffset: 0 },
     itemsFromResponses: p.identity.ok && p.identity.upcast !== null,
     upcast: p.identity.ok ? p.identity.upcast : null,
@@ -228,12 +263,13 @@ export type PlannedFile = CatchUpPlan['actions'][number];
 export const indexFiles = async (
   store: IndexStore,
   actions: ReadonlyArray<PlannedFile>,
-  options: Pick<CatchUpOptions, 'batchLines' | 'batchBytes' | 'quarantine' | 'signal' | 'between' | 'afterCommit'>,
+  options: Pick<CatchUpOptions, 'batchLines' | 'batchBytes' | 'quarantine' | 'signal' | 'between' | 'afterCommit' | 'subset'>,
   summary: CatchUpSummary,
   progress: (filesDone: number) => void = () => undefined,
   reader: TailReader = inProcessTailReader(),
 ): Promise<E.Either<EngineError, void>> => {
-  const txn = new PendingTxn(store, options, summary);
+  const subset = subsetOf(options);
+  const txn = new PendingTxn(store, options, summary, subset);
   let filesDone = 0;
   const toRead = actions.filter((a): a is { probe: Probe; action: Extract<FileAction, { kind: 'index' }> } => a.action.kind === 'index');
   // The next files' first reads are in flight while this one is folded.
@@ -258,8 +294,11 @@ export const indexFiles = async (
         // A file that holds no rows only records why.
         if (action.kind === 'unreadable') summary.unreadable.push({ path: p.file.path, reason: action.reason });
         const fixed = checkpointOf(p, action.kind === 'unreadable' ? { error: action.reason } : { duplicateOf: action.winner });
-        if (!same(p.cp, fixed)) {
+        const tokens = subset.name === 'all' ? await tokenCheckpointOf(store, p.file.path) : undefined;
+        if (!same(p.cp, fixed) || tokens !== undefined) {
           txn.add({
+            tokens,
+            tokensStored: false,
             probe: p,
             ctx: null,
             resets: [],
@@ -280,19 +319,19 @@ export const indexFiles = async (
       if (ahead.length <= reader.readAhead - reader.opensAtOnce || ahead.length === 0)
         while (nextStart < toRead.length && ahead.length < reader.readAhead) {
           const f = toRead[nextStart++]!;
-          ahead.push(startTail(f.probe, f.action.from, reader));
+          ahead.push(startTail(f.probe, f.action.from, reader, subset));
         }
       const current = ahead.shift()!;
       // Another indexer (a request's own catch-up ahead of this backfill) has moved the file on since
       // it was probed: its commit would conflict, so it is not read at all.
-      if (store.reader !== undefined && !same(store.reader.get('files', [p.file.path]), p.cp)) {
+      if (store.reader !== undefined && !same(checkpointIn(store.reader, subset, p.file.path), p.cp)) {
         await current.tail.close().catch(() => undefined);
         summary.conflicts += 1;
         filesDone += 1;
         continue;
       }
       summary[action.counted] += 1;
-      const r = await foldFile(current, p, action, txn, summary);
+      const r = await foldFile(current, p, action, txn, summary, subset.name === 'all' ? await tokenCheckpointOf(store, p.file.path) : undefined);
       if (E.isLeft(r)) return r;
       filesDone += 1;
       progress(filesDone);
@@ -312,14 +351,30 @@ const foldFile = async (
   action: Extract<FileAction, { kind: 'index' }>,
   txn: PendingTxn,
   summary: CatchUpSummary,
+  /** A full catch-up: the file's `tokenFiles` checkpoint, if the token projection was caught up alone past `files`. */
+  tokens: FileCheckpoint | undefined,
 ): Promise<E.Either<EngineError, void>> => {
   if (!p.identity.ok) return E.right(undefined);
-  const ctx: RolloutContext = { rolloutId: p.identity.rolloutId, threadId: p.identity.threadId, path: p.file.path, itemsFromResponses: p.identity.upcast !== null };
   const from = action.from;
+  // The token rows below `tokens` are there to keep when the file is the one they were folded
+  // from (catchUpHome has marked it changed otherwise) and nothing resets them; else they go too.
+  const keepTokens = tokens !== undefined && !p.changed && action.resetRollouts.length === 0;
+  const ctx: RolloutContext = {
+    rolloutId: p.identity.rolloutId,
+    threadId: p.identity.threadId,
+    path: p.file.path,
+    itemsFromResponses: p.identity.upcast !== null,
+    ...(keepTokens ? { tokensFrom: tokens.byteOffset } : {}),
+  };
   const c: Cursor = {
     probe: p,
     ctx,
-    resets: action.resetRollouts,
+    tokens,
+    tokensStored: keepTokens && from === undefined,
+    resets:
+      tokens !== undefined && !keepTokens && !action.resetRollouts.includes(p.identity.rolloutId)
+        ? [...action.resetRollouts, p.identity.rolloutId]
+        : action.resetRollouts,
     fromStart: from === undefined,
     expected: p.cp,
     pos: from ? { line: from.line, byteOffset: from.byteOffset } : { line: 0, byteOffset: 0 },
@@ -346,7 +401,7 @@ const foldFile = async (
       // Fold while the next chunk is read; commit (chunk boundaries only) when the transaction is full.
       txn.foldAhead(c);
       await txn.between();
-      if (full || txn.rows >= DEFAULT_BATCH_ROWS) {
+      if (full || txn.rows >= txn.rowLimit) {
         const f = await txn.flush();
         if (E.isLeft(f)) return f;
         if (c.conflicted) return E.right(undefined); // another indexer has this file

@@ -239,7 +239,8 @@ const rebuildInPlace = async (
     const built = await lazyCatchUpHome(next.right, home.root, { ...options, workers: options.workers && { ...options.workers, indexPath: fresh } })();
     const marked = next.right.transact('mark rebuilt', (_r, write) => {
       write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: target });
-      write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true });
+      // A rebuild of the token projection alone (a `tokens` run) is no backfill: the next gate runs one.
+      if (options.subset !== 'tokens') write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true });
       write(recordHome(home));
     });
     await next.right.close()();

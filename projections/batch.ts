@@ -30,6 +30,8 @@ export class Batch {
   private readonly order: Pending[] = [];
   /** Rollouts the store holds no rows of (see `markEmpty`). */
   private readonly empty = new Set<string>();
+  /** Rollouts the store holds rows of in these tables only (see `markEmpty`). */
+  private readonly storedIn = new Map<string, ReadonlySet<TableName>>();
 
   constructor(private readonly reader: IndexReader) {}
 
@@ -43,14 +45,16 @@ export class Batch {
   /**
    * Declare that the store holds no rows of `rolloutId` (a rollout indexed from its first line,
    * after its old rows were cleared in this batch): reads of its rows stop at this batch's writes
-   * (a cold index then never asks the store for rows it cannot have).
+   * (a cold index then never asks the store for rows it cannot have). `except`: tables that do
+   * hold its rows (the token projection's, caught up alone before).
    */
-  markEmpty(rolloutId: string): void {
+  markEmpty(rolloutId: string, except: ReadonlyArray<TableName> = []): void {
     this.empty.add(rolloutId);
+    if (except.length > 0) this.storedIn.set(rolloutId, new Set(except));
   }
 
   private storesNothing(table: TableName, key: ReadonlyArray<KeyPart>): boolean {
-    return this.empty.size > 0 && ROLLOUT_TABLE_SET.has(table) && this.empty.has(key[0] as string);
+    return this.empty.size > 0 && ROLLOUT_TABLE_SET.has(table) && this.empty.has(key[0] as string) && this.storedIn.get(key[0] as string)?.has(table) !== true;
   }
 
   put<T extends TableName>(table: T, key: KeyOf<T>, value: RowOf<T>): void {

@@ -51,7 +51,13 @@ export interface LazyOptions {
    * `response_item` messages, so those are needed; everywhere else they are skipped.
    */
   readonly itemsFromResponses?: boolean;
+  /** Only the token projection folds the lines (`TOKEN_PROJECTION_SUBSET`): every other kind is skipped. */
+  readonly tokensOnly?: boolean;
 }
+
+/** The kinds the token projection reads (domain/tokens/responseFold.ts, and session_meta for its state). */
+const TOKEN_TOP = new Set(['session_meta', 'turn_context', 'token_usage_record']);
+const TOKEN_EVENT_MSGS = new Set(['token_count', 'task_started', 'thread_settings_applied']);
 
 export type SkippedLine = { readonly kind: 'skipped'; readonly timestamp: string; readonly ordinal: number | null; readonly type: string };
 
@@ -74,9 +80,11 @@ export const skipByPrefix = (prefix: string, opts: LazyOptions = {}): SkippedLin
 
 /** Whether no projection reads a line of this kind (`unsearched`: asked only of a response message). */
 const isSkipped = (type: string, pType: string | undefined, opts: LazyOptions, unsearched: () => boolean): boolean =>
-  SKIPPED_TOP.has(type) ||
-  (type === 'response_item' && opts.itemsFromResponses !== true && (pType !== 'message' || unsearched())) ||
-  (type === 'event_msg' && pType !== undefined && !NEEDED_EVENT_MSGS.has(pType));
+  opts.tokensOnly === true
+    ? !(TOKEN_TOP.has(type) || (type === 'event_msg' && (pType === undefined || TOKEN_EVENT_MSGS.has(pType))))
+    : SKIPPED_TOP.has(type) ||
+      (type === 'response_item' && opts.itemsFromResponses !== true && (pType !== 'message' || unsearched())) ||
+      (type === 'event_msg' && pType !== undefined && !NEEDED_EVENT_MSGS.has(pType));
 
 /**
  * What a line's bytes tell by their prefix (`skipByPrefix` of its ASCII prefix, read from the

@@ -9,6 +9,11 @@ export interface RolloutContext {
   readonly path: string;
   /** An early (upcast) rollout: items and preview come from its model-context response items. */
   readonly itemsFromResponses?: boolean;
+  /**
+   * The byte offset from which the token projection folds this file's lines: its rows below it
+   * are already in the index (a `tokens` report caught up that projection alone: `tokenFiles`).
+   */
+  readonly tokensFrom?: number;
 }
 
 /** Every line, decoded or not: position, envelope timestamp (null if unreadable). */

@@ -1,11 +1,13 @@
 import { classifyRolloutLine } from '../domain/rollout/event.js';
 import type { FileCheckpoint, IndexReader, IndexWrite, LinePos } from '../domain/index/rows.js';
-import { ROLLOUT_TABLES } from '../domain/index/rows.js';
+import { ROLLOUT_TABLES, TOKEN_ROLLOUT_TABLES } from '../domain/index/rows.js';
+import type { TableName } from '../domain/index/rows.js';
 import { Batch } from './batch.js';
 import { decodeLine, lazyDecode } from './lazyLine.js';
 import type { LazyLine } from './lazyLine.js';
 import type { Projection, RolloutContext } from './projection.js';
-import { ALL_PROJECTIONS } from './all.js';
+import { ALL_PROJECTIONS, ALL_PROJECTIONS_SUBSET } from './all.js';
+import type { ProjectionSubset } from './all.js';
 
 /**
  * One complete line of a rollout file as the reader found it: its text to decode here (null:
@@ -34,6 +36,8 @@ export interface BatchPlan {
   readonly resetRollouts: ReadonlyArray<string>;
   /** The lines start at the file's first line: after the resets the store holds none of its rows. */
   readonly fromStart?: boolean;
+  /** Only with `fromStart`: the store does hold its token projection's rows (`RolloutContext.tokensFrom`). */
+  readonly tokensStored?: boolean;
   readonly lines: ReadonlyArray<LineIn>;
   readonly checkpoint: FileCheckpoint;
 }
@@ -59,11 +63,16 @@ export interface BatchStats {
 
 export const emptyStats = (): BatchStats => ({ lines: 0, parsed: 0, skipped: 0, undecodable: 0, rejected: [] });
 
-/** Clear every row of a rollout (all tables keyed by rollout id, and its entry under its base). */
-export const clearRollout = (b: Batch, rolloutId: string): void => {
-  const base = b.get('rollouts', [rolloutId])?.base;
-  if (base != null) b.del('rolloutForks', [base.rolloutId, rolloutId]);
-  for (const table of ROLLOUT_TABLES) for (const k of b.keys(table, [rolloutId])) b.del(table, k as never);
+/**
+ * Clear every row of a rollout (all tables keyed by rollout id, and its entry under its base), or
+ * only those of the `tables` given (the token projection's, re-indexed alone).
+ */
+export const clearRollout = (b: Batch, rolloutId: string, tables: ReadonlyArray<TableName> = ROLLOUT_TABLES): void => {
+  if (tables === ROLLOUT_TABLES) {
+    const base = b.get('rollouts', [rolloutId])?.base;
+    if (base != null) b.del('rolloutForks', [base.rolloutId, rolloutId]);
+  }
+  for (const table of tables) for (const k of b.keys(table, [rolloutId])) b.del(table, k as never);
 };
 
 const QUARANTINED: LazyLine = { kind: 'undecodable', reason: 'quarantined' };
@@ -102,27 +111,27 @@ export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchS
 };
 
 /** Start a file's batch: clear the rollouts it re-indexes; from its first line, nothing of it is stored. Pure. */
-export const beginFileBatch = (b: Batch, plan: Pick<BatchPlan, 'ctx' | 'resetRollouts' | 'fromStart'>): void => {
-  for (const r of plan.resetRollouts) clearRollout(b, r);
-  if (plan.ctx !== null && plan.fromStart === true) b.markEmpty(plan.ctx.rolloutId);
+export const beginFileBatch = (
+  b: Batch,
+  plan: Pick<BatchPlan, 'ctx' | 'resetRollouts' | 'fromStart' | 'tokensStored'>,
+  tables: ReadonlyArray<TableName> = ROLLOUT_TABLES,
+): void => {
+  for (const r of plan.resetRollouts) clearRollout(b, r, tables);
+  if (plan.ctx !== null && plan.fromStart === true) b.markEmpty(plan.ctx.rolloutId, plan.tokensStored === true ? TOKEN_ROLLOUT_TABLES : []);
 };
 
 /** Apply one file's batch to a (possibly shared) Batch: resets, lines, checkpoint. Pure. */
-export const projectInto = (b: Batch, plan: BatchPlan, projections: ReadonlyArray<Projection> = ALL_PROJECTIONS): BatchStats => {
+export const projectInto = (b: Batch, plan: BatchPlan, subset: ProjectionSubset = ALL_PROJECTIONS_SUBSET): BatchStats => {
   const stats = emptyStats();
-  beginFileBatch(b, plan);
-  if (plan.ctx !== null) for (const l of plan.lines) foldLine(b, plan.ctx, l, stats, projections);
-  b.put('files', [plan.checkpoint.path], plan.checkpoint);
+  beginFileBatch(b, plan, subset.tables);
+  if (plan.ctx !== null) for (const l of plan.lines) foldLine(b, plan.ctx, l, stats, subset.projections);
+  b.put(subset.checkpoints, [plan.checkpoint.path], plan.checkpoint);
   return stats;
 };
 
 /** Build the writes of one batch against the stored index. Pure. */
-export const projectBatch = (
-  reader: IndexReader,
-  plan: BatchPlan,
-  projections: ReadonlyArray<Projection> = ALL_PROJECTIONS,
-): { writes: IndexWrite[]; stats: BatchStats } => {
+export const projectBatch = (reader: IndexReader, plan: BatchPlan, subset: ProjectionSubset = ALL_PROJECTIONS_SUBSET): { writes: IndexWrite[]; stats: BatchStats } => {
   const b = new Batch(reader);
-  const stats = projectInto(b, plan, projections);
+  const stats = projectInto(b, plan, subset);
   return { writes: b.writes(), stats };
 };

@@ -1,25 +1,78 @@
-import * as TE from 'fp-ts/lib/TaskEither.js';
-import { pipe } from 'fp-ts/lib/function.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import type { IndexStore } from '../domain/ports.js';
-import { buildTokenReport } from '../domain/tokens/report.js';
-import type { TokenReport, TokenReportOptions } from '../domain/tokens/report.js';
+import { toApiSource } from '../domain/thread/threadMeta.js';
+import { bucketInRange, buildTokenReport } from '../domain/tokens/report.js';
+import type { TokenReport, TokenReportOptions, UsageBucket } from '../domain/tokens/report.js';
+import type { StoredResponse } from '../domain/tokens/selectResponses.js';
 import { storedResponses } from './internal/indexScans.js';
+import { take, useCase } from './internal/useCase.js';
 import { sourceKindsOf } from './listThreads.js';
 
+/** The client a thread was used from: Codex's originator (codex_cli_rs, codex_vscode, …), else the kind of its source. */
+const clientOf = (originator: string, apiSource: unknown): string | null => (originator !== '' ? originator : (sourceKindsOf(apiSource)[0] ?? null));
+
 /**
- * Token-usage audit of a CODEX_HOME, answered from the index (its token projection and thread
- * rows, for each thread's client), never by re-reading rollout files: the caller catches the
- * index up first.
+ * Token-usage audit of a CODEX_HOME, answered from the index's token projection alone (a
+ * thread's client from its file's session_meta, as its thread row has it), never by re-reading
+ * rollout files: the caller catches the index up first. A report without turns reads the sums the projection keeps per file
+ * (`tokenBuckets`) and only the responses they cannot stand for: the loose ones (copies another
+ * file may hold), every response of the threads those copies name or that repeat a record id or
+ * have several files (where one response may be held twice), and of files with a bucket the
+ * range or the time zone cuts. A report by turn reads every response.
  */
 export const auditTokenUsage = (store: IndexStore, options: Omit<TokenReportOptions, 'clientOf'>): TE.TaskEither<EngineError, TokenReport> =>
-  pipe(
-    TE.Do,
-    TE.apS('rows', storedResponses(store)),
-    TE.apS('threads', store.range('threads', [])),
-    TE.map(({ rows, threads }) => {
-      // The client a thread was used from: Codex's originator (codex_cli_rs, codex_vscode, …), else the kind of its source.
-      const clients = new Map(threads.map((t) => [t.key[0], t.value.originator !== '' ? t.value.originator : (sourceKindsOf(t.value.source)[0] ?? null)]));
-      return buildTokenReport(rows, { ...options, clientOf: (threadId) => clients.get(threadId) ?? null });
-    }),
-  );
+  useCase(async () => {
+    const states = await take(store.range('tokenState', []));
+    // A thread's client is its own file's session_meta's (a revision copies its base's: the thread row's), else its first file's.
+    const clients = new Map<string, string | null>();
+    for (const s of states) {
+      const t = s.value.tokens.threadId;
+      if (s.key[0] === t || !clients.has(t)) clients.set(t, clientOf(s.value.originator, toApiSource(s.value.source)));
+    }
+    const full = { ...options, clientOf: (threadId: string) => clients.get(threadId) ?? null };
+    if ((options.dimensions ?? ['turn']).includes('turn')) return buildTokenReport(await take(storedResponses(store)), full);
+
+    const threadOf = new Map(states.map((s) => [s.key[0], s.value.tokens.threadId]));
+    const filesOf = new Map<string, number>();
+    for (const t of threadOf.values()) filesOf.set(t, (filesOf.get(t) ?? 0) + 1);
+    const loose = await take(store.range('tokenLoose', []));
+    // Threads whose responses may be held twice: read as rows, whole.
+    const wholeThreads = new Set<string>();
+    for (const s of states) if (s.value.repeatedRecords || (filesOf.get(s.value.tokens.threadId) ?? 0) > 1) wholeThreads.add(s.value.tokens.threadId);
+    for (const l of loose) {
+      const r = l.value;
+      if (r.source === 'record' && r.threadId !== r.fileThreadId) wholeThreads.add(r.threadId);
+      if (r.source === 'count' && r.copyOf !== null) wholeThreads.add(r.copyOf);
+    }
+    const asRows = new Set([...threadOf].filter(([, t]) => wholeThreads.has(t)).map(([rid]) => rid));
+    const bucketRows = await take(store.range('tokenBuckets', []));
+    const buckets: Array<{ readonly rid: string; readonly b: UsageBucket }> = [];
+    for (const { key, value: v } of bucketRows) {
+      const [rid, , model, provider, cwd] = key;
+      if (asRows.has(rid)) continue;
+      const timed = v.minMs >= 0;
+      const b: UsageBucket = {
+        threadId: threadOf.get(rid) ?? rid,
+        firstMs: timed ? v.minMs : null,
+        lastMs: timed ? v.maxMs : null,
+        model: model === '' ? null : model,
+        provider: provider === '' ? null : provider,
+        cwd: cwd === '' ? null : cwd,
+        usage: v,
+        responses: v.responses,
+      };
+      // A bucket the range cuts, or whose ends fall in two local days (a zone not offset by quarter hours), is read as rows.
+      const day = (ms: number) => options.localDay(new Date(ms).toISOString());
+      if (bucketInRange(b, options) === 'cut' || (timed && day(v.minMs) !== day(v.maxMs))) asRows.add(rid);
+      else buckets.push({ rid, b });
+    }
+    const rows: StoredResponse[] = [];
+    for (const rid of [...asRows].sort()) for (const r of await take(store.range('tokenAudit', [rid]))) rows.push({ rolloutId: rid, line: r.key[1], response: r.value });
+    for (const l of loose) if (!asRows.has(l.key[0])) rows.push({ rolloutId: l.key[0], line: l.key[1], response: l.value });
+    return buildTokenReport(
+      rows,
+      full,
+      buckets.filter((x) => !asRows.has(x.rid)).map((x) => x.b),
+    );
+  });

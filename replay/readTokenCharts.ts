@@ -13,7 +13,13 @@ import type { TokenCharts } from '../protocol/tokens.js';
 export const readTokenCharts = (ports: HistoryReadPorts, threadId?: string): TE.TaskEither<EngineError, TokenCharts> =>
   useCase(async () => {
     await take(ports.indexer.refreshAll());
-    const report = await take(auditTokenUsage(ports.index, { localDay: (iso) => iso.slice(0, 10), pricing: DEFAULT_PRICING }));
+    const report = await take(
+      auditTokenUsage(ports.index, {
+        localDay: (iso) => iso.slice(0, 10),
+        pricing: DEFAULT_PRICING,
+        dimensions: threadId === undefined ? ['dayUtc', 'model'] : ['dayUtc', 'model', 'turn'],
+      }),
+    );
     const byKey = (a: UsageGroup, b: UsageGroup): number => ((a.key ?? '') < (b.key ?? '') ? -1 : (a.key ?? '') > (b.key ?? '') ? 1 : 0);
     return {
       total: report.total,

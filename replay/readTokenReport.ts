@@ -24,6 +24,7 @@ export const readTokenReport = (ports: HistoryReadPorts, q: TokenReportQuery): T
       auditTokenUsage(ports.index, {
         localDay: q.localDay,
         pricing: q.pricing,
+        dimensions: [q.by],
         ...(q.sinceMs === undefined ? {} : { sinceMs: q.sinceMs }),
         ...(q.untilMs === undefined ? {} : { untilMs: q.untilMs }),
       }),

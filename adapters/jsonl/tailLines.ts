@@ -33,6 +33,8 @@ export interface TailSource {
   readonly path: string;
   readonly from: LogPosition;
   readonly itemsFromResponses: boolean;
+  /** Only the token projection reads the lines: every other kind is skipped by its prefix (`LazyOptions.tokensOnly`). */
+  readonly tokensOnly?: boolean;
   /** Set for an early rollout: every line goes through the upcaster. */
   readonly upcast: UpcastFormat | null;
   readonly sizeHint?: number;
@@ -89,7 +91,7 @@ export async function* tailLines(src: TailSource): AsyncGenerator<TailedChunk, L
   // The upcaster (and the domain codecs it loads) only for an early rollout: the reader thread
   // of a catch-up of current rollouts never loads them.
   const decode = src.upcast === null ? undefined : (await import('../../migrations/upcast/lineDecoder.js')).lineDecoderFor(src.path, src.upcast);
-  const opts = { itemsFromResponses: src.itemsFromResponses, textBytes: src.textBytes === true };
+  const opts = { itemsFromResponses: src.itemsFromResponses, tokensOnly: src.tokensOnly === true, textBytes: src.textBytes === true };
   const scan = scanLines(src.path, src.from, {
     ...(src.sizeHint === undefined ? {} : { sizeHint: src.sizeHint }),
     ...(src.buffers ? { buffers: src.buffers } : {}),
@@ -134,7 +136,7 @@ const tailed = (
   path: string,
   l: ScannedLine,
   decode: ReturnType<typeof lineDecoderFor> | undefined,
-  opts: { itemsFromResponses: boolean; textBytes: boolean },
+  opts: { itemsFromResponses: boolean; tokensOnly: boolean; textBytes: boolean },
 ): TailedLine => {
   const line = l.ordinal;
   const byteOffset = l.byteOffset;

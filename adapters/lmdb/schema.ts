@@ -24,7 +24,12 @@ import type { TableName } from '../../domain/index/rows.js';
  * | ordinals  | [rolloutId, ordinal]              | line of a turn key / item whose ordinal is not startOrdinal+line (sparse) |
  * | token_audit | [rolloutId, line]               | CountedResponse: a response the file paid for (or copied)   |
  * | plugin_events | [rolloutId, line, seq]        | PluginObservation: plugin used / enabled / disabled         |
- * | audit_state | [rolloutId]                     | AuditStateRow: token + plugin fold state of the file        |
+ * | audit_state | [rolloutId]                     | AuditStateRow: plugin fold state of the file                |
+ * | token_files | [path]                          | FileCheckpoint of the token projection alone, while ahead of files |
+ * | token_state | [rolloutId]                     | TokenStateRow: token fold state, originator and source      |
+ * | token_buckets | [rolloutId, slotMs, model, provider, cwd] | UsageBucketRow: sums of the file's bucketed responses |
+ * | token_loose | [rolloutId, line]               | CountedResponse: a response a report reads as a row         |
+ * | token_record_ids | [rolloutId, responseId]    | 0: a record id the file holds                               |
  * | settings_lines | [rolloutId, line]            | SettingsLineRow: byte range of a thread_settings_applied    |
  * | token_counts   | [rolloutId, line]            | TokenCountRow: a token_count's info and the running turn    |
  * | quarantine_counts | [rolloutId]               | its quarantined lines, only when it has any                 |
@@ -45,7 +50,7 @@ import type { TableName } from '../../domain/index/rows.js';
  * Values are msgpack (lmdb default) with record structures shared per table. Schema changes bump `SCHEMA_VERSION` and add a step under
  * migrations/index/.
  */
-export const SCHEMA_VERSION = 24;
+export const SCHEMA_VERSION = 25;
 
 /** Bytes of a file's head covered by `headHash`. */
 export const HEAD_BYTES = 4096;
@@ -65,6 +70,11 @@ export const DB_NAMES: Readonly<Record<TableName, string>> = {
   tokenAudit: 'token_audit',
   pluginEvents: 'plugin_events',
   auditState: 'audit_state',
+  tokenFiles: 'token_files',
+  tokenState: 'token_state',
+  tokenBuckets: 'token_buckets',
+  tokenLoose: 'token_loose',
+  tokenRecordIds: 'token_record_ids',
   settingsLines: 'settings_lines',
   tokenCounts: 'token_counts',
   quarantineCounts: 'quarantine_counts',

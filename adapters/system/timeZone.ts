@@ -32,8 +32,8 @@ export const localDayIn = (tz: string): ((iso: string) => string) => {
   const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' });
   const cache = new Map<string, string>();
   return (iso) => {
-    // Responses of one hour share a day: cache per hour prefix (offsets are whole quarter hours).
-    const key = iso.slice(0, 13);
+    // Responses of one quarter hour share a day (offsets are whole quarter hours): cache per quarter.
+    const key = `${iso.slice(0, 13)}:${Math.floor(Number(iso.slice(14, 16)) / 15)}`;
     let day = cache.get(key);
     if (day === undefined) {
       day = fmt.format(new Date(iso));

@@ -5,6 +5,7 @@ import type { HistoryMode } from '../rollout/historyMode.js';
 import type { RolloutFile } from '../rollout/rolloutFile.js';
 import type { SettingsChange } from '../thread/threadMeta.js';
 import type { CountedResponse, TokenFileState } from '../tokens/responseFold.js';
+import type { BucketKey, UsageBucketRow } from '../tokens/usageBuckets.js';
 import type { PluginFileState, PluginObservation } from '../plugins/rolloutObservations.js';
 import type { ReadState, ThreadStateRow } from '../threadState/threadStateEvent.js';
 import type { ConversationText } from '../search/conversationText.js';
@@ -230,10 +231,19 @@ export type ThreadRow = Omit<Thread, 'turns' | 'status'> & {
   readonly readState?: ReadState;
 };
 
-/** Per rollout file: fold state of the token audit and plugin observations (carried across batches). */
+/** Per rollout file: fold state of its plugin observations (carried across batches). */
 export interface AuditStateRow {
-  readonly tokens: TokenFileState;
   readonly plugins: PluginFileState;
+}
+
+/** Per rollout file: fold state of the token audit (carried across batches), and what a report needs of the file besides its sums. */
+export interface TokenStateRow {
+  readonly tokens: TokenFileState;
+  /** Its session_meta's originator ('' when absent) and source: the client of its thread when the index has no thread row. */
+  readonly originator: string;
+  readonly source: unknown;
+  /** A record with a response id the file already recorded: its responses are read as rows. */
+  readonly repeatedRecords: boolean;
 }
 
 /** Every table with its key and value types. Keys are lmdb ordered-binary arrays. */
@@ -269,6 +279,20 @@ export interface IndexTables {
   /** Plugin used / enabled / disabled facts of a file, by line; `seq` orders several on one line. */
   pluginEvents: { key: readonly [string, number, number]; value: PluginObservation };
   auditState: { key: readonly [string]; value: AuditStateRow };
+  /**
+   * A file's checkpoint for the token projection alone, while it is ahead of `files` (a `tokens`
+   * report caught up that projection only: `catchUpHome` with `subset: 'tokens'`); gone once a
+   * full catch-up passes it.
+   */
+  tokenFiles: { key: readonly [string]; value: FileCheckpoint };
+  /** The token audit's fold state per file (the token projection: `projections/tokenAudit.ts`). */
+  tokenState: { key: readonly [string]; value: TokenStateRow };
+  /** Sums of the responses a file paid for, per 15-minute slot, model, provider and cwd (domain/tokens/usageBuckets.ts). */
+  tokenBuckets: { key: BucketKey; value: UsageBucketRow };
+  /** The responses of `tokenAudit` a report reads one by one (`isLoose`): copies another file may hold. */
+  tokenLoose: { key: readonly [string, number]; value: CountedResponse };
+  /** Response ids of the records a file paid for (a repeated one is found without reading its rows); the value is unused. */
+  tokenRecordIds: { key: readonly [string, string]; value: 0 };
   settingsLines: { key: readonly [string, number]; value: SettingsLineRow };
   tokenCounts: { key: readonly [string, number]; value: TokenCountRow };
   /**
@@ -323,6 +347,11 @@ export const TABLES: ReadonlyArray<TableName> = [
   'tokenAudit',
   'pluginEvents',
   'auditState',
+  'tokenFiles',
+  'tokenState',
+  'tokenBuckets',
+  'tokenLoose',
+  'tokenRecordIds',
   'settingsLines',
   'tokenCounts',
   'quarantineCounts',
@@ -340,7 +369,9 @@ export const TABLES: ReadonlyArray<TableName> = [
  * with the fork: `clearRollout`).
  */
 export const ROLLOUT_TABLES: ReadonlyArray<TableName> = TABLES.filter(
-  (t) => t !== 'meta' && t !== 'files' && t !== 'threads' && t !== 'threadOrder' && t !== 'threadState' && t !== 'rolloutForks',
+  (t) => t !== 'meta' && t !== 'files' && t !== 'tokenFiles' && t !== 'threads' && t !== 'threadOrder' && t !== 'threadState' && t !== 'rolloutForks',
 );
+/** The rollout tables the token projection writes (cleared alone when only that projection re-indexes a file). */
+export const TOKEN_ROLLOUT_TABLES: ReadonlyArray<TableName> = ['tokenAudit', 'tokenState', 'tokenBuckets', 'tokenLoose', 'tokenRecordIds'];
 /** The rollout tables a fold of the file writes (what `verify` compares with a fresh fold): all but the reads' renderings. */
 export const FOLDED_ROLLOUT_TABLES: ReadonlyArray<TableName> = ROLLOUT_TABLES.filter((t) => t !== 'turnRenderings' && t !== 'segmentRenderings');

@@ -45,6 +45,8 @@ export interface TokenReportOptions {
   readonly pricing: PricingTable;
   /** The client a thread was used from (its originator, else its source); null: not known. */
   readonly clientOf?: (threadId: string) => string | null;
+  /** The groupings to compute (default: every one); the others are left empty. */
+  readonly dimensions?: ReadonlyArray<TokenDimension>;
 }
 
 export interface TokenReport {
@@ -65,8 +67,23 @@ const mondayOf = (day: string): string => {
   return d.toISOString().slice(0, 10);
 };
 
-const keyOf = (d: Exclude<TokenDimension, 'block'>, r: StoredResponse, options: TokenReportOptions): string | null => {
-  const p = r.response;
+/** A response, or a bucket of them, as the groups read it. */
+interface Entry {
+  readonly threadId: string;
+  readonly turnId: string | null;
+  /** The instant its keys are taken from (a bucket's first; all of it is in the same day, week, month and block). */
+  readonly timestamp: string | null;
+  readonly ms: number;
+  /** Its last instant (a bucket's; a response's own). */
+  readonly lastMs: number;
+  readonly model: string | null;
+  readonly provider: string | null;
+  readonly cwd: string | null;
+  readonly usage: Usage;
+  readonly responses: number;
+}
+
+const keyOf = (d: Exclude<TokenDimension, 'block'>, p: Entry, options: TokenReportOptions): string | null => {
   switch (d) {
     case 'thread':
       return p.threadId;
@@ -94,15 +111,19 @@ const keyOf = (d: Exclude<TokenDimension, 'block'>, r: StoredResponse, options: 
 const BLOCK_MS = 5 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
 
-/** Each timed response's 5-hour block (its start, ISO), as ccusage's `identifySessionBlocks` draws them. */
-const blocksOf = (timed: ReadonlyArray<{ readonly ms: number; readonly r: StoredResponse }>): Map<StoredResponse, string> => {
-  const out = new Map<StoredResponse, string>();
+/**
+ * Each timed entry's 5-hour block (its start, ISO), as ccusage's `identifySessionBlocks` draws them
+ * over responses: a bucket lies within a 15-minute slot, so none of its responses starts a block
+ * but its first (block ends are whole hours) and no gap inside it reaches 5 hours.
+ */
+const blocksOf = (timed: ReadonlyArray<Entry>): Map<Entry, string> => {
+  const out = new Map<Entry, string>();
   let start = Number.NaN;
   let last = Number.NaN;
-  for (const { ms, r } of [...timed].sort((a, b) => a.ms - b.ms)) {
-    if (Number.isNaN(start) || ms - start >= BLOCK_MS || ms - last >= BLOCK_MS) start = Math.floor(ms / HOUR_MS) * HOUR_MS;
-    last = ms;
-    out.set(r, new Date(start).toISOString());
+  for (const e of [...timed].sort((a, b) => a.ms - b.ms)) {
+    if (Number.isNaN(start) || e.ms - start >= BLOCK_MS || e.ms - last >= BLOCK_MS) start = Math.floor(e.ms / HOUR_MS) * HOUR_MS;
+    if (Number.isNaN(last) || e.lastMs > last) last = e.lastMs;
+    out.set(e, new Date(start).toISOString());
   }
   return out;
 };
@@ -120,26 +141,26 @@ type Acc = Sum & { key: string | null; threadId?: string; models: Map<string, Su
 
 const emptyAcc = (): Sum => ({ ...ZERO_USAGE, responses: 0 });
 
-/** Add a response into an accumulator in place (hot loop: tens of thousands of responses × dimensions). */
-const accumulate = (a: Sum, u: Usage): void => {
+/** Add `responses` responses' usage into an accumulator in place (hot loop: tens of thousands of responses × dimensions). */
+const accumulate = (a: Sum, u: Usage, responses: number): void => {
   a.inputTokens += u.inputTokens;
   a.cachedInputTokens += u.cachedInputTokens;
   a.cacheWriteInputTokens += u.cacheWriteInputTokens;
   a.outputTokens += u.outputTokens;
   a.reasoningOutputTokens += u.reasoningOutputTokens;
   a.totalTokens += u.totalTokens;
-  a.responses += 1;
+  a.responses += responses;
 };
 
-const accumulateWithModel = (a: Acc, u: Usage, model: string | null): void => {
-  accumulate(a, u);
+const accumulateWithModel = (a: Acc, u: Usage, model: string | null, responses: number): void => {
+  accumulate(a, u, responses);
   const slot = model ?? '\u0001';
   let m = a.models.get(slot);
   if (m === undefined) {
     m = { ...emptyAcc(), model };
     a.models.set(slot, m);
   }
-  accumulate(m, u);
+  accumulate(m, u, responses);
 };
 
 const byTotal = (a: { totalTokens: number }, b: { totalTokens: number }): number => b.totalTokens - a.totalTokens;
@@ -158,36 +179,109 @@ const priced = (a: Acc, pricing: PricingTable, unpriced: Set<string>): UsageGrou
   return { ...sums, models, costUsd: cost };
 };
 
-/** The token report of a set of stored responses (pure): each response once, summed per group, priced per model. */
-export const buildTokenReport = (rows: ReadonlyArray<StoredResponse>, options: TokenReportOptions): TokenReport => {
+/**
+ * Sums of a file's responses kept by the token projection (a `tokenBuckets` row with its thread):
+ * all in one UTC day, one local day of the report's zone, and one 15-minute slot.
+ */
+export interface UsageBucket {
+  readonly threadId: string;
+  /** First and last instant of its responses; null: they carry no timestamp. */
+  readonly firstMs: number | null;
+  readonly lastMs: number | null;
+  readonly model: string | null;
+  readonly provider: string | null;
+  readonly cwd: string | null;
+  readonly usage: Usage;
+  readonly responses: number;
+}
+
+/** Where a bucket stands against a report's range: all in, all out, or cut (then its responses must be read). */
+export const bucketInRange = (b: Pick<UsageBucket, 'firstMs' | 'lastMs'>, options: Pick<TokenReportOptions, 'sinceMs' | 'untilMs'>): 'in' | 'out' | 'cut' => {
+  const { sinceMs, untilMs } = options;
+  if (sinceMs === undefined && untilMs === undefined) return 'in';
+  if (b.firstMs === null || b.lastMs === null) return 'out';
+  const inside = (ms: number) => (sinceMs === undefined || ms >= sinceMs) && (untilMs === undefined || ms < untilMs);
+  const first = inside(b.firstMs);
+  if (first !== inside(b.lastMs)) return 'cut';
+  // Both ends inside means all inside (an interval); both outside may still hold the range between them.
+  if (first) return 'in';
+  return (sinceMs !== undefined && b.lastMs < sinceMs) || (untilMs !== undefined && b.firstMs >= untilMs) ? 'out' : 'cut';
+};
+
+/**
+ * The token report of a set of stored responses and buckets (pure): each response once, summed
+ * per group, priced per model. Buckets hold responses no row duplicates (the caller's to ensure:
+ * `replay/auditTokenUsage.ts`), none cut by the range, and are not asked for turns.
+ */
+export const buildTokenReport = (rows: ReadonlyArray<StoredResponse>, options: TokenReportOptions, buckets: ReadonlyArray<UsageBucket> = []): TokenReport => {
   const selection = selectResponses(rows);
+  const dims = options.dimensions ?? TOKEN_DIMENSIONS;
+  if (buckets.length > 0 && dims.includes('turn')) throw new Error('token buckets hold no turns: a report by turn reads rows');
   const ranged = options.sinceMs !== undefined || options.untilMs !== undefined;
   const total: Acc = { ...emptyAcc(), key: null, models: new Map() };
   let outsideRange = 0;
   const maps = Object.fromEntries(TOKEN_DIMENSIONS.map((d) => [d, new Map<string, Acc>()])) as Record<TokenDimension, Map<string, Acc>>;
-  const timed: Array<{ ms: number; r: StoredResponse }> = [];
-  const add = (d: TokenDimension, key: string | null, threadId: string | undefined, r: StoredResponse): void => {
+  const keyed = dims.filter((d): d is Exclude<TokenDimension, 'block'> => d !== 'block');
+  const byBlock = dims.includes('block');
+  const timed: Entry[] = [];
+  const add = (d: TokenDimension, key: string | null, threadId: string | undefined, e: Entry): void => {
     const slot = `${threadId ?? ''}\u0000${key === null ? '\u0001' : key}`;
     let g = maps[d].get(slot);
     if (g === undefined) {
       g = { ...emptyAcc(), key, ...(threadId === undefined ? {} : { threadId }), models: new Map() };
       maps[d].set(slot, g);
     }
-    accumulateWithModel(g, r.response.usage, r.response.model);
+    accumulateWithModel(g, e.usage, e.model, e.responses);
+  };
+  const count = (e: Entry): void => {
+    accumulateWithModel(total, e.usage, e.model, e.responses);
+    for (const d of keyed) add(d, keyOf(d, e, options), d === 'turn' ? e.threadId : undefined, e);
+    if (!byBlock) return;
+    if (Number.isNaN(e.ms)) add('block', null, undefined, e);
+    else timed.push(e);
   };
   for (const r of selection.counted) {
-    const ts = r.response.timestamp;
-    const ms = ts === null ? Number.NaN : Date.parse(ts);
+    const p = r.response;
+    const ms = p.timestamp === null ? Number.NaN : Date.parse(p.timestamp);
     if (ranged && (Number.isNaN(ms) || (options.sinceMs !== undefined && ms < options.sinceMs) || (options.untilMs !== undefined && ms >= options.untilMs))) {
       outsideRange += 1;
       continue;
     }
-    accumulateWithModel(total, r.response.usage, r.response.model);
-    for (const d of TOKEN_DIMENSIONS) if (d !== 'block') add(d, keyOf(d, r, options), d === 'turn' ? r.response.threadId : undefined, r);
-    if (Number.isNaN(ms)) add('block', null, undefined, r);
-    else timed.push({ ms, r });
+    count({
+      threadId: p.threadId,
+      turnId: p.turnId,
+      timestamp: p.timestamp,
+      ms,
+      lastMs: ms,
+      model: p.model,
+      provider: p.provider,
+      cwd: p.cwd,
+      usage: p.usage,
+      responses: 1,
+    });
   }
-  for (const [r, block] of blocksOf(timed)) add('block', block, undefined, r);
+  for (const b of buckets) {
+    const where = bucketInRange(b, options);
+    if (where === 'cut') throw new Error('a token bucket cut by the range: its responses must be read');
+    if (where === 'out') {
+      outsideRange += b.responses;
+      continue;
+    }
+    const first = b.firstMs === null ? null : new Date(b.firstMs).toISOString();
+    count({
+      threadId: b.threadId,
+      turnId: null,
+      timestamp: first,
+      ms: b.firstMs ?? Number.NaN,
+      lastMs: b.lastMs ?? Number.NaN,
+      model: b.model,
+      provider: b.provider,
+      cwd: b.cwd,
+      usage: b.usage,
+      responses: b.responses,
+    });
+  }
+  for (const [e, block] of blocksOf(timed)) add('block', block, undefined, e);
   const unpriced = new Set<string>();
   const groups = Object.fromEntries(
     TOKEN_DIMENSIONS.map((d) => {

@@ -74,6 +74,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // Sub-agent activity, image generation and function-call-output items are rendered, legacy
   // `sub_agent_activity` / `image_generation_end` lines and legacy `item_completed` lines of those kinds read: every item again.
   { from: 23, to: 24, name: '024-activity-image-output-items', kind: 'rebuild' },
+  // The token audit is its own projection (`tokenState`, split from `auditState`) keeping sums per
+  // file and 15-minute slot (`tokenBuckets`), the loose responses and record ids: every count again.
+  { from: 24, to: 25, name: '025-token-buckets', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -104,7 +104,7 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     TE,
     { invalidArgument },
     { auditTokenUsage },
-    { withCaughtUpHome },
+    { withTokenProjectionCaughtUp },
     { homeOf },
     { cliFeedback, stepText },
     { checkTimeZone, localDayIn, parseInstant, systemTimeZone },
@@ -115,7 +115,7 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     import('fp-ts/lib/TaskEither.js'),
     import('../../../domain/errors.js'),
     import('../../../replay/auditTokenUsage.js'),
-    import('../../composition/openCodexHome.js'),
+    import('../../composition/tokenProjectionHome.js'),
     import('../homeOptions.js'),
     import('../progress.js'),
     import('../../system/timeZone.js'),
@@ -136,7 +136,7 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
   const { codexHome, indexDir } = homeOf(opts);
   const t0 = process.hrtime.bigint();
   const audit = stepText(`auditing the token usage of ${codexHome}`, 'audited', 'nothing was changed');
-  const report = await withCaughtUpHome(
+  const report = await withTokenProjectionCaughtUp(
     codexHome,
     indexDir,
     { onStatus: cliFeedback.onStatus },
@@ -149,6 +149,8 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
             ...(until.right === undefined ? {} : { untilMs: until.right }),
             localDay: localDayIn(tz.right),
             pricing: pricing.right,
+            // Only the grouping shown (the table's default: by thread); JSON without --by holds every one.
+            ...(opts.by !== undefined ? { dimensions: [TOKEN_DIMENSION_NAMES[opts.by]!] } : opts.json ? {} : { dimensions: ['thread'] as const }),
           }),
         ),
       ),

@@ -1,0 +1,43 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import type { IndexStore } from '../../domain/ports.js';
+import { lazyCatchUpHome } from '../../indexer/lazyCatchUp.js';
+import type { CatchUpSummary } from '../../indexer/catchUpSummary.js';
+import { openIndex } from '../../indexer/openIndex.js';
+import type { OpenIndexResult } from '../../indexer/openIndex.js';
+import { indexLockWaitStatus, reportingTo } from '../../indexer/indexStatus.js';
+import type { OnIndexStatus } from '../../indexer/indexStatus.js';
+import { openTailReaderThread } from '../jsonl/tailReaderThread.js';
+import { homeQuarantineSink } from '../jsonl/quarantine.js';
+import { lmdbDirOf } from '../lmdb/environmentFolder.js';
+
+/**
+ * Open a home's index and catch its token projection up alone, so a token report describes the
+ * home as it is now without the whole index: no backfill gate, no other projection, no thread
+ * rows, none of the ports a view needs (a `tokens` run loads only this); the token rows and their
+ * own checkpoints (`tokenFiles`) are kept, and a later full catch-up (`index`, `serve`, any view)
+ * folds the other projections from where they are and passes them.
+ */
+export const withTokenProjectionCaughtUp = async <A>(
+  codexHome: string,
+  indexDir: string,
+  opts: { readonly onStatus?: OnIndexStatus },
+  use: (index: { readonly store: IndexStore; readonly indexWas: OpenIndexResult['migrated'] }, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
+): Promise<E.Either<EngineError, A>> => {
+  // As openCodexHome: large catch-ups read on a reader thread. An index rebuilt for a schema change
+  // is rebuilt with the token projection alone too (not marked backfilled: the next gate fills the rest).
+  const options = { tailReader: openTailReaderThread, quarantine: homeQuarantineSink(codexHome, indexDir), subset: 'tokens' as const };
+  const opened = await openIndex(lmdbDirOf(indexDir), codexHome, {
+    ...reportingTo(options, opts.onStatus, 'rebuild', codexHome),
+    ...indexLockWaitStatus(opts.onStatus, codexHome),
+  })();
+  if (E.isLeft(opened)) return opened;
+  const { store, migrated } = opened.right;
+  try {
+    const caught = await lazyCatchUpHome(store, codexHome, reportingTo(options, opts.onStatus, 'catchUp', codexHome))();
+    return E.isLeft(caught) ? caught : await use({ store, indexWas: migrated }, caught.right)();
+  } finally {
+    await store.close()();
+  }
+};

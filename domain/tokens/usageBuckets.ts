@@ -1,0 +1,62 @@
+import type { CountedResponse } from './responseFold.js';
+import type { Usage } from './usage.js';
+
+/**
+ * What the token projection keeps per rollout file besides its response rows, so a report reads
+ * sums, not every response (pure). A response the file itself paid for, whose only possible
+ * duplicates are in the same thread's files (see `isLoose`), is added into its file's bucket of
+ * (15-minute UTC slot, model, provider, cwd): time zones are offset by whole quarter hours, so a
+ * slot falls in one local day, week and month in any of them; 5-hour blocks start at an hour and
+ * split only at a gap of 5 hours, so a slot never straddles two blocks given the first and last
+ * instant of its responses (`minMs`, `maxMs`). Everything else a report needs (turns, a range cut
+ * inside a slot, duplicates across files) is read from the rows.
+ */
+
+export const SLOT_MS = 15 * 60 * 1000;
+
+/** A bucket of one file: `[rolloutId, slotMs (-1: no timestamp), model, provider, cwd]` ('' for none). */
+export type BucketKey = readonly [string, number, string, string, string];
+
+export interface UsageBucketRow extends Usage {
+  readonly responses: number;
+  /** First and last instant of its responses (ms); NaN-free: -1 for a bucket without timestamps. */
+  readonly minMs: number;
+  readonly maxMs: number;
+}
+
+/** Every timestamp Codex writes: UTC, `Z`; only these are bucketed (a day is then the text's first ten characters). */
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+
+/** Long keys stay rows (LMDB keys are bounded; a cwd of a kilobyte is not worth a bucket). */
+const MAX_KEY_TEXT = 1024;
+
+/**
+ * A response read from the rows at report time, never bucketed: one another file may hold a copy
+ * of (a record naming another thread, a count in a legacy fork), or one whose timestamp or key
+ * does not fit a bucket.
+ */
+export const isLoose = (r: CountedResponse): boolean => {
+  if (r.source === 'record' ? r.threadId !== r.fileThreadId : r.copyOf !== null) return true;
+  if (r.timestamp !== null && !CANONICAL_UTC.test(r.timestamp)) return true;
+  return (r.model ?? '').length + (r.provider ?? '').length + (r.cwd ?? '').length > MAX_KEY_TEXT;
+};
+
+/** The bucket of a response that is not loose. */
+export const bucketKeyOf = (rolloutId: string, r: CountedResponse): { readonly key: BucketKey; readonly ms: number } => {
+  const ms = r.timestamp === null ? -1 : Date.parse(r.timestamp);
+  const slot = ms < 0 ? -1 : Math.floor(ms / SLOT_MS) * SLOT_MS;
+  return { key: [rolloutId, slot, r.model ?? '', r.provider ?? '', r.cwd ?? ''], ms };
+};
+
+/** A bucket with one more response. */
+export const addToBucket = (b: UsageBucketRow | undefined, u: Usage, ms: number): UsageBucketRow => ({
+  inputTokens: (b?.inputTokens ?? 0) + u.inputTokens,
+  cachedInputTokens: (b?.cachedInputTokens ?? 0) + u.cachedInputTokens,
+  cacheWriteInputTokens: (b?.cacheWriteInputTokens ?? 0) + u.cacheWriteInputTokens,
+  outputTokens: (b?.outputTokens ?? 0) + u.outputTokens,
+  reasoningOutputTokens: (b?.reasoningOutputTokens ?? 0) + u.reasoningOutputTokens,
+  totalTokens: (b?.totalTokens ?? 0) + u.totalTokens,
+  responses: (b?.responses ?? 0) + 1,
+  minMs: b === undefined || ms < b.minMs ? ms : b.minMs,
+  maxMs: b === undefined || ms > b.maxMs ? ms : b.maxMs,
+});

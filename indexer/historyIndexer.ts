@@ -70,7 +70,9 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
   let named: NamedThreads | undefined;
   return {
     listAhead: (order) => async () => {
-      if (context.backfilling?.() === undefined) {
+      // Ahead of a build only: once the home was indexed, what runs behind is a catch-up that
+      // stats each file (no reads where nothing changed), sooner waited for than raced thread by thread.
+      if (context.backfilling?.() === undefined || context.isBackfilled?.() === true) {
         named = undefined;
         return E.right(null);
       }

@@ -165,11 +165,15 @@ const deliberate = (home: CompatHome, method: string, codex: RpcAnswer): boolean
   return new Set(ids).size < ids.length;
 };
 
-const compareHome = async (home: CompatHome): Promise<{ compared: number; problems: string[] }> => {
+/** Answers compared and found equal, per method, over every home (printed after the suite: the closing notes cite it). */
+const equalByMethod = new Map<string, number>();
+
+const compareHome = async (home: CompatHome): Promise<{ compared: number; problems: string[]; byMethod: Map<string, number> }> => {
   const indexDir = mkdtempSync(join(tmpdir(), 'compat-history-index-'));
   const codex = await openColdCodex(home);
   const ours: StdioRpcClient = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir]);
   const problems: string[] = [];
+  const byMethod = new Map<string, number>();
   let compared = 0;
   try {
     await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: { experimentalApi: true } });
@@ -190,6 +194,7 @@ const compareHome = async (home: CompatHome): Promise<{ compared: number; proble
         const { expected, actual } = normalise(step.method, ca, oa);
         const d = jsonDifferences(expected, actual, 6);
         if (d.length > 0) problems.push(`${label} page ${i} ${JSON.stringify(step.params)}\n${describeDifferences(d)}`);
+        else byMethod.set(step.method, (byMethod.get(step.method) ?? 0) + 1);
       }
     };
     for (const step of [...LIST_STEPS, ...cwdSteps(home.workDir), ...UNKNOWN_THREAD_STEPS]) await check(`${home.key} ${step.label}`, step);
@@ -209,7 +214,7 @@ const compareHome = async (home: CompatHome): Promise<{ compared: number; proble
     await codex.stop();
     rmSync(indexDir, { recursive: true, force: true });
   }
-  return { compared, problems };
+  return { compared, problems, byMethod };
 };
 
 describe('compat: history API (rollout-engine serve vs codex app-server 0.169.0, cold)', function () {
@@ -221,13 +226,20 @@ describe('compat: history API (rollout-engine serve vs codex app-server 0.169.0,
     fixture = await sharedCompatHomes();
   });
 
+  after(() => {
+    const total = [...equalByMethod.values()].reduce((a, b) => a + b, 0);
+    process.stdout.write(`    history API answers equal to codex's, every home: ${total} (${[...equalByMethod].map(([m, n]) => `${m} ${n}`).join(', ')})\n`);
+  });
+
   for (const scenario of SCENARIOS) {
     for (const mode of scenario.modes) {
       const key = `${scenario.name}-${mode}`;
       it(`${key}: list, read, turns and items pages equal codex's`, async function () {
         const home = fixture.homes.find((h) => h.key === key);
         expect(home, `home ${key} was built`).to.not.equal(undefined);
-        const { compared, problems } = await compareHome(home!);
+        const { compared, problems, byMethod } = await compareHome(home!);
+        for (const [m, n] of byMethod) equalByMethod.set(m, (equalByMethod.get(m) ?? 0) + n);
+        process.stdout.write(`      ${key}: ${compared} answers compared; equal: ${[...byMethod].map(([m, n]) => `${m} ${n}`).join(', ')}\n`);
         expect(compared, 'answers compared').to.be.greaterThan(0);
         if (problems.length > 0) expect.fail(`${problems.length} of ${compared} answers differ:\n${problems.slice(0, 12).join('\n')}`);
       });

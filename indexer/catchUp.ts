@@ -15,7 +15,8 @@ import type { IndexedFile } from '../projections/threadRows.js';
 import { discoverRolloutFiles } from '../adapters/jsonl/discover.js';
 import { readThreadNames } from '../adapters/jsonl/sessionIndex.js';
 import { errnoCode, toEngineError } from '../adapters/fs/fsError.js';
-import { probeFile, tailHashOf } from '../adapters/jsonl/probe.js';
+import { probeFile, statOnlyProbe, tailHashOf } from '../adapters/jsonl/probe.js';
+import type { RolloutFile } from '../adapters/jsonl/discover.js';
 import type { Probe } from '../adapters/jsonl/probe.js';
 import { planCatchUp } from './plan.js';
 import type { CatchUpPlan } from './plan.js';
@@ -47,6 +48,9 @@ export const PROBE_CONCURRENCY = 16;
 /** Probes run between two turns of the event loop. */
 const PROBES_BETWEEN_YIELDS = 32;
 
+/** Stat-only probes (one lstat each, ~10 µs) run between two turns of the event loop. */
+const STATS_BETWEEN_YIELDS = 512;
+
 /** Map with bounded concurrency, results in input order. */
 export const mapLimit = async <A, B>(xs: ReadonlyArray<A>, limit: number, f: (a: A) => Promise<B>): Promise<B[]> => {
   const out = new Array<B>(xs.length);
@@ -67,8 +71,8 @@ export const catchUpHome =
   async () => {
     const t0 = process.hrtime.bigint();
     const summary = emptySummary();
-    const discovered = options.files ? E.right(options.files) : await discoverRolloutFiles(home)();
-    if (E.isLeft(discovered)) return discovered;
+    // The folders are listed on the thread pool while the checkpoints are read here.
+    const discovering = options.files ? Promise.resolve(E.right(options.files)) : discoverRolloutFiles(home)();
     const only = options.files ? new Set(options.files.map((f) => f.path)) : undefined;
     // Given files: only their checkpoints matter (one lookup each), not the whole table.
     const stored = only
@@ -83,6 +87,8 @@ export const catchUpHome =
         )()
       : await TE.map((rows: ReadonlyArray<{ value: FileCheckpoint }>) => [rows])(store.range('tokenFiles', []))();
     if (E.isLeft(tokenRows)) return tokenRows;
+    const discovered = await discovering;
+    if (E.isLeft(discovered)) return discovered;
     const tokenCps = new Map(tokenRows.right.flat().map((r) => [r.value.path, r.value]));
     const cps = new Map(stored.right.flat().map((r) => [r.value.path, r.value]));
     if (subset.name === 'tokens') for (const [path, cp] of tokenCps) cps.set(path, cp);
@@ -99,8 +105,26 @@ export const catchUpHome =
     try {
       let probes: Probe[];
       try {
+        // Known files one lstat shows untouched are settled here in one synchronous pass (an
+        // unchanged home is then a stat a file, no promise per file); the rest get the full probe.
+        const settled: Probe[] = [];
+        const toProbe: RolloutFile[] = [];
+        for (let i = 0; i < discovered.right.length; i++) {
+          const f = discovered.right[i]!;
+          const cp = cps.get(f.path);
+          const still = cp === undefined ? undefined : statOnlyProbe(f, cp);
+          if (still === undefined) toProbe.push(f);
+          else {
+            settled.push(still);
+            toRead += still.size - cp!.byteOffset;
+          }
+          if (i % STATS_BETWEEN_YIELDS === STATS_BETWEEN_YIELDS - 1) {
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            await options.between?.();
+          }
+        }
         let started = 0;
-        const probed = await mapLimit(discovered.right, PROBE_CONCURRENCY, async (f) => {
+        const probed = await mapLimit(toProbe, PROBE_CONCURRENCY, async (f) => {
           // Probes are synchronous calls: a backfill running behind a server lets its requests in between.
           if (++started % PROBES_BETWEEN_YIELDS === 0) {
             await new Promise<void>((resolve) => setImmediate(resolve));
@@ -116,7 +140,13 @@ export const catchUpHome =
             throw err;
           }
         });
-        probes = probed.filter((p): p is Probe => p !== 'incomplete');
+        probes = settled;
+        for (const p of probed) if (p !== 'incomplete') probes.push(p);
+        // In discovery's order, as before the split (the plan's order of actions and reports).
+        if (settled.length > 0 && toProbe.length > 0) {
+          const order = new Map(discovered.right.map((f, i) => [f.path, i]));
+          probes.sort((a, b) => order.get(a.file.path)! - order.get(b.file.path)!);
+        }
         // A full catch-up keeps the token rows caught up alone only while their checkpoint still describes the file.
         if (subset.name === 'all' && tokenCps.size > 0) probes = probes.map((p) => (tokenCheckpointHolds(p, tokenCps.get(p.file.path)) ? p : { ...p, changed: true }));
       } catch (err) {

@@ -48,7 +48,7 @@ export const planCatchUp = (probes: ReadonlyArray<Probe>, cps: ReadonlyMap<strin
   const winners = new Map<string, Probe>();
   const duplicates: CatchUpPlan['duplicates'] = [];
   for (const [rid, g] of groups) {
-    const w = currentFileOf(g.map((p) => ({ ...p.file, probe: p })))!.probe;
+    const w = g.length === 1 ? g[0]! : currentFileOf(g.map((p) => ({ ...p.file, probe: p })))!.probe;
     winners.set(rid, w);
     if (g.length > 1)
       duplicates.push({

@@ -162,7 +162,8 @@ export const unchangedSince = (path: string, cp: FileCheckpoint): boolean => {
  * one stat a file (a serve's first `thread/list` on 6,800 files spent most of a second opening and
  * hashing them).
  */
-const statOnlyProbe = (file: RolloutFile, cp: FileCheckpoint): Probe | undefined => {
+export const statOnlyProbe = (file: RolloutFile, cp: FileCheckpoint): Probe | undefined => {
+  if (file.refused !== undefined) return undefined;
   if (cp.rolloutId === null || cp.threadId === null || cp.upcastFrom !== null) return undefined;
   let st: fsSync.Stats;
   try {

@@ -32,10 +32,10 @@ import type { CatchUpSummary } from './catchUpSummary.js';
  */
 
 /**
- * Rows a transaction holds before it is committed. A commit costs its pages (and an fsync behind
- * it), so fewer, larger ones are cheaper; the rows held are what a transaction costs in memory.
+ * Rows a transaction holds before it is committed (what it costs in memory). On a real-shaped
+ * 300 MB home (87k rows), 4k and 16k rows a transaction took the same time and peak RSS.
  */
-const ROWS_PER_COMMIT = 16_384;
+const ROWS_PER_COMMIT = 4096;
 
 /** A file's share of the open transaction. */
 interface Open {

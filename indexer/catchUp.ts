@@ -20,7 +20,7 @@ import type { Probe } from '../adapters/jsonl/probe.js';
 import { planCatchUp } from './plan.js';
 import type { CatchUpPlan } from './plan.js';
 import { indexFiles } from './indexFiles.js';
-import { indexTokenFiles } from './indexTokenFiles.js';
+import { canIndexTokensLean, indexTokenFiles } from './indexTokenFiles.js';
 import { indexFilesInWorkers } from './workerPool.js';
 import type { TailReader } from '../adapters/jsonl/tailReader.js';
 import type { CatchUpOptions, Progress } from './catchUpOptions.js';
@@ -259,8 +259,7 @@ const indexPlanned = async (
   const progress = (filesDone: number) =>
     options.onProgress?.({ stage: 'reading', filesDone, filesTotal: plan.actions.length, bytesDone: summary.bytes, bytesTotal: plan.bytesToRead });
   const reading = plan.actions.filter((a) => a.action.kind === 'index');
-  const reader = store.reader;
-  if (subsetOf(options).name === 'tokens' && reader !== undefined) return indexTokenFiles(store, reader, plan.actions, options, summary, progress);
+  if (subsetOf(options).name === 'tokens' && canIndexTokensLean(store)) return indexTokenFiles(store, plan.actions, options, summary, progress);
   const workers = options.workers;
   if (workers === undefined || workers.count < 2 || reading.length < 2 || plan.bytesToRead < (workers.fromBytes ?? PARALLEL_FROM_BYTES)) {
     if (options.tailReader === undefined || plan.bytesToRead < readerFrom) {

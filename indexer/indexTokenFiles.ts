@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../domain/errors.js';
 import { rejected } from '../domain/errors.js';
 import type { IndexStore } from '../domain/ports.js';
-import type { FileCheckpoint, IndexReader } from '../domain/index/rows.js';
+import type { FileCheckpoint, IndexReader, IndexWrite } from '../domain/index/rows.js';
 import { Batch } from '../projections/batch.js';
 import { beginFileBatch, emptyStats, foldLine } from '../projections/runner.js';
 import type { RolloutContext } from '../projections/projection.js';
@@ -11,9 +11,7 @@ import { ScanStartError } from '../adapters/jsonl/lineScanner.js';
 import { TokenLineBuffer, TokenLines } from '../adapters/jsonl/tokenLines.js';
 import { toEngineError } from '../adapters/fs/fsError.js';
 import { sha256 } from '../adapters/jsonl/probe.js';
-import type { Probe } from '../adapters/jsonl/probe.js';
-import { checkpointIn, commitFileBatches } from './commit.js';
-import type { FileBatch } from './commit.js';
+import { checkpointIn } from './commit.js';
 import { REMAP_EVERY_COMMITS, checkpointOf, indexFiles, same } from './indexFiles.js';
 import type { PlannedFile } from './indexFiles.js';
 import type { CatchUpOptions } from './catchUpOptions.js';
@@ -23,12 +21,15 @@ import type { CatchUpSummary } from './catchUpSummary.js';
  * The catch-up of the token projection alone (a `tokens` report on a fresh or stale home), as a
  * lean pass: each file's new lines are read in place on this thread (adapters/jsonl/tokenLines.ts:
  * the lines the token fold reads are decoded, the others passed over by their first bytes), folded
- * by the token projection into the file's own batch in memory, and its rows written once with its
- * `tokenFiles` checkpoint, many files per transaction (commit.ts, with the same optimistic check
- * as every catch-up). The rows are the general runner's (indexFiles.ts) for the same lines; files
- * that only record a checkpoint, and early rollouts (upcast line by line), go through it.
- * Memory: a transaction's rows (ROWS_PER_COMMIT) and one read buffer; a file whose rows pass the
- * limit is committed part way, with a checkpoint where its read stopped.
+ * by the token projection into a batch of the file's own, and its rows and `tokenFiles`
+ * checkpoint written into the open transaction as the file ends (`IndexStore.commitAsBuilt`):
+ * no row waits in memory for the commit, so a fresh home's rows die young instead of filling the
+ * old generation. Each file is checked, inside the transaction, to be where it was probed (or
+ * where the last transaction left it), as every catch-up's commit checks. The rows are the
+ * general runner's (indexFiles.ts) for the same lines; files that only record a checkpoint, and
+ * early rollouts (upcast line by line), go through it. `between` and `signal` are heeded between
+ * transactions. Memory: one file's batch and one read buffer; a file whose rows fill a
+ * transaction is committed part way, with a checkpoint where its read stopped.
  */
 
 /**
@@ -37,31 +38,33 @@ import type { CatchUpSummary } from './catchUpSummary.js';
  */
 const ROWS_PER_COMMIT = 4096;
 
-/** A file's share of the open transaction. */
-interface Open {
-  readonly probe: Probe;
+/** The file being read: what its next rows continue from (a file of many responses spans transactions). */
+interface Reading {
+  readonly action: Indexable;
   readonly ctx: RolloutContext;
-  readonly batch: Batch;
-  readonly resets: ReadonlyArray<string>;
-  readonly fromStart: boolean;
-  readonly expected: FileCheckpoint | undefined;
-  readonly checkpoint: FileCheckpoint;
+  readonly tail: TokenLines;
+  /** Its checkpoint as stored before these rows (the commit's check), the rollouts to clear first, and whether it is read from its first line. */
+  expected: FileCheckpoint | undefined;
+  resets: ReadonlyArray<string>;
+  fromStart: boolean;
 }
 
 type Indexable = PlannedFile & { readonly action: { readonly kind: 'index' } };
 
 const readsLean = (a: PlannedFile): a is Indexable => a.action.kind === 'index' && a.probe.identity.ok && a.probe.identity.upcast === null;
 
+/** The store's ports the lean pass needs; without them every file goes through the general indexer. */
+type LeanStore = IndexStore & Required<Pick<IndexStore, 'commitAsBuilt'>>;
+
+export const canIndexTokensLean = (store: IndexStore): store is LeanStore => store.commitAsBuilt !== undefined;
+
 export const indexTokenFiles = async (
-  store: IndexStore,
-  /** The store's reader of its committed state (each file's batch is built against it). */
-  reader: IndexReader,
+  store: LeanStore,
   actions: ReadonlyArray<PlannedFile>,
   options: Pick<CatchUpOptions, 'signal' | 'between' | 'afterCommit'>,
   summary: CatchUpSummary,
   progress: (filesDone: number) => void = () => undefined,
 ): Promise<E.Either<EngineError, void>> => {
-  const subset = TOKEN_PROJECTION_SUBSET;
   const general = await indexFiles(
     store,
     actions.filter((a) => !readsLean(a)),
@@ -69,111 +72,142 @@ export const indexTokenFiles = async (
     summary,
   );
   if (E.isLeft(general)) return general;
-  let filesDone = actions.length - actions.filter(readsLean).length;
-  let open: Open[] = [];
-  let rows = 0;
-  let bytes = 0;
+  const lean = actions.filter(readsLean);
+  let filesDone = actions.length - lean.length;
+  let next = 0;
+  let reading: Reading | undefined;
   let commits = 0;
-  const conflictedPaths = new Set<string>();
-  const flush = async (): Promise<E.Either<EngineError, void>> => {
-    const batches: FileBatch[] = open.map((o) => ({
-      plan: { ctx: o.ctx, resetRollouts: o.resets, fromStart: o.fromStart, tokensStored: false, lines: [], checkpoint: o.checkpoint },
-      built: { writes: o.batch.writes(), rejected: [] },
-      expected: o.expected,
-      quarantined: [],
-    }));
-    const covered = bytes;
-    open = [];
-    rows = 0;
-    bytes = 0;
-    if (batches.length === 0) return E.right(undefined);
-    const r = await commitFileBatches(store, batches, undefined, subset);
-    if (E.isLeft(r)) return r;
-    for (const b of r.right.conflicted) {
-      summary.conflicts += 1;
-      conflictedPaths.add(b.plan.checkpoint.path);
-    }
-    if (store.remap && ++commits % REMAP_EVERY_COMMITS === 0) {
-      const m = store.remap();
-      if (E.isLeft(m)) return m;
-    }
-    if (covered > 0) options.afterCommit?.(covered);
-    return E.right(undefined);
-  };
   const buffer = new TokenLineBuffer();
-  for (const a of actions) {
-    if (!readsLean(a)) continue;
-    const p = a.probe;
-    if (!p.identity.ok) continue;
-    if (options.between !== undefined) await options.between();
-    if (options.signal?.aborted === true) {
-      const r = await flush();
-      return E.isLeft(r) ? r : E.left(rejected('the catch-up was stopped; the index keeps what was committed'));
-    }
-    // Another indexer has moved the file on since it was probed: its commit would conflict.
-    if (!same(checkpointIn(reader, subset, p.file.path), p.cp)) {
-      summary.conflicts += 1;
-      filesDone += 1;
-      continue;
-    }
-    summary[a.action.counted] += 1;
-    const from = a.action.from;
-    const ctx: RolloutContext = { rolloutId: p.identity.rolloutId, threadId: p.identity.threadId, path: p.file.path, itemsFromResponses: false };
-    let tail: TokenLines;
-    try {
-      tail = new TokenLines(p.file.path, from ? { ordinal: from.line, byteOffset: from.byteOffset } : { ordinal: 0, byteOffset: 0 }, buffer);
-    } catch (err) {
-      return E.left(err instanceof ScanStartError ? err.error : toEngineError(p.file.path, 'read')(err));
-    }
-    try {
-      let expected = p.cp;
-      let resets = a.action.resetRollouts;
-      let fromStart = from === undefined;
-      let batch = new Batch(reader);
-      beginFileBatch(batch, { ctx, resetRollouts: resets, fromStart, tokensStored: false }, subset.tables);
-      const stats = emptyStats();
-      let pos = tail.end;
-      for (let chunk = tail.next(); chunk !== undefined; chunk = tail.next()) {
-        for (const l of chunk.lines) foldLine(batch, ctx, l, stats, subset.projections);
-        summary.lines += chunk.end.ordinal - pos.ordinal;
-        summary.bytes += chunk.end.byteOffset - pos.byteOffset;
-        bytes += chunk.end.byteOffset - pos.byteOffset;
-        pos = chunk.end;
-        if (batch.size < ROWS_PER_COMMIT) continue;
-        // A file of many responses is committed part way: a checkpoint covering exactly the lines read, the rest read on.
-        const checkpoint = checkpointOf(p, { byteOffset: pos.byteOffset, line: pos.ordinal, size: pos.byteOffset, ...tailOf(tail, pos) });
-        open.push({ probe: p, ctx, batch, resets, fromStart, expected, checkpoint });
-        const f = await flush();
-        if (E.isLeft(f)) return f;
-        if (conflictedPaths.has(p.file.path)) break; // another indexer has this file
-        expected = checkpoint;
-        resets = [];
-        fromStart = false;
-        batch = new Batch(reader);
+  try {
+    while (next < lean.length || reading !== undefined) {
+      if (options.between !== undefined) await options.between();
+      if (options.signal?.aborted === true) return E.left(rejected('the catch-up was stopped; the index keeps what was committed'));
+      const before = { files: filesDone, bytes: summary.bytes };
+      // One transaction: files read and folded one after another, each file's rows written as it
+      // ends (or when they fill the transaction), until the transaction holds ROWS_PER_COMMIT rows.
+      const r = store.commitAsBuilt((reader, write): E.Either<EngineError, void> => {
+        let rows = 0;
+        while (rows < ROWS_PER_COMMIT) {
+          if (reading === undefined) {
+            const a = lean[next++];
+            if (a === undefined) break;
+            const started = startReading(reader, a, buffer, summary);
+            if (started === undefined) {
+              filesDone += 1;
+              continue;
+            }
+            if (E.isLeft(started)) return started;
+            reading = started.right;
+          }
+          const f = reading;
+          // Checked inside the transaction: another indexer may have moved the file on since it was probed.
+          if (!same(checkpointIn(reader, TOKEN_PROJECTION_SUBSET, f.action.probe.file.path), f.expected)) {
+            summary.conflicts += 1;
+            closeReading(f);
+            reading = undefined;
+            filesDone += 1;
+            continue;
+          }
+          const folded = foldOn(reader, f, ROWS_PER_COMMIT - rows, summary);
+          if (E.isLeft(folded)) {
+            closeReading(f);
+            reading = undefined;
+            return folded;
+          }
+          for (const w of folded.right.writes) write(w);
+          write({ op: 'put', table: 'tokenFiles', key: [f.action.probe.file.path], value: folded.right.checkpoint });
+          rows += folded.right.writes.length + 1;
+          f.expected = folded.right.checkpoint;
+          f.resets = [];
+          f.fromStart = false;
+          if (folded.right.done) {
+            closeReading(f);
+            reading = undefined;
+            filesDone += 1;
+          }
+        }
+        return E.right(undefined);
+      });
+      if (E.isLeft(r)) return r;
+      if (E.isLeft(r.right)) return r.right;
+      if (store.remap && ++commits % REMAP_EVERY_COMMITS === 0) {
+        const m = store.remap();
+        if (E.isLeft(m)) return m;
       }
-      if (!conflictedPaths.has(p.file.path)) {
-        const checkpoint = checkpointOf(p, { byteOffset: pos.byteOffset, line: pos.ordinal, size: Math.max(p.size, pos.byteOffset), ...tailOf(tail, pos) });
-        open.push({ probe: p, ctx, batch, resets, fromStart, expected, checkpoint });
-        rows += batch.size;
-      }
-    } catch (err) {
-      return E.left(toEngineError(p.file.path, 'read')(err));
-    } finally {
-      tail.close();
+      if (summary.bytes > before.bytes) options.afterCommit?.(summary.bytes - before.bytes);
+      if (filesDone > before.files) progress(filesDone);
     }
-    filesDone += 1;
-    progress(filesDone);
-    if (rows >= ROWS_PER_COMMIT) {
-      const f = await flush();
-      if (E.isLeft(f)) return f;
-    }
+    return E.right(undefined);
+  } finally {
+    if (reading !== undefined) closeReading(reading);
   }
-  const f = await flush();
-  progress(filesDone);
-  return f;
 };
 
-const tailOf = (tail: TokenLines, end: { readonly ordinal: number; readonly byteOffset: number }): Pick<FileCheckpoint, 'tailHash' | 'tailLen'> => {
-  const bytes = tail.tailBefore(end);
-  return { tailHash: sha256(bytes), tailLen: bytes.length };
+/** Open a file to read (counted in the summary); undefined: another indexer has moved it on since it was probed. */
+const startReading = (reader: IndexReader, a: Indexable, buffer: TokenLineBuffer, summary: CatchUpSummary): E.Either<EngineError, Reading> | undefined => {
+  const p = a.probe;
+  if (!p.identity.ok) return undefined;
+  if (!same(checkpointIn(reader, TOKEN_PROJECTION_SUBSET, p.file.path), p.cp)) {
+    summary.conflicts += 1;
+    return undefined;
+  }
+  summary[a.action.counted] += 1;
+  const from = a.action.from;
+  try {
+    const tail = new TokenLines(p.file.path, from ? { ordinal: from.line, byteOffset: from.byteOffset } : { ordinal: 0, byteOffset: 0 }, buffer);
+    const ctx: RolloutContext = { rolloutId: p.identity.rolloutId, threadId: p.identity.threadId, path: p.file.path, itemsFromResponses: false };
+    return E.right({ action: a, ctx, tail, expected: p.cp, resets: a.action.resetRollouts, fromStart: from === undefined });
+  } catch (err) {
+    return E.left(err instanceof ScanStartError ? err.error : toEngineError(p.file.path, 'read')(err));
+  }
+};
+
+const closeReading = (f: Reading): void => {
+  try {
+    f.tail.close();
+  } catch {
+    // read-only descriptor: nothing is lost
+  }
+};
+
+/**
+ * Fold the file's next lines into a batch of its own (reading the committed state and this
+ * transaction's writes), until the end or `room` rows: its writes and the checkpoint after them.
+ */
+const foldOn = (
+  reader: IndexReader,
+  f: Reading,
+  room: number,
+  summary: CatchUpSummary,
+): E.Either<EngineError, { writes: IndexWrite[]; checkpoint: FileCheckpoint; done: boolean }> => {
+  const p = f.action.probe;
+  try {
+    const batch = new Batch(reader);
+    beginFileBatch(batch, { ctx: f.ctx, resetRollouts: f.resets, fromStart: f.fromStart, tokensStored: false }, TOKEN_PROJECTION_SUBSET.tables);
+    const stats = emptyStats();
+    let pos = f.tail.end;
+    let done = true;
+    for (let chunk = f.tail.next(); chunk !== undefined; chunk = f.tail.next()) {
+      for (const l of chunk.lines) foldLine(batch, f.ctx, l, stats, TOKEN_PROJECTION_SUBSET.projections);
+      summary.lines += chunk.end.ordinal - pos.ordinal;
+      summary.bytes += chunk.end.byteOffset - pos.byteOffset;
+      pos = chunk.end;
+      // A file of many responses is committed part way: a checkpoint covering exactly the lines read.
+      if (batch.size >= room) {
+        done = false;
+        break;
+      }
+    }
+    const bytes = f.tail.tailBefore(pos);
+    const checkpoint = checkpointOf(p, {
+      byteOffset: pos.byteOffset,
+      line: pos.ordinal,
+      size: done ? Math.max(p.size, pos.byteOffset) : pos.byteOffset,
+      tailHash: sha256(bytes),
+      tailLen: bytes.length,
+    });
+    return E.right({ writes: batch.writes(), checkpoint, done });
+  } catch (err) {
+    return E.left(err instanceof ScanStartError ? err.error : toEngineError(p.file.path, 'read')(err));
+  }
 };

@@ -205,6 +205,7 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
           return writes.length;
         }, TransactionFlags.NO_SYNC_FLUSH),
       ),
+    commitAsBuilt: (build) => E.tryCatch(() => h.root.transactionSync(() => build(reader, write), TransactionFlags.NO_SYNC_FLUSH), lmdbError(path, 'commit')),
     transact: (op, fn) => E.tryCatch(() => h.root.transactionSync(() => fn(reader, write)), lmdbError(path, op)),
     dump: () =>
       sync('dump', () => {

@@ -53,7 +53,7 @@ const TOKEN_BATCH = { lines: 1_000_000, bytes: 1 << 30, rows: DEFAULT_BATCH_ROWS
  * commits of DEFAULT_BATCH_ROWS rows, every 8 keeps a real-shaped 300 MB home's peak RSS under
  * 200 MB (16: up to ~210).
  */
-export const REMAP_EVERY_COMMITS = 8;
+const REMAP_EVERY_COMMITS = 8;
 export const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 export const checkpointOf = (p: Probe, fields: Partial<FileCheckpoint>): FileCheckpoint => ({

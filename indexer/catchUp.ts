@@ -94,8 +94,8 @@ export const catchUpHome =
     // the plan knows the bytes to read).
     const readerFrom = options.readerThreadFromBytes ?? READER_THREAD_FROM_BYTES;
     const openReader = options.tailReader;
-    // The token projection alone reads in place (indexTokenFiles.ts): no reader thread.
-    const mayUseReader = openReader !== undefined && (options.workers?.count ?? 1) < 2 && subset.name === 'all';
+    // The token projection alone reads in place (indexTokenFiles.ts) where the store can take its writes as built.
+    const mayUseReader = openReader !== undefined && (options.workers?.count ?? 1) < 2 && !(subset.name === 'tokens' && canIndexTokensLean(store));
     let toRead = 0;
     let early: TailReader | undefined;
     try {

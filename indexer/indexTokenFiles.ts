@@ -5,6 +5,7 @@ import type { IndexStore } from '../domain/ports.js';
 import type { FileCheckpoint, IndexReader, IndexWrite } from '../domain/index/rows.js';
 import { Batch } from '../projections/batch.js';
 import { beginFileBatch, emptyStats, foldLine } from '../projections/runner.js';
+import type { LineIn } from '../projections/runner.js';
 import type { RolloutContext } from '../projections/projection.js';
 import { TOKEN_PROJECTION_SUBSET } from '../projections/all.js';
 import { ScanStartError } from '../adapters/jsonl/lineScanner.js';
@@ -188,11 +189,12 @@ const foldOn = (
     const stats = emptyStats();
     let pos = f.tail.end;
     let done = true;
-    for (let chunk = f.tail.next(); chunk !== undefined; chunk = f.tail.next()) {
-      for (const l of chunk.lines) foldLine(batch, f.ctx, l, stats, TOKEN_PROJECTION_SUBSET.projections);
-      summary.lines += chunk.end.ordinal - pos.ordinal;
-      summary.bytes += chunk.end.byteOffset - pos.byteOffset;
-      pos = chunk.end;
+    const fold = (l: LineIn) => foldLine(batch, f.ctx, l, stats, TOKEN_PROJECTION_SUBSET.projections);
+    while (f.tail.next(fold)) {
+      const end = f.tail.end;
+      summary.lines += end.ordinal - pos.ordinal;
+      summary.bytes += end.byteOffset - pos.byteOffset;
+      pos = end;
       // A file of many responses is committed part way: a checkpoint covering exactly the lines read.
       if (batch.size >= room) {
         done = false;

@@ -20,6 +20,8 @@ import { HEAD_BYTES as TAIL_BYTES } from '../lmdb/schema.js';
  */
 
 const NL = 0x0a;
+/** One file's checkpoint bytes at a time (hashed at once): no buffer a file. */
+const TAIL_SCRATCH = Buffer.allocUnsafe(TAIL_BYTES);
 const INITIAL_BUFFER_BYTES = 1 << 20;
 /** A buffer grown past this for one long line is not kept for the next file. */
 const KEEP_BUFFER_BYTES = 8 << 20;
@@ -34,13 +36,6 @@ export class TokenLineBuffer {
   shrink(): void {
     if (this.bytes.length > Math.max(KEEP_BUFFER_BYTES, this.initialBytes)) this.bytes = Buffer.allocUnsafe(this.initialBytes);
   }
-}
-
-export interface TokenLinesChunk {
-  /** The lines the token fold reads, in order. */
-  readonly lines: LineIn[];
-  /** The position after the last complete line looked at. */
-  readonly end: LogPosition;
 }
 
 /** One file's tail from `from`; OS errors are thrown (a start off a line start as ScanStartError). Close it. */
@@ -77,9 +72,12 @@ export class TokenLines {
     return { ordinal: this.ordinal, byteOffset: this.lineStart };
   }
 
-  /** The lines of the next read (at most a buffer of bytes, or one long line); undefined at the end. */
-  next(): TokenLinesChunk | undefined {
-    if (this.ended) return undefined;
+  /**
+   * Give `take` the lines of the next read the fold reads (at most a buffer of bytes, or one long
+   * line), each as it is found (its text dies with its fold, not with the read); false at the end.
+   */
+  next(take: (line: LineIn) => void): boolean {
+    if (this.ended) return false;
     let buf = this.buffer.bytes;
     // The line begun in the last read moves to the buffer's start.
     const kept = this.filled - (this.lineStart - this.at);
@@ -100,11 +98,10 @@ export class TokenLines {
       const n = fs.readSync(this.fd, buf, this.filled, buf.length - this.filled, this.at + this.filled);
       if (n === 0) {
         this.ended = true;
-        return undefined;
+        return false;
       }
       this.filled += n;
     }
-    const lines: LineIn[] = [];
     let i = 0;
     for (;;) {
       const nl = buf.indexOf(NL, i);
@@ -115,14 +112,14 @@ export class TokenLines {
         const kind = tokenLineVerdictAt(buf, s, nl);
         if (kind !== 'skipped') {
           const l = this.lineIn(buf, s, nl, kind === 'read');
-          if (l !== undefined) lines.push(l);
+          if (l !== undefined) take(l);
         }
       }
       this.ordinal += 1;
       this.lineStart = this.at + nl + 1;
       i = nl + 1;
     }
-    return { lines, end: this.end };
+    return true;
   }
 
   /** A line the token fold reads as `tailLines` gives it; undefined for one it would quarantine. */
@@ -142,14 +139,14 @@ export class TokenLines {
   }
 
   /** Pass over a line longer than the buffer that the fold does not read: read on to its "\n". */
-  private passLongLine(): TokenLinesChunk | undefined {
+  private passLongLine(): boolean {
     const buf = this.buffer.bytes;
     let pos = this.at + this.filled;
     for (;;) {
       const n = fs.readSync(this.fd, buf, 0, buf.length, pos);
       if (n === 0) {
         this.ended = true; // torn: no "\n" yet
-        return undefined;
+        return false;
       }
       const nl = buf.indexOf(NL);
       if (nl >= 0 && nl < n) {
@@ -159,23 +156,22 @@ export class TokenLines {
         this.at = pos;
         this.filled = n;
         this.unscanned = true;
-        return { lines: [], end: this.end };
+        return true;
       }
       pos += n;
     }
   }
 
-  /** The file's bytes before `end` (at most TAIL_BYTES): what a checkpoint there hashes. */
+  /** The file's bytes before `end` (at most TAIL_BYTES): what a checkpoint there hashes (a view of a scratch buffer, valid until the next call). */
   tailBefore(end: LogPosition): Buffer {
     const len = Math.min(TAIL_BYTES, end.byteOffset);
-    const out = Buffer.allocUnsafe(len);
     let got = 0;
     while (got < len) {
-      const n = fs.readSync(this.fd, out, got, len - got, end.byteOffset - len + got);
+      const n = fs.readSync(this.fd, TAIL_SCRATCH, got, len - got, end.byteOffset - len + got);
       if (n === 0) throw new Error(`${this.path} shrank while its checkpoint's bytes were read`);
       got += n;
     }
-    return out;
+    return TAIL_SCRATCH.subarray(0, len);
   }
 
   close(): void {

@@ -68,8 +68,8 @@ const lean = (path: string, from: LogPosition, bufferBytes: number): { lines: Li
   const tail = new TokenLines(path, from, new TokenLineBuffer(bufferBytes));
   try {
     const lines: LineIn[] = [];
-    for (let c = tail.next(); c !== undefined; c = tail.next()) lines.push(...c.lines);
-    return { lines, end: tail.end, tail: tail.tailBefore(tail.end) };
+    while (tail.next((l) => lines.push(l)));
+    return { lines, end: tail.end, tail: Buffer.from(tail.tailBefore(tail.end)) };
   } finally {
     tail.close();
   }

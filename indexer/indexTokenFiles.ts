@@ -58,7 +58,9 @@ const readsLean = (a: PlannedFile): a is Indexable => a.action.kind === 'index' 
 /** The store's ports the lean pass needs; without them every file goes through the general indexer. */
 type LeanStore = IndexStore & Required<Pick<IndexStore, 'commitAsBuilt'>>;
 
-export const canIndexTokensLean = (store: IndexStore): store is LeanStore => store.commitAsBuilt !== undefined;
+/** Whether a catch-up takes this pass: the token projection alone, a store that takes writes as built, no worker threads asked for. */
+export const takesLeanTokenPass = (store: IndexStore, options: Pick<CatchUpOptions, 'subset' | 'workers'>): store is LeanStore =>
+  options.subset === 'tokens' && store.commitAsBuilt !== undefined && (options.workers?.count ?? 1) < 2;
 
 export const indexTokenFiles = async (
   store: LeanStore,

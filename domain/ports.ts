@@ -88,6 +88,14 @@ export interface IndexStore {
    */
   readonly reader?: import('./index/rows.js').IndexReader;
   /**
+   * `commit` with each write made as `build` gives it, not held until `build` returns (optional):
+   * a long synchronous build (the token catch-up reading files in place) keeps no rows in memory.
+   * `build` sees its own writes through `reader`.
+   */
+  readonly commitAsBuilt?: <A>(
+    build: (reader: import('./index/rows.js').IndexReader, write: (w: import('./index/rows.js').IndexWrite) => void) => A,
+  ) => E.Either<EngineError, A>;
+  /**
    * Stores over a memory map (optional): unmap and map again between transactions, so pages a
    * long build touched stop counting against the process (see adapters/lmdb/indexStore.ts).
    */

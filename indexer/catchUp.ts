@@ -21,6 +21,7 @@ import type { Probe } from '../adapters/jsonl/probe.js';
 import { planCatchUp } from './plan.js';
 import type { CatchUpPlan } from './plan.js';
 import { indexFiles } from './indexFiles.js';
+import { indexTokenFiles, takesLeanTokenPass } from './indexTokenFiles.js';
 import { indexFilesInWorkers } from './workerPool.js';
 import type { TailReader } from '../adapters/jsonl/tailReader.js';
 import type { CatchUpOptions, Progress } from './catchUpOptions.js';
@@ -99,7 +100,8 @@ export const catchUpHome =
     // the plan knows the bytes to read).
     const readerFrom = options.readerThreadFromBytes ?? READER_THREAD_FROM_BYTES;
     const openReader = options.tailReader;
-    const mayUseReader = openReader !== undefined && (options.workers?.count ?? 1) < 2;
+    // The token projection alone reads in place (indexTokenFiles.ts) where the store can take its writes as built.
+    const mayUseReader = openReader !== undefined && (options.workers?.count ?? 1) < 2 && !takesLeanTokenPass(store, options);
     let toRead = 0;
     let early: TailReader | undefined;
     try {
@@ -287,6 +289,7 @@ const indexPlanned = async (
   const progress = (filesDone: number) =>
     options.onProgress?.({ stage: 'reading', filesDone, filesTotal: plan.actions.length, bytesDone: summary.bytes, bytesTotal: plan.bytesToRead });
   const reading = plan.actions.filter((a) => a.action.kind === 'index');
+  if (takesLeanTokenPass(store, options)) return indexTokenFiles(store, plan.actions, options, summary, progress);
   const workers = options.workers;
   if (workers === undefined || workers.count < 2 || reading.length < 2 || plan.bytesToRead < (workers.fromBytes ?? PARALLEL_FROM_BYTES)) {
     if (options.tailReader === undefined || plan.bytesToRead < readerFrom) {

@@ -142,20 +142,27 @@ export const asciiPrefix = (bytes: Buffer): string | undefined => {
   return i === n || i > 32 ? latin1(bytes, 0, i) : undefined;
 };
 
-export const prefixVerdictOfBytes = (bytes: Buffer, opts: LazyOptions = {}): PrefixVerdict => {
-  // PREFIX over the first PREFIX_BYTES bytes, ASCII only (a multi-byte character is never matched).
-  const end = Math.min(PREFIX_BYTES, bytes.length);
-  if (!holds(bytes, 0, TIMESTAMP_KEY, end)) return UNKNOWN;
-  const tsFrom = TIMESTAMP_KEY.length;
+/**
+ * Where the parts of a line's prefix lie (offsets into its buffer), as `prefixAt` last found them:
+ * one object reused, so reading a prefix in place allocates nothing.
+ */
+const found = { tsFrom: 0, tsTo: 0, ordinal: null as number | null, typeFrom: 0, typeTo: 0, pFrom: -1, pTo: -1 };
+
+/** PREFIX over the line at `[start, lineEnd)` of `bytes` (its first PREFIX_BYTES, ASCII only: a multi-byte character is never matched), into `found`. */
+const prefixAt = (bytes: Buffer, start: number, lineEnd: number): boolean => {
+  const end = start + Math.min(PREFIX_BYTES, lineEnd - start);
+  if (!holds(bytes, start, TIMESTAMP_KEY, end)) return false;
+  const tsFrom = start + TIMESTAMP_KEY.length;
   let p = tsFrom;
   for (; p < end; p++) {
     const c = bytes[p]!;
     if (c === QUOTE || c === 0x5c || c >= 0x80) break;
   }
-  if (p + 1 >= end || bytes[p] !== QUOTE || bytes[p + 1] !== 0x2c) return UNKNOWN;
-  const tsTo = p;
+  if (p + 1 >= end || bytes[p] !== QUOTE || bytes[p + 1] !== 0x2c) return false;
+  found.tsFrom = tsFrom;
+  found.tsTo = p;
   p += 2;
-  let ordinal: number | null = null;
+  found.ordinal = null;
   if (holds(bytes, p, ORDINAL_KEY, end)) {
     let d = p + ORDINAL_KEY.length;
     const from = d;
@@ -164,28 +171,61 @@ export const prefixVerdictOfBytes = (bytes: Buffer, opts: LazyOptions = {}): Pre
     // `(?:"ordinal":(\d+),)?`: without digits and a comma the group is absent, and `"type"` must follow here.
     if (d > from && d < end && bytes[d] === 0x2c) {
       // Long digit runs: as Number() reads them (beyond 2^53 the running sum rounds otherwise).
-      ordinal = d - from > 15 ? Number(latin1(bytes, from, d)) : n;
+      found.ordinal = d - from > 15 ? Number(latin1(bytes, from, d)) : n;
       p = d + 1;
     }
   }
-  if (!holds(bytes, p, TYPE_KEY, end)) return UNKNOWN;
-  const typeFrom = p + TYPE_KEY.length;
-  const typeTo = kindEnd(bytes, typeFrom, end, false);
-  if (typeTo < 0) return UNKNOWN;
-  p = typeTo + 1;
-  let pType: string | undefined;
+  if (!holds(bytes, p, TYPE_KEY, end)) return false;
+  found.typeFrom = p + TYPE_KEY.length;
+  found.typeTo = kindEnd(bytes, found.typeFrom, end, false);
+  if (found.typeTo < 0) return false;
+  p = found.typeTo + 1;
+  found.pFrom = -1;
+  found.pTo = -1;
   if (holds(bytes, p, PAYLOAD_TYPE_KEY, end)) {
     const pFrom = p + PAYLOAD_TYPE_KEY.length;
     const pTo = kindEnd(bytes, pFrom, end, true);
-    if (pTo >= 0) pType = latin1(bytes, pFrom, pTo);
+    if (pTo >= 0) {
+      found.pFrom = pFrom;
+      found.pTo = pTo;
+    }
   }
-  if (pType === undefined && !holds(bytes, p, PAYLOAD_KEY, end)) return UNKNOWN;
-  const type = latin1(bytes, typeFrom, typeTo);
+  return found.pFrom >= 0 || holds(bytes, p, PAYLOAD_KEY, end);
+};
+
+export const prefixVerdictOfBytes = (bytes: Buffer, opts: LazyOptions = {}): PrefixVerdict => {
+  if (!prefixAt(bytes, 0, bytes.length)) return UNKNOWN;
+  const pType = found.pFrom < 0 ? undefined : latin1(bytes, found.pFrom, found.pTo);
+  const type = latin1(bytes, found.typeFrom, found.typeTo);
   // The role of a response message: the same expression over the prefix, for these lines only
   // (the layout matched, so the prefix is there).
   const unsearched = () => UNSEARCHED_MESSAGE.test(asciiPrefix(bytes) ?? '');
   if (!isSkipped(type, pType, opts, unsearched)) return READ;
-  return { kind: 'skipped', timestamp: latin1(bytes, tsFrom, tsTo), ordinal, type };
+  return { kind: 'skipped', timestamp: latin1(bytes, found.tsFrom, found.tsTo), ordinal: found.ordinal, type };
+};
+
+const EVENT_MSG = bytesOf('event_msg');
+const TOKEN_TOP_BYTES = [...TOKEN_TOP].map(bytesOf);
+const TOKEN_EVENT_MSG_BYTES = [...TOKEN_EVENT_MSGS].map(bytesOf);
+
+/** Whether `bytes[from, to)` are `word`. */
+const isWord = (bytes: Uint8Array, from: number, to: number, word: Uint8Array): boolean => to - from === word.length && holds(bytes, from, word, to);
+
+const isOneOf = (bytes: Uint8Array, from: number, to: number, words: ReadonlyArray<Uint8Array>): boolean => {
+  for (const w of words) if (isWord(bytes, from, to, w)) return true;
+  return false;
+};
+
+/**
+ * `prefixVerdictOfBytes(line, { tokensOnly: true }).kind` for the line at `[start, end)` of
+ * `bytes`, read in place and allocating nothing (the lean catch-up of the token projection
+ * alone skips most lines of a rollout by this). Pure.
+ */
+export const tokenLineVerdictAt = (bytes: Buffer, start: number, end: number): PrefixVerdict['kind'] => {
+  if (!prefixAt(bytes, start, end)) return 'unknown';
+  if (isOneOf(bytes, found.typeFrom, found.typeTo, TOKEN_TOP_BYTES)) return 'read';
+  if (!isWord(bytes, found.typeFrom, found.typeTo, EVENT_MSG)) return 'skipped';
+  return found.pFrom < 0 || isOneOf(bytes, found.pFrom, found.pTo, TOKEN_EVENT_MSG_BYTES) ? 'read' : 'skipped';
 };
 
 /**

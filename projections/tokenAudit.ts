@@ -38,6 +38,9 @@ export const tokenAuditProjection: Projection = {
         b.put('tokenBuckets', key, addToBucket(b.get('tokenBuckets', key), r.usage, ms));
       }
     }
-    b.put('tokenState', [R], { ...row, tokens: t.state, repeatedRecords: repeated });
+    // Changed in place (the batch's own copy of the row): a new row a line cost a spread each.
+    const own = b.edit('tokenState', [R])!;
+    own.tokens = t.state;
+    own.repeatedRecords = repeated;
   },
 };

@@ -8,7 +8,6 @@ import { openIndex } from '../../indexer/openIndex.js';
 import type { OpenIndexResult } from '../../indexer/openIndex.js';
 import { indexLockWaitStatus, reportingTo } from '../../indexer/indexStatus.js';
 import type { OnIndexStatus } from '../../indexer/indexStatus.js';
-import { openTailReaderThread } from '../jsonl/tailReaderThread.js';
 import { homeQuarantineSink } from '../jsonl/quarantine.js';
 import { lmdbDirOf } from '../lmdb/environmentFolder.js';
 
@@ -25,9 +24,10 @@ export const withTokenProjectionCaughtUp = async <A>(
   opts: { readonly onStatus?: OnIndexStatus },
   use: (index: { readonly store: IndexStore; readonly indexWas: OpenIndexResult['migrated'] }, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
 ): Promise<E.Either<EngineError, A>> => {
-  // As openCodexHome: large catch-ups read on a reader thread. An index rebuilt for a schema change
-  // is rebuilt with the token projection alone too (not marked backfilled: the next gate fills the rest).
-  const options = { tailReader: openTailReaderThread, quarantine: homeQuarantineSink(codexHome, indexDir), subset: 'tokens' as const };
+  // The token projection alone reads its files in place on this thread (indexer/indexTokenFiles.ts):
+  // no reader thread. An index rebuilt for a schema change is rebuilt with the token projection
+  // alone too (not marked backfilled: the next gate fills the rest).
+  const options = { quarantine: homeQuarantineSink(codexHome, indexDir), subset: 'tokens' as const };
   const opened = await openIndex(lmdbDirOf(indexDir), codexHome, {
     ...reportingTo(options, opts.onStatus, 'rebuild', codexHome),
     ...indexLockWaitStatus(opts.onStatus, codexHome),

@@ -181,7 +181,7 @@ export async function* scanLines(path: string, from: LogPosition = START, option
  * A read may only start at a line start: offset 0 or just after a "\n". Catches stale
  * checkpoints of a file that was replaced or truncated, instead of decoding mid-line garbage.
  */
-const checkLineStart = (fd: number, path: string, byteOffset: number): EngineError | undefined => {
+export const checkLineStart = (fd: number, path: string, byteOffset: number): EngineError | undefined => {
   if (byteOffset === 0) return undefined;
   const size = fs.fstatSync(fd).size;
   if (byteOffset > size) return corrupt(path, byteOffset, `read position is past the end of the file (${size} bytes)`);

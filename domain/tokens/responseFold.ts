@@ -72,14 +72,23 @@ const str = (v: string | null | undefined): string | null => (typeof v === 'stri
 
 type Settings = Partial<Record<'turnId' | 'model' | 'provider' | 'cwd', string | null | undefined>>;
 
+/**
+ * The state with these fields changed. Every field written out: a spread (`{ ...s, turnId }`) takes
+ * V8's slow path, and a catch-up makes one state a line the fold reads.
+ */
+const stateWith = (
+  s: TokenFileState,
+  turnId: string | null,
+  model: string | null,
+  provider: string | null,
+  cwd: string | null,
+  lastTotal: Usage | null,
+  recordSinceCount: boolean,
+): TokenFileState => ({ threadId: s.threadId, copyOf: s.copyOf, model, provider, cwd, turnId, lastTotal, recordSinceCount });
+
 /** Settings a line states override the current ones; absent or empty ones keep them. */
-const withSettings = (s: TokenFileState, next: Settings): TokenFileState => ({
-  ...s,
-  turnId: str(next.turnId) ?? s.turnId,
-  model: str(next.model) ?? s.model,
-  provider: str(next.provider) ?? s.provider,
-  cwd: str(next.cwd) ?? s.cwd,
-});
+const withSettings = (s: TokenFileState, next: Settings): TokenFileState =>
+  stateWith(s, str(next.turnId) ?? s.turnId, str(next.model) ?? s.model, str(next.provider) ?? s.provider, str(next.cwd) ?? s.cwd, s.lastTotal, s.recordSinceCount);
 
 export const tokenFileStateOf = (meta: SessionMetaPayload): TokenFileState => ({
   threadId: meta.id,
@@ -115,7 +124,7 @@ export const foldTokenEvent = (
   });
   switch (ev.kind) {
     case 'taskStarted':
-      return { state: { ...s, turnId: ev.payload.turn_id } };
+      return { state: stateWith(s, ev.payload.turn_id, s.model, s.provider, s.cwd, s.lastTotal, s.recordSinceCount) };
     case 'turnContext':
       return { state: withSettings(s, { turnId: ev.payload.turn_id, model: ev.payload.model, cwd: ev.payload.cwd }) };
     case 'threadSettingsApplied': {
@@ -126,7 +135,7 @@ export const foldTokenEvent = (
     case 'tokenUsageRecord': {
       const p = ev.payload;
       return {
-        state: { ...s, recordSinceCount: true },
+        state: stateWith(s, s.turnId, s.model, s.provider, s.cwd, s.lastTotal, true),
         response: response({
           threadId: str(p.thread_id) ?? s.threadId,
           turnId: str(p.turn_id) ?? s.turnId,
@@ -141,7 +150,7 @@ export const foldTokenEvent = (
       const info = decodeShape(CountInfo, ev.payload.info);
       if (E.isLeft(info)) return { state: s }; // rate-limit-only counts carry no usage
       const total = usageOf(info.right.total_token_usage);
-      const next: TokenFileState = { ...s, lastTotal: total, recordSinceCount: false };
+      const next = stateWith(s, s.turnId, s.model, s.provider, s.cwd, total, false);
       if (s.recordSinceCount) return { state: next };
       // Before any count the thread has used nothing (an all-zero first count is no response).
       const prev = s.lastTotal ?? ZERO_USAGE;

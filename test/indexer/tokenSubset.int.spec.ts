@@ -84,6 +84,19 @@ describe('the token projection caught up alone, then a full catch-up', function 
     expect(await dumpOf(store)).to.equal(built.dump);
   });
 
+  it('a file of more responses than a transaction holds is committed part way, and ends as a fresh build', async () => {
+    const a = newThread(86);
+    const b = newThread(87, 'legacy');
+    await writeLines(nodePath.join(home, rolloutRelPath(a.threadId)), threadLines(a, 2500));
+    await writeLines(nodePath.join(home, rolloutRelPath(b.threadId)), threadLines(b, 1800));
+    expect(await tokensOnly()).to.deep.include({ indexed: 2 });
+    expect(await count('tokenAudit')).to.be.greaterThan(4096);
+    const built = await rebuild();
+    expect(await reportOf(store)).to.deep.equal(built.report);
+    await full();
+    expect(await dumpOf(store)).to.equal(built.dump);
+  });
+
   it('a file grown between: the token projection tails it alone, the full catch-up folds it whole once', async () => {
     const a = newThread(83);
     const p = await writeLines(nodePath.join(home, rolloutRelPath(a.threadId)), threadLines(a, 4));

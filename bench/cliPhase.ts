@@ -4,10 +4,13 @@
  * exits, one JSON line `{maxRssMB, cpuSeconds, exitCode}` is written to fd 3 (the caller's pipe).
  */
 import * as fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { BUNDLED_CLI } from './bundledCli.js';
 
 process.on('exit', (code) => {
   const ru = process.resourceUsage();
   fs.writeSync(3, `${JSON.stringify({ maxRssMB: ru.maxRSS / 1024, cpuSeconds: (ru.userCPUTime + ru.systemCPUTime) / 1e6, exitCode: code })}\n`);
 });
 
-await import('../adapters/cli/main.js');
+// The bundle users run (bundledCli.ts); its path is not a module tsc compiles, hence the URL.
+await import(pathToFileURL(BUNDLED_CLI).href);

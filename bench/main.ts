@@ -10,7 +10,7 @@
  *   tokens --vs ccusage [--size 300MB] [--reps 5] [--ccusage VERSION]   beside ccusage (installed into the scratch folder): seconds, peak RSS, totals per day and model
  *   mutations [--gb N] [--runs N]  fork / rollback latency on a ~N GB thread (default 1), bytes written, copying baseline
  *   read [--size 200MB] [--reps 3] [--no-codex]   thread/read includeTurns of a huge legacy thread: ours (serve) vs the real codex app-server, serve's peak RSS
- *   startup [--runs 7]   CLI start-up: bare node, --help, a warm turns page (median wall seconds, CPU, peak RSS)
+ *   startup [--runs 7] [--engine CLI]   CLI start-up: bare node, --version, --help, a warm turns page, warm tokens (median wall seconds, CPU, peak RSS), serve to its first answers
  *   verify [--size 300MB] [--kill-at 0.5,0.75] [--rounds N]   verify / repair after an interrupted index vs index --rebuild: seconds, peak RSS
  *   scale [--rollouts 20000] [--reps N]   a home of many threads: index seconds and peak RSS, warm thread/list p50 (issue 22's scale finding)
  *   search [--size 300MB] [--reps 20] [--no-codex] [--baseline-engine PATH]   thread/search p50 per query vs codex; index build overhead and size vs a build without search
@@ -110,7 +110,7 @@ const suites: Record<string, () => Promise<unknown>> = {
       (flag('--rates') ?? '0,1500').split(',').map(Number),
     ),
   read: () => runReadBench(BUNDLED_CLI, flag('--size') ?? '200MB', Number.parseInt(flag('--reps') ?? '3', 10), !args.includes('--no-codex')),
-  startup: () => runStartupBench(Number.parseInt(flag('--runs') ?? '7', 10)),
+  startup: () => runStartupBench(Number.parseInt(flag('--runs') ?? '7', 10), nodePath.resolve(flag('--engine') ?? BUNDLED_CLI)),
   eventstore: () => runEventStoreBench(flag('--size') ?? '20MB', Number.parseInt(flag('--reps') ?? '3', 10)),
   upstream: () => runUpstreamBench(flag('--size') ?? '1GB', Number.parseInt(flag('--reps') ?? '10', 10), nodePath.resolve(flag('--engine') ?? BUNDLED_CLI)),
   import: () => runImportBench(flag('--size') ?? '500MB', Number.parseInt(flag('--reps') ?? '1', 10)),

@@ -4,29 +4,30 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as fs from 'node:fs';
 
 /**
- * The names of UTC that Intl (ICU) reports as `UTC` when the system's zone is one of them: a
- * server's or a container's usual `/etc/localtime` → `…/zoneinfo/Etc/UTC`.
+ * The names of UTC that Intl (ICU) reports as `UTC` when the process's zone is one of them: a
+ * server's or a container's usual `/etc/localtime` → `…/zoneinfo/Etc/UTC`, or `TZ=UTC`.
  */
 const UTC_NAMES: ReadonlySet<string> = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Universal', 'Etc/Zulu', 'Zulu', 'Etc/UCT', 'UCT']);
 
 /**
  * The process's IANA time zone (TZ, else the system's), as Intl names it. Asking Intl loads ICU's
- * zone data, a fifth of a warm `tokens` run's own time; without TZ, a system on UTC (its
- * `/etc/localtime` a link to one of `UTC_NAMES`) is answered from the link, and any other asks Intl.
+ * zone data, a fifth of a warm `tokens` run's own time; a zone that is UTC by one of `UTC_NAMES`
+ * (TZ, else the system's `/etc/localtime` linked into a zoneinfo folder) is answered without it,
+ * and any other asks Intl.
  */
 export const systemTimeZone = (): string => {
-  if (process.env['TZ'] === undefined) {
-    const link = (() => {
-      try {
-        return fs.readlinkSync('/etc/localtime');
-      } catch {
-        return null;
-      }
-    })();
-    const name = link?.split('/zoneinfo/')[1];
-    if (name !== undefined && UTC_NAMES.has(name)) return 'UTC';
-  }
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const tz = process.env['TZ'];
+  const name =
+    tz !== undefined
+      ? tz
+      : (() => {
+          try {
+            return fs.readlinkSync('/etc/localtime').split('/zoneinfo/')[1];
+          } catch {
+            return undefined;
+          }
+        })();
+  return name !== undefined && UTC_NAMES.has(name) ? 'UTC' : Intl.DateTimeFormat().resolvedOptions().timeZone;
 };
 
 /** Checks an IANA name by asking Intl to use it (`UTC` needs no asking). */

@@ -50,7 +50,7 @@ describe('time zone: the system zone and UTC days without Intl, as Intl answers 
   it('systemTimeZone is the zone Intl resolves, here and in a process with TZ set', () => {
     expect(systemTimeZone()).to.equal(Intl.DateTimeFormat().resolvedOptions().timeZone);
     const script = `import('${new URL('../../../adapters/system/timeZone.js', import.meta.url).href}').then((m) => process.stdout.write(JSON.stringify([m.systemTimeZone(), Intl.DateTimeFormat().resolvedOptions().timeZone])))`;
-    for (const tz of ['Asia/Kolkata', 'Etc/UTC', 'UTC']) {
+    for (const tz of ['Asia/Kolkata', 'Etc/UTC', 'UTC', 'GMT', 'Zulu', 'Etc/UCT', 'Etc/Universal', 'Etc/GMT', 'UCT', 'Universal', 'Etc/Zulu', '']) {
       const [ours, intl] = JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, TZ: tz }, encoding: 'utf8' })) as [string, string];
       expect(ours, tz).to.equal(intl);
     }

@@ -48,6 +48,21 @@ const esModulesOfFpTs = {
   },
 };
 
+// commander requires node:child_process when it loads, for executable subcommands, which this CLI
+// has none of; compiling that builtin was ~10 ms of every run. Commander gets it on first use.
+const lazyChildProcessForCommander = {
+  name: 'commander-lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'commander-lazy' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'commander-lazy' }, () => ({
+      contents: "let loaded; module.exports = new Proxy({}, { get: (_, key) => (loaded ??= require('node:child_process'))[key] });",
+      loader: 'js',
+    }));
+  },
+};
+
 const result = await build({
   absWorkingDir: root,
   entryPoints: {
@@ -63,7 +78,7 @@ const result = await build({
   target: 'node20',
   chunkNames: '[name]-[hash]',
   external: EXTERNAL,
-  plugins: [esModulesOfFpTs],
+  plugins: [esModulesOfFpTs, lazyChildProcessForCommander],
   // A CommonJS package bundled here that requires an external one (ws → bufferutil) needs `require`.
   banner: { js: "import { createRequire as __cliRequire } from 'node:module'; const require = __cliRequire(import.meta.url);" },
   legalComments: 'none',

@@ -71,11 +71,7 @@ describe('install: the packed package and `npm link` give a `rollout-engine` bin
       'dist/viewer/viewer.css',
     ]);
     const unexpected = packed.files.filter(
-      (f) =>
-        !/^dist\/cli\/[\w-]+\.js$/.test(f) &&
-        !/^dist\/viewer\/(index\.html|app\.js|viewer\.css)$/.test(f) &&
-        f !== 'package.json' &&
-        f !== 'README.md',
+      (f) => !/^dist\/cli\/[\w-]+\.js$/.test(f) && !/^dist\/viewer\/(index\.html|app\.js|viewer\.css)$/.test(f) && f !== 'package.json' && f !== 'README.md',
     );
     expect(unexpected, 'files the package should not hold').to.deep.equal([]);
   });

@@ -10,7 +10,7 @@
  *   tokens --vs ccusage [--size 300MB] [--reps 5] [--ccusage VERSION]   beside ccusage (installed into the scratch folder): seconds, peak RSS, totals per day and model
  *   mutations [--gb N] [--runs N]  fork / rollback latency on a ~N GB thread (default 1), bytes written, copying baseline
  *   read [--size 200MB] [--reps 3] [--no-codex]   thread/read includeTurns of a huge legacy thread: ours (serve) vs the real codex app-server, serve's peak RSS
- *   startup [--runs 7]   CLI start-up: bare node, --help, a warm turns page (median wall seconds, CPU, peak RSS)
+ *   startup [--runs 7] [--engine CLI]   CLI start-up: bare node, --version, --help, a warm turns page, warm tokens (median wall seconds, CPU, peak RSS), serve to its first answers
  *   verify [--size 300MB] [--kill-at 0.5,0.75] [--rounds N]   verify / repair after an interrupted index vs index --rebuild: seconds, peak RSS
  *   scale [--rollouts 20000] [--reps N]   a home of many threads: index seconds and peak RSS, warm thread/list p50 (issue 22's scale finding)
  *   search [--size 300MB] [--reps 20] [--no-codex] [--baseline-engine PATH]   thread/search p50 per query vs codex; index build overhead and size vs a build without search
@@ -42,6 +42,7 @@ import { runEventStoreBench } from './eventstore.js';
 import { runImportBench } from './importSessions.js';
 import { runUpstreamBench } from './upstream.js';
 import type { BenchShape } from './realHome.js';
+import { BUNDLED_CLI } from './bundledCli.js';
 
 const args = process.argv.slice(2);
 const suite = args[0] ?? 'corpus';
@@ -66,26 +67,21 @@ const suites: Record<string, () => Promise<unknown>> = {
     const engines = (flag('--engines') ?? '').split(',').filter((e) => e !== '');
     if (realSize !== undefined)
       return runRealPagesBench(
-        engines.length > 0 ? engines.map((e) => nodePath.resolve(e)) : [nodePath.resolve(process.cwd(), 'dist/adapters/cli/main.js')],
+        engines.length > 0 ? engines.map((e) => nodePath.resolve(e)) : [BUNDLED_CLI],
         realSize,
         Number.parseInt(flag('--reps') ?? '50', 10),
         !args.includes('--no-codex'),
       );
-    return runPagesBench(
-      nodePath.resolve(process.cwd(), 'dist/adapters/cli/main.js'),
-      (flag('--sizes') ?? '1MB,100MB,1GB').split(','),
-      Number.parseInt(flag('--reps') ?? '50', 10),
-      !args.includes('--no-codex'),
-    );
+    return runPagesBench(BUNDLED_CLI, (flag('--sizes') ?? '1MB,100MB,1GB').split(','), Number.parseInt(flag('--reps') ?? '50', 10), !args.includes('--no-codex'));
   },
-  goldens: () => runGoldens(flag('--corpus') ?? nodePath.resolve(process.cwd(), '../shared/codex-oracle'), nodePath.resolve(process.cwd(), 'dist/adapters/cli/main.js')),
+  goldens: () => runGoldens(flag('--corpus') ?? nodePath.resolve(process.cwd(), '../shared/codex-oracle'), BUNDLED_CLI),
   tokens: () => {
     if (flag('--vs') === 'ccusage')
       return runTokensVsCcusage({
         size: flag('--size') ?? '300MB',
         reps: Number.parseInt(flag('--reps') ?? '5', 10),
         ccusageVersion: flag('--ccusage') ?? '20.0.24',
-        engine: nodePath.resolve(flag('--engine') ?? nodePath.join(process.cwd(), 'dist/adapters/cli/main.js')),
+        engine: nodePath.resolve(flag('--engine') ?? BUNDLED_CLI),
       });
     if (flag('--vs') !== undefined) throw new Error(`tokens --vs: ccusage is the one tool compared; got ${flag('--vs')}`);
     const keep = flag('--keep');
@@ -95,44 +91,28 @@ const suites: Record<string, () => Promise<unknown>> = {
   scale: () => runScaleBench(Number.parseInt(flag('--rollouts') ?? '20000', 10), Number.parseInt(flag('--reps') ?? '1', 10)),
   search: () =>
     runSearchBench(
-      nodePath.resolve(process.cwd(), 'dist/adapters/cli/main.js'),
+      BUNDLED_CLI,
       flag('--baseline-engine') === undefined ? null : nodePath.resolve(flag('--baseline-engine')!),
       flag('--size') ?? '300MB',
       Number.parseInt(flag('--reps') ?? '20', 10),
       !args.includes('--no-codex'),
     ),
   serve: () =>
-    runServeBench(
-      flag('--size') ?? '300MB',
-      Number.parseInt(flag('--reps') ?? '5', 10),
-      !args.includes('--no-codex'),
-      nodePath.resolve(flag('--engine') ?? nodePath.join(process.cwd(), 'dist/adapters/cli/main.js')),
-    ),
+    runServeBench(flag('--size') ?? '300MB', Number.parseInt(flag('--reps') ?? '5', 10), !args.includes('--no-codex'), nodePath.resolve(flag('--engine') ?? BUNDLED_CLI)),
   serveLoad: () =>
     runServeLoadBench(
       flag('--size') ?? '300MB',
       Number.parseInt(flag('--clients') ?? '200', 10),
       Number(flag('--seconds') ?? '15'),
       !args.includes('--no-codex'),
-      nodePath.resolve(flag('--engine') ?? nodePath.join(process.cwd(), 'dist/adapters/cli/main.js')),
+      nodePath.resolve(flag('--engine') ?? BUNDLED_CLI),
       !args.includes('--no-writer'),
       (flag('--rates') ?? '0,1500').split(',').map(Number),
     ),
-  read: () =>
-    runReadBench(
-      nodePath.resolve(process.cwd(), 'dist/adapters/cli/main.js'),
-      flag('--size') ?? '200MB',
-      Number.parseInt(flag('--reps') ?? '3', 10),
-      !args.includes('--no-codex'),
-    ),
-  startup: () => runStartupBench(Number.parseInt(flag('--runs') ?? '7', 10)),
+  read: () => runReadBench(BUNDLED_CLI, flag('--size') ?? '200MB', Number.parseInt(flag('--reps') ?? '3', 10), !args.includes('--no-codex')),
+  startup: () => runStartupBench(Number.parseInt(flag('--runs') ?? '7', 10), nodePath.resolve(flag('--engine') ?? BUNDLED_CLI)),
   eventstore: () => runEventStoreBench(flag('--size') ?? '20MB', Number.parseInt(flag('--reps') ?? '3', 10)),
-  upstream: () =>
-    runUpstreamBench(
-      flag('--size') ?? '1GB',
-      Number.parseInt(flag('--reps') ?? '10', 10),
-      nodePath.resolve(flag('--engine') ?? nodePath.join(process.cwd(), 'dist/adapters/cli/main.js')),
-    ),
+  upstream: () => runUpstreamBench(flag('--size') ?? '1GB', Number.parseInt(flag('--reps') ?? '10', 10), nodePath.resolve(flag('--engine') ?? BUNDLED_CLI)),
   import: () => runImportBench(flag('--size') ?? '500MB', Number.parseInt(flag('--reps') ?? '1', 10)),
   verify: () => runVerifyBench(flag('--size') ?? '300MB', (flag('--kill-at') ?? '0.5,0.75').split(',').map(Number), Number(flag('--rounds') ?? '3'), shapes()),
 };

@@ -16,6 +16,7 @@ import { spawnRpcServer } from '../test/fixtures/stdioRpcClient.js';
 import type { RpcAnswer } from '../test/fixtures/stdioRpcClient.js';
 import { buildRealShapedHome } from './realHome.js';
 import { median, percentile } from './stats.js';
+import { BUNDLED_CLI } from './bundledCli.js';
 import type { ResultOf } from '../protocol/methods.js';
 
 const WARM = 50;
@@ -51,7 +52,7 @@ const timed = async (ask: () => Promise<RpcAnswer>): Promise<{ p50: number; p99:
 export const runScaleBench = async (rollouts: number, reps: number): Promise<Record<string, unknown>> => {
   const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-scale-'));
   const cli = nodePath.resolve(process.cwd(), 'dist/bench/cliPhase.js');
-  const engine = nodePath.resolve(process.cwd(), 'dist/adapters/cli/main.js');
+  const engine = BUNDLED_CLI;
   try {
     const home = nodePath.join(tmp, 'home');
     const built = await buildRealShapedHome(home, Infinity, undefined, { maxFiles: rollouts, maxFileBytes: 150_000 });

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- serve [--size 300MB] [--reps N] [--no-codex] [--engine dist/adapters/cli/main.js]`:
+ * `npm run bench -- serve [--size 300MB] [--reps N] [--no-codex] [--engine dist/cli/main.js]`:
  * a server on a home it has never indexed, on a real-shaped home (bench/realHome.ts). Per run, on
  * a fresh index: time from spawning `rollout-engine serve` to its `initialize` answer, and to the
  * answer of the first `thread/turns/list` of the home's long working thread (while the first build

@@ -1,10 +1,13 @@
 /**
- * `npm run bench -- startup [--runs 7]`: what a CLI run costs before and around its work, as a
- * shell runs it (`node <CLI flags> main.js …`, a fresh process each time): bare `node -e 0`,
- * `rollout-engine --help`, and a warm `turns` page (the default summary view, 25 turns) of a
- * real-shaped thread whose index is current. Each is run `runs` times after one warm-up; the
- * median and every run's wall seconds, and the median run's CPU seconds and peak RSS
- * (`cliPhase.ts`). Node 20 has no compile cache: a run's cost is mostly the modules it loads.
+ * `npm run bench -- startup [--runs 7] [--engine CLI]`: what a CLI run costs before and around its
+ * work, as a shell runs it (`node <CLI flags> <CLI> …`, a fresh process each time): bare
+ * `node -e 0`, `rollout-engine --version`, `--help`, a warm `turns` page (the default summary
+ * view, 25 turns) of a real-shaped thread whose index is current, a warm `tokens --by day-utc
+ * --breakdown model --json` of the home, and a `serve` on the warm index from its spawn to the
+ * answer of `initialize` and of the first `thread/list` (limit 25). Each is run `runs` times
+ * after one warm-up; the median and every run's wall seconds, and the median run's CPU seconds and
+ * peak RSS (`cliPhase.ts`; serve: wall only). `--engine`: another build's entry point (the tsc
+ * output `dist/adapters/cli/main.js`, or a baseline's), by default the bundle users run.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,6 +15,8 @@ import * as nodePath from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
 import { buildRealShapedHome } from './realHome.js';
+import { spawnServe } from './serveCommand.js';
+import { resultOrThrow } from '../test/fixtures/stdioRpcClient.js';
 
 const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -22,9 +27,12 @@ interface Run {
 }
 
 /** One process: wall seconds, and (for the CLI, through cliPhase.js) its CPU seconds and peak RSS. */
-const runOnce = (args: ReadonlyArray<string>): Run => {
+const runOnce = (args: ReadonlyArray<string>, engine?: string): Run => {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [...CLI_NODE_FLAGS, ...args], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: cliNodeEnv() });
+  const r = spawnSync(process.execPath, [...CLI_NODE_FLAGS, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    env: { ...cliNodeEnv(), ...(engine === undefined ? {} : { CLI_PHASE_ENGINE: engine }) },
+  });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr?.toString()}`);
   const report = r.output[3]?.toString().trim();
@@ -32,9 +40,9 @@ const runOnce = (args: ReadonlyArray<string>): Run => {
   return { seconds, cpuSeconds: phase.cpuSeconds, maxRssMB: phase.maxRssMB };
 };
 
-const measure = (args: ReadonlyArray<string>, runs: number): Record<string, unknown> => {
-  runOnce(args);
-  const all = Array.from({ length: runs }, () => runOnce(args)).sort((a, b) => a.seconds - b.seconds);
+const measure = (args: ReadonlyArray<string>, runs: number, engine?: string): Record<string, unknown> => {
+  runOnce(args, engine);
+  const all = Array.from({ length: runs }, () => runOnce(args, engine)).sort((a, b) => a.seconds - b.seconds);
   const mid = all[Math.floor(all.length / 2)]!;
   return { medianSeconds: round(mid.seconds), cpuSeconds: round(mid.cpuSeconds), maxRssMB: round(mid.maxRssMB, 1), runs: all.map((r) => round(r.seconds)) };
 };
@@ -43,19 +51,50 @@ const measure = (args: ReadonlyArray<string>, runs: number): Record<string, unkn
 const NODE_ONLY =
   'const ru = process.resourceUsage(); require("node:fs").writeSync(3, JSON.stringify({ cpuSeconds: (ru.userCPUTime + ru.systemCPUTime) / 1e6, maxRssMB: ru.maxRSS / 1024 }))';
 
-export const runStartupBench = async (runs: number): Promise<Record<string, unknown>> => {
+/** A fresh `serve` on a warm index: spawn → `initialize` answered, spawn → the first `thread/list` answered (seconds). */
+const serveOnce = async (engine: string, home: string, indexDir: string): Promise<{ initialize: number; firstList: number }> => {
+  const t0 = performance.now();
+  const s = spawnServe(engine, home, indexDir);
+  try {
+    resultOrThrow(await s.request('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } }));
+    const initialize = (performance.now() - t0) / 1000;
+    s.notify('initialized');
+    resultOrThrow(await s.request('thread/list', { limit: 25 }));
+    return { initialize, firstList: (performance.now() - t0) / 1000 };
+  } finally {
+    await s.close();
+  }
+};
+
+const measureServe = async (engine: string, home: string, indexDir: string, runs: number): Promise<Record<string, unknown>> => {
+  await serveOnce(engine, home, indexDir);
+  const all: Array<{ initialize: number; firstList: number }> = [];
+  for (let i = 0; i < runs; i++) all.push(await serveOnce(engine, home, indexDir));
+  const mid = (xs: number[]) => round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!);
+  return {
+    initializeSeconds: mid(all.map((r) => r.initialize)),
+    firstListSeconds: mid(all.map((r) => r.firstList)),
+    runs: all.map((r) => round(r.firstList)),
+  };
+};
+
+export const runStartupBench = async (runs: number, engine: string): Promise<Record<string, unknown>> => {
   const cli = nodePath.resolve(process.cwd(), 'dist/bench/cliPhase.js');
   const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-startup-'));
   try {
     const home = await buildRealShapedHome(nodePath.join(tmp, 'home'), 5e6);
     const indexDir = nodePath.join(tmp, 'index');
     const onHome = ['--codex-home', home.codexHome, '--index-dir', indexDir];
-    runOnce([cli, 'index', ...onHome, '-q']);
+    runOnce([cli, 'index', ...onHome, '-q'], engine);
     return {
+      engine,
       runs,
       nodeOnly: measure(['-e', NODE_ONLY], runs),
-      help: measure([cli, '--help'], runs),
-      warmTurnsPage: measure([cli, 'turns', home.long.legacy, ...onHome, '-q'], runs),
+      version: measure([cli, '--version'], runs, engine),
+      help: measure([cli, '--help'], runs, engine),
+      warmTurnsPage: measure([cli, 'turns', home.long.legacy, ...onHome, '-q'], runs, engine),
+      warmTokens: measure([cli, 'tokens', '--by', 'day-utc', '--breakdown', 'model', '--json', ...onHome, '-q'], runs, engine),
+      serveFirstAnswer: await measureServe(engine, home.codexHome, indexDir, runs),
     };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- upstream [--size 1GB] [--reps 10] [--engine dist/adapters/cli/main.js]`: what
+ * `npm run bench -- upstream [--size 1GB] [--reps 10] [--engine dist/cli/main.js]`: what
  * a real Codex client waits for on a real-shaped home (bench/realHome.ts), through
  * `rollout-engine serve --upstream codex` and through plain `codex app-server`, in the same run,
  * each over WebSocket as `codex --remote` speaks: the resume picker's first `thread/list` page (the

@@ -5,9 +5,6 @@ import type { EngineError } from '../domain/errors.js';
 import type { IndexStore } from '../domain/ports.js';
 import type { FileCheckpoint, IndexReader } from '../domain/index/rows.js';
 import { TOKEN_ROLLOUT_TABLES } from '../domain/index/rows.js';
-import { Batch } from '../projections/batch.js';
-import { clearRollout } from '../projections/runner.js';
-import { dropThreadRowsWithout, refreshThreadRows } from '../projections/threadRows.js';
 import { clearThreadRowsDue, markThreadRowsDue, threadRowsDueKey, threadRowsDueMarks } from '../projections/threadRowsDue.js';
 import { thisProcess } from '../adapters/system/processIdentity.js';
 import { ownerGone } from './interruptedCatchUp.js';
@@ -20,12 +17,9 @@ import type { RolloutFile } from '../adapters/jsonl/discover.js';
 import type { Probe } from '../adapters/jsonl/probe.js';
 import { planCatchUp } from './plan.js';
 import type { CatchUpPlan } from './plan.js';
-import { indexFiles } from './indexFiles.js';
-import { indexTokenFiles, takesLeanTokenPass } from './indexTokenFiles.js';
-import { indexFilesInWorkers } from './workerPool.js';
 import type { TailReader } from '../adapters/jsonl/tailReader.js';
 import type { CatchUpOptions, Progress } from './catchUpOptions.js';
-import { subsetOf } from './catchUpOptions.js';
+import { subsetOf, takesLeanTokenPass } from './catchUpOptions.js';
 import type { ProjectionSubset } from '../projections/all.js';
 import { emptySummary } from './catchUpSummary.js';
 import type { CatchUpSummary } from './catchUpSummary.js';
@@ -288,8 +282,16 @@ const indexPlanned = async (
 ): Promise<E.Either<EngineError, void>> => {
   const progress = (filesDone: number) =>
     options.onProgress?.({ stage: 'reading', filesDone, filesTotal: plan.actions.length, bytesDone: summary.bytes, bytesTotal: plan.bytesToRead });
+  // A warm catch-up (every file unchanged, as indexFiles would count them) loads no folding code:
+  // indexFiles and the projections it runs are loaded for a file to read or to record.
+  if (options.signal?.aborted !== true && plan.actions.every((a) => a.action.kind === 'unchanged')) {
+    summary.unchanged += plan.actions.length;
+    progress(plan.actions.length);
+    return E.right(undefined);
+  }
+  const [{ indexFiles }, { indexFilesInWorkers }] = await Promise.all([import('./indexFiles.js'), import('./workerPool.js')]);
   const reading = plan.actions.filter((a) => a.action.kind === 'index');
-  if (takesLeanTokenPass(store, options)) return indexTokenFiles(store, plan.actions, options, summary, progress);
+  if (takesLeanTokenPass(store, options)) return (await import('./indexTokenFiles.js')).indexTokenFiles(store, plan.actions, options, summary, progress);
   const workers = options.workers;
   if (workers === undefined || workers.count < 2 || reading.length < 2 || plan.bytesToRead < (workers.fromBytes ?? PARALLEL_FROM_BYTES)) {
     if (options.tailReader === undefined || plan.bytesToRead < readerFrom) {
@@ -355,6 +357,7 @@ const forget = async (
   strayTokens: ReadonlySet<string> = new Set(),
 ): Promise<E.Either<EngineError, void>> => {
   if (plan.gone.length === 0 && plan.orphaned.length === 0 && strayTokens.size === 0) return E.right(undefined);
+  const [{ Batch }, { clearRollout }] = await Promise.all([import('../projections/batch.js'), import('../projections/runner.js')]);
   const r = await store.commit((reader) => {
     const b = new Batch(reader);
     for (const rid of strayTokens) clearRollout(b, rid, TOKEN_ROLLOUT_TABLES);
@@ -475,6 +478,7 @@ const refreshThreads = async (
 ): Promise<E.Either<EngineError, void>> => {
   const cps = await checkpointsFor(store, only, given);
   if (E.isLeft(cps)) return cps;
+  const { dropThreadRowsWithout, refreshThreadRows } = await import('../projections/threadRows.js');
   const indexed = indexedFilesOf(cps.right);
   const filesOf = new Map<string, IndexedFile[]>();
   for (const f of indexed) {

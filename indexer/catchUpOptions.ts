@@ -2,6 +2,7 @@ import type { RolloutFile } from '../adapters/jsonl/discover.js';
 import type { QuarantineSink } from '../adapters/jsonl/quarantine.js';
 import type { TailReaderSource } from '../adapters/jsonl/tailReader.js';
 import type { ProjectionSubset } from '../projections/all.js';
+import type { IndexStore } from '../domain/ports.js';
 import { ALL_PROJECTIONS_SUBSET, TOKEN_PROJECTION_SUBSET } from '../projections/all.js';
 
 /** The projections a catch-up asked so folds. */
@@ -64,3 +65,10 @@ export interface Progress {
   readonly bytesDone: number;
   readonly bytesTotal: number;
 }
+
+/** The store's ports the lean token pass (indexTokenFiles.ts) needs; without them every file goes through the general indexer. */
+export type LeanStore = IndexStore & Required<Pick<IndexStore, 'commitAsBuilt'>>;
+
+/** Whether a catch-up takes the lean token pass: the token projection alone, a store that takes writes as built, no worker threads asked for. */
+export const takesLeanTokenPass = (store: IndexStore, options: Pick<CatchUpOptions, 'subset' | 'workers'>): store is LeanStore =>
+  options.subset === 'tokens' && store.commitAsBuilt !== undefined && (options.workers?.count ?? 1) < 2;

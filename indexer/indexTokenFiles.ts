@@ -15,7 +15,7 @@ import { sha256 } from '../adapters/jsonl/probe.js';
 import { checkpointIn } from './commit.js';
 import { checkpointOf, indexFiles, same } from './indexFiles.js';
 import type { PlannedFile } from './indexFiles.js';
-import type { CatchUpOptions } from './catchUpOptions.js';
+import type { CatchUpOptions, LeanStore } from './catchUpOptions.js';
 import type { CatchUpSummary } from './catchUpSummary.js';
 
 /**
@@ -55,12 +55,6 @@ type Indexable = PlannedFile & { readonly action: { readonly kind: 'index' } };
 
 const readsLean = (a: PlannedFile): a is Indexable => a.action.kind === 'index' && a.probe.identity.ok && a.probe.identity.upcast === null;
 
-/** The store's ports the lean pass needs; without them every file goes through the general indexer. */
-type LeanStore = IndexStore & Required<Pick<IndexStore, 'commitAsBuilt'>>;
-
-/** Whether a catch-up takes this pass: the token projection alone, a store that takes writes as built, no worker threads asked for. */
-export const takesLeanTokenPass = (store: IndexStore, options: Pick<CatchUpOptions, 'subset' | 'workers'>): store is LeanStore =>
-  options.subset === 'tokens' && store.commitAsBuilt !== undefined && (options.workers?.count ?? 1) < 2;
 
 export const indexTokenFiles = async (
   store: LeanStore,

@@ -7,7 +7,7 @@ import type { TokenReport, TokenReportOptions, UsageBucket } from '../domain/tok
 import type { StoredResponse } from '../domain/tokens/selectResponses.js';
 import { storedResponses } from './internal/indexScans.js';
 import { take, useCase } from './internal/useCase.js';
-import { sourceKindsOf } from './listThreads.js';
+import { sourceKindsOf } from './internal/sourceKinds.js';
 
 /** The client a thread was used from: Codex's originator (codex_cli_rs, codex_vscode, …), else the kind of its source. */
 const clientOf = (originator: string, apiSource: unknown): string | null => (originator !== '' ? originator : (sourceKindsOf(apiSource)[0] ?? null));

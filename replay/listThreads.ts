@@ -17,10 +17,12 @@ import { keepAnswer, keptAnswer } from './internal/listingMemo.js';
 import { scanRows } from './internal/scanRows.js';
 import { stop, take, useCase } from './internal/useCase.js';
 import type { ParamsOf } from '../protocol/methods.js';
-import type { SourceKind } from '../protocol/threads.js';
 
-/** A thread's source as `thread/list` filters on it (the protocol's `SourceKind`). */
-export type ThreadSourceKind = SourceKind;
+import { sourceKindsOf } from './internal/sourceKinds.js';
+import type { ThreadSourceKind } from './internal/sourceKinds.js';
+
+export { sourceKindsOf };
+export type { ThreadSourceKind };
 
 /** What `thread/list` asks (the protocol's params, given). */
 export type ListThreadsQuery = NonNullable<ParamsOf<'thread/list'>>;
@@ -141,19 +143,6 @@ export const listRequestOf = (q: ListThreadsQuery): ListRequest => {
     term: q.searchTerm ?? '',
     sign: direction === 'asc' ? 1 : -1,
   };
-};
-
-/** The kinds a thread's API `source` answers to (a sub-agent is both `subAgent` and its variant). */
-export const sourceKindsOf = (source: unknown): ThreadSourceKind[] => {
-  if (source === 'cli' || source === 'vscode' || source === 'exec' || source === 'appServer') return [source];
-  if (typeof source === 'object' && source !== null && 'subAgent' in source) {
-    const s = (source as { subAgent: unknown }).subAgent;
-    if (s === 'review') return ['subAgent', 'subAgentReview'];
-    if (s === 'compact') return ['subAgent', 'subAgentCompact'];
-    if (typeof s === 'object' && s !== null && ('thread_spawn' in s || 'threadSpawn' in s)) return ['subAgent', 'subAgentThreadSpawn'];
-    return ['subAgent', 'subAgentOther'];
-  }
-  return ['unknown'];
 };
 
 interface Candidate {

@@ -1,7 +1,9 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=4 --heap-growing-percent=200
 import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { invalidArgument } from '../../domain/errors.js';
+import { packageRoot } from '../system/packageRoot.js';
 import { reportError } from './exitCodes.js';
 import { registerCommand } from './commandSpec.js';
 import { readCommand } from './commands/read.js';
@@ -65,8 +67,8 @@ const COMMANDS = [
   importCommand,
 ];
 
-/** The installed package's version (dist/adapters/cli/main.js → package.json). */
-const { version } = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+/** The installed package's version. */
+const { version } = JSON.parse(fs.readFileSync(nodePath.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
 
 /** The exit code of a process interrupted by SIGINT, as a shell reports it (128 + 2). */
 const INTERRUPTED = 130;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import * as nodePath from 'node:path';
+import { packageRoot } from '../system/packageRoot.js';
 
 /**
  * The web viewer's static files (`viewer/`, bundled by esbuild into `dist/viewer/` at build time),
@@ -11,8 +11,8 @@ import * as nodePath from 'node:path';
 
 export const VIEWER_PREFIX = '/viewer/';
 
-/** Where the build puts the bundle: `dist/viewer/`, beside `dist/adapters/`. */
-const bundleDir = nodePath.join(nodePath.dirname(fileURLToPath(import.meta.url)), '..', '..', 'viewer');
+/** Where the build puts the bundle: the package's `dist/viewer/`. */
+const bundleDir = nodePath.join(packageRoot, 'dist', 'viewer');
 
 const FILES: Readonly<Record<string, string>> = {
   'index.html': 'text/html; charset=utf-8',

@@ -1,10 +1,9 @@
-// Runs our own CLI (the compiled `dist/adapters/cli/main.js`) the way a user would, bounded in time.
+// Runs our own CLI (the bundle users run, `dist/cli/main.js`) the way a user would, bounded in time.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { CLI as ENGINE_CLI_PATH } from '../fixtures/cliBundle.js';
 
-/** dist/test/compat/engineCli.js → dist/adapters/cli/main.js */
-export const ENGINE_CLI_PATH = fileURLToPath(new URL('../../adapters/cli/main.js', import.meta.url));
+export { ENGINE_CLI_PATH };
 
 export interface EngineCliRun {
   readonly args: readonly string[];

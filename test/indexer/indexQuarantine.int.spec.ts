@@ -4,15 +4,14 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { openLmdbIndex } from '../../adapters/lmdb/indexStore.js';
 import { catchUpHome } from '../../indexer/catchUp.js';
 import { collectingQuarantineSink } from '../../adapters/jsonl/quarantine.js';
 import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';
+import { CLI } from '../fixtures/cliBundle.js';
 
 const run = promisify(execFile);
-const CLI = fileURLToPath(new URL('../../adapters/cli/main.js', import.meta.url));
 
 /**
  * A thread whose file has, between good lines: text that is not JSON, JSON that is not a rollout

@@ -12,9 +12,9 @@ import { openIndex } from '../../indexer/openIndex.js';
 import { SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../adapters/lmdb/schema.js';
 import { newThread } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';
+import { CLI } from '../fixtures/cliBundle.js';
 
 const run = promisify(execFile);
-const CLI = fileURLToPath(new URL('../../adapters/cli/main.js', import.meta.url));
 const READER = fileURLToPath(new URL('./readerWorker.js', import.meta.url));
 
 const writeHome = async (home: string, n: number): Promise<string[]> => {

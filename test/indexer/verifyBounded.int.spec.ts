@@ -8,7 +8,6 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import type { IndexStore } from '../../domain/ports.js';
 import type { TableName } from '../../domain/index/rows.js';
 import { ROLLOUT_TABLES } from '../../domain/index/rows.js';
@@ -23,9 +22,9 @@ import { memoryIndexStore } from '../../projections/memoryStore.js';
 import { RolloutWriter, threeTurnRoot } from '../fixtures/rolloutLines.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';
+import { CLI } from '../fixtures/cliBundle.js';
 
 const run = promisify(execFile);
-const CLI = fileURLToPath(new URL('../../adapters/cli/main.js', import.meta.url));
 
 const ROOT = '01a1fe84-0000-7000-8000-0000000000a1';
 const FORK = '01a1fe84-0000-7000-8000-0000000000a2';

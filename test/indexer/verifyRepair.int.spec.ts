@@ -4,16 +4,15 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { openLmdbIndex } from '../../adapters/lmdb/indexStore.js';
 import { catchUpHome } from '../../indexer/catchUp.js';
 import { verifyIndex } from '../../indexer/verify.js';
 import { repairIndex } from '../../indexer/repair.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';
+import { CLI } from '../fixtures/cliBundle.js';
 
 const run = promisify(execFile);
-const CLI = fileURLToPath(new URL('../../adapters/cli/main.js', import.meta.url));
 
 const writeThread = async (home: string, rel: string, lines: string[]): Promise<string> => {
   const p = nodePath.join(home, rel);

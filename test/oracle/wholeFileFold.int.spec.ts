@@ -4,10 +4,10 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as E from 'fp-ts/lib/Either.js';
-import { fileURLToPath } from 'node:url';
 import { RolloutWriter, baseAfter, threeTurnRoot } from '../fixtures/rolloutLines.js';
 import { readThreadByFold, foldThread } from './wholeFileFold.js';
 import { jsonlRolloutStore } from './rolloutStore.js';
+import { CLI } from '../fixtures/cliBundle.js';
 
 const ROOT = 'aaaaaaaa-0000-7000-8000-000000000001';
 const FORK = 'aaaaaaaa-0000-7000-8000-000000000002';
@@ -110,8 +110,7 @@ describe('readThreadByFold on real files (logical history, names, quarantine, up
   });
 
   it('the CLI prints result.thread as JSON', () => {
-    const cli = nodePath.resolve(nodePath.dirname(fileURLToPath(import.meta.url)), '../../adapters/cli/main.js');
-    const out = JSON.parse(execFileSync(process.execPath, [cli, 'read', ROOT, '--codex-home', home, '--json'], { encoding: 'utf8' })) as {
+    const out = JSON.parse(execFileSync(process.execPath, [CLI, 'read', ROOT, '--codex-home', home, '--json'], { encoding: 'utf8' })) as {
       id: string;
       turns: unknown[];
       status: unknown;

@@ -4,9 +4,10 @@ import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateHome } from '../../../bench/indexData.js';
+import { CLI } from '../../fixtures/cliBundle.js';
 
-/** The built CLI entry point. */
-export const CLI = fileURLToPath(new URL('../../../adapters/cli/main.js', import.meta.url));
+/** The CLI users run (the bundle). */
+export { CLI };
 
 /** The test helper that takes an index's backfill lease and holds it (`hold`) or exits with it (`crash`). */
 export const LEASE_WORKER = fileURLToPath(new URL('../../indexer/leaseWorker.js', import.meta.url));

@@ -1,10 +1,9 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
+import { CLI } from '../../fixtures/cliBundle.js';
 
-const CLI = fileURLToPath(new URL('../../../adapters/cli/main.js', import.meta.url));
 const LEGACY = '01a1fe84-0000-7000-8000-00000000000a';
 
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

@@ -58,23 +58,20 @@ describe('install: the packed package and `npm link` give a `rollout-engine` bin
     expect((JSON.parse(turns.stdout) as { data: unknown[] }).data).to.have.length(2);
   };
 
-  it('npm pack: the built dist/ the bin needs, and no sources, tests, benches or source maps', () => {
+  it('npm pack: the CLI bundle (its entry point, worker threads and chunks) and the viewer, and no sources, tsc output, tests, benches or source maps', () => {
+    expect(PACKAGE.bin['rollout-engine']).to.equal('dist/cli/main.js');
     expect(packed.files).to.include.members([
       'package.json',
       'README.md',
       PACKAGE.bin['rollout-engine']!,
-      'dist/indexer/indexWorker.js',
-      'dist/adapters/jsonl/tailWorker.js',
+      'dist/cli/indexWorker.js',
+      'dist/cli/tailWorker.js',
       'dist/viewer/index.html',
       'dist/viewer/app.js',
       'dist/viewer/viewer.css',
     ]);
     const unexpected = packed.files.filter(
-      (f) =>
-        !/^dist\/(adapters|domain|indexer|migrations|projections|protocol|replay)\/.*\.js$/.test(f) &&
-        !/^dist\/viewer\/(index\.html|app\.js|viewer\.css)$/.test(f) &&
-        f !== 'package.json' &&
-        f !== 'README.md',
+      (f) => !/^dist\/cli\/[\w-]+\.js$/.test(f) && !/^dist\/viewer\/(index\.html|app\.js|viewer\.css)$/.test(f) && f !== 'package.json' && f !== 'README.md',
     );
     expect(unexpected, 'files the package should not hold').to.deep.equal([]);
   });

@@ -3,14 +3,13 @@ import { expect } from 'chai';
 import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CLI_NODE_ENV, CLI_NODE_FLAGS, CLI_SHEBANG } from '../../../adapters/cli/nodeFlags.js';
 import { newThread } from '../../projections/synth.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
+import { CLI } from '../../fixtures/cliBundle.js';
 
 const run = promisify(execFile);
-const CLI = fileURLToPath(new URL('../../../adapters/cli/main.js', import.meta.url));
 
 describe('the CLI runs with its node flags', function () {
   this.timeout(60_000);

@@ -2,13 +2,12 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { writeSynthThread } from '../../fixtures/synthHome.js';
 import { newThread } from '../../projections/synth.js';
 import { spawnRpcServer } from '../../fixtures/stdioRpcClient.js';
+import { CLI } from '../../fixtures/cliBundle.js';
 
-const CLI = fileURLToPath(new URL('../../../adapters/cli/main.js', import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'tokens', ...args], { encoding: 'utf8' });
 
 // `rollout-engine tokens` on a generated home: the groupings ccusage users know (month, 5-hour

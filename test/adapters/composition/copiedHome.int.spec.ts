@@ -3,11 +3,10 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
+import { CLI } from '../../fixtures/cliBundle.js';
 
-const CLI = fileURLToPath(new URL('../../../adapters/cli/main.js', import.meta.url));
 const LEGACY = '01a1fe84-0000-7000-8000-00000000001a';
 const PAGINATED = '01a1fe84-0000-7000-8000-00000000001b';
 

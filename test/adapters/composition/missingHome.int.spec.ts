@@ -2,10 +2,8 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { useTempDir } from '../../fixtures/tempDir.js';
-
-const CLI = fileURLToPath(new URL('../../../adapters/cli/main.js', import.meta.url));
+import { CLI } from '../../fixtures/cliBundle.js';
 
 const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input: '', timeout: 30_000 });
 

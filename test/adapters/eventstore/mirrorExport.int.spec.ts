@@ -3,7 +3,6 @@ import { execFile } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { openIndex } from '../../../indexer/openIndex.js';
@@ -24,6 +23,7 @@ import { useTempDir } from '../../fixtures/tempDir.js';
 import { chatThread, openMutationHome, rolloutName, right as rightTE, writeRollout } from '../../replay/mutationHome.js';
 import { useConnection, useEventStore } from '../../eventstore/useEventStore.js';
 import { filesOf, indexDump } from '../../eventstore/homeDumps.js';
+import { CLI } from '../../fixtures/cliBundle.js';
 
 /** The threads of one test's home (each test its own ids: the test server is shared by the describe). */
 const idsOf = (n: number) => ({
@@ -32,7 +32,6 @@ const idsOf = (n: number) => ({
   B: `01a1fe87-0000-7000-8000-0000000${n}00a3`,
   A: `01a1fe87-0000-7000-8000-0000000${n}00a4`,
 });
-const CLI = nodePath.resolve(nodePath.dirname(fileURLToPath(import.meta.url)), '../../../adapters/cli/main.js');
 
 /** A home of both history modes with forks, revisions, a rollback, quarantined lines, a BOM, an archived thread. */
 const makeHome = async (home: string, n: number): Promise<void> => {

@@ -1,0 +1,58 @@
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import * as fc from 'fast-check';
+import { checkTimeZone, localDayIn, systemTimeZone } from '../../../adapters/system/timeZone.js';
+
+/** What the zone and day were before the shortcuts: Intl asked every time. */
+const intlDay = (tz: string) => {
+  const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' });
+  return (iso: string) => fmt.format(new Date(iso));
+};
+
+/** An instant between the years 1 and 9999, written with Z, an offset, or no zone (local). */
+const isoInstant = fc.tuple(fc.integer({ min: -62_135_596_800_000, max: 253_402_300_799_000 }), fc.constantFrom('Z', '+05:30', '-11:00', '')).map(([ms, zone]) => {
+  const z = new Date(ms).toISOString();
+  if (zone === 'Z') return z;
+  const offsetMin = zone === '' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
+  return `${new Date(ms + offsetMin * 60_000).toISOString().slice(0, 19)}${zone}`;
+});
+
+describe('time zone: the system zone and UTC days without Intl, as Intl answers them', () => {
+  it('localDayIn(UTC) gives the day Intl gives for any instant (years 1-9999, any zone written)', () => {
+    const ours = localDayIn('UTC');
+    const intl = intlDay('UTC');
+    fc.assert(
+      fc.property(isoInstant, (iso) => {
+        expect(ours(iso), iso).to.equal(intl(iso));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('localDayIn of another zone still formats with Intl (Asia/Kolkata, America/St_Johns)', () => {
+    for (const tz of ['Asia/Kolkata', 'America/St_Johns']) {
+      const ours = localDayIn(tz);
+      const intl = intlDay(tz);
+      fc.assert(
+        fc.property(isoInstant, (iso) => {
+          expect(ours(iso), `${tz} ${iso}`).to.equal(intl(iso));
+        }),
+      );
+    }
+  });
+
+  it('checkTimeZone takes UTC and a real zone, and refuses an unknown one', () => {
+    expect(checkTimeZone('UTC')).to.deep.equal({ _tag: 'Right', right: 'UTC' });
+    expect(checkTimeZone('Europe/Berlin')).to.deep.equal({ _tag: 'Right', right: 'Europe/Berlin' });
+    expect(checkTimeZone('Mars/Olympus')._tag).to.equal('Left');
+  });
+
+  it('systemTimeZone is the zone Intl resolves, here and in a process with TZ set', () => {
+    expect(systemTimeZone()).to.equal(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    const script = `import('${new URL('../../../adapters/system/timeZone.js', import.meta.url).href}').then((m) => process.stdout.write(JSON.stringify([m.systemTimeZone(), Intl.DateTimeFormat().resolvedOptions().timeZone])))`;
+    for (const tz of ['Asia/Kolkata', 'Etc/UTC', 'UTC', 'GMT', 'Zulu', 'Etc/UCT', 'Etc/Universal', 'Etc/GMT', 'UCT', 'Universal', 'Etc/Zulu', '']) {
+      const [ours, intl] = JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, TZ: tz }, encoding: 'utf8' })) as [string, string];
+      expect(ours, tz).to.equal(intl);
+    }
+  });
+});

@@ -1,7 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../domain/errors.js';
 import { rejected } from '../domain/errors.js';
-import type { IndexStore } from '../domain/ports.js';
 import type { FileCheckpoint, IndexReader, IndexWrite } from '../domain/index/rows.js';
 import { Batch } from '../projections/batch.js';
 import { beginFileBatch, emptyStats, foldLine } from '../projections/runner.js';
@@ -54,7 +53,6 @@ interface Reading {
 type Indexable = PlannedFile & { readonly action: { readonly kind: 'index' } };
 
 const readsLean = (a: PlannedFile): a is Indexable => a.action.kind === 'index' && a.probe.identity.ok && a.probe.identity.upcast === null;
-
 
 export const indexTokenFiles = async (
   store: LeanStore,

@@ -74,27 +74,35 @@ interface Side {
   readonly firstPickerMs: number;
   readonly pickerMs: number;
   readonly searchMs: number;
-  readonly turnRoundTripMs: number;
   readonly threadsOnFirstPage: number;
 }
 
-const measure = async (c: WebSocketRpcClient, reps: number, cwd: string): Promise<Side> => {
+/** The first picker page of a server just started, then the warm picker and the search, each `reps` times. */
+const measure = async (c: WebSocketRpcClient, reps: number): Promise<Side> => {
   const t0 = performance.now();
   const first = await ask(c, 'thread/list', PICKER);
   const firstPickerMs = ms(t0);
   const picker: number[] = [];
   const search: number[] = [];
-  const turns: number[] = [];
   for (let i = 0; i < reps; i++) picker.push(await timed(c, 'thread/list', PICKER));
   for (let i = 0; i < reps; i++) search.push(await timed(c, 'thread/list', SEARCH));
-  for (let i = 0; i < reps; i++) turns.push(await turnRoundTrip(c, cwd, i));
-  return {
-    firstPickerMs,
-    pickerMs: median(picker),
-    searchMs: median(search),
-    turnRoundTripMs: median(turns),
-    threadsOnFirstPage: (first.data as unknown[]).length,
-  };
+  return { firstPickerMs, pickerMs: median(picker), searchMs: median(search), threadsOnFirstPage: (first.data as unknown[]).length };
+};
+
+/**
+ * Turn round trips, direct and through the engine taking turns, both servers up: a turn is
+ * ~100 ms of Codex's own work whose median drifted by ±25 ms between runs minutes apart, more
+ * than the difference measured; alternating puts both sides under the same drift.
+ */
+const turnsTakingTurns = async (direct: WebSocketRpcClient, through: WebSocketRpcClient, reps: number, cwd: string) => {
+  const d: number[] = [];
+  const t: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    d.push(await turnRoundTrip(direct, cwd, i));
+    t.push(await turnRoundTrip(through, cwd, reps + i));
+  }
+  const added = d.map((x, i) => t[i]! - x);
+  return { directMs: median(d), throughMs: median(t), addedMs: median(added), addedP25Ms: percentile(added, 25), addedP75Ms: percentile(added, 75) };
 };
 
 const stopped = async (child: ChildProcess): Promise<void> => {
@@ -121,45 +129,46 @@ export const runUpstreamBench = async (size: string, reps: number, engine: strin
     execFileSync(process.execPath, [engine, 'index', '--codex-home', home, '--index-dir', indexDir, '-q'], { env, stdio: 'ignore' });
     const indexSeconds = Math.round(ms(t0)) / 1000;
 
+    // Plain Codex measured first; it stays up (idle) while the engine's server starts and is
+    // measured, then turns alternate between the two.
     const codexPort = await freeLoopbackPort();
     const codex = spawn(codexBin, ['app-server', '--listen', `ws://127.0.0.1:${codexPort}`], { env, cwd: built.workDir, stdio: 'ignore' });
+    let serve: ChildProcess | undefined;
     let plain: Side;
-    try {
-      const c = await connected(`ws://127.0.0.1:${codexPort}`, codex);
-      plain = await measure(c, reps, built.workDir);
-      c.close();
-    } finally {
-      await stopped(codex);
-    }
-
-    const enginePort = await freeLoopbackPort();
-    const serve = spawn(
-      process.execPath,
-      [
-        engine,
-        'serve',
-        '--codex-home',
-        home,
-        '--index-dir',
-        indexDir,
-        '--listen',
-        `ws://127.0.0.1:${enginePort}`,
-        '--upstream',
-        'codex',
-        '--upstream-bin',
-        codexBin,
-        '--log-level',
-        'warn',
-      ],
-      { env, cwd: built.workDir, stdio: 'ignore' },
-    );
     let through: Side;
+    let turns: Awaited<ReturnType<typeof turnsTakingTurns>>;
     try {
-      const c = await connected(`ws://127.0.0.1:${enginePort}`, serve);
-      through = await measure(c, reps, built.workDir);
-      c.close();
+      const direct = await connected(`ws://127.0.0.1:${codexPort}`, codex);
+      plain = await measure(direct, reps);
+      const enginePort = await freeLoopbackPort();
+      serve = spawn(
+        process.execPath,
+        [
+          engine,
+          'serve',
+          '--codex-home',
+          home,
+          '--index-dir',
+          indexDir,
+          '--listen',
+          `ws://127.0.0.1:${enginePort}`,
+          '--upstream',
+          'codex',
+          '--upstream-bin',
+          codexBin,
+          '--log-level',
+          'warn',
+        ],
+        { env, cwd: built.workDir, stdio: 'ignore' },
+      );
+      const viaEngine = await connected(`ws://127.0.0.1:${enginePort}`, serve);
+      through = await measure(viaEngine, reps);
+      turns = await turnsTakingTurns(direct, viaEngine, reps, built.workDir);
+      direct.close();
+      viaEngine.close();
     } finally {
-      await stopped(serve);
+      if (serve !== undefined) await stopped(serve);
+      await stopped(codex);
     }
     const ratio = (a: number, b: number): number => Math.round((a / b) * 10) / 10;
     return {
@@ -167,7 +176,11 @@ export const runUpstreamBench = async (size: string, reps: number, engine: strin
       home: { size, bytes: built.bytes, files: built.files, threads: built.threads, lines: built.lines },
       reps,
       indexSeconds,
-      requests: { picker: PICKER, search: SEARCH, turn: 'thread/start, then turn/start to turn/completed (mock Responses API)' },
+      requests: {
+        picker: PICKER,
+        search: SEARCH,
+        turn: 'thread/start, then turn/start to turn/completed (mock Responses API), direct and through the engine taking turns',
+      },
       plainCodex: plain,
       throughEngine: through,
       speedup: {
@@ -175,7 +188,8 @@ export const runUpstreamBench = async (size: string, reps: number, engine: strin
         picker: ratio(plain.pickerMs, through.pickerMs),
         search: ratio(plain.searchMs, through.searchMs),
       },
-      turnRoundTripAddedMs: Math.round((through.turnRoundTripMs - plain.turnRoundTripMs) * 100) / 100,
+      turnRoundTrip: turns,
+      turnRoundTripAddedMs: Math.round(turns.addedMs * 100) / 100,
     };
   } finally {
     await mock.stop();

@@ -17,8 +17,8 @@ const clientOf = (originator: string, apiSource: unknown): string | null => (ori
  * thread's client from its file's session_meta, as its thread row has it), never by re-reading
  * rollout files: the caller catches the index up first. A report without turns reads the sums the projection keeps per file
  * (`tokenBuckets`) and only the responses they cannot stand for: the loose ones (copies another
- * file may hold), every response of the threads those copies name or that repeat a record id or
- * have several files (where one response may be held twice), and of files with a bucket the
+ * file may hold), every response of the threads those copies name or that repeat a record id
+ * (in one file, or in two of a thread's files: one response held twice), and of files with a bucket the
  * range or the time zone cuts. A report by turn reads every response.
  */
 export const auditTokenUsage = (store: IndexStore, options: Omit<TokenReportOptions, 'clientOf'>): TE.TaskEither<EngineError, TokenReport> =>
@@ -34,12 +34,23 @@ export const auditTokenUsage = (store: IndexStore, options: Omit<TokenReportOpti
     if ((options.dimensions ?? ['turn']).includes('turn')) return buildTokenReport(await take(storedResponses(store)), full);
 
     const threadOf = new Map(states.map((s) => [s.key[0], s.value.tokens.threadId]));
-    const filesOf = new Map<string, number>();
-    for (const t of threadOf.values()) filesOf.set(t, (filesOf.get(t) ?? 0) + 1);
+    const filesOf = new Map<string, string[]>();
+    for (const [rid, t] of threadOf) filesOf.set(t, [...(filesOf.get(t) ?? []), rid]);
     const loose = await take(store.range('tokenLoose', []));
-    // Threads whose responses may be held twice: read as rows, whole.
+    // Threads whose responses may be held twice: read as rows, whole. A thread of several files
+    // (revisions) only when two of its files hold one record id (read from the ids, a few bytes
+    // each: its response rows are scattered over the largest table, whose pages a read maps in).
     const wholeThreads = new Set<string>();
-    for (const s of states) if (s.value.repeatedRecords || (filesOf.get(s.value.tokens.threadId) ?? 0) > 1) wholeThreads.add(s.value.tokens.threadId);
+    for (const s of states) if (s.value.repeatedRecords) wholeThreads.add(s.value.tokens.threadId);
+    for (const [t, rids] of filesOf) {
+      if (rids.length < 2 || wholeThreads.has(t)) continue;
+      const held = new Set<string>();
+      for (const rid of rids)
+        for (const r of await take(store.range('tokenRecordIds', [rid]))) {
+          if (held.has(r.key[1])) wholeThreads.add(t);
+          held.add(r.key[1]);
+        }
+    }
     for (const l of loose) {
       const r = l.value;
       if (r.source === 'record' && r.threadId !== r.fileThreadId) wholeThreads.add(r.threadId);

@@ -375,3 +375,19 @@ export const ROLLOUT_TABLES: ReadonlyArray<TableName> = TABLES.filter(
 export const TOKEN_ROLLOUT_TABLES: ReadonlyArray<TableName> = ['tokenAudit', 'tokenState', 'tokenBuckets', 'tokenLoose', 'tokenRecordIds'];
 /** The rollout tables a fold of the file writes (what `verify` compares with a fresh fold): all but the reads' renderings. */
 export const FOLDED_ROLLOUT_TABLES: ReadonlyArray<TableName> = ROLLOUT_TABLES.filter((t) => t !== 'turnRenderings' && t !== 'segmentRenderings');
+
+/**
+ * A transaction's writes table by table, each table's in the order given (a key's put and remove
+ * keep their order). LMDB gives a transaction's new pages in the order it writes them, so a table
+ * written together lies together in the file: a read of a small table then maps in its own pages,
+ * not the neighbours the kernel maps in with each page (fault-around) among another table's.
+ */
+export const inTableOrder = (writes: ReadonlyArray<IndexWrite>): IndexWrite[] => {
+  const byTable = new Map<TableName, IndexWrite[]>();
+  for (const w of writes) {
+    const list = byTable.get(w.table);
+    if (list === undefined) byTable.set(w.table, [w]);
+    else list.push(w);
+  }
+  return [...byTable.values()].flat();
+};

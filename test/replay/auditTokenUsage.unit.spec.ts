@@ -20,7 +20,7 @@ import { checkpointAfter, toLines } from '../fixtures/lineInputs.js';
  * zone and range; and that one's total equals the tokens the generated responses used, each once
  * (the reference), over generated homes of every format: records or count-only files (forks and
  * revisions written as their source, with inherited totals), paginated forks and revisions by
- * reference, legacy forks by copy, records written twice, compactions (counts re-emitted),
+ * reference, legacy forks by copy, copies of a file in the same thread, records written twice, compactions (counts re-emitted),
  * rollbacks, turns minutes to days apart.
  */
 
@@ -38,7 +38,8 @@ type TurnSpec = {
   /** After the turn: a compaction (its counts re-emitted), a rollback of it (tokens used stay used), or nothing. */
   readonly after: 'compaction' | 'rollback' | 'none';
 };
-type FileKind = 'root' | 'countOnly' | 'pagedFork' | 'revision' | 'legacyFork';
+/** `copy`: a file of the same thread holding a copy of its source's lines, continued (a backup restored beside the original): its records held twice. */
+type FileKind = 'root' | 'countOnly' | 'pagedFork' | 'revision' | 'legacyFork' | 'copy';
 type Spec = { readonly kind: FileKind; readonly of: number; readonly turns: ReadonlyArray<TurnSpec> };
 
 const turnArb: fc.Arbitrary<TurnSpec> = fc.record({
@@ -51,7 +52,7 @@ const turnArb: fc.Arbitrary<TurnSpec> = fc.record({
   after: fc.constantFrom<TurnSpec['after']>('compaction', 'rollback', 'none', 'none'),
 });
 const specArb: fc.Arbitrary<Spec> = fc.record({
-  kind: fc.constantFrom<FileKind>('root', 'countOnly', 'pagedFork', 'revision', 'legacyFork'),
+  kind: fc.constantFrom<FileKind>('root', 'countOnly', 'pagedFork', 'revision', 'legacyFork', 'copy'),
   of: fc.nat(),
   turns: fc.array(turnArb, { minLength: 0, maxLength: 4 }),
 });
@@ -61,23 +62,25 @@ const homeOf = (specs: ReadonlyArray<Spec>): { readonly files: FileSpec[]; reado
   const files: Array<FileSpec & { readonly history: TokenHistory }> = [];
   let used = ZERO6;
   specs.forEach((s, n) => {
-    const kind: FileKind = n === 0 ? 'root' : s.kind;
     const src = files[s.of % Math.max(1, files.length)];
-    const threadId = kind === 'revision' && src ? src.threadId : id(n + 1);
-    const rolloutId = kind === 'revision' ? id(1000 + n) : threadId;
+    // A count-only file's copy would hold its counts twice, with nothing to tell them apart (no response ids): a revision instead.
+    const kind: FileKind = n === 0 ? 'root' : s.kind === 'copy' && src?.history.records === false ? 'revision' : s.kind;
+    const sameThread = (kind === 'revision' || kind === 'copy') && src !== undefined;
+    const threadId = sameThread ? src.threadId : id(n + 1);
+    const rolloutId = sameThread ? id(1000 + n) : threadId;
     const w = new RolloutWriter(kind === 'root' || kind === 'countOnly' || !src ? 'legacy' : 'paginated', threadId, { startMs: BASE_MS + n * 37 * 60_000 });
     // A fork or revision is written as its source was (records, or count-only with inherited totals).
     const records = kind === 'countOnly' ? false : src && kind !== 'root' ? src.history.records : true;
     if (src && (kind === 'pagedFork' || kind === 'revision')) {
       const base = { thread_id: src.threadId, end_ordinal_exclusive: 2, end_byte_offset: 1 };
       w.sessionMeta({ ...(kind === 'pagedFork' ? { forked_from_id: src.threadId } : {}), history_base: base, originator: n % 2 === 0 ? 'codex_cli_rs' : '' });
-    } else if (src && kind === 'legacyFork') {
-      w.sessionMeta({ forked_from_id: src.threadId });
+    } else if (src && (kind === 'legacyFork' || kind === 'copy')) {
+      w.sessionMeta(kind === 'legacyFork' ? { forked_from_id: src.threadId } : {});
       for (const l of src.lines) w.lines.push(l); // every line of the source, copied
     } else w.sessionMeta({ source: n % 3 === 0 ? 'exec' : 'vscode', originator: n % 3 === 1 ? 'codex_vscode' : '' });
     const h = new TokenHistory(w, records);
     // A fork's running total continues what it copied or inherits (count-only: `last_token_usage` counts).
-    if (src && kind !== 'revision') h.total = src.history.total;
+    if (src && kind !== 'revision' && kind !== 'copy') h.total = src.history.total;
     s.turns.forEach((t, k) => {
       w.wait(t.waitMin * 60_000 + k * 1000);
       const turnId = `${rolloutId.slice(-4)}-t${k}`;

@@ -90,7 +90,7 @@ export const indexTokenFiles = async (
       const before = { files: filesDone, bytes: summary.bytes };
       // One transaction: files read and folded one after another, each file's rows written as it
       // ends (or when they fill the transaction), until the transaction holds ROWS_PER_COMMIT rows.
-      const fill = (reader: IndexReader, write: (w: IndexWrite) => void, checkpoints: Map<string, FileCheckpoint>): E.Either<EngineError, void> => {
+      const fill = (reader: IndexReader, write: (w: IndexWrite) => void): E.Either<EngineError, void> => {
         let rows = 0;
         while (rows < ROWS_PER_COMMIT) {
           if (reading === undefined) {
@@ -106,8 +106,9 @@ export const indexTokenFiles = async (
           }
           const f = reading;
           // Checked inside the transaction: another indexer may have moved the file on since it was probed.
+          // (A file is folded once a transaction, so its checkpoint here is a committed one.)
           const path = f.action.probe.file.path;
-          if (!same(checkpoints.get(path) ?? checkpointIn(reader, TOKEN_PROJECTION_SUBSET, path), f.expected)) {
+          if (!same(checkpointIn(reader, TOKEN_PROJECTION_SUBSET, path), f.expected)) {
             summary.conflicts += 1;
             closeReading(f);
             reading = undefined;
@@ -122,7 +123,6 @@ export const indexTokenFiles = async (
           }
           for (const w of folded.right.writes) write(w);
           write({ op: 'put', table: 'tokenFiles', key: [path], value: folded.right.checkpoint });
-          checkpoints.set(path, folded.right.checkpoint);
           rows += folded.right.writes.length + 1;
           f.expected = folded.right.checkpoint;
           f.resets = [];
@@ -140,9 +140,7 @@ export const indexTokenFiles = async (
           if (WRITTEN_AS_BUILT.has(w.table)) writeNow(w);
           else late.push(w);
         };
-        // This transaction's checkpoints, not yet written: the check of a file reads them first.
-        const checkpoints = new Map<string, FileCheckpoint>();
-        const filled = fill(reader, write, checkpoints);
+        const filled = fill(reader, write);
         for (const w of inTableOrder(late)) writeNow(w);
         return filled;
       });

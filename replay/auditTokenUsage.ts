@@ -35,7 +35,11 @@ export const auditTokenUsage = (store: IndexStore, options: Omit<TokenReportOpti
 
     const threadOf = new Map(states.map((s) => [s.key[0], s.value.tokens.threadId]));
     const filesOf = new Map<string, string[]>();
-    for (const [rid, t] of threadOf) filesOf.set(t, [...(filesOf.get(t) ?? []), rid]);
+    for (const [rid, t] of threadOf) {
+      const rids = filesOf.get(t);
+      if (rids === undefined) filesOf.set(t, [rid]);
+      else rids.push(rid);
+    }
     const loose = await take(store.range('tokenLoose', []));
     // Threads whose responses may be held twice: read as rows, whole. A thread of several files
     // (revisions) only when two of its files hold one record id (read from the ids, a few bytes

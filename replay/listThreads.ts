@@ -17,12 +17,8 @@ import { keepAnswer, keptAnswer } from './internal/listingMemo.js';
 import { scanRows } from './internal/scanRows.js';
 import { stop, take, useCase } from './internal/useCase.js';
 import type { ParamsOf } from '../protocol/methods.js';
-
 import { sourceKindsOf } from './internal/sourceKinds.js';
 import type { ThreadSourceKind } from './internal/sourceKinds.js';
-
-export { sourceKindsOf };
-export type { ThreadSourceKind };
 
 /** What `thread/list` asks (the protocol's params, given). */
 export type ListThreadsQuery = NonNullable<ParamsOf<'thread/list'>>;

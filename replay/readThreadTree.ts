@@ -3,7 +3,7 @@ import type { EngineError } from '../domain/errors.js';
 import { notFound } from '../domain/errors.js';
 import type { ThreadRow } from '../domain/index/rows.js';
 import type { HistoryReadPorts } from './ports.js';
-import { sourceKindsOf } from './listThreads.js';
+import { sourceKindsOf } from './internal/sourceKinds.js';
 import { scanRows } from './internal/scanRows.js';
 import { stop, take, useCase } from './internal/useCase.js';
 

@@ -6,8 +6,10 @@ import type { ThreadListCursor } from '../../replay/internal/threadListCursor.js
 import { parseThreadListCursor, pastCursor } from '../../replay/internal/threadListCursor.js';
 import { scanRows } from '../../replay/internal/scanRows.js';
 import { take, useCase } from '../../replay/internal/useCase.js';
-import { listRequestOf, sourceKindsOf, threadListPageOf } from '../../replay/listThreads.js';
-import type { ListThreadsQuery, ThreadListPage, ThreadSourceKind } from '../../replay/listThreads.js';
+import { listRequestOf, threadListPageOf } from '../../replay/listThreads.js';
+import type { ListThreadsQuery, ThreadListPage } from '../../replay/listThreads.js';
+import { sourceKindsOf } from '../../replay/internal/sourceKinds.js';
+import type { ThreadSourceKind } from '../../replay/internal/sourceKinds.js';
 
 /**
  * The `thread/list` of schema 9, kept as the oracle of the ordered walk (replay/listThreads.ts):

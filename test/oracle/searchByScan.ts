@@ -7,7 +7,8 @@ import { conversationTextOf, trimWhitespace } from '../../domain/search/conversa
 import { literalPattern, searchSnippetOf } from '../../domain/search/literalMatch.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
 import { parseThreadListCursor, pastCursor } from '../../replay/internal/threadListCursor.js';
-import { listRequestOf, sourceKindsOf } from '../../replay/listThreads.js';
+import { listRequestOf } from '../../replay/listThreads.js';
+import { sourceKindsOf } from '../../replay/internal/sourceKinds.js';
 import { searchPageOf } from '../../replay/searchThreads.js';
 import type { SearchThreadsQuery, ThreadSearchPage } from '../../replay/searchThreads.js';
 

@@ -1,7 +1,9 @@
 import type { LinePos, TurnRow } from '../domain/index/rows.js';
 import type { HistoryMode } from '../domain/rollout/historyMode.js';
 import type { ThreadItem } from '../domain/thread/threadItem.js';
+import { phaseOfItemEvent } from '../domain/thread/turnRules.js';
 import type { ItemEvent, ReasoningEvent, TurnStore } from '../domain/thread/turnRules.js';
+import { agentMessagePhaseOf, becomesFinalAgentMessage } from '../domain/thread/finalAgentMessage.js';
 import { itemFromLines } from '../domain/thread/itemFromLines.js';
 import type { RolloutContext } from './projection.js';
 import type { Batch } from './batch.js';
@@ -83,12 +85,15 @@ export class RowTurnStore implements TurnStore<TurnDraft, LinePos> {
       saveTurn(b, R, t);
       return;
     }
-    b.put('items', [R, pos.line], { turnId: t.id, id, kind, ordinal: pos.ordinal, ranges: [[pos.byteOffset, pos.byteLength]], startedAtMs, completedAtMs });
+    const phase = kind === 'agentMessage' ? agentMessagePhaseOf(phaseOfItemEvent(ev)) : null;
+    const marked = phase === null ? {} : { phase };
+    b.put('items', [R, pos.line], { turnId: t.id, id, kind, ordinal: pos.ordinal, ranges: [[pos.byteOffset, pos.byteLength]], startedAtMs, completedAtMs, ...marked });
     if (ordinalOffLine(b, R, pos)) b.put('ordinals', [R, pos.ordinal], pos.line);
     t.itemCount += 1;
     t.lastItemLine = pos.line;
     if (kind === 'userMessage' && t.firstUserItem === null) t.firstUserItem = { id, line: pos.line, shown: this.shown(mode, ev, pos, id) };
-    if (kind === 'agentMessage') t.finalAgentItem = { id, line: pos.line, shown: this.shown(mode, ev, pos, id) };
+    if (kind === 'agentMessage' && becomesFinalAgentMessage(mode, phase, t.finalAgentItem === null ? undefined : (t.finalAgentItem.phase ?? null)))
+      t.finalAgentItem = { id, line: pos.line, shown: this.shown(mode, ev, pos, id), ...marked };
     if (kind === 'contextCompaction') t.compactionCount += 1;
     saveTurn(b, R, t);
     addTurnItem(b, R, t.id, id, pos.line);

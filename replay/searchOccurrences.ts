@@ -3,7 +3,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../domain/errors.js';
 import { rejected } from '../domain/errors.js';
-import { messageTextOf, occurrencesIn } from '../domain/search/occurrences.js';
+import { messageTextOf, occurrencesIn, searchedAgentMessages } from '../domain/search/occurrences.js';
 import type { HistoryReadPorts } from './ports.js';
 import { invalidCursor, serializeHistoryCursor, serializeTurnCursor } from './internal/cursors.js';
 import { readItems } from './internal/itemContent.js';
@@ -40,7 +40,8 @@ const parseCursor = (text: string, q: SearchOccurrencesQuery): E.Either<EngineEr
 
 /**
  * `thread/searchOccurrences`: every occurrence of the term (case-insensitive literal, not
- * trimmed) in the visible user and agent messages of the thread's logical history (a fork finds
+ * trimmed) in the user messages and each turn's searched agent messages (`searchedAgentMessages`:
+ * partial answers and the turn's final one) of the thread's logical history (a fork finds
  * what it inherits, a revision not what it cut), oldest first, one page. Codex 0.169.0 serves
  * paginated threads only (-32601 otherwise); here both modes are served, a legacy thread's
  * messages numbered in order where a paginated one's carry their rollout ordinal.
@@ -71,7 +72,12 @@ export const searchOccurrences = (ports: HistoryReadPorts, q: SearchOccurrencesQ
         lineage.mode === 'paginated' && turn.pos.ordinal !== null
           ? serializeHistoryCursor(q.threadId, 'turns', turn.pos.ordinal, true, (await carriesLine(turn.segment.rollout.rolloutId)) ? turn.line : undefined)
           : serializeTurnCursor(turn.row.id, true);
+      const searched = searchedAgentMessages(
+        lineage.mode,
+        items.flatMap((item) => (item.type === 'agentMessage' ? [item] : [])),
+      );
       for (const [i, item] of items.entries()) {
+        if (item.type === 'agentMessage' && !searched.has(item.id)) continue;
         const text = messageTextOf(item);
         if (text === null || (from !== null && at[i]! < from.at)) continue;
         const found = occurrencesIn(text, q.searchTerm);

@@ -1,6 +1,7 @@
 import type { FoldCursor, TurnState } from '../thread/turnRules.js';
 import type { Thread } from '../thread/thread.js';
 import type { ThreadItem } from '../thread/threadItem.js';
+import type { AgentMessagePhase } from '../thread/finalAgentMessage.js';
 import type { HistoryMode } from '../rollout/historyMode.js';
 import type { RolloutFile } from '../rollout/rolloutFile.js';
 import type { SettingsChange } from '../thread/threadMeta.js';
@@ -72,6 +73,8 @@ export interface ItemRef {
    * page reads no file; null: read it from its item row's ranges.
    */
   readonly shown: ThreadItem | null;
+  /** An agent message's phase when marked (the final one is chosen by it: finalAgentMessage.ts). */
+  readonly phase?: AgentMessagePhase;
 }
 
 /**
@@ -142,6 +145,8 @@ export interface ItemRow {
   readonly ranges: ReadonlyArray<readonly [number, number]>;
   readonly startedAtMs: number | null;
   readonly completedAtMs: number | null;
+  /** An agent message's phase when marked (a cut turn's summary picks its final message by it). */
+  readonly phase?: AgentMessagePhase;
 }
 
 /**

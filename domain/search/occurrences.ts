@@ -1,3 +1,5 @@
+import type { HistoryMode } from '../rollout/historyMode.js';
+import { agentMessagePhaseOf, finalAgentMessageIndex } from '../thread/finalAgentMessage.js';
 import type { ThreadItem } from '../thread/threadItem.js';
 import { foldedMatches } from './fullCaseFold.js';
 import { codePointsAfter, codePointsBefore } from './literalMatch.js';
@@ -17,6 +19,18 @@ export const messageTextOf = (item: ThreadItem): string | null => {
   if (item.type !== 'userMessage') return null;
   const parts = item.content.flatMap((c) => (c['type'] === 'text' && typeof c['text'] === 'string' && c['text'] !== '' ? [c['text']] : []));
   return parts.length === 0 ? null : parts.join('\n');
+};
+
+/**
+ * The agent messages of one turn that `thread/searchOccurrences` searches (`agentMessages` in turn
+ * order): every partial answer and the turn's final message (`finalAgentMessage.ts`), never
+ * commentary nor unmarked text before the final one, as Codex 0.169.0 answers (its `thread/search`
+ * still finds them all). A legacy thread, which Codex does not search, the same with its own final.
+ */
+export const searchedAgentMessages = (mode: HistoryMode, agentMessages: readonly { readonly id: string; readonly phase: unknown }[]): ReadonlySet<string> => {
+  const phases = agentMessages.map((m) => agentMessagePhaseOf(m.phase));
+  const final = finalAgentMessageIndex(mode, phases);
+  return new Set(agentMessages.filter((m, i) => i === final || phases[i] === 'partial_answer').map((m) => m.id));
 };
 
 export interface Occurrence {

@@ -192,6 +192,10 @@ const currentLegacyTurn = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: Fol
 
 const apiKind = (pascal: string): string => pascal.charAt(0).toLowerCase() + pascal.slice(1);
 
+/** The phase an agent message's event records (paginated: its item's; legacy: the event's), as written. */
+export const phaseOfItemEvent = (ev: ItemEvent): unknown =>
+  ev.kind === 'itemCompleted' ? (ev.item?.type === 'AgentMessage' ? ev.item.phase : undefined) : ev.kind === 'agentMessage' ? ev.payload.phase : undefined;
+
 /** The item an item event makes, named `id` (a paginated item keeps its own id). */
 export const itemBodyOf = (ev: ItemEvent, id: string): ThreadItemBody => {
   switch (ev.kind) {

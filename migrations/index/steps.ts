@@ -77,6 +77,10 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // The token audit is its own projection (`tokenState`, split from `auditState`) keeping sums per
   // file and 15-minute slot (`tokenBuckets`), the loose responses and record ids: every count again.
   { from: 24, to: 25, name: '025-token-buckets', kind: 'rebuild' },
+  // A paginated turn's final agent message follows the messages' phases (the last marked final
+  // answer, else the last unmarked text), and item rows keep an agent message's phase: the phases
+  // are in the lines only.
+  { from: 25, to: 26, name: '026-agent-message-phases', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

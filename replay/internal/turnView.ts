@@ -5,6 +5,7 @@ import type { ThreadItem } from '../../domain/thread/threadItem.js';
 import type { ItemsView, Turn } from '../../domain/thread/turn.js';
 import { RenderedTurns } from '../../domain/thread/turn.js';
 import { apiTurnOf } from '../../domain/thread/turnRules.js';
+import { finalAgentMessageIndex } from '../../domain/thread/finalAgentMessage.js';
 import { corrupt } from '../../domain/errors.js';
 import type { HistoryReadPorts } from '../ports.js';
 import { readItems } from './itemContent.js';
@@ -53,8 +54,15 @@ export const turnItemRows = async (ports: HistoryReadPorts, seg: HistorySegment,
   if (view === 'summary' && cut) {
     // Below a cut the stored summary may name items past it: pick the two from what is visible.
     const firstUser = out.find(([, r]) => r.kind === 'userMessage');
-    const lastAgent = [...out].reverse().find(([, r]) => r.kind === 'agentMessage');
-    return out.filter((e) => e === firstUser || e === lastAgent);
+    const agents = out.filter(([, r]) => r.kind === 'agentMessage');
+    const final =
+      agents[
+        finalAgentMessageIndex(
+          seg.rollout.mode,
+          agents.map(([, r]) => r.phase ?? null),
+        )
+      ];
+    return out.filter((e) => e === firstUser || e === final);
   }
   return out;
 };

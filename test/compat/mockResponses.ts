@@ -13,7 +13,8 @@ export interface MockUsage {
 
 export type MockOutputItem =
   | { readonly type: 'reasoning'; readonly summary: string }
-  | { readonly type: 'message'; readonly text: string }
+  /** `phase` as the Responses API marks assistant text (commentary, a partial answer, the final answer); none when absent. */
+  | { readonly type: 'message'; readonly text: string; readonly phase?: 'commentary' | 'partial_answer' | 'final_answer' }
   | { readonly type: 'functionCall'; readonly callId: string; readonly cmd: string; readonly yieldTimeMs?: number }
   /** Any function tool by name (view_image, an MCP tool `mcp__<server>__<tool>`, a dynamic tool, spawn_agent, …). */
   | {
@@ -438,7 +439,7 @@ export class MockResponses {
         const id = this.nextId('msg');
         sse(res, 'response.output_item.added', {
           output_index: outputIndex,
-          item: { type: 'message', id, role: 'assistant', status: 'in_progress', content: [] },
+          item: { type: 'message', id, role: 'assistant', status: 'in_progress', content: [], ...(item.phase === undefined ? {} : { phase: item.phase }) },
         });
         sse(res, 'response.content_part.added', {
           item_id: id,
@@ -463,6 +464,7 @@ export class MockResponses {
             role: 'assistant',
             status: 'completed',
             content: [{ type: 'output_text', text: item.text, annotations: [] }],
+            ...(item.phase === undefined ? {} : { phase: item.phase }),
           },
         });
         return;

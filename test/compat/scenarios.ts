@@ -503,6 +503,56 @@ const rich: ScenarioDefinition = {
     if (steered.status !== 'completed') throw new Error(`steered turn ended ${steered.status}`);
     ctx.facts.steeredTurn = started.turn.id;
 
+    // Assistant text in every phase order, for thread/searchOccurrences (which searches a turn's
+    // partial answers and its one final message only): commentary and unmarked replies before
+    // tool calls, partial and final answers, a final answer followed by unmarked text.
+    const phases = await ctx.startThread('phases');
+    ctx.mock.enqueue(
+      {
+        kind: 'stream',
+        output: [
+          { type: 'message', text: 'Phase commentary: checking first.', phase: 'commentary' },
+          { type: 'functionCall', callId: 'call_phase_1', cmd: 'echo phase one' },
+        ],
+      },
+      {
+        kind: 'stream',
+        output: [
+          { type: 'message', text: 'Phase partial answer.', phase: 'partial_answer' },
+          { type: 'message', text: 'Phase final answer.', phase: 'final_answer' },
+        ],
+      },
+    );
+    await ctx.turn(phases, 'Answer in phases.');
+    ctx.mock.enqueue({
+      kind: 'stream',
+      output: [
+        { type: 'message', text: 'Phase reply before a command.' },
+        { type: 'functionCall', callId: 'call_phase_2', cmd: 'echo phase two' },
+      ],
+    });
+    await ctx.turn(phases, 'Reply, run a command, reply again.');
+    ctx.mock.enqueue({
+      kind: 'stream',
+      output: [
+        { type: 'message', text: 'Phase final, marked.', phase: 'final_answer' },
+        { type: 'message', text: 'Phase text after the final.' },
+      ],
+    });
+    await ctx.turn(phases, 'A final answer, then more text.');
+    ctx.mock.enqueue({
+      kind: 'stream',
+      output: [
+        { type: 'message', text: 'Phase unmarked, then a partial.' },
+        { type: 'message', text: 'Phase partial, last.', phase: 'partial_answer' },
+      ],
+    });
+    await ctx.turn(phases, 'Unmarked text, then a partial answer.');
+    ctx.mock.enqueue({ kind: 'stream', output: [{ type: 'message', text: 'Phase commentary only.', phase: 'commentary' }] });
+    await ctx.turn(phases, 'Only commentary.');
+    // Its turns below a fork's cut: the summary picks the final message from the visible items.
+    await ctx.fork('phases-fork', { threadId: phases });
+
     // Automatic compaction: usage past the thread's limit makes Codex compact before the next turn.
     const compacting = await ctx.startThread('auto-compaction', { config: { model_auto_compact_token_limit: 5000 } });
     ctx.mock.enqueue({

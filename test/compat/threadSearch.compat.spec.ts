@@ -246,6 +246,8 @@ const OCCURRENCE_QUERIES: readonly Query[] = [
   { params: { searchTerm: 'σίσυφος' } },
   { params: { searchTerm: 'FILE' } },
   { params: { searchTerm: 'zqxj-no-such-text' } },
+  // the rich scenario's assistant text in every phase order: partial answers and a turn's final message only
+  { params: { searchTerm: 'phase' } },
   { params: { searchTerm: 'e', limit: 7 }, walk: 12 },
   { params: { searchTerm: '' } },
 ];

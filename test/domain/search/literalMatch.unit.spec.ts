@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { conversationTextOf } from '../../../domain/search/conversationText.js';
 import { literalPattern, searchSnippetOf } from '../../../domain/search/literalMatch.js';
-import { occurrencesIn } from '../../../domain/search/occurrences.js';
+import { occurrencesIn, searchedAgentMessages } from '../../../domain/search/occurrences.js';
 import { markdownSearchText } from '../../../domain/search/markdownText.js';
 
 describe('search text and snippets (Codex 0.169.0 rules)', () => {
@@ -57,6 +57,37 @@ describe('search text and snippets (Codex 0.169.0 rules)', () => {
       { start: 14, end: 18 },
     ]);
     expect(occurrencesIn('😀 é', 'É')[0]!.snippetMatchRange).to.deep.equal({ start: 3, end: 4 });
+  });
+
+  it("occurrences search a turn's partial answers and its final message: the last marked final, else the last unmarked (as probed on Codex 0.169.0)", () => {
+    const searched = (...phases: Array<string | null>) =>
+      [
+        ...searchedAgentMessages(
+          'paginated',
+          phases.map((phase, i) => ({ id: `m${i}`, phase })),
+        ),
+      ].sort();
+    expect(searched(null, null), 'a reply before a tool call or a notification').to.deep.equal(['m1']);
+    expect(searched('commentary', 'partial_answer', 'final_answer')).to.deep.equal(['m1', 'm2']);
+    expect(searched('final_answer', 'commentary'), 'commentary is never the final').to.deep.equal(['m0']);
+    expect(searched(null, 'commentary')).to.deep.equal(['m0']);
+    expect(searched('final_answer', null), 'a marked final wins over later unmarked text').to.deep.equal(['m0']);
+    expect(searched(null, 'final_answer', null)).to.deep.equal(['m1']);
+    expect(searched('final_answer', 'final_answer')).to.deep.equal(['m1']);
+    expect(searched(null, 'partial_answer'), 'a partial answer is never the final').to.deep.equal(['m0', 'm1']);
+    expect(searched('partial_answer', 'commentary')).to.deep.equal(['m0']);
+    expect(searched('partial_answer')).to.deep.equal(['m0']);
+    expect(searched('commentary')).to.deep.equal([]);
+    expect(searched(null, 'final_answer', 'partial_answer')).to.deep.equal(['m1', 'm2']);
+    expect(searched('unknown-phase', null), 'an unknown phase reads as unmarked').to.deep.equal(['m1']);
+    expect(searched()).to.deep.equal([]);
+    // A legacy thread's final message is its last agent message, whatever its phase.
+    expect([
+      ...searchedAgentMessages('legacy', [
+        { id: 'a', phase: 'final_answer' },
+        { id: 'b', phase: 'commentary' },
+      ]),
+    ]).to.deep.equal(['b']);
   });
 
   it('occurrences fold case fully, as Codex: ß is ss, ﬁ is fi, final sigma is sigma; never half a code point', () => {

@@ -150,6 +150,17 @@ export const catchUpHome =
       }
       summary.files = probes.length;
       let plan = planCatchUp(probes, cps, only);
+      // Given files, one of them gone or holding a rollout the index has at another path (moved to
+      // or from archived_sessions, copied): which file is the rollout's now is the whole home's
+      // question (a watch reports the two paths of a move in either order), so the home is caught up.
+      if (only !== undefined) {
+        const moved = plan.gone.length > 0 ? E.right(true) : await holdsMovedRollout(store, plan);
+        if (E.isLeft(moved)) return moved;
+        if (moved.right) {
+          const { files: _given, ...wholeHome } = options;
+          return await catchUpHome(store, home, wholeHome)();
+        }
+      }
       // A full catch-up and token rows caught up alone through a file that is gone, or that is no
       // longer its rollout's winner: those rows go (forget), and the winner is indexed whole again.
       const strayTokens = subset.name === 'all' ? strayTokenRollouts(plan, tokenCps) : new Set<string>();
@@ -220,6 +231,17 @@ export const catchUpHome =
       await early?.close();
     }
   };
+
+/** Does the plan index a file new to the index whose rollout the index already has at another path? */
+const holdsMovedRollout = async (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<EngineError, boolean>> => {
+  for (const { probe, action } of plan.actions) {
+    if (action.kind !== 'index' || action.from !== undefined || !probe.identity.ok) continue;
+    const row = await store.get('rollouts', [probe.identity.rolloutId])();
+    if (E.isLeft(row)) return row;
+    if (row.right !== undefined && row.right.path !== probe.file.path) return E.right(true);
+  }
+  return E.right(false);
+};
 
 /**
  * Rollouts whose token rows were caught up alone through a file a full catch-up will not fold
@@ -430,9 +452,10 @@ const checkpointsFor = async (
 };
 
 /**
- * The files of a targeted refresh, read before its transaction, plus the file each thread row
- * names inside it: another process may have committed a newer current file (a revision) since,
- * and a row derived without it would move the thread back to its old file for good.
+ * The files of a refresh, read before its transaction, plus the file each thread row names inside
+ * it: another catch-up (a request's own beside the backfill, another process) may have committed a
+ * newer current file (a revision, a move) since, and a row derived without it would move the
+ * thread back to its old file for good.
  */
 const withCommittedCurrent = (reader: IndexReader, files: ReadonlyArray<IndexedFile>, threads: ReadonlySet<string>): IndexedFile[] => {
   const out = [...files];
@@ -491,7 +514,7 @@ const refreshThreads = async (
   for (let i = 0; i < threads.length; i += THREADS_PER_COMMIT) {
     const chunk = new Set(threads.slice(i, i + THREADS_PER_COMMIT));
     const files = [...chunk].flatMap((id) => filesOf.get(id) ?? []);
-    const r = await store.commit((reader) => refreshThreadRows(reader, only === undefined ? files : withCommittedCurrent(reader, files, chunk), names, chunk))();
+    const r = await store.commit((reader) => refreshThreadRows(reader, withCommittedCurrent(reader, files, chunk), names, chunk))();
     if (E.isLeft(r)) return r;
     if (threads.length > THREADS_PER_COMMIT && store.remap) {
       const m = store.remap();

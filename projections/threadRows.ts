@@ -122,6 +122,15 @@ export const refreshThreadRows = (
 /** Delete the thread rows of threads that have no indexed file any more (not in `live`). */
 export const dropThreadRowsWithout = (reader: IndexReader, live: ReadonlySet<string>): IndexWrite[] => {
   const b = new Batch(reader);
-  for (const [id] of b.keys('threads', [])) if (!live.has(id as string)) writeThreadRow(b, id as string, undefined);
+  for (const [key] of b.keys('threads', [])) {
+    const id = key as string;
+    if (live.has(id)) continue;
+    // `live` was read before this transaction: a row another catch-up derived since, from a file
+    // it indexed meanwhile (a moved thread's new path), names an indexed file of its thread and stays.
+    const path = b.get('threads', [id])?.path;
+    const cp = path === undefined ? undefined : b.get('files', [path]);
+    if (cp !== undefined && cp.threadId === id && cp.rolloutId !== null && cp.duplicateOf === null && cp.error === null) continue;
+    writeThreadRow(b, id, undefined);
+  }
   return b.writes();
 };

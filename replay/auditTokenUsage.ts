@@ -9,6 +9,9 @@ import { storedResponses } from './internal/indexScans.js';
 import { take, useCase } from './internal/useCase.js';
 import { sourceKindsOf } from './internal/sourceKinds.js';
 
+/** Drop the pages a read mapped from the process (where the store can); a read error surfaces on the next read. */
+const unmap = (store: IndexStore): void => void store.remap?.();
+
 /** The client a thread was used from: Codex's originator (codex_cli_rs, codex_vscode, …), else the kind of its source. */
 const clientOf = (originator: string, apiSource: unknown): string | null => (originator !== '' ? originator : (sourceKindsOf(apiSource)[0] ?? null));
 
@@ -23,7 +26,11 @@ const clientOf = (originator: string, apiSource: unknown): string | null => (ori
  */
 export const auditTokenUsage = (store: IndexStore, options: Omit<TokenReportOptions, 'clientOf'>): TE.TaskEither<EngineError, TokenReport> =>
   useCase(async () => {
+    // Each whole-table read is decoded, then its pages unmapped (`remap`) before the next table's:
+    // the kernel maps the cached pages around every page read too, and the token tables'
+    // pages lie among the response rows', so three tables at once were ~24 MB of a 1 GB home's RSS.
     const states = await take(store.range('tokenState', []));
+    unmap(store);
     // A thread's client is its own file's session_meta's (a revision copies its base's: the thread row's), else its first file's.
     const clients = new Map<string, string | null>();
     for (const s of states) {
@@ -62,6 +69,7 @@ export const auditTokenUsage = (store: IndexStore, options: Omit<TokenReportOpti
     }
     const asRows = new Set([...threadOf].filter(([, t]) => wholeThreads.has(t)).map(([rid]) => rid));
     const bucketRows = await take(store.range('tokenBuckets', []));
+    unmap(store);
     const buckets: Array<{ readonly rid: string; readonly b: UsageBucket }> = [];
     for (const { key, value: v } of bucketRows) {
       const [rid, , model, provider, cwd] = key;

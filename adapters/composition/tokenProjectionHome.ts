@@ -36,7 +36,11 @@ export const withTokenProjectionCaughtUp = async <A>(
   const { store, migrated } = opened.right;
   try {
     const caught = await lazyCatchUpHome(store, codexHome, reportingTo(options, opts.onStatus, 'catchUp', codexHome))();
-    return E.isLeft(caught) ? caught : await use({ store, indexWas: migrated }, caught.right)();
+    if (E.isLeft(caught)) return caught;
+    // The checkpoints' pages (and a catch-up's writes) leave the process's RSS before the report maps its own.
+    const remapped = store.remap?.();
+    if (remapped !== undefined && E.isLeft(remapped)) return remapped;
+    return await use({ store, indexWas: migrated }, caught.right)();
   } finally {
     await store.close()();
   }

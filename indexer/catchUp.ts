@@ -3,12 +3,12 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import type { IndexStore } from '../domain/ports.js';
-import type { FileCheckpoint, IndexReader } from '../domain/index/rows.js';
+import type { FileCheckpoint } from '../domain/index/rows.js';
 import { TOKEN_ROLLOUT_TABLES } from '../domain/index/rows.js';
 import { clearThreadRowsDue, markThreadRowsDue, threadRowsDueKey, threadRowsDueMarks } from '../projections/threadRowsDue.js';
 import { thisProcess } from '../adapters/system/processIdentity.js';
 import { ownerGone } from './interruptedCatchUp.js';
-import type { IndexedFile } from '../projections/threadRows.js';
+import { refreshThreads, touchedThreads } from './threadRowRefresh.js';
 import { discoverRolloutFiles } from '../adapters/jsonl/discover.js';
 import { readThreadNames } from '../adapters/jsonl/sessionIndex.js';
 import { errnoCode, toEngineError } from '../adapters/fs/fsError.js';
@@ -393,135 +393,5 @@ const forget = async (
     for (const rid of plan.orphaned) clearRollout(b, rid, subset.tables);
     return b.writes();
   })();
-  return E.isLeft(r) ? r : E.right(undefined);
-};
-
-/**
- * Catching up given files can only change the rows of their threads, and of the threads that
- * continue them (forks and revisions based on one of them, and on those: a fork indexed on its
- * own, by name, before its base was, has its row derived again once the base is). Found through
- * `rolloutForks`: a few lookups per file, not a scan of every rollout row.
- */
-const touchedThreads = async (store: IndexStore, probes: ReadonlyArray<Probe>): Promise<E.Either<EngineError, ReadonlySet<string>>> => {
-  const touched = new Set(probes.flatMap((p) => (p.identity.ok ? [p.identity.threadId] : [])));
-  const grown = new Set(probes.flatMap((p) => (p.identity.ok ? [p.identity.rolloutId] : [])));
-  const toFollow = [...grown];
-  for (let base = toFollow.pop(); base !== undefined; base = toFollow.pop()) {
-    const forks = await store.range('rolloutForks', [base])();
-    if (E.isLeft(forks)) return forks;
-    for (const { key } of forks.right) {
-      const rolloutId = key[1];
-      if (grown.has(rolloutId)) continue;
-      grown.add(rolloutId);
-      toFollow.push(rolloutId);
-      const row = await store.get('rollouts', [rolloutId])();
-      if (E.isLeft(row)) return row;
-      if (row.right !== undefined) touched.add(row.right.threadId);
-    }
-  }
-  return E.right(touched);
-};
-
-/**
- * The checkpoints a thread-row refresh needs: every file's, or for `only` these threads just
- * their files that can be current (the one their row names, and the given files): a catch-up of
- * a few files then costs a few lookups, not a scan of every checkpoint.
- */
-const checkpointsFor = async (
-  store: IndexStore,
-  only: ReadonlySet<string> | undefined,
-  given: ReadonlyArray<string>,
-): Promise<E.Either<EngineError, FileCheckpoint[]>> => {
-  if (only === undefined) {
-    const all = await store.range('files', [])();
-    return E.isLeft(all) ? all : E.right(all.right.map((r) => r.value));
-  }
-  const paths = new Set(given);
-  for (const threadId of only) {
-    const row = await store.get('threads', [threadId])();
-    if (E.isLeft(row)) return row;
-    if (row.right !== undefined) paths.add(row.right.path);
-  }
-  const out: FileCheckpoint[] = [];
-  for (const path of paths) {
-    const cp = await store.get('files', [path])();
-    if (E.isLeft(cp)) return cp;
-    if (cp.right !== undefined) out.push(cp.right);
-  }
-  return E.right(out);
-};
-
-/**
- * The files of a refresh, read before its transaction, plus the file each thread row names inside
- * it: another catch-up (a request's own beside the backfill, another process) may have committed a
- * newer current file (a revision, a move) since, and a row derived without it would move the
- * thread back to its old file for good.
- */
-const withCommittedCurrent = (reader: IndexReader, files: ReadonlyArray<IndexedFile>, threads: ReadonlySet<string>): IndexedFile[] => {
-  const out = [...files];
-  for (const id of threads) {
-    const row = reader.get('threads', [id]);
-    if (row === undefined || out.some((f) => f.path === row.path)) continue;
-    const cp = reader.get('files', [row.path]);
-    if (cp !== undefined) out.push(...indexedFilesOf([cp]));
-  }
-  return out;
-};
-
-/**
- * Threads per thread-row transaction. A row reads its rollout rows, scattered over the map, and
- * the kernel maps the pages around each one too: refreshing every thread at once would make the
- * whole index resident. Between chunks the store is remapped (when it can be), which bounds that.
- */
-const THREADS_PER_COMMIT = 256;
-
-/** The files that hold rows (a rollout id's winner, readable), as thread rows are derived from them. */
-export const indexedFilesOf = (cps: ReadonlyArray<FileCheckpoint>): IndexedFile[] =>
-  cps
-    .filter((c) => c.rolloutId !== null && c.threadId !== null && c.duplicateOf === null && c.error === null)
-    .map((c) => ({
-      path: c.path,
-      archived: c.archived,
-      fileTimestamp: c.fileTimestamp,
-      threadId: c.threadId!,
-      rolloutId: c.rolloutId!,
-      ...(c.revisionId === null ? {} : { revisionId: c.revisionId }),
-    }));
-
-/**
- * Thread rows from the current file of every thread, or of `only` these. Each row is derived on
- * its own from the committed index, so rows are committed a chunk of threads at a time; then,
- * for a full refresh, rows of threads left without files go.
- */
-const refreshThreads = async (
-  store: IndexStore,
-  names: ReadonlyMap<string, string>,
-  only: ReadonlySet<string> | undefined,
-  given: ReadonlyArray<string> = [],
-): Promise<E.Either<EngineError, void>> => {
-  const cps = await checkpointsFor(store, only, given);
-  if (E.isLeft(cps)) return cps;
-  const { dropThreadRowsWithout, refreshThreadRows } = await import('../projections/threadRows.js');
-  const indexed = indexedFilesOf(cps.right);
-  const filesOf = new Map<string, IndexedFile[]>();
-  for (const f of indexed) {
-    const group = filesOf.get(f.threadId);
-    if (group) group.push(f);
-    else filesOf.set(f.threadId, [f]);
-  }
-  const live = new Set(filesOf.keys());
-  const threads = [...(only ?? live)].sort();
-  for (let i = 0; i < threads.length; i += THREADS_PER_COMMIT) {
-    const chunk = new Set(threads.slice(i, i + THREADS_PER_COMMIT));
-    const files = [...chunk].flatMap((id) => filesOf.get(id) ?? []);
-    const r = await store.commit((reader) => refreshThreadRows(reader, withCommittedCurrent(reader, files, chunk), names, chunk))();
-    if (E.isLeft(r)) return r;
-    if (threads.length > THREADS_PER_COMMIT && store.remap) {
-      const m = store.remap();
-      if (E.isLeft(m)) return m;
-    }
-  }
-  if (only !== undefined) return E.right(undefined);
-  const r = await store.commit((reader) => dropThreadRowsWithout(reader, live))();
   return E.isLeft(r) ? r : E.right(undefined);
 };

@@ -1,5 +1,5 @@
 import type { IndexReader, IndexWrite, KeyOf, RolloutRow, ThreadRow, ThreadSortMs } from '../domain/index/rows.js';
-import { THREAD_ORDER_KEYS } from '../domain/index/rows.js';
+import { THREAD_ORDER_KEYS, holdsRows } from '../domain/index/rows.js';
 import type { SessionMetaPayload } from '../domain/rollout/kinds/sessionMeta.js';
 import { buildThread } from '../domain/thread/buildThread.js';
 import { applySettingsChange } from '../domain/thread/threadMeta.js';
@@ -129,7 +129,7 @@ export const dropThreadRowsWithout = (reader: IndexReader, live: ReadonlySet<str
     // it indexed meanwhile (a moved thread's new path), names an indexed file of its thread and stays.
     const path = b.get('threads', [id])?.path;
     const cp = path === undefined ? undefined : b.get('files', [path]);
-    if (cp !== undefined && cp.threadId === id && cp.rolloutId !== null && cp.duplicateOf === null && cp.error === null) continue;
+    if (cp !== undefined && holdsRows(cp) && cp.threadId === id) continue;
     writeThreadRow(b, id, undefined);
   }
   return b.writes();

@@ -64,6 +64,10 @@ export interface FileCheckpoint extends Pick<RolloutFile, 'path' | 'archived' | 
   readonly error: string | null;
 }
 
+/** Does the file hold rows (its rollout id's winner, readable)? Thread rows are derived from these files only. */
+export const holdsRows = (cp: FileCheckpoint): cp is FileCheckpoint & { readonly rolloutId: string; readonly threadId: string } =>
+  cp.rolloutId !== null && cp.threadId !== null && cp.duplicateOf === null && cp.error === null;
+
 export interface ItemRef {
   readonly id: string;
   /** Key line of the item row. */

@@ -55,13 +55,8 @@ export const turnItemRows = async (ports: HistoryReadPorts, seg: HistorySegment,
     // Below a cut the stored summary may name items past it: pick the two from what is visible.
     const firstUser = out.find(([, r]) => r.kind === 'userMessage');
     const agents = out.filter(([, r]) => r.kind === 'agentMessage');
-    const final =
-      agents[
-        finalAgentMessageIndex(
-          seg.rollout.mode,
-          agents.map(([, r]) => r.phase ?? null),
-        )
-      ];
+    const phases = agents.map(([, r]) => r.phase ?? null);
+    const final = agents[finalAgentMessageIndex(seg.rollout.mode, phases)];
     return out.filter((e) => e === firstUser || e === final);
   }
   return out;

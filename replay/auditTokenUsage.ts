@@ -3,14 +3,24 @@ import type { EngineError } from '../domain/errors.js';
 import type { IndexStore } from '../domain/ports.js';
 import { toApiSource } from '../domain/thread/threadMeta.js';
 import { bucketInRange, buildTokenReport } from '../domain/tokens/report.js';
-import type { TokenReport, TokenReportOptions, UsageBucket } from '../domain/tokens/report.js';
+import type { TokenDimension, TokenReport, TokenReportOptions, UsageBucket } from '../domain/tokens/report.js';
 import type { StoredResponse } from '../domain/tokens/selectResponses.js';
+import { SLOT_MS } from '../domain/tokens/usageBuckets.js';
 import { storedResponses } from './internal/indexScans.js';
 import { take, useCase } from './internal/useCase.js';
 import { sourceKindsOf } from './internal/sourceKinds.js';
 
-/** Drop the pages a read mapped from the process (where the store can); a read error surfaces on the next read. */
-const unmap = (store: IndexStore): void => void store.remap?.();
+/** Groupings by the local calendar: a bucket whose ends fall in two local days is read as rows for them. */
+const BY_LOCAL_DAY: ReadonlySet<TokenDimension> = new Set(['dayLocal', 'week', 'month']);
+
+export interface TokenAuditOptions extends Omit<TokenReportOptions, 'clientOf'> {
+  /**
+   * Unmap the pages each whole-table read mapped before the next table's (`remap`: the
+   * environment reopened, ~15 ms at 300 MB): for a one-shot process, whose peak RSS is what its
+   * user sees. A server keeps its map (its reports would pay the reopening every time).
+   */
+  readonly releasePages?: boolean;
+}
 
 /** The client a thread was used from: Codex's originator (codex_cli_rs, codex_vscode, …), else the kind of its source. */
 const clientOf = (originator: string, apiSource: unknown): string | null => (originator !== '' ? originator : (sourceKindsOf(apiSource)[0] ?? null));
@@ -24,13 +34,15 @@ const clientOf = (originator: string, apiSource: unknown): string | null => (ori
  * (in one file, or in two of a thread's files: one response held twice), and of files with a bucket the
  * range or the time zone cuts. A report by turn reads every response.
  */
-export const auditTokenUsage = (store: IndexStore, options: Omit<TokenReportOptions, 'clientOf'>): TE.TaskEither<EngineError, TokenReport> =>
+export const auditTokenUsage = (store: IndexStore, { releasePages, ...options }: TokenAuditOptions): TE.TaskEither<EngineError, TokenReport> =>
   useCase(async () => {
+    // A read error of a remap surfaces on the next read.
+    const unmap = (): void => void (releasePages === true ? store.remap?.() : undefined);
     // Each whole-table read is decoded, then its pages unmapped (`remap`) before the next table's:
     // the kernel maps the cached pages around every page read too, and the token tables'
     // pages lie among the response rows', so three tables at once were ~24 MB of a 1 GB home's RSS.
     const states = await take(store.range('tokenState', []));
-    unmap(store);
+    unmap();
     // A thread's client is its own file's session_meta's (a revision copies its base's: the thread row's), else its first file's.
     const clients = new Map<string, string | null>();
     for (const s of states) {
@@ -69,8 +81,23 @@ export const auditTokenUsage = (store: IndexStore, options: Omit<TokenReportOpti
     }
     const asRows = new Set([...threadOf].filter(([, t]) => wholeThreads.has(t)).map(([rid]) => rid));
     const bucketRows = await take(store.range('tokenBuckets', []));
-    unmap(store);
+    unmap();
     const buckets: Array<{ readonly rid: string; readonly b: UsageBucket }> = [];
+    // Whether a slot's first and last instants fall in two local days (a zone not offset by quarter
+    // hours): asked once a slot, and only of a report by the local calendar.
+    const byLocalDay = (options.dimensions ?? [...BY_LOCAL_DAY]).some((d) => BY_LOCAL_DAY.has(d));
+    const crossesDay = new Map<number, boolean>();
+    const day = (ms: number) => options.localDay(new Date(ms).toISOString());
+    const splitByDay = (v: { readonly minMs: number; readonly maxMs: number }): boolean => {
+      if (!byLocalDay || v.minMs < 0) return false;
+      const slot = v.minMs - (v.minMs % SLOT_MS);
+      let crosses = crossesDay.get(slot);
+      if (crosses === undefined) {
+        crosses = day(slot) !== day(slot + SLOT_MS - 1);
+        crossesDay.set(slot, crosses);
+      }
+      return crosses && day(v.minMs) !== day(v.maxMs);
+    };
     for (const { key, value: v } of bucketRows) {
       const [rid, , model, provider, cwd] = key;
       if (asRows.has(rid)) continue;
@@ -85,9 +112,8 @@ export const auditTokenUsage = (store: IndexStore, options: Omit<TokenReportOpti
         usage: v,
         responses: v.responses,
       };
-      // A bucket the range cuts, or whose ends fall in two local days (a zone not offset by quarter hours), is read as rows.
-      const day = (ms: number) => options.localDay(new Date(ms).toISOString());
-      if (bucketInRange(b, options) === 'cut' || (timed && day(v.minMs) !== day(v.maxMs))) asRows.add(rid);
+      // A bucket the range cuts, or whose ends fall in two local days, is read as rows.
+      if (bucketInRange(b, options) === 'cut' || splitByDay(v)) asRows.add(rid);
       else buckets.push({ rid, b });
     }
     const rows: StoredResponse[] = [];

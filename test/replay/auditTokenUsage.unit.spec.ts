@@ -25,7 +25,14 @@ import { checkpointAfter, toLines } from '../fixtures/lineInputs.js';
  */
 
 const id = (n: number) => `01a1fe84-0000-7000-8000-${String(n).padStart(12, '0')}`;
-const ZONES = ['UTC', 'America/Los_Angeles', 'Asia/Kathmandu', 'Australia/Eucla', 'America/St_Johns', 'Asia/Kolkata'];
+/**
+ * No zone's offset today is off the quarter hours, so a made-up one (UTC+01:07:30) stands for those
+ * that were (local mean times): its midnight, 22:52:30 UTC, cuts the quarter-hour slot of the
+ * generated homes' first responses.
+ */
+const OFF_QUARTER = 'UTC+01:07:30';
+const offQuarterDay = (iso: string): string => new Date(Date.parse(iso) + 67.5 * 60_000).toISOString().slice(0, 10);
+const ZONES = ['UTC', 'America/Los_Angeles', 'Asia/Kathmandu', 'Australia/Eucla', 'America/St_Johns', 'Asia/Kolkata', OFF_QUARTER];
 const MODELS = ['gpt-5', 'gpt-5-codex', 'o4-mini', 'mystery-model'];
 const BASE_MS = Date.UTC(2026, 10, 20, 22, 50, 0);
 
@@ -122,7 +129,7 @@ const storeOf = async (files: ReadonlyArray<FileSpec>, batch: number): Promise<I
 
 const reportOf = async (store: IndexStore, o: { tz: string; sinceMs?: number; untilMs?: number; dimensions?: ReadonlyArray<TokenDimension> }): Promise<TokenReport> => {
   const r = await auditTokenUsage(store, {
-    localDay: localDayIn(o.tz),
+    localDay: o.tz === OFF_QUARTER ? offQuarterDay : localDayIn(o.tz),
     pricing: DEFAULT_PRICING,
     ...(o.sinceMs === undefined ? {} : { sinceMs: o.sinceMs }),
     ...(o.untilMs === undefined ? {} : { untilMs: o.untilMs }),
@@ -184,5 +191,52 @@ describe('token report from the projection sums (tokenBuckets) = from every resp
     expect(E.isRight(loose) && loose.right.length).to.equal(0);
     const r = await reportOf(store, { tz: 'UTC', dimensions: ['dayUtc'] });
     expect(r.groups.dayUtc.map((g) => [g.key, g.responses, g.totalTokens])).to.deep.equal([['2026-11-20', 3, 66]]);
+  });
+
+  it("splits a quarter-hour sum that a zone's midnight cuts (an offset off the quarter hours), and no other", async () => {
+    const w = new RolloutWriter('paginated', id(1), { startMs: BASE_MS + 60_000 });
+    w.sessionMeta();
+    // 22:51 and 22:55 UTC: one slot (22:45-23:00), either side of UTC+01:07:30's midnight (22:52:30).
+    const h = new TokenHistory(w).turn('t1', [usage6(10, 0, 1)], { model: 'gpt-5' });
+    w.wait(4 * 60_000);
+    h.turn('t2', [usage6(20, 0, 2)], { model: 'gpt-5' });
+    const store = await storeOf([{ rolloutId: id(1), threadId: id(1), lines: w.lines }], 1000);
+    const buckets = await store.range('tokenBuckets', [])();
+    expect(E.isRight(buckets) && buckets.right.length).to.equal(1);
+    const days = async (tz: string) => (await reportOf(store, { tz, dimensions: ['dayLocal'] })).groups.dayLocal.map((g) => [g.key, g.responses, g.totalTokens]);
+    expect(await days(OFF_QUARTER)).to.deep.equal([
+      ['2026-11-20', 1, 11],
+      ['2026-11-21', 1, 22],
+    ]);
+    expect(await days('Asia/Kathmandu')).to.deep.equal([['2026-11-21', 2, 33]]);
+  });
+
+  it("unmaps each whole table's pages only when asked (a one-shot process), never in a server's reports", async () => {
+    const w = new RolloutWriter('paginated', id(1), { startMs: BASE_MS + 60_000 });
+    w.sessionMeta();
+    new TokenHistory(w).turn('t1', [usage6(10, 0, 1)], { model: 'gpt-5' });
+    const inner = await storeOf([{ rolloutId: id(1), threadId: id(1), lines: w.lines }], 1000);
+    let remaps = 0;
+    const store: IndexStore = {
+      ...inner,
+      remap: () => {
+        remaps += 1;
+        return E.right(undefined);
+      },
+    };
+    const ask = async (releasePages: boolean | undefined) => {
+      remaps = 0;
+      const r = await auditTokenUsage(store, {
+        localDay: localDayIn('UTC'),
+        pricing: DEFAULT_PRICING,
+        dimensions: ['dayUtc'],
+        ...(releasePages === undefined ? {} : { releasePages }),
+      })();
+      if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
+      return { remaps, total: r.right.total.totalTokens };
+    };
+    expect(await ask(true)).to.deep.equal({ remaps: 2, total: 11 });
+    expect(await ask(undefined)).to.deep.equal({ remaps: 0, total: 11 });
+    expect(await ask(false)).to.deep.equal({ remaps: 0, total: 11 });
   });
 });

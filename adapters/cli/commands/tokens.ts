@@ -149,6 +149,8 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
             ...(until.right === undefined ? {} : { untilMs: until.right }),
             localDay: localDayIn(tz.right),
             pricing: pricing.right,
+            // A process that ends with its report: its peak RSS is what its user sees.
+            releasePages: true,
             // Only the grouping shown (the table's default: by thread); JSON without --by holds every one.
             ...(opts.by !== undefined ? { dimensions: [TOKEN_DIMENSION_NAMES[opts.by]!] } : opts.json ? {} : { dimensions: ['thread'] as const }),
           }),

@@ -8,12 +8,11 @@
  * Codex's (`codex app-server` on the same home). `--engine` measures another build's CLI (a
  * baseline). Medians of `--reps` runs; milliseconds.
  */
-import { spawnServe } from './serveCommand.js';
+import { answered, initialize, spawnServe } from './serveCommand.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import type { RpcAnswer, StdioRpcClient } from '../test/fixtures/stdioRpcClient.js';
 import { buildRealShapedHome } from './realHome.js';
 import { parseByteSize } from './pages.js';
 import { percentile } from './stats.js';
@@ -23,15 +22,6 @@ const WARM_LISTS = 50;
 
 const ms = (t0: number): number => Math.round((performance.now() - t0) * 10) / 10;
 const median = (xs: number[]): number => percentile(xs, 50);
-
-const answered = (a: RpcAnswer, what: string): void => {
-  if ('error' in a) throw new Error(`${what}: ${JSON.stringify(a.error)}`);
-};
-
-const initialize = async (s: StdioRpcClient): Promise<void> => {
-  answered(await s.request('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } }), 'initialize');
-  s.notify('initialized');
-};
 
 /** One fresh start: spawn → initialize, spawn → first thread/turns/list of `threadId`, then a thread/list (limit 100) while the build runs: its own time. */
 const freshStart = async (

@@ -1,6 +1,6 @@
 import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
 import { spawnRpcServer } from '../test/fixtures/stdioRpcClient.js';
-import type { StdioRpcClient } from '../test/fixtures/stdioRpcClient.js';
+import type { RpcAnswer, StdioRpcClient } from '../test/fixtures/stdioRpcClient.js';
 
 /**
  * How every bench starts `rollout-engine serve` on a home: `node` with the CLI's Node flags (what
@@ -32,4 +32,15 @@ export const serveCommand = (
 export const spawnServe = (engineMain: string, home: string, indexDir: string, ...extra: ReadonlyArray<string>): StdioRpcClient => {
   const c = serveCommand(engineMain, home, indexDir, ...extra);
   return spawnRpcServer(c.file, c.args, { env: c.env });
+};
+
+/** An answer that must not be an error (a bench stops on one). */
+export const answered = (a: RpcAnswer, what: string): void => {
+  if ('error' in a) throw new Error(`${what}: ${JSON.stringify(a.error)}`);
+};
+
+/** The JSON-RPC handshake a client opens a server connection with. */
+export const initialize = async (s: StdioRpcClient): Promise<void> => {
+  answered(await s.request('initialize', { clientInfo: { name: 'bench', version: '0' }, capabilities: { experimentalApi: true } }), 'initialize');
+  s.notify('initialized');
 };

@@ -5,7 +5,11 @@
  * bench's scratch folder from the registry (never a dependency of this package). Both run as
  * processes with TZ=UTC (ours with the CLI's node flags and environment, as its shebang runs it);
  * per run: wall seconds and peak RSS (GNU time). Ours fresh (no index: the run catches up the token
- * projection alone) and warm (the index current). Then the totals per UTC day and model, compared.
+ * projection alone) and warm (the index current). Then the same report from a running `serve`
+ * (what a server backend and the viewer's charts ask, `rolloutEngine/tokens/report`): started on
+ * the warm index, its first report waits for its build of the whole index; the next
+ * SERVE_REPORTS are timed at the client, request to answer. Then the totals per UTC day and model,
+ * compared (ccusage's, the CLI's and the server's).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,6 +19,11 @@ import { parseByteSize } from './pages.js';
 import { buildRealShapedHome } from './realHome.js';
 import { percentile } from './stats.js';
 import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
+import { answered, initialize, spawnServe } from './serveCommand.js';
+import type { RpcAnswer } from '../test/fixtures/stdioRpcClient.js';
+
+/** Reports asked of a warm server (a long-running process: its code is optimised after the first few). */
+const SERVE_REPORTS = 20;
 
 interface Run {
   readonly seconds: number;
@@ -90,6 +99,44 @@ const ourCells = (json: string): Cells => {
   return out;
 };
 
+/** The server's answer as the CLI prints it (`tokens --json` is that report). */
+const reportJson = (a: RpcAnswer): string => {
+  answered(a, 'rolloutEngine/tokens/report');
+  return JSON.stringify((a as { result: unknown }).result);
+};
+
+/** A process's resident set now and at its peak, in MB (/proc/PID/status). */
+const rssOf = (pid: number): { readonly rssMb: number; readonly peakRssMb: number } => {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  return { rssMb: Math.round(kb('VmRSS') / 1024), peakRssMb: Math.round(kb('VmHWM') / 1024) };
+};
+
+/**
+ * `serve` on the home and the index the CLI left warm: the first report (it waits for the server's
+ * build of the whole index), then SERVE_REPORTS more, each timed request to answer.
+ */
+const serveReports = async (engine: string, home: string, indexDir: string) => {
+  const s = spawnServe(engine, home, indexDir);
+  try {
+    await initialize(s);
+    const ask = () => s.request('rolloutEngine/tokens/report', { by: 'dayUtc' });
+    const t0 = performance.now();
+    const first = reportJson(await ask());
+    const firstSeconds = (performance.now() - t0) / 1000;
+    const runs: number[] = [];
+    let last = first;
+    for (let i = 0; i < SERVE_REPORTS; i++) {
+      const t = performance.now();
+      last = reportJson(await ask());
+      runs.push((performance.now() - t) / 1000);
+    }
+    return { firstSeconds, runs, memory: rssOf(s.child.pid!), first, last };
+  } finally {
+    await s.close();
+  }
+};
+
 const totalOf = (cells: Cells): number => [...cells.values()].reduce((n, c) => n + c.total, 0);
 
 export interface TokensVsCcusageArgs {
@@ -125,23 +172,38 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
       fresh.push(timedRun(ours[0], ours[1], env));
       warm.push(timedRun(ours[0], ours[1], env));
     }
+    const served = await serveReports(args.engine, home, indexDir);
     const theirs = ccusageCells(ccusage[0]!.stdout);
     const mine = ourCells(warm[0]!.stdout);
+    // The server answers what the CLI printed (the report's `seconds` and `index` are the CLI's own).
+    const server = ourCells(served.last);
+    const serverDiffers = [...new Set([...mine.keys(), ...server.keys()])].filter((k) => JSON.stringify(mine.get(k)) !== JSON.stringify(server.get(k)));
+    if (serverDiffers.length > 0 || served.first !== served.last)
+      throw new Error(`the server's report differs from the CLI's (or between its answers): ${serverDiffers.slice(0, 5).join(', ')}`);
     const differing = [...new Set([...theirs.keys(), ...mine.keys()])]
       .filter((k) => JSON.stringify(theirs.get(k)) !== JSON.stringify(mine.get(k)))
       .map((k) => ({ dayAndModel: k, ccusage: theirs.get(k) ?? null, ours: mine.get(k) ?? null }));
     const c = summary(ccusage);
     const f = summary(fresh);
     const w = summary(warm);
+    const served50 = percentile(served.runs, 50);
     return {
       ccusage: installed,
       home: { size: args.size, bytes: built.bytes, files: built.files, threads: built.threads, lines: built.lines },
       reps: args.reps,
       totals: { ccusage: totalOf(theirs), ours: totalOf(mine), dayModelCells: theirs.size, differing },
       seconds: { ccusage: c, oursFresh: f, oursWarm: w },
+      server: {
+        firstReportSeconds: Math.round(served.firstSeconds * 100) / 100,
+        reports: SERVE_REPORTS,
+        medianSeconds: Math.round(served50 * 10000) / 10000,
+        p90Seconds: Math.round(percentile(served.runs, 90) * 10000) / 10000,
+        ...served.memory,
+      },
       ratios: {
         freshVsCcusage: Math.round((f.medianSeconds / c.medianSeconds) * 100) / 100,
         ccusageVsWarm: Math.round((c.medianSeconds / w.medianSeconds) * 10) / 10,
+        ccusageVsServer: Math.round((c.medianSeconds / served50) * 10) / 10,
       },
     };
   } finally {

@@ -80,8 +80,6 @@ export class TurnList {
   private cumulative: Map<string, number> | null = null;
   /** The last turn was in view at the last scroll: a new turn or a smaller box keeps it there. */
   private atEnd = true;
-  /** The focused row's node was replaced: focus its new one. */
-  private refocus = false;
 
   constructor(
     private readonly rpc: RpcClient,
@@ -326,13 +324,21 @@ export class TurnList {
     this.draw();
   }
 
+  /** A drawn row's turn, items or tokens changed: its node is built again, in its place. */
   private invalidate(row: Row): void {
     const node = this.nodes.get(row);
     if (node === undefined) return;
-    // A focused node taken out takes the focus with it: the next draw gives it to the row's new node.
-    if (node === document.activeElement) this.refocus = true;
-    node.remove();
-    this.nodes.delete(row);
+    // Replaced now, not by the next draw: a focused node taken out until then left the focus on the
+    // page's body for a frame or more (keys pressed meanwhile lost) whenever an answer (a page's
+    // summaries, its kinds) or a live item redrew the focused turn.
+    const fresh = this.rowNode(row);
+    fresh.style.top = node.style.top;
+    fresh.tabIndex = node.tabIndex;
+    for (const name of ['aria-posinset', 'aria-setsize']) fresh.setAttribute(name, node.getAttribute(name) ?? '');
+    const focused = node === document.activeElement;
+    node.replaceWith(fresh);
+    this.nodes.set(row, fresh);
+    if (focused) fresh.focus({ preventScroll: true });
   }
 
   private ensureOffsets(): void {
@@ -382,8 +388,7 @@ export class TurnList {
     const top = scroller.scrollTop;
     const first = Math.max(0, this.rowAt(top) - OVERSCAN);
     const last = Math.min(this.rows.length - 1, this.rowAt(top + scroller.clientHeight) + OVERSCAN);
-    const hadFocus = this.refocus || (scroller.contains(document.activeElement) && document.activeElement !== scroller);
-    this.refocus = false;
+    const hadFocus = scroller.contains(document.activeElement) && document.activeElement !== scroller;
     const keep = new Set<Row>();
     let measuredChange = false;
     for (let i = first; i <= last; i++) {
@@ -407,15 +412,16 @@ export class TurnList {
         }
       }
     }
-    for (const row of [...this.nodes.keys()]) if (!keep.has(row)) this.invalidate(row);
-    // The focused row scrolled away: the list keeps the keyboard.
-    if (this.refocus && !keep.has(this.rows[this.focusIndex]!)) {
-      this.refocus = false;
-      scroller.focus({ preventScroll: true });
-    }
+    for (const row of [...this.nodes.keys()])
+      if (!keep.has(row)) {
+        this.nodes.get(row)!.remove();
+        this.nodes.delete(row);
+      }
     const setSize = this.olderCursor === null ? String(this.rows.length) : '-1';
     for (const node of this.nodes.values()) node.setAttribute('aria-setsize', setSize);
     if (hadFocus) this.nodes.get(this.rows[this.focusIndex]!)?.focus({ preventScroll: true });
+    // The focused row scrolled away (its node taken out, the focus with it): the list keeps the keyboard.
+    if (hadFocus && !scroller.contains(document.activeElement)) scroller.focus({ preventScroll: true });
     if (measuredChange) this.queueDraw();
     for (let i = first; i <= last; i++) {
       const page = this.rows[i]!.page;

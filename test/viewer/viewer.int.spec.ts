@@ -232,11 +232,11 @@ const overlaps = (page: Page, each: string, parts: ReadonlyArray<string>): Promi
   })()`) as Promise<string[]>;
 
 /**
- * A WebSocket for the page that holds the answers to `thread/turns/list` with `itemsView: 'summary'`
- * (in `window.heldAnswers`) until RELEASE_AND_SAMPLE delivers them. The page's client still sees a
- * WebSocket; only when its listener hears those answers changes.
+ * A WebSocket for the page that holds the answers to the requests `held` (a JS expression over the
+ * request `asked`) in `window.heldAnswers` until RELEASE_AND_SAMPLE delivers them. The page's client
+ * still sees a WebSocket; only when its listener hears those answers changes.
  */
-const HOLD_SUMMARIES = `(() => {
+const holdAnswers = (held: string): string => `(() => {
   const Native = window.WebSocket;
   window.heldAnswers = [];
   window.WebSocket = class extends Native {
@@ -250,12 +250,16 @@ const HOLD_SUMMARIES = `(() => {
       if (type !== 'message') return super.addEventListener(type, listener, options);
       super.addEventListener(type, (event) => {
         const asked = this.asked.get(JSON.parse(event.data).id);
-        if (asked?.method === 'thread/turns/list' && asked.params.itemsView === 'summary') window.heldAnswers.push(() => listener(event));
+        if (asked !== undefined && (${held})) window.heldAnswers.push(() => listener(event));
         else listener(event);
       }, options);
     }
   };
 })()`;
+/** The summaries of a page of turns (what a drawn turn's row shows). */
+const HOLD_SUMMARIES = holdAnswers(`asked.method === 'thread/turns/list' && asked.params.itemsView === 'summary'`);
+/** A turn's items (what expanding it reads). */
+const HOLD_ITEMS = holdAnswers(`asked.method === 'thread/items/list'`);
 /**
  * Delivers the held answers and says which turn has the focus in the next frame, before the list's
  * redraw (animation frame callbacks run in the order asked, and this one is asked first).
@@ -460,6 +464,21 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     expect(await page.evaluate(`document.activeElement.dataset.turnId`)).to.equal(target);
     await until(page, `window.heldAnswers.length > 0`);
     expect(await page.evaluate(RELEASE_AND_SAMPLE), 'focus in the frame the summaries land').to.equal(target);
+    await page.close();
+  });
+
+  it('a deep link left before its turn opened does not move the thread opened next (its focus, its address)', async () => {
+    // The jump to turn 1 of one thread waits for that turn's items; meanwhile another thread is
+    // opened. When the items come, the jump is over: the other thread keeps its place and its address.
+    const first = newThread(6).threadId;
+    const next = newThread(7).threadId;
+    const page = await newPage(`#thread=${first}&turn=turn-${first.slice(0, 8)}-1`, HOLD_ITEMS);
+    await until(page, `window.heldAnswers.length > 0`);
+    await page.evaluate(`location.hash = ${JSON.stringify(`#thread=${next}`)}`);
+    await page.locator(`.turn[data-turn-id="turn-${next.slice(0, 8)}-2"]`).waitFor();
+    await page.evaluate(RELEASE_AND_SAMPLE);
+    await page.evaluate(`new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))`);
+    expect(await page.evaluate(`[location.hash, document.activeElement.dataset.turnId ?? null]`)).to.deep.equal([`#thread=${next}`, null]);
     await page.close();
   });
 

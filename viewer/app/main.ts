@@ -311,12 +311,13 @@ const start = async (): Promise<void> => {
     if (at.thread !== null) void open(at.thread, at.turn).catch(failed('reopen'));
   });
 
-  const first = route();
-  await Promise.all([threads.reload(), first.thread === null ? Promise.resolve() : open(first.thread, first.turn)]);
+  // Heard from the start: back and forward work while the first thread (a deep link's turn) still loads.
   window.addEventListener('hashchange', () => {
     const r = route();
     if (r.thread !== null && r.thread !== openThread) void open(r.thread, r.turn);
   });
+  const first = route();
+  await Promise.all([threads.reload(), first.thread === null ? Promise.resolve() : open(first.thread, first.turn)]);
 };
 
 void start();

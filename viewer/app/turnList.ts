@@ -167,6 +167,8 @@ export class TurnList {
     if (row === undefined) return false;
     const index = this.rows.indexOf(row);
     if (!row.expanded) await this.toggle(index);
+    // Another thread opened while the turn's items loaded: the jump is over (its index is not a row there).
+    if (generation !== this.generation) return false;
     this.moveFocus(index, 'top');
     return true;
   }

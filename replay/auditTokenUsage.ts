@@ -16,8 +16,9 @@ const BY_LOCAL_DAY: ReadonlySet<TokenDimension> = new Set(['dayLocal', 'week', '
 export interface TokenAuditOptions extends Omit<TokenReportOptions, 'clientOf'> {
   /**
    * Unmap the pages each whole-table read mapped before the next table's (`remap`: the
-   * environment reopened, ~15 ms at 300 MB): for a one-shot process, whose peak RSS is what its
-   * user sees. A server keeps its map (its reports would pay the reopening every time).
+   * environment and its ~40 tables reopened, 2–4 ms each and their garbage): for a one-shot
+   * process, whose peak RSS is what its user sees. A server keeps its map (its reports would pay
+   * the reopening every time).
    */
   readonly releasePages?: boolean;
 }

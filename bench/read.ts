@@ -18,15 +18,10 @@ import { MockResponses } from '../test/compat/mockResponses.js';
 import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
 import { buildHugeThreadHome } from './realHome.js';
 import { parseByteSize } from './pages.js';
+import { residentSetMb } from './processMemory.js';
 import type { ResultOf } from '../protocol/methods.js';
 
 const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
-
-/** Peak resident set of a live process (KiB in /proc, MB here). */
-const peakRssMB = (pid: number): number => {
-  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? round(Number(m[1]) / 1024, 1) : NaN;
-};
 
 /** A JSON-RPC peer on stdio that times each answer to its last byte and parses it only after (small lines: notifications, skipped). */
 const rawPeer = (file: string, args: ReadonlyArray<string>, opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) => {
@@ -127,7 +122,7 @@ export const compareThreadRead = async (engineMain: string, target: ReadTarget, 
   let ours: { first: number; seconds: number[]; answer: Answer; bytes: number; peakRssMB: number };
   try {
     await initialize(serve);
-    ours = { ...(await timed(reps, serve, params)), peakRssMB: peakRssMB(serve.pid) };
+    ours = { ...(await timed(reps, serve, params)), peakRssMB: round(residentSetMb(serve.pid).peakMb, 1) };
   } finally {
     await serve.close();
   }

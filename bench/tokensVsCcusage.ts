@@ -18,6 +18,7 @@ import * as nodePath from 'node:path';
 import { parseByteSize } from './pages.js';
 import { buildRealShapedHome } from './realHome.js';
 import { percentile } from './stats.js';
+import { residentSetMb } from './processMemory.js';
 import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
 import { answered, initialize, spawnServe } from './serveCommand.js';
 import type { RpcAnswer } from '../test/fixtures/stdioRpcClient.js';
@@ -105,12 +106,8 @@ const reportJson = (a: RpcAnswer): string => {
   return JSON.stringify((a as { result: unknown }).result);
 };
 
-/** A process's resident set now and at its peak, in MB (/proc/PID/status). */
-const rssOf = (pid: number): { readonly rssMb: number; readonly peakRssMb: number } => {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
-  return { rssMb: Math.round(kb('VmRSS') / 1024), peakRssMb: Math.round(kb('VmHWM') / 1024) };
-};
+/** The cells two reports do not agree on (one side may lack the cell). */
+const differingCells = (a: Cells, b: Cells): string[] => [...new Set([...a.keys(), ...b.keys()])].filter((k) => JSON.stringify(a.get(k)) !== JSON.stringify(b.get(k)));
 
 /**
  * `serve` on the home and the index the CLI left warm: the first report (it waits for the server's
@@ -131,7 +128,8 @@ const serveReports = async (engine: string, home: string, indexDir: string) => {
       last = reportJson(await ask());
       runs.push((performance.now() - t) / 1000);
     }
-    return { firstSeconds, runs, memory: rssOf(s.child.pid!), first, last };
+    const memory = residentSetMb(s.child.pid!);
+    return { firstSeconds, runs, memory: { rssMb: Math.round(memory.nowMb), peakRssMb: Math.round(memory.peakMb) }, first, last };
   } finally {
     await s.close();
   }
@@ -177,12 +175,10 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
     const mine = ourCells(warm[0]!.stdout);
     // The server answers what the CLI printed (the report's `seconds` and `index` are the CLI's own).
     const server = ourCells(served.last);
-    const serverDiffers = [...new Set([...mine.keys(), ...server.keys()])].filter((k) => JSON.stringify(mine.get(k)) !== JSON.stringify(server.get(k)));
+    const serverDiffers = differingCells(mine, server);
     if (serverDiffers.length > 0 || served.first !== served.last)
       throw new Error(`the server's report differs from the CLI's (or between its answers): ${serverDiffers.slice(0, 5).join(', ')}`);
-    const differing = [...new Set([...theirs.keys(), ...mine.keys()])]
-      .filter((k) => JSON.stringify(theirs.get(k)) !== JSON.stringify(mine.get(k)))
-      .map((k) => ({ dayAndModel: k, ccusage: theirs.get(k) ?? null, ours: mine.get(k) ?? null }));
+    const differing = differingCells(theirs, mine).map((k) => ({ dayAndModel: k, ccusage: theirs.get(k) ?? null, ours: mine.get(k) ?? null }));
     const c = summary(ccusage);
     const f = summary(fresh);
     const w = summary(warm);

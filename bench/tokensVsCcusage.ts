@@ -9,12 +9,15 @@
  * (what a server backend and the viewer's charts ask, `rolloutEngine/tokens/report`): started on
  * the warm index, its first report waits for its build of the whole index; the next
  * SERVE_REPORTS are timed at the client, request to answer. Then the totals per UTC day and model,
- * compared (ccusage's, the CLI's and the server's).
+ * compared (ccusage's, the CLI's and the server's). Beside them, in the same turns, two floors:
+ * bare `node` with the CLI's flags, and a Node process that only reads and JSON.parses the lines a
+ * report needs (bench/tokenLinesFloor.ts); and whether ccusage ran as a native binary.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseByteSize } from './pages.js';
 import { buildRealShapedHome } from './realHome.js';
 import { percentile } from './stats.js';
@@ -29,15 +32,17 @@ const SERVE_REPORTS = 20;
 interface Run {
   readonly seconds: number;
   readonly peakRssMb: number;
+  /** CPU time over wall time, in percent (GNU time's %P): above 100, the process used more than one core. */
+  readonly cpuPercent: number;
   readonly stdout: string;
 }
 
-/** One process under GNU time: its wall seconds, peak RSS and output. */
+/** One process under GNU time: its wall seconds, peak RSS, CPU share and output. */
 const timedRun = (file: string, args: readonly string[], env: NodeJS.ProcessEnv): Run => {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', file, ...args], { env, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %P', file, ...args], { env, encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
-  const [seconds, kb] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
-  return { seconds: seconds!, peakRssMb: Math.round(kb! / 1024), stdout: r.stdout };
+  const [seconds, kb, cpu] = r.stderr.trim().split('\n').pop()!.split(' ');
+  return { seconds: Number(seconds), peakRssMb: Math.round(Number(kb) / 1024), cpuPercent: parseInt(cpu!, 10), stdout: r.stdout };
 };
 
 const summary = (runs: readonly Run[]) => ({
@@ -46,6 +51,10 @@ const summary = (runs: readonly Run[]) => ({
     50,
   ),
   peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+  medianCpuPercent: percentile(
+    runs.map((r) => r.cpuPercent),
+    50,
+  ),
   runs: runs.map((r) => r.seconds),
 });
 
@@ -135,6 +144,21 @@ const serveReports = async (engine: string, home: string, indexDir: string) => {
   }
 };
 
+/** The native package ccusage's Node wrapper runs (an executable file of the platform's binary format), if installed. */
+const nativeCcusage = (scratch: string): string | null => {
+  const name = `@ccusage/ccusage-${process.platform}-${process.arch}`;
+  const bin = nodePath.join(scratch, 'node_modules', name, 'bin', 'ccusage');
+  try {
+    const fd = fs.openSync(bin, 'r');
+    const magic = Buffer.alloc(4);
+    fs.readSync(fd, magic, 0, 4, 0);
+    fs.closeSync(fd);
+    return magic.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])) || magic.readUInt32LE(0) === 0xfeedfacf ? name : null;
+  } catch {
+    return null;
+  }
+};
+
 const totalOf = (cells: Cells): number => [...cells.values()].reduce((n, c) => n + c.total, 0);
 
 export interface TokensVsCcusageArgs {
@@ -152,6 +176,7 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
     execFileSync('npm', ['install', '--prefix', scratch, `ccusage@${args.ccusageVersion}`, '--no-audit', '--no-fund', '--loglevel=error'], { stdio: 'ignore' });
     const ccusageBin = nodePath.join(scratch, 'node_modules', '.bin', 'ccusage');
     const installed = (JSON.parse(fs.readFileSync(nodePath.join(scratch, 'node_modules', 'ccusage', 'package.json'), 'utf8')) as { version: string }).version;
+    const native = nativeCcusage(scratch);
     const home = nodePath.join(tmp, 'home');
     const built = await buildRealShapedHome(home, parseByteSize(args.size));
     const indexDir = nodePath.join(tmp, 'index');
@@ -161,15 +186,22 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
       process.execPath,
       [...CLI_NODE_FLAGS, args.engine, 'tokens', '--by', 'day-utc', '--breakdown', 'model', '--json', '-q', '--codex-home', home, '--index-dir', indexDir],
     ] as const;
+    // The floor under any Node reader of these lines (bench/tokenLinesFloor.ts), and under any Node process.
+    const floorScript = nodePath.join(nodePath.dirname(fileURLToPath(import.meta.url)), 'tokenLinesFloor.js');
     const ccusage: Run[] = [];
     const fresh: Run[] = [];
     const warm: Run[] = [];
+    const nodeStart: Run[] = [];
+    const tokenLines: Run[] = [];
     for (let i = 0; i < args.reps; i++) {
       ccusage.push(timedRun(ccusageBin, ['codex', 'daily', '--json'], env));
       fs.rmSync(indexDir, { recursive: true, force: true });
       fresh.push(timedRun(ours[0], ours[1], env));
       warm.push(timedRun(ours[0], ours[1], env));
+      nodeStart.push(timedRun(process.execPath, [...CLI_NODE_FLAGS, '-e', '0'], env));
+      tokenLines.push(timedRun(process.execPath, [...CLI_NODE_FLAGS, floorScript, home], env));
     }
+    const read = JSON.parse(tokenLines[0]!.stdout) as { files: number; lines: number; bytes: number };
     const served = await serveReports(args.engine, home, indexDir);
     const theirs = ccusageCells(ccusage[0]!.stdout);
     const mine = ourCells(warm[0]!.stdout);
@@ -185,10 +217,14 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
     const served50 = percentile(served.runs, 50);
     return {
       ccusage: installed,
+      // ccusage 20's `ccusage` is a Node wrapper that spawns a native binary for the platform, when one is installed.
+      ccusageNativeBinary: native,
       home: { size: args.size, bytes: built.bytes, files: built.files, threads: built.threads, lines: built.lines },
       reps: args.reps,
       totals: { ccusage: totalOf(theirs), ours: totalOf(mine), dayModelCells: theirs.size, differing },
       seconds: { ccusage: c, oursFresh: f, oursWarm: w },
+      // What no Node process beats: its start, and reading and parsing the lines a report needs (nothing else).
+      floor: { nodeStart: summary(nodeStart), tokenLinesParsed: { ...summary(tokenLines), files: read.files, lines: read.lines, bytes: read.bytes } },
       server: {
         firstReportSeconds: Math.round(served.firstSeconds * 100) / 100,
         reports: SERVE_REPORTS,

@@ -87,8 +87,6 @@ export const catchUpHome =
     const tokenCps = new Map(tokenRows.right.flat().map((r) => [r.value.path, r.value]));
     const cps = new Map(stored.right.flat().map((r) => [r.value.path, r.value]));
     if (subset.name === 'tokens') for (const [path, cp] of tokenCps) cps.set(path, cp);
-    const names = await readThreadNames(home)();
-    if (E.isLeft(names)) return names;
     // A catch-up that will read much starts its reader thread as soon as the probes have found
     // that much to read, so it boots while the rest are probed (whether it is used is decided once
     // the plan knows the bytes to read).
@@ -198,6 +196,9 @@ export const catchUpHome =
       const indexed = await indexPlanned(store, plan, options, summary, readerFrom, early);
       if (E.isLeft(indexed)) return indexed;
 
+      // Codex's names only matter to thread rows: a token catch-up (above) never reads session_index.jsonl.
+      const names = await readThreadNames(home)();
+      if (E.isLeft(names)) return names;
       const touched = options.files ? await touchedThreads(store, probes) : E.right(undefined);
       if (E.isLeft(touched)) return touched;
       const full = due.right.interrupted.length > 0 || touched.right === undefined;

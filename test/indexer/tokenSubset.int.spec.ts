@@ -84,6 +84,18 @@ describe('the token projection caught up alone, then a full catch-up', function 
     expect(await dumpOf(store)).to.equal(built.dump);
   });
 
+  it("never reads Codex's session_index.jsonl (thread names are no part of a token report): one it cannot read fails only a full catch-up", async () => {
+    const a = newThread(88);
+    await writeLines(nodePath.join(home, rolloutRelPath(a.threadId)), threadLines(a, 3));
+    // A folder where Codex keeps its names: reading it fails (EISDIR).
+    await fs.mkdir(nodePath.join(home, 'session_index.jsonl'));
+    expect(await tokensOnly()).to.deep.include({ indexed: 1 });
+    expect((await reportOf(store)).total.responses).to.equal(3);
+    const failed = await catchUpHome(store, home)();
+    expect(failed._tag).to.equal('Left');
+    expect(JSON.stringify(failed)).to.contain('session_index.jsonl');
+  });
+
   it('a file of more responses than a transaction holds is committed part way, and ends as a fresh build', async () => {
     const a = newThread(86);
     const b = newThread(87, 'legacy');

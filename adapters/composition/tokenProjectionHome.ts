@@ -21,13 +21,24 @@ import { lmdbDirOf } from '../lmdb/environmentFolder.js';
 export const withTokenProjectionCaughtUp = async <A>(
   codexHome: string,
   indexDir: string,
-  opts: { readonly onStatus?: OnIndexStatus },
+  opts: {
+    readonly onStatus?: OnIndexStatus;
+    /**
+     * A one-shot process's bound on its garbage (adapters/system/garbageBound.ts): told each
+     * commit's bytes, and that the catch-up is done before the report starts.
+     */
+    readonly garbage?: { readonly read: (bytes: number) => void; readonly done: () => void };
+  },
   use: (index: { readonly store: IndexStore; readonly indexWas: OpenIndexResult['migrated'] }, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
 ): Promise<E.Either<EngineError, A>> => {
   // The token projection alone reads its files in place on this thread (indexer/indexTokenFiles.ts):
   // no reader thread. An index rebuilt for a schema change is rebuilt with the token projection
   // alone too (not marked backfilled: the next gate fills the rest).
-  const options = { quarantine: homeQuarantineSink(codexHome, indexDir), subset: 'tokens' as const };
+  const options = {
+    quarantine: homeQuarantineSink(codexHome, indexDir),
+    subset: 'tokens' as const,
+    ...(opts.garbage === undefined ? {} : { afterCommit: opts.garbage.read }),
+  };
   const opened = await openIndex(lmdbDirOf(indexDir), codexHome, {
     ...reportingTo(options, opts.onStatus, 'rebuild', codexHome),
     ...indexLockWaitStatus(opts.onStatus, codexHome),
@@ -37,6 +48,7 @@ export const withTokenProjectionCaughtUp = async <A>(
   try {
     const caught = await lazyCatchUpHome(store, codexHome, reportingTo(options, opts.onStatus, 'catchUp', codexHome))();
     if (E.isLeft(caught)) return caught;
+    opts.garbage?.done();
     // The checkpoints' pages (and a catch-up's writes) leave the process's RSS before the report maps its own.
     const remapped = store.remap?.();
     if (remapped !== undefined && E.isLeft(remapped)) return remapped;

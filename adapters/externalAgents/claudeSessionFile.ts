@@ -6,7 +6,7 @@ import { aiTitleOf, conversationMessageOf, customTitleOf, cwdOf, decodeClaudeLin
 import { fallbackTitleFromUserMessage, IMPORTED_SESSION_FALLBACK_TITLE, selectTitle } from '../../domain/externalSessions/sessionTitle.js';
 import type { ExternalSessionRead } from '../../replay/ports.js';
 import { openRegularFile } from './agentFiles.js';
-import { garbageBound } from './garbageBound.js';
+import { garbageBound } from '../system/garbageBound.js';
 
 const CHUNK_BYTES = 1 << 20;
 const BAD_LINE_SAMPLES = 20;

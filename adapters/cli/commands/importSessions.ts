@@ -71,7 +71,7 @@ export const importCommand = command({
       import('node:fs'),
       import('../../../replay/importSessions.js'),
       import('../../externalAgents/claudeCodeSessions.js'),
-      import('../../externalAgents/garbageBound.js'),
+      import('../../system/garbageBound.js'),
       import('../progress.js'),
       import('../runOnHome.js'),
     ]);

@@ -110,6 +110,7 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     { checkTimeZone, localDayIn, parseInstant, systemTimeZone },
     { DEFAULT_PRICING },
     { readPricing },
+    { garbageBound },
   ] = await Promise.all([
     import('fp-ts/lib/Either.js'),
     import('fp-ts/lib/TaskEither.js'),
@@ -121,6 +122,7 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     import('../../system/timeZone.js'),
     import('../../../domain/tokens/pricing.js'),
     import('../pricingFile.js'),
+    import('../../system/garbageBound.js'),
   ]);
   if (opts.by !== undefined && TOKEN_DIMENSION_NAMES[opts.by] === undefined)
     return E.left(invalidArgument('--by', `one of ${Object.keys(TOKEN_DIMENSION_NAMES).join(', ')}; got ${opts.by}`));
@@ -139,7 +141,8 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
   const report = await withTokenProjectionCaughtUp(
     codexHome,
     indexDir,
-    { onStatus: cliFeedback.onStatus },
+    // A process that ends with its report: the catch-up's garbage is collected as it goes and before the report.
+    { onStatus: cliFeedback.onStatus, garbage: garbageBound() },
     (home, c) => () =>
       cliFeedback.during(
         audit,

@@ -144,8 +144,20 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 const ISO_TIME = /\b(\d{4})-(\d{2})-(\d{2})T(\d{2})([:-])(\d{2})\5(\d{2})/g;
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
-/** The clone's copy of a UUID: same length and version prefix, a clone-specific node part. */
-const cloneUuid = (uuid: string, clone: number): string => `${uuid.slice(0, 24)}${createHash('sha1').update(`${clone}:${uuid}`).digest('hex').slice(0, 12)}`;
+/**
+ * The clone's copy of a UUID: same length and version, a clone-specific node part, and a UUIDv7's
+ * time (its first 48 bits, milliseconds) moved back by `shiftMs` with its clone's files. Codex's
+ * thread and turn ids are UUIDv7s of their creation times, so a home's ids sort as its files do;
+ * clones that kept the template's times clustered each template thread's clones in the index's key
+ * order, away from the order the files are read in.
+ */
+const cloneUuid = (uuid: string, clone: number, shiftMs: number): string => {
+  const node = createHash('sha1').update(`${clone}:${uuid}`).digest('hex').slice(0, 12);
+  const ms = uuid[14] === '7' ? parseInt(uuid.slice(0, 8) + uuid.slice(9, 13), 16) - shiftMs : -1;
+  if (ms < 0 || shiftMs === 0) return `${uuid.slice(0, 24)}${node}`;
+  const time = ms.toString(16).padStart(12, '0');
+  return `${time.slice(0, 8)}-${time.slice(8)}${uuid.slice(13, 24)}${node}`;
+};
 
 /** A timestamp (ISO `:` or file-name `-` form) moved back by `shiftMs`, in the same form and length. */
 const shiftTime =
@@ -158,7 +170,7 @@ const shiftTime =
 
 /** A template text as clone `clone` holds it: ids remapped, times shifted, every byte length kept. */
 export const rewriteForClone = (text: string, clone: number, shiftMs: number): string =>
-  text.replace(UUID, (u) => cloneUuid(u, clone)).replace(ISO_TIME, shiftTime(shiftMs));
+  text.replace(UUID, (u) => cloneUuid(u, clone, shiftMs)).replace(ISO_TIME, shiftTime(shiftMs));
 
 /** The time of a rollout's last line (its envelope timestamp), or null when it has none. */
 const lastLineTime = (body: Buffer): Date | null => {
@@ -236,7 +248,7 @@ export const buildRealShapedHome = async (
       bytes += body.length;
       lines += countLines(body);
       files += 1;
-      threads.add(cloneUuid(s.threadId, clone));
+      threads.add(cloneUuid(s.threadId, clone, shiftMs));
     }
   }
   return {
@@ -246,7 +258,7 @@ export const buildRealShapedHome = async (
     files,
     threads: threads.size,
     meanLineBytes: Math.round(bytes / Math.max(1, lines)),
-    long: { paginated: cloneUuid(t.long.paginated.threadId, 0), legacy: cloneUuid(t.long.legacy.threadId, 0) },
+    long: { paginated: cloneUuid(t.long.paginated.threadId, 0, 0), legacy: cloneUuid(t.long.legacy.threadId, 0, 0) },
     workDir: t.homes.find((h) => h.key === t.long.paginated.key)!.workDir,
   };
 };
@@ -299,7 +311,7 @@ export const buildHugeThreadHome = async (codexHome: string, targetBytes: number
       const ordinalBase = head.length + rep * body.length;
       write(
         body.map((l, i) => {
-          const remapped = rep === 0 ? l : l.replace(UUID, (u) => (u === threadId ? u : cloneUuid(u, rep)));
+          const remapped = rep === 0 ? l : l.replace(UUID, (u) => (u === threadId ? u : cloneUuid(u, rep, 0)));
           return mode === 'paginated'
             ? remapped.replace(/^\{"timestamp":"([^"]*)","ordinal":\d+/, (_m, ts: string) => `{"timestamp":"${ts}","ordinal":${ordinalBase + i}`)
             : remapped;

@@ -15,6 +15,21 @@ describe('bench/realHome rewriteForClone', () => {
     expect(rewriteForClone('rollout-2026-01-01T02-00-00-x.jsonl', 1, 3 * 3600_000)).to.equal('rollout-2025-12-31T23-00-00-x.jsonl');
   });
 
+  it("moves a UUIDv7's time back with its clone's times (ids sort as the files do, as Codex's do); other ids keep theirs", () => {
+    const v7 = '01a2032f-deb0-7713-bd4b-c5ded075258f';
+    const v4 = '3b241101-e2bb-4255-8caf-4136c566a962';
+    const [x, y] = rewriteForClone(`${v7} ${v4}`, 2, 10 * 3600_000).split(' ');
+    const ms = (u: string) => parseInt(u.slice(0, 8) + u.slice(9, 13), 16);
+    expect(ms(x!)).to.equal(ms(v7) - 10 * 3600_000);
+    expect(x!.slice(13, 24)).to.equal(v7.slice(13, 24));
+    expect(x!.slice(24)).to.not.equal(v7.slice(24));
+    expect(y!.slice(0, 24)).to.equal(v4.slice(0, 24));
+    expect(y).to.not.equal(v4);
+    // Two ids of one clone keep their order.
+    const [a, b] = rewriteForClone('01a2032f-deb0-7713-bd4b-c5ded075258f 01a20330-0000-7000-8000-000000000000', 7, 35 * 3600_000).split(' ');
+    expect(a! < b!).to.equal(true);
+  });
+
   it('maps one id to one new id within a clone, and to different ids in different clones', () => {
     fc.assert(
       fc.property(fc.uuid(), fc.uuid(), fc.nat(1000), (a, b, clone) => {

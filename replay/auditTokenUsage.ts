@@ -10,6 +10,14 @@ import { storedResponses } from './internal/indexScans.js';
 import { take, useCase } from './internal/useCase.js';
 import { sourceKindsOf } from './internal/sourceKinds.js';
 
+/**
+ * Rollouts whose response rows are read between two unmaps (`releasePages`): their rows lie among
+ * the record ids' pages, and the kernel maps the pages around each one read. On a real-shaped 1 GB
+ * home, 264 rollouts read as rows had mapped 23 MB of the index; the record ids of the threads of
+ * several files, 15 MB (an unmap after them too).
+ */
+const ROLLOUTS_BETWEEN_UNMAPS = 64;
+
 /** Groupings by the local calendar: a bucket whose ends fall in two local days is read as rows for them. */
 const BY_LOCAL_DAY: ReadonlySet<TokenDimension> = new Set(['dayLocal', 'week', 'month']);
 
@@ -66,8 +74,10 @@ export const auditTokenUsage = (store: IndexStore, { releasePages, ...options }:
     // each: its response rows are scattered over the largest table, whose pages a read maps in).
     const wholeThreads = new Set<string>();
     for (const s of states) if (s.value.repeatedRecords) wholeThreads.add(s.value.tokens.threadId);
+    let idsRead = false;
     for (const [t, rids] of filesOf) {
       if (rids.length < 2 || wholeThreads.has(t)) continue;
+      idsRead = true;
       const held = new Set<string>();
       for (const rid of rids)
         for (const r of await take(store.range('tokenRecordIds', [rid]))) {
@@ -75,6 +85,7 @@ export const auditTokenUsage = (store: IndexStore, { releasePages, ...options }:
           held.add(r.key[1]);
         }
     }
+    if (idsRead) unmap();
     for (const l of loose) {
       const r = l.value;
       if (r.source === 'record' && r.threadId !== r.fileThreadId) wholeThreads.add(r.threadId);
@@ -118,7 +129,11 @@ export const auditTokenUsage = (store: IndexStore, { releasePages, ...options }:
       else buckets.push({ rid, b });
     }
     const rows: StoredResponse[] = [];
-    for (const rid of [...asRows].sort()) for (const r of await take(store.range('tokenAudit', [rid]))) rows.push({ rolloutId: rid, line: r.key[1], response: r.value });
+    let read = 0;
+    for (const rid of [...asRows].sort()) {
+      for (const r of await take(store.range('tokenAudit', [rid]))) rows.push({ rolloutId: rid, line: r.key[1], response: r.value });
+      if (++read % ROLLOUTS_BETWEEN_UNMAPS === 0) unmap();
+    }
     for (const l of loose) if (!asRows.has(l.key[0])) rows.push({ rolloutId: l.key[0], line: l.key[1], response: l.value });
     return buildTokenReport(
       rows,

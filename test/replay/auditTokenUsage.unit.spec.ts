@@ -239,4 +239,36 @@ describe('token report from the projection sums (tokenBuckets) = from every resp
     expect(await ask(undefined)).to.deep.equal({ remaps: 0, total: 11 });
     expect(await ask(false)).to.deep.equal({ remaps: 0, total: 11 });
   });
+
+  it("unmaps after the record ids of a thread's files, and every 64 rollouts read as rows (a one-shot process)", async () => {
+    // A thread of two files (a revision beside its base): their record ids are read.
+    const files = [1, 2].map((n) => {
+      const w = new RolloutWriter('paginated', id(1), { startMs: BASE_MS + n * 60_000 });
+      w.sessionMeta();
+      new TokenHistory(w).turn(`t${n}`, [usage6(10 * n, 0, 1)], { model: 'gpt-5' });
+      return { rolloutId: id(1000 + n), threadId: id(1), lines: w.lines };
+    });
+    // 64 threads whose one file holds a record twice: each read as rows, whole.
+    for (let n = 0; n < 64; n++) {
+      const w = new RolloutWriter('paginated', id(100 + n), { startMs: BASE_MS + n * 60_000 });
+      w.sessionMeta();
+      new TokenHistory(w).turn(`u${n}`, [usage6(1, 0, 1)], { model: 'gpt-5' });
+      const record = w.lines.filter((l) => l.includes('"token_usage_record"')).pop()!;
+      files.push({ rolloutId: id(100 + n), threadId: id(100 + n), lines: [...w.lines, record] });
+    }
+    const inner = await storeOf(files, 1000);
+    let remaps = 0;
+    const store: IndexStore = {
+      ...inner,
+      remap: () => {
+        remaps += 1;
+        return E.right(undefined);
+      },
+    };
+    const r = await auditTokenUsage(store, { localDay: localDayIn('UTC'), pricing: DEFAULT_PRICING, dimensions: ['dayUtc'], releasePages: true })();
+    if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
+    // The states, the record ids, the sums, and the 64 rollouts read as rows.
+    expect(remaps).to.equal(4);
+    expect(r.right.total.responses).to.equal(66);
+  });
 });

@@ -79,6 +79,15 @@ export interface IndexStore {
       readonly from?: ReadonlyArray<import('./index/rows.js').KeyPart>;
     },
   ) => TE.TaskEither<EngineError, ReadonlyArray<{ readonly key: import('./index/rows.js').KeyOf<T>; readonly value: import('./index/rows.js').RowOf<T> }>>;
+  /**
+   * Each row whose key starts with `prefix`, in key order, given to `each` as it is read; how many.
+   * None is kept: a whole table costs the memory of the rows `each` keeps, and the others die young.
+   */
+  readonly scan: <T extends import('./index/rows.js').TableName>(
+    table: T,
+    prefix: ReadonlyArray<import('./index/rows.js').KeyPart>,
+    each: (row: { readonly key: import('./index/rows.js').KeyOf<T>; readonly value: import('./index/rows.js').RowOf<T> }) => void,
+  ) => TE.TaskEither<EngineError, number>;
   /** Build a batch against the current state and commit it, all in one write transaction. */
   readonly commit: (build: (reader: import('./index/rows.js').IndexReader) => ReadonlyArray<import('./index/rows.js').IndexWrite>) => TE.TaskEither<EngineError, number>;
   /**

@@ -11,12 +11,14 @@ import { take, useCase } from './internal/useCase.js';
 import { sourceKindsOf } from './internal/sourceKinds.js';
 
 /**
- * Rollouts whose response rows are read between two unmaps (`releasePages`): their rows lie among
- * the record ids' pages, and the kernel maps the pages around each one read. On a real-shaped 1 GB
- * home, 264 rollouts read as rows had mapped 23 MB of the index; the record ids of the threads of
- * several files, 15 MB (an unmap after them too).
+ * Rollouts read between two unmaps (`releasePages`), as rows and as record ids: a rollout's rows
+ * and ids lie among each other's pages, and the kernel maps the pages around each one read. On a
+ * real-shaped 1 GB home, 264 rollouts read as rows had mapped 23 MB of the index; the record ids
+ * of 1,300 files of threads of several files, 15 MB. An unmap (the environment reopened) costs a
+ * few ms, so ids, a few pages a file, are read four times as many between two.
  */
 const ROLLOUTS_BETWEEN_UNMAPS = 64;
+const ID_ROLLOUTS_BETWEEN_UNMAPS = 4 * ROLLOUTS_BETWEEN_UNMAPS;
 
 /** Groupings by the local calendar: a bucket whose ends fall in two local days is read as rows for them. */
 const BY_LOCAL_DAY: ReadonlySet<TokenDimension> = new Set(['dayLocal', 'week', 'month']);
@@ -50,18 +52,25 @@ export const auditTokenUsage = (store: IndexStore, { releasePages, ...options }:
     // Each whole-table read is decoded, then its pages unmapped (`remap`) before the next table's:
     // the kernel maps the cached pages around every page read too, and the token tables'
     // pages lie among the response rows', so three tables at once were ~24 MB of a 1 GB home's RSS.
-    const states = await take(store.range('tokenState', []));
-    unmap();
-    // A thread's client is its own file's session_meta's (a revision copies its base's: the thread row's), else its first file's.
+    // The states are read in one pass and none is kept (a 1 GB home's 6,340 were 5 MB of the
+    // report's heap): each file's thread, its thread's client, and the threads a file repeats a
+    // record id in.
     const clients = new Map<string, string | null>();
-    for (const s of states) {
-      const t = s.value.tokens.threadId;
-      if (s.key[0] === t || !clients.has(t)) clients.set(t, clientOf(s.value.originator, toApiSource(s.value.source)));
-    }
+    const threadOf = new Map<string, string>();
+    const wholeThreads = new Set<string>();
+    await take(
+      store.scan('tokenState', [], ({ key: [rid], value: s }) => {
+        const t = s.tokens.threadId;
+        // A thread's client is its own file's session_meta's (a revision copies its base's: the thread row's), else its first file's.
+        if (rid === t || !clients.has(t)) clients.set(t, clientOf(s.originator, toApiSource(s.source)));
+        threadOf.set(rid, t);
+        if (s.repeatedRecords) wholeThreads.add(t);
+      }),
+    );
+    unmap();
     const full = { ...options, clientOf: (threadId: string) => clients.get(threadId) ?? null };
     if ((options.dimensions ?? ['turn']).includes('turn')) return buildTokenReport(await take(storedResponses(store)), full);
 
-    const threadOf = new Map(states.map((s) => [s.key[0], s.value.tokens.threadId]));
     const filesOf = new Map<string, string[]>();
     for (const [rid, t] of threadOf) {
       const rids = filesOf.get(t);
@@ -72,28 +81,27 @@ export const auditTokenUsage = (store: IndexStore, { releasePages, ...options }:
     // Threads whose responses may be held twice: read as rows, whole. A thread of several files
     // (revisions) only when two of its files hold one record id (read from the ids, a few bytes
     // each: its response rows are scattered over the largest table, whose pages a read maps in).
-    const wholeThreads = new Set<string>();
-    for (const s of states) if (s.value.repeatedRecords) wholeThreads.add(s.value.tokens.threadId);
-    let idsRead = false;
+    let idsRead = 0;
     for (const [t, rids] of filesOf) {
       if (rids.length < 2 || wholeThreads.has(t)) continue;
-      idsRead = true;
       const held = new Set<string>();
-      for (const rid of rids)
-        for (const r of await take(store.range('tokenRecordIds', [rid]))) {
-          if (held.has(r.key[1])) wholeThreads.add(t);
-          held.add(r.key[1]);
-        }
+      for (const rid of rids) {
+        await take(
+          store.scan('tokenRecordIds', [rid], ({ key: [, responseId] }) => {
+            if (held.has(responseId)) wholeThreads.add(t);
+            held.add(responseId);
+          }),
+        );
+        if (++idsRead % ID_ROLLOUTS_BETWEEN_UNMAPS === 0) unmap();
+      }
     }
-    if (idsRead) unmap();
+    if (idsRead % ID_ROLLOUTS_BETWEEN_UNMAPS !== 0) unmap();
     for (const l of loose) {
       const r = l.value;
       if (r.source === 'record' && r.threadId !== r.fileThreadId) wholeThreads.add(r.threadId);
       if (r.source === 'count' && r.copyOf !== null) wholeThreads.add(r.copyOf);
     }
     const asRows = new Set([...threadOf].filter(([, t]) => wholeThreads.has(t)).map(([rid]) => rid));
-    const bucketRows = await take(store.range('tokenBuckets', []));
-    unmap();
     const buckets: Array<{ readonly rid: string; readonly b: UsageBucket }> = [];
     // Whether a slot's first and last instants fall in two local days (a zone not offset by quarter
     // hours): asked once a slot, and only of a report by the local calendar.
@@ -110,24 +118,27 @@ export const auditTokenUsage = (store: IndexStore, { releasePages, ...options }:
       }
       return crosses && day(v.minMs) !== day(v.maxMs);
     };
-    for (const { key, value: v } of bucketRows) {
-      const [rid, , model, provider, cwd] = key;
-      if (asRows.has(rid)) continue;
-      const timed = v.minMs >= 0;
-      const b: UsageBucket = {
-        threadId: threadOf.get(rid) ?? rid,
-        firstMs: timed ? v.minMs : null,
-        lastMs: timed ? v.maxMs : null,
-        model: model === '' ? null : model,
-        provider: provider === '' ? null : provider,
-        cwd: cwd === '' ? null : cwd,
-        usage: v,
-        responses: v.responses,
-      };
-      // A bucket the range cuts, or whose ends fall in two local days, is read as rows.
-      if (bucketInRange(b, options) === 'cut' || splitByDay(v)) asRows.add(rid);
-      else buckets.push({ rid, b });
-    }
+    await take(
+      store.scan('tokenBuckets', [], ({ key, value: v }) => {
+        const [rid, , model, provider, cwd] = key;
+        if (asRows.has(rid)) return;
+        const timed = v.minMs >= 0;
+        const b: UsageBucket = {
+          threadId: threadOf.get(rid) ?? rid,
+          firstMs: timed ? v.minMs : null,
+          lastMs: timed ? v.maxMs : null,
+          model: model === '' ? null : model,
+          provider: provider === '' ? null : provider,
+          cwd: cwd === '' ? null : cwd,
+          usage: v,
+          responses: v.responses,
+        };
+        // A bucket the range cuts, or whose ends fall in two local days, is read as rows.
+        if (bucketInRange(b, options) === 'cut' || splitByDay(v)) asRows.add(rid);
+        else buckets.push({ rid, b });
+      }),
+    );
+    unmap();
     const rows: StoredResponse[] = [];
     let read = 0;
     for (const rid of [...asRows].sort()) {

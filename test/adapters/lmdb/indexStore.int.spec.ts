@@ -28,6 +28,14 @@ describe('LMDB IndexStore', () => {
       expect(ids(right(await s.range('turns', ['r'], { reverse: true, after: ['r', 16] })()))).to.deep.equal(['t10', 't2', 't1']);
       expect(right(await s.get('turns', ['r', 10])())!.id).to.equal('t10');
       expect(right(await s.get('turns', ['r', 11])())).to.equal(undefined);
+      // A scan gives the rows a range would, one at a time, in key order (and the whole table with no prefix).
+      const seen: string[] = [];
+      expect(right(await s.scan('turns', ['r'], ({ key, value }) => void seen.push(`${key.join('/')}=${value.id}`))())).to.equal(5);
+      expect(seen).to.deep.equal(['r/1=t1', 'r/2=t2', 'r/10=t10', 'r/16=t16', 'r/27=t27']);
+      const all: string[] = [];
+      expect(right(await s.scan('turns', [], ({ value }) => void all.push(value.id))())).to.equal(7);
+      expect(all).to.deep.equal(ids(right(await s.range('turns', [])())));
+      expect(right(await s.scan('turns', ['none'], () => expect.fail('no row'))())).to.equal(0);
     } finally {
       right(await s.close()());
       await fs.rm(dir, { recursive: true, force: true });

@@ -211,21 +211,19 @@ describe('token report from the projection sums (tokenBuckets) = from every resp
     expect(await days('Asia/Kathmandu')).to.deep.equal([['2026-11-21', 2, 33]]);
   });
 
+  /** The store, whose remaps are counted (a memory store has none of its own). */
+  const countingRemaps = (inner: IndexStore): { readonly store: IndexStore; readonly remaps: { count: number } } => {
+    const remaps = { count: 0 };
+    return { store: { ...inner, remap: () => ((remaps.count += 1), E.right(undefined)) }, remaps };
+  };
+
   it("unmaps each whole table's pages only when asked (a one-shot process), never in a server's reports", async () => {
     const w = new RolloutWriter('paginated', id(1), { startMs: BASE_MS + 60_000 });
     w.sessionMeta();
     new TokenHistory(w).turn('t1', [usage6(10, 0, 1)], { model: 'gpt-5' });
-    const inner = await storeOf([{ rolloutId: id(1), threadId: id(1), lines: w.lines }], 1000);
-    let remaps = 0;
-    const store: IndexStore = {
-      ...inner,
-      remap: () => {
-        remaps += 1;
-        return E.right(undefined);
-      },
-    };
+    const { store, remaps } = countingRemaps(await storeOf([{ rolloutId: id(1), threadId: id(1), lines: w.lines }], 1000));
     const ask = async (releasePages: boolean | undefined) => {
-      remaps = 0;
+      remaps.count = 0;
       const r = await auditTokenUsage(store, {
         localDay: localDayIn('UTC'),
         pricing: DEFAULT_PRICING,
@@ -233,7 +231,7 @@ describe('token report from the projection sums (tokenBuckets) = from every resp
         ...(releasePages === undefined ? {} : { releasePages }),
       })();
       if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
-      return { remaps, total: r.right.total.totalTokens };
+      return { remaps: remaps.count, total: r.right.total.totalTokens };
     };
     expect(await ask(true)).to.deep.equal({ remaps: 2, total: 11 });
     expect(await ask(undefined)).to.deep.equal({ remaps: 0, total: 11 });
@@ -256,19 +254,11 @@ describe('token report from the projection sums (tokenBuckets) = from every resp
       const record = w.lines.filter((l) => l.includes('"token_usage_record"')).pop()!;
       files.push({ rolloutId: id(100 + n), threadId: id(100 + n), lines: [...w.lines, record] });
     }
-    const inner = await storeOf(files, 1000);
-    let remaps = 0;
-    const store: IndexStore = {
-      ...inner,
-      remap: () => {
-        remaps += 1;
-        return E.right(undefined);
-      },
-    };
+    const { store, remaps } = countingRemaps(await storeOf(files, 1000));
     const r = await auditTokenUsage(store, { localDay: localDayIn('UTC'), pricing: DEFAULT_PRICING, dimensions: ['dayUtc'], releasePages: true })();
     if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
     // The states, the record ids, the sums, and the 64 rollouts read as rows.
-    expect(remaps).to.equal(4);
+    expect(remaps.count).to.equal(4);
     expect(r.right.total.responses).to.equal(66);
   });
 });

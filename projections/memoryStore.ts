@@ -26,10 +26,10 @@ export const memoryIndexStore = (): IndexStore => {
       if (opts.limit !== undefined) rows = rows.slice(0, opts.limit);
       return TE.right(rows.map((r) => ({ key: r.key as never, value: r.value as never })));
     },
-    scan: (table, prefix, each) => {
+    scan: (table, prefix, each) => async () => {
       const rows = sorted(table, prefix);
       for (const r of rows) each({ key: r.key as never, value: r.value as never });
-      return TE.right(rows.length);
+      return E.right(rows.length);
     },
     commit: (build) => async () => {
       const ws = build(idx);

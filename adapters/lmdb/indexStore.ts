@@ -202,19 +202,32 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
         }
         return out;
       }),
-    scan: (table, prefix, each) =>
-      sync('scan', () => {
-        if (!storable(prefix)) return 0;
-        let n = 0;
-        for (const { key, value } of h.dbs[table].getRange({ start: [...prefix], end: [...prefix, KEY_MAX] })) {
-          if (!isRowKey(key)) continue;
-          const k = norm(key);
-          if (!hasPrefix(k, prefix)) continue;
-          each({ key: k as never, value: value as never });
-          n += 1;
-        }
-        return n;
-      }),
+    scan: (table, prefix, each) => async () => {
+      // What `each` throws is the caller's (a bug), not an LMDB failure: it leaves as thrown.
+      let thrown: { readonly error: unknown } | undefined;
+      const scanned = E.tryCatch(
+        () => {
+          if (!storable(prefix)) return 0;
+          let n = 0;
+          for (const { key, value } of h.dbs[table].getRange({ start: [...prefix], end: [...prefix, KEY_MAX] })) {
+            if (!isRowKey(key)) continue;
+            const k = norm(key);
+            if (!hasPrefix(k, prefix)) continue;
+            try {
+              each({ key: k as never, value: value as never });
+            } catch (error) {
+              thrown = { error };
+              throw error;
+            }
+            n += 1;
+          }
+          return n;
+        },
+        lmdbError(path, 'scan'),
+      );
+      if (thrown !== undefined) throw thrown.error;
+      return scanned;
+    },
     // Index batches are derived from the rollouts, which are the durable log: a commit returns once
     // it is committed and visible, and LMDB flushes it in order behind (integrity kept; after a
     // crash a lost tail of commits is caught up again from the checkpoints).

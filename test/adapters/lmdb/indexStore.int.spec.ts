@@ -36,6 +36,14 @@ describe('LMDB IndexStore', () => {
       expect(right(await s.scan('turns', [], ({ value }) => void all.push(value.id))())).to.equal(7);
       expect(all).to.deep.equal(ids(right(await s.range('turns', [])())));
       expect(right(await s.scan('turns', ['none'], () => expect.fail('no row'))())).to.equal(0);
+      // What the callback throws is not an LMDB failure: it leaves as thrown.
+      let caught: unknown;
+      await s
+        .scan('turns', ['r'], () => {
+          throw new RangeError('a bug in the caller');
+        })()
+        .catch((e: unknown) => (caught = e));
+      expect(caught).to.be.instanceOf(RangeError);
     } finally {
       right(await s.close()());
       await fs.rm(dir, { recursive: true, force: true });

@@ -159,6 +159,14 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
     }
     return out;
   };
+  /** The rows of `table` from `start` to `end` whose keys start with `prefix`: what `range` and `scan` read (the structures key and keys the bounds let in around the prefix passed over). */
+  function* rowsIn(table: TableName, prefix: Key, start: Key, end: Key, reverse: boolean): Generator<{ readonly key: Key; readonly value: unknown }> {
+    for (const { key, value } of h.dbs[table].getRange({ start: [...start], end: [...end], reverse })) {
+      if (!isRowKey(key)) continue;
+      const k = norm(key);
+      if (hasPrefix(k, prefix)) yield { key: k, value };
+    }
+  }
   const reader: IndexReader = {
     get: ((table: TableName, key: Key) => (storable(key) ? h.dbs[table].get((key.length === 1 ? key[0] : [...key]) as never) : undefined)) as IndexReader['get'],
     keys: keysOf,
@@ -177,7 +185,6 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
     range: (table, prefix, opts = {}) =>
       sync('range', () => {
         if (!storable(prefix)) return [];
-        const db = h.dbs[table];
         const lo: Key = [...prefix];
         const hi: Key = [...prefix, KEY_MAX];
         const after = opts.after;
@@ -188,10 +195,7 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
         const limit = opts.limit ?? Number.POSITIVE_INFINITY;
         // Only the first row can be `after` itself (the range starts there).
         let skipAfter = after === undefined ? undefined : JSON.stringify(after);
-        for (const { key, value } of db.getRange({ start: [...start], end: [...end], reverse })) {
-          if (!isRowKey(key)) continue;
-          const k = norm(key);
-          if (!hasPrefix(k, prefix)) continue;
+        for (const { key: k, value } of rowsIn(table, prefix, start, end, reverse)) {
           if (skipAfter !== undefined) {
             const isAfter = JSON.stringify(k) === skipAfter;
             skipAfter = undefined;
@@ -209,12 +213,9 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
         () => {
           if (!storable(prefix)) return 0;
           let n = 0;
-          for (const { key, value } of h.dbs[table].getRange({ start: [...prefix], end: [...prefix, KEY_MAX] })) {
-            if (!isRowKey(key)) continue;
-            const k = norm(key);
-            if (!hasPrefix(k, prefix)) continue;
+          for (const { key, value } of rowsIn(table, prefix, prefix, [...prefix, KEY_MAX], false)) {
             try {
-              each({ key: k as never, value: value as never });
+              each({ key: key as never, value: value as never });
             } catch (error) {
               thrown = { error };
               throw error;

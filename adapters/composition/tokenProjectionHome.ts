@@ -10,6 +10,7 @@ import { indexLockWaitStatus, reportingTo } from '../../indexer/indexStatus.js';
 import type { OnIndexStatus } from '../../indexer/indexStatus.js';
 import { homeQuarantineSink } from '../jsonl/quarantine.js';
 import { lmdbDirOf } from '../lmdb/environmentFolder.js';
+import type { GarbageBound } from '../system/garbageBound.js';
 
 /**
  * Open a home's index and catch its token projection up alone, so a token report describes the
@@ -27,7 +28,7 @@ export const withTokenProjectionCaughtUp = async <A>(
      * A one-shot process's bound on its garbage (adapters/system/garbageBound.ts): told each
      * commit's bytes, and that the catch-up is done before the report starts.
      */
-    readonly garbage?: { readonly read: (bytes: number) => void; readonly done: () => void };
+    readonly garbage?: GarbageBound;
   },
   use: (index: { readonly store: IndexStore; readonly indexWas: OpenIndexResult['migrated'] }, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
 ): Promise<E.Either<EngineError, A>> => {

@@ -16,7 +16,14 @@ import * as vm from 'node:vm';
  * `done` collects when the step read anything since the last collection, or grew the heap by
  * `everyBytes` (a step of many objects and no reading); a small step costs nothing.
  */
-export const garbageBound = (everyBytes = 8 * 1024 * 1024): { readonly read: (bytes: number) => void; readonly done: () => void } => {
+export interface GarbageBound {
+  /** `bytes` more of the source read. */
+  readonly read: (bytes: number) => void;
+  /** A step is done: what it left goes before the next starts. */
+  readonly done: () => void;
+}
+
+export const garbageBound = (everyBytes = 8 * 1024 * 1024): GarbageBound => {
   const collect = exposedCollector();
   if (collect === undefined) return { read: () => undefined, done: () => undefined };
   let since = 0;

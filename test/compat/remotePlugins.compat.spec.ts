@@ -18,6 +18,7 @@ import type { RpcAnswer } from '../fixtures/stdioRpcClient.js';
 import { bundleOf, startPluginBackend } from '../fixtures/pluginBackend.js';
 import type { FakePluginBackend } from '../fixtures/pluginBackend.js';
 import { useTempDir } from '../fixtures/tempDir.js';
+import { skipUnmet } from '../fixtures/skipUnmet.js';
 
 /** The test's CA and certificate are made with the openssl CLI; `npm test` installs it first (test/setup/ensureOpenssl.sh). */
 const HAVE_OPENSSL = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
@@ -112,10 +113,7 @@ describe('compat · remote plugin install, startup sync and uninstall against re
   const ours = (home: string, args: string[]) => runEngineCli(['plugins', ...args, '--codex-home', home], 60_000, { NODE_EXTRA_CA_CERTS: ca });
 
   before(async function () {
-    if (!HAVE_OPENSSL) {
-      process.stderr.write('    skipped: openssl is not installed (apt-get install openssl; npm test installs it when it can)\n');
-      this.skip();
-    }
+    skipUnmet(this, HAVE_OPENSSL, 'openssl', 'apt-get install openssl; npm test installs it when it can');
     const certs = await makeCertificates(tmp());
     ca = certs.ca;
     backend = await startPluginBackend({ key: await fs.readFile(certs.key, 'utf8'), cert: await fs.readFile(certs.cert, 'utf8') });

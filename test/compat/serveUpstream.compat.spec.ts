@@ -20,6 +20,7 @@ import { openColdCodex } from './compatHomes.js';
 import { buildScenarioHome, SCENARIOS } from './scenarios.js';
 import type { CompatHome } from './scenarios.js';
 import { freeLoopbackPort } from '../../adapters/rpc/upstream.js';
+import { skipUnmet } from '../fixtures/skipUnmet.js';
 
 const until = async (what: string, holds: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> => {
   const end = Date.now() + timeoutMs;
@@ -170,10 +171,7 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
   });
 
   it('the real Codex TUI on the engine: the resume picker lists and searches, a thread opens with its history, a new turn runs (upstream) and is paged from the engine; fork and archive --remote work', async function () {
-    if (!hasTmux()) {
-      process.stderr.write('    skipped: tmux is not installed (apt-get install tmux)\n');
-      this.skip();
-    }
+    skipUnmet(this, hasTmux(), 'tmux', 'apt-get install tmux; npm test installs it when it can');
     const main = home.threads.find((t) => t.label === 'main')!.id;
     const env = { ...appServerEnv({ codexHome: home.codexHome }), TERM: 'xterm-256color' };
     const tui = tmuxTui(`upstream-${process.pid}`, env, home.workDir);

@@ -12,6 +12,7 @@ import type { EngineCliRun } from '../compat/engineCli.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js';
 import { reportArea } from './areaSummary.js';
+import { skipUnmet } from '../fixtures/skipUnmet.js';
 
 const threadId = (n: number): string => `01a1fe84-0000-7000-8000-${n.toString(16).padStart(12, '0')}`;
 const MARKER = 'rollout-engine-index';
@@ -210,7 +211,7 @@ describe('reliability · index dir', function () {
       });
 
     it("root's run leaves .rollout-engine/ root-owned 0700: the owner's threads, turns and read answer from the cache index, as root's did, and say so", async function () {
-      if (process.getuid?.() !== 0) this.skip(); // needs root to run as another user
+      skipUnmet(this, process.getuid?.() === 0, 'root', 'to run as another user');
       fs.chmodSync(tmp(), 0o755);
       const base = nodePath.join(tmp(), 'rooted');
       const home = nodePath.join(base, 'home');

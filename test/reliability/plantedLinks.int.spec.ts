@@ -19,6 +19,7 @@ import { EXIT } from '../../adapters/cli/exitCodes.js';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer } from '../fixtures/stdioRpcClient.js';
 import { reportArea } from './areaSummary.js';
+import { skipUnmet } from '../fixtures/skipUnmet.js';
 
 const A = '01a1fe84-0000-7000-8000-0000000000f1';
 const B = '01a1fe84-0000-7000-8000-0000000000f2';
@@ -120,7 +121,7 @@ describe('reliability · planted links (a home owned by another user, commands r
   let inputs: string;
 
   before(async function () {
-    if (process.getuid?.() !== 0) this.skip(); // the escape it guards against needs root: a planted link is followed with root's rights
+    skipUnmet(this, process.getuid?.() === 0, 'root', "the escape it guards against: a planted link is followed with root's rights");
     outside = nodePath.join(tmp(), 'outside');
     inputs = nodePath.join(tmp(), 'inputs');
     fs.mkdirSync(inputs, { recursive: true });

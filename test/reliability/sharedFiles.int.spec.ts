@@ -14,6 +14,7 @@ import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
 import { chatThread, dayDir, rolloutName, writeRollout } from '../replay/mutationHome.js';
 import { reportArea } from './areaSummary.js';
 import { filesOf, openServe, sessionIndexNames } from './sharedHome.js';
+import { skipUnmet } from '../fixtures/skipUnmet.js';
 
 const TRIALS = Number(process.env['SHARED_FILE_TRIALS'] ?? 40);
 const threadIdOf = (race: number, trial: number): string => `dddddddd-0000-7000-8000-${race.toString(16).padStart(4, '0')}${trial.toString(16).padStart(8, '0')}`;
@@ -219,7 +220,7 @@ describe('reliability · thread/delete and the shared files (two serve processes
   });
 
   it('as root on a home owned by another user: links planted at session_index.jsonl and at its lock are never followed (nothing outside created, changed or chmodded)', function () {
-    if (process.getuid?.() !== 0) return this.skip(); // Needs root: a home owned by another user, as the issue found it.
+    skipUnmet(this, process.getuid?.() === 0, 'root', 'a home owned by another user, as the issue found it');
     const base = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'rel-shared-links-'));
     try {
       const outside = nodePath.join(base, 'outside');

@@ -14,6 +14,7 @@ import { act, newThread, rolloutRelPath, threadLines } from '../projections/synt
 import type { SynthThread } from '../projections/synth.js';
 import { artifactsDir, chromiumPath, inkShare } from './browser.js';
 import { PIXEL_PNG_BASE64 } from '../fixtures/mcpStdioServer.js';
+import { skipUnmet } from '../fixtures/skipUnmet.js';
 
 /**
  * The web viewer in real Chromium (playwright-core driving Debian's `chromium`; `npm test`
@@ -285,10 +286,7 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
   afterEach(() => expect(pageErrors, 'errors in the page').to.deep.equal([]));
 
   before(async function () {
-    if (chromium === null) {
-      process.stderr.write('    skipped: Chromium is not installed (apt-get install chromium, or set CHROMIUM_PATH; npm test installs it when it can)\n');
-      this.skip();
-    }
+    skipUnmet(this, chromium !== null, 'chromium', 'apt-get install chromium, or set CHROMIUM_PATH; npm test installs it when it can');
     // The bundle as the sources say now (npm run build makes it too; the check is tsc's, run by the build).
     execFileSync(process.execPath, [nodePath.join(REPO, 'viewer', 'build.mjs'), '--no-check'], { cwd: REPO, stdio: 'inherit' });
     shots = artifactsDir();

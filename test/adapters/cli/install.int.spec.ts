@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import * as tar from 'tar';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
+import { skipUnmet } from '../../fixtures/skipUnmet.js';
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const PACKAGE = JSON.parse(fs.readFileSync(nodePath.join(REPO, 'package.json'), 'utf8')) as { name: string; version: string; bin: Record<string, string> };
@@ -153,10 +154,8 @@ describe('install without root, as the README says: npm config set prefix ~/.loc
 
   it('a copy of the repository, installed by an unprivileged user, answers a first `turns` and serves the viewer', async function () {
     const user = unprivileged();
-    if (typeof user === 'string') {
-      process.stderr.write(`    skipped: ${user}\n`);
-      this.skip();
-    }
+    skipUnmet(this, typeof user !== 'string', 'an unprivileged user', typeof user === 'string' ? user : '');
+    if (typeof user === 'string') return;
     const root = tmp();
     const home = nodePath.join(root, 'home');
     const clone = nodePath.join(home, 'rollout-engine');

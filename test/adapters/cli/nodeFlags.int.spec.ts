@@ -8,6 +8,7 @@ import { CLI_NODE_ENV, CLI_NODE_FLAGS, CLI_SHEBANG } from '../../../adapters/cli
 import { newThread } from '../../projections/synth.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { CLI } from '../../fixtures/cliBundle.js';
+import { skipUnmet } from '../../fixtures/skipUnmet.js';
 
 const run = promisify(execFile);
 
@@ -31,7 +32,7 @@ describe('the CLI runs with its node flags', function () {
   });
 
   it('a process started through that shebang has CLI_NODE_ENV in its environment (Linux: /proc/PID/environ)', async function () {
-    if (process.platform !== 'linux') this.skip();
+    skipUnmet(this, process.platform === 'linux', 'linux', '/proc/PID/environ');
     const home = nodePath.join(tmp(), 'home-env');
     await writeSynthThread(home, newThread(72), 1);
     const env = { ...process.env };

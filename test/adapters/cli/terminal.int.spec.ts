@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as nodePath from 'node:path';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { CLI, generatedHome, runCli } from './cliRun.js';
+import { skipUnmet } from '../../fixtures/skipUnmet.js';
 
 /** tmux runs the CLI in a real terminal; `npm test` installs it first (test/setup/ensureTmux.sh), and without it this suite is skipped (saying so). */
 const HAVE_TMUX = spawnSync('tmux', ['-V']).status === 0;
@@ -48,10 +49,7 @@ describe('in a real terminal (tmux): the first call draws its progress, Ctrl-C s
   let large: { home: string; threadId: string; files: number; bytes: number };
 
   before(async function () {
-    if (!HAVE_TMUX) {
-      process.stderr.write('    skipped: tmux is not installed (apt-get install tmux; npm test installs it when it can)\n');
-      this.skip();
-    }
+    skipUnmet(this, HAVE_TMUX, 'tmux', 'apt-get install tmux; npm test installs it when it can');
     small = await generatedHome(nodePath.join(tmp(), 'home-60'), 60);
     large = await generatedHome(nodePath.join(tmp(), 'home-150'), 150);
   });

@@ -6,6 +6,7 @@ import * as nodePath from 'node:path';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
 import { CLI } from '../../fixtures/cliBundle.js';
+import { skipUnmet } from '../../fixtures/skipUnmet.js';
 
 const LEGACY = '01a1fe84-0000-7000-8000-00000000002a';
 const NOBODY = 65534;
@@ -38,7 +39,8 @@ describe('a home this user can read but not write', function () {
     });
 
   before(function () {
-    if (SETPRIV === undefined || process.getuid?.() !== 0) this.skip();
+    skipUnmet(this, process.getuid?.() === 0, 'root', 'to run as another user');
+    skipUnmet(this, SETPRIV !== undefined, 'setpriv', 'util-linux runs the CLI as another user');
     fs.chmodSync(tmp(), 0o755);
     home = nodePath.join(tmp(), 'alice');
     homeWithIndex = nodePath.join(tmp(), 'alice-indexed');

@@ -7,6 +7,7 @@ import { eventStoreEventLog } from '../../../adapters/eventstore/eventLog.js';
 import { draftLineEvents } from '../../../adapters/eventstore/lineEvents.js';
 import { contractLine } from '../eventLogContract.js';
 import { useConnection, useEventStore } from '../../eventstore/useEventStore.js';
+import { skipUnmet } from '../../fixtures/skipUnmet.js';
 
 const right = <A>(e: E.Either<EngineError, A>): A => {
   if (E.isLeft(e)) throw new Error(`expected Right, got ${JSON.stringify(e.left)}`);
@@ -28,7 +29,7 @@ describe('EventStoreDB EventLog against the test server: events, limits, faults'
   const store = useEventStore({ maxAppendSize: MAX });
   const connectionOf = useConnection(store);
   before(function () {
-    if (store().server === undefined) this.skip();
+    skipUnmet(this, store().server !== undefined, 'the EventStoreDB test server', 'fault injection needs it');
   });
   const server = () => store().server!;
   const eventsOf = (stream: string) =>

@@ -19,6 +19,7 @@ import { RolloutWriter } from '../../fixtures/rolloutLines.js';
 import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
 import { useConnection, useEventStore } from '../../eventstore/useEventStore.js';
 import { filesOf, indexDump } from '../../eventstore/homeDumps.js';
+import { skipUnmet } from '../../fixtures/skipUnmet.js';
 
 const T = '01a1fe87-0000-7000-8000-0000000c1001';
 const U = '01a1fe87-0000-7000-8000-0000000c1002';
@@ -39,7 +40,7 @@ describe('serve --eventstore killed while following', function () {
   const connectionOf = useConnection(store);
 
   it('resumes exactly after each SIGKILL: its copy equals an export, its index a fresh build of it', async function () {
-    if (store().server === undefined) this.skip(); // a real server holds other runs' streams
+    skipUnmet(this, store().server !== undefined, 'the EventStoreDB test server', "a real server holds other runs' streams");
     const home = nodePath.join(tmp(), 'home');
     const w = chatThread('paginated', T, 2);
     writeRollout(home, rolloutName(T), w.text());

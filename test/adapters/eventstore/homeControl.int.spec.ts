@@ -6,6 +6,7 @@ import { connectEventStore } from '../../../adapters/eventstore/eventStoreClient
 import type { HomeFact } from '../../../adapters/eventstore/homeControl.js';
 import { HOME_CONTROL_STREAM, readHomeFacts, recordHomeFacts } from '../../../adapters/eventstore/homeControl.js';
 import { useEventStore } from '../../eventstore/useEventStore.js';
+import { skipUnmet } from '../../fixtures/skipUnmet.js';
 
 const right = <A>(e: E.Either<EngineError, A>): A => {
   if (E.isLeft(e)) throw new Error(`expected Right, got ${JSON.stringify(e.left)}`);
@@ -22,7 +23,7 @@ describe('the home control stream, folded per connection', function () {
     return c;
   };
   before(function () {
-    if (store().server === undefined) this.skip();
+    skipUnmet(this, store().server !== undefined, 'the EventStoreDB test server', 'its faults are injected');
   });
   after(async () => {
     for (const c of open) await c.close();

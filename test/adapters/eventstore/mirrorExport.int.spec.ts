@@ -24,6 +24,7 @@ import { chatThread, openMutationHome, rolloutName, right as rightTE, writeRollo
 import { useConnection, useEventStore } from '../../eventstore/useEventStore.js';
 import { filesOf, indexDump } from '../../eventstore/homeDumps.js';
 import { CLI } from '../../fixtures/cliBundle.js';
+import { skipUnmet } from '../../fixtures/skipUnmet.js';
 
 /** The threads of one test's home (each test its own ids: the test server is shared by the describe). */
 const idsOf = (n: number) => ({
@@ -87,7 +88,7 @@ describe('mirror JSONL → EventStoreDB → export', function () {
   const connectionOf = useConnection(store);
 
   it('gives back every rollout file byte for byte; the index and the history API answers equal the files', async function () {
-    if (store().server === undefined) this.skip(); // a real server holds other runs' streams: export needs an empty one
+    skipUnmet(this, store().server !== undefined, 'the EventStoreDB test server', "a real server holds other runs' streams: export needs an empty one");
     const home = nodePath.join(tmp(), 'home');
     await makeHome(home, 1);
     const original = filesOf(home);
@@ -125,7 +126,8 @@ describe('mirror JSONL → EventStoreDB → export', function () {
 
   it('a mirror killed part way resumes and finishes with the same streams as one uninterrupted run; export gives the files back', async function () {
     const server = store().server;
-    if (server === undefined) this.skip();
+    skipUnmet(this, server !== undefined, 'the EventStoreDB test server', 'the mirror is killed against it');
+    if (server === undefined) return;
     const home = nodePath.join(tmp(), 'big');
     // Enough lines that the kill lands part way: 40 threads in batches of a few lines.
     for (let i = 0; i < 40; i++)
@@ -177,7 +179,7 @@ describe('a node following EventStoreDB into its own copy', function () {
   const connectionOf = useConnection(store);
 
   it('a node follows the store into its own copy (catch-up subscription): the same files and index; a restart resumes exactly', async function () {
-    if (store().server === undefined) this.skip(); // a real server holds other runs' streams
+    skipUnmet(this, store().server !== undefined, 'the EventStoreDB test server', "a real server holds other runs' streams");
     const home = nodePath.join(tmp(), 'followed');
     await makeHome(home, 2);
     const { P } = idsOf(2);
@@ -216,7 +218,8 @@ describe('a node following EventStoreDB into its own copy', function () {
 
   it('a live follower whose subscription drops reconnects and goes on from its position', async function () {
     const server = store().server;
-    if (server === undefined) this.skip();
+    skipUnmet(this, server !== undefined, 'the EventStoreDB test server', 'its subscription is dropped by it');
+    if (server === undefined) return;
     const home = nodePath.join(tmp(), 'live');
     const T = '01a1fe87-0000-7000-8000-0000000900a1';
     writeRollout(home, rolloutName(T), chatThread('paginated', T, 2).text());
@@ -253,7 +256,7 @@ describe('mirror → export and a following node: names (session_index.jsonl) an
   const connectionOf = useConnection(store);
 
   it('give back session_index.jsonl and the thread-state log byte for byte (less what is not a rename or an event); a re-run writes nothing', async function () {
-    if (store().server === undefined) this.skip(); // export needs an empty store
+    skipUnmet(this, store().server !== undefined, 'the EventStoreDB test server', 'export needs an empty store');
     const { P, L } = idsOf(7);
     const home = nodePath.join(tmp(), 'home');
     writeRollout(home, rolloutName(P), chatThread('paginated', P, 2).text());

@@ -1,9 +1,7 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=4 --heap-growing-percent=200
-import * as fs from 'node:fs';
-import * as nodePath from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { invalidArgument } from '../../domain/errors.js';
-import { packageRoot } from '../system/packageRoot.js';
+import { engineVersion } from '../system/packageRoot.js';
 import { reportError } from './exitCodes.js';
 import { registerCommand } from './commandSpec.js';
 import { readCommand } from './commands/read.js';
@@ -67,9 +65,6 @@ const COMMANDS = [
   importCommand,
 ];
 
-/** The installed package's version. */
-const { version } = JSON.parse(fs.readFileSync(nodePath.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
-
 /** The exit code of a process interrupted by SIGINT, as a shell reports it (128 + 2). */
 const INTERRUPTED = 130;
 
@@ -93,7 +88,7 @@ const wantsJson = process.argv.includes('--json');
 const program = new Command()
   .name('rollout-engine')
   .description('Codex rollouts as an event log: read, index and serve thread history')
-  .version(version)
+  .version(engineVersion())
   .exitOverride()
   .configureOutput({ outputError: (text, write) => (wantsJson ? undefined : write(text)) });
 

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
 
 /**
  * The installed package's folder: the nearest one above this module that holds a package.json.
@@ -17,3 +19,15 @@ export const packageRoot: string = (() => {
     dir = up;
   }
 })();
+
+const PackageJson = t.type({ version: t.string });
+let version: string | undefined;
+
+/** The installed package's version, from its package.json: what `--version` and `initialize`'s user agent say. */
+export const engineVersion = (): string => {
+  if (version !== undefined) return version;
+  const decoded = PackageJson.decode(JSON.parse(fs.readFileSync(nodePath.join(packageRoot, 'package.json'), 'utf8')));
+  if (E.isLeft(decoded)) throw new Error(`${nodePath.join(packageRoot, 'package.json')} has no string "version"`);
+  version = decoded.right.version;
+  return version;
+};

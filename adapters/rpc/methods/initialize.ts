@@ -1,9 +1,8 @@
 import { CODEX_PROTOCOL_VERSION, initializeMethod } from '../../../protocol/server.js';
 import * as os from 'node:os';
 import * as E from 'fp-ts/lib/Either.js';
+import { engineVersion } from '../../system/packageRoot.js';
 import { bindHomelessMethod } from '../method.js';
-
-export const ENGINE_VERSION = '0.1.0';
 
 /** Architectures as Rust names them (Codex prints `std::env::consts::ARCH`). */
 const ARCH_NAMES: Readonly<Record<string, string>> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'x86' };
@@ -29,7 +28,7 @@ export const initialize = bindHomelessMethod(initializeMethod, (ctx, params) => 
   return () =>
     Promise.resolve(
       E.right({
-        userAgent: `${originator}/${CODEX_PROTOCOL_VERSION} (${os.type()} ${os.release()}; ${ARCH_NAMES[os.arch()] ?? os.arch()}) ${terminalToken(process.env)}${clientPart} rollout-engine/${ENGINE_VERSION}`,
+        userAgent: `${originator}/${CODEX_PROTOCOL_VERSION} (${os.type()} ${os.release()}; ${ARCH_NAMES[os.arch()] ?? os.arch()}) ${terminalToken(process.env)}${clientPart} rollout-engine/${engineVersion()}`,
         codexHome: ctx.codexHome,
         platformFamily: process.platform === 'win32' ? 'windows' : 'unix',
         platformOs: process.platform === 'darwin' ? 'macos' : process.platform,

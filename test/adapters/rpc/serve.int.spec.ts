@@ -36,10 +36,11 @@ describe('rollout-engine serve (JSON-RPC over stdio)', function () {
     const init = await server.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
     expect(init).to.have.nested.property('result.codexHome', home);
     expect(init).to.have.nested.property('result.platformFamily');
-    // Codex's user agent with the Codex version whose protocol we answer: a Codex client sees no "older service".
-    expect((init as { result: { userAgent: string } }).result.userAgent).to.match(
-      /^test\/0\.169\.0 \([^;]+; [a-z0-9_]+\) \S+ \(test; 1\) rollout-engine\/\d+\.\d+\.\d+$/,
-    );
+    // Codex's user agent with the Codex version whose protocol we answer: a Codex client sees no "older service"; then ours, package.json's.
+    const { version } = JSON.parse(await fs.readFile('package.json', 'utf8')) as { version: string };
+    const userAgent = (init as { result: { userAgent: string } }).result.userAgent;
+    expect(userAgent).to.match(/^test\/0\.169\.0 \([^;]+; [a-z0-9_]+\) \S+ \(test; 1\) rollout-engine\/\S+$/);
+    expect(userAgent.endsWith(` rollout-engine/${version}`), userAgent).to.equal(true);
     server.notify('initialized');
     expect(await server.request('initialize', {})).to.deep.equal({ error: { code: -32600, message: 'Already initialized' } });
     const list = await server.request('thread/list', {});

@@ -135,7 +135,13 @@ const fakeUpstream = async (script: (ws: WebSocket, received: Message[], index: 
     script(ws, received, index);
   });
   const port = (server.address() as net.AddressInfo).port;
-  return { url: `ws://127.0.0.1:${port}`, connections, close: () => new Promise<void>((r) => server.close(() => r())) };
+  // Its connections are cut first: ws's close waits for them, and a failed test leaves serve's link open.
+  const close = (): Promise<void> =>
+    new Promise<void>((r) => {
+      for (const c of connections) c.ws.terminate();
+      server.close(() => r());
+    });
+  return { url: `ws://127.0.0.1:${port}`, connections, close };
 };
 
 /** Answers the link's `initialize` as Codex does. */

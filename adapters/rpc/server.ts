@@ -254,29 +254,31 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       if (up === undefined) return Promise.resolve({ link: null });
       if (link !== null && link.isOpen()) return Promise.resolve({ link });
       let init: UpstreamReply | undefined;
-      const made = linking === null ? generation++ : -1;
-      linking ??= up.upstream
-        .connect(
-          (m) => fromUpstream(m, made),
-          () => upstreamGone(made),
-        )
-        .then(async (l) => {
-          // Bounded like the handshake: the client's `initialize` waits for it.
-          init = await l.request('initialize', initializeParams, up.upstream.timeouts.connectMs);
-          if ('error' in init) {
-            linkFailure = init.unavailable ?? `it refused initialize: ${init.error.message}`;
-            l.close();
+      if (linking === null) {
+        const made = generation++;
+        linking = up.upstream
+          .connect(
+            (m) => fromUpstream(m, made),
+            () => upstreamGone(made),
+          )
+          .then(async (l) => {
+            // Bounded like the handshake: the client's `initialize` waits for it.
+            init = await l.request('initialize', initializeParams, up.upstream.timeouts.connectMs);
+            if ('error' in init) {
+              linkFailure = init.unavailable ?? `it refused initialize: ${init.error.message}`;
+              l.close();
+              return null;
+            }
+            l.notify('initialized');
+            linkGeneration = made;
+            return (link = l);
+          })
+          .catch((err: unknown) => {
+            linkFailure = err instanceof Error ? err.message : String(err);
             return null;
-          }
-          l.notify('initialized');
-          linkGeneration = made;
-          return (link = l);
-        })
-        .catch((err: unknown) => {
-          linkFailure = err instanceof Error ? err.message : String(err);
-          return null;
-        })
-        .finally(() => (linking = null));
+          })
+          .finally(() => (linking = null));
+      }
       return linking.then((l) => (init === undefined ? { link: l } : { link: l, init }));
     };
     /** A request the upstream answers, under the client's id. */

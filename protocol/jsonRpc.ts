@@ -26,6 +26,31 @@ export type RpcRequest = t.TypeOf<typeof RpcRequest>;
 export const RpcNotification = t.intersection([t.type({ method: t.string }), t.partial({ jsonrpc: t.literal('2.0'), params: t.unknown })]);
 export type RpcNotification = t.TypeOf<typeof RpcNotification>;
 
+/** A value that is there (`null` included): a JSON field that is present. */
+const Present = new t.Type<unknown>(
+  'a value',
+  (u): u is unknown => u !== undefined,
+  (u, c) => (u !== undefined ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
+
+const RpcErrorShape = t.intersection([t.type({ code: t.Int, message: t.string }), t.partial({ data: t.unknown })]);
+
+/** An answer to a request: its id and a `result`, or an `error` of a whole-number code and a message. */
+export const RpcResponse = t.intersection([
+  t.type({ id: Id }),
+  t.union([t.type({ result: Present }), t.type({ error: RpcErrorShape })]),
+  t.partial({ jsonrpc: t.literal('2.0') }),
+]);
+
+/**
+ * What a JSON-RPC server (`serve --upstream`'s Codex) may send its client: a request of its own,
+ * a notification (no id), or an answer. Anything else (`null`, a number, an array, a method that
+ * is not a string, an id that is neither a string nor a safe integer) is not a message.
+ */
+export const RpcMessageFromServer = t.union([RpcRequest, t.intersection([RpcNotification, t.type({ id: t.undefined })]), RpcResponse]);
+export type RpcMessageFromServer = t.TypeOf<typeof RpcMessageFromServer>;
+
 /** `null` / absent optional fields, as Codex's `Option<T>` params accept them: the same rule as a rollout line's Options. */
 export { optional } from '../domain/rollout/kinds/common.js';
 

@@ -46,6 +46,8 @@ export const ServeOptions = t.intersection([
     upstream: t.union([t.literal('codex'), t.refinement(t.string, (u) => /^wss?:\/\/[^/]+/.test(u), 'codex, or a ws:// or wss:// URL')]),
     upstreamBin: t.string,
     upstreamTokenFile: t.string,
+    upstreamConnectTimeoutMs: Positive,
+    upstreamRequestTimeoutMs: Positive,
   }),
   t.type({ listen: t.string, logLevel: t.keyof(Object.fromEntries(LOG_LEVELS.map((l) => [l, null])) as Record<LogLevel, null>) }),
 ]);
@@ -146,11 +148,15 @@ const schedulingOf = (serveOpts: ServeOptions): RpcServerOptions => ({
 const upstreamOf = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<Pick<RpcServerOptions, 'upstream'>> => {
   if (serveOpts.upstream === undefined) return {};
   const [{ spawnedUpstream, webSocketUpstream }, { METHOD_ENTRIES }] = await Promise.all([import('../rpc/upstream.js'), import('../../protocol/methods.js')]);
-  const log = jsonLog(serveOpts.logLevel);
+  const timeouts = {
+    ...(serveOpts.upstreamConnectTimeoutMs === undefined ? {} : { connectMs: serveOpts.upstreamConnectTimeoutMs }),
+    ...(serveOpts.upstreamRequestTimeoutMs === undefined ? {} : { requestMs: serveOpts.upstreamRequestTimeoutMs }),
+  };
+  const upstreamOptions = { timeouts, log: jsonLog(serveOpts.logLevel) };
   const upstream =
     serveOpts.upstream === 'codex'
-      ? spawnedUpstream({ bin: serveOpts.upstreamBin ?? 'codex', codexHome: homeOf(opts).codexHome, log: (msg, fields) => log.info(msg, fields) })
-      : webSocketUpstream(serveOpts.upstream, serveOpts.upstreamTokenFile);
+      ? spawnedUpstream({ bin: serveOpts.upstreamBin ?? 'codex', codexHome: homeOf(opts).codexHome, ...upstreamOptions })
+      : webSocketUpstream(serveOpts.upstream, serveOpts.upstreamTokenFile, upstreamOptions);
   return { upstream: { upstream, answeredHere: new Set(METHOD_ENTRIES.map((e) => e.name)) } };
 };
 
@@ -172,6 +178,8 @@ const serveStdio = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<v
   let signalled = false;
   void stopSignal().then(() => {
     signalled = true;
+    // The upstream's links are cut at once: a request waiting on it is answered, not waited for.
+    void upstream.upstream?.upstream.close();
     void server.shutdown();
   });
   try {
@@ -226,9 +234,9 @@ const serveWebSocket = async (
   const opened = home.service.open().then((o) => (E.isLeft(o) ? 'the home could not be opened' : new Promise<string>(() => undefined)));
   const why = await Promise.race([stop, opened]);
   log.info('shutting down', { why });
-  await server.shutdown();
+  // The upstream's links are cut at once: a request waiting on it is answered, not waited for.
+  await Promise.all([server.shutdown(), upstream.upstream?.upstream.close()]);
   await listener.right.close();
-  await upstream.upstream?.upstream.close();
   metrics.close();
   await home.close();
 };

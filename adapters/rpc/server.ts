@@ -201,11 +201,16 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     let link: UpstreamLink | null = null;
     let linking: Promise<UpstreamLink | null> | null = null;
     let linkFailure = 'no client initialize yet';
-    const upstreamRequests = new Map<string, Id>();
+    // Each link made is a generation: the upstream's request ids are its own per connection (a
+    // new link starts again at 0), so a client's reply is delivered only to the link that asked.
+    let generation = 0;
+    let linkGeneration = -1;
+    /** The client-visible id of each request an upstream link made: that link's generation and its own id. */
+    const upstreamRequests = new Map<string, { readonly generation: number; readonly id: string | number }>();
     let nextUpstreamRequest = 0;
     // Turns the upstream runs for this client: one it was running when it went ends failed.
     const runningTurns = new Map<string, { readonly threadId: string; readonly turn: Record<string, unknown> }>();
-    const fromUpstream = (m: UpstreamMessage): void => {
+    const fromUpstream = (m: UpstreamMessage, from: number): void => {
       if (gone()) return;
       if (m.id === undefined) {
         const p = m.params as { threadId?: unknown; turn?: { id?: unknown } } | undefined;
@@ -217,12 +222,14 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
         return;
       }
       // The upstream's own request (an approval, a dynamic tool call): the client answers it under an id of ours.
-      const asked = `upstream-${nextUpstreamRequest++}`;
-      upstreamRequests.set(asked, m.id);
+      const asked = `upstream-${from}-${nextUpstreamRequest++}`;
+      upstreamRequests.set(asked, { generation: from, id: m.id });
       void enqueue(() => connection.send({ jsonrpc: '2.0', id: asked, method: m.method, params: m.params })).catch(() => undefined);
     };
     /** The upstream went: each turn it was running for this client ends failed (the client would wait for it forever). */
-    const upstreamGone = (): void => {
+    const upstreamGone = (from: number): void => {
+      // Its requests can no longer be answered: a late reply to one is refused, not sent to the next link.
+      for (const [asked, r] of upstreamRequests) if (r.generation === from) upstreamRequests.delete(asked);
       const nowSeconds = Math.floor(Date.now() / 1000);
       for (const [turnId, { threadId, turn }] of runningTurns) {
         runningTurns.delete(turnId);
@@ -247,23 +254,31 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       if (up === undefined) return Promise.resolve({ link: null });
       if (link !== null && link.isOpen()) return Promise.resolve({ link });
       let init: UpstreamReply | undefined;
-      linking ??= up.upstream
-        .connect(fromUpstream, upstreamGone)
-        .then(async (l) => {
-          init = await l.request('initialize', initializeParams);
-          if ('error' in init) {
-            linkFailure = `it refused initialize: ${init.error.message}`;
-            l.close();
+      if (linking === null) {
+        const made = generation++;
+        linking = up.upstream
+          .connect(
+            (m) => fromUpstream(m, made),
+            () => upstreamGone(made),
+          )
+          .then(async (l) => {
+            // Bounded like the handshake: the client's `initialize` waits for it.
+            init = await l.request('initialize', initializeParams, up.upstream.timeouts.connectMs);
+            if ('error' in init) {
+              linkFailure = init.unavailable ?? `it refused initialize: ${init.error.message}`;
+              l.close();
+              return null;
+            }
+            l.notify('initialized');
+            linkGeneration = made;
+            return (link = l);
+          })
+          .catch((err: unknown) => {
+            linkFailure = err instanceof Error ? err.message : String(err);
             return null;
-          }
-          l.notify('initialized');
-          return (link = l);
-        })
-        .catch((err: unknown) => {
-          linkFailure = err instanceof Error ? err.message : String(err);
-          return null;
-        })
-        .finally(() => (linking = null));
+          })
+          .finally(() => (linking = null));
+      }
       return linking.then((l) => (init === undefined ? { link: l } : { link: l, init }));
     };
     /** A request the upstream answers, under the client's id. */
@@ -271,7 +286,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       const { link: l } = await upstreamLink();
       const reply: UpstreamReply = l === null ? { error: upstreamUnavailable(up!.upstream.describe, linkFailure) } : await l.request(name, rawParams);
       if (gone()) return;
-      await enqueue(() => connection.send({ jsonrpc: '2.0', id, ...reply }));
+      await enqueue(() => connection.send('error' in reply ? { jsonrpc: '2.0', id, error: reply.error } : { jsonrpc: '2.0', id, result: reply.result }));
     };
 
     // Requests accepted and not yet answered (or skipped); the connection is served once none is left.
@@ -451,11 +466,10 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       if (typeof json === 'object' && json !== null && 'id' in json && ('result' in json || 'error' in json)) {
         // A client's reply: to a request the upstream made, it goes back under the upstream's id.
         const reply = json as { id: unknown; result?: unknown; error?: unknown };
+        // A reply to a link that is gone, or to no request the upstream made, is not delivered.
         const asked = typeof reply.id === 'string' ? upstreamRequests.get(reply.id) : undefined;
-        if (asked !== undefined) {
-          upstreamRequests.delete(reply.id as string);
-          link?.respond(asked, reply);
-        }
+        if (asked !== undefined) upstreamRequests.delete(reply.id as string);
+        if (asked !== undefined && asked.generation === linkGeneration && link?.isOpen() === true) link.respond(asked.id, reply);
         return;
       }
       return fail(null, { code: INVALID_REQUEST, message: 'Invalid request: not a JSON-RPC request or notification' });

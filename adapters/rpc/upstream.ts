@@ -1,20 +1,30 @@
 // `serve --upstream`: the methods the engine does not answer (accounts, models, thread/resume,
 // turn/start and the server→client requests a turn makes) go to a real `codex app-server`, one
 // upstream WebSocket connection per client connection (Codex keeps its subscriptions per
-// connection). The upstream is either spawned here (`codex app-server --listen ws://127.0.0.1:P`
-// on the same CODEX_HOME, restarted with back-off when it dies) or one already running.
+// connection). The upstream is either spawned here (`codex app-server --listen unix://PATH` on the
+// same CODEX_HOME, restarted with back-off when it dies) or one already running (`ws://HOST:PORT`).
+//
+// What the upstream sends is decoded before it is used (a frame that is not a JSON-RPC message is
+// logged and dropped), and every wait on it is bounded: the handshake, the client's `initialize`
+// replayed, each forwarded request. Closing the upstream cuts its links at once (SIGTERM).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
 import { WebSocket } from 'ws';
-import { INTERNAL_ERROR } from '../../protocol/jsonRpc.js';
+import { INTERNAL_ERROR, RpcMessageFromServer } from '../../protocol/jsonRpc.js';
 import type { RpcError } from '../../protocol/jsonRpc.js';
+import type { Log } from './structuredLog.js';
+import { silentLog } from './structuredLog.js';
 
-type Id = string | number | null;
+type Id = string | number;
 
-/** An answer from the upstream, or the error that stands for it when the upstream cannot answer. */
-export type UpstreamReply = { readonly result: unknown } | { readonly error: RpcError };
+/** An answer from the upstream, or the error that stands for it when the upstream cannot answer (`unavailable`: why). */
+export type UpstreamReply = { readonly result: unknown } | { readonly error: RpcError; readonly unavailable?: string };
 
 /** What the upstream sends unasked: a notification, or a request of its own (approvals, `item/tool/call`). */
 export interface UpstreamMessage {
@@ -26,7 +36,8 @@ export interface UpstreamMessage {
 
 /** One client connection's link to the upstream. */
 export interface UpstreamLink {
-  readonly request: (method: string, params: unknown) => Promise<UpstreamReply>;
+  /** `timeoutMs`: this request's bound, instead of the upstream's request timeout. */
+  readonly request: (method: string, params: unknown, timeoutMs?: number) => Promise<UpstreamReply>;
   readonly notify: (method: string, params?: unknown) => void;
   /** The client's reply to a request the upstream made. */
   readonly respond: (id: Id, reply: { readonly result?: unknown; readonly error?: unknown }) => void;
@@ -35,11 +46,23 @@ export interface UpstreamLink {
   readonly close: () => void;
 }
 
+/** How long the engine waits on the upstream; past either, the client is answered `upstreamUnavailable`. */
+export interface UpstreamTimeouts {
+  /** Making a link: the WebSocket handshake, and then the client's `initialize` replayed on it (the client's `initialize` waits for both). */
+  readonly connectMs: number;
+  /** A forwarded request's answer (a turn's own requests answer at once; the turn runs behind them). */
+  readonly requestMs: number;
+}
+
+export const DEFAULT_UPSTREAM_TIMEOUTS: UpstreamTimeouts = { connectMs: 10_000, requestMs: 120_000 };
+
 export interface Upstream {
   /** What the start-up line and errors call it. */
   readonly describe: string;
+  readonly timeouts: UpstreamTimeouts;
   /** A link for one client connection; fails with a readable reason when the upstream cannot be reached. `onClosed`: the link went (the upstream died or closed it). */
   readonly connect: (onMessage: (m: UpstreamMessage) => void, onClosed?: () => void) => Promise<UpstreamLink>;
+  /** Cut every link (their waiting requests answered `upstreamUnavailable`), refuse new ones, stop what was spawned. */
   readonly close: () => Promise<void>;
 }
 
@@ -49,51 +72,96 @@ export const upstreamUnavailable = (describe: string, why: string): RpcError => 
   message: `the upstream codex app-server (${describe}) is not available: ${why}; history methods are still answered here`,
 });
 
-/** How long a forwarded request may wait for its answer (a turn's own requests answer at once; the turn runs behind them). */
-const REQUEST_TIMEOUT_MS = 120_000;
+/** The reply that stands for an answer the upstream cannot give. */
+const unavailableReply = (describe: string, why: string): UpstreamReply => ({ error: upstreamUnavailable(describe, why), unavailable: why });
 
-/** A WebSocket link to `url`, the bearer token in the handshake when one is given. */
-const openLink = (url: string, token: string | undefined, describe: string, onMessage: (m: UpstreamMessage) => void, onClosed?: () => void): Promise<UpstreamLink> =>
+/** Where a link connects: a WebSocket URL and its handshake's headers, over a Unix socket when `socket` is given. */
+interface Endpoint {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly socket?: string;
+}
+
+/** WebSocket over the Unix socket at `path` (connected by its path as it is: ws's `ws+unix:` URL form would take it percent-encoded). */
+const unixEndpoint = (path: string): Endpoint => ({ url: 'ws://localhost/', headers: {}, socket: path });
+
+/** ws's options for `endpoint`. */
+const socketOptions = (endpoint: Endpoint): { createConnection?: () => Socket } =>
+  endpoint.socket === undefined ? {} : { createConnection: () => connect(endpoint.socket!) };
+
+/** What every link of one upstream shares: its name, bounds, log, and the links open now (cut at close). */
+interface LinkSettings {
+  readonly describe: string;
+  readonly timeouts: UpstreamTimeouts;
+  readonly log: Log;
+  /** Each open or opening link's way to be cut. */
+  readonly live: Set<() => void>;
+}
+
+const seconds = (ms: number): string => `${ms / 1000} s`;
+
+/** A frame's text for the log: its start only. */
+const excerpt = (text: string): string => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
+
+/** A WebSocket link to `endpoint`, made within `timeouts.connectMs` or refused. */
+const openLink = (endpoint: Endpoint, s: LinkSettings, onMessage: (m: UpstreamMessage) => void, onClosed?: () => void): Promise<UpstreamLink> =>
   new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` }, perMessageDeflate: false });
+    const ws = new WebSocket(endpoint.url, { headers: { ...endpoint.headers }, perMessageDeflate: false, ...socketOptions(endpoint) });
     const waiting = new Map<number, { readonly settle: (r: UpstreamReply) => void; readonly timer: NodeJS.Timeout }>();
     let nextId = 1;
     let closed = false;
+    const cut = (): void => ws.terminate();
+    s.live.add(cut);
+    // An upstream that takes the connection and never answers its handshake is given up on.
+    const handshake = setTimeout(() => {
+      reject(new Error(`no WebSocket handshake within ${seconds(s.timeouts.connectMs)}`));
+      ws.terminate();
+    }, s.timeouts.connectMs);
     const settleAll = (why: string): void => {
       for (const [, w] of waiting) {
         clearTimeout(w.timer);
-        w.settle({ error: upstreamUnavailable(describe, why) });
+        w.settle(unavailableReply(s.describe, why));
       }
       waiting.clear();
     };
-    ws.on('message', (data) => {
-      let msg: { id?: Id; method?: unknown; params?: unknown; result?: unknown; error?: RpcError };
+    ws.on('message', (data, isBinary) => {
+      const text = data.toString();
+      let json: unknown;
       try {
-        msg = JSON.parse(data.toString()) as typeof msg;
+        json = isBinary ? undefined : JSON.parse(text);
       } catch {
-        return; // not JSON: nothing to route
+        json = undefined;
       }
-      if (typeof msg.method === 'string') {
-        onMessage(msg.id === undefined ? { method: msg.method, params: msg.params } : { method: msg.method, params: msg.params, id: msg.id });
+      const frame = RpcMessageFromServer.decode(json);
+      if (json === undefined || E.isLeft(frame)) {
+        s.log.warn('upstream frame dropped: not a JSON-RPC message', { upstream: s.describe, frame: excerpt(text) });
         return;
       }
-      if (typeof msg.id !== 'number') return;
-      const w = waiting.get(msg.id);
-      if (w === undefined) return;
-      waiting.delete(msg.id);
+      const msg = frame.right;
+      if ('method' in msg) {
+        onMessage('id' in msg && msg.id !== undefined ? { method: msg.method, params: msg.params, id: msg.id } : { method: msg.method, params: msg.params });
+        return;
+      }
+      const w = typeof msg.id === 'number' ? waiting.get(msg.id) : undefined;
+      if (w === undefined) {
+        s.log.warn('upstream answer dropped: no request of ours has its id', { upstream: s.describe, id: msg.id });
+        return;
+      }
+      waiting.delete(msg.id as number);
       clearTimeout(w.timer);
-      w.settle(msg.error !== undefined ? { error: msg.error } : { result: msg.result });
+      w.settle('error' in msg ? { error: msg.error } : { result: msg.result });
     });
-    ws.once('open', () =>
+    ws.once('open', () => {
+      clearTimeout(handshake);
       resolve({
-        request: (method, params) => {
-          if (closed || ws.readyState !== WebSocket.OPEN) return Promise.resolve({ error: upstreamUnavailable(describe, 'its connection closed') });
+        request: (method, params, timeoutMs = s.timeouts.requestMs) => {
+          if (closed || ws.readyState !== WebSocket.OPEN) return Promise.resolve(unavailableReply(s.describe, 'its connection closed'));
           const id = nextId++;
           return new Promise<UpstreamReply>((settle) => {
             const timer = setTimeout(() => {
               waiting.delete(id);
-              settle({ error: upstreamUnavailable(describe, `no answer to ${method} within ${REQUEST_TIMEOUT_MS / 1000} s`) });
-            }, REQUEST_TIMEOUT_MS);
+              settle(unavailableReply(s.describe, `no answer to ${method} within ${seconds(timeoutMs)}`));
+            }, timeoutMs);
             waiting.set(id, { settle, timer });
             ws.send(JSON.stringify(params === undefined ? { id, method } : { id, method, params }));
           });
@@ -109,12 +177,16 @@ const openLink = (url: string, token: string | undefined, describe: string, onMe
           closed = true;
           ws.close();
         },
-      }),
-    );
+      });
+    });
     ws.once('error', (err) => {
+      clearTimeout(handshake);
       if (ws.readyState !== WebSocket.OPEN) reject(err);
     });
     ws.on('close', () => {
+      clearTimeout(handshake);
+      s.live.delete(cut);
+      reject(new Error('its connection closed during the handshake'));
       const wasOpen = !closed;
       closed = true;
       settleAll('its connection closed');
@@ -123,13 +195,38 @@ const openLink = (url: string, token: string | undefined, describe: string, onMe
     });
   });
 
+/** The links of one upstream: made while it is not closed, every one cut when it is. */
+const linksOf = (describe: string, timeouts: UpstreamTimeouts, log: Log) => {
+  const settings: LinkSettings = { describe, timeouts, log, live: new Set() };
+  let closed = false;
+  return {
+    open: (endpoint: Endpoint, onMessage: (m: UpstreamMessage) => void, onClosed?: () => void): Promise<UpstreamLink> =>
+      closed ? Promise.reject(new Error('serve is stopping')) : openLink(endpoint, settings, onMessage, onClosed),
+    closed: () => closed,
+    close: (): void => {
+      closed = true;
+      for (const cut of [...settings.live]) cut();
+    },
+  };
+};
+
+export interface UpstreamOptions {
+  readonly timeouts?: Partial<UpstreamTimeouts>;
+  /** Told of dropped frames, and of the spawned upstream's starts and stops. */
+  readonly log?: Log;
+}
+
 /** An upstream already running (`--upstream ws://HOST:PORT`), its capability token read from a file when given. */
-export const webSocketUpstream = (url: string, tokenFile?: string): Upstream => {
+export const webSocketUpstream = (url: string, tokenFile?: string, o: UpstreamOptions = {}): Upstream => {
   const token = tokenFile === undefined ? undefined : readFileSync(tokenFile, 'utf8').trim();
+  const timeouts = { ...DEFAULT_UPSTREAM_TIMEOUTS, ...o.timeouts };
+  const links = linksOf(url, timeouts, o.log ?? silentLog);
+  const endpoint: Endpoint = { url, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } };
   return {
     describe: url,
-    connect: (onMessage, onClosed) => openLink(url, token, url, onMessage, onClosed),
-    close: async () => undefined,
+    timeouts,
+    connect: (onMessage, onClosed) => links.open(endpoint, onMessage, onClosed),
+    close: async () => links.close(),
   };
 };
 
@@ -146,35 +243,61 @@ export const freeLoopbackPort = (): Promise<number> =>
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export interface SpawnedUpstreamOptions {
+/**
+ * Why the socket at `path` could be reached by another user, or null when it cannot. Codex binds
+ * its socket in a folder of its own (`/tmp/codex-daemon-<uid>/`, named by a hash of `path`) and
+ * leaves a link at `path`; it ignores `--ws-auth` on a Unix socket (0.169.0: a connection without
+ * or with a wrong token is served), so the file modes are the only guard: the socket and its
+ * folder this user's, the folder closed to group and others.
+ */
+export const openToOthers = (path: string): string | null => {
+  const real = realpathSync(path);
+  const socket = lstatSync(real);
+  const folder = lstatSync(dirname(real));
+  const uid = process.getuid?.();
+  if (!socket.isSocket()) return `${real} is not a socket`;
+  if (!folder.isDirectory()) return `${dirname(real)} is not a folder`;
+  if (uid !== undefined && (socket.uid !== uid || folder.uid !== uid)) return `${real} or its folder belongs to another user`;
+  if ((folder.mode & 0o077) !== 0) return `${dirname(real)} is open to other users (mode ${(folder.mode & 0o777).toString(8)})`;
+  return null;
+};
+
+export interface SpawnedUpstreamOptions extends UpstreamOptions {
   /** The `codex` binary. */
   readonly bin: string;
   readonly codexHome: string;
-  /** Told when the upstream starts, dies and is restarted. */
-  readonly log?: (msg: string, fields: Record<string, unknown>) => void;
   /** How long a start may take to accept connections. */
   readonly startTimeoutMs?: number;
+  /** Where the folder of its socket is made (default: the system's temporary folder). */
+  readonly socketParent?: string;
 }
 
 /**
- * `codex app-server` spawned on the same CODEX_HOME, listening on a loopback port of its own;
- * started at the first connection, restarted with back-off (0.5 s doubling to 30 s) when it
- * dies, stopped (SIGTERM, then SIGKILL) at close.
+ * `codex app-server` spawned on the same CODEX_HOME, listening on a Unix socket in a folder only
+ * this user can enter (made here with mode 0700, removed at close): no port another process could
+ * reach. Started at the first connection, restarted with back-off (0.5 s doubling to 30 s) when
+ * it dies (on a socket of a new name), stopped (SIGTERM, then SIGKILL) at close.
  */
 export const spawnedUpstream = (o: SpawnedUpstreamOptions): Upstream => {
   const describe = `${o.bin} app-server`;
+  const log = o.log ?? silentLog;
+  const timeouts = { ...DEFAULT_UPSTREAM_TIMEOUTS, ...o.timeouts };
+  const links = linksOf(describe, timeouts, log);
   let child: ChildProcess | null = null;
-  let url: string | null = null;
+  let socket: string | null = null;
   let starting: Promise<string> | null = null;
   let backoffMs = 0;
-  let stopping = false;
   let lastFailure = 'not started yet';
+  let folder: string | null = null;
+  let starts = 0;
 
   const start = async (): Promise<string> => {
     if (backoffMs > 0) await sleep(backoffMs);
-    const port = await freeLoopbackPort();
-    const listen = `ws://127.0.0.1:${port}`;
-    const c = spawn(o.bin, ['app-server', '--listen', listen], { env: { ...process.env, CODEX_HOME: o.codexHome }, stdio: ['ignore', 'ignore', 'pipe'] });
+    if (links.closed()) throw new Error('serve is stopping');
+    // mkdtemp makes the folder 0700: only this user may enter it and reach the socket.
+    folder ??= mkdtempSync(join(o.socketParent ?? tmpdir(), 'rollout-engine-upstream-'));
+    const at = join(folder, `codex-${starts++}.sock`);
+    const c = spawn(o.bin, ['app-server', '--listen', `unix://${at}`], { env: { ...process.env, CODEX_HOME: o.codexHome }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     c.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
     const exited = new Promise<string>((resolve) => {
@@ -185,17 +308,19 @@ export const spawnedUpstream = (o: SpawnedUpstreamOptions): Upstream => {
     void exited.then((why) => {
       if (child === c) {
         child = null;
-        url = null;
+        socket = null;
         lastFailure = why;
-        if (!stopping) o.log?.('upstream codex app-server stopped; restarted at the next request', { why, backoffMs: Math.min(Math.max(backoffMs * 2, 500), 30_000) });
+        if (!links.closed())
+          log.info('upstream codex app-server stopped; restarted at the next request', { why, backoffMs: Math.min(Math.max(backoffMs * 2, 500), 30_000) });
         backoffMs = Math.min(Math.max(backoffMs * 2, 500), 30_000);
       }
     });
-    // Ready once it accepts a WebSocket handshake.
-    const deadline = Date.now() + (o.startTimeoutMs ?? 30_000);
+    // Ready once it accepts a WebSocket handshake on its socket.
+    const startTimeoutMs = o.startTimeoutMs ?? 30_000;
+    const deadline = Date.now() + startTimeoutMs;
     for (;;) {
       const ready = await new Promise<boolean>((resolve) => {
-        const probe = new WebSocket(listen);
+        const probe = new WebSocket('ws://localhost/', { handshakeTimeout: timeouts.connectMs, perMessageDeflate: false, ...socketOptions(unixEndpoint(at)) });
         probe.once('open', () => {
           probe.close();
           resolve(true);
@@ -204,44 +329,52 @@ export const spawnedUpstream = (o: SpawnedUpstreamOptions): Upstream => {
       });
       if (ready) break;
       if (child !== c) throw new Error(lastFailure);
-      if (Date.now() > deadline) {
+      if (links.closed() || Date.now() > deadline) {
         c.kill('SIGKILL');
-        throw new Error(`did not listen on ${listen} within ${(o.startTimeoutMs ?? 30_000) / 1000} s`);
+        throw new Error(links.closed() ? 'serve is stopping' : `did not listen on ${at} within ${seconds(startTimeoutMs)}`);
       }
       await sleep(100);
     }
-    o.log?.('upstream codex app-server started', { pid: c.pid, listen });
-    url = listen;
-    return listen;
+    const open = openToOthers(at);
+    if (open !== null) {
+      c.kill('SIGKILL');
+      throw new Error(`its socket is not private: ${open}`);
+    }
+    log.info('upstream codex app-server started', { pid: c.pid, listen: `unix://${at}` });
+    socket = at;
+    return at;
   };
 
   const running = (): Promise<string> => {
-    if (url !== null) return Promise.resolve(url);
+    if (socket !== null) return Promise.resolve(socket);
     starting ??= start().finally(() => (starting = null));
     return starting;
   };
 
   return {
     describe,
+    timeouts,
     connect: async (onMessage, onClosed) => {
       const at = await running().catch((err: unknown) => {
         lastFailure = err instanceof Error ? err.message : String(err);
         throw new Error(lastFailure);
       });
-      const link = await openLink(at, undefined, describe, onMessage, onClosed);
+      const link = await links.open(unixEndpoint(at), onMessage, onClosed);
       // Once a link worked, the next restart starts without waiting.
       backoffMs = 0;
       return link;
     },
     close: async () => {
-      stopping = true;
+      links.close();
       const c = child;
-      if (c === null || c.exitCode !== null) return;
-      const gone = new Promise<void>((resolve) => c.once('exit', () => resolve()));
-      c.kill('SIGTERM');
-      const timer = setTimeout(() => c.kill('SIGKILL'), 3000);
-      await gone;
-      clearTimeout(timer);
+      if (c !== null && c.exitCode === null && c.signalCode === null) {
+        const gone = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+        c.kill('SIGTERM');
+        const timer = setTimeout(() => c.kill('SIGKILL'), 3000);
+        await gone;
+        clearTimeout(timer);
+      }
+      if (folder !== null) rmSync(folder, { recursive: true, force: true });
     },
   };
 };

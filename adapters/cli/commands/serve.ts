@@ -54,7 +54,7 @@ export const serveCommand = command({
     ),
     upstream: option(
       '--upstream <codex|url>',
-      'a real codex app-server for every method not answered here (accounts, models, thread/resume, turn/start and their requests to the client), one upstream connection per client: `codex` spawns `codex app-server` on the same home (restarted when it dies), `ws://HOST:PORT` connects to one running; real clients (`codex --remote ws://…`) then work on the engine',
+      'a real codex app-server for every method not answered here (accounts, models, thread/resume, turn/start and their requests to the client), one upstream connection per client: `codex` spawns `codex app-server` on the same home, on a Unix socket in a 0700 folder of its own (no port; restarted when it dies), `ws://HOST:PORT` connects to one running; real clients (`codex --remote ws://…`) then work on the engine',
       setting('upstream'),
     ),
     upstreamBin: option('--upstream-bin <path>', 'the codex binary --upstream codex runs (default: `codex` on PATH)', setting('upstreamBin')),
@@ -62,6 +62,16 @@ export const serveCommand = command({
       '--upstream-token-file <path>',
       'the capability token of the --upstream ws:// server (sent as a bearer token)',
       setting('upstreamTokenFile'),
+    ),
+    upstreamConnectTimeoutMs: option(
+      '--upstream-connect-timeout-ms <ms>',
+      "how long a link to the upstream may take (its WebSocket handshake, then the client's initialize replayed on it); past it the client's initialize is answered here and forwarded requests get an error (default 10000)",
+      numberSetting('upstreamConnectTimeoutMs'),
+    ),
+    upstreamRequestTimeoutMs: option(
+      '--upstream-request-timeout-ms <ms>',
+      "how long a forwarded request may wait for the upstream's answer before the client gets an error (default 120000)",
+      numberSetting('upstreamRequestTimeoutMs'),
     ),
     logLevel: option('--log-level <level>', 'structured JSON logs on stderr at this level and above: error, warn, info, debug', {
       default: 'info',

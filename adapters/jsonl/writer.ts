@@ -21,6 +21,7 @@ import { errnoCode, toEngineError } from '../fs/fsError.js';
 import { supersededBy } from './supersededMark.js';
 import { markSuperseded, unmarkSuperseded } from './homeFacts.js';
 import { sweepFolder } from './leftovers.js';
+import { appendAllOrNothing, byteAt, refuseHardLinked } from '../fs/noFollow.js';
 
 export interface WriterOptions {
   /** 'always' (default): fdatasync the file (and its folder when created) before acknowledging. */
@@ -147,8 +148,7 @@ const linkedOnce = async (fh: fs.FileHandle, path: string, created: boolean): Pr
   if (created || stat.nlink <= 1) return stat;
   await sweepFolder(nodePath.dirname(path)).catch(() => undefined);
   const again = await fh.stat();
-  if (again.nlink > 1)
-    throw invalidArgument('path', `${path} has ${again.nlink} hard links: one may lead out of CODEX_HOME, so it is not written through (Codex never links rollouts)`);
+  refuseHardLinked(again, path);
   return again;
 };
 
@@ -224,7 +224,7 @@ const appendUnderLock = (
       underLock(path, expected, options, async ({ fh, created, id, size, actual, lastOrdinal }) => {
         const batch = await build({ size, lastOrdinal });
         const bytes = Buffer.from(batch.lines.join('\n') + '\n', 'utf8');
-        await writeAll(fh, bytes, size);
+        await appendAllOrNothing(fh, bytes, size);
         if (options.fsync !== 'never') {
           await fh.datasync();
           if (created) await syncFolder(nodePath.dirname(path));
@@ -353,27 +353,6 @@ const handleTornTail = async (fh: fs.FileHandle, path: string, size: number, opt
   await fh.truncate(start);
   await fh.datasync();
   return start;
-};
-
-/** One write call; the loop only continues a short write (still under the lock). */
-const writeAll = async (fh: fs.FileHandle, bytes: Buffer, sizeBefore: number): Promise<void> => {
-  let done = 0;
-  try {
-    while (done < bytes.length) {
-      const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, null);
-      done += bytesWritten;
-    }
-  } catch (err) {
-    // Leave no partial batch behind (ENOSPC, EIO): cut back to where we started.
-    if (done > 0) await fh.truncate(sizeBefore).catch(() => undefined);
-    throw err;
-  }
-};
-
-const byteAt = async (fh: fs.FileHandle, offset: number): Promise<number | undefined> => {
-  const one = Buffer.alloc(1);
-  const { bytesRead } = await fh.read(one, 0, 1, offset);
-  return bytesRead === 1 ? one[0] : undefined;
 };
 
 const samePosition = (a: LogPosition, b: LogPosition): boolean => a.ordinal === b.ordinal && a.byteOffset === b.byteOffset;

@@ -62,6 +62,96 @@ export const mkdirNoFollow = async (root: string, dir: string, mode: number): Pr
   }
 };
 
+/**
+ * A folder held open from the moment it was checked, and the path that names it through that
+ * handle (`/proc/self/fd/<fd>`: the kernel resolves it to the folder held, whatever is at its name
+ * now — `openat` for a runtime without it). What is created through `at(name)` lands in the folder
+ * that was checked even if a link is swapped in at its name meanwhile; `stillAt` tells whether its
+ * name still leads to it, so a writer can take back a file whose folder was moved away.
+ */
+export interface HeldFolder {
+  /** The path of `name` in the held folder (through the handle). */
+  readonly at: (name: string) => string;
+  /** Whether `dir` (the name it was held by) still leads, folder by folder without a link, to the folder held. */
+  readonly stillAt: () => Promise<boolean>;
+  readonly close: () => Promise<void>;
+}
+
+/** Where a held folder's handle names it; absent where the OS gives no such path (then folders are checked by name only). */
+const HANDLE_PATHS = '/proc/self/fd';
+let handlePaths: boolean | undefined;
+const hasHandlePaths = (): boolean => (handlePaths ??= fsSync.existsSync(HANDLE_PATHS));
+
+const FOLDER_FLAGS = FS.O_RDONLY | FS.O_DIRECTORY | FS.O_NOFOLLOW | FS.O_NONBLOCK;
+
+/** A folder's child opened through the parent's handle, never through a link; ENOENT when it is not there. */
+const openChild = async (parent: FileHandle, name: string, logical: string): Promise<FileHandle> => {
+  try {
+    return await fs.open(`${HANDLE_PATHS}/${parent.fd}/${name}`, FOLDER_FLAGS);
+  } catch (err) {
+    if (errnoCode(err) === 'ELOOP') throw new LinkRefused(logical, 'a symbolic link');
+    if (errnoCode(err) === 'ENOTDIR') throw new LinkRefused(logical, 'not a folder');
+    throw err;
+  }
+};
+
+/**
+ * Hold `dir` (below `root`, which is followed: the user's choice) by handle: each folder from `root`
+ * down is opened through its parent's handle without following a link (a link or non-folder on the
+ * way is refused, `LinkRefused`), and, with `create`, a missing one is made in its parent (held)
+ * with `mode` set on its handle. Without `create` a missing folder is ENOENT. Where the OS names no
+ * handle (`/proc/self/fd`), the folders are checked and made by name (`mkdirNoFollow`).
+ */
+export const holdFolder = async (root: string, dir: string, options: { readonly create: boolean; readonly mode: number }): Promise<HeldFolder> => {
+  const rel = nodePath.relative(root, dir);
+  if (rel.startsWith('..') || nodePath.isAbsolute(rel)) throw new LinkRefused(dir, `outside ${root}`);
+  const parts = rel === '' ? [] : rel.split(nodePath.sep);
+  if (!hasHandlePaths()) {
+    if (options.create) await mkdirNoFollow(root, dir, options.mode);
+    else await checkFoldersBelow(root, dir);
+    return { at: (name) => nodePath.join(dir, name), stillAt: async () => true, close: async () => undefined };
+  }
+  let held = await fs.open(root, FS.O_RDONLY | FS.O_DIRECTORY);
+  try {
+    let at = root;
+    for (const part of parts) {
+      at = nodePath.join(at, part);
+      let child: FileHandle;
+      try {
+        child = await openChild(held, part, at);
+      } catch (err) {
+        if (errnoCode(err) !== 'ENOENT' || !options.create) throw err;
+        try {
+          await fs.mkdir(`${HANDLE_PATHS}/${held.fd}/${part}`, { mode: options.mode });
+          child = await openChild(held, part, at);
+          await child.chmod(options.mode);
+        } catch (made) {
+          if (errnoCode(made) !== 'EEXIST') throw made;
+          child = await openChild(held, part, at);
+        }
+      }
+      await held.close();
+      held = child;
+    }
+  } catch (err) {
+    await held.close();
+    throw err;
+  }
+  const folder = held;
+  return {
+    at: (name) => `${HANDLE_PATHS}/${folder.fd}/${name}`,
+    stillAt: async () => {
+      const [now, want] = await Promise.all([fs.lstat(dir).catch(() => undefined), folder.stat()]);
+      if (now === undefined || !now.isDirectory() || now.dev !== want.dev || now.ino !== want.ino) return false;
+      return checkFoldersBelow(root, dir).then(
+        () => true,
+        () => false,
+      );
+    },
+    close: () => folder.close(),
+  };
+};
+
 /** How `openNoFollow` opens a file: to read, to append (created when missing), or created (it must not exist). */
 export type NoFollowMode = 'read' | 'append' | 'create-exclusive';
 

@@ -316,12 +316,16 @@ export const writeSupersededMark = (root: string, file: string, text: string, op
   return options.exclusive === true ? createDurably(root, mark, text, SUPERSEDED_MARK_MODE) : writeFileAtomic(mark, text, { mode: SUPERSEDED_MARK_MODE, root });
 };
 
-/** Under the file's lock, before the revision is created: the mark names it. */
-export const markSuperseded = (file: string, revision: string): Promise<void> =>
-  writeSupersededMark(nodePath.dirname(file), file, nodePath.relative(nodePath.dirname(file), revision));
+/**
+ * Under the file's lock, before the revision is created: the mark names it. `folder`: the file's
+ * folder as the writer holds it (`WriterOptions.home`: named through its handle).
+ */
+export const markSuperseded = (file: string, revision: string, folder = nodePath.dirname(file)): Promise<void> =>
+  writeSupersededMark(folder, nodePath.join(folder, nodePath.basename(file)), nodePath.relative(nodePath.dirname(file), revision));
 
 /** The revision could not be created: the file is current again. */
-export const unmarkSuperseded = (file: string): Promise<void> => fs.unlink(supersededMarkOf(file)).catch(() => undefined);
+export const unmarkSuperseded = (file: string, folder = nodePath.dirname(file)): Promise<void> =>
+  fs.unlink(supersededMarkOf(nodePath.join(folder, nodePath.basename(file)))).catch(() => undefined);
 
 // ---- where rollout files live: archive, unarchive, delete ----
 

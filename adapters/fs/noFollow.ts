@@ -74,8 +74,23 @@ export interface HeldFolder {
   readonly at: (name: string) => string;
   /** Whether `dir` (the name it was held by) still leads, folder by folder without a link, to the folder held. */
   readonly stillAt: () => Promise<boolean>;
+  /** `err` with each path through the handle said by the folder's own name, as the user knows it (a lock's timeout, an OS error). */
+  readonly named: (err: unknown) => unknown;
   readonly close: () => Promise<void>;
 }
+
+/** `err` (an OS error, or an `EngineError`: plain data) with `from` said as `to` in its message, path and fields. */
+const renamedIn = (err: unknown, from: string, to: string): unknown => {
+  if (err instanceof Error) {
+    err.message = err.message.replaceAll(from, to);
+    const withPath = err as Error & { path?: unknown };
+    if (typeof withPath.path === 'string') withPath.path = withPath.path.replaceAll(from, to);
+    return err;
+  }
+  if (err === null || typeof err !== 'object') return err;
+  const [inJson, toJson] = [from, to].map((p) => JSON.stringify(p).slice(1, -1)) as [string, string];
+  return JSON.parse(JSON.stringify(err).replaceAll(inJson, toJson)) as unknown;
+};
 
 /** Where a held folder's handle names it; absent where the OS gives no such path (then folders are checked by name only). */
 const HANDLE_PATHS = '/proc/self/fd';
@@ -109,7 +124,7 @@ export const holdFolder = async (root: string, dir: string, options: { readonly 
   if (!hasHandlePaths()) {
     if (options.create) await mkdirNoFollow(root, dir, options.mode);
     else await checkFoldersBelow(root, dir);
-    return { at: (name) => nodePath.join(dir, name), stillAt: async () => true, close: async () => undefined };
+    return { at: (name) => nodePath.join(dir, name), stillAt: async () => true, named: (err) => err, close: async () => undefined };
   }
   let held = await fs.open(root, FS.O_RDONLY | FS.O_DIRECTORY);
   try {
@@ -148,6 +163,7 @@ export const holdFolder = async (root: string, dir: string, options: { readonly 
         () => false,
       );
     },
+    named: (err) => renamedIn(err, `${HANDLE_PATHS}/${folder.fd}`, dir),
     close: () => folder.close(),
   };
 };

@@ -49,7 +49,8 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
         return E.left(toEngineError(path, 'create')(err));
       }
       try {
-        return await createIn(path, folder?.at(nodePath.basename(path)) ?? path, folder, lines);
+        const created = await createIn(path, folder?.at(nodePath.basename(path)) ?? path, folder, lines);
+        return folder === undefined ? created : E.mapLeft((e: EngineError) => folder.named(e) as EngineError)(created);
       } finally {
         await folder?.close().catch(() => undefined);
       }

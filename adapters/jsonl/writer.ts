@@ -270,7 +270,7 @@ const underLock = async <A>(path: string, expected: ExpectedPosition, options: W
     return done;
   } catch (err) {
     cache?.forget(path);
-    throw err;
+    throw folder === undefined ? err : folder.named(err);
   } finally {
     await fh?.close().catch(() => undefined);
     if (lock !== undefined) await releaseLock(lock).catch(() => false);

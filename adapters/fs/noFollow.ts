@@ -114,7 +114,7 @@ const openChild = async (parent: FileHandle, name: string, logical: string): Pro
  * Hold `dir` (below `root`, which is followed: the user's choice) by handle: each folder from `root`
  * down is opened through its parent's handle without following a link (a link or non-folder on the
  * way is refused, `LinkRefused`), and, with `create`, a missing one is made in its parent (held)
- * with `mode` set on its handle. Without `create` a missing folder is ENOENT. Where the OS names no
+ * with `mode` set on its handle (a missing `root` as `mkdir -p` makes it). Without `create` a missing folder is ENOENT. Where the OS names no
  * handle (`/proc/self/fd`), the folders are checked and made by name (`mkdirNoFollow`).
  */
 export const holdFolder = async (root: string, dir: string, options: { readonly create: boolean; readonly mode: number }): Promise<HeldFolder> => {
@@ -126,6 +126,8 @@ export const holdFolder = async (root: string, dir: string, options: { readonly 
     else await checkFoldersBelow(root, dir);
     return { at: (name) => nodePath.join(dir, name), stillAt: async () => true, named: (err) => err, close: async () => undefined };
   }
+  // The root is the user's choice (it may be reached through links): made as `mkdir -p` would.
+  if (options.create && (await fs.mkdir(root, { recursive: true, mode: options.mode })) !== undefined) await fs.chmod(root, options.mode);
   let held = await fs.open(root, FS.O_RDONLY | FS.O_DIRECTORY);
   try {
     let at = root;

@@ -116,8 +116,8 @@ describe('noFollow: the engine’s own files opened without following links', ()
   });
 
   it('holds a folder by handle: made with its mode, a link on the way refused, and what is created through it stays in the folder held when a link is swapped in', async () => {
-    const root = tmp();
-    const day = nodePath.join(root, 'sessions', '2026', '11', '22');
+    const root = nodePath.join(tmp(), 'home', 'sessions');
+    const day = nodePath.join(root, '2026', '11', '22');
     const umask = process.umask(0);
     let held;
     try {
@@ -141,6 +141,10 @@ describe('noFollow: the engine’s own files opened without following links', ()
     const refused = await refusal(holdFolder(root, day, { create: true, mode: 0o700 }));
     expect(refused).to.be.instanceOf(LinkRefused);
     expect((refused as LinkRefused).path).to.equal(day);
-    expect(await refusal(holdFolder(root, nodePath.join(root, 'sessions', 'none'), { create: false, mode: 0o700 }))).to.have.property('code', 'ENOENT');
+    expect(await refusal(holdFolder(root, nodePath.join(root, 'none'), { create: false, mode: 0o700 }))).to.have.property('code', 'ENOENT');
+    // A missing root is made (the home's `sessions/` of a new home), as `mkdir -p` makes it.
+    const fresh = nodePath.join(tmp(), 'fresh', 'sessions');
+    await (await holdFolder(fresh, nodePath.join(fresh, '2026'), { create: true, mode: 0o700 })).close();
+    expect(fs.statSync(nodePath.join(fresh, '2026')).isDirectory()).to.equal(true);
   });
 });

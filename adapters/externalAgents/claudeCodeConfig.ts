@@ -327,7 +327,8 @@ const copySkill = async (root: string, source: string, target: string): Promise<
 /**
  * Import one item as Codex does; nothing to do (already there, no source) is no success and no
  * failure. Rejects with the file system's error. What is there is looked at as detection looks;
- * the writes are asynchronous.
+ * the writes are asynchronous, and never through a link (`Scope.root`): a link on the way to a
+ * target rejects with `LinkRefused` naming it, before anything of the item is written.
  */
 export const importConfigMigration = async (
   claudeHome: string,

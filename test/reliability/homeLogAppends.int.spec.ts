@@ -72,6 +72,7 @@ describe('reliability · appends to session_index.jsonl and thread-state.jsonl',
     outsideFilesChanged: 0,
     enospcTrials: 0,
     enospcRefused: 0,
+    enospcPartWay: 0,
     refusedAppendsLeavingBytes: 0,
     acknowledgedLines: 0,
     acknowledgedLinesLost: 0,
@@ -147,6 +148,9 @@ describe('reliability · appends to session_index.jsonl and thread-state.jsonl',
           expect(E.isRight(first), JSON.stringify(first)).to.equal(true);
           acknowledged.push((first as E.Right<string>).right);
           const before = fs.readFileSync(pathOf(home, log));
+          // An hour old: a refused append that reached the log (written part way, then cut back) leaves a newer mtime.
+          const past = new Date(Date.now() - 3600_000);
+          fs.utimesSync(pathOf(home, log), past, past);
           fill(filler);
           // Longer than a page: it fills the log's last page and needs another.
           const refused = await append(home, log, 3 * trial + 2, 6000);
@@ -156,6 +160,7 @@ describe('reliability · appends to session_index.jsonl and thread-state.jsonl',
           expect(codeOf((refused as E.Left<unknown>).left)).to.equal('ENOSPC');
           figures.enospcRefused++;
           if (!fs.readFileSync(pathOf(home, log)).equals(before)) figures.refusedAppendsLeavingBytes++;
+          if (fs.statSync(pathOf(home, log)).mtimeMs > past.getTime()) figures.enospcPartWay++;
           const next = await append(home, log, 3 * trial + 3);
           expect(E.isRight(next), JSON.stringify(next)).to.equal(true);
           acknowledged.push((next as E.Right<string>).right);
@@ -164,7 +169,12 @@ describe('reliability · appends to session_index.jsonl and thread-state.jsonl',
           fs.rmSync(home, { recursive: true, force: true });
         }
         figures.acknowledgedLinesLost += lost;
-        expect({ lost, refusedAppendsLeavingBytes: figures.refusedAppendsLeavingBytes }).to.deep.equal({ lost: 0, refusedAppendsLeavingBytes: 0 });
+        // Every refusal came part way through the append (it reached the log), never before it (the lock's page, say).
+        expect({ lost, refusedAppendsLeavingBytes: figures.refusedAppendsLeavingBytes, enospcPartWay: figures.enospcPartWay }).to.deep.equal({
+          lost: 0,
+          refusedAppendsLeavingBytes: 0,
+          enospcPartWay: figures.enospcTrials,
+        });
       });
     }
   });

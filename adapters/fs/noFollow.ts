@@ -110,12 +110,34 @@ const openChild = async (parent: FileHandle, name: string, logical: string): Pro
   }
 };
 
+/** `openChild`, the folder made first when it is missing and `create` (its mode set on its handle, whatever the umask). */
+const openOrMakeChild = async (parent: FileHandle, name: string, logical: string, options: { readonly create: boolean; readonly mode: number }): Promise<FileHandle> => {
+  try {
+    return await openChild(parent, name, logical);
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT' || !options.create) throw err;
+  }
+  // Made in the held parent; made by another writer meanwhile is as good.
+  const made = await fs.mkdir(`${HANDLE_PATHS}/${parent.fd}/${name}`, { mode: options.mode }).then(
+    () => true,
+    (err: unknown) => (errnoCode(err) === 'EEXIST' ? false : Promise.reject(err)),
+  );
+  const child = await openChild(parent, name, logical);
+  if (made)
+    await child.chmod(options.mode).catch(async (err: unknown) => {
+      await child.close();
+      throw err;
+    });
+  return child;
+};
+
 /**
  * Hold `dir` (below `root`, which is followed: the user's choice) by handle: each folder from `root`
  * down is opened through its parent's handle without following a link (a link or non-folder on the
  * way is refused, `LinkRefused`), and, with `create`, a missing one is made in its parent (held)
- * with `mode` set on its handle (a missing `root` as `mkdir -p` makes it). Without `create` a missing folder is ENOENT. Where the OS names no
- * handle (`/proc/self/fd`), the folders are checked and made by name (`mkdirNoFollow`).
+ * with `mode` set on its handle (a missing `root` as `mkdir -p` makes it). Without `create` a
+ * missing folder is ENOENT. Where the OS names no handle (`/proc/self/fd`), the folders are
+ * checked and made by name (`mkdirNoFollow`).
  */
 export const holdFolder = async (root: string, dir: string, options: { readonly create: boolean; readonly mode: number }): Promise<HeldFolder> => {
   const rel = nodePath.relative(root, dir);
@@ -133,20 +155,7 @@ export const holdFolder = async (root: string, dir: string, options: { readonly 
     let at = root;
     for (const part of parts) {
       at = nodePath.join(at, part);
-      let child: FileHandle;
-      try {
-        child = await openChild(held, part, at);
-      } catch (err) {
-        if (errnoCode(err) !== 'ENOENT' || !options.create) throw err;
-        try {
-          await fs.mkdir(`${HANDLE_PATHS}/${held.fd}/${part}`, { mode: options.mode });
-          child = await openChild(held, part, at);
-          await child.chmod(options.mode);
-        } catch (made) {
-          if (errnoCode(made) !== 'EEXIST') throw made;
-          child = await openChild(held, part, at);
-        }
-      }
+      const child = await openOrMakeChild(held, part, at, options);
       await held.close();
       held = child;
     }

@@ -10,6 +10,7 @@ import { refreshThreadRows } from '../projections/threadRows.js';
 import { discoverRolloutFiles } from '../adapters/jsonl/discover.js';
 import type { RolloutFile } from '../adapters/jsonl/discover.js';
 import { readThreadNames } from '../adapters/jsonl/sessionIndex.js';
+import { homeLogsEndingMidLine } from '../adapters/jsonl/homeFacts.js';
 import { errnoCode, toEngineError } from '../adapters/fs/fsError.js';
 import { KEY_MAX } from '../adapters/lmdb/schema.js';
 import { PROBE_CONCURRENCY, mapLimit } from './catchUp.js';
@@ -66,6 +67,8 @@ export interface VerifyReport {
   readonly quarantined: QuarantinedCount;
   /** Lines of those files whose ordinal repeats an earlier line's (shown, in line order), and the files that have any. */
   readonly repeatedOrdinals: QuarantinedCount;
+  /** The home's logs (`session_index.jsonl`, the thread-state log) ending in the middle of a line (a writer killed mid-write): the next append ends it. */
+  readonly tornLogs: ReadonlyArray<string>;
 }
 
 export interface VerifyOptions extends Pick<CatchUpOptions, 'batchLines' | 'batchBytes'> {
@@ -219,6 +222,12 @@ const compareHome = async (store: IndexStore, home: string, options: VerifyOptio
   if (E.isLeft(discovered)) return discovered;
   const names = await readThreadNames(home)();
   if (E.isLeft(names)) return names;
+  let tornLogs: string[];
+  try {
+    tornLogs = await homeLogsEndingMidLine(home);
+  } catch (err) {
+    return E.left(toEngineError(home, 'read home logs')(err));
+  }
   let probes: Probe[];
   try {
     probes = await probeFresh(discovered.right);
@@ -316,6 +325,7 @@ const compareHome = async (store: IndexStore, home: string, options: VerifyOptio
       files: plan.actions.length,
       quarantined: quarantinedOf(kept.rollouts),
       repeatedOrdinals: repeatedOrdinalsOf(kept.rollouts),
+      tornLogs,
     },
     affected: d.affected,
   });

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as fsp from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import yaml from 'js-yaml';
 import { rewriteExternalAgentTerms } from '../../domain/externalConfig/agentTerms.js';
@@ -8,7 +7,9 @@ import type { Frontmatter, FrontmatterValue, ParsedDocument } from '../../domain
 import { renderSubagentToml, subagentMetadata } from '../../domain/externalConfig/subagentToml.js';
 import type { SubagentMetadata } from '../../domain/externalConfig/subagentToml.js';
 import type { ConfigImportResult, ConfigItemType } from '../../domain/externalConfig/migration.js';
-import { readRegularFileSync } from './agentFiles.js';
+import { openRegularFile, readRegularFileSync } from './agentFiles.js';
+import { checkFoldersBelow, createNoFollow, mkdirNoFollow, refuseLinkSync } from '../fs/noFollow.js';
+import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import type { ExternalAgentMigrationItem, MigrationDetails } from '../../protocol/externalAgents.js';
 
 /**
@@ -46,6 +47,8 @@ export const migrationDetails = (partial: Partial<MigrationDetails>): MigrationD
 });
 
 const exists = (path: string): boolean => fs.existsSync(path);
+/** Whether anything is at a target's name, a link (dangling or not) included: as Codex looks (`symlink_metadata`), a link there is no missing target. */
+const taken = (path: string): boolean => fs.lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 const isFile = (path: string): boolean => fs.statSync(path, { throwIfNoEntry: false })?.isFile() === true;
 const isDir = (path: string): boolean => fs.statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 /** A source's text: a regular file only, never through a link or from a FIFO (`agentFiles.ts`); none when it is not one. */
@@ -57,8 +60,8 @@ const sourceText = (path: string): string | undefined => {
   }
 };
 const hasText = (path: string): boolean => isFile(path) && (sourceText(path)?.trim() ?? '') !== '';
-/** Missing, or a file holding only blanks (a folder there is not overwritten). */
-const missingOrBlank = (path: string): boolean => !exists(path) || (isFile(path) && fs.readFileSync(path, 'utf8').trim() === '');
+/** Missing, or a regular file holding only blanks (a folder or a link there is not overwritten: Codex looks without following it). */
+const missingOrBlank = (path: string): boolean => !taken(path) || (fs.lstatSync(path).isFile() && (sourceText(path)?.trim() ?? '') === '');
 
 /** The repository a cwd is in: the nearest folder holding `.git` (a folder or a file), else the cwd; none when the cwd does not exist. */
 export const repoRootOf = (cwd: string): string | undefined => {
@@ -72,6 +75,13 @@ export const repoRootOf = (cwd: string): string | undefined => {
 
 interface Scope {
   readonly cwd: string | null;
+  /**
+   * The folders below which a target is written without following a link (the repository; in the
+   * user's scope CODEX_HOME, and for skills the folder above it): a link a repository planted at
+   * `AGENTS.md`, `.codex` or `.agents` is refused, never followed out of it.
+   */
+  readonly root: string;
+  readonly skillsRoot: string;
   readonly agentsMdSource: string | undefined;
   readonly agentsMdTarget: string;
   readonly skillsSource: string;
@@ -85,6 +95,8 @@ const scopeOf = (claudeHome: string, codexHome: string, repoRoot: string | null)
   repoRoot === null
     ? {
         cwd: null,
+        root: codexHome,
+        skillsRoot: nodePath.dirname(codexHome),
         agentsMdSource: hasText(nodePath.join(claudeHome, CLAUDE_MD)) ? nodePath.join(claudeHome, CLAUDE_MD) : undefined,
         agentsMdTarget: nodePath.join(codexHome, 'AGENTS.md'),
         skillsSource: nodePath.join(claudeHome, 'skills'),
@@ -95,6 +107,8 @@ const scopeOf = (claudeHome: string, codexHome: string, repoRoot: string | null)
       }
     : {
         cwd: repoRoot,
+        root: repoRoot,
+        skillsRoot: repoRoot,
         agentsMdSource: [nodePath.join(repoRoot, CLAUDE_MD), nodePath.join(repoRoot, CLAUDE_DIR, CLAUDE_MD)].find(hasText),
         agentsMdTarget: nodePath.join(repoRoot, 'AGENTS.md'),
         skillsSource: nodePath.join(repoRoot, CLAUDE_DIR, 'skills'),
@@ -205,9 +219,32 @@ const subagents = (agentsDir: string, targetDir: string): Array<{ readonly targe
   });
 };
 
+/**
+ * Whether every folder from `root` down to `dir` that exists is a real folder: a link on the way (a
+ * repository's `.codex` or `.agents` leading out of it) makes the target one the import refuses,
+ * so detection does not offer it (Codex 0.169.0 offers nothing there either).
+ */
+const reachableWithoutLinks = (root: string, dir: string): boolean => {
+  let at = root;
+  for (const part of nodePath
+    .relative(root, dir)
+    .split(nodePath.sep)
+    .filter((p) => p !== '')) {
+    at = nodePath.join(at, part);
+    try {
+      refuseLinkSync(at, 'folder');
+    } catch {
+      return false;
+    }
+  }
+  return true;
+};
+
 const detectIn = (s: Scope): ConfigMigrationItem[] => {
   const items: ConfigMigrationItem[] = [];
-  const skills = missingSkills(s);
+  const skillsWritable = reachableWithoutLinks(s.skillsRoot, s.skillsTarget);
+  const agentsWritable = reachableWithoutLinks(s.root, s.agentsTarget);
+  const skills = skillsWritable ? missingSkills(s) : [];
   if (skills.length > 0)
     items.push({
       itemType: 'SKILLS',
@@ -215,7 +252,7 @@ const detectIn = (s: Scope): ConfigMigrationItem[] => {
       cwd: s.cwd,
       details: migrationDetails({ skills: skills.map((name) => ({ name })) }),
     });
-  const commands = commandSkills(s.commandsSource).filter((c) => !exists(nodePath.join(s.skillsTarget, c.name)));
+  const commands = skillsWritable ? commandSkills(s.commandsSource).filter((c) => !taken(nodePath.join(s.skillsTarget, c.name))) : [];
   if (commands.length > 0)
     items.push({
       itemType: 'COMMANDS',
@@ -223,7 +260,7 @@ const detectIn = (s: Scope): ConfigMigrationItem[] => {
       cwd: s.cwd,
       details: migrationDetails({ commands: commands.map((c) => ({ name: c.name })) }),
     });
-  const agents = subagents(s.agentsSource, s.agentsTarget).filter((a) => !exists(a.target));
+  const agents = agentsWritable ? subagents(s.agentsSource, s.agentsTarget).filter((a) => !taken(a.target)) : [];
   if (agents.length > 0)
     items.push({
       itemType: 'SUBAGENTS',
@@ -231,7 +268,7 @@ const detectIn = (s: Scope): ConfigMigrationItem[] => {
       cwd: s.cwd,
       details: migrationDetails({ subagents: agents.map((a) => ({ name: a.meta.name })) }),
     });
-  if (s.agentsMdSource !== undefined && missingOrBlank(s.agentsMdTarget))
+  if (s.agentsMdSource !== undefined && missingOrBlank(s.agentsMdTarget) && reachableWithoutLinks(s.root, nodePath.dirname(s.agentsMdTarget)))
     items.push({ itemType: 'AGENTS_MD', description: `Migrate ${s.agentsMdSource} to ${s.agentsMdTarget}`, cwd: s.cwd, details: null });
   return items;
 };
@@ -257,17 +294,32 @@ const scopeOfItem = (claudeHome: string, codexHome: string, cwd: string | null |
   return root === undefined ? undefined : scopeOf(claudeHome, codexHome, root);
 };
 
-const copyRewritten = (source: string, target: string): Promise<void> => fsp.writeFile(target, rewriteExternalAgentTerms(readRegularFileSync(source)));
+/** Modes of what the import creates: Codex's under the usual umask 022 (its files are read by the user's tools), set whatever the umask. */
+const TARGET_FILE_MODE = 0o644;
+const TARGET_FOLDER_MODE = 0o755;
 
-const copySkill = async (source: string, target: string): Promise<void> => {
-  await fsp.mkdir(target, { recursive: true });
+/** A new target file (it must not be there) below `root`: created O_EXCL, no link followed on the way or at its name (`noFollow.ts`). */
+const createTarget = (root: string, target: string, content: string | Uint8Array): Promise<void> => createNoFollow(root, target, content, TARGET_FILE_MODE);
+
+/** A source file's bytes: a regular file only, never through a link (`agentFiles.ts`). */
+const sourceBytes = async (path: string): Promise<Buffer> => {
+  const fh = await openRegularFile(path);
+  try {
+    return await fh.readFile();
+  } finally {
+    await fh.close();
+  }
+};
+
+const copySkill = async (root: string, source: string, target: string): Promise<void> => {
+  await mkdirNoFollow(root, target, TARGET_FOLDER_MODE);
   for (const entry of entriesOf(source)) {
     const from = nodePath.join(source, entry.name);
     const to = nodePath.join(target, entry.name);
-    if (entry.isDirectory()) await copySkill(from, to);
+    if (entry.isDirectory()) await copySkill(root, from, to);
     else if (entry.isFile()) {
-      if (entry.name.toLowerCase() === 'skill.md') await copyRewritten(from, to);
-      else await fsp.copyFile(from, to);
+      if (entry.name.toLowerCase() === 'skill.md') await createTarget(root, to, rewriteExternalAgentTerms(readRegularFileSync(from)));
+      else await createTarget(root, to, await sourceBytes(from));
     }
   }
 };
@@ -275,7 +327,8 @@ const copySkill = async (source: string, target: string): Promise<void> => {
 /**
  * Import one item as Codex does; nothing to do (already there, no source) is no success and no
  * failure. Rejects with the file system's error. What is there is looked at as detection looks;
- * the writes are asynchronous.
+ * the writes are asynchronous, and never through a link (`Scope.root`): a link on the way to a
+ * target rejects with `LinkRefused` naming it, before anything of the item is written.
  */
 export const importConfigMigration = async (
   claudeHome: string,
@@ -286,41 +339,48 @@ export const importConfigMigration = async (
   if (scope === undefined) return { successes: [] };
   if (item.itemType === 'AGENTS_MD') {
     if (scope.agentsMdSource === undefined || !missingOrBlank(scope.agentsMdTarget)) return { successes: [] };
-    await fsp.mkdir(nodePath.dirname(scope.agentsMdTarget), { recursive: true });
-    await copyRewritten(scope.agentsMdSource, scope.agentsMdTarget);
+    const text = rewriteExternalAgentTerms(readRegularFileSync(scope.agentsMdSource));
+    await mkdirNoFollow(scope.root, nodePath.dirname(scope.agentsMdTarget), TARGET_FOLDER_MODE);
+    // A blank file is replaced (a link put there meanwhile is replaced, never written through); a missing one created.
+    if (taken(scope.agentsMdTarget)) await writeFileAtomic(scope.agentsMdTarget, text, { mode: { keep: TARGET_FILE_MODE }, root: scope.root });
+    else await createTarget(scope.root, scope.agentsMdTarget, text);
     return { successes: [{ source: scope.agentsMdSource, target: scope.agentsMdTarget }] };
   }
   if (item.itemType === 'SUBAGENTS') {
     if (!isDir(scope.agentsSource)) return { successes: [] };
-    await fsp.mkdir(scope.agentsTarget, { recursive: true });
+    // A link on the way (`.codex` planted by the repository) fails the item before anything is written.
+    await checkFoldersBelow(scope.root, scope.agentsTarget);
+    await mkdirNoFollow(scope.root, scope.agentsTarget, TARGET_FOLDER_MODE);
     const successes: Array<{ source: string; target: string }> = [];
     for (const a of subagents(scope.agentsSource, scope.agentsTarget)) {
-      if (exists(a.target)) continue;
-      await fsp.writeFile(a.target, renderSubagentToml(a.doc, a.meta));
+      if (taken(a.target)) continue;
+      await createTarget(scope.root, a.target, renderSubagentToml(a.doc, a.meta));
       successes.push({ source: a.meta.name, target: a.meta.name });
     }
     return { successes };
   }
   if (item.itemType === 'COMMANDS') {
     if (!isDir(scope.commandsSource)) return { successes: [] };
-    await fsp.mkdir(scope.skillsTarget, { recursive: true });
+    await checkFoldersBelow(scope.skillsRoot, scope.skillsTarget);
+    await mkdirNoFollow(scope.skillsRoot, scope.skillsTarget, TARGET_FOLDER_MODE);
     const successes: Array<{ source: string; target: string }> = [];
     for (const c of commandSkills(scope.commandsSource)) {
       const dir = nodePath.join(scope.skillsTarget, c.name);
-      if (exists(dir)) continue;
-      await fsp.mkdir(dir, { recursive: true });
-      await fsp.writeFile(nodePath.join(dir, 'SKILL.md'), renderCommandSkill(c.path, c.doc, c.name));
+      if (taken(dir)) continue;
+      await mkdirNoFollow(scope.skillsRoot, dir, TARGET_FOLDER_MODE);
+      await createTarget(scope.skillsRoot, nodePath.join(dir, 'SKILL.md'), renderCommandSkill(c.path, c.doc, c.name));
       successes.push({ source: c.name, target: c.name });
     }
     return { successes };
   }
   if (!isDir(scope.skillsSource)) return { successes: [] };
-  await fsp.mkdir(scope.skillsTarget, { recursive: true });
+  await checkFoldersBelow(scope.skillsRoot, scope.skillsTarget);
+  await mkdirNoFollow(scope.skillsRoot, scope.skillsTarget, TARGET_FOLDER_MODE);
   const successes: Array<{ source: string; target: string }> = [];
   for (const name of subfolders(scope.skillsSource)) {
     const target = nodePath.join(scope.skillsTarget, name);
-    if (exists(target)) continue;
-    await copySkill(nodePath.join(scope.skillsSource, name), target);
+    if (taken(target)) continue;
+    await copySkill(scope.skillsRoot, nodePath.join(scope.skillsSource, name), target);
     successes.push({ source: name, target: name });
   }
   return { successes };

@@ -7,7 +7,7 @@ import type { EngineError } from '../../domain/errors.js';
 import { invalidArgument, notFound, rejected } from '../../domain/errors.js';
 import type { ThreadStateEvent } from '../../domain/threadState/threadStateEvent.js';
 import type { ThreadHomeFiles } from '../../replay/ports.js';
-import { appendNoFollow, createNoFollow, mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
+import { appendNoFollow, byteAt, createNoFollow, mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
 import { syncFolder, writeFileAtomic } from '../fs/writeFileAtomic.js';
 import type { HeldLock } from '../fs/lockFile.js';
 import { acquireLock, lockPathFor, releaseLock } from '../fs/lockFile.js';
@@ -76,8 +76,14 @@ export const appendSessionIndexLine = (home: string, line: string, options: { re
   );
 };
 
-/** Whole lines appended (`O_APPEND`: one write, repeated only if the OS wrote short), fsynced. */
-const appendText = (home: string, text: string): Promise<void> => appendNoFollow(home, sessionIndexPath(home), text, SESSION_INDEX_MODE, true);
+/**
+ * Whole lines appended (`O_APPEND`: one write, repeated only if the OS wrote short, cut back if it
+ * fails part way), fsynced; a fragment the file ends with (Codex killed mid-write) is ended first
+ * once it has stood still as long as a line whose writer died (`PARTIAL_LINE_WAIT_MS`): Codex
+ * appends without our lock, so a fragment may be a line it is writing.
+ */
+const appendText = (home: string, text: string): Promise<void> =>
+  appendNoFollow(home, sessionIndexPath(home), text, SESSION_INDEX_MODE, true, { stillMs: PARTIAL_LINE_WAIT_MS });
 
 /** Bytes `[from, to)` of an open file. */
 const bytesOf = async (fh: FileHandle, from: number, to: number): Promise<Buffer> => {
@@ -239,7 +245,8 @@ export const underThreadStateLog = async <A>(
     return failed('lock', err);
   }
   try {
-    return await work((event) => appendNoFollow(home, path, `${JSON.stringify(event)}\n`, THREAD_STATE_LOG_MODE, true));
+    // Only the engine writes the log, under this lock: a fragment found here is torn for good (its writer killed), ended at once.
+    return await work((event) => appendNoFollow(home, path, `${JSON.stringify(event)}\n`, THREAD_STATE_LOG_MODE, true, { stillMs: 0 }));
   } finally {
     await releaseLock(lock).catch(() => false);
   }
@@ -265,6 +272,34 @@ export const createThreadStateLog = (home: string, lines: ReadonlyArray<string>)
     (_, err) => Promise.reject(err),
   );
 
+// ---- what verify tells of the two logs ----
+
+/**
+ * The home's append-only logs (`session_index.jsonl`, the thread-state log) that end in the middle
+ * of a line: a writer killed mid-write (Codex's, or an older engine's cut short by a full disk).
+ * The next append ends the fragment before its own line; until then `verify` names them. Read
+ * without following a link; a missing log has no fragment.
+ */
+export const homeLogsEndingMidLine = async (home: string): Promise<string[]> => {
+  const torn: string[] = [];
+  for (const path of [sessionIndexPath(home), threadStateLogPath(home)]) {
+    let fh: FileHandle;
+    try {
+      fh = await openNoFollow(home, path, 'read');
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') continue;
+      throw err;
+    }
+    try {
+      const { size } = await fh.stat();
+      if (size > 0 && (await byteAt(fh, size - 1)) !== 0x0a) torn.push(path);
+    } finally {
+      await fh.close();
+    }
+  }
+  return torn;
+};
+
 // ---- superseded marks ----
 
 const SUPERSEDED_MARK_MODE = 0o600;
@@ -281,12 +316,16 @@ export const writeSupersededMark = (root: string, file: string, text: string, op
   return options.exclusive === true ? createDurably(root, mark, text, SUPERSEDED_MARK_MODE) : writeFileAtomic(mark, text, { mode: SUPERSEDED_MARK_MODE, root });
 };
 
-/** Under the file's lock, before the revision is created: the mark names it. */
-export const markSuperseded = (file: string, revision: string): Promise<void> =>
-  writeSupersededMark(nodePath.dirname(file), file, nodePath.relative(nodePath.dirname(file), revision));
+/**
+ * Under the file's lock, before the revision is created: the mark names it. `folder`: the file's
+ * folder as the writer holds it (`WriterOptions.home`: named through its handle).
+ */
+export const markSuperseded = (file: string, revision: string, folder = nodePath.dirname(file)): Promise<void> =>
+  writeSupersededMark(folder, nodePath.join(folder, nodePath.basename(file)), nodePath.relative(nodePath.dirname(file), revision));
 
 /** The revision could not be created: the file is current again. */
-export const unmarkSuperseded = (file: string): Promise<void> => fs.unlink(supersededMarkOf(file)).catch(() => undefined);
+export const unmarkSuperseded = (file: string, folder = nodePath.dirname(file)): Promise<void> =>
+  fs.unlink(supersededMarkOf(nodePath.join(folder, nodePath.basename(file)))).catch(() => undefined);
 
 // ---- where rollout files live: archive, unarchive, delete ----
 

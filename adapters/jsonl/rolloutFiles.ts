@@ -16,7 +16,8 @@ import { formatRolloutFileName, parseRolloutFileName, sessionDayParts } from './
 import { errnoCode, isPermissionDenied, toEngineError } from '../fs/fsError.js';
 import { isInsideHome, outsideHome, writesInsideHome } from '../fs/insideHome.js';
 import type { WriterOptions } from './writer.js';
-import { appendEvents, appendLines, reviseUnderLock } from './writer.js';
+import { appendEvents, appendLines, holdRolloutFolder, reviseUnderLock, takeBackIfMoved } from './writer.js';
+import type { HeldFolder } from '../fs/noFollow.js';
 
 /** The folders of a home that hold rollout files. */
 const ROLLOUT_DIRS = ['sessions', 'archived_sessions'] as const;
@@ -29,7 +30,9 @@ const STREAM_BATCH_BYTES = 8 << 20;
  * single-line reads go through the home's event log (a stream is a file path); appends that
  * continue paginated ordinals and streamed copies use the locked writer directly.
  */
-export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log: EventLog = jsonlEventLog(options)): RolloutFiles => {
+export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log: EventLog = jsonlEventLog({ ...options, home })): RolloutFiles => {
+  // The writer holds the day folders of this home's rollouts by handle (`WriterOptions.home`).
+  const writer: WriterOptions = { ...options, home };
   const firstLine =
     (path: string): TE.TaskEither<EngineError, RolloutLine> =>
     () =>
@@ -38,50 +41,67 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
   const createFrom =
     (path: string, lines: AsyncIterable<string>): TE.TaskEither<EngineError, AppendResult> =>
     async () => {
-      // Built under a name discovery ignores, then linked into place: never a half-written thread.
-      // Named after this process (leftovers.ts): what a killed writer left here before is swept first.
-      await sweepFolder(nodePath.dirname(path)).catch(() => undefined);
-      const temp = tempPathBeside(path);
-      let expected: LogPosition | 'noStream' = 'noStream';
-      let first: LogPosition | undefined;
-      let batch: string[] = [];
-      let bytes = 0;
-      const flush = async (): Promise<E.Either<EngineError, void>> => {
-        if (batch.length === 0) return E.right(undefined);
-        const r = await appendLines(temp, batch, expected, { ...options, validate: false })();
-        batch = [];
-        bytes = 0;
-        if (E.isLeft(r)) return r;
-        first ??= r.right.first;
-        expected = r.right.next;
-        return E.right(undefined);
-      };
+      // Every name in the folder (the temp file, the link into place) through its held handle.
+      let folder: HeldFolder | undefined;
       try {
-        for await (const line of lines) {
-          batch.push(line);
-          bytes += line.length;
-          if (bytes >= STREAM_BATCH_BYTES) {
-            const r = await flush();
-            if (E.isLeft(r)) return r;
-          }
-        }
-        const r = await flush();
-        if (E.isLeft(r)) return r;
-        if (expected === 'noStream') return E.left(corrupt(path, 0, 'a new rollout needs at least one line'));
-        try {
-          await fs.link(temp, path);
-        } catch (err) {
-          if (errnoCode(err) === 'EEXIST') return E.left(conflict(path, 'noStream', { ordinal: 0, byteOffset: 0 }));
-          throw err;
-        }
-        if (options.fsync !== 'never') await syncFolder(nodePath.dirname(path));
-        return E.right({ first: first ?? { ordinal: 0, byteOffset: 0 }, next: expected });
+        folder = await holdRolloutFolder(writer, path, true);
       } catch (err) {
         return E.left(toEngineError(path, 'create')(err));
+      }
+      try {
+        const created = await createIn(path, folder?.at(nodePath.basename(path)) ?? path, folder, lines);
+        return folder === undefined ? created : E.mapLeft((e: EngineError) => folder.named(e) as EngineError)(created);
       } finally {
-        await fs.unlink(temp).catch(() => undefined);
+        await folder?.close().catch(() => undefined);
       }
     };
+
+  const createIn = async (path: string, at: string, folder: HeldFolder | undefined, lines: AsyncIterable<string>): Promise<E.Either<EngineError, AppendResult>> => {
+    // Built under a name discovery ignores, then linked into place: never a half-written thread.
+    // Named after this process (leftovers.ts): what a killed writer left here before is swept first.
+    await sweepFolder(nodePath.dirname(at)).catch(() => undefined);
+    const temp = tempPathBeside(at);
+    let expected: LogPosition | 'noStream' = 'noStream';
+    let first: LogPosition | undefined;
+    let batch: string[] = [];
+    let bytes = 0;
+    const flush = async (): Promise<E.Either<EngineError, void>> => {
+      if (batch.length === 0) return E.right(undefined);
+      const r = await appendLines(temp, batch, expected, { ...writer, validate: false })();
+      batch = [];
+      bytes = 0;
+      if (E.isLeft(r)) return r;
+      first ??= r.right.first;
+      expected = r.right.next;
+      return E.right(undefined);
+    };
+    try {
+      for await (const line of lines) {
+        batch.push(line);
+        bytes += line.length;
+        if (bytes >= STREAM_BATCH_BYTES) {
+          const r = await flush();
+          if (E.isLeft(r)) return r;
+        }
+      }
+      const r = await flush();
+      if (E.isLeft(r)) return r;
+      if (expected === 'noStream') return E.left(corrupt(path, 0, 'a new rollout needs at least one line'));
+      try {
+        await fs.link(temp, at);
+      } catch (err) {
+        if (errnoCode(err) === 'EEXIST') return E.left(conflict(path, 'noStream', { ordinal: 0, byteOffset: 0 }));
+        throw err;
+      }
+      await takeBackIfMoved(folder, path, at);
+      if (options.fsync !== 'never') await syncFolder(nodePath.dirname(at));
+      return E.right({ first: first ?? { ordinal: 0, byteOffset: 0 }, next: expected });
+    } catch (err) {
+      return E.left(toEngineError(path, 'create')(err));
+    } finally {
+      await fs.unlink(temp).catch(() => undefined);
+    }
+  };
 
   const confine =
     (given: string): TE.TaskEither<EngineError, string> =>
@@ -112,9 +132,12 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
   const insideHome = <A>(path: string, use: () => TE.TaskEither<EngineError, A>): TE.TaskEither<EngineError, A> =>
     isInsideHome(home, path) ? use() : TE.left(outsideHome(home, path));
   // A write also checks the folders on disk: a day folder that links out of the home is refused.
+  // (The writer then holds the folder by handle from its own check to the write: a link swapped in after this check takes nothing out.)
   const writesInside = <A>(path: string, use: () => TE.TaskEither<EngineError, A>): TE.TaskEither<EngineError, A> =>
     insideHome(path, () =>
-      writesInsideHome(home, path) ? use() : TE.left(invalidArgument('path', `${path} is reached through a link out of CODEX_HOME ${home}: refused`)),
+      writesInsideHome(home, path)
+        ? TE.chain(use)(TE.tryCatch(async () => options.hooks?.writeChecked?.(path), toEngineError(path, 'write')))
+        : TE.left(invalidArgument('path', `${path} is reached through a link out of CODEX_HOME ${home}: refused`)),
     );
 
   // A home this user may read but not write (someone else's, audited): a mutation says so, of the file it meant to write.
@@ -147,18 +170,15 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
         writesInside(path, () =>
           writing(
             path,
-            reviseUnderLock(base, expected, path, options, () => createFrom(path, linesOf(lines))()),
+            reviseUnderLock(base, expected, path, writer, () => createFrom(path, linesOf(lines))()),
           ),
         ),
       ),
     append: (path, drafts, expected, mode) =>
       writesInside(path, () =>
-        writing(
-          path,
-          TE.map(({ first, next }: AppendResult): AppendResult => ({ first, next }))(appendEvents(path, drafts, expected, { ...options, historyMode: mode })),
-        ),
+        writing(path, TE.map(({ first, next }: AppendResult): AppendResult => ({ first, next }))(appendEvents(path, drafts, expected, { ...writer, historyMode: mode }))),
       ),
-    appendRaw: (path, lines, expected) => insideHome(path, () => writing(path, appendLines(path, lines, expected, options))),
+    appendRaw: (path, lines, expected) => insideHome(path, () => writing(path, appendLines(path, lines, expected, writer))),
   };
 };
 

@@ -15,9 +15,13 @@ import { errnoCode } from '../fs/fsError.js';
  */
 export const supersededMarkOf = (file: string): string => `${file}.superseded`;
 
-/** Under the file's lock: the revision that replaced `file`, if one did (an abandoned mark is removed). */
-export const supersededBy = async (file: string): Promise<string | undefined> => {
-  const mark = supersededMarkOf(file);
+/**
+ * Under the file's lock: the revision that replaced `file`, if one did (an abandoned mark is
+ * removed). `folder`: the file's folder as the writer holds it (named through its handle); the
+ * revision the mark names is found from the file's own folder, where it may lie in another day's.
+ */
+export const supersededBy = async (file: string, folder = nodePath.dirname(file)): Promise<string | undefined> => {
+  const mark = supersededMarkOf(nodePath.join(folder, nodePath.basename(file)));
   let named: string;
   try {
     // The rollout's folder is checked by the writer (inside the home); the mark is never read through a link.

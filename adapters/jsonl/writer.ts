@@ -12,15 +12,19 @@ import { decodeRolloutLine, makeRolloutLine } from '../../domain/rollout/line.js
 import { endOfOpenFile, lastNewlineBefore } from './endPosition.js';
 import { lastLineOrdinal } from './lastLineOrdinal.js';
 import type { LockOptions } from '../fs/lockFile.js';
+import type { HeldLock } from '../fs/lockFile.js';
 import { acquireLock, lockPathFor, releaseLock } from '../fs/lockFile.js';
+import { isInsideHome } from '../fs/insideHome.js';
 import type { QuarantineSink } from './quarantine.js';
 import { TORN_TAIL_REASON_PREFIX } from './lineEntry.js';
 import type { TailCache } from './tailCache.js';
 import { syncFolder } from '../fs/writeFileAtomic.js';
-import { errnoCode, toEngineError } from '../fs/fsError.js';
+import { LinkRefused, errnoCode, toEngineError } from '../fs/fsError.js';
 import { supersededBy } from './supersededMark.js';
 import { markSuperseded, unmarkSuperseded } from './homeFacts.js';
 import { sweepFolder } from './leftovers.js';
+import type { HeldFolder } from '../fs/noFollow.js';
+import { appendAllOrNothing, byteAt, holdFolder, refuseHardLinked } from '../fs/noFollow.js';
 
 export interface WriterOptions {
   /** 'always' (default): fdatasync the file (and its folder when created) before acknowledging. */
@@ -38,7 +42,50 @@ export interface WriterOptions {
   readonly tailCache?: TailCache;
   /** Check each raw line is a rollout envelope before appending (default true). */
   readonly validate?: boolean;
+  /**
+   * The CODEX_HOME the rollouts are in: a file below its `sessions/` or `archived_sessions/` (those
+   * followed where they lead, the user's choice) has its day folders held by handle from the check
+   * to the write (`holdFolder`), so a folder swapped for a link meanwhile never takes a write out.
+   */
+  readonly home?: string;
+  readonly hooks?: WriterHooks;
 }
+
+/** Test seams: the moments at which a day folder swapped for a link must be harmless. */
+export interface WriterHooks {
+  /** `jsonlRolloutFiles` has checked that a write's folder is inside the home; the write comes next. */
+  readonly writeChecked?: (path: string) => Promise<void>;
+  /** The writer holds the file's folder by handle; nothing is created in it yet. */
+  readonly folderHeld?: (path: string) => Promise<void>;
+}
+
+/** The home's rollout folder `path` lies below (lexically, as the engine forms its paths), if any. */
+const rolloutRootOf = (home: string | undefined, path: string): string | undefined =>
+  home === undefined ? undefined : ['sessions', 'archived_sessions'].map((sub) => nodePath.join(home, sub)).find((root) => isInsideHome(root, path));
+
+/**
+ * The folder of the rollout `path` held by handle (`holdFolder`), made when `create` (a missing one
+ * without it is ENOENT); undefined for a file outside the home's rollout folders (written by name).
+ */
+export const holdRolloutFolder = async (options: WriterOptions, path: string, create: boolean): Promise<HeldFolder | undefined> => {
+  const root = rolloutRootOf(options.home, path);
+  if (root === undefined) return undefined;
+  const folder = await holdFolder(root, nodePath.dirname(path), { create, mode: ROLLOUT_DIR_MODE });
+  try {
+    await options.hooks?.folderHeld?.(path);
+  } catch (err) {
+    await folder.close();
+    throw err;
+  }
+  return folder;
+};
+
+/** A file created in a held folder whose name no longer leads to it (moved, or a link swapped in): taken back, and the write refused. */
+export const takeBackIfMoved = async (folder: HeldFolder | undefined, path: string, at: string): Promise<void> => {
+  if (folder === undefined || (await folder.stillAt())) return;
+  await fs.unlink(at).catch(() => undefined);
+  throw new LinkRefused(nodePath.dirname(path), 'no longer the folder it was when the file was created in it (moved, or replaced by a link): the file is taken back');
+};
 
 export interface NewEvent {
   readonly timestamp: string;
@@ -127,6 +174,8 @@ interface Locked {
   readonly id: { readonly dev: number; readonly ino: number };
   /** Where the next byte goes (a torn tail already cut). */
   readonly size: number;
+  /** The file's folder, named through its held handle when there is one. */
+  readonly folder: string;
   readonly actual: LogPosition;
   readonly lastOrdinal: () => Promise<number>;
 }
@@ -142,34 +191,46 @@ interface Locked {
  * file outside the home linked in (or linked out), and an append would write there too. Codex
  * never links rollouts; our own writer's temp link of a killed process is swept first.
  */
-const linkedOnce = async (fh: fs.FileHandle, path: string, created: boolean): Promise<Stats> => {
+const linkedOnce = async (fh: fs.FileHandle, path: string, at: string, created: boolean): Promise<Stats> => {
   const stat = await fh.stat();
   if (created || stat.nlink <= 1) return stat;
-  await sweepFolder(nodePath.dirname(path)).catch(() => undefined);
+  await sweepFolder(nodePath.dirname(at)).catch(() => undefined);
   const again = await fh.stat();
-  if (again.nlink > 1)
-    throw invalidArgument('path', `${path} has ${again.nlink} hard links: one may lead out of CODEX_HOME, so it is not written through (Codex never links rollouts)`);
+  refuseHardLinked(again, path);
   return again;
 };
 
 const underLock = async <A>(path: string, expected: ExpectedPosition, options: WriterOptions, work: (locked: Locked) => Promise<A>): Promise<A> => {
   const cache = options.tailCache;
-  if (expected !== 'noStream' && expected !== 'any') {
+  const creating = expected === 'noStream' || expected === 'any';
+  let folder: HeldFolder | undefined;
+  try {
+    folder = await holdRolloutFolder(options, path, creating);
+  } catch (err) {
     // No folder means no file: answer without creating anything.
-    const dirExists = await fs.stat(nodePath.dirname(path)).then(
-      () => true,
-      () => false,
-    );
-    if (!dirExists) throw conflict(path, expected, 'noStream');
-  } else {
-    await fs.mkdir(nodePath.dirname(path), { recursive: true, mode: ROLLOUT_DIR_MODE });
+    if (!creating && errnoCode(err) === 'ENOENT') throw conflict(path, expected, 'noStream');
+    throw err;
   }
-  const lock = await acquireLock(lockPathFor(path), options.lock);
+  if (folder === undefined) {
+    if (!creating) {
+      const dirExists = await fs.stat(nodePath.dirname(path)).then(
+        () => true,
+        () => false,
+      );
+      if (!dirExists) throw conflict(path, expected, 'noStream');
+    } else {
+      await fs.mkdir(nodePath.dirname(path), { recursive: true, mode: ROLLOUT_DIR_MODE });
+    }
+  }
+  // Every name in the folder (the file, its lock and mark) through the held handle.
+  const at = folder?.at(nodePath.basename(path)) ?? path;
+  let lock: HeldLock | undefined;
   let fh: fs.FileHandle | undefined;
   try {
-    const opened = await openTarget(path, expected);
+    lock = await acquireLock(lockPathFor(at), options.lock);
+    const opened = await openTarget(at, expected);
     fh = opened.fh;
-    const stat = await linkedOnce(fh, path, opened.created);
+    const stat = await linkedOnce(fh, path, at, opened.created);
     let size = stat.size;
     const id = { dev: stat.dev, ino: stat.ino };
     if (size > 0 && (await byteAt(fh, size - 1)) !== NL) {
@@ -193,23 +254,27 @@ const underLock = async <A>(path: string, expected: ExpectedPosition, options: W
     if (expected !== 'noStream' && expected !== 'any' && !samePosition(expected, actual)) {
       throw conflict(path, expected, actual);
     }
-    const revision = opened.created ? undefined : await supersededBy(path);
+    const revision = opened.created ? undefined : await supersededBy(path, nodePath.dirname(at));
     if (revision !== undefined) throw superseded(path, expected, actual, revision);
     const held = fh;
-    return await work({
+    const done = await work({
       fh: held,
       created: opened.created,
       id,
       size,
       actual,
+      folder: nodePath.dirname(at),
       lastOrdinal: async () => exact?.lastOrdinal ?? (await lastLineOrdinal(held, path, size)),
     });
+    if (opened.created) await takeBackIfMoved(folder, path, at);
+    return done;
   } catch (err) {
     cache?.forget(path);
-    throw err;
+    throw folder === undefined ? err : folder.named(err);
   } finally {
     await fh?.close().catch(() => undefined);
-    await releaseLock(lock).catch(() => false);
+    if (lock !== undefined) await releaseLock(lock).catch(() => false);
+    await folder?.close().catch(() => undefined);
   }
 };
 
@@ -221,13 +286,13 @@ const appendUnderLock = (
 ): TE.TaskEither<EngineError, AppendEventsResult> =>
   TE.tryCatch(
     () =>
-      underLock(path, expected, options, async ({ fh, created, id, size, actual, lastOrdinal }) => {
+      underLock(path, expected, options, async ({ fh, created, id, size, actual, folder, lastOrdinal }) => {
         const batch = await build({ size, lastOrdinal });
         const bytes = Buffer.from(batch.lines.join('\n') + '\n', 'utf8');
-        await writeAll(fh, bytes, size);
+        await appendAllOrNothing(fh, bytes, size);
         if (options.fsync !== 'never') {
           await fh.datasync();
-          if (created) await syncFolder(nodePath.dirname(path));
+          if (created) await syncFolder(folder);
         }
         const next = { ordinal: actual.ordinal + batch.lines.length, byteOffset: size + bytes.length };
         options.tailCache?.remember(path, {
@@ -265,11 +330,11 @@ export const reviseUnderLock = <A>(
   if (invalid !== undefined) return TE.left(invalid);
   return TE.tryCatch(
     () =>
-      underLock(base, expected, options, async () => {
-        await markSuperseded(base, revision);
+      underLock(base, expected, options, async ({ folder }) => {
+        await markSuperseded(base, revision, folder);
         const created = await create();
         if (E.isLeft(created)) {
-          await unmarkSuperseded(base);
+          await unmarkSuperseded(base, folder);
           throw created.left;
         }
         return created.right;
@@ -353,27 +418,6 @@ const handleTornTail = async (fh: fs.FileHandle, path: string, size: number, opt
   await fh.truncate(start);
   await fh.datasync();
   return start;
-};
-
-/** One write call; the loop only continues a short write (still under the lock). */
-const writeAll = async (fh: fs.FileHandle, bytes: Buffer, sizeBefore: number): Promise<void> => {
-  let done = 0;
-  try {
-    while (done < bytes.length) {
-      const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, null);
-      done += bytesWritten;
-    }
-  } catch (err) {
-    // Leave no partial batch behind (ENOSPC, EIO): cut back to where we started.
-    if (done > 0) await fh.truncate(sizeBefore).catch(() => undefined);
-    throw err;
-  }
-};
-
-const byteAt = async (fh: fs.FileHandle, offset: number): Promise<number | undefined> => {
-  const one = Buffer.alloc(1);
-  const { bytesRead } = await fh.read(one, 0, 1, offset);
-  return bytesRead === 1 ? one[0] : undefined;
 };
 
 const samePosition = (a: LogPosition, b: LogPosition): boolean => a.ordinal === b.ordinal && a.byteOffset === b.byteOffset;

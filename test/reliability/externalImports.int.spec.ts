@@ -181,4 +181,68 @@ describe('reliability · external imports (FIFOs and links in the Claude home)',
       expect(same, `${path} changed`).to.equal(true);
     }
   });
+
+  it('links a repository planted at AGENTS.md, .codex and .agents: the import writes nothing outside it, each item that would write through one fails naming it', async () => {
+    const repo = nodePath.join(root, 'repo');
+    const outside = nodePath.join(root, 'outside');
+    fs.mkdirSync(nodePath.join(repo, '.git'), { recursive: true });
+    fs.mkdirSync(nodePath.join(outside, 'agents-dir'), { recursive: true });
+    fs.mkdirSync(nodePath.join(outside, 'skills-dir'), { recursive: true });
+    fs.writeFileSync(nodePath.join(repo, 'CLAUDE.md'), `# ${SECRET}\nAsk Claude.\n`);
+    const write = (path: string, text: string): void => {
+      fs.mkdirSync(nodePath.dirname(path), { recursive: true });
+      fs.writeFileSync(path, text);
+    };
+    write(nodePath.join(repo, '.claude', 'agents', 'tester.md'), '---\nname: tester\ndescription: Writes tests\n---\nWrite the tests first.\n');
+    write(nodePath.join(repo, '.claude', 'skills', 'lint', 'SKILL.md'), '---\nname: lint\ndescription: Lint\n---\nRun the linter.\n');
+    write(nodePath.join(repo, '.claude', 'commands', 'ship.md'), '---\ndescription: Ship it\n---\nBuild, test, tag.\n');
+    // The repository's links: a dangling AGENTS.md (the file it names would be created), `.codex`
+    // and `.agents` leading to folders outside it.
+    const agentsMd = nodePath.join(repo, 'AGENTS.md');
+    fs.symlinkSync(nodePath.join(outside, 'created-by-import.md'), agentsMd);
+    fs.symlinkSync(nodePath.join(outside, 'agents-dir'), nodePath.join(repo, '.codex'));
+    fs.symlinkSync(nodePath.join(outside, 'skills-dir'), nodePath.join(repo, '.agents'));
+    const listing = (): string[] => (fs.readdirSync(outside, { recursive: true }) as string[]).sort();
+    const before = listing();
+
+    const server = await openImportServer(codexHome, nodePath.dirname(claudeHome));
+    try {
+      figures.trials += 1;
+      const detected = await server.ask('externalAgentConfig/detect', { includeHome: false, cwds: [repo] });
+      const items = ['AGENTS_MD', 'SUBAGENTS', 'SKILLS', 'COMMANDS'].map((itemType) => ({ itemType, description: 'x', cwd: repo }));
+      const { importId } = await server.ask('externalAgentConfig/import', { migrationItems: items });
+      const completed = async (): Promise<{ itemTypeResults: Array<{ itemType: string; successes: unknown[]; failures: Array<{ message: string }> }> }> => {
+        for (;;) {
+          const n = server.client.notifications.find(
+            (m) => m.method === 'externalAgentConfig/import/completed' && (m.params as { importId: string }).importId === importId,
+          );
+          if (n !== undefined) return n.params as never;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      const results = (await completed()).itemTypeResults;
+      const after = listing();
+      if (JSON.stringify(after) !== JSON.stringify(before)) figures.outsideWrites += 1;
+      expect(after, 'files the import created outside the repository').to.deep.equal(before);
+      expect(fs.lstatSync(agentsMd).isSymbolicLink(), 'AGENTS.md replaced').to.equal(true);
+      // As Codex 0.169.0 detects (looking without following): a link at AGENTS.md is no missing
+      // target, a target reached through a link is not offered; it offers nothing here.
+      expect(detected.items.map((i) => i.itemType)).to.deep.equal([]);
+      const failures = Object.fromEntries(results.map((r) => [r.itemType, r.failures.map((f) => f.message)]));
+      expect(results.flatMap((r) => r.successes)).to.deep.equal([]);
+      expect(failures['SUBAGENTS']).to.have.length(1);
+      expect(failures['SUBAGENTS']![0])
+        .to.include(nodePath.join(repo, '.codex'))
+        .and.match(/symbolic link/);
+      for (const item of ['SKILLS', 'COMMANDS']) {
+        expect(failures[item], item).to.have.length(1);
+        expect(failures[item]![0], item)
+          .to.include(nodePath.join(repo, '.agents'))
+          .and.match(/symbolic link/);
+      }
+      figures.refused += 3;
+    } finally {
+      await server.client.close();
+    }
+  });
 });

@@ -66,6 +66,9 @@ export const verifyCommand = command({
       `${renderQuarantined(r.quarantined)}${r.quarantined.lines > 0 ? ` (not readable, left out of every answer: see ${quarantineFileOf(indexDir)})` : ''}` +
       (r.repeatedOrdinals.lines > 0
         ? `; ${r.repeatedOrdinals.lines} line${r.repeatedOrdinals.lines === 1 ? '' : 's'} in ${r.repeatedOrdinals.files} file${r.repeatedOrdinals.files === 1 ? '' : 's'} repeat an earlier line's ordinal (shown in line order)`
+        : '') +
+      (r.tornLogs.length > 0
+        ? `; ${r.tornLogs.join(', ')} end${r.tornLogs.length === 1 ? 's' : ''} in the middle of a line (a writer killed mid-write; the next append ends it)`
         : '');
     const { codexHome, indexDir } = homeOf(opts);
     const all = opts.all === true;

@@ -7,6 +7,7 @@ import {
   chmodNoFollowSync,
   confinementRoot,
   createNoFollow,
+  holdFolder,
   mkdirNoFollow,
   openNoFollow,
   readTextNoFollow,
@@ -112,5 +113,38 @@ describe('noFollow: the engine’s own files opened without following links', ()
     expect(fs.statSync(outside).mode & 0o777).to.equal(0o644);
     chmodNoFollowSync(dir, 0o700, 'folder');
     expect(fs.statSync(dir).mode & 0o777).to.equal(0o700);
+  });
+
+  it('holds a folder by handle: made with its mode, a link on the way refused, and what is created through it stays in the folder held when a link is swapped in', async () => {
+    const root = nodePath.join(tmp(), 'home', 'sessions');
+    const day = nodePath.join(root, '2026', '11', '22');
+    const umask = process.umask(0);
+    let held;
+    try {
+      held = await holdFolder(root, day, { create: true, mode: 0o700 });
+    } finally {
+      process.umask(umask);
+    }
+    expect(fs.statSync(day).mode & 0o777).to.equal(0o700);
+    expect(await held.stillAt()).to.equal(true);
+    const outside = nodePath.join(tmp(), 'outside');
+    fs.mkdirSync(outside);
+    fs.renameSync(day, `${day}.moved`);
+    fs.symlinkSync(outside, day);
+    fs.writeFileSync(held.at('rollout.jsonl'), 'x\n');
+    expect(fs.readdirSync(outside)).to.deep.equal([]);
+    expect(fs.readdirSync(`${day}.moved`)).to.deep.equal(['rollout.jsonl']);
+    expect(await held.stillAt()).to.equal(false);
+    const said = held.named(new Error(`EACCES: open '${held.at('x.lock')}'`)) as Error;
+    expect(said.message).to.equal(`EACCES: open '${nodePath.join(day, 'x.lock')}'`);
+    await held.close();
+    const refused = await refusal(holdFolder(root, day, { create: true, mode: 0o700 }));
+    expect(refused).to.be.instanceOf(LinkRefused);
+    expect((refused as LinkRefused).path).to.equal(day);
+    expect(await refusal(holdFolder(root, nodePath.join(root, 'none'), { create: false, mode: 0o700 }))).to.have.property('code', 'ENOENT');
+    // A missing root is made (the home's `sessions/` of a new home), as `mkdir -p` makes it.
+    const fresh = nodePath.join(tmp(), 'fresh', 'sessions');
+    await (await holdFolder(fresh, nodePath.join(fresh, '2026'), { create: true, mode: 0o700 })).close();
+    expect(fs.statSync(nodePath.join(fresh, '2026')).isDirectory()).to.equal(true);
   });
 });

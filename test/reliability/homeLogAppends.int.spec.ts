@@ -17,6 +17,7 @@ import { appendThreadName, appendThreadStateEvent, threadStateLogPath } from '..
 import { sessionIndexLine, sessionIndexPath } from '../../adapters/jsonl/sessionIndex.js';
 import { verifyIndex } from '../../indexer/verify.js';
 import { memoryIndexStore } from '../../projections/memoryStore.js';
+import { skipUnmet } from '../fixtures/skipUnmet.js';
 import { reportArea } from './areaSummary.js';
 
 const TRIALS = 6;
@@ -111,8 +112,7 @@ describe('reliability · appends to session_index.jsonl and thread-state.jsonl',
         execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k,mode=0700', 'tmpfs', mnt], { stdio: 'pipe' });
         mounted = true;
       } catch (err) {
-        console.log(`      (skipped: a tmpfs cannot be mounted here — ${(err as Error).message.split('\n')[0]}; run as root)`);
-        this.skip();
+        skipUnmet(this, false, 'root', `to mount a tmpfs: ${(err as Error).message.split('\n')[0]}`);
       }
     });
     after(() => {

@@ -11,8 +11,9 @@ import { appendNoFollow, byteAt, createNoFollow, mkdirNoFollow, openNoFollow } f
 import { syncFolder, writeFileAtomic } from '../fs/writeFileAtomic.js';
 import type { HeldLock } from '../fs/lockFile.js';
 import { acquireLock, lockPathFor, releaseLock } from '../fs/lockFile.js';
-import { errnoCode, toEngineError } from '../fs/fsError.js';
+import { LinkRefused, errnoCode, toEngineError } from '../fs/fsError.js';
 import { writesInsideHome } from '../fs/insideHome.js';
+import { holdRolloutFolder } from './rolloutFolder.js';
 import { parseRolloutFileName } from './rolloutFileName.js';
 import { SESSION_INDEX_MODE, sessionIndexLine, sessionIndexPath, sessionIndexText, withoutThread } from './sessionIndex.js';
 import { supersededMarkOf } from './supersededMark.js';
@@ -344,7 +345,16 @@ const conflictAt = (path: string): EngineError => rejected(`a rollout file is al
  * its modification time set to now; a target that exists is refused, not replaced. `replayed` (a node's copy applying a move again after a kill): a
  * source already gone was moved.
  */
-const moveAll = (home: string, targets: ReadonlyArray<readonly [string, string]>, replayed = false, touch = false): TE.TaskEither<EngineError, string[]> =>
+/** Test seam: called once a move's folder (of `path`, either end) is held, before anything moves. */
+export type MoveFolderHeld = (path: string) => Promise<void>;
+
+const moveAll = (
+  home: string,
+  targets: ReadonlyArray<readonly [string, string]>,
+  replayed = false,
+  touch = false,
+  folderHeld?: MoveFolderHeld,
+): TE.TaskEither<EngineError, string[]> =>
   TE.tryCatch(
     async () => {
       const out: string[] = [];
@@ -352,13 +362,37 @@ const moveAll = (home: string, targets: ReadonlyArray<readonly [string, string]>
         if (replayed && !(await exists(from))) continue;
         // Neither end through a day folder linking out of the home (a file would be moved out, or in).
         for (const p of [from, to]) if (!writesInsideHome(home, p)) throw invalidArgument('path', `${p} is reached through a link out of CODEX_HOME ${home}: refused`);
-        await fs.mkdir(nodePath.dirname(to), { recursive: true, mode: 0o700 });
-        if (await exists(to)) throw conflictAt(to);
-        await fs.rename(from, to);
-        // Codex's unarchive touches the file it restores: the thread comes back as just updated.
-        if (touch) {
-          const now = new Date();
-          await fs.utimes(to, now, now);
+        // Both folders held by handle from that check to the rename, as the writer holds its own: a
+        // day folder swapped for a link meanwhile is refused (LinkRefused), never moved through.
+        const source = await holdRolloutFolder(home, from, false, folderHeld);
+        try {
+          const target = await holdRolloutFolder(home, to, true, folderHeld);
+          try {
+            const [fromAt, toAt] = [source?.at(nodePath.basename(from)) ?? from, target?.at(nodePath.basename(to)) ?? to];
+            if (await exists(toAt)) throw conflictAt(to);
+            await fs.rename(fromAt, toAt);
+            // Held folders moved away meanwhile (out of the home, a link left in their place): the move is taken back and refused.
+            if (!((await source?.stillAt()) ?? true) || !((await target?.stillAt()) ?? true)) {
+              await fs.rename(toAt, fromAt).catch(() => undefined);
+              throw new LinkRefused(
+                nodePath.dirname(to),
+                'a day folder of this move is no longer the folder it was when held (moved, or replaced by a link): the move is taken back',
+              );
+            }
+            // Codex's unarchive touches the file it restores: the thread comes back as just updated.
+            if (touch) {
+              const now = new Date();
+              await fs.utimes(toAt, now, now);
+            }
+          } catch (err) {
+            throw target?.named(err) ?? err;
+          } finally {
+            await target?.close();
+          }
+        } catch (err) {
+          throw source?.named(err) ?? err;
+        } finally {
+          await source?.close();
         }
         out.push(to);
       }
@@ -410,13 +444,16 @@ const underWriterLocks =
   };
 
 /** Thread management's file operations on a CODEX_HOME, as Codex performs them. */
-export const threadHomeFiles = (home: string): ThreadHomeFiles => ({
+export const threadHomeFiles = (home: string, folderHeld?: MoveFolderHeld): ThreadHomeFiles => ({
   appendThreadName: (threadId, name, at) => appendThreadName(home, threadId, name, at),
   forgetThreadNames: (threadId) => forgetThreadNames(home, threadId),
   archive: (paths) =>
     moveAll(
       home,
       paths.map((p) => [p, nodePath.join(home, 'archived_sessions', nodePath.basename(p))] as const),
+      false,
+      false,
+      folderHeld,
     ),
   unarchive: (paths) => {
     const targets: Array<readonly [string, string]> = [];
@@ -425,7 +462,7 @@ export const threadHomeFiles = (home: string): ThreadHomeFiles => ({
       if (day === undefined) return TE.left(invalidArgument('path', `not a rollout file name: ${p}`));
       targets.push([p, nodePath.join(day, nodePath.basename(p))]);
     }
-    return moveAll(home, targets, false, true);
+    return moveAll(home, targets, false, true, folderHeld);
   },
   remove: removeRolloutFiles,
   underWriterLocks,

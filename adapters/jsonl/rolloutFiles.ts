@@ -16,7 +16,8 @@ import { formatRolloutFileName, parseRolloutFileName, sessionDayParts } from './
 import { errnoCode, isPermissionDenied, toEngineError } from '../fs/fsError.js';
 import { isInsideHome, outsideHome, writesInsideHome } from '../fs/insideHome.js';
 import type { WriterOptions } from './writer.js';
-import { appendEvents, appendLines, holdRolloutFolder, reviseUnderLock, takeBackIfMoved } from './writer.js';
+import { appendEvents, appendLines, reviseUnderLock } from './writer.js';
+import { holdRolloutFolder, takeBackIfMoved } from './rolloutFolder.js';
 import type { HeldFolder } from '../fs/noFollow.js';
 
 /** The folders of a home that hold rollout files. */
@@ -44,7 +45,7 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
       // Every name in the folder (the temp file, the link into place) through its held handle.
       let folder: HeldFolder | undefined;
       try {
-        folder = await holdRolloutFolder(writer, path, true);
+        folder = await holdRolloutFolder(writer.home, path, true, writer.hooks?.folderHeld);
       } catch (err) {
         return E.left(toEngineError(path, 'create')(err));
       }

@@ -14,17 +14,17 @@ import { lastLineOrdinal } from './lastLineOrdinal.js';
 import type { LockOptions } from '../fs/lockFile.js';
 import type { HeldLock } from '../fs/lockFile.js';
 import { acquireLock, lockPathFor, releaseLock } from '../fs/lockFile.js';
-import { isInsideHome } from '../fs/insideHome.js';
 import type { QuarantineSink } from './quarantine.js';
 import { TORN_TAIL_REASON_PREFIX } from './lineEntry.js';
 import type { TailCache } from './tailCache.js';
 import { syncFolder } from '../fs/writeFileAtomic.js';
-import { LinkRefused, errnoCode, toEngineError } from '../fs/fsError.js';
+import { errnoCode, toEngineError } from '../fs/fsError.js';
 import { supersededBy } from './supersededMark.js';
 import { markSuperseded, unmarkSuperseded } from './homeFacts.js';
 import { sweepFolder } from './leftovers.js';
 import type { HeldFolder } from '../fs/noFollow.js';
-import { appendAllOrNothing, byteAt, holdFolder, refuseHardLinked } from '../fs/noFollow.js';
+import { appendAllOrNothing, byteAt, refuseHardLinked } from '../fs/noFollow.js';
+import { ROLLOUT_DIR_MODE, holdRolloutFolder, takeBackIfMoved } from './rolloutFolder.js';
 
 export interface WriterOptions {
   /** 'always' (default): fdatasync the file (and its folder when created) before acknowledging. */
@@ -58,34 +58,6 @@ export interface WriterHooks {
   /** The writer holds the file's folder by handle; nothing is created in it yet. */
   readonly folderHeld?: (path: string) => Promise<void>;
 }
-
-/** The home's rollout folder `path` lies below (lexically, as the engine forms its paths), if any. */
-const rolloutRootOf = (home: string | undefined, path: string): string | undefined =>
-  home === undefined ? undefined : ['sessions', 'archived_sessions'].map((sub) => nodePath.join(home, sub)).find((root) => isInsideHome(root, path));
-
-/**
- * The folder of the rollout `path` held by handle (`holdFolder`), made when `create` (a missing one
- * without it is ENOENT); undefined for a file outside the home's rollout folders (written by name).
- */
-export const holdRolloutFolder = async (options: WriterOptions, path: string, create: boolean): Promise<HeldFolder | undefined> => {
-  const root = rolloutRootOf(options.home, path);
-  if (root === undefined) return undefined;
-  const folder = await holdFolder(root, nodePath.dirname(path), { create, mode: ROLLOUT_DIR_MODE });
-  try {
-    await options.hooks?.folderHeld?.(path);
-  } catch (err) {
-    await folder.close();
-    throw err;
-  }
-  return folder;
-};
-
-/** A file created in a held folder whose name no longer leads to it (moved, or a link swapped in): taken back, and the write refused. */
-export const takeBackIfMoved = async (folder: HeldFolder | undefined, path: string, at: string): Promise<void> => {
-  if (folder === undefined || (await folder.stillAt())) return;
-  await fs.unlink(at).catch(() => undefined);
-  throw new LinkRefused(nodePath.dirname(path), 'no longer the folder it was when the file was created in it (moved, or replaced by a link): the file is taken back');
-};
 
 export interface NewEvent {
   readonly timestamp: string;
@@ -205,7 +177,7 @@ const underLock = async <A>(path: string, expected: ExpectedPosition, options: W
   const creating = expected === 'noStream' || expected === 'any';
   let folder: HeldFolder | undefined;
   try {
-    folder = await holdRolloutFolder(options, path, creating);
+    folder = await holdRolloutFolder(options.home, path, creating, options.hooks?.folderHeld);
   } catch (err) {
     // No folder means no file: answer without creating anything.
     if (!creating && errnoCode(err) === 'ENOENT') throw conflict(path, expected, 'noStream');
@@ -307,11 +279,10 @@ const appendUnderLock = (
   );
 
 /**
- * Modes of the rollouts and day folders the engine creates: they hold conversation text, so
+ * Mode of the rollouts the engine creates (their folders': `ROLLOUT_DIR_MODE`): they hold conversation text, so
  * never world- or group-readable, whatever the umask (Codex's own are 0644 under umask 022).
  */
 export const ROLLOUT_FILE_MODE = 0o600;
-const ROLLOUT_DIR_MODE = 0o700;
 
 /**
  * Cut a revision of the thread whose current file is `base`: under `base`'s lock, if it still

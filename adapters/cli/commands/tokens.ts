@@ -7,6 +7,7 @@ import { command, registerCommand } from '../commandSpec.js';
 import { option } from '../optionTable.js';
 import type { OptionsOf } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { terminalText } from '../terminalText.js';
 
 /** `tokens --by` values: the CLI's names of the token report's dimensions, with `day` = local day (a Map: `--by constructor` is no name). */
 const TOKEN_DIMENSION_NAMES: ReadonlyMap<string, TokenDimension> = new Map([
@@ -70,10 +71,12 @@ const renderTable = (
   unpriced: ReadonlyArray<string>,
   skipped: SkippedRecords,
 ): string => {
-  const label = (g: UsageGroup) => (by === 'turn' ? `${g.threadId ?? '-'} ${g.key ?? '-'}` : by === 'week' && g.key !== null ? `week of ${g.key}` : (g.key ?? '-'));
+  // A group's key is the home's text (a model, a cwd, a turn id): its controls escaped (`terminalText`).
+  const label = (g: UsageGroup) =>
+    terminalText(by === 'turn' ? `${g.threadId ?? '-'} ${g.key ?? '-'}` : by === 'week' && g.key !== null ? `week of ${g.key}` : (g.key ?? '-'));
   const cells = (s: UsageSum & Priced): string[] => [...COLUMNS.map(([, f]) => String(f(s))), dollars(s.costUsd)];
   const rows = [
-    ...groups.flatMap((g) => [[label(g), ...cells(g)], ...(breakdown ? g.models.map((m) => [`  ${m.model ?? '(no model)'}`, ...cells(m)]) : [])]),
+    ...groups.flatMap((g) => [[label(g), ...cells(g)], ...(breakdown ? g.models.map((m) => [`  ${terminalText(m.model ?? '(no model)')}`, ...cells(m)]) : [])]),
     ['total', ...cells(total)],
   ];
   const head = [by, ...COLUMNS.map(([h]) => h), 'cost USD'];
@@ -85,7 +88,7 @@ const renderTable = (
     ...rows.slice(0, -1).map(line),
     widths.map((w) => '-'.repeat(w)).join('  '),
     line(rows[rows.length - 1]!),
-    ...(unpriced.length === 0 ? [] : [`no price for ${unpriced.join(', ')}: their cost is shown as ?`]),
+    ...(unpriced.length === 0 ? [] : [terminalText(`no price for ${unpriced.join(', ')}: their cost is shown as ?`)]),
     ...skippedNote(skipped),
   ].join('\n');
 };

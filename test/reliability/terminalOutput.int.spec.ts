@@ -72,7 +72,8 @@ describe('reliability · terminal output (escape sequences in a home)', function
       .replaceAll('["hm"]', `["${json(hostile('reasoning'))}"]`)
       .replaceAll('"cwd":"/work"', `"cwd":"${json(hostile('/cwd'))}"`)
       .replaceAll(`"${plainTurn}"`, `"${json(turnId)}"`);
-    fs.writeFileSync(path, `${lines}\n`);
+    // And a line that is not JSON, whose quarantine reason quotes it (the read commands' warning on stderr).
+    fs.writeFileSync(path, `${lines}\n${hostile('not JSON')}\n`);
     fs.writeFileSync(
       nodePath.join(home, 'session_index.jsonl'),
       `${JSON.stringify({ id: t.threadId, thread_name: hostile('name'), updated_at: '2026-11-21T14:10:00Z' })}\n`,
@@ -94,13 +95,13 @@ describe('reliability · terminal output (escape sequences in a home)', function
     ['tokens', '--by', 'turn'],
   ];
 
-  it('threads, read, items, turns (and search, tokens): no raw control byte in stdout but the layout newlines, no forged line, each escape shown', () => {
+  it('threads, read, items, turns (and search, tokens): no raw control byte in stdout or stderr but the layout newlines, no forged line, each escape shown', () => {
     const failures: string[] = [];
     for (const args of commands()) {
       const r = spawnSync(process.execPath, [ENGINE_CLI_PATH, ...args, '--codex-home', home], { encoding: 'utf8' });
       figures.commands += 1;
       expect(r.status, `${args.join(' ')}: ${r.stderr.slice(0, 300)}`).to.equal(0);
-      const raw = r.stdout.match(RAW_CONTROL) ?? [];
+      const raw = [...(r.stdout.match(RAW_CONTROL) ?? []), ...(r.stderr.match(RAW_CONTROL) ?? [])];
       figures.rawControls += raw.length;
       const forged = r.stdout.split('\n').filter((l) => l.startsWith('FORGED'));
       figures.forgedLines += forged.length;

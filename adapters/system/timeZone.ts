@@ -79,6 +79,14 @@ export const localDayIn = (tz: string): ((iso: string) => string) => {
   };
 };
 
+/** The instant of a wall time read as UTC (years below 100 too, which Date.UTC would read as 19xx). */
+const utcWall = (y: number, mo: number, d: number, h: number, mi: number, sec: number, ms: number): number => {
+  const t = new Date(0);
+  t.setUTCFullYear(y, mo - 1, d);
+  t.setUTCHours(h, mi, sec, ms);
+  return t.getTime();
+};
+
 /** Offset of `tz` from UTC at an instant, in ms. */
 const offsetAt = (tz: string, ms: number): number => {
   const p = Object.fromEntries(
@@ -86,7 +94,7 @@ const offsetAt = (tz: string, ms: number): number => {
       .formatToParts(new Date(ms))
       .map((x) => [x.type, x.value]),
   );
-  const asUtc = Date.UTC(Number(p['year']), Number(p['month']) - 1, Number(p['day']), Number(p['hour']), Number(p['minute']), Number(p['second']));
+  const asUtc = utcWall(Number(p['year']), Number(p['month']), Number(p['day']), Number(p['hour']), Number(p['minute']), Number(p['second']), 0);
   return asUtc - Math.floor(ms / 1000) * 1000;
 };
 
@@ -96,14 +104,6 @@ const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.
 const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
 const daysInMonth = (year: number, month: number): number => (month === 2 && isLeap(year) ? 29 : MONTH_DAYS[month - 1]!);
-
-/** The instant of a wall time read as UTC (years below 100 too, which Date.UTC would read as 19xx). */
-const utcWall = (y: number, mo: number, d: number, h: number, mi: number, sec: number, ms: number): number => {
-  const t = new Date(0);
-  t.setUTCFullYear(y, mo - 1, d);
-  t.setUTCHours(h, mi, sec, ms);
-  return t.getTime();
-};
 
 /**
  * The one reading of a report's bounds (`tokens --since/--until`, `rolloutEngine/tokens/report`'s

@@ -1,7 +1,7 @@
 import * as t from 'io-ts';
 import type { ThreadTokenUsageUpdated } from '../domain/tokens/threadTokenUsage.js';
 import { TOKEN_DIMENSIONS } from '../domain/tokens/report.js';
-import type { ModelUsage, Priced, TokenDimension, UsageGroup, UsageSum } from '../domain/tokens/report.js';
+import type { ModelUsage, Priced, SkippedRecords, TokenDimension, UsageGroup, UsageSum } from '../domain/tokens/report.js';
 import { PricingTable } from '../domain/tokens/pricing.js';
 import { optional } from './jsonRpc.js';
 import { method, threadScope, unscoped } from './methodEntry.js';
@@ -61,6 +61,8 @@ export interface TokenReportAnswer {
   readonly duplicateRecords: number;
   readonly copiedCounts: number;
   readonly outsideRange: number;
+  /** Records left out as impossible (a timestamp that is no date, token counts out of range), by why. */
+  readonly skippedRecords: SkippedRecords;
 }
 
 /** `rolloutEngine/tokens/report` (our namespace): the token report of the whole home over JSON-RPC, as the CLI's `tokens --json` gives it. */

@@ -16,11 +16,12 @@ import { take, useCase } from './internal/useCase.js';
 export const readItemKinds = (ports: HistoryReadPorts, threadId: string, turnIds: ReadonlyArray<string>): TE.TaskEither<EngineError, ThreadItemKinds> =>
   useCase(async () => {
     const lineage = await openThread(ports, threadId);
-    const turns: Record<string, Record<string, number>> = {};
+    // Keyed by the home's turn ids: no prototype, so a turn `__proto__` is a key like any other.
+    const turns: Record<string, Record<string, number>> = Object.create(null) as Record<string, Record<string, number>>;
     for (const turnId of new Set(turnIds)) {
       const seen = new Set<string>();
       let found = false;
-      const kinds: Record<string, number> = {};
+      const kinds: Record<string, number> = Object.create(null) as Record<string, number>;
       for (const seg of lineage.segments) {
         const ids = await take(ports.index.get('turnIds', [seg.rollout.rolloutId, turnId]));
         if (ids === undefined) continue;

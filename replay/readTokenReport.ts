@@ -41,5 +41,6 @@ export const readTokenReport = (ports: HistoryReadPorts, q: TokenReportQuery): T
       duplicateRecords: r.duplicateRecords,
       copiedCounts: r.copiedCounts,
       outsideRange: r.outsideRange,
+      skippedRecords: r.skippedRecords,
     };
   });

@@ -2,6 +2,7 @@ import type { Thread } from '../../domain/thread/thread.js';
 import type { ThreadItem } from '../../domain/thread/threadItem.js';
 import type { Turn } from '../../domain/thread/turn.js';
 import { MAX_PAGE_SIZE } from '../../replay/internal/pageSize.js';
+import { terminalText } from './terminalText.js';
 
 /** One line of readable text for an item (the CLI's human view). */
 export const itemText = (item: ThreadItem): string => {
@@ -46,19 +47,20 @@ export const itemText = (item: ThreadItem): string => {
   }
 };
 
-export const itemLine = (item: ThreadItem, indent = '    '): string => `${indent}${item.type.padEnd(18)} ${itemText(item)}`;
+/** An item as one line (its text's controls escaped: `terminalText`). */
+export const itemLine = (item: ThreadItem, indent = '    '): string => `${indent}${item.type.padEnd(18)} ${terminalText(itemText(item))}`;
 
+/** A turn's line and its items', each one line whatever the home's texts hold. */
 export const turnLines = (turn: Turn): string[] => [
-  `  turn ${turn.id}  ${turn.status}${turn.error ? `: ${turn.error.message}` : ''}${turn.startedAt ? `  ${new Date(turn.startedAt * 1000).toISOString()}` : ''}`,
+  terminalText(
+    `  turn ${turn.id}  ${turn.status}${turn.error ? `: ${turn.error.message}` : ''}${turn.startedAt ? `  ${new Date(turn.startedAt * 1000).toISOString()}` : ''}`,
+  ),
   ...turn.items.map((i) => itemLine(i)),
 ];
 
-export const threadHeader = (t: Omit<Thread, 'turns'>): string[] => [
-  `${t.id}${t.name ? `  "${t.name}"` : ''}  (${t.historyMode})`,
-  `  path:    ${t.path}`,
-  `  cwd:     ${t.cwd}`,
-  `  preview: ${t.preview}`,
-];
+/** A thread's header lines, each one line whatever its name, path, cwd and preview hold. */
+export const threadHeader = (t: Omit<Thread, 'turns'>): string[] =>
+  [`${t.id}${t.name ? `  "${t.name}"` : ''}  (${t.historyMode})`, `  path:    ${t.path}`, `  cwd:     ${t.cwd}`, `  preview: ${t.preview}`].map(terminalText);
 
 /** The command that printed a page: its words without `--cursor` and the direction flag. */
 export interface PageCommand {
@@ -89,7 +91,8 @@ export const limitNotes = (limit: number | null | undefined, max: number = MAX_P
  * when there is no next one.
  */
 export const pageHints = (page: { nextCursor: string | null; backwardsCursor: string | null }, command: PageCommand): string[] => {
-  const run = (cursor: string, reversed: boolean): string => [...command.words, '--cursor', cursor, ...(reversed ? [command.reverseFlag] : [])].map(shellWord).join(' ');
+  const run = (cursor: string, reversed: boolean): string =>
+    terminalText([...command.words, '--cursor', cursor, ...(reversed ? [command.reverseFlag] : [])].map(shellWord).join(' '));
   return [
     page.nextCursor === null ? 'last page' : `next page: ${run(page.nextCursor, command.reversed)}`,
     ...(page.backwardsCursor === null || !command.fromCursor ? [] : [`back:      ${run(page.backwardsCursor, !command.reversed)}`]),

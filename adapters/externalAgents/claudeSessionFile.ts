@@ -7,6 +7,7 @@ import { fallbackTitleFromUserMessage, IMPORTED_SESSION_FALLBACK_TITLE, selectTi
 import type { ExternalSessionRead } from '../../replay/ports.js';
 import { openRegularFile } from './agentFiles.js';
 import { garbageBound } from '../system/garbageBound.js';
+import { MAX_LINE_BYTES } from '../jsonl/lineEntry.js';
 
 const CHUNK_BYTES = 1 << 20;
 const BAD_LINE_SAMPLES = 20;
@@ -14,7 +15,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * One pass over a Claude Code session file, a chunk at a time (a session of several hundred MB is
- * never held whole; one line at most): the bytes hashed as they come, each line decoded on its own
+ * never held whole; one line at most, and none over CLAUDE_LINE_MAX_BYTES): the bytes hashed as they come, each line decoded on its own
  * (a line that is not valid UTF-8 or not a record is counted and skipped, never fatal), rows
  * written twice kept once, and each conversation message handed to `onMessage` in file order.
  * Answers what detection and the ledger need of the file.
@@ -44,8 +45,12 @@ export async function* readClaudeSession(path: string, fallback?: SessionFallbac
     state.badLines += 1;
     if (state.badLineSamples.length < BAD_LINE_SAMPLES) state.badLineSamples.push({ line: lineNo, reason });
   };
-  const take = (bytes: Buffer): ConversationMessage | undefined => {
+  const take = (bytes: Buffer | OverSizeLine): ConversationMessage | undefined => {
     lineNo += 1;
+    if (!Buffer.isBuffer(bytes)) {
+      bad(`a line of ${bytes.overSizeBytes} bytes, over the ${CLAUDE_LINE_MAX_BYTES}-byte limit of a line that is read (passed over unread)`);
+      return undefined;
+    }
     let text: string;
     try {
       text = utf8.decode(bytes);
@@ -106,16 +111,34 @@ export async function* readClaudeSession(path: string, fallback?: SessionFallbac
 }
 
 /**
- * The file's lines as bytes (valid until the next one is asked for), every byte hashed as read.
- * Once `enough()` says so, the rest of the file is only hashed, not split.
+ * The longest source line read. The thread line a record becomes is about as long as it (its
+ * strings escaped again as JSON escapes them), so half the limit of a line the index reads
+ * (MAX_LINE_BYTES) keeps every imported line indexed; and a session's memory is bounded by it,
+ * whatever its lines: a longer one is skipped as it streams by, never gathered (a 200 MB line had
+ * cost 1.0-3.8 GB, then made a rollout line the index quarantined as over-size).
  */
-async function* sessionLines(path: string, hash: Hash, enough: () => boolean = () => false): AsyncGenerator<Buffer> {
+export const CLAUDE_LINE_MAX_BYTES = MAX_LINE_BYTES / 2;
+
+/** A line over CLAUDE_LINE_MAX_BYTES: its length only, its bytes passed over (hashed, never kept). */
+interface OverSizeLine {
+  readonly overSizeBytes: number;
+}
+
+/**
+ * The file's lines as bytes (valid until the next one is asked for), every byte hashed as read;
+ * a line over `maxLineBytes` as its length alone. Once `enough()` says so, the rest of the file is
+ * only hashed, not split.
+ */
+async function* sessionLines(path: string, hash: Hash, enough: () => boolean = () => false, maxLineBytes = CLAUDE_LINE_MAX_BYTES): AsyncGenerator<Buffer | OverSizeLine> {
   // One read buffer, reused: each line is used before the next read; only a line cut by the
   // buffer's end is copied. (A stream's fresh chunk per read left hundreds of MB to the GC.)
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   const bound = garbageBound();
   const file = await openRegularFile(path);
   let carry: Buffer[] = [];
+  let carried = 0;
+  // The bytes so far of a line over the bound, passed over to its end (-1: none).
+  let skipped = -1;
   try {
     for (;;) {
       const { bytesRead } = await file.read(buffer, 0, CHUNK_BYTES, null);
@@ -126,18 +149,36 @@ async function* sessionLines(path: string, hash: Hash, enough: () => boolean = (
       bound.read(bytesRead);
       let start = 0;
       for (let nl = chunk.indexOf(10, start); nl >= 0 && !enough(); nl = chunk.indexOf(10, start)) {
+        const length = (skipped >= 0 ? skipped : carried) + nl - start;
         const piece = chunk.subarray(start, nl);
-        const line = carry.length === 0 ? piece : Buffer.concat([...carry, piece]);
+        const over = skipped >= 0 || length > maxLineBytes;
+        const line = over ? undefined : carry.length === 0 ? piece : Buffer.concat([...carry, piece]);
         carry = [];
+        carried = 0;
+        skipped = -1;
         start = nl + 1;
-        yield line;
+        yield line ?? { overSizeBytes: length };
       }
-      if (start < chunk.length && !enough()) carry.push(Buffer.from(chunk.subarray(start)));
+      if (start < chunk.length && !enough()) {
+        const rest = chunk.length - start;
+        if (skipped >= 0) skipped += rest;
+        else if (carried + rest > maxLineBytes) {
+          skipped = carried + rest;
+          carry = [];
+          carried = 0;
+        } else {
+          carry.push(Buffer.from(chunk.subarray(start)));
+          carried += rest;
+        }
+      }
     }
   } finally {
     await file.close();
   }
-  if (carry.length > 0 && !enough()) yield Buffer.concat(carry);
+  if (!enough()) {
+    if (skipped >= 0) yield { overSizeBytes: skipped };
+    else if (carry.length > 0) yield Buffer.concat(carry);
+  }
   bound.done();
 }
 
@@ -150,6 +191,7 @@ export const headOfClaudeSession = async (path: string, fallback?: SessionFallba
   const hash = createHash('sha256');
   let cwd: string | undefined;
   for await (const line of sessionLines(path, hash, () => cwd !== undefined)) {
+    if (!Buffer.isBuffer(line)) continue;
     let text: string;
     try {
       text = utf8.decode(line).trim();

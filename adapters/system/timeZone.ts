@@ -79,6 +79,14 @@ export const localDayIn = (tz: string): ((iso: string) => string) => {
   };
 };
 
+/** The instant of a wall time read as UTC (years below 100 too, which Date.UTC would read as 19xx). */
+const utcWall = (y: number, mo: number, d: number, h: number, mi: number, sec: number, ms: number): number => {
+  const t = new Date(0);
+  t.setUTCFullYear(y, mo - 1, d);
+  t.setUTCHours(h, mi, sec, ms);
+  return t.getTime();
+};
+
 /** Offset of `tz` from UTC at an instant, in ms. */
 const offsetAt = (tz: string, ms: number): number => {
   const p = Object.fromEntries(
@@ -86,23 +94,48 @@ const offsetAt = (tz: string, ms: number): number => {
       .formatToParts(new Date(ms))
       .map((x) => [x.type, x.value]),
   );
-  const asUtc = Date.UTC(Number(p['year']), Number(p['month']) - 1, Number(p['day']), Number(p['hour']), Number(p['minute']), Number(p['second']));
+  const asUtc = utcWall(Number(p['year']), Number(p['month']), Number(p['day']), Number(p['hour']), Number(p['minute']), Number(p['second']), 0);
   return asUtc - Math.floor(ms / 1000) * 1000;
 };
 
+/** A date, a wall time and an optional zone, as `--since` / `--until` and the report's `since` / `until` take them. */
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
+
+const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+const daysInMonth = (year: number, month: number): number => (month === 2 && isLeap(year) ? 29 : MONTH_DAYS[month - 1]!);
+
 /**
- * `--since` / `--until`: an ISO instant with a zone (`2026-11-21T14:00:00Z`), or a date / local
- * date-time without one, read in `tz` (`2026-11-21` = that day's local midnight).
+ * The one reading of a report's bounds (`tokens --since/--until`, `rolloutEngine/tokens/report`'s
+ * `since` / `until`): an ISO instant with a zone (`2026-11-21T14:00:00Z`, `…+01:00`), or a date /
+ * local date-time without one, read in `tz` (`2026-11-21` = that day's local midnight). A day,
+ * month, hour, minute, second or offset out of its range is refused, never carried over
+ * (`2026-13-45` was 2027-02-14).
  */
 export const parseInstant = (flag: string, value: string, tz: string): E.Either<EngineError, number> => {
-  if (/(Z|[+-]\d\d:?\d\d)$/i.test(value)) {
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) ? E.left(invalidArgument(flag, `not a date: ${value}`)) : E.right(ms);
-  }
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(value);
-  if (!m) return E.left(invalidArgument(flag, `expected YYYY-MM-DD, YYYY-MM-DDThh:mm[:ss] or an ISO instant, got ${value}`));
-  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0));
-  if (Number.isNaN(wall)) return E.left(invalidArgument(flag, `not a date: ${value}`));
+  const m = INSTANT.exec(value);
+  if (!m) return E.left(invalidArgument(flag, `expected YYYY-MM-DD, YYYY-MM-DDThh:mm[:ss] or an ISO instant, got ${JSON.stringify(value)}`));
+  const [y, mo, d, h, mi, sec] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number];
+  const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  const zone = m[8];
+  const offset = zone === undefined || /^z$/i.test(zone) ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
+  const wrong =
+    mo < 1 || mo > 12
+      ? `month ${mo}`
+      : d < 1 || d > daysInMonth(y, mo)
+        ? `day ${d} of a month of ${daysInMonth(y, mo)}`
+        : h > 23
+          ? `hour ${h}`
+          : mi > 59
+            ? `minute ${mi}`
+            : sec > 59
+              ? `second ${sec}`
+              : zone !== undefined && (Number(zone.slice(1, 3)) > 23 || Number(zone.slice(-2)) > 59)
+                ? `offset ${zone}`
+                : undefined;
+  if (wrong !== undefined) return E.left(invalidArgument(flag, `not a date: ${JSON.stringify(value)} (${wrong})`));
+  const wall = utcWall(y, mo, d, h, mi, sec, ms);
+  if (zone !== undefined) return E.right(wall - offset * 60_000);
   // Wall time → instant: subtract the offset in force then (twice, across a DST change).
   const first = wall - offsetAt(tz, wall);
   return E.right(wall - offsetAt(tz, first));

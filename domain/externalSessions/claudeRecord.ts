@@ -1,6 +1,7 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { renderDecodeErrors } from '../decodeErrors.js';
+import { SERDE_MAX_DEPTH, nestedDeeperThan } from '../jsonNesting.js';
 
 /**
  * One line of a Claude Code session (`~/.claude/projects/<encoded cwd>/<session>.jsonl`), as far as
@@ -38,8 +39,13 @@ const TOOL_RESULT_MAX_LEN = 4_000;
 const TOOL_CALL_TAG = 'external_agent_tool_call';
 const TOOL_RESULT_TAG = 'external_agent_tool_result';
 
-/** Why a line is not a record: not JSON, not an object, or a string Codex's parser refuses (a lone surrogate). */
+/**
+ * Why a line is not a record: nested deeper than Codex's parser goes (checked before anything
+ * parses it), not JSON, not an object, or a string Codex's parser refuses (a lone surrogate).
+ */
 export const decodeClaudeLine = (text: string): E.Either<string, ClaudeRecord> => {
+  const tooDeep = nestedDeeperThan(text);
+  if (tooDeep >= 0) return E.left(`nested deeper than ${SERDE_MAX_DEPTH} levels (at character ${tooDeep + 1}): Codex's parser refuses it`);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -52,7 +52,10 @@ export const DEFAULT_PRICING: PricingTable = {
 const DATED = /-\d{4}-\d{2}-\d{2}$/;
 
 /** The price of `model`: its own entry, else its undated name's; undefined when the table has neither. */
-export const priceOf = (table: PricingTable, model: string): ModelPrice | undefined => table.models[model] ?? table.models[model.replace(DATED, '')];
+export const priceOf = (table: PricingTable, model: string): ModelPrice | undefined => ownPrice(table, model) ?? ownPrice(table, model.replace(DATED, ''));
+
+/** The table's own entry only: a model named `constructor` or `toString` is not priced by what every object inherits (its cost was NaN). */
+const ownPrice = (table: PricingTable, model: string): ModelPrice | undefined => (Object.hasOwn(table.models, model) ? table.models[model] : undefined);
 
 /** The cost in USD of `usage` at `p`: cached input at its own price, the rest of the input at the input price, output (reasoning included) at the output price. */
 export const costOf = (usage: Usage, p: ModelPrice): number => {

@@ -1,7 +1,8 @@
 import type { StoredResponse } from './selectResponses.js';
 import { selectResponses } from './selectResponses.js';
 import type { Usage } from './usage.js';
-import { ZERO_USAGE } from './usage.js';
+import { ZERO_USAGE, usageInRange } from './usage.js';
+import { isCanonicalUtc } from './usageBuckets.js';
 import type { PricingTable } from './pricing.js';
 import { costOf, priceOf } from './pricing.js';
 
@@ -58,7 +59,21 @@ export interface TokenReport {
   readonly copiedCounts: number;
   /** Responses left out by --since/--until (or without a timestamp when a range was asked). */
   readonly outsideRange: number;
+  /** Records left out as impossible, by why: a report is never failed nor made NaN by one. */
+  readonly skippedRecords: SkippedRecords;
 }
+
+/** Records a report leaves out, counted by why. */
+export interface SkippedRecords {
+  /** A timestamp that is not an instant of years 1000 to 9999 (`2026-13-45T…`, `yesterday`, `+275760-…`). */
+  readonly badTimestamp: number;
+  /** A token count below 0 or over MAX_RESPONSE_TOKENS (a bucket of them: its responses). */
+  readonly tokensOutOfRange: number;
+}
+
+/** The instants whose day is a four-digit year's in every time zone: what days, weeks and months are named for. */
+const FIRST_MS = Date.parse('1000-01-02T00:00:00.000Z');
+const LAST_MS = Date.parse('9999-12-30T23:59:59.999Z');
 
 /** The Monday (YYYY-MM-DD) of a day's week. */
 const mondayOf = (day: string): string => {
@@ -240,9 +255,18 @@ export const buildTokenReport = (rows: ReadonlyArray<StoredResponse>, options: T
     if (Number.isNaN(e.ms)) add('block', null, undefined, e);
     else timed.push(e);
   };
+  const skipped = { badTimestamp: 0, tokensOutOfRange: 0 };
   for (const r of selection.counted) {
     const p = r.response;
     const ms = p.timestamp === null ? Number.NaN : Date.parse(p.timestamp);
+    if (p.timestamp !== null && !(ms >= FIRST_MS && ms <= LAST_MS)) {
+      skipped.badTimestamp += 1;
+      continue;
+    }
+    if (!usageInRange(p.usage)) {
+      skipped.tokensOutOfRange += 1;
+      continue;
+    }
     if (ranged && (Number.isNaN(ms) || (options.sinceMs !== undefined && ms < options.sinceMs) || (options.untilMs !== undefined && ms >= options.untilMs))) {
       outsideRange += 1;
       continue;
@@ -250,7 +274,8 @@ export const buildTokenReport = (rows: ReadonlyArray<StoredResponse>, options: T
     count({
       threadId: p.threadId,
       turnId: p.turnId,
-      timestamp: p.timestamp,
+      // Days are read from the text: one with an offset is read as the UTC instant it names.
+      timestamp: p.timestamp === null || isCanonicalUtc(p.timestamp) ? p.timestamp : new Date(ms).toISOString(),
       ms,
       lastMs: ms,
       model: p.model,
@@ -263,6 +288,11 @@ export const buildTokenReport = (rows: ReadonlyArray<StoredResponse>, options: T
   for (const b of buckets) {
     const where = bucketInRange(b, options);
     if (where === 'cut') throw new Error('a token bucket cut by the range: its responses must be read');
+    // An index written before counts were checked may hold a bucket of impossible ones.
+    if (!usageInRange(b.usage, b.responses)) {
+      skipped.tokensOutOfRange += b.responses;
+      continue;
+    }
     if (where === 'out') {
       outsideRange += b.responses;
       continue;
@@ -297,5 +327,6 @@ export const buildTokenReport = (rows: ReadonlyArray<StoredResponse>, options: T
     duplicateRecords: selection.duplicateRecords,
     copiedCounts: selection.copiedCounts,
     outsideRange,
+    skippedRecords: skipped,
   };
 };

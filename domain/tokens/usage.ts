@@ -34,6 +34,21 @@ export const usageOf = (u: TokenUsage): Usage => ({
   totalTokens: n(u.total_tokens),
 });
 
+/**
+ * The most tokens of one class a response may count: a thousand times the largest context window
+ * there is. A record past it (or negative) is not a response's count but a damaged or forged one:
+ * the report skips it (two records of 1e308 made its sums Infinity, printed as `null`), and no
+ * sum of counts within it leaves the numbers JSON can carry.
+ */
+export const MAX_RESPONSE_TOKENS = 1e10;
+
+/** Whether every class of a response's (or a bucket's sum's, with its responses) count is a count. */
+export const usageInRange = (u: Usage, responses = 1): boolean => {
+  const max = MAX_RESPONSE_TOKENS * responses;
+  const ok = (v: number): boolean => v >= 0 && v <= max;
+  return ok(u.inputTokens) && ok(u.cachedInputTokens) && ok(u.cacheWriteInputTokens) && ok(u.outputTokens) && ok(u.reasoningOutputTokens) && ok(u.totalTokens);
+};
+
 export const addUsage = (a: Usage, b: Usage): Usage => ({
   inputTokens: a.inputTokens + b.inputTokens,
   cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,

@@ -1,5 +1,6 @@
 import type { CountedResponse } from './responseFold.js';
 import type { Usage } from './usage.js';
+import { usageInRange } from './usage.js';
 
 /**
  * What the token projection keeps per rollout file besides its response rows, so a report reads
@@ -27,17 +28,21 @@ export interface UsageBucketRow extends Usage {
 /** Every timestamp Codex writes: UTC, `Z`; only these are bucketed (a day is then the text's first ten characters). */
 const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 
+/** A timestamp as Codex writes it, of a real instant (`2026-13-45T00:00:00Z` has the shape, not the instant). */
+export const isCanonicalUtc = (timestamp: string): boolean => CANONICAL_UTC.test(timestamp) && !Number.isNaN(Date.parse(timestamp));
+
 /** Long keys stay rows (LMDB keys are bounded; a cwd of a kilobyte is not worth a bucket). */
 const MAX_KEY_TEXT = 1024;
 
 /**
  * A response read from the rows at report time, never bucketed: one another file may hold a copy
- * of (a record naming another thread, a count in a legacy fork), or one whose timestamp or key
- * does not fit a bucket.
+ * of (a record naming another thread, a count in a legacy fork), or one whose timestamp, counts
+ * or key do not fit a bucket (the report skips and counts the impossible ones).
  */
 export const isLoose = (r: CountedResponse): boolean => {
   if (r.source === 'record' ? r.threadId !== r.fileThreadId : r.copyOf !== null) return true;
-  if (r.timestamp !== null && !CANONICAL_UTC.test(r.timestamp)) return true;
+  if (r.timestamp !== null && !isCanonicalUtc(r.timestamp)) return true;
+  if (!usageInRange(r.usage)) return true;
   return (r.model ?? '').length + (r.provider ?? '').length + (r.cwd ?? '').length > MAX_KEY_TEXT;
 };
 

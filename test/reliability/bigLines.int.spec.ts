@@ -5,14 +5,13 @@
 // whole (no chunk copies joined), and the checkpoint's tail keeps only the line's last bytes: what
 // remains is the line's own buffer.
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { MAX_LINE_BYTES } from '../../adapters/jsonl/lineEntry.js';
-import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import { reportArea } from './areaSummary.js';
+import { cliPeak } from './cliPeak.js';
 
 const AT = '2026-11-21T14:00:09.000Z';
 const LINE_BYTES = 200 << 20;
@@ -20,13 +19,6 @@ const LINE_BYTES = 200 << 20;
 const PEAK_RSS_BOUND_MB = 450;
 
 const figures = { trials: 0, lineMB: LINE_BYTES >> 20, baselineMB: 0, indexPeakMB: 0, verifyPeakMB: 0, quarantined: 0, lost: 0 };
-
-/** The CLI in a child reporting its own peak RSS (VmHWM, as `process.resourceUsage().maxRSS` reads it). */
-const peak = (args: ReadonlyArray<string>): { rssMB: number; out: string; status: number | null } => {
-  const script = `process.on('exit', () => process.stderr.write('\\nRSS ' + process.resourceUsage().maxRSS / 1024 + '\\n')); process.argv.splice(1, 1, ${JSON.stringify(ENGINE_CLI_PATH)}); await import(${JSON.stringify(ENGINE_CLI_PATH)});`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, '_', ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  return { rssMB: Math.round(Number(/RSS ([\d.]+)/.exec(r.stderr)?.[1] ?? NaN)), out: r.stdout, status: r.status };
-};
 
 describe('reliability · a 200 MB line (index and verify memory)', function () {
   this.timeout(600_000);
@@ -50,9 +42,9 @@ describe('reliability · a 200 MB line (index and verify memory)', function () {
     const home = nodePath.join(tmp(), 'big');
     write(small, false);
     write(home, true);
-    figures.baselineMB = peak(['index', '--codex-home', small, '--json']).rssMB;
+    figures.baselineMB = cliPeak(['index', '--codex-home', small, '--json']).rssMB;
     figures.trials += 1;
-    const indexed = peak(['index', '--codex-home', home, '--json']);
+    const indexed = cliPeak(['index', '--codex-home', home, '--json']);
     figures.indexPeakMB = indexed.rssMB;
     expect(indexed.status, 'index exit').to.equal(0);
     expect(indexed.rssMB, 'index peak RSS (MB)').to.be.at.most(PEAK_RSS_BOUND_MB);
@@ -60,7 +52,7 @@ describe('reliability · a 200 MB line (index and verify memory)', function () {
     figures.quarantined = summary.quarantined;
     figures.lost = good.length + 1 - summary.lines;
     expect(summary).to.deep.include({ quarantined: 1, lines: good.length + 1 });
-    const verified = peak(['verify', '--codex-home', home, '--json']);
+    const verified = cliPeak(['verify', '--codex-home', home, '--json']);
     figures.verifyPeakMB = verified.rssMB;
     expect(verified.status, `verify: ${verified.out.slice(0, 400)}`).to.equal(0);
     expect(verified.rssMB, 'verify peak RSS (MB)').to.be.at.most(PEAK_RSS_BOUND_MB);

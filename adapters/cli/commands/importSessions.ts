@@ -4,6 +4,7 @@ import type { ExternalAgent } from '../../../domain/externalConfig/migration.js'
 import { command, registerCommand } from '../commandSpec.js';
 import { argument, numberOption, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { terminalText } from '../terminalText.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -26,7 +27,8 @@ const line = (o: SessionImportOutcome): string => {
   }
 };
 
-const human = (r: ImportSessionsResult): string => (r.sessions.length === 0 ? 'no sessions to import' : r.sessions.map(line).join('\n'));
+// Each outcome one line, whatever its source's path, title or a bad line's reason holds (`terminalText`).
+const human = (r: ImportSessionsResult): string => (r.sessions.length === 0 ? 'no sessions to import' : r.sessions.map((o) => terminalText(line(o))).join('\n'));
 
 /** `rollout-engine import claude|cursor`: `externalAgentConfig/import` (SESSIONS) from the command line. */
 export const importCommand = command({

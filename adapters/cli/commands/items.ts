@@ -4,6 +4,7 @@ import { argument, numberOption, option } from '../optionTable.js';
 import { pageCommandOf } from '../commandLine.js';
 import { itemLine, limitNotes, pageHints } from '../renderHistory.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { terminalText } from '../terminalText.js';
 
 /** `rollout-engine items <threadId>`: `thread/items/list`, oldest first (legacy threads too). */
 export const itemsCommand = command({
@@ -24,7 +25,7 @@ export const itemsCommand = command({
       return (home) => listItems(home.read, params);
     },
     render: ({ args: [threadId], opts, cmd, params }) => ({
-      text: (page) => [...page.data.map((e) => `${e.turnId}  ${itemLine(e.item, '')}`), ...pageHints(page, pageCommandOf(cmd, '--desc'))].join('\n'),
+      text: (page) => [...page.data.map((e) => `${terminalText(e.turnId)}  ${itemLine(e.item, '')}`), ...pageHints(page, pageCommandOf(cmd, '--desc'))].join('\n'),
       // Codex answers a turn id the thread does not have with an empty page, not an error; a
       // person is told what that empty page may mean.
       notes: (page) => [

@@ -8,18 +8,23 @@ import { command, registerCommand } from '../commandSpec.js';
 import { argument, numberOption, option } from '../optionTable.js';
 import type { ParamsRequest } from '../commandSpec.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { terminalText } from '../terminalText.js';
 import type { PageCommand } from '../renderHistory.js';
 
-/** Matches stand out (bold yellow) only when a person reads the terminal: piped output stays plain text. */
+/**
+ * Matches stand out (bold yellow) only when a person reads the terminal: piped output stays plain
+ * text. The text's own controls are escaped (`terminalText`) piece by piece, around the ranges, so
+ * the highlight's are the only escape sequences printed.
+ */
 const highlight = (text: string, ranges: ReadonlyArray<readonly [number, number]>): string => {
-  if (process.stdout.isTTY !== true || ranges.length === 0) return text;
+  if (process.stdout.isTTY !== true || ranges.length === 0) return terminalText(text);
   let out = '';
   let at = 0;
   for (const [start, end] of ranges) {
-    out += `${text.slice(at, start)}\u001b[1;33m${text.slice(start, end)}\u001b[0m`;
+    out += `${terminalText(text.slice(at, start))}\u001b[1;33m${terminalText(text.slice(start, end))}\u001b[0m`;
     at = end;
   }
-  return out + text.slice(at);
+  return out + terminalText(text.slice(at));
 };
 
 const oneLine = (s: string): string => s.replace(/\s+/g, ' ');
@@ -30,7 +35,7 @@ const occurrenceLines = (page: ThreadSearchOccurrencesPage): string[] =>
     : page.data.map((o) => {
         // Line breaks shown as spaces keep the range's offsets (one code unit for one).
         const flat = o.snippet.replace(/[\r\n\t]/g, ' ');
-        return `turn ${o.turnId}  item ${o.itemId}\n    ${highlight(flat, [[o.snippetMatchRange.start, o.snippetMatchRange.end]])}`;
+        return `${terminalText(`turn ${o.turnId}  item ${o.itemId}`)}\n    ${highlight(flat, [[o.snippetMatchRange.start, o.snippetMatchRange.end]])}`;
       });
 
 /** The page command with the search words, which `commandWords` leaves out (they are one variadic argument). */
@@ -88,7 +93,7 @@ export const searchCommand = command({
     ]);
     if ('threadId' in q) {
       return runOnHome(opts, (home) => searchOccurrences(home.read, q), {
-        text: (page) => [...occurrenceLines(page), page.nextCursor === null ? 'last page' : `next page: --cursor '${page.nextCursor}'`].join('\n'),
+        text: (page) => [...occurrenceLines(page), page.nextCursor === null ? 'last page' : terminalText(`next page: --cursor '${page.nextCursor}'`)].join('\n'),
         json: (page) => page,
       });
     }
@@ -98,7 +103,7 @@ export const searchCommand = command({
       page.data.length === 0
         ? ['no thread found']
         : page.data.flatMap((r) => [
-            `${r.thread.id}  ${oneLine(r.thread.name ?? r.thread.preview)}`,
+            terminalText(`${r.thread.id}  ${oneLine(r.thread.name ?? r.thread.preview)}`),
             `    ${highlight(oneLine(r.snippet), matchRanges(oneLine(r.snippet), searchTerm.trim()))}`,
           ]);
     return runOnHome(opts, (home) => searchThreads(home.read, q), {

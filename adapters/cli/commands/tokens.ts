@@ -1,31 +1,33 @@
 import type { Command } from 'commander';
 import type * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../domain/errors.js';
-import type { Priced, TokenDimension, TokenReport, UsageGroup, UsageSum } from '../../../domain/tokens/report.js';
+import type { Priced, SkippedRecords, TokenDimension, TokenReport, UsageGroup, UsageSum } from '../../../domain/tokens/report.js';
 import { TOKEN_DIMENSIONS } from '../../../domain/tokens/report.js';
 import { command, registerCommand } from '../commandSpec.js';
 import { option } from '../optionTable.js';
 import type { OptionsOf } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { terminalText } from '../terminalText.js';
 
-/** `tokens --by` values: the CLI's names of the token report's dimensions, with `day` = local day. */
-const TOKEN_DIMENSION_NAMES: Readonly<Record<string, TokenDimension>> = {
-  day: 'dayLocal',
-  'day-utc': 'dayUtc',
-  thread: 'thread',
-  turn: 'turn',
-  week: 'week',
-  month: 'month',
-  model: 'model',
-  provider: 'provider',
-  cwd: 'cwd',
-  client: 'client',
-  block: 'block',
-};
+/** `tokens --by` values: the CLI's names of the token report's dimensions, with `day` = local day (a Map: `--by constructor` is no name). */
+const TOKEN_DIMENSION_NAMES: ReadonlyMap<string, TokenDimension> = new Map([
+  ['day', 'dayLocal'],
+  ['day-utc', 'dayUtc'],
+  ['thread', 'thread'],
+  ['turn', 'turn'],
+  ['week', 'week'],
+  ['month', 'month'],
+  ['model', 'model'],
+  ['provider', 'provider'],
+  ['cwd', 'cwd'],
+  ['client', 'client'],
+  ['block', 'block'],
+]);
+const dimensionNamed = (by: string): TokenDimension | undefined => TOKEN_DIMENSION_NAMES.get(by);
 
 const TOKENS_OPTIONS = {
   ...HOME_AND_JSON_OPTIONS,
-  by: option('--by <dimension>', `group by ${Object.keys(TOKEN_DIMENSION_NAMES).join('|')} (table default: thread)`),
+  by: option('--by <dimension>', `group by ${[...TOKEN_DIMENSION_NAMES.keys()].join('|')} (table default: thread)`),
   since: option('--since <when>', 'responses at or after this date / instant (a date is local midnight)'),
   until: option('--until <when>', 'responses before this date / instant'),
   tz: option('--tz <zone>', 'IANA time zone for local days and dates (default: the system zone)'),
@@ -51,11 +53,30 @@ const COLUMNS: ReadonlyArray<[string, (s: UsageSum) => number]> = [
 /** A cost in dollars to the cent (below a cent: to four places); `?` when part of it is unpriced. */
 const dollars = (c: number | null): string => (c === null ? '?' : c !== 0 && c < 0.01 ? `$${c.toFixed(4)}` : `$${c.toFixed(2)}`);
 
-const renderTable = (by: string, groups: ReadonlyArray<UsageGroup>, total: UsageSum & Priced, breakdown: boolean, unpriced: ReadonlyArray<string>): string => {
-  const label = (g: UsageGroup) => (by === 'turn' ? `${g.threadId ?? '-'} ${g.key ?? '-'}` : by === 'week' && g.key !== null ? `week of ${g.key}` : (g.key ?? '-'));
+/** What the report left out as impossible, said under the table (nothing when it left out nothing). */
+const skippedNote = (s: SkippedRecords): string[] => {
+  const why = [
+    ...(s.badTimestamp === 0 ? [] : [`${s.badTimestamp} with a timestamp that is no date`]),
+    ...(s.tokensOutOfRange === 0 ? [] : [`${s.tokensOutOfRange} with token counts out of range`]),
+  ];
+  const n = s.badTimestamp + s.tokensOutOfRange;
+  return n === 0 ? [] : [`skipped ${n} record${n === 1 ? '' : 's'}: ${why.join(', ')}`];
+};
+
+const renderTable = (
+  by: string,
+  groups: ReadonlyArray<UsageGroup>,
+  total: UsageSum & Priced,
+  breakdown: boolean,
+  unpriced: ReadonlyArray<string>,
+  skipped: SkippedRecords,
+): string => {
+  // A group's key is the home's text (a model, a cwd, a turn id): its controls escaped (`terminalText`).
+  const label = (g: UsageGroup) =>
+    terminalText(by === 'turn' ? `${g.threadId ?? '-'} ${g.key ?? '-'}` : by === 'week' && g.key !== null ? `week of ${g.key}` : (g.key ?? '-'));
   const cells = (s: UsageSum & Priced): string[] => [...COLUMNS.map(([, f]) => String(f(s))), dollars(s.costUsd)];
   const rows = [
-    ...groups.flatMap((g) => [[label(g), ...cells(g)], ...(breakdown ? g.models.map((m) => [`  ${m.model ?? '(no model)'}`, ...cells(m)]) : [])]),
+    ...groups.flatMap((g) => [[label(g), ...cells(g)], ...(breakdown ? g.models.map((m) => [`  ${terminalText(m.model ?? '(no model)')}`, ...cells(m)]) : [])]),
     ['total', ...cells(total)],
   ];
   const head = [by, ...COLUMNS.map(([h]) => h), 'cost USD'];
@@ -67,7 +88,8 @@ const renderTable = (by: string, groups: ReadonlyArray<UsageGroup>, total: Usage
     ...rows.slice(0, -1).map(line),
     widths.map((w) => '-'.repeat(w)).join('  '),
     line(rows[rows.length - 1]!),
-    ...(unpriced.length === 0 ? [] : [`no price for ${unpriced.join(', ')}: their cost is shown as ?`]),
+    ...(unpriced.length === 0 ? [] : [terminalText(`no price for ${unpriced.join(', ')}: their cost is shown as ?`)]),
+    ...skippedNote(skipped),
   ].join('\n');
 };
 
@@ -79,8 +101,9 @@ const reportJson = (r: TokenReport, by: string | undefined, extra: Record<string
     duplicateRecords: r.duplicateRecords,
     copiedCounts: r.copiedCounts,
     outsideRange: r.outsideRange,
+    skippedRecords: r.skippedRecords,
   };
-  if (by !== undefined) return { ...base, by, groups: r.groups[TOKEN_DIMENSION_NAMES[by]!] };
+  if (by !== undefined) return { ...base, by, groups: r.groups[dimensionNamed(by)!] };
   return {
     ...base,
     byThread: r.groups.thread,
@@ -124,8 +147,8 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     import('../pricingFile.js'),
     import('../../system/garbageBound.js'),
   ]);
-  if (opts.by !== undefined && TOKEN_DIMENSION_NAMES[opts.by] === undefined)
-    return E.left(invalidArgument('--by', `one of ${Object.keys(TOKEN_DIMENSION_NAMES).join(', ')}; got ${opts.by}`));
+  if (opts.by !== undefined && dimensionNamed(opts.by) === undefined)
+    return E.left(invalidArgument('--by', `one of ${[...TOKEN_DIMENSION_NAMES.keys()].join(', ')}; got ${opts.by}`));
   if (opts.breakdown !== undefined && opts.breakdown !== 'model') return E.left(invalidArgument('--breakdown', `model is the one breakdown; got ${opts.breakdown}`));
   const pricing = opts.pricing === undefined ? E.right(DEFAULT_PRICING) : await readPricing(opts.pricing);
   if (E.isLeft(pricing)) return pricing;
@@ -155,7 +178,7 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
             // A process that ends with its report: its peak RSS is what its user sees.
             releasePages: true,
             // Only the grouping shown (the table's default: by thread); JSON without --by holds every one.
-            ...(opts.by !== undefined ? { dimensions: [TOKEN_DIMENSION_NAMES[opts.by]!] } : opts.json ? {} : { dimensions: ['thread'] as const }),
+            ...(opts.by !== undefined ? { dimensions: [dimensionNamed(opts.by)!] } : opts.json ? {} : { dimensions: ['thread'] as const }),
           }),
         ),
       ),
@@ -177,7 +200,16 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     return E.right(JSON.stringify(reportJson(report.right.r, opts.by, extra)));
   }
   const by = opts.by ?? 'thread';
-  return E.right(renderTable(by, report.right.r.groups[TOKEN_DIMENSION_NAMES[by]!], report.right.r.total, opts.breakdown === 'model', report.right.r.unpricedModels));
+  return E.right(
+    renderTable(
+      by,
+      report.right.r.groups[dimensionNamed(by)!],
+      report.right.r.total,
+      opts.breakdown === 'model',
+      report.right.r.unpricedModels,
+      report.right.r.skippedRecords,
+    ),
+  );
 };
 
 export const tokensCommand = command({

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import * as fc from 'fast-check';
-import { checkTimeZone, localDayIn, systemTimeZone } from '../../../adapters/system/timeZone.js';
+import { checkTimeZone, localDayIn, parseInstant, systemTimeZone } from '../../../adapters/system/timeZone.js';
 
 /** What the zone and day were before the shortcuts: Intl asked every time. */
 const intlDay = (tz: string) => {
@@ -54,5 +54,34 @@ describe('time zone: the system zone and UTC days without Intl, as Intl answers 
       const [ours, intl] = JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, TZ: tz }, encoding: 'utf8' })) as [string, string];
       expect(ours, tz).to.equal(intl);
     }
+  });
+
+  it('parseInstant: any instant written with Z or an offset reads as Date reads it; a day, month, hour, minute or offset out of the calendar is refused, never carried over', () => {
+    fc.assert(
+      // Four-digit years: what the bounds are written with (`+010000-…` is refused).
+      fc.property(
+        isoInstant.filter((iso) => /^\d{4}-/.test(iso)),
+        (iso) => {
+          const r = parseInstant('--since', iso, 'UTC');
+          expect(r._tag === 'Right' && r.right).to.equal(new Date(iso.endsWith('Z') || /[+-]\d\d:\d\d$/.test(iso) ? iso : `${iso}Z`).getTime());
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+    for (const bad of [
+      '2026-13-45',
+      '2026-00-10',
+      '2026-02-29',
+      '2026-04-31',
+      '2026-11-21T24:00',
+      '2026-11-21T10:60:00Z',
+      '2026-11-21T10:00:61Z',
+      '2026-11-21T10:00:00+24:00',
+    ]) {
+      const r = parseInstant('--since', bad, 'Europe/Paris');
+      expect(r._tag === 'Left' && r.left._tag === 'InvalidArgument' && r.left.reason, bad).to.match(/^not a date: /);
+    }
+    const leap = parseInstant('--since', '2024-02-29', 'UTC');
+    expect(leap._tag === 'Right' && new Date(leap.right).toISOString()).to.equal('2024-02-29T00:00:00.000Z');
   });
 });

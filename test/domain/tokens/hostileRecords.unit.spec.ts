@@ -7,6 +7,7 @@ import type { StoredResponse } from '../../../domain/tokens/selectResponses.js';
 import type { Usage } from '../../../domain/tokens/usage.js';
 import { MAX_RESPONSE_TOKENS } from '../../../domain/tokens/usage.js';
 import { isLoose } from '../../../domain/tokens/usageBuckets.js';
+import { storedResponse } from '../../fixtures/storedResponse.js';
 
 // Issue 51 (finding 2): records a home may hold that a report must survive, one by one.
 const GOOD_AT = '2026-11-21T14:00:09.000Z';
@@ -15,25 +16,7 @@ const HOSTILE_MODELS = ['constructor', 'toString', '__proto__', 'hasOwnProperty'
 
 const usage = (n: number): Usage => ({ inputTokens: n, cachedInputTokens: 0, cacheWriteInputTokens: 0, outputTokens: n, reasoningOutputTokens: 0, totalTokens: 2 * n });
 
-let line = 0;
-const record = (timestamp: string | null, model: string | null, u: Usage, turnId = 'turn-1'): StoredResponse => ({
-  rolloutId: 'a',
-  line: line++,
-  response: {
-    threadId: 'a',
-    fileThreadId: 'a',
-    turnId,
-    responseId: `resp-${line}`,
-    timestamp,
-    source: 'record',
-    usage: u,
-    total: null,
-    model,
-    provider: 'openai',
-    cwd: '/work',
-    copyOf: null,
-  },
-});
+const record = (timestamp: string | null, model: string | null, u: Usage, turnId = 'turn-1'): StoredResponse => storedResponse({ timestamp, model, usage: u, turnId });
 
 const options = { localDay: localDayIn('Europe/Paris'), pricing: DEFAULT_PRICING };
 

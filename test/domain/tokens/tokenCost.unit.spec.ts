@@ -3,6 +3,7 @@ import { buildTokenReport } from '../../../domain/tokens/report.js';
 import type { StoredResponse } from '../../../domain/tokens/selectResponses.js';
 import { DEFAULT_PRICING, costOf, priceOf } from '../../../domain/tokens/pricing.js';
 import type { Usage } from '../../../domain/tokens/usage.js';
+import { storedResponse } from '../../fixtures/storedResponse.js';
 
 const usage = (input: number, cached: number, output: number, reasoning = 0): Usage => ({
   inputTokens: input,
@@ -13,25 +14,7 @@ const usage = (input: number, cached: number, output: number, reasoning = 0): Us
   totalTokens: input + output,
 });
 
-let line = 0;
-const response = (threadId: string, timestamp: string, model: string | null, u: Usage): StoredResponse => ({
-  rolloutId: threadId,
-  line: line++,
-  response: {
-    threadId,
-    fileThreadId: threadId,
-    turnId: `turn-${line}`,
-    responseId: `resp-${line}`,
-    timestamp,
-    source: 'record',
-    usage: u,
-    total: null,
-    model,
-    provider: 'openai',
-    cwd: '/work',
-    copyOf: null,
-  },
-});
+const response = (threadId: string, timestamp: string, model: string | null, u: Usage): StoredResponse => storedResponse({ threadId, timestamp, model, usage: u });
 
 const report = (rows: StoredResponse[]) =>
   buildTokenReport(rows, { localDay: (iso) => iso.slice(0, 10), pricing: DEFAULT_PRICING, clientOf: (id) => (id === 'a' ? 'codex_cli_rs' : 'codex_vscode') });

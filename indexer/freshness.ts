@@ -14,7 +14,94 @@ import { lazyCatchUpHome } from './lazyCatchUp.js';
 import { threadRowsInterrupted } from './interruptedCatchUp.js';
 import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
 
-export type Freshness = 'fresh' | 'caughtUp' | 'rescanned';
+/**
+ * What a read-repair did: nothing (`fresh`), tailed files (`caughtUp`), scanned the home
+ * (`rescanned`); for a thread the index does not know, shared another request's scan (`rescanShared`:
+ * one running, or one just ended), or found the home's scans spent (`overRescanBudget`: answered
+ * from the index as it is).
+ */
+export type Freshness = 'fresh' | 'caughtUp' | 'rescanned' | 'rescanShared' | 'overRescanBudget';
+
+/**
+ * How a home's rescans are bounded. Every request naming a thread the index lacks rescanned the
+ * whole home on its own: 40 at once took `serve` to 4.4 GB and stalled its clients 75 s, 100 thread
+ * subscribes ran it out of heap. So one home's scans run one at a time; a lookup of an unknown
+ * thread that meets one running waits for it and takes its result, one within `reuseMs` after a
+ * scan ended takes that scan's result, and beyond a token bucket (`burst` scans, one more every
+ * `refillMs`) an unknown thread is answered from the index as it is (not found) without a scan.
+ * (A thread whose files are named for it never gets here: it is indexed from its files first,
+ * `threadFiles.ts`; the scan is for a thread no file is named for.)
+ */
+export interface RescanPolicy {
+  readonly burst: number;
+  readonly refillMs: number;
+  readonly reuseMs: number;
+  /** The monotonic clock, in ms. */
+  readonly now: () => number;
+}
+
+export const DEFAULT_RESCAN_POLICY: RescanPolicy = { burst: 4, refillMs: 10_000, reuseMs: 2_000, now: () => performance.now() };
+
+/** One home's scans: the one running, when the last ended, the bucket's tokens. */
+interface RescanSlot {
+  running: Promise<E.Either<EngineError, CatchUpSummary>> | null;
+  endedAt: number;
+  tokens: number;
+  refilledAt: number;
+}
+
+/** Per index store: one store is one home's index in this process. */
+const slots = new WeakMap<IndexStore, RescanSlot>();
+
+const slotOf = (store: IndexStore, policy: RescanPolicy): RescanSlot => {
+  let slot = slots.get(store);
+  if (slot === undefined) {
+    slot = { running: null, endedAt: -Infinity, tokens: policy.burst, refilledAt: policy.now() };
+    slots.set(store, slot);
+  }
+  return slot;
+};
+
+/** Start a scan of the home as the slot's running one (the caller saw none running). */
+const startScan = (slot: RescanSlot, store: IndexStore, home: string, options: CatchUpOptions, policy: RescanPolicy) => {
+  const scan = lazyCatchUpHome(store, home, options)().finally(() => {
+    slot.running = null;
+    slot.endedAt = policy.now();
+  });
+  slot.running = scan;
+  return scan;
+};
+
+/** A scan for a thread whose files changed under the index: its own, after the one running (scans of one home never overlap). */
+const exclusiveScan = async (slot: RescanSlot, store: IndexStore, home: string, options: CatchUpOptions, policy: RescanPolicy) => {
+  while (slot.running !== null) await slot.running;
+  return startScan(slot, store, home, options, policy);
+};
+
+/** A scan for a thread the index does not know: shared with the one running or just ended, else one of the bucket's. */
+const unknownThreadScan = async (
+  slot: RescanSlot,
+  store: IndexStore,
+  home: string,
+  options: CatchUpOptions,
+  policy: RescanPolicy,
+): Promise<E.Either<EngineError, { freshness: Freshness; summary: CatchUpSummary | null }>> => {
+  if (slot.running !== null) {
+    const shared = await slot.running;
+    return E.isLeft(shared) ? shared : E.right({ freshness: 'rescanShared', summary: null });
+  }
+  const now = policy.now();
+  if (now - slot.endedAt < policy.reuseMs) return E.right({ freshness: 'rescanShared', summary: null });
+  const refills = Math.floor((now - slot.refilledAt) / policy.refillMs);
+  if (refills > 0) {
+    slot.tokens = Math.min(policy.burst, slot.tokens + refills);
+    slot.refilledAt += refills * policy.refillMs;
+  }
+  if (slot.tokens < 1) return E.right({ freshness: 'overRescanBudget', summary: null });
+  slot.tokens--;
+  const r = await startScan(slot, store, home, options, policy);
+  return E.isLeft(r) ? r : E.right({ freshness: 'rescanned', summary: r.right });
+};
 
 const fileOf = (cp: FileCheckpoint): RolloutFile => ({
   path: cp.path,
@@ -31,7 +118,7 @@ const fileOf = (cp: FileCheckpoint): RolloutFile => ({
  * revisions → catch-up of those files only; gone, shorter, replaced or rewritten files (head,
  * tail, or mtime/ctime at the same size), or a path now holding another thread → a full scan
  * repairs the rows (the thread is then found wherever it lives now). An unknown thread also
- * triggers a scan.
+ * triggers a scan, within the home's bounds (`RescanPolicy`).
  */
 export const ensureThreadFresh =
   (
@@ -39,15 +126,17 @@ export const ensureThreadFresh =
     home: string,
     threadId: string,
     options: CatchUpOptions = {},
+    policy: RescanPolicy = DEFAULT_RESCAN_POLICY,
   ): TE.TaskEither<EngineError, { freshness: Freshness; summary: CatchUpSummary | null }> =>
   async () => {
-    const rescan = async () => {
-      const r = await lazyCatchUpHome(store, home, options)();
-      return E.isLeft(r) ? r : E.right({ freshness: 'rescanned' as const, summary: r.right });
+    const slot = slotOf(store, policy);
+    const rescan = async (): Promise<E.Either<EngineError, { freshness: Freshness; summary: CatchUpSummary | null }>> => {
+      const r = await exclusiveScan(slot, store, home, options, policy);
+      return E.isLeft(r) ? r : E.right({ freshness: 'rescanned', summary: r.right });
     };
     const thread = await store.get('threads', [threadId])();
     if (E.isLeft(thread)) return thread;
-    if (thread.right === undefined) return rescan();
+    if (thread.right === undefined) return unknownThreadScan(slot, store, home, options, policy);
     const current = await store.get('rollouts', [thread.right.rolloutId])();
     if (E.isLeft(current)) return current;
     if (current.right === undefined) return rescan();

@@ -6,13 +6,13 @@ import type { EngineError } from '../../domain/errors.js';
 import { renderError } from '../../domain/errors.js';
 import { createRpcServer } from '../rpc/server.js';
 import type { OpeningService, RpcServerOptions, RpcService } from '../rpc/server.js';
-import { lineConnection } from '../rpc/connection.js';
+import { DEFAULT_MAX_OUTBOUND_BYTES, lineConnection } from '../rpc/connection.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from '../rpc/boundedLines.js';
 import { U32 } from '../../protocol/jsonRpc.js';
 import { initialize } from '../rpc/methods/initialize.js';
 import type { ServerMetrics } from '../rpc/metrics.js';
 import type { HomePluginPorts } from '../plugins/homeRemotePlugins.js';
-import { reportError } from './exitCodes.js';
+import { EXIT, reportError } from './exitCodes.js';
 import { homeOf } from './homeOptions.js';
 import { resolveCodexHome } from '../composition/layout.js';
 import type { HomeOptions } from './homeOptions.js';
@@ -170,7 +170,8 @@ const stopSignal = (): Promise<string> => {
 };
 
 const serveStdio = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<void> => {
-  const home = openingService(opts, serveOpts, 'JSON-RPC on stdin/stdout, one message per line', undefined, observedIndex(undefined, jsonLog(serveOpts.logLevel), true));
+  const log = jsonLog(serveOpts.logLevel);
+  const home = openingService(opts, serveOpts, 'JSON-RPC on stdin/stdout, one message per line', undefined, observedIndex(undefined, log, true));
   const upstream = await upstreamOf(opts, serveOpts);
   const server = createRpcServer(home.service, { ...schedulingOf(serveOpts), ...upstream });
   // SIGTERM and Ctrl-C stop reading and let the requests already taken finish and be answered;
@@ -182,14 +183,23 @@ const serveStdio = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<v
     void upstream.upstream?.upstream.close();
     void server.shutdown();
   });
+  // Its one peer stopped reading while 8 MiB waited for it (live notifications, an upstream's
+  // stream): nothing more is sent, the connection ends, serve says why and exits 1.
+  let dropped = false;
+  const connection = lineConnection(process.stdin, process.stdout, serveOpts.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_OUTBOUND_BYTES, (waitingBytes) => {
+    dropped = true;
+    log.warn('slow consumer dropped', { peer: 'stdio', maxBufferedBytes: DEFAULT_MAX_OUTBOUND_BYTES, waitingBytes });
+  });
   try {
-    await server.serve(lineConnection(process.stdin, process.stdout, serveOpts.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES));
+    await server.serve(connection);
     await server.shutdown();
   } finally {
     await upstream.upstream?.upstream.close();
     await home.close();
     // Stopped by a signal, stdin is still open: the process ends once it is let go.
     if (signalled) process.stdin.destroy();
+    // Dropped, the write the peer never took would hold the process (a pipe's pending write keeps it alive): it ends here, its home closed.
+    if (dropped) process.exit(EXIT.failed);
   }
 };
 

@@ -33,15 +33,76 @@ const LMDB_FILES: ReadonlySet<string> = new Set(['data.mdb', 'lock.mdb']);
 export type IndexFolder = { readonly kind: 'absent' } | { readonly kind: 'engine'; readonly marked: boolean } | { readonly kind: 'foreign'; readonly found: string };
 
 /**
- * LMDB trusts its file: an environment whose meta pages are garbage (a disk error, a stray write)
- * crashed the process with SIGSEGV on open. Its two meta pages (page 0 and 1, 4 KiB each) carry
- * the magic 0xBEEFC0DE and the data version 2 after the 16-byte page header and the 8-byte address
- * field; an environment with neither is refused as Corrupt before LMDB sees it. (Damage deeper in
- * the file is not looked for: that is a full read.)
+ * LMDB trusts its file and maps it: an environment whose meta pages are garbage (a disk error, a
+ * stray write) crashed the process with SIGSEGV on open, and one cut short (a truncated copy, a
+ * full disk) killed every command with SIGBUS at its first read past the end, `repair` included.
+ * So the file is checked against LMDB's own record of it before LMDB sees it, in a few reads:
+ *
+ * - its two meta pages (pages 0 and 1) carry, after the 24-byte page header, the magic
+ *   0xBEEFC0DE and the data version 2 (`MDB_meta`: magic, version, address, map size, then the
+ *   free and main databases' `MDB_db`s of 48 bytes, the first one's `md_pad` being the page
+ *   size; then `mm_last_pg` and `mm_txnid`);
+ * - the file holds every page up to the last one used (`(mm_last_pg + 1) * page size` bytes);
+ * - the root pages of the free and main databases are pages of that file that say they are
+ *   (their header's page number is their own) and are branch or leaf pages.
+ *
+ * A file failing any is refused as Corrupt, saying what to run. (Damage to other pages is not
+ * looked for: that is a full read of the index.)
  */
-const LMDB_PAGE = 4096;
+const LMDB_META_PAGE = 4096;
 const LMDB_MAGIC = 0xbeefc0de;
 const LMDB_DATA_VERSION = 2;
+const META_AT = 24;
+const NO_PAGE = 0xffffffffffffffffn;
+const P_BRANCH = 0x01;
+const P_LEAF = 0x02;
+
+/** The meta page's fields the checks read. */
+interface LmdbMeta {
+  readonly pageSize: number;
+  readonly lastPage: bigint;
+  readonly txnId: bigint;
+  readonly roots: ReadonlyArray<bigint>;
+}
+
+const metaOf = (head: Buffer, n: number, page: 0 | 1): LmdbMeta | undefined => {
+  const at = page * LMDB_META_PAGE + META_AT;
+  if (n < at + 136 || head.readUInt32LE(at) !== LMDB_MAGIC || head.readUInt32LE(at + 4) !== LMDB_DATA_VERSION) return undefined;
+  return {
+    pageSize: head.readUInt32LE(at + 24),
+    lastPage: head.readBigUInt64LE(at + 120),
+    txnId: head.readBigUInt64LE(at + 128),
+    roots: [head.readBigUInt64LE(at + 64), head.readBigUInt64LE(at + 112)],
+  };
+};
+
+/** What `rebuild` says to run: the index holds nothing the rollouts do not. */
+export const REBUILD_ADVICE =
+  'run `rollout-engine repair` (or `rollout-engine index --rebuild`) with the same --codex-home and --index-dir: it is rebuilt from the rollouts';
+
+/** Why LMDB's file at `data` cannot be trusted (its descriptor `fd`, `size` bytes), or undefined. */
+const damageOf = (fd: number, size: number): string | undefined => {
+  const head = Buffer.alloc(2 * LMDB_META_PAGE);
+  const n = fs.readSync(fd, head, 0, head.length, 0);
+  const metas = ([0, 1] as const).map((p) => metaOf(head, n, p)).filter((m): m is LmdbMeta => m !== undefined);
+  if (metas.length === 0) return 'not an LMDB environment (its meta pages are damaged)';
+  const current = metas.reduce((a, b) => (b.txnId > a.txnId ? b : a));
+  const { pageSize } = current;
+  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) return `its meta page names a page size of ${pageSize} bytes`;
+  const lastPage = metas.reduce((most, m) => (m.lastPage > most ? m.lastPage : most), 0n);
+  const needed = (lastPage + 1n) * BigInt(pageSize);
+  if (BigInt(size) < needed) return `data.mdb is ${size} bytes, shorter than the ${needed} its environment uses (cut short)`;
+  const page = Buffer.alloc(META_AT);
+  for (const root of current.roots) {
+    if (root === NO_PAGE) continue;
+    if (root > lastPage) return `a database's root page ${root} lies past the last page ${lastPage}`;
+    const got = fs.readSync(fd, page, 0, META_AT, Number(root) * pageSize);
+    const flags = page.readUInt16LE(18);
+    if (got < META_AT || page.readBigUInt64LE(0) !== root || (flags & (P_BRANCH | P_LEAF)) === 0) return `a database's root page ${root} is damaged`;
+  }
+  return undefined;
+};
+
 export const damagedEnvironment = (dir: string): EngineError | undefined => {
   const data = nodePath.join(dir, 'data.mdb');
   let fd: number;
@@ -51,15 +112,10 @@ export const damagedEnvironment = (dir: string): EngineError | undefined => {
     return undefined; // none yet: LMDB creates it
   }
   try {
-    const head = Buffer.alloc(2 * LMDB_PAGE);
-    const n = fs.readSync(fd, head, 0, head.length, 0);
-    if (n === 0) return undefined;
-    const valid = [0, 1].some(
-      (p) => n >= p * LMDB_PAGE + 32 && head.readUInt32LE(p * LMDB_PAGE + 24) === LMDB_MAGIC && head.readUInt32LE(p * LMDB_PAGE + 28) === LMDB_DATA_VERSION,
-    );
-    return valid
-      ? undefined
-      : corrupt(data, 0, 'not an LMDB environment (its meta pages are damaged): rebuild the index with rollout-engine repair (or index --rebuild)');
+    const size = fs.fstatSync(fd).size;
+    if (size === 0) return undefined;
+    const damage = damageOf(fd, size);
+    return damage === undefined ? undefined : corrupt(data, 0, `the index is damaged (${damage}): ${REBUILD_ADVICE}`);
   } finally {
     fs.closeSync(fd);
   }

@@ -13,6 +13,7 @@ import { DEFAULT_MAX_REQUEST_BYTES } from './boundedLines.js';
 import type { InputLine } from './boundedLines.js';
 import type { RpcConnection } from './connection.js';
 import { lineConnection } from './connection.js';
+import { peerOutbox } from './peerOutbox.js';
 import { createScheduler, DEFAULT_MAX_QUEUED_PER_KEY, DEFAULT_MAX_REQUESTS_PER_CONNECTION } from './scheduler.js';
 import { mapStreams } from './streamedJson.js';
 import type { ConnectionThreads, ThreadSubscriptions } from './threadSubscriptions.js';
@@ -181,18 +182,19 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     let metHomeError = false;
     const gone = (): boolean => connection.closed?.aborted ?? clientEnded;
 
-    // Messages leave one after another: a request's notifications and answer go out as one group.
-    let outbound: Promise<void> = Promise.resolve();
-    const enqueue = (write: () => Promise<void>): Promise<void> => {
-      const sent = outbound.then(write);
-      outbound = sent.catch(() => undefined);
-      return sent;
-    };
+    // Messages leave one after another, bounded (`peerOutbox.ts`): a request's notifications and
+    // answer go out as one group; a notification, the upstream's or a followed thread's, alone.
+    const outbox = peerOutbox(connection);
+    const enqueue = outbox.enqueue;
     const fail = (id: Id, error: RpcError): Promise<void> => enqueue(() => connection.send(message(id, error)));
-    // The threads this connection follows: their live notifications go out between whole messages.
+    // The threads this connection follows: their live notifications go out between whole messages,
+    // what one look at a thread found as one group.
     let threads: ConnectionThreads | undefined;
     const threadsOf = (answering: Answering): ConnectionThreads =>
-      (threads ??= answering.hub.connect((m) => (gone() || !wanted(m) ? Promise.resolve() : enqueue(() => connection.send(m)))));
+      (threads ??= answering.hub.connect((messages) => {
+        const mine = gone() ? [] : messages.filter(wanted);
+        return mine.length === 0 ? Promise.resolve() : outbox.sendAll(mine);
+      }));
 
     // --upstream: this connection's link (made at `initialize`, made again with the same
     // `initialize` after the upstream restarted), and the upstream's requests awaiting the client.
@@ -218,13 +220,13 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
           if (m.method === 'turn/started') runningTurns.set(p.turn.id, { threadId: p.threadId, turn: p.turn as Record<string, unknown> });
           if (m.method === 'turn/completed') runningTurns.delete(p.turn.id);
         }
-        void enqueue(() => connection.send({ jsonrpc: '2.0', method: m.method, params: m.params })).catch(() => undefined);
+        void outbox.sendAll([{ jsonrpc: '2.0', method: m.method, params: m.params }]).catch(() => undefined);
         return;
       }
       // The upstream's own request (an approval, a dynamic tool call): the client answers it under an id of ours.
       const asked = `upstream-${from}-${nextUpstreamRequest++}`;
       upstreamRequests.set(asked, { generation: from, id: m.id });
-      void enqueue(() => connection.send({ jsonrpc: '2.0', id: asked, method: m.method, params: m.params })).catch(() => undefined);
+      void outbox.sendAll([{ jsonrpc: '2.0', id: asked, method: m.method, params: m.params }]).catch(() => undefined);
     };
     /** The upstream went: each turn it was running for this client ends failed (the client would wait for it forever). */
     const upstreamGone = (from: number): void => {
@@ -246,7 +248,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
           completedAt: nowSeconds,
           durationMs: startedAt === null ? null : Math.max(0, nowSeconds - startedAt) * 1000,
         };
-        if (!gone()) void enqueue(() => connection.send({ jsonrpc: '2.0', method: 'turn/completed', params: { threadId, turn: ended } })).catch(() => undefined);
+        if (!gone()) void outbox.sendAll([{ jsonrpc: '2.0', method: 'turn/completed', params: { threadId, turn: ended } }]).catch(() => undefined);
       }
     };
     /** The link, made (and the client's `initialize` replayed) when there is none or the last one closed; null when the upstream cannot be reached. */
@@ -314,8 +316,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
         if (!optedOut.has(name)) (when === 'afterAnswer' ? after : before).push({ jsonrpc: '2.0', method: name, params: p });
       };
       const push = (name: string, p: unknown): void => {
-        if (!optedOut.has(name) && !gone())
-          void enqueue(() => connection.send({ jsonrpc: '2.0', method: name, params: p, emittedAtMs: Date.now() })).catch(() => undefined);
+        if (!optedOut.has(name) && !gone()) void outbox.sendAll([{ jsonrpc: '2.0', method: name, params: p, emittedAtMs: Date.now() }]).catch(() => undefined);
       };
       const ctx: RpcContext = {
         ...answering.ctx,
@@ -475,7 +476,11 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       return fail(null, { code: INVALID_REQUEST, message: 'Invalid request: not a JSON-RPC request or notification' });
     };
 
-    const onClosed = (): void => scheduler.dropQueued(owner);
+    // The client can take nothing more (gone, or dropped for not reading): its queue is skipped and its messages read no more.
+    const onClosed = (): void => {
+      scheduler.dropQueued(owner);
+      stopReading();
+    };
     connection.closed?.addEventListener('abort', onClosed);
     const messages = connection.messages[Symbol.asyncIterator]();
     onShutdown.add(stopReading);
@@ -515,7 +520,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     if (pending > 0) await new Promise<void>((resolve) => (allAnswered = resolve));
     threads?.close();
     (link as UpstreamLink | null)?.close();
-    await outbound;
+    await outbox.drained();
     connection.closed?.removeEventListener('abort', onClosed);
   };
 

@@ -7,11 +7,19 @@ import { RenderedTurns } from '../../domain/thread/turn.js';
  * gives for the same value with those arrays in memory; the pipe's backpressure paces the reads.
  */
 
+/** A message already serialized (`peerOutbox.ts` counts its bytes when it is queued): written as this text. */
+export class JsonText {
+  constructor(readonly json: string) {}
+}
+
+/** The JSON of a value that holds no stream: its text, as `JSON.stringify` gives it (a `JsonText` as it is). */
+export const wholeJson = (value: unknown): string => (value instanceof JsonText ? value.json : (JSON.stringify(value) ?? 'null'));
+
 const isStream = (v: unknown): v is AsyncIterable<unknown> => typeof v === 'object' && v !== null && Symbol.asyncIterator in v;
 
 /** An object `JSON.stringify` writes key by key (no `toJSON`, not an array). */
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonText) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
 
 /** Does the value hold a stream: is one, or is an object with one among its values (arrays are not looked into)? */
 export const holdsStream = (v: unknown): boolean => isStream(v) || (isPlainObject(v) && Object.values(v).some(holdsStream));
@@ -46,7 +54,7 @@ export async function* jsonPieces(value: unknown): AsyncGenerator<string> {
       sep = ',';
     }
     yield sep === '{' ? '{}' : '}';
-  } else yield JSON.stringify(value);
+  } else yield wholeJson(value);
 }
 
 /**
@@ -62,15 +70,42 @@ const WRITE_BYTES = 64 * 1024;
  */
 const BUFFERED_BYTES = 1 << 20;
 
-const written = (out: Writable, text: string): Promise<void> | undefined =>
-  out.write(text) || out.writableLength < BUFFERED_BYTES ? undefined : new Promise<void>((resolve) => out.once('drain', () => resolve()));
+/** The error of a write its peer will never take: the connection was closed (`stopped` aborted). */
+const stoppedError = (): Error => new Error('the output was closed');
+
+/**
+ * Write `text`; when the buffer is full, a promise of its drain — or of `stopped`: a peer dropped
+ * for not reading never drains it (and `process.stdout` is never really destroyed: its `close`
+ * says nothing), so the wait ends when its connection is closed.
+ */
+const written = (out: Writable, text: string, stopped?: AbortSignal): Promise<void> | undefined => {
+  if (stopped?.aborted === true || out.destroyed) throw stoppedError();
+  return out.write(text) || out.writableLength < BUFFERED_BYTES
+    ? undefined
+    : new Promise<void>((resolve, reject) => {
+        const done = (): void => {
+          out.off('drain', done);
+          out.off('close', done);
+          stopped?.removeEventListener('abort', gone);
+          resolve();
+        };
+        const gone = (): void => {
+          out.off('drain', done);
+          out.off('close', done);
+          reject(stoppedError());
+        };
+        out.once('drain', done);
+        out.once('close', done);
+        stopped?.addEventListener('abort', gone, { once: true });
+      });
+};
 
 /**
  * Write `pieces` and then `end`, waiting while the pipe is full. When the pieces fail after some
  * bytes were written, a newline ends what was written (a line that is not the whole answer, nor
  * valid JSON) and the error is thrown; when they fail before, nothing was written.
  */
-export const writePieces = async (out: Writable, pieces: AsyncIterable<string>, end: string): Promise<void> => {
+export const writePieces = async (out: Writable, pieces: AsyncIterable<string>, end: string, stopped?: AbortSignal): Promise<void> => {
   let held = '';
   let started = false;
   try {
@@ -80,14 +115,14 @@ export const writePieces = async (out: Writable, pieces: AsyncIterable<string>, 
       started = true;
       const text = held;
       held = '';
-      await written(out, text);
+      await written(out, text, stopped);
     }
   } catch (err) {
-    if (started) await written(out, '\n');
+    if (started && stopped?.aborted !== true) await written(out, '\n', stopped);
     throw err;
   }
-  await written(out, held + end);
+  await written(out, held + end, stopped);
 };
 
-/** Write one JSON message as one line (see `writePieces`). */
-export const writeJsonLine = (out: Writable, value: unknown): Promise<void> => writePieces(out, jsonPieces(value), '\n');
+/** Write one JSON message as one line (see `writePieces`); `stopped`: its connection was closed, the write ends. */
+export const writeJsonLine = (out: Writable, value: unknown, stopped?: AbortSignal): Promise<void> => writePieces(out, jsonPieces(value), '\n', stopped);

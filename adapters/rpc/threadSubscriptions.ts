@@ -29,7 +29,8 @@ export interface ConnectionThreads {
  * `emittedAtMs`). Nothing runs while nothing changes: no polling.
  */
 export interface ThreadSubscriptions {
-  readonly connect: (send: (message: unknown) => Promise<void>) => ConnectionThreads;
+  /** A connection: `send` takes what one look at a thread found for it, in order (its transport's bound counts them as one group). */
+  readonly connect: (send: (messages: ReadonlyArray<unknown>) => Promise<void>) => ConnectionThreads;
   /** A rollout file changed: the thread it belongs to (by its name) is looked at, if followed. */
   readonly fileChanged: (path: string) => void;
   readonly close: () => void;
@@ -47,7 +48,7 @@ interface Followed {
 }
 
 interface Connection {
-  readonly send: (message: unknown) => Promise<void>;
+  readonly send: (messages: ReadonlyArray<unknown>) => Promise<void>;
 }
 
 export interface ThreadSubscriptionsOptions {
@@ -81,10 +82,8 @@ export const threadSubscriptions = (ports: MutationPorts, options: ThreadSubscri
       const told = await run(tailThread(ports, threadId, f.seen));
       if (E.isLeft(told)) return options.onError?.(threadId, told.left);
       f.seen = told.right.seen;
-      for (const n of told.right.notifications) {
-        const message = { jsonrpc: '2.0', method: n.method, params: n.params, emittedAtMs: Date.now() };
-        for (const c of f.followers) void c.send(message).catch(() => undefined);
-      }
+      const messages = told.right.notifications.map((n) => ({ jsonrpc: '2.0', method: n.method, params: n.params, emittedAtMs: Date.now() }));
+      if (messages.length > 0) for (const c of f.followers) void c.send(messages).catch(() => undefined);
     } finally {
       f.running = false;
       if (f.again && !closed && threads.get(threadId) === f) {

@@ -1,7 +1,10 @@
 import type { WebSocket } from 'ws';
 import type { InputLine } from './boundedLines.js';
 import type { RpcConnection } from './connection.js';
-import { holdsStream, jsonPieces } from './streamedJson.js';
+import { DEFAULT_MAX_OUTBOUND_BYTES, PeerGone } from './connection.js';
+import { holdsStream, jsonPieces, wholeJson } from './streamedJson.js';
+
+export { PeerGone };
 
 /** How a WebSocket connection bounds what it holds for a peer. */
 export interface WebSocketLimits {
@@ -9,7 +12,7 @@ export interface WebSocketLimits {
   readonly maxMessageBytes: number;
   /** No frame the server sends is larger: a bigger message goes out as continuation fragments. */
   readonly fragmentBytes: number;
-  /** Bytes the server lets wait for a peer that does not read (ws `bufferedAmount`); beyond it the peer is dropped. */
+  /** Bytes the server lets wait for a peer that does not read (ws `bufferedAmount` and the messages queued for it, `peerOutbox.ts`); beyond it the peer is dropped. */
   readonly maxBufferedBytes: number;
   /** How long a peer may leave the buffer above `fragmentBytes` without taking any of it before it is dropped. */
   readonly stallMs: number;
@@ -21,21 +24,14 @@ export const DEFAULT_WEBSOCKET_LIMITS: WebSocketLimits = {
   // Codex's own limit (tungstenite's default): a longer message closes the connection.
   maxMessageBytes: 16 << 20,
   fragmentBytes: 64 * 1024,
-  maxBufferedBytes: 8 << 20,
+  maxBufferedBytes: DEFAULT_MAX_OUTBOUND_BYTES,
   stallMs: 30_000,
   inboxMessages: 64,
 };
 
-/** A send refused because the peer is gone or was dropped: the server stops answering it. */
-export class PeerGone extends Error {
-  constructor(readonly why: 'closed' | 'slow') {
-    super(why === 'slow' ? 'the peer was dropped: it did not read its answers' : 'the peer closed the connection');
-  }
-}
-
 export interface WebSocketConnectionEvents {
-  /** The peer stopped reading and was dropped. */
-  readonly onSlowPeer: () => void;
+  /** The peer stopped reading and was dropped, with this many bytes waiting for it. */
+  readonly onSlowPeer: (waitingBytes: number) => void;
   readonly onBytesOut: (n: number) => void;
 }
 
@@ -99,10 +95,10 @@ export const webSocketConnection = (socket: WebSocket, limits: WebSocketLimits, 
   }
 
   let dropped = false;
-  const drop = (): PeerGone => {
+  const drop = (waitingBytes: number = socket.bufferedAmount): PeerGone => {
     if (!dropped) {
       dropped = true;
-      events.onSlowPeer();
+      events.onSlowPeer(waitingBytes);
       socket.terminate();
     }
     return new PeerGone('slow');
@@ -126,7 +122,7 @@ export const webSocketConnection = (socket: WebSocket, limits: WebSocketLimits, 
   /** One message: its JSON as it is produced, cut into fragments; on a failure part way, the message is ended cut (not valid JSON) and the error thrown. */
   const sendNow = async (message: unknown): Promise<void> => {
     // Most answers hold no stream and are small: their JSON in one frame, with no pieces to gather.
-    const whole = holdsStream(message) ? undefined : Buffer.from(JSON.stringify(message) ?? 'null', 'utf8');
+    const whole = holdsStream(message) ? undefined : Buffer.from(wholeJson(message), 'utf8');
     if (whole !== undefined && whole.length <= limits.fragmentBytes) return frame(whole, true);
     let held: Buffer[] = [];
     let heldBytes = 0;
@@ -169,5 +165,7 @@ export const webSocketConnection = (socket: WebSocket, limits: WebSocketLimits, 
       queue = sent.catch(() => undefined);
       return sent;
     },
+    // What the server queues for this peer counts against the same bound as the socket's buffer.
+    outbound: { maxBytes: limits.maxBufferedBytes, bufferedBytes: () => socket.bufferedAmount, drop: (waitingBytes) => void drop(waitingBytes) },
   };
 };

@@ -143,9 +143,9 @@ export const listenWebSocket = async (
     ws.on('pong', () => alive.set(ws, true));
     ws.on('error', (err) => log.warn('connection error', { peer, error: err.message }));
     const connection = webSocketConnection(ws, limits, {
-      onSlowPeer: () => {
+      onSlowPeer: (waitingBytes) => {
         metrics.peerDropped('slow');
-        log.warn('slow consumer dropped', { peer, maxBufferedBytes: limits.maxBufferedBytes });
+        log.warn('slow consumer dropped', { peer, maxBufferedBytes: limits.maxBufferedBytes, waitingBytes });
       },
       onBytesOut: metrics.bytesOut,
     });

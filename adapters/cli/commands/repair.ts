@@ -71,7 +71,7 @@ export const repairCommand = command({
     const plan: E.Either<EngineError, RepairReport> = damaged
       ? E.right({
           strategy: 'rebuild',
-          reason: `the index could not be opened (${E.isLeft(planned) && planned.left._tag === 'Corrupt' ? planned.left.reason.replace(/: rebuild the index with .*$/, '') : ''}), so it was rebuilt from the rollouts`,
+          reason: `the index could not be opened (${E.isLeft(planned) && planned.left._tag === 'Corrupt' ? planned.left.reason.replace(/: run `rollout-engine repair`.*$/s, '') : ''}), so it was rebuilt from the rollouts`,
           files: null,
           bytes: null,
           reindexFiles: null,

@@ -23,7 +23,7 @@ describe('threadSubscriptions: the live notifications hub', function () {
   const w = chatThread('paginated', P, 1);
   let next = w.nextOrdinal();
   const got: Record<'a' | 'b', Array<{ method: string; params: any }>> = { a: [], b: [] };
-  const sendTo = (who: 'a' | 'b') => async (message: unknown) => void got[who].push(message as { method: string; params: any });
+  const sendTo = (who: 'a' | 'b') => async (messages: ReadonlyArray<unknown>) => void got[who].push(...(messages as Array<{ method: string; params: any }>));
 
   /** Another process appends a turn; the watch reports the file. */
   const codexWritesTurn = (turnId: string): void => {

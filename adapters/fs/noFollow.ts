@@ -234,14 +234,42 @@ export const openNoFollow = async (root: string, path: string, how: NoFollowMode
   }
 };
 
-/** A new file (it must not exist) holding `content`, created through `openNoFollow` with `mode`; `durable`: its data fsynced before it is closed. */
-export const createNoFollow = async (root: string, path: string, content: string | Uint8Array, mode: number, durable = false): Promise<void> => {
-  const fh = await openNoFollow(root, path, 'create-exclusive', mode);
+/**
+ * A new file (it must not exist) holding `content`, with `mode`; `durable`: its data fsynced before
+ * it is closed. Its folder (below `root`, which must be there) is held by handle from the check
+ * to the create (`holdFolder`): a folder swapped for a link meanwhile takes nothing out of `root`,
+ * and a file created in a folder moved away meanwhile is taken back and refused. `folderHeld`: a
+ * test's seam, called once the folder is held and before the file is created.
+ */
+export const createNoFollow = async (
+  root: string,
+  path: string,
+  content: string | Uint8Array,
+  mode: number,
+  durable = false,
+  folderHeld?: () => Promise<void>,
+): Promise<void> => {
+  const folder = await holdFolder(root, nodePath.dirname(path), { create: false, mode: 0o700 });
   try {
-    await fh.writeFile(content);
-    if (durable) await fh.datasync();
+    await folderHeld?.();
+    const at = folder.at(nodePath.basename(path));
+    const { fh } = await openAs(at, 'create-exclusive', mode);
+    try {
+      refuseUnless(await fh.stat(), path, 'file');
+      await fh.chmod(mode);
+      await fh.writeFile(content);
+      if (durable) await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+    if (!(await folder.stillAt())) {
+      await fs.unlink(at).catch(() => undefined);
+      throw new LinkRefused(nodePath.dirname(path), 'no longer the folder it was when the file was created in it (moved, or replaced by a link): the file is taken back');
+    }
+  } catch (err) {
+    throw folder.named(err);
   } finally {
-    await fh.close();
+    await folder.close();
   }
 };
 

@@ -147,4 +147,26 @@ describe('noFollow: the engine’s own files opened without following links', ()
     await (await holdFolder(fresh, nodePath.join(fresh, '2026'), { create: true, mode: 0o700 })).close();
     expect(fs.statSync(nodePath.join(fresh, '2026')).isDirectory()).to.equal(true);
   });
+  it('creates a new file through its held folder: a folder moved out of the root and replaced by a link after the hold gets the file taken back and a refusal, nothing left outside', async () => {
+    const root = nodePath.join(tmp(), 'held-create-repo');
+    const outside = nodePath.join(tmp(), 'held-create-outside');
+    fs.mkdirSync(nodePath.join(root, '.codex', 'agents'), { recursive: true });
+    fs.mkdirSync(outside);
+    const target = nodePath.join(root, '.codex', 'agents', 'tester.toml');
+    // The repository's owner, once the import holds the folder: it goes outside, a link to it at its name.
+    const swap = async (): Promise<void> => {
+      fs.renameSync(nodePath.join(root, '.codex'), nodePath.join(outside, 'moved'));
+      fs.symlinkSync(nodePath.join(outside, 'moved'), nodePath.join(root, '.codex'));
+    };
+    const err = await refusal(createNoFollow(root, target, 'name = "tester"\n', 0o644, false, swap));
+    expect(err).to.be.instanceOf(LinkRefused);
+    expect(String((err as Error).message)).to.include(nodePath.join(root, '.codex', 'agents'));
+    expect(fs.readdirSync(nodePath.join(outside, 'moved', 'agents'))).to.deep.equal([]);
+    // Without a swap the file is made, with its mode.
+    const plain = nodePath.join(tmp(), 'held-create-plain');
+    fs.mkdirSync(plain);
+    await createNoFollow(plain, nodePath.join(plain, 'AGENTS.md'), 'hello\n', 0o644);
+    expect(fs.readFileSync(nodePath.join(plain, 'AGENTS.md'), 'utf8')).to.equal('hello\n');
+    expect(fs.statSync(nodePath.join(plain, 'AGENTS.md')).mode & 0o777).to.equal(0o644);
+  });
 });

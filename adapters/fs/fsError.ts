@@ -24,6 +24,9 @@ export const errnoCode = (err: unknown): string | undefined =>
 /** Codes of an OS refusal for want of permission (a read-only file system included). */
 const PERMISSION_DENIED = new Set(['EACCES', 'EPERM', 'EROFS']);
 
+/** Whether an OS error's code is a refusal of this user's access. */
+export const deniesAccess = (err: unknown): boolean => PERMISSION_DENIED.has(errnoCode(err) ?? '');
+
 /** Whether an error is the OS refusing this user access: the user's to fix, so worth a clear sentence. */
 export const isPermissionDenied = (e: EngineError): e is Extract<EngineError, { _tag: 'Io' }> => e._tag === 'Io' && PERMISSION_DENIED.has(e.code);
 

@@ -11,7 +11,7 @@ import { appendNoFollow, byteAt, createNoFollow, mkdirNoFollow, openNoFollow } f
 import { syncFolder, writeFileAtomic } from '../fs/writeFileAtomic.js';
 import type { HeldLock } from '../fs/lockFile.js';
 import { acquireLock, lockPathFor, releaseLock } from '../fs/lockFile.js';
-import { LinkRefused, errnoCode, toEngineError } from '../fs/fsError.js';
+import { LinkRefused, deniesAccess, errnoCode, toEngineError } from '../fs/fsError.js';
 import { writesInsideHome } from '../fs/insideHome.js';
 import { holdRolloutFolder } from './rolloutFolder.js';
 import { parseRolloutFileName } from './rolloutFileName.js';
@@ -288,7 +288,9 @@ export const homeLogsEndingMidLine = async (home: string): Promise<string[]> => 
     try {
       fh = await openNoFollow(home, path, 'read');
     } catch (err) {
-      if (errnoCode(err) === 'ENOENT') continue;
+      // Missing, or another user's (root's `.rollout-engine/`, 0700, where this user's index lives
+      // in its cache instead): not this user's to append to, so no tail of it is ours to check.
+      if (errnoCode(err) === 'ENOENT' || deniesAccess(err)) continue;
       throw err;
     }
     try {

@@ -44,7 +44,13 @@ export type MockOutputItem =
 
 export type MockReply =
   | HeldReply
-  | { readonly kind: 'stream'; readonly output: readonly MockOutputItem[]; readonly usage?: MockUsage }
+  | {
+      readonly kind: 'stream';
+      readonly output: readonly MockOutputItem[];
+      readonly usage?: MockUsage;
+      /** Tool calls (of `output`) whose end Codex must have reported before the stream goes on (`ToolCallsSettled`). */
+      readonly settleFirst?: readonly string[];
+    }
   /** Plain HTTP error response, no stream (Codex reports HTTP 500 as internalServerError). */
   | { readonly kind: 'httpError'; readonly status: number; readonly message?: string }
   /** Stream starts, then `response.failed`. */
@@ -258,6 +264,16 @@ function deltas(text: string): string[] {
   return [text.slice(0, cut), text.slice(cut)];
 }
 
+/**
+ * Resolves once Codex has reported the end of the tool calls (for the request's thread). A reply's
+ * `settleFirst` calls are each followed by this wait before the stream goes on: Codex runs a tool
+ * as soon as its call item is done, while the stream continues, and records the tool's end when it
+ * returns, so without the barrier a fast tool (a patch, an MCP call) lands before or after the
+ * next call item or the response's token usage line depending on timing. Parallel calls so named
+ * run one after the other.
+ */
+export type ToolCallsSettled = (request: MockRequest, callIds: readonly string[]) => Promise<void>;
+
 export interface MockResponsesOptions {
   readonly policy?: MockPolicy;
 }
@@ -286,6 +302,7 @@ export class MockResponses {
   private readonly waiters: Array<{ predicate: (r: MockRequest) => boolean; resolve: (r: MockRequest) => void }> = [];
   private idCounter = 0;
   private policy: MockPolicy;
+  private toolCallsSettled: ToolCallsSettled | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -344,6 +361,11 @@ export class MockResponses {
 
   setPolicy(policy: MockPolicy): void {
     this.policy = policy;
+  }
+
+  /** How the mock learns that a reply's `settleFirst` tool calls ended (see `ToolCallsSettled`). */
+  completeAfterToolCalls(settled: ToolCallsSettled): void {
+    this.toolCallsSettled = settled;
   }
 
   /** Per-name counters used by policies (e.g. `Answer #n`), one per conversation. */
@@ -486,8 +508,32 @@ export class MockResponses {
       res.end();
       return;
     }
-    reply.output.forEach((item, outputIndex) => this.writeItem(res, item, outputIndex));
-    const usage = reply.usage ?? usageFor(request, reply.output);
+    void this.stream(request, reply, responseId, res);
+  }
+
+  /** Writes a stream's items, each `settleFirst` tool call followed by a wait for its end, then completes it. */
+  private async stream(request: MockRequest, reply: Extract<MockReply, { kind: 'stream' }>, responseId: string, res: ServerResponse): Promise<void> {
+    const settleFirst = new Set(reply.settleFirst ?? []);
+    try {
+      for (const [outputIndex, item] of reply.output.entries()) {
+        this.writeItem(res, item, outputIndex);
+        if (!('callId' in item) || !settleFirst.has(item.callId)) continue;
+        if (this.toolCallsSettled === undefined) throw new Error('a reply waits for a tool call, but nothing tells when it ends');
+        await this.toolCallsSettled(request, [item.callId]);
+      }
+    } catch (error) {
+      // The stream fails visibly: the scenario's turn ends failed and says why.
+      sse(res, 'response.failed', {
+        response: { id: responseId, object: 'response', status: 'failed', error: { code: 'server_error', message: `mock: ${String(error)}` } },
+      });
+      res.end();
+      return;
+    }
+    this.complete(request, reply.output, reply.usage, responseId, res);
+  }
+
+  private complete(request: MockRequest, output: readonly MockOutputItem[], given: MockUsage | undefined, responseId: string, res: ServerResponse): void {
+    const usage = given ?? usageFor(request, output);
     sse(res, 'response.completed', {
       response: {
         id: responseId,

@@ -219,16 +219,18 @@ const tool: ScenarioDefinition = {
     const id = await ctx.startThread('main');
     ctx.mock.replyTo(id, {
       kind: 'stream',
+      settleFirst: ['call_echo_1'],
       output: [
         { type: 'reasoning', summary: 'I should run echo.' },
         { type: 'functionCall', callId: 'call_echo_1', cmd: 'echo hi' },
       ],
     });
     await ctx.turn(id, 'Please run echo hi in the shell.');
-    ctx.mock.replyTo(id, { kind: 'stream', output: [{ type: 'functionCall', callId: 'call_fail_1', cmd: 'echo oops >&2; exit 3' }] });
+    ctx.mock.replyTo(id, { kind: 'stream', settleFirst: ['call_fail_1'], output: [{ type: 'functionCall', callId: 'call_fail_1', cmd: 'echo oops >&2; exit 3' }] });
     await ctx.turn(id, 'Now run a command that will fail.');
     ctx.mock.replyTo(id, {
       kind: 'stream',
+      settleFirst: ['call_two_a', 'call_two_b'],
       output: [
         { type: 'functionCall', callId: 'call_two_a', cmd: 'printf alpha' },
         { type: 'functionCall', callId: 'call_two_b', cmd: 'ls README.txt' },
@@ -238,9 +240,10 @@ const tool: ScenarioDefinition = {
     // Two tool rounds in one turn: the model calls a tool again after the first result.
     ctx.mock.replyTo(
       id,
-      { kind: 'stream', output: [{ type: 'functionCall', callId: 'call_seq_1', cmd: 'echo first' }] },
+      { kind: 'stream', settleFirst: ['call_seq_1'], output: [{ type: 'functionCall', callId: 'call_seq_1', cmd: 'echo first' }] },
       {
         kind: 'stream',
+        settleFirst: ['call_seq_2'],
         output: [
           { type: 'reasoning', summary: 'One more.' },
           { type: 'functionCall', callId: 'call_seq_2', cmd: 'echo second' },
@@ -413,6 +416,7 @@ const rich: ScenarioDefinition = {
 
     ctx.mock.replyTo(id, {
       kind: 'stream',
+      settleFirst: ['call_patch_1'],
       output: [
         { type: 'reasoning', summary: 'A new file and an edit.' },
         {
@@ -432,6 +436,7 @@ const rich: ScenarioDefinition = {
 
     ctx.mock.replyTo(id, {
       kind: 'stream',
+      settleFirst: ['call_mcp_echo', 'call_mcp_measure', 'call_mcp_fail', 'call_mcp_picture'],
       output: [
         { type: 'toolCall', callId: 'call_mcp_echo', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'echo', arguments: { text: 'hello' } },
         { type: 'toolCall', callId: 'call_mcp_measure', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'measure', arguments: { text: 'hello' } },
@@ -451,7 +456,11 @@ const rich: ScenarioDefinition = {
     });
     await ctx.turn(id, 'Search the web for event sourcing.');
 
-    ctx.mock.replyTo(id, { kind: 'stream', output: [{ type: 'toolCall', callId: 'call_view_1', name: 'view_image', arguments: { path: pixel } }] });
+    ctx.mock.replyTo(id, {
+      kind: 'stream',
+      settleFirst: ['call_view_1'],
+      output: [{ type: 'toolCall', callId: 'call_view_1', name: 'view_image', arguments: { path: pixel } }],
+    });
     await ctx.turn(id, 'Look at pixel.png.');
 
     await ctx.turnWithInput(id, [
@@ -467,13 +476,18 @@ const rich: ScenarioDefinition = {
     // Case folding beyond one-to-one mappings (ß ↔ SS) for the search suites.
     await ctx.turn(id, 'Street names: STRASSE, Straße and strasse; also ΣΊΣΥΦΟΣ and ﬁle.');
 
-    ctx.mock.replyTo(id, { kind: 'stream', output: [{ type: 'toolCall', callId: 'call_dyn_1', name: 'lookup_fact', arguments: { topic: 'tides' } }] });
+    ctx.mock.replyTo(id, {
+      kind: 'stream',
+      settleFirst: ['call_dyn_1'],
+      output: [{ type: 'toolCall', callId: 'call_dyn_1', name: 'lookup_fact', arguments: { topic: 'tides' } }],
+    });
     await ctx.turn(id, 'Look up a fact about tides.');
 
     // The sub-agent finishes after its parent's turn ended: its reply is held until then. (The
     // other order is the thread 'sub-agent-before-parent-end' below.)
     ctx.mock.replyTo(id, {
       kind: 'stream',
+      settleFirst: ['call_spawn_1'],
       output: [{ type: 'toolCall', callId: 'call_spawn_1', namespace: 'multi_agent_v1', name: 'spawn_agent', arguments: { message: 'Sub-agent: count to three.' } }],
     });
     const subAgentReply = new HeldReply();
@@ -485,25 +499,39 @@ const rich: ScenarioDefinition = {
     await ctx.server.waitForNotification<{ threadId: string }>('turn/completed', (p) => p.threadId === agentId);
     ctx.mock.replyTo(id, {
       kind: 'stream',
+      settleFirst: ['call_wait_1'],
       output: [{ type: 'toolCall', callId: 'call_wait_1', namespace: 'multi_agent_v1', name: 'wait_agent', arguments: { targets: [agentId], timeout_ms: 30000 } }],
     });
     await ctx.turn(id, 'Wait for the helper agent.');
 
-    // Steering: a second input arrives while the turn's command runs.
-    ctx.mock.replyTo(id, { kind: 'stream', output: [{ type: 'functionCall', callId: 'call_slow_1', cmd: 'sleep 2; echo slept' }] });
-    const before = ctx.mock.requests.length;
+    // Steering: a second input arrives while the turn's command runs. The command runs until the
+    // scenario has steered (it waits for a file the scenario writes then), so the steer lands
+    // between the command's start and its end every run.
+    const steered = join(ctx.workDir, '..', 'steered');
+    ctx.mock.replyTo(id, {
+      kind: 'stream',
+      settleFirst: ['call_slow_1'],
+      output: [{ type: 'functionCall', callId: 'call_slow_1', cmd: `until [ -e ${steered} ]; do sleep 0.05; done; echo slept`, yieldTimeMs: 30000 }],
+    });
+    const steerSince = ctx.server.mark();
     const started = await ctx.server.request<{ turn: { id: string } }>('turn/start', {
       threadId: id,
       input: [{ type: 'text', text: 'Run a slow command.', text_elements: [] }],
     });
-    await ctx.mock.waitForRequest((r) => r.index > before && r.conversation === id);
+    await ctx.server.waitForNotification<{ threadId: string; item: { id: string } }>(
+      'item/started',
+      (p) => p.threadId === id && p.item.id === 'call_slow_1',
+      30_000,
+      steerSince,
+    );
     await ctx.server.request('turn/steer', {
       threadId: id,
       expectedTurnId: started.turn.id,
       input: [{ type: 'text', text: 'Also say when it is done.', text_elements: [] }],
     });
-    const steered = await ctx.server.waitTurnCompleted(id, started.turn.id);
-    if (steered.status !== 'completed') throw new Error(`steered turn ended ${steered.status}`);
+    writeFileSync(steered, '');
+    const steeredTurn = await ctx.server.waitTurnCompleted(id, started.turn.id);
+    if (steeredTurn.status !== 'completed') throw new Error(`steered turn ended ${steeredTurn.status}`);
     ctx.facts.steeredTurn = started.turn.id;
 
     // The other interleaving: the sub-agent's whole turn ends before its parent's turn does (the
@@ -514,6 +542,7 @@ const rich: ScenarioDefinition = {
       early,
       {
         kind: 'stream',
+        settleFirst: ['call_spawn_2'],
         output: [{ type: 'toolCall', callId: 'call_spawn_2', namespace: 'multi_agent_v1', name: 'spawn_agent', arguments: { message: 'Sub-agent: finish first.' } }],
       },
       parentClosing,
@@ -538,6 +567,7 @@ const rich: ScenarioDefinition = {
       phases,
       {
         kind: 'stream',
+        settleFirst: ['call_phase_1'],
         output: [
           { type: 'message', text: 'Phase commentary: checking first.', phase: 'commentary' },
           { type: 'functionCall', callId: 'call_phase_1', cmd: 'echo phase one' },
@@ -554,6 +584,7 @@ const rich: ScenarioDefinition = {
     await ctx.turn(phases, 'Answer in phases.');
     ctx.mock.replyTo(phases, {
       kind: 'stream',
+      settleFirst: ['call_phase_2'],
       output: [
         { type: 'message', text: 'Phase reply before a command.' },
         { type: 'functionCall', callId: 'call_phase_2', cmd: 'echo phase two' },
@@ -604,6 +635,7 @@ const rich: ScenarioDefinition = {
       );
     const collaboration = (callId: string, name: string, args: Record<string, unknown>): MockReply => ({
       kind: 'stream',
+      settleFirst: [callId],
       output: [{ type: 'toolCall', callId, namespace: 'collaboration', name, arguments: args }],
     });
     // Each of the helper's turns runs after the parent's turn that gave it the task has ended.
@@ -744,6 +776,14 @@ export async function buildScenarioHome(definition: ScenarioDefinition, mode: Hi
     writeCodexConfig(codexHome, mock.port);
     if (definition.extraConfig) appendFileSync(join(codexHome, 'config.toml'), definition.extraConfig());
     server = await AppServer.start({ codexHome, userHome: join(base, 'user-home'), cwd: workDir });
+    const writer = server;
+    mock.completeAfterToolCalls(async (request, callIds) => {
+      await Promise.all(
+        callIds.map((callId) =>
+          writer.waitForNotification<{ threadId: string; item: { id: string } }>('item/completed', (p) => p.threadId === request.threadId && p.item.id === callId),
+        ),
+      );
+    });
     const ctx = new ScenarioContext(server, mock, mode, workDir);
     try {
       await definition.run(ctx);

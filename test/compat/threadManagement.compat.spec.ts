@@ -72,12 +72,12 @@ function withoutRepeats(record: StepRecord): StepRecord {
 async function runTranscript(client: TranscriptClient, steps: ReadonlyArray<TranscriptStep>, threadId: string, turnIds: ReadonlyArray<string>): Promise<StepRecord[]> {
   const answers: Record<string, any> = {};
   const out: StepRecord[] = [];
-  await client.settle(300);
+  await client.settle();
   for (const s of steps) {
     const seen: Seen = { threadId, turnIds, answers };
     const [fromNote, fromArrived] = [client.notifications.length, client.received.length];
     const a = await client.request(s.method, s.params(seen));
-    await client.settle(250);
+    await client.settle();
     answers[s.label] = 'result' in a ? a.result : a.error;
     out.push({
       label: s.label,
@@ -242,7 +242,7 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
       const child = spawn(file, [...args, '--listen', `ws://127.0.0.1:${port}`], { stdio: 'ignore', env, ...(cwd === undefined ? {} : { cwd }) });
       await waitReady(port, child);
       const ws = await connectWebSocketRpc(`ws://127.0.0.1:${port}`, {}, side);
-      client = { ...ws, settle: (ms?: number) => ws.settle(ms) };
+      client = { ...ws, settle: () => ws.settle() };
       close = async () => {
         ws.close();
         const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -37,7 +37,7 @@ const WHOLE_TURN = ['turn/started', 'item/completed', 'item/completed', 'item/co
 const toldSince = async (client: StdioRpcClient, n: number, until: string): Promise<Array<{ method: string; params: any }>> => {
   const deadline = Date.now() + 5000;
   while (!client.notifications.slice(n).some((x) => x.method === until) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
-  await client.settle(100);
+  await client.settle();
   return client.notifications.slice(n) as Array<{ method: string; params: any }>;
 };
 

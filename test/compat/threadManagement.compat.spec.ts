@@ -23,7 +23,7 @@ import type { Seen, TranscriptStep } from './threadManagementTranscript.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { THREAD_MANAGEMENT_TRANSCRIPT, UNKNOWN_THREAD } from './threadManagementTranscript.js';
 
-/** What one step gave: the answer, and everything that arrived from the request to the quiet after it, in order (`answer` marks the answer's place). */
+/** What one step gave: the answer, and everything that arrived from the request to the barrier after it, in order (`answer` marks the answer's place). */
 interface StepRecord {
   readonly label: string;
   readonly answer: unknown;

@@ -128,6 +128,9 @@ const isRecord = (v: Json): v is Record<string, Json> => typeof v === 'object' &
 
 /** Explains the clock readings of one home's answers (opened on that home; reads its DB per answer). */
 export class ClockOracle {
+  /** Why each reading this oracle left to differ was not explained (its DB row, our rule's readings). */
+  readonly unexplained: string[] = [];
+
   /** `rows`: the state DB as Codex answered from it, when it has changed since (see `now`). */
   constructor(
     readonly codexHome: string,
@@ -157,10 +160,11 @@ export class ClockOracle {
       const codexFile = ruleFor(row.rolloutPath);
       const lineMs = threadFiles(this.codexHome, threadId).flatMap((f) => ruleFor(f)?.lineMs ?? []);
       const explained = rule !== null && sameMoment(field, row.ms[field], rule, codexFile?.mtimeMs ?? null, lineMs) && check(row, rule);
-      if (!explained && process.env[DEBUG_ENV] !== undefined)
-        process.stderr.write(
-          `clock oracle: ${threadId} ${field} unexplained: row ${JSON.stringify(row)} rule ${JSON.stringify(rule && { ms: rule.ms, mtimeMs: rule.mtimeMs })} codex file mtime ${codexFile?.mtimeMs}\n`,
-        );
+      if (!explained) {
+        const why = `clock oracle: ${threadId} ${field} unexplained: row ${JSON.stringify(row)} rule ${JSON.stringify(rule && { ms: rule.ms, mtimeMs: rule.mtimeMs })} codex file mtime ${codexFile?.mtimeMs}`;
+        this.unexplained.push(why);
+        if (process.env[DEBUG_ENV] !== undefined) process.stderr.write(`${why}\n`);
+      }
       return explained;
     };
     const field = SORT_FIELDS[typeof sortKey === 'string' ? sortKey : 'created_at'];

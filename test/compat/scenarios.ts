@@ -537,7 +537,12 @@ const rich: ScenarioDefinition = {
     // The other interleaving: the sub-agent's whole turn ends before its parent's turn does (the
     // parent's closing reply is held until then).
     const early = await ctx.startThread('sub-agent-before-parent-end');
+    // The sub-agent starts only once the parent has asked for its closing reply (else the parent's
+    // request would carry the sub-agent's completion or not, by timing), and that reply waits
+    // until the sub-agent's turn is over.
     const parentClosing = new HeldReply();
+    const earlyAgentReply = new HeldReply();
+    ctx.mock.replyTo(subAgentAddress(early), earlyAgentReply);
     ctx.mock.replyTo(
       early,
       {
@@ -554,6 +559,7 @@ const rich: ScenarioDefinition = {
     await parentClosing.reached;
     const earlyAgent = spawnedAgentId(ctx, 'call_spawn_2');
     ctx.facts.earlySubAgentId = earlyAgent;
+    earlyAgentReply.release();
     await ctx.server.waitForNotification<{ threadId: string }>('turn/completed', (p) => p.threadId === earlyAgent);
     parentClosing.release();
     const earlyEnd = await ctx.server.waitTurnCompleted(early, earlyTurn.turn.id);

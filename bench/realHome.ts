@@ -55,7 +55,7 @@ const long: ScenarioDefinition = {
     for (let i = 1; i <= LONG_TURNS; i++) {
       switch (i % 6) {
         case 0:
-          ctx.mock.enqueue({
+          ctx.mock.replyTo(id, {
             kind: 'stream',
             output: [
               { type: 'reasoning', summary: `I should look at the numbers for step ${i}.` },
@@ -64,7 +64,7 @@ const long: ScenarioDefinition = {
           });
           break;
         case 1:
-          ctx.mock.enqueue({
+          ctx.mock.replyTo(id, {
             kind: 'stream',
             output: [
               { type: 'functionCall', callId: `call_ls_${i}`, cmd: 'ls -la' },
@@ -73,7 +73,7 @@ const long: ScenarioDefinition = {
           });
           break;
         case 2:
-          ctx.mock.enqueue({
+          ctx.mock.replyTo(id, {
             kind: 'stream',
             output: [
               { type: 'reasoning', summary: 'Summarising what I know.' },
@@ -82,7 +82,8 @@ const long: ScenarioDefinition = {
           });
           break;
         case 3:
-          ctx.mock.enqueue(
+          ctx.mock.replyTo(
+            id,
             { kind: 'stream', output: [{ type: 'functionCall', callId: `call_a_${i}`, cmd: 'echo first' }] },
             {
               kind: 'stream',
@@ -94,7 +95,7 @@ const long: ScenarioDefinition = {
           );
           break;
         case 4:
-          ctx.mock.enqueue({ kind: 'stream', output: [{ type: 'functionCall', callId: `call_fail_${i}`, cmd: 'echo oops >&2; exit 3' }] });
+          ctx.mock.replyTo(id, { kind: 'stream', output: [{ type: 'functionCall', callId: `call_fail_${i}`, cmd: 'echo oops >&2; exit 3' }] });
           break;
         default:
           break; // the mock's default: reasoning and a short answer

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { syncFolder, writeFileAtomic } from '../fs/writeFileAtomic.js';
+import { crashPoint } from '../system/crashPoint.js';
 import { appendNoFollow, mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
 import { ROLLOUT_FILE_MODE } from '../jsonl/writer.js';
 import * as E from 'fp-ts/lib/Either.js';
@@ -39,6 +40,13 @@ import { ROLLOUT_STREAM_PREFIX, confinedRolloutPath, rolloutStreamOf } from './s
  * SIGKILLing `serve --eventstore` while it follows (`followKills.int.spec.ts`).
  */
 export const REPLICA_STATE_FILE = nodePath.join('.rollout-engine', 'eventstore-replica.json');
+
+/**
+ * The follower's crash points (`adapters/system/crashPoint.ts`), in the order a write meets them:
+ * a batch of lines before and after it is appended, after the position is saved, and a moved
+ * file before and after the move.
+ */
+export const FOLLOW_CRASH_POINTS = ['follow.append.before', 'follow.append.after', 'follow.position.saved', 'follow.move.before', 'follow.move.after'] as const;
 
 const ReplicaState = t.type({
   position: t.union([t.null, t.type({ commit: t.string, prepare: t.string })]),
@@ -151,7 +159,9 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
       const bytes = Buffer.concat(buffers);
       const created = (sizes.get(path) ?? 0) === 0;
       await mkdirNoFollow(home, nodePath.dirname(path), 0o700);
+      crashPoint('follow.append.before');
       await appendNoFollow(home, path, bytes, ROLLOUT_FILE_MODE, true);
+      crashPoint('follow.append.after');
       if (created) await syncFolder(nodePath.dirname(path));
       sizes.set(path, (sizes.get(path) ?? 0) + bytes.length);
     }
@@ -159,6 +169,7 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
     pendingBytes.clear();
     sinceFlush = 0;
     await writeState(home, { ...state, position: position === undefined ? null : { commit: String(position.commit), prepare: String(position.prepare) } });
+    crashPoint('follow.position.saved');
   };
 
   const applyFact = async (event: RecordedEvent): Promise<void> => {
@@ -210,8 +221,10 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
     await flush();
     const from = pathOf(was, f.stream);
     const to = pathOf(f.file, f.stream);
+    crashPoint('follow.move.before');
     const moved = await moveRolloutFile(home, from, to)();
     if (E.isLeft(moved)) throw moved.left;
+    crashPoint('follow.move.after');
     sizes.delete(from);
     state.files[f.stream] = f.file;
   };

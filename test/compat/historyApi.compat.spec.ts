@@ -14,6 +14,7 @@ import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { allThreads, SCENARIOS, type CompatHome } from './scenarios.js';
 import { normaliseHistoryAnswer as normalise } from './historyAnswers.js';
+import { ClockOracle } from './clockOracle.js';
 
 type Ask = (method: string, params: unknown) => Promise<RpcAnswer>;
 
@@ -180,6 +181,7 @@ const compareHome = async (home: CompatHome): Promise<{ compared: number; proble
     ours.notify('initialized');
     const askCodex = codexAsk(codex.server);
     const askOurs: Ask = (m, p) => ours.request(m, p);
+    const oracle = new ClockOracle(home.codexHome);
     const check = async (label: string, step: Step): Promise<void> => {
       const [c, o] = await Promise.all([runStep(askCodex, step), runStep(askOurs, step)]);
       for (let i = 0; i < Math.max(c.length, o.length); i += 1) {
@@ -191,7 +193,7 @@ const compareHome = async (home: CompatHome): Promise<{ compared: number; proble
         }
         if (deliberate(home, step.method, c[0]!)) break;
         compared += 1;
-        const { expected, actual } = normalise(step.method, ca, oa);
+        const { expected, actual } = normalise(oracle, step.params, ca, oa);
         const d = jsonDifferences(expected, actual, 6);
         if (d.length > 0) problems.push(`${label} page ${i} ${JSON.stringify(step.params)}\n${describeDifferences(d)}`);
         else byMethod.set(step.method, (byMethod.get(step.method) ?? 0) + 1);

@@ -12,7 +12,7 @@ import type { ResultOf } from '../../protocol/methods.js';
 import { AppServer, COMPAT_CLIENT_NAME, stopAllAppServers, writeCodexConfig } from './appServer.js';
 import { engineJson, runEngineCli } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
-import { secondSkewAccepted } from './historyAnswers.js';
+import { ClockOracle } from './clockOracle.js';
 import { freshRoot } from './mutationHarness.js';
 import { openImportServer } from './externalAgentServe.js';
 import { resumedSessionRows, richSessionRows, rolloutsOf, untitledSessionRows, writeClaudeSession } from '../fixtures/claudeSessions.js';
@@ -243,9 +243,8 @@ describe('import Claude Code sessions: rollout-engine import claude against code
         const differences = jsonDifferences(normalised(codexReads.get(sessions[which]), codexThread.threadId), normalised(read, ourThread.threadId));
         if (differences.length > 0) expect.fail(`${which}: ${describeDifferences(differences)}`);
         // The same home, the same thread: Codex's answer and the engine's, times included (Codex takes
-        // a thread it did not write from the file's mtime: a second boundary after the last line puts
-        // its times one second on).
-        const same = jsonDifferences(read, secondSkewAccepted(read, await engineRead(ourSide, ourThread.threadId)));
+        // a thread it did not write from the file's mtime: the clock oracle's backfill rule).
+        const same = jsonDifferences(read, new ClockOracle(ourSide).explained(read, await engineRead(ourSide, ourThread.threadId)));
         const sameAside = same.filter((d) => !/^(readState|thread\.status)/.test(d.path));
         if (sameAside.length > 0) expect.fail(`${which} on one home: ${describeDifferences(sameAside)}`);
       }

@@ -100,7 +100,7 @@ describe('live tail: a running codex writes a turn, a client following the threa
       turnCompleted,
       new Promise((_, reject) => setTimeout(() => reject(new Error(`no turn/completed from serve; got ${arrivals.map((a) => a.method).join(', ')}`)), 10_000)),
     ]);
-    await ours.settle(300);
+    await ours.settle();
     lookAtFile();
 
     const live = arrivals.filter((a) => LIVE.includes(a.method) && a.params.threadId === threadId);

@@ -1,6 +1,16 @@
 // A scripted stand-in for the OpenAI Responses API (`POST /v1/responses`, SSE), on loopback only.
 // Codex is pointed at it through config.toml; every reply is deterministic so that two runs of a
 // scenario write rollouts that differ only in Codex's own ids and timestamps.
+//
+// Replies are routed by conversation, never by arrival order: Codex 0.169.0 names the thread a
+// request belongs to in its `thread-id` header (`session-id` names the root of a sub-agent tree,
+// `x-codex-parent-thread-id` the thread that spawned a sub-agent; the same ids are in the body's
+// `client_metadata`). A root thread's address is its thread id; a sub-agent's is
+// `<parent's address>/sub-agent-<n>` (`subAgentAddress`), n its rank among the parent's
+// sub-agents by their first request, so a scenario addresses a sub-agent before its id exists
+// (it spawns them one at a time, or holds replies so that their first requests come in a known
+// order). Counters (`Answer #n`, review numbers) and usage count per conversation. A `held` reply
+// (`HeldReply`) answers only when the scenario releases it, so an interleaving is scripted.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
@@ -33,7 +43,14 @@ export type MockOutputItem =
   | { readonly type: 'imageGeneration'; readonly revisedPrompt: string; readonly resultBase64: string };
 
 export type MockReply =
-  | { readonly kind: 'stream'; readonly output: readonly MockOutputItem[]; readonly usage?: MockUsage }
+  | HeldReply
+  | {
+      readonly kind: 'stream';
+      readonly output: readonly MockOutputItem[];
+      readonly usage?: MockUsage;
+      /** Tool calls (of `output`) whose end Codex must have reported before the stream goes on (`ToolCallsSettled`). */
+      readonly settleFirst?: readonly string[];
+    }
   /** Plain HTTP error response, no stream (Codex reports HTTP 500 as internalServerError). */
   | { readonly kind: 'httpError'; readonly status: number; readonly message?: string }
   /** Stream starts, then `response.failed`. */
@@ -48,8 +65,14 @@ export interface MockFunctionCallOutput {
 
 /** What the mock understood of one request; `body` is the raw parsed JSON for anything else. */
 export interface MockRequest {
-  /** 1-based, in arrival order. */
+  /** 1-based, in arrival order (for waiting on a request; never for choosing a reply). */
   readonly index: number;
+  /** The `thread-id` header: the Codex thread the request belongs to (null if absent). */
+  readonly threadId: string | null;
+  /** The conversation's address (see the top of this file): what replies, counters and usage are keyed by. */
+  readonly conversation: string;
+  /** 1-based, in the order of this conversation's requests. */
+  readonly conversationIndex: number;
   readonly body: unknown;
   /** Text of the last `user` message in `input` (context messages included, so it may be `<environment_context>…`). */
   readonly lastUserText: string | null;
@@ -86,7 +109,20 @@ function outputText(output: unknown): string {
   return textOfContent(output);
 }
 
-export function describeRequest(index: number, body: unknown): MockRequest {
+/** Where a request belongs, from its headers: what `describeRequest` needs beyond the body. */
+export interface MockRouting {
+  readonly threadId: string | null;
+  readonly conversation: string;
+  readonly conversationIndex: number;
+}
+
+/** The address of the `n`th sub-agent (1-based, by first request) of the conversation at `parent`. */
+export const subAgentAddress = (parent: string, n = 1): string => `${parent}/sub-agent-${n}`;
+
+/** Requests without a `thread-id` header (not Codex's) share this address. */
+export const UNADDRESSED = 'unaddressed';
+
+export function describeRequest(index: number, body: unknown, routing: MockRouting): MockRequest {
   const record = (typeof body === 'object' && body !== null ? body : {}) as {
     input?: unknown;
   };
@@ -110,6 +146,7 @@ export function describeRequest(index: number, body: unknown): MockRequest {
   const everything = JSON.stringify(body);
   return {
     index,
+    ...routing,
     body,
     lastUserText,
     toolOutputs,
@@ -118,6 +155,40 @@ export function describeRequest(index: number, body: unknown): MockRequest {
     isReview: everything.includes('# Review guidelines'),
     cwd,
   };
+}
+
+/**
+ * A reply that answers only once `release()` is called: the request waits (no byte of the
+ * response is sent) until then. `reached` resolves with the request when it arrived, so a scenario
+ * can order, e.g., a sub-agent's whole turn before or after its parent's next reply.
+ */
+export class HeldReply {
+  readonly kind = 'held';
+  readonly reached: Promise<MockRequest>;
+  private arrivedWith: ((request: MockRequest) => void) | undefined;
+  private opened: (() => void) | undefined;
+  readonly released: Promise<void>;
+  private isReleased = false;
+
+  /** `reply` undefined: the policy answers, when released. */
+  constructor(readonly reply?: Exclude<MockReply, HeldReply>) {
+    this.reached = new Promise((resolve) => (this.arrivedWith = resolve));
+    this.released = new Promise((resolve) => (this.opened = resolve));
+  }
+
+  get wasReleased(): boolean {
+    return this.isReleased;
+  }
+
+  release(): void {
+    this.isReleased = true;
+    this.opened?.();
+  }
+
+  /** Called by the mock when the request this reply answers arrives. */
+  arrive(request: MockRequest): void {
+    this.arrivedWith?.(request);
+  }
 }
 
 /** The review JSON the review sub-agent is expected to produce (same shape as the corpus mock's). */
@@ -152,7 +223,7 @@ export const defaultPolicy: MockPolicy = (request, mock) => {
       kind: 'stream',
       output: [
         { type: 'reasoning', summary: REVIEW_REASONING },
-        { type: 'message', text: reviewOutputText(request.cwd, mock.nextCounter('review')) },
+        { type: 'message', text: reviewOutputText(request.cwd, mock.nextCounter('review', request.conversation)) },
       ],
     };
   }
@@ -165,14 +236,14 @@ export const defaultPolicy: MockPolicy = (request, mock) => {
     kind: 'stream',
     output: [
       { type: 'reasoning', summary: `Thinking about: ${text}` },
-      { type: 'message', text: `Answer #${mock.nextCounter('answer')} to ${JSON.stringify(text)}` },
+      { type: 'message', text: `Answer #${mock.nextCounter('answer', request.conversation)} to ${JSON.stringify(text)}` },
     ],
   };
 };
 
-/** Deterministic usage from the request number and the shape of the reply. */
+/** Deterministic usage from the request's number in its conversation and the shape of the reply. */
 function usageFor(request: MockRequest, output: readonly MockOutputItem[]): MockUsage {
-  const n = request.index;
+  const n = request.conversationIndex;
   const hasReasoning = output.some((item) => item.type === 'reasoning');
   return {
     inputTokens: 1000 + 100 * n,
@@ -193,18 +264,45 @@ function deltas(text: string): string[] {
   return [text.slice(0, cut), text.slice(cut)];
 }
 
+/**
+ * Resolves once Codex has reported the end of the tool calls (for the request's thread). A reply's
+ * `settleFirst` calls are each followed by this wait before the stream goes on: Codex runs a tool
+ * as soon as its call item is done, while the stream continues, and records the tool's end when it
+ * returns, so without the barrier a fast tool (a patch, an MCP call) lands before or after the
+ * next call item or the response's token usage line depending on timing. Parallel calls so named
+ * run one after the other.
+ */
+export type ToolCallsSettled = (request: MockRequest, callIds: readonly string[]) => Promise<void>;
+
 export interface MockResponsesOptions {
   readonly policy?: MockPolicy;
 }
 
+/** One conversation as the mock saw it. */
+interface Conversation {
+  readonly address: string;
+  requests: number;
+  subAgents: number;
+}
+
+function headerValue(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name];
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
 export class MockResponses {
   readonly requests: MockRequest[] = [];
-  private readonly queue: MockReply[] = [];
+  /** Replies for one conversation each, by address. */
+  private readonly queues = new Map<string, MockReply[]>();
+  /** Conversations by thread id. */
+  private readonly conversations = new Map<string, Conversation>();
+  private readonly held = new Set<HeldReply>();
   private readonly sockets = new Set<Socket>();
   private readonly counters = new Map<string, number>();
   private readonly waiters: Array<{ predicate: (r: MockRequest) => boolean; resolve: (r: MockRequest) => void }> = [];
   private idCounter = 0;
   private policy: MockPolicy;
+  private toolCallsSettled: ToolCallsSettled | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -243,23 +341,38 @@ export class MockResponses {
     return `http://127.0.0.1:${this.port}/v1`;
   }
 
-  /** Replies consumed in order by the next requests (of any kind); when empty the policy answers. */
-  enqueue(...replies: MockReply[]): void {
-    this.queue.push(...replies);
+  /** Replies consumed in order by the next requests of the conversation at `address`; when none is left the policy answers. */
+  replyTo(address: string, ...replies: MockReply[]): void {
+    const queue = this.queues.get(address) ?? [];
+    queue.push(...replies);
+    this.queues.set(address, queue);
   }
 
   get queuedReplies(): number {
-    return this.queue.length;
+    let n = 0;
+    for (const queue of this.queues.values()) n += queue.length;
+    return n;
+  }
+
+  /** Held replies whose request arrived (or not) and that were never released. */
+  get unreleasedHolds(): number {
+    return [...this.held].filter((h) => !h.wasReleased).length;
   }
 
   setPolicy(policy: MockPolicy): void {
     this.policy = policy;
   }
 
-  /** Per-name counters used by policies (e.g. `Answer #n`), deterministic per mock. */
-  nextCounter(name: string): number {
-    const next = (this.counters.get(name) ?? 0) + 1;
-    this.counters.set(name, next);
+  /** How the mock learns that a reply's `settleFirst` tool calls ended (see `ToolCallsSettled`). */
+  completeAfterToolCalls(settled: ToolCallsSettled): void {
+    this.toolCallsSettled = settled;
+  }
+
+  /** Per-name counters used by policies (e.g. `Answer #n`), one per conversation. */
+  nextCounter(name: string, conversation: string): number {
+    const key = `${conversation}\u0000${name}`;
+    const next = (this.counters.get(key) ?? 0) + 1;
+    this.counters.set(key, next);
     return next;
   }
 
@@ -285,6 +398,8 @@ export class MockResponses {
   }
 
   async stop(): Promise<void> {
+    // A request still held would keep its connection open: answer it (the client is going away).
+    for (const h of this.held) h.release();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     // Stalled streams and keep-alive connections would keep close() waiting forever.
     for (const socket of this.sockets) socket.destroy();
@@ -314,10 +429,14 @@ export class MockResponses {
         res.end();
         return;
       }
-      const request = describeRequest(this.requests.length + 1, body);
+      const request = describeRequest(this.requests.length + 1, body, this.route(req));
       this.requests.push(request);
-      const reply = this.queue.shift() ?? this.policy(request, this);
-      this.reply(request, reply, res);
+      const reply = this.queues.get(request.conversation)?.shift() ?? this.policyReply(request);
+      if (reply.kind === 'held') {
+        this.held.add(reply);
+        reply.arrive(request);
+        void reply.released.then(() => this.reply(request, reply.reply ?? this.policyReply(request), res));
+      } else this.reply(request, reply, res);
       for (const waiter of [...this.waiters]) {
         if (waiter.predicate(request)) {
           this.waiters.splice(this.waiters.indexOf(waiter), 1);
@@ -327,7 +446,41 @@ export class MockResponses {
     });
   }
 
-  private reply(request: MockRequest, reply: MockReply, res: ServerResponse): void {
+  private policyReply(request: MockRequest): Exclude<MockReply, HeldReply> {
+    const reply = this.policy(request, this);
+    if (reply.kind === 'held') throw new Error('mock: a policy answers, it does not hold');
+    return reply;
+  }
+
+  /** The conversation of a request, from Codex's `thread-id` and `x-codex-parent-thread-id` headers. */
+  private route(req: IncomingMessage): MockRouting {
+    const threadId = headerValue(req, 'thread-id');
+    if (threadId === null) {
+      const conversation = this.conversationOf(UNADDRESSED, null);
+      conversation.requests += 1;
+      return { threadId, conversation: conversation.address, conversationIndex: conversation.requests };
+    }
+    const conversation = this.conversationOf(threadId, headerValue(req, 'x-codex-parent-thread-id'));
+    conversation.requests += 1;
+    return { threadId, conversation: conversation.address, conversationIndex: conversation.requests };
+  }
+
+  private conversationOf(threadId: string, parentThreadId: string | null): Conversation {
+    const known = this.conversations.get(threadId);
+    if (known !== undefined) return known;
+    let address = threadId;
+    if (parentThreadId !== null) {
+      // A parent whose own first request has not come yet (it spawned before asking) is a root.
+      const parent = this.conversationOf(parentThreadId, null);
+      parent.subAgents += 1;
+      address = subAgentAddress(parent.address, parent.subAgents);
+    }
+    const conversation: Conversation = { address, requests: 0, subAgents: 0 };
+    this.conversations.set(threadId, conversation);
+    return conversation;
+  }
+
+  private reply(request: MockRequest, reply: Exclude<MockReply, HeldReply>, res: ServerResponse): void {
     if (reply.kind === 'httpError') {
       res.writeHead(reply.status, { 'content-type': 'application/json' });
       res.end(
@@ -355,8 +508,32 @@ export class MockResponses {
       res.end();
       return;
     }
-    reply.output.forEach((item, outputIndex) => this.writeItem(res, item, outputIndex));
-    const usage = reply.usage ?? usageFor(request, reply.output);
+    void this.stream(request, reply, responseId, res);
+  }
+
+  /** Writes a stream's items, each `settleFirst` tool call followed by a wait for its end, then completes it. */
+  private async stream(request: MockRequest, reply: Extract<MockReply, { kind: 'stream' }>, responseId: string, res: ServerResponse): Promise<void> {
+    const settleFirst = new Set(reply.settleFirst ?? []);
+    try {
+      for (const [outputIndex, item] of reply.output.entries()) {
+        this.writeItem(res, item, outputIndex);
+        if (!('callId' in item) || !settleFirst.has(item.callId)) continue;
+        if (this.toolCallsSettled === undefined) throw new Error('a reply waits for a tool call, but nothing tells when it ends');
+        await this.toolCallsSettled(request, [item.callId]);
+      }
+    } catch (error) {
+      // The stream fails visibly: the scenario's turn ends failed and says why.
+      sse(res, 'response.failed', {
+        response: { id: responseId, object: 'response', status: 'failed', error: { code: 'server_error', message: `mock: ${String(error)}` } },
+      });
+      res.end();
+      return;
+    }
+    this.complete(request, reply.output, reply.usage, responseId, res);
+  }
+
+  private complete(request: MockRequest, output: readonly MockOutputItem[], given: MockUsage | undefined, responseId: string, res: ServerResponse): void {
+    const usage = given ?? usageFor(request, output);
     sse(res, 'response.completed', {
       response: {
         id: responseId,

@@ -1,6 +1,5 @@
 // What the mutation compat tests share: homes of their own (mutated, so never the shared ones),
 // a fresh Codex on a mutated home, and Codex's views of a thread next to ours.
-import { rmSync, readdirSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,22 +8,22 @@ import type { AppServer } from './appServer.js';
 import { openColdCodex } from './compatHomes.js';
 import type { ColdCodex } from './compatHomes.js';
 import { ENGINE_CLI_PATH, engineJson, runEngineCli } from './engineCli.js';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import { BARRIER_METHOD, spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import type { EngineJson } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
+import { ClockOracle } from './clockOracle.js';
 import type { CompatHome } from './scenarios.js';
 
 export const freshRoot = (): string => mkdtempSync(join(tmpdir(), 'rollout-engine-mutations-'));
 
 /**
- * A fresh `codex app-server` on a home the engine changed. Codex keeps its own cache of thread
- * metadata (state_5.sqlite: which file is a thread's current one, timestamps, the preview it saw
- * when it forked); it never learns of files another writer adds, so it is removed first and
- * Codex rebuilds it from the rollouts, as it does for a missing cache.
+ * A fresh `codex app-server` on a home the engine changed, with Codex's thread cache
+ * (state_5.sqlite) as the engine left it: the engine keeps that cache coherent with what it writes
+ * (docs/compatibility.md, *Coherence with a running Codex*), so every field of Codex's answers can
+ * be compared with ours (times through the clock oracle), preview and name included.
  */
 export async function openFreshCodex(home: CompatHome): Promise<ColdCodex> {
-  for (const f of readdirSync(home.codexHome)) if (f.startsWith('state_5.sqlite')) rmSync(join(home.codexHome, f), { force: true });
   return openColdCodex(home);
 }
 
@@ -57,6 +56,8 @@ export interface ThreadViews {
   readonly items: any[] | { readonly error: string };
   /** The `thread/tokenUsage/updated` replayed by `thread/resume`, if any. */
   readonly tokenUsage: unknown;
+  /** Codex's: the clock oracle on its state DB as it answered `thread` (loading the thread changes it); ours: null. */
+  readonly clock: ClockOracle | null;
 }
 
 async function allPages(server: AppServer, method: string, params: Record<string, unknown>): Promise<any[]> {
@@ -76,11 +77,17 @@ async function allPages(server: AppServer, method: string, params: Record<string
  * it did not write only when it loads the thread; the resume replays the token usage), then
  * `thread/read includeTurns`, every turns page and every items page.
  */
-export async function codexViews(server: AppServer, threadId: string): Promise<ThreadViews> {
+export async function codexViews(server: AppServer, threadId: string, expectUsageReplay: boolean): Promise<ThreadViews> {
   const { turns: _none, ...thread } = (await server.typed.request('thread/read', { threadId, includeTurns: false })).thread;
+  const clock = ClockOracle.now(server.options.codexHome);
   const since = server.mark();
   await server.request('thread/resume', { threadId });
-  await new Promise((r) => setTimeout(r, 200));
+  // Codex replays the token usage from a task of its own, after the resume's answer: awaited by
+  // name when ours has usage for the thread (a missing replay fails the comparison after 10 s);
+  // otherwise whatever came before the barrier's answer is compared.
+  if (expectUsageReplay)
+    await server.waitForNotification<{ threadId: string }>('thread/tokenUsage/updated', (p) => p.threadId === threadId, 10_000, since).catch(() => undefined);
+  else await server.request(BARRIER_METHOD, {});
   const replay = server.notifications.slice(since).find((n) => n.method === 'thread/tokenUsage/updated' && (n.params as any).threadId === threadId);
   const readTurns = (await server.typed.request('thread/read', { threadId, includeTurns: true })).thread.turns;
   const turns = await allPages(server, 'thread/turns/list', { threadId, itemsView: 'full', sortDirection: 'asc' });
@@ -91,7 +98,7 @@ export async function codexViews(server: AppServer, threadId: string): Promise<T
     if (!(error instanceof AppServerError)) throw error;
     items = { error: `${error.code} ${error.rpcMessage}` };
   }
-  return { thread, readTurns, turns, items, tokenUsage: replay?.params ?? null };
+  return { thread, readTurns, turns, items, tokenUsage: replay?.params ?? null, clock };
 }
 
 /** `rollout-engine serve` on a home: our JSON-RPC server, initialized. */
@@ -130,39 +137,26 @@ export async function engineViews(client: StdioRpcClient, threadId: string): Pro
   if ('error' in first) items = { error: `${first.error.code} ${first.error.message}` };
   else items = await ourPages(client, 'thread/items/list', { threadId, sortDirection: 'asc' });
   const usage = await rpc(client, 'thread/tokenUsage/read', { threadId });
-  return { thread, readTurns, turns, items, tokenUsage: usage.tokenUsage === null ? null : usage };
+  return { thread, readTurns, turns, items, tokenUsage: usage.tokenUsage === null ? null : usage, clock: null };
 }
 
-/** Codex's unix-second timestamps are its clock a few ms off the rollout's: one second of skew is accepted. */
-const SKEW: Readonly<Record<string, number>> = { createdAt: -1 };
-
-/**
- * Fields Codex answers from its thread cache (state_5.sqlite), which a fresh Codex rebuilds from
- * the files with rules of its own: file times for `updatedAt`, the time it loads a thread for
- * `recencyAt`, the first user message of whichever of the thread's files it scans for `preview`,
- * no `name` (names reach the cache only when set through Codex). Codex writes them live for the
- * changes it makes itself, and the engine answers what Codex answers then (the thread/read compat
- * suite checks these fields on homes Codex wrote); here they are left out.
- */
-const CACHE_ONLY = ['updatedAt', 'recencyAt', 'preview', 'name'];
-
-function comparableThread(codex: Record<string, any>, ours: Record<string, any>): [unknown, unknown] {
+/** Status is the process's (a loaded thread is not ours to load): left out. Times go through the clock oracle; every other field is compared. */
+function comparableThread(oracle: ClockOracle, codex: Record<string, any>, ours: Record<string, any>): [unknown, unknown] {
   const c: Record<string, any> = { ...codex, status: null };
-  const o: Record<string, any> = { ...ours, status: null };
-  for (const [k, skew] of Object.entries(SKEW)) if (typeof c[k] === 'number' && c[k] - o[k] === skew) o[k] = c[k];
-  for (const k of CACHE_ONLY) o[k] = c[k];
-  return [c, o];
+  return [c, oracle.explained(c, { ...ours, status: null })];
 }
 
 /** Every difference between Codex's views and ours, as readable lines ('' when they agree). */
 export function viewDifferences(label: string, codex: ThreadViews, ours: ThreadViews): string {
   const parts: string[] = [];
-  const [ct, ot] = comparableThread(codex.thread, ours.thread);
+  if (codex.clock === null) throw new Error(`${label}: Codex's views carry no state DB snapshot`);
+  const [ct, ot] = comparableThread(codex.clock, codex.thread, ours.thread);
   const check = (what: string, e: unknown, a: unknown) => {
     const d = jsonDifferences(e, a, 8);
     if (d.length > 0) parts.push(`${label} ${what}:\n${describeDifferences(d)}`);
   };
   check('thread/read', ct, ot);
+  if (parts.length > 0) parts.push(...codex.clock.unexplained);
   check('thread/read includeTurns', codex.readTurns, ours.readTurns);
   check('thread/turns/list', codex.turns, ours.turns);
   // On purpose (README): Codex refuses thread/items/list on legacy threads, which we serve.

@@ -6,7 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statS
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { AppServer, AppServerError, writeCodexConfig } from './appServer.js';
-import { MockResponses, type MockReply } from './mockResponses.js';
+import { HeldReply, MockResponses, subAgentAddress, type MockReply } from './mockResponses.js';
 import { MCP_SERVER_NAME, PIXEL_PNG_BASE64 } from '../fixtures/mcpStdioServer.js';
 
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
@@ -119,12 +119,12 @@ export class ScenarioContext {
   /** Stalls the model stream, interrupts the turn once Codex is waiting on it. Returns the turn id. */
   async interruptedTurn(threadId: string, text: string): Promise<string> {
     const before = this.mock.requests.length;
-    this.mock.enqueue({ kind: 'stall' });
+    this.mock.replyTo(threadId, { kind: 'stall' });
     const started = await this.server.request<{ turn: { id: string } }>('turn/start', {
       threadId,
       input: [{ type: 'text', text, text_elements: [] }],
     });
-    await this.mock.waitForRequest((r) => r.index > before);
+    await this.mock.waitForRequest((r) => r.index > before && r.conversation === threadId);
     await this.server.request('turn/interrupt', { threadId, turnId: started.turn.id });
     const turn = await this.server.waitTurnCompleted(threadId, started.turn.id);
     if (turn.status !== 'interrupted') throw new Error(`interrupted turn ended ${turn.status}`);
@@ -217,18 +217,20 @@ const tool: ScenarioDefinition = {
   prepareWorkDir: writeReadme,
   run: async (ctx) => {
     const id = await ctx.startThread('main');
-    ctx.mock.enqueue({
+    ctx.mock.replyTo(id, {
       kind: 'stream',
+      settleFirst: ['call_echo_1'],
       output: [
         { type: 'reasoning', summary: 'I should run echo.' },
         { type: 'functionCall', callId: 'call_echo_1', cmd: 'echo hi' },
       ],
     });
     await ctx.turn(id, 'Please run echo hi in the shell.');
-    ctx.mock.enqueue({ kind: 'stream', output: [{ type: 'functionCall', callId: 'call_fail_1', cmd: 'echo oops >&2; exit 3' }] });
+    ctx.mock.replyTo(id, { kind: 'stream', settleFirst: ['call_fail_1'], output: [{ type: 'functionCall', callId: 'call_fail_1', cmd: 'echo oops >&2; exit 3' }] });
     await ctx.turn(id, 'Now run a command that will fail.');
-    ctx.mock.enqueue({
+    ctx.mock.replyTo(id, {
       kind: 'stream',
+      settleFirst: ['call_two_a', 'call_two_b'],
       output: [
         { type: 'functionCall', callId: 'call_two_a', cmd: 'printf alpha' },
         { type: 'functionCall', callId: 'call_two_b', cmd: 'ls README.txt' },
@@ -236,10 +238,12 @@ const tool: ScenarioDefinition = {
     });
     await ctx.turn(id, 'Run two commands in parallel.');
     // Two tool rounds in one turn: the model calls a tool again after the first result.
-    ctx.mock.enqueue(
-      { kind: 'stream', output: [{ type: 'functionCall', callId: 'call_seq_1', cmd: 'echo first' }] },
+    ctx.mock.replyTo(
+      id,
+      { kind: 'stream', settleFirst: ['call_seq_1'], output: [{ type: 'functionCall', callId: 'call_seq_1', cmd: 'echo first' }] },
       {
         kind: 'stream',
+        settleFirst: ['call_seq_2'],
         output: [
           { type: 'reasoning', summary: 'One more.' },
           { type: 'functionCall', callId: 'call_seq_2', cmd: 'echo second' },
@@ -247,7 +251,7 @@ const tool: ScenarioDefinition = {
       },
     );
     await ctx.turn(id, 'Run two commands one after the other.');
-    ctx.mock.enqueue({ kind: 'stream', output: [{ type: 'message', text: 'Plain answer without reasoning.' }] });
+    ctx.mock.replyTo(id, { kind: 'stream', output: [{ type: 'message', text: 'Plain answer without reasoning.' }] });
     await ctx.turn(id, 'Thanks, that is all.');
   },
 };
@@ -258,16 +262,16 @@ const failures: ScenarioDefinition = {
   run: async (ctx) => {
     const id = await ctx.startThread('main');
     await ctx.turn(id, 'Turn 1: a normal turn.');
-    ctx.mock.enqueue({ kind: 'httpError', status: 500 });
+    ctx.mock.replyTo(id, { kind: 'httpError', status: 500 });
     ctx.facts.http500Turn = await ctx.turn(id, 'Turn 2: the server will fail with HTTP 500.', 'failed');
-    ctx.mock.enqueue({ kind: 'failed', message: 'compat mock: response.failed' });
+    ctx.mock.replyTo(id, { kind: 'failed', message: 'compat mock: response.failed' });
     ctx.facts.responseFailedTurn = await ctx.turn(id, 'Turn 3: the stream will report response.failed.', 'failed');
     ctx.facts.interruptedTurn = await ctx.interruptedTurn(id, 'Turn 4: this one will be interrupted.');
     await ctx.turn(id, 'Turn 5: back to normal.');
 
     // Threads whose very first turn does not complete (no agent message before it).
     const firstFailed = await ctx.startThread('first-turn-failed');
-    ctx.mock.enqueue({ kind: 'httpError', status: 500 });
+    ctx.mock.replyTo(firstFailed, { kind: 'httpError', status: 500 });
     await ctx.turn(firstFailed, 'First turn fails with HTTP 500.', 'failed');
     await ctx.turn(firstFailed, 'Second turn works.');
 
@@ -410,8 +414,9 @@ const rich: ScenarioDefinition = {
     const id = await ctx.startThread('main', { dynamicTools: [LOOKUP_TOOL] });
     const pixel = join(ctx.workDir, 'pixel.png');
 
-    ctx.mock.enqueue({
+    ctx.mock.replyTo(id, {
       kind: 'stream',
+      settleFirst: ['call_patch_1'],
       output: [
         { type: 'reasoning', summary: 'A new file and an edit.' },
         {
@@ -423,14 +428,15 @@ const rich: ScenarioDefinition = {
       ],
     });
     await ctx.turn(id, 'Add a notes file and edit the README.', 'completed', { model: PATCH_MODEL });
-    ctx.mock.enqueue({
+    ctx.mock.replyTo(id, {
       kind: 'stream',
       output: [{ type: 'customToolCall', callId: 'call_patch_2', name: 'apply_patch', input: '*** Begin Patch\n*** Delete File: missing.txt\n*** End Patch' }],
     });
     await ctx.turn(id, 'Delete a file that does not exist.', 'completed', { model: PATCH_MODEL });
 
-    ctx.mock.enqueue({
+    ctx.mock.replyTo(id, {
       kind: 'stream',
+      settleFirst: ['call_mcp_echo', 'call_mcp_measure', 'call_mcp_fail', 'call_mcp_picture'],
       output: [
         { type: 'toolCall', callId: 'call_mcp_echo', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'echo', arguments: { text: 'hello' } },
         { type: 'toolCall', callId: 'call_mcp_measure', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'measure', arguments: { text: 'hello' } },
@@ -441,7 +447,7 @@ const rich: ScenarioDefinition = {
     });
     await ctx.turn(id, 'Use the compat MCP tools.');
 
-    ctx.mock.enqueue({
+    ctx.mock.replyTo(id, {
       kind: 'stream',
       output: [
         { type: 'webSearch', query: 'event sourced rollout engine' },
@@ -450,7 +456,11 @@ const rich: ScenarioDefinition = {
     });
     await ctx.turn(id, 'Search the web for event sourcing.');
 
-    ctx.mock.enqueue({ kind: 'stream', output: [{ type: 'toolCall', callId: 'call_view_1', name: 'view_image', arguments: { path: pixel } }] });
+    ctx.mock.replyTo(id, {
+      kind: 'stream',
+      settleFirst: ['call_view_1'],
+      output: [{ type: 'toolCall', callId: 'call_view_1', name: 'view_image', arguments: { path: pixel } }],
+    });
     await ctx.turn(id, 'Look at pixel.png.');
 
     await ctx.turnWithInput(id, [
@@ -466,50 +476,104 @@ const rich: ScenarioDefinition = {
     // Case folding beyond one-to-one mappings (ß ↔ SS) for the search suites.
     await ctx.turn(id, 'Street names: STRASSE, Straße and strasse; also ΣΊΣΥΦΟΣ and ﬁle.');
 
-    ctx.mock.enqueue({ kind: 'stream', output: [{ type: 'toolCall', callId: 'call_dyn_1', name: 'lookup_fact', arguments: { topic: 'tides' } }] });
+    ctx.mock.replyTo(id, {
+      kind: 'stream',
+      settleFirst: ['call_dyn_1'],
+      output: [{ type: 'toolCall', callId: 'call_dyn_1', name: 'lookup_fact', arguments: { topic: 'tides' } }],
+    });
     await ctx.turn(id, 'Look up a fact about tides.');
 
-    ctx.mock.enqueue({
+    // The sub-agent finishes after its parent's turn ended: its reply is held until then. (The
+    // other order is the thread 'sub-agent-before-parent-end' below.)
+    ctx.mock.replyTo(id, {
       kind: 'stream',
+      settleFirst: ['call_spawn_1'],
       output: [{ type: 'toolCall', callId: 'call_spawn_1', namespace: 'multi_agent_v1', name: 'spawn_agent', arguments: { message: 'Sub-agent: count to three.' } }],
     });
+    const subAgentReply = new HeldReply();
+    ctx.mock.replyTo(subAgentAddress(id), subAgentReply);
     await ctx.turn(id, 'Spawn a helper agent.');
-    const spawned = ctx.mock.requests.flatMap((r) => r.toolOutputs).find((o) => o.callId === 'call_spawn_1');
-    const agentId = spawned === undefined ? undefined : (JSON.parse(spawned.output) as { agent_id?: string }).agent_id;
-    if (agentId === undefined) throw new Error(`spawn_agent gave no agent id: ${spawned?.output}`);
+    const agentId = spawnedAgentId(ctx, 'call_spawn_1');
     ctx.facts.subAgentId = agentId;
-    // The sub-agent's own turn must be over before the next reply is queued, or it would take it.
+    subAgentReply.release();
     await ctx.server.waitForNotification<{ threadId: string }>('turn/completed', (p) => p.threadId === agentId);
-    ctx.mock.enqueue({
+    ctx.mock.replyTo(id, {
       kind: 'stream',
+      settleFirst: ['call_wait_1'],
       output: [{ type: 'toolCall', callId: 'call_wait_1', namespace: 'multi_agent_v1', name: 'wait_agent', arguments: { targets: [agentId], timeout_ms: 30000 } }],
     });
     await ctx.turn(id, 'Wait for the helper agent.');
 
-    // Steering: a second input arrives while the turn's command runs.
-    ctx.mock.enqueue({ kind: 'stream', output: [{ type: 'functionCall', callId: 'call_slow_1', cmd: 'sleep 2; echo slept' }] });
-    const before = ctx.mock.requests.length;
+    // Steering: a second input arrives while the turn's command runs. The command runs until the
+    // scenario has steered (it waits for a file the scenario writes then), so the steer lands
+    // between the command's start and its end every run.
+    const steered = join(ctx.workDir, '..', 'steered');
+    ctx.mock.replyTo(id, {
+      kind: 'stream',
+      settleFirst: ['call_slow_1'],
+      output: [{ type: 'functionCall', callId: 'call_slow_1', cmd: `until [ -e ${steered} ]; do sleep 0.05; done; echo slept`, yieldTimeMs: 30000 }],
+    });
+    const steerSince = ctx.server.mark();
     const started = await ctx.server.request<{ turn: { id: string } }>('turn/start', {
       threadId: id,
       input: [{ type: 'text', text: 'Run a slow command.', text_elements: [] }],
     });
-    await ctx.mock.waitForRequest((r) => r.index > before);
+    await ctx.server.waitForNotification<{ threadId: string; item: { id: string } }>(
+      'item/started',
+      (p) => p.threadId === id && p.item.id === 'call_slow_1',
+      30_000,
+      steerSince,
+    );
     await ctx.server.request('turn/steer', {
       threadId: id,
       expectedTurnId: started.turn.id,
       input: [{ type: 'text', text: 'Also say when it is done.', text_elements: [] }],
     });
-    const steered = await ctx.server.waitTurnCompleted(id, started.turn.id);
-    if (steered.status !== 'completed') throw new Error(`steered turn ended ${steered.status}`);
+    writeFileSync(steered, '');
+    const steeredTurn = await ctx.server.waitTurnCompleted(id, started.turn.id);
+    if (steeredTurn.status !== 'completed') throw new Error(`steered turn ended ${steeredTurn.status}`);
     ctx.facts.steeredTurn = started.turn.id;
+
+    // The other interleaving: the sub-agent's whole turn ends before its parent's turn does (the
+    // parent's closing reply is held until then).
+    const early = await ctx.startThread('sub-agent-before-parent-end');
+    // The sub-agent starts only once the parent has asked for its closing reply (else the parent's
+    // request would carry the sub-agent's completion or not, by timing), and that reply waits
+    // until the sub-agent's turn is over.
+    const parentClosing = new HeldReply();
+    const earlyAgentReply = new HeldReply();
+    ctx.mock.replyTo(subAgentAddress(early), earlyAgentReply);
+    ctx.mock.replyTo(
+      early,
+      {
+        kind: 'stream',
+        settleFirst: ['call_spawn_2'],
+        output: [{ type: 'toolCall', callId: 'call_spawn_2', namespace: 'multi_agent_v1', name: 'spawn_agent', arguments: { message: 'Sub-agent: finish first.' } }],
+      },
+      parentClosing,
+    );
+    const earlyTurn = await ctx.server.request<{ turn: { id: string } }>('turn/start', {
+      threadId: early,
+      input: [{ type: 'text', text: 'Spawn a helper that finishes first.', text_elements: [] }],
+    });
+    await parentClosing.reached;
+    const earlyAgent = spawnedAgentId(ctx, 'call_spawn_2');
+    ctx.facts.earlySubAgentId = earlyAgent;
+    earlyAgentReply.release();
+    await ctx.server.waitForNotification<{ threadId: string }>('turn/completed', (p) => p.threadId === earlyAgent);
+    parentClosing.release();
+    const earlyEnd = await ctx.server.waitTurnCompleted(early, earlyTurn.turn.id);
+    if (earlyEnd.status !== 'completed') throw new Error(`parent turn ended ${earlyEnd.status}`);
 
     // Assistant text in every phase order, for thread/searchOccurrences (which searches a turn's
     // partial answers and its one final message only): commentary and unmarked replies before
     // tool calls, partial and final answers, a final answer followed by unmarked text.
     const phases = await ctx.startThread('phases');
-    ctx.mock.enqueue(
+    ctx.mock.replyTo(
+      phases,
       {
         kind: 'stream',
+        settleFirst: ['call_phase_1'],
         output: [
           { type: 'message', text: 'Phase commentary: checking first.', phase: 'commentary' },
           { type: 'functionCall', callId: 'call_phase_1', cmd: 'echo phase one' },
@@ -524,15 +588,16 @@ const rich: ScenarioDefinition = {
       },
     );
     await ctx.turn(phases, 'Answer in phases.');
-    ctx.mock.enqueue({
+    ctx.mock.replyTo(phases, {
       kind: 'stream',
+      settleFirst: ['call_phase_2'],
       output: [
         { type: 'message', text: 'Phase reply before a command.' },
         { type: 'functionCall', callId: 'call_phase_2', cmd: 'echo phase two' },
       ],
     });
     await ctx.turn(phases, 'Reply, run a command, reply again.');
-    ctx.mock.enqueue({
+    ctx.mock.replyTo(phases, {
       kind: 'stream',
       output: [
         { type: 'message', text: 'Phase final, marked.', phase: 'final_answer' },
@@ -540,7 +605,7 @@ const rich: ScenarioDefinition = {
       ],
     });
     await ctx.turn(phases, 'A final answer, then more text.');
-    ctx.mock.enqueue({
+    ctx.mock.replyTo(phases, {
       kind: 'stream',
       output: [
         { type: 'message', text: 'Phase unmarked, then a partial.' },
@@ -548,14 +613,14 @@ const rich: ScenarioDefinition = {
       ],
     });
     await ctx.turn(phases, 'Unmarked text, then a partial answer.');
-    ctx.mock.enqueue({ kind: 'stream', output: [{ type: 'message', text: 'Phase commentary only.', phase: 'commentary' }] });
+    ctx.mock.replyTo(phases, { kind: 'stream', output: [{ type: 'message', text: 'Phase commentary only.', phase: 'commentary' }] });
     await ctx.turn(phases, 'Only commentary.');
     // Its turns below a fork's cut: the summary picks the final message from the visible items.
     await ctx.fork('phases-fork', { threadId: phases });
 
     // Automatic compaction: usage past the thread's limit makes Codex compact before the next turn.
     const compacting = await ctx.startThread('auto-compaction', { config: { model_auto_compact_token_limit: 5000 } });
-    ctx.mock.enqueue({
+    ctx.mock.replyTo(compacting, {
       kind: 'stream',
       output: [{ type: 'message', text: 'A long answer.' }],
       usage: { inputTokens: 9000, cachedTokens: 0, outputTokens: 500, reasoningTokens: 0 },
@@ -576,24 +641,37 @@ const rich: ScenarioDefinition = {
       );
     const collaboration = (callId: string, name: string, args: Record<string, unknown>): MockReply => ({
       kind: 'stream',
+      settleFirst: [callId],
       output: [{ type: 'toolCall', callId, namespace: 'collaboration', name, arguments: args }],
     });
+    // Each of the helper's turns runs after the parent's turn that gave it the task has ended.
+    const helperTurns = [new HeldReply(), new HeldReply()] as const;
+    ctx.mock.replyTo(subAgentAddress(v2), ...helperTurns);
     let since = ctx.server.mark();
-    ctx.mock.enqueue(collaboration('call_spawn_v2', 'spawn_agent', { task_name: 'helper', message: 'Count to three.', fork_turns: 'none' }));
+    ctx.mock.replyTo(v2, collaboration('call_spawn_v2', 'spawn_agent', { task_name: 'helper', message: 'Count to three.', fork_turns: 'none' }));
     await ctx.turn(v2, 'Spawn a helper with a task name.');
-    // The helper's own turn takes the next reply: it must be over before one is queued.
+    helperTurns[0].release();
     await activity('completed', since);
     since = ctx.server.mark();
-    ctx.mock.enqueue(collaboration('call_followup_v2', 'followup_task', { target: 'helper', message: 'Now count to four.' }));
+    ctx.mock.replyTo(v2, collaboration('call_followup_v2', 'followup_task', { target: 'helper', message: 'Now count to four.' }));
     await ctx.turn(v2, 'Give the helper a follow-up task.');
+    helperTurns[1].release();
     await activity('completed', since);
-    ctx.mock.enqueue(collaboration('call_interrupt_v2', 'interrupt_agent', { target: 'helper' }));
+    ctx.mock.replyTo(v2, collaboration('call_interrupt_v2', 'interrupt_agent', { target: 'helper' }));
     await ctx.turn(v2, 'Interrupt the helper.');
   },
   afterStop: (home) => {
     if (home.mode === 'legacy') addOlderLegacyEvents(home.codexHome, home.threads.find((t) => t.label === 'sub-agents-v2')!.id);
   },
 };
+
+/** The thread id `spawn_agent` answered the call `callId` with (the parent's tool output, as the mock received it). */
+function spawnedAgentId(ctx: ScenarioContext, callId: string): string {
+  const spawned = ctx.mock.requests.flatMap((r) => r.toolOutputs).find((o) => o.callId === callId);
+  const agentId = spawned === undefined ? undefined : (JSON.parse(spawned.output) as { agent_id?: string }).agent_id;
+  if (agentId === undefined) throw new Error(`spawn_agent gave no agent id: ${spawned?.output}`);
+  return agentId;
+}
 
 /**
  * Legacy lines a 0.169.0 does not write here, put into a finished legacy thread (after its first
@@ -704,6 +782,14 @@ export async function buildScenarioHome(definition: ScenarioDefinition, mode: Hi
     writeCodexConfig(codexHome, mock.port);
     if (definition.extraConfig) appendFileSync(join(codexHome, 'config.toml'), definition.extraConfig());
     server = await AppServer.start({ codexHome, userHome: join(base, 'user-home'), cwd: workDir });
+    const writer = server;
+    mock.completeAfterToolCalls(async (request, callIds) => {
+      await Promise.all(
+        callIds.map((callId) =>
+          writer.waitForNotification<{ threadId: string; item: { id: string } }>('item/completed', (p) => p.threadId === request.threadId && p.item.id === callId),
+        ),
+      );
+    });
     const ctx = new ScenarioContext(server, mock, mode, workDir);
     try {
       await definition.run(ctx);
@@ -712,6 +798,7 @@ export async function buildScenarioHome(definition: ScenarioDefinition, mode: Hi
       throw new Error(`scenario ${key} failed: ${message}`, { cause: error });
     }
     if (mock.queuedReplies > 0) throw new Error(`scenario ${key} left ${mock.queuedReplies} mock replies unused`);
+    if (mock.unreleasedHolds > 0) throw new Error(`scenario ${key} left ${mock.unreleasedHolds} held mock replies unreleased`);
     const home: CompatHome = {
       key,
       scenario: definition.name,

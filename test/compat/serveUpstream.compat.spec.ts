@@ -260,8 +260,8 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
 
   it('the upstream killed mid-turn: the turn ends failed for the client, history keeps answering, and the upstream comes back at the next request', async () => {
     // A turn the model never answers: it runs until the upstream is killed.
-    mock.enqueue({ kind: 'stall' });
     const thread = await answer('thread/start', { cwd: home.workDir });
+    mock.replyTo(thread.thread.id, { kind: 'stall' });
     const started = await answer('turn/start', { threadId: thread.thread.id, input: [{ type: 'text', text: 'A turn that will not finish.', text_elements: [] }] });
     const turnId = started.turn.id as string;
     await until('turn/started', () => client!.notifications.some((n) => n.method === 'turn/started' && (n.params as { turn: { id: string } }).turn.id === turnId));

@@ -23,7 +23,7 @@ import type { Seen, TranscriptStep } from './threadManagementTranscript.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { THREAD_MANAGEMENT_TRANSCRIPT, UNKNOWN_THREAD } from './threadManagementTranscript.js';
 
-/** What one step gave: the answer, and everything that arrived from the request to the quiet after it, in order (`answer` marks the answer's place). */
+/** What one step gave: the answer, and everything that arrived from the request to the barrier after it, in order (`answer` marks the answer's place). */
 interface StepRecord {
   readonly label: string;
   readonly answer: unknown;
@@ -69,15 +69,42 @@ function withoutRepeats(record: StepRecord): StepRecord {
   return { ...record, arrived, notifications };
 }
 
-async function runTranscript(client: TranscriptClient, steps: ReadonlyArray<TranscriptStep>, threadId: string, turnIds: ReadonlyArray<string>): Promise<StepRecord[]> {
+/**
+ * Waits until the notifications `methods` (a multiset) have arrived since the `from`th. Codex sends
+ * some of a request's notifications from another task after its answer, so no request of ours is
+ * a barrier for them: the Codex run waits, by name, for those ours sent in the same step (at most
+ * 10 s; one Codex never sends shows as a difference), then for the barrier.
+ */
+async function untilArrived(client: TranscriptClient, from: number, methods: readonly string[]): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  const missing = (): boolean => {
+    const got = client.notifications.slice(from).map((n) => n.method);
+    return methods.some((m) => methods.filter((x) => x === m).length > got.filter((x) => x === m).length);
+  };
+  while (missing() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
+
+async function runTranscript(
+  client: TranscriptClient,
+  steps: ReadonlyArray<TranscriptStep>,
+  threadId: string,
+  turnIds: ReadonlyArray<string>,
+  expected?: ReadonlyArray<StepRecord>,
+): Promise<StepRecord[]> {
   const answers: Record<string, any> = {};
   const out: StepRecord[] = [];
-  await client.settle(300);
-  for (const s of steps) {
+  await client.settle();
+  for (const [i, s] of steps.entries()) {
     const seen: Seen = { threadId, turnIds, answers };
     const [fromNote, fromArrived] = [client.notifications.length, client.received.length];
     const a = await client.request(s.method, s.params(seen));
-    await client.settle(250);
+    if (expected !== undefined)
+      await untilArrived(
+        client,
+        fromNote,
+        expected[i]!.notifications.map((n) => n.method),
+      );
+    await client.settle();
     answers[s.label] = 'result' in a ? a.result : a.error;
     out.push({
       label: s.label,
@@ -222,6 +249,7 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
     steps: ReadonlyArray<TranscriptStep>,
     capabilities: Record<string, unknown>,
     transport: 'stdio' | 'ws' = 'stdio',
+    expected?: ReadonlyArray<StepRecord>,
   ): Promise<{ records: StepRecord[]; disk: DiskState }> {
     rmSync(home.codexHome, { recursive: true, force: true });
     cpSync(pristine, home.codexHome, { recursive: true, preserveTimestamps: true });
@@ -242,7 +270,7 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
       const child = spawn(file, [...args, '--listen', `ws://127.0.0.1:${port}`], { stdio: 'ignore', env, ...(cwd === undefined ? {} : { cwd }) });
       await waitReady(port, child);
       const ws = await connectWebSocketRpc(`ws://127.0.0.1:${port}`, {}, side);
-      client = { ...ws, settle: (ms?: number) => ws.settle(ms) };
+      client = { ...ws, settle: () => ws.settle() };
       close = async () => {
         ws.close();
         const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -254,7 +282,7 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
       const init = await client.request('initialize', { clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' }, capabilities });
       expect(init, `${side} initialize`).to.have.property('result');
       client.notify('initialized');
-      const records = await runTranscript(client, steps, threadId, turnIds);
+      const records = await runTranscript(client, steps, threadId, turnIds, expected);
       return { records: side === 'codex' ? records.map(withoutRepeats) : records, disk: diskState(home.codexHome, rolloutMtimes(pristine)) };
     } finally {
       await close();
@@ -277,16 +305,16 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
   };
 
   it('answers, notifications around each answer, and the files left behind are Codex’s', async () => {
-    const codex = await runOn('codex', THREAD_MANAGEMENT_TRANSCRIPT, { experimentalApi: true });
     const ours = await runOn('ours', THREAD_MANAGEMENT_TRANSCRIPT, { experimentalApi: true });
+    const codex = await runOn('codex', THREAD_MANAGEMENT_TRANSCRIPT, { experimentalApi: true }, 'stdio', ours.records);
     expect(codex.records.find((r) => r.label === 'archive')!.arrived, 'the transcript saw notifications').to.deep.equal(['answer', 'thread/archived']);
     const problems = differences(codex, ours);
     expect(problems, problems.join('\n')).to.deep.equal([]);
   });
 
   it('over WebSocket: codex app-server --listen ws:// and ours over WebSocket give the same answers, notifications and files as ours over stdio', async () => {
-    const codex = await runOn('codex', THREAD_MANAGEMENT_TRANSCRIPT, { experimentalApi: true }, 'ws');
     const oursWs = await runOn('ours', THREAD_MANAGEMENT_TRANSCRIPT, { experimentalApi: true }, 'ws');
+    const codex = await runOn('codex', THREAD_MANAGEMENT_TRANSCRIPT, { experimentalApi: true }, 'ws', oursWs.records);
     const oursStdio = await runOn('ours', THREAD_MANAGEMENT_TRANSCRIPT, { experimentalApi: true }, 'stdio');
     expect(codex.records.find((r) => r.label === 'archive')!.arrived, 'the transcript saw notifications').to.deep.equal(['answer', 'thread/archived']);
     const problems = [
@@ -299,8 +327,8 @@ describe('compat: thread management, the same transcript to codex app-server 0.1
   it('initialize.capabilities.optOutNotificationMethods: the methods named are not sent to that connection, as Codex', async () => {
     const steps = THREAD_MANAGEMENT_TRANSCRIPT.filter((s) => ['name', 'archive', 'unarchive'].includes(s.label));
     const capabilities = { experimentalApi: true, optOutNotificationMethods: ['thread/name/updated', 'thread/archived'] };
-    const codex = await runOn('codex', steps, capabilities);
     const ours = await runOn('ours', steps, capabilities);
+    const codex = await runOn('codex', steps, capabilities, 'stdio', ours.records);
     expect(codex.records.map((r) => r.arrived)).to.deep.equal([['answer'], ['answer'], ['answer', 'thread/unarchived']]);
     const problems = differences(codex, ours);
     expect(problems, problems.join('\n')).to.deep.equal([]);

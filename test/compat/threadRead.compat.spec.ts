@@ -5,6 +5,7 @@ import type { ResultOf } from '../../protocol/methods.js';
 import { AppServerError } from './appServer.js';
 import { BUILD_TIMEOUT_MS, openColdCodex, sharedCompatHomes, type CompatFixture } from './compatHomes.js';
 import { readThreadWithEngine } from './engineCli.js';
+import { ClockOracle } from './clockOracle.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { allThreads, SCENARIOS, type CompatHome, type ThreadRef } from './scenarios.js';
 import * as E from 'fp-ts/lib/Either.js';
@@ -20,26 +21,6 @@ type CodexRead = Pick<ResultOf<'thread/read'>, 'thread'> | { readonly error: { c
 function normaliseStatus(thread: unknown): unknown {
   if (typeof thread !== 'object' || thread === null || Array.isArray(thread)) return thread;
   return { ...(thread as Record<string, unknown>), status: { type: 'notLoaded' } };
-}
-
-/**
- * Codex answers createdAt / updatedAt / recencyAt (unix seconds) from its state DB, stamped live a
- * few ms before the session_meta line (createdAt) or after the last line / last task_started line
- * (updatedAt / recencyAt). The rollout is all the engine gets, so when a second boundary falls in
- * that gap Codex is one second off. Exactly that skew, in the direction it can happen, is accepted.
- */
-const STATE_DB_CLOCK_SKEW: Readonly<Record<string, number>> = { createdAt: -1, updatedAt: 1, recencyAt: 1 };
-
-function allowStateDbClockSkew(codex: unknown, ours: unknown): unknown {
-  if (typeof codex !== 'object' || codex === null || typeof ours !== 'object' || ours === null) return ours;
-  const adjusted = { ...(ours as Record<string, unknown>) };
-  const theirs = codex as Record<string, unknown>;
-  for (const [field, skew] of Object.entries(STATE_DB_CLOCK_SKEW)) {
-    const c = theirs[field];
-    const o = adjusted[field];
-    if (typeof c === 'number' && typeof o === 'number' && c - o === skew) adjusted[field] = c;
-  }
-  return adjusted;
 }
 
 async function readColdThreads(home: CompatHome): Promise<Map<string, CodexRead>> {
@@ -88,7 +69,7 @@ async function compareThread(home: CompatHome, ref: ThreadRef, codex: CodexRead 
   }
   if (!ours.ok) return `${name}: ${ours.problem}`;
   const expected = normaliseStatus(codex.thread);
-  const actual = allowStateDbClockSkew(expected, normaliseStatus(ours.value));
+  const actual = new ClockOracle(home.codexHome).explained(expected, normaliseStatus(ours.value));
   const differences = jsonDifferences(expected, actual, 8);
   if (differences.length === 0) return null;
   return `${name}: differs from codex\n${describeDifferences(differences)}`;

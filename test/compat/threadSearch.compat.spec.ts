@@ -14,6 +14,7 @@ import { BUILD_TIMEOUT_MS, compatHome, openColdCodex, sharedCompatHomes, type Co
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { HISTORY_MODES } from './scenarios.js';
+import { ClockOracle } from './clockOracle.js';
 
 interface Query {
   readonly params: Record<string, unknown>;
@@ -101,38 +102,6 @@ const walk = async (ask: Ask, q: Query): Promise<RpcAnswer[]> => {
   return pages;
 };
 
-/**
- * Whether Codex's cursor time and ours name the same row time as far as the two clocks allow.
- * Both servers do the same arithmetic on a row's time (the next cursor's second or millisecond,
- * the backwards cursor's ∓ 1 ms), but Codex's times are its state DB's clock readings and ours the
- * rollout's lines. A created_at cursor is a whole second (∓ 1 ms), so it is equal, except when the
- * state DB's reading (taken first, a few ms before the session_meta line's) fell in the second
- * before: then Codex's is exactly one second before ours. An updated_at / recency_at cursor is the
- * millisecond reading itself, which the state DB takes a few ms off the line: within a second, as
- * the threads' times are compared.
- */
-const sameCursorClock = (sortKey: unknown, codex: number, ours: number): boolean =>
-  sortKey === 'updated_at' || sortKey === 'recency_at' ? Math.abs(codex - ours) < 1000 : codex === ours || codex === ours - 1000;
-
-/**
- * What may differ: thread timestamps and the cursors made of them are Codex's state-DB clock
- * readings, a few ms (or a second, across a boundary) off the rollout's lines; our reading is
- * taken where Codex's is within that distance (`sameCursorClock`). Everything else must be equal.
- */
-const TIMES = new Set(['createdAt', 'updatedAt', 'recencyAt']);
-const closeTimes = (codex: unknown, ours: unknown, key: string, sortKey: unknown): unknown => {
-  if (typeof codex === 'number' && typeof ours === 'number' && TIMES.has(key) && Math.abs(codex - ours) <= 1) return codex;
-  if (typeof codex === 'string' && typeof ours === 'string' && (key === 'nextCursor' || key === 'backwardsCursor')) {
-    const [ct, cid] = codex.split('|');
-    const [ot, oid] = ours.split('|');
-    if (cid === oid && sameCursorClock(sortKey, Date.parse(ct!), Date.parse(ot!))) return codex;
-  }
-  if (Array.isArray(codex) && Array.isArray(ours)) return ours.map((o, i) => closeTimes(codex[i], o, String(i), sortKey));
-  if (typeof codex === 'object' && codex !== null && typeof ours === 'object' && ours !== null && !Array.isArray(ours))
-    return Object.fromEntries(Object.entries(ours).map(([k, v]) => [k, closeTimes((codex as Record<string, unknown>)[k], v, k, sortKey)]));
-  return ours;
-};
-
 const backwardsCursorOf = (a: RpcAnswer): string | null => {
   const back = 'result' in a ? (a.result as { backwardsCursor?: unknown }).backwardsCursor : undefined;
   return typeof back === 'string' ? back : null;
@@ -168,10 +137,11 @@ const compareHome = async (codexHome: Parameters<typeof openColdCodex>[0]): Prom
     ours.notify('initialized');
     const askCodex = codexAsker(codex, 'thread/search');
     const askOurs: Ask = (params) => ours.request('thread/search', params);
+    const oracle = new ClockOracle(codexHome.codexHome);
     const compare = (label: string, codexAnswer: RpcAnswer, ourAnswer: RpcAnswer, sortKey: unknown): void => {
       compared += 1;
       matched += 'result' in codexAnswer ? ((codexAnswer as { result: { data: unknown[] } }).result.data.length > 0 ? 1 : 0) : 0;
-      const d = jsonDifferences(codexAnswer, closeTimes(codexAnswer, ourAnswer, '', sortKey), 6);
+      const d = jsonDifferences(codexAnswer, oracle.explained(codexAnswer, ourAnswer, sortKey), 6);
       if (d.length > 0) problems.push(`${label}\n${describeDifferences(d)}`);
     };
     const walks: Array<{ readonly q: Query; readonly c: RpcAnswer[]; readonly o: RpcAnswer[] }> = [];

@@ -81,7 +81,7 @@ const forkRevertScenario = (mode: HistoryMode): ScenarioDefinition => ({
     observed.set(mode, o);
     let paid = 0;
     const turn = async (threadId: string, u: MockUsage, text: string) => {
-      ctx.mock.enqueue(answer(u));
+      ctx.mock.replyTo(threadId, answer(u));
       paid += total(u);
       return ctx.turn(threadId, text);
     };
@@ -94,9 +94,9 @@ const forkRevertScenario = (mode: HistoryMode): ScenarioDefinition => ({
     o.ids['forkWhole'] = await ctx.fork('fork-whole', { threadId: src });
     o.ids['forkAt2'] = await ctx.fork('fork-last-turn-2', { threadId: src, lastTurnId: t2 });
     await step('forked');
-    ctx.mock.enqueue({ kind: 'httpError', status: 500 });
+    ctx.mock.replyTo(src, { kind: 'httpError', status: 500 });
     await ctx.turn(src, 'This one fails.', 'failed');
-    ctx.mock.enqueue({ kind: 'failed', message: 'compat mock: response.failed' });
+    ctx.mock.replyTo(src, { kind: 'failed', message: 'compat mock: response.failed' });
     await ctx.turn(src, 'This one fails mid-stream.', 'failed');
     await ctx.interruptedTurn(src, 'This one is interrupted.');
     await step('failed and interrupted');

@@ -17,6 +17,7 @@ import { appServerEnv, resolveCodexCommand, writeCodexConfig } from './appServer
 import { BUILD_TIMEOUT_MS } from './compatHomes.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { normaliseHistoryAnswer } from './historyAnswers.js';
+import { ClockOracle } from './clockOracle.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { SCENARIOS, buildScenarioHome } from './scenarios.js';
 import type { CompatHome } from './scenarios.js';
@@ -82,6 +83,7 @@ type Ask = (method: string, params: unknown) => Promise<RpcAnswer>;
 interface Exchange {
   readonly label: string;
   readonly method: string;
+  readonly params: Record<string, unknown>;
   readonly answers: RpcAnswer[];
   readonly notifications: Array<{ method: string; params: unknown }>;
 }
@@ -104,7 +106,7 @@ const runTranscript = async (ask: Ask, received: Array<{ method: string; params:
     }
     await settle();
     if (step.learn !== undefined && 'result' in answers[0]!) step.learn(known, answers[0].result);
-    out.push({ label: step.label, method: step.method, answers, notifications: received.slice(seen).filter((n) => !CODEX_OWN.has(n.method)) });
+    out.push({ label: step.label, method: step.method, params: base, answers, notifications: received.slice(seen).filter((n) => !CODEX_OWN.has(n.method)) });
   }
   return out;
 };
@@ -151,6 +153,7 @@ const idsOf = (codexHome: string): Set<string> => {
 const differences = (theirs: Exchange[], ours: Exchange[], theirHome: string, ourHome: string, knownIds: ReadonlySet<string>, withCodex: boolean): string[] => {
   const problems: string[] = [];
   const [freshTheirs, freshOurs] = [new Map<string, string>(), new Map<string, string>()];
+  const oracle = new ClockOracle(theirHome);
   theirs.forEach((t, i) => {
     const o = ours[i]!;
     if (withCodex && TRANSCRIPT[i]!.notWithCodex !== undefined) return;
@@ -158,7 +161,7 @@ const differences = (theirs: Exchange[], ours: Exchange[], theirHome: string, ou
     t.answers.forEach((ta, p) => {
       const oa = o.answers[p];
       if (oa === undefined) return;
-      const { expected, actual } = normaliseHistoryAnswer(t.method, ta, oa);
+      const { expected, actual } = normaliseHistoryAnswer(oracle, t.params, ta, oa);
       const d = jsonDifferences(invariant(expected, theirHome, knownIds, freshTheirs), invariant(actual, ourHome, knownIds, freshOurs), 6);
       if (d.length > 0) problems.push(`${t.label} page ${p}\n${describeDifferences(d)}`);
     });
@@ -235,7 +238,7 @@ describe('compat: one transcript to codex app-server over WebSocket, ours over W
     const oursStdio = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', stdioHome]);
     await oursStdio.request('initialize', INIT);
     oursStdio.notify('initialized');
-    const stdioExchanges = await runTranscript(oursStdio.request, oursStdio.notifications, () => oursStdio.settle(150), threadId);
+    const stdioExchanges = await runTranscript(oursStdio.request, oursStdio.notifications, () => oursStdio.settle(), threadId);
     await oursStdio.close();
 
     expect(

@@ -1,6 +1,9 @@
-// Exactly once with a node's copy: `serve --eventstore` SIGKILLed at random points while it follows
-// a store being written (lines, a file moved), restarted each time; at the end its copy equals an
-// export of the store byte for byte, and its own index equals a fresh build of that export.
+// Exactly once with a node's copy: `serve --eventstore` SIGKILLed at every named crash point of
+// its follower (FOLLOW_CRASH_POINTS: before and after a batch of lines is appended, after the
+// position is saved, before and after a moved file is moved), in every round, while it follows a
+// store being written (lines, a file moved), restarted each time; at the end its copy equals an
+// export of the store byte for byte, and its own index equals a fresh build of that export. Which
+// hit of a point kills is drawn from a seed (FOLLOW_KILLS_SEED replays it), printed on failure.
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
@@ -20,13 +23,20 @@ import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome
 import { useConnection, useEventStore } from '../../eventstore/useEventStore.js';
 import { filesOf, indexDump } from '../../eventstore/homeDumps.js';
 import { skipUnmet } from '../../fixtures/skipUnmet.js';
+import { FOLLOW_CRASH_POINTS } from '../../../adapters/eventstore/homeReplica.js';
+import { CRASH_AT_ENV, crashedAtLine } from '../../../adapters/system/crashPoint.js';
+import { runSeed, seededRandom } from '../../fixtures/seededRandom.js';
 
 const T = '01a1fe87-0000-7000-8000-0000000c1001';
 const U = '01a1fe87-0000-7000-8000-0000000c1002';
-const ROUNDS = 6;
+const ROUNDS = 2;
+/** A point kills at its 1st, 2nd or 3rd hit in a round (drawn from the seed). */
+const MAX_HIT = 3;
+const SEED_ENV = 'FOLLOW_KILLS_SEED';
 
-const serveOn = (node: string, url: string): StdioRpcClient => {
-  const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', node, '--eventstore', url]);
+const serveOn = (node: string, url: string, crashAt?: string): StdioRpcClient => {
+  const env = crashAt === undefined ? process.env : { ...process.env, [CRASH_AT_ENV]: crashAt };
+  const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', node, '--eventstore', url], { env });
   // The home opens (and the node starts following) once initialize is answered.
   void s.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
   return s;
@@ -54,9 +64,10 @@ describe('serve --eventstore killed while following', function () {
     let turns = 2;
     const url = store().connectionString;
     const node = nodePath.join(tmp(), 'node');
-    const kills: number[] = [];
-    const copied: number[] = [];
-    const sizeOf = (path: string): number => (fs.existsSync(path) ? fs.statSync(path).size : 0);
+    const seed = runSeed(SEED_ENV);
+    const random = seededRandom(seed);
+    const kills: string[] = [];
+    const replay = () => `seed ${seed} (${SEED_ENV}=${seed} replays it); kills: ${kills.join(', ')}`;
 
     // One more turn of T in the store (as another node's append would be).
     const appendTurn = async (): Promise<void> => {
@@ -68,37 +79,40 @@ describe('serve --eventstore killed while following', function () {
       end = written.right.next;
       ordinal += lines.length;
     };
+    // U's file moves between sessions/ and archived_sessions/ (archived, unarchived on another node): a fact the copy applies as a move.
+    let uArchived = false;
+    const moveU = async (): Promise<void> => {
+      uArchived = !uArchived;
+      const file = `${uArchived ? 'archived_sessions' : 'sessions/2026/11/21'}/${rolloutName(U)}`;
+      right(await recordHomeFacts(connectionOf(), [{ kind: 'rolloutFile', stream: `rollout-${U}`, file }]));
+    };
 
     for (let round = 0; round < ROUNDS; round++) {
-      const server = serveOn(node, url);
-      // Killed at a random moment once this round's node has copied something (its start takes
-      // longer on a loaded machine: a fixed delay from spawn could kill it before it follows).
-      const copy = nodePath.join(node, 'sessions/2026/11/21', rolloutName(T));
-      const before = sizeOf(copy);
-      const started = Date.now();
-      while (sizeOf(copy) <= before && Date.now() - started < 30_000) {
-        await appendTurn();
-        await new Promise((r) => setTimeout(r, 10));
+      for (const point of FOLLOW_CRASH_POINTS) {
+        const hit = 1 + Math.floor(random() * MAX_HIT);
+        const server = serveOn(node, url, `${point}:${hit}`);
+        let stderr = '';
+        server.child.stderr?.on('data', (c: Buffer | string) => (stderr += c.toString()));
+        const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+          server.child.once('exit', (_code: number | null, signal: NodeJS.Signals | null) => resolve(signal)),
+        );
+        let gone: NodeJS.Signals | null | undefined;
+        void exited.then((signal) => (gone = signal));
+        // Writes of the kind the point is on, until the server reaches it: each is the next step's
+        // input, so the kill comes at the named step whatever the machine's speed.
+        // A point is reached within a second of writes; a follower that stopped following never reaches it.
+        const deadline = Date.now() + 20_000;
+        while (gone === undefined) {
+          if (Date.now() > deadline) throw new Error(`${point}:${hit} was never reached; ${replay()}`);
+          await (point.startsWith('follow.move') ? moveU() : appendTurn());
+          await Promise.race([exited, new Promise((r) => setTimeout(r, 20))]);
+        }
+        kills.push(`${point}:${hit}`);
+        expect(gone, `${point}:${hit}: how the server ended; ${replay()}; stderr ${stderr.slice(-500)}`).to.equal('SIGKILL');
+        expect(stderr, `${point}:${hit}; ${replay()}`).to.include(crashedAtLine(point, hit));
       }
-      const killAt = Math.floor(Math.random() * 600);
-      kills.push(Date.now() - started + killAt);
-      const until = Date.now() + killAt;
-      while (Date.now() < until) {
-        await appendTurn();
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      // Half way, U's file moves (archived on another node): a fact the copy applies as a rename.
-      if (round === ROUNDS / 2)
-        right(await recordHomeFacts(connectionOf(), [{ kind: 'rolloutFile', stream: `rollout-${U}`, file: `archived_sessions/${rolloutName(U)}` }]));
-      server.child.kill('SIGKILL');
-      await new Promise((r) => server.child.once('exit', r));
-      copied.push(sizeOf(copy));
     }
-    // The kills came part way: at least one left a copy that had followed some of the store, not all.
-    expect(
-      copied.some((size, i) => size > 0 && size < end.byteOffset && (i === 0 || size > copied[i - 1]!)),
-      `copy sizes ${copied.join(', ')} of ${end.byteOffset}`,
-    ).to.equal(true);
+    expect(kills, replay()).to.have.length(ROUNDS * FOLLOW_CRASH_POINTS.length);
 
     // A last run, left to catch up and closed: it has every turn.
     const last = serveOn(node, url);
@@ -106,7 +120,7 @@ describe('serve --eventstore killed while following', function () {
     for (;;) {
       const page = await last.request('thread/turns/list', { threadId: T, itemsView: 'notLoaded', limit: 1 });
       if ('result' in page && (page.result as { data: Array<{ id: string }> }).data[0]?.id === `k${turns}`) break;
-      if (Date.now() > deadline) throw new Error(`the node did not catch up: ${JSON.stringify(page).slice(0, 300)}`);
+      if (Date.now() > deadline) throw new Error(`the node did not catch up: ${JSON.stringify(page).slice(0, 300)}; ${replay()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     await last.close();
@@ -115,10 +129,10 @@ describe('serve --eventstore killed while following', function () {
     right(await exportHome(connectionOf(), log, out)());
     const exported = filesOf(out);
     const copy = filesOf(node);
-    expect([...copy.keys()].sort(), `killed at ${kills.join(', ')} ms`).to.deep.equal([...exported.keys()].sort());
-    for (const [k, bytes] of exported) expect(Buffer.compare(copy.get(k)!, bytes), k).to.equal(0);
-    expect(fs.existsSync(nodePath.join(node, 'archived_sessions', rolloutName(U)))).to.equal(true);
+    expect([...copy.keys()].sort(), replay()).to.deep.equal([...exported.keys()].sort());
+    for (const [k, bytes] of exported) expect(Buffer.compare(copy.get(k)!, bytes), `${k}; ${replay()}`).to.equal(0);
+    expect(fs.existsSync(nodePath.join(node, uArchived ? 'archived_sessions' : 'sessions/2026/11/21', rolloutName(U))), replay()).to.equal(true);
     const fresh = await indexDump(out, nodePath.join(tmp(), 'fresh-index'));
-    expect((await indexDump(node, nodePath.join(node, '.rollout-engine', 'index'))) === fresh, `killed at ${kills.join(', ')} ms`).to.equal(true);
+    expect((await indexDump(node, nodePath.join(node, '.rollout-engine', 'index'))) === fresh, replay()).to.equal(true);
   });
 });

@@ -1,0 +1,119 @@
+// The clock oracle on a home made by hand (a rollout and a state DB row, times chosen to sit on a
+// second boundary): what it explains, exactly, and what it leaves for the comparison to show.
+import { expect } from 'chai';
+import Database from 'better-sqlite3';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClockOracle, STAMP_GAP_MS } from './clockOracle.js';
+import { useTempDir } from '../fixtures/tempDir.js';
+
+const ID = '01a21222-d141-7a41-9266-1d236a54367f';
+const iso = (ms: number): string => new Date(ms).toISOString();
+const S = 1795587340; // the rich legacy home's sub-agent: Codex answered 1795587340, ours 1795587341
+
+interface Row {
+  readonly createdMs: number;
+  readonly updatedMs: number;
+  readonly recencyMs: number;
+}
+
+describe('clock oracle: one rule for every clock reading the compat suites compare', () => {
+  const dirOf = useTempDir('clock-oracle-');
+  let homes = 0;
+
+  /** A home with one rollout (lines at `linesMs`, the second one a task_started) and its state DB row. */
+  const home = (linesMs: readonly number[], row: Row): { codexHome: string; path: string } => {
+    homes += 1;
+    const codexHome = join(dirOf(), `home-${homes}`);
+    const dir = join(codexHome, 'sessions', '2026', '11', '25');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `rollout-2026-11-25T00-00-00-${ID}.jsonl`);
+    const lines = linesMs.map((ms, i) =>
+      JSON.stringify({
+        timestamp: iso(ms),
+        type: i === 0 ? 'session_meta' : 'event_msg',
+        payload: i === 0 ? { id: ID } : { type: i === 1 ? 'task_started' : 'agent_message' },
+      }),
+    );
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const db = new Database(join(codexHome, 'state_5.sqlite'));
+    db.exec(
+      'CREATE TABLE threads (id TEXT PRIMARY KEY, rollout_path TEXT, created_at INTEGER, updated_at INTEGER, recency_at INTEGER, created_at_ms INTEGER, updated_at_ms INTEGER, recency_at_ms INTEGER)',
+    );
+    const sec = (ms: number) => Math.floor(ms / 1000);
+    db.prepare('INSERT INTO threads VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+      ID,
+      path,
+      sec(row.createdMs),
+      sec(row.updatedMs),
+      sec(row.recencyMs),
+      row.createdMs,
+      row.updatedMs,
+      row.recencyMs,
+    );
+    db.close();
+    return { codexHome, path };
+  };
+
+  // session_meta just after S-1's end, task_started, a line, and the sub-agent's last line just past S.
+  const lines = [S * 1000 - 20, S * 1000 + 100, S * 1000 + 950, S * 1000 + 1010];
+  const stampedBeforeLastLine: Row = { createdMs: S * 1000 - 45, updatedMs: S * 1000 + 953, recencyMs: S * 1000 + 130 };
+
+  it("explains the rich legacy sub-agent's updatedAt (Codex 1795587340, ours 1795587341): its DB stamp is an earlier line's, the last line never reached the row", () => {
+    const { codexHome, path } = home(lines, stampedBeforeLastLine);
+    const codex = { id: ID, createdAt: S - 1, updatedAt: S, recencyAt: S };
+    const ours = { id: ID, path, createdAt: S - 1, updatedAt: S + 1, recencyAt: S };
+    expect(new ClockOracle(codexHome).explained(codex, ours)).to.deep.equal({ ...ours, updatedAt: S });
+  });
+
+  it('leaves what it cannot explain: ours not the rule, Codex not its DB, readings further apart than the gap', () => {
+    const { codexHome, path } = home(lines, stampedBeforeLastLine);
+    const oracle = new ClockOracle(codexHome);
+    const codex = { id: ID, createdAt: S - 1, updatedAt: S, recencyAt: S };
+    const notTheRule = { id: ID, path, createdAt: S - 1, updatedAt: S + 2, recencyAt: S };
+    expect(oracle.explained(codex, notTheRule)).to.deep.equal(notTheRule);
+    const notItsDb = { id: ID, path, createdAt: S - 1, updatedAt: S + 1, recencyAt: S };
+    expect(oracle.explained({ ...codex, updatedAt: S - 1 }, notItsDb)).to.deep.equal(notItsDb);
+    const far = home(lines, { ...stampedBeforeLastLine, createdMs: S * 1000 - 20 - STAMP_GAP_MS - 1 });
+    const created = { id: ID, path: far.path, createdAt: S - 1, updatedAt: S + 1, recencyAt: S };
+    expect((new ClockOracle(far.codexHome).explained({ ...codex, createdAt: S - 2 }, created) as typeof created).createdAt).to.equal(S - 1);
+  });
+
+  it('explains createdAt across a boundary (the DB stamps it before the session_meta line) and recencyAt after its task_started', () => {
+    const early = [S * 1000 + 5, S * 1000 + 999, S * 1000 + 1500];
+    const { codexHome, path } = home(early, { createdMs: S * 1000 - 10, updatedMs: S * 1000 + 1502, recencyMs: S * 1000 + 1003 });
+    const codex = { id: ID, createdAt: S - 1, updatedAt: S + 1, recencyAt: S + 1 };
+    const ours = { id: ID, path, createdAt: S, updatedAt: S + 1, recencyAt: S };
+    expect(new ClockOracle(codexHome).explained(codex, ours)).to.deep.equal({ ...ours, createdAt: S - 1, recencyAt: S + 1 });
+  });
+
+  it('explains a thread Codex took from the file (its backfill): updatedAt is the mtime second', () => {
+    const touched = Date.UTC(2030, 0, 1) + 400;
+    const { codexHome, path } = home(lines, { ...stampedBeforeLastLine, updatedMs: touched });
+    utimesSync(path, touched / 1000, touched / 1000);
+    const t = Math.floor(touched / 1000);
+    const ours = { id: ID, path, createdAt: S - 1, updatedAt: S + 1, recencyAt: S };
+    expect(new ClockOracle(codexHome).explained({ ...ours, updatedAt: t }, ours)).to.deep.equal({ ...ours, updatedAt: t });
+  });
+
+  it('explains cursors by the same arithmetic on each side: an updated_at cursor (ms) and a created_at backwards cursor (second ∓ 1 ms)', () => {
+    const { codexHome, path } = home(lines, stampedBeforeLastLine);
+    const oracle = new ClockOracle(codexHome);
+    const row = { id: ID, path, createdAt: S - 1, updatedAt: S, recencyAt: S };
+    const codexPage = { data: [row], nextCursor: `${iso(S * 1000 + 953)}|${ID}`, backwardsCursor: iso(S * 1000 + 954) };
+    const ourPage = { data: [{ ...row, updatedAt: S + 1 }], nextCursor: `${iso(S * 1000 + 1010)}|${ID}`, backwardsCursor: iso(S * 1000 + 1011) };
+    expect(oracle.explained(codexPage, ourPage, 'updated_at')).to.deep.equal(codexPage);
+    const offByOne = { ...ourPage, nextCursor: `${iso(S * 1000 + 1011)}|${ID}` };
+    expect((oracle.explained(codexPage, offByOne, 'updated_at') as typeof ourPage).nextCursor).to.equal(offByOne.nextCursor);
+    // createdAt across a boundary: Codex's page starts a second before ours, each cursor 1 ms before its own second.
+    const early = home([S * 1000 + 5, ...lines.slice(1)], { ...stampedBeforeLastLine, createdMs: S * 1000 - 10 });
+    const codexRow = { id: ID, path: early.path, createdAt: S - 1, updatedAt: S, recencyAt: S };
+    const codexCreated = { data: [codexRow], backwardsCursor: iso((S - 1) * 1000 - 1) };
+    const ourCreated = { data: [{ ...codexRow, createdAt: S }], backwardsCursor: iso(S * 1000 - 1) };
+    expect(new ClockOracle(early.codexHome).explained(codexCreated, ourCreated, 'created_at')).to.deep.equal(codexCreated);
+    const twoSecondsOff = { ...ourCreated, backwardsCursor: iso((S + 1) * 1000 - 1) };
+    expect((new ClockOracle(early.codexHome).explained(codexCreated, twoSecondsOff, 'created_at') as typeof ourCreated).backwardsCursor).to.equal(
+      twoSecondsOff.backwardsCursor,
+    );
+  });
+});

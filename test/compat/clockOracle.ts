@@ -1,0 +1,219 @@
+// The one place the compat suites compare clock readings. Codex answers a thread's times
+// (`createdAt`, `updatedAt`, `recencyAt`, unix seconds) and the thread/list and thread/search
+// cursors made of them from its state DB (`CODEX_HOME/state_5.sqlite`, table `threads`); ours come
+// from the rollout lines by the rule docs/compatibility.md states. The oracle explains a difference
+// exactly, or not at all:
+//   1. Codex's value is its state DB's reading for the thread (the row read when comparing);
+//   2. ours is what the documented rule gives from the thread's current rollout file;
+//   3. the two readings are one moment by two clocks: within STAMP_GAP_MS of each other; for
+//      `updatedAt` and `recencyAt` the DB's stamp may also be that of an earlier line of the
+//      thread's files (Codex stamps the row as it writes lines, and a line written after its last
+//      stamp, e.g. a sub-agent's closing line, never reaches the row; a revision the engine writes
+//      moves the row to the new file and keeps its stamps), and a row Codex took from a file it did not write (its
+//      backfill: a copied, imported or mutated home, a DB rebuilt without the old one) holds the
+//      file's mtime instead (`extract_metadata_from_rollout`): the one rule where Codex reads mtimes.
+// An explained value of ours is replaced by Codex's; anything else is left as it is, so the
+// comparison that follows shows it.
+import Database from 'better-sqlite3';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * How far apart Codex's state-DB clock reading and the rollout line it stands for may be: they
+ * are taken a few ms apart by two writers (measured on the compat homes: created_at 7–38 ms
+ * before the session_meta line, updated_at 0–4 ms after the last line, recency_at 0–34 ms after
+ * the last task_started, idle); a second bounds them under load.
+ */
+export const STAMP_GAP_MS = 1000;
+
+/** Set to print why a reading was left unexplained (stderr). */
+export const DEBUG_ENV = 'ROLLOUT_ENGINE_CLOCK_ORACLE_DEBUG';
+
+type Field = 'createdAt' | 'updatedAt' | 'recencyAt';
+const FIELDS: readonly Field[] = ['createdAt', 'updatedAt', 'recencyAt'];
+const SORT_FIELDS: Readonly<Record<string, Field>> = { created_at: 'createdAt', updated_at: 'updatedAt', recency_at: 'recencyAt' };
+
+interface Readings {
+  /** Milliseconds since the epoch, by field. */
+  readonly ms: Readonly<Record<Field, number>>;
+}
+
+interface StateRow extends Readings {
+  /** The seconds Codex answers, by field (the row's `created_at`, `updated_at`, `recency_at`). */
+  readonly seconds: Readonly<Record<Field, number>>;
+  readonly rolloutPath: string;
+}
+
+interface RuleReadings extends Readings {
+  /** Every line's time, in file order (the moments Codex may have stamped). */
+  readonly lineMs: readonly number[];
+  readonly mtimeMs: number;
+}
+
+const second = (ms: number): number => Math.floor(ms / 1000);
+
+/**
+ * Our documented rule (docs/compatibility.md) on one rollout file: `createdAt` its session_meta's
+ * time (the payload's `timestamp`, else the line's), `updatedAt` its last line's, `recencyAt` its
+ * last task_started's, else session_meta's.
+ */
+export function ruleReadings(rolloutPath: string): RuleReadings {
+  const lines = readFileSync(rolloutPath, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as { timestamp?: string; payload?: { type?: string; timestamp?: string } });
+  const lineMs = lines.map((l) => Date.parse(l.timestamp ?? ''));
+  const metaMs = Date.parse(lines[0]?.payload?.timestamp ?? '');
+  const createdMs = Number.isNaN(metaMs) ? lineMs[0]! : metaMs;
+  const lastTask = lines.map((l, i) => (l.payload?.type === 'task_started' ? i : -1)).filter((i) => i >= 0);
+  const recencyMs = lastTask.length > 0 ? lineMs[lastTask[lastTask.length - 1]!]! : createdMs;
+  return { ms: { createdAt: createdMs, updatedAt: lineMs[lineMs.length - 1]!, recencyAt: recencyMs }, lineMs, mtimeMs: statSync(rolloutPath).mtimeMs };
+}
+
+/** Every thread row of the home's state DB, as it is now (none without the DB). */
+function stateRows(codexHome: string): Map<string, StateRow> {
+  const rows = new Map<string, StateRow>();
+  const file = join(codexHome, 'state_5.sqlite');
+  if (!existsSync(file)) return rows;
+  const db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5000 });
+  try {
+    const all = db.prepare('SELECT id, rollout_path, created_at, updated_at, recency_at, created_at_ms, updated_at_ms, recency_at_ms FROM threads').all() as Array<{
+      id: string;
+      rollout_path: string;
+      created_at: number;
+      updated_at: number;
+      recency_at: number;
+      created_at_ms: number | null;
+      updated_at_ms: number | null;
+      recency_at_ms: number;
+    }>;
+    for (const r of all)
+      rows.set(r.id, {
+        rolloutPath: r.rollout_path,
+        seconds: { createdAt: r.created_at, updatedAt: r.updated_at, recencyAt: r.recency_at },
+        ms: { createdAt: r.created_at_ms ?? r.created_at * 1000, updatedAt: r.updated_at_ms ?? r.updated_at * 1000, recencyAt: r.recency_at_ms },
+      });
+  } finally {
+    db.close();
+  }
+  return rows;
+}
+
+/** Whether Codex's DB reading and ours stand for one moment (rule 3 above). */
+function sameMoment(field: Field, dbMs: number, rule: RuleReadings, codexFileMtimeMs: number | null, threadLineMs: readonly number[]): boolean {
+  const ours = rule.ms[field];
+  if (Math.abs(dbMs - ours) <= STAMP_GAP_MS) return true;
+  if (field === 'createdAt') return false;
+  if (codexFileMtimeMs !== null && second(dbMs) === second(codexFileMtimeMs)) return true;
+  return dbMs <= ours + STAMP_GAP_MS && threadLineMs.some((l) => Math.abs(dbMs - l) <= STAMP_GAP_MS);
+}
+
+/** Every rollout file of a thread (its root and revisions, live or archived): their names hold its id. */
+function threadFiles(codexHome: string, threadId: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else if (e.name.startsWith('rollout-') && e.name.endsWith('.jsonl') && e.name.includes(threadId)) found.push(join(dir, e.name));
+    }
+  };
+  walk(join(codexHome, 'sessions'));
+  walk(join(codexHome, 'archived_sessions'));
+  return found;
+}
+
+type Json = unknown;
+const isRecord = (v: Json): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Explains the clock readings of one home's answers (opened on that home; reads its DB per answer). */
+export class ClockOracle {
+  /** Why each reading this oracle left to differ was not explained (its DB row, our rule's readings). */
+  readonly unexplained: string[] = [];
+
+  /** `rows`: the state DB as Codex answered from it, when it has changed since (see `now`). */
+  constructor(
+    readonly codexHome: string,
+    private readonly rows?: ReadonlyMap<string, StateRow>,
+  ) {}
+
+  /** An oracle on the state DB as it is now: for answers Codex gave before a later request changed it. */
+  static now(codexHome: string): ClockOracle {
+    return new ClockOracle(codexHome, stateRows(codexHome));
+  }
+
+  /**
+   * `ours` with every thread time and cursor the oracle explains taken as Codex's. `sortKey` is the
+   * request's (thread/list, thread/search): what the cursors hold; `created_at` when absent.
+   */
+  explained(codex: Json, ours: Json, sortKey?: unknown): Json {
+    const rows = this.rows ?? stateRows(this.codexHome);
+    const rules = new Map<string, RuleReadings | null>();
+    const ruleFor = (path: string): RuleReadings | null => {
+      if (!rules.has(path)) rules.set(path, existsSync(path) ? ruleReadings(path) : null);
+      return rules.get(path)!;
+    };
+    const explains = (threadId: string, path: unknown, field: Field, check: (row: StateRow, rule: RuleReadings) => boolean): boolean => {
+      const row = rows.get(threadId);
+      if (row === undefined) return false;
+      const rule = ruleFor(typeof path === 'string' ? path : row.rolloutPath);
+      const codexFile = ruleFor(row.rolloutPath);
+      const lineMs = threadFiles(this.codexHome, threadId).flatMap((f) => ruleFor(f)?.lineMs ?? []);
+      const explained = rule !== null && sameMoment(field, row.ms[field], rule, codexFile?.mtimeMs ?? null, lineMs) && check(row, rule);
+      if (!explained) {
+        const why = `clock oracle: ${threadId} ${field} unexplained: row ${JSON.stringify(row)} rule ${JSON.stringify(rule && { ms: rule.ms, mtimeMs: rule.mtimeMs })} codex file mtime ${codexFile?.mtimeMs}`;
+        this.unexplained.push(why);
+        if (process.env[DEBUG_ENV] !== undefined) process.stderr.write(`${why}\n`);
+      }
+      return explained;
+    };
+    const field = SORT_FIELDS[typeof sortKey === 'string' ? sortKey : 'created_at'];
+    /**
+     * A cursor holds its server's reading of the row time, to the millisecond or (a created_at one
+     * from a state DB) the whole second, moved by the page direction's ∓ 1 ms; each side's is
+     * checked against its own source, with the same move. (Measured on 0.169.0: Codex's
+     * `thread/list` with `useStateDbOnly` gives its `created_at_ms`, `thread/search` the second;
+     * ours gives the second on both, docs/compatibility.md.)
+     */
+    const move = (cursorMs: number, readingMs: number): number | null => {
+      for (const at of [readingMs, second(readingMs) * 1000]) if (Math.abs(cursorMs - at) <= 1) return cursorMs - at;
+      return null;
+    };
+    const cursor = (c: string, o: string, firstRowId: string | undefined): string => {
+      const [ct, cid] = c.split('|');
+      const [ot, oid] = o.split('|');
+      const threadId = cid ?? firstRowId;
+      if (field === undefined || threadId === undefined || cid !== oid) return o;
+      const [cms, oms] = [Date.parse(ct!), Date.parse(ot!)];
+      const same = explains(threadId, undefined, field, (row, rule) => {
+        const [cm, om] = [move(cms, row.ms[field]), move(oms, rule.ms[field])];
+        return cm !== null && cm === om;
+      });
+      return same ? c : o;
+    };
+    const walk = (c: Json, o: Json): Json => {
+      if (Array.isArray(c) && Array.isArray(o)) return o.map((x, i) => walk(c[i], x));
+      if (!isRecord(c) || !isRecord(o)) return o;
+      const out: Record<string, Json> = {};
+      for (const [k, v] of Object.entries(o)) out[k] = walk(c[k], v);
+      // A thread object: its times.
+      if (typeof o['id'] === 'string' && o['id'] === c['id'])
+        for (const f of FIELDS) {
+          const [cv, ov] = [c[f], o[f]];
+          if (typeof cv !== 'number' || typeof ov !== 'number' || cv === ov) continue;
+          if (explains(o['id'], o['path'], f, (row, rule) => cv === row.seconds[f] && ov === second(rule.ms[f]))) out[f] = cv;
+        }
+      // A page: its cursors (a backwards cursor without an id names the first row's time).
+      const data = o['data'];
+      const first = Array.isArray(data) && isRecord(data[0]) ? data[0] : undefined;
+      const firstRowId =
+        first === undefined ? undefined : typeof first['id'] === 'string' ? first['id'] : isRecord(first['thread']) ? String(first['thread']['id']) : undefined;
+      for (const k of ['nextCursor', 'backwardsCursor']) {
+        const [cv, ov] = [c[k], o[k]];
+        if (typeof cv === 'string' && typeof ov === 'string' && cv !== ov) out[k] = cursor(cv, ov, firstRowId);
+      }
+      return out;
+    };
+    return walk(codex, ours);
+  }
+}

@@ -11,6 +11,7 @@ import type { LogPosition } from '../../../domain/errors.js';
 import { renderError } from '../../../domain/errors.js';
 import { endFrom } from '../../../adapters/jsonl/endPosition.js';
 import { appendEvents } from '../../../adapters/jsonl/writer.js';
+import { seededRandom } from '../../fixtures/seededRandom.js';
 
 export interface AppendWorkerResult {
   readonly worker: string;
@@ -29,15 +30,8 @@ if (file === undefined || worker === undefined || resultFile === undefined) {
 const total = Number(linesArg ?? '5000');
 const fsync = fsyncArg === 'never' ? 'never' : 'always';
 
-/** mulberry32: a tiny seeded PRNG so a failing run can be replayed. */
-let state = Number(seedArg ?? '1') >>> 0;
-const random = (): number => {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+/** Seeded, so a failing run can be replayed. */
+const random = seededRandom(Number(seedArg ?? '1'));
 
 const waitForGo = (): Promise<void> =>
   new Promise((resolve) => {

@@ -11,7 +11,7 @@ import { errnoCode, toEngineError } from '../adapters/fs/fsError.js';
 import { isInsideHome, outsideHome } from '../adapters/fs/insideHome.js';
 import { probeFile, unchangedSince } from '../adapters/jsonl/probe.js';
 import { lazyCatchUpHome } from './lazyCatchUp.js';
-import { threadRowsBehind } from './interruptedCatchUp.js';
+import { threadRowsInterrupted } from './interruptedCatchUp.js';
 import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
 
 /**
@@ -177,14 +177,10 @@ export const ensureThreadFresh =
       }
     }
     if (toCatchUp.length === 0) {
-      // Files as indexed, but thread rows a killed catch-up left behind them are redone first; and
-      // while a live catch-up is between its rows and its thread rows, this thread's row is derived
-      // again from what is committed (its current file, unchanged: no line is read), or its turns
-      // would be new and its times old (a fork Codex continued, read as the home watch caught it up).
-      const behind = await threadRowsBehind(store);
-      if (E.isLeft(behind)) return behind;
-      if (behind.right === 'none') return E.right({ freshness: 'fresh', summary: null });
-      if (behind.right === 'inProgress' && cp.right !== undefined) toCatchUp.push(fileOf(cp.right));
+      // Files as indexed, but thread rows a killed catch-up left behind them are redone first.
+      const interrupted = await threadRowsInterrupted(store);
+      if (E.isLeft(interrupted)) return interrupted;
+      if (!interrupted.right) return E.right({ freshness: 'fresh', summary: null });
     }
     const r = await lazyCatchUpHome(store, home, { ...options, files: toCatchUp })();
     return E.isLeft(r) ? r : E.right({ freshness: 'caughtUp', summary: r.right });

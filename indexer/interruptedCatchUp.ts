@@ -9,16 +9,11 @@ import { whereabouts } from '../adapters/system/processIdentity.js';
 export const ownerGone = (owner: unknown): boolean => owner === null || typeof owner !== 'object' || whereabouts(owner as ProcessMark) === 'gone';
 
 /**
- * Whether thread rows may be behind their files (projections/threadRowsDue.ts): `interrupted` (a
- * catch-up's process died before its thread rows: even a thread whose files are all indexed then
- * needs a catch-up, of no files, which redoes them),
- * `inProgress` (a live catch-up, of this process or another, has committed its rows and not yet
- * its thread rows: a file then looks indexed while its thread's row is still the old one), or `none`.
+ * Whether a catch-up was interrupted before its thread rows (projections/threadRowsDue.ts): then
+ * even a thread whose files are all indexed needs a catch-up (of no files), which redoes them.
  * Kept apart from catchUp.ts so a warm read does not load it.
  */
-export const threadRowsBehind = async (store: IndexStore): Promise<E.Either<EngineError, 'none' | 'interrupted' | 'inProgress'>> => {
+export const threadRowsInterrupted = async (store: IndexStore): Promise<E.Either<EngineError, boolean>> => {
   const meta = await store.range('meta', [])();
-  if (E.isLeft(meta)) return meta;
-  const marks = threadRowsDueMarks(meta.right);
-  return E.right(marks.some((m) => ownerGone(m.owner)) ? 'interrupted' : marks.length > 0 ? 'inProgress' : 'none');
+  return E.isLeft(meta) ? meta : E.right(threadRowsDueMarks(meta.right).some((m) => ownerGone(m.owner)));
 };

@@ -64,38 +64,6 @@ describe('thread rows due: a catch-up interrupted before its thread rows', () =>
     }
   });
 
-  it('a read while a live catch-up is between its rows and its thread rows: the thread row is derived again from what is committed, the mark left to its owner', async () => {
-    const home = nodePath.join(tmp(), 'home-live');
-    writeRollout(home, rolloutName(ID), chatThread('legacy', ID, 2).text());
-    const store = await open(home);
-    try {
-      right(await catchUpHome(store, home)());
-      const before = right(await store.get('threads', [ID])());
-      writeRollout(
-        home,
-        rolloutName(ID),
-        chatThread('legacy', ID, 3)
-          .text()
-          .slice(chatThread('legacy', ID, 2).text().length),
-        true,
-      );
-      right(await catchUpHome(store, home)());
-      const after = right(await store.get('threads', [ID])());
-      expect(after).to.not.deep.equal(before);
-      // The state another catch-up (the home watch's) is in after its row commit: the file indexed,
-      // the thread row still the old one, its mark naming a live process (this one).
-      right(
-        await store.commit(() => [{ op: 'put', table: 'threads', key: [ID], value: before }, markThreadRowsDue('live', { pid: process.pid, host: os.hostname() })])(),
-      );
-      const read = right(await ensureThreadFresh(store, home, ID)());
-      expect(read.freshness).to.equal('caughtUp');
-      expect(right(await store.get('threads', [ID])())).to.deep.equal(after);
-      expect(threadRowsDueMarks(right(await store.range('meta', [])())).map((m) => m.key[0])).to.deep.equal(['threadRowsDue:live']);
-    } finally {
-      right(await store.close()());
-    }
-  });
-
   it('a live process’s mark is left alone; the in-place step marks an older index due once (no owner)', async () => {
     expect(STEP.kind).to.equal('inPlace');
     const home = nodePath.join(tmp(), 'home2');

@@ -45,6 +45,26 @@ const RANDOM_LENGTH_KEYS = new Set(['end_byte_offset']);
  */
 const STARTING_STATES = new Set(['pending_init', 'running']);
 
+/**
+ * The second race Codex keeps to itself (found by the clean-clone CI run of e7beb57, rich-paginated):
+ * when a tool call ends, its `item_completed` event and its `function_call_output` are written by
+ * two tasks of Codex, in either order (the steered command `call_slow_1` was written output-first
+ * in one build, event-first in the other, all else equal). An adjacent pair of those two lines for
+ * one call is put in one order, the event first; any other order is compared as written.
+ */
+const toolEndsInOneOrder = (lines: ReadonlyArray<unknown>): unknown[] => {
+  type Line = { type?: unknown; payload?: { type?: unknown; call_id?: unknown; item?: { id?: unknown } } };
+  const endEvent = (l: Line): unknown => (l.type === 'event_msg' && l.payload?.type === 'item_completed' ? l.payload.item?.id : undefined);
+  const output = (l: Line): unknown => (l.type === 'response_item' && l.payload?.type === 'function_call_output' ? l.payload.call_id : undefined);
+  const out = [...lines];
+  for (let i = 0; i + 1 < out.length; i++) {
+    const [a, b] = [out[i] as Line, out[i + 1] as Line];
+    const call = output(a);
+    if (call !== undefined && endEvent(b) === call) [out[i], out[i + 1]] = [b, a];
+  }
+  return out;
+};
+
 /** One home's files in a form two runs can be compared in: ids numbered by first appearance, times, nicknames and the root replaced. */
 function normalisedHome(home: CompatHome): Record<string, unknown> {
   const root = join(home.codexHome, '..');
@@ -85,7 +105,7 @@ function normalisedHome(home: CompatHome): Record<string, unknown> {
   const agentStates = (states: Record<string, unknown>): Record<string, unknown> =>
     Object.fromEntries(Object.entries(states).map(([id, state]) => [text(id), typeof state === 'string' && STARTING_STATES.has(state) ? '<starting>' : value(state)]));
   const files: Record<string, unknown> = {};
-  for (const r of rollouts) files[text(relative(home.codexHome, r.path))] = r.lines.map((l) => value(JSON.parse(l)));
+  for (const r of rollouts) files[text(relative(home.codexHome, r.path))] = toolEndsInOneOrder(r.lines.map((l) => JSON.parse(l) as unknown)).map((l) => value(l));
   return files;
 }
 

@@ -234,6 +234,13 @@ export const openNoFollow = async (root: string, path: string, how: NoFollowMode
   }
 };
 
+/** A file created in a held folder whose name no longer leads to it (moved, or a link swapped in): taken back, and the write refused. */
+export const takeBackIfMoved = async (folder: HeldFolder | undefined, path: string, at: string): Promise<void> => {
+  if (folder === undefined || (await folder.stillAt())) return;
+  await fs.unlink(at).catch(() => undefined);
+  throw new LinkRefused(nodePath.dirname(path), 'no longer the folder it was when the file was created in it (moved, or replaced by a link): the file is taken back');
+};
+
 /**
  * A new file (it must not exist) holding `content`, with `mode`; `durable`: its data fsynced before
  * it is closed. Its folder (below `root`, which must be there) is held by handle from the check
@@ -262,10 +269,7 @@ export const createNoFollow = async (
     } finally {
       await fh.close();
     }
-    if (!(await folder.stillAt())) {
-      await fs.unlink(at).catch(() => undefined);
-      throw new LinkRefused(nodePath.dirname(path), 'no longer the folder it was when the file was created in it (moved, or replaced by a link): the file is taken back');
-    }
+    await takeBackIfMoved(folder, path, at);
   } catch (err) {
     throw folder.named(err);
   } finally {

@@ -17,7 +17,8 @@ import { errnoCode, isPermissionDenied, toEngineError } from '../fs/fsError.js';
 import { isInsideHome, outsideHome, writesInsideHome } from '../fs/insideHome.js';
 import type { WriterOptions } from './writer.js';
 import { appendEvents, appendLines, reviseUnderLock } from './writer.js';
-import { holdRolloutFolder, takeBackIfMoved } from './rolloutFolder.js';
+import { holdRolloutFolder } from './rolloutFolder.js';
+import { takeBackIfMoved } from '../fs/noFollow.js';
 import type { HeldFolder } from '../fs/noFollow.js';
 
 /** The folders of a home that hold rollout files. */

@@ -1,8 +1,6 @@
 // A rollout's day folder held by handle from the check that it lies inside the home to the write
 // or move that uses it: a folder swapped for a link meanwhile never takes a file out of the home.
-import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { LinkRefused } from '../fs/fsError.js';
 import { isInsideHome } from '../fs/insideHome.js';
 import type { HeldFolder } from '../fs/noFollow.js';
 import { holdFolder } from '../fs/noFollow.js';
@@ -35,11 +33,4 @@ export const holdRolloutFolder = async (
     throw err;
   }
   return folder;
-};
-
-/** A file created in a held folder whose name no longer leads to it (moved, or a link swapped in): taken back, and the write refused. */
-export const takeBackIfMoved = async (folder: HeldFolder | undefined, path: string, at: string): Promise<void> => {
-  if (folder === undefined || (await folder.stillAt())) return;
-  await fs.unlink(at).catch(() => undefined);
-  throw new LinkRefused(nodePath.dirname(path), 'no longer the folder it was when the file was created in it (moved, or replaced by a link): the file is taken back');
 };

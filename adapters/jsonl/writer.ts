@@ -23,8 +23,8 @@ import { supersededBy } from './supersededMark.js';
 import { markSuperseded, unmarkSuperseded } from './homeFacts.js';
 import { sweepFolder } from './leftovers.js';
 import type { HeldFolder } from '../fs/noFollow.js';
-import { appendAllOrNothing, byteAt, refuseHardLinked } from '../fs/noFollow.js';
-import { ROLLOUT_DIR_MODE, holdRolloutFolder, takeBackIfMoved } from './rolloutFolder.js';
+import { appendAllOrNothing, byteAt, refuseHardLinked, takeBackIfMoved } from '../fs/noFollow.js';
+import { ROLLOUT_DIR_MODE, holdRolloutFolder } from './rolloutFolder.js';
 
 export interface WriterOptions {
   /** 'always' (default): fdatasync the file (and its folder when created) before acknowledging. */

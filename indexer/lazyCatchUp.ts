@@ -4,13 +4,63 @@ import type { IndexStore } from '../domain/ports.js';
 import type { CatchUpOptions } from './catchUpOptions.js';
 import type { CatchUpSummary } from './catchUpSummary.js';
 
+/** A catch-up of given files running in this process: its files, and its end (thread rows written). */
+interface FilesCatchUp {
+  readonly paths: ReadonlySet<string>;
+  readonly done: Promise<unknown>;
+}
+
+/** Per store (one home's index in this process): the catch-ups of given files under way. */
+const running = new WeakMap<IndexStore, Set<FilesCatchUp>>();
+
 /**
  * `catchUpHome` (catchUp.ts), its code loaded by the first call: a warm read, whose files are all
  * unchanged, never loads the projections, the runner and the tail readers (a CLI run pays for
  * every module it loads: a file read and a compile each). What opens a home and keeps it fresh
  * catches up through this; what catches up every time (`index`, `repair`) imports `catchUpHome`.
+ * A catch-up of given files (the home watch's, a read-repair's) is noted while it runs, for
+ * `filesCatchUpsOf`.
  */
 export const lazyCatchUpHome =
   (store: IndexStore, home: string, options: CatchUpOptions = {}): TE.TaskEither<EngineError, CatchUpSummary> =>
-  async () =>
-    (await import('./catchUp.js')).catchUpHome(store, home, options)();
+  async () => {
+    const run = (async () => (await import('./catchUp.js')).catchUpHome(store, home, options)())();
+    if (options.files === undefined) return run;
+    const mine: FilesCatchUp = { paths: new Set(options.files.map((f) => f.path)), done: run };
+    let set = running.get(store);
+    if (set === undefined) running.set(store, (set = new Set()));
+    set.add(mine);
+    try {
+      return await run;
+    } finally {
+      set.delete(mine);
+    }
+  };
+
+/**
+ * The end of every catch-up of given files running in this process that holds one of `paths`, or
+ * null when none does. A catch-up commits a file's rows before its thread rows (threadRowsDue.ts):
+ * between the two, the file looks indexed while its thread's row is the old one, so a read that
+ * answered then would give new turns with old times (found by the compat mutations once every field
+ * was compared: a fork Codex continued, read while serve's home watch caught it up). Such a
+ * catch-up is a few files, so waiting for its end is short; a whole-home catch-up (a first build,
+ * whose reads are served as it goes) is never waited for.
+ */
+export const filesCatchUpsOf = (store: IndexStore, paths: ReadonlyArray<string>): Promise<void> | null => {
+  const holding = [...(running.get(store) ?? [])].filter((c) => paths.some((p) => c.paths.has(p)));
+  if (holding.length === 0) return null;
+  const waiting = joinWatchers.get(store) ?? [];
+  joinWatchers.delete(store);
+  for (const told of waiting) told();
+  return Promise.allSettled(holding.map((c) => c.done)).then(() => undefined);
+};
+
+const joinWatchers = new WeakMap<IndexStore, Array<() => void>>();
+
+/** Settles when a read next waits on a catch-up of `store` (`filesCatchUpsOf`): a test scripts the interleaving by it. */
+export const nextJoinOf = (store: IndexStore): Promise<void> =>
+  new Promise((told) => {
+    const waiting = joinWatchers.get(store) ?? [];
+    waiting.push(told);
+    joinWatchers.set(store, waiting);
+  });

@@ -5,6 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { catchUpHome } from '../../../indexer/catchUp.js';
 import { openIndex } from '../../../indexer/openIndex.js';
 import { ensureThreadFresh } from '../../../indexer/freshness.js';
+import { lazyCatchUpHome, nextJoinOf } from '../../../indexer/lazyCatchUp.js';
+import type { IndexStore } from '../../../domain/ports.js';
 import type { LmdbIndexStore } from '../../../adapters/lmdb/indexStore.js';
 import { MIGRATIONS } from '../../../migrations/index/steps.js';
 import { markThreadRowsDueOnce } from '../../../migrations/index/013-thread-rows-due.js';
@@ -74,6 +76,66 @@ describe('thread rows due: a catch-up interrupted before its thread rows', () =>
       right(await store.commit(() => [markThreadRowsDue('live', { pid: process.pid, host: os.hostname() }), ...markThreadRowsDueOnce()])());
       right(await catchUpHome(store, home)());
       expect(threadRowsDueMarks(right(await store.range('meta', [])())).map((m) => m.key[0])).to.deep.equal(['threadRowsDue:live']);
+    } finally {
+      right(await store.close()());
+    }
+  });
+
+  it('a read while a catch-up of its file in this process is between its rows and its thread rows waits for the thread rows (no new turns with old times)', async () => {
+    const home = nodePath.join(tmp(), 'home-live');
+    const path = writeRollout(home, rolloutName(ID), chatThread('legacy', ID, 2).text());
+    const store = await open(home);
+    try {
+      right(await catchUpHome(store, home)());
+      const before = right(await store.get('threads', [ID])());
+      const grown = chatThread('legacy', ID, 3).text();
+      writeRollout(home, rolloutName(ID), grown.slice(chatThread('legacy', ID, 2).text().length), true);
+
+      // The interleaving, scripted: the home watch's catch-up of the file is held at its first
+      // commit after the file's rows (its thread rows), and the read comes in then.
+      let reached!: () => void;
+      const atThreadRows = new Promise<void>((r) => (reached = r));
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      const fileIndexed = async () => {
+        const cp = right(await store.get('files', [path])());
+        return cp !== undefined && cp.size === Buffer.byteLength(grown);
+      };
+      let held = false;
+      const gated: IndexStore = {
+        ...store,
+        commit: (build) => async () => {
+          if (!held && (await fileIndexed())) {
+            held = true;
+            reached();
+            await released;
+          }
+          return store.commit(build)();
+        },
+      };
+      const cp = right(await store.get('files', [path])())!;
+      const watch = lazyCatchUpHome(gated, home, {
+        files: [{ path, archived: cp.archived, fileTimestamp: cp.fileTimestamp, threadId: ID }],
+      })();
+      await atThreadRows;
+      expect(right(await store.get('threads', [ID])())).to.deep.equal(before);
+
+      // The read finds the file indexed: the catch-up is let go once the read has answered (it
+      // must not: it would answer with the old row) or waits for it.
+      let answered: unknown = undefined;
+      const joined = nextJoinOf(gated);
+      const read = ensureThreadFresh(gated, home, ID)().then(async (r) => {
+        answered = right(await store.get('threads', [ID])());
+        return r;
+      });
+      await Promise.race([read, joined]);
+      release();
+      right(await watch);
+      const fresh = right(await read);
+      const after = right(await store.get('threads', [ID])());
+      expect(after).to.not.deep.equal(before);
+      expect(answered, 'the thread row the read answered with').to.deep.equal(after);
+      expect(fresh.freshness).to.equal('joinedCatchUp');
     } finally {
       right(await store.close()());
     }

@@ -144,15 +144,19 @@ describe('reliability · crash safety: a writer SIGKILLed at every named step', 
     home = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'rel-crash-'));
     writeCrashHome(home);
   });
+  const seed = runSeed(SEED_ENV);
+  const replay = `seed ${seed} (${SEED_ENV}=${seed} replays it)`;
+  // Whatever fails (an assertion, a timeout, a throw), the seed is said.
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.log(`crash safety failed: ${replay}`);
+  });
   after(() => {
     fs.rmSync(home, { recursive: true, force: true });
     reportArea('crash safety (SIGKILL at every writer crash point: appends, forks, rollbacks, reviews, names, read states)', figures);
   });
 
   it(`every point of WRITER_CRASH_POINTS in each of ${ROUNDS} rounds: acknowledged lines kept exactly once, no torn line unquarantined, no blocking lock, index == fresh fold`, async () => {
-    const seed = runSeed(SEED_ENV);
     const random = seededRandom(seed);
-    const replay = `seed ${seed} (${SEED_ENV}=${seed} replays it)`;
     const problems: string[] = [];
     /** Every acknowledgement of every trial: its bytes stay as they were, whatever later kills leave. */
     const acknowledged: CrashAck[] = [];

@@ -9,6 +9,7 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type { HistoryMode } from '../domain/rollout/historyMode.js';
+import { seededRandom } from '../test/fixtures/seededRandom.js';
 
 export interface GeneratedHome {
   readonly home: string;
@@ -20,18 +21,6 @@ export interface GeneratedHome {
   readonly toolOutputs: number;
   readonly compactions: number;
 }
-
-/** mulberry32: small, fast, deterministic. */
-const prng = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 const hex = (rand: () => number, n: number): string => {
   let s = '';
@@ -376,7 +365,7 @@ const threadText = (
 
 /** Write threads into `home/sessions/YYYY/MM/DD/` until about `targetBytes` are written. */
 export const generateHome = async (home: string, targetBytes: number, seed = 1, shape: HomeShape = {}): Promise<GeneratedHome> => {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const shared = { instructions: prose(rand, BASE_INSTRUCTIONS_CHARS) };
   const stats = { lines: 0, tools: 0, compactions: 0 };
   let bytes = 0;

@@ -16,7 +16,7 @@
  *   search [--size 300MB] [--reps 20] [--no-codex] [--baseline-engine PATH]   thread/search p50 per query vs codex; index build overhead and size vs a build without search
  *   serve [--size 300MB] [--reps N] [--no-codex] [--engine CLI]   a fresh serve: initialize, first thread/turns/list, CLI turns; warm thread/list vs codex
  *   eventstore [--size 20MB] [--reps 3]   the log in EventStoreDB (in-process test server): mirror, the catch-up subscription into a node's copy and its index, vs the JSONL index build
- *   serveLoad [--size 300MB] [--clients 200] [--seconds 15] [--rates 0,1500] [--no-codex] [--no-writer] [--engine CLI]   WebSocket clients in a 60/30/10 list/pages/read mix while a writer appends: req/s, p50/p99, errors, index lag; codex beside
+ *   serveLoad [--size 300MB] [--clients 200] [--seconds 15] [--rates 0,1500] [--no-codex] [--no-writer] [--engine CLI] [--seed N]   WebSocket clients in a 60/30/10 list/pages/read mix while a writer appends: req/s, p50/p99, errors, index lag; codex beside
  *   upstream [--size 1GB] [--reps 10] [--engine CLI]   what a real Codex client waits for (picker page, search, a turn's round trip): serve --upstream codex vs plain codex app-server, over WebSocket
  *   import [--size 500MB] [--reps 1]   a generated Claude Code session imported (rollout-engine import claude): seconds, MB/s, peak RSS; the ledger's re-import skip
  * `--shapes heavy,real` (default both, for the suites that take it: index, tokens, mutations, verify):
@@ -34,6 +34,7 @@ import { runIndexBench } from './index.js';
 import { runVerifyBench } from './verify.js';
 import { runServeBench } from './serve.js';
 import { runServeLoadBench } from './serveLoad.js';
+import { runSeed } from '../test/fixtures/seededRandom.js';
 import { runScaleBench } from './scale.js';
 import { runReadBench } from './read.js';
 import { runStartupBench } from './startup.js';
@@ -108,6 +109,7 @@ const suites: Record<string, () => Promise<unknown>> = {
       nodePath.resolve(flag('--engine') ?? BUNDLED_CLI),
       !args.includes('--no-writer'),
       (flag('--rates') ?? '0,1500').split(',').map(Number),
+      flag('--seed') === undefined ? runSeed('SERVE_LOAD_SEED') : Number(flag('--seed')) >>> 0,
     ),
   read: () => runReadBench(BUNDLED_CLI, flag('--size') ?? '200MB', Number.parseInt(flag('--reps') ?? '3', 10), !args.includes('--no-codex')),
   startup: () => runStartupBench(Number.parseInt(flag('--runs') ?? '7', 10), nodePath.resolve(flag('--engine') ?? BUNDLED_CLI)),

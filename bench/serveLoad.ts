@@ -15,6 +15,10 @@
  * `codex app-server --listen ws://` on the same home (warmed with `thread/resume` as bench/pages does).
  * Each run starts with WARMUP_MS of the same traffic, not counted.
  * `--no-writer`: no appends during the load (one after it, for the lag), to see what the writer costs.
+ * `--seed N` (or SERVE_LOAD_SEED; default a fresh one, given in the JSON as `seed`): each client's
+ * requests, threads and (open loop) arrival gaps are drawn from its own generator seeded from it
+ * (test/fixtures/seededRandom.ts), so a run's traffic is the same for ours and Codex, and again
+ * with the same seed. (The writer's turn ids and idempotency keys are fresh UUIDs: names only.)
  */
 import { serveCommand } from './serveCommand.js';
 import { spawn } from 'node:child_process';
@@ -32,6 +36,7 @@ import { discoverRollouts } from '../test/compat/scenarios.js';
 import { buildRealShapedHome } from './realHome.js';
 import { parseByteSize } from './pages.js';
 import { percentile } from './stats.js';
+import { seededRandom } from '../test/fixtures/seededRandom.js';
 import type { ResultOf } from '../protocol/methods.js';
 
 const APPEND_EVERY_MS = 100;
@@ -99,12 +104,15 @@ const rpcTurnWriter =
     };
   };
 
-const pick = <A>(xs: ReadonlyArray<A>): A => xs[Math.floor(Math.random() * xs.length)]!;
+const pick = <A>(xs: ReadonlyArray<A>, random: () => number): A => xs[Math.floor(random() * xs.length)]!;
+
+/** Client `i`'s own generator: its draws do not depend on when the other clients draw. */
+const clientRandom = (seed: number, i: number): (() => number) => seededRandom((seed + Math.imul(i + 1, 0x9e3779b9)) >>> 0);
 
 /** One client's next request, by the mix. */
-const nextRequest = (threads: ReadonlyArray<string>): { kind: string; method: string; params: Record<string, unknown> } => {
-  const r = Math.random();
-  const threadId = pick(threads);
+const nextRequest = (threads: ReadonlyArray<string>, random: () => number): { kind: string; method: string; params: Record<string, unknown> } => {
+  const r = random();
+  const threadId = pick(threads, random);
   if (r < 0.6) return { kind: 'list', method: 'thread/list', params: { limit: 25 } };
   if (r < 0.75) return { kind: 'turns', method: 'thread/turns/list', params: { threadId, limit: 10, itemsView: 'summary', sortDirection: 'desc' } };
   if (r < 0.9) return { kind: 'items', method: 'thread/items/list', params: { threadId, limit: 20, sortDirection: 'desc' } };
@@ -120,6 +128,7 @@ const loadOn = async (
   lagThread: string,
   appendWhileLoaded: boolean,
   rate: number,
+  seed: number,
 ) => {
   const url = `ws://127.0.0.1:${side.port}`;
   const conns: WebSocketRpcClient[] = [];
@@ -150,9 +159,9 @@ const loadOn = async (
       errors[key] = (errors[key] ?? 0) + 1;
     }
   };
-  const closedLoop = async (c: WebSocketRpcClient): Promise<void> => {
+  const closedLoop = async (c: WebSocketRpcClient, random: () => number): Promise<void> => {
     while (!stop) {
-      const req = nextRequest(threads);
+      const req = nextRequest(threads, random);
       const s = performance.now();
       const a = await c.request(req.method, req.params);
       record(req.kind, a, performance.now() - s, s);
@@ -160,16 +169,16 @@ const loadOn = async (
   };
   // Open loop: each client sends at its own Poisson arrivals whether or not its last answer came,
   // and a latency counts from when the request was due (a late send is the server's delay too).
-  const openLoop = async (c: WebSocketRpcClient): Promise<void> => {
+  const openLoop = async (c: WebSocketRpcClient, random: () => number): Promise<void> => {
     const meanGapMs = (1000 * clients) / rate;
-    const gap = (): number => -Math.log(1 - Math.random()) * meanGapMs;
+    const gap = (): number => -Math.log(1 - random()) * meanGapMs;
     const inFlight = new Set<Promise<void>>();
-    let due = performance.now() + Math.random() * meanGapMs;
+    let due = performance.now() + random() * meanGapMs;
     while (!stop) {
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       if (stop) break;
-      const req = nextRequest(threads);
+      const req = nextRequest(threads, random);
       const scheduled = due;
       const p: Promise<void> = c.request(req.method, req.params).then((a) => {
         inFlight.delete(p);
@@ -182,7 +191,7 @@ const loadOn = async (
     const drained = await Promise.race([Promise.all(inFlight).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), DRAIN_MS))]);
     if (!drained) unanswered += inFlight.size;
   };
-  const loops = conns.map((c) => (rate > 0 ? openLoop(c) : closedLoop(c)));
+  const loops = conns.map((c, i) => (rate > 0 ? openLoop(c, clientRandom(seed, i)) : closedLoop(c, clientRandom(seed, i))));
   const writer = await writerFor(url);
   let last = { turnId: '', at: 0 };
   let writing = appendWhileLoaded;
@@ -246,6 +255,7 @@ export const runServeLoadBench = async (
   engine: string,
   appendWhileLoaded = true,
   rates: ReadonlyArray<number> = [0, 1500],
+  seed = 1,
 ): Promise<Record<string, unknown>> => {
   const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-serve-load-'));
   const children: ChildProcess[] = [];
@@ -264,6 +274,7 @@ export const runServeLoadBench = async (
       ),
     ];
     const out: Record<string, unknown> = {
+      seed,
       home: { size, bytes: built.bytes, files: built.files, threads: built.threads },
       mix: '60% thread/list, 15% turns, 15% items, 10% read',
       appendEveryMs: APPEND_EVERY_MS,
@@ -286,6 +297,7 @@ export const runServeLoadBench = async (
         lagThread,
         appendWhileLoaded,
         rate,
+        seed,
       );
     out['ours'] = oursByMode;
     const metrics = await (await fetch(`http://127.0.0.1:${ourPort}/metrics`)).text();
@@ -332,6 +344,7 @@ export const runServeLoadBench = async (
           lagThread,
           appendWhileLoaded,
           rate,
+          seed,
         );
       out['codex'] = codexByMode;
       warm.close();

@@ -23,6 +23,7 @@ import { subsetOf, takesLeanTokenPass } from './catchUpOptions.js';
 import type { ProjectionSubset } from '../projections/all.js';
 import { emptySummary } from './catchUpSummary.js';
 import type { CatchUpSummary } from './catchUpSummary.js';
+import { crashPoint } from '../adapters/system/crashPoint.js';
 
 export type { CatchUpOptions, Progress } from './catchUpOptions.js';
 export type { CatchUpSummary } from './catchUpSummary.js';
@@ -195,6 +196,8 @@ export const catchUpHome =
 
       const indexed = await indexPlanned(store, plan, options, summary, readerFrom, early);
       if (E.isLeft(indexed)) return indexed;
+      // Rows of changed files committed, their thread rows not: what the mark above is for.
+      if (due.right.own !== undefined) crashPoint('catchUp.filesCommitted');
 
       // Codex's names only matter to thread rows: a token catch-up (above) never reads session_index.jsonl.
       const names = await readThreadNames(home)();

@@ -27,6 +27,7 @@ import { refusedIndexFolder, removeIndexFolder } from '../adapters/lmdb/indexFol
 import { lazyCatchUpHome } from './lazyCatchUp.js';
 import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
 import { lmdbError } from '../adapters/lmdb/errors.js';
+import { crashPoint } from '../adapters/system/crashPoint.js';
 
 export const BACKFILLED_KEY = ['backfilled'] as const;
 
@@ -160,9 +161,12 @@ export const withIndexLock = async <A>(lmdbDir: string, work: () => Promise<E.Ei
 export const swapIndex = async (fresh: string, dir: string, old: string): Promise<E.Either<EngineError, void>> => {
   const refused = refusedIndexFolder(dir);
   if (refused !== undefined) return E.left(refused);
+  crashPoint('rebuild.built');
   try {
     await fs.rename(dir, old).catch((err: unknown) => (errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err)));
+    crashPoint('rebuild.swap.asideMoved');
     await fs.rename(fresh, dir);
+    crashPoint('rebuild.swap.freshMoved');
     await removeIndexFolder(old);
     return E.right(undefined);
   } catch (err) {

@@ -41,13 +41,6 @@ import { ROLLOUT_STREAM_PREFIX, confinedRolloutPath, rolloutStreamOf } from './s
  */
 export const REPLICA_STATE_FILE = nodePath.join('.rollout-engine', 'eventstore-replica.json');
 
-/**
- * The follower's crash points (`adapters/system/crashPoint.ts`), in the order a write meets them:
- * a batch of lines before and after it is appended, after the position is saved, and a moved
- * file before and after the move.
- */
-export const FOLLOW_CRASH_POINTS = ['follow.append.before', 'follow.append.after', 'follow.position.saved', 'follow.move.before', 'follow.move.after'] as const;
-
 const ReplicaState = t.type({
   position: t.union([t.null, t.type({ commit: t.string, prepare: t.string })]),
   files: t.record(t.string, t.string),

@@ -6,6 +6,8 @@ import * as nodePath from 'node:path';
 import { invalidArgument } from '../../domain/errors.js';
 import { LinkRefused, errnoCode } from './fsError.js';
 import { isInsideHome } from './insideHome.js';
+import type { CrashPointName } from '../system/crashPoint.js';
+import { crashPoint, crashPointCutShort } from '../system/crashPoint.js';
 
 /**
  * Opening the engine's own files (in the home and the index dir) without following links: a home
@@ -297,9 +299,11 @@ export const refuseHardLinked = (st: fsSync.Stats, path: string): void => {
  * only where the OS wrote short, and all or nothing — a failure part way (ENOSPC, EIO) cuts the
  * file back to `sizeBefore`, so no fragment is left for the next line to be glued to. The cut is
  * made only while the file ends with our fragment (a writer that ignores our lock may have
- * appended after it: its line is not cut).
+ * appended after it: its line is not cut). `cutShortAt`: the caller's crash point of a write
+ * killed part way (`crashPointCutShort`; nothing is written there unless it kills).
  */
-export const appendAllOrNothing = async (fh: FileHandle, bytes: Uint8Array, sizeBefore: number): Promise<void> => {
+export const appendAllOrNothing = async (fh: FileHandle, bytes: Uint8Array, sizeBefore: number, cutShortAt?: CrashPointName): Promise<void> => {
+  if (cutShortAt !== undefined) await crashPointCutShort(cutShortAt, bytes, (length) => fh.write(bytes, 0, length, null));
   let done = 0;
   try {
     while (done < bytes.length) {
@@ -346,11 +350,19 @@ const endsInStillFragment = async (fh: FileHandle, stillMs: number): Promise<boo
   }
 };
 
+/** An append's crash points (`adapters/system/crashPoint.ts`): nothing written yet, the write cut short, fsynced. */
+export interface AppendCrashPoints {
+  readonly before: CrashPointName;
+  readonly partial: CrashPointName;
+  readonly synced: CrashPointName;
+}
+
 /**
  * `content` appended through `openNoFollow` (the file created with `mode` when missing) as one
  * write, all or nothing (`appendAllOrNothing`), never to a file with a second hard link
  * (`refuseHardLinked`); `durable`: fdatasynced before it returns; `partialLastLine`: a fragment
- * the file ends with is ended first (`PartialLastLine`; without it, appended after as it stands).
+ * the file ends with is ended first (`PartialLastLine`; without it, appended after as it stands);
+ * `crashPoints`: the caller's names for its steps.
  */
 export const appendNoFollow = async (
   root: string,
@@ -359,14 +371,17 @@ export const appendNoFollow = async (
   mode: number,
   durable = false,
   partialLastLine?: PartialLastLine,
+  crashPoints?: AppendCrashPoints,
 ): Promise<void> => {
   const fh = await openNoFollow(root, path, 'append', mode);
   try {
     refuseHardLinked(await fh.stat(), path);
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
     const ended = partialLastLine !== undefined && (await endsInStillFragment(fh, partialLastLine.stillMs)) ? Buffer.concat([Buffer.from('\n'), bytes]) : bytes;
-    await appendAllOrNothing(fh, ended, (await fh.stat()).size);
+    if (crashPoints !== undefined) crashPoint(crashPoints.before);
+    await appendAllOrNothing(fh, ended, (await fh.stat()).size, crashPoints?.partial);
     if (durable) await fh.datasync();
+    if (crashPoints !== undefined) crashPoint(crashPoints.synced);
   } finally {
     await fh.close();
   }

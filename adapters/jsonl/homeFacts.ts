@@ -77,6 +77,9 @@ export const appendSessionIndexLine = (home: string, line: string, options: { re
   );
 };
 
+/** The name log's append steps a crash trial kills at (`adapters/system/crashPoint.ts`). */
+const SESSION_INDEX_CRASH_POINTS = { before: 'sessionIndex.append.before', partial: 'sessionIndex.append.partial', synced: 'sessionIndex.append.synced' } as const;
+
 /**
  * Whole lines appended (`O_APPEND`: one write, repeated only if the OS wrote short, cut back if it
  * fails part way), fsynced; a fragment the file ends with (Codex killed mid-write) is ended first
@@ -84,7 +87,7 @@ export const appendSessionIndexLine = (home: string, line: string, options: { re
  * appends without our lock, so a fragment may be a line it is writing.
  */
 const appendText = (home: string, text: string): Promise<void> =>
-  appendNoFollow(home, sessionIndexPath(home), text, SESSION_INDEX_MODE, true, { stillMs: PARTIAL_LINE_WAIT_MS });
+  appendNoFollow(home, sessionIndexPath(home), text, SESSION_INDEX_MODE, true, { stillMs: PARTIAL_LINE_WAIT_MS }, SESSION_INDEX_CRASH_POINTS);
 
 /** Bytes `[from, to)` of an open file. */
 const bytesOf = async (fh: FileHandle, from: number, to: number): Promise<Buffer> => {
@@ -215,6 +218,8 @@ const createDurably = async (root: string, path: string, content: string, mode: 
 
 /** The log names the home's threads and their states: this user's alone, whatever the umask (as the index beside it). */
 const THREAD_STATE_LOG_MODE = 0o600;
+/** The thread-state log's append steps a crash trial kills at (`adapters/system/crashPoint.ts`). */
+const THREAD_STATE_CRASH_POINTS = { before: 'threadState.append.before', partial: 'threadState.append.partial', synced: 'threadState.append.synced' } as const;
 const ENGINE_FOLDER_MODE = 0o700;
 
 /** The log's place: the home's `.rollout-engine/` (beside Codex's own state), whichever index dir reads it, so every index of the home folds the same log. */
@@ -247,7 +252,7 @@ export const underThreadStateLog = async <A>(
   }
   try {
     // Only the engine writes the log, under this lock: a fragment found here is torn for good (its writer killed), ended at once.
-    return await work((event) => appendNoFollow(home, path, `${JSON.stringify(event)}\n`, THREAD_STATE_LOG_MODE, true, { stillMs: 0 }));
+    return await work((event) => appendNoFollow(home, path, `${JSON.stringify(event)}\n`, THREAD_STATE_LOG_MODE, true, { stillMs: 0 }, THREAD_STATE_CRASH_POINTS));
   } finally {
     await releaseLock(lock).catch(() => false);
   }

@@ -20,6 +20,7 @@ import { appendEvents, appendLines, reviseUnderLock } from './writer.js';
 import { holdRolloutFolder } from './rolloutFolder.js';
 import { takeBackIfMoved } from '../fs/noFollow.js';
 import type { HeldFolder } from '../fs/noFollow.js';
+import { crashPoint } from '../system/crashPoint.js';
 
 /** The folders of a home that hold rollout files. */
 const ROLLOUT_DIRS = ['sessions', 'archived_sessions'] as const;
@@ -89,12 +90,14 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
       const r = await flush();
       if (E.isLeft(r)) return r;
       if (expected === 'noStream') return E.left(corrupt(path, 0, 'a new rollout needs at least one line'));
+      crashPoint('rollout.create.tempWritten');
       try {
         await fs.link(temp, at);
       } catch (err) {
         if (errnoCode(err) === 'EEXIST') return E.left(conflict(path, 'noStream', { ordinal: 0, byteOffset: 0 }));
         throw err;
       }
+      crashPoint('rollout.create.linked');
       await takeBackIfMoved(folder, path, at);
       if (options.fsync !== 'never') await syncFolder(nodePath.dirname(at));
       return E.right({ first: first ?? { ordinal: 0, byteOffset: 0 }, next: expected });

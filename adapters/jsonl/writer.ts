@@ -25,6 +25,7 @@ import { sweepFolder } from './leftovers.js';
 import type { HeldFolder } from '../fs/noFollow.js';
 import { appendAllOrNothing, byteAt, refuseHardLinked, takeBackIfMoved } from '../fs/noFollow.js';
 import { ROLLOUT_DIR_MODE, holdRolloutFolder } from './rolloutFolder.js';
+import { crashPoint } from '../system/crashPoint.js';
 
 export interface WriterOptions {
   /** 'always' (default): fdatasync the file (and its folder when created) before acknowledging. */
@@ -261,11 +262,14 @@ const appendUnderLock = (
       underLock(path, expected, options, async ({ fh, created, id, size, actual, folder, lastOrdinal }) => {
         const batch = await build({ size, lastOrdinal });
         const bytes = Buffer.from(batch.lines.join('\n') + '\n', 'utf8');
-        await appendAllOrNothing(fh, bytes, size);
+        crashPoint('rollout.append.before');
+        await appendAllOrNothing(fh, bytes, size, 'rollout.append.partial');
+        crashPoint('rollout.append.written');
         if (options.fsync !== 'never') {
           await fh.datasync();
           if (created) await syncFolder(folder);
         }
+        crashPoint('rollout.append.synced');
         const next = { ordinal: actual.ordinal + batch.lines.length, byteOffset: size + bytes.length };
         options.tailCache?.remember(path, {
           ...id,
@@ -303,11 +307,13 @@ export const reviseUnderLock = <A>(
     () =>
       underLock(base, expected, options, async ({ folder }) => {
         await markSuperseded(base, revision, folder);
+        crashPoint('revision.marked');
         const created = await create();
         if (E.isLeft(created)) {
           await unmarkSuperseded(base, folder);
           throw created.left;
         }
+        crashPoint('revision.created');
         return created.right;
       }),
     toEngineError(base, 'revise'),

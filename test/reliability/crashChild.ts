@@ -1,55 +1,34 @@
 // The writer the crash trials kill: `node crashChild.js <home> <seed>` opens the home the way every
 // entry point does (openCodexHome) and loops over mutations of a legacy and a paginated thread —
-// turn appends through the writer the use cases use (RolloutFiles.append), forks, rollbacks and
-// inline reviews — printing one acknowledgement per mutation once it is durable (the writer's
-// default fsync): `{"op", "thread", "path", "from", "to", "sha256"}` naming the bytes written.
+// turn appends through the writer the use cases use (RolloutFiles.append), forks, rollbacks,
+// inline reviews, renames (session_index.jsonl) and read-state changes (the thread-state log) —
+// printing one acknowledgement per mutation once it is durable (the writer's default fsync):
+// `{"op", "thread", "path", "from", "to", "sha256"}` naming the bytes written. Its choices are
+// drawn from the seed; the trial kills it at a named step (ROLLOUT_ENGINE_CRASH_AT, crashPoint.ts).
 // It is the only writer of the home, so a file's size right after a mutation is where it ended.
 import * as fs from 'node:fs';
-import { createHash } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import { openCodexHome } from '../../adapters/composition/openCodexHome.js';
 import { resolveIndexDir } from '../../adapters/composition/layout.js';
 import { forkThread } from '../../replay/forkThread.js';
 import { rollbackThread } from '../../replay/rollbackThread.js';
 import { startReview } from '../../replay/startReview.js';
-import { historyEnd, lastTurns, lineageToChange } from '../../replay/internal/lineage.js';
-import { currentSegmentOf } from '../../domain/history/lineage.js';
+import { lastTurns, lineageToChange } from '../../replay/internal/lineage.js';
 import { take, useCase } from '../../replay/internal/useCase.js';
 import type { MutationPorts } from '../../replay/ports.js';
-import type { CrashAck } from './crashHome.js';
-import { CRASH_THREADS, turnDrafts } from './crashHome.js';
+import { setThreadName } from '../../replay/setThreadName.js';
+import { sessionIndexPath } from '../../adapters/jsonl/sessionIndex.js';
+import { threadStateLogPath } from '../../adapters/jsonl/homeFacts.js';
+import { seededRandom } from '../fixtures/seededRandom.js';
+import { CRASH_THREADS, appendTurn, crashAck } from './crashHome.js';
 
 const [home, seedText] = process.argv.slice(2);
-let seed = Number(seedText ?? 1) >>> 0 || 1;
-const random = (): number => {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return (seed >>> 0) / 2 ** 32;
-};
+const random = seededRandom(Number(seedText ?? 1));
 
-const ack = (op: string, thread: string, path: string, from: number, to: number): void => {
-  const bytes = Buffer.alloc(to - from);
-  const fd = fs.openSync(path, 'r');
-  try {
-    fs.readSync(fd, bytes, 0, bytes.length, from);
-  } finally {
-    fs.closeSync(fd);
-  }
-  const a: CrashAck = { op, thread, path, from, to, sha256: createHash('sha256').update(bytes).digest('hex') };
-  process.stdout.write(`${JSON.stringify(a)}\n`);
-};
+const sizeOf = (path: string): number => (fs.existsSync(path) ? fs.statSync(path).size : 0);
 
-const appendTurn = (ports: MutationPorts, threadId: string, turnId: string) =>
-  useCase(async () => {
-    await take(ports.indexer.refreshThread(threadId));
-    const lineage = await lineageToChange(ports.index, threadId);
-    const end = await historyEnd(ports.index, lineage);
-    const path = currentSegmentOf(lineage).rollout.path;
-    const r = await take(ports.files.append(path, turnDrafts(lineage.mode, threadId, turnId), { ordinal: end.line, byteOffset: end.byteOffset }, lineage.mode));
-    await take(ports.indexer.catchUp([path]));
-    return { path, from: r.first.byteOffset, to: r.next.byteOffset };
-  });
+const ack = (op: string, thread: string, path: string, from: number, to: number): void =>
+  void process.stdout.write(`${JSON.stringify(crashAck(op, thread, path, from, to))}\n`);
 
 const lastTwoTurns = (ports: MutationPorts, threadId: string) =>
   useCase(async () => {
@@ -70,25 +49,37 @@ const main = async (): Promise<void> => {
       if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
       return r.right;
     };
-    if (dice < 0.45) {
+    if (dice < 0.35) {
       const w = must(await appendTurn(ports, thread, `k${process.pid}-${n}`)());
       ack('append', thread, w.path, w.from, w.to);
-    } else if (dice < 0.6) {
+    } else if (dice < 0.5) {
       // (A whole fork of a thread whose last turn is a running review: index and fold differ on that
       // turn's items whether or not anything crashes — reported apart, not this suite's subject.)
       if (must(await lastTwoTurns(ports, thread)()).at(-1)?.status === 'inProgress') continue;
       const f = must(await forkThread(ports, { threadId: thread, excludeTurns: true })());
       ack('fork', f.thread.id, f.written.path, 0, f.written.bytes);
-    } else if (dice < 0.8) {
+    } else if (dice < 0.65) {
       if (must(await lastTwoTurns(ports, thread)()).length < 2) continue;
       const r = must(await rollbackThread(ports, thread, 1, { excludeTurns: true })());
       if (r.written === null) continue;
       const size = fs.statSync(r.written.path).size;
       ack('rollback', thread, r.written.path, size - r.written.bytes, size);
-    } else {
+    } else if (dice < 0.8) {
       const r = must(await startReview(ports, thread, { type: 'custom', instructions: `review ${n}` }, 'inline')());
       const size = fs.statSync(r.written.path).size;
       ack('review', thread, r.written.path, size - r.written.bytes, size);
+    } else if (dice < 0.9) {
+      const log = sessionIndexPath(home);
+      const from = sizeOf(log);
+      must(await setThreadName(ports, thread, `name ${process.pid}-${n}`)());
+      ack('rename', thread, log, from, sizeOf(log));
+    } else {
+      const log = threadStateLogPath(home);
+      const from = sizeOf(log);
+      const at = new Date().toISOString();
+      const readState = { firstUnread: n % 2 === 0 ? null : ({ type: 'threadStart' } as const), revision: ports.ids.uuidv7() };
+      must(await ports.threadState.change(thread, () => E.right({ type: 'readState' as const, threadId: thread, at, readState }))());
+      ack('readState', thread, log, from, sizeOf(log));
     }
   }
 };

@@ -4,7 +4,9 @@
 // own thread, appends turns to that thread's file and renames to session_index.jsonl (O_APPEND +
 // fsync, no lock of ours). Afterwards: every acknowledged write is there (names, lines, forks),
 // no failed one is, a deleted thread has no file, name or read left, and every thread's full
-// turns cursor walk (both ways, on both servers) equals what thread/read answers.
+// turns cursor walk (both ways, on both servers) equals what thread/read answers. Each round's
+// thread and operation are drawn from a seed printed on failure (SOAK_SEED replays the draws; what
+// the two servers' concurrent operations then do to each other still depends on timing).
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,9 +17,11 @@ import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { chatThread, dayDir, rolloutName, writeRollout } from '../replay/mutationHome.js';
 import { reportArea } from './areaSummary.js';
+import { runSeed, seededRandom } from '../fixtures/seededRandom.js';
 import { filesOf, openServe, sessionIndexNames } from './sharedHome.js';
 
 const ROUNDS = Number(process.env['SOAK_ROUNDS'] ?? 200);
+const SEED_ENV = 'SOAK_SEED';
 /** Live threads the rounds pick from (a deleted one is replaced). */
 const POOL = 5;
 
@@ -105,6 +109,12 @@ describe('reliability · soak: two serve processes and a Codex-style writer muta
     fs.mkdirSync(dayDir(home), { recursive: true });
     servers = await Promise.all([openServe(home), openServe(home)]);
   });
+  const seed = runSeed(SEED_ENV);
+  let replay = '';
+  // Whatever fails (an assertion, a request that timed out, a throw), the seed is said.
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.log(`soak failed: ${replay}`);
+  });
   after(async () => {
     await Promise.all(servers.map((s) => s.close()));
     fs.rmSync(home, { recursive: true, force: true });
@@ -112,6 +122,8 @@ describe('reliability · soak: two serve processes and a Codex-style writer muta
   });
 
   it(`${ROUNDS} rounds: every acknowledged write present, every failed one absent, every cursor walk equals thread/read`, async () => {
+    replay = `seed ${seed} (${SEED_ENV}=${seed} replays it)`;
+    const random = seededRandom(seed);
     let nextId = 1;
     const codexThread = idOf(0);
     const codexRollout = writeRollout(home, rolloutName(codexThread), chatThread('paginated', codexThread, 2).text());
@@ -136,8 +148,9 @@ describe('reliability · soak: two serve processes and a Codex-style writer muta
     while (pool.length < POOL) pool.push(fresh());
 
     const operate = async (s: StdioRpcClient, side: number, round: number): Promise<void> => {
-      const threadId = pool[Math.floor(Math.random() * pool.length)]!;
-      const op = Math.floor(Math.random() * 10);
+      // Drawn before the first await: server 0's draws, then server 1's, in every round.
+      const threadId = pool[Math.floor(random() * pool.length)]!;
+      const op = Math.floor(random() * 10);
       figures.operations++;
       if (op < 3) {
         const name = `n ${round} ${side}`;
@@ -281,6 +294,6 @@ describe('reliability · soak: two serve processes and a Codex-style writer muta
       }
     }
     if (figures.oursOnCodexThread > 0) wrong.push(`${figures.oursOnCodexThread} rollout/append acknowledged on the thread Codex holds (its writer flock)`);
-    expect(wrong, `${wrong.length} wrong:\n${wrong.slice(0, 12).join('\n')}`).to.deep.equal([]);
+    expect(wrong, `${wrong.length} wrong; ${replay}:\n${wrong.slice(0, 12).join('\n')}`).to.deep.equal([]);
   });
 });

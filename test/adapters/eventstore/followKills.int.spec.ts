@@ -23,8 +23,7 @@ import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome
 import { useConnection, useEventStore } from '../../eventstore/useEventStore.js';
 import { filesOf, indexDump } from '../../eventstore/homeDumps.js';
 import { skipUnmet } from '../../fixtures/skipUnmet.js';
-import { FOLLOW_CRASH_POINTS } from '../../../adapters/eventstore/homeReplica.js';
-import { CRASH_AT_ENV, crashedAtLine } from '../../../adapters/system/crashPoint.js';
+import { CRASH_AT_ENV, FOLLOW_CRASH_POINTS, crashedAtLine } from '../../../adapters/system/crashPoint.js';
 import { runSeed, seededRandom } from '../../fixtures/seededRandom.js';
 
 const T = '01a1fe87-0000-7000-8000-0000000c1001';

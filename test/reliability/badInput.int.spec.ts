@@ -235,6 +235,8 @@ describe('reliability · bad input (fast-check)', function () {
     expect(built.right.lines).to.equal(lines);
     expect(built.right.unreadable).to.deep.equal([]);
     expect(built.right.quarantined).to.equal(bad);
+    // The input's size as the title says (the test's own lines, not our output: that count is
+    // built.right.lines, equal to it above).
     expect(lines).to.be.at.least(80_000);
     // Each quarantined line is in quarantine.jsonl once.
     expect(entries.length).to.equal(bad);
@@ -357,6 +359,8 @@ describe('reliability · bad input (fast-check)', function () {
     expect(wrong.slice(0, 5)).to.deep.equal([]);
     expect(hangs).to.equal(0);
     expect(crashes).to.deep.equal([]);
+    // The input's size as the area's summary says (the test's own messages; our output is held to
+    // one answer for each above).
     expect(all.length).to.be.at.least(22_000);
     console.log(`      ${all.length} messages in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   });

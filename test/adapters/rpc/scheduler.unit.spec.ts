@@ -401,7 +401,7 @@ describe('the RPC server schedules requests as Codex request_serialization does'
     await until(() => c.answer(diag) !== undefined, 'the diagnostics');
     const result = c.answer(diag)!.result as { process: { id: number; residentMemoryBytes: number; physicalFootprintBytes: null }; gauges: unknown };
     expect(result.process.id).to.equal(process.pid);
-    expect(result.process.residentMemoryBytes).to.be.above(1 << 20);
+    expect(result.process.residentMemoryBytes).to.be.above(1 << 20); // this process's RSS: a measure, not a count
     expect(result.process.physicalFootprintBytes).to.equal(null);
     // w1 and this request run, w2 waits: Codex counts every request not yet answered.
     expect(result.gauges).to.deep.equal([

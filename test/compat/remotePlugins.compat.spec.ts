@@ -54,6 +54,14 @@ const makeCertificates = (dir: string) => {
   });
 };
 
+/** `fallback` for an entry removed between the listing and the look (ENOENT); any other failure is thrown. */
+const goneMeanwhile =
+  <T>(fallback: T) =>
+  (err: NodeJS.ErrnoException): T => {
+    if (err.code !== 'ENOENT') throw err;
+    return fallback;
+  };
+
 /** Every entry under a folder: path, kind, permission bits, and a file's bytes. */
 const treeOf = async (dir: string): Promise<Array<[string, string, string, string]>> => {
   const out: Array<[string, string, string, string]> = [];
@@ -70,14 +78,14 @@ const treeOf = async (dir: string): Promise<Array<[string, string, string, strin
   };
   for (const e of await listed()) {
     const path = nodePath.join(e.parentPath, e.name);
-    const stat = await fs.lstat(path).catch(() => null); // removed while we looked (Codex's sync at work)
+    const stat = await fs.lstat(path).catch(goneMeanwhile(null)); // removed while we looked (Codex's sync at work)
     if (stat === null) continue;
     const mode = (stat.mode & 0o777).toString(8);
     out.push([
       nodePath.relative(dir, path),
       e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'other',
       mode,
-      e.isFile() ? await fs.readFile(path, 'utf8').catch(() => '') : '',
+      e.isFile() ? await fs.readFile(path, 'utf8').catch(goneMeanwhile('')) : '',
     ]);
   }
   return out.sort((a, b) => (a[0] < b[0] ? -1 : 1));

@@ -4,7 +4,7 @@
 // models, lists threads (ours), resumes a thread and runs a turn (the upstream's, with its
 // notifications), then pages that turn from the engine; with the upstream killed, history keeps
 // answering and the upstream comes back at the next request.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,14 +32,14 @@ const until = async (what: string, holds: () => boolean | Promise<boolean>, time
 
 /** The pids of `parent`'s children (the spawned upstream). */
 const childrenOf = (parent: number): number[] => {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(parent)], { encoding: 'utf8' })
-      .split('\n')
-      .map((l) => Number(l.trim()))
-      .filter((n) => n > 0);
-  } catch {
-    return [];
-  }
+  const ps = spawnSync('ps', ['-o', 'pid=', '--ppid', String(parent)], { encoding: 'utf8' });
+  // ps exits 1, printing nothing, when no process matched: no children. Anything else is a failure.
+  if (ps.status === 1 && ps.stdout === '') return [];
+  if (ps.status !== 0) throw new Error(`ps --ppid ${parent}: exit ${ps.status} ${ps.signal ?? ''} ${ps.error?.message ?? ''} ${ps.stderr}`);
+  return ps.stdout
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((n) => n > 0);
 };
 
 /** A shell word. */
@@ -119,10 +119,13 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
       { env: { ...process.env, ...appServerEnv({ codexHome: home.codexHome }) }, stdio: ['ignore', 'ignore', 'inherit'], cwd: home.workDir },
     );
     await until('serve to listen', async () => {
+      if (serve!.exitCode !== null || serve!.signalCode !== null) throw new Error(`serve exited before it listened: ${serve!.exitCode ?? serve!.signalCode}`);
       try {
         client = await connectWebSocketRpc(`ws://127.0.0.1:${port}`, {}, 'codex');
         return true;
-      } catch {
+      } catch (err) {
+        // Not listening yet; any other failure of the connection is the test's.
+        if ((err as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw err;
         return false;
       }
     });

@@ -348,13 +348,26 @@ describe('compat · remote plugin install, startup sync and uninstall against re
     }
     const restarted = await codex(theirs);
     try {
+      // Until Codex's sync has done both (the sidecar back whole, as JSON, and the stale root gone);
+      // then Codex is stopped, and the tree compared is the one it left when it exited, not one
+      // looked at after a pause.
+      const sidecar = nodePath.join(theirs, 'plugins/cache/openai-curated-remote/linear/.codex-remote-plugin-install.json');
+      const whole = async (): Promise<boolean> => {
+        const text = await fs.readFile(sidecar, 'utf8').catch(goneMeanwhile(''));
+        try {
+          JSON.parse(text);
+          return true;
+        } catch {
+          return false; // not there yet, or being written
+        }
+      };
       const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline) {
+      for (;;) {
         const tree = (await treeOf(nodePath.join(theirs, 'plugins'))).map((e) => e[0]);
-        if (!tree.includes('cache/openai-curated-remote/old') && tree.includes('cache/openai-curated-remote/linear/.codex-remote-plugin-install.json')) break;
+        if (!tree.includes('cache/openai-curated-remote/old') && (await whole())) break;
+        if (Date.now() > deadline) throw new Error(`Codex's startup sync did not end within 30 s: ${JSON.stringify(tree)}`);
         await new Promise((r) => setTimeout(r, 200));
       }
-      await new Promise((r) => setTimeout(r, 500));
     } finally {
       await restarted.stop();
     }

@@ -59,6 +59,15 @@ const tmuxTui = (name: string, env: Record<string, string>, cwd: string) => ({
     }
   },
   keys: (...keys: string[]): void => void execFileSync('tmux', ['send-keys', '-t', name, ...keys]),
+  /**
+   * `text` as one bracketed paste (tmux wraps it in the paste brackets the TUI asked for): the TUI
+   * takes it as a paste, whole, and an Enter after it is a submit at once; typed keys arriving in a
+   * burst are taken for a paste by timing, and an Enter within 120 ms of them for a new line.
+   */
+  paste: (text: string): void => {
+    execFileSync('tmux', ['set-buffer', '-b', name, '--', text]);
+    execFileSync('tmux', ['paste-buffer', '-p', '-d', '-b', name, '-t', name]);
+  },
   stop: (): void => {
     try {
       execFileSync('tmux', ['kill-session', '-t', name], { stdio: 'ignore' });
@@ -192,10 +201,8 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
       await seen('the thread found', 'Compat chat thread');
       tui.keys('Enter');
       await seen('the thread history', /Answer #\d+ to "Turn 4: tell me fact number 4\."/);
-      tui.keys('-l', 'Hello from the real TUI');
-      await seen('the prompt typed', '› Hello from the real TUI');
-      // An Enter at once after the text is taken as part of a paste (a new line), not a submit.
-      await new Promise((r) => setTimeout(r, 600));
+      tui.paste('Hello from the real TUI');
+      await seen('the prompt pasted', '› Hello from the real TUI');
       tui.keys('Enter');
       await seen("the upstream's answer", /Answer #\d+ to "Hello from the real TUI"/);
       await until('the engine to page the TUI turn', async () => {

@@ -31,6 +31,8 @@ export interface LockOptions {
   readonly foreignStaleMs?: number;
   /** A lock with unreadable content (holder died between create and write) counts as stale after this age. */
   readonly unreadableStaleMs?: number;
+  /** Told each time an attempt finds the lock held by a live holder (named as in a Timeout), before it waits or times out. */
+  readonly onHeld?: (holder: string) => void;
 }
 
 export interface HeldLock {
@@ -99,6 +101,7 @@ export const acquireLock = async (lockPath: string, options: LockOptions = {}): 
     if (state.kind === 'gone') continue;
     if (state.kind === 'stale' && (await breakStale(lockPath, state.raw)) === 'broken') continue;
     // A live holder, or a stale one whose breaker another process holds: wait, within the bound.
+    if (state.kind === 'live') o.onHeld?.(state.holder);
     const now = performance.now();
     if (now >= deadline) throw timeout(`lock ${lockPath} (${state.kind === 'live' ? `held by ${state.holder}` : `stale, its breaker ${lockPath}.break held`})`, o.waitMs);
     await sleep(Math.min(deadline - now, backoff * (0.5 + Math.random())));

@@ -9,7 +9,7 @@ import type { ThreadStateEvent } from '../../domain/threadState/threadStateEvent
 import type { ThreadHomeFiles } from '../../replay/ports.js';
 import { appendNoFollow, byteAt, createNoFollow, mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
 import { syncFolder, writeFileAtomic } from '../fs/writeFileAtomic.js';
-import type { HeldLock } from '../fs/lockFile.js';
+import type { HeldLock, LockOptions } from '../fs/lockFile.js';
 import { acquireLock, lockPathFor, releaseLock } from '../fs/lockFile.js';
 import { LinkRefused, deniesAccess, errnoCode, toEngineError } from '../fs/fsError.js';
 import { writesInsideHome } from '../fs/insideHome.js';
@@ -232,11 +232,13 @@ export type ThreadStateLogStep = 'mkdir' | 'lock';
  * `work` under the log's lock (`<log>.lock`), its folder made first (a link planted at
  * `.rollout-engine` is refused, never followed); `work` appends with the function it is given
  * (one `O_APPEND` write of one line, fsynced). A failed step before the work goes to `failed`.
+ * `lock`: how the lock is waited for (`LockOptions`; the defaults unless given).
  */
 export const underThreadStateLog = async <A>(
   home: string,
   work: (append: (event: ThreadStateEvent) => Promise<void>) => Promise<A>,
   failed: (step: ThreadStateLogStep, err: unknown) => A,
+  lock: LockOptions = {},
 ): Promise<A> => {
   const path = threadStateLogPath(home);
   try {
@@ -244,9 +246,9 @@ export const underThreadStateLog = async <A>(
   } catch (err) {
     return failed('mkdir', err);
   }
-  let lock: HeldLock;
+  let held: HeldLock;
   try {
-    lock = await acquireLock(lockPathFor(path));
+    held = await acquireLock(lockPathFor(path), lock);
   } catch (err) {
     return failed('lock', err);
   }
@@ -254,7 +256,7 @@ export const underThreadStateLog = async <A>(
     // Only the engine writes the log, under this lock: a fragment found here is torn for good (its writer killed), ended at once.
     return await work((event) => appendNoFollow(home, path, `${JSON.stringify(event)}\n`, THREAD_STATE_LOG_MODE, true, { stillMs: 0 }, THREAD_STATE_CRASH_POINTS));
   } finally {
-    await releaseLock(lock).catch(() => false);
+    await releaseLock(held).catch(() => false);
   }
 };
 
@@ -263,11 +265,12 @@ export const underThreadStateLog = async <A>(
  * its own decision). A replay after a kill may append it again: each event carries the whole new
  * value and replays come in order, so the fold of the log is the same.
  */
-export const appendThreadStateEvent = (home: string, event: ThreadStateEvent): Promise<void> =>
+export const appendThreadStateEvent = (home: string, event: ThreadStateEvent, lock: LockOptions = {}): Promise<void> =>
   underThreadStateLog(
     home,
     (append) => append(event),
     (_, err) => Promise.reject(err),
+    lock,
   );
 
 /** A new home's thread-state log (the export): created with these lines, never over a file that is there. */

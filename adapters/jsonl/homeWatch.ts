@@ -33,7 +33,12 @@ const ROOTS = ['sessions', 'archived_sessions'] as const;
 const HOME_ENTRIES: ReadonlySet<string> = new Set([...ROOTS, 'session_index.jsonl']);
 
 /** How often at most the safety net looks at every folder's mtime. */
-const SAFETY_NET_MS = 100;
+export const SAFETY_NET_MS = 100;
+
+export interface HomeWatchOptions {
+  /** The clock of the safety net's pace, in ms (the monotonic clock unless given: a test steps its own). */
+  readonly now?: () => number;
+}
 
 const isRollout = (name: string): boolean => parseRolloutFileName(name) !== undefined;
 
@@ -45,7 +50,8 @@ interface Folder {
 }
 
 /** `onRollout`: told of each event on a rollout file as it arrives (the live tail of `serve`). */
-export const watchHome = (home: string, onRollout?: (path: string) => void): HomeWatch => {
+export const watchHome = (home: string, onRollout?: (path: string) => void, options: HomeWatchOptions = {}): HomeWatch => {
+  const now = options.now ?? (() => performance.now());
   let unknown = true;
   /** Times the watch lost track. */
   let losses = 0;
@@ -149,9 +155,9 @@ export const watchHome = (home: string, onRollout?: (path: string) => void): Hom
    */
   let lookedAt = -Infinity;
   const lookAtFolders = (): void => {
-    const now = performance.now();
-    if (now - lookedAt < SAFETY_NET_MS) return;
-    lookedAt = now;
+    const at = now();
+    if (at - lookedAt < SAFETY_NET_MS) return;
+    lookedAt = at;
     for (const root of ROOTS) {
       const dir = nodePath.join(home, root);
       if (!folders.has(dir) && fs.existsSync(dir)) {

@@ -87,8 +87,9 @@ export function resolveCodexCommand(): CodexCommand {
       const pkgJson = require.resolve(`${target.pkg}/package.json`);
       const binary = join(dirname(pkgJson), 'vendor', target.triple, 'bin', 'codex');
       if (existsSync(binary)) return { file: binary, args: [] };
-    } catch {
-      // fall through to the launcher
+    } catch (err) {
+      // The platform's package is not installed: the launcher finds its binary itself.
+      if ((err as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw err;
     }
   }
   const launcherPkg = require.resolve('@openai/codex/package.json');
@@ -104,6 +105,18 @@ export class AppServerError extends Error {
   ) {
     super(`${method} failed: ${code} ${rpcMessage}`);
     this.name = 'AppServerError';
+  }
+}
+
+/** `waitForNotification`'s bound ran out with the server still up: the notification did not come. */
+export class NotificationTimeout extends Error {
+  constructor(
+    readonly method: string,
+    readonly timeoutMs: number,
+    stderrTail: string,
+  ) {
+    super(`no ${method} notification within ${timeoutMs} ms; stderr tail:\n${stderrTail}`);
+    this.name = 'NotificationTimeout';
   }
 }
 
@@ -298,7 +311,7 @@ export class AppServer {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
-        reject(new Error(`no ${method} notification within ${timeoutMs} ms; stderr tail:\n${this.stderrTail.slice(-2000)}`));
+        reject(new NotificationTimeout(method, timeoutMs, this.stderrTail.slice(-2000)));
       }, timeoutMs);
       this.waiters.add(waiter);
     });
@@ -335,11 +348,12 @@ export class AppServer {
     if (pid === undefined) return;
     try {
       process.kill(-pid, sig); // the process group we created with detached: true
-    } catch {
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
       try {
         if (!this.exited) process.kill(pid, sig);
-      } catch {
-        // already gone
+      } catch (alone) {
+        if ((alone as NodeJS.ErrnoException).code !== 'ESRCH') throw alone; // else already gone
       }
     }
   }

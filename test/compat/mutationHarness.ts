@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppServerError } from './appServer.js';
+import { AppServerError, NotificationTimeout } from './appServer.js';
 import type { AppServer } from './appServer.js';
 import { openColdCodex } from './compatHomes.js';
 import type { ColdCodex } from './compatHomes.js';
@@ -14,6 +14,9 @@ import type { EngineJson } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { ClockOracle } from './clockOracle.js';
 import type { CompatHome } from './scenarios.js';
+
+/** How long Codex's token usage replay after `thread/resume` is awaited before it counts as missing. */
+const REPLAY_WAIT_MS = 10_000;
 
 export const freshRoot = (): string => mkdtempSync(join(tmpdir(), 'rollout-engine-mutations-'));
 
@@ -83,12 +86,22 @@ export async function codexViews(server: AppServer, threadId: string, expectUsag
   const since = server.mark();
   await server.request('thread/resume', { threadId });
   // Codex replays the token usage from a task of its own, after the resume's answer: awaited by
-  // name when ours has usage for the thread (a missing replay fails the comparison after 10 s);
-  // otherwise whatever came before the barrier's answer is compared.
-  if (expectUsageReplay)
-    await server.waitForNotification<{ threadId: string }>('thread/tokenUsage/updated', (p) => p.threadId === threadId, 10_000, since).catch(() => undefined);
-  else await server.request(BARRIER_METHOD, {});
-  const replay = server.notifications.slice(since).find((n) => n.method === 'thread/tokenUsage/updated' && (n.params as any).threadId === threadId);
+  // name when ours has usage for the thread. A replay that has not come within 10 s is compared as
+  // what it is, a value naming the missing notification (a difference from ours); Codex exiting,
+  // or any other failure of the wait, fails the test. Without usage of ours, whatever came before
+  // the barrier's answer is compared (none: null).
+  let tokenUsage: unknown;
+  if (expectUsageReplay) {
+    try {
+      tokenUsage = (await server.waitForNotification<{ threadId: string }>('thread/tokenUsage/updated', (p) => p.threadId === threadId, REPLAY_WAIT_MS, since)).params;
+    } catch (error) {
+      if (!(error instanceof NotificationTimeout)) throw error;
+      tokenUsage = { missing: `no thread/tokenUsage/updated of ${threadId} within ${REPLAY_WAIT_MS} ms of thread/resume` };
+    }
+  } else {
+    await server.request(BARRIER_METHOD, {});
+    tokenUsage = server.notifications.slice(since).find((n) => n.method === 'thread/tokenUsage/updated' && (n.params as any).threadId === threadId)?.params ?? null;
+  }
   const readTurns = (await server.typed.request('thread/read', { threadId, includeTurns: true })).thread.turns;
   const turns = await allPages(server, 'thread/turns/list', { threadId, itemsView: 'full', sortDirection: 'asc' });
   let items: ThreadViews['items'];
@@ -98,7 +111,7 @@ export async function codexViews(server: AppServer, threadId: string, expectUsag
     if (!(error instanceof AppServerError)) throw error;
     items = { error: `${error.code} ${error.rpcMessage}` };
   }
-  return { thread, readTurns, turns, items, tokenUsage: replay?.params ?? null, clock };
+  return { thread, readTurns, turns, items, tokenUsage, clock };
 }
 
 /** `rollout-engine serve` on a home: our JSON-RPC server, initialized. */

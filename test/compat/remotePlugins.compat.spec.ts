@@ -54,6 +54,14 @@ const makeCertificates = (dir: string) => {
   });
 };
 
+/** `fallback` for an entry removed between the listing and the look (ENOENT); any other failure is thrown. */
+const goneMeanwhile =
+  <T>(fallback: T) =>
+  (err: NodeJS.ErrnoException): T => {
+    if (err.code !== 'ENOENT') throw err;
+    return fallback;
+  };
+
 /** Every entry under a folder: path, kind, permission bits, and a file's bytes. */
 const treeOf = async (dir: string): Promise<Array<[string, string, string, string]>> => {
   const out: Array<[string, string, string, string]> = [];
@@ -70,14 +78,14 @@ const treeOf = async (dir: string): Promise<Array<[string, string, string, strin
   };
   for (const e of await listed()) {
     const path = nodePath.join(e.parentPath, e.name);
-    const stat = await fs.lstat(path).catch(() => null); // removed while we looked (Codex's sync at work)
+    const stat = await fs.lstat(path).catch(goneMeanwhile(null)); // removed while we looked (Codex's sync at work)
     if (stat === null) continue;
     const mode = (stat.mode & 0o777).toString(8);
     out.push([
       nodePath.relative(dir, path),
       e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'other',
       mode,
-      e.isFile() ? await fs.readFile(path, 'utf8').catch(() => '') : '',
+      e.isFile() ? await fs.readFile(path, 'utf8').catch(goneMeanwhile('')) : '',
     ]);
   }
   return out.sort((a, b) => (a[0] < b[0] ? -1 : 1));
@@ -340,13 +348,26 @@ describe('compat · remote plugin install, startup sync and uninstall against re
     }
     const restarted = await codex(theirs);
     try {
+      // Until Codex's sync has done both (the sidecar back whole, as JSON, and the stale root gone);
+      // then Codex is stopped, and the tree compared is the one it left when it exited, not one
+      // looked at after a pause.
+      const sidecar = nodePath.join(theirs, 'plugins/cache/openai-curated-remote/linear/.codex-remote-plugin-install.json');
+      const whole = async (): Promise<boolean> => {
+        const text = await fs.readFile(sidecar, 'utf8').catch(goneMeanwhile(''));
+        try {
+          JSON.parse(text);
+          return true;
+        } catch {
+          return false; // not there yet, or being written
+        }
+      };
       const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline) {
+      for (;;) {
         const tree = (await treeOf(nodePath.join(theirs, 'plugins'))).map((e) => e[0]);
-        if (!tree.includes('cache/openai-curated-remote/old') && tree.includes('cache/openai-curated-remote/linear/.codex-remote-plugin-install.json')) break;
+        if (!tree.includes('cache/openai-curated-remote/old') && (await whole())) break;
+        if (Date.now() > deadline) throw new Error(`Codex's startup sync did not end within 30 s: ${JSON.stringify(tree)}`);
         await new Promise((r) => setTimeout(r, 200));
       }
-      await new Promise((r) => setTimeout(r, 500));
     } finally {
       await restarted.stop();
     }

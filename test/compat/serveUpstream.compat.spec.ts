@@ -4,7 +4,7 @@
 // models, lists threads (ours), resumes a thread and runs a turn (the upstream's, with its
 // notifications), then pages that turn from the engine; with the upstream killed, history keeps
 // answering and the upstream comes back at the next request.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,14 +32,14 @@ const until = async (what: string, holds: () => boolean | Promise<boolean>, time
 
 /** The pids of `parent`'s children (the spawned upstream). */
 const childrenOf = (parent: number): number[] => {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(parent)], { encoding: 'utf8' })
-      .split('\n')
-      .map((l) => Number(l.trim()))
-      .filter((n) => n > 0);
-  } catch {
-    return [];
-  }
+  const ps = spawnSync('ps', ['-o', 'pid=', '--ppid', String(parent)], { encoding: 'utf8' });
+  // ps exits 1, printing nothing, when no process matched: no children. Anything else is a failure.
+  if (ps.status === 1 && ps.stdout === '') return [];
+  if (ps.status !== 0) throw new Error(`ps --ppid ${parent}: exit ${ps.status} ${ps.signal ?? ''} ${ps.error?.message ?? ''} ${ps.stderr}`);
+  return ps.stdout
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((n) => n > 0);
 };
 
 /** A shell word. */
@@ -59,6 +59,15 @@ const tmuxTui = (name: string, env: Record<string, string>, cwd: string) => ({
     }
   },
   keys: (...keys: string[]): void => void execFileSync('tmux', ['send-keys', '-t', name, ...keys]),
+  /**
+   * `text` as one bracketed paste (tmux wraps it in the paste brackets the TUI asked for): the TUI
+   * takes it as a paste, whole, and an Enter after it is a submit at once; typed keys arriving in a
+   * burst are taken for a paste by timing, and an Enter within 120 ms of them for a new line.
+   */
+  paste: (text: string): void => {
+    execFileSync('tmux', ['set-buffer', '-b', name, '--', text]);
+    execFileSync('tmux', ['paste-buffer', '-p', '-d', '-b', name, '-t', name]);
+  },
   stop: (): void => {
     try {
       execFileSync('tmux', ['kill-session', '-t', name], { stdio: 'ignore' });
@@ -119,10 +128,13 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
       { env: { ...process.env, ...appServerEnv({ codexHome: home.codexHome }) }, stdio: ['ignore', 'ignore', 'inherit'], cwd: home.workDir },
     );
     await until('serve to listen', async () => {
+      if (serve!.exitCode !== null || serve!.signalCode !== null) throw new Error(`serve exited before it listened: ${serve!.exitCode ?? serve!.signalCode}`);
       try {
         client = await connectWebSocketRpc(`ws://127.0.0.1:${port}`, {}, 'codex');
         return true;
-      } catch {
+      } catch (err) {
+        // Not listening yet; any other failure of the connection is the test's.
+        if ((err as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw err;
         return false;
       }
     });
@@ -189,10 +201,8 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
       await seen('the thread found', 'Compat chat thread');
       tui.keys('Enter');
       await seen('the thread history', /Answer #\d+ to "Turn 4: tell me fact number 4\."/);
-      tui.keys('-l', 'Hello from the real TUI');
-      await seen('the prompt typed', '› Hello from the real TUI');
-      // An Enter at once after the text is taken as part of a paste (a new line), not a submit.
-      await new Promise((r) => setTimeout(r, 600));
+      tui.paste('Hello from the real TUI');
+      await seen('the prompt pasted', '› Hello from the real TUI');
       tui.keys('Enter');
       await seen("the upstream's answer", /Answer #\d+ to "Hello from the real TUI"/);
       await until('the engine to page the TUI turn', async () => {

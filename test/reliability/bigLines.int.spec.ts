@@ -26,6 +26,7 @@ describe('reliability · a 200 MB line (index and verify memory)', function () {
   after(() => reportArea('big lines (200 MB agent message)', figures));
 
   it('index and verify stay under 450 MB: the line is quarantined as over-size, the others indexed', () => {
+    // Not a count: the test's line must be past the engine's bound, whatever the two constants become.
     expect(LINE_BYTES).to.be.above(MAX_LINE_BYTES);
     const t = newThread(77, 'legacy');
     const good = threadLines(t, 2);

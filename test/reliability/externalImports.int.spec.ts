@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
 import { engineJson, runEngineCli } from '../compat/engineCli.js';
 import { openImportServer } from '../compat/externalAgentServe.js';
+import type { ImportServer } from '../compat/externalAgentServe.js';
 import { assistantRows, encodedCwd, rolloutsOf, text, userRow, writeClaudeSession } from '../fixtures/claudeSessions.js';
 import { reportArea } from './areaSummary.js';
 
@@ -31,6 +32,20 @@ const mkfifo = (path: string): void => {
 /** The answer, or undefined when none came within the time. */
 const within = <A>(answer: Promise<A>, ms: number): Promise<A | undefined> =>
   Promise.race([answer, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref())]);
+
+type ImportResults = ReadonlyArray<{ itemType: string; successes: unknown[]; failures: Array<{ message: string }> }>;
+
+/**
+ * The results of import `importId`, once serve tells it complete (`externalAgentConfig/import/completed`,
+ * sent after every item is done): what the import wrote is all it will write.
+ */
+const completedImport = async (server: ImportServer, importId: string): Promise<ImportResults> => {
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
+    const n = server.client.notifications.find((m) => m.method === 'externalAgentConfig/import/completed' && (m.params as { importId: string }).importId === importId);
+    if (n !== undefined) return (n.params as { itemTypeResults: ImportResults }).itemTypeResults;
+  }
+  throw new Error(`import ${importId} was not told complete within 15 s`);
+};
 
 /** A session of one exchange, as Claude Code writes it. */
 const sessionRows = (cwd: string, said: string): Array<Record<string, unknown>> => [userRow(cwd, said), ...assistantRows(cwd, [text(`answer to ${said}`)])];
@@ -94,8 +109,9 @@ describe('reliability · external imports (FIFOs and links in the Claude home)',
     const server = await openImportServer(codexHome, userHome);
     try {
       const detects = Array.from({ length: 6 }, () => within(server.client.request('externalAgentConfig/detect', { includeHome: true }), 15_000));
-      // Once the detections have reached the FIFOs (a blocking open held a pool thread each), another client's list.
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      // A list asked while the six are under way, each bounded alike: a detection whose FIFO open
+      // blocked (the bug: a pool thread held each) leaves the list, or itself, unanswered, whatever
+      // the moment (the FIFOs are never opened for writing). No pause decides when the list goes.
       const listed = await within(server.ask('thread/list', {}), 15_000);
       figures.trials += 1;
       if (listed === undefined) figures.hangs += 1;
@@ -126,8 +142,13 @@ describe('reliability · external imports (FIFOs and links in the Claude home)',
       const detected = (await server.ask('externalAgentConfig/detect', { includeHome: true })) as { items: Array<{ itemType: string }> };
       const offered = detected.items.map((i) => i.itemType);
       const items = ['AGENTS_MD', 'COMMANDS'].map((itemType) => ({ itemType, description: 'x', cwd: null }));
-      await server.ask('externalAgentConfig/import', { migrationItems: items });
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const { importId } = await server.ask('externalAgentConfig/import', { migrationItems: items });
+      const results = await completedImport(server, importId);
+      // Nothing found to import (the links are not followed), so nothing imported and nothing failed.
+      expect(results, 'items imported from links out of the Claude home').to.deep.equal([
+        { itemType: 'AGENTS_MD', successes: [], failures: [] },
+        { itemType: 'COMMANDS', successes: [], failures: [] },
+      ]);
       const written = [nodePath.join(codexHome, 'AGENTS.md'), nodePath.join(root, 'user', '.agents')].filter((p) => fs.existsSync(p));
       const leaked = written.some((p) =>
         (fs.statSync(p).isFile() ? fs.readFileSync(p, 'utf8') : JSON.stringify(fs.readdirSync(p, { recursive: true }))).includes(SECRET),
@@ -211,16 +232,7 @@ describe('reliability · external imports (FIFOs and links in the Claude home)',
       const detected = await server.ask('externalAgentConfig/detect', { includeHome: false, cwds: [repo] });
       const items = ['AGENTS_MD', 'SUBAGENTS', 'SKILLS', 'COMMANDS'].map((itemType) => ({ itemType, description: 'x', cwd: repo }));
       const { importId } = await server.ask('externalAgentConfig/import', { migrationItems: items });
-      const completed = async (): Promise<{ itemTypeResults: Array<{ itemType: string; successes: unknown[]; failures: Array<{ message: string }> }> }> => {
-        for (;;) {
-          const n = server.client.notifications.find(
-            (m) => m.method === 'externalAgentConfig/import/completed' && (m.params as { importId: string }).importId === importId,
-          );
-          if (n !== undefined) return n.params as never;
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-      };
-      const results = (await completed()).itemTypeResults;
+      const results = await completedImport(server, importId);
       const after = listing();
       if (JSON.stringify(after) !== JSON.stringify(before)) figures.outsideWrites += 1;
       expect(after, 'files the import created outside the repository').to.deep.equal(before);

@@ -137,7 +137,13 @@ describe('reliability · hostile token records (a timestamp that is no date, con
       const kinds = await s.typed.request('rolloutEngine/thread/itemKinds', { threadId: hostile.threadId, turnIds: ['__proto__'] });
       expect(Object.hasOwn(kinds.turns, '__proto__'), JSON.stringify(kinds)).to.equal(true);
       figures.protoTurnsFound = Object.keys(kinds.turns).length;
-      expect(Object.values(kinds.turns['__proto__']!).reduce((a, b) => a + b, 0)).to.be.above(0);
+      // A synthetic first turn: a user message, its reasoning and the answer; exactly as the same
+      // turn of its sibling thread, written alike under its own id.
+      const sibling = newThread(1);
+      const siblingTurn = `turn-${sibling.threadId.slice(0, 8)}-1`;
+      const expected = await s.typed.request('rolloutEngine/thread/itemKinds', { threadId: sibling.threadId, turnIds: [siblingTurn] });
+      expect(expected.turns[siblingTurn]).to.deep.equal({ userMessage: 1, reasoning: 1, agentMessage: 1 });
+      expect(kinds.turns['__proto__']).to.deep.equal(expected.turns[siblingTurn]);
     } finally {
       await s.close();
     }

@@ -75,6 +75,7 @@ describe('reliability · Claude Code import (a line nested 100,000 deep, a 200 M
   };
 
   it('imports the session with its other lines, the two reported as bad, its peak RSS within 100 MB of the same session without them', () => {
+    // Not a count: the test's line must be past the import's bound, whatever the two constants become.
     expect(BIG_LINE_BYTES).to.be.above(CLAUDE_LINE_MAX_BYTES);
     const baseline = importSession('plain', false);
     figures.baselineMB = baseline.rssMB;

@@ -82,7 +82,10 @@ describe('reliability · plugin bundles (modes, entry count, links)', function (
   const unpacked = async (): Promise<Array<{ path: string; mode: number }>> => {
     const out: Array<{ path: string; mode: number }> = [];
     for (const dir of [nodePath.join(home, 'plugins', 'cache'), nodePath.join(home, 'plugins', '.remote-plugin-install-staging')]) {
-      const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+      const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true }).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return []; // not made (yet): nothing unpacked there
+        throw e;
+      });
       for (const e of entries) {
         const path = nodePath.join(e.parentPath, e.name);
         out.push({ path, mode: (await fs.lstat(path)).mode & 0o7777 });

@@ -4,7 +4,7 @@
 // `serve` all succeed; a delete racing a fork or a rollback of the same thread on another process
 // has one true outcome (never a fork of a deleted file, never an orphan revision); the file keeps
 // Codex's mode whatever the umask, and its existing mode when rewritten.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
@@ -245,18 +245,26 @@ describe('reliability · thread/delete and the shared files (two serve processes
         const home = nodePath.join(base, `home-${planted}`);
         writeRollout(home, rolloutName(id), chatThread('paginated', id, 1).text());
         if (planted === 'session_index.jsonl.lock') fs.writeFileSync(nodePath.join(home, 'session_index.jsonl'), codexLine(id, 'inside'));
-        fs.symlinkSync(planted === 'session_index.jsonl' ? victims[0]! : victims[1]!, nodePath.join(home, planted));
+        const link = nodePath.join(home, planted);
+        fs.symlinkSync(planted === 'session_index.jsonl' ? victims[0]! : victims[1]!, link);
         figures.plantedLinks++;
         execFileSync('chown', ['-hR', '12345:12345', home]);
-        const cli = (...args: string[]) => {
-          try {
-            execFileSync(process.execPath, [ENGINE_CLI_PATH, ...args, '--codex-home', home], { stdio: 'pipe' });
-          } catch {
-            // A refusal is an answer; what counts is what happened outside.
-          }
+        // The documented refusal (docs/durability.md): exit 1, one typed error on stderr, an `Io`
+        // error with code ELOOP naming the link. Anything else (a crash, a signal, another error,
+        // an answer) fails here; what happened outside is checked after.
+        const refused = (...args: string[]): void => {
+          const r = spawnSync(process.execPath, [ENGINE_CLI_PATH, ...args, '--codex-home', home, '--json'], { encoding: 'utf8' });
+          const said = `${args[0]} with a link at ${planted} → exit ${r.status} ${r.signal ?? ''}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+          expect(r.error, said).to.equal(undefined);
+          expect(r.signal, said).to.equal(null);
+          expect(r.status, said).to.equal(1);
+          expect(r.stdout, said).to.equal('');
+          const error = (JSON.parse(r.stderr) as { error: Record<string, unknown> }).error;
+          expect(error, said).to.deep.include({ tag: 'Io', code: 'ELOOP', exitCode: 1, path: link });
+          expect(error['message'], said).to.equal(`${link} is a symbolic link: refused (the engine opens its own files only as regular files, never through a link)`);
         };
-        cli('name', id, 'renamed by root');
-        cli('delete', id);
+        refused('name', id, 'renamed by root');
+        refused('delete', id);
         const copies = fs
           .readdirSync(home, { recursive: true, encoding: 'utf8' })
           .filter((f) => fs.lstatSync(nodePath.join(home, f)).isFile() && fs.readFileSync(nodePath.join(home, f), 'utf8').includes('secret'));

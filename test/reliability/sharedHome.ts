@@ -13,20 +13,28 @@ export const openServe = async (home: string): Promise<StdioRpcClient> => {
   return s;
 };
 
-/** `{id, thread_name}` of every entry line of the home's session_index.jsonl. */
+/**
+ * `{id, thread_name}` of every entry line of the home's session_index.jsonl. Every writer here
+ * (ours, the Codex-style appender) writes whole lines, so a line that is not JSON (torn,
+ * interleaved) is a failure, thrown with its number; only the empty rest after the last newline is
+ * no line.
+ */
 export const sessionIndexNames = (home: string): Array<{ id: string; name: string }> => {
   const path = nodePath.join(home, 'session_index.jsonl');
   if (!fs.existsSync(path)) return [];
-  return fs
-    .readFileSync(path, 'utf8')
+  const text = fs.readFileSync(path, 'utf8');
+  if (text !== '' && !text.endsWith('\n')) throw new Error(`session_index.jsonl ends in a partial line: ${JSON.stringify(text.slice(text.lastIndexOf('\n') + 1))}`);
+  return text
     .split('\n')
-    .flatMap((l) => {
+    .slice(0, -1)
+    .map((l, i) => {
+      let e: { id: string; thread_name: string };
       try {
-        const e = JSON.parse(l) as { id: string; thread_name: string };
-        return [{ id: e.id, name: e.thread_name }];
-      } catch {
-        return [];
+        e = JSON.parse(l) as typeof e;
+      } catch (err) {
+        throw new Error(`session_index.jsonl line ${i + 1} is not JSON (${(err as Error).message}): ${JSON.stringify(l)}`);
       }
+      return { id: e.id, name: e.thread_name };
     });
 };
 

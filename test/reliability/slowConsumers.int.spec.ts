@@ -86,8 +86,10 @@ const rssSampler = (pid: number) => {
       // An exited process not yet reaped has no VmRSS (NaN): not a sample.
       const now = memoryOf(pid).nowMB;
       if (Number.isFinite(now)) most = Math.max(most, now);
-    } catch {
-      // exited
+    } catch (err) {
+      // Exited and reaped: its /proc entry is gone (ENOENT, or ESRCH while it goes). Anything else fails the sampler.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ESRCH') throw err;
     }
   }, 20);
   return { most: () => most, stop: () => clearInterval(timer) };

@@ -1,6 +1,6 @@
 // The browser the viewer test drives: Debian's Chromium through playwright-core (no browser
 // download), and what a screenshot shows, measured in that browser.
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -10,11 +10,11 @@ export const chromiumPath = (): string | null => {
   const fromEnv = process.env['CHROMIUM_PATH'];
   if (fromEnv !== undefined && fromEnv !== '') return fs.existsSync(fromEnv) ? fromEnv : null;
   for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || null;
-    } catch {
-      // not this one
-    }
+    const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+    if (found.status === 0) return found.stdout.trim() || null;
+    // Not on the PATH: `command -v` prints nothing and exits non-zero (dash 127, bash 1). Anything else is a failure.
+    if ((found.status !== 1 && found.status !== 127) || found.stdout !== '')
+      throw new Error(`command -v ${name}: exit ${found.status} ${found.signal ?? ''} ${found.error?.message ?? ''} ${found.stderr}`);
   }
   return null;
 };

@@ -728,6 +728,7 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       await until(page, `document.querySelectorAll('button.thread-entry').length >= 50`);
       const list = (await page.locator('#threads').boundingBox())!;
       const thread = (await page.locator('#thread').boundingBox())!;
+      // Positions on the page are ranges: "beside" and "below" are what the layout promises, not pixels.
       if (width === 1400) {
         expect(list.width, 'the list').to.be.within(330, 350);
         expect(thread.width, 'the thread pane: the rest').to.be.greaterThan(1040);

@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { runAnalytics } from '../../../adapters/cli/commands/analytics.js';
 import { runEngineCli } from '../../compat/engineCli.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
-import { TOOL_THREAD, buildToolItemHome } from '../../fixtures/toolItemHome.js';
+import { PAIR_THREAD, PARALLEL_PAIR, TOOL_THREAD, buildParallelPairHome, buildToolItemHome } from '../../fixtures/toolItemHome.js';
 
 type Event = { event_type: string; event_params: Record<string, unknown> };
 
@@ -20,9 +20,9 @@ describe('analytics reconstruction: tool-item events from item_completed lines',
     rollout = await buildToolItemHome(home);
   });
 
-  const run = async (indexDir: string): Promise<string> => {
+  const run = async (indexDir: string, codexHome = home): Promise<string> => {
     let out = '';
-    const r = await runAnalytics({ codexHome: home, indexDir }, (s) => (out += s));
+    const r = await runAnalytics({ codexHome, indexDir }, (s) => (out += s));
     if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
     return out;
   };
@@ -87,5 +87,62 @@ describe('analytics reconstruction: tool-item events from item_completed lines',
     const cli = await runEngineCli(['analytics', '--codex-home', home, '--index-dir', nodePath.join(tmp(), 'index-cli')]);
     expect(cli.exitCode, cli.stderr).to.equal(0);
     expect(cli.stdout).to.equal(a);
+  });
+
+  it("a parallel pair's completion lines in either order (a before b, b before a): each command once, in the file's order, with its own times", async () => {
+    // Codex's event for each of the pair, as its line says it (its times are its own, ms after the turn began).
+    const expectedOf = (k: 'a' | 'b', t0: number): Record<string, unknown> => {
+      const { item, started, completed } = PARALLEL_PAIR[k];
+      const list = k === 'b' ? 1 : 0;
+      return {
+        thread_id: PAIR_THREAD,
+        turn_id: 't1',
+        item_id: item.id,
+        runtime: { codex_rs_version: '0.169.0' },
+        thread_source: 'user',
+        subagent_source: null,
+        parent_thread_id: null,
+        tool_name: 'unified_exec',
+        started_at_ms: t0 + started,
+        completed_at_ms: t0 + completed,
+        duration_ms: completed - started,
+        execution_duration_ms: item.duration.nanos / 1_000_000,
+        review_count: 0,
+        guardian_review_count: 0,
+        user_review_count: 0,
+        final_approval_outcome: 'unknown',
+        terminal_status: 'completed',
+        failure_kind: null,
+        requested_additional_permissions: false,
+        requested_network_access: false,
+        command_execution_source: 'unifiedExecStartup',
+        exit_code: 0,
+        command_total_action_count: 1,
+        command_read_action_count: 0,
+        command_list_files_action_count: list,
+        command_search_action_count: 0,
+        command_unknown_action_count: 1 - list,
+      };
+    };
+    for (const first of ['a', 'b'] as const) {
+      const pairHome = nodePath.join(tmp(), `pair-${first}-first`);
+      const path = await buildParallelPairHome(pairHome, first);
+      // The turn's start, as the file holds it: the pair's times are counted from it.
+      const t0 = (await fs.readFile(path, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { payload: { type?: string; item?: { id?: string }; started_at_ms?: number } })
+        .find((l) => l.payload.type === 'item_completed' && l.payload.item?.id === 'u1')!.payload.started_at_ms!;
+      const events = eventsOf(await run(nodePath.join(tmp(), `pair-${first}-index`), pairHome));
+      const order = first === 'a' ? (['a', 'b'] as const) : (['b', 'a'] as const);
+      expect(
+        events.map((e) => [e.event_type, e.event_params['item_id'] ?? null]),
+        `${first} first`,
+      ).to.deep.equal([['codex_thread_initialized', null], ...order.map((k) => ['codex_command_execution_event', PARALLEL_PAIR[k].item.id]), ['codex_turn_event', null]]);
+      expect(
+        events.filter((e) => e.event_type === 'codex_command_execution_event').map((e) => e.event_params),
+        `${first} first`,
+      ).to.deep.equal(order.map((k) => expectedOf(k, t0)));
+    }
   });
 });

@@ -141,6 +141,7 @@ describe('codexState: Codex’s state DB and writer locks, as codex app-server 0
     const waited = Date.now() - started;
     await new Promise((resolve) => holder.once('exit', resolve));
     expect(r).to.deep.equal(E.right(to));
+    // A time: it waited for the 400 ms hold (less the worker's message on its way), not a count.
     expect(waited).to.be.at.least(300);
     expect(rowOf().rollout_path).to.equal(to);
   });

@@ -23,9 +23,25 @@ describe('homeFacts: the one writer of the home’s facts (the locks and replays
     fs.mkdirSync(nodePath.dirname(log), { recursive: true });
     const lock = await acquireLock(lockPathFor(log));
     let appended = false;
-    const appending = appendThreadStateEvent(home, event).then(() => (appended = true));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The appender tells each attempt that finds the lock held: after its second, it has waited
+    // once and found the lock still held (no clock decides that it waits).
+    let attempts = 0;
+    let retried: () => void = () => undefined;
+    const waitedOnce = new Promise<void>((resolve) => (retried = resolve));
+    const onHeld = (holder: string): void => {
+      expect(holder).to.equal(`pid ${process.pid} on ${os.hostname()} since ${JSON.parse(fs.readFileSync(lockPathFor(log), 'utf8')).acquiredAt}`);
+      if (++attempts === 2) retried();
+    };
+    const appending = appendThreadStateEvent(home, event, { onHeld }).then(() => (appended = true));
+    // An append that never meets the lock ends first, and fails here (not at a timeout).
+    await Promise.race([
+      waitedOnce,
+      appending.then(() => {
+        throw new Error('appended without waiting for the lock');
+      }),
+    ]);
     expect(appended).to.equal(false);
+    expect(fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '').to.equal('');
     await releaseLock(lock);
     await appending;
     expect(fs.readFileSync(log, 'utf8')).to.equal(`${JSON.stringify(event)}\n`);

@@ -114,6 +114,7 @@ describe('serve: the index path is counted (/metrics) and logged (gate passes, r
     await opened.close();
     expect(sample(await metrics.text(), 'rollout_engine_backfill_gate_passes_total{passing="files"}')).to.equal(1);
     expect(logged[0]).to.include({ level: 'warn', msg: 'backfill gate passed', passing: 'files' });
+    // A time: the gate waited its bound (50 ms) before it passed; how much longer is the machine's.
     expect(logged[0]!['waitedMs']).to.be.at.least(50);
   });
 });

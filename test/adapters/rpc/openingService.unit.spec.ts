@@ -56,11 +56,14 @@ describe('serveJsonRpc on a home still opening (serve answers initialize before 
     s.input.write(request(2, 'thread/list'));
     await s.until(() => s.events.length === 1);
     expect(s.events).to.deep.equal(['open called after 1 answers']);
-    await new Promise((r) => setTimeout(r, 30));
-    expect(s.lines).to.have.length(1); // thread/list waits for the home
-    s.openWith(E.right(s.service));
+    // A barrier read after it and answered without the home (a second initialize, refused): the
+    // server has read thread/list, and holds it for the home. No quiet period.
+    s.input.write(request(3, 'initialize', { clientInfo: { name: 't', version: '0' } }));
     await s.until(() => s.lines.length === 2);
-    expect(s.lines[1]).to.deep.equal({ jsonrpc: '2.0', id: 2, result: { data: [] } });
+    expect(s.lines[1]).to.deep.equal({ jsonrpc: '2.0', id: 3, error: { code: -32600, message: 'Already initialized' } }); // not thread/list's
+    s.openWith(E.right(s.service));
+    await s.until(() => s.lines.length === 3);
+    expect(s.lines[2]).to.deep.equal({ jsonrpc: '2.0', id: 2, result: { data: [] } });
     s.input.end();
     await s.served;
   });

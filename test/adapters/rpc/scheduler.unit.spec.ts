@@ -120,8 +120,20 @@ const until = async (cond: () => boolean, what: string): Promise<void> => {
     await new Promise((r) => setTimeout(r, 1));
   }
 };
-/** Let every ready continuation and timer of the server run. */
-const settle = () => new Promise((r) => setTimeout(r, 20));
+/**
+ * The barrier of an exchange in memory: a request without a scope (`test/quick`), answered. The
+ * server reads a connection's messages in order and submits each before it reads the next, and the
+ * scheduler starts what is allowed to run writes first, then reads in the order they were allowed:
+ * once the barrier is answered, every request sent before it was submitted, and every one allowed
+ * to run by then (by what was observed before the barrier was sent) has started. No quiet period.
+ */
+const barrier = async (c: ReturnType<typeof memoryClient>): Promise<void> => {
+  const id = c.request('test/quick');
+  await until(() => c.answer(id) !== undefined, 'the barrier');
+};
+/** Answers of the gated methods, in the order received (barriers and `initialize` left out). */
+const gatedAnswers = (c: ReturnType<typeof memoryClient>): string[] =>
+  c.received.flatMap((x) => (typeof x.result === 'object' && x.result !== null && 'tag' in x.result ? [(x.result as { tag: string }).tag] : []));
 
 const serverWith = (m: ReturnType<typeof gatedMethods>, options?: RpcServerOptions) =>
   createRpcServer({ ctx: { codexHome: '/home', ports: {} as ThreadManagementPorts, ...NO_HOME_BUNDLES }, methods: m.methods }, options);
@@ -145,12 +157,13 @@ describe('the RPC server schedules requests as Codex request_serialization does'
     const { m, server, c, served } = session();
     for (const tag of ['w1', 'w2', 'w3']) c.request('test/write', { tag });
     await until(() => m.started.length === 1, 'w1');
-    await settle();
+    await barrier(c);
     expect(m.started).to.deep.equal(['w1']);
     expect(server.load.queued()).to.equal(2);
     m.release('w1');
+    // w3 could only start with w2, at the end of w1: observed w2's start, a barrier finds w3 not started.
     await until(() => m.started.length === 2, 'w2');
-    await settle();
+    await barrier(c);
     expect(m.started).to.deep.equal(['w1', 'w2']);
     m.release('w2');
     await until(() => m.started.length === 3, 'w3');
@@ -158,7 +171,7 @@ describe('the RPC server schedules requests as Codex request_serialization does'
     c.end();
     await served;
     expect(m.mostRunning()).to.equal(1);
-    expect(c.received.filter((x) => x.result !== undefined && x.id !== 1).map((x) => (x.result as { tag: string }).tag)).to.deep.equal(['w1', 'w2', 'w3']);
+    expect(gatedAnswers(c)).to.deep.equal(['w1', 'w2', 'w3']);
   });
 
   it('runs requests without a scope concurrently (observed concurrency > 1), and answers them in the order they finish', async () => {
@@ -195,13 +208,14 @@ describe('the RPC server schedules requests as Codex request_serialization does'
     c.request('test/read', { tag: 'r2' });
     c.request('test/read', { tag: 'other', key: 'k2' });
     await until(() => m.started.includes('other'), 'the read of another key');
-    await settle();
+    await barrier(c);
     expect(m.started).to.deep.equal(['r1', 'other']);
     m.release('r1');
+    // r2 could only start beside w, when r1 ended: observed w's start, a barrier finds r2 not started.
     await until(() => m.started.includes('w'), 'the write');
     expect(c.answer(r1)).to.deep.include({ result: { tag: 'r1' } });
-    await settle();
-    expect(m.started).to.not.include('r2');
+    await barrier(c);
+    expect(m.started).to.deep.equal(['r1', 'other', 'w']);
     m.release('w');
     await until(() => m.started.includes('r2'), 'the later read');
     m.release('r2');
@@ -236,14 +250,17 @@ describe('the RPC server schedules requests as Codex request_serialization does'
       c.request('test/write', { tag: 'w2' });
       c.request('test/read', { tag: 'r' });
       await until(() => m.started.length === 1, 'w1');
+      // w2 and r wait behind w1 when the client goes.
+      await barrier(c);
+      expect(server.load.queued(), how).to.equal(2);
       if (how === 'messages end') c.end();
       else c.abort();
-      await settle();
-      expect(server.load.queued(), how).to.equal(0);
+      // The closed signal drops them at once; the end of the messages when the server reads it.
+      await until(() => server.load.queued() === 0, `${how}: the queue dropped`);
       m.release('w1');
       if (how === 'closed signal') c.end();
+      // Served once every request of the client is answered or skipped: what ran is all there is.
       await served;
-      await settle();
       expect(m.started, how).to.deep.equal(['w1']);
       // The key is free again for another client.
       const other = memoryClient();
@@ -321,32 +338,42 @@ describe('the RPC server schedules requests as Codex request_serialization does'
     const w1 = c.request('test/write', { tag: 'w1' });
     const w2 = c.request('test/write', { tag: 'w2' });
     await until(() => m.started.length === 1, 'w1');
-    await settle();
-    let done = false;
-    const shutdown = server.shutdown().then(() => (done = true));
+    await barrier(c);
+    expect(server.load.queued()).to.equal(1); // w2, queued before the shutdown
+    // What had been answered when shutdown resolved: an order, not a look after a pause.
+    const shutdown = server.shutdown().then(() => ({ w1: c.answer(w1), w2: c.answer(w2), started: [...m.started] }));
     c.request('test/free', { tag: 'late' });
-    await settle();
-    expect(done).to.equal(false);
     m.release('w1');
     await until(() => m.started.includes('w2'), 'w2 (queued before the shutdown)');
-    await settle();
-    expect(done).to.equal(false);
     m.release('w2');
-    await shutdown;
+    const atShutdown = await shutdown;
     await served;
-    expect(c.answer(w1)).to.deep.include({ result: { tag: 'w1' } });
-    expect(c.answer(w2)).to.deep.include({ result: { tag: 'w2' } });
-    expect(m.started).to.not.include('late');
+    expect(atShutdown.w1).to.deep.include({ result: { tag: 'w1' } });
+    expect(atShutdown.w2).to.deep.include({ result: { tag: 'w2' } });
+    // The late request, sent after the shutdown began, is never read: had it run, its gate (never
+    // opened) would have held the shutdown.
+    expect(atShutdown.started).to.deep.equal(['w1', 'w2']);
+    expect(m.started).to.deep.equal(['w1', 'w2']);
   });
 
   it("stops a gone client's streamed answer at its next piece (the stream is closed, nothing more is read)", async () => {
     let pulled = 0;
     let closedAt = -1;
-    let next: () => void = () => undefined;
+    // The stream gives a piece for each permit; `asked` is the piece the server waits for (-1: none).
+    let permits = 0;
+    let asked = -1;
+    let wake: () => void = () => undefined;
+    const give = (): void => {
+      permits++;
+      wake();
+    };
     async function* turns(): AsyncGenerator<number> {
       try {
         for (let i = 0; i < 1000; i++) {
-          await new Promise<void>((resolve) => (next = resolve));
+          asked = i;
+          while (permits === 0) await new Promise<void>((resolve) => (wake = resolve));
+          permits--;
+          asked = -1;
           pulled++;
           yield i;
         }
@@ -361,15 +388,16 @@ describe('the RPC server schedules requests as Codex request_serialization does'
     initialized(c);
     c.request('test/stream');
     for (let i = 0; i < 3; i++) {
-      await until(() => pulled === i, `piece ${i}`);
-      await settle();
-      next();
+      await until(() => asked === i, `the server asking piece ${i}`);
+      give();
     }
-    await until(() => pulled === 3, 'three pieces');
+    // Three pieces written, the fourth asked for: the client goes, then the fourth comes, and the
+    // stream is closed at it (the server reads nothing more).
+    await until(() => asked === 3, 'the server asking piece 3');
     c.abort();
-    next();
+    give();
     await until(() => closedAt >= 0, 'the stream closed');
-    expect(closedAt).to.be.below(6);
+    expect(closedAt).to.equal(4);
     c.end();
     await served;
     expect(c.received.filter((m) => m.id === 2)).to.deep.equal([]);
@@ -401,7 +429,7 @@ describe('the RPC server schedules requests as Codex request_serialization does'
     await until(() => c.answer(diag) !== undefined, 'the diagnostics');
     const result = c.answer(diag)!.result as { process: { id: number; residentMemoryBytes: number; physicalFootprintBytes: null }; gauges: unknown };
     expect(result.process.id).to.equal(process.pid);
-    expect(result.process.residentMemoryBytes).to.be.above(1 << 20);
+    expect(result.process.residentMemoryBytes).to.be.above(1 << 20); // this process's RSS: a measure, not a count
     expect(result.process.physicalFootprintBytes).to.equal(null);
     // w1 and this request run, w2 waits: Codex counts every request not yet answered.
     expect(result.gauges).to.deep.equal([
@@ -463,7 +491,7 @@ describe('the RPC server over a long-lived connection', () => {
       }
     };
     const heapAfter = async (): Promise<number> => {
-      await settle();
+      await until(() => server.load.inFlight() === 0, 'every request done');
       gc();
       gc();
       return v8.getHeapStatistics().used_heap_size;

@@ -116,8 +116,10 @@ describe('serve on a home it has never indexed (the first build behind the answe
     writer.chatTurn('turn-1', 'a question asked while serving', 'an answer');
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(path, writer.text());
+    // updatedAt is the time of the thread's last rollout line, in seconds (docs/compatibility.md).
+    const lastLineSeconds = (text: string): number => Math.floor(Date.parse((JSON.parse(text.trimEnd().split('\n').at(-1)!) as { timestamp: string }).timestamp) / 1000);
     const created = await server.typed.request('thread/list', { limit: 5 });
-    expect(created.data[0]).to.include({ id: NEW_THREAD, preview: 'a question asked while serving' });
+    expect(created.data[0]).to.include({ id: NEW_THREAD, preview: 'a question asked while serving', updatedAt: lastLineSeconds(writer.text()) });
 
     // A turn a minute later (thread/list's updatedAt is in seconds).
     const later = new RolloutWriter('paginated', NEW_THREAD, { startOrdinal: writer.nextOrdinal(), startMs: at.getTime() + 60_000 });
@@ -125,7 +127,7 @@ describe('serve on a home it has never indexed (the first build behind the answe
     await fs.appendFile(path, later.text());
     const grown = await server.typed.request('thread/list', { limit: 5 });
     expect(grown.data[0]!.id).to.equal(NEW_THREAD);
-    expect(grown.data[0]!.updatedAt).to.be.above(created.data[0]!.updatedAt);
+    expect(grown.data[0]!.updatedAt).to.equal(lastLineSeconds(later.text()));
     const turns = await server.typed.request('thread/turns/list', { threadId: NEW_THREAD, itemsView: 'notLoaded' });
     expect(turns.data.map((t) => t.id)).to.deep.equal(['turn-2', 'turn-1']);
 

@@ -56,6 +56,7 @@ describe('rollout-engine serve: scheduling of real methods', function () {
     const diag = await server.typed.request('server/diagnostics', {});
     expect(Object.keys(diag)).to.deep.equal(['process', 'gauges']);
     expect(diag.process).to.deep.equal({ id: server.child.pid, residentMemoryBytes: diag.process.residentMemoryBytes, physicalFootprintBytes: null });
+    // serve's RSS: a measure, not a count.
     expect(diag.process.residentMemoryBytes)
       .to.be.a('number')
       .above(1 << 20);

@@ -30,7 +30,7 @@ describe('garbageBound: full collections between the steps of a one-shot process
     step = undefined;
     const before = usedMb();
     bound.done();
-    // No collection: the 4 MB of garbage is still counted (a scavenge may take a little of it).
+    // No collection: the 4 MB of garbage is still counted (a scavenge may take a little of it: a range).
     expect(usedMb()).to.be.above(before - 2);
     expect(step).to.equal(undefined);
   });
@@ -41,7 +41,7 @@ describe('garbageBound: full collections between the steps of a one-shot process
     const held = usedMb();
     step = undefined;
     bound.read(4 * 2 ** 20);
-    expect(usedMb()).to.be.above(held - 4);
+    expect(usedMb()).to.be.above(held - 4); // heap use, a range: not yet collected
     bound.read(4 * 2 ** 20);
     expect(usedMb()).to.be.below(held - 8);
     expect(step).to.equal(undefined);

@@ -1,25 +1,58 @@
 'use strict';
-// Mocha's spec output, closed by one plain line "N passed, N failed, N skipped" (the skipped are
-// mocha's pending tests; under CI=true only those test/fixtures/skipUnmet.ts allows can be there). CI reads a run's closing line to tell a run that
-// executed tests from one that executed none; mocha's summary ("643 passing (8m)") is not a line
-// it knows, and a prefixed form ("mocha: N passed, …") was not taken either, so the line is the
-// bare form. The line before it says how many tests the run held and how many ran: a failed hook
-// counts once among the failed, and the tests under it never run, so "passed + failed" alone
-// would not show them. CommonJS because mocha requires reporters.
+// Mocha's spec output, closed by one plain line "N passed, N failed". CI reads a run's closing
+// line to tell a run that executed tests from one that executed none; mocha's summary ("643
+// passing (8m)") is not a line it knows, and a prefixed form ("mocha: N passed, …") was not taken
+// either, so the last line is exactly that bare form and nothing follows it. The lines before it
+// say how long each tier took (file-level suites, by the tier their file name gives: the root
+// hooks' schema generation is "setup") and how many tests the run held, ran and skipped (the
+// skipped are mocha's pending tests; under CI=true only those test/fixtures/skipUnmet.ts allows
+// can be there): a failed hook counts once among the failed, and the tests under it never run,
+// so "passed + failed" alone would not show them. CommonJS because mocha requires reporters.
 const Mocha = require('mocha');
 
-const { EVENT_RUN_END, EVENT_TEST_PASS, EVENT_TEST_FAIL, EVENT_TEST_PENDING } = Mocha.Runner.constants;
+const { EVENT_RUN_BEGIN, EVENT_RUN_END, EVENT_SUITE_BEGIN, EVENT_SUITE_END, EVENT_TEST_PASS, EVENT_TEST_FAIL } = Mocha.Runner.constants;
+
+/** The tier a spec file belongs to, as docs/testing.md names them. */
+const tierOf = (file) =>
+  /[\\/]reliability[\\/]/.test(file)
+    ? 'reliability'
+    : /\.unit\.spec\.js$/.test(file)
+      ? 'unit'
+      : /\.compat\.spec\.js$/.test(file)
+        ? 'compat'
+        : /\.int\.spec\.js$/.test(file)
+          ? 'int'
+          : 'other';
+
+const seconds = (ms) => `${Math.round(ms / 1000)} s`;
 
 class ClosingLineReporter extends Mocha.reporters.Spec {
   constructor(runner, options) {
     super(runner, options);
     let ran = 0;
     let hookFailures = 0;
+    let runStart = Date.now();
+    const suiteStarts = new Map();
+    const tierMs = new Map();
+    runner.once(EVENT_RUN_BEGIN, () => (runStart = Date.now()));
+    runner.on(EVENT_SUITE_BEGIN, (suite) => {
+      if (suite.parent !== undefined && suite.parent.root && suite.file) suiteStarts.set(suite, Date.now());
+    });
+    runner.on(EVENT_SUITE_END, (suite) => {
+      const start = suiteStarts.get(suite);
+      if (start === undefined) return;
+      const tier = tierOf(suite.file);
+      tierMs.set(tier, (tierMs.get(tier) ?? 0) + Date.now() - start);
+    });
     runner.on(EVENT_TEST_PASS, () => ran++);
     runner.on(EVENT_TEST_FAIL, (test) => (test.type === 'hook' ? hookFailures++ : ran++));
     // Registered after Spec's own listener, so the lines come after its summary.
     runner.once(EVENT_RUN_END, () => {
       const { passes, failures, pending } = this.stats;
+      const whole = Date.now() - runStart;
+      const inTiers = [...tierMs.values()].reduce((sum, ms) => sum + ms, 0);
+      const tiers = ['unit', 'int', 'compat', 'reliability', 'other'].filter((tier) => tierMs.has(tier)).map((tier) => `${tier} ${seconds(tierMs.get(tier))}`);
+      process.stdout.write(`time by tier: ${[...tiers, `setup ${seconds(Math.max(0, whole - inTiers))}`].join(', ')}; ` + `mocha ${seconds(whole)}\n`);
       const held = runner.total;
       const notRun = Math.max(0, held - ran - pending);
       process.stdout.write(
@@ -27,7 +60,7 @@ class ClosingLineReporter extends Mocha.reporters.Spec {
           (hookFailures > 0 ? ` (${hookFailures} hook${hookFailures === 1 ? '' : 's'} failed)` : '') +
           '\n',
       );
-      process.stdout.write(`${passes} passed, ${failures} failed, ${pending} skipped\n`);
+      process.stdout.write(`${passes} passed, ${failures} failed\n`);
     });
   }
 }

@@ -107,7 +107,9 @@ const cursorOf = (lineage: ThreadLineage, otherwise: ReadonlySet<string>, w: Wal
 /** The item with its output left out when Codex defers it (see listItems); undefined when it is not deferred. */
 const deferredOutputOf = (item: ThreadItem, commands: boolean, mcp: boolean): ThreadItem | undefined => {
   if (commands && item.type === 'commandExecution' && item.status === 'completed' && (item.aggregatedOutput ?? '') !== '') return { ...item, aggregatedOutput: null };
-  if (mcp && item.type === 'mcpToolCall' && item.status === 'completed' && item.result !== null) {
+  // An MCP App's call (one naming its UI resource) keeps its result: measured on 0.169.0 (items
+  // scenario: `lookup`, read-only and naming a resource, kept; `spell`, read-only only, deferred).
+  if (mcp && item.type === 'mcpToolCall' && item.status === 'completed' && item.result !== null && item.mcpAppResourceUri === undefined) {
     const content = item.result['content'];
     const plainText =
       Array.isArray(content) &&
@@ -132,7 +134,7 @@ export const listItems = (ports: HistoryReadPorts, q: ListItemsQuery): TE.TaskEi
     const cut = await cutPage(walkItems(ports, lineage, direction, start, q.turnId ?? null), size);
     const page = cut.rows;
     // As Codex: outputs are deferred only on a page of one turn, and only a successful command's
-    // nonempty output or a successful MCP call's plain-text result (no structured content).
+    // nonempty output or a successful MCP call's plain-text result (no structured content, no app resource).
     const oneTurn = q.turnId !== null && q.turnId !== undefined;
     const deferCommands = oneTurn && q.deferOutput?.commandExecution === true;
     const deferMcp = oneTurn && q.deferOutput?.mcpToolCall === true;

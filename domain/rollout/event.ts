@@ -19,7 +19,7 @@ import {
   EnteredReviewModeEvent,
   ExitedReviewModeEvent,
 } from './kinds/legacyItemEvents.js';
-import { ItemCompleted, KNOWN_TURN_ITEM_TYPES, KnownTurnItem } from './kinds/itemCompleted.js';
+import { ItemCompleted, isKnownTurnItemShape, KnownTurnItem } from './kinds/itemCompleted.js';
 import { ImageGenerationEndEvent, McpToolCallEndEvent, PatchApplyEndEvent, SubAgentActivityEvent, WebSearchEndEvent } from './kinds/toolCallItems.js';
 import { decodeShape } from '../decodeShape.js';
 
@@ -121,7 +121,7 @@ export const classifyRolloutLine = (line: RolloutLine): RolloutEvent => {
       const item = decodeShape(KnownTurnItem, r.right.item);
       if (E.isRight(item)) return { kind: 'itemCompleted', payload: r.right, item: item.right };
       // A known item type with a broken shape is invalid; an unknown item type is just not rendered.
-      if (KNOWN_TURN_ITEM_TYPES.has(r.right.item.type)) {
+      if (isKnownTurnItemShape(r.right.item)) {
         return { kind: 'invalid', type: line.type, payloadType: pType, reason: renderDecodeErrors(item.left) };
       }
       return { kind: 'itemCompleted', payload: r.right, item: null };

@@ -101,11 +101,14 @@ export const mapPaginatedItem = (item: KnownTurnItem): ThreadItemBody => {
         result: item.result ?? null,
         error: item.error,
         duration: item.duration ?? null,
-        connectorId: item.connector_id,
-        linkId: item.link_id,
-        resourceUri: item.mcp_app_resource_uri,
-        pluginId: item.plugin_id,
-        readOnlyHint: item.read_only_hint,
+        connectorId: item.connectorId,
+        linkId: item.linkId,
+        resourceUri: item.mcpAppResourceUri,
+        appName: item.appName,
+        actionName: item.actionName,
+        mcpAppUi: item.mcpAppUi,
+        pluginId: item.pluginId,
+        readOnlyHint: item.readOnlyHint,
       });
     case 'WebSearch':
       return webSearchItem(item.id, item.query, item.action);
@@ -153,10 +156,11 @@ export const mapPaginatedItem = (item: KnownTurnItem): ThreadItemBody => {
       return { type: 'functionCallOutput', id: item.id, name: item.name, namespace: item.namespace ?? null, output: item.output };
     case 'Plan':
       return { type: 'plan', id: item.id, text: item.text ?? '' };
-    case 'Sleep':
-      return { type: 'sleep', id: item.id, durationMs: item.duration_ms ?? item.durationMs ?? 0 };
+    // codex-rs/app-server-protocol/src/protocol/v2/item.rs: an extension's item in its public wrapper (`clock.sleep` → `sleep`).
+    case 'Extension':
+      return { type: 'sleep', id: item.id, durationMs: item.durationMs };
     case 'HookPrompt':
-      return { type: 'hookPrompt', id: item.id, fragments: (item.fragments ?? []).map((f) => ({ text: f.text ?? '', hookRunId: f.hook_run_id ?? '' })) };
+      return { type: 'hookPrompt', id: item.id, fragments: (item.fragments ?? []).map((f) => ({ text: f.text ?? '', hookRunId: f.hookRunId ?? '' })) };
     case 'ContextCompaction':
       return { type: 'contextCompaction', id: item.id };
     case 'EnteredReviewMode':

@@ -37,8 +37,10 @@ export type ThreadItemBody =
       tool: string;
       status: string;
       arguments: unknown;
-      appContext: { connectorId: string; linkId: string | null; resourceUri: string | null } | null;
-      mcpAppUi: null;
+      appContext: { connectorId: string; linkId: string | null; resourceUri: string | null; appName: string | null; actionName: string | null } | null;
+      /** Only when the call has one. */
+      mcpAppResourceUri?: string;
+      mcpAppUi: Readonly<Record<string, unknown>> | null;
       pluginId: string | null;
       readOnlyHint: boolean | null;
       result: Record<string, unknown> | null;

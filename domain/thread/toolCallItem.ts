@@ -69,10 +69,18 @@ export interface McpCall {
   readonly connectorId?: string | null;
   readonly linkId?: string | null;
   readonly resourceUri?: string | null;
+  readonly appName?: string | null;
+  readonly actionName?: string | null;
+  readonly mcpAppUi?: Readonly<Record<string, unknown>> | null;
   readonly pluginId?: string | null;
   readonly readOnlyHint?: boolean | null;
 }
 
+/**
+ * codex-rs/app-server-protocol/src/protocol/v2/item.rs (`From<CoreTurnItem>`, McpToolCall): an app
+ * context only for a call through a connector, with its five fields; `mcpAppResourceUri` right
+ * after it and only when the call has one (skip_serializing_if: measured on 0.169.0, both modes).
+ */
 export const mcpToolCallItem = (c: McpCall): ThreadItemBody => ({
   type: 'mcpToolCall',
   id: c.id,
@@ -80,8 +88,12 @@ export const mcpToolCallItem = (c: McpCall): ThreadItemBody => ({
   tool: c.tool,
   status: snakeToCamel(c.status),
   arguments: c.arguments ?? null,
-  appContext: c.connectorId ? { connectorId: c.connectorId, linkId: c.linkId ?? null, resourceUri: c.resourceUri ?? null } : null,
-  mcpAppUi: null,
+  appContext:
+    typeof c.connectorId === 'string'
+      ? { connectorId: c.connectorId, linkId: c.linkId ?? null, resourceUri: c.resourceUri ?? null, appName: c.appName ?? null, actionName: c.actionName ?? null }
+      : null,
+  ...(typeof c.resourceUri === 'string' ? { mcpAppResourceUri: c.resourceUri } : {}),
+  mcpAppUi: c.mcpAppUi ?? null,
   pluginId: c.pluginId ?? null,
   readOnlyHint: c.readOnlyHint ?? null,
   result: c.result ? mcpResultOf(c.result) : null,

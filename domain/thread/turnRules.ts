@@ -4,6 +4,7 @@ import type { ThreadItem, ThreadItemBody } from './threadItem.js';
 import type { ItemsView, Turn, TurnError, TurnStatus } from './turn.js';
 import { toApiCodexErrorInfo } from './codexErrorInfo.js';
 import { eventsOfResponseItem } from './responseMessage.js';
+import { hookPromptFragmentsOf } from './hookPrompt.js';
 import { legacyUserContent, mapPaginatedItem } from './mapItem.js';
 import { renderReviewOutput } from './reviewText.js';
 import { fileChangeItem, imageGenerationItem, mcpOutcomeOf, mcpToolCallItem, patchStatusOf, subAgentActivityItem, webSearchItem } from './toolCallItem.js';
@@ -97,6 +98,7 @@ export type ItemEvent = EventOf<
   | 'webSearchEnd'
   | 'subAgentActivity'
   | 'imageGenerationEnd'
+  | 'responseItem'
 >;
 export type ReasoningEvent = EventOf<'agentReasoning' | 'agentReasoningRawContent'>;
 
@@ -190,7 +192,9 @@ const currentLegacyTurn = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: Fol
   return t;
 };
 
-const apiKind = (pascal: string): string => pascal.charAt(0).toLowerCase() + pascal.slice(1);
+/** The API's type of the item a completed item makes (an `Extension` item's by its kind: `clock.sleep` → `sleep`). */
+const apiKind = (item: NonNullable<EventOf<'itemCompleted'>['item']>): string =>
+  item.type === 'Extension' ? 'sleep' : item.type.charAt(0).toLowerCase() + item.type.slice(1);
 
 /** The phase an agent message's event records (paginated: its item's; legacy: the event's), as written. */
 export const phaseOfItemEvent = (ev: ItemEvent): unknown =>
@@ -235,6 +239,15 @@ export const itemBodyOf = (ev: ItemEvent, id: string): ThreadItemBody => {
         arguments: p.invocation.arguments,
         duration: p.duration ?? null,
         ...mcpOutcomeOf(p.result),
+        // codex-rs/app-server-protocol/src/protocol/thread_history.rs (mcp_tool_call_end): the event's facts, as the item's.
+        connectorId: p.connector_id,
+        linkId: p.link_id,
+        resourceUri: p.mcp_app_resource_uri,
+        appName: p.app_name,
+        actionName: p.action_name,
+        mcpAppUi: p.mcp_app_ui,
+        pluginId: p.plugin_id,
+        readOnlyHint: p.read_only_hint,
       });
     }
     case 'webSearchEnd':
@@ -243,8 +256,14 @@ export const itemBodyOf = (ev: ItemEvent, id: string): ThreadItemBody => {
       return subAgentActivityItem(id, ev.payload);
     case 'imageGenerationEnd':
       return imageGenerationItem(id, ev.payload.status, ev.payload);
+    case 'responseItem':
+      return { type: 'hookPrompt', id, fragments: ev.payload.type === 'message' ? (hookPromptFragmentsOf(ev.payload.content) ?? []) : [] };
   }
 };
+
+/** A legacy thread's user-role model-context message that is a hook prompt (see `hookPrompt.ts`). */
+const isHookPromptMessage = (p: EventOf<'responseItem'>['payload']): p is Extract<EventOf<'responseItem'>['payload'], { type: 'message' }> =>
+  p.type === 'message' && p.role === 'user' && hookPromptFragmentsOf(p.content) !== null;
 
 /** Legacy tool calls keep their call id and take no `item-N` number; they join the turn they name, else the open one. */
 const legacyToolCall: Rule<'patchApplyEnd' | 'mcpToolCallEnd' | 'webSearchEnd'> = (s, c, ev, pos) => {
@@ -261,7 +280,9 @@ const apiKindOfEvent = { patchApplyEnd: 'fileChange', mcpToolCallEnd: 'mcpToolCa
  * kinds no legacy event stands for), into the turn the line names, with the line's times. Plan
  * items without text are not shown (codex-rs `ThreadHistoryBuilder::handle_item_completed`).
  */
-const LEGACY_COMPLETED_ITEMS: ReadonlySet<string> = new Set(['SubAgentActivity', 'FunctionCallOutput', 'Plan']);
+// `Extension`: codex-rs/app-server-protocol/src/protocol/thread_history.rs (handle_materialized_item_lifecycle)
+// upserts extension items; 0.169.0 writes a sleep's into legacy threads and shows it with its times (measured).
+const LEGACY_COMPLETED_ITEMS: ReadonlySet<string> = new Set(['SubAgentActivity', 'FunctionCallOutput', 'Plan', 'Extension']);
 const shownInLegacy = (item: NonNullable<EventOf<'itemCompleted'>['item']>): boolean =>
   LEGACY_COMPLETED_ITEMS.has(item.type) && (item.type !== 'Plan' || (item.text ?? '') !== '');
 
@@ -349,8 +370,19 @@ export const TURN_RULES: RuleTable = {
     family: 'item',
     apply: (s, c, ev, pos) => {
       // Early rollouts have no item events: their response items stand for them.
-      if (!s.itemsFromResponses) return;
-      for (const e of eventsOfResponseItem(ev.payload)) applyTurnRule(s, c, e, pos);
+      if (s.itemsFromResponses) {
+        for (const e of eventsOfResponseItem(ev.payload)) applyTurnRule(s, c, e, pos);
+        return;
+      }
+      // codex-rs/app-server-protocol/src/protocol/thread_history.rs (handle_response_item): a legacy
+      // thread shows a hook prompt message as a hook prompt item, pushed into the open turn (an
+      // implicit one if none is) under the message's id, taking no `item-N` number and no times
+      // (measured on 0.169.0: a Stop hook's continuation). A message without an id gets a fresh
+      // UUID from Codex at every read; here one named after its line, the same at every read.
+      if (c.mode !== 'legacy' || !isHookPromptMessage(ev.payload)) return;
+      const t = currentLegacyTurn(s, c, pos);
+      if (t) s.addItem(t, ev.payload.id ?? `hook-prompt-${s.implicitTurnKey(pos)}`, 'hookPrompt', ev, pos, null, null);
+      s.saveCursor();
     },
   },
   itemCompleted: {
@@ -359,11 +391,11 @@ export const TURN_RULES: RuleTable = {
       if (ev.item === null) return;
       if (c.mode === 'legacy') {
         const t = shownInLegacy(ev.item) ? s.turn(ev.payload.turn_id) : undefined;
-        if (t) s.addItem(t, ev.item.id, apiKind(ev.item.type), ev, pos, ev.payload.started_at_ms ?? null, ev.payload.completed_at_ms ?? null);
+        if (t) s.addItem(t, ev.item.id, apiKind(ev.item), ev, pos, ev.payload.started_at_ms ?? null, ev.payload.completed_at_ms ?? null);
         return;
       }
       const t = s.turn(ev.payload.turn_id);
-      if (t) s.addItem(t, ev.item.id, apiKind(ev.item.type), ev, pos, ev.payload.started_at_ms ?? null, ev.payload.completed_at_ms ?? null);
+      if (t) s.addItem(t, ev.item.id, apiKind(ev.item), ev, pos, ev.payload.started_at_ms ?? null, ev.payload.completed_at_ms ?? null);
     },
   },
   userMessage: {

@@ -81,6 +81,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // answer, else the last unmarked text), and item rows keep an agent message's phase: the phases
   // are in the lines only.
   { from: 25, to: 26, name: '026-agent-message-phases', kind: 'rebuild' },
+  // Items Codex 0.169.0 writes that were not shown: an extension's (`Extension`, the clock's sleep)
+  // in both modes and a legacy thread's hook prompt messages: item rows for lines already indexed.
+  { from: 26, to: 27, name: '027-sleep-and-hook-prompt-items', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -11,7 +11,7 @@ import { buildCompatHomes, discoverRollouts, type CompatHome } from './scenarios
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 
 /** The scenarios built twice: every one whose home has concurrent model requests. */
-const CONCURRENT_SCENARIOS = ['rich', 'tool', 'review', 'compaction'];
+const CONCURRENT_SCENARIOS = ['rich', 'tool', 'review', 'compaction', 'items'];
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 const ISO_TIME = /\d{4}-\d{2}-\d{2}T\d{2}[:-]\d{2}[:-]\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?/g;

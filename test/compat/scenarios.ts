@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { AppServer, AppServerError, writeCodexConfig } from './appServer.js';
 import { HeldReply, MockResponses, subAgentAddress, type MockReply } from './mockResponses.js';
 import { MCP_SERVER_NAME, PIXEL_PNG_BASE64 } from '../fixtures/mcpStdioServer.js';
+import { STOP_HOOK_MARKER } from '../fixtures/stopHook.js';
 
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 import type { ParamsOf } from '../../protocol/methods.js';
@@ -381,6 +382,10 @@ const big: ScenarioDefinition = {
   },
 };
 
+/** The compat MCP server in a home's config.toml (its tools: `mcp__compat__<tool>`). */
+const mcpServerConfig = (): string =>
+  `\n[mcp_servers.${MCP_SERVER_NAME}]\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(fileURLToPath(new URL('../fixtures/mcpStdioServer.js', import.meta.url)))}]\n`;
+
 /** The model whose tools include the freeform `apply_patch` (the mock's own model has none). */
 const PATCH_MODEL = 'gpt-5.5';
 
@@ -403,8 +408,7 @@ const rich: ScenarioDefinition = {
     writeReadme(workDir);
     writeFileSync(join(workDir, 'pixel.png'), Buffer.from(PIXEL_PNG_BASE64, 'base64'));
   },
-  extraConfig: () =>
-    `\n[mcp_servers.${MCP_SERVER_NAME}]\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(fileURLToPath(new URL('../fixtures/mcpStdioServer.js', import.meta.url)))}]\n`,
+  extraConfig: mcpServerConfig,
   run: async (ctx) => {
     ctx.server.serverRequestHandler = (method, params) => {
       if (method !== 'item/tool/call') return undefined;
@@ -665,6 +669,60 @@ const rich: ScenarioDefinition = {
   },
 };
 
+/**
+ * Item shapes no other scenario makes Codex write: an MCP call of a tool annotated read-only (the
+ * item's `readOnlyHint`), the clock's `sleep` (an `Extension` item of kind `clock.sleep`; the tool
+ * is offered with `[features.sleep_tool] mode = "always_on"`, in the `clock` namespace), and a
+ * `Stop` hook that keeps a turn going (a hook prompt: `<hook_prompt>` user message and `HookPrompt`
+ * item). Codex runs a home's hooks only once trusted: the run trusts it as Codex's own clients do,
+ * `hooks/list`'s `currentHash` written back through `config/batchWrite`.
+ */
+const items: ScenarioDefinition = {
+  name: 'items',
+  modes: HISTORY_MODES,
+  extraConfig: () =>
+    `${mcpServerConfig()}\n[features.sleep_tool]\nenabled = true\nmode = "always_on"\n\n[[hooks.Stop]]\n[[hooks.Stop.hooks]]\ntype = "command"\ncommand = ${JSON.stringify(
+      `${process.execPath} ${fileURLToPath(new URL('../fixtures/stopHook.js', import.meta.url))}`,
+    )}\n`,
+  run: async (ctx) => {
+    type HookList = { data: Array<{ hooks: Array<{ key: string; currentHash: string; trustStatus: string }> }> };
+    const listed = await ctx.server.request<HookList>('hooks/list', { cwds: [ctx.workDir] });
+    const hooks = listed.data.flatMap((d) => d.hooks);
+    if (hooks.length !== 1) throw new Error(`hooks/list gave ${hooks.length} hooks, wanted the Stop hook`);
+    await ctx.server.request('config/batchWrite', {
+      edits: [{ keyPath: 'hooks.state', mergeStrategy: 'upsert', value: Object.fromEntries(hooks.map((h) => [h.key, { trusted_hash: h.currentHash }])) }],
+      reloadUserConfig: true,
+    });
+    const trusted = (await ctx.server.request<HookList>('hooks/list', { cwds: [ctx.workDir] })).data.flatMap((d) => d.hooks);
+    if (trusted.some((h) => h.trustStatus !== 'trusted')) throw new Error(`hooks not trusted: ${JSON.stringify(trusted)}`);
+
+    const id = await ctx.startThread('main');
+    ctx.mock.replyTo(id, {
+      kind: 'stream',
+      settleFirst: ['call_mcp_lookup', 'call_mcp_spell', 'call_mcp_echo_plain'],
+      output: [
+        { type: 'toolCall', callId: 'call_mcp_lookup', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'lookup', arguments: { word: 'rollout' } },
+        { type: 'toolCall', callId: 'call_mcp_spell', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'spell', arguments: { word: 'log' } },
+        { type: 'toolCall', callId: 'call_mcp_echo_plain', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'echo', arguments: { text: 'plain' } },
+      ],
+    });
+    await ctx.turn(id, 'Look up a word and spell one with the read-only tools, and echo another.');
+    ctx.mock.replyTo(id, {
+      kind: 'stream',
+      settleFirst: ['call_sleep_1'],
+      output: [{ type: 'toolCall', callId: 'call_sleep_1', namespace: 'clock', name: 'sleep', arguments: { duration_ms: 5 } }],
+    });
+    await ctx.turn(id, 'Wait a moment.');
+    ctx.mock.replyTo(
+      id,
+      { kind: 'stream', output: [{ type: 'message', text: `First pass done. ${STOP_HOOK_MARKER}` }] },
+      { kind: 'stream', output: [{ type: 'message', text: 'Checked again, as the hook asked.' }] },
+    );
+    await ctx.turn(id, 'Do it, and let the stop hook have its say.');
+    await ctx.turn(id, 'Turn after the hook.');
+  },
+};
+
 /** The thread id `spawn_agent` answered the call `callId` with (the parent's tool output, as the mock received it). */
 function spawnedAgentId(ctx: ScenarioContext, callId: string): string {
   const spawned = ctx.mock.requests.flatMap((r) => r.toolOutputs).find((o) => o.callId === callId);
@@ -765,7 +823,7 @@ function addOlderLegacyEvents(codexHome: string, threadId: string): void {
   utimesSync(rollout.path, atime, mtime);
 }
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [chat, tool, failures, compaction, review, fork, revert, big, rich];
+export const SCENARIOS: readonly ScenarioDefinition[] = [chat, tool, failures, compaction, review, fork, revert, big, rich, items];
 
 /** Builds one CODEX_HOME for one scenario in one mode under `<rootDir>/<scenario>-<mode>/`. */
 export async function buildScenarioHome(definition: ScenarioDefinition, mode: HistoryMode, rootDir: string): Promise<CompatHome> {

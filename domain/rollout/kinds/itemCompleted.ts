@@ -4,6 +4,8 @@ import { ReviewOutput } from './legacyItemEvents.js';
 import {
   CollabAgentToolCallItem,
   DynamicToolCallItem,
+  EXTENSION_KINDS,
+  ExtensionSleepItem,
   FileChangeItem,
   FunctionCallOutputItem,
   HookPromptItem,
@@ -11,7 +13,6 @@ import {
   ImageViewItem,
   McpToolCallItem,
   PlanItem,
-  SleepItem,
   SubAgentActivityItem,
   WebSearchItem,
 } from './toolCallItems.js';
@@ -70,7 +71,7 @@ export const KnownTurnItem = t.union([
   DynamicToolCallItem,
   CollabAgentToolCallItem,
   PlanItem,
-  SleepItem,
+  ExtensionSleepItem,
   HookPromptItem,
   SubAgentActivityItem,
   ImageGenerationItem,
@@ -85,6 +86,14 @@ export const KNOWN_TURN_ITEM_TYPES: ReadonlySet<string> = new Set(
     return (tagged.props as { type: t.LiteralC<string> }).type.value;
   }),
 );
+
+/**
+ * Whether an item this version did not decode is one it renders, broken (invalid), rather than one
+ * it does not render: an `Extension` item counts by its `kind` (an extension's kind the app-server
+ * has no wrapper for is not rendered: codex-rs/ext/items/src/lib.rs).
+ */
+export const isKnownTurnItemShape = (item: { readonly type: string; readonly [k: string]: unknown }): boolean =>
+  KNOWN_TURN_ITEM_TYPES.has(item.type) && (item.type !== 'Extension' || (typeof item['kind'] === 'string' && EXTENSION_KINDS.has(item['kind'])));
 
 export const ItemCompleted = t.intersection([
   t.type({ type: t.literal('item_completed'), turn_id: t.string, item: t.intersection([t.type({ type: t.string }), t.UnknownRecord]) }),

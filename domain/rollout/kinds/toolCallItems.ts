@@ -32,6 +32,13 @@ export type McpCallResult = t.TypeOf<typeof McpCallResult>;
 export const WebSearchActionRecord = t.intersection([t.type({ type: t.string }), t.UnknownRecord]);
 
 export const FileChangeItem = t.intersection([t.type({ type: t.literal('FileChange'), id: t.string, changes: FileChanges }), t.partial({ status: optional(t.string) })]);
+/**
+ * An MCP App's UI as Codex captures it from the tool's descriptor (`McpAppUi`, camelCase); passed
+ * through as written. Not measured: 0.169.0 wrote none for the compat server's tools.
+ */
+const McpAppUi = t.UnknownRecord;
+// codex-rs/protocol/src/items.rs: `McpToolCallItem` is `rename_all = "camelCase"` (0.169.0 writes
+// `readOnlyHint`, `mcpAppResourceUri`, …: measured, items scenario), so only these spellings are read.
 export const McpToolCallItem = t.intersection([
   t.type({ type: t.literal('McpToolCall'), id: t.string, server: t.string, tool: t.string }),
   t.partial({
@@ -40,11 +47,14 @@ export const McpToolCallItem = t.intersection([
     result: optional(McpCallResult),
     error: t.unknown,
     duration: optional(Duration),
-    connector_id: optional(t.string),
-    link_id: optional(t.string),
-    mcp_app_resource_uri: optional(t.string),
-    plugin_id: optional(t.string),
-    read_only_hint: optional(t.boolean),
+    connectorId: optional(t.string),
+    mcpAppResourceUri: optional(t.string),
+    mcpAppUi: optional(McpAppUi),
+    linkId: optional(t.string),
+    appName: optional(t.string),
+    actionName: optional(t.string),
+    pluginId: optional(t.string),
+    readOnlyHint: optional(t.boolean),
   }),
 ]);
 export const WebSearchItem = t.intersection([
@@ -114,11 +124,19 @@ export const FunctionCallOutputItem = t.intersection([
 // Kinds no scenario of ours makes Codex write yet: only the type and id are required, so a field
 // named otherwise in some version renders empty rather than quarantining the line.
 export const PlanItem = t.intersection([t.type({ type: t.literal('Plan'), id: t.string }), t.partial({ text: t.string })]);
-// `durationMs`: as 0.169.0's generated schema names the type's field (the API's own type).
-export const SleepItem = t.intersection([t.type({ type: t.literal('Sleep'), id: t.string }), t.partial({ duration_ms: t.number, durationMs: t.number })]);
+/**
+ * An item an extension owns (codex-rs/protocol/src/items.rs `TurnItem::Extension`): its
+ * `ExtensionItem` flattened in, tagged by `kind` (codex-rs/ext/items/src/lib.rs). The clock's sleep
+ * (ext/items/src/sleep.rs `SleepItem`, camelCase) is the one 0.169.0 is measured writing:
+ * `{"type":"Extension","kind":"clock.sleep","id":…,"durationMs":…}`. Other kinds
+ * (`EXTENSION_KINDS` lists the rendered ones) are not rendered.
+ */
+export const ExtensionSleepItem = t.type({ type: t.literal('Extension'), kind: t.literal('clock.sleep'), id: t.string, durationMs: t.number });
+export const EXTENSION_KINDS: ReadonlySet<string> = new Set([ExtensionSleepItem.props.kind.value]);
+// codex-rs/protocol/src/items.rs: `HookPromptFragment` is `rename_all = "camelCase"` (0.169.0 writes `hookRunId`: measured).
 export const HookPromptItem = t.intersection([
   t.type({ type: t.literal('HookPrompt'), id: t.string }),
-  t.partial({ fragments: t.array(t.partial({ text: t.string, hook_run_id: t.string })) }),
+  t.partial({ fragments: t.array(t.partial({ text: t.string, hookRunId: t.string })) }),
 ]);
 
 /** Legacy `patch_apply_end`: the file change of the call `call_id`. */
@@ -133,10 +151,20 @@ export const McpToolCallEndEvent = t.intersection([
     call_id: t.string,
     invocation: t.intersection([t.type({ server: t.string, tool: t.string }), t.partial({ arguments: t.unknown })]),
   }),
+  // codex-rs/protocol/src/protocol.rs: `McpToolCallEndEvent`'s fields are snake_case, the item's
+  // facts among them (0.169.0 writes `read_only_hint`, `mcp_app_resource_uri`: measured).
   t.partial({
     turn_id: optional(t.string),
     duration: optional(Duration),
     result: t.union([t.type({ Ok: McpCallResult }), t.type({ Err: t.unknown })]),
+    connector_id: optional(t.string),
+    mcp_app_resource_uri: optional(t.string),
+    mcp_app_ui: optional(McpAppUi),
+    link_id: optional(t.string),
+    app_name: optional(t.string),
+    action_name: optional(t.string),
+    plugin_id: optional(t.string),
+    read_only_hint: optional(t.boolean),
   }),
 ]);
 /** Legacy `web_search_end`. */

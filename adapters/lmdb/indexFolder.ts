@@ -80,25 +80,72 @@ const metaOf = (head: Buffer, n: number, page: 0 | 1): LmdbMeta | undefined => {
 export const REBUILD_ADVICE =
   'run `rollout-engine repair` (or `rollout-engine index --rebuild`) with the same --codex-home and --index-dir: it is rebuilt from the rollouts';
 
-/** Why LMDB's file at `data` cannot be trusted (its descriptor `fd`, `size` bytes), or undefined. */
-const damageOf = (fd: number, size: number): string | undefined => {
+/** The reads the check makes of `data.mdb`: bytes at a position, and the file's size now. */
+export interface EnvironmentFile {
+  /** Reads into `into` from `position`; the number of bytes read. */
+  readonly read: (into: Buffer, position: number) => number;
+  readonly size: () => number;
+}
+
+/** A check's verdict, with the transaction whose meta page it read (undefined when none could be). */
+interface Check {
+  readonly damage: string | undefined;
+  readonly txnId: bigint | undefined;
+}
+
+const metasOf = (file: EnvironmentFile): LmdbMeta[] => {
   const head = Buffer.alloc(2 * LMDB_META_PAGE);
-  const n = fs.readSync(fd, head, 0, head.length, 0);
-  const metas = ([0, 1] as const).map((p) => metaOf(head, n, p)).filter((m): m is LmdbMeta => m !== undefined);
-  if (metas.length === 0) return 'not an LMDB environment (its meta pages are damaged)';
-  const current = metas.reduce((a, b) => (b.txnId > a.txnId ? b : a));
+  const n = file.read(head, 0);
+  return ([0, 1] as const).map((p) => metaOf(head, n, p)).filter((m): m is LmdbMeta => m !== undefined);
+};
+
+const currentOf = (metas: ReadonlyArray<LmdbMeta>): LmdbMeta => metas.reduce((a, b) => (b.txnId > a.txnId ? b : a));
+
+/**
+ * One pass of the checks. The meta pages are read before the size: another process may commit
+ * while the check runs, and LMDB only ever grows its file and writes a transaction's pages before
+ * its meta page, so a size taken after the meta holds every page that meta names (taken before,
+ * a commit in between made a whole index look cut short: a compat run's `read` beside a writer).
+ */
+const checkOnce = (file: EnvironmentFile): Check => {
+  const metas = metasOf(file);
+  if (metas.length === 0) return { damage: 'not an LMDB environment (its meta pages are damaged)', txnId: undefined };
+  const current = currentOf(metas);
+  const found = (damage: string | undefined): Check => ({ damage, txnId: current.txnId });
   const { pageSize } = current;
-  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) return `its meta page names a page size of ${pageSize} bytes`;
+  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) return found(`its meta page names a page size of ${pageSize} bytes`);
   const lastPage = metas.reduce((most, m) => (m.lastPage > most ? m.lastPage : most), 0n);
   const needed = (lastPage + 1n) * BigInt(pageSize);
-  if (BigInt(size) < needed) return `data.mdb is ${size} bytes, shorter than the ${needed} its environment uses (cut short)`;
+  const size = file.size();
+  if (BigInt(size) < needed) return found(`data.mdb is ${size} bytes, shorter than the ${needed} its environment uses (cut short)`);
   const page = Buffer.alloc(META_AT);
   for (const root of current.roots) {
     if (root === NO_PAGE) continue;
-    if (root > lastPage) return `a database's root page ${root} lies past the last page ${lastPage}`;
-    const got = fs.readSync(fd, page, 0, META_AT, Number(root) * pageSize);
+    if (root > lastPage) return found(`a database's root page ${root} lies past the last page ${lastPage}`);
+    const got = file.read(page, Number(root) * pageSize);
     const flags = page.readUInt16LE(18);
-    if (got < META_AT || page.readBigUInt64LE(0) !== root || (flags & (P_BRANCH | P_LEAF)) === 0) return `a database's root page ${root} is damaged`;
+    if (got < META_AT || page.readBigUInt64LE(0) !== root || (flags & (P_BRANCH | P_LEAF)) === 0) return found(`a database's root page ${root} is damaged`);
+  }
+  return found(undefined);
+};
+
+/** How many passes a check makes while other processes keep committing, before it takes the file as live, not damaged. */
+export const CHECK_PASSES = 5;
+
+/**
+ * Why LMDB's file cannot be trusted, or undefined. Damage counts only when the file held still
+ * through the pass that found it (the same current transaction before and after): a root page
+ * the check read may have been freed and reused by commits made since its meta page was read (no
+ * reader slot holds it), and an environment a writer keeps committing to is being written by
+ * LMDB, not cut short. A pass that saw the file change is made again, up to CHECK_PASSES.
+ */
+export const damageOf = (file: EnvironmentFile): string | undefined => {
+  for (let pass = 0; pass < CHECK_PASSES; pass++) {
+    const check = checkOnce(file);
+    if (check.damage === undefined) return undefined;
+    const after = metasOf(file);
+    const txnAfter = after.length === 0 ? undefined : currentOf(after).txnId;
+    if (txnAfter === check.txnId) return check.damage;
   }
   return undefined;
 };
@@ -112,9 +159,8 @@ export const damagedEnvironment = (dir: string): EngineError | undefined => {
     return undefined; // none yet: LMDB creates it
   }
   try {
-    const size = fs.fstatSync(fd).size;
-    if (size === 0) return undefined;
-    const damage = damageOf(fd, size);
+    if (fs.fstatSync(fd).size === 0) return undefined;
+    const damage = damageOf({ read: (into, position) => fs.readSync(fd, into, 0, into.length, position), size: () => fs.fstatSync(fd).size });
     return damage === undefined ? undefined : corrupt(data, 0, `the index is damaged (${damage}): ${REBUILD_ADVICE}`);
   } finally {
     fs.closeSync(fd);

@@ -697,15 +697,26 @@ const items: ScenarioDefinition = {
     if (trusted.some((h) => h.trustStatus !== 'trusted')) throw new Error(`hooks not trusted: ${JSON.stringify(trusted)}`);
 
     const id = await ctx.startThread('main');
-    ctx.mock.replyTo(id, {
-      kind: 'stream',
-      settleFirst: ['call_mcp_lookup', 'call_mcp_spell', 'call_mcp_echo_plain'],
-      output: [
-        { type: 'toolCall', callId: 'call_mcp_lookup', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'lookup', arguments: { word: 'rollout' } },
-        { type: 'toolCall', callId: 'call_mcp_spell', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'spell', arguments: { word: 'log' } },
-        { type: 'toolCall', callId: 'call_mcp_echo_plain', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'echo', arguments: { text: 'plain' } },
-      ],
-    });
+    // The MCP App call (lookup) has a response of its own: waiting for its item/completed did not
+    // keep its mcp_tool_call_end before the next call item (one of two builds of the legacy home
+    // wrote spell's function_call first), while Codex asks for the next response only once the
+    // call's result is recorded.
+    ctx.mock.replyTo(
+      id,
+      {
+        kind: 'stream',
+        settleFirst: ['call_mcp_lookup'],
+        output: [{ type: 'toolCall', callId: 'call_mcp_lookup', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'lookup', arguments: { word: 'rollout' } }],
+      },
+      {
+        kind: 'stream',
+        settleFirst: ['call_mcp_spell', 'call_mcp_echo_plain'],
+        output: [
+          { type: 'toolCall', callId: 'call_mcp_spell', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'spell', arguments: { word: 'log' } },
+          { type: 'toolCall', callId: 'call_mcp_echo_plain', namespace: `mcp__${MCP_SERVER_NAME}`, name: 'echo', arguments: { text: 'plain' } },
+        ],
+      },
+    );
     await ctx.turn(id, 'Look up a word and spell one with the read-only tools, and echo another.');
     ctx.mock.replyTo(id, {
       kind: 'stream',

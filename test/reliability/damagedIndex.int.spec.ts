@@ -9,19 +9,12 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
 import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
+import { currentMetaOf } from '../fixtures/lmdbMetaPage.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { reportArea } from './areaSummary.js';
 
 const THREADS = 30;
 const figures = { damages: 0, commandRuns: 0, signalDeaths: 0, refusedCorrupt: 0, repairsRebuilt: 0 };
-
-/** LMDB's meta page: after the 24-byte page header, `MDB_meta` (adapters/lmdb/indexFolder.ts). */
-const META_AT = 24;
-const currentMeta = (data: Buffer): { readonly pageSize: number; readonly mainRoot: number } => {
-  const [a, b] = [0, 4096].map((p) => ({ txn: data.readBigUInt64LE(p + META_AT + 128), at: p + META_AT }));
-  const m = a!.txn >= b!.txn ? a! : b!;
-  return { pageSize: data.readUInt32LE(m.at + 24), mainRoot: Number(data.readBigUInt64LE(m.at + 112)) };
-};
 
 describe('reliability · damaged index: a cut or overwritten data.mdb is refused as Corrupt, never a signal, and repair rebuilds it', function () {
   this.timeout(300_000);
@@ -48,7 +41,8 @@ describe('reliability · damaged index: a cut or overwritten data.mdb is refused
     expect(built.status, built.stderr).to.equal(0);
     const data = nodePath.join(home, '.rollout-engine', 'index', 'data.mdb');
     const pristine = fs.readFileSync(data);
-    const { pageSize, mainRoot } = currentMeta(pristine);
+    const { pageSize, roots } = currentMetaOf(pristine);
+    const mainRoot = Number(roots[1]);
     const size = pristine.length;
     expect(size % pageSize).to.equal(0);
 

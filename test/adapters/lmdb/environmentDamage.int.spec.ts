@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { open } from 'lmdb';
 import { CHECK_PASSES, damageOf, type EnvironmentFile } from '../../../adapters/lmdb/indexFolder.js';
+import { currentMetaOf, NO_PAGE } from '../../fixtures/lmdbMetaPage.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 
 /** data.mdb after `rounds` more commits of 200 rows each (the environment grows at each). */
@@ -48,14 +49,6 @@ const committingAt = (earlier: Buffer, later: Buffer, at: 'size' | number): Envi
     },
     switched: () => now === later,
   };
-};
-
-const NO_PAGE = 0xffffffffffffffffn;
-
-/** The current transaction's page size and the free and main databases' root pages (LMDB's MDB_meta, after the 24-byte page header of pages 0 and 1). */
-const currentMetaOf = (data: Buffer): { readonly pageSize: number; readonly roots: readonly bigint[] } => {
-  const at = [24, 4096 + 24].reduce((a, b) => (data.readBigUInt64LE(b + 128) > data.readBigUInt64LE(a + 128) ? b : a));
-  return { pageSize: data.readUInt32LE(at + 24), roots: [data.readBigUInt64LE(at + 64), data.readBigUInt64LE(at + 112)] };
 };
 
 const still = (bytes: Buffer): EnvironmentFile => committingAt(bytes, bytes, 'size');

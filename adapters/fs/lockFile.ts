@@ -33,7 +33,23 @@ export interface LockOptions {
   readonly unreadableStaleMs?: number;
   /** Told each time an attempt finds the lock held by a live holder (named as in a Timeout), before it waits or times out. */
   readonly onHeld?: (holder: string) => void;
+  /** The clocks and the wait between attempts (the system's unless a test scripts them). */
+  readonly clock?: LockClock;
 }
+
+/**
+ * What a lock wait reads time from: the wall clock (compared with file mtimes), the monotonic
+ * clock (deadlines and first sightings: a wall clock stepped back cannot stretch a wait), and the
+ * wait between attempts. A test passes a virtual one, so its verdicts count attempts and virtual
+ * milliseconds instead of depending on how busy the machine is.
+ */
+export interface LockClock {
+  readonly wallMs: () => number;
+  readonly monotonicMs: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+export const SYSTEM_LOCK_CLOCK: LockClock = { wallMs: () => Date.now(), monotonicMs: () => performance.now(), sleep };
 
 export interface HeldLock {
   readonly lockPath: string;
@@ -47,14 +63,14 @@ interface LockContent extends ProcessMark {
 
 /** The documented expiries (README, "Locks"): a write under the lock takes milliseconds, so these are generous bounds, not guesses at a holder's work. */
 export const LOCK_DEFAULTS = { waitMs: 10_000, minBackoffMs: 1, maxBackoffMs: 40, foreignStaleMs: 5_000, unreadableStaleMs: 500 };
-const DEFAULTS = LOCK_DEFAULTS;
+const DEFAULTS = { ...LOCK_DEFAULTS, clock: SYSTEM_LOCK_CLOCK };
 /** A breaker that died mid-break leaves `<lock>.break`; it is only held for a few syscalls. */
 const BREAKER_STALE_MS = 1_000;
 
 export const lockPathFor = (file: string): string => `${file}.lock`;
 
-/** When this process first saw each lock or breaker file whose mtime lay ahead of its clock (monotonic ms), by path. */
-const firstSeen = new Map<string, { readonly file: string; readonly atMs: number }>();
+/** When each clock first saw each lock or breaker file whose mtime lay ahead of it (its monotonic ms), by path. */
+const firstSeenBy = new WeakMap<LockClock, Map<string, { readonly file: string; readonly atMs: number }>>();
 /** Bounds the memory of a long-running process; an entry dropped early only restarts that file's age. */
 const FIRST_SEEN_LIMIT = 4_096;
 
@@ -64,14 +80,16 @@ const FIRST_SEEN_LIMIT = 4_096;
  * its mtime, so it is as old as the time since this process first saw that very file (inode and
  * mtime), on the monotonic clock.
  */
-export const lockFileAgeMs = (path: string, stat: { readonly ino: number; readonly mtimeMs: number }): number => {
-  const byMtime = Date.now() - stat.mtimeMs;
+export const lockFileAgeMs = (path: string, stat: { readonly ino: number; readonly mtimeMs: number }, clock: LockClock = SYSTEM_LOCK_CLOCK): number => {
+  let firstSeen = firstSeenBy.get(clock);
+  if (firstSeen === undefined) firstSeenBy.set(clock, (firstSeen = new Map()));
+  const byMtime = clock.wallMs() - stat.mtimeMs;
   if (byMtime >= 0) {
     firstSeen.delete(path);
     return byMtime;
   }
   const file = `${stat.ino}:${stat.mtimeMs}`;
-  const now = performance.now();
+  const now = clock.monotonicMs();
   const seen = firstSeen.get(path);
   if (seen !== undefined && seen.file === file) return now - seen.atMs;
   if (firstSeen.size >= FIRST_SEEN_LIMIT) firstSeen.delete(firstSeen.keys().next().value!);
@@ -92,19 +110,19 @@ const readLock = (lockPath: string): Promise<string> => readTextNoFollow(nodePat
 export const acquireLock = async (lockPath: string, options: LockOptions = {}): Promise<HeldLock> => {
   const o = { ...DEFAULTS, ...options };
   // The monotonic clock: a wall clock stepped back cannot stretch the wait.
-  const deadline = performance.now() + o.waitMs;
+  const deadline = o.clock.monotonicMs() + o.waitMs;
   let backoff = o.minBackoffMs;
   for (;;) {
     const held = await tryCreate(lockPath);
     if (held !== undefined) return held;
     const state = await inspect(lockPath, o);
     if (state.kind === 'gone') continue;
-    if (state.kind === 'stale' && (await breakStale(lockPath, state.raw)) === 'broken') continue;
+    if (state.kind === 'stale' && (await breakStale(lockPath, state.raw, o.clock)) === 'broken') continue;
     // A live holder, or a stale one whose breaker another process holds: wait, within the bound.
     if (state.kind === 'live') o.onHeld?.(state.holder);
-    const now = performance.now();
+    const now = o.clock.monotonicMs();
     if (now >= deadline) throw timeout(`lock ${lockPath} (${state.kind === 'live' ? `held by ${state.holder}` : `stale, its breaker ${lockPath}.break held`})`, o.waitMs);
-    await sleep(Math.min(deadline - now, backoff * (0.5 + Math.random())));
+    await o.clock.sleep(Math.min(deadline - now, backoff * (0.5 + Math.random())));
     backoff = Math.min(backoff * 2, o.maxBackoffMs);
   }
 };
@@ -157,7 +175,7 @@ const tryCreate = async (lockPath: string): Promise<HeldLock | undefined> => {
 export const removeStaleLock = async (lockPath: string, options: LockOptions = {}): Promise<boolean> => {
   const state = await inspect(lockPath, { ...DEFAULTS, ...options });
   if (state.kind !== 'stale') return false;
-  return (await breakStale(lockPath, state.raw)) === 'broken';
+  return (await breakStale(lockPath, state.raw, options.clock ?? SYSTEM_LOCK_CLOCK)) === 'broken';
 };
 
 /** A breaker's file left by a process killed while breaking, once older than the breaker's bound. */
@@ -175,7 +193,7 @@ const inspect = async (lockPath: string, o: typeof DEFAULTS): Promise<LockState>
     throw err;
   }
   const { mtimeMs } = stat;
-  const ageMs = lockFileAgeMs(lockPath, stat);
+  const ageMs = lockFileAgeMs(lockPath, stat, o.clock);
   const content = parse(raw);
   if (content === undefined) {
     // A holder between open and write takes microseconds; a lock unreadable for longer was abandoned.
@@ -198,14 +216,14 @@ const inspect = async (lockPath: string, o: typeof DEFAULTS): Promise<LockState>
  * it in between — unlinking that would let two writers in). `'broken'`: the stale lock is gone
  * (or was replaced), try again at once; `'busy'`: another breaker is at work, wait before the next look.
  */
-const breakStale = async (lockPath: string, staleRaw: string): Promise<'broken' | 'busy'> => {
+const breakStale = async (lockPath: string, staleRaw: string, clock: LockClock): Promise<'broken' | 'busy'> => {
   const breaker = `${lockPath}.break`;
   try {
     await (await openNoFollow(nodePath.dirname(breaker), breaker, 'create-exclusive', LOCK_FILE_MODE)).close();
   } catch (err) {
     if (errnoCode(err) !== 'EEXIST') throw err;
     const age = await fs.lstat(breaker).then(
-      (s) => lockFileAgeMs(breaker, s),
+      (s) => lockFileAgeMs(breaker, s, clock),
       () => 0,
     );
     if (!isAbandonedBreaker(age)) return 'busy';
@@ -232,5 +250,3 @@ const parse = (raw: string): LockContent | undefined => {
     return undefined;
   }
 };
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));

@@ -1,20 +1,20 @@
 // Live tail, against the real `codex`: Codex runs a turn in a home our `serve` watches; a client
-// following that thread on our server receives the turn's notifications as the lines land (within
-// 200 ms of each line reaching the file), with the content `thread/turns/list` gives for the turn,
-// in the order Codex sends them to its own client.
+// following that thread on our server receives the turn's notifications as the lines land, with
+// the content `thread/turns/list` gives for the turn, in the order Codex sends them to its own
+// client. Live, scripted: the model's reply is held until our client has been told the turn
+// started, so the turn cannot have ended by then (no time bound; the latencies are printed).
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppServer, writeCodexConfig } from './appServer.js';
-import { MockResponses } from './mockResponses.js';
+import { HeldReply, MockResponses } from './mockResponses.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 
 const LIVE = ['turn/started', 'item/completed', 'thread/tokenUsage/updated', 'turn/completed'];
-const LATENCY_MS = 200;
 
 interface Arrival {
   readonly method: string;
@@ -54,7 +54,7 @@ describe('live tail: a running codex writes a turn, a client following the threa
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('turn/started, item/completed…, thread/tokenUsage/updated, turn/completed: equal to thread/turns/list, each within 200 ms of its line', async () => {
+  it('turn/started while the turn runs, then item/completed…, thread/tokenUsage/updated, turn/completed: equal to thread/turns/list', async () => {
     const codexHome = join(root, 'home');
     const workDir = join(root, 'work');
     mkdirSync(workDir, { recursive: true });
@@ -75,6 +75,8 @@ describe('live tail: a running codex writes a turn, a client following the threa
     let buffered = '';
     let completed: (() => void) | undefined;
     const turnCompleted = new Promise<void>((resolve) => (completed = resolve));
+    let started: (() => void) | undefined;
+    const turnStarted = new Promise<void>((resolve) => (started = resolve));
     ours.child.stdout!.on('data', (chunk: Buffer) => {
       const at = Date.now();
       buffered += chunk.toString('utf8');
@@ -84,6 +86,7 @@ describe('live tail: a running codex writes a turn, a client following the threa
         if (msg.method === undefined || msg.id !== undefined) continue;
         arrivals.push({ method: msg.method, params: msg.params, at });
         if (msg.method === 'turn/completed') completed?.();
+        if (msg.method === 'turn/started') started?.();
       }
     });
     const growth: Growth[] = [];
@@ -95,7 +98,21 @@ describe('live tail: a running codex writes a turn, a client following the threa
     watcher = fs.watch(path, lookAtFile);
 
     const since = codex.mark();
-    const turn2 = await codex.runTurn(threadId, 'Turn 2: tell me fact number 2.');
+    const modelReply = new HeldReply();
+    mock.replyTo(threadId, modelReply);
+    const turn2Id = (
+      await codex.request<{ turn: { id: string } }>('turn/start', { threadId, input: [{ type: 'text', text: 'Turn 2: tell me fact number 2.', text_elements: [] }] })
+    ).turn.id;
+    await modelReply.reached;
+    // Told while the model's reply is held: the turn is running, its closing line not yet written.
+    await turnStarted;
+    const closing = fs
+      .readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"task_complete"') && l.includes(turn2Id));
+    expect(closing, 'turn 2 is still running when our client is told it started').to.deep.equal([]);
+    modelReply.release();
+    const turn2 = await codex.waitTurnCompleted(threadId, turn2Id);
     await Promise.race([
       turnCompleted,
       new Promise((_, reject) => setTimeout(() => reject(new Error(`no turn/completed from serve; got ${arrivals.map((a) => a.method).join(', ')}`)), 10_000)),
@@ -127,7 +144,7 @@ describe('live tail: a running codex writes a turn, a client following the threa
     const usage = live.find((a) => a.method === 'thread/tokenUsage/updated');
     expect(usage?.params).to.deep.equal(await rpc(ours, 'thread/tokenUsage/read', { threadId }));
 
-    // Each within 200 ms of its line reaching the file.
+    // How long after its line reached the file each arrived (printed, not judged: speed is the benches').
     const lines = fs.readFileSync(path, 'utf8').split('\n');
     let offset = 0;
     const ends: Array<{ json: any; end: number }> = [];
@@ -157,6 +174,5 @@ describe('live tail: a running codex writes a turn, a client following the threa
       return { method: a.method, ms: a.at - landed.mtimeMs };
     });
     process.stderr.write(`      live tail latencies (ms from the line's mtime): ${latencies.map((l) => `${l.method} ${l.ms.toFixed(0)}`).join(', ')}\n`);
-    for (const l of latencies) expect(l.ms, `${l.method} arrived ${l.ms} ms after its line landed`).to.be.at.most(LATENCY_MS);
   });
 });

@@ -79,6 +79,29 @@ const openHandles = (dir: string): Handles => {
   return { root, dbs };
 };
 
+/** The part of msgpackr's encoder (each table's `encoder`, not in lmdb-js's typings) used here. */
+interface SharedStructuresEncoder {
+  readonly clearSharedData?: () => void;
+}
+
+/**
+ * Forget the record structures each table's encoder holds, so that they are read again from the
+ * committed environment at the next encoding or decoding that needs them.
+ *
+ * msgpackr mints a new structure in memory as it encodes a value of a new shape, and lmdb-js saves
+ * the table's structures inside the write transaction that puts that value. When the transaction
+ * does not commit (the callback throws: a key too long, a failing build; or the commit fails), the
+ * saved structures are rolled back but the encoder keeps the structure it minted, as if it were
+ * stored. Its next values of that shape are then written with that record id and no save (the
+ * encoder believes it shared), while another process (or this one) stores a structure of its own
+ * under the same id: those values decode with another structure's field names ("Data read, but end
+ * of buffer not reached", or wrong fields). lmdb-js forgets them the same way when a table is
+ * cleared (`clearSync`).
+ */
+const forgetStructures = (dbs: Record<TableName, Database>): void => {
+  for (const t of TABLES) (dbs[t] as unknown as { readonly encoder?: SharedStructuresEncoder }).encoder?.clearSharedData?.();
+};
+
 /** The files LMDB keeps in an environment's folder. */
 const LMDB_FILES = ['data.mdb', 'lock.mdb'] as const;
 
@@ -177,6 +200,15 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
     else h.dbs[w.table].removeSync(key as never);
   };
   const sync = <A>(op: string, f: () => A): TE.TaskEither<EngineError, A> => TE.fromEither(E.tryCatch(f, lmdbError(path, op)));
+  /** One write transaction; one that does not commit takes with it the structures it minted (forgetStructures). */
+  const writeTxn = <A>(fn: () => A, flags?: number): A => {
+    try {
+      return h.root.transactionSync(fn, flags);
+    } catch (err) {
+      forgetStructures(h.dbs);
+      throw err;
+    }
+  };
 
   return {
     path,
@@ -234,14 +266,14 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
     // crash a lost tail of commits is caught up again from the checkpoints).
     commit: (build) =>
       sync('commit', () =>
-        h.root.transactionSync(() => {
+        writeTxn(() => {
           const writes = build(reader);
           for (const w of writes) write(w);
           return writes.length;
         }, TransactionFlags.NO_SYNC_FLUSH),
       ),
-    commitAsBuilt: (build) => E.tryCatch(() => h.root.transactionSync(() => build(reader, write), TransactionFlags.NO_SYNC_FLUSH), lmdbError(path, 'commit')),
-    transact: (op, fn) => E.tryCatch(() => h.root.transactionSync(() => fn(reader, write)), lmdbError(path, op)),
+    commitAsBuilt: (build) => E.tryCatch(() => writeTxn(() => build(reader, write), TransactionFlags.NO_SYNC_FLUSH), lmdbError(path, 'commit')),
+    transact: (op, fn) => E.tryCatch(() => writeTxn(() => fn(reader, write)), lmdbError(path, op)),
     dump: () =>
       sync('dump', () => {
         const out: Array<{ table: string; key: unknown; value: unknown }> = [];

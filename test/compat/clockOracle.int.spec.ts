@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClockOracle, STAMP_GAP_MS } from './clockOracle.js';
+import { ClockOracle, STAMP_GAP_MS, answeredFrom } from './clockOracle.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 
 const ID = '01a21222-d141-7a41-9266-1d236a54367f';
@@ -115,5 +115,39 @@ describe('clock oracle: one rule for every clock reading the compat suites compa
     expect((new ClockOracle(early.codexHome).explained(codexCreated, twoSecondsOff, 'created_at') as typeof ourCreated).backwardsCursor).to.equal(
       twoSecondsOff.backwardsCursor,
     );
+  });
+  it("explains a file-scan thread/list's updatedAt by the listed file's mtime (items-legacy: Codex 1795623485, ours 1795623486): the kernel's coarse clock stamped it 4 ms before the last line, across a second", () => {
+    // The last line just past S + 1; its row stamped 1 ms after it; the file's mtime 4 ms before it (measured: up to 6.5 ms).
+    const last = [S * 1000 - 20, S * 1000 + 100, S * 1000 + 950, (S + 1) * 1000 + 2];
+    const { codexHome, path } = home(last, { ...stampedBeforeLastLine, updatedMs: (S + 1) * 1000 + 3 });
+    const mtime = (S + 1) * 1000 - 2;
+    utimesSync(path, mtime / 1000, mtime / 1000);
+    const ours = { id: ID, path, createdAt: S - 1, updatedAt: S + 1, recencyAt: S };
+    const page = (t: typeof ours) => ({ data: [t], nextCursor: null });
+    const listed = page({ ...ours, updatedAt: S });
+    expect(answeredFrom('thread/list', {}), 'a list without useStateDbOnly or searchTerm').to.equal('fileScan');
+    expect(answeredFrom('thread/list', { useStateDbOnly: true })).to.equal('stateDb');
+    expect(answeredFrom('thread/list', { searchTerm: 'x' })).to.equal('stateDb');
+    expect(answeredFrom('thread/read', {})).to.equal('stateDb');
+    expect(new ClockOracle(codexHome).explained(listed, page(ours), undefined, 'fileScan')).to.deep.equal(listed);
+    // The row holds S + 1: as a state-DB answer, Codex's S is not its reading.
+    const asRow = new ClockOracle(codexHome);
+    expect(asRow.explained(listed, page(ours))).to.deep.equal(page(ours));
+    expect(asRow.unexplained).to.have.length(1);
+    // Nor is a file-scan value other than the mtime's second.
+    expect(new ClockOracle(codexHome).explained(page({ ...ours, updatedAt: S - 1 }), page(ours), undefined, 'fileScan')).to.deep.equal(page(ours));
+  });
+
+  it("explains a created_at backwards cursor whose reading sits at its second's start (tool-legacy, created_at asc: Codex's cursor a second before ours): the move that fits both sides", () => {
+    // The row's created_at 1 ms before S, the session_meta 1 ms after: each side's cursor is its own second + 1 ms.
+    const { codexHome, path } = home([S * 1000 + 1, ...lines.slice(1)], { ...stampedBeforeLastLine, createdMs: S * 1000 - 1 });
+    const row = { id: ID, path, createdAt: S - 1, updatedAt: S, recencyAt: S };
+    const codexPage = { data: [row], nextCursor: null, backwardsCursor: iso((S - 1) * 1000 + 1) };
+    // Ours, S.001: the reading itself unmoved, or its second moved by + 1, as Codex's is.
+    const ourPage = { data: [{ ...row, createdAt: S }], nextCursor: null, backwardsCursor: iso(S * 1000 + 1) };
+    expect(new ClockOracle(codexHome).explained(codexPage, ourPage, 'created_at')).to.deep.equal(codexPage);
+    // No common move: left.
+    const moved = { ...ourPage, backwardsCursor: iso(S * 1000 + 3) };
+    expect((new ClockOracle(codexHome).explained(codexPage, moved, 'created_at') as typeof ourPage).backwardsCursor).to.equal(moved.backwardsCursor);
   });
 });

@@ -3,7 +3,11 @@
 // cursors made of them from its state DB (`CODEX_HOME/state_5.sqlite`, table `threads`); ours come
 // from the rollout lines by the rule docs/compatibility.md states. The oracle explains a difference
 // exactly, or not at all:
-//   1. Codex's value is its state DB's reading for the thread (the row read when comparing);
+//   1. Codex's value is its state DB's reading for the thread (the row read when comparing), or for
+//      an answer of its file scan (`thread/list` without `useStateDbOnly` or `searchTerm`) its
+//      `updatedAt` is the listed file's mtime (`AnsweredFrom`): the kernel stamps mtimes with a
+//      coarse clock, a few ms behind the line's timestamp, so across a second boundary Codex
+//      lists the second before ours; explained as the mtime rule below is;
 //   2. ours is what the documented rule gives from the thread's current rollout file;
 //   3. the two readings are one moment by two clocks: within STAMP_GAP_MS of each other; for
 //      `updatedAt` and `recencyAt` the DB's stamp may also be that of an earlier line of the
@@ -99,6 +103,20 @@ function stateRows(codexHome: string): Map<string, StateRow> {
   return rows;
 }
 
+/**
+ * Where Codex answered a request's thread times from. `thread/list` without `useStateDbOnly` and
+ * without `searchTerm` scans the files (docs/compatibility.md): its `updatedAt` is the listed
+ * file's mtime, not its row's (measured on 0.169.0: a rollout touched to 2030 lists as updated in
+ * 2030 beside a state DB row of its last line). Every other answer is the state DB's.
+ */
+export type AnsweredFrom = 'stateDb' | 'fileScan';
+
+export const answeredFrom = (method: string, params: unknown): AnsweredFrom => {
+  if (method !== 'thread/list') return 'stateDb';
+  const p = (typeof params === 'object' && params !== null ? params : {}) as { useStateDbOnly?: unknown; searchTerm?: unknown };
+  return p.useStateDbOnly === true || (typeof p.searchTerm === 'string' && p.searchTerm !== '') ? 'stateDb' : 'fileScan';
+};
+
 /** Whether Codex's DB reading and ours stand for one moment (rule 3 above). */
 function sameMoment(field: Field, dbMs: number, rule: RuleReadings, codexFileMtimeMs: number | null, threadLineMs: readonly number[]): boolean {
   const ours = rule.ms[field];
@@ -146,7 +164,7 @@ export class ClockOracle {
    * `ours` with every thread time and cursor the oracle explains taken as Codex's. `sortKey` is the
    * request's (thread/list, thread/search): what the cursors hold; `created_at` when absent.
    */
-  explained(codex: Json, ours: Json, sortKey?: unknown): Json {
+  explained(codex: Json, ours: Json, sortKey?: unknown, from: AnsweredFrom = 'stateDb'): Json {
     const rows = this.rows ?? stateRows(this.codexHome);
     const rules = new Map<string, RuleReadings | null>();
     const ruleFor = (path: string): RuleReadings | null => {
@@ -167,6 +185,17 @@ export class ClockOracle {
       }
       return explained;
     };
+    const scannedMtimeExplains = (threadId: string, codexPath: unknown, ourPath: unknown, cv: number, ov: number): boolean => {
+      const listed = typeof codexPath === 'string' && existsSync(codexPath) ? statSync(codexPath).mtimeMs : null;
+      const rule = typeof ourPath === 'string' ? ruleFor(ourPath) : null;
+      const explained = listed !== null && rule !== null && cv === second(listed) && ov === second(rule.ms.updatedAt);
+      if (!explained) {
+        const why = `clock oracle: ${threadId} updatedAt unexplained (file scan): listed file mtime ${listed} rule ${JSON.stringify(rule && rule.ms)}`;
+        this.unexplained.push(why);
+        if (process.env[DEBUG_ENV] !== undefined) process.stderr.write(`${why}\n`);
+      }
+      return explained;
+    };
     const field = SORT_FIELDS[typeof sortKey === 'string' ? sortKey : 'created_at'];
     /**
      * A cursor holds its server's reading of the row time, to the millisecond or (a created_at one
@@ -175,19 +204,19 @@ export class ClockOracle {
      * `thread/list` with `useStateDbOnly` gives its `created_at_ms`, `thread/search` the second;
      * ours gives the second on both, docs/compatibility.md.)
      */
-    const move = (cursorMs: number, readingMs: number): number | null => {
-      for (const at of [readingMs, second(readingMs) * 1000]) if (Math.abs(cursorMs - at) <= 1) return cursorMs - at;
-      return null;
-    };
+    const moves = (cursorMs: number, readingMs: number): number[] =>
+      [readingMs, second(readingMs) * 1000].filter((at) => Math.abs(cursorMs - at) <= 1).map((at) => cursorMs - at);
     const cursor = (c: string, o: string, firstRowId: string | undefined): string => {
       const [ct, cid] = c.split('|');
       const [ot, oid] = o.split('|');
       const threadId = cid ?? firstRowId;
       if (field === undefined || threadId === undefined || cid !== oid) return o;
       const [cms, oms] = [Date.parse(ct!), Date.parse(ot!)];
+      // A reading within 2 ms of its second's start fits both forms (ours at X.001 with a `+ 1` cursor
+      // X.001 is the reading unmoved, or its second moved by 1): the two sides agree when one move fits both.
       const same = explains(threadId, undefined, field, (row, rule) => {
-        const [cm, om] = [move(cms, row.ms[field]), move(oms, rule.ms[field])];
-        return cm !== null && cm === om;
+        const om = moves(oms, rule.ms[field]);
+        return moves(cms, row.ms[field]).some((m) => om.includes(m));
       });
       return same ? c : o;
     };
@@ -201,6 +230,11 @@ export class ClockOracle {
         for (const f of FIELDS) {
           const [cv, ov] = [c[f], o[f]];
           if (typeof cv !== 'number' || typeof ov !== 'number' || cv === ov) continue;
+          if (from === 'fileScan' && f === 'updatedAt') {
+            // The file scan's reading is the mtime of the file it listed: the one rule where Codex reads mtimes.
+            if (scannedMtimeExplains(o['id'], c['path'], o['path'], cv, ov)) out[f] = cv;
+            continue;
+          }
           if (explains(o['id'], o['path'], f, (row, rule) => cv === row.seconds[f] && ov === second(rule.ms[f]))) out[f] = cv;
         }
       // A page: its cursors (a backwards cursor without an id names the first row's time).

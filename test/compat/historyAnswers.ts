@@ -1,14 +1,21 @@
 // How a history answer of ours is compared with Codex's: Codex's read receipts are left out, and
 // clock readings go through the clock oracle. Shared by the stdio and WebSocket compat suites.
 import type { RpcAnswer } from '../fixtures/stdioRpcClient.js';
-import type { ClockOracle } from './clockOracle.js';
+import { answeredFrom, type ClockOracle } from './clockOracle.js';
 
 /**
  * What may differ, and why: `readState(s)` are Codex's SQLite read receipts (no rollout holds
  * them); thread times and the cursors made of them are explained by `oracle` (clockOracle.ts) or
- * left to differ. `params` are the request's (their `sortKey` says what a cursor holds).
+ * left to differ. `method` and `params` are the request's (their `sortKey` says what a cursor holds;
+ * a file-scan `thread/list` lists mtimes, `answeredFrom`).
  */
-export const normaliseHistoryAnswer = (oracle: ClockOracle, params: unknown, codex: RpcAnswer, ours: RpcAnswer): { expected: unknown; actual: unknown } => {
+export const normaliseHistoryAnswer = (
+  oracle: ClockOracle,
+  method: string,
+  params: unknown,
+  codex: RpcAnswer,
+  ours: RpcAnswer,
+): { expected: unknown; actual: unknown } => {
   if (!('result' in codex) || !('result' in ours)) return { expected: codex, actual: ours };
   const strip = (r: unknown): Record<string, unknown> => {
     const { readState: _a, readStates: _b, ...rest } = r as Record<string, unknown>;
@@ -16,5 +23,5 @@ export const normaliseHistoryAnswer = (oracle: ClockOracle, params: unknown, cod
   };
   const expected = strip(codex.result);
   const sortKey = typeof params === 'object' && params !== null ? (params as { sortKey?: unknown }).sortKey : undefined;
-  return { expected: { result: expected }, actual: { result: oracle.explained(expected, strip(ours.result), sortKey) } };
+  return { expected: { result: expected }, actual: { result: oracle.explained(expected, strip(ours.result), sortKey, answeredFrom(method, params)) } };
 };

@@ -193,7 +193,7 @@ const compareHome = async (home: CompatHome): Promise<{ compared: number; proble
         }
         if (deliberate(home, step.method, c[0]!)) break;
         compared += 1;
-        const { expected, actual } = normalise(oracle, step.params, ca, oa);
+        const { expected, actual } = normalise(oracle, step.method, step.params, ca, oa);
         const d = jsonDifferences(expected, actual, 6);
         if (d.length > 0) problems.push(`${label} page ${i} ${JSON.stringify(step.params)}\n${describeDifferences(d)}`);
         else byMethod.set(step.method, (byMethod.get(step.method) ?? 0) + 1);

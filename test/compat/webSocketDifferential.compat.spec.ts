@@ -161,7 +161,7 @@ const differences = (theirs: Exchange[], ours: Exchange[], theirHome: string, ou
     t.answers.forEach((ta, p) => {
       const oa = o.answers[p];
       if (oa === undefined) return;
-      const { expected, actual } = normaliseHistoryAnswer(oracle, t.params, ta, oa);
+      const { expected, actual } = normaliseHistoryAnswer(oracle, TRANSCRIPT[i]!.method, t.params, ta, oa);
       const d = jsonDifferences(invariant(expected, theirHome, knownIds, freshTheirs), invariant(actual, ourHome, knownIds, freshOurs), 6);
       if (d.length > 0) problems.push(`${t.label} page ${p}\n${describeDifferences(d)}`);
     });

@@ -1,11 +1,10 @@
-import type * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import type { IndexStore } from '../domain/ports.js';
 import type { CatchUpOptions } from './catchUpOptions.js';
 import type { CatchUpSummary } from './catchUpSummary.js';
 
-/** A catch-up of given files (or a short whole-home one) running in this process: its files, and its end (thread rows written). */
+/** A catch-up of given files running in this process: its files, and its end (thread rows written). */
 interface FilesCatchUp {
   readonly paths: ReadonlySet<string>;
   readonly done: Promise<unknown>;
@@ -25,49 +24,18 @@ const running = new WeakMap<IndexStore, Set<FilesCatchUp>>();
 export const lazyCatchUpHome =
   (store: IndexStore, home: string, options: CatchUpOptions = {}): TE.TaskEither<EngineError, CatchUpSummary> =>
   async () => {
-    if (options.files === undefined) {
-      // A whole-home catch-up: once planned, one of a few files is noted like a catch-up of given
-      // files (a read of its threads waits for its end: JOINABLE_FILES); a long one (a first build)
-      // is not, its reads are served as it goes.
-      let noted: FilesCatchUp | undefined;
-      const run: Promise<E.Either<EngineError, CatchUpSummary>> = (async () =>
-        (await import('./catchUp.js')).catchUpHome(store, home, {
-          ...options,
-          onPlanned: (paths) => {
-            options.onPlanned?.(paths);
-            if (paths.size > JOINABLE_FILES) return;
-            noted = { paths, done: run };
-            noteRunning(store, noted);
-          },
-        })())();
-      try {
-        return await run;
-      } finally {
-        if (noted !== undefined) running.get(store)?.delete(noted);
-      }
-    }
     const run = (async () => (await import('./catchUp.js')).catchUpHome(store, home, options)())();
+    if (options.files === undefined) return run;
     const mine: FilesCatchUp = { paths: new Set(options.files.map((f) => f.path)), done: run };
-    noteRunning(store, mine);
+    let set = running.get(store);
+    if (set === undefined) running.set(store, (set = new Set()));
+    set.add(mine);
     try {
       return await run;
     } finally {
-      running.get(store)?.delete(mine);
+      set.delete(mine);
     }
   };
-
-const noteRunning = (store: IndexStore, c: FilesCatchUp): void => {
-  let set = running.get(store);
-  if (set === undefined) running.set(store, (set = new Set()));
-  set.add(c);
-};
-
-/**
- * The most files a whole-home catch-up may change for a read of one of them to wait for its end
- * (it reads every changed file before it writes any thread row): serve's catch-up at start of a
- * home Codex wrote to since it last ran is a few files; a first build or a rebuild is not waited for.
- */
-const JOINABLE_FILES = 64;
 
 /**
  * The end of every catch-up of given files running in this process that holds one of `paths`, or
@@ -75,10 +43,8 @@ const JOINABLE_FILES = 64;
  * between the two, the file looks indexed while its thread's row is the old one, so a read that
  * answered then would give new turns with old times (found by the compat mutations once every field
  * was compared: a fork Codex continued, read while serve's home watch caught it up). Such a
- * catch-up is a few files, so waiting for its end is short; so is a whole-home catch-up of at most
- * JOINABLE_FILES changed files (serve's at start: a fork Codex continued, read in that window, had its
- * new turns and its old `updatedAt` / `recencyAt`); a longer one (a first build, whose reads are
- * served as it goes) is never waited for.
+ * catch-up is a few files, so waiting for its end is short; a whole-home catch-up (a first build,
+ * whose reads are served as it goes) is never waited for.
  */
 export const filesCatchUpsOf = (store: IndexStore, paths: ReadonlyArray<string>): Promise<void> | null => {
   const holding = [...(running.get(store) ?? [])].filter((c) => paths.some((p) => c.paths.has(p)));

@@ -189,6 +189,8 @@ export const catchUpHome =
       // Thread rows are behind their files from the first row commit to the thread-row commit: marked meanwhile (threadRowsDue.ts).
       const due = await markDue(store, plan);
       if (E.isLeft(due)) return due;
+      if (due.right.own !== undefined)
+        options.onPlanned?.(new Set([...plan.actions.filter((a) => a.action.kind !== 'unchanged').map((a) => a.probe.file.path), ...plan.gone.map((g) => g.path)]));
 
       const forgotten = await forget(store, plan, subset, tokenCps, strayTokens);
       if (E.isLeft(forgotten)) return forgotten;

@@ -43,6 +43,12 @@ export interface CatchUpOptions {
    * catch-up that follows folds the other projections from their checkpoints). Default: every projection.
    */
   readonly subset?: 'tokens';
+  /**
+   * Told once the catch-up has planned, before it commits a row: the files whose rows it will
+   * change (read, rewritten or gone), whose thread rows stay behind them until its end
+   * (lazyCatchUp.ts notes them for reads, `behindIn`). Not told when no file changes.
+   */
+  readonly onPlanned?: (changing: ReadonlySet<string>) => void;
   /** Examine only these files (others keep their rows and checkpoints); default: discover all. */
   readonly files?: ReadonlyArray<RolloutFile>;
   /**

@@ -10,18 +10,19 @@ import type { RolloutFile } from '../adapters/jsonl/discover.js';
 import { errnoCode, toEngineError } from '../adapters/fs/fsError.js';
 import { isInsideHome, outsideHome } from '../adapters/fs/insideHome.js';
 import { probeFile, unchangedSince } from '../adapters/jsonl/probe.js';
-import { filesCatchUpsOf, lazyCatchUpHome } from './lazyCatchUp.js';
+import { behindIn, filesCatchUpsOf, lazyCatchUpHome } from './lazyCatchUp.js';
 import { threadRowsInterrupted } from './interruptedCatchUp.js';
 import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
 
 /**
  * What a read-repair did: nothing (`fresh`), tailed files (`caughtUp`), waited for a catch-up of its
- * files running in this process to write its thread rows (`joinedCatchUp`), scanned the home
- * (`rescanned`); for a thread the index does not know, shared another request's scan (`rescanShared`:
- * one running, or one just ended), or found the home's scans spent (`overRescanBudget`: answered
- * from the index as it is).
+ * files running in this process to write its thread rows (`joinedCatchUp`), derived its thread's
+ * row again from the rows of its files a whole-home catch-up running in this process has committed
+ * ahead of its thread rows (`rederived`), scanned the home (`rescanned`); for a thread the index
+ * does not know, shared another request's scan (`rescanShared`: one running, or one just ended), or
+ * found the home's scans spent (`overRescanBudget`: answered from the index as it is).
  */
-export type Freshness = 'fresh' | 'caughtUp' | 'joinedCatchUp' | 'rescanned' | 'rescanShared' | 'overRescanBudget';
+export type Freshness = 'fresh' | 'caughtUp' | 'joinedCatchUp' | 'rederived' | 'rescanned' | 'rescanShared' | 'overRescanBudget';
 
 /**
  * How a home's rescans are bounded. Every request naming a thread the index lacks rescanned the
@@ -180,13 +181,18 @@ export const ensureThreadFresh =
     if (toCatchUp.length === 0) {
       // Files as indexed, but a catch-up of them in this process may not have written their thread
       // rows yet (lazyCatchUp.ts `filesCatchUpsOf`): the read waits for them.
-      const joined = filesCatchUpsOf(
-        store,
-        walked.right.chain.map(({ node }) => node.path),
-      );
+      const paths = walked.right.chain.map(({ node }) => node.path);
+      const joined = filesCatchUpsOf(store, paths);
       if (joined !== null) {
         await joined;
         return E.right({ freshness: 'joinedCatchUp', summary: null });
+      }
+      // Files as indexed, but a whole-home catch-up (serve's at start, a backfill) planned to change
+      // one of them and may not have written their thread rows yet (lazyCatchUp.ts `behindIn`): the
+      // read re-derives its thread's row from the committed rows, not waiting for the catch-up.
+      if (behindIn(store, paths)) {
+        const rederived = await (await import('./threadRowRefresh.js')).rederiveThreadRow(store, home, threadId, paths);
+        return E.isLeft(rederived) ? rederived : E.right({ freshness: 'rederived', summary: null });
       }
       // Files as indexed, but thread rows a killed catch-up left behind them are redone first.
       const interrupted = await threadRowsInterrupted(store);

@@ -19,23 +19,50 @@ const running = new WeakMap<IndexStore, Set<FilesCatchUp>>();
  * every module it loads: a file read and a compile each). What opens a home and keeps it fresh
  * catches up through this; what catches up every time (`index`, `repair`) imports `catchUpHome`.
  * A catch-up of given files (the home watch's, a read-repair's) is noted while it runs, for
- * `filesCatchUpsOf`.
+ * `filesCatchUpsOf`; the files any catch-up changes are noted from its plan to its end, for `behindIn`.
  */
 export const lazyCatchUpHome =
   (store: IndexStore, home: string, options: CatchUpOptions = {}): TE.TaskEither<EngineError, CatchUpSummary> =>
   async () => {
-    const run = (async () => (await import('./catchUp.js')).catchUpHome(store, home, options)())();
-    if (options.files === undefined) return run;
-    const mine: FilesCatchUp = { paths: new Set(options.files.map((f) => f.path)), done: run };
+    // Once planned, the files it changes are noted until its end (`behindIn`), for every catch-up.
+    let changing: ReadonlySet<string> | undefined;
+    const planned = (paths: ReadonlySet<string>) => {
+      options.onPlanned?.(paths);
+      let set = behind.get(store);
+      if (changing !== undefined) set?.delete(changing);
+      changing = paths;
+      if (set === undefined) behind.set(store, (set = new Set()));
+      set.add(paths);
+    };
+    const run = (async () => (await import('./catchUp.js')).catchUpHome(store, home, { ...options, onPlanned: planned })())();
+    const mine: FilesCatchUp | undefined = options.files === undefined ? undefined : { paths: new Set(options.files.map((f) => f.path)), done: run };
     let set = running.get(store);
-    if (set === undefined) running.set(store, (set = new Set()));
-    set.add(mine);
+    if (mine !== undefined) {
+      if (set === undefined) running.set(store, (set = new Set()));
+      set.add(mine);
+    }
     try {
       return await run;
     } finally {
-      set.delete(mine);
+      if (mine !== undefined) set?.delete(mine);
+      if (changing !== undefined) behind.get(store)?.delete(changing);
     }
   };
+
+/** Per store: the files each catch-up running in this process changes (its plan's), from its plan to its end. */
+const behind = new WeakMap<IndexStore, Set<ReadonlySet<string>>>();
+
+/**
+ * Whether a catch-up running in this process (a whole-home one included: serve's at start, a
+ * backfill) planned to change one of `paths`: from its first row commit to its thread-row commit
+ * their thread rows may be behind their rows. A read is never made to wait for a whole-home
+ * catch-up: a backfill running behind serve waits between two files for the requests under way
+ * (openCodexHome.ts `requestsFirst`), so a request waiting for its end would wait for itself (it
+ * hung serve, 7018404). The read re-derives its thread's row from the committed rows instead
+ * (freshness.ts, threadRowRefresh.ts `rederiveThreadRow`).
+ */
+export const behindIn = (store: IndexStore, paths: ReadonlyArray<string>): boolean =>
+  [...(behind.get(store) ?? [])].some((changing) => paths.some((p) => changing.has(p)));
 
 /**
  * The end of every catch-up of given files running in this process that holds one of `paths`, or
@@ -44,7 +71,8 @@ export const lazyCatchUpHome =
  * answered then would give new turns with old times (found by the compat mutations once every field
  * was compared: a fork Codex continued, read while serve's home watch caught it up). Such a
  * catch-up is a few files, so waiting for its end is short; a whole-home catch-up (a first build,
- * whose reads are served as it goes) is never waited for.
+ * whose reads are served as it goes) is never waited for (a read of one of its files re-derives
+ * its thread's row instead: `behindIn`).
  */
 export const filesCatchUpsOf = (store: IndexStore, paths: ReadonlyArray<string>): Promise<void> | null => {
   const holding = [...(running.get(store) ?? [])].filter((c) => paths.some((p) => c.paths.has(p)));

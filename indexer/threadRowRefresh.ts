@@ -137,3 +137,17 @@ export const refreshThreads = async (
   const r = await store.commit((reader) => dropThreadRowsWithout(reader, live))();
   return E.isLeft(r) ? r : E.right(undefined);
 };
+
+/**
+ * One thread's row derived again from the committed rows of its files (`paths`: its history's,
+ * all as their checkpoints say), in one transaction, as the thread-row refresh at a catch-up's end
+ * derives it. For a read of a thread whose files a catch-up running in this process has committed
+ * but whose thread rows it has not yet written (lazyCatchUp.ts `behindIn`): the read answers the
+ * row its files give, without waiting for the catch-up (which may be waiting for the read).
+ */
+export const rederiveThreadRow = async (store: IndexStore, home: string, threadId: string, paths: ReadonlyArray<string>): Promise<E.Either<EngineError, void>> => {
+  const { readThreadNames } = await import('../adapters/jsonl/sessionIndex.js');
+  const names = await readThreadNames(home)();
+  if (E.isLeft(names)) return names;
+  return refreshThreads(store, names.right, new Set([threadId]), paths);
+};

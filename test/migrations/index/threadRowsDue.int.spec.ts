@@ -140,4 +140,54 @@ describe('thread rows due: a catch-up interrupted before its thread rows', () =>
       right(await store.close()());
     }
   });
+  it("a read while a whole-home catch-up in this process is between its file's rows and the thread rows answers the new row without waiting for it (serve's catch-up at start: a fork Codex continued read with its old times)", async () => {
+    const home = nodePath.join(tmp(), 'home-start');
+    const path = writeRollout(home, rolloutName(ID), chatThread('legacy', ID, 2).text());
+    const store = await open(home);
+    try {
+      right(await catchUpHome(store, home)());
+      const before = right(await store.get('threads', [ID])());
+      const grown = chatThread('legacy', ID, 3).text();
+      writeRollout(home, rolloutName(ID), grown.slice(chatThread('legacy', ID, 2).text().length), true);
+
+      // serve's catch-up at start (no given files), held at its first commit after the file's rows
+      // (a backfill behind serve is held likewise at `between` while a request runs: 7018404).
+      let reached!: () => void;
+      const atThreadRows = new Promise<void>((r) => (reached = r));
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      const fileIndexed = async () => {
+        const cp = right(await store.get('files', [path])());
+        return cp !== undefined && cp.size === Buffer.byteLength(grown);
+      };
+      let held = false;
+      const gated: IndexStore = {
+        ...store,
+        commit: (build) => async () => {
+          if (!held && (await fileIndexed())) {
+            held = true;
+            reached();
+            await released;
+          }
+          return store.commit(build)();
+        },
+      };
+      const atStart = lazyCatchUpHome(gated, home)();
+      await atThreadRows;
+      expect(right(await store.get('threads', [ID])())).to.deep.equal(before);
+
+      // The read finds the file indexed and its thread row old: it re-derives the row from the
+      // committed rows while the catch-up is still held (it would hang if it waited for it).
+      const fresh = right(await ensureThreadFresh(gated, home, ID)());
+      const answered = right(await store.get('threads', [ID])());
+      release();
+      right(await atStart);
+      const after = right(await store.get('threads', [ID])());
+      expect(after).to.not.deep.equal(before);
+      expect(answered, 'the thread row the read answered with').to.deep.equal(after);
+      expect(fresh.freshness).to.equal('rederived');
+    } finally {
+      right(await store.close()());
+    }
+  });
 });

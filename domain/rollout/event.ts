@@ -100,6 +100,9 @@ const PAYLOAD_CODECS: { readonly [K in DecodedLineKind]: t.Mixed } = {
 type SameKinds<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const eventKindsAreTheDecoders: SameKinds<Exclude<RolloutEvent['kind'], 'other' | 'invalid'>, DecodedLineKind> = true;
 void eventKindsAreTheDecoders;
+/** The response item types the decoder reads are those its codec decodes. */
+const responseTypesAreTheCodecs: SameKinds<(typeof RESPONSE_ITEM_TYPES)[number], t.TypeOf<typeof ResponseItemPayload>['type']> = true;
+void responseTypesAreTheCodecs;
 
 /** Maps, not object literals: a miss on a literal walks its prototype (`constructor`, …). */
 const topLevel: ReadonlyMap<string, DecodedLineKind> = new Map(Object.entries(TOP_LEVEL_KINDS));

@@ -14,6 +14,9 @@ import { THREAD_ITEM_TYPES } from '../../domain/thread/threadItem.js';
 import { COMPLETED_ITEMS, ITEM_OF_EVENT, TURN_RULES } from '../../domain/thread/turnRules.js';
 import { PAGINATED_ITEMS } from '../../domain/thread/mapItem.js';
 import { CONVERSATION_TEXT } from '../../domain/search/conversationText.js';
+import { THREAD_META_RULES } from '../../domain/thread/threadMeta.js';
+import { PLUGIN_EVENT_RULES } from '../../domain/plugins/rolloutObservations.js';
+import { EVENTS_OF_RESPONSE } from '../../domain/thread/responseMessage.js';
 import { TOOL_ITEM_OF_TYPE } from '../../domain/analytics/toolItems.js';
 import { NEEDED_EVENT_MSGS, TOP_LEVEL_READ, skipByPrefix } from '../../projections/linePrefix.js';
 import { ITEM_TEXT } from '../../adapters/cli/renderHistory.js';
@@ -52,9 +55,15 @@ describe('kind tables (issue 53)', () => {
       expect(classifyRolloutLine(makeRolloutLine({ timestamp: 't', type: 'event_msg', payload: { type: 'exec_command_end' } })).kind).to.equal('other');
     });
 
-    it('the turn rules and the search text have an entry for every event kind, and no other', () => {
+    it('the turn rules, the search text, the thread’s preview and settings and the plugin facts have an entry for every event kind, and no other', () => {
       expect(sorted(Object.keys(TURN_RULES))).to.deep.equal(EVENT_KINDS);
       expect(sorted(Object.keys(CONVERSATION_TEXT))).to.deep.equal(EVENT_KINDS);
+      expect(sorted(Object.keys(THREAD_META_RULES))).to.deep.equal(EVENT_KINDS);
+      expect(sorted(Object.keys(PLUGIN_EVENT_RULES))).to.deep.equal(EVENT_KINDS);
+    });
+
+    it('the early rollouts’ items: an entry for every response item type the decoder reads', () => {
+      expect(sorted(Object.keys(EVENTS_OF_RESPONSE))).to.deep.equal(sorted(RESPONSE_ITEM_TYPES));
     });
 
     it('the item each item event makes: one entry per kind the item rules read', () => {

@@ -52,8 +52,8 @@ export interface LazyOptions {
 }
 
 /** The kinds the token projection reads (domain/tokens/responseFold.ts, and session_meta for its state). */
-const TOKEN_TOP: ReadonlySet<string> = new Set<TopLevelType>(['session_meta', 'turn_context', 'token_usage_record']);
-const TOKEN_EVENT_MSGS: ReadonlySet<string> = new Set<EventMsgType>(['token_count', 'task_started', 'thread_settings_applied']);
+export const TOKEN_TOP: ReadonlySet<string> = new Set<TopLevelType>(['session_meta', 'turn_context', 'token_usage_record']);
+export const TOKEN_EVENT_MSGS: ReadonlySet<string> = new Set<EventMsgType>(['token_count', 'task_started', 'thread_settings_applied']);
 
 export type SkippedLine = { readonly kind: 'skipped'; readonly timestamp: string; readonly ordinal: number | null; readonly type: string };
 

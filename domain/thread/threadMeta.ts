@@ -167,6 +167,9 @@ export const THREAD_META_RULES: { readonly [K in RolloutEvent['kind']]: ((s: Thr
   invalid: { noMeta: 'a line Codex cannot read' },
 };
 
+/** Whether a kind of line can change a thread's preview, model or effort (a response item: only in early rollouts). */
+export const readsThreadMeta = (kind: RolloutEvent['kind']): boolean => typeof THREAD_META_RULES[kind] === 'function';
+
 export const foldThreadMeta = (s: ThreadMetaState, ev: RolloutEvent, itemsFromResponses = false): ThreadMetaState => {
   const rule = THREAD_META_RULES[ev.kind];
   if (typeof rule === 'function') (rule as (s: ThreadMetaState, ev: RolloutEvent, itemsFromResponses: boolean) => void)(s, ev, itemsFromResponses);

@@ -18,7 +18,8 @@ import { THREAD_META_RULES } from '../../domain/thread/threadMeta.js';
 import { PLUGIN_EVENT_RULES } from '../../domain/plugins/rolloutObservations.js';
 import { EVENTS_OF_RESPONSE } from '../../domain/thread/responseMessage.js';
 import { TOOL_ITEM_OF_TYPE } from '../../domain/analytics/toolItems.js';
-import { NEEDED_EVENT_MSGS, TOP_LEVEL_READ, skipByPrefix } from '../../projections/linePrefix.js';
+import { NEEDED_EVENT_MSGS, TOKEN_EVENT_MSGS, TOKEN_TOP, TOP_LEVEL_READ, skipByPrefix } from '../../projections/linePrefix.js';
+import { TOKEN_RULES } from '../../domain/tokens/responseFold.js';
 import { ITEM_TEXT } from '../../adapters/cli/renderHistory.js';
 import { makeRolloutLine } from '../../domain/rollout/line.js';
 import { answerSchema, CodexSchema } from '../fixtures/codexSchema.js';
@@ -60,6 +61,7 @@ describe('kind tables (issue 53)', () => {
       expect(sorted(Object.keys(CONVERSATION_TEXT))).to.deep.equal(EVENT_KINDS);
       expect(sorted(Object.keys(THREAD_META_RULES))).to.deep.equal(EVENT_KINDS);
       expect(sorted(Object.keys(PLUGIN_EVENT_RULES))).to.deep.equal(EVENT_KINDS);
+      expect(sorted(Object.keys(TOKEN_RULES))).to.deep.equal(EVENT_KINDS);
     });
 
     it('the early rollouts’ items: an entry for every response item type the decoder reads', () => {
@@ -79,6 +81,12 @@ describe('kind tables (issue 53)', () => {
       expect(skipByPrefix(prefix('event_msg', 'exec_command_end'))?.kind).to.equal('skipped');
       for (const [type, read] of Object.entries(TOP_LEVEL_READ)) expect(skipByPrefix(prefix(type, 'x'))?.kind, type).to.equal(read === true ? undefined : 'skipped');
     });
+  });
+
+  it('the token fold’s lean pass reads by prefix the lines of the kinds its table folds, and the session meta it starts from', () => {
+    const wireTypeOf = new Map<string, string>([...Object.entries(TOP_LEVEL_KINDS), ...Object.entries(EVENT_MSG_KINDS)].map(([type, kind]) => [kind, type]));
+    const folded = Object.entries(TOKEN_RULES).flatMap(([kind, rule]) => (typeof rule === 'function' ? [wireTypeOf.get(kind)!] : []));
+    expect(sorted([...TOKEN_TOP, ...TOKEN_EVENT_MSGS])).to.deep.equal(sorted([...folded, 'session_meta']));
   });
 
   describe('item_completed types: the decoder’s list (KnownTurnItem)', () => {

@@ -7,36 +7,32 @@
  * (model context, world state, compaction history, tool output events: most of a rollout's bytes)
  * are never parsed; the runner still records their position and timestamp. Anything that does not
  * match the prefix (other key order, older formats) is parsed in full, so the shortcut can only
- * save work.
+ * save work. The kinds come from the decoder's list (`domain/rollout/lineKinds.ts`: names only, no
+ * codecs).
  */
+import { EVENT_MSG_KINDS, type EventMsgType, type TopLevelType } from '../domain/rollout/lineKinds.js';
+
 const PREFIX = /^\{"timestamp":"([^"\\]*)",(?:"ordinal":(\d+),)?"type":"([a-z_]+)"(?:,"payload":\{"type":"([A-Za-z_]+)")?/;
 
 /** Bytes of a line that always hold its prefix (timestamps and kind names are short). */
 export const PREFIX_BYTES = 300;
 
-const SKIPPED_TOP = new Set(['world_state', 'compacted']);
-const NEEDED_EVENT_MSGS = new Set([
-  'task_started',
-  'task_complete',
-  'turn_aborted',
-  'thread_rolled_back',
-  'thread_settings_applied',
-  'token_count',
-  'item_completed',
-  'user_message',
-  'agent_message',
-  'agent_reasoning',
-  'agent_reasoning_raw_content',
-  'context_compacted',
-  'entered_review_mode',
-  'exited_review_mode',
-  'patch_apply_end',
-  'mcp_tool_call_end',
-  'web_search_end',
-  'sub_agent_activity',
-  'image_generation_end',
-  'error',
-]);
+/**
+ * Whether any projection reads a top-level kind the decoder knows, per kind (a kind added to the
+ * decoder's list, `domain/rollout/lineKinds.ts`, is a compile error here until it is decided).
+ * Top-level types the decoder does not know are read (decoded as `other`).
+ */
+export const TOP_LEVEL_READ: { readonly [K in TopLevelType]: true | { readonly skipped: string } } = {
+  session_meta: true,
+  turn_context: true,
+  token_usage_record: true,
+  world_state: { skipped: 'model context only: no projection reads it' },
+  compacted: { skipped: 'compaction history: the items come from context_compacted / item_completed' },
+};
+const SKIPPED_TOP: ReadonlySet<string> = new Set(Object.entries(TOP_LEVEL_READ).flatMap(([type, read]) => (read === true ? [] : [type])));
+
+/** The event messages the turn fold and the other projections read: every one the decoder knows (the others are skipped). */
+export const NEEDED_EVENT_MSGS: ReadonlySet<string> = new Set(Object.keys(EVENT_MSG_KINDS));
 
 /**
  * User and assistant response messages hold text `thread/search` looks in (projections/search.ts):
@@ -56,8 +52,8 @@ export interface LazyOptions {
 }
 
 /** The kinds the token projection reads (domain/tokens/responseFold.ts, and session_meta for its state). */
-const TOKEN_TOP = new Set(['session_meta', 'turn_context', 'token_usage_record']);
-const TOKEN_EVENT_MSGS = new Set(['token_count', 'task_started', 'thread_settings_applied']);
+export const TOKEN_TOP: ReadonlySet<string> = new Set<TopLevelType>(['session_meta', 'turn_context', 'token_usage_record']);
+export const TOKEN_EVENT_MSGS: ReadonlySet<string> = new Set<EventMsgType>(['token_count', 'task_started', 'thread_settings_applied']);
 
 export type SkippedLine = { readonly kind: 'skipped'; readonly timestamp: string; readonly ordinal: number | null; readonly type: string };
 

@@ -1,5 +1,5 @@
 import type { RolloutRow } from '../domain/index/rows.js';
-import { foldThreadMeta, settingsChangeOf } from '../domain/thread/threadMeta.js';
+import { foldThreadMeta, readsThreadMeta, settingsChangeOf } from '../domain/thread/threadMeta.js';
 import type { Batch } from './batch.js';
 import type { Projection } from './projection.js';
 
@@ -79,15 +79,8 @@ export const threadsProjection: Projection = {
       }
       return;
     }
-    if (
-      ev.kind !== 'invalid' &&
-      ev.kind !== 'itemCompleted' &&
-      ev.kind !== 'userMessage' &&
-      ev.kind !== 'turnContext' &&
-      ev.kind !== 'threadSettingsApplied' &&
-      !fromResponses
-    )
-      return;
+    // The kinds the thread's preview and settings fold reads (its table, threadMeta.ts), and invalid lines to count.
+    if (ev.kind !== 'invalid' && (ev.kind === 'responseItem' ? !fromResponses : !readsThreadMeta(ev.kind))) return;
     const row = b.edit('rollouts', [R]);
     if (!row) return;
     if (ev.kind === 'invalid') {

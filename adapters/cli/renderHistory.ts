@@ -1,51 +1,36 @@
 import type { Thread } from '../../domain/thread/thread.js';
-import type { ThreadItem } from '../../domain/thread/threadItem.js';
+import { byItemType, type ThreadItem, type ThreadItemTable } from '../../domain/thread/threadItem.js';
 import type { Turn } from '../../domain/thread/turn.js';
 import { MAX_PAGE_SIZE } from '../../replay/internal/pageSize.js';
 import { terminalText } from './terminalText.js';
 
-/** One line of readable text for an item (the CLI's human view). */
-export const itemText = (item: ThreadItem): string => {
-  switch (item.type) {
-    case 'userMessage':
-      return item.content.map((c) => (typeof c['text'] === 'string' ? c['text'] : `[${String(c['type'])}]`)).join(' ');
-    case 'agentMessage':
-      return item.text;
-    case 'reasoning':
-      return item.summary.join(' ');
-    case 'commandExecution':
-      return `$ ${item.command} → exit ${item.exitCode ?? '?'}`;
-    case 'enteredReviewMode':
-    case 'exitedReviewMode':
-      return item.review.split('\n')[0] ?? '';
-    case 'fileChange':
-      return `${item.status}: ${item.changes.map((c) => `${String(c.kind['type'])} ${c.path}`).join(', ')}`;
-    case 'mcpToolCall':
-      return `${item.server}.${item.tool}(${JSON.stringify(item.arguments)}) → ${item.status}`;
-    case 'dynamicToolCall':
-      return `${item.namespace ? `${item.namespace}.` : ''}${item.tool}(${JSON.stringify(item.arguments)}) → ${item.status}`;
-    case 'collabAgentToolCall':
-      return `${item.tool} ${item.receiverThreadIds.join(', ')} → ${item.status}`;
-    case 'webSearch':
-      return item.query;
-    case 'imageView':
-      return item.path;
-    case 'subAgentActivity':
-      return `${item.agentPath} ${item.kind}`;
-    case 'imageGeneration':
-      return `${item.savedPath ?? item.revisedPrompt ?? ''} → ${item.status}`;
-    case 'functionCallOutput':
-      return `${item.namespace ? `${item.namespace}.` : ''}${item.name} → ${typeof item.output === 'string' ? item.output : JSON.stringify(item.output)}`;
-    case 'plan':
-      return item.text.split('\n')[0] ?? '';
-    case 'sleep':
-      return `${item.durationMs} ms`;
-    case 'hookPrompt':
-      return item.fragments.map((f) => f.text).join(' ');
-    case 'contextCompaction':
-      return '';
-  }
+/** One line of readable text per item type (the CLI's human view). */
+export const ITEM_TEXT: ThreadItemTable<string> = {
+  userMessage: (item) => item.content.map((c) => (typeof c['text'] === 'string' ? c['text'] : `[${String(c['type'])}]`)).join(' '),
+  agentMessage: (item) => item.text,
+  reasoning: (item) => item.summary.join(' '),
+  commandExecution: (item) => `$ ${item.command} → exit ${item.exitCode ?? '?'}`,
+  enteredReviewMode: (item) => item.review.split('\n')[0] ?? '',
+  exitedReviewMode: (item) => item.review.split('\n')[0] ?? '',
+  fileChange: (item) => `${item.status}: ${item.changes.map((c) => `${String(c.kind['type'])} ${c.path}`).join(', ')}`,
+  mcpToolCall: (item) => `${item.server}.${item.tool}(${JSON.stringify(item.arguments)}) → ${item.status}`,
+  dynamicToolCall: (item) => `${item.namespace ? `${item.namespace}.` : ''}${item.tool}(${JSON.stringify(item.arguments)}) → ${item.status}`,
+  collabAgentToolCall: (item) => `${item.tool} ${item.receiverThreadIds.join(', ')} → ${item.status}`,
+  webSearch: (item) => item.query,
+  imageView: (item) => item.path,
+  subAgentActivity: (item) => `${item.agentPath} ${item.kind}`,
+  imageGeneration: (item) => `${item.savedPath ?? item.revisedPrompt ?? ''} → ${item.status}`,
+  functionCallOutput: (item) =>
+    `${item.namespace ? `${item.namespace}.` : ''}${item.name} → ${typeof item.output === 'string' ? item.output : JSON.stringify(item.output)}`,
+  plan: (item) => item.text.split('\n')[0] ?? '',
+  sleep: (item) => `${item.durationMs} ms`,
+  hookPrompt: (item) => item.fragments.map((f) => f.text).join(' '),
+  // A compaction has no text of its own: the line shows only its type.
+  contextCompaction: () => '',
 };
+
+/** One line of readable text for an item (the CLI's human view). */
+export const itemText = (item: ThreadItem): string => byItemType(ITEM_TEXT, item);
 
 /** An item as one line (its text's controls escaped: `terminalText`). */
 export const itemLine = (item: ThreadItem, indent = '    '): string => `${indent}${item.type.padEnd(18)} ${terminalText(itemText(item))}`;

@@ -2,6 +2,7 @@ import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { snakeToCamel } from '../thread/snakeToCamel.js';
 import type { AnalyticsEvent } from './event.js';
+import type { KnownTurnItem } from '../rollout/kinds/itemCompleted.js';
 
 /**
  * Codex's tool-item analytics events, from the `item_completed` lines a rollout holds (pure).
@@ -97,123 +98,147 @@ const SearchAction = t.intersection([t.type({ type: t.string }), t.partial({ que
 
 type Classified = Omit<ToolItemRow, 'turnId' | 'startedAtMs' | 'completedAtMs'>;
 
+/** Why Codex sends no tool item event for an item type (`tool_item_event` matches the six tool kinds only). */
+const NOT_A_TOOL = { noEvent: 'not a tool item: codex-rs/analytics/src/reducer.rs (tool_item_event) sends none' } as const;
+
+/**
+ * Per item type of an `item_completed` line (the decoder's list, `KnownTurnItem`): how its tool
+ * item is read, or why there is none. The item is the line's raw record (fields snake_case or camelCase).
+ */
+export const TOOL_ITEM_OF_TYPE: {
+  readonly [K in KnownTurnItem['type']]: ((item: Record<string, unknown>, id: string) => Classified | null) | { readonly noEvent: string };
+} = {
+  CommandExecution: (item, id) => {
+    const o = outcome(field(item, 'status'), true);
+    if (!o) return null;
+    const source = snakeToCamel(str(field(item, 'source')) ?? 'agent');
+    const kinds = (decoded(ParsedCmd, field(item, 'parsed_cmd')) ?? []).map((p) => snakeToCamel(p.type));
+    const count = (k: string) => kinds.filter((x) => x === k).length;
+    return {
+      itemId: id,
+      toolName: commandToolName(source),
+      ...o,
+      facts: {
+        kind: 'commandExecution',
+        source,
+        exitCode: typeof field(item, 'exit_code') === 'number' ? (field(item, 'exit_code') as number) : null,
+        executionMs: durationMs(decoded(Duration, field(item, 'duration'))),
+        // Codex counts an action of a kind it does not know as unknown.
+        actions: {
+          total: kinds.length,
+          read: count('read'),
+          listFiles: count('listFiles'),
+          search: count('search'),
+          unknown: kinds.length - count('read') - count('listFiles') - count('search'),
+        },
+      },
+    };
+  },
+  FileChange: (item, id) => {
+    const o = outcome(field(item, 'status'), true);
+    if (!o) return null;
+    const changes = Object.values(decoded(Changes, field(item, 'changes')) ?? {});
+    const moved = changes.filter((c) => c.type === 'update' && (c.move_path ?? c.movePath ?? null) !== null).length;
+    const of = (k: string) => changes.filter((c) => c.type === k).length;
+    return {
+      itemId: id,
+      toolName: 'apply_patch',
+      ...o,
+      facts: { kind: 'fileChange', changes: { total: changes.length, add: of('add'), update: of('update') - moved, delete: of('delete'), move: moved } },
+    };
+  },
+  McpToolCall: (item, id) => {
+    const o = outcome(field(item, 'status'), false);
+    const server = str(field(item, 'server'));
+    const tool = str(field(item, 'tool'));
+    if (!o || server === null || tool === null) return null;
+    const error = field(item, 'error');
+    return {
+      itemId: id,
+      toolName: tool,
+      ...o,
+      facts: {
+        kind: 'mcpToolCall',
+        server,
+        tool,
+        errorPresent: error !== undefined && error !== null,
+        executionMs: durationMs(decoded(Duration, field(item, 'duration'))),
+      },
+    };
+  },
+  DynamicToolCall: (item, id) => {
+    const o = outcome(field(item, 'status'), false);
+    const tool = str(field(item, 'tool'));
+    if (!o || tool === null) return null;
+    const items = decoded(ContentItems, field(item, 'content_items'));
+    const types = (items ?? []).map((c) => snakeToCamel(c.type));
+    const success = field(item, 'success');
+    return {
+      itemId: id,
+      toolName: tool,
+      ...o,
+      facts: {
+        kind: 'dynamicToolCall',
+        tool,
+        success: typeof success === 'boolean' ? success : null,
+        content:
+          items === null ? null : { total: types.length, text: types.filter((x) => x === 'inputText').length, image: types.filter((x) => x === 'inputImage').length },
+        executionMs: durationMs(decoded(Duration, field(item, 'duration'))),
+      },
+    };
+  },
+  WebSearch: (item, id) => {
+    const query = str(field(item, 'query')) ?? '';
+    const action = decoded(SearchAction, field(item, 'action'));
+    const kind =
+      action === null
+        ? null
+        : (({ search: 'search', openPage: 'open_page', findInPage: 'find_in_page' } as Record<string, 'search' | 'open_page' | 'find_in_page'>)[
+            snakeToCamel(action.type)
+          ] ?? 'other');
+    const queryCount =
+      action === null ? (query.trim() !== '' ? 1 : null) : kind === 'search' ? (action.queries ? action.queries.length : action.query != null ? 1 : null) : null;
+    return {
+      itemId: id,
+      toolName: 'web_search',
+      terminalStatus: 'completed',
+      failureKind: null,
+      facts: { kind: 'webSearch', action: kind, queryPresent: query.trim() !== '', queryCount },
+    };
+  },
+  ImageGeneration: (item, id) => {
+    const status = str(field(item, 'status'));
+    const failed = status === 'failed' || status === 'error';
+    const present = (k: string) => field(item, k) !== undefined && field(item, k) !== null;
+    return {
+      itemId: id,
+      toolName: 'image_generation',
+      terminalStatus: failed ? 'failed' : 'completed',
+      failureKind: failed ? 'tool_error' : null,
+      facts: { kind: 'imageGeneration', revisedPromptPresent: present('revised_prompt'), savedPathPresent: present('saved_path') },
+    };
+  },
+  UserMessage: NOT_A_TOOL,
+  AgentMessage: NOT_A_TOOL,
+  Reasoning: NOT_A_TOOL,
+  ImageView: NOT_A_TOOL,
+  CollabAgentToolCall: NOT_A_TOOL,
+  SubAgentActivity: NOT_A_TOOL,
+  FunctionCallOutput: NOT_A_TOOL,
+  Plan: NOT_A_TOOL,
+  Extension: NOT_A_TOOL,
+  HookPrompt: NOT_A_TOOL,
+  ContextCompaction: NOT_A_TOOL,
+  EnteredReviewMode: NOT_A_TOOL,
+  ExitedReviewMode: NOT_A_TOOL,
+};
+
 const classify = (item: Record<string, unknown>): Classified | null => {
   const id = str(item['id']);
-  if (id === null) return null;
-  switch (item['type']) {
-    case 'CommandExecution': {
-      const o = outcome(field(item, 'status'), true);
-      if (!o) return null;
-      const source = snakeToCamel(str(field(item, 'source')) ?? 'agent');
-      const kinds = (decoded(ParsedCmd, field(item, 'parsed_cmd')) ?? []).map((p) => snakeToCamel(p.type));
-      const count = (k: string) => kinds.filter((x) => x === k).length;
-      return {
-        itemId: id,
-        toolName: commandToolName(source),
-        ...o,
-        facts: {
-          kind: 'commandExecution',
-          source,
-          exitCode: typeof field(item, 'exit_code') === 'number' ? (field(item, 'exit_code') as number) : null,
-          executionMs: durationMs(decoded(Duration, field(item, 'duration'))),
-          // Codex counts an action of a kind it does not know as unknown.
-          actions: {
-            total: kinds.length,
-            read: count('read'),
-            listFiles: count('listFiles'),
-            search: count('search'),
-            unknown: kinds.length - count('read') - count('listFiles') - count('search'),
-          },
-        },
-      };
-    }
-    case 'FileChange': {
-      const o = outcome(field(item, 'status'), true);
-      if (!o) return null;
-      const changes = Object.values(decoded(Changes, field(item, 'changes')) ?? {});
-      const moved = changes.filter((c) => c.type === 'update' && (c.move_path ?? c.movePath ?? null) !== null).length;
-      const of = (k: string) => changes.filter((c) => c.type === k).length;
-      return {
-        itemId: id,
-        toolName: 'apply_patch',
-        ...o,
-        facts: { kind: 'fileChange', changes: { total: changes.length, add: of('add'), update: of('update') - moved, delete: of('delete'), move: moved } },
-      };
-    }
-    case 'McpToolCall': {
-      const o = outcome(field(item, 'status'), false);
-      const server = str(field(item, 'server'));
-      const tool = str(field(item, 'tool'));
-      if (!o || server === null || tool === null) return null;
-      const error = field(item, 'error');
-      return {
-        itemId: id,
-        toolName: tool,
-        ...o,
-        facts: {
-          kind: 'mcpToolCall',
-          server,
-          tool,
-          errorPresent: error !== undefined && error !== null,
-          executionMs: durationMs(decoded(Duration, field(item, 'duration'))),
-        },
-      };
-    }
-    case 'DynamicToolCall': {
-      const o = outcome(field(item, 'status'), false);
-      const tool = str(field(item, 'tool'));
-      if (!o || tool === null) return null;
-      const items = decoded(ContentItems, field(item, 'content_items'));
-      const types = (items ?? []).map((c) => snakeToCamel(c.type));
-      const success = field(item, 'success');
-      return {
-        itemId: id,
-        toolName: tool,
-        ...o,
-        facts: {
-          kind: 'dynamicToolCall',
-          tool,
-          success: typeof success === 'boolean' ? success : null,
-          content:
-            items === null ? null : { total: types.length, text: types.filter((x) => x === 'inputText').length, image: types.filter((x) => x === 'inputImage').length },
-          executionMs: durationMs(decoded(Duration, field(item, 'duration'))),
-        },
-      };
-    }
-    case 'WebSearch': {
-      const query = str(field(item, 'query')) ?? '';
-      const action = decoded(SearchAction, field(item, 'action'));
-      const kind =
-        action === null
-          ? null
-          : (({ search: 'search', openPage: 'open_page', findInPage: 'find_in_page' } as Record<string, 'search' | 'open_page' | 'find_in_page'>)[
-              snakeToCamel(action.type)
-            ] ?? 'other');
-      const queryCount =
-        action === null ? (query.trim() !== '' ? 1 : null) : kind === 'search' ? (action.queries ? action.queries.length : action.query != null ? 1 : null) : null;
-      return {
-        itemId: id,
-        toolName: 'web_search',
-        terminalStatus: 'completed',
-        failureKind: null,
-        facts: { kind: 'webSearch', action: kind, queryPresent: query.trim() !== '', queryCount },
-      };
-    }
-    case 'ImageGeneration': {
-      const status = str(field(item, 'status'));
-      const failed = status === 'failed' || status === 'error';
-      const present = (k: string) => field(item, k) !== undefined && field(item, k) !== null;
-      return {
-        itemId: id,
-        toolName: 'image_generation',
-        terminalStatus: failed ? 'failed' : 'completed',
-        failureKind: failed ? 'tool_error' : null,
-        facts: { kind: 'imageGeneration', revisedPromptPresent: present('revised_prompt'), savedPathPresent: present('saved_path') },
-      };
-    }
-    default:
-      return null;
-  }
+  const type = item['type'];
+  if (id === null || typeof type !== 'string' || !Object.hasOwn(TOOL_ITEM_OF_TYPE, type)) return null;
+  const read = TOOL_ITEM_OF_TYPE[type as KnownTurnItem['type']];
+  return typeof read === 'function' ? read(item, id) : null;
 };
 
 /** The tool item an `item_completed` payload holds, if Codex would report one. */
@@ -248,42 +273,36 @@ const EVENT_TYPES: Record<ToolItemFacts['kind'], string> = {
   imageGeneration: 'codex_image_generation_event',
 };
 
-const specifics = (f: ToolItemFacts): Record<string, unknown> => {
-  switch (f.kind) {
-    case 'commandExecution':
-      return {
-        command_execution_source: f.source,
-        exit_code: f.exitCode,
-        command_total_action_count: f.actions.total,
-        command_read_action_count: f.actions.read,
-        command_list_files_action_count: f.actions.listFiles,
-        command_search_action_count: f.actions.search,
-        command_unknown_action_count: f.actions.unknown,
-      };
-    case 'fileChange':
-      return {
-        file_change_count: f.changes.total,
-        file_add_count: f.changes.add,
-        file_update_count: f.changes.update,
-        file_delete_count: f.changes.delete,
-        file_move_count: f.changes.move,
-      };
-    case 'mcpToolCall':
-      return { mcp_server_name: f.server, mcp_tool_name: f.tool, mcp_error_present: f.errorPresent };
-    case 'dynamicToolCall':
-      return {
-        dynamic_tool_name: f.tool,
-        success: f.success,
-        output_content_item_count: f.content?.total ?? null,
-        output_text_item_count: f.content?.text ?? null,
-        output_image_item_count: f.content?.image ?? null,
-      };
-    case 'webSearch':
-      return { web_search_action: f.action, query_present: f.queryPresent, query_count: f.queryCount };
-    case 'imageGeneration':
-      return { revised_prompt_present: f.revisedPromptPresent, saved_path_present: f.savedPathPresent };
-  }
+/** Each tool kind's own fields of its event. */
+const SPECIFICS: { readonly [K in ToolItemFacts['kind']]: (f: Extract<ToolItemFacts, { kind: K }>) => Record<string, unknown> } = {
+  commandExecution: (f) => ({
+    command_execution_source: f.source,
+    exit_code: f.exitCode,
+    command_total_action_count: f.actions.total,
+    command_read_action_count: f.actions.read,
+    command_list_files_action_count: f.actions.listFiles,
+    command_search_action_count: f.actions.search,
+    command_unknown_action_count: f.actions.unknown,
+  }),
+  fileChange: (f) => ({
+    file_change_count: f.changes.total,
+    file_add_count: f.changes.add,
+    file_update_count: f.changes.update,
+    file_delete_count: f.changes.delete,
+    file_move_count: f.changes.move,
+  }),
+  mcpToolCall: (f) => ({ mcp_server_name: f.server, mcp_tool_name: f.tool, mcp_error_present: f.errorPresent }),
+  dynamicToolCall: (f) => ({
+    dynamic_tool_name: f.tool,
+    success: f.success,
+    output_content_item_count: f.content?.total ?? null,
+    output_text_item_count: f.content?.text ?? null,
+    output_image_item_count: f.content?.image ?? null,
+  }),
+  webSearch: (f) => ({ web_search_action: f.action, query_present: f.queryPresent, query_count: f.queryCount }),
+  imageGeneration: (f) => ({ revised_prompt_present: f.revisedPromptPresent, saved_path_present: f.savedPathPresent }),
 };
+const specifics = (f: ToolItemFacts): Record<string, unknown> => (SPECIFICS[f.kind] as (f: ToolItemFacts) => Record<string, unknown>)(f);
 
 const executionMs = (f: ToolItemFacts): number | null =>
   f.kind === 'commandExecution' || f.kind === 'mcpToolCall' || f.kind === 'dynamicToolCall' ? f.executionMs : null;

@@ -92,32 +92,66 @@ const used = (s: PluginFileState, keys: ReadonlyArray<string>, timestamp: string
   return { state: { ...s, usedInTurn: [...s.usedInTurn, ...fresh] }, observations: fresh.map((k) => observe(s, 'used', k, timestamp)) };
 };
 
+type EventOf<K extends RolloutEvent['kind']> = Extract<RolloutEvent, { kind: K }>;
+type PluginFold = { readonly state: PluginFileState; readonly observations: ReadonlyArray<PluginObservation> };
+
+/** Why a kind of line states no plugin fact. */
+type NoPluginFact = { readonly noPluginFact: string };
+const NO_PLUGIN_FACT: NoPluginFact = { noPluginFact: 'plugins are used by a user message naming them and set by the turn and thread settings: no other line tells' };
+
+/**
+ * What each kind of line does to a file's plugin state and the facts it states, or why nothing (a
+ * kind added to `RolloutEvent` is a compile error here until decided).
+ */
+export const PLUGIN_EVENT_RULES: {
+  readonly [K in RolloutEvent['kind']]: ((s: PluginFileState, ev: EventOf<K>, timestamp: string | null) => PluginFold) | NoPluginFact;
+} = {
+  taskStarted: (s, ev) => ({ state: { ...s, turnId: ev.payload.turn_id, usedInTurn: [] }, observations: [] }),
+  turnContext: (s, ev, timestamp) => {
+    const turnId = typeof ev.payload.turn_id === 'string' ? ev.payload.turn_id : s.turnId;
+    const model = typeof ev.payload.model === 'string' ? ev.payload.model : s.model;
+    const base = turnId === s.turnId ? { ...s, model } : { ...s, turnId, model, usedInTurn: [] };
+    return settingsChange(base, disabledOf(ev.payload), timestamp);
+  },
+  threadSettingsApplied: (s, ev, timestamp) => {
+    const ts = ev.payload.thread_settings as { model?: unknown } | undefined;
+    const model = typeof ts?.model === 'string' ? ts.model : s.model;
+    return settingsChange({ ...s, model }, disabledOf(ev.payload.thread_settings), timestamp);
+  },
+  itemCompleted: (s, ev, timestamp) => {
+    if (ev.item?.type !== 'UserMessage') return { state: s, observations: [] };
+    return used(s, mentionedPlugins(ev.item.content, null), timestamp);
+  },
+  userMessage: (s, ev, timestamp) => used(s, mentionedPlugins(undefined, ev.payload.message), timestamp),
+  sessionMeta: NO_PLUGIN_FACT,
+  worldState: NO_PLUGIN_FACT,
+  tokenUsageRecord: NO_PLUGIN_FACT,
+  compacted: NO_PLUGIN_FACT,
+  responseItem: { noPluginFact: 'model context: the user message events carry what the user typed' },
+  taskComplete: NO_PLUGIN_FACT,
+  turnAborted: NO_PLUGIN_FACT,
+  threadRolledBack: NO_PLUGIN_FACT,
+  tokenCount: NO_PLUGIN_FACT,
+  agentMessage: NO_PLUGIN_FACT,
+  agentReasoning: NO_PLUGIN_FACT,
+  agentReasoningRawContent: NO_PLUGIN_FACT,
+  contextCompacted: NO_PLUGIN_FACT,
+  enteredReviewMode: NO_PLUGIN_FACT,
+  exitedReviewMode: NO_PLUGIN_FACT,
+  error: NO_PLUGIN_FACT,
+  patchApplyEnd: NO_PLUGIN_FACT,
+  mcpToolCallEnd: NO_PLUGIN_FACT,
+  webSearchEnd: NO_PLUGIN_FACT,
+  subAgentActivity: NO_PLUGIN_FACT,
+  imageGenerationEnd: NO_PLUGIN_FACT,
+  other: { noPluginFact: 'a kind the decoder does not interpret' },
+  invalid: { noPluginFact: 'a line Codex cannot read' },
+};
+
 /** Fold one event of the file: next state and the plugin facts it states. */
-export const foldPluginEvent = (
-  s: PluginFileState,
-  ev: RolloutEvent,
-  timestamp: string | null,
-): { readonly state: PluginFileState; readonly observations: ReadonlyArray<PluginObservation> } => {
-  switch (ev.kind) {
-    case 'taskStarted':
-      return { state: { ...s, turnId: ev.payload.turn_id, usedInTurn: [] }, observations: [] };
-    case 'turnContext': {
-      const turnId = typeof ev.payload.turn_id === 'string' ? ev.payload.turn_id : s.turnId;
-      const model = typeof ev.payload.model === 'string' ? ev.payload.model : s.model;
-      const base = turnId === s.turnId ? { ...s, model } : { ...s, turnId, model, usedInTurn: [] };
-      return settingsChange(base, disabledOf(ev.payload), timestamp);
-    }
-    case 'threadSettingsApplied': {
-      const ts = ev.payload.thread_settings as { model?: unknown } | undefined;
-      const model = typeof ts?.model === 'string' ? ts.model : s.model;
-      return settingsChange({ ...s, model }, disabledOf(ev.payload.thread_settings), timestamp);
-    }
-    case 'itemCompleted':
-      if (ev.item?.type !== 'UserMessage') return { state: s, observations: [] };
-      return used(s, mentionedPlugins(ev.item.content, null), timestamp);
-    case 'userMessage':
-      return used(s, mentionedPlugins(undefined, ev.payload.message), timestamp);
-    default:
-      return { state: s, observations: [] };
-  }
+export const foldPluginEvent = (s: PluginFileState, ev: RolloutEvent, timestamp: string | null): PluginFold => {
+  const rule = PLUGIN_EVENT_RULES[ev.kind];
+  return typeof rule === 'function'
+    ? (rule as (s: PluginFileState, ev: RolloutEvent, timestamp: string | null) => PluginFold)(s, ev, timestamp)
+    : { state: s, observations: [] };
 };

@@ -22,6 +22,7 @@ import {
 import { ItemCompleted, isKnownTurnItemShape, KnownTurnItem } from './kinds/itemCompleted.js';
 import { ImageGenerationEndEvent, McpToolCallEndEvent, PatchApplyEndEvent, SubAgentActivityEvent, WebSearchEndEvent } from './kinds/toolCallItems.js';
 import { decodeShape } from '../decodeShape.js';
+import { EVENT_MSG_KINDS, RESPONSE_ITEM_TYPES, TOP_LEVEL_KINDS, type DecodedLineKind } from './lineKinds.js';
 
 /** Legacy-mode `event_msg/error` (older Codex): marks the open turn failed. */
 const ErrorEvent = t.intersection([t.type({ type: t.literal('error'), message: t.string }), t.partial({ codex_error_info: t.unknown })]);
@@ -65,50 +66,59 @@ export type RolloutEvent =
   | { readonly kind: 'other'; readonly type: string; readonly payloadType: string | undefined }
   | { readonly kind: 'invalid'; readonly type: string; readonly payloadType: string | undefined; readonly reason: string };
 
-type Decoder = { readonly kind: RolloutEvent['kind']; readonly codec: t.Mixed };
-
-const topLevel: Record<string, Decoder> = {
-  session_meta: { kind: 'sessionMeta', codec: SessionMetaPayload },
-  turn_context: { kind: 'turnContext', codec: TurnContextPayload },
-  world_state: { kind: 'worldState', codec: WorldStatePayload },
-  token_usage_record: { kind: 'tokenUsageRecord', codec: TokenUsageRecordPayload },
-  compacted: { kind: 'compacted', codec: CompactedPayload },
+/** The codec of each kind's payload; `itemCompleted`'s item is decoded again by its type (`classifyRolloutLine`). */
+const PAYLOAD_CODECS: { readonly [K in DecodedLineKind]: t.Mixed } = {
+  sessionMeta: SessionMetaPayload,
+  turnContext: TurnContextPayload,
+  worldState: WorldStatePayload,
+  tokenUsageRecord: TokenUsageRecordPayload,
+  compacted: CompactedPayload,
+  taskStarted: TaskStarted,
+  taskComplete: TaskComplete,
+  turnAborted: TurnAborted,
+  threadRolledBack: ThreadRolledBack,
+  threadSettingsApplied: ThreadSettingsApplied,
+  tokenCount: TokenCount,
+  itemCompleted: ItemCompleted,
+  userMessage: UserMessageEvent,
+  agentMessage: AgentMessageEvent,
+  agentReasoning: AgentReasoningEvent,
+  agentReasoningRawContent: AgentReasoningRawContentEvent,
+  contextCompacted: ContextCompactedEvent,
+  enteredReviewMode: EnteredReviewModeEvent,
+  exitedReviewMode: ExitedReviewModeEvent,
+  error: ErrorEvent,
+  patchApplyEnd: PatchApplyEndEvent,
+  mcpToolCallEnd: McpToolCallEndEvent,
+  webSearchEnd: WebSearchEndEvent,
+  subAgentActivity: SubAgentActivityEvent,
+  imageGenerationEnd: ImageGenerationEndEvent,
+  responseItem: ResponseItemPayload,
 };
 
-const eventMsgs: Record<string, Decoder> = {
-  task_started: { kind: 'taskStarted', codec: TaskStarted },
-  task_complete: { kind: 'taskComplete', codec: TaskComplete },
-  turn_aborted: { kind: 'turnAborted', codec: TurnAborted },
-  thread_rolled_back: { kind: 'threadRolledBack', codec: ThreadRolledBack },
-  thread_settings_applied: { kind: 'threadSettingsApplied', codec: ThreadSettingsApplied },
-  token_count: { kind: 'tokenCount', codec: TokenCount },
-  user_message: { kind: 'userMessage', codec: UserMessageEvent },
-  agent_message: { kind: 'agentMessage', codec: AgentMessageEvent },
-  agent_reasoning: { kind: 'agentReasoning', codec: AgentReasoningEvent },
-  agent_reasoning_raw_content: { kind: 'agentReasoningRawContent', codec: AgentReasoningRawContentEvent },
-  context_compacted: { kind: 'contextCompacted', codec: ContextCompactedEvent },
-  entered_review_mode: { kind: 'enteredReviewMode', codec: EnteredReviewModeEvent },
-  exited_review_mode: { kind: 'exitedReviewMode', codec: ExitedReviewModeEvent },
-  error: { kind: 'error', codec: ErrorEvent },
-  patch_apply_end: { kind: 'patchApplyEnd', codec: PatchApplyEndEvent },
-  mcp_tool_call_end: { kind: 'mcpToolCallEnd', codec: McpToolCallEndEvent },
-  web_search_end: { kind: 'webSearchEnd', codec: WebSearchEndEvent },
-  sub_agent_activity: { kind: 'subAgentActivity', codec: SubAgentActivityEvent },
-  image_generation_end: { kind: 'imageGenerationEnd', codec: ImageGenerationEndEvent },
-};
+/** The kinds `RolloutEvent` declares are the decoder's, and only those (a compile error otherwise). */
+type SameKinds<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const eventKindsAreTheDecoders: SameKinds<Exclude<RolloutEvent['kind'], 'other' | 'invalid'>, DecodedLineKind> = true;
+void eventKindsAreTheDecoders;
+/** The response item types the decoder reads are those its codec decodes. */
+const responseTypesAreTheCodecs: SameKinds<(typeof RESPONSE_ITEM_TYPES)[number], t.TypeOf<typeof ResponseItemPayload>['type']> = true;
+void responseTypesAreTheCodecs;
 
-const responseItemTypes = new Set(['message', 'reasoning', 'function_call', 'function_call_output']);
+/** Maps, not object literals: a miss on a literal walks its prototype (`constructor`, …). */
+const topLevel: ReadonlyMap<string, DecodedLineKind> = new Map(Object.entries(TOP_LEVEL_KINDS));
+const eventMsgs: ReadonlyMap<string, DecodedLineKind> = new Map(Object.entries(EVENT_MSG_KINDS));
+const responseItemTypes: ReadonlySet<string> = new Set(RESPONSE_ITEM_TYPES);
 
-const decodeWith = (d: Decoder, line: RolloutLine, pType: string | undefined): RolloutEvent => {
-  const r = decodeShape(d.codec, line.payload);
+const decodeWith = (kind: DecodedLineKind, line: RolloutLine, pType: string | undefined): RolloutEvent => {
+  const r = decodeShape(PAYLOAD_CODECS[kind], line.payload);
   if (E.isLeft(r)) return { kind: 'invalid', type: line.type, payloadType: pType, reason: renderDecodeErrors(r.left) };
-  return { kind: d.kind, payload: r.right } as RolloutEvent;
+  return { kind, payload: r.right } as RolloutEvent;
 };
 
 /** Classify a decoded line into its typed event. Pure; never throws. */
 export const classifyRolloutLine = (line: RolloutLine): RolloutEvent => {
   const pType = payloadType(line);
-  const top = topLevel[line.type];
+  const top = topLevel.get(line.type);
   if (top) return decodeWith(top, line, pType);
   // Codex's event messages and response items are tagged by `payload.type`: one without it is a
   // line Codex itself cannot read, reported (quarantined) rather than passed over as a kind we do not know.
@@ -126,12 +136,12 @@ export const classifyRolloutLine = (line: RolloutLine): RolloutEvent => {
       }
       return { kind: 'itemCompleted', payload: r.right, item: null };
     }
-    const d = pType === undefined ? undefined : eventMsgs[pType];
-    if (d) return decodeWith(d, line, pType);
+    const kind = pType === undefined ? undefined : eventMsgs.get(pType);
+    if (kind) return decodeWith(kind, line, pType);
     return { kind: 'other', type: line.type, payloadType: pType };
   }
   if (line.type === 'response_item' && pType !== undefined && responseItemTypes.has(pType)) {
-    return decodeWith({ kind: 'responseItem', codec: ResponseItemPayload }, line, pType);
+    return decodeWith('responseItem', line, pType);
   }
   return { kind: 'other', type: line.type, payloadType: pType };
 };

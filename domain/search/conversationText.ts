@@ -63,26 +63,65 @@ const contentTexts = (content: unknown): string[] | null => {
   return texts;
 };
 
+type EventOf<K extends RolloutEvent['kind']> = Extract<RolloutEvent, { kind: K }>;
+
+/** Why a kind has no searchable text. */
+type NotSearched = { readonly notSearched: string };
+const NOT_CONVERSATION: NotSearched = { notSearched: "not conversation text: Codex's search reads only user and agent messages" };
+const ITEM_EVENT: NotSearched = { notSearched: "an item's own event: Codex searches the message events and response messages, not items" };
+
+/**
+ * The searchable text of each kind of line, or why it has none (a kind added to `RolloutEvent`
+ * is a compile error here until decided).
+ */
+export const CONVERSATION_TEXT: {
+  readonly [K in RolloutEvent['kind']]: ((ev: EventOf<K>) => ConversationText | null) | NotSearched;
+} = {
+  userMessage: (ev) => {
+    const text = stripUserMessagePrefix(ev.payload.message);
+    return text === '' ? null : withRaw(text, ev.payload.message);
+  },
+  agentMessage: (ev) => {
+    const text = trimWhitespace(ev.payload.message);
+    return text === '' ? null : withRaw(text, ev.payload.message);
+  },
+  responseItem: (ev) => {
+    const p = ev.payload;
+    if (p.type !== 'message' || (p.role !== 'user' && p.role !== 'assistant')) return null;
+    const texts = contentTexts(p.content);
+    if (texts === null) return null;
+    const text = texts.join(' ');
+    return trimWhitespace(text) === '' ? null : withRaw(text, texts.join('\u0000'));
+  },
+  sessionMeta: NOT_CONVERSATION,
+  turnContext: NOT_CONVERSATION,
+  worldState: NOT_CONVERSATION,
+  tokenUsageRecord: NOT_CONVERSATION,
+  compacted: NOT_CONVERSATION,
+  taskStarted: NOT_CONVERSATION,
+  taskComplete: NOT_CONVERSATION,
+  turnAborted: NOT_CONVERSATION,
+  threadRolledBack: NOT_CONVERSATION,
+  threadSettingsApplied: NOT_CONVERSATION,
+  tokenCount: NOT_CONVERSATION,
+  error: NOT_CONVERSATION,
+  itemCompleted: ITEM_EVENT,
+  agentReasoning: ITEM_EVENT,
+  agentReasoningRawContent: ITEM_EVENT,
+  contextCompacted: ITEM_EVENT,
+  enteredReviewMode: ITEM_EVENT,
+  exitedReviewMode: ITEM_EVENT,
+  patchApplyEnd: ITEM_EVENT,
+  mcpToolCallEnd: ITEM_EVENT,
+  webSearchEnd: ITEM_EVENT,
+  subAgentActivity: ITEM_EVENT,
+  imageGenerationEnd: ITEM_EVENT,
+  other: { notSearched: 'a kind the decoder does not interpret' },
+  invalid: { notSearched: 'a line Codex cannot read' },
+};
+
 /** The searchable text of one line, or null. Pure. */
 export const conversationTextOf = (ev: RolloutEvent): ConversationText | null => {
-  switch (ev.kind) {
-    case 'userMessage': {
-      const text = stripUserMessagePrefix(ev.payload.message);
-      return text === '' ? null : withRaw(text, ev.payload.message);
-    }
-    case 'agentMessage': {
-      const text = trimWhitespace(ev.payload.message);
-      return text === '' ? null : withRaw(text, ev.payload.message);
-    }
-    case 'responseItem': {
-      const p = ev.payload;
-      if (p.type !== 'message' || (p.role !== 'user' && p.role !== 'assistant')) return null;
-      const texts = contentTexts(p.content);
-      if (texts === null) return null;
-      const text = texts.join(' ');
-      return trimWhitespace(text) === '' ? null : withRaw(text, texts.join('\u0000'));
-    }
-    default:
-      return null;
-  }
+  const read = CONVERSATION_TEXT[ev.kind];
+  return typeof read === 'function' ? (read as (ev: RolloutEvent) => ConversationText | null)(ev) : null;
 };

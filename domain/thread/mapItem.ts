@@ -54,121 +54,105 @@ export const userInputOf = (c: Readonly<Record<string, unknown>>): UserInputCont
 
 const camelStatus = (s: string | null | undefined): string => snakeToCamel(s ?? 'completed');
 
-/** Paginated `item_completed.item` → API ThreadItem body (times are added by the fold). */
-export const mapPaginatedItem = (item: KnownTurnItem): ThreadItemBody => {
-  switch (item.type) {
-    case 'UserMessage':
-      return { type: 'userMessage', id: item.id, clientId: item.client_id ?? null, content: (item.content ?? []).map(userInputOf) };
-    case 'AgentMessage':
-      return {
-        type: 'agentMessage',
-        moderation: null,
-        id: item.id,
-        text: textOf(item.content),
-        phase: item.phase ?? null,
-        memoryCitation: item.memory_citation ?? null,
-        delivery: null,
-        questions: null,
-      };
-    case 'Reasoning':
-      return { type: 'reasoning', id: item.id, summary: item.summary_text ?? [], content: item.raw_content ?? [] };
-    case 'CommandExecution':
-      return {
-        type: 'commandExecution',
-        id: item.id,
-        pluginId: null,
-        scriptPath: null,
-        command: shellJoin(item.command),
-        cwd: stripFileUrl(item.cwd),
-        processId: item.process_id ?? null,
-        source: camelStatus(item.source ?? 'agent'),
-        status: camelStatus(item.status),
-        commandActions: (item.parsed_cmd ?? []).map((p) => toCommandAction(p, stripFileUrl(item.cwd))),
-        // Codex reports an empty output as null.
-        aggregatedOutput: item.aggregated_output ? item.aggregated_output : null,
-        exitCode: item.exit_code ?? null,
-        durationMs: durationMsOf(item.duration),
-      };
-    case 'FileChange':
-      return fileChangeItem(item.id, item.changes, item.status ?? 'in_progress');
-    case 'McpToolCall':
-      return mcpToolCallItem({
-        id: item.id,
-        server: item.server,
-        tool: item.tool,
-        status: item.status ?? 'in_progress',
-        arguments: item.arguments,
-        result: item.result ?? null,
-        error: item.error,
-        duration: item.duration ?? null,
-        connectorId: item.connectorId,
-        linkId: item.linkId,
-        resourceUri: item.mcpAppResourceUri,
-        appName: item.appName,
-        actionName: item.actionName,
-        mcpAppUi: item.mcpAppUi,
-        pluginId: item.pluginId,
-        readOnlyHint: item.readOnlyHint,
-      });
-    case 'WebSearch':
-      return webSearchItem(item.id, item.query, item.action);
-    case 'ImageView':
-      return { type: 'imageView', id: item.id, path: pathOfFileUrl(item.path) };
-    case 'DynamicToolCall':
-      return {
-        type: 'dynamicToolCall',
-        id: item.id,
-        namespace: item.namespace ?? null,
-        tool: item.tool,
-        arguments: item.arguments ?? null,
-        status: camelStatus(item.status ?? 'in_progress'),
-        contentItems: item.content_items ?? null,
-        success: item.success ?? null,
-        durationMs: durationMsOf(item.duration),
-      };
-    case 'CollabAgentToolCall':
-      return {
-        type: 'collabAgentToolCall',
-        id: item.id,
-        tool: snakeToCamel(item.tool),
-        status: camelStatus(item.status ?? 'in_progress'),
-        senderThreadId: item.sender_thread_id,
-        receiverThreadIds: item.receiver_thread_ids ?? [],
-        prompt: item.prompt ?? null,
-        model: item.model ?? null,
-        reasoningEffort: item.reasoning_effort ?? null,
-        agentsStates: collabAgentStatesOf(item.agents_states),
-      };
-    case 'SubAgentActivity':
-      return subAgentActivityItem(item.id, item);
-    case 'ImageGeneration':
-      return imageGenerationItem(item.id, item.status, {
-        revised_prompt: item.revised_prompt ?? item.revisedPrompt,
-        result: item.result,
-        file_id: item.file_id ?? item.fileId,
-        saved_path: item.saved_path ?? item.savedPath,
-        transparent_background: item.transparent_background ?? item.transparentBackground,
-        failure: item.failure,
-        input_images: item.input_images ?? item.inputImages,
-        generation_id: item.generation_id ?? item.generationId,
-      });
-    case 'FunctionCallOutput':
-      return { type: 'functionCallOutput', id: item.id, name: item.name, namespace: item.namespace ?? null, output: item.output };
-    case 'Plan':
-      return { type: 'plan', id: item.id, text: item.text ?? '' };
-    // codex-rs/app-server-protocol/src/protocol/v2/item.rs: an extension's item in its public wrapper (`clock.sleep` → `sleep`).
-    case 'Extension':
-      return { type: 'sleep', id: item.id, durationMs: item.durationMs };
-    case 'HookPrompt':
-      return { type: 'hookPrompt', id: item.id, fragments: (item.fragments ?? []).map((f) => ({ text: f.text ?? '', hookRunId: f.hookRunId ?? '' })) };
-    case 'ContextCompaction':
-      return { type: 'contextCompaction', id: item.id };
-    case 'EnteredReviewMode':
-      return { type: 'enteredReviewMode', id: item.id, review: item.user_facing_hint ?? REVIEW_REQUESTED };
-    case 'ExitedReviewMode':
-      return { type: 'exitedReviewMode', id: item.id, review: renderReviewOutput(item.review_output) };
-  }
+/** What each paginated `item_completed.item` type makes: its API ThreadItem body (times are added by the fold). */
+export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Extract<KnownTurnItem, { type: K }>) => ThreadItemBody } = {
+  UserMessage: (item) => ({ type: 'userMessage', id: item.id, clientId: item.client_id ?? null, content: (item.content ?? []).map(userInputOf) }),
+  AgentMessage: (item) => ({
+    type: 'agentMessage',
+    moderation: null,
+    id: item.id,
+    text: textOf(item.content),
+    phase: item.phase ?? null,
+    memoryCitation: item.memory_citation ?? null,
+    delivery: null,
+    questions: null,
+  }),
+  Reasoning: (item) => ({ type: 'reasoning', id: item.id, summary: item.summary_text ?? [], content: item.raw_content ?? [] }),
+  CommandExecution: (item) => ({
+    type: 'commandExecution',
+    id: item.id,
+    pluginId: null,
+    scriptPath: null,
+    command: shellJoin(item.command),
+    cwd: stripFileUrl(item.cwd),
+    processId: item.process_id ?? null,
+    source: camelStatus(item.source ?? 'agent'),
+    status: camelStatus(item.status),
+    commandActions: (item.parsed_cmd ?? []).map((p) => toCommandAction(p, stripFileUrl(item.cwd))),
+    // Codex reports an empty output as null.
+    aggregatedOutput: item.aggregated_output ? item.aggregated_output : null,
+    exitCode: item.exit_code ?? null,
+    durationMs: durationMsOf(item.duration),
+  }),
+  FileChange: (item) => fileChangeItem(item.id, item.changes, item.status ?? 'in_progress'),
+  McpToolCall: (item) =>
+    mcpToolCallItem({
+      id: item.id,
+      server: item.server,
+      tool: item.tool,
+      status: item.status ?? 'in_progress',
+      arguments: item.arguments,
+      result: item.result ?? null,
+      error: item.error,
+      duration: item.duration ?? null,
+      connectorId: item.connectorId,
+      linkId: item.linkId,
+      resourceUri: item.mcpAppResourceUri,
+      appName: item.appName,
+      actionName: item.actionName,
+      mcpAppUi: item.mcpAppUi,
+      pluginId: item.pluginId,
+      readOnlyHint: item.readOnlyHint,
+    }),
+  WebSearch: (item) => webSearchItem(item.id, item.query, item.action),
+  ImageView: (item) => ({ type: 'imageView', id: item.id, path: pathOfFileUrl(item.path) }),
+  DynamicToolCall: (item) => ({
+    type: 'dynamicToolCall',
+    id: item.id,
+    namespace: item.namespace ?? null,
+    tool: item.tool,
+    arguments: item.arguments ?? null,
+    status: camelStatus(item.status ?? 'in_progress'),
+    contentItems: item.content_items ?? null,
+    success: item.success ?? null,
+    durationMs: durationMsOf(item.duration),
+  }),
+  CollabAgentToolCall: (item) => ({
+    type: 'collabAgentToolCall',
+    id: item.id,
+    tool: snakeToCamel(item.tool),
+    status: camelStatus(item.status ?? 'in_progress'),
+    senderThreadId: item.sender_thread_id,
+    receiverThreadIds: item.receiver_thread_ids ?? [],
+    prompt: item.prompt ?? null,
+    model: item.model ?? null,
+    reasoningEffort: item.reasoning_effort ?? null,
+    agentsStates: collabAgentStatesOf(item.agents_states),
+  }),
+  SubAgentActivity: (item) => subAgentActivityItem(item.id, item),
+  ImageGeneration: (item) =>
+    imageGenerationItem(item.id, item.status, {
+      revised_prompt: item.revised_prompt ?? item.revisedPrompt,
+      result: item.result,
+      file_id: item.file_id ?? item.fileId,
+      saved_path: item.saved_path ?? item.savedPath,
+      transparent_background: item.transparent_background ?? item.transparentBackground,
+      failure: item.failure,
+      input_images: item.input_images ?? item.inputImages,
+      generation_id: item.generation_id ?? item.generationId,
+    }),
+  FunctionCallOutput: (item) => ({ type: 'functionCallOutput', id: item.id, name: item.name, namespace: item.namespace ?? null, output: item.output }),
+  Plan: (item) => ({ type: 'plan', id: item.id, text: item.text ?? '' }),
+  // codex-rs/app-server-protocol/src/protocol/v2/item.rs: an extension's item in its public wrapper (`clock.sleep` → `sleep`).
+  Extension: (item) => ({ type: 'sleep', id: item.id, durationMs: item.durationMs }),
+  HookPrompt: (item) => ({ type: 'hookPrompt', id: item.id, fragments: (item.fragments ?? []).map((f) => ({ text: f.text ?? '', hookRunId: f.hookRunId ?? '' })) }),
+  ContextCompaction: (item) => ({ type: 'contextCompaction', id: item.id }),
+  EnteredReviewMode: (item) => ({ type: 'enteredReviewMode', id: item.id, review: item.user_facing_hint ?? REVIEW_REQUESTED }),
+  ExitedReviewMode: (item) => ({ type: 'exitedReviewMode', id: item.id, review: renderReviewOutput(item.review_output) }),
 };
+
+/** Paginated `item_completed.item` → API ThreadItem body (times are added by the fold). */
+export const mapPaginatedItem = (item: KnownTurnItem): ThreadItemBody => (PAGINATED_ITEMS[item.type] as (item: KnownTurnItem) => ThreadItemBody)(item);
 
 /** Legacy `user_message` → the API's user input content. */
 export const legacyUserContent = (payload: { message: string; images?: unknown; local_images?: unknown; text_elements?: unknown }): UserInputContent[] => {

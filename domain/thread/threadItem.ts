@@ -106,3 +106,40 @@ export interface ImageGenerationBody {
 }
 
 export type ThreadItem = ThreadItemBody & { startedAtMs: number | null; completedAtMs: number | null };
+
+/** An item of one type. */
+export type ThreadItemOf<K extends ThreadItem['type']> = Extract<ThreadItem, { type: K }>;
+
+/**
+ * What each place that handles items does per type, one entry a type: a type added to `ThreadItem`
+ * is a compile error at every such table until it is handled there.
+ */
+export type ThreadItemTable<R, X extends unknown[] = []> = { readonly [K in ThreadItem['type']]: (item: ThreadItemOf<K>, ...rest: X) => R };
+
+/** The entry of `table` for `item`'s type, applied to it. */
+export const byItemType = <R, X extends unknown[]>(table: ThreadItemTable<R, X>, item: ThreadItem, ...rest: X): R =>
+  (table[item.type] as (item: ThreadItem, ...rest: X) => R)(item, ...rest);
+
+/** Every item type, from a table the compiler holds to the union (for tests and the other tables' checks). */
+const EVERY_ITEM_TYPE: { readonly [K in ThreadItem['type']]: null } = {
+  userMessage: null,
+  agentMessage: null,
+  reasoning: null,
+  commandExecution: null,
+  fileChange: null,
+  mcpToolCall: null,
+  webSearch: null,
+  imageView: null,
+  dynamicToolCall: null,
+  collabAgentToolCall: null,
+  subAgentActivity: null,
+  imageGeneration: null,
+  functionCallOutput: null,
+  plan: null,
+  sleep: null,
+  hookPrompt: null,
+  contextCompaction: null,
+  enteredReviewMode: null,
+  exitedReviewMode: null,
+};
+export const THREAD_ITEM_TYPES = Object.keys(EVERY_ITEM_TYPE) as ReadonlyArray<ThreadItem['type']>;

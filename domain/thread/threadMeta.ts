@@ -112,27 +112,68 @@ export const applySettingsChange = (s: { model: string | null; reasoningEffort: 
   if (c.kind === 'turnContext' || c.effort !== null) s.reasoningEffort = c.effort;
 };
 
+type EventOf<K extends RolloutEvent['kind']> = Extract<RolloutEvent, { kind: K }>;
+
+/** Why a kind of line tells nothing of a thread's preview, model or effort. */
+type NoMeta = { readonly noMeta: string };
+const NOT_META: NoMeta = { noMeta: 'neither the first user message nor a settings line: the preview, model and effort come from those' };
+const META_ELSEWHERE: NoMeta = { noMeta: 'other facts of the thread (session meta: the threads projection; token usage: domain/tokens)' };
+
+/**
+ * What each kind of line does to a thread's preview, model and effort, or why nothing (a kind
+ * added to `RolloutEvent` is a compile error here until decided).
+ */
+export const THREAD_META_RULES: { readonly [K in RolloutEvent['kind']]: ((s: ThreadMetaState, ev: EventOf<K>, itemsFromResponses: boolean) => void) | NoMeta } = {
+  itemCompleted: (s, ev) => {
+    if (s.preview === null && ev.item?.type === 'UserMessage') s.preview = userText(ev.item.content);
+  },
+  userMessage: (s, ev) => {
+    if (s.preview === null) s.preview = ev.payload.message;
+  },
+  // Only early rollouts (no item events) take their preview from the model context.
+  responseItem: (s, ev, itemsFromResponses) => {
+    if (itemsFromResponses) for (const e of eventsOfResponseItem(ev.payload)) foldThreadMeta(s, e);
+  },
+  turnContext: (s, ev) => {
+    const change = settingsChangeOf(ev);
+    if (change) applySettingsChange(s, change);
+  },
+  threadSettingsApplied: (s, ev) => {
+    const change = settingsChangeOf(ev);
+    if (change) applySettingsChange(s, change);
+  },
+  sessionMeta: META_ELSEWHERE,
+  tokenUsageRecord: META_ELSEWHERE,
+  tokenCount: META_ELSEWHERE,
+  worldState: NOT_META,
+  compacted: NOT_META,
+  taskStarted: NOT_META,
+  taskComplete: NOT_META,
+  turnAborted: NOT_META,
+  threadRolledBack: NOT_META,
+  error: NOT_META,
+  agentMessage: NOT_META,
+  agentReasoning: NOT_META,
+  agentReasoningRawContent: NOT_META,
+  contextCompacted: NOT_META,
+  enteredReviewMode: NOT_META,
+  exitedReviewMode: NOT_META,
+  patchApplyEnd: NOT_META,
+  mcpToolCallEnd: NOT_META,
+  webSearchEnd: NOT_META,
+  subAgentActivity: NOT_META,
+  imageGenerationEnd: NOT_META,
+  other: { noMeta: 'a kind the decoder does not interpret' },
+  invalid: { noMeta: 'a line Codex cannot read' },
+};
+
+/** Whether a kind of line can change a thread's preview, model or effort (a response item: only in early rollouts). */
+export const readsThreadMeta = (kind: RolloutEvent['kind']): boolean => typeof THREAD_META_RULES[kind] === 'function';
+
 export const foldThreadMeta = (s: ThreadMetaState, ev: RolloutEvent, itemsFromResponses = false): ThreadMetaState => {
-  switch (ev.kind) {
-    case 'itemCompleted':
-      if (s.preview === null && ev.item?.type === 'UserMessage') s.preview = userText(ev.item.content);
-      return s;
-    case 'userMessage':
-      if (s.preview === null) s.preview = ev.payload.message;
-      return s;
-    case 'responseItem':
-      // Only early rollouts (no item events) take their preview from the model context.
-      if (itemsFromResponses) for (const e of eventsOfResponseItem(ev.payload)) foldThreadMeta(s, e);
-      return s;
-    case 'turnContext':
-    case 'threadSettingsApplied': {
-      const change = settingsChangeOf(ev);
-      if (change) applySettingsChange(s, change);
-      return s;
-    }
-    default:
-      return s;
-  }
+  const rule = THREAD_META_RULES[ev.kind];
+  if (typeof rule === 'function') (rule as (s: ThreadMetaState, ev: RolloutEvent, itemsFromResponses: boolean) => void)(s, ev, itemsFromResponses);
+  return s;
 };
 
 /** `session_meta.source` → API `source`: named sources in camelCase, sub-agents as `{subAgent}`. */

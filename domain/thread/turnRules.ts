@@ -192,74 +192,99 @@ const currentLegacyTurn = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: Fol
   return t;
 };
 
-/** The API's type of the item a completed item makes (an `Extension` item's by its kind: `clock.sleep` → `sleep`). */
-const apiKind = (item: NonNullable<EventOf<'itemCompleted'>['item']>): string =>
-  item.type === 'Extension' ? 'sleep' : item.type.charAt(0).toLowerCase() + item.type.slice(1);
+type CompletedItem = NonNullable<EventOf<'itemCompleted'>['item']>;
+
+/** The reason a legacy thread does not take an item of this type from its `item_completed` line. */
+const LEGACY_EVENT_STANDS_FOR_IT = { notInLegacy: 'a legacy event stands for it (Codex writes `item_completed` only for kinds without one)' } as const;
+
+/**
+ * Per item type of an `item_completed` line: the API's type of the item it makes (an `Extension`
+ * item's by its kind: `clock.sleep` → `sleep`), and whether a legacy thread takes it from that line
+ * (Codex writes those for the kinds no legacy event stands for) into the turn the line names, with
+ * the line's times. Plan items without text are not shown (codex-rs
+ * `ThreadHistoryBuilder::handle_item_completed`). `Extension`:
+ * codex-rs/app-server-protocol/src/protocol/thread_history.rs (handle_materialized_item_lifecycle)
+ * upserts extension items; 0.169.0 writes a sleep's into legacy threads and shows it with its times (measured).
+ */
+export const COMPLETED_ITEMS: {
+  readonly [K in CompletedItem['type']]: { readonly apiType: ThreadItem['type']; readonly legacy: true | { readonly notInLegacy: string } };
+} = {
+  UserMessage: { apiType: 'userMessage', legacy: LEGACY_EVENT_STANDS_FOR_IT },
+  AgentMessage: { apiType: 'agentMessage', legacy: LEGACY_EVENT_STANDS_FOR_IT },
+  Reasoning: { apiType: 'reasoning', legacy: LEGACY_EVENT_STANDS_FOR_IT },
+  CommandExecution: { apiType: 'commandExecution', legacy: LEGACY_EVENT_STANDS_FOR_IT },
+  FileChange: { apiType: 'fileChange', legacy: LEGACY_EVENT_STANDS_FOR_IT },
+  McpToolCall: { apiType: 'mcpToolCall', legacy: LEGACY_EVENT_STANDS_FOR_IT },
+  WebSearch: { apiType: 'webSearch', legacy: LEGACY_EVENT_STANDS_FOR_IT },
+  ImageView: { apiType: 'imageView', legacy: LEGACY_EVENT_STANDS_FOR_IT },
+  DynamicToolCall: { apiType: 'dynamicToolCall', legacy: LEGACY_EVENT_STANDS_FOR_IT },
+  CollabAgentToolCall: { apiType: 'collabAgentToolCall', legacy: LEGACY_EVENT_STANDS_FOR_IT },
+  ImageGeneration: { apiType: 'imageGeneration', legacy: LEGACY_EVENT_STANDS_FOR_IT },
+  HookPrompt: { apiType: 'hookPrompt', legacy: { notInLegacy: 'a legacy thread takes hook prompts from the user message that carries them (responseItem)' } },
+  ContextCompaction: { apiType: 'contextCompaction', legacy: LEGACY_EVENT_STANDS_FOR_IT },
+  EnteredReviewMode: { apiType: 'enteredReviewMode', legacy: LEGACY_EVENT_STANDS_FOR_IT },
+  ExitedReviewMode: { apiType: 'exitedReviewMode', legacy: LEGACY_EVENT_STANDS_FOR_IT },
+  SubAgentActivity: { apiType: 'subAgentActivity', legacy: true },
+  FunctionCallOutput: { apiType: 'functionCallOutput', legacy: true },
+  Plan: { apiType: 'plan', legacy: true },
+  Extension: { apiType: 'sleep', legacy: true },
+};
+
+/** The API's type of the item a completed item makes. */
+const apiKind = (item: CompletedItem): ThreadItem['type'] => COMPLETED_ITEMS[item.type].apiType;
 
 /** The phase an agent message's event records (paginated: its item's; legacy: the event's), as written. */
 export const phaseOfItemEvent = (ev: ItemEvent): unknown =>
   ev.kind === 'itemCompleted' ? (ev.item?.type === 'AgentMessage' ? ev.item.phase : undefined) : ev.kind === 'agentMessage' ? ev.payload.phase : undefined;
 
-/** The item an item event makes, named `id` (a paginated item keeps its own id). */
-export const itemBodyOf = (ev: ItemEvent, id: string): ThreadItemBody => {
-  switch (ev.kind) {
-    case 'itemCompleted':
-      return mapPaginatedItem(ev.item!);
-    case 'userMessage':
-      return { type: 'userMessage', id, clientId: null, content: legacyUserContent(ev.payload) };
-    case 'agentMessage':
-      return {
-        type: 'agentMessage',
-        moderation: null,
-        id,
-        text: ev.payload.message,
-        phase: ev.payload.phase ?? null,
-        memoryCitation: ev.payload.memory_citation ?? null,
-        delivery: null,
-        questions: null,
-      };
-    case 'agentReasoning':
-      return { type: 'reasoning', id, summary: [ev.payload.text], content: [] };
-    case 'agentReasoningRawContent':
-      return { type: 'reasoning', id, summary: [], content: [ev.payload.text] };
-    case 'contextCompacted':
-      return { type: 'contextCompaction', id };
-    case 'enteredReviewMode':
-      return { type: 'enteredReviewMode', id, review: ev.payload.user_facing_hint ?? '' };
-    case 'exitedReviewMode':
-      return { type: 'exitedReviewMode', id, review: renderReviewOutput(ev.payload.review_output) };
-    case 'patchApplyEnd':
-      return fileChangeItem(id, ev.payload.changes ?? {}, patchStatusOf(ev.payload.status, ev.payload.success));
-    case 'mcpToolCallEnd': {
-      const p = ev.payload;
-      return mcpToolCallItem({
-        id,
-        server: p.invocation.server,
-        tool: p.invocation.tool,
-        arguments: p.invocation.arguments,
-        duration: p.duration ?? null,
-        ...mcpOutcomeOf(p.result),
-        // codex-rs/app-server-protocol/src/protocol/thread_history.rs (mcp_tool_call_end): the event's facts, as the item's.
-        connectorId: p.connector_id,
-        linkId: p.link_id,
-        resourceUri: p.mcp_app_resource_uri,
-        appName: p.app_name,
-        actionName: p.action_name,
-        mcpAppUi: p.mcp_app_ui,
-        pluginId: p.plugin_id,
-        readOnlyHint: p.read_only_hint,
-      });
-    }
-    case 'webSearchEnd':
-      return webSearchItem(id, ev.payload.query, ev.payload.action);
-    case 'subAgentActivity':
-      return subAgentActivityItem(id, ev.payload);
-    case 'imageGenerationEnd':
-      return imageGenerationItem(id, ev.payload.status, ev.payload);
-    case 'responseItem':
-      return { type: 'hookPrompt', id, fragments: ev.payload.type === 'message' ? (hookPromptFragmentsOf(ev.payload.content) ?? []) : [] };
-  }
+/** The item each item event makes, named `id` (a paginated item keeps its own id): one entry per item event kind. */
+export const ITEM_OF_EVENT: { readonly [K in ItemEvent['kind']]: (ev: EventOf<K>, id: string) => ThreadItemBody } = {
+  itemCompleted: (ev) => mapPaginatedItem(ev.item!),
+  userMessage: (ev, id) => ({ type: 'userMessage', id, clientId: null, content: legacyUserContent(ev.payload) }),
+  agentMessage: (ev, id) => ({
+    type: 'agentMessage',
+    moderation: null,
+    id,
+    text: ev.payload.message,
+    phase: ev.payload.phase ?? null,
+    memoryCitation: ev.payload.memory_citation ?? null,
+    delivery: null,
+    questions: null,
+  }),
+  agentReasoning: (ev, id) => ({ type: 'reasoning', id, summary: [ev.payload.text], content: [] }),
+  agentReasoningRawContent: (ev, id) => ({ type: 'reasoning', id, summary: [], content: [ev.payload.text] }),
+  contextCompacted: (_ev, id) => ({ type: 'contextCompaction', id }),
+  enteredReviewMode: (ev, id) => ({ type: 'enteredReviewMode', id, review: ev.payload.user_facing_hint ?? '' }),
+  exitedReviewMode: (ev, id) => ({ type: 'exitedReviewMode', id, review: renderReviewOutput(ev.payload.review_output) }),
+  patchApplyEnd: (ev, id) => fileChangeItem(id, ev.payload.changes ?? {}, patchStatusOf(ev.payload.status, ev.payload.success)),
+  mcpToolCallEnd: (ev, id) => {
+    const p = ev.payload;
+    return mcpToolCallItem({
+      id,
+      server: p.invocation.server,
+      tool: p.invocation.tool,
+      arguments: p.invocation.arguments,
+      duration: p.duration ?? null,
+      ...mcpOutcomeOf(p.result),
+      // codex-rs/app-server-protocol/src/protocol/thread_history.rs (mcp_tool_call_end): the event's facts, as the item's.
+      connectorId: p.connector_id,
+      linkId: p.link_id,
+      resourceUri: p.mcp_app_resource_uri,
+      appName: p.app_name,
+      actionName: p.action_name,
+      mcpAppUi: p.mcp_app_ui,
+      pluginId: p.plugin_id,
+      readOnlyHint: p.read_only_hint,
+    });
+  },
+  webSearchEnd: (ev, id) => webSearchItem(id, ev.payload.query, ev.payload.action),
+  subAgentActivity: (ev, id) => subAgentActivityItem(id, ev.payload),
+  imageGenerationEnd: (ev, id) => imageGenerationItem(id, ev.payload.status, ev.payload),
+  responseItem: (ev, id) => ({ type: 'hookPrompt', id, fragments: ev.payload.type === 'message' ? (hookPromptFragmentsOf(ev.payload.content) ?? []) : [] }),
 };
+
+/** The item an item event makes, named `id` (a paginated item keeps its own id). */
+export const itemBodyOf = (ev: ItemEvent, id: string): ThreadItemBody => (ITEM_OF_EVENT[ev.kind] as (ev: ItemEvent, id: string) => ThreadItemBody)(ev, id);
 
 /** A legacy thread's user-role model-context message that is a hook prompt (see `hookPrompt.ts`). */
 const isHookPromptMessage = (p: EventOf<'responseItem'>['payload']): p is Extract<EventOf<'responseItem'>['payload'], { type: 'message' }> =>
@@ -275,25 +300,29 @@ const legacyToolCall: Rule<'patchApplyEnd' | 'mcpToolCallEnd' | 'webSearchEnd'> 
 
 const apiKindOfEvent = { patchApplyEnd: 'fileChange', mcpToolCallEnd: 'mcpToolCall', webSearchEnd: 'webSearch' } as const;
 
-/**
- * The item types a legacy thread takes from `item_completed` lines (Codex writes those for the
- * kinds no legacy event stands for), into the turn the line names, with the line's times. Plan
- * items without text are not shown (codex-rs `ThreadHistoryBuilder::handle_item_completed`).
- */
-// `Extension`: codex-rs/app-server-protocol/src/protocol/thread_history.rs (handle_materialized_item_lifecycle)
-// upserts extension items; 0.169.0 writes a sleep's into legacy threads and shows it with its times (measured).
-const LEGACY_COMPLETED_ITEMS: ReadonlySet<string> = new Set(['SubAgentActivity', 'FunctionCallOutput', 'Plan', 'Extension']);
-const shownInLegacy = (item: NonNullable<EventOf<'itemCompleted'>['item']>): boolean =>
-  LEGACY_COMPLETED_ITEMS.has(item.type) && (item.type !== 'Plan' || (item.text ?? '') !== '');
+const shownInLegacy = (item: CompletedItem): boolean => COMPLETED_ITEMS[item.type].legacy === true && (item.type !== 'Plan' || (item.text ?? '') !== '');
 
 type Rule<K extends RolloutEvent['kind']> = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: FoldCursor, ev: EventOf<K>, pos: P) => void;
 
 /** What a rule changes: the turns projection applies the `turn` rules, the items projection the `item` rules. */
 export type RuleFamily = 'turn' | 'item';
 
-type RuleTable = { readonly [K in RolloutEvent['kind']]?: { readonly family: RuleFamily; readonly apply: Rule<K> } };
+/** A kind no turn rule reads, and why. */
+type NoRule = { readonly noRule: string };
+
+/** One entry per event kind: its rule, or why it has none (a kind added to `RolloutEvent` is a compile error here until decided). */
+type RuleTable = { readonly [K in RolloutEvent['kind']]: { readonly family: RuleFamily; readonly apply: Rule<K> } | NoRule };
 
 export const TURN_RULES: RuleTable = {
+  sessionMeta: { noRule: "the thread's facts (threads projection, threadMeta.ts), not a turn's" },
+  turnContext: { noRule: "the turn's settings (threadMeta.ts, settings lines), not its state or items" },
+  threadSettingsApplied: { noRule: "the thread's settings (threadMeta.ts, settings lines)" },
+  worldState: { noRule: 'model context only' },
+  tokenUsageRecord: { noRule: 'token usage (domain/tokens)' },
+  tokenCount: { noRule: 'token usage (domain/tokens)' },
+  compacted: { noRule: 'compaction history: the compaction item comes from context_compacted / item_completed' },
+  other: { noRule: 'a kind the decoder does not interpret' },
+  invalid: { noRule: 'reported by the fold (foldTurns.ts) and quarantined by the index; changes no turn' },
   taskStarted: {
     family: 'turn',
     apply: (s, c, ev, pos) => {
@@ -493,7 +522,9 @@ const addReasoning = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: FoldCurs
 type AnyRule = { readonly family: RuleFamily; readonly apply: Rule<RolloutEvent['kind']> };
 
 /** The table as a Map: most events have no rule, and a miss on an object literal walks its prototype (slow per line). */
-const RULES_BY_KIND: ReadonlyMap<string, AnyRule> = new Map(Object.entries(TURN_RULES) as Array<[string, AnyRule]>);
+const RULES_BY_KIND: ReadonlyMap<string, AnyRule> = new Map(
+  (Object.entries(TURN_RULES) as Array<[string, AnyRule | NoRule]>).flatMap(([kind, rule]) => ('noRule' in rule ? [] : [[kind, rule] as const])),
+);
 
 /** The family of the rule for an event kind (undefined: no turn rule reads it). */
 export const ruleFamilyOf = (kind: RolloutEvent['kind']): RuleFamily | undefined => RULES_BY_KIND.get(kind)?.family;

@@ -101,69 +101,105 @@ export const tokenFileStateOf = (meta: SessionMetaPayload): TokenFileState => ({
   recordSinceCount: false,
 });
 
-/** Fold one event of the file. Returns the next state and the response it counted, if any. */
-export const foldTokenEvent = (
+// Every field written out: spreading `fields` into an object with more fields takes V8's slow path (µs a row).
+const countedResponse = (
   s: TokenFileState,
-  ev: RolloutEvent,
   timestamp: string | null,
-): { readonly state: TokenFileState; readonly response?: CountedResponse } => {
-  // Every field written out: spreading `fields` into an object with more fields takes V8's slow path (µs a row).
-  const response = (fields: Pick<CountedResponse, 'threadId' | 'turnId' | 'responseId' | 'source' | 'usage' | 'total'>): CountedResponse => ({
-    threadId: fields.threadId,
-    turnId: fields.turnId,
-    responseId: fields.responseId,
-    source: fields.source,
-    usage: fields.usage,
-    total: fields.total,
-    fileThreadId: s.threadId,
-    timestamp,
-    model: s.model,
-    provider: s.provider,
-    cwd: s.cwd,
-    copyOf: s.copyOf,
-  });
-  switch (ev.kind) {
-    case 'taskStarted':
-      return { state: stateWith(s, ev.payload.turn_id, s.model, s.provider, s.cwd, s.lastTotal, s.recordSinceCount) };
-    case 'turnContext':
-      return { state: withSettings(s, { turnId: ev.payload.turn_id, model: ev.payload.model, cwd: ev.payload.cwd }) };
-    case 'threadSettingsApplied': {
-      const ts = decodeShape(ThreadSettings, ev.payload.thread_settings);
-      if (E.isLeft(ts)) return { state: s };
-      return { state: withSettings(s, { model: ts.right.model, provider: ts.right.model_provider_id, cwd: ts.right.cwd }) };
-    }
-    case 'tokenUsageRecord': {
-      const p = ev.payload;
-      return {
-        state: stateWith(s, s.turnId, s.model, s.provider, s.cwd, s.lastTotal, true),
-        response: response({
-          threadId: str(p.thread_id) ?? s.threadId,
-          turnId: str(p.turn_id) ?? s.turnId,
-          responseId: str(p.response_id),
-          source: 'record',
-          usage: usageOf(p.usage),
-          total: null,
-        }),
-      };
-    }
-    case 'tokenCount': {
-      const info = decodeShape(CountInfo, ev.payload.info);
-      if (E.isLeft(info)) return { state: s }; // rate-limit-only counts carry no usage
-      const total = usageOf(info.right.total_token_usage);
-      const next = stateWith(s, s.turnId, s.model, s.provider, s.cwd, total, false);
-      if (s.recordSinceCount) return { state: next };
-      // Before any count the thread has used nothing (an all-zero first count is no response).
-      const prev = s.lastTotal ?? ZERO_USAGE;
-      if (sameUsage(prev, total)) return { state: next };
-      const last = info.right.last_token_usage;
-      const fromStart = s.lastTotal === null || isReset(prev, total);
-      const usage = !fromStart ? subUsage(total, prev) : last !== undefined && last !== null ? usageOf(last) : total;
-      return {
-        state: next,
-        response: response({ threadId: s.threadId, turnId: s.turnId, responseId: null, source: 'count', usage, total }),
-      };
-    }
-    default:
-      return { state: s };
-  }
+  fields: Pick<CountedResponse, 'threadId' | 'turnId' | 'responseId' | 'source' | 'usage' | 'total'>,
+): CountedResponse => ({
+  threadId: fields.threadId,
+  turnId: fields.turnId,
+  responseId: fields.responseId,
+  source: fields.source,
+  usage: fields.usage,
+  total: fields.total,
+  fileThreadId: s.threadId,
+  timestamp,
+  model: s.model,
+  provider: s.provider,
+  cwd: s.cwd,
+  copyOf: s.copyOf,
+});
+
+type EventOf<K extends RolloutEvent['kind']> = Extract<RolloutEvent, { kind: K }>;
+type TokenFold = { readonly state: TokenFileState; readonly response?: CountedResponse };
+
+/** Why a kind of line neither counts a response nor changes what the next one is told. */
+type NoTokens = { readonly noTokens: string };
+const NO_TOKENS: NoTokens = { noTokens: 'states no usage, turn or model: responses are counted from records and counts, told the turn and settings before them' };
+
+/**
+ * What each kind of line does to the token fold, or why nothing (a kind added to `RolloutEvent`
+ * is a compile error here until decided). The lean catch-up reads only the lines of these kinds by
+ * their prefix (`TOKEN_TOP` / `TOKEN_EVENT_MSGS` in projections/linePrefix.ts; kindTables.unit
+ * checks they agree).
+ */
+export const TOKEN_RULES: { readonly [K in RolloutEvent['kind']]: ((s: TokenFileState, ev: EventOf<K>, timestamp: string | null) => TokenFold) | NoTokens } = {
+  taskStarted: (s, ev) => ({ state: stateWith(s, ev.payload.turn_id, s.model, s.provider, s.cwd, s.lastTotal, s.recordSinceCount) }),
+  turnContext: (s, ev) => ({ state: withSettings(s, { turnId: ev.payload.turn_id, model: ev.payload.model, cwd: ev.payload.cwd }) }),
+  threadSettingsApplied: (s, ev) => {
+    const ts = decodeShape(ThreadSettings, ev.payload.thread_settings);
+    if (E.isLeft(ts)) return { state: s };
+    return { state: withSettings(s, { model: ts.right.model, provider: ts.right.model_provider_id, cwd: ts.right.cwd }) };
+  },
+  tokenUsageRecord: (s, ev, timestamp) => {
+    const p = ev.payload;
+    return {
+      state: stateWith(s, s.turnId, s.model, s.provider, s.cwd, s.lastTotal, true),
+      response: countedResponse(s, timestamp, {
+        threadId: str(p.thread_id) ?? s.threadId,
+        turnId: str(p.turn_id) ?? s.turnId,
+        responseId: str(p.response_id),
+        source: 'record',
+        usage: usageOf(p.usage),
+        total: null,
+      }),
+    };
+  },
+  tokenCount: (s, ev, timestamp) => {
+    const info = decodeShape(CountInfo, ev.payload.info);
+    if (E.isLeft(info)) return { state: s }; // rate-limit-only counts carry no usage
+    const total = usageOf(info.right.total_token_usage);
+    const next = stateWith(s, s.turnId, s.model, s.provider, s.cwd, total, false);
+    if (s.recordSinceCount) return { state: next };
+    // Before any count the thread has used nothing (an all-zero first count is no response).
+    const prev = s.lastTotal ?? ZERO_USAGE;
+    if (sameUsage(prev, total)) return { state: next };
+    const last = info.right.last_token_usage;
+    const fromStart = s.lastTotal === null || isReset(prev, total);
+    const usage = !fromStart ? subUsage(total, prev) : last !== undefined && last !== null ? usageOf(last) : total;
+    return {
+      state: next,
+      response: countedResponse(s, timestamp, { threadId: s.threadId, turnId: s.turnId, responseId: null, source: 'count', usage, total }),
+    };
+  },
+  sessionMeta: { noTokens: 'the file’s starting state (tokenFileStateOf), read by the caller' },
+  worldState: NO_TOKENS,
+  compacted: NO_TOKENS,
+  responseItem: NO_TOKENS,
+  taskComplete: NO_TOKENS,
+  turnAborted: NO_TOKENS,
+  threadRolledBack: NO_TOKENS,
+  itemCompleted: NO_TOKENS,
+  userMessage: NO_TOKENS,
+  agentMessage: NO_TOKENS,
+  agentReasoning: NO_TOKENS,
+  agentReasoningRawContent: NO_TOKENS,
+  contextCompacted: NO_TOKENS,
+  enteredReviewMode: NO_TOKENS,
+  exitedReviewMode: NO_TOKENS,
+  error: NO_TOKENS,
+  patchApplyEnd: NO_TOKENS,
+  mcpToolCallEnd: NO_TOKENS,
+  webSearchEnd: NO_TOKENS,
+  subAgentActivity: NO_TOKENS,
+  imageGenerationEnd: NO_TOKENS,
+  other: { noTokens: 'a kind the decoder does not interpret' },
+  invalid: { noTokens: 'a line Codex cannot read' },
+};
+
+/** Fold one event of the file. Returns the next state and the response it counted, if any. */
+export const foldTokenEvent = (s: TokenFileState, ev: RolloutEvent, timestamp: string | null): TokenFold => {
+  const rule = TOKEN_RULES[ev.kind];
+  return typeof rule === 'function' ? (rule as (s: TokenFileState, ev: RolloutEvent, timestamp: string | null) => TokenFold)(s, ev, timestamp) : { state: s };
 };

@@ -1,4 +1,4 @@
-import type { ThreadItem } from '../../domain/thread/threadItem.js';
+import type { ThreadItem, ThreadItemTable } from '../../domain/thread/threadItem.js';
 import type { Turn } from '../../domain/thread/turn.js';
 import { element } from './dom.js';
 
@@ -80,8 +80,11 @@ export const turnSummary = (turn: Turn): { user: string; agent: string } => {
   return { user, agent };
 };
 
-/** The mark each kind of item gives a turn (several kinds may share one: tools); kinds without a mark are left out. */
-const MARK_OF_KIND: Readonly<Record<string, string>> = {
+/**
+ * The mark each item type gives a turn (several types may share one: tools), or null: no mark
+ * (messages are the summary's own text; the other types are not what a reader scans turns for).
+ */
+export const MARK_OF_KIND: { readonly [K in ThreadItem['type']]: string | null } = {
   reasoning: 'reasoning',
   enteredReviewMode: 'review',
   exitedReviewMode: 'review',
@@ -92,6 +95,15 @@ const MARK_OF_KIND: Readonly<Record<string, string>> = {
   dynamicToolCall: 'tool',
   collabAgentToolCall: 'sub-agent',
   webSearch: 'web search',
+  userMessage: null,
+  agentMessage: null,
+  imageView: null,
+  subAgentActivity: null,
+  imageGeneration: null,
+  functionCallOutput: null,
+  plan: null,
+  sleep: null,
+  hookPrompt: null,
 };
 
 /** A turn's mark and how many of its items make it. */
@@ -108,8 +120,9 @@ export interface TurnMark {
 export const turnMarks = (turn: Turn, kinds?: Readonly<Record<string, number>>): TurnMark[] => {
   const counts = new Map<string, number>();
   const add = (kind: string, n: number): void => {
-    const mark = MARK_OF_KIND[kind];
-    if (mark !== undefined) counts.set(mark, (counts.get(mark) ?? 0) + n);
+    // `kinds` come from the server: a type this page does not know has no mark.
+    const mark = Object.hasOwn(MARK_OF_KIND, kind) ? MARK_OF_KIND[kind as ThreadItem['type']] : null;
+    if (mark !== null) counts.set(mark, (counts.get(mark) ?? 0) + n);
   };
   if (kinds === undefined) for (const item of turn.items) add(item.type, 1);
   else for (const [kind, n] of Object.entries(kinds)) add(kind, n);
@@ -118,164 +131,159 @@ export const turnMarks = (turn: Turn, kinds?: Readonly<Record<string, number>>):
   return marks;
 };
 
+/** A review's start or end. */
+const reviewNode = (title: string, review: string): HTMLElement =>
+  element('section', { class: 'item review', 'aria-label': 'Review' }, element('h3', {}, title), element('p', { class: 'text' }, review));
+
+/** How an expanded turn shows each item type (`loadOutput`: a command's deferred output, below). */
+export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: string) => Promise<ThreadItem | null>]> = {
+  userMessage: (item) => {
+    const images = item.content.filter((c) => c['type'] === 'image').map((c) => thumbnail(c['url'], 'input image'));
+    return element(
+      'section',
+      { class: 'item user', 'aria-label': 'User message' },
+      element('h3', {}, 'User'),
+      element('p', { class: 'text' }, userText(item)),
+      images.length === 0 ? null : element('div', { class: 'thumbnails' }, ...images),
+    );
+  },
+  fileChange: (item) =>
+    element(
+      'section',
+      { class: 'item file-change', 'aria-label': 'File change' },
+      element('h3', {}, `File change (${item.status})`),
+      ...item.changes.map((c) =>
+        element(
+          'div',
+          { class: 'file' },
+          element('p', { class: 'file-path' }, `${String(c.kind['type'])} ${c.path}${typeof c.kind['move_path'] === 'string' ? ` → ${c.kind['move_path']}` : ''}`),
+          diffNode(c.diff, String(c.kind['type'])),
+        ),
+      ),
+    ),
+  mcpToolCall: (item) =>
+    element(
+      'section',
+      { class: 'item tool mcp', 'aria-label': 'MCP tool call' },
+      element('h3', {}, `MCP ${item.server} · ${item.tool} (${item.status}${item.durationMs === null ? '' : `, ${item.durationMs} ms`})`),
+      folded('Arguments', element('pre', { class: 'arguments' }, json(item.arguments))),
+      item.result === null ? null : outputParts(Array.isArray(item.result['content']) ? item.result['content'] : []),
+      item.result === null || item.result['structuredContent'] === null ? null : folded('Structured result', element('pre', {}, json(item.result['structuredContent']))),
+      item.error === null ? null : element('p', { class: 'error' }, item.error.message),
+    ),
+  dynamicToolCall: (item) =>
+    element(
+      'section',
+      { class: 'item tool dynamic', 'aria-label': 'Tool call' },
+      element('h3', {}, `Tool ${item.namespace === null ? '' : `${item.namespace} · `}${item.tool} (${item.status}${item.success === false ? ', unsuccessful' : ''})`),
+      folded('Arguments', element('pre', { class: 'arguments' }, json(item.arguments))),
+      item.contentItems === null ? null : outputParts(item.contentItems),
+    ),
+  collabAgentToolCall: (item) =>
+    element(
+      'section',
+      { class: 'item sub-agent', 'aria-label': 'Sub-agent call' },
+      element('h3', {}, `Sub-agent ${item.tool} (${item.status})`),
+      item.prompt === null ? null : element('p', { class: 'text' }, item.prompt),
+      element(
+        'ul',
+        { class: 'agents' },
+        ...item.receiverThreadIds.map((id) => {
+          const state = item.agentsStates[id];
+          return element(
+            'li',
+            {},
+            element('a', { href: `#thread=${encodeURIComponent(id)}`, class: 'agent-link' }, id),
+            state === undefined ? '' : ` ${state.status}${state.message === null ? '' : `: ${state.message}`}`,
+          );
+        }),
+      ),
+    ),
+  subAgentActivity: (item) =>
+    element(
+      'section',
+      { class: 'item sub-agent-activity', 'aria-label': 'Sub-agent activity' },
+      element('h3', {}, `Sub-agent ${item.agentPath} ${item.kind}${item.model === null ? '' : ` (${item.model})`}`),
+      element('a', { href: `#thread=${encodeURIComponent(item.agentThreadId)}`, class: 'agent-link' }, item.agentThreadId),
+    ),
+  imageGeneration: (item) =>
+    element(
+      'section',
+      { class: 'item image-generation', 'aria-label': 'Image generation' },
+      element('h3', {}, `Image generated (${item.status})`),
+      item.revisedPrompt === null ? null : element('p', { class: 'text' }, item.revisedPrompt),
+      item.result === undefined || item.result === '' ? null : thumbnail(`data:image/png;base64,${item.result}`, 'generated image'),
+      item.savedPath === undefined ? null : element('p', { class: 'text' }, item.savedPath),
+    ),
+  functionCallOutput: (item) =>
+    element(
+      'section',
+      { class: 'item tool function-output', 'aria-label': 'Tool output' },
+      element('h3', {}, `Output of ${item.namespace === null ? '' : `${item.namespace} · `}${item.name}`),
+      Array.isArray(item.output) ? outputParts(item.output) : element('pre', { class: 'output' }, typeof item.output === 'string' ? item.output : json(item.output)),
+    ),
+  webSearch: (item) =>
+    element(
+      'section',
+      { class: 'item web-search', 'aria-label': 'Web search' },
+      element('h3', {}, 'Web search'),
+      element('p', { class: 'text' }, item.query !== '' ? item.query : typeof item.action?.['url'] === 'string' ? item.action['url'] : ''),
+    ),
+  imageView: (item) =>
+    element('section', { class: 'item image-view', 'aria-label': 'Image view' }, element('h3', {}, 'Image viewed'), element('p', { class: 'text' }, item.path)),
+  plan: (item) => element('section', { class: 'item plan', 'aria-label': 'Plan' }, element('h3', {}, 'Plan'), element('p', { class: 'text' }, item.text)),
+  sleep: (item) => element('section', { class: 'item sleep', 'aria-label': 'Sleep' }, element('h3', {}, `Slept ${item.durationMs} ms`)),
+  hookPrompt: (item) =>
+    element(
+      'section',
+      { class: 'item hook', 'aria-label': 'Hook prompt' },
+      element('h3', {}, 'Hook prompt'),
+      element('p', { class: 'text' }, item.fragments.map((f) => f.text).join('\n')),
+    ),
+  agentMessage: (item) =>
+    element('section', { class: 'item agent', 'aria-label': 'Agent message' }, element('h3', {}, 'Agent'), element('p', { class: 'text' }, item.text)),
+  reasoning: (item) =>
+    element(
+      'section',
+      { class: 'item reasoning', 'aria-label': 'Reasoning' },
+      element('h3', {}, 'Reasoning'),
+      element('p', { class: 'text' }, [...item.summary, ...item.content].join('\n')),
+    ),
+  commandExecution: (item, loadOutput) => {
+    const output = element('pre', { class: 'output' }, item.aggregatedOutput ?? '');
+    const details = element('details', { class: 'output-box' }, element('summary', {}, `Output${item.exitCode === null ? '' : ` (exit ${item.exitCode})`}`), output);
+    if (item.aggregatedOutput === null)
+      details.addEventListener(
+        'toggle',
+        () => {
+          output.textContent = 'loading…';
+          void loadOutput(item.id).then(
+            (full) => (output.textContent = full !== null && full.type === 'commandExecution' ? (full.aggregatedOutput ?? '(no output)') : '(no output)'),
+            (err: unknown) => (output.textContent = `failed: ${String(err)}`),
+          );
+        },
+        { once: true },
+      );
+    return element(
+      'section',
+      { class: 'item command', 'aria-label': 'Command' },
+      element('h3', {}, 'Command'),
+      element('pre', { class: 'command-line' }, `$ ${item.command}`),
+      details,
+    );
+  },
+  contextCompaction: () => element('section', { class: 'item compaction', 'aria-label': 'Context compaction' }, element('h3', {}, 'Context compacted')),
+  enteredReviewMode: (item) => reviewNode('Review started', item.review),
+  exitedReviewMode: (item) => reviewNode('Review finished', item.review),
+};
+
 /**
  * One item of an expanded turn. A command's output comes deferred (`deferOutput`): its
- * <details> asks `loadOutput` for the item with its output the first time it is opened.
+ * <details> asks `loadOutput` for the item with its output the first time it is opened. An item
+ * type this page does not know (a newer server's) is shown as its JSON.
  */
 export const itemNode = (item: ThreadItem, loadOutput: (itemId: string) => Promise<ThreadItem | null>): HTMLElement => {
-  switch (item.type) {
-    case 'userMessage': {
-      const images = item.content.filter((c) => c['type'] === 'image').map((c) => thumbnail(c['url'], 'input image'));
-      return element(
-        'section',
-        { class: 'item user', 'aria-label': 'User message' },
-        element('h3', {}, 'User'),
-        element('p', { class: 'text' }, userText(item)),
-        images.length === 0 ? null : element('div', { class: 'thumbnails' }, ...images),
-      );
-    }
-    case 'fileChange':
-      return element(
-        'section',
-        { class: 'item file-change', 'aria-label': 'File change' },
-        element('h3', {}, `File change (${item.status})`),
-        ...item.changes.map((c) =>
-          element(
-            'div',
-            { class: 'file' },
-            element('p', { class: 'file-path' }, `${String(c.kind['type'])} ${c.path}${typeof c.kind['move_path'] === 'string' ? ` → ${c.kind['move_path']}` : ''}`),
-            diffNode(c.diff, String(c.kind['type'])),
-          ),
-        ),
-      );
-    case 'mcpToolCall':
-      return element(
-        'section',
-        { class: 'item tool mcp', 'aria-label': 'MCP tool call' },
-        element('h3', {}, `MCP ${item.server} · ${item.tool} (${item.status}${item.durationMs === null ? '' : `, ${item.durationMs} ms`})`),
-        folded('Arguments', element('pre', { class: 'arguments' }, json(item.arguments))),
-        item.result === null ? null : outputParts(Array.isArray(item.result['content']) ? item.result['content'] : []),
-        item.result === null || item.result['structuredContent'] === null
-          ? null
-          : folded('Structured result', element('pre', {}, json(item.result['structuredContent']))),
-        item.error === null ? null : element('p', { class: 'error' }, item.error.message),
-      );
-    case 'dynamicToolCall':
-      return element(
-        'section',
-        { class: 'item tool dynamic', 'aria-label': 'Tool call' },
-        element('h3', {}, `Tool ${item.namespace === null ? '' : `${item.namespace} · `}${item.tool} (${item.status}${item.success === false ? ', unsuccessful' : ''})`),
-        folded('Arguments', element('pre', { class: 'arguments' }, json(item.arguments))),
-        item.contentItems === null ? null : outputParts(item.contentItems),
-      );
-    case 'collabAgentToolCall':
-      return element(
-        'section',
-        { class: 'item sub-agent', 'aria-label': 'Sub-agent call' },
-        element('h3', {}, `Sub-agent ${item.tool} (${item.status})`),
-        item.prompt === null ? null : element('p', { class: 'text' }, item.prompt),
-        element(
-          'ul',
-          { class: 'agents' },
-          ...item.receiverThreadIds.map((id) => {
-            const state = item.agentsStates[id];
-            return element(
-              'li',
-              {},
-              element('a', { href: `#thread=${encodeURIComponent(id)}`, class: 'agent-link' }, id),
-              state === undefined ? '' : ` ${state.status}${state.message === null ? '' : `: ${state.message}`}`,
-            );
-          }),
-        ),
-      );
-    case 'subAgentActivity':
-      return element(
-        'section',
-        { class: 'item sub-agent-activity', 'aria-label': 'Sub-agent activity' },
-        element('h3', {}, `Sub-agent ${item.agentPath} ${item.kind}${item.model === null ? '' : ` (${item.model})`}`),
-        element('a', { href: `#thread=${encodeURIComponent(item.agentThreadId)}`, class: 'agent-link' }, item.agentThreadId),
-      );
-    case 'imageGeneration':
-      return element(
-        'section',
-        { class: 'item image-generation', 'aria-label': 'Image generation' },
-        element('h3', {}, `Image generated (${item.status})`),
-        item.revisedPrompt === null ? null : element('p', { class: 'text' }, item.revisedPrompt),
-        item.result === undefined || item.result === '' ? null : thumbnail(`data:image/png;base64,${item.result}`, 'generated image'),
-        item.savedPath === undefined ? null : element('p', { class: 'text' }, item.savedPath),
-      );
-    case 'functionCallOutput':
-      return element(
-        'section',
-        { class: 'item tool function-output', 'aria-label': 'Tool output' },
-        element('h3', {}, `Output of ${item.namespace === null ? '' : `${item.namespace} · `}${item.name}`),
-        Array.isArray(item.output) ? outputParts(item.output) : element('pre', { class: 'output' }, typeof item.output === 'string' ? item.output : json(item.output)),
-      );
-    case 'webSearch':
-      return element(
-        'section',
-        { class: 'item web-search', 'aria-label': 'Web search' },
-        element('h3', {}, 'Web search'),
-        element('p', { class: 'text' }, item.query !== '' ? item.query : typeof item.action?.['url'] === 'string' ? item.action['url'] : ''),
-      );
-    case 'imageView':
-      return element('section', { class: 'item image-view', 'aria-label': 'Image view' }, element('h3', {}, 'Image viewed'), element('p', { class: 'text' }, item.path));
-    case 'plan':
-      return element('section', { class: 'item plan', 'aria-label': 'Plan' }, element('h3', {}, 'Plan'), element('p', { class: 'text' }, item.text));
-    case 'sleep':
-      return element('section', { class: 'item sleep', 'aria-label': 'Sleep' }, element('h3', {}, `Slept ${item.durationMs} ms`));
-    case 'hookPrompt':
-      return element(
-        'section',
-        { class: 'item hook', 'aria-label': 'Hook prompt' },
-        element('h3', {}, 'Hook prompt'),
-        element('p', { class: 'text' }, item.fragments.map((f) => f.text).join('\n')),
-      );
-    case 'agentMessage':
-      return element('section', { class: 'item agent', 'aria-label': 'Agent message' }, element('h3', {}, 'Agent'), element('p', { class: 'text' }, item.text));
-    case 'reasoning':
-      return element(
-        'section',
-        { class: 'item reasoning', 'aria-label': 'Reasoning' },
-        element('h3', {}, 'Reasoning'),
-        element('p', { class: 'text' }, [...item.summary, ...item.content].join('\n')),
-      );
-    case 'commandExecution': {
-      const output = element('pre', { class: 'output' }, item.aggregatedOutput ?? '');
-      const details = element('details', { class: 'output-box' }, element('summary', {}, `Output${item.exitCode === null ? '' : ` (exit ${item.exitCode})`}`), output);
-      if (item.aggregatedOutput === null)
-        details.addEventListener(
-          'toggle',
-          () => {
-            output.textContent = 'loading…';
-            void loadOutput(item.id).then(
-              (full) => (output.textContent = full !== null && full.type === 'commandExecution' ? (full.aggregatedOutput ?? '(no output)') : '(no output)'),
-              (err: unknown) => (output.textContent = `failed: ${String(err)}`),
-            );
-          },
-          { once: true },
-        );
-      return element(
-        'section',
-        { class: 'item command', 'aria-label': 'Command' },
-        element('h3', {}, 'Command'),
-        element('pre', { class: 'command-line' }, `$ ${item.command}`),
-        details,
-      );
-    }
-    case 'contextCompaction':
-      return element('section', { class: 'item compaction', 'aria-label': 'Context compaction' }, element('h3', {}, 'Context compacted'));
-    case 'enteredReviewMode':
-    case 'exitedReviewMode':
-      return element(
-        'section',
-        { class: 'item review', 'aria-label': 'Review' },
-        element('h3', {}, item.type === 'enteredReviewMode' ? 'Review started' : 'Review finished'),
-        element('p', { class: 'text' }, item.review),
-      );
-    default: {
-      const other = item as { type: string };
-      return element('section', { class: 'item other', 'aria-label': other.type }, element('h3', {}, other.type), element('pre', {}, JSON.stringify(other, null, 2)));
-    }
-  }
+  if (Object.hasOwn(ITEM_NODES, item.type)) return (ITEM_NODES[item.type] as (item: ThreadItem, load: typeof loadOutput) => HTMLElement)(item, loadOutput);
+  const other = item as { type: string };
+  return element('section', { class: 'item other', 'aria-label': other.type }, element('h3', {}, other.type), element('pre', {}, JSON.stringify(other, null, 2)));
 };

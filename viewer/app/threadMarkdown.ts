@@ -1,5 +1,5 @@
 import type { Thread } from '../../domain/thread/thread.js';
-import type { ThreadItem } from '../../domain/thread/threadItem.js';
+import type { ThreadItem, ThreadItemTable } from '../../domain/thread/threadItem.js';
 import type { Turn } from '../../domain/thread/turn.js';
 import { formatTime } from './dom.js';
 import { userText } from './itemView.js';
@@ -26,53 +26,42 @@ export const markdownInline = (text: string): string => text.replace(/[\r\n]+/g,
 /** What an export calls the thread: its name, else its preview, else its id. */
 export const threadTitle = (thread: Thread): string => thread.name ?? (thread.preview === '' ? thread.id : thread.preview);
 
-const itemMarkdown = (item: ThreadItem): string => {
-  switch (item.type) {
-    case 'userMessage':
-      return `**User**\n\n${fenced(userText(item))}`;
-    case 'agentMessage':
-      return `**Agent**\n\n${fenced(item.text)}`;
-    case 'reasoning':
-      return `*Reasoning*\n\n${fenced([...item.summary, ...item.content].join('\n'))}`;
-    case 'commandExecution':
-      return `**Command** (exit ${item.exitCode ?? '?'})\n\n${fenced(`$ ${item.command}`, 'sh')}${item.aggregatedOutput ? `\n\n${fenced(item.aggregatedOutput)}` : ''}`;
-    case 'fileChange':
-      return [
-        `**File change** (${markdownInline(item.status)})`,
-        ...item.changes.map((c) => `${markdownInline(`${String(c.kind['type'])} ${c.path}`)}\n\n${fenced(c.diff, 'diff')}`),
-      ].join('\n\n');
-    case 'mcpToolCall':
-      return `**MCP ${markdownInline(`${item.server} · ${item.tool}`)}** (${markdownInline(item.status)})\n\n${fenced(JSON.stringify(item.arguments, null, 2), 'json')}${item.result === null ? '' : `\n\n${fenced(JSON.stringify(item.result, null, 2), 'json')}`}${item.error === null ? '' : `\n\n**Error:** ${markdownInline(item.error.message)}`}`;
-    case 'dynamicToolCall':
-      return `**Tool ${markdownInline(item.tool)}** (${markdownInline(item.status)})\n\n${fenced(JSON.stringify(item.arguments, null, 2), 'json')}${item.contentItems === null ? '' : `\n\n${fenced(JSON.stringify(item.contentItems, null, 2), 'json')}`}`;
-    case 'collabAgentToolCall':
-      return `**Sub-agent ${markdownInline(item.tool)}** (${markdownInline(item.status)}): ${markdownInline(item.receiverThreadIds.join(', '))}${item.prompt === null ? '' : `\n\n${fenced(item.prompt)}`}`;
-    case 'webSearch':
-      return `*Web search*: ${markdownInline(item.query)}`;
-    case 'imageView':
-      return `*Image viewed*: ${markdownInline(item.path)}`;
-    case 'subAgentActivity':
-      return `*Sub-agent ${markdownInline(`${item.agentPath} ${item.kind}`)}*: ${markdownInline(item.agentThreadId)}`;
-    case 'imageGeneration':
-      return `**Image generated** (${markdownInline(item.status)})${item.revisedPrompt === null ? '' : `\n\n${fenced(item.revisedPrompt)}`}${item.savedPath === undefined ? '' : `\n\n${markdownInline(item.savedPath)}`}`;
-    case 'functionCallOutput':
-      return `**Output of ${markdownInline(`${item.namespace === null ? '' : `${item.namespace} · `}${item.name}`)}**\n\n${fenced(typeof item.output === 'string' ? item.output : JSON.stringify(item.output, null, 2), typeof item.output === 'string' ? 'text' : 'json')}`;
-    case 'plan':
-      return `**Plan**\n\n${fenced(item.text)}`;
-    case 'sleep':
-      return `*Slept ${item.durationMs} ms*`;
-    case 'hookPrompt':
-      return `*Hook prompt*\n\n${fenced(item.fragments.map((f) => f.text).join('\n'))}`;
-    case 'contextCompaction':
-      return '*Context compacted*';
-    case 'enteredReviewMode':
-      return `*Review started*: ${markdownInline(item.review)}`;
-    case 'exitedReviewMode':
-      return `*Review finished*\n\n${fenced(item.review)}`;
-    default:
-      return fenced(JSON.stringify(item, null, 2), 'json');
-  }
+/** Each item type as Markdown. */
+export const ITEM_MARKDOWN: ThreadItemTable<string> = {
+  userMessage: (item) => `**User**\n\n${fenced(userText(item))}`,
+  agentMessage: (item) => `**Agent**\n\n${fenced(item.text)}`,
+  reasoning: (item) => `*Reasoning*\n\n${fenced([...item.summary, ...item.content].join('\n'))}`,
+  commandExecution: (item) =>
+    `**Command** (exit ${item.exitCode ?? '?'})\n\n${fenced(`$ ${item.command}`, 'sh')}${item.aggregatedOutput ? `\n\n${fenced(item.aggregatedOutput)}` : ''}`,
+  fileChange: (item) =>
+    [
+      `**File change** (${markdownInline(item.status)})`,
+      ...item.changes.map((c) => `${markdownInline(`${String(c.kind['type'])} ${c.path}`)}\n\n${fenced(c.diff, 'diff')}`),
+    ].join('\n\n'),
+  mcpToolCall: (item) =>
+    `**MCP ${markdownInline(`${item.server} · ${item.tool}`)}** (${markdownInline(item.status)})\n\n${fenced(JSON.stringify(item.arguments, null, 2), 'json')}${item.result === null ? '' : `\n\n${fenced(JSON.stringify(item.result, null, 2), 'json')}`}${item.error === null ? '' : `\n\n**Error:** ${markdownInline(item.error.message)}`}`,
+  dynamicToolCall: (item) =>
+    `**Tool ${markdownInline(item.tool)}** (${markdownInline(item.status)})\n\n${fenced(JSON.stringify(item.arguments, null, 2), 'json')}${item.contentItems === null ? '' : `\n\n${fenced(JSON.stringify(item.contentItems, null, 2), 'json')}`}`,
+  collabAgentToolCall: (item) =>
+    `**Sub-agent ${markdownInline(item.tool)}** (${markdownInline(item.status)}): ${markdownInline(item.receiverThreadIds.join(', '))}${item.prompt === null ? '' : `\n\n${fenced(item.prompt)}`}`,
+  webSearch: (item) => `*Web search*: ${markdownInline(item.query)}`,
+  imageView: (item) => `*Image viewed*: ${markdownInline(item.path)}`,
+  subAgentActivity: (item) => `*Sub-agent ${markdownInline(`${item.agentPath} ${item.kind}`)}*: ${markdownInline(item.agentThreadId)}`,
+  imageGeneration: (item) =>
+    `**Image generated** (${markdownInline(item.status)})${item.revisedPrompt === null ? '' : `\n\n${fenced(item.revisedPrompt)}`}${item.savedPath === undefined ? '' : `\n\n${markdownInline(item.savedPath)}`}`,
+  functionCallOutput: (item) =>
+    `**Output of ${markdownInline(`${item.namespace === null ? '' : `${item.namespace} · `}${item.name}`)}**\n\n${fenced(typeof item.output === 'string' ? item.output : JSON.stringify(item.output, null, 2), typeof item.output === 'string' ? 'text' : 'json')}`,
+  plan: (item) => `**Plan**\n\n${fenced(item.text)}`,
+  sleep: (item) => `*Slept ${item.durationMs} ms*`,
+  hookPrompt: (item) => `*Hook prompt*\n\n${fenced(item.fragments.map((f) => f.text).join('\n'))}`,
+  contextCompaction: () => '*Context compacted*',
+  enteredReviewMode: (item) => `*Review started*: ${markdownInline(item.review)}`,
+  exitedReviewMode: (item) => `*Review finished*\n\n${fenced(item.review)}`,
 };
+
+/** An item as Markdown; an item type this page does not know (a newer server's) as its JSON. */
+const itemMarkdown = (item: ThreadItem): string =>
+  Object.hasOwn(ITEM_MARKDOWN, item.type) ? (ITEM_MARKDOWN[item.type] as (item: ThreadItem) => string)(item) : fenced(JSON.stringify(item, null, 2), 'json');
 
 export const threadMarkdown = (thread: Thread, turns: ReadonlyArray<Turn>): string =>
   [

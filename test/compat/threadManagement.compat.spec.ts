@@ -76,7 +76,7 @@ function withoutRepeats(record: StepRecord): StepRecord {
  * 10 s; one Codex never sends shows as a difference), then for the barrier.
  */
 async function untilArrived(client: TranscriptClient, from: number, methods: readonly string[]): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 60_000; // a hang bound, not a speed verdict
   const missing = (): boolean => {
     const got = client.notifications.slice(from).map((n) => n.method);
     return methods.some((m) => methods.filter((x) => x === m).length > got.filter((x) => x === m).length);

@@ -54,7 +54,7 @@ describe('reliability · a running Codex’s writer lock, and reused idempotency
     fs.mkdirSync(nodePath.join(home, THREAD_WRITER_LOCKS), { recursive: true });
     fs.writeFileSync(lockOf(threadId), '');
     codex = spawn('flock', [mode, '-o', lockOf(threadId), 'sleep', '600'], { stdio: 'ignore' });
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + 60_000; // a hang bound, not a speed verdict
     while (codexWriterOf(home, threadId) === null) {
       if (Date.now() > deadline) throw new Error('the flock was not taken');
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -24,11 +24,11 @@ import { useTempDir } from '../../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
 import { useConnection, useEventStore } from '../../eventstore/useEventStore.js';
 
-/** Poll `probe` until it holds (the node's copy follows the store), failing after 10 s. */
+/** Poll `probe` until it holds (the node's copy follows the store); 60 s without it is a hang, not a slow node. */
 const eventually = async (what: string, probe: () => boolean): Promise<void> => {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 60_000;
   while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`not seen in 10 s: ${what}`);
+    if (Date.now() > deadline) throw new Error(`not seen in 60 s: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 };

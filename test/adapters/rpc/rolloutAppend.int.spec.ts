@@ -33,9 +33,9 @@ const open = async (home: string): Promise<StdioRpcClient> => {
 /** A whole chat turn's notifications, in Codex's order. */
 const WHOLE_TURN = ['turn/started', 'item/completed', 'item/completed', 'item/completed', 'thread/tokenUsage/updated', 'turn/completed'];
 
-/** The notifications `client` got since the `n`th, once one named `until` came (or 5 s passed) and the barrier after it was answered. */
+/** The notifications `client` got since the `n`th, once one named `until` came (or 60 s passed: a hang) and the barrier after it was answered. */
 const toldSince = async (client: StdioRpcClient, n: number, until: string): Promise<Array<{ method: string; params: any }>> => {
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + 60_000;
   while (!client.notifications.slice(n).some((x) => x.method === until) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
   await client.settle();
   return client.notifications.slice(n) as Array<{ method: string; params: any }>;

@@ -114,7 +114,7 @@ const gatedMethods = () => {
 };
 
 const until = async (cond: () => boolean, what: string): Promise<void> => {
-  const deadline = Date.now() + 2000;
+  const deadline = Date.now() + 20_000; // a hang bound, not a speed verdict
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 1));

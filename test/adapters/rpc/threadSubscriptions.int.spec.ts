@@ -33,7 +33,7 @@ describe('threadSubscriptions: the live notifications hub', function () {
     hub.fileChanged(path);
   };
   const told = async (who: 'a' | 'b', turnId: string): Promise<string[]> => {
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 60_000; // a hang bound, not a speed verdict
     const mine = () => got[who].filter((n) => n.params.turn?.id === turnId || n.params.turnId === turnId);
     while (!mine().some((n) => n.method === 'turn/completed') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     return mine().map((n) => n.method);

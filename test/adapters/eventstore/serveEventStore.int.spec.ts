@@ -142,8 +142,11 @@ describe('serve --eventstore (the log in EventStoreDB)', function () {
     // A revert on node 2 (paginated: a revision file, its base marked superseded in the control stream) reaches node 1.
     await ask(two, 'thread/revert', { threadId: P, beforeTurnId: 't9' });
     expect(await turnIds(two, P)).to.not.include('t9');
-    await eventually('node 1 sees the revert', async () => !(await turnIds(one, P)).includes('t9'));
-    expect(fs.existsSync(`${nodePath.join(node1, nodePath.relative(node1, current))}.superseded`)).to.equal(true);
+    // Its answers and its copy's files follow in the order its follower applies them: both are waited for.
+    await eventually(
+      'node 1 sees the revert, and its copy marks the base superseded',
+      async () => !(await turnIds(one, P)).includes('t9') && fs.existsSync(`${nodePath.join(node1, nodePath.relative(node1, current))}.superseded`),
+    );
     // The superseded base takes no more lines through the store, as over files: Conflict naming the revision, nothing written.
     const log = eventStoreEventLog(connectionOf());
     const baseEnd = right(await log.end(stream)()) as LogPosition;
@@ -198,9 +201,14 @@ describe('serve --eventstore (the log in EventStoreDB)', function () {
     // A delete on node 2: gone from its answers at once, from node 1's copy, names and index once it follows.
     await ask(two, 'thread/delete', { threadId: id });
     expect('error' in (await two.request('thread/read', { threadId: id }))).to.equal(true);
-    await eventually('node 1 no longer has it', async () => 'error' in (await one.request('thread/read', { threadId: id })));
-    expect(fs.existsSync(nodePath.join(node1, 'sessions/2026/11/21', rolloutName(id)))).to.equal(false);
-    expect(fs.readFileSync(nodePath.join(node1, 'session_index.jsonl'), 'utf8')).to.not.include(id);
+    // Its answers, its copy and its names follow in the order its follower applies them: all are waited for.
+    await eventually(
+      'node 1 no longer has it: not answered, not in its copy, not in its names',
+      async () =>
+        'error' in (await one.request('thread/read', { threadId: id })) &&
+        !fs.existsSync(nodePath.join(node1, 'sessions/2026/11/21', rolloutName(id))) &&
+        !fs.readFileSync(nodePath.join(node1, 'session_index.jsonl'), 'utf8').includes(id),
+    );
     expect(((await ask(one, 'thread/list', { limit: 100 })).data as Array<{ id: string }>).map((t) => t.id)).to.not.include(id);
 
     // In the store: the control stream says the file is removed, the rename and the forgetting are its events.

@@ -158,7 +158,9 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
   if (E.isLeft(since)) return since;
   const until = opts.until === undefined ? E.right(undefined) : parseInstant('--until', opts.until, tz.right);
   if (E.isLeft(until)) return until;
-  const { codexHome, indexDir } = homeOf(opts);
+  const named = homeOf(opts);
+  if (E.isLeft(named)) return named;
+  const { codexHome, indexDir } = named.right;
   const t0 = process.hrtime.bigint();
   const audit = stepText(`auditing the token usage of ${codexHome}`, 'audited', 'nothing was changed');
   const report = await withTokenProjectionCaughtUp(

@@ -63,6 +63,29 @@ const skippedNote = (s: SkippedRecords): string[] => {
   return n === 0 ? [] : [`skipped ${n} record${n === 1 ? '' : 's'}: ${why.join(', ')}`];
 };
 
+/** A report of no responses says where it looked: the home, the range, and what the range left out. */
+export const noUsageText = (
+  codexHome: string,
+  range: { readonly since: string | null; readonly until: string | null; readonly tz: string },
+  outsideRange: number,
+): string => {
+  const asked =
+    range.since !== null && range.until !== null
+      ? ` from ${range.since} to ${range.until}`
+      : range.since !== null
+        ? ` since ${range.since}`
+        : range.until !== null
+          ? ` before ${range.until}`
+          : '';
+  const why =
+    outsideRange > 0
+      ? `${outsideRange} response${outsideRange === 1 ? ' falls' : 's fall'} outside that range (--since / --until, read in ${range.tz})`
+      : asked === ''
+        ? 'its rollouts record no response with token counts'
+        : 'no response with token counts at all in its rollouts';
+  return terminalText(`no token usage found in ${codexHome}${asked}: ${why}`);
+};
+
 const renderTable = (
   by: string,
   groups: ReadonlyArray<UsageGroup>,
@@ -202,6 +225,21 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     return E.right(JSON.stringify(reportJson(report.right.r, opts.by, extra)));
   }
   const by = opts.by ?? 'thread';
+  if (report.right.r.total.responses === 0)
+    return E.right(
+      [
+        noUsageText(
+          codexHome,
+          {
+            since: since.right === undefined ? null : new Date(since.right).toISOString(),
+            until: until.right === undefined ? null : new Date(until.right).toISOString(),
+            tz: tz.right,
+          },
+          report.right.r.outsideRange,
+        ),
+        ...skippedNote(report.right.r.skippedRecords),
+      ].join('\n'),
+    );
   return E.right(
     renderTable(
       by,

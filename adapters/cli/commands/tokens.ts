@@ -63,6 +63,15 @@ const skippedNote = (s: SkippedRecords): string[] => {
   return n === 0 ? [] : [`skipped ${n} record${n === 1 ? '' : 's'}: ${why.join(', ')}`];
 };
 
+/** Where an unknown cost comes from and how to give it: every `?` of the table is explained under it. */
+export const unpricedNote = (unpriced: ReadonlyArray<string>, pricing: { readonly source: string; readonly asOf: string }): string[] =>
+  unpriced.length === 0
+    ? []
+    : [
+        terminalText(`no price for ${unpriced.join(', ')} in the price table (${pricing.source}, as of ${pricing.asOf}): their cost is shown as ?`),
+        'give their prices with --pricing FILE (JSON: {"source", "asOf", "models": {"<model>": {"inputPerMTok", "cachedInputPerMTok", "outputPerMTok"}}})',
+      ];
+
 /** A report of no responses says where it looked: the home, the range, and what the range left out. */
 export const noUsageText = (
   codexHome: string,
@@ -92,6 +101,7 @@ const renderTable = (
   total: UsageSum & Priced,
   breakdown: boolean,
   unpriced: ReadonlyArray<string>,
+  pricing: { readonly source: string; readonly asOf: string },
   skipped: SkippedRecords,
 ): string => {
   // A group's key is the home's text (a model, a cwd, a turn id): its controls escaped (`terminalText`).
@@ -111,7 +121,7 @@ const renderTable = (
     ...rows.slice(0, -1).map(line),
     widths.map((w) => '-'.repeat(w)).join('  '),
     line(rows[rows.length - 1]!),
-    ...(unpriced.length === 0 ? [] : [terminalText(`no price for ${unpriced.join(', ')}: their cost is shown as ?`)]),
+    ...unpricedNote(unpriced, pricing),
     ...skippedNote(skipped),
   ].join('\n');
 };
@@ -247,6 +257,7 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
       report.right.r.total,
       opts.breakdown === 'model',
       report.right.r.unpricedModels,
+      pricing.right,
       report.right.r.skippedRecords,
     ),
   );

@@ -1,6 +1,7 @@
 // Issue 55: an answer of "nothing" says where it looked — `import --dry-run` (the agent's sessions
 // folder, there or not, and the bounds it applied), `search` (the home, which threads, how to look
-// further), `tokens` on an empty range (the home, the range, what fell outside it).
+// further), `tokens` on an empty range (the home, the range, what fell outside it) — and an unknown
+// cost (`?`) says how to give its price: `--pricing FILE`.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -11,7 +12,9 @@ import { writeSynthThread } from '../../fixtures/synthHome.js';
 import { newThread } from '../../projections/synth.js';
 import { assistantRows, text, userRow, writeClaudeSession } from '../../fixtures/claudeSessions.js';
 
-describe('CLI: every "nothing found" names where it looked (issue 55)', function () {
+const PRICING_HINT = 'give their prices with --pricing FILE (JSON: {"source", "asOf", "models": {"<model>": {"inputPerMTok", "cachedInputPerMTok", "outputPerMTok"}}})';
+
+describe('CLI: every "nothing found" names where it looked; every unknown cost names --pricing (issue 55)', function () {
   this.timeout(120_000);
   const tmp = useTempDir('nothing-found-');
   const home = () => nodePath.join(tmp(), 'codex');
@@ -79,5 +82,23 @@ describe('CLI: every "nothing found" names where it looked (issue 55)', function
     );
     const between = run('tokens', '--since', '1990-01-01', '--until', '1990-02-01', '--tz', 'UTC');
     expect(between.stdout).to.contain(`no token usage found in ${home()} from 1990-01-01T00:00:00.000Z to 1990-02-01T00:00:00.000Z: `);
+  });
+
+  it('an unknown cost (?) is explained under the table: the price table used, and --pricing FILE', () => {
+    const r = run('tokens');
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/\?\n/);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.at(-2)).to.match(/^no price for mock-model in the price table \(.+, as of \d{4}-\d{2}-\d{2}\): their cost is shown as \?$/);
+    expect(lines.at(-1)).to.equal(PRICING_HINT);
+    // Priced by a file: no `?`, no hint.
+    const prices = nodePath.join(tmp(), 'prices.json');
+    fs.writeFileSync(
+      prices,
+      JSON.stringify({ source: 'test', asOf: '2026-11-25', models: { 'mock-model': { inputPerMTok: 1, cachedInputPerMTok: 0.1, outputPerMTok: 2 } } }),
+    );
+    const priced = run('tokens', '--pricing', prices);
+    expect(priced.stdout).to.not.contain('?');
+    expect(priced.stdout).to.not.contain('--pricing');
   });
 });

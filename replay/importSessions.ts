@@ -5,7 +5,7 @@ import { notFound, renderError } from '../domain/errors.js';
 import { ImportedRolloutFold, importedSessionMeta } from '../domain/externalSessions/importedRollout.js';
 import type { ImportedThreadInput } from '../domain/externalSessions/importedRollout.js';
 import { lineTimestamp, renderDrafts } from '../domain/rollout/lineDraft.js';
-import type { ExternalSessionRead, ImportPorts } from './ports.js';
+import type { ExternalSessionRead, ImportPorts, SessionsLookedIn } from './ports.js';
 import { take, useCase } from './internal/useCase.js';
 
 /** Who the imported threads say wrote them (Codex records its client's name, version and surface). */
@@ -55,6 +55,8 @@ export type SessionImportOutcome =
 
 export interface ImportSessionsResult {
   readonly sessions: SessionImportOutcome[];
+  /** Where the sessions were looked for, when they were detected (not named with `sessions`): what an answer with none says. */
+  readonly lookedIn?: SessionsLookedIn;
 }
 
 const reportOf = (r: ExternalSessionRead): SourceReport => ({
@@ -86,7 +88,7 @@ export const importSessions = (ports: ImportPorts, params: ImportSessionsParams)
       outcomes.push(settled);
       params.onSession?.(settled, done + 1, sources.length);
     }
-    return { sessions: outcomes };
+    return detected?.lookedIn === undefined ? { sessions: outcomes } : { sessions: outcomes, lookedIn: detected.lookedIn };
   });
 
 const importOne = (ports: ImportPorts, params: ImportSessionsParams, source: string): TE.TaskEither<EngineError, SessionImportOutcome> =>

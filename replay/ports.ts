@@ -180,10 +180,18 @@ export interface RefusedExternalSession {
   readonly refused: string;
 }
 
-/** What detection found: the sessions to offer, and the entries it did not read. */
+/** Where detection looked for sessions: the agent's sessions folder, whether it is there, and how many session files it holds (before the age, count and ledger bounds). */
+export interface SessionsLookedIn {
+  readonly folder: string;
+  readonly exists: boolean;
+  readonly sessionFiles: number;
+}
+
+/** What detection found: the sessions to offer, and the entries it did not read; where it looked (so "none" can say where). */
 export interface DetectedExternalSessions {
   readonly offered: DetectedExternalSession[];
   readonly refused: RefusedExternalSession[];
+  readonly lookedIn?: SessionsLookedIn;
 }
 
 /** A session file read once, start to end, as Codex reads it for import. */

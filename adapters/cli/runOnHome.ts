@@ -21,7 +21,9 @@ export const runOnHome = async <A>(
   human: Human<A>,
   open: OpenCodexHomeOptions = {},
 ): Promise<void> => {
-  const { codexHome, indexDir } = homeOf(opts);
+  const named = homeOf(opts);
+  if (E.isLeft(named)) return printAnswer(named, opts.json, human);
+  const { codexHome, indexDir } = named.right;
   const warning = quarantineWarning(indexDir, opts.json);
   // Printed while the home is open: a streamed answer (`read`) is read as it is printed.
   const opened = await withCodexHome(codexHome, indexDir, { onStatus: cliFeedback.onStatus, ...open }, (home) => async () => {

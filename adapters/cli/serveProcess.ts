@@ -15,7 +15,7 @@ import type { HomePluginPorts } from '../plugins/homeRemotePlugins.js';
 import { EXIT, reportError } from './exitCodes.js';
 import { homeOf } from './homeOptions.js';
 import { resolveCodexHome } from '../composition/layout.js';
-import type { HomeOptions } from './homeOptions.js';
+import type { HomeOptions, NamedHome } from './homeOptions.js';
 import { cliFeedback } from './progress.js';
 import { LOG_LEVELS, jsonLog } from '../rpc/structuredLog.js';
 import type { LogLevel } from '../rpc/structuredLog.js';
@@ -68,6 +68,16 @@ const startRemotePluginSync = (plugins: () => Promise<HomePluginPorts>, serveOpt
     });
 };
 
+/**
+ * The home `serve` serves, checked before it listens: a folder that is not a Codex home is refused
+ * (`homeOf`). With --eventstore, --codex-home is this node's copy of the log: made if it is not there yet.
+ */
+const servedHome = (opts: HomeOptions, serveOpts: ServeOptions): E.Either<EngineError, NamedHome> => {
+  if (serveOpts.eventstore === undefined) return homeOf(opts);
+  mkdirSync(resolveCodexHome(opts.codexHome), { recursive: true, mode: 0o700 });
+  return homeOf(opts, 'replica');
+};
+
 /** How the WebSocket listener pings: a peer silent for two intervals is dropped. */
 const PING_INTERVAL_MS = 30_000;
 
@@ -76,10 +86,8 @@ const PING_INTERVAL_MS = 30_000;
  * (both are done once it is answered, or at once on WebSocket): a client's first answer does not
  * wait for a big home's index. `open` runs once, whoever calls it first.
  */
-const openingService = (opts: HomeOptions, serveOpts: ServeOptions, channel: string, metrics: ServerMetrics | undefined, observer: IndexObserver) => {
-  // With --eventstore, --codex-home is this node's copy of the log: made if it is not there yet.
-  if (serveOpts.eventstore !== undefined) mkdirSync(resolveCodexHome(opts.codexHome), { recursive: true, mode: 0o700 });
-  const { codexHome, indexDir } = homeOf(opts);
+const openingService = (named: NamedHome, serveOpts: ServeOptions, channel: string, metrics: ServerMetrics | undefined, observer: IndexObserver) => {
+  const { codexHome, indexDir } = named;
   let close = async (): Promise<void> => {};
   const openHome = async (): Promise<E.Either<EngineError, RpcService>> => {
     const [{ openCodexHome }, { ALL_METHODS }, { threadSubscriptions }] = await Promise.all([
@@ -145,7 +153,7 @@ const schedulingOf = (serveOpts: ServeOptions): RpcServerOptions => ({
 });
 
 /** `--upstream`: the server's options for it (the methods answered here: the protocol's table), or none. */
-const upstreamOf = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<Pick<RpcServerOptions, 'upstream'>> => {
+const upstreamOf = async (named: NamedHome, serveOpts: ServeOptions): Promise<Pick<RpcServerOptions, 'upstream'>> => {
   if (serveOpts.upstream === undefined) return {};
   const [{ spawnedUpstream, webSocketUpstream }, { METHOD_ENTRIES }] = await Promise.all([import('../rpc/upstream.js'), import('../../protocol/methods.js')]);
   const timeouts = {
@@ -155,7 +163,7 @@ const upstreamOf = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<P
   const upstreamOptions = { timeouts, log: jsonLog(serveOpts.logLevel) };
   const upstream =
     serveOpts.upstream === 'codex'
-      ? spawnedUpstream({ bin: serveOpts.upstreamBin ?? 'codex', codexHome: homeOf(opts).codexHome, ...upstreamOptions })
+      ? spawnedUpstream({ bin: serveOpts.upstreamBin ?? 'codex', codexHome: named.codexHome, ...upstreamOptions })
       : webSocketUpstream(serveOpts.upstream, serveOpts.upstreamTokenFile, upstreamOptions);
   return { upstream: { upstream, answeredHere: new Set(METHOD_ENTRIES.map((e) => e.name)) } };
 };
@@ -169,10 +177,10 @@ const stopSignal = (): Promise<string> => {
   });
 };
 
-const serveStdio = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<void> => {
+const serveStdio = async (named: NamedHome, serveOpts: ServeOptions): Promise<void> => {
   const log = jsonLog(serveOpts.logLevel);
-  const home = openingService(opts, serveOpts, 'JSON-RPC on stdin/stdout, one message per line', undefined, observedIndex(undefined, log, true));
-  const upstream = await upstreamOf(opts, serveOpts);
+  const home = openingService(named, serveOpts, 'JSON-RPC on stdin/stdout, one message per line', undefined, observedIndex(undefined, log, true));
+  const upstream = await upstreamOf(named, serveOpts);
   const server = createRpcServer(home.service, { ...schedulingOf(serveOpts), ...upstream });
   // SIGTERM and Ctrl-C stop reading and let the requests already taken finish and be answered;
   // serve then closes its home and exits.
@@ -209,6 +217,7 @@ const serveStdio = async (opts: HomeOptions, serveOpts: ServeOptions): Promise<v
  */
 const serveWebSocket = async (
   opts: HomeOptions,
+  named: NamedHome,
   serveOpts: ServeOptions,
   target: Extract<ListenTarget, { kind: 'ws' }>,
   listening: (listener: { readonly viewerUrl: string }) => void = () => undefined,
@@ -226,8 +235,8 @@ const serveWebSocket = async (
   const load = { inFlight: () => server.load.inFlight(), queued: () => server.load.queued() };
   const metrics = serverMetrics(load);
   const url = `ws://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
-  const home = openingService(opts, serveOpts, `JSON-RPC over WebSocket on ${url}, one message per text frame`, metrics, observedIndex(metrics, log));
-  const upstream = await upstreamOf(opts, serveOpts);
+  const home = openingService(named, serveOpts, `JSON-RPC over WebSocket on ${url}, one message per text frame`, metrics, observedIndex(metrics, log));
+  const upstream = await upstreamOf(named, serveOpts);
   const server = createRpcServer(home.service, { ...schedulingOf(serveOpts), onOverload: metrics.overloaded, ...upstream });
   const limits = { ...DEFAULT_WEBSOCKET_LIMITS, ...(serveOpts.maxRequestBytes === undefined ? {} : { maxMessageBytes: serveOpts.maxRequestBytes }) };
   const listener = await listenWebSocket(
@@ -256,7 +265,9 @@ export const serve = async (opts: HomeOptions, serveOpts: ServeOptions): Promise
   const { parseListenUrl } = await import('../rpc/listenUrl.js');
   const target = parseListenUrl(serveOpts.listen);
   if (E.isLeft(target)) return reportError(target.left, opts.json);
-  return target.right.kind === 'stdio' ? serveStdio(opts, serveOpts) : serveWebSocket(opts, serveOpts, target.right);
+  const named = servedHome(opts, serveOpts);
+  if (E.isLeft(named)) return reportError(named.left, opts.json);
+  return target.right.kind === 'stdio' ? serveStdio(named.right, serveOpts) : serveWebSocket(opts, named.right, serveOpts, target.right);
 };
 
 /** `view`'s own options: a loopback port (0: the system picks one) and whether to start a browser. */
@@ -280,7 +291,10 @@ const openBrowser = (url: string): void => {
 /** What `rollout-engine view` does: serve the home on loopback, print the viewer's address, open a browser on it; until Ctrl-C. */
 export const view = async (opts: HomeOptions, v: ViewOptions): Promise<void> => {
   const port = v.port ?? 0;
-  return serveWebSocket(opts, { listen: `ws://127.0.0.1:${port}`, logLevel: 'warn' }, { kind: 'ws', host: '127.0.0.1', port }, (listener) => {
+  const serveOpts: ServeOptions = { listen: `ws://127.0.0.1:${port}`, logLevel: 'warn' };
+  const named = servedHome(opts, serveOpts);
+  if (E.isLeft(named)) return reportError(named.left, opts.json);
+  return serveWebSocket(opts, named.right, serveOpts, { kind: 'ws', host: '127.0.0.1', port }, (listener) => {
     process.stdout.write(`viewer: ${listener.viewerUrl} (Ctrl-C stops)\n`);
     if (v.open !== false) openBrowser(listener.viewerUrl);
   });

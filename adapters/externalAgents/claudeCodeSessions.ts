@@ -179,13 +179,14 @@ const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: str
   const detect = (limits: { readonly maxAgeDays: number; readonly maxSessions: number }): TE.TaskEither<EngineError, DetectedExternalSessions> =>
     attempt(claudeHome, 'detect', async () => {
       const projects = nodePath.join(claudeHome, 'projects');
-      if (!(await isDir(projects))) return { offered: [], refused: [] };
+      if (!(await isDir(projects))) return { offered: [], refused: [], lookedIn: { folder: projects, exists: false, sessionFiles: 0 } };
       const nowSeconds = Math.floor(now() / 1000);
       const oldest = nowSeconds - limits.maxAgeDays * 24 * 60 * 60;
       const ledger = await loadLedger(codexHome);
       const states = new Map(ledger.records.map((r) => [r.source_path, r] as const));
       const candidates: Array<{ nanos: bigint; path: string; real: string }> = [];
       const refused: RefusedExternalSession[] = [];
+      let sessionFiles = 0;
       for (const entry of await readDirEntries(projects)) {
         const folder = await projectFolder(nodePath.join(projects, entry.name), entry, claudeHome);
         if (folder?.refused !== undefined) refused.push(folder);
@@ -196,6 +197,7 @@ const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: str
             continue;
           }
           const path = file.path;
+          sessionFiles++;
           const st = await fs.stat(path, { bigint: true }).catch(() => undefined);
           if (st === undefined) continue;
           const seconds = Number(st.mtimeNs / 1_000_000_000n);
@@ -239,7 +241,7 @@ const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: str
           return { ledger: { ...current, records }, answer: undefined };
         });
       }
-      return { offered: found, refused };
+      return { offered: found, refused, lookedIn: { folder: projects, exists: true, sessionFiles } };
     });
 
   return {

@@ -63,7 +63,8 @@ describe('reliability · external imports (FIFOs and links in the Claude home)',
     project = nodePath.join(root, 'project');
     codexHome = nodePath.join(root, 'codex');
     fs.mkdirSync(project, { recursive: true });
-    fs.mkdirSync(codexHome, { recursive: true });
+    // A Codex home: its sessions/, as Codex makes it at its first session.
+    fs.mkdirSync(nodePath.join(codexHome, 'sessions'), { recursive: true });
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
   after(() => reportArea('external imports', figures));

@@ -66,7 +66,7 @@ describe('reliability · Claude Code import (a line nested 100,000 deep, a 200 M
     fs.mkdirSync(codexHome, { recursive: true });
     const session = writeSession(claudeHome, cwd, hostile);
     figures.trials += 1;
-    const run = cliPeak(['import', 'claude', '--from', claudeHome, '--session', session, '--codex-home', codexHome, '--json']);
+    const run = cliPeak(['import', 'claude', '--from', claudeHome, '--session', session, '--codex-home', codexHome, '--new-home', '--json']);
     expect(run.status, `import claude exit: ${run.err.slice(0, 600)}`).to.equal(0);
     const sessions = (JSON.parse(run.out) as { sessions: Outcome[] }).sessions;
     expect(sessions).to.have.length(1);

@@ -78,7 +78,9 @@ export const runAnalytics = async (opts: AnalyticsOptions, out: (s: string) => v
       : opts.endpoint !== undefined
         ? httpSink(opts.endpoint, { attempts: attempts.right, baseDelayMs: retryBase.right })
         : null;
-  const { codexHome, indexDir } = homeOf(opts);
+  const named = homeOf(opts);
+  if (E.isLeft(named)) return named;
+  const { codexHome, indexDir } = named.right;
   const cache = diskPluginCache(codexHome);
   const reconstructing = stepText(`reconstructing the analytics events of ${codexHome}`, 'reconstructed', 'nothing was sent');
   const rebuilt = await withCaughtUpHome(

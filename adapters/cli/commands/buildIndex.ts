@@ -27,7 +27,7 @@ export const indexCommand = command({
     readerThread: option('--no-reader-thread', 'read the rollouts on the indexing thread itself (less memory, slower)'),
   },
   run: async ({ opts }) => {
-    const [{ indexHome }, { renderQuarantined }, { quarantineFileOf }, { homeOf }, { printAnswer }, { cliFeedback }, { openTailReaderThread }] = await Promise.all([
+    const [{ indexHome }, { renderQuarantined }, { quarantineFileOf }, { withHome }, { printAnswer }, { cliFeedback }, { openTailReaderThread }] = await Promise.all([
       import('../../../indexer/indexHome.js'),
       import('../../../indexer/quarantined.js'),
       import('../../jsonl/quarantine.js'),
@@ -47,17 +47,18 @@ export const indexCommand = command({
         ...s.mismatched.map((m) => `  ${m.path} holds thread ${m.metaThreadId}`),
         ...s.unreadable.map((u) => `  unreadable ${u.path}: ${u.reason}`),
       ].join('\n');
-    const home = homeOf(opts);
-    const r = await indexHome({
-      ...home,
-      rebuild: opts.rebuild === true,
-      onStatus: cliFeedback.onStatus,
-      workers: opts.workers,
-      // `--no-reader-thread`: every file read on the indexing thread.
-      tailReader: opts.readerThread === false ? undefined : openTailReaderThread,
+    await withHome(opts, async (home) => {
+      const r = await indexHome({
+        ...home,
+        rebuild: opts.rebuild === true,
+        onStatus: cliFeedback.onStatus,
+        workers: opts.workers,
+        // `--no-reader-thread`: every file read on the indexing thread.
+        tailReader: opts.readerThread === false ? undefined : openTailReaderThread,
+      });
+      cliFeedback.settle();
+      await printAnswer(r, opts.json, { text: (s) => summaryText(s, home.indexDir), json: summaryJson });
     });
-    cliFeedback.settle();
-    await printAnswer(r, opts.json, { text: (s) => summaryText(s, home.indexDir), json: summaryJson });
   },
 });
 

@@ -27,8 +27,25 @@ const line = (o: SessionImportOutcome): string => {
   }
 };
 
+const days = (n: number): string => `${Number.isInteger(n) ? n : n.toFixed(1)} day${n === 1 ? '' : 's'}`;
+
+/** An import that found nothing says where it looked and what bounds it applied. */
+const noneFound = (r: ImportSessionsResult, p: { readonly maxSessionAgeDays: number; readonly from: string }): string => {
+  const where = r.lookedIn;
+  if (where === undefined) return 'no sessions to import';
+  if (!where.exists) return `no sessions to import: ${where.folder} does not exist (the agent's home is ${p.from}; --from names another)`;
+  if (where.sessionFiles === 0) return `no sessions to import: no session files in ${where.folder}`;
+  return (
+    `no sessions to import: ${where.sessionFiles} session file${where.sessionFiles === 1 ? '' : 's'} in ${where.folder}, ` +
+    `none modified in the last ${days(p.maxSessionAgeDays)} and not imported yet with a working directory that exists (--since widens the window)`
+  );
+};
+
 // Each outcome one line, whatever its source's path, title or a bad line's reason holds (`terminalText`).
-const human = (r: ImportSessionsResult): string => (r.sessions.length === 0 ? 'no sessions to import' : r.sessions.map((o) => terminalText(line(o))).join('\n'));
+const human =
+  (p: { readonly maxSessionAgeDays: number; readonly from: string }) =>
+  (r: ImportSessionsResult): string =>
+    r.sessions.length === 0 ? terminalText(noneFound(r, p)) : r.sessions.map((o) => terminalText(line(o))).join('\n');
 
 /** `rollout-engine import claude|cursor`: `externalAgentConfig/import` (SESSIONS) from the command line. */
 export const importCommand = command({
@@ -108,7 +125,7 @@ export const importCommand = command({
           bar.stop();
         }
       },
-      human,
+      human({ maxSessionAgeDays: p.maxSessionAgeDays, from: agentHomeOf(agent, opts.from) }),
       // Indexing the new thread reads it again (a 500 MB session makes a ~190 MB rollout): its garbage is bounded as the source's is.
       { catchUp: { afterCommit: garbageBound().read } },
     );

@@ -49,15 +49,17 @@ const listCommand = command({
   withParentOptions: true,
   params: async () => ({ codec: (await import('../../../protocol/plugins.js')).PluginListParams }),
   run: async ({ opts, params: p }) => {
-    const [{ listPlugins }, { homePluginPorts }, { homeOf }, { printAnswer }] = await Promise.all([
+    const [{ listPlugins }, { homePluginPorts }, { withHome }, { printAnswer }] = await Promise.all([
       import('../../../replay/listPlugins.js'),
       import('../../plugins/homeRemotePlugins.js'),
       import('../homeOptions.js'),
       import('../printAnswer.js'),
     ]);
-    const plugins = homePluginPorts(homeOf(opts).codexHome, {});
-    const r = await listPlugins(plugins.local.catalog, { cwds: p.cwds ?? [], kinds: p.marketplaceKinds ?? null }, plugins.remoteBackend)();
-    await printAnswer(r, opts.json, listingText);
+    await withHome(opts, async ({ codexHome }) => {
+      const plugins = homePluginPorts(codexHome, {});
+      const r = await listPlugins(plugins.local.catalog, { cwds: p.cwds ?? [], kinds: p.marketplaceKinds ?? null }, plugins.remoteBackend)();
+      await printAnswer(r, opts.json, listingText);
+    });
   },
 });
 
@@ -96,7 +98,9 @@ const installCommand = command({
         import('../printAnswer.js'),
       ]);
     // The home's plugin ports, as `serve` builds them (`openCodexHome`): this command opens no index.
-    const plugins = homePluginPorts(homeOf(opts).codexHome, backendOf(opts));
+    const named = homeOf(opts);
+    if (E.isLeft(named)) return printAnswer(named, opts.json, () => '');
+    const plugins = homePluginPorts(named.right.codexHome, backendOf(opts));
     if (opts.remoteMarketplace !== undefined) {
       const request =
         pluginName !== undefined
@@ -131,13 +135,15 @@ const syncCommand = command({
   options: { chatgptBaseUrl: backendOption(), ...HOME_AND_JSON_OPTIONS },
   withParentOptions: true,
   run: async ({ opts }) => {
-    const [{ homePluginPorts }, { homeOf }, { printAnswer }] = await Promise.all([
+    const [{ homePluginPorts }, { withHome }, { printAnswer }] = await Promise.all([
       import('../../plugins/homeRemotePlugins.js'),
       import('../homeOptions.js'),
       import('../printAnswer.js'),
     ]);
-    const r = await homePluginPorts(homeOf(opts).codexHome, backendOf(opts)).syncRemote();
-    await printAnswer(r, opts.json, syncText);
+    await withHome(opts, async ({ codexHome }) => {
+      const r = await homePluginPorts(codexHome, backendOf(opts)).syncRemote();
+      await printAnswer(r, opts.json, syncText);
+    });
   },
 });
 
@@ -150,13 +156,15 @@ const uninstallCommand = command({
   withParentOptions: true,
   params: async () => ({ codec: (await import('../../../protocol/plugins.js')).PluginUninstallParams }),
   run: async ({ args: [pluginId], opts, params: p }) => {
-    const [{ homePluginPorts }, { homeOf }, { printAnswer }] = await Promise.all([
+    const [{ homePluginPorts }, { withHome }, { printAnswer }] = await Promise.all([
       import('../../plugins/homeRemotePlugins.js'),
       import('../homeOptions.js'),
       import('../printAnswer.js'),
     ]);
-    const r = await homePluginPorts(homeOf(opts).codexHome, backendOf(opts)).uninstall(p.pluginId)();
-    await printAnswer(r, opts.json, () => `uninstalled ${pluginId}`);
+    await withHome(opts, async ({ codexHome }) => {
+      const r = await homePluginPorts(codexHome, backendOf(opts)).uninstall(p.pluginId)();
+      await printAnswer(r, opts.json, () => `uninstalled ${pluginId}`);
+    });
   },
 });
 
@@ -176,7 +184,9 @@ export const pluginsCommand = command({
       import('../printAnswer.js'),
       import('../progress.js'),
     ]);
-    const { codexHome, indexDir } = homeOf(opts);
+    const named = homeOf(opts);
+    if (named._tag === 'Left') return printAnswer(named, opts.json, () => '');
+    const { codexHome, indexDir } = named.right;
     const listing = stepText(`reading the plugins of ${codexHome}`, 'read', 'nothing was changed');
     const rows = await withCaughtUpHome(
       codexHome,

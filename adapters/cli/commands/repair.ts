@@ -56,7 +56,9 @@ export const repairCommand = command({
       import('../progress.js'),
       import('../../jsonl/tailReaderThread.js'),
     ]);
-    const { codexHome, indexDir } = homeOf(opts);
+    const named = homeOf(opts);
+    if (E.isLeft(named)) return printAnswer(named, opts.json, () => '');
+    const { codexHome, indexDir } = named.right;
     const t0 = process.hrtime.bigint();
     const findings = await loadVerifyFindings(indexDir)();
     const planned = E.isLeft(findings)

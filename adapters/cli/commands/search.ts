@@ -29,9 +29,9 @@ const highlight = (text: string, ranges: ReadonlyArray<readonly [number, number]
 
 const oneLine = (s: string): string => s.replace(/\s+/g, ' ');
 
-const occurrenceLines = (page: ThreadSearchOccurrencesPage): string[] =>
+const occurrenceLines = (page: ThreadSearchOccurrencesPage, nothing: string): string[] =>
   page.data.length === 0
-    ? ['no occurrence found']
+    ? [terminalText(nothing)]
     : page.data.map((o) => {
         // Line breaks shown as spaces keep the range's offsets (one code unit for one).
         const flat = o.snippet.replace(/[\r\n\t]/g, ' ');
@@ -83,17 +83,23 @@ export const searchCommand = command({
   },
   run: async ({ args: [terms], opts, params: q, cmd }) => {
     const searchTerm = terms.join(' ');
-    const [{ literalPattern }, { searchOccurrences }, { searchThreads }, { pageCommandOf }, { pageHints }, { runOnHome }] = await Promise.all([
+    const [{ literalPattern }, { searchOccurrences }, { searchThreads }, { pageCommandOf }, { pageHints }, { runOnHome }, { resolveCodexHome }] = await Promise.all([
       import('../../../domain/search/literalMatch.js'),
       import('../../../replay/searchOccurrences.js'),
       import('../../../replay/searchThreads.js'),
       import('../commandLine.js'),
       import('../renderHistory.js'),
       import('../runOnHome.js'),
+      import('../../composition/layout.js'),
     ]);
+    // A search that finds nothing says where it looked: which home, which threads, and how to look further.
+    const codexHome = resolveCodexHome(opts.codexHome);
+    const quoted = JSON.stringify(searchTerm);
+    const laterPage = opts.cursor === undefined ? '' : ' on this page';
     if ('threadId' in q) {
+      const nothing = `no occurrence found${laterPage}: ${quoted} is not in the messages of thread ${q.threadId} in ${codexHome}`;
       return runOnHome(opts, (home) => searchOccurrences(home.read, q), {
-        text: (page) => [...occurrenceLines(page), page.nextCursor === null ? 'last page' : terminalText(`next page: --cursor '${page.nextCursor}'`)].join('\n'),
+        text: (page) => [...occurrenceLines(page, nothing), page.nextCursor === null ? 'last page' : terminalText(`next page: --cursor '${page.nextCursor}'`)].join('\n'),
         json: (page) => page,
       });
     }
@@ -101,7 +107,13 @@ export const searchCommand = command({
       [...snippet.matchAll(literalPattern(term, true))].filter((m) => m[0] !== '').map((m) => [m.index, m.index + m[0].length] as const);
     const threadLines = (page: ThreadSearchPage): string[] =>
       page.data.length === 0
-        ? ['no thread found']
+        ? [
+            terminalText(
+              `no thread found${laterPage}: no ${opts.archived === true ? 'archived' : 'live (not archived)'} thread of ${codexHome} mentions ${quoted}` +
+                ` (searched ${opts.allSources === true ? 'threads of every source' : 'interactive threads only; --all-sources adds exec and sub-agent threads'}` +
+                `${opts.archived === true ? '' : '; --archived searches the archived ones'})`,
+            ),
+          ]
         : page.data.flatMap((r) => [
             terminalText(`${r.thread.id}  ${oneLine(r.thread.name ?? r.thread.preview)}`),
             `    ${highlight(oneLine(r.snippet), matchRanges(oneLine(r.snippet), searchTerm.trim()))}`,

@@ -63,12 +63,45 @@ const skippedNote = (s: SkippedRecords): string[] => {
   return n === 0 ? [] : [`skipped ${n} record${n === 1 ? '' : 's'}: ${why.join(', ')}`];
 };
 
+/** Where an unknown cost comes from and how to give it: every `?` of the table is explained under it. */
+export const unpricedNote = (unpriced: ReadonlyArray<string>, pricing: { readonly source: string; readonly asOf: string }): string[] =>
+  unpriced.length === 0
+    ? []
+    : [
+        terminalText(`no price for ${unpriced.join(', ')} in the price table (${pricing.source}, as of ${pricing.asOf}): their cost is shown as ?`),
+        'give their prices with --pricing FILE (JSON: {"source", "asOf", "models": {"<model>": {"inputPerMTok", "cachedInputPerMTok", "outputPerMTok"}}})',
+      ];
+
+/** A report of no responses says where it looked: the home, the range, and what the range left out. */
+export const noUsageText = (
+  codexHome: string,
+  range: { readonly since: string | null; readonly until: string | null; readonly tz: string },
+  outsideRange: number,
+): string => {
+  const asked =
+    range.since !== null && range.until !== null
+      ? ` from ${range.since} to ${range.until}`
+      : range.since !== null
+        ? ` since ${range.since}`
+        : range.until !== null
+          ? ` before ${range.until}`
+          : '';
+  const why =
+    outsideRange > 0
+      ? `${outsideRange} response${outsideRange === 1 ? ' falls' : 's fall'} outside that range (--since / --until, read in ${range.tz})`
+      : asked === ''
+        ? 'its rollouts record no response with token counts'
+        : 'no response with token counts at all in its rollouts';
+  return terminalText(`no token usage found in ${codexHome}${asked}: ${why}`);
+};
+
 const renderTable = (
   by: string,
   groups: ReadonlyArray<UsageGroup>,
   total: UsageSum & Priced,
   breakdown: boolean,
   unpriced: ReadonlyArray<string>,
+  pricing: { readonly source: string; readonly asOf: string },
   skipped: SkippedRecords,
 ): string => {
   // A group's key is the home's text (a model, a cwd, a turn id): its controls escaped (`terminalText`).
@@ -88,7 +121,7 @@ const renderTable = (
     ...rows.slice(0, -1).map(line),
     widths.map((w) => '-'.repeat(w)).join('  '),
     line(rows[rows.length - 1]!),
-    ...(unpriced.length === 0 ? [] : [terminalText(`no price for ${unpriced.join(', ')}: their cost is shown as ?`)]),
+    ...unpricedNote(unpriced, pricing),
     ...skippedNote(skipped),
   ].join('\n');
 };
@@ -158,7 +191,9 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
   if (E.isLeft(since)) return since;
   const until = opts.until === undefined ? E.right(undefined) : parseInstant('--until', opts.until, tz.right);
   if (E.isLeft(until)) return until;
-  const { codexHome, indexDir } = homeOf(opts);
+  const named = homeOf(opts);
+  if (E.isLeft(named)) return named;
+  const { codexHome, indexDir } = named.right;
   const t0 = process.hrtime.bigint();
   const audit = stepText(`auditing the token usage of ${codexHome}`, 'audited', 'nothing was changed');
   const report = await withTokenProjectionCaughtUp(
@@ -200,6 +235,21 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     return E.right(JSON.stringify(reportJson(report.right.r, opts.by, extra)));
   }
   const by = opts.by ?? 'thread';
+  if (report.right.r.total.responses === 0)
+    return E.right(
+      [
+        noUsageText(
+          codexHome,
+          {
+            since: since.right === undefined ? null : new Date(since.right).toISOString(),
+            until: until.right === undefined ? null : new Date(until.right).toISOString(),
+            tz: tz.right,
+          },
+          report.right.r.outsideRange,
+        ),
+        ...skippedNote(report.right.r.skippedRecords),
+      ].join('\n'),
+    );
   return E.right(
     renderTable(
       by,
@@ -207,6 +257,7 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
       report.right.r.total,
       opts.breakdown === 'model',
       report.right.r.unpricedModels,
+      pricing.right,
       report.right.r.skippedRecords,
     ),
   );

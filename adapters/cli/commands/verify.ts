@@ -70,7 +70,9 @@ export const verifyCommand = command({
       (r.tornLogs.length > 0
         ? `; ${r.tornLogs.join(', ')} end${r.tornLogs.length === 1 ? 's' : ''} in the middle of a line (a writer killed mid-write; the next append ends it)`
         : '');
-    const { codexHome, indexDir } = homeOf(opts);
+    const named = homeOf(opts);
+    if (E.isLeft(named)) return printAnswer(named, opts.json, () => '');
+    const { codexHome, indexDir } = named.right;
     const all = opts.all === true;
     // A full human listing is printed as it is found, not held.
     const options: VerifyOptions =

@@ -67,6 +67,8 @@ describe('rollout-engine plugins install --remote-marketplace | sync | uninstall
   });
 
   it('says clearly what is wrong: no login, an unreachable backend, a missing argument', async () => {
+    // Signed out: a home with its config.toml and no auth.json.
+    await fs.writeFile(nodePath.join(home, 'config.toml'), 'model = "gpt-5"\n');
     await fs.rm(nodePath.join(home, 'auth.json'));
     const noAuth = await cli(['sync', '--chatgpt-base-url', backend.baseUrl]);
     expect(noAuth.exitCode).to.not.equal(0);

@@ -31,11 +31,18 @@ describe('a home that is not there is an error (exit 2), and nothing is created'
     expect(fs.readdirSync(tmp())).to.deep.equal(['a-file']);
   });
 
-  it('a home without sessions/ yet is fine (Codex creates it lazily)', () => {
+  it('a home without sessions/ yet is fine (Codex creates it lazily): one with its config.toml, or an empty folder asked for with --new-home', () => {
     const home = nodePath.join(tmp(), 'fresh-home');
     fs.mkdirSync(home);
+    fs.writeFileSync(nodePath.join(home, 'config.toml'), 'model = "gpt-5"\n');
     const r = run(['threads', '--codex-home', home, '--json']);
     expect(r.status, r.stderr).to.equal(0);
     expect(JSON.parse(r.stdout)).to.have.property('data').that.deep.equals([]);
+    const empty = nodePath.join(tmp(), 'new-home');
+    fs.mkdirSync(empty);
+    expect(run(['threads', '--codex-home', empty]).status).to.equal(2);
+    const started = run(['threads', '--codex-home', empty, '--new-home', '--json']);
+    expect(started.status, started.stderr).to.equal(0);
+    expect(JSON.parse(started.stdout)).to.have.property('data').that.deep.equals([]);
   });
 });

@@ -29,7 +29,8 @@ describe('rollout-engine import claude (int)', function () {
   };
   const newHome = (name: string): string => {
     const home = join(root, name);
-    mkdirSync(home, { recursive: true });
+    // A Codex home: its sessions/, as Codex makes it at its first session.
+    mkdirSync(join(home, 'sessions'), { recursive: true });
     return home;
   };
 

@@ -1,6 +1,7 @@
 // `serve --listen ws:// --ws-auth …` refuses each upgrade as Codex does (status and words), and
 // refuses to start as Codex does (webSocketAuth.compat.spec.ts runs the same cases against Codex).
 import { spawn } from 'node:child_process';
+import * as nodePath from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import { ENGINE_CLI_PATH } from '../../compat/engineCli.js';
@@ -11,6 +12,8 @@ import { authServers, freePort, refusedStartups, runToExit, TOKEN, tryUpgrade, w
 describe('serve over WebSocket: auth', function () {
   this.timeout(60_000);
   const dirOf = useTempDir('serve-ws-auth-');
+  // A new home beside the token files (`--new-home` makes it at the first start).
+  const homeOf = (): string => nodePath.join(dirOf(), 'codex-home');
   let child: ChildProcess | undefined;
   afterEach(() => {
     child?.kill('SIGTERM');
@@ -21,7 +24,9 @@ describe('serve over WebSocket: auth', function () {
     it(`answers each upgrade as Codex does: server ${index + 1} of 3`, async () => {
       const server = authServers(dirOf())[index]!;
       const port = await freePort();
-      child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', dirOf(), '--listen', `ws://127.0.0.1:${port}`, ...server.flags], { stdio: 'ignore' });
+      child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf(), '--new-home', '--listen', `ws://127.0.0.1:${port}`, ...server.flags], {
+        stdio: 'ignore',
+      });
       await waitReady(port, child);
       for (const c of server.cases) expect(await tryUpgrade(port, await c.headers()), `${server.label}: ${c.label}`).to.deep.equal(c.expected);
     });
@@ -35,7 +40,9 @@ describe('serve over WebSocket: auth', function () {
     for (const metricsPublic of [false, true]) {
       const port = await freePort();
       const flags = [...tokenServer!.flags, ...(metricsPublic ? ['--metrics-public'] : [])];
-      child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', dirOf(), '--listen', `ws://127.0.0.1:${port}`, ...flags], { stdio: 'ignore' });
+      child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf(), '--new-home', '--listen', `ws://127.0.0.1:${port}`, ...flags], {
+        stdio: 'ignore',
+      });
       await waitReady(port, child);
       const scraped = await status(port, '/metrics', { Authorization: `Bearer ${TOKEN}` });
       expect(scraped.status, `public ${metricsPublic}: with the token`).to.equal(200);
@@ -59,7 +66,7 @@ describe('serve over WebSocket: auth', function () {
   it('refuses to start as Codex does (a non-loopback bind without auth, auth flags that do not go together), exit 2', async () => {
     const port = await freePort();
     for (const s of refusedStartups(dirOf(), port)) {
-      const { code, stderr } = await runToExit(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', dirOf(), ...s.args], process.env);
+      const { code, stderr } = await runToExit(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf(), '--new-home', ...s.args], process.env);
       expect(code, s.label).to.equal(EXIT.badRequest);
       expect(stderr, s.label).to.contain(s.message);
     }

@@ -17,30 +17,25 @@ export const CODEX_HOME_ENTRIES = ['sessions/', 'archived_sessions/', 'session_i
 /** The engine's own folder in a home (its index): not a sign of a Codex home, and not something that makes a folder non-empty for `--new-home`. */
 const ENGINE_FOLDER = '.rollout-engine';
 
-/** How many folders up a home is looked for when a folder inside one is given (`sessions/YYYY/MM/DD`). */
-const ANCESTORS_LOOKED_AT = 4;
-
 const entryName = (entry: string): string => entry.replace(/\/$/, '');
 
 const hasHomeEntry = (names: ReadonlySet<string>): boolean => CODEX_HOME_ENTRIES.some((e) => names.has(entryName(e)));
 
-const namesIn = (dir: string): ReadonlySet<string> | undefined => {
-  try {
-    return new Set(fs.readdirSync(dir));
-  } catch {
-    return undefined;
-  }
-};
+/** Codex's folders inside a home, and how deep its rollouts' day folders go below them (`sessions/YYYY/MM/DD`). */
+const HOME_FOLDERS = new Set(['sessions', 'archived_sessions']);
+const DAY_FOLDER_DEPTH = 3;
 
-/** The nearest folder above `dir` (a few levels at most) that is a Codex home: what the user likely meant. */
-const homeAbove = (dir: string): string | undefined => {
-  let at = dir;
-  for (let i = 0; i < ANCESTORS_LOOKED_AT; i++) {
-    const up = nodePath.dirname(at);
-    if (up === at) return undefined;
-    at = up;
-    const names = namesIn(at);
-    if (names !== undefined && hasHomeEntry(names)) return at;
+/**
+ * The home `dir` lies in by Codex's layout (`<home>/sessions[/YYYY/MM/DD]`, `<home>/archived_sessions`),
+ * told from its path alone: nothing outside the folder the user gave is read.
+ */
+const homeByLayout = (dir: string): string | undefined => {
+  const parts = nodePath.resolve(dir).split(nodePath.sep);
+  for (let below = 0; below <= DAY_FOLDER_DEPTH && below < parts.length - 1; below++) {
+    const at = parts.length - 1 - below;
+    if (!HOME_FOLDERS.has(parts[at]!)) continue;
+    if (!parts.slice(at + 1).every((p) => /^\d+$/.test(p))) return undefined;
+    return parts.slice(0, at).join(nodePath.sep) || nodePath.sep;
   }
   return undefined;
 };
@@ -63,8 +58,8 @@ const startHome = (codexHome: string, exists: boolean): E.Either<EngineError, vo
  * Whether `codexHome` is a Codex home the engine may read and index, checked before anything is
  * created in it or for it (its index folder, a cache folder): a folder with none of Codex's
  * entries (`CODEX_HOME_ENTRIES`) — `~/.codex/sessions` itself, `/etc`, an empty folder — is
- * refused (InvalidArgument, naming what a home holds and, when a folder above is a home, that
- * one). `newHome` (`--new-home`) asks for a new home: an empty folder, or one not there yet whose
+ * refused (InvalidArgument, naming what a home holds and, for a folder of Codex's layout inside
+ * a home, that home, told from the path). `newHome` (`--new-home`) asks for a new home: an empty folder, or one not there yet whose
  * parent is, becomes one (its `sessions/` made); a folder with other things in it is still refused.
  * A home that is not there (without `newHome`) or not a folder is left to opening it, which says
  * so (NotFound, InvalidArgument) and creates nothing.
@@ -89,8 +84,8 @@ export const checkCodexHome = (codexHome: string, newHome: boolean): E.Either<En
   if (hasHomeEntry(names)) return E.right(undefined);
   const empty = [...names].every((n) => n === ENGINE_FOLDER);
   if (empty && newHome) return startHome(codexHome, true);
-  const above = homeAbove(codexHome);
-  const meant = above === undefined ? '' : `; ${above} is one (--codex-home ${above})`;
+  const layoutHome = homeByLayout(codexHome);
+  const meant = layoutHome === undefined ? '' : `; Codex keeps this folder inside its home: --codex-home ${layoutHome}`;
   if (empty)
     return E.left(invalidArgument('CODEX_HOME', `${codexHome} is an empty folder, not a Codex home (${EXPECTED})${meant}; give --new-home to start a new home there`));
   return E.left(

@@ -44,7 +44,7 @@ describe('CLI: a folder that is not a Codex home is refused, and nothing is crea
       expect(r.status, `${command[0]}: ${r.stderr}`).to.equal(2);
       expect(r.stdout, command[0]).to.equal('');
       expect(r.stderr, command[0]).to.equal(
-        `rollout-engine: invalid CODEX_HOME: ${sessions} is not a Codex home: it holds none of ${ENTRIES}; ${codexHome()} is one (--codex-home ${codexHome()})\n`,
+        `rollout-engine: invalid CODEX_HOME: ${sessions} is not a Codex home: it holds none of ${ENTRIES}; Codex keeps this folder inside its home: --codex-home ${codexHome()}\n`,
       );
     }
     expect(tree(sessions)).to.deep.equal(before);

@@ -107,14 +107,24 @@ function stateRows(codexHome: string): Map<string, StateRow> {
  * Where Codex answered a request's thread times from. `thread/list` without `useStateDbOnly` and
  * without `searchTerm` scans the files (docs/compatibility.md): its `updatedAt` is the listed
  * file's mtime, not its row's (measured on 0.169.0: a rollout touched to 2030 lists as updated in
- * 2030 beside a state DB row of its last line). Every other answer is the state DB's.
+ * 2030 beside a state DB row of its last line). A list of a thread's sub-agents
+ * (`parentThreadId`, `ancestorThreadId`) is the state DB's too: the spawn edges live only there
+ * (seen in clean-clone CI at 6a9a6e1: a sub-agent's `updatedAt` in both lists was 1 s after its
+ * last line's and its file's second, its row stamped a few ms after the line; to check against
+ * codex-rs's list code). Every other answer is the state DB's.
  */
 export type AnsweredFrom = 'stateDb' | 'fileScan';
 
 export const answeredFrom = (method: string, params: unknown): AnsweredFrom => {
   if (method !== 'thread/list') return 'stateDb';
-  const p = (typeof params === 'object' && params !== null ? params : {}) as { useStateDbOnly?: unknown; searchTerm?: unknown };
-  return p.useStateDbOnly === true || (typeof p.searchTerm === 'string' && p.searchTerm !== '') ? 'stateDb' : 'fileScan';
+  const p = (typeof params === 'object' && params !== null ? params : {}) as {
+    useStateDbOnly?: unknown;
+    searchTerm?: unknown;
+    parentThreadId?: unknown;
+    ancestorThreadId?: unknown;
+  };
+  const byEdges = typeof p.parentThreadId === 'string' || typeof p.ancestorThreadId === 'string';
+  return byEdges || p.useStateDbOnly === true || (typeof p.searchTerm === 'string' && p.searchTerm !== '') ? 'stateDb' : 'fileScan';
 };
 
 /** Whether Codex's DB reading and ours stand for one moment (rule 3 above). */

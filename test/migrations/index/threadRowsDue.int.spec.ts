@@ -29,6 +29,41 @@ describe('thread rows due: a catch-up interrupted before its thread rows', () =>
 
   const open = async (home: string): Promise<LmdbIndexStore> => right(await openIndex(nodePath.join(home, '.rollout-engine', 'index'), home)()).store;
 
+  /**
+   * A home whose thread is indexed with two turns and then grown by a third in its file, and a view
+   * of its index (`gated`) whose first commit once the file's rows are in (the thread rows) is held
+   * until `release`: `atThreadRows` settles when a catch-up through it gets there.
+   */
+  const grownAndGated = async (home: string) => {
+    const path = writeRollout(home, rolloutName(ID), chatThread('legacy', ID, 2).text());
+    const store = await open(home);
+    right(await catchUpHome(store, home)());
+    const before = right(await store.get('threads', [ID])());
+    const grown = chatThread('legacy', ID, 3).text();
+    writeRollout(home, rolloutName(ID), grown.slice(chatThread('legacy', ID, 2).text().length), true);
+    let reached!: () => void;
+    const atThreadRows = new Promise<void>((r) => (reached = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const fileIndexed = async () => {
+      const cp = right(await store.get('files', [path])());
+      return cp !== undefined && cp.size === Buffer.byteLength(grown);
+    };
+    let held = false;
+    const gated: IndexStore = {
+      ...store,
+      commit: (build) => async () => {
+        if (!held && (await fileIndexed())) {
+          held = true;
+          reached();
+          await released;
+        }
+        return store.commit(build)();
+      },
+    };
+    return { store, path, before, gated, atThreadRows, release };
+  };
+
   it('the next catch-up re-derives the thread rows a dead process left behind its files, and drops its mark', async () => {
     const home = nodePath.join(tmp(), 'home');
     const path = writeRollout(home, rolloutName(ID), chatThread('legacy', ID, 2).text());
@@ -83,36 +118,10 @@ describe('thread rows due: a catch-up interrupted before its thread rows', () =>
 
   it('a read while a catch-up of its file in this process is between its rows and its thread rows waits for the thread rows (no new turns with old times)', async () => {
     const home = nodePath.join(tmp(), 'home-live');
-    const path = writeRollout(home, rolloutName(ID), chatThread('legacy', ID, 2).text());
-    const store = await open(home);
+    const { store, path, before, gated, atThreadRows, release } = await grownAndGated(home);
     try {
-      right(await catchUpHome(store, home)());
-      const before = right(await store.get('threads', [ID])());
-      const grown = chatThread('legacy', ID, 3).text();
-      writeRollout(home, rolloutName(ID), grown.slice(chatThread('legacy', ID, 2).text().length), true);
-
       // The interleaving, scripted: the home watch's catch-up of the file is held at its first
       // commit after the file's rows (its thread rows), and the read comes in then.
-      let reached!: () => void;
-      const atThreadRows = new Promise<void>((r) => (reached = r));
-      let release!: () => void;
-      const released = new Promise<void>((r) => (release = r));
-      const fileIndexed = async () => {
-        const cp = right(await store.get('files', [path])());
-        return cp !== undefined && cp.size === Buffer.byteLength(grown);
-      };
-      let held = false;
-      const gated: IndexStore = {
-        ...store,
-        commit: (build) => async () => {
-          if (!held && (await fileIndexed())) {
-            held = true;
-            reached();
-            await released;
-          }
-          return store.commit(build)();
-        },
-      };
       const cp = right(await store.get('files', [path])())!;
       const watch = lazyCatchUpHome(gated, home, {
         files: [{ path, archived: cp.archived, fileTimestamp: cp.fileTimestamp, threadId: ID }],
@@ -142,36 +151,10 @@ describe('thread rows due: a catch-up interrupted before its thread rows', () =>
   });
   it("a read while a whole-home catch-up in this process is between its file's rows and the thread rows answers the new row without waiting for it (serve's catch-up at start: a fork Codex continued read with its old times)", async () => {
     const home = nodePath.join(tmp(), 'home-start');
-    const path = writeRollout(home, rolloutName(ID), chatThread('legacy', ID, 2).text());
-    const store = await open(home);
+    const { store, before, gated, atThreadRows, release } = await grownAndGated(home);
     try {
-      right(await catchUpHome(store, home)());
-      const before = right(await store.get('threads', [ID])());
-      const grown = chatThread('legacy', ID, 3).text();
-      writeRollout(home, rolloutName(ID), grown.slice(chatThread('legacy', ID, 2).text().length), true);
-
       // serve's catch-up at start (no given files), held at its first commit after the file's rows
       // (a backfill behind serve is held likewise at `between` while a request runs: 7018404).
-      let reached!: () => void;
-      const atThreadRows = new Promise<void>((r) => (reached = r));
-      let release!: () => void;
-      const released = new Promise<void>((r) => (release = r));
-      const fileIndexed = async () => {
-        const cp = right(await store.get('files', [path])());
-        return cp !== undefined && cp.size === Buffer.byteLength(grown);
-      };
-      let held = false;
-      const gated: IndexStore = {
-        ...store,
-        commit: (build) => async () => {
-          if (!held && (await fileIndexed())) {
-            held = true;
-            reached();
-            await released;
-          }
-          return store.commit(build)();
-        },
-      };
       const atStart = lazyCatchUpHome(gated, home)();
       await atThreadRows;
       expect(right(await store.get('threads', [ID])())).to.deep.equal(before);

@@ -10,7 +10,8 @@ export interface LogPosition {
 }
 
 export type EngineError =
-  | { readonly _tag: 'NotFound'; readonly what: string; readonly id: string }
+  /** `words`: the sentence a method says it in, where Codex words it its own way (`protocol/threadIdRule.ts`); else `<what> not found: <id>`. */
+  | { readonly _tag: 'NotFound'; readonly what: string; readonly id: string; readonly words?: string }
   | {
       readonly _tag: 'Conflict';
       readonly path: string;
@@ -99,7 +100,7 @@ const renderPosition = (p: LogPosition | 'noStream'): string => (p === 'noStream
 export const renderError = (e: EngineError): string => {
   switch (e._tag) {
     case 'NotFound':
-      return `${e.what} not found: ${e.id}`;
+      return e.words ?? `${e.what} not found: ${e.id}`;
     case 'Conflict':
       return e.supersededBy === undefined
         ? `append conflict on ${e.path}: expected ${renderPosition(e.expected)}, found ${renderPosition(e.actual)}`

@@ -5,6 +5,7 @@ import type { ThreadSettingsFields } from '../domain/thread/threadMeta.js';
 import { ReviewTarget } from '../domain/review/reviewTarget.js';
 import { U32, optional } from './jsonRpc.js';
 import { method, threadScope } from './methodEntry.js';
+import { NO_ROLLOUT } from './threadIdRule.js';
 import type { ThreadResult } from './threads.js';
 
 /** `thread/fork` params; `rollout-engine fork` decodes its options with it too. */
@@ -25,6 +26,8 @@ export const threadForkMethod = method<ThreadForkResult>()({
   params: ThreadForkParams,
   // As Codex (`thread_or_path`): a fork waits for the source thread's other requests, as a write.
   scope: (p) => (p.threadId != null ? threadScope(p.threadId, 'write') : p.path != null ? { key: `path:${p.path}`, access: 'write' } : null),
+  // Codex takes the source by its session id (a fork by `path` has none to check).
+  threadId: { what: 'session', unknown: NO_ROLLOUT },
 });
 
 /** `thread/revert` params; `rollout-engine revert` decodes its options with it too. */

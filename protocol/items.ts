@@ -2,6 +2,7 @@ import * as t from 'io-ts';
 import type { ThreadItem } from '../domain/thread/threadItem.js';
 import { SortDirection, U32, optional } from './jsonRpc.js';
 import { method, unscoped } from './methodEntry.js';
+import { NOT_LOADED } from './threadIdRule.js';
 
 const ItemAnchor = t.type({ type: t.literal('item'), itemId: t.string });
 
@@ -53,6 +54,7 @@ export const threadItemsReadMethod = method<ItemsRead>()({
   // A read of an append-only rollout, as thread/items/list.
   scope: unscoped,
   experimental: true,
+  threadId: { what: 'thread', unknown: NOT_LOADED },
 });
 
 /** `thread/items/list`: a page of items (default oldest first, 25), paginated and legacy threads alike. */
@@ -61,4 +63,7 @@ export const threadItemsListMethod = method<ItemPage>()({
   params: ThreadItemsListParams,
   // As Codex: pages of append-only rollouts run concurrently with anything.
   scope: unscoped,
+  // Codex answers an unknown id here as on a legacy thread (-32601, not supported); we serve
+  // legacy threads, so we say what `thread/turns/list` says.
+  threadId: { what: 'thread', unknown: NOT_LOADED },
 });

@@ -1,4 +1,5 @@
 import type * as t from 'io-ts';
+import type { ThreadIdRule } from './threadIdRule.js';
 
 /**
  * What a request must not run beside, as Codex's `request_serialization` declares it per method:
@@ -22,6 +23,8 @@ export interface MethodEntry<N extends string = string, P = unknown, R = unknown
   readonly scope: (params: P) => RpcScope;
   /** Answered only to a client that said `capabilities.experimentalApi` at `initialize`, as Codex gates it. */
   readonly experimental: boolean;
+  /** How it takes `params.threadId` (checked before the use case, its words for an unknown thread), where Codex has a rule of its own. */
+  readonly threadId?: ThreadIdRule;
   /** The result's type, carried for `ResultOf`: never set at run time. */
   readonly result?: R;
 }
@@ -29,7 +32,13 @@ export interface MethodEntry<N extends string = string, P = unknown, R = unknown
 /** Declares a method; `R` is its result type (`method<R>()({...})`, as TypeScript cannot infer one type argument of three). */
 export const method =
   <R = unknown>() =>
-  <N extends string, P>(entry: { name: N; params: t.Decoder<unknown, P>; scope: (params: P) => RpcScope; experimental?: boolean }): MethodEntry<N, P, R> => ({
+  <N extends string, P>(entry: {
+    name: N;
+    params: t.Decoder<unknown, P>;
+    scope: (params: P) => RpcScope;
+    experimental?: boolean;
+    threadId?: P extends { readonly threadId?: string | null } ? ThreadIdRule : never;
+  }): MethodEntry<N, P, R> => ({
     ...entry,
     experimental: entry.experimental ?? false,
   });

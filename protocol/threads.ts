@@ -3,6 +3,7 @@ import type { Thread } from '../domain/thread/thread.js';
 import type { ReadState } from '../domain/threadState/threadStateEvent.js';
 import { SortDirection, U32, optional } from './jsonRpc.js';
 import { method, threadScope, unscoped } from './methodEntry.js';
+import { NOT_LOADED } from './threadIdRule.js';
 
 export const SortKey = t.keyof({ created_at: null, updated_at: null, recency_at: null, section_position: null });
 export const SourceKind = t.keyof({
@@ -79,6 +80,7 @@ export const threadReadMethod = method<ThreadReadResult>()({
   params: ThreadReadParams,
   // Codex runs it exclusively on the thread; a read needs no more than to wait for the thread's writes.
   scope: (p) => threadScope(p.threadId, 'read'),
+  threadId: { what: 'thread', unknown: NOT_LOADED },
 });
 
 /** `rolloutEngine/thread/tree` params. */

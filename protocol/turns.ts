@@ -2,6 +2,7 @@ import * as t from 'io-ts';
 import type { Turn } from '../domain/thread/turn.js';
 import { ItemsView, SortDirection, U32, optional } from './jsonRpc.js';
 import { method, unscoped } from './methodEntry.js';
+import { NOT_LOADED } from './threadIdRule.js';
 
 /** `thread/turns/list` params; `rollout-engine turns` decodes its options with it too. */
 export const ThreadTurnsListParams = t.intersection([
@@ -22,4 +23,5 @@ export const threadTurnsListMethod = method<TurnPage>()({
   params: ThreadTurnsListParams,
   // As Codex: pages of append-only rollouts run concurrently with anything.
   scope: unscoped,
+  threadId: { what: 'thread', unknown: NOT_LOADED },
 });

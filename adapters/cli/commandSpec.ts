@@ -6,6 +6,7 @@ import type { EngineError } from '../../domain/errors.js';
 import type { OpenCodexHome, OpenCodexHomeOptions } from '../composition/openCodexHome.js';
 import type { ArgumentList, ArgumentSpec, ArgumentsOf, OptionSpec, OptionsOf, OptionTable, ParamMapping } from './optionTable.js';
 import type { HomeOptions } from './homeOptions.js';
+import type { MethodEntry } from '../../protocol/methodEntry.js';
 import type { Human } from './printAnswer.js';
 
 /**
@@ -23,12 +24,21 @@ export interface Given<A extends ArgumentList, O extends OptionTable> {
   readonly cmd: Command;
 }
 
-/** The codec a command's request decodes with; `request` when the table's mapping is not the whole of it, `optionOf` names what the table does not. */
-export interface ParamsRequest<P> {
-  readonly codec: t.Decoder<unknown, P>;
+/**
+ * What a command's request decodes with: the app-server method the command is a view of (its
+ * params codec, its thread id rule: the id checked before the home opens and an unknown thread
+ * said in the method's words, as `serve` does in `bindMethod`), or a codec of the command's own;
+ * `request` when the table's mapping is not the whole of it, `optionOf` names what the table does not.
+ */
+/** What the CLI takes of a method's entry: its params codec and its thread id rule. */
+export type MethodOfCommand<P> = Pick<MethodEntry<string, P>, 'params' | 'threadId'>;
+
+export type ParamsRequest<P> = (
+  { readonly method: MethodOfCommand<P>; readonly codec?: undefined } | { readonly codec: t.Decoder<unknown, P>; readonly method?: undefined }
+) & {
   readonly request?: Readonly<Record<string, unknown>>;
   readonly optionOf?: Readonly<Record<string, string>>;
-}
+};
 
 export interface CommandSpec<A extends ArgumentList, O extends OptionTable, P, R = never> {
   readonly name: string;
@@ -105,11 +115,21 @@ const requestOf = (spec: AnyCommandSpec, args: ReadonlyArray<unknown>, opts: Rea
   return { request, optionOf };
 };
 
-/** A command's work with its params: its use case on the home, or its own `run`. */
-const work = async (spec: AnyCommandSpec, given: Given<ArgumentList, OptionTable> & { readonly params: unknown }): Promise<void> => {
+/** A command's work with its params: its use case on the home (its errors in its method's words), or its own `run`. */
+const work = async (
+  spec: AnyCommandSpec,
+  given: Given<ArgumentList, OptionTable> & { readonly params: unknown },
+  method: MethodOfCommand<unknown> | undefined,
+): Promise<void> => {
   if (spec.onHome === undefined) return spec.run?.(given);
-  const [use, { runOnHome }] = await Promise.all([spec.onHome.use(given), import('./runOnHome.js')]);
-  return runOnHome<unknown>(given.opts as HomeOptions, use, spec.onHome.render(given) as Human<unknown>, spec.onHome.open);
+  const [use, { runOnHome }, TE, { inMethodWords }] = await Promise.all([
+    spec.onHome.use(given),
+    import('./runOnHome.js'),
+    import('fp-ts/lib/TaskEither.js'),
+    import('../../protocol/threadIdRule.js'),
+  ]);
+  const worded = method === undefined ? use : (home: OpenCodexHome) => TE.mapLeft(inMethodWords(method))(use(home));
+  return runOnHome<unknown>(given.opts as HomeOptions, worded, spec.onHome.render(given) as Human<unknown>, spec.onHome.open);
 };
 
 /** The action of a declared command: its request decoded with its codec (when it has one), then its work. */
@@ -119,14 +139,19 @@ const actionOf =
     const cmd = given[given.length - 1] as Command;
     const args = cmd.processedArgs;
     const opts = spec.withParentOptions === true ? cmd.optsWithGlobals() : cmd.opts();
-    if (spec.params === undefined) return work(spec, { args, opts, cmd, params: undefined });
+    if (spec.params === undefined) return work(spec, { args, opts, cmd, params: undefined }, undefined);
     const table = requestOf(spec, args, opts);
-    const [loaded, { decodeRequest, withRequest, refused }] = await Promise.all([
+    const [loaded, { decodeRequest, withRequest, refused }, E, { checkedParams }] = await Promise.all([
       spec.params({ args, opts, cmd, request: table.request }) as Promise<ParamsRequest<unknown> | EngineError>,
       import('./decodeOptions.js'),
+      import('fp-ts/lib/Either.js'),
+      import('../../protocol/threadIdRule.js'),
     ]);
-    const request = 'codec' in loaded ? decodeRequest(loaded.codec, loaded.request ?? table.request, { ...table.optionOf, ...loaded.optionOf }) : refused(loaded);
-    return withRequest(opts, request, (params) => work(spec, { args, opts, cmd, params }));
+    if ('_tag' in loaded) return withRequest(opts, refused(loaded), async () => undefined);
+    const method = loaded.method;
+    const decoded = decodeRequest(method?.params ?? loaded.codec!, loaded.request ?? table.request, { ...table.optionOf, ...loaded.optionOf });
+    const request = method === undefined ? decoded : E.chain((p: unknown) => checkedParams(method, p))(decoded);
+    return withRequest(opts, request, (params) => work(spec, { args, opts, cmd, params }, method));
   };
 
 /** Build commander's command from a declaration, under `parent`. */

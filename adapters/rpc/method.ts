@@ -1,4 +1,5 @@
-import type * as TE from 'fp-ts/lib/TaskEither.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import type * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
 import type { ExternalAgentPorts, ThreadManagementPorts } from '../../replay/ports.js';
@@ -6,6 +7,7 @@ import type { HomePluginPorts } from '../plugins/homeRemotePlugins.js';
 import type { ConnectionThreads } from './threadSubscriptions.js';
 import type { LoadedThreads } from './loadedThreads.js';
 import type { MethodEntry, RpcScope } from '../../protocol/methodEntry.js';
+import { checkedParams, inMethodWords } from '../../protocol/threadIdRule.js';
 import type { Thread } from '../../domain/thread/thread.js';
 import type { StreamedThread } from '../../replay/readThread.js';
 
@@ -69,8 +71,26 @@ export const bindHomelessMethod = <N extends string, P, R>(
   handle: (ctx: Pick<RpcContext, 'codexHome' | 'notify'>, params: P) => TE.TaskEither<EngineError, NoInfer<R>>,
 ): HomelessRpcMethod<unknown> => ({ name: entry.name, params: entry.params, scope: entry.scope, handle }) as unknown as HomelessRpcMethod<unknown>;
 
-/** Binds a protocol entry (name, params, scope, experimental) to the use case that answers it: the handler's answer must be the entry's result (`NoInfer`: the entry alone says what that is). */
+/**
+ * Binds a protocol entry (name, params, scope, experimental, thread id rule) to the use case that
+ * answers it: the handler's answer must be the entry's result (`NoInfer`: the entry alone says
+ * what that is). The entry's thread id rule is applied here, as the CLI applies it
+ * (`commandSpec.ts`): the id checked before the handler runs, an unknown thread said in the
+ * method's words.
+ */
 export const bindMethod = <N extends string, P, R>(
   entry: MethodEntry<N, P, R>,
   handle: (ctx: RpcContext, params: P) => TE.TaskEither<EngineError, HandlerAnswer<NoInfer<R>>>,
-): RpcMethod<unknown> => ({ name: entry.name, params: entry.params, scope: entry.scope, experimental: entry.experimental, handle }) as unknown as RpcMethod<unknown>;
+): RpcMethod<unknown> =>
+  ({
+    name: entry.name,
+    params: entry.params,
+    scope: entry.scope,
+    experimental: entry.experimental,
+    handle: (ctx: RpcContext, params: P) =>
+      pipe(
+        TE.fromEither(checkedParams(entry, params)),
+        TE.chain((p) => handle(ctx, p)),
+        TE.mapLeft(inMethodWords(entry)),
+      ),
+  }) as unknown as RpcMethod<unknown>;

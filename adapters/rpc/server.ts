@@ -333,11 +333,11 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       if (up !== undefined && E.isLeft(result) && isHeldByCodex(result.left)) return forward(id, method.name, rawParams);
       await enqueue(async () => {
         for (const n of before) await connection.send(n);
-        if (E.isLeft(result)) await connection.send(message(id, toRpcError(result.left, method.name)));
+        if (E.isLeft(result)) await connection.send(message(id, toRpcError(result.left)));
         else
           await connection.send({ jsonrpc: '2.0', id, result: mapStreams(result.right, untilGone) }).catch((err: unknown) => {
             if (err instanceof ClientGone || gone()) return;
-            if (isEngineError(err)) return connection.send(message(id, toRpcError(err, method.name)));
+            if (isEngineError(err)) return connection.send(message(id, toRpcError(err)));
             throw err;
           });
         for (const n of after) await connection.send(n);
@@ -368,7 +368,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
         const params = homeless.params.decode(rawParams);
         if (E.isLeft(params)) return fail(id, { code: INVALID_REQUEST, message: invalidParamsMessage(params.left, rawParams) });
         const result = await homeless.handle({ codexHome, notify: () => undefined }, params.right)();
-        return E.isLeft(result) ? fail(id, toRpcError(result.left, name)) : enqueue(() => connection.send({ jsonrpc: '2.0', id, result: result.right }));
+        return E.isLeft(result) ? fail(id, toRpcError(result.left)) : enqueue(() => connection.send({ jsonrpc: '2.0', id, result: result.right }));
       }
       let now: E.Either<EngineError, Answering>;
       if (opened !== null) now = E.right(opened);
@@ -382,7 +382,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
         metHomeError = true;
         reading = false;
         stopReading();
-        return fail(id, toRpcError(now.left, name));
+        return fail(id, toRpcError(now.left));
       }
       if (gone()) return;
       const method = now.right.byName.get(name);
@@ -436,7 +436,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
           const result = await (
             homeless !== undefined ? homeless.handle({ codexHome, notify }, params.right) : init.handle({ ...opened!.ctx, notify, load, loaded }, params.right)
           )();
-          if (E.isLeft(result)) return fail(id, toRpcError(result.left, method));
+          if (E.isLeft(result)) return fail(id, toRpcError(result.left));
           // With an upstream the client sees the upstream's answer (its Codex version, its user agent);
           // without one reachable, ours, and history is served all the same.
           initializeParams = json.params;

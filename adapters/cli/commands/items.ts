@@ -18,7 +18,7 @@ export const itemsCommand = command({
     desc: option('--desc', 'newest first', { param: 'sortDirection', toParam: (desc) => (desc ? 'desc' : undefined) }),
     ...HOME_AND_JSON_OPTIONS,
   },
-  params: async () => ({ codec: (await import('../../../protocol/items.js')).ThreadItemsListParams }),
+  params: async () => ({ method: (await import('../../../protocol/items.js')).threadItemsListMethod }),
   onHome: {
     use: async ({ params }) => {
       const { listItems } = await import('../../../replay/listItems.js');

@@ -29,24 +29,15 @@ export const metadataCommand = command({
       }).filter(([, v]) => v !== undefined),
     );
     return {
-      codec: (await import('../../../protocol/management.js')).ThreadMetadataUpdateParams,
+      method: (await import('../../../protocol/management.js')).threadMetadataUpdateMethod,
       request: { ...request, ...(Object.keys(gitInfo).length > 0 ? { gitInfo } : {}) },
       optionOf: { gitInfo: '--git-sha / --git-branch / --git-origin-url' },
     };
   },
   onHome: {
     use: async ({ params: p }) => {
-      const [TE, { pipe }, { updateThreadMetadata }, { checkedThreadId }] = await Promise.all([
-        import('fp-ts/lib/TaskEither.js'),
-        import('fp-ts/lib/function.js'),
-        import('../../../replay/updateThreadMetadata.js'),
-        import('../../../domain/thread/threadId.js'),
-      ]);
-      return (home) =>
-        pipe(
-          TE.fromEither(checkedThreadId(p.threadId, 'thread')),
-          TE.chain((id) => updateThreadMetadata(home.mutations, id, { gitInfo: p.gitInfo ?? undefined })),
-        );
+      const { updateThreadMetadata } = await import('../../../replay/updateThreadMetadata.js');
+      return (home) => updateThreadMetadata(home.mutations, p.threadId, { gitInfo: p.gitInfo ?? undefined });
     },
     render: () => (t) => `git info of ${t.id}: ${JSON.stringify(t.gitInfo)}`,
   },

@@ -8,20 +8,11 @@ export const nameCommand = command({
   description: 'name a thread (`thread/name/set`): a line in session_index.jsonl, as Codex writes it; nothing in the rollout',
   arguments: [argument('<threadId>', 'thread to name', { param: 'threadId' }), argument('<name>', 'its name (trimmed; blank refused)', { param: 'name' })],
   options: HOME_AND_JSON_OPTIONS,
-  params: async () => ({ codec: (await import('../../../protocol/management.js')).ThreadNameSetParams }),
+  params: async () => ({ method: (await import('../../../protocol/management.js')).threadNameSetMethod }),
   onHome: {
     use: async ({ params: p }) => {
-      const [TE, { pipe }, { setThreadName }, { checkedThreadId }] = await Promise.all([
-        import('fp-ts/lib/TaskEither.js'),
-        import('fp-ts/lib/function.js'),
-        import('../../../replay/setThreadName.js'),
-        import('../../../domain/thread/threadId.js'),
-      ]);
-      return (home) =>
-        pipe(
-          TE.fromEither(checkedThreadId(p.threadId, 'thread')),
-          TE.chain((id) => setThreadName(home.mutations, id, p.name)),
-        );
+      const { setThreadName } = await import('../../../replay/setThreadName.js');
+      return (home) => setThreadName(home.mutations, p.threadId, p.name);
     },
     render: () => (v) => `named ${v.threadId} "${v.name}"`,
   },

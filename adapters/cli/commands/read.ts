@@ -21,7 +21,7 @@ export const readCommand = command({
     turns: option('--no-turns', 'leave turns out (includeTurns: false)', { param: 'includeTurns' }),
     ...HOME_AND_JSON_OPTIONS,
   },
-  params: async () => ({ codec: (await import('../../../protocol/threads.js')).ThreadReadParams }),
+  params: async () => ({ method: (await import('../../../protocol/threads.js')).threadReadMethod }),
   onHome: {
     use: async ({ params }) => {
       const [TE, { readThread }] = await Promise.all([import('fp-ts/lib/TaskEither.js'), import('../../../replay/readThread.js')]);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { ReadState } from '../../../domain/threadState/threadStateEvent.js';
 import { command, registerCommand } from '../commandSpec.js';
 import { argument, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
@@ -15,21 +16,11 @@ export const readStateCommand = command({
     }),
     ...HOME_AND_JSON_OPTIONS,
   },
-  params: async () => ({ codec: (await import('../../../protocol/management.js')).ThreadReadStateUpdateParams }),
+  params: async () => ({ method: (await import('../../../protocol/management.js')).threadReadStateUpdateMethod }),
   onHome: {
     use: async ({ params: p }) => {
-      const [TE, { pipe }, { updateReadState }, { checkedThreadId }] = await Promise.all([
-        import('fp-ts/lib/TaskEither.js'),
-        import('fp-ts/lib/function.js'),
-        import('../../../replay/updateReadState.js'),
-        import('../../../domain/thread/threadId.js'),
-      ]);
-      return (home) =>
-        pipe(
-          TE.fromEither(checkedThreadId(p.threadId, 'thread', 'params')),
-          TE.chain((id) => updateReadState(home.mutations, id, p.operation.type, p.expectedRevision)),
-          TE.map((readState) => ({ readState })),
-        );
+      const [TE, { updateReadState }] = await Promise.all([import('fp-ts/lib/TaskEither.js'), import('../../../replay/updateReadState.js')]);
+      return (home) => TE.map((readState: ReadState) => ({ readState }))(updateReadState(home.mutations, p.threadId, p.operation.type, p.expectedRevision));
     },
     render:
       ({ params: p }) =>

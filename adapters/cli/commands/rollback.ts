@@ -16,7 +16,7 @@ export const rollbackCommand = command({
     const n = request['numTurns'];
     if (typeof n === 'number' && Number.isInteger(n) && n < 1)
       return (await import('../../../domain/errors.js')).invalidArgument('--num-turns', `expected a whole number of turns from 1, got ${n}`);
-    return { codec: (await import('../../../protocol/history.js')).ThreadRollbackParams };
+    return { method: (await import('../../../protocol/history.js')).threadRollbackMethod };
   },
   onHome: {
     use: async ({ params: p }) => {

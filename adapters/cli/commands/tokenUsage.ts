@@ -8,7 +8,7 @@ export const tokenUsageCommand = command({
   description: 'the token usage a thread has reached, as `thread/resume` replays it (`thread/tokenUsage/updated` params)',
   arguments: [argument('<threadId>', 'thread', { param: 'threadId' })],
   options: HOME_AND_JSON_OPTIONS,
-  params: async () => ({ codec: (await import('../../../protocol/tokens.js')).ThreadTokenUsageReadParams }),
+  params: async () => ({ method: (await import('../../../protocol/tokens.js')).threadTokenUsageReadMethod }),
   onHome: {
     use: async ({ params: p }) => {
       const { readTokenUsage } = await import('../../../replay/readTokenUsage.js');

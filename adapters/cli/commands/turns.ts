@@ -17,7 +17,7 @@ export const turnsCommand = command({
     asc: option('--asc', 'oldest first', { param: 'sortDirection', toParam: (asc) => (asc ? 'asc' : undefined) }),
     ...HOME_AND_JSON_OPTIONS,
   },
-  params: async () => ({ codec: (await import('../../../protocol/turns.js')).ThreadTurnsListParams }),
+  params: async () => ({ method: (await import('../../../protocol/turns.js')).threadTurnsListMethod }),
   onHome: {
     use: async ({ params }) => {
       const { listTurns } = await import('../../../replay/listTurns.js');

@@ -5,7 +5,7 @@ import { threadIdCommand } from '../threadIdCommand.js';
 export const unarchiveCommand = threadIdCommand({
   name: 'unarchive',
   description: 'unarchive a thread (`thread/unarchive`): its files move back to sessions/YYYY/MM/DD/',
-  what: 'session',
+  method: async () => (await import('../../../protocol/management.js')).threadUnarchiveMethod,
   use: async () => (await import('../../../replay/unarchiveThread.js')).unarchiveThread,
   human: (v) => [`unarchived ${v.threadId}`, ...v.moved.map((m) => `  ${m.from} → ${m.to}`)].join('\n'),
 });

@@ -4,7 +4,6 @@ import { pipe } from 'fp-ts/lib/function.js';
 import { archiveThread } from '../../../replay/archiveThread.js';
 import { bindMethod } from '../method.js';
 import type { RpcContext } from '../method.js';
-import { checkedThreadId } from '../../../domain/thread/threadId.js';
 
 /** A thread archived or deleted is no longer held loaded; Codex says so before its answer. */
 export const unloaded = (ctx: RpcContext, threadId: string): void => {
@@ -14,8 +13,7 @@ export const unloaded = (ctx: RpcContext, threadId: string): void => {
 /** `thread/archive`: a loaded thread is unloaded first (`thread/status/changed` notLoaded before the answer), then `{}` and `thread/archived`, as Codex orders them. */
 export const threadArchive = bindMethod(threadArchiveMethod, (ctx, p) =>
   pipe(
-    TE.fromEither(checkedThreadId(p.threadId, 'session')),
-    TE.chain((id) => archiveThread(ctx.ports, id)),
+    archiveThread(ctx.ports, p.threadId),
     TE.map(({ threadId }) => {
       unloaded(ctx, threadId);
       ctx.notify('thread/archived', { threadId }, 'afterAnswer');

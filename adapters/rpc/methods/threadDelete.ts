@@ -3,14 +3,12 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { deleteThread } from '../../../replay/deleteThread.js';
 import { bindMethod } from '../method.js';
-import { checkedThreadId } from '../../../domain/thread/threadId.js';
 import { unloaded } from './threadArchive.js';
 
 /** `thread/delete`: a loaded thread is unloaded first (`thread/status/changed` notLoaded before the answer), then `{}` and `thread/deleted`, as Codex orders them. */
 export const threadDelete = bindMethod(threadDeleteMethod, (ctx, p) =>
   pipe(
-    TE.fromEither(checkedThreadId(p.threadId, 'thread')),
-    TE.chain((id) => deleteThread(ctx.ports, id)),
+    deleteThread(ctx.ports, p.threadId),
     TE.map(({ threadId }) => {
       unloaded(ctx, threadId);
       ctx.notify('thread/deleted', { threadId }, 'afterAnswer');

@@ -1,7 +1,6 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { forkAnswerOf, forkThread } from '../../../replay/forkThread.js';
 import type { ForkResult } from '../../../replay/forkThread.js';
-import { checkedThreadId } from '../../../domain/thread/threadId.js';
 import { bindMethod } from '../method.js';
 import { threadForkMethod } from '../../../protocol/history.js';
 
@@ -27,11 +26,6 @@ export const threadFork = bindMethod(threadForkMethod, (ctx, p) =>
     TE.chainFirstTaskK((f: ForkResult) => async () => {
       // Following is beside the answer: a fork that cannot be followed is still the fork.
       await ctx.threads?.subscribe(f.thread.id);
-    })(
-      // Codex takes the source by its session id: a non-UUID one is refused in its words.
-      TE.chain(() => forkThread(ctx.ports, p))(
-        p.threadId === undefined || p.threadId === null ? TE.right(undefined) : TE.fromEither(checkedThreadId(p.threadId, 'session')),
-      ),
-    ),
+    })(forkThread(ctx.ports, p)),
   ),
 );

@@ -5,7 +5,6 @@ import * as t from 'io-ts';
 import { updateThreadMetadata } from '../../../replay/updateThreadMetadata.js';
 import type { GitInfoPatch } from '../../../replay/updateThreadMetadata.js';
 import { bindMethod } from '../method.js';
-import { checkedThreadId } from '../../../domain/thread/threadId.js';
 
 /** The patch as the use case takes it: a field the client left out stays out. */
 const patchOf = (g: t.TypeOf<typeof GitInfoUpdate>): GitInfoPatch => Object.fromEntries(Object.entries(g).filter(([, v]) => v !== undefined)) as GitInfoPatch;
@@ -13,13 +12,10 @@ const patchOf = (g: t.TypeOf<typeof GitInfoUpdate>): GitInfoPatch => Object.from
 /** `thread/metadata/update`: the stored git metadata patched; `{thread}` as `thread/read` shows it. No notification (Codex sends none). */
 export const threadMetadataUpdate = bindMethod(threadMetadataUpdateMethod, (ctx, p) =>
   pipe(
-    TE.fromEither(checkedThreadId(p.threadId, 'thread')),
-    TE.chain((id) =>
-      updateThreadMetadata(ctx.ports, id, {
-        gitInfo: p.gitInfo == null ? undefined : patchOf(p.gitInfo),
-        projectId: p.projectId ?? undefined,
-      }),
-    ),
+    updateThreadMetadata(ctx.ports, p.threadId, {
+      gitInfo: p.gitInfo == null ? undefined : patchOf(p.gitInfo),
+      projectId: p.projectId ?? undefined,
+    }),
     TE.map((thread) => ({ thread })),
   ),
 );

@@ -3,13 +3,11 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { setThreadName } from '../../../replay/setThreadName.js';
 import { bindMethod } from '../method.js';
-import { checkedThreadId } from '../../../domain/thread/threadId.js';
 
 /** `thread/name/set`: `{}`, then `thread/name/updated` with the name as stored (trimmed), as Codex orders them. */
 export const threadNameSet = bindMethod(threadNameSetMethod, (ctx, p) =>
   pipe(
-    TE.fromEither(checkedThreadId(p.threadId, 'thread')),
-    TE.chain((id) => setThreadName(ctx.ports, id, p.name)),
+    setThreadName(ctx.ports, p.threadId, p.name),
     TE.map((named) => {
       ctx.notify('thread/name/updated', { threadId: named.threadId, threadName: named.name }, 'afterAnswer');
       return {};

@@ -3,13 +3,11 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { updateReadState } from '../../../replay/updateReadState.js';
 import { bindMethod } from '../method.js';
-import { checkedThreadId } from '../../../domain/thread/threadId.js';
 
 /** `thread/readState/update`: `{readState}`; a stale revision is Codex's `readStateConflict` error. The caller gets no notification (Codex sends it none). */
 export const threadReadStateUpdate = bindMethod(threadReadStateUpdateMethod, (ctx, p) =>
   pipe(
-    TE.fromEither(checkedThreadId(p.threadId, 'thread', 'params')),
-    TE.chain((id) => updateReadState(ctx.ports, id, p.operation.type, p.expectedRevision)),
+    updateReadState(ctx.ports, p.threadId, p.operation.type, p.expectedRevision),
     TE.map((readState) => ({ readState })),
   ),
 );

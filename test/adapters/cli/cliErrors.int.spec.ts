@@ -1,8 +1,9 @@
-// One mistake, one message: a thread id the home does not have is `thread not found: <id>` from
-// every command (exit 2), while `serve` keeps Codex's words for each method; with `--json` an
-// error is one JSON object on stderr.
+// One mistake, one answer: a command of the CLI and the `serve` method it is a view of refuse the
+// same bad input with the same error (kind and words: Codex 0.169.0's for each method, declared on
+// the method's entry, `protocol/threadIdRule.ts`); with `--json` an error is one JSON object on stderr.
 import { expect } from 'chai';
 import { spawnRpcServer } from '../../fixtures/stdioRpcClient.js';
+import type { RpcAnswer } from '../../fixtures/stdioRpcClient.js';
 import { ENGINE_CLI_PATH } from '../../compat/engineCli.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
@@ -10,6 +11,41 @@ import { runCli } from './runCli.js';
 
 const P = '01a1fe84-0000-7000-8000-0000000000b1';
 const UNKNOWN = '01a1fe84-0000-7000-8000-0000000000bf';
+const NOT_A_UUID = 'not-a-uuid';
+
+/** A command and the request `serve` gets for the same input (`id` in the place of the thread id). */
+interface Pair {
+  readonly cli: (id: string) => string[];
+  readonly method: string;
+  readonly params: (id: string) => Record<string, unknown>;
+}
+
+/** Every command that is a view of one method on a thread. */
+const PAIRS: ReadonlyArray<Pair> = [
+  { cli: (id) => ['read', id], method: 'thread/read', params: (id) => ({ threadId: id, includeTurns: true }) },
+  { cli: (id) => ['read', id, '--no-turns'], method: 'thread/read', params: (id) => ({ threadId: id, includeTurns: false }) },
+  { cli: (id) => ['turns', id], method: 'thread/turns/list', params: (id) => ({ threadId: id }) },
+  { cli: (id) => ['items', id], method: 'thread/items/list', params: (id) => ({ threadId: id }) },
+  { cli: (id) => ['fork', id], method: 'thread/fork', params: (id) => ({ threadId: id }) },
+  { cli: (id) => ['token-usage', id], method: 'thread/tokenUsage/read', params: (id) => ({ threadId: id }) },
+  { cli: (id) => ['revert', id, '--before-turn-id', 't1'], method: 'thread/revert', params: (id) => ({ threadId: id, beforeTurnId: 't1' }) },
+  { cli: (id) => ['rollback', id, '--num-turns', '1'], method: 'thread/rollback', params: (id) => ({ threadId: id, numTurns: 1 }) },
+  { cli: (id) => ['review', id, '--uncommitted'], method: 'review/start', params: (id) => ({ threadId: id, target: { type: 'uncommittedChanges' } }) },
+  { cli: (id) => ['name', id, 'a name'], method: 'thread/name/set', params: (id) => ({ threadId: id, name: 'a name' }) },
+  { cli: (id) => ['archive', id], method: 'thread/archive', params: (id) => ({ threadId: id }) },
+  { cli: (id) => ['unarchive', id], method: 'thread/unarchive', params: (id) => ({ threadId: id }) },
+  { cli: (id) => ['delete', id], method: 'thread/delete', params: (id) => ({ threadId: id }) },
+  { cli: (id) => ['metadata', id, '--git-sha', 'abc'], method: 'thread/metadata/update', params: (id) => ({ threadId: id, gitInfo: { sha: 'abc' } }) },
+  {
+    cli: (id) => ['read-state', id, '--mark', 'read', '--expected-revision', `initial:${id}`],
+    method: 'thread/readState/update',
+    params: (id) => ({ threadId: id, operation: { type: 'read' }, expectedRevision: `initial:${id}` }),
+  },
+  { cli: (id) => ['search', 'hello', '--thread', id], method: 'thread/searchOccurrences', params: (id) => ({ threadId: id, searchTerm: 'hello' }) },
+];
+
+/** The JSON-RPC code of each kind of refusal (`adapters/rpc/errors.ts`), to compare a CLI error's tag with an answer's code. */
+const CODE_OF_TAG: Readonly<Record<string, number>> = { NotFound: -32600, Rejected: -32600, InvalidArgument: -32602 };
 
 describe('CLI errors: one message per mistake, a JSON object with --json', function () {
   this.timeout(120_000);
@@ -20,35 +56,61 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
     writeRollout(homeOf(), rolloutName(P), chatThread('paginated', P, 2).text());
   });
 
-  const commands: ReadonlyArray<string[]> = [
-    ['read', UNKNOWN],
-    ['turns', UNKNOWN],
-    ['items', UNKNOWN],
-    ['fork', UNKNOWN],
-    ['token-usage', UNKNOWN],
-    ['revert', UNKNOWN, '--before-turn-id', 't1'],
-    ['rollback', UNKNOWN, '--num-turns', '1'],
-    ['review', UNKNOWN, '--uncommitted'],
-  ];
+  it('every command refuses a bad or unknown thread id as the method it is a view of: the same kind and words as `serve`', async () => {
+    const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf()]);
+    const differences: string[] = [];
+    const table: string[] = [];
+    try {
+      await server.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
+      server.notify('initialized');
+      for (const pair of PAIRS)
+        for (const id of [NOT_A_UUID, UNKNOWN]) {
+          const answer: RpcAnswer = await server.request(pair.method, pair.params(id));
+          const r = cli(...pair.cli(id), '--json');
+          const line = pair.cli(id).join(' ');
+          if (!('error' in answer)) {
+            differences.push(`${line}: serve answered ${JSON.stringify(answer)}`);
+            continue;
+          }
+          expect(r.stdout, line).to.equal('');
+          expect(r.status, line).to.equal(2);
+          const { error } = JSON.parse(r.stderr) as { error: { tag: string; message: string } };
+          table.push(`${line} | ${error.tag} ${error.message} | ${answer.error.code} ${answer.error.message}`);
+          if (error.message !== answer.error.message || CODE_OF_TAG[error.tag] !== answer.error.code)
+            differences.push(`${line}: CLI ${error.tag} "${error.message}", serve ${answer.error.code} "${answer.error.message}"`);
+        }
+    } finally {
+      await server.close();
+    }
+    expect(table).to.have.length(PAIRS.length * 2);
+    expect(differences).to.deep.equal([]);
+  });
 
-  it('an unknown thread: `thread not found: <id>` and exit 2 from every command', () => {
-    for (const args of commands) {
+  it("an unknown thread in Codex 0.169.0's words for each method, the same from the CLI, with or without --json", () => {
+    const words: ReadonlyArray<[string[], string]> = [
+      [['read', UNKNOWN], `thread not loaded: ${UNKNOWN}`],
+      [['turns', UNKNOWN], `thread not loaded: ${UNKNOWN}`],
+      [['items', UNKNOWN], `thread not loaded: ${UNKNOWN}`],
+      [['fork', UNKNOWN], `no rollout found for thread id ${UNKNOWN}`],
+      [['unarchive', UNKNOWN], `no archived rollout found for thread id ${UNKNOWN}`],
+      [['revert', UNKNOWN, '--before-turn-id', 't1'], `thread not found: ${UNKNOWN}`],
+      [['review', UNKNOWN, '--uncommitted'], `thread not found: ${UNKNOWN}`],
+      [['read', NOT_A_UUID], 'invalid thread id: invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1'],
+      [['archive', NOT_A_UUID], 'invalid session id: invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1'],
+    ];
+    for (const [args, message] of words) {
       const r = cli(...args);
       expect(r.status, args.join(' ')).to.equal(2);
       expect(r.stdout, args.join(' ')).to.equal('');
-      expect(r.stderr, args.join(' ')).to.equal(`rollout-engine: thread not found: ${UNKNOWN}\n`);
+      expect(r.stderr, args.join(' ')).to.equal(`rollout-engine: ${message}\n`);
     }
+    const json = cli('read', UNKNOWN, '--json');
+    expect(JSON.parse(json.stderr)).to.deep.equal({
+      error: { tag: 'NotFound', message: `thread not loaded: ${UNKNOWN}`, exitCode: 2, what: 'thread', id: UNKNOWN, words: `thread not loaded: ${UNKNOWN}` },
+    });
   });
 
   it('with --json: the error as one JSON object on stderr (tag, message, exit code, its fields), same exit code', () => {
-    for (const args of commands) {
-      const r = cli(...args, '--json');
-      expect(r.status, args.join(' ')).to.equal(2);
-      expect(r.stdout, args.join(' ')).to.equal('');
-      expect(JSON.parse(r.stderr), args.join(' ')).to.deep.equal({
-        error: { tag: 'NotFound', message: `thread not found: ${UNKNOWN}`, exitCode: 2, what: 'thread', id: UNKNOWN },
-      });
-    }
     const bad = cli('turns', P, '--limit', 'abc', '--json');
     expect(bad.status).to.equal(2);
     expect(JSON.parse(bad.stderr)).to.deep.nested.include({ 'error.tag': 'InvalidArgument', 'error.exitCode': 2, 'error.field': '--limit' });

@@ -21,7 +21,7 @@ describe('CLI exit codes in practice (the table in adapters/cli/exitCodes.ts)', 
     expect(ok.status, ok.stderr).to.equal(0);
     const unknown = run('turns', '01a1fe84-0000-7000-8000-0000000000ff', '--codex-home', home);
     expect(unknown.status).to.equal(2);
-    expect(unknown.stderr).to.contain('thread not found: 01a1fe84-0000-7000-8000-0000000000ff');
+    expect(unknown.stderr).to.contain('thread not loaded: 01a1fe84-0000-7000-8000-0000000000ff');
     const refused = run('revert', LEGACY, '--before-turn-id', 't1', '--codex-home', home);
     expect(refused.status).to.equal(2);
     expect(refused.stderr).to.contain('thread/revert only supports paginated threads');

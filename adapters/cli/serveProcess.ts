@@ -92,7 +92,7 @@ const openingService = (named: NamedHome, serveOpts: ServeOptions, channel: stri
   const openHome = async (): Promise<E.Either<EngineError, RpcService>> => {
     const [{ openCodexHome }, { ALL_METHODS }, { threadSubscriptions }] = await Promise.all([
       import('../composition/openCodexHome.js'),
-      import('../rpc/methods/all.js'),
+      import('../rpc/methods/bound.js'),
       import('../rpc/threadSubscriptions.js'),
     ]);
     // Live notifications: the watch tells the hub of each rollout change as it comes (set once the home is open).

@@ -65,11 +65,15 @@ export interface HomelessRpcMethod<P = unknown> {
   readonly handle: (ctx: Pick<RpcContext, 'codexHome' | 'notify'>, params: P) => TE.TaskEither<EngineError, unknown>;
 }
 
+/** A method bound to its handler, carrying its name's type: the binding table (`methods/bound.ts`) takes for each name only the method bound to that name's entry. */
+export type BoundMethod<N extends string> = RpcMethod<unknown> & { readonly name: N };
+
 /** Binds a protocol entry that needs no home to its handler. */
 export const bindHomelessMethod = <N extends string, P, R>(
   entry: MethodEntry<N, P, R>,
   handle: (ctx: Pick<RpcContext, 'codexHome' | 'notify'>, params: P) => TE.TaskEither<EngineError, NoInfer<R>>,
-): HomelessRpcMethod<unknown> => ({ name: entry.name, params: entry.params, scope: entry.scope, handle }) as unknown as HomelessRpcMethod<unknown>;
+): HomelessRpcMethod<unknown> & BoundMethod<N> =>
+  ({ name: entry.name, params: entry.params, scope: entry.scope, handle }) as unknown as HomelessRpcMethod<unknown> & BoundMethod<N>;
 
 /**
  * Binds a protocol entry (name, params, scope, experimental, thread id rule) to the use case that
@@ -81,7 +85,7 @@ export const bindHomelessMethod = <N extends string, P, R>(
 export const bindMethod = <N extends string, P, R>(
   entry: MethodEntry<N, P, R>,
   handle: (ctx: RpcContext, params: P) => TE.TaskEither<EngineError, HandlerAnswer<NoInfer<R>>>,
-): RpcMethod<unknown> =>
+): BoundMethod<N> =>
   ({
     name: entry.name,
     params: entry.params,
@@ -93,4 +97,4 @@ export const bindMethod = <N extends string, P, R>(
         TE.chain((p) => handle(ctx, p)),
         TE.mapLeft(inMethodWords(entry)),
       ),
-  }) as unknown as RpcMethod<unknown>;
+  }) as unknown as BoundMethod<N>;

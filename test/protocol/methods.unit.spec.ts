@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { bindMethod } from '../../adapters/rpc/method.js';
-import { ALL_METHODS } from '../../adapters/rpc/methods/all.js';
+import { ALL_METHODS, BOUND_METHODS } from '../../adapters/rpc/methods/bound.js';
 import { typedClient } from '../../protocol/client.js';
 import { METHOD_ENTRIES, METHODS } from '../../protocol/methods.js';
 import type { MethodName, ResultOf } from '../../protocol/methods.js';
@@ -36,6 +36,16 @@ describe('protocol/methods: the one table of app-server methods', () => {
     const misbound = bindMethod(threadLoadedListMethod, () => TE.right({ data: 'one id', nextCursor: null }));
     const bound = bindMethod(threadLoadedListMethod, () => TE.right({ data: ['one id'], nextCursor: null }));
     expect([untyped, misbound.name, bound.name]).to.deep.equal(['none', 'thread/loaded/list', 'thread/loaded/list']);
+  });
+
+  it('binds every method through a table keyed by the method names: a missing or misplaced binding does not compile (checked by tsc)', () => {
+    type Table = typeof BOUND_METHODS;
+    const { 'thread/read': threadRead, ...others } = BOUND_METHODS;
+    // @ts-expect-error a table without `thread/read`'s binding
+    const missing: Table = others;
+    // @ts-expect-error `thread/list`'s binding under `thread/read`
+    const misplaced: Table = { ...BOUND_METHODS, 'thread/read': BOUND_METHODS['thread/list'] };
+    expect([threadRead.name, Object.keys(missing).length, misplaced['thread/read'].name]).to.deep.equal(['thread/read', METHOD_ENTRIES.length - 1, 'thread/list']);
   });
 
   it('marks server/diagnostics and thread/items/read, and only them, experimental (as Codex 0.169.0 gates them)', () => {

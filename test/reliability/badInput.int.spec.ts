@@ -15,7 +15,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { openCodexHome } from '../../adapters/composition/openCodexHome.js';
 import type { OpenCodexHome } from '../../adapters/composition/openCodexHome.js';
 import { indexHome } from '../../indexer/indexHome.js';
-import { ALL_METHODS } from '../../adapters/rpc/methods/all.js';
+import { ALL_METHODS } from '../../adapters/rpc/methods/bound.js';
 import { createRpcServer } from '../../adapters/rpc/server.js';
 import type { RpcConnection } from '../../adapters/rpc/connection.js';
 import type { InputLine } from '../../adapters/rpc/boundedLines.js';

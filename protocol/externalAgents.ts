@@ -23,6 +23,18 @@ export interface MigrationDetails {
   readonly commands: unknown[];
 }
 
+/** Codex's `MigrationDetails` with the lists given, the others empty. */
+export const migrationDetails = (partial: Partial<MigrationDetails>): MigrationDetails => ({
+  plugins: [],
+  skills: [],
+  sessions: [],
+  mcpServers: [],
+  hooks: [],
+  subagents: [],
+  commands: [],
+  ...partial,
+});
+
 /** One thing to migrate, as `externalAgentConfig/detect` offers it (Codex's `ExternalAgentConfigMigrationItem`; `itemType` one of Codex's, `ITEM_TYPE_ORDER`). */
 export interface ExternalAgentMigrationItem {
   readonly itemType: string;

@@ -260,7 +260,7 @@ export interface ImportPorts extends ThreadManagementPorts {
 }
 
 export type { ImportHistory } from '../protocol/externalAgents.js';
-import type { ImportHistory } from '../protocol/externalAgents.js';
+import type { ExternalAgentMigrationItem, ImportHistory } from '../protocol/externalAgents.js';
 
 /**
  * Another agent's home as Codex migrates it (`externalAgentConfig/*`, `import claude|cursor`),
@@ -269,6 +269,16 @@ import type { ImportHistory } from '../protocol/externalAgents.js';
 export interface ExternalAgentPorts {
   /** The agent's sessions and Codex's import ledger (`agentHome`: the CLI's `--from`, else the agent's own home). */
   readonly sessionsOf: (agent: ExternalAgent, agentHome?: string) => ExternalSessions;
+  /** Where the agent keeps its sessions, as Codex names it in its offer (`<agent home>/projects`, the home as the environment names it). */
+  readonly sessionsFolder: (agent: ExternalAgent) => string;
+  /**
+   * The configuration items (skills, CLAUDE.md) of the agent's home (`includeHome`) and of each
+   * cwd's repository not migrated yet, home first; none for an agent with no configuration to migrate.
+   */
+  readonly detectConfigItems: (
+    agent: ExternalAgent,
+    scope: { readonly includeHome: boolean; readonly cwds: ReadonlyArray<string> },
+  ) => TE.TaskEither<EngineError, ExternalAgentMigrationItem[]>;
   /** One configuration item migrated from the agent's home (Claude Code's): what it wrote. */
   readonly importConfigItem: (
     agent: ExternalAgent,

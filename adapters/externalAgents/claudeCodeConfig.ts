@@ -10,7 +10,8 @@ import type { ConfigImportResult, ConfigItemType } from '../../domain/externalCo
 import { openRegularFile, readRegularFileSync } from './agentFiles.js';
 import { checkFoldersBelow, createNoFollow, mkdirNoFollow, refuseLinkSync } from '../fs/noFollow.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
-import type { ExternalAgentMigrationItem, MigrationDetails } from '../../protocol/externalAgents.js';
+import type { ExternalAgentMigrationItem } from '../../protocol/externalAgents.js';
+import { migrationDetails } from '../../protocol/externalAgents.js';
 
 /**
  * Claude Code's instructions and skills as Codex 0.169.0 migrates them (`externalAgentConfig/detect`
@@ -34,17 +35,6 @@ export type ConfigMigrationItem = ExternalAgentMigrationItem & { readonly itemTy
 
 const CLAUDE_DIR = '.claude';
 const CLAUDE_MD = 'CLAUDE.md';
-
-export const migrationDetails = (partial: Partial<MigrationDetails>): MigrationDetails => ({
-  plugins: [],
-  skills: [],
-  sessions: [],
-  mcpServers: [],
-  hooks: [],
-  subagents: [],
-  commands: [],
-  ...partial,
-});
 
 const exists = (path: string): boolean => fs.existsSync(path);
 /** Whether anything is at a target's name, a link (dangling or not) included: as Codex looks (`symlink_metadata`), a link there is no missing target. */

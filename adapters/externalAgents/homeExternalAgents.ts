@@ -5,7 +5,7 @@ import type { ExternalAgentPorts } from '../../replay/ports.js';
 import { CODEX_STATE_DB } from '../codexState/codexThreadState.js';
 import { recordImportHistory } from '../codexState/importHistories.js';
 import { toEngineError } from '../fs/fsError.js';
-import { importConfigMigration } from './claudeCodeConfig.js';
+import { detectConfigMigrations, importConfigMigration } from './claudeCodeConfig.js';
 import { agentHomeOf, externalAgentSessions } from './claudeCodeSessions.js';
 import { CODEX_CLI_VERSION, configuredModelProvider } from './codexIdentity.js';
 
@@ -18,6 +18,13 @@ export const homeExternalAgents = (codexHome: string, env: NodeJS.ProcessEnv = p
   let running: Promise<void> = Promise.resolve();
   return {
     sessionsOf: (agent, agentHome) => externalAgentSessions(agent, agentHome ?? agentHomeOf(agent, undefined, env), codexHome),
+    sessionsFolder: (agent) => nodePath.join(agentHomeOf(agent, undefined, env), 'projects'),
+    detectConfigItems: (agent, scope) => {
+      // Only Claude Code's configuration has a migration (Codex's detector for Cursor finds sessions alone).
+      if (agent !== 'claude') return TE.right([]);
+      const agentHome = agentHomeOf(agent, undefined, env);
+      return TE.tryCatch(async () => detectConfigMigrations(agentHome, codexHome, scope), toEngineError(agentHome, 'detect'));
+    },
     importConfigItem: (agent, item) => {
       const agentHome = agentHomeOf(agent, undefined, env);
       return TE.tryCatch(() => importConfigMigration(agentHome, codexHome, item), toEngineError(agentHome, 'import'));

@@ -228,7 +228,11 @@ const NOT_RENDERED: readonly Listed[] = [
     `per-turn model context: ${HISTORY} ignores turn_context lines, and no v2 Thread or Turn field carries it`,
   ),
   { variant: 'event_msg/task_started', field: 'trace_id', reason: `a tracing id: ${HISTORY} handle_turn_started does not read it; v2 Turn has no such field` },
-  ...each('event_msg/patch_apply_end', ['stdout', 'stderr'], `${HISTORY} handle_patch_apply_end builds fileChange from changes and status; v2 fileChange has no output`),
+  ...each(
+    'event_msg/patch_apply_end',
+    ['stdout', 'stderr'],
+    'codex-rs/app-server-protocol/src/protocol/item_builders.rs build_file_change_end_item takes call_id, changes and status; v2 fileChange has no output',
+  ),
   ...each(
     'item/CommandExecution',
     ['interaction_input', 'stdout', 'stderr', 'formatted_output'],
@@ -364,7 +368,7 @@ const VARIANTS_NOT_READ: ReadonlyArray<{ readonly variants: readonly string[]; r
     reason: `${HISTORY} handle_event has no arm for them (or ignores them: hook_started, hook_completed)`,
   },
   {
-    variants: ['event_msg/exec_command_end', 'event_msg/view_image_tool_call', 'event_msg/dynamic_tool_call_request', 'event_msg/dynamic_tool_call_response'],
+    variants: ['event_msg/exec_command_end', 'event_msg/view_image_tool_call', 'event_msg/dynamic_tool_call_response'],
     status: 'notRendered',
     reason: `the source basis's ${HISTORY} handles them, but 0.169.0 renders nothing for them (measured: compat addOlderLegacyEvents, docs/codex-source/thread-items.md §1)`,
   },
@@ -378,6 +382,7 @@ const VARIANTS_NOT_READ: ReadonlyArray<{ readonly variants: readonly string[]; r
       'event_msg/mcp_tool_call_begin',
       'event_msg/image_generation_begin',
       'event_msg/item_started',
+      'event_msg/dynamic_tool_call_request',
       'event_msg/collab_agent_spawn_begin',
       'event_msg/collab_agent_spawn_end',
       'event_msg/collab_agent_interaction_begin',

@@ -436,6 +436,8 @@ interface Census {
   variantsRead: number;
   readonly variantsNotRead: string[];
   readonly variantsUnlisted: string[];
+  /** Variants our decoder reads under a tag Codex does not write (a misspelt kind?). */
+  readonly variantsOursOnly: string[];
 }
 const key = (variant: string, field: string): string => `${variant}.${field}`;
 const listKeys = (list: readonly Listed[]): Set<string> => new Set(list.map((l) => key(l.variant, l.field)));
@@ -444,7 +446,18 @@ const takeCensus = (schema: CodexSchema): Census => {
   const notRendered = listKeys(NOT_RENDERED);
   const gaps = listKeys(GAPS);
   const oursOnly = listKeys(OURS_ONLY);
-  const census: Census = { mapped: [], notRendered: [], gaps: [], missing: [], oursOnly: [], unexpected: [], variantsRead: 0, variantsNotRead: [], variantsUnlisted: [] };
+  const census: Census = {
+    mapped: [],
+    notRendered: [],
+    gaps: [],
+    missing: [],
+    oursOnly: [],
+    unexpected: [],
+    variantsRead: 0,
+    variantsNotRead: [],
+    variantsUnlisted: [],
+    variantsOursOnly: [],
+  };
   const listedVariants = new Set(VARIANTS_NOT_READ.flatMap((g) => g.variants));
 
   /** One object's fields: Codex's against ours (a ThreadItem field our mapper always leaves null is `alwaysNull`, not mapped). */
@@ -479,6 +492,8 @@ const takeCensus = (schema: CodexSchema): Census => {
     const ours = [...propsOf(codec).keys()].filter((f) => f !== 'type' && f !== v.tagField);
     compare(v.name, v.fields, mappedAll(ours));
   }
+  const codexNames = new Set(rolloutVariants.map((v) => v.name));
+  census.variantsOursOnly.push(...[...OUR_CODECS.keys()].filter((name) => !codexNames.has(name)));
   for (const n of NESTED) {
     let codec: t.Mixed | null | undefined = OUR_CODECS.get(n.variant);
     for (const p of n.path) codec = codec === undefined || codec === null ? null : objectCodecOf(propsOf(codec).get(p) ?? t.unknown);
@@ -513,10 +528,12 @@ describe('field census: every field Codex declares is read, or listed with its r
         `${c.variantsNotRead.length} Codex variants we do not read, listed (${notRead('notRendered')} not rendered by Codex, ${notRead('gap')} gaps)\n`,
     );
     expect({
+      'variants we read that Codex does not write': c.variantsOursOnly,
       'Codex variants we do not read, on no list': c.variantsUnlisted,
       'Codex fields neither read/mapped nor listed with a reason': c.missing,
       'fields we read that Codex does not declare (a wrong rename?), on no list': c.unexpected,
     }).to.deep.equal({
+      'variants we read that Codex does not write': [],
       'Codex variants we do not read, on no list': [],
       'Codex fields neither read/mapped nor listed with a reason': [],
       'fields we read that Codex does not declare (a wrong rename?), on no list': [],

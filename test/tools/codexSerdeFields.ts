@@ -83,7 +83,7 @@ const ADDED_IN_0_169: ReadonlyArray<{ readonly struct: string; readonly fields: 
   { struct: 'McpToolCallEndEvent', fields: ['mcp_app_ui'], evidence: 'binary: McpToolCallEndEvent with 13 elements (one more than named here), literal mcp_app_ui' },
 ];
 
-/** Variants 0.169.0 writes that the source basis has no type for: fields as 0.169.0's lines carry them, held to the binary's count. */
+/** Variants 0.169.0 writes that the source basis has no type for: fields as its evidence gives them, held to the binary's count. */
 const VARIANTS_ONLY_IN_0_169: ReadonlyArray<{
   readonly line: string;
   readonly tag: string;
@@ -97,6 +97,14 @@ const VARIANTS_ONLY_IN_0_169: ReadonlyArray<{
     struct: 'TokenUsageRecord',
     fields: ['thread_id', 'turn_id', 'session_id', 'root_turn_id', 'response_id', 'usage', 'turn_token_usage', 'thread_token_usage'],
     evidence: 'binary: TokenUsageRecord with 8 elements, literals token_usage_record, turn_token_usage, thread_token_usage; on 0.169.0 token_usage_record lines',
+  },
+  {
+    line: 'item_completed.item',
+    tag: 'FunctionCallOutput',
+    struct: 'FunctionCallOutputItem',
+    fields: ['id', 'name', 'namespace', 'output'],
+    evidence:
+      'openai/codex items.rs as the search index holds it (id 57468926892): FunctionCallOutputItem {id, name, namespace, output}; binary: FunctionCallOutputItem with 4 elements',
   },
 ];
 
@@ -183,7 +191,7 @@ const main = (): void => {
       struct: v.struct,
       file: null,
       fields: [...v.fields],
-      onlyIn0169: true,
+      afterSourceBasis: true,
       evidence: v.evidence,
       binaryFieldCount: binaryCounts.get(v.struct) ?? null,
     });

@@ -67,7 +67,7 @@ export type RolloutEvent =
   | { readonly kind: 'invalid'; readonly type: string; readonly payloadType: string | undefined; readonly reason: string };
 
 /** The codec of each kind's payload; `itemCompleted`'s item is decoded again by its type (`classifyRolloutLine`). */
-const PAYLOAD_CODECS: { readonly [K in DecodedLineKind]: t.Mixed } = {
+export const PAYLOAD_CODECS: { readonly [K in DecodedLineKind]: t.Mixed } = {
   sessionMeta: SessionMetaPayload,
   turnContext: TurnContextPayload,
   worldState: WorldStatePayload,

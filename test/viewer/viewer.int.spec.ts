@@ -836,6 +836,7 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     await page.locator('.turn[data-turn-id="k1"] .turn-head').click();
     await page.locator('.turn[data-turn-id="k1"][aria-expanded="true"] .item.user').waitFor();
     expect(await order('k1')).to.deep.equal(['every kind', '<img>', '[local image /work/pixel.png]', '[mention README.txt]']);
+    await page.locator('.turn[data-turn-id="f1"] .item.user').scrollIntoViewIfNeeded();
     expect(await shot(page, 'in-place-image', '.turn[data-turn-id="f1"] .item.user'), 'ink in the message').to.be.greaterThan(0.01);
     await page.close();
   });

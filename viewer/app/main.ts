@@ -240,10 +240,11 @@ const start = async (): Promise<void> => {
     turnStatus.textContent = '';
   };
 
-  const open = async (threadId: string, turnId: string | null): Promise<void> => {
+  /** Open a thread (on a phone, onto the screen, unless `reveal` is false: read again where the reader was). */
+  const open = async (threadId: string, turnId: string | null, reveal = true): Promise<void> => {
     openThread = threadId;
     openName = null;
-    show('thread');
+    if (reveal) show('thread');
     notice.hidden = true;
     threads.select(threadId);
     setRoute(threadId, turnId);
@@ -364,7 +365,7 @@ const start = async (): Promise<void> => {
     connection.hidden = true;
     const at = route();
     void threads.reload().catch(failed('thread list'));
-    if (at.thread !== null) void open(at.thread, at.turn).catch(failed('reopen'));
+    if (at.thread !== null) void open(at.thread, at.turn, false).catch(failed('reopen'));
   });
 
   // Heard from the start: back and forward work while the first thread (a deep link's turn) still loads.

@@ -5,8 +5,6 @@
 // ThreadItem's types (and Codex's own, from the schema the pinned binary prints), so a table that
 // escaped the compiler (a cast, a partial type) fails here.
 import { expect } from 'chai';
-import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
 import { EVENT_MSG_KINDS, RESPONSE_ITEM_TYPES, TOP_LEVEL_KINDS } from '../../domain/rollout/lineKinds.js';
 import { classifyRolloutLine } from '../../domain/rollout/event.js';
 import { KNOWN_TURN_ITEM_TYPES } from '../../domain/rollout/kinds/itemCompleted.js';
@@ -23,19 +21,13 @@ import { TOKEN_RULES } from '../../domain/tokens/responseFold.js';
 import { ITEM_TEXT } from '../../adapters/cli/renderHistory.js';
 import { makeRolloutLine } from '../../domain/rollout/line.js';
 import { answerSchema, CodexSchema } from '../fixtures/codexSchema.js';
+import { importViewerModule } from '../fixtures/viewerModule.js';
 
 const sorted = (keys: Iterable<string>): string[] => [...keys].sort();
 
 /** Every kind the decoder gives a line, from its own list, and the two it gives a line it does not read. */
 const DECODED_KINDS = sorted(new Set([...Object.values(TOP_LEVEL_KINDS), ...Object.values(EVENT_MSG_KINDS), 'responseItem']));
 const EVENT_KINDS = sorted([...DECODED_KINDS, 'other', 'invalid']);
-
-/** The viewer's tables: a browser app outside this project's tsc, bundled as its build does, then imported. */
-const loadViewerModule = async <M>(file: string): Promise<M> => {
-  const entry = fileURLToPath(new URL(`../../../viewer/app/${file}`, import.meta.url));
-  const out = await build({ entryPoints: [entry], bundle: true, write: false, format: 'esm', platform: 'neutral', logLevel: 'silent' });
-  return (await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0]!.text).toString('base64')}`)) as M;
-};
 
 describe('kind tables (issue 53)', () => {
   describe('rollout line kinds: the decoder’s list', () => {
@@ -113,8 +105,8 @@ describe('kind tables (issue 53)', () => {
     });
 
     it('the viewer’s item view (also the HTML export), turn marks and Markdown export have an entry for every type, and no other', async () => {
-      const itemView = await loadViewerModule<{ ITEM_NODES: object; MARK_OF_KIND: object }>('itemView.ts');
-      const markdown = await loadViewerModule<{ ITEM_MARKDOWN: object }>('threadMarkdown.ts');
+      const itemView = await importViewerModule<{ ITEM_NODES: object; MARK_OF_KIND: object }>('itemView');
+      const markdown = await importViewerModule<{ ITEM_MARKDOWN: object }>('threadMarkdown');
       const types = sorted(THREAD_ITEM_TYPES);
       expect(sorted(Object.keys(itemView.ITEM_NODES))).to.deep.equal(types);
       expect(sorted(Object.keys(itemView.MARK_OF_KIND))).to.deep.equal(types);

@@ -4,24 +4,14 @@
 // by commonmark, no tag, link or image of the thread's text survives.
 import { expect } from 'chai';
 import { HtmlRenderer, Parser } from 'commonmark';
-import { build } from 'esbuild';
 import fc from 'fast-check';
-import { fileURLToPath } from 'node:url';
 import type { Thread } from '../../domain/thread/thread.js';
 import type { ThreadItem } from '../../domain/thread/threadItem.js';
 import type { Turn } from '../../domain/thread/turn.js';
+import { importViewerModule } from '../fixtures/viewerModule.js';
 import { reportArea } from './areaSummary.js';
 
 type ThreadMarkdown = (thread: Thread, turns: ReadonlyArray<Turn>) => string;
-
-/** The viewer's module, bundled as the viewer's build does (it is a browser app, outside this project's tsc), then imported. */
-const loadThreadMarkdown = async (): Promise<ThreadMarkdown> => {
-  const entry = fileURLToPath(new URL('../../../viewer/app/threadMarkdown.ts', import.meta.url));
-  const out = await build({ entryPoints: [entry], bundle: true, write: false, format: 'esm', platform: 'neutral', logLevel: 'silent' });
-  const code = out.outputFiles[0]!.text;
-  const mod = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as { threadMarkdown: ThreadMarkdown };
-  return mod.threadMarkdown;
-};
 
 const HOSTILE = [
   '<script>alert(1)</script>',
@@ -89,7 +79,7 @@ describe('reliability · Markdown export (hostile thread text)', function () {
   this.timeout(120_000);
   let threadMarkdown: ThreadMarkdown;
   before(async () => {
-    threadMarkdown = await loadThreadMarkdown();
+    ({ threadMarkdown } = await importViewerModule<{ threadMarkdown: ThreadMarkdown }>('threadMarkdown'));
   });
   after(() => reportArea('markdown export', figures));
 

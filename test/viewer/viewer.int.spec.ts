@@ -56,8 +56,31 @@ const writeLongThread = (home: string): { t: SynthThread; lastUser: string; byte
 /** A thread (beside the synth ones: the list holds 1 + OTHER_THREADS + 1) whose one turn ran a command: its output is deferred until the reader opens it. */
 const COMMAND_THREAD = 'eeeeeeee-0000-7000-8000-000000000001';
 const COMMAND_OUTPUT = 'zebra stripes: 42';
+/** The command thread's working directory: long, its last folder what tells it from its neighbours'. */
+const LONG_CWD = '/home/dev/src/github.com/acme-corporation/platform-monorepo/services/payments-reconciliation';
+/** The agent's answer in the failed turn: Markdown, with raw HTML and links of every kind (a page, a path, a script, a data URL). */
+const AGENT_MARKDOWN = [
+  '## What failed',
+  '',
+  'The **command** exited with `2`, and the *MCP* call got a 404:',
+  '',
+  '1. `ls /missing`: no such folder',
+  '2. see [the docs](https://example.com/docs?q=1) or [src/main.ts:12](/work/project/src/main.ts:12)',
+  '',
+  '- [a trap](javascript:window.pwned=1)',
+  '- ![pixel](data:image/png;base64,AAAA)',
+  '- <img src=x onerror="window.pwned=2"> inline HTML',
+  '',
+  '<script>window.pwned = 3</script>',
+  '',
+  '```sh',
+  'ls /missing',
+  '```',
+  '',
+  '> quoted',
+].join('\n');
 const writeCommandThread = (home: string): void => {
-  const w = new RolloutWriter('paginated', COMMAND_THREAD).sessionMeta();
+  const w = new RolloutWriter('paginated', COMMAND_THREAD).sessionMeta({ cwd: LONG_CWD });
   w.taskStarted('c1').turnContext('c1').responseMessage('user', 'run the command');
   w.item('c1', { type: 'UserMessage', id: 'u-c1', content: w.userText('run the command') })
     .item('c1', {
@@ -167,6 +190,53 @@ const writeCommandThread = (home: string): void => {
       'resp_k1',
     )
     .taskComplete('k1');
+  // A third turn where things fail (a command, an MCP call, a dynamic tool) and the turn with them; a picture between two texts; pages opened.
+  w.taskStarted('f1').turnContext('f1').responseMessage('user', 'before the picture');
+  w.item('f1', {
+    type: 'UserMessage',
+    id: 'u-f1',
+    content: [
+      { type: 'text', text: 'before the picture', text_elements: [] },
+      { type: 'image', image_url: `data:image/png;base64,${PIXEL_PNG_BASE64}` },
+      { type: 'text', text: 'after the picture', text_elements: [] },
+    ],
+  })
+    .item('f1', {
+      type: 'CommandExecution',
+      id: 'call_fail',
+      command: ['/bin/bash', '-lc', 'ls /missing'],
+      cwd: `file://${LONG_CWD}`,
+      parsed_cmd: [],
+      source: 'unified_exec_startup',
+      status: 'failed',
+      aggregated_output: "ls: cannot access '/missing': No such file or directory\n",
+      exit_code: 2,
+      duration: { secs: 0, nanos: 4_000_000 },
+    })
+    .item('f1', {
+      type: 'McpToolCall',
+      id: 'call_mcp_fail',
+      server: 'compat',
+      tool: 'fetch_page',
+      arguments: { url: 'https://example.com/missing' },
+      status: 'failed',
+      error: { message: 'upstream answered 404 Not Found' },
+      duration: { secs: 0, nanos: 3_000_000 },
+    })
+    .item('f1', {
+      type: 'DynamicToolCall',
+      id: 'call_dyn_fail',
+      tool: 'translate_text',
+      arguments: { to: 'xx' },
+      status: 'failed',
+      content_items: [{ type: 'inputText', text: 'no such language: xx' }],
+      success: false,
+      duration: { secs: 0, nanos: 1_000_000 },
+    })
+    .item('f1', { type: 'WebSearch', id: 'ws_open', query: '', action: { type: 'open_page', url: 'https://example.com/docs/event-sourcing' } })
+    .item('f1', { type: 'WebSearch', id: 'ws_trap', query: '', action: { type: 'open_page', url: 'javascript:window.pwned=4' } })
+    .item('f1', { type: 'AgentMessage', id: 'a-f1', content: [{ type: 'Text', text: AGENT_MARKDOWN }] })
+    .taskComplete('f1', { message: 'the turn failed after its tools did', codex_error_info: 'other' });
   const path = nodePath.join(home, rolloutRelPath(COMMAND_THREAD));
   fs.writeFileSync(path, w.text());
 };
@@ -306,8 +376,8 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     await serve?.close();
   });
 
-  const newPage = async (hash = '', initScript?: string): Promise<Page> => {
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+  const newPage = async (hash = '', initScript?: string, width = 1280): Promise<Page> => {
+    const page = await browser!.newPage({ viewport: { width, height: 800 } });
     if (initScript !== undefined) await page.addInitScript(initScript);
     page.on('request', (r) => requested.push(r.url()));
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -620,6 +690,236 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     await page.close();
   });
 
+  it('a link to a thread the home does not hold says so, and nothing of the thread shown before stays (turns, facts, tokens, actions, tree, find), at 1400 and 390 px', async () => {
+    const missing = '01a2093a-e666-7000-8000-00000000dead';
+    for (const width of [1400, 390]) {
+      const page = await newPage(`#thread=${COMMAND_THREAD}&turn=k1`, undefined, width);
+      await page.locator('.turn[data-turn-id="k1"][aria-expanded="true"] .item.file-change').waitFor();
+      await until(page, `document.getElementById('thread-tokens').textContent !== ''`);
+      await page.getByRole('button', { name: 'Fork tree' }).click();
+      await page.locator(`#thread-tree button[data-thread-id="${COMMAND_THREAD}"]`).waitFor();
+      await page.getByRole('searchbox', { name: 'Find in this thread' }).fill('kind');
+      await page.evaluate(`location.hash = ${JSON.stringify(`#thread=${missing}`)}`);
+      await page.locator('#thread-title', { hasText: 'Thread not found' }).waitFor();
+      expect(await page.locator('#thread-meta').textContent())
+        .to.contain(`This home holds no thread ${missing}`)
+        .and.contain('Pick one from the list');
+      expect(await page.locator('.turn').count(), 'turns of the thread before').to.equal(0);
+      for (const gone of ['#thread-actions', '#thread-tree', '#occurrence-form', '#rename-form'])
+        expect(await page.locator(gone).isVisible(), `${gone} of the thread before`).to.equal(false);
+      expect(await page.locator('#thread-tokens').textContent(), 'its token usage').to.equal('');
+      expect(await page.locator('#turn-status').textContent()).to.equal('');
+      expect(await page.locator('button.thread-entry[aria-current="true"]').count(), 'a thread marked open in the list').to.equal(0);
+      expect(page.url()).to.contain(missing);
+      expect(await layoutFaults(page), `layout at ${width} px`).to.deep.equal([]);
+      expect(await shot(page, `not-found-${width}`, '#thread-header'), `ink in the header at ${width} px`).to.be.greaterThan(0.01);
+      // A thread the home holds opens again from there.
+      const small = newThread(2).threadId;
+      await page.evaluate(`location.hash = ${JSON.stringify(`#thread=${small}`)}`);
+      await page.locator('.turn .summary-user', { hasText: 'hello' }).first().waitFor();
+      expect(await page.locator('#thread-actions').isVisible()).to.equal(true);
+      await page.close();
+    }
+    // Opened first, with nothing shown before it.
+    const page = await newPage(`#thread=${missing}`);
+    await page.locator('#thread-title', { hasText: 'Thread not found' }).waitFor();
+    await until(page, `document.querySelectorAll('button.thread-entry').length >= 50`);
+    expect(await page.locator('.turn').count()).to.equal(0);
+    await page.close();
+  });
+
+  /** The left border colour of each item of a turn whose title holds `title` (the item's outcome, as the style draws it). */
+  const itemBorders = (page: Page, turnId: string, title: string): Promise<string[]> =>
+    page.evaluate(`[...document.querySelectorAll('.turn[data-turn-id="${turnId}"] .item')]
+      .filter((i) => i.querySelector('h3').textContent.includes(${JSON.stringify(title)}))
+      .map((i) => getComputedStyle(i).borderLeftColor)`) as Promise<string[]>;
+  const RED = 'rgb(207, 34, 46)';
+  const GREEN = 'rgb(26, 127, 55)';
+
+  it('draws failures as failures: a failed command, MCP call and dynamic tool call red (their status in red words), their successes green, the failed turn marked red, at 1400 and 390 px', async () => {
+    for (const width of [1400, 390]) {
+      const page = await newPage(`#thread=${COMMAND_THREAD}&turn=f1`, undefined, width);
+      const failedTurn = page.locator('.turn[data-turn-id="f1"][aria-expanded="true"]');
+      await failedTurn.locator('.item.mcp').waitFor();
+      expect(await failedTurn.locator('.item.command h3').textContent()).to.equal('Command (failed, exit 2)');
+      expect(await failedTurn.locator('.item.mcp h3').textContent()).to.equal('MCP compat · fetch_page (failed, 3 ms)');
+      expect(await failedTurn.locator('.item.mcp .error').textContent()).to.equal('upstream answered 404 Not Found');
+      expect(await failedTurn.locator('.item.dynamic h3').textContent()).to.equal('Tool translate_text (failed, unsuccessful, 1 ms)');
+      for (const title of ['Command', 'MCP compat · fetch_page', 'Tool translate_text']) {
+        expect(await itemBorders(page, 'f1', title), `${title} failed`).to.deep.equal([RED]);
+        const words = (await page.evaluate(
+          `[...document.querySelectorAll('.turn[data-turn-id="f1"] .item h3')].filter((h) => h.textContent.startsWith(${JSON.stringify(title)})).map((h) => getComputedStyle(h.querySelector('.status-word')).color)`,
+        )) as string[];
+        expect(words, `the word "failed" of ${title}`).to.deep.equal([RED]);
+      }
+      // The failed turn: its badge and its edge red.
+      const turnStyle = (await page.evaluate(
+        `(() => { const t = document.querySelector('.turn[data-turn-id="f1"]'); return [t.querySelector('.badge').textContent, getComputedStyle(t.querySelector('.badge')).color, getComputedStyle(t).boxShadow]; })()`,
+      )) as string[];
+      expect(turnStyle.slice(0, 2)).to.deep.equal(['failed', RED]);
+      expect(turnStyle[2], 'the failed turn edge').to.contain(RED);
+      expect(await shot(page, `failed-tools-${width}`, '.turn[data-turn-id="f1"]'), `ink in the failed turn at ${width} px`).to.be.greaterThan(0.01);
+      // The same kinds that succeeded: green, the turns unmarked.
+      await page.locator('.turn[data-turn-id="k1"] .turn-head').click();
+      await page.locator('.turn[data-turn-id="k1"][aria-expanded="true"] .item.mcp').waitFor();
+      await page.locator('.turn[data-turn-id="c1"] .turn-head').click();
+      await page.locator('.turn[data-turn-id="c1"][aria-expanded="true"] .item.command').waitFor();
+      expect(await itemBorders(page, 'c1', 'Command')).to.deep.equal([GREEN]);
+      expect(await itemBorders(page, 'k1', 'MCP compat · picture')).to.deep.equal([GREEN]);
+      expect(await itemBorders(page, 'k1', 'Tool lookup_fact')).to.deep.equal([GREEN]);
+      expect(await page.evaluate(`getComputedStyle(document.querySelector('.turn[data-turn-id="k1"]')).boxShadow`)).to.not.contain(RED);
+      expect(await layoutFaults(page), `layout at ${width} px`).to.deep.equal([]);
+      await page.close();
+    }
+  });
+
+  it("renders the agent's Markdown (headings, emphasis, lists, code, quotes) with raw HTML shown as text, links only to http, https and mailto (a new tab, no referrer), a path shown and not linked, at 1400 and 390 px", async () => {
+    for (const width of [1400, 390]) {
+      const page = await newPage(`#thread=${COMMAND_THREAD}&turn=f1`, undefined, width);
+      const agent = page.locator('.turn[data-turn-id="f1"][aria-expanded="true"] .item.agent');
+      await agent.waitFor();
+      expect(await agent.locator('h4, h5, h6').allTextContents()).to.deep.equal(['What failed']);
+      expect(await agent.locator('strong').allTextContents()).to.deep.equal(['command']);
+      expect(await agent.locator('em').allTextContents()).to.deep.equal(['MCP']);
+      expect(await agent.locator('ol > li').count()).to.equal(2);
+      expect(await agent.locator('ul > li').count()).to.equal(3);
+      expect(await agent.locator('pre code').textContent()).to.equal('ls /missing\n');
+      expect(await agent.locator('blockquote').textContent()).to.contain('quoted');
+      // One link: the web page; the path, the script URL and the data: image are shown, not linked.
+      const links = (await page.evaluate(
+        `[...document.querySelectorAll('.turn[data-turn-id="f1"] .item.agent a')].map((a) => [a.textContent, a.getAttribute('href'), a.rel, a.target])`,
+      )) as string[][];
+      expect(links).to.deep.equal([['the docs', 'https://example.com/docs?q=1', 'noopener noreferrer', '_blank']]);
+      expect(await agent.locator('[title="/work/project/src/main.ts:12"]').textContent()).to.equal('src/main.ts:12');
+      const text = (await agent.textContent())!;
+      expect(text).to.contain('a trap').and.contain('image: pixel');
+      // Raw HTML: its text shown, nothing of it made (no image, no script), nothing run.
+      expect(text).to.contain('<img src=x onerror="window.pwned=2">').and.contain('<script>window.pwned = 3</script>');
+      expect(await agent.locator('img, script, iframe').count()).to.equal(0);
+      expect(await page.evaluate('window.pwned ?? null')).to.equal(null);
+      expect(await layoutFaults(page), `layout at ${width} px`).to.deep.equal([]);
+      await agent.scrollIntoViewIfNeeded();
+      expect(await shot(page, `markdown-${width}`, '.turn[data-turn-id="f1"] .item.agent'), `ink in the message at ${width} px`).to.be.greaterThan(0.01);
+      // Collapsed, the turn's summary line holds the answer's words, not its marks.
+      await page.locator('.turn[data-turn-id="f1"] .turn-head').click();
+      await page.locator('.turn[data-turn-id="f1"][aria-expanded="false"] .summary-agent', { hasText: 'What failed' }).waitFor();
+      expect(await page.locator('.turn[data-turn-id="f1"] .summary-agent').textContent()).to.match(
+        /^What failed The command exited with 2, and the MCP call got a 404: ls \/missing: no such folder see the docs /,
+      );
+      await page.close();
+    }
+  });
+
+  it('links the pages a web search opened (http and https only, a new tab, no referrer) and puts an input image where it was given, between the texts around it', async () => {
+    const page = await newPage(`#thread=${COMMAND_THREAD}&turn=f1`);
+    const turn = page.locator('.turn[data-turn-id="f1"][aria-expanded="true"]');
+    await turn.locator('.item.web-search').first().waitFor();
+    const searches = (await page.evaluate(
+      `[...document.querySelectorAll('.turn[data-turn-id="f1"] .item.web-search')].map((s) => [s.textContent, [...s.querySelectorAll('a')].map((a) => [a.getAttribute('href'), a.rel, a.target])])`,
+    )) as Array<[string, string[][]]>;
+    expect(searches).to.deep.equal([
+      ['Web searchopened https://example.com/docs/event-sourcing', [['https://example.com/docs/event-sourcing', 'noopener noreferrer', '_blank']]],
+      ['Web searchopened javascript:window.pwned=4', []],
+    ]);
+    // The user's picture between "before" and "after", as given; in the other turn, before the local image and the mention.
+    const order = (turnId: string): Promise<string[]> =>
+      page.evaluate(`(() => {
+        const user = document.querySelector('.turn[data-turn-id="${turnId}"] .item.user');
+        const walker = document.createTreeWalker(user, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
+        const seen = [];
+        for (let n = walker.nextNode(); n !== null; n = walker.nextNode())
+          if (n.nodeType === Node.ELEMENT_NODE && n.tagName === 'IMG') seen.push('<img>');
+          else if (n.nodeType === Node.TEXT_NODE && n.parentElement.tagName !== 'H3') seen.push(...n.textContent.split('\\n').filter((t) => t !== ''));
+        return seen;
+      })()`) as Promise<string[]>;
+    expect(await order('f1')).to.deep.equal(['before the picture', '<img>', 'after the picture']);
+    await page.locator('.turn[data-turn-id="k1"] .turn-head').click();
+    await page.locator('.turn[data-turn-id="k1"][aria-expanded="true"] .item.user').waitFor();
+    expect(await order('k1')).to.deep.equal(['every kind', '<img>', '[local image /work/pixel.png]', '[mention README.txt]']);
+    await page.locator('.turn[data-turn-id="f1"] .item.user').scrollIntoViewIfNeeded();
+    expect(await shot(page, 'in-place-image', '.turn[data-turn-id="f1"] .item.user'), 'ink in the message').to.be.greaterThan(0.01);
+    await page.close();
+  });
+
+  /**
+   * Whether the last `tail.length` characters of the text `text` (in the element `selector`) are
+   * on screen: inside the box of every element around them that clips what overflows it.
+   */
+  const tailShown = (page: Page, selector: string, text: string, tail: string): Promise<boolean> =>
+    page.evaluate(`(() => {
+      const root = document.querySelector(${JSON.stringify(selector)});
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
+        const at = n.textContent.indexOf(${JSON.stringify(text)});
+        if (at < 0) continue;
+        const range = document.createRange();
+        const end = at + ${text.length};
+        range.setStart(n, end - ${tail.length});
+        range.setEnd(n, end);
+        const r = range.getBoundingClientRect();
+        if (r.width === 0) return false;
+        for (let e = n.parentElement; e !== null; e = e.parentElement) {
+          const style = getComputedStyle(e);
+          if (style.overflowX === 'visible') continue;
+          const box = e.getBoundingClientRect();
+          if (r.left < box.left - 1 || r.right > box.right + 1) return false;
+        }
+        return true;
+      }
+      return false;
+    })()`) as Promise<boolean>;
+
+  it('shows the end of a long working directory (the folders that tell threads apart), cut at its start, the whole path on hover: in the list and the thread, at 1400 and 390 px', async () => {
+    const tail = 'services/payments-reconciliation';
+    for (const width of [1400, 390]) {
+      const page = await newPage(`#thread=${COMMAND_THREAD}`, undefined, width);
+      await page.locator('#thread-meta [title]').waitFor();
+      expect(await page.locator('#thread-meta [title]').getAttribute('title')).to.equal(LONG_CWD);
+      expect(await tailShown(page, '#thread-meta', LONG_CWD, tail), `the thread's directory at ${width} px`).to.equal(true);
+      if (width === 390) await page.getByRole('button', { name: 'Back to the thread list' }).click();
+      const entry = page.locator(`button.thread-entry[data-thread-id="${COMMAND_THREAD}"]`);
+      await entry.waitFor();
+      await entry.scrollIntoViewIfNeeded();
+      expect(await entry.locator(`[title="${LONG_CWD}"]`).count(), 'the whole path on hover').to.equal(1);
+      expect(await tailShown(page, `button.thread-entry[data-thread-id="${COMMAND_THREAD}"]`, LONG_CWD, tail), `the list's directory at ${width} px`).to.equal(true);
+      expect(await layoutFaults(page), `layout at ${width} px`).to.deep.equal([]);
+      expect(await shot(page, `cwd-${width}`, `button.thread-entry[data-thread-id="${COMMAND_THREAD}"]`), `ink in the entry at ${width} px`).to.be.greaterThan(0.01);
+      await page.close();
+    }
+  });
+
+  it('on a phone (390 px) the list takes the whole screen, a thread opened from it too, and "← Threads" goes back; at 1400 px both show side by side', async () => {
+    const page = await newPage('', undefined, 390);
+    await until(page, `document.querySelectorAll('button.thread-entry').length >= 50`);
+    const list = (await page.locator('#threads').boundingBox())!;
+    expect(list.width, 'the list: the whole width').to.be.greaterThan(385);
+    expect(list.height, 'the list: the whole height').to.be.greaterThan(780);
+    expect(await page.locator('#thread').isVisible(), 'no thread yet').to.equal(false);
+    const whole = (await page.evaluate(
+      `[...document.querySelectorAll('button.thread-entry')].filter((b) => { const r = b.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }).length`,
+    )) as number;
+    expect(whole, 'threads seen at once').to.be.at.least(8);
+    expect(await layoutFaults(page), 'the list at 390 px').to.deep.equal([]);
+    expect(await shot(page, 'phone-list-390', '#thread-list'), 'ink in the list').to.be.greaterThan(0.01);
+    const small = newThread(2).threadId;
+    await page.locator(`button.thread-entry[data-thread-id="${small}"]`).click();
+    await page.locator('.turn .summary-user', { hasText: 'hello' }).first().waitFor();
+    const thread = (await page.locator('#thread').boundingBox())!;
+    expect([thread.width > 385, thread.height > 780], 'the thread: the whole screen').to.deep.equal([true, true]);
+    expect(await page.locator('#threads').isVisible(), 'the list, while the thread is open').to.equal(false);
+    expect(await layoutFaults(page), 'the thread at 390 px').to.deep.equal([]);
+    expect(await shot(page, 'phone-thread-390', '#turn-scroller .turn'), 'ink in a turn').to.be.greaterThan(0.01);
+    await page.getByRole('button', { name: 'Back to the thread list' }).click();
+    await page.locator('#threads').waitFor();
+    expect(await page.locator('#thread').isVisible()).to.equal(false);
+    expect(await page.evaluate(`document.activeElement.dataset.threadId`), 'the thread just read, focused').to.equal(small);
+    await page.close();
+    const wide = await newPage(`#thread=${small}`, undefined, 1400);
+    await wide.locator('.turn .summary-user', { hasText: 'hello' }).first().waitFor();
+    expect([await wide.locator('#threads').isVisible(), await wide.locator('#thread').isVisible()], 'list and thread at 1400 px').to.deep.equal([true, true]);
+    await wide.close();
+  });
+
   it('exports a thread as Markdown and as one self-contained HTML file (style inside, no script), every turn in full', async () => {
     const small = newThread(2).threadId;
     const page = await newPage(`#thread=${small}`);
@@ -630,6 +930,8 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     };
     const md = await saved('Export Markdown');
     expect(md.split('\n')[0]).to.match(/^# hello \d+$/);
+    // The facts as written: an id's hyphens, a path's slashes and a time's colons need no escape.
+    expect(md.split('\n')[2]).to.match(new RegExp(`^${small} · \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d · mock-model · /work$`));
     expect(md.match(/^## Turn \d+ · completed · /gm)).to.have.length(2);
     expect(md.match(/^\*\*User\*\*$/gm)).to.have.length(2);
     expect(md.match(/^\*Reasoning\*$/gm)).to.have.length(2);
@@ -637,7 +939,7 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     const html = await saved('Export HTML');
     expect(html).to.match(/^<!doctype html>\n<html lang="en">/);
     expect(html).to.contain('<style>').and.not.contain('<script').and.not.contain('<link');
-    expect(html.match(/<article class="turn expanded export-turn">/g)).to.have.length(2);
+    expect(html.match(/<article class="turn expanded export-turn" data-status="completed">/g)).to.have.length(2);
     const view = await browser!.newPage({ viewport: { width: 1000, height: 700 }, javaScriptEnabled: false });
     await view.setContent(html);
     expect(await view.locator('article.export-turn').count()).to.equal(2);
@@ -715,7 +1017,7 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     }
   });
 
-  it('lays out at 1400 px (list beside the thread) and from 360 px (at 390 px the list stacks above the thread, each the full width): nothing reaches past the screen or is cut, collapsed turns badge what they hold', async () => {
+  it('lays out at 1400 px (list beside the thread) and from 360 px (at 390 px the thread opened takes the whole screen, the list hidden until "← Threads"): nothing reaches past the screen or is cut, collapsed turns badge what they hold', async () => {
     for (const width of [1400, 390]) {
       const page = await browser!.newPage({ viewport: { width, height: 800 } });
       page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -726,17 +1028,18 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       expect(await k1.locator('.turn-head .mark').allTextContents()).to.deep.equal(['file change', 'tool ×2', 'sub-agent', 'web search']);
       expect(await page.locator('.turn[data-turn-id="c1"] .turn-head .mark').allTextContents()).to.deep.equal(['command']);
       await until(page, `document.querySelectorAll('button.thread-entry').length >= 50`);
-      const list = (await page.locator('#threads').boundingBox())!;
       const thread = (await page.locator('#thread').boundingBox())!;
-      // Positions on the page are ranges: "beside" and "below" are what the layout promises, not pixels.
+      // Positions on the page are ranges: "beside" and "the whole screen" are what the layout promises, not pixels.
       if (width === 1400) {
+        const list = (await page.locator('#threads').boundingBox())!;
         expect(list.width, 'the list').to.be.within(330, 350);
         expect(thread.width, 'the thread pane: the rest').to.be.greaterThan(1040);
         expect(thread.x, 'the thread beside the list').to.be.at.least(list.x + list.width - 1);
+        expect(await page.getByRole('button', { name: 'Back to the thread list' }).isVisible(), 'no way back: the list is there').to.equal(false);
       } else {
         expect(thread.width, 'the thread pane').to.be.greaterThan(370);
-        expect(list.width, 'the list').to.be.greaterThan(370);
-        expect(thread.y, 'the thread below the list').to.be.at.least(list.y + list.height - 1);
+        expect(thread.height, 'the thread pane: the whole screen').to.be.greaterThan(780);
+        expect(await page.locator('#threads').isVisible(), 'the list, while the thread is open').to.equal(false);
       }
       const turn = (await page.locator('.turn').first().boundingBox())!;
       expect(turn.width, 'a turn').to.be.greaterThan(width === 1400 ? 1000 : 300);
@@ -746,11 +1049,24 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
         expect(box.x + box.width, `${name} at ${width} px`).to.be.at.most(width);
       }
       expect(await layoutFaults(page), `layout at ${width} px`).to.deep.equal([]);
-      const png = await page.screenshot({ path: nodePath.join(shots, `layout-${width}.png`) });
-      for (const pane of ['#thread-list', '.turn[data-turn-id="k1"]']) {
-        const box = (await page.locator(pane).boundingBox())!;
-        const seen = { x: Math.floor(box.x), y: Math.floor(box.y), width: Math.floor(box.width), height: Math.floor(Math.min(box.height, 800 - box.y)) };
-        expect(await inkShare(browser!, png, seen), `ink in ${pane} at ${width} px`).to.be.greaterThan(0.01);
+      const ink = async (name: string, panes: ReadonlyArray<string>): Promise<void> => {
+        const png = await page.screenshot({ path: nodePath.join(shots, `${name}.png`) });
+        for (const pane of panes) {
+          const box = (await page.locator(pane).boundingBox())!;
+          const seen = { x: Math.floor(box.x), y: Math.floor(box.y), width: Math.floor(box.width), height: Math.floor(Math.min(box.height, 800 - box.y)) };
+          expect(await inkShare(browser!, png, seen), `ink in ${pane} at ${width} px`).to.be.greaterThan(0.01);
+        }
+      };
+      if (width === 1400) await ink(`layout-${width}`, ['#thread-list', '.turn[data-turn-id="k1"]']);
+      else {
+        await ink(`layout-${width}-thread`, ['.turn[data-turn-id="k1"]']);
+        // Back to the list: it takes the screen, the open thread marked and focused.
+        await page.getByRole('button', { name: 'Back to the thread list' }).click();
+        await page.locator('#threads').waitFor();
+        expect(await page.locator('#thread').isVisible()).to.equal(false);
+        expect(await page.evaluate(`document.activeElement.dataset.threadId`)).to.equal(COMMAND_THREAD);
+        expect(await layoutFaults(page), `layout of the list at ${width} px`).to.deep.equal([]);
+        await ink(`layout-${width}-list`, ['#thread-list']);
       }
       await page.close();
     }

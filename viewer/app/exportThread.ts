@@ -48,7 +48,7 @@ export const threadHtml = (thread: Thread, turns: ReadonlyArray<Turn>, css: stri
     body.append(
       element(
         'article',
-        { class: 'turn expanded export-turn' },
+        { class: 'turn expanded export-turn', 'data-status': turn.status },
         element('h2', {}, `Turn ${i + 1} · ${turn.status} · ${formatTime(turn.startedAt)}`),
         turn.error === null ? null : element('p', { class: 'turn-error' }, `Error: ${turn.error.message}`),
         ...items,

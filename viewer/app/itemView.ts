@@ -1,6 +1,7 @@
-import type { ThreadItem, ThreadItemTable } from '../../domain/thread/threadItem.js';
+import type { ThreadItem, ThreadItemOf, ThreadItemTable } from '../../domain/thread/threadItem.js';
 import type { Turn } from '../../domain/thread/turn.js';
-import { element } from './dom.js';
+import { WEB_SCHEMES, element, externalLink, pathNode, safeHref } from './dom.js';
+import { markdownNode } from './markdownView.js';
 
 /** What a non-text input is called in text: `[image]`, `[local image /p.png]`, `[mention README.txt]`. */
 const inputLabel = (c: Readonly<Record<string, unknown>>): string => {
@@ -27,6 +28,30 @@ const thumbnail = (url: unknown, alt: string): HTMLElement =>
     : element('span', { class: 'image-ref' }, `[image ${typeof url === 'string' ? url.slice(0, 80) : ''}]`);
 
 const json = (v: unknown): string => JSON.stringify(v, null, 2);
+
+/**
+ * An item's status as Codex's schema words it (CommandExecutionStatus, PatchApplyStatus,
+ * McpToolCallStatus, DynamicToolCallStatus, CollabAgentToolCallStatus: `inProgress`, `completed`,
+ * `failed`, `declined`, `interrupted`), or null for a type that has none. A dynamic tool that
+ * completed without success failed.
+ */
+export const itemStatus = (item: ThreadItem): string | null => {
+  switch (item.type) {
+    case 'commandExecution':
+    case 'fileChange':
+    case 'mcpToolCall':
+    case 'collabAgentToolCall':
+    case 'imageGeneration':
+      return item.status;
+    case 'dynamicToolCall':
+      return item.success === false && item.status === 'completed' ? 'failed' : item.status;
+    default:
+      return null;
+  }
+};
+
+/** A status as a word the style colours (failed red, declined and interrupted amber, completed green). */
+const statusWord = (status: string): HTMLElement => element('span', { class: `status-word status-${status}` }, status);
 
 /** A <details> holding `body`, closed. */
 const folded = (summary: string, ...body: Array<Node | string>): HTMLElement => element('details', { class: 'output-box' }, element('summary', {}, summary), ...body);
@@ -131,32 +156,62 @@ export const turnMarks = (turn: Turn, kinds?: Readonly<Record<string, number>>):
   return marks;
 };
 
+/**
+ * What a web search shows, a line each: its query (or queries), and the page it opened or searched
+ * in, a link when it is a web page (http, https). Codex's actions: search, openPage, findInPage.
+ */
+const webSearchLines = (item: ThreadItemOf<'webSearch'>): Array<Array<Node | string>> => {
+  const action = item.action ?? {};
+  const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  const page = (url: string): Node | string => {
+    const href = safeHref(url, WEB_SCHEMES);
+    return href === null ? url : externalLink(href, url);
+  };
+  const queries = Array.isArray(action['queries']) ? action['queries'].filter((q): q is string => typeof q === 'string') : [];
+  const lines: Array<Array<Node | string>> = [];
+  const query = str(item.query) ?? str(action['query']);
+  if (query !== null) lines.push([page(query)]);
+  for (const q of queries) if (q !== query) lines.push([q]);
+  const url = str(action['url']);
+  const pattern = str(action['pattern']);
+  if (url !== null && url !== query) lines.push(pattern === null ? ['opened ', page(url)] : [`found “${pattern}” in `, page(url)]);
+  return lines;
+};
+
 /** A review's start or end. */
 const reviewNode = (title: string, review: string): HTMLElement =>
   element('section', { class: 'item review', 'aria-label': 'Review' }, element('h3', {}, title), element('p', { class: 'text' }, review));
 
 /** How an expanded turn shows each item type (`loadOutput`: a command's deferred output, below). */
 export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: string) => Promise<ThreadItem | null>]> = {
-  userMessage: (item) => {
-    const images = item.content.filter((c) => c['type'] === 'image').map((c) => thumbnail(c['url'], 'input image'));
-    return element(
+  // Its inputs in the order given: an image where it was put, between the texts around it.
+  userMessage: (item) =>
+    element(
       'section',
       { class: 'item user', 'aria-label': 'User message' },
       element('h3', {}, 'User'),
-      element('p', { class: 'text' }, userText(item)),
-      images.length === 0 ? null : element('div', { class: 'thumbnails' }, ...images),
-    );
-  },
+      ...item.content.map((c) =>
+        c['type'] === 'image'
+          ? element('div', { class: 'thumbnails' }, thumbnail(c['url'], 'input image'))
+          : element('p', { class: c['type'] === 'text' ? 'text' : 'text input-ref' }, c['type'] === 'text' && typeof c['text'] === 'string' ? c['text'] : inputLabel(c)),
+      ),
+    ),
   fileChange: (item) =>
     element(
       'section',
       { class: 'item file-change', 'aria-label': 'File change' },
-      element('h3', {}, `File change (${item.status})`),
+      element('h3', {}, 'File change (', statusWord(item.status), ')'),
       ...item.changes.map((c) =>
         element(
           'div',
           { class: 'file' },
-          element('p', { class: 'file-path' }, `${String(c.kind['type'])} ${c.path}${typeof c.kind['move_path'] === 'string' ? ` → ${c.kind['move_path']}` : ''}`),
+          element(
+            'p',
+            { class: 'file-path' },
+            `${String(c.kind['type'])} `,
+            pathNode(c.path),
+            ...(typeof c.kind['move_path'] === 'string' ? [' → ', pathNode(c.kind['move_path'])] : []),
+          ),
           diffNode(c.diff, String(c.kind['type'])),
         ),
       ),
@@ -165,7 +220,7 @@ export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: stri
     element(
       'section',
       { class: 'item tool mcp', 'aria-label': 'MCP tool call' },
-      element('h3', {}, `MCP ${item.server} · ${item.tool} (${item.status}${item.durationMs === null ? '' : `, ${item.durationMs} ms`})`),
+      element('h3', {}, `MCP ${item.server} · ${item.tool} (`, statusWord(item.status), `${item.durationMs === null ? '' : `, ${item.durationMs} ms`})`),
       folded('Arguments', element('pre', { class: 'arguments' }, json(item.arguments))),
       item.result === null ? null : outputParts(Array.isArray(item.result['content']) ? item.result['content'] : []),
       item.result === null || item.result['structuredContent'] === null ? null : folded('Structured result', element('pre', {}, json(item.result['structuredContent']))),
@@ -175,7 +230,13 @@ export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: stri
     element(
       'section',
       { class: 'item tool dynamic', 'aria-label': 'Tool call' },
-      element('h3', {}, `Tool ${item.namespace === null ? '' : `${item.namespace} · `}${item.tool} (${item.status}${item.success === false ? ', unsuccessful' : ''})`),
+      element(
+        'h3',
+        {},
+        `Tool ${item.namespace === null ? '' : `${item.namespace} · `}${item.tool} (`,
+        statusWord(item.status),
+        `${item.success === false ? ', unsuccessful' : ''}${item.durationMs === null ? '' : `, ${item.durationMs} ms`})`,
+      ),
       folded('Arguments', element('pre', { class: 'arguments' }, json(item.arguments))),
       item.contentItems === null ? null : outputParts(item.contentItems),
     ),
@@ -183,7 +244,7 @@ export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: stri
     element(
       'section',
       { class: 'item sub-agent', 'aria-label': 'Sub-agent call' },
-      element('h3', {}, `Sub-agent ${item.tool} (${item.status})`),
+      element('h3', {}, `Sub-agent ${item.tool} (`, statusWord(item.status), ')'),
       item.prompt === null ? null : element('p', { class: 'text' }, item.prompt),
       element(
         'ul',
@@ -210,10 +271,10 @@ export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: stri
     element(
       'section',
       { class: 'item image-generation', 'aria-label': 'Image generation' },
-      element('h3', {}, `Image generated (${item.status})`),
+      element('h3', {}, 'Image generated (', statusWord(item.status), ')'),
       item.revisedPrompt === null ? null : element('p', { class: 'text' }, item.revisedPrompt),
       item.result === undefined || item.result === '' ? null : thumbnail(`data:image/png;base64,${item.result}`, 'generated image'),
-      item.savedPath === undefined ? null : element('p', { class: 'text' }, item.savedPath),
+      item.savedPath === undefined ? null : element('p', { class: 'text' }, pathNode(item.savedPath)),
     ),
   functionCallOutput: (item) =>
     element(
@@ -227,11 +288,11 @@ export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: stri
       'section',
       { class: 'item web-search', 'aria-label': 'Web search' },
       element('h3', {}, 'Web search'),
-      element('p', { class: 'text' }, item.query !== '' ? item.query : typeof item.action?.['url'] === 'string' ? item.action['url'] : ''),
+      ...webSearchLines(item).map((line) => element('p', { class: 'text' }, ...line)),
     ),
   imageView: (item) =>
-    element('section', { class: 'item image-view', 'aria-label': 'Image view' }, element('h3', {}, 'Image viewed'), element('p', { class: 'text' }, item.path)),
-  plan: (item) => element('section', { class: 'item plan', 'aria-label': 'Plan' }, element('h3', {}, 'Plan'), element('p', { class: 'text' }, item.text)),
+    element('section', { class: 'item image-view', 'aria-label': 'Image view' }, element('h3', {}, 'Image viewed'), element('p', { class: 'text' }, pathNode(item.path))),
+  plan: (item) => element('section', { class: 'item plan', 'aria-label': 'Plan' }, element('h3', {}, 'Plan'), markdownNode(item.text)),
   sleep: (item) => element('section', { class: 'item sleep', 'aria-label': 'Sleep' }, element('h3', {}, `Slept ${item.durationMs} ms`)),
   hookPrompt: (item) =>
     element(
@@ -240,14 +301,15 @@ export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: stri
       element('h3', {}, 'Hook prompt'),
       element('p', { class: 'text' }, item.fragments.map((f) => f.text).join('\n')),
     ),
-  agentMessage: (item) =>
-    element('section', { class: 'item agent', 'aria-label': 'Agent message' }, element('h3', {}, 'Agent'), element('p', { class: 'text' }, item.text)),
+  agentMessage: (item) => element('section', { class: 'item agent', 'aria-label': 'Agent message' }, element('h3', {}, 'Agent'), markdownNode(item.text)),
+  // Its summary is Markdown (Codex's clients render it so); its raw content is the model's text as it came.
   reasoning: (item) =>
     element(
       'section',
       { class: 'item reasoning', 'aria-label': 'Reasoning' },
       element('h3', {}, 'Reasoning'),
-      element('p', { class: 'text' }, [...item.summary, ...item.content].join('\n')),
+      item.summary.length === 0 ? null : markdownNode(item.summary.join('\n\n')),
+      item.content.length === 0 ? null : element('p', { class: 'text' }, item.content.join('\n')),
     ),
   commandExecution: (item, loadOutput) => {
     const output = element('pre', { class: 'output' }, item.aggregatedOutput ?? '');
@@ -267,7 +329,7 @@ export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: stri
     return element(
       'section',
       { class: 'item command', 'aria-label': 'Command' },
-      element('h3', {}, 'Command'),
+      element('h3', {}, 'Command (', statusWord(item.status), item.exitCode === null ? ')' : `, exit ${item.exitCode})`),
       element('pre', { class: 'command-line' }, `$ ${item.command}`),
       details,
     );
@@ -283,7 +345,13 @@ export const ITEM_NODES: ThreadItemTable<HTMLElement, [loadOutput: (itemId: stri
  * type this page does not know (a newer server's) is shown as its JSON.
  */
 export const itemNode = (item: ThreadItem, loadOutput: (itemId: string) => Promise<ThreadItem | null>): HTMLElement => {
-  if (Object.hasOwn(ITEM_NODES, item.type)) return (ITEM_NODES[item.type] as (item: ThreadItem, load: typeof loadOutput) => HTMLElement)(item, loadOutput);
+  if (Object.hasOwn(ITEM_NODES, item.type)) {
+    const node = (ITEM_NODES[item.type] as (item: ThreadItem, load: typeof loadOutput) => HTMLElement)(item, loadOutput);
+    // The style draws a failed (declined, interrupted) item as one, whatever its kind.
+    const status = itemStatus(item);
+    if (status !== null) node.dataset['status'] = status;
+    return node;
+  }
   const other = item as { type: string };
   return element('section', { class: 'item other', 'aria-label': other.type }, element('h3', {}, other.type), element('pre', {}, JSON.stringify(other, null, 2)));
 };

@@ -1,17 +1,20 @@
 import type { Thread } from '../../domain/thread/thread.js';
-import { element, formatTime } from './dom.js';
+import { cwdNode, element, formatTime } from './dom.js';
 import { exportThread } from './exportThread.js';
 import type { TokenChartsAnswer, TokenUsageAnswer } from './tokenUsage.js';
 import type { TurnTokens } from './turnList.js';
 import { tokenChartsNode, tokenUsageNode } from './tokenUsage.js';
-import { connectRpc } from './rpcClient.js';
+import { RpcError, connectRpc } from './rpcClient.js';
 import type { RpcClient } from './rpcClient.js';
 import type { ThreadTree } from '../../replay/readThreadTree.js';
 import { ThreadList } from './threadList.js';
 import { treeNode } from './threadTree.js';
 import { TurnList } from './turnList.js';
 
-/** The web viewer: the home's threads on the left, one thread's turns on the right; the URL's hash names the thread and turn (`#thread=ID&turn=ID`). */
+/**
+ * The web viewer: the home's threads on the left, one thread's turns on the right (on a phone, one
+ * of the two at a time: `#app[data-view]`); the URL's hash names the thread and turn (`#thread=ID&turn=ID`).
+ */
 
 const byId = <T extends HTMLElement>(id: string): T => {
   const node = document.getElementById(id);
@@ -50,8 +53,30 @@ const bearerToken = (): string | null => {
   return sessionStorage.getItem('rollout-engine.token');
 };
 
+/** JSON-RPC's invalid request and invalid params: how the server answers a thread id it has no thread for (adapters/rpc/errors.ts). */
+const NO_SUCH_THREAD_CODES: ReadonlySet<number> = new Set([-32600, -32602]);
+
+/** The thread header's facts, `·` between them; the working directory cut at its start (dom.ts `cwdNode`). */
+const metaParts = (thread: Thread): Node[] => {
+  const parts: Array<Node | string> = [
+    thread.id,
+    formatTime(thread.createdAt),
+    thread.model ?? '',
+    thread.cwd === '' ? '' : cwdNode(thread.cwd),
+    thread.forkedFromId === null ? '' : `forked from ${thread.forkedFromId}`,
+  ].filter((p) => p !== '');
+  return parts.flatMap((p, i) => [...(i === 0 ? [] : [element('span', { 'aria-hidden': 'true' }, '·')]), typeof p === 'string' ? element('span', {}, p) : p]);
+};
+
 const start = async (): Promise<void> => {
   const status = byId('thread-status');
+  const app = byId('app');
+  /** On a phone the list and the thread take the screen in turn (the style shows the one named here); wider, both show. */
+  const show = (view: 'list' | 'thread'): void => void (app.dataset['view'] = view);
+  byId('back-to-list').addEventListener('click', () => {
+    show('list');
+    byId('thread-list').querySelector<HTMLElement>('[aria-current="true"]')?.focus();
+  });
   let rpc: RpcClient;
   try {
     rpc = await connectRpc(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`, bearerToken());
@@ -185,9 +210,41 @@ const start = async (): Promise<void> => {
         .catch(failed('export'));
     });
 
-  const open = async (threadId: string, turnId: string | null): Promise<void> => {
+  /**
+   * No thread to show for `threadId` (a link to one this home does not hold): nothing of the thread
+   * shown before stays — its turns, facts, tokens, actions, tree, find — and the page says so.
+   */
+  const showMissing = (threadId: string, err: unknown): void => {
+    openThread = null;
+    openName = null;
+    turns.close();
+    threads.select(null);
+    notice.hidden = true;
+    byId('thread-actions').hidden = true;
+    renameForm.hidden = true;
+    renameToggle.setAttribute('aria-expanded', 'false');
+    tree.hidden = true;
+    tree.replaceChildren();
+    treeToggle.setAttribute('aria-expanded', 'false');
+    occurrenceForm.hidden = true;
+    occurrenceList.replaceChildren();
+    byId('thread-tokens').replaceChildren();
+    const words = err instanceof Error ? err.message : String(err);
+    const missing = err instanceof RpcError && NO_SUCH_THREAD_CODES.has(err.failure.code);
+    byId('thread-title').textContent = missing ? 'Thread not found' : 'Cannot open this thread';
+    // The server's words when they add to ours (they name the id too, as Codex's do, for an unknown one).
+    const said = words.includes(threadId) ? '' : ` (${words})`;
+    byId('thread-meta').replaceChildren(
+      element('span', { class: 'missing-note' }, missing ? `This home holds no thread ${threadId}${said}. Pick one from the list.` : `${threadId}: ${words}`),
+    );
+    turnStatus.textContent = '';
+  };
+
+  /** Open a thread (on a phone, onto the screen, unless `reveal` is false: read again where the reader was). */
+  const open = async (threadId: string, turnId: string | null, reveal = true): Promise<void> => {
     openThread = threadId;
     openName = null;
+    if (reveal) show('thread');
     notice.hidden = true;
     threads.select(threadId);
     setRoute(threadId, turnId);
@@ -200,29 +257,29 @@ const start = async (): Promise<void> => {
     // Find is per thread: each thread gets back its own term, never the last thread's.
     occurrenceSearch.value = findTerms.get(threadId) ?? '';
     byId('thread-title').textContent = 'loading…';
-    byId('thread-meta').textContent = '';
+    byId('thread-meta').replaceChildren();
     byId('thread-tokens').replaceChildren();
+    // ResultOf<'thread/read'> is still unknown here (the protocol branch types it): cast until then.
+    const read = rpc.typed.request('thread/read', { threadId, includeTurns: false }) as Promise<{ thread: Thread }>;
+    const listed = turns.open(threadId);
+    let thread: Thread;
+    try {
+      ({ thread } = await read);
+    } catch (err) {
+      if (openThread === threadId) showMissing(threadId, err);
+      return;
+    }
+    if (openThread !== threadId) return;
+    openName = thread.name ?? null;
+    byId('thread-title').textContent = thread.name ?? (thread.preview === '' ? thread.id : thread.preview);
+    byId('thread-meta').replaceChildren(...metaParts(thread));
     void rpc.typed
       .request('thread/tokenUsage/read', { threadId })
       .then((u) => openThread === threadId && byId('thread-tokens').replaceChildren(tokenUsageNode(u)))
       .catch(failed('token usage'));
-    // ResultOf<'thread/read'> is still unknown here (the protocol branch types it): cast until then.
-    const read = rpc.typed.request('thread/read', { threadId, includeTurns: false }) as Promise<{ thread: Thread }>;
-    await turns.open(threadId);
-    turnTokens(threadId);
-    const { thread } = await read;
+    await listed;
     if (openThread !== threadId) return;
-    openName = thread.name ?? null;
-    byId('thread-title').textContent = thread.name ?? (thread.preview === '' ? thread.id : thread.preview);
-    byId('thread-meta').textContent = [
-      thread.id,
-      formatTime(thread.createdAt),
-      thread.model ?? '',
-      thread.cwd,
-      thread.forkedFromId === null ? '' : `forked from ${thread.forkedFromId}`,
-    ]
-      .filter((s) => s !== '')
-      .join(' · ');
+    turnTokens(threadId);
     if (turnId !== null) await turns.jumpTo(turnId);
   };
 
@@ -308,16 +365,17 @@ const start = async (): Promise<void> => {
     connection.hidden = true;
     const at = route();
     void threads.reload().catch(failed('thread list'));
-    if (at.thread !== null) void open(at.thread, at.turn).catch(failed('reopen'));
+    if (at.thread !== null) void open(at.thread, at.turn, false).catch(failed('reopen'));
   });
 
   // Heard from the start: back and forward work while the first thread (a deep link's turn) still loads.
   window.addEventListener('hashchange', () => {
     const r = route();
-    if (r.thread !== null && r.thread !== openThread) void open(r.thread, r.turn);
+    if (r.thread !== null && r.thread !== openThread) void open(r.thread, r.turn).catch(failed('open'));
   });
   const first = route();
-  await Promise.all([threads.reload(), first.thread === null ? Promise.resolve() : open(first.thread, first.turn)]);
+  show(first.thread === null ? 'list' : 'thread');
+  await Promise.all([threads.reload(), first.thread === null ? Promise.resolve() : open(first.thread, first.turn).catch(failed('open'))]);
 };
 
 void start();

@@ -1,5 +1,5 @@
 import type { Thread } from '../../domain/thread/thread.js';
-import { element, formatTime, highlighted } from './dom.js';
+import { cwdNode, element, formatTime, highlighted } from './dom.js';
 import type { RpcClient } from './rpcClient.js';
 import type { SourceKind } from '../../protocol/threads.js';
 import type { ParamsOf } from '../../protocol/methods.js';
@@ -69,8 +69,8 @@ export class ThreadList {
     els.list.addEventListener('keydown', (e) => this.onKey(e));
   }
 
-  /** Mark the open thread in the list. */
-  select(threadId: string): void {
+  /** Mark the open thread in the list (null: none is open). */
+  select(threadId: string | null): void {
     this.current = threadId;
     for (const b of this.els.list.querySelectorAll<HTMLElement>('[data-thread-id]')) b.setAttribute('aria-current', String(b.dataset['threadId'] === threadId));
   }
@@ -126,8 +126,9 @@ export class ThreadList {
     } finally {
       if (generation === this.generation) this.loading = false;
     }
-    // The sentinel may still be on screen (a short page): keep filling.
-    if (generation === this.generation && this.cursor !== null && this.els.more.getBoundingClientRect().top < window.innerHeight) void this.loadMore();
+    // The sentinel may still be on screen (a short page): keep filling. Not while the list is hidden (a phone showing the thread): it has no box then.
+    const more = this.els.more.getBoundingClientRect();
+    if (generation === this.generation && this.cursor !== null && more.height > 0 && more.top < window.innerHeight) void this.loadMore();
   }
 
   private take<T>(listing: Listing<T>, generation: number): T[] {
@@ -162,7 +163,9 @@ export class ThreadList {
       'button',
       { type: 'button', class: 'thread-entry', 'data-thread-id': t.id, 'data-title': title.slice(0, 200) },
       element('span', { class: 'thread-title' }, title.slice(0, 200)),
-      element('span', { class: 'meta' }, [formatTime(t.createdAt), t.model ?? t.modelProvider ?? '', t.cwd].filter((s) => s !== '').join(' · ')),
+      element('span', { class: 'meta' }, [formatTime(t.createdAt), t.model ?? t.modelProvider ?? ''].filter((s) => s !== '').join(' · ')),
+      // A line of its own: the whole width for the folders that tell this thread from the next.
+      t.cwd === '' ? null : cwdNode(t.cwd),
       hit.snippet === undefined || hit.snippet === null ? null : element('span', { class: 'snippet' }, highlighted(hit.snippet, term)),
     );
     button.addEventListener('click', () => this.onOpen(t.id));

@@ -8,9 +8,9 @@ import { userText } from './itemView.js';
  * A thread as Markdown, its texts shown as the HTML export shows them: as text. Whatever a thread
  * holds (raw HTML, `javascript:` links, images, reference definitions) is never markup in the file:
  * each block of text is a fence longer than any backtick run in it (a fence's content is text to
- * every renderer), and each one-line text (title, meta, error, review) has every ASCII punctuation
- * character backslash-escaped and its line breaks made spaces, so it cannot open a tag, a link or
- * a block.
+ * every renderer), and each one-line text (title, meta, error, review) has its line breaks made
+ * spaces and the characters that would start markup escaped (`markdownInline`), so it cannot open
+ * a tag, a link or a block — and reads as written where nothing could (an id's hyphens, a path).
  */
 
 /** A fence longer than any run of backticks in the text. */
@@ -20,8 +20,28 @@ const fenced = (text: string, info = 'text'): string => {
   return `${fence}${info}\n${text}\n${fence}`;
 };
 
-/** One line of literal text: CommonMark's escapable characters (all ASCII punctuation) escaped, line breaks as spaces. */
-export const markdownInline = (text: string): string => text.replace(/[\r\n]+/g, ' ').replace(/[!-/:-@[-`{-~]/g, '\\$&');
+/** A letter or a digit: an `_` between two of them neither opens nor closes emphasis (CommonMark's flanking rules). */
+const WORD_CHARACTER = /[\p{L}\p{N}]/u;
+
+/**
+ * One line of literal text as Markdown (CommonMark, and GitHub's strikethrough and tables): line
+ * breaks as spaces, and a backslash before each character that would start markup where it stands,
+ * only those. Anywhere: `\` `` ` `` `*` `[` `]` `<` `~` (escapes, code, emphasis, links and images,
+ * autolinks and HTML, strikethrough), `_` unless between two letters or digits, `&` that would
+ * begin an entity. At the start (the text may begin a line): `#` `>` `-` `+` `=` `|` and the `.` or
+ * `)` after digits (headings, quotes, lists, breaks, tables); leading blanks (an indented code
+ * block) dropped, as a paragraph drops them. At the end: a heading's closing run of `#`.
+ */
+export const markdownInline = (text: string): string =>
+  text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/^[ \t]+/, '')
+    .replace(/[\\`*[\]<~]|_|&(?=#?[0-9a-z]+;)/gi, (c, at: number, line: string) =>
+      c === '_' && WORD_CHARACTER.test(line[at - 1] ?? '') && WORD_CHARACTER.test(line[at + 1] ?? '') ? c : `\\${c}`,
+    )
+    .replace(/^[#>+=|-]/, '\\$&')
+    .replace(/^(\d{1,9})([.)])(?=[ \t]|$)/, '$1\\$2')
+    .replace(/(^|[ \t])(#+)([ \t]*)$/, (_, before: string, hashes: string, after: string) => `${before}${hashes.replaceAll('#', '\\#')}${after}`);
 
 /** What an export calls the thread: its name, else its preview, else its id. */
 export const threadTitle = (thread: Thread): string => thread.name ?? (thread.preview === '' ? thread.id : thread.preview);

@@ -2,6 +2,7 @@ import type { ThreadItem } from '../../domain/thread/threadItem.js';
 import type { Turn } from '../../domain/thread/turn.js';
 import { element, formatTime } from './dom.js';
 import { itemNode, turnMarks, turnSummary } from './itemView.js';
+import { markdownText } from './markdownView.js';
 import type { RpcClient } from './rpcClient.js';
 import type { TurnPage as Page } from '../../protocol/turns.js';
 import type { ItemPage } from '../../protocol/items.js';
@@ -100,11 +101,17 @@ export class TurnList {
     }).observe(els.scroller);
   }
 
-  /** Show a thread: its newest page first, scrolled to the end. */
-  async open(threadId: string): Promise<void> {
+  /** Show no thread: the one shown is left (unsubscribed) and its rows taken out; answers still coming for it are dropped. */
+  close(): void {
+    this.reset(null);
+    this.sizeSpace();
+    this.setStatus('');
+  }
+
+  /** Leave the thread shown for `threadId` (null: none): its rows gone, its answers dropped from now on. */
+  private reset(threadId: string | null): void {
     if (this.threadId !== null && this.threadId !== threadId) void this.rpc.typed.request('thread/unsubscribe', { threadId: this.threadId }).catch(() => undefined);
     this.generation += 1;
-    const generation = this.generation;
     this.threadId = threadId;
     this.rows = [];
     this.byId.clear();
@@ -116,8 +123,20 @@ export class TurnList {
     this.focusIndex = -1;
     this.usage = null;
     this.cumulative = null;
+  }
+
+  /** Show a thread: its newest page first, scrolled to the end. A page that cannot be read is said in the status line. */
+  async open(threadId: string): Promise<void> {
+    this.reset(threadId);
+    const generation = this.generation;
     this.setStatus('loading turns…');
-    const page = await this.rpc.typed.request('thread/turns/list', { threadId, limit: PAGE, sortDirection: 'desc', itemsView: 'notLoaded' });
+    let page: Page;
+    try {
+      page = await this.rpc.typed.request('thread/turns/list', { threadId, limit: PAGE, sortDirection: 'desc', itemsView: 'notLoaded' });
+    } catch (err) {
+      if (generation === this.generation) this.setStatus(`turns failed: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
     if (generation !== this.generation) return;
     this.prepend(page, undefined);
     this.focusIndex = this.rows.length - 1;
@@ -451,6 +470,7 @@ export class TurnList {
       class: `turn${row.expanded ? ' expanded' : ''}`,
       role: 'listitem',
       'data-turn-id': turn.id,
+      'data-status': turn.status,
       'aria-expanded': String(row.expanded),
     });
     node.append(head);
@@ -467,7 +487,8 @@ export class TurnList {
       node.append(element('p', { class: 'summary-user loading' }, '…'));
     } else {
       const { user, agent } = turnSummary(turn);
-      node.append(element('p', { class: 'summary-user' }, user), element('p', { class: 'summary-agent' }, agent));
+      // The agent's answer is Markdown: its words, without the marks, on the summary's one line.
+      node.append(element('p', { class: 'summary-user' }, user), element('p', { class: 'summary-agent' }, markdownText(agent)));
     }
     node.setAttribute('aria-label', `Turn ${turn.status}${row.expanded ? ', expanded' : ''}: ${turnSummary(turn).user.slice(0, 80)}`);
     node.addEventListener('click', (e) => {

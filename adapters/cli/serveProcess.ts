@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
-import { renderError } from '../../domain/errors.js';
+import { refusedValue, renderError } from '../../domain/errors.js';
 import { createRpcServer } from '../rpc/server.js';
 import type { OpeningService, RpcServerOptions, RpcService } from '../rpc/server.js';
 import { DEFAULT_MAX_OUTBOUND_BYTES, lineConnection } from '../rpc/connection.js';
@@ -168,6 +168,32 @@ const upstreamOf = async (named: NamedHome, serveOpts: ServeOptions): Promise<Pi
   return { upstream: { upstream, answeredHere: new Set(METHOD_ENTRIES.map((e) => e.name)) } };
 };
 
+/** How long `codex --version` may take at start before `--upstream codex` is refused. */
+const CODEX_VERSION_TIMEOUT_MS = 10_000;
+
+/**
+ * `--upstream codex`: whether Codex starts (`codex --version`), checked before serve listens, so
+ * a missing or broken binary is refused at start with where to get it, not at the first forwarded
+ * request. Other upstreams (none, `ws://`) have nothing to start.
+ */
+const codexStarts = async (named: NamedHome, serveOpts: ServeOptions): Promise<E.Either<EngineError, void>> => {
+  if (serveOpts.upstream !== 'codex') return E.right(undefined);
+  const { codexVersion } = await import('../rpc/upstream.js');
+  const bin = serveOpts.upstreamBin ?? 'codex';
+  const version = await codexVersion(bin, named.codexHome, CODEX_VERSION_TIMEOUT_MS);
+  if (E.isRight(version)) {
+    jsonLog(serveOpts.logLevel).info('upstream codex found', { bin, version: version.right });
+    return E.right(undefined);
+  }
+  return E.left(
+    refusedValue(
+      '--upstream',
+      `--upstream codex cannot start Codex: ${version.left}. Install it (npm install -g @openai/codex), or give its path with --upstream-bin PATH ` +
+        '(a clone of rollout-engine has it at node_modules/.bin/codex)',
+    ),
+  );
+};
+
 /** Resolves at the first SIGINT or SIGTERM (main.ts's Ctrl-C exit would cut answers short). */
 const stopSignal = (): Promise<string> => {
   process.removeAllListeners('SIGINT');
@@ -267,6 +293,8 @@ export const serve = async (opts: HomeOptions, serveOpts: ServeOptions): Promise
   if (E.isLeft(target)) return reportError(target.left, opts.json);
   const named = servedHome(opts, serveOpts);
   if (E.isLeft(named)) return reportError(named.left, opts.json);
+  const startable = await codexStarts(named.right, serveOpts);
+  if (E.isLeft(startable)) return reportError(startable.left, opts.json);
   return target.right.kind === 'stdio' ? serveStdio(named.right, serveOpts) : serveWebSocket(opts, named.right, serveOpts, target.right);
 };
 

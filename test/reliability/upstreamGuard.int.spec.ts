@@ -302,18 +302,25 @@ describe('reliability: serve --upstream guarded (issue 51)', function () {
           input: '',
           timeout: 60_000,
         });
-        expect({ status: r.status, stderr: r.stderr }, listen).to.deep.equal({ status: 2, stderr: `rollout-engine: --upstream codex cannot start Codex: ${why}. ${where}\n` });
+        expect({ status: r.status, stderr: r.stderr }, listen).to.deep.equal({
+          status: 2,
+          stderr: `rollout-engine: --upstream codex cannot start Codex: ${why}. ${where}\n`,
+        });
       }
     }
     // Refused before anything: no index made in the home.
     expect(fs.readdirSync(bare)).to.deep.equal(['sessions']);
     // And with Codex there, it starts and says which Codex it found.
-    const found = spawnSync(process.execPath, [ENGINE_CLI_PATH, 'serve', '--upstream', 'codex', '--upstream-bin', resolveCodexCommand().file, '--codex-home', bare, '--log-level', 'info'], {
-      env: { ...process.env, PATH: emptyBin },
-      encoding: 'utf8',
-      input: '',
-      timeout: 60_000,
-    });
+    const found = spawnSync(
+      process.execPath,
+      [ENGINE_CLI_PATH, 'serve', '--upstream', 'codex', '--upstream-bin', resolveCodexCommand().file, '--codex-home', bare, '--log-level', 'info'],
+      {
+        env: { ...process.env, PATH: emptyBin },
+        encoding: 'utf8',
+        input: '',
+        timeout: 60_000,
+      },
+    );
     expect(found.status, found.stderr).to.equal(0);
     expect(found.stderr).to.match(/"msg":"upstream codex found"[^\n]*"version":"codex-cli \d+\.\d+\.\d+"/);
   });

@@ -5,22 +5,14 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { itemLines, threadHeader, turnLines } from '../../../adapters/cli/renderHistory.js';
 import type { ThreadItem } from '../../../domain/thread/threadItem.js';
+import type { KnownTurnItem } from '../../../domain/rollout/kinds/itemCompleted.js';
+import { mapPaginatedItem } from '../../../domain/thread/mapItem.js';
 import type { Turn } from '../../../domain/thread/turn.js';
 
-const agentMessage = (text: string): ThreadItem => ({
-  type: 'agentMessage',
-  moderation: null,
-  id: 'm1',
-  text,
-  phase: null,
-  memoryCitation: null,
-  delivery: null,
-  questions: null,
-  startedAtMs: null,
-  completedAtMs: null,
-});
-
-const userMessage = (text: string): ThreadItem => ({ type: 'userMessage', id: 'u1', clientId: null, content: [{ type: 'text', text }], startedAtMs: null, completedAtMs: null });
+/** Items as the engine makes them of Codex's paginated `item_completed` items (`mapPaginatedItem`). */
+const itemOf = (item: KnownTurnItem): ThreadItem => ({ ...mapPaginatedItem(item), startedAtMs: null, completedAtMs: null });
+const agentMessage = (text: string): ThreadItem => itemOf({ type: 'AgentMessage', id: 'm1', content: [{ type: 'Text', text }] });
+const userMessage = (text: string): ThreadItem => itemOf({ type: 'UserMessage', id: 'u1', content: [{ type: 'text', text }] });
 
 const turn = (items: ThreadItem[], error: string | null = null): Turn => ({
   id: 't1',
@@ -58,7 +50,14 @@ describe('renderHistory: a thread for a person', () => {
   });
 
   it('the header: a multi-line name and preview on their own line, breaks shown as ↵, the name’s quotes closed', () => {
-    const header = threadHeader({ id: 'th', name: 'two\nlines "quoted', historyMode: 'paginated', path: '/p', cwd: '/c', preview: 'Fix the "parser".\nSteps:\n  1. run' });
+    const header = threadHeader({
+      id: 'th',
+      name: 'two\nlines "quoted',
+      historyMode: 'paginated',
+      path: '/p',
+      cwd: '/c',
+      preview: 'Fix the "parser".\nSteps:\n  1. run',
+    });
     expect(header).to.deep.equal(['th  "two ↵ lines "quoted"  (paginated)', '  path:    /p', '  cwd:     /c', '  preview: Fix the "parser". ↵ Steps: ↵ 1. run']);
   });
 

@@ -134,16 +134,25 @@ describe('multi-line texts: items as indented blocks, one-line fields with ↵, 
   const [NAMED, LONG] = [id(7), id(8)] as [string, string];
   const question = 'Please fix the parser.\nSteps to see it:\n  1. run `npm test`\n  2. read the failure, which says "expected the parser to accept a trailing comma"';
   const answer = 'Fixed. The diff:\n\n```ts\nconst args = parse("a, b,");\n```\nRun `npm test` again.';
-  const block = (indent: number) => ['Fixed. The diff:', '', '```ts', 'const args = parse("a, b,");', '```', 'Run `npm test` again.'].map((l, i) => (i === 0 || l === '' ? l : `${' '.repeat(indent)}${l}`));
+  const block = (indent: number) =>
+    ['Fixed. The diff:', '', '```ts', 'const args = parse("a, b,");', '```', 'Run `npm test` again.'].map((l, i) =>
+      i === 0 || l === '' ? l : `${' '.repeat(indent)}${l}`,
+    );
 
   before(() => {
     const home = homeOf();
-    for (const [threadId, h] of [[NAMED, 14], [LONG, 15]] as const) {
+    for (const [threadId, h] of [
+      [NAMED, 14],
+      [LONG, 15],
+    ] as const) {
       const w = new RolloutWriter('paginated', threadId, { startMs: at(h) }).sessionMeta({ source: 'cli' });
       w.chatTurn('t1', question, answer);
       writeRollout(home, `rollout-2026-11-21T${h}-00-00-${threadId}.jsonl`, w.text());
     }
-    fs.writeFileSync(nodePath.join(home, 'session_index.jsonl'), `${JSON.stringify({ id: NAMED, thread_name: 'Parser fix\n(second try)', updated_at: '2026-11-21T14:10:00Z' })}\n`);
+    fs.writeFileSync(
+      nodePath.join(home, 'session_index.jsonl'),
+      `${JSON.stringify({ id: NAMED, thread_name: 'Parser fix\n(second try)', updated_at: '2026-11-21T14:10:00Z' })}\n`,
+    );
   });
 
   /** The lines of `stdout` from the one that starts with `first` on, as many as `expected` holds. */
@@ -155,7 +164,10 @@ describe('multi-line texts: items as indented blocks, one-line fields with ↵, 
   };
 
   it('read and turns: a message is its item line, then its other lines indented under its text; nothing of it at column 0', () => {
-    for (const args of [['read', NAMED], ['turns', NAMED, '--view', 'full']]) {
+    for (const args of [
+      ['read', NAMED],
+      ['turns', NAMED, '--view', 'full'],
+    ]) {
       const r = cli(...args);
       expect(r.status, r.stderr).to.equal(0);
       const expected = block(23);
@@ -168,11 +180,16 @@ describe('multi-line texts: items as indented blocks, one-line fields with ↵, 
         '                         2. read the failure, which says "expected the parser to accept a trailing comma"',
       ]);
       // Every line at column 0 is the thread's own (read's header), none a message's.
-      expect(r.stdout.split('\n').filter((l) => /^\S/.test(l) && !l.startsWith(NAMED) && l !== 'last page'), args[0]).to.deep.equal([]);
+      expect(
+        r.stdout.split('\n').filter((l) => /^\S/.test(l) && !l.startsWith(NAMED) && l !== 'last page'),
+        args[0],
+      ).to.deep.equal([]);
     }
     const header = cli('read', NAMED, '--no-turns').stdout.split('\n');
     expect(header[0]).to.equal(`${NAMED}  "Parser fix ↵ (second try)"  (paginated)`);
-    expect(header[3]).to.equal('  preview: Please fix the parser. ↵ Steps to see it: ↵ 1. run `npm test` ↵ 2. read the failure, which says "expected the parser to accept a trailing comma"');
+    expect(header[3]).to.equal(
+      '  preview: Please fix the parser. ↵ Steps to see it: ↵ 1. run `npm test` ↵ 2. read the failure, which says "expected the parser to accept a trailing comma"',
+    );
   });
 
   it('items: the turn id starts the item line; the block is indented under the text', () => {
@@ -194,6 +211,8 @@ describe('multi-line texts: items as indented blocks, one-line fields with ↵, 
     expect(found.stdout.split('\n').find((l) => l.startsWith(LONG))).to.match(/ says "ex…"$/);
     const occurrences = cli('search', 'npm', 'test', '--thread', LONG);
     expect(occurrences.status, occurrences.stderr).to.equal(0);
-    expect(occurrences.stdout.split('\n')[1]).to.equal('    ... lease fix the parser. ↵ Steps to see it: ↵   1. run `npm test` ↵   2. read the failure, which says "expected the parser to accept a trailing comma"');
+    expect(occurrences.stdout.split('\n')[1]).to.equal(
+      '    ... lease fix the parser. ↵ Steps to see it: ↵   1. run `npm test` ↵   2. read the failure, which says "expected the parser to accept a trailing comma"',
+    );
   });
 });

@@ -34,10 +34,10 @@ export const terminalText = (text: string): string =>
   });
 
 /** How a line break of a home's text shows in a field printed on one line. */
-export const LINE_BREAK_MARK = '↵';
+const LINE_BREAK_MARK = '↵';
 
 /** How a text cut short ends. */
-export const CUT_MARK = '…';
+const CUT_MARK = '…';
 
 /** A line break of a text: newline, or CR and newline (a lone CR stays escaped, `\r`). */
 const LINE_BREAK = /\r?\n/;

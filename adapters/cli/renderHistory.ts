@@ -2,16 +2,16 @@ import type { Thread } from '../../domain/thread/thread.js';
 import { byItemType, type ThreadItem, type ThreadItemTable } from '../../domain/thread/threadItem.js';
 import type { Turn } from '../../domain/thread/turn.js';
 import { MAX_PAGE_SIZE } from '../../replay/internal/pageSize.js';
-import { terminalText } from './terminalText.js';
+import { oneLineText, terminalText, textLines } from './terminalText.js';
 
-/** One line of readable text per item type (the CLI's human view). */
+/** The readable text of each item type (the CLI's human view): its line breaks are kept, the view shows it as a block. */
 export const ITEM_TEXT: ThreadItemTable<string> = {
   userMessage: (item) => item.content.map((c) => (typeof c['text'] === 'string' ? c['text'] : `[${String(c['type'])}]`)).join(' '),
   agentMessage: (item) => item.text,
-  reasoning: (item) => item.summary.join(' '),
+  reasoning: (item) => item.summary.join('\n'),
   commandExecution: (item) => `$ ${item.command} → exit ${item.exitCode ?? '?'}`,
-  enteredReviewMode: (item) => item.review.split('\n')[0] ?? '',
-  exitedReviewMode: (item) => item.review.split('\n')[0] ?? '',
+  enteredReviewMode: (item) => item.review,
+  exitedReviewMode: (item) => item.review,
   fileChange: (item) => `${item.status}: ${item.changes.map((c) => `${String(c.kind['type'])} ${c.path}`).join(', ')}`,
   mcpToolCall: (item) => `${item.server}.${item.tool}(${JSON.stringify(item.arguments)}) → ${item.status}`,
   dynamicToolCall: (item) => `${item.namespace ? `${item.namespace}.` : ''}${item.tool}(${JSON.stringify(item.arguments)}) → ${item.status}`,
@@ -22,30 +22,42 @@ export const ITEM_TEXT: ThreadItemTable<string> = {
   imageGeneration: (item) => `${item.savedPath ?? item.revisedPrompt ?? ''} → ${item.status}`,
   functionCallOutput: (item) =>
     `${item.namespace ? `${item.namespace}.` : ''}${item.name} → ${typeof item.output === 'string' ? item.output : JSON.stringify(item.output)}`,
-  plan: (item) => item.text.split('\n')[0] ?? '',
+  plan: (item) => item.text,
   sleep: (item) => `${item.durationMs} ms`,
   hookPrompt: (item) => item.fragments.map((f) => f.text).join(' '),
   // A compaction has no text of its own: the line shows only its type.
   contextCompaction: () => '',
 };
 
-/** One line of readable text for an item (the CLI's human view). */
+/** The readable text of an item (the CLI's human view). */
 export const itemText = (item: ThreadItem): string => byItemType(ITEM_TEXT, item);
 
-/** An item as one line (its text's controls escaped: `terminalText`). */
-export const itemLine = (item: ThreadItem, indent = '    '): string => `${indent}${item.type.padEnd(18)} ${terminalText(itemText(item))}`;
+/**
+ * An item's lines: one that starts with `prefix` (an indentation, or a turn id) and the item's type
+ * and holds its text's first line; the rest of the text, when it has more lines, as a block
+ * indented to the text's column, so no line of it starts where items do. Controls escaped
+ * (`terminalText`) whatever the home's text holds.
+ */
+export const itemLines = (item: ThreadItem, prefix = '    '): string[] => {
+  const head = `${prefix}${item.type.padEnd(18)} `;
+  const [first, ...rest] = textLines(itemText(item));
+  const indent = ' '.repeat(head.length);
+  return [`${head}${first ?? ''}`.trimEnd(), ...rest.map((l) => (l === '' ? '' : `${indent}${l}`))];
+};
 
-/** A turn's line and its items', each one line whatever the home's texts hold. */
+/** A turn's line (its error on that line: `oneLineText`) and its items' lines. */
 export const turnLines = (turn: Turn): string[] => [
-  terminalText(
-    `  turn ${turn.id}  ${turn.status}${turn.error ? `: ${turn.error.message}` : ''}${turn.startedAt ? `  ${new Date(turn.startedAt * 1000).toISOString()}` : ''}`,
-  ),
-  ...turn.items.map((i) => itemLine(i)),
+  `  turn ${terminalText(turn.id)}  ${turn.status}${turn.error ? `: ${oneLineText(turn.error.message)}` : ''}${turn.startedAt ? `  ${new Date(turn.startedAt * 1000).toISOString()}` : ''}`,
+  ...turn.items.flatMap((i) => itemLines(i)),
 ];
 
-/** A thread's header lines, each one line whatever its name, path, cwd and preview hold. */
-export const threadHeader = (t: Omit<Thread, 'turns'>): string[] =>
-  [`${t.id}${t.name ? `  "${t.name}"` : ''}  (${t.historyMode})`, `  path:    ${t.path}`, `  cwd:     ${t.cwd}`, `  preview: ${t.preview}`].map(terminalText);
+/** A thread's header lines, each one line whatever its name, path, cwd and preview hold (line breaks of the name and preview shown as ` ↵ `). */
+export const threadHeader = (t: Pick<Thread, 'id' | 'name' | 'historyMode' | 'path' | 'cwd' | 'preview'>): string[] => [
+  `${terminalText(t.id)}${t.name ? `  "${oneLineText(t.name)}"` : ''}  (${t.historyMode})`,
+  terminalText(`  path:    ${t.path}`),
+  terminalText(`  cwd:     ${t.cwd}`),
+  `  preview: ${oneLineText(t.preview)}`,
+];
 
 /** The command that printed a page: its words without `--cursor` and the direction flag. */
 export interface PageCommand {

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
-import { renderError } from '../../domain/errors.js';
+import { refusedValue, renderError } from '../../domain/errors.js';
 import { createRpcServer } from '../rpc/server.js';
 import type { OpeningService, RpcServerOptions, RpcService } from '../rpc/server.js';
 import { DEFAULT_MAX_OUTBOUND_BYTES, lineConnection } from '../rpc/connection.js';
@@ -168,6 +168,32 @@ const upstreamOf = async (named: NamedHome, serveOpts: ServeOptions): Promise<Pi
   return { upstream: { upstream, answeredHere: new Set(METHOD_ENTRIES.map((e) => e.name)) } };
 };
 
+/** How long `codex --version` may take at start before `--upstream codex` is refused. */
+const CODEX_VERSION_TIMEOUT_MS = 10_000;
+
+/**
+ * `--upstream codex`: whether Codex starts (`codex --version`), checked before serve listens, so
+ * a missing or broken binary is refused at start with where to get it, not at the first forwarded
+ * request. Other upstreams (none, `ws://`) have nothing to start.
+ */
+const codexStarts = async (named: NamedHome, serveOpts: ServeOptions): Promise<E.Either<EngineError, void>> => {
+  if (serveOpts.upstream !== 'codex') return E.right(undefined);
+  const { codexVersion } = await import('../rpc/upstream.js');
+  const bin = serveOpts.upstreamBin ?? 'codex';
+  const version = await codexVersion(bin, named.codexHome, CODEX_VERSION_TIMEOUT_MS);
+  if (E.isRight(version)) {
+    jsonLog(serveOpts.logLevel).info('upstream codex found', { bin, version: version.right });
+    return E.right(undefined);
+  }
+  return E.left(
+    refusedValue(
+      '--upstream',
+      `--upstream codex cannot start Codex: ${version.left}. Install it (npm install -g @openai/codex), or give its path with --upstream-bin PATH ` +
+        '(a clone of rollout-engine has it at node_modules/.bin/codex)',
+    ),
+  );
+};
+
 /** Resolves at the first SIGINT or SIGTERM (main.ts's Ctrl-C exit would cut answers short). */
 const stopSignal = (): Promise<string> => {
   process.removeAllListeners('SIGINT');
@@ -267,6 +293,8 @@ export const serve = async (opts: HomeOptions, serveOpts: ServeOptions): Promise
   if (E.isLeft(target)) return reportError(target.left, opts.json);
   const named = servedHome(opts, serveOpts);
   if (E.isLeft(named)) return reportError(named.left, opts.json);
+  const startable = await codexStarts(named.right, serveOpts);
+  if (E.isLeft(startable)) return reportError(startable.left, opts.json);
   return target.right.kind === 'stdio' ? serveStdio(named.right, serveOpts) : serveWebSocket(opts, named.right, serveOpts, target.right);
 };
 
@@ -280,11 +308,30 @@ type ViewOptions = t.TypeOf<typeof ViewOptions>;
 /** The system's opener of a URL in the user's browser. */
 const OPENER: Readonly<Record<string, readonly [string, ...string[]]>> = { darwin: ['open'], win32: ['cmd', '/c', 'start', '""'] };
 
-/** Start a browser on `url` if the system has an opener; say so when it has none (the address is printed already). */
+/**
+ * Start a browser on `url` with the system's opener. When none could be started — the opener is
+ * not on PATH, or it ran and failed (xdg-open exits 3 where it finds no browser, as on a server) —
+ * say so plainly, naming the opener and what happened, and how to open the page by hand (the
+ * address, and for a machine reached over SSH, the port to forward). A browser that opened says
+ * nothing.
+ */
 const openBrowser = (url: string): void => {
   const [file, ...args] = OPENER[process.platform] ?? ['xdg-open'];
+  let told = false;
+  const couldNot = (what: string): void => {
+    if (told) return;
+    told = true;
+    const port = new URL(url).port;
+    process.stderr.write(
+      `no browser opened: ${what}.\nOpen the viewer by pasting its address into a browser on this machine: ${url}\n` +
+        `(on a machine you reach over SSH: ssh -L ${port}:127.0.0.1:${port} <this host>, then open that address where you are)\n`,
+    );
+  };
   const child = spawn(file, [...args, url], { stdio: 'ignore', detached: true });
-  child.on('error', () => process.stderr.write(`no browser could be started (${file}): open ${url}\n`));
+  child.on('error', (err: NodeJS.ErrnoException) => couldNot(err.code === 'ENOENT' ? `${file} was not found on PATH` : `${file} could not be started (${err.message})`));
+  child.on('exit', (code, signal) => {
+    if (code !== 0) couldNot(`${file} ${signal === null ? `exited ${code}` : `was stopped by ${signal}`}`);
+  });
   child.unref();
 };
 

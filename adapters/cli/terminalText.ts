@@ -32,3 +32,74 @@ export const terminalText = (text: string): string =>
     const code = c.charCodeAt(0);
     return NAMED.get(c) ?? (code <= 0xff ? `\\x${hex(code, 2)}` : `\\u${hex(code, 4)}`);
   });
+
+/** How a line break of a home's text shows in a field printed on one line. */
+const LINE_BREAK_MARK = '↵';
+
+/** How a text cut short ends. */
+const CUT_MARK = '…';
+
+/** A line break of a text: newline, or CR and newline (a lone CR stays escaped, `\r`). */
+const LINE_BREAK = /\r?\n/;
+
+/** A text's line breaks as a visible mark between spaces: one line, and where the breaks were still seen. */
+export const breaksMarked = (text: string): string => text.split(LINE_BREAK).join(` ${LINE_BREAK_MARK} `);
+
+/** Quotes that open and close a span, as (opening, closing); a straight quote is both. */
+const QUOTE_PAIRS: ReadonlyArray<readonly [string, string]> = [
+  ['"', '"'],
+  ['`', '`'],
+  ['“', '”'],
+];
+
+/** The closing quotes of the spans `text` leaves open, innermost first (a closing quote closes the spans opened after its own). */
+const unclosedQuotes = (text: string): string => {
+  const open: string[] = [];
+  for (const c of text) {
+    const at = open.lastIndexOf(c);
+    if (at !== -1) open.length = at;
+    else {
+      const closing = QUOTE_PAIRS.find(([o]) => o === c)?.[1];
+      if (closing !== undefined) open.push(closing);
+    }
+  }
+  return open.reverse().join('');
+};
+
+/**
+ * `text` in at most `max` characters (code points, so no pair is split): cut marked `…`, and a
+ * quote the cut left open closed after the mark, so what follows is not read as quoted.
+ */
+const cutTo = (text: string, max: number): string => {
+  const points = [...text];
+  if (points.length <= max) return text;
+  const kept = points
+    .slice(0, Math.max(max - 1, 0))
+    .join('')
+    .trimEnd();
+  return `${kept}${CUT_MARK}${unclosedQuotes(kept)}`;
+};
+
+/**
+ * A text of a home as one field of a line (a name, a preview, an error): its line breaks shown as
+ * ` ↵ `, other runs of white space as one space, at most `max` characters of it (cut marked `…`,
+ * never inside an open quote), its controls escaped (`terminalText`).
+ */
+export const oneLineText = (text: string, max = Infinity): string => terminalText(cutTo(breaksMarked(text).replace(/\s+/g, ' ').trim(), max));
+
+/**
+ * A text of a home as lines of its own (a message, a command, an output shown as a block): split
+ * at its line breaks, each line's controls escaped and its trailing white space dropped, with no
+ * blank line at either end. At least one line (empty for an empty text).
+ */
+export const textLines = (text: string): string[] => {
+  const lines = text.split(LINE_BREAK).map((l) => terminalText(l).trimEnd());
+  const first = lines.findIndex((l) => l !== '');
+  if (first === -1) return [''];
+  let last = lines.length - 1;
+  while (lines[last] === '') last -= 1;
+  return lines.slice(first, last + 1);
+};
+
+/** How much of a name or preview a listing's row shows (`threads`, `search`): a row stays one line on a wide terminal; `read` shows it whole. */
+export const LISTED_TEXT_MAX = 100;

@@ -7,7 +7,7 @@
 // What the upstream sends is decoded before it is used (a frame that is not a JSON-RPC message is
 // logged and dropped), and every wait on it is bounded: the handshake, the client's `initialize`
 // replayed, each forwarded request. Closing the upstream cuts its links at once (SIGTERM).
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -261,6 +261,26 @@ export const openToOthers = (path: string): string | null => {
   if ((folder.mode & 0o077) !== 0) return `${dirname(real)} is open to other users (mode ${(folder.mode & 0o777).toString(8)})`;
   return null;
 };
+
+/**
+ * Whether `bin` starts, as `codex app-server` will be started at the first forwarded request:
+ * `bin --version` run once (within `timeoutMs`) — its version, or why it did not start (not found,
+ * not executable, its exit code and last words, no answer in time).
+ */
+export const codexVersion = (bin: string, codexHome: string, timeoutMs: number): Promise<E.Either<string, string>> =>
+  new Promise((resolve) => {
+    execFile(bin, ['--version'], { env: { ...process.env, CODEX_HOME: codexHome }, timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err === null) return resolve(E.right(stdout.trim()));
+      const { code, killed, signal } = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null };
+      const where = bin.includes('/') ? bin : `${bin} on PATH`;
+      const said = stderr.trim().split('\n').slice(-1)[0] ?? '';
+      if (code === 'ENOENT') return resolve(E.left(`${bin} was not found${bin.includes('/') ? '' : ' on PATH'}`));
+      if (code === 'EACCES') return resolve(E.left(`${where} is not executable`));
+      if (killed === true && signal !== null) return resolve(E.left(`\`${bin} --version\` did not answer within ${seconds(timeoutMs)}`));
+      if (typeof code === 'number') return resolve(E.left(`\`${bin} --version\` exited ${code}${said === '' ? '' : `: ${said}`}`));
+      return resolve(E.left(`${where} could not be started: ${err.message}`));
+    });
+  });
 
 export interface SpawnedUpstreamOptions extends UpstreamOptions {
   /** The `codex` binary. */

@@ -8,7 +8,7 @@
 // request. Each is driven on a real `serve` process with a scripted fake upstream (the real
 // binary for (1)); no verdict waits on a clock: every step waits for what the other side saw.
 import { expect } from 'chai';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -280,6 +280,49 @@ describe('reliability: serve --upstream guarded (issue 51)', function () {
     } finally {
       await mock.stop();
     }
+  });
+
+  // Issue 55: with no `codex` on PATH, serve started and failed only at the first forwarded request.
+  it('--upstream codex refuses to start when Codex cannot be started (not on PATH; --upstream-bin not executable), saying where to get it: exit 2, never listening, nothing made in the home', () => {
+    const bare = nodePath.join(tmp(), 'no-codex-home');
+    smallHome(bare);
+    const emptyBin = nodePath.join(tmp(), 'empty-bin');
+    fs.mkdirSync(emptyBin, { recursive: true });
+    const notExecutable = nodePath.join(tmp(), 'codex-not-executable');
+    fs.writeFileSync(notExecutable, '#!/bin/sh\necho codex-cli 0.169.0\n', { mode: 0o644 });
+    const where = 'Install it (npm install -g @openai/codex), or give its path with --upstream-bin PATH (a clone of rollout-engine has it at node_modules/.bin/codex)';
+    for (const [args, why] of [
+      [[], 'codex was not found on PATH'],
+      [['--upstream-bin', notExecutable], `${notExecutable} is not executable`],
+    ] as const) {
+      for (const listen of ['ws://127.0.0.1:0', 'stdio://']) {
+        const r = spawnSync(process.execPath, [ENGINE_CLI_PATH, 'serve', '--upstream', 'codex', '--listen', listen, '--codex-home', bare, ...args], {
+          env: { ...process.env, PATH: emptyBin },
+          encoding: 'utf8',
+          input: '',
+          timeout: 60_000,
+        });
+        expect({ status: r.status, stderr: r.stderr }, listen).to.deep.equal({
+          status: 2,
+          stderr: `rollout-engine: --upstream codex cannot start Codex: ${why}. ${where}\n`,
+        });
+      }
+    }
+    // Refused before anything: no index made in the home.
+    expect(fs.readdirSync(bare)).to.deep.equal(['sessions']);
+    // And with Codex there, it starts and says which Codex it found.
+    const found = spawnSync(
+      process.execPath,
+      [ENGINE_CLI_PATH, 'serve', '--upstream', 'codex', '--upstream-bin', resolveCodexCommand().file, '--codex-home', bare, '--log-level', 'info'],
+      {
+        env: { ...process.env, PATH: emptyBin },
+        encoding: 'utf8',
+        input: '',
+        timeout: 60_000,
+      },
+    );
+    expect(found.status, found.stderr).to.equal(0);
+    expect(found.stderr).to.match(/"msg":"upstream codex found"[^\n]*"version":"codex-cli \d+\.\d+\.\d+"/);
   });
 
   it('frames from the upstream that are not JSON-RPC messages are logged and dropped: serve stays up, the next message and history are served', async () => {

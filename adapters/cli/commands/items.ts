@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { command, ONE_THREAD, registerCommand } from '../commandSpec.js';
 import { argument, numberOption, option } from '../optionTable.js';
 import { pageCommandOf } from '../commandLine.js';
-import { itemLine, limitNotes, pageHints } from '../renderHistory.js';
+import { itemLines, limitNotes, pageHints } from '../renderHistory.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 import { terminalText } from '../terminalText.js';
 
@@ -25,7 +25,7 @@ export const itemsCommand = command({
       return (home) => listItems(home.read, params);
     },
     render: ({ args: [threadId], opts, cmd, params }) => ({
-      text: (page) => [...page.data.map((e) => `${terminalText(e.turnId)}  ${itemLine(e.item, '')}`), ...pageHints(page, pageCommandOf(cmd, '--desc'))].join('\n'),
+      text: (page) => [...page.data.flatMap((e) => itemLines(e.item, `${terminalText(e.turnId)}  `)), ...pageHints(page, pageCommandOf(cmd, '--desc'))].join('\n'),
       // Codex answers a turn id the thread does not have with an empty page, not an error; a
       // person is told what that empty page may mean.
       notes: (page) => [

@@ -8,23 +8,26 @@ import { command, registerCommand } from '../commandSpec.js';
 import { argument, numberOption, option } from '../optionTable.js';
 import type { ParamsRequest } from '../commandSpec.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
-import { terminalText } from '../terminalText.js';
+import { breaksMarked, LISTED_TEXT_MAX, oneLineText, terminalText } from '../terminalText.js';
 import type { PageCommand } from '../renderHistory.js';
+
+/** A piece of a snippet on its one line: line breaks shown as ` ↵ `, controls escaped. */
+const shown = (text: string): string => terminalText(breaksMarked(text));
 
 /**
  * Matches stand out (bold yellow) only when a person reads the terminal: piped output stays plain
- * text. The text's own controls are escaped (`terminalText`) piece by piece, around the ranges, so
- * the highlight's are the only escape sequences printed.
+ * text. The text is shown (`shown`) piece by piece, around the ranges (offsets into the text as
+ * it came), so the highlight's are the only escape sequences printed.
  */
 const highlight = (text: string, ranges: ReadonlyArray<readonly [number, number]>): string => {
-  if (process.stdout.isTTY !== true || ranges.length === 0) return terminalText(text);
+  if (process.stdout.isTTY !== true || ranges.length === 0) return shown(text);
   let out = '';
   let at = 0;
   for (const [start, end] of ranges) {
-    out += `${terminalText(text.slice(at, start))}\u001b[1;33m${terminalText(text.slice(start, end))}\u001b[0m`;
+    out += `${shown(text.slice(at, start))}\u001b[1;33m${shown(text.slice(start, end))}\u001b[0m`;
     at = end;
   }
-  return out + terminalText(text.slice(at));
+  return out + shown(text.slice(at));
 };
 
 const oneLine = (s: string): string => s.replace(/\s+/g, ' ');
@@ -33,8 +36,8 @@ const occurrenceLines = (page: ThreadSearchOccurrencesPage, nothing: string): st
   page.data.length === 0
     ? [terminalText(nothing)]
     : page.data.map((o) => {
-        // Line breaks shown as spaces keep the range's offsets (one code unit for one).
-        const flat = o.snippet.replace(/[\r\n\t]/g, ' ');
+        // Tabs shown as spaces keep the range's offsets (one code unit for one); line breaks are marked piece by piece.
+        const flat = o.snippet.replace(/\t/g, ' ');
         return `${terminalText(`turn ${o.turnId}  item ${o.itemId}`)}\n    ${highlight(flat, [[o.snippetMatchRange.start, o.snippetMatchRange.end]])}`;
       });
 
@@ -115,7 +118,7 @@ export const searchCommand = command({
             ),
           ]
         : page.data.flatMap((r) => [
-            terminalText(`${r.thread.id}  ${oneLine(r.thread.name ?? r.thread.preview)}`),
+            `${terminalText(r.thread.id)}  ${oneLineText(r.thread.name ?? r.thread.preview, LISTED_TEXT_MAX)}`,
             `    ${highlight(oneLine(r.snippet), matchRanges(oneLine(r.snippet), searchTerm.trim()))}`,
           ]);
     return runOnHome(opts, (home) => searchThreads(home.read, q), {

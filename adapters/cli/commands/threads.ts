@@ -6,7 +6,7 @@ import type { ThreadSortKey } from '../../../replay/internal/threadListCursor.js
 import { command, registerCommand } from '../commandSpec.js';
 import { numberOption, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
-import { terminalText } from '../terminalText.js';
+import { LISTED_TEXT_MAX, oneLineText, terminalText } from '../terminalText.js';
 
 /** The Thread field holding each sort key's timestamp: the time column shows the one rows are sorted by. */
 const SORT_FIELD: Readonly<Record<ThreadSortKey, 'createdAt' | 'updatedAt' | 'recencyAt'>> = {
@@ -21,7 +21,8 @@ const isoSeconds = (s: number): string => new Date(s * 1000).toISOString().repla
  * The listing for a person: a header naming the columns (and the sort key), one line a thread; a
  * fork ends with the thread it was forked from (`rolloutEngine/threads/forkedFrom`: the list's
  * rows, as Codex's, do not say), so it is told apart from its source even under the same title.
- * Each line is one line, its controls escaped, whatever the name or preview holds.
+ * Each line is one line, its controls escaped, whatever the name or preview holds: its line breaks
+ * shown as ` ↵ `, at most `LISTED_TEXT_MAX` characters of it (`oneLineText`).
  */
 const threadLines = (threads: ReadonlyArray<Thread>, sortKey: ThreadSortKey, forkedFrom: Readonly<Record<string, string>>): string[] => {
   if (threads.length === 0) return ['no threads'];
@@ -30,9 +31,7 @@ const threadLines = (threads: ReadonlyArray<Thread>, sortKey: ThreadSortKey, for
     `${'thread id'.padEnd(36)}  ${`${sortKey} (UTC)`.padEnd(20)}  ${'mode'.padEnd(9)}  name or preview`,
     ...threads.map((t) => {
       const source = forkedFrom[t.id];
-      return terminalText(
-        `${t.id}  ${isoSeconds(t[field]).padEnd(20)}  ${t.historyMode.padEnd(9)}  ${(t.name ?? t.preview).replace(/\s+/g, ' ')}${source === undefined ? '' : `  [fork of ${source}]`}`,
-      );
+      return `${terminalText(`${t.id}  ${isoSeconds(t[field]).padEnd(20)}  ${t.historyMode.padEnd(9)}`)}  ${oneLineText(t.name ?? t.preview, LISTED_TEXT_MAX)}${source === undefined ? '' : terminalText(`  [fork of ${source}]`)}`;
     }),
   ];
 };

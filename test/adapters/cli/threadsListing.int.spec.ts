@@ -4,6 +4,8 @@
 import { expect } from 'chai';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { RolloutWriter } from '../../fixtures/rolloutLines.js';
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import { writeRollout } from '../../replay/mutationHome.js';
 import { runCli, shellWords } from './runCli.js';
 
@@ -117,5 +119,100 @@ describe('threads: header, sort-key time, hidden threads, runnable page hints', 
     expect(listed.filter((l) => l.includes('[fork of '))).to.have.length(1);
     const json = JSON.parse(cli('threads', '--json').stdout) as { data: Array<{ id: string; forkedFromId: string | null }> };
     expect(json.data.find((t) => t.id === fork)?.forkedFromId).to.equal(null);
+  });
+});
+
+// Issue 55: multi-line texts in the readable output. A message's further lines spilled to column 0
+// (before the escapes) or stayed on one line as `\n` escapes; now an item is one line and the rest
+// of its text a block indented under its first line's text; a name, preview or snippet on one line
+// shows its breaks as ↵, and a listing's cut text ends with … and closes the quote it cut inside.
+describe('multi-line texts: items as indented blocks, one-line fields with ↵, cuts that close their quote', function () {
+  this.timeout(120_000);
+  const homeOf = useTempDir('cli-multiline-');
+  const cli = (...args: string[]) => runCli(...args, '--codex-home', homeOf());
+  const rows = (stdout: string) => stdout.split('\n').filter((l) => /^[0-9a-f]{8}-/.test(l));
+  const [NAMED, LONG] = [id(7), id(8)] as [string, string];
+  const question = 'Please fix the parser.\nSteps to see it:\n  1. run `npm test`\n  2. read the failure, which says "expected the parser to accept a trailing comma"';
+  const answer = 'Fixed. The diff:\n\n```ts\nconst args = parse("a, b,");\n```\nRun `npm test` again.';
+  const block = (indent: number) =>
+    ['Fixed. The diff:', '', '```ts', 'const args = parse("a, b,");', '```', 'Run `npm test` again.'].map((l, i) =>
+      i === 0 || l === '' ? l : `${' '.repeat(indent)}${l}`,
+    );
+
+  before(() => {
+    const home = homeOf();
+    for (const [threadId, h] of [
+      [NAMED, 14],
+      [LONG, 15],
+    ] as const) {
+      const w = new RolloutWriter('paginated', threadId, { startMs: at(h) }).sessionMeta({ source: 'cli' });
+      w.chatTurn('t1', question, answer);
+      writeRollout(home, `rollout-2026-11-21T${h}-00-00-${threadId}.jsonl`, w.text());
+    }
+    fs.writeFileSync(
+      nodePath.join(home, 'session_index.jsonl'),
+      `${JSON.stringify({ id: NAMED, thread_name: 'Parser fix\n(second try)', updated_at: '2026-11-21T14:10:00Z' })}\n`,
+    );
+  });
+
+  /** The lines of `stdout` from the one that starts with `first` on, as many as `expected` holds. */
+  const linesFrom = (stdout: string, first: string, count: number) => {
+    const lines = stdout.split('\n');
+    const at = lines.findIndex((l) => l.startsWith(first));
+    expect(at, `a line starting with ${JSON.stringify(first)} in:\n${stdout}`).to.not.equal(-1);
+    return lines.slice(at, at + count);
+  };
+
+  it('read and turns: a message is its item line, then its other lines indented under its text; nothing of it at column 0', () => {
+    for (const args of [
+      ['read', NAMED],
+      ['turns', NAMED, '--view', 'full'],
+    ]) {
+      const r = cli(...args);
+      expect(r.status, r.stderr).to.equal(0);
+      const expected = block(23);
+      expected[0] = `    agentMessage       ${expected[0]}`;
+      expect(linesFrom(r.stdout, '    agentMessage ', expected.length), args[0]).to.deep.equal(expected);
+      expect(linesFrom(r.stdout, '    userMessage ', 4), args[0]).to.deep.equal([
+        '    userMessage        Please fix the parser.',
+        '                       Steps to see it:',
+        '                         1. run `npm test`',
+        '                         2. read the failure, which says "expected the parser to accept a trailing comma"',
+      ]);
+      // Every line at column 0 is the thread's own (read's header), none a message's.
+      expect(
+        r.stdout.split('\n').filter((l) => /^\S/.test(l) && !l.startsWith(NAMED) && l !== 'last page'),
+        args[0],
+      ).to.deep.equal([]);
+    }
+    const header = cli('read', NAMED, '--no-turns').stdout.split('\n');
+    expect(header[0]).to.equal(`${NAMED}  "Parser fix ↵ (second try)"  (paginated)`);
+    expect(header[3]).to.equal(
+      '  preview: Please fix the parser. ↵ Steps to see it: ↵ 1. run `npm test` ↵ 2. read the failure, which says "expected the parser to accept a trailing comma"',
+    );
+  });
+
+  it('items: the turn id starts the item line; the block is indented under the text', () => {
+    const r = cli('items', NAMED);
+    expect(r.status, r.stderr).to.equal(0);
+    const expected = block(23);
+    expected[0] = `t1  agentMessage       ${expected[0]}`;
+    expect(linesFrom(r.stdout, 't1  agentMessage ', expected.length)).to.deep.equal(expected);
+  });
+
+  it('threads and search: a row is one line, breaks shown as ↵; a long preview cut with … and the quote it cut inside closed', () => {
+    const listed = rows(cli('threads').stdout);
+    expect(listed).to.have.length(2);
+    expect(listed.find((l) => l.startsWith(NAMED))).to.match(/  Parser fix ↵ \(second try\)$/);
+    const cut = listed.find((l) => l.startsWith(LONG))!;
+    expect(cut).to.match(/  Please fix the parser\. ↵ Steps to see it: ↵ 1\. run `npm test` ↵ 2\. read the failure, which says "ex…"$/);
+    const found = cli('search', 'trailing', 'comma');
+    expect(found.status, found.stderr).to.equal(0);
+    expect(found.stdout.split('\n').find((l) => l.startsWith(LONG))).to.match(/ says "ex…"$/);
+    const occurrences = cli('search', 'npm', 'test', '--thread', LONG);
+    expect(occurrences.status, occurrences.stderr).to.equal(0);
+    expect(occurrences.stdout.split('\n')[1]).to.equal(
+      '    ... lease fix the parser. ↵ Steps to see it: ↵   1. run `npm test` ↵   2. read the failure, which says "expected the parser to accept a trailing comma"',
+    );
   });
 });

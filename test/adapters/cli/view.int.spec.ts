@@ -2,6 +2,7 @@
 // finds the viewer from the command line, from the log line and from the listener's root.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import { ENGINE_CLI_PATH } from '../../compat/engineCli.js';
@@ -51,6 +52,44 @@ describe('the viewer is found: `view`, the start-up line, GET /', function () {
     expect([root.status, root.headers.get('location')]).to.deep.equal([308, '/viewer/']);
     child.kill('SIGINT');
     expect(await exited(child)).to.equal(0);
+  });
+
+  // Issue 55: on a machine without a browser `view` printed the address and said nothing of the browser.
+  describe('a machine without a browser: view says it opened none, which opener it tried and how to open the page', () => {
+    const opener = process.platform === 'darwin' ? 'open' : 'xdg-open';
+    /** `view` with PATH holding only `bin`; what it said on stdout (the address) and then on stderr, once stderr names the opener. */
+    const viewWithPath = async (bin: string): Promise<{ url: string; said: string }> => {
+      const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'view', '--codex-home', await homeWithAThread()], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, PATH: bin },
+      });
+      children.push(child);
+      const address = waitFor(child, 'stdout', /^viewer: (http:\/\/127\.0\.0\.1:(\d+)\/viewer\/) \(Ctrl-C stops\)$/m);
+      const [said] = await waitFor(child, 'stderr', /^no browser opened: [^\n]*\n[^\n]*\n[^\n]*\n/m);
+      const [, url] = await address;
+      child.kill('SIGINT');
+      expect(await exited(child)).to.equal(0);
+      return { url: url!, said };
+    };
+    const howToOpen = (url: string) => {
+      const port = new URL(url).port;
+      return `Open the viewer by pasting its address into a browser on this machine: ${url}\n(on a machine you reach over SSH: ssh -L ${port}:127.0.0.1:${port} <this host>, then open that address where you are)\n`;
+    };
+
+    it('no opener on PATH: names it as not found, and prints the address to paste', async () => {
+      const empty = nodePath.join(tmp(), 'empty-bin');
+      fs.mkdirSync(empty, { recursive: true });
+      const { url, said } = await viewWithPath(empty);
+      expect(said).to.equal(`no browser opened: ${opener} was not found on PATH.\n${howToOpen(url)}`);
+    });
+
+    it('an opener that finds no browser (xdg-open on a server exits 3): names it and its exit code, and prints the address to paste', async () => {
+      const bin = nodePath.join(tmp(), 'opener-bin');
+      fs.mkdirSync(bin, { recursive: true });
+      fs.writeFileSync(nodePath.join(bin, opener), '#!/bin/sh\necho "xdg-open: no method available for opening $1" >&2\nexit 3\n', { mode: 0o755 });
+      const { url, said } = await viewWithPath(bin);
+      expect(said).to.equal(`no browser opened: ${opener} exited 3.\n${howToOpen(url)}`);
+    });
   });
 
   it('view --port refuses a port beyond 65535 naming the option (exit 2)', async () => {

@@ -33,6 +33,9 @@ export const PricingTable = t.type({
 });
 export type PricingTable = t.TypeOf<typeof PricingTable>;
 
+/** What a report says of the prices it used: where they come from and their date. */
+export type PriceSource = Pick<PricingTable, 'source' | 'asOf'>;
+
 export const DEFAULT_PRICING: PricingTable = PUBLISHED_PRICES;
 
 /**
@@ -42,11 +45,11 @@ export const DEFAULT_PRICING: PricingTable = PUBLISHED_PRICES;
  * `codexModelPrices` holds every model Codex lists to a price or a line here.
  */
 export const NO_PUBLISHED_PRICE: ReadonlyMap<string, string> = new Map([
-  ['gpt-6.1-sol', 'released with Codex 0.169 (2026-11-13), after the source; OpenAI publishes no price for it there yet'],
-  ['gpt-6.1-terra', 'released with Codex 0.169 (2026-11-13), after the source; OpenAI publishes no price for it there yet'],
-  ['gpt-daybreak-blue-latest', 'a hidden model of Codex (not on the API): no price published'],
-  ['gpt-daybreak-red-latest', 'a hidden model of Codex (not on the API): no price published'],
-  ['codex-auto-review', "Codex's hidden auto-review model (not on the API): no price published"],
+  ['gpt-6.1-sol', 'no published price yet: it came with Codex 0.169 (2026-11-13), after the source of the table shipped'],
+  ['gpt-6.1-terra', 'no published price yet: it came with Codex 0.169 (2026-11-13), after the source of the table shipped'],
+  ['gpt-daybreak-blue-latest', 'no published price: a hidden Codex model, not on the API'],
+  ['gpt-daybreak-red-latest', 'no published price: a hidden Codex model, not on the API'],
+  ['codex-auto-review', "no published price: Codex's hidden auto-review model, not on the API"],
 ]);
 
 /** A dated snapshot name (`gpt-5-2025-08-07`) priced as its model. */

@@ -78,7 +78,7 @@ try {
       '',
       `/** OpenAI's standard-tier API prices of its text models, in USD per million tokens, as ${PACKAGE}@${version} gives them. */`,
       'export const PUBLISHED_PRICES: PricingTable = {',
-      `  source: ${JSON.stringify(`${PACKAGE}@${version} (its OpenAI prices, standard tier)`)},`,
+      `  source: ${JSON.stringify(`${PACKAGE}@${version}: OpenAI standard-tier prices`)},`,
       `  asOf: ${JSON.stringify(day)},`,
       '  models: {',
       ...names.map(entry),

@@ -10,7 +10,7 @@ const price = (inputPerMTok: number, cachedInputPerMTok: number, outputPerMTok: 
 
 /** OpenAI's standard-tier API prices of its text models, in USD per million tokens, as @pydantic/genai-prices@0.1.8 gives them. */
 export const PUBLISHED_PRICES: PricingTable = {
-  source: '@pydantic/genai-prices@0.1.8 (its OpenAI prices, standard tier)',
+  source: '@pydantic/genai-prices@0.1.8: OpenAI standard-tier prices',
   asOf: '2026-09-23',
   models: {
     'chatgpt-4o-latest': price(5, 5, 15),

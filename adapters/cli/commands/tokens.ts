@@ -72,7 +72,7 @@ export const unpricedNote = (unpriced: ReadonlyArray<string>, pricing: PriceSour
     ? []
     : [
         terminalText(`no price for ${unpriced.join(', ')} in the price table (${pricing.source}, as of ${pricing.asOf}): their cost is shown as ?`),
-        ...unpriced.flatMap((m) => (NO_PUBLISHED_PRICE.has(m) ? [`${m}: ${NO_PUBLISHED_PRICE.get(m)!}`] : [])),
+        ...unpriced.flatMap((m) => (NO_PUBLISHED_PRICE.has(m) ? [`${m} has ${NO_PUBLISHED_PRICE.get(m)!}`] : [])),
         'give their prices with --pricing FILE (JSON: {"source", "asOf", "models": {"<model>": {"inputPerMTok", "cachedInputPerMTok", "outputPerMTok"}}})',
       ];
 

@@ -9,7 +9,7 @@ describe('tokens: the note under a table with unknown costs', () => {
       `no price for gpt-6.1-sol, house-model in the price table (${DEFAULT_PRICING.source}, as of ${DEFAULT_PRICING.asOf}): their cost is shown as ?`,
     );
     // Only the Codex model has a reason: a model of the user's own is simply not in the table.
-    expect(note.slice(1, -1)).to.deep.equal([`gpt-6.1-sol: ${NO_PUBLISHED_PRICE.get('gpt-6.1-sol')!}`]);
+    expect(note.slice(1, -1)).to.deep.equal([`gpt-6.1-sol has ${NO_PUBLISHED_PRICE.get('gpt-6.1-sol')!}`]);
     expect(note.at(-1)).to.match(/^give their prices with --pricing FILE /);
     expect(unpricedNote([], DEFAULT_PRICING)).to.deep.equal([]);
   });

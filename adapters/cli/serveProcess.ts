@@ -280,9 +280,7 @@ export const serve = async (opts: HomeOptions, serveOpts: ServeOptions): Promise
   if (E.isLeft(named)) return reportError(named.left, opts.json);
   const pricing = await pricingOption(serveOpts.pricing);
   if (E.isLeft(pricing)) return reportError(pricing.left, opts.json);
-  return target.right.kind === 'stdio'
-    ? serveStdio(named.right, pricing.right, serveOpts)
-    : serveWebSocket(opts, named.right, pricing.right, serveOpts, target.right);
+  return target.right.kind === 'stdio' ? serveStdio(named.right, pricing.right, serveOpts) : serveWebSocket(opts, named.right, pricing.right, serveOpts, target.right);
 };
 
 /** `view`'s own options: a loopback port (0: the system picks one), whether to start a browser, and `--pricing FILE` (as serve's). */

@@ -47,9 +47,9 @@ export const DEFAULT_PRICING: PricingTable = PUBLISHED_PRICES;
 export const NO_PUBLISHED_PRICE: ReadonlyMap<string, string> = new Map([
   ['gpt-6.1-sol', 'no published price yet: it came with Codex 0.169 (2026-11-13), after the source of the table shipped'],
   ['gpt-6.1-terra', 'no published price yet: it came with Codex 0.169 (2026-11-13), after the source of the table shipped'],
-  ['gpt-daybreak-blue-latest', 'no published price: a hidden Codex model, not on the API'],
-  ['gpt-daybreak-red-latest', 'no published price: a hidden Codex model, not on the API'],
-  ['codex-auto-review', "no published price: Codex's hidden auto-review model, not on the API"],
+  ['gpt-daybreak-blue-latest', 'no published price: a model Codex lists as hidden, which no price source names'],
+  ['gpt-daybreak-red-latest', 'no published price: a model Codex lists as hidden, which no price source names'],
+  ['codex-auto-review', "no published price: Codex's hidden auto-review model, which no price source names"],
 ]);
 
 /** A dated snapshot name (`gpt-5-2025-08-07`) priced as its model. */

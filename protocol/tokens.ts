@@ -3,6 +3,7 @@ import type { ThreadTokenUsageUpdated } from '../domain/tokens/threadTokenUsage.
 import { TOKEN_DIMENSIONS } from '../domain/tokens/report.js';
 import type { ModelUsage, Priced, SkippedRecords, TokenDimension, UsageGroup, UsageSum } from '../domain/tokens/report.js';
 import { PricingTable } from '../domain/tokens/pricing.js';
+import type { PriceSource } from '../domain/tokens/pricing.js';
 import { optional } from './jsonRpc.js';
 import { method, threadScope, unscoped } from './methodEntry.js';
 
@@ -21,7 +22,11 @@ export const TokenChartsParams = optional(t.partial({ threadId: optional(t.strin
 
 /** The home's token usage as the viewer charts it: the total, per UTC day and per model, each response counted once (the token audit's rule). */
 export interface TokenCharts {
-  readonly total: UsageSum;
+  /** The price table the costs are of (`serve` / `view --pricing FILE`'s, else the one shipped). */
+  readonly pricing: PriceSource;
+  /** Models of the home the table has no price for: the costs holding their tokens are null. */
+  readonly unpricedModels: ReadonlyArray<string>;
+  readonly total: UsageSum & Priced;
   readonly days: ReadonlyArray<UsageGroup>;
   readonly models: ReadonlyArray<UsageGroup>;
   /** Asked with a thread: its turns' usage (each keyed by turn id; the order is the audit's, not the thread's). */
@@ -54,7 +59,7 @@ export interface TokenReportAnswer {
   readonly timeZone: string;
   readonly since: string | null;
   readonly until: string | null;
-  readonly pricing: { readonly source: string; readonly asOf: string };
+  readonly pricing: PriceSource;
   readonly total: UsageSum & Priced & { readonly models: ReadonlyArray<ModelUsage> };
   readonly unpricedModels: ReadonlyArray<string>;
   readonly groups: ReadonlyArray<UsageGroup>;

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
 import { invalidArgument } from '../../domain/errors.js';
 import { renderDecodeErrors } from '../../domain/decodeErrors.js';
-import { PricingTable } from '../../domain/tokens/pricing.js';
+import { DEFAULT_PRICING, PricingTable } from '../../domain/tokens/pricing.js';
 
 /** `tokens --pricing FILE`: the prices per model a user gives, decoded (a bad file is refused saying where). */
 export const readPricing = async (path: string): Promise<E.Either<EngineError, PricingTable>> => {
@@ -22,3 +22,7 @@ export const readPricing = async (path: string): Promise<E.Either<EngineError, P
   const decoded = PricingTable.decode(json);
   return E.isLeft(decoded) ? E.left(invalidArgument('--pricing', `${path}: ${renderDecodeErrors(decoded.left)}`)) : decoded;
 };
+
+/** The prices a command uses: `--pricing FILE`'s, else the table shipped. */
+export const pricingOption = async (path: string | undefined): Promise<E.Either<EngineError, PricingTable>> =>
+  path === undefined ? E.right(DEFAULT_PRICING) : readPricing(path);

@@ -23,6 +23,8 @@ import type { ListenTarget } from '../rpc/listenUrl.js';
 import type { IndexObserver } from '../../indexer/indexObserver.js';
 import { observedIndex } from '../rpc/observedIndex.js';
 import { EventStoreUrl } from '../eventstore/eventStoreOptions.js';
+import type { PricingTable } from '../../domain/tokens/pricing.js';
+import { pricingOption } from './pricingFile.js';
 
 const Positive = t.refinement(U32, (n) => n >= 1, 'a whole number from 1 to 4294967295');
 
@@ -48,6 +50,7 @@ export const ServeOptions = t.intersection([
     upstreamTokenFile: t.string,
     upstreamConnectTimeoutMs: Positive,
     upstreamRequestTimeoutMs: Positive,
+    pricing: t.string,
   }),
   t.type({ listen: t.string, logLevel: t.keyof(Object.fromEntries(LOG_LEVELS.map((l) => [l, null])) as Record<LogLevel, null>) }),
 ]);
@@ -86,7 +89,14 @@ const PING_INTERVAL_MS = 30_000;
  * (both are done once it is answered, or at once on WebSocket): a client's first answer does not
  * wait for a big home's index. `open` runs once, whoever calls it first.
  */
-const openingService = (named: NamedHome, serveOpts: ServeOptions, channel: string, metrics: ServerMetrics | undefined, observer: IndexObserver) => {
+const openingService = (
+  named: NamedHome,
+  pricing: PricingTable,
+  serveOpts: ServeOptions,
+  channel: string,
+  metrics: ServerMetrics | undefined,
+  observer: IndexObserver,
+) => {
   const { codexHome, indexDir } = named;
   let close = async (): Promise<void> => {};
   const openHome = async (): Promise<E.Either<EngineError, RpcService>> => {
@@ -135,7 +145,7 @@ const openingService = (named: NamedHome, serveOpts: ServeOptions, channel: stri
     cliFeedback.ready(`serving ${codexHome}: ${channel}`);
     startRemotePluginSync(opened.right.plugins, serveOpts);
     return E.right({
-      ctx: { codexHome, ports: opened.right.mutations, externalAgents: opened.right.externalAgents, plugins: opened.right.plugins },
+      ctx: { codexHome, ports: opened.right.mutations, externalAgents: opened.right.externalAgents, plugins: opened.right.plugins, pricing },
       methods: ALL_METHODS,
       subscriptions,
       // Each request runs ahead of the build behind it (and, on WebSocket, is timed into the metrics).
@@ -203,9 +213,9 @@ const stopSignal = (): Promise<string> => {
   });
 };
 
-const serveStdio = async (named: NamedHome, serveOpts: ServeOptions): Promise<void> => {
+const serveStdio = async (named: NamedHome, pricing: PricingTable, serveOpts: ServeOptions): Promise<void> => {
   const log = jsonLog(serveOpts.logLevel);
-  const home = openingService(named, serveOpts, 'JSON-RPC on stdin/stdout, one message per line', undefined, observedIndex(undefined, log, true));
+  const home = openingService(named, pricing, serveOpts, 'JSON-RPC on stdin/stdout, one message per line', undefined, observedIndex(undefined, log, true));
   const upstream = await upstreamOf(named, serveOpts);
   const server = createRpcServer(home.service, { ...schedulingOf(serveOpts), ...upstream });
   // SIGTERM and Ctrl-C stop reading and let the requests already taken finish and be answered;
@@ -244,6 +254,7 @@ const serveStdio = async (named: NamedHome, serveOpts: ServeOptions): Promise<vo
 const serveWebSocket = async (
   opts: HomeOptions,
   named: NamedHome,
+  pricing: PricingTable,
   serveOpts: ServeOptions,
   target: Extract<ListenTarget, { kind: 'ws' }>,
   listening: (listener: { readonly viewerUrl: string }) => void = () => undefined,
@@ -261,7 +272,7 @@ const serveWebSocket = async (
   const load = { inFlight: () => server.load.inFlight(), queued: () => server.load.queued() };
   const metrics = serverMetrics(load);
   const url = `ws://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
-  const home = openingService(named, serveOpts, `JSON-RPC over WebSocket on ${url}, one message per text frame`, metrics, observedIndex(metrics, log));
+  const home = openingService(named, pricing, serveOpts, `JSON-RPC over WebSocket on ${url}, one message per text frame`, metrics, observedIndex(metrics, log));
   const upstream = await upstreamOf(named, serveOpts);
   const server = createRpcServer(home.service, { ...schedulingOf(serveOpts), onOverload: metrics.overloaded, ...upstream });
   const limits = { ...DEFAULT_WEBSOCKET_LIMITS, ...(serveOpts.maxRequestBytes === undefined ? {} : { maxMessageBytes: serveOpts.maxRequestBytes }) };
@@ -295,13 +306,16 @@ export const serve = async (opts: HomeOptions, serveOpts: ServeOptions): Promise
   if (E.isLeft(named)) return reportError(named.left, opts.json);
   const startable = await codexStarts(named.right, serveOpts);
   if (E.isLeft(startable)) return reportError(startable.left, opts.json);
-  return target.right.kind === 'stdio' ? serveStdio(named.right, serveOpts) : serveWebSocket(opts, named.right, serveOpts, target.right);
+  const pricing = await pricingOption(serveOpts.pricing);
+  if (E.isLeft(pricing)) return reportError(pricing.left, opts.json);
+  return target.right.kind === 'stdio' ? serveStdio(named.right, pricing.right, serveOpts) : serveWebSocket(opts, named.right, pricing.right, serveOpts, target.right);
 };
 
-/** `view`'s own options: a loopback port (0: the system picks one) and whether to start a browser. */
+/** `view`'s own options: a loopback port (0: the system picks one), whether to start a browser, and `--pricing FILE` (as serve's). */
 export const ViewOptions = t.partial({
   port: t.refinement(U32, (n) => n <= 65535, 'a port number from 0 to 65535'),
   open: t.boolean,
+  pricing: t.string,
 });
 type ViewOptions = t.TypeOf<typeof ViewOptions>;
 
@@ -341,7 +355,9 @@ export const view = async (opts: HomeOptions, v: ViewOptions): Promise<void> => 
   const serveOpts: ServeOptions = { listen: `ws://127.0.0.1:${port}`, logLevel: 'warn' };
   const named = servedHome(opts, serveOpts);
   if (E.isLeft(named)) return reportError(named.left, opts.json);
-  return serveWebSocket(opts, named.right, serveOpts, { kind: 'ws', host: '127.0.0.1', port }, (listener) => {
+  const pricing = await pricingOption(v.pricing);
+  if (E.isLeft(pricing)) return reportError(pricing.left, opts.json);
+  return serveWebSocket(opts, named.right, pricing.right, serveOpts, { kind: 'ws', host: '127.0.0.1', port }, (listener) => {
     process.stdout.write(`viewer: ${listener.viewerUrl} (Ctrl-C stops)\n`);
     if (v.open !== false) openBrowser(listener.viewerUrl);
   });

@@ -10,6 +10,7 @@ import type { MethodEntry, RpcScope } from '../../protocol/methodEntry.js';
 import { checkedParams, inMethodWords } from '../../protocol/threadIdRule.js';
 import type { Thread } from '../../domain/thread/thread.js';
 import type { StreamedThread } from '../../replay/readThread.js';
+import type { PricingTable } from '../../domain/tokens/pricing.js';
 
 /**
  * What a handler answers for a method whose result is `R`: `R`, or `R` with its thread's turns
@@ -43,6 +44,8 @@ export interface RpcContext {
   readonly externalAgents: () => Promise<ExternalAgentPorts>;
   /** The home's plugin ports (with `serve --chatgpt-base-url`'s backend), built once by the composition root. */
   readonly plugins: () => Promise<HomePluginPorts>;
+  /** What tokens cost: `serve` / `view --pricing FILE`'s table, else the one shipped (the token report's default and the charts' prices). */
+  readonly pricing: PricingTable;
 }
 
 /** One JSON-RPC method: its name, an io-ts codec for its params, its scope, and its handler. */

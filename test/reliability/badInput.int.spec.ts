@@ -25,6 +25,7 @@ import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
 import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { reportArea } from './areaSummary.js';
+import { DEFAULT_PRICING } from '../../domain/tokens/pricing.js';
 
 const SEED = 22;
 const sample = <T>(arb: fc.Arbitrary<T>, numRuns: number, seed = SEED): T[] => fc.sample(arb, { numRuns, seed });
@@ -40,7 +41,7 @@ const converse = async (
   let hangs = 0;
   let lastPull = Date.now();
   const server = createRpcServer({
-    ctx: { codexHome: home.codexHome, ports: home.mutations, externalAgents: home.externalAgents, plugins: home.plugins },
+    ctx: { codexHome: home.codexHome, ports: home.mutations, externalAgents: home.externalAgents, plugins: home.plugins, pricing: DEFAULT_PRICING },
     methods: ALL_METHODS,
   });
   // The server answers requests concurrently: the next message is given once nothing runs or

@@ -950,7 +950,11 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
   });
 
   it("charts the home's token usage per day and per model, tokens and cost as the token audit (rollout-engine tokens) counts them, legible at 1400 px and 390 px", async () => {
-    type Audit = { total: { totalTokens: number; costUsd: number | null }; groups: Array<{ key: string; totalTokens: number; costUsd: number | null }> };
+    type Audit = {
+      total: { totalTokens: number; costUsd: number | null };
+      groups: Array<{ key: string; totalTokens: number; costUsd: number | null }>;
+      pricing: { source: string; asOf: string };
+    };
     const audit = (by: string): Audit =>
       JSON.parse(
         execFileSync(process.execPath, [CLI, 'tokens', '--codex-home', nodePath.join(tmp(), 'home'), '--json', '-q', '--by', by, '--tz', 'UTC'], { encoding: 'utf8' }),
@@ -980,6 +984,13 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       expect(await perModel.locator('.chart-cost').allTextContents()).to.deep.equal(models.groups.map((g) => usd(g.costUsd)));
       expect(await page.locator('#token-charts').textContent()).to.contain(
         `${models.total.totalTokens.toLocaleString('en-US')} tokens in all (${usd(models.total.costUsd)})`,
+      );
+      // Whose prices: where a cost is unknown, which models lack one and how to give them (view --pricing FILE).
+      const unpriced = models.groups.filter((g) => g.costUsd === null).map((g) => g.key);
+      expect(unpriced, 'an unpriced model in the home').to.not.deep.equal([]);
+      expect(await page.locator('#token-charts .chart-prices').textContent()).to.equal(
+        `cost unknown for ${unpriced.join(', ')}: no price in the price table (${models.pricing.source}, as of ${models.pricing.asOf}); ` +
+          'give their prices with rollout-engine view --pricing FILE (docs/reports.md)',
       );
       // An axis under each chart, from 0 to its largest total.
       expect(await page.locator('#token-charts .chart-axis').count()).to.equal(2);

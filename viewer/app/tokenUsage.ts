@@ -54,6 +54,10 @@ interface UsageGroup {
 }
 
 export interface TokenChartsAnswer {
+  /** The price table the costs are of (`view --pricing FILE`'s, else the one shipped). */
+  readonly pricing: { readonly source: string; readonly asOf: string };
+  /** The home's models that table has no price for (their costs are unknown). */
+  readonly unpricedModels: ReadonlyArray<string>;
   readonly total: Omit<UsageGroup, 'key'>;
   readonly days: ReadonlyArray<UsageGroup>;
   readonly models: ReadonlyArray<UsageGroup>;
@@ -109,7 +113,14 @@ const chart = (title: string, groups: ReadonlyArray<UsageGroup>): HTMLElement =>
   return element('figure', { class: 'chart' }, element('figcaption', {}, title), element('ul', { 'aria-label': title }, ...rows), axis);
 };
 
-/** The home's token usage: the total and its cost, then per day (UTC) and per model. */
+/** Whose prices the costs are, and, where one is unknown, which models lack a price and how to give them. */
+const pricesNote = (c: TokenChartsAnswer): string =>
+  c.unpricedModels.length === 0
+    ? `costs at the prices of ${c.pricing.source}, as of ${c.pricing.asOf}`
+    : `cost unknown for ${c.unpricedModels.join(', ')}: no price in the price table (${c.pricing.source}, as of ${c.pricing.asOf}); ` +
+      'give their prices with rollout-engine view --pricing FILE (docs/reports.md)';
+
+/** The home's token usage: the total and its cost, whose prices they are, then per day (UTC) and per model. */
 export const tokenChartsNode = (c: TokenChartsAnswer): HTMLElement =>
   element(
     'div',
@@ -119,6 +130,7 @@ export const tokenChartsNode = (c: TokenChartsAnswer): HTMLElement =>
       { class: 'meta chart-total' },
       `${n(c.total.totalTokens)} tokens in all (${usd(c.total.costUsd)}) · cached input ${n(c.total.cachedInputTokens)} of ${n(c.total.inputTokens)}`,
     ),
+    element('p', { class: 'meta chart-prices' }, pricesNote(c)),
     element(
       'p',
       { class: 'legend' },

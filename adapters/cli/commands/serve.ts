@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { command, registerCommand } from '../commandSpec.js';
 import { numberOption, option } from '../optionTable.js';
 import { HOME_OPTIONS } from '../homeOptions.js';
+import { PRICING_OPTION } from '../pricingOption.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from '../../rpc/boundedLines.js';
 import { DEFAULT_MAX_QUEUED_PER_KEY, DEFAULT_MAX_REQUESTS_PER_CONNECTION } from '../../rpc/scheduler.js';
 
@@ -93,6 +94,7 @@ export const serveCommand = command({
       `requests that may wait for one thread behind those running on it; one more is answered -32001 (default ${DEFAULT_MAX_QUEUED_PER_KEY})`,
       numberSetting('maxQueuedPerThread'),
     ),
+    ...PRICING_OPTION,
     ...HOME_OPTIONS,
   },
   params: async () => ({ codec: (await import('../serveProcess.js')).ServeOptions }),

@@ -2,11 +2,14 @@ import type { Command } from 'commander';
 import type * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../domain/errors.js';
 import type { Priced, SkippedRecords, TokenDimension, TokenReport, UsageGroup, UsageSum } from '../../../domain/tokens/report.js';
+import type { PriceSource } from '../../../domain/tokens/pricing.js';
+import { NO_PUBLISHED_PRICE } from '../../../domain/tokens/pricing.js';
 import { TOKEN_DIMENSIONS } from '../../../domain/tokens/report.js';
 import { command, registerCommand } from '../commandSpec.js';
 import { option } from '../optionTable.js';
 import type { OptionsOf } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { PRICING_OPTION } from '../pricingOption.js';
 import { terminalText } from '../terminalText.js';
 
 /** `tokens --by` values: the CLI's names of the token report's dimensions, with `day` = local day (a Map: `--by constructor` is no name). */
@@ -32,10 +35,7 @@ const TOKENS_OPTIONS = {
   until: option('--until <when>', 'responses before this date / instant'),
   tz: option('--tz <zone>', 'IANA time zone for local days and dates (default: the system zone)'),
   breakdown: option('--breakdown <dimension>', 'under each group, its rows per model (model is the one breakdown)'),
-  pricing: option(
-    '--pricing <file>',
-    'prices per model (JSON: {source, asOf, models: {name: {inputPerMTok, cachedInputPerMTok, outputPerMTok}}}) instead of the table shipped',
-  ),
+  ...PRICING_OPTION,
 };
 
 export type TokensOptions = OptionsOf<typeof TOKENS_OPTIONS>;
@@ -63,12 +63,16 @@ const skippedNote = (s: SkippedRecords): string[] => {
   return n === 0 ? [] : [`skipped ${n} record${n === 1 ? '' : 's'}: ${why.join(', ')}`];
 };
 
-/** Where an unknown cost comes from and how to give it: every `?` of the table is explained under it. */
-export const unpricedNote = (unpriced: ReadonlyArray<string>, pricing: { readonly source: string; readonly asOf: string }): string[] =>
+/**
+ * Where an unknown cost comes from and how to give it: every `?` of the table is explained under
+ * it, and a model Codex ships that no source prices yet is said to be one.
+ */
+export const unpricedNote = (unpriced: ReadonlyArray<string>, pricing: PriceSource): string[] =>
   unpriced.length === 0
     ? []
     : [
         terminalText(`no price for ${unpriced.join(', ')} in the price table (${pricing.source}, as of ${pricing.asOf}): their cost is shown as ?`),
+        ...unpriced.flatMap((m) => (NO_PUBLISHED_PRICE.has(m) ? [`${m} has ${NO_PUBLISHED_PRICE.get(m)!}`] : [])),
         'give their prices with --pricing FILE (JSON: {"source", "asOf", "models": {"<model>": {"inputPerMTok", "cachedInputPerMTok", "outputPerMTok"}}})',
       ];
 
@@ -101,7 +105,7 @@ const renderTable = (
   total: UsageSum & Priced,
   breakdown: boolean,
   unpriced: ReadonlyArray<string>,
-  pricing: { readonly source: string; readonly asOf: string },
+  pricing: PriceSource,
   skipped: SkippedRecords,
 ): string => {
   // A group's key is the home's text (a model, a cwd, a turn id): its controls escaped (`terminalText`).
@@ -164,8 +168,7 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     { homeOf },
     { cliFeedback, stepText },
     { checkTimeZone, localDayIn, parseInstant, systemTimeZone },
-    { DEFAULT_PRICING },
-    { readPricing },
+    { pricingOption },
     { garbageBound },
   ] = await Promise.all([
     import('fp-ts/lib/Either.js'),
@@ -176,14 +179,13 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     import('../homeOptions.js'),
     import('../progress.js'),
     import('../../system/timeZone.js'),
-    import('../../../domain/tokens/pricing.js'),
     import('../pricingFile.js'),
     import('../../system/garbageBound.js'),
   ]);
   if (opts.by !== undefined && dimensionNamed(opts.by) === undefined)
     return E.left(invalidArgument('--by', `one of ${[...TOKEN_DIMENSION_NAMES.keys()].join(', ')}; got ${opts.by}`));
   if (opts.breakdown !== undefined && opts.breakdown !== 'model') return E.left(invalidArgument('--breakdown', `model is the one breakdown; got ${opts.breakdown}`));
-  const pricing = opts.pricing === undefined ? E.right(DEFAULT_PRICING) : await readPricing(opts.pricing);
+  const pricing = await pricingOption(opts.pricing);
   if (E.isLeft(pricing)) return pricing;
   const tz = checkTimeZone(opts.tz ?? systemTimeZone());
   if (E.isLeft(tz)) return tz;

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { command, registerCommand } from '../commandSpec.js';
 import { numberOption, option } from '../optionTable.js';
 import { HOME_OPTIONS } from '../homeOptions.js';
+import { PRICING_OPTION } from '../pricingOption.js';
 
 /**
  * `rollout-engine view`: the web viewer in one command — `serve` on a loopback WebSocket
@@ -15,6 +16,7 @@ export const viewCommand = command({
   options: {
     port: option('--port <n>', 'the loopback port to listen on (default: one the system picks)', { param: 'port', toParam: numberOption }),
     open: option('--no-open', 'print the address only; do not start a browser', { param: 'open' }),
+    ...PRICING_OPTION,
     ...HOME_OPTIONS,
   },
   params: async () => ({ codec: (await import('../serveProcess.js')).ViewOptions }),

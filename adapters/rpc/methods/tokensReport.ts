@@ -2,7 +2,6 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { invalidArgument } from '../../../domain/errors.js';
 import type { EngineError } from '../../../domain/errors.js';
-import { DEFAULT_PRICING } from '../../../domain/tokens/pricing.js';
 import { tokensReportMethod } from '../../../protocol/tokens.js';
 import { readTokenReport } from '../../../replay/readTokenReport.js';
 import { checkTimeZone, localDayIn, parseInstant } from '../../system/timeZone.js';
@@ -24,7 +23,7 @@ export const tokensReport = bindMethod(tokensReportMethod, (ctx, p) => {
     by: p?.by ?? 'dayLocal',
     timeZone: tz.right,
     localDay: localDayIn(tz.right),
-    pricing: p?.pricing ?? DEFAULT_PRICING,
+    pricing: p?.pricing ?? ctx.pricing,
     ...(since.right === undefined ? {} : { sinceMs: since.right }),
     ...(until.right === undefined ? {} : { untilMs: until.right }),
   });

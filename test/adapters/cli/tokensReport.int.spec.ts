@@ -76,6 +76,33 @@ describe('CLI tokens: groupings, breakdown, cost', () => {
     }
   });
 
+  it('serve --pricing FILE: the token report (no pricing param) and the charts cost at its prices; serve and view refuse a malformed file before listening, exit 2', async () => {
+    const cli = JSON.parse(run('--codex-home', home, '--by', 'block', '--pricing', pricing, '--json', '-q').stdout);
+    expect(cli.total.costUsd).to.be.greaterThan(0);
+    const s = spawnRpcServer(process.execPath, [CLI, 'serve', '--codex-home', home, '--pricing', pricing]);
+    try {
+      await s.request('initialize', { clientInfo: { name: 'test', version: '0' } });
+      s.notify('initialized');
+      const r = await s.typed.request('rolloutEngine/tokens/report', { by: 'block' });
+      expect(r.pricing).to.deep.equal({ source: 'test', asOf: '2026-11-24' });
+      expect(r.total).to.deep.equal(cli.total);
+      const charts = await s.typed.request('rolloutEngine/tokens/charts', {});
+      expect(charts.pricing).to.deep.equal({ source: 'test', asOf: '2026-11-24' });
+      expect(charts.unpricedModels).to.deep.equal([]);
+      expect(charts.total.costUsd).to.be.closeTo(cli.total.costUsd, 1e-12);
+    } finally {
+      await s.close();
+    }
+    const bad = nodePath.join(tmp(), 'bad-serve.json');
+    fs.writeFileSync(bad, JSON.stringify({ source: 'x', asOf: 'y', models: { m: { inputPerMTok: 1, cachedInputPerMTok: 'free', outputPerMTok: 1 } } }));
+    for (const args of [['serve'], ['view', '--no-open']]) {
+      const refused = spawnSync(process.execPath, [CLI, ...args, '--codex-home', home, '--pricing', bad], { encoding: 'utf8', input: '', timeout: 30_000 });
+      expect(refused.status, `${args[0]}: ${refused.stderr}`).to.equal(2);
+      expect(refused.stderr).to.contain('--pricing').and.contain('cachedInputPerMTok');
+      expect(refused.stdout, `${args[0]} printed no address`).to.not.contain('viewer:');
+    }
+  });
+
   it('refuses a malformed pricing file (saying which field) and a breakdown other than model, exit 2', () => {
     const bad = nodePath.join(tmp(), 'bad.json');
     fs.writeFileSync(bad, JSON.stringify({ source: 'x', asOf: 'y', models: { m: { inputPerMTok: -1, cachedInputPerMTok: 0, outputPerMTok: 1 } } }));

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { buildTokenReport } from '../../../domain/tokens/report.js';
 import type { StoredResponse } from '../../../domain/tokens/selectResponses.js';
-import { DEFAULT_PRICING, costOf, priceOf } from '../../../domain/tokens/pricing.js';
+import { DEFAULT_PRICING, NO_PUBLISHED_PRICE, costOf, priceOf } from '../../../domain/tokens/pricing.js';
 import type { Usage } from '../../../domain/tokens/usage.js';
 import { storedResponse } from '../../fixtures/storedResponse.js';
 
@@ -39,6 +39,24 @@ describe('token report: cost, weeks, months, clients and 5-hour blocks', () => {
       ['gpt-5', 2.8],
     ]);
     expect(r.unpricedModels).to.deep.equal([]);
+  });
+
+  it('prices cache writes (a part of the input) at their own price where the model has one, else at the input price', () => {
+    const written = (input: number, cached: number, write: number, output: number): Usage => ({ ...usage(input, cached, output), cacheWriteInputTokens: write });
+    // gpt-6-sol ($2 / $0.20 cached / $2.50 written / $10 per million): 1,000,000 input of which
+    // 200,000 cached and 100,000 written, 50,000 output: 0.7 × 2 + 0.2 × 0.2 + 0.1 × 2.5 + 0.05 × 10 = $2.19.
+    expect(costOf(written(1_000_000, 200_000, 100_000, 50_000), priceOf(DEFAULT_PRICING, 'gpt-6-sol')!)).to.be.closeTo(2.19, 1e-12);
+    // gpt-5 has no cache-write price: the 100,000 written cost the input price, as fresh input.
+    expect(costOf(written(1_000_000, 200_000, 100_000, 50_000), priceOf(DEFAULT_PRICING, 'gpt-5')!)).to.be.closeTo(
+      costOf(usage(1_000_000, 200_000, 50_000), priceOf(DEFAULT_PRICING, 'gpt-5')!),
+      1e-12,
+    );
+    // More written than the uncached input holds (a damaged record) bills no input twice.
+    expect(costOf(written(100, 60, 80, 0), { inputPerMTok: 1e6, cachedInputPerMTok: 0, outputPerMTok: 0, cacheWriteInputPerMTok: 0 })).to.equal(0);
+  });
+
+  it('a Codex model said to have no published price has none in the table shipped (a refresh that prices one cuts it from the list)', () => {
+    for (const m of NO_PUBLISHED_PRICE.keys()) expect(priceOf(DEFAULT_PRICING, m), m).to.equal(undefined);
   });
 
   it('an unpriced model makes its groups cost unknown (null), never free, and is named', () => {

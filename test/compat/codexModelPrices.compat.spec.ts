@@ -1,0 +1,52 @@
+// The price table shipped against the models the pinned Codex offers: the real `codex
+// app-server`'s `model/list` (hidden models included), every page of it. Each model it lists has
+// a price, or is one no maintained source prices yet (NO_PUBLISHED_PRICE, each with why); that
+// list names no model Codex no longer lists. A Codex upgrade that brings a model, or a price
+// refresh (scripts/refreshPrices.mjs), is checked here.
+import { expect } from 'chai';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_PRICING, NO_PUBLISHED_PRICE, priceOf } from '../../domain/tokens/pricing.js';
+import { useTempDir } from '../fixtures/tempDir.js';
+import { AppServer, stopAllAppServers } from './appServer.js';
+
+interface ModelListPage {
+  readonly data: ReadonlyArray<{ readonly model: string; readonly hidden: boolean }>;
+  readonly nextCursor: string | null;
+}
+
+describe('the price table shipped and the models the pinned Codex lists (compat)', function () {
+  this.timeout(60_000);
+  const tmp = useTempDir('codex-model-prices-');
+  after(stopAllAppServers);
+
+  it('every model `codex app-server` lists (model/list, hidden ones too) has a price in the table shipped, or is said to have none published', async () => {
+    const codexHome = join(tmp(), 'home');
+    mkdirSync(codexHome, { recursive: true });
+    // A user's default home (OpenAI, not signed in): Codex's own list, nothing asked of a network.
+    writeFileSync(join(codexHome, 'config.toml'), 'check_for_update_on_startup = false\n\n[analytics]\nenabled = false\n');
+    const server = await AppServer.start({ codexHome });
+    const listed: Array<{ model: string; hidden: boolean }> = [];
+    try {
+      let cursor: string | null = null;
+      do {
+        const page: ModelListPage = await server.request('model/list', { includeHidden: true, cursor });
+        listed.push(...page.data.map((m) => ({ model: m.model, hidden: m.hidden })));
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+    } finally {
+      await server.stop();
+    }
+    const models = listed.map((m) => m.model);
+    expect(listed.filter((m) => !m.hidden).length, 'models Codex offers').to.be.greaterThan(0);
+    const unpriced = models.filter((m) => priceOf(DEFAULT_PRICING, m) === undefined);
+    expect(
+      unpriced.filter((m) => !NO_PUBLISHED_PRICE.has(m)),
+      `models Codex lists with no price in ${DEFAULT_PRICING.source} (as of ${DEFAULT_PRICING.asOf}) nor a line in NO_PUBLISHED_PRICE`,
+    ).to.deep.equal([]);
+    expect(
+      [...NO_PUBLISHED_PRICE.keys()].filter((m) => !unpriced.includes(m)),
+      'NO_PUBLISHED_PRICE names only models Codex lists that the table does not price',
+    ).to.deep.equal([]);
+  });
+});

@@ -16,7 +16,7 @@ interface ModelListPage {
 }
 
 describe('the price table shipped and the models the pinned Codex lists (compat)', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const tmp = useTempDir('codex-model-prices-');
   after(stopAllAppServers);
 

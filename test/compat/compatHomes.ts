@@ -69,7 +69,7 @@ export async function disposeSharedCompatHomes(): Promise<void> {
 // every suite, so homes survive across spec files and no app-server outlives the run.
 if (typeof after === 'function') {
   after(async function () {
-    this.timeout(60_000);
+    this.timeout(120_000);
     await disposeSharedCompatHomes();
   });
 }

@@ -76,7 +76,7 @@ async function compareThread(home: CompatHome, ref: ThreadRef, codex: CodexRead 
 }
 
 describe('compat: thread/read (ours vs codex app-server 0.169.0, cold)', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let fixture: CompatFixture;
   const codexReads = new Map<string, Map<string, CodexRead>>();
 

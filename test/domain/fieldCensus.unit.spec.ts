@@ -516,7 +516,7 @@ describe('field census: every field Codex declares is read, or listed with its r
   const schema = (): CodexSchema => answerSchema.active() ?? CodexSchema.generate();
 
   it('leaves no Codex field unread and unlisted, and reads no field Codex does not declare', function () {
-    this.timeout(60_000);
+    this.timeout(120_000);
     const c = takeCensus(schema());
     const total = c.mapped.length + c.notRendered.length + c.gaps.length + c.missing.length;
     const notRead = (status: 'notRendered' | 'gap'): number => VARIANTS_NOT_READ.filter((g) => g.status === status).reduce((n, g) => n + g.variants.length, 0);
@@ -541,7 +541,7 @@ describe('field census: every field Codex declares is read, or listed with its r
   });
 
   it("has no stale entry: each listed field is Codex's and not read, each listed variant is Codex's and not read", function () {
-    this.timeout(60_000);
+    this.timeout(120_000);
     const c = takeCensus(schema());
     const used = new Set([...c.notRendered, ...c.gaps, ...c.oursOnly]);
     const stale = [...NOT_RENDERED, ...GAPS, ...OURS_ONLY].map((l) => key(l.variant, l.field)).filter((k) => !used.has(k));

@@ -45,7 +45,7 @@ const rewriteInPlace = async (p: string, after: number, from: string, to: string
 };
 
 describe('index change detection (same-size rewrites, rewritten-and-grown files, new revision files)', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let home: string;
   let dir: string;
   let store: LmdbIndexStore;

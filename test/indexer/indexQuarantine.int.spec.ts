@@ -58,7 +58,7 @@ const damagedThread = (): { threadId: string; bytes: Buffer; bad: Array<{ text: 
 };
 
 describe('index quarantine: every line it cannot use is recorded with its byte range and reason', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let home: string;
   let file: string;
   let damaged: ReturnType<typeof damagedThread>;

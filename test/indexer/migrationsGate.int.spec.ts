@@ -53,7 +53,7 @@ const startWorker = (dir: string, owner: string, ttl: number, mode: 'hold' | 'cr
 const exited = (child: ChildProcess): Promise<void> => (child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve())));
 
 describe('index schema migrations and the backfill gate', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let home: string;
   let dir: string;
 

@@ -31,7 +31,7 @@ const dumpOf = async (home: string, indexDir: string, steps: ReadonlyArray<Reado
 };
 
 describe('a moved file caught up path by path', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const tmp = useTempDir('moved-files-');
 
   for (const [mode, label] of [

@@ -162,7 +162,7 @@ describe('quarantine tells the truth: totals, one entry per line numbered from 1
 });
 
 describe('quarantine and a torn last line', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
 
   it('a torn last line is not quarantined while it may be completed (it is indexed once it is); a bad line in the middle is', async () => {
     const home = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'home-qtorn-'));

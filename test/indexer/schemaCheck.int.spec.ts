@@ -45,7 +45,7 @@ const versionOf = async (dir: string): Promise<unknown> => {
 };
 
 describe('index schema version on every open (verify, repair, rebuild-and-swap)', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let home: string;
   let root: string;
   let indexDir: string;

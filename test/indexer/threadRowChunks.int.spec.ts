@@ -12,7 +12,7 @@ import { newThread } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';
 
 describe('thread rows of a large catch-up (a chunk of threads per commit, remapped between)', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let home: string;
   let dir: string;
   beforeEach(async () => {

@@ -15,7 +15,7 @@ import { right } from '../fixtures/right.js';
 import { envelopeLess } from '../fixtures/earlyRollouts.js';
 
 describe('thread rows agree with thread/read of the whole-file fold', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
 
   it('paginated, legacy and archived threads, names from session_index.jsonl', async () => {
     const home = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'home-t-'));

@@ -45,7 +45,7 @@ const withFreshStore = async <A>(use: (s: LmdbIndexStore) => Promise<A>): Promis
 const reportOf = async (s: LmdbIndexStore) => right(await auditTokenUsage(s, { localDay: (iso) => iso.slice(0, 10), pricing: DEFAULT_PRICING })());
 
 describe('the token projection caught up alone, then a full catch-up', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let home: string;
   let dir: string;
   let store: LmdbIndexStore;

@@ -22,7 +22,7 @@ const writeThread = async (home: string, rel: string, lines: string[]): Promise<
 };
 
 describe('index verify / repair / CLI', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let home: string;
 
   beforeEach(async () => {

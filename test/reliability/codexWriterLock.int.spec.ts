@@ -36,7 +36,7 @@ const filesUnder = (dir: string): Record<string, number> => {
 };
 
 describe('reliability · a running Codex’s writer lock, and reused idempotency keys', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let home: string;
   let server: StdioRpcClient;
   let codex: ChildProcess | undefined;

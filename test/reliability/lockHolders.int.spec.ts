@@ -66,7 +66,7 @@ const mostWaits = (ms: number): number => 6 + Math.ceil(ms / (LOCK_DEFAULTS.maxB
 const ONE_BACKOFF_MS = LOCK_DEFAULTS.maxBackoffMs * 1.5;
 
 describe('reliability · locks left by dead, reused, rebooted and foreign holders', function () {
-  this.timeout(30_000);
+  this.timeout(120_000);
   let dir: string;
   let lockPath: string;
   let sleeper: ChildProcess;

@@ -22,7 +22,7 @@ const NEXT_LINE = '{"timestamp":"2026-11-21T14:00:01.000Z","ordinal":29,"type":"
 const [HEAD, REST] = [NEXT_LINE.slice(0, 40), NEXT_LINE.slice(40)];
 
 describe('reliability · a torn last line', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let home: string;
   let server: StdioRpcClient;
   const figures = { trials: 0, quarantined: 0, unquarantinedTornLines: 0, liveLinesCut: 0, conflicts: 0 };

@@ -22,7 +22,7 @@ const lines = (path: string): any[] =>
     .map((l) => JSON.parse(l));
 
 describe('mutations on real files and LMDB (fork, revert, rollback, review, token replay)', function () {
-  this.timeout(30_000);
+  this.timeout(120_000);
   const dir = useTempDir('re-mutations-');
   let m: MutationHome;
 

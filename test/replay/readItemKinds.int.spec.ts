@@ -36,7 +36,7 @@ const withTools = () => {
 };
 
 describe('rolloutEngine/thread/itemKinds and rolloutEngine/threads/forkedFrom: what the index knows beside the Codex-shaped answers', function () {
-  this.timeout(30_000);
+  this.timeout(120_000);
   const dir = useTempDir('re-item-kinds-');
   let m: MutationHome;
 

@@ -14,7 +14,7 @@ const OTHER = 'dddddddd-0000-7000-8000-000000000002';
 const drawn = (n: ThreadTreeNode, depth = 0): string[] => [`${'  '.repeat(depth)}${n.id} ${n.relation}`, ...n.children.flatMap((c) => drawn(c, depth + 1))];
 
 describe('rolloutEngine/thread/tree: a thread family from the index (forks, forks of forks, detached reviews)', function () {
-  this.timeout(30_000);
+  this.timeout(120_000);
   const dir = useTempDir('re-thread-tree-');
   let m: MutationHome;
 

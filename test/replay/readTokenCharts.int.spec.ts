@@ -8,7 +8,7 @@ import type { MutationHome } from './mutationHome.js';
 import { openMutationHome, right } from './mutationHome.js';
 
 describe('rolloutEngine/tokens/charts: the home token audit per UTC day and per model', function () {
-  this.timeout(30_000);
+  this.timeout(120_000);
   const dir = useTempDir('re-token-charts-');
   let m: MutationHome;
 

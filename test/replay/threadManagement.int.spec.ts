@@ -21,7 +21,7 @@ const T = 'dddddddd-0000-7000-8000-000000000001';
 const U = 'dddddddd-0000-7000-8000-000000000002';
 
 describe('thread management on real files and LMDB (read receipts and git info in the thread-state log, archive, delete)', function () {
-  this.timeout(30_000);
+  this.timeout(120_000);
   const dir = useTempDir('re-thread-mgmt-');
   let m: MutationHome;
 

@@ -34,7 +34,7 @@ const endpoint = async (statuses: number[] = []) => {
 };
 
 describe('analytics reconstruction and delivery', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const tmp = useTempDir('analytics-');
   let home: string;
   let indexDir: string;

@@ -10,7 +10,7 @@ import { PAIR_THREAD, PARALLEL_PAIR, TOOL_THREAD, buildParallelPairHome, buildTo
 type Event = { event_type: string; event_params: Record<string, unknown> };
 
 describe('analytics reconstruction: tool-item events from item_completed lines', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const tmp = useTempDir('tool-analytics-');
   let home: string;
   let rollout: string;

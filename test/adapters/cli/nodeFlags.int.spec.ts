@@ -13,7 +13,7 @@ import { skipUnmet } from '../../fixtures/skipUnmet.js';
 const run = promisify(execFile);
 
 describe('the CLI runs with its node flags', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const tmp = useTempDir('cli-flags-');
 
   it('the built entry point passes CLI_NODE_FLAGS in its shebang', async () => {

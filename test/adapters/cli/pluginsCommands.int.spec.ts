@@ -11,7 +11,7 @@ const write = async (path: string, text: string) => {
 };
 
 describe('rollout-engine plugins list | install | uninstall', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const tmp = useTempDir('plugins-cli-');
 
   it('installs from a local marketplace (reported with the bundle capability summary), lists, uninstalls', async () => {

@@ -19,7 +19,7 @@ const exists = (p: string) =>
   );
 
 describe('rollout-engine plugins install --remote-marketplace | sync | uninstall, and serve at start (a local HTTP backend)', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const tmp = useTempDir('plugins-remote-cli-');
   let backend: FakePluginBackend;
   let home: string;

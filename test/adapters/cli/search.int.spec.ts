@@ -9,7 +9,7 @@ const A = '01a1fe86-0000-7000-8000-0000000000a1';
 const B = '01a1fe86-0000-7000-8000-0000000000b2';
 
 describe('rollout-engine search', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const tmp = useTempDir('cli-search-');
 
   const run = async (args: string[]): Promise<{ code: number | null; out: string }> => {

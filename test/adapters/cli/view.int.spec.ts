@@ -28,7 +28,7 @@ const waitFor = (child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegE
 const exited = (child: ChildProcess): Promise<number | null> => new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 
 describe('the viewer is found: `view`, the start-up line, GET /', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const tmp = useTempDir('view-cli-');
   const children: ChildProcess[] = [];
   after(() => {

@@ -13,7 +13,7 @@ import { newThread } from '../../projections/synth.js';
  * share the heap with the catch-up's garbage.
  */
 describe('withTokenProjectionCaughtUp: the garbage bound is told each commit and the end of the catch-up', function () {
-  this.timeout(30_000);
+  this.timeout(120_000);
   const tmp = useTempDir('token-home-');
 
   const reportAfter = async (home: string, indexDir: string): Promise<string[]> => {

@@ -82,7 +82,7 @@ const historyAnswers = async (home: string, indexDir: string): Promise<string> =
 };
 
 describe('mirror JSONL → EventStoreDB → export', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const tmp = useTempDir('esdb-mirror-');
   const store = useEventStore({ maxAppendSize: 64 * 1024 });
   const connectionOf = useConnection(store);
@@ -172,7 +172,7 @@ describe('mirror JSONL → EventStoreDB → export', function () {
 });
 
 describe('a node following EventStoreDB into its own copy', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const tmp = useTempDir('esdb-follow-');
   // Its own server: the copy is of every rollout stream the server holds.
   const store = useEventStore({ maxAppendSize: 64 * 1024 });
@@ -250,7 +250,7 @@ describe('a node following EventStoreDB into its own copy', function () {
 });
 
 describe('mirror → export and a following node: names (session_index.jsonl) and the engine’s thread state', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const tmp = useTempDir('esdb-names-');
   const store = useEventStore();
   const connectionOf = useConnection(store);

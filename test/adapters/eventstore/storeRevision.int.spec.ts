@@ -39,7 +39,7 @@ const conflictOf = (answer: E.Either<EngineError, unknown>): Extract<EngineError
 };
 
 describe('revisions over EventStoreDB: the seal in the base stream', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const tmp = useTempDir('esdb-revise-');
   const store = useEventStore();
   const connectionOf = useConnection(store);

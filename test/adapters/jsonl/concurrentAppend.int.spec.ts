@@ -38,7 +38,7 @@ const startWorker = (file: string, id: string, seed: number, resultFile: string)
 };
 
 describe('jsonl writer: two OS processes appending to one thread file', function () {
-  this.timeout(90_000);
+  this.timeout(120_000);
   const dirOf = useTempDir('jsonl-concurrent-');
 
   it('keeps every acknowledged line exactly once, no lost attempt, no torn or interleaved line, dense ordinals', async () => {

@@ -12,7 +12,7 @@ const T2 = '01a1fe84-e9da-76e1-b017-222644103882';
 const T3 = '01a1fe84-bdb0-7260-b7c8-794e23279a06';
 
 describe('jsonl discover', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const homeOf = useTempDir('jsonl-discover-');
 
   const touch = async (rel: string) => {

@@ -13,7 +13,7 @@ const OTHER = 'rollout-2026-11-23T09-00-00-01a1fe84-bdb0-7260-b7c8-794e23279a07.
 const SENTINEL = 'rollout-2026-01-01T00-00-00-01a1fe84-bdb0-7260-b7c8-794e23279a00.jsonl';
 
 describe('homeWatch: the rollout files that changed since the last look', function () {
-  this.timeout(20_000);
+  this.timeout(120_000);
   const tmp = useTempDir('home-watch-');
   let home: string;
   let watch: HomeWatch;

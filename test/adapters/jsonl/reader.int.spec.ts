@@ -33,7 +33,7 @@ const line = (text: string, i: number): string =>
   makeRolloutLine({ timestamp: '2026-11-21T14:31:25.366Z', ordinal: i, type: 'event_msg', payload: { type: 'x', text } }).raw;
 
 describe('jsonl reader', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let dir: string;
   let n = 0;
   const fresh = () => nodePath.join(dir, `f${n++}.jsonl`);

@@ -20,7 +20,7 @@ const exists = (p: string) =>
 const bytesOf = (lines: string[]) => lines.reduce((s, l) => s + Buffer.byteLength(l) + 1, 0);
 
 describe('jsonl writer', function () {
-  this.timeout(30_000);
+  this.timeout(120_000);
   let dir: string;
   let n = 0;
   const fresh = () => nodePath.join(dir, `d${n++}`, 'sessions', '2026', '11', '21', `rollout-${n}.jsonl`);

@@ -34,7 +34,7 @@ const exists = (p: string) =>
   );
 
 describe('plugin identity: remote-install sidecar lifecycle (PluginsManager over the disk cache)', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const tmp = useTempDir('plugins-');
   let home: string;
   let sent: TrackEventsRequest[];

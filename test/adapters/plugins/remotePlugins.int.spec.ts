@@ -28,7 +28,7 @@ const listTree = async (dir: string): Promise<string[]> => {
 };
 
 describe('remote plugins: install from the backend, startup sync (a local HTTP backend)', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const tmp = useTempDir('remote-plugins-');
   let backend: FakePluginBackend;
   let home: string;

@@ -19,7 +19,7 @@ const sample = (text: string, name: string): number => {
 };
 
 describe('serve: the index path is counted (/metrics) and logged (gate passes, read-repairs, catch-ups)', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let home: string;
   let indexDir: string;
   let metrics: ServerMetrics;

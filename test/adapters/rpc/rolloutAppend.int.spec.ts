@@ -42,7 +42,7 @@ const toldSince = async (client: StdioRpcClient, n: number, until: string): Prom
 };
 
 describe('rollout/append (serve and rollout-engine append)', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let home: string;
   let server: StdioRpcClient;
   let pPath: string;

@@ -13,7 +13,7 @@ const THREAD = '01a1fe84-bdb0-7260-b7c8-794e23279a06';
 const rolloutPath = (home: string): string => nodePath.join(home, 'sessions/2026/11/21', `rollout-2026-11-21T14-00-00-${THREAD}.jsonl`);
 
 describe('rollout-engine serve (JSON-RPC over stdio)', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let home: string;
   let server: StdioRpcClient;
   let writer: RolloutWriter;

@@ -203,7 +203,7 @@ describe('the CLI on a home it has never indexed', function () {
 });
 
 describe('serve while another process holds the build lease', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const tmp = useTempDir('serve-held-');
 
   it('answers a thread from its own files while it waits, and ends when its input ends (not when the wait does)', async () => {

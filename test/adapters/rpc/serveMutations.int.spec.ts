@@ -14,7 +14,7 @@ const P = 'ffffffff-0000-7000-8000-000000000001';
 const L = 'ffffffff-0000-7000-8000-000000000002';
 
 describe('rollout-engine serve: thread/fork, thread/revert, thread/rollback, review/start, thread/tokenUsage/read', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let home: string;
   let server: StdioRpcClient;
   const ask = async (method: string, params: unknown): Promise<any> => server.request(method, params);

@@ -33,7 +33,7 @@ const converse = (
   });
 
 describe('serve: every request answered, none ends the server', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const homeOf = useTempDir('serve-robust-');
 
   it('refuses an id that is neither a string nor a number, refuses a 10 MB thread id (not a UUID), refuses params nested 6,000 deep, and answers the next request', async () => {

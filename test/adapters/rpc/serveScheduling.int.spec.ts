@@ -17,7 +17,7 @@ const Q = 'ffffffff-0000-7000-8000-0000000000a2';
 const turnsOf = (a: RpcAnswer): number => ((a as { result: { thread: { turns: unknown[] } } }).result.thread.turns ?? []).length;
 
 describe('rollout-engine serve: scheduling of real methods', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let home: string;
   let server: StdioRpcClient;
 

@@ -12,7 +12,7 @@ import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome
 const P = 'eeeeeeee-0000-7000-8000-000000000001';
 
 describe('rollout-engine serve: thread management notifications, loaded threads, opt-out', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let home: string;
   const open = async (capabilities: Record<string, unknown>): Promise<StdioRpcClient> => {
     const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);

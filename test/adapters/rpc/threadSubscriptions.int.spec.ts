@@ -15,7 +15,7 @@ import { RolloutWriter } from '../../fixtures/rolloutLines.js';
 const P = 'ffffffff-0000-7000-8000-00000000b001';
 
 describe('threadSubscriptions: the live notifications hub', function () {
-  this.timeout(30_000);
+  this.timeout(120_000);
   let home: string;
   let m: MutationHome;
   let hub: ThreadSubscriptions;

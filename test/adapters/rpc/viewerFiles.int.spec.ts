@@ -24,7 +24,7 @@ const upgradeStatus = (url: string, headers: Record<string, string>, protocols: 
   });
 
 describe('the viewer on the WebSocket listener: its files, and upgrades from its own origin only', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const tmp = useTempDir('viewer-files-');
   let serve: WebSocketServe;
 

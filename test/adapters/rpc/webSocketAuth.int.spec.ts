@@ -10,7 +10,7 @@ import { EXIT } from '../../../adapters/cli/exitCodes.js';
 import { authServers, freePort, refusedStartups, runToExit, TOKEN, tryUpgrade, waitReady } from './webSocketAuthCases.js';
 
 describe('serve over WebSocket: auth', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const dirOf = useTempDir('serve-ws-auth-');
   // A new home beside the token files (`--new-home` makes it at the first start).
   const homeOf = (): string => nodePath.join(dirOf(), 'codex-home');

@@ -76,7 +76,7 @@ const stdioAnswerBytes = (home: string, request: unknown): Promise<Buffer> =>
   });
 
 describe('serve over WebSocket', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const homeOf = useTempDir('serve-ws-');
   let serve: WebSocketServe | undefined;
   afterEach(async () => {
@@ -201,7 +201,7 @@ describe('serve over WebSocket', function () {
 });
 
 describe('webSocketConnection: a stream that fails part way', function () {
-  this.timeout(20_000);
+  this.timeout(120_000);
 
   it('ends the cut message (not valid JSON), rejects the send with the error, and sends the next message whole', async () => {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });

@@ -1,5 +1,4 @@
 import type * as t from 'io-ts';
-import type { ThreadIdRule } from './threadIdRule.js';
 
 /**
  * What a request must not run beside, as Codex's `request_serialization` declares it per method:
@@ -10,6 +9,21 @@ export type RpcScope = null | { readonly key: string; readonly access: 'read' | 
 
 /** The scope of a request about one thread (Codex's `thread_id(params.thread_id)`). */
 export const threadScope = (threadId: string, access: 'read' | 'write'): RpcScope => ({ key: `thread:${threadId}`, access });
+
+/**
+ * How a method takes its thread id, as Codex 0.169.0 does (measured on its app-server; see
+ * cliErrors.int): the id's syntax checked before anything else (`invalid <what> id: …`, -32600,
+ * or -32602 where Codex decodes the id with the params), and its words for a thread it has no
+ * rollout of (the history reads look for a loaded thread, the management methods for a rollout).
+ * Declared once, on the method's entry: `serve` and the CLI apply it through the two functions
+ * of `threadIdRule.ts`, so one bad id gets one answer from both.
+ */
+export interface ThreadIdRule {
+  readonly what: 'thread' | 'session';
+  readonly refusedAs?: 'request' | 'params';
+  /** The sentence for a thread id with no rollout in the home. */
+  readonly unknown: (threadId: string) => string;
+}
 
 /**
  * One app-server method as the protocol declares it: its name, its params codec, its scope, whether

@@ -3,20 +3,10 @@ import type { EngineError } from '../domain/errors.js';
 import { checkedThreadId } from '../domain/thread/threadId.js';
 import type { MethodEntry } from './methodEntry.js';
 
-/**
- * How a method takes its thread id, as Codex 0.169.0 does (measured on its app-server; see
- * cliErrors.int): the id's syntax checked before anything else (`invalid <what> id: …`, -32600,
- * or -32602 where Codex decodes the id with the params), and its words for a thread it has no
- * rollout of (the history reads look for a loaded thread, the management methods for a rollout).
- * Declared once, on the method's entry: `serve` and the CLI apply it through the two functions
- * below, so one bad id gets one answer from both.
+/*
+ * The thread id rules' words and how both transports apply a rule (`MethodEntry.threadId`,
+ * declared in `methodEntry.ts`).
  */
-export interface ThreadIdRule {
-  readonly what: 'thread' | 'session';
-  readonly refusedAs?: 'request' | 'params';
-  /** The sentence for a thread id with no rollout in the home. */
-  readonly unknown: (threadId: string) => string;
-}
 
 /** A history read's words: Codex looks for the thread among those it holds loaded. */
 export const NOT_LOADED = (threadId: string): string => `thread not loaded: ${threadId}`;

@@ -4,8 +4,9 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as fs from 'node:fs';
 
 /**
- * The names of UTC that Intl (ICU) reports as `UTC` when the process's zone is one of them: a
- * server's or a container's usual `/etc/localtime` → `…/zoneinfo/Etc/UTC`, or `TZ=UTC`.
+ * The names of UTC that Intl (ICU) reports as `UTC` when the process's zone is one of them (but
+ * `TZ=GMT` from Node 22, which it names `+00:00`: the same zone): a server's or a container's usual
+ * `/etc/localtime` → `…/zoneinfo/Etc/UTC`, or `TZ=UTC`.
  */
 const UTC_NAMES: ReadonlySet<string> = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Universal', 'Etc/Zulu', 'Zulu', 'Etc/UCT', 'UCT']);
 

@@ -29,6 +29,32 @@ const npm = (args: ReadonlyArray<string>, cwd: string, env: NodeJS.ProcessEnv = 
 /** Runs an installed bin from `cwd`, as a person would: by its path, with nothing of this repo around. */
 const runBin = (bin: string, args: ReadonlyArray<string>, cwd: string) => spawnSync(bin, [...args], { cwd, env: cleanEnv(), encoding: 'utf8' });
 
+/**
+ * Puts this checkout's built better-sqlite3 where its install script (prebuild-install) looks for
+ * a prebuilt binary it downloaded before: `<npm cache>/_prebuilds/<sha512(url)[0..6]>-<file>`. A
+ * user whose machine can fetch the prebuilt gets the same. The compile from source, where none can
+ * be fetched (2 minutes on 2 idle cores, 5-10 on busy ones), is shown once, by the user-level
+ * install below; the global install of the tarball is shown without paying for it twice.
+ */
+const seedBetterSqlitePrebuild = async (npmCache: string): Promise<void> => {
+  const pkgDir = nodePath.join(REPO, 'node_modules', 'better-sqlite3');
+  const require = createRequire(nodePath.join(pkgDir, 'package.json'));
+  const rc = require('prebuild-install/rc') as (pkg: unknown) => Record<string, unknown>;
+  const util = require('prebuild-install/util') as { getDownloadUrl: (opts: unknown) => string };
+  const pkg = JSON.parse(fs.readFileSync(nodePath.join(pkgDir, 'package.json'), 'utf8')) as unknown;
+  const url = util.getDownloadUrl({ ...rc(pkg), pkg });
+  const digest = createHash('sha512').update(url).digest('hex').slice(0, 6);
+  const file = nodePath.join(npmCache, '_prebuilds', `${digest}-${nodePath.basename(url).replace(/[^a-zA-Z0-9.]+/g, '-')}`);
+  fs.mkdirSync(nodePath.dirname(file), { recursive: true });
+  await tar.c({ gzip: true, file, cwd: pkgDir, portable: true }, ['build/Release/better_sqlite3.node']);
+};
+
+/** A copy of this machine's npm cache (packages only: no prebuilt binary), so an install reads what `npm ci` fetched before. */
+const copyNpmCache = (to: string): void => {
+  const cache = spawnSync('npm', ['config', 'get', 'cache'], { env: cleanEnv(), encoding: 'utf8' }).stdout.trim();
+  if (fs.existsSync(nodePath.join(cache, '_cacache'))) fs.cpSync(nodePath.join(cache, '_cacache'), nodePath.join(to, '_cacache'), { recursive: true });
+};
+
 describe('install: the packed package and `npm link` give a `rollout-engine` bin that runs from anywhere, without a rebuild', function () {
   this.timeout(120_000);
   const tmp = useTempDir('cli-install-');
@@ -77,11 +103,13 @@ describe('install: the packed package and `npm link` give a `rollout-engine` bin
     expect(unexpected, 'files the package should not hold').to.deep.equal([]);
   });
 
-  it('npm install -g <tarball> --prefix DIR: DIR/bin/rollout-engine runs from another directory, with no dev dependency installed', function () {
-    // better-sqlite3 is built from source where its prebuilt binary cannot be downloaded (1-3 minutes on 2 cores).
+  it('npm install -g <tarball> --prefix DIR: DIR/bin/rollout-engine runs from another directory, with no dev dependency installed', async function () {
     this.timeout(600_000);
     const prefix = nodePath.join(tmp(), 'prefix');
-    npm(['install', '--global', '--prefer-offline', '--prefix', prefix, packed.tarball], elsewhere);
+    const npmCache = nodePath.join(tmp(), 'npm-cache');
+    copyNpmCache(npmCache);
+    await seedBetterSqlitePrebuild(npmCache);
+    npm(['install', '--global', '--prefer-offline', '--cache', npmCache, '--prefix', prefix, packed.tarball], elsewhere);
     const bin = nodePath.join(prefix, 'bin', 'rollout-engine');
     const installed = nodePath.join(prefix, 'lib', 'node_modules', PACKAGE.name);
     expect(fs.realpathSync(bin)).to.equal(fs.realpathSync(nodePath.join(installed, PACKAGE.bin['rollout-engine']!)));
@@ -98,26 +126,6 @@ describe('install: the packed package and `npm link` give a `rollout-engine` bin
     works(bin);
   });
 });
-
-/**
- * Puts this checkout's built better-sqlite3 where its install script (prebuild-install) looks for
- * a prebuilt binary it downloaded before: `<npm cache>/_prebuilds/<sha512(url)[0..6]>-<file>`. A
- * user whose machine can fetch the prebuilt gets the same; where none can be fetched the script
- * compiles it from source (5-20 minutes on 2 busy cores), which this checkout's own `npm ci`
- * already did, so the user-level install is shown without paying for that compile twice.
- */
-const seedBetterSqlitePrebuild = async (npmCache: string): Promise<void> => {
-  const pkgDir = nodePath.join(REPO, 'node_modules', 'better-sqlite3');
-  const require = createRequire(nodePath.join(pkgDir, 'package.json'));
-  const rc = require('prebuild-install/rc') as (pkg: unknown) => Record<string, unknown>;
-  const util = require('prebuild-install/util') as { getDownloadUrl: (opts: unknown) => string };
-  const pkg = JSON.parse(fs.readFileSync(nodePath.join(pkgDir, 'package.json'), 'utf8')) as unknown;
-  const url = util.getDownloadUrl({ ...rc(pkg), pkg });
-  const digest = createHash('sha512').update(url).digest('hex').slice(0, 6);
-  const file = nodePath.join(npmCache, '_prebuilds', `${digest}-${nodePath.basename(url).replace(/[^a-zA-Z0-9.]+/g, '-')}`);
-  fs.mkdirSync(nodePath.dirname(file), { recursive: true });
-  await tar.c({ gzip: true, file, cwd: pkgDir, portable: true }, ['build/Release/better_sqlite3.node']);
-};
 
 /** The unprivileged account the README's user-level install is tried as, when the test runs as root (made once, then reused). */
 const INSTALL_USER = 'rollout-engine-install';
@@ -136,23 +144,33 @@ const unprivileged = (): { readonly uid: number; readonly gid: number; readonly 
   return { uid: id('-u'), gid: id('-g'), name: INSTALL_USER };
 };
 
-/** npm settings of this machine a user-level install needs too (where node's headers are, a CA file), as environment variables. */
+/**
+ * npm settings of this machine's network a user-level install needs too (a CA file, a registry), as
+ * environment variables. Not `nodedir`: where Node's headers are is the README's setting, which
+ * the user gives.
+ */
 const machineNpmConfig = (): Record<string, string> => {
   const out: Record<string, string> = {};
-  for (const key of ['nodedir', 'cafile', 'registry']) {
+  for (const key of ['cafile', 'registry']) {
     const v = spawnSync('npm', ['config', 'get', key], { env: cleanEnv(), encoding: 'utf8' }).stdout.trim();
     if (v !== '' && v !== 'undefined' && v !== 'null') out[`npm_config_${key}`] = v;
   }
   return out;
 };
 
+/** The README's setting for an install that compiles better-sqlite3: Node's headers from beside the node that runs, not downloaded. */
+const README_NODEDIR = `npm_config_nodedir="$(node -p 'path.resolve(process.execPath, "../..")')"`;
+
+/** prebuild-install's mirror of better-sqlite3's prebuilt binaries, at a closed loopback port: out of reach on any machine. */
+const UNREACHABLE_PREBUILT = { npm_config_better_sqlite3_binary_host: 'http://127.0.0.1:9' };
+
 describe('install without root, as the README says: npm config set prefix ~/.local, npm ci && npm link, ~/.local/bin on PATH', function () {
-  // A fresh npm ci, offline, from the npm cache (better-sqlite3's prebuilt seeded there: about
-  // 1-3 minutes; compiling it, where no prebuilt can be had, takes 5-20). Bounded at 15.
+  // A fresh npm ci, offline, from the npm cache, compiling better-sqlite3 (its prebuilt out of
+  // reach): 2-4 minutes on 2 cores, 5-10 on busy ones. Bounded at 15.
   this.timeout(900_000);
   const tmp = useTempDir('cli-user-install-');
 
-  it('a copy of the repository, installed by an unprivileged user, answers a first `turns` and serves the viewer', async function () {
+  it('a copy of the repository, installed by an unprivileged user with the prebuilt binary out of reach, answers a first `turns` and serves the viewer', async function () {
     const user = unprivileged();
     skipUnmet(this, typeof user !== 'string', 'an unprivileged user', typeof user === 'string' ? user : '');
     if (typeof user === 'string') return;
@@ -173,15 +191,14 @@ describe('install without root, as the README says: npm config set prefix ~/.loc
     expect(fs.existsSync(nodePath.join(clone, 'node_modules')) || fs.existsSync(nodePath.join(clone, 'dist'))).to.equal(false);
     writeRollout(codexHome, rolloutName(THREAD), chatThread('legacy', THREAD, 2).text());
     // Offline: npm ci reads this machine's npm cache, copied into the user's.
-    const cache = spawnSync('npm', ['config', 'get', 'cache'], { env: cleanEnv(), encoding: 'utf8' }).stdout.trim();
-    if (fs.existsSync(nodePath.join(cache, '_cacache'))) fs.cpSync(nodePath.join(cache, '_cacache'), nodePath.join(home, '.npm', '_cacache'), { recursive: true });
-    await seedBetterSqlitePrebuild(nodePath.join(home, '.npm'));
+    copyNpmCache(nodePath.join(home, '.npm'));
     spawnSync('chown', ['-R', `${user.uid}:${user.gid}`, home, codexHome]);
     fs.chmodSync(root, 0o755);
 
     const env = {
       ...Object.fromEntries(Object.entries(cleanEnv()).filter(([k]) => !/^(HOME|USER|LOGNAME|NPM_CONFIG_.*|npm_config_.*)$/i.test(k))),
       ...machineNpmConfig(),
+      ...UNREACHABLE_PREBUILT,
       HOME: home,
       USER: user.name,
       LOGNAME: user.name,
@@ -190,17 +207,23 @@ describe('install without root, as the README says: npm config set prefix ~/.loc
     /** A shell command as the user, in its home. */
     const asUser = (script: string) => spawnSync('sh', ['-c', script], { cwd: home, env, uid: user.uid, gid: user.gid, encoding: 'utf8', timeout: 840_000 });
 
-    // The README's steps: a prefix of one's own, then npm ci && npm link (offline where the cache has it).
+    // The README's steps: a prefix of one's own, then npm ci && npm link (offline where the cache has it), with its nodedir setting.
+    expect(fs.readFileSync(nodePath.join(REPO, 'README.md'), 'utf8'), "the README's nodedir setting").to.contain(README_NODEDIR);
     const prefix = asUser('npm config set prefix ~/.local && npm config get prefix');
     expect(prefix.status, prefix.stderr).to.equal(0);
     expect(prefix.stdout.trim()).to.equal(nodePath.join(home, '.local'));
     const started = Date.now();
-    const install = asUser('cd rollout-engine && npm ci --prefer-offline --no-audit --no-fund --loglevel=error && npm link --no-audit --no-fund --loglevel=error');
+    const install = asUser(
+      `cd rollout-engine && ${README_NODEDIR} npm ci --prefer-offline --no-audit --no-fund --loglevel=error && npm link --no-audit --no-fund --loglevel=error`,
+    );
     expect(
       install.status,
       `npm ci && npm link as ${user.name}${install.signal === null ? '' : ` (stopped by ${install.signal} after ${Math.round((Date.now() - started) / 1000)} s)`}\n${install.stdout}\n${install.stderr}`,
     ).to.equal(0);
     const installSeconds = (Date.now() - started) / 1000;
+    // better-sqlite3 was compiled (node-gyp's objects; a prebuilt holds the .node file alone), against the headers beside node: none downloaded.
+    expect(fs.existsSync(nodePath.join(clone, 'node_modules', 'better-sqlite3', 'build', 'Release', 'obj.target')), 'better-sqlite3 compiled').to.equal(true);
+    expect(fs.existsSync(nodePath.join(home, '.cache', 'node-gyp')), "node-gyp's downloaded headers").to.equal(false);
     const bin = nodePath.join(home, '.local', 'bin', 'rollout-engine');
     expect(fs.realpathSync(bin)).to.equal(fs.realpathSync(nodePath.join(clone, PACKAGE.bin['rollout-engine']!)));
 
@@ -240,6 +263,8 @@ describe('install without root, as the README says: npm config set prefix ~/.loc
         await exited;
       }
     }
-    process.stdout.write(`      user-level install as ${user.name} (uid ${user.uid}): npm ci && npm link ${installSeconds.toFixed(0)} s\n`);
+    process.stdout.write(
+      `      user-level install as ${user.name} (uid ${user.uid}), node ${process.version}, better-sqlite3 compiled: npm ci && npm link ${installSeconds.toFixed(0)} s\n`,
+    );
   });
 });

@@ -1,16 +1,12 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../domain/errors.js';
 import { checkedThreadId } from '../domain/thread/threadId.js';
+import type { MethodEntry } from './methodEntry.js';
 
 /*
  * The thread id rules' words and how both transports apply a rule (`MethodEntry.threadId`,
  * declared in `methodEntry.ts`).
  */
-
-/** What the two functions below read of a method's entry (methodEntry.ts holds the rule: it imports this file, not the reverse). */
-interface RuledEntry {
-  readonly threadId?: ThreadIdRule;
-}
 
 /** A history read's words: Codex looks for the thread among those it holds loaded. */
 export const NOT_LOADED = (threadId: string): string => `thread not loaded: ${threadId}`;
@@ -23,7 +19,7 @@ const threadIdOf = (params: unknown): string | undefined => {
 };
 
 /** The params, or the method's refusal of their thread id (an absent id, where the method allows one, is not checked). */
-export const checkedParams = <P>(entry: RuledEntry, params: P): E.Either<EngineError, P> => {
+export const checkedParams = <P>(entry: Pick<MethodEntry, 'threadId'>, params: P): E.Either<EngineError, P> => {
   const rule = entry.threadId;
   const id = threadIdOf(params);
   if (rule === undefined || id === undefined) return E.right(params);
@@ -32,6 +28,6 @@ export const checkedParams = <P>(entry: RuledEntry, params: P): E.Either<EngineE
 
 /** An error in the method's words: an unknown thread said as Codex says it for this method. */
 export const inMethodWords =
-  (entry: RuledEntry) =>
+  (entry: Pick<MethodEntry, 'threadId'>) =>
   (e: EngineError): EngineError =>
     e._tag === 'NotFound' && e.what === 'thread' && entry.threadId !== undefined ? { ...e, words: entry.threadId.unknown(e.id) } : e;

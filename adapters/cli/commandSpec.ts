@@ -115,20 +115,15 @@ const requestOf = (spec: AnyCommandSpec, args: ReadonlyArray<unknown>, opts: Rea
   return { request, optionOf };
 };
 
-/** A command's work with its params: its use case on the home (its errors in its method's words), or its own `run`. */
+/** A command's work with its params: its use case on the home (its errors in its method's words, `inWords`), or its own `run`. */
 const work = async (
   spec: AnyCommandSpec,
   given: Given<ArgumentList, OptionTable> & { readonly params: unknown },
-  method: MethodOfCommand<unknown> | undefined,
+  inWords: ((e: EngineError) => EngineError) | undefined,
 ): Promise<void> => {
   if (spec.onHome === undefined) return spec.run?.(given);
-  const [use, { runOnHome }, TE, { inMethodWords }] = await Promise.all([
-    spec.onHome.use(given),
-    import('./runOnHome.js'),
-    import('fp-ts/lib/TaskEither.js'),
-    import('../../protocol/threadIdRule.js'),
-  ]);
-  const worded = method === undefined ? use : (home: OpenCodexHome) => TE.mapLeft(inMethodWords(method))(use(home));
+  const [use, { runOnHome }] = await Promise.all([spec.onHome.use(given), import('./runOnHome.js')]);
+  const worded = inWords === undefined ? use : await import('fp-ts/lib/TaskEither.js').then((TE) => (home: OpenCodexHome) => TE.mapLeft(inWords)(use(home)));
   return runOnHome<unknown>(given.opts as HomeOptions, worded, spec.onHome.render(given) as Human<unknown>, spec.onHome.open);
 };
 
@@ -141,17 +136,18 @@ const actionOf =
     const opts = spec.withParentOptions === true ? cmd.optsWithGlobals() : cmd.opts();
     if (spec.params === undefined) return work(spec, { args, opts, cmd, params: undefined }, undefined);
     const table = requestOf(spec, args, opts);
-    const [loaded, { decodeRequest, withRequest, refused }, E, { checkedParams }] = await Promise.all([
+    const [loaded, { decodeRequest, withRequest, refused }] = await Promise.all([
       spec.params({ args, opts, cmd, request: table.request }) as Promise<ParamsRequest<unknown> | EngineError>,
       import('./decodeOptions.js'),
-      import('fp-ts/lib/Either.js'),
-      import('../../protocol/threadIdRule.js'),
     ]);
     if ('_tag' in loaded) return withRequest(opts, refused(loaded), async () => undefined);
     const method = loaded.method;
     const decoded = decodeRequest(method?.params ?? loaded.codec!, loaded.request ?? table.request, { ...table.optionOf, ...loaded.optionOf });
-    const request = method === undefined ? decoded : E.chain((p: unknown) => checkedParams(method, p))(decoded);
-    return withRequest(opts, request, (params) => work(spec, { args, opts, cmd, params }, method));
+    if (method === undefined) return withRequest(opts, decoded, (params) => work(spec, { args, opts, cmd, params }, undefined));
+    // A view of a method: its thread id rule, loaded only for such a command.
+    const [E, { checkedParams, inMethodWords }] = await Promise.all([import('fp-ts/lib/Either.js'), import('../../protocol/threadIdRule.js')]);
+    const request = E.chain((p: unknown) => checkedParams(method, p))(decoded);
+    return withRequest(opts, request, (params) => work(spec, { args, opts, cmd, params }, inMethodWords(method)));
   };
 
 /** Build commander's command from a declaration, under `parent`. */

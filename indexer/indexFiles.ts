@@ -22,6 +22,7 @@ import type { CatchUpOptions } from './catchUpOptions.js';
 import { subsetOf } from './catchUpOptions.js';
 import type { ProjectionSubset } from '../projections/all.js';
 import type { CatchUpSummary } from './catchUpSummary.js';
+import { holdPoint } from '../adapters/system/holdPoint.js';
 
 /**
  * Index the files of a plan (all of it, or one worker's share): each file's new lines are read
@@ -196,6 +197,7 @@ class PendingTxn {
     }
     this.summary.quarantined += r.right.quarantined;
     if (bytes > 0) this.options.afterCommit?.(bytes);
+    await holdPoint('index.batch.committed');
     const conflicted = new Set(r.right.conflicted);
     cursors.forEach((c, i) => {
       if (conflicted.has(batches[i]!)) {

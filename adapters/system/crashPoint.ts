@@ -58,14 +58,17 @@ export type CrashPointName = (typeof FOLLOW_CRASH_POINTS)[number] | (typeof WRIT
 /** What a crash point prints on stderr just before the kill, so a trial can tell it from any other death. */
 export const crashedAtLine = (point: string, hit: number): string => `rollout-engine: crash point ${point} (hit ${hit})`;
 
-const wanted = ((): { readonly point: string; readonly hit: number } | null => {
-  const value = process.env[CRASH_AT_ENV];
+/** `<point>[:<n>]` from the environment variable `name` (this file's and holdPoint.ts's), null when unset. */
+export const namedPointIn = (name: string): { readonly point: string; readonly hit: number } | null => {
+  const value = process.env[name];
   if (value === undefined || value === '') return null;
   const [point, hit] = value.split(':');
   const n = hit === undefined ? 1 : Number(hit);
-  if (point === undefined || point === '' || !Number.isInteger(n) || n < 1) throw new Error(`${CRASH_AT_ENV}=${value}: expected <point>[:<n>], n ≥ 1`);
+  if (point === undefined || point === '' || !Number.isInteger(n) || n < 1) throw new Error(`${name}=${value}: expected <point>[:<n>], n ≥ 1`);
   return { point, hit: n };
-})();
+};
+
+const wanted = namedPointIn(CRASH_AT_ENV);
 
 let reached = 0;
 

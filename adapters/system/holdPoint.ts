@@ -1,0 +1,47 @@
+// Named hold points for the terminal trials: `ROLLOUT_ENGINE_HOLD_AT=<point>[:<n>]` with
+// `ROLLOUT_ENGINE_HOLD_FILE=<path>` makes the process, the n-th time (default the first) it
+// reaches that point, create `<path>` and wait until it is removed. The wait is asynchronous, so
+// meanwhile a progress bar redraws and a Ctrl-C is handled as at any other moment: a trial sees
+// the state at a named step and acts on it there, instead of catching it in a screen captured
+// every few milliseconds. Unset (always, outside the tests), a hold point does nothing.
+
+import { promises as fs } from 'node:fs';
+import { namedPointIn } from './crashPoint.js';
+
+export const HOLD_AT_ENV = 'ROLLOUT_ENGINE_HOLD_AT';
+export const HOLD_FILE_ENV = 'ROLLOUT_ENGINE_HOLD_FILE';
+
+/**
+ * The index builder's (`indexer/indexFiles.ts`): a batch of files' rows and checkpoints committed,
+ * the next batch not yet read. In a worker thread (`index --workers`) each worker counts its own.
+ */
+export const HOLD_POINTS = ['index.batch.committed'] as const;
+
+export type HoldPointName = (typeof HOLD_POINTS)[number];
+
+const wanted = ((): { readonly point: string; readonly hit: number; readonly file: string } | null => {
+  const at = namedPointIn(HOLD_AT_ENV);
+  if (at === null) return null;
+  const file = process.env[HOLD_FILE_ENV];
+  if (file === undefined || file === '') throw new Error(`${HOLD_AT_ENV} is set: ${HOLD_FILE_ENV} must name the file it holds on`);
+  return { ...at, file };
+})();
+
+let reached = 0;
+
+/** How often a hold looks whether its file is gone. */
+const POLL_MS = 10;
+
+/** The step `point` is reached: hold here while the environment's file exists, if it names this point and hit. */
+export const holdPoint = async (point: HoldPointName): Promise<void> => {
+  if (wanted === null || wanted.point !== point || ++reached !== wanted.hit) return;
+  await fs.writeFile(wanted.file, `${process.pid}\n`, { flag: 'wx' });
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    try {
+      await fs.access(wanted.file);
+    } catch {
+      return;
+    }
+  }
+};

@@ -265,10 +265,13 @@ const tagsOf = (c: t.Decoder<unknown, unknown>): string[] | undefined => {
 const isUntagged = (c: t.Decoder<unknown, unknown>): boolean =>
   tagOf(c) === 'UnionType' && tagsOf(c) === undefined && ((c as Tagged).types ?? []).filter((m) => !isAbsence(m)).length > 1;
 
+/** The entries of `context` that name fields of the data (keys under a union or an intersection index its members, not the data). */
+const fieldKeysOf = (context: t.Context): t.Context =>
+  context.filter((e, i) => e.key !== '' && !/^\d+$/.test(e.key) && !['UnionType', 'IntersectionType'].includes(tagOf(context[i - 1]?.type) ?? ''));
+
 /** serde's sentence for one value the codec at the end of `context` refused. */
 const sentenceFor = (context: t.Context, value: unknown): string => {
-  // Keys under a union or an intersection index its members, not the data.
-  const fieldKeys = context.filter((e, i) => e.key !== '' && !/^\d+$/.test(e.key) && !['UnionType', 'IntersectionType'].includes(tagOf(context[i - 1]?.type) ?? ''));
+  const fieldKeys = fieldKeysOf(context);
   const tagged = context.find((e) => tagsOf(e.type) !== undefined);
   if (tagged !== undefined) {
     const tag = (tagged.actual as { type?: unknown } | null | undefined)?.type;
@@ -295,15 +298,24 @@ const memberOfTag = (context: t.Context): 'named' | 'other' | 'none' => {
 };
 
 /**
- * Params a method's codec refused, as Codex words it: the first value serde would have stopped
- * at. Absent or null params of a method that takes an object are serde's `missing field
- * \`params\``.
+ * The first value of a method's params serde would have stopped at, in its words, with the
+ * top-level field it lies in ('' for the params object itself). `serve` answers it as
+ * `invalidParamsMessage`; the CLI (adapters/cli/decodeOptions.ts) says the same sentence under the
+ * option that fills the field, so one bad value gets one answer from both.
  */
-export const invalidParamsMessage = (errors: t.Errors, params: unknown): string => {
-  if (params === undefined || params === null) return 'Invalid request: missing field `params`';
+export const paramsRefusal = (errors: t.Errors, params: unknown): { readonly field: string; readonly sentence: string } => {
+  if (params === undefined || params === null) return { field: '', sentence: 'missing field `params`' };
   // The error of the member that could take the value, not of the `null` / `undefined` a field
   // may also be; in a tagged enum, of the member the value's tag names (serde reads the tag first).
   const real = errors.filter((e) => !isAbsence(e.context[e.context.length - 1]!.type));
   const first = real.find((e) => memberOfTag(e.context) === 'named') ?? real.find((e) => memberOfTag(e.context) === 'none') ?? real[0] ?? errors[0];
-  return `Invalid request: ${first === undefined ? 'invalid params' : sentenceFor(first.context, first.value)}`;
+  if (first === undefined) return { field: '', sentence: 'invalid params' };
+  return { field: fieldKeysOf(first.context)[0]?.key ?? '', sentence: sentenceFor(first.context, first.value) };
 };
+
+/**
+ * Params a method's codec refused, as Codex words it: the first value serde would have stopped
+ * at. Absent or null params of a method that takes an object are serde's `missing field
+ * \`params\``.
+ */
+export const invalidParamsMessage = (errors: t.Errors, params: unknown): string => `Invalid request: ${paramsRefusal(errors, params).sentence}`;

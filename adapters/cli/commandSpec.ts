@@ -136,18 +136,20 @@ const actionOf =
     const opts = spec.withParentOptions === true ? cmd.optsWithGlobals() : cmd.opts();
     if (spec.params === undefined) return work(spec, { args, opts, cmd, params: undefined }, undefined);
     const table = requestOf(spec, args, opts);
-    const [loaded, { decodeRequest, withRequest, refused }] = await Promise.all([
+    const [loaded, { decodeRequest, decodeMethodRequest, withRequest, refused }] = await Promise.all([
       spec.params({ args, opts, cmd, request: table.request }) as Promise<ParamsRequest<unknown> | EngineError>,
       import('./decodeOptions.js'),
     ]);
     if ('_tag' in loaded) return withRequest(opts, refused(loaded), async () => undefined);
     const method = loaded.method;
-    const decoded = decodeRequest(method?.params ?? loaded.codec!, loaded.request ?? table.request, { ...table.optionOf, ...loaded.optionOf });
-    if (method === undefined) return withRequest(opts, decoded, (params) => work(spec, { args, opts, cmd, params }, undefined));
+    const request = loaded.request ?? table.request;
+    const optionOf = { ...table.optionOf, ...loaded.optionOf };
+    if (method === undefined) return withRequest(opts, decodeRequest(loaded.codec!, request, optionOf), (params) => work(spec, { args, opts, cmd, params }, undefined));
+    const decoded = decodeMethodRequest(method.params, request, optionOf);
     // A view of a method: its thread id rule, loaded only for such a command.
     const [E, { checkedParams, inMethodWords }] = await Promise.all([import('fp-ts/lib/Either.js'), import('../../protocol/threadIdRule.js')]);
-    const request = E.chain((p: unknown) => checkedParams(method, p))(decoded);
-    return withRequest(opts, request, (params) => work(spec, { args, opts, cmd, params }, inMethodWords(method)));
+    const checked = E.chain((p: unknown) => checkedParams(method, p))(decoded);
+    return withRequest(opts, checked, (params) => work(spec, { args, opts, cmd, params }, inMethodWords(method)));
   };
 
 /** Build commander's command from a declaration, under `parent`. */

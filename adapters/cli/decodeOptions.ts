@@ -5,6 +5,7 @@ import { invalidArgument } from '../../domain/errors.js';
 import type { DecodeProblem } from '../../domain/decodeErrors.js';
 import { describeDecodeErrors } from '../../domain/decodeErrors.js';
 import { reportError } from './exitCodes.js';
+import { paramsRefusal } from '../../protocol/requestErrors.js';
 
 /** A type a params field may also be to say "absent": an option that was given is neither. */
 const ABSENT = new Set(['null', 'undefined']);
@@ -32,16 +33,33 @@ const refusal = (errors: t.Errors, optionOf: Readonly<Record<string, string>>): 
 };
 
 /**
- * A command's request, built from its options, decoded by the params codec of the RPC method the
- * command is a view of: the CLI accepts exactly what `serve` accepts, and the use case gets what
- * the method's handler would. A value the codec refuses is reported under the option the user
- * typed (`optionOf`: request field → option), as InvalidArgument (exit 2).
+ * A command's request, built from its options, decoded by the command's own codec (`serve`,
+ * `view`, `mirror`, …: settings no method takes). Every problem is reported under the option the
+ * user typed (`optionOf`: request field → option), as InvalidArgument (exit 2). A view of a method
+ * decodes with `decodeMethodRequest` instead.
  */
 export const decodeRequest = <P>(
   codec: t.Decoder<unknown, P>,
   request: Readonly<Record<string, unknown>>,
   optionOf: Readonly<Record<string, string>>,
 ): E.Either<EngineError, P> => E.mapLeft((errors: t.Errors) => refusal(errors, optionOf))(codec.decode(request));
+
+/**
+ * A command's request decoded by the params codec of the method it is a view of (the CLI accepts
+ * exactly what `serve` accepts, and the use case gets what the method's handler would), refused as
+ * `serve` refuses the same params (protocol/requestErrors.ts, Codex's serde words: the first value
+ * serde would stop at), said under the option the user typed for its field (InvalidArgument, exit
+ * 2): one bad value, one answer, from either transport.
+ */
+export const decodeMethodRequest = <P>(
+  codec: t.Decoder<unknown, P>,
+  request: Readonly<Record<string, unknown>>,
+  optionOf: Readonly<Record<string, string>>,
+): E.Either<EngineError, P> =>
+  E.mapLeft((errors: t.Errors) => {
+    const { field, sentence } = paramsRefusal(errors, request);
+    return invalidArgument(optionOf[field] ?? (field === '' ? 'options' : field), sentence);
+  })(codec.decode(request));
 
 /** A request refused before it is decoded (an option the codec cannot see, a file that cannot be read). */
 export const refused = (error: EngineError): E.Either<EngineError, never> => E.left(error);

@@ -41,7 +41,7 @@ export const appendKeysFileOf = (indexDir: string): string => nodePath.join(inde
  * the index (`<indexDir>/append-keys.jsonl`, one record per append, fsynced). It is not in LMDB:
  * a rebuilt index keeps them. Each look reads only what was appended since the last one (another
  * process appends too); writers take the file's lock. A line that does not decode (a torn write)
- * is skipped: its append is still found from the rollout itself (`replay/appendLines.ts`). No link
+ * is skipped: its append is still found from the rollout itself (`replay/mutations/appendLines.ts`). No link
  * is followed below `root` (`confinementRoot`); the file is 0600 and the folder 0700 whatever the umask.
  */
 export const fileAppendKeys = (indexDir: string, root: string = indexDir): AppendKeys => {

@@ -1,6 +1,6 @@
 import type { PluginCache, PluginCatalog, PluginConfig } from '../../domain/plugins/ports.js';
-import type { PluginsManager } from '../../replay/pluginsManager.js';
-import { pluginsManager } from '../../replay/pluginsManager.js';
+import type { PluginsManager } from '../../replay/plugins/pluginsManager.js';
+import { pluginsManager } from '../../replay/plugins/pluginsManager.js';
 import { captureFileFromEnv, captureSink } from '../analytics/captureSink.js';
 import { diskPluginCache } from './pluginCache.js';
 import { diskPluginCatalog } from './pluginCatalog.js';

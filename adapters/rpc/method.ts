@@ -9,7 +9,7 @@ import type { LoadedThreads } from './loadedThreads.js';
 import type { MethodEntry, RpcScope } from '../../protocol/methodEntry.js';
 import { checkedParams, inMethodWords } from '../../protocol/threadIdRule.js';
 import type { Thread } from '../../domain/thread/thread.js';
-import type { StreamedThread } from '../../replay/readThread.js';
+import type { StreamedThread } from '../../replay/history/readThread.js';
 import type { PricingTable } from '../../domain/tokens/pricing.js';
 
 /**

@@ -2,7 +2,7 @@ import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { MutationPorts } from '../../replay/ports.js';
-import type { TailState } from '../../replay/tailThread.js';
+import type { TailState } from '../../replay/history/tailThread.js';
 import { parseRolloutFileName } from '../jsonl/rolloutFileName.js';
 
 /** Codex's `thread/unsubscribe` statuses. */
@@ -24,7 +24,7 @@ export interface ConnectionThreads {
  * The server-wide hub of live notifications: which connections follow which thread, and what to
  * tell them when its rollout grows. A change (the home watch saw a rollout file move, or
  * `rollout/append` wrote one) is looked at after a short debounce, once per thread at a time
- * (changes meanwhile give one more look): the thread is caught up and `replay/tailThread.ts` says
+ * (changes meanwhile give one more look): the thread is caught up and `replay/history/tailThread.ts` says
  * what landed since its followers were last told, sent to each as Codex sends it (with
  * `emittedAtMs`). Nothing runs while nothing changes: no polling.
  */
@@ -62,8 +62,8 @@ export interface ThreadSubscriptionsOptions {
  * The tail use cases, loaded when a thread is first followed: they bring in the domain's folds,
  * which `serve` need not load before it answers `initialize`.
  */
-let tailUseCases: Promise<typeof import('../../replay/tailThread.js')> | undefined;
-const loadTail = (): Promise<typeof import('../../replay/tailThread.js')> => (tailUseCases ??= import('../../replay/tailThread.js'));
+let tailUseCases: Promise<typeof import('../../replay/history/tailThread.js')> | undefined;
+const loadTail = (): Promise<typeof import('../../replay/history/tailThread.js')> => (tailUseCases ??= import('../../replay/history/tailThread.js'));
 
 export const threadSubscriptions = (ports: MutationPorts, options: ThreadSubscriptionsOptions = {}): ThreadSubscriptions => {
   const threads = new Map<string, Followed>();

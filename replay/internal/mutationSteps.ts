@@ -2,7 +2,7 @@ import { corrupt } from '../../domain/errors.js';
 import type { ThreadLineage } from '../../domain/history/lineage.js';
 import type { Thread } from '../../domain/thread/thread.js';
 import type { MutationPorts } from '../ports.js';
-import { materialisedThread, readThread } from '../readThread.js';
+import { materialisedThread, readThread } from '../history/readThread.js';
 import { lastRowBefore } from './lineage.js';
 import { stop, take } from './useCase.js';
 

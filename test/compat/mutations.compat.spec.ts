@@ -170,7 +170,7 @@ describe('compat: mutations written by the engine, read and continued by codex a
     const tail = lines(lr.written.path).pop();
     expect(tail.payload).to.deep.equal({ type: 'thread_rolled_back', num_turns: 2 });
     expect(tail).to.not.have.property('ordinal');
-    expect(await engineRefusal(legacy, 'rollback', lmain, '--num-turns', '0')).to.include('invalid --num-turns: expected a whole number of turns from 1, got 0');
+    expect(await engineRefusal(legacy, 'rollback', lmain, '--num-turns', '0')).to.include('numTurns must be >= 1');
     await agreeWithCodex(legacy, [lmain]);
 
     const paginated = home('chat-paginated');

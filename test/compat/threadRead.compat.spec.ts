@@ -11,7 +11,7 @@ import { allThreads, BIG_TURNS, SCENARIOS, type CompatHome, type ThreadRef } fro
 import * as E from 'fp-ts/lib/Either.js';
 import { withCodexHome } from '../../adapters/composition/openCodexHome.js';
 import { locateIndexDir } from '../../adapters/composition/layout.js';
-import { materialisedThread, readThread } from '../../replay/readThread.js';
+import { materialisedThread, readThread } from '../../replay/history/readThread.js';
 import { take, useCase } from '../../replay/internal/useCase.js';
 import { streamedText } from '../fixtures/streamedText.js';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openIndex } from '../../indexer/openIndex.js';
 import { catchUpHome } from '../../indexer/catchUp.js';
-import { auditTokenUsage } from '../../replay/auditTokenUsage.js';
+import { auditTokenUsage } from '../../replay/tokens/auditTokenUsage.js';
 import type { TokenReport } from '../../domain/tokens/report.js';
 import { buildScenarioHome, HISTORY_MODES, type ScenarioContext, type ScenarioDefinition } from './scenarios.js';
 import type { MockUsage } from './mockResponses.js';

@@ -18,12 +18,23 @@ const rowOf = (folder: string): string => {
 const codeNames = (text: string): ReadonlySet<string> => new Set([...text.matchAll(/`([a-z][A-Za-z0-9]*)`/g)].map((m) => m[1]!));
 
 describe('ARCHITECTURE.md: held to the tree', () => {
-  it('names every use case in replay/ (one operation per file), and names none that is not there', () => {
-    const useCases = fs
-      .readdirSync(nodePath.join(REPO, 'replay'))
-      .filter((f) => f.endsWith('.ts') && f !== 'ports.ts')
-      .map((f) => f.slice(0, -3));
-    const named = codeNames(rowOf('replay/'));
+  it('names every use case in replay/ (one operation per file, in its capability folder), and names none that is not there', () => {
+    const replay = nodePath.join(REPO, 'replay');
+    const folders = fs
+      .readdirSync(replay, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && d.name !== 'internal')
+      .map((d) => d.name);
+    // Only the ports and the helpers' folder sit beside the capability folders.
+    expect(fs.readdirSync(replay).filter((f) => f !== 'ports.ts' && f !== 'internal' && !folders.includes(f))).to.deep.equal([]);
+    const row = rowOf('replay/');
+    for (const folder of folders) expect(row, `the replay/ row does not name the folder ${folder}/`).to.include(`\`${folder}/\` (`);
+    const useCases = folders.flatMap((folder) =>
+      fs
+        .readdirSync(nodePath.join(replay, folder))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => f.slice(0, -3)),
+    );
+    const named = codeNames(row);
     expect(
       useCases.filter((u) => !named.has(u)),
       'use cases ARCHITECTURE.md does not name',

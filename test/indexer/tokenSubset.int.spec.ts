@@ -5,7 +5,7 @@ import * as nodePath from 'node:path';
 import { openLmdbIndex } from '../../adapters/lmdb/indexStore.js';
 import type { LmdbIndexStore } from '../../adapters/lmdb/indexStore.js';
 import { catchUpHome } from '../../indexer/catchUp.js';
-import { auditTokenUsage } from '../../replay/auditTokenUsage.js';
+import { auditTokenUsage } from '../../replay/tokens/auditTokenUsage.js';
 import { DEFAULT_PRICING } from '../../domain/tokens/pricing.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import type { Action, SynthThread } from '../projections/synth.js';

@@ -6,13 +6,13 @@ import type { ThreadListCursor } from '../../replay/internal/threadListCursor.js
 import { parseThreadListCursor, pastCursor } from '../../replay/internal/threadListCursor.js';
 import { scanRows } from '../../replay/internal/scanRows.js';
 import { take, useCase } from '../../replay/internal/useCase.js';
-import { listRequestOf, threadListPageOf } from '../../replay/listThreads.js';
-import type { ListThreadsQuery, ThreadListPage } from '../../replay/listThreads.js';
+import { listRequestOf, threadListPageOf } from '../../replay/history/listThreads.js';
+import type { ListThreadsQuery, ThreadListPage } from '../../replay/history/listThreads.js';
 import { sourceKindsOf } from '../../replay/internal/sourceKinds.js';
 import type { ThreadSourceKind } from '../../replay/internal/sourceKinds.js';
 
 /**
- * The `thread/list` of schema 9, kept as the oracle of the ordered walk (replay/listThreads.ts):
+ * The `thread/list` of schema 9, kept as the oracle of the ordered walk (replay/history/listThreads.ts):
  * every thread row and its rollout row read, filtered, all candidates sorted, one page cut, and
  * what the source filter hid counted over the whole list.
  */

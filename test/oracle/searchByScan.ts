@@ -7,13 +7,13 @@ import { conversationTextOf, trimWhitespace } from '../../domain/search/conversa
 import { literalPattern, searchSnippetOf } from '../../domain/search/literalMatch.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
 import { parseThreadListCursor, pastCursor } from '../../replay/internal/threadListCursor.js';
-import { listRequestOf } from '../../replay/listThreads.js';
+import { listRequestOf } from '../../replay/history/listThreads.js';
 import { sourceKindsOf } from '../../replay/internal/sourceKinds.js';
-import { searchPageOf } from '../../replay/searchThreads.js';
-import type { SearchThreadsQuery, ThreadSearchPage } from '../../replay/searchThreads.js';
+import { searchPageOf } from '../../replay/history/searchThreads.js';
+import type { SearchThreadsQuery, ThreadSearchPage } from '../../replay/history/searchThreads.js';
 
 /**
- * `thread/search` by brute force, the oracle of the indexed one (replay/searchThreads.ts): every
+ * `thread/search` by brute force, the oracle of the indexed one (replay/history/searchThreads.ts): every
  * thread row read and sorted, and each listed thread's current rollout file read whole from disk,
  * line by line, for its first matching line: no signature, no stored text.
  */

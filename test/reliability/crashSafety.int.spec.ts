@@ -28,8 +28,8 @@ import { decodeThreadStateLines } from '../../adapters/engineState/threadStateLo
 import { CRASH_AT_ENV, WRITER_CRASH_POINTS, crashedAtLine } from '../../adapters/system/crashPoint.js';
 import { foldThreadState } from '../../domain/threadState/threadStateEvent.js';
 import type { ThreadStateRow } from '../../domain/threadState/threadStateEvent.js';
-import { readThread } from '../../replay/readThread.js';
-import { setThreadName } from '../../replay/setThreadName.js';
+import { readThread } from '../../replay/history/readThread.js';
+import { setThreadName } from '../../replay/mutations/setThreadName.js';
 import { jsonlRolloutStore } from '../oracle/rolloutStore.js';
 import { readThreadByFold } from '../oracle/wholeFileFold.js';
 import { streamedText } from '../fixtures/streamedText.js';

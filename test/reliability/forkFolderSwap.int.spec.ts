@@ -11,7 +11,7 @@ import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import { renderError } from '../../domain/errors.js';
-import { forkThread } from '../../replay/forkThread.js';
+import { forkThread } from '../../replay/mutations/forkThread.js';
 import { jsonlRolloutFiles } from '../../adapters/jsonl/rolloutFiles.js';
 import type { WriterHooks } from '../../adapters/jsonl/writer.js';
 import { useTempDir } from '../fixtures/tempDir.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
-import { auditTokenUsage } from '../../replay/auditTokenUsage.js';
+import { auditTokenUsage } from '../../replay/tokens/auditTokenUsage.js';
 import { DEFAULT_PRICING } from '../../domain/tokens/pricing.js';
 import { TOKEN_DIMENSIONS } from '../../domain/tokens/report.js';
 import type { TokenDimension, TokenReport } from '../../domain/tokens/report.js';

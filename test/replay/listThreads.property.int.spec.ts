@@ -1,4 +1,4 @@
-// `thread/list` walks the thread order (replay/listThreads.ts); the schema-9 scan of every thread
+// `thread/list` walks the thread order (replay/history/listThreads.ts); the schema-9 scan of every thread
 // (test/oracle/listThreadsByScan.ts) is its oracle: for generated homes and queries, and after
 // the home changes, both give the same pages, cursors and hidden counts, and the order table
 // holds exactly the keys of the thread rows.
@@ -9,9 +9,9 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { compareKeys } from '../../projections/batch.js';
 import { threadOrderKeysOf } from '../../projections/threadRows.js';
-import type { ListThreadsQuery } from '../../replay/listThreads.js';
+import type { ListThreadsQuery } from '../../replay/history/listThreads.js';
 import type { ThreadSourceKind } from '../../replay/internal/sourceKinds.js';
-import { listThreads } from '../../replay/listThreads.js';
+import { listThreads } from '../../replay/history/listThreads.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
 import type { LmdbIndexStore } from '../../adapters/lmdb/indexStore.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';

@@ -9,7 +9,7 @@ import { openIndex } from '../../indexer/openIndex.js';
 import type { LmdbIndexStore } from '../../adapters/lmdb/indexStore.js';
 import { portsOver } from '../../adapters/composition/openCodexHome.js';
 import type { ThreadManagementPorts } from '../../replay/ports.js';
-import { materialisedThread, readThread } from '../../replay/readThread.js';
+import { materialisedThread, readThread } from '../../replay/history/readThread.js';
 import { useCase } from '../../replay/internal/useCase.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { right as rightOf } from '../fixtures/right.js';

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { forkThread } from '../../replay/forkThread.js';
-import { revertThread } from '../../replay/revertThread.js';
-import { rollbackThread } from '../../replay/rollbackThread.js';
-import { startReview } from '../../replay/startReview.js';
-import { readTokenUsage } from '../../replay/readTokenUsage.js';
+import { forkThread } from '../../replay/mutations/forkThread.js';
+import { revertThread } from '../../replay/mutations/revertThread.js';
+import { rollbackThread } from '../../replay/mutations/rollbackThread.js';
+import { startReview } from '../../replay/mutations/startReview.js';
+import { readTokenUsage } from '../../replay/tokens/readTokenUsage.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import type { MutationHome } from './mutationHome.js';
 import { chatThread, left, openMutationHome, readTurns, right, rolloutName, writeRollout } from './mutationHome.js';

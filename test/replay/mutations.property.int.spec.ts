@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { forkThread } from '../../replay/forkThread.js';
-import { rollbackThread } from '../../replay/rollbackThread.js';
+import { forkThread } from '../../replay/mutations/forkThread.js';
+import { rollbackThread } from '../../replay/mutations/rollbackThread.js';
 import { chatThread, openMutationHome, readTurns, right, rolloutName, writeRollout } from './mutationHome.js';
 
 const SOURCE = 'dddddddd-0000-7000-8000-000000000001';

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { forkThread } from '../../replay/forkThread.js';
-import { listTurns } from '../../replay/listTurns.js';
-import { readForkedFrom } from '../../replay/readForkedFrom.js';
-import { readItemKinds } from '../../replay/readItemKinds.js';
-import { revertThread } from '../../replay/revertThread.js';
+import { forkThread } from '../../replay/mutations/forkThread.js';
+import { listTurns } from '../../replay/history/listTurns.js';
+import { readForkedFrom } from '../../replay/history/readForkedFrom.js';
+import { readItemKinds } from '../../replay/history/readItemKinds.js';
+import { revertThread } from '../../replay/mutations/revertThread.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import type { MutationHome } from './mutationHome.js';
 import { chatThread, left, openMutationHome, right, rolloutName, writeRollout } from './mutationHome.js';

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { forkThread } from '../../replay/forkThread.js';
-import { readThreadTree } from '../../replay/readThreadTree.js';
-import type { ThreadTreeNode } from '../../replay/readThreadTree.js';
-import { startReview } from '../../replay/startReview.js';
+import { forkThread } from '../../replay/mutations/forkThread.js';
+import { readThreadTree } from '../../replay/history/readThreadTree.js';
+import type { ThreadTreeNode } from '../../replay/history/readThreadTree.js';
+import { startReview } from '../../replay/mutations/startReview.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import type { MutationHome } from './mutationHome.js';
 import { chatThread, left, openMutationHome, right, rolloutName, writeRollout } from './mutationHome.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DEFAULT_PRICING } from '../../domain/tokens/pricing.js';
-import { readTokenCharts } from '../../replay/readTokenCharts.js';
+import { readTokenCharts } from '../../replay/tokens/readTokenCharts.js';
 import { writeSynthThread } from '../fixtures/synthHome.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { newThread } from '../projections/synth.js';

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { searchThreads } from '../../replay/searchThreads.js';
+import { searchThreads } from '../../replay/history/searchThreads.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { searchThreadsByScan } from '../oracle/searchByScan.js';

@@ -1,4 +1,4 @@
-// thread/search from the index (replay/searchThreads.ts: signatures narrow, stored texts verify)
+// thread/search from the index (replay/history/searchThreads.ts: signatures narrow, stored texts verify)
 // answers as the brute-force scan of every listed thread's rollout file (test/oracle/searchByScan.ts),
 // for generated homes whose messages mix case variants, non-ASCII letters, whitespace and the
 // user-message prefix, and for random substrings (case flipped) and random short terms.
@@ -9,12 +9,12 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
-import type { SearchThreadsQuery } from '../../replay/searchThreads.js';
-import { searchThreads } from '../../replay/searchThreads.js';
+import type { SearchThreadsQuery } from '../../replay/history/searchThreads.js';
+import { searchThreads } from '../../replay/history/searchThreads.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { searchThreadsByScan } from '../oracle/searchByScan.js';
-import { revertThread } from '../../replay/revertThread.js';
+import { revertThread } from '../../replay/mutations/revertThread.js';
 import { openMutationHome, right, rolloutName, writeRollout } from './mutationHome.js';
 
 const BASE_MS = Date.UTC(2026, 10, 21, 14, 0, 0);

@@ -11,7 +11,7 @@ import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 import type { SegmentRenderingHeader } from '../../domain/index/rows.js';
 import { isEngineError } from '../../domain/errors.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
-import { materialisedThread, readThread } from '../../replay/readThread.js';
+import { materialisedThread, readThread } from '../../replay/history/readThread.js';
 import { take, useCase } from '../../replay/internal/useCase.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { right } from '../fixtures/right.js';

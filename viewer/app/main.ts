@@ -6,7 +6,7 @@ import type { TurnTokens } from './turnList.js';
 import { tokenChartsNode, tokenUsageNode } from './tokenUsage.js';
 import { RpcError, connectRpc } from './rpcClient.js';
 import type { RpcClient } from './rpcClient.js';
-import type { ThreadTree } from '../../replay/readThreadTree.js';
+import type { ThreadTree } from '../../replay/history/readThreadTree.js';
 import { ThreadList } from './threadList.js';
 import { treeNode } from './threadTree.js';
 import { TurnList } from './turnList.js';

@@ -1,4 +1,4 @@
-import type { ThreadTree, ThreadTreeNode } from '../../replay/readThreadTree.js';
+import type { ThreadTree, ThreadTreeNode } from '../../replay/history/readThreadTree.js';
 import { element, formatTime } from './dom.js';
 
 /**

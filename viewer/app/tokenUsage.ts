@@ -43,7 +43,7 @@ export const tokenUsageNode = (u: TokenUsageAnswer): Node => {
   );
 };
 
-/** A group of the home's token audit (replay/readTokenCharts.ts): its counts and their cost in USD (null: a model the price table does not name). */
+/** A group of the home's token audit (replay/tokens/readTokenCharts.ts): its counts and their cost in USD (null: a model the price table does not name). */
 interface UsageGroup {
   readonly key: string | null;
   readonly inputTokens: number;

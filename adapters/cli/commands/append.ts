@@ -42,14 +42,14 @@ export const appendCommand = command({
       return (await import('../../fs/fsError.js')).toEngineError(opts.linesFile, 'read')(err);
     }
     return {
-      codec: (await import('../../../protocol/history.js')).RolloutAppendParams,
+      method: (await import('../../../protocol/history.js')).rolloutAppendMethod,
       request: { threadId, lines, expectedOrdinal: request['expectedOrdinal'], idempotencyKey: request['idempotencyKey'] },
       optionOf: { lines: '--lines-file' },
     };
   },
   onHome: {
     use: async ({ params: p }) => {
-      const { appendThreadLines } = await import('../../../replay/appendLines.js');
+      const { appendThreadLines } = await import('../../../replay/mutations/appendLines.js');
       return (home) => appendThreadLines(home.mutations, p);
     },
     render:

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { command, registerCommand } from '../commandSpec.js';
 import { argument, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
-import type { ForkResult } from '../../../replay/forkThread.js';
+import type { ForkResult } from '../../../replay/mutations/forkThread.js';
 
 export const forkCommand = command({
   name: 'fork',
@@ -19,7 +19,7 @@ export const forkCommand = command({
   params: async () => ({ method: (await import('../../../protocol/history.js')).threadForkMethod }),
   onHome: {
     use: async ({ opts, params: p }) => {
-      const [TE, { forkAnswerOf, forkThread }] = await Promise.all([import('fp-ts/lib/TaskEither.js'), import('../../../replay/forkThread.js')]);
+      const [TE, { forkAnswerOf, forkThread }] = await Promise.all([import('fp-ts/lib/TaskEither.js'), import('../../../replay/mutations/forkThread.js')]);
       // `--json` prints `thread/fork`'s answer, as every other command's; the text names what was written.
       return (home) => TE.map((fork: ForkResult) => ({ fork, answer: forkAnswerOf(fork) }))(forkThread(home.mutations, { ...p, originator: opts.originator }));
     },

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ImportSessionsResult, SessionImportOutcome } from '../../../replay/importSessions.js';
+import type { ImportSessionsResult, SessionImportOutcome } from '../../../replay/imports/importSessions.js';
 import type { ExternalAgent } from '../../../domain/externalConfig/migration.js';
 import { command, registerCommand } from '../commandSpec.js';
 import { argument, numberOption, option } from '../optionTable.js';
@@ -88,7 +88,7 @@ export const importCommand = command({
     const agent = agentName as ExternalAgent;
     const [fs, { importSessions }, { agentHomeOf }, { garbageBound }, { progressBar }, { runOnHome }] = await Promise.all([
       import('node:fs'),
-      import('../../../replay/importSessions.js'),
+      import('../../../replay/imports/importSessions.js'),
       import('../../externalAgents/claudeCodeSessions.js'),
       import('../../system/garbageBound.js'),
       import('../progress.js'),

@@ -21,7 +21,7 @@ export const itemsCommand = command({
   params: async () => ({ method: (await import('../../../protocol/items.js')).threadItemsListMethod }),
   onHome: {
     use: async ({ params }) => {
-      const { listItems } = await import('../../../replay/listItems.js');
+      const { listItems } = await import('../../../replay/history/listItems.js');
       return (home) => listItems(home.read, params);
     },
     render: ({ args: [threadId], opts, cmd, params }) => ({

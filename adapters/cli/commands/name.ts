@@ -11,7 +11,7 @@ export const nameCommand = command({
   params: async () => ({ method: (await import('../../../protocol/management.js')).threadNameSetMethod }),
   onHome: {
     use: async ({ params: p }) => {
-      const { setThreadName } = await import('../../../replay/setThreadName.js');
+      const { setThreadName } = await import('../../../replay/mutations/setThreadName.js');
       return (home) => setThreadName(home.mutations, p.threadId, p.name);
     },
     render: () => (v) => `named ${v.threadId} "${v.name}"`,

@@ -47,10 +47,10 @@ const listCommand = command({
   arguments: [],
   options: { cwd: option('--cwd <dir...>', "also the marketplace of each folder's repository", { param: 'cwds' }), ...HOME_AND_JSON_OPTIONS },
   withParentOptions: true,
-  params: async () => ({ codec: (await import('../../../protocol/plugins.js')).PluginListParams }),
+  params: async () => ({ method: (await import('../../../protocol/plugins.js')).pluginListMethod }),
   run: async ({ opts, params: p }) => {
     const [{ listPlugins }, { homePluginPorts }, { withHome }, { printAnswer }] = await Promise.all([
-      import('../../../replay/listPlugins.js'),
+      import('../../../replay/plugins/listPlugins.js'),
       import('../../plugins/homeRemotePlugins.js'),
       import('../homeOptions.js'),
       import('../printAnswer.js'),
@@ -90,7 +90,7 @@ const installCommand = command({
       await Promise.all([
         import('fp-ts/lib/Either.js'),
         import('../../../domain/errors.js'),
-        import('../../../replay/installPlugin.js'),
+        import('../../../replay/plugins/installPlugin.js'),
         import('../../../protocol/plugins.js'),
         import('../../plugins/homeRemotePlugins.js'),
         import('../decodeOptions.js'),
@@ -154,7 +154,7 @@ const uninstallCommand = command({
   arguments: [argument('<pluginId>', '<name>@<marketplace>, or a remote plugin id', { param: 'pluginId' })],
   options: { chatgptBaseUrl: backendOption(), ...HOME_AND_JSON_OPTIONS },
   withParentOptions: true,
-  params: async () => ({ codec: (await import('../../../protocol/plugins.js')).PluginUninstallParams }),
+  params: async () => ({ method: (await import('../../../protocol/plugins.js')).pluginUninstallMethod }),
   run: async ({ args: [pluginId], opts, params: p }) => {
     const [{ homePluginPorts }, { withHome }, { printAnswer }] = await Promise.all([
       import('../../plugins/homeRemotePlugins.js'),
@@ -177,7 +177,7 @@ export const pluginsCommand = command({
   subcommands: [listCommand, installCommand, syncCommand, uninstallCommand],
   run: async ({ opts }) => {
     const [{ listPluginIdentities }, { diskPluginCache }, { withCaughtUpHome }, { homeOf }, { printAnswer }, { cliFeedback, stepText }] = await Promise.all([
-      import('../../../replay/listPluginIdentities.js'),
+      import('../../../replay/plugins/listPluginIdentities.js'),
       import('../../plugins/pluginCache.js'),
       import('../../composition/openCodexHome.js'),
       import('../homeOptions.js'),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { StreamedThread, ThreadRead } from '../../../replay/readThread.js';
+import type { StreamedThread, ThreadRead } from '../../../replay/history/readThread.js';
 import { turnValues } from '../../../domain/thread/turn.js';
 import { command, ONE_THREAD, registerCommand } from '../commandSpec.js';
 import { threadHeader, turnLines } from '../renderHistory.js';
@@ -24,7 +24,7 @@ export const readCommand = command({
   params: async () => ({ method: (await import('../../../protocol/threads.js')).threadReadMethod }),
   onHome: {
     use: async ({ params }) => {
-      const [TE, { readThread }] = await Promise.all([import('fp-ts/lib/TaskEither.js'), import('../../../replay/readThread.js')]);
+      const [TE, { readThread }] = await Promise.all([import('fp-ts/lib/TaskEither.js'), import('../../../replay/history/readThread.js')]);
       return (home) => TE.map((r: ThreadRead) => r.thread)(readThread(home.read, params.threadId, params.includeTurns === true));
     },
     render: () => threadLines,

@@ -19,7 +19,7 @@ export const readStateCommand = command({
   params: async () => ({ method: (await import('../../../protocol/management.js')).threadReadStateUpdateMethod }),
   onHome: {
     use: async ({ params: p }) => {
-      const [TE, { updateReadState }] = await Promise.all([import('fp-ts/lib/TaskEither.js'), import('../../../replay/updateReadState.js')]);
+      const [TE, { updateReadState }] = await Promise.all([import('fp-ts/lib/TaskEither.js'), import('../../../replay/mutations/updateReadState.js')]);
       return (home) => TE.map((readState: ReadState) => ({ readState }))(updateReadState(home.mutations, p.threadId, p.operation.type, p.expectedRevision));
     },
     render:

@@ -14,7 +14,7 @@ export const revertCommand = command({
   params: async () => ({ method: (await import('../../../protocol/history.js')).threadRevertMethod }),
   onHome: {
     use: async ({ params: p }) => {
-      const { revertThread } = await import('../../../replay/revertThread.js');
+      const { revertThread } = await import('../../../replay/mutations/revertThread.js');
       return (home) => revertThread(home.mutations, p.threadId, p.beforeTurnId);
     },
     render:

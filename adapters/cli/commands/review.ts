@@ -43,9 +43,9 @@ export const reviewCommand = command({
   arguments: [argument('<threadId>', 'thread to review', { param: 'threadId' })],
   options: REVIEW_OPTIONS,
   params: async ({ opts, request }) => {
-    const [{ invalidArgument }, { ReviewStartParams }] = await Promise.all([import('../../../domain/errors.js'), import('../../../protocol/history.js')]);
+    const [{ invalidArgument }, { reviewStartMethod }] = await Promise.all([import('../../../domain/errors.js'), import('../../../protocol/history.js')]);
     const target = targetOf(opts, invalidArgument);
-    return '_tag' in target ? target : { codec: ReviewStartParams, request: { ...request, target: target.target } };
+    return '_tag' in target ? target : { method: reviewStartMethod, request: { ...request, target: target.target } };
   },
   onHome: {
     use: async ({ params: p }) => {

@@ -11,16 +11,11 @@ export const rollbackCommand = command({
     numTurns: option('--num-turns <n>', 'how many turns to drop (>= 1)', { required: true, param: 'numTurns', toParam: numberOption }),
     ...HOME_AND_JSON_OPTIONS,
   },
-  params: async ({ request }) => {
-    // Refused here under the option's name (the use case would say `numTurns`, the API field).
-    const n = request['numTurns'];
-    if (typeof n === 'number' && Number.isInteger(n) && n < 1)
-      return (await import('../../../domain/errors.js')).invalidArgument('--num-turns', `expected a whole number of turns from 1, got ${n}`);
-    return { method: (await import('../../../protocol/history.js')).threadRollbackMethod };
-  },
+  // A count below 1 is the use case's to refuse (domain/history/cut.ts `rollbackCut`): the same words as `serve`'s.
+  params: async () => ({ method: (await import('../../../protocol/history.js')).threadRollbackMethod }),
   onHome: {
     use: async ({ params: p }) => {
-      const { rollbackThread } = await import('../../../replay/rollbackThread.js');
+      const { rollbackThread } = await import('../../../replay/mutations/rollbackThread.js');
       return (home) => rollbackThread(home.mutations, p.threadId, p.numTurns);
     },
     render:

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { ThreadSearchOccurrencesPage } from '../../../replay/searchOccurrences.js';
-import type { ThreadSearchPage } from '../../../replay/searchThreads.js';
+import type { ThreadSearchOccurrencesPage } from '../../../replay/history/searchOccurrences.js';
+import type { ThreadSearchPage } from '../../../replay/history/searchThreads.js';
 import type * as t from 'io-ts';
 import type { ThreadSearchParams } from '../../../protocol/search.js';
 import type { ThreadSearchOccurrencesParams } from '../../../protocol/search.js';
@@ -67,12 +67,12 @@ export const searchCommand = command({
   // With --thread, `thread/searchOccurrences` (its own params); else `thread/search`.
   params: async ({ opts, request: r }): Promise<ParamsRequest<t.TypeOf<typeof ThreadSearchOccurrencesParams> | t.TypeOf<typeof ThreadSearchParams>>> => {
     if (opts.thread !== undefined) {
-      const { ThreadSearchOccurrencesParams } = await import('../../../protocol/search.js');
-      return { codec: ThreadSearchOccurrencesParams, request: { threadId: r['threadId'], searchTerm: r['searchTerm'], limit: r['limit'], cursor: r['cursor'] } };
+      const { threadSearchOccurrencesMethod } = await import('../../../protocol/search.js');
+      return { method: threadSearchOccurrencesMethod, request: { threadId: r['threadId'], searchTerm: r['searchTerm'], limit: r['limit'], cursor: r['cursor'] } };
     }
-    const [{ ThreadSearchParams }, { SourceKind }] = await Promise.all([import('../../../protocol/search.js'), import('../../../protocol/threads.js')]);
+    const [{ threadSearchMethod }, { SourceKind }] = await Promise.all([import('../../../protocol/search.js'), import('../../../protocol/threads.js')]);
     return {
-      codec: ThreadSearchParams,
+      method: threadSearchMethod,
       request: {
         searchTerm: r['searchTerm'],
         limit: r['limit'],
@@ -88,8 +88,8 @@ export const searchCommand = command({
     const searchTerm = terms.join(' ');
     const [{ literalPattern }, { searchOccurrences }, { searchThreads }, { pageCommandOf }, { pageHints }, { runOnHome }, { resolveCodexHome }] = await Promise.all([
       import('../../../domain/search/literalMatch.js'),
-      import('../../../replay/searchOccurrences.js'),
-      import('../../../replay/searchThreads.js'),
+      import('../../../replay/history/searchOccurrences.js'),
+      import('../../../replay/history/searchThreads.js'),
       import('../commandLine.js'),
       import('../renderHistory.js'),
       import('../runOnHome.js'),

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Thread } from '../../../domain/thread/thread.js';
-import type { ThreadListing } from '../../../replay/listThreads.js';
+import type { ThreadListing } from '../../../replay/history/listThreads.js';
 import type { OpenCodexHome } from '../../composition/openCodexHome.js';
 import type { ThreadSortKey } from '../../../replay/internal/threadListCursor.js';
 import { command, registerCommand } from '../commandSpec.js';
@@ -64,15 +64,15 @@ export const threadsCommand = command({
     ...HOME_AND_JSON_OPTIONS,
   },
   params: async ({ opts, request }) => {
-    const { ThreadListParams, SourceKind } = await import('../../../protocol/threads.js');
-    return { codec: ThreadListParams, request: { ...request, sourceKinds: opts.allSources ? Object.keys(SourceKind.keys) : undefined } };
+    const { threadListMethod, SourceKind } = await import('../../../protocol/threads.js');
+    return { method: threadListMethod, request: { ...request, sourceKinds: opts.allSources ? Object.keys(SourceKind.keys) : undefined } };
   },
   run: async ({ opts, params: q, cmd }) => {
     const [TE, { DEFAULT_THREAD_SORT_KEY, MAX_THREAD_LIST_LIMIT, listThreads }, { readForkedFrom }, { runOnHome }, { limitNotes, pageHints }, { pageCommandOf }] =
       await Promise.all([
         import('fp-ts/lib/TaskEither.js'),
-        import('../../../replay/listThreads.js'),
-        import('../../../replay/readForkedFrom.js'),
+        import('../../../replay/history/listThreads.js'),
+        import('../../../replay/history/readForkedFrom.js'),
         import('../runOnHome.js'),
         import('../renderHistory.js'),
         import('../commandLine.js'),

@@ -11,7 +11,7 @@ export const tokenUsageCommand = command({
   params: async () => ({ method: (await import('../../../protocol/tokens.js')).threadTokenUsageReadMethod }),
   onHome: {
     use: async ({ params: p }) => {
-      const { readTokenUsage } = await import('../../../replay/readTokenUsage.js');
+      const { readTokenUsage } = await import('../../../replay/tokens/readTokenUsage.js');
       return (home) => readTokenUsage(home.mutations, p.threadId);
     },
     render:

@@ -174,7 +174,7 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     import('fp-ts/lib/Either.js'),
     import('fp-ts/lib/TaskEither.js'),
     import('../../../domain/errors.js'),
-    import('../../../replay/auditTokenUsage.js'),
+    import('../../../replay/tokens/auditTokenUsage.js'),
     import('../../composition/tokenProjectionHome.js'),
     import('../homeOptions.js'),
     import('../progress.js'),

@@ -20,7 +20,7 @@ export const turnsCommand = command({
   params: async () => ({ method: (await import('../../../protocol/turns.js')).threadTurnsListMethod }),
   onHome: {
     use: async ({ params }) => {
-      const { listTurns } = await import('../../../replay/listTurns.js');
+      const { listTurns } = await import('../../../replay/history/listTurns.js');
       return (home) => listTurns(home.read, params);
     },
     render: ({ cmd, params }) => ({

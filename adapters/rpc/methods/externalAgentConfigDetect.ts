@@ -1,4 +1,4 @@
-import { detectExternalAgentConfig } from '../../../replay/detectExternalAgentConfig.js';
+import { detectExternalAgentConfig } from '../../../replay/imports/detectExternalAgentConfig.js';
 import { bindMethod } from '../method.js';
 import { externalAgentConfigDetectMethod } from '../../../protocol/externalAgents.js';
 

@@ -1,9 +1,9 @@
 import { externalAgentConfigImportMethod } from '../../../protocol/externalAgents.js';
-import { importExternalAgentConfig } from '../../../replay/importExternalAgentConfig.js';
+import { importExternalAgentConfig } from '../../../replay/imports/importExternalAgentConfig.js';
 import { bindMethod } from '../method.js';
 
 /**
- * `externalAgentConfig/import` (`replay/importExternalAgentConfig.ts`): answers `{importId}` at
+ * `externalAgentConfig/import` (`replay/imports/importExternalAgentConfig.ts`): answers `{importId}` at
  * once; the import's progress and completion are pushed to this connection after that answer.
  */
 export const externalAgentConfigImport = bindMethod(

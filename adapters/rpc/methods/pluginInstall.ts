@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { invalidArgument } from '../../../domain/errors.js';
 import { pluginInstallMethod } from '../../../protocol/plugins.js';
-import { installPlugin } from '../../../replay/installPlugin.js';
+import { installPlugin } from '../../../replay/plugins/installPlugin.js';
 import { bindMethod } from '../method.js';
 
 /** `plugin/install` from a local marketplace file, or of a remote plugin (`remoteMarketplaceName`, `pluginName` the backend's id). */

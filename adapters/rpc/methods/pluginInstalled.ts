@@ -1,5 +1,5 @@
 import { pluginInstalledMethod } from '../../../protocol/plugins.js';
-import { listInstalledPlugins } from '../../../replay/listInstalledPlugins.js';
+import { listInstalledPlugins } from '../../../replay/plugins/listInstalledPlugins.js';
 import { bindMethod } from '../method.js';
 
 /** `plugin/installed`: the installed plugins of the local marketplaces the home sees. */

@@ -1,5 +1,5 @@
 import { pluginListMethod } from '../../../protocol/plugins.js';
-import { listPlugins } from '../../../replay/listPlugins.js';
+import { listPlugins } from '../../../replay/plugins/listPlugins.js';
 import { bindMethod } from '../method.js';
 
 /** `plugin/list`: the local marketplaces the home sees and their plugins, as the kinds asked choose them. */

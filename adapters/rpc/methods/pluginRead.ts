@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { rejected } from '../../../domain/errors.js';
 import { pluginReadMethod } from '../../../protocol/plugins.js';
-import { readPlugin } from '../../../replay/readPlugin.js';
+import { readPlugin } from '../../../replay/plugins/readPlugin.js';
 import { bindMethod } from '../method.js';
 
 /** `plugin/read`: one plugin of a local marketplace file, or of a remote catalog (`remoteMarketplaceName`, `pluginName` the backend's id), in detail. */

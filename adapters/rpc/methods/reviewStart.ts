@@ -1,9 +1,9 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
-import { readThread } from '../../../replay/readThread.js';
-import { startReview } from '../../../replay/startReview.js';
-import type { ReviewResult } from '../../../replay/startReview.js';
+import { readThread } from '../../../replay/history/readThread.js';
+import { startReview } from '../../../replay/mutations/startReview.js';
+import type { ReviewResult } from '../../../replay/mutations/startReview.js';
 import type { MutationPorts } from '../../../replay/ports.js';
 import { asLoaded } from '../../../domain/thread/thread.js';
 import { bindMethod } from '../method.js';

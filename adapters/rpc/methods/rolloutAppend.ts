@@ -1,7 +1,7 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { rolloutAppendMethod } from '../../../protocol/history.js';
-import { appendThreadLines } from '../../../replay/appendLines.js';
-import type { AppendLinesResult } from '../../../replay/appendLines.js';
+import { appendThreadLines } from '../../../replay/mutations/appendLines.js';
+import type { AppendLinesResult } from '../../../replay/mutations/appendLines.js';
 import { bindMethod } from '../method.js';
 
 /**

@@ -1,7 +1,7 @@
 import { threadArchiveMethod } from '../../../protocol/management.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import { archiveThread } from '../../../replay/archiveThread.js';
+import { archiveThread } from '../../../replay/mutations/archiveThread.js';
 import { bindMethod } from '../method.js';
 import type { RpcContext } from '../method.js';
 

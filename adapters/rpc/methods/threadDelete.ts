@@ -1,7 +1,7 @@
 import { threadDeleteMethod } from '../../../protocol/management.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import { deleteThread } from '../../../replay/deleteThread.js';
+import { deleteThread } from '../../../replay/mutations/deleteThread.js';
 import { bindMethod } from '../method.js';
 import { unloaded } from './threadArchive.js';
 

@@ -1,6 +1,6 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { forkAnswerOf, forkThread } from '../../../replay/forkThread.js';
-import type { ForkResult } from '../../../replay/forkThread.js';
+import { forkAnswerOf, forkThread } from '../../../replay/mutations/forkThread.js';
+import type { ForkResult } from '../../../replay/mutations/forkThread.js';
 import { bindMethod } from '../method.js';
 import { threadForkMethod } from '../../../protocol/history.js';
 

@@ -1,5 +1,5 @@
 import { threadItemKindsMethod } from '../../../protocol/threads.js';
-import { readItemKinds } from '../../../replay/readItemKinds.js';
+import { readItemKinds } from '../../../replay/history/readItemKinds.js';
 import { bindMethod } from '../method.js';
 
 /** `rolloutEngine/thread/itemKinds` (our namespace): a turn's items counted by kind, the badges of a collapsed turn. */

@@ -1,5 +1,5 @@
 import { threadItemsListMethod } from '../../../protocol/items.js';
-import { listItems } from '../../../replay/listItems.js';
+import { listItems } from '../../../replay/history/listItems.js';
 import { bindMethod } from '../method.js';
 
 /** `thread/items/list`: a page of items (default oldest first, 25), paginated and legacy threads alike. */

@@ -1,5 +1,5 @@
 import { threadItemsReadMethod } from '../../../protocol/items.js';
-import { readTurnItems } from '../../../replay/readTurnItems.js';
+import { readTurnItems } from '../../../replay/history/readTurnItems.js';
 import { bindMethod } from '../method.js';
 
 /** `thread/items/read` (experimental): some items of one turn by id; its id checked by its entry's rule (`bindMethod`). */

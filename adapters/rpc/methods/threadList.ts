@@ -1,6 +1,6 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { listThreads } from '../../../replay/listThreads.js';
-import type { ThreadListing } from '../../../replay/listThreads.js';
+import { listThreads } from '../../../replay/history/listThreads.js';
+import type { ThreadListing } from '../../../replay/history/listThreads.js';
 import { bindMethod } from '../method.js';
 import { threadListMethod } from '../../../protocol/threads.js';
 import { asLoaded } from '../../../domain/thread/thread.js';

@@ -2,8 +2,8 @@ import { GitInfoUpdate, threadMetadataUpdateMethod } from '../../../protocol/man
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
-import { updateThreadMetadata } from '../../../replay/updateThreadMetadata.js';
-import type { GitInfoPatch } from '../../../replay/updateThreadMetadata.js';
+import { updateThreadMetadata } from '../../../replay/mutations/updateThreadMetadata.js';
+import type { GitInfoPatch } from '../../../replay/mutations/updateThreadMetadata.js';
 import { bindMethod } from '../method.js';
 
 /** The patch as the use case takes it: a field the client left out stays out. */

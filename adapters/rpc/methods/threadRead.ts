@@ -1,6 +1,6 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { readThread } from '../../../replay/readThread.js';
-import type { ThreadRead } from '../../../replay/readThread.js';
+import { readThread } from '../../../replay/history/readThread.js';
+import type { ThreadRead } from '../../../replay/history/readThread.js';
 import { bindMethod } from '../method.js';
 import { threadReadMethod } from '../../../protocol/threads.js';
 import { asLoaded } from '../../../domain/thread/thread.js';

@@ -1,7 +1,7 @@
 import { threadRevertMethod } from '../../../protocol/history.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { revertThread } from '../../../replay/revertThread.js';
-import type { RevertResult } from '../../../replay/revertThread.js';
+import { revertThread } from '../../../replay/mutations/revertThread.js';
+import type { RevertResult } from '../../../replay/mutations/revertThread.js';
 import { bindMethod } from '../method.js';
 
 /** `thread/revert`: a revision file keeping the history before `beforeTurnId`; then `thread/reverted`. */

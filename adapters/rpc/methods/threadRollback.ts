@@ -1,7 +1,7 @@
 import { threadRollbackMethod } from '../../../protocol/history.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { rollbackThread } from '../../../replay/rollbackThread.js';
-import type { RollbackResult } from '../../../replay/rollbackThread.js';
+import { rollbackThread } from '../../../replay/mutations/rollbackThread.js';
+import type { RollbackResult } from '../../../replay/mutations/rollbackThread.js';
 import { bindMethod } from '../method.js';
 
 /** `thread/rollback` (earlier Codex): drop the last `numTurns` turns; the thread with the rest. */

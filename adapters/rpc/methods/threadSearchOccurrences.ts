@@ -1,5 +1,5 @@
 import { threadSearchOccurrencesMethod } from '../../../protocol/search.js';
-import { searchOccurrences } from '../../../replay/searchOccurrences.js';
+import { searchOccurrences } from '../../../replay/history/searchOccurrences.js';
 import { bindMethod } from '../method.js';
 
 /** `thread/searchOccurrences`: the term's occurrences in one thread's visible messages, oldest first, one page. */

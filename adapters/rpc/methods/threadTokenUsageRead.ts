@@ -1,7 +1,7 @@
 import { threadTokenUsageReadMethod } from '../../../protocol/tokens.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { ThreadTokenUsageUpdated } from '../../../domain/tokens/threadTokenUsage.js';
-import { readTokenUsage } from '../../../replay/readTokenUsage.js';
+import { readTokenUsage } from '../../../replay/tokens/readTokenUsage.js';
 import { bindMethod } from '../method.js';
 
 /**

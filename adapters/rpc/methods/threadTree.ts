@@ -1,5 +1,5 @@
 import { threadTreeMethod } from '../../../protocol/threads.js';
-import { readThreadTree } from '../../../replay/readThreadTree.js';
+import { readThreadTree } from '../../../replay/history/readThreadTree.js';
 import { bindMethod } from '../method.js';
 
 /**

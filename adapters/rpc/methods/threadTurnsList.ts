@@ -1,5 +1,5 @@
 import { threadTurnsListMethod } from '../../../protocol/turns.js';
-import { listTurns } from '../../../replay/listTurns.js';
+import { listTurns } from '../../../replay/history/listTurns.js';
 import { bindMethod } from '../method.js';
 
 /** `thread/turns/list`: a page of turns (default newest first, summary items, 25); its id checked by its entry's rule (`bindMethod`). */

@@ -1,7 +1,7 @@
 import { threadUnarchiveMethod } from '../../../protocol/management.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import { unarchiveThread } from '../../../replay/unarchiveThread.js';
+import { unarchiveThread } from '../../../replay/mutations/unarchiveThread.js';
 import { bindMethod } from '../method.js';
 
 /** `thread/unarchive`: `{thread}`, then `thread/unarchived`. */

@@ -3,7 +3,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { invalidArgument } from '../../../domain/errors.js';
 import type { EngineError } from '../../../domain/errors.js';
 import { tokensReportMethod } from '../../../protocol/tokens.js';
-import { readTokenReport } from '../../../replay/readTokenReport.js';
+import { readTokenReport } from '../../../replay/tokens/readTokenReport.js';
 import { checkTimeZone, localDayIn, parseInstant } from '../../system/timeZone.js';
 import { bindMethod } from '../method.js';
 

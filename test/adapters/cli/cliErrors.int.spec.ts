@@ -86,6 +86,64 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
     expect(differences).to.deep.equal([]);
   });
 
+  it('every command refuses a bad --limit, --cursor, --sort, --view or --num-turns as `serve` refuses the same params: 0 differences', async () => {
+    // Each command's options that fill a param, with values serve refuses; `option` is what the CLI names.
+    const pages: ReadonlyArray<[string[], string, Record<string, unknown>]> = [
+      [['threads'], 'thread/list', {}],
+      [['turns', P], 'thread/turns/list', { threadId: P }],
+      [['items', P], 'thread/items/list', { threadId: P }],
+      [['search', 'hello'], 'thread/search', { searchTerm: 'hello' }],
+      [['search', 'hello', '--thread', P], 'thread/searchOccurrences', { threadId: P, searchTerm: 'hello' }],
+    ];
+    const rows: Array<{ cli: string[]; option: string; method: string; params: Record<string, unknown> }> = [];
+    for (const [words, method, base] of pages) {
+      for (const v of ['-1', '1.5', '4294967296', 'abc'])
+        rows.push({ cli: [...words, '--limit', v], option: '--limit', method, params: { ...base, limit: Number.isNaN(Number(v)) ? v : Number(v) } });
+      for (const v of ['garbage', '']) rows.push({ cli: [...words, '--cursor', v], option: '--cursor', method, params: { ...base, cursor: v } });
+    }
+    for (const v of ['bogus', 'createdAt']) {
+      rows.push({ cli: ['threads', '--sort', v], option: '--sort', method: 'thread/list', params: { sortKey: v } });
+      rows.push({ cli: ['search', 'hello', '--sort', v], option: '--sort', method: 'thread/search', params: { searchTerm: 'hello', sortKey: v } });
+      rows.push({ cli: ['turns', P, '--view', v], option: '--view', method: 'thread/turns/list', params: { threadId: P, itemsView: v } });
+    }
+    for (const v of ['0', '-1', '1.5'])
+      rows.push({ cli: ['rollback', P, '--num-turns', v], option: '--num-turns', method: 'thread/rollback', params: { threadId: P, numTurns: Number(v) } });
+
+    const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf()]);
+    const differences: string[] = [];
+    let refusedByCodec = 0;
+    try {
+      await server.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
+      server.notify('initialized');
+      for (const row of rows) {
+        const line = row.cli.join(' ');
+        const answer: RpcAnswer = await server.request(row.method, row.params);
+        const r = cli(...row.cli, '--json');
+        if (!('error' in answer)) {
+          differences.push(`${line}: serve answered ${JSON.stringify(answer)}`);
+          continue;
+        }
+        expect(r.stdout, line).to.equal('');
+        expect(r.status, line).to.equal(2);
+        const { error } = JSON.parse(r.stderr) as { error: { tag: string; message: string } };
+        // A params refusal (serve: -32600 `Invalid request: <serde's sentence>`) is the CLI's
+        // InvalidArgument with the same sentence under the option; any other refusal the same words.
+        const codec = /^Invalid request: (.*)$/s.exec(answer.error.message);
+        if (codec !== null) refusedByCodec += 1;
+        const same =
+          codec !== null
+            ? answer.error.code === -32600 && error.tag === 'InvalidArgument' && error.message === `invalid ${row.option}: ${codec[1]}`
+            : CODE_OF_TAG[error.tag] === answer.error.code && error.message === answer.error.message;
+        if (!same) differences.push(`${line}: CLI ${error.tag} "${error.message}", serve ${answer.error.code} "${answer.error.message}"`);
+      }
+    } finally {
+      await server.close();
+    }
+    expect(differences).to.deep.equal([]);
+    // Most are the codec's (limits, sort keys, views); the cursors and a zero count are the use cases'.
+    expect(refusedByCodec).to.be.within(1, rows.length - 1);
+  });
+
   it("an unknown thread in Codex 0.169.0's words for each method, the same from the CLI, with or without --json", () => {
     const words: ReadonlyArray<[string[], string]> = [
       [['read', UNKNOWN], `thread not loaded: ${UNKNOWN}`],

@@ -1,6 +1,6 @@
 // Every option of the history commands is checked by the io-ts codec of the RPC method the command
-// is a view of: what `serve` refuses with -32602, the CLI refuses with exit 2 and a message naming
-// the option; what Codex answers with an empty page, the CLI answers the same way.
+// is a view of: what `serve` refuses with -32600 in Codex's words, the CLI refuses with exit 2 and
+// the same words under the option; what Codex answers with an empty page, the CLI answers the same way.
 import { expect } from 'chai';
 import { spawnRpcServer } from '../../fixtures/stdioRpcClient.js';
 import { ENGINE_CLI_PATH } from '../../compat/engineCli.js';
@@ -19,26 +19,31 @@ describe('CLI options are decoded by the RPC params codecs', function () {
     writeRollout(homeOf(), rolloutName(P), chatThread('paginated', P, 3).text());
   });
 
-  const refusals: ReadonlyArray<{ readonly args: string[]; readonly option: string; readonly given: string }> = [
-    { args: ['turns', P, '--limit', 'abc'], option: '--limit', given: '"abc"' },
-    { args: ['turns', P, '--limit', '-1'], option: '--limit', given: '-1' },
-    { args: ['turns', P, '--limit', '1.5'], option: '--limit', given: '1.5' },
-    { args: ['turns', P, '--view', 'fulll'], option: '--view', given: '"fulll"' },
-    { args: ['items', P, '--limit', 'ten'], option: '--limit', given: '"ten"' },
-    { args: ['threads', '--sort', 'size'], option: '--sort', given: '"size"' },
-    { args: ['threads', '--limit', '0x10'], option: '--limit', given: '"0x10"' },
-    { args: ['review', P, '--uncommitted', '--delivery', 'later'], option: '--delivery', given: '"later"' },
-    { args: ['rollback', P, '--num-turns', 'abc'], option: '--num-turns', given: '"abc"' },
+  // What the CLI says is serve's sentence for the same params (Codex's serde words), under the option.
+  const refusals: ReadonlyArray<{ readonly args: string[]; readonly option: string; readonly serde: string }> = [
+    { args: ['turns', P, '--limit', 'abc'], option: '--limit', serde: 'invalid type: string "abc", expected u32' },
+    { args: ['turns', P, '--limit', '-1'], option: '--limit', serde: 'invalid value: integer `-1`, expected u32' },
+    { args: ['turns', P, '--limit', '1.5'], option: '--limit', serde: 'invalid type: floating point `1.5`, expected u32' },
+    { args: ['turns', P, '--view', 'fulll'], option: '--view', serde: 'unknown variant `fulll`, expected one of `notLoaded`, `summary`, `full`' },
+    { args: ['items', P, '--limit', 'ten'], option: '--limit', serde: 'invalid type: string "ten", expected u32' },
+    {
+      args: ['threads', '--sort', 'size'],
+      option: '--sort',
+      serde: 'unknown variant `size`, expected one of `created_at`, `updated_at`, `recency_at`, `section_position`',
+    },
+    { args: ['threads', '--limit', '0x10'], option: '--limit', serde: 'invalid type: string "0x10", expected u32' },
+    { args: ['review', P, '--uncommitted', '--delivery', 'later'], option: '--delivery', serde: 'unknown variant `later`' },
+    { args: ['rollback', P, '--num-turns', 'abc'], option: '--num-turns', serde: 'invalid type: string "abc", expected u32' },
   ];
 
-  for (const { args, option, given } of refusals) {
-    it(`${args.join(' ')}: exit 2, nothing on stdout, a message naming ${option} and the value`, () => {
+  for (const { args, option, serde } of refusals) {
+    it(`${args.join(' ')}: exit 2, nothing on stdout, serve's words for the value under ${option}`, () => {
       for (const json of [false, true]) {
         const r = cli(...args, ...(json ? ['--json'] : []));
         expect(r.status, r.stderr).to.equal(2);
         expect(r.stdout).to.equal('');
         const message = json ? (JSON.parse(r.stderr) as { error: { message: string } }).error.message : r.stderr;
-        expect(message).to.include(`invalid ${option}: expected `).and.to.include(`got ${given}`);
+        expect(message).to.include(`invalid ${option}: ${serde}`);
       }
     });
   }
@@ -75,7 +80,7 @@ describe('CLI options are decoded by the RPC params codecs', function () {
         expect(await server.request(method, params), method).to.deep.equal({ error: { code: -32600, message: `Invalid request: ${serde}` } });
         const r = cli(...args);
         expect(r.status, r.stderr).to.equal(2);
-        expect(r.stderr).to.include(`invalid ${args[args.length - 2]!}`);
+        expect(r.stderr).to.include(`invalid ${args[args.length - 2]!}: ${serde}`);
       }
     } finally {
       await server.close();

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { decodeThreadStateLines } from '../../../adapters/engineState/threadStateLog.js';
 import { foldThreadState } from '../../../domain/threadState/threadStateEvent.js';
 import { LoadedThreads } from '../../../adapters/rpc/loadedThreads.js';
-import { patchedGitInfo } from '../../../replay/updateThreadMetadata.js';
+import { patchedGitInfo } from '../../../replay/mutations/updateThreadMetadata.js';
 
 const T = 'dddddddd-0000-7000-8000-000000000001';
 const rs = (revision: string) => ({ type: 'readState', threadId: T, at: '2026-11-22T00:00:00.000Z', readState: { firstUnread: null, revision } });

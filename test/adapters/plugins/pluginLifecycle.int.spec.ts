@@ -6,7 +6,7 @@ import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { diskPluginCache } from '../../../adapters/plugins/pluginCache.js';
-import { pluginsManager } from '../../../replay/pluginsManager.js';
+import { pluginsManager } from '../../../replay/plugins/pluginsManager.js';
 import { parsePluginId } from '../../../domain/plugins/pluginId.js';
 import type { PluginId } from '../../../domain/plugins/pluginId.js';
 import type { TrackEventsRequest } from '../../../domain/analytics/ports.js';

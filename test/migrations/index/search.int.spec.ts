@@ -8,7 +8,7 @@ import type { LmdbIndexStore } from '../../../adapters/lmdb/indexStore.js';
 import { SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
 import type { IndexWrite } from '../../../domain/index/rows.js';
 import { MIGRATIONS } from '../../../migrations/index/steps.js';
-import { searchThreads } from '../../../replay/searchThreads.js';
+import { searchThreads } from '../../../replay/history/searchThreads.js';
 import { right } from '../../fixtures/right.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';

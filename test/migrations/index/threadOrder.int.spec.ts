@@ -9,7 +9,7 @@ import { SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
 import type { IndexWrite } from '../../../domain/index/rows.js';
 import { addThreadOrder } from '../../../migrations/index/011-thread-order.js';
 import { MIGRATIONS } from '../../../migrations/index/steps.js';
-import { listThreads } from '../../../replay/listThreads.js';
+import { listThreads } from '../../../replay/history/listThreads.js';
 import { right } from '../../fixtures/right.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { RolloutWriter } from '../../fixtures/rolloutLines.js';

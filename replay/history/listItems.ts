@@ -1,0 +1,166 @@
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import { rejected } from '../../domain/errors.js';
+import type { ItemRow } from '../../domain/index/rows.js';
+import type { HistorySegment, ThreadLineage } from '../../domain/history/lineage.js';
+import { inSegment, segmentIndexOfRollout } from '../../domain/history/lineage.js';
+import type { ThreadItem } from '../../domain/thread/threadItem.js';
+import type { HistoryReadPorts } from '../ports.js';
+import { invalidCursor, parseHistoryCursor, serializeHistoryCursor } from '../internal/cursors.js';
+import { paginatedCursorStart, rolloutsNumberedOtherwise } from '../internal/lineage.js';
+import { itemLineOf } from '../../projections/turnRows.js';
+import { openThread } from '../internal/openThread.js';
+import { pageSizeOf } from '../internal/pageSize.js';
+import { scanRows } from '../internal/scanRows.js';
+import type { Direction } from '../internal/page.js';
+import { itemPosition as posOf, readItems } from '../internal/itemContent.js';
+import { cutPage, pageCursors, pastAnchor } from '../internal/page.js';
+import { itemLineCursor, parseItemLineCursor } from '../internal/itemLineCursor.js';
+import { stop, take, useCase } from '../internal/useCase.js';
+import type { ParamsOf } from '../../protocol/methods.js';
+
+export type ItemsCursor = string | { readonly type: 'item'; readonly itemId: string };
+
+/** What `thread/items/list` asks (the protocol's params). */
+export type ListItemsQuery = ParamsOf<'thread/items/list'>;
+
+export type { ItemEntry, ItemPage } from '../../protocol/items.js';
+import type { ItemEntry, ItemPage } from '../../protocol/items.js';
+
+interface Start {
+  readonly segment: number;
+  readonly line: number | null;
+  readonly keep: (row: ItemRow, line: number) => boolean;
+}
+
+interface WalkedItem {
+  readonly segment: HistorySegment;
+  readonly line: number;
+  readonly row: ItemRow;
+}
+
+const anchorMissing = (): EngineError => rejected('cursor.itemId does not identify an item in the requested history scope');
+
+/** Where a cursor (or an item anchor) puts the walk. */
+const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, q: ListItemsQuery, direction: Direction): Promise<Start | null> => {
+  const cursor = q.cursor;
+  if (cursor === null || cursor === undefined) return null;
+  if (typeof cursor !== 'string') {
+    const turnId = q.turnId ?? '';
+    if (turnId === '') return stop(rejected('turnId is required when cursor is an item anchor'));
+    if (cursor.itemId === '') return stop(anchorMissing());
+    for (let segment = 0; segment < lineage.segments.length; segment += 1) {
+      const seg = lineage.segments[segment]!;
+      const anchor = itemLineOf(await take(ports.index.get('turnIds', [seg.rollout.rolloutId, turnId])), cursor.itemId);
+      if (anchor === undefined) continue;
+      const row = await take(ports.index.get('items', [seg.rollout.rolloutId, anchor]));
+      if (row === undefined || !inSegment(seg, posOf(row, anchor))) continue;
+      return { segment, line: anchor, keep: (_r, l) => pastAnchor(direction, false, l, anchor) };
+    }
+    return stop(anchorMissing());
+  }
+  if (lineage.mode === 'paginated') {
+    const c = await take(parseHistoryCursor(cursor, lineage.thread.id, 'itemsByCreatedAtOrdinal'));
+    const start = await paginatedCursorStart(ports.index, lineage.segments, c, direction);
+    return { segment: start.segment, line: start.line, keep: (r, line) => start.keep(r.ordinal, line) };
+  }
+  const c = await take(parseItemLineCursor(cursor, lineage.thread.id));
+  const segment = segmentIndexOfRollout(lineage, c.rolloutId) ?? stop(invalidCursor(cursor));
+  const anchor = c.line;
+  return { segment, line: anchor, keep: (_r, l) => pastAnchor(direction, c.includeAnchor, l, anchor) };
+};
+
+/** Item rows of a thread (or of one turn) in rollout order or newest first, from a start. */
+async function* walkItems(ports: HistoryReadPorts, lineage: ThreadLineage, direction: Direction, start: Start | null, turnId: string | null): AsyncGenerator<WalkedItem> {
+  const segs = lineage.segments;
+  const first = start?.segment ?? (direction === 'asc' ? 0 : segs.length - 1);
+  for (let i = first; direction === 'asc' ? i < segs.length : i >= 0; i += direction === 'asc' ? 1 : -1) {
+    const seg = segs[i]!;
+    const R = seg.rollout.rolloutId;
+    const keep = (row: ItemRow, line: number): boolean => inSegment(seg, posOf(row, line)) && (!start || start.segment !== i || start.keep(row, line));
+    if (turnId !== null) {
+      const lines = [...((await take(ports.index.get('turnIds', [R, turnId])))?.itemLines ?? [])].sort((a, b) => (direction === 'asc' ? a - b : b - a));
+      for (const line of lines) {
+        const row = await take(ports.index.get('items', [R, line]));
+        if (row !== undefined && keep(row, line)) yield { segment: seg, line, row };
+      }
+      continue;
+    }
+    const fromLine = start && start.segment === i ? start.line : null;
+    for await (const r of scanRows(ports.index, 'items', [R], { reverse: direction === 'desc', ...(fromLine === null ? {} : { from: [R, fromLine] }) })) {
+      const line = r.key[1];
+      if (!inSegment(seg, posOf(r.value, line))) {
+        if (direction === 'asc') break;
+        continue;
+      }
+      if (keep(r.value, line)) yield { segment: seg, line, row: r.value };
+    }
+  }
+}
+
+/** `otherwise`: the rollouts numbered otherwise, whose cursors carry their anchor's line. */
+const cursorOf = (lineage: ThreadLineage, otherwise: ReadonlySet<string>, w: WalkedItem, includeAnchor: boolean): string =>
+  lineage.mode === 'paginated' && w.row.ordinal !== null
+    ? serializeHistoryCursor(lineage.thread.id, 'itemsByCreatedAtOrdinal', w.row.ordinal, includeAnchor, otherwise.has(w.segment.rollout.rolloutId) ? w.line : undefined)
+    : itemLineCursor(lineage.thread.id, w.segment.rollout.rolloutId, w.line, includeAnchor);
+
+/** The item with its output left out when Codex defers it (see listItems); undefined when it is not deferred. */
+const deferredOutputOf = (item: ThreadItem, commands: boolean, mcp: boolean): ThreadItem | undefined => {
+  if (commands && item.type === 'commandExecution' && item.status === 'completed' && (item.aggregatedOutput ?? '') !== '') return { ...item, aggregatedOutput: null };
+  // An MCP App's call (one naming its UI resource) keeps its result: measured on 0.169.0 (items
+  // scenario: `lookup`, read-only and naming a resource, kept; `spell`, read-only only, deferred).
+  if (mcp && item.type === 'mcpToolCall' && item.status === 'completed' && item.result !== null && item.mcpAppResourceUri === undefined) {
+    const content = item.result['content'];
+    const plainText =
+      Array.isArray(content) &&
+      content.length > 0 &&
+      content.every((c) => typeof c === 'object' && c !== null && (c as { type?: unknown }).type === 'text') &&
+      item.result['structuredContent'] === null;
+    if (plainText) return { ...item, result: { ...item.result, content: [] } };
+  }
+  return undefined;
+};
+
+/**
+ * `thread/items/list`: one page of items, oldest first unless asked otherwise, from the index
+ * and one pread per item. Legacy threads are served too (ids `item-N`), which Codex refuses.
+ */
+export const listItems = (ports: HistoryReadPorts, q: ListItemsQuery): TE.TaskEither<EngineError, ItemPage> =>
+  useCase(async () => {
+    const lineage = await openThread(ports, q.threadId);
+    const direction: Direction = q.sortDirection ?? 'asc';
+    const size = pageSizeOf(q.limit);
+    const start = await startOf(ports, lineage, q, direction);
+    const cut = await cutPage(walkItems(ports, lineage, direction, start, q.turnId ?? null), size);
+    const page = cut.rows;
+    // As Codex: outputs are deferred only on a page of one turn, and only a successful command's
+    // nonempty output or a successful MCP call's plain-text result (no structured content, no app resource).
+    const oneTurn = q.turnId !== null && q.turnId !== undefined;
+    const deferCommands = oneTurn && q.deferOutput?.commandExecution === true;
+    const deferMcp = oneTurn && q.deferOutput?.mcpToolCall === true;
+    // One batch of range reads per segment the page touches (a page is usually one segment).
+    const items = new Map<WalkedItem, ThreadItem>();
+    for (const seg of new Set(page.map((w) => w.segment))) {
+      const rows = page.filter((w) => w.segment === seg);
+      const read = await readItems(
+        ports,
+        lineage,
+        seg,
+        rows.map((w) => [w.line, w.row] as const),
+      );
+      rows.forEach((w, i) => items.set(w, read[i]!));
+    }
+    const data: ItemEntry[] = page.map((w) => {
+      const item = items.get(w)!;
+      const deferred = deferredOutputOf(item, deferCommands, deferMcp);
+      return {
+        turnId: w.row.turnId,
+        item: deferred ?? item,
+        ...(deferred ? { outputDeferred: true as const } : {}),
+        startedAtMs: item.startedAtMs,
+        completedAtMs: item.completedAtMs,
+      };
+    });
+    const otherwise = await rolloutsNumberedOtherwise(ports.index, page);
+    return { data, ...pageCursors(cut, (w, include) => cursorOf(lineage, otherwise, w, include)) };
+  });

@@ -1,0 +1,304 @@
+import { pathKey } from '../../domain/thread/pathKey.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import { refusedValue, rejected } from '../../domain/errors.js';
+import { uuidSyntaxError } from '../../domain/thread/threadId.js';
+import type { ListOrder } from '../../domain/ports.js';
+import type { ThreadRow } from '../../domain/index/rows.js';
+import { threadFromRow } from '../../domain/thread/threadFromRow.js';
+import type { HistoryReadPorts } from '../ports.js';
+import type { ReadState } from '../internal/readState.js';
+import { hasReadState, readStateOf } from '../internal/readState.js';
+import type { ThreadListCursor, ThreadSortKey } from '../internal/threadListCursor.js';
+import { backwardsThreadCursor, cursorWalkStart, nextThreadCursor, parseThreadListCursor, pastCursor } from '../internal/threadListCursor.js';
+import type { ThreadCursorMethod } from '../internal/threadListCursor.js';
+import { indexWriteMark } from '../internal/indexWriteMark.js';
+import { keepAnswer, keptAnswer } from '../internal/listingMemo.js';
+import { scanRows } from '../internal/scanRows.js';
+import { stop, take, useCase } from '../internal/useCase.js';
+import type { ParamsOf } from '../../protocol/methods.js';
+import { sourceKindsOf } from '../internal/sourceKinds.js';
+import type { ThreadSourceKind } from '../internal/sourceKinds.js';
+
+/** What `thread/list` asks (the protocol's params, given). */
+export type ListThreadsQuery = NonNullable<ParamsOf<'thread/list'>>;
+
+export type { ThreadListPage } from '../../protocol/threads.js';
+import type { ThreadListPage } from '../../protocol/threads.js';
+
+/**
+ * What `listThreads` finds: `thread/list`'s result, and what the source filter left out of it,
+ * which Codex's answer does not say (the RPC method answers `page` alone).
+ */
+export interface ThreadListing {
+  readonly page: ThreadListPage;
+  /**
+   * Threads every other filter let through but the source filter dropped, counted by the first
+   * kind each answers to (`exec`, `subAgent`, …), over the whole list, not only this page: a home
+   * of `codex exec` threads lists nothing by default, and a person should be told why. Null
+   * unless asked for (`countHidden`: it reads every thread).
+   */
+  readonly hiddenBySource: Readonly<Partial<Record<ThreadSourceKind, number>>> | null;
+}
+
+export const DEFAULT_THREAD_SORT_KEY: ThreadSortKey = 'created_at';
+export const DEFAULT_THREAD_LIST_LIMIT = 25;
+export const MAX_THREAD_LIST_LIMIT = 100;
+
+/** Sources listed when none are asked for: the interactive ones (not exec, not sub-agents). */
+const INTERACTIVE: ReadonlySet<string> = new Set(['cli', 'vscode']);
+
+/** The most threads one step ahead of the build indexes at once. */
+const MAX_AHEAD_STEP = 4096;
+
+/**
+ * The page of `limit` threads cut from the list's candidates in order (the one after it, if any,
+ * makes the next cursor), with the read states of the threads on it; `fromStateDbRows`: rows as
+ * Codex's state DB answers them (`stateDbRowOf`).
+ */
+
+export const threadListPageOf = (
+  candidates: ReadonlyArray<{ readonly row: ThreadRow; readonly key: number }>,
+  limit: number,
+  sortKey: ThreadSortKey,
+  direction: 'asc' | 'desc',
+  heldAs: ThreadCursorMethod = 'list',
+  fromStateDbRows = false,
+): ThreadListPage => {
+  const page = candidates.slice(0, limit);
+  const readStates: Record<string, ReadState> = {};
+  for (const c of page) if (hasReadState(c.row)) readStates[c.row.id] = readStateOf(c.row);
+  const last = page[page.length - 1];
+  return {
+    data: page.map((c) => threadFromRow(fromStateDbRows ? stateDbRowOf(c.row) : c.row, [])),
+    readStates,
+    nextCursor: candidates.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
+    backwardsCursor: page[0] ? backwardsThreadCursor(heldAs, sortKey, page[0].key, direction) : null,
+  };
+};
+
+/** What a `thread/list` query asks, Codex's defaults filled in: one reading for the use case and its test oracle. */
+export interface ListRequest {
+  readonly sortKey: ThreadSortKey;
+  readonly direction: 'asc' | 'desc';
+  readonly limit: number;
+  readonly order: ListOrder;
+  readonly kinds: ReadonlySet<string>;
+  readonly providers: ReadonlySet<string> | null;
+  readonly cwds: ReadonlySet<string> | null;
+  readonly excluded: ReadonlySet<string>;
+  readonly archived: boolean;
+  readonly term: string;
+  /** 1 ascending, -1 descending: multiplies a key difference into list order. */
+  readonly sign: 1 | -1;
+}
+
+/**
+ * What Codex 0.169's local app-server refuses of a `thread/list` query, in its code and words:
+ * ids that are not UUIDs, a project (it has none), originators, section order without a section,
+ * attached threads without a search term.
+ */
+const listRefusal = (q: ListThreadsQuery): EngineError | undefined => {
+  const ids: ReadonlyArray<readonly [string | null | undefined, string]> = [
+    [q?.parentThreadId, 'parent thread'],
+    [q?.ancestorThreadId, 'ancestor thread'],
+    [q?.attachedToThreadId, 'attached thread parent'],
+  ];
+  for (const [id, what] of ids) {
+    const why = id === null || id === undefined ? undefined : uuidSyntaxError(id);
+    if (why !== undefined) return rejected(`invalid ${what} id: ${why}`);
+  }
+  if (q?.projectId !== null && q?.projectId !== undefined) return refusedValue('projectId', `project not found: ${q.projectId}`);
+  if (q?.originators && q.originators.length > 0) return refusedValue('originators', 'originator filtering is not supported by the local app-server');
+  if (q?.sortKey === 'section_position' && (q.sectionId === null || q.sectionId === undefined)) return rejected('section-position sorting requires a section filter');
+  if (q?.includeAttachedThreads === true && (q.searchTerm ?? '').trim() === '') return rejected('includeAttachedThreads requires a non-empty searchTerm');
+  return undefined;
+};
+
+/**
+ * Filters no rollout can meet: sections and attached threads exist only in Codex's state DB.
+ * (An empty originator list filters nothing, as in Codex.)
+ */
+const listsNothing = (q: ListThreadsQuery): boolean =>
+  (q?.sectionId !== null && q?.sectionId !== undefined) || (q?.attachedToThreadId !== null && q?.attachedToThreadId !== undefined);
+
+export const listRequestOf = (q: ListThreadsQuery): ListRequest => {
+  // Section order needs a section, and then the list is empty (`listsNothing`): the default order stands in.
+  const sortKey: ThreadSortKey = q.sortKey === null || q.sortKey === undefined || q.sortKey === 'section_position' ? DEFAULT_THREAD_SORT_KEY : q.sortKey;
+  const direction = q.sortDirection ?? 'desc';
+  return {
+    sortKey,
+    direction,
+    limit: q.limit === null || q.limit === undefined ? DEFAULT_THREAD_LIST_LIMIT : Math.min(Math.max(q.limit, 1), MAX_THREAD_LIST_LIMIT),
+    order: { key: sortKey === 'created_at' ? 'created' : sortKey === 'updated_at' ? 'updated' : 'recency', direction },
+    kinds: q.sourceKinds && q.sourceKinds.length > 0 ? new Set<string>(q.sourceKinds) : INTERACTIVE,
+    providers: q.modelProviders && q.modelProviders.length > 0 ? new Set(q.modelProviders) : null,
+    cwds: q.cwd === null || q.cwd === undefined ? null : new Set((typeof q.cwd === 'string' ? [q.cwd] : q.cwd).map(pathKey)),
+    excluded: new Set(q.excludedThreadIds ?? []),
+    archived: q.archived === true,
+    term: q.searchTerm ?? '',
+    sign: direction === 'asc' ? 1 : -1,
+  };
+};
+
+interface Candidate {
+  readonly row: ThreadRow;
+  readonly key: number;
+}
+
+/**
+ * What Codex's thread list (its SQLite rows) shows of a thread: the list row differs from
+ * `thread/read` as Codex's does: no `forkedFromId`, no `threadSource`. (A fork's listed preview is its history's first
+ * user message, as Codex's rows have it until a background repair may rewrite it.)
+ */
+export const listRowOf = (row: ThreadRow): ThreadRow => ({ ...row, forkedFromId: null, threadSource: null });
+
+/** The thread that spawned a row's (`spawn_agent`): its source names it; a review's sub-agent has none. */
+const spawnerOf = (row: ThreadRow): string | null => (sourceKindsOf(row.source).includes('subAgentThreadSpawn') ? row.parentThreadId : null);
+
+/**
+ * What Codex answers of a row from its state DB (`thread/search`, `thread/list` with a search term
+ * or `useStateDbOnly`): a list row without `parentThreadId`, which its DB rows do not hold
+ * (measured on 0.169.0: a review's and a spawned sub-agent list with their parent from the file
+ * scan, with `null` from the state DB; with a spawn-tree filter, with the parent of the edge).
+ */
+export const stateDbRowOf = (row: ThreadRow): ThreadRow => ({ ...listRowOf(row), parentThreadId: null });
+
+/** Substring match, case-sensitive as Codex's search term is. */
+const contains = (hay: string, needle: string): boolean => hay.includes(needle);
+
+/**
+ * What the source filter alone hid over the whole list, counted by the first kind each hidden
+ * thread answers to: a scan of every thread row, so only for a caller that shows it.
+ */
+const hiddenBySourceOf = async (
+  ports: HistoryReadPorts,
+  listed: (row: ThreadRow) => boolean,
+  ofKind: (row: ThreadRow) => boolean,
+): Promise<Partial<Record<ThreadSourceKind, number>>> => {
+  const hidden: Partial<Record<ThreadSourceKind, number>> = {};
+  for await (const { value: row } of scanRows(ports.index, 'threads', [], { reverse: false }, 256)) {
+    if (!listed(row) || ofKind(row)) continue;
+    const kind = sourceKindsOf(row.source)[0] ?? 'unknown';
+    hidden[kind] = (hidden[kind] ?? 0) + 1;
+  }
+  return hidden;
+};
+
+/**
+ * `thread/list`: threads from the index, filtered, in order, one page: the thread order walked
+ * from the cursor until the page and the one thread after it are found (O(limit) plus the rows
+ * the filters skip). `countHidden`: also count what the source filter hid over the whole list.
+ */
+export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, options: { readonly countHidden?: boolean } = {}): TE.TaskEither<EngineError, ThreadListing> =>
+  useCase(async () => {
+    const refused = listRefusal(q);
+    if (refused !== undefined) return stop(refused);
+    if (listsNothing(q)) return { page: { data: [], readStates: {}, nextCursor: null, backwardsCursor: null }, hiddenBySource: options.countHidden === true ? {} : null };
+    const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
+    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, archived, term, sign } = listRequestOf(q);
+    const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(order));
+    if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
+    // Read after the refresh; ahead of a build, pages also depend on what is still pending: not kept.
+    const mark = ahead === null ? indexWriteMark(ports.index) : null;
+    const query = JSON.stringify([
+      q.cursor ?? null,
+      sortKey,
+      direction,
+      limit,
+      [...kinds],
+      providers && [...providers],
+      cwds && [...cwds],
+      [...excluded],
+      archived,
+      term,
+      q.parentThreadId ?? null,
+      q.ancestorThreadId ?? null,
+      // Answered as from Codex's state DB (its rows and cursors), not as its file scan.
+      q.useStateDbOnly === true,
+      options.countHidden === true,
+    ]);
+    const known = mark === null ? undefined : keptAnswer<ThreadListing>(ports.index, mark, query);
+    if (known !== undefined) return known;
+
+    /** Every filter but the source filter (`ofKind`), kept apart so what the source filter drops is what it alone hides. */
+    const parent = q.parentThreadId ?? null;
+    const ancestor = q.ancestorThreadId ?? null;
+    // Codex filters by its spawn edges (`spawnerOf`), which a review's sub-agent does not have.
+    /** Whether `ancestor` spawned the row's thread, or one of the threads that spawned it (sub-agents of sub-agents). */
+    const descends = async (row: ThreadRow): Promise<boolean> => {
+      const seen = new Set<string>();
+      for (let up = spawnerOf(row); up !== null && !seen.has(up);) {
+        if (up === ancestor) return true;
+        seen.add(up);
+        const above = await take(ports.index.get('threads', [up]));
+        up = above === undefined ? null : spawnerOf(above);
+      }
+      return false;
+    };
+    const listed = (row: ThreadRow): boolean =>
+      row.archived === archived &&
+      !excluded.has(row.id) &&
+      ahead?.pending(row.id) !== true &&
+      // Codex lists only threads with a first user message (its "visible" index: preview <> ''),
+      // except a spawn tree's, read from its spawn edges: a multi-agent v2 sub-agent has none.
+      (row.preview !== '' || parent !== null || ancestor !== null) &&
+      (!providers || providers.has(row.modelProvider ?? '')) &&
+      (!cwds || cwds.has(pathKey(row.cwd))) &&
+      (parent === null || spawnerOf(row) === parent) &&
+      (term === '' || contains(row.name ?? '', term) || contains(row.preview, term));
+    const ofKind = (row: ThreadRow): boolean => sourceKindsOf(row.source).some((k) => kinds.has(k));
+
+    // Where the walk starts; `pastCursor` decides which of the rows from there are past the cursor.
+    const prefix = [archived ? 1 : 0, order.key];
+    const from = cursor === null ? undefined : [...prefix, cursorWalkStart('list', sortKey, cursor, direction)];
+
+    /**
+     * The page's candidates and the one after it, in order: the thread order walked from the cursor
+     * (threads still pending for a list ahead of a build left out: their rows may be stale).
+     */
+    const candidatesNow = async (): Promise<Candidate[]> => {
+      const candidates: Candidate[] = [];
+      for await (const { key } of scanRows(ports.index, 'threadOrder', prefix, { reverse: direction === 'desc', ...(from ? { from } : {}) }, limit + 1)) {
+        const row = await take(ports.index.get('threads', [key[3]]));
+        // An order key is written with its row; a row missing here is one a writer is replacing.
+        if (row === undefined || !listed(row) || !ofKind(row)) continue;
+        if (ancestor !== null && !(await descends(row))) continue;
+        const c: Candidate = { row: listRowOf(row), key: key[2] };
+        if (cursor && !pastCursor('list', sortKey, c, cursor, direction)) continue;
+        candidates.push(c);
+        if (candidates.length > limit) break;
+      }
+      return candidates;
+    };
+
+    let candidates = await candidatesNow();
+    // Ahead of a build: index the threads that can still come first until the page and the one
+    // after it lie strictly ahead of every thread still pending (or none is).
+    // The step doubles: where the files' times cannot bound the keys (a copied home: every file
+    // written just now), the walk covers the pending threads in a few catch-ups, not hundreds.
+    let step = 2 * (limit + 1);
+    for (let bound = ahead?.bound() ?? null; ahead !== null && bound !== null; bound = ahead.bound()) {
+      const after = candidates[limit];
+      if (after !== undefined && sign * (after.key - bound) < 0) break;
+      await take(ahead.next(step));
+      step = Math.min(step * 2, MAX_AHEAD_STEP);
+      candidates = await candidatesNow();
+    }
+    const fromStateDb = term !== '' || q.useStateDbOnly === true;
+    const listing: ThreadListing = {
+      // Codex answers a search term, useStateDbOnly and the spawn-tree filters from its state DB, whose rows hold created_at to the second;
+      // its rows hold no parent, except the spawn edge a spawn-tree filter follows.
+      page: threadListPageOf(
+        candidates,
+        limit,
+        sortKey,
+        direction,
+        fromStateDb || parent !== null || ancestor !== null ? 'search' : 'list',
+        fromStateDb && parent === null && ancestor === null,
+      ),
+      hiddenBySource: options.countHidden === true ? await hiddenBySourceOf(ports, listed, ofKind) : null,
+    };
+    if (mark !== null) keepAnswer(ports.index, mark, query, listing);
+    return listing;
+  });

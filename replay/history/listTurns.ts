@@ -1,0 +1,61 @@
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import { rejected } from '../../domain/errors.js';
+import type { ThreadLineage } from '../../domain/history/lineage.js';
+import type { ItemsView } from '../../domain/thread/turn.js';
+import type { HistoryReadPorts } from '../ports.js';
+import { parseHistoryCursor, parseTurnCursor, serializeHistoryCursor, serializeTurnCursor } from '../internal/cursors.js';
+import { paginatedCursorStart, rolloutsNumberedOtherwise } from '../internal/lineage.js';
+import { openThread } from '../internal/openThread.js';
+import { pageSizeOf } from '../internal/pageSize.js';
+import type { SegmentStart, WalkedTurn } from '../internal/turnWalk.js';
+import type { Direction } from '../internal/page.js';
+import { walkTurns } from '../internal/turnWalk.js';
+import { turnsWithItems } from '../internal/turnView.js';
+import { cutPage, pageCursors, pastAnchor } from '../internal/page.js';
+import { stop, take, useCase } from '../internal/useCase.js';
+import type { ParamsOf } from '../../protocol/methods.js';
+
+/** What `thread/turns/list` asks (the protocol's params). */
+export type ListTurnsQuery = ParamsOf<'thread/turns/list'>;
+
+export type { TurnPage } from '../../protocol/turns.js';
+import type { TurnPage } from '../../protocol/turns.js';
+
+/** Where a cursor puts the walk: paginated by ordinal, legacy by turn id. */
+const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, cursor: string, direction: Direction): Promise<SegmentStart> => {
+  const threadId = lineage.thread.id;
+  if (lineage.mode === 'paginated') {
+    const c = await take(parseHistoryCursor(cursor, threadId, 'turns'));
+    const start = await paginatedCursorStart(ports.index, lineage.segments, c, direction);
+    return { segment: start.segment, line: start.line, keep: (pos, line) => start.keep(pos.ordinal, line) };
+  }
+  const c = await take(parseTurnCursor(cursor));
+  for (let segment = lineage.segments.length - 1; segment >= 0; segment -= 1) {
+    const seg = lineage.segments[segment]!;
+    const anchor = (await take(ports.index.get('turnIds', [seg.rollout.rolloutId, c.turnId])))?.line;
+    if (anchor === undefined) continue;
+    return { segment, line: anchor, keep: (_pos, l) => pastAnchor(direction, c.includeAnchor, l, anchor) };
+  }
+  return stop(rejected('invalid cursor: anchor turn is no longer present'));
+};
+
+/** `otherwise`: the rollouts numbered otherwise, whose cursors carry their anchor's line. */
+const cursorOf = (lineage: ThreadLineage, otherwise: ReadonlySet<string>, t: WalkedTurn, includeAnchor: boolean): string =>
+  lineage.mode === 'paginated' && t.pos.ordinal !== null
+    ? serializeHistoryCursor(lineage.thread.id, 'turns', t.pos.ordinal, includeAnchor, otherwise.has(t.segment.rollout.rolloutId) ? t.line : undefined)
+    : serializeTurnCursor(t.row.id, includeAnchor);
+
+/** `thread/turns/list`: one page of turns from the index, newest first unless asked otherwise. */
+export const listTurns = (ports: HistoryReadPorts, q: ListTurnsQuery): TE.TaskEither<EngineError, TurnPage> =>
+  useCase(async () => {
+    const lineage = await openThread(ports, q.threadId);
+    const direction: Direction = q.sortDirection ?? 'desc';
+    const view: ItemsView = q.itemsView ?? 'summary';
+    const size = pageSizeOf(q.limit);
+    const start = q.cursor === null || q.cursor === undefined ? null : await startOf(ports, lineage, q.cursor, direction);
+    const cut = await cutPage(walkTurns(ports, lineage, direction, start), size);
+    const data = await turnsWithItems(ports, lineage, cut.rows, view);
+    const otherwise = await rolloutsNumberedOtherwise(ports.index, cut.rows);
+    return { data, ...pageCursors(cut, (t, include) => cursorOf(lineage, otherwise, t, include)) };
+  });

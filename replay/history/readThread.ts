@@ -1,0 +1,44 @@
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import type { Thread } from '../../domain/thread/thread.js';
+import type { RenderedTurns, Turn } from '../../domain/thread/turn.js';
+import { turnValues } from '../../domain/thread/turn.js';
+import { threadFromRow } from '../../domain/thread/threadFromRow.js';
+import type { HistoryReadPorts } from '../ports.js';
+import { openThread } from '../internal/openThread.js';
+import { walkTurns } from '../internal/turnWalk.js';
+import { fullTurnsInOrder } from '../internal/turnView.js';
+import { hasReadState, readStateOf } from '../internal/readState.js';
+import type { ThreadReadResult } from '../../protocol/threads.js';
+import { streamOfUseCase, takeAll, useCase } from '../internal/useCase.js';
+
+/**
+ * A thread whose turns come one by one, oldest first, as they are read (a transport writes them as
+ * they come; turns read from a stored rendering come as their JSON text).
+ */
+export type StreamedThread = Omit<Thread, 'turns'> & { readonly turns: AsyncIterable<Turn | RenderedTurns> };
+
+/** `thread/read`'s answer (the protocol's `ThreadReadResult`) with the thread's turns streamed. */
+export type ThreadRead = Omit<ThreadReadResult, 'thread'> & { readonly thread: StreamedThread };
+
+/**
+ * `thread/read`: the thread from its index row; with `includeTurns`, every turn oldest first with
+ * all its items, streamed: the turns are read (one forward scan of the index, the items' bytes in
+ * sequential spans) as the answer's consumer takes them, so a 200 MB thread is never in memory.
+ * Unknown threads: NotFound, before anything is streamed. The stream can be taken once; an error
+ * while it runs (a file rewritten under the index) is thrown as the `EngineError` it is.
+ */
+export const readThread = (ports: HistoryReadPorts, threadId: string, includeTurns: boolean): TE.TaskEither<EngineError, ThreadRead> =>
+  useCase(async () => {
+    const lineage = await openThread(ports, threadId);
+    const turns = streamOfUseCase(async function* () {
+      if (includeTurns) yield* fullTurnsInOrder(ports, lineage, walkTurns(ports, lineage, 'asc', null));
+    });
+    // Codex answers a legacy thread read without its turns from the session's start: its
+    // `updatedAt` is the `createdAt` (with turns, the last activity, as here).
+    const row = lineage.thread.historyMode === 'legacy' && !includeTurns ? { ...lineage.thread, updatedAt: lineage.thread.createdAt } : lineage.thread;
+    return { thread: threadFromRow(row, turns), readState: hasReadState(lineage.thread) ? readStateOf(lineage.thread) : null };
+  });
+
+/** The thread with its turns in memory (the mutations answer with it); an error of the stream stops the use case that takes it. */
+export const materialisedThread = async (thread: StreamedThread): Promise<Thread> => ({ ...thread, turns: (await takeAll(thread.turns)).flatMap(turnValues) });

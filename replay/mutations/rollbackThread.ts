@@ -1,0 +1,56 @@
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import { rollbackCut } from '../../domain/history/cut.js';
+import { threadRolledBack } from '../../domain/rollback/rollbackLine.js';
+import { lineTimestamp } from '../../domain/rollout/lineDraft.js';
+import { currentSegmentOf } from '../../domain/history/lineage.js';
+import { historyEnd, lastTurns, lineageToChange } from '../internal/lineage.js';
+import type { FileWritten, MutationPorts } from '../ports.js';
+import { answerThread } from '../internal/mutationSteps.js';
+import { take, useCase } from '../internal/useCase.js';
+import { writeRevision } from '../internal/writeRevision.js';
+import type { ThreadResult } from '../../protocol/threads.js';
+
+/**
+ * `thread/rollback`'s answer (the protocol's `ThreadResult`: the thread with its remaining turns,
+ * items full, as earlier Codex answered; `excludeTurns`: none, the O(1) answer) and what was
+ * written: the appended marker (legacy), the revision file (paginated), or nothing.
+ */
+export type RollbackResult = ThreadResult & { readonly written: FileWritten | null };
+
+/**
+ * `thread/rollback {threadId, numTurns}` (earlier Codex; 0.169 dropped it). Legacy threads get
+ * earlier Codex's marker appended, `event_msg thread_rolled_back {num_turns}`, which every fold
+ * (ours and Codex's) applies by dropping the last N visible turns. Codex 0.169 ignores that marker
+ * in paginated rollouts, so a paginated thread is rolled back the way 0.169 drops turns: a
+ * revision cut before the first of the last N turns. Both are appends; nothing is rewritten.
+ */
+export const rollbackThread = (
+  ports: MutationPorts,
+  threadId: string,
+  numTurns: number,
+  opts: { readonly excludeTurns?: boolean } = {},
+): TE.TaskEither<EngineError, RollbackResult> =>
+  useCase(async () => {
+    await take(ports.indexer.refreshThread(threadId));
+    const lineage = await lineageToChange(ports.index, threadId);
+    // Before the turns are read (another process may index lines meanwhile): see writeRevision.
+    const end = await historyEnd(ports.index, lineage);
+    const dropped = await lastTurns(ports.index, lineage, Number.isSafeInteger(numTurns) && numTurns > 0 ? numTurns : 0);
+    const cut = await take(rollbackCut(dropped, numTurns));
+    let written: RollbackResult['written'] = null;
+    if (lineage.mode === 'legacy') {
+      const path = currentSegmentOf(lineage).rollout.path;
+      // The file stays the current one (Codex's state DB needs no change), but a Codex that has the
+      // thread loaded would never see the marker: its next turn would continue the dropped turns.
+      await take(ports.codexState.refuseIfHeld(threadId));
+      const r = await take(
+        ports.files.append(path, [threadRolledBack(lineTimestamp(ports.clock.now()), numTurns)], { ordinal: end.line, byteOffset: end.byteOffset }, 'legacy'),
+      );
+      await take(ports.indexer.catchUp([path]));
+      written = { path, bytes: r.next.byteOffset - r.first.byteOffset, lines: r.next.ordinal - r.first.ordinal };
+    } else if (cut !== undefined) {
+      written = await writeRevision(ports, lineage, cut, end);
+    }
+    return { thread: await answerThread(ports, threadId, opts.excludeTurns !== true), written };
+  });

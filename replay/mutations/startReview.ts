@@ -1,0 +1,84 @@
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import { rejected } from '../../domain/errors.js';
+import type { HistoryPoint } from '../../domain/history/cut.js';
+import { copyIntoLegacyFork } from '../../domain/fork/legacyCopy.js';
+import { lineTimestamp, renderDrafts } from '../../domain/rollout/lineDraft.js';
+import type { ReviewTarget } from '../../domain/review/reviewTarget.js';
+import { emptyReviewPrompt } from '../../domain/review/reviewTarget.js';
+import type { DetachedReviewInput, ReviewStart } from '../../domain/review/reviewLines.js';
+import { detachedReviewMeta, detachedReviewTail, enteredReviewMode, reviewTurn } from '../../domain/review/reviewLines.js';
+import { currentSegmentOf } from '../../domain/history/lineage.js';
+import { historyEnd, lineageToChange } from '../internal/lineage.js';
+import type { FileWritten, MutationPorts } from '../ports.js';
+import { sessionMetaOf, settingsBefore } from '../internal/mutationSteps.js';
+import { stop, take, useCase } from '../internal/useCase.js';
+import type { ReviewStartResult } from '../../protocol/history.js';
+
+export type ReviewDelivery = 'inline' | 'detached';
+
+/** `review/start`'s answer (the protocol's `ReviewStartResult`) and the file written. */
+export type ReviewResult = ReviewStartResult & { readonly written: FileWritten };
+
+/**
+ * `review/start`. Inline: the parent thread gets the review turn's entered-review-mode item.
+ * Detached: a new review thread is forked from the parent's history (a reference fork for a
+ * paginated parent, a copy for a legacy one) as a review sub-agent thread (`source {subagent:
+ * review}`, `parent_thread_id`) whose first turn enters review mode. The review's result arrives
+ * later as appended lines (exited-review-mode item, agent message, task_complete).
+ */
+export const startReview = (ports: MutationPorts, threadId: string, target: ReviewTarget, delivery: ReviewDelivery): TE.TaskEither<EngineError, ReviewResult> =>
+  useCase(async () => {
+    if (emptyReviewPrompt(target)) return stop(rejected('Review prompt cannot be empty'));
+    await take(ports.indexer.refreshThread(threadId));
+    const lineage = await lineageToChange(ports.index, threadId);
+    const currentPath = currentSegmentOf(lineage).rollout.path;
+    const end = await historyEnd(ports.index, lineage);
+    const now = ports.clock.now();
+    if (delivery === 'inline') {
+      // Appended into the thread: a Codex that has it loaded would neither see the turn nor keep its lines apart from ours.
+      await take(ports.codexState.refuseIfHeld(threadId));
+      const review: ReviewStart = { threadId, turnId: ports.ids.uuidv7(), itemId: ports.ids.uuidv7(), target, now };
+      const r = await take(ports.files.append(currentPath, [enteredReviewMode(lineage.mode, review)], { ordinal: end.line, byteOffset: end.byteOffset }, lineage.mode));
+      await take(ports.indexer.catchUp([currentPath]));
+      return {
+        turn: reviewTurn(review, null),
+        reviewThreadId: threadId,
+        written: { path: currentPath, bytes: r.next.byteOffset - r.first.byteOffset, lines: r.next.ordinal - r.first.ordinal },
+      };
+    }
+    const review: ReviewStart = { threadId: ports.ids.uuidv7(), turnId: ports.ids.uuidv7(), itemId: ports.ids.uuidv7(), target, now };
+    const input: DetachedReviewInput = {
+      parentMeta: await sessionMetaOf(ports, currentPath),
+      parentThreadId: threadId,
+      review,
+      windowId: ports.ids.uuidv7(),
+      cut: lineage.mode === 'paginated' ? end : null,
+      settings: await settingsBefore(ports, lineage),
+    };
+    const path = ports.files.pathFor(now, review.threadId);
+    const drafts = [detachedReviewMeta(input), ...detachedReviewTail(input)];
+    const written =
+      lineage.mode === 'paginated'
+        ? await take(ports.files.create(path, renderDrafts(drafts, end.ordinal)))
+        : await take(ports.files.createFrom(path, copiedReviewLines(ports, currentPath, end, lineTimestamp(now), renderDrafts(drafts, null))));
+    await take(ports.indexer.catchUp([path]));
+    // A row in Codex's cache, as the engine's forks get: a Codex with its cache answers the review thread's model and lists it.
+    await take(ports.codexState.recordFork({ sourceThreadId: threadId, threadId: review.threadId, path, at: now, reviewSubAgent: true }));
+    return {
+      turn: reviewTurn(review, Math.floor(now.getTime() / 1000)),
+      reviewThreadId: review.threadId,
+      written: { path, bytes: written.next.byteOffset, lines: written.next.ordinal },
+    };
+  });
+
+/** A legacy parent's review thread: its meta, the parent's lines re-stamped, then the review turn. */
+async function* copiedReviewLines(ports: MutationPorts, parentPath: string, end: HistoryPoint, ts: string, lines: ReadonlyArray<string>): AsyncGenerator<string> {
+  const [meta, ...tail] = lines;
+  yield meta!;
+  for await (const entry of ports.files.linesBefore(parentPath, end.byteOffset)) {
+    if (entry.kind === 'failed') throw entry.error;
+    if (entry.kind === 'line') yield copyIntoLegacyFork(entry.line, ts);
+  }
+  yield* tail;
+}

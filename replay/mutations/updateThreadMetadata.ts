@@ -1,0 +1,63 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import { rejected } from '../../domain/errors.js';
+import type { GitInfo, Thread } from '../../domain/thread/thread.js';
+import type { ThreadManagementPorts } from '../ports.js';
+import { answerThread } from '../internal/mutationSteps.js';
+import { managedThread } from '../internal/threadFiles.js';
+import { stop, take, useCase } from '../internal/useCase.js';
+
+/** A patch of the stored git metadata: a field absent is left, null clears it, a string replaces it. */
+export interface GitInfoPatch {
+  readonly sha?: string | null;
+  readonly branch?: string | null;
+  readonly originUrl?: string | null;
+}
+
+export interface MetadataUpdate {
+  readonly gitInfo?: GitInfoPatch | undefined;
+  /** Codex's project assignment: only `""` (no project) can be given, since the engine keeps no projects. */
+  readonly projectId?: string | undefined;
+}
+
+/** Codex's words for an update that changes nothing. */
+export const EMPTY_METADATA_UPDATE = 'thread metadata update must include at least one field';
+/** Codex refuses to assign a project it does not know; this engine knows none. */
+export const unknownProject = (projectId: string): string => `project not found: ${projectId}`;
+
+const FIELDS = ['sha', 'branch', 'originUrl'] as const;
+
+/** The stored git info after a patch (Codex's checks: a given string must not be blank). Pure. */
+export const patchedGitInfo = (current: GitInfo | null, patch: GitInfoPatch): E.Either<EngineError, GitInfo | null> => {
+  const next: GitInfo = { sha: current?.sha ?? null, branch: current?.branch ?? null, originUrl: current?.originUrl ?? null };
+  for (const f of FIELDS) {
+    const v = patch[f];
+    if (v === undefined) continue;
+    if (v !== null && v.trim() === '') return E.left(rejected(`gitInfo.${f} must not be empty`));
+    next[f] = v;
+  }
+  return E.right(next.sha === null && next.branch === null && next.originUrl === null ? null : next);
+};
+
+/**
+ * `thread/metadata/update`: Codex stores the patched git metadata in its SQLite cache only; here
+ * it is an event of the engine's thread-state log, folded into the thread's row, so every later
+ * answer (`thread/read`, `thread/list`) carries it. Answers the thread as `thread/read` does.
+ */
+export const updateThreadMetadata = (ports: ThreadManagementPorts, threadId: string, update: MetadataUpdate): TE.TaskEither<EngineError, Thread> =>
+  useCase(async () => {
+    const patch = update.gitInfo !== undefined && FIELDS.some((f) => update.gitInfo![f] !== undefined) ? update.gitInfo : undefined;
+    if (patch === undefined && update.projectId === undefined) return stop(rejected(EMPTY_METADATA_UPDATE));
+    if (update.projectId !== undefined && update.projectId !== '') return stop(rejected(unknownProject(update.projectId)));
+    const { row } = await managedThread(ports, threadId);
+    if (patch !== undefined) {
+      const at = ports.clock.now().toISOString();
+      await take(
+        ports.threadState.change(threadId, () =>
+          E.map((gitInfo: GitInfo | null) => ({ type: 'gitInfo' as const, threadId, at, gitInfo }))(patchedGitInfo(row.gitInfo, patch)),
+        ),
+      );
+    }
+    return answerThread(ports, threadId, false);
+  });

@@ -1,0 +1,103 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type * as t from 'io-ts';
+import type { PluginListMarketplaceKind, PluginListResult, RemoteMarketplaceEntry } from '../../protocol/plugins.js';
+import type { EngineError } from '../../domain/errors.js';
+import type { MarketplaceListing, PluginCatalog, RemotePluginBackend } from '../../domain/plugins/ports.js';
+import type { RemoteCatalog } from '../../domain/plugins/remoteCatalog.js';
+import { catalogErrorIn, REMOTE_CATALOGS, REMOTE_GLOBAL_MARKETPLACE_NAME } from '../../domain/plugins/remoteCatalog.js';
+import { remotePluginSummaryOf } from '../../domain/plugins/remotePluginDetail.js';
+import { marketplaceEntry, pluginSummary } from '../../domain/plugins/marketplace.js';
+import type { PluginMarketplaceEntry } from '../../domain/plugins/marketplace.js';
+import { visibleMarketplaces } from '../internal/visibleMarketplaces.js';
+import { stop, take, useCase } from '../internal/useCase.js';
+
+/** Codex 0.169.0's `PluginListMarketplaceKind`. */
+type MarketplaceKind = t.TypeOf<typeof PluginListMarketplaceKind>;
+
+export interface PluginListRequest {
+  readonly cwds: ReadonlyArray<string>;
+  /** The kinds asked; null: Codex's default (the local marketplaces, and the remote catalog where that feature is on). */
+  readonly kinds: ReadonlyArray<MarketplaceKind> | null;
+}
+
+/** No marketplace: what is listed of the local ones when the kinds asked leave `local` out. */
+const NOTHING: MarketplaceListing = { loaded: [], errors: [] };
+
+/** The remote catalogs a `plugin/list` lists (measured on 0.169.0): for the default kinds, the curated one while the remote_plugin feature is on; for kinds asked, `vertical` (the curated collection) only while it is off, `created-by-me-remote` only while it is on. */
+const remoteCatalogsOf = (kinds: ReadonlyArray<MarketplaceKind> | null, remoteFeature: boolean): RemoteCatalog[] => {
+  if (kinds === null) return remoteFeature ? [REMOTE_CATALOGS.curated(null)] : [];
+  return [
+    ...(!remoteFeature && kinds.includes('vertical') ? [REMOTE_CATALOGS.curated('vertical')] : []),
+    ...(kinds.includes('workspace-directory') ? [REMOTE_CATALOGS.workspace] : []),
+    ...(kinds.includes('shared-with-me') ? [REMOTE_CATALOGS.shared] : []),
+    ...(remoteFeature && kinds.includes('created-by-me-remote') ? [REMOTE_CATALOGS.createdByMe] : []),
+  ];
+};
+
+/** One remote catalog as a marketplace entry: its entries in the catalog's order, each with the account's installed state. */
+const remoteMarketplace = async (backend: RemotePluginBackend, catalog: RemoteCatalog): Promise<E.Either<EngineError, RemoteMarketplaceEntry | null>> => {
+  const installed = await backend.installedPlugins(false, catalog.installedScope)();
+  if (E.isLeft(installed)) return installed;
+  const items = await backend.catalog(catalog)();
+  if (E.isLeft(items)) return items;
+  const plugins: Array<Record<string, unknown>> = [];
+  for (const item of items.right) {
+    const s = remotePluginSummaryOf(
+      item,
+      installed.right.find((p) => p.id === item.id),
+    );
+    if (E.isLeft(s)) return s;
+    plugins.push(s.right.summary);
+  }
+  // A catalog without entries is no marketplace (measured: created-by-me with none).
+  return E.right(plugins.length === 0 ? null : { name: catalog.name, path: null, interface: { displayName: catalog.displayName }, plugins });
+};
+
+/**
+ * `plugin/list`: every local marketplace the home sees, each plugin summarised (Codex's
+ * `PluginListResponse`), unless the kinds asked leave `local` out (Codex then lists none of them,
+ * nor their load errors); then the remote catalogs the kinds (or, by default, the remote_plugin
+ * feature) name, read from the backend with the home's ChatGPT login (`remote`), and the featured
+ * ids when the curated catalog is listed. A catalog the kinds asked for that cannot be read is
+ * refused in Codex's words; the default one is left out, as Codex leaves it out. Nothing is cached:
+ * every list reads the backend afresh, which is what `forceRefetch` asks of Codex's cache.
+ */
+export const listPlugins = (
+  catalog: PluginCatalog,
+  req: PluginListRequest,
+  remote: TE.TaskEither<EngineError, RemotePluginBackend>,
+): TE.TaskEither<EngineError, PluginListResult> =>
+  useCase(async () => {
+    // With plugins off Codex lists nothing and asks no catalog.
+    const on = await take(catalog.featureEnabled());
+    const { loaded, errors } = await take(req.kinds === null || req.kinds.includes('local') ? visibleMarketplaces(catalog, req.cwds) : TE.right(NOTHING));
+    const marketplaces: Array<PluginMarketplaceEntry | RemoteMarketplaceEntry> = loaded.map(({ marketplace, states }) =>
+      marketplaceEntry(
+        marketplace,
+        marketplace.plugins.map((p, i) => pluginSummary(marketplace, p, states[i]!)),
+      ),
+    );
+    const strict = req.kinds !== null;
+    let featuredPluginIds: ReadonlyArray<string> = [];
+    for (const c of on ? remoteCatalogsOf(req.kinds, await take(catalog.remoteFeatureEnabled())) : []) {
+      const backend = await remote();
+      const entry = E.isLeft(backend) ? backend : await remoteMarketplace(backend.right, c);
+      if (E.isLeft(entry)) {
+        if (strict) return stop(catalogErrorIn(c.context, entry.left));
+        continue;
+      }
+      const listed = entry.right;
+      if (listed !== null) {
+        const at = marketplaces.findIndex((m) => m.name === listed.name);
+        if (at >= 0) marketplaces[at] = listed;
+        else marketplaces.push(listed);
+      }
+      if (listed !== null && c.name === REMOTE_GLOBAL_MARKETPLACE_NAME && E.isRight(backend)) {
+        // Featured ids are best effort in Codex: a failure lists none.
+        const featured = await backend.right.featured()();
+        featuredPluginIds = E.isRight(featured) ? featured.right : [];
+      }
+    }
+    return { marketplaces, marketplaceLoadErrors: errors, featuredPluginIds };
+  });

@@ -1,0 +1,25 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import { rejected } from '../../domain/errors.js';
+import type { PluginConfig } from '../../domain/plugins/ports.js';
+import { parsePluginId, pluginKey } from '../../domain/plugins/pluginId.js';
+import type { PluginsManager } from './pluginsManager.js';
+import { stop, take, useCase } from '../internal/useCase.js';
+
+/**
+ * `plugin/uninstall` of `<name>@<marketplace>`, with Codex's effects: the cache root removed (its
+ * sidecar with it) and the plugin's config.toml table dropped; a plugin not installed is no error.
+ * Codex takes any other id for a remote one, which it refuses here in its words.
+ */
+export const uninstallPlugin = (
+  deps: { readonly config: PluginConfig; readonly manager: PluginsManager },
+  pluginId: string,
+): TE.TaskEither<EngineError, Record<string, never>> =>
+  useCase(async () => {
+    const id = parsePluginId(pluginId);
+    if (E.isLeft(id)) return stop(rejected('invalid remote plugin id'));
+    await take(deps.manager.uninstall(id.right));
+    await take(deps.config.remove(pluginKey(id.right)));
+    return {};
+  });

@@ -1,0 +1,154 @@
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import type { IndexStore } from '../../domain/ports.js';
+import { toApiSource } from '../../domain/thread/threadMeta.js';
+import { bucketInRange, buildTokenReport } from '../../domain/tokens/report.js';
+import type { TokenDimension, TokenReport, TokenReportOptions, UsageBucket } from '../../domain/tokens/report.js';
+import type { StoredResponse } from '../../domain/tokens/selectResponses.js';
+import { SLOT_MS } from '../../domain/tokens/usageBuckets.js';
+import { storedResponses } from '../internal/indexScans.js';
+import { take, useCase } from '../internal/useCase.js';
+import { sourceKindsOf } from '../internal/sourceKinds.js';
+
+/**
+ * Rollouts read between two unmaps (`releasePages`), as rows and as record ids: a rollout's rows
+ * and ids lie among each other's pages, and the kernel maps the pages around each one read. On a
+ * real-shaped 1 GB home, 264 rollouts read as rows had mapped 23 MB of the index; the record ids
+ * of 1,300 files of threads of several files, 15 MB. An unmap (the environment reopened) costs a
+ * few ms, so ids, a few pages a file, are read four times as many between two.
+ */
+const ROLLOUTS_BETWEEN_UNMAPS = 64;
+const ID_ROLLOUTS_BETWEEN_UNMAPS = 4 * ROLLOUTS_BETWEEN_UNMAPS;
+
+/** Groupings by the local calendar: a bucket whose ends fall in two local days is read as rows for them. */
+const BY_LOCAL_DAY: ReadonlySet<TokenDimension> = new Set(['dayLocal', 'week', 'month']);
+
+export interface TokenAuditOptions extends Omit<TokenReportOptions, 'clientOf'> {
+  /**
+   * Unmap the pages each whole-table read mapped before the next table's (`remap`: the
+   * environment and its ~40 tables reopened, 2–4 ms each and their garbage): for a one-shot
+   * process, whose peak RSS is what its user sees. A server keeps its map (its reports would pay
+   * the reopening every time).
+   */
+  readonly releasePages?: boolean;
+}
+
+/** The client a thread was used from: Codex's originator (codex_cli_rs, codex_vscode, …), else the kind of its source. */
+const clientOf = (originator: string, apiSource: unknown): string | null => (originator !== '' ? originator : (sourceKindsOf(apiSource)[0] ?? null));
+
+/**
+ * Token-usage audit of a CODEX_HOME, answered from the index's token projection alone (a
+ * thread's client from its file's session_meta, as its thread row has it), never by re-reading
+ * rollout files: the caller catches the index up first. A report without turns reads the sums the projection keeps per file
+ * (`tokenBuckets`) and only the responses they cannot stand for: the loose ones (copies another
+ * file may hold), every response of the threads those copies name or that repeat a record id
+ * (in one file, or in two of a thread's files: one response held twice), and of files with a bucket the
+ * range or the time zone cuts. A report by turn reads every response.
+ */
+export const auditTokenUsage = (store: IndexStore, { releasePages, ...options }: TokenAuditOptions): TE.TaskEither<EngineError, TokenReport> =>
+  useCase(async () => {
+    // A read error of a remap surfaces on the next read.
+    const unmap = (): void => void (releasePages === true ? store.remap?.() : undefined);
+    // Each whole-table read is decoded, then its pages unmapped (`remap`) before the next table's:
+    // the kernel maps the cached pages around every page read too, and the token tables'
+    // pages lie among the response rows', so three tables at once were ~24 MB of a 1 GB home's RSS.
+    // The states are read in one pass and none is kept (a 1 GB home's 6,340 were 5 MB of the
+    // report's heap): each file's thread, its thread's client, and the threads a file repeats a
+    // record id in.
+    const clients = new Map<string, string | null>();
+    const threadOf = new Map<string, string>();
+    const wholeThreads = new Set<string>();
+    await take(
+      store.scan('tokenState', [], ({ key: [rid], value: s }) => {
+        const t = s.tokens.threadId;
+        // A thread's client is its own file's session_meta's (a revision copies its base's: the thread row's), else its first file's.
+        if (rid === t || !clients.has(t)) clients.set(t, clientOf(s.originator, toApiSource(s.source)));
+        threadOf.set(rid, t);
+        if (s.repeatedRecords) wholeThreads.add(t);
+      }),
+    );
+    unmap();
+    const full = { ...options, clientOf: (threadId: string) => clients.get(threadId) ?? null };
+    if ((options.dimensions ?? ['turn']).includes('turn')) return buildTokenReport(await take(storedResponses(store)), full);
+
+    const filesOf = new Map<string, string[]>();
+    for (const [rid, t] of threadOf) {
+      const rids = filesOf.get(t);
+      if (rids === undefined) filesOf.set(t, [rid]);
+      else rids.push(rid);
+    }
+    const loose = await take(store.range('tokenLoose', []));
+    // Threads whose responses may be held twice: read as rows, whole. A thread of several files
+    // (revisions) only when two of its files hold one record id (read from the ids, a few bytes
+    // each: its response rows are scattered over the largest table, whose pages a read maps in).
+    let idsRead = 0;
+    for (const [t, rids] of filesOf) {
+      if (rids.length < 2 || wholeThreads.has(t)) continue;
+      const held = new Set<string>();
+      for (const rid of rids) {
+        await take(
+          store.scan('tokenRecordIds', [rid], ({ key: [, responseId] }) => {
+            if (held.has(responseId)) wholeThreads.add(t);
+            held.add(responseId);
+          }),
+        );
+        if (++idsRead % ID_ROLLOUTS_BETWEEN_UNMAPS === 0) unmap();
+      }
+    }
+    if (idsRead % ID_ROLLOUTS_BETWEEN_UNMAPS !== 0) unmap();
+    for (const l of loose) {
+      const r = l.value;
+      if (r.source === 'record' && r.threadId !== r.fileThreadId) wholeThreads.add(r.threadId);
+      if (r.source === 'count' && r.copyOf !== null) wholeThreads.add(r.copyOf);
+    }
+    const asRows = new Set([...threadOf].filter(([, t]) => wholeThreads.has(t)).map(([rid]) => rid));
+    const buckets: Array<{ readonly rid: string; readonly b: UsageBucket }> = [];
+    // Whether a slot's first and last instants fall in two local days (a zone not offset by quarter
+    // hours): asked once a slot, and only of a report by the local calendar.
+    const byLocalDay = (options.dimensions ?? [...BY_LOCAL_DAY]).some((d) => BY_LOCAL_DAY.has(d));
+    const crossesDay = new Map<number, boolean>();
+    const day = (ms: number) => options.localDay(new Date(ms).toISOString());
+    const splitByDay = (v: { readonly minMs: number; readonly maxMs: number }): boolean => {
+      if (!byLocalDay || v.minMs < 0) return false;
+      const slot = v.minMs - (v.minMs % SLOT_MS);
+      let crosses = crossesDay.get(slot);
+      if (crosses === undefined) {
+        crosses = day(slot) !== day(slot + SLOT_MS - 1);
+        crossesDay.set(slot, crosses);
+      }
+      return crosses && day(v.minMs) !== day(v.maxMs);
+    };
+    await take(
+      store.scan('tokenBuckets', [], ({ key, value: v }) => {
+        const [rid, , model, provider, cwd] = key;
+        if (asRows.has(rid)) return;
+        const timed = v.minMs >= 0;
+        const b: UsageBucket = {
+          threadId: threadOf.get(rid) ?? rid,
+          firstMs: timed ? v.minMs : null,
+          lastMs: timed ? v.maxMs : null,
+          model: model === '' ? null : model,
+          provider: provider === '' ? null : provider,
+          cwd: cwd === '' ? null : cwd,
+          usage: v,
+          responses: v.responses,
+        };
+        // A bucket the range cuts, or whose ends fall in two local days, is read as rows.
+        if (bucketInRange(b, options) === 'cut' || splitByDay(v)) asRows.add(rid);
+        else buckets.push({ rid, b });
+      }),
+    );
+    unmap();
+    const rows: StoredResponse[] = [];
+    let read = 0;
+    for (const rid of [...asRows].sort()) {
+      for (const r of await take(store.range('tokenAudit', [rid]))) rows.push({ rolloutId: rid, line: r.key[1], response: r.value });
+      if (++read % ROLLOUTS_BETWEEN_UNMAPS === 0) unmap();
+    }
+    for (const l of loose) if (!asRows.has(l.key[0])) rows.push({ rolloutId: l.key[0], line: l.key[1], response: l.value });
+    return buildTokenReport(
+      rows,
+      full,
+      buckets.filter((x) => !asRows.has(x.rid)).map((x) => x.b),
+    );
+  });

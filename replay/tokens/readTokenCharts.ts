@@ -1,0 +1,36 @@
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import type { UsageGroup } from '../../domain/tokens/report.js';
+import { auditTokenUsage } from './auditTokenUsage.js';
+import type { PricingTable } from '../../domain/tokens/pricing.js';
+import type { HistoryReadPorts } from '../ports.js';
+import { take, useCase } from '../internal/useCase.js';
+
+export type { TokenCharts } from '../../protocol/tokens.js';
+import type { TokenCharts } from '../../protocol/tokens.js';
+
+/**
+ * `rolloutEngine/tokens/charts`: the token audit (`rollout-engine tokens`) of the whole home at
+ * `pricing`, caught up first, cut to its days (UTC) and models, and to a thread's turns when one
+ * is named; with the prices used and the models they lack.
+ */
+export const readTokenCharts = (ports: HistoryReadPorts, pricing: PricingTable, threadId?: string): TE.TaskEither<EngineError, TokenCharts> =>
+  useCase(async () => {
+    await take(ports.indexer.refreshAll());
+    const report = await take(
+      auditTokenUsage(ports.index, {
+        localDay: (iso) => iso.slice(0, 10),
+        pricing,
+        dimensions: threadId === undefined ? ['dayUtc', 'model'] : ['dayUtc', 'model', 'turn'],
+      }),
+    );
+    const byKey = (a: UsageGroup, b: UsageGroup): number => ((a.key ?? '') < (b.key ?? '') ? -1 : (a.key ?? '') > (b.key ?? '') ? 1 : 0);
+    return {
+      pricing: { source: pricing.source, asOf: pricing.asOf },
+      unpricedModels: report.unpricedModels,
+      total: report.total,
+      days: [...report.groups.dayUtc].sort(byKey),
+      models: [...report.groups.model].sort((a, b) => b.totalTokens - a.totalTokens),
+      ...(threadId === undefined ? {} : { turns: report.groups.turn.filter((g) => g.threadId === threadId) }),
+    };
+  });

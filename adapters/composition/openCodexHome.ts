@@ -29,6 +29,7 @@ import { uuidv7Ids } from '../system/uuidv7.js';
 import { lmdbDirOf } from '../lmdb/environmentFolder.js';
 import { confinementRoot } from '../fs/noFollow.js';
 import type { IndexObserver } from '../../indexer/indexObserver.js';
+import { holdPoint } from '../system/holdPoint.js';
 
 /** A CODEX_HOME opened over the embedded default: its rollout files and their LMDB index. */
 export interface OpenCodexHome {
@@ -230,7 +231,11 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
     const stop = new AbortController();
     const requests = requestsFirst();
     // Smaller transactions than a build's own: a request waits for the one being committed.
-    const building = reportingTo({ ...BACKGROUND_BATCH, ...options, signal: stop.signal, between: requests.between }, opts.onStatus, 'build', codexHome);
+    const between = async (): Promise<void> => {
+      await requests.between();
+      await holdPoint('backfill.between');
+    };
+    const building = reportingTo({ ...BACKGROUND_BATCH, ...options, signal: stop.signal, between }, opts.onStatus, 'build', codexHome);
     const passing = async (): Promise<void> => {
       const gate = await passLmdbBackfillGate(store, codexHome, gateOptions, building)();
       if (E.isLeft(gate)) {

@@ -12,10 +12,14 @@ export const HOLD_AT_ENV = 'ROLLOUT_ENGINE_HOLD_AT';
 export const HOLD_FILE_ENV = 'ROLLOUT_ENGINE_HOLD_FILE';
 
 /**
- * The index builder's (`indexer/indexFiles.ts`): a batch of files' rows and checkpoints committed,
- * the next batch not yet read. In a worker thread (`index --workers`) each worker counts its own.
+ * - `index.batch.committed`: the index builder's (`indexer/indexFiles.ts`), a batch of files' rows
+ *   and checkpoints committed, the next batch not yet read (any catch-up's: a CLI's first build, a
+ *   request's own). In a worker thread (`index --workers`) each worker counts its own.
+ * - `backfill.between`: a server's background build only (`adapters/composition/openCodexHome.ts`),
+ *   where it lets waiting requests go first: between probes and between files. Requests are
+ *   answered meanwhile, from their own catch-ups.
  */
-export const HOLD_POINTS = ['index.batch.committed'] as const;
+export const HOLD_POINTS = ['index.batch.committed', 'backfill.between'] as const;
 
 export type HoldPointName = (typeof HOLD_POINTS)[number];
 

@@ -403,7 +403,9 @@ describe('reliability: serve --upstream guarded (issue 51)', function () {
       figures.timeoutsAnswered += 2;
       e.close();
 
-      const b = await startServe(home, ['--upstream', mute.url, ...bounds]);
+      // The mute one answers the handshake and initialize at once: a connect bound of a minute, so
+      // its answer arriving after 0.3 s under load is still its answer; only account/read goes unanswered.
+      const b = await startServe(home, ['--upstream', mute.url, '--upstream-connect-timeout-ms', '60000', '--upstream-request-timeout-ms', '300']);
       const d = await client(b.url);
       expect(await within('initialize (the upstream mute)', d.request('initialize', INIT))).to.have.nested.property('result.userAgent', 'fake/0.169.0');
       const unanswered = await within('account/read', d.request('account/read', {}));

@@ -144,7 +144,8 @@ describe('serve over WebSocket', function () {
 
   it('pings, and drops a peer that does not answer', async () => {
     writeRollout(homeOf(), rolloutName(T), chatThread('paginated', T, 1).text());
-    serve = await startWebSocketServe(homeOf(), { pingIntervalMs: 50 });
+    // A second between pings: the live peer, in this process, answers each within it even under load (a verdict on a 50 ms tick was a race).
+    serve = await startWebSocketServe(homeOf(), { pingIntervalMs: 1000 });
     const live = await client(serve.url);
     const dead = await client(serve.url, { autoPong: false });
     const { code } = await dead.closing;

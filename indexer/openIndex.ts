@@ -28,6 +28,7 @@ import { lazyCatchUpHome } from './lazyCatchUp.js';
 import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
 import { lmdbError } from '../adapters/lmdb/errors.js';
 import { crashPoint } from '../adapters/system/crashPoint.js';
+import { holdPoint } from '../adapters/system/holdPoint.js';
 
 export const BACKFILLED_KEY = ['backfilled'] as const;
 
@@ -162,11 +163,14 @@ export const swapIndex = async (fresh: string, dir: string, old: string): Promis
   const refused = refusedIndexFolder(dir);
   if (refused !== undefined) return E.left(refused);
   crashPoint('rebuild.built');
+  await holdPoint('rebuild.built');
   try {
     await fs.rename(dir, old).catch((err: unknown) => (errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err)));
     crashPoint('rebuild.swap.asideMoved');
+    await holdPoint('rebuild.swap.asideMoved');
     await fs.rename(fresh, dir);
     crashPoint('rebuild.swap.freshMoved');
+    await holdPoint('rebuild.swap.freshMoved');
     await removeIndexFolder(old);
     return E.right(undefined);
   } catch (err) {

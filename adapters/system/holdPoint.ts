@@ -18,8 +18,12 @@ export const HOLD_FILE_ENV = 'ROLLOUT_ENGINE_HOLD_FILE';
  * - `backfill.between`: a server's background build only (`adapters/composition/openCodexHome.ts`),
  *   where it lets waiting requests go first: between probes and between files. Requests are
  *   answered meanwhile, from their own catch-ups.
+ * - `rebuild.built`, `rebuild.swap.asideMoved`, `rebuild.swap.freshMoved`: a rebuild's swap
+ *   (`indexer/openIndex.ts` `swapIndex`), just after the crash point of the same name: the fresh
+ *   environment complete; the old one moved aside, none in place; the fresh one in place, the old
+ *   one not yet removed. Under the index lock.
  */
-export const HOLD_POINTS = ['index.batch.committed', 'backfill.between'] as const;
+export const HOLD_POINTS = ['index.batch.committed', 'backfill.between', 'rebuild.built', 'rebuild.swap.asideMoved', 'rebuild.swap.freshMoved'] as const;
 
 export type HoldPointName = (typeof HOLD_POINTS)[number];
 

@@ -165,6 +165,16 @@ export class ClockOracle {
     private readonly rows?: ReadonlyMap<string, StateRow>,
   ) {}
 
+  /**
+   * The threads whose `created_at` Codex's state DB holds in another second than our rule's reading
+   * (the session_meta's): the home's own facts, whichever pages a query happens to show them on.
+   * Past a created_at cursor such a thread lies in a different second on each server.
+   */
+  createdAcrossSecond(): string[] {
+    const rows = this.rows ?? stateRows(this.codexHome);
+    return [...rows].filter(([, row]) => existsSync(row.rolloutPath) && row.seconds.createdAt !== second(ruleReadings(row.rolloutPath).ms.createdAt)).map(([id]) => id);
+  }
+
   /** An oracle on the state DB as it is now: for answers Codex gave before a later request changed it. */
   static now(codexHome: string): ClockOracle {
     return new ClockOracle(codexHome, stateRows(codexHome));

@@ -1,10 +1,12 @@
 /**
- * A reader process for the rebuild-and-swap test: opens the index as it is (no migration) and
- * reads one thread row every few milliseconds until told to report on stdin.
- * Usage: node readerWorker.js <indexDir> <threadId>; prints "ready", then on any stdin line
- * {ok, failed, missing, times} (read counts and the times of the good reads).
+ * A reader process for the rebuild-and-swap test: opens the index as it is (no migration) and, for
+ * each `read` line on stdin, reads one thread row and answers one line, `{"ok":…}` (`true` when the
+ * row was there, else what went wrong). It reads when asked, so the test decides at which step of
+ * the rebuild each read lands (hold points), not a timer.
+ * Usage: node readerWorker.js <indexDir> <threadId>; prints "ready"; `exit` ends it.
  */
 import * as E from 'fp-ts/lib/Either.js';
+import * as readline from 'node:readline';
 import { openLmdbIndex } from '../../adapters/lmdb/indexStore.js';
 
 const [dir, threadId] = process.argv.slice(2);
@@ -14,19 +16,13 @@ if (E.isLeft(opened)) {
   process.exit(1);
 }
 const store = opened.right;
-const stats = { ok: 0, failed: 0, missing: 0, times: [] as number[] };
-const timer = setInterval(async () => {
-  const r = await store.get('threads', [threadId!])();
-  if (E.isLeft(r)) stats.failed += 1;
-  else if (r.right === undefined) stats.missing += 1;
-  else {
-    stats.ok += 1;
-    stats.times.push(Date.now());
-  }
-}, 3);
-process.stdin.once('data', () => {
-  clearInterval(timer);
-  process.stdout.write(`${JSON.stringify(stats)}\n`);
-  process.exit(0);
+const lines = readline.createInterface({ input: process.stdin });
+lines.on('line', (command) => {
+  if (command === 'exit') process.exit(0);
+  void store
+    .get('threads', [threadId!])()
+    .then((r) =>
+      process.stdout.write(`${JSON.stringify(E.isLeft(r) ? { ok: false, failed: r.left } : r.right === undefined ? { ok: false, missing: true } : { ok: true })}\n`),
+    );
 });
 process.stdout.write('ready\n');

@@ -64,6 +64,8 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
     text: textOf(item.content),
     phase: item.phase ?? null,
     memoryCitation: item.memory_citation ?? null,
+    // The source basis's v2/item.rs copies `delivery`; 0.169.0 answers null from an item line that
+    // carries one (measured: test/compat/passThroughFields.compat.spec.ts). The legacy event's is copied (turnRules.ts).
     delivery: null,
     questions: null,
   }),
@@ -71,6 +73,8 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
   CommandExecution: (item) => ({
     type: 'commandExecution',
     id: item.id,
+    // The source basis's v2/item.rs copies `plugin_id` / `script_path`; 0.169.0 answers null from a
+    // line that carries them (measured: test/compat/passThroughFields.compat.spec.ts).
     pluginId: null,
     scriptPath: null,
     command: shellJoin(item.command),
@@ -104,7 +108,8 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
       pluginId: item.pluginId,
       readOnlyHint: item.readOnlyHint,
     }),
-  WebSearch: (item) => webSearchItem(item.id, item.query, item.action),
+  // `results`: null, as 0.169.0 answers an item line's (measured); the legacy web_search_end's are copied (turnRules.ts).
+  WebSearch: (item) => webSearchItem(item.id, item.query, item.action, null),
   ImageView: (item) => ({ type: 'imageView', id: item.id, path: pathOfFileUrl(item.path) }),
   DynamicToolCall: (item) => ({
     type: 'dynamicToolCall',

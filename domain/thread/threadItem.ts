@@ -10,7 +10,7 @@ export type ThreadItemBody =
       text: string;
       phase: unknown;
       memoryCitation: unknown;
-      delivery: null;
+      delivery: 'async' | null;
       questions: null;
     }
   | { type: 'reasoning'; id: string; summary: string[]; content: string[] }
@@ -47,7 +47,7 @@ export type ThreadItemBody =
       error: { message: string } | null;
       durationMs: number | null;
     }
-  | { type: 'webSearch'; id: string; query: string; action: Record<string, unknown> | null; results: null }
+  | { type: 'webSearch'; id: string; query: string; action: Record<string, unknown> | null; results: unknown[] | null }
   | { type: 'imageView'; id: string; path: string }
   | {
       type: 'dynamicToolCall';

@@ -124,12 +124,18 @@ const webSearchActionOf = (a: t.TypeOf<typeof WebSearchActionRecord>): Record<st
   }
 };
 
-export const webSearchItem = (id: string, query: string | null | undefined, action: t.TypeOf<typeof WebSearchActionRecord> | null | undefined): ThreadItemBody => ({
+/** A web search (thread_history.rs `handle_web_search_end`, v2/item.rs): its results passed through as Codex passes them, opaque JSON. */
+export const webSearchItem = (
+  id: string,
+  query: string | null | undefined,
+  action: t.TypeOf<typeof WebSearchActionRecord> | null | undefined,
+  results: readonly unknown[] | null | undefined,
+): ThreadItemBody => ({
   type: 'webSearch',
   id,
   query: query ?? '',
   action: action ? webSearchActionOf(action) : null,
-  results: null,
+  results: results ? [...results] : null,
 });
 
 /** A sub-agent's state: `"pending_init"` or `{"completed": "last message"}` → `{status, message}`. */

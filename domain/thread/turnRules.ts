@@ -248,7 +248,8 @@ export const ITEM_OF_EVENT: { readonly [K in ItemEvent['kind']]: (ev: EventOf<K>
     text: ev.payload.message,
     phase: ev.payload.phase ?? null,
     memoryCitation: ev.payload.memory_citation ?? null,
-    delivery: null,
+    // thread_history.rs `handle_agent_message` copies the event's delivery.
+    delivery: ev.payload.delivery ?? null,
     questions: null,
   }),
   agentReasoning: (ev, id) => ({ type: 'reasoning', id, summary: [ev.payload.text], content: [] }),
@@ -277,7 +278,7 @@ export const ITEM_OF_EVENT: { readonly [K in ItemEvent['kind']]: (ev: EventOf<K>
       readOnlyHint: p.read_only_hint,
     });
   },
-  webSearchEnd: (ev, id) => webSearchItem(id, ev.payload.query, ev.payload.action),
+  webSearchEnd: (ev, id) => webSearchItem(id, ev.payload.query, ev.payload.action, ev.payload.results),
   subAgentActivity: (ev, id) => subAgentActivityItem(id, ev.payload),
   imageGenerationEnd: (ev, id) => imageGenerationItem(id, ev.payload.status, ev.payload),
   responseItem: (ev, id) => ({ type: 'hookPrompt', id, fragments: ev.payload.type === 'message' ? (hookPromptFragmentsOf(ev.payload.content) ?? []) : [] }),

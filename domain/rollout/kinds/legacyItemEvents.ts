@@ -6,9 +6,16 @@ export const UserMessageEvent = t.intersection([
   t.type({ type: t.literal('user_message'), message: t.string }),
   t.partial({ images: t.unknown, local_images: t.unknown, text_elements: t.unknown, kind: t.unknown }),
 ]);
+/**
+ * How an agent message was delivered: codex-rs/protocol/src/items.rs `AgentMessageDelivery`
+ * (`rename_all = "camelCase"`, one variant: `async`, a message sent while no turn waited for it).
+ * Any other value is a line Codex's serde refuses too.
+ */
+export const AgentMessageDelivery = t.literal('async');
 export const AgentMessageEvent = t.intersection([
   t.type({ type: t.literal('agent_message'), message: t.string }),
-  t.partial({ phase: t.unknown, memory_citation: t.unknown }),
+  // codex-rs/protocol/src/protocol.rs `AgentMessageEvent.delivery`: `AgentMessageDelivery`, one variant, `async` (items.rs).
+  t.partial({ phase: t.unknown, memory_citation: t.unknown, delivery: optional(AgentMessageDelivery) }),
 ]);
 export const AgentReasoningEvent = t.type({ type: t.literal('agent_reasoning'), text: t.string });
 export const AgentReasoningRawContentEvent = t.type({ type: t.literal('agent_reasoning_raw_content'), text: t.string });

@@ -59,7 +59,9 @@ export const McpToolCallItem = t.intersection([
 ]);
 export const WebSearchItem = t.intersection([
   t.type({ type: t.literal('WebSearch'), id: t.string }),
-  t.partial({ query: optional(t.string), action: optional(WebSearchActionRecord), results: t.unknown }),
+  // items.rs also declares `results`; 0.169.0 answers null from an item line that carries them
+  // (measured: test/compat/passThroughFields.compat.spec.ts), though it copies web_search_end's: not read.
+  t.partial({ query: optional(t.string), action: optional(WebSearchActionRecord) }),
 ]);
 export const ImageViewItem = t.type({ type: t.literal('ImageView'), id: t.string, path: t.string });
 export const DynamicToolCallItem = t.intersection([
@@ -170,7 +172,8 @@ export const McpToolCallEndEvent = t.intersection([
 /** Legacy `web_search_end`. */
 export const WebSearchEndEvent = t.intersection([
   t.type({ type: t.literal('web_search_end'), call_id: t.string }),
-  t.partial({ turn_id: optional(t.string), query: optional(t.string), action: optional(WebSearchActionRecord) }),
+  // codex-rs/protocol/src/protocol.rs `WebSearchEndEvent.results`, as the item's.
+  t.partial({ turn_id: optional(t.string), query: optional(t.string), action: optional(WebSearchActionRecord), results: optional(t.array(t.unknown)) }),
 ]);
 /** Legacy `sub_agent_activity`: the item's id is `event_id`, its completion time `occurred_at_ms`. */
 export const SubAgentActivityEvent = t.intersection([

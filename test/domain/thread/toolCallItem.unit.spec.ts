@@ -63,11 +63,23 @@ describe('tool-call items as the API shows them', () => {
   });
 
   it('maps every web search action the Responses API names', () => {
-    expect(webSearchItem('w', 'q', { type: 'search', query: 'q', queries: ['q', 'r'] })).to.deep.include({ action: { type: 'search', query: 'q', queries: ['q', 'r'] } });
-    expect(webSearchItem('w', '', { type: 'open_page', url: 'https://example.com' })).to.deep.include({ action: { type: 'openPage', url: 'https://example.com' } });
-    expect(webSearchItem('w', '', { type: 'find_in_page', url: 'u', pattern: 'p' })).to.deep.include({ action: { type: 'findInPage', url: 'u', pattern: 'p' } });
-    expect(webSearchItem('w', '', { type: 'something_new' })).to.deep.include({ action: { type: 'other' } });
-    expect(webSearchItem('w', null, null)).to.deep.equal({ type: 'webSearch', id: 'w', query: '', action: null, results: null });
+    expect(webSearchItem('w', 'q', { type: 'search', query: 'q', queries: ['q', 'r'] }, undefined)).to.deep.include({
+      action: { type: 'search', query: 'q', queries: ['q', 'r'] },
+    });
+    expect(webSearchItem('w', '', { type: 'open_page', url: 'https://example.com' }, undefined)).to.deep.include({
+      action: { type: 'openPage', url: 'https://example.com' },
+    });
+    expect(webSearchItem('w', '', { type: 'find_in_page', url: 'u', pattern: 'p' }, undefined)).to.deep.include({
+      action: { type: 'findInPage', url: 'u', pattern: 'p' },
+    });
+    expect(webSearchItem('w', '', { type: 'something_new' }, undefined)).to.deep.include({ action: { type: 'other' } });
+    expect(webSearchItem('w', null, null, null)).to.deep.equal({ type: 'webSearch', id: 'w', query: '', action: null, results: null });
+  });
+
+  it("passes a web search's results through as opaque JSON (items.rs `results: Option<Vec<JsonValue>>`)", () => {
+    const results = [{ title: 't', url: 'https://example.com', extra: { any: [1, null] } }, 'a string result'];
+    expect(webSearchItem('w', 'q', null, results)).to.deep.equal({ type: 'webSearch', id: 'w', query: 'q', action: null, results });
+    expect(webSearchItem('w', 'q', null, [])).to.deep.include({ results: [] });
   });
 
   it('reads sub-agent states written as a name or as {name: message}', () => {

@@ -47,42 +47,58 @@ const PAIRS: ReadonlyArray<Pair> = [
 /** The JSON-RPC code of each kind of refusal (`adapters/rpc/errors.ts`), to compare a CLI error's tag with an answer's code. */
 const CODE_OF_TAG: Readonly<Record<string, number>> = { NotFound: -32600, Rejected: -32600, InvalidArgument: -32602 };
 
+/** A refusal as each transport gives it: the CLI's error object, serve's JSON-RPC error. */
+interface Refusals {
+  readonly line: string;
+  readonly cli: { readonly tag: string; readonly message: string };
+  readonly serve: { readonly code: number; readonly message: string };
+}
+
 describe('CLI errors: one message per mistake, a JSON object with --json', function () {
   this.timeout(120_000);
   const homeOf = useTempDir('cli-errors-');
   const cli = (...args: string[]) => runCli(...args, '--codex-home', homeOf());
+
+  /**
+   * `serve` on the home, and for each input the CLI command and the request: both refusals (the
+   * CLI's: nothing on stdout, exit 2, one JSON object), or a difference when serve answered.
+   */
+  const throughBoth = async (inputs: ReadonlyArray<{ cli: string[]; method: string; params: unknown }>): Promise<Array<Refusals | string>> => {
+    const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf()]);
+    const out: Array<Refusals | string> = [];
+    try {
+      await server.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
+      server.notify('initialized');
+      for (const input of inputs) {
+        const line = input.cli.join(' ');
+        const answer: RpcAnswer = await server.request(input.method, input.params);
+        const r = cli(...input.cli, '--json');
+        if (!('error' in answer)) {
+          out.push(`${line}: serve answered ${JSON.stringify(answer)}`);
+          continue;
+        }
+        expect(r.stdout, line).to.equal('');
+        expect(r.status, line).to.equal(2);
+        out.push({ line, cli: (JSON.parse(r.stderr) as { error: Refusals['cli'] }).error, serve: answer.error });
+      }
+    } finally {
+      await server.close();
+    }
+    return out;
+  };
+  const describeDifference = ({ line, cli: c, serve: s }: Refusals): string => `${line}: CLI ${c.tag} "${c.message}", serve ${s.code} "${s.message}"`;
 
   before(() => {
     writeRollout(homeOf(), rolloutName(P), chatThread('paginated', P, 2).text());
   });
 
   it('every command refuses a bad or unknown thread id as the method it is a view of: the same kind and words as `serve`', async () => {
-    const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf()]);
-    const differences: string[] = [];
-    const table: string[] = [];
-    try {
-      await server.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
-      server.notify('initialized');
-      for (const pair of PAIRS)
-        for (const id of [NOT_A_UUID, UNKNOWN]) {
-          const answer: RpcAnswer = await server.request(pair.method, pair.params(id));
-          const r = cli(...pair.cli(id), '--json');
-          const line = pair.cli(id).join(' ');
-          if (!('error' in answer)) {
-            differences.push(`${line}: serve answered ${JSON.stringify(answer)}`);
-            continue;
-          }
-          expect(r.stdout, line).to.equal('');
-          expect(r.status, line).to.equal(2);
-          const { error } = JSON.parse(r.stderr) as { error: { tag: string; message: string } };
-          table.push(`${line} | ${error.tag} ${error.message} | ${answer.error.code} ${answer.error.message}`);
-          if (error.message !== answer.error.message || CODE_OF_TAG[error.tag] !== answer.error.code)
-            differences.push(`${line}: CLI ${error.tag} "${error.message}", serve ${answer.error.code} "${answer.error.message}"`);
-        }
-    } finally {
-      await server.close();
-    }
-    expect(table).to.have.length(PAIRS.length * 2);
+    const inputs = PAIRS.flatMap((pair) => [NOT_A_UUID, UNKNOWN].map((id) => ({ cli: pair.cli(id), method: pair.method, params: pair.params(id) })));
+    const both = await throughBoth(inputs);
+    const differences = both.flatMap((b) =>
+      typeof b === 'string' ? [b] : b.cli.message !== b.serve.message || CODE_OF_TAG[b.cli.tag] !== b.serve.code ? [describeDifference(b)] : [],
+    );
+    expect(both.filter((b) => typeof b !== 'string')).to.have.length(PAIRS.length * 2);
     expect(differences).to.deep.equal([]);
   });
 
@@ -109,36 +125,20 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
     for (const v of ['0', '-1', '1.5'])
       rows.push({ cli: ['rollback', P, '--num-turns', v], option: '--num-turns', method: 'thread/rollback', params: { threadId: P, numTurns: Number(v) } });
 
-    const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf()]);
-    const differences: string[] = [];
+    const both = await throughBoth(rows);
     let refusedByCodec = 0;
-    try {
-      await server.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
-      server.notify('initialized');
-      for (const row of rows) {
-        const line = row.cli.join(' ');
-        const answer: RpcAnswer = await server.request(row.method, row.params);
-        const r = cli(...row.cli, '--json');
-        if (!('error' in answer)) {
-          differences.push(`${line}: serve answered ${JSON.stringify(answer)}`);
-          continue;
-        }
-        expect(r.stdout, line).to.equal('');
-        expect(r.status, line).to.equal(2);
-        const { error } = JSON.parse(r.stderr) as { error: { tag: string; message: string } };
-        // A params refusal (serve: -32600 `Invalid request: <serde's sentence>`) is the CLI's
-        // InvalidArgument with the same sentence under the option; any other refusal the same words.
-        const codec = /^Invalid request: (.*)$/s.exec(answer.error.message);
-        if (codec !== null) refusedByCodec += 1;
-        const same =
-          codec !== null
-            ? answer.error.code === -32600 && error.tag === 'InvalidArgument' && error.message === `invalid ${row.option}: ${codec[1]}`
-            : CODE_OF_TAG[error.tag] === answer.error.code && error.message === answer.error.message;
-        if (!same) differences.push(`${line}: CLI ${error.tag} "${error.message}", serve ${answer.error.code} "${answer.error.message}"`);
-      }
-    } finally {
-      await server.close();
-    }
+    const differences = both.flatMap((b, i) => {
+      if (typeof b === 'string') return [b];
+      // A params refusal (serve: -32600 `Invalid request: <serde's sentence>`) is the CLI's
+      // InvalidArgument with the same sentence under the option; any other refusal the same words.
+      const codec = /^Invalid request: (.*)$/s.exec(b.serve.message);
+      if (codec !== null) refusedByCodec += 1;
+      const same =
+        codec !== null
+          ? b.serve.code === -32600 && b.cli.tag === 'InvalidArgument' && b.cli.message === `invalid ${rows[i]!.option}: ${codec[1]}`
+          : CODE_OF_TAG[b.cli.tag] === b.serve.code && b.cli.message === b.serve.message;
+      return same ? [] : [describeDifference(b)];
+    });
     expect(differences).to.deep.equal([]);
     // Most are the codec's (limits, sort keys, views); the cursors and a zero count are the use cases'.
     expect(refusedByCodec).to.be.within(1, rows.length - 1);

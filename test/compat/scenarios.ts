@@ -501,6 +501,11 @@ const rich: ScenarioDefinition = {
     ctx.facts.subAgentId = agentId;
     subAgentReply.release();
     await ctx.server.waitForNotification<{ threadId: string }>('turn/completed', (p) => p.threadId === agentId);
+    // Codex records the finished sub-agent's `<subagent_notification>` in the parent's rollout on
+    // its own schedule: a clean-clone run of 2026-11-26 built it once before the next turn's
+    // task_started and once after (homeDeterminism.compat). The next turn starts once the parent
+    // holds it; should it not come within the bound, the turn starts anyway, as before.
+    ctx.facts.subAgentNotificationBeforeNextTurn = await parentHolds(join(ctx.workDir, '..', 'home'), id, '<subagent_notification>', 10_000);
     ctx.mock.replyTo(id, {
       kind: 'stream',
       settleFirst: ['call_wait_1'],
@@ -947,6 +952,19 @@ function rolloutFiles(dir: string): string[] {
     else if (entry.name.startsWith('rollout-') && entry.name.endsWith('.jsonl')) found.push(full);
   }
   return found.sort();
+}
+
+/** Whether `threadId`'s rollout holds `text` within `boundMs` (looked at every 20 ms). */
+async function parentHolds(codexHome: string, threadId: string, text: string, boundMs: number): Promise<boolean> {
+  for (const deadline = Date.now() + boundMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+    try {
+      const file = discoverRollouts(codexHome).find((r) => r.threadId === threadId && !r.archived);
+      if (file !== undefined && readFileSync(file.path, 'utf8').includes(text)) return true;
+    } catch {
+      // A rollout file being created has no complete first line yet: look again.
+    }
+  }
+  return false;
 }
 
 /** Every rollout file of a home with what its `session_meta` says (revision files share their thread's id). */

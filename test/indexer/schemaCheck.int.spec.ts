@@ -4,7 +4,6 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import * as readline from 'node:readline';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +14,7 @@ import { SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../adapters/lmdb/schema.j
 import { newThread } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';
 import { CLI } from '../fixtures/cliBundle.js';
-import { HOLD_AT_ENV, HOLD_FILE_ENV } from '../../adapters/system/holdPoint.js';
+import { holdAt } from '../fixtures/heldProcess.js';
 
 const run = promisify(execFile);
 const READER = fileURLToPath(new URL('./readerWorker.js', import.meta.url));
@@ -109,25 +108,22 @@ describe('index schema version on every open (verify, repair, rebuild-and-swap)'
         reader.stdin!.write('read\n');
         return JSON.parse(await next());
       };
-      const held = nodePath.join(root, 'held');
+      const hold = holdAt(step, 1, nodePath.join(root, 'held'));
       try {
         expect(await next()).to.equal('ready');
         expect(await read(), 'before the rebuild').to.deep.equal({ ok: true });
         const index = spawn(process.execPath, [CLI, 'index', '--codex-home', home, '--index-dir', indexDir, '--json'], {
           stdio: ['ignore', 'pipe', 'pipe'],
-          env: { ...process.env, [HOLD_AT_ENV]: step, [HOLD_FILE_ENV]: held },
+          env: { ...process.env, ...hold.env },
         });
         let stderr = '';
         index.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
         const exited = new Promise<number | null>((resolve) => index.once('exit', resolve));
         let code: number | null | undefined;
         void exited.then((c) => (code = c));
-        while (!existsSync(held)) {
-          if (code !== undefined) throw new Error(`index ended (${code}) before ${step}: ${stderr}`);
-          await new Promise((r) => setTimeout(r, 20));
-        }
+        await hold.held(() => (code !== undefined ? `exit ${code}: ${stderr}` : undefined));
         expect(await read(), `at ${step}`).to.deep.equal({ ok: true });
-        await fs.rm(held);
+        await hold.release();
         expect(await exited, stderr).to.equal(0);
         expect(await read(), 'after the swap').to.deep.equal({ ok: true });
         const opened = right(await openIndex(lmdbDir, home)());

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
 import * as nodePath from 'node:path';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { CLI, generatedHome, runCli } from './cliRun.js';
@@ -8,7 +7,7 @@ import { skipUnmet } from '../../fixtures/skipUnmet.js';
 import { right } from '../../fixtures/right.js';
 import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
 import { lmdbDirOf } from '../../../adapters/lmdb/environmentFolder.js';
-import { HOLD_AT_ENV, HOLD_FILE_ENV } from '../../../adapters/system/holdPoint.js';
+import { holdAt } from '../../fixtures/heldProcess.js';
 import type { HoldPointName } from '../../../adapters/system/holdPoint.js';
 
 /** tmux runs the CLI in a real terminal; `npm test` installs it first (test/setup/ensureTmux.sh), and without it this suite is skipped (saying so). */
@@ -38,22 +37,17 @@ describe('in a real terminal (tmux): the first call draws its progress, Ctrl-C s
    * hold point (adapters/system/holdPoint.ts) until the returned `release`: what the terminal
    * shows there is a named step of the run, not a moment a capture happened to catch.
    */
-  const startInTerminal = (args: ReadonlyArray<string>, hold?: { point: HoldPointName; hit: number }) => {
+  const startInTerminal = (args: ReadonlyArray<string>, hold: { point: HoldPointName; hit: number }) => {
     tmux('kill-session', '-t', 'cli');
-    const holdFile = nodePath.join(tmp(), `held-${Date.now()}`);
-    const env = hold === undefined ? [] : ['env', `${HOLD_AT_ENV}=${hold.point}:${hold.hit}`, `${HOLD_FILE_ENV}=${holdFile}`];
+    const step = holdAt(hold.point, hold.hit, nodePath.join(tmp(), `held-${Date.now()}`));
+    const env = ['env', ...Object.entries(step.env).map(([name, value]) => `${name}=${value}`)];
     const command = [...env, process.execPath, CLI, ...args].map(quote).join(' ');
     const started = tmux('new-session', '-d', '-s', 'cli', '-x', '250', '-y', '50', `bash -c ${quote(`${command}; echo EXIT=$?; sleep 120`)}`);
     expect(started.status, started.stderr).to.equal(0);
     return {
       /** Resolves once the CLI holds (the hang bound is the suite's timeout). */
-      held: async (): Promise<void> => {
-        while (!existsSync(holdFile)) {
-          if (/^EXIT=/m.test(pane())) throw new Error(`it ended before it reached ${hold?.point}:${hold?.hit}:\n${pane()}`);
-          await sleep(20);
-        }
-      },
-      release: () => fs.rm(holdFile),
+      held: () => step.held(() => (/^EXIT=/m.test(pane()) ? `\n${pane()}` : undefined)),
+      release: step.release,
     };
   };
 

@@ -3,7 +3,6 @@
 // thread/list is the one the finished index gives; once warm, what changes in the rollout folders
 // shows in the next thread/list (the folder watch), as it does through the CLI (no watch).
 import * as fs from 'node:fs/promises';
-import * as fsSync from 'node:fs';
 import * as os from 'node:os';
 import * as readline from 'node:readline';
 import { spawn } from 'node:child_process';
@@ -17,7 +16,8 @@ import { withIndex } from '../../fixtures/openedIndex.js';
 import { CLI, generatedHome, LEASE_WORKER, runCli } from '../cli/cliRun.js';
 import { formatRolloutFileName, sessionDayParts } from '../../../adapters/jsonl/rolloutFileName.js';
 import type { ParamsOf, ResultOf } from '../../../protocol/methods.js';
-import { HOLD_AT_ENV, HOLD_FILE_ENV } from '../../../adapters/system/holdPoint.js';
+import { holdAt } from '../../fixtures/heldProcess.js';
+import type { HeldStep } from '../../fixtures/heldProcess.js';
 
 /** Many files (the build holds at its first step until the answers are in: a named step, not a race). */
 const HOME_MB = 48;
@@ -71,16 +71,15 @@ describe('serve on a home it has never indexed (the first build behind the answe
   let server: StdioRpcClient;
   let stderr = '';
   let threads: string[];
-  let held: string;
+  let hold: HeldStep;
 
   before(async () => {
     home = (await generatedHome(nodePath.join(tmp(), 'home'), HOME_MB)).home;
     indexDir = nodePath.join(tmp(), 'index');
     threads = await threadIdsOf(home);
-    held = nodePath.join(tmp(), 'backfill-held');
     // The build holds where it first lets requests go first, until the answers asked while it runs are in.
-    const env = { ...process.env, [HOLD_AT_ENV]: 'backfill.between:1', [HOLD_FILE_ENV]: held };
-    server = spawnRpcServer(process.execPath, [CLI, 'serve', '--codex-home', home, '--index-dir', indexDir], { env });
+    hold = holdAt('backfill.between', 1, nodePath.join(tmp(), 'backfill-held'));
+    server = spawnRpcServer(process.execPath, [CLI, 'serve', '--codex-home', home, '--index-dir', indexDir], { env: { ...process.env, ...hold.env } });
     server.child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   });
   after(async () => {
@@ -91,7 +90,7 @@ describe('serve on a home it has never indexed (the first build behind the answe
 
   it('answers initialize, a thread, its first page of turns, and thread lists in every order while the build runs', async () => {
     await server.typed.request('initialize', { clientInfo: { name: 'test', version: '1' } });
-    await waitFor(() => fsSync.existsSync(held));
+    await hold.held(() => (server.child.exitCode !== null || server.child.signalCode !== null ? stderr : undefined));
     expect(stderr, 'the build was over before initialize was answered').to.not.match(BUILT);
     server.notify('initialized');
     const middle = threads[Math.floor(threads.length / 2)]!;
@@ -104,7 +103,7 @@ describe('serve on a home it has never indexed (the first build behind the answe
     expect(stderr, 'the build was over before the first list was answered').to.not.match(BUILT);
     for (const [name, params] of LISTS.slice(1)) during[name] = await server.typed.request('thread/list', params);
     expect(stderr, 'the build was over before the lists were answered').to.not.match(BUILT);
-    await fs.rm(held);
+    await hold.release();
   });
 
   it('answers them as the finished index does', async () => {

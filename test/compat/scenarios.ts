@@ -702,10 +702,9 @@ const items: ScenarioDefinition = {
     if (trusted.some((h) => h.trustStatus !== 'trusted')) throw new Error(`hooks not trusted: ${JSON.stringify(trusted)}`);
 
     const id = await ctx.startThread('main');
-    // The MCP App call (lookup) has a response of its own: waiting for its item/completed did not
-    // keep its mcp_tool_call_end before the next call item (one of two builds of the legacy home
-    // wrote spell's function_call first), while Codex asks for the next response only once the
-    // call's result is recorded.
+    // The MCP App call (lookup) has a response of its own, so its result is in the history before
+    // the next response is asked for; the calls of one response are kept in order by `settleFirst`,
+    // which waits for the legacy end line too (`legacyEndRecorded`).
     ctx.mock.replyTo(
       id,
       {
@@ -859,9 +858,14 @@ export async function buildScenarioHome(definition: ScenarioDefinition, mode: Hi
     const writer = server;
     mock.completeAfterToolCalls(async (request, callIds) => {
       await Promise.all(
-        callIds.map((callId) =>
-          writer.waitForNotification<{ threadId: string; item: { id: string } }>('item/completed', (p) => p.threadId === request.threadId && p.item.id === callId),
-        ),
+        callIds.map(async (callId) => {
+          const completed = await writer.waitForNotification<{ threadId: string; item: { id: string } }>(
+            'item/completed',
+            (p) => p.threadId === request.threadId && p.item.id === callId,
+          );
+          if (request.threadId === null) throw new Error(`a request without a thread-id header waits for tool call ${callId}`);
+          await legacyEndRecorded(codexHome, request.threadId, completed.params as { item: { id: string; type: string } });
+        }),
       );
     });
     const ctx = new ScenarioContext(server, mock, mode, workDir);
@@ -956,15 +960,69 @@ function rolloutFiles(dir: string): string[] {
 
 /** Whether `threadId`'s rollout holds `text` within `boundMs` (looked at every 20 ms). */
 async function parentHolds(codexHome: string, threadId: string, text: string, boundMs: number): Promise<boolean> {
+  return (await rolloutHolds(codexHome, threadId, (file) => file.text.includes(text), boundMs)) !== undefined;
+}
+
+/** The first answer `found` gives for `threadId`'s live rollout within `boundMs` (looked at every 20 ms), else undefined. */
+async function rolloutHolds<T>(
+  codexHome: string,
+  threadId: string,
+  found: (file: { readonly text: string; readonly historyMode: string | null }) => T | undefined | false,
+  boundMs: number,
+): Promise<T | undefined> {
   for (const deadline = Date.now() + boundMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
     try {
       const file = discoverRollouts(codexHome).find((r) => r.threadId === threadId && !r.archived);
-      if (file !== undefined && readFileSync(file.path, 'utf8').includes(text)) return true;
+      if (file === undefined) continue;
+      const answer = found({ text: readFileSync(file.path, 'utf8'), historyMode: file.historyMode });
+      if (answer !== undefined && answer !== false) return answer;
     } catch {
       // A rollout file being created has no complete first line yet: look again.
     }
   }
-  return false;
+  return undefined;
+}
+
+/**
+ * The legacy event Codex records, in a legacy-mode rollout only, for a completed item of these types
+ * (codex-rs `rollout/src/policy.rs` `should_persist_event_msg`: PatchApplyEnd, McpToolCallEnd,
+ * WebSearchEnd, ImageGenerationEnd; `protocol/src/legacy_events.rs` maps the TurnItem to them).
+ */
+const LEGACY_END_EVENT: Readonly<Record<string, string>> = {
+  fileChange: 'patch_apply_end',
+  mcpToolCall: 'mcp_tool_call_end',
+  webSearch: 'web_search_end',
+  imageGeneration: 'image_generation_end',
+};
+
+/**
+ * Resolves once a legacy rollout holds the legacy end event of a completed item. Codex's
+ * `Session::send_event` (`core/src/session/mod.rs`) records and sends the ItemCompleted event (the
+ * client's `item/completed`) first and only then the legacy events derived from it, so the
+ * notification does not mean the legacy line is in the file: waiting only for it let one build of
+ * items-legacy record the MCP call's `mcp_tool_call_end` after the next call item (clean-clone run
+ * r1, 2026-11-26). Items with no legacy line, and paginated rollouts (whose `item_completed` line is
+ * the ItemCompleted event itself), need no wait.
+ */
+async function legacyEndRecorded(codexHome: string, threadId: string, completed: { item: { id: string; type: string } }): Promise<void> {
+  const endType = LEGACY_END_EVENT[completed.item.type];
+  if (endType === undefined) return;
+  const callId = completed.item.id;
+  const answer = await rolloutHolds(
+    codexHome,
+    threadId,
+    (file) => {
+      if (file.historyMode === 'paginated') return 'not legacy';
+      for (const line of file.text.split('\n')) {
+        if (!line.includes(callId) || !line.includes(endType)) continue;
+        const parsed = JSON.parse(line) as { type?: string; payload?: { type?: string; call_id?: string } };
+        if (parsed.type === 'event_msg' && parsed.payload?.type === endType && parsed.payload.call_id === callId) return 'recorded';
+      }
+      return undefined;
+    },
+    10_000,
+  );
+  if (answer === undefined) throw new Error(`thread ${threadId}'s rollout did not record ${endType} for ${callId} within 10 s of its item/completed`);
 }
 
 /** Every rollout file of a home with what its `session_meta` says (revision files share their thread's id). */

@@ -8,9 +8,9 @@ import { TOKEN_ROLLOUT_TABLES } from '../domain/index/rows.js';
 import { clearThreadRowsDue, markThreadRowsDue, threadRowsDueKey, threadRowsDueMarks } from '../projections/threadRowsDue.js';
 import { thisProcess } from '../adapters/system/processIdentity.js';
 import { ownerGone } from './interruptedCatchUp.js';
-import { refreshThreads, touchedThreads } from './threadRowRefresh.js';
+import { readThreadRowHome, refreshThreads, touchedThreads } from './threadRowRefresh.js';
+import type { ThreadRowHome } from '../projections/threadRows.js';
 import { discoverRolloutFiles } from '../adapters/jsonl/discover.js';
-import { readThreadNames } from '../adapters/jsonl/sessionIndex.js';
 import { errnoCode, toEngineError } from '../adapters/fs/fsError.js';
 import { probeFile, statOnlyProbe, tailHashOf } from '../adapters/jsonl/probe.js';
 import type { RolloutFile } from '../adapters/jsonl/discover.js';
@@ -201,16 +201,17 @@ export const catchUpHome =
       // Rows of changed files committed, their thread rows not: what the mark above is for.
       if (due.right.own !== undefined) crashPoint('catchUp.filesCommitted');
 
-      // Codex's names only matter to thread rows: a token catch-up (above) never reads session_index.jsonl.
-      const names = await readThreadNames(home)();
-      if (E.isLeft(names)) return names;
+      // Codex's names and configured provider only matter to thread rows: a token catch-up (above)
+      // never reads session_index.jsonl or config.toml.
+      const rowHome = await readThreadRowHome(home);
+      if (E.isLeft(rowHome)) return rowHome;
       const touched = options.files ? await touchedThreads(store, probes) : E.right(undefined);
       if (E.isLeft(touched)) return touched;
       const full = due.right.interrupted.length > 0 || touched.right === undefined;
-      // A thread row derives from its files' rows, the names and the thread-state log (whose fold
-      // writes the rows itself): with no file changed and the names as at the last full refresh,
+      // A thread row derives from its files' rows, the names, the provider and the thread-state log
+      // (whose fold writes the rows itself): with no file changed and those as at the last full refresh,
       // every row is as it is (a serve's first thread/list on 5,600 threads spent 8 s redoing them).
-      const digest = namesDigest(names.right);
+      const digest = rowHomeDigest(rowHome.right);
       // No mark of its own: every file was unchanged and none went.
       const noFileChanged = full && options.threadRows !== 'all' && due.right.own === undefined && due.right.interrupted.length === 0;
       const known = noFileChanged ? await store.get('meta', NAMES_DIGEST_KEY)() : undefined;
@@ -218,7 +219,7 @@ export const catchUpHome =
         // An interrupted catch-up's mark: every thread row is redone.
         const rows = await refreshThreads(
           store,
-          names.right,
+          rowHome.right,
           full ? undefined : touched.right,
           options.files?.map((f) => f.path),
         );
@@ -278,13 +279,14 @@ const tokenCheckpointHolds = (p: Probe, t: FileCheckpoint | undefined): boolean 
   }
 };
 
-/** Where the digest of the names the last full thread-row refresh used is kept. */
+/** Where the digest of the home facts (names, provider) the last full thread-row refresh used is kept. */
 const NAMES_DIGEST_KEY = ['threadNamesDigest'] as const;
 
-/** A digest of session_index.jsonl's names (thread id → name), order-free. */
-const namesDigest = (names: ReadonlyMap<string, string>): string => {
+/** A digest of session_index.jsonl's names (thread id → name, order-free) and the configured provider. */
+const rowHomeDigest = (home: ThreadRowHome): string => {
   const h = createHash('sha256');
-  for (const [id, name] of [...names].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) h.update(`${id}\u0000${name}\u0000`);
+  h.update(`provider\u0000${home.defaultModelProvider}\u0000`);
+  for (const [id, name] of [...home.names].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) h.update(`${id}\u0000${name}\u0000`);
   return h.digest('hex');
 };
 

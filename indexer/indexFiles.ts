@@ -366,6 +366,7 @@ const foldFile = async (
     threadId: p.identity.threadId,
     path: p.file.path,
     itemsFromResponses: p.identity.upcast !== null,
+    ...(p.identity.upcast !== null ? { upcastFrom: p.identity.upcast.format } : {}),
     ...(keepTokens ? { tokensFrom: tokens.byteOffset } : {}),
   };
   const c: Cursor = {

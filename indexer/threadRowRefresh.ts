@@ -6,7 +6,10 @@ import type { EngineError } from '../domain/errors.js';
 import type { IndexStore } from '../domain/ports.js';
 import type { FileCheckpoint, IndexReader } from '../domain/index/rows.js';
 import { holdsRows } from '../domain/index/rows.js';
-import type { IndexedFile } from '../projections/threadRows.js';
+import type { IndexedFile, ThreadRowHome } from '../projections/threadRows.js';
+import { toEngineError } from '../adapters/fs/fsError.js';
+import { readConfiguredModelProvider } from '../adapters/fs/codexConfig.js';
+import { readThreadNames } from '../adapters/jsonl/sessionIndex.js';
 import type { Probe } from '../adapters/jsonl/probe.js';
 
 /**
@@ -107,7 +110,7 @@ export const indexedFilesOf = (cps: ReadonlyArray<FileCheckpoint>): IndexedFile[
  */
 export const refreshThreads = async (
   store: IndexStore,
-  names: ReadonlyMap<string, string>,
+  home: ThreadRowHome,
   only: ReadonlySet<string> | undefined,
   given: ReadonlyArray<string> = [],
 ): Promise<E.Either<EngineError, void>> => {
@@ -126,7 +129,7 @@ export const refreshThreads = async (
   for (let i = 0; i < threads.length; i += THREADS_PER_COMMIT) {
     const chunk = new Set(threads.slice(i, i + THREADS_PER_COMMIT));
     const files = [...chunk].flatMap((id) => filesOf.get(id) ?? []);
-    const r = await store.commit((reader) => refreshThreadRows(reader, withCommittedCurrent(reader, files, chunk), names, chunk))();
+    const r = await store.commit((reader) => refreshThreadRows(reader, withCommittedCurrent(reader, files, chunk), home, chunk))();
     if (E.isLeft(r)) return r;
     if (threads.length > THREADS_PER_COMMIT && store.remap) {
       const m = store.remap();
@@ -146,8 +149,18 @@ export const refreshThreads = async (
  * row its files give, without waiting for the catch-up (which may be waiting for the read).
  */
 export const rederiveThreadRow = async (store: IndexStore, home: string, threadId: string, paths: ReadonlyArray<string>): Promise<E.Either<EngineError, void>> => {
-  const { readThreadNames } = await import('../adapters/jsonl/sessionIndex.js');
+  const facts = await readThreadRowHome(home);
+  if (E.isLeft(facts)) return facts;
+  return refreshThreads(store, facts.right, new Set([threadId]), paths);
+};
+
+/** What the home says of its threads beside their rollouts (Codex's names, its configured provider). */
+export const readThreadRowHome = async (home: string): Promise<E.Either<EngineError, ThreadRowHome>> => {
   const names = await readThreadNames(home)();
   if (E.isLeft(names)) return names;
-  return refreshThreads(store, names.right, new Set([threadId]), paths);
+  try {
+    return E.right({ names: names.right, defaultModelProvider: await readConfiguredModelProvider(home) });
+  } catch (err) {
+    return E.left(toEngineError(home, 'read config.toml')(err));
+  }
 };

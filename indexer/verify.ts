@@ -9,12 +9,11 @@ import { memoryIndex } from '../projections/batch.js';
 import { refreshThreadRows } from '../projections/threadRows.js';
 import { discoverRolloutFiles } from '../adapters/jsonl/discover.js';
 import type { RolloutFile } from '../adapters/jsonl/discover.js';
-import { readThreadNames } from '../adapters/jsonl/sessionIndex.js';
 import { homeLogsEndingMidLine } from '../adapters/jsonl/homeFacts.js';
 import { errnoCode, toEngineError } from '../adapters/fs/fsError.js';
 import { KEY_MAX } from '../adapters/lmdb/schema.js';
 import { PROBE_CONCURRENCY, mapLimit } from './catchUp.js';
-import { indexedFilesOf } from './threadRowRefresh.js';
+import { indexedFilesOf, readThreadRowHome } from './threadRowRefresh.js';
 import type { CatchUpOptions } from './catchUp.js';
 import { probeFile } from '../adapters/jsonl/probe.js';
 import type { Probe } from '../adapters/jsonl/probe.js';
@@ -220,8 +219,8 @@ interface Compared {
 const compareHome = async (store: IndexStore, home: string, options: VerifyOptions): Promise<E.Either<EngineError, Compared>> => {
   const discovered = await discoverRolloutFiles(home)();
   if (E.isLeft(discovered)) return discovered;
-  const names = await readThreadNames(home)();
-  if (E.isLeft(names)) return names;
+  const rowHome = await readThreadRowHome(home);
+  if (E.isLeft(rowHome)) return rowHome;
   let tornLogs: string[];
   try {
     tornLogs = await homeLogsEndingMidLine(home);
@@ -307,7 +306,7 @@ const compareHome = async (store: IndexStore, home: string, options: VerifyOptio
   const states = await store.range('threadState', [])();
   if (E.isLeft(states)) return states;
   mem.apply(states.right.map((r): IndexWrite => ({ op: 'put', table: 'threadState', key: r.key, value: r.value })));
-  const derived = refreshThreadRows(mem, indexedFilesOf(kept.checkpoints), names.right);
+  const derived = refreshThreadRows(mem, indexedFilesOf(kept.checkpoints), rowHome.right);
   // Thread rows and their list order keys (the thread id is the key's last part).
   for (const table of ['threads', 'threadOrder'] as const) {
     const expected = derived.flatMap((w) => (w.op === 'put' && w.table === table ? [{ key: w.key, value: w.value }] : []));

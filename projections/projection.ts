@@ -9,6 +9,8 @@ export interface RolloutContext {
   readonly path: string;
   /** An early (upcast) rollout: items and preview come from its model-context response items. */
   readonly itemsFromResponses?: boolean;
+  /** The format an early rollout is upcast from: kept in its rollout row's meta (`upcast_from`) so reads of its bytes decode them the same way. */
+  readonly upcastFrom?: 'envelopeLess' | 'recordTyped';
   /**
    * The byte offset from which the token projection folds this file's lines: its rows below it
    * are already in the index (a `tokens` report caught up that projection alone: `tokenFiles`).

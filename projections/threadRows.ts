@@ -58,8 +58,17 @@ export const withThreadState = (row: ThreadRow, state: ThreadStateRow | undefine
   return state?.readState === undefined ? git : { ...git, readState: state.readState };
 };
 
+/**
+ * What a home says of its threads beside their rollouts, and so part of every thread row: Codex's
+ * names (`session_index.jsonl`) and the model provider its `config.toml` selects.
+ */
+export interface ThreadRowHome {
+  readonly names: ReadonlyMap<string, string>;
+  readonly defaultModelProvider: string;
+}
+
 /** The thread row of a thread whose current file is `current` (the Thread fields but turns/status). */
-export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null): ThreadRow | undefined => {
+export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null, defaultModelProvider: string): ThreadRow | undefined => {
   const row = b.get('rollouts', [current.rolloutId]);
   if (!row || row.meta === null) return undefined;
   // The rollout rows of the logical history, base first (a missing or cyclic base ends the walk).
@@ -75,6 +84,7 @@ export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null)
       lastLineTimestamp: row.lastLineTimestamp,
       lastTurnStartTimestamp: row.lastTurnStartTimestamp,
       name,
+      defaultModelProvider,
       folded: {
         preview: withPreview?.node.preview ?? null,
         model: settings.model,
@@ -96,7 +106,7 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 export const refreshThreadRows = (
   reader: IndexReader,
   files: ReadonlyArray<IndexedFile>,
-  names: ReadonlyMap<string, string>,
+  home: ThreadRowHome,
   /** Only these threads (their files are all in `files`); other rows are left as they are. */
   only?: ReadonlySet<string>,
 ): IndexWrite[] => {
@@ -110,7 +120,7 @@ export const refreshThreadRows = (
   }
   for (const [threadId, group] of byThread) {
     const current = currentFileOf(group);
-    const row = current ? threadRowOf(b, current, names.get(threadId) ?? null) : undefined;
+    const row = current ? threadRowOf(b, current, home.names.get(threadId) ?? null, home.defaultModelProvider) : undefined;
     const old = b.get('threads', [threadId]);
     if (row === undefined ? old !== undefined : !same(old, row)) writeThreadRow(b, threadId, row);
   }

@@ -49,7 +49,7 @@ export const threadsProjection: Projection = {
         threadId: ctx.threadId,
         path: ctx.path,
         mode: ev.payload.history_mode === 'paginated' ? 'paginated' : 'legacy',
-        meta: slimMeta(ev.payload as Record<string, unknown>),
+        meta: { ...slimMeta(ev.payload as Record<string, unknown>), ...(ctx.upcastFrom !== undefined ? { upcast_from: ctx.upcastFrom } : {}) },
         base: hb ? { rolloutId: hb.thread_id, endOrdinalExclusive: hb.end_ordinal_exclusive, endByteOffset: hb.end_byte_offset } : null,
         preview: null,
         previewByteOffset: null,

@@ -10,7 +10,14 @@ import type { TurnState } from '../domain/thread/turnRules.js';
 export type TurnDraft = Mutable<TurnRow>;
 export type FoldDraft = Mutable<RolloutFoldRow>;
 
-export const newFold = (mode: HistoryMode, startOrdinal: number): RolloutFoldRow => ({ mode, currentTurnId: null, legacyItemCount: 0, dropped: [], startOrdinal });
+export const newFold = (mode: HistoryMode, startOrdinal: number): RolloutFoldRow => ({
+  mode,
+  currentTurnId: null,
+  legacyItemCount: 0,
+  codexUnreadLines: 0,
+  dropped: [],
+  startOrdinal,
+});
 
 /**
  * A row at `pos` needs an `ordinals` row: its ordinal is not the one its line has in a file as

@@ -7,7 +7,8 @@ import { recordImportHistory } from '../codexState/importHistories.js';
 import { toEngineError } from '../fs/fsError.js';
 import { detectConfigMigrations, importConfigMigration } from './claudeCodeConfig.js';
 import { agentHomeOf, externalAgentSessions } from './claudeCodeSessions.js';
-import { CODEX_CLI_VERSION, configuredModelProvider } from './codexIdentity.js';
+import { DEFAULT_MODEL_PROVIDER, readConfiguredModelProvider } from '../fs/codexConfig.js';
+import { CODEX_CLI_VERSION } from './codexIdentity.js';
 
 /**
  * A home's external-agent ports (`replay/ports.ts` `ExternalAgentPorts`), built once per home by
@@ -29,7 +30,8 @@ export const homeExternalAgents = (codexHome: string, env: NodeJS.ProcessEnv = p
       const agentHome = agentHomeOf(agent, undefined, env);
       return TE.tryCatch(() => importConfigMigration(agentHome, codexHome, item), toEngineError(agentHome, 'import'));
     },
-    modelProvider: async () => configuredModelProvider(codexHome),
+    // A Task never fails: a config that cannot be read gives Codex's default, as Codex's own start would refuse it anyway.
+    modelProvider: () => readConfiguredModelProvider(codexHome).catch(() => DEFAULT_MODEL_PROVIDER),
     cliVersion: CODEX_CLI_VERSION,
     recordHistory: (history) => TE.tryCatch(() => recordImportHistory(codexHome, history), toEngineError(nodePath.join(codexHome, CODEX_STATE_DB), 'write')),
     newImportId: randomUUID,

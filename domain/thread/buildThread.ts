@@ -1,7 +1,7 @@
 import type { Thread } from './thread.js';
 import { NOT_LOADED } from './threadFromRow.js';
 import type { Turn } from './turn.js';
-import type { SessionMetaPayload } from '../rollout/kinds/sessionMeta.js';
+import { codexReadsSessionMeta, type SessionMetaPayload } from '../rollout/kinds/sessionMeta.js';
 import type { ThreadMetaState } from './threadMeta.js';
 import { toApiSource } from './threadMeta.js';
 
@@ -16,6 +16,8 @@ export interface ThreadFacts {
   readonly lastTurnStartTimestamp?: string | null;
   readonly name: string | null;
   readonly folded: ThreadMetaState;
+  /** The provider the home's config selects: Codex answers it for a meta that names none (or ''). */
+  readonly defaultModelProvider: string;
 }
 
 const seconds = (iso: string | null | undefined): number | null => {
@@ -44,7 +46,9 @@ export const buildThread = (f: ThreadFacts, turns: Turn[]): Thread => {
     sectionEnteredAt: null,
     projectId: null,
     historyMode: f.meta.history_mode === 'paginated' ? 'paginated' : 'legacy',
-    modelProvider: f.meta.model_provider ?? null,
+    // Codex 0.32–0.50 wrote no `model_provider`: Codex answers the configured one (codex-rs
+    // `app-server/src/request_processors/thread_processor.rs` `thread_from_stored_thread`; its DB rows too, `state/src/extract.rs`).
+    modelProvider: f.meta.model_provider || f.defaultModelProvider,
     model: f.folded.model,
     reasoningEffort: f.folded.reasoningEffort,
     createdAt: created,
@@ -56,7 +60,9 @@ export const buildThread = (f: ThreadFacts, turns: Turn[]): Thread => {
     cwd: f.meta.cwd ?? '',
     cliVersion: f.meta.cli_version ?? '',
     originator: f.meta.originator ?? '',
-    source: toApiSource(f.meta.source),
+    // A meta Codex cannot read (an early file's: not listed by Codex) we list, but only among the
+    // `unknown` sources, so the default list stays Codex's; a readable one without `source` is `vscode`.
+    source: f.meta.source === undefined && !codexReadsSessionMeta(f.meta) ? 'unknown' : toApiSource(f.meta.source),
     canAcceptDirectInput: null,
     threadSource: f.meta.thread_source ?? null,
     agentNickname: f.meta.agent_nickname ?? null,

@@ -26,6 +26,7 @@ export class TurnFoldState implements FoldCursor, TurnStore<TurnEntry, EventPosi
   readonly turns = new Map<string, TurnEntry>();
   currentTurnId: string | null = null;
   legacyItemCount = 0;
+  codexUnreadLines = 0;
   /** Turn ids removed by `thread_rolled_back`; later events for them are ignored. */
   readonly dropped = new Set<string>();
   /** Lines of a known kind whose payload did not decode: reported, never silently dropped. */

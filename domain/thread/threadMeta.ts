@@ -1,4 +1,5 @@
 import type { RolloutEvent } from '../rollout/event.js';
+import { codexReadsTurnContext } from '../rollout/kinds/turnContext.js';
 import { eventsOfResponseItem } from './responseMessage.js';
 import { snakeToCamel } from './snakeToCamel.js';
 
@@ -96,6 +97,7 @@ export interface SettingsChange {
 
 export const settingsChangeOf = (ev: RolloutEvent): SettingsChange | undefined => {
   if (ev.kind === 'turnContext') {
+    if (!codexReadsTurnContext(ev.payload)) return undefined;
     const effort = ev.payload.effort ?? settingsOf(ev.payload)?.reasoning_effort;
     return { kind: 'turnContext', model: typeof ev.payload.model === 'string' ? ev.payload.model : null, effort: typeof effort === 'string' ? effort : null };
   }
@@ -176,8 +178,13 @@ export const foldThreadMeta = (s: ThreadMetaState, ev: RolloutEvent, itemsFromRe
   return s;
 };
 
-/** `session_meta.source` → API `source`: named sources in camelCase, sub-agents as `{subAgent}`. */
+/**
+ * `session_meta.source` → API `source`: named sources in camelCase, sub-agents as `{subAgent}`.
+ * Absent (Codex 0.32–0.43 wrote none) it is `vscode`: `SessionMeta.source` is `#[serde(default)]`
+ * and `SessionSource`'s default variant is `VSCode` (codex-rs `protocol/src/protocol.rs`).
+ */
 export const toApiSource = (source: unknown): unknown => {
+  if (source === undefined) return 'vscode';
   if (typeof source === 'string') {
     switch (source) {
       case 'vscode':

@@ -8,6 +8,7 @@ import { hookPromptFragmentsOf } from './hookPrompt.js';
 import { legacyUserContent, mapPaginatedItem } from './mapItem.js';
 import { renderReviewOutput } from './reviewText.js';
 import { fileChangeItem, imageGenerationItem, mcpOutcomeOf, mcpToolCallItem, patchStatusOf, subAgentActivityItem, webSearchItem } from './toolCallItem.js';
+import { codexReadsTurnContext } from '../rollout/kinds/turnContext.js';
 
 /**
  * The turn fold's rules, declared once: which event anchors a turn, ends it, fails it, which
@@ -79,6 +80,12 @@ export interface FoldCursor {
   currentTurnId: string | null;
   /** Legacy: the API numbers items `item-1`, `item-2`, … across the whole thread. */
   legacyItemCount: number;
+  /**
+   * Legacy: lines so far that Codex cannot read (a turn context of Codex 0.34–0.50). Codex numbers
+   * an implicit turn by the index of its line among the lines it read (`rollout/src/recorder.rs`
+   * `load_rollout_items` skips a line that fails to decode), so these do not count.
+   */
+  codexUnreadLines: number;
 }
 
 type EventOf<K extends RolloutEvent['kind']> = Extract<RolloutEvent, { kind: K }>;
@@ -180,12 +187,19 @@ const nextLegacyId = (c: FoldCursor): string => {
   return `item-${c.legacyItemCount}`;
 };
 
-/** Legacy: the open turn, or an implicit one when items arrive before any `task_started`. */
+/**
+ * Legacy: the open turn, or an implicit one when items arrive before any `task_started`. Codex
+ * (`app-server-protocol/src/protocol/thread_history.rs` `ThreadHistoryBuilder::new_turn`) names it
+ * `rollout-<index of the line that opened it>` and starts it `Completed`, with no times: only a
+ * `turn_aborted` makes it interrupted (Codex 0.32–0.99 wrote no `task_started`, so every turn of
+ * their files is one of these).
+ */
 const currentLegacyTurn = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: FoldCursor, pos: P): T | undefined => {
   if (c.currentTurnId !== null) return s.turn(c.currentTurnId);
-  const id = `implicit-turn-${s.implicitTurnKey(pos)}`;
+  const id = `rollout-${s.implicitTurnKey(pos) - c.codexUnreadLines}`;
   const t = s.turn(id);
   if (t) {
+    if (t.anchor === null) t.status = 'completed';
     t.anchor = pos;
     c.currentTurnId = id;
   }
@@ -316,7 +330,15 @@ type RuleTable = { readonly [K in RolloutEvent['kind']]: { readonly family: Rule
 
 export const TURN_RULES: RuleTable = {
   sessionMeta: { noRule: "the thread's facts (threads projection, threadMeta.ts), not a turn's" },
-  turnContext: { noRule: "the turn's settings (threadMeta.ts, settings lines), not its state or items" },
+  // The turn's settings are threadMeta.ts's; here only whether Codex reads the line (implicit turn numbers).
+  turnContext: {
+    family: 'turn',
+    apply: (s, c, ev) => {
+      if (c.mode !== 'legacy' || codexReadsTurnContext(ev.payload)) return;
+      c.codexUnreadLines += 1;
+      s.saveCursor();
+    },
+  },
   threadSettingsApplied: { noRule: "the thread's settings (threadMeta.ts, settings lines)" },
   worldState: { noRule: 'model context only' },
   tokenUsageRecord: { noRule: 'token usage (domain/tokens)' },

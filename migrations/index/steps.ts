@@ -84,6 +84,10 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // Items Codex 0.169.0 writes that were not shown: an extension's (`Extension`, the clock's sleep)
   // in both modes and a legacy thread's hook prompt messages: item rows for lines already indexed.
   { from: 26, to: 27, name: '027-sleep-and-hook-prompt-items', kind: 'rebuild' },
+  // Files of Codex 0.32–0.99 as Codex 0.169 reads them: implicit turns are `rollout-<index>` and
+  // completed, a meta without `source` is `vscode`, a turn context tagged the old way sets no
+  // model: turn, item and thread rows again.
+  { from: 27, to: 28, name: '028-codex-reads-older-files', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

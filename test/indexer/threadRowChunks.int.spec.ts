@@ -10,6 +10,7 @@ import { refreshThreadRows } from '../../projections/threadRows.js';
 import type { FileCheckpoint, IndexWrite, TableName } from '../../domain/index/rows.js';
 import { newThread } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';
+import { DEFAULT_MODEL_PROVIDER } from '../../adapters/fs/codexConfig.js';
 
 describe('thread rows of a large catch-up (a chunk of threads per commit, remapped between)', function () {
   this.timeout(120_000);
@@ -50,7 +51,7 @@ describe('thread rows of a large catch-up (a chunk of threads per commit, remapp
         .filter((r) => r.table === 'files')
         .map((r) => r.value as FileCheckpoint)
         .map((c) => ({ path: c.path, archived: c.archived, fileTimestamp: c.fileTimestamp, threadId: c.threadId!, rolloutId: c.rolloutId! }));
-      const expected = refreshThreadRows(others, files, new Map());
+      const expected = refreshThreadRows(others, files, { names: new Map(), defaultModelProvider: DEFAULT_MODEL_PROVIDER });
       const byKey = (a: { key: unknown }, b: { key: unknown }) => (String(a.key) < String(b.key) ? -1 : 1);
       // The thread rows and their list order keys.
       expect(expected.map((w) => ({ table: w.table, key: w.key, value: w.op === 'put' ? w.value : undefined })).sort(byKey)).to.deep.equal(

@@ -15,6 +15,7 @@ import { toApiCodexErrorInfo } from '../../domain/thread/codexErrorInfo.js';
 import { eventsOfResponseItem } from '../../domain/thread/responseMessage.js';
 
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
+import { codexReadsTurnContext } from '../../domain/rollout/kinds/turnContext.js';
 
 export interface ItemEntry {
   readonly item: ThreadItem;
@@ -46,6 +47,8 @@ export interface TurnFoldState {
   currentTurnId: string | null;
   /** Legacy: the API numbers items `item-1`, `item-2`, … across the whole thread. */
   legacyItemCount: number;
+  /** Legacy: lines so far Codex cannot read (its implicit turn numbers skip them). */
+  codexUnreadLines: number;
   /** Turn ids removed by `thread_rolled_back`; later events for them are ignored. */
   readonly dropped: Set<string>;
   /** Lines of a known kind whose payload did not decode: reported, never silently dropped. */
@@ -63,6 +66,7 @@ export const emptyTurnFold = (mode: HistoryMode, opts: { itemsFromResponses?: bo
   turns: new Map(),
   currentTurnId: null,
   legacyItemCount: 0,
+  codexUnreadLines: 0,
   dropped: new Set(),
   invalid: [],
 });
@@ -125,12 +129,13 @@ const nextLegacyId = (s: TurnFoldState): string => {
   return `item-${s.legacyItemCount}`;
 };
 
-/** Legacy: the open turn, or an implicit one when items arrive before any `task_started`. */
+/** Legacy: the open turn, or an implicit one (Codex's `rollout-<index>`, completed unless aborted) when items arrive before any `task_started`. */
 const currentLegacyTurn = (s: TurnFoldState, pos: EventPosition): TurnEntry | undefined => {
   if (s.currentTurnId !== null) return getTurn(s, s.currentTurnId);
-  const id = `implicit-turn-${pos.seq}`;
+  const id = `rollout-${pos.seq - s.codexUnreadLines}`;
   const t = getTurn(s, id);
   if (t) {
+    if (t.anchor === null) t.status = 'completed';
     t.anchor = pos;
     s.currentTurnId = id;
   }
@@ -202,6 +207,11 @@ const addLegacyUserMessage = (
 /** Apply one event. Mutates and returns the state (the fold is linear; callers own the state). */
 export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosition): TurnFoldState => {
   switch (ev.kind) {
+    case 'turnContext': {
+      // Codex 0.169 cannot read a turn context tagged the old way (`sandbox_policy.mode`): that line takes no number.
+      if (s.mode === 'legacy' && !codexReadsTurnContext(ev.payload)) s.codexUnreadLines += 1;
+      return s;
+    }
     case 'taskStarted': {
       const t = getTurn(s, ev.payload.turn_id);
       if (!t) return s;

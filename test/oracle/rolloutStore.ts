@@ -15,6 +15,8 @@ import { detectRolloutFormat, upcastLegacyLine } from '../../migrations/upcast/e
 import { readRolloutLines } from '../../adapters/jsonl/rolloutLines.js';
 import type { RolloutLinesBelow } from '../../adapters/jsonl/rolloutLines.js';
 import { readThreadNames } from '../../adapters/jsonl/sessionIndex.js';
+import { readConfiguredModelProvider } from '../../adapters/fs/codexConfig.js';
+import { toEngineError } from '../../adapters/fs/fsError.js';
 
 /** The first line of a rollout, decoded as `session_meta`. */
 export const readSessionMeta =
@@ -55,6 +57,8 @@ export interface RolloutStore {
   readonly readHistory: (segments: ReadonlyArray<RolloutLinesBelow>) => AsyncIterable<HistoryEntry>;
   /** Thread names from `session_index.jsonl` (last entry per id wins). */
   readonly threadNames: () => TE.TaskEither<EngineError, ReadonlyMap<string, string>>;
+  /** The provider the home's `config.toml` selects (Codex answers it for a thread whose meta names none). */
+  readonly defaultModelProvider: () => TE.TaskEither<EngineError, string>;
 }
 
 async function* readHistory(segments: ReadonlyArray<RolloutLinesBelow>): AsyncGenerator<HistoryEntry> {
@@ -74,4 +78,5 @@ export const jsonlRolloutStore = (home: string): RolloutStore => ({
   readSessionMeta,
   readHistory,
   threadNames: () => readThreadNames(home),
+  defaultModelProvider: () => TE.tryCatch(() => readConfiguredModelProvider(home), toEngineError(home, 'read config.toml')),
 });

@@ -76,6 +76,8 @@ export const readThreadByFold =
     if (E.isLeft(folded)) return folded;
     const names = await store.threadNames()();
     if (E.isLeft(names)) return names;
+    const provider = await store.defaultModelProvider()();
+    if (E.isLeft(provider)) return provider;
     const f = folded.right;
     return E.right(
       buildThread(
@@ -85,6 +87,7 @@ export const readThreadByFold =
           lastLineTimestamp: f.lastLineTimestamp,
           lastTurnStartTimestamp: f.lastTurnStartTimestamp,
           name: names.right.get(f.resolved.meta.id) ?? null,
+          defaultModelProvider: provider.right,
           folded: f.meta,
         },
         includeTurns ? visibleTurnEntries(f.turns).map(toApiTurn) : [],

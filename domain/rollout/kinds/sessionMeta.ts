@@ -42,3 +42,12 @@ export const SessionMetaPayload = t.intersection([
   }),
 ]);
 export type SessionMetaPayload = t.TypeOf<typeof SessionMetaPayload>;
+
+/**
+ * Whether Codex reads this meta: its `SessionMeta` (codex-rs `protocol/src/protocol.rs`) has no
+ * default for `id`, `timestamp`, `cwd`, `originator` and `cli_version`, so a meta without one
+ * fails, and Codex neither lists nor reads the file (the files Codex before 0.32 wrote, measured
+ * on 0.169.0: `failed to read session metadata`).
+ */
+export const codexReadsSessionMeta = (m: SessionMetaPayload): boolean =>
+  typeof m.timestamp === 'string' && typeof m.cwd === 'string' && typeof m.originator === 'string' && typeof m.cli_version === 'string';

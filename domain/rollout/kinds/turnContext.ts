@@ -13,3 +13,27 @@ export const TurnContextPayload = t.partial({
   summary: t.unknown,
 });
 export type TurnContextPayload = t.TypeOf<typeof TurnContextPayload>;
+
+/** `SandboxPolicy`'s variants, tagged by `type` (codex-rs `protocol/src/protocol.rs`, `#[serde(tag = "type", rename_all = "kebab-case")]`). */
+const SANDBOX_POLICY_TYPES: ReadonlySet<string> = new Set(['danger-full-access', 'read-only', 'external-sandbox', 'workspace-write']);
+
+/**
+ * Whether Codex 0.169 reads this turn context at all. Its `TurnContextItem` (codex-rs
+ * `protocol/src/protocol.rs`) requires `cwd`, `approval_policy`, `sandbox_policy`, `model` and
+ * `summary`, and `sandbox_policy` is tagged by `type`: the turn contexts Codex 0.34–0.50 wrote,
+ * tagged by `mode` (`{"mode":"danger-full-access"}`), fail to decode, so Codex takes no model or
+ * effort from them (measured: 0.169.0 answers `model: null` for threads 0.40.0 and 0.50.0 wrote).
+ */
+export const codexReadsTurnContext = (p: TurnContextPayload): boolean => {
+  const sandbox = p.sandbox_policy as { type?: unknown } | null | undefined;
+  return (
+    typeof p.cwd === 'string' &&
+    typeof p.model === 'string' &&
+    p.approval_policy !== undefined &&
+    p.summary !== undefined &&
+    typeof sandbox === 'object' &&
+    sandbox !== null &&
+    typeof sandbox.type === 'string' &&
+    SANDBOX_POLICY_TYPES.has(sandbox.type)
+  );
+};

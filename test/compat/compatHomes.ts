@@ -84,7 +84,7 @@ export interface ColdCodex {
  * as in the corpus's "cold" goldens. It gets a new mock (the builder's is gone), in case a call
  * reaches the model.
  */
-export async function openColdCodex(home: CompatHome): Promise<ColdCodex> {
+export async function openColdCodex(home: Pick<CompatHome, 'codexHome' | 'workDir'>): Promise<ColdCodex> {
   const mock = await MockResponses.start();
   writeCodexConfig(home.codexHome, mock.port);
   let server: AppServer;

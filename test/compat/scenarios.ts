@@ -1030,8 +1030,9 @@ export function discoverRollouts(codexHome: string): DiscoveredRollout[] {
   const describe = (path: string, archived: boolean): DiscoveredRollout => {
     const text = readFileSync(path, 'utf8');
     const firstLine = text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : undefined);
-    const meta = JSON.parse(firstLine) as { payload: Record<string, unknown> };
-    const p = meta.payload;
+    // Codex before 0.32 wrote the session's meta bare, with no `{timestamp,type,payload}` envelope.
+    const meta = JSON.parse(firstLine) as { payload?: Record<string, unknown> } & Record<string, unknown>;
+    const p = meta.payload ?? meta;
     const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
     return {
       path,
@@ -1053,7 +1054,7 @@ export function discoverRollouts(codexHome: string): DiscoveredRollout[] {
  * Every thread of a home: the ones the scenario recorded, then any other thread id found on disk
  * (review sub-agent threads), labelled after their relation.
  */
-export function allThreads(home: CompatHome): ThreadRef[] {
+export function allThreads(home: Pick<CompatHome, 'codexHome' | 'threads'>): ThreadRef[] {
   const threads = [...home.threads];
   const known = new Set(threads.map((t) => t.id));
   for (const rollout of discoverRollouts(home.codexHome)) {

@@ -1,0 +1,277 @@
+// One home's history answers from `rollout-engine serve` and from a cold `codex app-server` 0.169.0:
+// thread/list, thread/read, thread/turns/list and thread/items/list, with every view, both
+// directions, page walks that follow each server's own cursors, item anchors, deferred output and
+// the error cases. The history API spec runs it on every scenario home, the multi-version spec on a
+// home older Codex versions wrote.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
+import { AppServerError } from './appServer.js';
+import { openColdCodex } from './compatHomes.js';
+import { ENGINE_CLI_PATH } from './engineCli.js';
+import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
+import { allThreads, discoverRollouts, type CompatHome } from './scenarios.js';
+import { normaliseHistoryAnswer as normalise } from './historyAnswers.js';
+import { ClockOracle } from './clockOracle.js';
+
+type Ask = (method: string, params: unknown) => Promise<RpcAnswer>;
+
+interface Step {
+  readonly label: string;
+  readonly method: string;
+  readonly params: Record<string, unknown>;
+  /** Follow `nextCursor` (each server its own) this many more pages. */
+  readonly walk?: number;
+}
+
+const stepsFor = (threadId: string, turnIds: readonly string[], itemIds: ReadonlyArray<{ turnId: string; itemId: string }>): Step[] => {
+  const t = { threadId };
+  const steps: Step[] = [
+    { label: 'read', method: 'thread/read', params: { ...t, includeTurns: false } },
+    { label: 'read+turns', method: 'thread/read', params: { ...t, includeTurns: true } },
+    { label: 'turns default', method: 'thread/turns/list', params: t },
+    { label: 'turns limit 0', method: 'thread/turns/list', params: { ...t, limit: 0 } },
+    { label: 'turns bad cursor', method: 'thread/turns/list', params: { ...t, cursor: 'not-a-cursor' } },
+    { label: 'items default', method: 'thread/items/list', params: t },
+    { label: 'items desc walk', method: 'thread/items/list', params: { ...t, sortDirection: 'desc', limit: 7 }, walk: 30 },
+    { label: 'items asc walk', method: 'thread/items/list', params: { ...t, limit: 5 }, walk: 40 },
+    { label: 'items unknown turn', method: 'thread/items/list', params: { ...t, turnId: 'no-such-turn' } },
+    // The threads this one spawned (a review's sub-agent), directly and below it; filters only Codex's state DB can meet.
+    { label: 'list children', method: 'thread/list', params: { parentThreadId: threadId, sourceKinds: ALL_SOURCE_KINDS } },
+    { label: 'list descendants', method: 'thread/list', params: { ancestorThreadId: threadId, sourceKinds: ALL_SOURCE_KINDS } },
+    { label: 'list attached', method: 'thread/list', params: { attachedToThreadId: threadId } },
+    { label: 'list section', method: 'thread/list', params: { sectionId: 'no-such-section', sortKey: 'section_position' } },
+    { label: 'list no originators', method: 'thread/list', params: { originators: [] } },
+    { label: 'items thread-wide deferOutput', method: 'thread/items/list', params: { ...t, deferOutput: { commandExecution: true, mcpToolCall: true } } },
+  ];
+  for (const view of ['notLoaded', 'summary', 'full'])
+    for (const sortDirection of ['asc', 'desc'])
+      steps.push({ label: `turns ${view} ${sortDirection} walk`, method: 'thread/turns/list', params: { ...t, itemsView: view, sortDirection, limit: 20 }, walk: 5 });
+  steps.push({ label: 'turns l2 desc walk', method: 'thread/turns/list', params: { ...t, itemsView: 'notLoaded', sortDirection: 'desc', limit: 2 }, walk: 40 });
+  // Every turn of a short thread (each of the rich scenario's turns holds another kind of item);
+  // of a long one the first, second (the tool scenario's failing command) and last.
+  const pageTurns = turnIds.length <= 12 ? turnIds : [...new Set([turnIds[0], turnIds[1], turnIds[turnIds.length - 1]])].filter((x): x is string => x !== undefined);
+  for (const turnId of pageTurns) {
+    steps.push({ label: `items of turn ${turnId}`, method: 'thread/items/list', params: { ...t, turnId, deferOutput: { commandExecution: true, mcpToolCall: true } } });
+    steps.push({ label: `items of turn ${turnId} desc l1`, method: 'thread/items/list', params: { ...t, turnId, sortDirection: 'desc', limit: 1 }, walk: 10 });
+  }
+  // thread/items/read: some ids of a turn, asked out of order, one twice, one unknown; an unknown turn; too many ids.
+  const firstTurn = itemIds[0]?.turnId;
+  const ofFirst = itemIds.filter((i) => i.turnId === firstTurn).map((i) => i.itemId);
+  for (const turnId of pageTurns) {
+    const ofTurn = itemIds.filter((i) => i.turnId === turnId).map((i) => i.itemId);
+    if (ofTurn.length === 0) continue;
+    steps.push({
+      label: `items/read some of ${turnId}`,
+      method: 'thread/items/read',
+      params: { ...t, turnId, itemIds: [...ofTurn].reverse().concat('no-such-item', ofTurn[0]!) },
+    });
+  }
+  if (firstTurn !== undefined) {
+    steps.push({ label: 'items/read unknown turn', method: 'thread/items/read', params: { ...t, turnId: 'no-such-turn', itemIds: ofFirst } });
+    steps.push({ label: 'items/read none', method: 'thread/items/read', params: { ...t, turnId: firstTurn, itemIds: [] } });
+  }
+  const anchor = itemIds[1] ?? itemIds[0];
+  if (anchor) {
+    for (const sortDirection of ['asc', 'desc'])
+      steps.push({
+        label: `items anchor ${sortDirection}`,
+        method: 'thread/items/list',
+        params: { ...t, turnId: anchor.turnId, cursor: { type: 'item', itemId: anchor.itemId }, sortDirection },
+      });
+  }
+  return steps;
+};
+
+const ALL_SOURCE_KINDS = ['cli', 'vscode', 'exec', 'appServer', 'subAgent', 'subAgentReview', 'subAgentCompact', 'subAgentThreadSpawn', 'subAgentOther', 'unknown'];
+
+const LIST_STEPS: Step[] = [
+  { label: 'list default', method: 'thread/list', params: {} },
+  { label: 'list all sources', method: 'thread/list', params: { sourceKinds: ALL_SOURCE_KINDS } },
+  { label: 'list archived', method: 'thread/list', params: { archived: true } },
+  { label: 'list provider other', method: 'thread/list', params: { modelProviders: ['openai'] } },
+  { label: 'list search', method: 'thread/list', params: { searchTerm: 'turn 1' } },
+  // Sub-agents as the file scan lists them and as the state DB does: a review's or a spawned
+  // sub-agent names its parent in the first, not in the second.
+  { label: 'list all sources from the state DB', method: 'thread/list', params: { sourceKinds: ALL_SOURCE_KINDS, useStateDbOnly: true } },
+  { label: 'list all sources search', method: 'thread/list', params: { sourceKinds: ALL_SOURCE_KINDS, searchTerm: 'Review' } },
+  { label: 'list all sources search sub-agent', method: 'thread/list', params: { sourceKinds: ALL_SOURCE_KINDS, searchTerm: 'Sub-agent' } },
+  ...(['created_at', 'updated_at', 'recency_at'] as const).flatMap((sortKey) =>
+    (['asc', 'desc'] as const).map((sortDirection) => ({
+      label: `list ${sortKey} ${sortDirection}`,
+      method: 'thread/list',
+      params: { sortKey, sortDirection, limit: 2, useStateDbOnly: true },
+      walk: 10,
+    })),
+  ),
+];
+
+/** The `cwd` filter as a client may spell the threads' folder: exactly, with a trailing slash, doubled slashes, one of several. */
+const cwdSteps = (workDir: string): Step[] => [
+  { label: 'list cwd', method: 'thread/list', params: { cwd: workDir } },
+  { label: 'list cwd trailing slash', method: 'thread/list', params: { cwd: `${workDir}/` } },
+  { label: 'list cwd doubled slash', method: 'thread/list', params: { cwd: workDir.replace('/', '//') } },
+  { label: 'list cwd one of two', method: 'thread/list', params: { cwd: ['/nowhere', `${workDir}/`] } },
+  { label: 'list cwd elsewhere', method: 'thread/list', params: { cwd: `${workDir}-other` } },
+];
+
+/**
+ * A thread id no home has: Codex's words for it differ by method (`thread not loaded` for the
+ * reads, `no rollout found for thread id` for thread/fork), ours must be the same. (thread/items/list
+ * is left out: Codex answers an unknown id as a legacy thread, -32601, which we serve.)
+ */
+const UNKNOWN_THREAD = '00000000-0000-7000-8000-0000000000ff';
+const UNKNOWN_THREAD_STEPS: Step[] = [
+  { label: 'read unknown thread', method: 'thread/read', params: { threadId: UNKNOWN_THREAD, includeTurns: true } },
+  { label: 'turns unknown thread', method: 'thread/turns/list', params: { threadId: UNKNOWN_THREAD } },
+  { label: 'fork unknown thread', method: 'thread/fork', params: { threadId: UNKNOWN_THREAD } },
+];
+
+/** Run a step on one server, following its own cursors; the answers, page by page. */
+const runStep = async (ask: Ask, step: Step): Promise<RpcAnswer[]> => {
+  const pages: RpcAnswer[] = [];
+  let params = step.params;
+  for (let i = 0; i <= (step.walk ?? 0); i += 1) {
+    const a = await ask(step.method, params);
+    pages.push(a);
+    const next = 'result' in a ? (a.result as { nextCursor?: unknown }).nextCursor : undefined;
+    if (typeof next !== 'string') break;
+    params = { ...step.params, cursor: next };
+  }
+  return pages;
+};
+
+const codexAsk =
+  (server: Awaited<ReturnType<typeof openColdCodex>>['server']): Ask =>
+  async (method, params) => {
+    try {
+      return { result: await server.request(method, params) };
+    } catch (error) {
+      if (error instanceof AppServerError) return { error: { code: error.code, message: error.rpcMessage } };
+      throw error;
+    }
+  };
+
+/**
+ * Where we differ on purpose (README, compatibility): Codex refuses thread/items/list and read on legacy
+ * threads, which we serve; Codex's file-scanning thread/list repeats a reverted thread once per
+ * rollout file, where we list each thread once (as its useStateDbOnly list does). `legacy` is
+ * whether the step's thread is one (a rollout that is not paginated).
+ */
+const deliberate = (legacy: boolean, method: string, codex: RpcAnswer): boolean => {
+  if (legacy && (method === 'thread/items/list' || method === 'thread/items/read') && 'error' in codex && codex.error.code === -32601) return true;
+  if (method !== 'thread/list' || !('result' in codex)) return false;
+  const ids = ((codex.result as { data?: Array<{ id: string }> }).data ?? []).map((d) => d.id);
+  return new Set(ids).size < ids.length;
+};
+
+/** A list page without the rows of `threads`. */
+const withoutRows = (answer: RpcAnswer, threads: ReadonlySet<string>): RpcAnswer => {
+  if (threads.size === 0 || !('result' in answer)) return answer;
+  const result = answer.result as { data?: Array<{ id: string }> };
+  return { result: { ...result, data: (result.data ?? []).filter((t) => !threads.has(t.id)) } };
+};
+
+/** What `compareHome` needs of a home: where it is and which threads to ask about. */
+export type ComparedHome = Pick<CompatHome, 'key' | 'codexHome' | 'workDir' | 'threads'>;
+
+/** One answer that differs: where, and the differences' paths (array indexes as `[]`). */
+export interface AnswerDifference {
+  readonly label: string;
+  readonly method: string;
+  /** The thread a thread-scoped step asked about; undefined for the home's lists. */
+  readonly threadId: string | undefined;
+  readonly paths: readonly string[];
+}
+
+export interface CompareOptions {
+  /**
+   * Threads Codex cannot read at all (a meta it cannot decode): their own steps are not asked, and
+   * their rows are taken out of our list pages before comparing (the caller checks them apart).
+   */
+  readonly unreadableByCodex?: ReadonlySet<string>;
+  /** Threads whose own steps are not asked (the caller checks them apart); they stay in the lists. */
+  readonly notAsked?: ReadonlySet<string>;
+}
+
+export interface HomeComparison {
+  /** Answers (pages) compared. */
+  readonly compared: number;
+  /** One entry per answer that differs, with its differences. */
+  readonly problems: readonly string[];
+  /** The same answers, as data. */
+  readonly differences: readonly AnswerDifference[];
+  /** Answers equal, per method. */
+  readonly byMethod: ReadonlyMap<string, number>;
+  /** Answers equal and compared, per thread id (thread-scoped steps only). */
+  readonly byThread: ReadonlyMap<string, { readonly compared: number; readonly equal: number }>;
+}
+
+/** Asks both servers, cold, everything `LIST_STEPS` and `stepsFor` name on one home, and compares the answers. */
+export const compareHome = async (home: ComparedHome, options: CompareOptions = {}): Promise<HomeComparison> => {
+  const indexDir = mkdtempSync(join(tmpdir(), 'compat-history-index-'));
+  const codex = await openColdCodex(home);
+  const ours: StdioRpcClient = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir]);
+  const problems: string[] = [];
+  const differences: AnswerDifference[] = [];
+  const unreadable = options.unreadableByCodex ?? new Set<string>();
+  const byMethod = new Map<string, number>();
+  const byThread = new Map<string, { compared: number; equal: number }>();
+  const legacyThreads = new Set(
+    discoverRollouts(home.codexHome)
+      .filter((r) => r.historyMode !== 'paginated')
+      .map((r) => r.threadId),
+  );
+  let compared = 0;
+  try {
+    await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: { experimentalApi: true } });
+    ours.notify('initialized');
+    const askCodex = codexAsk(codex.server);
+    const askOurs: Ask = (m, p) => ours.request(m, p);
+    const oracle = new ClockOracle(home.codexHome);
+    const check = async (label: string, step: Step, threadId?: string): Promise<void> => {
+      const [c, o] = await Promise.all([runStep(askCodex, step), runStep(askOurs, step)]);
+      const tally = threadId === undefined ? undefined : (byThread.get(threadId) ?? byThread.set(threadId, { compared: 0, equal: 0 }).get(threadId)!);
+      for (let i = 0; i < Math.max(c.length, o.length); i += 1) {
+        const ca = c[i];
+        const oa = o[i];
+        if (ca === undefined || oa === undefined) {
+          problems.push(`${label} page ${i}: codex gave ${c.length} pages, ours ${o.length}`);
+          break;
+        }
+        if (deliberate(threadId !== undefined && legacyThreads.has(threadId), step.method, c[0]!)) break;
+        compared += 1;
+        if (tally !== undefined) tally.compared += 1;
+        const { expected, actual } = normalise(oracle, step.method, step.params, ca, step.method === 'thread/list' ? withoutRows(oa, unreadable) : oa);
+        const d = jsonDifferences(expected, actual, 6);
+        if (d.length > 0) {
+          problems.push(`${label} page ${i} ${JSON.stringify(step.params)}\n${describeDifferences(d)}`);
+          differences.push({ label: `${label} page ${i}`, method: step.method, threadId, paths: d.map((x) => x.path.replace(/\[\d+\]/g, '[]')) });
+        } else {
+          byMethod.set(step.method, (byMethod.get(step.method) ?? 0) + 1);
+          if (tally !== undefined) tally.equal += 1;
+        }
+      }
+    };
+    for (const step of [...LIST_STEPS, ...cwdSteps(home.workDir), ...UNKNOWN_THREAD_STEPS]) await check(`${home.key} ${step.label}`, step);
+    for (const ref of allThreads(home)) {
+      if (unreadable.has(ref.id) || options.notAsked?.has(ref.id) === true) continue;
+      const read = await askCodex('thread/read', { threadId: ref.id, includeTurns: true });
+      const turns = 'result' in read ? ((read.result as { thread: { turns: Array<{ id: string; items: Array<{ id: string }> }> } }).thread.turns ?? []) : [];
+      const items = turns.flatMap((t) => t.items.map((i) => ({ turnId: t.id, itemId: i.id })));
+      for (const step of stepsFor(
+        ref.id,
+        turns.map((t) => t.id),
+        items,
+      ))
+        await check(`${home.key} ${ref.label} ${step.label}`, step, ref.id);
+    }
+  } finally {
+    await ours.close();
+    await codex.stop();
+    rmSync(indexDir, { recursive: true, force: true });
+  }
+  return { compared, problems, differences, byMethod, byThread };
+};

@@ -1,0 +1,97 @@
+// One CODEX_HOME written by a spread of older Codex versions, one session each, as a user's home
+// holds a year of history: each version's own binary runs `codex exec` against the mock Responses
+// API (and `exec resume` where a thread of that era has more than one turn), oldest first.
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { codexConfigToml, MOCK_API_KEY_ENV } from './appServer.js';
+import { MockResponses } from './mockResponses.js';
+import { olderCodexBinary } from './olderCodex.js';
+import { discoverRollouts, type ThreadRef } from './scenarios.js';
+import type { ComparedHome } from './historyComparison.js';
+
+const run = promisify(execFile);
+
+/** Resolves once the wall clock is past the current second. */
+const nextSecond = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
+
+/**
+ * The versions, one per era (0.8.0 is left out: it writes its rollout after answering and exits
+ * before it is done, so its file held 1, 4 or 5 lines from one run to the next), of what Codex wrote (docs/codex-source/legacy-turn-fold.md, "Which
+ * Codex versions wrote what"), and whether the thread gets a second turn (`exec resume`).
+ */
+export const OLDER_VERSIONS: ReadonlyArray<{ readonly version: string; readonly era: string; readonly resumed: boolean }> = [
+  { version: '0.1.2505291658', era: 'pre-envelope, flat in sessions/', resumed: false },
+  { version: '0.20.0', era: 'pre-envelope', resumed: false },
+  { version: '0.29.0', era: 'pre-envelope', resumed: false },
+  { version: '0.34.0', era: 'envelope, no source, no model_provider, turn context tagged by mode', resumed: false },
+  { version: '0.40.0', era: 'envelope, no source, no model_provider, turn context tagged by mode', resumed: true },
+  { version: '0.50.0', era: 'source, no model_provider, turn context tagged by mode', resumed: false },
+  { version: '0.64.0', era: 'implicit turns (no task_started)', resumed: true },
+  { version: '0.90.0', era: 'implicit turns (no task_started)', resumed: true },
+  { version: '0.100.0', era: 'task_started / task_complete', resumed: false },
+  { version: '0.120.0', era: 'task_started / task_complete', resumed: true },
+  { version: '0.150.0', era: 'paginated history', resumed: false },
+];
+
+export interface MultiVersionHome extends ComparedHome {
+  /** The version that wrote each thread. */
+  readonly versionOf: ReadonlyMap<string, string>;
+}
+
+/**
+ * Codex's config for the older binaries: the compat one, its model calls to the mock, and their
+ * other calls home (the model list 0.90 asks chatgpt.com for) to a closed port.
+ */
+const olderConfig = (mockPort: number): string => `chatgpt_base_url = "http://127.0.0.1:9"\n${codexConfigToml(mockPort)}`;
+
+/** Builds the home under `<rootDir>/multi-version/`. */
+export async function buildMultiVersionHome(rootDir: string): Promise<MultiVersionHome> {
+  const base = join(rootDir, 'multi-version');
+  const codexHome = join(base, 'home');
+  const workDir = join(base, 'work');
+  const userHome = join(base, 'user-home');
+  for (const dir of [codexHome, workDir, userHome]) mkdirSync(dir, { recursive: true });
+  // Installs first (network-bound, a few at a time), so the sessions below run back to back.
+  const binaries = new Map<string, string>();
+  for (let i = 0; i < OLDER_VERSIONS.length; i += 4)
+    await Promise.all(OLDER_VERSIONS.slice(i, i + 4).map(async ({ version }) => binaries.set(version, await olderCodexBinary(version))));
+  const mock = await MockResponses.start();
+  const threads: ThreadRef[] = [];
+  const versionOf = new Map<string, string>();
+  try {
+    writeFileSync(join(codexHome, 'config.toml'), olderConfig(mock.port));
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: userHome, CODEX_HOME: codexHome, [MOCK_API_KEY_ENV]: 'mock-key' };
+    const codex = async (version: string, args: readonly string[]): Promise<void> => {
+      try {
+        const exec = run(binaries.get(version)!, ['exec', '--skip-git-repo-check', ...args], { cwd: workDir, env, timeout: 120_000, maxBuffer: 16 << 20 });
+        // Later versions read a prompt's continuation from stdin until it closes.
+        exec.child.stdin?.end();
+        await exec;
+      } catch (error) {
+        const e = error as { stderr?: string; message: string };
+        throw new Error(`codex ${version} exec ${args.join(' ')} failed: ${e.message}\n${e.stderr ?? ''}`, { cause: error });
+      }
+    };
+    for (const { version, resumed } of OLDER_VERSIONS) {
+      // Each session starts in a second of its own, as a year of history does: Codex orders threads
+      // created in one second by id, which older versions drew at random (v4), so that order would be chance.
+      await nextSecond();
+      const before = new Set(discoverRollouts(codexHome).map((r) => r.threadId));
+      await codex(version, [`Hello from ${version}`]);
+      const written = discoverRollouts(codexHome).filter((r) => !before.has(r.threadId));
+      if (written.length !== 1) throw new Error(`codex ${version} wrote ${written.length} new threads, expected 1`);
+      const threadId = written[0]!.threadId;
+      // The answer in the file: the version wrote its whole session (the mock counts answers across these unaddressed requests).
+      if (!/Answer #\d+ to \\"Hello from /.test(readFileSync(written[0]!.path, 'utf8')))
+        throw new Error(`codex ${version} did not record its answer in ${written[0]!.path}`);
+      if (resumed) await codex(version, ['resume', threadId, `Again, ${version}`]);
+      threads.push({ id: threadId, label: `written by ${version}` });
+      versionOf.set(threadId, version);
+    }
+  } finally {
+    await mock.stop();
+  }
+  return { key: 'multi-version', codexHome, workDir, threads, versionOf };
+}

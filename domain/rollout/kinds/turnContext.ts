@@ -19,21 +19,15 @@ const SANDBOX_POLICY_TYPES: ReadonlySet<string> = new Set(['danger-full-access',
 
 /**
  * Whether Codex 0.169 reads this turn context at all. Its `TurnContextItem` (codex-rs
- * `protocol/src/protocol.rs`) requires `cwd`, `approval_policy`, `sandbox_policy`, `model` and
- * `summary`, and `sandbox_policy` is tagged by `type`: the turn contexts Codex 0.34–0.50 wrote,
- * tagged by `mode` (`{"mode":"danger-full-access"}`), fail to decode, so Codex takes no model or
- * effort from them (measured: 0.169.0 answers `model: null` for threads 0.40.0 and 0.50.0 wrote).
+ * `protocol/src/protocol.rs`) tags `sandbox_policy` by `type`: the turn contexts Codex 0.34–0.50
+ * wrote, tagged by `mode` (`{"mode":"danger-full-access"}`), fail to decode, so Codex takes no
+ * model or effort from them and does not count the line (measured: 0.169.0 answers `model: null`
+ * for threads 0.40.0 and 0.50.0 wrote). Every Codex since 0.32 wrote the struct's other required
+ * fields (`cwd`, `approval_policy`, `model`, `summary`); a line without them is hand-made, and is
+ * read as it says.
  */
 export const codexReadsTurnContext = (p: TurnContextPayload): boolean => {
   const sandbox = p.sandbox_policy as { type?: unknown } | null | undefined;
-  return (
-    typeof p.cwd === 'string' &&
-    typeof p.model === 'string' &&
-    p.approval_policy !== undefined &&
-    p.summary !== undefined &&
-    typeof sandbox === 'object' &&
-    sandbox !== null &&
-    typeof sandbox.type === 'string' &&
-    SANDBOX_POLICY_TYPES.has(sandbox.type)
-  );
+  if (sandbox === undefined) return true;
+  return typeof sandbox === 'object' && sandbox !== null && typeof sandbox.type === 'string' && SANDBOX_POLICY_TYPES.has(sandbox.type);
 };

@@ -17,12 +17,12 @@ const run = promisify(execFile);
 const nextSecond = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
 
 /**
- * The versions, one per era (0.8.0 is left out: it writes its rollout after answering and exits
- * before it is done, so its file held 1, 4 or 5 lines from one run to the next), of what Codex wrote (docs/codex-source/legacy-turn-fold.md, "Which
+ * The versions, one per era (0.1.x and 0.8.0 are left out: they write the rollout after answering
+ * and exit before it is done, so their files held only the meta line in 2 of 3 builds (0.1.x) or
+ * 1, 4 or 5 lines (0.8.0) from one run to the next), of what Codex wrote (docs/codex-source/legacy-turn-fold.md, "Which
  * Codex versions wrote what"), and whether the thread gets a second turn (`exec resume`).
  */
 export const OLDER_VERSIONS: ReadonlyArray<{ readonly version: string; readonly era: string; readonly resumed: boolean }> = [
-  { version: '0.1.2505291658', era: 'pre-envelope, flat in sessions/', resumed: false },
   { version: '0.20.0', era: 'pre-envelope', resumed: false },
   { version: '0.29.0', era: 'pre-envelope', resumed: false },
   { version: '0.34.0', era: 'envelope, no source, no model_provider, turn context tagged by mode', resumed: false },

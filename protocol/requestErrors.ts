@@ -1,4 +1,6 @@
 import * as t from 'io-ts';
+import { INVALID_REQUEST, METHOD_NOT_FOUND } from './jsonRpc.js';
+import type { RpcError } from './jsonRpc.js';
 
 /*
  * Refusals of a request in Codex's words. Codex decodes a request with serde into its
@@ -211,6 +213,16 @@ const oneOf = (names: readonly string[]): string => {
 
 /** A method neither Codex nor this server knows. */
 export const unknownMethodMessage = (name: string): string => `Invalid request: unknown variant \`${name}\`, expected ${oneOf(CODEX_METHOD_VARIANTS)}`;
+
+const CODEX_METHODS: ReadonlySet<string> = new Set(CODEX_METHOD_VARIANTS);
+
+/**
+ * A method this server does not serve: one Codex has is `-32601 method not found` (it is
+ * Codex's, not ours to answer); one neither knows is refused in Codex's words (`-32600 Invalid
+ * request: unknown variant …`).
+ */
+export const unknownMethodRefusal = (name: string): RpcError =>
+  CODEX_METHODS.has(name) ? { code: METHOD_NOT_FOUND, message: `method not found: ${name}` } : { code: INVALID_REQUEST, message: unknownMethodMessage(name) };
 
 /** A value as serde's `Unexpected` shows it. */
 const unexpected = (v: unknown): string => {

@@ -13,6 +13,15 @@ export const InitializeParams = optional(
   }),
 );
 
+/**
+ * What a server keeps of a client's `initialize`: whether it takes experimental methods, and the
+ * notifications it opted out of (`optOutNotificationMethods`: exact method names, as Codex matches them).
+ */
+export const clientCapabilitiesOf = (params: unknown): { readonly experimentalApi: boolean; readonly optedOut: ReadonlySet<string> } => {
+  const capabilities = InitializeParams.is(params) ? params?.capabilities : undefined;
+  return { experimentalApi: capabilities?.experimentalApi === true, optedOut: new Set(capabilities?.optOutNotificationMethods ?? []) };
+};
+
 /** The Codex release whose app-server protocol this one declares (the pinned devDependency). */
 export const CODEX_PROTOCOL_VERSION = '0.169.0';
 

@@ -1,64 +1,30 @@
 import type { Readable, Writable } from 'node:stream';
 import * as E from 'fp-ts/lib/Either.js';
-import * as t from 'io-ts';
-import { CODEX_METHOD_VARIANTS, invalidParamsMessage, unknownMethodMessage } from '../../protocol/requestErrors.js';
-import type { HomelessRpcMethod, RpcContext, RpcMethod, ServerLoad } from './method.js';
+import { invalidParamsMessage, unknownMethodRefusal } from '../../protocol/requestErrors.js';
+import { clientCapabilitiesOf } from '../../protocol/server.js';
+import type { RpcContext, RpcMethod, ServerLoad } from './method.js';
 import { toRpcError } from './errors.js';
 import { INTERNAL_ERROR, INVALID_REQUEST, MAX_SAFE_ID, METHOD_NOT_FOUND, PARSE_ERROR, RpcNotification, RpcRequest, SERVER_OVERLOADED } from '../../protocol/jsonRpc.js';
 import type { RpcError } from '../../protocol/jsonRpc.js';
 import { messageBoundsRefusal } from './messageBounds.js';
-import type { MiddlewareOptions } from './middleware.js';
-import { middlewareOf, withMiddleware } from './middleware.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from './boundedLines.js';
 import type { InputLine } from './boundedLines.js';
 import type { RpcConnection } from './connection.js';
 import { lineConnection } from './connection.js';
+import { connectionUpstream } from './connectionUpstream.js';
+import type { Answering, OpeningService, RpcService } from './homeOpening.js';
+import { homeOpening } from './homeOpening.js';
 import { peerOutbox } from './peerOutbox.js';
 import { createScheduler, DEFAULT_MAX_QUEUED_PER_KEY, DEFAULT_MAX_REQUESTS_PER_CONNECTION } from './scheduler.js';
 import { mapStreams } from './streamedJson.js';
-import type { ConnectionThreads, ThreadSubscriptions } from './threadSubscriptions.js';
-import { threadSubscriptions } from './threadSubscriptions.js';
+import type { ConnectionThreads } from './threadSubscriptions.js';
 import { LoadedThreads } from './loadedThreads.js';
 import { isEngineError } from '../../domain/errors.js';
 import type { EngineError } from '../../domain/errors.js';
-import type { Upstream, UpstreamLink, UpstreamMessage, UpstreamReply } from './upstream.js';
-import { upstreamUnavailable } from './upstream.js';
+import type { Upstream } from './upstream.js';
 import { isHeldByCodex } from '../codexState/codexThreadState.js';
 
 type Id = string | number | null;
-
-const CODEX_METHODS: ReadonlySet<string> = new Set(CODEX_METHOD_VARIANTS);
-
-/**
- * A method this server does not serve: one Codex has is `-32601 method not found` (it is
- * Codex's, not ours to answer); one neither knows is refused in Codex's words (`-32600 Invalid
- * request: unknown variant …`).
- */
-const unknownMethod = (name: string): RpcError =>
-  CODEX_METHODS.has(name) ? { code: METHOD_NOT_FOUND, message: `method not found: ${name}` } : { code: INVALID_REQUEST, message: unknownMethodMessage(name) };
-
-/** What the server answers with: the home's context and its methods. */
-export interface RpcService {
-  readonly ctx: Omit<RpcContext, 'notify' | 'load' | 'threads' | 'loaded'>;
-  readonly methods: ReadonlyArray<RpcMethod>;
-  /** The server's live notifications hub; absent: one of this connection's own, told only of its `rollout/append`s. */
-  readonly subscriptions?: ThreadSubscriptions;
-  /** The steps of its middleware chain beyond the ones every request takes (`middleware.ts` `middlewareOf`). */
-  readonly middleware?: MiddlewareOptions;
-}
-
-/**
- * A service whose home is still opening (`serve` on a big home loads the engine, opens and
- * migrates the index): the `early` methods, which need no home (`initialize`), are answered at
- * once; any other request waits for `open`, called once (after the first answer, or when the
- * clients are quiet). When the home cannot be opened, the request waiting for it is answered with
- * the error and its connection stops reading.
- */
-export interface OpeningService {
-  readonly codexHome: string;
-  readonly early: ReadonlyArray<HomelessRpcMethod>;
-  readonly open: () => Promise<E.Either<EngineError, RpcService>>;
-}
 
 /** The bounds of a server's ingress; a request over one is answered `SERVER_OVERLOADED` at once. */
 export interface RpcServerOptions {
@@ -92,18 +58,6 @@ export interface RpcServer {
   readonly shutdown: () => Promise<void>;
 }
 
-/** How long quiet clients leave the home unopened: the first message normally comes at once. */
-const OPEN_WHEN_QUIET_MS = 20;
-
-/** `initialize`'s params as far as the server reads them: does the client take experimental methods? */
-const ExperimentalClient = t.type({ capabilities: t.type({ experimentalApi: t.literal(true) }) });
-
-/** `initialize.capabilities.optOutNotificationMethods`: the notifications this connection does not want (exact method names, as Codex matches them). */
-const optedOutOf = (params: unknown): ReadonlySet<string> => {
-  const methods = (params as { capabilities?: { optOutNotificationMethods?: unknown } } | null | undefined)?.capabilities?.optOutNotificationMethods;
-  return new Set(Array.isArray(methods) ? methods.filter((m): m is string => typeof m === 'string') : []);
-};
-
 /** Thrown into a streamed answer whose client is gone: the stream stops at its next piece. */
 class ClientGone extends Error {}
 
@@ -114,7 +68,7 @@ const message = (id: Id, error: RpcError) => ({ jsonrpc: '2.0', id, error });
  * on each (then the client's `initialized` notification), answered in order; every other request
  * runs when its method's scope allows (`scheduler.ts`), concurrently with the others, so answers
  * may come out of order, as Codex's do. Params are decoded with each method's io-ts codec and
- * refused -32600 in serde's words, as Codex refuses them; unknown methods as `unknownMethod` says. A message over the transport's limit is
+ * refused -32600 in serde's words, as Codex refuses them; unknown methods as `unknownMethodRefusal` says. A message over the transport's limit is
  * refused (-32600) without being held.
  *
  * A request's notifications are sent with its answer, before or after it as the handler said,
@@ -133,33 +87,8 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
   // The threads this server holds loaded: one registry for every connection, as Codex's thread manager.
   const loaded = new LoadedThreads();
 
-  type Answering = { readonly byName: ReadonlyMap<string, RpcMethod>; readonly ctx: RpcService['ctx']; readonly hub: ThreadSubscriptions };
-  // The live notifications hub: the service's (fed by the home's watch), or the server's own, told only of its `rollout/append`s.
-  let ownHub: ThreadSubscriptions | null = null;
-  const answeringWith = (s: RpcService): Answering => ({
-    byName: new Map(withMiddleware(s.methods, middlewareOf(s.middleware ?? {})).map((m) => [m.name, m])),
-    ctx: s.ctx,
-    hub: s.subscriptions ?? (ownHub = threadSubscriptions(s.ctx.ports)),
-  });
-  const early = new Map('early' in service ? service.early.map((m) => [m.name, m]) : []);
-  const codexHome = 'early' in service ? service.codexHome : service.ctx.codexHome;
-  let opened: Answering | null = 'early' in service ? null : answeringWith(service);
-  let opening: Promise<E.Either<EngineError, Answering>> | null = null;
-  /** The opened service, opening it on first need. */
-  const open = (): Promise<E.Either<EngineError, Answering>> => {
-    if (opened !== null || !('early' in service)) return Promise.resolve(E.right(opened!));
-    opening ??= service.open().then(E.map((s) => (opened = answeringWith(s))));
-    return opening;
-  };
-  // Opened after the first answer, or once the clients have been quiet for a moment: the first
-  // answer does not wait for the engine's modules and the index.
-  let quiet = 'early' in service ? setTimeout(() => void open(), OPEN_WHEN_QUIET_MS) : null;
-  const openSoon = (): void => {
-    if (quiet === null) return;
-    clearTimeout(quiet);
-    quiet = null;
-    void open();
-  };
+  const home = homeOpening(service);
+  const { early, codexHome, open, openSoon } = home;
 
   const connections = new Set<Promise<void>>();
   let shuttingDown = false;
@@ -196,100 +125,9 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
         return mine.length === 0 ? Promise.resolve() : outbox.sendAll(mine);
       }));
 
-    // --upstream: this connection's link (made at `initialize`, made again with the same
-    // `initialize` after the upstream restarted), and the upstream's requests awaiting the client.
+    // --upstream: this connection's link and the upstream's requests awaiting the client.
     const up = options.upstream;
-    let initializeParams: unknown;
-    let link: UpstreamLink | null = null;
-    let linking: Promise<UpstreamLink | null> | null = null;
-    let linkFailure = 'no client initialize yet';
-    // Each link made is a generation: the upstream's request ids are its own per connection (a
-    // new link starts again at 0), so a client's reply is delivered only to the link that asked.
-    let generation = 0;
-    let linkGeneration = -1;
-    /** The client-visible id of each request an upstream link made: that link's generation and its own id. */
-    const upstreamRequests = new Map<string, { readonly generation: number; readonly id: string | number }>();
-    let nextUpstreamRequest = 0;
-    // Turns the upstream runs for this client: one it was running when it went ends failed.
-    const runningTurns = new Map<string, { readonly threadId: string; readonly turn: Record<string, unknown> }>();
-    const fromUpstream = (m: UpstreamMessage, from: number): void => {
-      if (gone()) return;
-      if (m.id === undefined) {
-        const p = m.params as { threadId?: unknown; turn?: { id?: unknown } } | undefined;
-        if (typeof p?.threadId === 'string' && typeof p.turn?.id === 'string') {
-          if (m.method === 'turn/started') runningTurns.set(p.turn.id, { threadId: p.threadId, turn: p.turn as Record<string, unknown> });
-          if (m.method === 'turn/completed') runningTurns.delete(p.turn.id);
-        }
-        void outbox.sendAll([{ jsonrpc: '2.0', method: m.method, params: m.params }]).catch(() => undefined);
-        return;
-      }
-      // The upstream's own request (an approval, a dynamic tool call): the client answers it under an id of ours.
-      const asked = `upstream-${from}-${nextUpstreamRequest++}`;
-      upstreamRequests.set(asked, { generation: from, id: m.id });
-      void outbox.sendAll([{ jsonrpc: '2.0', id: asked, method: m.method, params: m.params }]).catch(() => undefined);
-    };
-    /** The upstream went: each turn it was running for this client ends failed (the client would wait for it forever). */
-    const upstreamGone = (from: number): void => {
-      // Its requests can no longer be answered: a late reply to one is refused, not sent to the next link.
-      for (const [asked, r] of upstreamRequests) if (r.generation === from) upstreamRequests.delete(asked);
-      const nowSeconds = Math.floor(Date.now() / 1000);
-      for (const [turnId, { threadId, turn }] of runningTurns) {
-        runningTurns.delete(turnId);
-        const startedAt = typeof turn['startedAt'] === 'number' ? turn['startedAt'] : null;
-        const ended = {
-          ...turn,
-          status: 'failed',
-          error: {
-            message: `the upstream codex app-server (${up!.upstream.describe}) stopped during this turn`,
-            codexErrorInfo: null,
-            additionalDetails: null,
-            misalignment: null,
-          },
-          completedAt: nowSeconds,
-          durationMs: startedAt === null ? null : Math.max(0, nowSeconds - startedAt) * 1000,
-        };
-        if (!gone()) void outbox.sendAll([{ jsonrpc: '2.0', method: 'turn/completed', params: { threadId, turn: ended } }]).catch(() => undefined);
-      }
-    };
-    /** The link, made (and the client's `initialize` replayed) when there is none or the last one closed; null when the upstream cannot be reached. */
-    const upstreamLink = (): Promise<{ link: UpstreamLink | null; init?: UpstreamReply }> => {
-      if (up === undefined) return Promise.resolve({ link: null });
-      if (link !== null && link.isOpen()) return Promise.resolve({ link });
-      let init: UpstreamReply | undefined;
-      if (linking === null) {
-        const made = generation++;
-        linking = up.upstream
-          .connect(
-            (m) => fromUpstream(m, made),
-            () => upstreamGone(made),
-          )
-          .then(async (l) => {
-            // Bounded like the handshake: the client's `initialize` waits for it.
-            init = await l.request('initialize', initializeParams, up.upstream.timeouts.connectMs);
-            if ('error' in init) {
-              linkFailure = init.unavailable ?? `it refused initialize: ${init.error.message}`;
-              l.close();
-              return null;
-            }
-            l.notify('initialized');
-            linkGeneration = made;
-            return (link = l);
-          })
-          .catch((err: unknown) => {
-            linkFailure = err instanceof Error ? err.message : String(err);
-            return null;
-          })
-          .finally(() => (linking = null));
-      }
-      return linking.then((l) => (init === undefined ? { link: l } : { link: l, init }));
-    };
-    /** A request the upstream answers, under the client's id. */
-    const forward = async (id: Id, name: string, rawParams: unknown): Promise<void> => {
-      const { link: l } = await upstreamLink();
-      const reply: UpstreamReply = l === null ? { error: upstreamUnavailable(up!.upstream.describe, linkFailure) } : await l.request(name, rawParams);
-      if (gone()) return;
-      await enqueue(() => connection.send('error' in reply ? { jsonrpc: '2.0', id, error: reply.error } : { jsonrpc: '2.0', id, result: reply.result }));
-    };
+    const upstream = up === undefined ? undefined : connectionUpstream(up.upstream, connection, outbox, gone);
 
     // Requests accepted and not yet answered (or skipped); the connection is served once none is left.
     let pending = 0;
@@ -330,7 +168,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       const result = await method.handle(ctx, params)();
       if (gone()) return;
       // A change to a thread the upstream Codex has loaded is the upstream's to make (it holds the history in memory).
-      if (up !== undefined && E.isLeft(result) && isHeldByCodex(result.left)) return forward(id, method.name, rawParams);
+      if (upstream !== undefined && E.isLeft(result) && isHeldByCodex(result.left)) return upstream.forward(id, method.name, rawParams);
       await enqueue(async () => {
         for (const n of before) await connection.send(n);
         if (E.isLeft(result)) await connection.send(message(id, toRpcError(result.left)));
@@ -362,7 +200,8 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     /** A request after `initialize`: waits for the home, is decoded, then scheduled; resolves once it is answered, refused or skipped. */
     const accept = async (id: Id, name: string, rawParams: unknown): Promise<void> => {
       // Not ours to answer with an upstream: it never waits for the home.
-      if (up !== undefined && (!up.answeredHere.has(name) || FORWARDED_WITH_UPSTREAM.has(name))) return forward(id, name, rawParams);
+      if (upstream !== undefined && (!up!.answeredHere.has(name) || FORWARDED_WITH_UPSTREAM.has(name))) return upstream.forward(id, name, rawParams);
+      const opened = home.current();
       const homeless = opened === null ? early.get(name) : undefined;
       if (homeless !== undefined) {
         const params = homeless.params.decode(rawParams);
@@ -386,7 +225,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       }
       if (gone()) return;
       const method = now.right.byName.get(name);
-      if (method === undefined) return fail(id, unknownMethod(name));
+      if (method === undefined) return fail(id, unknownMethodRefusal(name));
       if (method.experimental === true && !experimentalApi) return fail(id, { code: INVALID_REQUEST, message: `${name} requires experimentalApi capability` });
       const params = method.params.decode(rawParams);
       if (E.isLeft(params)) return fail(id, { code: INVALID_REQUEST, message: invalidParamsMessage(params.left, rawParams) });
@@ -423,13 +262,13 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
           // Answered in order, before the next message is read: the requests behind it see the connection initialized.
           if (initialized) return fail(id, { code: INVALID_REQUEST, message: 'Already initialized' });
           const homeless = early.get('initialize');
+          const opened = home.current();
           const init = homeless ?? opened?.byName.get('initialize');
           if (init === undefined) return fail(id, { code: METHOD_NOT_FOUND, message: 'method not found: initialize' });
           const params = init.params.decode(json.params);
           if (E.isLeft(params)) return fail(id, { code: INVALID_REQUEST, message: invalidParamsMessage(params.left, json.params) });
           initialized = true;
-          experimentalApi = ExperimentalClient.is(json.params);
-          optedOut = optedOutOf(params.right);
+          ({ experimentalApi, optedOut } = clientCapabilitiesOf(params.right));
           const name = (json.params as { clientInfo?: { name?: unknown } } | undefined)?.clientInfo?.name;
           clientName = typeof name === 'string' ? name : undefined;
           const notify = (): void => undefined;
@@ -439,8 +278,8 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
           if (E.isLeft(result)) return fail(id, toRpcError(result.left));
           // With an upstream the client sees the upstream's answer (its Codex version, its user agent);
           // without one reachable, ours, and history is served all the same.
-          initializeParams = json.params;
-          const upstreamInit = up === undefined ? undefined : (await upstreamLink()).init;
+          upstream?.initialized(json.params);
+          const upstreamInit = upstream === undefined ? undefined : (await upstream.link()).init;
           const answer = upstreamInit !== undefined && 'result' in upstreamInit ? upstreamInit.result : result.right;
           return enqueue(() => connection.send({ jsonrpc: '2.0', id, result: answer }));
         }
@@ -459,18 +298,13 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       if (typeof json === 'object' && json !== null && 'id' in json && 'method' in json)
         return fail(null, { code: INVALID_REQUEST, message: `Invalid request: id must be a string or an integer from ${-MAX_SAFE_ID} to ${MAX_SAFE_ID}` });
       if (RpcNotification.is(json)) {
-        // `initialized` and other client notifications need no answer; the upstream is told of them
-        // (its `initialized` it got when the link was made).
-        if (up !== undefined && json.method !== 'initialized' && link !== null) link.notify(json.method, json.params);
+        // `initialized` and other client notifications need no answer; the upstream is told of them.
+        upstream?.notify(json.method, json.params);
         return;
       }
       if (typeof json === 'object' && json !== null && 'id' in json && ('result' in json || 'error' in json)) {
         // A client's reply: to a request the upstream made, it goes back under the upstream's id.
-        const reply = json as { id: unknown; result?: unknown; error?: unknown };
-        // A reply to a link that is gone, or to no request the upstream made, is not delivered.
-        const asked = typeof reply.id === 'string' ? upstreamRequests.get(reply.id) : undefined;
-        if (asked !== undefined) upstreamRequests.delete(reply.id as string);
-        if (asked !== undefined && asked.generation === linkGeneration && link?.isOpen() === true) link.respond(asked.id, reply);
+        upstream?.reply(json as { id: unknown; result?: unknown; error?: unknown });
         return;
       }
       return fail(null, { code: INVALID_REQUEST, message: 'Invalid request: not a JSON-RPC request or notification' });
@@ -519,7 +353,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     onShutdown.delete(stopReading);
     if (pending > 0) await new Promise<void>((resolve) => (allAnswered = resolve));
     threads?.close();
-    (link as UpstreamLink | null)?.close();
+    upstream?.close();
     await outbox.drained();
     connection.closed?.removeEventListener('abort', onClosed);
   };
@@ -537,7 +371,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       startShutdown();
       await Promise.all([...connections]);
       await scheduler.idle();
-      ownHub?.close();
+      home.close();
       // The home is opened even if no client asked for it: serve checks its home whatever the
       // clients did, and its owner closes it once open.
       if ('early' in service) {

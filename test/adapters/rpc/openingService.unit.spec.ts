@@ -4,7 +4,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import { PassThrough } from 'node:stream';
 import { serveJsonRpc } from '../../../adapters/rpc/server.js';
-import type { RpcService } from '../../../adapters/rpc/server.js';
+import type { RpcService } from '../../../adapters/rpc/homeOpening.js';
 import { adHocMethod } from '../../fixtures/adHocMethod.js';
 import { initialize } from '../../../adapters/rpc/methods/initialize.js';
 import type { EngineError } from '../../../domain/errors.js';

@@ -1,19 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import type { IndexStore } from '../domain/ports.js';
 import type { FileCheckpoint } from '../domain/index/rows.js';
 import { TOKEN_ROLLOUT_TABLES } from '../domain/index/rows.js';
-import { clearThreadRowsDue, markThreadRowsDue, threadRowsDueKey, threadRowsDueMarks } from '../projections/threadRowsDue.js';
-import { thisProcess } from '../adapters/system/processIdentity.js';
-import { ownerGone } from './interruptedCatchUp.js';
-import { readThreadRowHome, refreshThreads, touchedThreads } from './threadRowRefresh.js';
-import type { ThreadRowHome } from '../projections/threadRows.js';
 import { discoverRolloutFiles } from '../adapters/jsonl/discover.js';
-import { errnoCode, toEngineError } from '../adapters/fs/fsError.js';
-import { probeFile, statOnlyProbe, tailHashOf } from '../adapters/jsonl/probe.js';
-import type { RolloutFile } from '../adapters/jsonl/discover.js';
+import { toEngineError } from '../adapters/fs/fsError.js';
 import type { Probe } from '../adapters/jsonl/probe.js';
 import { planCatchUp } from './plan.js';
 import type { CatchUpPlan } from './plan.js';
@@ -23,6 +15,9 @@ import { subsetOf, takesLeanTokenPass } from './catchUpOptions.js';
 import type { ProjectionSubset } from '../projections/all.js';
 import { emptySummary } from './catchUpSummary.js';
 import type { CatchUpSummary } from './catchUpSummary.js';
+import { clearDue, markDue, refreshCaughtUpRows } from './catchUpThreadRows.js';
+import type { EarlyReader } from './probeHome.js';
+import { probeHome, tokenCheckpointHolds } from './probeHome.js';
 import { crashPoint } from '../adapters/system/crashPoint.js';
 
 export type { CatchUpOptions, Progress } from './catchUpOptions.js';
@@ -37,29 +32,6 @@ export type { CatchUpSummary } from './catchUpSummary.js';
  * rewritten one re-indexed, a deleted one's rows go away, and two files claiming one rollout id
  * resolve to one winner, reported as duplicates. Thread rows are recomputed at the end.
  */
-
-/** Files probed at once: probing is open + stat + one read, latency-bound. */
-export const PROBE_CONCURRENCY = 16;
-
-/** Probes run between two turns of the event loop. */
-const PROBES_BETWEEN_YIELDS = 32;
-
-/** Stat-only probes (one lstat each, ~10 µs) run between two turns of the event loop. */
-const STATS_BETWEEN_YIELDS = 512;
-
-/** Map with bounded concurrency, results in input order. */
-export const mapLimit = async <A, B>(xs: ReadonlyArray<A>, limit: number, f: (a: A) => Promise<B>): Promise<B[]> => {
-  const out = new Array<B>(xs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < xs.length) {
-      const i = next++;
-      out[i] = await f(xs[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, xs.length) }, worker));
-  return out;
-};
 
 /** Catch the whole index up with the files of `home`. */
 export const catchUpHome =
@@ -92,56 +64,13 @@ export const catchUpHome =
     // that much to read, so it boots while the rest are probed (whether it is used is decided once
     // the plan knows the bytes to read).
     const readerFrom = options.readerThreadFromBytes ?? READER_THREAD_FROM_BYTES;
-    const openReader = options.tailReader;
     // The token projection alone reads in place (indexTokenFiles.ts) where the store can take its writes as built.
-    const mayUseReader = openReader !== undefined && (options.workers?.count ?? 1) < 2 && !takesLeanTokenPass(store, options);
-    let toRead = 0;
-    let early: TailReader | undefined;
+    const mayUseReader = (options.workers?.count ?? 1) < 2 && !takesLeanTokenPass(store, options);
+    const reader: EarlyReader = { open: mayUseReader ? options.tailReader : undefined, fromBytes: readerFrom };
     try {
       let probes: Probe[];
       try {
-        // Known files one lstat shows untouched are settled here in one synchronous pass (an
-        // unchanged home is then a stat a file, no promise per file); the rest get the full probe.
-        const settled: Probe[] = [];
-        const toProbe: RolloutFile[] = [];
-        for (let i = 0; i < discovered.right.length; i++) {
-          const f = discovered.right[i]!;
-          const cp = cps.get(f.path);
-          const still = cp === undefined ? undefined : statOnlyProbe(f, cp);
-          if (still === undefined) toProbe.push(f);
-          else {
-            settled.push(still);
-            toRead += still.size - cp!.byteOffset;
-          }
-          if (i % STATS_BETWEEN_YIELDS === STATS_BETWEEN_YIELDS - 1) {
-            await new Promise<void>((resolve) => setImmediate(resolve));
-            await options.between?.();
-          }
-        }
-        let started = 0;
-        const probed = await mapLimit(toProbe, PROBE_CONCURRENCY, async (f) => {
-          // Probes are synchronous calls: a backfill running behind a server lets its requests in between.
-          if (++started % PROBES_BETWEEN_YIELDS === 0) {
-            await new Promise<void>((resolve) => setImmediate(resolve));
-            await options.between?.();
-          }
-          try {
-            const p = await probeFile(f, cps.get(f.path));
-            if (p !== 'incomplete') toRead += p.size - (p.cp !== undefined && !p.changed ? p.cp.byteOffset : 0);
-            if (mayUseReader && early === undefined && toRead >= readerFrom) early = openReader();
-            return p;
-          } catch (err) {
-            if (errnoCode(err) === 'ENOENT') return 'incomplete' as const; // deleted while we looked: handled as gone
-            throw err;
-          }
-        });
-        probes = settled;
-        for (const p of probed) if (p !== 'incomplete') probes.push(p);
-        // In discovery's order, as before the split (the plan's order of actions and reports).
-        if (settled.length > 0 && toProbe.length > 0) {
-          const order = new Map(discovered.right.map((f, i) => [f.path, i]));
-          probes.sort((a, b) => order.get(a.file.path)! - order.get(b.file.path)!);
-        }
+        probes = await probeHome(discovered.right, cps, options, reader);
         // A full catch-up keeps the token rows caught up alone only while their checkpoint still describes the file.
         if (subset.name === 'all' && tokenCps.size > 0) probes = probes.map((p) => (tokenCheckpointHolds(p, tokenCps.get(p.file.path)) ? p : { ...p, changed: true }));
       } catch (err) {
@@ -180,7 +109,7 @@ export const catchUpHome =
         const forgotten = await forget(store, plan, subset, tokenCps, strayTokens);
         if (E.isLeft(forgotten)) return forgotten;
         summary.deleted = plan.gone.length;
-        const indexed = await indexPlanned(store, plan, options, summary, readerFrom, early);
+        const indexed = await indexPlanned(store, plan, options, summary, readerFrom, reader.started);
         if (E.isLeft(indexed)) return indexed;
         summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
         told('done', plan.actions.length);
@@ -196,46 +125,20 @@ export const catchUpHome =
       if (E.isLeft(forgotten)) return forgotten;
       summary.deleted = plan.gone.length;
 
-      const indexed = await indexPlanned(store, plan, options, summary, readerFrom, early);
+      const indexed = await indexPlanned(store, plan, options, summary, readerFrom, reader.started);
       if (E.isLeft(indexed)) return indexed;
       // Rows of changed files committed, their thread rows not: what the mark above is for.
       if (due.right.own !== undefined) crashPoint('catchUp.filesCommitted');
 
-      // Codex's names and configured provider only matter to thread rows: a token catch-up (above)
-      // never reads session_index.jsonl or config.toml.
-      const rowHome = await readThreadRowHome(home);
-      if (E.isLeft(rowHome)) return rowHome;
-      const touched = options.files ? await touchedThreads(store, probes) : E.right(undefined);
-      if (E.isLeft(touched)) return touched;
-      const full = due.right.interrupted.length > 0 || touched.right === undefined;
-      // A thread row derives from its files' rows, the names, the provider and the thread-state log
-      // (whose fold writes the rows itself): with no file changed and those as at the last full refresh,
-      // every row is as it is (a serve's first thread/list on 5,600 threads spent 8 s redoing them).
-      const digest = rowHomeDigest(rowHome.right);
-      // No mark of its own: every file was unchanged and none went.
-      const noFileChanged = full && options.threadRows !== 'all' && due.right.own === undefined && due.right.interrupted.length === 0;
-      const known = noFileChanged ? await store.get('meta', NAMES_DIGEST_KEY)() : undefined;
-      if (!(known !== undefined && E.isRight(known) && known.right === digest)) {
-        // An interrupted catch-up's mark: every thread row is redone.
-        const rows = await refreshThreads(
-          store,
-          rowHome.right,
-          full ? undefined : touched.right,
-          options.files?.map((f) => f.path),
-        );
-        if (E.isLeft(rows)) return rows;
-        if (full) {
-          const noted = await store.commit(() => [{ op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: digest }])();
-          if (E.isLeft(noted)) return noted;
-        }
-      }
+      const rows = await refreshCaughtUpRows(store, home, probes, options, due.right);
+      if (E.isLeft(rows)) return rows;
       const cleared = await clearDue(store, due.right);
       if (E.isLeft(cleared)) return cleared;
       summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       told('done', plan.actions.length);
       return E.right(summary);
     } finally {
-      await early?.close();
+      await reader.started?.close();
     }
   };
 
@@ -263,31 +166,6 @@ const strayTokenRollouts = (plan: CatchUpPlan, tokenCps: ReadonlyMap<string, Fil
     if (t.rolloutId !== null && (kind === undefined || kind === 'duplicate' || kind === 'unreadable')) out.add(t.rolloutId);
   }
   return out;
-};
-
-/**
- * Does the token projection's own checkpoint (caught up alone, past the file's) still describe the
- * file as probed: the same head, not shorter, the same bytes before it? (One read of at most 4 KiB.)
- */
-const tokenCheckpointHolds = (p: Probe, t: FileCheckpoint | undefined): boolean => {
-  if (t === undefined) return true;
-  if (!p.identity.ok || p.headLen !== t.headLen || p.headHash !== t.headHash || p.size < t.byteOffset) return false;
-  try {
-    return tailHashOf(p.file.path, t.byteOffset).tailHash === t.tailHash;
-  } catch {
-    return false;
-  }
-};
-
-/** Where the digest of the home facts (names, provider) the last full thread-row refresh used is kept. */
-const NAMES_DIGEST_KEY = ['threadNamesDigest'] as const;
-
-/** A digest of session_index.jsonl's names (thread id → name, order-free) and the configured provider. */
-const rowHomeDigest = (home: ThreadRowHome): string => {
-  const h = createHash('sha256');
-  h.update(`provider\u0000${home.defaultModelProvider}\u0000`);
-  for (const [id, name] of [...home.names].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) h.update(`${id}\u0000${name}\u0000`);
-  return h.digest('hex');
 };
 
 const PARALLEL_FROM_BYTES = 32 << 20;
@@ -345,33 +223,6 @@ const indexPlanned = async (
   if (E.isLeft(local)) return local;
   const offset = plan.actions.length - reading.length;
   return indexFilesInWorkers(workers.indexPath, workers.count, reading, options, summary, (n) => progress(offset + n));
-};
-
-interface DueMarks {
-  /** This catch-up's own mark, if it changes rows. */
-  readonly own: readonly [string] | undefined;
-  /** Marks of catch-ups whose process is gone. */
-  readonly interrupted: ReadonlyArray<readonly [string]>;
-}
-
-const markDue = async (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<EngineError, DueMarks>> => {
-  const meta = await store.range('meta', [])();
-  if (E.isLeft(meta)) return meta;
-  const interrupted = threadRowsDueMarks(meta.right)
-    .filter((m) => ownerGone(m.owner))
-    .map((m) => m.key);
-  // Unchanged files change no row (a rename changes thread rows only, each derived whole): no mark, no write.
-  if (plan.actions.every((a) => a.action.kind === 'unchanged') && plan.gone.length === 0 && plan.orphaned.length === 0) return E.right({ own: undefined, interrupted });
-  const id = randomUUID();
-  const r = await store.commit(() => [markThreadRowsDue(id, thisProcess())])();
-  return E.isLeft(r) ? r : E.right({ own: threadRowsDueKey(id), interrupted });
-};
-
-const clearDue = async (store: IndexStore, due: DueMarks): Promise<E.Either<EngineError, void>> => {
-  const keys = due.own === undefined ? due.interrupted : [due.own, ...due.interrupted];
-  if (keys.length === 0) return E.right(undefined);
-  const r = await store.commit(() => keys.map(clearThreadRowsDue))();
-  return E.isLeft(r) ? r : E.right(undefined);
 };
 
 /**

@@ -12,7 +12,7 @@ import type { RolloutFile } from '../adapters/jsonl/discover.js';
 import { homeLogsEndingMidLine } from '../adapters/jsonl/homeFacts.js';
 import { errnoCode, toEngineError } from '../adapters/fs/fsError.js';
 import { KEY_MAX } from '../adapters/lmdb/schema.js';
-import { PROBE_CONCURRENCY, mapLimit } from './catchUp.js';
+import { PROBE_CONCURRENCY, mapLimit } from './probeHome.js';
 import { indexedFilesOf, readThreadRowHome } from './threadRowRefresh.js';
 import type { CatchUpOptions } from './catchUp.js';
 import { probeFile } from '../adapters/jsonl/probe.js';

@@ -2,7 +2,7 @@ import type { Thread } from '../../domain/thread/thread.js';
 import { cwdNode, element, formatTime } from './dom.js';
 import { exportThread } from './exportThread.js';
 import type { TokenChartsAnswer, TokenUsageAnswer } from './tokenUsage.js';
-import type { TurnTokens } from './turnList.js';
+import type { TurnTokens } from './turnRow.js';
 import { tokenChartsNode, tokenUsageNode } from './tokenUsage.js';
 import { RpcError, connectRpc } from './rpcClient.js';
 import type { RpcClient } from './rpcClient.js';

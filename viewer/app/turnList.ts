@@ -1,11 +1,11 @@
 import type { ThreadItem } from '../../domain/thread/threadItem.js';
 import type { Turn } from '../../domain/thread/turn.js';
-import { element, formatTime } from './dom.js';
-import { itemNode, turnMarks, turnSummary } from './itemView.js';
-import { markdownText } from './markdownView.js';
+import type { Row, TurnActions, TurnPage, TurnTokens } from './turnRow.js';
+import { turnRowNode } from './turnRow.js';
+import { RowOffsets } from './rowOffsets.js';
+import { cumulativeTokens, deferredItem, turnItems } from './turnItems.js';
 import type { RpcClient } from './rpcClient.js';
 import type { TurnPage as Page } from '../../protocol/turns.js';
-import type { ItemPage } from '../../protocol/items.js';
 
 /** Turns per request (the server's bound); a collapsed turn's height (CSS `.turn`); rows drawn beyond the screen. */
 const PAGE = 100;
@@ -13,40 +13,6 @@ const ROW_HEIGHT = 96;
 const OVERSCAN = 6;
 /** Start loading older turns when the screen's top is this close to the oldest loaded one. */
 const LOAD_AHEAD_PX = 3 * 1000;
-
-/** The notLoaded page a turn came in: its summaries are asked for with the same cursor when one of its turns is on screen. */
-interface TurnPage {
-  readonly cursor: string | undefined;
-  summary: 'none' | 'loading' | 'done';
-}
-
-/** A turn's items counted by kind (`rolloutEngine/thread/itemKinds`): its badges while collapsed. */
-type ItemKinds = Readonly<Record<string, number>>;
-
-interface Row {
-  turn: Turn;
-  readonly page: TurnPage | null;
-  expanded: boolean;
-  /** The turn's items once expanded (`thread/items/list`, command output deferred). */
-  full: ThreadItem[] | null;
-  /** Its items by kind, asked with its page's summaries; null until they come (a live turn: its items as they land). */
-  kinds: ItemKinds | null;
-  height: number;
-}
-
-/** What a turn's menu does (main.ts): fork the thread after this turn, revert it to before this turn. */
-export interface TurnActions {
-  readonly fork: (turnId: string) => void;
-  readonly revert: (turnId: string) => void;
-}
-
-/** A turn's tokens as its bar shows them. */
-export interface TurnTokens {
-  readonly cached: number;
-  readonly uncached: number;
-  readonly output: number;
-  readonly total: number;
-}
 
 export interface TurnListElements {
   readonly scroller: HTMLElement;
@@ -68,8 +34,7 @@ export class TurnList {
   private rows: Row[] = [];
   private readonly byId = new Map<string, Row>();
   private readonly nodes = new Map<Row, HTMLElement>();
-  private offsets: number[] = [0];
-  private offsetsDirty = false;
+  private readonly layout = new RowOffsets(() => this.rows);
   /** The cursor to the next older page; null once the first turn is loaded. */
   private olderCursor: string | null = null;
   private loadingOlder: Promise<void> | null = null;
@@ -89,14 +54,14 @@ export class TurnList {
     private readonly actions: TurnActions,
   ) {
     els.scroller.addEventListener('scroll', () => {
-      this.atEnd = els.scroller.scrollTop + els.scroller.clientHeight >= this.totalHeight() - 4;
+      this.atEnd = els.scroller.scrollTop + els.scroller.clientHeight >= this.layout.total() - 4;
       this.queueDraw();
     });
     els.scroller.addEventListener('keydown', (e) => this.onKey(e));
     rpc.onNotification((method, params) => this.onNotification(method, params));
     // The list's box changed (the header grew, the window): the end stays in view if it was.
     new ResizeObserver(() => {
-      if (this.atEnd) els.scroller.scrollTop = this.totalHeight();
+      if (this.atEnd) els.scroller.scrollTop = this.layout.total();
       this.queueDraw();
     }).observe(els.scroller);
   }
@@ -117,7 +82,7 @@ export class TurnList {
     this.byId.clear();
     for (const node of this.nodes.values()) node.remove();
     this.nodes.clear();
-    this.offsetsDirty = true;
+    this.layout.stale();
     this.olderCursor = null;
     this.loadingOlder = null;
     this.focusIndex = -1;
@@ -157,15 +122,7 @@ export class TurnList {
   }
 
   private recount(): void {
-    this.cumulative = null;
-    if (this.usage === null || this.olderCursor !== null) return;
-    const sums = new Map<string, number>();
-    let sum = 0;
-    for (const row of this.rows) {
-      sum += this.usage.get(row.turn.id)?.total ?? 0;
-      sums.set(row.turn.id, sum);
-    }
-    this.cumulative = sums;
+    this.cumulative = this.usage === null || this.olderCursor !== null ? null : cumulativeTokens(this.rows, this.usage);
   }
 
   /** How many turn rows are in the DOM now (the bound the test checks). */
@@ -220,7 +177,7 @@ export class TurnList {
     older.reverse();
     this.rows = [...older, ...this.rows];
     this.olderCursor = page.nextCursor;
-    this.offsetsDirty = true;
+    this.layout.stale();
     return older.length;
   }
 
@@ -234,11 +191,11 @@ export class TurnList {
       .request('thread/turns/list', { threadId, cursor, limit: PAGE, sortDirection: 'desc', itemsView: 'notLoaded' })
       .then((page) => {
         if (generation !== this.generation) return;
-        const before = this.totalHeight();
+        const before = this.layout.total();
         const added = this.prepend(page, cursor);
         // Keep what is on screen where it was: the rows above it grew.
         this.sizeSpace();
-        this.els.scroller.scrollTop += this.totalHeight() - before;
+        this.els.scroller.scrollTop += this.layout.total() - before;
         this.focusIndex += added;
         if (this.usage !== null && this.olderCursor === null) {
           this.recount();
@@ -286,41 +243,9 @@ export class TurnList {
       });
   }
 
-  private async loadItems(row: Row): Promise<void> {
-    const threadId = this.threadId;
-    if (threadId === null) return;
-    const items: ThreadItem[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: ItemPage = await this.rpc.typed.request('thread/items/list', {
-        threadId,
-        turnId: row.turn.id,
-        limit: PAGE,
-        deferOutput: { commandExecution: true },
-        ...(cursor === null ? {} : { cursor }),
-      });
-      items.push(...page.data.map((e) => e.item));
-      cursor = page.nextCursor;
-    } while (cursor !== null);
-    row.full = items;
-  }
-
-  /** A command's output, deferred when the turn was expanded: the one item, anchored on its neighbour in the turn. */
-  private async loadOutput(row: Row, itemId: string): Promise<ThreadItem | null> {
-    const items = row.full ?? [];
-    const at = items.findIndex((i) => i.id === itemId);
-    const before = items[at - 1];
-    const after = items[at + 1];
-    const threadId = this.threadId;
-    if (threadId === null) return null;
-    const params =
-      before !== undefined
-        ? { cursor: { type: 'item' as const, itemId: before.id }, sortDirection: 'asc' as const }
-        : after !== undefined
-          ? { cursor: { type: 'item' as const, itemId: after.id }, sortDirection: 'desc' as const }
-          : { sortDirection: 'asc' as const };
-    const page = await this.rpc.typed.request('thread/items/list', { threadId, turnId: row.turn.id, limit: 1, ...params });
-    return page.data.find((e) => e.item.id === itemId)?.item ?? null;
+  /** A command's output, deferred when the turn was expanded. */
+  private loadOutput(row: Row, itemId: string): Promise<ThreadItem | null> {
+    return this.threadId === null ? Promise.resolve(null) : deferredItem(this.rpc, this.threadId, row.turn.id, row.full ?? [], itemId);
   }
 
   private async toggle(index: number): Promise<void> {
@@ -331,7 +256,7 @@ export class TurnList {
     if (row.expanded && row.full === null) {
       this.setStatus('loading items…');
       try {
-        await this.loadItems(row);
+        if (this.threadId !== null) row.full = await turnItems(this.rpc, this.threadId, row.turn.id, PAGE);
       } catch (err) {
         row.expanded = false;
         this.setStatus(`items failed: ${String(err)}`);
@@ -362,32 +287,6 @@ export class TurnList {
     if (focused) fresh.focus({ preventScroll: true });
   }
 
-  private ensureOffsets(): void {
-    if (!this.offsetsDirty) return;
-    const offsets = new Array<number>(this.rows.length + 1);
-    offsets[0] = 0;
-    for (let i = 0; i < this.rows.length; i++) offsets[i + 1] = offsets[i]! + this.rows[i]!.height;
-    this.offsets = offsets;
-    this.offsetsDirty = false;
-  }
-
-  private totalHeight(): number {
-    this.ensureOffsets();
-    return this.offsets[this.rows.length] ?? 0;
-  }
-
-  /** The first row whose bottom is below `y`. */
-  private rowAt(y: number): number {
-    let lo = 0;
-    let hi = this.rows.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.offsets[mid + 1]! <= y) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
   private queueDraw(): void {
     if (this.drawQueued) return;
     this.drawQueued = true;
@@ -398,7 +297,7 @@ export class TurnList {
   }
 
   private sizeSpace(): void {
-    this.els.space.style.height = `${this.totalHeight()}px`;
+    this.els.space.style.height = `${this.layout.total()}px`;
   }
 
   /** Put the rows on screen into the DOM (and take the others out), then ask for what they lack. */
@@ -407,8 +306,8 @@ export class TurnList {
     this.sizeSpace();
     if (this.rows.length === 0) return;
     const top = scroller.scrollTop;
-    const first = Math.max(0, this.rowAt(top) - OVERSCAN);
-    const last = Math.min(this.rows.length - 1, this.rowAt(top + scroller.clientHeight) + OVERSCAN);
+    const first = Math.max(0, this.layout.rowAt(top) - OVERSCAN);
+    const last = Math.min(this.rows.length - 1, this.layout.rowAt(top + scroller.clientHeight) + OVERSCAN);
     const hadFocus = scroller.contains(document.activeElement) && document.activeElement !== scroller;
     const keep = new Set<Row>();
     let measuredChange = false;
@@ -421,14 +320,14 @@ export class TurnList {
         this.nodes.set(row, node);
         space.append(node);
       }
-      node.style.top = `${this.offsets[i]}px`;
+      node.style.top = `${this.layout.top(i)}px`;
       node.setAttribute('aria-posinset', String(i + 1));
       node.tabIndex = i === this.focusIndex ? 0 : -1;
       if (row.expanded) {
         const h = node.offsetHeight;
         if (h !== row.height) {
           row.height = h;
-          this.offsetsDirty = true;
+          this.layout.stale();
           measuredChange = true;
         }
       }
@@ -452,79 +351,17 @@ export class TurnList {
   }
 
   private rowNode(row: Row): HTMLElement {
-    const turn = row.turn;
-    // Expanded or live, its items say; collapsed, its kinds from the index (a summary holds two items).
-    const marks = row.full !== null || row.kinds === null ? turnMarks(row.full === null ? turn : { ...turn, items: row.full }) : turnMarks(turn, row.kinds);
-    const head = element(
-      'div',
-      { class: 'turn-head' },
-      element('span', { class: `badge status-${turn.status}` }, turn.status),
-      element('time', {}, formatTime(turn.startedAt)),
-      turn.durationMs === null ? null : element('span', { class: 'duration' }, `${(turn.durationMs / 1000).toFixed(1)} s`),
-      ...marks.map((m) =>
-        element('span', { class: `mark mark-${m.mark.replace(' ', '-')}`, title: `${m.mark}: ${m.count}` }, m.count > 1 ? `${m.mark} ×${m.count}` : m.mark),
-      ),
-      this.tokensNode(turn.id),
-    );
-    const node = element('article', {
-      class: `turn${row.expanded ? ' expanded' : ''}`,
-      role: 'listitem',
-      'data-turn-id': turn.id,
-      'data-status': turn.status,
-      'aria-expanded': String(row.expanded),
+    return turnRowNode(row, {
+      actions: this.actions,
+      loadOutput: (r, id) => this.loadOutput(r, id),
+      onClick: (r) => {
+        const index = this.rows.indexOf(r);
+        this.focusIndex = index;
+        void this.toggle(index).then(() => this.moveFocus(this.rows.indexOf(r), 'nearest'));
+      },
+      usage: this.usage,
+      cumulative: this.cumulative,
     });
-    node.append(head);
-    if (turn.error !== null) node.append(element('p', { class: 'turn-error', role: 'note' }, `Error: ${turn.error.message}`));
-    if (row.expanded && row.full !== null) {
-      const fork = element('button', { type: 'button', class: 'turn-action' }, 'Fork from here');
-      fork.addEventListener('click', () => this.actions.fork(turn.id));
-      const revert = element('button', { type: 'button', class: 'turn-action' }, 'Revert to before this turn');
-      revert.addEventListener('click', () => this.actions.revert(turn.id));
-      const items = element('div', { class: 'items' }, element('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Turn actions' }, fork, revert));
-      for (const item of row.full) items.append(itemNode(item, (id) => this.loadOutput(row, id)));
-      node.append(items);
-    } else if (turn.itemsView === 'notLoaded') {
-      node.append(element('p', { class: 'summary-user loading' }, '…'));
-    } else {
-      const { user, agent } = turnSummary(turn);
-      // The agent's answer is Markdown: its words, without the marks, on the summary's one line.
-      node.append(element('p', { class: 'summary-user' }, user), element('p', { class: 'summary-agent' }, markdownText(agent)));
-    }
-    node.setAttribute('aria-label', `Turn ${turn.status}${row.expanded ? ', expanded' : ''}: ${turnSummary(turn).user.slice(0, 80)}`);
-    node.addEventListener('click', (e) => {
-      if ((e.target as HTMLElement).closest('.items') !== null) return;
-      const index = this.rows.indexOf(row);
-      this.focusIndex = index;
-      void this.toggle(index).then(() => this.moveFocus(this.rows.indexOf(row), 'nearest'));
-    });
-    return node;
-  }
-
-  /** A turn's token bar: cached input, uncached input and output, scaled to the thread's largest turn. */
-  private tokensNode(turnId: string): HTMLElement | null {
-    if (this.usage === null) return null;
-    const t = this.usage.get(turnId);
-    if (t === undefined) return element('span', { class: 'turn-tokens' }, 'no tokens');
-    let max = 1;
-    for (const u of this.usage.values()) max = Math.max(max, u.total);
-    const part = (cls: string, v: number): HTMLElement => {
-      const s = element('span', { class: cls });
-      s.style.width = `${((v / max) * 100).toFixed(2)}%`;
-      return s;
-    };
-    const sum = this.cumulative?.get(turnId);
-    return element(
-      'span',
-      { class: 'turn-tokens' },
-      element(
-        'span',
-        { class: 'chart-bar turn-bar', 'aria-hidden': 'true' },
-        part('token-cached', t.cached),
-        part('token-uncached', t.uncached),
-        part('token-output', t.output),
-      ),
-      `${t.total.toLocaleString('en-US')} tokens${sum === undefined ? '' : ` · ${sum.toLocaleString('en-US')} so far`}`,
-    );
   }
 
   /** Bring row `index` on screen and give it the keyboard focus. */
@@ -532,9 +369,9 @@ export class TurnList {
     const row = this.rows[index];
     if (row === undefined) return;
     this.focusIndex = index;
-    this.ensureOffsets();
+    this.layout.ensure();
     const { scroller } = this.els;
-    const y = this.offsets[index]!;
+    const y = this.layout.top(index);
     if (align === 'top' || y < scroller.scrollTop) scroller.scrollTop = y;
     else if (y + row.height > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = y + row.height - scroller.clientHeight;
     this.draw();
@@ -566,12 +403,12 @@ export class TurnList {
     const p = params as { threadId?: string; turn?: Turn; turnId?: string; item?: ThreadItem };
     if (this.threadId === null || p.threadId !== this.threadId) return;
     const { scroller } = this.els;
-    const atBottom = scroller.scrollTop + scroller.clientHeight >= this.totalHeight() - 4;
+    const atBottom = scroller.scrollTop + scroller.clientHeight >= this.layout.total() - 4;
     if (method === 'turn/started' && p.turn !== undefined && !this.byId.has(p.turn.id)) {
       const row: Row = { turn: { ...p.turn, items: [], itemsView: 'summary' }, page: null, expanded: false, full: null, kinds: null, height: ROW_HEIGHT };
       this.byId.set(p.turn.id, row);
       this.rows.push(row);
-      this.offsetsDirty = true;
+      this.layout.stale();
     } else if (method === 'item/completed' && p.turnId !== undefined && p.item !== undefined) {
       const row = this.byId.get(p.turnId);
       if (row === undefined) return;
@@ -587,7 +424,7 @@ export class TurnList {
       this.invalidate(row);
     } else return;
     this.sizeSpace();
-    if (atBottom) scroller.scrollTop = this.totalHeight();
+    if (atBottom) scroller.scrollTop = this.layout.total();
     this.draw();
   }
 }

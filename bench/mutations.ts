@@ -202,10 +202,10 @@ const runMutationsOn = async (shape: BenchShape, gb: number, runs: number): Prom
       const rollbackLegacy: number[] = [];
       const rollbackLegacyBytes: number[] = [];
       for (let i = 0; i < runs; i++) {
-        const p = await timed(() => must(rollbackThread(ports, paginatedId, 1, { excludeTurns: true })));
+        const p = await timed(() => must(rollbackThread(ports, { threadId: paginatedId, numTurns: 1 }, { excludeTurns: true })));
         rollbackPaginated.push(p.ms);
         rollbackPaginatedBytes.push(p.value.written?.bytes ?? 0);
-        const l = await timed(() => must(rollbackThread(ports, legacyId, 1, { excludeTurns: true })));
+        const l = await timed(() => must(rollbackThread(ports, { threadId: legacyId, numTurns: 1 }, { excludeTurns: true })));
         rollbackLegacy.push(l.ms);
         rollbackLegacyBytes.push(l.value.written?.bytes ?? 0);
       }

@@ -16,7 +16,7 @@ export const threadIdCommand = <A>(declared: {
   readonly name: string;
   readonly description: string;
   readonly method: () => Promise<MethodOfCommand<{ readonly threadId: string }>>;
-  readonly use: () => Promise<(ports: ThreadManagementPorts, threadId: string) => TE.TaskEither<EngineError, A>>;
+  readonly use: () => Promise<(ports: ThreadManagementPorts, params: { readonly threadId: string }) => TE.TaskEither<EngineError, A>>;
   readonly human: Human<A>;
 }) =>
   command({
@@ -28,7 +28,7 @@ export const threadIdCommand = <A>(declared: {
     onHome: {
       use: async ({ params: p }) => {
         const use = await declared.use();
-        return (home) => use(home.mutations, p.threadId);
+        return (home) => use(home.mutations, p);
       },
       render: () => declared.human,
     },

@@ -6,10 +6,12 @@ import type { PluginInstallResult } from '../../protocol/plugins.js';
 import { parsePluginId } from '../../domain/plugins/pluginId.js';
 import type { RemotePluginBackend } from '../../domain/plugins/ports.js';
 import type { RemoteSyncOutcome } from '../../domain/plugins/remoteCatalog.js';
+import type { ParamsOf } from '../../protocol/methods.js';
 import { isRemotePluginId } from '../../domain/plugins/remoteCatalog.js';
-import type { RemotePluginDeps } from '../../replay/plugins/installRemotePlugin.js';
+import type { RemotePluginDeps, RemotePluginInstall } from '../../replay/plugins/installRemotePlugin.js';
 import { installRemotePlugin } from '../../replay/plugins/installRemotePlugin.js';
 import { readRemotePlugin } from '../../replay/plugins/readRemotePlugin.js';
+import type { RemotePluginRead } from '../../replay/plugins/readRemotePlugin.js';
 import { syncRemotePlugins } from '../../replay/plugins/syncRemotePlugins.js';
 import { uninstallPlugin } from '../../replay/plugins/uninstallPlugin.js';
 import { uninstallRemotePlugin } from '../../replay/plugins/uninstallRemotePlugin.js';
@@ -59,17 +61,17 @@ const oneAtATime = <A>(codexHome: string, run: () => Promise<A>): Promise<A> => 
 export interface HomePluginPorts {
   /** The plugins on disk: catalog, cache, config tables and the plugins manager. */
   readonly local: HomePlugins;
-  /** `plugin/install` of a remote plugin. */
-  readonly installRemote: (remotePluginId: string) => TE.TaskEither<EngineError, PluginInstallResult>;
+  /** `plugin/install` of a remote plugin (`installPlugin.ts` routes the method's params here). */
+  readonly installRemote: (p: RemotePluginInstall) => TE.TaskEither<EngineError, PluginInstallResult>;
   /** The plugin backend with the home's ChatGPT login (none: `Rejected`, in Codex's words). */
   readonly remoteBackend: TE.TaskEither<EngineError, RemotePluginBackend>;
   /** `plugin/read` of a remote plugin: its catalog entry and the account's installed state. */
-  readonly readRemote: (remoteMarketplaceName: string, remotePluginId: string) => TE.TaskEither<EngineError, { plugin: Record<string, unknown> }>;
+  readonly readRemote: (p: RemotePluginRead) => TE.TaskEither<EngineError, { plugin: Record<string, unknown> }>;
   /**
    * `plugin/uninstall`, as Codex routes it: `<name>@<marketplace>` is a local uninstall (cache
    * root, config table; no backend), a backend id a remote one, anything else "invalid remote plugin id".
    */
-  readonly uninstall: (pluginId: string) => TE.TaskEither<EngineError, Record<string, never>>;
+  readonly uninstall: (p: ParamsOf<'plugin/uninstall'>) => TE.TaskEither<EngineError, Record<string, never>>;
   /** The remote sync of the plugin cache (`plugins sync`, and `serve` at start). */
   readonly syncRemote: TE.TaskEither<EngineError, RemoteSyncOutcome>;
   /**
@@ -92,21 +94,20 @@ export const homePluginPorts = (codexHome: string, opts: RemotePluginOptions, en
     });
   return {
     local,
-    installRemote: (remotePluginId) => () =>
+    installRemote: (p) => () =>
       oneAtATime(codexHome, async () => {
         const remote = await homeRemotePlugins(codexHome, opts, env)();
         if (E.isLeft(remote)) return remote;
-        return installRemotePlugin({ ...remote.right, manager: local.manager }, remotePluginId)();
+        return installRemotePlugin({ ...remote.right, manager: local.manager }, p)();
       }),
     remoteBackend,
-    readRemote: (remoteMarketplaceName, remotePluginId) =>
-      readRemotePlugin({ featureEnabled: local.catalog.featureEnabled(), backend: remoteBackend }, remoteMarketplaceName, remotePluginId),
-    uninstall: (pluginId) => () => {
-      if (E.isRight(parsePluginId(pluginId)) || !isRemotePluginId(pluginId)) return uninstallPlugin(local, pluginId)();
+    readRemote: (p) => readRemotePlugin({ featureEnabled: local.catalog.featureEnabled(), backend: remoteBackend }, p),
+    uninstall: (p) => () => {
+      if (E.isRight(parsePluginId(p.pluginId)) || !isRemotePluginId(p.pluginId)) return uninstallPlugin(local, p)();
       return oneAtATime(codexHome, async () => {
         const remote = await homeRemotePlugins(codexHome, opts, env)();
         if (E.isLeft(remote)) return remote;
-        return uninstallRemotePlugin({ backend: remote.right.backend, manager: local.manager }, pluginId)();
+        return uninstallRemotePlugin({ backend: remote.right.backend, manager: local.manager }, p)();
       });
     },
     syncRemote,

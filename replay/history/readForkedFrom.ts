@@ -4,6 +4,10 @@ import { uuidSyntaxError } from '../../domain/thread/threadId.js';
 import type { HistoryReadPorts } from '../ports.js';
 import type { ThreadsForkedFrom } from '../../protocol/threads.js';
 import { take, useCase } from '../internal/useCase.js';
+import type { ParamsOf } from '../../protocol/methods.js';
+
+/** What `rolloutEngine/threads/forkedFrom` asks (the protocol's params). */
+export type ForkedFromQuery = ParamsOf<'rolloutEngine/threads/forkedFrom'>;
 
 /**
  * `rolloutEngine/threads/forkedFrom`: of the threads given (a listed page's), the forks, each with
@@ -12,10 +16,10 @@ import { take, useCase } from '../internal/useCase.js';
  * refresh: the ids come from a list that has just refreshed. An id the index has no row for (or
  * that is no thread id) is left out, as a thread that is not a fork.
  */
-export const readForkedFrom = (ports: HistoryReadPorts, threadIds: ReadonlyArray<string>): TE.TaskEither<EngineError, ThreadsForkedFrom> =>
+export const readForkedFrom = (ports: HistoryReadPorts, q: ForkedFromQuery): TE.TaskEither<EngineError, ThreadsForkedFrom> =>
   useCase(async () => {
     const forkedFrom: Record<string, string> = {};
-    for (const id of threadIds) {
+    for (const id of q.threadIds) {
       // Not a thread id (thread/list's are UUIDs): no row to read.
       if (uuidSyntaxError(id) !== undefined) continue;
       const row = await take(ports.index.get('threads', [id]));

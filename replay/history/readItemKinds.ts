@@ -6,6 +6,10 @@ import type { ThreadItemKinds } from '../../protocol/threads.js';
 import { itemPosition } from '../internal/itemContent.js';
 import { openThread } from '../internal/openThread.js';
 import { take, useCase } from '../internal/useCase.js';
+import type { ParamsOf } from '../../protocol/methods.js';
+
+/** What `rolloutEngine/thread/itemKinds` asks (the protocol's params). */
+export type ItemKindsQuery = ParamsOf<'rolloutEngine/thread/itemKinds'>;
 
 /**
  * `rolloutEngine/thread/itemKinds`: for each turn given, its items counted by kind, from the
@@ -13,12 +17,12 @@ import { take, useCase } from '../internal/useCase.js';
  * of the thread's history, items past a segment's cut left out. An item counts once however many
  * lines made it; a turn the history does not have is left out.
  */
-export const readItemKinds = (ports: HistoryReadPorts, threadId: string, turnIds: ReadonlyArray<string>): TE.TaskEither<EngineError, ThreadItemKinds> =>
+export const readItemKinds = (ports: HistoryReadPorts, q: ItemKindsQuery): TE.TaskEither<EngineError, ThreadItemKinds> =>
   useCase(async () => {
-    const lineage = await openThread(ports, threadId);
+    const lineage = await openThread(ports, q.threadId);
     // Keyed by the home's turn ids: no prototype, so a turn `__proto__` is a key like any other.
     const turns: Record<string, Record<string, number>> = Object.create(null) as Record<string, Record<string, number>>;
-    for (const turnId of new Set(turnIds)) {
+    for (const turnId of new Set(q.turnIds)) {
       const seen = new Set<string>();
       let found = false;
       const kinds: Record<string, number> = Object.create(null) as Record<string, number>;

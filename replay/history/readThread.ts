@@ -11,6 +11,10 @@ import { fullTurnsInOrder } from '../internal/turnView.js';
 import { hasReadState, readStateOf } from '../internal/readState.js';
 import type { ThreadReadResult } from '../../protocol/threads.js';
 import { streamOfUseCase, takeAll, useCase } from '../internal/useCase.js';
+import type { ParamsOf } from '../../protocol/methods.js';
+
+/** What `thread/read` asks (the protocol's params). */
+export type ReadThreadQuery = ParamsOf<'thread/read'>;
 
 /**
  * A thread whose turns come one by one, oldest first, as they are read (a transport writes them as
@@ -22,15 +26,16 @@ export type StreamedThread = Omit<Thread, 'turns'> & { readonly turns: AsyncIter
 export type ThreadRead = Omit<ThreadReadResult, 'thread'> & { readonly thread: StreamedThread };
 
 /**
- * `thread/read`: the thread from its index row; with `includeTurns`, every turn oldest first with
+ * `thread/read`: the thread from its index row; with `includeTurns` (true: absent or null is false), every turn oldest first with
  * all its items, streamed: the turns are read (one forward scan of the index, the items' bytes in
  * sequential spans) as the answer's consumer takes them, so a 200 MB thread is never in memory.
  * Unknown threads: NotFound, before anything is streamed. The stream can be taken once; an error
  * while it runs (a file rewritten under the index) is thrown as the `EngineError` it is.
  */
-export const readThread = (ports: HistoryReadPorts, threadId: string, includeTurns: boolean): TE.TaskEither<EngineError, ThreadRead> =>
+export const readThread = (ports: HistoryReadPorts, q: ReadThreadQuery): TE.TaskEither<EngineError, ThreadRead> =>
   useCase(async () => {
-    const lineage = await openThread(ports, threadId);
+    const includeTurns = q.includeTurns === true;
+    const lineage = await openThread(ports, q.threadId);
     const turns = streamOfUseCase(async function* () {
       if (includeTurns) yield* fullTurnsInOrder(ports, lineage, walkTurns(ports, lineage, 'asc', null));
     });

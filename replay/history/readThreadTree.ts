@@ -6,6 +6,10 @@ import type { HistoryReadPorts } from '../ports.js';
 import { sourceKindsOf } from '../internal/sourceKinds.js';
 import { scanRows } from '../internal/scanRows.js';
 import { stop, take, useCase } from '../internal/useCase.js';
+import type { ParamsOf } from '../../protocol/methods.js';
+
+/** What `rolloutEngine/thread/tree` asks (the protocol's params). */
+export type ThreadTreeQuery = ParamsOf<'rolloutEngine/thread/tree'>;
 
 export type { ThreadTree, ThreadTreeNode, ThreadTreeRelation } from '../../protocol/threads.js';
 import type { ThreadTree, ThreadTreeNode, ThreadTreeRelation } from '../../protocol/threads.js';
@@ -28,7 +32,7 @@ const relationOf = (row: ThreadRow): ThreadTreeRelation => {
  * itself. Archived threads are in it, marked. A revision of a thread is the same thread (a new
  * file of its history), so it is no node of its own.
  */
-export const readThreadTree = (ports: HistoryReadPorts, threadId: string): TE.TaskEither<EngineError, ThreadTree> =>
+export const readThreadTree = (ports: HistoryReadPorts, { threadId }: ThreadTreeQuery): TE.TaskEither<EngineError, ThreadTree> =>
   useCase(async () => {
     await take(ports.indexer.refreshAll());
     const rows = new Map<string, ThreadRow>();

@@ -98,7 +98,7 @@ export const startTail = (ports: MutationPorts, threadId: string): TE.TaskEither
       if (page.nextCursor === null) break;
       cursor = page.nextCursor;
     }
-    const usage = await take(readTokenUsage(ports, threadId, { fresh: true, forkReplay: true }));
+    const usage = await take(readTokenUsage(ports, { threadId, fresh: true, forkReplay: true }));
     return { turns: new Map([...turns].reverse()), tokenUsage: usage === null ? null : JSON.stringify(usage) };
   });
 
@@ -116,7 +116,7 @@ export const tailThread = (ports: MutationPorts, threadId: string, seen: TailSta
     await take(ports.indexer.refreshThread(threadId));
     const turns = await untoldTurns(ports, threadId, seen);
     const ended = await endedOf(ports, threadId, turns);
-    const usage = await take(readTokenUsage(ports, threadId, { fresh: true, forkReplay: true }));
+    const usage = await take(readTokenUsage(ports, { threadId, fresh: true, forkReplay: true }));
     const usageText = usage === null ? null : JSON.stringify(usage);
     let usageTold = usageText === seen.tokenUsage;
     const out: LiveNotification[] = [];

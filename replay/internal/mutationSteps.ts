@@ -8,7 +8,7 @@ import { stop, take } from './useCase.js';
 
 /** A thread as `thread/read` answers it (every turn when asked), after the index caught up. */
 export const answerThread = async (ports: MutationPorts, threadId: string, includeTurns: boolean): Promise<Thread> =>
-  materialisedThread((await take(readThread(ports, threadId, includeTurns))).thread);
+  materialisedThread((await take(readThread(ports, { threadId, includeTurns }))).thread);
 
 /** The `thread_settings` of the last `thread_settings_applied` below a history point, if any. */
 export const settingsBefore = async (ports: MutationPorts, lineage: ThreadLineage, end?: { readonly segment: number; readonly line: number }): Promise<unknown> => {

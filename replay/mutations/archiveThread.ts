@@ -4,6 +4,7 @@ import { rejected } from '../../domain/errors.js';
 import type { ThreadManagementPorts } from '../ports.js';
 import { managedThread } from '../internal/threadFiles.js';
 import { stop, take, useCase } from '../internal/useCase.js';
+import type { ParamsOf } from '../../protocol/methods.js';
 
 export interface ThreadMoved {
   readonly threadId: string;
@@ -18,7 +19,7 @@ export interface ThreadMoved {
  * already archived is refused with Codex's words, one a running Codex has loaded (its writer lock)
  * as rollback and revert refuse it.
  */
-export const archiveThread = (ports: ThreadManagementPorts, threadId: string): TE.TaskEither<EngineError, ThreadMoved> =>
+export const archiveThread = (ports: ThreadManagementPorts, { threadId }: ParamsOf<'thread/archive'>): TE.TaskEither<EngineError, ThreadMoved> =>
   useCase(async () => {
     const { files } = await managedThread(ports, threadId);
     const active = files.filter((f) => !f.archived).map((f) => f.path);

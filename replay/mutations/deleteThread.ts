@@ -7,6 +7,7 @@ import { writeThreadRow } from '../../projections/threadRows.js';
 import type { ThreadManagementPorts } from '../ports.js';
 import { managedThread } from '../internal/threadFiles.js';
 import { stop, take, useCase } from '../internal/useCase.js';
+import type { ParamsOf } from '../../protocol/methods.js';
 
 export interface ThreadDeleted {
   readonly threadId: string;
@@ -29,7 +30,7 @@ const FILES_CHANGED_RETRIES = 5;
  * is seen here (its revision deleted with the rest, its fork refusing the delete), one that runs
  * after finds no file (Conflict or NotFound). Never both acknowledged against the same state.
  */
-export const deleteThread = (ports: ThreadManagementPorts, threadId: string): TE.TaskEither<EngineError, ThreadDeleted> =>
+export const deleteThread = (ports: ThreadManagementPorts, { threadId }: ParamsOf<'thread/delete'>): TE.TaskEither<EngineError, ThreadDeleted> =>
   useCase(async () => {
     for (let attempt = 0; ; attempt++) {
       const { files } = await managedThread(ports, threadId);

@@ -126,7 +126,7 @@ export const forkThread = (ports: ThreadManagementPorts, params: ForkParams): TE
       thread,
       ...settings,
       sourceThreadId,
-      tokenUsage: await take(readTokenUsage(ports, input.newThreadId, { fresh: true, forkReplay: true })),
+      tokenUsage: await take(readTokenUsage(ports, { threadId: input.newThreadId, fresh: true, forkReplay: true })),
       written: { path, bytes: written.next.byteOffset, lines: written.next.ordinal },
     };
   });

@@ -8,6 +8,7 @@ import { answerThread } from '../internal/mutationSteps.js';
 import { stop, take, useCase } from '../internal/useCase.js';
 import { serializeHistoryCursor } from '../internal/cursors.js';
 import { writeRevision } from '../internal/writeRevision.js';
+import type { ParamsOf } from '../../protocol/methods.js';
 
 /** `thread/revert`'s answer (the protocol's `ThreadRevertResult`) and the file written. */
 export type RevertResult = ThreadRevertResult & { readonly written: FileWritten };
@@ -19,7 +20,7 @@ export const REVERT_NEEDS_PAGINATED = 'thread/revert only supports paginated thr
  * `thread/revert {threadId, beforeTurnId}`: the thread keeps its history before that turn, as a
  * new revision file referencing the cut (Codex 0.169 semantics). Paginated threads only.
  */
-export const revertThread = (ports: MutationPorts, threadId: string, beforeTurnId: string): TE.TaskEither<EngineError, RevertResult> =>
+export const revertThread = (ports: MutationPorts, { threadId, beforeTurnId }: ParamsOf<'thread/revert'>): TE.TaskEither<EngineError, RevertResult> =>
   useCase(async () => {
     await take(ports.indexer.refreshThread(threadId));
     const lineage = await lineageToChange(ports.index, threadId);

@@ -10,6 +10,7 @@ import { answerThread } from '../internal/mutationSteps.js';
 import { take, useCase } from '../internal/useCase.js';
 import { writeRevision } from '../internal/writeRevision.js';
 import type { ThreadResult } from '../../protocol/threads.js';
+import type { ParamsOf } from '../../protocol/methods.js';
 
 /**
  * `thread/rollback`'s answer (the protocol's `ThreadResult`: the thread with its remaining turns,
@@ -17,6 +18,11 @@ import type { ThreadResult } from '../../protocol/threads.js';
  * written: the appended marker (legacy), the revision file (paginated), or nothing.
  */
 export type RollbackResult = ThreadResult & { readonly written: FileWritten | null };
+
+/** Beyond the params: `thread/rollback` has no `excludeTurns` (earlier Codex always answered the turns); the bench asks for the O(1) answer. */
+export interface RollbackOptions {
+  readonly excludeTurns?: boolean;
+}
 
 /**
  * `thread/rollback {threadId, numTurns}` (earlier Codex; 0.169 dropped it). Legacy threads get
@@ -27,9 +33,8 @@ export type RollbackResult = ThreadResult & { readonly written: FileWritten | nu
  */
 export const rollbackThread = (
   ports: MutationPorts,
-  threadId: string,
-  numTurns: number,
-  opts: { readonly excludeTurns?: boolean } = {},
+  { threadId, numTurns }: ParamsOf<'thread/rollback'>,
+  opts: RollbackOptions = {},
 ): TE.TaskEither<EngineError, RollbackResult> =>
   useCase(async () => {
     await take(ports.indexer.refreshThread(threadId));

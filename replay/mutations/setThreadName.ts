@@ -4,6 +4,7 @@ import { rejected } from '../../domain/errors.js';
 import type { ThreadManagementPorts } from '../ports.js';
 import { managedThread } from '../internal/threadFiles.js';
 import { stop, take, useCase } from '../internal/useCase.js';
+import type { ParamsOf } from '../../protocol/methods.js';
 
 /** Codex's refusal of a blank name, word for word. */
 export const EMPTY_THREAD_NAME = 'thread name must not be empty';
@@ -21,7 +22,7 @@ export interface ThreadNamed {
  * trimmed; blank refused), the name set in Codex's state DB row, and nothing to the rollout. The thread's row takes the name at once.
  * An archived thread is refused with Codex's words.
  */
-export const setThreadName = (ports: ThreadManagementPorts, threadId: string, name: string): TE.TaskEither<EngineError, ThreadNamed> =>
+export const setThreadName = (ports: ThreadManagementPorts, { threadId, name }: ParamsOf<'thread/name/set'>): TE.TaskEither<EngineError, ThreadNamed> =>
   useCase(async () => {
     const trimmed = name.trim();
     if (trimmed === '') return stop(rejected(EMPTY_THREAD_NAME));

@@ -4,7 +4,6 @@ import { rejected } from '../../domain/errors.js';
 import type { HistoryPoint } from '../../domain/history/cut.js';
 import { copyIntoLegacyFork } from '../../domain/fork/legacyCopy.js';
 import { lineTimestamp, renderDrafts } from '../../domain/rollout/lineDraft.js';
-import type { ReviewTarget } from '../../domain/review/reviewTarget.js';
 import { emptyReviewPrompt } from '../../domain/review/reviewTarget.js';
 import type { DetachedReviewInput, ReviewStart } from '../../domain/review/reviewLines.js';
 import { detachedReviewMeta, detachedReviewTail, enteredReviewMode, reviewTurn } from '../../domain/review/reviewLines.js';
@@ -14,6 +13,7 @@ import type { FileWritten, MutationPorts } from '../ports.js';
 import { sessionMetaOf, settingsBefore } from '../internal/mutationSteps.js';
 import { stop, take, useCase } from '../internal/useCase.js';
 import type { ReviewStartResult } from '../../protocol/history.js';
+import type { ParamsOf } from '../../protocol/methods.js';
 
 export type ReviewDelivery = 'inline' | 'detached';
 
@@ -27,8 +27,10 @@ export type ReviewResult = ReviewStartResult & { readonly written: FileWritten }
  * review}`, `parent_thread_id`) whose first turn enters review mode. The review's result arrives
  * later as appended lines (exited-review-mode item, agent message, task_complete).
  */
-export const startReview = (ports: MutationPorts, threadId: string, target: ReviewTarget, delivery: ReviewDelivery): TE.TaskEither<EngineError, ReviewResult> =>
+export const startReview = (ports: MutationPorts, { threadId, target, ...p }: ParamsOf<'review/start'>): TE.TaskEither<EngineError, ReviewResult> =>
   useCase(async () => {
+    // Inline unless asked, as Codex's default.
+    const delivery: ReviewDelivery = p.delivery ?? 'inline';
     if (emptyReviewPrompt(target)) return stop(rejected('Review prompt cannot be empty'));
     await take(ports.indexer.refreshThread(threadId));
     const lineage = await lineageToChange(ports.index, threadId);

@@ -7,6 +7,7 @@ import type { ThreadMoved } from './archiveThread.js';
 import { answerThread } from '../internal/mutationSteps.js';
 import { managedThread } from '../internal/threadFiles.js';
 import { stop, take, useCase } from '../internal/useCase.js';
+import type { ParamsOf } from '../../protocol/methods.js';
 
 export interface ThreadUnarchived extends ThreadMoved {
   /** The thread as `thread/read` answers it afterwards (no turns), `thread/unarchive`'s answer. */
@@ -18,7 +19,7 @@ export interface ThreadUnarchived extends ThreadMoved {
  * their names carry, one rename each, as Codex does. A thread with nothing archived is refused
  * with Codex's words.
  */
-export const unarchiveThread = (ports: ThreadManagementPorts, threadId: string): TE.TaskEither<EngineError, ThreadUnarchived> =>
+export const unarchiveThread = (ports: ThreadManagementPorts, { threadId }: ParamsOf<'thread/unarchive'>): TE.TaskEither<EngineError, ThreadUnarchived> =>
   useCase(async () => {
     const { files } = await managedThread(ports, threadId);
     const archived = files.filter((f) => f.archived).map((f) => f.path);

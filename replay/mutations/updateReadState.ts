@@ -7,6 +7,7 @@ import type { ThreadManagementPorts } from '../ports.js';
 import { readStateOf } from '../internal/readState.js';
 import { managedThread } from '../internal/threadFiles.js';
 import { take, useCase } from '../internal/useCase.js';
+import type { ParamsOf } from '../../protocol/methods.js';
 
 /** Codex's words and `data.reason` when the revision the client saw is no longer the thread's. */
 export const READ_STATE_CHANGED = 'read state changed';
@@ -21,9 +22,7 @@ export const READ_STATE_CONFLICT = 'readStateConflict';
  */
 export const updateReadState = (
   ports: ThreadManagementPorts,
-  threadId: string,
-  operation: 'read' | 'unread',
-  expectedRevision: string,
+  { threadId, operation, expectedRevision }: ParamsOf<'thread/readState/update'>,
 ): TE.TaskEither<EngineError, ReadState> =>
   useCase(async () => {
     const { row } = await managedThread(ports, threadId);
@@ -32,7 +31,7 @@ export const updateReadState = (
       ports.threadState.change(threadId, (current) => {
         const now = current?.readState ?? readStateOf({ ...row, readState: undefined });
         if (now.revision !== expectedRevision) return E.left(rejected(READ_STATE_CHANGED, { reason: READ_STATE_CONFLICT, readState: now }));
-        const readState: ReadState = { firstUnread: operation === 'read' ? null : { type: 'threadStart' }, revision: ports.ids.uuidv7() };
+        const readState: ReadState = { firstUnread: operation.type === 'read' ? null : { type: 'threadStart' }, revision: ports.ids.uuidv7() };
         return E.right({ type: 'readState' as const, threadId, at, readState });
       }),
     );

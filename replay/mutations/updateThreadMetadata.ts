@@ -7,18 +7,13 @@ import type { ThreadManagementPorts } from '../ports.js';
 import { answerThread } from '../internal/mutationSteps.js';
 import { managedThread } from '../internal/threadFiles.js';
 import { stop, take, useCase } from '../internal/useCase.js';
+import type { ParamsOf } from '../../protocol/methods.js';
 
 /** A patch of the stored git metadata: a field absent is left, null clears it, a string replaces it. */
 export interface GitInfoPatch {
   readonly sha?: string | null;
   readonly branch?: string | null;
   readonly originUrl?: string | null;
-}
-
-export interface MetadataUpdate {
-  readonly gitInfo?: GitInfoPatch | undefined;
-  /** Codex's project assignment: only `""` (no project) can be given, since the engine keeps no projects. */
-  readonly projectId?: string | undefined;
 }
 
 /** Codex's words for an update that changes nothing. */
@@ -44,12 +39,18 @@ export const patchedGitInfo = (current: GitInfo | null, patch: GitInfoPatch): E.
  * `thread/metadata/update`: Codex stores the patched git metadata in its SQLite cache only; here
  * it is an event of the engine's thread-state log, folded into the thread's row, so every later
  * answer (`thread/read`, `thread/list`) carries it. Answers the thread as `thread/read` does.
+ * A `gitInfo` or `projectId` that is null is no update of it, as one left out; `projectId` is
+ * Codex's project assignment, of which only `""` (no project) can be given, since the engine keeps
+ * no projects. `daybreakEnabled` is not kept.
  */
-export const updateThreadMetadata = (ports: ThreadManagementPorts, threadId: string, update: MetadataUpdate): TE.TaskEither<EngineError, Thread> =>
+export const updateThreadMetadata = (ports: ThreadManagementPorts, p: ParamsOf<'thread/metadata/update'>): TE.TaskEither<EngineError, Thread> =>
   useCase(async () => {
-    const patch = update.gitInfo !== undefined && FIELDS.some((f) => update.gitInfo![f] !== undefined) ? update.gitInfo : undefined;
-    if (patch === undefined && update.projectId === undefined) return stop(rejected(EMPTY_METADATA_UPDATE));
-    if (update.projectId !== undefined && update.projectId !== '') return stop(rejected(unknownProject(update.projectId)));
+    const { threadId } = p;
+    const gitInfo = p.gitInfo ?? undefined;
+    const projectId = p.projectId ?? undefined;
+    const patch = gitInfo !== undefined && FIELDS.some((f) => gitInfo[f] !== undefined) ? gitInfo : undefined;
+    if (patch === undefined && projectId === undefined) return stop(rejected(EMPTY_METADATA_UPDATE));
+    if (projectId !== undefined && projectId !== '') return stop(rejected(unknownProject(projectId)));
     const { row } = await managedThread(ports, threadId);
     if (patch !== undefined) {
       const at = ports.clock.now().toISOString();

@@ -5,6 +5,10 @@ import { marketplaceOfScope, validateRemoteBundle } from '../../domain/plugins/r
 import type { PluginsManager } from './pluginsManager.js';
 import { take, useCase } from '../internal/useCase.js';
 import type { PluginInstallResult } from '../../protocol/plugins.js';
+import type { ParamsOf } from '../../protocol/methods.js';
+
+/** `plugin/install`'s params routed to the backend (`installPlugin.ts`): `pluginName` is the backend's plugin id. */
+export type RemotePluginInstall = ParamsOf<'plugin/install'> & { readonly remoteMarketplaceName: string };
 
 export interface RemotePluginDeps {
   readonly backend: RemotePluginBackend;
@@ -24,7 +28,7 @@ export interface RemotePluginDeps {
  */
 export const installRemotePlugin = (
   deps: RemotePluginDeps & { readonly manager: PluginsManager },
-  remotePluginId: string,
+  { pluginName: remotePluginId }: RemotePluginInstall,
 ): TE.TaskEither<EngineError, PluginInstallResult> =>
   useCase(async () => {
     const detail = await take(deps.backend.pluginDetail(remotePluginId, true));

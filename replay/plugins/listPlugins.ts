@@ -11,14 +11,15 @@ import { marketplaceEntry, pluginSummary } from '../../domain/plugins/marketplac
 import type { PluginMarketplaceEntry } from '../../domain/plugins/marketplace.js';
 import { visibleMarketplaces } from '../internal/visibleMarketplaces.js';
 import { stop, take, useCase } from '../internal/useCase.js';
+import type { ParamsOf } from '../../protocol/methods.js';
 
 /** Codex 0.169.0's `PluginListMarketplaceKind`. */
 type MarketplaceKind = t.TypeOf<typeof PluginListMarketplaceKind>;
 
-export interface PluginListRequest {
-  readonly cwds: ReadonlyArray<string>;
-  /** The kinds asked; null: Codex's default (the local marketplaces, and the remote catalog where that feature is on). */
-  readonly kinds: ReadonlyArray<MarketplaceKind> | null;
+/** What `plugin/list` runs on: the local marketplaces' catalog, and the plugin backend with the home's ChatGPT login (`homeRemotePlugins.ts`). */
+export interface PluginListDeps {
+  readonly local: { readonly catalog: PluginCatalog };
+  readonly remoteBackend: TE.TaskEither<EngineError, RemotePluginBackend>;
 }
 
 /** No marketplace: what is listed of the local ones when the kinds asked leave `local` out. */
@@ -58,17 +59,17 @@ const remoteMarketplace = async (backend: RemotePluginBackend, catalog: RemoteCa
  * `plugin/list`: every local marketplace the home sees, each plugin summarised (Codex's
  * `PluginListResponse`), unless the kinds asked leave `local` out (Codex then lists none of them,
  * nor their load errors); then the remote catalogs the kinds (or, by default, the remote_plugin
- * feature) name, read from the backend with the home's ChatGPT login (`remote`), and the featured
+ * feature) name, read from the backend with the home's ChatGPT login, and the featured
  * ids when the curated catalog is listed. A catalog the kinds asked for that cannot be read is
  * refused in Codex's words; the default one is left out, as Codex leaves it out. Nothing is cached:
- * every list reads the backend afresh, which is what `forceRefetch` asks of Codex's cache.
+ * every list reads the backend afresh, which is what `forceRefetch` asks of Codex's cache. Null
+ * or absent `cwds`: none; `marketplaceKinds`: Codex's default (the local marketplaces, and the
+ * remote catalog where that feature is on).
  */
-export const listPlugins = (
-  catalog: PluginCatalog,
-  req: PluginListRequest,
-  remote: TE.TaskEither<EngineError, RemotePluginBackend>,
-): TE.TaskEither<EngineError, PluginListResult> =>
+export const listPlugins = (deps: PluginListDeps, p: ParamsOf<'plugin/list'>): TE.TaskEither<EngineError, PluginListResult> =>
   useCase(async () => {
+    const { catalog } = deps.local;
+    const req = { cwds: p.cwds ?? [], kinds: p.marketplaceKinds ?? null };
     // With plugins off Codex lists nothing and asks no catalog.
     const on = await take(catalog.featureEnabled());
     const { loaded, errors } = await take(req.kinds === null || req.kinds.includes('local') ? visibleMarketplaces(catalog, req.cwds) : TE.right(NOTHING));
@@ -81,7 +82,7 @@ export const listPlugins = (
     const strict = req.kinds !== null;
     let featuredPluginIds: ReadonlyArray<string> = [];
     for (const c of on ? remoteCatalogsOf(req.kinds, await take(catalog.remoteFeatureEnabled())) : []) {
-      const backend = await remote();
+      const backend = await deps.remoteBackend();
       const entry = E.isLeft(backend) ? backend : await remoteMarketplace(backend.right, c);
       if (E.isLeft(entry)) {
         if (strict) return stop(catalogErrorIn(c.context, entry.left));

@@ -4,14 +4,32 @@ import { rejected } from '../../domain/errors.js';
 import type { PluginCatalog } from '../../domain/plugins/ports.js';
 import { pluginDetail } from '../../domain/plugins/marketplace.js';
 import { stop, take, useCase } from '../internal/useCase.js';
-import type { ResultOf } from '../../protocol/methods.js';
+import type { ParamsOf, ResultOf } from '../../protocol/methods.js';
+import type { RemotePluginRead } from './readRemotePlugin.js';
 
-/** `plugin/read`: one plugin of a local marketplace file in detail (Codex's `PluginReadResponse`). */
-export const readPlugin = (catalog: PluginCatalog, marketplacePath: string, pluginName: string): TE.TaskEither<EngineError, ResultOf<'plugin/read'>> =>
+/** What `plugin/read` runs on: the local marketplaces' catalog, and the remote read (`readRemotePlugin.ts`) with the home's backend. */
+export interface PluginReadDeps {
+  readonly local: { readonly catalog: PluginCatalog };
+  readonly readRemote: (p: RemotePluginRead) => TE.TaskEither<EngineError, ResultOf<'plugin/read'>>;
+}
+
+/**
+ * `plugin/read`: one plugin of a local marketplace file (`marketplacePath`), or of a remote catalog
+ * (`remoteMarketplaceName`, `pluginName` the backend's id), in detail (Codex's `PluginReadResponse`);
+ * exactly one of the two is taken.
+ */
+export const readPlugin = (deps: PluginReadDeps, p: ParamsOf<'plugin/read'>): TE.TaskEither<EngineError, ResultOf<'plugin/read'>> =>
   useCase(async () => {
+    const { pluginName } = p;
+    const marketplacePath = p.marketplacePath ?? null;
+    const remoteMarketplaceName = p.remoteMarketplaceName ?? null;
+    if ((marketplacePath === null) === (remoteMarketplaceName === null))
+      return stop(rejected('plugin/read requires exactly one of marketplacePath or remoteMarketplaceName'));
+    if (remoteMarketplaceName !== null) return take(deps.readRemote({ ...p, remoteMarketplaceName }));
+    const { catalog } = deps.local;
     if (!(await take(catalog.featureEnabled()))) return stop(rejected('plugins feature is disabled'));
-    const { marketplace, states } = await take(catalog.marketplace(marketplacePath));
-    const i = marketplace.plugins.findIndex((p) => p.name === pluginName);
+    const { marketplace, states } = await take(catalog.marketplace(marketplacePath!));
+    const i = marketplace.plugins.findIndex((e) => e.name === pluginName);
     if (i < 0) return stop(rejected(`plugin \`${pluginName}\` was not found in marketplace \`${marketplace.name}\``));
     const entry = marketplace.plugins[i]!;
     const bundle = await take(catalog.bundle(entry.sourcePath));

@@ -6,6 +6,10 @@ import type { RemotePluginBackend } from '../../domain/plugins/ports.js';
 import { catalogErrorIn, isRemotePluginId } from '../../domain/plugins/remoteCatalog.js';
 import { remotePluginDetailOf } from '../../domain/plugins/remotePluginDetail.js';
 import { stop, take, useCase } from '../internal/useCase.js';
+import type { ParamsOf } from '../../protocol/methods.js';
+
+/** `plugin/read`'s params routed to the backend (`readPlugin.ts`): `pluginName` is the backend's plugin id. */
+export type RemotePluginRead = ParamsOf<'plugin/read'> & { readonly remoteMarketplaceName: string };
 
 export interface RemotePluginReadDeps {
   /** `[features] plugins` of config.toml. */
@@ -29,8 +33,7 @@ const inContextOf = async <A>(run: TE.TaskEither<EngineError, A>): Promise<E.Eit
  */
 export const readRemotePlugin = (
   deps: RemotePluginReadDeps,
-  remoteMarketplaceName: string,
-  pluginName: string,
+  { remoteMarketplaceName, pluginName }: RemotePluginRead,
 ): TE.TaskEither<EngineError, { plugin: Record<string, unknown> }> =>
   useCase(async () => {
     if (!(await take(deps.featureEnabled))) return stop(rejected(`remote plugin read is not enabled for marketplace ${remoteMarketplaceName}`));

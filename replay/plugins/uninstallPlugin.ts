@@ -6,6 +6,7 @@ import type { PluginConfig } from '../../domain/plugins/ports.js';
 import { parsePluginId, pluginKey } from '../../domain/plugins/pluginId.js';
 import type { PluginsManager } from './pluginsManager.js';
 import { stop, take, useCase } from '../internal/useCase.js';
+import type { ParamsOf } from '../../protocol/methods.js';
 
 /**
  * `plugin/uninstall` of `<name>@<marketplace>`, with Codex's effects: the cache root removed (its
@@ -14,7 +15,7 @@ import { stop, take, useCase } from '../internal/useCase.js';
  */
 export const uninstallPlugin = (
   deps: { readonly config: PluginConfig; readonly manager: PluginsManager },
-  pluginId: string,
+  { pluginId }: ParamsOf<'plugin/uninstall'>,
 ): TE.TaskEither<EngineError, Record<string, never>> =>
   useCase(async () => {
     const id = parsePluginId(pluginId);

@@ -5,6 +5,15 @@ import { auditTokenUsage } from './auditTokenUsage.js';
 import type { PricingTable } from '../../domain/tokens/pricing.js';
 import type { HistoryReadPorts } from '../ports.js';
 import { take, useCase } from '../internal/useCase.js';
+import type { ParamsOf } from '../../protocol/methods.js';
+
+/** What `rolloutEngine/tokens/charts` asks (the protocol's params: none, or a thread). */
+export type TokenChartsQuery = ParamsOf<'rolloutEngine/tokens/charts'>;
+
+/** Beside the params: the prices are the server's (`serve` / `view --pricing FILE`, else the table shipped), not the client's to give. */
+export interface TokenChartsOptions {
+  readonly pricing: PricingTable;
+}
 
 export type { TokenCharts } from '../../protocol/tokens.js';
 import type { TokenCharts } from '../../protocol/tokens.js';
@@ -12,10 +21,11 @@ import type { TokenCharts } from '../../protocol/tokens.js';
 /**
  * `rolloutEngine/tokens/charts`: the token audit (`rollout-engine tokens`) of the whole home at
  * `pricing`, caught up first, cut to its days (UTC) and models, and to a thread's turns when one
- * is named; with the prices used and the models they lack.
+ * is named (null: none); with the prices used and the models they lack.
  */
-export const readTokenCharts = (ports: HistoryReadPorts, pricing: PricingTable, threadId?: string): TE.TaskEither<EngineError, TokenCharts> =>
+export const readTokenCharts = (ports: HistoryReadPorts, q: TokenChartsQuery, { pricing }: TokenChartsOptions): TE.TaskEither<EngineError, TokenCharts> =>
   useCase(async () => {
+    const threadId = q?.threadId ?? undefined;
     await take(ports.indexer.refreshAll());
     const report = await take(
       auditTokenUsage(ports.index, {

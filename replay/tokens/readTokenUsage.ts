@@ -7,6 +7,18 @@ import { replayTurnId, threadTokenUsage } from '../../domain/tokens/threadTokenU
 import { findTurn, lastRowBefore, lastTurns, lineageToChange } from '../internal/lineage.js';
 import type { MutationPorts } from '../ports.js';
 import { take, useCase } from '../internal/useCase.js';
+import type { ParamsOf } from '../../protocol/methods.js';
+
+/**
+ * What a thread's token usage is read for: `thread/tokenUsage/read`'s params, and what the engine's
+ * own readers ask beside them (a fork's answer, a tail's replay) — shared, so its own type.
+ */
+export interface TokenUsageQuery extends ParamsOf<'thread/tokenUsage/read'> {
+  /** The index has just caught the thread up (no refresh first). */
+  readonly fresh?: boolean;
+  /** What `thread/fork` replays for the new fork: the source's usage up to the cut, which a resume leaves out. */
+  readonly forkReplay?: boolean;
+}
 
 /** Turns looked at for the fallback owner of a replayed update (the last completed or failed one). */
 const SETTLED_LOOKBACK = 16;
@@ -16,19 +28,15 @@ const SETTLED_LOOKBACK = 16;
  * `thread/tokenUsage/updated`: the last `token_count` of its history (a revision's inherited one
  * below the cut included), named after the turn that was running then. Null when the history
  * never counted tokens, and for a paginated fork of another thread: Codex's resume replays nothing
- * for those, even once they count tokens of their own. `forkReplay`: what `thread/fork` replays
- * for the new fork instead (the source's usage up to the cut). Served from the index.
+ * for those, even once they count tokens of their own (unless `forkReplay`). Served from the index.
  */
-export const readTokenUsage = (
-  ports: Pick<MutationPorts, 'index' | 'indexer'>,
-  threadId: string,
-  opts: { readonly fresh?: boolean; readonly forkReplay?: boolean } = {},
-): TE.TaskEither<EngineError, ThreadTokenUsageUpdated | null> =>
+export const readTokenUsage = (ports: Pick<MutationPorts, 'index' | 'indexer'>, q: TokenUsageQuery): TE.TaskEither<EngineError, ThreadTokenUsageUpdated | null> =>
   useCase(async () => {
-    if (opts.fresh !== true) await take(ports.indexer.refreshThread(threadId));
+    const { threadId } = q;
+    if (q.fresh !== true) await take(ports.indexer.refreshThread(threadId));
     const lineage = await lineageToChange(ports.index, threadId);
     const referencesAnotherThread = lineage.segments.some((s) => s.rollout.threadId !== threadId);
-    if (referencesAnotherThread && opts.forkReplay !== true) return null;
+    if (referencesAnotherThread && q.forkReplay !== true) return null;
     const last = await lastRowBefore(ports.index, lineage, 'tokenCounts');
     if (last === undefined) return null;
     const usage = await take(E.mapLeft((reason: string) => corrupt(last.segment.rollout.path, -1, `line ${last.line}: ${reason}`))(threadTokenUsage(last.value.info)));

@@ -112,9 +112,9 @@ describe('compat: thread/read (ours vs codex app-server 0.169.0, cold)', functio
     for (const home of fixture.homes) {
       const done = await withCodexHome(home.codexHome, locateIndexDir(home.codexHome, undefined).indexDir, {}, (h) => async () => {
         for (const ref of allThreads(home)) {
-          const streamed = await readThread(h.read, ref.id, true)();
+          const streamed = await readThread(h.read, { threadId: ref.id, includeTurns: true })();
           const inMemory = await useCase(async () => {
-            const r = await take(readThread(h.read, ref.id, true));
+            const r = await take(readThread(h.read, { threadId: ref.id, includeTurns: true }));
             return { ...r, thread: await materialisedThread(r.thread) };
           })();
           if (E.isLeft(streamed) || E.isLeft(inMemory)) {

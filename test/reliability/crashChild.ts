@@ -60,18 +60,18 @@ const main = async (): Promise<void> => {
       ack('fork', f.thread.id, f.written.path, 0, f.written.bytes);
     } else if (dice < 0.65) {
       if (must(await lastTwoTurns(ports, thread)()).length < 2) continue;
-      const r = must(await rollbackThread(ports, thread, 1, { excludeTurns: true })());
+      const r = must(await rollbackThread(ports, { threadId: thread, numTurns: 1 }, { excludeTurns: true })());
       if (r.written === null) continue;
       const size = fs.statSync(r.written.path).size;
       ack('rollback', thread, r.written.path, size - r.written.bytes, size);
     } else if (dice < 0.8) {
-      const r = must(await startReview(ports, thread, { type: 'custom', instructions: `review ${n}` }, 'inline')());
+      const r = must(await startReview(ports, { threadId: thread, target: { type: 'custom', instructions: `review ${n}` }, delivery: 'inline' })());
       const size = fs.statSync(r.written.path).size;
       ack('review', thread, r.written.path, size - r.written.bytes, size);
     } else if (dice < 0.9) {
       const log = sessionIndexPath(home);
       const from = sizeOf(log);
-      must(await setThreadName(ports, thread, `name ${process.pid}-${n}`)());
+      must(await setThreadName(ports, { threadId: thread, name: `name ${process.pid}-${n}` })());
       ack('rename', thread, log, from, sizeOf(log));
     } else {
       const log = threadStateLogPath(home);

@@ -221,7 +221,7 @@ describe('reliability · crash safety: a writer SIGKILLed at every named step', 
             }
           }
           const nextLogWriters: ReadonlyArray<readonly [string, 'rename' | 'readState', () => Promise<E.Either<unknown, unknown>>]> = [
-            [sessionIndexPath(home), 'rename', () => setThreadName(ports, CRASH_THREADS.legacy, `next ${round} ${point}`)()],
+            [sessionIndexPath(home), 'rename', () => setThreadName(ports, { threadId: CRASH_THREADS.legacy, name: `next ${round} ${point}` })()],
             [
               threadStateLogPath(home),
               'readState',
@@ -320,7 +320,7 @@ describe('reliability · crash safety: a writer SIGKILLed at every named step', 
             if (!ids.has(id)) ids.set(id, undefined);
           const folds = new Map<string, string>();
           for (const [id, linelessFile] of ids) {
-            const ours = await readThread(ports, id, true)();
+            const ours = await readThread(ports, { threadId: id, includeTurns: true })();
             if (linelessFile !== undefined) {
               if (E.isRight(ours) || ours.left._tag !== 'NotFound')
                 problem(`thread ${id}: its one file ${linelessFile} has no complete line, yet the index ${E.isRight(ours) ? 'answers it' : JSON.stringify(ours.left)}`);
@@ -348,7 +348,7 @@ describe('reliability · crash safety: a writer SIGKILLed at every named step', 
           const all = await ports.indexer.refreshAll()();
           if (E.isLeft(all)) problem(`the home's catch-up failed: ${JSON.stringify(all.left)}`);
           for (const [id, y] of folds) {
-            const ours = await readThread(ports, id, true)();
+            const ours = await readThread(ports, { threadId: id, includeTurns: true })();
             const x = E.isRight(ours) ? await streamedText(ours.right.thread) : JSON.stringify(ours.left);
             if (x !== y) {
               figures.indexNotFold++;

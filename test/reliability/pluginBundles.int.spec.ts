@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import * as E from 'fp-ts/lib/Either.js';
 import * as tar from 'tar';
 import { homePluginPorts } from '../../adapters/plugins/homeRemotePlugins.js';
+import { REMOTE_GLOBAL_MARKETPLACE_NAME as REMOTE_MARKETPLACE } from '../../domain/plugins/remoteCatalog.js';
 import { ALLOW_HTTP_BUNDLE_DOWNLOADS_ENV, REMOTE_BUNDLE_LIMITS } from '../../adapters/plugins/remoteBundleFetcher.js';
 import { renderError } from '../../domain/errors.js';
 import { startPluginBackend } from '../fixtures/pluginBackend.js';
@@ -72,7 +73,7 @@ describe('reliability · plugin bundles (modes, entry count, links)', function (
     backend.bundles.set(`/bundles/${name}.tar.gz`, bundle);
     backend.plugins.push({ id, name, scope: 'GLOBAL', bundlePath: `/bundles/${name}.tar.gz`, version: '1.0.0', installed: false });
     figures.trials += 1;
-    const answer = await homePluginPorts(home, {}, env).installRemote(id)();
+    const answer = await homePluginPorts(home, {}, env).installRemote({ remoteMarketplaceName: REMOTE_MARKETPLACE, pluginName: id })();
     if (E.isRight(answer)) figures.installed += 1;
     else figures.refused += 1;
     return answer;

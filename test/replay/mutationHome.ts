@@ -62,4 +62,4 @@ export const left = async <A>(te: TE.TaskEither<EngineError, A>): Promise<Engine
 
 /** `thread/read includeTurns` from the index. */
 export const readTurns = async (m: MutationHome, threadId: string): Promise<Thread['turns']> =>
-  (await right(useCase(async () => materialisedThread((await right(readThread(m.ports, threadId, true))).thread)))).turns;
+  (await right(useCase(async () => materialisedThread((await right(readThread(m.ports, { threadId: threadId, includeTurns: true }))).thread)))).turns;

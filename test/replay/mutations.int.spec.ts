@@ -106,7 +106,7 @@ describe('mutations on real files and LMDB (fork, revert, rollback, review, toke
   });
 
   it("revert: a revision referencing the cut, Codex's cursors; legacy refused word for word", async () => {
-    const r = await right(revertThread(m.ports, P, 't3'));
+    const r = await right(revertThread(m.ports, { threadId: P, beforeTurnId: 't3' }));
     expect(nodePath.basename(r.written.path)).to.match(
       new RegExp(`^rollout-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d-${P}_[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\.jsonl$`),
     );
@@ -123,35 +123,38 @@ describe('mutations on real files and LMDB (fork, revert, rollback, review, toke
     });
     expect(JSON.parse(r.itemsBackwardsCursor!).scope).to.deep.equal({ kind: 'itemsByCreatedAtOrdinal' });
     expect((await readTurns(m, P)).map((t) => t.id)).to.deep.equal(['t1', 't2']);
-    expect(await left(revertThread(m.ports, P, 't3'))).to.deep.include({ _tag: 'NotFound', id: 't3' });
-    expect(await left(revertThread(m.ports, L, 't2'))).to.deep.equal({ _tag: 'Rejected', reason: 'thread/revert only supports paginated threads' });
+    expect(await left(revertThread(m.ports, { threadId: P, beforeTurnId: 't3' }))).to.deep.include({ _tag: 'NotFound', id: 't3' });
+    expect(await left(revertThread(m.ports, { threadId: L, beforeTurnId: 't2' }))).to.deep.equal({
+      _tag: 'Rejected',
+      reason: 'thread/revert only supports paginated threads',
+    });
   });
 
   it('rollback: a legacy marker, cumulative; a paginated revision; N past the start drops all; N < 1 refused', async () => {
-    expect(await left(rollbackThread(m.ports, L, 0))).to.deep.equal({ _tag: 'Rejected', reason: 'numTurns must be >= 1' });
-    const r1 = await right(rollbackThread(m.ports, L, 1));
+    expect(await left(rollbackThread(m.ports, { threadId: L, numTurns: 0 }))).to.deep.equal({ _tag: 'Rejected', reason: 'numTurns must be >= 1' });
+    const r1 = await right(rollbackThread(m.ports, { threadId: L, numTurns: 1 }));
     expect(r1.thread.turns.map((t) => t.id)).to.deep.equal(['t1', 't2']);
     expect(lines(r1.written!.path).at(-1).payload).to.deep.equal({ type: 'thread_rolled_back', num_turns: 1 });
-    const r2 = await right(rollbackThread(m.ports, L, 1));
+    const r2 = await right(rollbackThread(m.ports, { threadId: L, numTurns: 1 }));
     expect(r2.thread.turns.map((t) => t.id)).to.deep.equal(['t1']);
-    const p = await right(rollbackThread(m.ports, P, 9));
+    const p = await right(rollbackThread(m.ports, { threadId: P, numTurns: 9 }));
     expect(p.thread.turns).to.deep.equal([]);
     expect(nodePath.basename(p.written!.path)).to.include(`${P}_`);
-    const none = await right(rollbackThread(m.ports, P, 1));
+    const none = await right(rollbackThread(m.ports, { threadId: P, numTurns: 1 }));
     expect(none.written).to.equal(null);
   });
 
   it('review: inline appends the entered-review item; detached forks a review thread; an empty prompt is refused', async () => {
-    expect(await left(startReview(m.ports, RUNNING, { type: 'custom', instructions: '  ' }, 'inline'))).to.deep.equal({
+    expect(await left(startReview(m.ports, { threadId: RUNNING, target: { type: 'custom', instructions: '  ' }, delivery: 'inline' }))).to.deep.equal({
       _tag: 'Rejected',
       reason: 'Review prompt cannot be empty',
     });
-    const inline = await right(startReview(m.ports, RUNNING, { type: 'baseBranch', branch: 'main' }, 'inline'));
+    const inline = await right(startReview(m.ports, { threadId: RUNNING, target: { type: 'baseBranch', branch: 'main' }, delivery: 'inline' }));
     const last = lines(inline.written.path).at(-1);
     expect(last.payload.item).to.deep.include({ type: 'EnteredReviewMode', target: { type: 'baseBranch', branch: 'main' }, user_facing_hint: "changes against 'main'" });
     expect(last.ordinal).to.equal(lines(inline.written.path).at(-2).ordinal + 1);
     expect(inline.turn.items[0]).to.deep.include({ type: 'userMessage', id: inline.turn.id });
-    const detached = await right(startReview(m.ports, RUNNING, { type: 'commit', sha: '0123456789abcdef', title: 'Fix it' }, 'detached'));
+    const detached = await right(startReview(m.ports, { threadId: RUNNING, target: { type: 'commit', sha: '0123456789abcdef', title: 'Fix it' }, delivery: 'detached' }));
     const meta = lines(detached.written.path)[0].payload;
     expect(meta).to.include({ parent_thread_id: RUNNING, session_id: RUNNING, thread_source: 'subagent', multi_agent_version: 'disabled' });
     expect(meta.source).to.deep.equal({ subagent: 'review' });
@@ -170,13 +173,13 @@ describe('mutations on real files and LMDB (fork, revert, rollback, review, toke
   it('token usage: the last token_count, named after its turn; inherited through a revision, not through a reference fork', async () => {
     const T = 'cccccccc-0000-7000-8000-000000000004';
     writeRollout(dir(), rolloutName(T), chatThread('paginated', T, 3, 'k').text());
-    const root = await right(readTokenUsage(m.ports, T));
+    const root = await right(readTokenUsage(m.ports, { threadId: T }));
     expect(root).to.deep.include({ threadId: T, turnId: 'k3' });
     expect(root!.tokenUsage.total.totalTokens).to.equal(100);
     const f = await right(forkThread(m.ports, { threadId: T, lastTurnId: 'k2' }));
     expect(f.tokenUsage).to.deep.include({ threadId: f.thread.id, turnId: 'k2' });
-    expect(await right(readTokenUsage(m.ports, f.thread.id))).to.equal(null);
-    await right(revertThread(m.ports, T, 'k3'));
-    expect(await right(readTokenUsage(m.ports, T))).to.deep.include({ turnId: 'k2' });
+    expect(await right(readTokenUsage(m.ports, { threadId: f.thread.id }))).to.equal(null);
+    await right(revertThread(m.ports, { threadId: T, beforeTurnId: 'k3' }));
+    expect(await right(readTokenUsage(m.ports, { threadId: T }))).to.deep.include({ turnId: 'k2' });
   });
 });

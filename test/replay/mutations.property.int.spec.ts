@@ -82,7 +82,7 @@ describe('mutation properties (generated histories)', function () {
               const history = await readTurns(m, SOURCE);
               let kept = history.length;
               for (const n of rollbacks) {
-                const r = await right(rollbackThread(m.ports, SOURCE, n));
+                const r = await right(rollbackThread(m.ports, { threadId: SOURCE, numTurns: n }));
                 kept = Math.max(0, kept - n);
                 expect(r.thread.turns).to.deep.equal(history.slice(0, kept));
                 expect(await readTurns(m, SOURCE)).to.deep.equal(history.slice(0, kept));

@@ -134,7 +134,7 @@ describe('history API from the index == the whole-history fold (random rollouts,
                 );
                 expect(await walkItems(ports, threadId, limit, 'asc'), 'items asc').to.deep.equal(expectedItems);
                 expect(await walkItems(ports, threadId, limit, 'desc'), 'items desc').to.deep.equal([...expectedItems].reverse());
-                const ours = right(await readThread(ports, threadId, true)());
+                const ours = right(await readThread(ports, { threadId: threadId, includeTurns: true })());
                 const theirs = right(await readByFold(files, threadId, true)());
                 // The streamed answer's text is JSON.stringify of the fold's, byte for byte.
                 expect(await streamedText(ours.thread), 'thread/read text').to.equal(JSON.stringify(theirs));
@@ -180,7 +180,7 @@ describe('history API from the index == the whole-history fold (random rollouts,
         let remaps = 0;
         const counted = { ...store, remap: () => ((remaps += 1), store.remap()) };
         const ports = portsOver(counted, home, {}).read;
-        const ours = right(await readThread(ports, t.threadId, true)());
+        const ours = right(await readThread(ports, { threadId: t.threadId, includeTurns: true })());
         const files = jsonlRolloutStore(home);
         const theirs = right(await readByFold(files, t.threadId, true)());
         const expectedPage = right(await listTurns(ports, { threadId: t.threadId, limit: 5, sortDirection: 'desc', itemsView: 'full' })());

@@ -54,24 +54,27 @@ describe('rolloutEngine/thread/itemKinds and rolloutEngine/threads/forkedFrom: w
   };
 
   it("counts each turn's items by kind from the index, as the fold of the file shows them, for paginated and legacy threads", async () => {
-    const kinds = await right(readItemKinds(m.ports, P, ['t1', 't2', 't3']));
+    const kinds = await right(readItemKinds(m.ports, { threadId: P, turnIds: ['t1', 't2', 't3'] }));
     expect(kinds.turns['t2']).to.deep.equal({ userMessage: 1, commandExecution: 1, fileChange: 1, agentMessage: 1 });
     expect(kinds.turns).to.deep.equal(await foldedKinds(P));
     const legacyIds = Object.keys(await foldedKinds(L));
     expect(legacyIds).to.have.length(2);
-    expect((await right(readItemKinds(m.ports, L, legacyIds))).turns).to.deep.equal(await foldedKinds(L));
+    expect((await right(readItemKinds(m.ports, { threadId: L, turnIds: legacyIds }))).turns).to.deep.equal(await foldedKinds(L));
   });
 
   it("a fork's and a revision's history: turns past the cut are not there; an unknown turn is left out, an unknown thread is NotFound", async () => {
     const fork = (await right(forkThread(m.ports, { threadId: P, lastTurnId: 't2' }))).thread.id;
-    const forked = await right(readItemKinds(m.ports, fork, ['t1', 't2', 't3', 'no-such-turn']));
+    const forked = await right(readItemKinds(m.ports, { threadId: fork, turnIds: ['t1', 't2', 't3', 'no-such-turn'] }));
     expect(Object.keys(forked.turns)).to.deep.equal(['t1', 't2']);
     expect(forked.turns['t2']).to.deep.equal({ userMessage: 1, commandExecution: 1, fileChange: 1, agentMessage: 1 });
-    await right(revertThread(m.ports, fork, 't2'));
-    expect(Object.keys((await right(readItemKinds(m.ports, fork, ['t1', 't2']))).turns)).to.deep.equal(['t1']);
-    expect(await left(readItemKinds(m.ports, 'eeeeeeee-0000-7000-8000-00000000dead', ['t1']))).to.deep.include({ _tag: 'NotFound', what: 'thread' });
+    await right(revertThread(m.ports, { threadId: fork, beforeTurnId: 't2' }));
+    expect(Object.keys((await right(readItemKinds(m.ports, { threadId: fork, turnIds: ['t1', 't2'] }))).turns)).to.deep.equal(['t1']);
+    expect(await left(readItemKinds(m.ports, { threadId: 'eeeeeeee-0000-7000-8000-00000000dead', turnIds: ['t1'] }))).to.deep.include({
+      _tag: 'NotFound',
+      what: 'thread',
+    });
 
     // The fork is named as a fork by the index, its source and the others are not; ids the index lacks are left out.
-    expect((await right(readForkedFrom(m.ports, [P, fork, L, 'eeeeeeee-0000-7000-8000-00000000dead']))).forkedFrom).to.deep.equal({ [fork]: P });
+    expect((await right(readForkedFrom(m.ports, { threadIds: [P, fork, L, 'eeeeeeee-0000-7000-8000-00000000dead'] }))).forkedFrom).to.deep.equal({ [fork]: P });
   });
 });

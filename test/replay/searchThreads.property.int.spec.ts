@@ -147,7 +147,7 @@ describe('thread/search: the index answers as a brute-force scan of the rollout 
       const m = await openMutationHome(home);
       try {
         for (const id of [...inRevision, ...replaced]) {
-          const r = await right(revertThread(m.ports, id, 't1'));
+          const r = await right(revertThread(m.ports, { threadId: id, beforeTurnId: 't1' }));
           if (!inRevision.includes(id)) continue;
           const lines = fs.readFileSync(r.written.path, 'utf8').trimEnd().split('\n');
           const next = (JSON.parse(lines[lines.length - 1]!) as { ordinal: number }).ordinal + 1;

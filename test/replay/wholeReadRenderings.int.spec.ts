@@ -49,10 +49,10 @@ const counted = (ports: HistoryReadPorts): { ports: HistoryReadPorts; calls: () 
 
 /** `thread/read includeTurns` as the server writes it, and the same answer as `JSON.stringify` writes it from memory. */
 const readBothWays = async (ports: HistoryReadPorts, threadId: string): Promise<{ streamed: string; inMemory: string }> => {
-  const streamed = await streamedText(right(await readThread(ports, threadId, true)()));
+  const streamed = await streamedText(right(await readThread(ports, { threadId: threadId, includeTurns: true })()));
   const inMemory = right(
     await useCase(async () => {
-      const r = await take(readThread(ports, threadId, true));
+      const r = await take(readThread(ports, { threadId: threadId, includeTurns: true }));
       return JSON.stringify({ ...r, thread: await materialisedThread(r.thread) });
     })(),
   );
@@ -88,7 +88,7 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
         expect(right(await store.range('turnRenderings', [id])())).to.have.length(0);
 
         const before = c.calls();
-        const again = await streamedText(right(await readThread(c.ports, id, true)()));
+        const again = await streamedText(right(await readThread(c.ports, { threadId: id, includeTurns: true })()));
         expect(c.calls()).to.equal(before);
         expect(again).to.equal(first.streamed);
         expect(JSON.parse(again).thread.turns).to.have.length(TURNS);
@@ -122,7 +122,7 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
       const s = right(await openIndex(dir, home)()).store;
       try {
         right(await catchUpHome(s, home)());
-        return await streamedText(right(await readThread(portsOver(s, home, {}).read, L, true)()));
+        return await streamedText(right(await readThread(portsOver(s, home, {}).read, { threadId: L, includeTurns: true })()));
       } finally {
         right(await s.close()());
       }
@@ -130,7 +130,7 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
     try {
       right(await catchUpHome(store, home)());
       const c = counted(portsOver(store, home, {}).read);
-      await streamedText(right(await readThread(c.ports, L, true)()));
+      await streamedText(right(await readThread(c.ports, { threadId: L, includeTurns: true })()));
       const rendered = (await headerOf(store, L))!.through;
 
       // A turn starts: the stored rendering is out of date, and the file is not rendered whole again while it runs.
@@ -147,20 +147,20 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
       expect(right(await store.range('turnRenderings', [L])()).length).to.equal(TURNS + 1);
       // Read again: every turn from its own rendering, no line read.
       const before = c.calls();
-      expect(await streamedText(right(await readThread(c.ports, L, true)()))).to.equal(running.streamed);
+      expect(await streamedText(right(await readThread(c.ports, { threadId: L, includeTurns: true })()))).to.equal(running.streamed);
       expect(c.calls()).to.equal(before);
       // The running turn reasons: only its items are read again (one batch of lines).
       const k = w.lines.length;
       w.push('event_msg', { type: 'agent_reasoning', text: 'thinking on the live question' });
       appendSince(k);
-      const reasoning = await streamedText(right(await readThread(c.ports, L, true)()));
+      const reasoning = await streamedText(right(await readThread(c.ports, { threadId: L, includeTurns: true })()));
       expect(c.calls() - before).to.equal(1);
       expect(reasoning).to.include('thinking on the live question');
       expect(reasoning).to.equal(await freshRead());
       // More reasoning extends the same item (its ranges grow, not its turn's item count): read again too.
       w.push('event_msg', { type: 'agent_reasoning', text: 'and then some more' });
       appendSince(w.lines.length - 1);
-      const extended = await streamedText(right(await readThread(c.ports, L, true)()));
+      const extended = await streamedText(right(await readThread(c.ports, { threadId: L, includeTurns: true })()));
       expect(c.calls() - before).to.equal(2);
       expect(extended).to.include('and then some more');
       expect(extended).to.equal(await freshRead());
@@ -176,7 +176,7 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
       expect(ended.streamed).to.include('the live answer');
       expect((await headerOf(store, L))!.through).to.equal(fs.statSync(path).size);
       const after = c.calls();
-      expect(await streamedText(right(await readThread(c.ports, L, true)()))).to.equal(ended.streamed);
+      expect(await streamedText(right(await readThread(c.ports, { threadId: L, includeTurns: true })()))).to.equal(ended.streamed);
       expect(c.calls()).to.equal(after);
       expect(right(await verifyIndex(store, home)()).differences).to.equal(0);
     } finally {
@@ -191,20 +191,20 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
     try {
       right(await catchUpHome(store, home)());
       const ports = portsOver(store, home, {}).read;
-      const text = await streamedText(right(await readThread(ports, L, true)()));
+      const text = await streamedText(right(await readThread(ports, { threadId: L, includeTurns: true })()));
       const chunk = right(await store.get('segmentRenderings', [L, 2])())!;
       // As if two reads at different checkpoints had stored their chunks at once.
       right(await store.commit(() => [{ op: 'put', table: 'segmentRenderings', key: [L, 2], value: { ...chunk, through: 1 } }])());
       let failed: unknown;
       try {
-        await streamedText(right(await readThread(ports, L, true)()));
+        await streamedText(right(await readThread(ports, { threadId: L, includeTurns: true })()));
       } catch (err) {
         failed = err;
       }
       expect(isEngineError(failed) && failed._tag).to.equal('Corrupt');
       expect(JSON.stringify(failed)).to.include('read the thread again');
       expect(await headerOf(store, L)).to.equal(undefined);
-      expect(await streamedText(right(await readThread(ports, L, true)()))).to.equal(text);
+      expect(await streamedText(right(await readThread(ports, { threadId: L, includeTurns: true })()))).to.equal(text);
       expect(await headerOf(store, L)).to.not.equal(undefined);
     } finally {
       right(await store.close()());
@@ -218,13 +218,13 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
     try {
       right(await catchUpHome(store, home)());
       const ports = portsOver(store, home, {}).read;
-      await streamedText(right(await readThread(ports, L, true)()));
+      await streamedText(right(await readThread(ports, { threadId: L, includeTurns: true })()));
       expect(await headerOf(store, L)).to.not.equal(undefined);
       // The same thread written again with other answers (as a restore from elsewhere would).
       const other = chatThread('legacy', L, 1);
       for (let i = 2; i <= TURNS; i++) other.chatTurn(`t${i}`, `question ${i}`, answer(i).toUpperCase());
       fs.writeFileSync(path, other.text());
-      const read = await streamedText(right(await readThread(ports, L, true)()));
+      const read = await streamedText(right(await readThread(ports, { threadId: L, includeTurns: true })()));
       const inJson = (text: string): string => JSON.stringify(text).slice(1, -1);
       expect(read).to.include(inJson(answer(7).toUpperCase()));
       expect(read).to.not.include(inJson(answer(7)));

@@ -37,7 +37,7 @@ export const metadataCommand = command({
   onHome: {
     use: async ({ params: p }) => {
       const { updateThreadMetadata } = await import('../../../replay/mutations/updateThreadMetadata.js');
-      return (home) => updateThreadMetadata(home.mutations, p.threadId, { gitInfo: p.gitInfo ?? undefined });
+      return (home) => updateThreadMetadata(home.mutations, p);
     },
     render: () => (t) => `git info of ${t.id}: ${JSON.stringify(t.gitInfo)}`,
   },

@@ -12,7 +12,7 @@ export const nameCommand = command({
   onHome: {
     use: async ({ params: p }) => {
       const { setThreadName } = await import('../../../replay/mutations/setThreadName.js');
-      return (home) => setThreadName(home.mutations, p.threadId, p.name);
+      return (home) => setThreadName(home.mutations, p);
     },
     render: () => (v) => `named ${v.threadId} "${v.name}"`,
   },

@@ -56,8 +56,7 @@ const listCommand = command({
       import('../printAnswer.js'),
     ]);
     await withHome(opts, async ({ codexHome }) => {
-      const plugins = homePluginPorts(codexHome, {});
-      const r = await listPlugins(plugins.local.catalog, { cwds: p.cwds ?? [], kinds: p.marketplaceKinds ?? null }, plugins.remoteBackend)();
+      const r = await listPlugins(homePluginPorts(codexHome, {}), p)();
       await printAnswer(r, opts.json, listingText);
     });
   },
@@ -98,6 +97,7 @@ const installCommand = command({
         import('../printAnswer.js'),
       ]);
     // The home's plugin ports, as `serve` builds them (`openCodexHome`): this command opens no index.
+    // Either shape's params go to the use case `plugin/install` runs, which routes them as it does for `serve`.
     const named = homeOf(opts);
     if (E.isLeft(named)) return printAnswer(named, opts.json, () => '');
     const plugins = homePluginPorts(named.right.codexHome, backendOf(opts));
@@ -111,7 +111,7 @@ const installCommand = command({
               { remoteMarketplaceName: '--remote-marketplace', pluginName: '<remotePluginId>' },
             );
       return withRequest(opts, request, async (p) => {
-        const r = await plugins.installRemote(p.pluginName)();
+        const r = await installPlugin(plugins, p)();
         await printAnswer(r, opts.json, () => `installed ${p.pluginName} from the plugin backend`);
       });
     }
@@ -120,7 +120,7 @@ const installCommand = command({
         ? E.left(invalidArgument('<pluginName>', 'required with a local marketplace file (or give --remote-marketplace)'))
         : decodeRequest(PluginInstallParams, { marketplacePath: target, pluginName }, { marketplacePath: '<marketplacePath>', pluginName: '<pluginName>' });
     return withRequest(opts, request, async (p) => {
-      const r = await installPlugin(plugins.local, p.marketplacePath ?? target, p.pluginName)();
+      const r = await installPlugin(plugins, p)();
       await printAnswer(r, opts.json, () => `installed ${p.pluginName} from ${p.marketplacePath ?? target}`);
     });
   },
@@ -162,7 +162,7 @@ const uninstallCommand = command({
       import('../printAnswer.js'),
     ]);
     await withHome(opts, async ({ codexHome }) => {
-      const r = await homePluginPorts(codexHome, backendOf(opts)).uninstall(p.pluginId)();
+      const r = await homePluginPorts(codexHome, backendOf(opts)).uninstall(p)();
       await printAnswer(r, opts.json, () => `uninstalled ${pluginId}`);
     });
   },

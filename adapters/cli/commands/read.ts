@@ -25,7 +25,7 @@ export const readCommand = command({
   onHome: {
     use: async ({ params }) => {
       const [TE, { readThread }] = await Promise.all([import('fp-ts/lib/TaskEither.js'), import('../../../replay/history/readThread.js')]);
-      return (home) => TE.map((r: ThreadRead) => r.thread)(readThread(home.read, params.threadId, params.includeTurns === true));
+      return (home) => TE.map((r: ThreadRead) => r.thread)(readThread(home.read, params));
     },
     render: () => threadLines,
     open: ONE_THREAD,

@@ -20,7 +20,7 @@ export const readStateCommand = command({
   onHome: {
     use: async ({ params: p }) => {
       const [TE, { updateReadState }] = await Promise.all([import('fp-ts/lib/TaskEither.js'), import('../../../replay/mutations/updateReadState.js')]);
-      return (home) => TE.map((readState: ReadState) => ({ readState }))(updateReadState(home.mutations, p.threadId, p.operation.type, p.expectedRevision));
+      return (home) => TE.map((readState: ReadState) => ({ readState }))(updateReadState(home.mutations, p));
     },
     render:
       ({ params: p }) =>

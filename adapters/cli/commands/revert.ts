@@ -15,7 +15,7 @@ export const revertCommand = command({
   onHome: {
     use: async ({ params: p }) => {
       const { revertThread } = await import('../../../replay/mutations/revertThread.js');
-      return (home) => revertThread(home.mutations, p.threadId, p.beforeTurnId);
+      return (home) => revertThread(home.mutations, p);
     },
     render:
       ({ params: p }) =>

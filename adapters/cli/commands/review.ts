@@ -49,8 +49,8 @@ export const reviewCommand = command({
   },
   onHome: {
     use: async ({ params: p }) => {
-      const { startReviewFor } = await import('../../rpc/methods/reviewStart.js');
-      return (home) => startReviewFor(home.mutations, p);
+      const { startReview } = await import('../../../replay/mutations/startReview.js');
+      return (home) => startReview(home.mutations, p);
     },
     render: () => (v) => `review turn ${v.turn.id} started in ${v.reviewThreadId}\n  ${v.written.path} (+${v.written.bytes} bytes)`,
   },

@@ -16,7 +16,7 @@ export const rollbackCommand = command({
   onHome: {
     use: async ({ params: p }) => {
       const { rollbackThread } = await import('../../../replay/mutations/rollbackThread.js');
-      return (home) => rollbackThread(home.mutations, p.threadId, p.numTurns);
+      return (home) => rollbackThread(home.mutations, p);
     },
     render:
       ({ params: p }) =>

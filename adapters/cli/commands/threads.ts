@@ -81,12 +81,7 @@ export const threadsCommand = command({
     const listing = (home: OpenCodexHome) =>
       TE.chain((l: ThreadListing) =>
         TE.map(({ forkedFrom }: { forkedFrom: Readonly<Record<string, string>> }) => ({ ...l, forkedFrom }))(
-          opts.json === true
-            ? TE.right({ forkedFrom: {} })
-            : readForkedFrom(
-                home.read,
-                l.page.data.map((t) => t.id),
-              ),
+          opts.json === true ? TE.right({ forkedFrom: {} }) : readForkedFrom(home.read, { threadIds: l.page.data.map((t) => t.id) }),
         ),
       )(listThreads(home.read, q ?? {}, { countHidden: true }));
     await runOnHome(opts, listing, {

@@ -12,7 +12,7 @@ export const tokenUsageCommand = command({
   onHome: {
     use: async ({ params: p }) => {
       const { readTokenUsage } = await import('../../../replay/tokens/readTokenUsage.js');
-      return (home) => readTokenUsage(home.mutations, p.threadId);
+      return (home) => readTokenUsage(home.mutations, p);
     },
     render:
       ({ params: p }) =>

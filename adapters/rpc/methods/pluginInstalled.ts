@@ -3,7 +3,4 @@ import { listInstalledPlugins } from '../../../replay/plugins/listInstalledPlugi
 import { bindMethod } from '../method.js';
 
 /** `plugin/installed`: the installed plugins of the local marketplaces the home sees. */
-export const pluginInstalled = bindMethod(
-  pluginInstalledMethod,
-  (ctx, p) => async () => listInstalledPlugins((await ctx.plugins()).local.catalog, p.cwds ?? [], p.installSuggestionPluginNames ?? [])(),
-);
+export const pluginInstalled = bindMethod(pluginInstalledMethod, (ctx, p) => async () => listInstalledPlugins((await ctx.plugins()).local.catalog, p)());

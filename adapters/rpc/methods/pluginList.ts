@@ -3,7 +3,4 @@ import { listPlugins } from '../../../replay/plugins/listPlugins.js';
 import { bindMethod } from '../method.js';
 
 /** `plugin/list`: the local marketplaces the home sees and their plugins, as the kinds asked choose them. */
-export const pluginList = bindMethod(pluginListMethod, (ctx, p) => async () => {
-  const plugins = await ctx.plugins();
-  return listPlugins(plugins.local.catalog, { cwds: p.cwds ?? [], kinds: p.marketplaceKinds ?? null }, plugins.remoteBackend)();
-});
+export const pluginList = bindMethod(pluginListMethod, (ctx, p) => async () => listPlugins(await ctx.plugins(), p)());

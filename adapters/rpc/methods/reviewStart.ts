@@ -1,16 +1,11 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import * as t from 'io-ts';
 import { readThread } from '../../../replay/history/readThread.js';
 import { startReview } from '../../../replay/mutations/startReview.js';
 import type { ReviewResult } from '../../../replay/mutations/startReview.js';
-import type { MutationPorts } from '../../../replay/ports.js';
 import { asLoaded } from '../../../domain/thread/thread.js';
 import { bindMethod } from '../method.js';
-import { ReviewStartParams, reviewStartMethod } from '../../../protocol/history.js';
-
-/** The use case for decoded params (delivery inline unless asked, as Codex's default). */
-export const startReviewFor = (ports: MutationPorts, p: t.TypeOf<typeof ReviewStartParams>) => startReview(ports, p.threadId, p.target, p.delivery ?? 'inline');
+import { reviewStartMethod } from '../../../protocol/history.js';
 
 /**
  * `review/start`: the review turn starts inline in the thread or in a new detached review thread.
@@ -19,14 +14,14 @@ export const startReviewFor = (ports: MutationPorts, p: t.TypeOf<typeof ReviewSt
  */
 export const reviewStart = bindMethod(reviewStartMethod, (ctx, p) =>
   pipe(
-    startReviewFor(ctx.ports, p),
+    startReview(ctx.ports, p),
     TE.chainFirst(({ reviewThreadId }: ReviewResult) =>
       reviewThreadId === p.threadId
         ? TE.right(undefined)
         : TE.map(({ thread }: { thread: { id: string; cwd: string } }) => {
             ctx.loaded.load(thread.id);
             ctx.notify('thread/started', { thread: asLoaded({ ...thread, turns: [] }) }, 'afterAnswer');
-          })(readThread(ctx.ports, reviewThreadId, false)),
+          })(readThread(ctx.ports, { threadId: reviewThreadId, includeTurns: false })),
     ),
     TE.map(({ turn, reviewThreadId }: ReviewResult) => ({ turn, reviewThreadId })),
   ),

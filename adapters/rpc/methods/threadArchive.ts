@@ -13,7 +13,7 @@ export const unloaded = (ctx: RpcContext, threadId: string): void => {
 /** `thread/archive`: a loaded thread is unloaded first (`thread/status/changed` notLoaded before the answer), then `{}` and `thread/archived`, as Codex orders them. */
 export const threadArchive = bindMethod(threadArchiveMethod, (ctx, p) =>
   pipe(
-    archiveThread(ctx.ports, p.threadId),
+    archiveThread(ctx.ports, p),
     TE.map(({ threadId }) => {
       unloaded(ctx, threadId);
       ctx.notify('thread/archived', { threadId }, 'afterAnswer');

@@ -8,7 +8,7 @@ import { unloaded } from './threadArchive.js';
 /** `thread/delete`: a loaded thread is unloaded first (`thread/status/changed` notLoaded before the answer), then `{}` and `thread/deleted`, as Codex orders them. */
 export const threadDelete = bindMethod(threadDeleteMethod, (ctx, p) =>
   pipe(
-    deleteThread(ctx.ports, p.threadId),
+    deleteThread(ctx.ports, p),
     TE.map(({ threadId }) => {
       unloaded(ctx, threadId);
       ctx.notify('thread/deleted', { threadId }, 'afterAnswer');

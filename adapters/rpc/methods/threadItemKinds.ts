@@ -3,4 +3,4 @@ import { readItemKinds } from '../../../replay/history/readItemKinds.js';
 import { bindMethod } from '../method.js';
 
 /** `rolloutEngine/thread/itemKinds` (our namespace): a turn's items counted by kind, the badges of a collapsed turn. */
-export const threadItemKinds = bindMethod(threadItemKindsMethod, (ctx, p) => readItemKinds(ctx.ports, p.threadId, p.turnIds));
+export const threadItemKinds = bindMethod(threadItemKindsMethod, (ctx, p) => readItemKinds(ctx.ports, p));

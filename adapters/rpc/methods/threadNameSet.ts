@@ -7,7 +7,7 @@ import { bindMethod } from '../method.js';
 /** `thread/name/set`: `{}`, then `thread/name/updated` with the name as stored (trimmed), as Codex orders them. */
 export const threadNameSet = bindMethod(threadNameSetMethod, (ctx, p) =>
   pipe(
-    setThreadName(ctx.ports, p.threadId, p.name),
+    setThreadName(ctx.ports, p),
     TE.map((named) => {
       ctx.notify('thread/name/updated', { threadId: named.threadId, threadName: named.name }, 'afterAnswer');
       return {};

@@ -13,5 +13,5 @@ export const threadRead = bindMethod(threadReadMethod, (ctx, p) =>
   TE.map((r: ThreadRead) => {
     if (p.includeTurns === true && r.thread.historyMode === 'paginated') ctx.notify('deprecationNotice', { summary: PAGINATED_FULL_READ_NOTICE, details: null });
     return ctx.loaded.has(r.thread.id) ? { ...r, thread: asLoaded(r.thread) } : r;
-  })(readThread(ctx.ports, p.threadId, p.includeTurns === true)),
+  })(readThread(ctx.ports, p)),
 );

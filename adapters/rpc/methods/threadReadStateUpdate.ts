@@ -7,7 +7,7 @@ import { bindMethod } from '../method.js';
 /** `thread/readState/update`: `{readState}`; a stale revision is Codex's `readStateConflict` error. The caller gets no notification (Codex sends it none). */
 export const threadReadStateUpdate = bindMethod(threadReadStateUpdateMethod, (ctx, p) =>
   pipe(
-    updateReadState(ctx.ports, p.threadId, p.operation.type, p.expectedRevision),
+    updateReadState(ctx.ports, p),
     TE.map((readState) => ({ readState })),
   ),
 );

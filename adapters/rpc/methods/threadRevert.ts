@@ -9,5 +9,5 @@ export const threadRevert = bindMethod(threadRevertMethod, (ctx, p) =>
   TE.map(({ thread, turnsBackwardsCursor, itemsBackwardsCursor }: RevertResult) => {
     ctx.notify('thread/reverted', { threadId: p.threadId }, 'afterAnswer');
     return { thread, turnsBackwardsCursor, itemsBackwardsCursor };
-  })(revertThread(ctx.ports, p.threadId, p.beforeTurnId)),
+  })(revertThread(ctx.ports, p)),
 );

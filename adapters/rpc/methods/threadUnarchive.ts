@@ -7,7 +7,7 @@ import { bindMethod } from '../method.js';
 /** `thread/unarchive`: `{thread}`, then `thread/unarchived`. */
 export const threadUnarchive = bindMethod(threadUnarchiveMethod, (ctx, p) =>
   pipe(
-    unarchiveThread(ctx.ports, p.threadId),
+    unarchiveThread(ctx.ports, p),
     TE.map(({ threadId, thread }) => {
       ctx.notify('thread/unarchived', { threadId }, 'afterAnswer');
       return { thread };

@@ -55,8 +55,8 @@ const makeHome = async (home: string, n: number): Promise<void> => {
   try {
     await rightTE(forkThread(m.ports, { threadId: P }));
     await rightTE(forkThread(m.ports, { threadId: L, lastTurnId: 't2' }));
-    await rightTE(revertThread(m.ports, P, 't3'));
-    await rightTE(rollbackThread(m.ports, L, 1));
+    await rightTE(revertThread(m.ports, { threadId: P, beforeTurnId: 't3' }));
+    await rightTE(rollbackThread(m.ports, { threadId: L, numTurns: 1 }));
   } finally {
     await m.close();
   }
@@ -72,7 +72,7 @@ const historyAnswers = async (home: string, indexDir: string): Promise<string> =
     const archived = right(await listThreads(ports, { limit: 100, archived: true })()).page;
     const out: unknown[] = [active, archived];
     for (const t of [...active.data, ...archived.data]) {
-      out.push(right(await useCase(async () => materialisedThread((await rightTE(readThread(ports, t.id, true))).thread))()));
+      out.push(right(await useCase(async () => materialisedThread((await rightTE(readThread(ports, { threadId: t.id, includeTurns: true }))).thread))()));
       out.push(right(await listTurns(ports, { threadId: t.id, itemsView: 'full' })()));
     }
     return JSON.stringify(out).split(home).join('<home>');

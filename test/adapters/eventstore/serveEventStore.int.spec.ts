@@ -35,7 +35,7 @@ const makeHome = async (home: string): Promise<RolloutWriter> => {
   const m = await openMutationHome(home);
   try {
     await rightTE(forkThread(m.ports, { threadId: L }));
-    await rightTE(revertThread(m.ports, P, 't3'));
+    await rightTE(revertThread(m.ports, { threadId: P, beforeTurnId: 't3' }));
   } finally {
     await m.close();
   }

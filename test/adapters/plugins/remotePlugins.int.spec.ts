@@ -6,6 +6,7 @@ import * as tar from 'tar';
 import { ANALYTICS_EVENTS_CAPTURE_FILE_ENV } from '../../../adapters/analytics/captureSink.js';
 import { ALLOW_HTTP_BUNDLE_DOWNLOADS_ENV } from '../../../adapters/plugins/remoteBundleFetcher.js';
 import { homePluginPorts } from '../../../adapters/plugins/homeRemotePlugins.js';
+import { REMOTE_GLOBAL_MARKETPLACE_NAME as REMOTE_MARKETPLACE } from '../../../domain/plugins/remoteCatalog.js';
 import { bundleOf, startPluginBackend } from '../../fixtures/pluginBackend.js';
 import type { FakePluginBackend } from '../../fixtures/pluginBackend.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
@@ -59,7 +60,7 @@ describe('remote plugins: install from the backend, startup sync (a local HTTP b
   });
   afterEach(() => backend.close());
 
-  const install = (id = LINEAR) => homePluginPorts(home, {}, env).installRemote(id)();
+  const install = (id = LINEAR) => homePluginPorts(home, {}, env).installRemote({ remoteMarketplaceName: REMOTE_MARKETPLACE, pluginName: id })();
   const sync = () => homePluginPorts(home, {}, env).syncRemote();
   const events = async () =>
     (await exists(capture))
@@ -166,7 +167,10 @@ describe('remote plugins: install from the backend, startup sync (a local HTTP b
     expect(E.isLeft(noAuth) && noAuth.left).to.deep.equal({ _tag: 'Rejected', reason: 'chatgpt authentication required for remote plugin catalog' });
     expect(backend.seen).to.deep.equal([]);
     await fs.writeFile(nodePath.join(home, 'auth.json'), JSON.stringify({ tokens: { access_token: 'token-1' } }));
-    const http = await homePluginPorts(home, {}, { ...env, [ALLOW_HTTP_BUNDLE_DOWNLOADS_ENV]: undefined }).installRemote(LINEAR)();
+    const http = await homePluginPorts(home, {}, { ...env, [ALLOW_HTTP_BUNDLE_DOWNLOADS_ENV]: undefined }).installRemote({
+      remoteMarketplaceName: REMOTE_MARKETPLACE,
+      pluginName: LINEAR,
+    })();
     expect(E.isLeft(http) && http.left).to.deep.equal({
       _tag: 'Rejected',
       reason: `backend returned an unsupported download URL scheme for remote plugin \`${LINEAR}\`: http`,
@@ -178,24 +182,24 @@ describe('remote plugins: install from the backend, startup sync (a local HTTP b
 
   it('the base URL flag overrides config.toml', async () => {
     await fs.writeFile(nodePath.join(home, 'config.toml'), 'chatgpt_base_url = "http://127.0.0.1:9/nowhere/"\n');
-    right(await homePluginPorts(home, { chatgptBaseUrl: backend.baseUrl }, env).installRemote(LINEAR)());
+    right(await homePluginPorts(home, { chatgptBaseUrl: backend.baseUrl }, env).installRemote({ remoteMarketplaceName: REMOTE_MARKETPLACE, pluginName: LINEAR })());
     expect(await fs.readFile(cache('openai-curated-remote', 'linear', '.codex-remote-plugin-install.json'), 'utf8')).to.equal(sidecarText(LINEAR));
   });
 
   it('uninstalls by the backend id as Codex does: plugin read, backend told, cache root and sidecar removed, reported; a local id stays local', async () => {
     right(await install());
     backend.seen.length = 0;
-    expect(right(await homePluginPorts(home, {}, env).uninstall(LINEAR)())).to.deep.equal({});
+    expect(right(await homePluginPorts(home, {}, env).uninstall({ pluginId: LINEAR })())).to.deep.equal({});
     expect(backend.seen.map((r) => `${r.method} ${r.url}`)).to.deep.equal([`GET /backend-api/ps/plugins/${LINEAR}`, `POST /backend-api/ps/plugins/${LINEAR}/uninstall`]);
     expect(await fs.readdir(cache('openai-curated-remote'))).to.deep.equal([]);
     expect((await events()).map((e) => e.event_type)).to.deep.equal(['codex_plugin_installed', 'codex_plugin_uninstalled']);
 
     right(await install());
     backend.seen.length = 0;
-    right(await homePluginPorts(home, {}, env).uninstall('linear@openai-curated-remote')());
+    right(await homePluginPorts(home, {}, env).uninstall({ pluginId: 'linear@openai-curated-remote' })());
     expect(backend.seen).to.deep.equal([]);
     expect(await fs.readdir(cache('openai-curated-remote'))).to.deep.equal([]);
-    const bad = await homePluginPorts(home, {}, env).uninstall('bad id!')();
+    const bad = await homePluginPorts(home, {}, env).uninstall({ pluginId: 'bad id!' })();
     expect(E.isLeft(bad) && bad.left).to.deep.equal({ _tag: 'Rejected', reason: 'invalid remote plugin id' });
   });
 

@@ -29,7 +29,7 @@ describe('schema 8 → 9: turn rows keep their summary items (ItemRef.shown)', (
     for (const threadId of [P, L]) {
       for (const sortDirection of ['asc', 'desc'] as const)
         out.push(right(await listTurns(ports, { threadId, limit: 3, sortDirection, itemsView: 'summary', cursor: null })()));
-      out.push(right(await readThread(ports, threadId, true)()));
+      out.push(right(await readThread(ports, { threadId: threadId, includeTurns: true })()));
     }
     return out;
   };

@@ -1,6 +1,7 @@
 import { foldTokenEvent, tokenFileStateOf } from '../domain/tokens/responseFold.js';
 import { addToBucket, bucketKeyOf, isLoose } from '../domain/tokens/usageBuckets.js';
 import type { Projection } from './projection.js';
+import { apiSourceOfMeta } from '../domain/thread/threadMeta.js';
 
 /**
  * The token audit of each rollout file: the responses it paid for (`tokenAudit`, by line), their
@@ -17,7 +18,7 @@ export const tokenAuditProjection: Projection = {
     if (ev.kind === 'sessionMeta') {
       if (pos.line !== 0 || b.get('tokenState', [R]) !== undefined) return;
       const m = ev.payload;
-      b.put('tokenState', [R], { tokens: tokenFileStateOf(m), originator: m.originator ?? '', source: m.source ?? null, repeatedRecords: false });
+      b.put('tokenState', [R], { tokens: tokenFileStateOf(m), originator: m.originator ?? '', source: apiSourceOfMeta(m), repeatedRecords: false });
       return;
     }
     const row = b.get('tokenState', [R]);

@@ -248,7 +248,7 @@ export interface AuditStateRow {
 /** Per rollout file: fold state of the token audit (carried across batches), and what a report needs of the file besides its sums. */
 export interface TokenStateRow {
   readonly tokens: TokenFileState;
-  /** Its session_meta's originator ('' when absent) and source: the client of its thread when the index has no thread row. */
+  /** Its session_meta's originator ('' when absent) and API source (`apiSourceOfMeta`, as its thread row has it): its thread's client. */
   readonly originator: string;
   readonly source: unknown;
   /** A record with a response id the file already recorded: its responses are read as rows. */

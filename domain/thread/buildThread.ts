@@ -1,9 +1,9 @@
 import type { Thread } from './thread.js';
 import { NOT_LOADED } from './threadFromRow.js';
 import type { Turn } from './turn.js';
-import { codexReadsSessionMeta, type SessionMetaPayload } from '../rollout/kinds/sessionMeta.js';
+import type { SessionMetaPayload } from '../rollout/kinds/sessionMeta.js';
 import type { ThreadMetaState } from './threadMeta.js';
-import { toApiSource } from './threadMeta.js';
+import { apiSourceOfMeta } from './threadMeta.js';
 
 export interface ThreadFacts {
   /** `session_meta` of the thread's current file (newest revision, or the fork's own file). */
@@ -60,9 +60,7 @@ export const buildThread = (f: ThreadFacts, turns: Turn[]): Thread => {
     cwd: f.meta.cwd ?? '',
     cliVersion: f.meta.cli_version ?? '',
     originator: f.meta.originator ?? '',
-    // A meta Codex cannot read (an early file's: not listed by Codex) we list, but only among the
-    // `unknown` sources, so the default list stays Codex's; a readable one without `source` is `vscode`.
-    source: f.meta.source === undefined && !codexReadsSessionMeta(f.meta) ? 'unknown' : toApiSource(f.meta.source),
+    source: apiSourceOfMeta(f.meta),
     canAcceptDirectInput: null,
     threadSource: f.meta.thread_source ?? null,
     agentNickname: f.meta.agent_nickname ?? null,

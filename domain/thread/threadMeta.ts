@@ -1,4 +1,5 @@
 import type { RolloutEvent } from '../rollout/event.js';
+import { codexReadsSessionMeta } from '../rollout/kinds/sessionMeta.js';
 import { codexReadsTurnContext } from '../rollout/kinds/turnContext.js';
 import { eventsOfResponseItem } from './responseMessage.js';
 import { snakeToCamel } from './snakeToCamel.js';
@@ -179,11 +180,18 @@ export const foldThreadMeta = (s: ThreadMetaState, ev: RolloutEvent, itemsFromRe
 };
 
 /**
- * `session_meta.source` → API `source`: named sources in camelCase, sub-agents as `{subAgent}`.
- * Absent (Codex 0.32–0.43 wrote none) it is `vscode`: `SessionMeta.source` is `#[serde(default)]`
- * and `SessionSource`'s default variant is `VSCode` (codex-rs `protocol/src/protocol.rs`).
+ * A thread's API `source` from its file's `session_meta` (the thread row's and the token report's
+ * client alike). Absent from a meta Codex reads (0.32–0.43 wrote none) it is `vscode`:
+ * `SessionMeta.source` is `#[serde(default)]` and `SessionSource`'s default variant is `VSCode`
+ * (codex-rs `protocol/src/protocol.rs`). Absent from a meta Codex cannot read (an early file's,
+ * `codexReadsSessionMeta`: Codex neither lists nor reads it) it is `unknown`: we list the thread,
+ * but only among the `unknown` sources, so the default list stays Codex's.
  */
-export const toApiSource = (source: unknown): unknown => {
+export const apiSourceOfMeta = (meta: Readonly<Record<string, unknown>>): unknown =>
+  meta['source'] === undefined && !codexReadsSessionMeta(meta) ? 'unknown' : toApiSource(meta['source']);
+
+/** `session_meta.source` → API `source`: named sources in camelCase, sub-agents as `{subAgent}`; absent, `vscode`. */
+const toApiSource = (source: unknown): unknown => {
   if (source === undefined) return 'vscode';
   if (typeof source === 'string') {
     switch (source) {

@@ -5,6 +5,7 @@ import { addThreadOrder } from './011-thread-order.js';
 import { markThreadRowsDueOnce } from './013-thread-rows-due.js';
 import { addRolloutForks } from './018-rollout-forks.js';
 import { addItemsThrough } from './020-turn-renderings.js';
+import { tokenStateApiSources } from './029-token-state-api-source.js';
 
 /**
  * Index schema versions and how to get from one to the next. A step either rewrites rows in
@@ -88,6 +89,8 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // completed, a meta without `source` is `vscode`, a turn context tagged the old way sets no
   // model: turn, item and thread rows again.
   { from: 27, to: 28, name: '028-codex-reads-older-files', kind: 'rebuild' },
+  // The token state keeps the API source (the thread row's rule), not the raw one: derived from the rollout rows.
+  { from: 28, to: 29, name: '029-token-state-api-source', kind: 'inPlace', run: tokenStateApiSources },
 ];
 
 export type MigrationPlan =

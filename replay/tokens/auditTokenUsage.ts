@@ -1,7 +1,6 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
-import { toApiSource } from '../../domain/thread/threadMeta.js';
 import { bucketInRange, buildTokenReport } from '../../domain/tokens/report.js';
 import type { TokenDimension, TokenReport, TokenReportOptions, UsageBucket } from '../../domain/tokens/report.js';
 import type { StoredResponse } from '../../domain/tokens/selectResponses.js';
@@ -62,7 +61,7 @@ export const auditTokenUsage = (store: IndexStore, { releasePages, ...options }:
       store.scan('tokenState', [], ({ key: [rid], value: s }) => {
         const t = s.tokens.threadId;
         // A thread's client is its own file's session_meta's (a revision copies its base's: the thread row's), else its first file's.
-        if (rid === t || !clients.has(t)) clients.set(t, clientOf(s.originator, toApiSource(s.source)));
+        if (rid === t || !clients.has(t)) clients.set(t, clientOf(s.originator, s.source));
         threadOf.set(rid, t);
         if (s.repeatedRecords) wholeThreads.add(t);
       }),

@@ -49,5 +49,5 @@ export type SessionMetaPayload = t.TypeOf<typeof SessionMetaPayload>;
  * fails, and Codex neither lists nor reads the file (the files Codex before 0.32 wrote, measured
  * on 0.169.0: `failed to read session metadata`).
  */
-export const codexReadsSessionMeta = (m: SessionMetaPayload): boolean =>
+export const codexReadsSessionMeta = (m: Readonly<Partial<Record<'timestamp' | 'cwd' | 'originator' | 'cli_version', unknown>>>): boolean =>
   typeof m.timestamp === 'string' && typeof m.cwd === 'string' && typeof m.originator === 'string' && typeof m.cli_version === 'string';

@@ -7,7 +7,6 @@ import type { IndexStore } from '../domain/ports.js';
 import type { FileCheckpoint, IndexReader } from '../domain/index/rows.js';
 import { holdsRows } from '../domain/index/rows.js';
 import type { IndexedFile, ThreadRowHome } from '../projections/threadRows.js';
-import { toEngineError } from '../adapters/fs/fsError.js';
 import { readConfiguredModelProvider } from '../adapters/fs/codexConfig.js';
 import { readThreadNames } from '../adapters/jsonl/sessionIndex.js';
 import type { Probe } from '../adapters/jsonl/probe.js';
@@ -158,9 +157,6 @@ export const rederiveThreadRow = async (store: IndexStore, home: string, threadI
 export const readThreadRowHome = async (home: string): Promise<E.Either<EngineError, ThreadRowHome>> => {
   const names = await readThreadNames(home)();
   if (E.isLeft(names)) return names;
-  try {
-    return E.right({ names: names.right, defaultModelProvider: await readConfiguredModelProvider(home) });
-  } catch (err) {
-    return E.left(toEngineError(home, 'read config.toml')(err));
-  }
+  const provider = await readConfiguredModelProvider(home);
+  return E.isLeft(provider) ? provider : E.right({ names: names.right, defaultModelProvider: provider.right });
 };

@@ -1,3 +1,4 @@
+import * as E from 'fp-ts/lib/Either.js';
 import { randomUUID } from 'node:crypto';
 import * as nodePath from 'node:path';
 import * as TE from 'fp-ts/lib/TaskEither.js';
@@ -31,7 +32,7 @@ export const homeExternalAgents = (codexHome: string, env: NodeJS.ProcessEnv = p
       return TE.tryCatch(() => importConfigMigration(agentHome, codexHome, item), toEngineError(agentHome, 'import'));
     },
     // A Task never fails: a config that cannot be read gives Codex's default, as Codex's own start would refuse it anyway.
-    modelProvider: () => readConfiguredModelProvider(codexHome).catch(() => DEFAULT_MODEL_PROVIDER),
+    modelProvider: async () => E.getOrElse(() => DEFAULT_MODEL_PROVIDER)(await readConfiguredModelProvider(codexHome)),
     cliVersion: CODEX_CLI_VERSION,
     recordHistory: (history) => TE.tryCatch(() => recordImportHistory(codexHome, history), toEngineError(nodePath.join(codexHome, CODEX_STATE_DB), 'write')),
     newImportId: randomUUID,

@@ -1,27 +1,48 @@
 import * as nodePath from 'node:path';
-import { errnoCode } from './fsError.js';
+import * as E from 'fp-ts/lib/Either.js';
+import { parse as parseToml } from 'smol-toml';
+import type { EngineError } from '../../domain/errors.js';
+import { decodeError } from '../../domain/errors.js';
+import { errnoCode, toEngineError } from './fsError.js';
 import { readTextNoFollow } from './noFollow.js';
 
 /** Codex's provider when its config names none. */
 export const DEFAULT_MODEL_PROVIDER = 'openai';
 
+/** The top-level keys of a home's `config.toml` (its tables too, as parsed); none when the file is absent. */
+export type CodexConfig = Readonly<Record<string, unknown>>;
+
 /**
- * The model provider a `config.toml` selects (its top-level `model_provider`), else Codex's
- * default. Only that one key is read. Codex records it in the threads it creates, and answers it
- * for a thread whose meta names none (codex-rs `app-server/src/request_processors/thread_processor.rs`
- * `thread_from_stored_thread`: an empty provider becomes `config.model_provider_id`).
+ * The home's `config.toml`, parsed (smol-toml), read without following a link (nothing outside the
+ * home is read whatever it holds); `{}` when there is none. Not TOML: a decode error naming the file
+ * (Codex itself does not start on such a config).
  */
-export const modelProviderOfConfig = (text: string | undefined): string => {
-  if (text === undefined) return DEFAULT_MODEL_PROVIDER;
-  const topLevel = text.split(/^\s*\[/m)[0] ?? '';
-  const m = /^\s*model_provider\s*=\s*"([^"\\]*)"\s*(?:#.*)?$/m.exec(topLevel);
-  return m?.[1] ?? DEFAULT_MODEL_PROVIDER;
+export const readCodexConfig = async (codexHome: string): Promise<E.Either<EngineError, CodexConfig>> => {
+  const path = nodePath.join(codexHome, 'config.toml');
+  let text: string;
+  try {
+    text = await readTextNoFollow(codexHome, path);
+  } catch (err) {
+    return errnoCode(err) === 'ENOENT' ? E.right({}) : E.left(toEngineError(path, 'read config.toml')(err));
+  }
+  try {
+    return E.right(parseToml(text) as CodexConfig);
+  } catch (err) {
+    return E.left(decodeError(path, 0, 0, `config.toml is not TOML: ${(err as Error).message}`));
+  }
 };
 
-/** The provider the home's `config.toml` selects (read without following a link; none: Codex's default). */
-export const readConfiguredModelProvider = async (codexHome: string): Promise<string> => {
-  const text = await readTextNoFollow(codexHome, nodePath.join(codexHome, 'config.toml')).catch((err: unknown) =>
-    errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err),
-  );
-  return modelProviderOfConfig(text);
+/**
+ * The model provider a config selects (its top-level `model_provider`), else Codex's default.
+ * Codex records it in the threads it creates, and answers it for a thread whose meta names none
+ * (codex-rs `app-server/src/request_processors/thread_processor.rs` `thread_from_stored_thread`:
+ * an empty provider becomes `config.model_provider_id`).
+ */
+export const configuredModelProvider = (config: CodexConfig): string => {
+  const provider = config['model_provider'];
+  return typeof provider === 'string' ? provider : DEFAULT_MODEL_PROVIDER;
 };
+
+/** The provider the home's `config.toml` selects (none: Codex's default); an unreadable or malformed config is the error. */
+export const readConfiguredModelProvider = async (codexHome: string): Promise<E.Either<EngineError, string>> =>
+  E.map(configuredModelProvider)(await readCodexConfig(codexHome));

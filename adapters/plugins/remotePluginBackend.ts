@@ -1,9 +1,7 @@
-import * as fs from 'node:fs/promises';
 import { STATUS_CODES } from 'node:http';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { parse as parseToml } from 'smol-toml';
 import type { EngineError } from '../../domain/errors.js';
 import { decodeError, ioError, rejected } from '../../domain/errors.js';
 import { renderDecodeErrors } from '../../domain/decodeErrors.js';
@@ -19,6 +17,8 @@ import {
 } from '../../domain/plugins/remoteCatalog.js';
 import type { RemoteCatalog } from '../../domain/plugins/remoteCatalog.js';
 import { errnoCode } from '../fs/fsError.js';
+import { readCodexConfig } from '../fs/codexConfig.js';
+import { readTextNoFollow } from '../fs/noFollow.js';
 
 /** A status as Codex's errors print it (reqwest's `StatusCode`): `404 Not Found`. */
 export const statusText = (status: number): string => `${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`;
@@ -45,7 +45,8 @@ export const readChatgptAuth = async (codexHome: string): Promise<E.Either<Engin
   const path = nodePath.join(codexHome, 'auth.json');
   let text: string;
   try {
-    text = await fs.readFile(path, 'utf8');
+    // Without following a link: nothing outside the home is read, whatever it holds.
+    text = await readTextNoFollow(codexHome, path);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return E.left(rejected('chatgpt authentication required for remote plugin catalog'));
     return E.left(ioError(path, 'read auth.json', errnoCode(err) ?? 'EIO', (err as Error).message));
@@ -77,21 +78,9 @@ export const readChatgptAuth = async (codexHome: string): Promise<E.Either<Engin
  */
 export const chatgptBaseUrlOf = async (codexHome: string, override?: string): Promise<E.Either<EngineError, string>> => {
   if (override !== undefined) return E.right(override);
-  const path = nodePath.join(codexHome, 'config.toml');
-  let text: string;
-  try {
-    text = await fs.readFile(path, 'utf8');
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return E.right(DEFAULT_CHATGPT_BASE_URL);
-    return E.left(ioError(path, 'read config.toml', errnoCode(err) ?? 'EIO', (err as Error).message));
-  }
-  let config: Record<string, unknown>;
-  try {
-    config = parseToml(text) as Record<string, unknown>;
-  } catch (err) {
-    return E.left(decodeError(path, 0, 0, `config.toml is not TOML: ${(err as Error).message}`));
-  }
-  const url = config['chatgpt_base_url'];
+  const config = await readCodexConfig(codexHome);
+  if (E.isLeft(config)) return config;
+  const url = config.right['chatgpt_base_url'];
   return E.right(typeof url === 'string' ? url : DEFAULT_CHATGPT_BASE_URL);
 };
 

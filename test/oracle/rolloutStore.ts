@@ -16,7 +16,6 @@ import { readRolloutLines } from '../../adapters/jsonl/rolloutLines.js';
 import type { RolloutLinesBelow } from '../../adapters/jsonl/rolloutLines.js';
 import { readThreadNames } from '../../adapters/jsonl/sessionIndex.js';
 import { readConfiguredModelProvider } from '../../adapters/fs/codexConfig.js';
-import { toEngineError } from '../../adapters/fs/fsError.js';
 
 /** The first line of a rollout, decoded as `session_meta`. */
 export const readSessionMeta =
@@ -78,5 +77,5 @@ export const jsonlRolloutStore = (home: string): RolloutStore => ({
   readSessionMeta,
   readHistory,
   threadNames: () => readThreadNames(home),
-  defaultModelProvider: () => TE.tryCatch(() => readConfiguredModelProvider(home), toEngineError(home, 'read config.toml')),
+  defaultModelProvider: () => () => readConfiguredModelProvider(home),
 });

@@ -18,8 +18,8 @@ import { isInsideHome, outsideHome, writesInsideHome } from '../fs/insideHome.js
 import type { WriterOptions } from './writer.js';
 import { appendEvents, appendLines, reviseUnderLock } from './writer.js';
 import { holdRolloutFolder } from './rolloutFolder.js';
-import { takeBackIfMoved } from '../fs/noFollow.js';
-import type { HeldFolder } from '../fs/noFollow.js';
+import { takeBackIfMoved } from '../fs/heldFolder.js';
+import type { HeldFolder } from '../fs/heldFolder.js';
 import { crashPoint } from '../system/crashPoint.js';
 
 /** The folders of a home that hold rollout files. */

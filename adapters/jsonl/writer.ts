@@ -22,8 +22,9 @@ import { errnoCode, toEngineError } from '../fs/fsError.js';
 import { supersededBy } from './supersededMark.js';
 import { markSuperseded, unmarkSuperseded } from './homeFacts.js';
 import { sweepFolder } from './leftovers.js';
-import type { HeldFolder } from '../fs/noFollow.js';
-import { appendAllOrNothing, byteAt, refuseHardLinked, takeBackIfMoved } from '../fs/noFollow.js';
+import type { HeldFolder } from '../fs/heldFolder.js';
+import { appendAllOrNothing, byteAt, refuseHardLinked } from '../fs/appendNoFollow.js';
+import { takeBackIfMoved } from '../fs/heldFolder.js';
 import { ROLLOUT_DIR_MODE, holdRolloutFolder } from './rolloutFolder.js';
 import { crashPoint } from '../system/crashPoint.js';
 

@@ -5,7 +5,7 @@ import type { EngineError } from '../../domain/errors.js';
 import type { ExternalAgentPorts, HistoryReadPorts, ThreadManagementPorts } from '../../replay/ports.js';
 import type { HomePluginPorts } from '../plugins/homeRemotePlugins.js';
 import { threadStateLogOver } from '../engineState/threadStateLog.js';
-import { threadHomeFiles } from '../jsonl/homeFacts.js';
+import { threadHomeFiles } from '../jsonl/threadHomeFiles.js';
 import { homeQuarantineSink } from '../jsonl/quarantine.js';
 import { readRanges } from '../jsonl/readRange.js';
 import { isInsideHome, outsideHome } from '../fs/insideHome.js';

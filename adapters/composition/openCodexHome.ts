@@ -12,7 +12,7 @@ import { isInsideHome, outsideHome } from '../fs/insideHome.js';
 import { jsonlRolloutFiles } from '../jsonl/rolloutFiles.js';
 import { fileAppendKeys } from '../jsonl/appendKeys.js';
 import * as nodePath from 'node:path';
-import type { WriterOptions } from '../jsonl/writer.js';
+import type { WriterOptions } from '../jsonl/lockedRolloutFile.js';
 import type { LmdbIndexStore } from '../lmdb/indexStore.js';
 import { lazyCatchUpHome } from '../../indexer/lazyCatchUp.js';
 import type { CatchUpOptions, CatchUpSummary } from '../../indexer/catchUp.js';

@@ -4,7 +4,7 @@ import { syncFolder, writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { crashPoint } from '../system/crashPoint.js';
 import { mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
 import { appendNoFollow } from '../fs/appendNoFollow.js';
-import { ROLLOUT_FILE_MODE } from '../jsonl/writer.js';
+import { ROLLOUT_FILE_MODE } from '../jsonl/lockedRolloutFile.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';

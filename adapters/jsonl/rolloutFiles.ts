@@ -15,7 +15,7 @@ import { jsonlEventLog } from './eventLog.js';
 import { formatRolloutFileName, parseRolloutFileName, sessionDayParts } from './rolloutFileName.js';
 import { errnoCode, isPermissionDenied, toEngineError } from '../fs/fsError.js';
 import { isInsideHome, outsideHome, writesInsideHome } from '../fs/insideHome.js';
-import type { WriterOptions } from './writer.js';
+import type { WriterOptions } from './lockedRolloutFile.js';
 import { appendEvents, appendLines, reviseUnderLock } from './writer.js';
 import { holdRolloutFolder } from './rolloutFolder.js';
 import { takeBackIfMoved } from '../fs/heldFolder.js';

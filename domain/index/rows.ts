@@ -1,4 +1,4 @@
-import type { FoldCursor, TurnState } from '../thread/turnRules.js';
+import type { FoldCursor, TurnState } from '../thread/turnFoldState.js';
 import type { Thread } from '../thread/thread.js';
 import type { ThreadItem } from '../thread/threadItem.js';
 import type { AgentMessagePhase } from '../thread/finalAgentMessage.js';
@@ -83,7 +83,7 @@ export interface ItemRef {
 
 /**
  * One turn of a rollout file (key: [rolloutId, key line]: the anchor line, else the first item's):
- * the turn fold's state (`turnRules.ts`; its anchor is Codex's cursor anchor) and what the index
+ * the turn fold's state (`turnFoldState.ts`; its anchor is Codex's cursor anchor) and what the index
  * keeps beside it to serve pages without reading the file.
  */
 export interface TurnRow extends Readonly<TurnState<LinePos>> {

@@ -17,6 +17,7 @@ import type { ToolItemRow } from '../analytics/toolItems.js';
  * keyed by rollout id first (thread id for a root file, fork id, revision id): like Codex's
  * `thread_history_1.sqlite`, each rollout file is projected on its own; a fork's rows are only its
  * own lines, and reads combine the base's rows below the cut.
+ * Over 400 lines on purpose: every table's row shape, `IndexTables` and the table lists, declared as one.
  */
 
 /** Where a line is, inside its own rollout file. `line` is the 0-based line index in the file. */

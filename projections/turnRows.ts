@@ -2,8 +2,8 @@ import type { LinePos, RolloutFoldRow, TurnIdRow, TurnRow } from '../domain/inde
 import type { HistoryMode } from '../domain/rollout/historyMode.js';
 import type { Batch } from './batch.js';
 import type { Mutable } from './projection.js';
-import { newTurnState, turnOrderPos } from '../domain/thread/turnRules.js';
-import type { TurnState } from '../domain/thread/turnRules.js';
+import { newTurnState, turnOrderPos } from '../domain/thread/turnFoldState.js';
+import type { TurnState } from '../domain/thread/turnFoldState.js';
 
 /** Shared row helpers of the turns and items projections (one rollout's turn fold, as rows). */
 

@@ -1,8 +1,9 @@
 import type { LinePos, TurnRow } from '../domain/index/rows.js';
 import type { HistoryMode } from '../domain/rollout/historyMode.js';
 import type { ThreadItem } from '../domain/thread/threadItem.js';
-import { phaseOfItemEvent } from '../domain/thread/turnRules.js';
-import type { ItemEvent, ReasoningEvent, TurnStore } from '../domain/thread/turnRules.js';
+import { phaseOfItemEvent } from '../domain/thread/itemEvents.js';
+import type { ItemEvent, ReasoningEvent } from '../domain/thread/itemEvents.js';
+import type { TurnStore } from '../domain/thread/turnFoldState.js';
 import { agentMessagePhaseOf, becomesFinalAgentMessage } from '../domain/thread/finalAgentMessage.js';
 import { itemFromLines } from '../domain/thread/itemFromLines.js';
 import type { RolloutContext } from './projection.js';

@@ -166,7 +166,11 @@ const schedulingOf = (serveOpts: ServeOptions): RpcServerOptions => ({
 /** `--upstream`: the server's options for it (the methods answered here: the protocol's table), or none. */
 const upstreamOf = async (named: NamedHome, serveOpts: ServeOptions): Promise<Pick<RpcServerOptions, 'upstream'>> => {
   if (serveOpts.upstream === undefined) return {};
-  const [{ spawnedUpstream, webSocketUpstream }, { METHOD_ENTRIES }] = await Promise.all([import('../rpc/upstream.js'), import('../../protocol/methods.js')]);
+  const [{ spawnedUpstream }, { webSocketUpstream }, { METHOD_ENTRIES }] = await Promise.all([
+    import('../rpc/spawnedUpstream.js'),
+    import('../rpc/upstream.js'),
+    import('../../protocol/methods.js'),
+  ]);
   const timeouts = {
     ...(serveOpts.upstreamConnectTimeoutMs === undefined ? {} : { connectMs: serveOpts.upstreamConnectTimeoutMs }),
     ...(serveOpts.upstreamRequestTimeoutMs === undefined ? {} : { requestMs: serveOpts.upstreamRequestTimeoutMs }),
@@ -189,7 +193,7 @@ const CODEX_VERSION_TIMEOUT_MS = 10_000;
  */
 const codexStarts = async (named: NamedHome, serveOpts: ServeOptions): Promise<E.Either<EngineError, void>> => {
   if (serveOpts.upstream !== 'codex') return E.right(undefined);
-  const { codexVersion } = await import('../rpc/upstream.js');
+  const { codexVersion } = await import('../rpc/spawnedUpstream.js');
   const bin = serveOpts.upstreamBin ?? 'codex';
   const version = await codexVersion(bin, named.codexHome, CODEX_VERSION_TIMEOUT_MS);
   if (E.isRight(version)) {

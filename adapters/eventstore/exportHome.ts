@@ -15,7 +15,8 @@ import { ROLLOUT_STREAM_PREFIX, confinedRolloutPath, rolloutStreamOf } from './s
 import { HOME_CONTROL_STREAM, emptyFold, foldFact, homeFactsInOrder } from './homeControl.js';
 import { sessionIndexLine, sessionIndexPath } from '../jsonl/sessionIndex.js';
 import { supersededMarkOf } from '../jsonl/supersededMark.js';
-import { createSessionIndex, createThreadStateLog, threadStateLogPath, writeSupersededMark } from '../jsonl/homeFacts.js';
+import { createThreadStateLog, threadStateLogPath, writeSupersededMark } from '../jsonl/homeFacts.js';
+import { createSessionIndex } from '../jsonl/sessionIndexWriter.js';
 
 export interface ExportSummary {
   readonly files: number;

@@ -8,7 +8,8 @@ import { renderSubagentToml, subagentMetadata } from '../../domain/externalConfi
 import type { SubagentMetadata } from '../../domain/externalConfig/subagentToml.js';
 import type { ConfigImportResult, ConfigItemType } from '../../domain/externalConfig/migration.js';
 import { openRegularFile, readRegularFileSync } from './agentFiles.js';
-import { checkFoldersBelow, createNoFollow, mkdirNoFollow, refuseLinkSync } from '../fs/noFollow.js';
+import { checkFoldersBelow, mkdirNoFollow, refuseLinkSync } from '../fs/noFollow.js';
+import { createNoFollow } from '../fs/heldFolder.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import type { ExternalAgentMigrationItem } from '../../protocol/externalAgents.js';
 import { migrationDetails } from '../../protocol/externalAgents.js';
@@ -288,7 +289,7 @@ const scopeOfItem = (claudeHome: string, codexHome: string, cwd: string | null |
 const TARGET_FILE_MODE = 0o644;
 const TARGET_FOLDER_MODE = 0o755;
 
-/** A new target file (it must not be there) below `root`: created O_EXCL, no link followed on the way or at its name (`noFollow.ts`). */
+/** A new target file (it must not be there) below `root`: created O_EXCL, no link followed on the way or at its name (`heldFolder.ts`). */
 const createTarget = (root: string, target: string, content: string | Uint8Array): Promise<void> => createNoFollow(root, target, content, TARGET_FILE_MODE);
 
 /** A source file's bytes: a regular file only, never through a link (`agentFiles.ts`). */

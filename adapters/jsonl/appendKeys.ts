@@ -8,7 +8,8 @@ import type { AppendKeys } from '../../replay/ports.js';
 import { acquireLock, lockPathFor, releaseLock } from '../fs/lockFile.js';
 import { toEngineError } from '../fs/fsError.js';
 import { followFile } from './followedFile.js';
-import { appendNoFollow, mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
+import { mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
+import { appendNoFollow } from '../fs/appendNoFollow.js';
 
 /** One line of the log, as read back (a sidecar file: decoded like every byte that enters). */
 const AppendRecordLine = t.intersection([

@@ -11,7 +11,7 @@ import type { ReadOptions } from './reader.js';
 import { isTornTail, readLog } from './reader.js';
 import { createTailCache } from './tailCache.js';
 import { errnoCode, toEngineError } from '../fs/fsError.js';
-import type { WriterOptions } from './writer.js';
+import type { WriterOptions } from './lockedRolloutFile.js';
 import { appendLines } from './writer.js';
 
 export interface JsonlEventLogOptions extends Omit<WriterOptions, 'tailCache'> {

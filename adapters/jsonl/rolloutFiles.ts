@@ -15,11 +15,11 @@ import { jsonlEventLog } from './eventLog.js';
 import { formatRolloutFileName, parseRolloutFileName, sessionDayParts } from './rolloutFileName.js';
 import { errnoCode, isPermissionDenied, toEngineError } from '../fs/fsError.js';
 import { isInsideHome, outsideHome, writesInsideHome } from '../fs/insideHome.js';
-import type { WriterOptions } from './writer.js';
+import type { WriterOptions } from './lockedRolloutFile.js';
 import { appendEvents, appendLines, reviseUnderLock } from './writer.js';
 import { holdRolloutFolder } from './rolloutFolder.js';
-import { takeBackIfMoved } from '../fs/noFollow.js';
-import type { HeldFolder } from '../fs/noFollow.js';
+import { takeBackIfMoved } from '../fs/heldFolder.js';
+import type { HeldFolder } from '../fs/heldFolder.js';
 import { crashPoint } from '../system/crashPoint.js';
 
 /** The folders of a home that hold rollout files. */

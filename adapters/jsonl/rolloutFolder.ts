@@ -2,8 +2,8 @@
 // or move that uses it: a folder swapped for a link meanwhile never takes a file out of the home.
 import * as nodePath from 'node:path';
 import { isInsideHome } from '../fs/insideHome.js';
-import type { HeldFolder } from '../fs/noFollow.js';
-import { holdFolder } from '../fs/noFollow.js';
+import type { HeldFolder } from '../fs/heldFolder.js';
+import { holdFolder } from '../fs/heldFolder.js';
 
 /** The mode of the day folders the engine makes: they hold conversation text, so never group- or world-readable, whatever the umask. */
 export const ROLLOUT_DIR_MODE = 0o700;

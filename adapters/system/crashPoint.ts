@@ -23,7 +23,7 @@ export const FOLLOW_CRASH_POINTS = ['follow.append.before', 'follow.append.after
  *   yet removed (a second hard link);
  * - a revision (`writer.ts` `reviseUnderLock`: a paginated rollback, a revert): its base marked
  *   superseded, the revision not created; the revision created, the base's lock still held;
- * - `session_index.jsonl` and the engine's thread-state log (`adapters/jsonl/homeFacts.ts`): under
+ * - `session_index.jsonl` and the engine's thread-state log (`adapters/jsonl/sessionIndexWriter.ts`, `homeFacts.ts`): under
  *   the log's lock, nothing written; half the line written; fsynced, not acknowledged;
  * - a catch-up (`indexer/catchUp.ts`): its files' rows committed, their thread rows not.
  */

@@ -1,4 +1,4 @@
-import type { FoldCursor, TurnState } from '../thread/turnRules.js';
+import type { FoldCursor, TurnState } from '../thread/turnFoldState.js';
 import type { Thread } from '../thread/thread.js';
 import type { ThreadItem } from '../thread/threadItem.js';
 import type { AgentMessagePhase } from '../thread/finalAgentMessage.js';
@@ -17,6 +17,7 @@ import type { ToolItemRow } from '../analytics/toolItems.js';
  * keyed by rollout id first (thread id for a root file, fork id, revision id): like Codex's
  * `thread_history_1.sqlite`, each rollout file is projected on its own; a fork's rows are only its
  * own lines, and reads combine the base's rows below the cut.
+ * Over 400 lines on purpose: every table's row shape, `IndexTables` and the table lists, declared as one.
  */
 
 /** Where a line is, inside its own rollout file. `line` is the 0-based line index in the file. */
@@ -83,7 +84,7 @@ export interface ItemRef {
 
 /**
  * One turn of a rollout file (key: [rolloutId, key line]: the anchor line, else the first item's):
- * the turn fold's state (`turnRules.ts`; its anchor is Codex's cursor anchor) and what the index
+ * the turn fold's state (`turnFoldState.ts`; its anchor is Codex's cursor anchor) and what the index
  * keeps beside it to serve pages without reading the file.
  */
 export interface TurnRow extends Readonly<TurnState<LinePos>> {

@@ -2,8 +2,11 @@ import type { RolloutEvent } from '../rollout/event.js';
 import type { EventPosition } from './eventPosition.js';
 import type { ThreadItem } from './threadItem.js';
 import type { HistoryMode } from '../rollout/historyMode.js';
-import { applyTurnRule, itemBodyOf, newTurnState, turnOrderPos } from './turnRules.js';
-import type { FoldCursor, ItemEvent, ReasoningEvent, TurnState, TurnStore } from './turnRules.js';
+import { applyTurnRule } from './turnRules.js';
+import { itemBodyOf } from './itemEvents.js';
+import { newTurnState, turnOrderPos } from './turnFoldState.js';
+import type { FoldCursor, TurnState, TurnStore } from './turnFoldState.js';
+import type { ItemEvent, ReasoningEvent } from './itemEvents.js';
 
 /**
  * The whole-history turn fold: a thread's turns and items in memory, by the rules of

@@ -65,7 +65,7 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
     phase: item.phase ?? null,
     memoryCitation: item.memory_citation ?? null,
     // The source basis's v2/item.rs copies `delivery`; 0.169.0 answers null from an item line that
-    // carries one (measured: test/compat/passThroughFields.compat.spec.ts). The legacy event's is copied (turnRules.ts).
+    // carries one (measured: test/compat/passThroughFields.compat.spec.ts). The legacy event's is copied (itemEvents.ts).
     delivery: null,
     questions: null,
   }),
@@ -108,7 +108,7 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
       pluginId: item.pluginId,
       readOnlyHint: item.readOnlyHint,
     }),
-  // `results`: null, as 0.169.0 answers an item line's (measured); the legacy web_search_end's are copied (turnRules.ts).
+  // `results`: null, as 0.169.0 answers an item line's (measured); the legacy web_search_end's are copied (itemEvents.ts).
   WebSearch: (item) => webSearchItem(item.id, item.query, item.action, null),
   ImageView: (item) => ({ type: 'imageView', id: item.id, path: pathOfFileUrl(item.path) }),
   DynamicToolCall: (item) => ({

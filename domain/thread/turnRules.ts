@@ -1,13 +1,12 @@
 import type { RolloutEvent } from '../rollout/event.js';
 import type { HistoryMode } from '../rollout/historyMode.js';
-import type { ThreadItem, ThreadItemBody } from './threadItem.js';
-import type { ItemsView, Turn, TurnError, TurnStatus } from './turn.js';
+import type { TurnError, TurnStatus } from './turn.js';
+import type { FoldCursor, TurnState, TurnStore } from './turnFoldState.js';
+import type { EventOf, ReasoningEvent } from './itemEvents.js';
+import { apiKind, shownInLegacy } from './itemEvents.js';
 import { toApiCodexErrorInfo } from './codexErrorInfo.js';
 import { eventsOfResponseItem } from './responseMessage.js';
 import { hookPromptFragmentsOf } from './hookPrompt.js';
-import { legacyUserContent, mapPaginatedItem } from './mapItem.js';
-import { renderReviewOutput } from './reviewText.js';
-import { fileChangeItem, imageGenerationItem, mcpOutcomeOf, mcpToolCallItem, patchStatusOf, subAgentActivityItem, webSearchItem } from './toolCallItem.js';
 import { codexReadsTurnContext } from '../rollout/kinds/turnContext.js';
 
 /**
@@ -15,129 +14,9 @@ import { codexReadsTurnContext } from '../rollout/kinds/turnContext.js';
  * errors count, what a rollback drops, how legacy items are numbered and grouped. Two folds
  * consult this table: the whole-history fold (`foldTurns.ts`, turns in memory) and the index's
  * turns and items projections (turns as rows). Each supplies a `TurnStore`, how it keeps turns
- * and items; a rule changed here changes both.
+ * and items; a rule changed here changes both. The state they keep and the store's interface are
+ * `turnFoldState.ts`'s; the item each event makes, `itemEvents.ts`'s.
  */
-
-/** The fields both folds keep of a turn; `P` is where a line sits (a history position or a file line). */
-export interface TurnState<P> {
-  readonly id: string;
-  rootTurnId: string | null;
-  status: TurnStatus;
-  error: TurnError | null;
-  startedAt: number | null;
-  completedAt: number | null;
-  durationMs: number | null;
-  anchoredByStart: boolean;
-  /** Position that orders the turn: its `task_started`, else its end, else its first item. */
-  anchor: P | null;
-  /** Position of the line that ended the turn, if any. */
-  end: P | null;
-}
-
-/**
- * A turn no line has touched yet, with the fields its fold keeps beside these (`own`, added after
- * them: the index stores rows with their keys in this order). Assigned onto a literal, not spread:
- * a spread made the turns V8's slow objects (the whole-history fold ran 20 times slower).
- */
-export const newTurnState = <P, X extends object>(id: string, own: X): TurnState<P> & X =>
-  Object.assign(
-    {
-      id,
-      rootTurnId: null,
-      status: 'inProgress' as TurnStatus,
-      error: null,
-      startedAt: null,
-      completedAt: null,
-      durationMs: null,
-      anchoredByStart: false,
-      anchor: null,
-      end: null,
-    },
-    own,
-  );
-
-/** The position that orders a turn (and keys its row): its anchor, else its first item; null: not visible yet. */
-export const turnOrderPos = <P>(t: { readonly anchor: P | null; readonly firstItem: P | null }): P | null => t.anchor ?? t.firstItem;
-
-/** A turn as the API shows it, with the items its view holds. */
-export const apiTurnOf = (t: Readonly<TurnState<unknown>>, items: ThreadItem[], itemsView: ItemsView): Turn => ({
-  id: t.id,
-  rootTurnId: t.rootTurnId,
-  items,
-  itemsView,
-  // Nothing runs a turn in this process: one that never ended was interrupted (Codex reports the same when not loaded).
-  status: t.status === 'inProgress' ? 'interrupted' : t.status,
-  error: t.error,
-  startedAt: t.startedAt,
-  completedAt: t.completedAt,
-  durationMs: t.durationMs,
-});
-
-/** Where a fold stands in one history (the index keeps it as the `fold` row). */
-export interface FoldCursor {
-  readonly mode: HistoryMode;
-  /** Legacy: the turn receiving items without an explicit turn id. */
-  currentTurnId: string | null;
-  /** Legacy: the API numbers items `item-1`, `item-2`, … across the whole thread. */
-  legacyItemCount: number;
-  /**
-   * Legacy: lines so far that Codex cannot read (a turn context of Codex 0.34–0.50). Codex numbers
-   * an implicit turn by the index of its line among the lines it read (`rollout/src/recorder.rs`
-   * `load_rollout_items` skips a line that fails to decode), so these do not count.
-   */
-  codexUnreadLines: number;
-}
-
-type EventOf<K extends RolloutEvent['kind']> = Extract<RolloutEvent, { kind: K }>;
-
-/** The events that make an item; `itemBodyOf` says which item. */
-export type ItemEvent = EventOf<
-  | 'itemCompleted'
-  | 'userMessage'
-  | 'agentMessage'
-  | 'agentReasoning'
-  | 'agentReasoningRawContent'
-  | 'contextCompacted'
-  | 'enteredReviewMode'
-  | 'exitedReviewMode'
-  | 'patchApplyEnd'
-  | 'mcpToolCallEnd'
-  | 'webSearchEnd'
-  | 'subAgentActivity'
-  | 'imageGenerationEnd'
-  | 'responseItem'
->;
-export type ReasoningEvent = EventOf<'agentReasoning' | 'agentReasoningRawContent'>;
-
-/** How one fold keeps its turns and items: in memory (whole history) or as index rows. */
-export interface TurnStore<T extends TurnState<P>, P> {
-  /** Early (pre-envelope) rollouts: the visible items come from model-context response items. */
-  readonly itemsFromResponses: boolean;
-  /** The turn, created if new; undefined for a turn a rollback removed. */
-  turn(id: string): T | undefined;
-  /** The turn if it was stored (never created). */
-  storedTurn(id: string): T | undefined;
-  /** The number naming an implicit legacy turn opened at `pos`. */
-  implicitTurnKey(pos: P): number;
-  /** The turn was changed. */
-  saveTurn(t: T): void;
-  /** The turn's end was just set. */
-  ended(t: T): void;
-  /** The cursor was changed. */
-  saveCursor(): void;
-  /** A new item of the turn (or, same id, a later completion replacing it); saves the turn. */
-  addItem(t: T, id: string, kind: string, ev: ItemEvent, pos: P, startedAtMs: number | null, completedAtMs: number | null): void;
-  /** Extend the turn's last item if it is a reasoning item (saving the turn); false if it is not. */
-  extendReasoning(t: T, ev: ReasoningEvent, pos: P): boolean;
-  /** The turn holds an item other than a context compaction. */
-  hasContent(t: T): boolean;
-  hasCompaction(t: T): boolean;
-  itemCount(t: T): number;
-  /** The visible turns in order. */
-  visibleTurns(): readonly T[];
-  /** Remove turns (with their items); later events for them are ignored. */
-  drop(turns: readonly T[]): void;
-}
 
 export const toTurnError = (e: { message: string; codex_error_info?: unknown; additional_details?: unknown } | null | undefined): TurnError | null =>
   e
@@ -206,101 +85,6 @@ const currentLegacyTurn = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: Fol
   return t;
 };
 
-type CompletedItem = NonNullable<EventOf<'itemCompleted'>['item']>;
-
-/** The reason a legacy thread does not take an item of this type from its `item_completed` line. */
-const LEGACY_EVENT_STANDS_FOR_IT = { notInLegacy: 'a legacy event stands for it (Codex writes `item_completed` only for kinds without one)' } as const;
-
-/**
- * Per item type of an `item_completed` line: the API's type of the item it makes (an `Extension`
- * item's by its kind: `clock.sleep` → `sleep`), and whether a legacy thread takes it from that line
- * (Codex writes those for the kinds no legacy event stands for) into the turn the line names, with
- * the line's times. Plan items without text are not shown (codex-rs
- * `ThreadHistoryBuilder::handle_item_completed`). `Extension`:
- * codex-rs/app-server-protocol/src/protocol/thread_history.rs (handle_materialized_item_lifecycle)
- * upserts extension items; 0.169.0 writes a sleep's into legacy threads and shows it with its times (measured).
- */
-export const COMPLETED_ITEMS: {
-  readonly [K in CompletedItem['type']]: { readonly apiType: ThreadItem['type']; readonly legacy: true | { readonly notInLegacy: string } };
-} = {
-  UserMessage: { apiType: 'userMessage', legacy: LEGACY_EVENT_STANDS_FOR_IT },
-  AgentMessage: { apiType: 'agentMessage', legacy: LEGACY_EVENT_STANDS_FOR_IT },
-  Reasoning: { apiType: 'reasoning', legacy: LEGACY_EVENT_STANDS_FOR_IT },
-  CommandExecution: { apiType: 'commandExecution', legacy: LEGACY_EVENT_STANDS_FOR_IT },
-  FileChange: { apiType: 'fileChange', legacy: LEGACY_EVENT_STANDS_FOR_IT },
-  McpToolCall: { apiType: 'mcpToolCall', legacy: LEGACY_EVENT_STANDS_FOR_IT },
-  WebSearch: { apiType: 'webSearch', legacy: LEGACY_EVENT_STANDS_FOR_IT },
-  ImageView: { apiType: 'imageView', legacy: LEGACY_EVENT_STANDS_FOR_IT },
-  DynamicToolCall: { apiType: 'dynamicToolCall', legacy: LEGACY_EVENT_STANDS_FOR_IT },
-  CollabAgentToolCall: { apiType: 'collabAgentToolCall', legacy: LEGACY_EVENT_STANDS_FOR_IT },
-  ImageGeneration: { apiType: 'imageGeneration', legacy: LEGACY_EVENT_STANDS_FOR_IT },
-  HookPrompt: { apiType: 'hookPrompt', legacy: { notInLegacy: 'a legacy thread takes hook prompts from the user message that carries them (responseItem)' } },
-  ContextCompaction: { apiType: 'contextCompaction', legacy: LEGACY_EVENT_STANDS_FOR_IT },
-  EnteredReviewMode: { apiType: 'enteredReviewMode', legacy: LEGACY_EVENT_STANDS_FOR_IT },
-  ExitedReviewMode: { apiType: 'exitedReviewMode', legacy: LEGACY_EVENT_STANDS_FOR_IT },
-  SubAgentActivity: { apiType: 'subAgentActivity', legacy: true },
-  FunctionCallOutput: { apiType: 'functionCallOutput', legacy: true },
-  Plan: { apiType: 'plan', legacy: true },
-  Extension: { apiType: 'sleep', legacy: true },
-};
-
-/** The API's type of the item a completed item makes. */
-const apiKind = (item: CompletedItem): ThreadItem['type'] => COMPLETED_ITEMS[item.type].apiType;
-
-/** The phase an agent message's event records (paginated: its item's; legacy: the event's), as written. */
-export const phaseOfItemEvent = (ev: ItemEvent): unknown =>
-  ev.kind === 'itemCompleted' ? (ev.item?.type === 'AgentMessage' ? ev.item.phase : undefined) : ev.kind === 'agentMessage' ? ev.payload.phase : undefined;
-
-/** The item each item event makes, named `id` (a paginated item keeps its own id): one entry per item event kind. */
-export const ITEM_OF_EVENT: { readonly [K in ItemEvent['kind']]: (ev: EventOf<K>, id: string) => ThreadItemBody } = {
-  itemCompleted: (ev) => mapPaginatedItem(ev.item!),
-  userMessage: (ev, id) => ({ type: 'userMessage', id, clientId: null, content: legacyUserContent(ev.payload) }),
-  agentMessage: (ev, id) => ({
-    type: 'agentMessage',
-    moderation: null,
-    id,
-    text: ev.payload.message,
-    phase: ev.payload.phase ?? null,
-    memoryCitation: ev.payload.memory_citation ?? null,
-    // thread_history.rs `handle_agent_message` copies the event's delivery.
-    delivery: ev.payload.delivery ?? null,
-    questions: null,
-  }),
-  agentReasoning: (ev, id) => ({ type: 'reasoning', id, summary: [ev.payload.text], content: [] }),
-  agentReasoningRawContent: (ev, id) => ({ type: 'reasoning', id, summary: [], content: [ev.payload.text] }),
-  contextCompacted: (_ev, id) => ({ type: 'contextCompaction', id }),
-  enteredReviewMode: (ev, id) => ({ type: 'enteredReviewMode', id, review: ev.payload.user_facing_hint ?? '' }),
-  exitedReviewMode: (ev, id) => ({ type: 'exitedReviewMode', id, review: renderReviewOutput(ev.payload.review_output) }),
-  patchApplyEnd: (ev, id) => fileChangeItem(id, ev.payload.changes ?? {}, patchStatusOf(ev.payload.status, ev.payload.success)),
-  mcpToolCallEnd: (ev, id) => {
-    const p = ev.payload;
-    return mcpToolCallItem({
-      id,
-      server: p.invocation.server,
-      tool: p.invocation.tool,
-      arguments: p.invocation.arguments,
-      duration: p.duration ?? null,
-      ...mcpOutcomeOf(p.result),
-      // codex-rs/app-server-protocol/src/protocol/thread_history.rs (mcp_tool_call_end): the event's facts, as the item's.
-      connectorId: p.connector_id,
-      linkId: p.link_id,
-      resourceUri: p.mcp_app_resource_uri,
-      appName: p.app_name,
-      actionName: p.action_name,
-      mcpAppUi: p.mcp_app_ui,
-      pluginId: p.plugin_id,
-      readOnlyHint: p.read_only_hint,
-    });
-  },
-  webSearchEnd: (ev, id) => webSearchItem(id, ev.payload.query, ev.payload.action, ev.payload.results),
-  subAgentActivity: (ev, id) => subAgentActivityItem(id, ev.payload),
-  imageGenerationEnd: (ev, id) => imageGenerationItem(id, ev.payload.status, ev.payload),
-  responseItem: (ev, id) => ({ type: 'hookPrompt', id, fragments: ev.payload.type === 'message' ? (hookPromptFragmentsOf(ev.payload.content) ?? []) : [] }),
-};
-
-/** The item an item event makes, named `id` (a paginated item keeps its own id). */
-export const itemBodyOf = (ev: ItemEvent, id: string): ThreadItemBody => (ITEM_OF_EVENT[ev.kind] as (ev: ItemEvent, id: string) => ThreadItemBody)(ev, id);
-
 /** A legacy thread's user-role model-context message that is a hook prompt (see `hookPrompt.ts`). */
 const isHookPromptMessage = (p: EventOf<'responseItem'>['payload']): p is Extract<EventOf<'responseItem'>['payload'], { type: 'message' }> =>
   p.type === 'message' && p.role === 'user' && hookPromptFragmentsOf(p.content) !== null;
@@ -314,8 +98,6 @@ const legacyToolCall: Rule<'patchApplyEnd' | 'mcpToolCallEnd' | 'webSearchEnd'> 
 };
 
 const apiKindOfEvent = { patchApplyEnd: 'fileChange', mcpToolCallEnd: 'mcpToolCall', webSearchEnd: 'webSearch' } as const;
-
-const shownInLegacy = (item: CompletedItem): boolean => COMPLETED_ITEMS[item.type].legacy === true && (item.type !== 'Plan' || (item.text ?? '') !== '');
 
 type Rule<K extends RolloutEvent['kind']> = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: FoldCursor, ev: EventOf<K>, pos: P) => void;
 

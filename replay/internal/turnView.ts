@@ -4,7 +4,7 @@ import { inSegment } from '../../domain/history/lineage.js';
 import type { ThreadItem } from '../../domain/thread/threadItem.js';
 import type { ItemsView, Turn } from '../../domain/thread/turn.js';
 import { RenderedTurns } from '../../domain/thread/turn.js';
-import { apiTurnOf } from '../../domain/thread/turnRules.js';
+import { apiTurnOf } from '../../domain/thread/turnFoldState.js';
 import { finalAgentMessageIndex } from '../../domain/thread/finalAgentMessage.js';
 import { corrupt } from '../../domain/errors.js';
 import type { HistoryReadPorts } from '../ports.js';

@@ -280,7 +280,7 @@ const GAPS: readonly Listed[] = [
   ...each('event_msg/user_message', ['audio', 'local_audio'], `DIFF c: ${HISTORY} renders audio and localAudio inputs; ours drops them`),
   ...each('event_msg/agent_message', ['questions', 'moderation'], `DIFF f/g: ${HISTORY} handle_agent_message copies them; ours null`),
   ...each('item/AgentMessage', ['questions', 'moderation'], `DIFF f/g: ${ITEM_FROM} copies them; ours null`),
-  ...each('thread_item/agentMessage', ['questions', 'moderation'], 'DIFF f/g: always null in our answers (mapItem.ts, turnRules.ts)'),
+  ...each('thread_item/agentMessage', ['questions', 'moderation'], 'DIFF f/g: always null in our answers (mapItem.ts, itemEvents.ts)'),
   {
     variant: 'session_meta',
     field: 'subagent_history_start_ordinal',

@@ -9,7 +9,8 @@ import { EVENT_MSG_KINDS, RESPONSE_ITEM_TYPES, TOP_LEVEL_KINDS } from '../../dom
 import { classifyRolloutLine } from '../../domain/rollout/event.js';
 import { KNOWN_TURN_ITEM_TYPES } from '../../domain/rollout/kinds/itemCompleted.js';
 import { THREAD_ITEM_TYPES } from '../../domain/thread/threadItem.js';
-import { COMPLETED_ITEMS, ITEM_OF_EVENT, TURN_RULES } from '../../domain/thread/turnRules.js';
+import { TURN_RULES } from '../../domain/thread/turnRules.js';
+import { COMPLETED_ITEMS, ITEM_OF_EVENT } from '../../domain/thread/itemEvents.js';
 import { PAGINATED_ITEMS } from '../../domain/thread/mapItem.js';
 import { CONVERSATION_TEXT } from '../../domain/search/conversationText.js';
 import { THREAD_META_RULES } from '../../domain/thread/threadMeta.js';

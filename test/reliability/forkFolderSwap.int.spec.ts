@@ -13,7 +13,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { renderError } from '../../domain/errors.js';
 import { forkThread } from '../../replay/mutations/forkThread.js';
 import { jsonlRolloutFiles } from '../../adapters/jsonl/rolloutFiles.js';
-import type { WriterHooks } from '../../adapters/jsonl/writer.js';
+import type { WriterHooks } from '../../adapters/jsonl/lockedRolloutFile.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import type { MutationHome } from '../replay/mutationHome.js';
 import { chatThread, openMutationHome, rolloutName, writeRollout } from '../replay/mutationHome.js';

@@ -2,17 +2,9 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import {
-  appendNoFollow,
-  chmodNoFollowSync,
-  confinementRoot,
-  createNoFollow,
-  holdFolder,
-  mkdirNoFollow,
-  openNoFollow,
-  readTextNoFollow,
-  refuseLinkSync,
-} from '../../../adapters/fs/noFollow.js';
+import { chmodNoFollowSync, confinementRoot, mkdirNoFollow, openNoFollow, readTextNoFollow, refuseLinkSync } from '../../../adapters/fs/noFollow.js';
+import { appendNoFollow } from '../../../adapters/fs/appendNoFollow.js';
+import { createNoFollow, holdFolder } from '../../../adapters/fs/heldFolder.js';
 import { LinkRefused } from '../../../adapters/fs/fsError.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 

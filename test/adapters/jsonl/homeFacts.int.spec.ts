@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { acquireLock, lockPathFor, releaseLock } from '../../../adapters/fs/lockFile.js';
-import { appendSessionIndexLine, appendThreadStateEvent, threadStateLogPath, writeSupersededMark } from '../../../adapters/jsonl/homeFacts.js';
+import { appendThreadStateEvent, threadStateLogPath, writeSupersededMark } from '../../../adapters/jsonl/homeFacts.js';
+import { appendSessionIndexLine } from '../../../adapters/jsonl/sessionIndexWriter.js';
 import { sessionIndexLine } from '../../../adapters/jsonl/sessionIndex.js';
 import { supersededMarkOf } from '../../../adapters/jsonl/supersededMark.js';
 

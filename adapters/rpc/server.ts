@@ -1,3 +1,6 @@
+// About 400 lines: one connection's serving is one closure (its reading loop, dispatch, and the
+// requests it has running share their state); the home's opening and the upstream link are
+// homeOpening.ts and connectionUpstream.ts.
 import type { Readable, Writable } from 'node:stream';
 import * as E from 'fp-ts/lib/Either.js';
 import { invalidParamsMessage, unknownMethodRefusal } from '../../protocol/requestErrors.js';

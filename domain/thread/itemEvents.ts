@@ -73,7 +73,8 @@ export const COMPLETED_ITEMS: {
   Extension: { apiType: 'sleep', legacy: true },
 };
 
-/** The API's type of the item a completed item makes. */ export const apiKind = (item: CompletedItem): ThreadItem['type'] => COMPLETED_ITEMS[item.type].apiType;
+/** The API's type of the item a completed item makes. */
+export const apiKind = (item: CompletedItem): ThreadItem['type'] => COMPLETED_ITEMS[item.type].apiType;
 
 /** Whether a legacy thread takes a completed item into a turn (its `legacy` entry; a plan without text is not shown). */
 export const shownInLegacy = (item: CompletedItem): boolean => COMPLETED_ITEMS[item.type].legacy === true && (item.type !== 'Plan' || (item.text ?? '') !== '');

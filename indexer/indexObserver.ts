@@ -1,4 +1,4 @@
-import type { GatePassing } from '../migrations/index/backfillGate.js';
+import type { GatePassing } from './backfillGate.js';
 import type { Freshness } from './freshness.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { EngineError } from '../domain/errors.js';
-import type { GateVerdict, Lease } from '../migrations/index/backfillGate.js';
+import type { GateVerdict, Lease } from './backfillGate.js';
 import type { CatchUpOptions, Progress } from './catchUpOptions.js';
 import type { ThreadFilesIndexed } from './threadFiles.js';
 import type { IndexLockWait } from './openIndex.js';

@@ -10,8 +10,8 @@ import { invalidArgument, isEngineError, unsupported } from '../domain/errors.js
 import type { IndexWrite } from '../domain/index/rows.js';
 import { planMigration, MIGRATIONS } from '../migrations/index/steps.js';
 import type { IndexMigration } from '../migrations/index/steps.js';
-import { canTakeLease, leaseHolder, passBackfillGate } from '../migrations/index/backfillGate.js';
-import type { GateOptions, GatePorts, GateVerdict, Lease } from '../migrations/index/backfillGate.js';
+import { canTakeLease, leaseHolder, passBackfillGate } from './backfillGate.js';
+import type { GateOptions, GatePorts, GateVerdict, Lease } from './backfillGate.js';
 import { openLmdbIndex } from '../adapters/lmdb/indexStore.js';
 import { checkFoldersBelow, confinementRoot, mkdirNoFollow } from '../adapters/fs/noFollow.js';
 import type { LmdbIndexStore } from '../adapters/lmdb/indexStore.js';

@@ -5,7 +5,7 @@ import {
   externalAgentConfigReadHistoriesMethod,
   externalAgentConfigRecordHistoryMethod,
 } from './externalAgents.js';
-import { reviewStartMethod, rolloutAppendMethod, threadForkMethod, threadRevertMethod, threadRollbackMethod } from './history.js';
+import { reviewStartMethod, rolloutAppendMethod, threadForkMethod, threadRevertMethod, threadRollbackMethod } from './historyWrites.js';
 import { threadItemsListMethod, threadItemsReadMethod } from './items.js';
 import {
   threadArchiveMethod,

@@ -6,7 +6,7 @@ import type { ConfigImportResult, ConfigItemType, ExternalAgent } from '../domai
 import type { ThreadStateEvent, ThreadStateRow } from '../domain/threadState/threadStateEvent.js';
 import type { EngineError } from '../domain/errors.js';
 import type { Clock, HistoryIndexer, Ids, IndexStore, RolloutFiles } from '../domain/ports.js';
-import type { RolloutAppendResult } from '../protocol/history.js';
+import type { RolloutAppendResult } from '../protocol/historyWrites.js';
 
 /**
  * What the history read use cases need: the index, the indexer that keeps it current with the

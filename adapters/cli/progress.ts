@@ -2,8 +2,8 @@ import { createRequire } from 'node:module';
 import type CliProgress from 'cli-progress';
 import * as E from 'fp-ts/lib/Either.js';
 import { renderError } from '../../domain/errors.js';
-import type { GateVerdict, Lease } from '../../migrations/index/backfillGate.js';
-import { leaseHolder } from '../../migrations/index/backfillGate.js';
+import type { GateVerdict, Lease } from '../../indexer/backfillGate.js';
+import { leaseHolder } from '../../indexer/backfillGate.js';
 import type { Progress } from '../../indexer/catchUp.js';
 import type { IndexStatus, IndexWork } from '../../indexer/indexStatus.js';
 

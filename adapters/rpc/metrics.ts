@@ -2,7 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RpcMethod, ServerLoad } from './method.js';
 import { measured, withMiddleware } from './middleware.js';
-import type { GatePassing } from '../../migrations/index/backfillGate.js';
+import type { GatePassing } from '../../indexer/backfillGate.js';
 import type { Freshness } from '../../indexer/freshness.js';
 import { METHODS } from '../../protocol/methods.js';
 import { CODEX_METHOD_VARIANTS } from '../../protocol/requestErrors.js';

@@ -15,8 +15,8 @@ import type { ParamsOf } from '../../protocol/methods.js';
 export type AppendLinesRequest = ParamsOf<'rollout/append'>;
 
 /** Where the lines went and the new end: the record without its key (the protocol's `RolloutAppendResult`). */
-export type { RolloutAppendResult as AppendLinesResult } from '../../protocol/history.js';
-import type { RolloutAppendResult as AppendLinesResult } from '../../protocol/history.js';
+export type { RolloutAppendResult as AppendLinesResult } from '../../protocol/historyWrites.js';
+import type { RolloutAppendResult as AppendLinesResult } from '../../protocol/historyWrites.js';
 
 const resultOf = ({ idempotencyKey: _key, ...result }: AppendRecord): AppendLinesResult => result;
 

@@ -19,7 +19,7 @@ import { answerThread, sessionMetaOf, settingsBefore } from '../internal/mutatio
 import { stop, take, useCase } from '../internal/useCase.js';
 import { readTokenUsage } from '../tokens/readTokenUsage.js';
 import type { ParamsOf } from '../../protocol/methods.js';
-import type { ThreadForkResult as ForkAnswer } from '../../protocol/history.js';
+import type { ThreadForkResult as ForkAnswer } from '../../protocol/historyWrites.js';
 
 /**
  * What a fork is asked: the protocol's `thread/fork` params (the source by `threadId` — its current
@@ -29,7 +29,7 @@ import type { ThreadForkResult as ForkAnswer } from '../../protocol/history.js';
 export type ForkParams = ParamsOf<'thread/fork'> & { readonly originator?: string | undefined };
 
 /** `thread/fork`'s answer (the protocol's `ThreadForkResult`): the fork as a thread Codex holds loaded, and the settings it starts with. */
-export type { ThreadForkResult as ForkAnswer } from '../../protocol/history.js';
+export type { ThreadForkResult as ForkAnswer } from '../../protocol/historyWrites.js';
 
 /** The answer, and what a transport tells beside it. */
 export type ForkResult = ForkAnswer & {

@@ -1,7 +1,7 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import { notFound, rejected } from '../../domain/errors.js';
-import type { ThreadRevertResult } from '../../protocol/history.js';
+import type { ThreadRevertResult } from '../../protocol/historyWrites.js';
 import { cursorLine, findTurn, historyEnd, lastRowBefore, lastTurns, lineageToChange } from '../internal/lineage.js';
 import type { FileWritten, MutationPorts } from '../ports.js';
 import { answerThread } from '../internal/mutationSteps.js';

@@ -12,7 +12,7 @@ import { historyEnd, lineageToChange } from '../internal/lineage.js';
 import type { FileWritten, MutationPorts } from '../ports.js';
 import { sessionMetaOf, settingsBefore } from '../internal/mutationSteps.js';
 import { stop, take, useCase } from '../internal/useCase.js';
-import type { ReviewStartResult } from '../../protocol/history.js';
+import type { ReviewStartResult } from '../../protocol/historyWrites.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 export type ReviewDelivery = 'inline' | 'detached';

@@ -42,7 +42,7 @@ export const appendCommand = command({
       return (await import('../../fs/fsError.js')).toEngineError(opts.linesFile, 'read')(err);
     }
     return {
-      method: (await import('../../../protocol/history.js')).rolloutAppendMethod,
+      method: (await import('../../../protocol/historyWrites.js')).rolloutAppendMethod,
       request: { threadId, lines, expectedOrdinal: request['expectedOrdinal'], idempotencyKey: request['idempotencyKey'] },
       optionOf: { lines: '--lines-file' },
     };

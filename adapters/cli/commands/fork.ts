@@ -16,7 +16,7 @@ export const forkCommand = command({
     originator: option('--originator <name>', "originator recorded in the fork (default: the source's)"),
     ...HOME_AND_JSON_OPTIONS,
   },
-  params: async () => ({ method: (await import('../../../protocol/history.js')).threadForkMethod }),
+  params: async () => ({ method: (await import('../../../protocol/historyWrites.js')).threadForkMethod }),
   onHome: {
     use: async ({ opts, params: p }) => {
       const [TE, { forkAnswerOf, forkThread }] = await Promise.all([import('fp-ts/lib/TaskEither.js'), import('../../../replay/mutations/forkThread.js')]);

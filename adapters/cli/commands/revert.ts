@@ -11,7 +11,7 @@ export const revertCommand = command({
     beforeTurnId: option('--before-turn-id <turnId>', 'the first turn to drop', { required: true, param: 'beforeTurnId' }),
     ...HOME_AND_JSON_OPTIONS,
   },
-  params: async () => ({ method: (await import('../../../protocol/history.js')).threadRevertMethod }),
+  params: async () => ({ method: (await import('../../../protocol/historyWrites.js')).threadRevertMethod }),
   onHome: {
     use: async ({ params: p }) => {
       const { revertThread } = await import('../../../replay/mutations/revertThread.js');

@@ -43,7 +43,7 @@ export const reviewCommand = command({
   arguments: [argument('<threadId>', 'thread to review', { param: 'threadId' })],
   options: REVIEW_OPTIONS,
   params: async ({ opts, request }) => {
-    const [{ invalidArgument }, { reviewStartMethod }] = await Promise.all([import('../../../domain/errors.js'), import('../../../protocol/history.js')]);
+    const [{ invalidArgument }, { reviewStartMethod }] = await Promise.all([import('../../../domain/errors.js'), import('../../../protocol/historyWrites.js')]);
     const target = targetOf(opts, invalidArgument);
     return '_tag' in target ? target : { method: reviewStartMethod, request: { ...request, target: target.target } };
   },

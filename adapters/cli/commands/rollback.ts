@@ -12,7 +12,7 @@ export const rollbackCommand = command({
     ...HOME_AND_JSON_OPTIONS,
   },
   // A count below 1 is the use case's to refuse (domain/history/cut.ts `rollbackCut`): the same words as `serve`'s.
-  params: async () => ({ method: (await import('../../../protocol/history.js')).threadRollbackMethod }),
+  params: async () => ({ method: (await import('../../../protocol/historyWrites.js')).threadRollbackMethod }),
   onHome: {
     use: async ({ params: p }) => {
       const { rollbackThread } = await import('../../../replay/mutations/rollbackThread.js');

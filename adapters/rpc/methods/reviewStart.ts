@@ -5,7 +5,7 @@ import { startReview } from '../../../replay/mutations/startReview.js';
 import type { ReviewResult } from '../../../replay/mutations/startReview.js';
 import { asLoaded } from '../../../domain/thread/thread.js';
 import { bindMethod } from '../method.js';
-import { reviewStartMethod } from '../../../protocol/history.js';
+import { reviewStartMethod } from '../../../protocol/historyWrites.js';
 
 /**
  * `review/start`: the review turn starts inline in the thread or in a new detached review thread.

@@ -1,5 +1,5 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { rolloutAppendMethod } from '../../../protocol/history.js';
+import { rolloutAppendMethod } from '../../../protocol/historyWrites.js';
 import { appendThreadLines } from '../../../replay/mutations/appendLines.js';
 import type { AppendLinesResult } from '../../../replay/mutations/appendLines.js';
 import { bindMethod } from '../method.js';

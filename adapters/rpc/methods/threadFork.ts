@@ -2,7 +2,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { forkAnswerOf, forkThread } from '../../../replay/mutations/forkThread.js';
 import type { ForkResult } from '../../../replay/mutations/forkThread.js';
 import { bindMethod } from '../method.js';
-import { threadForkMethod } from '../../../protocol/history.js';
+import { threadForkMethod } from '../../../protocol/historyWrites.js';
 
 export const PAGINATED_FORK_NOTICE =
   'Full-history hydration is deprecated for paginated threads; use `excludeTurns: true`, then page with `thread/turns/list` and `thread/items/list`.';

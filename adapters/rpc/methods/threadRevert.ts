@@ -1,4 +1,4 @@
-import { threadRevertMethod } from '../../../protocol/history.js';
+import { threadRevertMethod } from '../../../protocol/historyWrites.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { revertThread } from '../../../replay/mutations/revertThread.js';
 import type { RevertResult } from '../../../replay/mutations/revertThread.js';

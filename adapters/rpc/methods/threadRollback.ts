@@ -1,4 +1,4 @@
-import { threadRollbackMethod } from '../../../protocol/history.js';
+import { threadRollbackMethod } from '../../../protocol/historyWrites.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { rollbackThread } from '../../../replay/mutations/rollbackThread.js';
 import type { RollbackResult } from '../../../replay/mutations/rollbackThread.js';

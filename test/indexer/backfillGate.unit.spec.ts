@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { canTakeLease, leaseHolder, passBackfillGate } from '../../../migrations/index/backfillGate.js';
-import type { GatePorts, Lease } from '../../../migrations/index/backfillGate.js';
-import { planMigration } from '../../../migrations/index/steps.js';
-import { right } from '../../fixtures/right.js';
+import { canTakeLease, leaseHolder, passBackfillGate } from '../../indexer/backfillGate.js';
+import type { GatePorts, Lease } from '../../indexer/backfillGate.js';
+import { planMigration } from '../../migrations/index/steps.js';
+import { right } from '../fixtures/right.js';
 
 /** Ports over a fake clock and an in-memory lease. */
 const fakePorts = (lease: { v: Lease | undefined }, clock: { t: number }, backfilled: { v: boolean }): GatePorts & { backfills: number } => {

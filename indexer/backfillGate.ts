@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import type { EngineError } from '../../domain/errors.js';
+import type { EngineError } from '../domain/errors.js';
 
 /** A lease row: who backfills, until when (ms since epoch). */
 export interface Lease {

@@ -102,7 +102,7 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
     expect(differences).to.deep.equal([]);
   });
 
-  it('every command refuses a bad --limit, --cursor, --sort, --view or --num-turns as `serve` refuses the same params: 0 differences', async () => {
+  it('every command refuses a bad --limit, --cursor, --sort, --view, --num-turns, --since, --until or --tz, a plugin id or marketplace that is not there, as `serve` refuses the same params: 0 differences', async () => {
     // Each command's options that fill a param, with values serve refuses; `option` is what the CLI names.
     const pages: ReadonlyArray<[string[], string, Record<string, unknown>]> = [
       [['threads'], 'thread/list', {}],
@@ -124,6 +124,22 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
     }
     for (const v of ['0', '-1', '1.5'])
       rows.push({ cli: ['rollback', P, '--num-turns', v], option: '--num-turns', method: 'thread/rollback', params: { threadId: P, numTurns: Number(v) } });
+    // The token report's range and zone: one parse (readTokenReport) for `tokens` and rolloutEngine/tokens/report.
+    for (const [option, param, v] of [
+      ['--since', 'since', 'garbage'],
+      ['--since', 'since', '2026-13-45'],
+      ['--until', 'until', 'yesterday-ish'],
+      ['--tz', 'timeZone', 'Mars/Olympus_Mons'],
+    ] as const)
+      rows.push({ cli: ['tokens', option, v], option, method: 'rolloutEngine/tokens/report', params: { [param]: v } });
+    // The plugin commands run the use cases the plugin methods run.
+    rows.push({ cli: ['plugins', 'uninstall', 'not-a-plugin-id'], option: '<pluginId>', method: 'plugin/uninstall', params: { pluginId: 'not-a-plugin-id' } });
+    rows.push({
+      cli: ['plugins', 'install', '/nonexistent/marketplace.json', 'p'],
+      option: '<marketplacePath>',
+      method: 'plugin/install',
+      params: { marketplacePath: '/nonexistent/marketplace.json', pluginName: 'p' },
+    });
 
     const both = await throughBoth(rows);
     let refusedByCodec = 0;
@@ -133,10 +149,14 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
       // InvalidArgument with the same sentence under the option; any other refusal the same words.
       const codec = /^Invalid request: (.*)$/s.exec(b.serve.message);
       if (codec !== null) refusedByCodec += 1;
+      // A value the use case refuses names what was given: the param to serve, the option to the CLI; the same sentence after it.
+      const named = codec === null && b.serve.code === -32602 ? /^invalid ([A-Za-z]+): (.*)$/s.exec(b.serve.message) : null;
       const same =
         codec !== null
           ? b.serve.code === -32600 && b.cli.tag === 'InvalidArgument' && b.cli.message === `invalid ${rows[i]!.option}: ${codec[1]}`
-          : CODE_OF_TAG[b.cli.tag] === b.serve.code && b.cli.message === b.serve.message;
+          : named !== null && named[1]! in rows[i]!.params
+            ? b.serve.code === -32602 && b.cli.tag === 'InvalidArgument' && b.cli.message === `invalid ${rows[i]!.option}: ${named[2]}`
+            : CODE_OF_TAG[b.cli.tag] === b.serve.code && b.cli.message === b.serve.message;
       return same ? [] : [describeDifference(b)];
     });
     expect(differences).to.deep.equal([]);

@@ -106,6 +106,7 @@ export interface ImportHistories {
 /** `externalAgentConfig/import/readHistories`: the completed imports Codex keeps in its state DB, newest first. */
 export const externalAgentConfigReadHistoriesMethod = method<ImportHistories>()({
   name: 'externalAgentConfig/import/readHistories',
+  ours: true,
   params: optional(t.unknown),
   scope: unscoped,
 });

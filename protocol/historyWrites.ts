@@ -23,6 +23,9 @@ export type ThreadForkResult = { readonly thread: Thread } & ThreadSettingsField
 /** `thread/fork`: a new thread with the source's history (all of it, or before a turn). */
 export const threadForkMethod = method<ThreadForkResult>()({
   name: 'thread/fork',
+  // Codex's words (0.169.0).
+  paginatedFullHistoryNotice:
+    'Full-history hydration is deprecated for paginated threads; use `excludeTurns: true`, then page with `thread/turns/list` and `thread/items/list`.',
   params: ThreadForkParams,
   // As Codex (`thread_or_path`): a fork waits for the source thread's other requests, as a write.
   scope: (p) => (p.threadId != null ? threadScope(p.threadId, 'write') : p.path != null ? { key: `path:${p.path}`, access: 'write' } : null),
@@ -51,6 +54,7 @@ export const ThreadRollbackParams = t.type({ threadId: t.string, numTurns: U32 }
 /** `thread/rollback` (earlier Codex): drop the last `numTurns` turns; the thread with the rest. */
 export const threadRollbackMethod = method<ThreadResult>()({
   name: 'thread/rollback',
+  ours: true,
   params: ThreadRollbackParams,
   scope: (p) => threadScope(p.threadId, 'write'),
 });
@@ -70,7 +74,12 @@ export interface ReviewStartResult {
 }
 
 /** `review/start`: the review turn starts inline in the thread or in a new detached review thread. */
-export const reviewStartMethod = method<ReviewStartResult>()({ name: 'review/start', params: ReviewStartParams, scope: (p) => threadScope(p.threadId, 'write') });
+export const reviewStartMethod = method<ReviewStartResult>()({
+  name: 'review/start',
+  withUpstream: 'upstream',
+  params: ReviewStartParams,
+  scope: (p) => threadScope(p.threadId, 'write'),
+});
 
 /** A whole number from 0 to 2^53 - 1 (a thread's ordinal outgrows a u32 only in theory, but may). */
 const isOrdinal = (u: unknown): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0;
@@ -108,4 +117,9 @@ export interface RolloutAppendResult {
 }
 
 /** `rollout/append`: append to a thread's current rollout file through the locked writer, indexed before the answer. */
-export const rolloutAppendMethod = method<RolloutAppendResult>()({ name: 'rollout/append', params: RolloutAppendParams, scope: (p) => threadScope(p.threadId, 'write') });
+export const rolloutAppendMethod = method<RolloutAppendResult>()({
+  name: 'rollout/append',
+  ours: true,
+  params: RolloutAppendParams,
+  scope: (p) => threadScope(p.threadId, 'write'),
+});

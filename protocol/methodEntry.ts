@@ -27,7 +27,8 @@ export interface ThreadIdRule {
 
 /**
  * One app-server method as the protocol declares it: its name, its params codec, its scope, whether
- * Codex gates it behind `capabilities.experimentalApi`, and (as a type only) its result.
+ * Codex gates it behind `capabilities.experimentalApi`, whether it is Codex's or ours, where
+ * `serve --upstream` answers it, its deprecation notice, and (as a type only) its result.
  * `adapters/rpc/methods/` binds each to its use case.
  */
 export interface MethodEntry<N extends string = string, P = unknown, R = unknown> {
@@ -39,6 +40,16 @@ export interface MethodEntry<N extends string = string, P = unknown, R = unknown
   readonly experimental: boolean;
   /** How it takes `params.threadId` (checked before the use case, its words for an unknown thread), where Codex has a rule of its own. */
   readonly threadId?: ThreadIdRule;
+  /** Ours: Codex 0.169.0 serves no such method (its schema has nothing to say of the answer); absent, Codex's. */
+  readonly ours: boolean;
+  /**
+   * With `serve --upstream`, where it is answered: `here` (from the index), or `upstream`, Codex's
+   * (what only a running Codex knows: the threads it has loaded, a review's model turn). Codex's
+   * methods the engine does not have always go upstream.
+   */
+  readonly withUpstream: 'here' | 'upstream';
+  /** Codex's deprecation notice, sent before the answer when a paginated thread's whole history is asked. */
+  readonly paginatedFullHistoryNotice?: string;
   /** The result's type, carried for `ResultOf`: never set at run time. */
   readonly result?: R;
 }
@@ -52,9 +63,14 @@ export const method =
     scope: (params: P) => RpcScope;
     experimental?: boolean;
     threadId?: P extends { readonly threadId?: string | null } ? ThreadIdRule : never;
+    ours?: true;
+    withUpstream?: 'upstream';
+    paginatedFullHistoryNotice?: string;
   }): MethodEntry<N, P, R> => ({
     ...entry,
     experimental: entry.experimental ?? false,
+    ours: entry.ours ?? false,
+    withUpstream: entry.withUpstream ?? 'here',
   });
 
 /** Runs with anything (reads of append-only files and of the index). */

@@ -77,6 +77,9 @@ export interface ThreadReadResult {
 /** `thread/read`: the thread, and every turn when `includeTurns`. */
 export const threadReadMethod = method<ThreadReadResult>()({
   name: 'thread/read',
+  // Codex's words (0.169.0).
+  paginatedFullHistoryNotice:
+    'Full-history hydration is deprecated for paginated threads; omit `includeTurns` or set it to `false`, then page with `thread/turns/list` and `thread/items/list`.',
   params: ThreadReadParams,
   // Codex runs it exclusively on the thread; a read needs no more than to wait for the thread's writes.
   scope: (p) => threadScope(p.threadId, 'read'),
@@ -109,6 +112,7 @@ export interface ThreadTree {
 /** `rolloutEngine/thread/tree` (our namespace: Codex has no such method): the thread's family, as the viewer draws it. */
 export const threadTreeMethod = method<ThreadTree>()({
   name: 'rolloutEngine/thread/tree',
+  ours: true,
   params: ThreadTreeParams,
   // A read over every thread row, as thread/list: runs with anything.
   scope: unscoped,
@@ -123,7 +127,12 @@ export interface ThreadLoadedPage {
 }
 
 /** `thread/loaded/list`: the threads this server holds loaded, a page at a time. */
-export const threadLoadedListMethod = method<ThreadLoadedPage>()({ name: 'thread/loaded/list', params: ThreadLoadedListParams, scope: unscoped });
+export const threadLoadedListMethod = method<ThreadLoadedPage>()({
+  name: 'thread/loaded/list',
+  withUpstream: 'upstream',
+  params: ThreadLoadedListParams,
+  scope: unscoped,
+});
 
 /** `rolloutEngine/thread/subscribe` params. */
 export const ThreadSubscribeParams = t.type({ threadId: t.string });
@@ -131,6 +140,7 @@ export const ThreadSubscribeParams = t.type({ threadId: t.string });
 /** `rolloutEngine/thread/subscribe` (our namespace): this connection follows the thread's live notifications. */
 export const threadSubscribeMethod = method<{ status: 'subscribed' }>()({
   name: 'rolloutEngine/thread/subscribe',
+  ours: true,
   params: ThreadSubscribeParams,
   scope: (p) => threadScope(p.threadId, 'read'),
 });
@@ -144,6 +154,7 @@ export type UnsubscribeStatus = 'unsubscribed' | 'notSubscribed' | 'notLoaded';
 /** `thread/unsubscribe`: this connection stops following the thread. */
 export const threadUnsubscribeMethod = method<{ status: UnsubscribeStatus }>()({
   name: 'thread/unsubscribe',
+  withUpstream: 'upstream',
   params: ThreadUnsubscribeParams,
   scope: (p) => threadScope(p.threadId, 'read'),
 });
@@ -168,6 +179,7 @@ export interface ThreadsForkedFrom {
  */
 export const threadsForkedFromMethod = method<ThreadsForkedFrom>()({
   name: 'rolloutEngine/threads/forkedFrom',
+  ours: true,
   params: ThreadsForkedFromParams,
   // Reads thread rows, as thread/list: runs with anything.
   scope: unscoped,
@@ -188,6 +200,7 @@ export interface ThreadItemKinds {
  */
 export const threadItemKindsMethod = method<ThreadItemKinds>()({
   name: 'rolloutEngine/thread/itemKinds',
+  ours: true,
   params: ThreadItemKindsParams,
   // As thread/turns/list: reads of append-only rollouts and the index run with anything.
   scope: unscoped,

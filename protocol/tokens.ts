@@ -13,6 +13,7 @@ export const ThreadTokenUsageReadParams = t.type({ threadId: t.string });
 /** `thread/tokenUsage/read`: what `thread/resume` replays as `thread/tokenUsage/updated`, asked directly. */
 export const threadTokenUsageReadMethod = method<ThreadTokenUsageUpdated | { threadId: string; turnId: null; tokenUsage: null }>()({
   name: 'thread/tokenUsage/read',
+  ours: true,
   params: ThreadTokenUsageReadParams,
   scope: (p) => threadScope(p.threadId, 'read'),
 });
@@ -36,6 +37,7 @@ export interface TokenCharts {
 /** `rolloutEngine/tokens/charts` (our namespace): the home's token usage per day and per model, for the viewer's charts. */
 export const tokensChartsMethod = method<TokenCharts>()({
   name: 'rolloutEngine/tokens/charts',
+  ours: true,
   params: TokenChartsParams,
   // A read over every response row, as thread/list reads every thread row: runs with anything.
   scope: unscoped,
@@ -73,6 +75,7 @@ export interface TokenReportAnswer {
 /** `rolloutEngine/tokens/report` (our namespace): the token report of the whole home over JSON-RPC, as the CLI's `tokens --json` gives it. */
 export const tokensReportMethod = method<TokenReportAnswer>()({
   name: 'rolloutEngine/tokens/report',
+  ours: true,
   params: TokenReportParams,
   scope: unscoped,
 });

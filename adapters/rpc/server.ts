@@ -5,6 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import * as E from 'fp-ts/lib/Either.js';
 import { invalidParamsMessage, unknownMethodRefusal } from '../../protocol/requestErrors.js';
 import { clientCapabilitiesOf } from '../../protocol/server.js';
+import { METHOD_ENTRIES } from '../../protocol/methods.js';
 import type { RpcContext, RpcMethod, ServerLoad } from './method.js';
 import { toRpcError } from './errors.js';
 import { INTERNAL_ERROR, INVALID_REQUEST, MAX_SAFE_ID, METHOD_NOT_FOUND, PARSE_ERROR, RpcNotification, RpcRequest, SERVER_OVERLOADED } from '../../protocol/jsonRpc.js';
@@ -46,11 +47,8 @@ export interface RpcServerOptions {
   readonly upstream?: { readonly upstream: Upstream; readonly answeredHere: ReadonlySet<string> };
 }
 
-/**
- * Methods the engine has that go to the upstream when there is one: the threads it has loaded,
- * and a review (the upstream runs the review's model turn).
- */
-export const FORWARDED_WITH_UPSTREAM: ReadonlySet<string> = new Set(['thread/loaded/list', 'thread/unsubscribe', 'review/start']);
+/** Methods the engine has that go to the upstream when there is one (their entry's `withUpstream`). */
+const FORWARDED_WITH_UPSTREAM: ReadonlySet<string> = new Set(METHOD_ENTRIES.filter((e) => e.withUpstream === 'upstream').map((e) => e.name));
 
 /** One server per process: the home opened once, one scheduler for every connection. */
 export interface RpcServer {

@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { METHOD_ENTRIES } from '../../protocol/methods.js';
+import { OUR_METHODS } from '../fixtures/codexSchema.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const PACKAGE = JSON.parse(fs.readFileSync(nodePath.join(REPO, 'package.json'), 'utf8')) as { bin: Record<string, string> };
@@ -87,6 +89,22 @@ describe('docs: the README is a guide whose command table and links hold', funct
   this.timeout(120_000);
   const readme = fs.readFileSync(README, 'utf8');
   const docs = fs.existsSync(DOCS) ? fs.readdirSync(DOCS).filter((f) => f.endsWith('.md')) : [];
+
+  it('the README names as ours exactly the methods whose entries say so (`ours`), and so does the schema fixture', () => {
+    const text = fs.readFileSync(README, 'utf8').replace(/\s+/g, ' ');
+    const sentence = /Methods Codex 0\.169\.0 does not have are ours: ([^.]*)\./.exec(text)?.[1];
+    expect(sentence, 'the README sentence').to.be.a('string');
+    const named = [...sentence!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+    const ours = METHOD_ENTRIES.filter((e) => e.ours).map((e) => e.name);
+    const listed = ours.filter((name) => named.includes(name) || named.some((n) => n.endsWith('/*') && name.startsWith(n.slice(0, -1))));
+    expect(listed, 'ours the README leaves out').to.deep.equal(ours);
+    const codexNamed = METHOD_ENTRIES.filter((e) => !e.ours && (named.includes(e.name) || named.some((n) => n.endsWith('/*') && e.name.startsWith(n.slice(0, -1)))));
+    expect(
+      codexNamed.map((e) => e.name),
+      "Codex's methods the README calls ours",
+    ).to.deep.equal([]);
+    expect([...OUR_METHODS].sort()).to.deep.equal([...ours].sort());
+  });
 
   it(`README.md stays under ${README_MAX_LINES} lines`, () => {
     expect(readme.split('\n').length).to.be.below(README_MAX_LINES);

@@ -4,9 +4,6 @@ import type { ForkResult } from '../../../replay/mutations/forkThread.js';
 import { bindMethod } from '../method.js';
 import { threadForkMethod } from '../../../protocol/historyWrites.js';
 
-export const PAGINATED_FORK_NOTICE =
-  'Full-history hydration is deprecated for paginated threads; use `excludeTurns: true`, then page with `thread/turns/list` and `thread/items/list`.';
-
 /**
  * `thread/fork`: a reference fork (paginated) or a copy (legacy). As Codex: the deprecation notice
  * when a paginated fork's turns are hydrated, the inherited token usage, `thread/started`; and the
@@ -15,7 +12,8 @@ export const PAGINATED_FORK_NOTICE =
 export const threadFork = bindMethod(threadForkMethod, (ctx, p) =>
   TE.map((f: ForkResult) => {
     const withTurns = p.excludeTurns !== true;
-    if (withTurns && f.thread.historyMode === 'paginated') ctx.notify('deprecationNotice', { summary: PAGINATED_FORK_NOTICE, details: null });
+    const notice = threadForkMethod.paginatedFullHistoryNotice;
+    if (notice !== undefined && withTurns && f.thread.historyMode === 'paginated') ctx.notify('deprecationNotice', { summary: notice, details: null });
     if (withTurns && f.tokenUsage !== null) ctx.notify('thread/tokenUsage/updated', f.tokenUsage, 'afterAnswer');
     // Codex holds the fork loaded (thread/loaded/list lists it).
     ctx.loaded.load(f.thread.id);

@@ -180,7 +180,7 @@ const upstreamOf = async (named: NamedHome, serveOpts: ServeOptions): Promise<Pi
     serveOpts.upstream === 'codex'
       ? spawnedUpstream({ bin: serveOpts.upstreamBin ?? 'codex', codexHome: named.codexHome, ...upstreamOptions })
       : webSocketUpstream(serveOpts.upstream, serveOpts.upstreamTokenFile, upstreamOptions);
-  return { upstream: { upstream, answeredHere: new Set(METHOD_ENTRIES.map((e) => e.name)) } };
+  return { upstream: { upstream, answeredHere: new Set(METHOD_ENTRIES.filter((e) => e.withUpstream === 'here').map((e) => e.name)) } };
 };
 
 /** How long `codex --version` may take at start before `--upstream codex` is refused. */

@@ -5,7 +5,6 @@ import type { Readable, Writable } from 'node:stream';
 import * as E from 'fp-ts/lib/Either.js';
 import { invalidParamsMessage, unknownMethodRefusal } from '../../protocol/requestErrors.js';
 import { clientCapabilitiesOf } from '../../protocol/server.js';
-import { METHOD_ENTRIES } from '../../protocol/methods.js';
 import type { RpcContext, RpcMethod, ServerLoad } from './method.js';
 import { toRpcError } from './errors.js';
 import { INTERNAL_ERROR, INVALID_REQUEST, MAX_SAFE_ID, METHOD_NOT_FOUND, PARSE_ERROR, RpcNotification, RpcRequest, SERVER_OVERLOADED } from '../../protocol/jsonRpc.js';
@@ -39,16 +38,13 @@ export interface RpcServerOptions {
   /** Told of every request refused as overloaded (the metrics' counter). */
   readonly onOverload?: (method: string) => void;
   /**
-   * `serve --upstream`: every method not in `answeredHere` (and those in `FORWARDED_WITH_UPSTREAM`),
+   * `serve --upstream`: every method not in `answeredHere` (the entries answered `here`, `withUpstream`),
    * the client's notifications and its replies to the upstream's requests go to a real
    * `codex app-server`, one upstream connection per client connection; what the upstream sends
    * comes back to the connection it belongs to.
    */
   readonly upstream?: { readonly upstream: Upstream; readonly answeredHere: ReadonlySet<string> };
 }
-
-/** Methods the engine has that go to the upstream when there is one (their entry's `withUpstream`). */
-const FORWARDED_WITH_UPSTREAM: ReadonlySet<string> = new Set(METHOD_ENTRIES.filter((e) => e.withUpstream === 'upstream').map((e) => e.name));
 
 /** One server per process: the home opened once, one scheduler for every connection. */
 export interface RpcServer {
@@ -201,7 +197,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     /** A request after `initialize`: waits for the home, is decoded, then scheduled; resolves once it is answered, refused or skipped. */
     const accept = async (id: Id, name: string, rawParams: unknown): Promise<void> => {
       // Not ours to answer with an upstream: it never waits for the home.
-      if (upstream !== undefined && (!up!.answeredHere.has(name) || FORWARDED_WITH_UPSTREAM.has(name))) return upstream.forward(id, name, rawParams);
+      if (upstream !== undefined && !up!.answeredHere.has(name)) return upstream.forward(id, name, rawParams);
       const opened = home.current();
       const homeless = opened === null ? early.get(name) : undefined;
       if (homeless !== undefined) {

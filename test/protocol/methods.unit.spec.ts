@@ -11,6 +11,11 @@ import { threadLoadedListMethod } from '../../protocol/threads.js';
 type UntypedResults = { [M in MethodName]: unknown extends ResultOf<M> ? M : never }[MethodName];
 
 describe('protocol/methods: the one table of app-server methods', () => {
+  it("with serve --upstream, the threads Codex has loaded and a review are Codex's to answer: their entries say so (withUpstream), the others are answered here", () => {
+    expect(METHOD_ENTRIES.filter((e) => e.withUpstream === 'upstream').map((e) => e.name)).to.have.members(['thread/loaded/list', 'thread/unsubscribe', 'review/start']);
+    expect(METHOD_ENTRIES.filter((e) => e.withUpstream !== 'upstream' && e.withUpstream !== 'here')).to.deep.equal([]);
+  });
+
   it('names each method once', () => {
     const names = METHOD_ENTRIES.map((e) => e.name);
     expect(new Set(names).size).to.equal(names.length);

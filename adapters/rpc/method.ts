@@ -7,6 +7,7 @@ import type { HomePluginPorts } from '../plugins/homeRemotePlugins.js';
 import type { ConnectionThreads } from './threadSubscriptions.js';
 import type { LoadedThreads } from './loadedThreads.js';
 import type { MethodEntry, RpcScope } from '../../protocol/methodEntry.js';
+import type { NotificationName, Notify, ServerNotifications } from '../../protocol/notifications.js';
 import { checkedParams, inMethodWords } from '../../protocol/threadIdRule.js';
 import type { Thread } from '../../domain/thread/thread.js';
 import type { StreamedThread } from '../../replay/history/readThread.js';
@@ -32,14 +33,14 @@ export interface RpcContext {
   /** The threads this server holds loaded (server-wide, as Codex's thread manager): `thread/loaded/list`. */
   readonly loaded: LoadedThreads;
   /** Send a notification with this request's answer: before it (default) or right after it, as Codex orders each. */
-  readonly notify: (method: string, params: unknown, when?: 'beforeAnswer' | 'afterAnswer') => void;
+  readonly notify: <N extends NotificationName>(method: N, params: ServerNotifications[N], when?: 'beforeAnswer' | 'afterAnswer') => void;
   readonly load: ServerLoad;
   /** The threads this connection follows (live notifications: `threadSubscriptions.ts`). */
   readonly threads?: ConnectionThreads;
   /** The client's name from `initialize` (`clientInfo.name`): Codex records it as a new thread's originator. */
   readonly clientName?: string;
   /** Send a notification to this connection later, on its own (work that goes on after the answer: an import's progress). */
-  readonly push?: (method: string, params: unknown) => void;
+  readonly push?: Notify;
   /** The home's external-agent ports, built once by the composition root (`openCodexHome`). */
   readonly externalAgents: () => Promise<ExternalAgentPorts>;
   /** The home's plugin ports (with `serve --chatgpt-base-url`'s backend), built once by the composition root. */

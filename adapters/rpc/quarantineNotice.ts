@@ -1,4 +1,5 @@
 import type { MutationPorts, QuarantinedLines } from '../../replay/ports.js';
+import type { QuarantinedLinesNotification } from '../../protocol/notifications.js';
 import type { RpcContext } from './method.js';
 
 /**
@@ -8,14 +9,6 @@ import type { RpcContext } from './method.js';
  * ignore notifications they do not know.
  */
 export const QUARANTINED_LINES_NOTIFICATION = 'rolloutEngine/quarantinedLines';
-
-/** `repeatedOrdinals` (lines whose ordinal repeats an earlier one's) only where there are some. */
-export interface QuarantinedLinesNotification {
-  readonly threadId: string;
-  readonly quarantinedLines: number;
-  readonly repeatedOrdinals?: number;
-  readonly files: ReadonlyArray<{ readonly path: string; readonly quarantinedLines: number; readonly repeatedOrdinals?: number }>;
-}
 
 const repeated = (n: number): { repeatedOrdinals?: number } => (n > 0 ? { repeatedOrdinals: n } : {});
 

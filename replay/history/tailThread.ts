@@ -2,29 +2,16 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { ThreadItem } from '../../domain/thread/threadItem.js';
 import type { Turn } from '../../domain/thread/turn.js';
-import type { ThreadTokenUsageUpdated } from '../../domain/tokens/threadTokenUsage.js';
 import { listTurns } from './listTurns.js';
 import type { TurnPage } from './listTurns.js';
 import type { MutationPorts } from '../ports.js';
 import { readTokenUsage } from '../tokens/readTokenUsage.js';
 import { findTurn, lineageToChange } from '../internal/lineage.js';
 import { take, useCase } from '../internal/useCase.js';
+import type { ServerNotification } from '../../protocol/notifications.js';
 
 /** One live notification, as Codex names and shapes it for the threads it runs. */
-export type LiveNotification =
-  | { readonly method: 'turn/started'; readonly params: { readonly threadId: string; readonly turn: Turn } }
-  | {
-      readonly method: 'item/completed';
-      readonly params: {
-        readonly item: ThreadItem;
-        readonly threadId: string;
-        readonly turnId: string;
-        readonly contentTokenCount: null;
-        readonly completedAtMs: number | null;
-      };
-    }
-  | { readonly method: 'thread/tokenUsage/updated'; readonly params: ThreadTokenUsageUpdated }
-  | { readonly method: 'turn/completed'; readonly params: { readonly threadId: string; readonly turn: Turn } };
+export type LiveNotification = ServerNotification<'turn/started' | 'item/completed' | 'thread/tokenUsage/updated' | 'turn/completed'>;
 
 interface SeenTurn {
   readonly settled: boolean;

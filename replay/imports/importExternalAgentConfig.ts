@@ -8,6 +8,7 @@ import { importSessions } from './importSessions.js';
 import type { SessionImportOutcome } from './importSessions.js';
 import type { ExternalAgentPorts, ExternalSessions, ThreadManagementPorts } from '../ports.js';
 import type { ParamsOf } from '../../protocol/methods.js';
+import type { Notify } from '../../protocol/notifications.js';
 
 /**
  * An `externalAgentConfig/import` request as the use case reads it: the protocol's params (`null`
@@ -16,8 +17,8 @@ import type { ParamsOf } from '../../protocol/methods.js';
  */
 export type ExternalAgentConfigImportRequest = ParamsOf<'externalAgentConfig/import'> & { readonly clientName?: string | undefined };
 
-/** Told of an import's progress and completion (`externalAgentConfig/import/progress`, `…/completed`). */
-export type ImportNotice = (method: string, params: unknown) => void;
+/** Told of an import's progress and completion. */
+export type ImportNotice = Notify<'externalAgentConfig/import/progress' | 'externalAgentConfig/import/completed'>;
 
 interface ItemTypeResult {
   readonly itemType: string;
@@ -124,7 +125,7 @@ const runImport = async (
       group.failures.push(...r.failures);
     }
   };
-  const push = (method: string, results: ReadonlyArray<ItemTypeResult>): void =>
+  const push = (method: 'externalAgentConfig/import/progress' | 'externalAgentConfig/import/completed', results: ReadonlyArray<ItemTypeResult>): void =>
     tell(method, { importId, itemTypeResults: results.map((r) => ({ ...r, successes: [...r.successes], failures: [...r.failures] })) });
   // Skills and CLAUDE.md first, each told on its own as it is done.
   for (const item of items) {

@@ -70,7 +70,7 @@ export const importCommand = command({
   params: async ({ opts }) => {
     const [t, { DEFAULT_MAX_SESSION_AGE_DAYS, DEFAULT_MAX_SESSIONS }] = await Promise.all([import('io-ts'), import('../../../domain/externalConfig/migration.js')]);
     const PositiveInt = t.refinement(t.number, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
-    const AgeDays = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0, 'a number of days ≥ 0');
+    const AgeDays = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0, 'a number of days ≥ 0 or a date');
     /** `--since`: a number of days, or a date the sessions must be modified after. */
     const ageDaysOf = (since: string | undefined): number | string | undefined => {
       if (since === undefined) return DEFAULT_MAX_SESSION_AGE_DAYS;

@@ -1,6 +1,7 @@
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { readThread } from '../../../replay/history/readThread.js';
+import type { ThreadRead } from '../../../replay/history/readThread.js';
 import { startReview } from '../../../replay/mutations/startReview.js';
 import type { ReviewResult } from '../../../replay/mutations/startReview.js';
 import { asLoaded } from '../../../domain/thread/thread.js';
@@ -18,7 +19,7 @@ export const reviewStart = bindMethod(reviewStartMethod, (ctx, p) =>
     TE.chainFirst(({ reviewThreadId }: ReviewResult) =>
       reviewThreadId === p.threadId
         ? TE.right(undefined)
-        : TE.map(({ thread }: { thread: { id: string; cwd: string } }) => {
+        : TE.map(({ thread }: ThreadRead) => {
             ctx.loaded.load(thread.id);
             ctx.notify('thread/started', { thread: asLoaded({ ...thread, turns: [] }) }, 'afterAnswer');
           })(readThread(ctx.ports, { threadId: reviewThreadId, includeTurns: false })),

@@ -164,6 +164,58 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
     expect(refusedByCodec).to.be.within(1, rows.length - 1);
   });
 
+  it("import: each bad value of its own options refused under the option's name (exit 2, one JSON object); a session file detection does not offer: serve refuses it as Codex does, the CLI imports the file named", async () => {
+    // `externalAgentConfig/import` has no bounds (Codex imports the 50 newest of 30 days,
+    // `DEFAULT_MAX_SESSIONS`): `--max-sessions`, `--since`, the agent's name are the command's own.
+    const rows: ReadonlyArray<[string[], string, string]> = [
+      [['--max-sessions', '0'], '--max-sessions', 'expected a positive integer, got 0'],
+      [['--max-sessions', '-1'], '--max-sessions', 'expected a positive integer, got -1'],
+      [['--max-sessions', '1.5'], '--max-sessions', 'expected a positive integer, got 1.5'],
+      [['--max-sessions', 'abc'], '--max-sessions', 'expected a positive integer, got "abc"'],
+      [['--since', '-1'], '--since', 'expected a number of days ≥ 0 or a date, got -1'],
+      [['--since', '2026-13-45'], '--since', 'expected a number of days ≥ 0 or a date, got "2026-13-45"'],
+    ];
+    const differences: string[] = [];
+    for (const [args, option, reason] of rows) {
+      const r = cli('import', 'claude', '--from', `${homeOf()}/no-claude`, ...args, '--json');
+      const error = r.stderr === '' ? undefined : (JSON.parse(r.stderr) as { error: Record<string, unknown> }).error;
+      const expected = { tag: 'InvalidArgument', message: `invalid ${option}: ${reason}`, exitCode: 2, field: option, reason };
+      if (r.status !== 2 || r.stdout !== '' || JSON.stringify(error) !== JSON.stringify(expected))
+        differences.push(`import ${args.join(' ')}: exit ${r.status}, ${r.stdout}${r.stderr}`);
+    }
+    expect(differences).to.deep.equal([]);
+    const agent = cli('import', 'bogus', '--json');
+    expect(agent.status).to.equal(2);
+    expect(JSON.parse(agent.stderr)).to.deep.nested.include({ 'error.tag': 'InvalidArgument', 'error.field': 'command line' });
+
+    // The one input both take, a session file: a client of serve names only what detection offers
+    // (Codex's `session_not_detected`, so no client can have the server read any file); at the
+    // shell, `--session` names the files to import instead of the detected ones.
+    const named = `${homeOf()}/no-claude/projects/p/s.jsonl`;
+    const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf()]);
+    try {
+      await server.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
+      server.notify('initialized');
+      const answer = await server.request('externalAgentConfig/import', {
+        migrationItems: [{ itemType: 'SESSIONS', description: 's', cwd: null, details: { sessions: [{ path: named, cwd: '/', title: null }] } }],
+      });
+      expect(answer).to.have.nested.property('result.importId');
+      // Told after the answer, once the import is done: wait for it (a bound only against a hang).
+      let completed: unknown;
+      for (const deadline = Date.now() + 15_000; completed === undefined && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20)))
+        completed = server.notifications.find((n) => n.method === 'externalAgentConfig/import/completed')?.params;
+      const failures = (completed as { itemTypeResults: Array<{ failures: Array<Record<string, unknown>> }> }).itemTypeResults.flatMap((r) => r.failures);
+      expect(failures.map((f) => [f['subErrorType'], f['message']])).to.deep.equal([
+        ['session_not_detected', `external agent session was not detected for import: ${named}`],
+      ]);
+    } finally {
+      await server.close();
+    }
+    const r = cli('import', 'claude', '--session', named, '--dry-run');
+    expect(r.status).to.equal(0);
+    expect(r.stdout).to.equal(`failed ${named}: file not found: ${named}\n`);
+  });
+
   it("an unknown thread in Codex 0.169.0's words for each method, the same from the CLI, with or without --json", () => {
     const words: ReadonlyArray<[string[], string]> = [
       [['read', UNKNOWN], `thread not loaded: ${UNKNOWN}`],

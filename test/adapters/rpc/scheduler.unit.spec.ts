@@ -85,8 +85,10 @@ const gatedMethods = () => {
         started.push(p.tag);
         running++;
         mostRunning = Math.max(mostRunning, running);
-        ctx.notify('test/before', { tag: p.tag });
-        ctx.notify('test/after', { tag: p.tag }, 'afterAnswer');
+        // Names of the test's own, outside the protocol's notifications: the scheduler sends any.
+        const notify = ctx.notify as (method: string, params: unknown, when?: 'beforeAnswer' | 'afterAnswer') => void;
+        notify('test/before', { tag: p.tag });
+        notify('test/after', { tag: p.tag }, 'afterAnswer');
         await new Promise<void>((resolve) => gates.set(p.tag, resolve));
         running--;
         return E.right({ tag: p.tag });

@@ -22,9 +22,11 @@ const PAGINATED_BEFORE = '0.150.0';
  * Where Codex 0.169 answers from the DB an older version wrote (`state_5.sqlite` rows and
  * `thread_history_1.sqlite` items of 0.150.0) and we from the file: that DB has no item times and
  * no originator. Measured: `startedAtMs`/`completedAtMs` null on every item of 0.150.0's thread,
- * `originator` null on its `useStateDbOnly` list rows; the file holds them.
+ * `originator` null on its `useStateDbOnly` list rows; the file holds them. And a page asked with
+ * `deferOutput` gets the command's output in place from that DB (`aggregatedOutput` given, no
+ * `outputDeferred`), where from its own DB Codex defers it as we do (the scenario homes).
  */
-const FROM_OLDER_DB = /(?:^|\.)(?:startedAtMs|completedAtMs|originator)$/;
+const FROM_OLDER_DB = /(?:^|\.)(?:startedAtMs|completedAtMs|originator|aggregatedOutput|outputDeferred)$/;
 
 const removeStateDbs = (codexHome: string): void => {
   for (const name of readdirSync(codexHome)) if (name.endsWith('.sqlite') || name.includes('.sqlite-')) rmSync(join(codexHome, name), { force: true });

@@ -6,7 +6,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { codexConfigToml, MOCK_API_KEY_ENV } from './appServer.js';
-import { MockResponses } from './mockResponses.js';
+import { defaultPolicy, MockResponses } from './mockResponses.js';
+import type { MockPolicy } from './mockResponses.js';
 import { olderCodexBinary } from './olderCodex.js';
 import { discoverRollouts, type ThreadRef } from './scenarios.js';
 import type { ComparedHome } from './historyComparison.js';
@@ -22,18 +23,61 @@ const nextSecond = (): Promise<void> => new Promise((resolve) => setTimeout(reso
  * 1, 4 or 5 lines (0.8.0) from one run to the next), of what Codex wrote (docs/codex-source/legacy-turn-fold.md, "Which
  * Codex versions wrote what"), and whether the thread gets a second turn (`exec resume`).
  */
-export const OLDER_VERSIONS: ReadonlyArray<{ readonly version: string; readonly era: string; readonly resumed: boolean }> = [
-  { version: '0.20.0', era: 'pre-envelope', resumed: false },
-  { version: '0.29.0', era: 'pre-envelope', resumed: false },
-  { version: '0.34.0', era: 'envelope, no source, no model_provider, turn context tagged by mode', resumed: false },
-  { version: '0.40.0', era: 'envelope, no source, no model_provider, turn context tagged by mode', resumed: true },
-  { version: '0.50.0', era: 'source, no model_provider, turn context tagged by mode', resumed: false },
-  { version: '0.64.0', era: 'implicit turns (no task_started)', resumed: true },
-  { version: '0.90.0', era: 'implicit turns (no task_started)', resumed: true },
-  { version: '0.100.0', era: 'task_started / task_complete', resumed: false },
-  { version: '0.120.0', era: 'task_started / task_complete', resumed: true },
-  { version: '0.150.0', era: 'paginated history', resumed: false },
+export const OLDER_VERSIONS: ReadonlyArray<{ readonly version: string; readonly era: string; readonly resumed: boolean; readonly toolTurn: boolean }> = [
+  { version: '0.20.0', era: 'pre-envelope', resumed: false, toolTurn: false },
+  { version: '0.29.0', era: 'pre-envelope', resumed: false, toolTurn: false },
+  // 0.34.0's `exec` has no `resume`.
+  { version: '0.34.0', era: 'envelope, no source, no model_provider, turn context tagged by mode', resumed: false, toolTurn: false },
+  { version: '0.40.0', era: 'envelope, no source, no model_provider, turn context tagged by mode', resumed: true, toolTurn: true },
+  { version: '0.50.0', era: 'source, no model_provider, turn context tagged by mode', resumed: false, toolTurn: true },
+  { version: '0.64.0', era: 'implicit turns (no task_started)', resumed: true, toolTurn: true },
+  { version: '0.90.0', era: 'implicit turns (no task_started)', resumed: true, toolTurn: true },
+  { version: '0.100.0', era: 'task_started / task_complete', resumed: false, toolTurn: true },
+  { version: '0.120.0', era: 'task_started / task_complete', resumed: true, toolTurn: true },
+  { version: '0.150.0', era: 'paginated history', resumed: false, toolTurn: true },
 ];
+
+/** The prompt of a tool turn: the mock answers it with the version's own tools (`toolTurnPolicy`). */
+export const TOOL_TURN_PROMPT = 'Use tools, ';
+
+/**
+ * A tool turn as each era's model would play it, with the tools the version offers in its request
+ * (up to 0.90 `shell`, an argv; from 0.100 `exec_command`, a command line): a command, then a plan
+ * where `update_plan` is offered (0.50 on), then the closing message.
+ */
+const toolTurnPolicy: MockPolicy = (request, mock) => {
+  if (!(request.lastUserText ?? '').startsWith(TOOL_TURN_PROMPT)) return defaultPolicy(request, mock);
+  const offered = new Set(((request.body as { tools?: Array<{ name?: string }> }).tools ?? []).map((t) => t.name));
+  const done = request.toolOutputs.length;
+  if (done === 0)
+    return {
+      kind: 'stream',
+      output: [
+        offered.has('shell')
+          ? { type: 'toolCall', callId: 'call_shell_1', name: 'shell', arguments: { command: ['bash', '-lc', 'echo from a tool'] } }
+          : { type: 'functionCall', callId: 'call_exec_1', cmd: 'echo from a tool' },
+      ],
+    };
+  if (done === 1 && offered.has('update_plan'))
+    return {
+      kind: 'stream',
+      output: [
+        {
+          type: 'toolCall',
+          callId: 'call_plan_1',
+          name: 'update_plan',
+          arguments: {
+            explanation: 'Two steps.',
+            plan: [
+              { step: 'Run the command', status: 'completed' },
+              { step: 'Answer', status: 'in_progress' },
+            ],
+          },
+        },
+      ],
+    };
+  return defaultPolicy(request, mock);
+};
 
 export interface MultiVersionHome extends ComparedHome {
   /** The version that wrote each thread. */
@@ -58,6 +102,7 @@ export async function buildMultiVersionHome(rootDir: string): Promise<MultiVersi
   for (let i = 0; i < OLDER_VERSIONS.length; i += 4)
     await Promise.all(OLDER_VERSIONS.slice(i, i + 4).map(async ({ version }) => binaries.set(version, await olderCodexBinary(version))));
   const mock = await MockResponses.start();
+  mock.setPolicy(toolTurnPolicy);
   const threads: ThreadRef[] = [];
   const versionOf = new Map<string, string>();
   try {
@@ -74,7 +119,7 @@ export async function buildMultiVersionHome(rootDir: string): Promise<MultiVersi
         throw new Error(`codex ${version} exec ${args.join(' ')} failed: ${e.message}\n${e.stderr ?? ''}`, { cause: error });
       }
     };
-    for (const { version, resumed } of OLDER_VERSIONS) {
+    for (const { version, resumed, toolTurn } of OLDER_VERSIONS) {
       // Each session starts in a second of its own, as a year of history does: Codex orders threads
       // created in one second by id, which older versions drew at random (v4), so that order would be chance.
       await nextSecond();
@@ -87,6 +132,13 @@ export async function buildMultiVersionHome(rootDir: string): Promise<MultiVersi
       if (!/Answer #\d+ to \\"Hello from /.test(readFileSync(written[0]!.path, 'utf8')))
         throw new Error(`codex ${version} did not record its answer in ${written[0]!.path}`);
       if (resumed) await codex(version, ['resume', threadId, `Again, ${version}`]);
+      if (toolTurn) {
+        await codex(version, ['resume', threadId, `${TOOL_TURN_PROMPT}${version}`]);
+        // The tool turn happened: the command's call and its output are in the file.
+        const lines = readFileSync(written[0]!.path, 'utf8');
+        if (!/"type":"function_call","(?:id":"[^"]*",")?name":"(?:shell|exec_command)"/.test(lines) || !lines.includes('"type":"function_call_output"'))
+          throw new Error(`codex ${version} recorded no command call and output in ${written[0]!.path}`);
+      }
       threads.push({ id: threadId, label: `written by ${version}` });
       versionOf.set(threadId, version);
     }

@@ -64,19 +64,17 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
     text: textOf(item.content),
     phase: item.phase ?? null,
     memoryCitation: item.memory_citation ?? null,
-    // The source basis's v2/item.rs copies `delivery`; 0.169.0 answers null from an item line that
-    // carries one (measured: test/compat/passThroughFields.compat.spec.ts). The legacy event's is copied (itemEvents.ts).
-    delivery: null,
+    // codex-rs/app-server-protocol/src/protocol/v2/item.rs copies the item's delivery.
+    delivery: item.delivery ?? null,
     questions: null,
   }),
   Reasoning: (item) => ({ type: 'reasoning', id: item.id, summary: item.summary_text ?? [], content: item.raw_content ?? [] }),
   CommandExecution: (item) => ({
     type: 'commandExecution',
     id: item.id,
-    // The source basis's v2/item.rs copies `plugin_id` / `script_path`; 0.169.0 answers null from a
-    // line that carries them (measured: test/compat/passThroughFields.compat.spec.ts).
-    pluginId: null,
-    scriptPath: null,
+    // v2/item.rs copies `plugin_id` / `script_path` (a command that resolves to a plugin's script).
+    pluginId: item.plugin_id ?? null,
+    scriptPath: item.script_path ?? null,
     command: shellJoin(item.command),
     cwd: stripFileUrl(item.cwd),
     processId: item.process_id ?? null,
@@ -108,8 +106,8 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
       pluginId: item.pluginId,
       readOnlyHint: item.readOnlyHint,
     }),
-  // `results`: null, as 0.169.0 answers an item line's (measured); the legacy web_search_end's are copied (itemEvents.ts).
-  WebSearch: (item) => webSearchItem(item.id, item.query, item.action, null),
+  // v2/item.rs copies the item's results, as thread_history.rs does web_search_end's (itemEvents.ts).
+  WebSearch: (item) => webSearchItem(item.id, item.query, item.action, item.results),
   ImageView: (item) => ({ type: 'imageView', id: item.id, path: pathOfFileUrl(item.path) }),
   DynamicToolCall: (item) => ({
     type: 'dynamicToolCall',

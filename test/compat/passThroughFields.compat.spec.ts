@@ -1,15 +1,14 @@
 // Fields the source says Codex carries from a rollout line into its answer, that the offline binary
 // cannot be made to write: a command that resolves to a plugin's script (`plugin_id`,
 // `script_path`), an agent message delivered asynchronously (`delivery: "async"`), a standalone web
-// search's `results`. Measured here on 0.169.0: from a legacy event line (agent_message,
-// web_search_end) it copies `delivery` and `results`; from a paginated item line it answers null
-// for all four.
+// search's `results`. Measured here on 0.169.0: it copies each, from a paginated item line and from
+// a legacy event line (agent_message, web_search_end) alike.
 // They are written into the lines of a copy of a home the binary wrote (the rich scenario, both
-// history modes), its state DB removed so Codex builds it from the files; then a cold codex
-// app-server 0.169.0 and ours read the threads. Codex's answer is the oracle: it shows what it makes
-// of the values (`expected`), and ours equals it field by field. The rules: codex-rs/protocol/src/items.rs
-// and protocol.rs (the line types), app-server-protocol v2/item.rs and thread_history.rs (the
-// answer); docs/codex-source/thread-items.md, DIFF e, i, n1.
+// history modes), Codex's state DB and its history projection removed, so it builds both from the
+// edited files; then a cold codex app-server 0.169.0 and ours read the threads. Codex's answer is
+// the oracle: it shows what it makes of the values (`expected`), and ours equals it field by field.
+// The rules: codex-rs/protocol/src/items.rs and protocol.rs (the line types), app-server-protocol
+// v2/item.rs and thread_history.rs (the answer); docs/codex-source/thread-items.md, DIFF e, i, n1.
 import { expect } from 'chai';
 import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -46,24 +45,21 @@ const EDITS: Readonly<Record<HistoryMode, readonly Edit[]>> = {
       matches: itemOfType('CommandExecution'),
       apply: (l) => Object.assign(l.payload!.item!, PLUGIN),
       itemOf: byId,
-      // Measured: 0.169.0 answers null for both (the source basis's v2/item.rs copies them), and so do we.
-      expected: { pluginId: null, scriptPath: null },
+      expected: { pluginId: PLUGIN.plugin_id, scriptPath: PLUGIN.script_path },
     },
     {
       name: 'item/AgentMessage delivery',
       matches: itemOfType('AgentMessage'),
       apply: (l) => Object.assign(l.payload!.item!, { delivery: 'async' }),
       itemOf: byId,
-      // Measured: null from the item line (the legacy event's is copied, below).
-      expected: { delivery: null },
+      expected: { delivery: 'async' },
     },
     {
       name: 'item/WebSearch results',
       matches: itemOfType('WebSearch'),
       apply: (l) => Object.assign(l.payload!.item!, { results: RESULTS }),
       itemOf: byId,
-      // Measured: null from the item line (web_search_end's are copied, below).
-      expected: { results: null },
+      expected: { results: RESULTS },
     },
   ],
   legacy: [
@@ -126,7 +122,12 @@ describe('compat: fields the binary cannot be made to write offline, written int
     it(`rich-${mode}: ${EDITS[mode].map((e) => e.name).join('; ')}: Codex answers what it makes of them, ours the same`, async function () {
       const fixture = await sharedCompatHomes();
       const built = compatHome(fixture, `rich-${mode}`);
-      // A copy (the shared home stays as the binary wrote it), without Codex's state DB: it builds it from the edited files.
+      // A copy (the shared home stays as the binary wrote it), without Codex's state DB and its history
+      // projection (thread_history_1.sqlite: the items of each thread as Codex rendered them when it
+      // wrote the lines). Kept, that projection hides the edits: Codex answers a paginated thread from
+      // it and never reads the edited lines (every edit answered as before it, measured 2026-11-26).
+      // Removed, a cold thread/read answers a paginated thread with no turns until thread/resume
+      // projects its file again; so each thread is resumed (it writes nothing to the file) and then read.
       const copy = join(root, built.key);
       cpSync(join(built.codexHome, '..'), copy, { recursive: true, preserveTimestamps: true });
       const home: CompatHome = {
@@ -135,18 +136,24 @@ describe('compat: fields the binary cannot be made to write offline, written int
         workDir: join(copy, relative(join(built.codexHome, '..'), built.workDir)),
       };
       expect(statSync(home.codexHome).isDirectory()).to.equal(true);
-      for (const f of readdirSync(home.codexHome)) if (f.startsWith('state_5.sqlite')) rmSync(join(home.codexHome, f));
+      for (const f of readdirSync(home.codexHome)) if (f.startsWith('state_5.sqlite') || f.startsWith('thread_history_1.sqlite')) rmSync(join(home.codexHome, f));
       const edited = editLines(home.codexHome, EDITS[mode]);
       expect([...edited.keys()], 'a line of each kind in the home').to.have.members(EDITS[mode].map((e) => e.name));
 
       const threads = [...new Set([...edited.values()].map((e) => e.threadId))];
+      const sizes = () => rolloutFilesOf(join(home.codexHome, 'sessions')).map((f) => [f, statSync(f).size]);
+      const written = sizes();
       const codexReads = new Map<string, Array<Record<string, unknown>>>();
       const codex = await openColdCodex(home);
       try {
-        for (const id of threads) codexReads.set(id, itemsOf(await codex.server.request('thread/read', { threadId: id, includeTurns: true })));
+        for (const id of threads) {
+          await codex.server.request('thread/resume', { threadId: id, excludeTurns: true });
+          codexReads.set(id, itemsOf(await codex.server.request('thread/read', { threadId: id, includeTurns: true })));
+        }
       } finally {
         await codex.stop();
       }
+      expect(sizes(), 'the files as edited: thread/resume loads a thread and writes nothing').to.deep.equal(written);
       const ours = await openEngineServer(home);
       const ourReads = new Map<string, Array<Record<string, unknown>>>();
       const ourPages = new Map<string, Array<Record<string, unknown>>>();

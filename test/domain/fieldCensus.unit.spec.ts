@@ -255,9 +255,6 @@ const NOT_RENDERED: readonly Listed[] = [
 
 /** Fields Codex renders that we drop: known gaps, each to be fixed (docs/codex-source/thread-items.md names them DIFF a…t). */
 const GAPS: readonly Listed[] = [
-  ...each('event_msg/user_message', ['client_id'], `DIFF a: ${HISTORY} handle_user_message answers clientId from it; ours null`),
-  ...each('event_msg/user_message', ['image_details', 'local_image_details'], `DIFF b: ${HISTORY} gives each image its detail; ours null`),
-  ...each('event_msg/user_message', ['audio', 'local_audio'], `DIFF c: ${HISTORY} renders audio and localAudio inputs; ours drops them`),
   ...each('event_msg/agent_message', ['questions', 'moderation'], `DIFF f/g: ${HISTORY} handle_agent_message copies them; ours null`),
   ...each('item/AgentMessage', ['questions', 'moderation'], `DIFF f/g: ${ITEM_FROM} copies them; ours null`),
   ...each('thread_item/agentMessage', ['questions', 'moderation'], 'DIFF f/g: always null in our answers (mapItem.ts, itemEvents.ts)'),

@@ -86,7 +86,8 @@ export const phaseOfItemEvent = (ev: ItemEvent): unknown =>
 /** The item each item event makes, named `id` (a paginated item keeps its own id): one entry per item event kind. */
 export const ITEM_OF_EVENT: { readonly [K in ItemEvent['kind']]: (ev: EventOf<K>, id: string) => ThreadItemBody } = {
   itemCompleted: (ev) => mapPaginatedItem(ev.item!),
-  userMessage: (ev, id) => ({ type: 'userMessage', id, clientId: null, content: legacyUserContent(ev.payload) }),
+  // thread_history.rs `handle_user_message`: the event's client id, its inputs (`build_user_inputs`).
+  userMessage: (ev, id) => ({ type: 'userMessage', id, clientId: ev.payload.client_id ?? null, content: legacyUserContent(ev.payload) }),
   agentMessage: (ev, id) => ({
     type: 'agentMessage',
     moderation: null,

@@ -1,4 +1,5 @@
 import type { KnownTurnItem } from '../rollout/kinds/itemCompleted.js';
+import type { UserMessageEvent } from '../rollout/kinds/legacyItemEvents.js';
 import type { ThreadItemBody, UserInputContent } from './threadItem.js';
 import { shellJoin } from './shellJoin.js';
 import { toCommandAction } from './commandActions.js';
@@ -64,19 +65,17 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
     text: textOf(item.content),
     phase: item.phase ?? null,
     memoryCitation: item.memory_citation ?? null,
-    // The source basis's v2/item.rs copies `delivery`; 0.169.0 answers null from an item line that
-    // carries one (measured: test/compat/passThroughFields.compat.spec.ts). The legacy event's is copied (itemEvents.ts).
-    delivery: null,
+    // codex-rs/app-server-protocol/src/protocol/v2/item.rs copies the item's delivery.
+    delivery: item.delivery ?? null,
     questions: null,
   }),
   Reasoning: (item) => ({ type: 'reasoning', id: item.id, summary: item.summary_text ?? [], content: item.raw_content ?? [] }),
   CommandExecution: (item) => ({
     type: 'commandExecution',
     id: item.id,
-    // The source basis's v2/item.rs copies `plugin_id` / `script_path`; 0.169.0 answers null from a
-    // line that carries them (measured: test/compat/passThroughFields.compat.spec.ts).
-    pluginId: null,
-    scriptPath: null,
+    // v2/item.rs copies `plugin_id` / `script_path` (a command that resolves to a plugin's script).
+    pluginId: item.plugin_id ?? null,
+    scriptPath: item.script_path ?? null,
     command: shellJoin(item.command),
     cwd: stripFileUrl(item.cwd),
     processId: item.process_id ?? null,
@@ -108,8 +107,8 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
       pluginId: item.pluginId,
       readOnlyHint: item.readOnlyHint,
     }),
-  // `results`: null, as 0.169.0 answers an item line's (measured); the legacy web_search_end's are copied (itemEvents.ts).
-  WebSearch: (item) => webSearchItem(item.id, item.query, item.action, null),
+  // v2/item.rs copies the item's results, as thread_history.rs does web_search_end's (itemEvents.ts).
+  WebSearch: (item) => webSearchItem(item.id, item.query, item.action, item.results),
   ImageView: (item) => ({ type: 'imageView', id: item.id, path: pathOfFileUrl(item.path) }),
   DynamicToolCall: (item) => ({
     type: 'dynamicToolCall',
@@ -159,18 +158,27 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
 /** Paginated `item_completed.item` → API ThreadItem body (times are added by the fold). */
 export const mapPaginatedItem = (item: KnownTurnItem): ThreadItemBody => (PAGINATED_ITEMS[item.type] as (item: KnownTurnItem) => ThreadItemBody)(item);
 
-/** Legacy `user_message` → the API's user input content. */
-export const legacyUserContent = (payload: { message: string; images?: unknown; local_images?: unknown; text_elements?: unknown }): UserInputContent[] => {
-  const content: UserInputContent[] = [];
-  if (Array.isArray(payload.images)) {
-    for (const url of payload.images) if (typeof url === 'string') content.push({ type: 'image', url, detail: null });
-  }
-  if (Array.isArray(payload.local_images)) {
-    for (const path of payload.local_images) if (typeof path === 'string') content.push({ type: 'localImage', detail: null, path });
-  }
-  // Codex leaves the text part out when the message is only whitespace.
+/**
+ * Legacy `user_message` → the API's user input content, as
+ * codex-rs/app-server-protocol/src/protocol/thread_history.rs `build_user_inputs` builds it: the
+ * text (left out when only whitespace), each of `images` with the detail at its index in
+ * `image_details`, each of `local_images` likewise, then `audio`, then `local_audio`; each part as a
+ * core `UserInput` shown by `userInputOf`. A missing or null detail is none (`detail: null`).
+ */
+export const legacyUserContent = (payload: Omit<UserMessageEvent, 'type'>): UserInputContent[] => {
+  const parts: Array<Record<string, unknown>> = [];
   if (payload.message.trim() !== '') {
-    content.unshift(userInputOf({ type: 'text', text: payload.message, text_elements: Array.isArray(payload.text_elements) ? payload.text_elements : [] }));
+    parts.push({ type: 'text', text: payload.message, text_elements: Array.isArray(payload.text_elements) ? payload.text_elements : [] });
   }
-  return content;
+  const images: unknown[] = Array.isArray(payload.images) ? payload.images : [];
+  images.forEach((url, i) => {
+    if (typeof url === 'string') parts.push({ type: 'image', image_url: url, detail: payload.image_details?.[i] ?? null });
+  });
+  const localImages: unknown[] = Array.isArray(payload.local_images) ? payload.local_images : [];
+  localImages.forEach((path, i) => {
+    if (typeof path === 'string') parts.push({ type: 'local_image', path, detail: payload.local_image_details?.[i] ?? null });
+  });
+  for (const url of payload.audio ?? []) parts.push({ type: 'audio', audio_url: url });
+  for (const path of payload.local_audio ?? []) parts.push({ type: 'local_audio', path });
+  return parts.map(userInputOf);
 };

@@ -17,8 +17,8 @@ export type ThreadItemBody =
   | {
       type: 'commandExecution';
       id: string;
-      pluginId: null;
-      scriptPath: null;
+      pluginId: string | null;
+      scriptPath: string | null;
       command: string;
       cwd: string;
       processId: string | null;

@@ -97,8 +97,8 @@ const THREAD_ITEM_FIELDS: { readonly [K in ThreadItemBody['type']]: { readonly [
   reasoning: { id: 'mapped', summary: 'mapped', content: 'mapped' },
   commandExecution: {
     id: 'mapped',
-    pluginId: 'alwaysNull',
-    scriptPath: 'alwaysNull',
+    pluginId: 'mapped',
+    scriptPath: 'mapped',
     command: 'mapped',
     cwd: 'mapped',
     processId: 'mapped',
@@ -187,26 +187,6 @@ const NO_THREAD_FIELD = "no field of 0.169.0's v2 Thread or Turn carries it (gen
 
 /** Fields Codex declares and does not render into any answer (so we need not read them). */
 const NOT_RENDERED: readonly Listed[] = [
-  {
-    variant: 'item/AgentMessage',
-    field: 'delivery',
-    reason: `the source basis's ${ITEM_FROM} copies it, but 0.169.0 answers delivery null from an item line that carries it; it copies the legacy event's (measured: compat passThroughFields)`,
-  },
-  {
-    variant: 'item/WebSearch',
-    field: 'results',
-    reason: `the source basis's ${ITEM_FROM} copies them, but 0.169.0 answers results null from an item line that carries them; it copies web_search_end's (measured: compat passThroughFields)`,
-  },
-  ...each(
-    'item/CommandExecution',
-    ['plugin_id', 'script_path'],
-    `the source basis's ${ITEM_FROM} copies them, but 0.169.0 answers pluginId, scriptPath null from a line that carries them (measured: compat passThroughFields)`,
-  ),
-  ...each(
-    'thread_item/commandExecution',
-    ['pluginId', 'scriptPath'],
-    'always null: 0.169.0 answers null from a line that carries plugin_id, script_path (measured: compat passThroughFields)',
-  ),
   ...each(
     'session_meta',
     ['agent_path', 'dynamic_tools', 'selected_capability_roots', 'memory_mode', 'context_window', 'account_scoped', 'runtime_workspace_roots'],
@@ -275,9 +255,6 @@ const NOT_RENDERED: readonly Listed[] = [
 
 /** Fields Codex renders that we drop: known gaps, each to be fixed (docs/codex-source/thread-items.md names them DIFF a…t). */
 const GAPS: readonly Listed[] = [
-  ...each('event_msg/user_message', ['client_id'], `DIFF a: ${HISTORY} handle_user_message answers clientId from it; ours null`),
-  ...each('event_msg/user_message', ['image_details', 'local_image_details'], `DIFF b: ${HISTORY} gives each image its detail; ours null`),
-  ...each('event_msg/user_message', ['audio', 'local_audio'], `DIFF c: ${HISTORY} renders audio and localAudio inputs; ours drops them`),
   ...each('event_msg/agent_message', ['questions', 'moderation'], `DIFF f/g: ${HISTORY} handle_agent_message copies them; ours null`),
   ...each('item/AgentMessage', ['questions', 'moderation'], `DIFF f/g: ${ITEM_FROM} copies them; ours null`),
   ...each('thread_item/agentMessage', ['questions', 'moderation'], 'DIFF f/g: always null in our answers (mapItem.ts, itemEvents.ts)'),

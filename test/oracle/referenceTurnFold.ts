@@ -16,6 +16,7 @@ import { eventsOfResponseItem } from '../../domain/thread/responseMessage.js';
 
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 import { codexReadsTurnContext } from '../../domain/rollout/kinds/turnContext.js';
+import type { UserMessageEvent } from '../../domain/rollout/kinds/legacyItemEvents.js';
 
 export interface ItemEntry {
   readonly item: ThreadItem;
@@ -190,18 +191,14 @@ export const applyTaskComplete = <P>(
   else applyTurnEnd(mode, t, pos, 'completed', null, p);
 };
 
-const addLegacyUserMessage = (
-  s: TurnFoldState,
-  pos: EventPosition,
-  payload: { message: string; images?: unknown; local_images?: unknown; text_elements?: unknown },
-): void => {
+const addLegacyUserMessage = (s: TurnFoldState, pos: EventPosition, payload: UserMessageEvent): void => {
   // A user message closes an implicit turn that already has content (it starts the next one).
   const open = s.currentTurnId === null ? undefined : s.turns.get(s.currentTurnId);
   if (open && !open.anchoredByStart && open.items.length > 0 && !open.items.every((e) => e.item.type === 'contextCompaction')) {
     s.currentTurnId = null;
   }
   const t = currentLegacyTurn(s, pos);
-  if (t) addItem(t, { type: 'userMessage', id: nextLegacyId(s), clientId: null, content: legacyUserContent(payload) }, pos, null, null);
+  if (t) addItem(t, { type: 'userMessage', id: nextLegacyId(s), clientId: payload.client_id ?? null, content: legacyUserContent(payload) }, pos, null, null);
 };
 
 /** Apply one event. Mutates and returns the state (the fold is linear; callers own the state). */

@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import { optional } from './common.js';
-import { ReviewOutput } from './legacyItemEvents.js';
+import { AgentMessageDelivery, ReviewOutput } from './legacyItemEvents.js';
 import {
   CollabAgentToolCallItem,
   DynamicToolCallItem,
@@ -24,10 +24,9 @@ export const UserMessageItem = t.intersection([
 ]);
 export const AgentMessageItem = t.intersection([
   t.type({ type: t.literal('AgentMessage'), id: t.string }),
-  // codex-rs/protocol/src/items.rs `AgentMessageItem`. Its `delivery` is not read: 0.169.0 answers
-  // null from an item line that carries one (measured: test/compat/passThroughFields.compat.spec.ts),
-  // though it copies the legacy event's. `questions`, `moderation`: 0.169.0's, not in the source basis.
-  t.partial({ content: t.array(t.UnknownRecord), phase: t.unknown, memory_citation: t.unknown }),
+  // codex-rs/protocol/src/items.rs `AgentMessageItem` (`delivery`: `AgentMessageDelivery`, as the
+  // legacy event's). `questions`, `moderation`: 0.169.0's, not in the source basis.
+  t.partial({ content: t.array(t.UnknownRecord), phase: t.unknown, memory_citation: t.unknown, delivery: optional(AgentMessageDelivery) }),
 ]);
 export const ReasoningItem = t.intersection([
   t.type({ type: t.literal('Reasoning'), id: t.string }),
@@ -40,9 +39,10 @@ export const ParsedCommand = t.intersection([
 export type ParsedCommand = t.TypeOf<typeof ParsedCommand>;
 export const CommandExecutionItem = t.intersection([
   t.type({ type: t.literal('CommandExecution'), id: t.string, command: t.array(t.string) }),
-  // items.rs (the source basis) also declares `plugin_id`, `script_path`; 0.169.0 answers null for
-  // them from a line that carries them (measured: test/compat/passThroughFields.compat.spec.ts), so they are not read.
+  // codex-rs/protocol/src/items.rs `CommandExecutionItem`: `plugin_id`, `script_path` are `Option<String>`.
   t.partial({
+    plugin_id: optional(t.string),
+    script_path: optional(t.string),
     process_id: optional(t.string),
     cwd: optional(t.string),
     parsed_cmd: t.array(ParsedCommand),

@@ -1,11 +1,34 @@
 import * as t from 'io-ts';
 import { optional } from './common.js';
 
+/**
+ * An image's detail: codex-rs/protocol/src/models.rs `ImageDetail` (`rename_all = "lowercase"`;
+ * 0.169.0's schema: auto, low, high, original). Any other value is a line Codex's serde refuses.
+ */
+export const ImageDetail = t.keyof({ auto: null, low: null, high: null, original: null });
+/** Per image, its detail or none (`Vec<Option<ImageDetail>>`, `#[serde(default)]`: absent or a list, never null). */
+const ImageDetails = t.array(t.union([ImageDetail, t.null]));
+
 /** Legacy-mode item events: the API numbers them `item-N` across the thread. */
 export const UserMessageEvent = t.intersection([
   t.type({ type: t.literal('user_message'), message: t.string }),
-  t.partial({ images: t.unknown, local_images: t.unknown, text_elements: t.unknown, kind: t.unknown }),
+  t.partial({
+    images: t.unknown,
+    local_images: t.unknown,
+    text_elements: t.unknown,
+    kind: t.unknown,
+    // codex-rs/protocol/src/protocol.rs `UserMessageEvent`, with serde's rules, so that a line Codex
+    // refuses (and drops: measured, a null `local_audio` or `image_details`, a detail "ultra", a
+    // number in `audio`) is refused here too: `client_id: Option<String>`, the details indexed like
+    // `images` / `local_images`, `audio: Option<Vec<String>>`, `local_audio: Vec<PathBuf>` (default).
+    client_id: optional(t.string),
+    image_details: ImageDetails,
+    local_image_details: ImageDetails,
+    audio: optional(t.array(t.string)),
+    local_audio: t.array(t.string),
+  }),
 ]);
+export type UserMessageEvent = t.TypeOf<typeof UserMessageEvent>;
 /**
  * How an agent message was delivered: codex-rs/protocol/src/items.rs `AgentMessageDelivery`
  * (`rename_all = "camelCase"`, one variant: `async`, a message sent while no turn waited for it).

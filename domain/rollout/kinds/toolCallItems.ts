@@ -59,9 +59,8 @@ export const McpToolCallItem = t.intersection([
 ]);
 export const WebSearchItem = t.intersection([
   t.type({ type: t.literal('WebSearch'), id: t.string }),
-  // items.rs also declares `results`; 0.169.0 answers null from an item line that carries them
-  // (measured: test/compat/passThroughFields.compat.spec.ts), though it copies web_search_end's: not read.
-  t.partial({ query: optional(t.string), action: optional(WebSearchActionRecord) }),
+  // codex-rs/protocol/src/items.rs `WebSearchItem.results`: `Option<Vec<JsonValue>>`, opaque JSON.
+  t.partial({ query: optional(t.string), action: optional(WebSearchActionRecord), results: optional(t.array(t.unknown)) }),
 ]);
 export const ImageViewItem = t.type({ type: t.literal('ImageView'), id: t.string, path: t.string });
 export const DynamicToolCallItem = t.intersection([

@@ -62,4 +62,23 @@ describe('rollout line codec', () => {
     expect(kind('brand_new_kind', {})).to.equal('other');
     expect(kind('event_msg', { type: 'item_completed', turn_id: 't', item: { type: 'AgentMessage' } })).to.equal('invalid');
   });
+
+  it("reads a user message's client id, image details and audio as Codex's serde does, and refuses what it refuses", () => {
+    const kind = (payload: Record<string, unknown>) =>
+      classifyRolloutLine(makeRolloutLine({ timestamp: 't', type: 'event_msg', payload: { type: 'user_message', message: 'm', ...payload } })).kind;
+    // protocol.rs UserMessageEvent: Option<String>, Vec<Option<ImageDetail>> (default), Option<Vec<String>>, Vec<PathBuf> (default).
+    expect(kind({ client_id: 'c', image_details: ['low', null], local_image_details: [], audio: ['a'], local_audio: ['/x.wav'] })).to.equal('userMessage');
+    expect(kind({ client_id: null, audio: null })).to.equal('userMessage');
+    // 0.169.0 refuses each and drops the message (measured on the first four, 2026-11-26; the last two by the same types).
+    for (const bad of [
+      { image_details: null },
+      { image_details: ['ultra'] },
+      { local_audio: null },
+      { audio: [5] },
+      { local_image_details: ['ultra'] },
+      { client_id: 7 },
+    ]) {
+      expect(kind(bad), JSON.stringify(bad)).to.equal('invalid');
+    }
+  });
 });

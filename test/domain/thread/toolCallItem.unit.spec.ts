@@ -108,4 +108,26 @@ describe('tool-call items as the API shows them', () => {
       { type: 'localImage', detail: null, path: '/q.png' },
     ]);
   });
+
+  it("renders a legacy user message's image details and audio as thread_history.rs build_user_inputs does", () => {
+    const content = legacyUserContent({
+      message: '  ',
+      images: ['data:a', 'https://example.com/b.png'],
+      image_details: ['low'],
+      local_images: ['/p.png', '/q.png'],
+      local_image_details: [null, 'original'],
+      audio: ['data:audio/wav;base64,UklGRg=='],
+      local_audio: ['/clip.wav'],
+    });
+    // Text left out (only whitespace); details by index, a missing or null one none; audio last.
+    expect(content).to.deep.equal([
+      { type: 'image', url: 'data:a', detail: 'low' },
+      { type: 'image', url: 'https://example.com/b.png', detail: null },
+      { type: 'localImage', detail: null, path: '/p.png' },
+      { type: 'localImage', detail: 'original', path: '/q.png' },
+      { type: 'audio', url: 'data:audio/wav;base64,UklGRg==' },
+      { type: 'localAudio', path: '/clip.wav' },
+    ]);
+    expect(legacyUserContent({ message: 'hi', audio: null })).to.deep.equal([{ type: 'text', text: 'hi', text_elements: [] }]);
+  });
 });

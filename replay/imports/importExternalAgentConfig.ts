@@ -8,7 +8,7 @@ import { importSessions } from './importSessions.js';
 import type { SessionImportOutcome } from './importSessions.js';
 import type { ExternalAgentPorts, ExternalSessions, ThreadManagementPorts } from '../ports.js';
 import type { ParamsOf } from '../../protocol/methods.js';
-import type { Notify } from '../../protocol/notifications.js';
+import type { ImportItemTypeResult, Notify } from '../../protocol/notifications.js';
 
 /**
  * An `externalAgentConfig/import` request as the use case reads it: the protocol's params (`null`
@@ -20,8 +20,8 @@ export type ExternalAgentConfigImportRequest = ParamsOf<'externalAgentConfig/imp
 /** Told of an import's progress and completion. */
 export type ImportNotice = Notify<'externalAgentConfig/import/progress' | 'externalAgentConfig/import/completed'>;
 
-interface ItemTypeResult {
-  readonly itemType: string;
+/** An item type's results as they are gathered (the protocol's, its lists growing). */
+interface ItemTypeResult extends ImportItemTypeResult {
   readonly successes: unknown[];
   readonly failures: unknown[];
 }

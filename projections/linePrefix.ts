@@ -10,7 +10,7 @@
  * save work. The kinds come from the decoder's list (`domain/rollout/lineKinds.ts`: names only, no
  * codecs).
  */
-import { EVENT_MSG_KINDS, type EventMsgType, type TopLevelType } from '../domain/rollout/lineKinds.js';
+import { codexNumbersLegacyLine, EVENT_MSG_KINDS, type EventMsgType, type TopLevelType } from '../domain/rollout/lineKinds.js';
 
 const PREFIX = /^\{"timestamp":"([^"\\]*)",(?:"ordinal":(\d+),)?"type":"([a-z_]+)"(?:,"payload":\{"type":"([A-Za-z_]+)")?/;
 
@@ -55,7 +55,22 @@ export interface LazyOptions {
 export const TOKEN_TOP: ReadonlySet<string> = new Set<TopLevelType>(['session_meta', 'turn_context', 'token_usage_record']);
 export const TOKEN_EVENT_MSGS: ReadonlySet<string> = new Set<EventMsgType>(['token_count', 'task_started', 'thread_settings_applied']);
 
-export type SkippedLine = { readonly kind: 'skipped'; readonly timestamp: string; readonly ordinal: number | null; readonly type: string };
+/**
+ * A line no projection reads: its timestamp, ordinal and type, and `unnumbered` when Codex would
+ * not give it a place in a legacy file's implicit turn numbers (a ghost snapshot, an event it
+ * leaves out: `codexNumbersLegacyLine`), which the turn fold must still count out.
+ */
+export type SkippedLine = {
+  readonly kind: 'skipped';
+  readonly timestamp: string;
+  readonly ordinal: number | null;
+  readonly type: string;
+  readonly unnumbered?: true;
+};
+
+/** The skipped-line view, `unnumbered` only where it is so (most skipped lines are numbered). */
+const skippedLine = (timestamp: string, ordinal: number | null, type: string, pType: string | undefined): SkippedLine =>
+  codexNumbersLegacyLine(type, pType) ? { kind: 'skipped', timestamp, ordinal, type } : { kind: 'skipped', timestamp, ordinal, type, unnumbered: true };
 
 /**
  * The skipped-line view of a line no projection reads, from its first bytes (`prefix`, at most
@@ -69,9 +84,7 @@ export const skipByPrefix = (prefix: string, opts: LazyOptions = {}): SkippedLin
   const pType = m[4];
   // A payload that is not an object (wrong type) is decoded, so it is quarantined, never skipped unseen.
   if (pType === undefined && !prefix.startsWith(',"payload":{', m[0].length)) return undefined;
-  return isSkipped(type, pType, opts, () => UNSEARCHED_MESSAGE.test(prefix))
-    ? { kind: 'skipped', timestamp: m[1]!, ordinal: m[2] === undefined ? null : Number(m[2]), type }
-    : undefined;
+  return isSkipped(type, pType, opts, () => UNSEARCHED_MESSAGE.test(prefix)) ? skippedLine(m[1]!, m[2] === undefined ? null : Number(m[2]), type, pType) : undefined;
 };
 
 /** Whether no projection reads a line of this kind (`unsearched`: asked only of a response message). */
@@ -197,7 +210,7 @@ export const prefixVerdictOfBytes = (bytes: Buffer, opts: LazyOptions = {}): Pre
   // (the layout matched, so the prefix is there).
   const unsearched = () => UNSEARCHED_MESSAGE.test(asciiPrefix(bytes) ?? '');
   if (!isSkipped(type, pType, opts, unsearched)) return READ;
-  return { kind: 'skipped', timestamp: latin1(bytes, found.tsFrom, found.tsTo), ordinal: found.ordinal, type };
+  return skippedLine(latin1(bytes, found.tsFrom, found.tsTo), found.ordinal, type, pType);
 };
 
 const EVENT_MSG = bytesOf('event_msg');

@@ -23,6 +23,8 @@ export interface LineSeen {
   readonly pos: LinePos;
   readonly timestamp: string | null;
   readonly undecodable: boolean;
+  /** Whether Codex 0.169 gives the line a place in a legacy file's implicit turn numbers (`codexNumbersLegacyLine`). */
+  readonly codexNumbers: boolean;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { classifyRolloutLine } from '../domain/rollout/event.js';
+import { classifyRolloutLine, codexNumbersLegacyEvent } from '../domain/rollout/event.js';
 import type { FileCheckpoint, IndexReader, IndexWrite, LinePos } from '../domain/index/rows.js';
 import { ROLLOUT_TABLES, TOKEN_ROLLOUT_TABLES } from '../domain/index/rows.js';
 import type { TableName } from '../domain/index/rows.js';
@@ -84,6 +84,7 @@ export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchS
   const ordinal = lazy.kind === 'skipped' ? lazy.ordinal : lazy.kind === 'decoded' ? (lazy.line.ordinal ?? null) : null;
   const pos: LinePos = { line: l.line, byteOffset: l.byteOffset, byteLength: l.byteLength, ordinal };
   const timestamp = lazy.kind === 'skipped' ? lazy.timestamp : lazy.kind === 'decoded' ? lazy.line.timestamp : null;
+  let codexNumbers = lazy.kind === 'skipped' ? lazy.unnumbered !== true : false;
   if (lazy.kind === 'skipped') stats.skipped += 1;
   else if (lazy.kind === 'undecodable') {
     stats.undecodable += 1;
@@ -93,6 +94,7 @@ export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchS
   } else {
     stats.parsed += 1;
     const ev = classifyRolloutLine(lazy.line);
+    codexNumbers = codexNumbersLegacyEvent(lazy.line, ev);
     if (ev.kind === 'invalid') {
       stats.undecodable += 1;
       const kind = ev.payloadType ? `${ev.type}/${ev.payloadType}` : ev.type;
@@ -107,7 +109,7 @@ export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchS
     for (const p of projections) p.apply(b, ctx, ev, pos, lazy.line.timestamp);
   }
   // After `apply`, so the line that creates a row (session_meta) is counted in it.
-  for (const p of projections) p.onLine?.(b, ctx, { pos, timestamp, undecodable: lazy.kind === 'undecodable' });
+  for (const p of projections) p.onLine?.(b, ctx, { pos, timestamp, undecodable: lazy.kind === 'undecodable', codexNumbers });
 };
 
 /** Start a file's batch: clear the rollouts it re-indexes; from its first line, nothing of it is stored. Pure. */

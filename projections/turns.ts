@@ -1,6 +1,6 @@
 import { applyTurnRule, ruleFamilyOf } from '../domain/thread/turnRules.js';
 import type { Projection } from './projection.js';
-import { loadFold, newFold } from './turnRows.js';
+import { loadFold, newFold, saveFold } from './turnRows.js';
 import { RowTurnStore } from './turnStore.js';
 
 /**
@@ -10,6 +10,15 @@ import { RowTurnStore } from './turnStore.js';
  */
 export const turnsProjection: Projection = {
   name: 'turns',
+  // A legacy line Codex gives no place (a ghost snapshot, an event it leaves out, a line it cannot
+  // decode) is counted out of the implicit turn numbers that follow (turnRules.ts `rollout-<index>`).
+  onLine: (b, ctx, seen) => {
+    if (seen.codexNumbers) return;
+    const fold = loadFold(b, ctx.rolloutId);
+    if (fold?.mode !== 'legacy') return;
+    fold.codexUnreadLines += 1;
+    saveFold(b, ctx.rolloutId, fold);
+  },
   apply: (b, ctx, ev, pos) => {
     const R = ctx.rolloutId;
     if (ev.kind === 'sessionMeta') {

@@ -1,4 +1,5 @@
 import type { TailedChunk, TailedLine } from './tailLines.js';
+import type { SkippedLine } from '../../projections/linePrefix.js';
 
 /**
  * A chunk of tailed lines as it crosses from the reader thread (tailWorker.ts) to the folding
@@ -32,6 +33,8 @@ const ELIDED = 1;
 const SKIPPED = 2;
 const OTHER = 3;
 const TEXT_BYTES = 4;
+/** A skipped line Codex does not number (`SkippedLine.unnumbered`). */
+const SKIPPED_UNNUMBERED = 5;
 
 const PAST_LATIN1 = /[^\u0000-\u00ff]/;
 
@@ -79,6 +82,7 @@ export const packChunk = (chunk: TailedChunk): PackedChunk => {
       numbers[at + 6] = l.prefixRead === true ? 1 : 0;
     } else if (shape === SKIPPED && l.lazy?.kind === 'skipped' && !PAST_LATIN1.test(l.lazy.timestamp + l.lazy.type)) {
       texts.push(l.lazy.timestamp, l.lazy.type);
+      if (l.lazy.unnumbered === true) numbers[at + 3] = SKIPPED_UNNUMBERED;
       numbers[at + 4] = l.lazy.timestamp.length;
       numbers[at + 5] = l.lazy.type.length;
       numbers[at + 6] = l.lazy.ordinal ?? Number.NaN;
@@ -111,11 +115,12 @@ export const unpackChunk = (p: PackedChunk): TailedChunk => {
       // Decoded here: the bytes were checked to be UTF-8 where they were read.
       const text = bytes.toString('utf8', bytesAt, (bytesAt += numbers[at + 4]!));
       lines[i] = { line: numbers[at + 6] === 1 ? { line, byteOffset, byteLength, text, prefixRead: true } : { line, byteOffset, byteLength, text } };
-    } else if (shape === SKIPPED) {
+    } else if (shape === SKIPPED || shape === SKIPPED_UNNUMBERED) {
       const timestamp = texts.slice(from, (from += numbers[at + 4]!));
       const type = texts.slice(from, (from += numbers[at + 5]!));
-      const ordinal = numbers[at + 6]!;
-      lines[i] = { line: { line, byteOffset, byteLength, text: null, lazy: { kind: 'skipped', timestamp, ordinal: Number.isNaN(ordinal) ? null : ordinal, type } } };
+      const ordinal = Number.isNaN(numbers[at + 6]!) ? null : numbers[at + 6]!;
+      const lazy: SkippedLine = shape === SKIPPED ? { kind: 'skipped', timestamp, ordinal, type } : { kind: 'skipped', timestamp, ordinal, type, unnumbered: true };
+      lines[i] = { line: { line, byteOffset, byteLength, text: null, lazy } };
     } else {
       const text = numbers[at + 5] === 1 ? wide.slice(fromWide, (fromWide += numbers[at + 4]!)) : texts.slice(from, (from += numbers[at + 4]!));
       const read = numbers[at + 6] === 1;

@@ -22,7 +22,7 @@ import {
 import { ItemCompleted, isKnownTurnItemShape, KnownTurnItem } from './kinds/itemCompleted.js';
 import { ImageGenerationEndEvent, McpToolCallEndEvent, PatchApplyEndEvent, SubAgentActivityEvent, WebSearchEndEvent } from './kinds/toolCallItems.js';
 import { decodeShape } from '../decodeShape.js';
-import { EVENT_MSG_KINDS, RESPONSE_ITEM_TYPES, TOP_LEVEL_KINDS, type DecodedLineKind } from './lineKinds.js';
+import { codexNumbersLegacyLine, EVENT_MSG_KINDS, RESPONSE_ITEM_TYPES, TOP_LEVEL_KINDS, type DecodedLineKind } from './lineKinds.js';
 
 /** Legacy-mode `event_msg/error` (older Codex): marks the open turn failed. */
 const ErrorEvent = t.intersection([t.type({ type: t.literal('error'), message: t.string }), t.partial({ codex_error_info: t.unknown })]);
@@ -144,4 +144,14 @@ export const classifyRolloutLine = (line: RolloutLine): RolloutEvent => {
     return decodeWith('responseItem', line, pType);
   }
   return { kind: 'other', type: line.type, payloadType: pType };
+};
+
+/**
+ * Whether Codex 0.169 numbers this decoded legacy line (`codexNumbersLegacyLine`): a line it
+ * cannot decode either (`invalid`) is not numbered; an `item_completed` by its item's type.
+ */
+export const codexNumbersLegacyEvent = (line: RolloutLine, ev: RolloutEvent): boolean => {
+  if (ev.kind === 'invalid') return false;
+  const itemType = ev.kind === 'itemCompleted' ? (ev.payload.item as { type?: unknown } | null | undefined)?.type : undefined;
+  return codexNumbersLegacyLine(line.type, payloadType(line), typeof itemType === 'string' ? itemType : undefined);
 };

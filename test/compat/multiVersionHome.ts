@@ -97,6 +97,13 @@ export async function buildMultiVersionHome(rootDir: string): Promise<MultiVersi
   const workDir = join(base, 'work');
   const userHome = join(base, 'user-home');
   for (const dir of [codexHome, workDir, userHome]) mkdirSync(dir, { recursive: true });
+  // A git repository with a commit, as users' projects are: the versions that snapshot the work
+  // tree before a turn (ghost commits, 0.4x–0.9x) write their ghost_snapshot lines, and metas carry git info.
+  const git = (...args: string[]) => run('git', args, { cwd: workDir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: userHome, GIT_CONFIG_NOSYSTEM: '1' } });
+  await git('init', '-q', '-b', 'main');
+  writeFileSync(join(workDir, 'README.txt'), 'a project\n');
+  await git('add', 'README.txt');
+  await git('-c', 'user.name=compat', '-c', 'user.email=compat@example.invalid', 'commit', '-q', '-m', 'first');
   // Installs first (network-bound, a few at a time), so the sessions below run back to back.
   const binaries = new Map<string, string>();
   for (let i = 0; i < OLDER_VERSIONS.length; i += 4)

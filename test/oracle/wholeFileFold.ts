@@ -4,7 +4,7 @@ import type { EngineError } from '../../domain/errors.js';
 import type { RolloutStore } from './rolloutStore.js';
 import type { QuarantineRecord } from '../../domain/rollout/rawLine.js';
 import type { Thread } from '../../domain/thread/thread.js';
-import { classifyRolloutLine } from '../../domain/rollout/event.js';
+import { classifyRolloutLine, codexNumbersLegacyEvent } from '../../domain/rollout/event.js';
 import { emptyTurnFold, foldTurnEvent, toApiTurn, visibleTurnEntries } from './referenceTurnFold.js';
 import type { TurnFoldState } from './referenceTurnFold.js';
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
@@ -54,11 +54,13 @@ export const foldResolvedThread =
     for await (const entry of store.readHistory(resolved.segments)) {
       if (entry.kind === 'failed') return E.left(entry.error);
       if (entry.kind === 'quarantined') {
+        // Codex cannot decode it either; `seq` passes over it, so it has no place in the numbers.
         quarantined.push(entry.record);
         continue;
       }
       const ev = classifyRolloutLine(entry.line);
       foldTurnEvent(turns, ev, entry.position);
+      if (mode === 'legacy' && !codexNumbersLegacyEvent(entry.line, ev)) turns.codexUnreadLines += 1;
       meta = foldThreadMeta(meta, ev, itemsFromResponses);
       if (entry.position.rolloutId === currentRollout) {
         lastLineTimestamp = entry.line.timestamp;

@@ -85,13 +85,28 @@ describe('line prefix read from the bytes', () => {
     );
   });
 
-  it('reads real Codex lines: skipped with their timestamp and kind, or read', () => {
+  it('reads real Codex lines: skipped with their timestamp and kind (and whether Codex numbers them in a legacy file), or read', () => {
     const ts = '2026-11-15T05:30:19.032Z';
+    // Legacy history leaves exec_command_end out (policy.rs), and strips ghost snapshots (recorder.rs): no place in implicit turn numbers.
     expect(prefixVerdictOfBytes(Buffer.from(`{"timestamp":"${ts}","ordinal":16,"type":"event_msg","payload":{"type":"exec_command_end","call_id":"c"}}`))).to.deep.equal({
       kind: 'skipped',
       timestamp: ts,
       ordinal: 16,
       type: 'event_msg',
+      unnumbered: true,
+    });
+    expect(prefixVerdictOfBytes(Buffer.from(`{"timestamp":"${ts}","type":"response_item","payload":{"type":"ghost_snapshot","ghost_commit":{}}}`))).to.deep.equal({
+      kind: 'skipped',
+      timestamp: ts,
+      ordinal: null,
+      type: 'response_item',
+      unnumbered: true,
+    });
+    expect(prefixVerdictOfBytes(Buffer.from(`{"timestamp":"${ts}","type":"response_item","payload":{"type":"function_call","name":"shell"}}`))).to.deep.equal({
+      kind: 'skipped',
+      timestamp: ts,
+      ordinal: null,
+      type: 'response_item',
     });
     expect(prefixVerdictOfBytes(Buffer.from(`{"timestamp":"${ts}","type":"world_state","payload":{}}`))).to.deep.equal({
       kind: 'skipped',

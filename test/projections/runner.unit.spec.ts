@@ -209,6 +209,33 @@ describe('projections runner (pure)', () => {
     for (const a of ['startTurn', 'user', 'agent', 'complete'] as const) texts.push(...act(t, a));
     expect(indexView(foldInBatches(t, texts, [5, 17]))).to.deep.equal(domainView(texts, 'legacy'));
   });
+
+  it("numbers a legacy file's implicit turns as Codex 0.169 does: a ghost snapshot, an event it no longer knows, one its legacy history leaves out and a broken line take no place, however the batches are cut", () => {
+    // docs/codex-source/legacy-turn-fold.md D2: recorder.rs drops ghost snapshots and lines that do
+    // not decode (`undo_completed` left `EventMsg`), policy.rs leaves `exec_command_end` out.
+    const t = newThread(9, 'legacy');
+    const at = (s: number) => `2026-11-21T15:00:${String(s).padStart(2, '0')}.000Z`;
+    const line = (s: number, type: string, payload: Record<string, unknown>) => JSON.stringify({ timestamp: at(s), type, payload });
+    const said = (s: number, text: string) => [
+      line(s, 'response_item', { type: 'message', role: 'user', content: [{ type: 'input_text', text }] }),
+      line(s, 'event_msg', { type: 'user_message', message: text, images: [] }),
+    ];
+    const texts = [
+      sessionMeta2(t), // 0
+      line(1, 'response_item', { type: 'ghost_snapshot', ghost_commit: { id: 'c1', parent: null, preexisting_untracked_files: [], preexisting_untracked_dirs: [] } }), // 1: dropped
+      ...said(2, 'fix it'), // 2, 3: Codex's items 1, 2 → the turn `rollout-2`
+      line(3, 'event_msg', { type: 'agent_message', message: 'done' }), // 4: item 3
+      line(4, 'event_msg', { type: 'undo_completed', success: true }), // 5: dropped
+      line(5, 'event_msg', { type: 'exec_command_end', call_id: 'c', stdout: '', stderr: '', exit_code: 0 }), // 6: dropped
+      '{"timestamp":"2026-11-21T15:00:06.000Z","type":"event_msg","payload":{"type":"agent_message"', // 7: broken, dropped
+      ...said(7, 'again'), // 8, 9: items 4, 5 → `rollout-5`
+    ];
+    for (const cuts of [[], [2], [5, 8], [1, 2, 3, 4, 5, 6, 7, 8, 9]])
+      expect(
+        indexView(foldInBatches(t, texts, cuts)).map((v) => v.id),
+        `cut at ${cuts.join(', ')}`,
+      ).to.deep.equal(['rollout-2', 'rollout-5']);
+  });
 });
 
 const sessionMeta2 = (t: SynthThread): string => threadLines(t, 0)[0]!;

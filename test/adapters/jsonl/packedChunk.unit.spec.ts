@@ -18,6 +18,10 @@ const tailedLine: fc.Arbitrary<TailedLine> = fc.oneof(
   fc
     .tuple(position, text, fc.option(fc.nat({ max: 2 ** 40 }), { nil: null }), fc.constantFrom('response_item', 'event_msg', 'world_state', 'compacted', ''))
     .map(([p, timestamp, ordinal, type]) => ({ line: { ...p, text: null, lazy: { kind: 'skipped' as const, timestamp, ordinal, type } } })),
+  // A skipped line Codex does not number in a legacy file (a ghost snapshot, an event it leaves out).
+  fc
+    .tuple(position, text, fc.option(fc.nat({ max: 2 ** 40 }), { nil: null }), fc.constantFrom('response_item', 'event_msg'))
+    .map(([p, timestamp, ordinal, type]) => ({ line: { ...p, text: null, lazy: { kind: 'skipped' as const, timestamp, ordinal, type, unnumbered: true as const } } })),
   fc.tuple(position, text, text).map(([p, t, timestamp]) => ({ line: { ...p, text: t, lazy: { kind: 'skipped' as const, timestamp, ordinal: 3, type: 'event_msg' } } })),
   fc.tuple(position, text).map(([p, reason]) => ({ line: { ...p, text: 'not json', lazy: { kind: 'undecodable' as const, reason } } })),
   position.map((p) => ({ line: { ...p, text: null } })),

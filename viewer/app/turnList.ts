@@ -10,7 +10,7 @@ import { cumulativeTokens, deferredItem, turnItems } from './turnItems.js';
 import type { RpcClient } from './rpcClient.js';
 import type { TurnPage as Page } from '../../protocol/turns.js';
 
-/** Turns per request (the server's bound); a collapsed turn's height (CSS `.turn`); rows drawn beyond the screen. */
+/** Turns per request (the server's bound); a collapsed turn's least height (CSS `.turn`), its height until drawn; rows drawn beyond the screen. */
 const PAGE = 100;
 const ROW_HEIGHT = 96;
 const OVERSCAN = 6;
@@ -25,8 +25,8 @@ export interface TurnListElements {
 
 /**
  * A thread's turns, oldest at the top, as a virtualised list: only the rows on screen (and a few
- * around) are in the DOM, positioned by the heights of those before them (a collapsed row's fixed
- * height, an expanded one's measured). Turns come as `notLoaded` pages, newest first, older ones
+ * around) are in the DOM, positioned by the heights of those before them (each drawn row's measured
+ * height; ROW_HEIGHT for one not drawn yet). Turns come as `notLoaded` pages, newest first, older ones
  * as the top comes near; a page's summaries when one of its turns is drawn; a turn's full items
  * when it is expanded. Never the whole thread at once.
  */
@@ -326,13 +326,12 @@ export class TurnList {
       node.style.top = `${this.layout.top(i)}px`;
       node.setAttribute('aria-posinset', String(i + 1));
       node.tabIndex = i === this.focusIndex ? 0 : -1;
-      if (row.expanded) {
-        const h = node.offsetHeight;
-        if (h !== row.height) {
-          row.height = h;
-          this.layout.stale();
-          measuredChange = true;
-        }
+      // Measured whether expanded or not: a collapsed row whose badges wrap is taller than ROW_HEIGHT.
+      const h = node.offsetHeight;
+      if (h !== row.height) {
+        row.height = h;
+        this.layout.stale();
+        measuredChange = true;
       }
     }
     for (const row of [...this.nodes.keys()])

@@ -4,7 +4,7 @@
  *   index [--sizes 100MB,1GB] [--reps N]  index build MB/s and peak RSS vs a naive parse-and-fold baseline, per shape
  *   goldens [--corpus DIR]  every cold history golden (list/read/turns/items) asked of `rollout-engine serve`
  *   pages [--sizes 1MB,100MB,1GB] [--reps N] [--no-codex]   page latency vs thread size, naive baseline, codex beside
- *   pages --real-size 100MB [--engines A,B] [--reps N] [--no-codex]   the issue's page targets on a real-shaped home's long threads, codex beside;
+ *   pages --real-size 100MB [--engines A,B] [--reps N] [--no-codex]   the issue's page targets on a real-shaped home's long threads and a whole fork of the paginated one, codex beside;
  *                           --engines: main.js of several builds timed on the same home (before/after)
  *   tokens [--files N] [--mb-per-file M] [--keep DIR]   token audit cold / warm on a ~2 GB home
  *   tokens --vs ccusage [--size 300MB] [--reps 5] [--ccusage VERSION]   beside ccusage (installed into the scratch folder): seconds, peak RSS, totals per day and model

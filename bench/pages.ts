@@ -226,7 +226,8 @@ const mergeSides = (into: Record<string, Record<string, unknown>>, add: Record<s
 
 /**
  * The issue's targets on a real-shaped home (bench/realHome.ts: rollouts the real codex writes,
- * cloned to `size`): the long working thread of each mode (200 turns, tools, compactions), ours
+ * cloned to `size`): the long working thread of each mode (200 turns, tools, compactions) and a
+ * whole fork of the paginated one (its turns read below the fork's cut), ours
  * through `serve` beside `codex app-server` on the same files, Codex's projection warmed with
  * `thread/resume` first. `engines` may name several builds (e.g. main's and this tree's) so a
  * before/after is measured in one run on the same home; they are timed in turns, request by request.
@@ -237,6 +238,14 @@ const onRealHome = async (engines: ReadonlyArray<string>, size: string, reps: nu
   const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-pages-real-'));
   try {
     const home = await buildRealShapedHome(nodePath.join(tmp, 'home'), parseByteSize(size));
+    // A whole fork of the long paginated thread (by reference, as Codex forks): its turns are read below a cut.
+    const forked = execFileSync(
+      process.execPath,
+      [engines[0]!, 'fork', home.long.paginated, '--exclude-turns', '--codex-home', home.codexHome, '--index-dir', nodePath.join(tmp, 'index-fork'), '--json', '-q'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const forkId = (JSON.parse(forked.toString('utf8')) as { thread: { id: string } }).thread.id;
+    fs.rmSync(nodePath.join(tmp, 'index-fork'), { recursive: true, force: true });
     const servers = engines.map((engine, i) => {
       const indexDir = nodePath.join(tmp, `index-${i}`);
       execFileSync(process.execPath, [engine, 'index', '--codex-home', home.codexHome, '--index-dir', indexDir, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -257,8 +266,12 @@ const onRealHome = async (engines: ReadonlyArray<string>, size: string, reps: nu
               }
             };
       const out: Record<string, unknown> = {};
-      for (const mode of ['paginated', 'legacy'] as const) {
-        const threadId = home.long[mode];
+      const threads: ReadonlyArray<readonly [string, string]> = [
+        ['paginated', home.long.paginated],
+        ['legacy', home.long.legacy],
+        ['paginatedFork', forkId],
+      ];
+      for (const [thread, threadId] of threads) {
         if (askCodex !== null) {
           const resumed = (await askCodex('thread/resume', { threadId })) as { error?: unknown };
           if (resumed.error !== undefined) throw new Error(`codex thread/resume: ${JSON.stringify(resumed.error)}`);
@@ -271,7 +284,7 @@ const onRealHome = async (engines: ReadonlyArray<string>, size: string, reps: nu
         ];
         const times: Record<string, Record<string, unknown>> = Object.fromEntries(sides.map(([name]) => [name, {}]));
         for (const r of requests) Object.assign(times, mergeSides(times, await timeSidesInTurn(sides, r, reps)));
-        out[mode] = { threadId, ...times };
+        out[thread] = { threadId, ...times };
       }
       return { size, files: home.files, bytes: home.bytes, meanLineBytes: home.meanLineBytes, ...out };
     } finally {

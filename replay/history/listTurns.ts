@@ -55,7 +55,7 @@ export const listTurns = (ports: HistoryReadPorts, q: ListTurnsQuery): TE.TaskEi
     const size = pageSizeOf(q.limit);
     const start = q.cursor === null || q.cursor === undefined ? null : await startOf(ports, lineage, q.cursor, direction);
     const cut = await cutPage(walkTurns(ports, lineage, direction, start), size);
-    const data = await turnsWithItems(ports, lineage, cut.rows, view);
     const otherwise = await rolloutsNumberedOtherwise(ports.index, cut.rows);
+    const data = await turnsWithItems(ports, lineage, cut.rows, view, otherwise);
     return { data, ...pageCursors(cut, (t, include) => cursorOf(lineage, otherwise, t, include)) };
   });

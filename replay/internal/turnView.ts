@@ -1,6 +1,6 @@
 import type { IndexWrite, ItemRow, KeyOf, RowOf, SegmentRenderingChunk, SegmentRenderingHeader, TurnRendering, TurnRow } from '../../domain/index/rows.js';
 import type { HistorySegment, ThreadLineage } from '../../domain/history/lineage.js';
-import { inSegment } from '../../domain/history/lineage.js';
+import { inSegment, lineEndOf } from '../../domain/history/lineage.js';
 import type { ThreadItem } from '../../domain/thread/threadItem.js';
 import type { ItemsView, Turn } from '../../domain/thread/turn.js';
 import { RenderedTurns } from '../../domain/thread/turn.js';
@@ -42,17 +42,43 @@ const scannedItemRows = async (ports: HistoryReadPorts, R: string, turn: TurnRow
   return rows.length === turn.itemCount && rows.every((r) => r.value.turnId === turn.id) ? rows.map((r): [number, ItemRow] => [r.key[1], r.value]) : undefined;
 };
 
-/** The item rows of one turn in a segment, in rollout order (key line, row). */
-export const turnItemRows = async (ports: HistoryReadPorts, seg: HistorySegment, turn: TurnRow, view: ItemsView): Promise<Array<[number, ItemRow]>> => {
+/** A segment read to its end (the current file): only there is a turn shown with every item it has (a cut shows part of a turn). */
+const uncut = (seg: HistorySegment): boolean => seg.endOrdinal === null && seg.endByteOffset === null;
+
+/**
+ * Does the segment show every item of the turn, so the summary its row keeps is the one its
+ * visible items give? Below a cut (a fork's or a revision's base) every turn but the one the cut
+ * runs through: all lines that made or changed its items lie below it. An item row is inside by
+ * its ordinal, in a file not numbered otherwise `startOrdinal + line` (as `lineOfOrdinal` reads
+ * it), so by its key line (`lastItemLine` the largest), or by its bytes (`itemsThrough` the end of
+ * the last line). A file numbered otherwise, or a row of an older schema, is not judged.
+ */
+const itemsAllBelowCut = (seg: HistorySegment, turn: TurnRow, numberedOtherwise: boolean): boolean => {
+  if (uncut(seg) || turn.lastItemLine === null) return true;
+  if (numberedOtherwise || turn.itemsThrough == null) return false;
+  return turn.lastItemLine < lineEndOf(seg) && (seg.endByteOffset === null || turn.itemsThrough <= seg.endByteOffset);
+};
+
+/**
+ * The item rows of one turn in a segment, in rollout order (key line, row). A `summary` reads the
+ * two rows the turn row names when all its items are in the segment (`itemsAllBelowCut`, which
+ * the caller may have judged already), else picks them from the visible rows.
+ */
+export const turnItemRows = async (
+  ports: HistoryReadPorts,
+  seg: HistorySegment,
+  turn: TurnRow,
+  view: ItemsView,
+  allBelowCut: boolean = uncut(seg),
+): Promise<Array<[number, ItemRow]>> => {
   const R = seg.rollout.rolloutId;
   if (view === 'notLoaded') return [];
-  const cut = seg.endOrdinal !== null || seg.endByteOffset !== null;
   let rows: Array<[number, ItemRow]> | undefined;
-  if (view === 'summary' && !cut) rows = await rowsAt(ports, R, [turn.firstUserItem?.line, turn.finalAgentItem?.line]);
+  if (view === 'summary' && allBelowCut) rows = await rowsAt(ports, R, [turn.firstUserItem?.line, turn.finalAgentItem?.line]);
   else rows = (await scannedItemRows(ports, R, turn)) ?? (await rowsAt(ports, R, (await take(ports.index.get('turnIds', [R, turn.id])))?.itemLines ?? []));
   const out = rows.filter(([line, r]) => itemInSegment(seg, line, r));
-  if (view === 'summary' && cut) {
-    // Below a cut the stored summary may name items past it: pick the two from what is visible.
+  if (view === 'summary' && !allBelowCut) {
+    // The cut runs through the turn's items (or was not judged): its row's summary may name items past it, so pick the two from what is visible.
     const firstUser = out.find(([, r]) => r.kind === 'userMessage');
     const agents = out.filter(([, r]) => r.kind === 'agentMessage');
     const phases = agents.map(([, r]) => r.phase ?? null);
@@ -72,11 +98,11 @@ const apiTurn = (turn: TurnRow, seg: HistorySegment, view: ItemsView, items: Thr
 
 /**
  * A `summary` as the turn row keeps it (its first user and final agent message, rendered when
- * indexed), in rollout order; undefined when an item is not kept (a long line) or the segment is
- * cut (the summary is then picked from the visible items).
+ * indexed), in rollout order; undefined when an item is not kept (a long line) or the segment's
+ * cut runs through the turn's items (the summary is then picked from the visible items).
  */
-const keptSummary = (seg: HistorySegment, turn: TurnRow): ThreadItem[] | undefined => {
-  if (seg.endOrdinal !== null || seg.endByteOffset !== null) return undefined;
+const keptSummary = (turn: TurnRow, allBelowCut: boolean): ThreadItem[] | undefined => {
+  if (!allBelowCut) return undefined;
   const refs = [turn.firstUserItem, turn.finalAgentItem].filter((r): r is NonNullable<typeof r> => r !== null);
   if (refs.some((r) => r.shown == null)) return undefined; // `== null`: a row of an older schema lacks it
   return refs
@@ -86,19 +112,26 @@ const keptSummary = (seg: HistorySegment, turn: TurnRow): ThreadItem[] | undefin
 };
 
 /**
- * Turns as `thread/turns/list` and `thread/read` show them, with the items their view asks for:
- * a summary kept in the turn row is used as it is; the other items of all the turns of one
- * segment are read in one batch (one open, one read per span of nearby ranges).
+ * Turns as `thread/turns/list` shows them, with the items their view asks for: a summary kept in
+ * the turn row is used as it is, in the current file and below a cut alike, so a `summary` page
+ * reads no item row and no file bytes for it (Codex's thread store keeps a turn's summary items
+ * with its row too, deriving them only for a fork's boundary turn: codex-rs
+ * `thread-store/src/local/thread_history/read.rs` `list_turns`); the other items of all the turns
+ * of one segment are read in one batch (one open, one read per span of nearby ranges).
+ * `numberedOtherwise`: the rollouts of the turns' segments numbered otherwise
+ * (`rolloutsNumberedOtherwise`).
  */
 export const turnsWithItems = async (
   ports: HistoryReadPorts,
   lineage: ThreadLineage,
   turns: ReadonlyArray<{ readonly segment: HistorySegment; readonly row: TurnRow }>,
   view: ItemsView,
+  numberedOtherwise: ReadonlySet<string>,
 ): Promise<Turn[]> => {
-  const kept = turns.map((t) => (view === 'summary' ? keptSummary(t.segment, t.row) : undefined));
+  const allBelowCut = turns.map((t) => itemsAllBelowCut(t.segment, t.row, numberedOtherwise.has(t.segment.rollout.rolloutId)));
+  const kept = turns.map((t, i) => (view === 'summary' ? keptSummary(t.row, allBelowCut[i]!) : undefined));
   const rowsOf: Array<Array<[number, ItemRow]>> = [];
-  for (const [i, t] of turns.entries()) rowsOf.push(kept[i] !== undefined ? [] : await turnItemRows(ports, t.segment, t.row, view));
+  for (const [i, t] of turns.entries()) rowsOf.push(kept[i] !== undefined ? [] : await turnItemRows(ports, t.segment, t.row, view, allBelowCut[i]));
   const itemsOf: ThreadItem[][] = turns.map((_, i) => kept[i] ?? []);
   for (const seg of new Set(turns.map((t) => t.segment))) {
     const mine = turns.map((t, i) => i).filter((i) => turns[i]!.segment === seg && kept[i] === undefined);
@@ -131,9 +164,6 @@ const SEGMENT_RENDERING_MIN_CHARS = 1024 * 1024;
 const SEGMENT_REGROWTH_BYTES = 1024 * 1024;
 /** Renderings made by a whole read are committed this many characters at a time (few, short write transactions). */
 const RENDERINGS_COMMIT_CHARS = 1024 * 1024;
-
-/** A segment read to its end (the current file): only there is a turn shown with every item it has (a cut shows part of a turn). */
-const uncut = (seg: HistorySegment): boolean => seg.endOrdinal === null && seg.endByteOffset === null;
 
 /** Does a rendering belong to the thread's item fold (the same file can be read as either only if the lineage says so)? */
 const sameFold = (lineage: ThreadLineage, r: { readonly mode: string; readonly itemsFromResponses: boolean }): boolean =>

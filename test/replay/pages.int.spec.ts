@@ -124,12 +124,13 @@ describe('history API from the index == the whole-history fold (random rollouts,
                 const desc = await walkTurns(ports, threadId, limit, 'desc', 'full');
                 expect(desc, 'desc').to.deep.equal([...expected].reverse());
                 const summary = await walkTurns(ports, threadId, 100, 'asc', 'summary');
-                expect(summary.map((t) => t.items.map((i) => i.id))).to.deep.equal(
+                // Whole items: the ones a turn row keeps rendered (below a fork's cut too) are the fold's.
+                expect(summary.map((t) => t.items)).to.deep.equal(
                   expected.map((t) => {
                     const firstUser = t.items.find((i) => i.type === 'userMessage');
                     const lastAgent = [...t.items].reverse().find((i) => i.type === 'agentMessage');
                     // Codex shows the two in rollout order.
-                    return t.items.filter((i) => i === firstUser || i === lastAgent).map((i) => i.id);
+                    return t.items.filter((i) => i === firstUser || i === lastAgent);
                   }),
                 );
                 expect(await walkItems(ports, threadId, limit, 'asc'), 'items asc').to.deep.equal(expectedItems);

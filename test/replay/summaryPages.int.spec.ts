@@ -1,0 +1,134 @@
+// A `summary` page serves each turn from what its turn row keeps (first user and final agent
+// message, rendered when indexed), below a cut as in the current file: no item row, no file
+// bytes. Only a turn the cut runs through is picked from its visible items.
+import * as fs from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { expect } from 'chai';
+import { openLmdbIndex } from '../../adapters/lmdb/indexStore.js';
+import { catchUpHome } from '../../indexer/catchUp.js';
+import { portsOver } from '../../adapters/composition/openCodexHome.js';
+import type { IndexStore } from '../../domain/ports.js';
+import type { Turn } from '../../domain/thread/turn.js';
+import { listTurns } from '../../replay/history/listTurns.js';
+import { SHOWN_LINE_BYTES } from '../../projections/turnStore.js';
+import type { HistoryReadPorts } from '../../replay/ports.js';
+import { jsonlRolloutStore } from '../oracle/rolloutStore.js';
+import { foldThread } from '../oracle/wholeFileFold.js';
+import { toApiTurn, visibleTurnEntries } from '../oracle/referenceTurnFold.js';
+import { act, newThread, rolloutRelPath, sessionMeta, threadLines } from '../projections/synth.js';
+import type { SynthThread } from '../projections/synth.js';
+import { right } from '../fixtures/right.js';
+import { useTempDir } from '../fixtures/tempDir.js';
+
+/** What a page read of its turns' items: item-row lookups (gets and range reads) and byte ranges of files. */
+interface Reads {
+  itemRows: number;
+  fileRanges: number;
+}
+
+/** The ports with the item-row and file reads counted. */
+const counted = (ports: HistoryReadPorts, reads: Reads): HistoryReadPorts => {
+  const index: IndexStore = {
+    ...ports.index,
+    get: (table, key) => {
+      if (table === 'items') reads.itemRows += 1;
+      return ports.index.get(table, key);
+    },
+    range: (table, prefix, opts) => {
+      if (table === 'items') reads.itemRows += 1;
+      return ports.index.range(table, prefix, opts);
+    },
+  };
+  return {
+    ...ports,
+    index,
+    readRanges: (path, ranges) => {
+      reads.fileRanges += ranges.length;
+      return ports.readRanges(path, ranges);
+    },
+  };
+};
+
+/** A reference fork of `base`'s first `cut` lines, then one turn of its own. */
+const forkLines = (base: SynthThread, baseLines: readonly string[], cut: number, seed: number): { fork: SynthThread; lines: string[] } => {
+  const ordinalOf = (l: string): number | undefined => (JSON.parse(l) as { ordinal?: number }).ordinal;
+  const endOrdinal = 1 + baseLines.slice(0, cut).reduce((o, l) => ordinalOf(l) ?? o, -1);
+  const endByteOffset = baseLines.slice(0, cut).reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+  const fork = newThread(seed, 'paginated');
+  fork.n = endOrdinal;
+  const meta = sessionMeta(fork, {
+    forked_from_id: base.threadId,
+    forked_from_ordinal_exclusive: endOrdinal,
+    history_base: { thread_id: base.threadId, end_ordinal_exclusive: endOrdinal, end_byte_offset: endByteOffset },
+  });
+  const own = (['startTurn', 'user', 'agent', 'complete'] as const).flatMap((a) => act(fork, a));
+  return { fork, lines: [meta, ...own] };
+};
+
+describe('summary pages from the turn rows, below a cut too', function () {
+  this.timeout(60_000);
+  const tmp = useTempDir('summary-pages-');
+
+  it('a fork’s turns below its cut read no item row and no file bytes (a long item: the two rows its turn row names); the turn the cut runs through is picked from its visible items; answers are the fold’s', async () => {
+    const home = nodePath.join(tmp(), 'home');
+    const base = newThread(31, 'paginated');
+    const baseLines = threadLines(base, 6);
+    // The third turn's answer is too long to be kept in its row (SHOWN_LINE_BYTES): read by the row's reference.
+    const answers = baseLines.flatMap((l, i) => (l.includes('"AgentMessage"') ? [i] : []));
+    baseLines[answers[2]!] = baseLines[answers[2]!]!.replace(/"text":"answer \d+"/, `"text":"${'a long answer, '.repeat(SHOWN_LINE_BYTES / 10)}"`);
+    // A turn left running: the cut of `through` falls between its user message and its answer.
+    baseLines.push(...(['startTurn', 'user'] as const).flatMap((a) => act(base, a)));
+    const cutThrough = baseLines.length;
+    baseLines.push(...(['agent', 'complete'] as const).flatMap((a) => act(base, a)));
+    const whole = forkLines(base, baseLines, baseLines.length, 32);
+    const through = forkLines(base, baseLines, cutThrough, 33);
+    for (const [t, lines] of [
+      [base, baseLines],
+      [whole.fork, whole.lines],
+      [through.fork, through.lines],
+    ] as const) {
+      const path = nodePath.join(home, rolloutRelPath(t.threadId));
+      await fs.mkdir(nodePath.dirname(path), { recursive: true });
+      await fs.writeFile(path, lines.map((l) => `${l}\n`).join(''));
+    }
+    const store = right(await openLmdbIndex(nodePath.join(tmp(), 'index'))());
+    try {
+      right(await catchUpHome(store, home)());
+      const files = jsonlRolloutStore(home);
+      /** The fold's turns with the summary Codex shows: the first user and the last agent message, in rollout order. */
+      const expectedSummary = async (threadId: string): Promise<Turn[]> =>
+        visibleTurnEntries(right(await foldThread(files, threadId)()).turns)
+          .map(toApiTurn)
+          .map((t) => {
+            const firstUser = t.items.find((i) => i.type === 'userMessage');
+            const lastAgent = [...t.items].reverse().find((i) => i.type === 'agentMessage');
+            return { ...t, items: t.items.filter((i) => i === firstUser || i === lastAgent), itemsView: 'summary' };
+          });
+      const page = async (threadId: string, reads: Reads): Promise<Turn[]> => {
+        // Caught up first, so the counted page reads only what the page itself needs.
+        right(await listTurns(portsOver(store, home, {}).read, { threadId, limit: 50, sortDirection: 'asc', itemsView: 'notLoaded', cursor: null })());
+        return right(
+          await listTurns(counted(portsOver(store, home, {}).read, reads), { threadId, limit: 50, sortDirection: 'asc', itemsView: 'summary', cursor: null })(),
+        ).data;
+      };
+
+      const wholeReads: Reads = { itemRows: 0, fileRanges: 0 };
+      const wholePage = await page(whole.fork.threadId, wholeReads);
+      expect(wholePage).to.deep.equal(await expectedSummary(whole.fork.threadId));
+      expect(wholePage.map((t) => t.items.length)).to.deep.equal([2, 2, 2, 2, 2, 2, 2, 2]);
+      expect(JSON.stringify(wholePage[2]!.items)).to.include('a long answer, a long answer');
+      // Only the long answer's turn reads, and only the two rows its turn row names (not all its rows).
+      expect(wholeReads, 'a cut below every turn’s items').to.deep.equal({ itemRows: 2, fileRanges: 2 });
+
+      const throughReads: Reads = { itemRows: 0, fileRanges: 0 };
+      const throughPage = await page(through.fork.threadId, throughReads);
+      expect(throughPage).to.deep.equal(await expectedSummary(through.fork.threadId));
+      // The running turn below the cut shows its user message alone (its answer is past the cut).
+      expect(throughPage.map((t) => t.items.map((i) => i.type))[6]).to.deep.equal(['userMessage']);
+      // Beside the long answer's two rows, only the turn the cut runs through reads its item rows (one range) and its visible item.
+      expect(throughReads).to.deep.equal({ itemRows: 3, fileRanges: 3 });
+    } finally {
+      right(await store.close()());
+    }
+  });
+});

@@ -1061,7 +1061,9 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       }
       expect(await layoutFaults(page), `layout at ${width} px`).to.deep.equal([]);
       // A collapsed turn whose badges wrap (a phone) grows to show its summary lines: none cut at its bottom, none under the next.
-      const cut = (await page.evaluate(`[...document.querySelectorAll('.turn')].filter((t) => t.scrollHeight > t.clientHeight + 1).map((t) => t.dataset.turnId + ' ' + t.scrollHeight + ' > ' + t.clientHeight)`)) as string[];
+      const cut = (await page.evaluate(
+        `[...document.querySelectorAll('.turn')].filter((t) => t.scrollHeight > t.clientHeight + 1).map((t) => t.dataset.turnId + ' ' + t.scrollHeight + ' > ' + t.clientHeight)`,
+      )) as string[];
       expect(cut, `turns cut at their bottom at ${width} px`).to.deep.equal([]);
       expect(await overlaps(page, '#turn-space', ['.turn[data-turn-id="k1"]', '.turn[data-turn-id="c1"]']), `turns over turns at ${width} px`).to.deep.equal([]);
       const ink = async (name: string, panes: ReadonlyArray<string>): Promise<void> => {

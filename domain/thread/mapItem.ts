@@ -1,4 +1,5 @@
-import type { KnownTurnItem } from '../rollout/kinds/itemCompleted.js';
+import { normalizedAbsolutePath } from '../rollout/kinds/common.js';
+import type { ExtensionItem, KnownTurnItem } from '../rollout/kinds/itemCompleted.js';
 import type { UserMessageEvent } from '../rollout/kinds/legacyItemEvents.js';
 import type { ThreadItemBody, UserInputContent } from './threadItem.js';
 import { shellJoin } from './shellJoin.js';
@@ -8,7 +9,9 @@ import { snakeToCamel } from './snakeToCamel.js';
 import {
   collabAgentStatesOf,
   durationMsOf,
+  extensionWebSearchItem,
   fileChangeItem,
+  imageGenerationFailureOf,
   imageGenerationItem,
   mcpToolCallItem,
   pathOfFileUrl,
@@ -147,12 +150,35 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
     }),
   FunctionCallOutput: (item) => ({ type: 'functionCallOutput', id: item.id, name: item.name, namespace: item.namespace ?? null, output: item.output }),
   Plan: (item) => ({ type: 'plan', id: item.id, text: item.text ?? '' }),
-  // codex-rs/app-server-protocol/src/protocol/v2/item.rs: an extension's item in its public wrapper (`clock.sleep` → `sleep`).
-  Extension: (item) => ({ type: 'sleep', id: item.id, durationMs: item.durationMs }),
+  // codex-rs/app-server-protocol/src/protocol/v2/item.rs: an extension's item in its public wrapper, by kind.
+  Extension: (item) => (EXTENSION_ITEMS_OF_KIND[item.kind] as (item: ExtensionItem) => ThreadItemBody)(item),
   HookPrompt: (item) => ({ type: 'hookPrompt', id: item.id, fragments: (item.fragments ?? []).map((f) => ({ text: f.text ?? '', hookRunId: f.hookRunId ?? '' })) }),
   ContextCompaction: (item) => ({ type: 'contextCompaction', id: item.id }),
   EnteredReviewMode: (item) => ({ type: 'enteredReviewMode', id: item.id, review: item.user_facing_hint ?? REVIEW_REQUESTED }),
   ExitedReviewMode: (item) => ({ type: 'exitedReviewMode', id: item.id, review: renderReviewOutput(item.review_output) }),
+};
+
+/**
+ * What each extension kind makes (v2/item.rs `CoreTurnItem::Extension`: the extension's item is the
+ * public one): `clock.sleep` → `sleep`, `web.search` → `webSearch`, `image_gen.generation` →
+ * `imageGeneration` (its image `fileId` when a string, else `result`; `inputImages` left out when
+ * empty, as 0.169.0 answers; measured: test/compat/passThroughFields.compat.spec.ts).
+ */
+const EXTENSION_ITEMS_OF_KIND: { readonly [K in ExtensionItem['kind']]: (item: Extract<ExtensionItem, { kind: K }>) => ThreadItemBody } = {
+  'clock.sleep': (item) => ({ type: 'sleep', id: item.id, durationMs: item.durationMs }),
+  'web.search': extensionWebSearchItem,
+  'image_gen.generation': (item) => {
+    const image = item as { readonly fileId?: unknown; readonly result?: unknown };
+    return imageGenerationItem(item.id, item.status, {
+      revised_prompt: item.revisedPrompt,
+      ...(typeof image.fileId === 'string' ? { file_id: image.fileId } : { result: image.result as string }),
+      saved_path: typeof item.savedPath === 'string' ? normalizedAbsolutePath(item.savedPath) : undefined,
+      transparent_background: item.transparentBackground,
+      failure: item.failure ? imageGenerationFailureOf(item.failure) : null,
+      input_images: item.inputImages !== undefined && item.inputImages.length > 0 ? item.inputImages : undefined,
+      generation_id: item.generationId,
+    });
+  },
 };
 
 /** Paginated `item_completed.item` → API ThreadItem body (times are added by the fold). */

@@ -1,6 +1,6 @@
 import type * as t from 'io-ts';
 import type { Duration, FileChanges, McpCallResult } from '../rollout/kinds/toolCallItems.js';
-import type { ImageGenerationFields, WebSearchActionRecord } from '../rollout/kinds/toolCallItems.js';
+import type { ExtensionWebSearchAction, ImageGenerationFailure, ImageGenerationFields, WebSearchActionRecord } from '../rollout/kinds/toolCallItems.js';
 import { snakeToCamel } from './snakeToCamel.js';
 import type { ImageGenerationBody, ThreadItemBody } from './threadItem.js';
 
@@ -124,6 +124,38 @@ const webSearchActionOf = (a: t.TypeOf<typeof WebSearchActionRecord>): Record<st
   }
 };
 
+type ActionOf<K extends string> = Extract<ExtensionWebSearchAction, { type: K }>;
+/**
+ * The standalone web search's action (ext/items/src/web_search.rs `WebSearchAction`, the
+ * app-server's own shape): its fields as serde reads them, an absent one null; any other tag is `other`.
+ */
+const extensionWebSearchActionOf = (a: ExtensionWebSearchAction): Record<string, unknown> => {
+  switch (a.type) {
+    case 'search':
+      return { type: 'search', query: (a as ActionOf<'search'>).query ?? null, queries: (a as ActionOf<'search'>).queries ?? null };
+    case 'openPage':
+      return { type: 'openPage', url: (a as ActionOf<'openPage'>).url ?? null };
+    case 'findInPage':
+      return { type: 'findInPage', url: (a as ActionOf<'findInPage'>).url ?? null, pattern: (a as ActionOf<'findInPage'>).pattern ?? null };
+    default:
+      return { type: 'other' };
+  }
+};
+
+/** The standalone web search (an `Extension` item of kind `web.search`): v2/item.rs passes the extension's item through as the public one. */
+export const extensionWebSearchItem = (item: {
+  readonly id: string;
+  readonly query: string;
+  readonly action?: ExtensionWebSearchAction | null | undefined;
+  readonly results?: readonly unknown[] | null | undefined;
+}): ThreadItemBody => ({
+  type: 'webSearch',
+  id: item.id,
+  query: item.query,
+  action: item.action ? extensionWebSearchActionOf(item.action) : null,
+  results: item.results ? [...item.results] : null,
+});
+
 /** A web search (thread_history.rs `handle_web_search_end`, v2/item.rs): its results passed through as Codex passes them, opaque JSON. */
 export const webSearchItem = (
   id: string,
@@ -164,6 +196,9 @@ export const subAgentActivityItem = (
   agentThreadId: a.agent_thread_id,
   agentPath: a.agent_path,
 });
+
+/** Why an image generation failed, as Codex answers it: `resetsAt` null when absent (ext/items/src/image_generation.rs). */
+export const imageGenerationFailureOf = (f: ImageGenerationFailure): Record<string, unknown> => ({ type: f.type, limitId: f.limitId, resetsAt: f.resetsAt ?? null });
 
 /** An image generation (paginated `ImageGeneration` item or legacy `image_generation_end`): the image by `fileId` or inline `result`. */
 export const imageGenerationItem = (id: string, status: string, g: t.TypeOf<typeof ImageGenerationFields>): ImageGenerationBody => {

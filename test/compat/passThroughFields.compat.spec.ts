@@ -4,13 +4,14 @@
 // search's `results`; a user message's `client_id`, its images' details and its audio inputs.
 // Measured here on 0.169.0: it copies each, from a paginated item line and from a legacy event line
 // (agent_message, web_search_end, user_message) alike; a user_message line with a value its serde
-// refuses is dropped whole.
+// refuses is dropped whole. Lines of kinds the binary does not write here are written in as new
+// lines (`INSERTS`): an extension's web search and image generation (`Extension` items).
 // They are written into the lines of a copy of a home the binary wrote (the rich scenario, both
 // history modes), Codex's state DB and its history projection removed, so it builds both from the
 // edited files; then a cold codex app-server 0.169.0 and ours read the threads. Codex's answer is
 // the oracle: it shows what it makes of the values (`expected`), and ours equals it field by field.
 // The rules: codex-rs/protocol/src/items.rs and protocol.rs (the line types), app-server-protocol
-// v2/item.rs and thread_history.rs (the answer); docs/codex-source/thread-items.md, DIFF a, b, c, e, i, n1.
+// v2/item.rs and thread_history.rs (the answer), ext/items/src (extension items); docs/codex-source/thread-items.md, DIFF a, b, c, e, i, n1, n2, o.
 import { expect } from 'chai';
 import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -28,6 +29,7 @@ const CLIENT_ID = 'compat-client-7';
 const AUDIO_URL = 'data:audio/wav;base64,UklGRgAAAABXQVZF';
 const LOCAL_AUDIO = '/compat/clip.wav';
 const SECOND_IMAGE = 'https://example.com/second.png';
+const PIXEL = 'iVBORw0KGgo=';
 
 type Line = { type?: string; payload?: { type?: string; item?: Record<string, unknown> } & Record<string, unknown> };
 
@@ -159,6 +161,148 @@ const EDITS: Readonly<Record<HistoryMode, readonly Edit[]>> = {
   ],
 };
 
+/** A line written into a thread as a new `event_msg` line, in the anchor's turn, and what Codex answers for it. */
+interface Insert {
+  readonly name: string;
+  /** The line's payload, given its thread and turn. */
+  readonly payload: (at: { readonly threadId: string; readonly turnId: string }) => Record<string, unknown>;
+  readonly itemOf: (item: Record<string, unknown>) => boolean;
+  /** The item's fields as Codex answers them (its times aside); `null`: no item. */
+  readonly expected: Readonly<Record<string, unknown>> | null;
+}
+
+const STARTED_AT_MS = 1_795_680_000_000;
+/** An `item_completed` line of `item`. */
+const completed =
+  (item: Record<string, unknown>) =>
+  ({ threadId, turnId }: { readonly threadId: string; readonly turnId: string }): Record<string, unknown> => ({
+    type: 'item_completed',
+    thread_id: threadId,
+    turn_id: turnId,
+    item,
+    started_at_ms: STARTED_AT_MS,
+    completed_at_ms: STARTED_AT_MS + 1,
+  });
+const withId = (id: string) => (item: Record<string, unknown>) => item['id'] === id;
+/** An item line, and the item Codex makes of it (`null`: none, the line is dropped). */
+const itemLine = (name: string, item: Record<string, unknown> & { id: string }, expected: Readonly<Record<string, unknown>> | null): Insert => ({
+  name,
+  payload: completed(item),
+  itemOf: withId(item.id),
+  expected,
+});
+
+const SAVED = '/compat/images/a.png';
+const INPUT_IMAGE = { path: '/compat/in.png', sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' };
+const webSearch = (id: string, fields: Record<string, unknown>) => ({ type: 'Extension', kind: 'web.search', id, ...fields });
+const imageGen = (id: string, fields: Record<string, unknown>) => ({ type: 'Extension', kind: 'image_gen.generation', id, ...fields });
+const generated = (id: string, fields: Record<string, unknown>) => ({
+  type: 'imageGeneration',
+  id,
+  status: 'completed',
+  revisedPrompt: null,
+  ...fields,
+});
+
+// ext/items/src/web_search.rs and image_generation.rs (camelCase; 0.169.0's image item also has
+// fileId | result, inputImages, generationId), wrapped by v2/item.rs as webSearch / imageGeneration.
+// What 0.169.0 drops is what its serde refuses: a missing `query`, an action field of the wrong
+// type, an image with neither `fileId` nor `result`, a relative `savedPath`, `inputImages: null`.
+const EXTENSION_INSERTS: readonly Insert[] = [
+  itemLine(
+    'Extension/web.search search, results',
+    webSearch('ext_ws_search', {
+      query: 'rollout engines',
+      action: { type: 'search', query: 'rollout engines', queries: ['rollout engines', 'event logs'] },
+      results: RESULTS,
+    }),
+    { type: 'webSearch', query: 'rollout engines', action: { type: 'search', query: 'rollout engines', queries: ['rollout engines', 'event logs'] }, results: RESULTS },
+  ),
+  itemLine('Extension/web.search openPage, fields absent', webSearch('ext_ws_open', { query: 'q', action: { type: 'openPage' } }), {
+    type: 'webSearch',
+    query: 'q',
+    action: { type: 'openPage', url: null },
+    results: null,
+  }),
+  itemLine(
+    'Extension/web.search findInPage, an unknown field',
+    webSearch('ext_ws_find', { query: 'q', action: { type: 'findInPage', url: 'https://example.com/p', pattern: 'log', rank: 1 }, results: [] }),
+    { action: { type: 'findInPage', url: 'https://example.com/p', pattern: 'log' }, results: [] },
+  ),
+  itemLine('Extension/web.search an unknown action type', webSearch('ext_ws_other', { query: 'q', action: { type: 'open_page', url: 'u' } }), {
+    action: { type: 'other' },
+  }),
+  itemLine('Extension/web.search action null', webSearch('ext_ws_none', { query: 'q', action: null }), { action: null }),
+  itemLine('Extension/web.search without query (refused)', webSearch('ext_ws_noquery', { action: { type: 'search' } }), null),
+  itemLine('Extension/web.search a query of the wrong type (refused)', webSearch('ext_ws_badaction', { query: 'q', action: { type: 'search', query: 5 } }), null),
+  itemLine(
+    'Extension/image_gen.generation result, savedPath normalised',
+    imageGen('ext_ig_result', {
+      status: 'completed',
+      revisedPrompt: 'A red pixel',
+      result: PIXEL,
+      transparentBackground: true,
+      failure: null,
+      savedPath: '/compat/./x/../images/a.png',
+    }),
+    generated('ext_ig_result', { revisedPrompt: 'A red pixel', result: PIXEL, transparentBackground: true, failure: null, savedPath: SAVED, generationId: null }),
+  ),
+  itemLine(
+    'Extension/image_gen.generation fileId (over result), inputImages, generationId',
+    imageGen('ext_ig_file', { status: 'completed', fileId: 'file_compat', result: PIXEL, inputImages: [INPUT_IMAGE], generationId: 'gen_compat' }),
+    generated('ext_ig_file', { fileId: 'file_compat', transparentBackground: null, failure: null, inputImages: [INPUT_IMAGE], generationId: 'gen_compat' }),
+  ),
+  itemLine(
+    'Extension/image_gen.generation failure without resetsAt, inputImages empty',
+    imageGen('ext_ig_failed', { status: 'failed', result: '', failure: { type: 'usageLimitExceeded', limitId: 'images' }, inputImages: [] }),
+    generated('ext_ig_failed', {
+      status: 'failed',
+      result: '',
+      transparentBackground: null,
+      failure: { type: 'usageLimitExceeded', limitId: 'images', resetsAt: null },
+      generationId: null,
+    }),
+  ),
+  itemLine(
+    'Extension/image_gen.generation a fileId that is not a string (result read)',
+    imageGen('ext_ig_badfile', { status: 'completed', fileId: 7, result: PIXEL }),
+    generated('ext_ig_badfile', { result: PIXEL, transparentBackground: null, failure: null, generationId: null }),
+  ),
+  itemLine('Extension/image_gen.generation neither fileId nor result (refused)', imageGen('ext_ig_noimage', { status: 'completed' }), null),
+  itemLine(
+    'Extension/image_gen.generation a relative savedPath (refused)',
+    imageGen('ext_ig_relative', { status: 'completed', result: PIXEL, savedPath: 'images/a.png' }),
+    null,
+  ),
+  itemLine('Extension/image_gen.generation inputImages null (refused)', imageGen('ext_ig_nullinputs', { status: 'completed', result: PIXEL, inputImages: null }), null),
+  itemLine(
+    'Extension/image_gen.generation an input image without sha256 (refused)',
+    imageGen('ext_ig_nosha', { status: 'completed', result: PIXEL, inputImages: [{ path: INPUT_IMAGE.path }] }),
+    null,
+  ),
+  itemLine(
+    'Extension/image_gen.generation an unknown failure type (refused)',
+    imageGen('ext_ig_newfailure', { status: 'failed', result: '', failure: { type: 'quotaExceeded' } }),
+    null,
+  ),
+];
+
+/**
+ * Per history mode, where the lines are written (the first line `anchor` matches: its thread, and
+ * the turn it is in; paginated, the first turn of the first thread) and which. Paginated, each takes the place of a token line after the anchor
+ * (a `token_count` or `token_usage_record`: they make no item), keeping its `ordinal` and time, so
+ * the file's ordinals stay in sequence; legacy, they follow the anchor.
+ */
+const INSERTS: Readonly<Record<HistoryMode, { readonly anchor: (line: Line) => boolean; readonly lines: readonly Insert[] }>> = {
+  paginated: { anchor: (l) => l.type === 'event_msg' && l.payload?.type === 'task_started', lines: EXTENSION_INSERTS },
+  // In a legacy thread 0.169.0 shows no web search or image generation from an `Extension` line
+  // (web_search_end and image_generation_end stand for them there).
+  legacy: {
+    anchor: (l) => l.type === 'event_msg' && l.payload?.type === 'web_search_end',
+    lines: EXTENSION_INSERTS.map((i) => ({ ...i, name: `${i.name}, legacy`, expected: null })),
+  },
+};
+
 const rolloutFilesOf = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? rolloutFilesOf(join(dir, e.name)) : e.name.startsWith('rollout-') && e.name.endsWith('.jsonl') ? [join(dir, e.name)] : [],
@@ -185,6 +329,39 @@ const editLines = (codexHome: string, edits: readonly Edit[]): Map<string, { lin
   return done;
 };
 
+type RawLine = Line & { timestamp?: string; ordinal?: number };
+
+/** Write `inserts` into the thread of the first line `anchor` matches (see `INSERTS`); that thread's id. */
+const insertLines = (codexHome: string, mode: HistoryMode, anchor: (line: Line) => boolean, inserts: readonly Insert[]): string => {
+  for (const file of rolloutFilesOf(join(codexHome, 'sessions')).sort()) {
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as RawLine);
+    const at = lines.findIndex(anchor);
+    if (at < 0) continue;
+    const threadId = /([0-9a-f-]{36})\.jsonl$/.exec(file)![1]!;
+    const turnId = lines
+      .slice(0, at + 1)
+      .reverse()
+      .find((l) => l.payload?.type === 'task_started')?.payload?.['turn_id'] as string;
+    const payloads = inserts.map((i) => i.payload({ threadId, turnId }));
+    if (mode === 'legacy') {
+      lines.splice(at + 1, 0, ...payloads.map((payload) => ({ timestamp: lines[at]!.timestamp, type: 'event_msg', payload })));
+    } else {
+      const slots = lines.flatMap((l, i) => (i > at && (l.type === 'token_usage_record' || l.payload?.type === 'token_count') ? [i] : []));
+      if (slots.length < payloads.length) throw new Error(`${file}: ${slots.length} token lines after the anchor for ${payloads.length} lines`);
+      payloads.forEach((payload, k) => {
+        const slot = lines[slots[k]!]!;
+        lines[slots[k]!] = { timestamp: slot.timestamp, ordinal: slot.ordinal, type: 'event_msg', payload };
+      });
+    }
+    writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    return threadId;
+  }
+  throw new Error(`no anchor line for the ${mode} inserts`);
+};
+
 /** The items of every turn of a thread/read answer. */
 const itemsOf = (read: { thread: { turns: Array<{ items: Array<Record<string, unknown>> }> } }): Array<Record<string, unknown>> =>
   read.thread.turns.flatMap((t) => t.items);
@@ -198,7 +375,7 @@ describe('compat: fields the binary cannot be made to write offline, written int
   after(() => rmSync(root, { recursive: true, force: true }));
 
   for (const mode of ['paginated', 'legacy'] as const) {
-    it(`rich-${mode}: ${EDITS[mode].map((e) => e.name).join('; ')}: Codex answers what it makes of them, ours the same`, async function () {
+    it(`rich-${mode}: ${EDITS[mode].map((e) => e.name).join('; ')}; ${INSERTS[mode].lines.length} lines written in: Codex answers what it makes of them, ours the same`, async function () {
       const fixture = await sharedCompatHomes();
       const built = compatHome(fixture, `rich-${mode}`);
       // A copy (the shared home stays as the binary wrote it), without Codex's state DB and its history
@@ -218,8 +395,9 @@ describe('compat: fields the binary cannot be made to write offline, written int
       for (const f of readdirSync(home.codexHome)) if (f.startsWith('state_5.sqlite') || f.startsWith('thread_history_1.sqlite')) rmSync(join(home.codexHome, f));
       const edited = editLines(home.codexHome, EDITS[mode]);
       expect([...edited.keys()], 'a line of each kind in the home').to.have.members(EDITS[mode].map((e) => e.name));
+      const insertedInto = insertLines(home.codexHome, mode, INSERTS[mode].anchor, INSERTS[mode].lines);
 
-      const threads = [...new Set([...edited.values()].map((e) => e.threadId))];
+      const threads = [...new Set([...[...edited.values()].map((e) => e.threadId), insertedInto])];
       const sizes = () => rolloutFilesOf(join(home.codexHome, 'sessions')).map((f) => [f, statSync(f).size]);
       const written = sizes();
       const codexReads = new Map<string, Array<Record<string, unknown>>>();
@@ -253,26 +431,30 @@ describe('compat: fields the binary cannot be made to write offline, written int
         await ours.close();
       }
 
-      // Every edit's fields, Codex's and ours, before any verdict: one run shows them all.
+      // Every edit's and insert's fields, Codex's and ours, before any verdict: one run shows them all.
+      const checks = [
+        ...EDITS[mode].map((edit) => {
+          const { line, threadId } = edited.get(edit.name)!;
+          return { name: edit.name, threadId, find: edit.itemOf(line), expected: typeof edit.expected === 'function' ? edit.expected(line) : edit.expected };
+        }),
+        ...INSERTS[mode].lines.map((i) => ({ name: i.name, threadId: insertedInto, find: i.itemOf, expected: i.expected })),
+      ];
       const found: string[] = [];
-      for (const edit of EDITS[mode]) {
-        const { line, threadId } = edited.get(edit.name)!;
-        const find = edit.itemOf(line);
-        const expected = typeof edit.expected === 'function' ? edit.expected(line) : edit.expected;
+      for (const { name, threadId, find, expected } of checks) {
         const count = expected === null ? 0 : 1;
         const fields = (item: Record<string, unknown> | undefined) =>
           item === undefined ? 'no such item' : Object.fromEntries(Object.keys(expected ?? item).map((k) => [k, item[k]]));
         const inCodex = codexReads.get(threadId)!.filter(find);
         const codexFields = fields(inCodex[0]);
         if (inCodex.length !== count || (expected !== null && JSON.stringify(codexFields) !== JSON.stringify(expected)))
-          found.push(`${edit.name}: Codex answers ${JSON.stringify(codexFields)} (${inCodex.length} items), the line carries ${JSON.stringify(expected)}`);
+          found.push(`${name}: Codex answers ${JSON.stringify(codexFields)} (${inCodex.length} items), the line carries ${JSON.stringify(expected)}`);
         for (const [path, reads] of [
           ['thread/read', ourReads],
           ['thread/turns/list', ourPages],
         ] as const) {
           const inOurs = reads.get(threadId)!.filter(find);
           if (inOurs.length !== count || JSON.stringify(fields(inOurs[0])) !== JSON.stringify(codexFields))
-            found.push(`${edit.name}: ours (${path}) ${JSON.stringify(fields(inOurs[0]))} (${inOurs.length} items), Codex's ${JSON.stringify(codexFields)}`);
+            found.push(`${name}: ours (${path}) ${JSON.stringify(fields(inOurs[0]))} (${inOurs.length} items), Codex's ${JSON.stringify(codexFields)}`);
         }
       }
       expect(found).to.deep.equal([]);

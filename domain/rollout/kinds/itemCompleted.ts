@@ -5,7 +5,9 @@ import {
   CollabAgentToolCallItem,
   DynamicToolCallItem,
   EXTENSION_KINDS,
+  ExtensionImageGenerationItem,
   ExtensionSleepItem,
+  ExtensionWebSearchItem,
   FileChangeItem,
   FunctionCallOutputItem,
   HookPromptItem,
@@ -77,12 +79,16 @@ export const KnownTurnItem = t.union([
   CollabAgentToolCallItem,
   PlanItem,
   ExtensionSleepItem,
+  ExtensionWebSearchItem,
+  ExtensionImageGenerationItem,
   HookPromptItem,
   SubAgentActivityItem,
   ImageGenerationItem,
   FunctionCallOutputItem,
 ]);
 export type KnownTurnItem = t.TypeOf<typeof KnownTurnItem>;
+/** An item an extension owns (`type: "Extension"`), by its `kind`. */
+export type ExtensionItem = Extract<KnownTurnItem, { type: 'Extension' }>;
 
 /** The item types this version renders: one of these with a broken shape is invalid, any other type is not rendered. */
 export const KNOWN_TURN_ITEM_TYPES: ReadonlySet<string> = new Set(

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { optional } from './common.js';
+import { AbsolutePath, optional } from './common.js';
 
 /**
  * The tool-call items Codex records (paginated `item_completed.item`, PascalCase types) and the
@@ -129,11 +129,63 @@ export const PlanItem = t.intersection([t.type({ type: t.literal('Plan'), id: t.
  * An item an extension owns (codex-rs/protocol/src/items.rs `TurnItem::Extension`): its
  * `ExtensionItem` flattened in, tagged by `kind` (codex-rs/ext/items/src/lib.rs). The clock's sleep
  * (ext/items/src/sleep.rs `SleepItem`, camelCase) is the one 0.169.0 is measured writing:
- * `{"type":"Extension","kind":"clock.sleep","id":…,"durationMs":…}`. Other kinds
- * (`EXTENSION_KINDS` lists the rendered ones) are not rendered.
+ * `{"type":"Extension","kind":"clock.sleep","id":…,"durationMs":…}`; the web search and the
+ * image generation below are measured read from lines written for them. Other kinds are not
+ * rendered (`EXTENSION_KINDS` lists the rendered ones).
  */
 export const ExtensionSleepItem = t.type({ type: t.literal('Extension'), kind: t.literal('clock.sleep'), id: t.string, durationMs: t.number });
-export const EXTENSION_KINDS: ReadonlySet<string> = new Set([ExtensionSleepItem.props.kind.value]);
+/**
+ * The standalone web search's action (ext/items/src/web_search.rs `WebSearchAction`: tagged by
+ * `type`, camelCase, the app-server's own shape, unlike the Responses API's snake_case action).
+ * `#[serde(other)] Other` takes any other tag; a known tag with a field of the wrong type is a
+ * line Codex refuses (measured on 0.169.0).
+ */
+const EXTENSION_WEB_SEARCH_ACTION_TAGS: readonly string[] = ['search', 'openPage', 'findInPage'];
+export const ExtensionWebSearchAction = t.union([
+  t.intersection([t.type({ type: t.literal('search') }), t.partial({ query: optional(t.string), queries: optional(t.array(t.string)) })]),
+  t.intersection([t.type({ type: t.literal('openPage') }), t.partial({ url: optional(t.string) })]),
+  t.intersection([t.type({ type: t.literal('findInPage') }), t.partial({ url: optional(t.string), pattern: optional(t.string) })]),
+  t.type({ type: t.refinement(t.string, (tag) => !EXTENSION_WEB_SEARCH_ACTION_TAGS.includes(tag), 'OtherWebSearchActionTag') }),
+]);
+export type ExtensionWebSearchAction = t.TypeOf<typeof ExtensionWebSearchAction>;
+/**
+ * The standalone web search (ext/items/src/web_search.rs `WebSearchItem`, camelCase): `query` is
+ * required, `results` (`#[serde(default)] Option<Vec<JsonValue>>`) opaque JSON.
+ */
+export const ExtensionWebSearchItem = t.intersection([
+  t.type({ type: t.literal('Extension'), kind: t.literal('web.search'), id: t.string, query: t.string }),
+  t.partial({ action: optional(ExtensionWebSearchAction), results: optional(t.array(t.unknown)) }),
+]);
+/** Why an image generation failed (ext/items/src/image_generation.rs `ImageGenerationFailure`: one variant, camelCase; `resetsAt` an i64). */
+export const ImageGenerationFailure = t.intersection([t.type({ type: t.literal('usageLimitExceeded'), limitId: t.string }), t.partial({ resetsAt: optional(t.Int) })]);
+export type ImageGenerationFailure = t.TypeOf<typeof ImageGenerationFailure>;
+/** A local image a generation read (0.169.0's `ImageGenerationInputImage`, 2 fields: an absolute path and the file's SHA-256). */
+export const ImageGenerationInputImage = t.type({ path: AbsolutePath, sha256: t.string });
+/**
+ * The standalone image generation (ext/items/src/image_generation.rs `ImageGenerationItem`,
+ * camelCase; 0.169.0's adds `fileId`, `inputImages`, `generationId`: its schema). The image is
+ * `GeneratedImageRef`, untagged and flattened: `fileId` when it is a string, else `result`; a line
+ * with neither is refused. `inputImages` is a list (absent: none; `null` is refused), `savedPath`
+ * an `AbsolutePathBuf` (measured on 0.169.0: test/compat/passThroughFields.compat.spec.ts).
+ */
+export const ExtensionImageGenerationItem = t.intersection([
+  t.type({ type: t.literal('Extension'), kind: t.literal('image_gen.generation'), id: t.string, status: t.string }),
+  t.union([t.type({ fileId: t.string }), t.type({ result: t.string })]),
+  t.partial({
+    revisedPrompt: optional(t.string),
+    transparentBackground: optional(t.boolean),
+    failure: optional(ImageGenerationFailure),
+    savedPath: optional(AbsolutePath),
+    inputImages: t.array(ImageGenerationInputImage),
+    generationId: optional(t.string),
+  }),
+]);
+/** The extension kinds the app-server wraps in a public item (codex-rs/app-server-protocol/src/protocol/v2/item.rs): every `ExtensionItem` of ext/items/src/lib.rs. */
+export const EXTENSION_KINDS: ReadonlySet<string> = new Set([
+  ExtensionSleepItem.props.kind.value,
+  ExtensionWebSearchItem.types[0].props.kind.value,
+  ExtensionImageGenerationItem.types[0].props.kind.value,
+]);
 // codex-rs/protocol/src/items.rs: `HookPromptFragment` is `rename_all = "camelCase"` (0.169.0 writes `hookRunId`: measured).
 export const HookPromptItem = t.intersection([
   t.type({ type: t.literal('HookPrompt'), id: t.string }),

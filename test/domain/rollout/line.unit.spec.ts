@@ -81,4 +81,47 @@ describe('rollout line codec', () => {
       expect(kind(bad), JSON.stringify(bad)).to.equal('invalid');
     }
   });
+  it("reads an extension's web search and image generation as Codex's serde does, and refuses what it refuses", () => {
+    const kind = (item: Record<string, unknown>) =>
+      classifyRolloutLine(makeRolloutLine({ timestamp: 't', type: 'event_msg', payload: { type: 'item_completed', turn_id: 't', item: { type: 'Extension', ...item } } }))
+        .kind;
+    const search = (fields: Record<string, unknown>) => ({ kind: 'web.search', id: 'w', ...fields });
+    const image = (fields: Record<string, unknown>) => ({ kind: 'image_gen.generation', id: 'i', status: 'completed', ...fields });
+    // ext/items/src/web_search.rs, image_generation.rs; 0.169.0's image item also has fileId | result, inputImages, generationId.
+    for (const good of [
+      search({ query: 'q' }),
+      search({ query: 'q', action: { type: 'search', query: null }, results: [1, 'a'] }),
+      search({ query: 'q', action: { type: 'whatever' } }),
+      image({ result: 'r', savedPath: '/a/../b.png', inputImages: [], failure: { type: 'usageLimitExceeded', limitId: 'l' } }),
+      image({ fileId: 7, result: 'r' }),
+      image({ fileId: 'f', generationId: null }),
+    ])
+      expect(kind(good), JSON.stringify(good)).to.equal('itemCompleted');
+    // 0.169.0 drops each line (measured: compat passThroughFields, 2026-11-26).
+    for (const bad of [
+      search({}),
+      search({ query: null }),
+      search({ query: 'q', action: { type: 'search', query: 5 } }),
+      search({ query: 'q', action: { url: 'no type' } }),
+      search({ query: 'q', results: {} }),
+      image({}),
+      image({ result: 'r', savedPath: 'rel.png' }),
+      image({ result: 'r', savedPath: 'file:///a.png' }),
+      image({ result: 'r', inputImages: null }),
+      image({ result: 'r', inputImages: [{ path: '/a.png' }] }),
+      image({ result: 'r', failure: { type: 'somethingNew' } }),
+      image({ result: 'r', status: 5 }),
+    ])
+      expect(kind(bad), JSON.stringify(bad)).to.equal('invalid');
+    // A kind the app-server has no wrapper for is not rendered, not refused.
+    expect(
+      classifyRolloutLine(
+        makeRolloutLine({
+          timestamp: 't',
+          type: 'event_msg',
+          payload: { type: 'item_completed', turn_id: 't', item: { type: 'Extension', kind: 'other.kind', id: 'o' } },
+        }),
+      ),
+    ).to.deep.include({ kind: 'itemCompleted', item: null });
+  });
 });

@@ -2,7 +2,7 @@ import type { RolloutEvent } from '../rollout/event.js';
 import type { ExtensionItem } from '../rollout/kinds/itemCompleted.js';
 import type { ThreadItem, ThreadItemBody } from './threadItem.js';
 import { hookPromptFragmentsOf } from './hookPrompt.js';
-import { legacyUserContent, mapPaginatedItem } from './mapItem.js';
+import { legacyUserContent, mapPaginatedItem, questionsOf } from './mapItem.js';
 import { renderReviewOutput } from './reviewText.js';
 import { fileChangeItem, imageGenerationItem, mcpOutcomeOf, mcpToolCallItem, patchStatusOf, subAgentActivityItem, webSearchItem } from './toolCallItem.js';
 
@@ -112,6 +112,7 @@ export const ITEM_OF_EVENT: { readonly [K in ItemEvent['kind']]: (ev: EventOf<K>
   userMessage: (ev, id) => ({ type: 'userMessage', id, clientId: ev.payload.client_id ?? null, content: legacyUserContent(ev.payload) }),
   agentMessage: (ev, id) => ({
     type: 'agentMessage',
+    // A message with a moderation makes no item (turnRules.ts).
     moderation: null,
     id,
     text: ev.payload.message,
@@ -119,7 +120,8 @@ export const ITEM_OF_EVENT: { readonly [K in ItemEvent['kind']]: (ev: EventOf<K>
     memoryCitation: ev.payload.memory_citation ?? null,
     // thread_history.rs `handle_agent_message` copies the event's delivery.
     delivery: ev.payload.delivery ?? null,
-    questions: null,
+    // 0.169.0 copies the event's questions (measured: test/compat/passThroughFields.compat.spec.ts).
+    questions: questionsOf(ev.payload.questions),
   }),
   agentReasoning: (ev, id) => ({ type: 'reasoning', id, summary: [ev.payload.text], content: [] }),
   agentReasoningRawContent: (ev, id) => ({ type: 'reasoning', id, summary: [], content: [ev.payload.text] }),

@@ -1,7 +1,7 @@
 import { normalizedAbsolutePath } from '../rollout/kinds/common.js';
 import type { ExtensionItem, KnownTurnItem } from '../rollout/kinds/itemCompleted.js';
-import type { UserMessageEvent } from '../rollout/kinds/legacyItemEvents.js';
-import type { ThreadItemBody, UserInputContent } from './threadItem.js';
+import type { AgentMessageModeration, AsyncUserInputQuestion, UserMessageEvent } from '../rollout/kinds/legacyItemEvents.js';
+import type { AgentMessageModerationBody, ThreadItemBody, UserInputContent } from './threadItem.js';
 import { shellJoin } from './shellJoin.js';
 import { toCommandAction } from './commandActions.js';
 import { renderReviewOutput } from './reviewText.js';
@@ -56,6 +56,28 @@ export const userInputOf = (c: Readonly<Record<string, unknown>>): UserInputCont
   }
 };
 
+type AgentMessageBody = Extract<ThreadItemBody, { type: 'agentMessage' }>;
+
+/** An agent message's questions as 0.169.0 answers them: each `{title, options}`, `options` null when absent. */
+export const questionsOf = (questions: ReadonlyArray<AsyncUserInputQuestion> | null | undefined): NonNullable<AgentMessageBody['questions']> | null =>
+  questions ? questions.map((q) => ({ title: q.title, options: q.options ? [...q.options] : null })) : null;
+
+/** An agent message's moderation as 0.169.0 answers it: its display's absent fields null, unknown ones dropped. */
+const moderationOf = (m: AgentMessageModeration | null | undefined): AgentMessageModerationBody | null =>
+  m
+    ? {
+        moderated: m.moderated,
+        display: m.display
+          ? {
+              action: m.display.action,
+              blockType: m.display.blockType ?? null,
+              cyberTrustedAccess: m.display.cyberTrustedAccess ?? null,
+              checkTrustedContacts: m.display.checkTrustedContacts ?? null,
+            }
+          : null,
+      }
+    : null;
+
 const camelStatus = (s: string | null | undefined): string => snakeToCamel(s ?? 'completed');
 
 /** What each paginated `item_completed.item` type makes: its API ThreadItem body (times are added by the fold). */
@@ -63,14 +85,15 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
   UserMessage: (item) => ({ type: 'userMessage', id: item.id, clientId: item.client_id ?? null, content: (item.content ?? []).map(userInputOf) }),
   AgentMessage: (item) => ({
     type: 'agentMessage',
-    moderation: null,
+    // v2/item.rs copies them (0.169.0's; measured: test/compat/passThroughFields.compat.spec.ts).
+    moderation: moderationOf(item.moderation),
     id: item.id,
     text: textOf(item.content),
     phase: item.phase ?? null,
     memoryCitation: item.memory_citation ?? null,
     // codex-rs/app-server-protocol/src/protocol/v2/item.rs copies the item's delivery.
     delivery: item.delivery ?? null,
-    questions: null,
+    questions: questionsOf(item.questions),
   }),
   Reasoning: (item) => ({ type: 'reasoning', id: item.id, summary: item.summary_text ?? [], content: item.raw_content ?? [] }),
   CommandExecution: (item) => ({

@@ -5,13 +5,14 @@
 // Measured here on 0.169.0: it copies each, from a paginated item line and from a legacy event line
 // (agent_message, web_search_end, user_message) alike; a user_message line with a value its serde
 // refuses is dropped whole. Lines of kinds the binary does not write here are written in as new
-// lines (`INSERTS`): an extension's web search and image generation (`Extension` items).
+// lines (`INSERTS`): an extension's web search and image generation (`Extension` items), agent
+// messages with 0.169.0's questions and moderation.
 // They are written into the lines of a copy of a home the binary wrote (the rich scenario, both
 // history modes), Codex's state DB and its history projection removed, so it builds both from the
 // edited files; then a cold codex app-server 0.169.0 and ours read the threads. Codex's answer is
 // the oracle: it shows what it makes of the values (`expected`), and ours equals it field by field.
 // The rules: codex-rs/protocol/src/items.rs and protocol.rs (the line types), app-server-protocol
-// v2/item.rs and thread_history.rs (the answer), ext/items/src (extension items); docs/codex-source/thread-items.md, DIFF a, b, c, e, i, n1, n2, o.
+// v2/item.rs and thread_history.rs (the answer), ext/items/src (extension items); docs/codex-source/thread-items.md, DIFF a, b, c, e, f, g, i, n1, n2, o.
 import { expect } from 'chai';
 import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -287,6 +288,59 @@ const EXTENSION_INSERTS: readonly Insert[] = [
   ),
 ];
 
+// 0.169.0's AgentMessageItem / AgentMessageEvent `questions` (AsyncUserInputQuestion {title,
+// options}, unknown fields denied) and `moderation` (AgentMessageModeration {moderated, display:
+// AgentMessageDisplay {action, blockType, cyberTrustedAccess, checkTrustedContacts}}, camelCase on
+// the line): not in the source basis, their shape is the schema's and the binary's. The item's
+// are copied; a legacy message with a moderation (any but null) is shown by no item.
+const agentItem = (id: string, fields: Record<string, unknown>) => ({
+  type: 'AgentMessage',
+  id,
+  content: [{ type: 'Text', text: `Message ${id}.` }],
+  phase: null,
+  ...fields,
+});
+const QUESTIONS = [
+  { title: 'Which log?', options: ['rollout', 'index'] },
+  { title: 'Anything else?', options: null },
+];
+const DISPLAY = { action: 'collapse', blockType: 'cyber', cyberTrustedAccess: true, checkTrustedContacts: false };
+const AGENT_MESSAGE_INSERTS: readonly Insert[] = [
+  itemLine('AgentMessage questions', agentItem('agent_questions', { questions: [QUESTIONS[0], { title: 'Anything else?' }] }), {
+    moderation: null,
+    questions: QUESTIONS,
+  }),
+  itemLine('AgentMessage moderation with a display', agentItem('agent_moderated', { moderation: { moderated: true, display: DISPLAY, note: 'ignored' } }), {
+    moderation: { moderated: true, display: DISPLAY },
+    questions: null,
+  }),
+  itemLine(
+    'AgentMessage moderation, a display in snake_case (unknown fields)',
+    agentItem('agent_snake', { moderation: { moderated: false, display: { action: 'show', block_type: 'cyber', cyber_trusted_access: true } } }),
+    { moderation: { moderated: false, display: { action: 'show', blockType: null, cyberTrustedAccess: null, checkTrustedContacts: null } } },
+  ),
+  itemLine('AgentMessage moderation without display', agentItem('agent_nodisplay', { moderation: { moderated: true } }), {
+    moderation: { moderated: true, display: null },
+  }),
+  itemLine('AgentMessage a question with another field (refused)', agentItem('agent_badquestion', { questions: [{ ...QUESTIONS[0], hint: 'x' }] }), null),
+  itemLine('AgentMessage moderation without moderated (refused)', agentItem('agent_nomoderated', { moderation: { display: null } }), null),
+  itemLine('AgentMessage a display without action (refused)', agentItem('agent_noaction', { moderation: { moderated: true, display: { blockType: 'x' } } }), null),
+];
+/** A legacy agent message, found by its text. */
+const agentEvent = (name: string, text: string, fields: Record<string, unknown>, expected: Readonly<Record<string, unknown>> | null): Insert => ({
+  name,
+  payload: () => ({ type: 'agent_message', message: text, phase: null, memory_citation: null, ...fields }),
+  itemOf: (item) => item['type'] === 'agentMessage' && item['text'] === text,
+  expected,
+});
+const LEGACY_AGENT_MESSAGE_INSERTS: readonly Insert[] = [
+  agentEvent('agent_message questions', 'Asked back.', { questions: [QUESTIONS[0], { title: 'Anything else?' }] }, { moderation: null, questions: QUESTIONS }),
+  agentEvent('agent_message moderation (no item)', 'Moderated.', { moderation: { moderated: true, display: DISPLAY } }, null),
+  agentEvent('agent_message moderation, not moderated (no item)', 'Not moderated.', { moderation: { moderated: false, display: null } }, null),
+  agentEvent('agent_message moderation null', 'Moderation null.', { moderation: null }, { moderation: null, questions: null }),
+  agentEvent('agent_message a question with another field (refused)', 'Bad question.', { questions: [{ ...QUESTIONS[0], hint: 'x' }] }, null),
+];
+
 /**
  * Per history mode, where the lines are written (the first line `anchor` matches: its thread, and
  * the turn it is in; paginated, the first turn of the first thread) and which. Paginated, each takes the place of a token line after the anchor
@@ -294,12 +348,12 @@ const EXTENSION_INSERTS: readonly Insert[] = [
  * the file's ordinals stay in sequence; legacy, they follow the anchor.
  */
 const INSERTS: Readonly<Record<HistoryMode, { readonly anchor: (line: Line) => boolean; readonly lines: readonly Insert[] }>> = {
-  paginated: { anchor: (l) => l.type === 'event_msg' && l.payload?.type === 'task_started', lines: EXTENSION_INSERTS },
+  paginated: { anchor: (l) => l.type === 'event_msg' && l.payload?.type === 'task_started', lines: [...EXTENSION_INSERTS, ...AGENT_MESSAGE_INSERTS] },
   // In a legacy thread 0.169.0 shows no web search or image generation from an `Extension` line
   // (web_search_end and image_generation_end stand for them there).
   legacy: {
     anchor: (l) => l.type === 'event_msg' && l.payload?.type === 'web_search_end',
-    lines: EXTENSION_INSERTS.map((i) => ({ ...i, name: `${i.name}, legacy`, expected: null })),
+    lines: [...EXTENSION_INSERTS.map((i) => ({ ...i, name: `${i.name}, legacy`, expected: null })), ...LEGACY_AGENT_MESSAGE_INSERTS],
   },
 };
 

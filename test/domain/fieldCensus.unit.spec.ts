@@ -95,7 +95,7 @@ type FieldKind<V> = [V] extends [null] ? 'alwaysNull' : 'mapped';
  */
 const THREAD_ITEM_FIELDS: { readonly [K in ThreadItemBody['type']]: { readonly [F in Exclude<keyof BodyOf<K>, 'type'>]-?: FieldKind<BodyOf<K>[F]> } } = {
   userMessage: { id: 'mapped', clientId: 'mapped', content: 'mapped' },
-  agentMessage: { moderation: 'alwaysNull', id: 'mapped', text: 'mapped', phase: 'mapped', memoryCitation: 'mapped', delivery: 'mapped', questions: 'alwaysNull' },
+  agentMessage: { moderation: 'mapped', id: 'mapped', text: 'mapped', phase: 'mapped', memoryCitation: 'mapped', delivery: 'mapped', questions: 'mapped' },
   reasoning: { id: 'mapped', summary: 'mapped', content: 'mapped' },
   commandExecution: {
     id: 'mapped',
@@ -257,9 +257,6 @@ const NOT_RENDERED: readonly Listed[] = [
 
 /** Fields Codex renders that we drop: known gaps, each to be fixed (docs/codex-source/thread-items.md names them DIFF a…t). */
 const GAPS: readonly Listed[] = [
-  ...each('event_msg/agent_message', ['questions', 'moderation'], `DIFF f/g: ${HISTORY} handle_agent_message copies them; ours null`),
-  ...each('item/AgentMessage', ['questions', 'moderation'], `DIFF f/g: ${ITEM_FROM} copies them; ours null`),
-  ...each('thread_item/agentMessage', ['questions', 'moderation'], 'DIFF f/g: always null in our answers (mapItem.ts, itemEvents.ts)'),
   {
     variant: 'session_meta',
     field: 'subagent_history_start_ordinal',

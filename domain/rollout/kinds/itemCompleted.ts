@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import { optional } from './common.js';
-import { AgentMessageDelivery, ReviewOutput } from './legacyItemEvents.js';
+import { AgentMessageDelivery, AgentMessageModeration, AsyncUserInputQuestion, ReviewOutput } from './legacyItemEvents.js';
 import {
   CollabAgentToolCallItem,
   DynamicToolCallItem,
@@ -27,8 +27,15 @@ export const UserMessageItem = t.intersection([
 export const AgentMessageItem = t.intersection([
   t.type({ type: t.literal('AgentMessage'), id: t.string }),
   // codex-rs/protocol/src/items.rs `AgentMessageItem` (`delivery`: `AgentMessageDelivery`, as the
-  // legacy event's). `questions`, `moderation`: 0.169.0's, not in the source basis.
-  t.partial({ content: t.array(t.UnknownRecord), phase: t.unknown, memory_citation: t.unknown, delivery: optional(AgentMessageDelivery) }),
+  // legacy event's). `questions`, `moderation`: 0.169.0's, not in the source basis (their types: legacyItemEvents.ts).
+  t.partial({
+    content: t.array(t.UnknownRecord),
+    phase: t.unknown,
+    memory_citation: t.unknown,
+    delivery: optional(AgentMessageDelivery),
+    questions: optional(t.array(AsyncUserInputQuestion)),
+    moderation: optional(AgentMessageModeration),
+  }),
 ]);
 export const ReasoningItem = t.intersection([
   t.type({ type: t.literal('Reasoning'), id: t.string }),

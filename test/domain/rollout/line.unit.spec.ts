@@ -124,4 +124,33 @@ describe('rollout line codec', () => {
       ),
     ).to.deep.include({ kind: 'itemCompleted', item: null });
   });
+  it("reads an agent message's questions and moderation as 0.169.0's serde does, and refuses what it refuses", () => {
+    const item = (fields: Record<string, unknown>) =>
+      classifyRolloutLine(
+        makeRolloutLine({ timestamp: 't', type: 'event_msg', payload: { type: 'item_completed', turn_id: 't', item: { type: 'AgentMessage', id: 'a', ...fields } } }),
+      ).kind;
+    const event = (fields: Record<string, unknown>) =>
+      classifyRolloutLine(makeRolloutLine({ timestamp: 't', type: 'event_msg', payload: { type: 'agent_message', message: 'm', ...fields } })).kind;
+    for (const good of [
+      { questions: [{ title: 'T' }, { title: 'U', options: ['a'] }], moderation: null },
+      { moderation: { moderated: true, display: { action: 'a', block_type: 'ignored', blockType: null }, note: 'ignored' } },
+      { questions: null, moderation: { moderated: false } },
+    ])
+      expect(item(good), JSON.stringify(good)).to.equal('itemCompleted');
+    // 0.169.0 drops each line (measured: compat passThroughFields, 2026-11-26).
+    for (const bad of [
+      { questions: [{ title: 'T', hint: 'x' }] },
+      { questions: [{ options: ['a'] }] },
+      { questions: [{ title: 'T', options: ['a', 1] }] },
+      { moderation: { display: null } },
+      { moderation: { moderated: 'yes' } },
+      { moderation: { moderated: true, display: { blockType: 'x' } } },
+      { moderation: { moderated: true, display: { action: 'a', cyberTrustedAccess: 'no' } } },
+    ])
+      expect(item(bad), JSON.stringify(bad)).to.equal('invalid');
+    expect(event({ questions: [{ title: 'T', options: null }] })).to.equal('agentMessage');
+    expect(event({ questions: [{ title: 'T', hint: 'x' }] })).to.equal('invalid');
+    // Any moderation reads (the message is then shown by no item: the fold).
+    expect(event({ moderation: 'flagged' })).to.equal('agentMessage');
+  });
 });

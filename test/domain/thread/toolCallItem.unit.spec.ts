@@ -162,4 +162,21 @@ describe('tool-call items as the API shows them', () => {
   it('normalises an absolute path as AbsolutePathBuf does (absolutize.rs normalize_path)', () => {
     expect(['/a/b', '/a/./b/', '/a/../b', '/..//a', '/', '/a/b/../../..'].map(normalizedAbsolutePath)).to.deep.equal(['/a/b', '/a/b', '/b', '/a', '/', '/']);
   });
+  it("copies a paginated agent message's questions and moderation as 0.169.0 answers them", () => {
+    const item = mapPaginatedItem({
+      type: 'AgentMessage',
+      id: 'a',
+      content: [{ type: 'Text', text: 'hi' }],
+      questions: [{ title: 'Which?' }],
+      moderation: { moderated: true, display: { action: 'collapse', blockType: 'cyber' } },
+    } as KnownTurnItem);
+    expect(item).to.deep.include({
+      moderation: { moderated: true, display: { action: 'collapse', blockType: 'cyber', cyberTrustedAccess: null, checkTrustedContacts: null } },
+      questions: [{ title: 'Which?', options: null }],
+    });
+    expect(mapPaginatedItem({ type: 'AgentMessage', id: 'b', moderation: { moderated: false } } as KnownTurnItem)).to.deep.include({
+      moderation: { moderated: false, display: null },
+      questions: null,
+    });
+  });
 });

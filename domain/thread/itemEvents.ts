@@ -4,7 +4,16 @@ import type { ThreadItem, ThreadItemBody } from './threadItem.js';
 import { hookPromptFragmentsOf } from './hookPrompt.js';
 import { legacyUserContent, mapPaginatedItem, questionsOf } from './mapItem.js';
 import { renderReviewOutput } from './reviewText.js';
-import { fileChangeItem, imageGenerationItem, mcpOutcomeOf, mcpToolCallItem, patchStatusOf, subAgentActivityItem, webSearchItem } from './toolCallItem.js';
+import {
+  fileChangeItem,
+  generatedImageOf,
+  imageGenerationItem,
+  mcpOutcomeOf,
+  mcpToolCallItem,
+  patchStatusOf,
+  subAgentActivityItem,
+  webSearchItem,
+} from './toolCallItem.js';
 
 /**
  * The events that make an item (`ItemEvent`) and the item each makes (`ITEM_OF_EVENT`,
@@ -151,7 +160,18 @@ export const ITEM_OF_EVENT: { readonly [K in ItemEvent['kind']]: (ev: EventOf<K>
   },
   webSearchEnd: (ev, id) => webSearchItem(id, ev.payload.query, ev.payload.action, ev.payload.results),
   subAgentActivity: (ev, id) => subAgentActivityItem(id, ev.payload),
-  imageGenerationEnd: (ev, id) => imageGenerationItem(id, ev.payload.status, ev.payload),
+  imageGenerationEnd: (ev, id) => {
+    const p = ev.payload;
+    return imageGenerationItem(id, p.status, {
+      image: generatedImageOf(p),
+      revisedPrompt: p.revised_prompt,
+      savedPath: p.saved_path,
+      transparentBackground: p.transparent_background,
+      failure: p.failure,
+      inputImages: p.input_images,
+      generationId: p.generation_id,
+    });
+  },
   responseItem: (ev, id) => ({ type: 'hookPrompt', id, fragments: ev.payload.type === 'message' ? (hookPromptFragmentsOf(ev.payload.content) ?? []) : [] }),
 };
 

@@ -1,4 +1,3 @@
-import { normalizedAbsolutePath } from '../rollout/kinds/common.js';
 import type { ExtensionItem, KnownTurnItem } from '../rollout/kinds/itemCompleted.js';
 import type { AgentMessageModeration, AsyncUserInputQuestion, UserMessageEvent } from '../rollout/kinds/legacyItemEvents.js';
 import type { AgentMessageModerationBody, ThreadItemBody, UserInputContent } from './threadItem.js';
@@ -11,7 +10,8 @@ import {
   durationMsOf,
   extensionWebSearchItem,
   fileChangeItem,
-  imageGenerationFailureOf,
+  functionCallOutputOf,
+  generatedImageOf,
   imageGenerationItem,
   mcpToolCallItem,
   pathOfFileUrl,
@@ -160,18 +160,16 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
     agentsStates: collabAgentStatesOf(item.agents_states),
   }),
   SubAgentActivity: (item) => subAgentActivityItem(item.id, item),
+  // v2/item.rs: the core item's fields, `transparentBackground`, `failure`, `generationId` null.
   ImageGeneration: (item) =>
-    imageGenerationItem(item.id, item.status, {
-      revised_prompt: item.revised_prompt ?? item.revisedPrompt,
-      result: item.result,
-      file_id: item.file_id ?? item.fileId,
-      saved_path: item.saved_path ?? item.savedPath,
-      transparent_background: item.transparent_background ?? item.transparentBackground,
-      failure: item.failure,
-      input_images: item.input_images ?? item.inputImages,
-      generation_id: item.generation_id ?? item.generationId,
-    }),
-  FunctionCallOutput: (item) => ({ type: 'functionCallOutput', id: item.id, name: item.name, namespace: item.namespace ?? null, output: item.output }),
+    imageGenerationItem(item.id, item.status, { image: { result: item.result }, revisedPrompt: item.revised_prompt, savedPath: item.saved_path }),
+  FunctionCallOutput: (item) => ({
+    type: 'functionCallOutput',
+    id: item.id,
+    name: item.name,
+    namespace: item.namespace ?? null,
+    output: functionCallOutputOf(item.output),
+  }),
   Plan: (item) => ({ type: 'plan', id: item.id, text: item.text ?? '' }),
   // codex-rs/app-server-protocol/src/protocol/v2/item.rs: an extension's item in its public wrapper, by kind.
   Extension: (item) => (EXTENSION_ITEMS_OF_KIND[item.kind] as (item: ExtensionItem) => ThreadItemBody)(item),
@@ -190,18 +188,16 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
 const EXTENSION_ITEMS_OF_KIND: { readonly [K in ExtensionItem['kind']]: (item: Extract<ExtensionItem, { kind: K }>) => ThreadItemBody } = {
   'clock.sleep': (item) => ({ type: 'sleep', id: item.id, durationMs: item.durationMs }),
   'web.search': extensionWebSearchItem,
-  'image_gen.generation': (item) => {
-    const image = item as { readonly fileId?: unknown; readonly result?: unknown };
-    return imageGenerationItem(item.id, item.status, {
-      revised_prompt: item.revisedPrompt,
-      ...(typeof image.fileId === 'string' ? { file_id: image.fileId } : { result: image.result as string }),
-      saved_path: typeof item.savedPath === 'string' ? normalizedAbsolutePath(item.savedPath) : undefined,
-      transparent_background: item.transparentBackground,
-      failure: item.failure ? imageGenerationFailureOf(item.failure) : null,
-      input_images: item.inputImages !== undefined && item.inputImages.length > 0 ? item.inputImages : undefined,
-      generation_id: item.generationId,
-    });
-  },
+  'image_gen.generation': (item) =>
+    imageGenerationItem(item.id, item.status, {
+      image: generatedImageOf(item),
+      revisedPrompt: item.revisedPrompt,
+      savedPath: item.savedPath,
+      transparentBackground: item.transparentBackground,
+      failure: item.failure,
+      inputImages: item.inputImages,
+      generationId: item.generationId,
+    }),
 };
 
 /** Paginated `item_completed.item` → API ThreadItem body (times are added by the fold). */

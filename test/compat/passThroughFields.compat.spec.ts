@@ -6,7 +6,8 @@
 // (agent_message, web_search_end, user_message) alike; a user_message line with a value its serde
 // refuses is dropped whole. Lines of kinds the binary does not write here are written in as new
 // lines (`INSERTS`): an extension's web search and image generation (`Extension` items), agent
-// messages with 0.169.0's questions and moderation.
+// messages with 0.169.0's questions and moderation, image generations (the hosted one's item, the
+// legacy end event) and function call outputs of shapes the scenarios do not make.
 // They are written into the lines of a copy of a home the binary wrote (the rich scenario, both
 // history modes), Codex's state DB and its history projection removed, so it builds both from the
 // edited files; then a cold codex app-server 0.169.0 and ours read the threads. Codex's answer is
@@ -341,6 +342,108 @@ const LEGACY_AGENT_MESSAGE_INSERTS: readonly Insert[] = [
   agentEvent('agent_message a question with another field (refused)', 'Bad question.', { questions: [{ ...QUESTIONS[0], hint: 'x' }] }, null),
 ];
 
+// Image generations and tool outputs: the hosted image generation's paginated item (items.rs
+// ImageGenerationItem: result required, saved_path an AbsolutePathBuf; v2/item.rs leaves
+// transparentBackground, failure, generationId null), the legacy image_generation_end (protocol.rs,
+// with 0.169.0's fileId | result, input_images, generation_id), and FunctionCallOutput items
+// (models.rs FunctionCallOutputContentItem; 0.169.0's image and audio may be a file_id) in both modes.
+const coreImage = (id: string, fields: Record<string, unknown>) => ({ type: 'ImageGeneration', id, status: 'completed', ...fields });
+const IMAGE_GENERATION_INSERTS: readonly Insert[] = [
+  itemLine(
+    'ImageGeneration saved_path normalised',
+    coreImage('core_ig_saved', { revised_prompt: 'A red pixel', result: PIXEL, saved_path: '/compat/x/../images/./a.png' }),
+    generated('core_ig_saved', { revisedPrompt: 'A red pixel', result: PIXEL, transparentBackground: null, failure: null, savedPath: SAVED, generationId: null }),
+  ),
+  itemLine(
+    "ImageGeneration the legacy event's and camelCase fields (ignored)",
+    coreImage('core_ig_other', {
+      result: PIXEL,
+      file_id: 'file_x',
+      fileId: 'file_y',
+      transparent_background: true,
+      generation_id: 'gen_x',
+      input_images: [INPUT_IMAGE],
+      failure: { type: 'usageLimitExceeded', limitId: 'images', resetsAt: 1 },
+      revisedPrompt: 'camel',
+      savedPath: SAVED,
+    }),
+    generated('core_ig_other', { result: PIXEL, transparentBackground: null, failure: null, generationId: null }),
+  ),
+  itemLine('ImageGeneration without result (refused)', coreImage('core_ig_noresult', { fileId: 'file_x' }), null),
+  itemLine('ImageGeneration a relative saved_path (refused)', coreImage('core_ig_relative', { result: PIXEL, saved_path: 'images/a.png' }), null),
+  itemLine('ImageGeneration a file:// saved_path (refused)', coreImage('core_ig_url', { result: PIXEL, saved_path: `file://${SAVED}` }), null),
+];
+/** A legacy image generation's end, found by its call id. */
+const imageEnd = (name: string, callId: string, fields: Record<string, unknown>, expected: Readonly<Record<string, unknown>> | null): Insert => ({
+  name,
+  payload: () => ({ type: 'image_generation_end', call_id: callId, status: 'completed', ...fields }),
+  itemOf: withId(callId),
+  expected,
+});
+const LEGACY_IMAGE_GENERATION_INSERTS: readonly Insert[] = [
+  imageEnd(
+    'image_generation_end paths normalised, an input image’s other field dropped',
+    'ig_end_paths',
+    { result: PIXEL, saved_path: '/compat/x/../images/./a.png', input_images: [{ path: '/compat/./in.png', sha256: INPUT_IMAGE.sha256, size: 3 }] },
+    generated('ig_end_paths', { result: PIXEL, transparentBackground: null, failure: null, savedPath: SAVED, inputImages: [INPUT_IMAGE], generationId: null }),
+  ),
+  imageEnd(
+    'image_generation_end fileId (camelCase) over result, file_id ignored, input_images empty',
+    'ig_end_file',
+    { fileId: 'file_compat', file_id: 'file_snake', result: PIXEL, input_images: [] },
+    generated('ig_end_file', { fileId: 'file_compat', transparentBackground: null, failure: null, generationId: null }),
+  ),
+  imageEnd('image_generation_end file_id only (refused)', 'ig_end_snake', { file_id: 'file_snake' }, null),
+  imageEnd(
+    'image_generation_end failure without resetsAt',
+    'ig_end_failed',
+    { status: 'failed', result: '', failure: { type: 'usageLimitExceeded', limitId: 'images' }, transparent_background: false, generation_id: 'gen_end' },
+    generated('ig_end_failed', {
+      status: 'failed',
+      result: '',
+      transparentBackground: false,
+      failure: { type: 'usageLimitExceeded', limitId: 'images', resetsAt: null },
+      generationId: 'gen_end',
+    }),
+  ),
+  imageEnd('image_generation_end a relative saved_path (refused)', 'ig_end_relative', { result: PIXEL, saved_path: 'images/a.png' }, null),
+  imageEnd('image_generation_end input_images null (refused)', 'ig_end_nullinputs', { result: PIXEL, input_images: null }, null),
+  imageEnd('image_generation_end an unknown failure type (refused)', 'ig_end_newfailure', { status: 'failed', result: '', failure: { type: 'quotaExceeded' } }, null),
+];
+const output = (id: string, out: unknown, fields: Record<string, unknown> = {}) => ({ type: 'FunctionCallOutput', id, name: 'view_image', output: out, ...fields });
+const FUNCTION_CALL_OUTPUT_INSERTS: readonly Insert[] = [
+  itemLine('FunctionCallOutput a string', output('fco_string', 'plain output', { namespace: 'functions' }), {
+    name: 'view_image',
+    namespace: 'functions',
+    output: 'plain output',
+  }),
+  itemLine(
+    'FunctionCallOutput content items: other fields dropped, a null detail left out, a URL over a file id',
+    output('fco_items', [
+      { type: 'input_text', text: 'the pixel', annotations: [] },
+      { type: 'input_image', image_url: `data:image/png;base64,${PIXEL}`, file_id: 'file_img', detail: null },
+      { type: 'input_image', image_url: 5, file_id: 'file_img', detail: 'high' },
+      { type: 'input_audio', audio_url: 'data:audio/wav;base64,UklGRg==', file_id: 'file_audio' },
+      { type: 'input_audio', file_id: 'file_audio' },
+      { type: 'encrypted_content', encrypted_content: 'kept encrypted', id: 'x' },
+    ]),
+    {
+      namespace: null,
+      output: [
+        { type: 'input_text', text: 'the pixel' },
+        { type: 'input_image', image_url: `data:image/png;base64,${PIXEL}` },
+        { type: 'input_image', file_id: 'file_img', detail: 'high' },
+        { type: 'input_audio', audio_url: 'data:audio/wav;base64,UklGRg==' },
+        { type: 'input_audio', file_id: 'file_audio' },
+        { type: 'encrypted_content', encrypted_content: 'kept encrypted' },
+      ],
+    },
+  ),
+  itemLine('FunctionCallOutput an unknown content type (refused)', output('fco_file', [{ type: 'input_file', file_id: 'f' }]), null),
+  itemLine('FunctionCallOutput a detail serde refuses (refused)', output('fco_detail', [{ type: 'input_image', image_url: 'u', detail: 'ultra' }]), null),
+  itemLine('FunctionCallOutput an object (refused)', output('fco_object', { text: 'x' }), null),
+];
+
 /**
  * Per history mode, where the lines are written (the first line `anchor` matches: its thread, and
  * the turn it is in; paginated, the first turn of the first thread) and which. Paginated, each takes the place of a token line after the anchor
@@ -348,12 +451,21 @@ const LEGACY_AGENT_MESSAGE_INSERTS: readonly Insert[] = [
  * the file's ordinals stay in sequence; legacy, they follow the anchor.
  */
 const INSERTS: Readonly<Record<HistoryMode, { readonly anchor: (line: Line) => boolean; readonly lines: readonly Insert[] }>> = {
-  paginated: { anchor: (l) => l.type === 'event_msg' && l.payload?.type === 'task_started', lines: [...EXTENSION_INSERTS, ...AGENT_MESSAGE_INSERTS] },
+  paginated: {
+    anchor: (l) => l.type === 'event_msg' && l.payload?.type === 'task_started',
+    lines: [...EXTENSION_INSERTS, ...AGENT_MESSAGE_INSERTS, ...IMAGE_GENERATION_INSERTS, ...FUNCTION_CALL_OUTPUT_INSERTS],
+  },
   // In a legacy thread 0.169.0 shows no web search or image generation from an `Extension` line
   // (web_search_end and image_generation_end stand for them there).
   legacy: {
     anchor: (l) => l.type === 'event_msg' && l.payload?.type === 'web_search_end',
-    lines: [...EXTENSION_INSERTS.map((i) => ({ ...i, name: `${i.name}, legacy`, expected: null })), ...LEGACY_AGENT_MESSAGE_INSERTS],
+    lines: [
+      ...EXTENSION_INSERTS.map((i) => ({ ...i, name: `${i.name}, legacy`, expected: null })),
+      ...LEGACY_AGENT_MESSAGE_INSERTS,
+      ...LEGACY_IMAGE_GENERATION_INSERTS,
+      // A legacy thread takes function call outputs from their item lines too (itemEvents.ts COMPLETED_ITEMS).
+      ...FUNCTION_CALL_OUTPUT_INSERTS.map((i) => ({ ...i, name: `${i.name}, legacy` })),
+    ],
   },
 };
 

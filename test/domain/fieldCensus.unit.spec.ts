@@ -284,23 +284,6 @@ const OURS_ONLY: readonly Listed[] = [
     field: 'turn_id',
     reason: 'not in the source basis; 0.169.0’s McpToolCallEndEvent has one field the source does not name (binary: 13 elements); a tolerant read',
   },
-  ...each(
-    'item/ImageGeneration',
-    [
-      'file_id',
-      'transparent_background',
-      'failure',
-      'input_images',
-      'generation_id',
-      'revisedPrompt',
-      'fileId',
-      'savedPath',
-      'transparentBackground',
-      'inputImages',
-      'generationId',
-    ],
-    'not in core ImageGenerationItem (items.rs; binary: 5 elements): read in case a writer carries the legacy event’s or the v2 names; not measured',
-  ),
 ];
 
 /** Codex variants our decoder does not read at all: why none of their fields reach an answer, or the gap. */

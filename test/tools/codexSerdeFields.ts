@@ -76,9 +76,9 @@ const ADDED_IN_0_169: ReadonlyArray<{ readonly struct: string; readonly fields: 
   { struct: 'McpToolCallItem', fields: ['mcp_app_ui'], evidence: "binary: McpToolCallItem with 16 elements, literal mcpAppUi; 0.169.0's v2 mcpToolCall has mcpAppUi" },
   {
     struct: 'ImageGenerationEndEvent',
-    fields: ['file_id', 'input_images', 'generation_id'],
+    fields: ['fileId', 'input_images', 'generation_id'],
     evidence:
-      "input_images, generation_id: 0.169.0's cold reads of image_generation_end lines carrying them equal ours (compat, addOlderLegacyEvents in test/compat/scenarios.ts); file_id: 0.169.0's v2 imageGeneration is fileId | result",
+      "input_images, generation_id: 0.169.0's cold reads of image_generation_end lines carrying them equal ours (compat, addOlderLegacyEvents in test/compat/scenarios.ts); fileId (camelCase, GeneratedImageRef flattened; file_id is ignored): 0.169.0 answers it from such a line (compat passThroughFields)",
   },
   { struct: 'McpToolCallEndEvent', fields: ['mcp_app_ui'], evidence: 'binary: McpToolCallEndEvent with 13 elements (one more than named here), literal mcp_app_ui' },
   {

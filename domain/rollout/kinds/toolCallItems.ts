@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
 import { AbsolutePath, optional } from './common.js';
+import { ImageDetail } from './legacyItemEvents.js';
 
 /**
  * The tool-call items Codex records (paginated `item_completed.item`, PascalCase types) and the
@@ -90,36 +91,38 @@ export const SubAgentActivityItem = t.intersection([
   t.type({ type: t.literal('SubAgentActivity'), id: t.string, kind: t.string, agent_thread_id: t.string, agent_path: t.string }),
   t.partial({ model: optional(t.string), reasoning_effort: optional(t.string) }),
 ]);
-/** The hosted image generation (`image_generation_call`), as Codex records it once saved. */
-export const ImageGenerationFields = t.partial({
-  revised_prompt: optional(t.string),
-  result: t.string,
-  file_id: t.string,
-  saved_path: optional(t.string),
-  transparent_background: optional(t.boolean),
-  failure: t.unknown,
-  input_images: optional(t.array(t.unknown)),
-  generation_id: optional(t.string),
-});
 /**
- * The paginated item. Its fields are named as in codex-rs's `ImageGenerationItem` (snake_case) or,
- * as 0.169.0's generated schema names that type (it is the API's own, camelCase), camelCase.
+ * The hosted image generation, paginated (codex-rs/protocol/src/items.rs `ImageGenerationItem`:
+ * `id, status, revised_prompt?, result, saved_path?`; binary: 5 elements). v2/item.rs answers it
+ * with `transparentBackground`, `failure` and `generationId` null: other fields on the line (the
+ * legacy event's, camelCase ones) are ignored, and a line without `result`, or with a relative or
+ * `file://` `saved_path`, is dropped (measured on 0.169.0: test/compat/passThroughFields.compat.spec.ts).
  */
 export const ImageGenerationItem = t.intersection([
-  t.type({ type: t.literal('ImageGeneration'), id: t.string, status: t.string }),
-  ImageGenerationFields,
-  t.partial({
-    revisedPrompt: optional(t.string),
-    fileId: t.string,
-    savedPath: optional(t.string),
-    transparentBackground: optional(t.boolean),
-    inputImages: optional(t.array(t.unknown)),
-    generationId: optional(t.string),
-  }),
+  t.type({ type: t.literal('ImageGeneration'), id: t.string, status: t.string, result: t.string }),
+  t.partial({ revised_prompt: optional(t.string), saved_path: optional(AbsolutePath) }),
 ]);
-/** A tool's output shown as an item: a string or the Responses API's content items. */
+/**
+ * One content item of a tool's output (codex-rs/protocol/src/models.rs
+ * `FunctionCallOutputContentItem`, tagged by `type`, snake_case; 0.169.0's lets an image or audio
+ * be a `file_id` instead of a URL: its schema). An image's or audio's URL is read when it is a
+ * string, else its file id; any other type, or a field of the wrong type, is a line 0.169.0 drops
+ * (measured: test/compat/passThroughFields.compat.spec.ts). Other fields are ignored.
+ */
+export const FunctionCallOutputContentItem = t.union([
+  t.type({ type: t.literal('input_text'), text: t.string }),
+  t.intersection([
+    t.type({ type: t.literal('input_image') }),
+    t.union([t.type({ image_url: t.string }), t.type({ file_id: t.string })]),
+    t.partial({ detail: optional(ImageDetail) }),
+  ]),
+  t.intersection([t.type({ type: t.literal('input_audio') }), t.union([t.type({ audio_url: t.string }), t.type({ file_id: t.string })])]),
+  t.type({ type: t.literal('encrypted_content'), encrypted_content: t.string }),
+]);
+export type FunctionCallOutputContentItem = t.TypeOf<typeof FunctionCallOutputContentItem>;
+/** A tool's output shown as an item (items.rs `FunctionCallOutputItem`): a string or content items (`FunctionCallOutputBody`, untagged). */
 export const FunctionCallOutputItem = t.intersection([
-  t.type({ type: t.literal('FunctionCallOutput'), id: t.string, name: t.string, output: t.union([t.string, t.array(t.unknown)]) }),
+  t.type({ type: t.literal('FunctionCallOutput'), id: t.string, name: t.string, output: t.union([t.string, t.array(FunctionCallOutputContentItem)]) }),
   t.partial({ namespace: optional(t.string) }),
 ]);
 // Kinds no scenario of ours makes Codex write yet: only the type and id are required, so a field
@@ -156,6 +159,12 @@ export const ExtensionWebSearchItem = t.intersection([
   t.type({ type: t.literal('Extension'), kind: t.literal('web.search'), id: t.string, query: t.string }),
   t.partial({ action: optional(ExtensionWebSearchAction), results: optional(t.array(t.unknown)) }),
 ]);
+/**
+ * The image of a generation (0.169.0's `GeneratedImageRef`: untagged, flattened, camelCase): the
+ * file's id when `fileId` is a string, else the inline `result`; a line with neither is dropped
+ * (measured on 0.169.0, the extension's item and the legacy `image_generation_end`).
+ */
+export const GeneratedImageRef = t.union([t.type({ fileId: t.string }), t.type({ result: t.string })]);
 /** Why an image generation failed (ext/items/src/image_generation.rs `ImageGenerationFailure`: one variant, camelCase; `resetsAt` an i64). */
 export const ImageGenerationFailure = t.intersection([t.type({ type: t.literal('usageLimitExceeded'), limitId: t.string }), t.partial({ resetsAt: optional(t.Int) })]);
 export type ImageGenerationFailure = t.TypeOf<typeof ImageGenerationFailure>;
@@ -170,7 +179,7 @@ export const ImageGenerationInputImage = t.type({ path: AbsolutePath, sha256: t.
  */
 export const ExtensionImageGenerationItem = t.intersection([
   t.type({ type: t.literal('Extension'), kind: t.literal('image_gen.generation'), id: t.string, status: t.string }),
-  t.union([t.type({ fileId: t.string }), t.type({ result: t.string })]),
+  GeneratedImageRef,
   t.partial({
     revisedPrompt: optional(t.string),
     transparentBackground: optional(t.boolean),
@@ -231,5 +240,22 @@ export const SubAgentActivityEvent = t.intersection([
   t.type({ type: t.literal('sub_agent_activity'), event_id: t.string, kind: t.string, agent_thread_id: t.string, agent_path: t.string }),
   t.partial({ occurred_at_ms: optional(t.number), model: optional(t.string), reasoning_effort: optional(t.string) }),
 ]);
-/** Legacy `image_generation_end`: the image generation of the call `call_id`. */
-export const ImageGenerationEndEvent = t.intersection([t.type({ type: t.literal('image_generation_end'), call_id: t.string, status: t.string }), ImageGenerationFields]);
+/**
+ * Legacy `image_generation_end`: the image generation of the call `call_id` (protocol.rs
+ * `ImageGenerationEndEvent`, snake_case, with 0.169.0's `GeneratedImageRef` — camelCase `fileId` or
+ * `result` — `input_images` and `generation_id`). As 0.169.0 reads it (measured): `file_id` is no
+ * field of it, `saved_path` and each input image's path are `AbsolutePathBuf`s, `input_images` is
+ * a list (`null` refused), `failure` the extension's `ImageGenerationFailure` (camelCase).
+ */
+export const ImageGenerationEndEvent = t.intersection([
+  t.type({ type: t.literal('image_generation_end'), call_id: t.string, status: t.string }),
+  GeneratedImageRef,
+  t.partial({
+    revised_prompt: optional(t.string),
+    saved_path: optional(AbsolutePath),
+    transparent_background: optional(t.boolean),
+    failure: optional(ImageGenerationFailure),
+    input_images: t.array(ImageGenerationInputImage),
+    generation_id: optional(t.string),
+  }),
+]);

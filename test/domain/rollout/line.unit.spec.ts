@@ -153,4 +153,39 @@ describe('rollout line codec', () => {
     // Any moderation reads (the message is then shown by no item: the fold).
     expect(event({ moderation: 'flagged' })).to.equal('agentMessage');
   });
+  it("reads image generations and tool outputs as 0.169.0's serde does, and refuses what it refuses", () => {
+    const kind = (payload: Record<string, unknown>) => classifyRolloutLine(makeRolloutLine({ timestamp: 't', type: 'event_msg', payload })).kind;
+    const end = (fields: Record<string, unknown>) => kind({ type: 'image_generation_end', call_id: 'c', status: 'completed', ...fields });
+    const item = (it: Record<string, unknown>) => kind({ type: 'item_completed', turn_id: 't', item: it });
+    const image = (fields: Record<string, unknown>) => item({ type: 'ImageGeneration', id: 'i', status: 'completed', ...fields });
+    const output = (out: unknown) => item({ type: 'FunctionCallOutput', id: 'f', name: 'n', output: out });
+    for (const good of [{ result: 'r', saved_path: '/a/../b.png', input_images: [] }, { fileId: 'f' }, { fileId: 5, result: 'r', file_id: 'ignored' }])
+      expect(end(good), JSON.stringify(good)).to.equal('imageGenerationEnd');
+    expect(image({ result: 'r', saved_path: null, fileId: 'ignored' })).to.equal('itemCompleted');
+    expect(
+      output([
+        { type: 'input_image', file_id: 'f' },
+        { type: 'input_audio', audio_url: 'a' },
+      ]),
+    ).to.equal('itemCompleted');
+    // 0.169.0 drops each line (measured: compat passThroughFields, 2026-11-26).
+    for (const bad of [
+      { file_id: 'f' },
+      { result: 'r', saved_path: 'rel.png' },
+      { result: 'r', input_images: null },
+      { result: 'r', failure: { type: 'usage_limit_exceeded' } },
+      { result: 'r', input_images: [{ path: 'rel.png', sha256: 's' }] },
+    ])
+      expect(end(bad), JSON.stringify(bad)).to.equal('invalid');
+    expect(image({ fileId: 'f' })).to.equal('invalid');
+    expect(image({ result: 'r', saved_path: 'file:///a.png' })).to.equal('invalid');
+    for (const bad of [
+      { text: 'x' },
+      [{ type: 'input_file', file_id: 'f' }],
+      [{ type: 'input_text', text: 5 }],
+      [{ type: 'input_image', image_url: 'u', detail: 'ultra' }],
+      [{ type: 'input_image' }],
+    ])
+      expect(output(bad), JSON.stringify(bad)).to.equal('invalid');
+  });
 });

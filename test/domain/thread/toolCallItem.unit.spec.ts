@@ -1,5 +1,15 @@
 import { expect } from 'chai';
-import { collabAgentStatesOf, durationMsOf, fileChangeItem, mcpOutcomeOf, mcpToolCallItem, patchStatusOf, webSearchItem } from '../../../domain/thread/toolCallItem.js';
+import {
+  collabAgentStatesOf,
+  durationMsOf,
+  fileChangeItem,
+  functionCallOutputOf,
+  mcpOutcomeOf,
+  mcpToolCallItem,
+  patchStatusOf,
+  webSearchItem,
+} from '../../../domain/thread/toolCallItem.js';
+import type { FunctionCallOutputContentItem } from '../../../domain/rollout/kinds/toolCallItems.js';
 import { legacyUserContent, mapPaginatedItem, userInputOf } from '../../../domain/thread/mapItem.js';
 import type { KnownTurnItem } from '../../../domain/rollout/kinds/itemCompleted.js';
 import { normalizedAbsolutePath } from '../../../domain/rollout/kinds/common.js';
@@ -178,5 +188,23 @@ describe('tool-call items as the API shows them', () => {
       moderation: { moderated: false, display: null },
       questions: null,
     });
+  });
+  it("renders a tool's output content items as 0.169.0 answers them (FunctionCallOutputContentItem, measured)", () => {
+    expect(functionCallOutputOf('plain')).to.equal('plain');
+    expect(
+      functionCallOutputOf([
+        { type: 'input_text', text: 't', annotations: [] },
+        { type: 'input_image', image_url: 'u', file_id: 'f', detail: null },
+        { type: 'input_image', image_url: 5, file_id: 'f', detail: 'high' },
+        { type: 'input_audio', file_id: 'a' },
+        { type: 'encrypted_content', encrypted_content: 'e', id: 'x' },
+      ] as unknown as FunctionCallOutputContentItem[]),
+    ).to.deep.equal([
+      { type: 'input_text', text: 't' },
+      { type: 'input_image', image_url: 'u' },
+      { type: 'input_image', file_id: 'f', detail: 'high' },
+      { type: 'input_audio', file_id: 'a' },
+      { type: 'encrypted_content', encrypted_content: 'e' },
+    ]);
   });
 });

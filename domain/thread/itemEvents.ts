@@ -1,9 +1,19 @@
 import type { RolloutEvent } from '../rollout/event.js';
+import type { ExtensionItem } from '../rollout/kinds/itemCompleted.js';
 import type { ThreadItem, ThreadItemBody } from './threadItem.js';
 import { hookPromptFragmentsOf } from './hookPrompt.js';
-import { legacyUserContent, mapPaginatedItem } from './mapItem.js';
+import { legacyUserContent, mapPaginatedItem, questionsOf } from './mapItem.js';
 import { renderReviewOutput } from './reviewText.js';
-import { fileChangeItem, imageGenerationItem, mcpOutcomeOf, mcpToolCallItem, patchStatusOf, subAgentActivityItem, webSearchItem } from './toolCallItem.js';
+import {
+  fileChangeItem,
+  generatedImageOf,
+  imageGenerationItem,
+  mcpOutcomeOf,
+  mcpToolCallItem,
+  patchStatusOf,
+  subAgentActivityItem,
+  webSearchItem,
+} from './toolCallItem.js';
 
 /**
  * The events that make an item (`ItemEvent`) and the item each makes (`ITEM_OF_EVENT`,
@@ -40,17 +50,35 @@ type CompletedItem = NonNullable<EventOf<'itemCompleted'>['item']>;
 /** The reason a legacy thread does not take an item of this type from its `item_completed` line. */
 const LEGACY_EVENT_STANDS_FOR_IT = { notInLegacy: 'a legacy event stands for it (Codex writes `item_completed` only for kinds without one)' } as const;
 
+/** What an `item_completed` line of one type (or extension kind) makes, and whether a legacy thread takes it. */
+interface CompletedEntry {
+  readonly apiType: ThreadItem['type'];
+  readonly legacy: true | { readonly notInLegacy: string };
+}
+
+/**
+ * Per extension kind (an `Extension` item's `kind`): as `COMPLETED_ITEMS`. codex-rs
+ * app-server-protocol v2/item.rs wraps each in its public item. In a legacy thread 0.169.0 shows
+ * a sleep's (measured, items scenario) but no web search's or image generation's (measured:
+ * test/compat/passThroughFields.compat.spec.ts), where `web_search_end` / `image_generation_end` stand for them.
+ */
+export const EXTENSION_ITEMS: { readonly [K in ExtensionItem['kind']]: CompletedEntry } = {
+  'clock.sleep': { apiType: 'sleep', legacy: true },
+  'web.search': { apiType: 'webSearch', legacy: LEGACY_EVENT_STANDS_FOR_IT },
+  'image_gen.generation': { apiType: 'imageGeneration', legacy: LEGACY_EVENT_STANDS_FOR_IT },
+};
+
 /**
  * Per item type of an `item_completed` line: the API's type of the item it makes (an `Extension`
- * item's by its kind: `clock.sleep` → `sleep`), and whether a legacy thread takes it from that line
+ * item's by its kind, `EXTENSION_ITEMS`), and whether a legacy thread takes it from that line
  * (Codex writes those for the kinds no legacy event stands for) into the turn the line names, with
  * the line's times. Plan items without text are not shown (codex-rs
  * `ThreadHistoryBuilder::handle_item_completed`). `Extension`:
  * codex-rs/app-server-protocol/src/protocol/thread_history.rs (handle_materialized_item_lifecycle)
  * upserts extension items; 0.169.0 writes a sleep's into legacy threads and shows it with its times (measured).
  */
-export const COMPLETED_ITEMS: {
-  readonly [K in CompletedItem['type']]: { readonly apiType: ThreadItem['type']; readonly legacy: true | { readonly notInLegacy: string } };
+export const COMPLETED_ITEMS: { readonly [K in Exclude<CompletedItem['type'], 'Extension'>]: CompletedEntry } & {
+  readonly Extension: typeof EXTENSION_ITEMS;
 } = {
   UserMessage: { apiType: 'userMessage', legacy: LEGACY_EVENT_STANDS_FOR_IT },
   AgentMessage: { apiType: 'agentMessage', legacy: LEGACY_EVENT_STANDS_FOR_IT },
@@ -70,14 +98,17 @@ export const COMPLETED_ITEMS: {
   SubAgentActivity: { apiType: 'subAgentActivity', legacy: true },
   FunctionCallOutput: { apiType: 'functionCallOutput', legacy: true },
   Plan: { apiType: 'plan', legacy: true },
-  Extension: { apiType: 'sleep', legacy: true },
+  Extension: EXTENSION_ITEMS,
 };
 
+/** The entry of a completed item: its type's, or its extension kind's. */
+const completedEntry = (item: CompletedItem): CompletedEntry => (item.type === 'Extension' ? EXTENSION_ITEMS[item.kind] : COMPLETED_ITEMS[item.type]);
+
 /** The API's type of the item a completed item makes. */
-export const apiKind = (item: CompletedItem): ThreadItem['type'] => COMPLETED_ITEMS[item.type].apiType;
+export const apiKind = (item: CompletedItem): ThreadItem['type'] => completedEntry(item).apiType;
 
 /** Whether a legacy thread takes a completed item into a turn (its `legacy` entry; a plan without text is not shown). */
-export const shownInLegacy = (item: CompletedItem): boolean => COMPLETED_ITEMS[item.type].legacy === true && (item.type !== 'Plan' || (item.text ?? '') !== '');
+export const shownInLegacy = (item: CompletedItem): boolean => completedEntry(item).legacy === true && (item.type !== 'Plan' || (item.text ?? '') !== '');
 
 /** The phase an agent message's event records (paginated: its item's; legacy: the event's), as written. */
 export const phaseOfItemEvent = (ev: ItemEvent): unknown =>
@@ -90,6 +121,7 @@ export const ITEM_OF_EVENT: { readonly [K in ItemEvent['kind']]: (ev: EventOf<K>
   userMessage: (ev, id) => ({ type: 'userMessage', id, clientId: ev.payload.client_id ?? null, content: legacyUserContent(ev.payload) }),
   agentMessage: (ev, id) => ({
     type: 'agentMessage',
+    // A message with a moderation makes no item (turnRules.ts).
     moderation: null,
     id,
     text: ev.payload.message,
@@ -97,7 +129,8 @@ export const ITEM_OF_EVENT: { readonly [K in ItemEvent['kind']]: (ev: EventOf<K>
     memoryCitation: ev.payload.memory_citation ?? null,
     // thread_history.rs `handle_agent_message` copies the event's delivery.
     delivery: ev.payload.delivery ?? null,
-    questions: null,
+    // 0.169.0 copies the event's questions (measured: test/compat/passThroughFields.compat.spec.ts).
+    questions: questionsOf(ev.payload.questions),
   }),
   agentReasoning: (ev, id) => ({ type: 'reasoning', id, summary: [ev.payload.text], content: [] }),
   agentReasoningRawContent: (ev, id) => ({ type: 'reasoning', id, summary: [], content: [ev.payload.text] }),
@@ -127,7 +160,18 @@ export const ITEM_OF_EVENT: { readonly [K in ItemEvent['kind']]: (ev: EventOf<K>
   },
   webSearchEnd: (ev, id) => webSearchItem(id, ev.payload.query, ev.payload.action, ev.payload.results),
   subAgentActivity: (ev, id) => subAgentActivityItem(id, ev.payload),
-  imageGenerationEnd: (ev, id) => imageGenerationItem(id, ev.payload.status, ev.payload),
+  imageGenerationEnd: (ev, id) => {
+    const p = ev.payload;
+    return imageGenerationItem(id, p.status, {
+      image: generatedImageOf(p),
+      revisedPrompt: p.revised_prompt,
+      savedPath: p.saved_path,
+      transparentBackground: p.transparent_background,
+      failure: p.failure,
+      inputImages: p.input_images,
+      generationId: p.generation_id,
+    });
+  },
   responseItem: (ev, id) => ({ type: 'hookPrompt', id, fragments: ev.payload.type === 'message' ? (hookPromptFragmentsOf(ev.payload.content) ?? []) : [] }),
 };
 

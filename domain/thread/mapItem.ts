@@ -1,6 +1,6 @@
-import type { KnownTurnItem } from '../rollout/kinds/itemCompleted.js';
-import type { UserMessageEvent } from '../rollout/kinds/legacyItemEvents.js';
-import type { ThreadItemBody, UserInputContent } from './threadItem.js';
+import type { ExtensionItem, KnownTurnItem } from '../rollout/kinds/itemCompleted.js';
+import type { AgentMessageModeration, AsyncUserInputQuestion, UserMessageEvent } from '../rollout/kinds/legacyItemEvents.js';
+import type { AgentMessageModerationBody, ThreadItemBody, UserInputContent } from './threadItem.js';
 import { shellJoin } from './shellJoin.js';
 import { toCommandAction } from './commandActions.js';
 import { renderReviewOutput } from './reviewText.js';
@@ -8,7 +8,10 @@ import { snakeToCamel } from './snakeToCamel.js';
 import {
   collabAgentStatesOf,
   durationMsOf,
+  extensionWebSearchItem,
   fileChangeItem,
+  functionCallOutputOf,
+  generatedImageOf,
   imageGenerationItem,
   mcpToolCallItem,
   pathOfFileUrl,
@@ -53,6 +56,28 @@ export const userInputOf = (c: Readonly<Record<string, unknown>>): UserInputCont
   }
 };
 
+type AgentMessageBody = Extract<ThreadItemBody, { type: 'agentMessage' }>;
+
+/** An agent message's questions as 0.169.0 answers them: each `{title, options}`, `options` null when absent. */
+export const questionsOf = (questions: ReadonlyArray<AsyncUserInputQuestion> | null | undefined): NonNullable<AgentMessageBody['questions']> | null =>
+  questions ? questions.map((q) => ({ title: q.title, options: q.options ? [...q.options] : null })) : null;
+
+/** An agent message's moderation as 0.169.0 answers it: its display's absent fields null, unknown ones dropped. */
+const moderationOf = (m: AgentMessageModeration | null | undefined): AgentMessageModerationBody | null =>
+  m
+    ? {
+        moderated: m.moderated,
+        display: m.display
+          ? {
+              action: m.display.action,
+              blockType: m.display.blockType ?? null,
+              cyberTrustedAccess: m.display.cyberTrustedAccess ?? null,
+              checkTrustedContacts: m.display.checkTrustedContacts ?? null,
+            }
+          : null,
+      }
+    : null;
+
 const camelStatus = (s: string | null | undefined): string => snakeToCamel(s ?? 'completed');
 
 /** What each paginated `item_completed.item` type makes: its API ThreadItem body (times are added by the fold). */
@@ -60,14 +85,15 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
   UserMessage: (item) => ({ type: 'userMessage', id: item.id, clientId: item.client_id ?? null, content: (item.content ?? []).map(userInputOf) }),
   AgentMessage: (item) => ({
     type: 'agentMessage',
-    moderation: null,
+    // v2/item.rs copies them (0.169.0's; measured: test/compat/passThroughFields.compat.spec.ts).
+    moderation: moderationOf(item.moderation),
     id: item.id,
     text: textOf(item.content),
     phase: item.phase ?? null,
     memoryCitation: item.memory_citation ?? null,
     // codex-rs/app-server-protocol/src/protocol/v2/item.rs copies the item's delivery.
     delivery: item.delivery ?? null,
-    questions: null,
+    questions: questionsOf(item.questions),
   }),
   Reasoning: (item) => ({ type: 'reasoning', id: item.id, summary: item.summary_text ?? [], content: item.raw_content ?? [] }),
   CommandExecution: (item) => ({
@@ -134,25 +160,44 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
     agentsStates: collabAgentStatesOf(item.agents_states),
   }),
   SubAgentActivity: (item) => subAgentActivityItem(item.id, item),
+  // v2/item.rs: the core item's fields, `transparentBackground`, `failure`, `generationId` null.
   ImageGeneration: (item) =>
-    imageGenerationItem(item.id, item.status, {
-      revised_prompt: item.revised_prompt ?? item.revisedPrompt,
-      result: item.result,
-      file_id: item.file_id ?? item.fileId,
-      saved_path: item.saved_path ?? item.savedPath,
-      transparent_background: item.transparent_background ?? item.transparentBackground,
-      failure: item.failure,
-      input_images: item.input_images ?? item.inputImages,
-      generation_id: item.generation_id ?? item.generationId,
-    }),
-  FunctionCallOutput: (item) => ({ type: 'functionCallOutput', id: item.id, name: item.name, namespace: item.namespace ?? null, output: item.output }),
+    imageGenerationItem(item.id, item.status, { image: { result: item.result }, revisedPrompt: item.revised_prompt, savedPath: item.saved_path }),
+  FunctionCallOutput: (item) => ({
+    type: 'functionCallOutput',
+    id: item.id,
+    name: item.name,
+    namespace: item.namespace ?? null,
+    output: functionCallOutputOf(item.output),
+  }),
   Plan: (item) => ({ type: 'plan', id: item.id, text: item.text ?? '' }),
-  // codex-rs/app-server-protocol/src/protocol/v2/item.rs: an extension's item in its public wrapper (`clock.sleep` → `sleep`).
-  Extension: (item) => ({ type: 'sleep', id: item.id, durationMs: item.durationMs }),
+  // codex-rs/app-server-protocol/src/protocol/v2/item.rs: an extension's item in its public wrapper, by kind.
+  Extension: (item) => (EXTENSION_ITEMS_OF_KIND[item.kind] as (item: ExtensionItem) => ThreadItemBody)(item),
   HookPrompt: (item) => ({ type: 'hookPrompt', id: item.id, fragments: (item.fragments ?? []).map((f) => ({ text: f.text ?? '', hookRunId: f.hookRunId ?? '' })) }),
   ContextCompaction: (item) => ({ type: 'contextCompaction', id: item.id }),
   EnteredReviewMode: (item) => ({ type: 'enteredReviewMode', id: item.id, review: item.user_facing_hint ?? REVIEW_REQUESTED }),
   ExitedReviewMode: (item) => ({ type: 'exitedReviewMode', id: item.id, review: renderReviewOutput(item.review_output) }),
+};
+
+/**
+ * What each extension kind makes (v2/item.rs `CoreTurnItem::Extension`: the extension's item is the
+ * public one): `clock.sleep` → `sleep`, `web.search` → `webSearch`, `image_gen.generation` →
+ * `imageGeneration` (its image `fileId` when a string, else `result`; `inputImages` left out when
+ * empty, as 0.169.0 answers; measured: test/compat/passThroughFields.compat.spec.ts).
+ */
+const EXTENSION_ITEMS_OF_KIND: { readonly [K in ExtensionItem['kind']]: (item: Extract<ExtensionItem, { kind: K }>) => ThreadItemBody } = {
+  'clock.sleep': (item) => ({ type: 'sleep', id: item.id, durationMs: item.durationMs }),
+  'web.search': extensionWebSearchItem,
+  'image_gen.generation': (item) =>
+    imageGenerationItem(item.id, item.status, {
+      image: generatedImageOf(item),
+      revisedPrompt: item.revisedPrompt,
+      savedPath: item.savedPath,
+      transparentBackground: item.transparentBackground,
+      failure: item.failure,
+      inputImages: item.inputImages,
+      generationId: item.generationId,
+    }),
 };
 
 /** Paginated `item_completed.item` → API ThreadItem body (times are added by the fold). */

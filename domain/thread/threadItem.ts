@@ -5,13 +5,13 @@ export type ThreadItemBody =
   | { type: 'userMessage'; id: string; clientId: string | null; content: UserInputContent[] }
   | {
       type: 'agentMessage';
-      moderation: null;
+      moderation: AgentMessageModerationBody | null;
       id: string;
       text: string;
       phase: unknown;
       memoryCitation: unknown;
       delivery: 'async' | null;
-      questions: null;
+      questions: Array<{ title: string; options: string[] | null }> | null;
     }
   | { type: 'reasoning'; id: string; summary: string[]; content: string[] }
   | {
@@ -89,6 +89,12 @@ export type ThreadItemBody =
   | { type: 'contextCompaction'; id: string }
   | { type: 'enteredReviewMode'; id: string; review: string }
   | { type: 'exitedReviewMode'; id: string; review: string };
+
+/** An agent message's moderation (0.169.0's v2 `AgentMessageModeration`, its `AgentMessageDisplay` with every field). */
+export interface AgentMessageModerationBody {
+  moderated: boolean;
+  display: { action: string; blockType: string | null; cyberTrustedAccess: boolean | null; checkTrustedContacts: boolean | null } | null;
+}
 
 /** `imageGeneration`: `savedPath` and `inputImages` are left out when absent, as Codex leaves them out. */
 export interface ImageGenerationBody {

@@ -1,6 +1,7 @@
 import type * as t from 'io-ts';
 import type { Duration, FileChanges, McpCallResult } from '../rollout/kinds/toolCallItems.js';
-import type { ImageGenerationFields, WebSearchActionRecord } from '../rollout/kinds/toolCallItems.js';
+import type { ExtensionWebSearchAction, FunctionCallOutputContentItem, ImageGenerationFailure, WebSearchActionRecord } from '../rollout/kinds/toolCallItems.js';
+import { normalizedAbsolutePath } from '../rollout/kinds/common.js';
 import { snakeToCamel } from './snakeToCamel.js';
 import type { ImageGenerationBody, ThreadItemBody } from './threadItem.js';
 
@@ -124,6 +125,38 @@ const webSearchActionOf = (a: t.TypeOf<typeof WebSearchActionRecord>): Record<st
   }
 };
 
+type ActionOf<K extends string> = Extract<ExtensionWebSearchAction, { type: K }>;
+/**
+ * The standalone web search's action (ext/items/src/web_search.rs `WebSearchAction`, the
+ * app-server's own shape): its fields as serde reads them, an absent one null; any other tag is `other`.
+ */
+const extensionWebSearchActionOf = (a: ExtensionWebSearchAction): Record<string, unknown> => {
+  switch (a.type) {
+    case 'search':
+      return { type: 'search', query: (a as ActionOf<'search'>).query ?? null, queries: (a as ActionOf<'search'>).queries ?? null };
+    case 'openPage':
+      return { type: 'openPage', url: (a as ActionOf<'openPage'>).url ?? null };
+    case 'findInPage':
+      return { type: 'findInPage', url: (a as ActionOf<'findInPage'>).url ?? null, pattern: (a as ActionOf<'findInPage'>).pattern ?? null };
+    default:
+      return { type: 'other' };
+  }
+};
+
+/** The standalone web search (an `Extension` item of kind `web.search`): v2/item.rs passes the extension's item through as the public one. */
+export const extensionWebSearchItem = (item: {
+  readonly id: string;
+  readonly query: string;
+  readonly action?: ExtensionWebSearchAction | null | undefined;
+  readonly results?: readonly unknown[] | null | undefined;
+}): ThreadItemBody => ({
+  type: 'webSearch',
+  id: item.id,
+  query: item.query,
+  action: item.action ? extensionWebSearchActionOf(item.action) : null,
+  results: item.results ? [...item.results] : null,
+});
+
 /** A web search (thread_history.rs `handle_web_search_end`, v2/item.rs): its results passed through as Codex passes them, opaque JSON. */
 export const webSearchItem = (
   id: string,
@@ -165,22 +198,69 @@ export const subAgentActivityItem = (
   agentPath: a.agent_path,
 });
 
-/** An image generation (paginated `ImageGeneration` item or legacy `image_generation_end`): the image by `fileId` or inline `result`. */
-export const imageGenerationItem = (id: string, status: string, g: t.TypeOf<typeof ImageGenerationFields>): ImageGenerationBody => {
+/** Why an image generation failed, as Codex answers it: `resetsAt` null when absent (ext/items/src/image_generation.rs). */
+export const imageGenerationFailureOf = (f: ImageGenerationFailure): Record<string, unknown> => ({ type: f.type, limitId: f.limitId, resetsAt: f.resetsAt ?? null });
+
+/** The image of a generation (`GeneratedImageRef`): its file id when that is a string, else its inline result. */
+export const generatedImageOf = (ref: { readonly fileId?: unknown; readonly result?: unknown }): { fileId: string } | { result: string } =>
+  typeof ref.fileId === 'string' ? { fileId: ref.fileId } : { result: typeof ref.result === 'string' ? ref.result : '' };
+
+/** What an image generation's item is made of, from any of its lines (decoded with serde's types). */
+export interface ImageGenerationParts {
+  readonly image: { fileId: string } | { result: string };
+  readonly revisedPrompt?: string | null | undefined;
+  /** An `AbsolutePath`, as written. */
+  readonly savedPath?: string | null | undefined;
+  readonly transparentBackground?: boolean | null | undefined;
+  readonly failure?: ImageGenerationFailure | null | undefined;
+  readonly inputImages?: ReadonlyArray<{ readonly path: string; readonly sha256: string }> | undefined;
+  readonly generationId?: string | null | undefined;
+}
+
+/**
+ * An image generation (paginated `ImageGeneration` item, an extension's, or legacy
+ * `image_generation_end`), as 0.169.0 answers it (measured: test/compat/passThroughFields.compat.spec.ts):
+ * paths normalised as `AbsolutePathBuf` holds them, `inputImages` only when some (each its path and
+ * hash), `failure` with `resetsAt` null when absent.
+ */
+export const imageGenerationItem = (id: string, status: string, g: ImageGenerationParts): ImageGenerationBody => {
   // In the order Codex serialises the fields (measured on 0.169.0's legacy reads): `savedPath` and
   // `inputImages` only when present, `transparentBackground` always (null when unknown).
-  const image = typeof g.file_id === 'string' ? { fileId: g.file_id } : { result: g.result ?? '' };
   const item: ImageGenerationBody = {
     type: 'imageGeneration',
     id,
     status,
-    revisedPrompt: g.revised_prompt ?? null,
-    ...image,
-    transparentBackground: g.transparent_background ?? null,
-    failure: g.failure ?? null,
+    revisedPrompt: g.revisedPrompt ?? null,
+    ...g.image,
+    transparentBackground: g.transparentBackground ?? null,
+    failure: g.failure ? imageGenerationFailureOf(g.failure) : null,
   };
-  if (typeof g.saved_path === 'string') item.savedPath = pathOfFileUrl(g.saved_path);
-  if (Array.isArray(g.input_images)) item.inputImages = g.input_images;
-  item.generationId = g.generation_id ?? null;
+  if (typeof g.savedPath === 'string') item.savedPath = normalizedAbsolutePath(g.savedPath);
+  if (g.inputImages !== undefined && g.inputImages.length > 0) item.inputImages = g.inputImages.map((i) => ({ path: normalizedAbsolutePath(i.path), sha256: i.sha256 }));
+  item.generationId = g.generationId ?? null;
   return item;
+};
+
+/**
+ * A tool's output as 0.169.0 answers it: a string as is; each content item with its own fields
+ * only (an image's or audio's URL over its file id, an image's detail left out when none), in
+ * the order Codex serialises them (measured: test/compat/passThroughFields.compat.spec.ts).
+ */
+export const functionCallOutputOf = (output: string | readonly FunctionCallOutputContentItem[]): unknown =>
+  typeof output === 'string' ? output : output.map(contentItemOf);
+
+const contentItemOf = (c: FunctionCallOutputContentItem): Record<string, unknown> => {
+  const source = c as { readonly image_url?: unknown; readonly audio_url?: unknown; readonly file_id?: unknown };
+  switch (c.type) {
+    case 'input_text':
+      return { type: c.type, text: c.text };
+    case 'input_image': {
+      const image = typeof source.image_url === 'string' ? { image_url: source.image_url } : { file_id: source.file_id };
+      return c.detail === undefined || c.detail === null ? { type: c.type, ...image } : { type: c.type, ...image, detail: c.detail };
+    }
+    case 'input_audio':
+      return { type: c.type, ...(typeof source.audio_url === 'string' ? { audio_url: source.audio_url } : { file_id: source.file_id }) };
+    case 'encrypted_content':
+      return { type: c.type, encrypted_content: c.encrypted_content };
+  }
 };

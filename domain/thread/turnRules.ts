@@ -247,7 +247,9 @@ export const TURN_RULES: RuleTable = {
   agentMessage: {
     family: 'item',
     apply: (s, c, ev, pos) => {
-      if (c.mode !== 'legacy' || ev.payload.message === '') return;
+      // 0.169.0 shows no item for a legacy message with any moderation but null (measured:
+      // test/compat/passThroughFields.compat.spec.ts; the paginated item's moderation is copied).
+      if (c.mode !== 'legacy' || ev.payload.message === '' || (ev.payload.moderation !== undefined && ev.payload.moderation !== null)) return;
       const t = currentLegacyTurn(s, c, pos);
       if (t) s.addItem(t, nextLegacyId(c), 'agentMessage', ev, pos, null, null);
       s.saveCursor();

@@ -4,13 +4,16 @@
 // search's `results`; a user message's `client_id`, its images' details and its audio inputs.
 // Measured here on 0.169.0: it copies each, from a paginated item line and from a legacy event line
 // (agent_message, web_search_end, user_message) alike; a user_message line with a value its serde
-// refuses is dropped whole.
+// refuses is dropped whole. Lines of kinds the binary does not write here are written in as new
+// lines (`INSERTS`): an extension's web search and image generation (`Extension` items), agent
+// messages with 0.169.0's questions and moderation, image generations (the hosted one's item, the
+// legacy end event) and function call outputs of shapes the scenarios do not make.
 // They are written into the lines of a copy of a home the binary wrote (the rich scenario, both
 // history modes), Codex's state DB and its history projection removed, so it builds both from the
 // edited files; then a cold codex app-server 0.169.0 and ours read the threads. Codex's answer is
 // the oracle: it shows what it makes of the values (`expected`), and ours equals it field by field.
 // The rules: codex-rs/protocol/src/items.rs and protocol.rs (the line types), app-server-protocol
-// v2/item.rs and thread_history.rs (the answer); docs/codex-source/thread-items.md, DIFF a, b, c, e, i, n1.
+// v2/item.rs and thread_history.rs (the answer), ext/items/src (extension items); docs/codex-source/thread-items.md, DIFF a, b, c, e, f, g, i, n1, n2, o.
 import { expect } from 'chai';
 import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -28,6 +31,7 @@ const CLIENT_ID = 'compat-client-7';
 const AUDIO_URL = 'data:audio/wav;base64,UklGRgAAAABXQVZF';
 const LOCAL_AUDIO = '/compat/clip.wav';
 const SECOND_IMAGE = 'https://example.com/second.png';
+const PIXEL = 'iVBORw0KGgo=';
 
 type Line = { type?: string; payload?: { type?: string; item?: Record<string, unknown> } & Record<string, unknown> };
 
@@ -159,6 +163,312 @@ const EDITS: Readonly<Record<HistoryMode, readonly Edit[]>> = {
   ],
 };
 
+/** A line written into a thread as a new `event_msg` line, in the anchor's turn, and what Codex answers for it. */
+interface Insert {
+  readonly name: string;
+  /** The line's payload, given its thread and turn. */
+  readonly payload: (at: { readonly threadId: string; readonly turnId: string }) => Record<string, unknown>;
+  readonly itemOf: (item: Record<string, unknown>) => boolean;
+  /** The item's fields as Codex answers them (its times aside); `null`: no item. */
+  readonly expected: Readonly<Record<string, unknown>> | null;
+}
+
+const STARTED_AT_MS = 1_795_680_000_000;
+/** An `item_completed` line of `item`. */
+const completed =
+  (item: Record<string, unknown>) =>
+  ({ threadId, turnId }: { readonly threadId: string; readonly turnId: string }): Record<string, unknown> => ({
+    type: 'item_completed',
+    thread_id: threadId,
+    turn_id: turnId,
+    item,
+    started_at_ms: STARTED_AT_MS,
+    completed_at_ms: STARTED_AT_MS + 1,
+  });
+const withId = (id: string) => (item: Record<string, unknown>) => item['id'] === id;
+/** An item line, and the item Codex makes of it (`null`: none, the line is dropped). */
+const itemLine = (name: string, item: Record<string, unknown> & { id: string }, expected: Readonly<Record<string, unknown>> | null): Insert => ({
+  name,
+  payload: completed(item),
+  itemOf: withId(item.id),
+  expected,
+});
+
+const SAVED = '/compat/images/a.png';
+const INPUT_IMAGE = { path: '/compat/in.png', sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' };
+const webSearch = (id: string, fields: Record<string, unknown>) => ({ type: 'Extension', kind: 'web.search', id, ...fields });
+const imageGen = (id: string, fields: Record<string, unknown>) => ({ type: 'Extension', kind: 'image_gen.generation', id, ...fields });
+const generated = (id: string, fields: Record<string, unknown>) => ({
+  type: 'imageGeneration',
+  id,
+  status: 'completed',
+  revisedPrompt: null,
+  ...fields,
+});
+
+// ext/items/src/web_search.rs and image_generation.rs (camelCase; 0.169.0's image item also has
+// fileId | result, inputImages, generationId), wrapped by v2/item.rs as webSearch / imageGeneration.
+// What 0.169.0 drops is what its serde refuses: a missing `query`, an action field of the wrong
+// type, an image with neither `fileId` nor `result`, a relative `savedPath`, `inputImages: null`.
+const EXTENSION_INSERTS: readonly Insert[] = [
+  itemLine(
+    'Extension/web.search search, results',
+    webSearch('ext_ws_search', {
+      query: 'rollout engines',
+      action: { type: 'search', query: 'rollout engines', queries: ['rollout engines', 'event logs'] },
+      results: RESULTS,
+    }),
+    { type: 'webSearch', query: 'rollout engines', action: { type: 'search', query: 'rollout engines', queries: ['rollout engines', 'event logs'] }, results: RESULTS },
+  ),
+  itemLine('Extension/web.search openPage, fields absent', webSearch('ext_ws_open', { query: 'q', action: { type: 'openPage' } }), {
+    type: 'webSearch',
+    query: 'q',
+    action: { type: 'openPage', url: null },
+    results: null,
+  }),
+  itemLine(
+    'Extension/web.search findInPage, an unknown field',
+    webSearch('ext_ws_find', { query: 'q', action: { type: 'findInPage', url: 'https://example.com/p', pattern: 'log', rank: 1 }, results: [] }),
+    { action: { type: 'findInPage', url: 'https://example.com/p', pattern: 'log' }, results: [] },
+  ),
+  itemLine('Extension/web.search an unknown action type', webSearch('ext_ws_other', { query: 'q', action: { type: 'open_page', url: 'u' } }), {
+    action: { type: 'other' },
+  }),
+  itemLine('Extension/web.search action null', webSearch('ext_ws_none', { query: 'q', action: null }), { action: null }),
+  itemLine('Extension/web.search without query (refused)', webSearch('ext_ws_noquery', { action: { type: 'search' } }), null),
+  itemLine('Extension/web.search a query of the wrong type (refused)', webSearch('ext_ws_badaction', { query: 'q', action: { type: 'search', query: 5 } }), null),
+  itemLine(
+    'Extension/image_gen.generation result, savedPath normalised',
+    imageGen('ext_ig_result', {
+      status: 'completed',
+      revisedPrompt: 'A red pixel',
+      result: PIXEL,
+      transparentBackground: true,
+      failure: null,
+      savedPath: '/compat/./x/../images/a.png',
+    }),
+    generated('ext_ig_result', { revisedPrompt: 'A red pixel', result: PIXEL, transparentBackground: true, failure: null, savedPath: SAVED, generationId: null }),
+  ),
+  itemLine(
+    'Extension/image_gen.generation fileId (over result), inputImages, generationId',
+    imageGen('ext_ig_file', { status: 'completed', fileId: 'file_compat', result: PIXEL, inputImages: [INPUT_IMAGE], generationId: 'gen_compat' }),
+    generated('ext_ig_file', { fileId: 'file_compat', transparentBackground: null, failure: null, inputImages: [INPUT_IMAGE], generationId: 'gen_compat' }),
+  ),
+  itemLine(
+    'Extension/image_gen.generation failure without resetsAt, inputImages empty',
+    imageGen('ext_ig_failed', { status: 'failed', result: '', failure: { type: 'usageLimitExceeded', limitId: 'images' }, inputImages: [] }),
+    generated('ext_ig_failed', {
+      status: 'failed',
+      result: '',
+      transparentBackground: null,
+      failure: { type: 'usageLimitExceeded', limitId: 'images', resetsAt: null },
+      generationId: null,
+    }),
+  ),
+  itemLine(
+    'Extension/image_gen.generation a fileId that is not a string (result read)',
+    imageGen('ext_ig_badfile', { status: 'completed', fileId: 7, result: PIXEL }),
+    generated('ext_ig_badfile', { result: PIXEL, transparentBackground: null, failure: null, generationId: null }),
+  ),
+  itemLine('Extension/image_gen.generation neither fileId nor result (refused)', imageGen('ext_ig_noimage', { status: 'completed' }), null),
+  itemLine(
+    'Extension/image_gen.generation a relative savedPath (refused)',
+    imageGen('ext_ig_relative', { status: 'completed', result: PIXEL, savedPath: 'images/a.png' }),
+    null,
+  ),
+  itemLine('Extension/image_gen.generation inputImages null (refused)', imageGen('ext_ig_nullinputs', { status: 'completed', result: PIXEL, inputImages: null }), null),
+  itemLine(
+    'Extension/image_gen.generation an input image without sha256 (refused)',
+    imageGen('ext_ig_nosha', { status: 'completed', result: PIXEL, inputImages: [{ path: INPUT_IMAGE.path }] }),
+    null,
+  ),
+  itemLine(
+    'Extension/image_gen.generation an unknown failure type (refused)',
+    imageGen('ext_ig_newfailure', { status: 'failed', result: '', failure: { type: 'quotaExceeded' } }),
+    null,
+  ),
+];
+
+// 0.169.0's AgentMessageItem / AgentMessageEvent `questions` (AsyncUserInputQuestion {title,
+// options}, unknown fields denied) and `moderation` (AgentMessageModeration {moderated, display:
+// AgentMessageDisplay {action, blockType, cyberTrustedAccess, checkTrustedContacts}}, camelCase on
+// the line): not in the source basis, their shape is the schema's and the binary's. The item's
+// are copied; a legacy message with a moderation (any but null) is shown by no item.
+const agentItem = (id: string, fields: Record<string, unknown>) => ({
+  type: 'AgentMessage',
+  id,
+  content: [{ type: 'Text', text: `Message ${id}.` }],
+  phase: null,
+  ...fields,
+});
+const QUESTIONS = [
+  { title: 'Which log?', options: ['rollout', 'index'] },
+  { title: 'Anything else?', options: null },
+];
+const DISPLAY = { action: 'collapse', blockType: 'cyber', cyberTrustedAccess: true, checkTrustedContacts: false };
+const AGENT_MESSAGE_INSERTS: readonly Insert[] = [
+  itemLine('AgentMessage questions', agentItem('agent_questions', { questions: [QUESTIONS[0], { title: 'Anything else?' }] }), {
+    moderation: null,
+    questions: QUESTIONS,
+  }),
+  itemLine('AgentMessage moderation with a display', agentItem('agent_moderated', { moderation: { moderated: true, display: DISPLAY, note: 'ignored' } }), {
+    moderation: { moderated: true, display: DISPLAY },
+    questions: null,
+  }),
+  itemLine(
+    'AgentMessage moderation, a display in snake_case (unknown fields)',
+    agentItem('agent_snake', { moderation: { moderated: false, display: { action: 'show', block_type: 'cyber', cyber_trusted_access: true } } }),
+    { moderation: { moderated: false, display: { action: 'show', blockType: null, cyberTrustedAccess: null, checkTrustedContacts: null } } },
+  ),
+  itemLine('AgentMessage moderation without display', agentItem('agent_nodisplay', { moderation: { moderated: true } }), {
+    moderation: { moderated: true, display: null },
+  }),
+  itemLine('AgentMessage a question with another field (refused)', agentItem('agent_badquestion', { questions: [{ ...QUESTIONS[0], hint: 'x' }] }), null),
+  itemLine('AgentMessage moderation without moderated (refused)', agentItem('agent_nomoderated', { moderation: { display: null } }), null),
+  itemLine('AgentMessage a display without action (refused)', agentItem('agent_noaction', { moderation: { moderated: true, display: { blockType: 'x' } } }), null),
+];
+/** A legacy agent message, found by its text. */
+const agentEvent = (name: string, text: string, fields: Record<string, unknown>, expected: Readonly<Record<string, unknown>> | null): Insert => ({
+  name,
+  payload: () => ({ type: 'agent_message', message: text, phase: null, memory_citation: null, ...fields }),
+  itemOf: (item) => item['type'] === 'agentMessage' && item['text'] === text,
+  expected,
+});
+const LEGACY_AGENT_MESSAGE_INSERTS: readonly Insert[] = [
+  agentEvent('agent_message questions', 'Asked back.', { questions: [QUESTIONS[0], { title: 'Anything else?' }] }, { moderation: null, questions: QUESTIONS }),
+  agentEvent('agent_message moderation (no item)', 'Moderated.', { moderation: { moderated: true, display: DISPLAY } }, null),
+  agentEvent('agent_message moderation, not moderated (no item)', 'Not moderated.', { moderation: { moderated: false, display: null } }, null),
+  agentEvent('agent_message moderation null', 'Moderation null.', { moderation: null }, { moderation: null, questions: null }),
+  agentEvent('agent_message a question with another field (refused)', 'Bad question.', { questions: [{ ...QUESTIONS[0], hint: 'x' }] }, null),
+];
+
+// Image generations and tool outputs: the hosted image generation's paginated item (items.rs
+// ImageGenerationItem: result required, saved_path an AbsolutePathBuf; v2/item.rs leaves
+// transparentBackground, failure, generationId null), the legacy image_generation_end (protocol.rs,
+// with 0.169.0's fileId | result, input_images, generation_id), and FunctionCallOutput items
+// (models.rs FunctionCallOutputContentItem; 0.169.0's image and audio may be a file_id) in both modes.
+const coreImage = (id: string, fields: Record<string, unknown>) => ({ type: 'ImageGeneration', id, status: 'completed', ...fields });
+const IMAGE_GENERATION_INSERTS: readonly Insert[] = [
+  itemLine(
+    'ImageGeneration saved_path normalised',
+    coreImage('core_ig_saved', { revised_prompt: 'A red pixel', result: PIXEL, saved_path: '/compat/x/../images/./a.png' }),
+    generated('core_ig_saved', { revisedPrompt: 'A red pixel', result: PIXEL, transparentBackground: null, failure: null, savedPath: SAVED, generationId: null }),
+  ),
+  itemLine(
+    "ImageGeneration the legacy event's and camelCase fields (ignored)",
+    coreImage('core_ig_other', {
+      result: PIXEL,
+      file_id: 'file_x',
+      fileId: 'file_y',
+      transparent_background: true,
+      generation_id: 'gen_x',
+      input_images: [INPUT_IMAGE],
+      failure: { type: 'usageLimitExceeded', limitId: 'images', resetsAt: 1 },
+      revisedPrompt: 'camel',
+      savedPath: SAVED,
+    }),
+    generated('core_ig_other', { result: PIXEL, transparentBackground: null, failure: null, generationId: null }),
+  ),
+  itemLine('ImageGeneration without result (refused)', coreImage('core_ig_noresult', { fileId: 'file_x' }), null),
+  itemLine('ImageGeneration a relative saved_path (refused)', coreImage('core_ig_relative', { result: PIXEL, saved_path: 'images/a.png' }), null),
+  itemLine('ImageGeneration a file:// saved_path (refused)', coreImage('core_ig_url', { result: PIXEL, saved_path: `file://${SAVED}` }), null),
+];
+/** A legacy image generation's end, found by its call id. */
+const imageEnd = (name: string, callId: string, fields: Record<string, unknown>, expected: Readonly<Record<string, unknown>> | null): Insert => ({
+  name,
+  payload: () => ({ type: 'image_generation_end', call_id: callId, status: 'completed', ...fields }),
+  itemOf: withId(callId),
+  expected,
+});
+const LEGACY_IMAGE_GENERATION_INSERTS: readonly Insert[] = [
+  imageEnd(
+    'image_generation_end paths normalised, an input image’s other field dropped',
+    'ig_end_paths',
+    { result: PIXEL, saved_path: '/compat/x/../images/./a.png', input_images: [{ path: '/compat/./in.png', sha256: INPUT_IMAGE.sha256, size: 3 }] },
+    generated('ig_end_paths', { result: PIXEL, transparentBackground: null, failure: null, savedPath: SAVED, inputImages: [INPUT_IMAGE], generationId: null }),
+  ),
+  imageEnd(
+    'image_generation_end fileId (camelCase) over result, file_id ignored, input_images empty',
+    'ig_end_file',
+    { fileId: 'file_compat', file_id: 'file_snake', result: PIXEL, input_images: [] },
+    generated('ig_end_file', { fileId: 'file_compat', transparentBackground: null, failure: null, generationId: null }),
+  ),
+  imageEnd('image_generation_end file_id only (refused)', 'ig_end_snake', { file_id: 'file_snake' }, null),
+  imageEnd(
+    'image_generation_end failure without resetsAt',
+    'ig_end_failed',
+    { status: 'failed', result: '', failure: { type: 'usageLimitExceeded', limitId: 'images' }, transparent_background: false, generation_id: 'gen_end' },
+    generated('ig_end_failed', {
+      status: 'failed',
+      result: '',
+      transparentBackground: false,
+      failure: { type: 'usageLimitExceeded', limitId: 'images', resetsAt: null },
+      generationId: 'gen_end',
+    }),
+  ),
+  imageEnd('image_generation_end a relative saved_path (refused)', 'ig_end_relative', { result: PIXEL, saved_path: 'images/a.png' }, null),
+  imageEnd('image_generation_end input_images null (refused)', 'ig_end_nullinputs', { result: PIXEL, input_images: null }, null),
+  imageEnd('image_generation_end an unknown failure type (refused)', 'ig_end_newfailure', { status: 'failed', result: '', failure: { type: 'quotaExceeded' } }, null),
+];
+const output = (id: string, out: unknown, fields: Record<string, unknown> = {}) => ({ type: 'FunctionCallOutput', id, name: 'view_image', output: out, ...fields });
+const FUNCTION_CALL_OUTPUT_INSERTS: readonly Insert[] = [
+  itemLine('FunctionCallOutput a string', output('fco_string', 'plain output', { namespace: 'functions' }), {
+    name: 'view_image',
+    namespace: 'functions',
+    output: 'plain output',
+  }),
+  itemLine(
+    'FunctionCallOutput content items: other fields dropped, a null detail left out, a URL over a file id',
+    output('fco_items', [
+      { type: 'input_text', text: 'the pixel', annotations: [] },
+      { type: 'input_image', image_url: `data:image/png;base64,${PIXEL}`, file_id: 'file_img', detail: null },
+      { type: 'input_image', image_url: 5, file_id: 'file_img', detail: 'high' },
+      { type: 'input_audio', audio_url: 'data:audio/wav;base64,UklGRg==', file_id: 'file_audio' },
+      { type: 'input_audio', file_id: 'file_audio' },
+      { type: 'encrypted_content', encrypted_content: 'kept encrypted', id: 'x' },
+    ]),
+    {
+      namespace: null,
+      output: [
+        { type: 'input_text', text: 'the pixel' },
+        { type: 'input_image', image_url: `data:image/png;base64,${PIXEL}` },
+        { type: 'input_image', file_id: 'file_img', detail: 'high' },
+        { type: 'input_audio', audio_url: 'data:audio/wav;base64,UklGRg==' },
+        { type: 'input_audio', file_id: 'file_audio' },
+        { type: 'encrypted_content', encrypted_content: 'kept encrypted' },
+      ],
+    },
+  ),
+  itemLine('FunctionCallOutput an unknown content type (refused)', output('fco_file', [{ type: 'input_file', file_id: 'f' }]), null),
+  itemLine('FunctionCallOutput a detail serde refuses (refused)', output('fco_detail', [{ type: 'input_image', image_url: 'u', detail: 'ultra' }]), null),
+  itemLine('FunctionCallOutput an object (refused)', output('fco_object', { text: 'x' }), null),
+];
+
+/**
+ * Per history mode, where the lines are written (the first line `anchor` matches: its thread, and
+ * the turn it is in; paginated, the first turn of the first thread) and which. Paginated, each takes the place of a token line after the anchor
+ * (a `token_count` or `token_usage_record`: they make no item), keeping its `ordinal` and time, so
+ * the file's ordinals stay in sequence; legacy, they follow the anchor.
+ */
+const INSERTS: Readonly<Record<HistoryMode, { readonly anchor: (line: Line) => boolean; readonly lines: readonly Insert[] }>> = {
+  paginated: {
+    anchor: (l) => l.type === 'event_msg' && l.payload?.type === 'task_started',
+    lines: [...EXTENSION_INSERTS, ...AGENT_MESSAGE_INSERTS, ...IMAGE_GENERATION_INSERTS, ...FUNCTION_CALL_OUTPUT_INSERTS],
+  },
+  // In a legacy thread 0.169.0 shows no web search or image generation from an `Extension` line
+  // (web_search_end and image_generation_end stand for them there).
+  legacy: {
+    anchor: (l) => l.type === 'event_msg' && l.payload?.type === 'web_search_end',
+    lines: [
+      ...EXTENSION_INSERTS.map((i) => ({ ...i, name: `${i.name}, legacy`, expected: null })),
+      ...LEGACY_AGENT_MESSAGE_INSERTS,
+      ...LEGACY_IMAGE_GENERATION_INSERTS,
+      // A legacy thread takes function call outputs from their item lines too (itemEvents.ts COMPLETED_ITEMS).
+      ...FUNCTION_CALL_OUTPUT_INSERTS.map((i) => ({ ...i, name: `${i.name}, legacy` })),
+    ],
+  },
+};
+
 const rolloutFilesOf = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? rolloutFilesOf(join(dir, e.name)) : e.name.startsWith('rollout-') && e.name.endsWith('.jsonl') ? [join(dir, e.name)] : [],
@@ -185,6 +495,39 @@ const editLines = (codexHome: string, edits: readonly Edit[]): Map<string, { lin
   return done;
 };
 
+type RawLine = Line & { timestamp?: string; ordinal?: number };
+
+/** Write `inserts` into the thread of the first line `anchor` matches (see `INSERTS`); that thread's id. */
+const insertLines = (codexHome: string, mode: HistoryMode, anchor: (line: Line) => boolean, inserts: readonly Insert[]): string => {
+  for (const file of rolloutFilesOf(join(codexHome, 'sessions')).sort()) {
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as RawLine);
+    const at = lines.findIndex(anchor);
+    if (at < 0) continue;
+    const threadId = /([0-9a-f-]{36})\.jsonl$/.exec(file)![1]!;
+    const turnId = lines
+      .slice(0, at + 1)
+      .reverse()
+      .find((l) => l.payload?.type === 'task_started')?.payload?.['turn_id'] as string;
+    const payloads = inserts.map((i) => i.payload({ threadId, turnId }));
+    if (mode === 'legacy') {
+      lines.splice(at + 1, 0, ...payloads.map((payload) => ({ timestamp: lines[at]!.timestamp, type: 'event_msg', payload })));
+    } else {
+      const slots = lines.flatMap((l, i) => (i > at && (l.type === 'token_usage_record' || l.payload?.type === 'token_count') ? [i] : []));
+      if (slots.length < payloads.length) throw new Error(`${file}: ${slots.length} token lines after the anchor for ${payloads.length} lines`);
+      payloads.forEach((payload, k) => {
+        const slot = lines[slots[k]!]!;
+        lines[slots[k]!] = { timestamp: slot.timestamp, ordinal: slot.ordinal, type: 'event_msg', payload };
+      });
+    }
+    writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    return threadId;
+  }
+  throw new Error(`no anchor line for the ${mode} inserts`);
+};
+
 /** The items of every turn of a thread/read answer. */
 const itemsOf = (read: { thread: { turns: Array<{ items: Array<Record<string, unknown>> }> } }): Array<Record<string, unknown>> =>
   read.thread.turns.flatMap((t) => t.items);
@@ -198,7 +541,7 @@ describe('compat: fields the binary cannot be made to write offline, written int
   after(() => rmSync(root, { recursive: true, force: true }));
 
   for (const mode of ['paginated', 'legacy'] as const) {
-    it(`rich-${mode}: ${EDITS[mode].map((e) => e.name).join('; ')}: Codex answers what it makes of them, ours the same`, async function () {
+    it(`rich-${mode}: ${EDITS[mode].map((e) => e.name).join('; ')}; ${INSERTS[mode].lines.length} lines written in: Codex answers what it makes of them, ours the same`, async function () {
       const fixture = await sharedCompatHomes();
       const built = compatHome(fixture, `rich-${mode}`);
       // A copy (the shared home stays as the binary wrote it), without Codex's state DB and its history
@@ -218,8 +561,9 @@ describe('compat: fields the binary cannot be made to write offline, written int
       for (const f of readdirSync(home.codexHome)) if (f.startsWith('state_5.sqlite') || f.startsWith('thread_history_1.sqlite')) rmSync(join(home.codexHome, f));
       const edited = editLines(home.codexHome, EDITS[mode]);
       expect([...edited.keys()], 'a line of each kind in the home').to.have.members(EDITS[mode].map((e) => e.name));
+      const insertedInto = insertLines(home.codexHome, mode, INSERTS[mode].anchor, INSERTS[mode].lines);
 
-      const threads = [...new Set([...edited.values()].map((e) => e.threadId))];
+      const threads = [...new Set([...[...edited.values()].map((e) => e.threadId), insertedInto])];
       const sizes = () => rolloutFilesOf(join(home.codexHome, 'sessions')).map((f) => [f, statSync(f).size]);
       const written = sizes();
       const codexReads = new Map<string, Array<Record<string, unknown>>>();
@@ -253,26 +597,30 @@ describe('compat: fields the binary cannot be made to write offline, written int
         await ours.close();
       }
 
-      // Every edit's fields, Codex's and ours, before any verdict: one run shows them all.
+      // Every edit's and insert's fields, Codex's and ours, before any verdict: one run shows them all.
+      const checks = [
+        ...EDITS[mode].map((edit) => {
+          const { line, threadId } = edited.get(edit.name)!;
+          return { name: edit.name, threadId, find: edit.itemOf(line), expected: typeof edit.expected === 'function' ? edit.expected(line) : edit.expected };
+        }),
+        ...INSERTS[mode].lines.map((i) => ({ name: i.name, threadId: insertedInto, find: i.itemOf, expected: i.expected })),
+      ];
       const found: string[] = [];
-      for (const edit of EDITS[mode]) {
-        const { line, threadId } = edited.get(edit.name)!;
-        const find = edit.itemOf(line);
-        const expected = typeof edit.expected === 'function' ? edit.expected(line) : edit.expected;
+      for (const { name, threadId, find, expected } of checks) {
         const count = expected === null ? 0 : 1;
         const fields = (item: Record<string, unknown> | undefined) =>
           item === undefined ? 'no such item' : Object.fromEntries(Object.keys(expected ?? item).map((k) => [k, item[k]]));
         const inCodex = codexReads.get(threadId)!.filter(find);
         const codexFields = fields(inCodex[0]);
         if (inCodex.length !== count || (expected !== null && JSON.stringify(codexFields) !== JSON.stringify(expected)))
-          found.push(`${edit.name}: Codex answers ${JSON.stringify(codexFields)} (${inCodex.length} items), the line carries ${JSON.stringify(expected)}`);
+          found.push(`${name}: Codex answers ${JSON.stringify(codexFields)} (${inCodex.length} items), the line carries ${JSON.stringify(expected)}`);
         for (const [path, reads] of [
           ['thread/read', ourReads],
           ['thread/turns/list', ourPages],
         ] as const) {
           const inOurs = reads.get(threadId)!.filter(find);
           if (inOurs.length !== count || JSON.stringify(fields(inOurs[0])) !== JSON.stringify(codexFields))
-            found.push(`${edit.name}: ours (${path}) ${JSON.stringify(fields(inOurs[0]))} (${inOurs.length} items), Codex's ${JSON.stringify(codexFields)}`);
+            found.push(`${name}: ours (${path}) ${JSON.stringify(fields(inOurs[0]))} (${inOurs.length} items), Codex's ${JSON.stringify(codexFields)}`);
         }
       }
       expect(found).to.deep.equal([]);

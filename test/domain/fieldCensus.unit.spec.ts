@@ -40,6 +40,8 @@ const propsOf = (c: t.Mixed): Map<string, t.Mixed> => {
   if (c instanceof t.InterfaceType || c instanceof t.PartialType) return new Map(Object.entries(c.props as t.Props));
   if (c instanceof t.ExactType || c instanceof t.ReadonlyType) return propsOf(c.type as t.Mixed);
   if (c instanceof t.IntersectionType) return new Map((c.types as t.Mixed[]).flatMap((m) => [...propsOf(m)]));
+  // A union of object shapes inside an intersection (an untagged serde enum flattened in: an image's `fileId` or `result`) reads each member's fields.
+  if (c instanceof t.UnionType) return new Map((c.types as t.Mixed[]).flatMap((m) => [...propsOf(m)]));
   return new Map();
 };
 /** The object codec a field holds: through `optional(…)` unions and arrays. */
@@ -93,7 +95,7 @@ type FieldKind<V> = [V] extends [null] ? 'alwaysNull' : 'mapped';
  */
 const THREAD_ITEM_FIELDS: { readonly [K in ThreadItemBody['type']]: { readonly [F in Exclude<keyof BodyOf<K>, 'type'>]-?: FieldKind<BodyOf<K>[F]> } } = {
   userMessage: { id: 'mapped', clientId: 'mapped', content: 'mapped' },
-  agentMessage: { moderation: 'alwaysNull', id: 'mapped', text: 'mapped', phase: 'mapped', memoryCitation: 'mapped', delivery: 'mapped', questions: 'alwaysNull' },
+  agentMessage: { moderation: 'mapped', id: 'mapped', text: 'mapped', phase: 'mapped', memoryCitation: 'mapped', delivery: 'mapped', questions: 'mapped' },
   reasoning: { id: 'mapped', summary: 'mapped', content: 'mapped' },
   commandExecution: {
     id: 'mapped',
@@ -255,9 +257,6 @@ const NOT_RENDERED: readonly Listed[] = [
 
 /** Fields Codex renders that we drop: known gaps, each to be fixed (docs/codex-source/thread-items.md names them DIFF a…t). */
 const GAPS: readonly Listed[] = [
-  ...each('event_msg/agent_message', ['questions', 'moderation'], `DIFF f/g: ${HISTORY} handle_agent_message copies them; ours null`),
-  ...each('item/AgentMessage', ['questions', 'moderation'], `DIFF f/g: ${ITEM_FROM} copies them; ours null`),
-  ...each('thread_item/agentMessage', ['questions', 'moderation'], 'DIFF f/g: always null in our answers (mapItem.ts, itemEvents.ts)'),
   {
     variant: 'session_meta',
     field: 'subagent_history_start_ordinal',
@@ -285,23 +284,6 @@ const OURS_ONLY: readonly Listed[] = [
     field: 'turn_id',
     reason: 'not in the source basis; 0.169.0’s McpToolCallEndEvent has one field the source does not name (binary: 13 elements); a tolerant read',
   },
-  ...each(
-    'item/ImageGeneration',
-    [
-      'file_id',
-      'transparent_background',
-      'failure',
-      'input_images',
-      'generation_id',
-      'revisedPrompt',
-      'fileId',
-      'savedPath',
-      'transparentBackground',
-      'inputImages',
-      'generationId',
-    ],
-    'not in core ImageGenerationItem (items.rs; binary: 5 elements): read in case a writer carries the legacy event’s or the v2 names; not measured',
-  ),
 ];
 
 /** Codex variants our decoder does not read at all: why none of their fields reach an answer, or the gap. */
@@ -385,11 +367,6 @@ const VARIANTS_NOT_READ: ReadonlyArray<{ readonly variants: readonly string[]; r
     ],
     status: 'gap',
     reason: `unverified: the source basis's ${HISTORY} handle_event renders them (in-progress items, approvals, v1 sub-agent calls); 0.169.0 dropped some such arms (above), these are not measured yet`,
-  },
-  {
-    variants: ['item/Extension/image_gen.generation', 'item/Extension/web.search'],
-    status: 'gap',
-    reason: `DIFF o, n2: ${ITEM_FROM} wraps them as imageGeneration and webSearch; our decoder reads only clock.sleep`,
   },
   {
     variants: [

@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { EVENT_MSG_KINDS, RESPONSE_ITEM_TYPES, TOP_LEVEL_KINDS } from '../../domain/rollout/lineKinds.js';
 import { classifyRolloutLine } from '../../domain/rollout/event.js';
 import { KNOWN_TURN_ITEM_TYPES } from '../../domain/rollout/kinds/itemCompleted.js';
+import { EXTENSION_KINDS } from '../../domain/rollout/kinds/toolCallItems.js';
 import { THREAD_ITEM_TYPES } from '../../domain/thread/threadItem.js';
 import { TURN_RULES } from '../../domain/thread/turnRules.js';
 import { COMPLETED_ITEMS, ITEM_OF_EVENT } from '../../domain/thread/itemEvents.js';
@@ -88,10 +89,13 @@ describe('kind tables (issue 53)', () => {
       expect(sorted(Object.keys(PAGINATED_ITEMS))).to.deep.equal(known);
       expect(sorted(Object.keys(COMPLETED_ITEMS))).to.deep.equal(known);
       expect(sorted(Object.keys(TOOL_ITEM_OF_TYPE))).to.deep.equal(known);
+      expect(sorted(Object.keys(COMPLETED_ITEMS.Extension)), 'extension kinds').to.deep.equal(sorted(EXTENSION_KINDS));
     });
 
-    it('each makes an item of a ThreadItem type', () => {
-      for (const [type, entry] of Object.entries(COMPLETED_ITEMS)) expect(THREAD_ITEM_TYPES, type).to.include(entry.apiType);
+    it('each (an extension item by kind) makes an item of a ThreadItem type', () => {
+      const { Extension, ...byType } = COMPLETED_ITEMS;
+      for (const [type, entry] of [...Object.entries(byType), ...Object.entries(Extension).map(([kind, e]) => [`Extension/${kind}`, e] as const)])
+        expect(THREAD_ITEM_TYPES, type).to.include(entry.apiType);
     });
   });
 

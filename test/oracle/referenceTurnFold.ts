@@ -275,7 +275,8 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
       return s;
     }
     case 'agentMessage': {
-      if (s.mode !== 'legacy' || ev.payload.message === '') return s;
+      // A legacy message with a moderation makes no item (0.169.0, measured).
+      if (s.mode !== 'legacy' || ev.payload.message === '' || (ev.payload.moderation !== undefined && ev.payload.moderation !== null)) return s;
       const t = currentLegacyTurn(s, pos);
       if (t)
         addItem(
@@ -287,8 +288,8 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
             text: ev.payload.message,
             phase: ev.payload.phase ?? null,
             memoryCitation: ev.payload.memory_citation ?? null,
-            delivery: null,
-            questions: null,
+            delivery: ev.payload.delivery ?? null,
+            questions: ev.payload.questions ? ev.payload.questions.map((q) => ({ title: q.title, options: q.options ?? null })) : null,
           },
           pos,
           null,

@@ -76,11 +76,17 @@ const ADDED_IN_0_169: ReadonlyArray<{ readonly struct: string; readonly fields: 
   { struct: 'McpToolCallItem', fields: ['mcp_app_ui'], evidence: "binary: McpToolCallItem with 16 elements, literal mcpAppUi; 0.169.0's v2 mcpToolCall has mcpAppUi" },
   {
     struct: 'ImageGenerationEndEvent',
-    fields: ['file_id', 'input_images', 'generation_id'],
+    fields: ['fileId', 'input_images', 'generation_id'],
     evidence:
-      "input_images, generation_id: 0.169.0's cold reads of image_generation_end lines carrying them equal ours (compat, addOlderLegacyEvents in test/compat/scenarios.ts); file_id: 0.169.0's v2 imageGeneration is fileId | result",
+      "input_images, generation_id: 0.169.0's cold reads of image_generation_end lines carrying them equal ours (compat, addOlderLegacyEvents in test/compat/scenarios.ts); fileId (camelCase, GeneratedImageRef flattened; file_id is ignored): 0.169.0 answers it from such a line (compat passThroughFields)",
   },
   { struct: 'McpToolCallEndEvent', fields: ['mcp_app_ui'], evidence: 'binary: McpToolCallEndEvent with 13 elements (one more than named here), literal mcp_app_ui' },
+  {
+    struct: 'image_generation::ImageGenerationItem',
+    fields: ['fileId', 'inputImages', 'generationId'],
+    evidence:
+      "0.169.0's schema: ImageGenerationItem (the extension's, which v2 imageGeneration is) has fileId | result, inputImages, generationId; binary: literals fileId, inputImages, generationId, untagged enum GeneratedImageRef; 0.169.0 answers them from an Extension line (compat passThroughFields)",
+  },
 ];
 
 /** Variants 0.169.0 writes that the source basis has no type for: fields as its evidence gives them, held to the binary's count. */

@@ -1,11 +1,13 @@
 import * as t from 'io-ts';
 import { optional } from './common.js';
-import { AgentMessageDelivery, ReviewOutput } from './legacyItemEvents.js';
+import { AgentMessageDelivery, AgentMessageModeration, AsyncUserInputQuestion, ReviewOutput } from './legacyItemEvents.js';
 import {
   CollabAgentToolCallItem,
   DynamicToolCallItem,
   EXTENSION_KINDS,
+  ExtensionImageGenerationItem,
   ExtensionSleepItem,
+  ExtensionWebSearchItem,
   FileChangeItem,
   FunctionCallOutputItem,
   HookPromptItem,
@@ -25,8 +27,15 @@ export const UserMessageItem = t.intersection([
 export const AgentMessageItem = t.intersection([
   t.type({ type: t.literal('AgentMessage'), id: t.string }),
   // codex-rs/protocol/src/items.rs `AgentMessageItem` (`delivery`: `AgentMessageDelivery`, as the
-  // legacy event's). `questions`, `moderation`: 0.169.0's, not in the source basis.
-  t.partial({ content: t.array(t.UnknownRecord), phase: t.unknown, memory_citation: t.unknown, delivery: optional(AgentMessageDelivery) }),
+  // legacy event's). `questions`, `moderation`: 0.169.0's, not in the source basis (their types: legacyItemEvents.ts).
+  t.partial({
+    content: t.array(t.UnknownRecord),
+    phase: t.unknown,
+    memory_citation: t.unknown,
+    delivery: optional(AgentMessageDelivery),
+    questions: optional(t.array(AsyncUserInputQuestion)),
+    moderation: optional(AgentMessageModeration),
+  }),
 ]);
 export const ReasoningItem = t.intersection([
   t.type({ type: t.literal('Reasoning'), id: t.string }),
@@ -77,12 +86,16 @@ export const KnownTurnItem = t.union([
   CollabAgentToolCallItem,
   PlanItem,
   ExtensionSleepItem,
+  ExtensionWebSearchItem,
+  ExtensionImageGenerationItem,
   HookPromptItem,
   SubAgentActivityItem,
   ImageGenerationItem,
   FunctionCallOutputItem,
 ]);
 export type KnownTurnItem = t.TypeOf<typeof KnownTurnItem>;
+/** An item an extension owns (`type: "Extension"`), by its `kind`. */
+export type ExtensionItem = Extract<KnownTurnItem, { type: 'Extension' }>;
 
 /** The item types this version renders: one of these with a broken shape is invalid, any other type is not rendered. */
 export const KNOWN_TURN_ITEM_TYPES: ReadonlySet<string> = new Set(

@@ -35,10 +35,48 @@ export type UserMessageEvent = t.TypeOf<typeof UserMessageEvent>;
  * Any other value is a line Codex's serde refuses too.
  */
 export const AgentMessageDelivery = t.literal('async');
+/**
+ * A question an agent message asks back (0.169.0's `AsyncUserInputQuestion`, 2 fields; not in the
+ * source basis): serde denies unknown fields, so a question with another key is a line Codex drops
+ * (measured on 0.169.0: test/compat/passThroughFields.compat.spec.ts), as is one without `title`.
+ */
+export const AsyncUserInputQuestion = t.refinement(
+  t.intersection([t.type({ title: t.string }), t.partial({ options: optional(t.array(t.string)) })]),
+  (q) => Object.keys(q).every((k) => k === 'title' || k === 'options'),
+  'AsyncUserInputQuestion (no other field)',
+);
+export type AsyncUserInputQuestion = t.TypeOf<typeof AsyncUserInputQuestion>;
+/**
+ * How Chat should present a moderated answer (0.169.0's `AgentMessageModeration` and
+ * `AgentMessageDisplay`, 2 and 4 fields; not in the source basis). On the line as in the answer,
+ * camelCase (a snake_case `block_type` is an unknown field, ignored: measured); `moderated` and
+ * `action` are required, the rest may be absent or null, unknown fields are ignored.
+ */
+export const AgentMessageModeration = t.intersection([
+  t.type({ moderated: t.boolean }),
+  t.partial({
+    display: optional(
+      t.intersection([
+        t.type({ action: t.string }),
+        t.partial({ blockType: optional(t.string), cyberTrustedAccess: optional(t.boolean), checkTrustedContacts: optional(t.boolean) }),
+      ]),
+    ),
+  }),
+]);
+export type AgentMessageModeration = t.TypeOf<typeof AgentMessageModeration>;
 export const AgentMessageEvent = t.intersection([
   t.type({ type: t.literal('agent_message'), message: t.string }),
   // codex-rs/protocol/src/protocol.rs `AgentMessageEvent.delivery`: `AgentMessageDelivery`, one variant, `async` (items.rs).
-  t.partial({ phase: t.unknown, memory_citation: t.unknown, delivery: optional(AgentMessageDelivery) }),
+  // `questions`, `moderation`: 0.169.0's (binary: AgentMessageEvent with 6 elements). A legacy
+  // message with any `moderation` but null (an object as the item's, `{}`, a string) is shown by
+  // no item in 0.169.0 (measured), so its value is not read further.
+  t.partial({
+    phase: t.unknown,
+    memory_citation: t.unknown,
+    delivery: optional(AgentMessageDelivery),
+    questions: optional(t.array(AsyncUserInputQuestion)),
+    moderation: t.unknown,
+  }),
 ]);
 export const AgentReasoningEvent = t.type({ type: t.literal('agent_reasoning'), text: t.string });
 export const AgentReasoningRawContentEvent = t.type({ type: t.literal('agent_reasoning_raw_content'), text: t.string });

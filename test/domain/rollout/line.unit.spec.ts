@@ -81,4 +81,111 @@ describe('rollout line codec', () => {
       expect(kind(bad), JSON.stringify(bad)).to.equal('invalid');
     }
   });
+  it("reads an extension's web search and image generation as Codex's serde does, and refuses what it refuses", () => {
+    const kind = (item: Record<string, unknown>) =>
+      classifyRolloutLine(makeRolloutLine({ timestamp: 't', type: 'event_msg', payload: { type: 'item_completed', turn_id: 't', item: { type: 'Extension', ...item } } }))
+        .kind;
+    const search = (fields: Record<string, unknown>) => ({ kind: 'web.search', id: 'w', ...fields });
+    const image = (fields: Record<string, unknown>) => ({ kind: 'image_gen.generation', id: 'i', status: 'completed', ...fields });
+    // ext/items/src/web_search.rs, image_generation.rs; 0.169.0's image item also has fileId | result, inputImages, generationId.
+    for (const good of [
+      search({ query: 'q' }),
+      search({ query: 'q', action: { type: 'search', query: null }, results: [1, 'a'] }),
+      search({ query: 'q', action: { type: 'whatever' } }),
+      image({ result: 'r', savedPath: '/a/../b.png', inputImages: [], failure: { type: 'usageLimitExceeded', limitId: 'l' } }),
+      image({ fileId: 7, result: 'r' }),
+      image({ fileId: 'f', generationId: null }),
+    ])
+      expect(kind(good), JSON.stringify(good)).to.equal('itemCompleted');
+    // 0.169.0 drops each line (measured: compat passThroughFields, 2026-11-26).
+    for (const bad of [
+      search({}),
+      search({ query: null }),
+      search({ query: 'q', action: { type: 'search', query: 5 } }),
+      search({ query: 'q', action: { url: 'no type' } }),
+      search({ query: 'q', results: {} }),
+      image({}),
+      image({ result: 'r', savedPath: 'rel.png' }),
+      image({ result: 'r', savedPath: 'file:///a.png' }),
+      image({ result: 'r', inputImages: null }),
+      image({ result: 'r', inputImages: [{ path: '/a.png' }] }),
+      image({ result: 'r', failure: { type: 'somethingNew' } }),
+      image({ result: 'r', status: 5 }),
+    ])
+      expect(kind(bad), JSON.stringify(bad)).to.equal('invalid');
+    // A kind the app-server has no wrapper for is not rendered, not refused.
+    expect(
+      classifyRolloutLine(
+        makeRolloutLine({
+          timestamp: 't',
+          type: 'event_msg',
+          payload: { type: 'item_completed', turn_id: 't', item: { type: 'Extension', kind: 'other.kind', id: 'o' } },
+        }),
+      ),
+    ).to.deep.include({ kind: 'itemCompleted', item: null });
+  });
+  it("reads an agent message's questions and moderation as 0.169.0's serde does, and refuses what it refuses", () => {
+    const item = (fields: Record<string, unknown>) =>
+      classifyRolloutLine(
+        makeRolloutLine({ timestamp: 't', type: 'event_msg', payload: { type: 'item_completed', turn_id: 't', item: { type: 'AgentMessage', id: 'a', ...fields } } }),
+      ).kind;
+    const event = (fields: Record<string, unknown>) =>
+      classifyRolloutLine(makeRolloutLine({ timestamp: 't', type: 'event_msg', payload: { type: 'agent_message', message: 'm', ...fields } })).kind;
+    for (const good of [
+      { questions: [{ title: 'T' }, { title: 'U', options: ['a'] }], moderation: null },
+      { moderation: { moderated: true, display: { action: 'a', block_type: 'ignored', blockType: null }, note: 'ignored' } },
+      { questions: null, moderation: { moderated: false } },
+    ])
+      expect(item(good), JSON.stringify(good)).to.equal('itemCompleted');
+    // 0.169.0 drops each line (measured: compat passThroughFields, 2026-11-26).
+    for (const bad of [
+      { questions: [{ title: 'T', hint: 'x' }] },
+      { questions: [{ options: ['a'] }] },
+      { questions: [{ title: 'T', options: ['a', 1] }] },
+      { moderation: { display: null } },
+      { moderation: { moderated: 'yes' } },
+      { moderation: { moderated: true, display: { blockType: 'x' } } },
+      { moderation: { moderated: true, display: { action: 'a', cyberTrustedAccess: 'no' } } },
+    ])
+      expect(item(bad), JSON.stringify(bad)).to.equal('invalid');
+    expect(event({ questions: [{ title: 'T', options: null }] })).to.equal('agentMessage');
+    expect(event({ questions: [{ title: 'T', hint: 'x' }] })).to.equal('invalid');
+    // Any moderation reads (the message is then shown by no item: the fold).
+    expect(event({ moderation: 'flagged' })).to.equal('agentMessage');
+  });
+  it("reads image generations and tool outputs as 0.169.0's serde does, and refuses what it refuses", () => {
+    const kind = (payload: Record<string, unknown>) => classifyRolloutLine(makeRolloutLine({ timestamp: 't', type: 'event_msg', payload })).kind;
+    const end = (fields: Record<string, unknown>) => kind({ type: 'image_generation_end', call_id: 'c', status: 'completed', ...fields });
+    const item = (it: Record<string, unknown>) => kind({ type: 'item_completed', turn_id: 't', item: it });
+    const image = (fields: Record<string, unknown>) => item({ type: 'ImageGeneration', id: 'i', status: 'completed', ...fields });
+    const output = (out: unknown) => item({ type: 'FunctionCallOutput', id: 'f', name: 'n', output: out });
+    for (const good of [{ result: 'r', saved_path: '/a/../b.png', input_images: [] }, { fileId: 'f' }, { fileId: 5, result: 'r', file_id: 'ignored' }])
+      expect(end(good), JSON.stringify(good)).to.equal('imageGenerationEnd');
+    expect(image({ result: 'r', saved_path: null, fileId: 'ignored' })).to.equal('itemCompleted');
+    expect(
+      output([
+        { type: 'input_image', file_id: 'f' },
+        { type: 'input_audio', audio_url: 'a' },
+      ]),
+    ).to.equal('itemCompleted');
+    // 0.169.0 drops each line (measured: compat passThroughFields, 2026-11-26).
+    for (const bad of [
+      { file_id: 'f' },
+      { result: 'r', saved_path: 'rel.png' },
+      { result: 'r', input_images: null },
+      { result: 'r', failure: { type: 'usage_limit_exceeded' } },
+      { result: 'r', input_images: [{ path: 'rel.png', sha256: 's' }] },
+    ])
+      expect(end(bad), JSON.stringify(bad)).to.equal('invalid');
+    expect(image({ fileId: 'f' })).to.equal('invalid');
+    expect(image({ result: 'r', saved_path: 'file:///a.png' })).to.equal('invalid');
+    for (const bad of [
+      { text: 'x' },
+      [{ type: 'input_file', file_id: 'f' }],
+      [{ type: 'input_text', text: 5 }],
+      [{ type: 'input_image', image_url: 'u', detail: 'ultra' }],
+      [{ type: 'input_image' }],
+    ])
+      expect(output(bad), JSON.stringify(bad)).to.equal('invalid');
+  });
 });

@@ -58,12 +58,14 @@ describe('sub-agent activity, image generation and function call output items', 
   it('renders a paginated ImageGeneration item with its saved path, leaving out what Codex leaves out', () => {
     const w = new RolloutWriter('paginated', 'P').sessionMeta();
     userTurn(w, 't1', 'Draw it.');
-    w.item('t1', { type: 'ImageGeneration', id: 'ig_1', status: 'completed', revised_prompt: 'prompt', result: '', saved_path: '/tmp/image-1.png' });
-    // Named as 0.169.0's schema names the type (camelCase).
-    w.item('t1', { type: 'ImageGeneration', id: 'ig_2', status: 'completed', fileId: 'file_9', transparentBackground: true, generationId: 'gen_2' });
+    w.item('t1', { type: 'ImageGeneration', id: 'ig_1', status: 'completed', revised_prompt: 'prompt', result: '', saved_path: '/tmp/./image-1.png' });
+    // Fields items.rs ImageGenerationItem does not have (camelCase, the legacy event's) are ignored,
+    // and a line without `result` is dropped (0.169.0, measured: compat passThroughFields).
+    w.item('t1', { type: 'ImageGeneration', id: 'ig_2', status: 'completed', result: 'r', fileId: 'file_9', transparentBackground: true, generation_id: 'gen_2' });
+    w.item('t1', { type: 'ImageGeneration', id: 'ig_3', status: 'completed', fileId: 'file_9' });
     w.taskComplete('t1');
     const [turn] = foldLines('paginated', w.lines);
-    const [first, second] = turn!.items.slice(1);
+    const [first, second, third] = turn!.items.slice(1);
     expect(Object.keys(first!)).to.deep.equal([
       'type',
       'id',
@@ -78,8 +80,9 @@ describe('sub-agent activity, image generation and function call output items', 
       'completedAtMs',
     ]);
     expect(first).to.deep.include({ type: 'imageGeneration', revisedPrompt: 'prompt', savedPath: '/tmp/image-1.png', result: '', transparentBackground: null });
-    expect(second).to.deep.include({ revisedPrompt: null, transparentBackground: true, fileId: 'file_9', generationId: 'gen_2' });
-    expect(second).not.to.have.property('result');
+    expect(second).to.deep.include({ revisedPrompt: null, result: 'r', transparentBackground: null, generationId: null });
+    expect(second).not.to.have.property('fileId');
+    expect(third).to.equal(undefined);
   });
 
   it('shows no item for a paginated item of type Sleep: Codex has no such TurnItem (its sleep is an Extension item, extensionItems.unit)', () => {

@@ -118,6 +118,27 @@ describe('foldTurns (paginated)', () => {
 });
 
 describe('foldTurns (legacy)', () => {
+  it("copies an agent message's questions, and shows no item for one with a moderation (0.169.0, measured)", () => {
+    const w = new RolloutWriter('legacy', 'Q').sessionMeta();
+    w.taskStarted('t1').push('event_msg', { type: 'user_message', message: 'one', images: [], local_images: [], text_elements: [] });
+    w.push('event_msg', { type: 'agent_message', message: 'asked', questions: [{ title: 'Which?', options: ['a'] }, { title: 'Else?' }] });
+    w.push('event_msg', { type: 'agent_message', message: 'moderated', moderation: { moderated: false, display: null } });
+    w.push('event_msg', { type: 'agent_message', message: 'plain', moderation: null }).taskComplete('t1');
+    const [turn] = foldLines('legacy', w.lines);
+    expect(turn!.items.map((i) => [i.id, i.type === 'agentMessage' ? i.text : i.type])).to.deep.equal([
+      ['item-1', 'userMessage'],
+      ['item-2', 'asked'],
+      ['item-3', 'plain'],
+    ]);
+    expect(turn!.items[1]).to.deep.include({
+      moderation: null,
+      questions: [
+        { title: 'Which?', options: ['a'] },
+        { title: 'Else?', options: null },
+      ],
+    });
+  });
+
   it('numbers items item-N across the whole thread and merges consecutive reasoning', () => {
     const w = new RolloutWriter('legacy', 'L').sessionMeta();
     w.chatTurn('t1', 'one', 'A1');

@@ -1,6 +1,18 @@
 import { expect } from 'chai';
-import { collabAgentStatesOf, durationMsOf, fileChangeItem, mcpOutcomeOf, mcpToolCallItem, patchStatusOf, webSearchItem } from '../../../domain/thread/toolCallItem.js';
-import { legacyUserContent, userInputOf } from '../../../domain/thread/mapItem.js';
+import {
+  collabAgentStatesOf,
+  durationMsOf,
+  fileChangeItem,
+  functionCallOutputOf,
+  mcpOutcomeOf,
+  mcpToolCallItem,
+  patchStatusOf,
+  webSearchItem,
+} from '../../../domain/thread/toolCallItem.js';
+import type { FunctionCallOutputContentItem } from '../../../domain/rollout/kinds/toolCallItems.js';
+import { legacyUserContent, mapPaginatedItem, userInputOf } from '../../../domain/thread/mapItem.js';
+import type { KnownTurnItem } from '../../../domain/rollout/kinds/itemCompleted.js';
+import { normalizedAbsolutePath } from '../../../domain/rollout/kinds/common.js';
 
 // The shapes the compat suite checks against the real binary (test/compat rich scenario), and the
 // variants no scenario makes Codex write: an MCP transport error, other web search actions,
@@ -129,5 +141,70 @@ describe('tool-call items as the API shows them', () => {
       { type: 'localAudio', path: '/clip.wav' },
     ]);
     expect(legacyUserContent({ message: 'hi', audio: null })).to.deep.equal([{ type: 'text', text: 'hi', text_elements: [] }]);
+  });
+  it("renders an extension's web search and image generation as 0.169.0 answers them (v2/item.rs passes the extension's item through)", () => {
+    const map = (item: Record<string, unknown>) => mapPaginatedItem({ type: 'Extension', ...item } as KnownTurnItem);
+    expect(map({ kind: 'web.search', id: 'w', query: 'q', action: { type: 'findInPage', url: 'u', rank: 1 } })).to.deep.equal({
+      type: 'webSearch',
+      id: 'w',
+      query: 'q',
+      action: { type: 'findInPage', url: 'u', pattern: null },
+      results: null,
+    });
+    expect(map({ kind: 'web.search', id: 'w', query: 'q', action: { type: 'open_page' }, results: [] })).to.deep.include({ action: { type: 'other' }, results: [] });
+    expect(map({ kind: 'image_gen.generation', id: 'i', status: 'completed', fileId: 'f', result: 'r', savedPath: '/a/./b/../c.png/', inputImages: [] })).to.deep.equal({
+      type: 'imageGeneration',
+      id: 'i',
+      status: 'completed',
+      revisedPrompt: null,
+      fileId: 'f',
+      transparentBackground: null,
+      failure: null,
+      savedPath: '/a/c.png',
+      generationId: null,
+    });
+    expect(map({ kind: 'image_gen.generation', id: 'i', status: 'failed', result: '', failure: { type: 'usageLimitExceeded', limitId: 'l' } })).to.deep.include({
+      result: '',
+      failure: { type: 'usageLimitExceeded', limitId: 'l', resetsAt: null },
+    });
+  });
+
+  it('normalises an absolute path as AbsolutePathBuf does (absolutize.rs normalize_path)', () => {
+    expect(['/a/b', '/a/./b/', '/a/../b', '/..//a', '/', '/a/b/../../..'].map(normalizedAbsolutePath)).to.deep.equal(['/a/b', '/a/b', '/b', '/a', '/', '/']);
+  });
+  it("copies a paginated agent message's questions and moderation as 0.169.0 answers them", () => {
+    const item = mapPaginatedItem({
+      type: 'AgentMessage',
+      id: 'a',
+      content: [{ type: 'Text', text: 'hi' }],
+      questions: [{ title: 'Which?' }],
+      moderation: { moderated: true, display: { action: 'collapse', blockType: 'cyber' } },
+    } as KnownTurnItem);
+    expect(item).to.deep.include({
+      moderation: { moderated: true, display: { action: 'collapse', blockType: 'cyber', cyberTrustedAccess: null, checkTrustedContacts: null } },
+      questions: [{ title: 'Which?', options: null }],
+    });
+    expect(mapPaginatedItem({ type: 'AgentMessage', id: 'b', moderation: { moderated: false } } as KnownTurnItem)).to.deep.include({
+      moderation: { moderated: false, display: null },
+      questions: null,
+    });
+  });
+  it("renders a tool's output content items as 0.169.0 answers them (FunctionCallOutputContentItem, measured)", () => {
+    expect(functionCallOutputOf('plain')).to.equal('plain');
+    expect(
+      functionCallOutputOf([
+        { type: 'input_text', text: 't', annotations: [] },
+        { type: 'input_image', image_url: 'u', file_id: 'f', detail: null },
+        { type: 'input_image', image_url: 5, file_id: 'f', detail: 'high' },
+        { type: 'input_audio', file_id: 'a' },
+        { type: 'encrypted_content', encrypted_content: 'e', id: 'x' },
+      ] as unknown as FunctionCallOutputContentItem[]),
+    ).to.deep.equal([
+      { type: 'input_text', text: 't' },
+      { type: 'input_image', image_url: 'u' },
+      { type: 'input_image', file_id: 'f', detail: 'high' },
+      { type: 'input_audio', file_id: 'a' },
+      { type: 'encrypted_content', encrypted_content: 'e' },
+    ]);
   });
 });

@@ -92,9 +92,11 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // The token state keeps the API source (the thread row's rule), not the raw one: derived from the rollout rows.
   { from: 28, to: 29, name: '029-token-state-api-source', kind: 'inPlace', run: tokenStateApiSources },
   // Legacy implicit turns numbered as Codex 0.169 numbers them (ghost snapshots, events it leaves
-  // out and broken lines take no place), and items that render more of their lines (a user
+  // out and broken lines take no place), and items rendered as 0.169 renders their lines (a user
   // message's client id, image details and audio; paginated items' delivery, results, plugin and
-  // script): turn and item rows, and the renderings kept from them, again.
+  // script; extension web searches and image generations; agent messages' questions and
+  // moderation; image generations and function call outputs): turn and item rows, and the
+  // renderings kept from them, again.
   { from: 29, to: 30, name: '030-legacy-numbering-user-inputs', kind: 'rebuild' },
 ];
 

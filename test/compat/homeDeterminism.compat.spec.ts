@@ -50,17 +50,26 @@ const STARTING_STATES = new Set(['pending_init', 'running']);
  * when a tool call ends, its `item_completed` event and its `function_call_output` are written by
  * two tasks of Codex, in either order (the steered command `call_slow_1` was written output-first
  * in one build, event-first in the other, all else equal). An adjacent pair of those two lines for
- * one call is put in one order, the event first; any other order is compared as written.
+ * one call is put in one order, the event first, each keeping the ordinal of its place (a
+ * paginated file numbers its lines as written: the pair's ordinals are the same two either way,
+ * found by the clean-clone run of ae5aa17); any other order is compared as written.
  */
 const toolEndsInOneOrder = (lines: ReadonlyArray<unknown>): unknown[] => {
-  type Line = { type?: unknown; payload?: { type?: unknown; call_id?: unknown; item?: { id?: unknown } } };
+  type Line = { type?: unknown; ordinal?: unknown; payload?: { type?: unknown; call_id?: unknown; item?: { id?: unknown } } };
   const endEvent = (l: Line): unknown => (l.type === 'event_msg' && l.payload?.type === 'item_completed' ? l.payload.item?.id : undefined);
   const output = (l: Line): unknown => (l.type === 'response_item' && l.payload?.type === 'function_call_output' ? l.payload.call_id : undefined);
   const out = [...lines];
   for (let i = 0; i + 1 < out.length; i++) {
     const [a, b] = [out[i] as Line, out[i + 1] as Line];
     const call = output(a);
-    if (call !== undefined && endEvent(b) === call) [out[i], out[i + 1]] = [b, a];
+    if (call !== undefined && endEvent(b) === call)
+      [out[i], out[i + 1]] =
+        'ordinal' in a || 'ordinal' in b
+          ? [
+              { ...b, ordinal: a.ordinal },
+              { ...a, ordinal: b.ordinal },
+            ]
+          : [b, a];
   }
   return out;
 };

@@ -13,9 +13,9 @@ export const turnsProjection: Projection = {
   // A legacy line Codex gives no place (a ghost snapshot, an event it leaves out, a line it cannot
   // decode) is counted out of the implicit turn numbers that follow (turnRules.ts `rollout-<index>`).
   onLine: (b, ctx, seen) => {
-    if (seen.codexNumbers) return;
-    const fold = loadFold(b, ctx.rolloutId);
-    if (fold?.mode !== 'legacy') return;
+    // Read first: a paginated file's fold row is not taken for writing by lines that change nothing.
+    if (seen.codexNumbers || b.get('fold', [ctx.rolloutId])?.mode !== 'legacy') return;
+    const fold = loadFold(b, ctx.rolloutId)!;
     fold.codexUnreadLines += 1;
     saveFold(b, ctx.rolloutId, fold);
   },

@@ -255,7 +255,7 @@ const NOT_RENDERED: readonly Listed[] = [
   ),
 ];
 
-/** Fields Codex renders that we drop: known gaps, each to be fixed (docs/codex-source/thread-items.md names them DIFF a…t). */
+/** Fields Codex renders that we drop: known gaps, each to be fixed (docs/codex-source/thread-items.md, Field census gaps). */
 const GAPS: readonly Listed[] = [
   {
     variant: 'session_meta',
@@ -365,8 +365,10 @@ const VARIANTS_NOT_READ: ReadonlyArray<{ readonly variants: readonly string[]; r
       'event_msg/collab_resume_begin',
       'event_msg/collab_resume_end',
     ],
-    status: 'gap',
-    reason: `unverified: the source basis's ${HISTORY} handle_event renders them (in-progress items, approvals, v1 sub-agent calls); 0.169.0 dropped some such arms (above), these are not measured yet`,
+    status: 'notRendered',
+    reason:
+      `the source basis's ${HISTORY} handle_event renders them (in-progress items, approvals, v1 sub-agent calls), but 0.169.0 renders nothing for them in either history mode ` +
+      '(measured 2026-11-26: compat passThroughFields, a line of each written into a thread, no item and the same turns; docs/codex-source/thread-items.md §1)',
   },
   {
     variants: [

@@ -8,7 +8,8 @@
 // lines (`INSERTS`): an extension's web search and image generation (`Extension` items), agent
 // messages with 0.169.0's questions and moderation, image generations (the hosted one's item, the
 // legacy end event) and function call outputs of shapes the scenarios do not make; and a line of
-// each event variant we do not read (0.169.0 renders none of them).
+// each event variant we do not read (0.169.0 renders none of them). A sub-agent's
+// `subagent_history_start_ordinal` is written into its meta (0.169.0 hides the turns before it).
 // They are written into the lines of a copy of a home the binary wrote (the rich scenario, both
 // history modes), Codex's state DB and its history projection removed, so it builds both from the
 // edited files; then a cold codex app-server 0.169.0 and ours read the threads. Codex's answer is
@@ -672,6 +673,33 @@ const UNREAD_INSERTS: Readonly<Record<HistoryMode, readonly Insert[]>> = {
   legacy: UNREAD_VARIANT_INSERTS.map((i) => ({ ...i, name: `${i.name}, legacy` })),
 };
 
+/**
+ * `session_meta.subagent_history_start_ordinal` (protocol.rs: records before it are inherited
+ * context that "stay out of child turn/item projection"), set on a paginated sub-agent thread to
+ * the ordinal of its second turn's first line. Measured on 0.169.0 (2026-11-26): it answers only
+ * the second turn and its items (thread/read and thread/items/list; without the field, both
+ * turns), so the first turn's lines make nothing; ours the same (projections/turnRows.ts). Set on
+ * the first paginated multi-agent v2 sub-agent (an `agent_path` in its meta) with two turns; its
+ * id, its parent's and the ordinal.
+ */
+const editSubAgentStart = (codexHome: string): { threadId: string; parentId: string; ordinal: number } => {
+  for (const file of rolloutFilesOf(join(codexHome, 'sessions')).sort()) {
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as RawLine);
+    const meta = lines[0]?.payload as Record<string, unknown> | undefined;
+    if (lines[0]?.type !== 'session_meta' || meta === undefined || typeof meta['agent_path'] !== 'string') continue;
+    const starts = lines.filter((l) => l.payload?.type === 'task_started');
+    if (starts.length < 2) continue;
+    const ordinal = starts[1]!.ordinal!;
+    meta['subagent_history_start_ordinal'] = ordinal;
+    writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    return { threadId: /([0-9a-f-]{36})\.jsonl$/.exec(file)![1]!, parentId: meta['parent_thread_id'] as string, ordinal };
+  }
+  throw new Error('no paginated sub-agent thread with two turns');
+};
+
 /** Write `inserts` into the thread of the first line `anchor` matches (see `INSERTS`); that thread's id. */
 const insertLines = (codexHome: string, mode: HistoryMode, anchor: (line: Line) => boolean, inserts: readonly Insert[], shift = false): string => {
   for (const file of rolloutFilesOf(join(codexHome, 'sessions')).sort()) {
@@ -763,8 +791,9 @@ describe('compat: fields the binary cannot be made to write offline, written int
       expect([...edited.keys()], 'a line of each kind in the home').to.have.members(EDITS[mode].map((e) => e.name));
       const insertedInto = insertLines(home.codexHome, mode, INSERTS[mode].anchor, INSERTS[mode].lines);
       const unreadInto = insertLines(home.codexHome, mode, INSERTS[mode].anchor, UNREAD_INSERTS[mode], true);
+      const subAgent = mode === 'paginated' ? editSubAgentStart(home.codexHome) : null;
 
-      const threads = [...new Set([...[...edited.values()].map((e) => e.threadId), insertedInto, unreadInto])];
+      const threads = [...new Set([...[...edited.values()].map((e) => e.threadId), insertedInto, unreadInto, ...(subAgent === null ? [] : [subAgent.threadId])])];
       const sizes = () => rolloutFilesOf(join(home.codexHome, 'sessions')).map((f) => [f, statSync(f).size]);
       const written = sizes();
       const codexReads = new Map<string, Array<Record<string, unknown>>>();
@@ -773,7 +802,11 @@ describe('compat: fields the binary cannot be made to write offline, written int
       const codex = await openColdCodex(home);
       try {
         for (const id of threads) {
-          await codex.server.request('thread/resume', { threadId: id, excludeTurns: true });
+          // A multi-agent v2 sub-agent is resumed through its parent (0.169.0 refuses it alone: -32600 "resume the parent first").
+          if (id === subAgent?.threadId) {
+            await codex.server.request('thread/resume', { threadId: subAgent.parentId, excludeTurns: true });
+            await codex.server.request('thread/resume', { threadId: id, excludeTurns: true });
+          } else await codex.server.request('thread/resume', { threadId: id, excludeTurns: true });
           const read = (await codex.server.request('thread/read', { threadId: id, includeTurns: true })) as { thread: { turns: TurnRow[] } };
           codexReads.set(id, itemsOf(read));
           codexTurns.set(id, read.thread.turns);
@@ -845,8 +878,8 @@ describe('compat: fields the binary cannot be made to write offline, written int
         }
       }
       // Thread-wide: the turns (ids, statuses, item ids) of the thread the unread variants were written
-      // into are Codex's.
-      for (const [what, id] of [['unread variants', unreadInto]] as const) {
+      // into, and of the sub-agent thread with a start ordinal, are Codex's.
+      for (const [what, id] of [['unread variants', unreadInto], ...(subAgent === null ? [] : [['subagent_history_start_ordinal', subAgent.threadId]])] as const) {
         const theirs = JSON.stringify(shapeOf(codexTurns.get(id)!));
         if (theirs !== JSON.stringify(shapeOf(ourTurns.get(id)!))) found.push(`${what}: Codex's turns ${theirs}, ours ${JSON.stringify(shapeOf(ourTurns.get(id)!))}`);
         if (mode === 'paginated') {
@@ -855,6 +888,11 @@ describe('compat: fields the binary cannot be made to write offline, written int
             found.push(`${what}: Codex's thread/items/list ${ids(codexLists.get(id)!)}, ours ${ids(ourLists.get(id)!)}`);
         }
       }
+      if (subAgent !== null)
+        process.stdout.write(
+          `      subagent_history_start_ordinal ${subAgent.ordinal} on ${subAgent.threadId}: Codex answers ${codexTurns.get(subAgent.threadId)!.length} turns, ` +
+            `${codexLists.get(subAgent.threadId)!.length} listed items\n`,
+        );
       expect(found).to.deep.equal([]);
     });
   }

@@ -255,15 +255,8 @@ const NOT_RENDERED: readonly Listed[] = [
   ),
 ];
 
-/** Fields Codex renders that we drop: known gaps, each to be fixed (docs/codex-source/thread-items.md, Field census gaps). */
-const GAPS: readonly Listed[] = [
-  {
-    variant: 'session_meta',
-    field: 'subagent_history_start_ordinal',
-    reason:
-      'protocol.rs: earlier records of a sub-agent’s file are inherited context that “stay out of child turn/item projection”; ours does not read it (unverified on 0.169.0)',
-  },
-];
+/** Fields Codex renders that we drop: known gaps, each to be fixed (docs/codex-source/thread-items.md, Field census gaps; none left on 0.169.0). */
+const GAPS: readonly Listed[] = [];
 
 /** Fields our codecs read that the Codex declaration lacks: older writers' names, ours, and tolerant reads. */
 const OURS_ONLY: readonly Listed[] = [

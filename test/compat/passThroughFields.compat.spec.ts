@@ -682,7 +682,10 @@ const UNREAD_INSERTS: Readonly<Record<HistoryMode, readonly Insert[]>> = {
  * the first paginated multi-agent v2 sub-agent (an `agent_path` in its meta) with two turns; its
  * id, its parent's and the ordinal.
  */
-const editSubAgentStart = (codexHome: string): { threadId: string; parentId: string; ordinal: number } => {
+const editSubAgentStart = (
+  codexHome: string,
+  at: (lines: readonly RawLine[]) => number = (lines) => lines.filter((l) => l.payload?.type === 'task_started')[1]!.ordinal!,
+): { threadId: string; parentId: string; ordinal: number } => {
   for (const file of rolloutFilesOf(join(codexHome, 'sessions')).sort()) {
     const lines = readFileSync(file, 'utf8')
       .split('\n')
@@ -692,7 +695,7 @@ const editSubAgentStart = (codexHome: string): { threadId: string; parentId: str
     if (lines[0]?.type !== 'session_meta' || meta === undefined || typeof meta['agent_path'] !== 'string') continue;
     const starts = lines.filter((l) => l.payload?.type === 'task_started');
     if (starts.length < 2) continue;
-    const ordinal = starts[1]!.ordinal!;
+    const ordinal = at(lines);
     meta['subagent_history_start_ordinal'] = ordinal;
     writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
     return { threadId: /([0-9a-f-]{36})\.jsonl$/.exec(file)![1]!, parentId: meta['parent_thread_id'] as string, ordinal };
@@ -894,6 +897,69 @@ describe('compat: fields the binary cannot be made to write offline, written int
             `${codexLists.get(subAgent.threadId)!.length} listed items\n`,
         );
       expect(found).to.deep.equal([]);
+    });
+  }
+});
+
+/** Where in the sub-agent's first turn the start ordinal falls (its lines: task_started, context, Reasoning and AgentMessage items, tokens, task_complete). */
+const START_CASES: ReadonlyArray<{ readonly name: string; readonly at: (lines: readonly RawLine[]) => number; readonly codex: { turns: number; items: number } }> = [
+  { name: 'just after its task_started', at: (l) => l.find((x) => x.payload?.type === 'task_started')!.ordinal! + 1, codex: { turns: 2, items: 4 } },
+  {
+    name: 'between its two items',
+    at: (l) => l.find((x) => x.payload?.type === 'item_completed')!.ordinal! + 1,
+    codex: { turns: 2, items: 3 },
+  },
+  { name: 'at its task_complete', at: (l) => l.find((x) => x.payload?.type === 'task_complete')!.ordinal!, codex: { turns: 2, items: 2 } },
+];
+
+describe('compat: a sub-agent start ordinal inside the first turn, read by codex app-server 0.169.0 and by ours', function () {
+  this.timeout(600_000);
+  let root: string;
+  before(() => {
+    root = freshRoot();
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  // Measured 2026-11-26: the lines from the start ordinal on are projected as usual; a turn whose
+  // task_started is cut off still shows, from its later lines (its items, or its task_complete alone).
+  for (const c of START_CASES) {
+    it(`subagent_history_start_ordinal ${c.name}: Codex answers ${c.codex.turns} turns and ${c.codex.items} items, ours the same`, async function () {
+      const built = compatHome(await sharedCompatHomes(), 'rich-paginated');
+      const copy = join(root, `${built.key}-${START_CASES.indexOf(c)}`);
+      cpSync(join(built.codexHome, '..'), copy, { recursive: true, preserveTimestamps: true });
+      const home: CompatHome = {
+        ...built,
+        codexHome: join(copy, relative(join(built.codexHome, '..'), built.codexHome)),
+        workDir: join(copy, relative(join(built.codexHome, '..'), built.workDir)),
+      };
+      for (const f of readdirSync(home.codexHome)) if (f.startsWith('state_5.sqlite') || f.startsWith('thread_history_1.sqlite')) rmSync(join(home.codexHome, f));
+      const sub = editSubAgentStart(home.codexHome, c.at);
+      const codex = await openColdCodex(home);
+      let theirs: { turns: TurnRow[]; items: Array<Record<string, unknown>> };
+      try {
+        await codex.server.request('thread/resume', { threadId: sub.parentId, excludeTurns: true });
+        await codex.server.request('thread/resume', { threadId: sub.threadId, excludeTurns: true });
+        const read = (await codex.server.request('thread/read', { threadId: sub.threadId, includeTurns: true })) as { thread: { turns: TurnRow[] } };
+        theirs = { turns: read.thread.turns, items: await listAllItems((m, p) => codex.server.request(m, p), sub.threadId) };
+      } finally {
+        await codex.stop();
+      }
+      const ours = await openEngineServer(home);
+      let mine: { turns: TurnRow[]; items: Array<Record<string, unknown>> };
+      try {
+        const request = async (method: string, params: unknown): Promise<unknown> => {
+          const res = await ours.request(method, params);
+          if (!('result' in res)) throw new Error(`ours: ${method}: ${JSON.stringify(res.error)}`);
+          return res.result;
+        };
+        const read = (await request('thread/read', { threadId: sub.threadId, includeTurns: true })) as { thread: { turns: TurnRow[] } };
+        mine = { turns: read.thread.turns, items: await listAllItems(request, sub.threadId) };
+      } finally {
+        await ours.close();
+      }
+      const ids = (items: Array<Record<string, unknown>>) => items.map((i) => i['id']);
+      expect({ turns: theirs.turns.length, items: theirs.items.length }, "Codex's answer").to.deep.equal(c.codex);
+      expect({ turns: shapeOf(mine.turns), items: ids(mine.items) }).to.deep.equal({ turns: shapeOf(theirs.turns), items: ids(theirs.items) });
     });
   }
 });

@@ -1,6 +1,6 @@
 import { applyTurnRule, ruleFamilyOf } from '../domain/thread/turnRules.js';
 import type { Projection } from './projection.js';
-import { loadFold } from './turnRows.js';
+import { beforeProjectionStart, loadFold } from './turnRows.js';
 import { RowTurnStore } from './turnStore.js';
 
 /**
@@ -14,7 +14,7 @@ export const itemsProjection: Projection = {
   apply: (b, ctx, ev, pos) => {
     if (ruleFamilyOf(ev.kind) !== 'item') return;
     const fold = loadFold(b, ctx.rolloutId);
-    if (!fold) return;
+    if (!fold || beforeProjectionStart(fold, pos)) return;
     applyTurnRule(new RowTurnStore(b, ctx, fold), fold, ev, pos);
   },
 };

@@ -10,14 +10,19 @@ import type { TurnState } from '../domain/thread/turnFoldState.js';
 export type TurnDraft = Mutable<TurnRow>;
 export type FoldDraft = Mutable<RolloutFoldRow>;
 
-export const newFold = (mode: HistoryMode, startOrdinal: number): RolloutFoldRow => ({
+export const newFold = (mode: HistoryMode, startOrdinal: number, projectionStartOrdinal?: number): RolloutFoldRow => ({
   mode,
   currentTurnId: null,
   legacyItemCount: 0,
   codexUnreadLines: 0,
   dropped: [],
   startOrdinal,
+  ...(projectionStartOrdinal === undefined ? {} : { projectionStartOrdinal }),
 });
+
+/** Whether the line at `pos` is inherited context of a sub-agent (below its start ordinal): no turn or item of it. */
+export const beforeProjectionStart = (fold: RolloutFoldRow, pos: LinePos): boolean =>
+  fold.projectionStartOrdinal !== undefined && pos.ordinal !== null && pos.ordinal < fold.projectionStartOrdinal;
 
 /**
  * A row at `pos` needs an `ordinals` row: its ordinal is not the one its line has in a file as

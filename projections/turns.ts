@@ -1,6 +1,6 @@
 import { applyTurnRule, ruleFamilyOf } from '../domain/thread/turnRules.js';
 import type { Projection } from './projection.js';
-import { loadFold, newFold, saveFold } from './turnRows.js';
+import { beforeProjectionStart, loadFold, newFold, saveFold } from './turnRows.js';
 import { RowTurnStore } from './turnStore.js';
 
 /**
@@ -22,13 +22,17 @@ export const turnsProjection: Projection = {
   apply: (b, ctx, ev, pos) => {
     const R = ctx.rolloutId;
     if (ev.kind === 'sessionMeta') {
-      if (b.get('fold', [R]) === undefined)
-        b.put('fold', [R], newFold(ev.payload.history_mode === 'paginated' ? 'paginated' : 'legacy', ev.payload.history_base?.end_ordinal_exclusive ?? 0));
+      if (b.get('fold', [R]) === undefined) {
+        const paginated = ev.payload.history_mode === 'paginated';
+        // Ordinals are a paginated file's only (a legacy line has none).
+        const childStart = paginated ? (ev.payload.subagent_history_start_ordinal ?? undefined) : undefined;
+        b.put('fold', [R], newFold(paginated ? 'paginated' : 'legacy', ev.payload.history_base?.end_ordinal_exclusive ?? 0, childStart));
+      }
       return;
     }
     if (ruleFamilyOf(ev.kind) !== 'turn') return;
     const fold = loadFold(b, R);
-    if (!fold) return;
+    if (!fold || beforeProjectionStart(fold, pos)) return;
     applyTurnRule(new RowTurnStore(b, ctx, fold), fold, ev, pos);
   },
 };

@@ -219,6 +219,12 @@ export interface RolloutFoldRow extends Readonly<FoldCursor> {
    * ordinal is not have an `ordinals` row.
    */
   readonly startOrdinal: number;
+  /**
+   * Paginated: `session_meta.subagent_history_start_ordinal`, where present. Lines numbered below
+   * it are a sub-agent's inherited context and make no turn or item (protocol.rs SessionMeta;
+   * measured on 0.169.0, docs/codex-source/thread-items.md).
+   */
+  readonly projectionStartOrdinal?: number;
 }
 
 /** A thread's `thread/list` sort keys in milliseconds: session start, last line, last turn start (else start). */

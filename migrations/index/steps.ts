@@ -95,8 +95,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // out and broken lines take no place), and items rendered as 0.169 renders their lines (a user
   // message's client id, image details and audio; paginated items' delivery, results, plugin and
   // script; extension web searches and image generations; agent messages' questions and
-  // moderation; image generations and function call outputs): turn and item rows, and the
-  // renderings kept from them, again.
+  // moderation; image generations and function call outputs), and a sub-agent's inherited lines
+  // (before its meta's `subagent_history_start_ordinal`) making no turn or item, the start kept on
+  // the fold row: turn and item rows, and the renderings kept from them, again.
   { from: 29, to: 30, name: '030-legacy-numbering-user-inputs', kind: 'rebuild' },
 ];
 

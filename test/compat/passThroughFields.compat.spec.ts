@@ -7,7 +7,9 @@
 // refuses is dropped whole. Lines of kinds the binary does not write here are written in as new
 // lines (`INSERTS`): an extension's web search and image generation (`Extension` items), agent
 // messages with 0.169.0's questions and moderation, image generations (the hosted one's item, the
-// legacy end event) and function call outputs of shapes the scenarios do not make.
+// legacy end event) and function call outputs of shapes the scenarios do not make; and a line of
+// each event variant we do not read (0.169.0 renders none of them). A sub-agent's
+// `subagent_history_start_ordinal` is written into its meta (0.169.0 hides the turns before it).
 // They are written into the lines of a copy of a home the binary wrote (the rich scenario, both
 // history modes), Codex's state DB and its history projection removed, so it builds both from the
 // edited files; then a cold codex app-server 0.169.0 and ours read the threads. Codex's answer is
@@ -444,6 +446,174 @@ const FUNCTION_CALL_OUTPUT_INSERTS: readonly Insert[] = [
   itemLine('FunctionCallOutput an object (refused)', output('fco_object', { text: 'x' }), null),
 ];
 
+// The event_msg variants we do not read (the census's VARIANTS_NOT_READ): the source basis's
+// thread_history.rs handle_event renders each (an in-progress item from a *_begin, an approval as
+// a declined/in-progress item, a v1 sub-agent call as collabAgentToolCall, item_started through
+// the legacy item filter). Shapes from their serde types (protocol.rs, approvals.rs,
+// dynamic_tools.rs at 7df9d8d8c625); every id they carry starts with `unread_`, so any item, of any
+// type, that one of them makes is found. Measured on 0.169.0: none makes an item in either mode
+// (and the thread's turns are answered as ours, which does not read them).
+const UNREAD = 'unread_';
+const RECEIVER = '01a2171f-0000-7000-8000-0000000000c1';
+const unreadItem = (item: Record<string, unknown>): boolean => JSON.stringify(item).includes(UNREAD) || JSON.stringify(item).includes(RECEIVER);
+const PATCH = { '/compat/work/unread.txt': { type: 'add', content: 'unread\n' } };
+const unreadLine = (name: string, payload: Insert['payload']): Insert => ({ name: `${name} (not read)`, payload, itemOf: unreadItem, expected: null });
+const UNREAD_VARIANT_INSERTS: readonly Insert[] = [
+  unreadLine('web_search_begin', () => ({ type: 'web_search_begin', call_id: `${UNREAD}ws_begin` })),
+  unreadLine('exec_command_begin', ({ turnId }) => ({
+    type: 'exec_command_begin',
+    call_id: `${UNREAD}exec_begin`,
+    turn_id: turnId,
+    started_at_ms: STARTED_AT_MS,
+    command: ['bash', '-lc', 'echo unread'],
+    cwd: '/compat/work',
+    parsed_cmd: [],
+    source: 'agent',
+  })),
+  unreadLine('patch_apply_begin', ({ turnId }) => ({ type: 'patch_apply_begin', call_id: `${UNREAD}patch_begin`, turn_id: turnId, auto_approved: true, changes: PATCH })),
+  unreadLine('mcp_tool_call_begin', () => ({
+    type: 'mcp_tool_call_begin',
+    call_id: `${UNREAD}mcp_begin`,
+    invocation: { server: 'compat', tool: 'lookup', arguments: { topic: 'unread' } },
+  })),
+  unreadLine('image_generation_begin', () => ({ type: 'image_generation_begin', call_id: `${UNREAD}ig_begin` })),
+  // A kind the source's legacy item filter upserts (a plan with text) and one it always does (a command).
+  unreadLine('item_started Plan', ({ threadId, turnId }) => ({
+    type: 'item_started',
+    thread_id: threadId,
+    turn_id: turnId,
+    item: { type: 'Plan', id: `${UNREAD}started_plan`, text: '1. Begin.' },
+    started_at_ms: STARTED_AT_MS,
+  })),
+  unreadLine('item_started DynamicToolCall', ({ threadId, turnId }) => ({
+    type: 'item_started',
+    thread_id: threadId,
+    turn_id: turnId,
+    item: { type: 'DynamicToolCall', id: `${UNREAD}started_dyn`, tool: 'lookup_fact', arguments: { topic: 'unread' }, status: 'in_progress' },
+    started_at_ms: STARTED_AT_MS,
+  })),
+  unreadLine('dynamic_tool_call_request', ({ turnId }) => ({
+    type: 'dynamic_tool_call_request',
+    call_id: `${UNREAD}dyn_request`,
+    turn_id: turnId,
+    started_at_ms: STARTED_AT_MS,
+    namespace: null,
+    tool: 'lookup_fact',
+    arguments: { topic: 'unread' },
+  })),
+  unreadLine('guardian_assessment in_progress', ({ turnId }) => ({
+    type: 'guardian_assessment',
+    id: `${UNREAD}guardian`,
+    target_item_id: `${UNREAD}guardian_target`,
+    turn_id: turnId,
+    started_at_ms: STARTED_AT_MS,
+    status: 'in_progress',
+    action: { type: 'command', source: 'shell', command: 'rm -rf /compat/tmp', cwd: '/compat/work' },
+  })),
+  unreadLine('guardian_assessment denied', ({ turnId }) => ({
+    type: 'guardian_assessment',
+    id: `${UNREAD}guardian_denied`,
+    turn_id: turnId,
+    started_at_ms: STARTED_AT_MS,
+    completed_at_ms: STARTED_AT_MS + 1,
+    status: 'denied',
+    risk_level: 'high',
+    rationale: 'Deletes files.',
+    action: { type: 'apply_patch', cwd: '/compat/work', files: ['/compat/work/unread.txt'] },
+  })),
+  unreadLine('apply_patch_approval_request', ({ turnId }) => ({
+    type: 'apply_patch_approval_request',
+    call_id: `${UNREAD}patch_approval`,
+    turn_id: turnId,
+    started_at_ms: STARTED_AT_MS,
+    changes: PATCH,
+    reason: 'Writes a file.',
+  })),
+  unreadLine('collab_agent_spawn_begin', ({ threadId }) => ({
+    type: 'collab_agent_spawn_begin',
+    call_id: `${UNREAD}spawn`,
+    started_at_ms: STARTED_AT_MS,
+    sender_thread_id: threadId,
+    prompt: 'Count to three.',
+    model: 'mock-model',
+    reasoning_effort: 'low',
+  })),
+  unreadLine('collab_agent_spawn_end', ({ threadId }) => ({
+    type: 'collab_agent_spawn_end',
+    call_id: `${UNREAD}spawn`,
+    completed_at_ms: STARTED_AT_MS + 1,
+    sender_thread_id: threadId,
+    new_thread_id: RECEIVER,
+    new_agent_nickname: 'helper',
+    prompt: 'Count to three.',
+    model: 'mock-model',
+    reasoning_effort: 'low',
+    status: 'running',
+  })),
+  unreadLine('collab_agent_interaction_begin', ({ threadId }) => ({
+    type: 'collab_agent_interaction_begin',
+    call_id: `${UNREAD}interact`,
+    started_at_ms: STARTED_AT_MS,
+    sender_thread_id: threadId,
+    receiver_thread_id: RECEIVER,
+    prompt: 'Now four.',
+  })),
+  unreadLine('collab_agent_interaction_end', ({ threadId }) => ({
+    type: 'collab_agent_interaction_end',
+    call_id: `${UNREAD}interact`,
+    completed_at_ms: STARTED_AT_MS + 1,
+    sender_thread_id: threadId,
+    receiver_thread_id: RECEIVER,
+    prompt: 'Now four.',
+    status: { completed: 'Four.' },
+  })),
+  unreadLine('collab_waiting_begin', ({ threadId }) => ({
+    type: 'collab_waiting_begin',
+    started_at_ms: STARTED_AT_MS,
+    sender_thread_id: threadId,
+    receiver_thread_ids: [RECEIVER],
+    call_id: `${UNREAD}wait`,
+  })),
+  unreadLine('collab_waiting_end', ({ threadId }) => ({
+    type: 'collab_waiting_end',
+    sender_thread_id: threadId,
+    call_id: `${UNREAD}wait`,
+    completed_at_ms: STARTED_AT_MS + 1,
+    statuses: { [RECEIVER]: { completed: 'Four.' } },
+  })),
+  unreadLine('collab_close_begin', ({ threadId }) => ({
+    type: 'collab_close_begin',
+    call_id: `${UNREAD}close`,
+    started_at_ms: STARTED_AT_MS,
+    sender_thread_id: threadId,
+    receiver_thread_id: RECEIVER,
+  })),
+  unreadLine('collab_close_end', ({ threadId }) => ({
+    type: 'collab_close_end',
+    call_id: `${UNREAD}close`,
+    completed_at_ms: STARTED_AT_MS + 1,
+    sender_thread_id: threadId,
+    receiver_thread_id: RECEIVER,
+    status: 'shutdown',
+  })),
+  unreadLine('collab_resume_begin', ({ threadId }) => ({
+    type: 'collab_resume_begin',
+    call_id: `${UNREAD}resume`,
+    started_at_ms: STARTED_AT_MS,
+    sender_thread_id: threadId,
+    receiver_thread_id: RECEIVER,
+  })),
+  unreadLine('collab_resume_end', ({ threadId }) => ({
+    type: 'collab_resume_end',
+    call_id: `${UNREAD}resume`,
+    completed_at_ms: STARTED_AT_MS + 1,
+    sender_thread_id: threadId,
+    receiver_thread_id: RECEIVER,
+    receiver_agent_nickname: 'helper',
+    status: 'running',
+  })),
+];
+
 /**
  * Per history mode, where the lines are written (the first line `anchor` matches: its thread, and
  * the turn it is in; paginated, the first turn of the first thread) and which. Paginated, each takes the place of a token line after the anchor
@@ -497,8 +667,44 @@ const editLines = (codexHome: string, edits: readonly Edit[]): Map<string, { lin
 
 type RawLine = Line & { timestamp?: string; ordinal?: number };
 
+/** The variants we do not read, written into the same thread (paginated: after the anchor, later ordinals moved up; the token lines are taken). */
+const UNREAD_INSERTS: Readonly<Record<HistoryMode, readonly Insert[]>> = {
+  paginated: UNREAD_VARIANT_INSERTS,
+  legacy: UNREAD_VARIANT_INSERTS.map((i) => ({ ...i, name: `${i.name}, legacy` })),
+};
+
+/**
+ * `session_meta.subagent_history_start_ordinal` (protocol.rs: records before it are inherited
+ * context that "stay out of child turn/item projection"), set on a paginated sub-agent thread to
+ * the ordinal of its second turn's first line. Measured on 0.169.0 (2026-11-26): it answers only
+ * the second turn and its items (thread/read and thread/items/list; without the field, both
+ * turns), so the first turn's lines make nothing; ours the same (projections/turnRows.ts). Set on
+ * the first paginated multi-agent v2 sub-agent (an `agent_path` in its meta) with two turns; its
+ * id, its parent's and the ordinal.
+ */
+const editSubAgentStart = (
+  codexHome: string,
+  at: (lines: readonly RawLine[]) => number = (lines) => lines.filter((l) => l.payload?.type === 'task_started')[1]!.ordinal!,
+): { threadId: string; parentId: string; ordinal: number } => {
+  for (const file of rolloutFilesOf(join(codexHome, 'sessions')).sort()) {
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as RawLine);
+    const meta = lines[0]?.payload as Record<string, unknown> | undefined;
+    if (lines[0]?.type !== 'session_meta' || meta === undefined || typeof meta['agent_path'] !== 'string') continue;
+    const starts = lines.filter((l) => l.payload?.type === 'task_started');
+    if (starts.length < 2) continue;
+    const ordinal = at(lines);
+    meta['subagent_history_start_ordinal'] = ordinal;
+    writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    return { threadId: /([0-9a-f-]{36})\.jsonl$/.exec(file)![1]!, parentId: meta['parent_thread_id'] as string, ordinal };
+  }
+  throw new Error('no paginated sub-agent thread with two turns');
+};
+
 /** Write `inserts` into the thread of the first line `anchor` matches (see `INSERTS`); that thread's id. */
-const insertLines = (codexHome: string, mode: HistoryMode, anchor: (line: Line) => boolean, inserts: readonly Insert[]): string => {
+const insertLines = (codexHome: string, mode: HistoryMode, anchor: (line: Line) => boolean, inserts: readonly Insert[], shift = false): string => {
   for (const file of rolloutFilesOf(join(codexHome, 'sessions')).sort()) {
     const lines = readFileSync(file, 'utf8')
       .split('\n')
@@ -514,6 +720,12 @@ const insertLines = (codexHome: string, mode: HistoryMode, anchor: (line: Line) 
     const payloads = inserts.map((i) => i.payload({ threadId, turnId }));
     if (mode === 'legacy') {
       lines.splice(at + 1, 0, ...payloads.map((payload) => ({ timestamp: lines[at]!.timestamp, type: 'event_msg', payload })));
+    } else if (shift) {
+      // New lines after the anchor, numbered on from it, and every later line's ordinal moved up by as
+      // many: the file's ordinals stay in sequence (no other thread names this one's ordinals).
+      const base = lines[at]!.ordinal!;
+      for (const l of lines.slice(at + 1)) l.ordinal = l.ordinal! + payloads.length;
+      lines.splice(at + 1, 0, ...payloads.map((payload, k) => ({ timestamp: lines[at]!.timestamp, ordinal: base + 1 + k, type: 'event_msg', payload })));
     } else {
       const slots = lines.flatMap((l, i) => (i > at && (l.type === 'token_usage_record' || l.payload?.type === 'token_count') ? [i] : []));
       if (slots.length < payloads.length) throw new Error(`${file}: ${slots.length} token lines after the anchor for ${payloads.length} lines`);
@@ -531,6 +743,25 @@ const insertLines = (codexHome: string, mode: HistoryMode, anchor: (line: Line) 
 /** The items of every turn of a thread/read answer. */
 const itemsOf = (read: { thread: { turns: Array<{ items: Array<Record<string, unknown>> }> } }): Array<Record<string, unknown>> =>
   read.thread.turns.flatMap((t) => t.items);
+type TurnRow = { id: string; status: string; items: Array<Record<string, unknown>> };
+/** A thread's turns as ids, statuses and item ids: what the thread-wide comparisons hold equal. */
+const shapeOf = (turns: readonly TurnRow[]): unknown =>
+  turns.map((t) => ({ id: t.id, status: t.status, items: t.items.map((i) => `${String(i['type'])}:${String(i['id'])}`) }));
+/** Every item of `thread/items/list`, page by page (oldest first). */
+const listAllItems = async (request: (method: string, params: unknown) => Promise<unknown>, threadId: string): Promise<Array<Record<string, unknown>>> => {
+  const all: Array<Record<string, unknown>> = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 50; page++) {
+    const res = (await request('thread/items/list', { threadId, limit: 100, ...(cursor === null ? {} : { cursor }) })) as {
+      data: Array<{ item: Record<string, unknown> }>;
+      nextCursor: string | null;
+    };
+    all.push(...res.data.map((e) => e.item));
+    if (res.nextCursor === null) return all;
+    cursor = res.nextCursor;
+  }
+  throw new Error(`thread/items/list ${threadId}: more than 50 pages`);
+};
 
 describe('compat: fields the binary cannot be made to write offline, written into its lines, read by codex app-server 0.169.0 and by ours', function () {
   this.timeout(600_000);
@@ -562,16 +793,28 @@ describe('compat: fields the binary cannot be made to write offline, written int
       const edited = editLines(home.codexHome, EDITS[mode]);
       expect([...edited.keys()], 'a line of each kind in the home').to.have.members(EDITS[mode].map((e) => e.name));
       const insertedInto = insertLines(home.codexHome, mode, INSERTS[mode].anchor, INSERTS[mode].lines);
+      const unreadInto = insertLines(home.codexHome, mode, INSERTS[mode].anchor, UNREAD_INSERTS[mode], true);
+      const subAgent = mode === 'paginated' ? editSubAgentStart(home.codexHome) : null;
 
-      const threads = [...new Set([...[...edited.values()].map((e) => e.threadId), insertedInto])];
+      const threads = [...new Set([...[...edited.values()].map((e) => e.threadId), insertedInto, unreadInto, ...(subAgent === null ? [] : [subAgent.threadId])])];
       const sizes = () => rolloutFilesOf(join(home.codexHome, 'sessions')).map((f) => [f, statSync(f).size]);
       const written = sizes();
       const codexReads = new Map<string, Array<Record<string, unknown>>>();
+      const codexTurns = new Map<string, TurnRow[]>();
+      const codexLists = new Map<string, Array<Record<string, unknown>>>();
       const codex = await openColdCodex(home);
       try {
         for (const id of threads) {
-          await codex.server.request('thread/resume', { threadId: id, excludeTurns: true });
-          codexReads.set(id, itemsOf(await codex.server.request('thread/read', { threadId: id, includeTurns: true })));
+          // A multi-agent v2 sub-agent is resumed through its parent (0.169.0 refuses it alone: -32600 "resume the parent first").
+          if (id === subAgent?.threadId) {
+            await codex.server.request('thread/resume', { threadId: subAgent.parentId, excludeTurns: true });
+            await codex.server.request('thread/resume', { threadId: id, excludeTurns: true });
+          } else await codex.server.request('thread/resume', { threadId: id, excludeTurns: true });
+          const read = (await codex.server.request('thread/read', { threadId: id, includeTurns: true })) as { thread: { turns: TurnRow[] } };
+          codexReads.set(id, itemsOf(read));
+          codexTurns.set(id, read.thread.turns);
+          // Paginated threads: Codex's item pages too (its paginated history API).
+          if (mode === 'paginated') codexLists.set(id, await listAllItems((m, p) => codex.server.request(m, p), id));
         }
       } finally {
         await codex.stop();
@@ -580,11 +823,20 @@ describe('compat: fields the binary cannot be made to write offline, written int
       const ours = await openEngineServer(home);
       const ourReads = new Map<string, Array<Record<string, unknown>>>();
       const ourPages = new Map<string, Array<Record<string, unknown>>>();
+      const ourTurns = new Map<string, TurnRow[]>();
+      const ourLists = new Map<string, Array<Record<string, unknown>>>();
+      const ourRequest = async (method: string, params: unknown): Promise<unknown> => {
+        const res = await ours.request(method, params);
+        if (!('result' in res)) throw new Error(`ours: ${method} ${JSON.stringify(params)}: ${JSON.stringify(res.error)}`);
+        return res.result;
+      };
       try {
         for (const id of threads) {
           const read = await ours.request('thread/read', { threadId: id, includeTurns: true });
           if (!('result' in read)) throw new Error(`ours: thread/read ${id}: ${JSON.stringify(read.error)}`);
           ourReads.set(id, itemsOf(read.result as Parameters<typeof itemsOf>[0]));
+          ourTurns.set(id, (read.result as { thread: { turns: TurnRow[] } }).thread.turns);
+          if (mode === 'paginated') ourLists.set(id, await listAllItems(ourRequest, id));
           // The index's path too: the same items from thread/turns/list (full items, one page of all turns).
           const page = await ours.request('thread/turns/list', { threadId: id, itemsView: 'full', limit: 100 });
           if (!('result' in page)) throw new Error(`ours: thread/turns/list ${id}: ${JSON.stringify(page.error)}`);
@@ -604,6 +856,7 @@ describe('compat: fields the binary cannot be made to write offline, written int
           return { name: edit.name, threadId, find: edit.itemOf(line), expected: typeof edit.expected === 'function' ? edit.expected(line) : edit.expected };
         }),
         ...INSERTS[mode].lines.map((i) => ({ name: i.name, threadId: insertedInto, find: i.itemOf, expected: i.expected })),
+        ...UNREAD_INSERTS[mode].map((i) => ({ name: i.name, threadId: unreadInto, find: i.itemOf, expected: i.expected })),
       ];
       const found: string[] = [];
       for (const { name, threadId, find, expected } of checks) {
@@ -614,16 +867,99 @@ describe('compat: fields the binary cannot be made to write offline, written int
         const codexFields = fields(inCodex[0]);
         if (inCodex.length !== count || (expected !== null && JSON.stringify(codexFields) !== JSON.stringify(expected)))
           found.push(`${name}: Codex answers ${JSON.stringify(codexFields)} (${inCodex.length} items), the line carries ${JSON.stringify(expected)}`);
+        const codexListed = codexLists.get(threadId)?.filter(find);
+        if (codexListed !== undefined && codexListed.length !== inCodex.length)
+          found.push(`${name}: Codex's thread/items/list has ${codexListed.length} such items, its thread/read ${inCodex.length}`);
         for (const [path, reads] of [
           ['thread/read', ourReads],
           ['thread/turns/list', ourPages],
+          ...(mode === 'paginated' ? ([['thread/items/list', ourLists]] as const) : []),
         ] as const) {
           const inOurs = reads.get(threadId)!.filter(find);
           if (inOurs.length !== count || JSON.stringify(fields(inOurs[0])) !== JSON.stringify(codexFields))
             found.push(`${name}: ours (${path}) ${JSON.stringify(fields(inOurs[0]))} (${inOurs.length} items), Codex's ${JSON.stringify(codexFields)}`);
         }
       }
+      // Thread-wide: the turns (ids, statuses, item ids) of the thread the unread variants were written
+      // into, and of the sub-agent thread with a start ordinal, are Codex's.
+      for (const [what, id] of [['unread variants', unreadInto], ...(subAgent === null ? [] : [['subagent_history_start_ordinal', subAgent.threadId]])] as const) {
+        const theirs = JSON.stringify(shapeOf(codexTurns.get(id)!));
+        if (theirs !== JSON.stringify(shapeOf(ourTurns.get(id)!))) found.push(`${what}: Codex's turns ${theirs}, ours ${JSON.stringify(shapeOf(ourTurns.get(id)!))}`);
+        if (mode === 'paginated') {
+          const ids = (items: Array<Record<string, unknown>>) => JSON.stringify(items.map((i) => i['id']));
+          if (ids(codexLists.get(id)!) !== ids(ourLists.get(id)!))
+            found.push(`${what}: Codex's thread/items/list ${ids(codexLists.get(id)!)}, ours ${ids(ourLists.get(id)!)}`);
+        }
+      }
+      if (subAgent !== null)
+        process.stdout.write(
+          `      subagent_history_start_ordinal ${subAgent.ordinal} on ${subAgent.threadId}: Codex answers ${codexTurns.get(subAgent.threadId)!.length} turns, ` +
+            `${codexLists.get(subAgent.threadId)!.length} listed items\n`,
+        );
       expect(found).to.deep.equal([]);
+    });
+  }
+});
+
+/** Where in the sub-agent's first turn the start ordinal falls (its lines: task_started, context, Reasoning and AgentMessage items, tokens, task_complete). */
+const START_CASES: ReadonlyArray<{ readonly name: string; readonly at: (lines: readonly RawLine[]) => number; readonly codex: { turns: number; items: number } }> = [
+  { name: 'just after its task_started', at: (l) => l.find((x) => x.payload?.type === 'task_started')!.ordinal! + 1, codex: { turns: 2, items: 4 } },
+  {
+    name: 'between its two items',
+    at: (l) => l.find((x) => x.payload?.type === 'item_completed')!.ordinal! + 1,
+    codex: { turns: 2, items: 3 },
+  },
+  { name: 'at its task_complete', at: (l) => l.find((x) => x.payload?.type === 'task_complete')!.ordinal!, codex: { turns: 2, items: 2 } },
+];
+
+describe('compat: a sub-agent start ordinal inside the first turn, read by codex app-server 0.169.0 and by ours', function () {
+  this.timeout(600_000);
+  let root: string;
+  before(() => {
+    root = freshRoot();
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  // Measured 2026-11-26: the lines from the start ordinal on are projected as usual; a turn whose
+  // task_started is cut off still shows, from its later lines (its items, or its task_complete alone).
+  for (const c of START_CASES) {
+    it(`subagent_history_start_ordinal ${c.name}: Codex answers ${c.codex.turns} turns and ${c.codex.items} items, ours the same`, async function () {
+      const built = compatHome(await sharedCompatHomes(), 'rich-paginated');
+      const copy = join(root, `${built.key}-${START_CASES.indexOf(c)}`);
+      cpSync(join(built.codexHome, '..'), copy, { recursive: true, preserveTimestamps: true });
+      const home: CompatHome = {
+        ...built,
+        codexHome: join(copy, relative(join(built.codexHome, '..'), built.codexHome)),
+        workDir: join(copy, relative(join(built.codexHome, '..'), built.workDir)),
+      };
+      for (const f of readdirSync(home.codexHome)) if (f.startsWith('state_5.sqlite') || f.startsWith('thread_history_1.sqlite')) rmSync(join(home.codexHome, f));
+      const sub = editSubAgentStart(home.codexHome, c.at);
+      const codex = await openColdCodex(home);
+      let theirs: { turns: TurnRow[]; items: Array<Record<string, unknown>> };
+      try {
+        await codex.server.request('thread/resume', { threadId: sub.parentId, excludeTurns: true });
+        await codex.server.request('thread/resume', { threadId: sub.threadId, excludeTurns: true });
+        const read = (await codex.server.request('thread/read', { threadId: sub.threadId, includeTurns: true })) as { thread: { turns: TurnRow[] } };
+        theirs = { turns: read.thread.turns, items: await listAllItems((m, p) => codex.server.request(m, p), sub.threadId) };
+      } finally {
+        await codex.stop();
+      }
+      const ours = await openEngineServer(home);
+      let mine: { turns: TurnRow[]; items: Array<Record<string, unknown>> };
+      try {
+        const request = async (method: string, params: unknown): Promise<unknown> => {
+          const res = await ours.request(method, params);
+          if (!('result' in res)) throw new Error(`ours: ${method}: ${JSON.stringify(res.error)}`);
+          return res.result;
+        };
+        const read = (await request('thread/read', { threadId: sub.threadId, includeTurns: true })) as { thread: { turns: TurnRow[] } };
+        mine = { turns: read.thread.turns, items: await listAllItems(request, sub.threadId) };
+      } finally {
+        await ours.close();
+      }
+      const ids = (items: Array<Record<string, unknown>>) => items.map((i) => i['id']);
+      expect({ turns: theirs.turns.length, items: theirs.items.length }, "Codex's answer").to.deep.equal(c.codex);
+      expect({ turns: shapeOf(mine.turns), items: ids(mine.items) }).to.deep.equal({ turns: shapeOf(theirs.turns), items: ids(theirs.items) });
     });
   }
 });

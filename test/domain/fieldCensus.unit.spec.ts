@@ -255,15 +255,8 @@ const NOT_RENDERED: readonly Listed[] = [
   ),
 ];
 
-/** Fields Codex renders that we drop: known gaps, each to be fixed (docs/codex-source/thread-items.md names them DIFF a…t). */
-const GAPS: readonly Listed[] = [
-  {
-    variant: 'session_meta',
-    field: 'subagent_history_start_ordinal',
-    reason:
-      'protocol.rs: earlier records of a sub-agent’s file are inherited context that “stay out of child turn/item projection”; ours does not read it (unverified on 0.169.0)',
-  },
-];
+/** Fields Codex renders that we drop: known gaps, each to be fixed (docs/codex-source/thread-items.md, Field census gaps; none left on 0.169.0). */
+const GAPS: readonly Listed[] = [];
 
 /** Fields our codecs read that the Codex declaration lacks: older writers' names, ours, and tolerant reads. */
 const OURS_ONLY: readonly Listed[] = [
@@ -365,8 +358,10 @@ const VARIANTS_NOT_READ: ReadonlyArray<{ readonly variants: readonly string[]; r
       'event_msg/collab_resume_begin',
       'event_msg/collab_resume_end',
     ],
-    status: 'gap',
-    reason: `unverified: the source basis's ${HISTORY} handle_event renders them (in-progress items, approvals, v1 sub-agent calls); 0.169.0 dropped some such arms (above), these are not measured yet`,
+    status: 'notRendered',
+    reason:
+      `the source basis's ${HISTORY} handle_event renders them (in-progress items, approvals, v1 sub-agent calls), but 0.169.0 renders nothing for them in either history mode ` +
+      '(measured 2026-11-26: compat passThroughFields, a line of each written into a thread, no item and the same turns; docs/codex-source/thread-items.md §1)',
   },
   {
     variants: [

@@ -95,6 +95,25 @@ const scriptLines = (mode: HistoryMode, script: Action[]): { t: SynthThread; tex
 };
 
 describe('projections runner (pure)', () => {
+  it("leaves a sub-agent's inherited lines out of its turns and items (session_meta.subagent_history_start_ordinal)", () => {
+    // protocol.rs SessionMeta: records before the ordinal stay out of child turn/item projection;
+    // 0.169.0 answers only the later turns (measured, compat passThroughFields).
+    const t = newThread(3);
+    const texts = threadLines(t, 3);
+    const lines = texts.map((x) => JSON.parse(x) as { ordinal: number; payload: Record<string, unknown> });
+    const starts = lines.filter((l) => l.payload['type'] === 'task_started');
+    const all = foldInBatches(t, texts, []);
+    lines[0]!.payload['subagent_history_start_ordinal'] = starts[1]!.ordinal;
+    const idx = foldInBatches(
+      t,
+      lines.map((l) => JSON.stringify(l)),
+      [4],
+    );
+    const full = indexView(all);
+    expect(full).to.have.length(3);
+    expect(indexView(idx)).to.deep.equal(full.slice(1));
+  });
+
   it('indexes a paginated thread: turns in anchor order, summary items, byte ranges, tokens', () => {
     const t = newThread(1);
     const texts = threadLines(t, 3);

@@ -30,6 +30,9 @@ export const SessionMetaPayload = t.intersection([
     forked_from_id: optional(t.string),
     forked_from_ordinal_exclusive: optional(t.number),
     history_base: optional(HistoryBase),
+    // protocol.rs SessionMeta: a sub-agent's records before this ordinal are inherited context that
+    // stay out of its turns and items (0.169.0 shows none of them: measured, compat passThroughFields).
+    subagent_history_start_ordinal: optional(t.number),
     parent_thread_id: optional(t.string),
     agent_nickname: optional(t.string),
     agent_role: optional(t.string),

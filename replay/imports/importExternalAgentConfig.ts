@@ -17,8 +17,11 @@ import type { ImportItemTypeResult, Notify } from '../../protocol/notifications.
  */
 export type ExternalAgentConfigImportRequest = ParamsOf<'externalAgentConfig/import'> & { readonly clientName?: string | undefined };
 
+/** The notifications an import sends: its progress and its completion. */
+type ImportNoticeName = 'externalAgentConfig/import/progress' | 'externalAgentConfig/import/completed';
+
 /** Told of an import's progress and completion. */
-export type ImportNotice = Notify<'externalAgentConfig/import/progress' | 'externalAgentConfig/import/completed'>;
+export type ImportNotice = Notify<ImportNoticeName>;
 
 /** An item type's results as they are gathered (the protocol's, its lists growing). */
 interface ItemTypeResult extends ImportItemTypeResult {
@@ -125,7 +128,7 @@ const runImport = async (
       group.failures.push(...r.failures);
     }
   };
-  const push = (method: 'externalAgentConfig/import/progress' | 'externalAgentConfig/import/completed', results: ReadonlyArray<ItemTypeResult>): void =>
+  const push = (method: ImportNoticeName, results: ReadonlyArray<ItemTypeResult>): void =>
     tell(method, { importId, itemTypeResults: results.map((r) => ({ ...r, successes: [...r.successes], failures: [...r.failures] })) });
   // Skills and CLAUDE.md first, each told on its own as it is done.
   for (const item of items) {

@@ -110,7 +110,7 @@ export interface TurnRow extends Readonly<TurnState<LinePos>> {
 
 /**
  * A turn's items as `thread/read` writes them (`items` is their JSON text), stored by the first
- * whole read that rendered them (replay/internal/turnView.ts), so later reads of a long thread
+ * whole read that rendered them (replay/internal/fullTurns.ts), so later reads of a long thread
  * copy text instead of reading and folding every item's lines again. Current while the turn's
  * `itemsThrough` and the thread's item fold (`mode`, `itemsFromResponses`) are what it was made at.
  */

@@ -7,7 +7,7 @@ import { threadFromRow } from '../../domain/thread/threadFromRow.js';
 import type { HistoryReadPorts } from '../ports.js';
 import { openThread } from '../internal/openThread.js';
 import { walkTurns } from '../internal/turnWalk.js';
-import { fullTurnsInOrder } from '../internal/turnView.js';
+import { fullTurnsInOrder } from '../internal/fullTurns.js';
 import { hasReadState, readStateOf } from '../internal/readState.js';
 import type { ThreadReadResult } from '../../protocol/threads.js';
 import { streamOfUseCase, takeAll, useCase } from '../internal/useCase.js';

@@ -3,9 +3,10 @@
  * of one huge legacy thread (the long thread the real codex wrote, its turns repeated to the
  * size: `buildHugeThreadHome`), asked of `rollout-engine serve` (run with the CLI's Node flags)
  * and, in the same run on the same home, of the real `codex app-server`. Prints the median and
- * every run's seconds per side (from the request written to the answer's last byte received: the
- * bench's own JSON.parse of the answer is left out, for both), the answer's size, whether both
- * answers have the same turns and items, and the serve process's peak RSS (VmHWM).
+ * every run's seconds per side two ways: to the answer's last byte received, and with the client's
+ * `JSON.parse` of it (what a client waits for before it can show a turn: the headline, issue 56),
+ * the answer's size, whether both answers have the same turns and items, and the serve process's
+ * peak RSS (VmHWM).
  */
 import { serveCommand } from './serveCommand.js';
 import { median } from './stats.js';
@@ -23,7 +24,7 @@ import type { ResultOf } from '../protocol/methods.js';
 
 const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
-/** A JSON-RPC peer on stdio that times each answer to its last byte and parses it only after (small lines: notifications, skipped). */
+/** A JSON-RPC peer on stdio that times each answer to its last byte, then to the end of its parse (small lines: notifications, skipped). */
 const rawPeer = (file: string, args: ReadonlyArray<string>, opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) => {
   const child = spawn(file, [...args], { stdio: ['pipe', 'pipe', 'inherit'], env: opts.env ?? process.env, cwd: opts.cwd });
   let pending: Buffer[] = [];
@@ -50,14 +51,15 @@ const rawPeer = (file: string, args: ReadonlyArray<string>, opts: { env?: NodeJS
   let nextId = 1;
   return {
     pid: child.pid!,
-    /** Seconds to the answer's last byte, and the answer parsed (not timed). */
-    request: async (method: string, params: unknown): Promise<{ seconds: number; message: { result?: unknown; error?: unknown } }> => {
+    /** Seconds to the answer's last byte, seconds to the end of the client's parse of it, and the answer parsed. */
+    request: async (method: string, params: unknown): Promise<{ seconds: number; parsedSeconds: number; message: { result?: unknown; error?: unknown } }> => {
       const id = nextId++;
       const got = new Promise<{ at: number; text: string }>((resolve) => (waiting = { id, resolve }));
       const t0 = performance.now();
       child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
       const { at, text } = await got;
-      return { seconds: (at - t0) / 1000, message: JSON.parse(text) as { result?: unknown; error?: unknown } };
+      const message = JSON.parse(text) as { result?: unknown; error?: unknown };
+      return { seconds: (at - t0) / 1000, parsedSeconds: (performance.now() - t0) / 1000, message };
     },
     notify: (method: string): void => void child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method })}\n`),
     close: async (): Promise<void> => {
@@ -86,21 +88,32 @@ const shapeOf = (a: Answer): string => JSON.stringify(a.turns.map((t) => [t.id, 
  * `thread/read` `reps` times after a first read (the file in the page cache, the index checked
  * once; ours also stores the thread's rendering then), whose seconds are given apart.
  */
-const timed = async (reps: number, peer: RawPeer, params: unknown): Promise<{ first: number; seconds: number[]; answer: Answer; bytes: number }> => {
-  const read = async (): Promise<{ seconds: number; answer: Answer; bytes: number }> => {
+interface TimedReads {
+  readonly first: number;
+  /** To the answer's last byte. */
+  readonly seconds: number[];
+  /** To the end of the client's JSON.parse of it. */
+  readonly parsed: number[];
+  readonly answer: Answer;
+  readonly bytes: number;
+}
+const timed = async (reps: number, peer: RawPeer, params: unknown): Promise<TimedReads> => {
+  const read = async (): Promise<{ seconds: number; parsedSeconds: number; answer: Answer; bytes: number }> => {
     const r = await peer.request('thread/read', params);
     if (r.message.error !== undefined) throw new Error(`thread/read: ${JSON.stringify(r.message.error)}`);
     const result = r.message.result as ResultOf<'thread/read'>;
-    return { seconds: r.seconds, answer: result.thread, bytes: Buffer.byteLength(JSON.stringify(r.message)) };
+    return { seconds: r.seconds, parsedSeconds: r.parsedSeconds, answer: result.thread, bytes: Buffer.byteLength(JSON.stringify(r.message)) };
   };
   let last = await read();
   const first = round(last.seconds);
   const seconds: number[] = [];
+  const parsed: number[] = [];
   for (let i = 0; i < reps; i++) {
     last = await read();
     seconds.push(round(last.seconds));
+    parsed.push(round(last.parsedSeconds));
   }
-  return { first, seconds, answer: last.answer, bytes: last.bytes };
+  return { first, seconds, parsed, answer: last.answer, bytes: last.bytes };
 };
 
 /** A thread on an indexed home, and where codex runs for it. */
@@ -119,7 +132,7 @@ export const compareThreadRead = async (engineMain: string, target: ReadTarget, 
   const params = { threadId: target.threadId, includeTurns: true };
   const ourServe = serveCommand(engineMain, home, indexDir);
   const serve = rawPeer(ourServe.file, ourServe.args, { env: ourServe.env });
-  let ours: { first: number; seconds: number[]; answer: Answer; bytes: number; peakRssMB: number };
+  let ours: TimedReads & { peakRssMB: number };
   try {
     await initialize(serve);
     ours = { ...(await timed(reps, serve, params)), peakRssMB: round(residentSetMb(serve.pid).peakMb, 1) };
@@ -129,7 +142,14 @@ export const compareThreadRead = async (engineMain: string, target: ReadTarget, 
   const out: Record<string, unknown> = {
     answerMB: round(ours.bytes / 1e6, 1),
     turnsRead: ours.answer.turns.length,
-    ours: { median: median(ours.seconds), runs: ours.seconds, firstRead: ours.first, servePeakRssMB: ours.peakRssMB },
+    ours: {
+      median: median(ours.seconds),
+      runs: ours.seconds,
+      parsedMedian: median(ours.parsed),
+      parsedRuns: ours.parsed,
+      firstRead: ours.first,
+      servePeakRssMB: ours.peakRssMB,
+    },
   };
   if (!withCodex) return out;
   const mock = await MockResponses.start();
@@ -140,10 +160,11 @@ export const compareThreadRead = async (engineMain: string, target: ReadTarget, 
   try {
     await initialize(codex);
     const r = await timed(reps, codex, params);
-    out['codex'] = { median: median(r.seconds), runs: r.seconds, firstRead: r.first };
+    out['codex'] = { median: median(r.seconds), runs: r.seconds, parsedMedian: median(r.parsed), parsedRuns: r.parsed, firstRead: r.first };
     out['firstReadSpeedup'] = round(r.first / ours.first, 1);
     out['sameTurnsAndItems'] = shapeOf(r.answer) === shapeOf(ours.answer);
     out['speedup'] = round(median(r.seconds) / median(ours.seconds), 1);
+    out['speedupParsed'] = round(median(r.parsed) / median(ours.parsed), 1);
   } finally {
     await codex.close();
     await mock.stop();

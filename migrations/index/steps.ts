@@ -99,6 +99,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // (before its meta's `subagent_history_start_ordinal`) making no turn or item, the start kept on
   // the fold row: turn and item rows, and the renderings kept from them, again.
   { from: 29, to: 30, name: '030-legacy-numbering-user-inputs', kind: 'rebuild' },
+  // 31: a legacy agent message its moderation hides is no longer searched (its searchText and
+  // search signatures were written from it).
+  { from: 30, to: 31, name: '031-moderated-messages-not-searched', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

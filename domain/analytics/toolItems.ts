@@ -2,7 +2,7 @@ import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { snakeToCamel } from '../thread/snakeToCamel.js';
 import type { AnalyticsEvent } from './event.js';
-import type { KnownTurnItem } from '../rollout/kinds/itemCompleted.js';
+import type { ExtensionItem, KnownTurnItem } from '../rollout/kinds/itemCompleted.js';
 
 /**
  * Codex's tool-item analytics events, from the `item_completed` lines a rollout holds (pure).
@@ -98,6 +98,44 @@ const SearchAction = t.intersection([t.type({ type: t.string }), t.partial({ que
 
 type Classified = Omit<ToolItemRow, 'turnId' | 'startedAtMs' | 'completedAtMs'>;
 
+/** A web search's event (reducer.rs `web_search_action_kind`, `web_search_query_count`). */
+const webSearchOf = (item: Record<string, unknown>, id: string): Classified => {
+  const query = str(field(item, 'query')) ?? '';
+  const action = decoded(SearchAction, field(item, 'action'));
+  const kind =
+    action === null
+      ? null
+      : (({ search: 'search', openPage: 'open_page', findInPage: 'find_in_page' } as Record<string, 'search' | 'open_page' | 'find_in_page'>)[
+          snakeToCamel(action.type)
+        ] ?? 'other');
+  const queryCount =
+    action === null ? (query.trim() !== '' ? 1 : null) : kind === 'search' ? (action.queries ? action.queries.length : action.query != null ? 1 : null) : null;
+  return {
+    itemId: id,
+    toolName: 'web_search',
+    terminalStatus: 'completed',
+    failureKind: null,
+    facts: { kind: 'webSearch', action: kind, queryPresent: query.trim() !== '', queryCount },
+  };
+};
+
+/**
+ * An image generation's event (reducer.rs `image_generation_outcome`: "failed" or "error" failed,
+ * any other status completed), its prompt and path read under the item's own field names.
+ */
+const imageGenerationOf = (item: Record<string, unknown>, id: string, revisedPrompt: string, savedPath: string): Classified => {
+  const status = str(item['status']);
+  const failed = status === 'failed' || status === 'error';
+  const present = (k: string) => item[k] !== undefined && item[k] !== null;
+  return {
+    itemId: id,
+    toolName: 'image_generation',
+    terminalStatus: failed ? 'failed' : 'completed',
+    failureKind: failed ? 'tool_error' : null,
+    facts: { kind: 'imageGeneration', revisedPromptPresent: present(revisedPrompt), savedPathPresent: present(savedPath) },
+  };
+};
+
 /** Why Codex sends no tool item event for an item type (`tool_item_event` matches the six tool kinds only). */
 const NOT_A_TOOL = { noEvent: 'not a tool item: codex-rs/analytics/src/reducer.rs (tool_item_event) sends none' } as const;
 
@@ -187,37 +225,10 @@ export const TOOL_ITEM_OF_TYPE: {
       },
     };
   },
-  WebSearch: (item, id) => {
-    const query = str(field(item, 'query')) ?? '';
-    const action = decoded(SearchAction, field(item, 'action'));
-    const kind =
-      action === null
-        ? null
-        : (({ search: 'search', openPage: 'open_page', findInPage: 'find_in_page' } as Record<string, 'search' | 'open_page' | 'find_in_page'>)[
-            snakeToCamel(action.type)
-          ] ?? 'other');
-    const queryCount =
-      action === null ? (query.trim() !== '' ? 1 : null) : kind === 'search' ? (action.queries ? action.queries.length : action.query != null ? 1 : null) : null;
-    return {
-      itemId: id,
-      toolName: 'web_search',
-      terminalStatus: 'completed',
-      failureKind: null,
-      facts: { kind: 'webSearch', action: kind, queryPresent: query.trim() !== '', queryCount },
-    };
-  },
-  ImageGeneration: (item, id) => {
-    const status = str(field(item, 'status'));
-    const failed = status === 'failed' || status === 'error';
-    const present = (k: string) => field(item, k) !== undefined && field(item, k) !== null;
-    return {
-      itemId: id,
-      toolName: 'image_generation',
-      terminalStatus: failed ? 'failed' : 'completed',
-      failureKind: failed ? 'tool_error' : null,
-      facts: { kind: 'imageGeneration', revisedPromptPresent: present('revised_prompt'), savedPathPresent: present('saved_path') },
-    };
-  },
+  WebSearch: (item, id) => webSearchOf(item, id),
+  // Core's ImageGenerationItem (items.rs) is snake_case: a camelCase `revisedPrompt` / `savedPath`
+  // on its line is no field of the item Codex reports (measured: passThroughFields.compat).
+  ImageGeneration: (item, id) => imageGenerationOf(item, id, 'revised_prompt', 'saved_path'),
   UserMessage: NOT_A_TOOL,
   AgentMessage: NOT_A_TOOL,
   Reasoning: NOT_A_TOOL,
@@ -226,11 +237,27 @@ export const TOOL_ITEM_OF_TYPE: {
   SubAgentActivity: NOT_A_TOOL,
   FunctionCallOutput: NOT_A_TOOL,
   Plan: NOT_A_TOOL,
-  Extension: NOT_A_TOOL,
+  Extension: (item, id) => {
+    const read = TOOL_ITEM_OF_EXTENSION_KIND[item['kind'] as ExtensionItem['kind']];
+    return read === undefined || !('call' in read) ? null : read.call(item, id);
+  },
   HookPrompt: NOT_A_TOOL,
   ContextCompaction: NOT_A_TOOL,
   EnteredReviewMode: NOT_A_TOOL,
   ExitedReviewMode: NOT_A_TOOL,
+};
+
+/**
+ * Per extension kind of an `Extension` item: v2/item.rs (`From<CoreTurnItem> for ThreadItem`) makes
+ * an image generation and a web search the public `ImageGeneration` / `WebSearch` item, so
+ * reducer.rs reports them as those (camelCase fields, ext/items/src); a sleep is no tool item.
+ */
+const TOOL_ITEM_OF_EXTENSION_KIND: {
+  readonly [K in ExtensionItem['kind']]: { readonly call: (item: Record<string, unknown>, id: string) => Classified | null } | { readonly noEvent: string };
+} = {
+  'image_gen.generation': { call: (item, id) => imageGenerationOf(item, id, 'revisedPrompt', 'savedPath') },
+  'web.search': { call: (item, id) => webSearchOf(item, id) },
+  'clock.sleep': { noEvent: 'a sleep: reducer.rs (tool_item_event) sends none for ThreadItem::Sleep' },
 };
 
 const classify = (item: Record<string, unknown>): Classified | null => {

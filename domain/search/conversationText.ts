@@ -1,8 +1,10 @@
 import type { RolloutEvent } from '../rollout/event.js';
+import { hiddenByModeration } from '../rollout/kinds/legacyItemEvents.js';
 
 /**
  * The text `thread/search` looks in, line by line, as Codex 0.169.0 reads a rollout: a user message
- * event (after the user-message prefix), an agent message event (trimmed), and a `response_item`
+ * event (after the user-message prefix), an agent message event (trimmed; not one its moderation
+ * hides), and a `response_item`
  * message of role user or assistant (its text parts joined by one space). Every other line has none.
  */
 export interface ConversationText {
@@ -82,6 +84,7 @@ export const CONVERSATION_TEXT: {
     return text === '' ? null : withRaw(text, ev.payload.message);
   },
   agentMessage: (ev) => {
+    if (hiddenByModeration(ev.payload)) return null;
     const text = trimWhitespace(ev.payload.message);
     return text === '' ? null : withRaw(text, ev.payload.message);
   },

@@ -8,6 +8,7 @@ import { toApiCodexErrorInfo } from './codexErrorInfo.js';
 import { eventsOfResponseItem } from './responseMessage.js';
 import { hookPromptFragmentsOf } from './hookPrompt.js';
 import { codexReadsTurnContext } from '../rollout/kinds/turnContext.js';
+import { hiddenByModeration } from '../rollout/kinds/legacyItemEvents.js';
 
 /**
  * The turn fold's rules, declared once: which event anchors a turn, ends it, fails it, which
@@ -249,7 +250,7 @@ export const TURN_RULES: RuleTable = {
     apply: (s, c, ev, pos) => {
       // 0.169.0 shows no item for a legacy message with any moderation but null (measured:
       // test/compat/passThroughFields.compat.spec.ts; the paginated item's moderation is copied).
-      if (c.mode !== 'legacy' || ev.payload.message === '' || (ev.payload.moderation !== undefined && ev.payload.moderation !== null)) return;
+      if (c.mode !== 'legacy' || ev.payload.message === '' || hiddenByModeration(ev.payload)) return;
       const t = currentLegacyTurn(s, c, pos);
       if (t) s.addItem(t, nextLegacyId(c), 'agentMessage', ev, pos, null, null);
       s.saveCursor();

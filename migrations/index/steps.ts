@@ -99,6 +99,13 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // (before its meta's `subagent_history_start_ordinal`) making no turn or item, the start kept on
   // the fold row: turn and item rows, and the renderings kept from them, again.
   { from: 29, to: 30, name: '030-legacy-numbering-user-inputs', kind: 'rebuild' },
+  // 31: a legacy agent message its moderation hides is no longer searched (its searchText and
+  // search signatures were written from it).
+  { from: 30, to: 31, name: '031-moderated-messages-not-searched', kind: 'rebuild' },
+  // 32: tool items as Codex reports the items it makes: none from a legacy file's item lines (a
+  // legacy event stands for them), a core image generation's snake_case fields only, the
+  // extension's image generations and web searches counted.
+  { from: 31, to: 32, name: '032-tool-items-as-codex-items', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

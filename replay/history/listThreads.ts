@@ -10,7 +10,7 @@ import type { HistoryReadPorts } from '../ports.js';
 import type { ReadState } from '../internal/readState.js';
 import { hasReadState, readStateOf } from '../internal/readState.js';
 import type { ThreadListCursor, ThreadSortKey } from '../internal/threadListCursor.js';
-import { backwardsThreadCursor, cursorWalkStart, nextThreadCursor, parseThreadListCursor, pastCursor } from '../internal/threadListCursor.js';
+import { backwardsThreadCursor, cursorWalkStart, inThreadOrder, nextThreadCursor, parseThreadListCursor, pastCursor, timeBefore } from '../internal/threadListCursor.js';
 import type { ThreadCursorMethod } from '../internal/threadListCursor.js';
 import { indexWriteMark } from '../internal/indexWriteMark.js';
 import { keepAnswer, keptAnswer } from '../internal/listingMemo.js';
@@ -62,7 +62,7 @@ export const threadListPageOf = (
   limit: number,
   sortKey: ThreadSortKey,
   direction: 'asc' | 'desc',
-  heldAs: ThreadCursorMethod = 'list',
+  heldAs: ThreadCursorMethod = 'fileScan',
   fromStateDbRows = false,
 ): ThreadListPage => {
   const page = candidates.slice(0, limit);
@@ -72,7 +72,7 @@ export const threadListPageOf = (
   return {
     data: page.map((c) => threadFromRow(fromStateDbRows ? stateDbRowOf(c.row) : c.row, [])),
     readStates,
-    nextCursor: candidates.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
+    nextCursor: candidates.length > limit && last ? nextThreadCursor(heldAs, sortKey, last.key, last.row.id) : null,
     backwardsCursor: page[0] ? backwardsThreadCursor(heldAs, sortKey, page[0].key, direction) : null,
   };
 };
@@ -196,7 +196,7 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
     if (refused !== undefined) return stop(refused);
     if (listsNothing(q)) return { page: { data: [], readStates: {}, nextCursor: null, backwardsCursor: null }, hiddenBySource: options.countHidden === true ? {} : null };
     const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
-    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, archived, term, sign } = listRequestOf(q);
+    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, archived, term } = listRequestOf(q);
     const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(order));
     if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
     // Read after the refresh; ahead of a build, pages also depend on what is still pending: not kept.
@@ -249,9 +249,13 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       (term === '' || contains(row.name ?? '', term) || contains(row.preview, term));
     const ofKind = (row: ThreadRow): boolean => sourceKindsOf(row.source).some((k) => kinds.has(k));
 
+    // Codex answers a search term, useStateDbOnly and the spawn-tree filters from its state DB, the
+    // rest from its scan of the files: the two order, compare and write cursors apart.
+    const fromStateDb = term !== '' || q.useStateDbOnly === true;
+    const heldAs: ThreadCursorMethod = fromStateDb || parent !== null || ancestor !== null ? 'stateDb' : 'fileScan';
     // Where the walk starts; `pastCursor` decides which of the rows from there are past the cursor.
     const prefix = [archived ? 1 : 0, order.key];
-    const from = cursor === null ? undefined : [...prefix, cursorWalkStart('list', sortKey, cursor, direction)];
+    const from = cursor === null ? undefined : [...prefix, cursorWalkStart(heldAs, sortKey, cursor, direction)];
 
     /**
      * The page's candidates and the one after it, in order: the thread order walked from the cursor
@@ -259,13 +263,14 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
      */
     const candidatesNow = async (): Promise<Candidate[]> => {
       const candidates: Candidate[] = [];
-      for await (const { key } of scanRows(ports.index, 'threadOrder', prefix, { reverse: direction === 'desc', ...(from ? { from } : {}) }, limit + 1)) {
+      const walk = scanRows(ports.index, 'threadOrder', prefix, { reverse: direction === 'desc', ...(from ? { from } : {}) }, limit + 1);
+      for await (const { key } of inThreadOrder(heldAs, sortKey, direction, walk, ({ key: k }) => ({ row: { id: k[3] }, key: k[2] }))) {
         const row = await take(ports.index.get('threads', [key[3]]));
         // An order key is written with its row; a row missing here is one a writer is replacing.
         if (row === undefined || !listed(row) || !ofKind(row)) continue;
         if (ancestor !== null && !(await descends(row))) continue;
         const c: Candidate = { row: listRowOf(row), key: key[2] };
-        if (cursor && !pastCursor('list', sortKey, c, cursor, direction)) continue;
+        if (cursor && !pastCursor(heldAs, sortKey, c, cursor, direction)) continue;
         candidates.push(c);
         if (candidates.length > limit) break;
       }
@@ -280,23 +285,14 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
     let step = 2 * (limit + 1);
     for (let bound = ahead?.bound() ?? null; ahead !== null && bound !== null; bound = ahead.bound()) {
       const after = candidates[limit];
-      if (after !== undefined && sign * (after.key - bound) < 0) break;
+      if (after !== undefined && timeBefore(heldAs, sortKey, direction, after.key, bound)) break;
       await take(ahead.next(step));
       step = Math.min(step * 2, MAX_AHEAD_STEP);
       candidates = await candidatesNow();
     }
-    const fromStateDb = term !== '' || q.useStateDbOnly === true;
     const listing: ThreadListing = {
-      // Codex answers a search term, useStateDbOnly and the spawn-tree filters from its state DB, whose rows hold created_at to the second;
-      // its rows hold no parent, except the spawn edge a spawn-tree filter follows.
-      page: threadListPageOf(
-        candidates,
-        limit,
-        sortKey,
-        direction,
-        fromStateDb || parent !== null || ancestor !== null ? 'search' : 'list',
-        fromStateDb && parent === null && ancestor === null,
-      ),
+      // Codex's state DB rows hold no parent, except the spawn edge a spawn-tree filter follows.
+      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, fromStateDb && parent === null && ancestor === null),
       hiddenBySource: options.countHidden === true ? await hiddenBySourceOf(ports, listed, ofKind) : null,
     };
     if (mark !== null) keepAnswer(ports.index, mark, query, listing);

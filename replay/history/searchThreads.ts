@@ -77,7 +77,7 @@ export const searchPageOf = (
   const last = page[page.length - 1];
   return {
     data: page.map((f) => ({ thread: threadFromRow(stateDbRowOf(f.row), []), snippet: f.snippet })),
-    nextCursor: found.length > limit && last ? nextThreadCursor(sortKey, last.key, last.row.id) : null,
+    nextCursor: found.length > limit && last ? nextThreadCursor('search', sortKey, last.key, last.row.id) : null,
     backwardsCursor: page[0] ? backwardsThreadCursor('search', sortKey, page[0].key, direction) : null,
   };
 };

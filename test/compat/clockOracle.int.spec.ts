@@ -152,4 +152,17 @@ describe('clock oracle: one rule for every clock reading the compat suites compa
     const moved = { ...ourPage, backwardsCursor: iso(S * 1000 + 3) };
     expect((new ClockOracle(codexHome).explained(codexPage, moved, 'created_at') as typeof ourPage).backwardsCursor).to.equal(moved.backwardsCursor);
   });
+  it("finds the thread whose two readings lie across a page's cursors (the clean-clone flake of thread/search's back pages)", () => {
+    // Codex's row at S.000, our session_meta at S.012: back ascending from S.001 (each server's cursor) Codex lists nothing, ours the thread.
+    const t = [S * 1000 + 12, S * 1000 + 100, S * 1000 + 950];
+    const { codexHome } = home(t, { createdMs: S * 1000, updatedMs: S * 1000 + 950, recencyMs: S * 1000 + 100 });
+    const oracle = new ClockOracle(codexHome);
+    expect(oracle.straddlingCursor('created_at', S * 1000 + 1, S * 1000 + 1, 'asc')).to.deep.equal([ID]);
+    expect(oracle.straddlingCursor(undefined, S * 1000 + 1, S * 1000 + 1, 'desc')).to.deep.equal([ID]);
+    // Both readings on one side: nothing to set aside.
+    expect(oracle.straddlingCursor('created_at', S * 1000 - 1, S * 1000 - 1, 'asc')).to.deep.equal([]);
+    expect(oracle.straddlingCursor('updated_at', S * 1000 + 949, S * 1000 + 949, 'asc')).to.deep.equal([]);
+    // Each server's own cursor: a reading 1 ms past each is on both pages.
+    expect(oracle.straddlingCursor('created_at', S * 1000 - 1, S * 1000 + 11, 'asc')).to.deep.equal([]);
+  });
 });

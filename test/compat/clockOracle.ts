@@ -175,6 +175,24 @@ export class ClockOracle {
     return [...rows].filter(([, row]) => existsSync(row.rolloutPath) && row.seconds.createdAt !== second(ruleReadings(row.rolloutPath).ms.createdAt)).map(([id]) => id);
   }
 
+  /**
+   * The threads Codex and ours put on different sides of a cursor's time, each server its own
+   * cursor (`codexCursorMs`, `ourCursorMs`): Codex compares its state DB reading of `sortKey`, ours
+   * our rule's, both to the millisecond and strictly. A page back from a backwards cursor (the first
+   * row's second or reading ∓ 1 ms) holds such a thread on one server only, as the two clocks fell:
+   * a clean-clone run (2026-11-26) had chat-paginated's thread at …29.000–29.001 in Codex's DB and
+   * later on its session_meta, so back ascending from …29.001 Codex listed nothing and ours the thread.
+   */
+  straddlingCursor(sortKey: unknown, codexCursorMs: number, ourCursorMs: number, direction: 'asc' | 'desc'): string[] {
+    const field = SORT_FIELDS[typeof sortKey === 'string' ? sortKey : 'created_at'];
+    if (field === undefined) return [];
+    const rows = this.rows ?? stateRows(this.codexHome);
+    const past = (ms: number, cursorMs: number): boolean => (direction === 'asc' ? ms > cursorMs : ms < cursorMs);
+    return [...rows]
+      .filter(([, row]) => existsSync(row.rolloutPath) && past(row.ms[field], codexCursorMs) !== past(ruleReadings(row.rolloutPath).ms[field], ourCursorMs))
+      .map(([id]) => id);
+  }
+
   /** An oracle on the state DB as it is now: for answers Codex gave before a later request changed it. */
   static now(codexHome: string): ClockOracle {
     return new ClockOracle(codexHome, stateRows(codexHome));

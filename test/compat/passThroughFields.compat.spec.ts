@@ -336,6 +336,14 @@ const agentEvent = (name: string, text: string, fields: Record<string, unknown>,
   itemOf: (item) => item['type'] === 'agentMessage' && item['text'] === text,
   expected,
 });
+/**
+ * Searched on both servers after the inserts (thread/search): a legacy agent message its
+ * moderation hides is found by neither (0.169.0 measured, 2026-11-26), one without is.
+ */
+const SEARCHED = ['Asked back.', 'Moderated.', 'Not moderated.', 'Moderation null.'];
+/** A thread/search answer as the threads found and their snippets. */
+const searchShape = (answer: unknown): string =>
+  JSON.stringify((answer as { data: Array<{ thread: { id: string }; snippet: string }> }).data.map((r) => [r.thread.id, r.snippet]));
 const LEGACY_AGENT_MESSAGE_INSERTS: readonly Insert[] = [
   agentEvent('agent_message questions', 'Asked back.', { questions: [QUESTIONS[0], { title: 'Anything else?' }] }, { moderation: null, questions: QUESTIONS }),
   agentEvent('agent_message moderation (no item)', 'Moderated.', { moderation: { moderated: true, display: DISPLAY } }, null),
@@ -802,6 +810,8 @@ describe('compat: fields the binary cannot be made to write offline, written int
       const codexReads = new Map<string, Array<Record<string, unknown>>>();
       const codexTurns = new Map<string, TurnRow[]>();
       const codexLists = new Map<string, Array<Record<string, unknown>>>();
+      const codexSearches = new Map<string, string>();
+      const ourSearches = new Map<string, string>();
       const codex = await openColdCodex(home);
       try {
         for (const id of threads) {
@@ -816,6 +826,7 @@ describe('compat: fields the binary cannot be made to write offline, written int
           // Paginated threads: Codex's item pages too (its paginated history API).
           if (mode === 'paginated') codexLists.set(id, await listAllItems((m, p) => codex.server.request(m, p), id));
         }
+        for (const searchTerm of SEARCHED) codexSearches.set(searchTerm, searchShape(await codex.server.request('thread/search', { searchTerm })));
       } finally {
         await codex.stop();
       }
@@ -845,6 +856,7 @@ describe('compat: fields the binary cannot be made to write offline, written int
             (page.result as { data: Array<{ items: Array<Record<string, unknown>> }> }).data.flatMap((t) => t.items),
           );
         }
+        for (const searchTerm of SEARCHED) ourSearches.set(searchTerm, searchShape(await ourRequest('thread/search', { searchTerm })));
       } finally {
         await ours.close();
       }
@@ -891,6 +903,10 @@ describe('compat: fields the binary cannot be made to write offline, written int
             found.push(`${what}: Codex's thread/items/list ${ids(codexLists.get(id)!)}, ours ${ids(ourLists.get(id)!)}`);
         }
       }
+      for (const term of SEARCHED)
+        if (codexSearches.get(term) !== ourSearches.get(term))
+          found.push(`thread/search ${JSON.stringify(term)}: Codex finds ${codexSearches.get(term)}, ours ${ourSearches.get(term)}`);
+      if (mode === 'legacy') expect(codexSearches.get('Moderation null.'), 'Codex finds the message without a moderation').to.not.equal('[]');
       if (subAgent !== null)
         process.stdout.write(
           `      subagent_history_start_ordinal ${subAgent.ordinal} on ${subAgent.threadId}: Codex answers ${codexTurns.get(subAgent.threadId)!.length} turns, ` +

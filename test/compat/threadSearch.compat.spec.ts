@@ -125,11 +125,15 @@ const acrossSecond = (codex: ReadonlyArray<RpcAnswer>, ours: ReadonlyArray<RpcAn
   return [...createdAtOf(codex)].filter(([id, at]) => ourCreated.has(id) && ourCreated.get(id) !== at).map(([id]) => id);
 };
 
-const compareHome = async (codexHome: Parameters<typeof openColdCodex>[0]): Promise<{ compared: number; matched: number; problems: string[] }> => {
+const compareHome = async (
+  codexHome: Parameters<typeof openColdCodex>[0],
+): Promise<{ compared: number; matched: number; problems: string[]; acrossCursor: string[] }> => {
   const indexDir = mkdtempSync(join(tmpdir(), 'compat-search-index-'));
   const codex = await openColdCodex(codexHome);
   const ours: StdioRpcClient = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome.codexHome, '--index-dir', indexDir]);
   const problems: string[] = [];
+  /** Pages back not compared: a thread lay across the cursors (`ClockOracle.straddlingCursor`). */
+  const acrossCursor: string[] = [];
   let compared = 0;
   let matched = 0;
   try {
@@ -174,11 +178,18 @@ const compareHome = async (codexHome: Parameters<typeof openColdCodex>[0]): Prom
       for (let i = 0; i < pages; i += 1) compare(`${JSON.stringify(q.params)} page ${i}`, c[i]!, o[i]!, sortKey);
       if (!cursorPagesCompared) continue;
       // Back from each page: its backwards cursor (each server its own) passed as `cursor`, in the
-      // opposite direction as Codex documents it, and in the same one.
+      // opposite direction as Codex documents it, and in the same one. Compared unless a thread's
+      // two readings lie on either side of the cursors (the clocks' doing, not a rule's: the rule
+      // at a second's edges is compared exactly in threadOrder.compat, on times set on purpose).
       for (let i = 0; i < Math.min(c.length, o.length); i += 1) {
         const [cb, ob] = [backwardsCursorOf(c[i]!), backwardsCursorOf(o[i]!)];
         if (cb === null || ob === null) continue;
-        for (const sortDirection of ['desc', 'asc']) {
+        for (const sortDirection of ['desc', 'asc'] as const) {
+          const across = [atStart, oracle].flatMap((at) => at.straddlingCursor(sortKey, Date.parse(cb), Date.parse(ob), sortDirection));
+          if (across.length > 0) {
+            acrossCursor.push(`${JSON.stringify(q.params)} back from page ${i} ${sortDirection}: ${[...new Set(across)].join(', ')}`);
+            continue;
+          }
           const [cp, op] = await Promise.all([askCodex({ ...q.params, sortDirection, cursor: cb }), askOurs({ ...q.params, sortDirection, cursor: ob })]);
           compare(`${JSON.stringify(q.params)} back from page ${i} ${sortDirection}`, cp, op, sortKey);
         }
@@ -189,7 +200,7 @@ const compareHome = async (codexHome: Parameters<typeof openColdCodex>[0]): Prom
     await codex.stop();
     rmSync(indexDir, { recursive: true, force: true });
   }
-  return { compared, matched, problems };
+  return { compared, matched, problems, acrossCursor };
 };
 
 describe('compat: thread/search (rollout-engine serve vs codex app-server 0.169.0, cold)', function () {
@@ -205,7 +216,9 @@ describe('compat: thread/search (rollout-engine serve vs codex app-server 0.169.
     for (const mode of HISTORY_MODES) {
       const key = `${scenario}-${mode}`;
       it(`${key}: every query's pages equal codex's`, async function () {
-        const { compared, matched, problems } = await compareHome(compatHome(fixture, key));
+        const { compared, matched, problems, acrossCursor } = await compareHome(compatHome(fixture, key));
+        if (acrossCursor.length > 0)
+          process.stderr.write(`${key}: ${acrossCursor.length} pages back not compared, a thread across the cursors:\n  ${acrossCursor.join('\n  ')}\n`);
         expect(compared, 'answers compared').to.be.greaterThan(SEARCH_QUERIES.length - 1);
         expect(matched, 'answers with threads found').to.be.greaterThan(3);
         if (problems.length > 0) expect.fail(`${problems.length} of ${compared} answers differ:\n${problems.slice(0, 12).join('\n')}`);

@@ -2,8 +2,8 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { ThreadRow } from '../../domain/index/rows.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
-import type { ThreadListCursor } from '../../replay/internal/threadListCursor.js';
-import { parseThreadListCursor, pastCursor } from '../../replay/internal/threadListCursor.js';
+import type { ThreadCursorMethod, ThreadListCursor } from '../../replay/internal/threadListCursor.js';
+import { compareInThreadOrder, parseThreadListCursor, pastCursor, timeBefore } from '../../replay/internal/threadListCursor.js';
 import { scanRows } from '../../replay/internal/scanRows.js';
 import { take, useCase } from '../../replay/internal/useCase.js';
 import { listRequestOf, threadListPageOf } from '../../replay/history/listThreads.js';
@@ -53,7 +53,9 @@ export const listThreadsByScan = (
 ): TE.TaskEither<EngineError, { page: ThreadListPage; hiddenBySource: Partial<Record<ThreadSourceKind, number>> }> =>
   useCase(async () => {
     const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
-    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, archived, term, sign } = listRequestOf(q);
+    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, archived, term } = listRequestOf(q);
+    const fromStateDb = term !== '' || q.useStateDbOnly === true;
+    const heldAs: ThreadCursorMethod = fromStateDb ? 'stateDb' : 'fileScan';
     const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(order));
     if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
 
@@ -79,10 +81,10 @@ export const listThreadsByScan = (
         }
         const key = sortKey === 'created_at' ? listed.created : sortKey === 'updated_at' ? listed.updated : listed.recency;
         const c: Candidate = { row, key };
-        if (cursor && !pastCursor('list', sortKey, c, cursor, direction)) continue;
+        if (cursor && !pastCursor(heldAs, sortKey, c, cursor, direction)) continue;
         candidates.push(c);
       }
-      candidates.sort((a, b) => sign * (a.key - b.key || (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0)));
+      candidates.sort(compareInThreadOrder(heldAs, sortKey, direction));
       return { candidates, hiddenBySource };
     };
 
@@ -91,19 +93,12 @@ export const listThreadsByScan = (
     // after it lie strictly ahead of every thread still pending (or none is).
     for (let bound = ahead?.bound() ?? null; ahead !== null && bound !== null; bound = ahead.bound()) {
       const after = candidates[limit];
-      if (after !== undefined && sign * (after.key - bound) < 0) break;
+      if (after !== undefined && timeBefore(heldAs, sortKey, direction, after.key, bound)) break;
       await take(ahead.next(2 * (limit + 1)));
       ({ candidates, hiddenBySource } = await candidatesNow());
     }
     return {
-      page: threadListPageOf(
-        candidates,
-        limit,
-        sortKey,
-        direction,
-        term !== '' || q.useStateDbOnly === true ? 'search' : 'list',
-        term !== '' || q.useStateDbOnly === true,
-      ),
+      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, fromStateDb),
       hiddenBySource,
     };
   });

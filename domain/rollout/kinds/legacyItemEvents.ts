@@ -78,6 +78,14 @@ export const AgentMessageEvent = t.intersection([
     moderation: t.unknown,
   }),
 ]);
+/**
+ * Whether 0.169.0 hides a legacy agent message for its moderation: any `moderation` but null
+ * (measured: no item in its history, test/compat/passThroughFields.compat.spec.ts, and not found
+ * by its `thread/search`, whose `conversation_text_from_item` (codex-rs/rollout/src/search.rs)
+ * reads the event; the basis predates the field).
+ */
+export const hiddenByModeration = (payload: { readonly moderation?: unknown }): boolean => payload.moderation !== undefined && payload.moderation !== null;
+
 export const AgentReasoningEvent = t.type({ type: t.literal('agent_reasoning'), text: t.string });
 export const AgentReasoningRawContentEvent = t.type({ type: t.literal('agent_reasoning_raw_content'), text: t.string });
 export const ContextCompactedEvent = t.type({ type: t.literal('context_compacted') });

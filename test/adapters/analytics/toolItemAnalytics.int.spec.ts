@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { runAnalytics } from '../../../adapters/cli/commands/analytics.js';
 import { runEngineCli } from '../../compat/engineCli.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
-import { PAIR_THREAD, PARALLEL_PAIR, TOOL_THREAD, buildParallelPairHome, buildToolItemHome } from '../../fixtures/toolItemHome.js';
+import { IMAGE_THREADS, PAIR_THREAD, PARALLEL_PAIR, TOOL_THREAD, buildImageItemHome, buildParallelPairHome, buildToolItemHome } from '../../fixtures/toolItemHome.js';
 
 type Event = { event_type: string; event_params: Record<string, unknown> };
 
@@ -144,5 +144,29 @@ describe('analytics reconstruction: tool-item events from item_completed lines',
         `${first} first`,
       ).to.deep.equal(order.map((k) => expectedOf(k, t0)));
     }
+  });
+  it("image generations and web searches as Codex reports the items it makes of them: a core item's snake_case fields, an extension's camelCase ones; nothing of a refused line, a sleep, or a legacy file's item lines", async () => {
+    const imageHome = nodePath.join(tmp(), 'images');
+    await buildImageItemHome(imageHome);
+    const events = eventsOf(await run(nodePath.join(tmp(), 'images-index'), imageHome));
+    const tools = events.filter((e) => e.event_params['item_id'] !== undefined);
+    // reducer.rs tool_item_event on v2/item.rs's ThreadItem: ImageGeneration (core or extension), WebSearch (extension).
+    expect(tools.map((e) => [e.event_params['thread_id'], e.event_type, e.event_params['item_id']])).to.deep.equal([
+      [IMAGE_THREADS.paginated, 'codex_image_generation_event', 'ig_core'],
+      [IMAGE_THREADS.paginated, 'codex_image_generation_event', 'ig_camel'],
+      [IMAGE_THREADS.paginated, 'codex_image_generation_event', 'ig_ext'],
+      [IMAGE_THREADS.paginated, 'codex_web_search_event', 'ws_ext'],
+    ]);
+    const of = (id: string) => tools.find((e) => e.event_params['item_id'] === id)!.event_params;
+    expect(of('ig_core')).to.include({ tool_name: 'image_generation', terminal_status: 'completed', revised_prompt_present: true, saved_path_present: true });
+    // camelCase on a core item: no field of it (Codex answered revisedPrompt null for it, passThroughFields.compat).
+    expect(of('ig_camel')).to.include({ terminal_status: 'failed', failure_kind: 'tool_error', revised_prompt_present: false, saved_path_present: false });
+    expect(of('ig_ext')).to.include({ tool_name: 'image_generation', revised_prompt_present: true, saved_path_present: true, duration_ms: 43 });
+    expect(of('ws_ext')).to.include({ tool_name: 'web_search', web_search_action: 'search', query_present: true, query_count: 1 });
+    // The legacy thread is there (initialized, its turn), without tool events.
+    expect(events.filter((e) => e.event_params['thread_id'] === IMAGE_THREADS.legacy).map((e) => e.event_type)).to.deep.equal([
+      'codex_thread_initialized',
+      'codex_turn_event',
+    ]);
   });
 });

@@ -51,6 +51,15 @@ describe('search text and snippets (Codex 0.169.0 rules)', () => {
     expect(assistant).to.deep.equal({ text: 'a b', raw: 'a\u0000b' });
   });
 
+  it('does not read a legacy agent message its moderation hides: any moderation but null (0.169.0 finds none of them)', () => {
+    const agent = (fields: Record<string, unknown>) =>
+      conversationTextOf({ kind: 'agentMessage', payload: { type: 'agent_message', message: ' said ', ...fields } as { type: 'agent_message'; message: string } });
+    expect(agent({})).to.deep.equal({ text: 'said', raw: ' said ' });
+    expect(agent({ moderation: null })).to.deep.equal({ text: 'said', raw: ' said ' });
+    for (const moderation of [{ moderated: true, display: { action: 'block', blockType: 'cyber' } }, { moderated: false, display: null }, {}, 'x'])
+      expect(agent({ moderation }), JSON.stringify(moderation)).to.equal(null);
+  });
+
   it('occurrences: every match, UTF-16 ranges; an agent message is searched as its markdown text', () => {
     expect(occurrencesIn('Tell me fact, fact!', 'FACT').map((o) => o.snippetMatchRange)).to.deep.equal([
       { start: 8, end: 12 },

@@ -156,6 +156,20 @@ export const unchangedSince = (path: string, cp: FileCheckpoint): boolean => {
 };
 
 /**
+ * The file's `lstat` when it shows a regular file of the size, mtime and ctime given (see
+ * `unchangedSince`); undefined otherwise, or when it cannot be taken.
+ */
+export const lstatShows = (path: string, was: { readonly size: number; readonly mtimeMs: number; readonly ctimeMs: number }): fsSync.Stats | undefined => {
+  let st: fsSync.Stats;
+  try {
+    st = fsSync.lstatSync(path);
+  } catch {
+    return undefined; // the full probe says what is wrong with it
+  }
+  return st.isFile() && st.size === was.size && st.mtimeMs === was.mtimeMs && st.ctimeMs === was.ctimeMs ? st : undefined;
+};
+
+/**
  * The probe of a known file that one `lstat` shows untouched since its checkpoint (a regular file,
  * not a link; same size, mtime and ctime: see `unchangedSince`), without opening it or hashing its
  * head; undefined when it needs the full probe. A home-wide catch-up of an unchanged home is then
@@ -165,13 +179,8 @@ export const unchangedSince = (path: string, cp: FileCheckpoint): boolean => {
 export const statOnlyProbe = (file: RolloutFile, cp: FileCheckpoint): Probe | undefined => {
   if (file.refused !== undefined) return undefined;
   if (cp.rolloutId === null || cp.threadId === null || cp.upcastFrom !== null) return undefined;
-  let st: fsSync.Stats;
-  try {
-    st = fsSync.lstatSync(file.path);
-  } catch {
-    return undefined; // the full probe says what is wrong with it
-  }
-  if (!st.isFile() || st.size !== cp.size || st.mtimeMs !== cp.mtimeMs || st.ctimeMs !== cp.ctimeMs) return undefined;
+  const st = lstatShows(file.path, cp);
+  if (st === undefined) return undefined;
   return {
     file,
     size: st.size,

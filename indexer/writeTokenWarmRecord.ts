@@ -27,10 +27,13 @@ export const writeTokenWarmRecord = async (
   indexDir: string,
   markOfSums: string,
   { sums, clients }: HomeTokenSums,
+  /** The wall clock the folders' times are compared with (a test's stands for time passed). */
+  nowMs: () => number = Date.now,
 ): Promise<boolean> => {
+  // Before any folder is timed: a folder's times older than a racy interval then are older than that when it was timed.
+  const startedMs = nowMs();
   const tree = await discoverRolloutTree(codexHome)();
   if (E.isLeft(tree)) return false;
-  const startedMs = Date.now();
   const folders: string[] = [];
   const times: number[] = [];
   const missing: string[] = [];

@@ -4,8 +4,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { HomeTokenSums, TokenSums } from '../domain/tokens/reportSums.js';
 import type { UsageBucket } from '../domain/tokens/report.js';
-import { lstatShows } from '../adapters/jsonl/probe.js';
-import { folderTimes } from '../adapters/jsonl/discover.js';
+import { lstatShows } from '../adapters/jsonl/fileTimes.js';
+import { folderTimes } from '../adapters/jsonl/fileTimes.js';
 import { readTextNoFollow } from '../adapters/fs/noFollow.js';
 import { readWriteMark } from '../adapters/lmdb/writeMark.js';
 import { lmdbDirOf } from '../adapters/lmdb/environmentFolder.js';
@@ -61,6 +61,11 @@ const strings = new t.Type<ReadonlyArray<string>, ReadonlyArray<string>, unknown
   t.identity,
 );
 
+/** A list of sums: `ENTRY_WIDTH` numbers each, their strings indexes into `strings`. */
+const SumsCodec = t.type({ strings, entries: numbers });
+type EncodedSums = t.TypeOf<typeof SumsCodec>;
+
+/** The record's first line: what shows it current, and the sums across threads (all most reports read). */
 export const TokenWarmRecordCodec = t.type({
   version: t.number,
   schemaVersion: t.number,
@@ -74,12 +79,8 @@ export const TokenWarmRecordCodec = t.type({
   /** Files: a name each, and in `fileStats` four numbers: its folder (an index into `folders`), size, mtime, ctime. */
   fileNames: strings,
   fileStats: numbers,
-  strings,
-  entries: numbers,
-  /** `TokenSums.acrossThreads`, as `entries` (thread: -1). */
-  acrossThreads: numbers,
-  /** Pairs: thread, client (indexes into `strings`, -1: none). */
-  clients: numbers,
+  /** `TokenSums.bySlotAndModel` (thread: -1). */
+  bySlotAndModel: SumsCodec,
   duplicateRecords: t.number,
   copiedCounts: t.number,
   badTimestamp: t.number,
@@ -87,104 +88,123 @@ export const TokenWarmRecordCodec = t.type({
 });
 export type TokenWarmRecord = t.TypeOf<typeof TokenWarmRecordCodec>;
 
-/** The sums as a record holds them (strings once each). */
-export const encodeSums = (
-  sums: TokenSums,
-  clients: ReadonlyMap<string, string | null>,
-): Pick<TokenWarmRecord, 'strings' | 'entries' | 'acrossThreads' | 'clients' | 'duplicateRecords' | 'copiedCounts' | 'badTimestamp' | 'tokensOutOfRange'> => {
-  const strings: string[] = [];
-  const index = new Map<string, number>();
+/**
+ * The record's second line, parsed only by a report grouped by thread, client, provider or cwd:
+ * the sums per thread and across threads, and the threads' clients (pairs of indexes into the
+ * sums' strings, -1: none).
+ */
+const ThreadSumsCodec = t.type({ sums: SumsCodec, acrossThreads: SumsCodec, clients: numbers });
+type ThreadSums = t.TypeOf<typeof ThreadSumsCodec>;
+
+/** A list of sums as a record holds it (strings once each). */
+const encodeList = (list: ReadonlyArray<UsageBucket>, strings: string[] = []): EncodedSums & { readonly at: (s: string | null) => number } => {
+  const index = new Map<string, number>(strings.map((s, i) => [s, i]));
   const at = (s: string | null): number => {
     if (s === null) return -1;
     let i = index.get(s);
     if (i === undefined) index.set(s, (i = strings.push(s) - 1));
     return i;
   };
-  const threads = new Set<string>();
-  const encode = (list: ReadonlyArray<UsageBucket>): number[] => {
-    const out: number[] = [];
-    for (const e of list) {
-      if (e.threadId !== '') threads.add(e.threadId);
-      const u = e.usage;
-      out.push(e.threadId === '' ? -1 : at(e.threadId), at(e.model), at(e.provider), at(e.cwd), e.firstMs === null ? 0 : 1, e.firstMs ?? 0, e.lastMs ?? 0);
-      out.push(u.inputTokens, u.cachedInputTokens, u.cacheWriteInputTokens, u.outputTokens, u.reasoningOutputTokens, u.totalTokens, e.responses);
-    }
-    return out;
-  };
-  const entries = encode(sums.entries);
-  const acrossThreads = encode(sums.acrossThreads);
+  const entries: number[] = [];
+  for (const e of list) {
+    const u = e.usage;
+    entries.push(e.threadId === '' ? -1 : at(e.threadId), at(e.model), at(e.provider), at(e.cwd), e.firstMs === null ? 0 : 1, e.firstMs ?? 0, e.lastMs ?? 0);
+    entries.push(u.inputTokens, u.cachedInputTokens, u.cacheWriteInputTokens, u.outputTokens, u.reasoningOutputTokens, u.totalTokens, e.responses);
+  }
+  return { strings, entries, at };
+};
+
+/** The record's text: its two lines (`JSON.stringify` writes no newline). */
+export const recordText = (
+  head: Omit<TokenWarmRecord, 'bySlotAndModel' | 'duplicateRecords' | 'copiedCounts' | 'badTimestamp' | 'tokensOutOfRange'>,
+  { sums, clients }: HomeTokenSums,
+): string => {
+  const bySlot = encodeList(sums.bySlotAndModel);
+  const perThread = encodeList(sums.entries);
+  const across = encodeList(sums.acrossThreads);
   const pairs: number[] = [];
-  for (const th of threads) pairs.push(at(th), at(clients.get(th) ?? null));
-  return {
-    strings,
-    entries,
-    acrossThreads,
-    clients: pairs,
+  for (const th of new Set(sums.entries.map((e) => e.threadId))) pairs.push(perThread.at(th), perThread.at(clients.get(th) ?? null));
+  const first: TokenWarmRecord = {
+    ...head,
+    bySlotAndModel: { strings: bySlot.strings, entries: bySlot.entries },
     duplicateRecords: sums.duplicateRecords,
     copiedCounts: sums.copiedCounts,
     badTimestamp: sums.skippedRecords.badTimestamp,
     tokensOutOfRange: sums.skippedRecords.tokensOutOfRange,
   };
+  const second: ThreadSums = {
+    sums: { strings: perThread.strings, entries: perThread.entries },
+    acrossThreads: { strings: across.strings, entries: across.entries },
+    clients: pairs,
+  };
+  return `${JSON.stringify(first)}\n${JSON.stringify(second)}\n`;
 };
 
-/** The sums a record holds; undefined when an index in it points nowhere (a record not of this engine). */
-const decodeSums = (r: TokenWarmRecord): HomeTokenSums | undefined => {
-  const n = r.strings.length;
-  const str = (i: number): string | null | undefined => (i === -1 ? null : Number.isInteger(i) && i >= 0 && i < n ? r.strings[i] : undefined);
-  if (r.clients.length % 2 !== 0) return undefined;
-  /** Whether every string of a list's sums points into `strings` (a thread's never -1, but in `acrossThreads`). */
-  const sound = (x: ReadonlyArray<number>, threadless: boolean): boolean => {
-    if (x.length % ENTRY_WIDTH !== 0) return false;
-    for (let k = 0; k < x.length; k += ENTRY_WIDTH) {
-      if (threadless ? x[k] !== -1 : str(x[k]!) == null) return false;
-      if (str(x[k + 1]!) === undefined || str(x[k + 2]!) === undefined || str(x[k + 3]!) === undefined) return false;
-    }
-    return true;
-  };
-  if (!sound(r.entries, false) || !sound(r.acrossThreads, true)) return undefined;
-  const decode = (x: ReadonlyArray<number>): UsageBucket[] => {
-    const out: UsageBucket[] = [];
-    for (let k = 0; k < x.length; k += ENTRY_WIDTH) {
-      const timed = x[k + 4] === 1;
-      out.push({
-        threadId: x[k] === -1 ? '' : str(x[k]!)!,
-        model: str(x[k + 1]!)!,
-        provider: str(x[k + 2]!)!,
-        cwd: str(x[k + 3]!)!,
-        firstMs: timed ? x[k + 5]! : null,
-        lastMs: timed ? x[k + 6]! : null,
-        usage: {
-          inputTokens: x[k + 7]!,
-          cachedInputTokens: x[k + 8]!,
-          cacheWriteInputTokens: x[k + 9]!,
-          outputTokens: x[k + 10]!,
-          reasoningOutputTokens: x[k + 11]!,
-          totalTokens: x[k + 12]!,
-        },
-        responses: x[k + 13]!,
-      });
-    }
-    return out;
-  };
-  const clients = new Map<string, string | null>();
-  for (let k = 0; k < r.clients.length; k += 2) {
-    const th = str(r.clients[k]!);
-    const c = str(r.clients[k + 1]!);
-    if (th === undefined || th === null || c === undefined) return undefined;
-    clients.set(th, c);
+/** A string of a list: null for -1, undefined for an index that points nowhere (a record not of this engine). */
+const stringOf =
+  (strings: ReadonlyArray<string>) =>
+  (i: number): string | null | undefined =>
+    i === -1 ? null : Number.isInteger(i) && i >= 0 && i < strings.length ? strings[i] : undefined;
+
+/** A list's sums; undefined when one of its strings points nowhere, or a thread is missing where one must be (or present where none may). */
+const decodeList = ({ strings, entries: x }: EncodedSums, threadless: boolean): UsageBucket[] | undefined => {
+  const str = stringOf(strings);
+  if (x.length % ENTRY_WIDTH !== 0) return undefined;
+  const out: UsageBucket[] = [];
+  for (let k = 0; k < x.length; k += ENTRY_WIDTH) {
+    const threadId = threadless ? (x[k] === -1 ? '' : undefined) : str(x[k]!);
+    const model = str(x[k + 1]!);
+    const provider = str(x[k + 2]!);
+    const cwd = str(x[k + 3]!);
+    if (threadId == null || model === undefined || provider === undefined || cwd === undefined) return undefined;
+    const timed = x[k + 4] === 1;
+    out.push({
+      threadId,
+      model,
+      provider,
+      cwd,
+      firstMs: timed ? x[k + 5]! : null,
+      lastMs: timed ? x[k + 6]! : null,
+      usage: {
+        inputTokens: x[k + 7]!,
+        cachedInputTokens: x[k + 8]!,
+        cacheWriteInputTokens: x[k + 9]!,
+        outputTokens: x[k + 10]!,
+        reasoningOutputTokens: x[k + 11]!,
+        totalTokens: x[k + 12]!,
+      },
+      responses: x[k + 13]!,
+    });
   }
-  let entries: UsageBucket[] | undefined;
-  const sums: TokenSums = {
-    // A report grouped by neither thread nor client reads only the sums across threads.
-    get entries() {
-      return (entries ??= decode(r.entries));
-    },
-    acrossThreads: decode(r.acrossThreads),
-    duplicateRecords: r.duplicateRecords,
-    copiedCounts: r.copiedCounts,
-    skippedRecords: { badTimestamp: r.badTimestamp, tokensOutOfRange: r.tokensOutOfRange },
+  return out;
+};
+
+/** The record's second line decoded: the sums per thread and the threads' clients; throws when it does not decode (the caller reports as if there were no record). */
+const threadSumsOf = (line: string): { readonly entries: UsageBucket[]; readonly acrossThreads: UsageBucket[]; readonly clients: Map<string, string | null> } => {
+  const fail = (): never => {
+    throw new Error(`${TOKEN_WARM_RECORD}: its sums per thread do not decode`);
   };
-  return { sums, clients };
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return fail();
+  }
+  const d = ThreadSumsCodec.decode(json);
+  if (E.isLeft(d)) return fail();
+  const entries = decodeList(d.right.sums, false) ?? fail();
+  const acrossThreads = decodeList(d.right.acrossThreads, true) ?? fail();
+  const str = stringOf(d.right.sums.strings);
+  const c = d.right.clients;
+  if (c.length % 2 !== 0) return fail();
+  const clients = new Map<string, string | null>();
+  for (let k = 0; k < c.length; k += 2) {
+    const th = str(c[k]!);
+    const client = str(c[k + 1]!);
+    if (th == null || client === undefined) return fail();
+    clients.set(th, client);
+  }
+  return { entries, acrossThreads, clients };
 };
 
 /** Whether every folder and file of the record is as it was (see the soundness argument above). */
@@ -210,8 +230,13 @@ const homeAsRecorded = (r: TokenWarmRecord): boolean => {
 /**
  * The home's token sums and its files' count when the index dir's record shows the index current
  * with the home (see above); undefined otherwise (the caller catches up and reports as before).
+ * The sums per thread and the clients are decoded when first read; one that does not decode then
+ * throws (the caller reports as if there were no record).
  */
-export const tokenSumsIfWarm = async (codexHome: string, indexDir: string): Promise<(HomeTokenSums & { readonly files: number }) | undefined> => {
+export const tokenSumsIfWarm = async (
+  codexHome: string,
+  indexDir: string,
+): Promise<{ readonly sums: TokenSums; readonly clientOf: (threadId: string) => string | null; readonly files: number } | undefined> => {
   const path = nodePath.join(indexDir, TOKEN_WARM_RECORD);
   if (!fs.existsSync(path)) return undefined;
   let text: string;
@@ -220,9 +245,10 @@ export const tokenSumsIfWarm = async (codexHome: string, indexDir: string): Prom
   } catch {
     return undefined;
   }
+  const cut = text.indexOf('\n');
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(cut < 0 ? text : text.slice(0, cut));
   } catch {
     return undefined;
   }
@@ -231,7 +257,22 @@ export const tokenSumsIfWarm = async (codexHome: string, indexDir: string): Prom
   const r = decoded.right;
   if (r.version !== TOKEN_WARM_RECORD_VERSION || r.schemaVersion !== SCHEMA_VERSION || r.codexHome !== codexHome) return undefined;
   if (!homeAsRecorded(r)) return undefined;
-  if ((await readWriteMark(lmdbDirOf(indexDir))) !== r.writeMark) return undefined;
-  const sums = decodeSums(r);
-  return sums === undefined ? undefined : { ...sums, files: r.fileNames.length };
+  if (readWriteMark(lmdbDirOf(indexDir)) !== r.writeMark) return undefined;
+  const bySlotAndModel = decodeList(r.bySlotAndModel, true);
+  if (bySlotAndModel === undefined) return undefined;
+  let perThread: ReturnType<typeof threadSumsOf> | undefined;
+  const threads = () => (perThread ??= threadSumsOf(cut < 0 ? '' : text.slice(cut + 1)));
+  const sums: TokenSums = {
+    get entries() {
+      return threads().entries;
+    },
+    get acrossThreads() {
+      return threads().acrossThreads;
+    },
+    bySlotAndModel,
+    duplicateRecords: r.duplicateRecords,
+    copiedCounts: r.copiedCounts,
+    skippedRecords: { badTimestamp: r.badTimestamp, tokensOutOfRange: r.tokensOutOfRange },
+  };
+  return { sums, clientOf: (threadId) => threads().clients.get(threadId) ?? null, files: r.fileNames.length };
 };

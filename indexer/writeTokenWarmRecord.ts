@@ -9,8 +9,7 @@ import type { Probe } from '../adapters/jsonl/probe.js';
 import { writeFileAtomic } from '../adapters/fs/writeFileAtomic.js';
 import { SCHEMA_VERSION } from '../adapters/lmdb/schema.js';
 import { planCatchUp } from './plan.js';
-import { TOKEN_WARM_RECORD, TOKEN_WARM_RECORD_VERSION, encodeSums } from './tokenWarmRecord.js';
-import type { TokenWarmRecord } from './tokenWarmRecord.js';
+import { TOKEN_WARM_RECORD, TOKEN_WARM_RECORD_VERSION, recordText } from './tokenWarmRecord.js';
 
 /**
  * Record the home's token sums, read at write mark `markOfSums`, for the next report
@@ -26,7 +25,7 @@ export const writeTokenWarmRecord = async (
   codexHome: string,
   indexDir: string,
   markOfSums: string,
-  { sums, clients }: HomeTokenSums,
+  sums: HomeTokenSums,
   /** The wall clock the folders' times are compared with (a test's stands for time passed). */
   nowMs: () => number = Date.now,
 ): Promise<boolean> => {
@@ -72,20 +71,12 @@ export const writeTokenWarmRecord = async (
   if (plan.actions.some((a) => a.action.kind !== 'unchanged')) return false;
   const mark = store.writeMark?.();
   if (mark === undefined || E.isLeft(mark) || mark.right !== markOfSums) return false;
-  const record: TokenWarmRecord = {
-    version: TOKEN_WARM_RECORD_VERSION,
-    schemaVersion: SCHEMA_VERSION,
-    codexHome,
-    writeMark: markOfSums,
-    folders,
-    folderTimes: times,
-    missing,
-    fileNames,
-    fileStats,
-    ...encodeSums(sums, clients),
-  };
+  const text = recordText(
+    { version: TOKEN_WARM_RECORD_VERSION, schemaVersion: SCHEMA_VERSION, codexHome, writeMark: markOfSums, folders, folderTimes: times, missing, fileNames, fileStats },
+    sums,
+  );
   try {
-    await writeFileAtomic(nodePath.join(indexDir, TOKEN_WARM_RECORD), JSON.stringify(record), { mode: 0o600, root: indexDir });
+    await writeFileAtomic(nodePath.join(indexDir, TOKEN_WARM_RECORD), text, { mode: 0o600, root: indexDir });
     return true;
   } catch {
     return false;

@@ -7,6 +7,8 @@ import type { EngineError } from '../../domain/errors.js';
 import type { RolloutFile } from '../../domain/rollout/rolloutFile.js';
 import { parseRolloutFileName } from './rolloutFileName.js';
 import { errnoCode, toEngineError } from '../fs/fsError.js';
+import { folderTimes } from './fileTimes.js';
+import type { FolderTimes } from './fileTimes.js';
 
 // Declared in domain (what a rollout file is); its importers here read it as the listing's type.
 export type { RolloutFile } from '../../domain/rollout/rolloutFile.js';
@@ -23,7 +25,7 @@ export const discoverRolloutFiles = (home: string): TE.TaskEither<EngineError, R
 /** A folder discovery listed, as `lstat` saw it just before the listing: its times, missing, or no real folder (a link: listed through). */
 export interface ListedFolder {
   readonly path: string;
-  readonly times: { readonly mtimeMs: number; readonly ctimeMs: number } | 'missing' | 'not a folder';
+  readonly times: FolderTimes;
 }
 
 /** The rollout files of a home and every folder listed to find them (the two roots first). */
@@ -100,12 +102,6 @@ const walk = async (dir: string, recurse: boolean, folders: ListedFolder[]): Pro
   for (const l of await Promise.all(links)) if (l !== undefined) files.push(l);
   for (const sub of await Promise.all(subdirs)) for (const f of sub) files.push(f);
   return files;
-};
-
-/** A folder's times by `lstat` (a link is listed through, so its own times say nothing of what it leads to). */
-export const folderTimes = (dir: string): ListedFolder['times'] => {
-  const st = fsSync.lstatSync(dir, { throwIfNoEntry: false });
-  return st === undefined ? 'missing' : st.isDirectory() ? { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs } : 'not a folder';
 };
 
 /** A link met in a rollout folder, as it is refused: named like a rollout, or leading to a folder (a day folder would be) — other links are not ours. */

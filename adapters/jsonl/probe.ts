@@ -9,6 +9,7 @@ import type { RolloutFile } from '../jsonl/discover.js';
 import { scanLines } from '../jsonl/lineScanner.js';
 import { INVALID_UTF8 } from '../jsonl/lineEntry.js';
 import { errnoCode } from '../fs/fsError.js';
+import { lstatShows } from './fileTimes.js';
 import { lineDecoderFor, upcastFormatOf } from '../../migrations/upcast/lineDecoder.js';
 import type { UpcastFormat } from '../../migrations/upcast/lineDecoder.js';
 import { HEAD_BYTES } from '../lmdb/schema.js';
@@ -153,20 +154,6 @@ const stillDescribes = (fd: number, cp: FileCheckpoint, st: { size: number; mtim
 export const unchangedSince = (path: string, cp: FileCheckpoint): boolean => {
   const st = fsSync.statSync(path);
   return st.size === cp.size && st.mtimeMs === cp.mtimeMs && st.ctimeMs === cp.ctimeMs;
-};
-
-/**
- * The file's `lstat` when it shows a regular file of the size, mtime and ctime given (see
- * `unchangedSince`); undefined otherwise, or when it cannot be taken.
- */
-export const lstatShows = (path: string, was: { readonly size: number; readonly mtimeMs: number; readonly ctimeMs: number }): fsSync.Stats | undefined => {
-  let st: fsSync.Stats;
-  try {
-    st = fsSync.lstatSync(path);
-  } catch {
-    return undefined; // the full probe says what is wrong with it
-  }
-  return st.isFile() && st.size === was.size && st.mtimeMs === was.mtimeMs && st.ctimeMs === was.ctimeMs ? st : undefined;
 };
 
 /**

@@ -21,6 +21,11 @@ export interface TokenSums {
    * client reads (a few hundred sums where `entries` has one a thread and slot).
    */
   readonly acrossThreads: ReadonlyArray<UsageBucket>;
+  /**
+   * Merged across threads, providers and cwds too (those null): what a report by time or model
+   * reads (one sum a slot and model).
+   */
+  readonly bySlotAndModel: ReadonlyArray<UsageBucket>;
   readonly duplicateRecords: number;
   readonly copiedCounts: number;
   /** Rows left out whatever the report asks (a bucket of impossible counts stays an entry: the report counts it). */
@@ -77,14 +82,20 @@ export const tokenSumsOf = (rows: ReadonlyArray<StoredResponse>, buckets: Readon
     if (usageInRange(b.usage, b.responses)) merged.add(b);
     else merged.apart(b);
   }
-  const acrossThreads = merger(() => '');
-  for (const e of merged.entries) {
-    if (usageInRange(e.usage, e.responses)) acrossThreads.add({ ...e, threadId: '' });
-    else acrossThreads.apart({ ...e, threadId: '' });
-  }
+  /** The sums merged again, with fields no grouping of theirs reads left out. */
+  const coarser = (of: ReadonlyArray<UsageBucket>, keep: (e: UsageBucket) => UsageBucket): Entry[] => {
+    const m = merger(() => '');
+    for (const e of of) {
+      if (usageInRange(e.usage, e.responses)) m.add(keep(e));
+      else m.apart(keep(e));
+    }
+    return m.entries;
+  };
+  const acrossThreads = coarser(merged.entries, (e) => ({ ...e, threadId: '' }));
   return {
     entries: merged.entries,
-    acrossThreads: acrossThreads.entries,
+    acrossThreads,
+    bySlotAndModel: coarser(acrossThreads, (e) => ({ ...e, provider: null, cwd: null })),
     duplicateRecords: selection.duplicateRecords,
     copiedCounts: selection.copiedCounts,
     skippedRecords: skipped,
@@ -126,8 +137,9 @@ const merger = (threadOf: (b: UsageBucket) => string) => {
   };
 };
 
-/** Groupings that read a response's thread. */
+/** Groupings that read a response's thread; its provider or cwd. */
 const BY_THREAD = new Set<string>(['thread', 'client']);
+const BY_PLACE = new Set<string>(['provider', 'cwd']);
 
 /** Groupings by the local calendar: a sum whose ends fall in two local days cannot be placed in one. */
 const BY_LOCAL_DAY = new Set<string>(['dayLocal', 'week', 'month']);
@@ -144,7 +156,7 @@ export const reportFromSums = (sums: TokenSums, options: TokenReportOptions): To
   if (dims === undefined || dims.includes('turn')) return undefined;
   const byLocalDay = dims.some((d) => BY_LOCAL_DAY.has(d));
   const day = (ms: number) => options.localDay(new Date(ms).toISOString());
-  const entries = dims.some((d) => BY_THREAD.has(d)) ? sums.entries : sums.acrossThreads;
+  const entries = dims.some((d) => BY_THREAD.has(d)) ? sums.entries : dims.some((d) => BY_PLACE.has(d)) ? sums.acrossThreads : sums.bySlotAndModel;
   for (const e of entries) {
     if (bucketInRange(e, options) === 'cut') return undefined;
     if (byLocalDay && e.firstMs !== null && e.lastMs !== null && e.firstMs !== e.lastMs && day(e.firstMs) !== day(e.lastMs)) return undefined;

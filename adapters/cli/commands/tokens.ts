@@ -178,7 +178,12 @@ const warmReport = async (codexHome: string, indexDir: string, options: ReportOp
   ]);
   const warm = await tokenSumsIfWarm(codexHome, indexDir);
   if (warm === undefined) return undefined;
-  const r = reportFromSums(warm.sums, { ...options, clientOf: (t) => warm.clients.get(t) ?? null });
+  let r: TokenReport | undefined;
+  try {
+    r = reportFromSums(warm.sums, { ...options, clientOf: warm.clientOf });
+  } catch {
+    return undefined; // the record's sums per thread do not decode: a caught-up report
+  }
   if (r === undefined) return undefined;
   // What a catch-up that found every file unchanged says (catchUp.ts).
   return right({ r, c: { files: warm.files, indexed: 0, tailed: 0, reindexed: 0, unchanged: warm.files, bytes: 0 }, state: 'warm' });

@@ -1,7 +1,7 @@
 import type { StoredResponse } from './selectResponses.js';
 import { selectResponses } from './selectResponses.js';
 import type { SkippedRecords, TokenReport, TokenReportOptions, UsageBucket } from './report.js';
-import { bucketInRange, buildTokenReport } from './report.js';
+import { bucketInRange, buildTokenReport, skipOf } from './report.js';
 import { usageInRange } from './usage.js';
 import { SLOT_MS } from './usageBuckets.js';
 
@@ -38,10 +38,6 @@ export interface HomeTokenSums {
   readonly clients: ReadonlyMap<string, string | null>;
 }
 
-/** The instants whose day is a four-digit year's in every time zone (report.ts reads the same). */
-const FIRST_MS = Date.parse('1000-01-02T00:00:00.000Z');
-const LAST_MS = Date.parse('9999-12-30T23:59:59.999Z');
-
 type Entry = { -readonly [K in Exclude<keyof UsageBucket, 'usage'>]: UsageBucket[K] } & { usage: { -readonly [K in keyof UsageBucket['usage']]: number } };
 
 /**
@@ -55,15 +51,12 @@ export const tokenSumsOf = (rows: ReadonlyArray<StoredResponse>, buckets: Readon
   const selection = selectResponses(rows);
   const merged = merger((b) => b.threadId);
   const skipped = { badTimestamp: 0, tokensOutOfRange: 0 };
-  // As buildTokenReport checks a row: a timestamp of no instant, then counts out of range.
+  // As buildTokenReport leaves a row out.
   for (const { response: p } of selection.counted) {
     const ms = p.timestamp === null ? Number.NaN : Date.parse(p.timestamp);
-    if (p.timestamp !== null && !(ms >= FIRST_MS && ms <= LAST_MS)) {
-      skipped.badTimestamp += 1;
-      continue;
-    }
-    if (!usageInRange(p.usage)) {
-      skipped.tokensOutOfRange += 1;
+    const skip = skipOf(p, ms);
+    if (skip !== undefined) {
+      skipped[skip] += 1;
       continue;
     }
     const timed = p.timestamp !== null;

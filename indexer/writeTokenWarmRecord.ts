@@ -48,12 +48,13 @@ export const writeTokenWarmRecord = async (
     folderAt.set(f.path, folders.push(f.path) - 1);
     times.push(f.times.mtimeMs, f.times.ctimeMs);
   }
+  // Read one row at a time (no array of them), the pages they mapped unmapped after (a one-shot process's RSS).
   const cps = new Map<string, FileCheckpoint>();
   for (const table of ['files', 'tokenFiles'] as const) {
-    const rows = await store.range(table, [])();
-    if (E.isLeft(rows)) return false;
-    for (const r of rows.right) cps.set(r.value.path, r.value);
+    const read = await store.scan(table, [], ({ value }) => void cps.set(value.path, value))();
+    if (E.isLeft(read)) return false;
   }
+  if (store.remap !== undefined && E.isLeft(store.remap())) return false;
   const probes: Probe[] = [];
   const fileNames: string[] = [];
   const fileStats: number[] = [];

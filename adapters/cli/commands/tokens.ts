@@ -212,11 +212,12 @@ const caughtUpReport = async (codexHome: string, indexDir: string, options: Repo
   ]);
   // A process that ends with its report: its peak RSS is what its user sees.
   const audit = { ...options, releasePages: true };
+  const garbage = garbageBound();
   return withTokenProjectionCaughtUp(
     codexHome,
     indexDir,
     // A process that ends with its report: the catch-up's garbage is collected as it goes and before the report.
-    { onStatus: cliFeedback.onStatus, garbage: garbageBound() },
+    { onStatus: cliFeedback.onStatus, garbage },
     ({ store, indexWas }, c) =>
       () =>
         cliFeedback
@@ -225,11 +226,15 @@ const caughtUpReport = async (codexHome: string, indexDir: string, options: Repo
             const mark = store.writeMark?.();
             const read = await readTokenSums(store, audit)();
             if (E.isLeft(read)) return read;
-            const r = reportFromSums(read.right.sums, { ...options, clientOf: clientOfThreads(read.right.clients) });
             if (mark !== undefined && mark._tag === 'Right') {
+              // Each step's garbage goes before the next: the sums' reads, then the record's listing,
+              // checkpoints and plan (a 1 GB home, the report then the record uncollected: 145 MB).
+              garbage.done();
               const { writeTokenWarmRecord } = await import('../../../indexer/writeTokenWarmRecord.js');
               await writeTokenWarmRecord(store, codexHome, indexDir, mark.right, read.right);
+              garbage.done();
             }
+            const r = reportFromSums(read.right.sums, { ...options, clientOf: clientOfThreads(read.right.clients) });
             return r === undefined ? auditTokenUsageByRows(store, audit)() : E.right(r);
           })
           .then(E.map((r: TokenReport): Reported => ({ r, c, state: indexWas === 'current' ? 'warm' : 'cold' }))),

@@ -1,8 +1,15 @@
-import { createHash } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
+import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { lmdbDirOf } from '../lmdb/environmentFolder.js';
+
+/**
+ * node:crypto, loaded when a cache folder is named (an index dir the user cannot write): every
+ * command loads this module at start, and loading crypto was ~5 ms of a warm `tokens` run's ~100.
+ */
+const sha256Hex = (text: string): string => (createRequire(import.meta.url)('node:crypto') as typeof Crypto).createHash('sha256').update(text).digest('hex');
 
 /** `--codex-home`, else `$CODEX_HOME`, else `~/.codex` (as Codex itself resolves it). */
 export const resolveCodexHome = (flag: string | undefined): string => nodePath.resolve(flag ?? process.env['CODEX_HOME'] ?? nodePath.join(os.homedir(), '.codex'));
@@ -46,7 +53,7 @@ export const chooseIndexDir = (codexHome: string, flag: string | undefined, prob
  */
 export const cacheIndexDirOf = (homeRealPath: string, xdgCacheHome: string | undefined, userHome: string): string => {
   const base = xdgCacheHome !== undefined && nodePath.isAbsolute(xdgCacheHome) ? xdgCacheHome : nodePath.join(userHome, '.cache');
-  return nodePath.join(base, 'rollout-engine', createHash('sha256').update(homeRealPath).digest('hex').slice(0, 16));
+  return nodePath.join(base, 'rollout-engine', sha256Hex(homeRealPath).slice(0, 16));
 };
 
 const writable = (path: string): boolean => {

@@ -7,6 +7,8 @@ import type { EngineError } from '../../domain/errors.js';
 import type { RolloutFile } from '../../domain/rollout/rolloutFile.js';
 import { parseRolloutFileName } from './rolloutFileName.js';
 import { errnoCode, toEngineError } from '../fs/fsError.js';
+import { folderTimes } from './fileTimes.js';
+import type { FolderTimes } from './fileTimes.js';
 
 // Declared in domain (what a rollout file is); its importers here read it as the listing's type.
 export type { RolloutFile } from '../../domain/rollout/rolloutFile.js';
@@ -18,9 +20,33 @@ export type { RolloutFile } from '../../domain/rollout/rolloutFile.js';
  * reads of one level run concurrently (libuv pool), so 10k+ files take one readdir per folder.
  */
 export const discoverRolloutFiles = (home: string): TE.TaskEither<EngineError, ReadonlyArray<RolloutFile>> =>
+  TE.map((t: RolloutTree) => t.files)(discoverRolloutTree(home));
+
+/** A folder discovery listed, as `lstat` saw it just before the listing: its times, missing, or no real folder (a link: listed through). */
+export interface ListedFolder {
+  readonly path: string;
+  readonly times: FolderTimes;
+}
+
+/** The rollout files of a home and every folder listed to find them (the two roots first). */
+export interface RolloutTree {
+  readonly files: ReadonlyArray<RolloutFile>;
+  readonly folders: ReadonlyArray<ListedFolder>;
+}
+
+/**
+ * `discoverRolloutFiles` with the folders it listed, each `lstat`ed before its listing: a file
+ * added to a folder after its listing changes the folder's mtime from the one given (a listing
+ * stands while its folders' times do: indexer/tokenWarmRecord.ts).
+ */
+export const discoverRolloutTree = (home: string): TE.TaskEither<EngineError, RolloutTree> =>
   TE.tryCatch(
     async () => {
-      const [active, archived] = await Promise.all([walk(nodePath.join(home, 'sessions'), true), walk(nodePath.join(home, 'archived_sessions'), false)]);
+      const folders: ListedFolder[] = [];
+      const [active, archived] = await Promise.all([
+        walk(nodePath.join(home, 'sessions'), true, folders),
+        walk(nodePath.join(home, 'archived_sessions'), false, folders),
+      ]);
       const toFiles = (entries: Entry[], isArchived: boolean): RolloutFile[] =>
         entries
           .sort((a, b) => byteOrder(a.path, b.path))
@@ -32,7 +58,7 @@ export const discoverRolloutFiles = (home: string): TE.TaskEither<EngineError, R
             const named = name.revisionId === undefined ? base : { ...base, revisionId: name.revisionId };
             return [refused === undefined ? named : { ...named, refused }];
           });
-      return [...toFiles(active, false), ...toFiles(archived, true)];
+      return { files: [...toFiles(active, false), ...toFiles(archived, true)], folders };
     },
     (err) => toEngineError(home, 'discover')(err),
   );
@@ -50,8 +76,9 @@ interface Entry {
  * it is reported and skipped — one bad entry never takes the home down, and nothing is read or
  * written through a link that may lead out of the home.
  */
-const walk = async (dir: string, recurse: boolean): Promise<Entry[]> => {
+const walk = async (dir: string, recurse: boolean, folders: ListedFolder[]): Promise<Entry[]> => {
   let entries: Dirent[];
+  folders.push({ path: dir, times: folderTimes(dir) });
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
   } catch (err) {
@@ -65,7 +92,7 @@ const walk = async (dir: string, recurse: boolean): Promise<Entry[]> => {
     const full = nodePath.join(dir, e.name);
     const rolloutNamed = e.name.startsWith('rollout-') && e.name.endsWith('.jsonl');
     if (e.isDirectory()) {
-      if (recurse) subdirs.push(walk(full, true));
+      if (recurse) subdirs.push(walk(full, true, folders));
     } else if (e.isSymbolicLink()) {
       links.push(refusedLink(full, rolloutNamed, recurse));
     } else if (rolloutNamed) {
@@ -114,7 +141,8 @@ interface Listing {
 const listings = new Map<string, Listing>();
 const RACY_MS = 2000;
 const FINE_RACY_MS = 50;
-const racyMsOf = (st: fsSync.Stats): number => (st.mtimeMs % 1000 !== 0 || st.ctimeMs % 1000 !== 0 ? FINE_RACY_MS : RACY_MS);
+export const racyMsOf = (st: { readonly mtimeMs: number; readonly ctimeMs: number }): number =>
+  st.mtimeMs % 1000 !== 0 || st.ctimeMs % 1000 !== 0 ? FINE_RACY_MS : RACY_MS;
 
 /** Listings under way, per key and folder times: asks that come meanwhile share one. */
 const listingsUnderWay = new Map<string, { readonly mtimeMs: number; readonly ctimeMs: number; readonly value: Promise<unknown> }>();

@@ -9,6 +9,7 @@ import type { RolloutFile } from '../jsonl/discover.js';
 import { scanLines } from '../jsonl/lineScanner.js';
 import { INVALID_UTF8 } from '../jsonl/lineEntry.js';
 import { errnoCode } from '../fs/fsError.js';
+import { lstatShows } from './fileTimes.js';
 import { lineDecoderFor, upcastFormatOf } from '../../migrations/upcast/lineDecoder.js';
 import type { UpcastFormat } from '../../migrations/upcast/lineDecoder.js';
 import { HEAD_BYTES } from '../lmdb/schema.js';
@@ -165,13 +166,8 @@ export const unchangedSince = (path: string, cp: FileCheckpoint): boolean => {
 export const statOnlyProbe = (file: RolloutFile, cp: FileCheckpoint): Probe | undefined => {
   if (file.refused !== undefined) return undefined;
   if (cp.rolloutId === null || cp.threadId === null || cp.upcastFrom !== null) return undefined;
-  let st: fsSync.Stats;
-  try {
-    st = fsSync.lstatSync(file.path);
-  } catch {
-    return undefined; // the full probe says what is wrong with it
-  }
-  if (!st.isFile() || st.size !== cp.size || st.mtimeMs !== cp.mtimeMs || st.ctimeMs !== cp.ctimeMs) return undefined;
+  const st = lstatShows(file.path, cp);
+  if (st === undefined) return undefined;
   return {
     file,
     size: st.size,

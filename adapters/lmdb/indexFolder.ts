@@ -5,6 +5,10 @@ import { open } from 'lmdb';
 import type { EngineError } from '../../domain/errors.js';
 import { corrupt, invalidArgument } from '../../domain/errors.js';
 import { DB_NAMES, SCHEMA_VERSION_KEY } from './schema.js';
+import { currentOf, metasOf } from './metaPages.js';
+import type { EnvironmentFile } from './metaPages.js';
+
+export type { EnvironmentFile } from './metaPages.js';
 
 /**
  * Which folders are the engine's index environments. `--index-dir DIR` makes `DIR/index` the LMDB
@@ -49,57 +53,20 @@ export type IndexFolder = { readonly kind: 'absent' } | { readonly kind: 'engine
  * A file failing any is refused as Corrupt, saying what to run. (Damage to other pages is not
  * looked for: that is a full read of the index.)
  */
-const LMDB_META_PAGE = 4096;
-const LMDB_MAGIC = 0xbeefc0de;
-const LMDB_DATA_VERSION = 2;
 const META_AT = 24;
 const NO_PAGE = 0xffffffffffffffffn;
 const P_BRANCH = 0x01;
 const P_LEAF = 0x02;
 
-/** The meta page's fields the checks read. */
-interface LmdbMeta {
-  readonly pageSize: number;
-  readonly lastPage: bigint;
-  readonly txnId: bigint;
-  readonly roots: ReadonlyArray<bigint>;
-}
-
-const metaOf = (head: Buffer, n: number, page: 0 | 1): LmdbMeta | undefined => {
-  const at = page * LMDB_META_PAGE + META_AT;
-  if (n < at + 136 || head.readUInt32LE(at) !== LMDB_MAGIC || head.readUInt32LE(at + 4) !== LMDB_DATA_VERSION) return undefined;
-  return {
-    pageSize: head.readUInt32LE(at + 24),
-    lastPage: head.readBigUInt64LE(at + 120),
-    txnId: head.readBigUInt64LE(at + 128),
-    roots: [head.readBigUInt64LE(at + 64), head.readBigUInt64LE(at + 112)],
-  };
-};
-
 /** What `rebuild` says to run: the index holds nothing the rollouts do not. */
 export const REBUILD_ADVICE =
   'run `rollout-engine repair` (or `rollout-engine index --rebuild`) with the same --codex-home and --index-dir: it is rebuilt from the rollouts';
-
-/** The reads the check makes of `data.mdb`: bytes at a position, and the file's size now. */
-export interface EnvironmentFile {
-  /** Reads into `into` from `position`; the number of bytes read. */
-  readonly read: (into: Buffer, position: number) => number;
-  readonly size: () => number;
-}
 
 /** A check's verdict, with the transaction whose meta page it read (undefined when none could be). */
 interface Check {
   readonly damage: string | undefined;
   readonly txnId: bigint | undefined;
 }
-
-const metasOf = (file: EnvironmentFile): LmdbMeta[] => {
-  const head = Buffer.alloc(2 * LMDB_META_PAGE);
-  const n = file.read(head, 0);
-  return ([0, 1] as const).map((p) => metaOf(head, n, p)).filter((m): m is LmdbMeta => m !== undefined);
-};
-
-const currentOf = (metas: ReadonlyArray<LmdbMeta>): LmdbMeta => metas.reduce((a, b) => (b.txnId > a.txnId ? b : a));
 
 /**
  * One pass of the checks. The meta pages are read before the size: another process may commit

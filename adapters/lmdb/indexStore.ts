@@ -11,6 +11,7 @@ import type { IndexReader, IndexWrite, KeyPart, TableName } from '../../domain/i
 import { TABLES } from '../../domain/index/rows.js';
 import { DB_NAMES, KEY_MAX } from './schema.js';
 import { lmdbError } from './errors.js';
+import { writeMarkOf } from './writeMark.js';
 import { claimIndexFolder, damagedEnvironment } from './indexFolder.js';
 
 type Key = ReadonlyArray<KeyPart>;
@@ -59,11 +60,6 @@ const STRUCTURES_KEY = Symbol.for('structures');
 interface Handles {
   readonly root: RootDatabase;
   readonly dbs: Record<TableName, Database>;
-}
-
-/** The part of lmdb-js's environment handle read here (not in its typings). */
-interface LmdbEnv {
-  readonly info: () => { readonly lastTxnId: number };
 }
 
 const openHandles = (dir: string): Handles => {
@@ -283,9 +279,7 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
         }
         return out;
       }),
-    // The environment's file (a rebuild swaps in another) and its last write transaction (from the
-    // environment's info: the meta page, a few µs; its stats would also walk the free list).
-    writeMark: () => E.tryCatch(() => `${fs.statSync(`${path}/data.mdb`).ino}:${(h.root as unknown as { env: LmdbEnv }).env.info().lastTxnId}`, lmdbError(path, 'stat')),
+    writeMark: () => E.tryCatch(() => writeMarkOf(path, h.root), lmdbError(path, 'stat')),
     remap: () =>
       E.tryCatch(
         () => {

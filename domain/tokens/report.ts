@@ -1,4 +1,5 @@
 import type { StoredResponse } from './selectResponses.js';
+import type { CountedResponse } from './responseFold.js';
 import { selectResponses } from './selectResponses.js';
 import type { Usage } from './usage.js';
 import { ZERO_USAGE, usageInRange } from './usage.js';
@@ -74,6 +75,10 @@ export interface SkippedRecords {
 /** The instants whose day is a four-digit year's in every time zone: what days, weeks and months are named for. */
 const FIRST_MS = Date.parse('1000-01-02T00:00:00.000Z');
 const LAST_MS = Date.parse('9999-12-30T23:59:59.999Z');
+
+/** Why a counted response (its instant `ms`, NaN without a timestamp) is left out whatever a report asks, or undefined: a timestamp of no instant, then counts out of range. */
+export const skipOf = (p: Pick<CountedResponse, 'timestamp' | 'usage'>, ms: number): keyof SkippedRecords | undefined =>
+  p.timestamp !== null && !(ms >= FIRST_MS && ms <= LAST_MS) ? 'badTimestamp' : !usageInRange(p.usage) ? 'tokensOutOfRange' : undefined;
 
 /** The Monday (YYYY-MM-DD) of a day's week. */
 const mondayOf = (day: string): string => {
@@ -259,12 +264,9 @@ export const buildTokenReport = (rows: ReadonlyArray<StoredResponse>, options: T
   for (const r of selection.counted) {
     const p = r.response;
     const ms = p.timestamp === null ? Number.NaN : Date.parse(p.timestamp);
-    if (p.timestamp !== null && !(ms >= FIRST_MS && ms <= LAST_MS)) {
-      skipped.badTimestamp += 1;
-      continue;
-    }
-    if (!usageInRange(p.usage)) {
-      skipped.tokensOutOfRange += 1;
+    const skip = skipOf(p, ms);
+    if (skip !== undefined) {
+      skipped[skip] += 1;
       continue;
     }
     if (ranged && (Number.isNaN(ms) || (options.sinceMs !== undefined && ms < options.sinceMs) || (options.untilMs !== undefined && ms >= options.untilMs))) {

@@ -5,6 +5,8 @@ import { bucketInRange, buildTokenReport } from '../../domain/tokens/report.js';
 import type { TokenDimension, TokenReport, TokenReportOptions, UsageBucket } from '../../domain/tokens/report.js';
 import type { StoredResponse } from '../../domain/tokens/selectResponses.js';
 import { SLOT_MS } from '../../domain/tokens/usageBuckets.js';
+import { reportFromSums, tokenSumsOf } from '../../domain/tokens/reportSums.js';
+import type { HomeTokenSums } from '../../domain/tokens/reportSums.js';
 import { storedResponses } from '../internal/indexScans.js';
 import { take, useCase } from '../internal/useCase.js';
 import { sourceKindsOf } from '../internal/sourceKinds.js';
@@ -36,15 +38,15 @@ export interface TokenAuditOptions extends Omit<TokenReportOptions, 'clientOf'> 
 const clientOf = (originator: string, apiSource: unknown): string | null => (originator !== '' ? originator : (sourceKindsOf(apiSource)[0] ?? null));
 
 /**
- * Token-usage audit of a CODEX_HOME, answered from the index's token projection alone (a
- * thread's client from its file's session_meta, as its thread row has it), never by re-reading
- * rollout files: the caller catches the index up first. A report without turns reads the sums the projection keeps per file
+ * What a token-usage report of a CODEX_HOME is built from, read from the index's token projection
+ * alone (a thread's client from its file's session_meta, as its thread row has it), never by
+ * re-reading rollout files: the caller catches the index up first. A report without turns reads the sums the projection keeps per file
  * (`tokenBuckets`) and only the responses they cannot stand for: the loose ones (copies another
  * file may hold), every response of the threads those copies name or that repeat a record id
  * (in one file, or in two of a thread's files: one response held twice), and of files with a bucket the
  * range or the time zone cuts. A report by turn reads every response.
  */
-export const auditTokenUsage = (store: IndexStore, { releasePages, ...options }: TokenAuditOptions): TE.TaskEither<EngineError, TokenReport> =>
+const readTokenInputs = (store: IndexStore, { releasePages, ...options }: TokenAuditOptions): TE.TaskEither<EngineError, TokenInputs> =>
   useCase(async () => {
     // A read error of a remap surfaces on the next read.
     const unmap = (): void => void (releasePages === true ? store.remap?.() : undefined);
@@ -67,8 +69,7 @@ export const auditTokenUsage = (store: IndexStore, { releasePages, ...options }:
       }),
     );
     unmap();
-    const full = { ...options, clientOf: (threadId: string) => clients.get(threadId) ?? null };
-    if ((options.dimensions ?? ['turn']).includes('turn')) return buildTokenReport(await take(storedResponses(store)), full);
+    if ((options.dimensions ?? ['turn']).includes('turn')) return { clients, rows: await take(storedResponses(store)), buckets: [] };
 
     const filesOf = new Map<string, string[]>();
     for (const [rid, t] of threadOf) {
@@ -145,9 +146,51 @@ export const auditTokenUsage = (store: IndexStore, { releasePages, ...options }:
       if (++read % ROLLOUTS_BETWEEN_UNMAPS === 0) unmap();
     }
     for (const l of loose) if (!asRows.has(l.key[0])) rows.push({ rolloutId: l.key[0], line: l.key[1], response: l.value });
-    return buildTokenReport(
+    return {
+      clients,
       rows,
-      full,
-      buckets.filter((x) => !asRows.has(x.rid)).map((x) => x.b),
-    );
+      buckets: buckets.filter((x) => !asRows.has(x.rid)).map((x) => x.b),
+    };
+  });
+
+/** What a report is built from: the threads' clients, the responses read as rows, the buckets that stand for the others. */
+interface TokenInputs {
+  readonly clients: ReadonlyMap<string, string | null>;
+  readonly rows: ReadonlyArray<StoredResponse>;
+  readonly buckets: ReadonlyArray<UsageBucket>;
+}
+
+/** The sums of every response of the index, whatever a report's range and zone (the inputs of a report without either). */
+export const readTokenSums = (store: IndexStore, options: Pick<TokenAuditOptions, 'releasePages' | 'pricing'>): TE.TaskEither<EngineError, HomeTokenSums> =>
+  useCase(async () => {
+    const { clients, rows, buckets } = await take(readTokenInputs(store, { ...options, localDay: (iso) => iso.slice(0, 10), dimensions: ['dayUtc'] }));
+    return { sums: tokenSumsOf(rows, buckets), clients };
+  });
+
+/** The client of each thread as the report reads it. */
+export const clientOfThreads =
+  (clients: ReadonlyMap<string, string | null>) =>
+  (threadId: string): string | null =>
+    clients.get(threadId) ?? null;
+
+/**
+ * Token-usage audit of a CODEX_HOME from its index (see `readTokenInputs`). A report without turns
+ * is built from the home's sums (`reportFromSums`), a few thousand, when its range and zone cut
+ * none; else, and by turn, from what `readTokenInputs` reads for it.
+ */
+export const auditTokenUsage = (store: IndexStore, options: TokenAuditOptions): TE.TaskEither<EngineError, TokenReport> =>
+  useCase(async () => {
+    if (!(options.dimensions ?? ['turn']).includes('turn')) {
+      const { sums, clients } = await take(readTokenSums(store, options));
+      const fromSums = reportFromSums(sums, { ...options, clientOf: clientOfThreads(clients) });
+      if (fromSums !== undefined) return fromSums;
+    }
+    return await take(auditTokenUsageByRows(store, options));
+  });
+
+/** The report built from what `readTokenInputs` reads for it, never from the sums: what the sums must give (test/tokens/tokenSums.int.spec.ts). */
+export const auditTokenUsageByRows = (store: IndexStore, options: TokenAuditOptions): TE.TaskEither<EngineError, TokenReport> =>
+  useCase(async () => {
+    const { clients, rows, buckets } = await take(readTokenInputs(store, options));
+    return buildTokenReport(rows, { ...options, clientOf: clientOfThreads(clients) }, buckets);
   });

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import type * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../domain/errors.js';
-import type { Priced, SkippedRecords, TokenDimension, TokenReport, UsageGroup, UsageSum } from '../../../domain/tokens/report.js';
+import type { Priced, SkippedRecords, TokenDimension, TokenReport, TokenReportOptions, UsageGroup, UsageSum } from '../../../domain/tokens/report.js';
+import type { CatchUpSummary } from '../../../indexer/catchUpSummary.js';
+import type { StepText } from '../progress.js';
 import type { PriceSource } from '../../../domain/tokens/pricing.js';
 import { NO_PUBLISHED_PRICE } from '../../../domain/tokens/pricing.js';
 import { TOKEN_DIMENSIONS } from '../../../domain/tokens/report.js';
@@ -157,31 +159,101 @@ const reportJson = (r: TokenReport, by: string | undefined, extra: Record<string
   };
 };
 
-/** The token audit of the home the options name, rendered: a table, or JSON with `--json` (the bench times it too). */
-export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineError, string>> => {
+type ReportOptions = Omit<TokenReportOptions, 'clientOf'>;
+
+/** What a run reports: the report, and what its catch-up did (the JSON's `index`). */
+interface Reported {
+  readonly r: TokenReport;
+  readonly c: Pick<CatchUpSummary, 'files' | 'indexed' | 'tailed' | 'reindexed' | 'unchanged' | 'bytes'>;
+  readonly state: 'warm' | 'cold';
+}
+
+/** The report from the index dir's record of the home's sums, when it shows the index current (nothing read but the record, a stat a file and folder); undefined otherwise. */
+const warmReport = async (codexHome: string, indexDir: string, options: ReportOptions): Promise<E.Either<EngineError, Reported> | undefined> => {
+  if (options.dimensions === undefined || options.dimensions.includes('turn')) return undefined;
+  const [{ tokenSumsIfWarm }, { reportFromSums }, { right }] = await Promise.all([
+    import('../../../indexer/tokenWarmRecord.js'),
+    import('../../../domain/tokens/reportSums.js'),
+    import('fp-ts/lib/Either.js'),
+  ]);
+  const warm = await tokenSumsIfWarm(codexHome, indexDir);
+  if (warm === undefined) return undefined;
+  let r: TokenReport | undefined;
+  try {
+    r = reportFromSums(warm.sums, { ...options, clientOf: warm.clientOf });
+  } catch {
+    return undefined; // the record's sums per thread do not decode: a caught-up report
+  }
+  if (r === undefined) return undefined;
+  // What a catch-up that found every file unchanged says (catchUp.ts).
+  return right({ r, c: { files: warm.files, indexed: 0, tailed: 0, reindexed: 0, unchanged: warm.files, bytes: 0 }, state: 'warm' });
+};
+
+/**
+ * The report after the token projection's catch-up; a report without turns is built from the
+ * home's sums, which are then recorded for the next one when the index is current with the home
+ * (indexer/writeTokenWarmRecord.ts).
+ */
+const caughtUpReport = async (codexHome: string, indexDir: string, options: ReportOptions, step: StepText): Promise<E.Either<EngineError, Reported>> => {
   const [
     E,
-    TE,
-    { invalidArgument },
-    { auditTokenUsage },
+    { auditTokenUsage, auditTokenUsageByRows, readTokenSums, clientOfThreads },
+    { reportFromSums },
     { withTokenProjectionCaughtUp },
-    { homeOf },
-    { cliFeedback, stepText },
-    { checkTimeZone, localDayIn, parseInstant, systemTimeZone },
-    { pricingOption },
+    { cliFeedback },
     { garbageBound },
   ] = await Promise.all([
     import('fp-ts/lib/Either.js'),
-    import('fp-ts/lib/TaskEither.js'),
-    import('../../../domain/errors.js'),
     import('../../../replay/tokens/auditTokenUsage.js'),
+    import('../../../domain/tokens/reportSums.js'),
     import('../../composition/tokenProjectionHome.js'),
-    import('../homeOptions.js'),
     import('../progress.js'),
-    import('../../system/timeZone.js'),
-    import('../pricingFile.js'),
     import('../../system/garbageBound.js'),
   ]);
+  // A process that ends with its report: its peak RSS is what its user sees.
+  const audit = { ...options, releasePages: true };
+  const garbage = garbageBound();
+  return withTokenProjectionCaughtUp(
+    codexHome,
+    indexDir,
+    // A process that ends with its report: the catch-up's garbage is collected as it goes and before the report.
+    { onStatus: cliFeedback.onStatus, garbage },
+    ({ store, indexWas }, c) =>
+      () =>
+        cliFeedback
+          .during(step, async () => {
+            if (options.dimensions === undefined || options.dimensions.includes('turn')) return auditTokenUsage(store, audit)();
+            const mark = store.writeMark?.();
+            const read = await readTokenSums(store, audit)();
+            if (E.isLeft(read)) return read;
+            if (mark !== undefined && mark._tag === 'Right') {
+              // Each step's garbage goes before the next: the sums' reads, then the record's listing,
+              // checkpoints and plan (a 1 GB home, the report then the record uncollected: 145 MB).
+              garbage.done();
+              const { writeTokenWarmRecord } = await import('../../../indexer/writeTokenWarmRecord.js');
+              await writeTokenWarmRecord(store, codexHome, indexDir, mark.right, read.right);
+              garbage.done();
+            }
+            const r = reportFromSums(read.right.sums, { ...options, clientOf: clientOfThreads(read.right.clients) });
+            return r === undefined ? auditTokenUsageByRows(store, audit)() : E.right(r);
+          })
+          .then(E.map((r: TokenReport): Reported => ({ r, c, state: indexWas === 'current' ? 'warm' : 'cold' }))),
+  );
+};
+
+/** The token audit of the home the options name, rendered: a table, or JSON with `--json` (the bench times it too). */
+export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineError, string>> => {
+  // What a warm report needs, first: one whose index dir records the home's sums as current
+  // (indexer/tokenWarmRecord.ts) loads neither the index nor the catch-up.
+  const [E, { invalidArgument }, { homeOf }, { cliFeedback, stepText }, { checkTimeZone, localDayIn, parseInstant, systemTimeZone }, { pricingOption }] =
+    await Promise.all([
+      import('fp-ts/lib/Either.js'),
+      import('../../../domain/errors.js'),
+      import('../homeOptions.js'),
+      import('../progress.js'),
+      import('../../system/timeZone.js'),
+      import('../pricingFile.js'),
+    ]);
   if (opts.by !== undefined && dimensionNamed(opts.by) === undefined)
     return E.left(invalidArgument('--by', `one of ${[...TOKEN_DIMENSION_NAMES.keys()].join(', ')}; got ${opts.by}`));
   if (opts.breakdown !== undefined && opts.breakdown !== 'model') return E.left(invalidArgument('--breakdown', `model is the one breakdown; got ${opts.breakdown}`));
@@ -198,28 +270,15 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
   const { codexHome, indexDir } = named.right;
   const t0 = process.hrtime.bigint();
   const audit = stepText(`auditing the token usage of ${codexHome}`, 'audited', 'nothing was changed');
-  const report = await withTokenProjectionCaughtUp(
-    codexHome,
-    indexDir,
-    // A process that ends with its report: the catch-up's garbage is collected as it goes and before the report.
-    { onStatus: cliFeedback.onStatus, garbage: garbageBound() },
-    (home, c) => () =>
-      cliFeedback.during(
-        audit,
-        TE.map((r: TokenReport) => ({ r, c, state: home.indexWas === 'current' ? 'warm' : 'cold' }))(
-          auditTokenUsage(home.store, {
-            ...(since.right === undefined ? {} : { sinceMs: since.right }),
-            ...(until.right === undefined ? {} : { untilMs: until.right }),
-            localDay: localDayIn(tz.right),
-            pricing: pricing.right,
-            // A process that ends with its report: its peak RSS is what its user sees.
-            releasePages: true,
-            // Only the grouping shown (the table's default: by thread); JSON without --by holds every one.
-            ...(opts.by !== undefined ? { dimensions: [dimensionNamed(opts.by)!] } : opts.json ? {} : { dimensions: ['thread'] as const }),
-          }),
-        ),
-      ),
-  );
+  const options = {
+    ...(since.right === undefined ? {} : { sinceMs: since.right }),
+    ...(until.right === undefined ? {} : { untilMs: until.right }),
+    localDay: localDayIn(tz.right),
+    pricing: pricing.right,
+    // Only the grouping shown (the table's default: by thread); JSON without --by holds every one.
+    ...(opts.by !== undefined ? { dimensions: [dimensionNamed(opts.by)!] } : opts.json ? {} : { dimensions: ['thread'] as const }),
+  };
+  const report = (await warmReport(codexHome, indexDir, options)) ?? (await caughtUpReport(codexHome, indexDir, options, audit));
   cliFeedback.settle();
   if (E.isLeft(report)) return report;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

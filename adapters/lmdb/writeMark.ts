@@ -1,0 +1,26 @@
+import * as fs from 'node:fs';
+import type { RootDatabase } from 'lmdb';
+import { committedTxnOf } from './metaPages.js';
+
+/** The part of lmdb-js's environment handle read here (not in its typings). */
+interface LmdbEnv {
+  readonly info: () => { readonly lastTxnId: number };
+}
+
+/**
+ * What identifies an environment's last write: its file (a rebuild swaps in another) and its last
+ * write transaction (from the environment's info: the meta page, a few µs; its stats would also
+ * walk the free list). Throws what the file system or LMDB threw.
+ */
+export const writeMarkOf = (dir: string, root: RootDatabase): string =>
+  `${fs.statSync(`${dir}/data.mdb`).ino}:${(root as unknown as { env: LmdbEnv }).env.info().lastTxnId}`;
+
+/**
+ * The write mark of the environment in `dir` (as `writeMarkOf` gives it), read from its meta pages
+ * without loading LMDB (no table, no migration, no lock: a warm token report, tokenWarmRecord.ts,
+ * spent a fifth of its time loading lmdb-js for this); undefined when there is none to read.
+ */
+export const readWriteMark = (dir: string): string | undefined => {
+  const c = committedTxnOf(dir);
+  return c === undefined ? undefined : `${c.ino}:${c.txnId}`;
+};

@@ -1,0 +1,167 @@
+import type { StoredResponse } from './selectResponses.js';
+import { selectResponses } from './selectResponses.js';
+import type { SkippedRecords, TokenReport, TokenReportOptions, UsageBucket } from './report.js';
+import { bucketInRange, buildTokenReport, skipOf } from './report.js';
+import { usageInRange } from './usage.js';
+import { SLOT_MS } from './usageBuckets.js';
+
+/**
+ * A home's token usage as a report needs it, whatever its range, zone and grouping (pure): every
+ * response counted once (`selectResponses`), summed per (thread, 15-minute UTC slot, model,
+ * provider, cwd) — the file buckets the projection keeps, merged across a thread's files, and the
+ * responses read as rows added in — with what the selection and the checks left out. A few
+ * thousand sums stand for hundreds of thousands of responses; a report by turn, or one whose range
+ * or local days cut a sum, reads the responses (`reportFromSums` says so).
+ */
+export interface TokenSums {
+  /** Merged sums, each in one slot, in the order of their first response (rows, then buckets). */
+  readonly entries: ReadonlyArray<UsageBucket>;
+  /**
+   * The same merged across threads (`threadId` ''): what a report grouped by neither thread nor
+   * client reads (a few hundred sums where `entries` has one a thread and slot).
+   */
+  readonly acrossThreads: ReadonlyArray<UsageBucket>;
+  /**
+   * Merged across threads, providers and cwds too (those null): what a report by time or model
+   * reads (one sum a slot and model).
+   */
+  readonly bySlotAndModel: ReadonlyArray<UsageBucket>;
+  readonly duplicateRecords: number;
+  readonly copiedCounts: number;
+  /** Rows left out whatever the report asks (a bucket of impossible counts stays an entry: the report counts it). */
+  readonly skippedRecords: SkippedRecords;
+}
+
+/** A home's sums and its threads' clients (the thread's originator, else its source: `TokenReportOptions.clientOf`). */
+export interface HomeTokenSums {
+  readonly sums: TokenSums;
+  readonly clients: ReadonlyMap<string, string | null>;
+}
+
+type Entry = { -readonly [K in Exclude<keyof UsageBucket, 'usage'>]: UsageBucket[K] } & { usage: { -readonly [K in keyof UsageBucket['usage']]: number } };
+
+/**
+ * The sums of the rows and buckets a report without ranges reads (`auditTokenUsage`: the rows of
+ * the threads whose responses may be held twice, the loose ones, the other files' buckets). A
+ * response or bucket joins the sum of its thread, slot and keys; each sum stands where its first
+ * member stood, so the groups meet their models in the order the full report meets them (a tie in
+ * totals keeps that order). A bucket of impossible counts is kept apart, as the report skips it whole.
+ */
+export const tokenSumsOf = (rows: ReadonlyArray<StoredResponse>, buckets: ReadonlyArray<UsageBucket>): TokenSums => {
+  const selection = selectResponses(rows);
+  const merged = merger((b) => b.threadId);
+  const skipped = { badTimestamp: 0, tokensOutOfRange: 0 };
+  // As buildTokenReport leaves a row out.
+  for (const { response: p } of selection.counted) {
+    const ms = p.timestamp === null ? Number.NaN : Date.parse(p.timestamp);
+    const skip = skipOf(p, ms);
+    if (skip !== undefined) {
+      skipped[skip] += 1;
+      continue;
+    }
+    const timed = p.timestamp !== null;
+    merged.add({
+      threadId: p.threadId,
+      firstMs: timed ? ms : null,
+      lastMs: timed ? ms : null,
+      model: p.model,
+      provider: p.provider,
+      cwd: p.cwd,
+      usage: p.usage,
+      responses: 1,
+    });
+  }
+  for (const b of buckets) {
+    if (usageInRange(b.usage, b.responses)) merged.add(b);
+    else merged.apart(b);
+  }
+  /** The sums merged again, with fields no grouping of theirs reads left out. */
+  const coarser = (of: ReadonlyArray<UsageBucket>, keep: (e: UsageBucket) => UsageBucket): Entry[] => {
+    const m = merger(() => '');
+    for (const e of of) {
+      if (usageInRange(e.usage, e.responses)) m.add(keep(e));
+      else m.apart(keep(e));
+    }
+    return m.entries;
+  };
+  const acrossThreads = coarser(merged.entries, (e) => ({ ...e, threadId: '' }));
+  return {
+    entries: merged.entries,
+    acrossThreads,
+    bySlotAndModel: coarser(acrossThreads, (e) => ({ ...e, provider: null, cwd: null })),
+    duplicateRecords: selection.duplicateRecords,
+    copiedCounts: selection.copiedCounts,
+    skippedRecords: skipped,
+  };
+};
+
+/**
+ * Sums per (thread as `threadOf` names it, slot, model, provider, cwd), each where its first member
+ * was added; `apart` keeps one as it is (a bucket of impossible counts: the report skips it whole).
+ */
+const merger = (threadOf: (b: UsageBucket) => string) => {
+  const sums = new Map<string, Entry>();
+  const entries: Entry[] = [];
+  return {
+    entries,
+    apart: (b: UsageBucket): void => void entries.push({ ...b, threadId: threadOf(b), usage: { ...b.usage } }),
+    add: (b: UsageBucket): void => {
+      const threadId = threadOf(b);
+      const slot = b.firstMs === null ? 'none' : String(Math.floor(b.firstMs / SLOT_MS));
+      const key = `${threadId}\u0000${slot}\u0000${b.model ?? '\u0001'}\u0000${b.provider ?? '\u0001'}\u0000${b.cwd ?? '\u0001'}`;
+      const s = sums.get(key);
+      if (s === undefined) {
+        const own: Entry = { ...b, threadId, usage: { ...b.usage } };
+        sums.set(key, own);
+        entries.push(own);
+        return;
+      }
+      const u = s.usage;
+      u.inputTokens += b.usage.inputTokens;
+      u.cachedInputTokens += b.usage.cachedInputTokens;
+      u.cacheWriteInputTokens += b.usage.cacheWriteInputTokens;
+      u.outputTokens += b.usage.outputTokens;
+      u.reasoningOutputTokens += b.usage.reasoningOutputTokens;
+      u.totalTokens += b.usage.totalTokens;
+      s.responses += b.responses;
+      if (b.firstMs !== null && (s.firstMs === null || b.firstMs < s.firstMs)) s.firstMs = b.firstMs;
+      if (b.lastMs !== null && (s.lastMs === null || b.lastMs > s.lastMs)) s.lastMs = b.lastMs;
+    },
+  };
+};
+
+/** Groupings that read a response's thread; its provider or cwd. */
+const BY_THREAD = new Set<string>(['thread', 'client']);
+const BY_PLACE = new Set<string>(['provider', 'cwd']);
+
+/** Groupings by the local calendar: a sum whose ends fall in two local days cannot be placed in one. */
+const BY_LOCAL_DAY = new Set<string>(['dayLocal', 'week', 'month']);
+
+/**
+ * The report `buildTokenReport` gives of the same responses, from their sums; undefined when the
+ * sums cannot give it: a report by turn (sums hold no turns), a range that cuts a sum, or a sum
+ * whose first and last response fall in two local days of the report's zone (one not offset by
+ * quarter hours). A sum lies in one slot, so the other groupings place all of it where each of
+ * its responses goes (usageBuckets.ts says why, blocks included).
+ */
+export const reportFromSums = (sums: TokenSums, options: TokenReportOptions): TokenReport | undefined => {
+  const dims = options.dimensions;
+  if (dims === undefined || dims.includes('turn')) return undefined;
+  const byLocalDay = dims.some((d) => BY_LOCAL_DAY.has(d));
+  const day = (ms: number) => options.localDay(new Date(ms).toISOString());
+  const entries = dims.some((d) => BY_THREAD.has(d)) ? sums.entries : dims.some((d) => BY_PLACE.has(d)) ? sums.acrossThreads : sums.bySlotAndModel;
+  for (const e of entries) {
+    if (bucketInRange(e, options) === 'cut') return undefined;
+    if (byLocalDay && e.firstMs !== null && e.lastMs !== null && e.firstMs !== e.lastMs && day(e.firstMs) !== day(e.lastMs)) return undefined;
+  }
+  const r = buildTokenReport([], options, entries);
+  return {
+    ...r,
+    duplicateRecords: sums.duplicateRecords,
+    copiedCounts: sums.copiedCounts,
+    skippedRecords: {
+      badTimestamp: sums.skippedRecords.badTimestamp + r.skippedRecords.badTimestamp,
+      tokensOutOfRange: sums.skippedRecords.tokensOutOfRange + r.skippedRecords.tokensOutOfRange,
+    },
+  };
+};

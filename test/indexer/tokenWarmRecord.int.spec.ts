@@ -1,0 +1,169 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { withTokenProjectionCaughtUp } from '../../adapters/composition/tokenProjectionHome.js';
+import { readTokenSums } from '../../replay/tokens/auditTokenUsage.js';
+import { DEFAULT_PRICING } from '../../domain/tokens/pricing.js';
+import { tokenSumsIfWarm, TOKEN_WARM_RECORD } from '../../indexer/tokenWarmRecord.js';
+import { writeTokenWarmRecord } from '../../indexer/writeTokenWarmRecord.js';
+import { openIndex } from '../../indexer/openIndex.js';
+import { lazyCatchUpHome } from '../../indexer/lazyCatchUp.js';
+import { lmdbDirOf } from '../../adapters/lmdb/environmentFolder.js';
+import { useTempDir } from '../fixtures/tempDir.js';
+import { RolloutWriter } from '../fixtures/rolloutLines.js';
+import { TokenHistory, usage6 } from '../fixtures/tokenHistories.js';
+import { CLI } from '../fixtures/cliBundle.js';
+
+/**
+ * A warm `tokens` report answers from the sums recorded beside the index (indexer/tokenWarmRecord.ts)
+ * only while the index is current with the home: after each scripted change — a rollout appended
+ * to, rewritten in place at the same size, added to a day folder or a new one, deleted, moved to
+ * archived_sessions, or a commit to the index — the record no longer holds and the report equals
+ * one from a fresh index. While it holds, every grouping, zone and range it answers equals the
+ * fresh index's report (a home with a legacy fork, a paginated fork and a sub-agent thread).
+ */
+describe('tokens: the warm record of the home token sums', function () {
+  this.timeout(300_000);
+  const tmp = useTempDir('token-warm-');
+  let home: string;
+  let indexDir: string;
+  let fresh = 0;
+
+  const id = (n: number) => `01a1fe84-0000-7000-8000-${String(n).padStart(12, '0')}`;
+  const fileOf = (day: string, threadId: string) => nodePath.join(home, 'sessions', ...day.split('-'), `rollout-${day}T14-00-00-${threadId}.jsonl`);
+  const write = (path: string, lines: ReadonlyArray<string>) => {
+    fs.mkdirSync(nodePath.dirname(path), { recursive: true });
+    fs.writeFileSync(path, lines.map((l) => `${l}\n`).join(''));
+  };
+
+  /** A thread of two turns whose responses use `scale`-sized counts. */
+  const thread = (n: number, scale: number, meta: Record<string, unknown> = {}, startMs = Date.UTC(2026, 10, 21, 14, 0, 0)) => {
+    const w = new RolloutWriter('paginated', id(n), { startMs });
+    w.sessionMeta(meta);
+    const h = new TokenHistory(w);
+    h.turn(`t${n}a`, [usage6(100 * scale, 10 * scale, 7 * scale)], { model: 'gpt-5' });
+    w.wait(40 * 60_000);
+    h.turn(`t${n}b`, [usage6(30 * scale, 0, 3 * scale), usage6(20 * scale, 5, 2)], { model: n % 2 === 0 ? 'gpt-5' : 'o4-mini', cwd: `/work/${n % 3}` });
+    return { w, h };
+  };
+
+  const tokens = (dir: string, args: ReadonlyArray<string>) => {
+    const r = spawnSync(process.execPath, [CLI, 'tokens', '--json', '-q', '--codex-home', home, '--index-dir', dir, ...args], { encoding: 'utf8' });
+    expect(r.status, r.stderr).to.equal(0);
+    const { seconds: _s, index: _i, ...report } = JSON.parse(r.stdout) as Record<string, unknown>;
+    return report;
+  };
+  /** The same report from an index built now. */
+  const reference = (args: ReadonlyArray<string>) => tokens(nodePath.join(tmp(), `fresh-${++fresh}`), args);
+
+  /** Record the sums as a caught-up report does, its folders' times taken as settled (time passed: no racy interval). */
+  const record = async (): Promise<void> => {
+    const r = await withTokenProjectionCaughtUp(home, indexDir, {}, ({ store }) => async () => {
+      const mark = store.writeMark!();
+      if (E.isLeft(mark)) return mark;
+      const sums = await readTokenSums(store, { pricing: DEFAULT_PRICING })();
+      if (E.isLeft(sums)) return sums;
+      return E.right(await writeTokenWarmRecord(store, home, indexDir, mark.right, sums.right, () => Date.now() + 60_000));
+    });
+    expect(r).to.deep.equal(E.right(true));
+    expect(await tokenSumsIfWarm(home, indexDir)).to.not.equal(undefined);
+  };
+
+  const ASKED: ReadonlyArray<ReadonlyArray<string>> = [
+    ['--by', 'day-utc', '--breakdown', 'model'],
+    ['--by', 'thread'],
+    ['--by', 'client'],
+    ['--by', 'block'],
+    ['--by', 'week', '--tz', 'Asia/Kathmandu'],
+    ['--by', 'day', '--tz', 'America/St_Johns', '--since', '2026-11-21'],
+    ['--by', 'cwd', '--until', '2026-11-21T14:30:00Z'],
+  ];
+
+  before(() => {
+    home = nodePath.join(tmp(), 'home');
+    indexDir = nodePath.join(tmp(), 'index');
+    const root = thread(1, 1);
+    write(fileOf('2026-11-21', id(1)), root.w.lines);
+    // A legacy fork: every line of its source copied, then its own turn (its records held twice).
+    const fork = new RolloutWriter('legacy', id(2), { startMs: Date.UTC(2026, 10, 21, 16, 0, 0) });
+    fork.sessionMeta({ forked_from_id: id(1) });
+    for (const l of root.w.lines) fork.lines.push(l);
+    const fh = new TokenHistory(fork);
+    fh.total = root.h.total;
+    fh.turn('t2a', [usage6(500, 0, 50)], { model: 'gpt-5' });
+    write(fileOf('2026-11-21', id(2)), fork.lines);
+    // A sub-agent's thread (its client: the sub-agent source) and a paginated fork by reference.
+    write(fileOf('2026-11-21', id(3)), thread(3, 2, { source: { subagent: 'review' }, originator: '' }).w.lines);
+    write(fileOf('2026-11-22', id(4)), thread(4, 3, { forked_from_id: id(3), history_base: { thread_id: id(3), end_ordinal_exclusive: 2, end_byte_offset: 1 } }).w.lines);
+  });
+
+  it('a caught-up report records the sums; the next answers from them, equal to a fresh index for every grouping, zone and range', async () => {
+    tokens(indexDir, ['--by', 'day-utc']);
+    expect(fs.existsSync(nodePath.join(indexDir, TOKEN_WARM_RECORD))).to.equal(true);
+    await record();
+    const recorded = fs.statSync(nodePath.join(indexDir, TOKEN_WARM_RECORD)).ino;
+    for (const args of ASKED) expect(tokens(indexDir, args), args.join(' ')).to.deep.equal(reference(args));
+    // Answered from the record: a caught-up report would have replaced it (a new file).
+    expect(fs.statSync(nodePath.join(indexDir, TOKEN_WARM_RECORD)).ino).to.equal(recorded);
+    // A record is of one home: another home given the same index dir is not answered from it.
+    expect(await tokenSumsIfWarm(nodePath.join(tmp(), 'other'), indexDir)).to.equal(undefined);
+  });
+
+  const CHANGES: ReadonlyArray<readonly [string, () => void | Promise<void>]> = [
+    [
+      'a response appended to a rollout',
+      () => {
+        const w = new RolloutWriter('paginated', id(1), { startMs: Date.UTC(2026, 10, 21, 18, 0, 0), startOrdinal: 50 });
+        new TokenHistory(w).turn('t1c', [usage6(900, 0, 90)], { model: 'gpt-5' });
+        fs.appendFileSync(fileOf('2026-11-21', id(1)), w.lines.map((l) => `${l}\n`).join(''));
+      },
+    ],
+    [
+      'a rollout rewritten in place, the same size',
+      () => {
+        const p = fileOf('2026-11-22', id(4));
+        const text = fs.readFileSync(p, 'utf8');
+        const changed = text.replace('"input_tokens":90', '"input_tokens":80');
+        expect(changed).to.not.equal(text);
+        fs.writeFileSync(p, changed);
+      },
+    ],
+    ['a rollout added to a day folder', () => write(fileOf('2026-11-21', id(5)), thread(5, 4).w.lines)],
+    ['a rollout in a new day folder', () => write(fileOf('2026-12-02', id(6)), thread(6, 5, {}, Date.UTC(2026, 11, 2, 9, 0, 0)).w.lines)],
+    ['a rollout deleted', () => fs.rmSync(fileOf('2026-11-21', id(5)))],
+    [
+      'a rollout moved to archived_sessions (a root that was missing)',
+      () => {
+        const from = fileOf('2026-12-02', id(6));
+        fs.mkdirSync(nodePath.join(home, 'archived_sessions'));
+        fs.renameSync(from, nodePath.join(home, 'archived_sessions', nodePath.basename(from)));
+      },
+    ],
+    [
+      'a commit to the index (a full catch-up by another process)',
+      async () => {
+        const opened = await openIndex(lmdbDirOf(indexDir), home)();
+        if (E.isLeft(opened)) throw new Error(JSON.stringify(opened.left));
+        try {
+          expect(E.isRight(await lazyCatchUpHome(opened.right.store, home)())).to.equal(true);
+        } finally {
+          await opened.right.store.close()();
+        }
+      },
+    ],
+  ];
+
+  for (const [what, change] of CHANGES)
+    it(`${what}: the record no longer holds; the report equals a fresh index's`, async () => {
+      await record();
+      const before = tokens(indexDir, ['--by', 'day-utc']);
+      await change();
+      expect(await tokenSumsIfWarm(home, indexDir)).to.equal(undefined);
+      const after = tokens(indexDir, ['--by', 'day-utc']);
+      expect(after).to.deep.equal(reference(['--by', 'day-utc']));
+      if (!what.startsWith('a commit') && !what.startsWith('a rollout moved')) expect(after).to.not.deep.equal(before);
+      for (const args of ASKED.slice(1, 3)) expect(tokens(indexDir, args), args.join(' ')).to.deep.equal(reference(args));
+    });
+});

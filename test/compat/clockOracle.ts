@@ -193,6 +193,24 @@ export class ClockOracle {
       .map(([id]) => id);
   }
 
+  /**
+   * `rows` (a state-DB list page of ours, `sortKey` order) in the order Codex's state DB gives them:
+   * by its readings to the millisecond, then id (`state/src/runtime/threads.rs`), the whole list
+   * reversed descending. For a DB whose readings are not ours to the millisecond: the one older
+   * Codex versions left holds `created_at` in whole seconds (0.169 migrates it to `created_at_ms` =
+   * `created_at` × 1000), so its threads of one second come in id order, ours by the session_meta's
+   * millisecond. Undefined when a row has no DB reading, or the order is already Codex's.
+   */
+  inStateDbOrder<T extends { readonly id: string }>(rows: readonly T[], sortKey: unknown, direction: 'asc' | 'desc'): T[] | undefined {
+    const field = SORT_FIELDS[typeof sortKey === 'string' ? sortKey : 'created_at'];
+    const db = this.rows ?? stateRows(this.codexHome);
+    if (field === undefined || rows.some((r) => !db.has(r.id))) return undefined;
+    const at = (r: T): number => db.get(r.id)!.ms[field];
+    const sorted = [...rows].sort((a, b) => at(a) - at(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (direction === 'desc') sorted.reverse();
+    return sorted.every((r, i) => r === rows[i]) ? undefined : sorted;
+  }
+
   /** An oracle on the state DB as it is now: for answers Codex gave before a later request changed it. */
   static now(codexHome: string): ClockOracle {
     return new ClockOracle(codexHome, stateRows(codexHome));

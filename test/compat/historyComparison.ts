@@ -14,7 +14,7 @@ import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { allThreads, discoverRollouts, type CompatHome } from './scenarios.js';
 import { normaliseHistoryAnswer as normalise } from './historyAnswers.js';
-import { ClockOracle } from './clockOracle.js';
+import { answeredFrom, ClockOracle } from './clockOracle.js';
 
 type Ask = (method: string, params: unknown) => Promise<RpcAnswer>;
 
@@ -194,6 +194,12 @@ export interface CompareOptions {
   readonly unreadableByCodex?: ReadonlySet<string>;
   /** Threads whose own steps are not asked (the caller checks them apart); they stay in the lists. */
   readonly notAsked?: ReadonlySet<string>;
+  /**
+   * Compare our state-DB list pages in the order Codex's state DB holds them
+   * (`ClockOracle.inStateDbOrder`): for a DB whose readings are not ours to the millisecond (the one
+   * older versions left). The pages so reordered are named in `reordered`.
+   */
+  readonly inStateDbOrder?: boolean;
 }
 
 export interface HomeComparison {
@@ -207,7 +213,17 @@ export interface HomeComparison {
   readonly byMethod: ReadonlyMap<string, number>;
   /** Answers equal and compared, per thread id (thread-scoped steps only). */
   readonly byThread: ReadonlyMap<string, { readonly compared: number; readonly equal: number }>;
+  /** Pages of ours compared in Codex's state-DB order (`inStateDbOrder`), and the ids as ours listed them. */
+  readonly reordered: readonly string[];
 }
+
+/** A state-DB list page of ours in Codex's state-DB order, when `inStateDbOrder` asks it and the order differs. */
+const inStateDbOrder = (oracle: ClockOracle, step: Step, answer: RpcAnswer): RpcAnswer | undefined => {
+  if (step.method !== 'thread/list' || answeredFrom(step.method, step.params) !== 'stateDb' || !('result' in answer)) return undefined;
+  const result = answer.result as { data?: Array<{ id: string }> };
+  const rows = oracle.inStateDbOrder(result.data ?? [], step.params['sortKey'], step.params['sortDirection'] === 'asc' ? 'asc' : 'desc');
+  return rows === undefined ? undefined : { result: { ...result, data: rows } };
+};
 
 /** Asks both servers, cold, everything `LIST_STEPS` and `stepsFor` name on one home, and compares the answers. */
 export const compareHome = async (home: ComparedHome, options: CompareOptions = {}): Promise<HomeComparison> => {
@@ -219,6 +235,7 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
   const unreadable = options.unreadableByCodex ?? new Set<string>();
   const byMethod = new Map<string, number>();
   const byThread = new Map<string, { compared: number; equal: number }>();
+  const reordered: string[] = [];
   const legacyThreads = new Set(
     discoverRollouts(home.codexHome)
       .filter((r) => r.historyMode !== 'paginated')
@@ -244,7 +261,11 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
         if (deliberate(threadId !== undefined && legacyThreads.has(threadId), step.method, c[0]!)) break;
         compared += 1;
         if (tally !== undefined) tally.compared += 1;
-        const { expected, actual } = normalise(oracle, step.method, step.params, ca, step.method === 'thread/list' ? withoutRows(oa, unreadable) : oa);
+        const listed = step.method === 'thread/list' ? withoutRows(oa, unreadable) : oa;
+        const inDbOrder = options.inStateDbOrder === true ? inStateDbOrder(oracle, step, listed) : undefined;
+        if (inDbOrder !== undefined)
+          reordered.push(`${label} page ${i}: ours ${((listed as { result: { data: Array<{ id: string }> } }).result.data ?? []).map((t) => t.id).join(', ')}`);
+        const { expected, actual } = normalise(oracle, step.method, step.params, ca, inDbOrder ?? listed);
         const d = jsonDifferences(expected, actual, 6);
         if (d.length > 0) {
           problems.push(`${label} page ${i} ${JSON.stringify(step.params)}\n${describeDifferences(d)}`);
@@ -273,5 +294,5 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
     await codex.stop();
     rmSync(indexDir, { recursive: true, force: true });
   }
-  return { compared, problems, differences, byMethod, byThread };
+  return { compared, problems, differences, byMethod, byThread, reordered };
 };

@@ -215,7 +215,38 @@ export interface HomeComparison {
   readonly byThread: ReadonlyMap<string, { readonly compared: number; readonly equal: number }>;
   /** Pages of ours compared in Codex's state-DB order (`inStateDbOrder`), and the ids as ours listed them. */
   readonly reordered: readonly string[];
+  /**
+   * Walk pages not compared: a thread lay across the next cursors that led to them (Codex's state-DB
+   * reading on one side of its cursor, our rule's on the other of ours: `ClockOracle.straddlingCursor`),
+   * so from there each server's pages hold other threads as the two clocks fell. The step, the page
+   * from which on, the threads.
+   */
+  readonly acrossCursor: readonly string[];
 }
+
+/** The time a `<time>|<id>` cursor holds, in ms; undefined for another cursor. */
+const cursorMs = (cursor: unknown): number | undefined => {
+  if (typeof cursor !== 'string') return undefined;
+  const ms = Date.parse(cursor.split('|')[0]!);
+  return Number.isNaN(ms) ? undefined : ms;
+};
+
+/**
+ * The first page of a state-DB `thread/list` walk led to by next cursors a thread lies across
+ * (`ClockOracle.straddlingCursor`), and those threads; undefined when none does.
+ */
+const straddledPage = (oracle: ClockOracle, step: Step, codex: readonly RpcAnswer[], ours: readonly RpcAnswer[]): { page: number; threads: string[] } | undefined => {
+  if (step.method !== 'thread/list' || answeredFrom(step.method, step.params) !== 'stateDb') return undefined;
+  const nextOf = (a: RpcAnswer | undefined): unknown => (a !== undefined && 'result' in a ? (a.result as { nextCursor?: unknown }).nextCursor : undefined);
+  const direction = step.params['sortDirection'] === 'asc' ? 'asc' : 'desc';
+  for (let page = 1; page < Math.max(codex.length, ours.length); page += 1) {
+    const [cms, oms] = [cursorMs(nextOf(codex[page - 1])), cursorMs(nextOf(ours[page - 1]))];
+    if (cms === undefined || oms === undefined) return undefined;
+    const threads = oracle.straddlingCursor(step.params['sortKey'], cms, oms, direction);
+    if (threads.length > 0) return { page, threads };
+  }
+  return undefined;
+};
 
 /** A state-DB list page of ours in Codex's state-DB order, when `inStateDbOrder` asks it and the order differs. */
 const inStateDbOrder = (oracle: ClockOracle, step: Step, answer: RpcAnswer): RpcAnswer | undefined => {
@@ -236,6 +267,7 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
   const byMethod = new Map<string, number>();
   const byThread = new Map<string, { compared: number; equal: number }>();
   const reordered: string[] = [];
+  const acrossCursor: string[] = [];
   const legacyThreads = new Set(
     discoverRollouts(home.codexHome)
       .filter((r) => r.historyMode !== 'paginated')
@@ -251,7 +283,9 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
     const check = async (label: string, step: Step, threadId?: string): Promise<void> => {
       const [c, o] = await Promise.all([runStep(askCodex, step), runStep(askOurs, step)]);
       const tally = threadId === undefined ? undefined : (byThread.get(threadId) ?? byThread.set(threadId, { compared: 0, equal: 0 }).get(threadId)!);
-      for (let i = 0; i < Math.max(c.length, o.length); i += 1) {
+      const straddled = straddledPage(oracle, step, c, o);
+      if (straddled !== undefined) acrossCursor.push(`${label} from page ${straddled.page}: ${straddled.threads.join(', ')}`);
+      for (let i = 0; i < Math.min(Math.max(c.length, o.length), straddled?.page ?? Infinity); i += 1) {
         const ca = c[i];
         const oa = o[i];
         if (ca === undefined || oa === undefined) {
@@ -294,5 +328,5 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
     await codex.stop();
     rmSync(indexDir, { recursive: true, force: true });
   }
-  return { compared, problems, differences, byMethod, byThread, reordered };
+  return { compared, problems, differences, byMethod, byThread, reordered, acrossCursor };
 };

@@ -94,7 +94,7 @@ describe('compat: a home older Codex versions wrote (rollout-engine serve vs cod
       idsOf((v) => !PRE_ENVELOPE.has(v) && v !== PAGINATED_BEFORE),
     );
     process.stdout.write(
-      `      as left: ${asLeft.compared} answers compared, ${asLeft.compared - asLeft.differences.length} equal; 0.34.0–0.120.0 threads ${legacy.equal} of ${legacy.compared}; ${asLeft.differences.length - unexplained.length} differ where Codex reads 0.150.0's DB; ${asLeft.reordered.length} state-DB list pages compared in the older DB's order:\n        ${asLeft.reordered.join('\n        ')}\n`,
+      `      as left: ${asLeft.compared} answers compared, ${asLeft.compared - asLeft.differences.length} equal; 0.34.0–0.120.0 threads ${legacy.equal} of ${legacy.compared}; ${asLeft.differences.length - unexplained.length} differ where Codex reads 0.150.0's DB; ${asLeft.reordered.length} state-DB list pages compared in the older DB's order:\n        ${asLeft.reordered.join('\n        ')}\n      walks compared up to a cursor a thread lies across: ${asLeft.acrossCursor.length}${asLeft.acrossCursor.map((a) => `\n        ${a}`).join('')}\n`,
     );
     // Only pages holding two of the threads of one second were out of the older DB's order.
     for (const page of asLeft.reordered) expect(oneSecond.filter((id) => page.includes(id)).length, page).to.be.greaterThan(1);
@@ -115,7 +115,7 @@ describe('compat: a home older Codex versions wrote (rollout-engine serve vs cod
       idsOf((v) => !PRE_ENVELOPE.has(v) && v !== PAGINATED_BEFORE),
     );
     process.stdout.write(
-      `      DB rebuilt: ${c.compared} answers compared, ${c.compared - c.differences.length} equal; 0.34.0–0.120.0 threads ${legacy.equal} of ${legacy.compared}\n`,
+      `      DB rebuilt: ${c.compared} answers compared, ${c.compared - c.differences.length} equal; 0.34.0–0.120.0 threads ${legacy.equal} of ${legacy.compared}; walks compared up to a cursor a thread lies across: ${c.acrossCursor.length}${c.acrossCursor.map((a) => `\n        ${a}`).join('')}\n`,
     );
     expect(c.problems).to.deep.equal([]);
     expect(legacy.equal).to.equal(legacy.compared);

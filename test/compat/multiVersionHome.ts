@@ -18,9 +18,9 @@ const run = promisify(execFile);
 /**
  * The versions whose threads are put into one second, the first one's, after the last of them has
  * written its sessions (`intoOneSecond`): a v4 id (0.34.0) and two v7 ids, with session times
- * against their id order. The versions after them have not written a state DB yet (checked), so
- * the one that does (0.100.0's backfill) takes these threads' rows from the edited files, as it
- * would had they been written so: the DB as left is the versions' own.
+ * against their id order. No version up to them writes a state DB (checked when the times are
+ * set), so the first that does (0.100.0's backfill, measured by its watermark) takes these threads'
+ * rows from the edited files, as it would had they been written so: the DB as left is the versions' own.
  */
 export const ONE_SECOND_VERSIONS: readonly string[] = ['0.34.0', '0.40.0', '0.50.0'];
 

@@ -70,9 +70,9 @@ describe('compat: a home older Codex versions wrote (rollout-engine serve vs cod
   let asLeft: HomeComparison;
   it("with the state DB the older versions left: every answer on 0.34.0 … 0.120.0 threads and every list equal (state-DB lists in that DB's order within the one second); 0.150.0 differs only where Codex answers from its older DB", async () => {
     // Measured: the rows the older versions wrote (0.100.0's backfill) hold these threads' created_at
-    // in whole seconds, the same for the three, and 0.169's migration to milliseconds
-    // (`state/migrations/0025_thread_timestamps_millis.sql`: `created_at * 1000`) left them in id
-    // order within the second (X.000, X.001, X.002 by id): Codex's state-DB lists order them by id.
+    // in whole seconds, the same for the three, migrated to milliseconds in id order within the
+    // second (X.000, X.001, X.002 by id; `state/migrations/0025_thread_timestamps_millis.sql` gives
+    // `created_at * 1000`, the per-id offset is measured): Codex's state-DB lists order them by id.
     const db = new Database(join(home.codexHome, 'state_5.sqlite'), { readonly: true, fileMustExist: true });
     const oneSecond = idsOf((v) => ONE_SECOND_VERSIONS.includes(v));
     try {

@@ -21,38 +21,45 @@ describe('clock oracle: one rule for every clock reading the compat suites compa
   const dirOf = useTempDir('clock-oracle-');
   let homes = 0;
 
-  /** A home with one rollout (lines at `linesMs`, the second one a task_started) and its state DB row. */
-  const home = (linesMs: readonly number[], row: Row): { codexHome: string; path: string } => {
+  /** A home with one rollout (lines at `linesMs`, the second one a task_started) and its state DB row, per thread. */
+  const homeOf = (threads: ReadonlyArray<{ readonly id: string; readonly linesMs: readonly number[]; readonly row: Row }>): { codexHome: string; paths: string[] } => {
     homes += 1;
     const codexHome = join(dirOf(), `home-${homes}`);
     const dir = join(codexHome, 'sessions', '2026', '11', '25');
     mkdirSync(dir, { recursive: true });
-    const path = join(dir, `rollout-2026-11-25T00-00-00-${ID}.jsonl`);
-    const lines = linesMs.map((ms, i) =>
-      JSON.stringify({
-        timestamp: iso(ms),
-        type: i === 0 ? 'session_meta' : 'event_msg',
-        payload: i === 0 ? { id: ID } : { type: i === 1 ? 'task_started' : 'agent_message' },
-      }),
-    );
-    writeFileSync(path, `${lines.join('\n')}\n`);
     const db = new Database(join(codexHome, 'state_5.sqlite'));
     db.exec(
       'CREATE TABLE threads (id TEXT PRIMARY KEY, rollout_path TEXT, created_at INTEGER, updated_at INTEGER, recency_at INTEGER, created_at_ms INTEGER, updated_at_ms INTEGER, recency_at_ms INTEGER)',
     );
     const sec = (ms: number) => Math.floor(ms / 1000);
-    db.prepare('INSERT INTO threads VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-      ID,
-      path,
-      sec(row.createdMs),
-      sec(row.updatedMs),
-      sec(row.recencyMs),
-      row.createdMs,
-      row.updatedMs,
-      row.recencyMs,
-    );
+    const paths = threads.map(({ id, linesMs, row }) => {
+      const path = join(dir, `rollout-2026-11-25T00-00-00-${id}.jsonl`);
+      const lines = linesMs.map((ms, i) =>
+        JSON.stringify({
+          timestamp: iso(ms),
+          type: i === 0 ? 'session_meta' : 'event_msg',
+          payload: i === 0 ? { id } : { type: i === 1 ? 'task_started' : 'agent_message' },
+        }),
+      );
+      writeFileSync(path, `${lines.join('\n')}\n`);
+      db.prepare('INSERT INTO threads VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+        id,
+        path,
+        sec(row.createdMs),
+        sec(row.updatedMs),
+        sec(row.recencyMs),
+        row.createdMs,
+        row.updatedMs,
+        row.recencyMs,
+      );
+      return path;
+    });
     db.close();
-    return { codexHome, path };
+    return { codexHome, paths };
+  };
+  const home = (linesMs: readonly number[], row: Row): { codexHome: string; path: string } => {
+    const { codexHome, paths } = homeOf([{ id: ID, linesMs, row }]);
+    return { codexHome, path: paths[0]! };
   };
 
   // session_meta just after S-1's end, task_started, a line, and the sub-agent's last line just past S.
@@ -164,5 +171,40 @@ describe('clock oracle: one rule for every clock reading the compat suites compa
     expect(oracle.straddlingCursor('updated_at', S * 1000 + 949, S * 1000 + 949, 'asc')).to.deep.equal([]);
     // Each server's own cursor: a reading 1 ms past each is on both pages.
     expect(oracle.straddlingCursor('created_at', S * 1000 - 1, S * 1000 + 11, 'asc')).to.deep.equal([]);
+  });
+  describe('two threads 5 ms apart whose DB readings run the other way from their lines (a useStateDbOnly walk, limit 1)', () => {
+    // A: row S.005, session_meta S.030 (Codex's reading 25 ms before the line); B: row S.020, session_meta S.025.
+    // Codex lists A then B, ours B then A; the first page's next cursors: Codex's S.005, ours S.025.
+    const A = '01a21222-d141-7a41-9266-00000000000a';
+    const B = '01a21222-d141-7a41-9266-00000000000b';
+    const twoThreads = () =>
+      homeOf([
+        { id: A, linesMs: [S * 1000 + 30, S * 1000 + 100], row: { createdMs: S * 1000 + 5, updatedMs: S * 1000 + 100, recencyMs: S * 1000 + 100 } },
+        { id: B, linesMs: [S * 1000 + 25, S * 1000 + 90], row: { createdMs: S * 1000 + 20, updatedMs: S * 1000 + 90, recencyMs: S * 1000 + 90 } },
+      ]);
+
+    it('both lie across the next cursors: the pages they lead to are set aside', () => {
+      const oracle = new ClockOracle(twoThreads().codexHome);
+      expect(oracle.straddlingCursor('created_at', S * 1000 + 5, S * 1000 + 25, 'asc')).to.have.members([A, B]);
+      // Past both threads on each side (each server's cursor at its second thread): nothing across.
+      expect(oracle.straddlingCursor('created_at', S * 1000 + 20, S * 1000 + 30, 'asc')).to.deep.equal([]);
+      // Descending, limit 1: Codex's first row B (cursor S.020), ours A (S.030): the next pages hold A on Codex, B on ours.
+      expect(oracle.straddlingCursor('created_at', S * 1000 + 20, S * 1000 + 30, 'desc')).to.have.members([A, B]);
+    });
+
+    it("puts our page in the DB's order only when ours is in our rule's order", () => {
+      const { codexHome, paths } = twoThreads();
+      const oracle = new ClockOracle(codexHome);
+      const [a, b] = [
+        { id: A, path: paths[0] },
+        { id: B, path: paths[1] },
+      ];
+      expect(oracle.inStateDbOrder([b, a], 'created_at', 'asc')).to.deep.equal([a, b]);
+      expect(oracle.inStateDbOrder([a, b], 'created_at', 'desc')).to.deep.equal([b, a]);
+      // Already the DB's order, or not our rule's: nothing to do / a fault of ours, left to show.
+      expect(oracle.inStateDbOrder([a, b], 'created_at', 'asc')).to.equal(undefined);
+      expect(oracle.inStateDbOrder([b, a], 'created_at', 'desc')).to.equal(undefined);
+      expect(oracle.inStateDbOrder([a, { id: 'no-such-thread' }], 'created_at', 'asc')).to.equal(undefined);
+    });
   });
 });

@@ -193,6 +193,30 @@ export class ClockOracle {
       .map(([id]) => id);
   }
 
+  /**
+   * `rows` (a state-DB list page of ours, in our rule's `sortKey` order) in the order Codex's state
+   * DB gives them: by its readings to the millisecond, then id (`state/src/runtime/threads.rs`), the
+   * whole list reversed descending. For readings that run the other way from ours: the DB older
+   * Codex versions left holds `created_at` in whole seconds (0.169 migrates it to `created_at_ms` =
+   * `created_at` × 1000), so its threads of one second come in id order, ours by the session_meta's
+   * millisecond. Undefined when a row has no DB reading, ours is not in our rule's order (a fault
+   * of ours, left to show), or the order is already Codex's.
+   */
+  inStateDbOrder<T extends { readonly id: string; readonly path?: unknown }>(rows: readonly T[], sortKey: unknown, direction: 'asc' | 'desc'): T[] | undefined {
+    const field = SORT_FIELDS[typeof sortKey === 'string' ? sortKey : 'created_at'];
+    const db = this.rows ?? stateRows(this.codexHome);
+    if (field === undefined || rows.some((r) => !db.has(r.id))) return undefined;
+    const inOrder = (at: (r: T) => number): T[] => {
+      const sorted = [...rows].sort((a, b) => at(a) - at(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return direction === 'desc' ? sorted.reverse() : sorted;
+    };
+    const pathOf = (r: T): string => (typeof r.path === 'string' ? r.path : db.get(r.id)!.rolloutPath);
+    if (rows.some((r) => !existsSync(pathOf(r)))) return undefined;
+    if (!inOrder((r) => ruleReadings(pathOf(r)).ms[field]).every((r, i) => r === rows[i])) return undefined;
+    const sorted = inOrder((r) => db.get(r.id)!.ms[field]);
+    return sorted.every((r, i) => r === rows[i]) ? undefined : sorted;
+  }
+
   /** An oracle on the state DB as it is now: for answers Codex gave before a later request changed it. */
   static now(codexHome: string): ClockOracle {
     return new ClockOracle(codexHome, stateRows(codexHome));

@@ -14,7 +14,7 @@ import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { allThreads, discoverRollouts, type CompatHome } from './scenarios.js';
 import { normaliseHistoryAnswer as normalise } from './historyAnswers.js';
-import { ClockOracle } from './clockOracle.js';
+import { answeredFrom, ClockOracle } from './clockOracle.js';
 
 type Ask = (method: string, params: unknown) => Promise<RpcAnswer>;
 
@@ -194,6 +194,12 @@ export interface CompareOptions {
   readonly unreadableByCodex?: ReadonlySet<string>;
   /** Threads whose own steps are not asked (the caller checks them apart); they stay in the lists. */
   readonly notAsked?: ReadonlySet<string>;
+  /**
+   * Compare our state-DB list pages in the order Codex's state DB holds them
+   * (`ClockOracle.inStateDbOrder`): for a DB whose readings are not ours to the millisecond (the one
+   * older versions left). The pages so reordered are named in `reordered`.
+   */
+  readonly inStateDbOrder?: boolean;
 }
 
 export interface HomeComparison {
@@ -207,7 +213,48 @@ export interface HomeComparison {
   readonly byMethod: ReadonlyMap<string, number>;
   /** Answers equal and compared, per thread id (thread-scoped steps only). */
   readonly byThread: ReadonlyMap<string, { readonly compared: number; readonly equal: number }>;
+  /** Pages of ours compared in Codex's state-DB order (`inStateDbOrder`), and the ids as ours listed them. */
+  readonly reordered: readonly string[];
+  /**
+   * Walk pages not compared: a thread lay across the next cursors that led to them (Codex's state-DB
+   * reading on one side of its cursor, our rule's on the other of ours: `ClockOracle.straddlingCursor`),
+   * so from there each server's pages hold other threads as the two clocks fell. The step, the page
+   * from which on, the threads.
+   */
+  readonly acrossCursor: readonly string[];
 }
+
+/** The time a `<time>|<id>` cursor holds, in ms; undefined for another cursor. */
+const cursorMs = (cursor: unknown): number | undefined => {
+  if (typeof cursor !== 'string') return undefined;
+  const ms = Date.parse(cursor.split('|')[0]!);
+  return Number.isNaN(ms) ? undefined : ms;
+};
+
+/**
+ * The first page of a state-DB `thread/list` walk led to by next cursors a thread lies across
+ * (`ClockOracle.straddlingCursor`), and those threads; undefined when none does.
+ */
+const straddledPage = (oracle: ClockOracle, step: Step, codex: readonly RpcAnswer[], ours: readonly RpcAnswer[]): { page: number; threads: string[] } | undefined => {
+  if (step.method !== 'thread/list' || answeredFrom(step.method, step.params) !== 'stateDb') return undefined;
+  const nextOf = (a: RpcAnswer | undefined): unknown => (a !== undefined && 'result' in a ? (a.result as { nextCursor?: unknown }).nextCursor : undefined);
+  const direction = step.params['sortDirection'] === 'asc' ? 'asc' : 'desc';
+  for (let page = 1; page < Math.max(codex.length, ours.length); page += 1) {
+    const [cms, oms] = [cursorMs(nextOf(codex[page - 1])), cursorMs(nextOf(ours[page - 1]))];
+    if (cms === undefined || oms === undefined) return undefined;
+    const threads = oracle.straddlingCursor(step.params['sortKey'], cms, oms, direction);
+    if (threads.length > 0) return { page, threads };
+  }
+  return undefined;
+};
+
+/** A state-DB list page of ours in Codex's state-DB order, when `inStateDbOrder` asks it and the order differs. */
+const inStateDbOrder = (oracle: ClockOracle, step: Step, answer: RpcAnswer): RpcAnswer | undefined => {
+  if (step.method !== 'thread/list' || answeredFrom(step.method, step.params) !== 'stateDb' || !('result' in answer)) return undefined;
+  const result = answer.result as { data?: Array<{ id: string }> };
+  const rows = oracle.inStateDbOrder(result.data ?? [], step.params['sortKey'], step.params['sortDirection'] === 'asc' ? 'asc' : 'desc');
+  return rows === undefined ? undefined : { result: { ...result, data: rows } };
+};
 
 /** Asks both servers, cold, everything `LIST_STEPS` and `stepsFor` name on one home, and compares the answers. */
 export const compareHome = async (home: ComparedHome, options: CompareOptions = {}): Promise<HomeComparison> => {
@@ -219,6 +266,8 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
   const unreadable = options.unreadableByCodex ?? new Set<string>();
   const byMethod = new Map<string, number>();
   const byThread = new Map<string, { compared: number; equal: number }>();
+  const reordered: string[] = [];
+  const acrossCursor: string[] = [];
   const legacyThreads = new Set(
     discoverRollouts(home.codexHome)
       .filter((r) => r.historyMode !== 'paginated')
@@ -234,7 +283,9 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
     const check = async (label: string, step: Step, threadId?: string): Promise<void> => {
       const [c, o] = await Promise.all([runStep(askCodex, step), runStep(askOurs, step)]);
       const tally = threadId === undefined ? undefined : (byThread.get(threadId) ?? byThread.set(threadId, { compared: 0, equal: 0 }).get(threadId)!);
-      for (let i = 0; i < Math.max(c.length, o.length); i += 1) {
+      const straddled = straddledPage(oracle, step, c, o);
+      if (straddled !== undefined) acrossCursor.push(`${label} from page ${straddled.page}: ${straddled.threads.join(', ')}`);
+      for (let i = 0; i < Math.min(Math.max(c.length, o.length), straddled?.page ?? Infinity); i += 1) {
         const ca = c[i];
         const oa = o[i];
         if (ca === undefined || oa === undefined) {
@@ -244,7 +295,11 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
         if (deliberate(threadId !== undefined && legacyThreads.has(threadId), step.method, c[0]!)) break;
         compared += 1;
         if (tally !== undefined) tally.compared += 1;
-        const { expected, actual } = normalise(oracle, step.method, step.params, ca, step.method === 'thread/list' ? withoutRows(oa, unreadable) : oa);
+        const listed = step.method === 'thread/list' ? withoutRows(oa, unreadable) : oa;
+        const inDbOrder = options.inStateDbOrder === true ? inStateDbOrder(oracle, step, listed) : undefined;
+        if (inDbOrder !== undefined)
+          reordered.push(`${label} page ${i}: ours ${((listed as { result: { data: Array<{ id: string }> } }).result.data ?? []).map((t) => t.id).join(', ')}`);
+        const { expected, actual } = normalise(oracle, step.method, step.params, ca, inDbOrder ?? listed);
         const d = jsonDifferences(expected, actual, 6);
         if (d.length > 0) {
           problems.push(`${label} page ${i} ${JSON.stringify(step.params)}\n${describeDifferences(d)}`);
@@ -273,5 +328,5 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
     await codex.stop();
     rmSync(indexDir, { recursive: true, force: true });
   }
-  return { compared, problems, differences, byMethod, byThread };
+  return { compared, problems, differences, byMethod, byThread, reordered, acrossCursor };
 };

@@ -1,6 +1,8 @@
 // A home written by ten older Codex versions (0.20.0 … 0.150.0), read cold by the real
 // `codex app-server` 0.169.0 and by `rollout-engine serve`: the history API answers compared, per
 // version, twice — with the state DB the older versions left, and with it rebuilt from the files.
+// Three versions' threads share one second, their times against their id order (ONE_SECOND_VERSIONS).
+import Database from 'better-sqlite3';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +12,9 @@ import { AppServerError } from './appServer.js';
 import { openColdCodex } from './compatHomes.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { compareHome, type HomeComparison } from './historyComparison.js';
-import { buildMultiVersionHome, OLDER_VERSIONS, type MultiVersionHome } from './multiVersionHome.js';
+import { buildMultiVersionHome, OLDER_VERSIONS, ONE_SECOND_VERSIONS, type MultiVersionHome } from './multiVersionHome.js';
 import { discoverRollouts } from './scenarios.js';
+import { sessionTimeMs } from './sessionTime.js';
 
 /** Codex ≤ 0.31 wrote no envelope: Codex 0.169 cannot read the meta (docs/compatibility.md, "Homes older Codex versions wrote"). */
 const PRE_ENVELOPE = new Set(['0.20.0', '0.29.0']);
@@ -54,9 +57,36 @@ describe('compat: a home older Codex versions wrote (rollout-engine serve vs cod
     expect([...home.versionOf.values()]).to.deep.equal(OLDER_VERSIONS.map((v) => v.version));
   });
 
+  it(`${ONE_SECOND_VERSIONS.join(', ')} created their threads in one second, their times against their id order`, () => {
+    const files = discoverRollouts(home.codexHome).filter((r) => ONE_SECOND_VERSIONS.includes(home.versionOf.get(r.threadId) ?? ''));
+    expect(files).to.have.length(ONE_SECOND_VERSIONS.length);
+    expect(new Set(files.map((f) => f.path.replace(/^.*\/rollout-(.{19}).*$/, '$1'))).size, "the file names' second").to.equal(1);
+    expect(new Set(files.map((f) => Math.floor(sessionTimeMs(f.path) / 1000))).size, "the session_meta's second").to.equal(1);
+    const byId = [...files].sort((a, b) => (a.threadId < b.threadId ? -1 : 1));
+    const byTime = [...files].sort((a, b) => sessionTimeMs(a.path) - sessionTimeMs(b.path));
+    expect(byTime.map((f) => f.threadId)).to.deep.equal(byId.map((f) => f.threadId).reverse());
+  });
+
   let asLeft: HomeComparison;
-  it('with the state DB the older versions left: every answer on 0.34.0 … 0.120.0 threads and every list equal; 0.150.0 differs only where Codex answers from its older DB', async () => {
-    asLeft = await compareHome(home, { unreadableByCodex: new Set(idsOf((v) => PRE_ENVELOPE.has(v))) });
+  it("with the state DB the older versions left: every answer on 0.34.0 … 0.120.0 threads and every list equal (state-DB lists in that DB's order within the one second); 0.150.0 differs only where Codex answers from its older DB", async () => {
+    // Measured: the rows the older versions wrote (0.100.0's backfill) hold these threads' created_at
+    // in whole seconds, the same for the three, migrated to milliseconds in id order within the
+    // second (X.000, X.001, X.002 by id; `state/migrations/0025_thread_timestamps_millis.sql` gives
+    // `created_at * 1000`, the per-id offset is measured): Codex's state-DB lists order them by id.
+    const db = new Database(join(home.codexHome, 'state_5.sqlite'), { readonly: true, fileMustExist: true });
+    const oneSecond = idsOf((v) => ONE_SECOND_VERSIONS.includes(v));
+    try {
+      const rows = oneSecond.map((id) => ({
+        id,
+        ...(db.prepare('SELECT created_at, created_at_ms FROM threads WHERE id = ?').get(id) as { created_at: number; created_at_ms: number }),
+      }));
+      expect(new Set(rows.map((r) => r.created_at)).size, "the DB's created_at").to.equal(1);
+      expect(rows.map((r) => Math.floor(r.created_at_ms / 1000))).to.deep.equal(rows.map((r) => r.created_at));
+      expect([...rows].sort((a, b) => a.created_at_ms - b.created_at_ms).map((r) => r.id)).to.deep.equal([...oneSecond].sort());
+    } finally {
+      db.close();
+    }
+    asLeft = await compareHome(home, { unreadableByCodex: new Set(idsOf((v) => PRE_ENVELOPE.has(v))), inStateDbOrder: true });
     const paginated = idsOf((v) => v === PAGINATED_BEFORE)[0];
     const unexplained = asLeft.differences.filter((d) => !(d.threadId === paginated || d.threadId === undefined) || !d.paths.every((p) => FROM_OLDER_DB.test(p)));
     const legacy = equalCount(
@@ -64,8 +94,11 @@ describe('compat: a home older Codex versions wrote (rollout-engine serve vs cod
       idsOf((v) => !PRE_ENVELOPE.has(v) && v !== PAGINATED_BEFORE),
     );
     process.stdout.write(
-      `      as left: ${asLeft.compared} answers compared, ${asLeft.compared - asLeft.differences.length} equal; 0.34.0–0.120.0 threads ${legacy.equal} of ${legacy.compared}; ${asLeft.differences.length - unexplained.length} differ where Codex reads 0.150.0's DB\n`,
+      `      as left: ${asLeft.compared} answers compared, ${asLeft.compared - asLeft.differences.length} equal; 0.34.0–0.120.0 threads ${legacy.equal} of ${legacy.compared}; ${asLeft.differences.length - unexplained.length} differ where Codex reads 0.150.0's DB; ${asLeft.reordered.length} state-DB list pages compared in the older DB's order:\n        ${asLeft.reordered.join('\n        ')}\n      walks compared up to a cursor a thread lies across: ${asLeft.acrossCursor.length}${asLeft.acrossCursor.map((a) => `\n        ${a}`).join('')}\n`,
     );
+    // Only pages holding two of the threads of one second were out of the older DB's order.
+    for (const page of asLeft.reordered) expect(oneSecond.filter((id) => page.includes(id)).length, page).to.be.greaterThan(1);
+    expect(asLeft.reordered.length, 'state-DB list pages ordered by id within the second').to.be.greaterThan(0);
     expect(legacy.compared, 'answers compared on 0.34.0–0.120.0 threads').to.be.greaterThan(100);
     expect(unexplained.map((d) => `${d.label}: ${d.paths.join(', ')}`)).to.deep.equal([]);
     expect(legacy.equal).to.equal(legacy.compared);
@@ -82,7 +115,7 @@ describe('compat: a home older Codex versions wrote (rollout-engine serve vs cod
       idsOf((v) => !PRE_ENVELOPE.has(v) && v !== PAGINATED_BEFORE),
     );
     process.stdout.write(
-      `      DB rebuilt: ${c.compared} answers compared, ${c.compared - c.differences.length} equal; 0.34.0–0.120.0 threads ${legacy.equal} of ${legacy.compared}\n`,
+      `      DB rebuilt: ${c.compared} answers compared, ${c.compared - c.differences.length} equal; 0.34.0–0.120.0 threads ${legacy.equal} of ${legacy.compared}; walks compared up to a cursor a thread lies across: ${c.acrossCursor.length}${c.acrossCursor.map((a) => `\n        ${a}`).join('')}\n`,
     );
     expect(c.problems).to.deep.equal([]);
     expect(legacy.equal).to.equal(legacy.compared);

@@ -2,7 +2,7 @@
 // holds a year of history: each version's own binary runs `codex exec` against the mock Responses
 // API (and `exec resume` where a thread of that era has more than one turn), oldest first.
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { codexConfigToml, MOCK_API_KEY_ENV } from './appServer.js';
@@ -10,9 +10,37 @@ import { defaultPolicy, MockResponses } from './mockResponses.js';
 import type { MockPolicy } from './mockResponses.js';
 import { olderCodexBinary } from './olderCodex.js';
 import { discoverRollouts, type ThreadRef } from './scenarios.js';
+import { sessionTimeMs, setSessionTime } from './sessionTime.js';
 import type { ComparedHome } from './historyComparison.js';
 
 const run = promisify(execFile);
+
+/**
+ * The versions whose threads are put into one second, the first one's, after the last of them has
+ * written its sessions (`intoOneSecond`): a v4 id (0.34.0) and two v7 ids, with session times
+ * against their id order. No version up to them writes a state DB (checked when the times are
+ * set), so the first that does (0.100.0's backfill, measured by its watermark) takes these threads'
+ * rows from the edited files, as it would had they been written so: the DB as left is the versions' own.
+ */
+export const ONE_SECOND_VERSIONS: readonly string[] = ['0.34.0', '0.40.0', '0.50.0'];
+
+/** Milliseconds into the shared second, by the thread's place in id order: the smallest id latest. */
+const ONE_SECOND_OFFSETS: readonly number[] = [900, 500, 100];
+
+/**
+ * Puts the threads (id, file) into the first one's second: session times (session_meta and file
+ * name, `setSessionTime`) at ONE_SECOND_OFFSETS by id order, so that their id order and time order
+ * disagree within the second.
+ */
+const intoOneSecond = (codexHome: string, threadIds: readonly string[]): void => {
+  if (existsSync(join(codexHome, 'state_5.sqlite'))) throw new Error('a state DB was written before the threads were put into one second');
+  const pathOf = (id: string): string => discoverRollouts(codexHome).find((r) => r.threadId === id)!.path;
+  const second = Math.floor(sessionTimeMs(pathOf(threadIds[0]!)) / 1000) * 1000;
+  const byId = [...threadIds].sort();
+  for (const [i, id] of byId.entries()) setSessionTime(pathOf(id), second + ONE_SECOND_OFFSETS[i]!);
+  const names = new Set(threadIds.map((id) => pathOf(id).replace(/^.*\/rollout-(.{19}).*$/, '$1')));
+  if (names.size !== 1) throw new Error(`the threads put into one second have file names of ${[...names].join(', ')}`);
+};
 
 /** Resolves once the wall clock is past the current second. */
 const nextSecond = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
@@ -127,8 +155,9 @@ export async function buildMultiVersionHome(rootDir: string): Promise<MultiVersi
       }
     };
     for (const { version, resumed, toolTurn } of OLDER_VERSIONS) {
-      // Each session starts in a second of its own, as a year of history does: Codex orders threads
-      // created in one second by id, which older versions drew at random (v4), so that order would be chance.
+      // Each session starts in a second of its own: which threads share a second is set by
+      // `intoOneSecond`, not left to the clock (Codex's file scan orders a second's threads by id,
+      // its state DB by millisecond, so a chance second shared would decide what is compared).
       await nextSecond();
       const before = new Set(discoverRollouts(codexHome).map((r) => r.threadId));
       await codex(version, [`Hello from ${version}`]);
@@ -148,6 +177,11 @@ export async function buildMultiVersionHome(rootDir: string): Promise<MultiVersi
       }
       threads.push({ id: threadId, label: `written by ${version}` });
       versionOf.set(threadId, version);
+      if (version === ONE_SECOND_VERSIONS[ONE_SECOND_VERSIONS.length - 1])
+        intoOneSecond(
+          codexHome,
+          ONE_SECOND_VERSIONS.map((v) => [...versionOf].find(([, w]) => w === v)![0]),
+        );
     }
   } finally {
     await mock.stop();

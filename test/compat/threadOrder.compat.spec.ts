@@ -11,9 +11,9 @@
 // session_meta timestamp, to the millisecond), and its readings are the lines' exactly: every page,
 // cursor and `createdAt` must be equal, with no clock to explain. The rules are in
 // replay/internal/threadListCursor.ts.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { expect } from 'chai';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
@@ -21,6 +21,7 @@ import { AppServerError } from './appServer.js';
 import { BUILD_TIMEOUT_MS, compatHome, openColdCodex, sharedCompatHomes, type CompatFixture } from './compatHomes.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
+import { sessionTimeMs, setSessionTime } from './sessionTime.js';
 
 /**
  * Each thread's session time, in ms after the first thread's original second, by the thread's
@@ -46,11 +47,6 @@ const QUERIES: ReadonlyArray<{ readonly method: string; readonly params: Record<
 /** Pages a walk follows at most (Codex's ascending thread/search comes back to its first row for ever). */
 const MAX_PAGES = 7;
 
-const SECOND = 1000;
-
-/** A rollout file name's time, read as if UTC (Codex writes local time; only differences are used). */
-const nameMs = (name: string): number => Date.parse(`${name.slice(8, 18)}T${name.slice(19, 27).replace(/-/g, ':')}Z`);
-
 /**
  * A copy of `fork-legacy` without Codex's state DB, its threads' session times set to `offsets`;
  * its CODEX_HOME and work dir.
@@ -69,27 +65,11 @@ function plannedHome(source: { readonly codexHome: string; readonly workDir: str
   };
   walk(join(codexHome, 'sessions'));
   const threads = files
-    .map((path) => {
-      const lines = readFileSync(path, 'utf8').split('\n');
-      const meta = JSON.parse(lines[0]!) as { timestamp: string; payload: { id: string; timestamp: string } };
-      return { path, lines, meta };
-    })
-    .sort((a, b) => (a.meta.payload.id < b.meta.payload.id ? -1 : 1));
+    .map((path) => ({ path, id: (JSON.parse(readFileSync(path, 'utf8').split('\n')[0]!) as { payload: { id: string } }).payload.id }))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
   expect(threads.length, 'the fork-legacy home holds five threads').to.equal(offsets.length);
-  const base = Math.floor(Date.parse(threads[0]!.meta.payload.timestamp) / SECOND) * SECOND;
-  threads.forEach(({ path, lines, meta }, i) => {
-    const ms = base + offsets[i]!;
-    const at = new Date(ms).toISOString();
-    const was = Math.floor(Date.parse(meta.payload.timestamp) / SECOND) * SECOND;
-    meta.timestamp = at;
-    meta.payload.timestamp = at;
-    writeFileSync(path, [JSON.stringify(meta), ...lines.slice(1)].join('\n'));
-    // The file name moves by as many seconds as the session time did, in the name's own time zone.
-    const name = basename(path);
-    const moved = new Date(nameMs(name) + Math.floor(ms / SECOND) * SECOND - was).toISOString();
-    const renamed = `rollout-${moved.slice(0, 10)}T${moved.slice(11, 19).replace(/:/g, '-')}${name.slice(27)}`;
-    renameSync(path, join(dirname(path), renamed));
-  });
+  const base = Math.floor(sessionTimeMs(threads[0]!.path) / 1000) * 1000;
+  threads.forEach(({ path }, i) => setSessionTime(path, base + offsets[i]!));
   return { codexHome, workDir: join(dst, 'work') };
 }
 

@@ -7,6 +7,7 @@ import type { EngineError } from '../../domain/errors.js';
 import type { RolloutFile } from '../../domain/rollout/rolloutFile.js';
 import { parseRolloutFileName } from './rolloutFileName.js';
 import { errnoCode, toEngineError } from '../fs/fsError.js';
+import type { ListedFolder } from '../../domain/index/homeStats.js';
 
 // Declared in domain (what a rollout file is); its importers here read it as the listing's type.
 export type { RolloutFile } from '../../domain/rollout/rolloutFile.js';
@@ -18,9 +19,28 @@ export type { RolloutFile } from '../../domain/rollout/rolloutFile.js';
  * reads of one level run concurrently (libuv pool), so 10k+ files take one readdir per folder.
  */
 export const discoverRolloutFiles = (home: string): TE.TaskEither<EngineError, ReadonlyArray<RolloutFile>> =>
+  TE.map((listing: RolloutHomeListing) => listing.files)(listRolloutHome(home, false));
+
+/**
+ * A home's rollout files as `discoverRolloutFiles` finds them, and (`withFolders`) each folder
+ * listed, with its mtime when listed (taken before its entries: an entry added after leaves a
+ * later mtime), null where it was too recent to vouch for a later look (`racyMsOf`), and the
+ * roots that were not there: what a whole-home catch-up records for the next start
+ * (domain/index/homeStats.ts).
+ */
+export interface RolloutHomeListing {
+  readonly files: ReadonlyArray<RolloutFile>;
+  readonly folders: ReadonlyArray<ListedFolder>;
+  readonly absent: ReadonlyArray<string>;
+}
+
+export const listRolloutHome = (home: string, withFolders: boolean): TE.TaskEither<EngineError, RolloutHomeListing> =>
   TE.tryCatch(
     async () => {
-      const [active, archived] = await Promise.all([walk(nodePath.join(home, 'sessions'), true), walk(nodePath.join(home, 'archived_sessions'), false)]);
+      const folders: Array<Omit<ListedFolder, 'files'>> | undefined = withFolders ? [] : undefined;
+      const absent: string[] = [];
+      const roots = [nodePath.join(home, 'sessions'), nodePath.join(home, 'archived_sessions')] as const;
+      const [active, archived] = await Promise.all([walk(roots[0], true, folders, absent), walk(roots[1], false, folders, absent)]);
       const toFiles = (entries: Entry[], isArchived: boolean): RolloutFile[] =>
         entries
           .sort((a, b) => byteOrder(a.path, b.path))
@@ -32,7 +52,11 @@ export const discoverRolloutFiles = (home: string): TE.TaskEither<EngineError, R
             const named = name.revisionId === undefined ? base : { ...base, revisionId: name.revisionId };
             return [refused === undefined ? named : { ...named, refused }];
           });
-      return [...toFiles(active, false), ...toFiles(archived, true)];
+      const files = [...toFiles(active, false), ...toFiles(archived, true)];
+      if (folders === undefined) return { files, folders: [], absent: [] };
+      const inFolder = new Map<string, string[]>(folders.map((f) => [f.path, []]));
+      for (const f of files) inFolder.get(nodePath.dirname(f.path))?.push(f.path);
+      return { files, folders: folders.map((f) => ({ ...f, files: inFolder.get(f.path) ?? [] })), absent: withFolders ? absent : [] };
     },
     (err) => toEngineError(home, 'discover')(err),
   );
@@ -50,12 +74,22 @@ interface Entry {
  * it is reported and skipped — one bad entry never takes the home down, and nothing is read or
  * written through a link that may lead out of the home.
  */
-const walk = async (dir: string, recurse: boolean): Promise<Entry[]> => {
+const walk = async (dir: string, recurse: boolean, folders?: Array<Omit<ListedFolder, 'files'>>, absent?: string[]): Promise<Entry[]> => {
   let entries: Dirent[];
   try {
+    // Its times before its entries: an entry added after the listing leaves times it was not listed with.
+    if (folders !== undefined) {
+      const st = await fs.stat(dir);
+      folders.push({ path: dir, mtimeMs: settledMtimeOf(st, Date.now()), ctimeMs: st.ctimeMs });
+    }
     entries = await fs.readdir(dir, { withFileTypes: true });
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return [];
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') {
+      // A root that is not there (a folder below that went meanwhile is its parent's change).
+      if (folders?.[folders.length - 1]?.path === dir) folders.pop();
+      absent?.push(dir);
+      return [];
+    }
     throw err;
   }
   const files: Entry[] = [];
@@ -63,9 +97,9 @@ const walk = async (dir: string, recurse: boolean): Promise<Entry[]> => {
   const links: Promise<Entry | undefined>[] = [];
   for (const e of entries) {
     const full = nodePath.join(dir, e.name);
-    const rolloutNamed = e.name.startsWith('rollout-') && e.name.endsWith('.jsonl');
+    const rolloutNamed = isRolloutNamed(e.name);
     if (e.isDirectory()) {
-      if (recurse) subdirs.push(walk(full, true));
+      if (recurse) subdirs.push(walk(full, true, folders));
     } else if (e.isSymbolicLink()) {
       links.push(refusedLink(full, rolloutNamed, recurse));
     } else if (rolloutNamed) {
@@ -75,6 +109,42 @@ const walk = async (dir: string, recurse: boolean): Promise<Entry[]> => {
   for (const l of await Promise.all(links)) if (l !== undefined) files.push(l);
   for (const sub of await Promise.all(subdirs)) for (const f of sub) files.push(f);
   return files;
+};
+
+const isRolloutNamed = (name: string): boolean => name.startsWith('rollout-') && name.endsWith('.jsonl');
+
+/** A folder's mtime, or null when it changed too close to `nowMs` for a later look to trust that an equal mtime means equal entries (`racyMsOf`). */
+const settledMtimeOf = (st: fsSync.Stats, nowMs: number): number | null => (nowMs - Math.max(st.mtimeMs, st.ctimeMs) > racyMsOf(st) ? st.mtimeMs : null);
+
+/**
+ * One rollout folder as `listRolloutHome` lists it, now and synchronously: its regular rollout
+ * files (named as rollouts) and, when `recurse`, its folders; `absent` when it is not there;
+ * undefined when it holds what only the whole-home walk settles (a link, a FIFO, a socket or a
+ * device named like a rollout).
+ */
+export const rolloutFolderNow = (
+  dir: string,
+  recurse: boolean,
+): { readonly files: ReadonlyArray<string>; readonly folders: ReadonlyArray<string> } | 'absent' | undefined => {
+  let entries: Dirent[];
+  try {
+    entries = fsSync.readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return 'absent';
+    return undefined;
+  }
+  const files: string[] = [];
+  const folders: string[] = [];
+  for (const e of entries) {
+    if (e.isDirectory()) {
+      if (recurse) folders.push(nodePath.join(dir, e.name));
+    } else if (e.isSymbolicLink()) return undefined;
+    else if (isRolloutNamed(e.name)) {
+      if (!e.isFile()) return undefined;
+      if (parseRolloutFileName(e.name) !== undefined) files.push(nodePath.join(dir, e.name));
+    }
+  }
+  return { files, folders };
 };
 
 /** A link met in a rollout folder, as it is refused: named like a rollout, or leading to a folder (a day folder would be) — other links are not ours. */

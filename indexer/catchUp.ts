@@ -117,9 +117,6 @@ export const catchUpHome =
         told('done', plan.actions.length);
         return E.right(summary);
       }
-      // Requests answered from the index as it stood (a fresh serve's, homeAsIndexed.ts) end before its first change.
-      options.onWriting?.();
-      await options.between?.();
       // Thread rows are behind their files from the first row commit to the thread-row commit: marked meanwhile (threadRowsDue.ts).
       const due = await markDue(store, plan);
       if (E.isLeft(due)) return due;

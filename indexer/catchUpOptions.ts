@@ -31,12 +31,6 @@ export interface CatchUpOptions {
   /** Awaited between two files (a backfill running behind a server lets a request's own catch-up go first). */
   readonly between?: () => Promise<void>;
   /**
-   * Told once the files are probed and the plan made, before the catch-up's first write (then
-   * `between` is awaited): a fresh serve answering from its index as it stood stops there
-   * (indexer/homeAsIndexed.ts), and the requests it answered so end before the index changes.
-   */
-  readonly onWriting?: () => void;
-  /**
    * Told after each committed transaction with the rollout bytes it covered: a one-shot process
    * that indexes one huge file (an import) collects its garbage there (`garbageBound`).
    */

@@ -31,12 +31,6 @@ export interface IndexerContext {
   readonly first?: <A>(work: () => Promise<A>) => Promise<A>;
   /** Told of each read-repair and home-wide catch-up, with its duration (`serve`'s metrics and log). */
   readonly observer?: IndexObserver;
-  /**
-   * While true, the index answers as one caught up with the home would: a fresh `serve` whose
-   * start-up check found every file and folder as its index last saw them (homeAsIndexed.ts),
-   * until its catch-up behind is about to write. A home-wide refresh then has nothing to do.
-   */
-  readonly answersAsIndexed?: () => boolean;
 }
 
 const msSince = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -109,8 +103,6 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
       return E.right(undefined);
     },
     refreshAll: () => async () => {
-      // Found as the index last saw it at start, and no file evented since: nothing to catch up.
-      if (context.answersAsIndexed?.() === true && context.watch?.quiet() === true) return E.right(undefined);
       await context.backfilling?.();
       const watch = context.watch;
       const changed = watch === undefined ? 'unknown' : watch.take();

@@ -40,29 +40,25 @@ export const recordHomeStats = async (store: IndexStore, listing: RolloutHomeLis
   return E.isLeft(r) ? r : E.right(undefined);
 };
 
-/** What the start-up check found: whether the index is caught up with the home, and the home's stats it read (for the watch), if any. */
-export interface HomeCheck {
-  readonly asIndexed: boolean;
-  readonly stats: HomeStats | undefined;
-}
+/** The home's stats the last whole-home catch-up recorded, if no checkpoint moved since (undefined: none to go by). */
+export const recordedHomeStats = async (store: IndexStore): Promise<HomeStats | undefined> => {
+  const raw = await store.get('meta', HOME_STATS_KEY)();
+  if (E.isLeft(raw) || raw.right === undefined) return undefined;
+  const decoded = HomeStats.decode(raw.right);
+  return E.isLeft(decoded) ? undefined : decoded.right;
+};
 
 /**
  * Whether the index is caught up with the home as it is now, as a whole-home catch-up would find
- * it (every file unchanged, none new or gone, the thread rows' other facts as they were): the
- * home's stats are there (no checkpoint moved since they were taken), no thread rows are due,
- * the names and provider are as the last refresh used, every folder whose times moved lists the
- * same entries, and every file has the size, mtime and ctime its checkpoint had. One stat a file
- * and a folder; false whenever it cannot tell (then the catch-up decides).
+ * it (every file unchanged, none new or gone, the thread rows' other facts as they were), given
+ * the home's stats it recorded (`recordedHomeStats`: no checkpoint moved since): no thread rows
+ * are due, the names and provider are as the last refresh used, every folder whose times moved
+ * lists the same entries, and every file has the size, mtime and ctime its checkpoint had. One
+ * stat a file and a folder, no checkpoint read; false whenever it cannot tell (then a catch-up decides).
  */
-export const homeAsIndexed = async (store: IndexStore, home: string): Promise<E.Either<EngineError, HomeCheck>> => {
-  const raw = await store.get('meta', HOME_STATS_KEY)();
-  if (E.isLeft(raw)) return raw;
-  const decoded = raw.right === undefined ? undefined : HomeStats.decode(raw.right);
-  if (decoded === undefined || E.isLeft(decoded)) return E.right({ asIndexed: false, stats: undefined });
-  const stats = decoded.right;
+export const homeAsIndexed = async (store: IndexStore, home: string, stats: HomeStats): Promise<E.Either<EngineError, boolean>> => {
   const rows = await threadRowsAsRefreshed(store, home);
-  if (E.isLeft(rows)) return rows;
-  return E.right({ asIndexed: rows.right && filesAsRecorded(home, stats), stats });
+  return E.isLeft(rows) ? rows : E.right(rows.right && filesAsRecorded(home, stats));
 };
 
 /** The folders of the home's stats as the home watch takes them (adapters/jsonl/homeWatch.ts `listed`). */

@@ -19,7 +19,7 @@ import type { CatchUpOptions, CatchUpSummary } from '../../indexer/catchUp.js';
 import { lmdbHistoryIndexer } from '../../indexer/historyIndexer.js';
 import type { IndexerContext } from '../../indexer/historyIndexer.js';
 import { watchHome } from '../jsonl/homeWatch.js';
-import { homeAsIndexed, knownFoldersOf } from '../../indexer/homeAsIndexed.js';
+import { homeAsIndexed, knownFoldersOf, recordedHomeStats } from '../../indexer/homeAsIndexed.js';
 import { BACKFILLED_KEY, openIndex, passLmdbBackfillGate } from '../../indexer/openIndex.js';
 import type { GatePassage, OpenIndexResult } from '../../indexer/openIndex.js';
 import { gateStatus, indexLockWaitStatus, reportingTo } from '../../indexer/indexStatus.js';
@@ -226,16 +226,11 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
 
   if (opts.backfill === 'onDemand') return E.right(home(null, context, closeStore));
   if (opts.backfill === 'background') {
-    // An index built before: its home is checked against the stats its last whole-home catch-up
-    // recorded, before anything answers (homeAsIndexed.ts). Found as the index last saw it, the home
-    // is answered from the index until the catch-up behind is about to write (a change since), and
-    // the watch starts from those stats (a folder whose times are the same is not listed again).
-    const check = opts.watch === true && isBackfilled() ? await homeAsIndexed(store, codexHome) : undefined;
-    const checked = check !== undefined && E.isRight(check) ? check.right : undefined;
-    let asIndexed = checked?.asIndexed === true;
-    const listed = checked?.stats === undefined ? {} : { listed: knownFoldersOf(checked.stats) };
-    // The watch starts before the backfill looks at the files: what changes while it runs is seen.
-    const watch = opts.watch === true ? watchHome(codexHome, opts.onRolloutChanged, listed) : undefined;
+    // An index built before: the home's stats its last whole-home catch-up recorded (homeAsIndexed.ts).
+    // The watch starts from them (a folder whose times are the same is not listed again), and
+    // before the backfill looks at the files: what changes while it runs is seen.
+    const recorded = opts.watch === true && isBackfilled() ? await recordedHomeStats(store) : undefined;
+    const watch = opts.watch === true ? watchHome(codexHome, opts.onRolloutChanged, recorded === undefined ? {} : { listed: knownFoldersOf(recorded) }) : undefined;
     const mark = watch?.mark();
     const stop = new AbortController();
     const requests = requestsFirst();
@@ -256,16 +251,18 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
       if (watch === undefined || mark === undefined) return;
       if (gate.right.backfill !== null) return watch.vouch(mark);
       // Built before this process (or by another while it waited): the files may have changed since.
-      // One whole-home catch-up now, at start, vouches for the watch; left to the first request, it
-      // would be paid for under traffic, by every request queued behind it.
-      const onWriting = () => void (asIndexed = false);
-      const caughtUp = await lazyCatchUpHome(store, codexHome, { ...catchUpOptions, signal: stop.signal, between, onWriting })();
+      // Found as the index last saw them (one stat a file and a folder, after the watch started: a
+      // change since is the watch's), the index is caught up and the watch vouched for as it is.
+      if (recorded !== undefined) {
+        const same = await homeAsIndexed(store, codexHome, recorded);
+        if (E.isRight(same) && same.right && !stop.signal.aborted) return watch.vouch(mark);
+      }
+      // Else one whole-home catch-up now, at start, vouches for the watch; left to the first
+      // request, it would be paid for under traffic, by every request queued behind it.
+      const caughtUp = await lazyCatchUpHome(store, codexHome, { ...catchUpOptions, signal: stop.signal })();
       if (E.isRight(caughtUp) && !stop.signal.aborted) watch.vouch(mark);
     };
-    let running: Promise<void> | undefined = passing().finally(() => {
-      asIndexed = false;
-      running = undefined;
-    });
+    let running: Promise<void> | undefined = passing().finally(() => (running = undefined));
     const close = async () => {
       stop.abort();
       watch?.close();
@@ -273,7 +270,7 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
       await closeStore();
     };
     const backfilling = () => (running === undefined ? undefined : requests.stepAside(running));
-    return E.right(home(null, { ...context, watch, backfilling, first: requests.first, answersAsIndexed: () => asIndexed }, close));
+    return E.right(home(null, { ...context, watch, backfilling, first: requests.first }, close));
   }
   const gate = await passLmdbBackfillGate(store, codexHome, gateOptions, reportingTo(options, opts.onStatus, 'build', codexHome))();
   if (E.isLeft(gate)) {

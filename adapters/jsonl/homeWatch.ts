@@ -21,8 +21,6 @@ export interface HomeWatch {
   readonly take: () => ReadonlyArray<string> | 'unknown';
   /** What was taken could not be caught up: the next take is `unknown`. */
   readonly lost: () => void;
-  /** No rollout file evented and no track lost since the watch started or was last taken (nothing taken, no folder looked at). */
-  readonly quiet: () => boolean;
   /** A mark to vouch with later: taken before a catch-up of the whole home starts. */
   readonly mark: () => number;
   /** That catch-up succeeded: unless the watch lost track since `mark`, what it saw needs no other look. */
@@ -214,7 +212,6 @@ export const watchHome = (home: string, onRollout?: (path: string) => void, opti
       return paths;
     },
     lost: fail,
-    quiet: () => changed.size === 0 && losses === 0,
     mark: () => losses,
     vouch: (mark) => {
       if (mark === losses) unknown = false;

@@ -5,7 +5,8 @@ import * as nodePath from 'node:path';
 import { openCodexHome } from '../../adapters/composition/openCodexHome.js';
 import { listThreads } from '../../replay/history/listThreads.js';
 import type { ListThreadsQuery, ThreadListPage } from '../../replay/history/listThreads.js';
-import { homeAsIndexed } from '../../indexer/homeAsIndexed.js';
+import { homeAsIndexed, recordedHomeStats } from '../../indexer/homeAsIndexed.js';
+import type { IndexStore } from '../../domain/ports.js';
 import { HOME_STATS_KEY } from '../../domain/index/homeStats.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import type { Action, SynthThread } from '../projections/synth.js';
@@ -17,12 +18,11 @@ const TURN: Action[] = ['startTurn', 'user', 'agent', 'complete'];
 
 /*
  * A fresh serve (`backfill: 'background'`, watched) on a home indexed before answers its first
- * `thread/list` from the index before its start-up catch-up has looked at the files, when the
- * home's files and folders are as its last whole-home catch-up recorded them (homeAsIndexed.ts);
+ * `thread/list` from the index without a start-up catch-up when the home's files and folders are
+ * as its last whole-home catch-up recorded them (homeAsIndexed.ts: one stat a file and a folder);
  * otherwise it waits for that catch-up. Either way the page is the one an index built from the
- * home as it is gives. The interleaving is scripted: the list runs ahead of the catch-up
- * (`aheadOfBackfill`), which cannot write while it runs, so a list answered before the
- * catch-up's end was answered early, and one answered after it waited.
+ * home as it is gives. The list is asked as soon as the home is open; `early`: no catch-up ended
+ * before it was answered (a catch-up that runs ends before the list that waits for it).
  */
 describe('serve start-up: the first thread/list from the index when the home is as the index last saw it', function () {
   this.timeout(120_000);
@@ -59,6 +59,12 @@ describe('serve start-up: the first thread/list from the index when the home is 
     for (const dir of [home, indexDir, scratch]) await fs.rm(dir, { recursive: true, force: true });
   });
 
+  /** What a fresh serve's check finds: the home's stats recorded, and the home as they say. */
+  const asIndexedNow = async (store: IndexStore): Promise<boolean> => {
+    const stats = await recordedHomeStats(store);
+    return stats !== undefined && right(await homeAsIndexed(store, home, stats));
+  };
+
   /** The page an index built now from the home gives: what the caught-up index answers. */
   const caughtUpPage = async (): Promise<ThreadListPage> => {
     const dir = await fs.mkdtemp(nodePath.join(scratch, 'ix-'));
@@ -90,12 +96,12 @@ describe('serve start-up: the first thread/list from the index when the home is 
     }
   };
 
-  it('an unchanged home: answered before the catch-up, the caught-up page', async () => {
+  it('an unchanged home: answered with no catch-up, the caught-up page', async () => {
     const first = await firstList();
     expect(first.early).to.equal(true);
     expect(first.page.data.map((t) => t.id)).to.deep.equal([threads[5]!, threads[4]!, threads[3]!].map((t) => t.threadId));
     expect(first.page).to.deep.equal(await caughtUpPage());
-    // The start-up catch-up records the home again: the next start is early too.
+    // Nothing written: the next start is early too.
     expect((await firstList()).early).to.equal(true);
   });
 
@@ -156,21 +162,43 @@ describe('serve start-up: the first thread/list from the index when the home is 
     expect(first.page).to.deep.equal(await caughtUpPage());
   });
 
+  it('after a start with no catch-up, a file written later is caught up through the watch (vouched at start)', async () => {
+    let told: (path: string) => void = () => undefined;
+    const opened = right(await openCodexHome(home, indexDir, { backfill: 'background', watch: true, onRolloutChanged: (path) => told(path) }));
+    try {
+      const before = right(await listThreads(opened.read, PAGE)()).page;
+      expect(before).to.deep.equal(await caughtUpPage());
+      // Told once the watch has the event: the next list takes it.
+      const seen = new Promise<void>((resolve) => (told = (path) => path === pathOf(threads[0]!) && resolve()));
+      for (let i = 0; i < 10; i++)
+        await append(
+          threads[0]!,
+          TURN.flatMap((a) => act(threads[0]!, a)),
+        );
+      await seen;
+      const after = right(await listThreads(opened.read, PAGE)()).page;
+      expect(after.data[0]!.id).to.equal(threads[0]!.threadId);
+      expect(after).to.deep.equal(await caughtUpPage());
+    } finally {
+      await opened.close();
+    }
+  });
+
   it('a checkpoint written after the record drops it: the next check cannot vouch until a whole-home catch-up records again', async () => {
     const opened = right(await openCodexHome(home, indexDir, { backfill: 'onDemand' }));
     try {
-      expect(right(await homeAsIndexed(opened.store, home)).asIndexed).to.equal(true);
+      expect(await asIndexedNow(opened.store)).to.equal(true);
       await append(
         threads[2]!,
         TURN.flatMap((a) => act(threads[2]!, a)),
       );
-      expect(right(await homeAsIndexed(opened.store, home)).asIndexed).to.equal(false);
+      expect(await asIndexedNow(opened.store)).to.equal(false);
       // A read-repair catches the thread up: its checkpoint moves, the record goes with it.
       right(await opened.read.indexer.refreshThread(threads[2]!.threadId)());
       expect(right(await opened.store.get('meta', [...HOME_STATS_KEY])())).to.equal(undefined);
-      expect(right(await homeAsIndexed(opened.store, home)).asIndexed).to.equal(false);
+      expect(await asIndexedNow(opened.store)).to.equal(false);
       right(await opened.read.indexer.refreshAll()());
-      expect(right(await homeAsIndexed(opened.store, home)).asIndexed).to.equal(true);
+      expect(await asIndexedNow(opened.store)).to.equal(true);
     } finally {
       await opened.close();
     }

@@ -137,7 +137,7 @@ export const catchUpHome =
       const cleared = await clearDue(store, due.right);
       if (E.isLeft(cleared)) return cleared;
       if (only === undefined && options.signal?.aborted !== true) {
-        const recorded = await recordHomeStats(store, discovered.right, probes);
+        const recorded = await recordHomeStats(store, discovered.right, probes, due.right.own !== undefined);
         if (E.isLeft(recorded)) return recorded;
       }
       summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;

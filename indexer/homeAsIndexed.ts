@@ -23,9 +23,18 @@ import { parseRolloutFileName } from '../adapters/jsonl/rolloutFileName.js';
 /**
  * Record the home's stats after a whole-home catch-up: `listing` is the one it planned from, each
  * file's stats its checkpoint's (the probe's where it found the file unchanged, else the one
- * committed). One write of `meta`; a checkpoint written later drops it.
+ * committed). One write of `meta`; a checkpoint written later drops it. A catch-up that moved no
+ * checkpoint (`checkpointsMoved` false) leaves a record that is there as it is: it still holds
+ * (at worst a folder whose times moved is listed again by the check), and an unchanged home's
+ * catch-up writes nothing.
  */
-export const recordHomeStats = async (store: IndexStore, listing: RolloutHomeListing, probes: ReadonlyArray<Probe>): Promise<E.Either<EngineError, void>> => {
+export const recordHomeStats = async (
+  store: IndexStore,
+  listing: RolloutHomeListing,
+  probes: ReadonlyArray<Probe>,
+  checkpointsMoved: boolean,
+): Promise<E.Either<EngineError, void>> => {
+  if (!checkpointsMoved && (store.reader?.keys('meta', [...HOME_STATS_KEY]).length ?? 0) > 0) return E.right(undefined);
   const unchanged = new Map<string, FileCheckpoint>();
   for (const p of probes)
     if (p.cp !== undefined && !p.changed && p.size === p.cp.size && p.mtimeMs === p.cp.mtimeMs && p.ctimeMs === p.cp.ctimeMs) unchanged.set(p.file.path, p.cp);

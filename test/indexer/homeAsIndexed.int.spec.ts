@@ -188,6 +188,10 @@ describe('serve start-up: the first thread/list from the index when the home is 
     const opened = right(await openCodexHome(home, indexDir, { backfill: 'onDemand' }));
     try {
       expect(await asIndexedNow(opened.store)).to.equal(true);
+      // A whole-home catch-up of an unchanged home keeps the record as it is: it writes nothing.
+      const mark = right(opened.store.writeMark!());
+      right(await opened.read.indexer.refreshAll()());
+      expect(right(opened.store.writeMark!())).to.equal(mark);
       await append(
         threads[2]!,
         TURN.flatMap((a) => act(threads[2]!, a)),

@@ -4,7 +4,8 @@ import type { EngineError } from '../domain/errors.js';
 import type { IndexStore } from '../domain/ports.js';
 import type { FileCheckpoint } from '../domain/index/rows.js';
 import { TOKEN_ROLLOUT_TABLES } from '../domain/index/rows.js';
-import { discoverRolloutFiles } from '../adapters/jsonl/discover.js';
+import { listRolloutHome } from '../adapters/jsonl/discover.js';
+import { recordHomeStats } from './homeAsIndexed.js';
 import { toEngineError } from '../adapters/fs/fsError.js';
 import type { Probe } from '../adapters/jsonl/probe.js';
 import { planCatchUp } from './plan.js';
@@ -40,7 +41,8 @@ export const catchUpHome =
     const t0 = process.hrtime.bigint();
     const summary = emptySummary();
     // The folders are listed on the thread pool while the checkpoints are read here.
-    const discovering = options.files ? Promise.resolve(E.right(options.files)) : discoverRolloutFiles(home)();
+    // A whole-home catch-up also notes each folder's times, for the home's stats it records at its end (homeAsIndexed.ts).
+    const discovering = options.files ? Promise.resolve(E.right({ files: options.files, folders: [], absent: [] })) : listRolloutHome(home, true)();
     const only = options.files ? new Set(options.files.map((f) => f.path)) : undefined;
     // Given files: only their checkpoints matter (one lookup each), not the whole table.
     const stored = only
@@ -70,7 +72,7 @@ export const catchUpHome =
     try {
       let probes: Probe[];
       try {
-        probes = await probeHome(discovered.right, cps, options, reader);
+        probes = await probeHome(discovered.right.files, cps, options, reader);
         // A full catch-up keeps the token rows caught up alone only while their checkpoint still describes the file.
         if (subset.name === 'all' && tokenCps.size > 0) probes = probes.map((p) => (tokenCheckpointHolds(p, tokenCps.get(p.file.path)) ? p : { ...p, changed: true }));
       } catch (err) {
@@ -134,6 +136,10 @@ export const catchUpHome =
       if (E.isLeft(rows)) return rows;
       const cleared = await clearDue(store, due.right);
       if (E.isLeft(cleared)) return cleared;
+      if (only === undefined && options.signal?.aborted !== true) {
+        const recorded = await recordHomeStats(store, discovered.right, probes, due.right.own !== undefined);
+        if (E.isLeft(recorded)) return recorded;
+      }
       summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       told('done', plan.actions.length);
       return E.right(summary);

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../domain/errors.js';
 import type { IndexStore } from '../domain/ports.js';
 import type { Probe } from '../adapters/jsonl/probe.js';
-import { clearThreadRowsDue, markThreadRowsDue, threadRowsDueKey, threadRowsDueMarks } from '../projections/threadRowsDue.js';
+import { THREAD_ROWS_DUE_FROM, clearThreadRowsDue, markThreadRowsDue, threadRowsDueKey, threadRowsDueMarks } from '../projections/threadRowsDue.js';
 import type { ThreadRowHome } from '../projections/threadRows.js';
 import { thisProcess } from '../adapters/system/processIdentity.js';
 import type { CatchUpOptions } from './catchUpOptions.js';
@@ -29,6 +29,21 @@ const rowHomeDigest = (home: ThreadRowHome): string => {
   return h.digest('hex');
 };
 
+/**
+ * Whether the home's facts beside the rollouts (names, provider) are those the last full
+ * thread-row refresh used, and no catch-up left (or is under way with) a due mark: then a
+ * catch-up whose files are all unchanged writes no thread row.
+ */
+export const threadRowsAsRefreshed = async (store: IndexStore, home: string): Promise<E.Either<EngineError, boolean>> => {
+  const meta = await store.range('meta', [], { from: THREAD_ROWS_DUE_FROM })();
+  if (E.isLeft(meta)) return meta;
+  if (threadRowsDueMarks(meta.right).length > 0) return E.right(false);
+  const rowHome = await readThreadRowHome(home);
+  if (E.isLeft(rowHome)) return rowHome;
+  const known = await store.get('meta', NAMES_DIGEST_KEY)();
+  return E.isLeft(known) ? known : E.right(known.right === rowHomeDigest(rowHome.right));
+};
+
 export interface DueMarks {
   /** This catch-up's own mark, if it changes rows. */
   readonly own: readonly [string] | undefined;
@@ -37,7 +52,7 @@ export interface DueMarks {
 }
 
 export const markDue = async (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<EngineError, DueMarks>> => {
-  const meta = await store.range('meta', [])();
+  const meta = await store.range('meta', [], { from: THREAD_ROWS_DUE_FROM })();
   if (E.isLeft(meta)) return meta;
   const interrupted = threadRowsDueMarks(meta.right)
     .filter((m) => ownerGone(m.owner))

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../domain/errors.js';
 import type { IndexStore } from '../domain/ports.js';
-import { threadRowsDueMarks } from '../projections/threadRowsDue.js';
+import { THREAD_ROWS_DUE_FROM, threadRowsDueMarks } from '../projections/threadRowsDue.js';
 import type { ProcessMark } from '../adapters/system/processIdentity.js';
 import { whereabouts } from '../adapters/system/processIdentity.js';
 
@@ -14,6 +14,6 @@ export const ownerGone = (owner: unknown): boolean => owner === null || typeof o
  * Kept apart from catchUp.ts so a warm read does not load it.
  */
 export const threadRowsInterrupted = async (store: IndexStore): Promise<E.Either<EngineError, boolean>> => {
-  const meta = await store.range('meta', [])();
+  const meta = await store.range('meta', [], { from: THREAD_ROWS_DUE_FROM })();
   return E.isLeft(meta) ? meta : E.right(threadRowsDueMarks(meta.right).some((m) => ownerGone(m.owner)));
 };

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { IndexStore } from '../domain/ports.js';
 import type { FileCheckpoint } from '../domain/index/rows.js';
 import type { HomeTokenSums } from '../domain/tokens/reportSums.js';
-import { discoverRolloutTree, racyMsOf } from '../adapters/jsonl/discover.js';
+import { listRolloutHome } from '../adapters/jsonl/discover.js';
 import { statOnlyProbe } from '../adapters/jsonl/probe.js';
 import type { Probe } from '../adapters/jsonl/probe.js';
 import { writeFileAtomic } from '../adapters/fs/writeFileAtomic.js';
@@ -29,24 +29,18 @@ export const writeTokenWarmRecord = async (
   /** The wall clock the folders' times are compared with (a test's stands for time passed). */
   nowMs: () => number = Date.now,
 ): Promise<boolean> => {
-  // Before any folder is timed: a folder's times older than a racy interval then are older than that when it was timed.
-  const startedMs = nowMs();
-  const tree = await discoverRolloutTree(codexHome)();
+  // The listing a whole-home catch-up records too (domain/index/homeStats.ts): each folder timed before its entries.
+  const tree = await listRolloutHome(codexHome, true, nowMs)();
   if (E.isLeft(tree)) return false;
   const folders: string[] = [];
   const times: number[] = [];
-  const missing: string[] = [];
+  const missing = [...tree.right.absent];
   const folderAt = new Map<string, number>();
   for (const f of tree.right.folders) {
-    if (f.times === 'not a folder') return false;
-    if (f.times === 'missing') {
-      missing.push(f.path);
-      continue;
-    }
     // A folder changed within a racy interval may change again with the same times.
-    if (startedMs - Math.max(f.times.mtimeMs, f.times.ctimeMs) <= racyMsOf(f.times)) return false;
+    if (f.mtimeMs === null) return false;
     folderAt.set(f.path, folders.push(f.path) - 1);
-    times.push(f.times.mtimeMs, f.times.ctimeMs);
+    times.push(f.mtimeMs, f.ctimeMs);
   }
   // Read one row at a time (no array of them), the pages they mapped unmapped after (a one-shot process's RSS).
   const cps = new Map<string, FileCheckpoint>();

@@ -3,6 +3,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { IndexStore } from '../domain/ports.js';
 import type { KeyPart, TableName } from '../domain/index/rows.js';
 import { TABLES } from '../domain/index/rows.js';
+import { withHomeStatsDropped } from '../domain/index/homeStats.js';
 import { compareKeys, memoryIndex } from './batch.js';
 
 /** An IndexStore held in memory: verify's fresh fold, tests. Same ordering as the LMDB store. */
@@ -33,7 +34,7 @@ export const memoryIndexStore = (): IndexStore => {
     },
     commit: (build) => async () => {
       const ws = build(idx);
-      idx.apply(ws);
+      idx.apply(withHomeStatsDropped(ws));
       return E.right(ws.length);
     },
     dump: () => TE.right(TABLES.filter((t) => t !== 'meta').flatMap((t) => sorted(t, []).map((r) => ({ table: t as string, key: r.key as unknown, value: r.value })))),

@@ -13,6 +13,13 @@ const PREFIX = 'threadRowsDue:';
 
 export const threadRowsDueKey = (id: string): readonly [string] => [`${PREFIX}${id}`];
 
+/**
+ * Where the due marks start in `meta`: a read of them ranges from here (the `meta` keys after the
+ * marks are few and small), not over the whole table, which holds the home's stats
+ * (domain/index/homeStats.ts), one value of a few hundred KB.
+ */
+export const THREAD_ROWS_DUE_FROM: readonly [string] = [PREFIX];
+
 /** The due marks among the `meta` rows, with the owner each names. */
 export const threadRowsDueMarks = (
   meta: ReadonlyArray<{ readonly key: ReadonlyArray<unknown>; readonly value: unknown }>,

@@ -19,6 +19,7 @@ import type { CatchUpOptions, CatchUpSummary } from '../../indexer/catchUp.js';
 import { lmdbHistoryIndexer } from '../../indexer/historyIndexer.js';
 import type { IndexerContext } from '../../indexer/historyIndexer.js';
 import { watchHome } from '../jsonl/homeWatch.js';
+import { homeAsIndexed, knownFoldersOf, recordedHomeStats } from '../../indexer/homeAsIndexed.js';
 import { BACKFILLED_KEY, openIndex, passLmdbBackfillGate } from '../../indexer/openIndex.js';
 import type { GatePassage, OpenIndexResult } from '../../indexer/openIndex.js';
 import { gateStatus, indexLockWaitStatus, reportingTo } from '../../indexer/indexStatus.js';
@@ -225,8 +226,11 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
 
   if (opts.backfill === 'onDemand') return E.right(home(null, context, closeStore));
   if (opts.backfill === 'background') {
-    // The watch starts before the backfill looks at the files: what changes while it runs is seen.
-    const watch = opts.watch === true ? watchHome(codexHome, opts.onRolloutChanged) : undefined;
+    // An index built before: the home's stats its last whole-home catch-up recorded (homeAsIndexed.ts).
+    // The watch starts from them (a folder whose times are the same is not listed again), and
+    // before the backfill looks at the files: what changes while it runs is seen.
+    const recorded = opts.watch === true && isBackfilled() ? await recordedHomeStats(store) : undefined;
+    const watch = opts.watch === true ? watchHome(codexHome, opts.onRolloutChanged, recorded === undefined ? {} : { listed: knownFoldersOf(recorded) }) : undefined;
     const mark = watch?.mark();
     const stop = new AbortController();
     const requests = requestsFirst();
@@ -247,8 +251,14 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
       if (watch === undefined || mark === undefined) return;
       if (gate.right.backfill !== null) return watch.vouch(mark);
       // Built before this process (or by another while it waited): the files may have changed since.
-      // One whole-home catch-up now, at start, vouches for the watch; left to the first request, it
-      // would be paid for under traffic, by every request queued behind it.
+      // Found as the index last saw them (one stat a file and a folder, after the watch started: a
+      // change since is the watch's), the index is caught up and the watch vouched for as it is.
+      if (recorded !== undefined) {
+        const same = await homeAsIndexed(store, codexHome, recorded);
+        if (E.isRight(same) && same.right && !stop.signal.aborted) return watch.vouch(mark);
+      }
+      // Else one whole-home catch-up now, at start, vouches for the watch; left to the first
+      // request, it would be paid for under traffic, by every request queued behind it.
       const caughtUp = await lazyCatchUpHome(store, codexHome, { ...catchUpOptions, signal: stop.signal })();
       if (E.isRight(caughtUp) && !stop.signal.aborted) watch.vouch(mark);
     };

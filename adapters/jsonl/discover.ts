@@ -7,8 +7,7 @@ import type { EngineError } from '../../domain/errors.js';
 import type { RolloutFile } from '../../domain/rollout/rolloutFile.js';
 import { parseRolloutFileName } from './rolloutFileName.js';
 import { errnoCode, toEngineError } from '../fs/fsError.js';
-import { folderTimes } from './fileTimes.js';
-import type { FolderTimes } from './fileTimes.js';
+import type { ListedFolder } from '../../domain/index/homeStats.js';
 
 // Declared in domain (what a rollout file is); its importers here read it as the listing's type.
 export type { RolloutFile } from '../../domain/rollout/rolloutFile.js';
@@ -20,33 +19,33 @@ export type { RolloutFile } from '../../domain/rollout/rolloutFile.js';
  * reads of one level run concurrently (libuv pool), so 10k+ files take one readdir per folder.
  */
 export const discoverRolloutFiles = (home: string): TE.TaskEither<EngineError, ReadonlyArray<RolloutFile>> =>
-  TE.map((t: RolloutTree) => t.files)(discoverRolloutTree(home));
-
-/** A folder discovery listed, as `lstat` saw it just before the listing: its times, missing, or no real folder (a link: listed through). */
-export interface ListedFolder {
-  readonly path: string;
-  readonly times: FolderTimes;
-}
-
-/** The rollout files of a home and every folder listed to find them (the two roots first). */
-export interface RolloutTree {
-  readonly files: ReadonlyArray<RolloutFile>;
-  readonly folders: ReadonlyArray<ListedFolder>;
-}
+  TE.map((listing: RolloutHomeListing) => listing.files)(listRolloutHome(home, false));
 
 /**
- * `discoverRolloutFiles` with the folders it listed, each `lstat`ed before its listing: a file
- * added to a folder after its listing changes the folder's mtime from the one given (a listing
- * stands while its folders' times do: indexer/tokenWarmRecord.ts).
+ * A home's rollout files as `discoverRolloutFiles` finds them, and (`withFolders`) each folder
+ * listed, with its mtime when listed (taken before its entries: an entry added after leaves a
+ * later mtime), null where it was too recent to vouch for a later look (`racyMsOf`), and the
+ * roots that were not there: what a whole-home catch-up records for the next start
+ * (domain/index/homeStats.ts).
  */
-export const discoverRolloutTree = (home: string): TE.TaskEither<EngineError, RolloutTree> =>
+export interface RolloutHomeListing {
+  readonly files: ReadonlyArray<RolloutFile>;
+  readonly folders: ReadonlyArray<ListedFolder>;
+  readonly absent: ReadonlyArray<string>;
+}
+
+export const listRolloutHome = (
+  home: string,
+  withFolders: boolean,
+  /** The wall clock a folder's times are compared with to call them settled (a test's stands for time passed). */
+  nowMs: () => number = Date.now,
+): TE.TaskEither<EngineError, RolloutHomeListing> =>
   TE.tryCatch(
     async () => {
-      const folders: ListedFolder[] = [];
-      const [active, archived] = await Promise.all([
-        walk(nodePath.join(home, 'sessions'), true, folders),
-        walk(nodePath.join(home, 'archived_sessions'), false, folders),
-      ]);
+      const folders: Array<Omit<ListedFolder, 'files'>> | undefined = withFolders ? [] : undefined;
+      const absent: string[] = [];
+      const roots = [nodePath.join(home, 'sessions'), nodePath.join(home, 'archived_sessions')] as const;
+      const [active, archived] = await Promise.all([walk(roots[0], true, nowMs, folders, absent), walk(roots[1], false, nowMs, folders, absent)]);
       const toFiles = (entries: Entry[], isArchived: boolean): RolloutFile[] =>
         entries
           .sort((a, b) => byteOrder(a.path, b.path))
@@ -58,7 +57,11 @@ export const discoverRolloutTree = (home: string): TE.TaskEither<EngineError, Ro
             const named = name.revisionId === undefined ? base : { ...base, revisionId: name.revisionId };
             return [refused === undefined ? named : { ...named, refused }];
           });
-      return { files: [...toFiles(active, false), ...toFiles(archived, true)], folders };
+      const files = [...toFiles(active, false), ...toFiles(archived, true)];
+      if (folders === undefined) return { files, folders: [], absent: [] };
+      const inFolder = new Map<string, string[]>(folders.map((f) => [f.path, []]));
+      for (const f of files) inFolder.get(nodePath.dirname(f.path))?.push(f.path);
+      return { files, folders: folders.map((f) => ({ ...f, files: inFolder.get(f.path) ?? [] })), absent: withFolders ? absent : [] };
     },
     (err) => toEngineError(home, 'discover')(err),
   );
@@ -76,13 +79,22 @@ interface Entry {
  * it is reported and skipped — one bad entry never takes the home down, and nothing is read or
  * written through a link that may lead out of the home.
  */
-const walk = async (dir: string, recurse: boolean, folders: ListedFolder[]): Promise<Entry[]> => {
+const walk = async (dir: string, recurse: boolean, nowMs: () => number, folders?: Array<Omit<ListedFolder, 'files'>>, absent?: string[]): Promise<Entry[]> => {
   let entries: Dirent[];
-  folders.push({ path: dir, times: folderTimes(dir) });
   try {
+    // Its times before its entries: an entry added after the listing leaves times it was not listed with.
+    if (folders !== undefined) {
+      const st = await fs.stat(dir);
+      folders.push({ path: dir, mtimeMs: settledMtimeOf(st, nowMs()), ctimeMs: st.ctimeMs });
+    }
     entries = await fs.readdir(dir, { withFileTypes: true });
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return [];
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') {
+      // A root that is not there (a folder below that went meanwhile is its parent's change).
+      if (folders?.[folders.length - 1]?.path === dir) folders.pop();
+      absent?.push(dir);
+      return [];
+    }
     throw err;
   }
   const files: Entry[] = [];
@@ -90,9 +102,9 @@ const walk = async (dir: string, recurse: boolean, folders: ListedFolder[]): Pro
   const links: Promise<Entry | undefined>[] = [];
   for (const e of entries) {
     const full = nodePath.join(dir, e.name);
-    const rolloutNamed = e.name.startsWith('rollout-') && e.name.endsWith('.jsonl');
+    const rolloutNamed = isRolloutNamed(e.name);
     if (e.isDirectory()) {
-      if (recurse) subdirs.push(walk(full, true, folders));
+      if (recurse) subdirs.push(walk(full, true, nowMs, folders));
     } else if (e.isSymbolicLink()) {
       links.push(refusedLink(full, rolloutNamed, recurse));
     } else if (rolloutNamed) {
@@ -102,6 +114,42 @@ const walk = async (dir: string, recurse: boolean, folders: ListedFolder[]): Pro
   for (const l of await Promise.all(links)) if (l !== undefined) files.push(l);
   for (const sub of await Promise.all(subdirs)) for (const f of sub) files.push(f);
   return files;
+};
+
+const isRolloutNamed = (name: string): boolean => name.startsWith('rollout-') && name.endsWith('.jsonl');
+
+/** A folder's mtime, or null when it changed too close to `nowMs` for a later look to trust that an equal mtime means equal entries (`racyMsOf`). */
+const settledMtimeOf = (st: fsSync.Stats, nowMs: number): number | null => (nowMs - Math.max(st.mtimeMs, st.ctimeMs) > racyMsOf(st) ? st.mtimeMs : null);
+
+/**
+ * One rollout folder as `listRolloutHome` lists it, now and synchronously: its regular rollout
+ * files (named as rollouts) and, when `recurse`, its folders; `absent` when it is not there;
+ * undefined when it holds what only the whole-home walk settles (a link, a FIFO, a socket or a
+ * device named like a rollout).
+ */
+export const rolloutFolderNow = (
+  dir: string,
+  recurse: boolean,
+): { readonly files: ReadonlyArray<string>; readonly folders: ReadonlyArray<string> } | 'absent' | undefined => {
+  let entries: Dirent[];
+  try {
+    entries = fsSync.readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return 'absent';
+    return undefined;
+  }
+  const files: string[] = [];
+  const folders: string[] = [];
+  for (const e of entries) {
+    if (e.isDirectory()) {
+      if (recurse) folders.push(nodePath.join(dir, e.name));
+    } else if (e.isSymbolicLink()) return undefined;
+    else if (isRolloutNamed(e.name)) {
+      if (!e.isFile()) return undefined;
+      if (parseRolloutFileName(e.name) !== undefined) files.push(nodePath.join(dir, e.name));
+    }
+  }
+  return { files, folders };
 };
 
 /** A link met in a rollout folder, as it is refused: named like a rollout, or leading to a folder (a day folder would be) — other links are not ours. */
@@ -141,8 +189,7 @@ interface Listing {
 const listings = new Map<string, Listing>();
 const RACY_MS = 2000;
 const FINE_RACY_MS = 50;
-export const racyMsOf = (st: { readonly mtimeMs: number; readonly ctimeMs: number }): number =>
-  st.mtimeMs % 1000 !== 0 || st.ctimeMs % 1000 !== 0 ? FINE_RACY_MS : RACY_MS;
+const racyMsOf = (st: fsSync.Stats): number => (st.mtimeMs % 1000 !== 0 || st.ctimeMs % 1000 !== 0 ? FINE_RACY_MS : RACY_MS);
 
 /** Listings under way, per key and folder times: asks that come meanwhile share one. */
 const listingsUnderWay = new Map<string, { readonly mtimeMs: number; readonly ctimeMs: number; readonly value: Promise<unknown> }>();

@@ -38,6 +38,19 @@ export const SAFETY_NET_MS = 100;
 export interface HomeWatchOptions {
   /** The clock of the safety net's pace, in ms (the monotonic clock unless given: a test steps its own). */
   readonly now?: () => number;
+  /**
+   * Folders as a listing made before found them (the index's record of the home: homeAsIndexed.ts):
+   * a folder whose times are still those is not listed again at start (its entries are the same).
+   */
+  readonly listed?: ReadonlyMap<string, KnownFolder>;
+}
+
+/** A folder as listed before: its times then (mtime null: too recent to vouch), its rollout files' names, its folders' paths. */
+export interface KnownFolder {
+  readonly mtimeMs: number | null;
+  readonly ctimeMs: number;
+  readonly files: ReadonlyArray<string>;
+  readonly folders: ReadonlyArray<string>;
 }
 
 const isRollout = (name: string): boolean => parseRolloutFileName(name) !== undefined;
@@ -111,16 +124,26 @@ export const watchHome = (home: string, onRollout?: (path: string) => void, opti
       }
     }
     let mtimeMs: number;
-    let entries: fs.Dirent[];
+    let files: Set<string>;
+    let below: ReadonlyArray<string>;
     try {
-      mtimeMs = fs.statSync(dir).mtimeMs;
-      entries = fs.readdirSync(dir, { withFileTypes: true });
+      const st = fs.statSync(dir);
+      mtimeMs = st.mtimeMs;
+      // Listed before with these times (and watched since): the same entries.
+      const before = known === undefined ? options.listed?.get(dir) : undefined;
+      if (before !== undefined && before.mtimeMs === st.mtimeMs && before.ctimeMs === st.ctimeMs) {
+        files = new Set(before.files);
+        below = before.folders;
+      } else {
+        const entries = fs.readdirSync(dir, { withFileTypes: true });
+        files = new Set(entries.filter((e) => !e.isDirectory() && isRollout(e.name)).map((e) => e.name));
+        below = entries.filter((e) => e.isDirectory()).map((e) => nodePath.join(dir, e.name));
+      }
     } catch {
       watcher?.close();
       forget(dir);
       return;
     }
-    const files = new Set(entries.filter((e) => !e.isDirectory() && isRollout(e.name)).map((e) => e.name));
     if (known !== undefined) {
       for (const name of files) if (!known.files.has(name)) changed.add(nodePath.join(dir, name));
       for (const name of known.files) if (!files.has(name)) changed.add(nodePath.join(dir, name));
@@ -130,10 +153,7 @@ export const watchHome = (home: string, onRollout?: (path: string) => void, opti
       folders.set(dir, { mtimeMs, watcher: watcher!, files });
       if (fresh) for (const name of files) changed.add(nodePath.join(dir, name));
     }
-    for (const e of entries) {
-      const full = nodePath.join(dir, e.name);
-      if (e.isDirectory() && !folders.has(full)) list(full, fresh || known !== undefined);
-    }
+    for (const full of below) if (!folders.has(full)) list(full, fresh || known !== undefined);
   };
 
   let homeWatcher: fs.FSWatcher | undefined;

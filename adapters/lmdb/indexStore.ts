@@ -9,6 +9,7 @@ import type { EngineError } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { IndexReader, IndexWrite, KeyPart, TableName } from '../../domain/index/rows.js';
 import { TABLES } from '../../domain/index/rows.js';
+import { DROP_HOME_STATS, dropsHomeStats } from '../../domain/index/homeStats.js';
 import { DB_NAMES, KEY_MAX } from './schema.js';
 import { lmdbError } from './errors.js';
 import { writeMarkOf } from './writeMark.js';
@@ -190,16 +191,27 @@ const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
     get: ((table: TableName, key: Key) => (storable(key) ? h.dbs[table].get((key.length === 1 ? key[0] : [...key]) as never) : undefined)) as IndexReader['get'],
     keys: keysOf,
   };
-  const write = (w: IndexWrite): void => {
+  /** Whether the transaction under way dropped the home's stats already (a checkpoint write drops them: domain/index/homeStats.ts). */
+  let homeStatsDropped = false;
+  const put = (w: IndexWrite): void => {
     const key = w.key.length === 1 ? w.key[0] : [...w.key];
     if (w.op === 'put') h.dbs[w.table].putSync(key as never, w.value);
     else h.dbs[w.table].removeSync(key as never);
+  };
+  const write = (w: IndexWrite): void => {
+    put(w);
+    if (homeStatsDropped || !dropsHomeStats(w.table)) return;
+    homeStatsDropped = true;
+    put(DROP_HOME_STATS);
   };
   const sync = <A>(op: string, f: () => A): TE.TaskEither<EngineError, A> => TE.fromEither(E.tryCatch(f, lmdbError(path, op)));
   /** One write transaction; one that does not commit takes with it the structures it minted (forgetStructures). */
   const writeTxn = <A>(fn: () => A, flags?: number): A => {
     try {
-      return h.root.transactionSync(fn, flags);
+      return h.root.transactionSync(() => {
+        homeStatsDropped = false;
+        return fn();
+      }, flags);
     } catch (err) {
       forgetStructures(h.dbs);
       throw err;

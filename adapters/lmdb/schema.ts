@@ -35,6 +35,7 @@ import type { TableName } from '../../domain/index/rows.js';
  * | quarantine_counts | [rolloutId]               | its quarantined lines, only when it has any                 |
  * | thread_state | [threadId]                     | ThreadStateRow: read receipt, stored git info (engine's own log) |
  * | meta      | ["threadStateLog"]                | bytes of `.rollout-engine/thread-state.jsonl` folded so far |
+ * | meta      | ["homeStats"]                     | HomeStats: the home's folders and file stats at the last whole-home catch-up |
  * | search_text    | [rolloutId, line]            | ConversationText: what thread/search looks in on that line  |
  * | search_grams   | [rolloutId]                  | the rollout's trigram signature (8 KiB bit set)             |
  * | search_lines   | [rolloutId, block]           | its searched lines' signatures, 512 file lines a block      |

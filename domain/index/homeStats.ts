@@ -1,0 +1,103 @@
+import * as t from 'io-ts';
+import type { FileCheckpoint, IndexWrite, TableName } from './rows.js';
+import { holdsRows } from './rows.js';
+
+/**
+ * The stats of a home's rollout files and folders as the index last saw them all: written by a
+ * whole-home catch-up once its checkpoints are committed, so a process starting later can tell,
+ * with one stat per file and per folder, whether a catch-up would change anything — without
+ * reading every checkpoint and listing every folder (indexer/homeAsIndexed.ts). Kept in `meta`
+ * under `HOME_STATS_KEY`; any write to the checkpoints drops it (`dropsHomeStats`), so while it is
+ * there no checkpoint moved since it was taken.
+ */
+export const HOME_STATS_KEY = ['homeStats'] as const;
+
+/** A write to these tables moves a checkpoint: the stats taken before no longer vouch for the index (the stores drop them in the same transaction). */
+export const dropsHomeStats = (table: TableName): boolean => table === 'files' || table === 'tokenFiles';
+
+/** The write that drops them. */
+export const DROP_HOME_STATS: IndexWrite = { op: 'del', table: 'meta', key: [...HOME_STATS_KEY] };
+
+/** `writes`, and the drop of the home's stats when one of them moves a checkpoint (a store committing a batch whole). */
+export const withHomeStatsDropped = (writes: ReadonlyArray<IndexWrite>): ReadonlyArray<IndexWrite> =>
+  writes.some((w) => dropsHomeStats(w.table)) ? [...writes, DROP_HOME_STATS] : writes;
+
+/** One file's stats in a folder's `stats`: size, mtime and ctime (ms), as its checkpoint holds them. */
+const STAT_FIELDS = 3;
+const STAT_BYTES = STAT_FIELDS * Float64Array.BYTES_PER_ELEMENT;
+
+/** A folder's file stats: `STAT_FIELDS` doubles a file, as bytes (one value to decode, not thousands of numbers). */
+const StatBytes = new t.Type<Uint8Array, Uint8Array, unknown>(
+  'StatBytes',
+  (u): u is Uint8Array => u instanceof Uint8Array && u.byteLength % STAT_BYTES === 0,
+  (u, c) => (u instanceof Uint8Array && u.byteLength % STAT_BYTES === 0 ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
+
+const HomeStatsFolder = t.type({
+  path: t.string,
+  /** Its mtime when listed; null when too close to the listing to vouch that no entry came after in the same clock tick. */
+  mtimeMs: t.union([t.number, t.null]),
+  ctimeMs: t.number,
+  /** Its rollout files' names, one a line. */
+  names: t.string,
+  /** `STAT_FIELDS` doubles per name; a size of -1: a file whose checkpoint an untouched look cannot settle (none, unreadable, a duplicate, upcast). */
+  stats: StatBytes,
+});
+export type HomeStatsFolder = t.TypeOf<typeof HomeStatsFolder>;
+
+export const HomeStats = t.type({
+  /** Every folder listed (`sessions/` and each folder below, `archived_sessions/`). */
+  folders: t.array(HomeStatsFolder),
+  /** The roots that were not there. */
+  absent: t.array(t.string),
+});
+export type HomeStats = t.TypeOf<typeof HomeStats>;
+
+/** A listed rollout folder: its path, its times when listed (mtime null: too recent to vouch), its rollout files' paths. */
+export interface ListedFolder {
+  readonly path: string;
+  readonly mtimeMs: number | null;
+  readonly ctimeMs: number;
+  readonly files: ReadonlyArray<string>;
+}
+
+/** What a stat is compared with: the checkpoint's fields `statOnlyProbe` (adapters/jsonl/probe.ts) compares. */
+export interface FileStat {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+}
+
+/** The stats of listed folders, each file's from its checkpoint (`checkpointOf`): one a stat alone settles, or none. */
+export const homeStatsOf = (
+  folders: ReadonlyArray<ListedFolder>,
+  absent: ReadonlyArray<string>,
+  checkpointOf: (path: string) => FileCheckpoint | undefined,
+): HomeStats => ({
+  folders: folders.map((f) => {
+    const stats = new Float64Array(f.files.length * STAT_FIELDS);
+    f.files.forEach((path, i) => {
+      const cp = checkpointOf(path);
+      const settled = cp !== undefined && holdsRows(cp) && cp.upcastFrom === null;
+      stats.set(settled ? [cp.size, cp.mtimeMs, cp.ctimeMs] : [-1, 0, 0], i * STAT_FIELDS);
+    });
+    const names = f.files.map((path) => path.slice(f.path.length + 1)).join('\n');
+    return { path: f.path, mtimeMs: f.mtimeMs, ctimeMs: f.ctimeMs, names, stats: new Uint8Array(stats.buffer) };
+  }),
+  absent: [...absent],
+});
+
+/** A folder's recorded files: their names, and the stats of each (undefined where a stat alone cannot settle the file). */
+export const recordedFilesOf = (folder: HomeStatsFolder): { readonly names: ReadonlyArray<string>; readonly statOf: (i: number) => FileStat | undefined } => {
+  const names = folder.names === '' ? [] : folder.names.split('\n');
+  // Copied: the bytes a store hands out need not be aligned for doubles.
+  const stats = new Float64Array(folder.stats.slice().buffer, 0, names.length * STAT_FIELDS);
+  return {
+    names,
+    statOf: (i) => {
+      const size = stats[i * STAT_FIELDS]!;
+      return size < 0 ? undefined : { size, mtimeMs: stats[i * STAT_FIELDS + 1]!, ctimeMs: stats[i * STAT_FIELDS + 2]! };
+    },
+  };
+};

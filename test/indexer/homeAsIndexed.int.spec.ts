@@ -1,0 +1,210 @@
+import { expect } from 'chai';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import { openCodexHome } from '../../adapters/composition/openCodexHome.js';
+import { listThreads } from '../../replay/history/listThreads.js';
+import type { ListThreadsQuery, ThreadListPage } from '../../replay/history/listThreads.js';
+import { homeAsIndexed, recordedHomeStats } from '../../indexer/homeAsIndexed.js';
+import type { IndexStore } from '../../domain/ports.js';
+import { HOME_STATS_KEY } from '../../domain/index/homeStats.js';
+import { act, newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
+import type { Action, SynthThread } from '../projections/synth.js';
+import { right } from '../fixtures/right.js';
+
+/** The picker's page (as the TUI asks it), short enough that most threads are off it. */
+const PAGE: ListThreadsQuery = { limit: 3, sortKey: 'updated_at', sourceKinds: ['cli', 'vscode'], archived: false };
+const TURN: Action[] = ['startTurn', 'user', 'agent', 'complete'];
+
+/*
+ * A fresh serve (`backfill: 'background'`, watched) on a home indexed before answers its first
+ * `thread/list` from the index without a start-up catch-up when the home's files and folders are
+ * as its last whole-home catch-up recorded them (homeAsIndexed.ts: one stat a file and a folder);
+ * otherwise it waits for that catch-up. Either way the page is the one an index built from the
+ * home as it is gives. The list is asked as soon as the home is open; `early`: no catch-up ended
+ * before it was answered (a catch-up that runs ends before the list that waits for it).
+ */
+describe('serve start-up: the first thread/list from the index when the home is as the index last saw it', function () {
+  this.timeout(120_000);
+  let home: string;
+  let indexDir: string;
+  let scratch: string;
+  let threads: SynthThread[];
+
+  const pathOf = (t: SynthThread): string => nodePath.join(home, rolloutRelPath(t.threadId));
+  const append = (t: SynthThread, lines: string[]) => fs.appendFile(pathOf(t), lines.map((l) => `${l}\n`).join(''));
+
+  beforeEach(async () => {
+    home = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'home-asidx-'));
+    indexDir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-asidx-'));
+    scratch = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ref-asidx-'));
+    // Six threads, thread i with i + 1 turns: the more turns, the later its last line (updated_at).
+    threads = [];
+    for (let i = 0; i < 6; i++) {
+      const t = newThread(700 + i);
+      threads.push(t);
+      await fs.mkdir(nodePath.dirname(pathOf(t)), { recursive: true });
+      await fs.writeFile(
+        pathOf(t),
+        threadLines(t, i + 1)
+          .map((l) => `${l}\n`)
+          .join(''),
+      );
+    }
+    // Indexed once, as `index` or an earlier serve leaves it.
+    const built = right(await openCodexHome(home, indexDir, {}));
+    await built.close();
+  });
+  afterEach(async () => {
+    for (const dir of [home, indexDir, scratch]) await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  /** What a fresh serve's check finds: the home's stats recorded, and the home as they say. */
+  const asIndexedNow = async (store: IndexStore): Promise<boolean> => {
+    const stats = await recordedHomeStats(store);
+    return stats !== undefined && right(await homeAsIndexed(store, home, stats));
+  };
+
+  /** The page an index built now from the home gives: what the caught-up index answers. */
+  const caughtUpPage = async (): Promise<ThreadListPage> => {
+    const dir = await fs.mkdtemp(nodePath.join(scratch, 'ix-'));
+    const fresh = right(await openCodexHome(home, dir, {}));
+    try {
+      return right(await listThreads(fresh.read, PAGE)()).page;
+    } finally {
+      await fresh.close();
+    }
+  };
+
+  /** A serve's start: its first list, and whether it came before the start-up catch-up ended. */
+  const firstList = async (): Promise<{ readonly page: ThreadListPage; readonly early: boolean }> => {
+    let caughtUp = false;
+    const opened = right(
+      await openCodexHome(home, indexDir, {
+        backfill: 'background',
+        watch: true,
+        onStatus: (s) => {
+          if (s.kind === 'indexing' && s.work === 'catchUp' && s.progress.stage === 'done') caughtUp = true;
+        },
+      }),
+    );
+    try {
+      const page = await opened.aheadOfBackfill(async () => right(await listThreads(opened.read, PAGE)()).page);
+      return { page, early: !caughtUp };
+    } finally {
+      await opened.close();
+    }
+  };
+
+  it('an unchanged home: answered with no catch-up, the caught-up page', async () => {
+    const first = await firstList();
+    expect(first.early).to.equal(true);
+    expect(first.page.data.map((t) => t.id)).to.deep.equal([threads[5]!, threads[4]!, threads[3]!].map((t) => t.threadId));
+    expect(first.page).to.deep.equal(await caughtUpPage());
+    // Nothing written: the next start is early too.
+    expect((await firstList()).early).to.equal(true);
+  });
+
+  it('a changed file on the first page: waits for the catch-up, which brings the new turn', async () => {
+    await append(
+      threads[4]!,
+      TURN.flatMap((a) => act(threads[4]!, a)),
+    );
+    const first = await firstList();
+    expect(first.early).to.equal(false);
+    expect(first.page).to.deep.equal(await caughtUpPage());
+  });
+
+  it('a file off the first page that now belongs on it (a resumed old thread): waits, and lists it first', async () => {
+    for (let i = 0; i < 10; i++)
+      await append(
+        threads[0]!,
+        TURN.flatMap((a) => act(threads[0]!, a)),
+      );
+    const first = await firstList();
+    expect(first.early).to.equal(false);
+    expect(first.page.data[0]!.id).to.equal(threads[0]!.threadId);
+    expect(first.page).to.deep.equal(await caughtUpPage());
+  });
+
+  it('a new thread in the same day folder, and one in a new day folder: waits, and lists them', async () => {
+    for (const [seed, rel] of [
+      [800, rolloutRelPath(newThread(800).threadId)],
+      [801, `sessions/2026/11/22/rollout-2026-11-22T09-00-00-${newThread(801).threadId}.jsonl`],
+    ] as const) {
+      const t = newThread(seed);
+      await fs.mkdir(nodePath.dirname(nodePath.join(home, rel)), { recursive: true });
+      await fs.writeFile(
+        nodePath.join(home, rel),
+        threadLines(t, 9)
+          .map((l) => `${l}\n`)
+          .join(''),
+      );
+      const first = await firstList();
+      expect(first.early).to.equal(false);
+      expect(first.page.data.map((x) => x.id)).to.include(t.threadId);
+      expect(first.page).to.deep.equal(await caughtUpPage());
+    }
+  });
+
+  it('a gone file, a renamed thread (session_index.jsonl): waits, and the page is the caught-up one', async () => {
+    await fs.rm(pathOf(threads[5]!));
+    let first = await firstList();
+    expect(first.early).to.equal(false);
+    expect(first.page).to.deep.equal(await caughtUpPage());
+    await fs.writeFile(
+      nodePath.join(home, 'session_index.jsonl'),
+      `${JSON.stringify({ id: threads[4]!.threadId, thread_name: 'renamed', updated_at: '2026-11-21T15:00:00Z' })}\n`,
+    );
+    first = await firstList();
+    expect(first.early).to.equal(false);
+    expect(first.page.data[0]!.name).to.equal('renamed');
+    expect(first.page).to.deep.equal(await caughtUpPage());
+  });
+
+  it('after a start with no catch-up, a file written later is caught up through the watch (vouched at start)', async () => {
+    let told: (path: string) => void = () => undefined;
+    const opened = right(await openCodexHome(home, indexDir, { backfill: 'background', watch: true, onRolloutChanged: (path) => told(path) }));
+    try {
+      const before = right(await listThreads(opened.read, PAGE)()).page;
+      expect(before).to.deep.equal(await caughtUpPage());
+      // Told once the watch has the event: the next list takes it.
+      const seen = new Promise<void>((resolve) => (told = (path) => path === pathOf(threads[0]!) && resolve()));
+      for (let i = 0; i < 10; i++)
+        await append(
+          threads[0]!,
+          TURN.flatMap((a) => act(threads[0]!, a)),
+        );
+      await seen;
+      const after = right(await listThreads(opened.read, PAGE)()).page;
+      expect(after.data[0]!.id).to.equal(threads[0]!.threadId);
+      expect(after).to.deep.equal(await caughtUpPage());
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('a checkpoint written after the record drops it: the next check cannot vouch until a whole-home catch-up records again', async () => {
+    const opened = right(await openCodexHome(home, indexDir, { backfill: 'onDemand' }));
+    try {
+      expect(await asIndexedNow(opened.store)).to.equal(true);
+      // A whole-home catch-up of an unchanged home keeps the record as it is: it writes nothing.
+      const mark = right(opened.store.writeMark!());
+      right(await opened.read.indexer.refreshAll()());
+      expect(right(opened.store.writeMark!())).to.equal(mark);
+      await append(
+        threads[2]!,
+        TURN.flatMap((a) => act(threads[2]!, a)),
+      );
+      expect(await asIndexedNow(opened.store)).to.equal(false);
+      // A read-repair catches the thread up: its checkpoint moves, the record goes with it.
+      right(await opened.read.indexer.refreshThread(threads[2]!.threadId)());
+      expect(right(await opened.store.get('meta', [...HOME_STATS_KEY])())).to.equal(undefined);
+      expect(await asIndexedNow(opened.store)).to.equal(false);
+      right(await opened.read.indexer.refreshAll()());
+      expect(await asIndexedNow(opened.store)).to.equal(true);
+    } finally {
+      await opened.close();
+    }
+  });
+});

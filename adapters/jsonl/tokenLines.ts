@@ -4,6 +4,7 @@ import type { LogPosition } from '../../domain/errors.js';
 import type { LineIn } from '../../projections/runner.js';
 import { tokenLineVerdictAt } from '../../projections/linePrefix.js';
 import { elideLineBytes } from '../../projections/elideLineBytes.js';
+import { tokenLineFields } from '../../projections/tokenLineFields.js';
 import { MAX_LINE_BYTES } from './lineEntry.js';
 import { ScanStartError, checkLineStart } from './lineScanner.js';
 import { HEAD_BYTES as TAIL_BYTES } from '../lmdb/schema.js';
@@ -128,6 +129,11 @@ export class TokenLines {
     if (byteLength > MAX_LINE_BYTES) return undefined;
     const byteOffset = this.at + s;
     const bytes = buf.subarray(s, e);
+    // Most lines the fold reads are in Codex's layout: their few fields read in place, no text and no parse.
+    if (prefixRead && isUtf8(bytes)) {
+      const fields = tokenLineFields(buf, s, e);
+      if (fields !== undefined) return { line: this.ordinal, byteOffset, byteLength, text: null, fields };
+    }
     const elided = elideLineBytes(bytes);
     if (elided !== undefined)
       return prefixRead

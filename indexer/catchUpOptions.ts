@@ -23,6 +23,8 @@ export interface CatchUpOptions {
   readonly tailReader?: TailReaderSource;
   /** From how many bytes to read the reader thread is used; default 512 MB. */
   readonly readerThreadFromBytes?: number;
+  /** The lean token pass (`subset: 'tokens'`): from how many bytes to read its files are read on a thread of their own; default 32 MB. */
+  readonly tokenReaderFromBytes?: number;
   /**
    * Stops the catch-up between two files (a background backfill when its server closes): what was
    * committed stays, the rest is left for the next run (the catch-up answers Rejected).

@@ -8,6 +8,7 @@ import { tokenLineFields } from '../../projections/tokenLineFields.js';
 import { MAX_LINE_BYTES } from './lineEntry.js';
 import { ScanStartError, checkLineStart } from './lineScanner.js';
 import { HEAD_BYTES as TAIL_BYTES } from '../lmdb/schema.js';
+import { sha256 } from './probe.js';
 
 /**
  * The lines of a rollout file that the token fold reads (`tokenLineVerdictAt`), from a line
@@ -39,8 +40,30 @@ export class TokenLineBuffer {
   }
 }
 
+/** What a checkpoint at a position holds of the bytes before it (at most TAIL_BYTES): their hash and count. */
+export interface TailBytes {
+  readonly tailHash: string;
+  readonly tailLen: number;
+}
+
+/**
+ * One file's tail as the lean token pass takes it (indexer/indexTokenFiles.ts): read here
+ * (`TokenLines`) or on a reader thread (tokenReaderThread.ts), the same lines in the same reads.
+ */
+export interface TokenTail {
+  /** The position after the last line read (where the next read starts). */
+  readonly end: LogPosition;
+  /** Whether `next` has its read at hand (always here; on a reader thread, once it has arrived). */
+  ready(): boolean;
+  /** Give `take` the lines of the next read the fold reads; false at the end. Errors are thrown (a start off a line start as ScanStartError). */
+  next(take: (line: LineIn) => void): boolean;
+  /** The checkpoint bytes before `end` (the position after the last read). */
+  tailAt(end: LogPosition): TailBytes;
+  close(): void;
+}
+
 /** One file's tail from `from`; OS errors are thrown (a start off a line start as ScanStartError). Close it. */
-export class TokenLines {
+export class TokenLines implements TokenTail {
   private readonly fd: number;
   /** File offset of the buffer's first byte, and how many bytes of it are read. */
   private at: number;
@@ -71,6 +94,15 @@ export class TokenLines {
 
   get end(): LogPosition {
     return { ordinal: this.ordinal, byteOffset: this.lineStart };
+  }
+
+  ready(): boolean {
+    return true;
+  }
+
+  tailAt(end: LogPosition): TailBytes {
+    const bytes = this.tailBefore(end);
+    return { tailHash: sha256(bytes), tailLen: bytes.length };
   }
 
   /**

@@ -24,7 +24,7 @@ import type { CatchUpSummary } from './catchUpSummary.js';
  * lean pass: each file's new lines are read in place (adapters/jsonl/tokenLines.ts: the lines the
  * token fold reads are decoded — most by their few fields, read from the bytes
  * (projections/tokenLineFields.ts) — the others passed over by their first bytes), on this thread
- * or, from TOKEN_READER_FROM_BYTES to read, on a reader thread (tokenReaderThread.ts) running ahead
+ * or, from TOKEN_READER_FROM_BYTES to read, on the reader thread the caller gives (tokenReaderThread.ts) running ahead
  * while this one folds and commits (the same reads, so the same transactions and checkpoints), folded
  * by the token projection into a batch of the file's own, and its rows and `tokenFiles`
  * checkpoint written into the open transaction as the file ends (`IndexStore.commitAsBuilt`):
@@ -82,7 +82,7 @@ const startOf = (a: Indexable) => (a.action.from ? { ordinal: a.action.from.line
 export const indexTokenFiles = async (
   store: LeanStore,
   actions: ReadonlyArray<PlannedFile>,
-  options: Pick<CatchUpOptions, 'signal' | 'between' | 'afterCommit' | 'tokenReaderFromBytes'>,
+  options: Pick<CatchUpOptions, 'signal' | 'between' | 'afterCommit' | 'tokenReaderThread' | 'tokenReaderFromBytes'>,
   summary: CatchUpSummary,
   progress: (filesDone: number) => void = () => undefined,
 ): Promise<E.Either<EngineError, void>> => {
@@ -101,8 +101,8 @@ export const indexTokenFiles = async (
   let bytesToRead = 0;
   for (const a of lean) bytesToRead += Math.max(0, a.probe.size - (a.action.from?.byteOffset ?? 0));
   const thread =
-    lean.length > 1 && bytesToRead >= (options.tokenReaderFromBytes ?? TOKEN_READER_FROM_BYTES)
-      ? (await import('../adapters/jsonl/tokenReaderThread.js')).openTokenReaderThread(lean.map((a) => ({ path: a.probe.file.path, from: startOf(a) })))
+    options.tokenReaderThread !== undefined && lean.length > 1 && bytesToRead >= (options.tokenReaderFromBytes ?? TOKEN_READER_FROM_BYTES)
+      ? options.tokenReaderThread(lean.map((a) => ({ path: a.probe.file.path, from: startOf(a) })))
       : undefined;
   const open = (i: number, a: Indexable): TokenTail => (thread !== undefined ? thread.tail(i) : new TokenLines(a.probe.file.path, startOf(a), buffer));
   try {

@@ -62,6 +62,30 @@ export interface TokenTail {
   close(): void;
 }
 
+/** A file of a lean token pass to read: from its checkpoint's position, or its first line. */
+export interface TokenFileToRead {
+  readonly path: string;
+  readonly from: LogPosition;
+}
+
+/**
+ * The reads of a lean token pass's files on a thread of their own (tokenReaderThread.ts), started
+ * on the files in the order they will be taken: the composition root's choice
+ * (`CatchUpOptions.tokenReaderThread`), as the general catch-up's reader thread is.
+ */
+export interface TokenReaderThread {
+  /** The tails of the files it was started on, by their index there; each is taken in that order. */
+  readonly tail: (i: number) => TokenTail;
+  /**
+   * Resolves once the tail has its next read at hand and enough more to fill a transaction (or the
+   * worker has read every file, or failed): what arrived is delivered first.
+   */
+  readonly whenReady: (i: number) => Promise<void>;
+  readonly close: () => Promise<void>;
+}
+
+export type TokenReaderThreadSource = (files: ReadonlyArray<TokenFileToRead>, aheadBytes?: number) => TokenReaderThread;
+
 /** One file's tail from `from`; OS errors are thrown (a start off a line start as ScanStartError). Close it. */
 export class TokenLines implements TokenTail {
   private readonly fd: number;

@@ -10,7 +10,8 @@ import { errnoCode } from '../fs/fsError.js';
 import type { LineIn } from '../../projections/runner.js';
 import { TokenLineBuffer, TokenLines } from './tokenLines.js';
 import { packTokenLines } from './packedTokenLines.js';
-import type { FromTokenReadWorker, TokenFileToRead, TokenReadFailure, TokenReadWorkerData, ToTokenReadWorker } from './tokenReaderThread.js';
+import type { FromTokenReadWorker, TokenReadFailure, TokenReadWorkerData, ToTokenReadWorker } from './tokenReaderThread.js';
+import type { TokenFileToRead } from './tokenLines.js';
 
 const { aheadBytes } = workerData as TokenReadWorkerData;
 const post = (m: FromTokenReadWorker): void => parentPort!.postMessage(m);

@@ -4,7 +4,7 @@ import { ioError } from '../../domain/errors.js';
 import { unpackTokenLines } from './packedTokenLines.js';
 import type { PackedTokenLines } from './packedTokenLines.js';
 import { ScanStartError } from './lineScanner.js';
-import type { TailBytes, TokenTail } from './tokenLines.js';
+import type { TailBytes, TokenFileToRead, TokenReaderThreadSource, TokenTail } from './tokenLines.js';
 
 /**
  * The lean token pass's reads on a thread of their own (tokenReadWorker.ts): the worker reads the
@@ -27,11 +27,6 @@ const AHEAD_BYTES = 24 << 20;
 const TRANSACTION_BYTES = 8 << 20;
 /** Taken bytes are told the worker once they add up to this share of its window (or when this thread waits). */
 const TAKEN_SHARE = 8;
-
-export interface TokenFileToRead {
-  readonly path: string;
-  readonly from: LogPosition;
-}
 
 export type ToTokenReadWorker =
   | { readonly kind: 'files'; readonly files: ReadonlyArray<TokenFileToRead> }
@@ -68,19 +63,8 @@ const WORKER = new URL('./tokenReadWorker.js', import.meta.url);
 const thrown = (f: TokenReadFailure): unknown =>
   f.kind === 'engine' ? new ScanStartError(f.error) : Object.assign(new Error(f.message), f.code === undefined ? {} : { code: f.code });
 
-export interface TokenReaderThread {
-  /** The tails of the files given to `open`, by their index there; each is taken in that order. */
-  readonly tail: (i: number) => TokenTail;
-  /**
-   * Resolves once the tail has its next read at hand and TRANSACTION_BYTES more are (or the
-   * worker has read every file, or failed): what arrived is delivered first.
-   */
-  readonly whenReady: (i: number) => Promise<void>;
-  readonly close: () => Promise<void>;
-}
-
 /** Start the worker on these files, in the order they will be taken. */
-export const openTokenReaderThread = (files: ReadonlyArray<TokenFileToRead>, aheadBytes = AHEAD_BYTES): TokenReaderThread => {
+export const openTokenReaderThread: TokenReaderThreadSource = (files, aheadBytes = AHEAD_BYTES) => {
   const data: TokenReadWorkerData = { aheadBytes };
   // A small young generation: the worker holds a few reads of lines, never a whole file.
   const worker = new Worker(WORKER, { workerData: data, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 4 } });

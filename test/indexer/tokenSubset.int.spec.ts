@@ -5,6 +5,7 @@ import * as nodePath from 'node:path';
 import { openLmdbIndex } from '../../adapters/lmdb/indexStore.js';
 import type { LmdbIndexStore } from '../../adapters/lmdb/indexStore.js';
 import { catchUpHome } from '../../indexer/catchUp.js';
+import { openTokenReaderThread } from '../../adapters/jsonl/tokenReaderThread.js';
 import { auditTokenUsage } from '../../replay/tokens/auditTokenUsage.js';
 import { DEFAULT_PRICING } from '../../domain/tokens/pricing.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
@@ -112,8 +113,9 @@ describe('the token projection caught up alone, then a full catch-up', function 
   it('read on a reader thread (tokenReaderThread.ts): the index and report of a pass that reads here, part-way commits and tails included', async () => {
     const threads = [newThread(90), newThread(91, 'legacy'), newThread(92), newThread(93, 'legacy')];
     const paths = await Promise.all(threads.map((t, i) => writeLines(nodePath.join(home, rolloutRelPath(t.threadId)), threadLines(t, [2500, 40, 3, 700][i]!))));
-    const onThread = async (s: LmdbIndexStore) => right(await catchUpHome(s, home, { subset: 'tokens', tokenReaderFromBytes: 0 })());
-    const here = async (s: LmdbIndexStore) => right(await catchUpHome(s, home, { subset: 'tokens', tokenReaderFromBytes: Number.MAX_SAFE_INTEGER })());
+    const onThread = async (s: LmdbIndexStore) =>
+      right(await catchUpHome(s, home, { subset: 'tokens', tokenReaderThread: openTokenReaderThread, tokenReaderFromBytes: 0 })());
+    const here = async (s: LmdbIndexStore) => right(await catchUpHome(s, home, { subset: 'tokens' })());
     expect(await onThread(store)).to.deep.include({ indexed: 4 });
     const [built] = await withFreshStore(async (s) => [(await here(s), { dump: await dumpOf(s), report: await reportOf(s) })]);
     expect(await dumpOf(store)).to.equal(built!.dump);

@@ -1,5 +1,6 @@
 import type { RolloutEvent } from '../domain/rollout/event.js';
 import type { TokenUsage } from '../domain/rollout/kinds/common.js';
+import { bytesOf } from './linePrefix.js';
 
 /**
  * The few fields the token fold reads (domain/tokens/responseFold.ts `TOKEN_RULES`) of the lines
@@ -48,7 +49,6 @@ const DOT = 0x2e;
 const ZERO = 0x30;
 const NINE = 0x39;
 
-const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const TIMESTAMP_KEY = bytesOf('{"timestamp":');
 const ORDINAL_KEY = bytesOf('"ordinal":');
 const TYPE_KEY = bytesOf('"type":');
@@ -284,7 +284,9 @@ const walkObject = (depth: number, known: ReadonlyArray<Uint8Array>, field: (k: 
 };
 
 /** `TokenUsage` (domain/rollout/kinds/common.ts): an object whose six counts, where present, are numbers. */
-const USAGE_KEYS = keys('input_tokens', 'cached_input_tokens', 'cache_write_input_tokens', 'output_tokens', 'reasoning_output_tokens', 'total_tokens');
+/** `TokenUsage`'s six counts, in the order Codex writes them. */
+export const TOKEN_USAGE_KEYS = ['input_tokens', 'cached_input_tokens', 'cache_write_input_tokens', 'output_tokens', 'reasoning_output_tokens', 'total_tokens'] as const;
+const USAGE_KEYS = keys(...TOKEN_USAGE_KEYS);
 const usage = (depth: number): Taken<TokenUsage> => {
   if (!enterObject(depth)) return NOT_TAKEN;
   let input: number | undefined;

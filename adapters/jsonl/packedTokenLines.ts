@@ -2,6 +2,7 @@ import type { LineIn } from '../../projections/runner.js';
 import type { RolloutEvent } from '../../domain/rollout/event.js';
 import type { TokenUsage } from '../../domain/rollout/kinds/common.js';
 import type { TokenLineFields } from '../../projections/tokenLineFields.js';
+import { TOKEN_USAGE_KEYS } from '../../projections/tokenLineFields.js';
 
 /**
  * One read's lines as the token reader thread posts them (tokenReaderThread.ts): numbers in one
@@ -27,7 +28,7 @@ const TOKEN_USAGE_RECORD = 4;
 const ABSENT = -1;
 const NULL = -2;
 
-const USAGE_KEYS = ['input_tokens', 'cached_input_tokens', 'cache_write_input_tokens', 'output_tokens', 'reasoning_output_tokens', 'total_tokens'] as const;
+const USAGE_KEYS = TOKEN_USAGE_KEYS;
 
 class Packer {
   readonly numbers: number[] = [];

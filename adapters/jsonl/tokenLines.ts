@@ -102,6 +102,8 @@ export class TokenLines implements TokenTail {
     private readonly path: string,
     from: LogPosition,
     private readonly buffer: TokenLineBuffer,
+    /** false: every line is given as its text (the bench's floor parses them all, as a reader without tokenLineFields would). */
+    private readonly readsFields = true,
   ) {
     this.fd = fs.openSync(path, 'r');
     try {
@@ -186,7 +188,7 @@ export class TokenLines implements TokenTail {
     const byteOffset = this.at + s;
     const bytes = buf.subarray(s, e);
     // Most lines the fold reads are in Codex's layout: their few fields read in place, no text and no parse.
-    if (prefixRead && isUtf8(bytes)) {
+    if (prefixRead && this.readsFields && isUtf8(bytes)) {
       const fields = tokenLineFields(buf, s, e);
       if (fields !== undefined) return { line: this.ordinal, byteOffset, byteLength, text: null, fields };
     }

@@ -7,10 +7,12 @@ import { bytesOf } from './linePrefix.js';
  * Codex writes most often in a rollout — `event_msg/token_count`, `token_usage_record`,
  * `event_msg/task_started`, `turn_context` — read from the line's bytes in place, without
  * `JSON.parse` of the whole line and the io-ts codecs after it. Exact by construction: a line is
- * taken only when its bytes are in Codex's compact layout (serde_json's output of codex-rs
- * `protocol/src/protocol.rs` `RolloutLine`: `timestamp, ordinal?, type, payload`; `TokenCountEvent`
- * `{info, rate_limits}`, `TokenUsageInfo` `{total_token_usage, last_token_usage, …}`, `TokenUsage`'s
- * six counts; `TurnContextItem`, `TurnStartedEvent`, and the `TokenUsageRecord`), every byte of it
+ * taken only when its bytes are in Codex's compact layout (serde_json's output, no whitespace:
+ * the envelope's keys in the order `timestamp, ordinal?, type, payload` and an event message's
+ * payload tagged by its first key, `type`, as codex 0.169.0 writes them, test/fixtures/
+ * codexTokenLines.ts; the payloads' keys in any order: codex-rs `protocol/src/protocol.rs`
+ * `TokenCountEvent` `{info, rate_limits}`, `TokenUsageInfo` `{total_token_usage, last_token_usage,
+ * …}`, `TokenUsage`'s counts), every byte of it
  * JSON that `JSON.parse` accepts, and every field the kind's codec types (domain/rollout/kinds/)
  * of the type it asks; the other fields are passed over byte by byte (checked as JSON, never
  * built). Anything else — whitespace between tokens, a key written with an escape, a key the codec

@@ -289,7 +289,44 @@ const walkObject = (depth: number, known: ReadonlyArray<Uint8Array>, field: (k: 
 /** `TokenUsage`'s six counts, in the order Codex writes them. */
 export const TOKEN_USAGE_KEYS = ['input_tokens', 'cached_input_tokens', 'cache_write_input_tokens', 'output_tokens', 'reasoning_output_tokens', 'total_tokens'] as const;
 const USAGE_KEYS = keys(...TOKEN_USAGE_KEYS);
-const usage = (depth: number): Taken<TokenUsage> => {
+/** The six counts as Codex writes them, each key with what comes before it: the usual usage is matched as a whole. */
+const USAGE_LAYOUT = TOKEN_USAGE_KEYS.map((k, i) => bytesOf(`${i === 0 ? '{' : ','}"${k}":`));
+/** What a usage the caller only checks stands for (`built` false). */
+const CHECKED: TokenUsage = {};
+const usage = (depth: number, built = true): Taken<TokenUsage> => {
+  const from = p;
+  if (holdsAt(USAGE_LAYOUT[0]!)) {
+    const input = number();
+    if (input !== undefined && holdsAt(USAGE_LAYOUT[1]!)) {
+      const cached = number();
+      if (cached !== undefined && holdsAt(USAGE_LAYOUT[2]!)) {
+        const cacheWrite = number();
+        if (cacheWrite !== undefined && holdsAt(USAGE_LAYOUT[3]!)) {
+          const output = number();
+          if (output !== undefined && holdsAt(USAGE_LAYOUT[4]!)) {
+            const reasoning = number();
+            if (reasoning !== undefined && holdsAt(USAGE_LAYOUT[5]!)) {
+              const total = number();
+              if (total !== undefined && at(p) === CLOSE_BRACE) {
+                p += 1;
+                if (!built) return CHECKED;
+                return {
+                  input_tokens: input,
+                  cached_input_tokens: cached,
+                  cache_write_input_tokens: cacheWrite,
+                  output_tokens: output,
+                  reasoning_output_tokens: reasoning,
+                  total_tokens: total,
+                };
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  // Another layout: key by key.
+  p = from;
   if (!enterObject(depth)) return NOT_TAKEN;
   let input: number | undefined;
   let cached: number | undefined;
@@ -334,7 +371,7 @@ const usage = (depth: number): Taken<TokenUsage> => {
   if (total !== undefined) u.total_tokens = total;
   return u;
 };
-const usageOrNull = (depth: number): Taken<TokenUsage | null> => (isNull() ? null : usage(depth));
+const usageOrNull = (depth: number, built = true): Taken<TokenUsage | null> => (isNull() ? null : usage(depth, built));
 
 /** Whether the string at `p` is `word` (no escape), `p` moved past it; false if not (`p` moved anywhere). */
 const isString = (word: Uint8Array): boolean => {
@@ -439,7 +476,7 @@ const recordField = (k: number): boolean => {
     return used !== NOT_TAKEN;
   }
   if (k === 8) return false;
-  if (k >= 6) return usageOrNull(2) !== NOT_TAKEN;
+  if (k >= 6) return usageOrNull(2, false) !== NOT_TAKEN; // the record's sums: checked, not read
   const v = stringOrNull();
   if (v === NOT_TAKEN) return false;
   if (k < 3) strings[k] = v;

@@ -29,7 +29,8 @@ const buffer = new TokenLineBuffer();
 let lines = 0;
 let bytes = 0;
 for (const f of files.right) {
-  const tail = new TokenLines(f.path, { ordinal: 0, byteOffset: 0 }, buffer);
+  // Every needed line as text, none read by its fields: the floor of a reader that parses them.
+  const tail = new TokenLines(f.path, { ordinal: 0, byteOffset: 0 }, buffer, false);
   try {
     while (
       tail.next((l) => {

@@ -10,8 +10,8 @@ import type { RolloutContext } from '../projections/projection.js';
 import { TOKEN_PROJECTION_SUBSET } from '../projections/all.js';
 import { ScanStartError } from '../adapters/jsonl/lineScanner.js';
 import { TokenLineBuffer, TokenLines } from '../adapters/jsonl/tokenLines.js';
+import type { TokenTail } from '../adapters/jsonl/tokenLines.js';
 import { toEngineError } from '../adapters/fs/fsError.js';
-import { sha256 } from '../adapters/jsonl/probe.js';
 import { checkpointIn } from './commit.js';
 import { indexFiles, same } from './indexFiles.js';
 import { checkpointOf } from './pendingTxn.js';
@@ -21,8 +21,11 @@ import type { CatchUpSummary } from './catchUpSummary.js';
 
 /**
  * The catch-up of the token projection alone (a `tokens` report on a fresh or stale home), as a
- * lean pass: each file's new lines are read in place on this thread (adapters/jsonl/tokenLines.ts:
- * the lines the token fold reads are decoded, the others passed over by their first bytes), folded
+ * lean pass: each file's new lines are read in place (adapters/jsonl/tokenLines.ts: the lines the
+ * token fold reads are decoded — most by their few fields, read from the bytes
+ * (projections/tokenLineFields.ts) — the others passed over by their first bytes), on this thread
+ * or, from TOKEN_READER_FROM_BYTES to read, on the reader thread the caller gives (tokenReaderThread.ts) running ahead
+ * while this one folds and commits (the same reads, so the same transactions and checkpoints), folded
  * by the token projection into a batch of the file's own, and its rows and `tokenFiles`
  * checkpoint written into the open transaction as the file ends (`IndexStore.commitAsBuilt`):
  * no row waits in memory for the commit, so a fresh home's rows die young instead of filling the
@@ -53,8 +56,10 @@ const WRITTEN_AS_BUILT: ReadonlySet<TableName> = new Set<TableName>(['tokenAudit
 /** The file being read: what its next rows continue from (a file of many responses spans transactions). */
 interface Reading {
   readonly action: Indexable;
+  /** Its place in the lean pass's files (the reader thread's index). */
+  readonly index: number;
   readonly ctx: RolloutContext;
-  readonly tail: TokenLines;
+  readonly tail: TokenTail;
   /** Its checkpoint as stored before these rows (the commit's check), the rollouts to clear first, and whether it is read from its first line. */
   expected: FileCheckpoint | undefined;
   resets: ReadonlyArray<string>;
@@ -65,10 +70,19 @@ type Indexable = PlannedFile & { readonly action: { readonly kind: 'index' } };
 
 const readsLean = (a: PlannedFile): a is Indexable => a.action.kind === 'index' && a.probe.identity.ok && a.probe.identity.upcast === null;
 
+/**
+ * From how many bytes to read the files are read on a reader thread (tokenReaderThread.ts) while
+ * this one folds and commits: below, a thread's start-up (~30 ms) is more than it saves.
+ */
+export const TOKEN_READER_FROM_BYTES = 32 << 20;
+
+/** Where a file's tail starts: its checkpoint's position, or its first line. */
+const startOf = (a: Indexable) => (a.action.from ? { ordinal: a.action.from.line, byteOffset: a.action.from.byteOffset } : { ordinal: 0, byteOffset: 0 });
+
 export const indexTokenFiles = async (
   store: LeanStore,
   actions: ReadonlyArray<PlannedFile>,
-  options: Pick<CatchUpOptions, 'signal' | 'between' | 'afterCommit'>,
+  options: Pick<CatchUpOptions, 'signal' | 'between' | 'afterCommit' | 'tokenReaderThread' | 'tokenReaderFromBytes'>,
   summary: CatchUpSummary,
   progress: (filesDone: number) => void = () => undefined,
 ): Promise<E.Either<EngineError, void>> => {
@@ -84,8 +98,17 @@ export const indexTokenFiles = async (
   let next = 0;
   let reading: Reading | undefined;
   const buffer = new TokenLineBuffer();
+  let bytesToRead = 0;
+  for (const a of lean) bytesToRead += Math.max(0, a.probe.size - (a.action.from?.byteOffset ?? 0));
+  const thread =
+    options.tokenReaderThread !== undefined && lean.length > 1 && bytesToRead >= (options.tokenReaderFromBytes ?? TOKEN_READER_FROM_BYTES)
+      ? options.tokenReaderThread(lean.map((a) => ({ path: a.probe.file.path, from: startOf(a) })))
+      : undefined;
+  const open = (i: number, a: Indexable): TokenTail => (thread !== undefined ? thread.tail(i) : new TokenLines(a.probe.file.path, startOf(a), buffer));
   try {
     while (next < lean.length || reading !== undefined) {
+      // With a reader thread: the next read to fold is at hand before the transaction opens.
+      if (thread !== undefined) await thread.whenReady(reading !== undefined ? reading.index : next);
       if (options.between !== undefined) await options.between();
       if (options.signal?.aborted === true) return E.left(rejected('the catch-up was stopped; the index keeps what was committed'));
       const before = { files: filesDone, bytes: summary.bytes };
@@ -95,9 +118,19 @@ export const indexTokenFiles = async (
         let rows = 0;
         while (rows < ROWS_PER_COMMIT) {
           if (reading === undefined) {
-            const a = lean[next++];
+            const a = lean[next];
             if (a === undefined) break;
-            const started = startReading(reader, a, buffer, summary);
+            // A file whose first read has not arrived starts in the next transaction.
+            if (thread !== undefined && rows > 0 && !thread.tail(next).ready()) break;
+            const i = next++;
+            const started = startReading(
+              reader,
+              a,
+              i,
+              () => open(i, a),
+              () => thread?.tail(i).close(),
+              summary,
+            );
             if (started === undefined) {
               filesDone += 1;
               continue;
@@ -106,6 +139,7 @@ export const indexTokenFiles = async (
             reading = started.right;
           }
           const f = reading;
+          if (!f.tail.ready()) break; // its next read has not arrived: on in the next transaction
           // Checked inside the transaction: another indexer may have moved the file on since it was probed.
           // (A file is folded once a transaction, so its checkpoint here is a committed one.)
           const path = f.action.probe.file.path;
@@ -158,23 +192,32 @@ export const indexTokenFiles = async (
     return E.right(undefined);
   } finally {
     if (reading !== undefined) closeReading(reading);
+    await thread?.close();
   }
 };
 
 /** Open a file to read (counted in the summary); undefined: another indexer has moved it on since it was probed. */
-const startReading = (reader: IndexReader, a: Indexable, buffer: TokenLineBuffer, summary: CatchUpSummary): E.Either<EngineError, Reading> | undefined => {
+const startReading = (
+  reader: IndexReader,
+  a: Indexable,
+  index: number,
+  open: () => TokenTail,
+  skip: () => void,
+  summary: CatchUpSummary,
+): E.Either<EngineError, Reading> | undefined => {
   const p = a.probe;
   if (!p.identity.ok) return undefined;
   if (!same(checkpointIn(reader, TOKEN_PROJECTION_SUBSET, p.file.path), p.cp)) {
     summary.conflicts += 1;
+    skip();
     return undefined;
   }
   summary[a.action.counted] += 1;
   const from = a.action.from;
   try {
-    const tail = new TokenLines(p.file.path, from ? { ordinal: from.line, byteOffset: from.byteOffset } : { ordinal: 0, byteOffset: 0 }, buffer);
+    const tail = open();
     const ctx: RolloutContext = { rolloutId: p.identity.rolloutId, threadId: p.identity.threadId, path: p.file.path, itemsFromResponses: false };
-    return E.right({ action: a, ctx, tail, expected: p.cp, resets: a.action.resetRollouts, fromStart: from === undefined });
+    return E.right({ action: a, index, ctx, tail, expected: p.cp, resets: a.action.resetRollouts, fromStart: from === undefined });
   } catch (err) {
     return E.left(err instanceof ScanStartError ? err.error : toEngineError(p.file.path, 'read')(err));
   }
@@ -204,26 +247,28 @@ const foldOn = (
     beginFileBatch(batch, { ctx: f.ctx, resetRollouts: f.resets, fromStart: f.fromStart, tokensStored: false }, TOKEN_PROJECTION_SUBSET.tables);
     const stats = emptyStats();
     let pos = f.tail.end;
-    let done = true;
+    let done = false;
     const fold = (l: LineIn) => foldLine(batch, f.ctx, l, stats, TOKEN_PROJECTION_SUBSET.projections);
-    while (f.tail.next(fold)) {
+    // A file of many responses (or whose next read has not arrived from the reader thread) is
+    // committed part way: a checkpoint covering exactly the lines read.
+    while (f.tail.ready()) {
+      if (!f.tail.next(fold)) {
+        done = true;
+        break;
+      }
       const end = f.tail.end;
       summary.lines += end.ordinal - pos.ordinal;
       summary.bytes += end.byteOffset - pos.byteOffset;
       pos = end;
-      // A file of many responses is committed part way: a checkpoint covering exactly the lines read.
-      if (batch.size >= room) {
-        done = false;
-        break;
-      }
+      if (batch.size >= room) break;
     }
-    const bytes = f.tail.tailBefore(pos);
+    const { tailHash, tailLen } = f.tail.tailAt(pos);
     const checkpoint = checkpointOf(p, {
       byteOffset: pos.byteOffset,
       line: pos.ordinal,
       size: done ? Math.max(p.size, pos.byteOffset) : pos.byteOffset,
-      tailHash: sha256(bytes),
-      tailLen: bytes.length,
+      tailHash,
+      tailLen,
     });
     return E.right({ writes: batch.writes(), checkpoint, done });
   } catch (err) {

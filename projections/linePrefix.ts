@@ -112,7 +112,8 @@ const UNKNOWN: PrefixVerdict = { kind: 'unknown' };
 const QUOTE = 0x22;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
-const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+/** An ASCII word's bytes (to compare with a line's in place). */
+export const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const TIMESTAMP_KEY = bytesOf('{"timestamp":"');
 const ORDINAL_KEY = bytesOf('"ordinal":');
 const TYPE_KEY = bytesOf('"type":"');

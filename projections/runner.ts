@@ -1,4 +1,5 @@
 import { classifyRolloutLine, codexNumbersLegacyEvent } from '../domain/rollout/event.js';
+import { codexNumbersLegacyLine } from '../domain/rollout/lineKinds.js';
 import type { FileCheckpoint, IndexReader, IndexWrite, LinePos } from '../domain/index/rows.js';
 import { ROLLOUT_TABLES, TOKEN_ROLLOUT_TABLES } from '../domain/index/rows.js';
 import type { TableName } from '../domain/index/rows.js';
@@ -8,6 +9,7 @@ import type { LazyLine } from './lazyLine.js';
 import type { Projection, RolloutContext } from './projection.js';
 import { ALL_PROJECTIONS, ALL_PROJECTIONS_SUBSET } from './all.js';
 import type { ProjectionSubset } from './all.js';
+import type { TokenLineFields } from './tokenLineFields.js';
 
 /**
  * One complete line of a rollout file as the reader found it: its text to decode here (null:
@@ -24,6 +26,8 @@ export interface LineIn {
   readonly elided?: boolean;
   /** The reader found by the line's first bytes that a projection reads it (its prefix is not checked again). */
   readonly prefixRead?: true;
+  /** The reader read the fields the token fold needs from the line's bytes (tokenLineFields.ts): the line's event, as its full decode gives it. */
+  readonly fields?: TokenLineFields;
 }
 
 /**
@@ -79,6 +83,7 @@ const QUARANTINED: LazyLine = { kind: 'undecodable', reason: 'quarantined' };
 
 /** Fold one line into the batch. Pure. */
 export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchStats, projections: ReadonlyArray<Projection> = ALL_PROJECTIONS): void => {
+  if (l.fields !== undefined) return foldFields(b, ctx, l, l.fields, stats, projections);
   stats.lines += 1;
   const lazy = l.lazy ?? (l.text === null ? QUARANTINED : l.prefixRead === true ? decodeLine(l.text) : lazyDecode(l.text, ctx));
   const ordinal = lazy.kind === 'skipped' ? lazy.ordinal : lazy.kind === 'decoded' ? (lazy.line.ordinal ?? null) : null;
@@ -110,6 +115,16 @@ export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchS
   }
   // After `apply`, so the line that creates a row (session_meta) is counted in it.
   for (const p of projections) p.onLine?.(b, ctx, { pos, timestamp, undecodable: lazy.kind === 'undecodable', codexNumbers });
+};
+
+/** `foldLine` of a line read by its fields: what its full decode would fold (a known kind, never invalid). */
+const foldFields = (b: Batch, ctx: RolloutContext, l: LineIn, f: TokenLineFields, stats: BatchStats, projections: ReadonlyArray<Projection>): void => {
+  stats.lines += 1;
+  stats.parsed += 1;
+  const pos: LinePos = { line: l.line, byteOffset: l.byteOffset, byteLength: l.byteLength, ordinal: f.ordinal ?? null };
+  for (const p of projections) p.apply(b, ctx, f.event, pos, f.timestamp);
+  const codexNumbers = codexNumbersLegacyLine(f.type, f.payloadType);
+  for (const p of projections) p.onLine?.(b, ctx, { pos, timestamp: f.timestamp, undecodable: false, codexNumbers });
 };
 
 /** Start a file's batch: clear the rollouts it re-indexes; from its first line, nothing of it is stored. Pure. */

@@ -4,9 +4,11 @@ import type { LogPosition } from '../../domain/errors.js';
 import type { LineIn } from '../../projections/runner.js';
 import { tokenLineVerdictAt } from '../../projections/linePrefix.js';
 import { elideLineBytes } from '../../projections/elideLineBytes.js';
+import { tokenLineFields } from '../../projections/tokenLineFields.js';
 import { MAX_LINE_BYTES } from './lineEntry.js';
 import { ScanStartError, checkLineStart } from './lineScanner.js';
 import { HEAD_BYTES as TAIL_BYTES } from '../lmdb/schema.js';
+import { sha256 } from './probe.js';
 
 /**
  * The lines of a rollout file that the token fold reads (`tokenLineVerdictAt`), from a line
@@ -38,8 +40,54 @@ export class TokenLineBuffer {
   }
 }
 
+/** What a checkpoint at a position holds of the bytes before it (at most TAIL_BYTES): their hash and count. */
+export interface TailBytes {
+  readonly tailHash: string;
+  readonly tailLen: number;
+}
+
+/**
+ * One file's tail as the lean token pass takes it (indexer/indexTokenFiles.ts): read here
+ * (`TokenLines`) or on a reader thread (tokenReaderThread.ts), the same lines in the same reads.
+ */
+export interface TokenTail {
+  /** The position after the last line read (where the next read starts). */
+  readonly end: LogPosition;
+  /** Whether `next` has its read at hand (always here; on a reader thread, once it has arrived). */
+  ready(): boolean;
+  /** Give `take` the lines of the next read the fold reads; false at the end. Errors are thrown (a start off a line start as ScanStartError). */
+  next(take: (line: LineIn) => void): boolean;
+  /** The checkpoint bytes before `end` (the position after the last read). */
+  tailAt(end: LogPosition): TailBytes;
+  close(): void;
+}
+
+/** A file of a lean token pass to read: from its checkpoint's position, or its first line. */
+export interface TokenFileToRead {
+  readonly path: string;
+  readonly from: LogPosition;
+}
+
+/**
+ * The reads of a lean token pass's files on a thread of their own (tokenReaderThread.ts), started
+ * on the files in the order they will be taken: the composition root's choice
+ * (`CatchUpOptions.tokenReaderThread`), as the general catch-up's reader thread is.
+ */
+export interface TokenReaderThread {
+  /** The tails of the files it was started on, by their index there; each is taken in that order. */
+  readonly tail: (i: number) => TokenTail;
+  /**
+   * Resolves once the tail has its next read at hand and enough more to fill a transaction (or the
+   * worker has read every file, or failed): what arrived is delivered first.
+   */
+  readonly whenReady: (i: number) => Promise<void>;
+  readonly close: () => Promise<void>;
+}
+
+export type TokenReaderThreadSource = (files: ReadonlyArray<TokenFileToRead>, aheadBytes?: number) => TokenReaderThread;
+
 /** One file's tail from `from`; OS errors are thrown (a start off a line start as ScanStartError). Close it. */
-export class TokenLines {
+export class TokenLines implements TokenTail {
   private readonly fd: number;
   /** File offset of the buffer's first byte, and how many bytes of it are read. */
   private at: number;
@@ -54,6 +102,8 @@ export class TokenLines {
     private readonly path: string,
     from: LogPosition,
     private readonly buffer: TokenLineBuffer,
+    /** false: every line is given as its text (the bench's floor parses them all, as a reader without tokenLineFields would). */
+    private readonly readsFields = true,
   ) {
     this.fd = fs.openSync(path, 'r');
     try {
@@ -70,6 +120,15 @@ export class TokenLines {
 
   get end(): LogPosition {
     return { ordinal: this.ordinal, byteOffset: this.lineStart };
+  }
+
+  ready(): boolean {
+    return true;
+  }
+
+  tailAt(end: LogPosition): TailBytes {
+    const bytes = this.tailBefore(end);
+    return { tailHash: sha256(bytes), tailLen: bytes.length };
   }
 
   /**
@@ -128,6 +187,11 @@ export class TokenLines {
     if (byteLength > MAX_LINE_BYTES) return undefined;
     const byteOffset = this.at + s;
     const bytes = buf.subarray(s, e);
+    // Most lines the fold reads are in Codex's layout: their few fields read in place, no text and no parse.
+    if (prefixRead && this.readsFields && isUtf8(bytes)) {
+      const fields = tokenLineFields(buf, s, e);
+      if (fields !== undefined) return { line: this.ordinal, byteOffset, byteLength, text: null, fields };
+    }
     const elided = elideLineBytes(bytes);
     if (elided !== undefined)
       return prefixRead

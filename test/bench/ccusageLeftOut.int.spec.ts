@@ -23,8 +23,13 @@ const count = (ts: string, input: number, output: number, total: number) =>
     payload: { type: 'token_count', info: { total_token_usage: { ...usage(input, output), total_tokens: total }, last_token_usage: usage(input, output) } },
   });
 
+/** The record Codex writes before each count: the thread and response the usage belongs to. */
+const record = (ts: string, threadId: string, responseId: string) =>
+  JSON.stringify({ timestamp: ts, type: 'token_usage_record', payload: { thread_id: threadId, session_id: threadId, response_id: responseId } });
+
 const PARENT = '01a216d3-189b-7b42-b6ea-f3e2e72637b5';
 const CHILD = '01a216d3-1a22-7920-81cf-287b880892fb';
+const OTHER_CHILD = '01a216d3-1b10-7c01-9d2e-3a4b5c6d7e8f';
 const spawned = { parent_thread_id: PARENT, depth: 1, agent_path: '/root/helper', agent_nickname: 'Hume', agent_role: null };
 
 describe('bench/ccusageLeftOut: the responses ccusage 20.0.24 drops as replayed parent history', () => {
@@ -74,6 +79,66 @@ describe('bench/ccusageLeftOut: the responses ccusage 20.0.24 drops as replayed 
     ]);
     subAgent('2026-11-26T07:47:49.861Z');
     expect(ccusageLeftOut(home)).to.deep.equal([]);
+  });
+
+  it("burst: the leading run each less than a second after the one before (1.9 s after the first), a fork's as a sub-agent's", () => {
+    parent();
+    const fork = (fourth: string) =>
+      write(CHILD, [
+        meta('2026-11-26T07:47:43.000Z', CHILD, { forked_from_id: PARENT, history_base: { thread_id: PARENT, end_ordinal_exclusive: 27 } }),
+        context('2026-11-26T07:47:43.001Z', 'mock-model'),
+        count('2026-11-26T07:47:43.100Z', 1000, 20, 1020),
+        count('2026-11-26T07:47:43.200Z', 1200, 20, 2240),
+        count('2026-11-26T07:47:44.100Z', 1300, 20, 3560),
+        count(fourth, 1400, 20, 4980),
+      ]);
+    fork('2026-11-26T07:47:45.000Z');
+    expect(ccusageLeftOut(home).map((l) => [l.rule, l.total])).to.deep.equal([
+      ['burst', 1020],
+      ['burst', 1220],
+      ['burst', 1320],
+      ['burst', 1420],
+    ]);
+    fork('2026-11-26T07:47:45.200Z');
+    expect(ccusageLeftOut(home).map((l) => l.total)).to.deep.equal([1020, 1220, 1320]);
+  });
+
+  it("a legacy fork whose parent has no file: its leading burst dropped, the parent's copied responses left out once (we count them once)", () => {
+    // A partial last clone of the bench's 1 GB home: the forks cloned, their parent not.
+    const legacyFork = (id: string, own: string) =>
+      write(id, [
+        meta('2026-11-26T07:47:43.383Z', id, { forked_from_id: PARENT }),
+        meta('2026-11-26T07:47:43.383Z', PARENT),
+        record('2026-11-26T07:47:43.384Z', PARENT, 'resp_0001'),
+        count('2026-11-26T07:47:43.384Z', 1100, 20, 1120),
+        record('2026-11-26T07:47:43.384Z', PARENT, 'resp_0002'),
+        count('2026-11-26T07:47:43.384Z', 1200, 20, 2340),
+        context('2026-11-26T07:47:43.400Z', 'mock-model'),
+        record('2026-11-26T07:47:43.469Z', id, 'resp_0010'),
+        count(own, 1100, 20, 3460),
+      ]);
+    legacyFork(CHILD, '2026-11-26T07:47:43.473Z');
+    legacyFork(OTHER_CHILD, '2026-11-26T07:47:43.473Z');
+    expect(ccusageLeftOut(home).map((l) => [l.rule, l.rollout.slice(-42, -6), l.total])).to.deep.equal([
+      ['burst', CHILD, 1120],
+      ['burst', OTHER_CHILD, 1120],
+      ['burst', CHILD, 1120],
+      ['burst', CHILD, 1220],
+    ]);
+    // A fork that copied the first response only and answered 1.1 s later: no burst, ccusage counts that copy there; the second copy is still left out once.
+    write(OTHER_CHILD, [
+      meta('2026-11-26T07:47:43.383Z', OTHER_CHILD, { forked_from_id: PARENT }),
+      meta('2026-11-26T07:47:43.383Z', PARENT),
+      record('2026-11-26T07:47:43.384Z', PARENT, 'resp_0001'),
+      count('2026-11-26T07:47:43.384Z', 1100, 20, 1120),
+      context('2026-11-26T07:47:43.400Z', 'mock-model'),
+      record('2026-11-26T07:47:44.480Z', OTHER_CHILD, 'resp_0010'),
+      count('2026-11-26T07:47:44.484Z', 1100, 20, 2240),
+    ]);
+    expect(ccusageLeftOut(home).map((l) => [l.rollout.slice(-42, -6), l.total])).to.deep.equal([
+      [CHILD, 1120],
+      [CHILD, 1220],
+    ]);
   });
 
   it("a legacy fork's copies of its parent's counts are left to the parent by both; its own response is counted by both", () => {

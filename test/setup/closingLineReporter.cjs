@@ -24,6 +24,9 @@ const tierOf = (file) =>
           ? 'int'
           : 'other';
 
+/** How long after the run the process may stay alive before the watchdog below ends it. */
+const HELD_OPEN_MS = 60_000;
+
 const seconds = (ms) => `${Math.round(ms / 1000)} s`;
 
 class ClosingLineReporter extends Mocha.reporters.Spec {
@@ -61,6 +64,22 @@ class ClosingLineReporter extends Mocha.reporters.Spec {
           '\n',
       );
       process.stdout.write(`${passes} passed, ${failures} failed\n`);
+      // A server or watcher a failed hook left open keeps node from exiting, and the run then
+      // hangs until CI's own limit with no word of why. Unref'd, this timer never delays an exit;
+      // it fires only when something else holds the process, names what does, and ends the run as
+      // a failure, closed by the same line.
+      const watchdog = setTimeout(() => {
+        const holding = process.getActiveResourcesInfo().filter((kind) => kind !== 'TTYWrap');
+        process.stdout.write(
+          `the run ended ${HELD_OPEN_MS / 1000} s ago and the process is still held open (${holding.join(', ') || 'nothing node names'}): a test left something open; ended here as a failure\n`,
+        );
+        process.stdout.write(`${passes} passed, ${failures + 1} failed\n`);
+        // mocha's own exit listener sets the exit code from the failures it counted (0 here);
+        // added after it, this one has the last word.
+        process.on('exit', () => (process.exitCode = 1));
+        process.exit(1);
+      }, HELD_OPEN_MS);
+      watchdog.unref();
     });
   }
 }

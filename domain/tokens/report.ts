@@ -77,8 +77,26 @@ const FIRST_MS = Date.parse('1000-01-02T00:00:00.000Z');
 const LAST_MS = Date.parse('9999-12-30T23:59:59.999Z');
 
 /** Why a counted response (its instant `ms`, NaN without a timestamp) is left out whatever a report asks, or undefined: a timestamp of no instant, then counts out of range. */
-export const skipOf = (p: Pick<CountedResponse, 'timestamp' | 'usage'>, ms: number): keyof SkippedRecords | undefined =>
+const skipOf = (p: Pick<CountedResponse, 'timestamp' | 'usage'>, ms: number): keyof SkippedRecords | undefined =>
   p.timestamp !== null && !(ms >= FIRST_MS && ms <= LAST_MS) ? 'badTimestamp' : !usageInRange(p.usage) ? 'tokensOutOfRange' : undefined;
+
+/**
+ * The responses a selection counts, each given with its instant (NaN without a timestamp); the
+ * impossible ones are counted in `skipped` by why and left out. The one walk a report and a home's
+ * sums (reportSums.ts) make, so both leave out the same responses.
+ */
+export const eachCountableResponse = (
+  counted: ReadonlyArray<{ readonly response: CountedResponse }>,
+  skipped: { -readonly [K in keyof SkippedRecords]: number },
+  each: (p: CountedResponse, ms: number) => void,
+): void => {
+  for (const { response: p } of counted) {
+    const ms = p.timestamp === null ? Number.NaN : Date.parse(p.timestamp);
+    const skip = skipOf(p, ms);
+    if (skip !== undefined) skipped[skip] += 1;
+    else each(p, ms);
+  }
+};
 
 /** The Monday (YYYY-MM-DD) of a day's week. */
 const mondayOf = (day: string): string => {
@@ -261,17 +279,10 @@ export const buildTokenReport = (rows: ReadonlyArray<StoredResponse>, options: T
     else timed.push(e);
   };
   const skipped = { badTimestamp: 0, tokensOutOfRange: 0 };
-  for (const r of selection.counted) {
-    const p = r.response;
-    const ms = p.timestamp === null ? Number.NaN : Date.parse(p.timestamp);
-    const skip = skipOf(p, ms);
-    if (skip !== undefined) {
-      skipped[skip] += 1;
-      continue;
-    }
+  eachCountableResponse(selection.counted, skipped, (p, ms) => {
     if (ranged && (Number.isNaN(ms) || (options.sinceMs !== undefined && ms < options.sinceMs) || (options.untilMs !== undefined && ms >= options.untilMs))) {
       outsideRange += 1;
-      continue;
+      return;
     }
     count({
       threadId: p.threadId,
@@ -286,7 +297,7 @@ export const buildTokenReport = (rows: ReadonlyArray<StoredResponse>, options: T
       usage: p.usage,
       responses: 1,
     });
-  }
+  });
   for (const b of buckets) {
     const where = bucketInRange(b, options);
     if (where === 'cut') throw new Error('a token bucket cut by the range: its responses must be read');

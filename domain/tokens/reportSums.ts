@@ -1,7 +1,7 @@
 import type { StoredResponse } from './selectResponses.js';
 import { selectResponses } from './selectResponses.js';
 import type { SkippedRecords, TokenReport, TokenReportOptions, UsageBucket } from './report.js';
-import { bucketInRange, buildTokenReport, skipOf } from './report.js';
+import { bucketInRange, buildTokenReport, eachCountableResponse } from './report.js';
 import { usageInRange } from './usage.js';
 import { SLOT_MS } from './usageBuckets.js';
 
@@ -51,14 +51,7 @@ export const tokenSumsOf = (rows: ReadonlyArray<StoredResponse>, buckets: Readon
   const selection = selectResponses(rows);
   const merged = merger((b) => b.threadId);
   const skipped = { badTimestamp: 0, tokensOutOfRange: 0 };
-  // As buildTokenReport leaves a row out.
-  for (const { response: p } of selection.counted) {
-    const ms = p.timestamp === null ? Number.NaN : Date.parse(p.timestamp);
-    const skip = skipOf(p, ms);
-    if (skip !== undefined) {
-      skipped[skip] += 1;
-      continue;
-    }
+  eachCountableResponse(selection.counted, skipped, (p, ms) => {
     const timed = p.timestamp !== null;
     merged.add({
       threadId: p.threadId,
@@ -70,7 +63,7 @@ export const tokenSumsOf = (rows: ReadonlyArray<StoredResponse>, buckets: Readon
       usage: p.usage,
       responses: 1,
     });
-  }
+  });
   for (const b of buckets) {
     if (usageInRange(b.usage, b.responses)) merged.add(b);
     else merged.apart(b);

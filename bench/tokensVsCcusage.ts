@@ -273,6 +273,8 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
         unexplained,
       },
       seconds: { ccusage: c, oursFresh: f, oursWarm: w },
+      // Where each fresh run read the rollouts (its second thread, or why not: adapters/composition/tokenProjectionHome.ts).
+      freshReaderThread: fresh.map((r) => (JSON.parse(r.stdout) as { index: { readerThread: string } }).index.readerThread),
       // What no Node process beats: its start, and reading and parsing the lines a report needs (nothing else).
       floor: { nodeStart: summary(nodeStart), tokenLinesParsed: { ...summary(tokenLines), files: read.files, lines: read.lines, bytes: read.bytes } },
       server: {

@@ -30,6 +30,8 @@ export interface CatchUpOptions {
    * this thread.
    */
   readonly tokenReaderThread?: TokenReaderThreadSource;
+  /** Why the caller gives no token reader thread (the summary's `readerThreadNot`). */
+  readonly tokenReaderThreadNot?: string;
   /** From how many bytes to read the token reader thread is used; default 32 MB. */
   readonly tokenReaderFromBytes?: number;
   /**

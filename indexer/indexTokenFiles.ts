@@ -82,7 +82,7 @@ const startOf = (a: Indexable) => (a.action.from ? { ordinal: a.action.from.line
 export const indexTokenFiles = async (
   store: LeanStore,
   actions: ReadonlyArray<PlannedFile>,
-  options: Pick<CatchUpOptions, 'signal' | 'between' | 'afterCommit' | 'tokenReaderThread' | 'tokenReaderFromBytes'>,
+  options: Pick<CatchUpOptions, 'signal' | 'between' | 'afterCommit' | 'tokenReaderThread' | 'tokenReaderThreadNot' | 'tokenReaderFromBytes'>,
   summary: CatchUpSummary,
   progress: (filesDone: number) => void = () => undefined,
 ): Promise<E.Either<EngineError, void>> => {
@@ -100,10 +100,17 @@ export const indexTokenFiles = async (
   const buffer = new TokenLineBuffer();
   let bytesToRead = 0;
   for (const a of lean) bytesToRead += Math.max(0, a.probe.size - (a.action.from?.byteOffset ?? 0));
+  const fromBytes = options.tokenReaderFromBytes ?? TOKEN_READER_FROM_BYTES;
   const thread =
-    options.tokenReaderThread !== undefined && lean.length > 1 && bytesToRead >= (options.tokenReaderFromBytes ?? TOKEN_READER_FROM_BYTES)
+    options.tokenReaderThread !== undefined && lean.length > 1 && bytesToRead >= fromBytes
       ? options.tokenReaderThread(lean.map((a) => ({ path: a.probe.file.path, from: startOf(a) })))
       : undefined;
+  if (thread !== undefined) summary.readerThread = true;
+  else if (lean.length > 0)
+    summary.readerThreadNot =
+      options.tokenReaderThread === undefined
+        ? (options.tokenReaderThreadNot ?? 'none given')
+        : `${(bytesToRead / 2 ** 20).toFixed(1)} MB in ${lean.length} file${lean.length === 1 ? '' : 's'} to read, under the ${fromBytes / 2 ** 20} MB it pays from`;
   const open = (i: number, a: Indexable): TokenTail => (thread !== undefined ? thread.tail(i) : new TokenLines(a.probe.file.path, startOf(a), buffer));
   try {
     while (next < lean.length || reading !== undefined) {

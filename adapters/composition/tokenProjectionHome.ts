@@ -14,13 +14,17 @@ import { lmdbDirOf } from '../lmdb/environmentFolder.js';
 import type { GarbageBound } from '../system/garbageBound.js';
 
 /**
- * Whether a core is free for the token reader thread (the last minute's load average below the
+ * Why no core is free for the token reader thread, or undefined when one is (the last minute's load average below the
  * cores): it only pays there. On a shared machine it adds its work (packing each read, a second
  * heap, ~1 s of CPU at 300 MB) to cores already busy: a 300 MB home at load 4–5 took 2.4–3.0 s
  * read here against 2.6–5.6 s with it (2026-11-26 11:47 UTC, interleaved); the index is the same
  * either way.
  */
-const coreToSpare = (): boolean => os.loadavg()[0]! < os.availableParallelism();
+const busyMachine = (): string | undefined => {
+  const load = os.loadavg()[0]!;
+  const cores = os.availableParallelism();
+  return load < cores ? undefined : `load average ${load.toFixed(2)} on ${cores} core${cores === 1 ? '' : 's'}: no core to spare`;
+};
 
 /**
  * Open a home's index and catch its token projection up alone, so a token report describes the
@@ -47,10 +51,11 @@ export const withTokenProjectionCaughtUp = async <A>(
   // catch-up's reader thread is not asked for. An index rebuilt for a schema change is rebuilt with
   // the token projection alone too (not marked backfilled: the next gate fills the rest).
   const { openTokenReaderThread } = await import('../jsonl/tokenReaderThread.js');
+  const busy = busyMachine();
   const options = {
     quarantine: homeQuarantineSink(codexHome, indexDir),
     subset: 'tokens' as const,
-    ...(coreToSpare() ? { tokenReaderThread: openTokenReaderThread } : {}),
+    ...(busy === undefined ? { tokenReaderThread: openTokenReaderThread } : { tokenReaderThreadNot: busy }),
     ...(opts.garbage === undefined ? {} : { afterCommit: opts.garbage.read }),
   };
   const opened = await openIndex(lmdbDirOf(indexDir), codexHome, {

@@ -173,7 +173,7 @@ type ReportOptions = Omit<TokenReportOptions, 'clientOf'>;
 /** What a run reports: the report, and what its catch-up did (the JSON's `index`). */
 interface Reported {
   readonly r: TokenReport;
-  readonly c: Pick<CatchUpSummary, 'files' | 'indexed' | 'tailed' | 'reindexed' | 'unchanged' | 'bytes'>;
+  readonly c: Pick<CatchUpSummary, 'files' | 'indexed' | 'tailed' | 'reindexed' | 'unchanged' | 'bytes' | 'readerThread' | 'readerThreadNot'>;
   readonly state: 'warm' | 'cold';
 }
 
@@ -195,7 +195,7 @@ const warmReport = async (codexHome: string, indexDir: string, options: ReportOp
   }
   if (r === undefined) return undefined;
   // What a catch-up that found every file unchanged says (catchUp.ts).
-  return right({ r, c: { files: warm.files, indexed: 0, tailed: 0, reindexed: 0, unchanged: warm.files, bytes: 0 }, state: 'warm' });
+  return right({ r, c: { files: warm.files, indexed: 0, tailed: 0, reindexed: 0, unchanged: warm.files, bytes: 0, readerThread: false }, state: 'warm' });
 };
 
 /**
@@ -298,7 +298,17 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
       timeZone: tz.right,
       since: since.right === undefined ? null : new Date(since.right).toISOString(),
       until: until.right === undefined ? null : new Date(until.right).toISOString(),
-      index: { state, files: c.files, indexed: c.indexed, tailed: c.tailed, reindexed: c.reindexed, unchanged: c.unchanged, bytesRead: c.bytes },
+      index: {
+        state,
+        files: c.files,
+        indexed: c.indexed,
+        tailed: c.tailed,
+        reindexed: c.reindexed,
+        unchanged: c.unchanged,
+        bytesRead: c.bytes,
+        // Where the rollouts were read: a second thread, or this one and why (a busy machine, little to read).
+        readerThread: c.readerThread ? 'used' : c.bytes === 0 ? 'nothing read' : `not used: ${c.readerThreadNot ?? 'none given'}`,
+      },
       seconds,
       pricing: { source: pricing.right.source, asOf: pricing.right.asOf },
     };

@@ -267,6 +267,13 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
       stop.abort();
       watch?.close();
       await running;
+      // A session whose catch-ups moved a checkpoint (Codex wrote beside it) dropped the home's
+      // stats, and the next start would wait for a whole-home catch-up before its first page. One
+      // now, at close (the stats of every file and folder, little read: the watch kept the index
+      // caught up), records them again, so the next start answers from the index as this one could.
+      // Best effort: a failed catch-up leaves the next start to catch up, as before; a second
+      // Ctrl-C ends the process meanwhile (serveProcess.ts).
+      if (watch !== undefined && isBackfilled() && (await recordedHomeStats(store)) === undefined) await lazyCatchUpHome(store, codexHome, catchUpOptions)();
       await closeStore();
     };
     const backfilling = () => (running === undefined ? undefined : requests.stepAside(running));

@@ -184,6 +184,30 @@ describe('serve start-up: the first thread/list from the index when the home is 
     }
   });
 
+  it('a serve whose watch caught a file up records the home again as it closes: the next start answers with no catch-up', async () => {
+    let told: (path: string) => void = () => undefined;
+    const opened = right(await openCodexHome(home, indexDir, { backfill: 'background', watch: true, onRolloutChanged: (path) => told(path) }));
+    try {
+      right(await listThreads(opened.read, PAGE)());
+      const seen = new Promise<void>((resolve) => (told = (path) => path === pathOf(threads[0]!) && resolve()));
+      for (let i = 0; i < 10; i++)
+        await append(
+          threads[0]!,
+          TURN.flatMap((a) => act(threads[0]!, a)),
+        );
+      await seen;
+      // The list takes the watch's change: the file's checkpoint moves, and the record goes with it.
+      expect(right(await listThreads(opened.read, PAGE)()).page.data[0]!.id).to.equal(threads[0]!.threadId);
+      expect(await recordedHomeStats(opened.store)).to.equal(undefined);
+    } finally {
+      await opened.close();
+    }
+    const next = await firstList();
+    expect(next.early).to.equal(true);
+    expect(next.page.data[0]!.id).to.equal(threads[0]!.threadId);
+    expect(next.page).to.deep.equal(await caughtUpPage());
+  });
+
   it('a checkpoint written after the record drops it: the next check cannot vouch until a whole-home catch-up records again', async () => {
     const opened = right(await openCodexHome(home, indexDir, { backfill: 'onDemand' }));
     try {

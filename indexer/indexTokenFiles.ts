@@ -105,12 +105,13 @@ export const indexTokenFiles = async (
     options.tokenReaderThread !== undefined && lean.length > 1 && bytesToRead >= fromBytes
       ? options.tokenReaderThread(lean.map((a) => ({ path: a.probe.file.path, from: startOf(a) })))
       : undefined;
+  // Why not: too little to read comes first, as it holds whatever the machine's load.
   if (thread !== undefined) summary.readerThread = true;
   else if (lean.length > 0)
     summary.readerThreadNot =
-      options.tokenReaderThread === undefined
-        ? (options.tokenReaderThreadNot ?? 'none given')
-        : `${(bytesToRead / 2 ** 20).toFixed(1)} MB in ${lean.length} file${lean.length === 1 ? '' : 's'} to read, under the ${fromBytes / 2 ** 20} MB it pays from`;
+      lean.length < 2 || bytesToRead < fromBytes
+        ? `${(bytesToRead / 2 ** 20).toFixed(1)} MB in ${lean.length} file${lean.length === 1 ? '' : 's'} to read, under the ${fromBytes / 2 ** 20} MB it pays from`
+        : (options.tokenReaderThreadNot ?? 'none given');
   const open = (i: number, a: Indexable): TokenTail => (thread !== undefined ? thread.tail(i) : new TokenLines(a.probe.file.path, startOf(a), buffer));
   try {
     while (next < lean.length || reading !== undefined) {

@@ -43,6 +43,8 @@ export const withTokenProjectionCaughtUp = async <A>(
      * commit's bytes, and that the catch-up is done before the report starts.
      */
     readonly garbage?: GarbageBound;
+    /** false: the files are read on this thread whatever the load (`tokens --no-reader-thread`). */
+    readonly readerThread?: boolean;
   },
   use: (index: { readonly store: IndexStore; readonly indexWas: OpenIndexResult['migrated'] }, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
 ): Promise<E.Either<EngineError, A>> => {
@@ -51,7 +53,7 @@ export const withTokenProjectionCaughtUp = async <A>(
   // catch-up's reader thread is not asked for. An index rebuilt for a schema change is rebuilt with
   // the token projection alone too (not marked backfilled: the next gate fills the rest).
   const { openTokenReaderThread } = await import('../jsonl/tokenReaderThread.js');
-  const busy = busyMachine();
+  const busy = opts.readerThread === false ? 'tokens --no-reader-thread' : busyMachine();
   const options = {
     quarantine: homeQuarantineSink(codexHome, indexDir),
     subset: 'tokens' as const,

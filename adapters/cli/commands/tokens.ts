@@ -37,6 +37,7 @@ const TOKENS_OPTIONS = {
   until: option('--until <when>', 'responses before this date / instant'),
   tz: option('--tz <zone>', 'IANA time zone for local days and dates (default: the system zone)'),
   breakdown: option('--breakdown <dimension>', 'under each group, its rows per model (model is the one breakdown)'),
+  readerThread: option('--no-reader-thread', 'read the rollouts on the main thread even when a core is free (less memory)'),
   ...PRICING_OPTION,
 };
 
@@ -203,7 +204,13 @@ const warmReport = async (codexHome: string, indexDir: string, options: ReportOp
  * home's sums, which are then recorded for the next one when the index is current with the home
  * (indexer/writeTokenWarmRecord.ts).
  */
-const caughtUpReport = async (codexHome: string, indexDir: string, options: ReportOptions, step: StepText): Promise<E.Either<EngineError, Reported>> => {
+const caughtUpReport = async (
+  codexHome: string,
+  indexDir: string,
+  options: ReportOptions,
+  step: StepText,
+  readerThread: boolean,
+): Promise<E.Either<EngineError, Reported>> => {
   const [
     E,
     { auditTokenUsage, auditTokenUsageByRows, readTokenSums, clientOfThreads },
@@ -226,7 +233,7 @@ const caughtUpReport = async (codexHome: string, indexDir: string, options: Repo
     codexHome,
     indexDir,
     // A process that ends with its report: the catch-up's garbage is collected as it goes and before the report.
-    { onStatus: cliFeedback.onStatus, garbage },
+    { onStatus: cliFeedback.onStatus, garbage, readerThread },
     ({ store, indexWas }, c) =>
       () =>
         cliFeedback
@@ -287,7 +294,7 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     // Only the grouping shown (the table's default: by thread); JSON without --by holds every one.
     ...(opts.by !== undefined ? { dimensions: [dimensionNamed(opts.by)!] } : opts.json ? {} : { dimensions: ['thread'] as const }),
   };
-  const report = (await warmReport(codexHome, indexDir, options)) ?? (await caughtUpReport(codexHome, indexDir, options, audit));
+  const report = (await warmReport(codexHome, indexDir, options)) ?? (await caughtUpReport(codexHome, indexDir, options, audit, opts.readerThread !== false));
   cliFeedback.settle();
   if (E.isLeft(report)) return report;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

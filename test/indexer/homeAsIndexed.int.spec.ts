@@ -162,13 +162,11 @@ describe('serve start-up: the first thread/list from the index when the home is 
     expect(first.page).to.deep.equal(await caughtUpPage());
   });
 
-  it('after a start with no catch-up, a file written later is caught up through the watch (vouched at start)', async () => {
+  /** A serve on the home, watched; `appendSeen` appends ten turns to thread 0 and resolves once the watch has the event (the next list takes it). */
+  const watchedServe = async () => {
     let told: (path: string) => void = () => undefined;
     const opened = right(await openCodexHome(home, indexDir, { backfill: 'background', watch: true, onRolloutChanged: (path) => told(path) }));
-    try {
-      const before = right(await listThreads(opened.read, PAGE)()).page;
-      expect(before).to.deep.equal(await caughtUpPage());
-      // Told once the watch has the event: the next list takes it.
+    const appendSeen = async (): Promise<void> => {
       const seen = new Promise<void>((resolve) => (told = (path) => path === pathOf(threads[0]!) && resolve()));
       for (let i = 0; i < 10; i++)
         await append(
@@ -176,6 +174,16 @@ describe('serve start-up: the first thread/list from the index when the home is 
           TURN.flatMap((a) => act(threads[0]!, a)),
         );
       await seen;
+    };
+    return { opened, appendSeen };
+  };
+
+  it('after a start with no catch-up, a file written later is caught up through the watch (vouched at start)', async () => {
+    const { opened, appendSeen } = await watchedServe();
+    try {
+      const before = right(await listThreads(opened.read, PAGE)()).page;
+      expect(before).to.deep.equal(await caughtUpPage());
+      await appendSeen();
       const after = right(await listThreads(opened.read, PAGE)()).page;
       expect(after.data[0]!.id).to.equal(threads[0]!.threadId);
       expect(after).to.deep.equal(await caughtUpPage());
@@ -185,17 +193,10 @@ describe('serve start-up: the first thread/list from the index when the home is 
   });
 
   it('a serve whose watch caught a file up records the home again as it closes: the next start answers with no catch-up', async () => {
-    let told: (path: string) => void = () => undefined;
-    const opened = right(await openCodexHome(home, indexDir, { backfill: 'background', watch: true, onRolloutChanged: (path) => told(path) }));
+    const { opened, appendSeen } = await watchedServe();
     try {
       right(await listThreads(opened.read, PAGE)());
-      const seen = new Promise<void>((resolve) => (told = (path) => path === pathOf(threads[0]!) && resolve()));
-      for (let i = 0; i < 10; i++)
-        await append(
-          threads[0]!,
-          TURN.flatMap((a) => act(threads[0]!, a)),
-        );
-      await seen;
+      await appendSeen();
       // The list takes the watch's change: the file's checkpoint moves, and the record goes with it.
       expect(right(await listThreads(opened.read, PAGE)()).page.data[0]!.id).to.equal(threads[0]!.threadId);
       expect(await recordedHomeStats(opened.store)).to.equal(undefined);

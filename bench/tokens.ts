@@ -64,7 +64,7 @@ const tokensOn = async (shape: BenchShape, args: TokensBenchArgs): Promise<Recor
       return { files: real.files, bytes: real.bytes, responses: null, expectedTotalTokens: null };
     });
     const audit = async () => {
-      const r = await runTokens({ codexHome: home, indexDir, json: true, tz: 'UTC', readerThread: true });
+      const r = await runTokens({ codexHome: home, indexDir, json: true, tz: 'UTC' });
       if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
       return JSON.parse(r.right) as {
         total: { totalTokens: number; responses: number };

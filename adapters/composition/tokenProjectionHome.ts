@@ -43,7 +43,13 @@ export const withTokenProjectionCaughtUp = async <A>(
      * commit's bytes, and that the catch-up is done before the report starts.
      */
     readonly garbage?: GarbageBound;
-    /** false: the files are read on this thread whatever the load (`tokens --no-reader-thread`). */
+    /**
+     * true: the files are read on a reader thread when a core is free (`tokens --reader-thread`).
+     * Not the default: on an idle 2-core machine it made a first report no faster and took ~25 MB
+     * more (2026-11-26 16:49–16:53 UTC, interleaved, a real-shaped home: 300 MB 4.99 s against 4.99
+     * s median of 5, 123 against 97 MB; 1 GB 13.8 against 14.8 s median of 3, 144–159 against 144
+     * MB): the fold and the index writes on this thread are the report's critical path.
+     */
     readonly readerThread?: boolean;
   },
   use: (index: { readonly store: IndexStore; readonly indexWas: OpenIndexResult['migrated'] }, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
@@ -53,7 +59,7 @@ export const withTokenProjectionCaughtUp = async <A>(
   // catch-up's reader thread is not asked for. An index rebuilt for a schema change is rebuilt with
   // the token projection alone too (not marked backfilled: the next gate fills the rest).
   const { openTokenReaderThread } = await import('../jsonl/tokenReaderThread.js');
-  const busy = opts.readerThread === false ? 'tokens --no-reader-thread' : busyMachine();
+  const busy = opts.readerThread !== true ? 'not asked (tokens --reader-thread)' : busyMachine();
   const options = {
     quarantine: homeQuarantineSink(codexHome, indexDir),
     subset: 'tokens' as const,

@@ -37,7 +37,7 @@ const TOKENS_OPTIONS = {
   until: option('--until <when>', 'responses before this date / instant'),
   tz: option('--tz <zone>', 'IANA time zone for local days and dates (default: the system zone)'),
   breakdown: option('--breakdown <dimension>', 'under each group, its rows per model (model is the one breakdown)'),
-  readerThread: option('--no-reader-thread', 'read the rollouts on the main thread even when a core is free (less memory)'),
+  readerThread: option('--reader-thread', 'read the rollouts on a second thread when a core is free (more memory; no faster on 2 cores)'),
   ...PRICING_OPTION,
 };
 
@@ -294,7 +294,7 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     // Only the grouping shown (the table's default: by thread); JSON without --by holds every one.
     ...(opts.by !== undefined ? { dimensions: [dimensionNamed(opts.by)!] } : opts.json ? {} : { dimensions: ['thread'] as const }),
   };
-  const report = (await warmReport(codexHome, indexDir, options)) ?? (await caughtUpReport(codexHome, indexDir, options, audit, opts.readerThread !== false));
+  const report = (await warmReport(codexHome, indexDir, options)) ?? (await caughtUpReport(codexHome, indexDir, options, audit, opts.readerThread === true));
   cliFeedback.settle();
   if (E.isLeft(report)) return report;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

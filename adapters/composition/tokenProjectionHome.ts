@@ -55,15 +55,15 @@ export const withTokenProjectionCaughtUp = async <A>(
   use: (index: { readonly store: IndexStore; readonly indexWas: OpenIndexResult['migrated'] }, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
 ): Promise<E.Either<EngineError, A>> => {
   // The token projection alone reads its files in place (indexer/indexTokenFiles.ts), on a reader
-  // thread of its own when it reads much (adapters/jsonl/tokenReaderThread.ts): the general
-  // catch-up's reader thread is not asked for. An index rebuilt for a schema change is rebuilt with
-  // the token projection alone too (not marked backfilled: the next gate fills the rest).
-  const { openTokenReaderThread } = await import('../jsonl/tokenReaderThread.js');
-  const busy = opts.readerThread !== true ? 'not asked (tokens --reader-thread)' : busyMachine();
+  // thread of its own when asked and it reads much (adapters/jsonl/tokenReaderThread.ts, loaded
+  // only then): the general catch-up's reader thread is not asked for. An index rebuilt for a
+  // schema change is rebuilt with the token projection alone too (not marked backfilled: the next
+  // gate fills the rest).
+  const whyNoThread = opts.readerThread !== true ? 'not asked (tokens --reader-thread)' : busyMachine();
   const options = {
     quarantine: homeQuarantineSink(codexHome, indexDir),
     subset: 'tokens' as const,
-    ...(busy === undefined ? { tokenReaderThread: openTokenReaderThread } : { tokenReaderThreadNot: busy }),
+    ...(whyNoThread === undefined ? { tokenReaderThread: (await import('../jsonl/tokenReaderThread.js')).openTokenReaderThread } : { tokenReaderThreadNot: whyNoThread }),
     ...(opts.garbage === undefined ? {} : { afterCommit: opts.garbage.read }),
   };
   const opened = await openIndex(lmdbDirOf(indexDir), codexHome, {

@@ -192,6 +192,22 @@ describe('clock oracle: one rule for every clock reading the compat suites compa
       expect(oracle.straddlingCursor('created_at', S * 1000 + 20, S * 1000 + 30, 'desc')).to.have.members([A, B]);
     });
 
+    it("explains a reordered page's cursors each by its own server's rows (the clean-clone flake of rich-paginated's updated_at walk)", () => {
+      const { codexHome, paths } = twoThreads();
+      const oracle = new ClockOracle(codexHome);
+      const [a, b] = [A, B].map((id, i) => ({ id, path: paths[i], createdAt: S, updatedAt: S, recencyAt: S }));
+      // Ascending, limit 2: Codex lists A (S.005) then B (S.020), ours B (S.025) then A (S.030); ours compared in the DB's order.
+      const codexPage = { data: [a, b], nextCursor: `${iso(S * 1000 + 20)}|${B}`, backwardsCursor: iso(S * 1000 + 6) };
+      const ourPage = { data: [a, b], nextCursor: `${iso(S * 1000 + 30)}|${A}`, backwardsCursor: iso(S * 1000 + 26) };
+      expect(oracle.explained(codexPage, ourPage, 'created_at', 'stateDb', [B, A])).to.deep.equal(codexPage);
+      // Not said to be reordered, a cursor naming another row, or a reading of ours moved by another amount: left to show.
+      expect(oracle.explained(codexPage, ourPage, 'created_at')).to.deep.equal(ourPage);
+      const elsewhere = { ...ourPage, nextCursor: `${iso(S * 1000 + 30)}|01a21222-d141-7a41-9266-00000000000c` };
+      expect((oracle.explained(codexPage, elsewhere, 'created_at', 'stateDb', [B, A]) as typeof ourPage).nextCursor).to.equal(elsewhere.nextCursor);
+      const moved = { ...ourPage, backwardsCursor: iso(S * 1000 + 24) };
+      expect((oracle.explained(codexPage, moved, 'created_at', 'stateDb', [B, A]) as typeof ourPage).backwardsCursor).to.equal(moved.backwardsCursor);
+    });
+
     it("puts our page in the DB's order only when ours is in our rule's order", () => {
       const { codexHome, paths } = twoThreads();
       const oracle = new ClockOracle(codexHome);

@@ -225,8 +225,11 @@ export class ClockOracle {
   /**
    * `ours` with every thread time and cursor the oracle explains taken as Codex's. `sortKey` is the
    * request's (thread/list, thread/search): what the cursors hold; `created_at` when absent.
+   * `ourOrder`: for a page of ours compared in the DB's order (`inStateDbOrder`), its ids as ours
+   * listed them; each server's cursors name its own first and last rows, so there a cursor of ours
+   * is explained by its own row's reading and Codex's by its row's, when the rows are the page's.
    */
-  explained(codex: Json, ours: Json, sortKey?: unknown, from: AnsweredFrom = 'stateDb'): Json {
+  explained(codex: Json, ours: Json, sortKey?: unknown, from: AnsweredFrom = 'stateDb', ourOrder?: readonly string[]): Json {
     const rows = this.rows ?? stateRows(this.codexHome);
     const rules = new Map<string, RuleReadings | null>();
     const ruleFor = (path: string): RuleReadings | null => {
@@ -268,19 +271,27 @@ export class ClockOracle {
      */
     const moves = (cursorMs: number, readingMs: number): number[] =>
       [readingMs, second(readingMs) * 1000].filter((at) => Math.abs(cursorMs - at) <= 1).map((at) => cursorMs - at);
-    const cursor = (c: string, o: string, firstRowId: string | undefined): string => {
+    const cursor = (c: string, o: string, codexFirstRowId: string | undefined, ourFirstRowId: string | undefined): string => {
       const [ct, cid] = c.split('|');
       const [ot, oid] = o.split('|');
-      const threadId = cid ?? firstRowId;
-      if (field === undefined || threadId === undefined || cid !== oid) return o;
+      const [codexThread, ourThread] = [cid ?? codexFirstRowId, oid ?? ourFirstRowId];
+      if (field === undefined || codexThread === undefined || ourThread === undefined) return o;
       const [cms, oms] = [Date.parse(ct!), Date.parse(ot!)];
       // A reading within 2 ms of its second's start fits both forms (ours at X.001 with a `+ 1` cursor
       // X.001 is the reading unmoved, or its second moved by 1): the two sides agree when one move fits both.
-      const same = explains(threadId, undefined, field, (row, rule) => {
-        const om = moves(oms, rule.ms[field]);
-        return moves(cms, row.ms[field]).some((m) => om.includes(m));
-      });
-      return same ? c : o;
+      if (codexThread === ourThread) {
+        const same = explains(codexThread, undefined, field, (row, rule) => {
+          const om = moves(oms, rule.ms[field]);
+          return moves(cms, row.ms[field]).some((m) => om.includes(m));
+        });
+        return same ? c : o;
+      }
+      // A reordered page: each side's cursor names its own row, both rows of the page, each reading explained.
+      if (ourOrder === undefined || !ourOrder.includes(codexThread) || !ourOrder.includes(ourThread)) return o;
+      let [cm, om]: [number[], number[]] = [[], []];
+      const codexSide = explains(codexThread, undefined, field, (row) => (cm = moves(cms, row.ms[field])).length > 0);
+      const ourSide = explains(ourThread, undefined, field, (_row, rule) => (om = moves(oms, rule.ms[field])).length > 0);
+      return codexSide && ourSide && cm.some((m) => om.includes(m)) ? c : o;
     };
     const walk = (c: Json, o: Json): Json => {
       if (Array.isArray(c) && Array.isArray(o)) return o.map((x, i) => walk(c[i], x));
@@ -300,13 +311,15 @@ export class ClockOracle {
           if (explains(o['id'], o['path'], f, (row, rule) => cv === row.seconds[f] && ov === second(rule.ms[f]))) out[f] = cv;
         }
       // A page: its cursors (a backwards cursor without an id names the first row's time).
-      const data = o['data'];
-      const first = Array.isArray(data) && isRecord(data[0]) ? data[0] : undefined;
-      const firstRowId =
-        first === undefined ? undefined : typeof first['id'] === 'string' ? first['id'] : isRecord(first['thread']) ? String(first['thread']['id']) : undefined;
+      const firstRowId = (page: Record<string, Json>): string | undefined => {
+        const data = page['data'];
+        const first = Array.isArray(data) && isRecord(data[0]) ? data[0] : undefined;
+        return first === undefined ? undefined : typeof first['id'] === 'string' ? first['id'] : isRecord(first['thread']) ? String(first['thread']['id']) : undefined;
+      };
+      const ourFirst = ourOrder !== undefined && 'data' in o ? ourOrder[0] : firstRowId(o);
       for (const k of ['nextCursor', 'backwardsCursor']) {
         const [cv, ov] = [c[k], o[k]];
-        if (typeof cv === 'string' && typeof ov === 'string' && cv !== ov) out[k] = cursor(cv, ov, firstRowId);
+        if (typeof cv === 'string' && typeof ov === 'string' && cv !== ov) out[k] = cursor(cv, ov, firstRowId(c), ourFirst);
       }
       return out;
     };

@@ -7,7 +7,8 @@ import { answeredFrom, type ClockOracle } from './clockOracle.js';
  * What may differ, and why: `readState(s)` are Codex's SQLite read receipts (no rollout holds
  * them); thread times and the cursors made of them are explained by `oracle` (clockOracle.ts) or
  * left to differ. `method` and `params` are the request's (their `sortKey` says what a cursor holds;
- * a file-scan `thread/list` lists mtimes, `answeredFrom`).
+ * a file-scan `thread/list` lists mtimes, `answeredFrom`). `ourOrder`: the ids as ours listed a page
+ * `ours` holds in the DB's order (`ClockOracle.explained`).
  */
 export const normaliseHistoryAnswer = (
   oracle: ClockOracle,
@@ -15,6 +16,7 @@ export const normaliseHistoryAnswer = (
   params: unknown,
   codex: RpcAnswer,
   ours: RpcAnswer,
+  ourOrder?: readonly string[],
 ): { expected: unknown; actual: unknown } => {
   if (!('result' in codex) || !('result' in ours)) return { expected: codex, actual: ours };
   const strip = (r: unknown): Record<string, unknown> => {
@@ -23,5 +25,5 @@ export const normaliseHistoryAnswer = (
   };
   const expected = strip(codex.result);
   const sortKey = typeof params === 'object' && params !== null ? (params as { sortKey?: unknown }).sortKey : undefined;
-  return { expected: { result: expected }, actual: { result: oracle.explained(expected, strip(ours.result), sortKey, answeredFrom(method, params)) } };
+  return { expected: { result: expected }, actual: { result: oracle.explained(expected, strip(ours.result), sortKey, answeredFrom(method, params), ourOrder) } };
 };

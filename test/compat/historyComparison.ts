@@ -297,9 +297,9 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
         if (tally !== undefined) tally.compared += 1;
         const listed = step.method === 'thread/list' ? withoutRows(oa, unreadable) : oa;
         const inDbOrder = options.inStateDbOrder === true ? inStateDbOrder(oracle, step, listed) : undefined;
-        if (inDbOrder !== undefined)
-          reordered.push(`${label} page ${i}: ours ${((listed as { result: { data: Array<{ id: string }> } }).result.data ?? []).map((t) => t.id).join(', ')}`);
-        const { expected, actual } = normalise(oracle, step.method, step.params, ca, inDbOrder ?? listed);
+        const ourOrder = inDbOrder === undefined ? undefined : ((listed as { result: { data?: Array<{ id: string }> } }).result.data ?? []).map((t) => t.id);
+        if (ourOrder !== undefined) reordered.push(`${label} page ${i}: ours ${ourOrder.join(', ')}`);
+        const { expected, actual } = normalise(oracle, step.method, step.params, ca, inDbOrder ?? listed, ourOrder);
         const d = jsonDifferences(expected, actual, 6);
         if (d.length > 0) {
           problems.push(`${label} page ${i} ${JSON.stringify(step.params)}\n${describeDifferences(d)}`);

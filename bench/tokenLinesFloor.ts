@@ -1,47 +1,180 @@
 /**
  * The least a Node process spends to read what a token report needs, run by the tokens bench
- * (`tokens --vs ccusage`) in its own process: every rollout of the home read with the token pass's
- * own scanner (adapters/jsonl/tokenLines.ts: the lines the token fold reads, the others passed over
- * by their first bytes) and each of those lines given to JSON.parse. Nothing else: no codec, no
- * fold, no index, no report. Its time beside a fresh `tokens` run is what the fold, the index
- * writes and the report add; beside ccusage, what any Node reader of these lines starts from.
- *   node dist/bench/tokenLinesFloor.js <home>
- * Prints one JSON line: {files, lines, bytes, seconds} (seconds in-process, after start-up).
+ * (`tokens --vs ccusage`) in its own process, one way of reading per run:
+ * - `parsed`: every rollout of the home read with the token pass's own scanner
+ *   (adapters/jsonl/tokenLines.ts: the lines the token fold reads, the others passed over by their
+ *   first bytes) and each of those lines given to JSON.parse;
+ * - `fields`: the same scanner as the lean token pass runs it, each of those lines read by its
+ *   fields from the bytes (projections/tokenLineFields.ts: exact, every byte of the line checked as
+ *   JSON), nothing parsed;
+ * - `searched`: what no exact reader goes below: each rollout read whole and only its
+ *   `token_count` and `turn_context` lines found, by a byte search (`Buffer.indexOf`), their last
+ *   usage's counts and the model read at fixed keys and summed per UTC day and model, on every
+ *   core (worker threads, files shared out by bytes). Nothing checked: a line is not validated, a
+ *   record repeated in a fork is counted twice, Codex's other token lines are not read; its sums
+ *   are not a report's.
+ * Nothing else in any of them: no codec, no fold, no index, no report. Its time beside a fresh
+ * `tokens` run is what the fold, the index writes and the report add; beside ccusage, what a Node
+ * reader of these lines starts from.
+ *   node dist/bench/tokenLinesFloor.js <home> [parsed|fields|searched]   (default: parsed)
+ * Prints one JSON line: {files, lines, bytes, seconds, threads} (seconds in-process, after start-up).
  */
-import * as E from 'fp-ts/lib/Either.js';
-import { discoverRolloutFiles } from '../adapters/jsonl/discover.js';
-import { TokenLineBuffer, TokenLines } from '../adapters/jsonl/tokenLines.js';
-import { renderError } from '../domain/errors.js';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+// The engine's modules are loaded by the main thread only (a `searched` worker loads none).
+type TokenLinesModule = typeof import('../adapters/jsonl/tokenLines.js');
 
-const home = process.argv[2];
-if (home === undefined) {
-  process.stderr.write('usage: tokenLinesFloor <home>\n');
-  process.exit(2);
+const MODES = ['parsed', 'fields', 'searched'] as const;
+type Mode = (typeof MODES)[number];
+
+/** What one reader counted: the lines it read and their bytes. */
+interface Counted {
+  lines: number;
+  bytes: number;
 }
 
-const t0 = process.hrtime.bigint();
-const files = await discoverRolloutFiles(home)();
-if (E.isLeft(files)) {
-  process.stderr.write(`tokenLinesFloor: ${renderError(files.left)}\n`);
-  process.exit(1);
-}
-const buffer = new TokenLineBuffer();
-let lines = 0;
-let bytes = 0;
-for (const f of files.right) {
-  // Every needed line as text, none read by its fields: the floor of a reader that parses them.
-  const tail = new TokenLines(f.path, { ordinal: 0, byteOffset: 0 }, buffer, false);
-  try {
-    while (
-      tail.next((l) => {
-        // Parsed and dropped, as a reader that keeps only a few numbers of each line would.
-        if (l.text !== null && JSON.parse(l.text) !== null) lines += 1;
-        bytes += l.byteLength;
-      })
-    );
-  } finally {
-    tail.close();
+/** `parsed` and `fields`: the token pass's scanner over each file, from its first line. */
+const scanned = (paths: ReadonlyArray<string>, mode: Exclude<Mode, 'searched'>, { TokenLineBuffer, TokenLines }: TokenLinesModule): Counted => {
+  const buffer = new TokenLineBuffer();
+  const counted = { lines: 0, bytes: 0 };
+  for (const path of paths) {
+    const tail = new TokenLines(path, { ordinal: 0, byteOffset: 0 }, buffer, mode === 'fields');
+    try {
+      while (
+        tail.next((l) => {
+          // Parsed and dropped, as a reader that keeps only a few numbers of each line would.
+          if (mode === 'fields' || (l.text !== null && JSON.parse(l.text) !== null)) counted.lines += 1;
+          counted.bytes += l.byteLength;
+        })
+      );
+    } finally {
+      tail.close();
+    }
   }
+  return counted;
+};
+
+const TOKEN_COUNT = Buffer.from('"type":"token_count"');
+const TURN_CONTEXT = Buffer.from('"type":"turn_context"');
+const MODEL = Buffer.from('"model":"');
+const LAST_USAGE = Buffer.from('"last_token_usage":{');
+const COUNTS = ['input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_output_tokens', 'total_tokens'].map((k) => Buffer.from(`"${k}":`));
+const NL = 0x0a;
+const QUOTE = 0x22;
+/** A line's envelope starts `{"timestamp":"YYYY-MM-DD`: its UTC day at these bytes. */
+const DAY_FROM = '{"timestamp":"'.length;
+
+/** The digits at `i` as a number (the counts are non-negative integers). */
+const digitsAt = (b: Buffer, i: number): number => {
+  let n = 0;
+  for (let c = b[i]!; c >= 0x30 && c <= 0x39; c = b[++i]!) n = n * 10 + (c - 0x30);
+  return n;
+};
+
+/** `searched`: one file's token_count lines summed per `day model` into `cells`. */
+const searchFile = (path: string, cells: Map<string, number[]>, counted: Counted): void => {
+  const b = fs.readFileSync(path);
+  counted.bytes += b.length;
+  let model = '';
+  let from = 0;
+  let count = b.indexOf(TOKEN_COUNT, from);
+  let context = b.indexOf(TURN_CONTEXT, from);
+  while (count >= 0 || context >= 0) {
+    if (context >= 0 && (count < 0 || context < count)) {
+      const m = b.indexOf(MODEL, context);
+      if (m >= 0) model = b.toString('latin1', m + MODEL.length, b.indexOf(QUOTE, m + MODEL.length));
+      from = context + 1;
+      context = b.indexOf(TURN_CONTEXT, from);
+      continue;
+    }
+    const start = b.lastIndexOf(NL, count) + 1;
+    const endOfLine = b.indexOf(NL, count);
+    const stop = endOfLine < 0 ? b.length : endOfLine;
+    const usage = b.indexOf(LAST_USAGE, count);
+    if (usage >= 0 && usage < stop) {
+      const key = `${b.toString('latin1', start + DAY_FROM, start + DAY_FROM + 10)} ${model}`;
+      let cell = cells.get(key);
+      if (cell === undefined) cells.set(key, (cell = COUNTS.map(() => 0)));
+      COUNTS.forEach((k, i) => {
+        const at = b.indexOf(k, usage);
+        if (at >= 0 && at < stop) cell[i]! += digitsAt(b, at + k.length);
+      });
+      counted.lines += 1;
+    }
+    from = stop;
+    count = b.indexOf(TOKEN_COUNT, from);
+    if (context >= 0 && context < from) context = b.indexOf(TURN_CONTEXT, from);
+  }
+};
+
+/** A worker's share: its files searched, its cells and counts posted back. */
+interface Share {
+  readonly paths: ReadonlyArray<string>;
 }
-const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-process.stdout.write(`${JSON.stringify({ files: files.right.length, lines, bytes, seconds })}\n`);
+interface Searched extends Counted {
+  readonly cells: Map<string, number[]>;
+}
+
+const searchShare = (share: Share): Searched => {
+  const cells = new Map<string, number[]>();
+  const counted = { lines: 0, bytes: 0 };
+  for (const path of share.paths) searchFile(path, cells, counted);
+  return { ...counted, cells };
+};
+
+/** Files shared out by bytes over `n` threads (largest first, to the lightest share). */
+const sharesOf = (files: ReadonlyArray<{ readonly path: string; readonly size: number }>, n: number): Share[] => {
+  const shares = Array.from({ length: n }, () => ({ bytes: 0, paths: [] as string[] }));
+  for (const f of [...files].sort((x, y) => y.size - x.size)) {
+    const lightest = shares.reduce((m, s) => (s.bytes < m.bytes ? s : m));
+    lightest.paths.push(f.path);
+    lightest.bytes += f.size;
+  }
+  return shares.filter((s) => s.paths.length > 0).map((s) => ({ paths: s.paths }));
+};
+
+const searched = async (files: ReadonlyArray<{ readonly path: string; readonly size: number }>): Promise<Counted & { threads: number; cells: number }> => {
+  const shares = sharesOf(files, Math.max(1, os.availableParallelism()));
+  const parts = await Promise.all(
+    shares.map(
+      (share) =>
+        new Promise<Searched>((resolve, reject) => {
+          const w = new Worker(new URL(import.meta.url), { workerData: share });
+          w.once('message', resolve);
+          w.once('error', reject);
+        }),
+    ),
+  );
+  const cells = new Set(parts.flatMap((p) => [...p.cells.keys()]));
+  return { lines: parts.reduce((n, p) => n + p.lines, 0), bytes: parts.reduce((n, p) => n + p.bytes, 0), threads: shares.length, cells: cells.size };
+};
+
+const main = async (): Promise<void> => {
+  const [home, modeArg = 'parsed'] = process.argv.slice(2);
+  const mode = MODES.find((m) => m === modeArg);
+  if (home === undefined || mode === undefined) {
+    process.stderr.write(`usage: tokenLinesFloor <home> [${MODES.join('|')}]\n`);
+    process.exit(2);
+  }
+  const t0 = process.hrtime.bigint();
+  const [E, { discoverRolloutFiles }, { renderError }, tokenLines] = await Promise.all([
+    import('fp-ts/lib/Either.js'),
+    import('../adapters/jsonl/discover.js'),
+    import('../domain/errors.js'),
+    import('../adapters/jsonl/tokenLines.js'),
+  ]);
+  const files = await discoverRolloutFiles(home)();
+  if (E.isLeft(files)) {
+    process.stderr.write(`tokenLinesFloor: ${renderError(files.left)}\n`);
+    process.exit(1);
+  }
+  const paths = files.right.map((f) => f.path);
+  const counted =
+    mode === 'searched' ? await searched(paths.map((path) => ({ path, size: fs.statSync(path).size }))) : { ...scanned(paths, mode, tokenLines), threads: 1 };
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  process.stdout.write(`${JSON.stringify({ mode, files: paths.length, ...counted, seconds })}\n`);
+};
+
+if (isMainThread) await main();
+else parentPort!.postMessage(searchShare(workerData as Share));

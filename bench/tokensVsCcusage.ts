@@ -9,9 +9,10 @@
  * (what a server backend and the viewer's charts ask, `rolloutEngine/tokens/report`): started on
  * the warm index, its first report waits for its build of the whole index; the next
  * SERVE_REPORTS are timed at the client, request to answer. Then the totals per UTC day and model,
- * compared (ccusage's, the CLI's and the server's). Beside them, in the same turns, two floors:
- * bare `node` with the CLI's flags, and a Node process that only reads and JSON.parses the lines a
- * report needs (bench/tokenLinesFloor.ts); and whether ccusage ran as a native binary.
+ * compared (ccusage's, the CLI's and the server's). Beside them, in the same turns, the floors:
+ * bare `node` with the CLI's flags, and Node processes that only read the lines a report needs
+ * (bench/tokenLinesFloor.ts: parsed, read by their fields, or the token counts found by a byte
+ * search on every core); and whether ccusage ran as a native binary.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -224,16 +225,23 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
     const fresh: Run[] = [];
     const warm: Run[] = [];
     const nodeStart: Run[] = [];
+    // Per way of reading (bench/tokenLinesFloor.ts): parsed, read by their fields, found by a byte search.
     const tokenLines: Run[] = [];
+    const tokenFields: Run[] = [];
+    const tokenSearched: Run[] = [];
     for (let i = 0; i < args.reps; i++) {
       ccusage.push(timedRun(ccusageBin, ['codex', 'daily', '--json'], env));
       fs.rmSync(indexDir, { recursive: true, force: true });
       fresh.push(timedRun(ours[0], ours[1], env));
       warm.push(timedRun(ours[0], ours[1], env));
       nodeStart.push(timedRun(process.execPath, [...CLI_NODE_FLAGS, '-e', '0'], env));
-      tokenLines.push(timedRun(process.execPath, [...CLI_NODE_FLAGS, floorScript, home], env));
+      tokenLines.push(timedRun(process.execPath, [...CLI_NODE_FLAGS, floorScript, home, 'parsed'], env));
+      tokenFields.push(timedRun(process.execPath, [...CLI_NODE_FLAGS, floorScript, home, 'fields'], env));
+      tokenSearched.push(timedRun(process.execPath, [...CLI_NODE_FLAGS, floorScript, home, 'searched'], env));
     }
-    const read = JSON.parse(tokenLines[0]!.stdout) as { files: number; lines: number; bytes: number };
+    type FloorRead = { files: number; lines: number; bytes: number; threads: number };
+    const read = JSON.parse(tokenLines[0]!.stdout) as FloorRead;
+    const searchedRead = JSON.parse(tokenSearched[0]!.stdout) as FloorRead;
     const served = await serveReports(args.engine, home, indexDir);
     const theirs = ccusageCells(ccusage[0]!.stdout);
     const mine = ourCells(warm[0]!.stdout);
@@ -275,8 +283,15 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
       seconds: { ccusage: c, oursFresh: f, oursWarm: w },
       // Where each fresh run read the rollouts (its second thread, or why not: adapters/composition/tokenProjectionHome.ts).
       freshReaderThread: fresh.map((r) => (JSON.parse(r.stdout) as { index: { readerThread: string } }).index.readerThread),
-      // What no Node process beats: its start, and reading and parsing the lines a report needs (nothing else).
-      floor: { nodeStart: summary(nodeStart), tokenLinesParsed: { ...summary(tokenLines), files: read.files, lines: read.lines, bytes: read.bytes } },
+      // What no Node process beats: its start; reading the lines a report needs and parsing them, or
+      // reading them by their fields as the lean token pass does (nothing else); and finding only
+      // the token_count lines by a byte search on every core, unchecked (the least any reader does).
+      floor: {
+        nodeStart: summary(nodeStart),
+        tokenLinesParsed: { ...summary(tokenLines), files: read.files, lines: read.lines, bytes: read.bytes },
+        tokenLinesByFields: summary(tokenFields),
+        tokenCountsSearched: { ...summary(tokenSearched), lines: searchedRead.lines, bytes: searchedRead.bytes, threads: searchedRead.threads },
+      },
       server: {
         firstReportSeconds: Math.round(served.firstSeconds * 100) / 100,
         reports: SERVE_REPORTS,
@@ -286,6 +301,7 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
       },
       ratios: {
         freshVsCcusage: Math.round((f.medianSeconds / c.medianSeconds) * 100) / 100,
+        searchedVsCcusage: Math.round((summary(tokenSearched).medianSeconds / c.medianSeconds) * 100) / 100,
         ccusageVsWarm: Math.round((c.medianSeconds / w.medianSeconds) * 10) / 10,
         ccusageVsServer: Math.round((c.medianSeconds / served50) * 10) / 10,
       },

@@ -7,6 +7,7 @@ import type { ThreadStateEvent, ThreadStateRow } from '../domain/threadState/thr
 import type { EngineError } from '../domain/errors.js';
 import type { Clock, HistoryIndexer, Ids, IndexStore, RolloutFiles } from '../domain/ports.js';
 import type { RolloutAppendResult } from '../protocol/historyWrites.js';
+import type { ThreadItem } from '../domain/thread/threadItem.js';
 
 /**
  * What the history read use cases need: the index, the indexer that keeps it current with the
@@ -24,6 +25,22 @@ export interface HistoryReadPorts {
    * CLI, a notification over JSON-RPC. Absent: nobody is told.
    */
   readonly onQuarantined?: (q: QuarantinedLines) => void;
+  /**
+   * Items rendered before, by everything their rendering reads (optional): a warm server is asked
+   * the same pages again and again, and an item is rendered from its lines by a full decode and
+   * fold each time (most of an items page's time). Absent: every item is rendered when read.
+   */
+  readonly renderedItems?: RenderedItems;
+}
+
+/**
+ * Rendered items by a key that names all a rendering reads (`replay/internal/itemContent.ts`: the
+ * history's mode, the rollout and its decoder, the item's id, place and line texts), so an entry
+ * is right whenever its key comes again. The store bounds its own memory (it may forget any entry).
+ */
+export interface RenderedItems {
+  readonly get: (key: string) => ThreadItem | undefined;
+  readonly set: (key: string, item: ThreadItem) => void;
 }
 
 /**

@@ -31,6 +31,7 @@ import { lmdbDirOf } from '../lmdb/environmentFolder.js';
 import { confinementRoot } from '../fs/noFollow.js';
 import type { IndexObserver } from '../../indexer/indexObserver.js';
 import { holdPoint } from '../system/holdPoint.js';
+import { renderedItemsInMemory } from './renderedItemsInMemory.js';
 
 /** A CODEX_HOME opened over the embedded default: its rollout files and their LMDB index. */
 export interface OpenCodexHome {
@@ -145,7 +146,12 @@ export const portsOver = (
 ): { read: HistoryReadPorts; mutations: ThreadManagementPorts } => {
   // Item contents are read at the paths the index holds: never outside the home (second line of defence).
   const readInside: HistoryReadPorts['readRanges'] = (path, ranges) => (isInsideHome(codexHome, path) ? readRanges(path, ranges) : TE.left(outsideHome(codexHome, path)));
-  const read: HistoryReadPorts = { index: store, indexer: lmdbHistoryIndexer(store, codexHome, options, context), readRanges: readInside };
+  const read: HistoryReadPorts = {
+    index: store,
+    indexer: lmdbHistoryIndexer(store, codexHome, options, context),
+    readRanges: readInside,
+    renderedItems: renderedItemsInMemory(),
+  };
   // The append keys are kept beside the LMDB folder, in the index dir (`lmdbDirOf`).
   const appendKeys = fileAppendKeys(nodePath.dirname(store.path), confinementRoot(codexHome, nodePath.dirname(store.path)));
   return {

@@ -10,6 +10,8 @@ import type { LineDecoder, UpcastFormat } from '../../migrations/upcast/lineDeco
 import type { HistoryReadPorts } from '../ports.js';
 import { stop, take } from './useCase.js';
 
+const KEY_SEPARATOR = '\u0000';
+
 /** Where an indexed item is, as a segment bounds it: its key line and its first range. */
 export const itemPosition = (row: ItemRow, line: number): LinePos => ({
   line,
@@ -27,8 +29,10 @@ const decoderOf = (seg: HistorySegment): LineDecoder => {
 
 /**
  * Indexed items of one segment as the API shows them: all their byte ranges read in one go (one
- * open, one pread each) and each item rendered by the same fold a full read uses. `rows` are
- * (key line, row) pairs; the items come back in the same order.
+ * open, one pread each) and each item rendered by the same fold a full read uses, or taken from
+ * `ports.renderedItems` when rendered before from the same texts at the same place. `rows` are
+ * (key line, row) pairs; the items come back in the same order (not to be changed: they may be
+ * shared with other answers).
  */
 export const readItems = async (
   ports: HistoryReadPorts,
@@ -44,9 +48,32 @@ export const readItems = async (
     ),
   );
   const decode = decoderOf(seg);
+  const rendered = ports.renderedItems;
+  // Everything a rendering reads besides the item's own row and texts (decoderOf, itemFromLines).
+  const context =
+    rendered === undefined
+      ? ''
+      : [
+          lineage.mode,
+          lineage.itemsFromResponses,
+          seg.rollout.rolloutId,
+          (seg.rollout.meta as { upcast_from?: unknown } | null)?.upcast_from ?? '',
+          seg.rollout.firstLineTimestamp ?? '',
+        ].join(KEY_SEPARATOR);
   const items: ThreadItem[] = [];
   let next = 0;
   for (const [line, row] of rows) {
+    // A line's text holds no U+0000 (JSON escapes it; a raw one does not decode, so is never kept): the parts stay apart.
+    const key =
+      rendered === undefined
+        ? undefined
+        : [context, row.id, line, row.ordinal ?? '', row.ranges.join(' '), ...texts.slice(next, next + row.ranges.length)].join(KEY_SEPARATOR);
+    const known = key === undefined ? undefined : rendered!.get(key);
+    if (known !== undefined) {
+      items.push(known);
+      next += row.ranges.length;
+      continue;
+    }
     const lines = [];
     for (const [byteOffset, byteLength] of row.ranges) {
       const decoded = decode(texts[next++]!, line, byteOffset);
@@ -56,8 +83,11 @@ export const readItems = async (
         position: { rolloutId: seg.rollout.rolloutId, line, byteOffset, byteLength, ordinal: row.ordinal ?? undefined, seq: 0 },
       });
     }
-    const item = itemFromLines(lineage.mode, lineage.itemsFromResponses, row.id, lines);
-    items.push(item ?? stop(corrupt(seg.rollout.path, row.ranges[0]?.[0] ?? 0, `indexed ${row.kind} ${row.id} does not render as an item (index out of date?)`)));
+    const item =
+      itemFromLines(lineage.mode, lineage.itemsFromResponses, row.id, lines) ??
+      stop(corrupt(seg.rollout.path, row.ranges[0]?.[0] ?? 0, `indexed ${row.kind} ${row.id} does not render as an item (index out of date?)`));
+    if (key !== undefined) rendered!.set(key, item);
+    items.push(item);
   }
   return items;
 };

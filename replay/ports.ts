@@ -34,13 +34,14 @@ export interface HistoryReadPorts {
 }
 
 /**
- * Rendered items by a key that names all a rendering reads (`replay/internal/itemContent.ts`: the
- * history's mode, the rollout and its decoder, the item's id, place and line texts), so an entry
- * is right whenever its key comes again. The store bounds its own memory (it may forget any entry).
+ * Rendered items by what a rendering reads (`replay/internal/itemContent.ts`): a key naming the
+ * history's mode, the rollout and its decoder, the item's id and place, and the texts of its
+ * lines, so an item is given again only for the same key and texts. The store bounds its own
+ * memory (it may forget any entry).
  */
 export interface RenderedItems {
-  readonly get: (key: string) => ThreadItem | undefined;
-  readonly set: (key: string, item: ThreadItem) => void;
+  readonly get: (key: string, texts: ReadonlyArray<string>) => ThreadItem | undefined;
+  readonly set: (key: string, texts: ReadonlyArray<string>, item: ThreadItem) => void;
 }
 
 /**

@@ -70,8 +70,15 @@ const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, q: ListI
   return { segment, line: anchor, keep: (_r, l) => pastAnchor(direction, c.includeAnchor, l, anchor) };
 };
 
-/** Item rows of a thread (or of one turn) in rollout order or newest first, from a start. */
-async function* walkItems(ports: HistoryReadPorts, lineage: ThreadLineage, direction: Direction, start: Start | null, turnId: string | null): AsyncGenerator<WalkedItem> {
+/** Item rows of a thread (or of one turn) in rollout order or newest first, from a start; `wanted`: the rows a page takes if all are kept (its first range read). */
+async function* walkItems(
+  ports: HistoryReadPorts,
+  lineage: ThreadLineage,
+  direction: Direction,
+  start: Start | null,
+  turnId: string | null,
+  wanted: number,
+): AsyncGenerator<WalkedItem> {
   const segs = lineage.segments;
   const first = start?.segment ?? (direction === 'asc' ? 0 : segs.length - 1);
   for (let i = first; direction === 'asc' ? i < segs.length : i >= 0; i += direction === 'asc' ? 1 : -1) {
@@ -87,7 +94,7 @@ async function* walkItems(ports: HistoryReadPorts, lineage: ThreadLineage, direc
       continue;
     }
     const fromLine = start && start.segment === i ? start.line : null;
-    for await (const r of scanRows(ports.index, 'items', [R], { reverse: direction === 'desc', ...(fromLine === null ? {} : { from: [R, fromLine] }) })) {
+    for await (const r of scanRows(ports.index, 'items', [R], { reverse: direction === 'desc', ...(fromLine === null ? {} : { from: [R, fromLine] }) }, wanted)) {
       const line = r.key[1];
       if (!inSegment(seg, posOf(r.value, line))) {
         if (direction === 'asc') break;
@@ -131,7 +138,8 @@ export const listItems = (ports: HistoryReadPorts, q: ListItemsQuery): TE.TaskEi
     const direction: Direction = q.sortDirection ?? 'asc';
     const size = pageSizeOf(q.limit);
     const start = await startOf(ports, lineage, q, direction);
-    const cut = await cutPage(walkItems(ports, lineage, direction, start, q.turnId ?? null), size);
+    // The page and the row that says more follow, in one range read when the segment holds them.
+    const cut = await cutPage(walkItems(ports, lineage, direction, start, q.turnId ?? null, size + 1), size);
     const page = cut.rows;
     // As Codex: outputs are deferred only on a page of one turn, and only a successful command's
     // nonempty output or a successful MCP call's plain-text result (no structured content, no app resource).

@@ -63,12 +63,10 @@ export const readItems = async (
   const items: ThreadItem[] = [];
   let next = 0;
   for (const [line, row] of rows) {
-    // A line's text holds no U+0000 (JSON escapes it; a raw one does not decode, so is never kept): the parts stay apart.
-    const key =
-      rendered === undefined
-        ? undefined
-        : [context, row.id, line, row.ordinal ?? '', row.ranges.join(' '), ...texts.slice(next, next + row.ranges.length)].join(KEY_SEPARATOR);
-    const known = key === undefined ? undefined : rendered!.get(key);
+    // An id holds no U+0000 (JSON escapes it; a raw one does not decode): the parts stay apart.
+    const key = rendered === undefined ? undefined : [context, row.id, line, row.ordinal ?? '', row.ranges.join(' ')].join(KEY_SEPARATOR);
+    const rowTexts = key === undefined ? [] : texts.slice(next, next + row.ranges.length);
+    const known = key === undefined ? undefined : rendered!.get(key, rowTexts);
     if (known !== undefined) {
       items.push(known);
       next += row.ranges.length;
@@ -86,7 +84,7 @@ export const readItems = async (
     const item =
       itemFromLines(lineage.mode, lineage.itemsFromResponses, row.id, lines) ??
       stop(corrupt(seg.rollout.path, row.ranges[0]?.[0] ?? 0, `indexed ${row.kind} ${row.id} does not render as an item (index out of date?)`));
-    if (key !== undefined) rendered!.set(key, item);
+    if (key !== undefined) rendered!.set(key, rowTexts, item);
     items.push(item);
   }
   return items;

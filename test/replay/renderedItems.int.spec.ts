@@ -22,15 +22,15 @@ const TURN: Action[] = ['startTurn', 'user', 'reasoning', 'agent', 'complete'];
 const counted = (inner: RenderedItems) => {
   const counts = { hits: 0, misses: 0, sets: 0 };
   const store: RenderedItems = {
-    get: (key) => {
-      const found = inner.get(key);
+    get: (key, texts) => {
+      const found = inner.get(key, texts);
       if (found === undefined) counts.misses += 1;
       else counts.hits += 1;
       return found;
     },
-    set: (key, item) => {
+    set: (key, texts, item) => {
       counts.sets += 1;
-      inner.set(key, item);
+      inner.set(key, texts, item);
     },
   };
   return { store, counts };

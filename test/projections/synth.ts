@@ -1,3 +1,5 @@
+import * as fs from 'node:fs/promises';
+import * as nodePath from 'node:path';
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 /** Synthetic Codex-shaped rollout lines (paginated and legacy) for index tests. */
 
@@ -149,3 +151,11 @@ export const threadLines = (t: SynthThread, turns: number, extraMeta: Record<str
 /** Path of a thread's rollout under a CODEX_HOME. */
 export const rolloutRelPath = (threadId: string, revisionId?: string): string =>
   `sessions/2026/11/21/rollout-2026-11-21T14-00-00-${threadId}${revisionId ? `_${revisionId}` : ''}.jsonl`;
+
+/** Lines written as a thread's rollout under a CODEX_HOME (its folders made), one a line; the file's path. */
+export const writeRollout = async (home: string, threadId: string, lines: ReadonlyArray<string>): Promise<string> => {
+  const path = nodePath.join(home, rolloutRelPath(threadId));
+  await fs.mkdir(nodePath.dirname(path), { recursive: true });
+  await fs.writeFile(path, lines.map((l) => `${l}\n`).join(''));
+  return path;
+};

@@ -18,7 +18,7 @@ import { listItems } from '../../replay/history/listItems.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
 import { toApiTurn, visibleTurnEntries } from '../oracle/referenceTurnFold.js';
 import type { Turn } from '../../domain/thread/turn.js';
-import { act, newThread, rolloutRelPath, sessionMeta } from '../projections/synth.js';
+import { act, newThread, rolloutRelPath, sessionMeta, writeRollout } from '../projections/synth.js';
 import type { Action } from '../projections/synth.js';
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 import { right } from '../fixtures/right.js';
@@ -172,9 +172,7 @@ describe('history API from the index == the whole-history fold (random rollouts,
       const t = newThread(9, 'legacy');
       const lines = [sessionMeta(t)];
       for (let i = 0; i < 4500; i++) for (const a of ['startTurn', 'user', 'agent', 'complete'] as const) lines.push(...act(t, a));
-      const path = nodePath.join(home, rolloutRelPath(t.threadId));
-      await fs.mkdir(nodePath.dirname(path), { recursive: true });
-      await fs.writeFile(path, lines.map((l) => `${l}\n`).join(''));
+      await writeRollout(home, t.threadId, lines);
       const store = right(await openLmdbIndex(nodePath.join(home, '.index'))());
       try {
         right(await catchUpHome(store, home)());

@@ -11,7 +11,7 @@ import { portsOver } from '../../adapters/composition/openCodexHome.js';
 import { renderedItemsInMemory } from '../../adapters/composition/renderedItemsInMemory.js';
 import { listItems } from '../../replay/history/listItems.js';
 import type { HistoryReadPorts, RenderedItems } from '../../replay/ports.js';
-import { act, newThread, rolloutRelPath, sessionMeta } from '../projections/synth.js';
+import { act, newThread, sessionMeta, writeRollout } from '../projections/synth.js';
 import type { Action } from '../projections/synth.js';
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 import { right } from '../fixtures/right.js';
@@ -50,9 +50,7 @@ for (const mode of ['paginated', 'legacy'] as HistoryMode[])
     it('a page read again is the same answer, none of its items rendered again; changed bytes are rendered anew', async () => {
       const t = newThread(3, mode);
       const lines = [sessionMeta(t), ...TURN.flatMap((a) => act(t, a)), ...TURN.flatMap((a) => act(t, a))];
-      const path = nodePath.join(home, rolloutRelPath(t.threadId));
-      await fs.mkdir(nodePath.dirname(path), { recursive: true });
-      await fs.writeFile(path, lines.map((l) => `${l}\n`).join(''));
+      const path = await writeRollout(home, t.threadId, lines);
       const store = right(await openLmdbIndex(nodePath.join(home, '.index'))());
       try {
         right(await catchUpHome(store, home)());

@@ -24,6 +24,7 @@ import * as os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 // The engine's modules are loaded by the main thread only (a `searched` worker loads none).
 type TokenLinesModule = typeof import('../adapters/jsonl/tokenLines.js');
+type WorkerPoolModule = typeof import('../indexer/workerPool.js');
 
 const MODES = ['parsed', 'fields', 'searched'] as const;
 type Mode = (typeof MODES)[number];
@@ -123,19 +124,12 @@ const searchShare = (share: Share): Searched => {
   return { ...counted, cells };
 };
 
-/** Files shared out by bytes over `n` threads (largest first, to the lightest share). */
-const sharesOf = (files: ReadonlyArray<{ readonly path: string; readonly size: number }>, n: number): Share[] => {
-  const shares = Array.from({ length: n }, () => ({ bytes: 0, paths: [] as string[] }));
-  for (const f of [...files].sort((x, y) => y.size - x.size)) {
-    const lightest = shares.reduce((m, s) => (s.bytes < m.bytes ? s : m));
-    lightest.paths.push(f.path);
-    lightest.bytes += f.size;
-  }
-  return shares.filter((s) => s.paths.length > 0).map((s) => ({ paths: s.paths }));
-};
-
-const searched = async (files: ReadonlyArray<{ readonly path: string; readonly size: number }>): Promise<Counted & { threads: number; cells: number }> => {
-  const shares = sharesOf(files, Math.max(1, os.availableParallelism()));
+/** `searched`: the files shared out by bytes over every core (the parallel catch-up's `balancedShares`), one worker a share. */
+const searched = async (
+  files: ReadonlyArray<{ readonly path: string; readonly size: number }>,
+  { balancedShares }: WorkerPoolModule,
+): Promise<Counted & { threads: number; cells: number }> => {
+  const shares: Share[] = balancedShares(files, Math.max(1, os.availableParallelism()), (f) => f.size).map((s) => ({ paths: s.map((f) => f.path) }));
   const parts = await Promise.all(
     shares.map(
       (share) =>
@@ -158,11 +152,12 @@ const main = async (): Promise<void> => {
     process.exit(2);
   }
   const t0 = process.hrtime.bigint();
-  const [E, { discoverRolloutFiles }, { renderError }, tokenLines] = await Promise.all([
+  const [E, { discoverRolloutFiles }, { renderError }, tokenLines, workerPool] = await Promise.all([
     import('fp-ts/lib/Either.js'),
     import('../adapters/jsonl/discover.js'),
     import('../domain/errors.js'),
     import('../adapters/jsonl/tokenLines.js'),
+    import('../indexer/workerPool.js'),
   ]);
   const files = await discoverRolloutFiles(home)();
   if (E.isLeft(files)) {
@@ -171,7 +166,12 @@ const main = async (): Promise<void> => {
   }
   const paths = files.right.map((f) => f.path);
   const counted =
-    mode === 'searched' ? await searched(paths.map((path) => ({ path, size: fs.statSync(path).size }))) : { ...scanned(paths, mode, tokenLines), threads: 1 };
+    mode === 'searched'
+      ? await searched(
+          paths.map((path) => ({ path, size: fs.statSync(path).size })),
+          workerPool,
+        )
+      : { ...scanned(paths, mode, tokenLines), threads: 1 };
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   process.stdout.write(`${JSON.stringify({ mode, files: paths.length, ...counted, seconds })}\n`);
 };

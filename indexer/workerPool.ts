@@ -32,18 +32,23 @@ export type WorkerReport =
 
 const WORKER = new URL('./indexWorker.js', import.meta.url);
 
-/** Split files into `n` shares of about equal bytes to read (largest first, to the lightest share). */
-export const shareOut = (actions: ReadonlyArray<PlannedFile>, n: number): PlannedFile[][] => {
-  const shares = Array.from({ length: n }, () => ({ bytes: 0, actions: [] as PlannedFile[] }));
-  const cost = (a: PlannedFile) => (a.action.kind === 'index' ? a.probe.size - (a.action.from?.byteOffset ?? 0) : 0);
-  for (const a of [...actions].sort((x, y) => cost(y) - cost(x))) {
-    const lightest = shares.reduce((m, s) => (s.bytes < m.bytes ? s : m));
-    lightest.actions.push(a);
-    lightest.bytes += cost(a);
+/** Split `items` into at most `n` shares of about equal cost (largest first, to the lightest share); no share is empty. */
+export const balancedShares = <T>(items: ReadonlyArray<T>, n: number, cost: (item: T) => number): T[][] => {
+  const shares = Array.from({ length: n }, () => ({ cost: 0, items: [] as T[] }));
+  for (const item of [...items].sort((x, y) => cost(y) - cost(x))) {
+    const lightest = shares.reduce((m, s) => (s.cost < m.cost ? s : m));
+    lightest.items.push(item);
+    lightest.cost += cost(item);
   }
+  return shares.map((s) => s.items).filter((s) => s.length > 0);
+};
+
+/** Split files into `n` shares of about equal bytes to read (`balancedShares`). */
+export const shareOut = (actions: ReadonlyArray<PlannedFile>, n: number): PlannedFile[][] => {
+  const cost = (a: PlannedFile) => (a.action.kind === 'index' ? a.probe.size - (a.action.from?.byteOffset ?? 0) : 0);
   // Within a share, keep the plan's order (active before archived, then by path).
   const order = new Map(actions.map((a, i) => [a, i]));
-  return shares.map((s) => s.actions.sort((x, y) => order.get(x)! - order.get(y)!)).filter((s) => s.length > 0);
+  return balancedShares(actions, n, cost).map((s) => s.sort((x, y) => order.get(x)! - order.get(y)!));
 };
 
 /** Index `actions` in `count` worker threads; counts are added to `summary`. */

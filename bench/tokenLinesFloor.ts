@@ -13,20 +13,28 @@
  *   core (worker threads, files shared out by bytes). Nothing checked: a line is not validated, a
  *   record repeated in a fork is counted twice, Codex's other token lines are not read; its sums
  *   are not a report's.
- * Nothing else in any of them: no codec, no fold, no index, no report. Its time beside a fresh
- * `tokens` run is what the fold, the index writes and the report add; beside ccusage, what a Node
- * reader of these lines starts from.
- *   node dist/bench/tokenLinesFloor.js <home> [parsed|fields|searched]   (default: parsed)
- * Prints one JSON line: {files, lines, bytes, seconds, threads} (seconds in-process, after start-up).
+ * - `folded`: `fields`, with each file's identity probed as a catch-up probes it
+ *   (adapters/jsonl/probe.ts) and its lines folded by the token projection into a batch of the
+ *   file's own (the lean pass's fold: indexer/indexTokenFiles.ts), whose rows are built and
+ *   dropped: everything a first report's pass does per file but the index writes;
+ * - `foldedShared`: `folded` on every core, the files shared out by bytes as in `searched`.
+ * The first three hold no fold, no index and no report; the last two no index and no report. Their
+ * times beside a fresh `tokens` run are what the fold, the index writes and the report add; beside
+ * ccusage, what a Node reader of these lines starts from, and what any pass that folds the lines as
+ * the engine does (its totals, its duplicates and copies) costs on one core and on all of them.
+ *   node dist/bench/tokenLinesFloor.js <home> [parsed|fields|searched|folded|foldedShared]   (default: parsed)
+ * Prints one JSON line: {files, lines, bytes, seconds, threads} (seconds in-process, after start-up;
+ * `folded*` also `rows`: the rows the fold built).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-// The engine's modules are loaded by the main thread only (a `searched` worker loads none).
+import type { RolloutFile } from '../domain/rollout/rolloutFile.js';
+// The engine's modules are loaded by the main thread and a `foldedShared` worker (a `searched` worker loads none).
 type TokenLinesModule = typeof import('../adapters/jsonl/tokenLines.js');
 type WorkerPoolModule = typeof import('../indexer/workerPool.js');
 
-const MODES = ['parsed', 'fields', 'searched'] as const;
+const MODES = ['parsed', 'fields', 'searched', 'folded', 'foldedShared'] as const;
 type Mode = (typeof MODES)[number];
 
 /** What one reader counted: the lines it read and their bytes. */
@@ -36,7 +44,7 @@ interface Counted {
 }
 
 /** `parsed` and `fields`: the token pass's scanner over each file, from its first line. */
-const scanned = (paths: ReadonlyArray<string>, mode: Exclude<Mode, 'searched'>, { TokenLineBuffer, TokenLines }: TokenLinesModule): Counted => {
+const scanned = (paths: ReadonlyArray<string>, mode: Extract<Mode, 'parsed' | 'fields'>, { TokenLineBuffer, TokenLines }: TokenLinesModule): Counted => {
   const buffer = new TokenLineBuffer();
   const counted = { lines: 0, bytes: 0 };
   for (const path of paths) {
@@ -52,6 +60,54 @@ const scanned = (paths: ReadonlyArray<string>, mode: Exclude<Mode, 'searched'>, 
     } finally {
       tail.close();
     }
+  }
+  return counted;
+};
+
+/** What `folded` runs: the probe, the scanner, the batch and the token projection's fold. */
+const loadFolding = async () => {
+  const [tokenLines, probe, batch, runner, all] = await Promise.all([
+    import('../adapters/jsonl/tokenLines.js'),
+    import('../adapters/jsonl/probe.js'),
+    import('../projections/batch.js'),
+    import('../projections/runner.js'),
+    import('../projections/all.js'),
+  ]);
+  return { tokenLines, probe, batch, runner, all };
+};
+type Folding = Awaited<ReturnType<typeof loadFolding>>;
+
+/**
+ * `folded`: each file probed (its identity), read from its first line by the lean pass's reader
+ * and folded by the token projection as indexer/indexTokenFiles.ts `foldOn` folds a fresh file,
+ * into a batch over an empty index; its rows built (`writes`) and dropped. An early rollout (upcast
+ * line by line by the general runner) is left out, as the lean pass leaves it to that runner.
+ */
+const foldFiles = async (files: ReadonlyArray<RolloutFile>, m: Folding): Promise<Counted & { rows: number }> => {
+  const { TOKEN_PROJECTION_SUBSET: subset } = m.all;
+  const buffer = new m.tokenLines.TokenLineBuffer();
+  const empty = m.batch.memoryIndex();
+  const counted = { lines: 0, bytes: 0, rows: 0 };
+  for (const f of files) {
+    const p = await m.probe.probeFile(f, undefined);
+    if (p === 'incomplete' || !p.identity.ok || p.identity.upcast !== null) continue;
+    const ctx = { rolloutId: p.identity.rolloutId, threadId: p.identity.threadId, path: f.path, itemsFromResponses: false };
+    const b = new m.batch.Batch(empty);
+    m.runner.beginFileBatch(b, { ctx, resetRollouts: [], fromStart: true, tokensStored: false }, subset.tables);
+    const stats = m.runner.emptyStats();
+    const tail = new m.tokenLines.TokenLines(f.path, { ordinal: 0, byteOffset: 0 }, buffer);
+    try {
+      while (
+        tail.next((l) => {
+          m.runner.foldLine(b, ctx, l, stats, subset.projections);
+          counted.lines += 1;
+          counted.bytes += l.byteLength;
+        })
+      );
+    } finally {
+      tail.close();
+    }
+    counted.rows += b.writes().length;
   }
   return counted;
 };
@@ -109,39 +165,69 @@ const searchFile = (path: string, cells: Map<string, number[]>, counted: Counted
   }
 };
 
-/** A worker's share: its files searched, its cells and counts posted back. */
-interface Share {
-  readonly paths: ReadonlyArray<string>;
-}
+/** A worker's share: its files searched (cells and counts posted back) or folded (counts posted back). */
+type Share = { readonly kind: 'searched'; readonly paths: ReadonlyArray<string> } | { readonly kind: 'folded'; readonly files: ReadonlyArray<RolloutFile> };
 interface Searched extends Counted {
   readonly cells: Map<string, number[]>;
 }
 
-const searchShare = (share: Share): Searched => {
+const searchShare = (share: { readonly paths: ReadonlyArray<string> }): Searched => {
   const cells = new Map<string, number[]>();
   const counted = { lines: 0, bytes: 0 };
   for (const path of share.paths) searchFile(path, cells, counted);
   return { ...counted, cells };
 };
 
-/** `searched`: the files shared out by bytes over every core (the parallel catch-up's `balancedShares`), one worker a share. */
-const searched = async (
-  files: ReadonlyArray<{ readonly path: string; readonly size: number }>,
-  { balancedShares }: WorkerPoolModule,
-): Promise<Counted & { threads: number; cells: number }> => {
-  const shares: Share[] = balancedShares(files, Math.max(1, os.availableParallelism()), (f) => f.size).map((s) => ({ paths: s.map((f) => f.path) }));
-  const parts = await Promise.all(
+/** Each share on a worker of its own, what each posts back. */
+const onWorkers = <A>(shares: ReadonlyArray<Share>): Promise<A[]> =>
+  Promise.all(
     shares.map(
       (share) =>
-        new Promise<Searched>((resolve, reject) => {
+        new Promise<A>((resolve, reject) => {
           const w = new Worker(new URL(import.meta.url), { workerData: share });
           w.once('message', resolve);
           w.once('error', reject);
         }),
     ),
   );
+
+/** The files shared out by bytes over every core (the parallel catch-up's `balancedShares`). */
+const sharedOut = <F extends { readonly path: string }>(files: ReadonlyArray<F>, { balancedShares }: WorkerPoolModule): F[][] =>
+  balancedShares(
+    files.map((f) => ({ f, size: fs.statSync(f.path).size })),
+    Math.max(1, os.availableParallelism()),
+    (x) => x.size,
+  ).map((s) => s.map((x) => x.f));
+
+/** `searched`: one worker a share. */
+const searched = async (paths: ReadonlyArray<string>, workerPool: WorkerPoolModule): Promise<Counted & { threads: number; cells: number }> => {
+  const shares = sharedOut(
+    paths.map((path) => ({ path })),
+    workerPool,
+  ).map((s): Share => ({ kind: 'searched', paths: s.map((f) => f.path) }));
+  const parts = await onWorkers<Searched>(shares);
   const cells = new Set(parts.flatMap((p) => [...p.cells.keys()]));
   return { lines: parts.reduce((n, p) => n + p.lines, 0), bytes: parts.reduce((n, p) => n + p.bytes, 0), threads: shares.length, cells: cells.size };
+};
+
+/** `foldedShared`: one worker a share, each loading the folding code itself. */
+const foldedShared = async (
+  files: ReadonlyArray<RolloutFile>,
+  workerPool: WorkerPoolModule,
+): Promise<Counted & { threads: number; rows: number; loadSeconds: number[]; foldSeconds: number[] }> => {
+  const shares = sharedOut(files, workerPool).map((s): Share => ({ kind: 'folded', files: s }));
+  const parts = await onWorkers<Counted & { rows: number; loadSeconds: number; foldSeconds: number }>(shares);
+  const sum = (k: 'lines' | 'bytes' | 'rows') => parts.reduce((n, p) => n + p[k], 0);
+  // Each worker's time to load the folding code, and to fold its share.
+  const seconds = (k: 'loadSeconds' | 'foldSeconds') => parts.map((p) => Math.round(p[k] * 1000) / 1000);
+  return {
+    lines: sum('lines'),
+    bytes: sum('bytes'),
+    rows: sum('rows'),
+    threads: shares.length,
+    loadSeconds: seconds('loadSeconds'),
+    foldSeconds: seconds('foldSeconds'),
+  };
 };
 
 const main = async (): Promise<void> => {
@@ -167,14 +253,25 @@ const main = async (): Promise<void> => {
   const paths = files.right.map((f) => f.path);
   const counted =
     mode === 'searched'
-      ? await searched(
-          paths.map((path) => ({ path, size: fs.statSync(path).size })),
-          workerPool,
-        )
-      : { ...scanned(paths, mode, tokenLines), threads: 1 };
+      ? await searched(paths, workerPool)
+      : mode === 'foldedShared'
+        ? await foldedShared(files.right, workerPool)
+        : mode === 'folded'
+          ? { ...(await foldFiles(files.right, await loadFolding())), threads: 1 }
+          : { ...scanned(paths, mode, tokenLines), threads: 1 };
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   process.stdout.write(`${JSON.stringify({ mode, files: paths.length, ...counted, seconds })}\n`);
 };
 
 if (isMainThread) await main();
-else parentPort!.postMessage(searchShare(workerData as Share));
+else {
+  const share = workerData as Share;
+  if (share.kind === 'searched') parentPort!.postMessage(searchShare(share));
+  else {
+    const t0 = process.hrtime.bigint();
+    const folding = await loadFolding();
+    const t1 = process.hrtime.bigint();
+    const counted = await foldFiles(share.files, folding);
+    parentPort!.postMessage({ ...counted, loadSeconds: Number(t1 - t0) / 1e9, foldSeconds: Number(process.hrtime.bigint() - t1) / 1e9 });
+  }
+}

@@ -12,7 +12,9 @@
  * compared (ccusage's, the CLI's and the server's). Beside them, in the same turns, the floors:
  * bare `node` with the CLI's flags, and Node processes that only read the lines a report needs
  * (bench/tokenLinesFloor.ts: parsed, read by their fields, or the token counts found by a byte
- * search on every core); and whether ccusage ran as a native binary.
+ * search on every core) or read them by their fields and fold them by the token projection, with
+ * no index and no report (on one thread, and on every core); and whether ccusage ran as a native
+ * binary.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -229,6 +231,9 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
     const tokenLines: Run[] = [];
     const tokenFields: Run[] = [];
     const tokenSearched: Run[] = [];
+    // The fold a first report runs, with no index: on this thread, and on every core.
+    const tokenFolded: Run[] = [];
+    const tokenFoldedShared: Run[] = [];
     for (let i = 0; i < args.reps; i++) {
       ccusage.push(timedRun(ccusageBin, ['codex', 'daily', '--json'], env));
       fs.rmSync(indexDir, { recursive: true, force: true });
@@ -238,10 +243,18 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
       tokenLines.push(timedRun(process.execPath, [...CLI_NODE_FLAGS, floorScript, home, 'parsed'], env));
       tokenFields.push(timedRun(process.execPath, [...CLI_NODE_FLAGS, floorScript, home, 'fields'], env));
       tokenSearched.push(timedRun(process.execPath, [...CLI_NODE_FLAGS, floorScript, home, 'searched'], env));
+      tokenFolded.push(timedRun(process.execPath, [...CLI_NODE_FLAGS, floorScript, home, 'folded'], env));
+      tokenFoldedShared.push(timedRun(process.execPath, [...CLI_NODE_FLAGS, floorScript, home, 'foldedShared'], env));
     }
     type FloorRead = { files: number; lines: number; bytes: number; threads: number };
     const read = JSON.parse(tokenLines[0]!.stdout) as FloorRead;
     const searchedRead = JSON.parse(tokenSearched[0]!.stdout) as FloorRead;
+    const foldedRead = JSON.parse(tokenFolded[0]!.stdout) as FloorRead & { rows: number };
+    // Each run's workers: the seconds each took to load the folding code and to fold its share.
+    const sharedWorkers = tokenFoldedShared.map((r) => {
+      const o = JSON.parse(r.stdout) as { loadSeconds: number[]; foldSeconds: number[] };
+      return { loadSeconds: o.loadSeconds, foldSeconds: o.foldSeconds };
+    });
     const served = await serveReports(args.engine, home, indexDir);
     const theirs = ccusageCells(ccusage[0]!.stdout);
     const mine = ourCells(warm[0]!.stdout);
@@ -264,6 +277,9 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
     const f = summary(fresh);
     const w = summary(warm);
     const searchedFloor = summary(tokenSearched);
+    const fieldsFloor = summary(tokenFields);
+    const foldedFloor = summary(tokenFolded);
+    const foldedSharedFloor = summary(tokenFoldedShared);
     const served50 = percentile(served.runs, 50);
     return {
       ccusage: installed,
@@ -290,8 +306,11 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
       floor: {
         nodeStart: summary(nodeStart),
         tokenLinesParsed: { ...summary(tokenLines), files: read.files, lines: read.lines, bytes: read.bytes },
-        tokenLinesByFields: summary(tokenFields),
+        tokenLinesByFields: fieldsFloor,
         tokenCountsSearched: { ...searchedFloor, lines: searchedRead.lines, bytes: searchedRead.bytes, threads: searchedRead.threads },
+        // The lines read by their fields and folded by the token projection, each file probed, rows built and dropped (no index, no report).
+        tokenLinesFolded: { ...foldedFloor, lines: foldedRead.lines, rows: foldedRead.rows },
+        tokenLinesFoldedShared: { ...foldedSharedFloor, workers: sharedWorkers },
       },
       server: {
         firstReportSeconds: Math.round(served.firstSeconds * 100) / 100,
@@ -303,6 +322,9 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
       ratios: {
         freshVsCcusage: Math.round((f.medianSeconds / c.medianSeconds) * 100) / 100,
         searchedVsCcusage: Math.round((searchedFloor.medianSeconds / c.medianSeconds) * 100) / 100,
+        fieldsVsCcusage: Math.round((fieldsFloor.medianSeconds / c.medianSeconds) * 100) / 100,
+        foldedVsCcusage: Math.round((foldedFloor.medianSeconds / c.medianSeconds) * 100) / 100,
+        foldedSharedVsCcusage: Math.round((foldedSharedFloor.medianSeconds / c.medianSeconds) * 100) / 100,
         ccusageVsWarm: Math.round((c.medianSeconds / w.medianSeconds) * 10) / 10,
         ccusageVsServer: Math.round((c.medianSeconds / served50) * 10) / 10,
       },

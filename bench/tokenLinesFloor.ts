@@ -64,42 +64,37 @@ const scanned = (paths: ReadonlyArray<string>, mode: Extract<Mode, 'parsed' | 'f
   return counted;
 };
 
-/** What `folded` runs: the probe, the scanner, the batch and the token projection's fold. */
+/** What `folded` runs: the probe, the scanner, and the lean pass's token batch and fold. */
 const loadFolding = async () => {
-  const [tokenLines, probe, batch, runner, all] = await Promise.all([
+  const [tokenLines, probe, lean, batch] = await Promise.all([
     import('../adapters/jsonl/tokenLines.js'),
     import('../adapters/jsonl/probe.js'),
+    import('../indexer/indexTokenFiles.js'),
     import('../projections/batch.js'),
-    import('../projections/runner.js'),
-    import('../projections/all.js'),
   ]);
-  return { tokenLines, probe, batch, runner, all };
+  return { tokenLines, probe, lean, batch };
 };
 type Folding = Awaited<ReturnType<typeof loadFolding>>;
 
 /**
  * `folded`: each file probed (its identity), read from its first line by the lean pass's reader
- * and folded by the token projection as indexer/indexTokenFiles.ts `foldOn` folds a fresh file,
- * into a batch over an empty index; its rows built (`writes`) and dropped. An early rollout (upcast
+ * and folded by the token projection as indexer/indexTokenFiles.ts `foldOn` folds a fresh file
+ * (its `leanContextOf` and `beginTokenBatch`), into a batch over an empty index; its rows built (`writes`) and dropped. An early rollout (upcast
  * line by line by the general runner) is left out, as the lean pass leaves it to that runner.
  */
 const foldFiles = async (files: ReadonlyArray<RolloutFile>, m: Folding): Promise<Counted & { rows: number }> => {
-  const { TOKEN_PROJECTION_SUBSET: subset } = m.all;
   const buffer = new m.tokenLines.TokenLineBuffer();
   const empty = m.batch.memoryIndex();
   const counted = { lines: 0, bytes: 0, rows: 0 };
   for (const f of files) {
     const p = await m.probe.probeFile(f, undefined);
     if (p === 'incomplete' || !p.identity.ok || p.identity.upcast !== null) continue;
-    const ctx = { rolloutId: p.identity.rolloutId, threadId: p.identity.threadId, path: f.path, itemsFromResponses: false };
-    const b = new m.batch.Batch(empty);
-    m.runner.beginFileBatch(b, { ctx, resetRollouts: [], fromStart: true, tokensStored: false }, subset.tables);
-    const stats = m.runner.emptyStats();
+    const { batch, fold } = m.lean.beginTokenBatch(empty, m.lean.leanContextOf(p.identity, f.path), [], true);
     const tail = new m.tokenLines.TokenLines(f.path, { ordinal: 0, byteOffset: 0 }, buffer);
     try {
       while (
         tail.next((l) => {
-          m.runner.foldLine(b, ctx, l, stats, subset.projections);
+          fold(l);
           counted.lines += 1;
           counted.bytes += l.byteLength;
         })
@@ -107,7 +102,7 @@ const foldFiles = async (files: ReadonlyArray<RolloutFile>, m: Folding): Promise
     } finally {
       tail.close();
     }
-    counted.rows += b.writes().length;
+    counted.rows += batch.writes().length;
   }
   return counted;
 };

@@ -224,7 +224,7 @@ const startReading = (
   const from = a.action.from;
   try {
     const tail = open();
-    const ctx: RolloutContext = { rolloutId: p.identity.rolloutId, threadId: p.identity.threadId, path: p.file.path, itemsFromResponses: false };
+    const ctx = leanContextOf(p.identity, p.file.path);
     return E.right({ action: a, index, ctx, tail, expected: p.cp, resets: a.action.resetRollouts, fromStart: from === undefined });
   } catch (err) {
     return E.left(err instanceof ScanStartError ? err.error : toEngineError(p.file.path, 'read')(err));
@@ -239,6 +239,31 @@ const closeReading = (f: Reading): void => {
   }
 };
 
+/** The context the lean pass folds a file in: its identity from its session_meta, never an early (upcast) rollout. */
+export const leanContextOf = (identity: { readonly rolloutId: string; readonly threadId: string }, path: string): RolloutContext => ({
+  rolloutId: identity.rolloutId,
+  threadId: identity.threadId,
+  path,
+  itemsFromResponses: false,
+});
+
+/**
+ * A file's batch of the token projection, begun as the lean pass begins one (the rollouts it
+ * clears; from its first line, nothing of it stored), and the fold of one of its lines into it.
+ * The tokens bench's `folded` floor runs the same (bench/tokenLinesFloor.ts).
+ */
+export const beginTokenBatch = (
+  reader: IndexReader,
+  ctx: RolloutContext,
+  resets: ReadonlyArray<string>,
+  fromStart: boolean,
+): { readonly batch: Batch; readonly fold: (l: LineIn) => void } => {
+  const batch = new Batch(reader);
+  beginFileBatch(batch, { ctx, resetRollouts: resets, fromStart, tokensStored: false }, TOKEN_PROJECTION_SUBSET.tables);
+  const stats = emptyStats();
+  return { batch, fold: (l) => foldLine(batch, ctx, l, stats, TOKEN_PROJECTION_SUBSET.projections) };
+};
+
 /**
  * Fold the file's next lines into a batch of its own (reading the committed state and this
  * transaction's writes), until the end or `room` rows: its writes and the checkpoint after them.
@@ -251,12 +276,9 @@ const foldOn = (
 ): E.Either<EngineError, { writes: IndexWrite[]; checkpoint: FileCheckpoint; done: boolean }> => {
   const p = f.action.probe;
   try {
-    const batch = new Batch(reader);
-    beginFileBatch(batch, { ctx: f.ctx, resetRollouts: f.resets, fromStart: f.fromStart, tokensStored: false }, TOKEN_PROJECTION_SUBSET.tables);
-    const stats = emptyStats();
+    const { batch, fold } = beginTokenBatch(reader, f.ctx, f.resets, f.fromStart);
     let pos = f.tail.end;
     let done = false;
-    const fold = (l: LineIn) => foldLine(batch, f.ctx, l, stats, TOKEN_PROJECTION_SUBSET.projections);
     // A file of many responses (or whose next read has not arrived from the reader thread) is
     // committed part way: a checkpoint covering exactly the lines read.
     while (f.tail.ready()) {

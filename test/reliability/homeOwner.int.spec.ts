@@ -35,6 +35,7 @@ const figures = {
   unreadableFolders: 0,
   foldersReportedSkipped: 0,
   threadsListed: 0,
+  watchLosses: 0,
 };
 
 /** Three threads in one day folder, Codex's session index; everything given to the owner. */
@@ -199,5 +200,26 @@ describe('reliability · the home owner (root’s mutations leave the home its o
     } finally {
       await server.close();
     }
+  });
+
+  it('the home watch run by the owner over mode-000 folders: each skipped as discovery skips it, not a loss of track (no whole-home catch-up forced)', () => {
+    const home = nodePath.join(tmp(), 'watch', 'home');
+    makeHome(home);
+    const unreadable = [nodePath.join(home, 'sessions', '2026', '11', '22'), nodePath.join(home, 'sessions', '2025')];
+    for (const dir of unreadable) fs.mkdirSync(dir, { recursive: true });
+    chownTree(home);
+    for (const dir of unreadable) fs.chmodSync(dir, 0o000);
+    const script = [
+      `const { watchHome } = await import(${JSON.stringify(new URL('../../adapters/jsonl/homeWatch.js', import.meta.url).href)});`,
+      `const w = watchHome(${JSON.stringify(home)});`,
+      'const first = w.take();',
+      'console.log(JSON.stringify({ first, losses: w.mark() }));',
+      'w.close();',
+    ].join('\n');
+    const r = spawnSync(SETPRIV!, [...AS_OWNER, process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).to.equal(0);
+    const seen = JSON.parse(r.stdout) as { first: unknown; losses: number };
+    figures.watchLosses += seen.losses;
+    expect(seen).to.deep.equal({ first: 'unknown', losses: 0 });
   });
 });

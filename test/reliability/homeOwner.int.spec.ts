@@ -188,6 +188,21 @@ describe('reliability · the home owner (root’s mutations leave the home its o
       expect([EXIT.ok, EXIT.differences], `${c.join(' ')}: ${r.stderr}`).to.include(r.status);
     }
 
+    // Import's session discovery: a Claude Code project folder the owner may not list is refused and reported, the other imported.
+    const claude = nodePath.join(tmp(), 'unreadable', 'claude');
+    const project = nodePath.join(tmp(), 'unreadable', 'project');
+    fs.mkdirSync(project, { recursive: true });
+    writeClaudeSession(claude, project, 's1', [userRow(project, 'readable question'), ...assistantRows(project, [text('readable answer')])]);
+    const closed = nodePath.join(claude, 'projects', '-closed-project');
+    fs.mkdirSync(closed, { recursive: true });
+    chownTree(nodePath.join(tmp(), 'unreadable'));
+    fs.chmodSync(closed, 0o000);
+    figures.unreadableFolders += 1;
+    const imported = asOwner(['import', 'claude', '--from', claude, '--codex-home', home, '--json', '--quiet']);
+    expect(imported.status, `import: ${imported.stderr}`).to.equal(EXIT.ok);
+    expect(imported.stdout, 'the unreadable project folder reported').to.include(closed);
+    figures.foldersReportedSkipped += 1;
+
     const server = spawnRpcServer(SETPRIV!, [...AS_OWNER, process.execPath, ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
     try {
       await server.request('initialize', { clientInfo: { name: 'owner', version: '1' }, capabilities: { experimentalApi: true } });
@@ -196,7 +211,9 @@ describe('reliability · the home owner (root’s mutations leave the home its o
       expect('result' in answer, JSON.stringify(answer)).to.equal(true);
       const ids = ((answer as { result: { data: Array<{ id: string }> } }).result.data ?? []).map((t) => t.id).sort();
       figures.threadsListed += ids.length;
-      expect(ids).to.deep.equal([A, B, C]);
+      // The imported thread too: every readable one.
+      expect(ids).to.have.length(4);
+      expect(ids).to.include.members([A, B, C]);
     } finally {
       await server.close();
     }

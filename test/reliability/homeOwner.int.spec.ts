@@ -91,13 +91,21 @@ describe('reliability · the home owner (root’s mutations leave the home its o
 
   after(() => reportArea('home owner', figures));
 
-  it('as root, rollback, fork, revert, rename, metadata, archive and import on a home owned by another uid: every created path is the owner’s, whose threads, read and name then succeed', async () => {
+  it('as root, rollback, fork, revert, rename, metadata, archive, import and a plugin install on a home owned by another uid: every created path is the owner’s, whose threads, read and name then succeed', async () => {
     const home = nodePath.join(tmp(), 'root-mutations', 'home');
     const a = makeHome(home);
     // Codex's session index made by root's rename.
     fs.rmSync(nodePath.join(home, 'session_index.jsonl'));
-    chownTree(home);
     const inputs = nodePath.join(tmp(), 'root-mutations', 'inputs');
+    // A local marketplace for a plugin install (its cache and config.toml's edit).
+    const mk = nodePath.join(inputs, 'mk');
+    const marketplace = nodePath.join(mk, '.agents', 'plugins', 'marketplace.json');
+    fs.mkdirSync(nodePath.dirname(marketplace), { recursive: true });
+    fs.writeFileSync(marketplace, JSON.stringify({ name: 'local-mk', plugins: [{ name: 'docs', source: { source: 'local', path: './plugins/docs' } }] }));
+    fs.mkdirSync(nodePath.join(mk, 'plugins', 'docs', '.codex-plugin'), { recursive: true });
+    fs.writeFileSync(nodePath.join(mk, 'plugins', 'docs', '.codex-plugin', 'plugin.json'), JSON.stringify({ name: 'docs', version: '2.0.0' }));
+    fs.writeFileSync(nodePath.join(home, 'config.toml'), `model = "m"\n\n[marketplaces.local-mk]\nsource_type = "local"\nsource = ${JSON.stringify(mk)}\n`);
+    chownTree(home);
     const claude = nodePath.join(inputs, 'claude');
     const project = nodePath.join(inputs, 'project');
     fs.mkdirSync(project, { recursive: true });
@@ -118,13 +126,15 @@ describe('reliability · the home owner (root’s mutations leave the home its o
       ['read-state', A, '--mark', 'read', '--expected-revision', `initial:${A}`],
       ['archive', C],
       ['import', 'claude', '--from', claude],
+      ['plugins', 'install', marketplace, 'docs'],
     ];
     for (const c of asRoot) {
-      const r = await runEngineCli([...c, '--codex-home', home, '--json', '--quiet'], 60_000);
+      const r = await runEngineCli([...c, '--codex-home', home, '--json', ...(c[0] === 'plugins' ? [] : ['--quiet'])], 60_000);
       figures.rootCommands += 1;
       expect(r.exitCode, `${c.join(' ')} as root: ${r.stderr}`).to.equal(EXIT.ok);
     }
-    // Created by root: today's day folder and revision, the fork, .rollout-engine/ and its index, the import's rollout.
+    // Created by root: today's day folder and revision, the fork, .rollout-engine/ and its index, the import's rollout,
+    // session_index.jsonl, the plugin's cache and config.toml's new version.
     const wrong = notTheOwners(home);
     figures.rootOwnedPaths += wrong.length;
     // The owner's commands and writes, all tried before any verdict (so a failing run shows each).

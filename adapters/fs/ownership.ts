@@ -13,9 +13,8 @@ import * as nodePath from 'node:path';
  * its own, stricter modes (0700 folders, 0600 files) and takes the owner from the folder; run
  * as root on that home (a rollback, a rename, an import, an index) would otherwise leave root's
  * files and folders there — today's day folder, `session_index.jsonl`, `.rollout-engine/` — that
- * the owner's Codex and engine can no longer read or write (EACCES). Only a process that may give
- * a file away (root, CAP_CHOWN) changes anything: any other creates its files as itself, as Codex
- * would. The ownership is set on the handle of what was just created, never through a path a link
+ * the owner's Codex and engine can no longer read or write (EACCES). Only root (euid 0) gives a
+ * file away: any other process creates its files as itself, as Codex would. The ownership is set on the handle of what was just created, never through a path a link
  * could be swapped in at; the folder's owner is read from its handle or its path (a swapped folder
  * only decides whose the new, still private file is).
  */
@@ -29,11 +28,24 @@ export interface FolderOwner {
   readonly gid: number;
 }
 
+/**
+ * A chown the system refuses even to root (EPERM: no CAP_CHOWN in this namespace; EINVAL: the
+ * owner's uid is not mapped in it) leaves the entry as it was before this rule, the creator's:
+ * the write it belongs to is not failed for it.
+ */
+const refusedToRoot = (err: unknown): boolean => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'EPERM' || code === 'EINVAL';
+};
+
 /** `fh` (just created, in a folder owned by `owner`) given to that owner, when it is not theirs already. */
 export const ownAs = async (fh: FileHandle, owner: FolderOwner): Promise<void> => {
   if (!mayChown()) return;
   const st = await fh.stat();
-  if (st.uid !== owner.uid || st.gid !== owner.gid) await fh.chown(owner.uid, owner.gid);
+  if (st.uid !== owner.uid || st.gid !== owner.gid)
+    await fh.chown(owner.uid, owner.gid).catch((err: unknown) => {
+      if (!refusedToRoot(err)) throw err;
+    });
 };
 
 /** The owner of `folder` (a path, or a handle's `/proc/self/fd/<fd>`); undefined when this process cannot give files away. */
@@ -70,6 +82,14 @@ export const ownMadeFolders = async (first: string | undefined, last: string): P
   }
 };
 
+const chownSyncUnlessRefused = (chown: () => void): void => {
+  try {
+    chown();
+  } catch (err) {
+    if (!refusedToRoot(err)) throw err;
+  }
+};
+
 /**
  * For code that must stay synchronous (LMDB's environment, the home's check at start): `path` (a
  * folder or file the engine made; a link or another kind of entry is left as it is) given to the owner of its folder. `byName`:
@@ -82,14 +102,14 @@ export const ownLikeFolderSync = (path: string, want: 'folder' | 'file', byName 
   if (byName) {
     const st = fsSync.lstatSync(path);
     if (st.isSymbolicLink() || (want === 'folder' ? !st.isDirectory() : !st.isFile())) return;
-    if (st.uid !== parent.uid || st.gid !== parent.gid) fsSync.lchownSync(path, parent.uid, parent.gid);
+    if (st.uid !== parent.uid || st.gid !== parent.gid) chownSyncUnlessRefused(() => fsSync.lchownSync(path, parent.uid, parent.gid));
     return;
   }
   const fd = fsSync.openSync(path, FS.O_RDONLY | FS.O_NOFOLLOW | FS.O_NONBLOCK | (want === 'folder' ? FS.O_DIRECTORY : 0));
   try {
     const st = fsSync.fstatSync(fd);
     if (want === 'folder' ? !st.isDirectory() : !st.isFile()) return;
-    if (st.uid !== parent.uid || st.gid !== parent.gid) fsSync.fchownSync(fd, parent.uid, parent.gid);
+    if (st.uid !== parent.uid || st.gid !== parent.gid) chownSyncUnlessRefused(() => fsSync.fchownSync(fd, parent.uid, parent.gid));
   } finally {
     fsSync.closeSync(fd);
   }
@@ -114,7 +134,10 @@ export const ownTree = async (tree: string, folder: string): Promise<void> => {
   if (owner === undefined) return;
   const visit = async (path: string): Promise<void> => {
     const st = await fs.lstat(path);
-    if (st.uid !== owner.uid || st.gid !== owner.gid) await fs.lchown(path, owner.uid, owner.gid);
+    if (st.uid !== owner.uid || st.gid !== owner.gid)
+      await fs.lchown(path, owner.uid, owner.gid).catch((err: unknown) => {
+        if (!refusedToRoot(err)) throw err;
+      });
     if (st.isDirectory()) for (const name of await fs.readdir(path)) await visit(nodePath.join(path, name));
   };
   await visit(tree);

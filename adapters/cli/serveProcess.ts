@@ -26,6 +26,7 @@ import { observedIndex } from '../rpc/observedIndex.js';
 import { EventStoreUrl } from '../eventstore/eventStoreOptions.js';
 import type { PricingTable } from '../../domain/tokens/pricing.js';
 import { pricingOption } from './pricingFile.js';
+import { ownMadeFoldersSync } from '../fs/ownership.js';
 
 const Positive = t.refinement(U32, (n) => n >= 1, 'a whole number from 1 to 4294967295');
 
@@ -78,7 +79,9 @@ const startRemotePluginSync = (plugins: () => Promise<HomePluginPorts>, serveOpt
  */
 const servedHome = (opts: HomeOptions, serveOpts: ServeOptions): E.Either<EngineError, NamedHome> => {
   if (serveOpts.eventstore === undefined) return homeOf(opts);
-  mkdirSync(resolveCodexHome(opts.codexHome), { recursive: true, mode: 0o700 });
+  const nodeHome = resolveCodexHome(opts.codexHome);
+  // Made as any folder the engine makes: its parent's owner's (ownership.ts).
+  ownMadeFoldersSync(mkdirSync(nodeHome, { recursive: true, mode: 0o700 }), nodeHome);
   return homeOf(opts, 'replica');
 };
 

@@ -4,6 +4,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
 import { invalidArgument } from '../../domain/errors.js';
 import { errnoCode, toEngineError } from '../fs/fsError.js';
+import { ownLikeFolderSync } from '../fs/ownership.js';
 
 /**
  * What makes a folder a Codex home: any one of Codex's own entries in it. Codex writes its
@@ -45,8 +46,12 @@ const EXPECTED = `a Codex home holds at least one of ${CODEX_HOME_ENTRIES.join('
 /** Make `codexHome` a new, empty Codex home: the folder (its parent must exist) and its `sessions/`, as Codex makes them at its first session. */
 const startHome = (codexHome: string, exists: boolean): E.Either<EngineError, void> => {
   try {
-    if (!exists) fs.mkdirSync(codexHome, { mode: 0o700 });
+    if (!exists) {
+      fs.mkdirSync(codexHome, { mode: 0o700 });
+      ownLikeFolderSync(codexHome, 'folder');
+    }
     fs.mkdirSync(nodePath.join(codexHome, 'sessions'), { mode: 0o700 });
+    ownLikeFolderSync(nodePath.join(codexHome, 'sessions'), 'folder');
     return E.right(undefined);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return E.left(invalidArgument('CODEX_HOME', `cannot make a new home at ${codexHome}: its parent folder does not exist`));

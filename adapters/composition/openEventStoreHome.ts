@@ -8,6 +8,7 @@ import { storeHomeFiles, storeRolloutFiles, storeThreadState } from '../eventsto
 import { toEngineError } from '../fs/fsError.js';
 import { openCodexHome } from './openCodexHome.js';
 import type { OpenCodexHome, OpenCodexHomeOptions } from './openCodexHome.js';
+import { ownMadeFolders } from '../fs/ownership.js';
 
 export interface OpenEventStoreHomeOptions extends OpenCodexHomeOptions {
   /** Told when following the store fails for good (a dropped connection is retried first); the node then answers from its copy as it stands. */
@@ -32,7 +33,7 @@ export const openEventStoreHome = async (
   opts: OpenEventStoreHomeOptions = {},
 ): Promise<E.Either<EngineError, OpenCodexHome>> => {
   try {
-    await fs.mkdir(nodeHome, { recursive: true, mode: 0o700 });
+    await ownMadeFolders(await fs.mkdir(nodeHome, { recursive: true, mode: 0o700 }), nodeHome);
   } catch (err) {
     return E.left(toEngineError(nodeHome, 'mkdir')(err));
   }

@@ -21,6 +21,7 @@ import { eventStoreError } from './eventStoreError.js';
 import { HOME_CONTROL_STREAM, homeFactOf } from './homeControl.js';
 import { isSealEvent, lineMetadataOf } from './lineEvents.js';
 import { ROLLOUT_STREAM_PREFIX, confinedRolloutPath, rolloutStreamOf } from './streamNames.js';
+import { ownMadeFolders } from '../fs/ownership.js';
 
 /**
  * A node's own copy of the log as rollout files, kept current by a catch-up subscription to
@@ -174,7 +175,10 @@ export const followIntoHome = async (connection: EventStoreConnection, home: str
     const f = fact.right;
     if (f.kind === 'threadName') {
       // The copy's own folders may not be there yet (its rollout lines are written in batches).
-      await fs.mkdir(home, { recursive: true, mode: 0o700 }).catch((err: unknown) => Promise.reject(toEngineError(home, 'mkdir')(err)));
+      await fs
+        .mkdir(home, { recursive: true, mode: 0o700 })
+        .then((first) => ownMadeFolders(first, home))
+        .catch((err: unknown) => Promise.reject(toEngineError(home, 'mkdir')(err)));
       const named = await appendSessionIndexLine(home, f.line ?? sessionIndexLine(f.threadId, f.name, new Date(f.at)), { once: true })();
       if (E.isLeft(named)) throw named.left;
       return;

@@ -25,6 +25,7 @@ import { headOfClaudeSession, readClaudeSession, summarizeClaudeSession } from '
 import type { SessionFallback } from './claudeSessionFile.js';
 import { holdsCurrent, ledgerPathOf, loadLedger, nanosText, saveLedger, withImports } from './importLedger.js';
 import type { Ledger } from './importLedger.js';
+import { unreadableFolder } from '../jsonl/discover.js';
 
 // An import of a big session holds its source's lock for as long as it reads it.
 const SOURCE_LOCK_WAIT_MS = 30 * 60_000;
@@ -45,9 +46,26 @@ const attempt =
 
 const isDir = async (path: string): Promise<boolean> => (await fs.stat(path).catch(() => undefined))?.isDirectory() === true;
 
-/** A folder's entries by name (none when it cannot be listed). */
-const readDirEntries = async (path: string): Promise<Dirent[]> =>
-  (await fs.readdir(path, { withFileTypes: true }).catch(() => [] as Dirent[])).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+/**
+ * A folder's entries by name: none when it is not there; one its user may not list (mode 000:
+ * EACCES) is refused with the reason, reported like an unreadable session file, never fatal.
+ */
+const listFolder = async (path: string): Promise<Dirent[] | RefusedExternalSession> => {
+  try {
+    return (await fs.readdir(path, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  } catch (err) {
+    const unreadable = unreadableFolder(err);
+    return unreadable === undefined ? [] : { path, refused: unreadable };
+  }
+};
+
+/** A folder's entries by name, an unreadable one's reported in `refused` (`listFolder`). */
+const readDirEntries = async (path: string, refused: RefusedExternalSession[]): Promise<Dirent[]> => {
+  const listed = await listFolder(path);
+  if (Array.isArray(listed)) return listed;
+  refused.push(listed);
+  return [];
+};
 
 /** Where an agent keeps its sessions under its home's `projects/`, and what Codex asks of one it offers. */
 interface SessionLayout {
@@ -89,10 +107,14 @@ const projectFolder = async (path: string, entry: Dirent, agentHome: string): Pr
 };
 
 const CLAUDE_LAYOUT: SessionLayout = {
-  files: async (folder, agentHome) =>
-    Promise.all(
-      (await readDirEntries(folder)).filter((e) => nodePath.extname(e.name) === '.jsonl').map((e) => sessionEntry(nodePath.join(folder, e.name), e, agentHome)),
-    ),
+  files: async (folder, agentHome) => {
+    const refused: RefusedExternalSession[] = [];
+    const entries = await readDirEntries(folder, refused);
+    return [
+      ...refused,
+      ...(await Promise.all(entries.filter((e) => nodePath.extname(e.name) === '.jsonl').map((e) => sessionEntry(nodePath.join(folder, e.name), e, agentHome)))),
+    ];
+  },
   fallback: async () => undefined,
   offered: async (s) => detectable(s) && s.cwd !== undefined && (await isDir(s.cwd)),
   namesThreads: true,
@@ -103,15 +125,16 @@ const CURSOR_LAYOUT: SessionLayout = {
   files: async (folder, agentHome) => {
     if (decodeCursorProjectPath(nodePath.basename(folder)) === undefined) return [];
     const found: SessionEntry[] = [];
+    const refused: RefusedExternalSession[] = [];
     const pending = [nodePath.join(folder, 'agent-transcripts')];
     for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
-      for (const e of await readDirEntries(dir)) {
+      for (const e of await readDirEntries(dir, refused)) {
         if (e.isDirectory()) {
           if (e.name !== 'subagents') pending.push(nodePath.join(dir, e.name));
         } else if (nodePath.extname(e.name) === '.jsonl') found.push(await sessionEntry(nodePath.join(dir, e.name), e, agentHome));
       }
     }
-    return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return [...refused, ...found].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   },
   fallback: async (path) => {
     const m = /[/\\]projects[/\\]([^/\\]+)[/\\]agent-transcripts[/\\]/.exec(path);
@@ -187,7 +210,7 @@ const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: str
       const candidates: Array<{ nanos: bigint; path: string; real: string }> = [];
       const refused: RefusedExternalSession[] = [];
       let sessionFiles = 0;
-      for (const entry of await readDirEntries(projects)) {
+      for (const entry of await readDirEntries(projects, refused)) {
         const folder = await projectFolder(nodePath.join(projects, entry.name), entry, claudeHome);
         if (folder?.refused !== undefined) refused.push(folder);
         if (folder === undefined || folder.refused !== undefined) continue;

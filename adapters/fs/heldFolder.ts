@@ -5,6 +5,7 @@ import type { FileHandle } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { LinkRefused, errnoCode } from './fsError.js';
 import { checkFoldersBelow, mkdirNoFollow, openAs, refuseUnless } from './noFollow.js';
+import { ownLikeFolder, ownMadeFolders } from './ownership.js';
 
 /**
  * A folder held by handle from the moment it was checked (`holdFolder`), and what is made in it
@@ -76,10 +77,14 @@ const openOrMakeChild = async (parent: FileHandle, name: string, logical: string
   );
   const child = await openChild(parent, name, logical);
   if (made)
-    await child.chmod(options.mode).catch(async (err: unknown) => {
+    try {
+      await child.chmod(options.mode);
+      // Its owner the parent's, as the home's owner would have made it (ownership.ts): a day folder root made stays the owner's.
+      await ownLikeFolder(child, parent);
+    } catch (err) {
       await child.close();
       throw err;
-    });
+    }
   return child;
 };
 
@@ -87,7 +92,7 @@ const openOrMakeChild = async (parent: FileHandle, name: string, logical: string
  * Hold `dir` (below `root`, which is followed: the user's choice) by handle: each folder from `root`
  * down is opened through its parent's handle without following a link (a link or non-folder on the
  * way is refused, `LinkRefused`), and, with `create`, a missing one is made in its parent (held)
- * with `mode` set on its handle (a missing `root` as `mkdir -p` makes it). Without `create` a
+ * with `mode` and its parent's owner (`ownership.ts`) set on its handle (a missing `root` as `mkdir -p` makes it). Without `create` a
  * missing folder is ENOENT. Where the OS names no handle (`/proc/self/fd`), the folders are
  * checked and made by name (`mkdirNoFollow`).
  */
@@ -101,7 +106,11 @@ export const holdFolder = async (root: string, dir: string, options: { readonly 
     return { at: (name) => nodePath.join(dir, name), stillAt: async () => true, named: (err) => err, close: async () => undefined };
   }
   // The root is the user's choice (it may be reached through links): made as `mkdir -p` would.
-  if (options.create && (await fs.mkdir(root, { recursive: true, mode: options.mode })) !== undefined) await fs.chmod(root, options.mode);
+  if (options.create) {
+    const madeFirst = await fs.mkdir(root, { recursive: true, mode: options.mode });
+    if (madeFirst !== undefined) await fs.chmod(root, options.mode);
+    await ownMadeFolders(madeFirst, root);
+  }
   let held = await fs.open(root, FS.O_RDONLY | FS.O_DIRECTORY);
   try {
     let at = root;
@@ -161,6 +170,7 @@ export const createNoFollow = async (
     try {
       refuseUnless(await fh.stat(), path, 'file');
       await fh.chmod(mode);
+      await ownLikeFolder(fh, nodePath.dirname(at));
       await fh.writeFile(content);
       if (durable) await fh.datasync();
     } finally {

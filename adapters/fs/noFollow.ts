@@ -5,6 +5,9 @@ import type { FileHandle } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { LinkRefused, errnoCode } from './fsError.js';
 import { isInsideHome } from './insideHome.js';
+import { ownLikeFolder, ownMadeFolders } from './ownership.js';
+
+const NO_FOLLOW = FS.O_NOFOLLOW | FS.O_NONBLOCK;
 
 /**
  * Opening the engine's own files (in the home and the index dir) without following links: a home
@@ -46,26 +49,38 @@ export const checkFoldersBelow = async (root: string, dir: string): Promise<void
  */
 export const mkdirNoFollow = async (root: string, dir: string, mode: number): Promise<void> => {
   // The root is the user's choice (it may be reached through links): made as `mkdir -p` would.
-  if ((await fs.mkdir(root, { recursive: true, mode })) !== undefined) await fs.chmod(root, mode);
+  const madeFirst = await fs.mkdir(root, { recursive: true, mode });
+  if (madeFirst !== undefined) await fs.chmod(root, mode);
+  await ownMadeFolders(madeFirst, root);
   await checkFoldersBelow(root, dir);
   const rel = nodePath.relative(root, dir);
   let at = root;
   for (const part of rel === '' ? [] : rel.split(nodePath.sep)) {
+    const parent = at;
     at = nodePath.join(at, part);
     try {
       await fs.mkdir(at, { mode });
-      await fs.chmod(at, mode);
     } catch (err) {
       if (errnoCode(err) !== 'EEXIST') throw err;
       refuseUnless(await fs.lstat(at), at, 'folder');
+      continue;
+    }
+    // Its mode and owner (its parent's: ownership.ts) set on its handle, never through a link swapped in at its name.
+    const made = await fs.open(at, FS.O_RDONLY | FS.O_DIRECTORY | NO_FOLLOW).catch((err: unknown) => {
+      if (errnoCode(err) === 'ELOOP' || errnoCode(err) === 'ENOTDIR') throw new LinkRefused(at, 'no longer the folder made');
+      throw err;
+    });
+    try {
+      await made.chmod(mode);
+      await ownLikeFolder(made, parent);
+    } finally {
+      await made.close();
     }
   }
 };
 
 /** How `openNoFollow` opens a file: to read, to append (created when missing), or created (it must not exist). */
 export type NoFollowMode = 'read' | 'append' | 'create-exclusive';
-
-const NO_FOLLOW = FS.O_NOFOLLOW | FS.O_NONBLOCK;
 
 const openOnce = async (path: string, flags: number, mode: number): Promise<FileHandle> => {
   try {
@@ -101,15 +116,19 @@ export const openAs = async (path: string, how: NoFollowMode, mode: number): Pro
  * Open the file `path` below `root` without following a link at any part of the way: the
  * folders are checked (`checkFoldersBelow`), the file is opened O_NOFOLLOW | O_NONBLOCK (a FIFO
  * does not block the open) and must be a regular file. A file this call creates gets `mode`
- * whatever the umask (set on the handle, never through the path); an existing one keeps its own
- * (it may be another program's: Codex's `session_index.jsonl`).
+ * whatever the umask and its folder's owner (`ownership.ts`), both set on the handle, never through
+ * the path; an existing one keeps its own (it may be another program's: Codex's `session_index.jsonl`).
  */
 export const openNoFollow = async (root: string, path: string, how: NoFollowMode, mode = 0o600): Promise<FileHandle> => {
   await checkFoldersBelow(root, nodePath.dirname(path));
   const { fh, created } = await openAs(path, how, mode);
   try {
     refuseUnless(await fh.stat(), path, 'file');
-    if (created) await fh.chmod(mode);
+    if (created) {
+      await fh.chmod(mode);
+      // Its owner the folder's, as the home's owner would have made it (ownership.ts).
+      await ownLikeFolder(fh, nodePath.dirname(path));
+    }
     return fh;
   } catch (err) {
     await fh.close();

@@ -95,6 +95,13 @@ const walk = async (dir: string, recurse: boolean, nowMs: () => number, folders?
       absent?.push(dir);
       return [];
     }
+    const unreadable = unreadableFolder(err);
+    if (unreadable !== undefined) {
+      // Not vouched for (its listing was not seen): the next catch-up lists it again.
+      const at = folders?.findIndex((f) => f.path === dir) ?? -1;
+      if (at >= 0) folders?.splice(at, 1);
+      return [{ path: dir, refused: unreadable }];
+    }
     throw err;
   }
   const files: Entry[] = [];
@@ -114,6 +121,16 @@ const walk = async (dir: string, recurse: boolean, nowMs: () => number, folders?
   for (const l of await Promise.all(links)) if (l !== undefined) files.push(l);
   for (const sub of await Promise.all(subdirs)) for (const f of sub) files.push(f);
   return files;
+};
+
+/**
+ * The reason a folder that cannot be listed (its mode, another user's: EACCES or EPERM; EIO) is
+ * refused, reported and skipped like an unreadable file; undefined for an error that is not the
+ * folder's own. One day folder the engine may not read never takes the home down.
+ */
+export const unreadableFolder = (err: unknown): string | undefined => {
+  const code = errnoCode(err);
+  return code === 'EACCES' || code === 'EPERM' || code === 'EIO' ? `a folder that cannot be listed (${code}): skipped, its rollouts not read` : undefined;
 };
 
 const isRolloutNamed = (name: string): boolean => name.startsWith('rollout-') && name.endsWith('.jsonl');
@@ -235,7 +252,8 @@ const subfolders = (dir: string): Promise<ReadonlyArray<string>> =>
           .map((e) => e.name)
           .sort(byteOrder);
       } catch (err) {
-        if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return [];
+        // An unreadable folder holds no revision this process can read (the whole-home walk reports it).
+        if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR' || unreadableFolder(err) !== undefined) return [];
         throw err;
       }
     },
@@ -251,7 +269,15 @@ const revisionFilesIn = (dir: string): Promise<ReadonlyArray<RolloutFile & { rea
       const out: Array<RolloutFile & { readonly revisionId: string }> = [];
       // A day folder holds many rollouts and few revisions (a writer's lock coming and going makes
       // it listed again): only a revision's entry is parsed and sorted.
-      const entries = (await fs.readdir(dir, { withFileTypes: true })).filter((e) => e.name.includes('_'));
+      let listed: Dirent[];
+      try {
+        listed = await fs.readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        // An unreadable day folder holds no revision this process can read (the whole-home walk reports it).
+        if (unreadableFolder(err) !== undefined) return out;
+        throw err;
+      }
+      const entries = listed.filter((e) => e.name.includes('_'));
       for (const e of entries.sort((a, b) => byteOrder(a.name, b.name))) {
         const parsed = parseRolloutFileName(e.name);
         if (parsed?.revisionId === undefined) continue;

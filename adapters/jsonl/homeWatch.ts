@@ -3,6 +3,7 @@ import * as nodePath from 'node:path';
 import { parseRolloutFileName } from '../jsonl/rolloutFileName.js';
 import { isWriterFile } from '../jsonl/leftovers.js';
 import { errnoCode } from '../fs/fsError.js';
+import { unreadableFolder } from './discover.js';
 
 /**
  * The rollout files of a home that changed since the last look, for a long-running process
@@ -118,8 +119,10 @@ export const watchHome = (home: string, onRollout?: (path: string) => void, opti
           fail();
         });
       } catch (err) {
-        // Gone before it could be watched: as a folder gone before it is listed.
-        if (errnoCode(err) !== 'ENOENT' && errnoCode(err) !== 'ENOTDIR') fail();
+        // Gone before it could be watched: as a folder gone before it is listed. One this user may
+        // not read (mode 000) is skipped as the whole-home walk skips it, not a loss of track: its
+        // parent's watch sees its mode change (a chmod), and it is listed then.
+        if (errnoCode(err) !== 'ENOENT' && errnoCode(err) !== 'ENOTDIR' && unreadableFolder(err) === undefined) fail();
         return;
       }
     }

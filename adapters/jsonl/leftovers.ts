@@ -6,6 +6,7 @@ import { isAbandonedBreaker, lockFileAgeMs, removeStaleLock } from '../fs/lockFi
 import { errnoCode } from '../fs/fsError.js';
 import { isSessionIndexLeftover } from './sessionIndex.js';
 import { TEMP_NAME } from '../fs/writeFileAtomic.js';
+import { unreadableFolder } from './discover.js';
 
 /**
  * What a writer killed at the wrong moment leaves in a rollout folder, and its removal:
@@ -36,7 +37,8 @@ export const sweepFolder = async (dir: string, swept: SweptLeftovers = { temps: 
   try {
     names = await fs.readdir(dir);
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return swept;
+    // An unreadable folder holds nothing this process could have left there (discovery reports it).
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR' || unreadableFolder(err) !== undefined) return swept;
     throw err;
   }
   const gone = (err: unknown) => (errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err));

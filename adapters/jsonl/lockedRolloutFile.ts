@@ -21,6 +21,7 @@ import type { HeldFolder } from '../fs/heldFolder.js';
 import { byteAt, refuseHardLinked } from '../fs/appendNoFollow.js';
 import { takeBackIfMoved } from '../fs/heldFolder.js';
 import { ROLLOUT_DIR_MODE, holdRolloutFolder } from './rolloutFolder.js';
+import { ownLikeFolder, ownMadeFolders } from '../fs/ownership.js';
 
 /**
  * A rollout file as the writer finds it under its lock (`underRolloutLock`): its day folder held,
@@ -120,7 +121,7 @@ export const underRolloutLock = async <A>(path: string, expected: ExpectedPositi
       );
       if (!dirExists) throw conflict(path, expected, 'noStream');
     } else {
-      await fs.mkdir(nodePath.dirname(path), { recursive: true, mode: ROLLOUT_DIR_MODE });
+      await ownMadeFolders(await fs.mkdir(nodePath.dirname(path), { recursive: true, mode: ROLLOUT_DIR_MODE }), nodePath.dirname(path));
     }
   }
   // Every name in the folder (the file, its lock and mark) through the held handle.
@@ -196,7 +197,15 @@ const superseded = (path: string, expected: ExpectedPosition, actual: LogPositio
  */
 const openTarget = async (path: string, expected: ExpectedPosition): Promise<{ readonly fh: fs.FileHandle; readonly created: boolean }> => {
   // Never through a link (ELOOP): a rollout is written only as a regular file of the home.
-  const create = () => fs.open(path, FS.O_RDWR | FS.O_APPEND | FS.O_CREAT | FS.O_EXCL | FS.O_NOFOLLOW, ROLLOUT_FILE_MODE);
+  const create = async () => {
+    const fh = await fs.open(path, FS.O_RDWR | FS.O_APPEND | FS.O_CREAT | FS.O_EXCL | FS.O_NOFOLLOW, ROLLOUT_FILE_MODE);
+    // Its folder's owner, as the home's owner's Codex would have made it (ownership.ts): a rollout root wrote stays the owner's.
+    await ownLikeFolder(fh, nodePath.dirname(path)).catch(async (err: unknown) => {
+      await fh.close();
+      throw err;
+    });
+    return fh;
+  };
   const existing = () => fs.open(path, FS.O_RDWR | FS.O_APPEND | FS.O_NOFOLLOW);
   if (expected === 'noStream') {
     try {

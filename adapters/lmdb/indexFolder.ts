@@ -7,6 +7,7 @@ import { corrupt, invalidArgument } from '../../domain/errors.js';
 import { DB_NAMES, SCHEMA_VERSION_KEY } from './schema.js';
 import { currentOf, metasOf } from './metaPages.js';
 import type { EnvironmentFile } from './metaPages.js';
+import { ownLikeFolderSync, ownMadeFoldersSync } from '../fs/ownership.js';
 
 export type { EnvironmentFile } from './metaPages.js';
 
@@ -216,13 +217,14 @@ export const claimIndexFolder = (dir: string, mode: number): void => {
       if (!at.marked) writeMarker(dir);
       return;
     }
-    fs.mkdirSync(nodePath.dirname(dir), { recursive: true, mode });
+    ownMadeFoldersSync(fs.mkdirSync(nodePath.dirname(dir), { recursive: true, mode }), nodePath.dirname(dir));
     try {
       fs.mkdirSync(dir, { mode });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue; // made meanwhile: look again
       throw err;
     }
+    ownLikeFolderSync(dir, 'folder');
     writeMarker(dir);
     return;
   }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { chmodNoFollowSync, refuseLinkSync } from '../fs/noFollow.js';
+import { ownLikeFolderSync } from '../fs/ownership.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { open, TransactionFlags } from 'lmdb';
@@ -13,7 +14,7 @@ import { DROP_HOME_STATS, dropsHomeStats } from '../../domain/index/homeStats.js
 import { DB_NAMES, KEY_MAX } from './schema.js';
 import { lmdbError } from './errors.js';
 import { writeMarkOf } from './writeMark.js';
-import { claimIndexFolder, damagedEnvironment } from './indexFolder.js';
+import { INDEX_MARKER, claimIndexFolder, damagedEnvironment } from './indexFolder.js';
 
 type Key = ReadonlyArray<KeyPart>;
 
@@ -127,6 +128,9 @@ const keepPrivate = (dir: string): void => {
     refuseLinkSync(lock, 'file');
     fs.chmodSync(lock, PRIVATE_FILE_MODE);
   });
+  // Its owner the folder's it lies in (ownership.ts): an index root opened in a user's home stays readable by that user.
+  attempt(() => ownLikeFolderSync(dir, 'folder'));
+  for (const name of [...LMDB_FILES, INDEX_MARKER]) attempt(() => ownLikeFolderSync(nodePath.join(dir, name), 'file', name === 'lock.mdb'));
 };
 
 /** Open (creating if needed, with its marker: indexFolder.ts) the LMDB environment at `dir` with one named db per table; a folder that is not the engine's is refused. */

@@ -15,6 +15,7 @@ import type { AtomicWriteHooks } from '../fs/writeFileAtomic.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { checkFoldersBelow, readTextNoFollow } from '../fs/noFollow.js';
 import { readCapabilitySummary } from './pluginBundle.js';
+import { ownMadeFolders, ownTree } from '../fs/ownership.js';
 
 export const PLUGINS_CACHE_DIR = nodePath.join('plugins', 'cache');
 /** Sidecar permissions: it names the account's backend plugin, readable by the owner only. */
@@ -94,11 +95,13 @@ export const diskPluginCache = (codexHome: string, hooks: AtomicWriteHooks = {})
       return attempt(target, 'install plugin', async () => {
         // Nothing staged, moved or replaced through a folder of the home linked out of it.
         await checkFoldersBelow(codexHome, parent);
-        await fs.mkdir(parent, { recursive: true });
+        await ownMadeFolders(await fs.mkdir(parent, { recursive: true }), parent);
         const stage = await fs.mkdtemp(nodePath.join(parent, '.plugin-install-'));
         try {
           const staged = nodePath.join(stage, id.pluginName);
           await copyTree(sourceDir, nodePath.join(staged, version));
+          // The plugin's files the home owner's, as their Codex would have installed them (ownership.ts).
+          await ownTree(staged, parent);
           // Move the old root aside, the new one in: two renames in one directory.
           const backup = nodePath.join(stage, 'previous-plugin-root');
           let hadOld = true;

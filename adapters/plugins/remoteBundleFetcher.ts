@@ -13,6 +13,7 @@ import { REMOTE_GLOBAL_MARKETPLACE_NAME, isAllowedBundleUrl } from '../../domain
 import { errnoCode, toEngineError } from '../fs/fsError.js';
 import { manifestTextOf } from './pluginBundle.js';
 import { statusText } from './remotePluginBackend.js';
+import { ownMadeFolders } from '../fs/ownership.js';
 
 /**
  * Codex's bounds (`remote_bundle.rs`), and ours on the entry count: a 1.2 MB archive of 200,000
@@ -194,7 +195,8 @@ export const httpRemoteBundleFetcher = (codexHome: string, allowLoopbackHttp: bo
     let dir: string;
     let root: string;
     try {
-      await fs.mkdir(stagingRoot, { recursive: true });
+      // The staging root stays (as Codex leaves it): the home owner's, whoever made it (ownership.ts).
+      await ownMadeFolders(await fs.mkdir(stagingRoot, { recursive: true }), stagingRoot);
       dir = await fs.mkdtemp(nodePath.join(stagingRoot, 'remote-plugin-bundle-'));
       // The bundle root becomes the version folder: made with the umask's mode (as Codex's 0755), not mkdtemp's 0700.
       root = nodePath.join(dir, 'plugin');

@@ -22,8 +22,12 @@ export interface ServerMetrics {
   readonly connectionClosed: (transport: 'ws' | 'stdio') => void;
   /** An upgrade refused (401 auth, 403 Origin). */
   readonly upgradeRefused: (status: number) => void;
-  /** A peer dropped: it stopped reading (`slow`), or stopped answering pings (`dead`). */
-  readonly peerDropped: (why: 'slow' | 'dead') => void;
+  /**
+   * A peer dropped: it stopped reading (`slow`), stopped answering pings (`dead`), was the oldest
+   * connection without a session when one more came (`head`), or held the most bytes of a message
+   * in progress when all of them went over the listener's budget (`busy`).
+   */
+  readonly peerDropped: (why: 'slow' | 'dead' | 'head' | 'busy') => void;
   readonly bytesOut: (n: number) => void;
   /** The backfill gate passed (once per process): how, and how long it waited. */
   readonly gatePassed: (passing: GatePassing, seconds: number) => void;
@@ -93,7 +97,7 @@ export const serverMetrics = (load: ServerLoad): ServerMetrics => {
   });
   const dropped = new Counter({
     name: `${PREFIX}ws_peers_dropped_total`,
-    help: 'Connections the server closed: slow (its outbound buffer went over the bound) or dead (no pong)',
+    help: 'Connections the server closed: slow (its outbound buffer went over the bound), dead (no pong), head (the oldest connection without a session, one more came), busy (the most bytes of a message in progress, all of them over the budget)',
     labelNames: ['reason'] as const,
     registers,
   });

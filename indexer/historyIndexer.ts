@@ -7,6 +7,8 @@ import type { HistoryIndexer, IndexStore } from '../domain/ports.js';
 import type { RolloutFile } from '../adapters/jsonl/discover.js';
 import { parseRolloutFileName } from '../adapters/jsonl/rolloutFileName.js';
 import { isInsideHome, outsideHome } from '../adapters/fs/insideHome.js';
+import { discoverRolloutFiles } from '../adapters/jsonl/discover.js';
+import { isFileThreadId } from '../domain/thread/threadId.js';
 import { lazyCatchUpHome } from './lazyCatchUp.js';
 import { ensureThreadFresh } from './freshness.js';
 import type { CatchUpOptions } from './catchUp.js';
@@ -68,6 +70,30 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
   const { onProgress: _homeProgress, ...byName } = options;
   // The home's threads by name while a build runs behind, shared by the lists asked meanwhile.
   let named: NamedThreads | undefined;
+  // The watch's changes caught up one take after the other: a lookup waits for the take running
+  // (what it catches up may be the file the lookup asks for) and takes what came since.
+  let watchedTail: Promise<unknown> = Promise.resolve();
+  /** The files the watch saw change, caught up; `unknown`: the watch cannot vouch for the home (given back to it). */
+  const catchUpWatched = (watch: HomeWatch): Promise<E.Either<EngineError, 'caughtUp' | 'unknown'>> => {
+    const run = watchedTail.then(async (): Promise<E.Either<EngineError, 'caughtUp' | 'unknown'>> => {
+      const changed = watch.take();
+      if (changed === 'unknown') {
+        // Not ours to catch the whole home up: the next take (a thread/list's) is unknown again.
+        watch.lost();
+        return E.right('unknown');
+      }
+      if (changed.length === 0) return E.right('caughtUp');
+      const r = await catchUpFiles(changed)();
+      if (E.isLeft(r)) watch.lost();
+      return E.isLeft(r) ? r : E.right('caughtUp');
+    });
+    watchedTail = run;
+    return run;
+  };
+  // One listing of the home's files shared by the lookups of unknown ids that meet it running:
+  // 40 at once each listed 20,000 files (issue 68, finding 12).
+  let listing: Promise<E.Either<EngineError, ReadonlyArray<RolloutFile>>> | null = null;
+  const sharedListing = (): Promise<E.Either<EngineError, ReadonlyArray<RolloutFile>>> => (listing ??= discoverRolloutFiles(home)().finally(() => (listing = null)));
   return {
     listAhead: (order) => async () => {
       // Ahead of a build only: once the home was indexed, what runs behind is a catch-up that
@@ -85,15 +111,32 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
     },
     refreshThread: (threadId) => async () => {
       const first = context.first ?? ((work) => work());
+      const watch = context.watch;
       const found = await first(async () => {
         const known = await store.get('threads', [threadId])();
         if (E.isLeft(known) || known.right !== undefined) return E.map(() => 'known' as const)(known);
+        // The watch vouches for the home: once what it saw change is caught up, the index holds
+        // every file there is, and a thread it lacks has none (no listing, no scan).
+        if (watch?.vouched() === true) {
+          const t0 = process.hrtime.bigint();
+          const watched = await catchUpWatched(watch);
+          if (E.isLeft(watched)) return watched;
+          if (watched.right === 'caughtUp') {
+            const again = await store.get('threads', [threadId])();
+            if (E.isLeft(again) || again.right !== undefined) return E.map(() => 'known' as const)(again);
+            context.observer?.threadRefreshed(threadId, 'watchVouched', msSince(t0));
+            return E.right('absent' as const);
+          }
+        }
         const wasBackfilled = context.isBackfilled?.() ?? true;
-        const indexed = await indexThreadFiles(store, home, threadId, byName)();
+        const listed = isFileThreadId(threadId) ? await sharedListing() : E.right([]);
+        if (E.isLeft(listed)) return listed;
+        const indexed = await indexThreadFiles(store, home, threadId, byName, listed.right)();
         if (E.isRight(indexed) && indexed.right !== null && !wasBackfilled) context.onThreadIndexed?.(indexed.right);
         return indexed;
       });
       if (E.isLeft(found)) return found;
+      if (found.right === 'absent') return E.right(undefined);
       // No file is named for it: the running backfill is the scan that would find it (not awaited ahead of it).
       if (found.right === null) await context.backfilling?.();
       const t0 = process.hrtime.bigint();

@@ -111,7 +111,7 @@ export const serverMetrics = (load: ServerLoad): ServerMetrics => {
   const gateWait = new Gauge({ name: `${PREFIX}backfill_gate_wait_seconds`, help: 'How long this process waited at the backfill gate', registers });
   const repairs = new Counter({
     name: `${PREFIX}index_read_repairs_total`,
-    help: "Read-repairs of a thread before a read, by outcome: fresh, caughtUp (files tailed), joinedCatchUp (waited for a catch-up of its files), rederived (its row derived again ahead of a whole-home catch-up's thread rows), rescanned (home scanned), rescanShared (an unknown thread: another request's scan), overRescanBudget (an unknown thread, no scan left)",
+    help: "Read-repairs of a thread before a read, by outcome: fresh, caughtUp (files tailed), joinedCatchUp (waited for a catch-up of its files), rederived (its row derived again ahead of a whole-home catch-up's thread rows), rescanned (home scanned), rescanShared (an unknown thread: another request's scan), overRescanBudget (an unknown thread, no scan left), watchVouched (an unknown thread, absent once the home watch's changes were caught up: no scan)",
     labelNames: ['outcome'] as const,
     registers,
   });

@@ -70,12 +70,12 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
   const { onProgress: _homeProgress, ...byName } = options;
   // The home's threads by name while a build runs behind, shared by the lists asked meanwhile.
   let named: NamedThreads | undefined;
-  // The watch's changes caught up one take after the other: a lookup waits for the take running
-  // (what it catches up may be the file the lookup asks for) and takes what came since.
+  // The watch's changes caught up one take after the other (refreshAll's and an unknown id's): each
+  // waits for the take running (what it catches up may be the file asked for) and takes what came since.
   let watchedTail: Promise<unknown> = Promise.resolve();
   /** The files the watch saw change, caught up; `unknown`: the watch cannot vouch for the home (given back to it). */
   const catchUpWatched = (watch: HomeWatch): Promise<E.Either<EngineError, 'caughtUp' | 'unknown'>> => {
-    const run = watchedTail.then(async (): Promise<E.Either<EngineError, 'caughtUp' | 'unknown'>> => {
+    const take = async (): Promise<E.Either<EngineError, 'caughtUp' | 'unknown'>> => {
       const changed = watch.take();
       if (changed === 'unknown') {
         // Not ours to catch the whole home up: the next take (a thread/list's) is unknown again.
@@ -86,7 +86,9 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
       const r = await catchUpFiles(changed)();
       if (E.isLeft(r)) watch.lost();
       return E.isLeft(r) ? r : E.right('caughtUp');
-    });
+    };
+    // After the one before, however it ended.
+    const run = watchedTail.then(take, take);
     watchedTail = run;
     return run;
   };
@@ -148,13 +150,21 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
     refreshAll: () => async () => {
       await context.backfilling?.();
       const watch = context.watch;
-      const changed = watch === undefined ? 'unknown' : watch.take();
-      if (changed !== 'unknown' && changed.length === 0) return E.right(undefined);
-      const t0 = process.hrtime.bigint();
-      const r = changed === 'unknown' ? await TE.map(() => undefined)(lazyCatchUpHome(store, home, options))() : await catchUpFiles(changed)();
-      if (E.isLeft(r)) watch?.lost();
-      else context.observer?.homeCaughtUp(changed === 'unknown' ? 'all' : changed.length, msSince(t0));
-      return r;
+      const refresh = async (): Promise<E.Either<EngineError, void>> => {
+        const changed = watch === undefined ? 'unknown' : watch.take();
+        if (changed !== 'unknown' && changed.length === 0) return E.right(undefined);
+        const t0 = process.hrtime.bigint();
+        const r = changed === 'unknown' ? await TE.map(() => undefined)(lazyCatchUpHome(store, home, options))() : await catchUpFiles(changed)();
+        if (E.isLeft(r)) watch?.lost();
+        else context.observer?.homeCaughtUp(changed === 'unknown' ? 'all' : changed.length, msSince(t0));
+        return r;
+      };
+      if (watch === undefined) return refresh();
+      // In the watch's line: a list (or an unknown id's lookup) that comes while another's take is
+      // caught up waits for it, rather than taking nothing and answering ahead of the files it names.
+      const run = watchedTail.then(refresh, refresh);
+      watchedTail = run;
+      return run;
     },
     catchUp: catchUpFiles,
   };

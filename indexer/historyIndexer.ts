@@ -70,6 +70,7 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
   const { onProgress: _homeProgress, ...byName } = options;
   // The home's threads by name while a build runs behind, shared by the lists asked meanwhile.
   let named: NamedThreads | undefined;
+  let namedListing: Promise<E.Either<EngineError, NamedThreads>> | null = null;
   // The watch's changes caught up one take after the other (refreshAll's and an unknown id's): each
   // waits for the take running (what it catches up may be the file asked for) and takes what came since.
   let watchedTail: Promise<unknown> = Promise.resolve();
@@ -105,7 +106,8 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
         return E.right(null);
       }
       if (named === undefined) {
-        const found = await namedThreadsOf(home)();
+        // One listing for the lists that meet it running (each listed the home on its own).
+        const found = await (namedListing ??= namedThreadsOf(home)().finally(() => (namedListing = null)));
         if (E.isLeft(found)) return found;
         named = found.right;
       }

@@ -41,8 +41,8 @@ const figures = {
 };
 
 /**
- * serve's peak on 20,000 indexed files answering 40 unknown ids: 121–128 MB without a listing or a
- * scan; the lookups that each listed the home and shared a scan peaked at 284 MB here (516 MB in
+ * serve's peak on 20,000 indexed files answering 40 unknown ids: 119–128 MB without a listing or a
+ * scan; the lookups that each listed the home and shared a scan peaked at 284–317 MB here (516 MB in
  * the adversarial run).
  */
 const BIG_HOME_MAX_RSS_MB = 200;

@@ -20,9 +20,11 @@ import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
  * row again from the rows of its files a whole-home catch-up running in this process has committed
  * ahead of its thread rows (`rederived`), scanned the home (`rescanned`); for a thread the index
  * does not know, shared another request's scan (`rescanShared`: one running, or one just ended), or
- * found the home's scans spent (`overRescanBudget`: answered from the index as it is).
+ * found the home's scans spent (`overRescanBudget`: answered from the index as it is); or, before
+ * any of it, found absent once what serve's home watch saw change was caught up (`watchVouched`:
+ * no listing, no scan; `historyIndexer.ts`).
  */
-export type Freshness = 'fresh' | 'caughtUp' | 'joinedCatchUp' | 'rederived' | 'rescanned' | 'rescanShared' | 'overRescanBudget';
+export type Freshness = 'fresh' | 'caughtUp' | 'joinedCatchUp' | 'rederived' | 'rescanned' | 'rescanShared' | 'overRescanBudget' | 'watchVouched';
 
 /**
  * How a home's rescans are bounded. Every request naming a thread the index lacks rescanned the

@@ -7,6 +7,8 @@ import type { HistoryIndexer, IndexStore } from '../domain/ports.js';
 import type { RolloutFile } from '../adapters/jsonl/discover.js';
 import { parseRolloutFileName } from '../adapters/jsonl/rolloutFileName.js';
 import { isInsideHome, outsideHome } from '../adapters/fs/insideHome.js';
+import { discoverRolloutFiles } from '../adapters/jsonl/discover.js';
+import { isFileThreadId } from '../domain/thread/threadId.js';
 import { lazyCatchUpHome } from './lazyCatchUp.js';
 import { ensureThreadFresh } from './freshness.js';
 import type { CatchUpOptions } from './catchUp.js';
@@ -68,6 +70,33 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
   const { onProgress: _homeProgress, ...byName } = options;
   // The home's threads by name while a build runs behind, shared by the lists asked meanwhile.
   let named: NamedThreads | undefined;
+  let namedListing: Promise<E.Either<EngineError, NamedThreads>> | null = null;
+  // The watch's changes caught up one take after the other (refreshAll's and an unknown id's): each
+  // waits for the take running (what it catches up may be the file asked for) and takes what came since.
+  let watchedTail: Promise<unknown> = Promise.resolve();
+  /** The files the watch saw change, caught up; `unknown`: the watch cannot vouch for the home (given back to it). */
+  const catchUpWatched = (watch: HomeWatch): Promise<E.Either<EngineError, 'caughtUp' | 'unknown'>> => {
+    const take = async (): Promise<E.Either<EngineError, 'caughtUp' | 'unknown'>> => {
+      const changed = watch.take();
+      if (changed === 'unknown') {
+        // Not ours to catch the whole home up: the next take (a thread/list's) is unknown again.
+        watch.lost();
+        return E.right('unknown');
+      }
+      if (changed.length === 0) return E.right('caughtUp');
+      const r = await catchUpFiles(changed)();
+      if (E.isLeft(r)) watch.lost();
+      return E.isLeft(r) ? r : E.right('caughtUp');
+    };
+    // After the one before, however it ended.
+    const run = watchedTail.then(take, take);
+    watchedTail = run;
+    return run;
+  };
+  // One listing of the home's files shared by the lookups of unknown ids that meet it running:
+  // 40 at once each listed 20,000 files (issue 68, finding 12).
+  let listing: Promise<E.Either<EngineError, ReadonlyArray<RolloutFile>>> | null = null;
+  const sharedListing = (): Promise<E.Either<EngineError, ReadonlyArray<RolloutFile>>> => (listing ??= discoverRolloutFiles(home)().finally(() => (listing = null)));
   return {
     listAhead: (order) => async () => {
       // Ahead of a build only: once the home was indexed, what runs behind is a catch-up that
@@ -77,7 +106,8 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
         return E.right(null);
       }
       if (named === undefined) {
-        const found = await namedThreadsOf(home)();
+        // One listing for the lists that meet it running (each listed the home on its own).
+        const found = await (namedListing ??= namedThreadsOf(home)().finally(() => (namedListing = null)));
         if (E.isLeft(found)) return found;
         named = found.right;
       }
@@ -85,15 +115,32 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
     },
     refreshThread: (threadId) => async () => {
       const first = context.first ?? ((work) => work());
+      const watch = context.watch;
       const found = await first(async () => {
         const known = await store.get('threads', [threadId])();
         if (E.isLeft(known) || known.right !== undefined) return E.map(() => 'known' as const)(known);
+        // The watch vouches for the home: once what it saw change is caught up, the index holds
+        // every file there is, and a thread it lacks has none (no listing, no scan).
+        if (watch?.vouched() === true) {
+          const t0 = process.hrtime.bigint();
+          const watched = await catchUpWatched(watch);
+          if (E.isLeft(watched)) return watched;
+          if (watched.right === 'caughtUp') {
+            const again = await store.get('threads', [threadId])();
+            if (E.isLeft(again) || again.right !== undefined) return E.map(() => 'known' as const)(again);
+            context.observer?.threadRefreshed(threadId, 'watchVouched', msSince(t0));
+            return E.right('absent' as const);
+          }
+        }
         const wasBackfilled = context.isBackfilled?.() ?? true;
-        const indexed = await indexThreadFiles(store, home, threadId, byName)();
+        const listed = isFileThreadId(threadId) ? await sharedListing() : E.right([]);
+        if (E.isLeft(listed)) return listed;
+        const indexed = await indexThreadFiles(store, home, threadId, byName, listed.right)();
         if (E.isRight(indexed) && indexed.right !== null && !wasBackfilled) context.onThreadIndexed?.(indexed.right);
         return indexed;
       });
       if (E.isLeft(found)) return found;
+      if (found.right === 'absent') return E.right(undefined);
       // No file is named for it: the running backfill is the scan that would find it (not awaited ahead of it).
       if (found.right === null) await context.backfilling?.();
       const t0 = process.hrtime.bigint();
@@ -105,13 +152,21 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
     refreshAll: () => async () => {
       await context.backfilling?.();
       const watch = context.watch;
-      const changed = watch === undefined ? 'unknown' : watch.take();
-      if (changed !== 'unknown' && changed.length === 0) return E.right(undefined);
-      const t0 = process.hrtime.bigint();
-      const r = changed === 'unknown' ? await TE.map(() => undefined)(lazyCatchUpHome(store, home, options))() : await catchUpFiles(changed)();
-      if (E.isLeft(r)) watch?.lost();
-      else context.observer?.homeCaughtUp(changed === 'unknown' ? 'all' : changed.length, msSince(t0));
-      return r;
+      const refresh = async (): Promise<E.Either<EngineError, void>> => {
+        const changed = watch === undefined ? 'unknown' : watch.take();
+        if (changed !== 'unknown' && changed.length === 0) return E.right(undefined);
+        const t0 = process.hrtime.bigint();
+        const r = changed === 'unknown' ? await TE.map(() => undefined)(lazyCatchUpHome(store, home, options))() : await catchUpFiles(changed)();
+        if (E.isLeft(r)) watch?.lost();
+        else context.observer?.homeCaughtUp(changed === 'unknown' ? 'all' : changed.length, msSince(t0));
+        return r;
+      };
+      if (watch === undefined) return refresh();
+      // In the watch's line: a list (or an unknown id's lookup) that comes while another's take is
+      // caught up waits for it, rather than taking nothing and answering ahead of the files it names.
+      const run = watchedTail.then(refresh, refresh);
+      watchedTail = run;
+      return run;
     },
     catchUp: catchUpFiles,
   };

@@ -44,8 +44,9 @@ export const indexThreadFiles = (
   home: string,
   threadId: string,
   options: CatchUpOptions = {},
+  discovered?: ReadonlyArray<RolloutFile>,
 ): TE.TaskEither<EngineError, ThreadFilesIndexed | null> =>
-  TE.map((r: Omit<ThreadFilesIndexed, 'threadId'> | null) => (r === null ? null : { threadId, ...r }))(indexThreadsFiles(store, home, [threadId], options));
+  TE.map((r: Omit<ThreadFilesIndexed, 'threadId'> | null) => (r === null ? null : { threadId, ...r }))(indexThreadsFiles(store, home, [threadId], options, discovered));
 
 /** `indexThreadFiles` for several threads at once, over the home's files as `discovered` lists them (listed here when absent). */
 export const indexThreadsFiles =

@@ -37,6 +37,10 @@ export const ServeOptions = t.intersection([
     maxRequestBytes: t.refinement(U32, (n) => n >= 1024, 'a whole number of bytes from 1024 to 4294967295'),
     maxRequestsPerConnection: Positive,
     maxQueuedPerThread: Positive,
+    maxConnections: Positive,
+    maxPendingConnections: Positive,
+    headTimeoutMs: Positive,
+    maxInFlightBytes: t.refinement(U32, (n) => n >= 1024, 'a whole number of bytes from 1024 to 4294967295'),
     wsAuth: t.keyof({ 'capability-token': null, 'signed-bearer-token': null }),
     wsTokenFile: t.string,
     wsTokenSha256: t.string,
@@ -267,11 +271,12 @@ const serveWebSocket = async (
   target: Extract<ListenTarget, { kind: 'ws' }>,
   listening: (listener: { readonly viewerUrl: string }) => void = () => undefined,
 ): Promise<void> => {
-  const [{ webSocketAuthPolicy }, { listenWebSocket }, { DEFAULT_WEBSOCKET_LIMITS }, { serverMetrics }] = await Promise.all([
+  const [{ webSocketAuthPolicy }, { listenWebSocket }, { DEFAULT_WEBSOCKET_LIMITS }, { serverMetrics }, { DEFAULT_LISTENER_BOUNDS }] = await Promise.all([
     import('../rpc/webSocketAuth.js'),
     import('../rpc/webSocketListener.js'),
     import('../rpc/webSocketConnection.js'),
     import('../rpc/metrics.js'),
+    import('../rpc/listenerBounds.js'),
   ]);
   const auth = webSocketAuthPolicy(serveOpts);
   if (E.isLeft(auth)) return reportError(auth.left, opts.json);
@@ -284,8 +289,24 @@ const serveWebSocket = async (
   const upstream = await upstreamOf(named, serveOpts);
   const server = createRpcServer(home.service, { ...schedulingOf(serveOpts), onOverload: metrics.overloaded, ...upstream });
   const limits = { ...DEFAULT_WEBSOCKET_LIMITS, ...(serveOpts.maxRequestBytes === undefined ? {} : { maxMessageBytes: serveOpts.maxRequestBytes }) };
+  const bounds = {
+    maxConnections: serveOpts.maxConnections ?? DEFAULT_LISTENER_BOUNDS.maxConnections,
+    maxHeads: serveOpts.maxPendingConnections ?? DEFAULT_LISTENER_BOUNDS.maxHeads,
+    headTimeoutMs: serveOpts.headTimeoutMs ?? DEFAULT_LISTENER_BOUNDS.headTimeoutMs,
+    maxInFlightBytes: serveOpts.maxInFlightBytes ?? DEFAULT_LISTENER_BOUNDS.maxInFlightBytes,
+  };
   const listener = await listenWebSocket(
-    { host: target.host, port: target.port, auth: auth.right, metricsPublic: serveOpts.metricsPublic === true, limits, pingIntervalMs: PING_INTERVAL_MS, metrics, log },
+    {
+      host: target.host,
+      port: target.port,
+      auth: auth.right,
+      metricsPublic: serveOpts.metricsPublic === true,
+      limits,
+      bounds,
+      pingIntervalMs: PING_INTERVAL_MS,
+      metrics,
+      log,
+    },
     (connection) => server.serve(connection),
   );
   if (E.isLeft(listener)) {

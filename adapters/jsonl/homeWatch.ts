@@ -26,6 +26,8 @@ export interface HomeWatch {
   readonly mark: () => number;
   /** That catch-up succeeded: unless the watch lost track since `mark`, what it saw needs no other look. */
   readonly vouch: (mark: number) => void;
+  /** Whether a take would answer the changed files (not `unknown`): nothing taken, nothing looked at. */
+  readonly vouched: () => boolean;
   readonly close: () => void;
 }
 
@@ -219,6 +221,7 @@ export const watchHome = (home: string, onRollout?: (path: string) => void, opti
     vouch: (mark) => {
       if (mark === losses) unknown = false;
     },
+    vouched: () => homeWatcher !== undefined && !closed && !unknown,
     close: () => {
       closed = true;
       homeWatcher?.close();

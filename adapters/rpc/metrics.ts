@@ -22,8 +22,12 @@ export interface ServerMetrics {
   readonly connectionClosed: (transport: 'ws' | 'stdio') => void;
   /** An upgrade refused (401 auth, 403 Origin). */
   readonly upgradeRefused: (status: number) => void;
-  /** A peer dropped: it stopped reading (`slow`), or stopped answering pings (`dead`). */
-  readonly peerDropped: (why: 'slow' | 'dead') => void;
+  /**
+   * A peer dropped: it stopped reading (`slow`), stopped answering pings (`dead`), was the oldest
+   * connection without a session when one more came (`head`), or held the most bytes of a message
+   * in progress when all of them went over the listener's budget (`busy`).
+   */
+  readonly peerDropped: (why: 'slow' | 'dead' | 'head' | 'busy') => void;
   readonly bytesOut: (n: number) => void;
   /** The backfill gate passed (once per process): how, and how long it waited. */
   readonly gatePassed: (passing: GatePassing, seconds: number) => void;
@@ -93,7 +97,7 @@ export const serverMetrics = (load: ServerLoad): ServerMetrics => {
   });
   const dropped = new Counter({
     name: `${PREFIX}ws_peers_dropped_total`,
-    help: 'Connections the server closed: slow (its outbound buffer went over the bound) or dead (no pong)',
+    help: 'Connections the server closed: slow (its outbound buffer went over the bound), dead (no pong), head (the oldest connection without a session, one more came), busy (the most bytes of a message in progress, all of them over the budget)',
     labelNames: ['reason'] as const,
     registers,
   });
@@ -107,7 +111,7 @@ export const serverMetrics = (load: ServerLoad): ServerMetrics => {
   const gateWait = new Gauge({ name: `${PREFIX}backfill_gate_wait_seconds`, help: 'How long this process waited at the backfill gate', registers });
   const repairs = new Counter({
     name: `${PREFIX}index_read_repairs_total`,
-    help: "Read-repairs of a thread before a read, by outcome: fresh, caughtUp (files tailed), joinedCatchUp (waited for a catch-up of its files), rederived (its row derived again ahead of a whole-home catch-up's thread rows), rescanned (home scanned), rescanShared (an unknown thread: another request's scan), overRescanBudget (an unknown thread, no scan left)",
+    help: "Read-repairs of a thread before a read, by outcome: fresh, caughtUp (files tailed), joinedCatchUp (waited for a catch-up of its files), rederived (its row derived again ahead of a whole-home catch-up's thread rows), rescanned (home scanned), rescanShared (an unknown thread: another request's scan), overRescanBudget (an unknown thread, no scan left), watchVouched (an unknown thread, absent once the home watch's changes were caught up: no scan)",
     labelNames: ['outcome'] as const,
     registers,
   });

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as E from 'fp-ts/lib/Either.js';
 import { WebSocketServer } from 'ws';
@@ -8,6 +8,9 @@ import type { WebSocket } from 'ws';
 import type { EngineError } from '../../domain/errors.js';
 import { invalidArgument } from '../../domain/errors.js';
 import type { RpcConnection } from './connection.js';
+import { descriptorLimit } from '../system/descriptorLimit.js';
+import type { ListenerBounds } from './listenerBounds.js';
+import { DEFAULT_LISTENER_BOUNDS, fitToDescriptors } from './listenerBounds.js';
 import type { ServerMetrics } from './metrics.js';
 import type { Log } from './structuredLog.js';
 import type { WebSocketAuthPolicy } from './webSocketAuth.js';
@@ -15,6 +18,12 @@ import { authorizeUpgrade } from './webSocketAuth.js';
 import type { WebSocketLimits } from './webSocketConnection.js';
 import { PeerGone, webSocketConnection } from './webSocketConnection.js';
 import { VIEWER_PREFIX, isOwnOrigin, serveViewerFile, viewerAuthHeaders } from './viewerFiles.js';
+
+/** A client's control frame (a ping or pong, payload at most 125 bytes): 2 bytes of header and a 4-byte mask. */
+const CLIENT_CONTROL_HEADER = 6;
+
+/** Node's own `requestTimeout` (a request's head and body), kept unless the head's own is longer (Node asks no more of it). */
+const NODE_REQUEST_TIMEOUT_MS = 300_000;
 
 const isLoopback = (host: string): boolean => /^127\./.test(host) || host === '::1' || /^::ffff:127\./i.test(host);
 
@@ -27,6 +36,8 @@ export interface WebSocketListenerOptions {
   readonly limits: WebSocketLimits;
   /** The server pings each peer this often; one that has not answered the previous ping is dropped. */
   readonly pingIntervalMs: number;
+  /** Connections, heads and bytes in progress the listener holds (`listenerBounds.ts`); fitted to the process's descriptors. */
+  readonly bounds?: ListenerBounds;
   readonly metrics: ServerMetrics;
   readonly log: Log;
 }
@@ -76,8 +87,35 @@ export const listenWebSocket = async (
         `refusing to start non-loopback websocket listener ${host.includes(':') ? `[${host}]` : host}:${port} without auth; configure \`--ws-auth capability-token\` or \`--ws-auth signed-bearer-token\``,
       ),
     );
+  const bounds = fitToDescriptors(options.bounds ?? DEFAULT_LISTENER_BOUNDS, await descriptorLimit());
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false });
   const serving = new Set<Promise<void>>();
+  // Each session and the bytes of the message it has in progress; their sum across sessions.
+  const sessions = new Map<WebSocket, number>();
+  const peers = new WeakMap<WebSocket, string>();
+  let inFlight = 0;
+  /** `delta` bytes more (less) in progress for `ws`; past the budget, the session holding the most is closed. */
+  const holding = (ws: WebSocket, peer: string, delta: number): void => {
+    const held = sessions.get(ws);
+    if (held === undefined) return;
+    sessions.set(ws, held + delta);
+    inFlight += delta;
+    if (inFlight <= bounds.maxInFlightBytes) return;
+    let [most, mostHeld] = [ws, held + delta];
+    for (const [s, n] of sessions) if (n > mostHeld) [most, mostHeld] = [s, n];
+    inFlight -= mostHeld;
+    sessions.delete(most);
+    metrics.peerDropped('busy');
+    log.warn('connection dropped', {
+      peer: most === ws ? peer : (peers.get(most) ?? '?'),
+      reason: 'too many bytes of messages in progress',
+      heldBytes: mostHeld,
+      maxInFlightBytes: bounds.maxInFlightBytes,
+    });
+    most.close(1013, 'server busy: too many bytes of messages in progress; retry later');
+    // What it sent is not read further: its buffers go now, not when it answers the close.
+    most.terminate();
+  };
   const alive = new WeakMap<WebSocket, boolean>();
 
   // The address bound, once listening: the viewer's page may upgrade from its own origin only.
@@ -127,7 +165,15 @@ export const listenWebSocket = async (
           log.warn('upgrade refused', { peer, status: refusal.status, reason: refusal.message });
           return refuseUpgrade(socket, refusal.status, 'Unauthorized', refusal.message);
         }
-        wss.handleUpgrade(req, socket, head, (ws) => accept(ws, peer));
+        // Checked once authorized: a party without the token is refused 401 whatever the load.
+        if (sessions.size >= bounds.maxConnections) {
+          metrics.upgradeRefused(503);
+          log.warn('upgrade refused', { peer, status: 503, reason: 'too many connections', maxConnections: bounds.maxConnections });
+          return refuseUpgrade(socket, 503, 'Service Unavailable', `too many connections: the server holds ${bounds.maxConnections}; retry later`);
+        }
+        // A session now: never dropped to make room for a head.
+        heads.delete(socket as Socket);
+        wss.handleUpgrade(req, socket, head, (ws) => accept(ws, peer, socket));
       },
       (err: unknown) => {
         log.error('upgrade failed', { peer, error: String(err) });
@@ -136,11 +182,23 @@ export const listenWebSocket = async (
     );
   };
 
-  const accept = (ws: WebSocket, peer: string): void => {
+  const accept = (ws: WebSocket, peer: string, socket: Duplex): void => {
+    sessions.set(ws, 0);
+    peers.set(ws, peer);
+    // Counted before ws buffers the chunk (prepended): a message in progress is bytes ws holds
+    // until it completes; a complete one leaves the count (then bounded by the inbox,
+    // webSocketConnection.ts). A control frame between fragments is not message bytes: taken off.
+    socket.prependListener('data', (chunk: Buffer) => holding(ws, peer, chunk.length));
+    ws.on('message', () => holding(ws, peer, -(sessions.get(ws) ?? 0)));
+    const control = (data: Buffer): void => holding(ws, peer, -Math.min(sessions.get(ws) ?? 0, CLIENT_CONTROL_HEADER + data.length));
+    ws.on('ping', control);
     metrics.connectionOpened('ws');
     log.info('connection opened', { peer });
     alive.set(ws, true);
-    ws.on('pong', () => alive.set(ws, true));
+    ws.on('pong', (data) => {
+      alive.set(ws, true);
+      control(data);
+    });
     ws.on('error', (err) => log.warn('connection error', { peer, error: err.message }));
     const connection = webSocketConnection(ws, limits, {
       onSlowPeer: (waitingBytes) => {
@@ -159,12 +217,44 @@ export const listenWebSocket = async (
       });
     serving.add(served);
     ws.on('close', (code) => {
+      inFlight -= sessions.get(ws) ?? 0;
+      sessions.delete(ws);
       metrics.connectionClosed('ws');
       log.info('connection closed', { peer, code });
     });
   };
 
-  const http = createServer(onRequest);
+  // The heads (connections not upgraded), oldest first: when one more comes, the oldest goes.
+  const heads = new Set<Socket>();
+  const onConnection = (socket: Socket): void => {
+    heads.add(socket);
+    socket.once('close', () => heads.delete(socket));
+    if (heads.size <= bounds.maxHeads) return;
+    const oldest = heads.values().next().value!;
+    heads.delete(oldest);
+    metrics.peerDropped('head');
+    log.warn('connection dropped', {
+      peer: `${oldest.remoteAddress ?? '?'}:${oldest.remotePort ?? '?'}`,
+      reason: 'too many connections without a session',
+      maxHeads: bounds.maxHeads,
+    });
+    const body = `too many connections without a session: the server holds ${bounds.maxHeads}; retry later`;
+    // Written before the close: on a socket that sent no request yet, the kernel takes it at once.
+    oldest.end(
+      `HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+    oldest.destroy();
+  };
+
+  const http = createServer(
+    {
+      headersTimeout: bounds.headTimeoutMs,
+      requestTimeout: Math.max(NODE_REQUEST_TIMEOUT_MS, bounds.headTimeoutMs),
+      connectionsCheckingInterval: Math.min(1_000, bounds.headTimeoutMs),
+    },
+    onRequest,
+  );
+  http.on('connection', onConnection);
   http.on('upgrade', onUpgrade);
   const bound = await new Promise<E.Either<EngineError, AddressInfo>>((resolve) => {
     http.once('error', (err: NodeJS.ErrnoException) => resolve(E.left(invalidArgument('--listen', `cannot listen on ${host}:${port}: ${err.message}`))));

@@ -4,6 +4,7 @@ import { numberOption, option } from '../optionTable.js';
 import { HOME_OPTIONS } from '../homeOptions.js';
 import { PRICING_OPTION } from '../pricingOption.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from '../../rpc/boundedLines.js';
+import { DEFAULT_LISTENER_BOUNDS } from '../../rpc/listenerBounds.js';
 import { DEFAULT_MAX_QUEUED_PER_KEY, DEFAULT_MAX_REQUESTS_PER_CONNECTION } from '../../rpc/scheduler.js';
 
 /** A setting of `serve`, under its own name. */
@@ -93,6 +94,26 @@ export const serveCommand = command({
       '--max-queued-per-thread <n>',
       `requests that may wait for one thread behind those running on it; one more is answered -32001 (default ${DEFAULT_MAX_QUEUED_PER_KEY})`,
       numberSetting('maxQueuedPerThread'),
+    ),
+    maxConnections: option(
+      '--max-connections <n>',
+      `with --listen ws://: WebSocket sessions at once; one more upgrade is answered 503 (default ${DEFAULT_LISTENER_BOUNDS.maxConnections}, within half the process's open-file limit)`,
+      numberSetting('maxConnections'),
+    ),
+    maxPendingConnections: option(
+      '--max-pending-connections <n>',
+      `with --listen ws://: connections without a session (a request head on its way, an HTTP request); one more drops the oldest with 503, never a session (default ${DEFAULT_LISTENER_BOUNDS.maxHeads})`,
+      numberSetting('maxPendingConnections'),
+    ),
+    headTimeoutMs: option(
+      '--head-timeout-ms <ms>',
+      `with --listen ws://: how long a connection may take to send its request head (default ${DEFAULT_LISTENER_BOUNDS.headTimeoutMs})`,
+      numberSetting('headTimeoutMs'),
+    ),
+    maxInFlightBytes: option(
+      '--max-in-flight-bytes <n>',
+      `with --listen ws://: bytes of messages in progress across all clients; past it the client holding the most is closed 1013 (default ${DEFAULT_LISTENER_BOUNDS.maxInFlightBytes})`,
+      numberSetting('maxInFlightBytes'),
     ),
     ...PRICING_OPTION,
     ...HOME_OPTIONS,

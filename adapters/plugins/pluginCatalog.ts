@@ -14,6 +14,7 @@ import type { LoadedMarketplace, MarketplaceLoadError, PluginCache, PluginCatalo
 import { parsePluginId } from '../../domain/plugins/pluginId.js';
 import { toEngineError } from '../fs/fsError.js';
 import { kindOf, manifestTextOf, readBundle, textOrNull } from './pluginBundle.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -35,7 +36,7 @@ const repoRootOf = async (dir: string): Promise<string | null> => {
 const manifestOf = async (pluginRoot: string): Promise<Record<string, unknown> | null> => {
   const text = await manifestTextOf(pluginRoot);
   try {
-    const json = JSON.parse(text ?? '') as unknown;
+    const json = parseJson(text ?? '') as unknown;
     return isRecord(json) ? json : null;
   } catch {
     return null;

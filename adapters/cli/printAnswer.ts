@@ -3,6 +3,7 @@ import type { EngineError } from '../../domain/errors.js';
 import { isEngineError } from '../../domain/errors.js';
 import { jsonPieces, writePieces } from '../rpc/streamedJson.js';
 import { reportError } from './exitCodes.js';
+import { terminalLines } from './terminalText.js';
 
 /** How a command shows its answer. */
 export interface AnswerView<A> {
@@ -16,13 +17,18 @@ export interface AnswerView<A> {
    * errors only.
    */
   readonly notes?: (a: A) => ReadonlyArray<string>;
+  /**
+   * The text carries the CLI's own styling (search's highlight on a terminal) around pieces it
+   * escaped itself (`terminalText`): printed as it is. Every other text passes `terminalLines`.
+   */
+  readonly styled?: boolean;
 }
 
 /** A command's view: an `AnswerView`, or just the text for a person. */
 export type Human<A> = ((a: A) => string | AsyncIterable<string>) | AnswerView<A>;
 
-async function* linesOf(lines: AsyncIterable<string>): AsyncGenerator<string> {
-  for await (const line of lines) yield `${line}\n`;
+async function* linesOf(lines: AsyncIterable<string>, shown: (text: string) => string): AsyncGenerator<string> {
+  for await (const line of lines) yield `${shown(line)}\n`;
 }
 
 /**
@@ -37,15 +43,16 @@ export const printAnswer = async <A>(r: E.Either<EngineError, A>, json: boolean 
   try {
     if (json === true) await writePieces(process.stdout, jsonPieces(view.json === undefined ? r.right : view.json(r.right)), '\n');
     else {
+      const shown = view.styled === true ? (s: string) => s : terminalLines;
       const text = view.text(r.right);
-      if (typeof text !== 'string') await writePieces(process.stdout, linesOf(text), '');
-      else if (text !== '') process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+      if (typeof text !== 'string') await writePieces(process.stdout, linesOf(text, shown), '');
+      else if (text !== '') process.stdout.write(shown(text.endsWith('\n') ? text : `${text}\n`));
     }
   } catch (err) {
     if (isEngineError(err)) return reportError(err, json);
     throw err;
   }
-  if (json !== true) for (const note of view.notes?.(r.right) ?? []) process.stderr.write(`${note}\n`);
+  if (json !== true) for (const note of view.notes?.(r.right) ?? []) process.stderr.write(`${terminalLines(note)}\n`);
   const code = exitCode?.(r.right) ?? 0;
   if (code !== 0) process.exitCode = code;
 };

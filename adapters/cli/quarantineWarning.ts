@@ -3,7 +3,7 @@ import type { QuarantinedLines } from '../../replay/ports.js';
 import type { OpenCodexHome } from '../composition/openCodexHome.js';
 import { entryLineNumber, quarantineFileOf, readQuarantineEntries } from '../jsonl/quarantine.js';
 import { renderQuarantined } from '../../indexer/quarantined.js';
-import { terminalText } from './terminalText.js';
+import { terminalLines, terminalText } from './terminalText.js';
 
 /** Lines of quarantine.jsonl shown under a warning (the file has them all). */
 const SHOWN = 5;
@@ -33,7 +33,7 @@ export const quarantineWarning = (indexDir: string, json: boolean | undefined) =
           process.stderr.write(
             json === true
               ? `${JSON.stringify({ warning: { kind: 'repeatedOrdinals', message, threadId: q.threadId, lines: q.repeatedOrdinals, files } })}\n`
-              : [`rollout-engine: warning: ${message}`, ...files.map((f) => `  ${f.path}: ${f.lines}`)].join('\n') + '\n',
+              : terminalLines([`rollout-engine: warning: ${message}`, ...files.map((f) => `  ${f.path}: ${f.lines}`)].join('\n')) + '\n',
           );
         }
         if (q.lines === 0) continue;
@@ -56,7 +56,7 @@ export const quarantineWarning = (indexDir: string, json: boolean | undefined) =
         // A reason may quote the line's bytes (a parse error's excerpt): shown, never acted on by the terminal.
         const shown = entries.slice(0, SHOWN).map((e) => terminalText(`  ${e.path}:${entryLineNumber(e) ?? '?'}: ${e.reason}`));
         const more = entries.length > SHOWN ? [`  … and ${entries.length - SHOWN} more`] : [];
-        process.stderr.write([`rollout-engine: warning: ${message}`, ...shown, ...more].join('\n') + '\n');
+        process.stderr.write(terminalLines([`rollout-engine: warning: ${message}`, ...shown, ...more].join('\n')) + '\n');
       }
     },
   };

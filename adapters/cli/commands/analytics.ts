@@ -6,6 +6,7 @@ import { command, registerCommand } from '../commandSpec.js';
 import { option } from '../optionTable.js';
 import type { OptionsOf } from '../optionTable.js';
 import { HOME_OPTIONS } from '../homeOptions.js';
+import { terminalLines } from '../terminalText.js';
 
 const ANALYTICS_OPTIONS = {
   ...HOME_OPTIONS,
@@ -121,7 +122,7 @@ export const analyticsCommand = command({
     if (r._tag === 'Left') return reportError(r.left);
     if (r.right === null) return;
     process.stdout.write(`${JSON.stringify(r.right)}\n`);
-    for (const e of r.right.errors) process.stderr.write(`rollout-engine: ${e}\n`);
+    for (const e of r.right.errors) process.stderr.write(`${terminalLines(`rollout-engine: ${e}`)}\n`);
     if (r.right.failed > 0) process.exitCode = 1;
   },
 });

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { parse as parseToml } from 'smol-toml';
+import { parseTomlText as parseToml } from '../fs/tomlText.js';
 import { load as loadYaml } from 'js-yaml';
 import type { EngineError } from '../../domain/errors.js';
 import { rejected } from '../../domain/errors.js';

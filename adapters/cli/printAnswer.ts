@@ -4,6 +4,7 @@ import { isEngineError } from '../../domain/errors.js';
 import { jsonPieces, writePieces } from '../rpc/streamedJson.js';
 import { reportError } from './exitCodes.js';
 import { terminalLines } from './terminalText.js';
+import { terminalJson } from '../rpc/terminalJson.js';
 
 /** How a command shows its answer. */
 export interface AnswerView<A> {
@@ -27,6 +28,10 @@ export interface AnswerView<A> {
 /** A command's view: an `AnswerView`, or just the text for a person. */
 export type Human<A> = ((a: A) => string | AsyncIterable<string>) | AnswerView<A>;
 
+async function* terminalPieces(pieces: AsyncIterable<string>): AsyncGenerator<string> {
+  for await (const piece of pieces) yield terminalJson(piece);
+}
+
 async function* linesOf(lines: AsyncIterable<string>, shown: (text: string) => string): AsyncGenerator<string> {
   for await (const line of lines) yield `${shown(line)}\n`;
 }
@@ -41,7 +46,7 @@ export const printAnswer = async <A>(r: E.Either<EngineError, A>, json: boolean 
   if (E.isLeft(r)) return reportError(r.left, json);
   const view: AnswerView<A> = typeof human === 'function' ? { text: human } : human;
   try {
-    if (json === true) await writePieces(process.stdout, jsonPieces(view.json === undefined ? r.right : view.json(r.right)), '\n');
+    if (json === true) await writePieces(process.stdout, terminalPieces(jsonPieces(view.json === undefined ? r.right : view.json(r.right))), '\n');
     else {
       const shown = view.styled === true ? (s: string) => s : terminalLines;
       const text = view.text(r.right);

@@ -4,6 +4,7 @@ import type { OpenCodexHome } from '../composition/openCodexHome.js';
 import { entryLineNumber, quarantineFileOf, readQuarantineEntries } from '../jsonl/quarantine.js';
 import { renderQuarantined } from '../../indexer/quarantined.js';
 import { terminalLines, terminalText } from './terminalText.js';
+import { terminalJson } from '../rpc/terminalJson.js';
 
 /** Lines of quarantine.jsonl shown under a warning (the file has them all). */
 const SHOWN = 5;
@@ -32,7 +33,7 @@ export const quarantineWarning = (indexDir: string, json: boolean | undefined) =
           const files = q.files.filter((f) => f.repeatedOrdinals > 0).map((f) => ({ path: f.path, lines: f.repeatedOrdinals }));
           process.stderr.write(
             json === true
-              ? `${JSON.stringify({ warning: { kind: 'repeatedOrdinals', message, threadId: q.threadId, lines: q.repeatedOrdinals, files } })}\n`
+              ? `${terminalJson(JSON.stringify({ warning: { kind: 'repeatedOrdinals', message, threadId: q.threadId, lines: q.repeatedOrdinals, files } }))}\n`
               : terminalLines([`rollout-engine: warning: ${message}`, ...files.map((f) => `  ${f.path}: ${f.lines}`)].join('\n')) + '\n',
           );
         }
@@ -49,7 +50,7 @@ export const quarantineWarning = (indexDir: string, json: boolean | undefined) =
             lineNumbers: entries.filter((e) => e.path === f.path).flatMap((e) => entryLineNumber(e) ?? []),
           }));
           process.stderr.write(
-            `${JSON.stringify({ warning: { kind: 'quarantinedLines', message, threadId: q.threadId, lines: q.lines, files, quarantineFile: file } })}\n`,
+            `${terminalJson(JSON.stringify({ warning: { kind: 'quarantinedLines', message, threadId: q.threadId, lines: q.lines, files, quarantineFile: file } }))}\n`,
           );
           continue;
         }

@@ -19,7 +19,7 @@ const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066
 /** An OSC title, a screen clear, a C1 CSI and a bidi override, in one text. */
 const HOSTILE = '\u001b]0;OWNED\u0007\u001b[2J\u009b31m\u202e';
 
-const figures = { commands: 0, rawControls: 0, escapesShown: 0 };
+const figures = { commands: 0, rawControls: 0, escapesShown: 0, jsonCommands: 0, jsonRawControls: 0 };
 
 describe('reliability · terminal sinks (paths, names and quoted input on stdout and stderr)', function () {
   this.timeout(240_000);
@@ -30,6 +30,8 @@ describe('reliability · terminal sinks (paths, names and quoted input on stdout
   before(async () => {
     home = nodePath.join(tmp(), 'home');
     await writeSynthThread(home, newThread(11), 2);
+    const named = spawnSync(process.execPath, [ENGINE_CLI_PATH, 'name', newThread(11).threadId, `name${HOSTILE}`, '--codex-home', home], { encoding: 'utf8' });
+    expect(named.status, named.stderr).to.equal(0);
     // An entry the index cannot read, in a folder whose name holds the escapes.
     const unreadable = nodePath.join(
       home,
@@ -83,5 +85,27 @@ describe('reliability · terminal sinks (paths, names and quoted input on stdout
       else failures.push(`${what}: the escapes are not shown: ${JSON.stringify(`${r.stdout}${r.stderr}`.slice(0, 300))}`);
     }
     expect(failures).to.deep.equal([]);
+  });
+
+  it('--json output (an answer, an error) carries C1 controls and bidi marks as \\u escapes: no raw control, the same values', () => {
+    const threadId = newThread(11).threadId;
+    const runs = [
+      ['threads', '--json'],
+      ['read', threadId, '--json'],
+      ['threads', '--cursor', `{"x":"${HOSTILE}"}`, '--json'],
+    ];
+    const failures: string[] = [];
+    for (const args of runs) {
+      const r = spawnSync(process.execPath, [ENGINE_CLI_PATH, ...args, '--codex-home', home], { encoding: 'utf8' });
+      figures.jsonCommands += 1;
+      const raw = [...(r.stdout.trimEnd().match(RAW_CONTROL) ?? []), ...(r.stderr.trimEnd().match(RAW_CONTROL) ?? [])];
+      figures.jsonRawControls += raw.length;
+      if (raw.length > 0) failures.push(`${JSON.stringify(args.map((a) => a.replace(HOSTILE, '<escapes>')))}: ${raw.length} raw controls`);
+    }
+    expect(failures).to.deep.equal([]);
+    const read = spawnSync(process.execPath, [ENGINE_CLI_PATH, 'read', threadId, '--json', '--codex-home', home], { encoding: 'utf8' });
+    expect((JSON.parse(read.stdout) as { name: string }).name).to.equal(`name${HOSTILE}`);
+    const refused = spawnSync(process.execPath, [ENGINE_CLI_PATH, 'threads', '--cursor', `{"x":"${HOSTILE}"}`, '--json', '--codex-home', home], { encoding: 'utf8' });
+    expect((JSON.parse(refused.stderr) as { error: { message: string } }).error.message).to.include(HOSTILE);
   });
 });

@@ -125,6 +125,19 @@ export default defineConfig(
     },
   },
 
+  // Every JSON text that enters is parsed by the one bounded parse (domain/jsonNesting.ts parseJson,
+  // serde_json's 127 levels): a value nested deeper overflowed the stack of whatever walked it next.
+  {
+    files: ['**/*.ts'],
+    ignores: ['domain/jsonNesting.ts', 'test/**', 'bench/**', 'viewer/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'JSON', property: 'parse', message: "Parse JSON text with parseJson (domain/jsonNesting.ts): the one parse bounded to serde_json's nesting depth." },
+      ],
+    },
+  },
+
   // Architecture. With flat config the last matching object's options win, so each layer's rule lists all
   // it forbids (the pure layers' ban on adapters/ covers adapters/cli/).
   {

@@ -48,14 +48,68 @@ export class JsonStructureScan {
   }
 }
 
+/** The characters of JSON's structure: a string's quotes and the brackets that open and close a level. */
+const STRUCTURE = /["[\]{}]/g;
+
+/** Whether `text` has at most `max` opening brackets anywhere (strings too): then no level past `max` can open. */
+const opensAtMost = (text: string, max: number): boolean => {
+  let n = 0;
+  for (let i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) if (++n > max) return false;
+  for (let i = text.indexOf('{'); i >= 0; i = text.indexOf('{', i + 1)) if (++n > max) return false;
+  return true;
+};
+
 /**
  * Where a JSON text first nests deeper than `max` levels (the offset of the bracket that opens the
  * level past it), or -1: one linear scan of the brackets outside strings, before `JSON.parse` or
  * any recursive walk of its value runs (a line of 100,000 `[` parses, and then overflowed the
- * stack of the first recursive function that read it).
+ * stack of the first recursive function that read it). A text with few brackets is passed by a
+ * count alone (native `indexOf`, a few % of a parse); the rest jump from one structural character
+ * to the next and over each string whole.
  */
 export const nestedDeeperThan = (text: string, max: number = SERDE_MAX_DEPTH): number => {
-  const scan = new JsonStructureScan();
-  for (let i = 0; i < text.length; i++) if (scan.step(text.charCodeAt(i)) === 'open' && scan.depth > max) return i;
+  if (opensAtMost(text, max)) return -1;
+  const structure = new RegExp(STRUCTURE);
+  let depth = 0;
+  for (let m = structure.exec(text); m !== null; m = structure.exec(text)) {
+    const i = m.index;
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      // The closing quote: the next one not escaped (after an even run of backslashes).
+      let j = i;
+      for (;;) {
+        j = text.indexOf('"', j + 1);
+        if (j < 0) return -1;
+        let k = j - 1;
+        while (text.charCodeAt(k) === BACKSLASH) k--;
+        if ((j - 1 - k) % 2 === 0) break;
+      }
+      structure.lastIndex = j + 1;
+    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+      if (++depth > max) return i;
+    } else depth--;
+  }
   return -1;
+};
+
+/** A JSON text refused before its parse for nesting deeper than `SERDE_MAX_DEPTH` levels. */
+export class JsonTooDeep extends SyntaxError {
+  constructor(readonly offset: number) {
+    super(`nested deeper than ${SERDE_MAX_DEPTH} levels (at character ${offset + 1}): serde_json's recursion limit, so Codex cannot parse it either`);
+    this.name = 'JsonTooDeep';
+  }
+}
+
+/**
+ * The one parse of JSON text that entered from outside (a rollout line, a request, an import, a
+ * config, auth or plugin file, an event store event): `JSON.parse` behind the nesting bound
+ * Codex's own parser has (serde_json, codex-rs reads every rollout line and config with it), so
+ * no value deeper than that reaches a recursive walk, io-ts, msgpackr (an LMDB row) or
+ * `JSON.stringify` and overflows the stack there. Throws like `JSON.parse` (a `SyntaxError`, here
+ * `JsonTooDeep`), so a caller's one catch covers both.
+ */
+export const parseJson = (text: string): unknown => {
+  const tooDeep = nestedDeeperThan(text);
+  if (tooDeep >= 0) throw new JsonTooDeep(tooDeep);
+  return JSON.parse(text) as unknown;
 };

@@ -10,6 +10,7 @@ import { readTextNoFollow } from '../adapters/fs/noFollow.js';
 import { readWriteMark } from '../adapters/lmdb/writeMark.js';
 import { lmdbDirOf } from '../adapters/lmdb/environmentFolder.js';
 import { SCHEMA_VERSION } from '../adapters/lmdb/schema.js';
+import { parseJson } from '../domain/jsonNesting.js';
 
 /**
  * A warm token report without a catch-up (issue 56): the index dir keeps, beside the index, the
@@ -186,7 +187,7 @@ const threadSumsOf = (line: string): { readonly entries: UsageBucket[]; readonly
   };
   let json: unknown;
   try {
-    json = JSON.parse(line);
+    json = parseJson(line);
   } catch {
     return fail();
   }
@@ -248,7 +249,7 @@ export const tokenSumsIfWarm = async (
   const cut = text.indexOf('\n');
   let json: unknown;
   try {
-    json = JSON.parse(cut < 0 ? text : text.slice(0, cut));
+    json = parseJson(cut < 0 ? text : text.slice(0, cut));
   } catch {
     return undefined;
   }

@@ -9,6 +9,7 @@ import * as t from 'io-ts';
 import type { EngineError } from '../domain/errors.js';
 import type { IndexStore } from '../domain/ports.js';
 import { errnoCode, toEngineError } from '../adapters/fs/fsError.js';
+import { parseJson } from '../domain/jsonNesting.js';
 
 /**
  * What the last `verify` found to differ, kept beside the index (`verify.json`) for `repair`:
@@ -74,7 +75,7 @@ export const loadVerifyFindings = (dir: string): TE.TaskEither<EngineError, Veri
       }
       let json: unknown;
       try {
-        json = JSON.parse(text);
+        json = parseJson(text);
       } catch {
         return undefined;
       }

@@ -34,7 +34,7 @@ export interface TokenLineFields {
   readonly event: RolloutEvent;
 }
 
-/** Deeper values are left to JSON.parse (the byte walk below is recursive). */
+/** Deeper values are left to the full decode (the byte walk below is recursive), whose parse refuses past 127 levels (domain/jsonNesting.ts parseJson). */
 const MAX_DEPTH = 64;
 
 const QUOTE = 0x22;

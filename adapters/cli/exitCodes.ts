@@ -1,5 +1,7 @@
 import type { EngineError, EngineErrorTag } from '../../domain/errors.js';
 import { renderError } from '../../domain/errors.js';
+import { terminalLines } from './terminalText.js';
+import { terminalJson } from '../rpc/terminalJson.js';
 
 /**
  * The CLI's exit codes, one table for every command (the README lists it):
@@ -39,6 +41,6 @@ export const errorJson = (e: EngineError): { readonly error: Record<string, unkn
  * stderr gets data too) and set the exit code for it.
  */
 export const reportError = (e: EngineError, json?: boolean): void => {
-  process.stderr.write(json === true ? `${JSON.stringify(errorJson(e))}\n` : `rollout-engine: ${renderError(e)}\n`);
+  process.stderr.write(json === true ? `${terminalJson(JSON.stringify(errorJson(e)))}\n` : `rollout-engine: ${terminalLines(renderError(e))}\n`);
   process.exitCode = exitCodeOf(e);
 };

@@ -4,6 +4,7 @@ import { checkCodexHome } from '../composition/codexHomeCheck.js';
 import { locateIndexDir, resolveCodexHome } from '../composition/layout.js';
 import { reportError } from './exitCodes.js';
 import { option } from './optionTable.js';
+import { terminalLines } from './terminalText.js';
 
 /** The options every command that works on a home takes. */
 export interface HomeOptions {
@@ -46,7 +47,7 @@ export const homeOf = (opts: HomeOptions, kind: 'codex' | 'replica' = 'codex'): 
   if (E.isLeft(checked)) return checked;
   const place = locateIndexDir(codexHome, opts.indexDir);
   if (place.unwritable !== undefined)
-    process.stderr.write(`rollout-engine: ${place.unwritable} is not writable by this user; indexing ${codexHome} into ${place.indexDir}\n`);
+    process.stderr.write(`${terminalLines(`rollout-engine: ${place.unwritable} is not writable by this user; indexing ${codexHome} into ${place.indexDir}`)}\n`);
   return E.right({ codexHome, indexDir: place.indexDir });
 };
 

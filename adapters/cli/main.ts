@@ -32,6 +32,7 @@ import { readStateCommand } from './commands/readState.js';
 import { searchCommand } from './commands/search.js';
 import { mirrorCommand } from './commands/mirror.js';
 import { exportCommand } from './commands/export.js';
+import { terminalLines } from './terminalText.js';
 
 /** Every command, in the order `--help` lists them. */
 const COMMANDS = [
@@ -75,7 +76,7 @@ const INTERRUPTED = 130;
 let feedback: (typeof import('./progress.js'))['cliFeedback'] | undefined;
 process.on('SIGINT', () => {
   const message = feedback?.interrupted() ?? null;
-  if (message !== null) process.stderr.write(message);
+  if (message !== null) process.stderr.write(terminalLines(message));
   process.exit(INTERRUPTED);
 });
 
@@ -90,7 +91,7 @@ const program = new Command()
   .description('Codex rollouts as an event log: read, index and serve thread history')
   .version(engineVersion())
   .exitOverride()
-  .configureOutput({ outputError: (text, write) => (wantsJson ? undefined : write(text)) });
+  .configureOutput({ outputError: (text, write) => (wantsJson ? undefined : write(terminalLines(text))) });
 
 for (const spec of COMMANDS) registerCommand(program, spec);
 

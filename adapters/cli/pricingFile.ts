@@ -4,6 +4,7 @@ import type { EngineError } from '../../domain/errors.js';
 import { invalidArgument } from '../../domain/errors.js';
 import { renderDecodeErrors } from '../../domain/decodeErrors.js';
 import { DEFAULT_PRICING, PricingTable } from '../../domain/tokens/pricing.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 /** `tokens --pricing FILE`: the prices per model a user gives, decoded (a bad file is refused saying where). */
 export const readPricing = async (path: string): Promise<E.Either<EngineError, PricingTable>> => {
@@ -15,7 +16,7 @@ export const readPricing = async (path: string): Promise<E.Either<EngineError, P
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text);
   } catch (err) {
     return E.left(invalidArgument('--pricing', `${path} is not JSON: ${(err as Error).message}`));
   }

@@ -3,6 +3,8 @@ import type { EngineError } from '../../domain/errors.js';
 import { isEngineError } from '../../domain/errors.js';
 import { jsonPieces, writePieces } from '../rpc/streamedJson.js';
 import { reportError } from './exitCodes.js';
+import { terminalLines } from './terminalText.js';
+import { terminalJson } from '../rpc/terminalJson.js';
 
 /** How a command shows its answer. */
 export interface AnswerView<A> {
@@ -16,13 +18,22 @@ export interface AnswerView<A> {
    * errors only.
    */
   readonly notes?: (a: A) => ReadonlyArray<string>;
+  /**
+   * The text carries the CLI's own styling (search's highlight on a terminal) around pieces it
+   * escaped itself (`terminalText`): printed as it is. Every other text passes `terminalLines`.
+   */
+  readonly styled?: boolean;
 }
 
 /** A command's view: an `AnswerView`, or just the text for a person. */
 export type Human<A> = ((a: A) => string | AsyncIterable<string>) | AnswerView<A>;
 
-async function* linesOf(lines: AsyncIterable<string>): AsyncGenerator<string> {
-  for await (const line of lines) yield `${line}\n`;
+async function* terminalPieces(pieces: AsyncIterable<string>): AsyncGenerator<string> {
+  for await (const piece of pieces) yield terminalJson(piece);
+}
+
+async function* linesOf(lines: AsyncIterable<string>, shown: (text: string) => string): AsyncGenerator<string> {
+  for await (const line of lines) yield `${shown(line)}\n`;
 }
 
 /**
@@ -35,17 +46,18 @@ export const printAnswer = async <A>(r: E.Either<EngineError, A>, json: boolean 
   if (E.isLeft(r)) return reportError(r.left, json);
   const view: AnswerView<A> = typeof human === 'function' ? { text: human } : human;
   try {
-    if (json === true) await writePieces(process.stdout, jsonPieces(view.json === undefined ? r.right : view.json(r.right)), '\n');
+    if (json === true) await writePieces(process.stdout, terminalPieces(jsonPieces(view.json === undefined ? r.right : view.json(r.right))), '\n');
     else {
+      const shown = view.styled === true ? (s: string) => s : terminalLines;
       const text = view.text(r.right);
-      if (typeof text !== 'string') await writePieces(process.stdout, linesOf(text), '');
-      else if (text !== '') process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+      if (typeof text !== 'string') await writePieces(process.stdout, linesOf(text, shown), '');
+      else if (text !== '') process.stdout.write(shown(text.endsWith('\n') ? text : `${text}\n`));
     }
   } catch (err) {
     if (isEngineError(err)) return reportError(err, json);
     throw err;
   }
-  if (json !== true) for (const note of view.notes?.(r.right) ?? []) process.stderr.write(`${note}\n`);
+  if (json !== true) for (const note of view.notes?.(r.right) ?? []) process.stderr.write(`${terminalLines(note)}\n`);
   const code = exitCode?.(r.right) ?? 0;
   if (code !== 0) process.exitCode = code;
 };

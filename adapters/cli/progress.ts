@@ -6,6 +6,7 @@ import type { GateVerdict, Lease } from '../../indexer/backfillGate.js';
 import { leaseHolder } from '../../indexer/backfillGate.js';
 import type { Progress } from '../../indexer/catchUp.js';
 import type { IndexStatus, IndexWork } from '../../indexer/indexStatus.js';
+import { terminalLines } from './terminalText.js';
 
 const MB = 1024 * 1024;
 
@@ -158,7 +159,7 @@ export const createFeedback = (o: FeedbackOptions) => {
   const line = (s: string): void => {
     if (quiet) return;
     saidAny = true;
-    o.write(`rollout-engine: ${s}\n`);
+    o.write(`${terminalLines(`rollout-engine: ${s}`)}\n`);
   };
   const say = (step: Step): void => {
     if (step.said) return;
@@ -262,7 +263,7 @@ export const createFeedback = (o: FeedbackOptions) => {
       const p = step.progress;
       const at = p === undefined ? '' : ` at ${p.filesDone}/${p.filesTotal} files (${mb(p.bytesDone)} of ${mb(p.bytesTotal)})`;
       const left = step.text.ifInterrupted;
-      return `rollout-engine: interrupted while ${step.text.brief ?? step.text.doing}${at}. ${left.charAt(0).toUpperCase()}${left.slice(1)}.\n`;
+      return `${terminalLines(`rollout-engine: interrupted while ${step.text.brief ?? step.text.doing}${at}. ${left.charAt(0).toUpperCase()}${left.slice(1)}.`)}\n`;
     },
     setQuiet: (q: boolean): void => {
       quiet = q;

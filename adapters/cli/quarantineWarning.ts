@@ -3,7 +3,8 @@ import type { QuarantinedLines } from '../../replay/ports.js';
 import type { OpenCodexHome } from '../composition/openCodexHome.js';
 import { entryLineNumber, quarantineFileOf, readQuarantineEntries } from '../jsonl/quarantine.js';
 import { renderQuarantined } from '../../indexer/quarantined.js';
-import { terminalText } from './terminalText.js';
+import { terminalLines, terminalText } from './terminalText.js';
+import { terminalJson } from '../rpc/terminalJson.js';
 
 /** Lines of quarantine.jsonl shown under a warning (the file has them all). */
 const SHOWN = 5;
@@ -32,8 +33,8 @@ export const quarantineWarning = (indexDir: string, json: boolean | undefined) =
           const files = q.files.filter((f) => f.repeatedOrdinals > 0).map((f) => ({ path: f.path, lines: f.repeatedOrdinals }));
           process.stderr.write(
             json === true
-              ? `${JSON.stringify({ warning: { kind: 'repeatedOrdinals', message, threadId: q.threadId, lines: q.repeatedOrdinals, files } })}\n`
-              : [`rollout-engine: warning: ${message}`, ...files.map((f) => `  ${f.path}: ${f.lines}`)].join('\n') + '\n',
+              ? `${terminalJson(JSON.stringify({ warning: { kind: 'repeatedOrdinals', message, threadId: q.threadId, lines: q.repeatedOrdinals, files } }))}\n`
+              : terminalLines([`rollout-engine: warning: ${message}`, ...files.map((f) => `  ${f.path}: ${f.lines}`)].join('\n')) + '\n',
           );
         }
         if (q.lines === 0) continue;
@@ -49,14 +50,14 @@ export const quarantineWarning = (indexDir: string, json: boolean | undefined) =
             lineNumbers: entries.filter((e) => e.path === f.path).flatMap((e) => entryLineNumber(e) ?? []),
           }));
           process.stderr.write(
-            `${JSON.stringify({ warning: { kind: 'quarantinedLines', message, threadId: q.threadId, lines: q.lines, files, quarantineFile: file } })}\n`,
+            `${terminalJson(JSON.stringify({ warning: { kind: 'quarantinedLines', message, threadId: q.threadId, lines: q.lines, files, quarantineFile: file } }))}\n`,
           );
           continue;
         }
         // A reason may quote the line's bytes (a parse error's excerpt): shown, never acted on by the terminal.
         const shown = entries.slice(0, SHOWN).map((e) => terminalText(`  ${e.path}:${entryLineNumber(e) ?? '?'}: ${e.reason}`));
         const more = entries.length > SHOWN ? [`  … and ${entries.length - SHOWN} more`] : [];
-        process.stderr.write([`rollout-engine: warning: ${message}`, ...shown, ...more].join('\n') + '\n');
+        process.stderr.write(terminalLines([`rollout-engine: warning: ${message}`, ...shown, ...more].join('\n')) + '\n');
       }
     },
   };

@@ -27,6 +27,7 @@ import { EventStoreUrl } from '../eventstore/eventStoreOptions.js';
 import type { PricingTable } from '../../domain/tokens/pricing.js';
 import { pricingOption } from './pricingFile.js';
 import { ownMadeFoldersSync } from '../fs/ownership.js';
+import { terminalLines } from './terminalText.js';
 
 const Positive = t.refinement(U32, (n) => n >= 1, 'a whole number from 1 to 4294967295');
 
@@ -366,8 +367,10 @@ const openBrowser = (url: string): void => {
     told = true;
     const port = new URL(url).port;
     process.stderr.write(
-      `no browser opened: ${what}.\nOpen the viewer by pasting its address into a browser on this machine: ${url}\n` +
-        `(on a machine you reach over SSH: ssh -L ${port}:127.0.0.1:${port} <this host>, then open that address where you are)\n`,
+      terminalLines(
+        `no browser opened: ${what}.\nOpen the viewer by pasting its address into a browser on this machine: ${url}\n` +
+          `(on a machine you reach over SSH: ssh -L ${port}:127.0.0.1:${port} <this host>, then open that address where you are)\n`,
+      ),
     );
   };
   const child = spawn(file, [...args, url], { stdio: 'ignore', detached: true });
@@ -387,7 +390,7 @@ export const view = async (opts: HomeOptions, v: ViewOptions): Promise<void> => 
   const pricing = await pricingOption(v.pricing);
   if (E.isLeft(pricing)) return reportError(pricing.left, opts.json);
   return serveWebSocket(opts, named.right, pricing.right, serveOpts, { kind: 'ws', host: '127.0.0.1', port }, (listener) => {
-    process.stdout.write(`viewer: ${listener.viewerUrl} (Ctrl-C stops)\n`);
+    process.stdout.write(`${terminalLines(`viewer: ${listener.viewerUrl} (Ctrl-C stops)`)}\n`);
     if (v.open !== false) openBrowser(listener.viewerUrl);
   });
 };

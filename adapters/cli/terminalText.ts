@@ -33,6 +33,15 @@ export const terminalText = (text: string): string =>
     return NAMED.get(c) ?? (code <= 0xff ? `\\x${hex(code, 2)}` : `\\u${hex(code, 4)}`);
   });
 
+/**
+ * A text laid out in lines for the terminal (a command's readable answer, a note, a warning, an
+ * error, a status line): each line's controls escaped (`terminalText`), the layout's newlines
+ * kept. The one sink of the CLI's readable output on stdout and stderr, so a home's text (a path,
+ * a marketplace's name, an error quoting input) is shown wherever it is printed, not only where a
+ * renderer remembered it. Idempotent, like `terminalText`.
+ */
+export const terminalLines = (text: string): string => text.split('\n').map(terminalText).join('\n');
+
 /** How a line break of a home's text shows in a field printed on one line. */
 const LINE_BREAK_MARK = '↵';
 

@@ -12,6 +12,7 @@ import { PathReporter } from 'io-ts/lib/PathReporter.js';
 import { snakeToCamel } from '../../domain/thread/snakeToCamel.js';
 import type { ImportHistory } from '../../replay/ports.js';
 import { CODEX_STATE_DB } from './codexThreadState.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 const BUSY_TIMEOUT_MS = 5_000;
 
@@ -28,7 +29,7 @@ const renameKeys = (rows: ReadonlyArray<Record<string, unknown>>, rename: (k: st
   rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [rename(k), v])));
 
 const parseArray = (text: string, what: string): Array<Record<string, unknown>> => {
-  const v: unknown = JSON.parse(text);
+  const v: unknown = parseJson(text);
   if (!Array.isArray(v)) throw new Error(`${what} is not a JSON array`);
   return v as Array<Record<string, unknown>>;
 };

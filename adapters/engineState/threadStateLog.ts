@@ -11,6 +11,7 @@ import { THREAD_STATE_LOG_KEY } from '../lmdb/schema.js';
 import { errnoCode, isPermissionDenied, toEngineError } from '../fs/fsError.js';
 import { openNoFollow } from '../fs/noFollow.js';
 import { threadStateLogPath, underThreadStateLog } from '../jsonl/homeFacts.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 /** Complete lines of `text` decoded; a line that is not an event is skipped (told to `onBadLine`), a last line without "\n" is left for later. */
 export const decodeThreadStateLines = (
@@ -23,7 +24,7 @@ export const decodeThreadStateLines = (
     if (line.trim() === '') continue;
     let json: unknown;
     try {
-      json = JSON.parse(line);
+      json = parseJson(line);
     } catch (e) {
       onBadLine(`not JSON: ${(e as Error).message}`);
       continue;

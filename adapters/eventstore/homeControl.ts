@@ -8,6 +8,7 @@ import { eventStoreError, isWrongExpectedVersion } from './eventStoreError.js';
 import { deterministicUuid } from './lineEvents.js';
 import { ThreadStateEvent, foldThreadState } from '../../domain/threadState/threadStateEvent.js';
 import type { ThreadStateRow } from '../../domain/threadState/threadStateEvent.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 /**
  * The home's facts that are not rollout lines, in one control stream beside the rollout streams:
@@ -98,7 +99,7 @@ const factValue = (f: HomeFact): string => {
 export const homeFactOf = (event: RecordedEvent): E.Either<EngineError, HomeFact> => {
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(event.data).toString('utf8'));
+    json = parseJson(Buffer.from(event.data).toString('utf8'));
   } catch {
     json = undefined;
   }

@@ -22,6 +22,7 @@ import { HOME_CONTROL_STREAM, homeFactOf } from './homeControl.js';
 import { isSealEvent, lineMetadataOf } from './lineEvents.js';
 import { ROLLOUT_STREAM_PREFIX, confinedRolloutPath, rolloutStreamOf } from './streamNames.js';
 import { ownMadeFolders } from '../fs/ownership.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 /**
  * A node's own copy of the log as rollout files, kept current by a catch-up subscription to
@@ -87,7 +88,7 @@ const readState = async (home: string): Promise<E.Either<EngineError, ReplicaSta
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text);
   } catch {
     json = undefined;
   }

@@ -7,6 +7,7 @@ import { corrupt } from '../../domain/errors.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import { decodeShape } from '../../domain/decodeShape.js';
 import type { EventDraft, RecordedEvent } from './eventStoreClient.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 /**
  * One rollout line = one event (or, for a line larger than a part, consecutive part events):
@@ -126,7 +127,7 @@ export const sealEventOf = (stream: string, seal: StreamSeal): EventDraft => ({
 export const streamSealOf = (event: RecordedEvent): E.Either<EngineError, StreamSeal> => {
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(event.data).toString('utf8'));
+    json = parseJson(Buffer.from(event.data).toString('utf8'));
   } catch {
     json = undefined;
   }

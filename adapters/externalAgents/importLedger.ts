@@ -7,6 +7,7 @@ import { corrupt } from '../../domain/errors.js';
 import { renderDecodeErrors } from '../../domain/decodeErrors.js';
 import type { CompletedSessionImport } from '../../replay/ports.js';
 import { errnoCode } from '../fs/fsError.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 /** Codex's ledger of imported sessions, in the Codex home. */
 export const IMPORT_LEDGER_FILE = 'external_agent_session_imports.json';
@@ -39,7 +40,7 @@ export const loadLedger = async (codexHome: string): Promise<Ledger> => {
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw.replace(NANOS, '"source_modified_at":"@nanos:$1"'));
+    parsed = parseJson(raw.replace(NANOS, '"source_modified_at":"@nanos:$1"'));
   } catch (err) {
     throw corrupt(path, 0, `invalid external agent session import ledger: ${(err as Error).message}`);
   }

@@ -1,6 +1,6 @@
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { parse as parseToml } from 'smol-toml';
+import { parseTomlText as parseToml } from './tomlText.js';
 import type { EngineError } from '../../domain/errors.js';
 import { decodeError } from '../../domain/errors.js';
 import { errnoCode, toEngineError } from './fsError.js';

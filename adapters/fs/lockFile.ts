@@ -7,6 +7,7 @@ import { thisProcess, whereabouts } from '../system/processIdentity.js';
 import { errnoCode } from './fsError.js';
 import { openNoFollow, readTextNoFollow } from './noFollow.js';
 import * as nodePath from 'node:path';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 /**
  * An exclusive lock file next to the thread file (`<file>.lock`), created with O_CREAT|O_EXCL so
@@ -244,7 +245,7 @@ const breakStale = async (lockPath: string, staleRaw: string, clock: LockClock):
 
 const parse = (raw: string): LockContent | undefined => {
   try {
-    const v = JSON.parse(raw) as Partial<LockContent> | null;
+    const v = parseJson(raw) as Partial<LockContent> | null;
     return v !== null && typeof v === 'object' && typeof v.pid === 'number' && typeof v.token === 'string' && typeof v.host === 'string' ? (v as LockContent) : undefined;
   } catch {
     return undefined;

@@ -10,6 +10,7 @@ import { toEngineError } from '../fs/fsError.js';
 import { followFile } from './followedFile.js';
 import { mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
 import { appendNoFollow } from '../fs/appendNoFollow.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 /** One line of the log, as read back (a sidecar file: decoded like every byte that enters). */
 const AppendRecordLine = t.intersection([
@@ -63,7 +64,7 @@ export const fileAppendKeys = (indexDir: string, root: string = indexDir): Appen
         if (text === '') continue;
         let json: unknown;
         try {
-          json = JSON.parse(text);
+          json = parseJson(text);
         } catch {
           continue;
         }

@@ -12,6 +12,7 @@ import { followFile } from './followedFile.js';
 import { confinementRoot, mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
 import { systemClock } from '../system/clock.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 /** quarantine.jsonl holds the raw bytes of lines that did not decode (conversation text): this user's alone. */
 const QUARANTINE_MODE = 0o600;
@@ -64,7 +65,7 @@ const entryOf = (r: QuarantineRecord, at: Date): Record<string, unknown> => ({
 const decodeEntry = (bytes: Buffer): QuarantineEntry | undefined => {
   let json: unknown;
   try {
-    json = JSON.parse(bytes.toString('utf8'));
+    json = parseJson(bytes.toString('utf8'));
   } catch {
     return undefined;
   }

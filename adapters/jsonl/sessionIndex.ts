@@ -5,6 +5,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import { readTextNoFollow } from '../fs/noFollow.js';
 import { errnoCode, toEngineError } from '../fs/fsError.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 /** A line of `session_index.jsonl`, appended by `thread/name/set`. */
 const SessionIndexEntry = t.type({ id: t.string, thread_name: t.string });
@@ -43,7 +44,7 @@ export const readThreadNames = (
         if (line.trim() === '') return;
         let json: unknown;
         try {
-          json = JSON.parse(line);
+          json = parseJson(line);
         } catch (e) {
           onBadLine(i, `not JSON: ${(e as Error).message}`);
           return;
@@ -72,7 +73,7 @@ export const withoutThread = (text: string, threadId: string): { readonly kept: 
   for (const line of text.split(/(?<=\n)/)) {
     let ofThread = false;
     try {
-      const r = SessionIndexEntry.decode(JSON.parse(line));
+      const r = SessionIndexEntry.decode(parseJson(line));
       ofThread = E.isRight(r) && r.right.id === threadId;
     } catch {
       // Not JSON: not an entry, kept as it is.
@@ -110,7 +111,7 @@ export const sessionIndexEntries = (home: string): TE.TaskEither<EngineError, { 
         if (line.trim() === '') continue;
         let json: unknown;
         try {
-          json = JSON.parse(line);
+          json = parseJson(line);
         } catch {
           skipped += 1;
           continue;

@@ -11,6 +11,7 @@ import type { BufferPool, ScannedLine } from '../jsonl/lineScanner.js';
 import { INVALID_UTF8, MAX_LINE_BYTES, entryOf, overSizeRecord } from '../jsonl/lineEntry.js';
 import type { UpcastFormat, lineDecoderFor } from '../../migrations/upcast/lineDecoder.js';
 import { HEAD_BYTES as TAIL_BYTES } from '../lmdb/schema.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 /**
  * Tail: the complete lines of a file from a checkpoint, as the runner takes them. Lines are
@@ -169,7 +170,7 @@ const tailed = (
     // A line of a skipped kind that its last byte does not close: the runner would skip it by its
     // prefix again, so it is parsed here, and one that is not JSON is rejected with the reason.
     try {
-      JSON.parse(text);
+      parseJson(text);
     } catch (err) {
       return { line: { line, byteOffset, byteLength, text, lazy: { kind: 'undecodable', reason: `not JSON: ${(err as Error).message}` } } };
     }

@@ -5,6 +5,7 @@ import type { EngineError, LogPosition } from '../../domain/errors.js';
 import { invalidArgument } from '../../domain/errors.js';
 import type { AppendResult, ExpectedPosition } from '../../domain/ports.js';
 import { decodeRolloutLine, makeRolloutLine } from '../../domain/rollout/line.js';
+import { JsonTooDeep, nestedDeeperThan } from '../../domain/jsonNesting.js';
 import { syncFolder } from '../fs/writeFileAtomic.js';
 import { toEngineError } from '../fs/fsError.js';
 import { markSuperseded, unmarkSuperseded } from './homeFacts.js';
@@ -189,6 +190,10 @@ const validateEvents = (events: ReadonlyArray<NewEvent>, options: AppendEventsOp
   for (const [i, e] of events.entries()) {
     if (typeof e.timestamp !== 'string' || typeof e.type !== 'string') return invalidArgument(`events[${i}]`, 'timestamp and type must be strings');
     if (e.payload === undefined) return invalidArgument(`events[${i}].payload`, 'is required');
+    // A value a request carried within the bound can sit deeper in the line built around it: such
+    // a line would be written and then quarantined by every reader (Codex's too), so it is refused.
+    const tooDeep = nestedDeeperThan(makeRolloutLine(e).raw);
+    if (tooDeep >= 0) return invalidArgument(`events[${i}]`, new JsonTooDeep(tooDeep).message);
   }
   return undefined;
 };

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { parse as parseToml } from 'smol-toml';
+import { parseTomlText as parseToml } from '../fs/tomlText.js';
 import { load as loadYaml } from 'js-yaml';
 import type { EngineError } from '../../domain/errors.js';
 import { rejected } from '../../domain/errors.js';
@@ -14,6 +14,7 @@ import type { LoadedMarketplace, MarketplaceLoadError, PluginCache, PluginCatalo
 import { parsePluginId } from '../../domain/plugins/pluginId.js';
 import { toEngineError } from '../fs/fsError.js';
 import { kindOf, manifestTextOf, readBundle, textOrNull } from './pluginBundle.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -35,7 +36,7 @@ const repoRootOf = async (dir: string): Promise<string | null> => {
 const manifestOf = async (pluginRoot: string): Promise<Record<string, unknown> | null> => {
   const text = await manifestTextOf(pluginRoot);
   try {
-    const json = JSON.parse(text ?? '') as unknown;
+    const json = parseJson(text ?? '') as unknown;
     return isRecord(json) ? json : null;
   } catch {
     return null;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { parse as parseToml } from 'smol-toml';
+import { parseTomlText as parseToml } from '../fs/tomlText.js';
 import type { EngineError } from '../../domain/errors.js';
 import { corrupt } from '../../domain/errors.js';
 import type { PluginConfig } from '../../domain/plugins/ports.js';

@@ -14,6 +14,7 @@ import { errnoCode, toEngineError } from '../fs/fsError.js';
 import { manifestTextOf } from './pluginBundle.js';
 import { statusText } from './remotePluginBackend.js';
 import { ownMadeFolders } from '../fs/ownership.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 /**
  * Codex's bounds (`remote_bundle.rs`), and ours on the entry count: a 1.2 MB archive of 200,000
@@ -171,7 +172,7 @@ const overwriteManifestVersion = async (root: string, version: string): Promise<
     }
     let manifest: unknown;
     try {
-      manifest = JSON.parse(text);
+      manifest = parseJson(text);
     } catch (err) {
       return E.left(corrupt(path, 0, `failed to parse remote plugin manifest: ${(err as Error).message}`));
     }

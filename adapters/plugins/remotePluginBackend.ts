@@ -19,6 +19,7 @@ import type { RemoteCatalog } from '../../domain/plugins/remoteCatalog.js';
 import { errnoCode } from '../fs/fsError.js';
 import { readCodexConfig } from '../fs/codexConfig.js';
 import { readTextNoFollow } from '../fs/noFollow.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 /** A status as Codex's errors print it (reqwest's `StatusCode`): `404 Not Found`. */
 export const statusText = (status: number): string => `${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`;
@@ -53,7 +54,7 @@ export const readChatgptAuth = async (codexHome: string): Promise<E.Either<Engin
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text);
   } catch (err) {
     return E.left(decodeError(path, 0, 0, `auth.json is not JSON: ${(err as Error).message}`));
   }
@@ -108,7 +109,7 @@ const requestJson = async <A>(method: 'GET' | 'POST', url: string, auth: Chatgpt
   if (status < 200 || status > 299) return E.left(rejected(`remote plugin catalog request to ${url} failed with status ${statusText(status)}: ${body}`));
   let json: unknown;
   try {
-    json = JSON.parse(body);
+    json = parseJson(body);
   } catch (err) {
     return E.left(decodeError(url, 0, 0, `failed to parse remote plugin catalog response from ${url}: ${(err as Error).message}`));
   }

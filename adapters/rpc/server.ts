@@ -249,6 +249,8 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       if (text.trim() === '') return;
       let json: unknown;
       try {
+        // Bounded to the same depth already (messageBounds.ts, scanned a slice per turn): not scanned again here.
+        // eslint-disable-next-line no-restricted-properties
         json = JSON.parse(text);
       } catch (e) {
         return fail(null, { code: PARSE_ERROR, message: `Parse error: ${(e as Error).message}` });

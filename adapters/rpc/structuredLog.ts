@@ -1,3 +1,5 @@
+import { terminalJson } from './terminalJson.js';
+
 /**
  * `serve`'s log: one JSON object per line on stderr (`{"time","level","msg",...fields}`), at or
  * above the level `--log-level` asks for. The CLI's status lines are not log records and stay as
@@ -21,7 +23,7 @@ export const jsonLog = (level: LogLevel, out: { write: (text: string) => unknown
     (l: LogLevel) =>
     (msg: string, fields: Readonly<Record<string, unknown>> = {}): void => {
       if (LOG_LEVELS.indexOf(l) > rank) return;
-      out.write(`${JSON.stringify({ time: now().toISOString(), level: l, msg, ...fields })}\n`);
+      out.write(`${terminalJson(JSON.stringify({ time: now().toISOString(), level: l, msg, ...fields }))}\n`);
     };
   return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
 };

@@ -17,6 +17,7 @@ import { INTERNAL_ERROR, RpcMessageFromServer } from '../../protocol/jsonRpc.js'
 import type { RpcError } from '../../protocol/jsonRpc.js';
 import type { Log } from './structuredLog.js';
 import { silentLog } from './structuredLog.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 type Id = string | number;
 
@@ -125,7 +126,7 @@ const openLink = (endpoint: Endpoint, s: LinkSettings, onMessage: (m: UpstreamMe
       const text = data.toString();
       let json: unknown;
       try {
-        json = isBinary ? undefined : JSON.parse(text);
+        json = isBinary ? undefined : parseJson(text);
       } catch {
         json = undefined;
       }

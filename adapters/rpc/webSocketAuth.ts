@@ -5,6 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { compactVerify } from 'jose';
 import type { EngineError } from '../../domain/errors.js';
 import { invalidArgument } from '../../domain/errors.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 /**
  * WebSocket authentication as `codex app-server --ws-auth` does it (codex-rs app-server
@@ -153,7 +154,7 @@ export const authorizeUpgrade = async (headers: IncomingHttpHeaders, policy: Web
   try {
     // The signature only: the claims are checked below with Codex's rules, skew and words.
     const verified = await compactVerify(token.right, policy.sharedSecret, { algorithms: ['HS256'] });
-    const claims: unknown = JSON.parse(new TextDecoder().decode(verified.payload));
+    const claims: unknown = parseJson(new TextDecoder().decode(verified.payload));
     if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) return unauthorized('invalid websocket jwt');
     payload = claims as Record<string, unknown>;
   } catch {

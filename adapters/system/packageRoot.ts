@@ -3,6 +3,7 @@ import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 /**
  * The installed package's folder: the nearest one above this module that holds a package.json.
@@ -26,7 +27,7 @@ let version: string | undefined;
 /** The installed package's version, from its package.json: what `--version` and `initialize`'s user agent say. */
 export const engineVersion = (): string => {
   if (version !== undefined) return version;
-  const decoded = PackageJson.decode(JSON.parse(fs.readFileSync(nodePath.join(packageRoot, 'package.json'), 'utf8')));
+  const decoded = PackageJson.decode(parseJson(fs.readFileSync(nodePath.join(packageRoot, 'package.json'), 'utf8')));
   if (E.isLeft(decoded)) throw new Error(`${nodePath.join(packageRoot, 'package.json')} has no string "version"`);
   version = decoded.right.version;
   return version;

@@ -1,7 +1,7 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { renderDecodeErrors } from '../decodeErrors.js';
-import { SERDE_MAX_DEPTH, nestedDeeperThan } from '../jsonNesting.js';
+import { JsonTooDeep, parseJson } from '../jsonNesting.js';
 
 /**
  * One line of a Claude Code session (`~/.claude/projects/<encoded cwd>/<session>.jsonl`), as far as
@@ -44,13 +44,11 @@ const TOOL_RESULT_TAG = 'external_agent_tool_result';
  * parses it), not JSON, not an object, or a string Codex's parser refuses (a lone surrogate).
  */
 export const decodeClaudeLine = (text: string): E.Either<string, ClaudeRecord> => {
-  const tooDeep = nestedDeeperThan(text);
-  if (tooDeep >= 0) return E.left(`nested deeper than ${SERDE_MAX_DEPTH} levels (at character ${tooDeep + 1}): Codex's parser refuses it`);
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text);
   } catch (err) {
-    return E.left(`not JSON: ${(err as Error).message}`);
+    return E.left(err instanceof JsonTooDeep ? err.message : `not JSON: ${(err as Error).message}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return E.left('not a JSON object');
   // serde_json refuses an escaped lone surrogate, so Codex skips the whole line; so do we.

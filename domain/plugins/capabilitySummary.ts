@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { PluginId } from './pluginId.js';
 import { pluginKey } from './pluginId.js';
 import type { PluginCapabilitySummary } from './telemetry.js';
+import { parseJson } from '../jsonNesting.js';
 
 /**
  * A plugin bundle's capabilities as Codex summarises them for telemetry (pure part; the adapter
@@ -34,7 +35,7 @@ export interface PluginManifestPaths {
 
 const jsonOf = (text: string): unknown => {
   try {
-    return JSON.parse(text) as unknown;
+    return parseJson(text) as unknown;
   } catch {
     return undefined;
   }

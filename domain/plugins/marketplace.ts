@@ -2,6 +2,7 @@ import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { renderDecodeErrors } from '../decodeErrors.js';
 import { manifestRelativePath } from './capabilitySummary.js';
+import { parseJson } from '../jsonNesting.js';
 
 /**
  * Local plugin marketplaces and the v2 answers Codex builds from them (pure), read from
@@ -54,7 +55,7 @@ export const marketplaceRootOf = (marketplacePath: string): string => {
 export const parseMarketplace = (path: string, text: string): E.Either<string, Marketplace> => {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text);
   } catch (err) {
     return E.left(`invalid marketplace file \`${path}\`: ${(err as Error).message}`);
   }

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../errors.js';
 import { decodeError, invalidArgument, unsupported } from '../errors.js';
 import { renderDecodeErrors } from '../decodeErrors.js';
+import { parseJson } from '../jsonNesting.js';
 
 /**
  * The remote-install sidecar Codex keeps beside a plugin's version directories
@@ -22,7 +23,7 @@ const SidecarV1 = t.type({ schema_version: t.literal(1), remote_plugin_id: t.str
 export const decodeSidecar = (path: string, text: string): E.Either<EngineError, string> => {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text);
   } catch (err) {
     return E.left(decodeError(path, 0, 0, `remote plugin install metadata is not JSON: ${(err as Error).message}`));
   }

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { renderDecodeErrors } from '../decodeErrors.js';
 import { decodeShape } from '../decodeShape.js';
+import { JsonTooDeep, parseJson } from '../jsonNesting.js';
 
 /**
  * The envelope every modern rollout line has: `{timestamp, ordinal?, type, payload, metadata?}`.
@@ -33,9 +34,10 @@ export interface RolloutLine {
 export const decodeRolloutLine = (raw: string, parsed: string = raw): E.Either<string, RolloutLine> => {
   let json: unknown;
   try {
-    json = JSON.parse(parsed);
+    // Deeper than serde_json goes (Codex cannot read the line either): quarantined like any bad line.
+    json = parseJson(parsed);
   } catch (e) {
-    return E.left(`not JSON: ${(e as Error).message}`);
+    return E.left(e instanceof JsonTooDeep ? e.message : `not JSON: ${(e as Error).message}`);
   }
   return pipe(
     decodeShape(RolloutEnvelope, json),

@@ -48,5 +48,6 @@ export class RenderedTurns {
   }
 }
 
-/** The turns as values, whichever way they came. */
+/** The turns as values, whichever way they came (a rendering is our own text of values already bounded: a plain parse). */
+// eslint-disable-next-line no-restricted-properties
 export const turnValues = (t: Turn | RenderedTurns): Turn[] => (t instanceof RenderedTurns ? (JSON.parse(`[${t.json}]`) as Turn[]) : [t]);

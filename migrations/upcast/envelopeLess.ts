@@ -47,6 +47,7 @@ import { decodeRolloutLine, makeRolloutLine, type RolloutLine } from '../../doma
 import { decodeError, unsupported, type EngineError } from '../../domain/errors.js';
 import { renderDecodeErrors } from '../../domain/decodeErrors.js';
 import { LegacyRecordTypedEvent, LegacyResponseItem, LegacySessionMeta, knownLegacyItemCodecs } from './legacyShapes.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 /** Kind given to `{"record_type":"state"}` snapshot lines (no modern equivalent). */
 export const LEGACY_STATE_KIND = 'legacy_state_snapshot';
@@ -106,9 +107,9 @@ type JsonObject = Record<string, unknown>;
 
 const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-const parseJson = (raw: string): E.Either<string, unknown> =>
+const parseLine = (raw: string): E.Either<string, unknown> =>
   E.tryCatch(
-    () => JSON.parse(raw) as unknown,
+    () => parseJson(raw) as unknown,
     (e) => `not JSON: ${(e as Error).message}`,
   );
 
@@ -152,7 +153,7 @@ const isBlank = (s: string): boolean => s.trim() === '';
  */
 export const detectRolloutFormat = (firstLineText: string): RolloutFormat => {
   if (isBlank(firstLineText)) return 'empty';
-  const parsed = parseJson(firstLineText);
+  const parsed = parseLine(firstLineText);
   if (E.isLeft(parsed) || !isObject(parsed.right)) return 'unknown';
   const o = parsed.right;
   if (looksLikeEnvelope(o)) return 'envelope';
@@ -267,7 +268,7 @@ const classify = (o: JsonObject, index: number, ctx: UpcastLineContext): E.Eithe
 export const upcastLegacyLine = (raw: string, index: number, byteOffset: number, ctx: UpcastLineContext): E.Either<EngineError, UpcastRolloutLine> => {
   const fail = (reason: string): EngineError => decodeError(ctx.path, index, byteOffset, reason);
   return pipe(
-    parseJson(raw),
+    parseLine(raw),
     E.chain((v) => (isObject(v) ? E.right(v) : E.left('not a JSON object'))),
     E.chain((o) => classify(o, index, ctx)),
     E.chain((view): E.Either<string, UpcastRolloutLine> => {
@@ -326,7 +327,7 @@ export const upcastEnvelopeLess = (lines: ReadonlyArray<string>, options: Upcast
     return E.left(decodeError(path, firstIndex, firstOffset, 'first line is not a legacy session meta ({id, timestamp, …})'));
   }
   const first = pipe(
-    parseJson(firstRaw),
+    parseLine(firstRaw),
     E.chain((v) => decodeWith(LegacySessionMeta, isObject(v) ? withoutKey(v, 'record_type') : v, 'session meta')),
     E.mapLeft((reason) => decodeError(path, firstIndex, firstOffset, reason)),
   );

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import type { RolloutLine } from '../../domain/rollout/line.js';
 import { detectRolloutFormat, upcastLegacyLine } from './envelopeLess.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 /** How a pre-envelope rollout is read: its format and the session start every line borrows. */
 export interface UpcastFormat {
@@ -19,7 +20,7 @@ export const upcastFormatOf = (firstLine: string): UpcastFormat | null => {
   if (format !== 'envelopeLess' && format !== 'recordTyped') return null;
   let baseTimestamp = '';
   try {
-    baseTimestamp = String((JSON.parse(firstLine) as { timestamp?: unknown }).timestamp ?? '');
+    baseTimestamp = String((parseJson(firstLine) as { timestamp?: unknown }).timestamp ?? '');
   } catch {
     // detectRolloutFormat parsed it already; unreachable.
   }

@@ -19,6 +19,7 @@ export type SearchOccurrencesQuery = ParamsOf<'thread/searchOccurrences'>;
 
 export type { ThreadSearchOccurrence, ThreadSearchOccurrencesPage } from '../../protocol/search.js';
 import type { ThreadSearchOccurrence, ThreadSearchOccurrencesPage } from '../../protocol/search.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 export const DEFAULT_OCCURRENCES_LIMIT = 50;
 export const MAX_OCCURRENCES_LIMIT = 500;
@@ -29,7 +30,7 @@ const OccurrenceCursor = t.type({ threadId: t.string, searchTerm: t.string, next
 const parseCursor = (text: string, q: SearchOccurrencesQuery): E.Either<EngineError, { readonly at: number; readonly index: number }> => {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text);
   } catch {
     return E.left(invalidCursor(text));
   }

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
 import { rejected } from '../../domain/errors.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 /**
  * Codex's page cursors: plain JSON text. Paginated threads name a rollout ordinal and a scope;
@@ -41,9 +42,9 @@ export interface TurnCursor {
 
 export const invalidCursor = (cursor: string): EngineError => rejected(`invalid cursor: ${cursor}`);
 
-const parseJson = (text: string): unknown => {
+const jsonOrUndefined = (text: string): unknown => {
   try {
-    return JSON.parse(text);
+    return parseJson(text);
   } catch {
     return undefined;
   }
@@ -51,7 +52,7 @@ const parseJson = (text: string): unknown => {
 
 /** A paginated cursor for this thread and scope, else Codex's "invalid cursor: <text>". */
 export const parseHistoryCursor = (text: string, threadId: string, scope: CursorScope): E.Either<EngineError, HistoryCursor> => {
-  const decoded = HistoryCursorCodec.decode(parseJson(text));
+  const decoded = HistoryCursorCodec.decode(jsonOrUndefined(text));
   if (E.isLeft(decoded)) return E.left(invalidCursor(text));
   const c = decoded.right;
   if (c.requestedThreadId !== threadId || c.scope.kind !== scope || !Number.isSafeInteger(c.rolloutOrdinal) || c.rolloutOrdinal < 0) return E.left(invalidCursor(text));
@@ -63,7 +64,7 @@ export const serializeHistoryCursor = (threadId: string, scope: CursorScope, rol
   JSON.stringify({ requestedThreadId: threadId, rolloutOrdinal, includeAnchor, scope: { kind: scope }, ...(rolloutLine === undefined ? {} : { rolloutLine }) });
 
 export const parseTurnCursor = (text: string): E.Either<EngineError, TurnCursor> => {
-  const decoded = TurnCursorCodec.decode(parseJson(text));
+  const decoded = TurnCursorCodec.decode(jsonOrUndefined(text));
   return E.isLeft(decoded) ? E.left(invalidCursor(text)) : E.right({ turnId: decoded.right.turnId, includeAnchor: decoded.right.includeAnchor });
 };
 

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
 import { invalidCursor } from './cursors.js';
+import { parseJson } from '../../domain/jsonNesting.js';
 
 /**
  * Item cursors of legacy threads, which Codex cannot page (its legacy lines carry no ordinal):
@@ -21,7 +22,7 @@ export const itemLineCursor = (threadId: string, rolloutId: string, line: number
 export const parseItemLineCursor = (text: string, threadId: string): E.Either<EngineError, { rolloutId: string; line: number; includeAnchor: boolean }> => {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text);
   } catch {
     return E.left(invalidCursor(text));
   }

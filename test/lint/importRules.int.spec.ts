@@ -161,6 +161,35 @@ describe('lint config', () => {
     });
   });
 
+  describe('one bounded JSON parse (no-restricted-properties)', () => {
+    /** The messages of one rule for `code` as the file `relPath`. */
+    const ruleMessages = async (relPath: string, code: string): Promise<string[]> => {
+      const [result] = await eslint.lintText(code, { filePath: path.join(root, relPath) });
+      return result!.messages.filter((m) => m.ruleId === 'no-restricted-properties').map((m) => m.message);
+    };
+
+    it('JSON.parse is refused in every layer of the engine (adapters/, domain/, replay/, indexer/, projections/, migrations/): parseJson is the one parse', async () => {
+      for (const file of [
+        'adapters/jsonl/probe.ts',
+        'adapters/cli/commands/probe.ts',
+        'domain/probe.ts',
+        'replay/probe.ts',
+        'indexer/probe.ts',
+        'projections/probe.ts',
+        'migrations/probe.ts',
+      ]) {
+        const messages = await ruleMessages(file, 'export const f = (s: string): unknown => JSON.parse(s);\n');
+        expect(messages, file).to.have.length(1);
+        expect(messages[0], file).to.include('parseJson (domain/jsonNesting.ts)');
+      }
+    });
+
+    it('allows it in domain/jsonNesting.ts (the parse itself), test/ and bench/', async () => {
+      for (const file of ['domain/jsonNesting.ts', 'test/probe.ts', 'bench/probe.ts'])
+        expect(await ruleMessages(file, 'export const f = (s: string): unknown => JSON.parse(s);\n'), file).to.deep.equal([]);
+    });
+  });
+
   describe('prettier', () => {
     it('resolves .prettierrc.json for a .ts file', async () => {
       const tsFile = path.join(root, 'domain', 'errors.ts');

@@ -6,6 +6,8 @@ import { command, registerCommand } from '../commandSpec.js';
 import { option } from '../optionTable.js';
 import type { OptionsOf } from '../optionTable.js';
 import { HOME_OPTIONS } from '../homeOptions.js';
+import { terminalLines } from '../terminalText.js';
+import { terminalJson } from '../../rpc/terminalJson.js';
 
 const ANALYTICS_OPTIONS = {
   ...HOME_OPTIONS,
@@ -117,11 +119,11 @@ export const analyticsCommand = command({
   arguments: [],
   options: ANALYTICS_OPTIONS,
   run: async ({ opts }) => {
-    const [r, { reportError }] = await Promise.all([runAnalytics(opts, (s) => process.stdout.write(s)), import('../exitCodes.js')]);
+    const [r, { reportError }] = await Promise.all([runAnalytics(opts, (s) => process.stdout.write(terminalJson(s))), import('../exitCodes.js')]);
     if (r._tag === 'Left') return reportError(r.left);
     if (r.right === null) return;
-    process.stdout.write(`${JSON.stringify(r.right)}\n`);
-    for (const e of r.right.errors) process.stderr.write(`rollout-engine: ${e}\n`);
+    process.stdout.write(`${terminalJson(JSON.stringify(r.right))}\n`);
+    for (const e of r.right.errors) process.stderr.write(`${terminalLines(`rollout-engine: ${e}`)}\n`);
     if (r.right.failed > 0) process.exitCode = 1;
   },
 });

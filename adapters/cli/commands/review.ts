@@ -4,6 +4,7 @@ import { command, registerCommand } from '../commandSpec.js';
 import { argument, option } from '../optionTable.js';
 import type { OptionsOf } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { parseJson } from '../../../domain/jsonNesting.js';
 
 const REVIEW_OPTIONS = {
   custom: option('--custom <instructions>', 'review with these instructions'),
@@ -31,7 +32,7 @@ const targetOf = (o: OptionsOf<typeof REVIEW_OPTIONS>, invalidArgument: (what: s
   if (o.baseBranch !== undefined) return { target: { type: 'baseBranch', branch: o.baseBranch } };
   if (o.commit !== undefined) return { target: { type: 'commit', sha: o.commit, title: o.title ?? null } };
   try {
-    return { target: JSON.parse(o.target!) as unknown };
+    return { target: parseJson(o.target!) as unknown };
   } catch (e) {
     return invalidArgument('--target', `not JSON: ${(e as Error).message}`);
   }

@@ -104,6 +104,7 @@ export const searchCommand = command({
       return runOnHome(opts, (home) => searchOccurrences(home.read, q), {
         text: (page) => [...occurrenceLines(page, nothing), page.nextCursor === null ? 'last page' : terminalText(`next page: --cursor '${page.nextCursor}'`)].join('\n'),
         json: (page) => page,
+        styled: process.stdout.isTTY === true,
       });
     }
     const matchRanges = (snippet: string, term: string): Array<readonly [number, number]> =>
@@ -122,8 +123,10 @@ export const searchCommand = command({
             `    ${highlight(oneLine(r.snippet), matchRanges(oneLine(r.snippet), searchTerm.trim()))}`,
           ]);
     return runOnHome(opts, (home) => searchThreads(home.read, q), {
-      text: (page) => [...threadLines(page), ...pageHints(page, withTerms(pageCommandOf(cmd, '--asc'), terms))].join('\n'),
+      text: (page) => [...threadLines(page), ...pageHints(page, withTerms(pageCommandOf(cmd, '--asc'), terms)).map(terminalText)].join('\n'),
       json: (page) => page,
+      // The highlight's escapes are the only ones (each piece escaped on its own, above).
+      styled: process.stdout.isTTY === true,
     });
   },
 });

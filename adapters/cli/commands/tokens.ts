@@ -12,7 +12,8 @@ import { option } from '../optionTable.js';
 import type { OptionsOf } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 import { PRICING_OPTION } from '../pricingOption.js';
-import { terminalText } from '../terminalText.js';
+import { terminalLines, terminalText } from '../terminalText.js';
+import { terminalJson } from '../../rpc/terminalJson.js';
 
 /** `tokens --by` values: the CLI's names of the token report's dimensions, with `day` = local day (a Map: `--by constructor` is no name). */
 const TOKEN_DIMENSION_NAMES: ReadonlyMap<string, TokenDimension> = new Map([
@@ -360,7 +361,7 @@ export const tokensCommand = command({
     // runTokens renders the report itself (a table, or JSON with --json); an error follows --json too.
     const [r, { reportError }] = await Promise.all([runTokens(opts), import('../exitCodes.js')]);
     if (r._tag === 'Left') return reportError(r.left, opts.json);
-    process.stdout.write(`${r.right}\n`);
+    process.stdout.write(`${opts.json === true ? terminalJson(r.right) : terminalLines(r.right)}\n`);
   },
 });
 

@@ -4,6 +4,7 @@ import type { VerifyFindings } from '../../../indexer/verifyFindings.js';
 import { command, registerCommand } from '../commandSpec.js';
 import { option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { terminalLines } from '../terminalText.js';
 
 /** How many differences `verify` lists without `--all` (every one is counted). */
 const LISTED_DIFFERENCES = 20;
@@ -79,14 +80,15 @@ export const verifyCommand = command({
       opts.json === true
         ? { keep: all ? Number.POSITIVE_INFINITY : LISTED_DIFFERENCES }
         : all
-          ? { keep: 0, onDiff: (d) => void process.stdout.write(`${renderDiff(d)}\n`) }
+          ? { keep: 0, onDiff: (d) => void process.stdout.write(`${terminalLines(renderDiff(d))}\n`) }
           : { keep: LISTED_DIFFERENCES };
     const verifying = stepText(`verifying the index of ${codexHome} against a fresh fold of its rollout files`, 'verified', 'verify changes nothing');
     const found = await cliFeedback.during(verifying, () => withIndexAsItIs(codexHome, indexDir, (store) => verifyIndex(store, codexHome, options)));
     // What differs is kept for `repair` (which re-indexes it rather than verifying again). An
     // index dir this process cannot write (someone else's home) only loses that.
     const saved = E.isRight(found) && found.right.findings !== undefined ? await saveVerifyFindings(indexDir, found.right.findings)() : E.right(undefined);
-    if (E.isLeft(saved)) process.stderr.write(`rollout-engine: warning: verify's findings not kept for repair (it will rebuild): ${renderError(saved.left)}\n`);
+    if (E.isLeft(saved))
+      process.stderr.write(`${terminalLines(`rollout-engine: warning: verify's findings not kept for repair (it will rebuild): ${renderError(saved.left)}`)}\n`);
     const verified = E.map(({ findings: _f, ...r }: VerifyReport & { findings: VerifyFindings | undefined }) => ({ ...r, omitted: r.differences - r.diffs.length }))(
       found,
     );

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { oneLineText, terminalText, textLines } from '../../../adapters/cli/terminalText.js';
+import { oneLineText, terminalLines, terminalText, textLines } from '../../../adapters/cli/terminalText.js';
+import { terminalJson } from '../../../adapters/rpc/terminalJson.js';
 
 const ACTED_ON = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
@@ -51,7 +52,7 @@ describe('oneLineText: a field printed on one line', () => {
         expect([...kept.replace(/\\e/g, 'E')].length).to.be.at.most(max - 1);
         if (/^[^`“”]*$/.test(s)) expect(((kept + closing).match(/"/g) ?? []).length % 2).to.equal(0);
       }),
-      { numRuns: 2_000 },
+      { numRuns: 500 },
     );
   });
 });
@@ -62,5 +63,34 @@ describe('textLines: a text shown as lines of its own', () => {
     expect(textLines('a\rb')).to.deep.equal(['a\\rb']);
     expect(textLines('')).to.deep.equal(['']);
     expect(textLines(' \n ')).to.deep.equal(['']);
+  });
+});
+
+describe('terminalLines: the sink of the readable output', () => {
+  it("property: the layout's newlines kept, every line's controls escaped, idempotent", () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary' }), { maxLength: 5 }), (parts) => {
+        const text = parts.join('\n');
+        const shown = terminalLines(text);
+        expect(shown.split('\n').length).to.equal(text.split('\n').length);
+        expect(shown.split('\n').some((l) => ACTED_ON.test(l))).to.equal(false);
+        expect(terminalLines(shown)).to.equal(shown);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('terminalJson: JSON for a terminal', () => {
+  it('property: the same value to a JSON reader, nothing a terminal acts on in the text', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.string({ unit: 'binary' }), (v, s) => {
+        const value = { v, s };
+        const json = terminalJson(JSON.stringify(value));
+        expect(ACTED_ON.test(json)).to.equal(false);
+        expect(JSON.parse(json)).to.deep.equal(JSON.parse(JSON.stringify(value)));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

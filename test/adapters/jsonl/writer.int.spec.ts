@@ -151,7 +151,14 @@ describe('jsonl writer', function () {
     expect(await tag(appendLines(path, [raw(0)], { ordinal: 2, byteOffset: 0 })())).to.equal('InvalidArgument');
     expect(await tag(appendLines(path, [raw(0)], { ordinal: -1, byteOffset: 3 })())).to.equal('InvalidArgument');
     expect(await tag(appendEvents(path, [], 'noStream', { historyMode: 'paginated' })())).to.equal('InvalidArgument');
+    // Lines nested deeper than serde_json's 127 levels (the line's own two around the payload's): as a line, and as an event's payload.
+    const nested = (depth: number): unknown => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) as unknown;
+    const deepEvent = (depth: number) => ({ ...ev(0), payload: { type: 'x', deep: nested(depth) } });
+    expect(await tag(appendLines(path, [makeRolloutLine(deepEvent(126)).raw], 'noStream')())).to.equal('InvalidArgument');
+    expect(await tag(appendLines(path, [makeRolloutLine(deepEvent(3_000)).raw], 'noStream')())).to.equal('InvalidArgument');
+    expect(await tag(appendEvents(path, [deepEvent(126)], 'noStream', { historyMode: 'paginated' })())).to.equal('InvalidArgument');
     expect(await exists(nodePath.dirname(path))).to.equal(false);
+    expect(await tag(appendEvents(fresh(), [deepEvent(125)], 'noStream', { historyMode: 'paginated' })())).to.equal('Right');
     // Opting out of envelope validation still refuses newlines.
     expect(await tag(appendLines(path, ['plain\ntext'], 'noStream', { validate: false })())).to.equal('InvalidArgument');
     expect(await tag(appendLines(path, ['plain text'], 'noStream', { validate: false, fsync: 'never' })())).to.equal('Right');

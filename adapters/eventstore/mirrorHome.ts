@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
-import { openNoFollow, readTextNoFollow } from '../fs/noFollow.js';
+import { openNoFollow } from '../fs/noFollow.js';
+import { readTextNoFollow } from '../fs/heldRead.js';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
-import { openNoFollow, readTextNoFollow } from '../fs/noFollow.js';
+import { openNoFollow } from '../fs/noFollow.js';
+import { readTextNoFollow } from '../fs/heldRead.js';
 import * as nodePath from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as E from 'fp-ts/lib/Either.js';

@@ -161,6 +161,9 @@ export const readBytesBelow = async (root: string, path: string): Promise<Buffer
 /** A regular file's text below `root`, read through `openBelow`. */
 export const readTextBelow = async (root: string, path: string): Promise<string> => (await readBytesBelow(root, path)).toString('utf8');
 
+/** A whole file's text, its folder held below `root` (`openBelow`): a link there is refused, never read through; a FIFO refused, never waited on. */
+export const readTextNoFollow = readTextBelow;
+
 /** `dir`'s entries below `root` (sorted by name), the folder held as above while it is listed. */
 export const listFolderBelow = async (root: string, dir: string): Promise<fsSync.Dirent[]> => {
   const folder = await holdFolder(root, dir, { create: false, mode: 0o700 });

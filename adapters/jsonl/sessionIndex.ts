@@ -3,7 +3,7 @@ import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
-import { readTextNoFollow } from '../fs/noFollow.js';
+import { readTextNoFollow } from '../fs/heldRead.js';
 import { LinkRefused, deniesAccess, errnoCode, toEngineError } from '../fs/fsError.js';
 
 /** A line of `session_index.jsonl`, appended by `thread/name/set`. */

@@ -13,7 +13,7 @@ import { MARKETPLACE_MANIFEST_PATHS, parseMarketplace } from '../../domain/plugi
 import type { LoadedMarketplace, MarketplaceLoadError, PluginCache, PluginCatalog } from '../../domain/plugins/ports.js';
 import { parsePluginId } from '../../domain/plugins/pluginId.js';
 import { toEngineError } from '../fs/fsError.js';
-import { readTextNoFollow } from '../fs/noFollow.js';
+import { readTextNoFollow } from '../fs/heldRead.js';
 import { kindOf, manifestTextOf, readBundle, textOrNull } from './pluginBundle.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -6,7 +6,7 @@ import type { EngineError } from '../../domain/errors.js';
 import { corrupt } from '../../domain/errors.js';
 import type { PluginConfig } from '../../domain/plugins/ports.js';
 import { errnoCode, toEngineError } from '../fs/fsError.js';
-import { readTextNoFollow } from '../fs/noFollow.js';
+import { readTextNoFollow } from '../fs/heldRead.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 
 /** config.toml holds credentials-adjacent settings: Codex keeps it 0600. */

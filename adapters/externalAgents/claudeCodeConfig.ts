@@ -9,7 +9,7 @@ import type { SubagentMetadata } from '../../domain/externalConfig/subagentToml.
 import type { ConfigImportResult, ConfigItemType } from '../../domain/externalConfig/migration.js';
 import { checkFoldersBelow, mkdirNoFollow, refuseLinkSync } from '../fs/noFollow.js';
 import { createNoFollow } from '../fs/heldFolder.js';
-import { kindBelowSync, listFolderSync, readBytesBelow, readTextBelowSync } from '../fs/heldRead.js';
+import { folderBelowSync, kindBelowSync, listFolderSync, readBytesBelow, readTextBelowSync } from '../fs/heldRead.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import type { ExternalAgentMigrationItem } from '../../protocol/externalAgents.js';
 import { migrationDetails } from '../../protocol/externalAgents.js';
@@ -313,7 +313,8 @@ const copySkill = async (sourceRoot: string, root: string, source: string, targe
 
 /**
  * Import one item as Codex does; nothing to do (already there, no source) is no success and no
- * failure. Rejects with the file system's error. What is there is looked at as detection looks;
+ * failure; a source folder reached through a link (a repository's `.claude` or `.claude/skills`
+ * leading out of it) fails the item with `LinkRefused` naming it, nothing of it read. Rejects with the file system's error. What is there is looked at as detection looks;
  * the writes are asynchronous, and never through a link (`Scope.root`): a link on the way to a
  * target rejects with `LinkRefused` naming it, before anything of the item is written.
  */
@@ -334,7 +335,7 @@ export const importConfigMigration = async (
     return { successes: [{ source: scope.agentsMdSource, target: scope.agentsMdTarget }] };
   }
   if (item.itemType === 'SUBAGENTS') {
-    if (!isDirBelow(scope.sourceRoot, scope.agentsSource)) return { successes: [] };
+    if (!folderBelowSync(scope.sourceRoot, scope.agentsSource)) return { successes: [] };
     // A link on the way (`.codex` planted by the repository) fails the item before anything is written.
     await checkFoldersBelow(scope.root, scope.agentsTarget);
     await mkdirNoFollow(scope.root, scope.agentsTarget, TARGET_FOLDER_MODE);
@@ -347,7 +348,7 @@ export const importConfigMigration = async (
     return { successes };
   }
   if (item.itemType === 'COMMANDS') {
-    if (!isDirBelow(scope.sourceRoot, scope.commandsSource)) return { successes: [] };
+    if (!folderBelowSync(scope.sourceRoot, scope.commandsSource)) return { successes: [] };
     await checkFoldersBelow(scope.skillsRoot, scope.skillsTarget);
     await mkdirNoFollow(scope.skillsRoot, scope.skillsTarget, TARGET_FOLDER_MODE);
     const successes: Array<{ source: string; target: string }> = [];
@@ -360,7 +361,7 @@ export const importConfigMigration = async (
     }
     return { successes };
   }
-  if (!isDirBelow(scope.sourceRoot, scope.skillsSource)) return { successes: [] };
+  if (!folderBelowSync(scope.sourceRoot, scope.skillsSource)) return { successes: [] };
   await checkFoldersBelow(scope.skillsRoot, scope.skillsTarget);
   await mkdirNoFollow(scope.skillsRoot, scope.skillsTarget, TARGET_FOLDER_MODE);
   const successes: Array<{ source: string; target: string }> = [];

@@ -56,6 +56,8 @@ const holdFolderSync = (root: string, dir: string): { readonly at: (name: string
       try {
         child = fsSync.openSync(`${HANDLE_PATHS}/${held}/${part}`, FOLDER_FLAGS);
       } catch (err) {
+        // O_DIRECTORY | O_NOFOLLOW on a link to a folder is ENOTDIR on Linux: told apart by a look at it.
+        if (errnoCode(err) === 'ENOTDIR' && fsSync.lstatSync(at, { throwIfNoEntry: false })?.isSymbolicLink() === true) throw new LinkRefused(at, 'a symbolic link');
         throw refusalOf(err, at);
       }
       fsSync.closeSync(held);
@@ -100,6 +102,20 @@ export const kindBelowSync = (root: string, path: string): 'file' | 'dir' | 'oth
     return st === undefined ? null : st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
   } finally {
     folder.close();
+  }
+};
+
+/**
+ * Whether `dir` below `root` is a folder reached without a link: false when it is missing or not a
+ * folder; `LinkRefused` when a link is on the way or at its name (the caller reports it, not as missing).
+ */
+export const folderBelowSync = (root: string, dir: string): boolean => {
+  try {
+    holdFolderSync(root, dir).close();
+    return true;
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT' || (err instanceof LinkRefused && err.what === 'not a folder')) return false;
+    throw err;
   }
 };
 

@@ -249,14 +249,28 @@ describe('reliability · external imports (FIFOs and links in the Claude home)',
       expect(leaked, "the victim's files copied into the repositories").to.deep.equal([]);
       expect(JSON.stringify(detected), 'detection shows what is behind the links').to.not.include(VICTIM);
       expect(JSON.stringify(detected.items), 'items offered from behind the links').to.equal('[]');
-      // Nothing found to import where the sources are links: no success, no file written.
+      // No success; each item whose source folder is reached through a link fails naming it (the
+      // skills of the first repository; skills, commands and subagents of the second, whose `.claude` is
+      // the link; its CLAUDE.md, a file below the link, is not found, as a missing one).
       expect(results.flatMap((r) => r.successes)).to.deep.equal([]);
+      const failures = results.flatMap((r) => r.failures.map((f) => `${r.itemType}: ${f.message}`));
+      figures.refused += failures.length;
+      expect(failures).to.have.length(4);
+      for (const [item, link] of [
+        ['SKILLS', nodePath.join(skillsRepo, '.claude', 'skills')],
+        ['SKILLS', nodePath.join(claudeRepo, '.claude')],
+        ['COMMANDS', nodePath.join(claudeRepo, '.claude')],
+        ['SUBAGENTS', nodePath.join(claudeRepo, '.claude')],
+      ] as const)
+        expect(
+          failures.some((f) => f.startsWith(`${item}: `) && f.includes(`${link} is a symbolic link`)),
+          `${item} fails naming ${link}: ${failures.join(' | ')}`,
+        ).to.equal(true);
       for (const [p, bytes] of before) {
         const same = fs.readFileSync(nodePath.join(victim, p)).equals(bytes);
         if (!same) figures.outsideWrites += 1;
         expect(same, `${p} changed`).to.equal(true);
       }
-      figures.refused += 2;
     } finally {
       await server.client.close();
     }

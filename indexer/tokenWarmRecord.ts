@@ -6,7 +6,7 @@ import type { HomeTokenSums, TokenSums } from '../domain/tokens/reportSums.js';
 import type { UsageBucket } from '../domain/tokens/report.js';
 import { lstatShows } from '../adapters/jsonl/fileTimes.js';
 import { folderTimes } from '../adapters/jsonl/fileTimes.js';
-import { readTextNoFollow } from '../adapters/fs/noFollow.js';
+import { readTextNoFollow } from '../adapters/fs/heldRead.js';
 import { readWriteMark } from '../adapters/lmdb/writeMark.js';
 import { lmdbDirOf } from '../adapters/lmdb/environmentFolder.js';
 import { SCHEMA_VERSION } from '../adapters/lmdb/schema.js';

@@ -6,7 +6,7 @@
 // under Codex's locking rules (WAL, synchronous NORMAL, 5 s busy timeout, one write transaction).
 // A thread a running Codex has loaded is refused instead: it holds the history in memory, so no
 // row can change what its next turn continues from.
-import { existsSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import * as E from 'fp-ts/lib/Either.js';
@@ -17,9 +17,27 @@ import type { EngineError } from '../../domain/errors.js';
 import { corrupt, isEngineError, rejected } from '../../domain/errors.js';
 import type { CodexThreadState, CurrentFileChange } from '../../replay/ports.js';
 import { isInsideHome } from '../fs/insideHome.js';
+import { LinkRefused } from '../fs/fsError.js';
+import { refuseLinkSync } from '../fs/noFollow.js';
 
 /** The state DB of the Codex this engine follows (0.169: `state_5.sqlite`, beside the sessions). */
 export const CODEX_STATE_DB = 'state_5.sqlite';
+/** SQLite's files beside a DB (WAL mode's, a rollback journal's), which it opens by name like the DB. */
+const SQLITE_SIDE_FILES = ['', '-wal', '-shm', '-journal'] as const;
+
+/**
+ * The home's state DB, or undefined when there is none. better-sqlite3 opens by name and follows
+ * links (it takes no descriptor, so `heldRead.ts` cannot open it): the DB and each file SQLite keeps
+ * beside it must be, where present, a regular file at its own name, not a link (a FIFO would block
+ * SQLite's open), else `LinkRefused` before SQLite opens anything: no row is written, or read,
+ * outside the home through a link planted there.
+ */
+export const stateDbOf = (codexHome: string): string | undefined => {
+  const path = join(codexHome, CODEX_STATE_DB);
+  for (const suffix of SQLITE_SIDE_FILES) refuseLinkSync(`${path}${suffix}`, 'file');
+  return lstatSync(path, { throwIfNoEntry: false }) === undefined ? undefined : path;
+};
+
 /** Codex's busy timeout on that DB: we wait for its writers as long as they wait for us. */
 const BUSY_TIMEOUT_MS = 5_000;
 /** Where Codex keeps one flock-ed `<threadId>.lock` per thread it has loaded (`thread-writer-locks/`). */
@@ -110,8 +128,16 @@ export const codexThreadState = (codexHome: string): CodexThreadState => {
     async () => {
       const free = refuseIfHeld(change.threadId);
       if (E.isLeft(free)) return free;
-      // No state DB: no Codex has cached this home; the one that comes will scan the files.
-      if (!existsSync(dbPath)) return write();
+      // A linked DB refuses the change (nothing written): a row left unmoved would have Codex continue
+      // the history the user reverted. No state DB: no Codex has cached this home; the one that comes will scan the files.
+      let usable: string | undefined;
+      try {
+        usable = stateDbOf(codexHome);
+      } catch (err) {
+        if (!(err instanceof LinkRefused)) return E.left(codexStateError(dbPath, 'open', err));
+        return E.left(rejected(`${err.message}; the thread's row in Codex's state DB cannot follow this change, so nothing was written`));
+      }
+      if (usable === undefined) return write();
       let db: Database.Database;
       try {
         // Loaded only here: the other commands never load the native module.
@@ -166,10 +192,15 @@ export const codexThreadState = (codexHome: string): CodexThreadState => {
   const inTransaction =
     (write: (db: Database.Database) => void): TE.TaskEither<EngineError, void> =>
     async () => {
-      if (!existsSync(dbPath)) return E.right(undefined);
-      // A DB reached through a link out of the home is not written: nothing outside the home is.
-      // (The rollouts and session_index.jsonl hold the truth; a Codex rebuilding its cache reads them.)
-      if (!isInsideHome(realpathSync(codexHome), realpathSync(dbPath))) return E.right(undefined);
+      // A DB (or a file beside it) that is a link is not written, as none is: nothing outside the home
+      // is. (The rollouts and session_index.jsonl hold the truth; a Codex rebuilding its cache reads them.)
+      let usable: string | undefined;
+      try {
+        usable = stateDbOf(codexHome);
+      } catch {
+        usable = undefined;
+      }
+      if (usable === undefined) return E.right(undefined);
       let db: Database.Database | undefined;
       try {
         const { default: Sqlite } = await import('better-sqlite3');

@@ -3,15 +3,13 @@
 // successes and failures as JSON arrays with snake_case fields. The engine reads it and adds its own
 // imports to it, under Codex's locking rules, so each sees the other's; a home whose state DB Codex
 // has not created yet keeps no history (Codex creates the table with the DB).
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { PathReporter } from 'io-ts/lib/PathReporter.js';
 import { snakeToCamel } from '../../domain/thread/snakeToCamel.js';
 import type { ImportHistory } from '../../replay/ports.js';
-import { CODEX_STATE_DB } from './codexThreadState.js';
+import { stateDbOf } from './codexThreadState.js';
 import { parseJson } from '../../domain/jsonNesting.js';
 
 const BUSY_TIMEOUT_MS = 5_000;
@@ -35,8 +33,9 @@ const parseArray = (text: string, what: string): Array<Record<string, unknown>> 
 };
 
 const withStateDb = async <A>(codexHome: string, readonly: boolean, use: (db: Database.Database) => A): Promise<A | undefined> => {
-  const path = join(codexHome, CODEX_STATE_DB);
-  if (!existsSync(path)) return undefined;
+  // A linked DB is refused (`LinkRefused`), never opened: no history is read from or written outside the home.
+  const path = stateDbOf(codexHome);
+  if (path === undefined) return undefined;
   // Loaded only here: the other commands never load the native module.
   const { default: Sqlite } = await import('better-sqlite3');
   const db = new Sqlite(path, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS, readonly });

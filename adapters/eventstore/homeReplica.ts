@@ -3,6 +3,7 @@ import * as nodePath from 'node:path';
 import { syncFolder, writeFileAtomic } from '../fs/writeFileAtomic.js';
 import { crashPoint } from '../system/crashPoint.js';
 import { mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
+import { readTextNoFollow } from '../fs/heldRead.js';
 import { appendNoFollow } from '../fs/appendNoFollow.js';
 import { ROLLOUT_FILE_MODE } from '../jsonl/lockedRolloutFile.js';
 import * as E from 'fp-ts/lib/Either.js';
@@ -82,7 +83,7 @@ const readState = async (home: string): Promise<E.Either<EngineError, ReplicaSta
   const file = nodePath.join(home, REPLICA_STATE_FILE);
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await readTextNoFollow(home, file);
   } catch (err) {
     return errnoCode(err) === 'ENOENT' ? E.right({ position: null, files: {} }) : E.left(toEngineError(file, 'read')(err));
   }

@@ -1,4 +1,6 @@
 import * as fs from 'node:fs/promises';
+import { openNoFollow } from '../fs/noFollow.js';
+import { readTextNoFollow } from '../fs/heldRead.js';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
@@ -85,7 +87,7 @@ export const mirrorHome =
       const file = nodePath.relative(home, f.path).split(nodePath.sep).join('/');
       facts.push({ kind: 'rolloutFile', stream, file });
       try {
-        facts.push({ kind: 'superseded', file, revision: await fs.readFile(supersededMarkOf(f.path), 'utf8') });
+        facts.push({ kind: 'superseded', file, revision: await readTextNoFollow(home, supersededMarkOf(f.path)) });
       } catch (err) {
         if (errnoCode(err) !== 'ENOENT') return E.left(toEngineError(supersededMarkOf(f.path), 'mirror')(err));
       }
@@ -100,7 +102,8 @@ export const mirrorHome =
       if (last.right !== undefined) {
         const here = Buffer.alloc(last.right.bytes.length);
         try {
-          const fh = await fs.open(f.path, 'r');
+          // Without following a link, a FIFO refused (never waited on): the home's own file only.
+          const fh = await openNoFollow(home, f.path, 'read');
           await fh.read(here, 0, here.length, last.right.byteOffset).finally(() => fh.close());
         } catch (err) {
           return E.left(toEngineError(f.path, 'mirror')(err));
@@ -178,7 +181,7 @@ const mirrorNamesAndThreadState = async (home: string, connection: EventStoreCon
   const logPath = threadStateLogPath(home);
   let logText = '';
   try {
-    logText = await fs.readFile(logPath, 'utf8');
+    logText = await readTextNoFollow(home, logPath);
   } catch (err) {
     if (errnoCode(err) !== 'ENOENT') return E.left(toEngineError(logPath, 'mirror')(err));
   }

@@ -1,4 +1,6 @@
 import * as fs from 'node:fs/promises';
+import { openNoFollow } from '../fs/noFollow.js';
+import { readTextNoFollow } from '../fs/heldRead.js';
 import * as nodePath from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as E from 'fp-ts/lib/Either.js';
@@ -184,7 +186,7 @@ export const storeRolloutFiles = (
       let first = 0;
       if (expected.byteOffset > 0) {
         try {
-          const fh = await fs.open(path, 'r');
+          const fh = await openNoFollow(home, path, 'read');
           first = (await lastLineOrdinal(fh, path, expected.byteOffset).finally(() => fh.close())) + 1;
         } catch (err) {
           return E.left(isEngineError(err) ? err : toEngineError(path, 'append')(err));
@@ -268,7 +270,7 @@ export const storeHomeFiles = (home: string, local: ThreadHomeFiles, connection:
     appendThreadName: (threadId, name, at) =>
       recordThenWait([{ kind: 'threadName', threadId, name, at: at.toISOString() }], sessionIndex, async () => {
         try {
-          return (await fs.readFile(sessionIndex, 'utf8')).includes(sessionIndexLine(threadId, name, at));
+          return (await readTextNoFollow(home, sessionIndex)).includes(sessionIndexLine(threadId, name, at));
         } catch (err) {
           if (errnoCode(err) === 'ENOENT') return false;
           throw err;
@@ -305,7 +307,7 @@ export const storeThreadState = (home: string, local: ThreadStateLog, connection
   const logHolds = async (line: string): Promise<boolean> => {
     let fh: fs.FileHandle;
     try {
-      fh = await fs.open(log, 'r');
+      fh = await openNoFollow(home, log, 'read');
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return false;
       throw err;

@@ -35,22 +35,6 @@ export const openRegularFile = async (path: string): Promise<FileHandle> => {
   }
 };
 
-/** A regular file's text, as above (synchronous: the configuration migration reads small files). */
-export const readRegularFileSync = (path: string): string => {
-  let fd: number;
-  try {
-    fd = fsSync.openSync(path, READ_FLAGS);
-  } catch (err) {
-    throw refusalOf(path, err);
-  }
-  try {
-    if (!fsSync.fstatSync(fd).isFile()) throw notRegular(path);
-    return fsSync.readFileSync(fd, 'utf8');
-  } finally {
-    fsSync.closeSync(fd);
-  }
-};
-
 /** Whether a path, its links resolved, is inside a folder (its links resolved too). */
 export const realPathInside = async (path: string, folder: string): Promise<{ real: string } | { refused: string }> => {
   const [real, root] = await Promise.all([fs.realpath(path).catch(() => undefined), fs.realpath(folder).catch(() => undefined)]);

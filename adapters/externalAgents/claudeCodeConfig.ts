@@ -7,9 +7,9 @@ import type { Frontmatter, FrontmatterValue, ParsedDocument } from '../../domain
 import { renderSubagentToml, subagentMetadata } from '../../domain/externalConfig/subagentToml.js';
 import type { SubagentMetadata } from '../../domain/externalConfig/subagentToml.js';
 import type { ConfigImportResult, ConfigItemType } from '../../domain/externalConfig/migration.js';
-import { openRegularFile, readRegularFileSync } from './agentFiles.js';
 import { checkFoldersBelow, mkdirNoFollow, refuseLinkSync } from '../fs/noFollow.js';
 import { createNoFollow } from '../fs/heldFolder.js';
+import { folderBelowSync, kindBelowSync, listFolderSync, readBytesBelow, readTextBelowSync } from '../fs/heldRead.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 import type { ExternalAgentMigrationItem } from '../../protocol/externalAgents.js';
 import { migrationDetails } from '../../protocol/externalAgents.js';
@@ -41,18 +41,24 @@ const exists = (path: string): boolean => fs.existsSync(path);
 /** Whether anything is at a target's name, a link (dangling or not) included: as Codex looks (`symlink_metadata`), a link there is no missing target. */
 const taken = (path: string): boolean => fs.lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 const isFile = (path: string): boolean => fs.statSync(path, { throwIfNoEntry: false })?.isFile() === true;
-const isDir = (path: string): boolean => fs.statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
-/** A source's text: a regular file only, never through a link or from a FIFO (`agentFiles.ts`); none when it is not one. */
-const sourceText = (path: string): string | undefined => {
+/**
+ * Sources are read below a root (`Scope.sourceRoot`: the repository, or the Claude home) with no
+ * link followed on the way or at the file, and only regular files (`heldRead.ts`): a repository's
+ * `.claude` or `.claude/skills` linked to another user's folder copies nothing of it, a FIFO blocks
+ * nothing. (Codex 0.169.0 follows such links: `external_agent_config` reads with `std::fs`.)
+ */
+const isDirBelow = (root: string, dir: string): boolean => kindBelowSync(root, dir) === 'dir';
+/** A source's text: a regular file below `root` only (as above); none when it is not one. */
+const sourceText = (root: string, path: string): string | undefined => {
   try {
-    return readRegularFileSync(path);
+    return readTextBelowSync(root, path);
   } catch {
     return undefined;
   }
 };
-const hasText = (path: string): boolean => isFile(path) && (sourceText(path)?.trim() ?? '') !== '';
+const hasText = (root: string, path: string): boolean => (sourceText(root, path)?.trim() ?? '') !== '';
 /** Missing, or a regular file holding only blanks (a folder or a link there is not overwritten: Codex looks without following it). */
-const missingOrBlank = (path: string): boolean => !taken(path) || (fs.lstatSync(path).isFile() && (sourceText(path)?.trim() ?? '') === '');
+const missingOrBlank = (root: string, path: string): boolean => !taken(path) || (fs.lstatSync(path).isFile() && (sourceText(root, path)?.trim() ?? '') === '');
 
 /** The repository a cwd is in: the nearest folder holding `.git` (a folder or a file), else the cwd; none when the cwd does not exist. */
 export const repoRootOf = (cwd: string): string | undefined => {
@@ -73,6 +79,8 @@ interface Scope {
    */
   readonly root: string;
   readonly skillsRoot: string;
+  /** The folder below which sources are read without following a link: the repository, or the Claude home. */
+  readonly sourceRoot: string;
   readonly agentsMdSource: string | undefined;
   readonly agentsMdTarget: string;
   readonly skillsSource: string;
@@ -88,7 +96,8 @@ const scopeOf = (claudeHome: string, codexHome: string, repoRoot: string | null)
         cwd: null,
         root: codexHome,
         skillsRoot: nodePath.dirname(codexHome),
-        agentsMdSource: hasText(nodePath.join(claudeHome, CLAUDE_MD)) ? nodePath.join(claudeHome, CLAUDE_MD) : undefined,
+        sourceRoot: claudeHome,
+        agentsMdSource: hasText(claudeHome, nodePath.join(claudeHome, CLAUDE_MD)) ? nodePath.join(claudeHome, CLAUDE_MD) : undefined,
         agentsMdTarget: nodePath.join(codexHome, 'AGENTS.md'),
         skillsSource: nodePath.join(claudeHome, 'skills'),
         skillsTarget: nodePath.join(nodePath.dirname(codexHome), '.agents', 'skills'),
@@ -100,7 +109,8 @@ const scopeOf = (claudeHome: string, codexHome: string, repoRoot: string | null)
         cwd: repoRoot,
         root: repoRoot,
         skillsRoot: repoRoot,
-        agentsMdSource: [nodePath.join(repoRoot, CLAUDE_MD), nodePath.join(repoRoot, CLAUDE_DIR, CLAUDE_MD)].find(hasText),
+        sourceRoot: repoRoot,
+        agentsMdSource: [nodePath.join(repoRoot, CLAUDE_MD), nodePath.join(repoRoot, CLAUDE_DIR, CLAUDE_MD)].find((p) => hasText(repoRoot, p)),
         agentsMdTarget: nodePath.join(repoRoot, 'AGENTS.md'),
         skillsSource: nodePath.join(repoRoot, CLAUDE_DIR, 'skills'),
         skillsTarget: nodePath.join(repoRoot, '.agents', 'skills'),
@@ -111,29 +121,20 @@ const scopeOf = (claudeHome: string, codexHome: string, repoRoot: string | null)
 
 /**
  * A folder's entries in the order the file system lists them (`opendir`, unsorted: the order
- * Codex's `read_dir` walks and reports; `readdir` would sort them).
+ * Codex's `read_dir` walks and reports; `readdir` would sort them), held below `root` (`heldRead.ts`).
  */
-const entriesOf = (dir: string): fs.Dirent[] => {
-  const handle = fs.opendirSync(dir);
-  const out: fs.Dirent[] = [];
-  try {
-    for (let e = handle.readSync(); e !== null; e = handle.readSync()) out.push(e);
-  } finally {
-    handle.closeSync();
-  }
-  return out;
-};
+const entriesOf = (root: string, dir: string): fs.Dirent[] => listFolderSync(root, dir);
 
-const subfolders = (dir: string): string[] =>
-  isDir(dir)
-    ? entriesOf(dir)
+const subfolders = (root: string, dir: string): string[] =>
+  isDirBelow(root, dir)
+    ? entriesOf(root, dir)
         .filter((e) => e.isDirectory())
         .map((e) => e.name)
     : [];
 
 const missingSkills = (s: Scope): string[] => {
-  const present = new Set(subfolders(s.skillsTarget));
-  return subfolders(s.skillsSource)
+  const present = new Set(subfolders(s.skillsRoot, s.skillsTarget));
+  return subfolders(s.sourceRoot, s.skillsSource)
     .filter((name) => !present.has(name))
     .sort();
 };
@@ -158,16 +159,16 @@ const parseFrontmatter = (raw: string): Frontmatter | undefined => {
 };
 
 /** Every `.md` file under `dir`, as paths relative to it, sorted as Codex sorts paths (component by component). */
-const markdownFiles = (dir: string): string[] => {
+const markdownFiles = (root: string, dir: string): string[] => {
   const out: string[] = [];
   const walk = (rel: string): void => {
-    for (const e of entriesOf(nodePath.join(dir, rel))) {
+    for (const e of entriesOf(root, nodePath.join(dir, rel))) {
       const path = rel === '' ? e.name : `${rel}/${e.name}`;
       if (e.isDirectory()) walk(path);
       else if (e.isFile() && nodePath.extname(e.name) === '.md' && e.name !== '.md') out.push(path);
     }
   };
-  if (isDir(dir)) walk('');
+  if (isDirBelow(root, dir)) walk('');
   const byComponents = (a: string, b: string): number => {
     const x = a.split('/');
     const y = b.split('/');
@@ -178,10 +179,10 @@ const markdownFiles = (dir: string): string[] => {
 };
 
 /** The commands that make a skill of their own (two making the same one are both left), by skill name. */
-const commandSkills = (commandsDir: string): Array<{ readonly name: string; readonly path: string; readonly doc: ParsedDocument }> => {
+const commandSkills = (root: string, commandsDir: string): Array<{ readonly name: string; readonly path: string; readonly doc: ParsedDocument }> => {
   const byName = new Map<string, Array<{ path: string; doc: ParsedDocument }>>();
-  for (const path of markdownFiles(commandsDir)) {
-    const text = sourceText(nodePath.join(commandsDir, path));
+  for (const path of markdownFiles(root, commandsDir)) {
+    const text = sourceText(root, nodePath.join(commandsDir, path));
     if (text === undefined) continue;
     const doc = parseDocument(text, parseFrontmatter);
     const name = commandSkillName(path, doc);
@@ -195,14 +196,18 @@ const commandSkills = (commandsDir: string): Array<{ readonly name: string; read
 };
 
 /** The subagents of a folder Codex migrates, in file-name order, each with the agent file it becomes. */
-const subagents = (agentsDir: string, targetDir: string): Array<{ readonly target: string; readonly doc: ParsedDocument; readonly meta: SubagentMetadata }> => {
-  if (!isDir(agentsDir)) return [];
-  const files = entriesOf(agentsDir)
+const subagents = (
+  root: string,
+  agentsDir: string,
+  targetDir: string,
+): Array<{ readonly target: string; readonly doc: ParsedDocument; readonly meta: SubagentMetadata }> => {
+  if (!isDirBelow(root, agentsDir)) return [];
+  const files = entriesOf(root, agentsDir)
     .filter((e) => e.isFile() && nodePath.extname(e.name) === '.md' && e.name !== '.md' && nodePath.basename(e.name, '.md') !== 'README')
     .map((e) => e.name)
     .sort();
   return files.flatMap((file) => {
-    const text = sourceText(nodePath.join(agentsDir, file));
+    const text = sourceText(root, nodePath.join(agentsDir, file));
     if (text === undefined) return [];
     const doc = parseDocument(text, parseFrontmatter);
     const meta = subagentMetadata(doc);
@@ -243,7 +248,7 @@ const detectIn = (s: Scope): ConfigMigrationItem[] => {
       cwd: s.cwd,
       details: migrationDetails({ skills: skills.map((name) => ({ name })) }),
     });
-  const commands = skillsWritable ? commandSkills(s.commandsSource).filter((c) => !taken(nodePath.join(s.skillsTarget, c.name))) : [];
+  const commands = skillsWritable ? commandSkills(s.sourceRoot, s.commandsSource).filter((c) => !taken(nodePath.join(s.skillsTarget, c.name))) : [];
   if (commands.length > 0)
     items.push({
       itemType: 'COMMANDS',
@@ -251,7 +256,7 @@ const detectIn = (s: Scope): ConfigMigrationItem[] => {
       cwd: s.cwd,
       details: migrationDetails({ commands: commands.map((c) => ({ name: c.name })) }),
     });
-  const agents = agentsWritable ? subagents(s.agentsSource, s.agentsTarget).filter((a) => !taken(a.target)) : [];
+  const agents = agentsWritable ? subagents(s.sourceRoot, s.agentsSource, s.agentsTarget).filter((a) => !taken(a.target)) : [];
   if (agents.length > 0)
     items.push({
       itemType: 'SUBAGENTS',
@@ -259,7 +264,7 @@ const detectIn = (s: Scope): ConfigMigrationItem[] => {
       cwd: s.cwd,
       details: migrationDetails({ subagents: agents.map((a) => ({ name: a.meta.name })) }),
     });
-  if (s.agentsMdSource !== undefined && missingOrBlank(s.agentsMdTarget) && reachableWithoutLinks(s.root, nodePath.dirname(s.agentsMdTarget)))
+  if (s.agentsMdSource !== undefined && missingOrBlank(s.root, s.agentsMdTarget) && reachableWithoutLinks(s.root, nodePath.dirname(s.agentsMdTarget)))
     items.push({ itemType: 'AGENTS_MD', description: `Migrate ${s.agentsMdSource} to ${s.agentsMdTarget}`, cwd: s.cwd, details: null });
   return items;
 };
@@ -292,32 +297,24 @@ const TARGET_FOLDER_MODE = 0o755;
 /** A new target file (it must not be there) below `root`: created O_EXCL, no link followed on the way or at its name (`heldFolder.ts`). */
 const createTarget = (root: string, target: string, content: string | Uint8Array): Promise<void> => createNoFollow(root, target, content, TARGET_FILE_MODE);
 
-/** A source file's bytes: a regular file only, never through a link (`agentFiles.ts`). */
-const sourceBytes = async (path: string): Promise<Buffer> => {
-  const fh = await openRegularFile(path);
-  try {
-    return await fh.readFile();
-  } finally {
-    await fh.close();
-  }
-};
-
-const copySkill = async (root: string, source: string, target: string): Promise<void> => {
+/** A skill folder copied: read below `sourceRoot`, written below `root`, neither through a link. */
+const copySkill = async (sourceRoot: string, root: string, source: string, target: string): Promise<void> => {
   await mkdirNoFollow(root, target, TARGET_FOLDER_MODE);
-  for (const entry of entriesOf(source)) {
+  for (const entry of entriesOf(sourceRoot, source)) {
     const from = nodePath.join(source, entry.name);
     const to = nodePath.join(target, entry.name);
-    if (entry.isDirectory()) await copySkill(root, from, to);
+    if (entry.isDirectory()) await copySkill(sourceRoot, root, from, to);
     else if (entry.isFile()) {
-      if (entry.name.toLowerCase() === 'skill.md') await createTarget(root, to, rewriteExternalAgentTerms(readRegularFileSync(from)));
-      else await createTarget(root, to, await sourceBytes(from));
+      if (entry.name.toLowerCase() === 'skill.md') await createTarget(root, to, rewriteExternalAgentTerms(readTextBelowSync(sourceRoot, from)));
+      else await createTarget(root, to, await readBytesBelow(sourceRoot, from));
     }
   }
 };
 
 /**
  * Import one item as Codex does; nothing to do (already there, no source) is no success and no
- * failure. Rejects with the file system's error. What is there is looked at as detection looks;
+ * failure; a source folder reached through a link (a repository's `.claude` or `.claude/skills`
+ * leading out of it) fails the item with `LinkRefused` naming it, nothing of it read. Rejects with the file system's error. What is there is looked at as detection looks;
  * the writes are asynchronous, and never through a link (`Scope.root`): a link on the way to a
  * target rejects with `LinkRefused` naming it, before anything of the item is written.
  */
@@ -329,8 +326,8 @@ export const importConfigMigration = async (
   const scope = scopeOfItem(claudeHome, codexHome, item.cwd);
   if (scope === undefined) return { successes: [] };
   if (item.itemType === 'AGENTS_MD') {
-    if (scope.agentsMdSource === undefined || !missingOrBlank(scope.agentsMdTarget)) return { successes: [] };
-    const text = rewriteExternalAgentTerms(readRegularFileSync(scope.agentsMdSource));
+    if (scope.agentsMdSource === undefined || !missingOrBlank(scope.root, scope.agentsMdTarget)) return { successes: [] };
+    const text = rewriteExternalAgentTerms(readTextBelowSync(scope.sourceRoot, scope.agentsMdSource));
     await mkdirNoFollow(scope.root, nodePath.dirname(scope.agentsMdTarget), TARGET_FOLDER_MODE);
     // A blank file is replaced (a link put there meanwhile is replaced, never written through); a missing one created.
     if (taken(scope.agentsMdTarget)) await writeFileAtomic(scope.agentsMdTarget, text, { mode: { keep: TARGET_FILE_MODE }, root: scope.root });
@@ -338,12 +335,12 @@ export const importConfigMigration = async (
     return { successes: [{ source: scope.agentsMdSource, target: scope.agentsMdTarget }] };
   }
   if (item.itemType === 'SUBAGENTS') {
-    if (!isDir(scope.agentsSource)) return { successes: [] };
+    if (!folderBelowSync(scope.sourceRoot, scope.agentsSource)) return { successes: [] };
     // A link on the way (`.codex` planted by the repository) fails the item before anything is written.
     await checkFoldersBelow(scope.root, scope.agentsTarget);
     await mkdirNoFollow(scope.root, scope.agentsTarget, TARGET_FOLDER_MODE);
     const successes: Array<{ source: string; target: string }> = [];
-    for (const a of subagents(scope.agentsSource, scope.agentsTarget)) {
+    for (const a of subagents(scope.sourceRoot, scope.agentsSource, scope.agentsTarget)) {
       if (taken(a.target)) continue;
       await createTarget(scope.root, a.target, renderSubagentToml(a.doc, a.meta));
       successes.push({ source: a.meta.name, target: a.meta.name });
@@ -351,11 +348,11 @@ export const importConfigMigration = async (
     return { successes };
   }
   if (item.itemType === 'COMMANDS') {
-    if (!isDir(scope.commandsSource)) return { successes: [] };
+    if (!folderBelowSync(scope.sourceRoot, scope.commandsSource)) return { successes: [] };
     await checkFoldersBelow(scope.skillsRoot, scope.skillsTarget);
     await mkdirNoFollow(scope.skillsRoot, scope.skillsTarget, TARGET_FOLDER_MODE);
     const successes: Array<{ source: string; target: string }> = [];
-    for (const c of commandSkills(scope.commandsSource)) {
+    for (const c of commandSkills(scope.sourceRoot, scope.commandsSource)) {
       const dir = nodePath.join(scope.skillsTarget, c.name);
       if (taken(dir)) continue;
       await mkdirNoFollow(scope.skillsRoot, dir, TARGET_FOLDER_MODE);
@@ -364,14 +361,14 @@ export const importConfigMigration = async (
     }
     return { successes };
   }
-  if (!isDir(scope.skillsSource)) return { successes: [] };
+  if (!folderBelowSync(scope.sourceRoot, scope.skillsSource)) return { successes: [] };
   await checkFoldersBelow(scope.skillsRoot, scope.skillsTarget);
   await mkdirNoFollow(scope.skillsRoot, scope.skillsTarget, TARGET_FOLDER_MODE);
   const successes: Array<{ source: string; target: string }> = [];
-  for (const name of subfolders(scope.skillsSource)) {
+  for (const name of subfolders(scope.sourceRoot, scope.skillsSource)) {
     const target = nodePath.join(scope.skillsTarget, name);
     if (taken(target)) continue;
-    await copySkill(scope.skillsRoot, nodePath.join(scope.skillsSource, name), target);
+    await copySkill(scope.sourceRoot, scope.skillsRoot, nodePath.join(scope.skillsSource, name), target);
     successes.push({ source: name, target: name });
   }
   return { successes };

@@ -1,6 +1,6 @@
 import * as nodePath from 'node:path';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
-import { readTextNoFollow } from '../fs/noFollow.js';
+import { readTextNoFollow } from '../fs/heldRead.js';
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { corrupt } from '../../domain/errors.js';

@@ -4,7 +4,7 @@ import { parseTomlText as parseToml } from './tomlText.js';
 import type { EngineError } from '../../domain/errors.js';
 import { decodeError } from '../../domain/errors.js';
 import { errnoCode, toEngineError } from './fsError.js';
-import { readTextNoFollow } from './noFollow.js';
+import { readTextNoFollow } from './heldRead.js';
 
 /** Codex's provider when its config names none. */
 export const DEFAULT_MODEL_PROVIDER = 'openai';

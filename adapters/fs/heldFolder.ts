@@ -60,7 +60,9 @@ const openChild = async (parent: FileHandle, name: string, logical: string): Pro
     return await fs.open(`${HANDLE_PATHS}/${parent.fd}/${name}`, FOLDER_FLAGS);
   } catch (err) {
     if (errnoCode(err) === 'ELOOP') throw new LinkRefused(logical, 'a symbolic link');
-    if (errnoCode(err) === 'ENOTDIR') throw new LinkRefused(logical, 'not a folder');
+    // O_DIRECTORY | O_NOFOLLOW on a link to a folder is ENOTDIR on Linux: told apart by a look at it.
+    if (errnoCode(err) === 'ENOTDIR')
+      throw new LinkRefused(logical, (await fs.lstat(logical).catch(() => undefined))?.isSymbolicLink() === true ? 'a symbolic link' : 'not a folder');
     throw err;
   }
 };

@@ -5,7 +5,8 @@ import { timeout } from '../../domain/errors.js';
 import type { ProcessMark } from '../system/processIdentity.js';
 import { thisProcess, whereabouts } from '../system/processIdentity.js';
 import { errnoCode } from './fsError.js';
-import { openNoFollow, readTextNoFollow } from './noFollow.js';
+import { openNoFollow } from './noFollow.js';
+import { readTextNoFollow } from './heldRead.js';
 import * as nodePath from 'node:path';
 import { parseJson } from '../../domain/jsonNesting.js';
 

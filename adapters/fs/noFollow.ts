@@ -136,16 +136,6 @@ export const openNoFollow = async (root: string, path: string, how: NoFollowMode
   }
 };
 
-/** A whole file's text, read through `openNoFollow` (a link there is refused, never read through). */
-export const readTextNoFollow = async (root: string, path: string): Promise<string> => {
-  const fh = await openNoFollow(root, path, 'read');
-  try {
-    return await fh.readFile('utf8');
-  } finally {
-    await fh.close();
-  }
-};
-
 /**
  * The folder below which no link is followed for the engine's files in `dir`: the home when `dir`
  * lies in it (its `.rollout-engine/` may itself be a link its owner planted), else `dir` itself (an

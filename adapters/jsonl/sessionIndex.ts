@@ -3,8 +3,8 @@ import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
-import { readTextNoFollow } from '../fs/noFollow.js';
-import { errnoCode, toEngineError } from '../fs/fsError.js';
+import { readTextNoFollow } from '../fs/heldRead.js';
+import { LinkRefused, deniesAccess, errnoCode, toEngineError } from '../fs/fsError.js';
 import { parseJson } from '../../domain/jsonNesting.js';
 
 /** A line of `session_index.jsonl`, appended by `thread/name/set`. */
@@ -33,11 +33,21 @@ export const sessionIndexText = (home: string): Promise<string | undefined> =>
 export const readThreadNames = (
   home: string,
   onBadLine: (lineNo: number, reason: string) => void = () => undefined,
+  onSkipped: (e: EngineError) => void = () => undefined,
 ): TE.TaskEither<EngineError, ReadonlyMap<string, string>> => {
   const path = sessionIndexPath(home);
   return TE.tryCatch(
     async () => {
-      const text = await sessionIndexText(home);
+      let text: string | undefined;
+      try {
+        text = await sessionIndexText(home);
+      } catch (err) {
+        // A link, a FIFO or a device there (refused, never waited on), or a file this user may not
+        // read: the names are unknown, the threads are not; they are listed without names (reported).
+        if (!(err instanceof LinkRefused) && !deniesAccess(err)) throw err;
+        onSkipped(toEngineError(path, 'read session index')(err));
+        text = undefined;
+      }
       if (text === undefined) return new Map<string, string>();
       const names = new Map<string, string>();
       text.split('\n').forEach((line, i) => {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { readTextNoFollow } from '../fs/noFollow.js';
+import { readTextNoFollow } from '../fs/heldRead.js';
 import { errnoCode } from '../fs/fsError.js';
 
 /**

@@ -1,4 +1,6 @@
 import * as fs from 'node:fs/promises';
+import { constants as FS } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { PluginId } from '../../domain/plugins/pluginId.js';
@@ -27,12 +29,25 @@ export const kindOf = async (path: string): Promise<'file' | 'dir' | null> => {
   }
 };
 
-/** A file's text, or null when it is missing or unreadable (Codex skips such a file). */
+/**
+ * A file's text, or null when it is missing, unreadable or not a regular file (Codex skips such a
+ * file). Opened O_NONBLOCK and `fstat`ed before it is read: a FIFO named like a manifest or a
+ * `SKILL.md` would otherwise hold a libuv pool thread until a writer came (four of them froze
+ * `serve`). Links are followed, as Codex's `is_file` follows them in a bundle.
+ */
 export const textOrNull = async (path: string): Promise<string | null> => {
+  let fh: FileHandle;
   try {
-    return await fs.readFile(path, 'utf8');
+    fh = await fs.open(path, FS.O_RDONLY | FS.O_NONBLOCK);
   } catch {
     return null;
+  }
+  try {
+    return (await fh.stat()).isFile() ? await fh.readFile('utf8') : null;
+  } catch {
+    return null;
+  } finally {
+    await fh.close();
   }
 };
 

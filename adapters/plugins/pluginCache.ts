@@ -13,7 +13,8 @@ import { activePluginVersion, comparePluginVersions, isValidVersionSegment } fro
 import { errnoCode, toEngineError } from '../fs/fsError.js';
 import type { AtomicWriteHooks } from '../fs/writeFileAtomic.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
-import { checkFoldersBelow, readTextNoFollow } from '../fs/noFollow.js';
+import { checkFoldersBelow } from '../fs/noFollow.js';
+import { readTextNoFollow } from '../fs/heldRead.js';
 import { readCapabilitySummary } from './pluginBundle.js';
 import { ownMadeFolders, ownTree } from '../fs/ownership.js';
 

@@ -13,6 +13,7 @@ import { MARKETPLACE_MANIFEST_PATHS, parseMarketplace } from '../../domain/plugi
 import type { LoadedMarketplace, MarketplaceLoadError, PluginCache, PluginCatalog } from '../../domain/plugins/ports.js';
 import { parsePluginId } from '../../domain/plugins/pluginId.js';
 import { toEngineError } from '../fs/fsError.js';
+import { readTextNoFollow } from '../fs/heldRead.js';
 import { kindOf, manifestTextOf, readBundle, textOrNull } from './pluginBundle.js';
 import { parseJson } from '../../domain/jsonNesting.js';
 
@@ -45,7 +46,8 @@ const manifestOf = async (pluginRoot: string): Promise<Record<string, unknown> |
 
 /** What `config.toml` says of plugins: the marketplaces it adds (local sources) and each plugin's `enabled`. */
 const readConfig = async (codexHome: string): Promise<{ feature: boolean; remoteFeature: boolean; marketplaceRoots: string[]; enabled: Map<string, boolean> }> => {
-  const text = await textOrNull(nodePath.join(codexHome, 'config.toml'));
+  // The home's own file: read without following a link, a FIFO or device refused (`readTextNoFollow`); as absent then.
+  const text = await readTextNoFollow(codexHome, nodePath.join(codexHome, 'config.toml')).catch(() => null);
   let config: Record<string, unknown> = {};
   try {
     config = text === null ? {} : (parseToml(text) as Record<string, unknown>);

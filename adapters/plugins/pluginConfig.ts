@@ -1,4 +1,3 @@
-import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
@@ -7,6 +6,7 @@ import type { EngineError } from '../../domain/errors.js';
 import { corrupt } from '../../domain/errors.js';
 import type { PluginConfig } from '../../domain/plugins/ports.js';
 import { errnoCode, toEngineError } from '../fs/fsError.js';
+import { readTextNoFollow } from '../fs/heldRead.js';
 import { writeFileAtomic } from '../fs/writeFileAtomic.js';
 
 /** config.toml holds credentials-adjacent settings: Codex keeps it 0600. */
@@ -63,7 +63,8 @@ export const diskPluginConfig = (codexHome: string): PluginConfig => {
   const path = nodePath.join(codexHome, 'config.toml');
   const read = async (): Promise<string> => {
     try {
-      return await fs.readFile(path, 'utf8');
+      // Without following a link; a FIFO or device there is refused (`LinkRefused`), never waited on.
+      return await readTextNoFollow(codexHome, path);
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return '';
       throw err;

@@ -18,7 +18,7 @@ import {
 import type { RemoteCatalog } from '../../domain/plugins/remoteCatalog.js';
 import { errnoCode } from '../fs/fsError.js';
 import { readCodexConfig } from '../fs/codexConfig.js';
-import { readTextNoFollow } from '../fs/noFollow.js';
+import { readTextNoFollow } from '../fs/heldRead.js';
 import { parseJson } from '../../domain/jsonNesting.js';
 
 /** A status as Codex's errors print it (reqwest's `StatusCode`): `404 Not Found`. */

@@ -204,6 +204,78 @@ describe('reliability · external imports (FIFOs and links in the Claude home)',
     }
   });
 
+  // Issue 68 (finding 1): the sources' folders were followed (each file opened O_NOFOLLOW, not the
+  // folder above it), so a repository whose `.claude/skills` (or `.claude`) led to another user's
+  // 0700 folder had its files copied into `<repo>/.agents/skills/` 0644, an `id_rsa` among them.
+  it("a repository's .claude/skills, or its .claude, linked to another user's folder: nothing of it is offered, read or copied", async () => {
+    const victim = nodePath.join(root, 'victim');
+    // A marker the import's rewriting of Claude's terms leaves as it is.
+    const VICTIM = 'VICTIM-KEY-8d2e';
+    const write = (path: string, text: string, mode = 0o644): void => {
+      fs.mkdirSync(nodePath.dirname(path), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(path, text, { mode });
+    };
+    // Another user's home, 0700: a key, and what a `.claude` holds (each carrying the secret).
+    write(nodePath.join(victim, '.ssh', 'id_rsa'), `-----BEGIN ${VICTIM}-----\n`, 0o600);
+    write(nodePath.join(victim, '.claude', 'CLAUDE.md'), `# ${VICTIM}\n`);
+    write(nodePath.join(victim, '.claude', 'skills', 'deploy', 'SKILL.md'), `---\nname: deploy\ndescription: ${VICTIM}\n---\n${VICTIM}\n`);
+    write(nodePath.join(victim, '.claude', 'commands', 'leak.md'), `---\ndescription: ${VICTIM}\n---\n${VICTIM}\n`);
+    write(nodePath.join(victim, '.claude', 'agents', 'spy.md'), `---\nname: spy\ndescription: ${VICTIM}\n---\n${VICTIM}\n`);
+    fs.chmodSync(victim, 0o700);
+    // Two repositories: one's `.claude/skills` is the victim's home, the other's `.claude` the victim's.
+    const skillsRepo = nodePath.join(root, 'skills-repo');
+    const claudeRepo = nodePath.join(root, 'claude-repo');
+    for (const repo of [skillsRepo, claudeRepo]) fs.mkdirSync(nodePath.join(repo, '.git'), { recursive: true, mode: 0o777 });
+    fs.mkdirSync(nodePath.join(skillsRepo, '.claude'));
+    fs.symlinkSync(victim, nodePath.join(skillsRepo, '.claude', 'skills'));
+    fs.symlinkSync(nodePath.join(victim, '.claude'), nodePath.join(claudeRepo, '.claude'));
+    const victimFiles = (fs.readdirSync(victim, { recursive: true }) as string[]).filter((p) => fs.statSync(nodePath.join(victim, p)).isFile()).sort();
+    const before = new Map(victimFiles.map((p) => [p, fs.readFileSync(nodePath.join(victim, p))] as const));
+    /** The files below a repository that hold the victim's marker (copied out of the victim's folder). */
+    const leakedInto = (repo: string): string[] =>
+      (fs.readdirSync(repo, { recursive: true }) as string[])
+        .filter((p) => !p.startsWith('.claude') && !p.startsWith('.git'))
+        .filter((p) => fs.lstatSync(nodePath.join(repo, p)).isFile() && fs.readFileSync(nodePath.join(repo, p), 'utf8').includes(VICTIM));
+
+    const server = await openImportServer(codexHome, nodePath.dirname(claudeHome));
+    try {
+      figures.trials += 1;
+      const detected = (await server.ask('externalAgentConfig/detect', { includeHome: false, cwds: [skillsRepo, claudeRepo] })) as { items: unknown[] };
+      const items = [skillsRepo, claudeRepo].flatMap((cwd) => ['AGENTS_MD', 'SKILLS', 'COMMANDS', 'SUBAGENTS'].map((itemType) => ({ itemType, description: 'x', cwd })));
+      const { importId } = await server.ask('externalAgentConfig/import', { migrationItems: items });
+      const results = await completedImport(server, importId);
+      const leaked = [...leakedInto(skillsRepo), ...leakedInto(claudeRepo)];
+      figures.escapes += leaked.length;
+      expect(leaked, "the victim's files copied into the repositories").to.deep.equal([]);
+      expect(JSON.stringify(detected), 'detection shows what is behind the links').to.not.include(VICTIM);
+      expect(JSON.stringify(detected.items), 'items offered from behind the links').to.equal('[]');
+      // No success; each item whose source folder is reached through a link fails naming it (the
+      // skills of the first repository; skills, commands and subagents of the second, whose `.claude` is
+      // the link; its CLAUDE.md, a file below the link, is not found, as a missing one).
+      expect(results.flatMap((r) => r.successes)).to.deep.equal([]);
+      const failures = results.flatMap((r) => r.failures.map((f) => `${r.itemType}: ${f.message}`));
+      figures.refused += failures.length;
+      expect(failures).to.have.length(4);
+      for (const [item, link] of [
+        ['SKILLS', nodePath.join(skillsRepo, '.claude', 'skills')],
+        ['SKILLS', nodePath.join(claudeRepo, '.claude')],
+        ['COMMANDS', nodePath.join(claudeRepo, '.claude')],
+        ['SUBAGENTS', nodePath.join(claudeRepo, '.claude')],
+      ] as const)
+        expect(
+          failures.some((f) => f.startsWith(`${item}: `) && f.includes(`${link} is a symbolic link`)),
+          `${item} fails naming ${link}: ${failures.join(' | ')}`,
+        ).to.equal(true);
+      for (const [p, bytes] of before) {
+        const same = fs.readFileSync(nodePath.join(victim, p)).equals(bytes);
+        if (!same) figures.outsideWrites += 1;
+        expect(same, `${p} changed`).to.equal(true);
+      }
+    } finally {
+      await server.client.close();
+    }
+  });
+
   it('links a repository planted at AGENTS.md, .codex and .agents: the import writes nothing outside it, each item that would write through one fails naming it', async () => {
     const repo = nodePath.join(root, 'repo');
     const outside = nodePath.join(root, 'outside');

@@ -4,9 +4,11 @@
 // refused, and what holds conversation text is this user's alone. A file outside the home is
 // watched: its bytes and mtime must not change, and its marker must appear in no output.
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
+import Database from 'better-sqlite3';
 import { runEngineCli } from '../compat/engineCli.js';
 import type { EngineCliRun } from '../compat/engineCli.js';
 import { useTempDir } from '../fixtures/tempDir.js';
@@ -189,6 +191,79 @@ describe('reliability · hostile paths and access', function () {
     fs.rmSync(nodePath.join(home, '.rollout-engine'), { recursive: true });
     const read = await cli(['read', GOOD, '--codex-home', home, '--json']);
     expect(read.exitCode, read.stderr).to.equal(0);
+  });
+
+  // Issue 68 (finding 10): rollback and revert opened Codex's state_5.sqlite by name, following a
+  // link planted there (or at its -wal), and moved the thread's row in the DB outside the home;
+  // the rename path already refused such a link. Now each refuses it before SQLite opens anything.
+  it("Codex's state DB (or its WAL) linked out of the home: rollback and revert are refused naming it, name skips it, nothing outside is written", async () => {
+    // Both paginated: their rollback and revert each write a revision and move Codex's row to it (a legacy rollback appends in place).
+    const PAGINATED = '01a1fe84-0000-7000-8000-0000000000e3';
+    /** A Codex-like state DB holding a `threads` row for each thread, in WAL mode as Codex keeps it. */
+    const stateDb = (path: string, rows: ReadonlyArray<[string, string]>): void => {
+      fs.mkdirSync(nodePath.dirname(path), { recursive: true });
+      const db = new Database(path);
+      db.pragma('journal_mode = WAL');
+      db.exec('CREATE TABLE threads (id TEXT PRIMARY KEY, rollout_path TEXT NOT NULL, created_at INTEGER NOT NULL, created_at_ms INTEGER, name TEXT, title TEXT)');
+      for (const [id, rollout] of rows) db.prepare('INSERT INTO threads VALUES (?, ?, 1, 1000, NULL, NULL)').run(id, rollout);
+      db.close();
+    };
+    for (const planted of ['state_5.sqlite', 'state_5.sqlite-wal']) {
+      const home = nodePath.join(tmp(), `state-db-${planted}`);
+      const rolledBack = writeRollout(home, rolloutName(GOOD), chatThread('paginated', GOOD, 2).text());
+      const paginated = writeRollout(home, rolloutName(PAGINATED), chatThread('paginated', PAGINATED, 2).text());
+      const outsideDir = nodePath.join(tmp(), `outside-${planted}`);
+      const rows: Array<[string, string]> = [
+        [GOOD, rolledBack],
+        [PAGINATED, paginated],
+      ];
+      if (planted === 'state_5.sqlite') {
+        // The whole DB outside, its rows naming this home's files (as a copied DB would).
+        stateDb(nodePath.join(outsideDir, 'state.sqlite'), rows);
+        fs.symlinkSync(nodePath.join(outsideDir, 'state.sqlite'), nodePath.join(home, 'state_5.sqlite'));
+      } else {
+        // The DB in the home, its write-ahead log a link to a file outside (SQLite opens it by name).
+        stateDb(nodePath.join(home, 'state_5.sqlite'), rows);
+        fs.mkdirSync(outsideDir, { recursive: true });
+        fs.writeFileSync(nodePath.join(outsideDir, 'wal'), '');
+        fs.symlinkSync(nodePath.join(outsideDir, 'wal'), nodePath.join(home, 'state_5.sqlite-wal'));
+      }
+      const outsideBefore = (): Array<[string, string]> =>
+        (fs.readdirSync(outsideDir) as string[]).sort().map(
+          (f) =>
+            [
+              f,
+              createHash('sha256')
+                .update(fs.readFileSync(nodePath.join(outsideDir, f)))
+                .digest('hex'),
+            ] as [string, string],
+        );
+      const before = outsideBefore();
+      expect((await cli(['index', '--codex-home', home, '--json'])).exitCode).to.equal(0);
+
+      const rollback = await cli(['rollback', GOOD, '--num-turns', '1', '--codex-home', home, '--json']);
+      const revert = await cli(['revert', PAGINATED, '--before-turn-id', 't2', '--codex-home', home, '--json']);
+      // The rename path: the name is written (session_index.jsonl), the linked DB left alone.
+      const named = await cli(['name', GOOD, 'kept', '--codex-home', home, '--json']);
+      const after = outsideBefore();
+      if (JSON.stringify(after) !== JSON.stringify(before)) figures.outsideWrites += 1;
+      expect(after, `files outside the home (${planted} linked) changed`).to.deep.equal(before);
+      expect(named.exitCode, named.stderr).to.equal(0);
+      for (const r of [rollback, revert]) {
+        expect(r.exitCode, `${r.args.join(' ')}: ${r.stdout}`).to.equal(2);
+        expect(json(r)['error'], r.stderr).to.deep.include({ tag: 'Rejected' });
+        expect(r.stderr).to.include(nodePath.join(home, planted));
+        figures.refusedPaths += 1;
+      }
+      // Refused before anything was written: no revision beside the threads' files.
+      expect(
+        fs
+          .readdirSync(dayDir(home))
+          .filter((f) => f.endsWith('.jsonl'))
+          .sort(),
+        planted,
+      ).to.deep.equal([rolloutName(GOOD), rolloutName(PAGINATED)].sort());
+    }
   });
 
   it('--index-dir on /proc or inside sessions/ (also through a link) is refused at once with a clear error, and nothing is created there', async () => {

@@ -1,0 +1,193 @@
+import * as fs from 'node:fs/promises';
+import * as fsSync from 'node:fs';
+import { constants as FS } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { LinkRefused, errnoCode } from './fsError.js';
+import { holdFolder } from './heldFolder.js';
+import { refuseUnless } from './noFollow.js';
+
+/**
+ * Reading below a root that someone else may fill (a repository a client names, another agent's
+ * home, a home's `config.toml`): each folder from the root down is opened through its parent's
+ * handle without following a link (`heldFolder.ts`), and what is read in it is opened through that
+ * handle O_NOFOLLOW | O_NONBLOCK and used only when it is a regular file (a FIFO, socket or device
+ * is refused, never waited on). A link anywhere below the root, or a folder swapped for one
+ * meanwhile, reads nothing outside it. Refusals are `LinkRefused`; a missing file or folder ENOENT.
+ */
+
+const HANDLE_PATHS = '/proc/self/fd';
+let handlePaths: boolean | undefined;
+const hasHandlePaths = (): boolean => (handlePaths ??= fsSync.existsSync(HANDLE_PATHS));
+
+const FOLDER_FLAGS = FS.O_RDONLY | FS.O_DIRECTORY | FS.O_NOFOLLOW | FS.O_NONBLOCK;
+const FILE_FLAGS = FS.O_RDONLY | FS.O_NOFOLLOW | FS.O_NONBLOCK;
+
+const refusalOf = (err: unknown, logical: string): unknown =>
+  errnoCode(err) === 'ELOOP' ? new LinkRefused(logical, 'a symbolic link') : errnoCode(err) === 'ENOTDIR' ? new LinkRefused(logical, 'not a folder') : err;
+
+/** Whether `path`'s error is a refusal of what is there (a link, a special file, a non-folder on the way): the file is skipped, as a missing one would be. */
+export const isRefusal = (err: unknown): err is LinkRefused => err instanceof LinkRefused;
+
+const partsBelow = (root: string, dir: string): string[] => {
+  const rel = nodePath.relative(root, dir);
+  if (rel.startsWith('..') || nodePath.isAbsolute(rel)) throw new LinkRefused(dir, `outside ${root}`);
+  return rel === '' ? [] : rel.split(nodePath.sep);
+};
+
+/** `dir` below `root` held open (a descriptor) as `holdFolder` holds it, synchronously: for code that must stay synchronous. */
+const holdFolderSync = (root: string, dir: string): { readonly at: (name: string) => string; readonly close: () => void } => {
+  const parts = partsBelow(root, dir);
+  if (!hasHandlePaths()) {
+    // No handle paths: each folder checked by name (a swap after the check is not caught here).
+    let at = root;
+    for (const part of parts) {
+      at = nodePath.join(at, part);
+      refuseUnless(fsSync.lstatSync(at), at, 'folder');
+    }
+    return { at: (name) => nodePath.join(dir, name), close: () => undefined };
+  }
+  let held = fsSync.openSync(root, FS.O_RDONLY | FS.O_DIRECTORY);
+  let at = root;
+  try {
+    for (const part of parts) {
+      at = nodePath.join(at, part);
+      let child: number;
+      try {
+        child = fsSync.openSync(`${HANDLE_PATHS}/${held}/${part}`, FOLDER_FLAGS);
+      } catch (err) {
+        // O_DIRECTORY | O_NOFOLLOW on a link to a folder is ENOTDIR on Linux: told apart by a look at it.
+        if (errnoCode(err) === 'ENOTDIR' && fsSync.lstatSync(at, { throwIfNoEntry: false })?.isSymbolicLink() === true) throw new LinkRefused(at, 'a symbolic link');
+        throw refusalOf(err, at);
+      }
+      fsSync.closeSync(held);
+      held = child;
+    }
+  } catch (err) {
+    fsSync.closeSync(held);
+    throw err;
+  }
+  const fd = held;
+  return { at: (name) => `${HANDLE_PATHS}/${fd}/${name}`, close: () => fsSync.closeSync(fd) };
+};
+
+/** `dir`'s entries in the order the file system lists them (`opendir`, unsorted), `dir` held below `root` as above. */
+export const listFolderSync = (root: string, dir: string): fsSync.Dirent[] => {
+  const folder = holdFolderSync(root, dir);
+  try {
+    const handle = fsSync.opendirSync(folder.at('.'));
+    const out: fsSync.Dirent[] = [];
+    try {
+      for (let e = handle.readSync(); e !== null; e = handle.readSync()) out.push(e);
+    } finally {
+      handle.closeSync();
+    }
+    return out;
+  } finally {
+    folder.close();
+  }
+};
+
+/** What is at `path` below `root`, looked at without following a link anywhere (none: missing, or a link or non-folder on the way). */
+export const kindBelowSync = (root: string, path: string): 'file' | 'dir' | 'other' | null => {
+  if (nodePath.resolve(path) === nodePath.resolve(root)) return fsSync.statSync(root, { throwIfNoEntry: false })?.isDirectory() === true ? 'dir' : null;
+  let folder: ReturnType<typeof holdFolderSync>;
+  try {
+    folder = holdFolderSync(root, nodePath.dirname(path));
+  } catch {
+    return null;
+  }
+  try {
+    const st = fsSync.lstatSync(folder.at(nodePath.basename(path)), { throwIfNoEntry: false });
+    return st === undefined ? null : st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
+  } finally {
+    folder.close();
+  }
+};
+
+/**
+ * Whether `dir` below `root` is a folder reached without a link: false when it is missing or not a
+ * folder; `LinkRefused` when a link is on the way or at its name (the caller reports it, not as missing).
+ */
+export const folderBelowSync = (root: string, dir: string): boolean => {
+  try {
+    holdFolderSync(root, dir).close();
+    return true;
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT' || (err instanceof LinkRefused && err.what === 'not a folder')) return false;
+    throw err;
+  }
+};
+
+/** A regular file's text below `root`, as above (synchronous: small files of a configuration). */
+export const readTextBelowSync = (root: string, path: string): string => {
+  const folder = holdFolderSync(root, nodePath.dirname(path));
+  try {
+    let fd: number;
+    try {
+      fd = fsSync.openSync(folder.at(nodePath.basename(path)), FILE_FLAGS);
+    } catch (err) {
+      throw refusalOf(err, path);
+    }
+    try {
+      refuseUnless(fsSync.fstatSync(fd), path, 'file');
+      return fsSync.readFileSync(fd, 'utf8');
+    } finally {
+      fsSync.closeSync(fd);
+    }
+  } finally {
+    folder.close();
+  }
+};
+
+/** A regular file below `root` opened to read, its folder held as above; the caller closes it. */
+export const openBelow = async (root: string, path: string): Promise<FileHandle> => {
+  const folder = await holdFolder(root, nodePath.dirname(path), { create: false, mode: 0o700 });
+  try {
+    let fh: FileHandle;
+    try {
+      fh = await fs.open(folder.at(nodePath.basename(path)), FILE_FLAGS);
+    } catch (err) {
+      throw refusalOf(err, path);
+    }
+    try {
+      refuseUnless(await fh.stat(), path, 'file');
+      return fh;
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
+  } catch (err) {
+    throw folder.named(err);
+  } finally {
+    await folder.close();
+  }
+};
+
+/** A regular file's bytes below `root`, read through `openBelow`. */
+export const readBytesBelow = async (root: string, path: string): Promise<Buffer> => {
+  const fh = await openBelow(root, path);
+  try {
+    return await fh.readFile();
+  } finally {
+    await fh.close();
+  }
+};
+
+/** A regular file's text below `root`, read through `openBelow`. */
+export const readTextBelow = async (root: string, path: string): Promise<string> => (await readBytesBelow(root, path)).toString('utf8');
+
+/** A whole file's text, its folder held below `root` (`openBelow`): a link there is refused, never read through; a FIFO refused, never waited on. */
+export const readTextNoFollow = readTextBelow;
+
+/** `dir`'s entries below `root` (sorted by name), the folder held as above while it is listed. */
+export const listFolderBelow = async (root: string, dir: string): Promise<fsSync.Dirent[]> => {
+  const folder = await holdFolder(root, dir, { create: false, mode: 0o700 });
+  try {
+    return (await fs.readdir(folder.at('.'), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  } catch (err) {
+    throw folder.named(err);
+  } finally {
+    await folder.close();
+  }
+};

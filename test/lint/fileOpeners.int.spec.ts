@@ -1,0 +1,178 @@
+// Issue 68: every path the engine opens goes through the one no-follow opener in adapters/fs/
+// (noFollow.ts, heldFolder.ts, heldRead.ts, …). This spec walks every non-test source outside
+// adapters/fs/ for the calls that open, create, list, move or remove a path by name (fileOpeners.ts:
+// fs's openers however imported, `new` of better-sqlite3, lmdb's `open`) and fails on any call site
+// not on the allow-list below with its exact count: a new one must go through adapters/fs/, or be
+// added here with the reason it may open by name.
+import { expect } from 'chai';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openerSites } from './fileOpeners.js';
+
+/** The repo root: the nearest folder above this file (which runs from dist/test/lint/) holding package.json and eslint.config.js. */
+const findRoot = (): string => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!(existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'eslint.config.js')))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`no package.json with eslint.config.js above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+  return dir;
+};
+const root = findRoot();
+
+/** The engine's sources; test/, bench/ (their own temp corpora), viewer/ (a browser bundle, no fs) and scripts/ are not the engine. */
+const SOURCE_DIRS = ['adapters', 'indexer', 'replay', 'migrations', 'domain', 'projections', 'protocol'];
+/** The opener itself: the only place that may open by name without a reason here. */
+const OPENER_DIR = 'adapters/fs/';
+
+// Why a call site may open by name. Grouped: each is a kind of path the engine does not take from a home's owner.
+const USER_CHOICE = "a path the user names (an option, a flag's file, CODEX_HOME itself made as `mkdir -p`): the user's own choice, links and all";
+const OWN_TEMP = 'a folder this process made itself (mkdtemp) or its parent it made, and what it stages inside it';
+const PROC = "the kernel's own files (/proc), not a home's";
+const INDEX_DIR =
+  'the index folder (LMDB): checked by refuseLinkSync / opened O_NOFOLLOW before lmdb-js opens it by name (it takes no descriptor); its own files made O_EXCL | O_NOFOLLOW';
+const ROLLOUT_READ =
+  'reads a rollout found by discover.ts (lstat walk: a link or special file is skipped there) on the hot read path; opened by name, not through a held folder (follow-up: a held open)';
+const ROLLOUT_WRITE = "a rollout's own writer: opened O_NOFOLLOW under the file's lock in a folder held by rolloutFolder.ts (holdFolder), or a name it created itself";
+const LISTING = 'lists a folder (readdir/opendir/watch open no file): each entry then opened through adapters/fs, or lstat-checked before use';
+const REMOVE = 'removes, renames or touches a name the engine itself created (temp files, marks, leftovers, stage folders), never read through';
+const STATE_DB =
+  "better-sqlite3 opens Codex's state DB by name (it takes no descriptor): stateDbOf() refuses a link or special file at it and its -wal/-shm/-journal first";
+const PLUGIN_CACHE =
+  'the plugin cache under CODEX_HOME/plugins/cache: staged in a mkdtemp folder and swapped in by rename (links in a bundle refused at unpack: pluginBundles.int.spec)';
+const AGENT_OPENER = "another agent's files: opened O_NOFOLLOW | O_NONBLOCK and fstat-ed regular (agentFiles.ts), inside the agent's home (realPathInside)";
+
+const ALLOWED: Readonly<Record<string, { readonly calls: number; readonly why: string }>> = {
+  'adapters/analytics/captureSink.ts': { calls: 1, why: USER_CHOICE },
+  'adapters/cli/pricingFile.ts': { calls: 1, why: USER_CHOICE },
+  'adapters/cli/serveProcess.ts': { calls: 1, why: USER_CHOICE },
+  'adapters/codexState/codexThreadState.ts': { calls: 4, why: `${PROC}; ${STATE_DB}; ${REMOVE}` },
+  'adapters/codexState/importHistories.ts': { calls: 1, why: STATE_DB },
+  'adapters/composition/codexHomeCheck.ts': { calls: 3, why: `${USER_CHOICE}; ${LISTING}` },
+  'adapters/composition/openEventStoreHome.ts': { calls: 1, why: USER_CHOICE },
+  'adapters/eventstore/homeReplica.ts': { calls: 1, why: USER_CHOICE },
+  'adapters/externalAgents/agentFiles.ts': { calls: 1, why: AGENT_OPENER },
+  'adapters/externalAgents/claudeCodeSessions.ts': { calls: 1, why: `${LISTING}; ${AGENT_OPENER}` },
+  'adapters/jsonl/discover.ts': { calls: 4, why: LISTING },
+  'adapters/jsonl/endPosition.ts': { calls: 1, why: ROLLOUT_READ },
+  'adapters/jsonl/homeFacts.ts': { calls: 1, why: REMOVE },
+  'adapters/jsonl/homeWatch.ts': { calls: 3, why: LISTING },
+  'adapters/jsonl/leftovers.ts': { calls: 4, why: `${LISTING}; ${REMOVE}` },
+  'adapters/jsonl/lineScanner.ts': { calls: 1, why: ROLLOUT_READ },
+  'adapters/jsonl/lockedRolloutFile.ts': { calls: 3, why: ROLLOUT_WRITE },
+  'adapters/jsonl/probe.ts': { calls: 2, why: `${ROLLOUT_READ}; the probe's own open is O_NOFOLLOW | O_NONBLOCK, fstat-ed` },
+  'adapters/jsonl/readRange.ts': { calls: 1, why: ROLLOUT_READ },
+  'adapters/jsonl/rolloutFiles.ts': { calls: 2, why: ROLLOUT_WRITE },
+  'adapters/jsonl/supersededMark.ts': { calls: 1, why: REMOVE },
+  'adapters/jsonl/tailLines.ts': { calls: 1, why: ROLLOUT_READ },
+  'adapters/jsonl/threadHomeFiles.ts': { calls: 4, why: `${REMOVE} (archive/unarchive move a rollout between held folders)` },
+  'adapters/jsonl/tokenLines.ts': { calls: 1, why: ROLLOUT_READ },
+  'adapters/lmdb/indexFolder.ts': { calls: 10, why: INDEX_DIR },
+  'adapters/lmdb/indexStore.ts': { calls: 2, why: INDEX_DIR },
+  'adapters/lmdb/metaPages.ts': { calls: 1, why: INDEX_DIR },
+  'adapters/plugins/pluginBundle.ts': {
+    calls: 1,
+    why: 'a bundle file read O_NONBLOCK and fstat-ed regular (a FIFO is skipped, never waited on); links followed as Codex follows them in a bundle',
+  },
+  'adapters/plugins/pluginCache.ts': { calls: 14, why: PLUGIN_CACHE },
+  'adapters/plugins/pluginCatalog.ts': { calls: 1, why: LISTING },
+  'adapters/plugins/remoteBundleFetcher.ts': { calls: 6, why: OWN_TEMP },
+  'adapters/rpc/spawnedUpstream.ts': { calls: 2, why: OWN_TEMP },
+  'adapters/rpc/upstream.ts': { calls: 1, why: USER_CHOICE },
+  'adapters/rpc/viewerFiles.ts': { calls: 1, why: "the engine's own installed viewer bundle (package files)" },
+  'adapters/rpc/webSocketAuth.ts': { calls: 1, why: USER_CHOICE },
+  'adapters/system/holdPoint.ts': { calls: 1, why: "a test seam's file (ROLLOUT_ENGINE_HOLD_AT), created O_EXCL ('wx')" },
+  'adapters/system/packageRoot.ts': { calls: 1, why: "the engine's own package.json" },
+  'adapters/system/processIdentity.ts': { calls: 1, why: PROC },
+  'indexer/commit.ts': { calls: 1, why: ROLLOUT_READ },
+  'indexer/openIndex.ts': { calls: 2, why: INDEX_DIR },
+  'indexer/rebuildLeftovers.ts': { calls: 1, why: `${LISTING} (the index folder's parent)` },
+  'indexer/verifyFindings.ts': { calls: 1, why: REMOVE },
+};
+
+const sourceFiles = (): string[] => {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    for (const e of readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const child = `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(child);
+      else if (e.isFile() && child.endsWith('.ts') && !child.endsWith('.d.ts') && !child.endsWith('.spec.ts')) out.push(child);
+    }
+  };
+  for (const dir of SOURCE_DIRS) if (existsSync(path.join(root, dir))) walk(dir);
+  return out.sort();
+};
+
+describe('lint · every file-opening call site goes through adapters/fs/ or is on the reasoned allow-list', () => {
+  it('the scanner sees each way of calling an opener (namespace, promises, named and renamed imports, await import of better-sqlite3, lmdb open)', () => {
+    const source = [
+      "import * as fs from 'node:fs';",
+      "import * as fsp from 'fs/promises';",
+      "import { readFileSync, opendir as listIt, constants } from 'node:fs';",
+      "import { promises as pfs } from 'node:fs';",
+      "import Database from 'better-sqlite3';",
+      "import type Types from 'better-sqlite3';",
+      "import { open } from 'lmdb';",
+      'export const f = async (p: string) => {',
+      '  fs.openSync(p, constants.O_RDONLY);',
+      '  fs.promises.readFile(p);',
+      '  await fsp.writeFile(p, "");',
+      '  readFileSync(p);',
+      '  await listIt(p);',
+      '  await pfs.mkdir(p);',
+      '  new Database(p);',
+      "  const { default: Sqlite } = await import('better-sqlite3');",
+      '  new Sqlite(p);',
+      '  open({ path: p });',
+      '  fs.statSync(p); fs.lstatSync(p); fs.existsSync(p);', // looks, not opens
+      '};',
+    ].join('\n');
+    expect(openerSites('x.ts', source).map((s) => `${s.line}:${s.call}`)).to.deep.equal([
+      '9:fs.openSync',
+      '10:fs.promises.readFile',
+      '11:fsp.writeFile',
+      '12:readFileSync',
+      '13:listIt',
+      '14:pfs.mkdir',
+      '15:new Database',
+      '17:new Sqlite',
+      '18:open (lmdb)',
+    ]);
+  });
+
+  it('no call site outside adapters/fs/ opens a path by name unless the allow-list gives its file, its count and why', () => {
+    const files = sourceFiles();
+    const found = new Map<string, string[]>();
+    let sites = 0;
+    let openerSitesInFs = 0;
+    for (const file of files) {
+      const s = openerSites(file, readFileSync(path.join(root, file), 'utf8'));
+      if (file.startsWith(OPENER_DIR)) {
+        openerSitesInFs += s.length;
+        continue;
+      }
+      sites += s.length;
+      if (s.length > 0)
+        found.set(
+          file,
+          s.map((x) => `${x.line}:${x.call}`),
+        );
+    }
+    const unexpected = [...found.entries()]
+      .filter(([file, s]) => ALLOWED[file]?.calls !== s.length)
+      .map(([file, s]) => `${file}: ${s.length} (${s.join(', ')}), allowed ${ALLOWED[file]?.calls ?? 0}`);
+    const stale = Object.entries(ALLOWED)
+      .filter(([file]) => !found.has(file))
+      .map(([file, a]) => `${file}: allowed ${a.calls}, found 0`);
+    expect(unexpected, 'call sites opening by name outside adapters/fs/ (go through adapters/fs/, or allow-list the file with its count and why)').to.deep.equal([]);
+    expect(stale, 'allow-list entries with no call site left (remove them)').to.deep.equal([]);
+    for (const [file, a] of Object.entries(ALLOWED)) expect(a.why.trim(), file).to.not.equal('');
+    // The figures of the walk (what the allow-list stands for), for the record.
+    console.log(
+      `  file openers: ${files.length} source files walked, ${sites} call sites in ${found.size} files outside ${OPENER_DIR} (all allow-listed), ${openerSitesInFs} inside it`,
+    );
+    expect(files.length).to.be.above(100);
+  });
+});

@@ -9,6 +9,7 @@ import type { HeldLock } from '../fs/lockFile.js';
 import { acquireLock, lockPathFor, releaseLock } from '../fs/lockFile.js';
 import { LinkRefused, toEngineError } from '../fs/fsError.js';
 import { writesInsideHome } from '../fs/insideHome.js';
+import { holdPoint } from '../system/holdPoint.js';
 import { holdRolloutFolder } from './rolloutFolder.js';
 import { parseRolloutFileName } from './rolloutFileName.js';
 import { appendThreadName, forgetThreadNames } from './sessionIndexWriter.js';
@@ -48,6 +49,7 @@ const moveAll = (
   TE.tryCatch(
     async () => {
       const out: string[] = [];
+      await holdPoint('rollout.move.before');
       for (const [from, to] of targets) {
         if (replayed && !(await exists(from))) continue;
         // Neither end through a day folder linking out of the home (a file would be moved out, or in).
@@ -119,6 +121,7 @@ const underWriterLocks =
     const held: HeldLock[] = [];
     const sorted = [...new Set(paths)].sort();
     try {
+      await holdPoint('writerLocks.acquiring');
       for (const path of sorted) {
         // A missing file's folder may be gone too: no lock is made for it.
         if (!(await exists(path))) return E.left(notFound('rollout file', path));

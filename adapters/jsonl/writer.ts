@@ -12,6 +12,7 @@ import { appendAllOrNothing } from '../fs/appendNoFollow.js';
 import type { WriterOptions } from './lockedRolloutFile.js';
 import { underRolloutLock } from './lockedRolloutFile.js';
 import { crashPoint } from '../system/crashPoint.js';
+import { holdPoint } from '../system/holdPoint.js';
 
 /**
  * The rollout writer: lines appended in Codex's format as one write under the file's lock at the
@@ -146,6 +147,7 @@ export const reviseUnderLock = <A>(
       underRolloutLock(base, expected, options, async ({ folder }) => {
         await markSuperseded(base, revision, folder);
         crashPoint('revision.marked');
+        await holdPoint('revision.marked');
         const created = await create();
         if (E.isLeft(created)) {
           await unmarkSuperseded(base, folder);

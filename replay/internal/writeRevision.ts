@@ -22,7 +22,7 @@ export const writeRevision = async (ports: MutationPorts, lineage: ThreadLineage
   const current = currentSegmentOf(lineage);
   const now = ports.clock.now();
   const revisionId = ports.ids.uuidv7();
-  const path = ports.files.pathFor(now, lineage.thread.id, revisionId);
+  const path = ports.files.pathFor(now, lineage.thread.id, revisionId, current.rollout.path);
   const lines = revisionLines({
     currentMeta: await sessionMetaOf(ports, current.rollout.path),
     threadId: lineage.thread.id,

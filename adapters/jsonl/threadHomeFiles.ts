@@ -13,6 +13,7 @@ import { holdPoint } from '../system/holdPoint.js';
 import { holdRolloutFolder } from './rolloutFolder.js';
 import { parseRolloutFileName } from './rolloutFileName.js';
 import { appendThreadName, forgetThreadNames } from './sessionIndexWriter.js';
+import { carrySupersededMark } from './homeFacts.js';
 
 /**
  * Where rollout files live — archive, unarchive and delete, as Codex performs them, each move one
@@ -49,6 +50,7 @@ const moveAll = (
   TE.tryCatch(
     async () => {
       const out: string[] = [];
+      const movedTo = new Map(targets.map(([from, to]) => [nodePath.resolve(from), nodePath.resolve(to)]));
       await holdPoint('rollout.move.before');
       for (const [from, to] of targets) {
         if (replayed && !(await exists(from))) continue;
@@ -71,6 +73,8 @@ const moveAll = (
                 'a day folder of this move is no longer the folder it was when held (moved, or replaced by a link): the move is taken back',
               );
             }
+            // A superseded file stays refused to writers where it now lies (`supersededMark.ts`).
+            await carrySupersededMark(from, fromAt, to, toAt, movedTo);
             // Codex's unarchive touches the file it restores: the thread comes back as just updated.
             if (touch) {
               const now = new Date();

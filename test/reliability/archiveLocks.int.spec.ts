@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
+import * as E from 'fp-ts/lib/Either.js';
+import { jsonlRolloutFiles } from '../../adapters/jsonl/rolloutFiles.js';
 import type { EngineCliRun } from '../compat/engineCli.js';
 import { runEngineCli } from '../compat/engineCli.js';
 import { holdAt } from '../fixtures/heldProcess.js';
@@ -117,6 +119,38 @@ describe('reliability · archive and unarchive against writes of the thread they
       expect(whereIs(home, id)).to.equal('active');
       expect(filesOf(home, 'sessions', id)).to.have.length(2);
     }
+  });
+
+  it("a rolled-back thread archived and unarchived: its base's superseded mark goes with it, so an append to the base where it lies is refused", async () => {
+    const id = threadIdOf(7, 0);
+    const base = writeRollout(home, rolloutName(id), chatThread('paginated', id, 3).text());
+    expect((await runEngineCli(cli('rollback', id, '--num-turns', '1'))).exitCode).to.equal(0);
+    const files = jsonlRolloutFiles(home);
+    /** An append at the base's end, as a writer that missed the revision would make it: refused, naming the revision. */
+    const appendToBase = async (path: string): Promise<string> => {
+      const size = fs.statSync(path).size;
+      const lines = fs.readFileSync(path, 'utf8').split('\n').length - 1;
+      const r = await files.appendRaw(path, [fs.readFileSync(path, 'utf8').split('\n')[lines - 1]!], { ordinal: lines, byteOffset: size })();
+      return E.isLeft(r) && r.left._tag === 'Conflict' && r.left.supersededBy !== undefined
+        ? nodePath.basename(r.left.supersededBy)
+        : `not refused: ${JSON.stringify(r)}`;
+    };
+    const revision = filesOf(home, 'sessions', id)
+      .map((p) => nodePath.basename(p))
+      .find((p) => p.includes('_'))!;
+    expect(await appendToBase(base)).to.equal(revision);
+    expect((await runEngineCli(cli('archive', id))).exitCode).to.equal(0);
+    const archivedBase = nodePath.join(home, 'archived_sessions', nodePath.basename(base));
+    figures.trials++;
+    expect(await appendToBase(archivedBase)).to.equal(revision);
+    const marks = (folder: string): string[] => fs.readdirSync(folder, { recursive: true, encoding: 'utf8' }).filter((p) => p.endsWith('.superseded') && p.includes(id));
+    expect({ sessions: marks(nodePath.join(home, 'sessions')), archived: marks(nodePath.join(home, 'archived_sessions')) }).to.deep.equal({
+      sessions: [],
+      archived: [`${nodePath.basename(base)}.superseded`],
+    });
+    expect((await runEngineCli(cli('unarchive', id))).exitCode).to.equal(0);
+    expect(await appendToBase(base)).to.equal(revision);
+    expect(marks(nodePath.join(home, 'archived_sessions'))).to.deep.equal([]);
   });
 
   /**

@@ -51,8 +51,8 @@ const moveAll = (
     async () => {
       const out: string[] = [];
       const movedTo = new Map(targets.map(([from, to]) => [nodePath.resolve(from), nodePath.resolve(to)]));
-      await holdPoint('rollout.move.before');
       for (const [from, to] of targets) {
+        await holdPoint('rollout.move.before');
         if (replayed && !(await exists(from))) continue;
         // Neither end through a day folder linking out of the home (a file would be moved out, or in).
         for (const p of [from, to]) if (!writesInsideHome(home, p)) throw invalidArgument('path', `${p} is reached through a link out of CODEX_HOME ${home}: refused`);
@@ -92,6 +92,7 @@ const moveAll = (
         }
         out.push(to);
       }
+      await holdPoint('rollout.move.done');
       return out;
     },
     (err) => toEngineError(targets[0]?.[0] ?? '', 'move rollout')(err),

@@ -143,8 +143,8 @@ export const reviseUnderLock = <A>(
   const invalid = validateExpected(expected);
   if (invalid !== undefined) return TE.left(invalid);
   return TE.tryCatch(
-    () =>
-      underRolloutLock(base, expected, options, async ({ folder }) => {
+    async () => {
+      const done = await underRolloutLock(base, expected, options, async ({ folder }) => {
         await markSuperseded(base, revision, folder);
         crashPoint('revision.marked');
         await holdPoint('revision.marked');
@@ -155,7 +155,10 @@ export const reviseUnderLock = <A>(
         }
         crashPoint('revision.created');
         return created.right;
-      }),
+      });
+      await holdPoint('revision.unlocked');
+      return done;
+    },
     toEngineError(base, 'revise'),
   );
 };

@@ -44,8 +44,8 @@ interface Running {
   readonly release: () => Promise<void>;
 }
 
-const start = (args: readonly string[], point?: HoldPointName, holdFile?: string): Running => {
-  const step = point === undefined ? undefined : holdAt(point, 1, holdFile!);
+const start = (args: readonly string[], point?: HoldPointName, holdFile?: string, hit = 1): Running => {
+  const step = point === undefined ? undefined : holdAt(point, hit, holdFile!);
   let ended = false;
   const done = runEngineCli(args, 120_000, step?.env ?? {}).then((r) => {
     ended = true;
@@ -153,6 +153,12 @@ describe('reliability · archive and unarchive against writes of the thread they
     expect(marks(nodePath.join(home, 'archived_sessions'))).to.deep.equal([]);
   });
 
+  /** The interleaving is the one scripted: the process holds at its point (a code without that step fails the trial, never passes it unscripted). */
+  const mustHold = async (run: Running, what: string): Promise<void> => {
+    if ((await run.reached()) === 'ended') throw new Error(`${what} ended before it reached its hold point: ${(await run.done).stderr.slice(0, 300)}`);
+    figures.heldAsScripted++;
+  };
+
   /**
    * One interleaving of a move (`archive` or `unarchive`) and a rollback, `trials` times, each on a
    * fresh thread (archived first for an unarchive): `script` starts both and steps them through
@@ -162,7 +168,7 @@ describe('reliability · archive and unarchive against writes of the thread they
   const interleave = async (
     round: number,
     move: 'archive' | 'unarchive',
-    script: (ctx: { move: (point?: HoldPointName) => Running; rollback: (point?: HoldPointName) => Running }) => Promise<[Running, Running]>,
+    script: (ctx: { move: (point?: HoldPointName, hit?: number) => Running; rollback: (point?: HoldPointName) => Running }) => Promise<[Running, Running]>,
   ): Promise<string[]> => {
     const wrong: string[] = [];
     for (let trial = 0; trial < TRIALS; trial++) {
@@ -170,10 +176,19 @@ describe('reliability · archive and unarchive against writes of the thread they
       writeRollout(home, rolloutName(id), chatThread('paginated', id, 3).text());
       if (move === 'unarchive') expect((await runEngineCli(cli('archive', id))).exitCode).to.equal(0);
       const [moveHold, rollbackHold] = [nodePath.join(holds, `${round}-${trial}-move`), nodePath.join(holds, `${round}-${trial}-rollback`)];
-      const [m, r] = await script({
-        move: (point) => start(cli(move, id), point, moveHold),
-        rollback: (point) => start(cli('rollback', id, '--num-turns', '1'), point, rollbackHold),
-      });
+      const started: Running[] = [];
+      const track = (run: Running): Running => (started.push(run), run);
+      let m: Running, r: Running;
+      try {
+        [m, r] = await script({
+          move: (point, hit) => track(start(cli(move, id), point, moveHold, hit)),
+          rollback: (point) => track(start(cli('rollback', id, '--num-turns', '1'), point, rollbackHold)),
+        });
+      } finally {
+        // Whatever happened, no process is left holding.
+        for (const run of started) await run.release();
+        await Promise.all(started.map((run) => run.done));
+      }
       const [moved, rolledBack] = await Promise.all([m.done, r.done]);
       figures.trials++;
       if (move === 'archive' && moved.exitCode === 0) figures.archivesAcknowledged++;
@@ -195,7 +210,7 @@ describe('reliability · archive and unarchive against writes of the thread they
   it(`archive lists the files, a rollback cuts a revision, the archive goes on: never split (${TRIALS} trials)`, async () => {
     const wrong = await interleave(3, 'archive', async ({ move, rollback }) => {
       const m = move('writerLocks.acquiring');
-      if ((await m.reached()) === 'held') figures.heldAsScripted++;
+      await mustHold(m, 'the move');
       const r = rollback();
       await r.done;
       await m.release();
@@ -207,9 +222,10 @@ describe('reliability · archive and unarchive against writes of the thread they
   it(`a rollback holds its base's lock mid-cut while the archive comes: never split (${TRIALS} trials)`, async () => {
     const wrong = await interleave(4, 'archive', async ({ move, rollback }) => {
       const r = rollback('revision.marked');
-      if ((await r.reached()) === 'held') figures.heldAsScripted++;
+      await mustHold(r, 'the rollback');
       // The archive lists the files while the cut is under way, then waits for the lock (or, moving without it, is done).
       const m = move('writerLocks.acquiring');
+      // Held there (then it waits for the lock), or, a move that takes no lock, done already: the verdict tells which.
       await m.reached();
       await m.release();
       await r.release();
@@ -218,14 +234,37 @@ describe('reliability · archive and unarchive against writes of the thread they
     expect(wrong, wrong.join('\n')).to.deep.equal([]);
   });
 
+  for (const [round, point, hit, when] of [
+    [8, 'rollout.move.before', 2, 'has moved its base, not yet the revision'],
+    [9, 'rollout.move.done', 1, 'has moved both files, not yet told the index'],
+  ] as const) {
+    it(`a rollback's revision is cut, then the archive ${when} while the rollback answers: answered done, never split (${TRIALS} trials)`, async () => {
+      const before = figures.rollbacksAcknowledged;
+      const wrong = await interleave(round, 'archive', async ({ move, rollback }) => {
+        const r = rollback('revision.unlocked');
+        await mustHold(r, 'the rollback');
+        // The archive takes the locks, finds the revision (the files listed again under them), and moves.
+        const m = move(point, hit);
+        await mustHold(m, 'the move');
+        await r.release();
+        await r.done;
+        await m.release();
+        return [m, r];
+      });
+      expect(wrong, wrong.join('\n')).to.deep.equal([]);
+      // Its revision is written (and archived with the rest): answered done, not failed.
+      expect(figures.rollbacksAcknowledged - before).to.equal(TRIALS);
+    });
+  }
+
   it(`a rollback reads the thread, the archive (holding the locks) moves it, the rollback goes on: Conflict, never split (${TRIALS} trials)`, async () => {
     const before = figures.rollbacksConflicted;
     const wrong = await interleave(5, 'archive', async ({ move, rollback }) => {
       const m = move('rollout.move.before');
-      if ((await m.reached()) === 'held') figures.heldAsScripted++;
+      await mustHold(m, 'the move');
       // The rollback reads the thread as it is (active), and is held before it asks for its base's lock.
       const r = rollback('rollout.lock.acquiring');
-      if ((await r.reached()) === 'held') figures.heldAsScripted++;
+      await mustHold(r, 'the rollback');
       await m.release();
       await m.done;
       await r.release();
@@ -239,7 +278,7 @@ describe('reliability · archive and unarchive against writes of the thread they
   it(`unarchive lists the files, a rollback of the archived thread cuts a revision, the unarchive goes on: never split (${TRIALS} trials)`, async () => {
     const wrong = await interleave(6, 'unarchive', async ({ move, rollback }) => {
       const m = move('writerLocks.acquiring');
-      if ((await m.reached()) === 'held') figures.heldAsScripted++;
+      await mustHold(m, 'the move');
       const r = rollback();
       await r.done;
       await m.release();

@@ -125,8 +125,11 @@ export interface IndexStore {
  * (a new file, a new file streamed and published whole, an append at an expected end).
  */
 export interface RolloutFiles {
-  /** Where a thread started (or a revision written) at `at` lives: `sessions/YYYY/MM/DD/rollout-…`. */
-  readonly pathFor: (at: Date, threadId: string, revisionId?: string) => string;
+  /**
+   * Where a thread started (or a revision written) at `at` lives: `sessions/YYYY/MM/DD/rollout-…`;
+   * a revision of a file in `archived_sessions/` (`base`) beside it there, so the thread stays archived.
+   */
+  readonly pathFor: (at: Date, threadId: string, revisionId?: string, base?: string) => string;
   /**
    * The path of a rollout file given by path, if it is one of this home's: inside `sessions/` or
    * `archived_sessions/` (no `..`, no symlink leading out), named like a rollout; links resolved,

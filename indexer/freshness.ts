@@ -172,7 +172,7 @@ export const ensureThreadFresh =
     if (E.isLeft(cp)) return cp;
     const since = (cp.right?.fileTimestamp ?? '').slice(0, 10);
     if (since !== '') {
-      const revisions = await discoverRevisionFiles(home, threadId, since)();
+      const revisions = await discoverRevisionFiles(home, threadId, since, cp.right?.archived === true)();
       if (E.isLeft(revisions)) return revisions;
       for (const f of revisions.right) {
         const known = await store.get('files', [f.path])();

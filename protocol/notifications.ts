@@ -19,6 +19,18 @@ export interface QuarantinedLinesNotification {
 }
 
 /**
+ * `rolloutEngine/codexStateNotUpdated`: a mutation's write is done and answered as a success, but
+ * Codex's state DB could not be given `update` (`message` says why); a Codex with its cache may
+ * not show it until it rebuilds that cache from the rollouts.
+ */
+export interface CodexStateNotUpdatedNotification {
+  readonly threadId: string;
+  readonly method: string;
+  readonly update: string;
+  readonly message: string;
+}
+
+/**
  * Every notification this server sends of its own, name → params, declared once (as codex-rs
  * `app-server-protocol` declares `ServerNotification`): the handlers' `notify` takes only these
  * names with these params, so a misspelt name or a wrong shape fails to compile. What `serve
@@ -46,6 +58,7 @@ export interface ServerNotifications {
   readonly 'externalAgentConfig/import/progress': { readonly importId: string; readonly itemTypeResults: ReadonlyArray<ImportItemTypeResult> };
   readonly 'externalAgentConfig/import/completed': { readonly importId: string; readonly itemTypeResults: ReadonlyArray<ImportItemTypeResult> };
   readonly 'rolloutEngine/quarantinedLines': QuarantinedLinesNotification;
+  readonly 'rolloutEngine/codexStateNotUpdated': CodexStateNotUpdatedNotification;
 }
 
 export type NotificationName = keyof ServerNotifications;
@@ -76,4 +89,5 @@ export const NOTIFICATIONS: { readonly [N in NotificationName]: { readonly ours:
   'externalAgentConfig/import/progress': { ours: false },
   'externalAgentConfig/import/completed': { ours: false },
   'rolloutEngine/quarantinedLines': { ours: true },
+  'rolloutEngine/codexStateNotUpdated': { ours: true },
 };

@@ -69,6 +69,24 @@ export interface MutationPorts extends HistoryReadPorts {
   readonly ids: Ids;
   /** Codex's own record of a thread's current file, moved with every revision we write. */
   readonly codexState: CodexThreadState;
+  /**
+   * Told when a mutation's write is done but Codex's state DB could not be brought along (locked
+   * past its busy timeout, not a database, …): the mutation answers success, since what it wrote
+   * is there and a retry would write it again (a second fork); the transport says so beside the
+   * answer: a warning on stderr in the CLI, a notification over JSON-RPC. Absent: nobody is told.
+   */
+  readonly onCodexStateNotUpdated?: (n: CodexStateNotUpdated) => void;
+}
+
+/** A mutation whose write is done and acknowledged, and the update of Codex's state DB that failed after it. */
+export interface CodexStateNotUpdated {
+  readonly threadId: string;
+  /** The method whose write is done (`thread/fork`, `thread/name/set`, `review/start`). */
+  readonly method: string;
+  /** What the state DB was not given (`the fork's row`, `the thread's name`). */
+  readonly update: string;
+  /** Why, as the engine's error renders it. */
+  readonly error: EngineError;
 }
 
 /** A thread's current rollout file moving to a new revision file written at `at`. */

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { QuarantinedLines } from '../../replay/ports.js';
+import { renderError } from '../../domain/errors.js';
+import type { CodexStateNotUpdated, QuarantinedLines } from '../../replay/ports.js';
 import type { OpenCodexHome } from '../composition/openCodexHome.js';
 import { entryLineNumber, quarantineFileOf, readQuarantineEntries } from '../jsonl/quarantine.js';
 import { renderQuarantined } from '../../indexer/quarantined.js';
@@ -14,17 +15,36 @@ const SHOWN = 5;
  * lines answers as Codex would (those lines are simply absent), and says so on stderr after the
  * answer: the count, each line's file and 1-based line number with its reason (from
  * quarantine.jsonl), and where to look. With `--json`, one JSON object `{"warning": {...}}`.
+ * Also the CLI's side of `onCodexStateNotUpdated`: a mutation done while Codex's state DB could
+ * not follow exits 0 and says so here, `kind: 'codexStateNotUpdated'` with `--json`.
  */
 export const quarantineWarning = (indexDir: string, json: boolean | undefined) => {
   const seen = new Map<string, QuarantinedLines>();
   const onQuarantined = (q: QuarantinedLines): void => void seen.set(q.threadId, q);
+  // A mutation whose write is done while Codex's state DB could not follow: exit 0, and said here.
+  const stateNotUpdated: CodexStateNotUpdated[] = [];
+  const onCodexStateNotUpdated = (n: CodexStateNotUpdated): void => void stateNotUpdated.push(n);
   // Beside the index the home was opened with (openCodexHome puts it in indexDir).
   const file = quarantineFileOf(indexDir);
   return {
     /** The home with ports that report to this warning. */
-    watch: (home: OpenCodexHome): OpenCodexHome => ({ ...home, read: { ...home.read, onQuarantined }, mutations: { ...home.mutations, onQuarantined } }),
+    watch: (home: OpenCodexHome): OpenCodexHome => ({
+      ...home,
+      read: { ...home.read, onQuarantined },
+      mutations: { ...home.mutations, onQuarantined, onCodexStateNotUpdated },
+    }),
     /** Write the warnings (if any) to stderr. */
     print: async (): Promise<void> => {
+      for (const n of stateNotUpdated) {
+        const message =
+          `thread ${n.threadId}: ${n.method} is done (not to be retried), but Codex's state DB was not given ${n.update}: ${renderError(n.error)}; ` +
+          'a Codex that reads its cache may not show it until it rebuilds that cache from the rollouts';
+        process.stderr.write(
+          json === true
+            ? `${JSON.stringify({ warning: { kind: 'codexStateNotUpdated', message, threadId: n.threadId, method: n.method, update: n.update } })}\n`
+            : `rollout-engine: warning: ${terminalText(message)}\n`,
+        );
+      }
       for (const q of seen.values()) {
         if (q.repeatedOrdinals > 0) {
           const message =

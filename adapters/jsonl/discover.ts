@@ -261,10 +261,10 @@ const subfolders = (dir: string): Promise<ReadonlyArray<string>> =>
   );
 
 /** The revision files of every thread in one day folder, in name order. */
-const revisionFilesIn = (dir: string): Promise<ReadonlyArray<RolloutFile & { readonly revisionId: string }>> =>
+const revisionFilesIn = (dir: string, archived = false): Promise<ReadonlyArray<RolloutFile & { readonly revisionId: string }>> =>
   listedOnce(
     dir,
-    'revisions',
+    archived ? 'archivedRevisions' : 'revisions',
     async () => {
       const out: Array<RolloutFile & { readonly revisionId: string }> = [];
       // A day folder holds many rollouts and few revisions (a writer's lock coming and going makes
@@ -281,7 +281,7 @@ const revisionFilesIn = (dir: string): Promise<ReadonlyArray<RolloutFile & { rea
       for (const e of entries.sort((a, b) => byteOrder(a.name, b.name))) {
         const parsed = parseRolloutFileName(e.name);
         if (parsed?.revisionId === undefined) continue;
-        const file = { path: nodePath.join(dir, e.name), archived: false, fileTimestamp: parsed.fileTimestamp, threadId: parsed.threadId, revisionId: parsed.revisionId };
+        const file = { path: nodePath.join(dir, e.name), archived, fileTimestamp: parsed.fileTimestamp, threadId: parsed.threadId, revisionId: parsed.revisionId };
         // Refused as the whole-home walk refuses it (a link is never followed), not left out unsaid.
         out.push(e.isFile() ? file : { ...file, refused: 'not a regular file (a link, FIFO, socket or device): not followed' });
       }
@@ -298,9 +298,11 @@ const revisionFilesIn = (dir: string): Promise<ReadonlyArray<RolloutFile & { rea
  * is listed again only once it has changed (`listedOnce`), so asking per request costs a stat
  * per folder.
  */
-export const discoverRevisionFiles = (home: string, threadId: string, sinceDate: string): TE.TaskEither<EngineError, ReadonlyArray<RolloutFile>> =>
+export const discoverRevisionFiles = (home: string, threadId: string, sinceDate: string, archived = false): TE.TaskEither<EngineError, ReadonlyArray<RolloutFile>> =>
   TE.tryCatch(
     async () => {
+      // An archived thread's revisions are written beside its files, flat in archived_sessions/ (`RolloutFiles.pathFor`).
+      if (archived) return (await revisionFilesIn(nodePath.join(home, 'archived_sessions'), true)).filter((f) => f.threadId === threadId);
       const root = nodePath.join(home, 'sessions');
       const [y0, m0, d0] = sinceDate.split('-');
       const out: RolloutFile[] = [];

@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type { ThreadStateEvent } from '../../domain/threadState/threadStateEvent.js';
-import { mkdirNoFollow, openNoFollow } from '../fs/noFollow.js';
+import { mkdirNoFollow, openNoFollow, readTextNoFollow } from '../fs/noFollow.js';
 import { appendNoFollow, byteAt } from '../fs/appendNoFollow.js';
 import { createNoFollow } from '../fs/heldFolder.js';
 import { syncFolder, writeFileAtomic } from '../fs/writeFileAtomic.js';
@@ -157,6 +157,29 @@ export const writeSupersededMark = (root: string, file: string, text: string, op
  */
 export const markSuperseded = (file: string, revision: string, folder = nodePath.dirname(file)): Promise<void> =>
   writeSupersededMark(folder, nodePath.join(folder, nodePath.basename(file)), nodePath.relative(nodePath.dirname(file), revision));
+
+/**
+ * A rollout file moved (archive, unarchive) from `from` to `to` (each named through its held
+ * folder, `fromAt` / `toAt`), its lock held: its mark goes with it, naming the revision where it
+ * now lies (`movedTo`: where each file of the move went; a revision not moved stays where it is),
+ * so the file is still refused to a writer where it lives now. No mark: nothing to do.
+ */
+export const carrySupersededMark = async (from: string, fromAt: string, to: string, toAt: string, movedTo: ReadonlyMap<string, string>): Promise<void> => {
+  const mark = supersededMarkOf(fromAt);
+  let named: string;
+  try {
+    named = (await readTextNoFollow(nodePath.dirname(mark), mark)).trim();
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return;
+    throw err;
+  }
+  if (named !== '' && !named.includes('\n')) {
+    const revision = nodePath.resolve(nodePath.dirname(from), named);
+    const now = movedTo.get(revision) ?? revision;
+    await writeSupersededMark(nodePath.dirname(toAt), toAt, nodePath.relative(nodePath.dirname(to), now));
+  }
+  await fs.unlink(mark).catch((err: unknown) => (errnoCode(err) === 'ENOENT' ? undefined : Promise.reject(err)));
+};
 
 /** The revision could not be created: the file is current again. */
 export const unmarkSuperseded = (file: string, folder = nodePath.dirname(file)): Promise<void> =>

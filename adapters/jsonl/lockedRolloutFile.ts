@@ -22,6 +22,7 @@ import { byteAt, refuseHardLinked } from '../fs/appendNoFollow.js';
 import { takeBackIfMoved } from '../fs/heldFolder.js';
 import { ROLLOUT_DIR_MODE, holdRolloutFolder } from './rolloutFolder.js';
 import { ownLikeFolder, ownMadeFolders } from '../fs/ownership.js';
+import { holdPoint } from '../system/holdPoint.js';
 
 /**
  * A rollout file as the writer finds it under its lock (`underRolloutLock`): its day folder held,
@@ -129,6 +130,7 @@ export const underRolloutLock = async <A>(path: string, expected: ExpectedPositi
   let lock: HeldLock | undefined;
   let fh: fs.FileHandle | undefined;
   try {
+    await holdPoint('rollout.lock.acquiring');
     lock = await acquireLock(lockPathFor(at), options.lock);
     const opened = await openTarget(at, expected);
     fh = opened.fh;

@@ -159,7 +159,13 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
 
   return {
     confine,
-    pathFor: (at, threadId, revisionId) => nodePath.join(home, 'sessions', ...sessionDayParts(at), formatRolloutFileName(at, threadId, revisionId)),
+    // An archived thread's revisions lie flat beside its files in archived_sessions/, as Codex keeps
+    // them (codex-rs/thread-store/src/local/unarchive_thread.rs moves them back from there): written
+    // under sessions/, the revision would list the thread as active again.
+    pathFor: (at, threadId, revisionId, base) =>
+      base !== undefined && isInsideHome(nodePath.join(home, 'archived_sessions'), base)
+        ? nodePath.join(home, 'archived_sessions', formatRolloutFileName(at, threadId, revisionId))
+        : nodePath.join(home, 'sessions', ...sessionDayParts(at), formatRolloutFileName(at, threadId, revisionId)),
     firstLine: (path) => insideHome(path, () => firstLine(path)),
     lineAt: (path, byteOffset, byteLength) =>
       insideHome(path, () =>

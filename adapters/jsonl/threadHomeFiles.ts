@@ -9,9 +9,11 @@ import type { HeldLock } from '../fs/lockFile.js';
 import { acquireLock, lockPathFor, releaseLock } from '../fs/lockFile.js';
 import { LinkRefused, toEngineError } from '../fs/fsError.js';
 import { writesInsideHome } from '../fs/insideHome.js';
+import { holdPoint } from '../system/holdPoint.js';
 import { holdRolloutFolder } from './rolloutFolder.js';
 import { parseRolloutFileName } from './rolloutFileName.js';
 import { appendThreadName, forgetThreadNames } from './sessionIndexWriter.js';
+import { carrySupersededMark } from './homeFacts.js';
 
 /**
  * Where rollout files live — archive, unarchive and delete, as Codex performs them, each move one
@@ -48,7 +50,9 @@ const moveAll = (
   TE.tryCatch(
     async () => {
       const out: string[] = [];
+      const movedTo = new Map(targets.map(([from, to]) => [nodePath.resolve(from), nodePath.resolve(to)]));
       for (const [from, to] of targets) {
+        await holdPoint('rollout.move.before');
         if (replayed && !(await exists(from))) continue;
         // Neither end through a day folder linking out of the home (a file would be moved out, or in).
         for (const p of [from, to]) if (!writesInsideHome(home, p)) throw invalidArgument('path', `${p} is reached through a link out of CODEX_HOME ${home}: refused`);
@@ -69,6 +73,8 @@ const moveAll = (
                 'a day folder of this move is no longer the folder it was when held (moved, or replaced by a link): the move is taken back',
               );
             }
+            // A superseded file stays refused to writers where it now lies (`supersededMark.ts`).
+            await carrySupersededMark(from, fromAt, to, toAt, movedTo);
             // Codex's unarchive touches the file it restores: the thread comes back as just updated.
             if (touch) {
               const now = new Date();
@@ -86,6 +92,7 @@ const moveAll = (
         }
         out.push(to);
       }
+      await holdPoint('rollout.move.done');
       return out;
     },
     (err) => toEngineError(targets[0]?.[0] ?? '', 'move rollout')(err),
@@ -119,6 +126,7 @@ const underWriterLocks =
     const held: HeldLock[] = [];
     const sorted = [...new Set(paths)].sort();
     try {
+      await holdPoint('writerLocks.acquiring');
       for (const path of sorted) {
         // A missing file's folder may be gone too: no lock is made for it.
         if (!(await exists(path))) return E.left(notFound('rollout file', path));

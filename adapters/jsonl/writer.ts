@@ -13,6 +13,7 @@ import { appendAllOrNothing } from '../fs/appendNoFollow.js';
 import type { WriterOptions } from './lockedRolloutFile.js';
 import { underRolloutLock } from './lockedRolloutFile.js';
 import { crashPoint } from '../system/crashPoint.js';
+import { holdPoint } from '../system/holdPoint.js';
 
 /**
  * The rollout writer: lines appended in Codex's format as one write under the file's lock at the
@@ -143,10 +144,11 @@ export const reviseUnderLock = <A>(
   const invalid = validateExpected(expected);
   if (invalid !== undefined) return TE.left(invalid);
   return TE.tryCatch(
-    () =>
-      underRolloutLock(base, expected, options, async ({ folder }) => {
+    async () => {
+      const done = await underRolloutLock(base, expected, options, async ({ folder }) => {
         await markSuperseded(base, revision, folder);
         crashPoint('revision.marked');
+        await holdPoint('revision.marked');
         const created = await create();
         if (E.isLeft(created)) {
           await unmarkSuperseded(base, folder);
@@ -154,7 +156,10 @@ export const reviseUnderLock = <A>(
         }
         crashPoint('revision.created');
         return created.right;
-      }),
+      });
+      await holdPoint('revision.unlocked');
+      return done;
+    },
     toEngineError(base, 'revise'),
   );
 };

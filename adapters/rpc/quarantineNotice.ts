@@ -1,5 +1,6 @@
-import type { MutationPorts, QuarantinedLines } from '../../replay/ports.js';
-import type { QuarantinedLinesNotification } from '../../protocol/notifications.js';
+import { renderError } from '../../domain/errors.js';
+import type { CodexStateNotUpdated, MutationPorts, QuarantinedLines } from '../../replay/ports.js';
+import type { CodexStateNotUpdatedNotification, QuarantinedLinesNotification } from '../../protocol/notifications.js';
 import type { RpcContext } from './method.js';
 
 /**
@@ -19,8 +20,22 @@ export const quarantinedLinesNotification = (q: QuarantinedLines): QuarantinedLi
   files: q.files.map((f) => ({ path: f.path, quarantinedLines: f.lines, ...repeated(f.repeatedOrdinals) })),
 });
 
-/** The ports a request's handler gets: reads tell the client about quarantined lines. */
+/**
+ * A mutation whose write is done, answered as Codex answers it, while Codex's state DB could not
+ * follow (`onCodexStateNotUpdated`): this notification comes before the answer, in our namespace too.
+ */
+export const CODEX_STATE_NOT_UPDATED_NOTIFICATION = 'rolloutEngine/codexStateNotUpdated';
+
+export const codexStateNotUpdatedNotification = (n: CodexStateNotUpdated): CodexStateNotUpdatedNotification => ({
+  threadId: n.threadId,
+  method: n.method,
+  update: n.update,
+  message: renderError(n.error),
+});
+
+/** The ports a request's handler gets: reads tell the client about quarantined lines, mutations about a state DB left behind. */
 export const withQuarantineNotice = <P extends MutationPorts>(ports: P, notify: RpcContext['notify']): P => ({
   ...ports,
   onQuarantined: (q) => notify(QUARANTINED_LINES_NOTIFICATION, quarantinedLinesNotification(q)),
+  onCodexStateNotUpdated: (n) => notify(CODEX_STATE_NOT_UPDATED_NOTIFICATION, codexStateNotUpdatedNotification(n)),
 });

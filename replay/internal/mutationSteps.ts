@@ -1,3 +1,4 @@
+import * as E from 'fp-ts/lib/Either.js';
 import { corrupt } from '../../domain/errors.js';
 import type { ThreadLineage } from '../../domain/history/lineage.js';
 import type { Thread } from '../../domain/thread/thread.js';
@@ -7,8 +8,20 @@ import { lastRowBefore } from './lineage.js';
 import { stop, take } from './useCase.js';
 
 /** A thread as `thread/read` answers it (every turn when asked), after the index caught up. */
-export const answerThread = async (ports: MutationPorts, threadId: string, includeTurns: boolean): Promise<Thread> =>
-  materialisedThread((await take(readThread(ports, { threadId, includeTurns }))).thread);
+export const answerThread = async (ports: MutationPorts, threadId: string, includeTurns: boolean): Promise<Thread> => {
+  for (let attempt = 1; ; attempt++) {
+    const read = await readThread(ports, { threadId, includeTurns })();
+    if (E.isRight(read)) return materialisedThread(read.right.thread);
+    // The mutation's write is done: a file of the thread that an archive or unarchive in another
+    // process moved while it was read (the index still naming it where it was) is read again where
+    // it lies now, not answered as the mutation's failure.
+    if (read.left._tag !== 'NotFound' || attempt >= ANSWER_READS) return stop(read.left);
+    await take(ports.indexer.refreshThread(threadId));
+  }
+};
+
+/** Reads of a mutation's answer while the thread's files move under it (each move holds the files' locks once). */
+const ANSWER_READS = 3;
 
 /** The `thread_settings` of the last `thread_settings_applied` below a history point, if any. */
 export const settingsBefore = async (ports: MutationPorts, lineage: ThreadLineage, end?: { readonly segment: number; readonly line: number }): Promise<unknown> => {

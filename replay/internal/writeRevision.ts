@@ -1,6 +1,7 @@
 import type { HistoryPoint } from '../../domain/history/cut.js';
 import type { ThreadLineage } from '../../domain/history/lineage.js';
 import { currentSegmentOf } from '../../domain/history/lineage.js';
+import * as E from 'fp-ts/lib/Either.js';
 import { corrupt } from '../../domain/errors.js';
 import { revisionLines } from '../../domain/revert/revisionLines.js';
 import { lineTimestamp, renderDrafts } from '../../domain/rollout/lineDraft.js';
@@ -22,7 +23,7 @@ export const writeRevision = async (ports: MutationPorts, lineage: ThreadLineage
   const current = currentSegmentOf(lineage);
   const now = ports.clock.now();
   const revisionId = ports.ids.uuidv7();
-  const path = ports.files.pathFor(now, lineage.thread.id, revisionId);
+  const path = ports.files.pathFor(now, lineage.thread.id, revisionId, current.rollout.path);
   const lines = revisionLines({
     currentMeta: await sessionMetaOf(ports, current.rollout.path),
     threadId: lineage.thread.id,
@@ -33,6 +34,12 @@ export const writeRevision = async (ports: MutationPorts, lineage: ThreadLineage
   const revise = ports.files.revise(current.rollout.path, { ordinal: end.line, byteOffset: end.byteOffset }, path, renderDrafts(lines, cut.ordinal));
   // Codex's state DB moves to the new file with it (or nothing is written).
   const written = await take(ports.codexState.switchCurrentFile({ threadId: lineage.thread.id, from: current.rollout.path, to: path, at: now }, revise));
-  await take(ports.indexer.catchUp([path]));
+  // Written: an archive or unarchive that took the locks next may be moving it and its base
+  // already; the thread is then read again where its files lie, not answered as failed.
+  const indexed = await ports.indexer.catchUp([path])();
+  if (E.isLeft(indexed)) {
+    if (indexed.left._tag !== 'NotFound') return stop(indexed.left);
+    await take(ports.indexer.refreshThread(lineage.thread.id));
+  }
   return { path, bytes: written.next.byteOffset, lines: written.next.ordinal };
 };

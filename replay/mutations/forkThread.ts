@@ -16,6 +16,7 @@ import { currentSegmentOf, segmentIndexOfRollout } from '../../domain/history/li
 import { findTurn, historyEnd, lastTurns, lineageToChange, nextTurn } from '../internal/lineage.js';
 import type { FileWritten, MutationPorts, ThreadManagementPorts } from '../ports.js';
 import { answerThread, sessionMetaOf, settingsBefore } from '../internal/mutationSteps.js';
+import { codexStateAfterWrite } from '../internal/codexStateAfterWrite.js';
 import { stop, take, useCase } from '../internal/useCase.js';
 import { readTokenUsage } from '../tokens/readTokenUsage.js';
 import type { ParamsOf } from '../../protocol/methods.js';
@@ -112,8 +113,12 @@ export const forkThread = (ports: ThreadManagementPorts, params: ForkParams): TE
           const sourceName = (await take(ports.index.get('threads', [sourceThreadId])))?.name ?? null;
           if (sourceName !== null) await take(ports.homeFiles.appendThreadName(input.newThreadId, sourceName, now));
           await take(ports.indexer.catchUp([path]));
-          // And a row in Codex's cache, as its own fork gets one.
-          await take(ports.codexState.recordFork({ sourceThreadId, threadId: input.newThreadId, path, at: now }));
+          // And a row in Codex's cache, as its own fork gets one (the fork is made: a failure here is a warning).
+          await codexStateAfterWrite(
+            ports,
+            { threadId: input.newThreadId, method: 'thread/fork', update: "the fork's row" },
+            ports.codexState.recordFork({ sourceThreadId, threadId: input.newThreadId, path, at: now }),
+          );
           return created;
         }),
       ),

@@ -3,6 +3,7 @@ import type { EngineError } from '../../domain/errors.js';
 import { rejected } from '../../domain/errors.js';
 import type { ThreadManagementPorts } from '../ports.js';
 import { managedThread } from '../internal/threadFiles.js';
+import { codexStateAfterWrite } from '../internal/codexStateAfterWrite.js';
 import { stop, take, useCase } from '../internal/useCase.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
@@ -33,8 +34,12 @@ export const setThreadName = (ports: ThreadManagementPorts, { threadId, name }: 
     // Under the thread's writer lock, which a delete holds: a rename runs before it (its line then
     // goes with the others) or finds no file (NotFound), never leaving a deleted thread named.
     await take(ports.homeFiles.underWriterLocks([row.path], ports.homeFiles.appendThreadName(threadId, trimmed, at)));
-    // And in Codex's cache, which a Codex that has it answers names from.
-    await take(ports.codexState.recordName(threadId, row.historyMode, trimmed));
+    // And in Codex's cache, which a Codex that has it answers names from (the name is written: a failure here is a warning).
+    await codexStateAfterWrite(
+      ports,
+      { threadId, method: 'thread/name/set', update: "the thread's name" },
+      ports.codexState.recordName(threadId, row.historyMode, trimmed),
+    );
     // The catch-up of the thread's current file derives its row again, with the names just written.
     await take(ports.indexer.catchUp([row.path]));
     return { threadId, name: trimmed, at };

@@ -11,6 +11,7 @@ import { currentSegmentOf } from '../../domain/history/lineage.js';
 import { historyEnd, lineageToChange } from '../internal/lineage.js';
 import type { FileWritten, MutationPorts } from '../ports.js';
 import { sessionMetaOf, settingsBefore } from '../internal/mutationSteps.js';
+import { codexStateAfterWrite } from '../internal/codexStateAfterWrite.js';
 import { stop, take, useCase } from '../internal/useCase.js';
 import type { ReviewStartResult } from '../../protocol/historyWrites.js';
 import type { ParamsOf } from '../../protocol/methods.js';
@@ -66,7 +67,11 @@ export const startReview = (ports: MutationPorts, { threadId, target, ...p }: Pa
         : await take(ports.files.createFrom(path, copiedReviewLines(ports, currentPath, end, lineTimestamp(now), renderDrafts(drafts, null))));
     await take(ports.indexer.catchUp([path]));
     // A row in Codex's cache, as the engine's forks get: a Codex with its cache answers the review thread's model and lists it.
-    await take(ports.codexState.recordFork({ sourceThreadId: threadId, threadId: review.threadId, path, at: now, reviewSubAgent: true }));
+    await codexStateAfterWrite(
+      ports,
+      { threadId: review.threadId, method: 'review/start', update: "the review thread's row" },
+      ports.codexState.recordFork({ sourceThreadId: threadId, threadId: review.threadId, path, at: now, reviewSubAgent: true }),
+    );
     return {
       turn: reviewTurn(review, Math.floor(now.getTime() / 1000)),
       reviewThreadId: review.threadId,

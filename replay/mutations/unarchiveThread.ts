@@ -1,12 +1,11 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
-import { rejected } from '../../domain/errors.js';
 import type { Thread } from '../../domain/thread/thread.js';
 import type { ThreadManagementPorts } from '../ports.js';
 import type { ThreadMoved } from './archiveThread.js';
 import { answerThread } from '../internal/mutationSteps.js';
-import { managedThread } from '../internal/threadFiles.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { moveThreadFiles } from '../internal/moveThreadFiles.js';
+import { take, useCase } from '../internal/useCase.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 export interface ThreadUnarchived extends ThreadMoved {
@@ -17,16 +16,16 @@ export interface ThreadUnarchived extends ThreadMoved {
 /**
  * `thread/unarchive`: the thread's archived files move back to `sessions/YYYY/MM/DD/`, the day
  * their names carry, one rename each, as Codex does. A thread with nothing archived is refused
- * with Codex's words.
+ * with Codex's words. The files move under their writer locks (`moveThreadFiles`).
  */
 export const unarchiveThread = (ports: ThreadManagementPorts, { threadId }: ParamsOf<'thread/unarchive'>): TE.TaskEither<EngineError, ThreadUnarchived> =>
   useCase(async () => {
-    const { files } = await managedThread(ports, threadId);
-    const archived = files.filter((f) => f.archived).map((f) => f.path);
-    if (archived.length === 0) return stop(rejected(`no archived rollout found for thread id ${threadId}`));
-    // As archive: files a running Codex holds open are not moved under it.
-    await take(ports.codexState.refuseIfHeld(threadId));
-    const to = await take(ports.homeFiles.unarchive(archived));
-    await take(ports.indexer.catchUp([...archived, ...to]));
-    return { threadId, moved: archived.map((from, i) => ({ from, to: to[i]! })), thread: await answerThread(ports, threadId, false) };
+    const moved = await take(
+      moveThreadFiles(ports, threadId, {
+        pick: (files) => files.filter((f) => f.archived).map((f) => f.path),
+        nothing: `no archived rollout found for thread id ${threadId}`,
+        move: (paths) => ports.homeFiles.unarchive(paths),
+      }),
+    );
+    return { threadId, moved, thread: await answerThread(ports, threadId, false) };
   });

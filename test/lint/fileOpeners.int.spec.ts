@@ -57,7 +57,7 @@ const ALLOWED: Readonly<Record<string, { readonly calls: number; readonly why: s
   'adapters/externalAgents/claudeCodeSessions.ts': { calls: 1, why: `${LISTING}; ${AGENT_OPENER}` },
   'adapters/jsonl/discover.ts': { calls: 4, why: LISTING },
   'adapters/jsonl/endPosition.ts': { calls: 1, why: ROLLOUT_READ },
-  'adapters/jsonl/homeFacts.ts': { calls: 1, why: REMOVE },
+  'adapters/jsonl/homeFacts.ts': { calls: 2, why: REMOVE },
   'adapters/jsonl/homeWatch.ts': { calls: 3, why: LISTING },
   'adapters/jsonl/leftovers.ts': { calls: 4, why: `${LISTING}; ${REMOVE}` },
   'adapters/jsonl/lineScanner.ts': { calls: 1, why: ROLLOUT_READ },

@@ -45,6 +45,8 @@ interface Followed {
   timer: NodeJS.Timeout | null;
   running: boolean;
   again: boolean;
+  /** While a look waits for its followers to take a step: the thread changed (see `paced`). */
+  nudge: (() => void) | null;
 }
 
 interface Connection {
@@ -56,7 +58,20 @@ export interface ThreadSubscriptionsOptions {
   readonly run?: <A>(work: () => Promise<A>) => Promise<A>;
   /** Told of a look that failed (the thread is looked at again on its next change). */
   readonly onError?: (threadId: string, error: EngineError) => void;
+  /** Told when a change to the thread sent a step on though no follower took the one before (`paced`). */
+  readonly onPushed?: (threadId: string) => void;
+  /** About how many bytes of rollout text one step of a look holds (`TAIL_STEP_BYTES`). */
+  readonly stepBytes?: number;
 }
+
+/** Settles once one of the sends did (true), or all were refused (false). */
+const takenBySome = (sends: ReadonlyArray<Promise<void>>): Promise<boolean> =>
+  sends.length === 0
+    ? Promise.resolve(false)
+    : Promise.any(sends).then(
+        () => true,
+        () => false,
+      );
 
 /**
  * The tail use cases, loaded when a thread is first followed: they bring in the domain's folds,
@@ -68,7 +83,27 @@ const loadTail = (): Promise<typeof import('../../replay/history/tailThread.js')
 export const threadSubscriptions = (ports: MutationPorts, options: ThreadSubscriptionsOptions = {}): ThreadSubscriptions => {
   const threads = new Map<string, Followed>();
   const run = options.run ?? ((work) => work());
+  const stepBytes = options.stepBytes;
   let closed = false;
+
+  /**
+   * Wait until some follower took `before` (the step before the last), or a change to the thread
+   * comes while none did: then the look goes on anyway, one step, so a follower that reads nothing
+   * still meets its outbox's bound as the thread grows (and is dropped, as before), while one that
+   * reads is never sent more than two steps ahead of what it took.
+   */
+  const paced = async (threadId: string, f: Followed, before: Promise<boolean>): Promise<boolean> => {
+    let pushed: () => void = () => undefined;
+    const changed = new Promise<'changed'>((resolve) => (pushed = () => resolve('changed')));
+    f.nudge = pushed;
+    try {
+      const outcome = await Promise.race([before, changed]);
+      if (outcome === 'changed') options.onPushed?.(threadId);
+      return outcome !== false;
+    } finally {
+      f.nudge = null;
+    }
+  };
 
   const look = async (threadId: string, f: Followed): Promise<void> => {
     f.timer = null;
@@ -79,11 +114,22 @@ export const threadSubscriptions = (ports: MutationPorts, options: ThreadSubscri
     f.running = true;
     try {
       const { tailThread } = await loadTail();
-      const told = await run(tailThread(ports, threadId, f.seen));
-      if (E.isLeft(told)) return options.onError?.(threadId, told.left);
-      f.seen = told.right.seen;
-      const messages = told.right.notifications.map((n) => ({ jsonrpc: '2.0', method: n.method, params: n.params, emittedAtMs: Date.now() }));
-      if (messages.length > 0) for (const c of f.followers) void c.send(messages).catch(() => undefined);
+      // A look is taken a step at a time (`tailThread`): the next is built once the followers
+      // took the one before the last, so what waits for a peer is two steps, however much landed.
+      const steps = tailThread(ports, threadId, f.seen, stepBytes);
+      let before: Promise<boolean> | null = null;
+      while (!closed && threads.get(threadId) === f) {
+        const step = await run(steps.next);
+        if (E.isLeft(step)) return options.onError?.(threadId, step.left);
+        if (step.right === null) return;
+        f.seen = step.right.seen;
+        if (step.right.notifications.length === 0) continue;
+        const messages = step.right.notifications.map((n) => ({ jsonrpc: '2.0', method: n.method, params: n.params, emittedAtMs: Date.now() }));
+        const sent = takenBySome([...f.followers].map((c) => c.send(messages)));
+        // Every follower refused the step before (dropped, gone): nobody is left to tell.
+        if (before !== null && !(await paced(threadId, f, before))) return;
+        before = sent;
+      }
     } finally {
       f.running = false;
       if (f.again && !closed && threads.get(threadId) === f) {
@@ -96,8 +142,10 @@ export const threadSubscriptions = (ports: MutationPorts, options: ThreadSubscri
   const schedule = (threadId: string): void => {
     const f = threads.get(threadId);
     if (f === undefined || closed) return;
-    if (f.running) f.again = true;
-    else f.timer ??= setTimeout(() => void look(threadId, f), LIVE_DEBOUNCE_MS);
+    if (f.running) {
+      f.again = true;
+      f.nudge?.();
+    } else f.timer ??= setTimeout(() => void look(threadId, f), LIVE_DEBOUNCE_MS);
   };
 
   const drop = (threadId: string, c: Connection): boolean => {
@@ -126,7 +174,7 @@ export const threadSubscriptions = (ports: MutationPorts, options: ThreadSubscri
           const { startTail } = await loadTail();
           const seen = await run(startTail(ports, threadId));
           if (E.isLeft(seen)) return seen;
-          const f = threads.get(threadId) ?? { followers: new Set<Connection>(), seen: seen.right, timer: null, running: false, again: false };
+          const f = threads.get(threadId) ?? { followers: new Set<Connection>(), seen: seen.right, timer: null, running: false, again: false, nudge: null };
           threads.set(threadId, f);
           f.followers.add(c);
           mine.add(threadId);

@@ -128,7 +128,8 @@ export const webSocketConnection = (socket: WebSocket, limits: WebSocketLimits, 
     let heldBytes = 0;
     let started = false;
     const flush = async (all: boolean): Promise<void> => {
-      let buf = Buffer.concat(held, heldBytes);
+      // One buffer (a whole message) is cut as it is: a copy of each large message is garbage the size of the message.
+      let buf = held.length === 1 ? held[0]! : Buffer.concat(held, heldBytes);
       while (buf.length > limits.fragmentBytes || (all && buf.length > 0)) {
         const piece = buf.subarray(0, limits.fragmentBytes);
         buf = buf.subarray(piece.length);

@@ -22,8 +22,17 @@ export const HOLD_FILE_ENV = 'ROLLOUT_ENGINE_HOLD_FILE';
  *   (`indexer/openIndex.ts` `swapIndex`), just after the crash point of the same name: the fresh
  *   environment complete; the old one moved aside, none in place; the fresh one in place, the old
  *   one not yet removed. Under the index lock.
+ * - `live.step.sent`: a look at a followed thread (`adapters/rpc/threadSubscriptions.ts`), one
+ *   step of its notifications handed to its followers' outboxes, the next not yet built.
  */
-export const HOLD_POINTS = ['index.batch.committed', 'backfill.between', 'rebuild.built', 'rebuild.swap.asideMoved', 'rebuild.swap.freshMoved'] as const;
+export const HOLD_POINTS = [
+  'index.batch.committed',
+  'backfill.between',
+  'rebuild.built',
+  'rebuild.swap.asideMoved',
+  'rebuild.swap.freshMoved',
+  'live.step.sent',
+] as const;
 
 export type HoldPointName = (typeof HOLD_POINTS)[number];
 

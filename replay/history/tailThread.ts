@@ -77,6 +77,8 @@ export const startTail = (ports: MutationPorts, threadId: string): TE.TaskEither
 export interface TailStep {
   readonly notifications: LiveNotification[];
   readonly seen: TailState;
+  /** About how many bytes of rollout text it was built from (items read, a header each). */
+  readonly bytes: number;
 }
 
 /** A look at a thread, taken step by step: `next` builds the next step (Right null once all that landed is told). */
@@ -149,7 +151,7 @@ export const tailThread = (ports: MutationPorts, threadId: string, seen: TailSta
     let out: LiveNotification[] = [];
     let bytes = 0;
     const step = (): TailStep => {
-      const s: TailStep = { notifications: out, seen: { turns: new Map(told), tokenUsage: usageTold ? usageText : seen.tokenUsage } };
+      const s: TailStep = { notifications: out, seen: { turns: new Map(told), tokenUsage: usageTold ? usageText : seen.tokenUsage }, bytes };
       out = [];
       bytes = 0;
       return s;

@@ -33,11 +33,15 @@ export interface ConnectionThreads {
  * tell them when its rollout grows. A change (the home watch saw a rollout file move, or
  * `rollout/append` wrote one) is looked at after a short debounce, once per thread at a time
  * (changes meanwhile give one more look): the thread is caught up and `replay/history/tailThread.ts` says
- * what landed since its followers were last told, sent to each as Codex sends it (with
- * `emittedAtMs`). Nothing runs while nothing changes: no polling.
+ * what landed since its followers were last told, a step at a time, sent to each as Codex sends
+ * it (with `emittedAtMs`), the next step built once some follower took the one before the last
+ * (`paced`). Nothing runs while nothing changes: no polling.
  */
 export interface ThreadSubscriptions {
-  /** A connection: `send` takes what one look at a thread found for it, in order (its transport's bound counts them as one group). */
+  /**
+   * A connection: `send` takes one step of a look at a thread, in order (its transport's bound
+   * counts them as one group), and settles once its transport took them: the look is paced by it.
+   */
   readonly connect: (send: (messages: ReadonlyArray<unknown>) => Promise<void>) => ConnectionThreads;
   /** A rollout file changed: the thread it belongs to (by its name) is looked at, if followed. */
   readonly fileChanged: (path: string) => void;

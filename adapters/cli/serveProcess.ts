@@ -145,7 +145,13 @@ const openingService = (
       return opened;
     }
     const ahead = opened.right.aheadOfBackfill;
-    const subscriptions = threadSubscriptions(opened.right.mutations, { run: ahead });
+    const log = jsonLog(serveOpts.logLevel);
+    const subscriptions = threadSubscriptions(opened.right.mutations, {
+      run: ahead,
+      onError: (threadId, error) => log.warn('live notifications failed', { threadId, error: renderError(error) }),
+      // A follower that takes nothing while the thread grows: what waits for it grows a step a change, up to its bound.
+      onPushed: (threadId) => log.info('live notifications pushed to stalled followers', { threadId }),
+    });
     fileChanged = subscriptions.fileChanged;
     close = async () => {
       subscriptions.close();

@@ -11,8 +11,9 @@ import { JsonText } from './streamedJson.js';
  * When a group comes and more than `maxBytes` already wait, the peer is dropped
  * (`OutboundBound.drop`) and the group refused with `PeerGone`, as is everything after: a
  * subscriber that stops reading while notifications flow costs the bound and one group, not the
- * stream (it grew `serve` to 1–1.9 GB). What waited before is what counts, so a burst larger than
- * the bound (one look at a thread that grew by 60 MB) is still taken by a peer that reads.
+ * stream (it grew `serve` to 1–1.9 GB). What waited before is what counts, so a group larger than
+ * the bound is still taken by a peer that reads (a followed thread's burst comes in steps of
+ * ~512 KiB, paced by its followers: `threadSubscriptions.ts`).
  * Answers are counted by what the transport holds only: they are as many as the requests a
  * connection may have waiting, and a streamed one is produced as it is taken.
  */

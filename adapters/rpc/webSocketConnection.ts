@@ -20,6 +20,9 @@ export interface WebSocketLimits {
   readonly inboxMessages: number;
 }
 
+/** Bytes sent without a wait after which a send lets the event loop turn (see `frame`). */
+const YIELD_BYTES = 1 << 20;
+
 export const DEFAULT_WEBSOCKET_LIMITS: WebSocketLimits = {
   // Codex's own limit (tungstenite's default): a longer message closes the connection.
   maxMessageBytes: 16 << 20,
@@ -95,6 +98,8 @@ export const webSocketConnection = (socket: WebSocket, limits: WebSocketLimits, 
   }
 
   let dropped = false;
+  /** Bytes sent since a send last waited for the event loop. */
+  let unyielded = 0;
   const drop = (waitingBytes: number = socket.bufferedAmount): PeerGone => {
     if (!dropped) {
       dropped = true;
@@ -111,7 +116,18 @@ export const webSocketConnection = (socket: WebSocket, limits: WebSocketLimits, 
     const flushed = new Promise<void>((resolve) => socket.send(bytes, { binary: false, fin }, () => resolve()));
     events.onBytesOut(bytes.length);
     if (socket.bufferedAmount > limits.maxBufferedBytes) throw drop();
-    if (socket.bufferedAmount <= limits.fragmentBytes) return;
+    if (socket.bufferedAmount <= limits.fragmentBytes) {
+      // A peer that keeps up never makes a send wait: a long message (a streamed `thread/read`)
+      // would be one chain of promises, and V8's tasks on the event loop that free the buffers
+      // already sent would wait behind it (live notifications grew `serve` by the size of a burst).
+      unyielded += bytes.length;
+      if (unyielded >= YIELD_BYTES) {
+        unyielded = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return;
+    }
+    unyielded = 0;
     let timer: NodeJS.Timeout | undefined;
     const stalled = new Promise<'stalled'>((resolve) => (timer = setTimeout(() => resolve('stalled'), limits.stallMs)));
     const outcome = await Promise.race([flushed, stalled]);
@@ -128,7 +144,8 @@ export const webSocketConnection = (socket: WebSocket, limits: WebSocketLimits, 
     let heldBytes = 0;
     let started = false;
     const flush = async (all: boolean): Promise<void> => {
-      let buf = Buffer.concat(held, heldBytes);
+      // One buffer (a whole message) is cut as it is: a copy of each large message is garbage the size of the message.
+      let buf = held.length === 1 ? held[0]! : Buffer.concat(held, heldBytes);
       while (buf.length > limits.fragmentBytes || (all && buf.length > 0)) {
         const piece = buf.subarray(0, limits.fragmentBytes);
         buf = buf.subarray(piece.length);

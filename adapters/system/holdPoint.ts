@@ -33,6 +33,8 @@ export const HOLD_FILE_ENV = 'ROLLOUT_ENGINE_HOLD_FILE';
  * - `revision.marked`: a revision cut (`adapters/jsonl/writer.ts` `reviseUnderLock`: rollback,
  *   revert), its base's lock held and marked superseded, the revision file not yet written.
  * - `revision.unlocked`: the same cut done, its base's lock let go, the revision not yet indexed.
+ * - `live.step.sent`: a look at a followed thread (`adapters/rpc/threadSubscriptions.ts`), one
+ *   step of its notifications handed to its followers' outboxes, the next not yet built.
  */
 export const HOLD_POINTS = [
   'index.batch.committed',
@@ -46,6 +48,7 @@ export const HOLD_POINTS = [
   'rollout.lock.acquiring',
   'revision.marked',
   'revision.unlocked',
+  'live.step.sent',
 ] as const;
 
 export type HoldPointName = (typeof HOLD_POINTS)[number];

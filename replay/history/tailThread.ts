@@ -6,7 +6,14 @@ import { listTurns } from './listTurns.js';
 import type { TurnPage } from './listTurns.js';
 import type { MutationPorts } from '../ports.js';
 import { readTokenUsage } from '../tokens/readTokenUsage.js';
-import { findTurn, lineageToChange } from '../internal/lineage.js';
+import { findTurn, lineageToChange, rolloutsNumberedOtherwise } from '../internal/lineage.js';
+import { openThread } from '../internal/openThread.js';
+import { walkTurns } from '../internal/turnWalk.js';
+import type { WalkedTurn } from '../internal/turnWalk.js';
+import { apiTurn, turnItemRows, turnsWithItems } from '../internal/turnView.js';
+import { readItems } from '../internal/itemContent.js';
+import type { ItemRow } from '../../domain/index/rows.js';
+import type { ThreadLineage } from '../../domain/history/lineage.js';
 import { take, useCase } from '../internal/useCase.js';
 import type { ServerNotification } from '../../protocol/notifications.js';
 
@@ -42,29 +49,6 @@ const endedOf = async (ports: MutationPorts, threadId: string, turns: ReadonlyAr
   return ended;
 };
 
-/** The turns not yet told in full, oldest first: read newest first until a settled turn already told. */
-const untoldTurns = async (ports: MutationPorts, threadId: string, seen: TailState): Promise<Turn[]> => {
-  const out: Turn[] = [];
-  let cursor: string | null = null;
-  for (;;) {
-    const page: TurnPage = await take(listTurns(ports, { threadId, cursor, limit: PAGE, sortDirection: 'desc', itemsView: 'full' }));
-    for (const turn of page.data) {
-      if (seen.turns.get(turn.id)?.settled === true) return out.reverse();
-      out.push(turn);
-    }
-    if (page.nextCursor === null) return out.reverse();
-    cursor = page.nextCursor;
-  }
-};
-
-/** The final agent message Codex's `turn/completed` carries (its summary without the user message), read with the summary view `thread/turns/list` gives. */
-const completedTurn = async (ports: MutationPorts, threadId: string, turn: Turn, newer: number): Promise<Turn> => {
-  const page: TurnPage = await take(listTurns(ports, { threadId, limit: newer + 1, sortDirection: 'desc', itemsView: 'summary' }));
-  const summary = page.data.find((t) => t.id === turn.id);
-  const items = (summary?.items ?? []).filter((i) => i.type === 'agentMessage');
-  return { ...turn, items, itemsView: items.length === 0 ? 'notLoaded' : 'summary' };
-};
-
 /**
  * A follower's first look at a thread: everything there is counts as told (Codex tells a client
  * that subscribes only what happens from then on).
@@ -89,50 +73,149 @@ export const startTail = (ports: MutationPorts, threadId: string): TE.TaskEither
     return { turns: new Map([...turns].reverse()), tokenUsage: usage === null ? null : JSON.stringify(usage) };
   });
 
+/** One bounded step of a look (`tailThread`): its notifications, and what the followers have been told once they are sent. */
+export interface TailStep {
+  readonly notifications: LiveNotification[];
+  readonly seen: TailState;
+  /** About how many bytes of rollout text it was built from (items read, a header each). */
+  readonly bytes: number;
+}
+
+/** A look at a thread, taken step by step: `next` builds the next step (Right null once all that landed is told). */
+export interface TailLook {
+  readonly next: TE.TaskEither<EngineError, TailStep | null>;
+}
+
 /**
- * What landed in a thread since `seen`, as Codex's live notifications: for each turn, oldest
- * first, `turn/started` (the turn as `thread/turns/list` renders it, still running: no items,
- * `inProgress`), `item/completed` for each item done (the item `thread/turns/list` full gives),
- * then — once the turn ended — the token usage it reached (`thread/tokenUsage/updated`, as
- * `thread/resume` replays it) and `turn/completed` (the turn with its final agent message, as Codex
- * sends it). A usage counted in a turn still running is told when it changes. The thread is
- * caught up first. The renderings are the read API's own: nothing here renders an item.
+ * About how many bytes of rollout text (the lines its items are read from) one step holds: a
+ * look's memory is one step, whatever landed (an item longer than that is a step of its own).
  */
-export const tailThread = (ports: MutationPorts, threadId: string, seen: TailState): TE.TaskEither<EngineError, { notifications: LiveNotification[]; seen: TailState }> =>
-  useCase(async () => {
-    await take(ports.indexer.refreshThread(threadId));
-    const turns = await untoldTurns(ports, threadId, seen);
-    const ended = await endedOf(ports, threadId, turns);
+export const TAIL_STEP_BYTES = 512 * 1024;
+
+/** What a notification without an item's text counts for in a step's bytes (a turn's header). */
+const NOTIFICATION_BYTES = 1024;
+
+/** An item row's rollout bytes. */
+const rowBytes = (r: ItemRow): number => r.ranges.reduce((n, [, length]) => n + length, 0);
+
+/**
+ * The oldest turn not yet told in full: read newest first, turn rows only (no item), until a
+ * settled turn already told. Only the last one read is kept, so a burst of any length costs one row.
+ */
+const oldestUntold = async (ports: MutationPorts, lineage: ThreadLineage, seen: TailState): Promise<WalkedTurn | undefined> => {
+  let oldest: WalkedTurn | undefined;
+  const walk = walkTurns(ports, lineage, 'desc', null);
+  try {
+    for await (const t of walk) {
+      if (seen.turns.get(t.row.id)?.settled === true) break;
+      oldest = t;
+    }
+  } finally {
+    await walk.return(undefined);
+  }
+  return oldest;
+};
+
+/** The turn Codex's `turn/completed` carries: its final agent message (its summary without the user message), as the summary view of `thread/turns/list` gives it. */
+const completedTurn = async (ports: MutationPorts, lineage: ThreadLineage, t: WalkedTurn): Promise<Turn> => {
+  const otherwise = await rolloutsNumberedOtherwise(ports.index, [t]);
+  const [summary] = await turnsWithItems(ports, lineage, [t], 'summary', otherwise);
+  const items = (summary?.items ?? []).filter((i) => i.type === 'agentMessage');
+  return { ...summary!, items, itemsView: items.length === 0 ? 'notLoaded' : 'summary' };
+};
+
+/**
+ * What landed in a thread since `seen`, as Codex's live notifications, in steps of about
+ * `stepBytes` (`TAIL_STEP_BYTES`): for each turn, oldest first, `turn/started` (the turn as
+ * `thread/turns/list` renders it, still running: no items, `inProgress`), `item/completed` for
+ * each item done (the item `thread/turns/list` full gives), then — once the turn ended — the
+ * token usage it reached (`thread/tokenUsage/updated`, as `thread/resume` replays it) and
+ * `turn/completed` (the turn with its final agent message, as Codex sends it: codex-rs
+ * `app-server/src/bespoke_event_handling.rs`). A usage counted in a turn still running is told
+ * when it changes. The thread is caught up first. The renderings are the read API's own: nothing
+ * here renders an item.
+ *
+ * Nothing is read ahead of the step asked for: the turns are walked from the oldest untold one,
+ * a turn's items read a step's bytes at a time, so a look holds one step whatever landed (a
+ * burst of 2,000 turns of 128 KiB, taken whole, grew `serve` to about 1 GB). The caller takes
+ * the next step once the last was sent (its followers' backpressure paces the look).
+ */
+export const tailThread = (ports: MutationPorts, threadId: string, seen: TailState, stepBytes: number = TAIL_STEP_BYTES): TailLook => {
+  const steps = (async function* (): AsyncGenerator<TailStep> {
+    const lineage = await openThread(ports, threadId);
     const usage = await take(readTokenUsage(ports, { threadId, fresh: true, forkReplay: true }));
     const usageText = usage === null ? null : JSON.stringify(usage);
     let usageTold = usageText === seen.tokenUsage;
-    const out: LiveNotification[] = [];
-    // Kept: the newest settled turn told before (where the next scan stops), then the turns looked at now.
-    const looked = new Set(turns.map((t) => t.id));
-    const next = new Map<string, SeenTurn>([...seen.turns].filter(([id, s]) => s.settled && !looked.has(id)).slice(-1));
-    for (const [at, turn] of turns.entries()) {
-      const before = seen.turns.get(turn.id);
-      if (before === undefined)
-        out.push({
-          method: 'turn/started',
-          params: { threadId, turn: { ...turn, items: [], itemsView: 'notLoaded', status: 'inProgress', error: null, completedAt: null, durationMs: null } },
-        });
-      const told = new Set(before?.items ?? []);
-      for (const item of turn.items) {
-        if (told.has(item.id) || !isDone(item)) continue;
-        told.add(item.id);
-        out.push({ method: 'item/completed', params: { item, threadId, turnId: turn.id, contentTokenCount: null, completedAtMs: item.completedAtMs } });
-      }
-      const settled = ended.has(turn.id);
-      if (settled) {
-        if (!usageTold && usage !== null && usage.turnId === turn.id) {
-          out.push({ method: 'thread/tokenUsage/updated', params: usage });
-          usageTold = true;
+    // Kept: the newest settled turn told (where the next look's scan stops), then the turns told since.
+    const told = new Map<string, SeenTurn>([...seen.turns].filter(([, s]) => s.settled).slice(-1));
+    let out: LiveNotification[] = [];
+    let bytes = 0;
+    const step = (): TailStep => {
+      const s: TailStep = { notifications: out, seen: { turns: new Map(told), tokenUsage: usageTold ? usageText : seen.tokenUsage }, bytes };
+      out = [];
+      bytes = 0;
+      return s;
+    };
+    const oldest = await oldestUntold(ports, lineage, seen);
+    if (oldest !== undefined) {
+      const from = { segment: lineage.segments.indexOf(oldest.segment), line: oldest.line, keep: (_pos: unknown, line: number) => line >= oldest.line };
+      const walk = walkTurns(ports, lineage, 'asc', from);
+      try {
+        for await (const t of walk) {
+          const turn = t.row;
+          const before = seen.turns.get(turn.id);
+          if (before?.settled === true) continue;
+          if (before === undefined) {
+            const started = apiTurn(turn, t.segment, 'notLoaded', []);
+            out.push({ method: 'turn/started', params: { threadId, turn: { ...started, status: 'inProgress', error: null, completedAt: null, durationMs: null } } });
+            bytes += NOTIFICATION_BYTES;
+          }
+          const items = new Set(before?.items ?? []);
+          const rows = await turnItemRows(ports, t.segment, turn, 'full');
+          // A step's bytes of rows at a time: read, told, and let go before the next.
+          for (let at = 0; at < rows.length;) {
+            let end = at;
+            let read = 0;
+            while (end < rows.length && (end === at || read + rowBytes(rows[end]![1]) <= stepBytes)) read += rowBytes(rows[end++]![1]);
+            const slice = rows.slice(at, end).filter(([, r]) => !items.has(r.id));
+            at = end;
+            for (const item of await readItems(ports, lineage, t.segment, slice)) {
+              if (items.has(item.id) || !isDone(item)) continue;
+              items.add(item.id);
+              out.push({ method: 'item/completed', params: { item, threadId, turnId: turn.id, contentTokenCount: null, completedAtMs: item.completedAtMs } });
+            }
+            bytes += read;
+            told.set(turn.id, { settled: false, items: new Set(items) });
+            if (bytes >= stepBytes) yield step();
+          }
+          const settled = turn.status !== 'inProgress';
+          if (settled) {
+            if (!usageTold && usage !== null && usage.turnId === turn.id) {
+              out.push({ method: 'thread/tokenUsage/updated', params: usage });
+              usageTold = true;
+            }
+            out.push({ method: 'turn/completed', params: { threadId, turn: await completedTurn(ports, lineage, t) } });
+            const finalRow = rows.find(([line]) => line === turn.finalAgentItem?.line);
+            bytes += NOTIFICATION_BYTES + (finalRow === undefined ? 0 : rowBytes(finalRow[1]));
+            // The next look's scan stops here: what was told before it need not be kept.
+            told.clear();
+          }
+          told.set(turn.id, { settled, items });
+          if (bytes >= stepBytes) yield step();
         }
-        out.push({ method: 'turn/completed', params: { threadId, turn: await completedTurn(ports, threadId, turn, turns.length - 1 - at) } });
+      } finally {
+        await walk.return(undefined);
       }
-      next.set(turn.id, { settled, items: told });
     }
     if (!usageTold && usage !== null) out.push({ method: 'thread/tokenUsage/updated', params: usage });
-    return { notifications: out, seen: { turns: next, tokenUsage: usageText } };
-  });
+    usageTold = true;
+    // The last step says where the look ended, even with nothing left to tell.
+    yield step();
+  })();
+  return {
+    next: useCase(async () => {
+      const r = await steps.next();
+      return r.done === true ? null : r.value;
+    }),
+  };
+};

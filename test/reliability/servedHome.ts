@@ -45,10 +45,11 @@ export interface ServeChild {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** `serve --listen ws://127.0.0.1:0` (or `listen` false: stdio, its pipes given) on `home`, `extra` flags added. */
-export const spawnServe = async (home: string, extra: ReadonlyArray<string> = [], listen = true): Promise<ServeChild> => {
+/** `serve --listen ws://127.0.0.1:0` (or `listen` false: stdio, its pipes given) on `home`, `extra` flags added, `env` over this process's. */
+export const spawnServe = async (home: string, extra: ReadonlyArray<string> = [], listen = true, env: Readonly<Record<string, string>> = {}): Promise<ServeChild> => {
   const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', ...(listen ? ['--listen', 'ws://127.0.0.1:0'] : []), '--codex-home', home, ...extra], {
     stdio: ['pipe', listen ? 'ignore' : 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -163,9 +163,10 @@ describe('reliability · slow consumers: a peer that stops reading is dropped at
     out.pause();
     const idle = memoryOf(serve.child.pid!).nowMB;
     const rss = rssSampler(serve.child.pid!);
-    // A round is looked at once serve logged the thread's read-repair for it (the look's catch-up).
+    // A round is looked at once serve logged the thread's read-repair for it (the look's catch-up),
+    // or, while a look waits for the peer to take its steps, the step the round pushed on.
     const droppedSaid = (): boolean => /"msg":"slow consumer dropped"/.test(serve.stderr());
-    const repairs = (): number => (serve.stderr().match(/"msg":"thread read-repair"/g) ?? []).length;
+    const repairs = (): number => (serve.stderr().match(/"msg":"thread read-repair"|"msg":"live notifications pushed to stalled followers"/g) ?? []).length;
     let looks = repairs();
     const looked = async (): Promise<void> => {
       await until(() => repairs() > looks || droppedSaid(), 60_000);

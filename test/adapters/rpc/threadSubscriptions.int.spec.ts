@@ -76,4 +76,34 @@ describe('threadSubscriptions: the live notifications hub', function () {
     expect(b.unsubscribe(P)).to.equal('unsubscribed');
     expect(b.unsubscribe(P)).to.equal('notLoaded');
   });
+
+  it('a burst of 150 turns is told in steps, each turn/completed with its own final agent message (a look once read it from a 100-turn summary page, which the oldest 50 were not on)', async () => {
+    const steps: Array<ReadonlyArray<{ method: string; params: any }>> = [];
+    // Steps of about 4 KiB of rollout text: a turn or two each.
+    const small = threadSubscriptions(m.ports, { stepBytes: 4096 });
+    try {
+      const c = small.connect(async (messages) => void steps.push(messages as Array<{ method: string; params: any }>));
+      expect(E.isRight(await c.subscribe(P))).to.equal(true);
+      const burst = new RolloutWriter('paginated', P, { startOrdinal: next, startMs: w.nowMs() + 100_000 });
+      for (let i = 0; i < 150; i++) burst.chatTurn(`burst-${i}`, `q ${i}`, `answer of burst-${i}`);
+      fs.appendFileSync(path, burst.text());
+      next = burst.nextOrdinal();
+      small.fileChanged(path);
+      const completed = () => steps.flat().filter((n) => n.method === 'turn/completed');
+      const deadline = Date.now() + 60_000; // a hang bound, not a speed verdict
+      while (completed().length < 150 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(completed().map((n) => n.params.turn.id)).to.deep.equal(Array.from({ length: 150 }, (_, i) => `burst-${i}`));
+      for (const n of completed()) {
+        expect(n.params.turn.itemsView, n.params.turn.id).to.equal('summary');
+        expect(
+          n.params.turn.items.map((i: any) => [i.type, i.text]),
+          n.params.turn.id,
+        ).to.deep.equal([['agentMessage', `answer of ${n.params.turn.id}`]]);
+      }
+      expect(steps.length, 'steps sent').to.be.above(50);
+      expect(Math.max(...steps.map((s) => s.length)), 'notifications in the largest step').to.be.below(20);
+    } finally {
+      small.close();
+    }
+  });
 });

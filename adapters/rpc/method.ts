@@ -7,6 +7,7 @@ import type { HomePluginPorts } from '../plugins/homeRemotePlugins.js';
 import type { ConnectionThreads } from './threadSubscriptions.js';
 import type { LoadedThreads } from './loadedThreads.js';
 import type { MethodEntry, RpcScope } from '../../protocol/methodEntry.js';
+import type { CodexVersion, VersionDelta } from '../../protocol/codexVersions.js';
 import type { NotificationName, Notify, ServerNotifications } from '../../protocol/notifications.js';
 import { checkedParams, inMethodWords } from '../../protocol/threadIdRule.js';
 import type { Thread } from '../../domain/thread/thread.js';
@@ -29,6 +30,8 @@ export interface ServerLoad {
 /** What a method handler can use: the home's ports (reads and mutations), the home, a way to notify the client, and the server's load. */
 export interface RpcContext {
   readonly codexHome: string;
+  /** The Codex version this connection speaks (`codexVersions.ts`: the server's, or its Codex client's). */
+  readonly codexVersion: CodexVersion;
   readonly ports: ThreadManagementPorts;
   /** The threads this server holds loaded (server-wide, as Codex's thread manager): `thread/loaded/list`. */
   readonly loaded: LoadedThreads;
@@ -57,6 +60,8 @@ export interface RpcMethod<P = unknown> {
   readonly scope: (params: P) => RpcScope;
   /** Answered only to a client that said `capabilities.experimentalApi` at `initialize`, as Codex gates it. */
   readonly experimental?: boolean;
+  /** How it differs between the Codex versions we speak (the entry's). */
+  readonly deltas?: ReadonlyArray<VersionDelta>;
   readonly handle: (ctx: RpcContext, params: P) => TE.TaskEither<EngineError, unknown>;
 }
 
@@ -66,7 +71,7 @@ export interface HomelessRpcMethod<P = unknown> {
   readonly params: t.Decoder<unknown, P>;
   /** Always `null`: it waits for nothing. */
   readonly scope: (params: P) => RpcScope;
-  readonly handle: (ctx: Pick<RpcContext, 'codexHome' | 'notify'>, params: P) => TE.TaskEither<EngineError, unknown>;
+  readonly handle: (ctx: Pick<RpcContext, 'codexHome' | 'notify' | 'codexVersion'>, params: P) => TE.TaskEither<EngineError, unknown>;
 }
 
 /** A method bound to its handler, carrying its name's type: the binding table (`methods/bound.ts`) takes for each name only the method bound to that name's entry. */
@@ -75,7 +80,7 @@ export type BoundMethod<N extends string> = RpcMethod<unknown> & { readonly name
 /** Binds a protocol entry that needs no home to its handler. */
 export const bindHomelessMethod = <N extends string, P, R>(
   entry: MethodEntry<N, P, R>,
-  handle: (ctx: Pick<RpcContext, 'codexHome' | 'notify'>, params: P) => TE.TaskEither<EngineError, NoInfer<R>>,
+  handle: (ctx: Pick<RpcContext, 'codexHome' | 'notify' | 'codexVersion'>, params: P) => TE.TaskEither<EngineError, NoInfer<R>>,
 ): HomelessRpcMethod<unknown> & BoundMethod<N> =>
   ({ name: entry.name, params: entry.params, scope: entry.scope, handle }) as unknown as HomelessRpcMethod<unknown> & BoundMethod<N>;
 
@@ -95,6 +100,7 @@ export const bindMethod = <N extends string, P, R>(
     params: entry.params,
     scope: entry.scope,
     experimental: entry.experimental,
+    deltas: entry.deltas,
     handle: (ctx: RpcContext, params: P) =>
       pipe(
         TE.fromEither(checkedParams(entry, params)),

@@ -5,6 +5,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { CodexSchema, answerSchema } from '../fixtures/codexSchema.js';
 
+// The schema checked is the pinned 0.169.0 binary's and the compat suites compare with it: every
+// `serve` the tests start speaks 0.169.0 unless it asks for another (`--codex-version` beats this).
+process.env['ROLLOUT_ENGINE_CODEX_VERSION'] ??= '0.169.0';
+
 const total = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
 
 export const mochaHooks = {

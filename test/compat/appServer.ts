@@ -96,6 +96,32 @@ export function resolveCodexCommand(): CodexCommand {
   return { file: process.execPath, args: [join(dirname(launcherPkg), 'bin', 'codex.js')] };
 }
 
+/**
+ * The Codex a compat suite compares with, by version: the pinned devDependency for 0.169.0; for a
+ * newer one its alias devDependency (`@openai/codex-0.171`), else `ROLLOUT_ENGINE_CODEX_TOOLS`'s
+ * install of it (`<dir>/codex-<version>`, as `npm run codex:next` makes), else the tool cache's
+ * (`olderCodex.ts`, installed from the registry on first use).
+ */
+export async function codexCommandAt(version: string): Promise<CodexCommand> {
+  if (version === PINNED_CODEX_VERSION) return resolveCodexCommand();
+  const require = createRequire(import.meta.url);
+  const alias = `@openai/codex-${version.split('.').slice(0, 2).join('.')}`;
+  try {
+    const pkgJson = require.resolve(`${alias}/package.json`);
+    return { file: process.execPath, args: [join(dirname(pkgJson), 'bin', 'codex.js')] };
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw err;
+  }
+  const tools = process.env['ROLLOUT_ENGINE_CODEX_TOOLS'];
+  const launcher = tools === undefined ? undefined : join(tools, `codex-${version}`, 'node_modules', '@openai', 'codex', 'bin', 'codex.js');
+  if (launcher !== undefined && existsSync(launcher)) return { file: process.execPath, args: [launcher] };
+  const { olderCodexBinary } = await import('./olderCodex.js');
+  return { file: await olderCodexBinary(version), args: [] };
+}
+
+/** The version of the `@openai/codex` devDependency (the schema the hooks check answers against). */
+export const PINNED_CODEX_VERSION = '0.169.0';
+
 export class AppServerError extends Error {
   constructor(
     readonly method: string,
@@ -134,6 +160,8 @@ export interface AppServerOptions {
   readonly cwd?: string;
   readonly extraEnv?: Readonly<Record<string, string>>;
   readonly initializeTimeoutMs?: number;
+  /** The Codex to start (`codexCommandAt`); default the pinned one. */
+  readonly codexVersion?: string;
 }
 
 /** Answers a server→client request (e.g. `item/tool/call` for a dynamic tool); undefined: refused. */
@@ -236,7 +264,7 @@ export class AppServer {
 
   /** Spawns `codex app-server`, then `initialize` (experimental API on) and `initialized`. */
   static async start(options: AppServerOptions): Promise<AppServer> {
-    const command = resolveCodexCommand();
+    const command = options.codexVersion === undefined ? resolveCodexCommand() : await codexCommandAt(options.codexVersion);
     const env = appServerEnv(options);
     const child = spawn(command.file, [...command.args, 'app-server'], {
       cwd: options.cwd ?? options.codexHome,

@@ -1,6 +1,7 @@
 import type { Thread } from '../domain/thread/thread.js';
 import type { ThreadItem } from '../domain/thread/threadItem.js';
 import type { Turn } from '../domain/thread/turn.js';
+import type { ThreadSearchResult } from './search.js';
 import type { ThreadTokenUsageUpdated } from '../domain/tokens/threadTokenUsage.js';
 
 /** One item type's results in an import's notifications (Codex's `ExternalAgentConfigImportItemTypeResult`). */
@@ -46,6 +47,8 @@ export interface ServerNotifications {
   readonly 'externalAgentConfig/import/progress': { readonly importId: string; readonly itemTypeResults: ReadonlyArray<ImportItemTypeResult> };
   readonly 'externalAgentConfig/import/completed': { readonly importId: string; readonly itemTypeResults: ReadonlyArray<ImportItemTypeResult> };
   readonly 'rolloutEngine/quarantinedLines': QuarantinedLinesNotification;
+  /** Rows `thread/search/stream` found, before its answer (Codex 0.171.0's `ThreadSearchPartialNotification`). */
+  readonly 'thread/search/partial': { readonly requestId: string | number | null; readonly data: ThreadSearchResult[] };
 }
 
 export type NotificationName = keyof ServerNotifications;
@@ -76,4 +79,5 @@ export const NOTIFICATIONS: { readonly [N in NotificationName]: { readonly ours:
   'externalAgentConfig/import/progress': { ours: false },
   'externalAgentConfig/import/completed': { ours: false },
   'rolloutEngine/quarantinedLines': { ours: true },
+  'thread/search/partial': { ours: false },
 };

@@ -40,6 +40,12 @@ export interface RpcContext {
   readonly load: ServerLoad;
   /** The threads this connection follows (live notifications: `threadSubscriptions.ts`). */
   readonly threads?: ConnectionThreads;
+  /** This request's id, as the client sent it (`thread/search/partial` names it). */
+  readonly requestId?: string | number | null;
+  /** Aborted when the client cancels this request (`thread/search/cancel`): the work stops and it answers an error. */
+  readonly cancelled?: AbortSignal;
+  /** Cancel this connection's running request `requestId` if it is a `method` (anything else: nothing happens, as Codex does). */
+  readonly cancel?: (method: string, requestId: unknown) => void;
   /** The client's name from `initialize` (`clientInfo.name`): Codex records it as a new thread's originator. */
   readonly clientName?: string;
   /** Send a notification to this connection later, on its own (work that goes on after the answer: an import's progress). */

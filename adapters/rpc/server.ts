@@ -137,6 +137,13 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     const up = options.upstream;
     const upstream = up === undefined ? undefined : connectionUpstream(up.upstream, connection, outbox, gone);
 
+    // This connection's running requests, by id: a cancel (`thread/search/cancel`) finds its target here.
+    const running = new Map<string, { readonly method: string; readonly controller: AbortController }>();
+    const cancel = (name: string, requestId: unknown): void => {
+      const r = running.get(JSON.stringify(requestId));
+      if (r?.method === name) r.controller.abort();
+    };
+
     // Requests accepted and not yet answered (or skipped); the connection is served once none is left.
     let pending = 0;
     let allAnswered: () => void = () => undefined;
@@ -173,8 +180,15 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
         ...(clientName === undefined ? {} : { clientName }),
         codexVersion,
         push,
+        requestId: id,
+        cancel,
       };
-      const result = await method.handle(ctx, params)();
+      const key = JSON.stringify(id);
+      const controller = new AbortController();
+      running.set(key, { method: method.name, controller });
+      const result = await method
+        .handle({ ...ctx, cancelled: controller.signal }, params)()
+        .finally(() => running.delete(key));
       if (gone()) return;
       // A change to a thread the upstream Codex has loaded is the upstream's to make (it holds the history in memory).
       if (upstream !== undefined && E.isLeft(result) && isHeldByCodex(result.left)) return upstream.forward(id, method.name, rawParams);

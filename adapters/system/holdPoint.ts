@@ -22,8 +22,10 @@ export const HOLD_FILE_ENV = 'ROLLOUT_ENGINE_HOLD_FILE';
  *   (`indexer/openIndex.ts` `swapIndex`), just after the crash point of the same name: the fresh
  *   environment complete; the old one moved aside, none in place; the fresh one in place, the old
  *   one not yet removed. Under the index lock.
+ * - `search.found`: `thread/search` and `thread/search/stream` (`adapters/rpc/methods/threadSearch.ts`),
+ *   the page found, nothing sent yet: where a cancel meets a running search.
  */
-export const HOLD_POINTS = ['index.batch.committed', 'backfill.between', 'rebuild.built', 'rebuild.swap.asideMoved', 'rebuild.swap.freshMoved'] as const;
+export const HOLD_POINTS = ['index.batch.committed', 'backfill.between', 'rebuild.built', 'rebuild.swap.asideMoved', 'rebuild.swap.freshMoved', 'search.found'] as const;
 
 export type HoldPointName = (typeof HOLD_POINTS)[number];
 

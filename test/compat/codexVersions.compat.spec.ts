@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { appServerEnv, codexCommandAt, writeCodexConfig } from './appServer.js';
+import { PINNED_CODEX_VERSION, appServerEnv, codexCommandAt, writeCodexConfig } from './appServer.js';
+import { CodexSchema } from '../fixtures/codexSchema.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
@@ -67,13 +68,22 @@ describe('compat · Codex versions: serve --codex-version X answers as codex app
     servers.push(s);
     return s;
   };
+  // Our answers at a version are held to that version's schema (the hooks' is 0.169.0's).
+  const schemas = new Map<string, CodexSchema>();
   const ours = (...args: string[]): StdioRpcClient => {
-    const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome, ...args]);
+    const version = args[args.indexOf('--codex-version') + 1];
+    const schema = version === undefined || version === PINNED_CODEX_VERSION ? undefined : schemas.get(version);
+    const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome, ...args], {
+      ...(schema === undefined ? {} : { schema }),
+      env: { ...process.env, ...heldEnv },
+    });
     servers.push(s);
     return s;
   };
+  let heldEnv: NodeJS.ProcessEnv = {};
 
-  before(() => {
+  before(async () => {
+    for (const v of CODEX_VERSIONS) if (v !== PINNED_CODEX_VERSION) schemas.set(v, await CodexSchema.generateAt(v));
     root = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'versions-compat-'));
     codexHome = nodePath.join(root, 'codex-home');
     writeHome(codexHome);
@@ -134,6 +144,49 @@ describe('compat · Codex versions: serve --codex-version X answers as codex app
       expect(agent.startsWith(`${clientInfo.name}/${expected} `), `${args.join(' ')} · ${clientInfo.name} ${clientInfo.version}: ${agent}`).to.equal(true);
       expect(versionGaugesOf(await s.request('server/diagnostics', {}))).to.deep.equal([`rolloutEngine.codexVersion.${expected}`]);
     }
+  });
+
+  it('thread/search/stream answers as codex 0.171.0: the page thread/search answers, each row first as a partial of its own; 0.169.0 knows no such method', async () => {
+    const params = { searchTerm: 'hello', limit: 2 };
+    const [theirs, mine, theirs169, mine169] = [await codex('0.171.0'), ours('--codex-version', '0.171.0'), await codex('0.169.0'), ours('--codex-version', '0.169.0')];
+    await Promise.all([theirs, mine, theirs169, mine169].map((c) => initialized(c)));
+    const [a, b] = await Promise.all([theirs.request('thread/search/stream', params), mine.request('thread/search/stream', params)]);
+    const idsOf = (x: RpcAnswer): unknown =>
+      'error' in x ? x : (x.result as { data: Array<{ thread: { id: string } }>; nextCursor: unknown }).data.map((r) => r.thread.id);
+    expect(idsOf(b)).to.deep.equal(idsOf(a));
+    expect(idsOf(b)).to.deep.equal(idsOf(await mine.request('thread/search', params)));
+    // Partials are best-effort in Codex (may be dropped, in discovery order): ours are one row each, unique, rows of the page.
+    const partials = mine.notifications
+      .filter((n) => n.method === 'thread/search/partial')
+      .map((n) => n.params as { requestId: unknown; data: Array<{ thread: { id: string } }> });
+    expect(partials.length).to.be.greaterThan(0);
+    for (const p of partials) expect(p.data).to.have.length(1);
+    const partialIds = partials.map((p) => p.data[0]!.thread.id);
+    expect(new Set(partialIds).size).to.equal(partialIds.length);
+    expect(idsOf(b)).to.include.members(partialIds);
+    const [c, d] = await Promise.all([theirs169.request('thread/search/stream', params), mine169.request('thread/search/stream', params)]);
+    expect(d).to.deep.equal(c);
+    const [e, f] = await Promise.all([
+      theirs.request('thread/search/stream/cancel', { requestId: 'nothing' }),
+      mine.request('thread/search/stream/cancel', { requestId: 'nothing' }),
+    ]);
+    expect(f).to.deep.equal(e);
+  });
+
+  it('thread/search/stream/cancel stops a running stream: {} to the cancel, "thread search cancelled" to the stream, no partials (the interleaving held at search.found)', async () => {
+    const hold = nodePath.join(root, 'search.hold');
+    heldEnv = { ROLLOUT_ENGINE_HOLD_AT: 'search.found', ROLLOUT_ENGINE_HOLD_FILE: hold };
+    const mine = ours('--codex-version', '0.171.0');
+    heldEnv = {};
+    await initialized(mine);
+    // The client numbers its requests from 1 (initialize): the stream is request 2.
+    const stream = mine.request('thread/search/stream', { searchTerm: 'hello' });
+    while (!fs.existsSync(hold)) await new Promise((r) => setTimeout(r, 10));
+    expect(await mine.request('thread/search/stream/cancel', { requestId: 2 })).to.deep.equal({ result: {} });
+    fs.rmSync(hold);
+    // As codex 0.171.0 answers a cancelled search (measured: -32600, these words).
+    expect(await stream).to.deep.equal({ error: { code: -32600, message: 'thread search cancelled' } });
+    expect(mine.notifications.filter((n) => n.method === 'thread/search/partial')).to.deep.equal([]);
   });
 
   it('refuses a version it does not speak, from the option or the environment, before serving', () => {

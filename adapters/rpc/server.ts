@@ -65,6 +65,9 @@ export interface RpcServer {
   readonly shutdown: () => Promise<void>;
 }
 
+/** An error saying the index has no such thread. */
+const isUnknownThread = (e: EngineError): boolean => e._tag === 'NotFound' && e.what === 'thread';
+
 /** Thrown into a streamed answer whose client is gone: the stream stops at its next piece. */
 class ClientGone extends Error {}
 
@@ -190,8 +193,10 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
         .handle({ ...ctx, cancelled: controller.signal }, params)()
         .finally(() => running.delete(key));
       if (gone()) return;
-      // A change to a thread the upstream Codex has loaded is the upstream's to make (it holds the history in memory).
-      if (upstream !== undefined && E.isLeft(result) && isHeldByCodex(result.left)) return upstream.forward(id, method.name, rawParams);
+      // A change to a thread the upstream Codex has loaded is the upstream's to make (it holds the history in memory);
+      // a thread the index does not know may be one the upstream holds with no rollout yet (just
+      // started through it): the upstream answers it, as it would without us.
+      if (upstream !== undefined && E.isLeft(result) && (isHeldByCodex(result.left) || isUnknownThread(result.left))) return upstream.forward(id, method.name, rawParams);
       await enqueue(async () => {
         for (const n of before) await connection.send(n);
         if (E.isLeft(result)) await connection.send(message(id, toRpcError(result.left)));

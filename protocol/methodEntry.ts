@@ -1,4 +1,5 @@
 import type * as t from 'io-ts';
+import type { VersionDelta } from './codexVersions.js';
 
 /**
  * What a request must not run beside, as Codex's `request_serialization` declares it per method:
@@ -50,6 +51,8 @@ export interface MethodEntry<N extends string = string, P = unknown, R = unknown
   readonly withUpstream: 'here' | 'upstream';
   /** Codex's deprecation notice, sent before the answer when a paginated thread's whole history is asked. */
   readonly paginatedFullHistoryNotice?: string;
+  /** How it differs between the Codex versions we speak (`codexVersions.ts`): none, it is the same in all. */
+  readonly deltas: ReadonlyArray<VersionDelta>;
   /** The result's type, carried for `ResultOf`: never set at run time. */
   readonly result?: R;
 }
@@ -66,8 +69,10 @@ export const method =
     ours?: true;
     withUpstream?: 'upstream';
     paginatedFullHistoryNotice?: string;
+    deltas?: ReadonlyArray<VersionDelta>;
   }): MethodEntry<N, P, R> => ({
     ...entry,
+    deltas: entry.deltas ?? [],
     experimental: entry.experimental ?? false,
     ours: entry.ours ?? false,
     withUpstream: entry.withUpstream ?? 'here',

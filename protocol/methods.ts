@@ -16,7 +16,7 @@ import {
   threadUnarchiveMethod,
 } from './management.js';
 import { pluginInstalledMethod, pluginInstallMethod, pluginListMethod, pluginReadMethod, pluginUninstallMethod } from './plugins.js';
-import { threadSearchMethod, threadSearchOccurrencesMethod } from './search.js';
+import { threadSearchCancelMethod, threadSearchMethod, threadSearchOccurrencesMethod, threadSearchStreamCancelMethod, threadSearchStreamMethod } from './search.js';
 import { initializeMethod, serverDiagnosticsMethod } from './server.js';
 import {
   threadItemKindsMethod,
@@ -59,6 +59,9 @@ const ENTRIES = [
   threadReadStateUpdateMethod,
   threadSearchMethod,
   threadSearchOccurrencesMethod,
+  threadSearchStreamMethod,
+  threadSearchCancelMethod,
+  threadSearchStreamCancelMethod,
   threadTokenUsageReadMethod,
   tokensChartsMethod,
   tokensReportMethod,

@@ -1,6 +1,7 @@
 import type { Thread } from '../domain/thread/thread.js';
 import type { ThreadItem } from '../domain/thread/threadItem.js';
 import type { Turn } from '../domain/thread/turn.js';
+import type { ThreadSearchResult } from './search.js';
 import type { ThreadTokenUsageUpdated } from '../domain/tokens/threadTokenUsage.js';
 
 /** One item type's results in an import's notifications (Codex's `ExternalAgentConfigImportItemTypeResult`). */
@@ -59,6 +60,8 @@ export interface ServerNotifications {
   readonly 'externalAgentConfig/import/completed': { readonly importId: string; readonly itemTypeResults: ReadonlyArray<ImportItemTypeResult> };
   readonly 'rolloutEngine/quarantinedLines': QuarantinedLinesNotification;
   readonly 'rolloutEngine/codexStateNotUpdated': CodexStateNotUpdatedNotification;
+  /** Rows `thread/search/stream` found, before its answer (Codex 0.171.0's `ThreadSearchPartialNotification`). */
+  readonly 'thread/search/partial': { readonly requestId: string | number | null; readonly data: ThreadSearchResult[] };
 }
 
 export type NotificationName = keyof ServerNotifications;
@@ -90,4 +93,5 @@ export const NOTIFICATIONS: { readonly [N in NotificationName]: { readonly ours:
   'externalAgentConfig/import/completed': { ours: false },
   'rolloutEngine/quarantinedLines': { ours: true },
   'rolloutEngine/codexStateNotUpdated': { ours: true },
+  'thread/search/partial': { ours: false },
 };

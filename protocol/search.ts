@@ -35,6 +35,39 @@ export interface ThreadSearchPage {
 /** `thread/search`: threads whose current rollout file holds the term in a user or assistant message, in list order, with a snippet. */
 export const threadSearchMethod = method<ThreadSearchPage>()({ name: 'thread/search', params: ThreadSearchParams, scope: unscoped });
 
+/**
+ * `thread/search/stream` (Codex 0.171.0): `thread/search`'s params and answer, the rows found sent
+ * first as `thread/search/partial` notifications; served from the index like `thread/search`.
+ */
+export const threadSearchStreamMethod = method<ThreadSearchPage>()({
+  name: 'thread/search/stream',
+  params: ThreadSearchParams,
+  scope: unscoped,
+  deltas: [{ kind: 'methodAdded', since: '0.171.0', source: 'codex-rs/app-server-protocol/src/protocol/v2.rs (ThreadSearchPartialNotification)' }],
+});
+
+/** `thread/search/cancel` and `thread/search/stream/cancel` params (Codex 0.171.0's `ThreadSearchCancelParams`): a request of this connection. */
+export const ThreadSearchCancelParams = t.type({ requestId: t.union([t.string, t.number]) });
+
+/** What a cancel answers: nothing (Codex's `ThreadSearchCancelResponse`, `{}`), whether or not the request was running. */
+export type ThreadSearchCancelResult = Record<string, never>;
+
+/** `thread/search/cancel`: stops a running `thread/search` of the connection (Codex 0.171.0), which then answers `thread search cancelled`. */
+export const threadSearchCancelMethod = method<ThreadSearchCancelResult>()({
+  name: 'thread/search/cancel',
+  params: ThreadSearchCancelParams,
+  scope: unscoped,
+  deltas: [{ kind: 'methodAdded', since: '0.171.0', source: 'codex-rs/app-server-protocol/src/protocol/v2.rs (ThreadSearchCancelParams)' }],
+});
+
+/** `thread/search/stream/cancel`: the same for a running `thread/search/stream` (Codex 0.171.0). */
+export const threadSearchStreamCancelMethod = method<ThreadSearchCancelResult>()({
+  name: 'thread/search/stream/cancel',
+  params: ThreadSearchCancelParams,
+  scope: unscoped,
+  deltas: [{ kind: 'methodAdded', since: '0.171.0', source: 'codex-rs/app-server-protocol/src/protocol/v2.rs (ThreadSearchCancelParams)' }],
+});
+
 /** `thread/searchOccurrences` params (Codex's `ThreadSearchOccurrencesParams`); `rollout-engine search --thread` decodes its options with it too. */
 export const ThreadSearchOccurrencesParams = t.intersection([
   t.type({ threadId: t.string, searchTerm: t.string }),

@@ -22,9 +22,6 @@ export const clientCapabilitiesOf = (params: unknown): { readonly experimentalAp
   return { experimentalApi: capabilities?.experimentalApi === true, optedOut: new Set(capabilities?.optOutNotificationMethods ?? []) };
 };
 
-/** The Codex release whose app-server protocol this one declares (the pinned devDependency). */
-export const CODEX_PROTOCOL_VERSION = '0.169.0';
-
 /** What `initialize` answers, in the shape Codex answers it. */
 export interface InitializeResult {
   readonly userAgent: string;

@@ -33,6 +33,8 @@ export const ThreadListParams = optional(
     cwd: optional(t.union([t.string, t.array(t.string)], 'ThreadListCwdFilter')),
     searchTerm: optional(t.string),
     excludedThreadIds: optional(t.array(t.string)),
+    /** Only these threads (at most 100; `[]` matches nothing), exclusions still applied: Codex 0.171.0 on (`deltas`). */
+    includedThreadIds: optional(t.array(t.string)),
     /** Answer from the index as it stands, without looking for new or changed files first. */
     useStateDbOnly: optional(t.boolean),
     /** Threads a thread spawned (its sub-agents), and all their descendants. */
@@ -63,7 +65,16 @@ export interface ThreadListPage {
 }
 
 /** `thread/list`: threads with a first user message, filtered and sorted, one page (Codex's answer: the page alone). */
-export const threadListMethod = method<ThreadListPage>()({ name: 'thread/list', params: ThreadListParams, scope: unscoped });
+export const threadListMethod = method<ThreadListPage>()({
+  name: 'thread/list',
+  params: ThreadListParams,
+  scope: unscoped,
+  deltas: [
+    // 0.171.0's schema (ThreadListParams.includedThreadIds) and its app-server's answers, measured
+    // (test/compat/codexVersions.compat.spec.ts); 0.169.0 ignores the field, as serde does.
+    { kind: 'paramAdded', since: '0.171.0', param: 'includedThreadIds', source: 'codex-rs/app-server-protocol/src/protocol/v2.rs (ThreadListParams)' },
+  ],
+});
 
 /** `thread/read` params; `rollout-engine read` decodes its arguments with it too. */
 export const ThreadReadParams = t.intersection([t.type({ threadId: t.string }), t.partial({ includeTurns: optional(t.boolean) })]);

@@ -10,6 +10,8 @@ import type { RpcServerOptions } from '../rpc/server.js';
 import { DEFAULT_MAX_OUTBOUND_BYTES, lineConnection } from '../rpc/connection.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from '../rpc/boundedLines.js';
 import { U32 } from '../../protocol/jsonRpc.js';
+import { CODEX_VERSIONS, NEWEST_CODEX_VERSION, serverVersionOf } from '../../protocol/codexVersions.js';
+import type { CodexVersion } from '../../protocol/codexVersions.js';
 import { initialize } from '../rpc/methods/initialize.js';
 import type { ServerMetrics } from '../rpc/metrics.js';
 import type { HomePluginPorts } from '../plugins/homeRemotePlugins.js';
@@ -58,6 +60,7 @@ export const ServeOptions = t.intersection([
     upstreamConnectTimeoutMs: Positive,
     upstreamRequestTimeoutMs: Positive,
     pricing: t.string,
+    codexVersion: t.keyof(Object.fromEntries(CODEX_VERSIONS.map((v) => [v, null])) as Record<CodexVersion, null>),
   }),
   t.type({ listen: t.string, logLevel: t.keyof(Object.fromEntries(LOG_LEVELS.map((l) => [l, null])) as Record<LogLevel, null>) }),
 ]);
@@ -172,10 +175,21 @@ const openingService = (
   return { service, close: () => close() };
 };
 
-const schedulingOf = (serveOpts: ServeOptions): RpcServerOptions => ({
-  maxRequestsPerConnection: serveOpts.maxRequestsPerConnection,
-  maxQueuedPerKey: serveOpts.maxQueuedPerThread,
-});
+const schedulingOf = (serveOpts: ServeOptions): RpcServerOptions => {
+  const log = jsonLog(serveOpts.logLevel);
+  return {
+    maxRequestsPerConnection: serveOpts.maxRequestsPerConnection,
+    maxQueuedPerKey: serveOpts.maxQueuedPerThread,
+    codexVersion: serveCodexVersion(serveOpts),
+    onConnectionVersion: (codexVersion, client) => log.info('connection speaks codex', { codexVersion, client: client ?? null }),
+  };
+};
+
+/** The version serve speaks: `--codex-version`, else `ROLLOUT_ENGINE_CODEX_VERSION` (checked at start), else the newest; an upstream's replaces it per connection. */
+const serveCodexVersion = (serveOpts: ServeOptions): CodexVersion => {
+  const chosen = serverVersionOf(serveOpts.codexVersion, process.env['ROLLOUT_ENGINE_CODEX_VERSION']);
+  return 'version' in chosen ? chosen.version : NEWEST_CODEX_VERSION;
+};
 
 /** `--upstream`: the server's options for it (the methods answered here: the protocol's table), or none. */
 const upstreamOf = async (named: NamedHome, serveOpts: ServeOptions): Promise<Pick<RpcServerOptions, 'upstream'>> => {
@@ -342,6 +356,8 @@ export const serve = async (opts: HomeOptions, serveOpts: ServeOptions): Promise
   if (E.isLeft(named)) return reportError(named.left, opts.json);
   const startable = await codexStarts(named.right, serveOpts);
   if (E.isLeft(startable)) return reportError(startable.left, opts.json);
+  const version = serverVersionOf(serveOpts.codexVersion, process.env['ROLLOUT_ENGINE_CODEX_VERSION']);
+  if ('refused' in version) return reportError(refusedValue('ROLLOUT_ENGINE_CODEX_VERSION', version.refused), opts.json);
   const pricing = await pricingOption(serveOpts.pricing);
   if (E.isLeft(pricing)) return reportError(pricing.left, opts.json);
   return target.right.kind === 'stdio' ? serveStdio(named.right, pricing.right, serveOpts) : serveWebSocket(opts, named.right, pricing.right, serveOpts, target.right);

@@ -8,7 +8,7 @@ import { threadSubscriptions } from './threadSubscriptions.js';
 
 /** What the server answers with: the home's context and its methods. */
 export interface RpcService {
-  readonly ctx: Omit<RpcContext, 'notify' | 'load' | 'threads' | 'loaded'>;
+  readonly ctx: Omit<RpcContext, 'notify' | 'load' | 'threads' | 'loaded' | 'codexVersion'>;
   readonly methods: ReadonlyArray<RpcMethod>;
   /** The server's live notifications hub; absent: one of this connection's own, told only of its `rollout/append`s. */
   readonly subscriptions?: ThreadSubscriptions;

@@ -7,6 +7,7 @@ import type { HomePluginPorts } from '../plugins/homeRemotePlugins.js';
 import type { ConnectionThreads } from './threadSubscriptions.js';
 import type { LoadedThreads } from './loadedThreads.js';
 import type { MethodEntry, RpcScope } from '../../protocol/methodEntry.js';
+import type { CodexVersion, VersionDelta } from '../../protocol/codexVersions.js';
 import type { NotificationName, Notify, ServerNotifications } from '../../protocol/notifications.js';
 import { checkedParams, inMethodWords } from '../../protocol/threadIdRule.js';
 import type { Thread } from '../../domain/thread/thread.js';
@@ -29,6 +30,8 @@ export interface ServerLoad {
 /** What a method handler can use: the home's ports (reads and mutations), the home, a way to notify the client, and the server's load. */
 export interface RpcContext {
   readonly codexHome: string;
+  /** The Codex version this connection speaks (`codexVersions.ts`: the server's, or its Codex client's). */
+  readonly codexVersion: CodexVersion;
   readonly ports: ThreadManagementPorts;
   /** The threads this server holds loaded (server-wide, as Codex's thread manager): `thread/loaded/list`. */
   readonly loaded: LoadedThreads;
@@ -37,6 +40,12 @@ export interface RpcContext {
   readonly load: ServerLoad;
   /** The threads this connection follows (live notifications: `threadSubscriptions.ts`). */
   readonly threads?: ConnectionThreads;
+  /** This request's id, as the client sent it (`thread/search/partial` names it). */
+  readonly requestId?: string | number | null;
+  /** Aborted when the client cancels this request (`thread/search/cancel`): the work stops and it answers an error. */
+  readonly cancelled?: AbortSignal;
+  /** Cancel this connection's running request `requestId` if it is a `method` (anything else: nothing happens, as Codex does). */
+  readonly cancel?: (method: string, requestId: unknown) => void;
   /** The client's name from `initialize` (`clientInfo.name`): Codex records it as a new thread's originator. */
   readonly clientName?: string;
   /** Send a notification to this connection later, on its own (work that goes on after the answer: an import's progress). */
@@ -57,6 +66,8 @@ export interface RpcMethod<P = unknown> {
   readonly scope: (params: P) => RpcScope;
   /** Answered only to a client that said `capabilities.experimentalApi` at `initialize`, as Codex gates it. */
   readonly experimental?: boolean;
+  /** How it differs between the Codex versions we speak (the entry's). */
+  readonly deltas?: ReadonlyArray<VersionDelta>;
   readonly handle: (ctx: RpcContext, params: P) => TE.TaskEither<EngineError, unknown>;
 }
 
@@ -66,7 +77,7 @@ export interface HomelessRpcMethod<P = unknown> {
   readonly params: t.Decoder<unknown, P>;
   /** Always `null`: it waits for nothing. */
   readonly scope: (params: P) => RpcScope;
-  readonly handle: (ctx: Pick<RpcContext, 'codexHome' | 'notify'>, params: P) => TE.TaskEither<EngineError, unknown>;
+  readonly handle: (ctx: Pick<RpcContext, 'codexHome' | 'notify' | 'codexVersion'>, params: P) => TE.TaskEither<EngineError, unknown>;
 }
 
 /** A method bound to its handler, carrying its name's type: the binding table (`methods/bound.ts`) takes for each name only the method bound to that name's entry. */
@@ -75,7 +86,7 @@ export type BoundMethod<N extends string> = RpcMethod<unknown> & { readonly name
 /** Binds a protocol entry that needs no home to its handler. */
 export const bindHomelessMethod = <N extends string, P, R>(
   entry: MethodEntry<N, P, R>,
-  handle: (ctx: Pick<RpcContext, 'codexHome' | 'notify'>, params: P) => TE.TaskEither<EngineError, NoInfer<R>>,
+  handle: (ctx: Pick<RpcContext, 'codexHome' | 'notify' | 'codexVersion'>, params: P) => TE.TaskEither<EngineError, NoInfer<R>>,
 ): HomelessRpcMethod<unknown> & BoundMethod<N> =>
   ({ name: entry.name, params: entry.params, scope: entry.scope, handle }) as unknown as HomelessRpcMethod<unknown> & BoundMethod<N>;
 
@@ -95,6 +106,7 @@ export const bindMethod = <N extends string, P, R>(
     params: entry.params,
     scope: entry.scope,
     experimental: entry.experimental,
+    deltas: entry.deltas,
     handle: (ctx: RpcContext, params: P) =>
       pipe(
         TE.fromEither(checkedParams(entry, params)),

@@ -5,6 +5,8 @@ import type { Readable, Writable } from 'node:stream';
 import * as E from 'fp-ts/lib/Either.js';
 import { invalidParamsMessage, unknownMethodRefusal } from '../../protocol/requestErrors.js';
 import { clientCapabilitiesOf } from '../../protocol/server.js';
+import { connectionVersion, NEWEST_CODEX_VERSION, paramsAt, spokenAt, versionOfUserAgent } from '../../protocol/codexVersions.js';
+import type { CodexVersion } from '../../protocol/codexVersions.js';
 import type { RpcContext, RpcMethod, ServerLoad } from './method.js';
 import { toRpcError } from './errors.js';
 import { INTERNAL_ERROR, INVALID_REQUEST, MAX_SAFE_ID, METHOD_NOT_FOUND, PARSE_ERROR, RpcNotification, RpcRequest, SERVER_OVERLOADED } from '../../protocol/jsonRpc.js';
@@ -44,6 +46,14 @@ export interface RpcServerOptions {
    * comes back to the connection it belongs to.
    */
   readonly upstream?: { readonly upstream: Upstream; readonly answeredHere: ReadonlySet<string> };
+  /**
+   * The Codex version the server speaks (`--codex-version`, its env, else the newest); with an
+   * upstream, the upstream's (its `initialize` answer) when we speak it. A connection whose Codex
+   * client declares a version we speak speaks that one (`connectionVersion`).
+   */
+  readonly codexVersion?: CodexVersion;
+  /** Told of each connection's version once it is initialized (the log). */
+  readonly onConnectionVersion?: (version: CodexVersion, client: string | undefined) => void;
 }
 
 /** One server per process: the home opened once, one scheduler for every connection. */
@@ -54,6 +64,9 @@ export interface RpcServer {
   /** Stop reading every connection, let the requests accepted finish and be answered, and resolve (the home opened if it was opening). */
   readonly shutdown: () => Promise<void>;
 }
+
+/** An error saying the index has no such thread. */
+const isUnknownThread = (e: EngineError): boolean => e._tag === 'NotFound' && e.what === 'thread';
 
 /** Thrown into a streamed answer whose client is gone: the stream stops at its next piece. */
 class ClientGone extends Error {}
@@ -100,6 +113,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     let initialized = false;
     let experimentalApi = false;
     let clientName: string | undefined;
+    let codexVersion: CodexVersion = options.codexVersion ?? NEWEST_CODEX_VERSION;
     let optedOut: ReadonlySet<string> = new Set();
     /** A notification this connection opted out of (`initialize`) is never sent to it. */
     const wanted = (m: unknown): boolean => !optedOut.has((m as { method?: string }).method ?? '');
@@ -125,6 +139,13 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     // --upstream: this connection's link and the upstream's requests awaiting the client.
     const up = options.upstream;
     const upstream = up === undefined ? undefined : connectionUpstream(up.upstream, connection, outbox, gone);
+
+    // This connection's running requests, by id: a cancel (`thread/search/cancel`) finds its target here.
+    const running = new Map<string, { readonly method: string; readonly controller: AbortController }>();
+    const cancel = (name: string, requestId: unknown): void => {
+      const r = running.get(JSON.stringify(requestId));
+      if (r?.method === name) r.controller.abort();
+    };
 
     // Requests accepted and not yet answered (or skipped); the connection is served once none is left.
     let pending = 0;
@@ -160,12 +181,22 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
         loaded,
         threads: threadsOf(answering),
         ...(clientName === undefined ? {} : { clientName }),
+        codexVersion,
         push,
+        requestId: id,
+        cancel,
       };
-      const result = await method.handle(ctx, params)();
+      const key = JSON.stringify(id);
+      const controller = new AbortController();
+      running.set(key, { method: method.name, controller });
+      const result = await method
+        .handle({ ...ctx, cancelled: controller.signal }, params)()
+        .finally(() => running.delete(key));
       if (gone()) return;
-      // A change to a thread the upstream Codex has loaded is the upstream's to make (it holds the history in memory).
-      if (upstream !== undefined && E.isLeft(result) && isHeldByCodex(result.left)) return upstream.forward(id, method.name, rawParams);
+      // A change to a thread the upstream Codex has loaded is the upstream's to make (it holds the history in memory);
+      // a thread the index does not know may be one the upstream holds with no rollout yet (just
+      // started through it): the upstream answers it, as it would without us.
+      if (upstream !== undefined && E.isLeft(result) && (isHeldByCodex(result.left) || isUnknownThread(result.left))) return upstream.forward(id, method.name, rawParams);
       await enqueue(async () => {
         for (const n of before) await connection.send(n);
         if (E.isLeft(result)) await connection.send(message(id, toRpcError(result.left)));
@@ -203,7 +234,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       if (homeless !== undefined) {
         const params = homeless.params.decode(rawParams);
         if (E.isLeft(params)) return fail(id, { code: INVALID_REQUEST, message: invalidParamsMessage(params.left, rawParams) });
-        const result = await homeless.handle({ codexHome, notify: () => undefined }, params.right)();
+        const result = await homeless.handle({ codexHome, notify: () => undefined, codexVersion }, params.right)();
         return E.isLeft(result) ? fail(id, toRpcError(result.left)) : enqueue(() => connection.send({ jsonrpc: '2.0', id, result: result.right }));
       }
       let now: E.Either<EngineError, Answering>;
@@ -221,10 +252,12 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
         return fail(id, toRpcError(now.left));
       }
       if (gone()) return;
-      const method = now.right.byName.get(name);
+      const found = now.right.byName.get(name);
+      // A method added after the connection's version is unknown to it, as it is to that Codex.
+      const method = found !== undefined && spokenAt(found, codexVersion) ? found : undefined;
       if (method === undefined) return fail(id, unknownMethodRefusal(name));
       if (method.experimental === true && !experimentalApi) return fail(id, { code: INVALID_REQUEST, message: `${name} requires experimentalApi capability` });
-      const params = method.params.decode(rawParams);
+      const params = method.params.decode(paramsAt(method, codexVersion, rawParams));
       if (E.isLeft(params)) return fail(id, { code: INVALID_REQUEST, message: invalidParamsMessage(params.left, rawParams) });
       const answering = now.right;
       return new Promise<void>((resolve) => {
@@ -268,18 +301,25 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
           if (E.isLeft(params)) return fail(id, { code: INVALID_REQUEST, message: invalidParamsMessage(params.left, json.params) });
           initialized = true;
           ({ experimentalApi, optedOut } = clientCapabilitiesOf(params.right));
-          const name = (json.params as { clientInfo?: { name?: unknown } } | undefined)?.clientInfo?.name;
+          const clientInfo = (json.params as { clientInfo?: { name?: unknown } } | undefined)?.clientInfo;
+          const name = clientInfo?.name;
           clientName = typeof name === 'string' ? name : undefined;
-          const notify = (): void => undefined;
-          const result = await (
-            homeless !== undefined ? homeless.handle({ codexHome, notify }, params.right) : init.handle({ ...opened!.ctx, notify, load, loaded }, params.right)
-          )();
-          if (E.isLeft(result)) return fail(id, toRpcError(result.left));
-          // With an upstream the client sees the upstream's answer (its Codex version, its user agent);
-          // without one reachable, ours, and history is served all the same.
+          // With an upstream the client sees the upstream's answer (its Codex version, its user agent),
+          // and the server speaks the upstream's version; without one reachable, ours, and history is
+          // served all the same.
           upstream?.initialized(json.params);
           const upstreamInit = upstream === undefined ? undefined : (await upstream.link()).init;
-          const answer = upstreamInit !== undefined && 'result' in upstreamInit ? upstreamInit.result : result.right;
+          const upstreamResult = upstreamInit !== undefined && 'result' in upstreamInit ? (upstreamInit.result as { userAgent?: unknown } | undefined) : undefined;
+          codexVersion = connectionVersion(versionOfUserAgent(upstreamResult?.userAgent) ?? codexVersion, clientInfo);
+          options.onConnectionVersion?.(codexVersion, clientName);
+          const notify = (): void => undefined;
+          const result = await (
+            homeless !== undefined
+              ? homeless.handle({ codexHome, notify, codexVersion }, params.right)
+              : init.handle({ ...opened!.ctx, notify, load, loaded, codexVersion }, params.right)
+          )();
+          if (E.isLeft(result)) return fail(id, toRpcError(result.left));
+          const answer = upstreamResult !== undefined ? upstreamResult : result.right;
           return enqueue(() => connection.send({ jsonrpc: '2.0', id, result: answer }));
         }
         if (!initialized) return fail(id, { code: INVALID_REQUEST, message: 'Not initialized' });

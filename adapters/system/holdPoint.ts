@@ -35,6 +35,8 @@ export const HOLD_FILE_ENV = 'ROLLOUT_ENGINE_HOLD_FILE';
  * - `revision.unlocked`: the same cut done, its base's lock let go, the revision not yet indexed.
  * - `live.step.sent`: a look at a followed thread (`adapters/rpc/threadSubscriptions.ts`), one
  *   step of its notifications handed to its followers' outboxes, the next not yet built.
+ * - `search.found`: `thread/search` and `thread/search/stream` (`adapters/rpc/methods/threadSearch.ts`),
+ *   the page found, nothing sent yet: where a cancel meets a running search.
  */
 export const HOLD_POINTS = [
   'index.batch.committed',
@@ -49,6 +51,7 @@ export const HOLD_POINTS = [
   'revision.marked',
   'revision.unlocked',
   'live.step.sent',
+  'search.found',
 ] as const;
 
 export type HoldPointName = (typeof HOLD_POINTS)[number];

@@ -87,6 +87,8 @@ export interface ListRequest {
   readonly providers: ReadonlySet<string> | null;
   readonly cwds: ReadonlySet<string> | null;
   readonly excluded: ReadonlySet<string>;
+  /** `includedThreadIds`: only these (null: every thread). */
+  readonly included: ReadonlySet<string> | null;
   readonly archived: boolean;
   readonly term: string;
   /** 1 ascending, -1 descending: multiplies a key difference into list order. */
@@ -108,12 +110,22 @@ const listRefusal = (q: ListThreadsQuery): EngineError | undefined => {
     const why = id === null || id === undefined ? undefined : uuidSyntaxError(id);
     if (why !== undefined) return rejected(`invalid ${what} id: ${why}`);
   }
+  // As Codex 0.171.0 refuses them (measured): more than 100 entries (duplicates counted), then an id that is no UUID.
+  if (q?.includedThreadIds && q.includedThreadIds.length > MAX_INCLUDED_THREAD_IDS)
+    return refusedValue('includedThreadIds', `includedThreadIds accepts at most ${MAX_INCLUDED_THREAD_IDS} entries`);
+  for (const id of q?.includedThreadIds ?? []) {
+    const why = uuidSyntaxError(id);
+    if (why !== undefined) return refusedValue('includedThreadIds', `invalid included thread id: ${why}`);
+  }
   if (q?.projectId !== null && q?.projectId !== undefined) return refusedValue('projectId', `project not found: ${q.projectId}`);
   if (q?.originators && q.originators.length > 0) return refusedValue('originators', 'originator filtering is not supported by the local app-server');
   if (q?.sortKey === 'section_position' && (q.sectionId === null || q.sectionId === undefined)) return rejected('section-position sorting requires a section filter');
   if (q?.includeAttachedThreads === true && (q.searchTerm ?? '').trim() === '') return rejected('includeAttachedThreads requires a non-empty searchTerm');
   return undefined;
 };
+
+/** The most ids `includedThreadIds` takes (Codex 0.171.0). */
+const MAX_INCLUDED_THREAD_IDS = 100;
 
 /**
  * Filters no rollout can meet: sections and attached threads exist only in Codex's state DB.
@@ -135,6 +147,7 @@ export const listRequestOf = (q: ListThreadsQuery): ListRequest => {
     providers: q.modelProviders && q.modelProviders.length > 0 ? new Set(q.modelProviders) : null,
     cwds: q.cwd === null || q.cwd === undefined ? null : new Set((typeof q.cwd === 'string' ? [q.cwd] : q.cwd).map(pathKey)),
     excluded: new Set(q.excludedThreadIds ?? []),
+    included: q.includedThreadIds === null || q.includedThreadIds === undefined ? null : new Set(q.includedThreadIds),
     archived: q.archived === true,
     term: q.searchTerm ?? '',
     sign: direction === 'asc' ? 1 : -1,
@@ -196,7 +209,7 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
     if (refused !== undefined) return stop(refused);
     if (listsNothing(q)) return { page: { data: [], readStates: {}, nextCursor: null, backwardsCursor: null }, hiddenBySource: options.countHidden === true ? {} : null };
     const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
-    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, archived, term } = listRequestOf(q);
+    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, included, archived, term } = listRequestOf(q);
     const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(order));
     if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
     // Read after the refresh; ahead of a build, pages also depend on what is still pending: not kept.
@@ -210,6 +223,7 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       providers && [...providers],
       cwds && [...cwds],
       [...excluded],
+      included && [...included],
       archived,
       term,
       q.parentThreadId ?? null,
@@ -239,6 +253,7 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
     const listed = (row: ThreadRow): boolean =>
       row.archived === archived &&
       !excluded.has(row.id) &&
+      (included === null || included.has(row.id)) &&
       ahead?.pending(row.id) !== true &&
       // Codex lists only threads with a first user message (its "visible" index: preview <> ''),
       // except a spawn tree's, read from its spawn edges: a multi-agent v2 sub-agent has none.

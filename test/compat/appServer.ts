@@ -2,7 +2,7 @@
 // one JSON object per line. Every call is bounded in time, and every process started here is
 // tracked so that an after-hook can always kill it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { typedClient } from '../../protocol/client.js';
@@ -81,6 +81,13 @@ export interface CodexCommand {
  */
 export function resolveCodexCommand(): CodexCommand {
   const require = createRequire(import.meta.url);
+  // A whole compat run against another version (`ROLLOUT_ENGINE_COMPAT_CODEX_VERSION`): its alias devDependency or test tool.
+  const other = compatCodexVersion();
+  if (other !== PINNED_CODEX_VERSION) {
+    const found = installedCodexAt(other);
+    if (found === undefined) throw new Error(`Codex ${other} is not installed: npm run codex:next -- ${other} --no-compat installs it`);
+    return found;
+  }
   const target = PLATFORM_TARGETS[`${process.platform}-${process.arch}`];
   if (target !== undefined) {
     try {
@@ -94,6 +101,42 @@ export function resolveCodexCommand(): CodexCommand {
   }
   const launcherPkg = require.resolve('@openai/codex/package.json');
   return { file: process.execPath, args: [join(dirname(launcherPkg), 'bin', 'codex.js')] };
+}
+
+/**
+ * The Codex a compat suite compares with, by version: the pinned devDependency for 0.169.0; for a
+ * newer one its alias devDependency (`@openai/codex-0.171`), else `ROLLOUT_ENGINE_CODEX_TOOLS`'s
+ * install of it (`<dir>/codex-<version>`, as `npm run codex:next` makes), else the tool cache's
+ * (`olderCodex.ts`, installed from the registry on first use).
+ */
+export async function codexCommandAt(version: string): Promise<CodexCommand> {
+  if (version === PINNED_CODEX_VERSION && compatCodexVersion() === PINNED_CODEX_VERSION) return resolveCodexCommand();
+  const found = installedCodexAt(version);
+  if (found !== undefined) return found;
+  const { olderCodexBinary } = await import('./olderCodex.js');
+  return { file: await olderCodexBinary(version), args: [] };
+}
+
+/** The version of the `@openai/codex` devDependency (the schema the hooks check answers against). */
+export const PINNED_CODEX_VERSION = '0.169.0';
+
+/** The Codex the compat suites compare with: `ROLLOUT_ENGINE_COMPAT_CODEX_VERSION` (a whole run against another release), else the pinned one. */
+export const compatCodexVersion = (): string => process.env['ROLLOUT_ENGINE_COMPAT_CODEX_VERSION'] || PINNED_CODEX_VERSION;
+
+/** Codex `version` as installed without the registry: its alias devDependency, else `ROLLOUT_ENGINE_CODEX_TOOLS/codex-<version>`. */
+function installedCodexAt(version: string): CodexCommand | undefined {
+  const require = createRequire(import.meta.url);
+  const alias = `@openai/codex-${version.split('.').slice(0, 2).join('.')}`;
+  try {
+    const pkgJson = require.resolve(`${alias}/package.json`);
+    if ((JSON.parse(readFileSync(pkgJson, 'utf8')) as { version?: string }).version === version)
+      return { file: process.execPath, args: [join(dirname(pkgJson), 'bin', 'codex.js')] };
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw err;
+  }
+  const tools = process.env['ROLLOUT_ENGINE_CODEX_TOOLS'];
+  const launcher = tools === undefined ? undefined : join(tools, `codex-${version}`, 'node_modules', '@openai', 'codex', 'bin', 'codex.js');
+  return launcher !== undefined && existsSync(launcher) ? { file: process.execPath, args: [launcher] } : undefined;
 }
 
 export class AppServerError extends Error {
@@ -134,6 +177,8 @@ export interface AppServerOptions {
   readonly cwd?: string;
   readonly extraEnv?: Readonly<Record<string, string>>;
   readonly initializeTimeoutMs?: number;
+  /** The Codex to start (`codexCommandAt`); default the pinned one. */
+  readonly codexVersion?: string;
 }
 
 /** Answers a server→client request (e.g. `item/tool/call` for a dynamic tool); undefined: refused. */
@@ -236,7 +281,7 @@ export class AppServer {
 
   /** Spawns `codex app-server`, then `initialize` (experimental API on) and `initialized`. */
   static async start(options: AppServerOptions): Promise<AppServer> {
-    const command = resolveCodexCommand();
+    const command = options.codexVersion === undefined ? resolveCodexCommand() : await codexCommandAt(options.codexVersion);
     const env = appServerEnv(options);
     const child = spawn(command.file, [...command.args, 'app-server'], {
       cwd: options.cwd ?? options.codexHome,

@@ -182,6 +182,18 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
     expect(JSON.stringify(page.data[0].items)).to.contain('A turn through the upstream.');
   });
 
+  it('a thread just started through the upstream (no rollout yet) is read as Codex reads it: thread/read and thread/turns/list answered by the upstream, not "thread not loaded"', async () => {
+    const started = await answer('thread/start', {});
+    const threadId = started.thread.id as string;
+    const read = await client!.request('thread/read', { threadId });
+    expect(read, JSON.stringify(read)).to.have.nested.property('result.thread.id', threadId);
+    // Its turns are Codex's to answer too, in Codex's words (0.169.0 has none to page before the first user message).
+    const turns = await client!.request('thread/turns/list', { threadId });
+    expect(turns).to.deep.equal({
+      error: { code: -32600, message: `thread ${threadId} is not materialized yet; thread/turns/list is unavailable before first user message` },
+    });
+  });
+
   it('the real Codex TUI on the engine: the resume picker lists and searches, a thread opens with its history, a new turn runs (upstream) and is paged from the engine; fork and archive --remote work', async function () {
     skipUnmet(this, hasTmux(), 'tmux', 'apt-get install tmux; npm test installs it when it can');
     const main = home.threads.find((t) => t.label === 'main')!.id;

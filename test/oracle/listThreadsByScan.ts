@@ -53,7 +53,7 @@ export const listThreadsByScan = (
 ): TE.TaskEither<EngineError, { page: ThreadListPage; hiddenBySource: Partial<Record<ThreadSourceKind, number>> }> =>
   useCase(async () => {
     const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
-    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, archived, term } = listRequestOf(q);
+    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, included, archived, term } = listRequestOf(q);
     const fromStateDb = term !== '' || q.useStateDbOnly === true;
     const heldAs: ThreadCursorMethod = fromStateDb ? 'stateDb' : 'fileScan';
     const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(order));
@@ -64,7 +64,8 @@ export const listThreadsByScan = (
       const candidates: Candidate[] = [];
       const hiddenBySource: Partial<Record<ThreadSourceKind, number>> = {};
       for await (const r of scanRows(ports.index, 'threads', [], { reverse: false }, 256)) {
-        if (r.value.archived !== archived || excluded.has(r.value.id) || ahead?.pending(r.value.id) === true) continue;
+        if (r.value.archived !== archived || excluded.has(r.value.id) || (included !== null && !included.has(r.value.id)) || ahead?.pending(r.value.id) === true)
+          continue;
         const listed = await listRowOf(ports, r.value);
         const row = listed.row;
         // Codex lists only threads with a first user message (its "visible" index: preview <> '').

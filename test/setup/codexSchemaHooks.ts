@@ -4,6 +4,13 @@
 // violates it fails the test that received it. The counts go to test-artifacts/schema-counts.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { CodexSchema, answerSchema } from '../fixtures/codexSchema.js';
+import { compatCodexVersion } from '../compat/appServer.js';
+
+// The schema checked is the compared Codex's (the pinned 0.169.0, or
+// `ROLLOUT_ENGINE_COMPAT_CODEX_VERSION` for a whole run against another release) and the compat
+// suites compare with it: every `serve` the tests start speaks that version unless it asks for
+// another (`--codex-version` beats this).
+process.env['ROLLOUT_ENGINE_CODEX_VERSION'] ??= compatCodexVersion();
 
 const total = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
 

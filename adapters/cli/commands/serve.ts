@@ -3,6 +3,7 @@ import { command, registerCommand } from '../commandSpec.js';
 import { numberOption, option } from '../optionTable.js';
 import { HOME_OPTIONS } from '../homeOptions.js';
 import { PRICING_OPTION } from '../pricingOption.js';
+import { CODEX_VERSIONS, NEWEST_CODEX_VERSION } from '../../../protocol/codexVersions.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from '../../rpc/boundedLines.js';
 import { DEFAULT_LISTENER_BOUNDS } from '../../rpc/listenerBounds.js';
 import { DEFAULT_MAX_QUEUED_PER_KEY, DEFAULT_MAX_REQUESTS_PER_CONNECTION } from '../../rpc/scheduler.js';
@@ -74,6 +75,11 @@ export const serveCommand = command({
       '--upstream-request-timeout-ms <ms>',
       "how long a forwarded request may wait for the upstream's answer before the client gets an error (default 120000)",
       numberSetting('upstreamRequestTimeoutMs'),
+    ),
+    codexVersion: option(
+      '--codex-version <version>',
+      `the Codex version whose app-server protocol to speak (${CODEX_VERSIONS.join(', ')}); default: ROLLOUT_ENGINE_CODEX_VERSION, else the --upstream's, else ${NEWEST_CODEX_VERSION}. A Codex client that declares a version we speak at initialize (clientInfo codex-tui) gets that one`,
+      setting('codexVersion'),
     ),
     logLevel: option('--log-level <level>', 'structured JSON logs on stderr at this level and above: error, warn, info, debug', {
       default: 'info',

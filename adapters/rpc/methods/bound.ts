@@ -22,7 +22,7 @@ import { threadMetadataUpdate } from './threadMetadataUpdate.js';
 import { threadDelete } from './threadDelete.js';
 import { threadLoadedList } from './threadLoadedList.js';
 import { threadReadStateUpdate } from './threadReadStateUpdate.js';
-import { threadSearch } from './threadSearch.js';
+import { threadSearch, threadSearchCancel, threadSearchStream, threadSearchStreamCancel } from './threadSearch.js';
 import { threadSearchOccurrences } from './threadSearchOccurrences.js';
 import { pluginList } from './pluginList.js';
 import { pluginInstalled } from './pluginInstalled.js';
@@ -68,6 +68,9 @@ export const BOUND_METHODS: { readonly [N in MethodName]: BoundMethod<N> } = {
   'thread/readState/update': threadReadStateUpdate,
   'thread/search': threadSearch,
   'thread/searchOccurrences': threadSearchOccurrences,
+  'thread/search/stream': threadSearchStream,
+  'thread/search/cancel': threadSearchCancel,
+  'thread/search/stream/cancel': threadSearchStreamCancel,
   'plugin/list': pluginList,
   'plugin/installed': pluginInstalled,
   'plugin/read': pluginRead,

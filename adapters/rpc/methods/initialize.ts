@@ -1,4 +1,4 @@
-import { CODEX_PROTOCOL_VERSION, initializeMethod } from '../../../protocol/server.js';
+import { initializeMethod } from '../../../protocol/server.js';
 import * as os from 'node:os';
 import * as E from 'fp-ts/lib/Either.js';
 import { engineVersion } from '../../system/packageRoot.js';
@@ -17,7 +17,7 @@ const terminalToken = (env: NodeJS.ProcessEnv): string => {
 /**
  * `initialize`: who we are and which home we serve, in the shape Codex answers. The user agent is
  * Codex's (`<originator>/<version> (<os>; <arch>) <terminal> (<client>; <version>)`) with the
- * Codex version whose protocol we answer, so a Codex client sees a service as new as the protocol
+ * Codex version this connection speaks (`codexVersions.ts`), so a Codex client sees a service as new as the protocol
  * it speaks (the TUI warns of an "older" service otherwise), then our own name and version.
  */
 export const initialize = bindHomelessMethod(initializeMethod, (ctx, params) => {
@@ -28,7 +28,7 @@ export const initialize = bindHomelessMethod(initializeMethod, (ctx, params) => 
   return () =>
     Promise.resolve(
       E.right({
-        userAgent: `${originator}/${CODEX_PROTOCOL_VERSION} (${os.type()} ${os.release()}; ${ARCH_NAMES[os.arch()] ?? os.arch()}) ${terminalToken(process.env)}${clientPart} rollout-engine/${engineVersion()}`,
+        userAgent: `${originator}/${ctx.codexVersion} (${os.type()} ${os.release()}; ${ARCH_NAMES[os.arch()] ?? os.arch()}) ${terminalToken(process.env)}${clientPart} rollout-engine/${engineVersion()}`,
         codexHome: ctx.codexHome,
         platformFamily: process.platform === 'win32' ? 'windows' : 'unix',
         platformOs: process.platform === 'darwin' ? 'macos' : process.platform,

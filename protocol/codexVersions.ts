@@ -1,0 +1,82 @@
+/**
+ * The Codex releases whose app-server protocol this one speaks, and what changed between them.
+ * A difference is declared once, on the entry it touches (`MethodEntry.deltas`: a method added, a
+ * param added); the server reads the declarations (`spokenAt`, `paramsAt`), so no code asks which
+ * version it speaks. A new release is one more version here and its deltas beside the entries
+ * (`npm run codex:next -- X` prints the schema drift to declare).
+ */
+export const CODEX_VERSIONS = ['0.169.0', '0.171.0'] as const;
+
+/** A Codex version this protocol speaks. */
+export type CodexVersion = (typeof CODEX_VERSIONS)[number];
+
+/** The newest version spoken: a server's default when neither its options nor an upstream say. */
+export const NEWEST_CODEX_VERSION: CodexVersion = CODEX_VERSIONS[CODEX_VERSIONS.length - 1]!;
+
+export const isCodexVersion = (v: unknown): v is CodexVersion => typeof v === 'string' && (CODEX_VERSIONS as readonly string[]).includes(v);
+
+/** Whether `version` is `since` or newer (the order is the list's). */
+export const atLeast = (version: CodexVersion, since: CodexVersion): boolean => CODEX_VERSIONS.indexOf(version) >= CODEX_VERSIONS.indexOf(since);
+
+/** One difference between two versions, on the entry it touches; `source` names Codex's file (at the version's tag) it follows. */
+export type VersionDelta =
+  | { readonly kind: 'methodAdded'; readonly since: CodexVersion; readonly source: string }
+  | { readonly kind: 'paramAdded'; readonly since: CodexVersion; readonly param: string; readonly source: string };
+
+/** What carries deltas: a method's entry. */
+export interface Versioned {
+  readonly deltas?: ReadonlyArray<VersionDelta>;
+}
+
+/** Whether a connection speaking `version` has this method (one added later is unknown to it, as it is to that Codex). */
+export const spokenAt = (entry: Versioned, version: CodexVersion): boolean => (entry.deltas ?? []).every((d) => d.kind !== 'methodAdded' || atLeast(version, d.since));
+
+/**
+ * The params as a connection speaking `version` means them: a param added after its version is
+ * dropped, as that Codex's serde ignores a field it does not know (so a 0.169 client's stray
+ * `includedThreadIds` filters nothing, as 0.169.0 answers).
+ */
+export const paramsAt = (entry: Versioned, version: CodexVersion, params: unknown): unknown => {
+  const unspoken = (entry.deltas ?? []).flatMap((d) => (d.kind === 'paramAdded' && !atLeast(version, d.since) ? [d.param] : []));
+  if (unspoken.length === 0 || typeof params !== 'object' || params === null || Array.isArray(params)) return params;
+  const kept: Record<string, unknown> = { ...(params as Record<string, unknown>) };
+  for (const p of unspoken) delete kept[p];
+  return kept;
+};
+
+/**
+ * Codex's own clients, whose `clientInfo.version` is Codex's: the TUI sends its crate's version
+ * (codex-rs/tui/src/app_server_session.rs, `env!("CARGO_PKG_VERSION")`). Other clients' version is
+ * their own (an IDE extension's, ours), so they speak the server's.
+ */
+const CODEX_CLIENTS: ReadonlySet<string> = new Set(['codex-tui']);
+
+/**
+ * The version a connection speaks: a Codex client's declared version when we speak it, else the
+ * server's. `clientInfo` is the `initialize` params' (undecoded parts are ignored).
+ */
+export const connectionVersion = (serverVersion: CodexVersion, clientInfo: unknown): CodexVersion => {
+  if (typeof clientInfo !== 'object' || clientInfo === null) return serverVersion;
+  const { name, version } = clientInfo as { name?: unknown; version?: unknown };
+  return typeof name === 'string' && CODEX_CLIENTS.has(name) && isCodexVersion(version) ? version : serverVersion;
+};
+
+/**
+ * The version in a Codex `initialize` answer's user agent (`<originator>/<version> (<os>…`), when
+ * we speak it: the version a server speaks with that Codex as its upstream.
+ */
+export const versionOfUserAgent = (userAgent: unknown): CodexVersion | undefined => {
+  if (typeof userAgent !== 'string') return undefined;
+  const m = /^[^/\s]+\/(\d+\.\d+\.\d+)/.exec(userAgent);
+  return m !== null && isCodexVersion(m[1]) ? m[1] : undefined;
+};
+
+/**
+ * The version a server speaks when nothing upstream says: `--codex-version`, else
+ * `ROLLOUT_ENGINE_CODEX_VERSION`, else the newest. A version we do not speak is refused by name.
+ */
+export const serverVersionOf = (option: string | undefined, env: string | undefined): { readonly version: CodexVersion } | { readonly refused: string } => {
+  const asked = option ?? (env === undefined || env === '' ? undefined : env);
+  if (asked === undefined) return { version: NEWEST_CODEX_VERSION };
+  return isCodexVersion(asked) ? { version: asked } : { refused: `Codex ${asked} is not a version this engine speaks (${CODEX_VERSIONS.join(', ')})` };
+};

@@ -81,6 +81,17 @@ const stepsFor = (threadId: string, turnIds: readonly string[], itemIds: Readonl
         method: 'thread/items/list',
         params: { ...t, turnId: anchor.turnId, cursor: { type: 'item', itemId: anchor.itemId }, sortDirection },
       });
+    // Anchors Codex refuses (issue 69 row 10): unknown, empty, of another turn, without a turn.
+    steps.push({ label: 'items anchor unknown', method: 'thread/items/list', params: { ...t, turnId: anchor.turnId, cursor: { type: 'item', itemId: 'no-such-item' } } });
+    steps.push({ label: 'items anchor empty', method: 'thread/items/list', params: { ...t, turnId: anchor.turnId, cursor: { type: 'item', itemId: '' } } });
+    const elsewhere = itemIds.find((i) => i.turnId !== anchor.turnId);
+    if (elsewhere)
+      steps.push({
+        label: 'items anchor other turn',
+        method: 'thread/items/list',
+        params: { ...t, turnId: anchor.turnId, cursor: { type: 'item', itemId: elsewhere.itemId } },
+      });
+    steps.push({ label: 'items anchor no turn', method: 'thread/items/list', params: { ...t, cursor: { type: 'item', itemId: anchor.itemId } } });
   }
   return steps;
 };

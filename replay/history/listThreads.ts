@@ -305,8 +305,10 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       candidates = await candidatesNow();
     }
     const listing: ThreadListing = {
-      // Codex's state DB rows hold no parent, except the spawn edge a spawn-tree filter follows.
-      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, fromStateDb && parent === null && ancestor === null),
+      // Codex's state DB rows hold no parent, except the spawn edge a spawn-tree filter follows; its
+      // recency_at rows are the DB's too, on every path (measured on 0.169.0: a review's sub-agent
+      // lists with its parent by created_at and updated_at, with null by recency_at).
+      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, (fromStateDb || sortKey === 'recency_at') && parent === null && ancestor === null),
       hiddenBySource: options.countHidden === true ? await hiddenBySourceOf(ports, listed, ofKind) : null,
     };
     if (mark !== null) keepAnswer(ports.index, mark, query, listing);

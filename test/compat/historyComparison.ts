@@ -109,6 +109,8 @@ const LIST_STEPS: Step[] = [
   { label: 'list all sources from the state DB', method: 'thread/list', params: { sourceKinds: ALL_SOURCE_KINDS, useStateDbOnly: true } },
   { label: 'list all sources search', method: 'thread/list', params: { sourceKinds: ALL_SOURCE_KINDS, searchTerm: 'Review' } },
   { label: 'list all sources search sub-agent', method: 'thread/list', params: { sourceKinds: ALL_SOURCE_KINDS, searchTerm: 'Sub-agent' } },
+  // Sub-agents' rows by recency (issue 69 row 7: Codex's carry no parent there).
+  { label: 'list all sources recency', method: 'thread/list', params: { sourceKinds: ALL_SOURCE_KINDS, sortKey: 'recency_at' } },
   ...(['created_at', 'updated_at', 'recency_at'] as const).flatMap((sortKey) =>
     (['asc', 'desc'] as const).map((sortDirection) => ({
       label: `list ${sortKey} ${sortDirection}`,

@@ -98,7 +98,8 @@ export const listThreadsByScan = (
       ({ candidates, hiddenBySource } = await candidatesNow());
     }
     return {
-      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, fromStateDb),
+      // Codex's recency_at rows are its state DB's (no parent), as the use case answers them.
+      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, fromStateDb || sortKey === 'recency_at'),
       hiddenBySource,
     };
   });

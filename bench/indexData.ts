@@ -158,7 +158,7 @@ const threadText = (
     originator: 'rollout_bench',
     cli_version: '0.169.0',
     source: 'vscode',
-    model_provider: 'mock',
+    model_provider: 'openai',
     base_instructions: { text: shared.instructions },
     history_mode: plan.mode,
   });
@@ -212,7 +212,7 @@ const threadText = (
         thread_id: threadId,
         thread_settings: {
           model: 'mock-model',
-          model_provider_id: 'mock',
+          model_provider_id: 'openai',
           approval_policy: 'never',
           cwd: '/srv/bench/work',
           reasoning_summary: 'detailed',

@@ -53,7 +53,7 @@ const generateThread = (path: string, threadId: string, mode: HistoryMode, targe
     originator: 'bench',
     cli_version: '0.169.0',
     source: 'vscode',
-    model_provider: 'mock',
+    model_provider: 'openai',
     base_instructions: { text: 'bench' },
     history_mode: mode,
   });

@@ -53,7 +53,7 @@ export const generateThread = async (home: string, mode: HistoryMode, targetByte
     originator: 'rollout_engine_bench',
     cli_version: '0.169.0',
     source: 'vscode',
-    model_provider: 'mock',
+    model_provider: 'openai',
     base_instructions: { text: 'You are a coding agent. '.repeat(800) },
     history_mode: mode,
   });

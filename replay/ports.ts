@@ -31,6 +31,11 @@ export interface HistoryReadPorts {
    * fold each time (most of an items page's time). Absent: every item is rendered when read.
    */
   readonly renderedItems?: RenderedItems;
+  /**
+   * The model provider the home's configuration selects (its profile's, else its own, else
+   * Codex's default): `thread/list` without `modelProviders` lists that provider's threads alone.
+   */
+  readonly configuredModelProvider: () => TE.TaskEither<EngineError, string>;
 }
 
 /**

@@ -32,6 +32,7 @@ import { confinementRoot } from '../fs/noFollow.js';
 import type { IndexObserver } from '../../indexer/indexObserver.js';
 import { holdPoint } from '../system/holdPoint.js';
 import { renderedItemsInMemory } from './renderedItemsInMemory.js';
+import { readConfiguredModelProvider } from '../fs/codexConfig.js';
 
 /** A CODEX_HOME opened over the embedded default: its rollout files and their LMDB index. */
 export interface OpenCodexHome {
@@ -151,6 +152,7 @@ export const portsOver = (
     indexer: lmdbHistoryIndexer(store, codexHome, options, context),
     readRanges: readInside,
     renderedItems: renderedItemsInMemory(),
+    configuredModelProvider: () => () => readConfiguredModelProvider(codexHome),
   };
   // The append keys are kept beside the LMDB folder, in the index dir (`lmdbDirOf`).
   const appendKeys = fileAppendKeys(nodePath.dirname(store.path), confinementRoot(codexHome, nodePath.dirname(store.path)));

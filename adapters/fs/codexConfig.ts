@@ -33,12 +33,17 @@ export const readCodexConfig = async (codexHome: string): Promise<E.Either<Engin
 };
 
 /**
- * The model provider a config selects (its top-level `model_provider`), else Codex's default.
- * Codex records it in the threads it creates, and answers it for a thread whose meta names none
- * (codex-rs `app-server/src/request_processors/thread_processor.rs` `thread_from_stored_thread`:
- * an empty provider becomes `config.model_provider_id`).
+ * The model provider a config selects: its top-level `model_provider`, else Codex's default. A
+ * config with the legacy `profile = "x"` selector is one Codex 0.169 refuses (codex-rs
+ * core/src/config/mod.rs: "legacy `profile` config is no longer supported"), and its app-server
+ * then runs on the defaults: Codex's default provider (measured: test/compat/listProviders.compat.spec.ts).
+ * A `[profiles.x]` table alone selects nothing. Codex records the provider in the threads it
+ * creates, and answers it for a thread whose meta names none (codex-rs
+ * `app-server/src/request_processors/thread_processor.rs` `thread_from_stored_thread`: an empty
+ * provider becomes `config.model_provider_id`).
  */
 export const configuredModelProvider = (config: CodexConfig): string => {
+  if (config['profile'] !== undefined) return DEFAULT_MODEL_PROVIDER;
   const provider = config['model_provider'];
   return typeof provider === 'string' ? provider : DEFAULT_MODEL_PROVIDER;
 };

@@ -43,7 +43,11 @@ export const trimWhitespace = (s: string): string => {
 /** Rust's `split_whitespace().join(" ")`: runs collapse to one space, no space at either end. */
 export const collapseWhitespace = (s: string): string => trimWhitespace(s).replace(WS_RUN, ' ');
 
-const stripUserMessagePrefix = (message: string): string => {
+/**
+ * A user message as Codex previews and searches it: what follows the request marker, else the
+ * whole message, trimmed (codex-rs/state/src/extract.rs `strip_user_message_prefix`).
+ */
+export const stripUserMessagePrefix = (message: string): string => {
   const at = message.indexOf(USER_MESSAGE_BEGIN);
   return trimWhitespace(at < 0 ? message : message.slice(at + USER_MESSAGE_BEGIN.length));
 };

@@ -65,7 +65,11 @@ export const buildThread = (f: ThreadFacts, turns: Turn[]): Thread => {
     threadSource: f.meta.thread_source ?? null,
     agentNickname: f.meta.agent_nickname ?? null,
     agentRole: f.meta.agent_role ?? null,
-    gitInfo: git ? { sha: git.commit_hash ?? null, branch: git.branch ?? null, originUrl: git.repository_url ?? null } : null,
+    // No field, no gitInfo: `"git": {}` is none (codex-rs thread-store local `git_info_from_parts`).
+    gitInfo:
+      git && (git.commit_hash != null || git.branch != null || git.repository_url != null)
+        ? { sha: git.commit_hash ?? null, branch: git.branch ?? null, originUrl: git.repository_url ?? null }
+        : null,
     name: f.name,
     daybreakEnabled: null,
     turns,

@@ -3,6 +3,7 @@ import { codexReadsSessionMeta } from '../rollout/kinds/sessionMeta.js';
 import { codexReadsTurnContext } from '../rollout/kinds/turnContext.js';
 import { eventsOfResponseItem } from './responseMessage.js';
 import { snakeToCamel } from './snakeToCamel.js';
+import { stripUserMessagePrefix } from '../search/conversationText.js';
 
 /** What the Thread object needs from the whole logical history, besides its turns. */
 export interface ThreadMetaState {
@@ -127,11 +128,13 @@ const META_ELSEWHERE: NoMeta = { noMeta: 'other facts of the thread (session met
  * added to `RolloutEvent` is a compile error here until decided).
  */
 export const THREAD_META_RULES: { readonly [K in RolloutEvent['kind']]: ((s: ThreadMetaState, ev: EventOf<K>, itemsFromResponses: boolean) => void) | NoMeta } = {
+  // The preview is the first user message as Codex's state DB keeps it: a VS Code message's request
+  // part, trimmed (measured: test/compat/previewAndGit.compat.spec.ts).
   itemCompleted: (s, ev) => {
-    if (s.preview === null && ev.item?.type === 'UserMessage') s.preview = userText(ev.item.content);
+    if (s.preview === null && ev.item?.type === 'UserMessage') s.preview = stripUserMessagePrefix(userText(ev.item.content));
   },
   userMessage: (s, ev) => {
-    if (s.preview === null) s.preview = ev.payload.message;
+    if (s.preview === null) s.preview = stripUserMessagePrefix(ev.payload.message);
   },
   // Only early rollouts (no item events) take their preview from the model context.
   responseItem: (s, ev, itemsFromResponses) => {

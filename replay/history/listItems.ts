@@ -1,6 +1,6 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
-import { rejected } from '../../domain/errors.js';
+import { refusedValue } from '../../domain/errors.js';
 import type { ItemRow } from '../../domain/index/rows.js';
 import type { HistorySegment, ThreadLineage } from '../../domain/history/lineage.js';
 import { inSegment, segmentIndexOfRollout } from '../../domain/history/lineage.js';
@@ -39,7 +39,9 @@ interface WalkedItem {
   readonly row: ItemRow;
 }
 
-const anchorMissing = (): EngineError => rejected('cursor.itemId does not identify an item in the requested history scope');
+// Codex answers a bad item anchor as invalid params (-32602), in these words (its app-server
+// README, `thread/items/list`; measured: historyApi.compat.spec.ts "items anchor" steps).
+const anchorMissing = (): EngineError => refusedValue('cursor', 'cursor.itemId does not identify an item in the requested history scope');
 
 /** Where a cursor (or an item anchor) puts the walk. */
 const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, q: ListItemsQuery, direction: Direction): Promise<Start | null> => {
@@ -47,7 +49,7 @@ const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, q: ListI
   if (cursor === null || cursor === undefined) return null;
   if (typeof cursor !== 'string') {
     const turnId = q.turnId ?? '';
-    if (turnId === '') return stop(rejected('turnId is required when cursor is an item anchor'));
+    if (turnId === '') return stop(refusedValue('turnId', 'turnId is required when cursor is an item anchor'));
     if (cursor.itemId === '') return stop(anchorMissing());
     for (let segment = 0; segment < lineage.segments.length; segment += 1) {
       const seg = lineage.segments[segment]!;

@@ -134,7 +134,20 @@ const MAX_INCLUDED_THREAD_IDS = 100;
 const listsNothing = (q: ListThreadsQuery): boolean =>
   (q?.sectionId !== null && q?.sectionId !== undefined) || (q?.attachedToThreadId !== null && q?.attachedToThreadId !== undefined);
 
-export const listRequestOf = (q: ListThreadsQuery): ListRequest => {
+/**
+ * The providers a list keeps: those asked for; none asked (absent or null), the configured one,
+ * except under a spawn-tree filter; an empty list, every provider. Codex 0.169
+ * (codex-rs/app-server/src/request_processors/thread_processor.rs, `thread_list`'s
+ * `model_provider_filter`; `config.model_provider_id` from codex-rs/core/src/config/mod.rs).
+ */
+const providersOf = (q: ListThreadsQuery, configuredProvider: string): ReadonlySet<string> | null => {
+  if (q.modelProviders !== null && q.modelProviders !== undefined) return q.modelProviders.length > 0 ? new Set(q.modelProviders) : null;
+  const spawnTree = (q.parentThreadId !== null && q.parentThreadId !== undefined) || (q.ancestorThreadId !== null && q.ancestorThreadId !== undefined);
+  return spawnTree ? null : new Set([configuredProvider]);
+};
+
+/** `configuredProvider`: the provider the home's configuration selects (`HistoryReadPorts.configuredModelProvider`). */
+export const listRequestOf = (q: ListThreadsQuery, configuredProvider: string): ListRequest => {
   // Section order needs a section, and then the list is empty (`listsNothing`): the default order stands in.
   const sortKey: ThreadSortKey = q.sortKey === null || q.sortKey === undefined || q.sortKey === 'section_position' ? DEFAULT_THREAD_SORT_KEY : q.sortKey;
   const direction = q.sortDirection ?? 'desc';
@@ -144,7 +157,7 @@ export const listRequestOf = (q: ListThreadsQuery): ListRequest => {
     limit: q.limit === null || q.limit === undefined ? DEFAULT_THREAD_LIST_LIMIT : Math.min(Math.max(q.limit, 1), MAX_THREAD_LIST_LIMIT),
     order: { key: sortKey === 'created_at' ? 'created' : sortKey === 'updated_at' ? 'updated' : 'recency', direction },
     kinds: q.sourceKinds && q.sourceKinds.length > 0 ? new Set<string>(q.sourceKinds) : INTERACTIVE,
-    providers: q.modelProviders && q.modelProviders.length > 0 ? new Set(q.modelProviders) : null,
+    providers: providersOf(q, configuredProvider),
     cwds: q.cwd === null || q.cwd === undefined ? null : new Set((typeof q.cwd === 'string' ? [q.cwd] : q.cwd).map(pathKey)),
     excluded: new Set(q.excludedThreadIds ?? []),
     included: q.includedThreadIds === null || q.includedThreadIds === undefined ? null : new Set(q.includedThreadIds),
@@ -209,7 +222,8 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
     if (refused !== undefined) return stop(refused);
     if (listsNothing(q)) return { page: { data: [], readStates: {}, nextCursor: null, backwardsCursor: null }, hiddenBySource: options.countHidden === true ? {} : null };
     const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
-    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, included, archived, term } = listRequestOf(q);
+    const configuredProvider = q.modelProviders === null || q.modelProviders === undefined ? await take(ports.configuredModelProvider()) : '';
+    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, included, archived, term } = listRequestOf(q, configuredProvider);
     const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(order));
     if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
     // Read after the refresh; ahead of a build, pages also depend on what is still pending: not kept.
@@ -306,8 +320,10 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       candidates = await candidatesNow();
     }
     const listing: ThreadListing = {
-      // Codex's state DB rows hold no parent, except the spawn edge a spawn-tree filter follows.
-      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, fromStateDb && parent === null && ancestor === null),
+      // Codex's state DB rows hold no parent, except the spawn edge a spawn-tree filter follows; its
+      // recency_at rows are the DB's too, on every path (measured on 0.169.0: a review's sub-agent
+      // lists with its parent by created_at and updated_at, with null by recency_at).
+      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, (fromStateDb || sortKey === 'recency_at') && parent === null && ancestor === null),
       hiddenBySource: options.countHidden === true ? await hiddenBySourceOf(ports, listed, ofKind) : null,
     };
     if (mark !== null) keepAnswer(ports.index, mark, query, listing);

@@ -53,6 +53,10 @@ export const listTurns = (ports: HistoryReadPorts, q: ListTurnsQuery): TE.TaskEi
     const direction: Direction = q.sortDirection ?? 'desc';
     const view: ItemsView = q.itemsView ?? 'summary';
     const size = pageSizeOf(q.limit);
+    // A legacy history with no turns answers the empty page whatever the cursor, before reading it
+    // (measured on 0.169.0: noTurnThread.compat.spec.ts).
+    if (lineage.mode !== 'paginated' && q.cursor !== null && q.cursor !== undefined && (await cutPage(walkTurns(ports, lineage, direction, null), 1)).rows.length === 0)
+      return { data: [], nextCursor: null, backwardsCursor: null };
     const start = q.cursor === null || q.cursor === undefined ? null : await startOf(ports, lineage, q.cursor, direction);
     const cut = await cutPage(walkTurns(ports, lineage, direction, start), size);
     const otherwise = await rolloutsNumberedOtherwise(ports.index, cut.rows);

@@ -97,7 +97,8 @@ export const searchThreads = (ports: HistoryReadPorts, q: SearchThreadsQuery): T
     // (created_at): past it descending are only earlier seconds, ascending the same second comes
     // again. Its answers are kept (`pastCursor`).
     const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
-    const { sortKey, direction, limit, order, kinds, archived } = listRequestOf(q);
+    // A search filters no provider: the configured one is not read.
+    const { sortKey, direction, limit, order, kinds, archived } = listRequestOf(q, '');
     await take(ports.indexer.refreshAll());
     const pattern = literalPattern(term);
     const bits = termBits(term);

@@ -137,6 +137,7 @@ describe('clock oracle: one rule for every clock reading the compat suites compa
     expect(answeredFrom('thread/list', { searchTerm: 'x' })).to.equal('stateDb');
     expect(answeredFrom('thread/list', { parentThreadId: 'p' }), "a thread's sub-agents: its spawn edges").to.equal('stateDb');
     expect(answeredFrom('thread/list', { ancestorThreadId: 'p' })).to.equal('stateDb');
+    expect(answeredFrom('thread/list', { sortKey: 'recency_at' }), 'a list by recency').to.equal('stateDb');
     expect(answeredFrom('thread/read', {})).to.equal('stateDb');
     expect(new ClockOracle(codexHome).explained(listed, page(ours), undefined, 'fileScan')).to.deep.equal(listed);
     // The row holds S + 1: as a state-DB answer, Codex's S is not its reading.

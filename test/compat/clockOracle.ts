@@ -120,11 +120,14 @@ export const answeredFrom = (method: string, params: unknown): AnsweredFrom => {
   const p = (typeof params === 'object' && params !== null ? params : {}) as {
     useStateDbOnly?: unknown;
     searchTerm?: unknown;
+    sortKey?: unknown;
     parentThreadId?: unknown;
     ancestorThreadId?: unknown;
   };
   const byEdges = typeof p.parentThreadId === 'string' || typeof p.ancestorThreadId === 'string';
-  return byEdges || p.useStateDbOnly === true || (typeof p.searchTerm === 'string' && p.searchTerm !== '') ? 'stateDb' : 'fileScan';
+  // A list by recency_at is the state DB's on every path (issue 69: its rows carry the DB's
+  // provider and no parent, measured on 0.169.0).
+  return byEdges || p.useStateDbOnly === true || p.sortKey === 'recency_at' || (typeof p.searchTerm === 'string' && p.searchTerm !== '') ? 'stateDb' : 'fileScan';
 };
 
 /** Whether Codex's DB reading and ours stand for one moment (rule 3 above). */

@@ -81,6 +81,17 @@ const stepsFor = (threadId: string, turnIds: readonly string[], itemIds: Readonl
         method: 'thread/items/list',
         params: { ...t, turnId: anchor.turnId, cursor: { type: 'item', itemId: anchor.itemId }, sortDirection },
       });
+    // Anchors Codex refuses (issue 69 row 10): unknown, empty, of another turn, without a turn.
+    steps.push({ label: 'items anchor unknown', method: 'thread/items/list', params: { ...t, turnId: anchor.turnId, cursor: { type: 'item', itemId: 'no-such-item' } } });
+    steps.push({ label: 'items anchor empty', method: 'thread/items/list', params: { ...t, turnId: anchor.turnId, cursor: { type: 'item', itemId: '' } } });
+    const elsewhere = itemIds.find((i) => i.turnId !== anchor.turnId);
+    if (elsewhere)
+      steps.push({
+        label: 'items anchor other turn',
+        method: 'thread/items/list',
+        params: { ...t, turnId: anchor.turnId, cursor: { type: 'item', itemId: elsewhere.itemId } },
+      });
+    steps.push({ label: 'items anchor no turn', method: 'thread/items/list', params: { ...t, cursor: { type: 'item', itemId: anchor.itemId } } });
   }
   return steps;
 };
@@ -98,6 +109,8 @@ const LIST_STEPS: Step[] = [
   { label: 'list all sources from the state DB', method: 'thread/list', params: { sourceKinds: ALL_SOURCE_KINDS, useStateDbOnly: true } },
   { label: 'list all sources search', method: 'thread/list', params: { sourceKinds: ALL_SOURCE_KINDS, searchTerm: 'Review' } },
   { label: 'list all sources search sub-agent', method: 'thread/list', params: { sourceKinds: ALL_SOURCE_KINDS, searchTerm: 'Sub-agent' } },
+  // Sub-agents' rows by recency (issue 69 row 7: Codex's carry no parent there).
+  { label: 'list all sources recency', method: 'thread/list', params: { sourceKinds: ALL_SOURCE_KINDS, sortKey: 'recency_at' } },
   ...(['created_at', 'updated_at', 'recency_at'] as const).flatMap((sortKey) =>
     (['asc', 'desc'] as const).map((sortDirection) => ({
       label: `list ${sortKey} ${sortDirection}`,

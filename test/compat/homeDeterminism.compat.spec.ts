@@ -10,8 +10,11 @@ import { join, relative } from 'node:path';
 import { buildCompatHomes, discoverRollouts, type CompatHome } from './scenarios.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 
-/** The scenarios built twice: every one whose home has concurrent model requests. */
-const CONCURRENT_SCENARIOS = ['rich', 'tool', 'review', 'compaction', 'items'];
+/**
+ * The scenarios built twice: every one whose home has concurrent model requests, and the failures
+ * scenario, whose interrupts raced the response's start (`stall`'s `silent`).
+ */
+const CONCURRENT_SCENARIOS = ['rich', 'tool', 'review', 'compaction', 'items', 'failures'];
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 const ISO_TIME = /\d{4}-\d{2}-\d{2}T\d{2}[:-]\d{2}[:-]\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?/g;

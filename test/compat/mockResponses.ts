@@ -55,8 +55,13 @@ export type MockReply =
   | { readonly kind: 'httpError'; readonly status: number; readonly message?: string }
   /** Stream starts, then `response.failed`. */
   | { readonly kind: 'failed'; readonly message: string }
-  /** `response.created`, then nothing until the client goes away (used with turn/interrupt). */
-  | { readonly kind: 'stall' };
+  /**
+   * `response.created`, then nothing until the client goes away (used with turn/interrupt).
+   * `silent`: not even the response's headers, so Codex has nothing of the response to record
+   * before it is interrupted (with them, it writes a rate-limit `token_count` or not as the
+   * interrupt falls: the failures home had 22 lines in one build and 23 in another).
+   */
+  | { readonly kind: 'stall'; readonly silent?: true };
 
 export interface MockFunctionCallOutput {
   readonly callId: string;
@@ -490,6 +495,7 @@ export class MockResponses {
       );
       return;
     }
+    if (reply.kind === 'stall' && reply.silent === true) return; // held open, unanswered, until the client disconnects or stop()
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const responseId = this.nextId('resp');
     sse(res, 'response.created', {

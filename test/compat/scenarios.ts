@@ -120,7 +120,8 @@ export class ScenarioContext {
   /** Stalls the model stream, interrupts the turn once Codex is waiting on it. Returns the turn id. */
   async interruptedTurn(threadId: string, text: string): Promise<string> {
     const before = this.mock.requests.length;
-    this.mock.replyTo(threadId, { kind: 'stall' });
+    // Unanswered: what Codex records of the turn does not depend on when the interrupt comes.
+    this.mock.replyTo(threadId, { kind: 'stall', silent: true });
     const started = await this.server.request<{ turn: { id: string } }>('turn/start', {
       threadId,
       input: [{ type: 'text', text, text_elements: [] }],

@@ -36,7 +36,7 @@ export const searchThreadsByScan = async (ports: HistoryReadPorts, q: SearchThre
   const parsed = q.cursor === null || q.cursor === undefined ? null : parseThreadListCursor(q.cursor);
   if (parsed !== null && E.isLeft(parsed)) return 'rejected';
   const cursor = parsed === null ? null : parsed.right;
-  const { sortKey, direction, limit, order, kinds, archived, sign } = listRequestOf(q);
+  const { sortKey, direction, limit, order, kinds, archived, sign } = listRequestOf(q, '');
   const rows = await ports.index.range('threads', [])();
   if (E.isLeft(rows)) throw new Error(JSON.stringify(rows.left));
   const listed = rows.right

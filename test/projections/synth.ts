@@ -51,7 +51,8 @@ export const sessionMeta = (t: SynthThread, extra: Record<string, unknown> = {})
     originator: 'test',
     cli_version: '0.169.0',
     source: 'vscode',
-    model_provider: 'mock',
+    // Codex's default provider: these homes have no config.toml, and `thread/list` lists it by default.
+    model_provider: 'openai',
     history_mode: t.mode,
     base_instructions: { text: 'x'.repeat(300) },
     ...extra,

@@ -150,7 +150,7 @@ describe('thread/list: the thread order walk answers as the scan of every thread
   });
 
   it('pages that end inside a run of threads with the same key (to the millisecond and to the second)', async () => {
-    const spec = (d: number, turns: number): ThreadSpec => ({ startMs: BASE_MS + d, turns, source: 1, provider: 'mock', cwd: '/a', archived: false, name: null });
+    const spec = (d: number, turns: number): ThreadSpec => ({ startMs: BASE_MS + d, turns, source: 1, provider: 'openai', cwd: '/a', archived: false, name: null });
     const specs = [spec(0, 1), spec(0, 1), spec(0, 1), spec(1000, 2), spec(1000, 2), spec(1500, 1), spec(1999, 1), spec(2000, 1)];
     await withHome(specs, async (_home, ports) => {
       let pages = 0;
@@ -222,7 +222,7 @@ describe('thread/list: the thread order walk answers as the scan of every thread
   });
 
   it('a page is kept between asks while the index is unchanged (the same answer), and read again once anything is written (a new thread, a rename)', async () => {
-    const specOf = (i: number): ThreadSpec => ({ startMs: BASE_MS + i * 1000, turns: 1, source: 0, provider: 'mock', cwd: '/a', archived: false, name: null });
+    const specOf = (i: number): ThreadSpec => ({ startMs: BASE_MS + i * 1000, turns: 1, source: 0, provider: 'openai', cwd: '/a', archived: false, name: null });
     const specs = Array.from({ length: 5 }, (_, i) => specOf(i));
     await withHome(specs, async (home, ports) => {
       const q: ListThreadsQuery = { limit: 3 };

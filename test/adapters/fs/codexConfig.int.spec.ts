@@ -34,6 +34,11 @@ describe('codexConfig: a home’s config.toml', () => {
     expect(await readConfiguredModelProvider(only)).to.deep.equal({ _tag: 'Right', right: 'openai' });
   });
 
+  it('a legacy `profile = "x"` selector: Codex 0.169 refuses the config and runs on its default provider', async () => {
+    const home = await homeWith('profile = "alt"\nmodel_provider = "mock"\n\n[profiles.alt]\nmodel_provider = "ollama"\n');
+    expect(await readConfiguredModelProvider(home)).to.deep.equal({ _tag: 'Right', right: 'openai' });
+  });
+
   it('not TOML: a decode error naming the file, for the provider and the base URL alike', async () => {
     const home = await homeWith('model_provider = "ollama\n');
     for (const r of [await readConfiguredModelProvider(home), await chatgptBaseUrlOf(home)]) {

@@ -53,7 +53,10 @@ export const listThreadsByScan = (
 ): TE.TaskEither<EngineError, { page: ThreadListPage; hiddenBySource: Partial<Record<ThreadSourceKind, number>> }> =>
   useCase(async () => {
     const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
-    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, included, archived, term } = listRequestOf(q, await take(ports.configuredModelProvider()));
+    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, included, archived, term } = listRequestOf(
+      q,
+      await take(ports.configuredModelProvider()),
+    );
     const fromStateDb = term !== '' || q.useStateDbOnly === true;
     const heldAs: ThreadCursorMethod = fromStateDb ? 'stateDb' : 'fileScan';
     const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(order));

@@ -6,6 +6,7 @@ import type { FileCheckpoint } from '../domain/index/rows.js';
 import { TOKEN_ROLLOUT_TABLES } from '../domain/index/rows.js';
 import { listRolloutHome } from '../adapters/jsonl/discover.js';
 import { recordHomeStats } from './homeAsIndexed.js';
+import { isInsideHome } from '../adapters/fs/insideHome.js';
 import { toEngineError } from '../adapters/fs/fsError.js';
 import type { Probe } from '../adapters/jsonl/probe.js';
 import { planCatchUp } from './plan.js';
@@ -42,7 +43,9 @@ export const catchUpHome =
     const summary = emptySummary();
     // The folders are listed on the thread pool while the checkpoints are read here.
     // A whole-home catch-up also notes each folder's times, for the home's stats it records at its end (homeAsIndexed.ts).
-    const discovering = options.files ? Promise.resolve(E.right({ files: options.files, folders: [], absent: [] })) : listRolloutHome(home, true)();
+    // Given files are read as a listing's are: no folder below the home followed as a link.
+    const given = options.files?.map((f) => (f.root === undefined && isInsideHome(home, f.path) ? { ...f, root: home } : f));
+    const discovering = given ? Promise.resolve(E.right({ files: given, folders: [], absent: [] })) : listRolloutHome(home, true)();
     const only = options.files ? new Set(options.files.map((f) => f.path)) : undefined;
     // Given files: only their checkpoints matter (one lookup each), not the whole table.
     const stored = only

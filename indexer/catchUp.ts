@@ -21,6 +21,7 @@ import { clearDue, markDue, refreshCaughtUpRows } from './catchUpThreadRows.js';
 import type { EarlyReader } from './probeHome.js';
 import { probeHome, tokenCheckpointHolds } from './probeHome.js';
 import { crashPoint } from '../adapters/system/crashPoint.js';
+import { holdPoint } from '../adapters/system/holdPoint.js';
 
 export type { CatchUpOptions, Progress } from './catchUpOptions.js';
 export type { CatchUpSummary } from './catchUpSummary.js';
@@ -206,6 +207,8 @@ const indexPlanned = async (
     progress(plan.actions.length);
     return E.right(undefined);
   }
+  // Every file listed and probed, none read yet: where a test swaps one for a link (hostilePaths).
+  await holdPoint('index.planned');
   const [{ indexFiles }, { indexFilesInWorkers }] = await Promise.all([import('./indexFiles.js'), import('./workerPool.js')]);
   const reading = plan.actions.filter((a) => a.action.kind === 'index');
   if (takesLeanTokenPass(store, options)) return (await import('./indexTokenFiles.js')).indexTokenFiles(store, plan.actions, options, summary, progress);

@@ -72,13 +72,13 @@ describe('reliability · a rollout swapped between its listing and its read', fu
     expect(r.timedOut, 'the index run waited on what was swapped in').to.equal(false);
     expect(r.exitCode, r.stderr).to.equal(0);
     expect(`${r.stdout}${r.stderr}`).not.to.include(SECRET);
-    const answer = JSON.parse(r.stdout) as { unreadable: Array<{ path: string; reason: string }>; indexed?: number };
-    const refused = answer.unreadable.filter((u) => nodePath.basename(u.path) === rolloutName(SWAPPED));
-    expect(refused, JSON.stringify(answer.unreadable)).to.have.length(1);
-    figures.refusedAtRead += 1;
     const holding = filesHolding(home, SECRET);
     figures.filesWithMarker += holding.length;
     expect(holding, 'files in the home (the index) holding the marker').to.deep.equal([]);
+    const answer = JSON.parse(r.stdout) as { unreadable: Array<{ path: string; reason: string }> };
+    const refused = answer.unreadable.filter((u) => nodePath.basename(u.path) === rolloutName(SWAPPED));
+    expect(refused, JSON.stringify(answer.unreadable)).to.have.length(1);
+    figures.refusedAtRead += 1;
   };
 
   it('the rollout swapped for a link to a file outside the home: refused at the read, reported, the marker nowhere', async () => {

@@ -103,7 +103,9 @@ export const indexTokenFiles = async (
   const fromBytes = options.tokenReaderFromBytes ?? TOKEN_READER_FROM_BYTES;
   const thread =
     options.tokenReaderThread !== undefined && lean.length > 1 && bytesToRead >= fromBytes
-      ? options.tokenReaderThread(lean.map((a) => ({ path: a.probe.file.path, from: startOf(a), ...(a.probe.file.root === undefined ? {} : { root: a.probe.file.root }) })))
+      ? options.tokenReaderThread(
+          lean.map((a) => ({ path: a.probe.file.path, from: startOf(a), ...(a.probe.file.root === undefined ? {} : { root: a.probe.file.root }) })),
+        )
       : undefined;
   // Why not: too little to read comes first, as it holds whatever the machine's load.
   if (thread !== undefined) summary.readerThread = true;
@@ -112,7 +114,8 @@ export const indexTokenFiles = async (
       lean.length < 2 || bytesToRead < fromBytes
         ? `${(bytesToRead / 2 ** 20).toFixed(1)} MB in ${lean.length} file${lean.length === 1 ? '' : 's'} to read, under the ${fromBytes / 2 ** 20} MB it pays from`
         : (options.tokenReaderThreadNot ?? 'none given');
-  const open = (i: number, a: Indexable): TokenTail => (thread !== undefined ? thread.tail(i) : new TokenLines(a.probe.file.path, startOf(a), buffer, true, a.probe.file.root));
+  const open = (i: number, a: Indexable): TokenTail =>
+    thread !== undefined ? thread.tail(i) : new TokenLines(a.probe.file.path, startOf(a), buffer, true, a.probe.file.root);
   try {
     while (next < lean.length || reading !== undefined) {
       // With a reader thread: the next read to fold is at hand before the transaction opens.

@@ -160,7 +160,8 @@ const realRootOf = (root: string): string => {
 const checkReachedSync = (fd: number, root: string, path: string): void => {
   const parts = partsBelow(root, path);
   if (hasHandlePaths()) {
-    if (fsSync.readlinkSync(`${HANDLE_PATHS}/${fd}`) !== nodePath.join(realRootOf(root), ...parts)) throw new LinkRefused(path, 'reached through a link (a folder on the way)');
+    if (fsSync.readlinkSync(`${HANDLE_PATHS}/${fd}`) !== nodePath.join(realRootOf(root), ...parts))
+      throw new LinkRefused(path, 'reached through a link (a folder on the way)');
     return;
   }
   let at = root;

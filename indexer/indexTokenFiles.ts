@@ -11,7 +11,7 @@ import { TOKEN_PROJECTION_SUBSET } from '../projections/all.js';
 import { ScanStartError } from '../adapters/jsonl/lineScanner.js';
 import { TokenLineBuffer, TokenLines } from '../adapters/jsonl/tokenLines.js';
 import type { TokenTail } from '../adapters/jsonl/tokenLines.js';
-import { toEngineError } from '../adapters/fs/fsError.js';
+import { LinkRefused, toEngineError } from '../adapters/fs/fsError.js';
 import { checkpointIn } from './commit.js';
 import { indexFiles, same } from './indexFiles.js';
 import { checkpointOf } from './pendingTxn.js';
@@ -230,6 +230,14 @@ const startReading = (
     const ctx = leanContextOf(p.identity, p.file.path);
     return E.right({ action: a, index, ctx, tail, expected: p.cp, resets: a.action.resetRollouts, fromStart: from === undefined });
   } catch (err) {
+    // Refused when opened (a link or a special file swapped in since it was probed): skipped and
+    // reported as the listing's refusals are, never read, never fatal.
+    if (err instanceof LinkRefused) {
+      summary[a.action.counted] -= 1;
+      summary.unreadable.push({ path: p.file.path, reason: `${err.what}: not followed` });
+      skip();
+      return undefined;
+    }
     return E.left(err instanceof ScanStartError ? err.error : toEngineError(p.file.path, 'read')(err));
   }
 };

@@ -33,11 +33,11 @@ const filesHolding = (dir: string, marker: string): string[] => {
 };
 
 /** `index` run held at `index.planned` while `swap` replaces what was probed; its answer. */
-const indexWithSwap = async (home: string, holdFile: string, swap: () => void, timeoutMs = 60_000): Promise<EngineCliRun> => {
+const indexWithSwap = async (home: string, holdFile: string, swap: () => void, timeoutMs = 60_000, command = 'index'): Promise<EngineCliRun> => {
   figures.trials += 1;
   const step = holdAt('index.planned', 1, holdFile);
   let ended: string | undefined;
-  const done = runEngineCli(['index', '--codex-home', home, '--json'], timeoutMs, step.env).then((r) => {
+  const done = runEngineCli([command, '--codex-home', home, '--json'], timeoutMs, step.env).then((r) => {
     ended = `exit ${r.exitCode ?? r.signal}: ${r.stderr}`;
     return r;
   });
@@ -116,5 +116,22 @@ describe('reliability · a rollout swapped between its listing and its read', fu
       30_000,
     );
     expectRefused(r, home);
+  });
+
+  it('the token report (its lean token pass) with the rollout swapped for a FIFO: answers, never waits on it', async () => {
+    const { home, target } = homeAndOutside('tokens-fifo');
+    const r = await indexWithSwap(
+      home,
+      nodePath.join(tmp(), 'tokens-fifo', 'hold'),
+      () => {
+        fs.rmSync(target);
+        execFileSync('mkfifo', [target]);
+      },
+      30_000,
+      'tokens',
+    );
+    expect(r.timedOut, 'the token report waited on the FIFO swapped in').to.equal(false);
+    expect(r.exitCode, r.stderr).to.equal(0);
+    expect(`${r.stdout}${r.stderr}`).not.to.include(SECRET);
   });
 });

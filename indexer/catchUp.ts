@@ -6,6 +6,7 @@ import type { FileCheckpoint } from '../domain/index/rows.js';
 import { TOKEN_ROLLOUT_TABLES } from '../domain/index/rows.js';
 import { listRolloutHome } from '../adapters/jsonl/discover.js';
 import { recordHomeStats } from './homeAsIndexed.js';
+import { isInsideHome } from '../adapters/fs/insideHome.js';
 import { toEngineError } from '../adapters/fs/fsError.js';
 import type { Probe } from '../adapters/jsonl/probe.js';
 import { planCatchUp } from './plan.js';
@@ -20,6 +21,7 @@ import { clearDue, markDue, refreshCaughtUpRows } from './catchUpThreadRows.js';
 import type { EarlyReader } from './probeHome.js';
 import { probeHome, tokenCheckpointHolds } from './probeHome.js';
 import { crashPoint } from '../adapters/system/crashPoint.js';
+import { holdPoint } from '../adapters/system/holdPoint.js';
 
 export type { CatchUpOptions, Progress } from './catchUpOptions.js';
 export type { CatchUpSummary } from './catchUpSummary.js';
@@ -42,7 +44,9 @@ export const catchUpHome =
     const summary = emptySummary();
     // The folders are listed on the thread pool while the checkpoints are read here.
     // A whole-home catch-up also notes each folder's times, for the home's stats it records at its end (homeAsIndexed.ts).
-    const discovering = options.files ? Promise.resolve(E.right({ files: options.files, folders: [], absent: [] })) : listRolloutHome(home, true)();
+    // Given files are read as a listing's are: no folder below the home followed as a link.
+    const given = options.files?.map((f) => (f.root === undefined && isInsideHome(home, f.path) ? { ...f, root: home } : f));
+    const discovering = given ? Promise.resolve(E.right({ files: given, folders: [], absent: [] })) : listRolloutHome(home, true)();
     const only = options.files ? new Set(options.files.map((f) => f.path)) : undefined;
     // Given files: only their checkpoints matter (one lookup each), not the whole table.
     const stored = only
@@ -203,6 +207,8 @@ const indexPlanned = async (
     progress(plan.actions.length);
     return E.right(undefined);
   }
+  // Every file listed and probed, none read yet: where a test swaps one for a link (hostilePaths).
+  await holdPoint('index.planned');
   const [{ indexFiles }, { indexFilesInWorkers }] = await Promise.all([import('./indexFiles.js'), import('./workerPool.js')]);
   const reading = plan.actions.filter((a) => a.action.kind === 'index');
   if (takesLeanTokenPass(store, options)) return (await import('./indexTokenFiles.js')).indexTokenFiles(store, plan.actions, options, summary, progress);

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../domain/errors.js';
 import type { IndexStore } from '../domain/ports.js';
@@ -11,6 +10,7 @@ import type { ProjectionSubset } from '../projections/all.js';
 import type { BatchPlan, RejectedLine } from '../projections/runner.js';
 import type { QuarantineSink } from '../adapters/jsonl/quarantine.js';
 import { toEngineError } from '../adapters/fs/fsError.js';
+import { openToRead } from '../adapters/fs/heldRead.js';
 
 /**
  * Commit: several files' batches in one LMDB write transaction (a commit is an fsync, so many
@@ -65,7 +65,7 @@ export const tokensKeptAfter = (seg: Pick<FileBatch, 'plan' | 'expectedTokens'>)
 /** The stored text of a line whose decoded text was elided (rare: only rejected lines need it). */
 // Not `jsonl/readRange`: a rejected line may be invalid UTF-8 or cut short, and its record keeps what is there (U+FFFD, the bytes read) where readRange answers Corrupt.
 const storedText = async (path: string, byteOffset: number, byteLength: number): Promise<string> => {
-  const fh = await fs.open(path, 'r');
+  const fh = await openToRead(path);
   try {
     const buf = Buffer.alloc(byteLength);
     const { bytesRead } = await fh.read(buf, 0, byteLength, byteOffset);

@@ -4,7 +4,7 @@ import { rejected } from '../domain/errors.js';
 import type { IndexStore } from '../domain/ports.js';
 import type { FileCheckpoint } from '../domain/index/rows.js';
 import { ScanStartError } from '../adapters/jsonl/lineScanner.js';
-import { toEngineError } from '../adapters/fs/fsError.js';
+import { LinkRefused, errnoCode, toEngineError } from '../adapters/fs/fsError.js';
 import type { Probe } from '../adapters/jsonl/probe.js';
 import type { CatchUpPlan, FileAction } from './plan.js';
 import type { TailedChunk } from '../adapters/jsonl/tailLines.js';
@@ -35,12 +35,17 @@ const tokenCheckpointOf = async (store: IndexStore, path: string): Promise<FileC
   return E.isRight(r) ? r.right : undefined;
 };
 
+/** Why a file was refused when opened to read (`openToRead`: a link on the way, a special file), if that is how it failed; a reader thread's refusal comes back as an error with its code. */
+const refusalOf = (err: unknown): string | undefined =>
+  err instanceof LinkRefused ? `${err.what}: not followed` : errnoCode(err) === 'ELOOP' ? `refused: ${err instanceof Error ? err.message : String(err)}` : undefined;
+
 type Started = { readonly tail: TailStream; readonly first: Promise<IteratorResult<TailedChunk, unknown>> };
 
 /** Open a file's tail and start its first read (the next file is read while this one is folded). */
 const startTail = (p: Probe, from: FileCheckpoint | undefined, reader: TailReader, subset: ProjectionSubset): Started => {
   const tail = reader.open({
     path: p.file.path,
+    ...(p.file.root === undefined ? {} : { root: p.file.root }),
     ...(subset.name === 'tokens' ? { tokensOnly: true } : {}),
     from: from ? { ordinal: from.line, byteOffset: from.byteOffset } : { ordinal: 0, byteOffset: 0 },
     itemsFromResponses: p.identity.ok && p.identity.upcast !== null,
@@ -71,6 +76,30 @@ export const indexFiles = async (
   const txn = new PendingTxn(store, options, summary, subset);
   let filesDone = 0;
   const toRead = actions.filter((a): a is { probe: Probe; action: Extract<FileAction, { kind: 'index' }> } => a.action.kind === 'index');
+  /** A file that holds no rows (unreadable, a duplicate) only records why. */
+  const recordOnly = async (p: Probe, why: { error: string } | { duplicateOf: string }): Promise<void> => {
+    if ('error' in why) summary.unreadable.push({ path: p.file.path, reason: why.error });
+    const fixed = checkpointOf(p, why);
+    const tokens = subset.name === 'all' ? await tokenCheckpointOf(store, p.file.path) : undefined;
+    if (!same(p.cp, fixed) || tokens !== undefined) {
+      txn.add({
+        tokens,
+        tokensStored: false,
+        probe: p,
+        ctx: null,
+        resets: [],
+        fromStart: false,
+        expected: p.cp,
+        pos: { line: 0, byteOffset: 0 },
+        lines: [],
+        ahead: undefined,
+        quarantined: [],
+        done: true,
+        fixed,
+        conflicted: false,
+      });
+    }
+  };
   // The next files' first reads are in flight while this one is folded.
   const ahead: Started[] = [];
   let nextStart = 0;
@@ -90,28 +119,7 @@ export const indexFiles = async (
         continue;
       }
       if (action.kind === 'unreadable' || action.kind === 'duplicate') {
-        // A file that holds no rows only records why.
-        if (action.kind === 'unreadable') summary.unreadable.push({ path: p.file.path, reason: action.reason });
-        const fixed = checkpointOf(p, action.kind === 'unreadable' ? { error: action.reason } : { duplicateOf: action.winner });
-        const tokens = subset.name === 'all' ? await tokenCheckpointOf(store, p.file.path) : undefined;
-        if (!same(p.cp, fixed) || tokens !== undefined) {
-          txn.add({
-            tokens,
-            tokensStored: false,
-            probe: p,
-            ctx: null,
-            resets: [],
-            fromStart: false,
-            expected: p.cp,
-            pos: { line: 0, byteOffset: 0 },
-            lines: [],
-            ahead: undefined,
-            quarantined: [],
-            done: true,
-            fixed,
-            conflicted: false,
-          });
-        }
+        await recordOnly(p, action.kind === 'unreadable' ? { error: action.reason } : { duplicateOf: action.winner });
         filesDone += 1;
         continue;
       }
@@ -126,6 +134,18 @@ export const indexFiles = async (
       if (store.reader !== undefined && !same(checkpointIn(store.reader, subset, p.file.path), p.cp)) {
         await current.tail.close().catch(() => undefined);
         summary.conflicts += 1;
+        filesDone += 1;
+        continue;
+      }
+      // Refused when opened (a link or a special file swapped in since it was listed and probed):
+      // skipped and reported as the listing's refusals are, never read, never fatal.
+      const refusal = await current.first.then(
+        () => undefined,
+        (err: unknown) => refusalOf(err),
+      );
+      if (refusal !== undefined) {
+        await current.tail.close().catch(() => undefined);
+        await recordOnly(p, { error: refusal });
         filesDone += 1;
         continue;
       }

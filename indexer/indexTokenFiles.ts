@@ -11,7 +11,7 @@ import { TOKEN_PROJECTION_SUBSET } from '../projections/all.js';
 import { ScanStartError } from '../adapters/jsonl/lineScanner.js';
 import { TokenLineBuffer, TokenLines } from '../adapters/jsonl/tokenLines.js';
 import type { TokenTail } from '../adapters/jsonl/tokenLines.js';
-import { toEngineError } from '../adapters/fs/fsError.js';
+import { LinkRefused, toEngineError } from '../adapters/fs/fsError.js';
 import { checkpointIn } from './commit.js';
 import { indexFiles, same } from './indexFiles.js';
 import { checkpointOf } from './pendingTxn.js';
@@ -103,7 +103,9 @@ export const indexTokenFiles = async (
   const fromBytes = options.tokenReaderFromBytes ?? TOKEN_READER_FROM_BYTES;
   const thread =
     options.tokenReaderThread !== undefined && lean.length > 1 && bytesToRead >= fromBytes
-      ? options.tokenReaderThread(lean.map((a) => ({ path: a.probe.file.path, from: startOf(a) })))
+      ? options.tokenReaderThread(
+          lean.map((a) => ({ path: a.probe.file.path, from: startOf(a), ...(a.probe.file.root === undefined ? {} : { root: a.probe.file.root }) })),
+        )
       : undefined;
   // Why not: too little to read comes first, as it holds whatever the machine's load.
   if (thread !== undefined) summary.readerThread = true;
@@ -112,7 +114,8 @@ export const indexTokenFiles = async (
       lean.length < 2 || bytesToRead < fromBytes
         ? `${(bytesToRead / 2 ** 20).toFixed(1)} MB in ${lean.length} file${lean.length === 1 ? '' : 's'} to read, under the ${fromBytes / 2 ** 20} MB it pays from`
         : (options.tokenReaderThreadNot ?? 'none given');
-  const open = (i: number, a: Indexable): TokenTail => (thread !== undefined ? thread.tail(i) : new TokenLines(a.probe.file.path, startOf(a), buffer));
+  const open = (i: number, a: Indexable): TokenTail =>
+    thread !== undefined ? thread.tail(i) : new TokenLines(a.probe.file.path, startOf(a), buffer, true, a.probe.file.root);
   try {
     while (next < lean.length || reading !== undefined) {
       // With a reader thread: the next read to fold is at hand before the transaction opens.
@@ -227,6 +230,14 @@ const startReading = (
     const ctx = leanContextOf(p.identity, p.file.path);
     return E.right({ action: a, index, ctx, tail, expected: p.cp, resets: a.action.resetRollouts, fromStart: from === undefined });
   } catch (err) {
+    // Refused when opened (a link or a special file swapped in since it was probed): skipped and
+    // reported as the listing's refusals are, never read, never fatal.
+    if (err instanceof LinkRefused) {
+      summary[a.action.counted] -= 1;
+      summary.unreadable.push({ path: p.file.path, reason: `${err.what}: not followed` });
+      skip();
+      return undefined;
+    }
     return E.left(err instanceof ScanStartError ? err.error : toEngineError(p.file.path, 'read')(err));
   }
 };

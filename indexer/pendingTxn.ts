@@ -217,6 +217,6 @@ const checkpointAt = async (c: Cursor): Promise<FileCheckpoint> => {
   if (c.fixed) return c.fixed;
   const size = c.done ? Math.max(c.probe.size, c.pos.byteOffset) : c.pos.byteOffset;
   // The bytes the checkpoint ends on: kept from the read when lines were read, else read now.
-  const tail = c.tail !== undefined ? { tailHash: sha256(c.tail), tailLen: c.tail.length } : tailHashOf(c.probe.file.path, c.pos.byteOffset);
+  const tail = c.tail !== undefined ? { tailHash: sha256(c.tail), tailLen: c.tail.length } : tailHashOf(c.probe.file.path, c.pos.byteOffset, c.probe.file.root);
   return checkpointOf(c.probe, { byteOffset: c.pos.byteOffset, line: c.pos.line, size, ...tail });
 };

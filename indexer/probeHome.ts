@@ -103,7 +103,7 @@ export const tokenCheckpointHolds = (p: Probe, t: FileCheckpoint | undefined): b
   if (t === undefined) return true;
   if (!p.identity.ok || p.headLen !== t.headLen || p.headHash !== t.headHash || p.size < t.byteOffset) return false;
   try {
-    return tailHashOf(p.file.path, t.byteOffset).tailHash === t.tailHash;
+    return tailHashOf(p.file.path, t.byteOffset, p.file.root).tailHash === t.tailHash;
   } catch {
     return false;
   }

@@ -146,7 +146,8 @@ export const portsOver = (
   onThreadStateUnreadable?: (error: EngineError) => void,
 ): { read: HistoryReadPorts; mutations: ThreadManagementPorts } => {
   // Item contents are read at the paths the index holds: never outside the home (second line of defence).
-  const readInside: HistoryReadPorts['readRanges'] = (path, ranges) => (isInsideHome(codexHome, path) ? readRanges(path, ranges) : TE.left(outsideHome(codexHome, path)));
+  const readInside: HistoryReadPorts['readRanges'] = (path, ranges) =>
+    isInsideHome(codexHome, path) ? readRanges(path, ranges, codexHome) : TE.left(outsideHome(codexHome, path));
   const read: HistoryReadPorts = {
     index: store,
     indexer: lmdbHistoryIndexer(store, codexHome, options, context),

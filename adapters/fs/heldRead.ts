@@ -140,6 +140,79 @@ export const readTextBelowSync = (root: string, path: string): string => {
   }
 };
 
+/** Each root's real path, resolved once: a descriptor's path (`/proc/self/fd/<fd>`) is compared with it. */
+const realRoots = new Map<string, string>();
+const realRootOf = (root: string): string => {
+  let real = realRoots.get(root);
+  if (real === undefined) {
+    real = fsSync.realpathSync(root);
+    realRoots.set(root, real);
+  }
+  return real;
+};
+
+/**
+ * The file open as `fd` is the one at `path` below `root` reached without a link: one readlink of
+ * its descriptor's path, equal to the root's real path joined with `path`'s part below it (a folder
+ * on the way swapped for a link leads elsewhere). Without /proc, each folder below `root` is
+ * lstat-ed instead (a swap after that look is not caught). Throws `LinkRefused`.
+ */
+const checkReachedSync = (fd: number, root: string, path: string): void => {
+  const parts = partsBelow(root, path);
+  if (hasHandlePaths()) {
+    if (fsSync.readlinkSync(`${HANDLE_PATHS}/${fd}`) !== nodePath.join(realRootOf(root), ...parts))
+      throw new LinkRefused(path, 'reached through a link (a folder on the way)');
+    return;
+  }
+  let at = root;
+  for (const part of parts.slice(0, -1)) {
+    at = nodePath.join(at, part);
+    refuseUnless(fsSync.lstatSync(at), at, 'folder');
+  }
+};
+
+/**
+ * A regular file opened to read by name on a hot path (a rollout that a listing found: many opens,
+ * no folder held): O_RDONLY | O_NOFOLLOW | O_NONBLOCK (a link at it refused, a FIFO not waited on),
+ * fstat-ed a regular file, and, given the `root` it lies below, reached through no link
+ * (`checkReachedSync`: O(1) calls with /proc). A descriptor, as the synchronous readers use; the caller closes it.
+ * Refusals are `LinkRefused` (code ELOOP): the caller skips and reports the file as a listing would.
+ */
+export const openToReadSync = (path: string, root?: string): number => {
+  let fd: number;
+  try {
+    fd = fsSync.openSync(path, FILE_FLAGS);
+  } catch (err) {
+    throw refusalOf(err, path);
+  }
+  try {
+    refuseUnless(fsSync.fstatSync(fd), path, 'file');
+    if (root !== undefined) checkReachedSync(fd, root, path);
+    return fd;
+  } catch (err) {
+    fsSync.closeSync(fd);
+    throw err;
+  }
+};
+
+/** `openToReadSync` as a FileHandle, for the asynchronous readers. */
+export const openToRead = async (path: string, root?: string): Promise<FileHandle> => {
+  let fh: FileHandle;
+  try {
+    fh = await fs.open(path, FILE_FLAGS);
+  } catch (err) {
+    throw refusalOf(err, path);
+  }
+  try {
+    refuseUnless(await fh.stat(), path, 'file');
+    if (root !== undefined) checkReachedSync(fh.fd, root, path);
+    return fh;
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+};
+
 /** A regular file below `root` opened to read, its folder held as above; the caller closes it. */
 export const openBelow = async (root: string, path: string): Promise<FileHandle> => {
   const folder = await holdFolder(root, nodePath.dirname(path), { create: false, mode: 0o700 });

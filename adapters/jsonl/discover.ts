@@ -49,11 +49,11 @@ export const listRolloutHome = (
       const toFiles = (entries: Entry[], isArchived: boolean): RolloutFile[] =>
         entries
           .sort((a, b) => byteOrder(a.path, b.path))
-          .flatMap(({ path: p, refused }) => {
+          .flatMap(({ path: p, refused }): RolloutFile[] => {
             const name = parseRolloutFileName(nodePath.basename(p));
             // A linked folder has no rollout name: reported under the name it has.
             if (name === undefined) return refused === undefined ? [] : [{ path: p, archived: isArchived, fileTimestamp: '', threadId: '', refused }];
-            const base = { path: p, archived: isArchived, fileTimestamp: name.fileTimestamp, threadId: name.threadId };
+            const base = { path: p, archived: isArchived, fileTimestamp: name.fileTimestamp, threadId: name.threadId, root: home };
             const named = name.revisionId === undefined ? base : { ...base, revisionId: name.revisionId };
             return [refused === undefined ? named : { ...named, refused }];
           });

@@ -1,4 +1,5 @@
-import * as fs from 'node:fs/promises';
+import type * as fs from 'node:fs/promises';
+import { openToRead } from '../fs/heldRead.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError, LogPosition } from '../../domain/errors.js';
 import { errnoCode, toEngineError } from '../fs/fsError.js';
@@ -20,7 +21,7 @@ export const endFrom = (path: string, known?: LogPosition): TE.TaskEither<Engine
     async () => {
       let fh: fs.FileHandle;
       try {
-        fh = await fs.open(path, 'r');
+        fh = await openToRead(path);
       } catch (err) {
         if (errnoCode(err) === 'ENOENT') return 'noStream' as const;
         throw err;

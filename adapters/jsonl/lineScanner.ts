@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { openToReadSync } from '../fs/heldRead.js';
 import type { LogPosition } from '../../domain/errors.js';
 import { corrupt } from '../../domain/errors.js';
 import type { EngineError } from '../../domain/errors.js';
@@ -30,6 +31,8 @@ export interface ScanOptions {
    * the pool cost more than the copy.
    */
   readonly blockingReads?: boolean;
+  /** The home the file was listed in: no folder below it is followed as a link (`openToReadSync`). */
+  readonly root?: string;
 }
 
 /** Read buffers of one size, reused: allocating two per file would churn the GC on many small files. */
@@ -81,7 +84,7 @@ export async function* scanLines(path: string, from: LogPosition = START, option
   const left = options.sizeHint === undefined ? Number.POSITIVE_INFINITY : options.sizeHint - from.byteOffset + MIN_CHUNK;
   const chunkSize = pool ? pool.size : Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK_SIZE, left));
   // A plain descriptor: FileHandle's promise machinery costs more than the reads of a small file.
-  const fd = fs.openSync(path, 'r');
+  const fd = openToReadSync(path, options.root);
   let ordinal = from.ordinal;
   let lineStart = from.byteOffset;
   let pending: Promise<{ bytesRead: number }> | undefined;

@@ -8,7 +8,8 @@ import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import type { RolloutFile } from '../jsonl/discover.js';
 import { scanLines } from '../jsonl/lineScanner.js';
 import { INVALID_UTF8 } from '../jsonl/lineEntry.js';
-import { errnoCode } from '../fs/fsError.js';
+import { LinkRefused, errnoCode } from '../fs/fsError.js';
+import { openToReadSync } from '../fs/heldRead.js';
 import { lstatShows } from './fileTimes.js';
 import { lineDecoderFor, upcastFormatOf } from '../../migrations/upcast/lineDecoder.js';
 import type { UpcastFormat } from '../../migrations/upcast/lineDecoder.js';
@@ -76,14 +77,14 @@ const NL = 0x0a;
  * undefined: not complete yet. A Codex session_meta's base instructions are left out undecoded
  * (elideLineBytes): identity never reads them, and decoding them was most of a probe's time.
  */
-const firstLineOf = async (path: string, head: Buffer, size: number): Promise<string | Identity | undefined> => {
+const firstLineOf = async (path: string, root: string | undefined, head: Buffer, size: number): Promise<string | Identity | undefined> => {
   const nl = head.indexOf(NL);
   let bytes: Buffer;
   if (nl >= 0) bytes = head.subarray(0, nl);
   else if (head.length >= size)
     return undefined; // a torn first line: an append in flight
   else {
-    const scan = scanLines(path);
+    const scan = scanLines(path, undefined, root === undefined ? {} : { root });
     try {
       const r = await scan.next();
       if (r.done === true || r.value[0] === undefined || r.value[0].torn) return undefined;
@@ -104,10 +105,10 @@ export const tailRange = (byteOffset: number): { start: number; len: number } =>
 };
 
 /** Hash of the bytes a checkpoint at `byteOffset` ends on. */
-export const tailHashOf = (path: string, byteOffset: number): { tailHash: string; tailLen: number } => {
+export const tailHashOf = (path: string, byteOffset: number, root?: string): { tailHash: string; tailLen: number } => {
   const { start, len } = tailRange(byteOffset);
   if (len === 0) return { tailHash: sha256(Buffer.alloc(0)), tailLen: 0 };
-  const fd = fsSync.openSync(path, 'r');
+  const fd = openToReadSync(path, root);
   try {
     const bytes = readAt(fd, start, len);
     return { tailHash: sha256(bytes), tailLen: bytes.length };
@@ -192,20 +193,20 @@ export const probeFile = async (file: RolloutFile, cp: FileCheckpoint | undefine
   if (still !== undefined) return still;
   let fd: number;
   try {
-    // Never through a link (one may have replaced the file since it was listed), and never
-    // blocking on a FIFO: such a file is refused like one discovery refuses.
-    fd = fsSync.openSync(file.path, fsSync.constants.O_RDONLY | fsSync.constants.O_NOFOLLOW | fsSync.constants.O_NONBLOCK);
+    // Never through a link at it or a folder on the way (one may have replaced it since it was
+    // listed), and never blocking on a FIFO: such a file is refused like one discovery refuses.
+    fd = openToReadSync(file.path, file.root);
   } catch (err) {
+    if (err instanceof LinkRefused) return refusedProbe(file, cp, err.what === 'not a regular file' ? 'not a regular file: not read' : `${err.what}: not followed`);
     const code = errnoCode(err);
     if (code === 'ENOENT' || code === undefined) throw err;
-    return refusedProbe(file, cp, code === 'ELOOP' ? 'a symbolic link: not followed' : `cannot be opened (${code})`);
+    return refusedProbe(file, cp, `cannot be opened (${code})`);
   }
   let identity: Identity;
   let probe: Omit<Probe, 'identity'>;
   let head: Buffer;
   try {
     const st = fsSync.fstatSync(fd);
-    if (!st.isFile()) return refusedProbe(file, cp, 'not a regular file: not read');
     // A known file needs its hashed head; a new or changed one its first line (its identity).
     head = readHead(fd, Math.min(cp === undefined ? HEAD_READ : HEAD_BYTES, st.size));
     const headLen = Math.min(HEAD_BYTES, head.length);
@@ -225,7 +226,7 @@ export const probeFile = async (file: RolloutFile, cp: FileCheckpoint | undefine
     fsSync.closeSync(fd);
   }
   // New, changed, or an early rollout (its upcaster needs the first line's timestamp).
-  const first = await firstLineOf(file.path, head, probe.size);
+  const first = await firstLineOf(file.path, file.root, head, probe.size);
   if (first === undefined) return 'incomplete';
   identity = typeof first === 'string' ? identityOf(file, first) : first;
   return { ...probe, identity };

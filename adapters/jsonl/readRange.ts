@@ -4,6 +4,7 @@ import type { EngineError } from '../../domain/errors.js';
 import { corrupt, invalidArgument } from '../../domain/errors.js';
 import { toEngineError } from '../fs/fsError.js';
 import { BufferPool } from './lineScanner.js';
+import { openToReadSync } from '../fs/heldRead.js';
 
 const checkRange = (byteOffset: number, byteLength: number): EngineError | undefined => {
   if (!Number.isSafeInteger(byteOffset) || byteOffset < 0) return invalidArgument('byteOffset', `must be a non-negative integer, got ${byteOffset}`);
@@ -81,14 +82,19 @@ const text = (path: string, bytes: Buffer, byteOffset: number): string => {
  * directly than each through the thread pool. A short read or invalid UTF-8 means the index
  * points at bytes that are not what it recorded: Corrupt.
  */
-export const readRanges = (path: string, ranges: ReadonlyArray<readonly [number, number]>): TE.TaskEither<EngineError, string[]> => {
+export const readRanges = (
+  path: string,
+  ranges: ReadonlyArray<readonly [number, number]>,
+  /** The home `path` lies in: no folder below it followed as a link. */
+  root?: string,
+): TE.TaskEither<EngineError, string[]> => {
   for (const [o, l] of ranges) {
     const bad = checkRange(o, l);
     if (bad) return TE.left(bad);
   }
   return TE.tryCatch(
     async () => {
-      const fd = fs.openSync(path, 'r');
+      const fd = openToReadSync(path, root);
       let pooled: Buffer | undefined;
       try {
         const out: string[] = new Array<string>(ranges.length);

@@ -1,4 +1,4 @@
-import * as fs from 'node:fs/promises';
+import { openToRead } from '../fs/heldRead.js';
 import { isUtf8 } from 'node:buffer';
 import * as E from 'fp-ts/lib/Either.js';
 import type { LogPosition } from '../../domain/errors.js';
@@ -49,6 +49,8 @@ export interface TailSource {
    * third as much.
    */
   readonly textBytes?: boolean;
+  /** The home the file was listed in (`ScanOptions.root`). */
+  readonly root?: string;
 }
 
 const acceptText = (): E.Either<string, unknown> => E.right(undefined);
@@ -97,10 +99,11 @@ export async function* tailLines(src: TailSource): AsyncGenerator<TailedChunk, L
     ...(src.sizeHint === undefined ? {} : { sizeHint: src.sizeHint }),
     ...(src.buffers ? { buffers: src.buffers } : {}),
     ...(src.blockingReads === true ? { blockingReads: true } : {}),
+    ...(src.root === undefined ? {} : { root: src.root }),
   });
   let end = src.from;
   // A catch-up from a checkpoint starts with the bytes that checkpoint ends on.
-  let tail = src.from.byteOffset === 0 ? Buffer.alloc(0) : await bytesBefore(src.path, src.from.byteOffset);
+  let tail = src.from.byteOffset === 0 ? Buffer.alloc(0) : await bytesBefore(src.path, src.from.byteOffset, src.root);
   try {
     for (;;) {
       const r = await scan.next();
@@ -119,9 +122,9 @@ export async function* tailLines(src: TailSource): AsyncGenerator<TailedChunk, L
 }
 
 /** The file's bytes just before `byteOffset` (at most TAIL_BYTES). */
-const bytesBefore = async (path: string, byteOffset: number): Promise<Buffer> => {
+const bytesBefore = async (path: string, byteOffset: number, root: string | undefined): Promise<Buffer> => {
   const len = Math.min(TAIL_BYTES, byteOffset);
-  const fh = await fs.open(path, 'r');
+  const fh = await openToRead(path, root);
   try {
     const buf = Buffer.alloc(len);
     const { bytesRead } = await fh.read(buf, 0, len, byteOffset - len);

@@ -7,6 +7,7 @@ import { elideLineBytes } from '../../projections/elideLineBytes.js';
 import { tokenLineFields } from '../../projections/tokenLineFields.js';
 import { MAX_LINE_BYTES } from './lineEntry.js';
 import { ScanStartError, checkLineStart } from './lineScanner.js';
+import { openToReadSync } from '../fs/heldRead.js';
 import { HEAD_BYTES as TAIL_BYTES } from '../lmdb/schema.js';
 import { sha256 } from './probe.js';
 
@@ -66,6 +67,8 @@ export interface TokenTail {
 export interface TokenFileToRead {
   readonly path: string;
   readonly from: LogPosition;
+  /** The home the file was listed in (`ScanOptions.root`). */
+  readonly root?: string;
 }
 
 /**
@@ -104,8 +107,10 @@ export class TokenLines implements TokenTail {
     private readonly buffer: TokenLineBuffer,
     /** false: every line is given as its text (the bench's floor parses them all, as a reader without tokenLineFields would). */
     private readonly readsFields = true,
+    /** The home the file was listed in (`ScanOptions.root`). */
+    root?: string,
   ) {
-    this.fd = fs.openSync(path, 'r');
+    this.fd = openToReadSync(path, root);
     try {
       const startError = checkLineStart(this.fd, path, from.byteOffset);
       if (startError !== undefined) throw new ScanStartError(startError);

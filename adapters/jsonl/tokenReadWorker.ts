@@ -48,7 +48,7 @@ const pump = (): void => {
     }
     const f = files[at]!;
     try {
-      open ??= new TokenLines(f.path, f.from, buffer);
+      open ??= new TokenLines(f.path, f.from, buffer, true, f.root);
       const lines: LineIn[] = [];
       const before = open.end.byteOffset;
       const more = open.next((l) => lines.push(l));

@@ -15,6 +15,8 @@ export const HOLD_FILE_ENV = 'ROLLOUT_ENGINE_HOLD_FILE';
  * - `index.batch.committed`: the index builder's (`indexer/indexFiles.ts`), a batch of files' rows
  *   and checkpoints committed, the next batch not yet read (any catch-up's: a CLI's first build, a
  *   request's own). In a worker thread (`index --workers`) each worker counts its own.
+ * - `index.planned`: a catch-up's files listed and probed, its plan made, no file read yet
+ *   (`indexer/catchUp.ts` `indexPlanned`): the window between a listing and the reads.
  * - `backfill.between`: a server's background build only (`adapters/composition/openCodexHome.ts`),
  *   where it lets waiting requests go first: between probes and between files. Requests are
  *   answered meanwhile, from their own catch-ups.
@@ -40,6 +42,7 @@ export const HOLD_FILE_ENV = 'ROLLOUT_ENGINE_HOLD_FILE';
  */
 export const HOLD_POINTS = [
   'index.batch.committed',
+  'index.planned',
   'backfill.between',
   'rebuild.built',
   'rebuild.swap.asideMoved',

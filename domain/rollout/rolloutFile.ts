@@ -17,6 +17,8 @@ export interface RolloutFile {
   readonly threadId: string;
   /** From the file name, for a revision file. */
   readonly revisionId?: string;
+  /** The home it was listed in: its reads follow no link below it (a folder swapped for one since). */
+  readonly root?: string;
   /**
    * Set by a listing of the home: why this entry is not read (a link, a FIFO, a device). It is
    * reported with the home's unreadable files and skipped, never opened — a link could lead out

@@ -33,8 +33,6 @@ const OWN_TEMP = 'a folder this process made itself (mkdtemp) or its parent it m
 const PROC = "the kernel's own files (/proc), not a home's";
 const INDEX_DIR =
   'the index folder (LMDB): checked by refuseLinkSync / opened O_NOFOLLOW before lmdb-js opens it by name (it takes no descriptor); its own files made O_EXCL | O_NOFOLLOW';
-const ROLLOUT_READ =
-  'reads a rollout found by discover.ts (lstat walk: a link or special file is skipped there) on the hot read path; opened by name, not through a held folder (follow-up: a held open)';
 const ROLLOUT_WRITE = "a rollout's own writer: opened O_NOFOLLOW under the file's lock in a folder held by rolloutFolder.ts (holdFolder), or a name it created itself";
 const LISTING = 'lists a folder (readdir/opendir/watch open no file): each entry then opened through adapters/fs, or lstat-checked before use';
 const REMOVE = 'removes, renames or touches a name the engine itself created (temp files, marks, leftovers, stage folders), never read through';
@@ -56,19 +54,13 @@ const ALLOWED: Readonly<Record<string, { readonly calls: number; readonly why: s
   'adapters/externalAgents/agentFiles.ts': { calls: 1, why: AGENT_OPENER },
   'adapters/externalAgents/claudeCodeSessions.ts': { calls: 1, why: `${LISTING}; ${AGENT_OPENER}` },
   'adapters/jsonl/discover.ts': { calls: 4, why: LISTING },
-  'adapters/jsonl/endPosition.ts': { calls: 1, why: ROLLOUT_READ },
   'adapters/jsonl/homeFacts.ts': { calls: 2, why: REMOVE },
   'adapters/jsonl/homeWatch.ts': { calls: 3, why: LISTING },
   'adapters/jsonl/leftovers.ts': { calls: 4, why: `${LISTING}; ${REMOVE}` },
-  'adapters/jsonl/lineScanner.ts': { calls: 1, why: ROLLOUT_READ },
   'adapters/jsonl/lockedRolloutFile.ts': { calls: 3, why: ROLLOUT_WRITE },
-  'adapters/jsonl/probe.ts': { calls: 2, why: `${ROLLOUT_READ}; the probe's own open is O_NOFOLLOW | O_NONBLOCK, fstat-ed` },
-  'adapters/jsonl/readRange.ts': { calls: 1, why: ROLLOUT_READ },
   'adapters/jsonl/rolloutFiles.ts': { calls: 2, why: ROLLOUT_WRITE },
   'adapters/jsonl/supersededMark.ts': { calls: 1, why: REMOVE },
-  'adapters/jsonl/tailLines.ts': { calls: 1, why: ROLLOUT_READ },
   'adapters/jsonl/threadHomeFiles.ts': { calls: 4, why: `${REMOVE} (archive/unarchive move a rollout between held folders)` },
-  'adapters/jsonl/tokenLines.ts': { calls: 1, why: ROLLOUT_READ },
   'adapters/lmdb/indexFolder.ts': { calls: 10, why: INDEX_DIR },
   'adapters/lmdb/indexStore.ts': { calls: 2, why: INDEX_DIR },
   'adapters/lmdb/metaPages.ts': { calls: 1, why: INDEX_DIR },
@@ -86,7 +78,6 @@ const ALLOWED: Readonly<Record<string, { readonly calls: number; readonly why: s
   'adapters/system/holdPoint.ts': { calls: 1, why: "a test seam's file (ROLLOUT_ENGINE_HOLD_AT), created O_EXCL ('wx')" },
   'adapters/system/packageRoot.ts': { calls: 1, why: "the engine's own package.json" },
   'adapters/system/processIdentity.ts': { calls: 1, why: PROC },
-  'indexer/commit.ts': { calls: 1, why: ROLLOUT_READ },
   'indexer/openIndex.ts': { calls: 2, why: INDEX_DIR },
   'indexer/rebuildLeftovers.ts': { calls: 1, why: `${LISTING} (the index folder's parent)` },
   'indexer/verifyFindings.ts': { calls: 1, why: REMOVE },

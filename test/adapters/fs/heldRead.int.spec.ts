@@ -2,7 +2,17 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { folderBelowSync, kindBelowSync, listFolderBelow, listFolderSync, readBytesBelow, readTextBelowSync, readTextNoFollow } from '../../../adapters/fs/heldRead.js';
+import {
+  folderBelowSync,
+  kindBelowSync,
+  listFolderBelow,
+  listFolderSync,
+  openToRead,
+  openToReadSync,
+  readBytesBelow,
+  readTextBelowSync,
+  readTextNoFollow,
+} from '../../../adapters/fs/heldRead.js';
 import { LinkRefused } from '../../../adapters/fs/fsError.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 
@@ -95,5 +105,71 @@ describe('heldRead: reading below a root someone else may fill, no link followed
     fs.symlinkSync(root, alias);
     expect(await readTextNoFollow(alias, nodePath.join(alias, 'a', 'b', 'file.txt'))).to.equal('inside');
     expect(readTextBelowSync(alias, nodePath.join(alias, 'a', 'b', 'file.txt'))).to.equal('inside');
+  });
+
+  describe('openToRead / openToReadSync: a rollout opened by name on the hot read path', () => {
+    /** The bytes read through both forms, or what each threw. */
+    const both = async (path: string, root?: string): Promise<[unknown, unknown]> => {
+      let sync: unknown;
+      try {
+        const fd = openToReadSync(path, root);
+        sync = fs.readFileSync(fd, 'utf8');
+        fs.closeSync(fd);
+      } catch (e) {
+        sync = e;
+      }
+      let async_: unknown;
+      try {
+        const fh = await openToRead(path, root);
+        async_ = (await fh.readFile()).toString('utf8');
+        await fh.close();
+      } catch (e) {
+        async_ = e;
+      }
+      return [sync, async_];
+    };
+
+    it('opens a regular file below its root, the root itself reached through a link or not', async () => {
+      const { root } = layout();
+      const alias = `${root}-alias`;
+      fs.symlinkSync(root, alias);
+      expect(await both(nodePath.join(root, 'a', 'b', 'file.txt'), root)).to.deep.equal(['inside', 'inside']);
+      expect(await both(nodePath.join(alias, 'a', 'b', 'file.txt'), alias)).to.deep.equal(['inside', 'inside']);
+      expect(await both(nodePath.join(root, 'a', 'b', 'file.txt'))).to.deep.equal(['inside', 'inside']);
+    });
+
+    it('refuses a link at the file, with or without its root', async () => {
+      const { root } = layout();
+      for (const r of [root, undefined])
+        for (const e of await both(nodePath.join(root, 'a', 'b', 'linked.txt'), r)) {
+          expect(e).to.be.instanceOf(LinkRefused);
+          expect((e as LinkRefused).what).to.equal('a symbolic link');
+        }
+    });
+
+    it('refuses a file reached through a folder link below its root (one readlink of its descriptor)', async () => {
+      const { root } = layout();
+      for (const e of await both(nodePath.join(root, 'a', 'linked', 'secret.txt'), root)) {
+        expect(e).to.be.instanceOf(LinkRefused);
+        expect((e as LinkRefused).what).to.match(/reached through a link/);
+      }
+    });
+
+    it('refuses a folder swapped for a link after the root was first used (the real root is kept, not the path re-resolved)', async () => {
+      const { root, outside } = layout();
+      const file = nodePath.join(root, 'a', 'b', 'file.txt');
+      expect(await both(file, root)).to.deep.equal(['inside', 'inside']);
+      fs.renameSync(nodePath.join(root, 'a', 'b'), nodePath.join(root, 'a', 'b-aside'));
+      fs.writeFileSync(nodePath.join(outside, 'file.txt'), 'outside');
+      fs.symlinkSync(outside, nodePath.join(root, 'a', 'b'));
+      for (const e of await both(file, root)) expect(e).to.be.instanceOf(LinkRefused);
+    });
+
+    it('refuses a FIFO at once (never waited on), a path outside its root, and lets ENOENT through', async () => {
+      const { root } = layout();
+      for (const e of await both(nodePath.join(root, 'a', 'b', 'fifo'), root)) expect((e as LinkRefused).what).to.equal('not a regular file');
+      for (const e of await both(nodePath.join(root, '..', 'outside', 'secret.txt'), root)) expect(e).to.be.instanceOf(LinkRefused);
+      for (const e of await both(nodePath.join(root, 'missing.jsonl'), root)) expect((e as NodeJS.ErrnoException).code).to.equal('ENOENT');
+    });
   });
 });

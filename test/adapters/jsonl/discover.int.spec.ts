@@ -35,6 +35,7 @@ describe('jsonl discover', function () {
     await touch(`session_index.jsonl`);
 
     const found = await discoverRolloutFiles(homeOf())();
+    // Each file carries the home it was listed in: its reads check no folder below it became a link.
     expect(found).to.deep.equal(
       E.right([
         {
@@ -42,12 +43,14 @@ describe('jsonl discover', function () {
           archived: false,
           fileTimestamp: '2026-11-21T14:31:24Z',
           threadId: T1,
+          root: homeOf(),
         },
         {
           path: nodePath.join(homeOf(), `${day1}/rollout-2026-11-21T14-31-25-${T1}_${R1}.jsonl`),
           archived: false,
           fileTimestamp: '2026-11-21T14:31:25Z',
           threadId: T1,
+          root: homeOf(),
           revisionId: R1,
         },
         {
@@ -55,12 +58,14 @@ describe('jsonl discover', function () {
           archived: false,
           fileTimestamp: '2026-11-22T08:00:00Z',
           threadId: T2,
+          root: homeOf(),
         },
         {
           path: nodePath.join(homeOf(), `archived_sessions/rollout-2026-11-20T10-00-00-${T3}.jsonl`),
           archived: true,
           fileTimestamp: '2026-11-20T10:00:00Z',
           threadId: T3,
+          root: homeOf(),
         },
       ]),
     );

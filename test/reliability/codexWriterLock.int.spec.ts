@@ -53,7 +53,8 @@ describe('reliability · a running Codex’s writer lock, and reused idempotency
   const holdAsCodex = async (threadId: string, mode: '-x' | '-s' = '-x'): Promise<void> => {
     fs.mkdirSync(nodePath.join(home, THREAD_WRITER_LOCKS), { recursive: true });
     fs.writeFileSync(lockOf(threadId), '');
-    codex = spawn('flock', [mode, '-o', lockOf(threadId), 'sleep', '600'], { stdio: 'ignore' });
+    // A process group of its own: flock forks `sleep`, and killing flock alone left the sleep running after the suite.
+    codex = spawn('flock', [mode, '-o', lockOf(threadId), 'sleep', '600'], { stdio: 'ignore', detached: true });
     const deadline = Date.now() + 60_000; // a hang bound, not a speed verdict
     while (codexWriterOf(home, threadId) === null) {
       if (Date.now() > deadline) throw new Error('the flock was not taken');
@@ -64,7 +65,7 @@ describe('reliability · a running Codex’s writer lock, and reused idempotency
   const release = async (threadId: string): Promise<void> => {
     const c = codex!;
     codex = undefined;
-    await new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL')));
+    await new Promise((resolve) => (c.once('exit', resolve), process.kill(-c.pid!, 'SIGKILL')));
     fs.rmSync(lockOf(threadId), { force: true });
   };
 
@@ -78,7 +79,7 @@ describe('reliability · a running Codex’s writer lock, and reused idempotency
     expect((await ask('thread/archive', { threadId: ARCHIVED })).result).to.be.an('object');
   });
   after(async () => {
-    if (codex !== undefined) codex.kill('SIGKILL');
+    if (codex !== undefined) process.kill(-codex.pid!, 'SIGKILL');
     await server.close();
     fs.rmSync(home, { recursive: true, force: true });
     reportArea('Codex writer lock, reused idempotency keys', figures);

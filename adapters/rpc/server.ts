@@ -189,9 +189,14 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       const key = JSON.stringify(id);
       const controller = new AbortController();
       running.set(key, { method: method.name, controller });
-      const result = await method
-        .handle({ ...ctx, cancelled: controller.signal }, params)()
-        .finally(() => running.delete(key));
+      // Awaited as it is, no `.finally` chained: a chained promise answers a few microtasks later,
+      // past a client's end read meanwhile, and the answer of a request released just before it was dropped.
+      let result: Awaited<ReturnType<ReturnType<RpcMethod['handle']>>>;
+      try {
+        result = await method.handle({ ...ctx, cancelled: controller.signal }, params)();
+      } finally {
+        running.delete(key);
+      }
       if (gone()) return;
       // A change to a thread the upstream Codex has loaded is the upstream's to make (it holds the history in memory);
       // a thread the index does not know may be one the upstream holds with no rollout yet (just

@@ -13,6 +13,7 @@ import type { RpcScope } from '../../../protocol/methodEntry.js';
 import { initialize } from '../../../adapters/rpc/methods/initialize.js';
 import { serverDiagnostics } from '../../../adapters/rpc/methods/serverDiagnostics.js';
 import { createRpcServer } from '../../../adapters/rpc/server.js';
+import { NEWEST_CODEX_VERSION } from '../../../protocol/codexVersions.js';
 import { createScheduler } from '../../../adapters/rpc/scheduler.js';
 import { jsonPieces } from '../../../adapters/rpc/streamedJson.js';
 import type { RpcServerOptions } from '../../../adapters/rpc/server.js';
@@ -437,6 +438,8 @@ describe('the RPC server schedules requests as Codex request_serialization does'
     expect(result.gauges).to.deep.equal([
       { name: 'app.requests.in_flight', value: 3 },
       { name: 'app.requests.queued', value: 1 },
+      // The Codex version this connection speaks (the newest, no option given): a gauge named by it, as Codex's values are integers.
+      { name: `rolloutEngine.codexVersion.${NEWEST_CODEX_VERSION}`, value: 1 },
     ]);
     m.release('w1');
     await until(() => m.started.includes('w2'), 'w2');

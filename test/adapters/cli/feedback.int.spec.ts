@@ -81,8 +81,8 @@ describe('status lines on stderr off a terminal (first index build, serve, waiti
       .map((l) => JSON.parse(l) as { id: number; result: unknown });
     expect(answers.map((a) => a.id)).to.deep.equal([1, 2]);
     expect((answers[1]!.result as { data: unknown[] }).data).to.have.length(5);
-    // The build started behind the answers (said at once: it reads much); the input ended before it did.
-    expect(run.stderr()).to.match(/^rollout-engine: indexing .* \(\d+ files, [\d.]+ MB\)…\n/);
+    // The build started behind the answers (said at once: it reads much); the input ended before it did. (serve's JSON log, which names each connection's Codex version, shares stderr.)
+    expect(run.stderr()).to.match(/^rollout-engine: indexing .* \(\d+ files, [\d.]+ MB\)…\n/m);
   });
 
   it('a second process says whom it waits for (pid and host from the lease), answers meanwhile, then says the wait is over', async () => {

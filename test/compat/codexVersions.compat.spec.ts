@@ -24,7 +24,8 @@ const writeHome = (codexHome: string): void => {
   const day = nodePath.join(codexHome, 'sessions', '2026', '11', '21');
   fs.mkdirSync(day, { recursive: true });
   IDS.forEach((id, i) => {
-    const w = new RolloutWriter('paginated', id, { startMs: Date.UTC(2026, 10, 21, 14, i + 1, 0) }).sessionMeta();
+    // The provider the config selects (`mock`): `thread/list` lists only its threads by default, in both versions.
+    const w = new RolloutWriter('paginated', id, { startMs: Date.UTC(2026, 10, 21, 14, i + 1, 0) }).sessionMeta({ model_provider: 'mock' });
     w.chatTurn('t1', `hello ${i + 1}`, 'A');
     fs.writeFileSync(nodePath.join(day, `rollout-2026-11-21T14-0${i + 1}-00-${id}.jsonl`), w.text());
   });

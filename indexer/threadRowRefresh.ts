@@ -7,7 +7,7 @@ import type { IndexStore } from '../domain/ports.js';
 import type { FileCheckpoint, IndexReader } from '../domain/index/rows.js';
 import { holdsRows } from '../domain/index/rows.js';
 import type { IndexedFile, ThreadRowHome } from '../projections/threadRows.js';
-import { DEFAULT_MODEL_PROVIDER, readConfiguredModelProvider } from '../adapters/fs/codexConfig.js';
+import { readConfiguredModelProvider } from '../adapters/fs/codexConfig.js';
 import { readThreadNames } from '../adapters/jsonl/sessionIndex.js';
 import type { Probe } from '../adapters/jsonl/probe.js';
 
@@ -158,9 +158,5 @@ export const readThreadRowHome = async (home: string): Promise<E.Either<EngineEr
   const names = await readThreadNames(home)();
   if (E.isLeft(names)) return names;
   const provider = await readConfiguredModelProvider(home);
-  // A config.toml refused (a link, a FIFO or device: `LinkRefused`, code ELOOP) is not read, and not
-  // fatal for the home: its threads are listed with Codex's default provider, as without a config.
-  if (E.isLeft(provider) && provider.left._tag === 'Io' && provider.left.code === 'ELOOP')
-    return E.right({ names: names.right, defaultModelProvider: DEFAULT_MODEL_PROVIDER });
   return E.isLeft(provider) ? provider : E.right({ names: names.right, defaultModelProvider: provider.right });
 };

@@ -48,6 +48,13 @@ export const configuredModelProvider = (config: CodexConfig): string => {
   return typeof provider === 'string' ? provider : DEFAULT_MODEL_PROVIDER;
 };
 
-/** The provider the home's `config.toml` selects (none: Codex's default); an unreadable or malformed config is the error. */
-export const readConfiguredModelProvider = async (codexHome: string): Promise<E.Either<EngineError, string>> =>
-  E.map(configuredModelProvider)(await readCodexConfig(codexHome));
+/**
+ * The provider the home's `config.toml` selects (none: Codex's default). A config refused (a link,
+ * a FIFO or device: `LinkRefused`, code ELOOP) is not read, and not fatal for the home: Codex's
+ * default, as without a config. An unreadable or malformed config is the error.
+ */
+export const readConfiguredModelProvider = async (codexHome: string): Promise<E.Either<EngineError, string>> => {
+  const config = await readCodexConfig(codexHome);
+  if (E.isLeft(config) && config.left._tag === 'Io' && config.left.code === 'ELOOP') return E.right(DEFAULT_MODEL_PROVIDER);
+  return E.map(configuredModelProvider)(config);
+};

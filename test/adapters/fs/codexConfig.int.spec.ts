@@ -58,9 +58,11 @@ describe('codexConfig: a home’s config.toml', () => {
     await fs.writeFile(nodePath.join(outside, 'auth.json'), JSON.stringify({ tokens: { access_token: 'secret', account_id: 'a' } }));
     await fs.symlink(nodePath.join(outside, 'config.toml'), nodePath.join(home, 'config.toml'));
     await fs.symlink(nodePath.join(outside, 'auth.json'), nodePath.join(home, 'auth.json'));
-    const provider = await readConfiguredModelProvider(home);
-    expect(provider._tag).to.equal('Left');
-    if (provider._tag === 'Left') expect(provider.left).to.deep.include({ _tag: 'Io', path: nodePath.join(home, 'config.toml') });
+    const config = await readCodexConfig(home);
+    expect(config._tag).to.equal('Left');
+    if (config._tag === 'Left') expect(config.left).to.deep.include({ _tag: 'Io', path: nodePath.join(home, 'config.toml') });
+    // Refused, not fatal: the provider is Codex's default, as without a config, never the outside file's.
+    expect(await readConfiguredModelProvider(home)).to.deep.equal({ _tag: 'Right', right: 'openai' });
     const auth = await readChatgptAuth(home);
     expect(auth._tag).to.equal('Left');
     if (auth._tag === 'Left') expect(auth.left).to.deep.include({ _tag: 'Io', path: nodePath.join(home, 'auth.json') });

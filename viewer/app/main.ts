@@ -154,11 +154,17 @@ const start = async (): Promise<void> => {
     const answer = (await rpc.typed.request('rolloutEngine/thread/tree', { threadId })) as ThreadTree;
     if (openThread === threadId) tree.replaceChildren(treeNode(answer, (id) => void open(id, null)));
   };
+  /** A tree's failure is said while its thread is open with the tree shown: a thread not found says so itself, and hides the tree. */
+  const treeFailed =
+    (threadId: string) =>
+    (err: unknown): void => {
+      if (openThread === threadId && !tree.hidden) failed('fork tree')(err);
+    };
   treeToggle.addEventListener('click', () => {
     const opening = tree.hidden;
     tree.hidden = !opening;
     treeToggle.setAttribute('aria-expanded', String(opening));
-    if (opening && openThread !== null) void showTree(openThread).catch(failed('fork tree'));
+    if (opening && openThread !== null) void showTree(openThread).catch(treeFailed(openThread));
   });
   renameToggle.addEventListener('click', () => {
     renameForm.hidden = !renameForm.hidden;
@@ -252,7 +258,7 @@ const start = async (): Promise<void> => {
     byId('thread-actions').hidden = false;
     renameForm.hidden = true;
     renameToggle.setAttribute('aria-expanded', 'false');
-    if (!tree.hidden) void showTree(threadId).catch(failed('fork tree'));
+    if (!tree.hidden) void showTree(threadId).catch(treeFailed(threadId));
     occurrenceList.replaceChildren();
     // Find is per thread: each thread gets back its own term, never the last thread's.
     occurrenceSearch.value = findTerms.get(threadId) ?? '';

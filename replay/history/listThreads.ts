@@ -93,7 +93,28 @@ export interface ListRequest {
   readonly term: string;
   /** 1 ascending, -1 descending: multiplies a key difference into list order. */
   readonly sign: 1 | -1;
+  /**
+   * Whether Codex filters the listing by its metadata (sources its storage can filter, providers,
+   * folders, a search term). Without, its file-scan path answers the state DB's page instead
+   * (codex-rs/rollout/src/recorder.rs, `list_threads_with_db_fallback`'s `listing_has_metadata_filters`).
+   */
+  readonly metadataFiltered: boolean;
 }
+
+/**
+ * Source kinds Codex's storage cannot filter: asking for one leaves its storage filter empty and
+ * filters the kinds after (codex-rs/app-server/src/filters.rs, `compute_source_filters`).
+ */
+const POST_FILTERED_KINDS: ReadonlySet<string> = new Set([
+  'exec',
+  'appServer',
+  'subAgent',
+  'subAgentReview',
+  'subAgentCompact',
+  'subAgentThreadSpawn',
+  'subAgentOther',
+  'unknown',
+]);
 
 /**
  * What Codex 0.169's local app-server refuses of a `thread/list` query, in its code and words:
@@ -151,19 +172,24 @@ export const listRequestOf = (q: ListThreadsQuery, configuredProvider: string): 
   // Section order needs a section, and then the list is empty (`listsNothing`): the default order stands in.
   const sortKey: ThreadSortKey = q.sortKey === null || q.sortKey === undefined || q.sortKey === 'section_position' ? DEFAULT_THREAD_SORT_KEY : q.sortKey;
   const direction = q.sortDirection ?? 'desc';
+  const kinds: ReadonlySet<string> = q.sourceKinds && q.sourceKinds.length > 0 ? new Set<string>(q.sourceKinds) : INTERACTIVE;
+  const providers = providersOf(q, configuredProvider);
+  const cwds = q.cwd === null || q.cwd === undefined ? null : new Set((typeof q.cwd === 'string' ? [q.cwd] : q.cwd).map(pathKey));
+  const term = q.searchTerm ?? '';
   return {
     sortKey,
     direction,
     limit: q.limit === null || q.limit === undefined ? DEFAULT_THREAD_LIST_LIMIT : Math.min(Math.max(q.limit, 1), MAX_THREAD_LIST_LIMIT),
     order: { key: sortKey === 'created_at' ? 'created' : sortKey === 'updated_at' ? 'updated' : 'recency', direction },
-    kinds: q.sourceKinds && q.sourceKinds.length > 0 ? new Set<string>(q.sourceKinds) : INTERACTIVE,
-    providers: providersOf(q, configuredProvider),
-    cwds: q.cwd === null || q.cwd === undefined ? null : new Set((typeof q.cwd === 'string' ? [q.cwd] : q.cwd).map(pathKey)),
+    kinds,
+    providers,
+    cwds,
     excluded: new Set(q.excludedThreadIds ?? []),
     included: q.includedThreadIds === null || q.includedThreadIds === undefined ? null : new Set(q.includedThreadIds),
     archived: q.archived === true,
-    term: q.searchTerm ?? '',
+    term,
     sign: direction === 'asc' ? 1 : -1,
+    metadataFiltered: ![...kinds].some((k) => POST_FILTERED_KINDS.has(k)) || providers !== null || cwds !== null || term !== '',
   };
 };
 
@@ -223,7 +249,7 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
     if (listsNothing(q)) return { page: { data: [], readStates: {}, nextCursor: null, backwardsCursor: null }, hiddenBySource: options.countHidden === true ? {} : null };
     const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
     const configuredProvider = q.modelProviders === null || q.modelProviders === undefined ? await take(ports.configuredModelProvider()) : '';
-    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, included, archived, term } = listRequestOf(q, configuredProvider);
+    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, included, archived, term, metadataFiltered } = listRequestOf(q, configuredProvider);
     const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(order));
     if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
     // Read after the refresh; ahead of a build, pages also depend on what is still pending: not kept.
@@ -278,9 +304,10 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       (term === '' || contains(row.name ?? '', term) || contains(row.preview, term));
     const ofKind = (row: ThreadRow): boolean => sourceKindsOf(row.source).some((k) => kinds.has(k));
 
-    // Codex answers a search term, useStateDbOnly and the spawn-tree filters from its state DB, the
-    // rest from its scan of the files: the two order, compare and write cursors apart.
-    const fromStateDb = term !== '' || q.useStateDbOnly === true;
+    // Codex answers a search term, useStateDbOnly, a listing it filters by no metadata and the
+    // spawn-tree filters from its state DB, the rest from its scan of the files: the two order,
+    // compare and write cursors apart.
+    const fromStateDb = term !== '' || q.useStateDbOnly === true || !metadataFiltered;
     const heldAs: ThreadCursorMethod = fromStateDb || parent !== null || ancestor !== null ? 'stateDb' : 'fileScan';
     // Where the walk starts; `pastCursor` decides which of the rows from there are past the cursor.
     const prefix = [archived ? 1 : 0, order.key];

@@ -1,9 +1,9 @@
 // The homes every compat suite compares against, built once per mocha run and removed at its end.
 // Suites call `sharedCompatHomes()` in a `before` hook; the first call builds, later calls reuse.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppServer, stopAllAppServers, writeCodexConfig } from './appServer.js';
+import { AppServer, codexConfigToml, stopAllAppServers } from './appServer.js';
 import { MockResponses } from './mockResponses.js';
 import { buildCompatHomes, type BuildCompatHomesOptions, type CompatHome } from './scenarios.js';
 
@@ -74,6 +74,9 @@ if (typeof after === 'function') {
   });
 }
 
+/** A home's `config.toml` as Codex is started on it: its text given the mock's port, or none at all (Codex's defaults: provider `openai`). */
+export type HomeConfig = ((mockPort: number) => string) | null;
+
 export interface ColdCodex {
   readonly server: AppServer;
   stop(): Promise<void>;
@@ -84,9 +87,13 @@ export interface ColdCodex {
  * as in the corpus's "cold" goldens. It gets a new mock (the builder's is gone), in case a call
  * reaches the model.
  */
-export async function openColdCodex(home: Pick<CompatHome, 'codexHome' | 'workDir'>): Promise<ColdCodex> {
+export async function openColdCodex(home: Pick<CompatHome, 'codexHome' | 'workDir'>, config: HomeConfig = codexConfigToml): Promise<ColdCodex> {
   const mock = await MockResponses.start();
-  writeCodexConfig(home.codexHome, mock.port);
+  if (config === null) rmSync(join(home.codexHome, 'config.toml'), { force: true });
+  else {
+    mkdirSync(home.codexHome, { recursive: true });
+    writeFileSync(join(home.codexHome, 'config.toml'), config(mock.port));
+  }
   let server: AppServer;
   try {
     server = await AppServer.start({ codexHome: home.codexHome, userHome: join(home.codexHome, '..', 'user-home'), cwd: home.workDir });

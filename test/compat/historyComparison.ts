@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { AppServerError } from './appServer.js';
-import { openColdCodex } from './compatHomes.js';
+import { openColdCodex, type HomeConfig } from './compatHomes.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { allThreads, discoverRollouts, type CompatHome } from './scenarios.js';
@@ -213,6 +213,10 @@ export interface CompareOptions {
    * older versions left). The pages so reordered are named in `reordered`.
    */
   readonly inStateDbOrder?: boolean;
+  /** The home's `config.toml` both servers start on (`openColdCodex`); default the compat config (provider `mock`). */
+  readonly config?: HomeConfig;
+  /** Asks each home-level `thread/list` step once more with these params merged (say `modelProviders: []`, every provider, where the configured one holds no thread). */
+  readonly listParams?: Readonly<Record<string, unknown>>;
 }
 
 export interface HomeComparison {
@@ -272,7 +276,7 @@ const inStateDbOrder = (oracle: ClockOracle, step: Step, answer: RpcAnswer): Rpc
 /** Asks both servers, cold, everything `LIST_STEPS` and `stepsFor` name on one home, and compares the answers. */
 export const compareHome = async (home: ComparedHome, options: CompareOptions = {}): Promise<HomeComparison> => {
   const indexDir = mkdtempSync(join(tmpdir(), 'compat-history-index-'));
-  const codex = await openColdCodex(home);
+  const codex = await openColdCodex(home, options.config);
   const ours: StdioRpcClient = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir]);
   const problems: string[] = [];
   const differences: AnswerDifference[] = [];
@@ -324,6 +328,10 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
       }
     };
     for (const step of [...LIST_STEPS, ...cwdSteps(home.workDir), ...UNKNOWN_THREAD_STEPS]) await check(`${home.key} ${step.label}`, step);
+    const extra = options.listParams;
+    if (extra !== undefined)
+      for (const step of [...LIST_STEPS, ...cwdSteps(home.workDir)])
+        await check(`${home.key} ${step.label} ${JSON.stringify(extra)}`, { ...step, params: { ...step.params, ...extra } });
     for (const ref of allThreads(home)) {
       if (unreadable.has(ref.id) || options.notAsked?.has(ref.id) === true) continue;
       const read = await askCodex('thread/read', { threadId: ref.id, includeTurns: true });

@@ -14,7 +14,7 @@ import { BUILD_TIMEOUT_MS, compatHome, openColdCodex, sharedCompatHomes, type Co
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { HISTORY_MODES } from './scenarios.js';
-import { ClockOracle } from './clockOracle.js';
+import { ClockOracle, cursorParts } from './clockOracle.js';
 
 interface Query {
   readonly params: Record<string, unknown>;
@@ -125,6 +125,27 @@ const acrossSecond = (codex: ReadonlyArray<RpcAnswer>, ours: ReadonlyArray<RpcAn
   return [...createdAtOf(codex)].filter(([id, at]) => ourCreated.has(id) && ourCreated.get(id) !== at).map(([id]) => id);
 };
 
+/**
+ * The first page of a walk led to by next cursors a thread lies across (`ClockOracle.straddlingCursor`,
+ * each server's cursor with its id), and those threads; undefined when none does.
+ */
+const straddledWalkPage = (
+  oracles: readonly ClockOracle[],
+  sortKey: unknown,
+  direction: 'asc' | 'desc',
+  codex: readonly RpcAnswer[],
+  ours: readonly RpcAnswer[],
+): { page: number; threads: string[] } | undefined => {
+  const nextOf = (a: RpcAnswer | undefined): unknown => (a !== undefined && 'result' in a ? (a.result as { nextCursor?: unknown }).nextCursor : undefined);
+  for (let page = 1; page < Math.min(codex.length, ours.length) + 1; page += 1) {
+    const [c, o] = [cursorParts(nextOf(codex[page - 1])), cursorParts(nextOf(ours[page - 1]))];
+    if (c === undefined || o === undefined) return undefined;
+    const threads = [...new Set(oracles.flatMap((at) => at.straddlingCursor(sortKey, c.ms, o.ms, direction, { codex: c.id, ours: o.id })))];
+    if (threads.length > 0) return { page, threads };
+  }
+  return undefined;
+};
+
 const compareHome = async (
   codexHome: Parameters<typeof openColdCodex>[0],
 ): Promise<{ compared: number; matched: number; problems: string[]; acrossCursor: string[] }> => {
@@ -173,8 +194,13 @@ const compareHome = async (
       const sortKey = q.params['sortKey'];
       // A page a created_at cursor leads to is compared unless a thread lies across a second.
       const cursorPagesCompared = straddling.length === 0 || sortKey === 'updated_at' || sortKey === 'recency_at';
-      if (c.length !== o.length && cursorPagesCompared) problems.push(`${JSON.stringify(q.params)}: codex gave ${c.length} pages, ours ${o.length}`);
-      const pages = cursorPagesCompared ? Math.min(c.length, o.length) : 1;
+      // Nor from a page on that next cursors a thread lies across led to: Codex's DB reading one side
+      // of its cursor (a tie, decided by the id, included), our rule's the other side of ours.
+      const across = cursorPagesCompared ? straddledWalkPage([atStart, oracle], sortKey, q.params['sortDirection'] === 'asc' ? 'asc' : 'desc', c, o) : undefined;
+      if (across !== undefined) acrossCursor.push(`${JSON.stringify(q.params)} from page ${across.page}: ${across.threads.join(', ')}`);
+      if (c.length !== o.length && cursorPagesCompared && across === undefined)
+        problems.push(`${JSON.stringify(q.params)}: codex gave ${c.length} pages, ours ${o.length}`);
+      const pages = cursorPagesCompared ? (across?.page ?? Math.min(c.length, o.length)) : 1;
       for (let i = 0; i < pages; i += 1) compare(`${JSON.stringify(q.params)} page ${i}`, c[i]!, o[i]!, sortKey);
       if (!cursorPagesCompared) continue;
       // Back from each page: its backwards cursor (each server its own) passed as `cursor`, in the

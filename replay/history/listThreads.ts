@@ -326,6 +326,8 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
     // []`) and no cwd filter (measured on 0.169.0, review and spawned sub-agents, active and
     // archived, with and without its state DB at start: `null` there, the parent with `[]` and a
     // cwd, or with any provider named; the spawn edges make no difference, listParents.compat).
+    // codex-rs/rollout/src/recorder.rs (`list_threads_with_db_fallback`): without
+    // `listing_has_metadata_filters` (providers, cwd, search term) the page is the state DB's.
     const rowsFromStateDb = fromStateDb || sortKey === 'recency_at' || (providers === null && cwds === null);
     const listing: ThreadListing = {
       page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, rowsFromStateDb && parent === null && ancestor === null),

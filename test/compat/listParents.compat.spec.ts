@@ -9,8 +9,9 @@
 // meta (a provider, named or the configured one, or a cwd); with `modelProviders: []` and no cwd,
 // its rows are its state DB's, which hold no parent (`null`), as on its state-DB paths and by
 // recency_at; the spawn edges play no part. Where: codex-rs/rollout/src/recorder.rs
-// (`list_threads_with_state_db`, the rows it fills from the state DB) and
-// codex-rs/app-server/src/request_processors/thread_processor.rs (`thread_list`).
+// (`list_threads_with_db_fallback`: without `listing_has_metadata_filters`, i.e. no provider, cwd
+// or search term, the page is its state DB's) and
+// codex-rs/app-server/src/request_processors/thread_processor.rs (`thread_list`: `[]` is no filter).
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';

@@ -14,7 +14,7 @@ import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { allThreads, discoverRollouts, type CompatHome } from './scenarios.js';
 import { normaliseHistoryAnswer as normalise } from './historyAnswers.js';
-import { answeredFrom, ClockOracle } from './clockOracle.js';
+import { answeredFrom, ClockOracle, cursorParts } from './clockOracle.js';
 
 type Ask = (method: string, params: unknown) => Promise<RpcAnswer>;
 
@@ -241,13 +241,6 @@ export interface HomeComparison {
   readonly acrossCursor: readonly string[];
 }
 
-/** The time a `<time>|<id>` cursor holds, in ms; undefined for another cursor. */
-const cursorMs = (cursor: unknown): number | undefined => {
-  if (typeof cursor !== 'string') return undefined;
-  const ms = Date.parse(cursor.split('|')[0]!);
-  return Number.isNaN(ms) ? undefined : ms;
-};
-
 /**
  * The first page of a state-DB `thread/list` walk led to by next cursors a thread lies across
  * (`ClockOracle.straddlingCursor`), and those threads; undefined when none does.
@@ -257,9 +250,9 @@ const straddledPage = (oracle: ClockOracle, step: Step, codex: readonly RpcAnswe
   const nextOf = (a: RpcAnswer | undefined): unknown => (a !== undefined && 'result' in a ? (a.result as { nextCursor?: unknown }).nextCursor : undefined);
   const direction = step.params['sortDirection'] === 'asc' ? 'asc' : 'desc';
   for (let page = 1; page < Math.max(codex.length, ours.length); page += 1) {
-    const [cms, oms] = [cursorMs(nextOf(codex[page - 1])), cursorMs(nextOf(ours[page - 1]))];
-    if (cms === undefined || oms === undefined) return undefined;
-    const threads = oracle.straddlingCursor(step.params['sortKey'], cms, oms, direction);
+    const [c, o] = [cursorParts(nextOf(codex[page - 1])), cursorParts(nextOf(ours[page - 1]))];
+    if (c === undefined || o === undefined) return undefined;
+    const threads = oracle.straddlingCursor(step.params['sortKey'], c.ms, o.ms, direction, { codex: c.id, ours: o.id });
     if (threads.length > 0) return { page, threads };
   }
   return undefined;

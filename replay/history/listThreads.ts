@@ -348,14 +348,11 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
     }
     // Codex's state DB rows hold no parent, except the spawn edge a spawn-tree filter follows; its
     // recency_at rows are the DB's too, on every path (measured on 0.169.0: a review's sub-agent
-    // lists with its parent by created_at and updated_at, with null by recency_at). So are its file
-    // scan's rows when nothing asks it to read a file's meta: no provider filter (`modelProviders:
-    // []`) and no cwd filter (measured on 0.169.0, review and spawned sub-agents, active and
-    // archived, with and without its state DB at start: `null` there, the parent with `[]` and a
-    // cwd, or with any provider named; the spawn edges make no difference, listParents.compat).
-    // codex-rs/rollout/src/recorder.rs (`list_threads_with_db_fallback`): without
-    // `listing_has_metadata_filters` (providers, cwd, search term) the page is the state DB's.
-    const rowsFromStateDb = fromStateDb || sortKey === 'recency_at' || (providers === null && cwds === null);
+    // lists with its parent by created_at and updated_at, with null by recency_at), and so are the
+    // rows of a listing it filters by no metadata (`fromStateDb`; measured: `modelProviders: []`
+    // with every source kind gives `null`, with a provider or a cwd the parent, the spawn edges
+    // making no difference: listParents.compat).
+    const rowsFromStateDb = fromStateDb || sortKey === 'recency_at';
     const listing: ThreadListing = {
       page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, rowsFromStateDb && parent === null && ancestor === null),
       hiddenBySource: options.countHidden === true ? await hiddenBySourceOf(ports, listed, ofKind) : null,

@@ -103,9 +103,8 @@ export const listThreadsByScan = (
       ({ candidates, hiddenBySource } = await candidatesNow());
     }
     return {
-      // Codex's recency_at rows are its state DB's (no parent), as the use case answers them; so are
-      // its file scan's without a provider or cwd filter.
-      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, fromStateDb || sortKey === 'recency_at' || (providers === null && cwds === null)),
+      // Codex's recency_at rows are its state DB's (no parent), as the use case answers them.
+      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, fromStateDb || sortKey === 'recency_at'),
       hiddenBySource,
     };
   });

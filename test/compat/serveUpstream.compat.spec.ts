@@ -43,6 +43,7 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
   let serve: ChildProcess | undefined;
   let client: WebSocketRpcClient | undefined;
   let serveUrl = '';
+  let init: { userAgent: string };
 
   before(async function () {
     this.timeout(180_000);
@@ -86,6 +87,9 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
         return false;
       }
     });
+    // Initialized here, so each case runs alone too (`--grep`).
+    init = await answer('initialize', { clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' }, capabilities: { experimentalApi: true } });
+    client!.notify('initialized');
   });
 
   after(async () => {
@@ -106,12 +110,10 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
   };
 
   it("initializes as the upstream's Codex, forwards what the engine does not answer, and pages the upstream's new turn from the engine", async () => {
-    const init = await answer('initialize', { clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' }, capabilities: { experimentalApi: true } });
     // The upstream's user agent: no "older service" warning in a real client.
     expect(init.userAgent)
       .to.match(/^rollout_engine_compat\/0\.169\.0 /)
       .and.not.contain('rollout-engine/');
-    client!.notify('initialized');
     expect(await answer('account/read', {})).to.have.property('account');
     expect((await answer('model/list', {})).data).to.be.an('array');
     const main = home.threads.find((t) => t.label === 'main')!.id;

@@ -5,7 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import * as E from 'fp-ts/lib/Either.js';
 import { invalidParamsMessage, unknownMethodRefusal } from '../../protocol/requestErrors.js';
 import { clientCapabilitiesOf } from '../../protocol/server.js';
-import { connectionVersion, NEWEST_CODEX_VERSION, paramsAt, spokenAt, versionOfUserAgent } from '../../protocol/codexVersions.js';
+import { connectionVersion, NEWEST_CODEX_VERSION, paramsAt, resultAt, spokenAt, versionOfUserAgent } from '../../protocol/codexVersions.js';
 import type { CodexVersion } from '../../protocol/codexVersions.js';
 import type { RpcContext, RpcMethod, ServerLoad } from './method.js';
 import { toRpcError } from './errors.js';
@@ -206,7 +206,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
         for (const n of before) await connection.send(n);
         if (E.isLeft(result)) await connection.send(message(id, toRpcError(result.left)));
         else
-          await connection.send({ jsonrpc: '2.0', id, result: mapStreams(result.right, untilGone) }).catch((err: unknown) => {
+          await connection.send({ jsonrpc: '2.0', id, result: mapStreams(resultAt(method, codexVersion, result.right), untilGone) }).catch((err: unknown) => {
             if (err instanceof ClientGone || gone()) return;
             if (isEngineError(err)) return connection.send(message(id, toRpcError(err)));
             throw err;

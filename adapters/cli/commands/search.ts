@@ -7,7 +7,7 @@ import type { ThreadSearchOccurrencesParams } from '../../../protocol/search.js'
 import { command, registerCommand } from '../commandSpec.js';
 import { argument, numberOption, option } from '../optionTable.js';
 import type { ParamsRequest } from '../commandSpec.js';
-import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 import { breaksMarked, LISTED_TEXT_MAX, oneLineText, terminalText } from '../terminalText.js';
 import type { PageCommand } from '../renderHistory.js';
 
@@ -62,7 +62,7 @@ export const searchCommand = command({
     asc: option('--asc', 'threads: oldest first', { param: 'sortDirection', toParam: (asc) => (asc ? 'asc' : undefined) }),
     archived: option('--archived', 'threads: search archived threads instead', { param: 'archived' }),
     allSources: option('--all-sources', 'threads: include exec and sub-agent threads', { param: 'sourceKinds' }),
-    ...HOME_AND_JSON_OPTIONS,
+    ...METHOD_VIEW_OPTIONS,
   },
   // With --thread, `thread/searchOccurrences` (its own params); else `thread/search`.
   params: async ({ opts, request: r }): Promise<ParamsRequest<t.TypeOf<typeof ThreadSearchOccurrencesParams> | t.TypeOf<typeof ThreadSearchParams>>> => {

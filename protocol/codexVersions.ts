@@ -1,7 +1,8 @@
 /**
  * The Codex releases whose app-server protocol this one speaks, and what changed between them.
  * A difference is declared once, on the entry it touches (`MethodEntry.deltas`: a method added, a
- * param added); the server reads the declarations (`spokenAt`, `paramsAt`), so no code asks which
+ * param added; `ITEM_DELTAS` in protocol/itemDeltas.ts: an item's field added or reshaped); the
+ * server reads the declarations (`spokenAt`, `paramsAt`, `answerAt`), so no code asks which
  * version it speaks. A new release is one more version here and its deltas beside the entries
  * (`npm run codex:next -- X` prints the schema drift to declare).
  */
@@ -22,6 +23,34 @@ export const atLeast = (version: CodexVersion, since: CodexVersion): boolean => 
 export type VersionDelta =
   | { readonly kind: 'methodAdded'; readonly since: CodexVersion; readonly source: string }
   | { readonly kind: 'paramAdded'; readonly since: CodexVersion; readonly param: string; readonly source: string };
+
+/**
+ * One difference in an item's answer, declared beside the items (protocol/itemDeltas.ts). The
+ * engine renders items as the oldest version answers them; a connection at `since` or newer gets
+ * the field added (after `after`, with `value`, in Codex's key order) or its value reshaped.
+ */
+export type ItemDelta =
+  | {
+      readonly kind: 'itemFieldAdded';
+      readonly since: CodexVersion;
+      readonly itemType: string;
+      readonly field: string;
+      readonly after: string;
+      readonly value: unknown;
+      readonly source: string;
+    }
+  | {
+      readonly kind: 'itemFieldReshaped';
+      readonly since: CodexVersion;
+      readonly itemType: string;
+      readonly field: string;
+      /** The field's value as `since` answers it, from the value the versions before it answer. */
+      readonly reshape: (value: unknown) => unknown;
+      readonly source: string;
+    };
+
+/** The item deltas a connection speaking `version` applies (none for the oldest version). */
+export const itemDeltasAt = (deltas: ReadonlyArray<ItemDelta>, version: CodexVersion): ReadonlyArray<ItemDelta> => deltas.filter((d) => atLeast(version, d.since));
 
 /** What carries deltas: a method's entry. */
 export interface Versioned {

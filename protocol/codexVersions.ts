@@ -22,7 +22,9 @@ export const atLeast = (version: CodexVersion, since: CodexVersion): boolean => 
 /** One difference between two versions, on the entry it touches; `source` names Codex's file (at the version's tag) it follows. */
 export type VersionDelta =
   | { readonly kind: 'methodAdded'; readonly since: CodexVersion; readonly source: string }
-  | { readonly kind: 'paramAdded'; readonly since: CodexVersion; readonly param: string; readonly source: string };
+  | { readonly kind: 'paramAdded'; readonly since: CodexVersion; readonly param: string; readonly source: string }
+  /** A rule of the method's answer changed (named by `rule`; the handler asks `ruleChangedAt`). */
+  | { readonly kind: 'ruleChanged'; readonly since: CodexVersion; readonly rule: string; readonly source: string };
 
 /**
  * One difference in an item's answer, declared beside the items (protocol/itemDeltas.ts). The
@@ -59,6 +61,10 @@ export interface Versioned {
 
 /** Whether a connection speaking `version` has this method (one added later is unknown to it, as it is to that Codex). */
 export const spokenAt = (entry: Versioned, version: CodexVersion): boolean => (entry.deltas ?? []).every((d) => d.kind !== 'methodAdded' || atLeast(version, d.since));
+
+/** Whether a connection speaking `version` gets the method's answer by the changed `rule` (declared as a `ruleChanged` delta), else by the one before. */
+export const ruleChangedAt = (entry: Versioned, rule: string, version: CodexVersion): boolean =>
+  (entry.deltas ?? []).some((d) => d.kind === 'ruleChanged' && d.rule === rule && atLeast(version, d.since));
 
 /**
  * The params as a connection speaking `version` means them: a param added after its version is

@@ -33,7 +33,21 @@ export interface ThreadSearchPage {
 }
 
 /** `thread/search`: threads whose current rollout file holds the term in a user or assistant message, in list order, with a snippet. */
-export const threadSearchMethod = method<ThreadSearchPage>()({ name: 'thread/search', params: ThreadSearchParams, scope: unscoped });
+/**
+ * 0.171.0 cuts a snippet's context (48 characters before the match, 96 after) from the message's
+ * text before its whitespace is collapsed, where 0.169.0 cut it from the collapsed text: a message
+ * with runs of whitespace near its match gets a shorter snippet (measured on both binaries:
+ * test/compat/threadSearch.compat.spec.ts). `searchSnippetOf`'s `context`.
+ */
+export const SNIPPET_CUT_BEFORE_COLLAPSE = 'snippetCutBeforeCollapse';
+const snippetDelta = {
+  kind: 'ruleChanged',
+  since: '0.171.0',
+  rule: SNIPPET_CUT_BEFORE_COLLAPSE,
+  source: 'codex-rs/rollout/src/search.rs (the match snippet)',
+} as const;
+
+export const threadSearchMethod = method<ThreadSearchPage>()({ name: 'thread/search', params: ThreadSearchParams, scope: unscoped, deltas: [snippetDelta] });
 
 /**
  * `thread/search/stream` (Codex 0.171.0): `thread/search`'s params and answer, the rows found sent
@@ -43,7 +57,7 @@ export const threadSearchStreamMethod = method<ThreadSearchPage>()({
   name: 'thread/search/stream',
   params: ThreadSearchParams,
   scope: unscoped,
-  deltas: [{ kind: 'methodAdded', since: '0.171.0', source: 'codex-rs/app-server-protocol/src/protocol/v2.rs (ThreadSearchPartialNotification)' }],
+  deltas: [{ kind: 'methodAdded', since: '0.171.0', source: 'codex-rs/app-server-protocol/src/protocol/v2.rs (ThreadSearchPartialNotification)' }, snippetDelta],
 });
 
 /** `thread/search/cancel` and `thread/search/stream/cancel` params (Codex 0.171.0's `ThreadSearchCancelParams`): a request of this connection. */

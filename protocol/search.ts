@@ -44,7 +44,8 @@ const snippetDelta = {
   kind: 'ruleChanged',
   since: '0.171.0',
   rule: SNIPPET_CUT_BEFORE_COLLAPSE,
-  source: 'codex-rs/rollout/src/search.rs (the match snippet)',
+  // 0.169.0's `excerpt_around_match` cuts `normalize_preview_text`'s text; 0.171.0's cut is measured (no source at its tag here).
+  source: 'codex-rs/rollout/src/search.rs (excerpt_around_match)',
 } as const;
 
 export const threadSearchMethod = method<ThreadSearchPage>()({ name: 'thread/search', params: ThreadSearchParams, scope: unscoped, deltas: [snippetDelta] });

@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { PINNED_CODEX_VERSION, appServerEnv, codexCommandAt, writeCodexConfig } from './appServer.js';
-import { CodexSchema } from '../fixtures/codexSchema.js';
+import { appServerEnv, codexCommandAt, writeCodexConfig } from './appServer.js';
+import { CodexSchema, answerSchema } from '../fixtures/codexSchema.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
@@ -105,7 +105,8 @@ describe("compat · item deltas: both moderation shapes and MCP environment ids 
   const schemas = new Map<string, CodexSchema>();
 
   before(async () => {
-    for (const v of CODEX_VERSIONS) if (v !== PINNED_CODEX_VERSION) schemas.set(v, await CodexSchema.generateAt(v));
+    // Each version's own schema (the hooks' is the compat run's version: 0.169.0, or 0.171.0 in a whole run against it).
+    for (const v of CODEX_VERSIONS) if (v !== answerSchema.active()?.version) schemas.set(v, await CodexSchema.generateAt(v));
     root = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'item-deltas-compat-'));
     codexHome = nodePath.join(root, 'codex-home');
     writeHome(codexHome);

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
-import { AppServerError, PINNED_CODEX_VERSION, appServerEnv, codexCommandAt, writeCodexConfig } from './appServer.js';
-import { CodexSchema } from '../fixtures/codexSchema.js';
+import { AppServerError, appServerEnv, codexCommandAt, writeCodexConfig } from './appServer.js';
+import { CodexSchema, answerSchema } from '../fixtures/codexSchema.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { CODEX_VERSIONS } from '../../protocol/codexVersions.js';
 import { BUILD_TIMEOUT_MS, compatHome, openColdCodex, sharedCompatHomes, type CompatFixture } from './compatHomes.js';
@@ -367,7 +367,8 @@ describe("compat: thread/search snippets where the versions differ (serve --code
       servers.push(codex);
       const theirs = await snippetsOf(codex);
       await codex.close();
-      const schema = version === PINNED_CODEX_VERSION ? undefined : await CodexSchema.generateAt(version);
+      // Its own version's schema (the hooks' is the compat run's version).
+      const schema = version === answerSchema.active()?.version ? undefined : await CodexSchema.generateAt(version);
       const mine = spawnRpcServer(
         process.execPath,
         [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome, '--codex-version', version],

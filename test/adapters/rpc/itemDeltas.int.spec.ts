@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import { spawnRpcServer } from '../../fixtures/stdioRpcClient.js';
+import { CodexSchema, answerSchema } from '../../fixtures/codexSchema.js';
 import type { StdioRpcClient } from '../../fixtures/stdioRpcClient.js';
 import { ENGINE_CLI_PATH } from '../../compat/engineCli.js';
 import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
@@ -24,8 +25,8 @@ describe('serve: each connection gets the items of the Codex version it speaks (
   const w = chatThread('paginated', P, 1);
 
   /** A server speaking 0.171.0 and its one connection (stdio), of this client. */
-  const connect = async (clientInfo: { name: string; version: string }): Promise<StdioRpcClient> => {
-    const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home, '--codex-version', '0.171.0']);
+  const connect = async (clientInfo: { name: string; version: string }, schema?: CodexSchema): Promise<StdioRpcClient> => {
+    const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home, '--codex-version', '0.171.0'], schema === undefined ? {} : { schema });
     clients.push(s);
     await s.request('initialize', { clientInfo, capabilities: { experimentalApi: true } });
     s.notify('initialized');
@@ -44,7 +45,13 @@ describe('serve: each connection gets the items of the Codex version it speaks (
   it('0.171.0: environmentId null after server, a 0.169.0 display moderated with none; 0.169.0: as the line has them', async () => {
     const newer = await connect({ name: 'compat', version: '1' });
     // A Codex client declaring a version speaks it (codexVersions.ts `connectionVersion`).
-    const older = await connect({ name: 'codex-tui', version: '0.169.0' });
+    // Its answers are held to 0.169.0's schema: the hooks' in a run against the pinned Codex (which
+    // also takes the newer connection's), else generated from that binary (a whole run against 0.171.0).
+    const active = answerSchema.active();
+    const older = await connect(
+      { name: 'codex-tui', version: '0.169.0' },
+      active === null || active.version === '0.169.0' ? undefined : await CodexSchema.generateAt('0.169.0'),
+    );
     for (const c of [newer, older]) expect(await c.request('rolloutEngine/thread/subscribe', { threadId: P })).to.deep.equal({ result: { status: 'subscribed' } });
     const counts = [newer.notifications.length, older.notifications.length];
 

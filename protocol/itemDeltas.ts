@@ -10,8 +10,10 @@ import { RenderedTurns, turnValues } from '../domain/thread/turn.js';
  * 0.171.0's moderation of an agent message read from a rollout: 0.169.0's display (`action`, …) is
  * not a display 0.171.0 reads (its `AgentMessageDisplay` is a union tagged by `mode`), and it
  * answers such a message as moderated with no display, whatever the line's `moderated` said
- * (measured on both binaries: test/compat/itemDeltas.compat.spec.ts). A moderation without
- * a display is answered as written.
+ * (measured on both binaries: test/compat/itemDeltas.compat.spec.ts, and in a home 0.171.0
+ * wrote). A moderation without a display is answered as written. A display in 0.171.0's own shape
+ * (`mode`) is not read yet: 0.169.0 drops its item, 0.171.0 shows it in a home it wrote
+ * (docs/compatibility.md, "Not done yet").
  */
 const moderationAt171 = (value: unknown): unknown => {
   if (typeof value !== 'object' || value === null) return value;

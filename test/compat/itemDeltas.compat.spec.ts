@@ -4,7 +4,10 @@
 // tagged by `mode`, with `version`), and MCP calls with an environment id on the line. Each
 // version's binary is the oracle for its own connections (its items, its search hits); ours are
 // also held to that version's schema. Paginated threads are resumed on Codex first: without its
-// history projection (a home it did not write) a cold read answers them with no turns.
+// history projection (a home it did not write) a cold read answers them with no turns. In these
+// hand-written lines 0.171.0 drops a message whose display is its own shape (`mode`), where in a
+// home it wrote it shows it (docs/compatibility.md, "Not done yet"): the contract below is these
+// lines'.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
@@ -143,7 +146,7 @@ describe("compat · item deltas: both moderation shapes and MCP environment ids 
       const read = ours['paginated thread/read'];
       const legacyRead = ours['legacy thread/read'];
       for (const word of ['newshow', 'newhide', 'newblock', 'newcyber', 'neithershape'])
-        expect(agentMessage(read, word), `${version}: a display tagged by mode (or neither shape) on the line: no item`).to.equal(undefined);
+        expect(agentMessage(read, word), `${version}: a display tagged by mode (or neither shape) in these hand-written lines: no item`).to.equal(undefined);
       for (const [word] of MODERATIONS.slice(2))
         expect(agentMessage(legacyRead, word), `${version}: a legacy message with a moderation is shown by no item`).to.equal(undefined);
       expect(mcpCalls(read)).to.have.length(3);

@@ -1,8 +1,10 @@
 /**
  * The Codex releases whose app-server protocol this one speaks, and what changed between them.
  * A difference is declared once, on the entry it touches (`MethodEntry.deltas`: a method added, a
- * param added, a result field added); the server and the CLI read the declarations (`spokenAt`,
- * `paramsAt`, `resultAt`), so no code asks which version it speaks. A new release is one more version here and its deltas beside the entries
+ * param added, a result field added, a rule of its answer changed; `ITEM_DELTAS` in
+ * protocol/itemDeltas.ts: an item's field added or reshaped); the server and the CLI read the
+ * declarations (`spokenAt`, `paramsAt`, `methodAnswerAt`), so no code asks which version it speaks.
+ * A new release is one more version here and its deltas beside the entries
  * (`npm run codex:next -- X` prints the schema drift to declare).
  */
 export const CODEX_VERSIONS = ['0.169.0', '0.171.0'] as const;
@@ -22,7 +24,37 @@ export const atLeast = (version: CodexVersion, since: CodexVersion): boolean => 
 export type VersionDelta =
   | { readonly kind: 'methodAdded'; readonly since: CodexVersion; readonly source: string }
   | { readonly kind: 'paramAdded'; readonly since: CodexVersion; readonly param: string; readonly source: string }
-  | { readonly kind: 'resultFieldAdded'; readonly since: CodexVersion; readonly field: string; readonly source: string };
+  | { readonly kind: 'resultFieldAdded'; readonly since: CodexVersion; readonly field: string; readonly source: string }
+  /** A rule of the method's answer changed (named by `rule`; the handler asks `ruleChangedAt`). */
+  | { readonly kind: 'ruleChanged'; readonly since: CodexVersion; readonly rule: string; readonly source: string };
+
+/**
+ * One difference in an item's answer, declared beside the items (protocol/itemDeltas.ts). The
+ * engine renders items as the oldest version answers them; a connection at `since` or newer gets
+ * the field added (after `after`, with `value`, in Codex's key order) or its value reshaped.
+ */
+export type ItemDelta =
+  | {
+      readonly kind: 'itemFieldAdded';
+      readonly since: CodexVersion;
+      readonly itemType: string;
+      readonly field: string;
+      readonly after: string;
+      readonly value: unknown;
+      readonly source: string;
+    }
+  | {
+      readonly kind: 'itemFieldReshaped';
+      readonly since: CodexVersion;
+      readonly itemType: string;
+      readonly field: string;
+      /** The field's value as `since` answers it, from the value the versions before it answer. */
+      readonly reshape: (value: unknown) => unknown;
+      readonly source: string;
+    };
+
+/** The item deltas a connection speaking `version` applies (none for the oldest version). */
+export const itemDeltasAt = (deltas: ReadonlyArray<ItemDelta>, version: CodexVersion): ReadonlyArray<ItemDelta> => deltas.filter((d) => atLeast(version, d.since));
 
 /** What carries deltas: a method's entry. */
 export interface Versioned {
@@ -38,6 +70,10 @@ export const unspokenParams = (entry: Versioned, version: CodexVersion, params: 
   const given = params as Record<string, unknown>;
   return (entry.deltas ?? []).flatMap((d) => (d.kind === 'paramAdded' && !atLeast(version, d.since) && given[d.param] !== undefined ? [d.param] : []));
 };
+
+/** Whether a connection speaking `version` gets the method's answer by the changed `rule` (declared as a `ruleChanged` delta), else by the one before. */
+export const ruleChangedAt = (entry: Versioned, rule: string, version: CodexVersion): boolean =>
+  (entry.deltas ?? []).some((d) => d.kind === 'ruleChanged' && d.rule === rule && atLeast(version, d.since));
 
 /**
  * The params as a connection speaking `version` means them: a param added after its version is

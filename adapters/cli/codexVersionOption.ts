@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
 import { invalidArgument } from '../../domain/errors.js';
-import { paramsAt, resultAt, serverVersionOf, spokenAt, unspokenParams } from '../../protocol/codexVersions.js';
+import { paramsAt, serverVersionOf, spokenAt, unspokenParams } from '../../protocol/codexVersions.js';
+import { methodAnswerAt } from '../../protocol/itemDeltas.js';
 import type { CodexVersion, Versioned } from '../../protocol/codexVersions.js';
 
 /** A view of a method at the Codex version it speaks: its request as that version means it, and its result as that version answers it. */
@@ -31,5 +32,5 @@ export const spokenAs = (
   if (!spokenAt(method, version)) return E.left(invalidArgument('--codex-version', `Codex ${version} has no method ${method.name}`));
   const [unspoken] = unspokenParams(method, version, request);
   if (unspoken !== undefined) return E.left(invalidArgument(optionOf[unspoken] ?? unspoken, `Codex ${version} has no param ${unspoken} (--codex-version)`));
-  return E.right({ version, request: paramsAt(method, version, request), answerAt: (answer) => resultAt(method, version, answer) });
+  return E.right({ version, request: paramsAt(method, version, request), answerAt: (answer) => methodAnswerAt(method, version, answer) });
 };

@@ -154,8 +154,9 @@ const actionOf =
     const spoken = spokenAs(method, opts as { readonly codexVersion?: string }, request, optionOf);
     const decoded = E.chain((s: { readonly request: unknown }) => decodeMethodRequest(method.params, s.request as Readonly<Record<string, unknown>>, optionOf))(spoken);
     const checked = E.chain((p: unknown) => checkedParams(method, p))(decoded);
-    // `--json` prints the result as that version answers it (`resultAt`, as serve answers).
-    const shaped = E.isRight(spoken) ? { ...opts, answerAt: spoken.right.answerAt } : opts;
+    // `--json` prints the result as that version answers it (`methodAnswerAt`, as serve answers);
+    // the command's run sees the version it speaks as `codexVersion`.
+    const shaped = E.isRight(spoken) ? { ...opts, answerAt: spoken.right.answerAt, codexVersion: spoken.right.version } : opts;
     return withRequest(opts, checked, (params) => work(spec, { args, opts: shaped, cmd, params }, inMethodWords(method)));
   };
 

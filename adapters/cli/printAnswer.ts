@@ -30,7 +30,7 @@ export interface AnswerView<A> {
 /**
  * How a command prints: `json`, `--json` was given; `answerAt`, a method's result as the Codex
  * version asked for answers it (`--codex-version`: `commandSpec.ts` adds it to a view of a method's
- * options, through `resultAt`, as `serve` shapes its answers), applied to what `--json` prints.
+ * options, through `methodAnswerAt`, as `serve` shapes its answers), applied to what `--json` prints.
  */
 export interface JsonOutput {
   readonly json?: boolean;

@@ -7,6 +7,7 @@ import { signatureHolds, termBits } from '../../domain/search/gramSignature.js';
 import { linesHolding } from '../../domain/search/lineSignatures.js';
 import { currentSignatures, filesHolding, keptSignatures } from '../internal/signatureSweep.js';
 import { literalPattern, searchSnippetOf } from '../../domain/search/literalMatch.js';
+import type { SnippetContext } from '../../domain/search/literalMatch.js';
 import { threadFromRow } from '../../domain/thread/threadFromRow.js';
 import { listRequestOf, stateDbRowOf } from './listThreads.js';
 import { sourceKindsOf } from '../internal/sourceKinds.js';
@@ -28,7 +29,14 @@ import type { ThreadSearchPage } from '../../protocol/search.js';
  * file's signature already rules it out: no row read). `known`: the file's signature was already
  * tested and holds the term's bits. Only the texts of lines whose signature holds them are read.
  */
-export const firstSnippetIn = async (ports: HistoryReadPorts, rolloutId: string, pattern: RegExp, bits: ReadonlyArray<number>, known = false): Promise<string | null> => {
+export const firstSnippetIn = async (
+  ports: HistoryReadPorts,
+  rolloutId: string,
+  pattern: RegExp,
+  bits: ReadonlyArray<number>,
+  known = false,
+  context: SnippetContext = 'collapsedText',
+): Promise<string | null> => {
   if (!known) {
     const signature = await take(ports.index.get('searchGrams', [rolloutId]));
     if (signature === undefined || !signatureHolds(signature, bits)) return null;
@@ -36,7 +44,7 @@ export const firstSnippetIn = async (ports: HistoryReadPorts, rolloutId: string,
   if (bits.length === 0) {
     // A term under three code points: every line can match, and the first text usually does.
     for await (const { value } of scanRows(ports.index, 'searchText', [rolloutId], { reverse: false }, 8)) {
-      const snippet = searchSnippetOf(value, pattern);
+      const snippet = searchSnippetOf(value, pattern, context);
       if (snippet !== null) return snippet;
     }
     return null;
@@ -52,7 +60,7 @@ export const firstSnippetIn = async (ports: HistoryReadPorts, rolloutId: string,
     }
     for (const line of linesHolding(block, bits)) {
       const text = await take(ports.index.get('searchText', [rolloutId, line]));
-      const snippet = text === undefined ? null : searchSnippetOf(text, pattern);
+      const snippet = text === undefined ? null : searchSnippetOf(text, pattern, context);
       if (snippet !== null) return snippet;
     }
   }
@@ -87,9 +95,10 @@ export const searchPageOf = (
  * filters, in its order from the cursor, that hold the term (case-insensitive literal) in a user
  * or assistant message of their current rollout file (a paginated fork or revision file holds only
  * its own lines: what it inherits is not searched, as in Codex), each with the snippet of its first
- * matching line. The trimmed term must not be empty.
+ * matching line (its context counted as `context` says: the connection's version). The trimmed
+ * term must not be empty.
  */
-export const searchThreads = (ports: HistoryReadPorts, q: SearchThreadsQuery): TE.TaskEither<EngineError, ThreadSearchPage> =>
+export const searchThreads = (ports: HistoryReadPorts, q: SearchThreadsQuery, context: SnippetContext = 'collapsedText'): TE.TaskEither<EngineError, ThreadSearchPage> =>
   useCase(async () => {
     const term = trimWhitespace(q.searchTerm);
     if (term === '') return stop(rejected('thread/search requires a non-empty searchTerm'));
@@ -122,7 +131,7 @@ export const searchThreads = (ports: HistoryReadPorts, q: SearchThreadsQuery): T
       if (row === undefined || !listed(row)) continue;
       if (cursor && !pastCursor('search', sortKey, { row, key: key[2] }, cursor, direction)) continue;
       if (sweep !== null && !sweep.files.has(row.rolloutId)) continue;
-      const snippet = await firstSnippetIn(ports, row.rolloutId, pattern, bits, sweep !== null);
+      const snippet = await firstSnippetIn(ports, row.rolloutId, pattern, bits, sweep !== null, context);
       if (snippet === null) continue;
       found.push({ row, key: key[2], snippet });
       if (found.length > limit) break;

@@ -4,13 +4,16 @@
 // context, filters, sort orders, page walks that follow each server's own cursors and walks back
 // from each page's backwards cursor (both directions), and errors.
 import Database from 'better-sqlite3';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
-import { AppServerError } from './appServer.js';
+import { AppServerError, appServerEnv, codexCommandAt, writeCodexConfig } from './appServer.js';
+import { CodexSchema, answerSchema } from '../fixtures/codexSchema.js';
+import { RolloutWriter } from '../fixtures/rolloutLines.js';
+import { CODEX_VERSIONS } from '../../protocol/codexVersions.js';
 import { BUILD_TIMEOUT_MS, compatHome, openColdCodex, sharedCompatHomes, type CompatFixture } from './compatHomes.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
@@ -401,4 +404,97 @@ describe('compat: thread/searchOccurrences (rollout-engine serve vs codex app-se
       expect(found, 'occurrences found').to.be.greaterThan(5);
       if (problems.length > 0) expect.fail(`${problems.length} of ${compared} answers differ:\n${problems.slice(0, 12).join('\n')}`);
     });
+});
+
+/**
+ * Messages whose snippet depends on where the context is counted: runs of spaces, tabs and
+ * newlines (several characters the collapsed text holds as one) before and after the match, in
+ * ASCII and beyond; and texts without runs, whose snippets the versions cut alike. One thread each
+ * (a search answers a thread's first matching line), searched by its own word.
+ */
+const SNIPPET_TEXTS: ReadonlyArray<readonly [string, string]> = [
+  ['needlea', `${'a  '.repeat(30)}needlea${'  b'.repeat(60)}`],
+  ['needleb', `${'a\n'.repeat(40)}needleb${'\nb'.repeat(60)}`],
+  ['needlec', `${'a \t '.repeat(30)}needlec${' \t b'.repeat(60)}`],
+  ['needled', `   needled   ${'c    '.repeat(30)}`],
+  ['needlee', `${'é  '.repeat(30)}needlee${'  ü'.repeat(60)}`],
+  ['needlef', `${'q  '.repeat(16)}needlef${'  r'.repeat(32)}`],
+  ['needleg', `${'q  '.repeat(17)}needleg${'  r'.repeat(33)}`],
+  ['needleh', `line one\n\n   needleh   \t spaced    out ${'z '.repeat(80)}`],
+  ['needlei', `${'Lorem ipsum dolor sit amet '.repeat(4)}needlei ${'consectetur adipiscing elit '.repeat(6)}`],
+  ['needlej', `${'🎉 '.repeat(40)}needlej${' 🎉'.repeat(60)}`],
+];
+
+describe("compat: thread/search snippets where the versions differ (serve --codex-version X vs codex app-server X, each version's binary)", function () {
+  this.timeout(180_000);
+  let root: string;
+  let codexHome: string;
+  const servers: StdioRpcClient[] = [];
+
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'snippet-versions-'));
+    codexHome = join(root, 'codex-home');
+    writeCodexConfig(codexHome, 9);
+    const day = join(codexHome, 'sessions', '2026', '11', '21');
+    mkdirSync(day, { recursive: true });
+    SNIPPET_TEXTS.forEach(([word, text], i) => {
+      const id = `019a0000-0000-7000-8000-0000000000${String(10 + i)}`;
+      const w = new RolloutWriter('legacy', id, { startMs: Date.UTC(2026, 10, 21, 14, 10 + i, 0) }).sessionMeta({ model_provider: 'mock' });
+      w.taskStarted('t1')
+        .turnContext('t1')
+        .push('event_msg', { type: 'user_message', message: `find ${word.slice(6)}`, images: [], local_images: [], text_elements: [] });
+      w.agentMessage('t1', `msg-${word}`, text).taskComplete('t1');
+      writeFileSync(join(day, `rollout-2026-11-21T14-${10 + i}-00-${id}.jsonl`), w.text());
+    });
+  });
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const snippetsOf = async (s: StdioRpcClient): Promise<Record<string, unknown>> => {
+    const init = await s.request('initialize', { clientInfo: { name: 'compat', version: '1' }, capabilities: { experimentalApi: true } });
+    if ('error' in init) throw new Error(`initialize: ${JSON.stringify(init.error)}`);
+    s.notify('initialized');
+    const out: Record<string, unknown> = {};
+    for (const [word] of SNIPPET_TEXTS) {
+      const a = await s.request('thread/search', { searchTerm: word });
+      out[word] = 'error' in a ? a : (a.result as { data: Array<{ snippet: string }> }).data.map((r) => r.snippet);
+    }
+    return out;
+  };
+
+  const byVersion = new Map<string, Record<string, unknown>>();
+  for (const version of CODEX_VERSIONS) {
+    it(`${version}: each message's snippet as codex ${version} cuts it`, async () => {
+      const command = await codexCommandAt(version);
+      const codex = spawnRpcServer(command.file, [...command.args, 'app-server'], { env: appServerEnv({ codexHome }), cwd: codexHome });
+      servers.push(codex);
+      const theirs = await snippetsOf(codex);
+      await codex.close();
+      // Its own version's schema (the hooks' is the compat run's version).
+      const schema = version === answerSchema.active()?.version ? undefined : await CodexSchema.generateAt(version);
+      const mine = spawnRpcServer(
+        process.execPath,
+        [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome, '--codex-version', version],
+        schema === undefined ? {} : { schema },
+      );
+      servers.push(mine);
+      const ours = await snippetsOf(mine);
+      await mine.close();
+      const differing = SNIPPET_TEXTS.filter(([word]) => JSON.stringify(ours[word]) !== JSON.stringify(theirs[word])).map(
+        ([word]) => `${word}: ours ${JSON.stringify(ours[word])}\n  codex ${JSON.stringify(theirs[word])}`,
+      );
+      expect(differing, `${differing.length} of ${SNIPPET_TEXTS.length} snippets differ`).to.deep.equal([]);
+      for (const [word] of SNIPPET_TEXTS) expect(theirs[word], `${word} is found`).to.have.length(1);
+      byVersion.set(version, theirs);
+    });
+  }
+
+  it('the versions differ where the message has runs of whitespace near the match, and only there (the measured delta)', () => {
+    expect([...byVersion.keys()], "every version's binary answered (the tests above)").to.deep.equal([...CODEX_VERSIONS]);
+    const [older, newer] = CODEX_VERSIONS.map((v) => byVersion.get(v)!);
+    const differ = SNIPPET_TEXTS.filter(([word]) => JSON.stringify(older![word]) !== JSON.stringify(newer![word])).map(([word]) => word);
+    expect(differ).to.deep.equal(['needlea', 'needlec', 'needled', 'needlee', 'needleg', 'needleh']);
+  });
 });

@@ -122,7 +122,12 @@ export const searchCommand = command({
             `${terminalText(r.thread.id)}  ${oneLineText(r.thread.name ?? r.thread.preview, LISTED_TEXT_MAX)}`,
             `    ${highlight(oneLine(r.snippet), matchRanges(oneLine(r.snippet), searchTerm.trim()))}`,
           ]);
-    return runOnHome(opts, (home) => searchThreads(home.read, q), {
+    // The snippet cut of the version the command speaks (`--codex-version`), as serve's.
+    const { threadSearchMethod, snippetContextAt } = await import('../../../protocol/search.js');
+    const { serverVersionOf } = await import('../../../protocol/codexVersions.js');
+    const chosen = serverVersionOf(opts.codexVersion, process.env['ROLLOUT_ENGINE_CODEX_VERSION']);
+    const context = 'version' in chosen ? snippetContextAt(threadSearchMethod, chosen.version) : undefined;
+    return runOnHome(opts, (home) => searchThreads(home.read, q, context), {
       text: (page) => [...threadLines(page), ...pageHints(page, withTerms(pageCommandOf(cmd, '--asc'), terms)).map(terminalText)].join('\n'),
       json: (page) => page,
       // The highlight's escapes are the only ones (each piece escaped on its own, above).

@@ -10,9 +10,12 @@ import { ENGINE_CLI_PATH } from '../../compat/engineCli.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
 import { CODEX_VERSIONS, NEWEST_CODEX_VERSION } from '../../../protocol/codexVersions.js';
+import { RolloutWriter } from '../../fixtures/rolloutLines.js';
 import type { CliRun } from './runCli.js';
 
 const IDS = ['01a1fe84-0000-7000-8000-0000000000c1', '01a1fe84-0000-7000-8000-0000000000c2', '01a1fe84-0000-7000-8000-0000000000c3'];
+/** A thread whose turn holds an MCP call: an item 0.171.0 answers with `environmentId` (protocol/itemDeltas.ts). */
+const MCP_ID = '01a1fe84-0000-7000-8000-0000000000c9';
 
 describe('CLI --codex-version: a command that prints a method result speaks the version serve speaks for the same option', function () {
   this.timeout(120_000);
@@ -94,5 +97,27 @@ describe('CLI --codex-version: a command that prints a method result speaks the 
       for (const [i, v] of CODEX_VERSIONS.entries()) expect(printed[i], `${words.join(' ')} at ${v}`).to.deep.equal(printedOf(await served(v, method, params)));
       expect(printed[1], words.join(' ')).to.deep.equal(printed[0]);
     }
+  });
+
+  // Last: it adds its thread to the home the tests above list.
+  it('an item a version reshapes: read and turns --json of a thread with an MCP call print its environmentId at 0.171.0 alone, each equal to serve at that version', async () => {
+    const w = chatThread('paginated', MCP_ID, 1);
+    const t = new RolloutWriter('paginated', MCP_ID, { startOrdinal: w.nextOrdinal(), startMs: w.nowMs() + 1000 });
+    t.taskStarted('t2').mcpToolCall('t2', 'mcp-t2').taskComplete('t2');
+    writeRollout(homeOf(), rolloutName(MCP_ID).replace('14-00-00', '14-09-00'), w.text() + t.text());
+    const asked: ReadonlyArray<[string[], string, Record<string, unknown>, (answer: any) => unknown]> = [
+      [['read', MCP_ID], 'thread/read', { threadId: MCP_ID, includeTurns: true }, (a) => a.result.thread],
+      [['turns', MCP_ID, '--view', 'full'], 'thread/turns/list', { threadId: MCP_ID, itemsView: 'full' }, (a) => a.result],
+    ];
+    for (const [words, method, params, printedOf] of asked)
+      for (const v of CODEX_VERSIONS) {
+        const r = cli(undefined, ...words, '--json', '--codex-version', v);
+        expect(r.status, `${words.join(' ')} at ${v}: ${r.stderr}`).to.equal(0);
+        const printed = JSON.parse(r.stdout) as unknown;
+        expect(printed, `${words.join(' ')} at ${v}`).to.deep.equal(printedOf(await served(v, method, params)));
+        const mcp = JSON.stringify(printed).match(/"type":"mcpToolCall"[^}]*/)?.[0] ?? '';
+        expect(mcp, `${words.join(' ')} at ${v}: the MCP call`).to.not.equal('');
+        expect(mcp.includes('"environmentId"'), `${words.join(' ')} at ${v}: environmentId`).to.equal(v !== '0.169.0');
+      }
   });
 });

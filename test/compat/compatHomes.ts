@@ -1,6 +1,6 @@
 // The homes every compat suite compares against, built once per mocha run and removed at its end.
 // Suites call `sharedCompatHomes()` in a `before` hook; the first call builds, later calls reuse.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppServer, stopAllAppServers, writeCodexConfig } from './appServer.js';
@@ -74,6 +74,12 @@ if (typeof after === 'function') {
   });
 }
 
+/**
+ * The home's config.toml for a cold Codex: the compat config (provider `mock`), or a text given the
+ * mock's port, `null` for none (Codex's defaults: provider `openai`).
+ */
+export type CodexConfigChoice = 'compat' | ((mockPort: number) => string | null);
+
 export interface ColdCodex {
   readonly server: AppServer;
   stop(): Promise<void>;
@@ -84,9 +90,14 @@ export interface ColdCodex {
  * as in the corpus's "cold" goldens. It gets a new mock (the builder's is gone), in case a call
  * reaches the model.
  */
-export async function openColdCodex(home: Pick<CompatHome, 'codexHome' | 'workDir'>): Promise<ColdCodex> {
+export async function openColdCodex(home: Pick<CompatHome, 'codexHome' | 'workDir'>, config: CodexConfigChoice = 'compat'): Promise<ColdCodex> {
   const mock = await MockResponses.start();
-  writeCodexConfig(home.codexHome, mock.port);
+  if (config === 'compat') writeCodexConfig(home.codexHome, mock.port);
+  else {
+    const toml = config(mock.port);
+    if (toml === null) rmSync(join(home.codexHome, 'config.toml'), { force: true });
+    else writeFileSync(join(home.codexHome, 'config.toml'), toml);
+  }
   let server: AppServer;
   try {
     server = await AppServer.start({ codexHome: home.codexHome, userHome: join(home.codexHome, '..', 'user-home'), cwd: home.workDir });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { AppServerError } from './appServer.js';
-import { openColdCodex } from './compatHomes.js';
+import { openColdCodex, type CodexConfigChoice } from './compatHomes.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { allThreads, discoverRollouts, type CompatHome } from './scenarios.js';
@@ -213,6 +213,10 @@ export interface CompareOptions {
    * older versions left). The pages so reordered are named in `reordered`.
    */
   readonly inStateDbOrder?: boolean;
+  /** The home's config.toml for both servers (default: the compat config, provider `mock`). */
+  readonly codexConfig?: CodexConfigChoice;
+  /** The folder the `cwd` list steps ask for (default: the home's `workDir`), e.g. one its threads ran in. */
+  readonly listCwd?: string;
 }
 
 export interface HomeComparison {
@@ -224,6 +228,8 @@ export interface HomeComparison {
   readonly differences: readonly AnswerDifference[];
   /** Answers equal, per method. */
   readonly byMethod: ReadonlyMap<string, number>;
+  /** Answers compared, per method. */
+  readonly comparedByMethod: ReadonlyMap<string, number>;
   /** Answers equal and compared, per thread id (thread-scoped steps only). */
   readonly byThread: ReadonlyMap<string, { readonly compared: number; readonly equal: number }>;
   /** Pages of ours compared in Codex's state-DB order (`inStateDbOrder`), and the ids as ours listed them. */
@@ -272,12 +278,13 @@ const inStateDbOrder = (oracle: ClockOracle, step: Step, answer: RpcAnswer): Rpc
 /** Asks both servers, cold, everything `LIST_STEPS` and `stepsFor` name on one home, and compares the answers. */
 export const compareHome = async (home: ComparedHome, options: CompareOptions = {}): Promise<HomeComparison> => {
   const indexDir = mkdtempSync(join(tmpdir(), 'compat-history-index-'));
-  const codex = await openColdCodex(home);
+  const codex = await openColdCodex(home, options.codexConfig);
   const ours: StdioRpcClient = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir]);
   const problems: string[] = [];
   const differences: AnswerDifference[] = [];
   const unreadable = options.unreadableByCodex ?? new Set<string>();
   const byMethod = new Map<string, number>();
+  const comparedByMethod = new Map<string, number>();
   const byThread = new Map<string, { compared: number; equal: number }>();
   const reordered: string[] = [];
   const acrossCursor: string[] = [];
@@ -307,6 +314,7 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
         }
         if (deliberate(threadId !== undefined && legacyThreads.has(threadId), step.method, c[0]!)) break;
         compared += 1;
+        comparedByMethod.set(step.method, (comparedByMethod.get(step.method) ?? 0) + 1);
         if (tally !== undefined) tally.compared += 1;
         const listed = step.method === 'thread/list' ? withoutRows(oa, unreadable) : oa;
         const inDbOrder = options.inStateDbOrder === true ? inStateDbOrder(oracle, step, listed) : undefined;
@@ -323,7 +331,7 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
         }
       }
     };
-    for (const step of [...LIST_STEPS, ...cwdSteps(home.workDir), ...UNKNOWN_THREAD_STEPS]) await check(`${home.key} ${step.label}`, step);
+    for (const step of [...LIST_STEPS, ...cwdSteps(options.listCwd ?? home.workDir), ...UNKNOWN_THREAD_STEPS]) await check(`${home.key} ${step.label}`, step);
     for (const ref of allThreads(home)) {
       if (unreadable.has(ref.id) || options.notAsked?.has(ref.id) === true) continue;
       const read = await askCodex('thread/read', { threadId: ref.id, includeTurns: true });
@@ -341,5 +349,5 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
     await codex.stop();
     rmSync(indexDir, { recursive: true, force: true });
   }
-  return { compared, problems, differences, byMethod, byThread, reordered, acrossCursor };
+  return { compared, problems, differences, byMethod, comparedByMethod, byThread, reordered, acrossCursor };
 };

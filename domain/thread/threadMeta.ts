@@ -193,6 +193,17 @@ export const foldThreadMeta = (s: ThreadMetaState, ev: RolloutEvent, itemsFromRe
 export const apiSourceOfMeta = (meta: Readonly<Record<string, unknown>>): unknown =>
   meta['source'] === undefined && !codexReadsSessionMeta(meta) ? 'unknown' : toApiSource(meta['source']);
 
+/**
+ * A spawned sub-agent's source as `thread/read` answers it: Codex decodes it into its
+ * `SubAgentSource::ThreadSpawn` and writes every field back, an agent path, nickname or role the
+ * file lacks (metas before they were written) as null (codex-rs protocol `SubAgentSource`).
+ */
+export const withSpawnAgentFields = (source: unknown): unknown => {
+  const spawn = (source as { subAgent?: { thread_spawn?: unknown } } | null)?.subAgent?.thread_spawn;
+  if (spawn === null || typeof spawn !== 'object') return source;
+  return { subAgent: { thread_spawn: { agent_path: null, agent_nickname: null, agent_role: null, ...spawn } } };
+};
+
 /** `session_meta.source` → API `source`: named sources in camelCase, sub-agents as `{subAgent}`; absent, `vscode`. */
 const toApiSource = (source: unknown): unknown => {
   if (source === undefined) return 'vscode';

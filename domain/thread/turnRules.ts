@@ -320,7 +320,8 @@ export const TURN_RULES: RuleTable = {
 
 /** Consecutive reasoning events extend the same reasoning item. */
 const addReasoning = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: FoldCursor, ev: ReasoningEvent, pos: P): void => {
-  if (c.mode !== 'legacy') return;
+  // An empty part is none (codex-rs app-server-protocol thread_history.rs `handle_agent_reasoning`).
+  if (c.mode !== 'legacy' || ev.payload.text === '') return;
   const t = currentLegacyTurn(s, c, pos);
   if (!t) return;
   if (!s.extendReasoning(t, ev, pos)) s.addItem(t, nextLegacyId(c), 'reasoning', ev, pos, null, null);

@@ -65,7 +65,14 @@ export function ruleReadings(rolloutPath: string): RuleReadings {
   const lines = readFileSync(rolloutPath, 'utf8')
     .split('\n')
     .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as { timestamp?: string; payload?: { type?: string; timestamp?: string } });
+    .flatMap((l) => {
+      // A line cut mid-write (a real user's file committed while Codex wrote it) is no reading.
+      try {
+        return [JSON.parse(l) as { timestamp?: string; payload?: { type?: string; timestamp?: string } }];
+      } catch {
+        return [];
+      }
+    });
   const lineMs = lines.map((l) => Date.parse(l.timestamp ?? ''));
   const metaMs = Date.parse(lines[0]?.payload?.timestamp ?? '');
   const createdMs = Number.isNaN(metaMs) ? lineMs[0]! : metaMs;

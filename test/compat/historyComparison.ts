@@ -217,6 +217,8 @@ export interface CompareOptions {
   readonly config?: HomeConfig;
   /** Asks each home-level `thread/list` step once more with these params merged (say `modelProviders: []`, every provider, where the configured one holds no thread). */
   readonly listParams?: Readonly<Record<string, unknown>>;
+  /** The folder the `cwd` list steps ask for (default: the home's `workDir`), e.g. one its threads ran in. */
+  readonly listCwd?: string;
 }
 
 export interface HomeComparison {
@@ -228,6 +230,8 @@ export interface HomeComparison {
   readonly differences: readonly AnswerDifference[];
   /** Answers equal, per method. */
   readonly byMethod: ReadonlyMap<string, number>;
+  /** Answers compared, per method. */
+  readonly comparedByMethod: ReadonlyMap<string, number>;
   /** Answers equal and compared, per thread id (thread-scoped steps only). */
   readonly byThread: ReadonlyMap<string, { readonly compared: number; readonly equal: number }>;
   /** Pages of ours compared in Codex's state-DB order (`inStateDbOrder`), and the ids as ours listed them. */
@@ -275,6 +279,7 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
   const differences: AnswerDifference[] = [];
   const unreadable = options.unreadableByCodex ?? new Set<string>();
   const byMethod = new Map<string, number>();
+  const comparedByMethod = new Map<string, number>();
   const byThread = new Map<string, { compared: number; equal: number }>();
   const reordered: string[] = [];
   const acrossCursor: string[] = [];
@@ -304,6 +309,7 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
         }
         if (deliberate(threadId !== undefined && legacyThreads.has(threadId), step.method, c[0]!)) break;
         compared += 1;
+        comparedByMethod.set(step.method, (comparedByMethod.get(step.method) ?? 0) + 1);
         if (tally !== undefined) tally.compared += 1;
         const listed = step.method === 'thread/list' ? withoutRows(oa, unreadable) : oa;
         const inDbOrder = options.inStateDbOrder === true ? inStateDbOrder(oracle, step, listed) : undefined;
@@ -320,10 +326,10 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
         }
       }
     };
-    for (const step of [...LIST_STEPS, ...cwdSteps(home.workDir), ...UNKNOWN_THREAD_STEPS]) await check(`${home.key} ${step.label}`, step);
+    for (const step of [...LIST_STEPS, ...cwdSteps(options.listCwd ?? home.workDir), ...UNKNOWN_THREAD_STEPS]) await check(`${home.key} ${step.label}`, step);
     const extra = options.listParams;
     if (extra !== undefined)
-      for (const step of [...LIST_STEPS, ...cwdSteps(home.workDir)])
+      for (const step of [...LIST_STEPS, ...cwdSteps(options.listCwd ?? home.workDir)])
         await check(`${home.key} ${step.label} ${JSON.stringify(extra)}`, { ...step, params: { ...step.params, ...extra } });
     for (const ref of allThreads(home)) {
       if (unreadable.has(ref.id) || options.notAsked?.has(ref.id) === true) continue;
@@ -342,5 +348,5 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
     await codex.stop();
     rmSync(indexDir, { recursive: true, force: true });
   }
-  return { compared, problems, differences, byMethod, byThread, reordered, acrossCursor };
+  return { compared, problems, differences, byMethod, comparedByMethod, byThread, reordered, acrossCursor };
 };

@@ -29,12 +29,6 @@ export const toTurnError = (e: { message: string; codex_error_info?: unknown; ad
       }
     : null;
 
-/** Errors about a refused rollback or steer do not fail the turn they happen in. */
-export const errorAffectsTurnStatus = (info: unknown): boolean => {
-  const name = typeof info === 'string' ? info : info !== null && typeof info === 'object' ? Object.keys(info)[0] : undefined;
-  return name !== 'thread_rollback_failed' && name !== 'active_turn_not_steerable';
-};
-
 type TurnEndPayload = {
   started_at?: number | null;
   completed_at?: number | null;
@@ -178,17 +172,11 @@ export const TURN_RULES: RuleTable = {
       s.saveTurn(t);
     },
   },
-  error: {
-    family: 'turn',
-    apply: (s, c, ev) => {
-      if (c.mode !== 'legacy' || c.currentTurnId === null || !errorAffectsTurnStatus(ev.payload.codex_error_info)) return;
-      const t = s.turn(c.currentTurnId);
-      if (!t) return;
-      t.status = 'failed';
-      t.error = toTurnError(ev.payload);
-      s.saveTurn(t);
-    },
-  },
+  // Legacy history never hands an `error` line to the turn builder: Codex does not keep it among the
+  // events it reads back (codex-rs `rollout/src/policy.rs`), so a turn an error interrupted ends as
+  // its `task_complete` / `turn_aborted` says, or `completed` (measured on 0.169.0:
+  // foldRules.compat.spec.ts); a paginated turn fails only by its `task_complete`'s error.
+  error: { noRule: 'Codex 0.169 does not read it back (rollout/src/policy.rs): it fails no turn' },
   threadRolledBack: {
     family: 'turn',
     apply: (s, c, ev) => {

@@ -119,12 +119,6 @@ export const toTurnError = (e: { message: string; codex_error_info?: unknown; ad
       }
     : null;
 
-/** Errors about a refused rollback or steer do not fail the turn they happen in. */
-export const errorAffectsTurnStatus = (info: unknown): boolean => {
-  const name = typeof info === 'string' ? info : info !== null && typeof info === 'object' ? Object.keys(info)[0] : undefined;
-  return name !== 'thread_rollback_failed' && name !== 'active_turn_not_steerable';
-};
-
 const nextLegacyId = (s: TurnFoldState): string => {
   s.legacyItemCount += 1;
   return `item-${s.legacyItemCount}`;
@@ -237,15 +231,9 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
       applyTurnEnd(s.mode, t, pos, 'interrupted', null, ev.payload);
       return s;
     }
-    case 'error': {
-      if (s.mode !== 'legacy' || s.currentTurnId === null || !errorAffectsTurnStatus(ev.payload.codex_error_info)) return s;
-      const t = getTurn(s, s.currentTurnId);
-      if (t) {
-        t.status = 'failed';
-        t.error = toTurnError(ev.payload);
-      }
+    // Codex 0.169 does not read an error line back (rollout/src/policy.rs): it fails no turn.
+    case 'error':
       return s;
-    }
     case 'threadRolledBack': {
       // The open turn is finished first, so it counts; N past the start clears every turn.
       s.currentTurnId = null;

@@ -17,16 +17,45 @@ export type TurnContextPayload = t.TypeOf<typeof TurnContextPayload>;
 /** `SandboxPolicy`'s variants, tagged by `type` (codex-rs `protocol/src/protocol.rs`, `#[serde(tag = "type", rename_all = "kebab-case")]`). */
 const SANDBOX_POLICY_TYPES: ReadonlySet<string> = new Set(['danger-full-access', 'read-only', 'external-sandbox', 'workspace-write']);
 
+/** `ModeKind`'s names and the aliases it reads as `default` (codex-rs `protocol/src/config_types.rs`). */
+const MODE_KINDS: ReadonlySet<string> = new Set(['plan', 'default', 'code', 'pair_programming', 'execute', 'custom']);
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** An `Option<String>`: absent, null or a string. */
+const optionalString = (v: unknown): boolean => v === undefined || v === null || typeof v === 'string';
+
 /**
- * Whether Codex 0.169 reads this turn context at all. Its `TurnContextItem` (codex-rs
- * `protocol/src/protocol.rs`) tags `sandbox_policy` by `type`: the turn contexts Codex 0.34–0.50
- * wrote, tagged by `mode` (`{"mode":"danger-full-access"}`), fail to decode, so Codex takes no
- * model or effort from them and does not count the line (measured: 0.169.0 answers `model: null`
- * for threads 0.40.0 and 0.50.0 wrote). Every Codex since 0.32 wrote the struct's other required
- * fields (`cwd`, `approval_policy`, `model`, `summary`); a line without them is hand-made, and is
- * read as it says.
+ * Whether a `collaboration_mode` decodes as Codex's `Option<CollaborationMode>` (codex-rs
+ * `protocol/src/config_types.rs`: `mode` a `ModeKind`, `settings` required, its `model` a string).
+ * 0.89 wrote it flat, `{"mode":"custom"}`, without `settings`: such a turn context does not decode.
+ */
+const codexReadsCollaborationMode = (v: unknown): boolean => {
+  if (v === undefined || v === null) return true;
+  if (!isObject(v) || typeof v['mode'] !== 'string' || !MODE_KINDS.has(v['mode'])) return false;
+  const settings = v['settings'];
+  return (
+    isObject(settings) && typeof settings['model'] === 'string' && optionalString(settings['reasoning_effort']) && optionalString(settings['developer_instructions'])
+  );
+};
+
+/**
+ * Whether Codex 0.169 reads this turn context at all; one it cannot read sets no model or effort
+ * and takes no place in implicit turn numbers. Its `TurnContextItem` (codex-rs
+ * `protocol/src/protocol.rs`):
+ * - tags `sandbox_policy` by `type`: the turn contexts Codex 0.34–0.50 wrote, tagged by `mode`
+ *   (`{"mode":"danger-full-access"}`), fail to decode (measured: 0.169.0 answers `model: null` for
+ *   threads 0.40.0 and 0.50.0 wrote);
+ * - takes `cwd` as an absolute path with no base to resolve a relative one against
+ *   (codex-rs `utils/absolute-path` `AbsolutePathBuf`: no `AbsolutePathBufGuard` is held while the
+ *   rollout's items are read), so a cwd that is not absolute on the host fails: on Linux `D:\proj`,
+ *   `\\server\share\x`, `proj/x` and `~/code` alike (measured: foldRules.compat.spec.ts);
+ * - reads `collaboration_mode` as above (`codexReadsCollaborationMode`).
+ * Every Codex since 0.32 wrote the struct's other required fields (`cwd`, `approval_policy`,
+ * `model`, `summary`); a line without them is hand-made, and is read as it says.
  */
 export const codexReadsTurnContext = (p: TurnContextPayload): boolean => {
+  if (typeof p.cwd === 'string' && !p.cwd.startsWith('/')) return false;
+  if (!codexReadsCollaborationMode(p.collaboration_mode)) return false;
   const sandbox = p.sandbox_policy as { type?: unknown } | null | undefined;
   if (sandbox === undefined) return true;
   return typeof sandbox === 'object' && sandbox !== null && typeof sandbox.type === 'string' && SANDBOX_POLICY_TYPES.has(sandbox.type);

@@ -5,7 +5,8 @@ import { refusedValue, rejected } from '../../domain/errors.js';
 import { uuidSyntaxError } from '../../domain/thread/threadId.js';
 import type { ListOrder } from '../../domain/ports.js';
 import type { ThreadRow } from '../../domain/index/rows.js';
-import { threadFromRow } from '../../domain/thread/threadFromRow.js';
+import { hostCwdOf, threadFromRow } from '../../domain/thread/threadFromRow.js';
+import type { HostPaths } from '../../domain/thread/hostPath.js';
 import type { HistoryReadPorts } from '../ports.js';
 import type { ReadState } from '../internal/readState.js';
 import { hasReadState, readStateOf } from '../internal/readState.js';
@@ -64,13 +65,14 @@ export const threadListPageOf = (
   direction: 'asc' | 'desc',
   heldAs: ThreadCursorMethod = 'fileScan',
   fromStateDbRows = false,
+  hostPaths?: HostPaths,
 ): ThreadListPage => {
   const page = candidates.slice(0, limit);
   const readStates: Record<string, ReadState> = {};
   for (const c of page) if (hasReadState(c.row)) readStates[c.row.id] = readStateOf(c.row);
   const last = page[page.length - 1];
   return {
-    data: page.map((c) => threadFromRow(fromStateDbRows ? stateDbRowOf(c.row) : c.row, [])),
+    data: page.map((c) => threadFromRow(fromStateDbRows ? stateDbRowOf(c.row) : c.row, [], hostPaths)),
     readStates,
     nextCursor: candidates.length > limit && last ? nextThreadCursor(heldAs, sortKey, last.key, last.row.id) : null,
     backwardsCursor: page[0] ? backwardsThreadCursor(heldAs, sortKey, page[0].key, direction) : null,
@@ -273,7 +275,7 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       // except a spawn tree's, read from its spawn edges: a multi-agent v2 sub-agent has none.
       (row.preview !== '' || parent !== null || ancestor !== null) &&
       (!providers || providers.has(row.modelProvider ?? '')) &&
-      (!cwds || cwds.has(pathKey(row.cwd))) &&
+      (!cwds || cwds.has(pathKey(hostCwdOf(row.cwd, ports.hostPaths)))) &&
       (parent === null || spawnerOf(row) === parent) &&
       (term === '' || contains(row.name ?? '', term) || contains(row.preview, term));
     const ofKind = (row: ThreadRow): boolean => sourceKindsOf(row.source).some((k) => kinds.has(k));
@@ -323,7 +325,15 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       // Codex's state DB rows hold no parent, except the spawn edge a spawn-tree filter follows; its
       // recency_at rows are the DB's too, on every path (measured on 0.169.0: a review's sub-agent
       // lists with its parent by created_at and updated_at, with null by recency_at).
-      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, (fromStateDb || sortKey === 'recency_at') && parent === null && ancestor === null),
+      page: threadListPageOf(
+        candidates,
+        limit,
+        sortKey,
+        direction,
+        heldAs,
+        (fromStateDb || sortKey === 'recency_at') && parent === null && ancestor === null,
+        ports.hostPaths,
+      ),
       hiddenBySource: options.countHidden === true ? await hiddenBySourceOf(ports, listed, ofKind) : null,
     };
     if (mark !== null) keepAnswer(ports.index, mark, query, listing);

@@ -42,7 +42,7 @@ export const readThread = (ports: HistoryReadPorts, q: ReadThreadQuery): TE.Task
     // Codex answers a legacy thread read without its turns from the session's start: its
     // `updatedAt` is the `createdAt` (with turns, the last activity, as here).
     const row = lineage.thread.historyMode === 'legacy' && !includeTurns ? { ...lineage.thread, updatedAt: lineage.thread.createdAt } : lineage.thread;
-    return { thread: threadFromRow(row, turns), readState: hasReadState(lineage.thread) ? readStateOf(lineage.thread) : null };
+    return { thread: threadFromRow(row, turns, ports.hostPaths), readState: hasReadState(lineage.thread) ? readStateOf(lineage.thread) : null };
   });
 
 /** The thread with its turns in memory (the mutations answer with it); an error of the stream stops the use case that takes it. */

@@ -49,6 +49,7 @@ const codexReadsCollaborationMode = (v: unknown): boolean => {
  *   (codex-rs `utils/absolute-path` `AbsolutePathBuf`: no `AbsolutePathBufGuard` is held while the
  *   rollout's items are read), so a cwd that is not absolute on the host fails: on Linux `D:\proj`,
  *   `\\server\share\x`, `proj/x` and `~/code` alike (measured: foldRules.compat.spec.ts);
+ * - likewise a `workspace-write` sandbox's `writable_roots` (measured: `rel/dir` fails);
  * - reads `collaboration_mode` as above (`codexReadsCollaborationMode`).
  * Every Codex since 0.32 wrote the struct's other required fields (`cwd`, `approval_policy`,
  * `model`, `summary`); a line without them is hand-made, and is read as it says.
@@ -56,7 +57,10 @@ const codexReadsCollaborationMode = (v: unknown): boolean => {
 export const codexReadsTurnContext = (p: TurnContextPayload): boolean => {
   if (typeof p.cwd === 'string' && !p.cwd.startsWith('/')) return false;
   if (!codexReadsCollaborationMode(p.collaboration_mode)) return false;
-  const sandbox = p.sandbox_policy as { type?: unknown } | null | undefined;
+  const sandbox = p.sandbox_policy as { type?: unknown; writable_roots?: unknown } | null | undefined;
   if (sandbox === undefined) return true;
-  return typeof sandbox === 'object' && sandbox !== null && typeof sandbox.type === 'string' && SANDBOX_POLICY_TYPES.has(sandbox.type);
+  if (typeof sandbox !== 'object' || sandbox === null || typeof sandbox.type !== 'string' || !SANDBOX_POLICY_TYPES.has(sandbox.type)) return false;
+  // `WorkspaceWrite.writable_roots` are `AbsolutePathBuf`s too, read without a base.
+  const roots = sandbox.writable_roots;
+  return roots === undefined || (Array.isArray(roots) && roots.every((r) => typeof r === 'string' && r.startsWith('/')));
 };

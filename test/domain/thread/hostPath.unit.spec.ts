@@ -30,5 +30,8 @@ describe('codexReadsTurnContext: the turn contexts Codex 0.169 decodes', () => {
     for (const cwd of ['D:\\proj', '\\\\server\\share\\x', 'proj/x', '~/code']) expect(codexReadsTurnContext({ ...ctx, cwd }), cwd).to.equal(false);
     expect(codexReadsTurnContext({ ...ctx, collaboration_mode: { mode: 'custom' } })).to.equal(false);
     expect(codexReadsTurnContext({ ...ctx, collaboration_mode: { mode: 'solo', settings: { model: 'm' } } })).to.equal(false);
+    const writable = (writable_roots: unknown) => ({ ...ctx, sandbox_policy: { type: 'workspace-write', writable_roots } });
+    expect(codexReadsTurnContext(writable(['rel/dir']))).to.equal(false);
+    expect(codexReadsTurnContext(writable(['/abs/dir']))).to.equal(true);
   });
 });

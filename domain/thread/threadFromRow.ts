@@ -12,7 +12,7 @@ export const NOT_LOADED = { type: 'notLoaded' } as const;
  * the file's text, since the base is the answering process's, not the indexer's. No base, or no
  * cwd (a meta Codex cannot read): the text as it is.
  */
-export const hostCwdOf = (cwd: string, hostPaths: HostPaths | undefined): string => (hostPaths === undefined || cwd === '' ? cwd : codexAbsolutePath(cwd, hostPaths));
+const hostCwdOf = (cwd: string, hostPaths: HostPaths | undefined): string => (hostPaths === undefined || cwd === '' ? cwd : codexAbsolutePath(cwd, hostPaths));
 
 /** The app-server Thread for an index row, fields in the order Codex serialises them; `turns` an array, or a stream of them. */
 export const threadFromRow = <Turns>(row: ThreadRow, turns: Turns, hostPaths?: HostPaths): Omit<Thread, 'turns'> & { turns: Turns } => {

@@ -5,7 +5,8 @@ import { refusedValue, rejected } from '../../domain/errors.js';
 import { uuidSyntaxError } from '../../domain/thread/threadId.js';
 import type { ListOrder } from '../../domain/ports.js';
 import type { ThreadRow } from '../../domain/index/rows.js';
-import { hostCwdOf, threadFromRow } from '../../domain/thread/threadFromRow.js';
+import { threadFromRow } from '../../domain/thread/threadFromRow.js';
+import { codexAbsolutePath } from '../../domain/thread/hostPath.js';
 import type { HostPaths } from '../../domain/thread/hostPath.js';
 import type { HistoryReadPorts } from '../ports.js';
 import type { ReadState } from '../internal/readState.js';
@@ -148,8 +149,14 @@ const providersOf = (q: ListThreadsQuery, configuredProvider: string): ReadonlyS
   return spawnTree ? null : new Set([configuredProvider]);
 };
 
-/** `configuredProvider`: the provider the home's configuration selects (`HistoryReadPorts.configuredModelProvider`). */
-export const listRequestOf = (q: ListThreadsQuery, configuredProvider: string): ListRequest => {
+/**
+ * `configuredProvider`: the provider the home's configuration selects (`HistoryReadPorts.configuredModelProvider`).
+ * `hostPaths`: a `cwd` filter is resolved against them, as Codex reads it (an `AbsolutePathBuf`), and
+ * compared with the meta's cwd as the file holds it (measured on 0.169.0: a filter `proj/y`, or the
+ * resolved path a relative meta cwd is answered as, lists nothing; `/work/x/../project/.` lists the
+ * threads of `/work/project`: foldRules.compat.spec.ts).
+ */
+export const listRequestOf = (q: ListThreadsQuery, configuredProvider: string, hostPaths?: HostPaths): ListRequest => {
   // Section order needs a section, and then the list is empty (`listsNothing`): the default order stands in.
   const sortKey: ThreadSortKey = q.sortKey === null || q.sortKey === undefined || q.sortKey === 'section_position' ? DEFAULT_THREAD_SORT_KEY : q.sortKey;
   const direction = q.sortDirection ?? 'desc';
@@ -160,7 +167,10 @@ export const listRequestOf = (q: ListThreadsQuery, configuredProvider: string): 
     order: { key: sortKey === 'created_at' ? 'created' : sortKey === 'updated_at' ? 'updated' : 'recency', direction },
     kinds: q.sourceKinds && q.sourceKinds.length > 0 ? new Set<string>(q.sourceKinds) : INTERACTIVE,
     providers: providersOf(q, configuredProvider),
-    cwds: q.cwd === null || q.cwd === undefined ? null : new Set((typeof q.cwd === 'string' ? [q.cwd] : q.cwd).map(pathKey)),
+    cwds:
+      q.cwd === null || q.cwd === undefined
+        ? null
+        : new Set((typeof q.cwd === 'string' ? [q.cwd] : q.cwd).map((c) => pathKey(hostPaths === undefined ? c : codexAbsolutePath(c, hostPaths)))),
     excluded: new Set(q.excludedThreadIds ?? []),
     included: q.includedThreadIds === null || q.includedThreadIds === undefined ? null : new Set(q.includedThreadIds),
     archived: q.archived === true,
@@ -225,7 +235,7 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
     if (listsNothing(q)) return { page: { data: [], readStates: {}, nextCursor: null, backwardsCursor: null }, hiddenBySource: options.countHidden === true ? {} : null };
     const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
     const configuredProvider = q.modelProviders === null || q.modelProviders === undefined ? await take(ports.configuredModelProvider()) : '';
-    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, included, archived, term } = listRequestOf(q, configuredProvider);
+    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, included, archived, term } = listRequestOf(q, configuredProvider, ports.hostPaths);
     const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(order));
     if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
     // Read after the refresh; ahead of a build, pages also depend on what is still pending: not kept.
@@ -275,7 +285,7 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       // except a spawn tree's, read from its spawn edges: a multi-agent v2 sub-agent has none.
       (row.preview !== '' || parent !== null || ancestor !== null) &&
       (!providers || providers.has(row.modelProvider ?? '')) &&
-      (!cwds || cwds.has(pathKey(hostCwdOf(row.cwd, ports.hostPaths)))) &&
+      (!cwds || cwds.has(pathKey(row.cwd))) &&
       (parent === null || spawnerOf(row) === parent) &&
       (term === '' || contains(row.name ?? '', term) || contains(row.preview, term));
     const ofKind = (row: ThreadRow): boolean => sourceKindsOf(row.source).some((k) => kinds.has(k));

@@ -1,6 +1,6 @@
 import type { RolloutEvent } from '../rollout/event.js';
 import { codexReadsSessionMeta } from '../rollout/kinds/sessionMeta.js';
-import { codexReadsTurnContext } from '../rollout/kinds/turnContext.js';
+import { codexReadsThreadSettings, codexReadsTurnContext } from '../rollout/kinds/turnContext.js';
 import { eventsOfResponseItem } from './responseMessage.js';
 import { snakeToCamel } from './snakeToCamel.js';
 import { stripUserMessagePrefix } from '../search/conversationText.js';
@@ -104,6 +104,7 @@ export const settingsChangeOf = (ev: RolloutEvent): SettingsChange | undefined =
     return { kind: 'turnContext', model: typeof ev.payload.model === 'string' ? ev.payload.model : null, effort: typeof effort === 'string' ? effort : null };
   }
   if (ev.kind === 'threadSettingsApplied') {
+    if (!codexReadsThreadSettings(ev.payload.thread_settings)) return undefined;
     const ts = ev.payload.thread_settings as { model?: unknown } | undefined;
     const effort = settingsOf(ts)?.reasoning_effort;
     return { kind: 'threadSettings', model: typeof ts?.model === 'string' ? ts.model : null, effort: typeof effort === 'string' ? effort : null };

@@ -7,7 +7,7 @@ import { apiKind, shownInLegacy } from './itemEvents.js';
 import { toApiCodexErrorInfo } from './codexErrorInfo.js';
 import { eventsOfResponseItem } from './responseMessage.js';
 import { hookPromptFragmentsOf } from './hookPrompt.js';
-import { codexReadsTurnContext } from '../rollout/kinds/turnContext.js';
+import { codexReadsThreadSettings, codexReadsTurnContext } from '../rollout/kinds/turnContext.js';
 import { hiddenByModeration } from '../rollout/kinds/legacyItemEvents.js';
 
 /**
@@ -116,7 +116,15 @@ export const TURN_RULES: RuleTable = {
       s.saveCursor();
     },
   },
-  threadSettingsApplied: { noRule: "the thread's settings (threadMeta.ts, settings lines)" },
+  // The thread's settings are threadMeta.ts's; here only whether Codex reads the line (implicit turn numbers).
+  threadSettingsApplied: {
+    family: 'turn',
+    apply: (s, c, ev) => {
+      if (c.mode !== 'legacy' || codexReadsThreadSettings(ev.payload.thread_settings)) return;
+      c.codexUnreadLines += 1;
+      s.saveCursor();
+    },
+  },
   worldState: { noRule: 'model context only' },
   tokenUsageRecord: { noRule: 'token usage (domain/tokens)' },
   tokenCount: { noRule: 'token usage (domain/tokens)' },

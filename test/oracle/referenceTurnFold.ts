@@ -15,7 +15,7 @@ import { toApiCodexErrorInfo } from '../../domain/thread/codexErrorInfo.js';
 import { eventsOfResponseItem } from '../../domain/thread/responseMessage.js';
 
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
-import { codexReadsTurnContext } from '../../domain/rollout/kinds/turnContext.js';
+import { codexReadsThreadSettings, codexReadsTurnContext } from '../../domain/rollout/kinds/turnContext.js';
 import type { UserMessageEvent } from '../../domain/rollout/kinds/legacyItemEvents.js';
 
 export interface ItemEntry {
@@ -201,6 +201,11 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
     case 'turnContext': {
       // Codex 0.169 cannot read a turn context tagged the old way (`sandbox_policy.mode`): that line takes no number.
       if (s.mode === 'legacy' && !codexReadsTurnContext(ev.payload)) s.codexUnreadLines += 1;
+      return s;
+    }
+    case 'threadSettingsApplied': {
+      // Nor a thread's settings line with a relative cwd or workspace root.
+      if (s.mode === 'legacy' && !codexReadsThreadSettings(ev.payload.thread_settings)) s.codexUnreadLines += 1;
       return s;
     }
     case 'taskStarted': {

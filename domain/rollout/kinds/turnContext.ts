@@ -17,6 +17,26 @@ export type TurnContextPayload = t.TypeOf<typeof TurnContextPayload>;
 /** `SandboxPolicy`'s variants, tagged by `type` (codex-rs `protocol/src/protocol.rs`, `#[serde(tag = "type", rename_all = "kebab-case")]`). */
 const SANDBOX_POLICY_TYPES: ReadonlySet<string> = new Set(['danger-full-access', 'read-only', 'external-sandbox', 'workspace-write']);
 
+/**
+ * Whether a path Codex reads as an `AbsolutePathBuf` with no base (codex-rs `utils/absolute-path`:
+ * no `AbsolutePathBufGuard` is held while a rollout's items are read) decodes: only a path absolute
+ * on the host does (a POSIX host: a leading `/`; `~` is not expanded without a base).
+ */
+export const codexReadsPathWithoutBase = (v: unknown): boolean => typeof v === 'string' && v.startsWith('/');
+
+/**
+ * Whether Codex 0.169 reads a `thread_settings_applied` line's settings: their `cwd` and
+ * `runtime_workspace_roots` are `AbsolutePathBuf`s read without a base, so a relative one makes the
+ * line undecodable: it sets no model or effort and takes no place in implicit turn numbers
+ * (measured: `rel/x` as either, foldRules.compat.spec.ts).
+ */
+export const codexReadsThreadSettings = (settings: unknown): boolean => {
+  if (typeof settings !== 'object' || settings === null) return true;
+  const { cwd, runtime_workspace_roots: roots } = settings as { cwd?: unknown; runtime_workspace_roots?: unknown };
+  if (cwd !== undefined && !codexReadsPathWithoutBase(cwd)) return false;
+  return roots === undefined || (Array.isArray(roots) && roots.every(codexReadsPathWithoutBase));
+};
+
 /** `ModeKind`'s names and the aliases it reads as `default` (codex-rs `protocol/src/config_types.rs`). */
 const MODE_KINDS: ReadonlySet<string> = new Set(['plan', 'default', 'code', 'pair_programming', 'execute', 'custom']);
 
@@ -55,12 +75,12 @@ const codexReadsCollaborationMode = (v: unknown): boolean => {
  * `model`, `summary`); a line without them is hand-made, and is read as it says.
  */
 export const codexReadsTurnContext = (p: TurnContextPayload): boolean => {
-  if (typeof p.cwd === 'string' && !p.cwd.startsWith('/')) return false;
+  if (typeof p.cwd === 'string' && !codexReadsPathWithoutBase(p.cwd)) return false;
   if (!codexReadsCollaborationMode(p.collaboration_mode)) return false;
   const sandbox = p.sandbox_policy as { type?: unknown; writable_roots?: unknown } | null | undefined;
   if (sandbox === undefined) return true;
   if (typeof sandbox !== 'object' || sandbox === null || typeof sandbox.type !== 'string' || !SANDBOX_POLICY_TYPES.has(sandbox.type)) return false;
   // `WorkspaceWrite.writable_roots` are `AbsolutePathBuf`s too, read without a base.
   const roots = sandbox.writable_roots;
-  return roots === undefined || (Array.isArray(roots) && roots.every((r) => typeof r === 'string' && r.startsWith('/')));
+  return roots === undefined || (Array.isArray(roots) && roots.every(codexReadsPathWithoutBase));
 };

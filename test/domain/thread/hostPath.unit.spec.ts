@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { codexAbsolutePath } from '../../../domain/thread/hostPath.js';
-import { codexReadsTurnContext } from '../../../domain/rollout/kinds/turnContext.js';
+import { codexReadsThreadSettings, codexReadsTurnContext } from '../../../domain/rollout/kinds/turnContext.js';
 
 // The answers codex app-server 0.169.0 gave on Linux (foldRules.compat.spec.ts), its cwd /srv/work, HOME /home/u.
 const base = { cwd: '/srv/work', home: '/home/u' };
@@ -33,5 +33,14 @@ describe('codexReadsTurnContext: the turn contexts Codex 0.169 decodes', () => {
     const writable = (writable_roots: unknown) => ({ ...ctx, sandbox_policy: { type: 'workspace-write', writable_roots } });
     expect(codexReadsTurnContext(writable(['rel/dir']))).to.equal(false);
     expect(codexReadsTurnContext(writable(['/abs/dir']))).to.equal(true);
+  });
+});
+
+describe('codexReadsThreadSettings: the thread settings lines Codex 0.169 decodes', () => {
+  it('reads absolute cwd and workspace roots, not relative ones', () => {
+    expect(codexReadsThreadSettings({ cwd: '/abs/x', runtime_workspace_roots: ['/abs/x'] })).to.equal(true);
+    expect(codexReadsThreadSettings({ model: 'm' })).to.equal(true);
+    expect(codexReadsThreadSettings({ cwd: 'rel/x', runtime_workspace_roots: ['/abs/x'] })).to.equal(false);
+    expect(codexReadsThreadSettings({ cwd: '/abs/x', runtime_workspace_roots: ['rel/root'] })).to.equal(false);
   });
 });

@@ -14,11 +14,14 @@ export const NOT_LOADED = { type: 'notLoaded' } as const;
  */
 const hostCwdOf = (cwd: string, hostPaths: HostPaths | undefined): string => (hostPaths === undefined || cwd === '' ? cwd : codexAbsolutePath(cwd, hostPaths));
 
+/** A row as Codex's state DB answers it: its cwd the DB's (`ThreadRow.stateDbCwd`). */
+export const withStateDbCwd = (row: ThreadRow): ThreadRow => (row.stateDbCwd === undefined ? row : { ...row, cwd: row.stateDbCwd });
+
 /** The app-server Thread for an index row, fields in the order Codex serialises them; `turns` an array, or a stream of them. */
 export const threadFromRow = <Turns>(row: ThreadRow, turns: Turns, hostPaths?: HostPaths): Omit<Thread, 'turns'> & { turns: Turns } => {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
-    if (k === 'archived' || k === 'rolloutId' || k === 'sortMs' || k === 'readState') continue;
+    if (k === 'archived' || k === 'rolloutId' || k === 'sortMs' || k === 'readState' || k === 'stateDbCwd') continue;
     out[k] = k === 'cwd' && typeof v === 'string' ? hostCwdOf(v, hostPaths) : v;
     if (k === 'recencyAt') out['status'] = NOT_LOADED;
   }

@@ -95,6 +95,8 @@ export interface SettingsChange {
   readonly kind: 'turnContext' | 'threadSettings';
   readonly model: string | null;
   readonly effort: string | null;
+  /** A thread settings line's `cwd`: Codex's state DB keeps the last one as the thread's (`ThreadRow.stateDbCwd`). */
+  readonly cwd?: string;
 }
 
 export const settingsChangeOf = (ev: RolloutEvent): SettingsChange | undefined => {
@@ -105,9 +107,14 @@ export const settingsChangeOf = (ev: RolloutEvent): SettingsChange | undefined =
   }
   if (ev.kind === 'threadSettingsApplied') {
     if (!codexReadsThreadSettings(ev.payload.thread_settings)) return undefined;
-    const ts = ev.payload.thread_settings as { model?: unknown } | undefined;
+    const ts = ev.payload.thread_settings as { model?: unknown; cwd?: unknown } | undefined;
     const effort = settingsOf(ts)?.reasoning_effort;
-    return { kind: 'threadSettings', model: typeof ts?.model === 'string' ? ts.model : null, effort: typeof effort === 'string' ? effort : null };
+    return {
+      kind: 'threadSettings',
+      model: typeof ts?.model === 'string' ? ts.model : null,
+      effort: typeof effort === 'string' ? effort : null,
+      ...(typeof ts?.cwd === 'string' ? { cwd: ts.cwd } : {}),
+    };
   }
   return undefined;
 };

@@ -5,7 +5,7 @@ import { refusedValue, rejected } from '../../domain/errors.js';
 import { uuidSyntaxError } from '../../domain/thread/threadId.js';
 import type { ListOrder } from '../../domain/ports.js';
 import type { ThreadRow } from '../../domain/index/rows.js';
-import { threadFromRow } from '../../domain/thread/threadFromRow.js';
+import { threadFromRow, withStateDbCwd } from '../../domain/thread/threadFromRow.js';
 import { codexAbsolutePath } from '../../domain/thread/hostPath.js';
 import type { HostPaths } from '../../domain/thread/hostPath.js';
 import type { HistoryReadPorts } from '../ports.js';
@@ -200,7 +200,7 @@ const spawnerOf = (row: ThreadRow): string | null => (sourceKindsOf(row.source).
  * (measured on 0.169.0: a review's and a spawned sub-agent list with their parent from the file
  * scan, with `null` from the state DB; with a spawn-tree filter, with the parent of the edge).
  */
-export const stateDbRowOf = (row: ThreadRow): ThreadRow => ({ ...listRowOf(row), parentThreadId: null });
+export const stateDbRowOf = (row: ThreadRow): ThreadRow => ({ ...listRowOf(withStateDbCwd(row)), parentThreadId: null });
 
 /** Substring match, case-sensitive as Codex's search term is. */
 const contains = (hay: string, needle: string): boolean => hay.includes(needle);

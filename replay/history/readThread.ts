@@ -3,7 +3,7 @@ import type { EngineError } from '../../domain/errors.js';
 import type { Thread } from '../../domain/thread/thread.js';
 import type { RenderedTurns, Turn } from '../../domain/thread/turn.js';
 import { turnValues } from '../../domain/thread/turn.js';
-import { threadFromRow } from '../../domain/thread/threadFromRow.js';
+import { threadFromRow, withStateDbCwd } from '../../domain/thread/threadFromRow.js';
 import type { HistoryReadPorts } from '../ports.js';
 import { openThread } from '../internal/openThread.js';
 import { walkTurns } from '../internal/turnWalk.js';
@@ -42,7 +42,7 @@ export const readThread = (ports: HistoryReadPorts, q: ReadThreadQuery): TE.Task
     // Codex answers a legacy thread read without its turns from the session's start: its
     // `updatedAt` is the `createdAt` (with turns, the last activity, as here).
     const row = lineage.thread.historyMode === 'legacy' && !includeTurns ? { ...lineage.thread, updatedAt: lineage.thread.createdAt } : lineage.thread;
-    return { thread: threadFromRow(row, turns, ports.hostPaths), readState: hasReadState(lineage.thread) ? readStateOf(lineage.thread) : null };
+    return { thread: threadFromRow(withStateDbCwd(row), turns, ports.hostPaths), readState: hasReadState(lineage.thread) ? readStateOf(lineage.thread) : null };
   });
 
 /** The thread with its turns in memory (the mutations answer with it); an error of the stream stops the use case that takes it. */

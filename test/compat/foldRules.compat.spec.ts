@@ -6,7 +6,9 @@
 //    `\\server\share\x`, `proj/x`, `~/code`, `/work/a/../b/./c`): the meta's is answered resolved
 //    against the server's working directory (codex-rs `utils/absolute-path`), a turn context's
 //    makes the line undecodable (no model, no place in implicit turn numbers); siblings: a
-//    `workspace-write` sandbox's `writable_roots`, and `thread/list`'s `cwd` filter;
+//    `workspace-write` sandbox's `writable_roots`, a `thread_settings_applied`'s `cwd` and
+//    `runtime_workspace_roots` (and the cwd Codex's state DB takes from it), `thread/list`'s `cwd`
+//    filter;
 // 2. implicit turn numbers count only the lines Codex decodes (0.89's flat `collaboration_mode`);
 // 3. an `error` event and the end of its turn, in either order (codex-rs `rollout/src/policy.rs`:
 //    legacy history does not read the line back).

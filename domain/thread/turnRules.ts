@@ -8,6 +8,7 @@ import { toApiCodexErrorInfo } from './codexErrorInfo.js';
 import { eventsOfResponseItem } from './responseMessage.js';
 import { hookPromptFragmentsOf } from './hookPrompt.js';
 import { codexReadsThreadSettings, codexReadsTurnContext } from '../rollout/kinds/turnContext.js';
+import { codexReadsSessionMeta } from '../rollout/kinds/sessionMeta.js';
 import { hiddenByModeration } from '../rollout/kinds/legacyItemEvents.js';
 
 /**
@@ -106,7 +107,18 @@ type NoRule = { readonly noRule: string };
 type RuleTable = { readonly [K in RolloutEvent['kind']]: { readonly family: RuleFamily; readonly apply: Rule<K> } | NoRule };
 
 export const TURN_RULES: RuleTable = {
-  sessionMeta: { noRule: "the thread's facts (threads projection, threadMeta.ts), not a turn's" },
+  // The thread's facts are the threads projection's; here only whether Codex reads a later meta line
+  // (implicit turn numbers): one without `SessionMeta`'s required fields does not decode (codex-rs
+  // `protocol/src/protocol.rs`; measured: foldRules.compat.spec.ts). The first line is the thread's
+  // own meta: a thread Codex cannot read at all (pre-envelope, upcast), whose numbers stay ours.
+  sessionMeta: {
+    family: 'turn',
+    apply: (s, c, ev, pos) => {
+      if (c.mode !== 'legacy' || s.implicitTurnKey(pos) === 0 || codexReadsSessionMeta(ev.payload)) return;
+      c.codexUnreadLines += 1;
+      s.saveCursor();
+    },
+  },
   // The turn's settings are threadMeta.ts's; here only whether Codex reads the line (implicit turn numbers).
   turnContext: {
     family: 'turn',

@@ -167,6 +167,10 @@ const THREADS: readonly HomeThread[] = [
   implicitThread('settings-cwd-relative', 19, { secondTurn: [settingsLine('rel/x', idOf(19)), ...agent('A2')] }),
   implicitThread('settings-cwd-absolute', 20, { secondTurn: [settingsLine('/abs/x', idOf(20)), ...agent('A2')] }),
   implicitThread('context-cwd-other', 22, { secondContext: { cwd: '/other/dir' } }),
+  // Other lines: a second meta without its required fields (Codex cannot decode it), a compaction.
+  // (A compaction without its message does not decode either: measured, not followed, docs/compatibility.md.)
+  implicitThread('compacted-with-message', 24, { secondTurn: [{ type: 'compacted', payload: { message: 'summary' } }, ...agent('A2')] }),
+  implicitThread('meta-without-fields', 25, { secondTurn: [{ type: 'session_meta', payload: { id: idOf(25) } }, ...agent('A2')] }),
   implicitThread('settings-root-relative', 21, { secondTurn: [settingsLine('/abs/x', idOf(21), ['rel/root']), ...agent('A2')] }),
   implicitThread('writable-root-absolute', 18, { secondContext: { sandbox_policy: { type: 'workspace-write', writable_roots: ['/abs/dir'], network_access: false } } }),
   explicitThread('error-then-complete', 12, [(t) => [...agent('A1'), complete(t)], (t) => [errorLine('boom'), complete(t)], (t) => [...agent('A3'), complete(t)]]),

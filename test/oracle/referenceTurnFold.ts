@@ -16,6 +16,7 @@ import { eventsOfResponseItem } from '../../domain/thread/responseMessage.js';
 
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 import { codexReadsThreadSettings, codexReadsTurnContext } from '../../domain/rollout/kinds/turnContext.js';
+import { codexReadsSessionMeta } from '../../domain/rollout/kinds/sessionMeta.js';
 import type { UserMessageEvent } from '../../domain/rollout/kinds/legacyItemEvents.js';
 
 export interface ItemEntry {
@@ -201,6 +202,11 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
     case 'turnContext': {
       // Codex 0.169 cannot read a turn context tagged the old way (`sandbox_policy.mode`): that line takes no number.
       if (s.mode === 'legacy' && !codexReadsTurnContext(ev.payload)) s.codexUnreadLines += 1;
+      return s;
+    }
+    case 'sessionMeta': {
+      // Nor a later meta line without SessionMeta's required fields (the first is the thread's own).
+      if (s.mode === 'legacy' && pos.seq !== 0 && !codexReadsSessionMeta(ev.payload)) s.codexUnreadLines += 1;
       return s;
     }
     case 'threadSettingsApplied': {

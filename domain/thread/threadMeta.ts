@@ -1,6 +1,6 @@
 import type { RolloutEvent } from '../rollout/event.js';
 import { codexReadsSessionMeta } from '../rollout/kinds/sessionMeta.js';
-import { codexReadsTurnContext } from '../rollout/kinds/turnContext.js';
+import { codexReadsThreadSettings, codexReadsTurnContext } from '../rollout/kinds/turnContext.js';
 import { eventsOfResponseItem } from './responseMessage.js';
 import { snakeToCamel } from './snakeToCamel.js';
 import { stripUserMessagePrefix } from '../search/conversationText.js';
@@ -95,6 +95,8 @@ export interface SettingsChange {
   readonly kind: 'turnContext' | 'threadSettings';
   readonly model: string | null;
   readonly effort: string | null;
+  /** A thread settings line's `cwd`: Codex's state DB keeps the last one as the thread's (`ThreadRow.stateDbCwd`). */
+  readonly cwd?: string;
 }
 
 export const settingsChangeOf = (ev: RolloutEvent): SettingsChange | undefined => {
@@ -104,9 +106,15 @@ export const settingsChangeOf = (ev: RolloutEvent): SettingsChange | undefined =
     return { kind: 'turnContext', model: typeof ev.payload.model === 'string' ? ev.payload.model : null, effort: typeof effort === 'string' ? effort : null };
   }
   if (ev.kind === 'threadSettingsApplied') {
-    const ts = ev.payload.thread_settings as { model?: unknown } | undefined;
+    if (!codexReadsThreadSettings(ev.payload.thread_settings)) return undefined;
+    const ts = ev.payload.thread_settings as { model?: unknown; cwd?: unknown } | undefined;
     const effort = settingsOf(ts)?.reasoning_effort;
-    return { kind: 'threadSettings', model: typeof ts?.model === 'string' ? ts.model : null, effort: typeof effort === 'string' ? effort : null };
+    return {
+      kind: 'threadSettings',
+      model: typeof ts?.model === 'string' ? ts.model : null,
+      effort: typeof effort === 'string' ? effort : null,
+      ...(typeof ts?.cwd === 'string' ? { cwd: ts.cwd } : {}),
+    };
   }
   return undefined;
 };

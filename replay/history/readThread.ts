@@ -3,7 +3,7 @@ import type { EngineError } from '../../domain/errors.js';
 import type { Thread } from '../../domain/thread/thread.js';
 import type { RenderedTurns, Turn } from '../../domain/thread/turn.js';
 import { turnValues } from '../../domain/thread/turn.js';
-import { threadFromRow } from '../../domain/thread/threadFromRow.js';
+import { threadFromRow, withStateDbCwd } from '../../domain/thread/threadFromRow.js';
 import { withSpawnAgentFields } from '../../domain/thread/threadMeta.js';
 import type { HistoryReadPorts } from '../ports.js';
 import { openThread } from '../internal/openThread.js';
@@ -46,7 +46,7 @@ export const readThread = (ports: HistoryReadPorts, q: ReadThreadQuery): TE.Task
     const row =
       lineage.thread.historyMode === 'legacy' && !includeTurns ? { ...lineage.thread, updatedAt: lineage.thread.createdAt, threadSource: null } : lineage.thread;
     return {
-      thread: threadFromRow({ ...row, source: withSpawnAgentFields(row.source) }, turns),
+      thread: threadFromRow(withStateDbCwd({ ...row, source: withSpawnAgentFields(row.source) }), turns, ports.hostPaths),
       readState: hasReadState(lineage.thread) ? readStateOf(lineage.thread) : null,
     };
   });

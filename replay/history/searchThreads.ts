@@ -9,6 +9,7 @@ import { currentSignatures, filesHolding, keptSignatures } from '../internal/sig
 import { literalPattern, searchSnippetOf } from '../../domain/search/literalMatch.js';
 import type { SnippetContext } from '../../domain/search/literalMatch.js';
 import { threadFromRow } from '../../domain/thread/threadFromRow.js';
+import type { HostPaths } from '../../domain/thread/hostPath.js';
 import { listRequestOf, stateDbRowOf } from './listThreads.js';
 import { sourceKindsOf } from '../internal/sourceKinds.js';
 import type { HistoryReadPorts } from '../ports.js';
@@ -80,11 +81,12 @@ export const searchPageOf = (
   limit: number,
   sortKey: ThreadSortKey,
   direction: 'asc' | 'desc',
+  hostPaths?: HostPaths,
 ): ThreadSearchPage => {
   const page = found.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    data: page.map((f) => ({ thread: threadFromRow(stateDbRowOf(f.row), []), snippet: f.snippet })),
+    data: page.map((f) => ({ thread: threadFromRow(stateDbRowOf(f.row), [], hostPaths), snippet: f.snippet })),
     nextCursor: found.length > limit && last ? nextThreadCursor('search', sortKey, last.key, last.row.id) : null,
     backwardsCursor: page[0] ? backwardsThreadCursor('search', sortKey, page[0].key, direction) : null,
   };
@@ -136,5 +138,5 @@ export const searchThreads = (ports: HistoryReadPorts, q: SearchThreadsQuery, co
       found.push({ row, key: key[2], snippet });
       if (found.length > limit) break;
     }
-    return searchPageOf(found, limit, sortKey, direction);
+    return searchPageOf(found, limit, sortKey, direction, ports.hostPaths);
   });

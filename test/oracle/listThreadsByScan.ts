@@ -56,6 +56,7 @@ export const listThreadsByScan = (
     const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, included, archived, term, metadataFiltered } = listRequestOf(
       q,
       await take(ports.configuredModelProvider()),
+      ports.hostPaths,
     );
     // A listing Codex filters by no metadata is answered from its state DB, as the use case answers it.
     const fromStateDb = term !== '' || q.useStateDbOnly === true || !metadataFiltered;
@@ -104,7 +105,7 @@ export const listThreadsByScan = (
     }
     return {
       // Codex's recency_at rows are its state DB's (no parent), as the use case answers them.
-      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, fromStateDb || sortKey === 'recency_at'),
+      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, fromStateDb || sortKey === 'recency_at', ports.hostPaths),
       hiddenBySource,
     };
   });

@@ -62,10 +62,20 @@ const second = (ms: number): number => Math.floor(ms / 1000);
  * last task_started's, else session_meta's.
  */
 export function ruleReadings(rolloutPath: string): RuleReadings {
+  type Line = { timestamp?: string; payload?: { type?: string; timestamp?: string } };
+  // A line that is not a JSON object (a crash tail, a torn last line: the fuzzer's homes) is no reading.
+  const parsed = (l: string): Line | undefined => {
+    try {
+      const v = JSON.parse(l) as unknown;
+      return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Line) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
   const lines = readFileSync(rolloutPath, 'utf8')
     .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as { timestamp?: string; payload?: { type?: string; timestamp?: string } });
+    .map(parsed)
+    .filter((l): l is Line => l !== undefined);
   const lineMs = lines.map((l) => Date.parse(l.timestamp ?? ''));
   const metaMs = Date.parse(lines[0]?.payload?.timestamp ?? '');
   const createdMs = Number.isNaN(metaMs) ? lineMs[0]! : metaMs;

@@ -1,6 +1,6 @@
 // The homes every compat suite compares against, built once per mocha run and removed at its end.
 // Suites call `sharedCompatHomes()` in a `before` hook; the first call builds, later calls reuse.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppServer, stopAllAppServers, writeCodexConfig } from './appServer.js';
@@ -80,13 +80,24 @@ export interface ColdCodex {
 }
 
 /**
+ * The config.toml a cold Codex starts on: its text given the mock's port, or null for none (Codex's
+ * defaults); the compat config (`codexConfigToml`) when not given.
+ */
+export type ColdConfig = ((mockPort: number) => string) | null;
+
+/**
  * A fresh `codex app-server` on a built home, after the writer stopped: threads are not loaded,
  * as in the corpus's "cold" goldens. It gets a new mock (the builder's is gone), in case a call
  * reaches the model.
  */
-export async function openColdCodex(home: Pick<CompatHome, 'codexHome' | 'workDir'>): Promise<ColdCodex> {
+export async function openColdCodex(home: Pick<CompatHome, 'codexHome' | 'workDir'>, config?: ColdConfig): Promise<ColdCodex> {
   const mock = await MockResponses.start();
-  writeCodexConfig(home.codexHome, mock.port);
+  if (config === undefined) writeCodexConfig(home.codexHome, mock.port);
+  else if (config === null) rmSync(join(home.codexHome, 'config.toml'), { force: true });
+  else {
+    mkdirSync(home.codexHome, { recursive: true });
+    writeFileSync(join(home.codexHome, 'config.toml'), config(mock.port));
+  }
   let server: AppServer;
   try {
     server = await AppServer.start({ codexHome: home.codexHome, userHome: join(home.codexHome, '..', 'user-home'), cwd: home.workDir });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { AppServerError } from './appServer.js';
-import { openColdCodex } from './compatHomes.js';
+import { openColdCodex, type ColdConfig } from './compatHomes.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { allThreads, discoverRollouts, type CompatHome } from './scenarios.js';
@@ -18,7 +18,8 @@ import { answeredFrom, ClockOracle } from './clockOracle.js';
 
 type Ask = (method: string, params: unknown) => Promise<RpcAnswer>;
 
-interface Step {
+/** One request a comparison asks both servers (a walk: the same request on each server's next pages). */
+export interface Step {
   readonly label: string;
   readonly method: string;
   readonly params: Record<string, unknown>;
@@ -213,6 +214,12 @@ export interface CompareOptions {
    * older versions left). The pages so reordered are named in `reordered`.
    */
   readonly inStateDbOrder?: boolean;
+  /** The config.toml both servers read (`openColdCodex`); the compat config when not given. */
+  readonly config?: ColdConfig;
+  /** More steps asked of the home's lists, after the fixed ones (the fuzzer's random pages and cursors). */
+  readonly extraListSteps?: readonly Step[];
+  /** More steps asked of each thread, after the fixed ones, given its turns and items as Codex read them. */
+  readonly extraSteps?: (threadId: string, turnIds: readonly string[], itemIds: ReadonlyArray<{ turnId: string; itemId: string }>) => readonly Step[];
 }
 
 export interface HomeComparison {
@@ -272,7 +279,7 @@ const inStateDbOrder = (oracle: ClockOracle, step: Step, answer: RpcAnswer): Rpc
 /** Asks both servers, cold, everything `LIST_STEPS` and `stepsFor` name on one home, and compares the answers. */
 export const compareHome = async (home: ComparedHome, options: CompareOptions = {}): Promise<HomeComparison> => {
   const indexDir = mkdtempSync(join(tmpdir(), 'compat-history-index-'));
-  const codex = await openColdCodex(home);
+  const codex = await openColdCodex(home, options.config);
   const ours: StdioRpcClient = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir]);
   const problems: string[] = [];
   const differences: AnswerDifference[] = [];
@@ -303,6 +310,7 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
         const oa = o[i];
         if (ca === undefined || oa === undefined) {
           problems.push(`${label} page ${i}: codex gave ${c.length} pages, ours ${o.length}`);
+          differences.push({ label: `${label} page ${i}`, method: step.method, threadId, paths: ['(page count)'] });
           break;
         }
         if (deliberate(threadId !== undefined && legacyThreads.has(threadId), step.method, c[0]!)) break;
@@ -323,17 +331,15 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
         }
       }
     };
-    for (const step of [...LIST_STEPS, ...cwdSteps(home.workDir), ...UNKNOWN_THREAD_STEPS]) await check(`${home.key} ${step.label}`, step);
+    for (const step of [...LIST_STEPS, ...cwdSteps(home.workDir), ...UNKNOWN_THREAD_STEPS, ...(options.extraListSteps ?? [])])
+      await check(`${home.key} ${step.label}`, step);
     for (const ref of allThreads(home)) {
       if (unreadable.has(ref.id) || options.notAsked?.has(ref.id) === true) continue;
       const read = await askCodex('thread/read', { threadId: ref.id, includeTurns: true });
       const turns = 'result' in read ? ((read.result as { thread: { turns: Array<{ id: string; items: Array<{ id: string }> }> } }).thread.turns ?? []) : [];
       const items = turns.flatMap((t) => t.items.map((i) => ({ turnId: t.id, itemId: i.id })));
-      for (const step of stepsFor(
-        ref.id,
-        turns.map((t) => t.id),
-        items,
-      ))
+      const turnIds = turns.map((t) => t.id);
+      for (const step of [...stepsFor(ref.id, turnIds, items), ...(options.extraSteps?.(ref.id, turnIds, items) ?? [])])
         await check(`${home.key} ${ref.label} ${step.label}`, step, ref.id);
     }
   } finally {

@@ -197,6 +197,40 @@ const applyEdit = (lines: Line[], edit: FieldEdit): string | undefined => {
 
 const THREAD_START_MS = Date.UTC(2026, 10, 21, 14, 0, 0);
 
+const COLLABORATION_MODE = { mode: 'default', settings: { model: 'mock-model', reasoning_effort: null, developer_instructions: null } };
+
+/** A turn_context as Codex 0.169.0 writes one (every field its `TurnContextItem` requires). */
+const turnContext = (turnId: string, cwd: string): Record<string, unknown> => ({
+  turn_id: turnId,
+  root_turn_id: turnId,
+  disabled_plugin_ids: [],
+  cwd,
+  approval_policy: 'never',
+  approvals_reviewer: 'user',
+  permission_profile: { type: 'disabled' },
+  model: 'mock-model',
+  collaboration_mode: COLLABORATION_MODE,
+  multi_agent_version: 'v1',
+  realtime_active: false,
+  summary: 'none',
+  sandbox_policy: { type: 'danger-full-access' },
+});
+
+/** A thread_settings_applied's settings as Codex 0.169.0 writes them. */
+const threadSettings = (cwd: string, provider: string | null): Record<string, unknown> => ({
+  model: 'mock-model',
+  ...(provider === null ? {} : { model_provider_id: provider }),
+  approval_policy: 'never',
+  approvals_reviewer: 'user',
+  requested_approvals_reviewer: 'user',
+  permission_profile: { type: 'disabled' },
+  cwd,
+  runtime_workspace_roots: [cwd],
+  reasoning_summary: 'detailed',
+  collaboration_mode: COLLABORATION_MODE,
+  disabled_plugin_ids: [],
+});
+
 /** One thread's file: its lines as Codex's writer would leave them, then the thread's odd orders, edits and tail. */
 const renderThread = (t: FuzzThread, index: number, workDir: string): RenderedFile => {
   const threadId = threadIdOf(index);
@@ -213,8 +247,18 @@ const renderThread = (t: FuzzThread, index: number, workDir: string): RenderedFi
   w.sessionMeta(meta);
   t.turns.forEach((turn, n) => {
     const turnId = `turn-${index}-${n}`;
-    w.wait(60_000).taskStarted(turnId);
-    if (!turn.noContext) w.push('turn_context', { turn_id: turnId, cwd: at(t.cwd), model: 'mock-model', approval_policy: 'never' });
+    w.wait(60_000).push('event_msg', {
+      type: 'task_started',
+      turn_attribution: { turn_id: turnId, turn_trigger: null, parent_turn_id: null, initiating_agent_path: null, root_turn_id: turnId },
+      turn_id: turnId,
+      root_turn_id: turnId,
+      started_at: Math.floor(w.nowMs() / 1000),
+      model_context_window: 190000,
+      collaboration_mode_kind: 'default',
+    });
+    if (!turn.noContext) w.push('turn_context', turnContext(turnId, at(t.cwd)));
+    // The settings Codex records with a thread's first turn; its provider the meta's (a thread has one here: docs/compatibility.md).
+    if (n === 0) w.push('event_msg', { type: 'thread_settings_applied', thread_id: threadId, thread_settings: threadSettings(at(t.cwd), t.provider) });
     w.responseMessage('user', turn.user);
     if (t.mode === 'paginated') {
       w.item(turnId, { type: 'UserMessage', id: `u-${turnId}`, content: w.userText(turn.user) });

@@ -193,7 +193,14 @@ export const foldThreadMeta = (s: ThreadMetaState, ev: RolloutEvent, itemsFromRe
 export const apiSourceOfMeta = (meta: Readonly<Record<string, unknown>>): unknown =>
   meta['source'] === undefined && !codexReadsSessionMeta(meta) ? 'unknown' : toApiSource(meta['source']);
 
-/** `session_meta.source` → API `source`: named sources in camelCase, sub-agents as `{subAgent}`; absent, `vscode`. */
+/** The API's named sources (app-server-protocol v2 `SessionSource`'s unit variants). */
+const API_NAMED_SOURCES: ReadonlySet<string> = new Set(['cli', 'vscode', 'exec', 'appServer', 'unknown']);
+
+/**
+ * `session_meta.source` → API `source`: named sources in camelCase, sub-agents as `{subAgent}`;
+ * absent, `vscode`. A name Codex does not know is `unknown`: `SessionSource`'s `#[serde(other)]`
+ * variant (codex-rs `protocol/src/protocol.rs`; measured on 0.169.0 by the differential fuzzer).
+ */
 const toApiSource = (source: unknown): unknown => {
   if (source === undefined) return 'vscode';
   if (typeof source === 'string') {
@@ -202,8 +209,10 @@ const toApiSource = (source: unknown): unknown => {
         return 'vscode';
       case 'mcp':
         return 'appServer';
-      default:
-        return snakeToCamel(source);
+      default: {
+        const named = snakeToCamel(source);
+        return API_NAMED_SOURCES.has(named) ? named : 'unknown';
+      }
     }
   }
   if (source !== null && typeof source === 'object' && 'subagent' in source) {

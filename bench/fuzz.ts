@@ -49,12 +49,13 @@ const main = async (): Promise<number> => {
   const started = Date.now();
   const reported = new Set<string>();
   const failures: Failure[] = [];
-  const total = { seeds: 0, homes: 0, answers: 0, shrinks: 0 };
+  const total = { seeds: 0, homes: 0, answers: 0, shrinks: 0, unprojected: 0 };
   const classes = new Map<string, ClassTally>();
   const add = (session: FuzzSession): void => {
     total.homes += session.homes;
     total.answers += session.answers;
     total.shrinks += session.shrinks;
+    total.unprojected += session.unprojected;
     for (const [cls, t] of session.classes) {
       const sum = classes.get(cls);
       if (sum === undefined) classes.set(cls, { ...t });
@@ -85,7 +86,9 @@ const main = async (): Promise<number> => {
     }
   }
   const elapsed = Math.round((Date.now() - started) / 1000);
-  say(`fuzz figures: ${elapsed} s, ${total.seeds} seeds, ${total.homes} homes, ${total.answers} answers compared, ${total.shrinks} shrink runs`);
+  say(
+    `fuzz figures: ${elapsed} s, ${total.seeds} seeds, ${total.homes} homes, ${total.answers} answers compared, ${total.shrinks} shrink runs, ${total.unprojected} paginated threads Codex would not resume (their own steps not asked)`,
+  );
   const sorted = [...classes].sort(([a], [b]) => a.localeCompare(b));
   const group = (title: string, rows: Array<[string, ClassTally]>, why: (t: ClassTally) => string): void => {
     say(`${title}: ${rows.length}`);

@@ -278,7 +278,9 @@ const renderThread = (t: FuzzThread, index: number, workDir: string): RenderedFi
         exit_code: 0,
         duration: { secs: 0, nanos: 5_000_000 },
       };
-      if (t.mode === 'paginated') w.item(turnId, { type: 'CommandExecution', id: `cmd-${turnId}`, ...command });
+      if (t.mode === 'paginated')
+        // Codex 0.169.0 writes the item's cwd as a file URL (measured on the tool scenario's home).
+        w.item(turnId, { type: 'CommandExecution', id: `cmd-${turnId}`, process_id: '4242', ...command, cwd: `file://${at(t.cwd)}`, source: 'unified_exec_startup' });
       else
         w.push('event_msg', {
           type: 'exec_command_end',

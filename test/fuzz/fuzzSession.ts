@@ -43,16 +43,18 @@ export const writeFuzzHome = (home: FuzzHome, root: string): WrittenHome => {
  * writes one: a cold Codex answers a paginated thread from its history projection
  * (`thread_history_1.sqlite`), and with none answers it with no turns (docs/compatibility.md, "Homes
  * older Codex versions wrote"; passThroughFields.compat.spec.ts resumes its edited threads so).
- * A thread Codex refuses to resume is left unprojected (the comparison then shows what it
- * answers). The files are put back as written (content and mtime) should the resume touch them,
+ * A thread Codex refuses to resume (an archived one, a meta or provider it cannot take) is left
+ * unprojected, and returned: a cold Codex answers it with no turns, having no projection a writing
+ * Codex would have left, so its own steps are not asked (it stays in the lists). The files are put back as written (content and mtime) should the resume touch them,
  * and Codex's state DB is removed (its rows rebuilt from the files on the next start).
  */
-export const projectPaginated = async (home: FuzzHome, written: WrittenHome): Promise<void> => {
-  const paginated = home.threads.flatMap((t, i) => (t.mode === 'paginated' && !t.archived ? [written.threadIds[i]!] : []));
-  if (paginated.length === 0) return;
+export const projectPaginated = async (home: FuzzHome, written: WrittenHome): Promise<Set<string>> => {
+  const unprojected = new Set<string>();
+  const paginated = home.threads.flatMap((t, i) => (t.mode === 'paginated' ? [written.threadIds[i]!] : []));
+  if (paginated.length === 0) return unprojected;
   const codex = await openColdCodex(written, renderHome(home, written.workDir).config);
   try {
-    for (const threadId of paginated) await codex.server.request('thread/resume', { threadId, excludeTurns: true }).catch(() => undefined);
+    for (const threadId of paginated) await codex.server.request('thread/resume', { threadId, excludeTurns: true }).catch(() => unprojected.add(threadId));
   } finally {
     await codex.stop();
   }
@@ -64,6 +66,7 @@ export const projectPaginated = async (home: FuzzHome, written: WrittenHome): Pr
     const at = new Date(file.mtimeMs);
     utimesSync(join(written.codexHome, file.rel), at, at);
   }
+  return unprojected;
 };
 
 export interface HomeOutcome {
@@ -73,6 +76,8 @@ export interface HomeOutcome {
   readonly unexplained: readonly string[];
   /** The differing answers in words (compareHome's problems). */
   readonly problems: readonly string[];
+  /** Paginated threads Codex would not resume, so could not project: their own steps not asked. */
+  readonly unprojected: number;
 }
 
 /** Compares one home on both servers (cold Codex, our serve), with the fixed steps and the home's random ones. */
@@ -80,23 +85,24 @@ export const compareFuzzHome = async (home: FuzzHome, root: string): Promise<Hom
   const written = writeFuzzHome(home, root);
   const classes = new Map<string, DeclaredDifference | undefined>();
   try {
-    await projectPaginated(home, written);
+    const unprojected = await projectPaginated(home, written);
     const comparison = await compareHome(
       { key: 'fuzz', codexHome: written.codexHome, workDir: written.workDir, threads: written.threadIds.map((id, i) => ({ id, label: `thread ${i}` })) },
       {
         config: renderHome(home, written.workDir).config,
+        notAsked: unprojected,
         extraListSteps: randomListSteps(home.stepSeed, written.workDir),
         extraSteps: (threadId, turnIds, itemIds) => randomThreadSteps(home.stepSeed, threadId, turnIds, itemIds),
       },
     );
-    for (const d of comparison.differences) for (const c of classify(d)) classes.set(c.cls, c.declared);
+    for (const d of comparison.differences) for (const c of classify(d, home)) if (!classes.has(c.cls) || c.declared === undefined) classes.set(c.cls, c.declared);
     const unexplained = [...classes].filter(([, d]) => d === undefined).map(([c]) => c);
-    return { answers: comparison.compared, classes, unexplained, problems: comparison.problems };
+    return { answers: comparison.compared, classes, unexplained, problems: comparison.problems, unprojected: unprojected.size };
   } catch (error) {
     // A server that fails to start, dies or times out is a difference too.
     const cls = `(no answer) ${(error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 160)}`;
     classes.set(cls, undefined);
-    return { answers: 0, classes, unexplained: [cls], problems: [String(error instanceof Error ? error.stack : error)] };
+    return { answers: 0, classes, unexplained: [cls], problems: [String(error instanceof Error ? error.stack : error)], unprojected: 0 };
   }
 };
 
@@ -121,6 +127,7 @@ export interface SessionOptions {
 export class FuzzSession {
   homes = 0;
   answers = 0;
+  unprojected = 0;
   readonly classes = new Map<string, ClassTally>();
   /** The unexplained classes of the first failing home: shrinking keeps only candidates that still show one. */
   failingClasses: ReadonlySet<string> | undefined;
@@ -146,6 +153,7 @@ export class FuzzSession {
       }
       this.homes += 1;
       this.answers += outcome.answers;
+      this.unprojected += outcome.unprojected;
       for (const [cls, declared] of outcome.classes) {
         const tally = this.classes.get(cls) ?? this.classes.set(cls, { homes: 0, declared, example: home }).get(cls)!;
         tally.homes += 1;

@@ -1,4 +1,4 @@
-// `npm run fuzz -- --seconds N [--seed S] [--replay <seed:path>] [--out DIR] [--max-shrinks K]`: the differential
+// `npm run fuzz -- --seconds N [--seed S] [--replay <seed:path>] [--out DIR] [--max-shrinks K] [--no-edits]`: the differential
 // fuzzer's long run (issue 69, item 1). Generates homes (test/fuzz/fuzzHome.ts), compares every
 // history answer of a cold `codex app-server` and our `serve` on each (compareHome), and prints the
 // figures: homes, answers compared, difference classes (explained, KNOWN-OPEN, unexplained). On an
@@ -31,7 +31,7 @@ interface Failure {
 
 const runSeed = async (seed: number, budgetMs: number, reported: Set<string>, path?: string): Promise<{ session: FuzzSession; failure?: Failure }> => {
   // A replay shows the home its path names, not a smaller one.
-  const session = new FuzzSession({ reported, maxShrinks: path === undefined ? maxShrinks : 0 });
+  const session = new FuzzSession({ reported, maxShrinks: path === undefined ? maxShrinks : 0, edits: !args.includes('--no-edits') });
   const details = await fc.check(session.property(), {
     seed,
     ...(path === undefined ? { numRuns: 1_000_000, interruptAfterTimeLimit: budgetMs, markInterruptAsFailure: false } : { path, numRuns: 1, endOnFailure: false }),

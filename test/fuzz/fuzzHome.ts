@@ -121,26 +121,36 @@ const editArb: fc.Arbitrary<FieldEdit> = fc.record({
   inItem: fc.boolean(),
 });
 
-const threadArb: fc.Arbitrary<FuzzThread> = fc.record({
-  mode: fc.constantFrom('paginated', 'legacy'),
-  provider: fc.constantFrom(...PROVIDERS),
-  cwd: fc.constantFrom(...CWDS),
-  source: fc.constantFrom(...SOURCES),
-  turns: fc.array(turnArb, { maxLength: 3 }),
-  secondMeta: fc.boolean(),
-  rollback: fc.option(fc.nat({ max: 4 }), { freq: 4 }),
-  tail: fc.constantFrom<Tail>('none', 'nul', 'partial', 'blankLines', 'junkLine'),
-  paddedLines: fc.boolean(),
-  archived: fc.boolean(),
-  edits: fc.array(editArb, { maxLength: 3 }),
-});
+/** What a thread arbitrary generates: `edits` false leaves every census field as Codex writes it. */
+export interface FuzzShapes {
+  readonly edits: boolean;
+}
+
+const threadArbOf = (shapes: FuzzShapes): fc.Arbitrary<FuzzThread> =>
+  fc.record({
+    mode: fc.constantFrom('paginated', 'legacy'),
+    provider: fc.constantFrom(...PROVIDERS),
+    cwd: fc.constantFrom(...CWDS),
+    source: fc.constantFrom(...SOURCES),
+    turns: fc.array(turnArb, { maxLength: 3 }),
+    secondMeta: fc.boolean(),
+    rollback: fc.option(fc.nat({ max: 4 }), { freq: 4 }),
+    tail: fc.constantFrom<Tail>('none', 'nul', 'partial', 'blankLines', 'junkLine'),
+    paddedLines: fc.boolean(),
+    archived: fc.boolean(),
+    edits: shapes.edits ? fc.array(editArb, { maxLength: 3 }) : fc.constant([]),
+  });
 
 /** A home: 1-4 threads under one config. Constant first values (fast-check's shrink targets) are the plain ones. */
-export const fuzzHomeArb: fc.Arbitrary<FuzzHome> = fc.record({
-  config: fc.constantFrom<ConfigName>('mock', 'none', 'openai', 'custom', 'unnamed', 'profileTable', 'legacyProfile'),
-  threads: fc.array(threadArb, { minLength: 1, maxLength: 4 }),
-  stepSeed: fc.nat(),
-});
+export const fuzzHomeArbOf = (shapes: FuzzShapes): fc.Arbitrary<FuzzHome> =>
+  fc.record({
+    config: fc.constantFrom<ConfigName>('mock', 'none', 'openai', 'custom', 'unnamed', 'profileTable', 'legacyProfile'),
+    threads: fc.array(threadArbOf(shapes), { minLength: 1, maxLength: 4 }),
+    stepSeed: fc.nat(),
+  });
+
+/** Every shape, census edits included: the long run's. */
+export const fuzzHomeArb: fc.Arbitrary<FuzzHome> = fuzzHomeArbOf({ edits: true });
 
 /** The i-th thread's id (a UUID v7 shape, its time that of its meta). */
 export const threadIdOf = (i: number): string => `019aa3c0-0000-7000-8000-${(i + 1).toString(16).padStart(12, '0')}`;
@@ -270,7 +280,8 @@ const renderThread = (t: FuzzThread, index: number, workDir: string): RenderedFi
     if (turn.command) {
       const command = {
         command: ['bash', '-lc', 'ls'],
-        cwd: at(t.cwd),
+        // The command ran in the work folder: the thread's cwd variants are the meta's and turn contexts' (an item Codex cannot decode is another matter).
+        cwd: workDir,
         parsed_cmd: [],
         source: 'agent',
         status: 'completed',
@@ -280,7 +291,7 @@ const renderThread = (t: FuzzThread, index: number, workDir: string): RenderedFi
       };
       if (t.mode === 'paginated')
         // Codex 0.169.0 writes the item's cwd as a file URL (measured on the tool scenario's home).
-        w.item(turnId, { type: 'CommandExecution', id: `cmd-${turnId}`, process_id: '4242', ...command, cwd: `file://${at(t.cwd)}`, source: 'unified_exec_startup' });
+        w.item(turnId, { type: 'CommandExecution', id: `cmd-${turnId}`, process_id: '4242', ...command, cwd: `file://${workDir}`, source: 'unified_exec_startup' });
       else
         w.push('event_msg', {
           type: 'exec_command_end',

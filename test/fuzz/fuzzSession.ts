@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { openColdCodex } from '../compat/compatHomes.js';
 import { compareHome } from '../compat/historyComparison.js';
 import { classify, type DeclaredDifference } from './explained.js';
-import { describeHome, fuzzHomeArb, renderHome, type FuzzHome, type RenderedFile } from './fuzzHome.js';
+import { describeHome, fuzzHomeArbOf, renderHome, type FuzzHome, type RenderedFile } from './fuzzHome.js';
 import { randomListSteps, randomThreadSteps } from './randomSteps.js';
 
 export interface WrittenHome {
@@ -121,6 +121,8 @@ export interface SessionOptions {
   readonly maxShrinks?: number;
   /** Keep each home's folder (for debugging). */
   readonly keepHomes?: boolean;
+  /** Census fields at edge values too (default: yes). */
+  readonly edits?: boolean;
 }
 
 /** The figures of a session and the failure it ended on, if any. */
@@ -170,7 +172,7 @@ export class FuzzSession {
   }
 
   property(): fc.IAsyncProperty<[FuzzHome]> {
-    return fc.asyncProperty(fuzzHomeArb, (home) => this.check(home));
+    return fc.asyncProperty(fuzzHomeArbOf({ edits: this.options.edits ?? true }), (home) => this.check(home));
   }
 }
 

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { codexConfigToml } from '../compat/appServer.js';
 import { openColdCodex } from '../compat/compatHomes.js';
 import { compareHome } from '../compat/historyComparison.js';
 import { classify, type DeclaredDifference } from './explained.js';
@@ -48,11 +49,19 @@ export const writeFuzzHome = (home: FuzzHome, root: string): WrittenHome => {
  * Codex would have left, so its own steps are not asked (it stays in the lists). The files are put back as written (content and mtime) should the resume touch them,
  * and Codex's state DB is removed (its rows rebuilt from the files on the next start).
  */
+/**
+ * The config the projecting Codex runs on: the compat config with a table for the custom provider
+ * fuzzed metas name (`ollama` is built in), so that Codex resumes a thread whatever the home's own
+ * config selects (a thread of a provider no config declares is refused: -32600).
+ */
+const PROJECTION_CONFIG = (port: number): string =>
+  `${codexConfigToml(port)}\n${['ollama-local'].map((p) => `[model_providers.${p}]\nname = "${p}"\nbase_url = "http://127.0.0.1:${port}/v1"\nwire_api = "responses"\n`).join('\n')}`;
+
 export const projectPaginated = async (home: FuzzHome, written: WrittenHome): Promise<Set<string>> => {
   const unprojected = new Set<string>();
   const paginated = home.threads.flatMap((t, i) => (t.mode === 'paginated' ? [written.threadIds[i]!] : []));
   if (paginated.length === 0) return unprojected;
-  const codex = await openColdCodex(written, renderHome(home, written.workDir).config);
+  const codex = await openColdCodex(written, PROJECTION_CONFIG);
   try {
     for (const threadId of paginated) await codex.server.request('thread/resume', { threadId, excludeTurns: true }).catch(() => unprojected.add(threadId));
   } finally {

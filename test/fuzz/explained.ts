@@ -68,7 +68,8 @@ export const DECLARED: readonly DeclaredDifference[] = [
   {
     id: 'empty provider',
     method: 'thread/list',
-    path: /^result\.(data|backwardsCursor|nextCursor)$/,
+    // A row more in ours shifts the rows after it: any field of a row, the page count.
+    path: /^(result\.(data(\[\]\..*)?|backwardsCursor|nextCursor)|\(page count\))$/,
     when: (home) => anyThread(home, (t) => t.provider === ''),
     why: 'a meta\'s `model_provider: ""`: Codex\'s file scan filters the thread as provider "" (so not the configured one), its state DB as the default (extract.rs: an empty provider is the default); ours takes the default on both paths',
     docs: 'issue 69 (found by the fuzzer): an empty model_provider',
@@ -77,7 +78,7 @@ export const DECLARED: readonly DeclaredDifference[] = [
   {
     id: 'second session_meta',
     method: /^thread\/(read|list)$/,
-    path: /^result\.(thread\.cwd|data\[\]\.cwd|data|backwardsCursor|nextCursor)$/,
+    path: /^(result\.(thread\.cwd|data(\[\]\..*)?|backwardsCursor|nextCursor)|\(page count\))$/,
     when: (home) => anyThread(home, (t) => t.secondMeta),
     why: "Codex's state DB takes a later session_meta of the thread over the first (state/src/extract.rs apply_session_meta_from_item: cwd, source, provider, git); its file scan and we take the first",
     docs: 'issue 69 (found by the fuzzer): a second session_meta',

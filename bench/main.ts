@@ -18,6 +18,7 @@
  *   eventstore [--size 20MB] [--reps 3]   the log in EventStoreDB (in-process test server): mirror, the catch-up subscription into a node's copy and its index, vs the JSONL index build
  *   serveLoad [--size 300MB] [--clients 200] [--seconds 15] [--rates 0,1500] [--no-codex] [--no-writer] [--engine CLI] [--seed N]   WebSocket clients in a 60/30/10 list/pages/read mix while a writer appends: req/s, p50/p99, errors, index lag; codex beside
  *   upstream [--size 1GB] [--reps 10] [--engine CLI]   what a real Codex client waits for (picker page, search, a turn's round trip): serve --upstream codex vs plain codex app-server, over WebSocket
+ *   wild --corpus DIR [--out DIR] [--configs none,custom] [--limit N]   real users' rollouts (kept outside the repository) laid out as one home: answers equal to a cold codex app-server's, per method, version and client (bench/wildCorpus.ts)
  *   import [--size 500MB] [--reps 1]   a generated Claude Code session imported (rollout-engine import claude): seconds, MB/s, peak RSS; the ledger's re-import skip
  * `--shapes heavy,real` (default both, for the suites that take it: index, tokens, mutations, verify):
  * `heavy` is the generated data with large payloads; `real` is built from rollouts the real codex
@@ -42,6 +43,7 @@ import { runSearchBench } from './search.js';
 import { runEventStoreBench } from './eventstore.js';
 import { runImportBench } from './importSessions.js';
 import { runUpstreamBench } from './upstream.js';
+import { runWildCorpus } from './wildCorpus.js';
 import type { BenchShape } from './realHome.js';
 import { BUNDLED_CLI } from './bundledCli.js';
 
@@ -115,6 +117,17 @@ const suites: Record<string, () => Promise<unknown>> = {
   startup: () => runStartupBench(Number.parseInt(flag('--runs') ?? '7', 10), nodePath.resolve(flag('--engine') ?? BUNDLED_CLI)),
   eventstore: () => runEventStoreBench(flag('--size') ?? '20MB', Number.parseInt(flag('--reps') ?? '3', 10)),
   upstream: () => runUpstreamBench(flag('--size') ?? '1GB', Number.parseInt(flag('--reps') ?? '10', 10), nodePath.resolve(flag('--engine') ?? BUNDLED_CLI)),
+  wild: () => {
+    const corpus = flag('--corpus');
+    if (corpus === undefined) throw new Error('wild: --corpus DIR (manifest.json and raw/) is required');
+    const limit = flag('--limit');
+    return runWildCorpus({
+      corpus: nodePath.resolve(corpus),
+      out: nodePath.resolve(flag('--out') ?? nodePath.join(corpus, 'out')),
+      configs: (flag('--configs') ?? 'none,custom').split(','),
+      ...(limit === undefined ? {} : { limit: Number.parseInt(limit, 10) }),
+    });
+  },
   import: () => runImportBench(flag('--size') ?? '500MB', Number.parseInt(flag('--reps') ?? '1', 10)),
   verify: () => runVerifyBench(flag('--size') ?? '300MB', (flag('--kill-at') ?? '0.5,0.75').split(',').map(Number), Number(flag('--rounds') ?? '3'), shapes()),
 };

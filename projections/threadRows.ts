@@ -76,7 +76,13 @@ export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null,
   const withPreview = chain.find((c) => c.node.preview !== null && (c.cut === null || (c.node.previewByteOffset ?? 0) < c.cut.endByteOffset));
   // Settings replay through the history in order, each base only below its cut (as the fold reads it).
   const settings = { model: null as string | null, reasoningEffort: null as string | null };
-  for (const c of chain) for (const change of c.node.settings) if (c.cut === null || change.byteOffset < c.cut.endByteOffset) applySettingsChange(settings, change);
+  let settingsCwd: string | undefined;
+  for (const c of chain)
+    for (const change of c.node.settings)
+      if (c.cut === null || change.byteOffset < c.cut.endByteOffset) {
+        applySettingsChange(settings, change);
+        settingsCwd = change.cwd ?? settingsCwd;
+      }
   const thread = buildThread(
     {
       meta: row.meta as SessionMetaPayload,
@@ -94,7 +100,11 @@ export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null,
     [],
   );
   const { turns: _turns, status: _status, ...rest } = thread;
-  return withThreadState({ ...rest, archived: current.archived, rolloutId: current.rolloutId, sortMs: sortMsOf(row, thread) }, b.get('threadState', [current.threadId]));
+  const stateDb = settingsCwd === undefined || settingsCwd === rest.cwd ? {} : { stateDbCwd: settingsCwd };
+  return withThreadState(
+    { ...rest, archived: current.archived, rolloutId: current.rolloutId, sortMs: sortMsOf(row, thread), ...stateDb },
+    b.get('threadState', [current.threadId]),
+  );
 };
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);

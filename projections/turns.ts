@@ -21,13 +21,12 @@ export const turnsProjection: Projection = {
   },
   apply: (b, ctx, ev, pos) => {
     const R = ctx.rolloutId;
-    if (ev.kind === 'sessionMeta') {
-      if (b.get('fold', [R]) === undefined) {
-        const paginated = ev.payload.history_mode === 'paginated';
-        // Ordinals are a paginated file's only (a legacy line has none).
-        const childStart = paginated ? (ev.payload.subagent_history_start_ordinal ?? undefined) : undefined;
-        b.put('fold', [R], newFold(paginated ? 'paginated' : 'legacy', ev.payload.history_base?.end_ordinal_exclusive ?? 0, childStart));
-      }
+    // The file's own meta starts its fold; a later meta line goes to its rule (whether Codex reads it).
+    if (ev.kind === 'sessionMeta' && b.get('fold', [R]) === undefined) {
+      const paginated = ev.payload.history_mode === 'paginated';
+      // Ordinals are a paginated file's only (a legacy line has none).
+      const childStart = paginated ? (ev.payload.subagent_history_start_ordinal ?? undefined) : undefined;
+      b.put('fold', [R], newFold(paginated ? 'paginated' : 'legacy', ev.payload.history_base?.end_ordinal_exclusive ?? 0, childStart));
       return;
     }
     if (ruleFamilyOf(ev.kind) !== 'turn') return;

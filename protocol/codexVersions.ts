@@ -1,8 +1,10 @@
 /**
  * The Codex releases whose app-server protocol this one speaks, and what changed between them.
  * A difference is declared once, on the entry it touches (`MethodEntry.deltas`: a method added, a
- * param added); the server reads the declarations (`spokenAt`, `paramsAt`), so no code asks which
- * version it speaks. A new release is one more version here and its deltas beside the entries
+ * param added, a result field added, a rule of its answer changed; `ITEM_DELTAS` in
+ * protocol/itemDeltas.ts: an item's field added or reshaped); the server and the CLI read the
+ * declarations (`spokenAt`, `paramsAt`, `methodAnswerAt`), so no code asks which version it speaks.
+ * A new release is one more version here and its deltas beside the entries
  * (`npm run codex:next -- X` prints the schema drift to declare).
  */
 export const CODEX_VERSIONS = ['0.169.0', '0.171.0'] as const;
@@ -21,7 +23,38 @@ export const atLeast = (version: CodexVersion, since: CodexVersion): boolean => 
 /** One difference between two versions, on the entry it touches; `source` names Codex's file (at the version's tag) it follows. */
 export type VersionDelta =
   | { readonly kind: 'methodAdded'; readonly since: CodexVersion; readonly source: string }
-  | { readonly kind: 'paramAdded'; readonly since: CodexVersion; readonly param: string; readonly source: string };
+  | { readonly kind: 'paramAdded'; readonly since: CodexVersion; readonly param: string; readonly source: string }
+  | { readonly kind: 'resultFieldAdded'; readonly since: CodexVersion; readonly field: string; readonly source: string }
+  /** A rule of the method's answer changed (named by `rule`; the handler asks `ruleChangedAt`). */
+  | { readonly kind: 'ruleChanged'; readonly since: CodexVersion; readonly rule: string; readonly source: string };
+
+/**
+ * One difference in an item's answer, declared beside the items (protocol/itemDeltas.ts). The
+ * engine renders items as the oldest version answers them; a connection at `since` or newer gets
+ * the field added (after `after`, with `value`, in Codex's key order) or its value reshaped.
+ */
+export type ItemDelta =
+  | {
+      readonly kind: 'itemFieldAdded';
+      readonly since: CodexVersion;
+      readonly itemType: string;
+      readonly field: string;
+      readonly after: string;
+      readonly value: unknown;
+      readonly source: string;
+    }
+  | {
+      readonly kind: 'itemFieldReshaped';
+      readonly since: CodexVersion;
+      readonly itemType: string;
+      readonly field: string;
+      /** The field's value as `since` answers it, from the value the versions before it answer. */
+      readonly reshape: (value: unknown) => unknown;
+      readonly source: string;
+    };
+
+/** The item deltas a connection speaking `version` applies (none for the oldest version). */
+export const itemDeltasAt = (deltas: ReadonlyArray<ItemDelta>, version: CodexVersion): ReadonlyArray<ItemDelta> => deltas.filter((d) => atLeast(version, d.since));
 
 /** What carries deltas: a method's entry. */
 export interface Versioned {
@@ -31,16 +64,40 @@ export interface Versioned {
 /** Whether a connection speaking `version` has this method (one added later is unknown to it, as it is to that Codex). */
 export const spokenAt = (entry: Versioned, version: CodexVersion): boolean => (entry.deltas ?? []).every((d) => d.kind !== 'methodAdded' || atLeast(version, d.since));
 
+/** The params `params` sets (present, not undefined) that a connection speaking `version` does not know: added after its version. */
+export const unspokenParams = (entry: Versioned, version: CodexVersion, params: unknown): string[] => {
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) return [];
+  const given = params as Record<string, unknown>;
+  return (entry.deltas ?? []).flatMap((d) => (d.kind === 'paramAdded' && !atLeast(version, d.since) && given[d.param] !== undefined ? [d.param] : []));
+};
+
+/** Whether a connection speaking `version` gets the method's answer by the changed `rule` (declared as a `ruleChanged` delta), else by the one before. */
+export const ruleChangedAt = (entry: Versioned, rule: string, version: CodexVersion): boolean =>
+  (entry.deltas ?? []).some((d) => d.kind === 'ruleChanged' && d.rule === rule && atLeast(version, d.since));
+
 /**
  * The params as a connection speaking `version` means them: a param added after its version is
  * dropped, as that Codex's serde ignores a field it does not know (so a 0.169 client's stray
  * `includedThreadIds` filters nothing, as 0.169.0 answers).
  */
 export const paramsAt = (entry: Versioned, version: CodexVersion, params: unknown): unknown => {
-  const unspoken = (entry.deltas ?? []).flatMap((d) => (d.kind === 'paramAdded' && !atLeast(version, d.since) ? [d.param] : []));
-  if (unspoken.length === 0 || typeof params !== 'object' || params === null || Array.isArray(params)) return params;
+  const unspoken = unspokenParams(entry, version, params);
+  if (unspoken.length === 0) return params;
   const kept: Record<string, unknown> = { ...(params as Record<string, unknown>) };
   for (const p of unspoken) delete kept[p];
+  return kept;
+};
+
+/**
+ * The result as a connection speaking `version` gets it: a result field added after its version
+ * is left out, as that Codex has no such field. The one place a result is shaped for a version:
+ * `serve` answers through it, and so does the CLI's `--json` (`--codex-version`).
+ */
+export const resultAt = (entry: Versioned, version: CodexVersion, result: unknown): unknown => {
+  const unspoken = (entry.deltas ?? []).flatMap((d) => (d.kind === 'resultFieldAdded' && !atLeast(version, d.since) ? [d.field] : []));
+  if (unspoken.length === 0 || typeof result !== 'object' || result === null || Array.isArray(result)) return result;
+  const kept: Record<string, unknown> = { ...(result as Record<string, unknown>) };
+  for (const f of unspoken) delete kept[f];
   return kept;
 };
 

@@ -1,5 +1,8 @@
 import * as t from 'io-ts';
 import type { Thread } from '../domain/thread/thread.js';
+import type { SnippetContext } from '../domain/search/literalMatch.js';
+import { ruleChangedAt } from './codexVersions.js';
+import type { CodexVersion, Versioned } from './codexVersions.js';
 import { SortDirection, U32, optional } from './jsonRpc.js';
 import { method, unscoped } from './methodEntry.js';
 import { SortKey, SourceKind } from './threads.js';
@@ -33,7 +36,26 @@ export interface ThreadSearchPage {
 }
 
 /** `thread/search`: threads whose current rollout file holds the term in a user or assistant message, in list order, with a snippet. */
-export const threadSearchMethod = method<ThreadSearchPage>()({ name: 'thread/search', params: ThreadSearchParams, scope: unscoped });
+/**
+ * 0.171.0 cuts a snippet's context (48 characters before the match, 96 after) from the message's
+ * text before its whitespace is collapsed, where 0.169.0 cut it from the collapsed text: a message
+ * with runs of whitespace near its match gets a shorter snippet (measured on both binaries:
+ * test/compat/threadSearch.compat.spec.ts). `searchSnippetOf`'s `context`.
+ */
+export const SNIPPET_CUT_BEFORE_COLLAPSE = 'snippetCutBeforeCollapse';
+const snippetDelta = {
+  kind: 'ruleChanged',
+  since: '0.171.0',
+  rule: SNIPPET_CUT_BEFORE_COLLAPSE,
+  // 0.169.0's `excerpt_around_match` cuts `normalize_preview_text`'s text; 0.171.0's cut is measured (no source at its tag here).
+  source: 'codex-rs/rollout/src/search.rs (excerpt_around_match)',
+} as const;
+
+export const threadSearchMethod = method<ThreadSearchPage>()({ name: 'thread/search', params: ThreadSearchParams, scope: unscoped, deltas: [snippetDelta] });
+
+/** The snippet cut a search method answers with at `version` (its declared `ruleChanged`): one reading for serve and the CLI. */
+export const snippetContextAt = (entry: Versioned, version: CodexVersion): SnippetContext =>
+  ruleChangedAt(entry, SNIPPET_CUT_BEFORE_COLLAPSE, version) ? 'messageText' : 'collapsedText';
 
 /**
  * `thread/search/stream` (Codex 0.171.0): `thread/search`'s params and answer, the rows found sent
@@ -43,7 +65,7 @@ export const threadSearchStreamMethod = method<ThreadSearchPage>()({
   name: 'thread/search/stream',
   params: ThreadSearchParams,
   scope: unscoped,
-  deltas: [{ kind: 'methodAdded', since: '0.171.0', source: 'codex-rs/app-server-protocol/src/protocol/v2.rs (ThreadSearchPartialNotification)' }],
+  deltas: [{ kind: 'methodAdded', since: '0.171.0', source: 'codex-rs/app-server-protocol/src/protocol/v2.rs (ThreadSearchPartialNotification)' }, snippetDelta],
 });
 
 /** `thread/search/cancel` and `thread/search/stream/cancel` params (Codex 0.171.0's `ThreadSearchCancelParams`): a request of this connection. */

@@ -8,6 +8,7 @@ import type { EngineError } from '../domain/errors.js';
 import type { Clock, HistoryIndexer, Ids, IndexStore, RolloutFiles } from '../domain/ports.js';
 import type { RolloutAppendResult } from '../protocol/historyWrites.js';
 import type { ThreadItem } from '../domain/thread/threadItem.js';
+import type { HostPaths } from '../domain/thread/hostPath.js';
 
 /**
  * What the history read use cases need: the index, the indexer that keeps it current with the
@@ -36,6 +37,12 @@ export interface HistoryReadPorts {
    * Codex's default): `thread/list` without `modelProviders` lists that provider's threads alone.
    */
   readonly configuredModelProvider: () => TE.TaskEither<EngineError, string>;
+  /**
+   * This process's working directory and home folder: a session meta's `cwd` that is not absolute
+   * is answered against them, as the Codex started beside us answers it (`domain/thread/hostPath.ts`).
+   * Absent: the file's text.
+   */
+  readonly hostPaths?: HostPaths;
 }
 
 /**

@@ -30,8 +30,8 @@ export interface Given<A extends ArgumentList, O extends OptionTable> {
  * said in the method's words, as `serve` does in `bindMethod`), or a codec of the command's own;
  * `request` when the table's mapping is not the whole of it, `optionOf` names what the table does not.
  */
-/** What the CLI takes of a method's entry: its params codec and its thread id rule. */
-export type MethodOfCommand<P> = Pick<MethodEntry<string, P>, 'params' | 'threadId'>;
+/** What the CLI takes of a method's entry: its name, its params codec, its thread id rule, and how it differs between Codex versions. */
+export type MethodOfCommand<P> = Pick<MethodEntry<string, P>, 'name' | 'params' | 'threadId' | 'deltas'>;
 
 export type ParamsRequest<P> = (
   { readonly method: MethodOfCommand<P>; readonly codec?: undefined } | { readonly codec: t.Decoder<unknown, P>; readonly method?: undefined }
@@ -145,11 +145,19 @@ const actionOf =
     const request = loaded.request ?? table.request;
     const optionOf = { ...table.optionOf, ...loaded.optionOf };
     if (method === undefined) return withRequest(opts, decodeRequest(loaded.codec!, request, optionOf), (params) => work(spec, { args, opts, cmd, params }, undefined));
-    const decoded = decodeMethodRequest(method.params, request, optionOf);
-    // A view of a method: its thread id rule, loaded only for such a command.
-    const [E, { checkedParams, inMethodWords }] = await Promise.all([import('fp-ts/lib/Either.js'), import('../../protocol/threadIdRule.js')]);
+    // A view of a method: the Codex version it speaks, its thread id rule, loaded only for such a command.
+    const [E, { checkedParams, inMethodWords }, { spokenAs }] = await Promise.all([
+      import('fp-ts/lib/Either.js'),
+      import('../../protocol/threadIdRule.js'),
+      import('./codexVersionOption.js'),
+    ]);
+    const spoken = spokenAs(method, opts as { readonly codexVersion?: string }, request, optionOf);
+    const decoded = E.chain((s: { readonly request: unknown }) => decodeMethodRequest(method.params, s.request as Readonly<Record<string, unknown>>, optionOf))(spoken);
     const checked = E.chain((p: unknown) => checkedParams(method, p))(decoded);
-    return withRequest(opts, checked, (params) => work(spec, { args, opts, cmd, params }, inMethodWords(method)));
+    // `--json` prints the result as that version answers it (`methodAnswerAt`, as serve answers);
+    // the command's run sees the version it speaks as `codexVersion`.
+    const shaped = E.isRight(spoken) ? { ...opts, answerAt: spoken.right.answerAt, codexVersion: spoken.right.version } : opts;
+    return withRequest(opts, checked, (params) => work(spec, { args, opts: shaped, cmd, params }, inMethodWords(method)));
   };
 
 /** Build commander's command from a declaration, under `parent`. */

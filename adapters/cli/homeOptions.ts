@@ -4,14 +4,15 @@ import { checkCodexHome } from '../composition/codexHomeCheck.js';
 import { locateIndexDir, resolveCodexHome } from '../composition/layout.js';
 import { reportError } from './exitCodes.js';
 import { option } from './optionTable.js';
+import { CODEX_VERSIONS, NEWEST_CODEX_VERSION } from '../../protocol/codexVersions.js';
 import { terminalLines } from './terminalText.js';
+import type { JsonOutput } from './printAnswer.js';
 
-/** The options every command that works on a home takes. */
-export interface HomeOptions {
+/** The options every command that works on a home takes (and how it prints, `JsonOutput`). */
+export interface HomeOptions extends JsonOutput {
   readonly codexHome?: string;
   readonly indexDir?: string;
   readonly newHome?: boolean;
-  readonly json?: boolean;
 }
 
 /** `--codex-home`, `--new-home` and `--index-dir`, declared once for every command that works on a home (a table to spread into a command's own). */
@@ -26,6 +27,20 @@ export const JSON_OPTION = { json: option('--json', 'print the answer as JSON (f
 
 /** Both: what most commands end their table with. */
 export const HOME_AND_JSON_OPTIONS = { ...HOME_OPTIONS, ...JSON_OPTION };
+
+/**
+ * `--codex-version`, for a view of a method: the Codex version whose method, params and result the
+ * command speaks, as `serve --codex-version` speaks it (`commandSpec.ts` applies it).
+ */
+export const CODEX_VERSION_OPTION = {
+  codexVersion: option(
+    '--codex-version <version>',
+    `the Codex version whose answer --json prints (${CODEX_VERSIONS.join(', ')}; default $ROLLOUT_ENGINE_CODEX_VERSION, else ${NEWEST_CODEX_VERSION})`,
+  ),
+};
+
+/** What a view of a method ends its table with: the home, `--json`, and the Codex version it speaks. */
+export const METHOD_VIEW_OPTIONS = { ...HOME_AND_JSON_OPTIONS, ...CODEX_VERSION_OPTION };
 
 /** A home the options name, checked, and where its index goes. */
 export interface NamedHome {

@@ -12,6 +12,8 @@ export interface AnswerView<A> {
   readonly text: (a: A) => string | AsyncIterable<string>;
   /** What `--json` prints: for a history method exactly its JSON-RPC result (default: the answer); its streams are written as they come. */
   readonly json?: (a: A) => unknown;
+  /** `--json` prints this field of the result (`read`: its `thread`), taken after the result is shaped for the version asked (`JsonOutput.answerAt`). */
+  readonly jsonField?: string;
   /**
    * Lines for a person on stderr, about the answer rather than part of it (what it leaves out, and
    * how to see that), so a pipe gets the answer alone. Not with `--json`: stderr then carries
@@ -23,6 +25,16 @@ export interface AnswerView<A> {
    * escaped itself (`terminalText`): printed as it is. Every other text passes `terminalLines`.
    */
   readonly styled?: boolean;
+}
+
+/**
+ * How a command prints: `json`, `--json` was given; `answerAt`, a method's result as the Codex
+ * version asked for answers it (`--codex-version`: `commandSpec.ts` adds it to a view of a method's
+ * options, through `methodAnswerAt`, as `serve` shapes its answers), applied to what `--json` prints.
+ */
+export interface JsonOutput {
+  readonly json?: boolean;
+  readonly answerAt?: (answer: unknown) => unknown;
 }
 
 /** A command's view: an `AnswerView`, or just the text for a person. */
@@ -37,17 +49,22 @@ async function* linesOf(lines: AsyncIterable<string>, shown: (text: string) => s
 }
 
 /**
- * Print a command's answer: as JSON (`--json`, exactly the value the RPC method returns) or as
+ * Print a command's answer: as JSON (`--json`, exactly the value the RPC method returns, at the
+ * version `output.answerAt` shapes it for) or as
  * `human` renders it; an error goes to stderr (a JSON object with `--json`) with its exit code.
  * `exitCode` lets a report that succeeded still exit non-zero (verify's differences). A streamed
  * answer that fails midway has printed what it had (its last line ended) and reports the error.
  */
-export const printAnswer = async <A>(r: E.Either<EngineError, A>, json: boolean | undefined, human: Human<A>, exitCode?: (a: A) => number): Promise<void> => {
+export const printAnswer = async <A>(r: E.Either<EngineError, A>, output: JsonOutput, human: Human<A>, exitCode?: (a: A) => number): Promise<void> => {
+  const { json, answerAt = (answer: unknown) => answer } = output;
   if (E.isLeft(r)) return reportError(r.left, json);
   const view: AnswerView<A> = typeof human === 'function' ? { text: human } : human;
   try {
-    if (json === true) await writePieces(process.stdout, terminalPieces(jsonPieces(view.json === undefined ? r.right : view.json(r.right))), '\n');
-    else {
+    if (json === true) {
+      const result = answerAt(view.json === undefined ? r.right : view.json(r.right));
+      const printed = view.jsonField === undefined ? result : (result as Readonly<Record<string, unknown>>)[view.jsonField];
+      await writePieces(process.stdout, terminalPieces(jsonPieces(printed)), '\n');
+    } else {
       const shown = view.styled === true ? (s: string) => s : terminalLines;
       const text = view.text(r.right);
       if (typeof text !== 'string') await writePieces(process.stdout, linesOf(text, shown), '');

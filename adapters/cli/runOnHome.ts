@@ -22,17 +22,17 @@ export const runOnHome = async <A>(
   open: OpenCodexHomeOptions = {},
 ): Promise<void> => {
   const named = homeOf(opts);
-  if (E.isLeft(named)) return printAnswer(named, opts.json, human);
+  if (E.isLeft(named)) return printAnswer(named, opts, human);
   const { codexHome, indexDir } = named.right;
   const warning = quarantineWarning(indexDir, opts.json);
   // Printed while the home is open: a streamed answer (`read`) is read as it is printed.
   const opened = await withCodexHome(codexHome, indexDir, { onStatus: cliFeedback.onStatus, ...open }, (home) => async () => {
     const answer = await use(warning.watch(home))();
     cliFeedback.settle();
-    await printAnswer(answer, opts.json, human);
+    await printAnswer(answer, opts, human);
     return E.right(undefined);
   });
   cliFeedback.settle();
-  if (E.isLeft(opened)) await printAnswer(opened, opts.json, human);
+  if (E.isLeft(opened)) await printAnswer(opened, opts, human);
   await warning.print();
 };

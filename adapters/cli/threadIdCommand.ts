@@ -4,7 +4,7 @@ import type { ThreadManagementPorts } from '../../replay/ports.js';
 import { command } from './commandSpec.js';
 import type { MethodOfCommand } from './commandSpec.js';
 import { argument } from './optionTable.js';
-import { HOME_AND_JSON_OPTIONS } from './homeOptions.js';
+import { METHOD_VIEW_OPTIONS } from './homeOptions.js';
 import type { Human } from './printAnswer.js';
 
 /**
@@ -23,7 +23,7 @@ export const threadIdCommand = <A>(declared: {
     name: declared.name,
     description: declared.description,
     arguments: [argument('<threadId>', 'the thread', { param: 'threadId' })],
-    options: HOME_AND_JSON_OPTIONS,
+    options: METHOD_VIEW_OPTIONS,
     params: async () => ({ method: await declared.method() }),
     onHome: {
       use: async ({ params: p }) => {

@@ -12,6 +12,7 @@ import { isInsideHome, outsideHome } from '../fs/insideHome.js';
 import { jsonlRolloutFiles } from '../jsonl/rolloutFiles.js';
 import { fileAppendKeys } from '../jsonl/appendKeys.js';
 import * as nodePath from 'node:path';
+import { homedir } from 'node:os';
 import type { WriterOptions } from '../jsonl/lockedRolloutFile.js';
 import type { LmdbIndexStore } from '../lmdb/indexStore.js';
 import { lazyCatchUpHome } from '../../indexer/lazyCatchUp.js';
@@ -128,6 +129,9 @@ const requestsFirst = (): {
   };
 };
 
+/** The home folder as Codex finds it (`dirs::home_dir`: $HOME, else the user's entry), null when there is none. */
+const hostHome = (): string | null => homedir() || null;
+
 /** A bundle built by its first caller, and the same one for every later caller. */
 const builtOnce = <A>(build: () => Promise<A>): (() => Promise<A>) => {
   let built: Promise<A> | undefined;
@@ -154,6 +158,9 @@ export const portsOver = (
     readRanges: readInside,
     renderedItems: renderedItemsInMemory(),
     configuredModelProvider: () => () => readConfiguredModelProvider(codexHome),
+    // Codex's app-server reads a session's relative cwd against its working directory and `~` as
+    // $HOME (dirs::home_dir): ours answers against its own, for equal answers when run beside it.
+    hostPaths: { cwd: process.cwd(), home: hostHome() },
   };
   // The append keys are kept beside the LMDB folder, in the index dir (`lmdbDirOf`).
   const appendKeys = fileAppendKeys(nodePath.dirname(store.path), confinementRoot(codexHome, nodePath.dirname(store.path)));

@@ -6,6 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { invalidParamsMessage, unknownMethodRefusal } from '../../protocol/requestErrors.js';
 import { clientCapabilitiesOf } from '../../protocol/server.js';
 import { connectionVersion, NEWEST_CODEX_VERSION, paramsAt, spokenAt, versionOfUserAgent } from '../../protocol/codexVersions.js';
+import { answerAt, methodAnswerAt } from '../../protocol/itemDeltas.js';
 import type { CodexVersion } from '../../protocol/codexVersions.js';
 import type { RpcContext, RpcMethod, ServerLoad } from './method.js';
 import { toRpcError } from './errors.js';
@@ -133,7 +134,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     const threadsOf = (answering: Answering): ConnectionThreads =>
       (threads ??= answering.hub.connect((messages) => {
         const mine = gone() ? [] : messages.filter(wanted);
-        return mine.length === 0 ? Promise.resolve() : outbox.sendAll(mine);
+        return mine.length === 0 ? Promise.resolve() : outbox.sendAll(mine.map((m) => answerAt(codexVersion, m)));
       }));
 
     // --upstream: this connection's link and the upstream's requests awaiting the client.
@@ -169,10 +170,11 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       const before: unknown[] = [];
       const after: unknown[] = [];
       const notify = (name: string, p: unknown, when: 'beforeAnswer' | 'afterAnswer' = 'beforeAnswer'): void => {
-        if (!optedOut.has(name)) (when === 'afterAnswer' ? after : before).push({ jsonrpc: '2.0', method: name, params: p });
+        if (!optedOut.has(name)) (when === 'afterAnswer' ? after : before).push({ jsonrpc: '2.0', method: name, params: answerAt(codexVersion, p) });
       };
       const push = (name: string, p: unknown): void => {
-        if (!optedOut.has(name) && !gone()) void outbox.sendAll([{ jsonrpc: '2.0', method: name, params: p, emittedAtMs: Date.now() }]).catch(() => undefined);
+        if (!optedOut.has(name) && !gone())
+          void outbox.sendAll([{ jsonrpc: '2.0', method: name, params: answerAt(codexVersion, p), emittedAtMs: Date.now() }]).catch(() => undefined);
       };
       const ctx: RpcContext = {
         ...answering.ctx,
@@ -206,7 +208,8 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
         for (const n of before) await connection.send(n);
         if (E.isLeft(result)) await connection.send(message(id, toRpcError(result.left)));
         else
-          await connection.send({ jsonrpc: '2.0', id, result: mapStreams(result.right, untilGone) }).catch((err: unknown) => {
+          // Its fields and items as the connection's version answers them (`methodAnswerAt`).
+          await connection.send({ jsonrpc: '2.0', id, result: mapStreams(methodAnswerAt(method, codexVersion, result.right), untilGone) }).catch((err: unknown) => {
             if (err instanceof ClientGone || gone()) return;
             if (isEngineError(err)) return connection.send(message(id, toRpcError(err)));
             throw err;

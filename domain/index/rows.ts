@@ -245,6 +245,12 @@ export type ThreadRow = Omit<Thread, 'turns' | 'status'> & {
   readonly sortMs: ThreadSortMs;
   /** The thread's read receipt from the engine's thread-state log (`threadState`), absent while it has none. */
   readonly readState?: ReadState;
+  /**
+   * The cwd Codex's state DB holds for the thread when it is not the meta's: the last thread
+   * settings line's (codex-rs `state/src/extract.rs`); what `thread/read`, `thread/search` and the
+   * state DB's list answer (measured on 0.169.0: foldRules.compat.spec.ts). Absent: the meta's.
+   */
+  readonly stateDbCwd?: string;
 };
 
 /** Per rollout file: fold state of its plugin observations (carried across batches). */

@@ -34,19 +34,28 @@ export const codePointsAfter = (s: string, at: number, chars: number): number =>
 };
 
 /**
+ * Which text a snippet's context is counted in: the whitespace-collapsed text (Codex 0.169.0), or
+ * the message's own text, collapsed after the cut (0.171.0: protocol/search.ts's delta).
+ */
+export type SnippetContext = 'collapsedText' | 'messageText';
+
+/**
  * The `thread/search` snippet of a line's text when it matches `term`, else null: the line must
  * hold the term within one of its own text runs (Codex's ripgrep pass over the raw line) and the
  * whitespace-collapsed text must hold it; the snippet is 48 characters before the first match and
- * 96 after, marked `... ` / ` ...` where cut. Pure.
+ * 96 after (counted in the text `context` names), marked `... ` / ` ...` where cut. Pure.
  */
-export const searchSnippetOf = (line: ConversationText, pattern: RegExp): string | null => {
+export const searchSnippetOf = (line: ConversationText, pattern: RegExp, context: SnippetContext = 'collapsedText'): string | null => {
   if (!pattern.test(line.raw ?? line.text)) return null;
   const normalized = collapseWhitespace(line.text);
   const m = pattern.exec(normalized);
   if (m === null) return null;
-  const start = codePointsBefore(normalized, m.index, CONTEXT_BEFORE);
-  const end = codePointsAfter(normalized, m.index + m[0].length, CONTEXT_AFTER);
-  const excerpt = normalized.slice(start, end).trim();
+  const cutFrom = context === 'collapsedText' ? normalized : line.text;
+  const at = context === 'collapsedText' ? m : pattern.exec(line.text);
+  if (at === null) return null;
+  const start = codePointsBefore(cutFrom, at.index, CONTEXT_BEFORE);
+  const end = codePointsAfter(cutFrom, at.index + at[0].length, CONTEXT_AFTER);
+  const excerpt = context === 'collapsedText' ? normalized.slice(start, end).trim() : collapseWhitespace(cutFrom.slice(start, end));
   if (excerpt === '') return null;
-  return `${start > 0 ? '... ' : ''}${excerpt}${end < normalized.length ? ' ...' : ''}`;
+  return `${start > 0 ? '... ' : ''}${excerpt}${end < cutFrom.length ? ' ...' : ''}`;
 };

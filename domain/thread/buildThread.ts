@@ -1,7 +1,10 @@
+import type * as t from 'io-ts';
 import type { Thread } from './thread.js';
 import { NOT_LOADED } from './threadFromRow.js';
 import type { Turn } from './turn.js';
-import type { SessionMetaPayload } from '../rollout/kinds/sessionMeta.js';
+import type { GitMeta, SessionMetaPayload } from '../rollout/kinds/sessionMeta.js';
+import type { GitInfo } from './thread.js';
+import { sanitizeGitOriginUrl } from './gitOriginUrl.js';
 import type { ThreadMetaState } from './threadMeta.js';
 import { apiSourceOfMeta } from './threadMeta.js';
 
@@ -24,6 +27,15 @@ const seconds = (iso: string | null | undefined): number | null => {
   if (!iso) return null;
   const ms = Date.parse(iso);
   return Number.isNaN(ms) ? null : Math.floor(ms / 1000);
+};
+
+/** The meta's git facts as Codex answers them: its origin without credentials, none for no fact. */
+const gitInfoOf = (git: t.TypeOf<typeof GitMeta> | null | undefined): GitInfo | null => {
+  if (!git) return null;
+  const originUrl = git.repository_url == null ? null : (sanitizeGitOriginUrl(git.repository_url) ?? null);
+  const sha = git.commit_hash ?? null;
+  const branch = git.branch ?? null;
+  return sha === null && branch === null && originUrl === null ? null : { sha, branch, originUrl };
 };
 
 /** Assemble the API Thread (Codex's field order). `status` is notLoaded: nothing runs here. */
@@ -65,11 +77,9 @@ export const buildThread = (f: ThreadFacts, turns: Turn[]): Thread => {
     threadSource: f.meta.thread_source ?? null,
     agentNickname: f.meta.agent_nickname ?? null,
     agentRole: f.meta.agent_role ?? null,
-    // No field, no gitInfo: `"git": {}` is none (codex-rs thread-store local `git_info_from_parts`).
-    gitInfo:
-      git && (git.commit_hash != null || git.branch != null || git.repository_url != null)
-        ? { sha: git.commit_hash ?? null, branch: git.branch ?? null, originUrl: git.repository_url ?? null }
-        : null,
+    // No field, no gitInfo: `"git": {}` is none (codex-rs thread-store local `git_info_from_parts`),
+    // an origin Codex refuses as a remote counting as none.
+    gitInfo: gitInfoOf(git),
     name: f.name,
     daybreakEnabled: null,
     turns,

@@ -14,6 +14,7 @@ import {
   subAgentActivityItem,
   webSearchItem,
 } from './toolCallItem.js';
+import { memoryCitationOf } from './memoryCitation.js';
 
 /**
  * The events that make an item (`ItemEvent`) and the item each makes (`ITEM_OF_EVENT`,
@@ -126,7 +127,7 @@ export const ITEM_OF_EVENT: { readonly [K in ItemEvent['kind']]: (ev: EventOf<K>
     id,
     text: ev.payload.message,
     phase: ev.payload.phase ?? null,
-    memoryCitation: ev.payload.memory_citation ?? null,
+    memoryCitation: memoryCitationOf(ev.payload.memory_citation),
     // thread_history.rs `handle_agent_message` copies the event's delivery.
     delivery: ev.payload.delivery ?? null,
     // 0.169.0 copies the event's questions (measured: test/compat/passThroughFields.compat.spec.ts).

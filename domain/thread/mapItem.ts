@@ -18,6 +18,7 @@ import {
   subAgentActivityItem,
   webSearchItem,
 } from './toolCallItem.js';
+import { memoryCitationOf } from './memoryCitation.js';
 
 /** Shown for a review whose request carried no hint. */
 export const REVIEW_REQUESTED = 'Review requested.';
@@ -90,7 +91,7 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
     id: item.id,
     text: textOf(item.content),
     phase: item.phase ?? null,
-    memoryCitation: item.memory_citation ?? null,
+    memoryCitation: memoryCitationOf(item.memory_citation),
     // codex-rs/app-server-protocol/src/protocol/v2/item.rs copies the item's delivery.
     delivery: item.delivery ?? null,
     questions: questionsOf(item.questions),

@@ -1,15 +1,28 @@
 import type { ThreadRow } from '../index/rows.js';
 import type { Thread } from './thread.js';
+import type { HostPaths } from './hostPath.js';
+import { codexAbsolutePath } from './hostPath.js';
 
 /** Nothing runs a model in this process, so every thread it serves is reported as not loaded. */
 export const NOT_LOADED = { type: 'notLoaded' } as const;
 
+/**
+ * A thread row's `cwd` as the Codex beside us answers it: its session meta's `cwd` is an
+ * `AbsolutePathBuf` Codex reads against its own working directory (`hostPath.ts`). The row keeps
+ * the file's text, since the base is the answering process's, not the indexer's. No base, or no
+ * cwd (a meta Codex cannot read): the text as it is.
+ */
+const hostCwdOf = (cwd: string, hostPaths: HostPaths | undefined): string => (hostPaths === undefined || cwd === '' ? cwd : codexAbsolutePath(cwd, hostPaths));
+
+/** A row as Codex's state DB answers it: its cwd the DB's (`ThreadRow.stateDbCwd`). */
+export const withStateDbCwd = (row: ThreadRow): ThreadRow => (row.stateDbCwd === undefined ? row : { ...row, cwd: row.stateDbCwd });
+
 /** The app-server Thread for an index row, fields in the order Codex serialises them; `turns` an array, or a stream of them. */
-export const threadFromRow = <Turns>(row: ThreadRow, turns: Turns): Omit<Thread, 'turns'> & { turns: Turns } => {
+export const threadFromRow = <Turns>(row: ThreadRow, turns: Turns, hostPaths?: HostPaths): Omit<Thread, 'turns'> & { turns: Turns } => {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
-    if (k === 'archived' || k === 'rolloutId' || k === 'sortMs' || k === 'readState') continue;
-    out[k] = v;
+    if (k === 'archived' || k === 'rolloutId' || k === 'sortMs' || k === 'readState' || k === 'stateDbCwd') continue;
+    out[k] = k === 'cwd' && typeof v === 'string' ? hostCwdOf(v, hostPaths) : v;
     if (k === 'recencyAt') out['status'] = NOT_LOADED;
   }
   out['turns'] = turns;

@@ -1,6 +1,6 @@
 import type { RolloutEvent } from '../rollout/event.js';
 import { codexReadsSessionMeta } from '../rollout/kinds/sessionMeta.js';
-import { codexReadsTurnContext } from '../rollout/kinds/turnContext.js';
+import { codexReadsThreadSettings, codexReadsTurnContext } from '../rollout/kinds/turnContext.js';
 import { eventsOfResponseItem } from './responseMessage.js';
 import { snakeToCamel } from './snakeToCamel.js';
 import { stripUserMessagePrefix } from '../search/conversationText.js';
@@ -98,6 +98,8 @@ export interface SettingsChange {
   readonly kind: 'turnContext' | 'threadSettings';
   readonly model: string | null;
   readonly effort: string | null;
+  /** A thread settings line's `cwd`: Codex's state DB keeps the last one as the thread's (`ThreadRow.stateDbCwd`). */
+  readonly cwd?: string;
 }
 
 export const settingsChangeOf = (ev: RolloutEvent): SettingsChange | undefined => {
@@ -107,9 +109,15 @@ export const settingsChangeOf = (ev: RolloutEvent): SettingsChange | undefined =
     return { kind: 'turnContext', model: typeof ev.payload.model === 'string' ? ev.payload.model : null, effort: typeof effort === 'string' ? effort : null };
   }
   if (ev.kind === 'threadSettingsApplied') {
-    const ts = ev.payload.thread_settings as { model?: unknown } | undefined;
+    if (!codexReadsThreadSettings(ev.payload.thread_settings)) return undefined;
+    const ts = ev.payload.thread_settings as { model?: unknown; cwd?: unknown } | undefined;
     const effort = settingsOf(ts)?.reasoning_effort;
-    return { kind: 'threadSettings', model: typeof ts?.model === 'string' ? ts.model : null, effort: typeof effort === 'string' ? effort : null };
+    return {
+      kind: 'threadSettings',
+      model: typeof ts?.model === 'string' ? ts.model : null,
+      effort: typeof effort === 'string' ? effort : null,
+      ...(typeof ts?.cwd === 'string' ? { cwd: ts.cwd } : {}),
+    };
   }
   return undefined;
 };
@@ -197,6 +205,17 @@ export const foldThreadMeta = (s: ThreadMetaState, ev: RolloutEvent, itemsFromRe
  */
 export const apiSourceOfMeta = (meta: Readonly<Record<string, unknown>>): unknown =>
   meta['source'] === undefined && !codexReadsSessionMeta(meta) ? 'unknown' : toApiSource(meta['source']);
+
+/**
+ * A spawned sub-agent's source as `thread/read` answers it: Codex decodes it into its
+ * `SubAgentSource::ThreadSpawn` and writes every field back, an agent path, nickname or role the
+ * file lacks (metas before they were written) as null (codex-rs protocol `SubAgentSource`).
+ */
+export const withSpawnAgentFields = (source: unknown): unknown => {
+  const spawn = (source as { subAgent?: { thread_spawn?: unknown } } | null)?.subAgent?.thread_spawn;
+  if (spawn === null || typeof spawn !== 'object') return source;
+  return { subAgent: { thread_spawn: { agent_path: null, agent_nickname: null, agent_role: null, ...spawn } } };
+};
 
 /** The API's named sources (app-server-protocol v2 `SessionSource`'s unit variants). */
 const API_NAMED_SOURCES: ReadonlySet<string> = new Set(['cli', 'vscode', 'exec', 'appServer', 'unknown']);

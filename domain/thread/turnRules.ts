@@ -7,7 +7,8 @@ import { apiKind, shownInLegacy } from './itemEvents.js';
 import { toApiCodexErrorInfo } from './codexErrorInfo.js';
 import { eventsOfResponseItem } from './responseMessage.js';
 import { hookPromptFragmentsOf } from './hookPrompt.js';
-import { codexReadsTurnContext } from '../rollout/kinds/turnContext.js';
+import { codexReadsThreadSettings, codexReadsTurnContext } from '../rollout/kinds/turnContext.js';
+import { codexReadsSessionMeta } from '../rollout/kinds/sessionMeta.js';
 import { hiddenByModeration } from '../rollout/kinds/legacyItemEvents.js';
 
 /**
@@ -28,12 +29,6 @@ export const toTurnError = (e: { message: string; codex_error_info?: unknown; ad
         misalignment: null,
       }
     : null;
-
-/** Errors about a refused rollback or steer do not fail the turn they happen in. */
-export const errorAffectsTurnStatus = (info: unknown): boolean => {
-  const name = typeof info === 'string' ? info : info !== null && typeof info === 'object' ? Object.keys(info)[0] : undefined;
-  return name !== 'thread_rollback_failed' && name !== 'active_turn_not_steerable';
-};
 
 type TurnEndPayload = {
   started_at?: number | null;
@@ -112,7 +107,18 @@ type NoRule = { readonly noRule: string };
 type RuleTable = { readonly [K in RolloutEvent['kind']]: { readonly family: RuleFamily; readonly apply: Rule<K> } | NoRule };
 
 export const TURN_RULES: RuleTable = {
-  sessionMeta: { noRule: "the thread's facts (threads projection, threadMeta.ts), not a turn's" },
+  // The thread's facts are the threads projection's; here only whether Codex reads a later meta line
+  // (implicit turn numbers): one without `SessionMeta`'s required fields does not decode (codex-rs
+  // `protocol/src/protocol.rs`; measured: foldRules.compat.spec.ts). The first line is the thread's
+  // own meta: a thread Codex cannot read at all (pre-envelope, upcast), whose numbers stay ours.
+  sessionMeta: {
+    family: 'turn',
+    apply: (s, c, ev, pos) => {
+      if (c.mode !== 'legacy' || s.implicitTurnKey(pos) === 0 || codexReadsSessionMeta(ev.payload)) return;
+      c.codexUnreadLines += 1;
+      s.saveCursor();
+    },
+  },
   // The turn's settings are threadMeta.ts's; here only whether Codex reads the line (implicit turn numbers).
   turnContext: {
     family: 'turn',
@@ -122,7 +128,15 @@ export const TURN_RULES: RuleTable = {
       s.saveCursor();
     },
   },
-  threadSettingsApplied: { noRule: "the thread's settings (threadMeta.ts, settings lines)" },
+  // The thread's settings are threadMeta.ts's; here only whether Codex reads the line (implicit turn numbers).
+  threadSettingsApplied: {
+    family: 'turn',
+    apply: (s, c, ev) => {
+      if (c.mode !== 'legacy' || codexReadsThreadSettings(ev.payload.thread_settings)) return;
+      c.codexUnreadLines += 1;
+      s.saveCursor();
+    },
+  },
   worldState: { noRule: 'model context only' },
   tokenUsageRecord: { noRule: 'token usage (domain/tokens)' },
   tokenCount: { noRule: 'token usage (domain/tokens)' },
@@ -178,17 +192,11 @@ export const TURN_RULES: RuleTable = {
       s.saveTurn(t);
     },
   },
-  error: {
-    family: 'turn',
-    apply: (s, c, ev) => {
-      if (c.mode !== 'legacy' || c.currentTurnId === null || !errorAffectsTurnStatus(ev.payload.codex_error_info)) return;
-      const t = s.turn(c.currentTurnId);
-      if (!t) return;
-      t.status = 'failed';
-      t.error = toTurnError(ev.payload);
-      s.saveTurn(t);
-    },
-  },
+  // Legacy history never hands an `error` line to the turn builder: Codex does not keep it among the
+  // events it reads back (codex-rs `rollout/src/policy.rs`), so a turn an error interrupted ends as
+  // its `task_complete` / `turn_aborted` says, or `completed` (measured on 0.169.0:
+  // foldRules.compat.spec.ts); a paginated turn fails only by its `task_complete`'s error.
+  error: { noRule: 'Codex 0.169 does not read it back (rollout/src/policy.rs): it fails no turn' },
   threadRolledBack: {
     family: 'turn',
     apply: (s, c, ev) => {
@@ -324,7 +332,8 @@ export const TURN_RULES: RuleTable = {
 
 /** Consecutive reasoning events extend the same reasoning item. */
 const addReasoning = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: FoldCursor, ev: ReasoningEvent, pos: P): void => {
-  if (c.mode !== 'legacy') return;
+  // An empty part is none (codex-rs app-server-protocol thread_history.rs `handle_agent_reasoning`).
+  if (c.mode !== 'legacy' || ev.payload.text === '') return;
   const t = currentLegacyTurn(s, c, pos);
   if (!t) return;
   if (!s.extendReasoning(t, ev, pos)) s.addItem(t, nextLegacyId(c), 'reasoning', ev, pos, null, null);

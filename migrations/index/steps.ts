@@ -106,6 +106,10 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // legacy event stands for them), a core image generation's snake_case fields only, the
   // extension's image generations and web searches counted.
   { from: 31, to: 32, name: '032-tool-items-as-codex-items', kind: 'rebuild' },
+  // 33: a legacy `error` line fails no turn, and a turn context Codex cannot read (a cwd that is not
+  // absolute, 0.89's flat collaboration mode) sets no model and takes no place in implicit turn
+  // numbers: turn, item and thread rows again.
+  { from: 32, to: 33, name: '033-unread-errors-and-turn-contexts', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -5,7 +5,9 @@ import { refusedValue, rejected } from '../../domain/errors.js';
 import { uuidSyntaxError } from '../../domain/thread/threadId.js';
 import type { ListOrder } from '../../domain/ports.js';
 import type { ThreadRow } from '../../domain/index/rows.js';
-import { threadFromRow } from '../../domain/thread/threadFromRow.js';
+import { threadFromRow, withStateDbCwd } from '../../domain/thread/threadFromRow.js';
+import { codexAbsolutePath } from '../../domain/thread/hostPath.js';
+import type { HostPaths } from '../../domain/thread/hostPath.js';
 import type { HistoryReadPorts } from '../ports.js';
 import type { ReadState } from '../internal/readState.js';
 import { hasReadState, readStateOf } from '../internal/readState.js';
@@ -64,13 +66,14 @@ export const threadListPageOf = (
   direction: 'asc' | 'desc',
   heldAs: ThreadCursorMethod = 'fileScan',
   fromStateDbRows = false,
+  hostPaths?: HostPaths,
 ): ThreadListPage => {
   const page = candidates.slice(0, limit);
   const readStates: Record<string, ReadState> = {};
   for (const c of page) if (hasReadState(c.row)) readStates[c.row.id] = readStateOf(c.row);
   const last = page[page.length - 1];
   return {
-    data: page.map((c) => threadFromRow(fromStateDbRows ? stateDbRowOf(c.row) : c.row, [])),
+    data: page.map((c) => threadFromRow(fromStateDbRows ? stateDbRowOf(c.row) : c.row, [], hostPaths)),
     readStates,
     nextCursor: candidates.length > limit && last ? nextThreadCursor(heldAs, sortKey, last.key, last.row.id) : null,
     backwardsCursor: page[0] ? backwardsThreadCursor(heldAs, sortKey, page[0].key, direction) : null,
@@ -93,7 +96,28 @@ export interface ListRequest {
   readonly term: string;
   /** 1 ascending, -1 descending: multiplies a key difference into list order. */
   readonly sign: 1 | -1;
+  /**
+   * Whether Codex filters the listing by its metadata (sources its storage can filter, providers,
+   * folders, a search term). Without, its file-scan path answers the state DB's page instead
+   * (codex-rs/rollout/src/recorder.rs, `list_threads_with_db_fallback`'s `listing_has_metadata_filters`).
+   */
+  readonly metadataFiltered: boolean;
 }
+
+/**
+ * Source kinds Codex's storage cannot filter: asking for one leaves its storage filter empty and
+ * filters the kinds after (codex-rs/app-server/src/filters.rs, `compute_source_filters`).
+ */
+const POST_FILTERED_KINDS: ReadonlySet<string> = new Set([
+  'exec',
+  'appServer',
+  'subAgent',
+  'subAgentReview',
+  'subAgentCompact',
+  'subAgentThreadSpawn',
+  'subAgentOther',
+  'unknown',
+]);
 
 /**
  * What Codex 0.169's local app-server refuses of a `thread/list` query, in its code and words:
@@ -146,24 +170,38 @@ const providersOf = (q: ListThreadsQuery, configuredProvider: string): ReadonlyS
   return spawnTree ? null : new Set([configuredProvider]);
 };
 
-/** `configuredProvider`: the provider the home's configuration selects (`HistoryReadPorts.configuredModelProvider`). */
-export const listRequestOf = (q: ListThreadsQuery, configuredProvider: string): ListRequest => {
+/**
+ * `configuredProvider`: the provider the home's configuration selects (`HistoryReadPorts.configuredModelProvider`).
+ * `hostPaths`: a `cwd` filter is resolved against them, as Codex reads it (an `AbsolutePathBuf`), and
+ * compared with the meta's cwd as the file holds it (measured on 0.169.0: a filter `proj/y`, or the
+ * resolved path a relative meta cwd is answered as, lists nothing; `/work/x/../project/.` lists the
+ * threads of `/work/project`: foldRules.compat.spec.ts).
+ */
+export const listRequestOf = (q: ListThreadsQuery, configuredProvider: string, hostPaths?: HostPaths): ListRequest => {
   // Section order needs a section, and then the list is empty (`listsNothing`): the default order stands in.
   const sortKey: ThreadSortKey = q.sortKey === null || q.sortKey === undefined || q.sortKey === 'section_position' ? DEFAULT_THREAD_SORT_KEY : q.sortKey;
   const direction = q.sortDirection ?? 'desc';
+  const kinds: ReadonlySet<string> = q.sourceKinds && q.sourceKinds.length > 0 ? new Set<string>(q.sourceKinds) : INTERACTIVE;
+  const providers = providersOf(q, configuredProvider);
+  const cwds =
+    q.cwd === null || q.cwd === undefined
+      ? null
+      : new Set((typeof q.cwd === 'string' ? [q.cwd] : q.cwd).map((c) => pathKey(hostPaths === undefined ? c : codexAbsolutePath(c, hostPaths))));
+  const term = q.searchTerm ?? '';
   return {
     sortKey,
     direction,
     limit: q.limit === null || q.limit === undefined ? DEFAULT_THREAD_LIST_LIMIT : Math.min(Math.max(q.limit, 1), MAX_THREAD_LIST_LIMIT),
     order: { key: sortKey === 'created_at' ? 'created' : sortKey === 'updated_at' ? 'updated' : 'recency', direction },
-    kinds: q.sourceKinds && q.sourceKinds.length > 0 ? new Set<string>(q.sourceKinds) : INTERACTIVE,
-    providers: providersOf(q, configuredProvider),
-    cwds: q.cwd === null || q.cwd === undefined ? null : new Set((typeof q.cwd === 'string' ? [q.cwd] : q.cwd).map(pathKey)),
+    kinds,
+    providers,
+    cwds,
     excluded: new Set(q.excludedThreadIds ?? []),
     included: q.includedThreadIds === null || q.includedThreadIds === undefined ? null : new Set(q.includedThreadIds),
     archived: q.archived === true,
-    term: q.searchTerm ?? '',
+    term,
     sign: direction === 'asc' ? 1 : -1,
+    metadataFiltered: ![...kinds].some((k) => POST_FILTERED_KINDS.has(k)) || providers !== null || cwds !== null || term !== '',
   };
 };
 
@@ -188,7 +226,7 @@ const spawnerOf = (row: ThreadRow): string | null => (sourceKindsOf(row.source).
  * (measured on 0.169.0: a review's and a spawned sub-agent list with their parent from the file
  * scan, with `null` from the state DB; with a spawn-tree filter, with the parent of the edge).
  */
-export const stateDbRowOf = (row: ThreadRow): ThreadRow => ({ ...listRowOf(row), parentThreadId: null });
+export const stateDbRowOf = (row: ThreadRow): ThreadRow => ({ ...listRowOf(withStateDbCwd(row)), parentThreadId: null });
 
 /** Substring match, case-sensitive as Codex's search term is. */
 const contains = (hay: string, needle: string): boolean => hay.includes(needle);
@@ -223,7 +261,11 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
     if (listsNothing(q)) return { page: { data: [], readStates: {}, nextCursor: null, backwardsCursor: null }, hiddenBySource: options.countHidden === true ? {} : null };
     const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
     const configuredProvider = q.modelProviders === null || q.modelProviders === undefined ? await take(ports.configuredModelProvider()) : '';
-    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, included, archived, term } = listRequestOf(q, configuredProvider);
+    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, included, archived, term, metadataFiltered } = listRequestOf(
+      q,
+      configuredProvider,
+      ports.hostPaths,
+    );
     const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(order));
     if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
     // Read after the refresh; ahead of a build, pages also depend on what is still pending: not kept.
@@ -278,9 +320,10 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       (term === '' || contains(row.name ?? '', term) || contains(row.preview, term));
     const ofKind = (row: ThreadRow): boolean => sourceKindsOf(row.source).some((k) => kinds.has(k));
 
-    // Codex answers a search term, useStateDbOnly and the spawn-tree filters from its state DB, the
-    // rest from its scan of the files: the two order, compare and write cursors apart.
-    const fromStateDb = term !== '' || q.useStateDbOnly === true;
+    // Codex answers a search term, useStateDbOnly, a listing it filters by no metadata and the
+    // spawn-tree filters from its state DB, the rest from its scan of the files: the two order,
+    // compare and write cursors apart.
+    const fromStateDb = term !== '' || q.useStateDbOnly === true || !metadataFiltered;
     const heldAs: ThreadCursorMethod = fromStateDb || parent !== null || ancestor !== null ? 'stateDb' : 'fileScan';
     // Where the walk starts; `pastCursor` decides which of the rows from there are past the cursor.
     const prefix = [archived ? 1 : 0, order.key];
@@ -319,11 +362,15 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       step = Math.min(step * 2, MAX_AHEAD_STEP);
       candidates = await candidatesNow();
     }
+    // Codex's state DB rows hold no parent, except the spawn edge a spawn-tree filter follows; its
+    // recency_at rows are the DB's too, on every path (measured on 0.169.0: a review's sub-agent
+    // lists with its parent by created_at and updated_at, with null by recency_at), and so are the
+    // rows of a listing it filters by no metadata (`fromStateDb`; measured: `modelProviders: []`
+    // with every source kind gives `null`, with a provider or a cwd the parent, the spawn edges
+    // making no difference: listParents.compat).
+    const rowsFromStateDb = fromStateDb || sortKey === 'recency_at';
     const listing: ThreadListing = {
-      // Codex's state DB rows hold no parent, except the spawn edge a spawn-tree filter follows; its
-      // recency_at rows are the DB's too, on every path (measured on 0.169.0: a review's sub-agent
-      // lists with its parent by created_at and updated_at, with null by recency_at).
-      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, (fromStateDb || sortKey === 'recency_at') && parent === null && ancestor === null),
+      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, rowsFromStateDb && parent === null && ancestor === null, ports.hostPaths),
       hiddenBySource: options.countHidden === true ? await hiddenBySourceOf(ports, listed, ofKind) : null,
     };
     if (mark !== null) keepAnswer(ports.index, mark, query, listing);

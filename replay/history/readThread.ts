@@ -3,7 +3,8 @@ import type { EngineError } from '../../domain/errors.js';
 import type { Thread } from '../../domain/thread/thread.js';
 import type { RenderedTurns, Turn } from '../../domain/thread/turn.js';
 import { turnValues } from '../../domain/thread/turn.js';
-import { threadFromRow } from '../../domain/thread/threadFromRow.js';
+import { threadFromRow, withStateDbCwd } from '../../domain/thread/threadFromRow.js';
+import { withSpawnAgentFields } from '../../domain/thread/threadMeta.js';
 import type { HistoryReadPorts } from '../ports.js';
 import { openThread } from '../internal/openThread.js';
 import { walkTurns } from '../internal/turnWalk.js';
@@ -40,9 +41,14 @@ export const readThread = (ports: HistoryReadPorts, q: ReadThreadQuery): TE.Task
       if (includeTurns) yield* fullTurnsInOrder(ports, lineage, walkTurns(ports, lineage, 'asc', null));
     });
     // Codex answers a legacy thread read without its turns from the session's start: its
-    // `updatedAt` is the `createdAt` (with turns, the last activity, as here).
-    const row = lineage.thread.historyMode === 'legacy' && !includeTurns ? { ...lineage.thread, updatedAt: lineage.thread.createdAt } : lineage.thread;
-    return { thread: threadFromRow(row, turns), readState: hasReadState(lineage.thread) ? readStateOf(lineage.thread) : null };
+    // `updatedAt` is the `createdAt` (with turns, the last activity, as here), and no
+    // `threadSource` (measured on 0.169.0: gitOriginUrl's sibling, threadReadSummary.compat).
+    const row =
+      lineage.thread.historyMode === 'legacy' && !includeTurns ? { ...lineage.thread, updatedAt: lineage.thread.createdAt, threadSource: null } : lineage.thread;
+    return {
+      thread: threadFromRow(withStateDbCwd({ ...row, source: withSpawnAgentFields(row.source) }), turns, ports.hostPaths),
+      readState: hasReadState(lineage.thread) ? readStateOf(lineage.thread) : null,
+    };
   });
 
 /** The thread with its turns in memory (the mutations answer with it); an error of the stream stops the use case that takes it. */

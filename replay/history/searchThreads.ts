@@ -7,7 +7,9 @@ import { signatureHolds, termBits } from '../../domain/search/gramSignature.js';
 import { linesHolding } from '../../domain/search/lineSignatures.js';
 import { currentSignatures, filesHolding, keptSignatures } from '../internal/signatureSweep.js';
 import { literalPattern, searchSnippetOf } from '../../domain/search/literalMatch.js';
+import type { SnippetContext } from '../../domain/search/literalMatch.js';
 import { threadFromRow } from '../../domain/thread/threadFromRow.js';
+import type { HostPaths } from '../../domain/thread/hostPath.js';
 import { listRequestOf, stateDbRowOf } from './listThreads.js';
 import { sourceKindsOf } from '../internal/sourceKinds.js';
 import type { HistoryReadPorts } from '../ports.js';
@@ -28,7 +30,14 @@ import type { ThreadSearchPage } from '../../protocol/search.js';
  * file's signature already rules it out: no row read). `known`: the file's signature was already
  * tested and holds the term's bits. Only the texts of lines whose signature holds them are read.
  */
-export const firstSnippetIn = async (ports: HistoryReadPorts, rolloutId: string, pattern: RegExp, bits: ReadonlyArray<number>, known = false): Promise<string | null> => {
+export const firstSnippetIn = async (
+  ports: HistoryReadPorts,
+  rolloutId: string,
+  pattern: RegExp,
+  bits: ReadonlyArray<number>,
+  known = false,
+  context: SnippetContext = 'collapsedText',
+): Promise<string | null> => {
   if (!known) {
     const signature = await take(ports.index.get('searchGrams', [rolloutId]));
     if (signature === undefined || !signatureHolds(signature, bits)) return null;
@@ -36,7 +45,7 @@ export const firstSnippetIn = async (ports: HistoryReadPorts, rolloutId: string,
   if (bits.length === 0) {
     // A term under three code points: every line can match, and the first text usually does.
     for await (const { value } of scanRows(ports.index, 'searchText', [rolloutId], { reverse: false }, 8)) {
-      const snippet = searchSnippetOf(value, pattern);
+      const snippet = searchSnippetOf(value, pattern, context);
       if (snippet !== null) return snippet;
     }
     return null;
@@ -52,7 +61,7 @@ export const firstSnippetIn = async (ports: HistoryReadPorts, rolloutId: string,
     }
     for (const line of linesHolding(block, bits)) {
       const text = await take(ports.index.get('searchText', [rolloutId, line]));
-      const snippet = text === undefined ? null : searchSnippetOf(text, pattern);
+      const snippet = text === undefined ? null : searchSnippetOf(text, pattern, context);
       if (snippet !== null) return snippet;
     }
   }
@@ -72,11 +81,12 @@ export const searchPageOf = (
   limit: number,
   sortKey: ThreadSortKey,
   direction: 'asc' | 'desc',
+  hostPaths?: HostPaths,
 ): ThreadSearchPage => {
   const page = found.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    data: page.map((f) => ({ thread: threadFromRow(stateDbRowOf(f.row), []), snippet: f.snippet })),
+    data: page.map((f) => ({ thread: threadFromRow(stateDbRowOf(f.row), [], hostPaths), snippet: f.snippet })),
     nextCursor: found.length > limit && last ? nextThreadCursor('search', sortKey, last.key, last.row.id) : null,
     backwardsCursor: page[0] ? backwardsThreadCursor('search', sortKey, page[0].key, direction) : null,
   };
@@ -87,9 +97,10 @@ export const searchPageOf = (
  * filters, in its order from the cursor, that hold the term (case-insensitive literal) in a user
  * or assistant message of their current rollout file (a paginated fork or revision file holds only
  * its own lines: what it inherits is not searched, as in Codex), each with the snippet of its first
- * matching line. The trimmed term must not be empty.
+ * matching line (its context counted as `context` says: the connection's version). The trimmed
+ * term must not be empty.
  */
-export const searchThreads = (ports: HistoryReadPorts, q: SearchThreadsQuery): TE.TaskEither<EngineError, ThreadSearchPage> =>
+export const searchThreads = (ports: HistoryReadPorts, q: SearchThreadsQuery, context: SnippetContext = 'collapsedText'): TE.TaskEither<EngineError, ThreadSearchPage> =>
   useCase(async () => {
     const term = trimWhitespace(q.searchTerm);
     if (term === '') return stop(rejected('thread/search requires a non-empty searchTerm'));
@@ -122,10 +133,10 @@ export const searchThreads = (ports: HistoryReadPorts, q: SearchThreadsQuery): T
       if (row === undefined || !listed(row)) continue;
       if (cursor && !pastCursor('search', sortKey, { row, key: key[2] }, cursor, direction)) continue;
       if (sweep !== null && !sweep.files.has(row.rolloutId)) continue;
-      const snippet = await firstSnippetIn(ports, row.rolloutId, pattern, bits, sweep !== null);
+      const snippet = await firstSnippetIn(ports, row.rolloutId, pattern, bits, sweep !== null, context);
       if (snippet === null) continue;
       found.push({ row, key: key[2], snippet });
       if (found.length > limit) break;
     }
-    return searchPageOf(found, limit, sortKey, direction);
+    return searchPageOf(found, limit, sortKey, direction, ports.hostPaths);
   });

@@ -3,6 +3,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import { rejected } from '../../domain/errors.js';
 import type { GitInfo, Thread } from '../../domain/thread/thread.js';
+import { sanitizeGitOriginUrl } from '../../domain/thread/gitOriginUrl.js';
 import type { ThreadManagementPorts } from '../ports.js';
 import { answerThread } from '../internal/mutationSteps.js';
 import { managedThread } from '../internal/threadFiles.js';
@@ -21,6 +22,9 @@ export const EMPTY_METADATA_UPDATE = 'thread metadata update must include at lea
 /** Codex refuses to assign a project it does not know; this engine knows none. */
 export const unknownProject = (projectId: string): string => `project not found: ${projectId}`;
 
+/** Codex's words for an origin that is no git remote (a helper's command line, say). */
+export const INVALID_ORIGIN_URL = 'gitInfo.originUrl must be a valid Git remote';
+
 const FIELDS = ['sha', 'branch', 'originUrl'] as const;
 
 /** The stored git info after a patch (Codex's checks: a given string must not be blank). Pure. */
@@ -30,6 +34,13 @@ export const patchedGitInfo = (current: GitInfo | null, patch: GitInfoPatch): E.
     const v = patch[f];
     if (v === undefined) continue;
     if (v !== null && v.trim() === '') return E.left(rejected(`gitInfo.${f} must not be empty`));
+    if (f === 'originUrl' && v !== null) {
+      // Codex stores a remote without its credentials, and refuses what is no remote (codex-rs protocol `SanitizedGitUrl`).
+      const origin = sanitizeGitOriginUrl(v);
+      if (origin === undefined) return E.left(rejected(INVALID_ORIGIN_URL));
+      next[f] = origin;
+      continue;
+    }
     next[f] = v;
   }
   return E.right(next.sha === null && next.branch === null && next.originUrl === null ? null : next);

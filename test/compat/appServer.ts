@@ -80,7 +80,6 @@ export interface CodexCommand {
  * package's node launcher (which forwards SIGTERM; we also kill its process group).
  */
 export function resolveCodexCommand(): CodexCommand {
-  const require = createRequire(import.meta.url);
   // A whole compat run against another version (`ROLLOUT_ENGINE_COMPAT_CODEX_VERSION`): its alias devDependency or test tool.
   const other = compatCodexVersion();
   if (other !== PINNED_CODEX_VERSION) {
@@ -88,6 +87,12 @@ export function resolveCodexCommand(): CodexCommand {
     if (found === undefined) throw new Error(`Codex ${other} is not installed: npm run codex:next -- ${other} --no-compat installs it`);
     return found;
   }
+  return pinnedCodexCommand();
+}
+
+/** The pinned devDependency's Codex (`@openai/codex`, 0.169.0): its native binary when found, else its launcher. */
+function pinnedCodexCommand(): CodexCommand {
+  const require = createRequire(import.meta.url);
   const target = PLATFORM_TARGETS[`${process.platform}-${process.arch}`];
   if (target !== undefined) {
     try {
@@ -110,7 +115,8 @@ export function resolveCodexCommand(): CodexCommand {
  * (`olderCodex.ts`, installed from the registry on first use).
  */
 export async function codexCommandAt(version: string): Promise<CodexCommand> {
-  if (version === PINNED_CODEX_VERSION && compatCodexVersion() === PINNED_CODEX_VERSION) return resolveCodexCommand();
+  // The pinned devDependency is installed whatever the compat run compares with.
+  if (version === PINNED_CODEX_VERSION) return pinnedCodexCommand();
   const found = installedCodexAt(version);
   if (found !== undefined) return found;
   const { olderCodexBinary } = await import('./olderCodex.js');

@@ -173,6 +173,22 @@ describe('clock oracle: one rule for every clock reading the compat suites compa
     // Each server's own cursor: a reading 1 ms past each is on both pages.
     expect(oracle.straddlingCursor('created_at', S * 1000 - 1, S * 1000 + 11, 'asc')).to.deep.equal([]);
   });
+  it("finds the thread a next cursor's id passes at its exact time on one side only (ci2's flake of thread/search fork-paginated: Codex's row at …30.000, the session_meta later)", () => {
+    // Codex's row at S.000, our session_meta at S.012; thread/search's next cursor `S|<id>` (its first row's second and id).
+    const t = [S * 1000 + 12, S * 1000 + 100, S * 1000 + 950];
+    const { codexHome } = home(t, { createdMs: S * 1000, updatedMs: S * 1000 + 950, recencyMs: S * 1000 + 100 });
+    const oracle = new ClockOracle(codexHome);
+    const after = '01a21222-d141-7a41-9266-ffffffffffff';
+    const before = '01a21222-d141-7a41-9266-000000000000';
+    // Descending past `S|<a later id>`: Codex lists the thread (a tie, its id before the cursor's), ours not (S.012 is not before S.000).
+    expect(oracle.straddlingCursor('created_at', S * 1000, S * 1000, 'desc', { codex: after, ours: after })).to.deep.equal([ID]);
+    // The time alone (a backwards cursor) does not see it: the tie is the id's.
+    expect(oracle.straddlingCursor('created_at', S * 1000, S * 1000, 'desc')).to.deep.equal([]);
+    // Ascending past `S|<an earlier id>`: both list it (Codex by the tie, ours by the time).
+    expect(oracle.straddlingCursor('created_at', S * 1000, S * 1000, 'asc', { codex: before, ours: before })).to.deep.equal([]);
+    // Descending past `S|<an earlier id>`: neither lists it.
+    expect(oracle.straddlingCursor('created_at', S * 1000, S * 1000, 'desc', { codex: before, ours: before })).to.deep.equal([]);
+  });
   describe('two threads 5 ms apart whose DB readings run the other way from their lines (a useStateDbOnly walk, limit 1)', () => {
     // A: row S.005, session_meta S.030 (Codex's reading 25 ms before the line); B: row S.020, session_meta S.025.
     // Codex lists A then B, ours B then A; the first page's next cursors: Codex's S.005, ours S.025.

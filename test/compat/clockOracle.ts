@@ -62,20 +62,17 @@ const second = (ms: number): number => Math.floor(ms / 1000);
  * last task_started's, else session_meta's.
  */
 export function ruleReadings(rolloutPath: string): RuleReadings {
-  type Line = { timestamp?: string; payload?: { type?: string; timestamp?: string } };
-  // A line that is not a JSON object (a crash tail, a torn last line: the fuzzer's homes) is no reading.
-  const parsed = (l: string): Line | undefined => {
-    try {
-      const v = JSON.parse(l) as unknown;
-      return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Line) : undefined;
-    } catch {
-      return undefined;
-    }
-  };
   const lines = readFileSync(rolloutPath, 'utf8')
     .split('\n')
-    .map(parsed)
-    .filter((l): l is Line => l !== undefined);
+    .filter((l) => l !== '')
+    .flatMap((l) => {
+      // A line cut mid-write (a real user's file committed while Codex wrote it) is no reading.
+      try {
+        return [JSON.parse(l) as { timestamp?: string; payload?: { type?: string; timestamp?: string } }];
+      } catch {
+        return [];
+      }
+    });
   const lineMs = lines.map((l) => Date.parse(l.timestamp ?? ''));
   const metaMs = Date.parse(lines[0]?.payload?.timestamp ?? '');
   const createdMs = Number.isNaN(metaMs) ? lineMs[0]! : metaMs;
@@ -140,6 +137,14 @@ export const answeredFrom = (method: string, params: unknown): AnsweredFrom => {
   return byEdges || p.useStateDbOnly === true || p.sortKey === 'recency_at' || (typeof p.searchTerm === 'string' && p.searchTerm !== '') ? 'stateDb' : 'fileScan';
 };
 
+/** What a `<time>|<id>` next cursor (or a bare time) holds: its time in ms and its id; undefined for another cursor. */
+export const cursorParts = (cursor: unknown): { readonly ms: number; readonly id: string | null } | undefined => {
+  if (typeof cursor !== 'string') return undefined;
+  const bar = cursor.indexOf('|');
+  const ms = Date.parse(bar < 0 ? cursor : cursor.slice(0, bar));
+  return Number.isNaN(ms) ? undefined : { ms, id: bar < 0 ? null : cursor.slice(bar + 1) };
+};
+
 /** Whether Codex's DB reading and ours stand for one moment (rule 3 above). */
 function sameMoment(field: Field, dbMs: number, rule: RuleReadings, codexFileMtimeMs: number | null, threadLineMs: readonly number[]): boolean {
   const ours = rule.ms[field];
@@ -195,14 +200,30 @@ export class ClockOracle {
    * row's second or reading ∓ 1 ms) holds such a thread on one server only, as the two clocks fell:
    * a clean-clone run (2026-11-26) had chat-paginated's thread at …29.000–29.001 in Codex's DB and
    * later on its session_meta, so back ascending from …29.001 Codex listed nothing and ours the thread.
+   * A next cursor (`<time>|<id>`, `cursorIds`) also passes a thread at exactly its time whose id lies
+   * beyond: a CI run (ci2, 2026-11-27) had fork-paginated's thread at …30.000 in Codex's DB and
+   * later on its session_meta, so past thread/search's next cursor `…30Z|<id>` Codex listed it, ours not.
    */
-  straddlingCursor(sortKey: unknown, codexCursorMs: number, ourCursorMs: number, direction: 'asc' | 'desc'): string[] {
+  straddlingCursor(
+    sortKey: unknown,
+    codexCursorMs: number,
+    ourCursorMs: number,
+    direction: 'asc' | 'desc',
+    cursorIds: { readonly codex: string | null; readonly ours: string | null } = { codex: null, ours: null },
+  ): string[] {
     const field = SORT_FIELDS[typeof sortKey === 'string' ? sortKey : 'created_at'];
     if (field === undefined) return [];
     const rows = this.rows ?? stateRows(this.codexHome);
-    const past = (ms: number, cursorMs: number): boolean => (direction === 'asc' ? ms > cursorMs : ms < cursorMs);
+    const sign = direction === 'asc' ? 1 : -1;
+    // A next cursor's id decides a tie (`<time>|<id>`, strictly past the pair); a backwards cursor has none.
+    const past = (ms: number, id: string, cursorMs: number, cursorId: string | null): boolean =>
+      ms !== cursorMs ? sign * (ms - cursorMs) > 0 : cursorId !== null && sign * (id < cursorId ? -1 : id > cursorId ? 1 : 0) > 0;
     return [...rows]
-      .filter(([, row]) => existsSync(row.rolloutPath) && past(row.ms[field], codexCursorMs) !== past(ruleReadings(row.rolloutPath).ms[field], ourCursorMs))
+      .filter(
+        ([id, row]) =>
+          existsSync(row.rolloutPath) &&
+          past(row.ms[field], id, codexCursorMs, cursorIds.codex) !== past(ruleReadings(row.rolloutPath).ms[field], id, ourCursorMs, cursorIds.ours),
+      )
       .map(([id]) => id);
   }
 

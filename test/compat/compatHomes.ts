@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppServer, stopAllAppServers, writeCodexConfig } from './appServer.js';
+import { AppServer, codexConfigToml, stopAllAppServers } from './appServer.js';
 import { MockResponses } from './mockResponses.js';
 import { buildCompatHomes, type BuildCompatHomesOptions, type CompatHome } from './scenarios.js';
 
@@ -74,26 +74,22 @@ if (typeof after === 'function') {
   });
 }
 
+/** A home's `config.toml` as Codex is started on it: its text given the mock's port, or none at all (Codex's defaults: provider `openai`). */
+export type HomeConfig = ((mockPort: number) => string) | null;
+
 export interface ColdCodex {
   readonly server: AppServer;
   stop(): Promise<void>;
 }
 
 /**
- * The config.toml a cold Codex starts on: its text given the mock's port, or null for none (Codex's
- * defaults); the compat config (`codexConfigToml`) when not given.
- */
-export type ColdConfig = ((mockPort: number) => string) | null;
-
-/**
  * A fresh `codex app-server` on a built home, after the writer stopped: threads are not loaded,
  * as in the corpus's "cold" goldens. It gets a new mock (the builder's is gone), in case a call
  * reaches the model.
  */
-export async function openColdCodex(home: Pick<CompatHome, 'codexHome' | 'workDir'>, config?: ColdConfig): Promise<ColdCodex> {
+export async function openColdCodex(home: Pick<CompatHome, 'codexHome' | 'workDir'>, config: HomeConfig = codexConfigToml): Promise<ColdCodex> {
   const mock = await MockResponses.start();
-  if (config === undefined) writeCodexConfig(home.codexHome, mock.port);
-  else if (config === null) rmSync(join(home.codexHome, 'config.toml'), { force: true });
+  if (config === null) rmSync(join(home.codexHome, 'config.toml'), { force: true });
   else {
     mkdirSync(home.codexHome, { recursive: true });
     writeFileSync(join(home.codexHome, 'config.toml'), config(mock.port));

@@ -46,13 +46,22 @@ describe("compat: a fork's preview on each of Codex's paths (codex app-server 0.
    * `ask`. `readsFirst`: our server answers useStateDbOnly from the index as it is, so the reads
    * (which index each thread) come first there; Codex is asked the list first, as a client would.
    */
-  const previewsOf = async (h: CompatHome, ask: (method: string, params: unknown) => Promise<any>, readsFirst = false): Promise<{ listed: Previews; read: Previews }> => {
+  const previewsOf = async (
+    h: CompatHome,
+    ask: (method: string, params: unknown) => Promise<any>,
+    readsFirst = false,
+  ): Promise<{ listed: Previews; read: Previews; searched: Previews }> => {
     const list = async (): Promise<Previews> =>
       labelled(h, ((await ask('thread/list', { useStateDbOnly: true })) as { data: Array<{ id: string; preview: string }> }).data);
     const listedFirst = readsFirst ? undefined : await list();
     const read: Previews = {};
     for (const t of h.threads) read[t.label] = ((await ask('thread/read', { threadId: t.id })) as { thread: { preview: string } }).thread.preview;
-    return { listed: listedFirst ?? (await list()), read };
+    // thread/search (which repairs no row, unlike a thread/list with a search term): every thread's first message holds "Turn".
+    const searched = labelled(
+      h,
+      ((await ask('thread/search', { searchTerm: 'Turn', limit: 100 })) as { data: Array<{ thread: { id: string; preview: string } }> }).data.map((r) => r.thread),
+    );
+    return { listed: listedFirst ?? (await list()), read, searched };
   };
 
   for (const key of ['fork-paginated', 'revert-paginated', 'fork-legacy']) {
@@ -93,6 +102,7 @@ describe("compat: a fork's preview on each of Codex's paths (codex app-server 0.
         for (const l of labels) {
           expect(repaired.read[l], `Codex after a search: ${l}`).to.equal(own(l) === '' ? INHERITED : own(l));
           if (repaired.listed[l] !== undefined) expect(repaired.listed[l], `listed after a search: ${l}`).to.equal(repaired.read[l]);
+          if (repaired.searched[l] !== undefined) expect(repaired.searched[l], `found by thread/search after a search: ${l}`).to.equal(repaired.read[l]);
         }
       } finally {
         await codex.stop();
@@ -105,6 +115,7 @@ describe("compat: a fork's preview on each of Codex's paths (codex app-server 0.
           expect(rebuilt.read[l], `Codex without its DB: ${l}`).to.equal(own(l));
           // Codex lists only threads with a preview.
           expect(rebuilt.listed[l], `listed without its DB: ${l}`).to.equal(own(l) === '' ? undefined : own(l));
+          expect(rebuilt.searched[l], `found by thread/search without its DB: ${l}`).to.equal(own(l) === '' ? undefined : own(l));
         }
       } finally {
         await fresh.stop();

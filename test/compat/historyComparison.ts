@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { AppServerError } from './appServer.js';
-import { openColdCodex, type ColdConfig } from './compatHomes.js';
+import { openColdCodex, type HomeConfig } from './compatHomes.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 import { allThreads, discoverRollouts, type CompatHome } from './scenarios.js';
 import { normaliseHistoryAnswer as normalise } from './historyAnswers.js';
-import { answeredFrom, ClockOracle } from './clockOracle.js';
+import { answeredFrom, ClockOracle, cursorParts } from './clockOracle.js';
 
 type Ask = (method: string, params: unknown) => Promise<RpcAnswer>;
 
@@ -214,9 +214,13 @@ export interface CompareOptions {
    * older versions left). The pages so reordered are named in `reordered`.
    */
   readonly inStateDbOrder?: boolean;
-  /** The config.toml both servers read (`openColdCodex`); the compat config when not given. */
-  readonly config?: ColdConfig;
-  /** More steps asked of the home's lists, after the fixed ones (the fuzzer's random pages and cursors). */
+  /** The home's `config.toml` both servers start on (`openColdCodex`); default the compat config (provider `mock`). */
+  readonly config?: HomeConfig;
+  /** Asks each home-level `thread/list` step once more with these params merged (say `modelProviders: []`, every provider, where the configured one holds no thread). */
+  readonly listParams?: Readonly<Record<string, unknown>>;
+  /** The folder the `cwd` list steps ask for (default: the home's `workDir`), e.g. one its threads ran in. */
+  readonly listCwd?: string;
+  /** More steps asked of the home's lists, after the fixed ones (the differential fuzzer's random pages and cursors). */
   readonly extraListSteps?: readonly Step[];
   /** More steps asked of each thread, after the fixed ones, given its turns and items as Codex read them. */
   readonly extraSteps?: (threadId: string, turnIds: readonly string[], itemIds: ReadonlyArray<{ turnId: string; itemId: string }>) => readonly Step[];
@@ -231,6 +235,8 @@ export interface HomeComparison {
   readonly differences: readonly AnswerDifference[];
   /** Answers equal, per method. */
   readonly byMethod: ReadonlyMap<string, number>;
+  /** Answers compared, per method. */
+  readonly comparedByMethod: ReadonlyMap<string, number>;
   /** Answers equal and compared, per thread id (thread-scoped steps only). */
   readonly byThread: ReadonlyMap<string, { readonly compared: number; readonly equal: number }>;
   /** Pages of ours compared in Codex's state-DB order (`inStateDbOrder`), and the ids as ours listed them. */
@@ -244,13 +250,6 @@ export interface HomeComparison {
   readonly acrossCursor: readonly string[];
 }
 
-/** The time a `<time>|<id>` cursor holds, in ms; undefined for another cursor. */
-const cursorMs = (cursor: unknown): number | undefined => {
-  if (typeof cursor !== 'string') return undefined;
-  const ms = Date.parse(cursor.split('|')[0]!);
-  return Number.isNaN(ms) ? undefined : ms;
-};
-
 /**
  * The first page of a state-DB `thread/list` walk led to by next cursors a thread lies across
  * (`ClockOracle.straddlingCursor`), and those threads; undefined when none does.
@@ -260,9 +259,9 @@ const straddledPage = (oracle: ClockOracle, step: Step, codex: readonly RpcAnswe
   const nextOf = (a: RpcAnswer | undefined): unknown => (a !== undefined && 'result' in a ? (a.result as { nextCursor?: unknown }).nextCursor : undefined);
   const direction = step.params['sortDirection'] === 'asc' ? 'asc' : 'desc';
   for (let page = 1; page < Math.max(codex.length, ours.length); page += 1) {
-    const [cms, oms] = [cursorMs(nextOf(codex[page - 1])), cursorMs(nextOf(ours[page - 1]))];
-    if (cms === undefined || oms === undefined) return undefined;
-    const threads = oracle.straddlingCursor(step.params['sortKey'], cms, oms, direction);
+    const [c, o] = [cursorParts(nextOf(codex[page - 1])), cursorParts(nextOf(ours[page - 1]))];
+    if (c === undefined || o === undefined) return undefined;
+    const threads = oracle.straddlingCursor(step.params['sortKey'], c.ms, o.ms, direction, { codex: c.id, ours: o.id });
     if (threads.length > 0) return { page, threads };
   }
   return undefined;
@@ -285,6 +284,7 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
   const differences: AnswerDifference[] = [];
   const unreadable = options.unreadableByCodex ?? new Set<string>();
   const byMethod = new Map<string, number>();
+  const comparedByMethod = new Map<string, number>();
   const byThread = new Map<string, { compared: number; equal: number }>();
   const reordered: string[] = [];
   const acrossCursor: string[] = [];
@@ -315,6 +315,7 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
         }
         if (deliberate(threadId !== undefined && legacyThreads.has(threadId), step.method, c[0]!)) break;
         compared += 1;
+        comparedByMethod.set(step.method, (comparedByMethod.get(step.method) ?? 0) + 1);
         if (tally !== undefined) tally.compared += 1;
         const listed = step.method === 'thread/list' ? withoutRows(oa, unreadable) : oa;
         const inDbOrder = options.inStateDbOrder === true ? inStateDbOrder(oracle, step, listed) : undefined;
@@ -331,8 +332,12 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
         }
       }
     };
-    for (const step of [...LIST_STEPS, ...cwdSteps(home.workDir), ...UNKNOWN_THREAD_STEPS, ...(options.extraListSteps ?? [])])
+    for (const step of [...LIST_STEPS, ...cwdSteps(options.listCwd ?? home.workDir), ...UNKNOWN_THREAD_STEPS, ...(options.extraListSteps ?? [])])
       await check(`${home.key} ${step.label}`, step);
+    const extra = options.listParams;
+    if (extra !== undefined)
+      for (const step of [...LIST_STEPS, ...cwdSteps(options.listCwd ?? home.workDir)])
+        await check(`${home.key} ${step.label} ${JSON.stringify(extra)}`, { ...step, params: { ...step.params, ...extra } });
     for (const ref of allThreads(home)) {
       if (unreadable.has(ref.id) || options.notAsked?.has(ref.id) === true) continue;
       const read = await askCodex('thread/read', { threadId: ref.id, includeTurns: true });
@@ -347,5 +352,5 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
     await codex.stop();
     rmSync(indexDir, { recursive: true, force: true });
   }
-  return { compared, problems, differences, byMethod, byThread, reordered, acrossCursor };
+  return { compared, problems, differences, byMethod, comparedByMethod, byThread, reordered, acrossCursor };
 };

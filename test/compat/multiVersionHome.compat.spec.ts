@@ -133,6 +133,37 @@ describe('compat: a home older Codex versions wrote (rollout-engine serve vs cod
     }
   });
 
+  // Issue 69: the same home as users configure theirs: no config.toml (Codex's default provider,
+  // `openai`) and a custom provider; the lists asked again over every provider (`modelProviders: []`).
+  for (const [name, config] of [
+    ['no config.toml', null],
+    [
+      'a custom model_provider',
+      (port: number) => `model_provider = "acme"\n\n[model_providers.acme]\nname = "Acme"\nbase_url = "http://127.0.0.1:${port}/v1"\nwire_api = "responses"\n`,
+    ],
+  ] as const)
+    it(`with ${name} (DB rebuilt): every answer on 0.34.0 … 0.120.0 threads and every list equal`, async () => {
+      removeStateDbs(home.codexHome);
+      const paginated = idsOf((v) => v === PAGINATED_BEFORE)[0]!;
+      const c = await compareHome(home, {
+        unreadableByCodex: new Set(idsOf((v) => PRE_ENVELOPE.has(v))),
+        notAsked: new Set([paginated]),
+        config,
+        listParams: { modelProviders: [] },
+      });
+      const legacy = equalCount(
+        c,
+        idsOf((v) => !PRE_ENVELOPE.has(v) && v !== PAGINATED_BEFORE),
+      );
+      process.stdout.write(
+        `      ${name}: ${c.compared} answers compared, ${c.compared - c.differences.length} equal; 0.34.0–0.120.0 threads ${legacy.equal} of ${legacy.compared}\n`,
+      );
+      const backfillRecency = /^multi-version list all sources recency(?: \{"modelProviders":\[\]\})? page \d+ /;
+      expect(c.problems.filter((p) => !backfillRecency.test(p))).to.deep.equal([]);
+      expect(legacy.compared, 'answers compared on 0.34.0–0.120.0 threads').to.be.greaterThan(100);
+      expect(legacy.equal).to.equal(legacy.compared);
+    });
+
   it('threads from before the envelope (Codex ≤ 0.31): Codex cannot read them; ours reads each, its prompt and answer as one turn', async () => {
     const codex = await openColdCodex(home);
     const indexDir = mkdtempSync(join(tmpdir(), 'compat-multi-version-index-'));

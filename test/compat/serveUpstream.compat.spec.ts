@@ -21,14 +21,7 @@ import { buildScenarioHome, SCENARIOS } from './scenarios.js';
 import type { CompatHome } from './scenarios.js';
 import { freeLoopbackPort } from '../../adapters/rpc/upstream.js';
 import { skipUnmet } from '../fixtures/skipUnmet.js';
-
-const until = async (what: string, holds: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> => {
-  const end = Date.now() + timeoutMs;
-  while (!(await holds())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+import { hasTmux, tmuxTui, until } from './tmuxTui.js';
 
 /** The pids of `parent`'s children (the spawned upstream). */
 const childrenOf = (parent: number): number[] => {
@@ -42,51 +35,6 @@ const childrenOf = (parent: number): number[] => {
     .filter((n) => n > 0);
 };
 
-/** A shell word. */
-const quoted = (w: string): string => `'${w.replaceAll("'", `'\\''`)}'`;
-
-/** The real Codex TUI in a tmux session of its own (its environment given), run in `cwd`. */
-const tmuxTui = (name: string, env: Record<string, string>, cwd: string) => ({
-  start: (args: readonly string[]): void => {
-    const command = ['env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), resolveCodexCommand().file, ...args].map(quoted).join(' ');
-    execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '160', '-y', '45', '-c', cwd, command]);
-  },
-  screen: (): string => {
-    try {
-      return execFileSync('tmux', ['capture-pane', '-p', '-t', name], { encoding: 'utf8' });
-    } catch {
-      return ''; // the session ended (the command exited)
-    }
-  },
-  keys: (...keys: string[]): void => void execFileSync('tmux', ['send-keys', '-t', name, ...keys]),
-  /**
-   * `text` as one bracketed paste (tmux wraps it in the paste brackets the TUI asked for): the TUI
-   * takes it as a paste, whole, and an Enter after it is a submit at once; typed keys arriving in a
-   * burst are taken for a paste by timing, and an Enter within 120 ms of them for a new line.
-   */
-  paste: (text: string): void => {
-    execFileSync('tmux', ['set-buffer', '-b', name, '--', text]);
-    execFileSync('tmux', ['paste-buffer', '-p', '-d', '-b', name, '-t', name]);
-  },
-  stop: (): void => {
-    try {
-      execFileSync('tmux', ['kill-session', '-t', name], { stdio: 'ignore' });
-    } catch {
-      // not running
-    }
-  },
-});
-
-/** tmux is what drives the real TUI; without it the TUI case says so and is skipped. */
-const hasTmux = (): boolean => {
-  try {
-    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 describe('compat: serve --upstream codex (a real codex app-server behind the engine, 0.169.0)', function () {
   this.timeout(180_000);
   let root: string;
@@ -95,6 +43,7 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
   let serve: ChildProcess | undefined;
   let client: WebSocketRpcClient | undefined;
   let serveUrl = '';
+  let init: { userAgent: string };
 
   before(async function () {
     this.timeout(180_000);
@@ -138,6 +87,9 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
         return false;
       }
     });
+    // Initialized here, so each case runs alone too (`--grep`).
+    init = await answer('initialize', { clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' }, capabilities: { experimentalApi: true } });
+    client!.notify('initialized');
   });
 
   after(async () => {
@@ -158,12 +110,10 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
   };
 
   it("initializes as the upstream's Codex, forwards what the engine does not answer, and pages the upstream's new turn from the engine", async () => {
-    const init = await answer('initialize', { clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' }, capabilities: { experimentalApi: true } });
     // The upstream's user agent: no "older service" warning in a real client.
     expect(init.userAgent)
       .to.match(/^rollout_engine_compat\/0\.169\.0 /)
       .and.not.contain('rollout-engine/');
-    client!.notify('initialized');
     expect(await answer('account/read', {})).to.have.property('account');
     expect((await answer('model/list', {})).data).to.be.an('array');
     const main = home.threads.find((t) => t.label === 'main')!.id;
@@ -198,11 +148,8 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
     skipUnmet(this, hasTmux(), 'tmux', 'apt-get install tmux; npm test installs it when it can');
     const main = home.threads.find((t) => t.label === 'main')!.id;
     const env = { ...appServerEnv({ codexHome: home.codexHome }), TERM: 'xterm-256color' };
-    const tui = tmuxTui(`upstream-${process.pid}`, env, home.workDir);
-    const seen = async (what: string, text: string | RegExp, timeoutMs = 30_000): Promise<void> =>
-      until(`the TUI to show ${what}`, () => (typeof text === 'string' ? tui.screen().includes(text) : text.test(tui.screen())), timeoutMs).catch((e: Error) => {
-        throw new Error(`${e.message}; the screen:\n${tui.screen()}`);
-      });
+    const tui = tmuxTui(`upstream-${process.pid}`, resolveCodexCommand(), env, home.workDir);
+    const seen = tui.seen;
     try {
       tui.start(['resume', '--remote', serveUrl]);
       await seen('the resume picker', 'Resume a previous session');

@@ -39,6 +39,8 @@ const PLANS: ReadonlyArray<{ readonly name: string; readonly offsets: readonly [
 /** The queries: each walked with `limit` 1 by its own next cursors, and back from every page both ways. */
 const QUERIES: ReadonlyArray<{ readonly method: string; readonly params: Record<string, unknown> }> = [
   { method: 'thread/list', params: {} },
+  // Every provider: Codex's rows are its state DB's there (listParents.compat), its order and cursors its file scan's.
+  { method: 'thread/list', params: { modelProviders: [] } },
   { method: 'thread/list', params: { useStateDbOnly: true } },
   { method: 'thread/list', params: { searchTerm: 'fact' } },
   { method: 'thread/search', params: { searchTerm: 'fact' } },

@@ -53,11 +53,13 @@ export const listThreadsByScan = (
 ): TE.TaskEither<EngineError, { page: ThreadListPage; hiddenBySource: Partial<Record<ThreadSourceKind, number>> }> =>
   useCase(async () => {
     const cursor: ThreadListCursor | null = q.cursor === null || q.cursor === undefined ? null : await take(parseThreadListCursor(q.cursor));
-    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, included, archived, term } = listRequestOf(
+    const { sortKey, direction, limit, order, kinds, providers, cwds, excluded, included, archived, term, metadataFiltered } = listRequestOf(
       q,
       await take(ports.configuredModelProvider()),
+      ports.hostPaths,
     );
-    const fromStateDb = term !== '' || q.useStateDbOnly === true;
+    // A listing Codex filters by no metadata is answered from its state DB, as the use case answers it.
+    const fromStateDb = term !== '' || q.useStateDbOnly === true || !metadataFiltered;
     const heldAs: ThreadCursorMethod = fromStateDb ? 'stateDb' : 'fileScan';
     const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(order));
     if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
@@ -103,7 +105,7 @@ export const listThreadsByScan = (
     }
     return {
       // Codex's recency_at rows are its state DB's (no parent), as the use case answers them.
-      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, fromStateDb || sortKey === 'recency_at'),
+      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, fromStateDb || sortKey === 'recency_at', ports.hostPaths),
       hiddenBySource,
     };
   });

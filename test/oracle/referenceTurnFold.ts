@@ -15,7 +15,8 @@ import { toApiCodexErrorInfo } from '../../domain/thread/codexErrorInfo.js';
 import { eventsOfResponseItem } from '../../domain/thread/responseMessage.js';
 
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
-import { codexReadsTurnContext } from '../../domain/rollout/kinds/turnContext.js';
+import { codexReadsThreadSettings, codexReadsTurnContext } from '../../domain/rollout/kinds/turnContext.js';
+import { codexReadsSessionMeta } from '../../domain/rollout/kinds/sessionMeta.js';
 import type { UserMessageEvent } from '../../domain/rollout/kinds/legacyItemEvents.js';
 
 export interface ItemEntry {
@@ -119,12 +120,6 @@ export const toTurnError = (e: { message: string; codex_error_info?: unknown; ad
       }
     : null;
 
-/** Errors about a refused rollback or steer do not fail the turn they happen in. */
-export const errorAffectsTurnStatus = (info: unknown): boolean => {
-  const name = typeof info === 'string' ? info : info !== null && typeof info === 'object' ? Object.keys(info)[0] : undefined;
-  return name !== 'thread_rollback_failed' && name !== 'active_turn_not_steerable';
-};
-
 const nextLegacyId = (s: TurnFoldState): string => {
   s.legacyItemCount += 1;
   return `item-${s.legacyItemCount}`;
@@ -209,6 +204,16 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
       if (s.mode === 'legacy' && !codexReadsTurnContext(ev.payload)) s.codexUnreadLines += 1;
       return s;
     }
+    case 'sessionMeta': {
+      // Nor a later meta line without SessionMeta's required fields (the first is the thread's own).
+      if (s.mode === 'legacy' && pos.seq !== 0 && !codexReadsSessionMeta(ev.payload)) s.codexUnreadLines += 1;
+      return s;
+    }
+    case 'threadSettingsApplied': {
+      // Nor a thread's settings line with a relative cwd or workspace root.
+      if (s.mode === 'legacy' && !codexReadsThreadSettings(ev.payload.thread_settings)) s.codexUnreadLines += 1;
+      return s;
+    }
     case 'taskStarted': {
       const t = getTurn(s, ev.payload.turn_id);
       if (!t) return s;
@@ -237,15 +242,9 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
       applyTurnEnd(s.mode, t, pos, 'interrupted', null, ev.payload);
       return s;
     }
-    case 'error': {
-      if (s.mode !== 'legacy' || s.currentTurnId === null || !errorAffectsTurnStatus(ev.payload.codex_error_info)) return s;
-      const t = getTurn(s, s.currentTurnId);
-      if (t) {
-        t.status = 'failed';
-        t.error = toTurnError(ev.payload);
-      }
+    // Codex 0.169 does not read an error line back (rollout/src/policy.rs): it fails no turn.
+    case 'error':
       return s;
-    }
     case 'threadRolledBack': {
       // Legacy only: Codex's paginated history does not apply the line (a revision file rolls back).
       if (s.mode !== 'legacy') return s;

@@ -51,5 +51,5 @@ export const searchThreadsByScan = async (ports: HistoryReadPorts, q: SearchThre
     found.push({ ...c, snippet });
     if (found.length > limit) break;
   }
-  return searchPageOf(found, limit, sortKey, direction);
+  return searchPageOf(found, limit, sortKey, direction, ports.hostPaths);
 };

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { command, ONE_THREAD, registerCommand } from '../commandSpec.js';
 import { argument, numberOption, option } from '../optionTable.js';
-import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 
 /** The lines of a file (or stdin), without the newline that ends the last one. */
 const readLines = async (file: string): Promise<string[]> => {
@@ -31,7 +31,7 @@ export const appendCommand = command({
       required: true,
       param: 'idempotencyKey',
     }),
-    ...HOME_AND_JSON_OPTIONS,
+    ...METHOD_VIEW_OPTIONS,
   },
   // The lines are read before the request is decoded: a file that cannot be read is refused first.
   params: async ({ args: [threadId], opts, request }) => {

@@ -57,7 +57,7 @@ export const indexCommand = command({
         tailReader: opts.readerThread === false ? undefined : openTailReaderThread,
       });
       cliFeedback.settle();
-      await printAnswer(r, opts.json, { text: (s) => summaryText(s, home.indexDir), json: summaryJson });
+      await printAnswer(r, opts, { text: (s) => summaryText(s, home.indexDir), json: summaryJson });
     });
   },
 });

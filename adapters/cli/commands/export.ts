@@ -33,7 +33,7 @@ export const exportCommand = command({
     const out = nodePath.resolve(o.out);
     try {
       const r = await exportHome(connection, eventStoreEventLog(connection), out)();
-      await printAnswer(r, o.json, (s) => summaryText(s, out));
+      await printAnswer(r, o, (s) => summaryText(s, out));
     } finally {
       await connection.close();
     }

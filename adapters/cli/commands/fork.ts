@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { command, registerCommand } from '../commandSpec.js';
 import { argument, option } from '../optionTable.js';
-import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 import type { ForkResult } from '../../../replay/mutations/forkThread.js';
 
 export const forkCommand = command({
@@ -14,7 +14,7 @@ export const forkCommand = command({
     beforeTurnId: option('--before-turn-id <turnId>', 'keep the history before this turn', { param: 'beforeTurnId' }),
     excludeTurns: option('--exclude-turns', "answer without the fork's turns", { param: 'excludeTurns' }),
     originator: option('--originator <name>', "originator recorded in the fork (default: the source's)"),
-    ...HOME_AND_JSON_OPTIONS,
+    ...METHOD_VIEW_OPTIONS,
   },
   params: async () => ({ method: (await import('../../../protocol/historyWrites.js')).threadForkMethod }),
   onHome: {

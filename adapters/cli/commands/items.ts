@@ -3,7 +3,7 @@ import { command, ONE_THREAD, registerCommand } from '../commandSpec.js';
 import { argument, numberOption, option } from '../optionTable.js';
 import { pageCommandOf } from '../commandLine.js';
 import { itemLines, limitNotes, pageHints } from '../renderHistory.js';
-import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 import { terminalText } from '../terminalText.js';
 
 /** `rollout-engine items <threadId>`: `thread/items/list`, oldest first (legacy threads too). */
@@ -16,7 +16,7 @@ export const itemsCommand = command({
     limit: option('--limit <n>', 'page size (default 25, at most 100)', { param: 'limit', toParam: numberOption }),
     cursor: option('--cursor <cursor>', 'a nextCursor or backwardsCursor from an earlier page', { param: 'cursor' }),
     desc: option('--desc', 'newest first', { param: 'sortDirection', toParam: (desc) => (desc ? 'desc' : undefined) }),
-    ...HOME_AND_JSON_OPTIONS,
+    ...METHOD_VIEW_OPTIONS,
   },
   params: async () => ({ method: (await import('../../../protocol/items.js')).threadItemsListMethod }),
   onHome: {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { command, registerCommand } from '../commandSpec.js';
 import { argument, option } from '../optionTable.js';
-import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 
 /** A patch field from its two options: null when cleared, the value, or absent when neither is given. */
 const field = (value: string | undefined, clear: boolean | undefined): string | null | undefined => (clear === true ? null : value);
@@ -17,7 +17,7 @@ export const metadataCommand = command({
     clearGitSha: option('--clear-git-sha', 'clear the commit'),
     clearGitBranch: option('--clear-git-branch', 'clear the branch'),
     clearGitOriginUrl: option('--clear-git-origin-url', 'clear the origin URL'),
-    ...HOME_AND_JSON_OPTIONS,
+    ...METHOD_VIEW_OPTIONS,
   },
   // The six options are one param: the git info patch.
   params: async ({ opts, request }) => {

@@ -41,7 +41,7 @@ export const mirrorCommand = command({
       const log = eventStoreEventLog(connection, o.maxAppendBytes === undefined ? {} : { maxAppendBytes: Number(o.maxAppendBytes) });
       const r = await mirrorHome(resolveCodexHome(o.codexHome), connection, log, { onProgress: bar.update })();
       bar.stop();
-      await printAnswer(r, o.json, summaryText);
+      await printAnswer(r, o, summaryText);
     } finally {
       bar.stop();
       await connection.close();

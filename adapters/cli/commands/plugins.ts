@@ -4,7 +4,7 @@ import type { RemoteSyncOutcome } from '../../../domain/plugins/remoteCatalog.js
 import type { PluginListResult } from '../../../protocol/plugins.js';
 import { command, registerCommand } from '../commandSpec.js';
 import { argument, option } from '../optionTable.js';
-import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { HOME_AND_JSON_OPTIONS, METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 
 const pluginLine = (r: PluginIdentity): string => {
   const state = r.installed ? `installed ${r.activeVersion}` : 'not installed';
@@ -45,7 +45,7 @@ const listCommand = command({
   name: 'list',
   description: 'the local marketplaces the home sees and their plugins, as `plugin/list` answers',
   arguments: [],
-  options: { cwd: option('--cwd <dir...>', "also the marketplace of each folder's repository", { param: 'cwds' }), ...HOME_AND_JSON_OPTIONS },
+  options: { cwd: option('--cwd <dir...>', "also the marketplace of each folder's repository", { param: 'cwds' }), ...METHOD_VIEW_OPTIONS },
   withParentOptions: true,
   params: async () => ({ method: (await import('../../../protocol/plugins.js')).pluginListMethod }),
   run: async ({ opts, params: p }) => {
@@ -57,7 +57,7 @@ const listCommand = command({
     ]);
     await withHome(opts, async ({ codexHome }) => {
       const r = await listPlugins(homePluginPorts(codexHome, {}), p)();
-      await printAnswer(r, opts.json, listingText);
+      await printAnswer(r, opts, listingText);
     });
   },
 });
@@ -99,7 +99,7 @@ const installCommand = command({
     // The home's plugin ports, as `serve` builds them (`openCodexHome`): this command opens no index.
     // Either shape's params go to the use case `plugin/install` runs, which routes them as it does for `serve`.
     const named = homeOf(opts);
-    if (E.isLeft(named)) return printAnswer(named, opts.json, () => '');
+    if (E.isLeft(named)) return printAnswer(named, opts, () => '');
     const plugins = homePluginPorts(named.right.codexHome, backendOf(opts));
     if (opts.remoteMarketplace !== undefined) {
       const request =
@@ -112,7 +112,7 @@ const installCommand = command({
             );
       return withRequest(opts, request, async (p) => {
         const r = await installPlugin(plugins, p)();
-        await printAnswer(r, opts.json, () => `installed ${p.pluginName} from the plugin backend`);
+        await printAnswer(r, opts, () => `installed ${p.pluginName} from the plugin backend`);
       });
     }
     const request =
@@ -121,7 +121,7 @@ const installCommand = command({
         : decodeRequest(PluginInstallParams, { marketplacePath: target, pluginName }, { marketplacePath: '<marketplacePath>', pluginName: '<pluginName>' });
     return withRequest(opts, request, async (p) => {
       const r = await installPlugin(plugins, p)();
-      await printAnswer(r, opts.json, () => `installed ${p.pluginName} from ${p.marketplacePath ?? target}`);
+      await printAnswer(r, opts, () => `installed ${p.pluginName} from ${p.marketplacePath ?? target}`);
     });
   },
 });
@@ -142,7 +142,7 @@ const syncCommand = command({
     ]);
     await withHome(opts, async ({ codexHome }) => {
       const r = await homePluginPorts(codexHome, backendOf(opts)).syncRemote();
-      await printAnswer(r, opts.json, syncText);
+      await printAnswer(r, opts, syncText);
     });
   },
 });
@@ -152,7 +152,7 @@ const uninstallCommand = command({
   description:
     'uninstall a plugin, as `plugin/uninstall` does: <name>@<marketplace> locally (cache root and sidecar removed, config.toml table dropped), a backend plugin id on the backend too',
   arguments: [argument('<pluginId>', '<name>@<marketplace>, or a remote plugin id', { param: 'pluginId' })],
-  options: { chatgptBaseUrl: backendOption(), ...HOME_AND_JSON_OPTIONS },
+  options: { chatgptBaseUrl: backendOption(), ...METHOD_VIEW_OPTIONS },
   withParentOptions: true,
   params: async () => ({ method: (await import('../../../protocol/plugins.js')).pluginUninstallMethod }),
   run: async ({ args: [pluginId], opts, params: p }) => {
@@ -163,7 +163,7 @@ const uninstallCommand = command({
     ]);
     await withHome(opts, async ({ codexHome }) => {
       const r = await homePluginPorts(codexHome, backendOf(opts)).uninstall(p)();
-      await printAnswer(r, opts.json, () => `uninstalled ${pluginId}`);
+      await printAnswer(r, opts, () => `uninstalled ${pluginId}`);
     });
   },
 });
@@ -185,7 +185,7 @@ export const pluginsCommand = command({
       import('../progress.js'),
     ]);
     const named = homeOf(opts);
-    if (named._tag === 'Left') return printAnswer(named, opts.json, () => '');
+    if (named._tag === 'Left') return printAnswer(named, opts, () => '');
     const { codexHome, indexDir } = named.right;
     const listing = stepText(`reading the plugins of ${codexHome}`, 'read', 'nothing was changed');
     const rows = await withCaughtUpHome(
@@ -195,7 +195,7 @@ export const pluginsCommand = command({
       (home) => () => cliFeedback.during(listing, listPluginIdentities(diskPluginCache(codexHome), home.store)),
     );
     cliFeedback.settle();
-    await printAnswer(rows, opts.json, (all) => all.map(pluginLine).join('\n'));
+    await printAnswer(rows, opts, (all) => all.map(pluginLine).join('\n'));
   },
 });
 

@@ -4,7 +4,7 @@ import { turnValues } from '../../../domain/thread/turn.js';
 import { command, ONE_THREAD, registerCommand } from '../commandSpec.js';
 import { threadHeader, turnLines } from '../renderHistory.js';
 import { argument, option } from '../optionTable.js';
-import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 
 /** The thread for a person, turn by turn as they are read. */
 async function* threadLines(t: StreamedThread): AsyncGenerator<string> {
@@ -19,15 +19,16 @@ export const readCommand = command({
   arguments: [argument('<threadId>', 'thread id', { param: 'threadId' })],
   options: {
     turns: option('--no-turns', 'leave turns out (includeTurns: false)', { param: 'includeTurns' }),
-    ...HOME_AND_JSON_OPTIONS,
+    ...METHOD_VIEW_OPTIONS,
   },
   params: async () => ({ method: (await import('../../../protocol/threads.js')).threadReadMethod }),
   onHome: {
     use: async ({ params }) => {
-      const [TE, { readThread }] = await Promise.all([import('fp-ts/lib/TaskEither.js'), import('../../../replay/history/readThread.js')]);
-      return (home) => TE.map((r: ThreadRead) => r.thread)(readThread(home.read, params));
+      const { readThread } = await import('../../../replay/history/readThread.js');
+      return (home) => readThread(home.read, params);
     },
-    render: () => threadLines,
+    // --json prints the result's thread, shaped as the result for the version asked.
+    render: () => ({ text: (r: ThreadRead) => threadLines(r.thread), jsonField: 'thread' }),
     open: ONE_THREAD,
   },
 });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { ReadState } from '../../../domain/threadState/threadStateEvent.js';
 import { command, registerCommand } from '../commandSpec.js';
 import { argument, option } from '../optionTable.js';
-import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 
 export const readStateCommand = command({
   name: 'read-state',
@@ -14,7 +14,7 @@ export const readStateCommand = command({
       required: true,
       param: 'expectedRevision',
     }),
-    ...HOME_AND_JSON_OPTIONS,
+    ...METHOD_VIEW_OPTIONS,
   },
   params: async () => ({ method: (await import('../../../protocol/management.js')).threadReadStateUpdateMethod }),
   onHome: {

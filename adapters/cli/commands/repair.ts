@@ -57,7 +57,7 @@ export const repairCommand = command({
       import('../../jsonl/tailReaderThread.js'),
     ]);
     const named = homeOf(opts);
-    if (E.isLeft(named)) return printAnswer(named, opts.json, () => '');
+    if (E.isLeft(named)) return printAnswer(named, opts, () => '');
     const { codexHome, indexDir } = named.right;
     const t0 = process.hrtime.bigint();
     const findings = await loadVerifyFindings(indexDir)();
@@ -91,7 +91,7 @@ export const repairCommand = command({
     } else repaired = E.map((r: RepairReport) => ({ ...r, rebuilt: null }))(plan);
     // The index is no longer the one the findings describe.
     const dropped = E.isRight(repaired) ? await dropVerifyFindings(indexDir)() : E.right(undefined);
-    await printAnswer(E.isLeft(dropped) ? dropped : repaired, opts.json, { text: repairText, json: repairJson });
+    await printAnswer(E.isLeft(dropped) ? dropped : repaired, opts, { text: repairText, json: repairJson });
   },
 });
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { command, registerCommand } from '../commandSpec.js';
 import { argument, option } from '../optionTable.js';
-import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 
 export const revertCommand = command({
   name: 'revert',
@@ -9,7 +9,7 @@ export const revertCommand = command({
   arguments: [argument('<threadId>', 'thread to revert', { param: 'threadId' })],
   options: {
     beforeTurnId: option('--before-turn-id <turnId>', 'the first turn to drop', { required: true, param: 'beforeTurnId' }),
-    ...HOME_AND_JSON_OPTIONS,
+    ...METHOD_VIEW_OPTIONS,
   },
   params: async () => ({ method: (await import('../../../protocol/historyWrites.js')).threadRevertMethod }),
   onHome: {

@@ -3,7 +3,7 @@ import type { EngineError } from '../../../domain/errors.js';
 import { command, registerCommand } from '../commandSpec.js';
 import { argument, option } from '../optionTable.js';
 import type { OptionsOf } from '../optionTable.js';
-import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 import { parseJson } from '../../../domain/jsonNesting.js';
 
 const REVIEW_OPTIONS = {
@@ -14,7 +14,7 @@ const REVIEW_OPTIONS = {
   title: option('--title <title>', "the commit's title (with --commit)"),
   target: option('--target <json>', 'the review target as review/start takes it', { param: 'target' }),
   delivery: option('--delivery <delivery>', 'where the review runs: inline (default) | detached', { param: 'delivery' }),
-  ...HOME_AND_JSON_OPTIONS,
+  ...METHOD_VIEW_OPTIONS,
 };
 
 const TARGET_OPTIONS = '--custom, --uncommitted, --base-branch, --commit, --target';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { command, registerCommand } from '../commandSpec.js';
 import { argument, numberOption, option } from '../optionTable.js';
-import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 
 export const rollbackCommand = command({
   name: 'rollback',
@@ -9,7 +9,7 @@ export const rollbackCommand = command({
   arguments: [argument('<threadId>', 'thread to roll back', { param: 'threadId' })],
   options: {
     numTurns: option('--num-turns <n>', 'how many turns to drop (>= 1)', { required: true, param: 'numTurns', toParam: numberOption }),
-    ...HOME_AND_JSON_OPTIONS,
+    ...METHOD_VIEW_OPTIONS,
   },
   // A count below 1 is the use case's to refuse (domain/history/cut.ts `rollbackCut`): the same words as `serve`'s.
   params: async () => ({ method: (await import('../../../protocol/historyWrites.js')).threadRollbackMethod }),

@@ -7,7 +7,7 @@ import type { ThreadSearchOccurrencesParams } from '../../../protocol/search.js'
 import { command, registerCommand } from '../commandSpec.js';
 import { argument, numberOption, option } from '../optionTable.js';
 import type { ParamsRequest } from '../commandSpec.js';
-import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 import { breaksMarked, LISTED_TEXT_MAX, oneLineText, terminalText } from '../terminalText.js';
 import type { PageCommand } from '../renderHistory.js';
 
@@ -62,7 +62,7 @@ export const searchCommand = command({
     asc: option('--asc', 'threads: oldest first', { param: 'sortDirection', toParam: (asc) => (asc ? 'asc' : undefined) }),
     archived: option('--archived', 'threads: search archived threads instead', { param: 'archived' }),
     allSources: option('--all-sources', 'threads: include exec and sub-agent threads', { param: 'sourceKinds' }),
-    ...HOME_AND_JSON_OPTIONS,
+    ...METHOD_VIEW_OPTIONS,
   },
   // With --thread, `thread/searchOccurrences` (its own params); else `thread/search`.
   params: async ({ opts, request: r }): Promise<ParamsRequest<t.TypeOf<typeof ThreadSearchOccurrencesParams> | t.TypeOf<typeof ThreadSearchParams>>> => {
@@ -122,7 +122,12 @@ export const searchCommand = command({
             `${terminalText(r.thread.id)}  ${oneLineText(r.thread.name ?? r.thread.preview, LISTED_TEXT_MAX)}`,
             `    ${highlight(oneLine(r.snippet), matchRanges(oneLine(r.snippet), searchTerm.trim()))}`,
           ]);
-    return runOnHome(opts, (home) => searchThreads(home.read, q), {
+    // The snippet cut of the version the command speaks (`--codex-version`), as serve's.
+    const { threadSearchMethod, snippetContextAt } = await import('../../../protocol/search.js');
+    const { serverVersionOf } = await import('../../../protocol/codexVersions.js');
+    const chosen = serverVersionOf(opts.codexVersion, process.env['ROLLOUT_ENGINE_CODEX_VERSION']);
+    const context = 'version' in chosen ? snippetContextAt(threadSearchMethod, chosen.version) : undefined;
+    return runOnHome(opts, (home) => searchThreads(home.read, q, context), {
       text: (page) => [...threadLines(page), ...pageHints(page, withTerms(pageCommandOf(cmd, '--asc'), terms)).map(terminalText)].join('\n'),
       json: (page) => page,
       // The highlight's escapes are the only ones (each piece escaped on its own, above).

@@ -5,7 +5,7 @@ import type { OpenCodexHome } from '../../composition/openCodexHome.js';
 import type { ThreadSortKey } from '../../../replay/internal/threadListCursor.js';
 import { command, registerCommand } from '../commandSpec.js';
 import { numberOption, option } from '../optionTable.js';
-import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 import { LISTED_TEXT_MAX, oneLineText, terminalText } from '../terminalText.js';
 
 /** The Thread field holding each sort key's timestamp: the time column shows the one rows are sorted by. */
@@ -59,9 +59,10 @@ export const threadsCommand = command({
     archived: option('--archived', 'list archived threads instead', { param: 'archived' }),
     search: option('--search <term>', 'only threads whose name or preview contains this text', { param: 'searchTerm' }),
     cwd: option('--cwd <dir>', 'only threads started in this directory', { param: 'cwd' }),
+    only: option('--only <threadId...>', 'only these threads (at most 100; Codex 0.171.0 and newer)', { param: 'includedThreadIds' }),
     // Every source kind `thread/list` takes is what `--all-sources` asks for: the codec's module knows them.
     allSources: option('--all-sources', 'include exec and sub-agent threads', { param: 'sourceKinds' }),
-    ...HOME_AND_JSON_OPTIONS,
+    ...METHOD_VIEW_OPTIONS,
   },
   params: async ({ opts, request }) => {
     const { threadListMethod, SourceKind } = await import('../../../protocol/threads.js');

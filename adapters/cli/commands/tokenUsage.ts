@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { command, registerCommand } from '../commandSpec.js';
 import { argument } from '../optionTable.js';
-import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 
 export const tokenUsageCommand = command({
   name: 'token-usage',
   description: 'the token usage a thread has reached, as `thread/resume` replays it (`thread/tokenUsage/updated` params)',
   arguments: [argument('<threadId>', 'thread', { param: 'threadId' })],
-  options: HOME_AND_JSON_OPTIONS,
+  options: METHOD_VIEW_OPTIONS,
   params: async () => ({ method: (await import('../../../protocol/tokens.js')).threadTokenUsageReadMethod }),
   onHome: {
     use: async ({ params: p }) => {

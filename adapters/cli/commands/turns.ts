@@ -3,7 +3,7 @@ import { command, ONE_THREAD, registerCommand } from '../commandSpec.js';
 import { pageCommandOf } from '../commandLine.js';
 import { limitNotes, pageHints, turnLines } from '../renderHistory.js';
 import { argument, numberOption, option } from '../optionTable.js';
-import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 
 /** `rollout-engine turns <threadId>`: `thread/turns/list`, newest first. */
 export const turnsCommand = command({
@@ -15,7 +15,7 @@ export const turnsCommand = command({
     limit: option('--limit <n>', 'page size (default 25, at most 100)', { param: 'limit', toParam: numberOption }),
     cursor: option('--cursor <cursor>', 'a nextCursor or backwardsCursor from an earlier page', { param: 'cursor' }),
     asc: option('--asc', 'oldest first', { param: 'sortDirection', toParam: (asc) => (asc ? 'asc' : undefined) }),
-    ...HOME_AND_JSON_OPTIONS,
+    ...METHOD_VIEW_OPTIONS,
   },
   params: async () => ({ method: (await import('../../../protocol/turns.js')).threadTurnsListMethod }),
   onHome: {

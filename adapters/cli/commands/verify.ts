@@ -72,7 +72,7 @@ export const verifyCommand = command({
         ? `; ${r.tornLogs.join(', ')} end${r.tornLogs.length === 1 ? 's' : ''} in the middle of a line (a writer killed mid-write; the next append ends it)`
         : '');
     const named = homeOf(opts);
-    if (E.isLeft(named)) return printAnswer(named, opts.json, () => '');
+    if (E.isLeft(named)) return printAnswer(named, opts, () => '');
     const { codexHome, indexDir } = named.right;
     const all = opts.all === true;
     // A full human listing is printed as it is found, not held.
@@ -94,7 +94,7 @@ export const verifyCommand = command({
     );
     await printAnswer(
       verified,
-      opts.json,
+      opts,
       (r) =>
         [
           summaryLine(r, indexDir),

@@ -2,7 +2,8 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { rejected } from '../../../domain/errors.js';
 import type { EngineError } from '../../../domain/errors.js';
-import { threadSearchCancelMethod, threadSearchMethod, threadSearchStreamCancelMethod, threadSearchStreamMethod } from '../../../protocol/search.js';
+import { snippetContextAt, threadSearchCancelMethod, threadSearchMethod, threadSearchStreamCancelMethod, threadSearchStreamMethod } from '../../../protocol/search.js';
+import type { Versioned } from '../../../protocol/codexVersions.js';
 import type { ThreadSearchPage } from '../../../protocol/search.js';
 import type { SearchThreadsQuery } from '../../../replay/history/searchThreads.js';
 import { searchThreads } from '../../../replay/history/searchThreads.js';
@@ -20,11 +21,15 @@ const SEARCH_CANCELLED = 'thread search cancelled';
  */
 const cancellableSearch = (
   ctx: RpcContext,
+  entry: Versioned,
   p: SearchThreadsQuery,
   onFound: (page: ThreadSearchPage) => void = () => undefined,
 ): TE.TaskEither<EngineError, ThreadSearchPage> =>
   pipe(
-    ctx.cancelled?.aborted === true ? TE.left(rejected(SEARCH_CANCELLED)) : searchThreads(ctx.ports, p),
+    ctx.cancelled?.aborted === true
+      ? TE.left(rejected(SEARCH_CANCELLED))
+      : // The snippet cut as the connection's version cuts it (the method's declared rule).
+        searchThreads(ctx.ports, p, snippetContextAt(entry, ctx.codexVersion)),
     TE.chainFirst(() => TE.fromTask(() => holdPoint('search.found'))),
     TE.chain((page) => {
       if (ctx.cancelled?.aborted === true) return TE.left(rejected(SEARCH_CANCELLED));
@@ -34,14 +39,14 @@ const cancellableSearch = (
   );
 
 /** `thread/search`: threads whose current rollout file holds the term in a user or assistant message, in list order, with a snippet. */
-export const threadSearch = bindMethod(threadSearchMethod, (ctx, p) => cancellableSearch(ctx, p));
+export const threadSearch = bindMethod(threadSearchMethod, (ctx, p) => cancellableSearch(ctx, threadSearchMethod, p));
 
 /**
  * `thread/search/stream` (Codex 0.171.0): `thread/search` from the index, each row found sent
  * first as a `thread/search/partial` of one row (as Codex sends them), then the page.
  */
 export const threadSearchStream = bindMethod(threadSearchStreamMethod, (ctx, p) =>
-  cancellableSearch(ctx, p, (page) => {
+  cancellableSearch(ctx, threadSearchStreamMethod, p, (page) => {
     for (const row of page.data) ctx.notify('thread/search/partial', { requestId: ctx.requestId ?? null, data: [row] });
   }),
 );

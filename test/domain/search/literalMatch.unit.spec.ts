@@ -16,6 +16,18 @@ describe('search text and snippets (Codex 0.169.0 rules)', () => {
     expect(searchSnippetOf(line('short needle text'), literalPattern('needle'))).to.equal('short needle text');
   });
 
+  it('0.171.0 (`messageText`): the context is counted in the message’s text, then collapsed; marked where that text is cut', () => {
+    const text = `${'a  '.repeat(30)}needle${'  b'.repeat(60)}`;
+    // Counted in the message: 16 "a  " before (and a space), 32 "  b" after; counted in the collapsed text, 24 and 48.
+    expect(searchSnippetOf(line(text), literalPattern('needle'), 'messageText')).to.equal(`... ${'a '.repeat(16)}needle${' b'.repeat(32)} ...`);
+    expect(searchSnippetOf(line(text), literalPattern('needle'))).to.equal(`... ${'a '.repeat(24)}needle${' b'.repeat(48)} ...`);
+    // Without runs of whitespace the two cut alike; the match must still be in the collapsed text.
+    const plain = `${'a'.repeat(80)}needle${'b'.repeat(140)}`;
+    expect(searchSnippetOf(line(plain), literalPattern('needle'), 'messageText')).to.equal(searchSnippetOf(line(plain), literalPattern('needle')));
+    expect(searchSnippetOf(line('fact\n\n  number'), literalPattern('fact number'), 'messageText')).to.equal(null);
+    expect(searchSnippetOf(line(`   needle   ${'c    '.repeat(30)}`), literalPattern('needle'), 'messageText')).to.equal(`needle${' c'.repeat(19)} ...`);
+  });
+
   it('matches on the collapsed text, but only within one of the line’s own text runs', () => {
     expect(searchSnippetOf(line('fact\n\n  number'), literalPattern('fact number'))).to.equal(null);
     expect(searchSnippetOf({ text: 'one two', raw: 'one\u0000two' }, literalPattern('one two'))).to.equal(null);

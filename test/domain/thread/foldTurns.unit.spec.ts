@@ -217,19 +217,17 @@ describe('foldTurns (legacy)', () => {
     expect(foldLines('legacy', w.lines)).to.deep.equal([]);
   });
 
-  it('an error event fails the open turn, and task_complete keeps it failed', () => {
+  it('an error event fails no turn: the turn ends as its task_complete says (Codex does not read the line back, policy.rs)', () => {
     const w = new RolloutWriter('legacy', 'E').sessionMeta();
     w.taskStarted('t1').push('event_msg', { type: 'user_message', message: 'x' });
     w.push('event_msg', { type: 'error', message: 'rollback refused', codex_error_info: 'thread_rollback_failed' });
     w.push('event_msg', { type: 'error', message: 'stream broke', codex_error_info: { response_stream_disconnected: { http_status_code: 502 } } });
     w.taskComplete('t1');
-    const [turn] = foldLines('legacy', w.lines);
-    expect(turn!.status).to.equal('failed');
-    expect(turn!.error).to.deep.equal({
-      message: 'stream broke',
-      codexErrorInfo: { responseStreamDisconnected: { httpStatusCode: 502 } },
-      additionalDetails: null,
-      misalignment: null,
-    });
+    w.taskStarted('t2').push('event_msg', { type: 'user_message', message: 'y' });
+    w.push('event_msg', { type: 'error', message: 'stream broke' });
+    w.turnAborted('t2');
+    const [done, aborted] = foldLines('legacy', w.lines);
+    expect([done!.status, done!.error]).to.deep.equal(['completed', null]);
+    expect([aborted!.status, aborted!.error]).to.deep.equal(['interrupted', null]);
   });
 });

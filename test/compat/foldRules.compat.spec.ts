@@ -1,0 +1,273 @@
+// Issue 69: three fold rules, each on a home of hand-written rollouts in the shapes Codex wrote
+// (0.64's implicit turns, 0.89's flat collaboration mode, 0.169's legacy turns), read by codex
+// app-server 0.169.0 and by ours in the same run, both started in the same work folder with the
+// same HOME:
+// 1. a `session_meta` / `turn_context` `cwd` that is not absolute on the host (`D:\proj`,
+//    `\\server\share\x`, `proj/x`, `~/code`, `/work/a/../b/./c`): the meta's is answered resolved
+//    against the server's working directory (codex-rs `utils/absolute-path`), a turn context's
+//    makes the line undecodable (no model, no place in implicit turn numbers); siblings: a
+//    `workspace-write` sandbox's `writable_roots`, a `thread_settings_applied`'s `cwd` and
+//    `runtime_workspace_roots` (and the cwd Codex's state DB takes from it), `thread/list`'s `cwd`
+//    filter;
+// 2. implicit turn numbers count only the lines Codex decodes (0.89's flat `collaboration_mode`);
+// 3. an `error` event and the end of its turn, in either order (codex-rs `rollout/src/policy.rs`:
+//    legacy history does not read the line back).
+import { expect } from 'chai';
+import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
+import { AppServerError } from './appServer.js';
+import { openColdCodex } from './compatHomes.js';
+import { ENGINE_CLI_PATH } from './engineCli.js';
+import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
+import { freshRoot } from './mutationHarness.js';
+
+type Line = { type: string; payload: Record<string, unknown> };
+
+const idOf = (n: number): string => `019a0000-0000-7000-8000-${String(n).padStart(12, '0')}`;
+
+/** A thread of the home: its label, id, the version that "wrote" it and its lines after the meta. */
+interface HomeThread {
+  readonly label: string;
+  readonly id: string;
+  readonly meta: Record<string, unknown>;
+  readonly lines: readonly Line[];
+}
+
+const at = (n: number, s: number): string => `2026-11-2${n % 8}T1${n % 10}:00:${String(s).padStart(2, '0')}.000Z`;
+
+const user = (text: string): Line[] => [
+  { type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } },
+  { type: 'event_msg', payload: { type: 'user_message', message: text, images: [] } },
+];
+const agent = (text: string): Line[] => [
+  { type: 'event_msg', payload: { type: 'agent_message', message: text } },
+  { type: 'response_item', payload: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] } },
+];
+/** A turn context as 0.64 wrote it, `extra` over it. */
+const context064 = (extra: Record<string, unknown> = {}): Line => ({
+  type: 'turn_context',
+  payload: {
+    cwd: '/work/project',
+    approval_policy: 'never',
+    sandbox_policy: { type: 'danger-full-access' },
+    model: 'gpt-5.1-codex',
+    effort: 'medium',
+    summary: 'auto',
+    ...extra,
+  },
+});
+const meta064 = (id: string, n: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  id,
+  timestamp: at(n, 0),
+  cwd: '/work/project',
+  originator: 'codex_cli_rs',
+  cli_version: '0.64.0',
+  instructions: null,
+  source: 'cli',
+  model_provider: 'mock',
+  ...extra,
+});
+/** An implicit-turn thread (0.64): a context, then per turn a user message and an answer, a context before each later turn. */
+const implicitThread = (
+  label: string,
+  n: number,
+  opts: { cwd?: string; metaCwd?: string; secondContext?: Record<string, unknown>; secondTurn?: Line[] } = {},
+): HomeThread => {
+  const id = idOf(n);
+  const ctx = opts.cwd === undefined ? {} : { cwd: opts.cwd };
+  return {
+    label,
+    id,
+    meta: meta064(id, n, opts.metaCwd === undefined ? {} : { cwd: opts.metaCwd }),
+    lines: [
+      context064(ctx),
+      ...user(`${label}: first`),
+      ...agent('A1'),
+      context064({ ...ctx, model: 'gpt-5.2-codex', effort: 'high', ...opts.secondContext }),
+      ...user(`${label}: second`),
+      ...(opts.secondTurn ?? agent('A2')),
+      context064(ctx),
+      ...user(`${label}: third`),
+      ...agent('A3'),
+    ],
+  };
+};
+
+/** A 0.169 legacy thread with explicit turns; `turn` gives each turn's lines between its start and its end. */
+const explicitThread = (label: string, n: number, turns: ReadonlyArray<(turnId: string) => Line[]>): HomeThread => {
+  const id = idOf(n);
+  return {
+    label,
+    id,
+    meta: { ...meta064(id, n), originator: 'codex_cli_rs', cli_version: '0.169.0', source: 'vscode', history_mode: 'legacy' },
+    lines: turns.flatMap((turn, i) => {
+      const turnId = `019a0000-0000-7000-9000-${String(n * 10 + i).padStart(12, '0')}`;
+      return [
+        { type: 'event_msg', payload: { type: 'task_started', turn_id: turnId, root_turn_id: turnId, started_at: 1795271487, model_context_window: 190000 } },
+        { ...context064({ turn_id: turnId }), payload: { ...context064().payload, turn_id: turnId } },
+        ...user(`${label}: turn ${i + 1}`),
+        ...turn(turnId),
+      ];
+    }),
+  };
+};
+
+const settingsLine = (cwd: string, threadId: string, roots: readonly string[] = [cwd]): Line => ({
+  type: 'event_msg',
+  payload: {
+    type: 'thread_settings_applied',
+    thread_id: threadId,
+    thread_settings: {
+      model: 'settings-model',
+      model_provider_id: 'mock',
+      approval_policy: 'never',
+      approvals_reviewer: 'user',
+      permission_profile: { type: 'disabled' },
+      cwd,
+      runtime_workspace_roots: roots,
+      reasoning_summary: 'detailed',
+      collaboration_mode: { mode: 'default', settings: { model: 'settings-model', reasoning_effort: 'low', developer_instructions: null } },
+      disabled_plugin_ids: [],
+    },
+  },
+});
+const errorLine = (message: string): Line => ({ type: 'event_msg', payload: { type: 'error', message } });
+const complete = (turnId: string): Line => ({
+  type: 'event_msg',
+  payload: { type: 'task_complete', turn_id: turnId, root_turn_id: turnId, last_agent_message: null, started_at: 1795271487, completed_at: 1795271488, duration_ms: 80 },
+});
+const aborted = (turnId: string): Line => ({
+  type: 'event_msg',
+  payload: { type: 'turn_aborted', turn_id: turnId, root_turn_id: turnId, reason: 'interrupted', started_at: 1795271487, completed_at: 1795271488, duration_ms: 80 },
+});
+
+const THREADS: readonly HomeThread[] = [
+  implicitThread('cwd-absolute', 1),
+  implicitThread('cwd-windows-drive', 2, { cwd: 'D:\\proj', metaCwd: 'D:\\proj' }),
+  implicitThread('cwd-unc', 3, { cwd: '\\\\server\\share\\x', metaCwd: '\\\\server\\share\\x' }),
+  implicitThread('cwd-relative', 4, { cwd: 'proj/x', metaCwd: 'proj/x' }),
+  implicitThread('cwd-tilde', 5, { cwd: '~/code', metaCwd: '~/code' }),
+  implicitThread('cwd-dots', 6, { cwd: '/work/a/../b/./c', metaCwd: '/work/a/../b/./c' }),
+  implicitThread('cwd-meta-relative-only', 7, { metaCwd: 'proj/y' }),
+  implicitThread('cwd-context-relative-only', 8, { cwd: 'proj/z' }),
+  implicitThread('collaboration-flat', 9, { secondContext: { collaboration_mode: { mode: 'custom' } } }),
+  implicitThread('collaboration-current', 10, {
+    secondContext: { collaboration_mode: { mode: 'default', settings: { model: 'gpt-5.2-codex', reasoning_effort: 'high', developer_instructions: null } } },
+  }),
+  implicitThread('implicit-error-then-complete', 11, {
+    secondTurn: [errorLine('boom'), { type: 'event_msg', payload: { type: 'task_complete', last_agent_message: null } }],
+  }),
+  implicitThread('implicit-error', 16, { secondTurn: [errorLine('boom')] }),
+  // Siblings: the turn context's other paths (`SandboxPolicy::WorkspaceWrite.writable_roots`).
+  implicitThread('writable-root-relative', 17, { secondContext: { sandbox_policy: { type: 'workspace-write', writable_roots: ['rel/dir'], network_access: false } } }),
+  // And a thread's settings line (0.169's `thread_settings_applied`), its `cwd` relative or absolute
+  // (Codex's state DB takes an absolute one as the thread's cwd; a turn context's does not count).
+  implicitThread('settings-cwd-relative', 19, { secondTurn: [settingsLine('rel/x', idOf(19)), ...agent('A2')] }),
+  implicitThread('settings-cwd-absolute', 20, { secondTurn: [settingsLine('/abs/x', idOf(20)), ...agent('A2')] }),
+  implicitThread('context-cwd-other', 22, { secondContext: { cwd: '/other/dir' } }),
+  // Other lines: a second meta without its required fields (Codex cannot decode it), a compaction.
+  // (A compaction without its message does not decode either: measured, not followed, docs/compatibility.md.)
+  implicitThread('compacted-with-message', 24, { secondTurn: [{ type: 'compacted', payload: { message: 'summary' } }, ...agent('A2')] }),
+  implicitThread('meta-without-fields', 25, { secondTurn: [{ type: 'session_meta', payload: { id: idOf(25) } }, ...agent('A2')] }),
+  implicitThread('settings-root-relative', 21, { secondTurn: [settingsLine('/abs/x', idOf(21), ['rel/root']), ...agent('A2')] }),
+  implicitThread('writable-root-absolute', 18, { secondContext: { sandbox_policy: { type: 'workspace-write', writable_roots: ['/abs/dir'], network_access: false } } }),
+  explicitThread('error-then-complete', 12, [(t) => [...agent('A1'), complete(t)], (t) => [errorLine('boom'), complete(t)], (t) => [...agent('A3'), complete(t)]]),
+  explicitThread('complete-then-error', 13, [(t) => [...agent('A1'), complete(t), errorLine('late boom')], (t) => [...agent('A2'), complete(t)]]),
+  explicitThread('error-then-aborted', 14, [(t) => [errorLine('boom'), aborted(t)], (t) => [...agent('A2'), complete(t)]]),
+  explicitThread('error-only', 15, [(t) => [errorLine('boom')]]),
+];
+
+/** Writes the home's rollouts, a line a second from the meta's time, each file last written at its last line (Codex dates a thread by its file). */
+const writeHome = (codexHome: string, threads: readonly HomeThread[]): void => {
+  for (const t of threads) {
+    const ts = String(t.meta['timestamp']);
+    const dir = join(codexHome, 'sessions', ...ts.slice(0, 10).split('-'));
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `rollout-${ts.slice(0, 19).replaceAll(':', '-')}-${t.id}.jsonl`);
+    const lines = [{ type: 'session_meta', payload: t.meta }, ...t.lines];
+    const timeOf = (i: number): Date => new Date(Date.parse(ts) + i * 1000);
+    writeFileSync(file, lines.map((l, i) => `${JSON.stringify({ timestamp: timeOf(i).toISOString(), ...l })}\n`).join(''));
+    utimesSync(file, timeOf(lines.length - 1), timeOf(lines.length - 1));
+  }
+};
+
+/**
+ * An answer without its threads' `recencyAt`: Codex's backfill takes it from the file's time (issue
+ * 69, open, another branch's), which here is the last line's so that `updatedAt` is compared.
+ */
+const withoutRecency = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(withoutRecency)
+    : v !== null && typeof v === 'object'
+      ? Object.fromEntries(Object.entries(v).flatMap(([k, x]) => (k === 'recencyAt' ? [] : [[k, withoutRecency(x)]])))
+      : v;
+
+describe('compat: fold rules of issue 69 (cwd not absolute, implicit turn numbers, error and turn end) (codex app-server 0.169.0)', function () {
+  this.timeout(600_000);
+  let root: string;
+
+  before(() => {
+    root = freshRoot();
+    writeHome(join(root, 'home'), THREADS);
+    mkdirSync(join(root, 'work'), { recursive: true });
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('every thread read, its turns listed, and the list, equal Codex', async () => {
+    const home = { codexHome: join(root, 'home'), workDir: join(root, 'work') };
+    const indexDir = join(root, 'index');
+    const codex = await openColdCodex(home);
+    let ours: StdioRpcClient | undefined;
+    const differing: string[] = [];
+    let compared = 0;
+    try {
+      // Ours beside Codex: the same working directory and home folder (a relative cwd and `~` resolve against them).
+      ours = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir], {
+        cwd: home.workDir,
+        env: { ...process.env, HOME: join(root, 'user-home') },
+      });
+      await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: { experimentalApi: true } });
+      ours.notify('initialized');
+      const askCodex = async (method: string, params: unknown): Promise<RpcAnswer> => {
+        try {
+          return { result: await codex.server.request(method, params) };
+        } catch (error) {
+          if (!(error instanceof AppServerError)) throw error;
+          return { error: { code: error.code, message: error.rpcMessage } };
+        }
+      };
+      const steps: Array<[string, string, Record<string, unknown>]> = [
+        ...THREADS.flatMap((t): Array<[string, string, Record<string, unknown>]> => [
+          [t.label, 'thread/read', { threadId: t.id, includeTurns: true }],
+          [t.label, 'thread/turns/list', { threadId: t.id }],
+        ]),
+        ['list', 'thread/list', { modelProviders: [], limit: 100 }],
+        // The list's cwd filter against a meta cwd Codex resolved, named either way.
+        ['list by resolved cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: join(home.workDir, 'proj', 'y') }],
+        ['list by relative cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: 'proj/y' }],
+        ['list by folded cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: '/work/b/c' }],
+        ['list by unfolded cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: '/work/a/../b/./c' }],
+        ['list by an unfolded filter of a clean cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: '/work/x/../project/.' }],
+        ['list by a clean cwd', 'thread/list', { modelProviders: [], limit: 100, cwd: '/work/project' }],
+        // The same rows as Codex's state DB answers them, and found by a search.
+        ['list from the state DB', 'thread/list', { modelProviders: [], limit: 100, useStateDbOnly: true }],
+        ['search', 'thread/search', { searchTerm: 'first', limit: 100 }],
+      ];
+      for (const [label, method, params] of steps) {
+        const [c, o] = [await askCodex(method, params), await ours.request(method, params)];
+        compared += 1;
+        if (process.env['FOLD_RULES_DUMP'])
+          process.stderr.write(`${label} ${method}\n  codex ${JSON.stringify(c).slice(0, 3000)}\n  ours  ${JSON.stringify(o).slice(0, 3000)}\n`);
+        const d = jsonDifferences(withoutRecency(c), withoutRecency(o), 8);
+        if (d.length > 0) differing.push(`${label} ${method}\n${describeDifferences(d)}`);
+      }
+    } finally {
+      await ours?.close();
+      await codex.stop();
+    }
+    process.stderr.write(`  fold rules: ${compared - differing.length}/${compared} answers equal\n`);
+    expect(differing, differing.join('\n')).to.deep.equal([]);
+  });
+});

@@ -1,0 +1,168 @@
+// Item fields whose answer differs between the Codex versions spoken (protocol/itemDeltas.ts), read
+// from hand-written rollout lines by each binary and by `rollout-engine serve --codex-version X`:
+// an agent message's moderation in 0.169.0's shape (`display.action`, …) and in 0.171.0's (a union
+// tagged by `mode`, with `version`), and MCP calls with an environment id on the line. Each
+// version's binary is the oracle for its own connections (its items, its search hits); ours are
+// also held to that version's schema. Paginated threads are resumed on Codex first: without its
+// history projection (a home it did not write) a cold read answers them with no turns. In these
+// hand-written lines 0.171.0 drops a message whose display is its own shape (`mode`), where in a
+// home it wrote it shows it (docs/compatibility.md, "Not done yet"): the contract below is these
+// lines'.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import { expect } from 'chai';
+import { appServerEnv, codexCommandAt, writeCodexConfig } from './appServer.js';
+import { CodexSchema, answerSchema } from '../fixtures/codexSchema.js';
+import { ENGINE_CLI_PATH } from './engineCli.js';
+import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
+import { RolloutWriter } from '../fixtures/rolloutLines.js';
+import { CODEX_VERSIONS } from '../../protocol/codexVersions.js';
+import type { HistoryMode } from '../../domain/rollout/historyMode.js';
+
+const THREADS: Readonly<Record<HistoryMode, string>> = {
+  paginated: '019a0000-0000-7000-8000-0000000000a1',
+  legacy: '019a0000-0000-7000-8000-0000000000a2',
+};
+
+/** Agent messages' `moderation` on the line, by a word only their text holds (searched). */
+const MODERATIONS: ReadonlyArray<readonly [string, unknown]> = [
+  ['unmoderated', undefined],
+  ['nullmoderation', null],
+  ['notmoderated', { moderated: false }],
+  ['nodisplay', { moderated: true, display: null }],
+  // 0.169.0's AgentMessageDisplay: `action` required, the rest optional, unknown fields ignored.
+  ['oldhide', { moderated: true, display: { action: 'hide', blockType: 'cyber', cyberTrustedAccess: true, checkTrustedContacts: false } }],
+  ['oldshow', { moderated: false, display: { action: 'show' } }],
+  ['oldsnake', { moderated: true, display: { action: 'show', block_type: 'cyber' } }],
+  // 0.171.0's AgentMessageDisplay, as its schema answers it.
+  ['newshow', { moderated: true, display: { mode: 'show', version: 1, trustedContacts: 'check', annotation: { kind: 'wellbeingHelpline', subject: 'answer' } } }],
+  ['newhide', { moderated: true, display: { mode: 'hide', version: 1, replacement: { kind: 'wellbeingPromptHelpline' } } }],
+  ['newblock', { moderated: true, display: { mode: 'block', version: 1, reason: { kind: 'protection', protectionType: 'weapons' } } }],
+  ['newcyber', { moderated: false, display: { mode: 'block', version: 1, reason: { kind: 'cyber', trustedAccess: true } } }],
+  ['bothshapes', { moderated: true, display: { action: 'show', mode: 'show', version: 1, trustedContacts: 'skip' } }],
+  ['neithershape', { moderated: true, display: { blockType: 'cyber' } }],
+];
+
+/** MCP calls' environment id on the line: camelCase (the paginated item's spelling), snake_case (the legacy event's), none. */
+const MCP_CALLS: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
+  ['mcp-camel', { environmentId: 'env-camel' }],
+  ['mcp-snake', { environment_id: 'env-snake' }],
+  ['mcp-none', {}],
+];
+
+const writeHome = (codexHome: string): void => {
+  writeCodexConfig(codexHome, 9);
+  const day = nodePath.join(codexHome, 'sessions', '2026', '11', '21');
+  fs.mkdirSync(day, { recursive: true });
+  (['paginated', 'legacy'] as const).forEach((mode, i) => {
+    const id = THREADS[mode];
+    const w = new RolloutWriter(mode, id, { startMs: Date.UTC(2026, 10, 21, 14, i + 1, 0) }).sessionMeta({ model_provider: 'mock' });
+    w.taskStarted('t1').turnContext('t1').responseMessage('user', 'moderate these');
+    if (mode === 'paginated') w.item('t1', { type: 'UserMessage', id: 'u1', content: w.userText('moderate these') });
+    else w.push('event_msg', { type: 'user_message', message: 'moderate these', images: [], local_images: [], text_elements: [] });
+    for (const [word, moderation] of MODERATIONS)
+      w.agentMessage('t1', `msg-${word}`, `Answer ${word} here.`, moderation === undefined ? {} : { moderation, phase: null });
+    for (const [callId, fields] of MCP_CALLS) w.mcpToolCall('t1', callId, fields);
+    w.responseMessage('assistant', 'done').taskComplete('t1');
+    fs.writeFileSync(nodePath.join(day, `rollout-2026-11-21T14-0${i + 1}-00-${id}.jsonl`), w.text());
+  });
+};
+
+type Item = Record<string, unknown>;
+const resultOf = (a: RpcAnswer, what: string): any => {
+  if ('error' in a) throw new Error(`${what}: ${JSON.stringify(a.error)}`);
+  return a.result;
+};
+
+/** What one server answers for the home: each thread's items by request, and the threads each word finds. */
+const answersOf = async (s: StdioRpcClient, resume: boolean): Promise<Record<string, unknown>> => {
+  const out: Record<string, unknown> = {};
+  for (const [mode, id] of Object.entries(THREADS)) {
+    if (resume && mode === 'paginated') resultOf(await s.request('thread/resume', { threadId: id, excludeTurns: true }), 'thread/resume');
+    const read = resultOf(await s.request('thread/read', { threadId: id, includeTurns: true }), `thread/read ${mode}`);
+    out[`${mode} thread/read`] = (read.thread.turns as Array<{ items: Item[] }>).flatMap((t) => t.items);
+    const turns = resultOf(await s.request('thread/turns/list', { threadId: id, itemsView: 'full', limit: 10 }), `thread/turns/list ${mode}`);
+    out[`${mode} thread/turns/list`] = (turns.data as Array<{ items: Item[] }>).flatMap((t) => t.items);
+    if (mode === 'paginated') {
+      const items = resultOf(await s.request('thread/items/list', { threadId: id, limit: 100 }), 'thread/items/list');
+      out[`${mode} thread/items/list`] = items.data;
+    }
+  }
+  for (const [word] of MODERATIONS) {
+    const found = resultOf(await s.request('thread/search', { searchTerm: word }), `thread/search ${word}`);
+    out[`thread/search ${word}`] = (found.data as Array<{ thread: { id: string } }>).map((r) => r.thread.id).sort();
+  }
+  return out;
+};
+
+const agentMessage = (items: unknown, word: string): Item | undefined => (items as Item[]).find((i) => i['type'] === 'agentMessage' && i['id'] === `msg-${word}`);
+const mcpCalls = (items: unknown): Item[] => (items as Item[]).filter((i) => i['type'] === 'mcpToolCall');
+
+describe("compat · item deltas: both moderation shapes and MCP environment ids are read by both versions' clients (0.169.0, 0.171.0)", function () {
+  this.timeout(240_000);
+  let root: string;
+  let codexHome: string;
+  const servers: StdioRpcClient[] = [];
+  const schemas = new Map<string, CodexSchema>();
+
+  before(async () => {
+    // Each version's own schema (the hooks' is the compat run's version: 0.169.0, or 0.171.0 in a whole run against it).
+    for (const v of CODEX_VERSIONS) if (v !== answerSchema.active()?.version) schemas.set(v, await CodexSchema.generateAt(v));
+    root = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'item-deltas-compat-'));
+    codexHome = nodePath.join(root, 'codex-home');
+    writeHome(codexHome);
+  });
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  const initialized = async (s: StdioRpcClient): Promise<StdioRpcClient> => {
+    resultOf(await s.request('initialize', { clientInfo: { name: 'compat', version: '1' }, capabilities: { experimentalApi: true } }), 'initialize');
+    s.notify('initialized');
+    return s;
+  };
+
+  for (const version of CODEX_VERSIONS) {
+    it(`serve --codex-version ${version} answers each item and search as codex app-server ${version} does`, async () => {
+      const command = await codexCommandAt(version);
+      const codex = spawnRpcServer(command.file, [...command.args, 'app-server'], { env: appServerEnv({ codexHome }), cwd: codexHome });
+      servers.push(codex);
+      const theirs = await answersOf(await initialized(codex), true);
+      await codex.close();
+      const schema = schemas.get(version);
+      const mine = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome, '--codex-version', version], {
+        ...(schema === undefined ? {} : { schema }),
+      });
+      servers.push(mine);
+      const ours = await answersOf(await initialized(mine), false);
+      await mine.close();
+
+      for (const key of Object.keys(theirs)) expect(ours[key], `${version} · ${key}`).to.deep.equal(theirs[key]);
+
+      // The measured contract, so that a binary that changes it is seen here and not only as "equal".
+      const read = ours['paginated thread/read'];
+      const legacyRead = ours['legacy thread/read'];
+      for (const word of ['newshow', 'newhide', 'newblock', 'newcyber', 'neithershape'])
+        expect(agentMessage(read, word), `${version}: a display tagged by mode (or neither shape) in these hand-written lines: no item`).to.equal(undefined);
+      for (const [word] of MODERATIONS.slice(2))
+        expect(agentMessage(legacyRead, word), `${version}: a legacy message with a moderation is shown by no item`).to.equal(undefined);
+      expect(mcpCalls(read)).to.have.length(3);
+      expect(mcpCalls(legacyRead)).to.have.length(3);
+      if (version === '0.169.0') {
+        expect(agentMessage(read, 'oldhide')?.['moderation']).to.deep.equal(MODERATIONS[4]![1]);
+        for (const call of [...mcpCalls(read), ...mcpCalls(legacyRead)]) expect(call).to.not.have.property('environmentId');
+      } else {
+        expect(agentMessage(read, 'oldhide')?.['moderation']).to.deep.equal({ moderated: true, display: null });
+        expect(agentMessage(read, 'oldshow')?.['moderation']).to.deep.equal({ moderated: true, display: null });
+        expect(agentMessage(read, 'nodisplay')?.['moderation']).to.deep.equal({ moderated: true, display: null });
+        expect(agentMessage(read, 'notmoderated')?.['moderation']).to.deep.equal({ moderated: false, display: null });
+        for (const call of [...mcpCalls(read), ...mcpCalls(legacyRead)])
+          expect(Object.keys(call).slice(0, 5)).to.deep.equal(['type', 'id', 'server', 'environmentId', 'tool']);
+        for (const call of [...mcpCalls(read), ...mcpCalls(legacyRead)]) expect(call['environmentId']).to.equal(null);
+      }
+    });
+  }
+});

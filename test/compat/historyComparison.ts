@@ -3,7 +3,7 @@
 // directions, page walks that follow each server's own cursors, item anchors, deferred output and
 // the error cases. The history API spec runs it on every scenario home, the multi-version spec on a
 // home older Codex versions wrote.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
@@ -279,7 +279,11 @@ const inStateDbOrder = (oracle: ClockOracle, step: Step, answer: RpcAnswer): Rpc
 export const compareHome = async (home: ComparedHome, options: CompareOptions = {}): Promise<HomeComparison> => {
   const indexDir = mkdtempSync(join(tmpdir(), 'compat-history-index-'));
   const codex = await openColdCodex(home, options.config);
-  const ours: StdioRpcClient = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir]);
+  // Ours beside Codex: the same working directory and home folder (a relative cwd and `~` resolve against them, as foldRules.compat runs them).
+  const ours: StdioRpcClient = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir], {
+    ...(existsSync(home.workDir) ? { cwd: home.workDir } : {}),
+    env: { ...process.env, HOME: join(home.codexHome, '..', 'user-home') },
+  });
   const problems: string[] = [];
   const differences: AnswerDifference[] = [];
   const unreadable = options.unreadableByCodex ?? new Set<string>();

@@ -11,7 +11,8 @@ export const ThreadItemsListParams = t.intersection([
   t.type({ threadId: t.string }),
   t.partial({
     turnId: optional(t.string),
-    cursor: optional(t.union([t.string, ItemAnchor])),
+    // Named as Codex's untagged enum, which its refusal of any other cursor names (v2.rs).
+    cursor: optional(t.union([t.string, ItemAnchor], 'ThreadItemsListCursor')),
     limit: optional(U32),
     sortDirection: optional(SortDirection),
     // Codex's ThreadItemOutputDeferral. `mcpToolCall` defers a successful MCP call's plain-text

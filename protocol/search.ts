@@ -69,7 +69,8 @@ export const threadSearchStreamMethod = method<ThreadSearchPage>()({
 });
 
 /** `thread/search/cancel` and `thread/search/stream/cancel` params (Codex 0.171.0's `ThreadSearchCancelParams`): a request of this connection. */
-export const ThreadSearchCancelParams = t.type({ requestId: t.union([t.string, t.number]) });
+// `requestId` is Codex's untagged `RequestId` (app-server-protocol jsonrpc_lite.rs), named so its refusal names it.
+export const ThreadSearchCancelParams = t.type({ requestId: t.union([t.string, t.number], 'RequestId') });
 
 /** What a cancel answers: nothing (Codex's `ThreadSearchCancelResponse`, `{}`), whether or not the request was running. */
 export type ThreadSearchCancelResult = Record<string, never>;

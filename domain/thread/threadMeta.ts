@@ -20,6 +20,9 @@ const userText = (content: ReadonlyArray<Record<string, unknown>> | undefined): 
     .map((c) => c['text'] as string)
     .join('');
 
+/** A preview, or null (still none) for an empty one. */
+const nonEmpty = (preview: string): string | null => (preview === '' ? null : preview);
+
 const settingsOf = (v: unknown): { model?: unknown; reasoning_effort?: unknown } | undefined => {
   if (v === null || typeof v !== 'object') return undefined;
   const cm = (v as { collaboration_mode?: unknown }).collaboration_mode;
@@ -137,12 +140,14 @@ const META_ELSEWHERE: NoMeta = { noMeta: 'other facts of the thread (session met
  */
 export const THREAD_META_RULES: { readonly [K in RolloutEvent['kind']]: ((s: ThreadMetaState, ev: EventOf<K>, itemsFromResponses: boolean) => void) | NoMeta } = {
   // The preview is the first user message as Codex's state DB keeps it: a VS Code message's request
-  // part, trimmed (measured: test/compat/previewAndGit.compat.spec.ts).
+  // part, trimmed (measured: test/compat/previewAndGit.compat.spec.ts); one that is empty so is
+  // passed over for the next (state/src/extract.rs `user_message_preview`: None for it; measured on
+  // 0.169.0 by the differential fuzzer).
   itemCompleted: (s, ev) => {
-    if (s.preview === null && ev.item?.type === 'UserMessage') s.preview = stripUserMessagePrefix(userText(ev.item.content));
+    if (s.preview === null && ev.item?.type === 'UserMessage') s.preview = nonEmpty(stripUserMessagePrefix(userText(ev.item.content)));
   },
   userMessage: (s, ev) => {
-    if (s.preview === null) s.preview = stripUserMessagePrefix(ev.payload.message);
+    if (s.preview === null) s.preview = nonEmpty(stripUserMessagePrefix(ev.payload.message));
   },
   // Only early rollouts (no item events) take their preview from the model context.
   responseItem: (s, ev, itemsFromResponses) => {
@@ -212,7 +217,14 @@ export const withSpawnAgentFields = (source: unknown): unknown => {
   return { subAgent: { thread_spawn: { agent_path: null, agent_nickname: null, agent_role: null, ...spawn } } };
 };
 
-/** `session_meta.source` → API `source`: named sources in camelCase, sub-agents as `{subAgent}`; absent, `vscode`. */
+/** The API's named sources (app-server-protocol v2 `SessionSource`'s unit variants). */
+const API_NAMED_SOURCES: ReadonlySet<string> = new Set(['cli', 'vscode', 'exec', 'appServer', 'unknown']);
+
+/**
+ * `session_meta.source` → API `source`: named sources in camelCase, sub-agents as `{subAgent}`;
+ * absent, `vscode`. A name Codex does not know is `unknown`: `SessionSource`'s `#[serde(other)]`
+ * variant (codex-rs `protocol/src/protocol.rs`; measured on 0.169.0 by the differential fuzzer).
+ */
 const toApiSource = (source: unknown): unknown => {
   if (source === undefined) return 'vscode';
   if (typeof source === 'string') {
@@ -221,8 +233,10 @@ const toApiSource = (source: unknown): unknown => {
         return 'vscode';
       case 'mcp':
         return 'appServer';
-      default:
-        return snakeToCamel(source);
+      default: {
+        const named = snakeToCamel(source);
+        return API_NAMED_SOURCES.has(named) ? named : 'unknown';
+      }
     }
   }
   if (source !== null && typeof source === 'object' && 'subagent' in source) {

@@ -200,6 +200,10 @@ export const TURN_RULES: RuleTable = {
   threadRolledBack: {
     family: 'turn',
     apply: (s, c, ev) => {
+      // Legacy only: a paginated thread is rolled back by a revision file (its history_base), and
+      // Codex's paginated history shows the turns before a `thread_rolled_back` line in one
+      // (measured on 0.169.0 by the differential fuzzer, test/fuzz/).
+      if (c.mode !== 'legacy') return;
       // The open turn is finished first, so it counts.
       c.currentTurnId = null;
       const { kept, dropped } = splitRolledBack(s.visibleTurns(), ev.payload.num_turns);

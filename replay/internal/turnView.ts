@@ -139,5 +139,16 @@ export const turnsWithItems = async (
     let next = 0;
     for (const i of mine) itemsOf[i] = read.slice(next, (next += rowsOf[i]!.length));
   }
-  return turns.map((t, i) => apiTurn(t.row, t.segment, view, itemsOf[i]!));
+  return turns.map((t, i) => apiTurn(t.row, t.segment, view, view === 'summary' ? summaryOfUnended(t.segment, t.row, itemsOf[i]!) : itemsOf[i]!));
 };
+
+/**
+ * A paginated turn that never ended (no task_complete or turn_aborted in its history; a fork's
+ * turn whose end lies past its cut, as `apiTurn` reads it) has no
+ * final agent message in its summary, only its first user message, in Codex's thread store, which
+ * keeps a turn's summary items with its row (codex-rs `thread-store/src/local/thread_history/read.rs`
+ * `list_turns`; measured on 0.169.0 by the differential fuzzer: its full view shows the message). A
+ * legacy turn's summary is its items' (measured: equal).
+ */
+const summaryOfUnended = (seg: HistorySegment, turn: TurnRow, items: ThreadItem[]): ThreadItem[] =>
+  seg.rollout.mode === 'paginated' && (turn.end === null || !inSegment(seg, turn.end)) ? items.filter((i) => i.type !== 'agentMessage') : items;

@@ -3,7 +3,7 @@
 // directions, page walks that follow each server's own cursors, item anchors, deferred output and
 // the error cases. The history API spec runs it on every scenario home, the multi-version spec on a
 // home older Codex versions wrote.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
@@ -18,7 +18,8 @@ import { answeredFrom, ClockOracle, cursorParts } from './clockOracle.js';
 
 type Ask = (method: string, params: unknown) => Promise<RpcAnswer>;
 
-interface Step {
+/** One request a comparison asks both servers (a walk: the same request on each server's next pages). */
+export interface Step {
   readonly label: string;
   readonly method: string;
   readonly params: Record<string, unknown>;
@@ -219,6 +220,10 @@ export interface CompareOptions {
   readonly listParams?: Readonly<Record<string, unknown>>;
   /** The folder the `cwd` list steps ask for (default: the home's `workDir`), e.g. one its threads ran in. */
   readonly listCwd?: string;
+  /** More steps asked of the home's lists, after the fixed ones (the differential fuzzer's random pages and cursors). */
+  readonly extraListSteps?: readonly Step[];
+  /** More steps asked of each thread, after the fixed ones, given its turns and items as Codex read them. */
+  readonly extraSteps?: (threadId: string, turnIds: readonly string[], itemIds: ReadonlyArray<{ turnId: string; itemId: string }>) => readonly Step[];
 }
 
 export interface HomeComparison {
@@ -274,7 +279,11 @@ const inStateDbOrder = (oracle: ClockOracle, step: Step, answer: RpcAnswer): Rpc
 export const compareHome = async (home: ComparedHome, options: CompareOptions = {}): Promise<HomeComparison> => {
   const indexDir = mkdtempSync(join(tmpdir(), 'compat-history-index-'));
   const codex = await openColdCodex(home, options.config);
-  const ours: StdioRpcClient = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir]);
+  // Ours beside Codex: the same working directory and home folder (a relative cwd and `~` resolve against them, as foldRules.compat runs them).
+  const ours: StdioRpcClient = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir], {
+    ...(existsSync(home.workDir) ? { cwd: home.workDir } : {}),
+    env: { ...process.env, HOME: join(home.codexHome, '..', 'user-home') },
+  });
   const problems: string[] = [];
   const differences: AnswerDifference[] = [];
   const unreadable = options.unreadableByCodex ?? new Set<string>();
@@ -305,6 +314,7 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
         const oa = o[i];
         if (ca === undefined || oa === undefined) {
           problems.push(`${label} page ${i}: codex gave ${c.length} pages, ours ${o.length}`);
+          differences.push({ label: `${label} page ${i}`, method: step.method, threadId, paths: ['(page count)'] });
           break;
         }
         if (deliberate(threadId !== undefined && legacyThreads.has(threadId), step.method, c[0]!)) break;
@@ -326,7 +336,8 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
         }
       }
     };
-    for (const step of [...LIST_STEPS, ...cwdSteps(options.listCwd ?? home.workDir), ...UNKNOWN_THREAD_STEPS]) await check(`${home.key} ${step.label}`, step);
+    for (const step of [...LIST_STEPS, ...cwdSteps(options.listCwd ?? home.workDir), ...UNKNOWN_THREAD_STEPS, ...(options.extraListSteps ?? [])])
+      await check(`${home.key} ${step.label}`, step);
     const extra = options.listParams;
     if (extra !== undefined)
       for (const step of [...LIST_STEPS, ...cwdSteps(options.listCwd ?? home.workDir)])
@@ -336,11 +347,8 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
       const read = await askCodex('thread/read', { threadId: ref.id, includeTurns: true });
       const turns = 'result' in read ? ((read.result as { thread: { turns: Array<{ id: string; items: Array<{ id: string }> }> } }).thread.turns ?? []) : [];
       const items = turns.flatMap((t) => t.items.map((i) => ({ turnId: t.id, itemId: i.id })));
-      for (const step of stepsFor(
-        ref.id,
-        turns.map((t) => t.id),
-        items,
-      ))
+      const turnIds = turns.map((t) => t.id);
+      for (const step of [...stepsFor(ref.id, turnIds, items), ...(options.extraSteps?.(ref.id, turnIds, items) ?? [])])
         await check(`${home.key} ${ref.label} ${step.label}`, step, ref.id);
     }
   } finally {

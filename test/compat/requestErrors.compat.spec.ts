@@ -31,6 +31,9 @@ const BAD_REQUESTS: ReadonlyArray<readonly [string, unknown]> = [
   ['thread/turns/list', { threadId: A_UUID, sortDirection: 'up' }],
   ['thread/items/list', { threadId: 'zz' }],
   ['thread/items/list', { threadId: A_UUID, limit: true }],
+  // An items cursor of neither form (the differential fuzzer's find): serde names the untagged enum.
+  ['thread/items/list', { threadId: A_UUID, cursor: { type: 'unknown_variant_x' } }],
+  ['thread/items/list', { threadId: A_UUID, cursor: 42 }],
   ['thread/list', { limit: -1 }],
   ['thread/list', { cwd: 5 }],
   ['thread/list', { archived: 'no' }],

@@ -246,6 +246,8 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
     case 'error':
       return s;
     case 'threadRolledBack': {
+      // Legacy only: Codex's paginated history does not apply the line (a revision file rolls back).
+      if (s.mode !== 'legacy') return s;
       // The open turn is finished first, so it counts; N past the start clears every turn.
       s.currentTurnId = null;
       const order = visibleOrder(s);

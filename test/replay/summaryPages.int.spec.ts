@@ -131,4 +131,33 @@ describe('summary pages from the turn rows, below a cut too', function () {
       right(await store.close()());
     }
   });
+
+  it('a paginated turn that never ended shows its user message alone in a summary (its answer in the full view); a legacy one its answer too, as Codex 0.169.0 (found by the differential fuzzer)', async () => {
+    const home = nodePath.join(tmp(), 'home');
+    const threads = (['paginated', 'legacy'] as const).map((mode, i) => {
+      const t = newThread(41 + i, mode);
+      const lines = threadLines(t, 2);
+      lines.push(...(['startTurn', 'user', 'agent'] as const).flatMap((a) => act(t, a)));
+      return { mode, t, lines };
+    });
+    for (const { t, lines } of threads) {
+      const path = nodePath.join(home, rolloutRelPath(t.threadId));
+      await fs.mkdir(nodePath.dirname(path), { recursive: true });
+      await fs.writeFile(path, lines.map((l) => `${l}\n`).join(''));
+    }
+    const store = right(await openLmdbIndex(nodePath.join(tmp(), 'index'))());
+    try {
+      right(await catchUpHome(store, home)());
+      const kinds = async (threadId: string, itemsView: 'summary' | 'full'): Promise<string[][]> =>
+        right(await listTurns(portsOver(store, home, {}).read, { threadId, limit: 50, sortDirection: 'asc', itemsView, cursor: null })()).data.map((t) =>
+          t.items.map((i) => i.type).filter((k) => k === 'userMessage' || k === 'agentMessage'),
+        );
+      const [paginated, legacy] = threads;
+      expect(await kinds(paginated!.t.threadId, 'summary')).to.deep.equal([['userMessage', 'agentMessage'], ['userMessage', 'agentMessage'], ['userMessage']]);
+      expect((await kinds(paginated!.t.threadId, 'full'))[2]).to.deep.equal(['userMessage', 'agentMessage']);
+      expect((await kinds(legacy!.t.threadId, 'summary'))[2]).to.deep.equal(['userMessage', 'agentMessage']);
+    } finally {
+      right(await store.close()());
+    }
+  });
 });

@@ -202,6 +202,13 @@ describe('foldTurns (legacy)', () => {
     expect(turns[1]!.items.map((i) => i.id)).to.deep.equal(['item-4', 'item-5', 'item-6']);
   });
 
+  it('a thread_rolled_back line in a paginated thread drops no turn (Codex 0.169.0 shows them; the differential fuzzer found it)', () => {
+    const w = new RolloutWriter('paginated', 'RBP').sessionMeta();
+    w.chatTurn('t1', 'one', 'A1').chatTurn('t2', 'two', 'A2');
+    w.push('event_msg', { type: 'thread_rolled_back', num_turns: 1 });
+    expect(foldLines('paginated', w.lines).map((t) => t.id)).to.deep.equal(['t1', 't2']);
+  });
+
   it('a rollback larger than the history clears every turn, and an out-of-turn error fails nothing', () => {
     const w = new RolloutWriter('legacy', 'RB2').sessionMeta();
     w.chatTurn('t1', 'one', 'A1');

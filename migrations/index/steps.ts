@@ -108,7 +108,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 31, to: 32, name: '032-tool-items-as-codex-items', kind: 'rebuild' },
   // 33: a legacy `error` line fails no turn, and a turn context Codex cannot read (a cwd that is not
   // absolute, 0.89's flat collaboration mode) sets no model and takes no place in implicit turn
-  // numbers: turn, item and thread rows again.
+  // numbers; a git origin without credentials, memory citations' thread ids, empty reasoning summary
+  // parts left out, a paginated rollback line drops no turn, an unknown source is `unknown`, an
+  // empty first message is no preview (issue 69): turn, item and thread rows again.
   { from: 32, to: 33, name: '033-unread-errors-and-turn-contexts', kind: 'rebuild' },
 ];
 

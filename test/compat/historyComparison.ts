@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
-import { AppServerError } from './appServer.js';
+import { AppServerError, compatCodexVersion } from './appServer.js';
 import { openColdCodex, type HomeConfig } from './compatHomes.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
@@ -280,10 +280,15 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
   const indexDir = mkdtempSync(join(tmpdir(), 'compat-history-index-'));
   const codex = await openColdCodex(home, options.config);
   // Ours beside Codex: the same working directory and home folder (a relative cwd and `~` resolve against them, as foldRules.compat runs them).
-  const ours: StdioRpcClient = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir], {
-    ...(existsSync(home.workDir) ? { cwd: home.workDir } : {}),
-    env: { ...process.env, HOME: join(home.codexHome, '..', 'user-home') },
-  });
+  const ours: StdioRpcClient = spawnRpcServer(
+    process.execPath,
+    // The version of the Codex compared with, whatever the environment says (a bench sets none).
+    [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', indexDir, '--codex-version', compatCodexVersion()],
+    {
+      ...(existsSync(home.workDir) ? { cwd: home.workDir } : {}),
+      env: { ...process.env, HOME: join(home.codexHome, '..', 'user-home') },
+    },
+  );
   const problems: string[] = [];
   const differences: AnswerDifference[] = [];
   const unreadable = options.unreadableByCodex ?? new Set<string>();

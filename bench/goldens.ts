@@ -10,6 +10,9 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { spawnRpcServer } from '../test/fixtures/stdioRpcClient.js';
 import { firstDifference } from './jsonDiff.js';
+
+/** The Codex the goldens were recorded with: ours answers as that version (not the newest it speaks). */
+const GOLDENS_CODEX_VERSION = '0.169.0';
 import type { ResultOf } from '../protocol/methods.js';
 
 const METHODS = new Set(['thread/list', 'thread/read', 'thread/turns/list', 'thread/items/list']);
@@ -127,7 +130,16 @@ export const runGoldens = async (corpusDir: string, engineMain: string): Promise
       const home = nodePath.join(tmp, 'home');
       fs.cpSync(source, home, { recursive: true });
       for (const later of JSON.parse(laterJson) as string[]) fs.rmSync(nodePath.join(home, later));
-      const client = spawnRpcServer(process.execPath, [engineMain, 'serve', '--codex-home', home, '--index-dir', nodePath.join(tmp, 'index')]);
+      const client = spawnRpcServer(process.execPath, [
+        engineMain,
+        'serve',
+        '--codex-home',
+        home,
+        '--index-dir',
+        nodePath.join(tmp, 'index'),
+        '--codex-version',
+        GOLDENS_CODEX_VERSION,
+      ]);
       await client.request('initialize', { clientInfo: { name: 'goldens', version: '0' } });
       client.notify('initialized');
       for (const { name, golden } of group) {

@@ -2,7 +2,7 @@
  * The Codex releases whose app-server protocol this one speaks, and what changed between them.
  * A difference is declared once, on the entry it touches (`MethodEntry.deltas`: a method added, a
  * param added, a result field added, a rule of its answer changed; `ITEM_DELTAS` in
- * protocol/itemDeltas.ts: an item's field added or reshaped); the server and the CLI read the
+ * protocol/itemDeltas.ts: an item's field added, reshaped, or read by each version in its own shape); the server and the CLI read the
  * declarations (`spokenAt`, `paramsAt`, `methodAnswerAt`), so no code asks which version it speaks.
  * A new release is one more version here and its deltas beside the entries
  * (`npm run codex:next -- X` prints the schema drift to declare).

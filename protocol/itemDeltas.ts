@@ -10,8 +10,6 @@ import { THREAD_ITEM_TYPES } from '../domain/thread/threadItem.js';
 import { RenderedTurns, turnValues } from '../domain/thread/turn.js';
 import { AgentMessageDisplay169 } from '../domain/rollout/kinds/legacyItemEvents.js';
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** 0.171.0's `AgentMessageDisplay` (its generated schema): a union tagged by `mode`, `version` 1, each mode's required field; unknown fields ignored. */
 const ShowDisplay = t.intersection([
   t.type({ mode: t.literal('show'), version: t.literal(1), trustedContacts: t.keyof({ check: null, skip: null }) }),
@@ -52,7 +50,7 @@ const display171Of = (d: t.TypeOf<typeof AgentMessageDisplay171>): Json => {
  * line, and the message has no item (`undefined`). Measured on 0.169.0: itemDeltas.compat.
  */
 const moderationAt169 = (value: unknown): unknown => {
-  if (!isRecord(value)) return value;
+  if (!isPlainObject(value)) return value;
   const { moderated, display } = value;
   if (display === null || display === undefined) return { moderated, display: null };
   const d = AgentMessageDisplay169.decode(display);
@@ -75,7 +73,7 @@ const moderationAt169 = (value: unknown): unknown => {
  * is answered from 0.169.0's reading, without the items 0.169.0 dropped.
  */
 const moderationAt171 = (value: unknown): unknown => {
-  if (!isRecord(value)) return value;
+  if (!isPlainObject(value)) return value;
   const { moderated, display } = value;
   if (display === null || display === undefined) return { moderated, display: null };
   const d = AgentMessageDisplay171.decode(display);

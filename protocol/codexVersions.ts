@@ -2,7 +2,7 @@
  * The Codex releases whose app-server protocol this one speaks, and what changed between them.
  * A difference is declared once, on the entry it touches (`MethodEntry.deltas`: a method added, a
  * param added, a result field added, a rule of its answer changed; `ITEM_DELTAS` in
- * protocol/itemDeltas.ts: an item's field added or reshaped); the server and the CLI read the
+ * protocol/itemDeltas.ts: an item's field added, reshaped, or read by each version in its own shape); the server and the CLI read the
  * declarations (`spokenAt`, `paramsAt`, `methodAnswerAt`), so no code asks which version it speaks.
  * A new release is one more version here and its deltas beside the entries
  * (`npm run codex:next -- X` prints the schema drift to declare).
@@ -48,13 +48,49 @@ export type ItemDelta =
       readonly since: CodexVersion;
       readonly itemType: string;
       readonly field: string;
-      /** The field's value as `since` answers it, from the value the versions before it answer. */
+      /** The field's value as `since` answers it, from the value the versions before it answer (`undefined`: no item). */
       readonly reshape: (value: unknown) => unknown;
+      readonly source: string;
+    }
+  | {
+      /**
+       * A field the engine renders as the line has it, which each side of `since` reads in its own
+       * shape: `before` for the older versions, `at` for `since` and newer. Either answers
+       * `undefined` where that version has no item (its serde drops the line), so an item can be
+       * present for one version and absent for another, or `FIELD_ABSENT` where it has no such field.
+       */
+      readonly kind: 'itemFieldRead';
+      readonly since: CodexVersion;
+      readonly itemType: string;
+      readonly field: string;
+      readonly before: (value: unknown) => unknown;
+      readonly at: (value: unknown) => unknown;
       readonly source: string;
     };
 
-/** The item deltas a connection speaking `version` applies (none for the oldest version). */
-export const itemDeltasAt = (deltas: ReadonlyArray<ItemDelta>, version: CodexVersion): ReadonlyArray<ItemDelta> => deltas.filter((d) => atLeast(version, d.since));
+/** What a read field's reader answers where that version has no such field (its serde skips it). */
+export const FIELD_ABSENT: unique symbol = Symbol('field absent');
+
+/**
+ * A delta as one version applies it: a field added, or a value reshaped (`undefined`: no item;
+ * `FIELD_ABSENT`: no field), a null value too when `evenNull` (a read field's).
+ */
+export type AppliedItemDelta =
+  | Extract<ItemDelta, { kind: 'itemFieldAdded' }>
+  | { readonly kind: 'itemFieldReshaped'; readonly itemType: string; readonly field: string; readonly reshape: (value: unknown) => unknown; readonly evenNull: boolean };
+
+/**
+ * The item deltas a connection speaking `version` applies: the added and reshaped fields of its
+ * version and older ones (none for the oldest version), and each read field on its side.
+ */
+export const itemDeltasAt = (deltas: ReadonlyArray<ItemDelta>, version: CodexVersion): ReadonlyArray<AppliedItemDelta> =>
+  deltas.flatMap((d): AppliedItemDelta[] => {
+    if (d.kind === 'itemFieldAdded') return atLeast(version, d.since) ? [d] : [];
+    if (d.kind === 'itemFieldReshaped') return atLeast(version, d.since) ? [{ ...d, evenNull: false }] : [];
+    const reshape = atLeast(version, d.since) ? d.at : d.before;
+    // A null is read too where the reader changes it (a field the version has not).
+    return [{ kind: 'itemFieldReshaped', itemType: d.itemType, field: d.field, reshape, evenNull: reshape(null) !== null }];
+  });
 
 /** What carries deltas: a method's entry. */
 export interface Versioned {

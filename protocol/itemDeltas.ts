@@ -1,31 +1,100 @@
 // The items' differences between the Codex versions spoken, declared once (`ITEM_DELTAS`), and the
 // one shaping that reads them (`answerAt`): the engine renders every item as the oldest version
-// answers it, and a connection speaking a newer one gets each answer with its items reshaped.
-import type { CodexVersion, ItemDelta, Versioned } from './codexVersions.js';
-import { itemDeltasAt, resultAt } from './codexVersions.js';
+// answers it, but for a field each version reads in its own shape (`itemFieldRead`: rendered as the
+// line has it), and a connection speaking a version gets each answer with its items shaped.
+import * as t from 'io-ts';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import type { AppliedItemDelta, CodexVersion, ItemDelta, Versioned } from './codexVersions.js';
+import { FIELD_ABSENT, itemDeltasAt, resultAt } from './codexVersions.js';
 import { THREAD_ITEM_TYPES } from '../domain/thread/threadItem.js';
 import { RenderedTurns, turnValues } from '../domain/thread/turn.js';
+import { AgentMessageDisplay169 } from '../domain/rollout/kinds/legacyItemEvents.js';
+
+/** 0.171.0's `AgentMessageDisplay` (its generated schema): a union tagged by `mode`, `version` 1, each mode's required field; unknown fields ignored. */
+const ShowDisplay = t.intersection([
+  t.type({ mode: t.literal('show'), version: t.literal(1), trustedContacts: t.keyof({ check: null, skip: null }) }),
+  t.partial({
+    annotation: t.union([t.null, t.type({ kind: t.literal('wellbeingHelpline'), subject: t.keyof({ answer: null, prompt: null }) })]),
+  }),
+]);
+const HideDisplay = t.type({ mode: t.literal('hide'), version: t.literal(1), replacement: t.type({ kind: t.literal('wellbeingPromptHelpline') }) });
+const BlockReason = t.union([
+  t.type({ kind: t.literal('protection'), protectionType: t.string }),
+  t.intersection([t.type({ kind: t.literal('cyber') }), t.partial({ trustedAccess: t.union([t.boolean, t.null]) })]),
+]);
+const BlockDisplay = t.type({ mode: t.literal('block'), version: t.literal(1), reason: BlockReason });
+const AgentMessageDisplay171 = t.union([ShowDisplay, HideDisplay, BlockDisplay]);
+
+/** A 0.171.0 display as it answers it: its fields in serde's order, the unknown ones dropped, the absent or null optional ones left out. */
+const display171Of = (d: t.TypeOf<typeof AgentMessageDisplay171>): Json => {
+  if (d.mode === 'show')
+    return {
+      mode: d.mode,
+      version: d.version,
+      ...(d.annotation ? { annotation: { kind: d.annotation.kind, subject: d.annotation.subject } } : {}),
+      trustedContacts: d.trustedContacts,
+    };
+  if (d.mode === 'hide') return { mode: d.mode, version: d.version, replacement: { kind: d.replacement.kind } };
+  const r = d.reason;
+  const reason =
+    r.kind === 'protection'
+      ? { kind: r.kind, protectionType: r.protectionType }
+      : { kind: r.kind, ...(r.trustedAccess === undefined || r.trustedAccess === null ? {} : { trustedAccess: r.trustedAccess }) };
+  return { mode: d.mode, version: d.version, reason };
+};
 
 /**
- * 0.171.0's moderation of an agent message read from a rollout: 0.169.0's display (`action`, …) is
- * not a display 0.171.0 reads (its `AgentMessageDisplay` is a union tagged by `mode`), and it
- * answers such a message as moderated with no display, whatever the line's `moderated` said
- * (measured on both binaries: test/compat/itemDeltas.compat.spec.ts, and in a home 0.171.0
- * wrote). A moderation without a display is answered as written. A display in 0.171.0's own shape
- * (`mode`) is not read yet: 0.169.0 drops its item, 0.171.0 shows it in a home it wrote
- * (docs/compatibility.md, "Not done yet").
+ * An agent message's moderation (rendered as the line has it: domain/thread/mapItem.ts) as 0.169.0
+ * reads it: a display is its `AgentMessageDisplay` (`action` required, the rest null when absent,
+ * unknown fields dropped); a display it cannot decode (0.171.0's `mode` shape, `{}`, …) fails the
+ * line, and the message has no item (`undefined`). Measured on 0.169.0: itemDeltas.compat.
+ */
+const moderationAt169 = (value: unknown): unknown => {
+  if (!isPlainObject(value)) return value;
+  const { moderated, display } = value;
+  if (display === null || display === undefined) return { moderated, display: null };
+  const d = AgentMessageDisplay169.decode(display);
+  if (isLeft(d)) return undefined;
+  const { action, blockType, cyberTrustedAccess, checkTrustedContacts } = d.right;
+  return {
+    moderated,
+    display: { action, blockType: blockType ?? null, cyberTrustedAccess: cyberTrustedAccess ?? null, checkTrustedContacts: checkTrustedContacts ?? null },
+  };
+};
+
+/**
+ * The same moderation as 0.171.0 reads it: a display in its shape (`AgentMessageDisplay171`) is
+ * answered as decoded with `moderated` as written; any other display (0.169.0's `action` shape,
+ * `{}`, `version` 2, a mode without its required field or with one misshapen, a string) is read
+ * as none, and the message answered as moderated with no display, whatever `moderated` said; no
+ * display is answered as written. Its item is never dropped for its display (only a moderation
+ * without `moderated` fails the line, in both versions). Measured on 0.171.0 in homes it read
+ * first (itemDeltas.compat): a home whose history projection 0.169.0 wrote (thread_history_1.sqlite)
+ * is answered from 0.169.0's reading, without the items 0.169.0 dropped.
  */
 const moderationAt171 = (value: unknown): unknown => {
-  if (typeof value !== 'object' || value === null) return value;
-  const m = value as { moderated?: unknown; display?: unknown };
-  return m.display === null || m.display === undefined ? value : { moderated: true, display: null };
+  if (!isPlainObject(value)) return value;
+  const { moderated, display } = value;
+  if (display === null || display === undefined) return { moderated, display: null };
+  const d = AgentMessageDisplay171.decode(display);
+  return isLeft(d) ? { moderated: true, display: null } : { moderated, display: display171Of(d.right) };
 };
 
 /** Every item difference, by the version that made it. */
 export const ITEM_DELTAS: ReadonlyArray<ItemDelta> = [
-  // 0.171.0 answers `environmentId` on every MCP call (after `server`); from a rollout it is null,
-  // whatever the line holds (`environmentId` or `environment_id`, paginated item or legacy
-  // `mcp_tool_call_end`: measured on 0.171.0, itemDeltas.compat).
+  // 0.171.0 answers `environmentId` on every MCP call (after `server`): a paginated item's
+  // `environmentId` as the line has it (rendered: domain/thread/toolCallItem.ts), else null (a
+  // legacy `mcp_tool_call_end`'s, a snake_case `environment_id`: measured on 0.171.0 in a home it
+  // projected itself, itemDeltas.compat). 0.169.0 has no such field.
+  {
+    kind: 'itemFieldRead',
+    since: '0.171.0',
+    itemType: 'mcpToolCall',
+    field: 'environmentId',
+    before: () => FIELD_ABSENT,
+    at: (value) => value ?? null,
+    source: 'codex-rs/app-server-protocol/src/protocol/v2/item.rs (ThreadItem::McpToolCall.environment_id)',
+  },
   {
     kind: 'itemFieldAdded',
     since: '0.171.0',
@@ -36,11 +105,12 @@ export const ITEM_DELTAS: ReadonlyArray<ItemDelta> = [
     source: 'codex-rs/app-server-protocol/src/protocol/v2/item.rs (ThreadItem::McpToolCall.environment_id)',
   },
   {
-    kind: 'itemFieldReshaped',
+    kind: 'itemFieldRead',
     since: '0.171.0',
     itemType: 'agentMessage',
     field: 'moderation',
-    reshape: moderationAt171,
+    before: moderationAt169,
+    at: moderationAt171,
     source: 'codex-rs/app-server-protocol/src/protocol/v2/item.rs (AgentMessageModeration, AgentMessageDisplay tagged by mode)',
   },
 ];
@@ -71,13 +141,21 @@ const withFieldAfter = (item: Json, after: string, field: string, value: unknown
   return out;
 };
 
-const shapeItem = (item: Json, deltas: ReadonlyArray<ItemDelta>): Json => {
+/** The item as the deltas make it, or `undefined` where a read field says that version has no item. */
+const shapeItem = (item: Json, deltas: ReadonlyArray<AppliedItemDelta>): Json | undefined => {
   let out = item;
   for (const d of deltas) {
     if (d.itemType !== item['type']) continue;
     if (d.kind === 'itemFieldAdded') {
       if (!(d.field in out)) out = withFieldAfter(out, d.after, d.field, d.value);
-    } else if (d.field in out) out = { ...out, [d.field]: d.reshape(out[d.field]) };
+    } else if (d.field in out) {
+      const value = d.reshape(out[d.field]);
+      if (value === undefined) return undefined;
+      if (value === FIELD_ABSENT) {
+        const { [d.field]: _absent, ...rest } = out;
+        out = rest;
+      } else out = { ...out, [d.field]: value };
+    }
   }
   return out;
 };
@@ -87,10 +165,13 @@ const shapeItem = (item: Json, deltas: ReadonlyArray<ItemDelta>): Json => {
  * (a string's quotes are escaped inside another string, so `"type":"x"` is structure), and for a
  * reshaped field, the field with a value other than null. A text that holds none is passed as is.
  */
-const mayChange = (text: string, deltas: ReadonlyArray<ItemDelta>): boolean =>
-  deltas.some((d) => text.includes(`"type":${JSON.stringify(d.itemType)}`) && (d.kind === 'itemFieldAdded' || new RegExp(`"${d.field}":(?!null)`).test(text)));
+const mayChange = (text: string, deltas: ReadonlyArray<AppliedItemDelta>): boolean =>
+  deltas.some(
+    (d) =>
+      text.includes(`"type":${JSON.stringify(d.itemType)}`) && (d.kind === 'itemFieldAdded' || new RegExp(`"${d.field}":${d.evenNull ? '' : '(?!null)'}`).test(text)),
+  );
 
-const shapeAll = (value: unknown, deltas: ReadonlyArray<ItemDelta>): unknown => {
+const shapeAll = (value: unknown, deltas: ReadonlyArray<AppliedItemDelta>): unknown => {
   if (value instanceof RenderedTurns) {
     if (!mayChange(value.json, deltas)) return value;
     return new RenderedTurns(
@@ -103,9 +184,21 @@ const shapeAll = (value: unknown, deltas: ReadonlyArray<ItemDelta>): unknown => 
     return (async function* () {
       for await (const piece of value) yield shapeAll(piece, deltas);
     })();
-  if (Array.isArray(value)) return value.map((v) => shapeAll(v, deltas));
+  // An item the version has no item for leaves its list (a turn's items), and so does a page's entry of it (`{turnId, item, …}`).
+  if (Array.isArray(value))
+    return value.flatMap((v) => {
+      if (!isPlainObject(v)) return [shapeAll(v, deltas)];
+      if (isItem(v)) return shapeItem(v, deltas) ?? [];
+      const entryItem = v['item'];
+      if (isPlainObject(entryItem) && isItem(entryItem)) {
+        const item = shapeItem(entryItem, deltas);
+        return item === undefined ? [] : [{ ...(shapeAll({ ...v, item: null }, deltas) as Json), item }];
+      }
+      return [shapeAll(v, deltas)];
+    });
   if (!isPlainObject(value)) return value;
-  if (isItem(value)) return shapeItem(value, deltas);
+  // Alone, it is a notification's, which is not sent (`itemAbsentAt`).
+  if (isItem(value)) return shapeItem(value, deltas) ?? value;
   const out: Json = {};
   for (const [k, v] of Object.entries(value)) out[k] = shapeAll(v, deltas);
   return out;
@@ -114,11 +207,22 @@ const shapeAll = (value: unknown, deltas: ReadonlyArray<ItemDelta>): unknown => 
 /**
  * An answer or a notification's params as a connection speaking `version` gets it: each item in
  * it (in a turn, a page, a notification; in a stream of turns or a rendering of them) with the
- * deltas of its version applied. The oldest version's answers are passed as they are.
+ * deltas of its version applied; an item its version has no item for leaves its list.
  */
 export const answerAt = (version: CodexVersion, value: unknown): unknown => {
   const deltas = itemDeltasAt(ITEM_DELTAS, version);
   return deltas.length === 0 ? value : shapeAll(value, deltas);
+};
+
+/**
+ * Whether a notification's params carry an item (`params.item`) that a connection speaking
+ * `version` has no item for: its Codex would not have read the line, so it sends no such
+ * notification (the item is in no answer of that version either).
+ */
+export const itemAbsentAt = (version: CodexVersion, params: unknown): boolean => {
+  if (!isPlainObject(params)) return false;
+  const item = params['item'];
+  return isPlainObject(item) && isItem(item) && shapeItem(item, itemDeltasAt(ITEM_DELTAS, version)) === undefined;
 };
 
 /**

@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { invalidParamsMessage, unknownMethodRefusal } from '../../protocol/requestErrors.js';
 import { clientCapabilitiesOf } from '../../protocol/server.js';
 import { connectionVersion, NEWEST_CODEX_VERSION, paramsAt, spokenAt, versionOfUserAgent } from '../../protocol/codexVersions.js';
-import { answerAt, methodAnswerAt } from '../../protocol/itemDeltas.js';
+import { answerAt, itemAbsentAt, methodAnswerAt } from '../../protocol/itemDeltas.js';
 import type { CodexVersion } from '../../protocol/codexVersions.js';
 import type { RpcContext, RpcMethod, ServerLoad } from './method.js';
 import { toRpcError } from './errors.js';
@@ -133,7 +133,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
     let threads: ConnectionThreads | undefined;
     const threadsOf = (answering: Answering): ConnectionThreads =>
       (threads ??= answering.hub.connect((messages) => {
-        const mine = gone() ? [] : messages.filter(wanted);
+        const mine = gone() ? [] : messages.filter((m) => wanted(m) && !itemAbsentAt(codexVersion, (m as { params?: unknown }).params));
         return mine.length === 0 ? Promise.resolve() : outbox.sendAll(mine.map((m) => answerAt(codexVersion, m)));
       }));
 
@@ -170,10 +170,11 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       const before: unknown[] = [];
       const after: unknown[] = [];
       const notify = (name: string, p: unknown, when: 'beforeAnswer' | 'afterAnswer' = 'beforeAnswer'): void => {
-        if (!optedOut.has(name)) (when === 'afterAnswer' ? after : before).push({ jsonrpc: '2.0', method: name, params: answerAt(codexVersion, p) });
+        if (!optedOut.has(name) && !itemAbsentAt(codexVersion, p))
+          (when === 'afterAnswer' ? after : before).push({ jsonrpc: '2.0', method: name, params: answerAt(codexVersion, p) });
       };
       const push = (name: string, p: unknown): void => {
-        if (!optedOut.has(name) && !gone())
+        if (!optedOut.has(name) && !gone() && !itemAbsentAt(codexVersion, p))
           void outbox.sendAll([{ jsonrpc: '2.0', method: name, params: answerAt(codexVersion, p), emittedAtMs: Date.now() }]).catch(() => undefined);
       };
       const ctx: RpcContext = {

@@ -63,21 +63,9 @@ type AgentMessageBody = Extract<ThreadItemBody, { type: 'agentMessage' }>;
 export const questionsOf = (questions: ReadonlyArray<AsyncUserInputQuestion> | null | undefined): NonNullable<AgentMessageBody['questions']> | null =>
   questions ? questions.map((q) => ({ title: q.title, options: q.options ? [...q.options] : null })) : null;
 
-/** An agent message's moderation as 0.169.0 answers it: its display's absent fields null, unknown ones dropped. */
+/** An agent message's moderation as the line has it (each version reads its display: protocol/itemDeltas.ts). */
 const moderationOf = (m: AgentMessageModeration | null | undefined): AgentMessageModerationBody | null =>
-  m
-    ? {
-        moderated: m.moderated,
-        display: m.display
-          ? {
-              action: m.display.action,
-              blockType: m.display.blockType ?? null,
-              cyberTrustedAccess: m.display.cyberTrustedAccess ?? null,
-              checkTrustedContacts: m.display.checkTrustedContacts ?? null,
-            }
-          : null,
-      }
-    : null;
+  m ? { moderated: m.moderated, display: m.display ?? null } : null;
 
 const camelStatus = (s: string | null | undefined): string => snakeToCamel(s ?? 'completed');
 
@@ -119,6 +107,7 @@ export const PAGINATED_ITEMS: { readonly [K in KnownTurnItem['type']]: (item: Ex
     mcpToolCallItem({
       id: item.id,
       server: item.server,
+      environmentId: typeof item.environmentId === 'string' ? item.environmentId : null,
       tool: item.tool,
       status: item.status ?? 'in_progress',
       arguments: item.arguments,

@@ -34,6 +34,8 @@ export type ThreadItemBody =
       type: 'mcpToolCall';
       id: string;
       server: string;
+      /** A paginated item's as the line has it; each version answers it (protocol/itemDeltas.ts). */
+      environmentId?: string | null;
       tool: string;
       status: string;
       arguments: unknown;
@@ -90,10 +92,14 @@ export type ThreadItemBody =
   | { type: 'enteredReviewMode'; id: string; review: string }
   | { type: 'exitedReviewMode'; id: string; review: string };
 
-/** An agent message's moderation (0.169.0's v2 `AgentMessageModeration`, its `AgentMessageDisplay` with every field). */
+/**
+ * An agent message's moderation as the line has it: `display` unread (null when absent), each
+ * Codex version answers it in its own shape and 0.169.0 has no item for a display it cannot read
+ * (protocol/itemDeltas.ts, `moderationAt`).
+ */
 export interface AgentMessageModerationBody {
   moderated: boolean;
-  display: { action: string; blockType: string | null; cyberTrustedAccess: boolean | null; checkTrustedContacts: boolean | null } | null;
+  display: unknown;
 }
 
 /** `imageGeneration`: `savedPath` and `inputImages` are left out when absent, as Codex leaves them out. */

@@ -61,6 +61,8 @@ const mcpErrorOf = (e: unknown): { message: string } | null => {
 export interface McpCall {
   readonly id: string;
   readonly server: string;
+  /** A paginated item's (0.171.0 answers it; protocol/itemDeltas.ts): rendered only when given. */
+  readonly environmentId?: string | null;
   readonly tool: string;
   readonly status: string;
   readonly arguments: unknown;
@@ -86,6 +88,7 @@ export const mcpToolCallItem = (c: McpCall): ThreadItemBody => ({
   type: 'mcpToolCall',
   id: c.id,
   server: c.server,
+  ...(c.environmentId === undefined ? {} : { environmentId: c.environmentId }),
   tool: c.tool,
   status: snakeToCamel(c.status),
   arguments: c.arguments ?? null,

@@ -112,6 +112,10 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // parts left out, a paginated rollback line drops no turn, an unknown source is `unknown`, an
   // empty first message is no preview (issue 69): turn, item and thread rows again.
   { from: 32, to: 33, name: '033-unread-errors-and-turn-contexts', kind: 'rebuild' },
+  // 34: an agent message's moderation display as the line has it (each Codex version reads it in
+  // its own shape, one 0.169.0 cannot read no longer drops the line), a paginated MCP call's
+  // environmentId: item and turn rows again.
+  { from: 33, to: 34, name: '034-moderation-displays-and-environment-ids', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -63,9 +63,20 @@ describe('compat · Codex versions: serve --codex-version X answers as codex app
   let root: string;
   let codexHome: string;
   const servers: StdioRpcClient[] = [];
+  /**
+   * Each binary's own copy of the home, written alike: a Codex answers from the state DB and history
+   * projection the first binary to open a home wrote, so a second version in the same home would
+   * answer the first's reading (measured: itemDeltas.compat).
+   */
+  const homeOf = (version: string): string => {
+    const home = nodePath.join(root, `codex-${version}`, 'codex-home');
+    if (!fs.existsSync(home)) writeHome(home);
+    return home;
+  };
   const codex = async (version: string): Promise<StdioRpcClient> => {
     const command = await codexCommandAt(version);
-    const s = spawnRpcServer(command.file, [...command.args, 'app-server'], { env: appServerEnv({ codexHome }), cwd: codexHome });
+    const home = homeOf(version);
+    const s = spawnRpcServer(command.file, [...command.args, 'app-server'], { env: appServerEnv({ codexHome: home }), cwd: home });
     servers.push(s);
     return s;
   };

@@ -1,13 +1,14 @@
 // Item fields whose answer differs between the Codex versions spoken (protocol/itemDeltas.ts), read
 // from hand-written rollout lines by each binary and by `rollout-engine serve --codex-version X`:
 // an agent message's moderation in 0.169.0's shape (`display.action`, …) and in 0.171.0's (a union
-// tagged by `mode`, with `version`), and MCP calls with an environment id on the line. Each
-// version's binary is the oracle for its own connections (its items, its search hits); ours are
-// also held to that version's schema. Paginated threads are resumed on Codex first: without its
-// history projection (a home it did not write) a cold read answers them with no turns. In these
-// hand-written lines 0.171.0 drops a message whose display is its own shape (`mode`), where in a
-// home it wrote it shows it (docs/compatibility.md, "Not done yet"): the contract below is these
-// lines'.
+// tagged by `mode`, with `version`), displays neither version reads, and MCP calls with an
+// environment id on the line. Each version's binary is the oracle for its own connections (its
+// items, pages and search hits); ours are also held to that version's schema. Each binary reads
+// its own copy of the home: a Codex answers a paginated thread from the history projection
+// (thread_history_1.sqlite) the first binary to resume it wrote, so 0.171.0 after 0.169.0 in one
+// home answers 0.169.0's reading (measured: no item for a `mode` display, `bothshapes` with no
+// display). Paginated threads are resumed on Codex first: without its history projection (a home
+// it did not write) a cold read answers them with no turns.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
@@ -43,6 +44,17 @@ const MODERATIONS: ReadonlyArray<readonly [string, unknown]> = [
   ['newcyber', { moderated: false, display: { mode: 'block', version: 1, reason: { kind: 'cyber', trustedAccess: true } } }],
   ['bothshapes', { moderated: true, display: { action: 'show', mode: 'show', version: 1, trustedContacts: 'skip' } }],
   ['neithershape', { moderated: true, display: { blockType: 'cyber' } }],
+  ['emptydisplay', { moderated: false, display: {} }],
+  ['stringdisplay', { moderated: false, display: 'hide' }],
+  // 0.171.0's shape, but not a display it reads: another version, a required field missing or misshapen.
+  ['newversiontwo', { moderated: false, display: { mode: 'show', version: 2, trustedContacts: 'check' } }],
+  ['newnoreason', { moderated: true, display: { mode: 'block', version: 1 } }],
+  ['newbadcontacts', { moderated: true, display: { mode: 'show', version: 1, trustedContacts: 'maybe' } }],
+  ['newsnakereason', { moderated: true, display: { mode: 'block', version: 1, reason: { kind: 'protection', protection_type: 'weapons' } } }],
+  // Read by 0.171.0: unknown fields dropped, a null annotation or trusted access left out.
+  ['newextra', { moderated: true, display: { mode: 'hide', version: 1, replacement: { kind: 'wellbeingPromptHelpline', note: 1 }, action: 7 } }],
+  ['newnulls', { moderated: false, display: { mode: 'show', version: 1, trustedContacts: 'skip', annotation: null } }],
+  ['newcybernull', { moderated: true, display: { mode: 'block', version: 1, reason: { kind: 'cyber', trustedAccess: null } } }],
 ];
 
 /** MCP calls' environment id on the line: camelCase (the paginated item's spelling), snake_case (the legacy event's), none. */
@@ -76,18 +88,33 @@ const resultOf = (a: RpcAnswer, what: string): any => {
   return a.result;
 };
 
-/** What one server answers for the home: each thread's items by request, and the threads each word finds. */
+/** Item pages of `limit` walked to the end: each page's item ids, so that a page's count and boundaries are compared. */
+const itemPages = async (s: StdioRpcClient, threadId: string, limit: number): Promise<string[][]> => {
+  const pages: string[][] = [];
+  let cursor: string | null = null;
+  do {
+    const page = resultOf(await s.request('thread/items/list', { threadId, limit, ...(cursor === null ? {} : { cursor }) }), 'thread/items/list');
+    pages.push((page.data as Array<{ item: Item }>).map((e) => String(e.item['id'])));
+    cursor = (page.nextCursor as string | null | undefined) ?? null;
+  } while (cursor !== null && pages.length < 50);
+  return pages;
+};
+
+/** What one server answers for the home: each thread's items by each history method, and the threads each word finds. */
 const answersOf = async (s: StdioRpcClient, resume: boolean): Promise<Record<string, unknown>> => {
   const out: Record<string, unknown> = {};
   for (const [mode, id] of Object.entries(THREADS)) {
     if (resume && mode === 'paginated') resultOf(await s.request('thread/resume', { threadId: id, excludeTurns: true }), 'thread/resume');
     const read = resultOf(await s.request('thread/read', { threadId: id, includeTurns: true }), `thread/read ${mode}`);
     out[`${mode} thread/read`] = (read.thread.turns as Array<{ items: Item[] }>).flatMap((t) => t.items);
-    const turns = resultOf(await s.request('thread/turns/list', { threadId: id, itemsView: 'full', limit: 10 }), `thread/turns/list ${mode}`);
-    out[`${mode} thread/turns/list`] = (turns.data as Array<{ items: Item[] }>).flatMap((t) => t.items);
+    for (const itemsView of ['full', 'summary'] as const) {
+      const turns = resultOf(await s.request('thread/turns/list', { threadId: id, itemsView, limit: 10 }), `thread/turns/list ${mode}`);
+      out[`${mode} thread/turns/list ${itemsView}`] = (turns.data as Array<{ items: Item[] }>).map((t) => t.items);
+    }
     if (mode === 'paginated') {
       const items = resultOf(await s.request('thread/items/list', { threadId: id, limit: 100 }), 'thread/items/list');
       out[`${mode} thread/items/list`] = items.data;
+      out[`${mode} thread/items/list pages of 4`] = await itemPages(s, id, 4);
     }
   }
   for (const [word] of MODERATIONS) {
@@ -97,13 +124,24 @@ const answersOf = async (s: StdioRpcClient, resume: boolean): Promise<Record<str
   return out;
 };
 
+/**
+ * What a 0.169.0 connection is not answered as 0.169.0 answers yet (docs/compatibility.md, "Not
+ * done yet"): the index holds an item 0.169.0 drops (a display only 0.171.0 reads) and the answer
+ * leaves it out, so a summary whose final agent message it is shows none (0.169.0 shows the one
+ * before it), and pages of `thread/items/list` are cut where the index counts it (measured: ours
+ * 7 pages of 4, 4, 0, 1, 0, 1, 2 items; 0.169.0's 3 of 4).
+ */
+const NOT_FOLLOWED: Readonly<Record<(typeof CODEX_VERSIONS)[number], ReadonlyArray<string>>> = {
+  '0.169.0': ['paginated thread/turns/list summary', 'paginated thread/items/list pages of 4'],
+  '0.171.0': [],
+};
+
 const agentMessage = (items: unknown, word: string): Item | undefined => (items as Item[]).find((i) => i['type'] === 'agentMessage' && i['id'] === `msg-${word}`);
 const mcpCalls = (items: unknown): Item[] => (items as Item[]).filter((i) => i['type'] === 'mcpToolCall');
 
 describe("compat · item deltas: both moderation shapes and MCP environment ids are read by both versions' clients (0.169.0, 0.171.0)", function () {
   this.timeout(240_000);
   let root: string;
-  let codexHome: string;
   const servers: StdioRpcClient[] = [];
   const schemas = new Map<string, CodexSchema>();
 
@@ -111,8 +149,6 @@ describe("compat · item deltas: both moderation shapes and MCP environment ids 
     // Each version's own schema (the hooks' is the compat run's version: 0.169.0, or 0.171.0 in a whole run against it).
     for (const v of CODEX_VERSIONS) if (v !== answerSchema.active()?.version) schemas.set(v, await CodexSchema.generateAt(v));
     root = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'item-deltas-compat-'));
-    codexHome = nodePath.join(root, 'codex-home');
-    writeHome(codexHome);
   });
   after(async () => {
     await Promise.all(servers.map((s) => s.close()));
@@ -125,8 +161,14 @@ describe("compat · item deltas: both moderation shapes and MCP environment ids 
     return s;
   };
 
+  const NEW_SHAPES = ['newshow', 'newhide', 'newblock', 'newcyber', 'newextra', 'newnulls', 'newcybernull'];
+  const NEITHER = ['neithershape', 'emptydisplay', 'stringdisplay', 'newversiontwo', 'newnoreason', 'newbadcontacts', 'newsnakereason'];
+
   for (const version of CODEX_VERSIONS) {
-    it(`serve --codex-version ${version} answers each item and search as codex app-server ${version} does`, async () => {
+    it(`serve --codex-version ${version} answers each item, page and search as codex app-server ${version} does`, async () => {
+      // A home of its own for this binary (not one another version's Codex projected).
+      const codexHome = nodePath.join(root, version, 'codex-home');
+      writeHome(codexHome);
       const command = await codexCommandAt(version);
       const codex = spawnRpcServer(command.file, [...command.args, 'app-server'], { env: appServerEnv({ codexHome }), cwd: codexHome });
       servers.push(codex);
@@ -140,28 +182,54 @@ describe("compat · item deltas: both moderation shapes and MCP environment ids 
       const ours = await answersOf(await initialized(mine), false);
       await mine.close();
 
-      for (const key of Object.keys(theirs)) expect(ours[key], `${version} · ${key}`).to.deep.equal(theirs[key]);
+      const differing = Object.keys(theirs).filter((key) => JSON.stringify(ours[key]) !== JSON.stringify(theirs[key]));
+      for (const key of Object.keys(theirs)) {
+        if (NOT_FOLLOWED[version].includes(key)) continue;
+        expect(ours[key], `${version} · ${key} (differing: ${differing.join('; ')})`).to.deep.equal(theirs[key]);
+      }
+      // Not followed yet, what holds of them: the same items in the same order, over all pages; the
+      // same first user message in the summary.
+      if (NOT_FOLLOWED[version].length > 0) {
+        const pagesKey = 'paginated thread/items/list pages of 4';
+        expect((ours[pagesKey] as string[][]).flat(), pagesKey).to.deep.equal((theirs[pagesKey] as string[][]).flat());
+        const summaryKey = 'paginated thread/turns/list summary';
+        const firstOf = (turns: unknown) => (turns as Item[][]).map((items) => items[0]);
+        expect(firstOf(ours[summaryKey]), summaryKey).to.deep.equal(firstOf(theirs[summaryKey]));
+      }
 
       // The measured contract, so that a binary that changes it is seen here and not only as "equal".
       const read = ours['paginated thread/read'];
       const legacyRead = ours['legacy thread/read'];
-      for (const word of ['newshow', 'newhide', 'newblock', 'newcyber', 'neithershape'])
-        expect(agentMessage(read, word), `${version}: a display tagged by mode (or neither shape) in these hand-written lines: no item`).to.equal(undefined);
+      const moderationOf = (word: string) => agentMessage(read, word)?.['moderation'];
       for (const [word] of MODERATIONS.slice(2))
         expect(agentMessage(legacyRead, word), `${version}: a legacy message with a moderation is shown by no item`).to.equal(undefined);
       expect(mcpCalls(read)).to.have.length(3);
       expect(mcpCalls(legacyRead)).to.have.length(3);
       if (version === '0.169.0') {
-        expect(agentMessage(read, 'oldhide')?.['moderation']).to.deep.equal(MODERATIONS[4]![1]);
+        expect(moderationOf('oldhide')).to.deep.equal(MODERATIONS[4]![1]);
+        expect(moderationOf('bothshapes')).to.deep.equal({
+          moderated: true,
+          display: { action: 'show', blockType: null, cyberTrustedAccess: null, checkTrustedContacts: null },
+        });
+        for (const word of [...NEW_SHAPES, ...NEITHER])
+          expect(agentMessage(read, word), `${version}: ${word}: a display 0.169.0 cannot read, no item`).to.equal(undefined);
         for (const call of [...mcpCalls(read), ...mcpCalls(legacyRead)]) expect(call).to.not.have.property('environmentId');
       } else {
-        expect(agentMessage(read, 'oldhide')?.['moderation']).to.deep.equal({ moderated: true, display: null });
-        expect(agentMessage(read, 'oldshow')?.['moderation']).to.deep.equal({ moderated: true, display: null });
-        expect(agentMessage(read, 'nodisplay')?.['moderation']).to.deep.equal({ moderated: true, display: null });
-        expect(agentMessage(read, 'notmoderated')?.['moderation']).to.deep.equal({ moderated: false, display: null });
+        for (const word of ['oldhide', 'oldshow', 'oldsnake', 'nodisplay', ...NEITHER])
+          expect(moderationOf(word), word).to.deep.equal({ moderated: true, display: null });
+        expect(moderationOf('notmoderated')).to.deep.equal({ moderated: false, display: null });
+        expect(moderationOf('newshow')).to.deep.equal({
+          moderated: true,
+          display: { mode: 'show', version: 1, annotation: { kind: 'wellbeingHelpline', subject: 'answer' }, trustedContacts: 'check' },
+        });
+        expect(moderationOf('bothshapes')).to.deep.equal({ moderated: true, display: { mode: 'show', version: 1, trustedContacts: 'skip' } });
+        expect(moderationOf('newcyber')).to.deep.equal(MODERATIONS.find(([w]) => w === 'newcyber')![1]);
+        expect(moderationOf('newextra')).to.deep.equal({ moderated: true, display: { mode: 'hide', version: 1, replacement: { kind: 'wellbeingPromptHelpline' } } });
         for (const call of [...mcpCalls(read), ...mcpCalls(legacyRead)])
           expect(Object.keys(call).slice(0, 5)).to.deep.equal(['type', 'id', 'server', 'environmentId', 'tool']);
-        for (const call of [...mcpCalls(read), ...mcpCalls(legacyRead)]) expect(call['environmentId']).to.equal(null);
+        // A paginated item's camelCase `environmentId` as written; snake_case, or a legacy event's, null.
+        expect(mcpCalls(read).map((c) => c['environmentId'])).to.deep.equal(['env-camel', null, null]);
+        for (const call of mcpCalls(legacyRead)) expect(call['environmentId']).to.equal(null);
       }
     });
   }

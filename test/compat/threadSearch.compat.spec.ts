@@ -431,9 +431,8 @@ describe("compat: thread/search snippets where the versions differ (serve --code
   let codexHome: string;
   const servers: StdioRpcClient[] = [];
 
-  before(() => {
-    root = mkdtempSync(join(tmpdir(), 'snippet-versions-'));
-    codexHome = join(root, 'codex-home');
+  /** The home's files: one legacy thread per snippet text. Written for ours and for each binary alike (a copy of its own: `codexHomeOf`). */
+  const writeSnippetHome = (codexHome: string): void => {
     writeCodexConfig(codexHome, 9);
     const day = join(codexHome, 'sessions', '2026', '11', '21');
     mkdirSync(day, { recursive: true });
@@ -446,6 +445,22 @@ describe("compat: thread/search snippets where the versions differ (serve --code
       w.agentMessage('t1', `msg-${word}`, text).taskComplete('t1');
       writeFileSync(join(day, `rollout-2026-11-21T14-${10 + i}-00-${id}.jsonl`), w.text());
     });
+  };
+  /**
+   * Each binary's own copy of the home: a Codex answers from the state DB the first binary to open
+   * a home wrote, so a second version in the same home would answer the first's reading
+   * (measured for the history projection: itemDeltas.compat).
+   */
+  const codexHomeOf = (version: string): string => {
+    const home = join(root, `codex-${version}`, 'codex-home');
+    writeSnippetHome(home);
+    return home;
+  };
+
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'snippet-versions-'));
+    codexHome = join(root, 'codex-home');
+    writeSnippetHome(codexHome);
   });
   after(async () => {
     await Promise.all(servers.map((s) => s.close()));
@@ -468,7 +483,8 @@ describe("compat: thread/search snippets where the versions differ (serve --code
   for (const version of CODEX_VERSIONS) {
     it(`${version}: each message's snippet as codex ${version} cuts it`, async () => {
       const command = await codexCommandAt(version);
-      const codex = spawnRpcServer(command.file, [...command.args, 'app-server'], { env: appServerEnv({ codexHome }), cwd: codexHome });
+      const home = codexHomeOf(version);
+      const codex = spawnRpcServer(command.file, [...command.args, 'app-server'], { env: appServerEnv({ codexHome: home }), cwd: home });
       servers.push(codex);
       const theirs = await snippetsOf(codex);
       await codex.close();

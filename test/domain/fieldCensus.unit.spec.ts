@@ -115,6 +115,7 @@ const THREAD_ITEM_FIELDS: { readonly [K in ThreadItemBody['type']]: { readonly [
   mcpToolCall: {
     id: 'mapped',
     server: 'mapped',
+    environmentId: 'mapped',
     tool: 'mapped',
     status: 'mapped',
     arguments: 'mapped',
@@ -260,6 +261,12 @@ const GAPS: readonly Listed[] = [];
 
 /** Fields our codecs read that the Codex declaration lacks: older writers' names, ours, and tolerant reads. */
 const OURS_ONLY: readonly Listed[] = [
+  {
+    variant: 'item/McpToolCall',
+    field: 'environmentId',
+    reason: "0.171.0's (ThreadItem::McpToolCall.environment_id, a paginated item's answered as written: itemDeltas.compat); 0.169.0 ignores it",
+  },
+  { variant: 'thread_item/mcpToolCall', field: 'environmentId', reason: "0.171.0's answer field (protocol/itemDeltas.ts); left out for 0.169.0" },
   { variant: 'session_meta', field: 'instructions', reason: 'written by older Codex (protocol.rs SessionMeta: “There used to be an instructions field here”)' },
   {
     variant: 'session_meta',

@@ -13,9 +13,38 @@ const plain = { type: 'agentMessage', moderation: null, id: 'a2', text: 'y' };
 const turn = (items: unknown[]) => ({ id: 't1', rootTurnId: 't1', items, status: 'completed' });
 
 describe('unit · protocol/itemDeltas answerAt: items as the connection’s version answers them', () => {
-  it('0.169.0 (the rendering’s own version): the answer itself, unchanged', () => {
-    const answer = { thread: { turns: [turn([mcp, moderated])] } };
-    expect(answerAt('0.169.0', answer)).to.equal(answer);
+  it('0.169.0: its own display as it reads it, an item whose display it cannot read left out (of a turn, of a page), no environmentId', () => {
+    const modeShown = { ...plain, id: 'a3', moderation: { moderated: true, display: { mode: 'hide', version: 1, replacement: { kind: 'wellbeingPromptHelpline' } } } };
+    const asWritten = { ...plain, id: 'a4', moderation: { moderated: true, display: { action: 'hide', note: 1 } } };
+    const withEnv = { ...mcp, id: 'c2', environmentId: 'env' };
+    const shaped = answerAt('0.169.0', { thread: { turns: [turn([mcp, moderated, modeShown, asWritten, plain, withEnv])] } }) as {
+      thread: { turns: Array<{ items: Array<Record<string, unknown>> }> };
+    };
+    const items = shaped.thread.turns[0]!.items;
+    expect(items.map((i) => i['id'])).to.deep.equal(['c1', 'a1', 'a4', 'a2', 'c2']);
+    expect(items[1]).to.deep.equal(moderated);
+    expect(items[2]!['moderation']).to.deep.equal({
+      moderated: true,
+      display: { action: 'hide', blockType: null, cyberTrustedAccess: null, checkTrustedContacts: null },
+    });
+    expect(items[4]).to.not.have.property('environmentId');
+    const page = answerAt('0.169.0', {
+      data: [
+        { turnId: 't1', item: modeShown },
+        { turnId: 't1', item: plain },
+      ],
+    }) as { data: unknown[] };
+    expect(page.data).to.deep.equal([{ turnId: 't1', item: plain }]);
+  });
+
+  it('0.171.0: a display in its shape as decoded (unknown fields dropped, a null annotation left out), an item 0.169.0 drops kept', () => {
+    const display = { mode: 'show', version: 1, trustedContacts: 'skip', annotation: null, extra: 1 };
+    const shaped = answerAt('0.171.0', [{ ...plain, moderation: { moderated: false, display } }]) as Array<Record<string, unknown>>;
+    expect(shaped[0]!['moderation']).to.deep.equal({ moderated: false, display: { mode: 'show', version: 1, trustedContacts: 'skip' } });
+    const unread = answerAt('0.171.0', [{ ...plain, moderation: { moderated: false, display: { mode: 'show', version: 2, trustedContacts: 'skip' } } }]) as Array<
+      Record<string, unknown>
+    >;
+    expect(unread[0]!['moderation']).to.deep.equal({ moderated: true, display: null });
   });
 
   it('0.171.0: environmentId null after server (Codex’s key order), an item’s own fields not looked into', () => {
@@ -40,6 +69,7 @@ describe('unit · protocol/itemDeltas answerAt: items as the connection’s vers
     expect(JSON.parse(`[${shaped[0]!.json}]`)[0].items[0].environmentId).to.equal(null);
     const untouched = new RenderedTurns(JSON.stringify(turn([plain])));
     expect((answerAt('0.171.0', [untouched]) as RenderedTurns[])[0]).to.equal(untouched);
+    expect((answerAt('0.169.0', [untouched]) as RenderedTurns[])[0]).to.equal(untouched);
   });
 
   it('0.171.0: a stream of turns is reshaped piece by piece', async () => {

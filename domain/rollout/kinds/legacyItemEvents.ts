@@ -47,22 +47,23 @@ export const AsyncUserInputQuestion = t.refinement(
 );
 export type AsyncUserInputQuestion = t.TypeOf<typeof AsyncUserInputQuestion>;
 /**
- * How Chat should present a moderated answer (0.169.0's `AgentMessageModeration` and
- * `AgentMessageDisplay`, 2 and 4 fields; not in the source basis). On the line as in the answer,
- * camelCase (a snake_case `block_type` is an unknown field, ignored: measured); `moderated` and
- * `action` are required, the rest may be absent or null, unknown fields are ignored.
+ * 0.169.0's `AgentMessageDisplay` (4 fields; not in the source basis). On the line as in the
+ * answer, camelCase (a snake_case `block_type` is an unknown field, ignored: measured); `action` is
+ * required, the rest may be absent or null, unknown fields are ignored.
  */
-export const AgentMessageModeration = t.intersection([
-  t.type({ moderated: t.boolean }),
-  t.partial({
-    display: optional(
-      t.intersection([
-        t.type({ action: t.string }),
-        t.partial({ blockType: optional(t.string), cyberTrustedAccess: optional(t.boolean), checkTrustedContacts: optional(t.boolean) }),
-      ]),
-    ),
-  }),
+export const AgentMessageDisplay169 = t.intersection([
+  t.type({ action: t.string }),
+  t.partial({ blockType: optional(t.string), cyberTrustedAccess: optional(t.boolean), checkTrustedContacts: optional(t.boolean) }),
 ]);
+export type AgentMessageDisplay169 = t.TypeOf<typeof AgentMessageDisplay169>;
+/**
+ * How Chat should present a moderated answer (`AgentMessageModeration`: `moderated` required, a
+ * line without it is dropped by both versions). Its `display` is kept as the line has it: each
+ * version reads it in its own shape (0.169.0's `AgentMessageDisplay169`, 0.171.0's union tagged by
+ * `mode`), and a display one version cannot read drops the item for 0.169.0 but not for 0.171.0
+ * (protocol/itemDeltas.ts, measured on both binaries: test/compat/itemDeltas.compat.spec.ts).
+ */
+export const AgentMessageModeration = t.intersection([t.type({ moderated: t.boolean }), t.partial({ display: t.unknown })]);
 export type AgentMessageModeration = t.TypeOf<typeof AgentMessageModeration>;
 export const AgentMessageEvent = t.intersection([
   t.type({ type: t.literal('agent_message'), message: t.string }),

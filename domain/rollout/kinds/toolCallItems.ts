@@ -56,6 +56,9 @@ export const McpToolCallItem = t.intersection([
     actionName: optional(t.string),
     pluginId: optional(t.string),
     readOnlyHint: optional(t.boolean),
+    // 0.171.0's (ThreadItem::McpToolCall.environment_id; 0.169.0 ignores it as unknown): read as
+    // a string, else none (another type is not measured).
+    environmentId: t.unknown,
   }),
 ]);
 export const WebSearchItem = t.intersection([

@@ -15,6 +15,8 @@ import { RolloutWriter } from '../../fixtures/rolloutLines.js';
 
 const P = 'ffffffff-0000-7000-8000-00000000d001';
 const DISPLAY = { action: 'hide', blockType: 'cyber', cyberTrustedAccess: true, checkTrustedContacts: false };
+/** 0.171.0's display: 0.169.0 has no item for its line. */
+const MODE_DISPLAY = { mode: 'hide', version: 1, replacement: { kind: 'wellbeingPromptHelpline' } };
 
 type Item = Record<string, unknown>;
 
@@ -42,8 +44,9 @@ describe('serve: each connection gets the items of the Codex version it speaks (
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  it('0.171.0: environmentId null after server, a 0.169.0 display moderated with none; 0.169.0: as the line has them', async () => {
-    const newer = await connect({ name: 'compat', version: '1' });
+  it('0.171.0: environmentId after server as the item has it, a 0.169.0 display moderated with none, its own display as written; 0.169.0: as the line has them, no item for a display it cannot read', async () => {
+    // Each connection's answers are held to its version's schema (the newer one's hold a display only 0.171.0's has).
+    const newer = await connect({ name: 'compat', version: '1' }, answerSchema.active()?.version === '0.171.0' ? undefined : await CodexSchema.generateAt('0.171.0'));
     // A Codex client declaring a version speaks it (codexVersions.ts `connectionVersion`).
     // Its answers are held to 0.169.0's schema: the hooks' in a run against the pinned Codex (which
     // also takes the newer connection's), else generated from that binary (a whole run against 0.171.0).
@@ -60,6 +63,7 @@ describe('serve: each connection gets the items of the Codex version it speaks (
       .turnContext('t2')
       .item('t2', { type: 'UserMessage', id: 'u-t2', content: t.userText('look it up') });
     t.mcpToolCall('t2', 'mcp-t2', { environmentId: 'env-1' }).agentMessage('t2', 'msg-t2', 'Moderated.', { moderation: { moderated: false, display: DISPLAY } });
+    t.agentMessage('t2', 'msg-mode', 'Hidden.', { moderation: { moderated: true, display: MODE_DISPLAY } });
     t.taskComplete('t2');
     const appended = await newer.request('rollout/append', { threadId: P, lines: t.lines, expectedOrdinal: w.nextOrdinal(), idempotencyKey: 'k-t2' });
     expect(appended).to.have.property('result');
@@ -81,12 +85,15 @@ describe('serve: each connection gets the items of the Codex version it speaks (
 
     for (const items of [await liveItems(newer, counts[0]!), await readItems(newer)]) {
       expect(Object.keys(byId(items, 'mcp-t2')).slice(0, 5)).to.deep.equal(['type', 'id', 'server', 'environmentId', 'tool']);
-      expect(byId(items, 'mcp-t2')['environmentId']).to.equal(null);
+      // A paginated item's environmentId as written (0.171.0 answers it so: itemDeltas.compat).
+      expect(byId(items, 'mcp-t2')['environmentId']).to.equal('env-1');
       expect(byId(items, 'msg-t2')['moderation']).to.deep.equal({ moderated: true, display: null });
+      expect(byId(items, 'msg-mode')['moderation']).to.deep.equal({ moderated: true, display: MODE_DISPLAY });
     }
     for (const items of [await liveItems(older, counts[1]!), await readItems(older)]) {
       expect(byId(items, 'mcp-t2')).to.not.have.property('environmentId');
       expect(byId(items, 'msg-t2')['moderation']).to.deep.equal({ moderated: false, display: DISPLAY });
+      expect(items.map((i) => i['id'])).to.not.include('msg-mode');
     }
   });
 });

@@ -135,17 +135,20 @@ describe('rollout line codec', () => {
       { questions: [{ title: 'T' }, { title: 'U', options: ['a'] }], moderation: null },
       { moderation: { moderated: true, display: { action: 'a', block_type: 'ignored', blockType: null }, note: 'ignored' } },
       { questions: null, moderation: { moderated: false } },
+      // A display 0.169.0 cannot read: the line reads, 0.171.0 has an item for it (each version
+      // reads the display at its answer: protocol/itemDeltas.ts; measured: itemDeltas.compat).
+      { moderation: { moderated: true, display: { blockType: 'x' } } },
+      { moderation: { moderated: true, display: { action: 'a', cyberTrustedAccess: 'no' } } },
+      { moderation: { moderated: true, display: { mode: 'block', version: 1, reason: { kind: 'cyber' } } } },
     ])
       expect(item(good), JSON.stringify(good)).to.equal('itemCompleted');
-    // 0.169.0 drops each line (measured: compat passThroughFields, 2026-11-26).
+    // 0.169.0 drops each line (measured: compat passThroughFields, 2026-11-26); 0.171.0 too, one without `moderated` (measured).
     for (const bad of [
       { questions: [{ title: 'T', hint: 'x' }] },
       { questions: [{ options: ['a'] }] },
       { questions: [{ title: 'T', options: ['a', 1] }] },
       { moderation: { display: null } },
       { moderation: { moderated: 'yes' } },
-      { moderation: { moderated: true, display: { blockType: 'x' } } },
-      { moderation: { moderated: true, display: { action: 'a', cyberTrustedAccess: 'no' } } },
     ])
       expect(item(bad), JSON.stringify(bad)).to.equal('invalid');
     expect(event({ questions: [{ title: 'T', options: null }] })).to.equal('agentMessage');

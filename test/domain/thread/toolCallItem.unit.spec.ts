@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { answerAt } from '../../../protocol/itemDeltas.js';
 import {
   collabAgentStatesOf,
   durationMsOf,
@@ -172,18 +173,19 @@ describe('tool-call items as the API shows them', () => {
   it('normalises an absolute path as AbsolutePathBuf does (absolutize.rs normalize_path)', () => {
     expect(['/a/b', '/a/./b/', '/a/../b', '/..//a', '/', '/a/b/../../..'].map(normalizedAbsolutePath)).to.deep.equal(['/a/b', '/a/b', '/b', '/a', '/', '/']);
   });
-  it("copies a paginated agent message's questions and moderation as 0.169.0 answers them", () => {
+  it("copies a paginated agent message's questions as 0.169.0 answers them, its moderation as the line has it (each version reads it: itemDeltas)", () => {
+    const display = { action: 'collapse', blockType: 'cyber', extra: 1 };
     const item = mapPaginatedItem({
       type: 'AgentMessage',
       id: 'a',
       content: [{ type: 'Text', text: 'hi' }],
       questions: [{ title: 'Which?' }],
-      moderation: { moderated: true, display: { action: 'collapse', blockType: 'cyber' } },
+      moderation: { moderated: true, display },
     } as KnownTurnItem);
-    expect(item).to.deep.include({
-      moderation: { moderated: true, display: { action: 'collapse', blockType: 'cyber', cyberTrustedAccess: null, checkTrustedContacts: null } },
-      questions: [{ title: 'Which?', options: null }],
-    });
+    expect(item).to.deep.include({ moderation: { moderated: true, display }, questions: [{ title: 'Which?', options: null }] });
+    expect(answerAt('0.169.0', [item])).to.deep.equal([
+      { ...item, moderation: { moderated: true, display: { action: 'collapse', blockType: 'cyber', cyberTrustedAccess: null, checkTrustedContacts: null } } },
+    ]);
     expect(mapPaginatedItem({ type: 'AgentMessage', id: 'b', moderation: { moderated: false } } as KnownTurnItem)).to.deep.include({
       moderation: { moderated: false, display: null },
       questions: null,

@@ -12,7 +12,8 @@ export const addThreadOrder = (reader: IndexReader): IndexWrite[] => {
   for (const [id] of reader.keys('threads', [])) {
     const row = reader.get('threads', [id as string]);
     if (row === undefined) continue;
-    // (A row whose rollout row is missing keeps its seconds, as the list read them.)
+    // (A row whose rollout row is missing keeps its seconds, as the list read them; the file name's
+    // time, its session's second: schema 34 rebuilds the rows from the files.)
     writeThreadRow(b, id as string, { ...row, sortMs: sortMsOf(reader.get('rollouts', [row.rolloutId]), row) });
   }
   return b.writes();

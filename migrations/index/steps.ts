@@ -110,6 +110,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // absolute, 0.89's flat collaboration mode) sets no model and takes no place in implicit turn
   // numbers: turn, item and thread rows again.
   { from: 32, to: 33, name: '033-unread-errors-and-turn-contexts', kind: 'rebuild' },
+  // 34: thread rows and their list order keys hold the current file name's time (`sortMs.named`),
+  // by which Codex's file scan orders created_at.
+  { from: 33, to: 34, name: '034-file-name-order', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -21,19 +21,34 @@ import { AppServerError } from './appServer.js';
 import { BUILD_TIMEOUT_MS, compatHome, openColdCodex, sharedCompatHomes, type CompatFixture } from './compatHomes.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
-import { sessionTimeMs, setSessionTime } from './sessionTime.js';
+import { sessionTimeMs, setSessionTime, shiftFileNameTime } from './sessionTime.js';
+
+const HOUR = 3_600_000;
 
 /**
  * Each thread's session time, in ms after the first thread's original second, by the thread's
  * place in id order (the home's five UUIDv7 ids sort in the order the live run created them).
  */
-const PLANS: ReadonlyArray<{ readonly name: string; readonly offsets: readonly [number, number, number, number, number] }> = [
+const PLANS: ReadonlyArray<{
+  readonly name: string;
+  readonly offsets: readonly [number, number, number, number, number];
+  /**
+   * How far each file name's time lies from its session's second (ms): its writer's offset from UTC
+   * (Codex names a file in local time); none: the names are the sessions' UTC seconds.
+   */
+  readonly nameShifts?: readonly [number, number, number, number, number];
+}> = [
   // Three in one second against their id order, one at its last millisecond, one at the next second's first.
   { name: 'against ids, a second boundary', offsets: [900, 700, 500, 999, 1000] },
   // One exactly on a second (a search cursor of that second names it), others apart.
   { name: 'on a second', offsets: [4000, 4500, 6000, 3200, 5500] },
   // A second's last, first and second milliseconds: where the backwards cursors (second ∓ 1 ms) fall.
   { name: 'at the backwards cursors', offsets: [1001, 1000, 2000, 1999, 999] },
+  // Writers in several time zones: the names' times run against the sessions' (UTC+5 … UTC+3, two
+  // UTC-2 h names landing in one second with the sessions a second apart).
+  { name: 'names in other time zones', offsets: [100, 1200, 2300, 3400, 4500], nameShifts: [5 * HOUR, 4 * HOUR, 3 * HOUR, -2 * HOUR - 2000, -2 * HOUR - 3000] },
+  // A DST change: every other writer an hour behind, the names crossing the sessions.
+  { name: 'names across a DST change', offsets: [0, 1_200_000, 2_400_000, 3_600_500, 4_800_000], nameShifts: [0, -HOUR, 0, -HOUR, 0] },
 ];
 
 /** The queries: each walked with `limit` 1 by its own next cursors, and back from every page both ways. */
@@ -53,7 +68,12 @@ const MAX_PAGES = 7;
  * A copy of `fork-legacy` without Codex's state DB, its threads' session times set to `offsets`;
  * its CODEX_HOME and work dir.
  */
-function plannedHome(source: { readonly codexHome: string; readonly workDir: string }, root: string, offsets: readonly number[]): { codexHome: string; workDir: string } {
+function plannedHome(
+  source: { readonly codexHome: string; readonly workDir: string },
+  root: string,
+  offsets: readonly number[],
+  nameShifts?: readonly number[],
+): { codexHome: string; workDir: string } {
   const dst = mkdtempSync(join(root, 'home-'));
   cpSync(join(source.codexHome, '..'), dst, { recursive: true, preserveTimestamps: true });
   const codexHome = join(dst, basename(source.codexHome));
@@ -71,7 +91,10 @@ function plannedHome(source: { readonly codexHome: string; readonly workDir: str
     .sort((a, b) => (a.id < b.id ? -1 : 1));
   expect(threads.length, 'the fork-legacy home holds five threads').to.equal(offsets.length);
   const base = Math.floor(sessionTimeMs(threads[0]!.path) / 1000) * 1000;
-  threads.forEach(({ path }, i) => setSessionTime(path, base + offsets[i]!));
+  threads.forEach(({ path }, i) => {
+    const at = setSessionTime(path, base + offsets[i]!);
+    if (nameShifts !== undefined) shiftFileNameTime(at, nameShifts[i]!);
+  });
   return { codexHome, workDir: join(dst, 'work') };
 }
 
@@ -126,8 +149,8 @@ describe('compat: threads in one second, paged (rollout-engine serve vs codex ap
   after(() => rmSync(root, { recursive: true, force: true }));
 
   for (const plan of PLANS)
-    it(`${plan.name} (${plan.offsets.join(', ')} ms): every page, cursor and createdAt equal codex's`, async () => {
-      const home = plannedHome(compatHome(fixture, 'fork-legacy'), root, plan.offsets);
+    it(`${plan.name} (${plan.offsets.join(', ')} ms${plan.nameShifts ? `; names ${plan.nameShifts.map((s) => s / 1000).join(', ')} s apart` : ''}): every page, cursor and createdAt equal codex's`, async () => {
+      const home = plannedHome(compatHome(fixture, 'fork-legacy'), root, plan.offsets, plan.nameShifts);
       const codex = await openColdCodex(home);
       let codexAnswers: Array<{ label: string; answer: unknown }>;
       try {

@@ -23,6 +23,14 @@ const ms = (iso: string | null | undefined): number | null => {
   return Number.isNaN(t) ? null : t;
 };
 
+const NAME_TIME = /(?:^|[/\\])rollout-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-[^/\\]*$/;
+
+/** The time a rollout file's name says (`rollout-YYYY-MM-DDThh-mm-ss-…`), as ISO-8601 read as UTC; undefined for another name. */
+export const fileNameTimestampOf = (path: string): string | undefined => {
+  const m = NAME_TIME.exec(path);
+  return m === null ? undefined : `${m[1]}T${m[2]}:${m[3]}:${m[4]}Z`;
+};
+
 /**
  * `thread/list`'s sort keys of a thread from its current file's rollout row, in milliseconds as
  * Codex's rows hold them: session start, last line, last turn start (else start); a missing

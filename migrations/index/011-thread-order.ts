@@ -1,6 +1,6 @@
 import type { IndexReader, IndexWrite } from '../../domain/index/rows.js';
 import { Batch } from '../../projections/batch.js';
-import { sortMsOf, writeThreadRow } from '../../projections/threadRows.js';
+import { fileNameTimestampOf, sortMsOf, writeThreadRow } from '../../projections/threadRows.js';
 
 /**
  * Schema 11: thread rows carry their list sort keys (`sortMs`, from their current file's rollout
@@ -12,9 +12,8 @@ export const addThreadOrder = (reader: IndexReader): IndexWrite[] => {
   for (const [id] of reader.keys('threads', [])) {
     const row = reader.get('threads', [id as string]);
     if (row === undefined) continue;
-    // (A row whose rollout row is missing keeps its seconds, as the list read them; the file name's
-    // time, its session's second: schema 34 rebuilds the rows from the files.)
-    writeThreadRow(b, id as string, { ...row, sortMs: sortMsOf(reader.get('rollouts', [row.rolloutId]), row) });
+    // (A row whose rollout row is missing keeps its seconds, as the list read them.)
+    writeThreadRow(b, id as string, { ...row, sortMs: sortMsOf(reader.get('rollouts', [row.rolloutId]), row, fileNameTimestampOf(row.path)) });
   }
   return b.writes();
 };

@@ -1,6 +1,7 @@
 import type { IndexReader, IndexWrite } from '../../domain/index/rows.js';
 import { Batch } from '../../projections/batch.js';
-import { fileNameTimestampOf, sortMsOf, writeThreadRow } from '../../projections/threadRows.js';
+import { sortMsOf, writeThreadRow } from '../../projections/threadRows.js';
+import { fileNameTimestampOf } from '../../domain/rollout/rolloutFile.js';
 
 /**
  * Schema 11: thread rows carry their list sort keys (`sortMs`, from their current file's rollout

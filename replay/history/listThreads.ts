@@ -7,6 +7,7 @@ import type { ListOrder } from '../../domain/ports.js';
 import type { ThreadRow } from '../../domain/index/rows.js';
 import { threadFromRow, withStateDbCwd } from '../../domain/thread/threadFromRow.js';
 import { codexAbsolutePath } from '../../domain/thread/hostPath.js';
+import { fileNameTimestampOf } from '../../domain/rollout/rolloutFile.js';
 import type { HostPaths } from '../../domain/thread/hostPath.js';
 import type { HistoryReadPorts } from '../ports.js';
 import type { ReadState } from '../internal/readState.js';
@@ -336,7 +337,9 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       (!providers || providers.has(row.modelProvider ?? '')) &&
       (!cwds || cwds.has(pathKey(row.cwd))) &&
       (parent === null || spawnerOf(row) === parent) &&
-      (term === '' || contains(row.name ?? '', term) || contains(row.preview, term));
+      (term === '' || contains(row.name ?? '', term) || contains(row.preview, term)) &&
+      // Codex's file scan passes by a file whose name's time is no time (its state DB lists it).
+      (heldAs !== 'fileScan' || fileNameTimestampOf(row.path) !== undefined);
     const ofKind = (row: ThreadRow): boolean => sourceKindsOf(row.source).some((k) => kinds.has(k));
 
     // Where the walk starts; `pastCursor` decides which of the rows from there are past the cursor.

@@ -11,9 +11,9 @@
 // session_meta timestamp, to the millisecond), and its readings are the lines' exactly: every page,
 // cursor and `createdAt` must be equal, with no clock to explain. The rules are in
 // replay/internal/threadListCursor.ts.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { expect } from 'chai';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
@@ -37,6 +37,8 @@ const PLANS: ReadonlyArray<{
    * (Codex names a file in local time); none: the names are the sessions' UTC seconds.
    */
   readonly nameShifts?: readonly [number, number, number, number, number];
+  /** The thread (by place in id order) whose file name's time is no time (hour 25), as a hand-edited or foreign file may hold. */
+  readonly unparseableName?: number;
 }> = [
   // Three in one second against their id order, one at its last millisecond, one at the next second's first.
   { name: 'against ids, a second boundary', offsets: [900, 700, 500, 999, 1000] },
@@ -49,6 +51,8 @@ const PLANS: ReadonlyArray<{
   { name: 'names in other time zones', offsets: [100, 1200, 2300, 3400, 4500], nameShifts: [5 * HOUR, 4 * HOUR, 3 * HOUR, -2 * HOUR - 2000, -2 * HOUR - 3000] },
   // A DST change: every other writer an hour behind, the names crossing the sessions.
   { name: 'names across a DST change', offsets: [0, 1_200_000, 2_400_000, 3_600_500, 4_800_000], nameShifts: [0, -HOUR, 0, -HOUR, 0] },
+  // A name whose time does not parse: Codex's file scan passes the file by, its state DB lists it.
+  { name: 'a name at hour 25', offsets: [0, 1000, 2000, 3000, 4000], unparseableName: 2 },
 ];
 
 /** The queries: each walked with `limit` 1 by its own next cursors, and back from every page both ways. */
@@ -73,6 +77,7 @@ function plannedHome(
   root: string,
   offsets: readonly number[],
   nameShifts?: readonly number[],
+  unparseableName?: number,
 ): { codexHome: string; workDir: string } {
   const dst = mkdtempSync(join(root, 'home-'));
   cpSync(join(source.codexHome, '..'), dst, { recursive: true, preserveTimestamps: true });
@@ -94,6 +99,8 @@ function plannedHome(
   threads.forEach(({ path }, i) => {
     const at = setSessionTime(path, base + offsets[i]!);
     if (nameShifts !== undefined) shiftFileNameTime(at, nameShifts[i]!);
+    // rollout-YYYY-MM-DDT<hh>-mm-ss-…: the hour made 25.
+    if (i === unparseableName) renameSync(at, join(dirname(at), `${basename(at).slice(0, 19)}25${basename(at).slice(21)}`));
   });
   return { codexHome, workDir: join(dst, 'work') };
 }
@@ -150,7 +157,7 @@ describe('compat: threads in one second, paged (rollout-engine serve vs codex ap
 
   for (const plan of PLANS)
     it(`${plan.name} (${plan.offsets.join(', ')} ms${plan.nameShifts ? `; names ${plan.nameShifts.map((s) => s / 1000).join(', ')} s apart` : ''}): every page, cursor and createdAt equal codex's`, async () => {
-      const home = plannedHome(compatHome(fixture, 'fork-legacy'), root, plan.offsets, plan.nameShifts);
+      const home = plannedHome(compatHome(fixture, 'fork-legacy'), root, plan.offsets, plan.nameShifts, plan.unparseableName);
       const codex = await openColdCodex(home);
       let codexAnswers: Array<{ label: string; answer: unknown }>;
       try {

@@ -42,7 +42,10 @@ const listRowOf = async (ports: HistoryReadPorts, row: ThreadRow): Promise<{ row
   const recency = ms(r?.lastTurnStartTimestamp) ?? created;
   // The file name's time read as UTC (`rollout-YYYY-MM-DDThh-mm-ss-…`): Codex's file scan's created order.
   const name = /rollout-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-/.exec(row.path.slice(row.path.lastIndexOf('/') + 1));
-  const named = name === null ? Math.floor(created / 1000) * 1000 : Date.parse(`${name[1]}T${name[2]}:${name[3]}:${name[4]}Z`);
+  // NaN for a time that is none (hour 25, or a day past the month's end: it does not read back as written).
+  const iso = name === null ? null : `${name[1]}T${name[2]}:${name[3]}:${name[4]}Z`;
+  const parsed = iso === null ? Math.floor(created / 1000) * 1000 : Date.parse(iso);
+  const named = iso !== null && !Number.isNaN(parsed) && new Date(parsed).toISOString().slice(0, 19) !== iso.slice(0, 19) ? NaN : parsed;
   return { row: { ...row, forkedFromId: null, threadSource: null }, created, updated, recency, named };
 };
 
@@ -84,6 +87,8 @@ export const listThreadsByScan = (
         if (providers && !providers.has(row.modelProvider ?? '')) continue;
         if (cwds && !cwds.has(row.cwd)) continue;
         if (term !== '' && !contains(row.name ?? '', term) && !contains(row.preview, term)) continue;
+        // Codex's file scan passes by a file whose name's time is no time.
+        if (heldAs === 'fileScan' && Number.isNaN(listed.named)) continue;
         // The source filter last, so what it drops is what it alone hides.
         const rowKinds = sourceKindsOf(row.source);
         if (!rowKinds.some((k) => kinds.has(k))) {

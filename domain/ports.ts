@@ -166,7 +166,8 @@ export interface RolloutFiles {
 
 /** A thread list's order as the indexer sees it: which timestamp, which way. */
 export interface ListOrder {
-  readonly key: 'created' | 'updated' | 'recency';
+  /** `named`: the file name's time, the created order of Codex's file scan. */
+  readonly key: 'created' | 'updated' | 'recency' | 'named';
   readonly direction: 'asc' | 'desc';
 }
 

@@ -47,6 +47,8 @@ export const namedThreadsOf = (home: string): TE.TaskEither<EngineError, NamedTh
 
 /** The best key a pending thread can have in `order`: the latest for a descending list, the earliest for an ascending one. */
 const boundOf = (t: NamedThread & { readonly files: ReadonlyArray<RolloutFile> }, order: ListOrder): number => {
+  // The file name's time is the key itself (its current file's, among these names).
+  if (order.key === 'named') return order.direction === 'asc' ? t.earliestMs : t.latestMs;
   if (order.direction === 'asc') return t.earliestMs - CLOCK_SLACK_MS;
   if (order.key === 'created') return t.latestMs + CLOCK_SLACK_MS;
   if (t.mtimeMs === undefined) {

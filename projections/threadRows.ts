@@ -8,6 +8,7 @@ import { Batch } from './batch.js';
 import { walkHistorySync } from '../domain/history/walk.js';
 import type { ThreadStateRow } from '../domain/threadState/threadStateEvent.js';
 import type { RolloutFile } from '../domain/rollout/rolloutFile.js';
+import { fileNameTimestampOf } from '../domain/rollout/rolloutFile.js';
 
 /**
  * A rollout file that holds rows (the winner for its rollout id): never a refused entry, and
@@ -26,11 +27,19 @@ const ms = (iso: string | null | undefined): number | null => {
 /**
  * `thread/list`'s sort keys of a thread from its current file's rollout row, in milliseconds as
  * Codex's rows hold them: session start, last line, last turn start (else start); a missing
- * timestamp falls back to the row's seconds.
+ * timestamp falls back to the row's seconds. `fileTimestamp`: the current file name's time, as
+ * Codex's file scan reads it, the writer's local time taken for UTC
+ * (codex-rs/rollout/src/list.rs, `parse_timestamp_uuid_from_filename`: `assume_utc`); without one
+ * (a name whose time is no time, which the file scan passes by), the session's second.
  */
-export const sortMsOf = (rollout: RolloutRow | undefined, thread: { readonly createdAt: number; readonly updatedAt: number }): ThreadSortMs => {
+export const sortMsOf = (rollout: RolloutRow | undefined, thread: { readonly createdAt: number; readonly updatedAt: number }, fileTimestamp?: string): ThreadSortMs => {
   const created = ms((rollout?.meta as { timestamp?: string } | null | undefined)?.timestamp) ?? thread.createdAt * 1000;
-  return { created, updated: ms(rollout?.lastLineTimestamp) ?? thread.updatedAt * 1000, recency: ms(rollout?.lastTurnStartTimestamp) ?? created };
+  return {
+    created,
+    updated: ms(rollout?.lastLineTimestamp) ?? thread.updatedAt * 1000,
+    recency: ms(rollout?.lastTurnStartTimestamp) ?? created,
+    named: ms(fileTimestamp) ?? Math.floor(created / 1000) * 1000,
+  };
 };
 
 /** A thread row's keys in `threadOrder`, one per list order. */
@@ -102,7 +111,7 @@ export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null,
   const { turns: _turns, status: _status, ...rest } = thread;
   const stateDb = settingsCwd === undefined || settingsCwd === rest.cwd ? {} : { stateDbCwd: settingsCwd };
   return withThreadState(
-    { ...rest, archived: current.archived, rolloutId: current.rolloutId, sortMs: sortMsOf(row, thread), ...stateDb },
+    { ...rest, archived: current.archived, rolloutId: current.rolloutId, sortMs: sortMsOf(row, thread, fileNameTimestampOf(current.path)), ...stateDb },
     b.get('threadState', [current.threadId]),
   );
 };

@@ -227,16 +227,21 @@ export interface RolloutFoldRow extends Readonly<FoldCursor> {
   readonly projectionStartOrdinal?: number;
 }
 
-/** A thread's `thread/list` sort keys in milliseconds: session start, last line, last turn start (else start). */
+/**
+ * A thread's `thread/list` sort keys in milliseconds: session start, last line, last turn start
+ * (else start), and its current file name's time read as UTC (`named`: Codex's file scan orders
+ * created_at by it, though Codex writes it in the writer's local time).
+ */
 export interface ThreadSortMs {
   readonly created: number;
   readonly updated: number;
   readonly recency: number;
+  readonly named: number;
 }
 
 /** The list orders a thread has a `threadOrder` key in (`ListOrder['key']`). */
 export type ThreadOrderKey = keyof ThreadSortMs;
-export const THREAD_ORDER_KEYS: ReadonlyArray<ThreadOrderKey> = ['created', 'updated', 'recency'];
+export const THREAD_ORDER_KEYS: ReadonlyArray<ThreadOrderKey> = ['created', 'updated', 'recency', 'named'];
 
 /** Thread row: every app-server Thread field except `turns` and `status`, plus where it lives and its list sort keys. */
 export type ThreadRow = Omit<Thread, 'turns' | 'status'> & {

@@ -26,3 +26,20 @@ export interface RolloutFile {
    */
   readonly refused?: string;
 }
+
+const NAME_TIME = /(?:^|[/\\])rollout-(\d{4})-(\d{2})-(\d{2})T(\d{2})-(\d{2})-(\d{2})-[^/\\]*$/;
+
+/**
+ * The time a rollout file's name says (`rollout-YYYY-MM-DDThh-mm-ss-…`), ISO-8601 read as UTC as
+ * Codex reads it; undefined for another name or one whose time is no time (hour 25, February 30):
+ * Codex's file scan passes such a file by (codex-rs/rollout/src/list.rs,
+ * `parse_timestamp_uuid_from_filename`: `PrimitiveDateTime::parse`, `assume_utc`).
+ */
+export const fileNameTimestampOf = (path: string): string | undefined => {
+  const m = NAME_TIME.exec(path);
+  if (m === null) return undefined;
+  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`;
+  const ms = Date.parse(iso);
+  // Date.parse rolls an impossible day over (February 30 → March 2): only a time that reads back as written is one.
+  return Number.isNaN(ms) || new Date(ms).toISOString() !== iso.replace('Z', '.000Z') ? undefined : iso;
+};

@@ -1,6 +1,7 @@
 import type { IndexReader, IndexWrite } from '../../domain/index/rows.js';
 import { Batch } from '../../projections/batch.js';
 import { sortMsOf, writeThreadRow } from '../../projections/threadRows.js';
+import { fileNameTimestampOf } from '../../domain/rollout/rolloutFile.js';
 
 /**
  * Schema 11: thread rows carry their list sort keys (`sortMs`, from their current file's rollout
@@ -13,7 +14,7 @@ export const addThreadOrder = (reader: IndexReader): IndexWrite[] => {
     const row = reader.get('threads', [id as string]);
     if (row === undefined) continue;
     // (A row whose rollout row is missing keeps its seconds, as the list read them.)
-    writeThreadRow(b, id as string, { ...row, sortMs: sortMsOf(reader.get('rollouts', [row.rolloutId]), row) });
+    writeThreadRow(b, id as string, { ...row, sortMs: sortMsOf(reader.get('rollouts', [row.rolloutId]), row, fileNameTimestampOf(row.path)) });
   }
   return b.writes();
 };

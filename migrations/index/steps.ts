@@ -116,6 +116,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // its own shape, one 0.169.0 cannot read no longer drops the line), a paginated MCP call's
   // environmentId: item and turn rows again.
   { from: 33, to: 34, name: '034-moderation-displays-and-environment-ids', kind: 'rebuild' },
+  // 35: thread rows and their list order keys hold the current file name's time (`sortMs.named`),
+  // by which Codex's file scan orders created_at.
+  { from: 34, to: 35, name: '035-file-name-order', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -7,6 +7,7 @@ import type { ListOrder } from '../../domain/ports.js';
 import type { ThreadRow } from '../../domain/index/rows.js';
 import { threadFromRow, withStateDbCwd } from '../../domain/thread/threadFromRow.js';
 import { codexAbsolutePath } from '../../domain/thread/hostPath.js';
+import { fileNameTimestampOf } from '../../domain/rollout/rolloutFile.js';
 import type { HostPaths } from '../../domain/thread/hostPath.js';
 import type { HistoryReadPorts } from '../ports.js';
 import type { ReadState } from '../internal/readState.js';
@@ -72,11 +73,14 @@ export const threadListPageOf = (
   const readStates: Record<string, ReadState> = {};
   for (const c of page) if (hasReadState(c.row)) readStates[c.row.id] = readStateOf(c.row);
   const last = page[page.length - 1];
+  // A file scan orders created_at by the file name's time, but its backwards cursor is the first
+  // item's created_at as it answers it: the session's millisecond (`backwardsThreadCursor`).
+  const first = page[0] === undefined ? undefined : heldAs === 'fileScan' && sortKey === 'created_at' ? page[0].row.sortMs.created : page[0].key;
   return {
     data: page.map((c) => threadFromRow(fromStateDbRows ? stateDbRowOf(c.row) : c.row, [], hostPaths)),
     readStates,
     nextCursor: candidates.length > limit && last ? nextThreadCursor(heldAs, sortKey, last.key, last.row.id) : null,
-    backwardsCursor: page[0] ? backwardsThreadCursor(heldAs, sortKey, page[0].key, direction) : null,
+    backwardsCursor: first === undefined ? null : backwardsThreadCursor(heldAs, sortKey, first, direction),
   };
 };
 
@@ -205,6 +209,16 @@ export const listRequestOf = (q: ListThreadsQuery, configuredProvider: string, h
   };
 };
 
+/**
+ * The thread order a list walks: Codex's file scan orders created_at by the rollout file name's
+ * time (`named`), which Codex writes in the writer's local time and reads as if UTC
+ * (codex-rs/rollout/src/list.rs, `parse_timestamp_uuid_from_filename`, `collect_rollout_day_files`;
+ * its next cursor is that time: `thread_item_sort_key` in rollout/src/recorder.rs); its state DB
+ * orders by the session's UTC time (`created_at_ms`).
+ */
+export const threadWalkOrderOf = (heldAs: ThreadCursorMethod, sortKey: ThreadSortKey, order: ListOrder): ListOrder =>
+  heldAs === 'fileScan' && sortKey === 'created_at' ? { ...order, key: 'named' } : order;
+
 interface Candidate {
   readonly row: ThreadRow;
   readonly key: number;
@@ -266,7 +280,15 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       configuredProvider,
       ports.hostPaths,
     );
-    const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(order));
+    const parent = q.parentThreadId ?? null;
+    const ancestor = q.ancestorThreadId ?? null;
+    // Codex answers a search term, useStateDbOnly, a listing it filters by no metadata and the
+    // spawn-tree filters from its state DB, the rest from its scan of the files: the two order,
+    // compare and write cursors apart.
+    const fromStateDb = term !== '' || q.useStateDbOnly === true || !metadataFiltered;
+    const heldAs: ThreadCursorMethod = fromStateDb || parent !== null || ancestor !== null ? 'stateDb' : 'fileScan';
+    const walkOrder = threadWalkOrderOf(heldAs, sortKey, order);
+    const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(walkOrder));
     if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
     // Read after the refresh; ahead of a build, pages also depend on what is still pending: not kept.
     const mark = ahead === null ? indexWriteMark(ports.index) : null;
@@ -292,8 +314,6 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
     if (known !== undefined) return known;
 
     /** Every filter but the source filter (`ofKind`), kept apart so what the source filter drops is what it alone hides. */
-    const parent = q.parentThreadId ?? null;
-    const ancestor = q.ancestorThreadId ?? null;
     // Codex filters by its spawn edges (`spawnerOf`), which a review's sub-agent does not have.
     /** Whether `ancestor` spawned the row's thread, or one of the threads that spawned it (sub-agents of sub-agents). */
     const descends = async (row: ThreadRow): Promise<boolean> => {
@@ -317,16 +337,13 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       (!providers || providers.has(row.modelProvider ?? '')) &&
       (!cwds || cwds.has(pathKey(row.cwd))) &&
       (parent === null || spawnerOf(row) === parent) &&
-      (term === '' || contains(row.name ?? '', term) || contains(row.preview, term));
+      (term === '' || contains(row.name ?? '', term) || contains(row.preview, term)) &&
+      // Codex's file scan passes by a file whose name's time is no time (its state DB lists it).
+      (heldAs !== 'fileScan' || fileNameTimestampOf(row.path) !== undefined);
     const ofKind = (row: ThreadRow): boolean => sourceKindsOf(row.source).some((k) => kinds.has(k));
 
-    // Codex answers a search term, useStateDbOnly, a listing it filters by no metadata and the
-    // spawn-tree filters from its state DB, the rest from its scan of the files: the two order,
-    // compare and write cursors apart.
-    const fromStateDb = term !== '' || q.useStateDbOnly === true || !metadataFiltered;
-    const heldAs: ThreadCursorMethod = fromStateDb || parent !== null || ancestor !== null ? 'stateDb' : 'fileScan';
     // Where the walk starts; `pastCursor` decides which of the rows from there are past the cursor.
-    const prefix = [archived ? 1 : 0, order.key];
+    const prefix = [archived ? 1 : 0, walkOrder.key];
     const from = cursor === null ? undefined : [...prefix, cursorWalkStart(heldAs, sortKey, cursor, direction)];
 
     /**

@@ -11,7 +11,10 @@ import { invalidCursor } from './cursors.js';
  *   it, 1 ms before it on a descending page, 1 ms after it on an ascending one, in milliseconds;
  * - `codex-rs/rollout/src/list.rs` (`collect_rollout_day_files`, `AnchorState`) and
  *   `codex-rs/rollout/src/recorder.rs` (`list_threads_from_files_asc`, `thread_item_sort_key`):
- *   the file scan orders created_at by (file name second, thread id);
+ *   the file scan orders created_at by (file name second, thread id), the name's time being the
+ *   writer's local time read as UTC (`parse_timestamp_uuid_from_filename`): the `named` order key;
+ *   its backwards cursor is still the first item's session millisecond (measured on 0.169.0 with
+ *   names hours from their sessions: threadOrder.compat, "names in other time zones");
  * - `codex-rs/state/src/runtime/threads.rs` (`push_thread_filters_with_preview`,
  *   `push_thread_order_and_limit`): the state DB orders and compares `created_at_ms` /
  *   `updated_at_ms` / `recency_at_ms` to the millisecond, strictly, the cursor's id deciding a tie;

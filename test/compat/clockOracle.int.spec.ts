@@ -138,6 +138,10 @@ describe('clock oracle: one rule for every clock reading the compat suites compa
     expect(answeredFrom('thread/list', { parentThreadId: 'p' }), "a thread's sub-agents: its spawn edges").to.equal('stateDb');
     expect(answeredFrom('thread/list', { ancestorThreadId: 'p' })).to.equal('stateDb');
     expect(answeredFrom('thread/list', { sortKey: 'recency_at' }), 'a list by recency').to.equal('stateDb');
+    const allKinds = ['cli', 'vscode', 'exec', 'subAgent'];
+    expect(answeredFrom('thread/list', { modelProviders: [], sourceKinds: allKinds }), 'a list filtered by no metadata: its state DB rows').to.equal('stateDb');
+    expect(answeredFrom('thread/list', { modelProviders: [] }), 'every provider, interactive sources: its file scan').to.equal('fileScan');
+    expect(answeredFrom('thread/list', { modelProviders: [], sourceKinds: allKinds, cwd: '/w' }), 'a cwd filter').to.equal('fileScan');
     expect(answeredFrom('thread/read', {})).to.equal('stateDb');
     expect(new ClockOracle(codexHome).explained(listed, page(ours), undefined, 'fileScan')).to.deep.equal(listed);
     // The row holds S + 1: as a state-DB answer, Codex's S is not its reading.

@@ -135,15 +135,16 @@ export const answeredFrom = (method: string, params: unknown): AnsweredFrom => {
     cwd?: unknown;
   };
   const byEdges = typeof p.parentThreadId === 'string' || typeof p.ancestorThreadId === 'string';
-  // A listing Codex filters by no metadata is its state DB's page (`modelProviders: []`, no cwd,
-  // a source kind its storage cannot filter: replay/history/listThreads.ts `metadataFiltered`).
-  const postFiltered = ['exec', 'appServer', 'subAgent', 'subAgentReview', 'subAgentCompact', 'subAgentThreadSpawn', 'subAgentOther', 'unknown'];
+  // A listing Codex filters by no metadata (every provider, no cwd, a source kind its storage
+  // cannot filter) is answered with its state DB's rows (codex-rs/rollout/src/recorder.rs,
+  // `list_threads_with_db_fallback`'s `listing_has_metadata_filters`; listParents.compat): their
+  // `updatedAt` is the row's, not the listed file's mtime.
   const unfiltered =
     Array.isArray(p.modelProviders) &&
     p.modelProviders.length === 0 &&
     (p.cwd === undefined || p.cwd === null) &&
     Array.isArray(p.sourceKinds) &&
-    p.sourceKinds.some((k) => postFiltered.includes(k as string));
+    p.sourceKinds.some((k) => typeof k === 'string' && !['cli', 'vscode'].includes(k));
   // A list by recency_at is the state DB's on every path (issue 69: its rows carry the DB's
   // provider and no parent, measured on 0.169.0).
   return byEdges || unfiltered || p.useStateDbOnly === true || p.sortKey === 'recency_at' || (typeof p.searchTerm === 'string' && p.searchTerm !== '')

@@ -43,3 +43,20 @@ export function setSessionTime(path: string, atMs: number): string {
   renameSync(path, target);
   return target;
 }
+
+/**
+ * Moves the rollout at `path` to the name (and day folder) of a time `byMs` from its name's, its
+ * lines and mtime kept: a session whose writer's local time was that far from UTC (Codex names a
+ * file in local time: `codex-rs/rollout/src/recorder.rs`, `precompute_new_rollout_path`). Returns
+ * the new path.
+ */
+export function shiftFileNameTime(path: string, byMs: number): string {
+  const name = basename(path);
+  const moved = new Date(nameMs(name) + byMs).toISOString();
+  const renamed = `rollout-${moved.slice(0, 10)}T${moved.slice(11, 19).replace(/:/g, '-')}${name.slice(27)}`;
+  const dayDir = join(dirname(path), '..', '..', '..', moved.slice(0, 4), moved.slice(5, 7), moved.slice(8, 10));
+  mkdirSync(dayDir, { recursive: true });
+  const target = join(dayDir, renamed);
+  renameSync(path, target);
+  return target;
+}

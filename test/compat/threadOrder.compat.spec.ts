@@ -11,9 +11,9 @@
 // session_meta timestamp, to the millisecond), and its readings are the lines' exactly: every page,
 // cursor and `createdAt` must be equal, with no clock to explain. The rules are in
 // replay/internal/threadListCursor.ts.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { expect } from 'chai';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
@@ -21,19 +21,38 @@ import { AppServerError } from './appServer.js';
 import { BUILD_TIMEOUT_MS, compatHome, openColdCodex, sharedCompatHomes, type CompatFixture } from './compatHomes.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
-import { sessionTimeMs, setSessionTime } from './sessionTime.js';
+import { sessionTimeMs, setSessionTime, shiftFileNameTime } from './sessionTime.js';
+
+const HOUR = 3_600_000;
 
 /**
  * Each thread's session time, in ms after the first thread's original second, by the thread's
  * place in id order (the home's five UUIDv7 ids sort in the order the live run created them).
  */
-const PLANS: ReadonlyArray<{ readonly name: string; readonly offsets: readonly [number, number, number, number, number] }> = [
+const PLANS: ReadonlyArray<{
+  readonly name: string;
+  readonly offsets: readonly [number, number, number, number, number];
+  /**
+   * How far each file name's time lies from its session's second (ms): its writer's offset from UTC
+   * (Codex names a file in local time); none: the names are the sessions' UTC seconds.
+   */
+  readonly nameShifts?: readonly [number, number, number, number, number];
+  /** The thread (by place in id order) whose file name's time is no time (hour 25), as a hand-edited or foreign file may hold. */
+  readonly unparseableName?: number;
+}> = [
   // Three in one second against their id order, one at its last millisecond, one at the next second's first.
   { name: 'against ids, a second boundary', offsets: [900, 700, 500, 999, 1000] },
   // One exactly on a second (a search cursor of that second names it), others apart.
   { name: 'on a second', offsets: [4000, 4500, 6000, 3200, 5500] },
   // A second's last, first and second milliseconds: where the backwards cursors (second ∓ 1 ms) fall.
   { name: 'at the backwards cursors', offsets: [1001, 1000, 2000, 1999, 999] },
+  // Writers in several time zones: the names' times run against the sessions' (UTC+5 … UTC+3, two
+  // UTC-2 h names landing in one second with the sessions a second apart).
+  { name: 'names in other time zones', offsets: [100, 1200, 2300, 3400, 4500], nameShifts: [5 * HOUR, 4 * HOUR, 3 * HOUR, -2 * HOUR - 2000, -2 * HOUR - 3000] },
+  // A DST change: every other writer an hour behind, the names crossing the sessions.
+  { name: 'names across a DST change', offsets: [0, 1_200_000, 2_400_000, 3_600_500, 4_800_000], nameShifts: [0, -HOUR, 0, -HOUR, 0] },
+  // A name whose time does not parse: Codex's file scan passes the file by, its state DB lists it.
+  { name: 'a name at hour 25', offsets: [0, 1000, 2000, 3000, 4000], unparseableName: 2 },
 ];
 
 /** The queries: each walked with `limit` 1 by its own next cursors, and back from every page both ways. */
@@ -53,7 +72,13 @@ const MAX_PAGES = 7;
  * A copy of `fork-legacy` without Codex's state DB, its threads' session times set to `offsets`;
  * its CODEX_HOME and work dir.
  */
-function plannedHome(source: { readonly codexHome: string; readonly workDir: string }, root: string, offsets: readonly number[]): { codexHome: string; workDir: string } {
+function plannedHome(
+  source: { readonly codexHome: string; readonly workDir: string },
+  root: string,
+  offsets: readonly number[],
+  nameShifts?: readonly number[],
+  unparseableName?: number,
+): { codexHome: string; workDir: string } {
   const dst = mkdtempSync(join(root, 'home-'));
   cpSync(join(source.codexHome, '..'), dst, { recursive: true, preserveTimestamps: true });
   const codexHome = join(dst, basename(source.codexHome));
@@ -71,7 +96,12 @@ function plannedHome(source: { readonly codexHome: string; readonly workDir: str
     .sort((a, b) => (a.id < b.id ? -1 : 1));
   expect(threads.length, 'the fork-legacy home holds five threads').to.equal(offsets.length);
   const base = Math.floor(sessionTimeMs(threads[0]!.path) / 1000) * 1000;
-  threads.forEach(({ path }, i) => setSessionTime(path, base + offsets[i]!));
+  threads.forEach(({ path }, i) => {
+    const at = setSessionTime(path, base + offsets[i]!);
+    if (nameShifts !== undefined) shiftFileNameTime(at, nameShifts[i]!);
+    // rollout-YYYY-MM-DDT<hh>-mm-ss-…: the hour made 25.
+    if (i === unparseableName) renameSync(at, join(dirname(at), `${basename(at).slice(0, 19)}25${basename(at).slice(21)}`));
+  });
   return { codexHome, workDir: join(dst, 'work') };
 }
 
@@ -126,8 +156,8 @@ describe('compat: threads in one second, paged (rollout-engine serve vs codex ap
   after(() => rmSync(root, { recursive: true, force: true }));
 
   for (const plan of PLANS)
-    it(`${plan.name} (${plan.offsets.join(', ')} ms): every page, cursor and createdAt equal codex's`, async () => {
-      const home = plannedHome(compatHome(fixture, 'fork-legacy'), root, plan.offsets);
+    it(`${plan.name} (${plan.offsets.join(', ')} ms${plan.nameShifts ? `; names ${plan.nameShifts.map((s) => s / 1000).join(', ')} s apart` : ''}): every page, cursor and createdAt equal codex's`, async () => {
+      const home = plannedHome(compatHome(fixture, 'fork-legacy'), root, plan.offsets, plan.nameShifts, plan.unparseableName);
       const codex = await openColdCodex(home);
       let codexAnswers: Array<{ label: string; answer: unknown }>;
       try {

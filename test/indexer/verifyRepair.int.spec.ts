@@ -78,7 +78,7 @@ describe('index verify / repair / CLI', function () {
       const b = newThread(22).threadId;
       const keys = right(await store.range('threadOrder', [])()).map((r) => r.key);
       const ofA = keys.filter((k) => k[3] === a);
-      expect(ofA.map((k) => k[1])).to.have.members(['created', 'updated', 'recency']);
+      expect(ofA.map((k) => k[1])).to.have.members(['created', 'updated', 'recency', 'named']);
       // Damage: one key of A gone, a stale key of B (a sort time it no longer has).
       right(
         await store.commit(() => [

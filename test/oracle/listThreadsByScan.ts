@@ -34,13 +34,19 @@ const ms = (iso: string | null | undefined): number | null => {
  * `thread/read` as Codex's does: no `forkedFromId`, no `threadSource`. (A fork's listed preview is its history's first
  * user message, as Codex's rows have it until a background repair may rewrite it.)
  */
-const listRowOf = async (ports: HistoryReadPorts, row: ThreadRow): Promise<{ row: ThreadRow; created: number; updated: number; recency: number }> => {
+const listRowOf = async (ports: HistoryReadPorts, row: ThreadRow): Promise<{ row: ThreadRow; created: number; updated: number; recency: number; named: number }> => {
   const r = await take(ports.index.get('rollouts', [row.rolloutId]));
   const meta = (r?.meta ?? {}) as { timestamp?: string };
   const created = ms(meta.timestamp) ?? row.createdAt * 1000;
   const updated = ms(r?.lastLineTimestamp) ?? row.updatedAt * 1000;
   const recency = ms(r?.lastTurnStartTimestamp) ?? created;
-  return { row: { ...row, forkedFromId: null, threadSource: null }, created, updated, recency };
+  // The file name's time read as UTC (`rollout-YYYY-MM-DDThh-mm-ss-…`): Codex's file scan's created order.
+  const name = /rollout-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-/.exec(row.path.slice(row.path.lastIndexOf('/') + 1));
+  // NaN for a time that is none (hour 25, or a day past the month's end: it does not read back as written).
+  const iso = name === null ? null : `${name[1]}T${name[2]}:${name[3]}:${name[4]}Z`;
+  const parsed = iso === null ? Math.floor(created / 1000) * 1000 : Date.parse(iso);
+  const named = iso !== null && !Number.isNaN(parsed) && new Date(parsed).toISOString().slice(0, 19) !== iso.slice(0, 19) ? NaN : parsed;
+  return { row: { ...row, forkedFromId: null, threadSource: null }, created, updated, recency, named };
 };
 
 /** Substring match, case-sensitive as Codex's search term is. */
@@ -61,7 +67,10 @@ export const listThreadsByScan = (
     // A listing Codex filters by no metadata is answered from its state DB, as the use case answers it.
     const fromStateDb = term !== '' || q.useStateDbOnly === true || !metadataFiltered;
     const heldAs: ThreadCursorMethod = fromStateDb ? 'stateDb' : 'fileScan';
-    const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(order));
+    const ahead =
+      q.useStateDbOnly === true || ports.indexer.listAhead === undefined
+        ? null
+        : await take(ports.indexer.listAhead(heldAs === 'fileScan' && sortKey === 'created_at' ? { ...order, key: 'named' } : order));
     if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
 
     /** The list's candidates in the index, sorted (threads still pending for a list ahead of a build left out: their rows may be stale). */
@@ -78,6 +87,8 @@ export const listThreadsByScan = (
         if (providers && !providers.has(row.modelProvider ?? '')) continue;
         if (cwds && !cwds.has(row.cwd)) continue;
         if (term !== '' && !contains(row.name ?? '', term) && !contains(row.preview, term)) continue;
+        // Codex's file scan passes by a file whose name's time is no time.
+        if (heldAs === 'fileScan' && Number.isNaN(listed.named)) continue;
         // The source filter last, so what it drops is what it alone hides.
         const rowKinds = sourceKindsOf(row.source);
         if (!rowKinds.some((k) => kinds.has(k))) {
@@ -85,7 +96,7 @@ export const listThreadsByScan = (
           hiddenBySource[kind] = (hiddenBySource[kind] ?? 0) + 1;
           continue;
         }
-        const key = sortKey === 'created_at' ? listed.created : sortKey === 'updated_at' ? listed.updated : listed.recency;
+        const key = sortKey === 'created_at' ? (heldAs === 'fileScan' ? listed.named : listed.created) : sortKey === 'updated_at' ? listed.updated : listed.recency;
         const c: Candidate = { row, key };
         if (cursor && !pastCursor(heldAs, sortKey, c, cursor, direction)) continue;
         candidates.push(c);

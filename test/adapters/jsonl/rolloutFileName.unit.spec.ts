@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseRolloutFileName } from '../../../adapters/jsonl/rolloutFileName.js';
+import { formatRolloutFileName, parseRolloutFileName, sessionDayParts } from '../../../adapters/jsonl/rolloutFileName.js';
 
 describe('jsonl rolloutFileName', () => {
   it('parses a root rollout file name', () => {
@@ -30,6 +30,20 @@ describe('jsonl rolloutFileName', () => {
       '.rollout-2026-11-21T14-31-24-01a1fe84-e393-7df3-89c1-fe2af51ed21c.jsonl',
     ]) {
       expect(parseRolloutFileName(name), name).to.equal(undefined);
+    }
+  });
+
+  it("names a file we write in the process's local time, as Codex does (UTC+8: 8 h past the session's UTC time, the day folder the name's)", () => {
+    const was = process.env.TZ;
+    // Node reads TZ again when it is assigned.
+    process.env.TZ = 'Asia/Shanghai';
+    try {
+      const at = new Date('2026-11-27T20:43:05.123Z');
+      expect(formatRolloutFileName(at, '01a1fe84-e393-7df3-89c1-fe2af51ed21c')).to.equal('rollout-2026-11-28T04-43-05-01a1fe84-e393-7df3-89c1-fe2af51ed21c.jsonl');
+      expect(sessionDayParts(at)).to.deep.equal(['2026', '11', '28']);
+    } finally {
+      if (was === undefined) delete process.env.TZ;
+      else process.env.TZ = was;
     }
   });
 });

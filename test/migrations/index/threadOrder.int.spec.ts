@@ -50,7 +50,7 @@ describe('schema step thread-order: thread rows carry their sort keys, threadOrd
     right(await catchUpHome(built, home)());
     const fresh = right(await built.dump()());
     const listed = await answers(built, home);
-    expect(right(await built.range('threadOrder', [])()).length).to.equal(3 * IDS.length);
+    expect(right(await built.range('threadOrder', [])()).length).to.equal(4 * IDS.length);
     // The same index as the version before wrote it: no sort keys in thread rows, no threadOrder.
     const threads = right(await built.range('threads', [])());
     const order = right(await built.range('threadOrder', [])());

@@ -1,8 +1,8 @@
 // The differences the fuzzer does not fail on, each a difference class (method and answer path,
 // array indexes as `[]`) with why. Two kinds:
 //   - explained: something Codex cannot do, or a rule docs/compatibility.md states; kept;
-//   - KNOWN-OPEN: a defect of issue 69 another branch fixes (fid-folds, fid-lists); the long run
-//     reports them apart, and the lead deletes each entry once its fix is merged.
+//   - KNOWN-OPEN: an open defect of issue 69; the long run reports them apart, and an entry is
+//     deleted once its fix is merged (fid-folds' cwd and error entries went with its merge).
 // Everything else is unexplained and fails the run.
 import type { AnswerDifference } from '../compat/historyComparison.js';
 import { renderHome, WORKDIR, type FuzzHome, type FuzzThread } from './fuzzHome.js';
@@ -25,45 +25,17 @@ export interface DeclaredDifference {
 const anyThread = (home: FuzzHome, p: (t: FuzzThread) => boolean): boolean => home.threads.some(p);
 /** Whether an edit of the home lands on a field whose description (`line N <variant>.<field> = v`) matches. */
 const edited = (home: FuzzHome, field: RegExp): boolean => renderHome(home, WORKDIR).files.some((f) => f.edits.some((e) => field.test(e)));
-const ABSOLUTE_CWDS: ReadonlySet<string> = new Set([WORKDIR, `${WORKDIR}/`]);
 const READS = /^thread\/(read|list|turns\/list|items\/list|items\/read)$/;
 
 export const DECLARED: readonly DeclaredDifference[] = [
-  {
-    id: 'non-absolute cwd',
-    method: /^thread\/(read|list)$/,
-    path: /^result\.(thread|data\[\])\.(cwd|model)$/,
-    when: (home) => anyThread(home, (t) => !ABSOLUTE_CWDS.has(t.cwd)) || edited(home, / (session_meta|turn_context)\.cwd = /),
-    why: "Codex refuses a meta's or turn context's cwd that is not absolute (its turn context then undecodable: model null); we take it as written",
-    docs: 'issue 69: non-absolute cwd',
-    knownOpen: 'issue 69, fid-folds: non-absolute cwd',
-  },
-  {
-    id: 'cwd trailing slash',
-    method: /^thread\/(read|list)$/,
-    path: /^result\.(thread|data\[\])\.cwd$/,
-    when: (home) => anyThread(home, (t) => t.cwd === `${WORKDIR}/`),
-    why: 'Codex answers a cwd with its trailing slash taken off (a normalised absolute path); we answer it as written',
-    docs: "issue 69 (found by the fuzzer): cwd as Codex normalises it, beside fid-folds' non-absolute cwd",
-    knownOpen: "issue 69, new (fuzzer): cwd normalisation, handed over with fid-folds' non-absolute cwd",
-  },
-  {
-    id: 'error then task_complete',
-    method: /^thread\/(read|turns\/list)$/,
-    path: /^result\.(thread\.turns|data)\[\]\.(status|error)$/,
-    when: (home) => anyThread(home, (t) => t.mode === 'legacy' && t.turns.some((u) => u.ending === 'errorThenComplete')),
-    why: "a legacy turn whose error event comes before its task_complete: Codex's status and error for it differ from ours",
-    docs: 'issue 69: error-then-task_complete',
-    knownOpen: 'issue 69, fid-folds: error-then-task_complete',
-  },
   {
     id: 'undecodable turn_context',
     method: READS,
     path: /./,
     when: (home) => edited(home, / turn_context\./),
     why: 'a turn_context field set to an edge value makes a line Codex does not decode: it takes no model from it and numbers implicit turns over it; ours reads what it can',
-    docs: 'issue 69: implicit turn numbering over an undecodable turn_context',
-    knownOpen: 'issue 69, fid-folds: implicit turn numbering over undecodable turn_context',
+    docs: 'issue 69: lines Codex cannot decode (the cwd, collaboration mode and settings cases are followed; other edited fields are not yet)',
+    knownOpen: 'issue 69, open: a turn_context line Codex cannot decode for a field edited to an edge value',
   },
   {
     id: 'empty provider',

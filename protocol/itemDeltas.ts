@@ -130,13 +130,21 @@ const isStream = (v: unknown): v is AsyncIterable<unknown> => typeof v === 'obje
 /** An API item: an object of an item type with an id (an item holds no item: its fields are not looked into). */
 const isItem = (v: Json): boolean => typeof v['type'] === 'string' && typeof v['id'] === 'string' && ITEM_TYPES.has(v['type']);
 
+/**
+ * Sets an own property, whatever its key: an assignment of `__proto__` would set the object's
+ * prototype and lose the key (a turn id, a map key of a token report).
+ */
+const setOwn = (out: Json, key: string, value: unknown): void => {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+};
+
 /** `item` with `field` set to `value` right after `after` (Codex's key order), or last when `after` is absent. */
 const withFieldAfter = (item: Json, after: string, field: string, value: unknown): Json => {
   if (!(after in item)) return { ...item, [field]: value };
   const out: Json = {};
   for (const [k, v] of Object.entries(item)) {
-    out[k] = v;
-    if (k === after) out[field] = value;
+    setOwn(out, k, v);
+    if (k === after) setOwn(out, field, value);
   }
   return out;
 };
@@ -200,7 +208,7 @@ const shapeAll = (value: unknown, deltas: ReadonlyArray<AppliedItemDelta>): unkn
   // Alone, it is a notification's, which is not sent (`itemAbsentAt`).
   if (isItem(value)) return shapeItem(value, deltas) ?? value;
   const out: Json = {};
-  for (const [k, v] of Object.entries(value)) out[k] = shapeAll(v, deltas);
+  for (const [k, v] of Object.entries(value)) setOwn(out, k, shapeAll(v, deltas));
   return out;
 };
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { foldLines } from '../../fixtures/foldLines.js';
+import { answerAt } from '../../../protocol/itemDeltas.js';
 
 // An MCP call's facts beyond its result, as Codex 0.169.0 writes them (the compat items scenario's
 // `lookup` tool, annotated read-only and naming a UI resource): camelCase in a paginated
@@ -12,10 +13,12 @@ const started = line('event_msg', { type: 'task_started', turn_id: TURN, started
 const ended = line('event_msg', { type: 'task_complete', turn_id: TURN, completed_at: 1795615895 });
 const result = { content: [{ type: 'text', text: 'rollout: a word.' }], isError: false };
 
+/** The MCP calls of the fold, as a connection speaking 0.169.0 gets them (the index holds what 0.171.0 reads too: protocol/itemDeltas.ts). */
 const mcpItems = (mode: 'paginated' | 'legacy', lines: string[]): Array<Record<string, unknown>> =>
   foldLines(mode, [started, ...lines, ended])
     .flatMap((t) => t.items as unknown as Array<Record<string, unknown>>)
-    .filter((i) => i.type === 'mcpToolCall');
+    .filter((i) => i.type === 'mcpToolCall')
+    .map((i) => answerAt('0.169.0', i) as Record<string, unknown>);
 
 describe('MCP tool call facts as Codex writes them', () => {
   it('reads a paginated item camelCase: readOnlyHint, mcpAppResourceUri (right after appContext), pluginId, the app context', () => {

@@ -65,6 +65,8 @@ export type ItemDelta =
       readonly field: string;
       readonly before: (value: unknown) => unknown;
       readonly at: (value: unknown) => unknown;
+      /** The side whose reader may find no item (`undefined`), so that pages and summaries count only the items that side has. */
+      readonly noItem?: 'before' | 'at';
       readonly source: string;
     };
 
@@ -77,7 +79,15 @@ export const FIELD_ABSENT: unique symbol = Symbol('field absent');
  */
 export type AppliedItemDelta =
   | Extract<ItemDelta, { kind: 'itemFieldAdded' }>
-  | { readonly kind: 'itemFieldReshaped'; readonly itemType: string; readonly field: string; readonly reshape: (value: unknown) => unknown; readonly evenNull: boolean };
+  | {
+      readonly kind: 'itemFieldReshaped';
+      readonly itemType: string;
+      readonly field: string;
+      readonly reshape: (value: unknown) => unknown;
+      readonly evenNull: boolean;
+      /** Whether `reshape` may answer `undefined` (no item). */
+      readonly dropsItem: boolean;
+    };
 
 /**
  * The item deltas a connection speaking `version` applies: the added and reshaped fields of its
@@ -86,10 +96,11 @@ export type AppliedItemDelta =
 export const itemDeltasAt = (deltas: ReadonlyArray<ItemDelta>, version: CodexVersion): ReadonlyArray<AppliedItemDelta> =>
   deltas.flatMap((d): AppliedItemDelta[] => {
     if (d.kind === 'itemFieldAdded') return atLeast(version, d.since) ? [d] : [];
-    if (d.kind === 'itemFieldReshaped') return atLeast(version, d.since) ? [{ ...d, evenNull: false }] : [];
-    const reshape = atLeast(version, d.since) ? d.at : d.before;
+    if (d.kind === 'itemFieldReshaped') return atLeast(version, d.since) ? [{ ...d, evenNull: false, dropsItem: true }] : [];
+    const side = atLeast(version, d.since) ? 'at' : 'before';
+    const reshape = d[side];
     // A null is read too where the reader changes it (a field the version has not).
-    return [{ kind: 'itemFieldReshaped', itemType: d.itemType, field: d.field, reshape, evenNull: reshape(null) !== null }];
+    return [{ kind: 'itemFieldReshaped', itemType: d.itemType, field: d.field, reshape, evenNull: reshape(null) !== null, dropsItem: d.noItem === side }];
   });
 
 /** What carries deltas: a method's entry. */

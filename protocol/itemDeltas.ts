@@ -7,6 +7,7 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import type { AppliedItemDelta, CodexVersion, ItemDelta, Versioned } from './codexVersions.js';
 import { FIELD_ABSENT, itemDeltasAt, resultAt } from './codexVersions.js';
 import { THREAD_ITEM_TYPES } from '../domain/thread/threadItem.js';
+import type { ItemPresence, ThreadItem } from '../domain/thread/threadItem.js';
 import { RenderedTurns, turnValues } from '../domain/thread/turn.js';
 import { AgentMessageDisplay169 } from '../domain/rollout/kinds/legacyItemEvents.js';
 
@@ -111,6 +112,7 @@ export const ITEM_DELTAS: ReadonlyArray<ItemDelta> = [
     field: 'moderation',
     before: moderationAt169,
     at: moderationAt171,
+    noItem: 'before',
     source: 'codex-rs/app-server-protocol/src/protocol/v2/item.rs (AgentMessageModeration, AgentMessageDisplay tagged by mode)',
   },
 ];
@@ -220,6 +222,16 @@ const shapeAll = (value: unknown, deltas: ReadonlyArray<AppliedItemDelta>): unkn
 export const answerAt = (version: CodexVersion, value: unknown): unknown => {
   const deltas = itemDeltasAt(ITEM_DELTAS, version);
   return deltas.length === 0 ? value : shapeAll(value, deltas);
+};
+
+/**
+ * The items a connection speaking `version` has, where it has fewer than the index (a read field
+ * its serde may fail on: 0.169.0's moderation display), else undefined (it has every item).
+ */
+export const itemPresenceAt = (version: CodexVersion): ItemPresence | undefined => {
+  const dropping = itemDeltasAt(ITEM_DELTAS, version).filter((d) => d.kind === 'itemFieldReshaped' && d.dropsItem);
+  if (dropping.length === 0) return undefined;
+  return { kinds: new Set(dropping.map((d) => d.itemType)), has: (item: ThreadItem) => shapeItem(item as unknown as Json, dropping) !== undefined };
 };
 
 /**

@@ -155,3 +155,13 @@ const EVERY_ITEM_TYPE: { readonly [K in ThreadItem['type']]: null } = {
   exitedReviewMode: null,
 };
 export const THREAD_ITEM_TYPES = Object.keys(EVERY_ITEM_TYPE) as ReadonlyArray<ThreadItem['type']>;
+
+/**
+ * Which items a reader has, where it has fewer than the index (a Codex version whose serde fails
+ * some lines the index reads: protocol/itemDeltas.ts `itemPresenceAt`). Only an item of `kinds`
+ * may be missing; `has` says whether it is there. Pages and summaries count only the items it has.
+ */
+export interface ItemPresence {
+  readonly kinds: ReadonlySet<string>;
+  readonly has: (item: ThreadItem) => boolean;
+}

@@ -4,7 +4,7 @@ import { refusedValue } from '../../domain/errors.js';
 import type { ItemRow } from '../../domain/index/rows.js';
 import type { HistorySegment, ThreadLineage } from '../../domain/history/lineage.js';
 import { inSegment, segmentIndexOfRollout } from '../../domain/history/lineage.js';
-import type { ThreadItem } from '../../domain/thread/threadItem.js';
+import type { ItemPresence, ThreadItem } from '../../domain/thread/threadItem.js';
 import type { HistoryReadPorts } from '../ports.js';
 import { invalidCursor, parseHistoryCursor, serializeHistoryCursor } from '../internal/cursors.js';
 import { paginatedCursorStart, rolloutsNumberedOtherwise } from '../internal/lineage.js';
@@ -107,6 +107,33 @@ async function* walkItems(
   }
 }
 
+/**
+ * The walk with only the items the reader has (`presence`; all when undefined): an item of a kind
+ * it may lack is read to judge it, and kept in `read` so the page does not read it again.
+ */
+async function* presentItems(
+  walk: AsyncGenerator<WalkedItem>,
+  ports: HistoryReadPorts,
+  lineage: ThreadLineage,
+  presence: ItemPresence | undefined,
+  read: Map<WalkedItem, ThreadItem>,
+): AsyncGenerator<WalkedItem> {
+  try {
+    for await (const w of walk) {
+      if (presence === undefined || !presence.kinds.has(w.row.kind)) {
+        yield w;
+        continue;
+      }
+      const [item] = await readItems(ports, lineage, w.segment, [[w.line, w.row]]);
+      if (!presence.has(item!)) continue;
+      read.set(w, item!);
+      yield w;
+    }
+  } finally {
+    await walk.return(undefined);
+  }
+}
+
 /** `otherwise`: the rollouts numbered otherwise, whose cursors carry their anchor's line. */
 const cursorOf = (lineage: ThreadLineage, otherwise: ReadonlySet<string>, w: WalkedItem, includeAnchor: boolean): string =>
   lineage.mode === 'paginated' && w.row.ordinal !== null
@@ -133,15 +160,17 @@ const deferredOutputOf = (item: ThreadItem, commands: boolean, mcp: boolean): Th
 /**
  * `thread/items/list`: one page of items, oldest first unless asked otherwise, from the index
  * and one pread per item. Legacy threads are served too (ids `item-N`), which Codex refuses.
+ * `presence`: the items the asking Codex version has (its pages count only those).
  */
-export const listItems = (ports: HistoryReadPorts, q: ListItemsQuery): TE.TaskEither<EngineError, ItemPage> =>
+export const listItems = (ports: HistoryReadPorts, q: ListItemsQuery, presence?: ItemPresence): TE.TaskEither<EngineError, ItemPage> =>
   useCase(async () => {
     const lineage = await openThread(ports, q.threadId);
     const direction: Direction = q.sortDirection ?? 'asc';
     const size = pageSizeOf(q.limit);
     const start = await startOf(ports, lineage, q, direction);
     // The page and the row that says more follow, in one range read when the segment holds them.
-    const cut = await cutPage(walkItems(ports, lineage, direction, start, q.turnId ?? null, size + 1), size);
+    const items = new Map<WalkedItem, ThreadItem>();
+    const cut = await cutPage(presentItems(walkItems(ports, lineage, direction, start, q.turnId ?? null, size + 1), ports, lineage, presence, items), size);
     const page = cut.rows;
     // As Codex: outputs are deferred only on a page of one turn, and only a successful command's
     // nonempty output or a successful MCP call's plain-text result (no structured content, no app resource).
@@ -149,9 +178,8 @@ export const listItems = (ports: HistoryReadPorts, q: ListItemsQuery): TE.TaskEi
     const deferCommands = oneTurn && q.deferOutput?.commandExecution === true;
     const deferMcp = oneTurn && q.deferOutput?.mcpToolCall === true;
     // One batch of range reads per segment the page touches (a page is usually one segment).
-    const items = new Map<WalkedItem, ThreadItem>();
     for (const seg of new Set(page.map((w) => w.segment))) {
-      const rows = page.filter((w) => w.segment === seg);
+      const rows = page.filter((w) => w.segment === seg && !items.has(w));
       const read = await readItems(
         ports,
         lineage,

@@ -3,6 +3,7 @@ import type { EngineError } from '../../domain/errors.js';
 import { rejected } from '../../domain/errors.js';
 import type { ThreadLineage } from '../../domain/history/lineage.js';
 import type { ItemsView } from '../../domain/thread/turn.js';
+import type { ItemPresence } from '../../domain/thread/threadItem.js';
 import type { HistoryReadPorts } from '../ports.js';
 import { parseHistoryCursor, parseTurnCursor, serializeHistoryCursor, serializeTurnCursor } from '../internal/cursors.js';
 import { paginatedCursorStart, rolloutsNumberedOtherwise } from '../internal/lineage.js';
@@ -46,8 +47,11 @@ const cursorOf = (lineage: ThreadLineage, otherwise: ReadonlySet<string>, t: Wal
     ? serializeHistoryCursor(lineage.thread.id, 'turns', t.pos.ordinal, includeAnchor, otherwise.has(t.segment.rollout.rolloutId) ? t.line : undefined)
     : serializeTurnCursor(t.row.id, includeAnchor);
 
-/** `thread/turns/list`: one page of turns from the index, newest first unless asked otherwise. */
-export const listTurns = (ports: HistoryReadPorts, q: ListTurnsQuery): TE.TaskEither<EngineError, TurnPage> =>
+/**
+ * `thread/turns/list`: one page of turns from the index, newest first unless asked otherwise.
+ * `presence`: the items the asking Codex version has (a summary holds only those).
+ */
+export const listTurns = (ports: HistoryReadPorts, q: ListTurnsQuery, presence?: ItemPresence): TE.TaskEither<EngineError, TurnPage> =>
   useCase(async () => {
     const lineage = await openThread(ports, q.threadId);
     const direction: Direction = q.sortDirection ?? 'desc';
@@ -60,6 +64,6 @@ export const listTurns = (ports: HistoryReadPorts, q: ListTurnsQuery): TE.TaskEi
     const start = q.cursor === null || q.cursor === undefined ? null : await startOf(ports, lineage, q.cursor, direction);
     const cut = await cutPage(walkTurns(ports, lineage, direction, start), size);
     const otherwise = await rolloutsNumberedOtherwise(ports.index, cut.rows);
-    const data = await turnsWithItems(ports, lineage, cut.rows, view, otherwise);
+    const data = await turnsWithItems(ports, lineage, cut.rows, view, otherwise, presence);
     return { data, ...pageCursors(cut, (t, include) => cursorOf(lineage, otherwise, t, include)) };
   });

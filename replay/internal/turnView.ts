@@ -1,7 +1,7 @@
 import type { ItemRow, TurnRow } from '../../domain/index/rows.js';
 import type { HistorySegment, ThreadLineage } from '../../domain/history/lineage.js';
 import { inSegment, lineEndOf } from '../../domain/history/lineage.js';
-import type { ThreadItem } from '../../domain/thread/threadItem.js';
+import type { ItemPresence, ThreadItem } from '../../domain/thread/threadItem.js';
 import type { ItemsView, Turn } from '../../domain/thread/turn.js';
 import { apiTurnOf } from '../../domain/thread/turnFoldState.js';
 import { finalAgentMessageIndex } from '../../domain/thread/finalAgentMessage.js';
@@ -72,15 +72,41 @@ export const turnItemRows = async (
   if (view === 'summary' && allBelowCut) rows = await rowsAt(ports, R, [turn.firstUserItem?.line, turn.finalAgentItem?.line]);
   else rows = (await scannedItemRows(ports, R, turn)) ?? (await rowsAt(ports, R, (await take(ports.index.get('turnIds', [R, turn.id])))?.itemLines ?? []));
   const out = rows.filter(([line, r]) => itemInSegment(seg, line, r));
-  if (view === 'summary' && !allBelowCut) {
-    // The cut runs through the turn's items (or was not judged): its row's summary may name items past it, so pick the two from what is visible.
-    const firstUser = out.find(([, r]) => r.kind === 'userMessage');
-    const agents = out.filter(([, r]) => r.kind === 'agentMessage');
-    const phases = agents.map(([, r]) => r.phase ?? null);
-    const final = agents[finalAgentMessageIndex(seg.rollout.mode, phases)];
-    return out.filter((e) => e === firstUser || e === final);
-  }
-  return out;
+  // The cut runs through the turn's items (or was not judged): its row's summary may name items past it, so pick the two from what is visible.
+  return view === 'summary' && !allBelowCut ? summaryOf(seg, out, ([, r]) => r) : out;
+};
+
+/** A turn's summary among its entries (in rollout order): its first user message and its final agent message. */
+const summaryOf = <E>(seg: HistorySegment, entries: E[], rowOf: (e: E) => ItemRow): E[] => {
+  const firstUser = entries.find((e) => rowOf(e).kind === 'userMessage');
+  const agents = entries.filter((e) => rowOf(e).kind === 'agentMessage');
+  const final =
+    agents[
+      finalAgentMessageIndex(
+        seg.rollout.mode,
+        agents.map((e) => rowOf(e).phase ?? null),
+      )
+    ];
+  return entries.filter((e) => e === firstUser || e === final);
+};
+
+/**
+ * A turn's summary among the items a reader has (`presence`), when the one the index gives holds
+ * an item it lacks: every visible item of the turn read, those it lacks left out, the two picked
+ * from the rest (as that Codex keeps the summary of the items it read).
+ */
+const presentSummary = async (
+  ports: HistoryReadPorts,
+  lineage: ThreadLineage,
+  seg: HistorySegment,
+  turn: TurnRow,
+  allBelowCut: boolean,
+  presence: ItemPresence,
+): Promise<ThreadItem[]> => {
+  const rows = await turnItemRows(ports, seg, turn, 'full', allBelowCut);
+  const items = await readItems(ports, lineage, seg, rows);
+  const had = rows.map((row, i) => ({ row: row[1], item: items[i]! })).filter((e) => !presence.kinds.has(e.item.type) || presence.has(e.item));
+  return summaryOf(seg, had, (e) => e.row).map((e) => e.item);
 };
 
 /** A turn as the API shows it, once its items are read. */
@@ -114,7 +140,8 @@ const keptSummary = (turn: TurnRow, allBelowCut: boolean): ThreadItem[] | undefi
  * `thread-store/src/local/thread_history/read.rs` `list_turns`); the other items of all the turns
  * of one segment are read in one batch (one open, one read per span of nearby ranges).
  * `numberedOtherwise`: the rollouts of the turns' segments numbered otherwise
- * (`rolloutsNumberedOtherwise`).
+ * (`rolloutsNumberedOtherwise`). `presence`: the items the asking Codex version has (a summary
+ * holds only those).
  */
 export const turnsWithItems = async (
   ports: HistoryReadPorts,
@@ -122,6 +149,7 @@ export const turnsWithItems = async (
   turns: ReadonlyArray<{ readonly segment: HistorySegment; readonly row: TurnRow }>,
   view: ItemsView,
   numberedOtherwise: ReadonlySet<string>,
+  presence?: ItemPresence,
 ): Promise<Turn[]> => {
   const allBelowCut = turns.map((t) => itemsAllBelowCut(t.segment, t.row, numberedOtherwise.has(t.segment.rollout.rolloutId)));
   const kept = turns.map((t, i) => (view === 'summary' ? keptSummary(t.row, allBelowCut[i]!) : undefined));
@@ -139,6 +167,10 @@ export const turnsWithItems = async (
     let next = 0;
     for (const i of mine) itemsOf[i] = read.slice(next, (next += rowsOf[i]!.length));
   }
+  if (view === 'summary' && presence !== undefined)
+    for (const [i, t] of turns.entries())
+      if (itemsOf[i]!.some((item) => presence.kinds.has(item.type) && !presence.has(item)))
+        itemsOf[i] = await presentSummary(ports, lineage, t.segment, t.row, allBelowCut[i]!, presence);
   return turns.map((t, i) => apiTurn(t.row, t.segment, view, view === 'summary' ? summaryOfUnended(t.segment, t.row, itemsOf[i]!) : itemsOf[i]!));
 };
 

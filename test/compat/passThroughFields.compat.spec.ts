@@ -22,6 +22,7 @@ import { join, relative } from 'node:path';
 import { compatHome, openColdCodex, sharedCompatHomes } from './compatHomes.js';
 import { freshRoot, openEngineServer } from './mutationHarness.js';
 import type { CompatHome, HistoryMode } from './scenarios.js';
+import { compatCodexVersion } from './appServer.js';
 
 const PLUGIN = { plugin_id: 'compat-scripts@local', script_path: 'scripts/check.sh' };
 const RESULTS: unknown[] = [
@@ -189,6 +190,13 @@ const completed =
   });
 const withId = (id: string) => (item: Record<string, unknown>) => item['id'] === id;
 /** An item line, and the item Codex makes of it (`null`: none, the line is dropped). */
+/**
+ * What Codex answers of a line, by the version the compat run drives: `at171` where 0.171.0
+ * answers otherwise than 0.169.0 (measured with ROLLOUT_ENGINE_COMPAT_CODEX_VERSION=0.171.0).
+ */
+const byVersion = (at169: Readonly<Record<string, unknown>> | null, at171: Readonly<Record<string, unknown>> | null): Readonly<Record<string, unknown>> | null =>
+  compatCodexVersion() === '0.169.0' ? at169 : at171;
+
 const itemLine = (name: string, item: Record<string, unknown> & { id: string }, expected: Readonly<Record<string, unknown>> | null): Insert => ({
   name,
   payload: completed(item),
@@ -295,7 +303,9 @@ const EXTENSION_INSERTS: readonly Insert[] = [
 // options}, unknown fields denied) and `moderation` (AgentMessageModeration {moderated, display:
 // AgentMessageDisplay {action, blockType, cyberTrustedAccess, checkTrustedContacts}}, camelCase on
 // the line): not in the source basis, their shape is the schema's and the binary's. The item's
-// are copied; a legacy message with a moderation (any but null) is shown by no item.
+// are copied; a legacy message with a moderation (any but null) is shown by no item. 0.171.0
+// reads a display only in its own shape (tagged by `mode`): one in 0.169.0's, or without
+// `action`, is no display, the message moderated (protocol/itemDeltas.ts `moderationAt171`).
 const agentItem = (id: string, fields: Record<string, unknown>) => ({
   type: 'AgentMessage',
   id,
@@ -313,21 +323,29 @@ const AGENT_MESSAGE_INSERTS: readonly Insert[] = [
     moderation: null,
     questions: QUESTIONS,
   }),
-  itemLine('AgentMessage moderation with a display', agentItem('agent_moderated', { moderation: { moderated: true, display: DISPLAY, note: 'ignored' } }), {
-    moderation: { moderated: true, display: DISPLAY },
-    questions: null,
-  }),
+  itemLine(
+    'AgentMessage moderation with a display',
+    agentItem('agent_moderated', { moderation: { moderated: true, display: DISPLAY, note: 'ignored' } }),
+    byVersion({ moderation: { moderated: true, display: DISPLAY }, questions: null }, { moderation: { moderated: true, display: null }, questions: null }),
+  ),
   itemLine(
     'AgentMessage moderation, a display in snake_case (unknown fields)',
     agentItem('agent_snake', { moderation: { moderated: false, display: { action: 'show', block_type: 'cyber', cyber_trusted_access: true } } }),
-    { moderation: { moderated: false, display: { action: 'show', blockType: null, cyberTrustedAccess: null, checkTrustedContacts: null } } },
+    byVersion(
+      { moderation: { moderated: false, display: { action: 'show', blockType: null, cyberTrustedAccess: null, checkTrustedContacts: null } } },
+      { moderation: { moderated: true, display: null } },
+    ),
   ),
   itemLine('AgentMessage moderation without display', agentItem('agent_nodisplay', { moderation: { moderated: true } }), {
     moderation: { moderated: true, display: null },
   }),
   itemLine('AgentMessage a question with another field (refused)', agentItem('agent_badquestion', { questions: [{ ...QUESTIONS[0], hint: 'x' }] }), null),
   itemLine('AgentMessage moderation without moderated (refused)', agentItem('agent_nomoderated', { moderation: { display: null } }), null),
-  itemLine('AgentMessage a display without action (refused)', agentItem('agent_noaction', { moderation: { moderated: true, display: { blockType: 'x' } } }), null),
+  itemLine(
+    'AgentMessage a display without action (refused by 0.169.0)',
+    agentItem('agent_noaction', { moderation: { moderated: true, display: { blockType: 'x' } } }),
+    byVersion(null, { moderation: { moderated: true, display: null } }),
+  ),
 ];
 /** A legacy agent message, found by its text. */
 const agentEvent = (name: string, text: string, fields: Record<string, unknown>, expected: Readonly<Record<string, unknown>> | null): Insert => ({

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { answerAt, ITEM_DELTAS } from '../../protocol/itemDeltas.js';
+import { answerAt, ITEM_DELTAS, itemPresenceAt } from '../../protocol/itemDeltas.js';
+import type { ThreadItem } from '../../domain/thread/threadItem.js';
 import { RenderedTurns } from '../../domain/thread/turn.js';
 
 const mcp = { type: 'mcpToolCall', id: 'c1', server: 's', tool: 't', status: 'completed', arguments: { type: 'mcpToolCall', id: 'inner' } };
@@ -82,6 +83,18 @@ describe('unit · protocol/itemDeltas answerAt: items as the connection’s vers
     for await (const t of shaped.turns) got.push(t.items[0]);
     expect(got[0]!['environmentId']).to.equal(null);
     expect(got[1]!['moderation']).to.deep.equal({ moderated: true, display: null });
+  });
+
+  it('itemPresenceAt: 0.169.0 lacks an agent message whose display it cannot read (and nothing else); 0.171.0 has every item', () => {
+    const presence = itemPresenceAt('0.169.0')!;
+    expect([...presence.kinds]).to.deep.equal(['agentMessage']);
+    const modeShown = { ...plain, moderation: { moderated: true, display: { mode: 'show', version: 1, trustedContacts: 'skip' } } };
+    expect(presence.has(modeShown as unknown as ThreadItem)).to.equal(false);
+    expect(presence.has(moderated as unknown as ThreadItem)).to.equal(true);
+    expect(presence.has(plain as unknown as ThreadItem)).to.equal(true);
+    // An MCP call has a field 0.169.0 reads otherwise (environmentId), never no item.
+    expect(presence.has({ ...mcp, environmentId: 'env' } as unknown as ThreadItem)).to.equal(true);
+    expect(itemPresenceAt('0.171.0')).to.equal(undefined);
   });
 
   it('every delta names Codex’s source it follows', () => {

@@ -20,9 +20,15 @@ export const itemsCommand = command({
   },
   params: async () => ({ method: (await import('../../../protocol/items.js')).threadItemsListMethod }),
   onHome: {
-    use: async ({ params }) => {
-      const { listItems } = await import('../../../replay/history/listItems.js');
-      return (home) => listItems(home.read, params);
+    use: async ({ params, opts }) => {
+      const [{ listItems }, { isCodexVersion }, { itemPresenceAt }] = await Promise.all([
+        import('../../../replay/history/listItems.js'),
+        import('../../../protocol/codexVersions.js'),
+        import('../../../protocol/itemDeltas.js'),
+      ]);
+      // The items the version it speaks has (`--codex-version`, resolved by commandSpec), as serve's pages count them.
+      const presence = isCodexVersion(opts.codexVersion) ? itemPresenceAt(opts.codexVersion) : undefined;
+      return (home) => listItems(home.read, params, presence);
     },
     render: ({ args: [threadId], opts, cmd, params }) => ({
       text: (page) => [...page.data.flatMap((e) => itemLines(e.item, `${terminalText(e.turnId)}  `)), ...pageHints(page, pageCommandOf(cmd, '--desc'))].join('\n'),

@@ -19,9 +19,15 @@ export const turnsCommand = command({
   },
   params: async () => ({ method: (await import('../../../protocol/turns.js')).threadTurnsListMethod }),
   onHome: {
-    use: async ({ params }) => {
-      const { listTurns } = await import('../../../replay/history/listTurns.js');
-      return (home) => listTurns(home.read, params);
+    use: async ({ params, opts }) => {
+      const [{ listTurns }, { isCodexVersion }, { itemPresenceAt }] = await Promise.all([
+        import('../../../replay/history/listTurns.js'),
+        import('../../../protocol/codexVersions.js'),
+        import('../../../protocol/itemDeltas.js'),
+      ]);
+      // The items the version it speaks has (`--codex-version`, resolved by commandSpec), as serve's pages count them.
+      const presence = isCodexVersion(opts.codexVersion) ? itemPresenceAt(opts.codexVersion) : undefined;
+      return (home) => listTurns(home.read, params, presence);
     },
     render: ({ cmd, params }) => ({
       text: (page) => [...page.data.flatMap(turnLines), ...pageHints(page, pageCommandOf(cmd, '--asc'))].join('\n'),

@@ -12,10 +12,13 @@ import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome
 import { CODEX_VERSIONS, NEWEST_CODEX_VERSION } from '../../../protocol/codexVersions.js';
 import { RolloutWriter } from '../../fixtures/rolloutLines.js';
 import type { CliRun } from './runCli.js';
+import { answerSchema, CodexSchema } from '../../fixtures/codexSchema.js';
 
 const IDS = ['01a1fe84-0000-7000-8000-0000000000c1', '01a1fe84-0000-7000-8000-0000000000c2', '01a1fe84-0000-7000-8000-0000000000c3'];
 /** A thread whose turn holds an MCP call: an item 0.171.0 answers with `environmentId` (protocol/itemDeltas.ts). */
 const MCP_ID = '01a1fe84-0000-7000-8000-0000000000c9';
+/** A thread whose final agent message has a display only 0.171.0 reads: 0.169.0 has no item for it (protocol/itemDeltas.ts `itemPresenceAt`). */
+const MODERATED_ID = '01a1fe84-0000-7000-8000-0000000000ca';
 
 describe('CLI --codex-version: a command that prints a method result speaks the version serve speaks for the same option', function () {
   this.timeout(120_000);
@@ -42,9 +45,16 @@ describe('CLI --codex-version: a command that prints a method result speaks the 
     return { tag, message };
   };
 
-  /** `serve --codex-version version`'s answer to one request. */
+  const schemas = new Map<string, CodexSchema>();
+  /** `serve --codex-version version`'s answer to one request, held to that version's schema. */
   const served = async (version: string, method: string, params: unknown): Promise<unknown> => {
-    const server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf(), '--codex-version', version]);
+    if (version !== answerSchema.active()?.version && !schemas.has(version)) schemas.set(version, await CodexSchema.generateAt(version));
+    const schema = schemas.get(version);
+    const server = spawnRpcServer(
+      process.execPath,
+      [ENGINE_CLI_PATH, 'serve', '--codex-home', homeOf(), '--codex-version', version],
+      schema === undefined ? {} : { schema },
+    );
     try {
       await server.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
       server.notify('initialized');
@@ -119,5 +129,41 @@ describe('CLI --codex-version: a command that prints a method result speaks the 
         expect(mcp, `${words.join(' ')} at ${v}: the MCP call`).to.not.equal('');
         expect(mcp.includes('"environmentId"'), `${words.join(' ')} at ${v}: environmentId`).to.equal(v !== '0.169.0');
       }
+  });
+
+  // Last too: it adds its thread to the home.
+  it('an item a version has not: items and turns --json at 0.169.0 count and pick only the items it has, each equal to serve at that version', async () => {
+    const w = chatThread('paginated', MODERATED_ID, 1);
+    const t = new RolloutWriter('paginated', MODERATED_ID, { startOrdinal: w.nextOrdinal(), startMs: w.nowMs() + 1000 });
+    t.taskStarted('t2').agentMessage('t2', 'msg-before', 'Before.', { phase: null });
+    t.agentMessage('t2', 'msg-new', 'Shown by 0.171.0.', {
+      phase: null,
+      moderation: { moderated: true, display: { mode: 'show', version: 1, trustedContacts: 'skip' } },
+    });
+    t.taskComplete('t2');
+    writeRollout(homeOf(), rolloutName(MODERATED_ID).replace('14-00-00', '14-10-00'), w.text() + t.text());
+    const asked: ReadonlyArray<[string[], string, Record<string, unknown>]> = [
+      [['items', MODERATED_ID, '--limit', '2'], 'thread/items/list', { threadId: MODERATED_ID, limit: 2 }],
+      [['items', MODERATED_ID, '--limit', '2', '--desc'], 'thread/items/list', { threadId: MODERATED_ID, limit: 2, sortDirection: 'desc' }],
+      [['turns', MODERATED_ID], 'thread/turns/list', { threadId: MODERATED_ID }],
+    ];
+    const printed = new Map<string, any>();
+    for (const [words, method, params] of asked)
+      for (const v of CODEX_VERSIONS) {
+        const r = cli(undefined, ...words, '--json', '--codex-version', v);
+        expect(r.status, `${words.join(' ')} at ${v}: ${r.stderr}`).to.equal(0);
+        printed.set(`${words.join(' ')} ${v}`, JSON.parse(r.stdout));
+        expect(printed.get(`${words.join(' ')} ${v}`), `${words.join(' ')} at ${v}`).to.deep.equal(((await served(v, method, params)) as { result: unknown }).result);
+      }
+    const ids = (page: any): string[] => page.data.map((e: any) => e.item.id);
+    // Newest first, a page of 2: at 0.169.0 the message before it and the turn's user message; at 0.171.0 the message itself first.
+    const desc = `items ${MODERATED_ID} --limit 2 --desc`;
+    expect(printed.get(`${desc} 0.169.0`).data).to.have.length(2);
+    expect(ids(printed.get(`${desc} 0.169.0`))[0]).to.equal('msg-before');
+    expect(ids(printed.get(`${desc} 0.171.0`))[0]).to.equal('msg-new');
+    // The summary's final agent message: the one before it at 0.169.0.
+    const finals = (page: any): string[] => page.data[0].items.filter((i: any) => i.type === 'agentMessage').map((i: any) => i.id);
+    expect(finals(printed.get(`turns ${MODERATED_ID} 0.169.0`))).to.deep.equal(['msg-before']);
+    expect(finals(printed.get(`turns ${MODERATED_ID} 0.171.0`))).to.deep.equal(['msg-new']);
   });
 });

@@ -161,6 +161,7 @@ const shapeItem = (item: Json, deltas: ReadonlyArray<AppliedItemDelta>): Json | 
     } else if (d.field in out) {
       const value = d.reshape(out[d.field]);
       if (value === undefined) return undefined;
+      if (value === out[d.field]) continue;
       if (value === FIELD_ABSENT) {
         const { [d.field]: _absent, ...rest } = out;
         out = rest;
@@ -181,6 +182,10 @@ const mayChange = (text: string, deltas: ReadonlyArray<AppliedItemDelta>): boole
       text.includes(`"type":${JSON.stringify(d.itemType)}`) && (d.kind === 'itemFieldAdded' || new RegExp(`"${d.field}":${d.evenNull ? '' : '(?!null)'}`).test(text)),
   );
 
+/**
+ * `value` with its items shaped; a part that holds no item a delta changes is returned as it is
+ * (not copied), so an answer with no item (a thread list, a token report) costs one walk.
+ */
 const shapeAll = (value: unknown, deltas: ReadonlyArray<AppliedItemDelta>): unknown => {
   if (value instanceof RenderedTurns) {
     if (!mayChange(value.json, deltas)) return value;
@@ -195,24 +200,60 @@ const shapeAll = (value: unknown, deltas: ReadonlyArray<AppliedItemDelta>): unkn
       for await (const piece of value) yield shapeAll(piece, deltas);
     })();
   // An item the version has no item for leaves its list (a turn's items), and so does a page's entry of it (`{turnId, item, …}`).
-  if (Array.isArray(value))
-    return value.flatMap((v) => {
-      if (!isPlainObject(v)) return [shapeAll(v, deltas)];
-      if (isItem(v)) return shapeItem(v, deltas) ?? [];
-      const entryItem = v['item'];
-      if (isPlainObject(entryItem) && isItem(entryItem)) {
-        const item = shapeItem(entryItem, deltas);
-        return item === undefined ? [] : [{ ...(shapeAll({ ...v, item: null }, deltas) as Json), item }];
-      }
-      return [shapeAll(v, deltas)];
-    });
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i += 1) {
+      const v: unknown = value[i];
+      const shaped = typeof v !== 'object' || v === null ? SAME : shapeEntry(v, deltas);
+      if (shaped === SAME && out === undefined) continue;
+      out ??= value.slice(0, i);
+      if (shaped === SAME) out.push(v);
+      else if (shaped !== NONE) out.push(shaped);
+    }
+    return out ?? value;
+  }
   if (!isPlainObject(value)) return value;
   // Alone, it is a notification's, which is not sent (`itemAbsentAt`).
   if (isItem(value)) return shapeItem(value, deltas) ?? value;
-  const out: Json = {};
-  for (const [k, v] of Object.entries(value)) setOwn(out, k, shapeAll(v, deltas));
-  return out;
+  let out: Json | undefined;
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i += 1) {
+    const v = value[keys[i]!];
+    // A string, number, boolean or null holds no item (most of an answer's fields).
+    if (typeof v !== 'object' || v === null) {
+      if (out !== undefined) setOwn(out, keys[i]!, v);
+      continue;
+    }
+    const shaped = shapeAll(v, deltas);
+    if (shaped === v && out === undefined) continue;
+    if (out === undefined) {
+      // The first part that changed: the object is copied, the parts before it as they are.
+      out = {};
+      for (let j = 0; j < i; j += 1) setOwn(out, keys[j]!, value[keys[j]!]);
+    }
+    setOwn(out, keys[i]!, shaped);
+  }
+  return out ?? value;
 };
+
+const SAME: unique symbol = Symbol('same');
+const NONE: unique symbol = Symbol('none');
+
+/** One entry of a list as shaped: `SAME` as it is, `NONE` when it is (or its page entry holds) an item the version has not. */
+const shapeEntry = (v: object, deltas: ReadonlyArray<AppliedItemDelta>): unknown => {
+  if (!isPlainObject(v)) return same(v, shapeAll(v, deltas));
+  if (isItem(v)) return same(v, shapeItem(v, deltas) ?? NONE);
+  const entryItem = v['item'];
+  if (isPlainObject(entryItem) && isItem(entryItem)) {
+    const item = shapeItem(entryItem, deltas);
+    if (item === undefined) return NONE;
+    const rest = shapeAll({ ...v, item: null }, deltas) as Json;
+    return item === entryItem && Object.keys(rest).every((k) => k === 'item' || rest[k] === v[k]) ? SAME : { ...rest, item };
+  }
+  return same(v, shapeAll(v, deltas));
+};
+
+const same = (before: unknown, after: unknown): unknown => (after === before ? SAME : after);
 
 /**
  * An answer or a notification's params as a connection speaking `version` gets it: each item in

@@ -97,6 +97,24 @@ describe('unit · protocol/itemDeltas answerAt: items as the connection’s vers
     expect(itemPresenceAt('0.171.0')).to.equal(undefined);
   });
 
+  it('an answer with no item a delta changes is passed as it is, not copied; one with such an item is copied where it changes, its input untouched', () => {
+    const list = { data: [{ id: 't1', preview: 'p', status: { type: 'notLoaded' }, turns: [] }], nextCursor: null };
+    for (const v of ['0.169.0', '0.171.0'] as const) expect(answerAt(v, list), v).to.equal(list);
+    const page = {
+      data: [
+        { turnId: 't1', item: plain },
+        { turnId: 't1', item: mcp },
+      ],
+      nextCursor: null,
+    };
+    const before = JSON.stringify(page);
+    const shaped = answerAt('0.171.0', page) as typeof page;
+    expect(shaped).to.not.equal(page);
+    expect(shaped.data[0]).to.equal(page.data[0]);
+    expect(shaped.data[1]!.item).to.have.property('environmentId', null);
+    expect(JSON.stringify(page)).to.equal(before);
+  });
+
   it('every delta names Codex’s source it follows', () => {
     for (const d of ITEM_DELTAS) expect(d.source).to.match(/^codex-rs\//);
   });

@@ -122,11 +122,12 @@ export const searchCommand = command({
             `${terminalText(r.thread.id)}  ${oneLineText(r.thread.name ?? r.thread.preview, LISTED_TEXT_MAX)}`,
             `    ${highlight(oneLine(r.snippet), matchRanges(oneLine(r.snippet), searchTerm.trim()))}`,
           ]);
-    // The snippet cut of the version the command speaks (`--codex-version`), as serve's.
-    const { threadSearchMethod, snippetContextAt } = await import('../../../protocol/search.js');
-    const { serverVersionOf } = await import('../../../protocol/codexVersions.js');
-    const chosen = serverVersionOf(opts.codexVersion, process.env['ROLLOUT_ENGINE_CODEX_VERSION']);
-    const context = 'version' in chosen ? snippetContextAt(threadSearchMethod, chosen.version) : undefined;
+    // The snippet cut of the version the command speaks (`--codex-version`, resolved by commandSpec), as serve's.
+    const [{ threadSearchMethod, snippetContextAt }, { isCodexVersion }] = await Promise.all([
+      import('../../../protocol/search.js'),
+      import('../../../protocol/codexVersions.js'),
+    ]);
+    const context = isCodexVersion(opts.codexVersion) ? snippetContextAt(threadSearchMethod, opts.codexVersion) : undefined;
     return runOnHome(opts, (home) => searchThreads(home.read, q, context), {
       text: (page) => [...threadLines(page), ...pageHints(page, withTerms(pageCommandOf(cmd, '--asc'), terms)).map(terminalText)].join('\n'),
       json: (page) => page,

@@ -17,6 +17,8 @@ import { answerSchema, CodexSchema } from '../../fixtures/codexSchema.js';
 const IDS = ['01a1fe84-0000-7000-8000-0000000000c1', '01a1fe84-0000-7000-8000-0000000000c2', '01a1fe84-0000-7000-8000-0000000000c3'];
 /** A thread whose turn holds an MCP call: an item 0.171.0 answers with `environmentId` (protocol/itemDeltas.ts). */
 const MCP_ID = '01a1fe84-0000-7000-8000-0000000000c9';
+/** A thread whose user message has a run of spaces before the searched word: its snippet is cut otherwise by each version (protocol/search.ts `snippetContextAt`). */
+const SPACED_ID = '01a1fe84-0000-7000-8000-0000000000cb';
 /** A thread whose final agent message has a display only 0.171.0 reads: 0.169.0 has no item for it (protocol/itemDeltas.ts `itemPresenceAt`). */
 const MODERATED_ID = '01a1fe84-0000-7000-8000-0000000000ca';
 
@@ -165,5 +167,22 @@ describe('CLI --codex-version: a command that prints a method result speaks the 
     const finals = (page: any): string[] => page.data[0].items.filter((i: any) => i.type === 'agentMessage').map((i: any) => i.id);
     expect(finals(printed.get(`turns ${MODERATED_ID} 0.169.0`))).to.deep.equal(['msg-before']);
     expect(finals(printed.get(`turns ${MODERATED_ID} 0.171.0`))).to.deep.equal(['msg-new']);
+  });
+
+  // Last too: it adds its thread to the home.
+  it('search --json cuts each snippet as serve at the same version does, and the versions cut this one otherwise', async () => {
+    const text = `alpha beta gamma delta epsilon zeta eta theta iota kappa ${' '.repeat(40)}lambda mu nu spacedneedle xi omicron pi rho sigma tau upsilon phi chi psi omega ${'end '.repeat(30)}`;
+    const w = new RolloutWriter('paginated', SPACED_ID).sessionMeta().chatTurn('t1', text, 'answer');
+    writeRollout(homeOf(), rolloutName(SPACED_ID).replace('14-00-00', '14-11-00'), w.text());
+    const snippets: string[] = [];
+    for (const v of CODEX_VERSIONS) {
+      const r = cli(undefined, 'search', 'spacedneedle', '--json', '--codex-version', v);
+      expect(r.status, `search at ${v}: ${r.stderr}`).to.equal(0);
+      const printed = JSON.parse(r.stdout) as { data: Array<{ snippet: string }> };
+      expect(printed, `search at ${v}`).to.deep.equal(((await served(v, 'thread/search', { searchTerm: 'spacedneedle' })) as { result: unknown }).result);
+      expect(printed.data).to.have.length(1);
+      snippets.push(printed.data[0]!.snippet);
+    }
+    expect(snippets[0]).to.not.equal(snippets[1]);
   });
 });

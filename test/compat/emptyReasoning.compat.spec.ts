@@ -8,11 +8,10 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { openColdCodex } from './compatHomes.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
+import { openEngineServer } from './mutationHarness.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 
 const THREAD = '019a0000-0000-7000-8000-000000000601';
@@ -51,9 +50,7 @@ describe('compat: an empty reasoning summary part (codex app-server 0.169.0)', f
     const differing: string[] = [];
     let codexReasoning: unknown;
     try {
-      ours = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome, '--index-dir', mkdtempSync(join(root, 'index-'))]);
-      await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: { experimentalApi: true } });
-      ours.notify('initialized');
+      ours = await openEngineServer({ codexHome }, mkdtempSync(join(root, 'index-')));
       for (const [method, params, pick] of [
         ['thread/read', { threadId: THREAD, includeTurns: true }, (r: any) => reasoningOf(r.thread.turns)],
         ['thread/turns/list', { threadId: THREAD, itemsView: 'full' }, (r: any) => reasoningOf(r.data)],

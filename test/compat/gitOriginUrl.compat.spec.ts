@@ -10,12 +10,11 @@ import { expect } from 'chai';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { AppServerError } from './appServer.js';
 import { openColdCodex } from './compatHomes.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
+import { openEngineServer } from './mutationHarness.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 
 /** Origins as users' metas hold them: with credentials of each kind, without, and ones Codex refuses. */
@@ -77,17 +76,8 @@ describe("compat: a thread's git origin without its credentials (codex app-serve
     };
   };
   const openOurs = async (codexHome: string): Promise<Ask> => {
-    const ours: StdioRpcClient = spawnRpcServer(process.execPath, [
-      ENGINE_CLI_PATH,
-      'serve',
-      '--codex-home',
-      codexHome,
-      '--index-dir',
-      mkdtempSync(join(root, 'index-')),
-    ]);
+    const ours: StdioRpcClient = await openEngineServer({ codexHome }, mkdtempSync(join(root, 'index-')));
     servers.push(ours);
-    await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: { experimentalApi: true } });
-    ours.notify('initialized');
     return (m, p) => ours.request(m, p);
   };
 

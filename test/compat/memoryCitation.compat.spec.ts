@@ -7,12 +7,11 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 import { openColdCodex } from './compatHomes.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
+import { openEngineServer } from './mutationHarness.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 
 const CITED = ['019f6aec-dad8-7ac3-a936-d7179d06264a', '019f6b09-98bf-7b22-b3d1-d423804d72ee'];
@@ -69,9 +68,7 @@ describe("compat: an agent message's memory citation, rolloutIds as threadIds (c
     const codexCitations: unknown[] = [];
     let compared = 0;
     try {
-      ours = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome, '--index-dir', mkdtempSync(join(root, 'index-'))]);
-      await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: { experimentalApi: true } });
-      ours.notify('initialized');
+      ours = await openEngineServer({ codexHome }, mkdtempSync(join(root, 'index-')));
       for (const mode of ['legacy'] as const) {
         const threadId = threadOf(mode, 0);
         for (const [method, params, pick] of [

@@ -114,9 +114,15 @@ export async function codexViews(server: AppServer, threadId: string, expectUsag
   return { thread, readTurns, turns, items, tokenUsage, clock };
 }
 
-/** `rollout-engine serve` on a home: our JSON-RPC server, initialized. */
-export async function openEngineServer(home: CompatHome): Promise<StdioRpcClient> {
-  const client = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome]);
+/** `rollout-engine serve` on a home (its index in `indexDir` when given): our JSON-RPC server, initialized. */
+export async function openEngineServer(home: Pick<CompatHome, 'codexHome'>, indexDir?: string): Promise<StdioRpcClient> {
+  const client = spawnRpcServer(process.execPath, [
+    ENGINE_CLI_PATH,
+    'serve',
+    '--codex-home',
+    home.codexHome,
+    ...(indexDir === undefined ? [] : ['--index-dir', indexDir]),
+  ]);
   const init = await client.request('initialize', { clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' }, capabilities: { experimentalApi: true } });
   if (!('result' in init)) throw new Error(`serve initialize: ${JSON.stringify(init)}`);
   client.notify('initialized');

@@ -10,12 +10,11 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
 import { openColdCodex } from './compatHomes.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
+import { openEngineServer } from './mutationHarness.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 
 const LEGACY = '019a0000-0000-7000-8000-000000000201';
@@ -67,9 +66,7 @@ describe("compat: thread/read of a CLI thread's head: threadSource and a sub-age
     const threadSources: unknown[] = [];
     let compared = 0;
     try {
-      ours = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', codexHome, '--index-dir', mkdtempSync(join(root, 'index-'))]);
-      await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: { experimentalApi: true } });
-      ours.notify('initialized');
+      ours = await openEngineServer({ codexHome }, mkdtempSync(join(root, 'index-')));
       for (const t of THREADS)
         for (const includeTurns of [false, true]) {
           const params = { threadId: t.id, includeTurns };

@@ -4,22 +4,21 @@
 // models, lists threads (ours), resumes a thread and runs a turn (the upstream's, with its
 // notifications), then pages that turn from the engine; with the upstream killed, history keeps
 // answering and the upstream comes back at the next request.
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { spawnSync, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
-import { connectWebSocketRpc } from '../fixtures/webSocketRpcClient.js';
 import type { WebSocketRpcClient } from '../fixtures/webSocketRpcClient.js';
 import { appServerEnv, resolveCodexCommand, writeCodexConfig } from './appServer.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
+import { startUpstreamServe } from './upstreamServe.js';
+import type { UpstreamServe } from './upstreamServe.js';
 import { MockResponses } from './mockResponses.js';
 import { openColdCodex } from './compatHomes.js';
 import { buildScenarioHome, SCENARIOS } from './scenarios.js';
 import type { CompatHome } from './scenarios.js';
-import { freeLoopbackPort } from '../../adapters/rpc/upstream.js';
 import { skipUnmet } from '../fixtures/skipUnmet.js';
 import { hasTmux, tmuxTui, until } from './tmuxTui.js';
 
@@ -40,6 +39,7 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
   let root: string;
   let home: CompatHome;
   let mock: MockResponses;
+  let upstream: UpstreamServe | undefined;
   let serve: ChildProcess | undefined;
   let client: WebSocketRpcClient | undefined;
   let serveUrl = '';
@@ -55,50 +55,17 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
     );
     mock = await MockResponses.start();
     writeCodexConfig(home.codexHome, mock.port);
-    const port = await freeLoopbackPort();
-    serveUrl = `ws://127.0.0.1:${port}`;
-    const codex = resolveCodexCommand();
-    serve = spawn(
-      process.execPath,
-      [
-        ENGINE_CLI_PATH,
-        'serve',
-        '--codex-home',
-        home.codexHome,
-        '--listen',
-        `ws://127.0.0.1:${port}`,
-        '--upstream',
-        'codex',
-        '--upstream-bin',
-        codex.file,
-        '--log-level',
-        'warn',
-      ],
-      { env: { ...process.env, ...appServerEnv({ codexHome: home.codexHome }) }, stdio: ['ignore', 'ignore', 'inherit'], cwd: home.workDir },
-    );
-    await until('serve to listen', async () => {
-      if (serve!.exitCode !== null || serve!.signalCode !== null) throw new Error(`serve exited before it listened: ${serve!.exitCode ?? serve!.signalCode}`);
-      try {
-        client = await connectWebSocketRpc(`ws://127.0.0.1:${port}`, {}, 'codex');
-        return true;
-      } catch (err) {
-        // Not listening yet; any other failure of the connection is the test's.
-        if ((err as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw err;
-        return false;
-      }
-    });
+    upstream = await startUpstreamServe(home, resolveCodexCommand(), 'warn');
+    serve = upstream.process;
+    serveUrl = upstream.url;
+    client = upstream.client;
     // Initialized here, so each case runs alone too (`--grep`).
     init = await answer('initialize', { clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' }, capabilities: { experimentalApi: true } });
     client!.notify('initialized');
   });
 
   after(async () => {
-    client?.close();
-    if (serve !== undefined && serve.exitCode === null) {
-      const exited = new Promise((r) => serve!.once('exit', r));
-      serve.kill('SIGTERM');
-      await exited;
-    }
+    await upstream?.stop();
     await mock?.stop();
     rmSync(root, { recursive: true, force: true });
   });

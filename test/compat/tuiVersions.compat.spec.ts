@@ -5,21 +5,18 @@
 // a fresh `codex --remote` starts a thread through the upstream, which the engine reads at once
 // (no rollout yet: the upstream's answer) and again after a turn (from the index). The version
 // each TUI connection speaks (serve's log) is the TUI's own.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { connectWebSocketRpc } from '../fixtures/webSocketRpcClient.js';
 import type { WebSocketRpcClient } from '../fixtures/webSocketRpcClient.js';
 import { appServerEnv, codexCommandAt, writeCodexConfig } from './appServer.js';
 import type { CodexCommand } from './appServer.js';
-import { ENGINE_CLI_PATH } from './engineCli.js';
+import { startUpstreamServe } from './upstreamServe.js';
+import type { UpstreamServe } from './upstreamServe.js';
 import { MockResponses } from './mockResponses.js';
 import { buildScenarioHome, SCENARIOS } from './scenarios.js';
 import type { CompatHome } from './scenarios.js';
-import { freeLoopbackPort } from '../../adapters/rpc/upstream.js';
 import { skipUnmet } from '../fixtures/skipUnmet.js';
 import { CODEX_VERSIONS } from '../../protocol/codexVersions.js';
 import { hasTmux, tmuxTui, until } from './tmuxTui.js';
@@ -45,8 +42,7 @@ for (const version of CODEX_VERSIONS) {
     let home: CompatHome;
     let mock: MockResponses;
     let codex: CodexCommand;
-    let serve: ChildProcess | undefined;
-    let serveLog = '';
+    let upstream: UpstreamServe | undefined;
     let client: WebSocketRpcClient | undefined;
     let serveUrl = '';
     const tuis: TmuxTui[] = [];
@@ -63,29 +59,9 @@ for (const version of CODEX_VERSIONS) {
       );
       mock = await MockResponses.start();
       writeCodexConfig(home.codexHome, mock.port);
-      const port = await freeLoopbackPort();
-      serveUrl = `ws://127.0.0.1:${port}`;
-      // `--upstream-bin` takes one executable: the native binary, or the package's launcher (a node script with its shebang).
-      const upstreamBin = codex.args.length === 0 ? codex.file : codex.args[0]!;
-      serve = spawn(
-        process.execPath,
-        [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--listen', serveUrl, '--upstream', 'codex', '--upstream-bin', upstreamBin, '--log-level', 'info'],
-        { env: { ...process.env, ...appServerEnv({ codexHome: home.codexHome }) }, stdio: ['ignore', 'ignore', 'pipe'], cwd: home.workDir },
-      );
-      serve.stderr!.setEncoding('utf8');
-      serve.stderr!.on('data', (chunk: string) => (serveLog += chunk));
-      await until('serve to listen', async () => {
-        if (serve!.exitCode !== null || serve!.signalCode !== null)
-          throw new Error(`serve exited before it listened: ${serve!.exitCode ?? serve!.signalCode}\n${serveLog}`);
-        try {
-          client = await connectWebSocketRpc(serveUrl, {}, 'codex');
-          return true;
-        } catch (err) {
-          // Not listening yet; any other failure of the connection is the test's.
-          if ((err as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw err;
-          return false;
-        }
-      });
+      upstream = await startUpstreamServe(home, codex, 'info');
+      serveUrl = upstream.url;
+      client = upstream.client;
       const init = await answer('initialize', { clientInfo: { name: 'rollout_engine_compat', version: '0.1.0' }, capabilities: { experimentalApi: true } });
       client!.notify('initialized');
       // The upstream is this version's Codex: its user agent names it.
@@ -94,12 +70,7 @@ for (const version of CODEX_VERSIONS) {
 
     after(async () => {
       for (const tui of tuis) tui.stop();
-      client?.close();
-      if (serve !== undefined && serve.exitCode === null && serve.signalCode === null) {
-        const exited = new Promise((r) => serve!.once('exit', r));
-        serve.kill('SIGTERM');
-        await exited;
-      }
+      await upstream?.stop();
       await mock?.stop();
       if (root !== undefined) rmSync(root, { recursive: true, force: true });
     });
@@ -119,7 +90,7 @@ for (const version of CODEX_VERSIONS) {
 
     /** The Codex versions serve's log says its `codex-tui` connections speak, in order. */
     const tuiConnectionVersions = (): unknown[] =>
-      recordsOf(serveLog)
+      recordsOf(upstream!.log())
         .filter((r) => r.msg === 'connection speaks codex' && r['client'] === 'codex-tui')
         .map((r) => r['codexVersion']);
 

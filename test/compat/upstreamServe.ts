@@ -1,0 +1,72 @@
+// `rollout-engine serve --upstream codex` on a compat home, listening on a loopback WebSocket,
+// with one client connected (not initialized: each spec says who it is): the set-up the specs
+// that drive a real Codex client through the engine share.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { connectWebSocketRpc } from '../fixtures/webSocketRpcClient.js';
+import type { WebSocketRpcClient } from '../fixtures/webSocketRpcClient.js';
+import { freeLoopbackPort } from '../../adapters/rpc/upstream.js';
+import { appServerEnv } from './appServer.js';
+import type { CodexCommand } from './appServer.js';
+import { ENGINE_CLI_PATH } from './engineCli.js';
+import type { CompatHome } from './scenarios.js';
+import { until } from './tmuxTui.js';
+
+export interface UpstreamServe {
+  readonly process: ChildProcess;
+  readonly url: string;
+  readonly client: WebSocketRpcClient;
+  /** What serve has written to stderr so far (its JSON log). */
+  readonly log: () => string;
+  /** The client closed and serve stopped (SIGTERM, waited for). */
+  readonly stop: () => Promise<void>;
+}
+
+/** Starts serve with `codex` as its upstream and connects a client once it listens. */
+export const startUpstreamServe = async (home: CompatHome, codex: CodexCommand, logLevel: 'info' | 'warn'): Promise<UpstreamServe> => {
+  const url = `ws://127.0.0.1:${await freeLoopbackPort()}`;
+  // `--upstream-bin` takes one executable: the native binary, or the package's launcher (a node script with its shebang).
+  const upstreamBin = codex.args.length === 0 ? codex.file : codex.args[0]!;
+  const serve = spawn(
+    process.execPath,
+    [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--listen', url, '--upstream', 'codex', '--upstream-bin', upstreamBin, '--log-level', logLevel],
+    { env: { ...process.env, ...appServerEnv({ codexHome: home.codexHome }) }, stdio: ['ignore', 'ignore', 'pipe'], cwd: home.workDir },
+  );
+  let log = '';
+  serve.stderr!.setEncoding('utf8');
+  serve.stderr!.on('data', (chunk: string) => (log += chunk));
+  const gone = (): boolean => serve.exitCode !== null || serve.signalCode !== null;
+  const stopServe = async (): Promise<void> => {
+    if (gone()) return;
+    const exited = new Promise((r) => serve.once('exit', r));
+    serve.kill('SIGTERM');
+    await exited;
+  };
+  let client: WebSocketRpcClient | undefined;
+  try {
+    await until('serve to listen', async () => {
+      if (gone()) throw new Error(`serve exited before it listened: ${serve.exitCode ?? serve.signalCode}\n${log}`);
+      try {
+        client = await connectWebSocketRpc(url, {}, 'codex');
+        return true;
+      } catch (err) {
+        // Not listening yet; any other failure of the connection is the test's.
+        if ((err as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw err;
+        return false;
+      }
+    });
+  } catch (err) {
+    await stopServe();
+    throw err;
+  }
+  return {
+    process: serve,
+    url,
+    client: client!,
+    log: () => log,
+    stop: async () => {
+      client!.close();
+      await stopServe();
+    },
+  };
+};

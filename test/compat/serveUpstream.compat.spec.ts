@@ -12,12 +12,12 @@ import { dirname, join } from 'node:path';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import type { WebSocketRpcClient } from '../fixtures/webSocketRpcClient.js';
-import { appServerEnv, resolveCodexCommand, writeCodexConfig } from './appServer.js';
-import { startUpstreamServe } from './upstreamServe.js';
+import { appServerEnv, resolveCodexCommand } from './appServer.js';
+import { chatHomeWithMock, startUpstreamServe } from './upstreamServe.js';
 import type { UpstreamServe } from './upstreamServe.js';
-import { MockResponses } from './mockResponses.js';
+import type { MockResponses } from './mockResponses.js';
 import { openColdCodex } from './compatHomes.js';
-import { buildScenarioHome, SCENARIOS } from './scenarios.js';
+
 import type { CompatHome } from './scenarios.js';
 import { skipUnmet } from '../fixtures/skipUnmet.js';
 import { hasTmux, tmuxTui, until } from './tmuxTui.js';
@@ -48,13 +48,7 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
   before(async function () {
     this.timeout(180_000);
     root = mkdtempSync(join(tmpdir(), 'compat-upstream-'));
-    home = await buildScenarioHome(
-      SCENARIOS.find((s) => s.name === 'chat')!,
-      'paginated',
-      root,
-    );
-    mock = await MockResponses.start();
-    writeCodexConfig(home.codexHome, mock.port);
+    ({ home, mock } = await chatHomeWithMock(root));
     upstream = await startUpstreamServe(home, resolveCodexCommand(), 'warn');
     serve = upstream.process;
     serveUrl = upstream.url;

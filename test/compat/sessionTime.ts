@@ -33,15 +33,7 @@ export function setSessionTime(path: string, atMs: number): string {
   const { atime, mtime } = statSync(path);
   writeFileSync(path, [JSON.stringify(meta), ...lines.slice(1)].join('\n'));
   utimesSync(path, atime, mtime);
-  const name = basename(path);
-  const moved = new Date(nameMs(name) + Math.floor(atMs / SECOND) * SECOND - was).toISOString();
-  const renamed = `rollout-${moved.slice(0, 10)}T${moved.slice(11, 19).replace(/:/g, '-')}${name.slice(27)}`;
-  // sessions/YYYY/MM/DD/<name>: the day folder is the name's date.
-  const dayDir = join(dirname(path), '..', '..', '..', moved.slice(0, 4), moved.slice(5, 7), moved.slice(8, 10));
-  mkdirSync(dayDir, { recursive: true });
-  const target = join(dayDir, renamed);
-  renameSync(path, target);
-  return target;
+  return shiftFileNameTime(path, Math.floor(atMs / SECOND) * SECOND - was);
 }
 
 /**
@@ -54,6 +46,7 @@ export function shiftFileNameTime(path: string, byMs: number): string {
   const name = basename(path);
   const moved = new Date(nameMs(name) + byMs).toISOString();
   const renamed = `rollout-${moved.slice(0, 10)}T${moved.slice(11, 19).replace(/:/g, '-')}${name.slice(27)}`;
+  // sessions/YYYY/MM/DD/<name>: the day folder is the name's date.
   const dayDir = join(dirname(path), '..', '..', '..', moved.slice(0, 4), moved.slice(5, 7), moved.slice(8, 10));
   mkdirSync(dayDir, { recursive: true });
   const target = join(dayDir, renamed);

@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { WebSocketRpcClient } from '../fixtures/webSocketRpcClient.js';
-import { appServerEnv, codexCommandAt, writeCodexConfig } from './appServer.js';
+import { appServerEnv, codexCommandAt } from './appServer.js';
 import type { CodexCommand } from './appServer.js';
-import { startUpstreamServe } from './upstreamServe.js';
+import { chatHomeWithMock, startUpstreamServe } from './upstreamServe.js';
 import type { UpstreamServe } from './upstreamServe.js';
-import { MockResponses } from './mockResponses.js';
-import { buildScenarioHome, SCENARIOS } from './scenarios.js';
+import type { MockResponses } from './mockResponses.js';
+
 import type { CompatHome } from './scenarios.js';
 import { skipUnmet } from '../fixtures/skipUnmet.js';
 import { CODEX_VERSIONS } from '../../protocol/codexVersions.js';
@@ -52,13 +52,7 @@ for (const version of CODEX_VERSIONS) {
       this.timeout(300_000);
       codex = await codexCommandAt(version);
       root = mkdtempSync(join(tmpdir(), `compat-tui-${version}-`));
-      home = await buildScenarioHome(
-        SCENARIOS.find((s) => s.name === 'chat')!,
-        'paginated',
-        root,
-      );
-      mock = await MockResponses.start();
-      writeCodexConfig(home.codexHome, mock.port);
+      ({ home, mock } = await chatHomeWithMock(root));
       upstream = await startUpstreamServe(home, codex, 'info');
       serveUrl = upstream.url;
       client = upstream.client;

@@ -6,11 +6,25 @@ import type { ChildProcess } from 'node:child_process';
 import { connectWebSocketRpc } from '../fixtures/webSocketRpcClient.js';
 import type { WebSocketRpcClient } from '../fixtures/webSocketRpcClient.js';
 import { freeLoopbackPort } from '../../adapters/rpc/upstream.js';
-import { appServerEnv } from './appServer.js';
+import { appServerEnv, writeCodexConfig } from './appServer.js';
 import type { CodexCommand } from './appServer.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
+import { MockResponses } from './mockResponses.js';
+import { buildScenarioHome, SCENARIOS } from './scenarios.js';
 import type { CompatHome } from './scenarios.js';
 import { until } from './tmuxTui.js';
+
+/** The chat scenario's paginated home, written by the real codex under `root`, configured for a loopback mock Responses API (started): what an upstream's turns run against. */
+export const chatHomeWithMock = async (root: string): Promise<{ readonly home: CompatHome; readonly mock: MockResponses }> => {
+  const home = await buildScenarioHome(
+    SCENARIOS.find((s) => s.name === 'chat')!,
+    'paginated',
+    root,
+  );
+  const mock = await MockResponses.start();
+  writeCodexConfig(home.codexHome, mock.port);
+  return { home, mock };
+};
 
 export interface UpstreamServe {
   readonly process: ChildProcess;

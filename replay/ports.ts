@@ -334,8 +334,6 @@ export interface ExternalAgentPorts {
   ) => TE.TaskEither<EngineError, ConfigImportResult>;
   /** The model provider the home's `config.toml` selects (Codex's default without one). */
   readonly modelProvider: T.Task<string>;
-  /** The Codex version whose threads the engine writes (`cli_version`). */
-  readonly cliVersion: string;
   /** Add a completed import to Codex's histories; false when the home keeps none (no state DB yet). */
   readonly recordHistory: (history: ImportHistory) => TE.TaskEither<EngineError, boolean>;
   /** A new import's id (Codex's: a random UUID). */

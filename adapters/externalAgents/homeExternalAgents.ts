@@ -9,7 +9,6 @@ import { toEngineError } from '../fs/fsError.js';
 import { detectConfigMigrations, importConfigMigration } from './claudeCodeConfig.js';
 import { agentHomeOf, externalAgentSessions } from './claudeCodeSessions.js';
 import { DEFAULT_MODEL_PROVIDER, readConfiguredModelProvider } from '../fs/codexConfig.js';
-import { CODEX_CLI_VERSION } from './codexIdentity.js';
 
 /**
  * A home's external-agent ports (`replay/ports.ts` `ExternalAgentPorts`), built once per home by
@@ -33,7 +32,6 @@ export const homeExternalAgents = (codexHome: string, env: NodeJS.ProcessEnv = p
     },
     // A Task never fails: a config that cannot be read gives Codex's default, as Codex's own start would refuse it anyway.
     modelProvider: async () => E.getOrElse(() => DEFAULT_MODEL_PROVIDER)(await readConfiguredModelProvider(codexHome)),
-    cliVersion: CODEX_CLI_VERSION,
     recordHistory: (history) => TE.tryCatch(() => recordImportHistory(codexHome, history), toEngineError(nodePath.join(codexHome, CODEX_STATE_DB), 'write')),
     newImportId: randomUUID,
     afterAnswer: (work) => {

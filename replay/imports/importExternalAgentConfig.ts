@@ -15,7 +15,8 @@ import type { ImportItemTypeResult, Notify } from '../../protocol/notifications.
  * as absent) and the client's name from `initialize`, the imported threads' originator (Codex's
  * app-server's own without one).
  */
-export type ExternalAgentConfigImportRequest = ParamsOf<'externalAgentConfig/import'> & { readonly clientName?: string | undefined };
+/** The request, with who asks: the client's name (the threads' originator) and the Codex version its connection speaks (their `cli_version`, as that Codex writes its own). */
+export type ExternalAgentConfigImportRequest = ParamsOf<'externalAgentConfig/import'> & { readonly clientName?: string | undefined; readonly cliVersion: string };
 
 /** The notifications an import sends: its progress and its completion. */
 type ImportNoticeName = 'externalAgentConfig/import/progress' | 'externalAgentConfig/import/completed';
@@ -154,7 +155,7 @@ const runImport = async (
         maxSessions: DEFAULT_MAX_SESSIONS,
         identity: {
           originator: request.clientName ?? 'codex_app_server',
-          cliVersion: agents.cliVersion,
+          cliVersion: request.cliVersion,
           source: 'vscode',
           modelProvider: await agents.modelProvider(),
         },

@@ -4,6 +4,7 @@ import type { ExternalAgent } from '../../../domain/externalConfig/migration.js'
 import { command, registerCommand } from '../commandSpec.js';
 import { argument, numberOption, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
+import { CODEX_VERSIONS, NEWEST_CODEX_VERSION } from '../../../protocol/codexVersions.js';
 import { terminalText } from '../terminalText.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -64,6 +65,11 @@ export const importCommand = command({
     originator: option('--originator <name>', 'originator recorded in the imported threads', { default: 'codex_cli_rs' }),
     modelProvider: option('--model-provider <id>', "model provider recorded in the imported threads (default: the home's config.toml model_provider, else openai)"),
     source: option('--source <name>', 'session source recorded in the imported threads', { default: 'cli' }),
+    codexVersion: option(
+      '--codex-version <version>',
+      `the Codex version recorded in the imported threads (cli_version), as that Codex imports (${CODEX_VERSIONS.join(', ')}; default $ROLLOUT_ENGINE_CODEX_VERSION, else ${NEWEST_CODEX_VERSION})`,
+      { param: 'cliVersion' },
+    ),
     ...HOME_AND_JSON_OPTIONS,
   },
   // What the options must be: the session age in days (from `--since` days or date), the count bound.
@@ -79,9 +85,16 @@ export const importCommand = command({
       const at = Date.parse(since);
       return Number.isNaN(at) ? since : Math.max(0, (Date.now() - at) / DAY_MS);
     };
+    // The version whose cli_version the threads get: the option, else the environment's, else the newest spoken (as serve's).
+    const env = process.env['ROLLOUT_ENGINE_CODEX_VERSION'];
+    const SpokenVersion = t.keyof(Object.fromEntries(CODEX_VERSIONS.map((v) => [v, null])) as Record<(typeof CODEX_VERSIONS)[number], null>);
     return {
-      codec: t.type({ maxSessionAgeDays: AgeDays, maxSessions: PositiveInt }),
-      request: { maxSessionAgeDays: ageDaysOf(opts.since), maxSessions: numberOption(opts.maxSessions ?? String(DEFAULT_MAX_SESSIONS)) },
+      codec: t.type({ maxSessionAgeDays: AgeDays, maxSessions: PositiveInt, cliVersion: SpokenVersion }),
+      request: {
+        maxSessionAgeDays: ageDaysOf(opts.since),
+        maxSessions: numberOption(opts.maxSessions ?? String(DEFAULT_MAX_SESSIONS)),
+        cliVersion: opts.codexVersion ?? (env === undefined || env === '' ? NEWEST_CODEX_VERSION : env),
+      },
     };
   },
   run: async ({ args: [agentName], opts, params: p }) => {
@@ -111,7 +124,7 @@ export const importCommand = command({
               dryRun: opts.dryRun,
               identity: {
                 originator: opts.originator,
-                cliVersion: agents.cliVersion,
+                cliVersion: p.cliVersion,
                 source: opts.source,
                 modelProvider: opts.modelProvider ?? (await agents.modelProvider()),
               },

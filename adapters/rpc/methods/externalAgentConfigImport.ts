@@ -12,7 +12,7 @@ export const externalAgentConfigImport = bindMethod(
     importExternalAgentConfig(
       ctx.ports,
       await ctx.externalAgents(),
-      { ...p, ...(ctx.clientName === undefined ? {} : { clientName: ctx.clientName }) },
+      { ...p, ...(ctx.clientName === undefined ? {} : { clientName: ctx.clientName }), cliVersion: ctx.codexVersion },
       (method, params) => ctx.push?.(method, params),
     )(),
 );

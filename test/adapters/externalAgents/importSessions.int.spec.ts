@@ -62,6 +62,24 @@ describe('rollout-engine import claude (int)', function () {
     expect(ledger.records.map((r) => r.imported_thread_id)).to.deep.equal([first[0]!.threadId, again[0]!.threadId]);
   });
 
+  it('the threads record the Codex version the command speaks (--codex-version, else ROLLOUT_ENGINE_CODEX_VERSION) as cli_version; one not spoken is refused', async () => {
+    writeClaudeSession(claudeHome, project, 's1', [userRow(project, 'first'), ...assistantRows(project, [text('one')])]);
+    const cliVersionOf = (home: string): unknown[] =>
+      rolloutsOf(home).map((f) => (JSON.parse(readFileSync(f, 'utf8').split('\n')[0]!) as { payload: { cli_version: unknown } }).payload.cli_version);
+    const at171 = newHome('at171');
+    await importWith(at171, '--codex-version', '0.171.0');
+    expect(cliVersionOf(at171)).to.deep.equal(['0.171.0']);
+    // The test hooks set ROLLOUT_ENGINE_CODEX_VERSION for every child (0.169.0 unless a compat run names another).
+    const byEnv = newHome('by-env');
+    await importWith(byEnv);
+    expect(cliVersionOf(byEnv)).to.deep.equal([process.env['ROLLOUT_ENGINE_CODEX_VERSION']]);
+    const refused = engineJson(
+      await runEngineCli(['import', 'claude', '--from', claudeHome, '--codex-home', newHome('refused'), '--json', '--codex-version', '0.170.0'], 60_000),
+    );
+    expect(refused.ok).to.equal(false);
+    expect(rolloutsOf(join(root, 'refused'))).to.deep.equal([]);
+  });
+
   it("honours a record Codex wrote (nanosecond times kept digit for digit, unknown fields kept) and Codex's format for ours", async () => {
     const session = writeClaudeSession(claudeHome, project, 's1', [userRow(project, 'by codex'), ...assistantRows(project, [text('ok')])]);
     const other = writeClaudeSession(claudeHome, project, 's2', [userRow(project, 'by us')]);

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import type { WebSocketRpcClient } from '../fixtures/webSocketRpcClient.js';
-import { appServerEnv, resolveCodexCommand } from './appServer.js';
+import { appServerEnv, compatCodexVersion, resolveCodexCommand } from './appServer.js';
 import { chatHomeWithMock, startUpstreamServe } from './upstreamServe.js';
 import type { UpstreamServe } from './upstreamServe.js';
 import type { MockResponses } from './mockResponses.js';
@@ -34,7 +34,7 @@ const childrenOf = (parent: number): number[] => {
     .filter((n) => n > 0);
 };
 
-describe('compat: serve --upstream codex (a real codex app-server behind the engine, 0.169.0)', function () {
+describe(`compat: serve --upstream codex (a real codex app-server behind the engine, ${compatCodexVersion()})`, function () {
   this.timeout(180_000);
   let root: string;
   let home: CompatHome;
@@ -73,7 +73,7 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
   it("initializes as the upstream's Codex, forwards what the engine does not answer, and pages the upstream's new turn from the engine", async () => {
     // The upstream's user agent: no "older service" warning in a real client.
     expect(init.userAgent)
-      .to.match(/^rollout_engine_compat\/0\.169\.0 /)
+      .to.match(new RegExp(`^rollout_engine_compat/${compatCodexVersion().replaceAll('.', '\\.')} `))
       .and.not.contain('rollout-engine/');
     expect(await answer('account/read', {})).to.have.property('account');
     expect((await answer('model/list', {})).data).to.be.an('array');
@@ -142,7 +142,8 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
     }
     await until("the fork in the engine's list", async () => ((await answer('thread/list', {})).data as Array<{ id: string }>).some((t) => !before.has(t.id)));
     // `codex archive --remote` (no TUI): the engine archives, the thread leaves the list.
-    execFileSync(resolveCodexCommand().file, ['archive', main, '--remote', serveUrl], { env, cwd: home.workDir, stdio: 'ignore', timeout: 30_000 });
+    const codex = resolveCodexCommand();
+    execFileSync(codex.file, [...codex.args, 'archive', main, '--remote', serveUrl], { env, cwd: home.workDir, stdio: 'ignore', timeout: 30_000 });
     const archived = ((await answer('thread/list', { archived: true })).data as Array<{ id: string }>).map((t) => t.id);
     expect(archived).to.include(main);
     await answer('thread/unarchive', { threadId: main });
@@ -197,7 +198,9 @@ describe('compat: serve --upstream codex (a real codex app-server behind the eng
     await until('turn/started', () => client!.notifications.some((n) => n.method === 'turn/started' && (n.params as { turn: { id: string } }).turn.id === turnId));
     const [upstreamPid] = childrenOf(serve!.pid!);
     expect(upstreamPid, 'the spawned codex app-server').to.be.a('number');
-    process.kill(upstreamPid!, 'SIGKILL');
+    // Its whole tree: a package's launcher (a node script) runs the native binary as its child, which holds the pipes too.
+    const tree = (pid: number): number[] => [pid, ...childrenOf(pid).flatMap(tree)];
+    for (const pid of tree(upstreamPid!).reverse()) process.kill(pid, 'SIGKILL');
     await until('the upstream to be gone', () => !childrenOf(serve!.pid!).includes(upstreamPid!));
     const ended = () => client!.notifications.find((n) => n.method === 'turn/completed' && (n.params as { turn: { id: string } }).turn.id === turnId);
     await until('the turn to end for the client', () => ended() !== undefined, 10_000);

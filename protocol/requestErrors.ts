@@ -1,6 +1,8 @@
 import * as t from 'io-ts';
 import { INVALID_REQUEST, METHOD_NOT_FOUND } from './jsonRpc.js';
 import type { RpcError } from './jsonRpc.js';
+import { atLeast } from './codexVersions.js';
+import type { CodexVersion } from './codexVersions.js';
 
 /*
  * Refusals of a request in Codex's words. Codex decodes a request with serde into its
@@ -13,7 +15,7 @@ import type { RpcError } from './jsonRpc.js';
  * variants in declaration order, as `codex app-server` prints them: the schema's requests plus three
  * v1 names).
  */
-export const CODEX_METHOD_VARIANTS: readonly string[] = [
+const CODEX_METHOD_VARIANTS: readonly string[] = [
   'initialize',
   'server/diagnostics',
   'userVerification/status',
@@ -211,18 +213,39 @@ const oneOf = (names: readonly string[]): string => {
   return `one of ${quoted.join(', ')}`;
 };
 
-/** A method neither Codex nor this server knows. */
-export const unknownMethodMessage = (name: string): string => `Invalid request: unknown variant \`${name}\`, expected ${oneOf(CODEX_METHOD_VARIANTS)}`;
+/**
+ * The `ClientRequest` variants a later Codex added, each where it stands in that version's list
+ * (measured: the list 0.171.0 prints, against 0.169.0's). Ours among them (the search methods)
+ * also carry a `methodAdded` delta on their entries.
+ */
+const VARIANTS_ADDED: ReadonlyArray<{ readonly name: string; readonly since: CodexVersion; readonly after: string }> = [
+  { name: 'thread/search/stream', since: '0.171.0', after: 'thread/search' },
+  { name: 'thread/search/cancel', since: '0.171.0', after: 'thread/search/stream' },
+  { name: 'thread/search/stream/cancel', since: '0.171.0', after: 'thread/search/cancel' },
+  { name: 'thread/realtime/list', since: '0.171.0', after: 'thread/timeline/list' },
+  { name: 'modelProvider/default/set', since: '0.171.0', after: 'modelProvider/config/write' },
+];
 
-const CODEX_METHODS: ReadonlySet<string> = new Set(CODEX_METHOD_VARIANTS);
+/** Codex `version`'s method variants, in the order it lists them (codex-rs/app-server-protocol/src/protocol/common.rs `ClientRequest`). */
+export const codexMethodVariantsAt = (version: CodexVersion): readonly string[] => {
+  const names = [...CODEX_METHOD_VARIANTS];
+  for (const added of VARIANTS_ADDED) if (atLeast(version, added.since)) names.splice(names.indexOf(added.after) + 1, 0, added.name);
+  return names;
+};
+
+/** A method neither Codex `version` nor this server knows. */
+export const unknownMethodMessage = (name: string, version: CodexVersion): string =>
+  `Invalid request: unknown variant \`${name}\`, expected ${oneOf(codexMethodVariantsAt(version))}`;
 
 /**
- * A method this server does not serve: one Codex has is `-32601 method not found` (it is
- * Codex's, not ours to answer); one neither knows is refused in Codex's words (`-32600 Invalid
- * request: unknown variant …`).
+ * A method this server does not serve to a connection speaking `version`: one that Codex has is
+ * `-32601 method not found` (it is Codex's, not ours to answer); one it does not know is refused
+ * in its words (`-32600 Invalid request: unknown variant …`).
  */
-export const unknownMethodRefusal = (name: string): RpcError =>
-  CODEX_METHODS.has(name) ? { code: METHOD_NOT_FOUND, message: `method not found: ${name}` } : { code: INVALID_REQUEST, message: unknownMethodMessage(name) };
+export const unknownMethodRefusal = (name: string, version: CodexVersion): RpcError =>
+  codexMethodVariantsAt(version).includes(name)
+    ? { code: METHOD_NOT_FOUND, message: `method not found: ${name}` }
+    : { code: INVALID_REQUEST, message: unknownMethodMessage(name, version) };
 
 /** A value as serde's `Unexpected` shows it. */
 const unexpected = (v: unknown): string => {

@@ -5,7 +5,8 @@ import { measured, withMiddleware } from './middleware.js';
 import type { GatePassing } from '../../indexer/backfillGate.js';
 import type { Freshness } from '../../indexer/freshness.js';
 import { METHODS } from '../../protocol/methods.js';
-import { CODEX_METHOD_VARIANTS } from '../../protocol/requestErrors.js';
+import { codexMethodVariantsAt } from '../../protocol/requestErrors.js';
+import { NEWEST_CODEX_VERSION } from '../../protocol/codexVersions.js';
 
 /**
  * Every metric `serve` exposes at `GET /metrics` (Prometheus text), defined here and nowhere else,
@@ -43,8 +44,8 @@ export interface ServerMetrics {
 
 const PREFIX = 'rollout_engine_';
 
-/** The method names a metric label may take: the protocol's table and Codex's method list (what an upstream answers). */
-const LABELLED_METHODS: ReadonlySet<string> = new Set([...Object.keys(METHODS), ...CODEX_METHOD_VARIANTS]);
+/** The method names a metric label may take: the protocol's table and Codex's method list (what an upstream answers; the newest version's holds every older one's). */
+const LABELLED_METHODS: ReadonlySet<string> = new Set([...Object.keys(METHODS), ...codexMethodVariantsAt(NEWEST_CODEX_VERSION)]);
 
 /**
  * A request's method as a metric label: a name of the protocol's lists, else `other`. A client

@@ -264,7 +264,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       const found = now.right.byName.get(name);
       // A method added after the connection's version is unknown to it, as it is to that Codex.
       const method = found !== undefined && spokenAt(found, codexVersion) ? found : undefined;
-      if (method === undefined) return fail(id, unknownMethodRefusal(name));
+      if (method === undefined) return fail(id, unknownMethodRefusal(name, codexVersion));
       if (method.experimental === true && !experimentalApi) return fail(id, { code: INVALID_REQUEST, message: `${name} requires experimentalApi capability` });
       const params = method.params.decode(paramsAt(method, codexVersion, rawParams));
       if (E.isLeft(params)) return fail(id, { code: INVALID_REQUEST, message: invalidParamsMessage(params.left, rawParams) });

@@ -3,6 +3,9 @@ import type { ThreadItem } from '../domain/thread/threadItem.js';
 import type { Turn } from '../domain/thread/turn.js';
 import type { ThreadSearchResult } from './search.js';
 import type { ThreadTokenUsageUpdated } from '../domain/tokens/threadTokenUsage.js';
+import type { ReadState } from '../domain/threadState/threadStateEvent.js';
+import { atLeast } from './codexVersions.js';
+import type { CodexVersion } from './codexVersions.js';
 
 /** One item type's results in an import's notifications (Codex's `ExternalAgentConfigImportItemTypeResult`). */
 export interface ImportItemTypeResult {
@@ -62,6 +65,8 @@ export interface ServerNotifications {
   readonly 'rolloutEngine/codexStateNotUpdated': CodexStateNotUpdatedNotification;
   /** Rows `thread/search/stream` found, before its answer (Codex 0.171.0's `ThreadSearchPartialNotification`). */
   readonly 'thread/search/partial': { readonly requestId: string | number | null; readonly data: ThreadSearchResult[] };
+  /** A thread's read state as `thread/readState/update` left it, before its answer (Codex 0.171.0's `ThreadReadStateChangedNotification`). */
+  readonly 'thread/readState/changed': { readonly threadId: string; readonly readState: ReadState };
 }
 
 export type NotificationName = keyof ServerNotifications;
@@ -74,9 +79,11 @@ export type Notify<N extends NotificationName = NotificationName> = <K extends N
 
 /**
  * Whether each notification is ours (Codex 0.169.0 has no such notification: its clients ignore
- * it, and its schema has nothing to say about it). A record over every name, so a new one must say.
+ * it, and its schema has nothing to say about it), and the Codex version that added one of
+ * Codex's (`since`: a connection speaking an older version is not sent it). A record over every
+ * name, so a new one must say.
  */
-export const NOTIFICATIONS: { readonly [N in NotificationName]: { readonly ours: boolean } } = {
+export const NOTIFICATIONS: { readonly [N in NotificationName]: { readonly ours: boolean; readonly since?: CodexVersion } } = {
   'thread/started': { ours: false },
   'thread/archived': { ours: false },
   'thread/unarchived': { ours: false },
@@ -93,5 +100,13 @@ export const NOTIFICATIONS: { readonly [N in NotificationName]: { readonly ours:
   'externalAgentConfig/import/completed': { ours: false },
   'rolloutEngine/quarantinedLines': { ours: true },
   'rolloutEngine/codexStateNotUpdated': { ours: true },
-  'thread/search/partial': { ours: false },
+  'thread/search/partial': { ours: false, since: '0.171.0' },
+  // codex-rs/app-server/src/codex_message_processor/thread_read_state.rs (`notify`, after an applied update).
+  'thread/readState/changed': { ours: false, since: '0.171.0' },
+};
+
+/** Whether a connection speaking `version` is sent notification `name` (one of Codex's added later is not; what an upstream relays is its own). */
+export const notificationSpokenAt = (name: string, version: CodexVersion): boolean => {
+  const since = (NOTIFICATIONS as Readonly<Record<string, { readonly since?: CodexVersion }>>)[name]?.since;
+  return since === undefined || atLeast(version, since);
 };

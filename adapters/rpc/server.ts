@@ -7,6 +7,7 @@ import { invalidParamsMessage, unknownMethodRefusal } from '../../protocol/reque
 import { clientCapabilitiesOf } from '../../protocol/server.js';
 import { connectionVersion, NEWEST_CODEX_VERSION, paramsAt, spokenAt, versionOfUserAgent } from '../../protocol/codexVersions.js';
 import { answerAt, itemAbsentAt, methodAnswerAt } from '../../protocol/itemDeltas.js';
+import { notificationSpokenAt } from '../../protocol/notifications.js';
 import type { CodexVersion } from '../../protocol/codexVersions.js';
 import type { RpcContext, RpcMethod, ServerLoad } from './method.js';
 import { toRpcError } from './errors.js';
@@ -170,11 +171,11 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       const before: unknown[] = [];
       const after: unknown[] = [];
       const notify = (name: string, p: unknown, when: 'beforeAnswer' | 'afterAnswer' = 'beforeAnswer'): void => {
-        if (!optedOut.has(name) && !itemAbsentAt(codexVersion, p))
+        if (!optedOut.has(name) && notificationSpokenAt(name, codexVersion) && !itemAbsentAt(codexVersion, p))
           (when === 'afterAnswer' ? after : before).push({ jsonrpc: '2.0', method: name, params: answerAt(codexVersion, p) });
       };
       const push = (name: string, p: unknown): void => {
-        if (!optedOut.has(name) && !gone() && !itemAbsentAt(codexVersion, p))
+        if (!optedOut.has(name) && !gone() && notificationSpokenAt(name, codexVersion) && !itemAbsentAt(codexVersion, p))
           void outbox.sendAll([{ jsonrpc: '2.0', method: name, params: answerAt(codexVersion, p), emittedAtMs: Date.now() }]).catch(() => undefined);
       };
       const ctx: RpcContext = {

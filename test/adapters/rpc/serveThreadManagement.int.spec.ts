@@ -8,6 +8,8 @@ import { spawnRpcServer } from '../../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../../fixtures/stdioRpcClient.js';
 import { ENGINE_CLI_PATH } from '../../compat/engineCli.js';
 import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
+import { answerSchema, CodexSchema } from '../../fixtures/codexSchema.js';
+import { CODEX_VERSIONS } from '../../../protocol/codexVersions.js';
 
 const P = 'eeeeeeee-0000-7000-8000-000000000001';
 
@@ -71,6 +73,31 @@ describe('rollout-engine serve: thread management notifications, loaded threads,
       expect((await s.typed.request('thread/read', { threadId: P })).readState).to.deep.equal(first.readState);
     } finally {
       await s.close();
+    }
+  });
+
+  it('thread/readState/update: at 0.171.0 thread/readState/changed with the state applied comes before the answer; at 0.169.0, and for a stale revision, none', async () => {
+    for (const version of CODEX_VERSIONS) {
+      // Our notifications held to that version's schema (the hooks' is the run's own).
+      const schema = version === answerSchema.active()?.version ? undefined : await CodexSchema.generateAt(version);
+      const s = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home, '--codex-version', version], schema === undefined ? {} : { schema });
+      try {
+        await s.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
+        s.notify('initialized');
+        const revision = (await s.typed.request('thread/read', { threadId: P })).readState!.revision;
+        const from = s.received.length;
+        const changed = await s.typed.request('thread/readState/update', { threadId: P, operation: { type: 'unread' }, expectedRevision: revision });
+        const stale = await s.request('thread/readState/update', { threadId: P, operation: { type: 'read' }, expectedRevision: revision });
+        expect(stale, version).to.have.property('error');
+        expect(arrived(s, from), version).to.deep.equal(version === '0.169.0' ? ['answer', 'answer'] : ['thread/readState/changed', 'answer', 'answer']);
+        const told = s.notifications.filter((n) => n.method === 'thread/readState/changed');
+        expect(
+          told.map((n) => n.params),
+          version,
+        ).to.deep.equal(version === '0.169.0' ? [] : [{ threadId: P, readState: changed.readState }]);
+      } finally {
+        await s.close();
+      }
     }
   });
 });

@@ -120,7 +120,14 @@ export class ScenarioContext {
   /** Stalls the model stream, interrupts the turn once Codex is waiting on it. Returns the turn id. */
   async interruptedTurn(threadId: string, text: string): Promise<string> {
     const before = this.mock.requests.length;
-    // Unanswered: what Codex records of the turn does not depend on when the interrupt comes.
+    // Unanswered: what Codex records of the turn does not depend on when the interrupt comes. With
+    // the response's headers, Codex 0.169.0 records a rate-limit `token_count` (`info: null`) at the
+    // end of the sampling request only if it took the headers' `RateLimits` event before the
+    // cancellation (codex-rs `codex-api/src/sse/responses.rs` `spawn_response_stream` sends it
+    // first; `core/src/session/turn.rs` `try_run_sampling_request` sets `should_emit_token_count`
+    // and emits it after the loop, cancelled or not), and nothing Codex writes or shows a client
+    // tells that it took it (measured: with the headers sent, the rollout still had no such line
+    // 10 s later, before the interrupt): the failures home had 22 lines in one build and 23 in another.
     this.mock.replyTo(threadId, { kind: 'stall', silent: true });
     const started = await this.server.request<{ turn: { id: string } }>('turn/start', {
       threadId,

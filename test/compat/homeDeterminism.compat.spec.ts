@@ -1,125 +1,19 @@
-// A compat home is the same bytes every run up to ids and times: the scenarios where concurrency
-// lives (sub-agents, steering, automatic compaction, parallel tool calls, reviews) are built twice,
-// three homes at a time as the shared fixture builds them, and every rollout file of each home
-// must be equal after normalising what is Codex's own per run (UUIDs, times, durations, the
-// temporary root, the sub-agents' nicknames Codex picks at random).
+// A compat home is the same bytes every run up to ids and times: every scenario's homes (both
+// history modes, as the shared fixture builds them, three at a time) are built twice, and every
+// rollout file of each home must be equal after normalising what is Codex's own per run (UUIDs,
+// times, durations, the temporary root, the day folder, the sub-agents' nicknames Codex picks at
+// random; homeNormalisation.ts). A difference names the file and its lines' kinds first (the
+// failures home once had 22 lines in one build and 23 in another), then the first differing values.
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { buildCompatHomes, discoverRollouts, type CompatHome } from './scenarios.js';
+import { join } from 'node:path';
+import { buildCompatHomes, SCENARIOS, type CompatHome } from './scenarios.js';
+import { lineKinds, normalisedHome } from './homeNormalisation.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
 
-/**
- * The scenarios built twice: every one whose home has concurrent model requests, and the failures
- * scenario, whose interrupts raced the response's start (`stall`'s `silent`).
- */
-const CONCURRENT_SCENARIOS = ['rich', 'tool', 'review', 'compaction', 'items', 'failures'];
-
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
-const ISO_TIME = /\d{4}-\d{2}-\d{2}T\d{2}[:-]\d{2}[:-]\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?/g;
-/** Keys whose values are clock readings or measured durations. */
-const CLOCK_KEYS = new Set([
-  'timestamp',
-  'started_at',
-  'completed_at',
-  'started_at_ms',
-  'completed_at_ms',
-  'create_time',
-  'duration_ms',
-  'time_to_first_token_ms',
-  'duration',
-  'wall_time_seconds',
-  'turn_started_at_unix_ms',
-  'occurred_at_ms',
-]);
-/** Keys whose values are drawn per run: a sub-agent's nickname (Codex picks it at random), a process id. */
-const RANDOM_KEYS = new Set(['agent_nickname', 'process_id']);
-/**
- * Keys whose values count bytes of a file holding such values: a sub-agent's `history_base` ends
- * at its parent's file's length, which holds the nickname Codex drew.
- */
-const RANDOM_LENGTH_KEYS = new Set(['end_byte_offset']);
-
-/**
- * The one race Codex keeps to itself: a spawn's end item records the new agent's state while the
- * agent starts in a task of its own (`pending_init` or already `running`); no reply the mock holds
- * comes before it. Those two read alike; any other state is compared.
- */
-const STARTING_STATES = new Set(['pending_init', 'running']);
-
-/**
- * The second race Codex keeps to itself (found by the clean-clone CI run of e7beb57, rich-paginated):
- * when a tool call ends, its `item_completed` event and its `function_call_output` are written by
- * two tasks of Codex, in either order (the steered command `call_slow_1` was written output-first
- * in one build, event-first in the other, all else equal). An adjacent pair of those two lines for
- * one call is put in one order, the event first, each keeping the ordinal of its place (a
- * paginated file numbers its lines as written: the pair's ordinals are the same two either way,
- * found by the clean-clone run of ae5aa17); any other order is compared as written.
- */
-const toolEndsInOneOrder = (lines: ReadonlyArray<unknown>): unknown[] => {
-  type Line = { type?: unknown; ordinal?: unknown; payload?: { type?: unknown; call_id?: unknown; item?: { id?: unknown } } };
-  const endEvent = (l: Line): unknown => (l.type === 'event_msg' && l.payload?.type === 'item_completed' ? l.payload.item?.id : undefined);
-  const output = (l: Line): unknown => (l.type === 'response_item' && l.payload?.type === 'function_call_output' ? l.payload.call_id : undefined);
-  const out = [...lines];
-  for (let i = 0; i + 1 < out.length; i++) {
-    const [a, b] = [out[i] as Line, out[i + 1] as Line];
-    const call = output(a);
-    if (call !== undefined && endEvent(b) === call)
-      [out[i], out[i + 1]] =
-        'ordinal' in a || 'ordinal' in b
-          ? [
-              { ...b, ordinal: a.ordinal },
-              { ...a, ordinal: b.ordinal },
-            ]
-          : [b, a];
-  }
-  return out;
-};
-
-/** One home's files in a form two runs can be compared in: ids numbered by first appearance, times, nicknames and the root replaced. */
-function normalisedHome(home: CompatHome): Record<string, unknown> {
-  const root = join(home.codexHome, '..');
-  // Files in the order Codex created their threads (the scenario's order), so ids number alike.
-  const rollouts = discoverRollouts(home.codexHome)
-    .map((r) => {
-      const lines = readFileSync(r.path, 'utf8')
-        .split('\n')
-        .filter((l) => l !== '');
-      return { ...r, lines, createdAt: (JSON.parse(lines[0]!) as { timestamp: string }).timestamp };
-    })
-    .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.path < b.path ? -1 : 1));
-  const nicknames = new Set(rollouts.flatMap((r) => r.lines.flatMap((l) => [...l.matchAll(/"(?:agent_)?nickname\\?":\\?"([A-Za-z]+)/g)].map((m) => m[1]!))));
-  const nickname = nicknames.size === 0 ? null : new RegExp(`\\b(?:${[...nicknames].join('|')})\\b`, 'g');
-  const ids = new Map<string, string>();
-  const text = (s: string): string => {
-    const named = s
-      .split(root)
-      .join('<root>')
-      .replace(UUID, (id) => {
-        if (!ids.has(id)) ids.set(id, `<id-${ids.size + 1}>`);
-        return ids.get(id)!;
-      })
-      .replace(ISO_TIME, '<time>')
-      .replace(/Wall time: [0-9.]+ seconds/g, 'Wall time: <duration> seconds')
-      .replace(/Chunk ID: [0-9a-f]+/g, 'Chunk ID: <random>');
-    return nickname === null ? named : named.replace(nickname, '<nickname>');
-  };
-  const value = (v: unknown, key?: string): unknown => {
-    if (key === 'agents_states' && typeof v === 'object' && v !== null) return agentStates(v as Record<string, unknown>);
-    if (key !== undefined && CLOCK_KEYS.has(key) && v !== null) return '<time>';
-    if (key !== undefined && (RANDOM_KEYS.has(key) || RANDOM_LENGTH_KEYS.has(key)) && v !== null) return '<random>';
-    if (typeof v === 'string') return text(v);
-    if (Array.isArray(v)) return v.map((x) => value(x));
-    if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [text(k), value(x, k)]));
-    return v;
-  };
-  const agentStates = (states: Record<string, unknown>): Record<string, unknown> =>
-    Object.fromEntries(Object.entries(states).map(([id, state]) => [text(id), typeof state === 'string' && STARTING_STATES.has(state) ? '<starting>' : value(state)]));
-  const files: Record<string, unknown> = {};
-  for (const r of rollouts) files[text(relative(home.codexHome, r.path))] = toolEndsInOneOrder(r.lines.map((l) => JSON.parse(l) as unknown)).map((l) => value(l));
-  return files;
-}
+/** Every scenario: a race can hide in any of them (the failures home's was an interrupt's timing, not concurrency). */
+const BUILT_TWICE = SCENARIOS.map((s) => ({ name: s.name, modes: s.modes }));
 
 describe('compat homes are the same every run, up to ids and times', function () {
   this.timeout(600_000);
@@ -129,23 +23,26 @@ describe('compat homes are the same every run, up to ids and times', function ()
 
   before(async function () {
     roots.push(mkdtempSync(join(tmpdir(), 'rollout-engine-determinism-a-')), mkdtempSync(join(tmpdir(), 'rollout-engine-determinism-b-')));
-    first = await buildCompatHomes(roots[0]!, { scenarios: CONCURRENT_SCENARIOS });
-    second = await buildCompatHomes(roots[1]!, { scenarios: CONCURRENT_SCENARIOS });
+    const names = BUILT_TWICE.map((s) => s.name);
+    first = await buildCompatHomes(roots[0]!, { scenarios: names });
+    second = await buildCompatHomes(roots[1]!, { scenarios: names });
   });
   after(() => {
     for (const root of roots) rmSync(root, { recursive: true, force: true });
   });
 
-  for (const scenario of CONCURRENT_SCENARIOS) {
-    for (const mode of ['paginated', 'legacy']) {
-      const key = `${scenario}-${mode}`;
+  for (const scenario of BUILT_TWICE) {
+    for (const mode of scenario.modes) {
+      const key = `${scenario.name}-${mode}`;
       it(`${key}: two builds write the same rollout files`, function () {
         const a = first.find((h) => h.key === key);
         const b = second.find((h) => h.key === key);
         if (a === undefined || b === undefined) throw new Error(`no ${key} home`);
         const [na, nb] = [normalisedHome(a), normalisedHome(b)];
+        const kinds = jsonDifferences(lineKinds(na), lineKinds(nb), 20);
+        expect(kinds, `${key}, the lines' kinds:\n${describeDifferences(kinds, 'build 1', 'build 2')}`).to.deep.equal([]);
         const differences = jsonDifferences(na, nb, 40);
-        expect(differences, `${key}:\n${describeDifferences(differences)}`).to.deep.equal([]);
+        expect(differences, `${key}:\n${describeDifferences(differences, 'build 1', 'build 2')}`).to.deep.equal([]);
       });
     }
   }

@@ -60,8 +60,11 @@ export type MockReply =
    * `silent`: not even the response's headers, so Codex has nothing of the response to record
    * before it is interrupted (with them, it writes a rate-limit `token_count` or not as the
    * interrupt falls: the failures home had 22 lines in one build and 23 in another).
+   * `partialText`: after `response.created`, an assistant message starts and gets this one delta,
+   * so the client's `item/agentMessage/delta` tells that Codex took the response's start
+   * (`ScenarioContext.interruptedTurn`'s `mid-answer`).
    */
-  | { readonly kind: 'stall'; readonly silent?: true };
+  | { readonly kind: 'stall'; readonly silent?: true; readonly partialText?: string };
 
 export interface MockFunctionCallOutput {
   readonly callId: string;
@@ -501,7 +504,15 @@ export class MockResponses {
     sse(res, 'response.created', {
       response: { id: responseId, object: 'response', status: 'in_progress', output: [] },
     });
-    if (reply.kind === 'stall') return; // held open until the client disconnects or stop()
+    if (reply.kind === 'stall') {
+      if (reply.partialText !== undefined) {
+        const id = this.nextId('msg'); // the message never ends: Codex records none of it
+        sse(res, 'response.output_item.added', { output_index: 0, item: { type: 'message', id, role: 'assistant', status: 'in_progress', content: [] } });
+        sse(res, 'response.content_part.added', { item_id: id, output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } });
+        sse(res, 'response.output_text.delta', { item_id: id, output_index: 0, content_index: 0, delta: reply.partialText });
+      }
+      return; // held open until the client disconnects or stop()
+    }
     if (reply.kind === 'failed') {
       sse(res, 'response.failed', {
         response: {

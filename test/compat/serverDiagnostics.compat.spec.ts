@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { appServerEnv, resolveCodexCommand, writeCodexConfig } from './appServer.js';
+import { appServerEnv, compatCodexVersion, resolveCodexCommand, writeCodexConfig } from './appServer.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
@@ -25,7 +25,7 @@ const diagnosticsOf = async (server: StdioRpcClient, experimental: boolean): Pro
   return server.request('server/diagnostics', {});
 };
 
-describe('server/diagnostics: rollout-engine serve answers as codex app-server 0.169.0 does', function () {
+describe(`server/diagnostics: rollout-engine serve answers as codex app-server ${compatCodexVersion()} does`, function () {
   this.timeout(120_000);
   let root: string;
   let codexHome: string;
@@ -68,7 +68,15 @@ describe('server/diagnostics: rollout-engine serve answers as codex app-server 0
     expect(ourShape.process).to.deep.equal(theirShape.process);
     expect(ourShape.gauges).to.include.members(theirShape.gauges);
     const pid = (a: RpcAnswer) => (a as { result: { process: { id: number } } }).result.process.id;
-    expect(pid(theirs)).to.equal(codexServer.child.pid);
+    // Codex's own pid: the process spawned, or with a package's launcher (a node script) its native child.
+    const parentOf = (id: number): number =>
+      Number(
+        fs
+          .readFileSync(`/proc/${id}/stat`, 'utf8')
+          .replace(/^.*\) /s, '')
+          .split(' ')[1],
+      );
+    expect(resolveCodexCommand().args.length === 0 ? pid(theirs) : parentOf(pid(theirs))).to.equal(codexServer.child.pid);
     expect(pid(mine)).to.equal(ourServer.child.pid);
     // Both count the diagnostics request itself as in flight (Codex's own test allows its startup to be counted too).
     const inFlight = (a: RpcAnswer) =>

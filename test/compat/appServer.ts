@@ -2,7 +2,7 @@
 // one JSON object per line. Every call is bounded in time, and every process started here is
 // tracked so that an after-hook can always kill it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { typedClient } from '../../protocol/client.js';
@@ -74,6 +74,33 @@ export interface CodexCommand {
   readonly file: string;
   readonly args: readonly string[];
 }
+
+/** A process's parent, from /proc (Linux); undefined when it is gone. */
+const parentPid = (pid: number): number | undefined => {
+  try {
+    // After the command's `(…)`, whatever it holds: state, then the parent's pid.
+    return Number(
+      readFileSync(`/proc/${pid}/stat`, 'utf8')
+        .replace(/^.*\) /s, '')
+        .split(' ')[1],
+    );
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Codex's own pid for a process spawned from `command`: that process, or, when the command is a
+ * package's launcher (a node script that runs the native binary as its child: 0.171.0's test
+ * tool), its child. What Codex names as itself (a writer lock's holder, `server/diagnostics`).
+ */
+export const codexPidOf = (spawned: number, command: CodexCommand): number | undefined => {
+  if (command.args.length === 0) return spawned;
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .find((pid) => parentPid(pid) === spawned);
+};
 
 /**
  * The native binary when it can be found, so that the pid we signal is Codex itself; otherwise the
@@ -254,6 +281,7 @@ export class AppServer {
   private constructor(
     private readonly child: ChildProcess,
     readonly options: AppServerOptions,
+    private readonly command: CodexCommand,
   ) {
     this.exitPromise = new Promise((resolve) => {
       child.once('exit', () => {
@@ -281,6 +309,11 @@ export class AppServer {
     return this.child.pid;
   }
 
+  /** Codex's own pid (`codexPidOf`: the native binary's under a package's launcher). */
+  get codexPid(): number | undefined {
+    return this.child.pid === undefined ? undefined : codexPidOf(this.child.pid, this.command);
+  }
+
   get stderr(): string {
     return this.stderrTail;
   }
@@ -296,7 +329,7 @@ export class AppServer {
       // Own process group: stop() can take down the shells Codex spawned for exec_command too.
       detached: true,
     });
-    const server = new AppServer(child, options);
+    const server = new AppServer(child, options, command);
     liveServers.add(server);
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', () => resolve());

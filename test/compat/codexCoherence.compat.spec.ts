@@ -226,7 +226,7 @@ describe('compat: a Codex that keeps its state DB follows the revisions the engi
       try {
         codex = await openColdCodex(h);
         await codex.server.request('thread/resume', { threadId: main, excludeTurns: true });
-        const pid = String(codex.server.pid);
+        const pid = String(codex.server.codexPid);
         const refusals = [await engineRefusal(h, 'rollback', main, '--num-turns', '1'), await engineRefusal(h, 'review', main, '--custom', 'Review the README.')];
         if (mode === 'paginated') refusals.push(await engineRefusal(h, 'revert', main, '--before-turn-id', turns.at(-1)!));
         for (const said of refusals) expect(said, mode).to.include(`thread ${main} is open in a running Codex (pid ${pid} holds its writer lock)`);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { appServerEnv, compatCodexVersion, resolveCodexCommand, writeCodexConfig } from './appServer.js';
+import { appServerEnv, codexPidOf, compatCodexVersion, resolveCodexCommand, writeCodexConfig } from './appServer.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
@@ -68,15 +68,7 @@ describe(`server/diagnostics: rollout-engine serve answers as codex app-server $
     expect(ourShape.process).to.deep.equal(theirShape.process);
     expect(ourShape.gauges).to.include.members(theirShape.gauges);
     const pid = (a: RpcAnswer) => (a as { result: { process: { id: number } } }).result.process.id;
-    // Codex's own pid: the process spawned, or with a package's launcher (a node script) its native child.
-    const parentOf = (id: number): number =>
-      Number(
-        fs
-          .readFileSync(`/proc/${id}/stat`, 'utf8')
-          .replace(/^.*\) /s, '')
-          .split(' ')[1],
-      );
-    expect(resolveCodexCommand().args.length === 0 ? pid(theirs) : parentOf(pid(theirs))).to.equal(codexServer.child.pid);
+    expect(pid(theirs)).to.equal(codexPidOf(codexServer.child.pid!, resolveCodexCommand()));
     expect(pid(mine)).to.equal(ourServer.child.pid);
     // Both count the diagnostics request itself as in flight (Codex's own test allows its startup to be counted too).
     const inFlight = (a: RpcAnswer) =>

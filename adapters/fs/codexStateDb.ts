@@ -35,6 +35,15 @@ export const stateDbOf = (codexHome: string): string | undefined => {
 /** A `threads` row's times as read (0.169's `_ms` columns; a DB older Codex left unmigrated has only seconds). */
 const TimesRow = t.type({ id: t.string, updated: t.union([t.number, t.null]), recency: t.union([t.number, t.null]) });
 
+/**
+ * A copy of a DB file whose header says WAL (bytes 18 and 19: 2) marked as a rollback-journal DB
+ * (1): SQLite opens no WAL database from memory, and with no WAL beside it the file holds every row.
+ */
+const asRollbackJournal = (bytes: Buffer): Buffer => {
+  if (bytes.length >= 20 && bytes[18] === 2 && bytes[19] === 2) bytes[18] = bytes[19] = 1;
+  return bytes;
+};
+
 /** The DB's files as last read (size, mtime, ctime of the DB, its WAL and shared memory): equal, the rows read then hold. */
 const signatureOf = (path: string): string =>
   SQLITE_SIDE_FILES.slice(0, 3)
@@ -77,7 +86,9 @@ export const readCodexRowTimes = async (codexHome: string): Promise<E.Either<Eng
       .split('|')
       .slice(1)
       .every((s) => s !== '-');
-    db = withWal ? new Sqlite(path, { readonly: true, fileMustExist: true, timeout: 5_000 }) : new Sqlite(await readBytesBelow(codexHome, path), { readonly: true });
+    db = withWal
+      ? new Sqlite(path, { readonly: true, fileMustExist: true, timeout: 5_000 })
+      : new Sqlite(asRollbackJournal(await readBytesBelow(codexHome, path)), { readonly: true });
     const columns = new Set((db.prepare('PRAGMA table_info(threads)').all() as Array<{ name: string }>).map((c) => c.name));
     const pick = (ms: string, seconds: string): string => (columns.has(ms) ? ms : columns.has(seconds) ? `${seconds} * 1000` : 'NULL');
     const updated = pick('updated_at_ms', 'updated_at');

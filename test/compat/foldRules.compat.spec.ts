@@ -193,7 +193,6 @@ const writeHome = (codexHome: string, threads: readonly HomeThread[]): void => {
   }
 };
 
-
 describe('compat: fold rules of issue 69 (cwd not absolute, implicit turn numbers, error and turn end) (codex app-server 0.169.0)', function () {
   this.timeout(600_000);
   let root: string;

@@ -935,7 +935,6 @@ describe('compat: fields the binary cannot be made to write offline, written int
   }
 });
 
-
 /** Where in the sub-agent's first turn the start ordinal falls (its lines: task_started, context, Reasoning and AgentMessage items, tokens, task_complete). */
 const START_CASES: ReadonlyArray<{ readonly name: string; readonly at: (lines: readonly RawLine[]) => number; readonly codex: { turns: number; items: number } }> = [
   { name: 'just after its task_started', at: (l) => l.find((x) => x.payload?.type === 'task_started')!.ordinal! + 1, codex: { turns: 2, items: 4 } },

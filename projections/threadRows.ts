@@ -121,7 +121,8 @@ export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null,
   const taken = fileTakenTimes(codexRow, current.mtimeMs);
   const rest = taken === undefined ? fromLines : { ...fromLines, updatedAt: Math.floor(taken.updatedMs / 1000), recencyAt: Math.floor(taken.recencyMs / 1000) };
   const sortMs = taken === undefined ? lineMs : { ...lineMs, updated: taken.updatedMs, recency: taken.recencyMs };
-  const mtime = current.mtimeMs === undefined ? {} : { fileMtimeMs: current.mtimeMs };
+  // Whole milliseconds, as Codex reads a file's time (a copy keeping times to the ms gives the same row).
+  const mtime = current.mtimeMs === undefined ? {} : { fileMtimeMs: Math.floor(current.mtimeMs) };
   return withThreadState({ ...rest, archived: current.archived, rolloutId: current.rolloutId, sortMs, ...stateDb, ...mtime }, b.get('threadState', [current.threadId]));
 };
 

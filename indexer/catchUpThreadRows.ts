@@ -21,11 +21,20 @@ import { readThreadRowHome, refreshThreads, touchedThreads } from './threadRowRe
 /** Where the digest of the home facts (names, provider) the last full thread-row refresh used is kept. */
 const NAMES_DIGEST_KEY = ['threadNamesDigest'] as const;
 
-/** A digest of session_index.jsonl's names (thread id → name, order-free) and the configured provider. */
+const byKey = <V>(m: ReadonlyMap<string, V>): Array<[string, V]> => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/**
+ * A digest of session_index.jsonl's names (thread id → name, order-free), the configured provider
+ * and Codex's state-DB rows as thread rows take them (a live row as one word: its times move with
+ * every line Codex writes, and the lines' rule holds for it; a row taken from a file by its times,
+ * which Codex's backfill writes without a rollout changing).
+ */
 const rowHomeDigest = (home: ThreadRowHome): string => {
   const h = createHash('sha256');
   h.update(`provider\u0000${home.defaultModelProvider}\u0000`);
-  for (const [id, name] of [...home.names].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) h.update(`${id}\u0000${name}\u0000`);
+  for (const [id, name] of byKey(home.names)) h.update(`${id}\u0000${name}\u0000`);
+  h.update('codex rows\u0000');
+  for (const [id, row] of byKey(home.codexRows)) h.update(`${id}\u0000${row === 'live' ? row : `${row.updatedMs}\u0000${row.recencyMs}`}\u0000`);
   return h.digest('hex');
 };
 

@@ -9,6 +9,7 @@ import { holdsRows } from '../domain/index/rows.js';
 import type { IndexedFile, ThreadRowHome } from '../projections/threadRows.js';
 import { readConfiguredModelProvider } from '../adapters/fs/codexConfig.js';
 import { readThreadNames } from '../adapters/jsonl/sessionIndex.js';
+import { readCodexRowTimes } from '../adapters/fs/codexStateDb.js';
 import type { Probe } from '../adapters/jsonl/probe.js';
 
 /**
@@ -99,6 +100,7 @@ export const indexedFilesOf = (cps: ReadonlyArray<FileCheckpoint>): IndexedFile[
     fileTimestamp: c.fileTimestamp,
     threadId: c.threadId,
     rolloutId: c.rolloutId,
+    mtimeMs: c.mtimeMs,
     ...(c.revisionId === null ? {} : { revisionId: c.revisionId }),
   }));
 
@@ -153,10 +155,12 @@ export const rederiveThreadRow = async (store: IndexStore, home: string, threadI
   return refreshThreads(store, facts.right, new Set([threadId]), paths);
 };
 
-/** What the home says of its threads beside their rollouts (Codex's names, its configured provider). */
+/** What the home says of its threads beside their rollouts (Codex's names, its configured provider, its state DB's row times). */
 export const readThreadRowHome = async (home: string): Promise<E.Either<EngineError, ThreadRowHome>> => {
   const names = await readThreadNames(home)();
   if (E.isLeft(names)) return names;
   const provider = await readConfiguredModelProvider(home);
-  return E.isLeft(provider) ? provider : E.right({ names: names.right, defaultModelProvider: provider.right });
+  if (E.isLeft(provider)) return provider;
+  const codexRows = await readCodexRowTimes(home);
+  return E.isLeft(codexRows) ? codexRows : E.right({ names: names.right, defaultModelProvider: provider.right, codexRows: codexRows.right });
 };

@@ -9,6 +9,8 @@ import { walkHistorySync } from '../domain/history/walk.js';
 import type { ThreadStateRow } from '../domain/threadState/threadStateEvent.js';
 import type { RolloutFile } from '../domain/rollout/rolloutFile.js';
 import { fileNameTimestampOf } from '../domain/rollout/rolloutFile.js';
+import type { CodexRowTimesOf } from '../domain/thread/codexRowTimes.js';
+import { fileTakenTimes } from '../domain/thread/codexRowTimes.js';
 
 /**
  * A rollout file that holds rows (the winner for its rollout id): never a refused entry, and
@@ -16,6 +18,8 @@ import { fileNameTimestampOf } from '../domain/rollout/rolloutFile.js';
  */
 export interface IndexedFile extends Omit<RolloutFile, 'refused'> {
   readonly rolloutId: string;
+  /** The file's mtime its checkpoint saw (ms): Codex's backfill dates a thread it did not write by it. */
+  readonly mtimeMs?: number;
 }
 
 const ms = (iso: string | null | undefined): number | null => {
@@ -74,10 +78,12 @@ export const withThreadState = (row: ThreadRow, state: ThreadStateRow | undefine
 export interface ThreadRowHome {
   readonly names: ReadonlyMap<string, string>;
   readonly defaultModelProvider: string;
+  /** Codex's state-DB rows by thread id (`codexRowTimesOf`); a thread without one absent. */
+  readonly codexRows: ReadonlyMap<string, CodexRowTimesOf>;
 }
 
 /** The thread row of a thread whose current file is `current` (the Thread fields but turns/status). */
-export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null, defaultModelProvider: string): ThreadRow | undefined => {
+export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null, defaultModelProvider: string, codexRow?: CodexRowTimesOf): ThreadRow | undefined => {
   const row = b.get('rollouts', [current.rolloutId]);
   if (!row || row.meta === null) return undefined;
   // The rollout rows of the logical history, base first (a missing or cyclic base ends the walk).
@@ -108,12 +114,16 @@ export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null,
     },
     [],
   );
-  const { turns: _turns, status: _status, ...rest } = thread;
-  const stateDb = settingsCwd === undefined || settingsCwd === rest.cwd ? {} : { stateDbCwd: settingsCwd };
-  return withThreadState(
-    { ...rest, archived: current.archived, rolloutId: current.rolloutId, sortMs: sortMsOf(row, thread, fileNameTimestampOf(current.path)), ...stateDb },
-    b.get('threadState', [current.threadId]),
-  );
+  const { turns: _turns, status: _status, ...fromLines } = thread;
+  const stateDb = settingsCwd === undefined || settingsCwd === fromLines.cwd ? {} : { stateDbCwd: settingsCwd };
+  const lineMs = sortMsOf(row, thread, fileNameTimestampOf(current.path));
+  // A thread Codex's state DB took (or will take) from its file: its times are that reading, not its lines'.
+  const taken = fileTakenTimes(codexRow, current.mtimeMs);
+  const rest = taken === undefined ? fromLines : { ...fromLines, updatedAt: Math.floor(taken.updatedMs / 1000), recencyAt: Math.floor(taken.recencyMs / 1000) };
+  const sortMs = taken === undefined ? lineMs : { ...lineMs, updated: taken.updatedMs, recency: taken.recencyMs };
+  // Whole milliseconds, as Codex reads a file's time (a copy keeping times to the ms gives the same row).
+  const mtime = current.mtimeMs === undefined ? {} : { fileMtimeMs: Math.floor(current.mtimeMs) };
+  return withThreadState({ ...rest, archived: current.archived, rolloutId: current.rolloutId, sortMs, ...stateDb, ...mtime }, b.get('threadState', [current.threadId]));
 };
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -139,7 +149,7 @@ export const refreshThreadRows = (
   }
   for (const [threadId, group] of byThread) {
     const current = currentFileOf(group);
-    const row = current ? threadRowOf(b, current, home.names.get(threadId) ?? null, home.defaultModelProvider) : undefined;
+    const row = current ? threadRowOf(b, current, home.names.get(threadId) ?? null, home.defaultModelProvider, home.codexRows.get(threadId)) : undefined;
     const old = b.get('threads', [threadId]);
     if (row === undefined ? old !== undefined : !same(old, row)) writeThreadRow(b, threadId, row);
   }

@@ -6,7 +6,7 @@
 // under Codex's locking rules (WAL, synchronous NORMAL, 5 s busy timeout, one write transaction).
 // A thread a running Codex has loaded is refused instead: it holds the history in memory, so no
 // row can change what its next turn continues from.
-import { existsSync, lstatSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import * as E from 'fp-ts/lib/Either.js';
@@ -18,25 +18,10 @@ import { corrupt, isEngineError, rejected } from '../../domain/errors.js';
 import type { CodexThreadState, CurrentFileChange } from '../../replay/ports.js';
 import { isInsideHome } from '../fs/insideHome.js';
 import { LinkRefused } from '../fs/fsError.js';
-import { refuseLinkSync } from '../fs/noFollow.js';
+import { CODEX_STATE_DB, stateDbOf } from '../fs/codexStateDb.js';
 
-/** The state DB of the Codex this engine follows (0.169: `state_5.sqlite`, beside the sessions). */
-export const CODEX_STATE_DB = 'state_5.sqlite';
-/** SQLite's files beside a DB (WAL mode's, a rollback journal's), which it opens by name like the DB. */
-const SQLITE_SIDE_FILES = ['', '-wal', '-shm', '-journal'] as const;
-
-/**
- * The home's state DB, or undefined when there is none. better-sqlite3 opens by name and follows
- * links (it takes no descriptor, so `heldRead.ts` cannot open it): the DB and each file SQLite keeps
- * beside it must be, where present, a regular file at its own name, not a link (a FIFO would block
- * SQLite's open), else `LinkRefused` before SQLite opens anything: no row is written, or read,
- * outside the home through a link planted there.
- */
-export const stateDbOf = (codexHome: string): string | undefined => {
-  const path = join(codexHome, CODEX_STATE_DB);
-  for (const suffix of SQLITE_SIDE_FILES) refuseLinkSync(`${path}${suffix}`, 'file');
-  return lstatSync(path, { throwIfNoEntry: false }) === undefined ? undefined : path;
-};
+// Where the DB is and how it is opened: adapters/fs/codexStateDb.ts (the indexer reads its rows' times too).
+export { CODEX_STATE_DB, stateDbOf };
 
 /** Codex's busy timeout on that DB: we wait for its writers as long as they wait for us. */
 const BUSY_TIMEOUT_MS = 5_000;

@@ -256,6 +256,11 @@ export type ThreadRow = Omit<Thread, 'turns' | 'status'> & {
    * state DB's list answer (measured on 0.169.0: foldRules.compat.spec.ts). Absent: the meta's.
    */
   readonly stateDbCwd?: string;
+  /**
+   * The current file's mtime (ms) as last indexed: what Codex's file scan answers as `updatedAt`
+   * (codex-rs/rollout/src/list.rs, the listed file's modification time), whatever its state DB holds.
+   */
+  readonly fileMtimeMs?: number;
 };
 
 /** Per rollout file: fold state of its plugin observations (carried across batches). */

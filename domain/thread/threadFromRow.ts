@@ -21,7 +21,7 @@ export const withStateDbCwd = (row: ThreadRow): ThreadRow => (row.stateDbCwd ===
 export const threadFromRow = <Turns>(row: ThreadRow, turns: Turns, hostPaths?: HostPaths): Omit<Thread, 'turns'> & { turns: Turns } => {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
-    if (k === 'archived' || k === 'rolloutId' || k === 'sortMs' || k === 'readState' || k === 'stateDbCwd') continue;
+    if (k === 'archived' || k === 'rolloutId' || k === 'sortMs' || k === 'readState' || k === 'stateDbCwd' || k === 'fileMtimeMs') continue;
     out[k] = k === 'cwd' && typeof v === 'string' ? hostCwdOf(v, hostPaths) : v;
     if (k === 'recencyAt') out['status'] = NOT_LOADED;
   }

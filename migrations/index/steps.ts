@@ -119,6 +119,10 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // 35: thread rows and their list order keys hold the current file name's time (`sortMs.named`),
   // by which Codex's file scan orders created_at.
   { from: 34, to: 35, name: '035-file-name-order', kind: 'rebuild' },
+  // 36: a thread Codex's state DB took (or will take) from its file, by its backfill, answers
+  // `updatedAt` / `recencyAt` and orders by that file's mtime, or by the row's times (issue 69):
+  // thread rows and their list order keys again.
+  { from: 35, to: 36, name: '036-backfilled-row-times', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -60,6 +60,13 @@ const MAX_AHEAD_STEP = 4096;
  * Codex's state DB answers them (`stateDbRowOf`).
  */
 
+/**
+ * A row as Codex's file scan answers it: `updatedAt` the listed file's modification time, in
+ * seconds (codex-rs/rollout/src/list.rs: the file's mtime; measured on 0.169.0: a file touched
+ * after its row was written lists as updated then, its state-DB answers keeping the row's time).
+ */
+const scannedRowOf = (row: ThreadRow): ThreadRow => (row.fileMtimeMs === undefined ? row : { ...row, updatedAt: Math.floor(row.fileMtimeMs / 1000) });
+
 export const threadListPageOf = (
   candidates: ReadonlyArray<{ readonly row: ThreadRow; readonly key: number }>,
   limit: number,
@@ -77,7 +84,7 @@ export const threadListPageOf = (
   // item's created_at as it answers it: the session's millisecond (`backwardsThreadCursor`).
   const first = page[0] === undefined ? undefined : heldAs === 'fileScan' && sortKey === 'created_at' ? page[0].row.sortMs.created : page[0].key;
   return {
-    data: page.map((c) => threadFromRow(fromStateDbRows ? stateDbRowOf(c.row) : c.row, [], hostPaths)),
+    data: page.map((c) => threadFromRow(fromStateDbRows ? stateDbRowOf(c.row) : heldAs === 'fileScan' ? scannedRowOf(c.row) : c.row, [], hostPaths)),
     readStates,
     nextCursor: candidates.length > limit && last ? nextThreadCursor(heldAs, sortKey, last.key, last.row.id) : null,
     backwardsCursor: first === undefined ? null : backwardsThreadCursor(heldAs, sortKey, first, direction),

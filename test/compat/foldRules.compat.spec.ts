@@ -193,17 +193,6 @@ const writeHome = (codexHome: string, threads: readonly HomeThread[]): void => {
   }
 };
 
-/**
- * An answer without its threads' `recencyAt`: Codex's backfill takes it from the file's time (issue
- * 69, open, another branch's), which here is the last line's so that `updatedAt` is compared.
- */
-const withoutRecency = (v: unknown): unknown =>
-  Array.isArray(v)
-    ? v.map(withoutRecency)
-    : v !== null && typeof v === 'object'
-      ? Object.fromEntries(Object.entries(v).flatMap(([k, x]) => (k === 'recencyAt' ? [] : [[k, withoutRecency(x)]])))
-      : v;
-
 describe('compat: fold rules of issue 69 (cwd not absolute, implicit turn numbers, error and turn end) (codex app-server 0.169.0)', function () {
   this.timeout(600_000);
   let root: string;
@@ -260,7 +249,7 @@ describe('compat: fold rules of issue 69 (cwd not absolute, implicit turn number
         compared += 1;
         if (process.env['FOLD_RULES_DUMP'])
           process.stderr.write(`${label} ${method}\n  codex ${JSON.stringify(c).slice(0, 3000)}\n  ours  ${JSON.stringify(o).slice(0, 3000)}\n`);
-        const d = jsonDifferences(withoutRecency(c), withoutRecency(o), 8);
+        const d = jsonDifferences(c, o, 8);
         if (d.length > 0) differing.push(`${label} ${method}\n${describeDifferences(d)}`);
       }
     } finally {

@@ -39,17 +39,17 @@ describe('serve start-up: the first thread/list from the index when the home is 
     indexDir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-asidx-'));
     scratch = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ref-asidx-'));
     // Six threads, thread i with i + 1 turns: the more turns, the later its last line (updated_at).
+    // Each file last written at its last line, as a Codex writing it leaves it: with no Codex state
+    // DB, a thread is dated by its file's mtime as Codex's backfill dates it (issue 69).
     threads = [];
     for (let i = 0; i < 6; i++) {
       const t = newThread(700 + i);
       threads.push(t);
       await fs.mkdir(nodePath.dirname(pathOf(t)), { recursive: true });
-      await fs.writeFile(
-        pathOf(t),
-        threadLines(t, i + 1)
-          .map((l) => `${l}\n`)
-          .join(''),
-      );
+      const lines = threadLines(t, i + 1);
+      await fs.writeFile(pathOf(t), lines.map((l) => `${l}\n`).join(''));
+      const last = new Date((JSON.parse(lines[lines.length - 1]!) as { timestamp: string }).timestamp);
+      await fs.utimes(pathOf(t), last, last);
     }
     // Indexed once, as `index` or an earlier serve leaves it.
     const built = right(await openCodexHome(home, indexDir, {}));

@@ -50,8 +50,8 @@ describe('thread rows of a large catch-up (a chunk of threads per commit, remapp
       const files = rows
         .filter((r) => r.table === 'files')
         .map((r) => r.value as FileCheckpoint)
-        .map((c) => ({ path: c.path, archived: c.archived, fileTimestamp: c.fileTimestamp, threadId: c.threadId!, rolloutId: c.rolloutId! }));
-      const expected = refreshThreadRows(others, files, { names: new Map(), defaultModelProvider: DEFAULT_MODEL_PROVIDER });
+        .map((c) => ({ path: c.path, archived: c.archived, fileTimestamp: c.fileTimestamp, threadId: c.threadId!, rolloutId: c.rolloutId!, mtimeMs: c.mtimeMs }));
+      const expected = refreshThreadRows(others, files, { names: new Map(), defaultModelProvider: DEFAULT_MODEL_PROVIDER, codexRows: new Map() });
       const byKey = (a: { key: unknown }, b: { key: unknown }) => (String(a.key) < String(b.key) ? -1 : 1);
       // The thread rows and their list order keys.
       expect(expected.map((w) => ({ table: w.table, key: w.key, value: w.op === 'put' ? w.value : undefined })).sort(byKey)).to.deep.equal(

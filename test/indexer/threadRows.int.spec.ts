@@ -49,7 +49,7 @@ describe('thread rows agree with thread/read of the whole-file fold', function (
       for (const t of [p, l, a]) {
         const row = right(await store.get('threads', [t.threadId])())!;
         const { turns: _t, status: _s, ...expected } = right(await readThreadByFold(jsonlRolloutStore(home), t.threadId, false)());
-        const { archived, rolloutId, sortMs, ...fields } = row;
+        const { archived, rolloutId, sortMs, fileMtimeMs: _m, ...fields } = row;
         expect(fields).to.deep.equal(expected);
         expect(archived).to.equal(t === a);
         expect(rolloutId).to.equal(t.threadId);
@@ -72,7 +72,7 @@ const readRow = async (home: string, threadId: string) => {
 };
 
 const rowFields = (row: ThreadRow) => {
-  const { archived: _a, rolloutId: _r, sortMs: _s, ...fields } = row;
+  const { archived: _a, rolloutId: _r, sortMs: _s, fileMtimeMs: _m, ...fields } = row;
   return fields;
 };
 

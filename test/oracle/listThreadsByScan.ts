@@ -1,4 +1,8 @@
+import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
+import { readCodexRowTimes } from '../../adapters/fs/codexStateDb.js';
+import type { CodexRowTimesOf } from '../../domain/thread/codexRowTimes.js';
+import { fileTakenTimes } from '../../domain/thread/codexRowTimes.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { ThreadRow } from '../../domain/index/rows.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
@@ -34,12 +38,20 @@ const ms = (iso: string | null | undefined): number | null => {
  * `thread/read` as Codex's does: no `forkedFromId`, no `threadSource`. (A fork's listed preview is its history's first
  * user message, as Codex's rows have it until a background repair may rewrite it.)
  */
-const listRowOf = async (ports: HistoryReadPorts, row: ThreadRow): Promise<{ row: ThreadRow; created: number; updated: number; recency: number; named: number }> => {
+const listRowOf = async (
+  ports: HistoryReadPorts,
+  row: ThreadRow,
+  codexRows: ReadonlyMap<string, CodexRowTimesOf>,
+): Promise<{ row: ThreadRow; created: number; updated: number; recency: number; named: number }> => {
   const r = await take(ports.index.get('rollouts', [row.rolloutId]));
   const meta = (r?.meta ?? {}) as { timestamp?: string };
   const created = ms(meta.timestamp) ?? row.createdAt * 1000;
-  const updated = ms(r?.lastLineTimestamp) ?? row.updatedAt * 1000;
-  const recency = ms(r?.lastTurnStartTimestamp) ?? created;
+  // A thread Codex's state DB took (or will take) from its file: that reading (issue 69), else its lines'.
+  // The file's mtime as indexed (its checkpoint's), as the rest of the row is.
+  const cp = await take(ports.index.get('files', [row.path]));
+  const taken = fileTakenTimes(codexRows.get(row.id), cp?.mtimeMs);
+  const updated = taken?.updatedMs ?? ms(r?.lastLineTimestamp) ?? row.updatedAt * 1000;
+  const recency = taken?.recencyMs ?? ms(r?.lastTurnStartTimestamp) ?? created;
   // The file name's time read as UTC (`rollout-YYYY-MM-DDThh-mm-ss-…`): Codex's file scan's created order.
   const name = /rollout-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-/.exec(row.path.slice(row.path.lastIndexOf('/') + 1));
   // NaN for a time that is none (hour 25, or a day past the month's end: it does not read back as written).
@@ -73,6 +85,13 @@ export const listThreadsByScan = (
         : await take(ports.indexer.listAhead(heldAs === 'fileScan' && sortKey === 'created_at' ? { ...order, key: 'named' } : order));
     if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
 
+    const codexRowsOf = new Map<string, ReadonlyMap<string, CodexRowTimesOf>>();
+    /** Codex's state-DB row times of the home a row's file lies in (`<home>/sessions/…`, `<home>/archived_sessions/…`). */
+    const codexRowsFor = async (path: string): Promise<ReadonlyMap<string, CodexRowTimesOf>> => {
+      const home = path.replace(/\/(?:sessions|archived_sessions)\/.*$/, '');
+      if (!codexRowsOf.has(home)) codexRowsOf.set(home, E.getOrElse((): ReadonlyMap<string, CodexRowTimesOf> => new Map())(await readCodexRowTimes(home)));
+      return codexRowsOf.get(home)!;
+    };
     /** The list's candidates in the index, sorted (threads still pending for a list ahead of a build left out: their rows may be stale). */
     const candidatesNow = async (): Promise<{ candidates: Candidate[]; hiddenBySource: Partial<Record<ThreadSourceKind, number>> }> => {
       const candidates: Candidate[] = [];
@@ -80,7 +99,7 @@ export const listThreadsByScan = (
       for await (const r of scanRows(ports.index, 'threads', [], { reverse: false }, 256)) {
         if (r.value.archived !== archived || excluded.has(r.value.id) || (included !== null && !included.has(r.value.id)) || ahead?.pending(r.value.id) === true)
           continue;
-        const listed = await listRowOf(ports, r.value);
+        const listed = await listRowOf(ports, r.value, await codexRowsFor(r.value.path));
         const row = listed.row;
         // Codex lists only threads with a first user message (its "visible" index: preview <> '').
         if (row.preview === '') continue;

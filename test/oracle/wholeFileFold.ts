@@ -1,3 +1,6 @@
+import { statSync } from 'node:fs';
+import { readCodexRowTimes } from '../../adapters/fs/codexStateDb.js';
+import { fileTakenTimes } from '../../domain/thread/codexRowTimes.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
@@ -81,18 +84,21 @@ export const readThreadByFold =
     const provider = await store.defaultModelProvider()();
     if (E.isLeft(provider)) return provider;
     const f = folded.right;
-    return E.right(
-      buildThread(
-        {
-          meta: f.resolved.meta,
-          path: f.resolved.current.path,
-          lastLineTimestamp: f.lastLineTimestamp,
-          lastTurnStartTimestamp: f.lastTurnStartTimestamp,
-          name: names.right.get(f.resolved.meta.id) ?? null,
-          defaultModelProvider: provider.right,
-          folded: f.meta,
-        },
-        includeTurns ? visibleTurnEntries(f.turns).map(toApiTurn) : [],
-      ),
+    const thread = buildThread(
+      {
+        meta: f.resolved.meta,
+        path: f.resolved.current.path,
+        lastLineTimestamp: f.lastLineTimestamp,
+        lastTurnStartTimestamp: f.lastTurnStartTimestamp,
+        name: names.right.get(f.resolved.meta.id) ?? null,
+        defaultModelProvider: provider.right,
+        folded: f.meta,
+      },
+      includeTurns ? visibleTurnEntries(f.turns).map(toApiTurn) : [],
     );
+    // A thread Codex's state DB took (or will take) from its file answers that reading (issue 69).
+    const codexRows = await readCodexRowTimes(store.home);
+    if (E.isLeft(codexRows)) return codexRows;
+    const taken = fileTakenTimes(codexRows.right.get(thread.id), statSync(f.resolved.current.path).mtimeMs);
+    return E.right(taken === undefined ? thread : { ...thread, updatedAt: Math.floor(taken.updatedMs / 1000), recencyAt: Math.floor(taken.recencyMs / 1000) });
   };

@@ -21,7 +21,11 @@ const thread = (home: string, threadId: string, source: unknown, startMs: number
   if (laterMs !== undefined)
     text += new RolloutWriter('paginated', threadId, { startMs: laterMs, startOrdinal: w.nextOrdinal() }).chatTurn('t2', 'again', 'answer').text();
   const stamp = new Date(startMs).toISOString().slice(0, 19).replace(/:/g, '-');
-  writeRollout(home, `rollout-${stamp}-${threadId}.jsonl`, text);
+  const path = writeRollout(home, `rollout-${stamp}-${threadId}.jsonl`, text);
+  // Last written at its last line, as a Codex writing it leaves it: a thread no Codex state DB row
+  // holds is dated by its file's mtime (issue 69).
+  const last = new Date((JSON.parse(text.trimEnd().split('\n').at(-1)!) as { timestamp: string }).timestamp);
+  fs.utimesSync(path, last, last);
 };
 
 describe('threads: header, sort-key time, hidden threads, runnable page hints', function () {

@@ -22,7 +22,7 @@ import { right } from '../../fixtures/right.js';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { chatThread, openMutationHome, rolloutName, right as rightTE, writeRollout } from '../../replay/mutationHome.js';
 import { useConnection, useEventStore } from '../../eventstore/useEventStore.js';
-import { filesOf, indexDump } from '../../eventstore/homeDumps.js';
+import { filesOf, indexDump, keepTimesOf } from '../../eventstore/homeDumps.js';
 import { CLI } from '../../fixtures/cliBundle.js';
 import { skipUnmet } from '../../fixtures/skipUnmet.js';
 
@@ -117,6 +117,7 @@ describe('mirror JSONL → EventStoreDB → export', function () {
     for (const [k, bytes] of original) expect(Buffer.compare(back.get(k)!, bytes), k).to.equal(0);
     expect(E.isLeft(await exportHome(connectionOf(), log, out)())).to.equal(true);
 
+    keepTimesOf(home, out);
     const fromFiles = await indexDump(home, nodePath.join(tmp(), 'index-files'));
     const fromStore = await indexDump(out, nodePath.join(tmp(), 'index-store'));
     expect(fromFiles.length).to.be.greaterThan(1000);
@@ -194,6 +195,7 @@ describe('a node following EventStoreDB into its own copy', function () {
     const copy = filesOf(node);
     expect([...copy.keys()].sort()).to.deep.equal([...files.keys()].sort());
     for (const [k, bytes] of files) expect(Buffer.compare(copy.get(k)!, bytes), k).to.equal(0);
+    keepTimesOf(home, node);
     const fromFiles = await indexDump(home, nodePath.join(tmp(), 'followed-index-files'));
     expect((await indexDump(node, nodePath.join(tmp(), 'followed-index-node'))) === fromFiles).to.equal(true);
 

@@ -2,6 +2,7 @@
 // thread asked for meanwhile is indexed first and answered as the finished index answers it, a
 // thread/list is the one the finished index gives; once warm, what changes in the rollout folders
 // shows in the next thread/list (the folder watch), as it does through the CLI (no watch).
+import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as readline from 'node:readline';
@@ -124,10 +125,11 @@ describe('serve on a home it has never indexed (the first build behind the answe
     writer.chatTurn('turn-1', 'a question asked while serving', 'an answer');
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(path, writer.text());
-    // updatedAt is the time of the thread's last rollout line, in seconds (docs/compatibility.md).
-    const lastLineSeconds = (text: string): number => Math.floor(Date.parse((JSON.parse(text.trimEnd().split('\n').at(-1)!) as { timestamp: string }).timestamp) / 1000);
+    // The file scan's updatedAt is the listed file's mtime, in seconds, as Codex's (docs/compatibility.md):
+    // it moves as the file grows.
+    const mtimeSeconds = (): number => Math.floor(fsSync.statSync(path).mtimeMs / 1000);
     const created = await server.typed.request('thread/list', { limit: 5 });
-    expect(created.data[0]).to.include({ id: NEW_THREAD, preview: 'a question asked while serving', updatedAt: lastLineSeconds(writer.text()) });
+    expect(created.data[0]).to.include({ id: NEW_THREAD, preview: 'a question asked while serving', updatedAt: mtimeSeconds() });
 
     // A turn a minute later (thread/list's updatedAt is in seconds).
     const later = new RolloutWriter('paginated', NEW_THREAD, { startOrdinal: writer.nextOrdinal(), startMs: at.getTime() + 60_000 });
@@ -135,7 +137,7 @@ describe('serve on a home it has never indexed (the first build behind the answe
     await fs.appendFile(path, later.text());
     const grown = await server.typed.request('thread/list', { limit: 5 });
     expect(grown.data[0]!.id).to.equal(NEW_THREAD);
-    expect(grown.data[0]!.updatedAt).to.equal(lastLineSeconds(later.text()));
+    expect(grown.data[0]!.updatedAt).to.equal(mtimeSeconds());
     const turns = await server.typed.request('thread/turns/list', { threadId: NEW_THREAD, itemsView: 'notLoaded' });
     expect(turns.data.map((t) => t.id)).to.deep.equal(['turn-2', 'turn-1']);
 

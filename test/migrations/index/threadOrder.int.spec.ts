@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
@@ -45,6 +46,13 @@ describe('schema step thread-order: thread rows carry their sort keys, threadOrd
       for (let t = 0; t < 3 - i; t++) w.chatTurn(`t${t}`, `question ${t}`, `answer ${t}`);
       writeRollout(home, rolloutName(id), w.text());
     });
+    // Codex ran these threads (its state DB holds live rows, their times apart): their times are their
+    // lines', which is all the rows of the version before knew (issue 69: a row Codex took from a file
+    // answers that file's mtime instead).
+    const codexDb = new Database(nodePath.join(home, 'state_5.sqlite'));
+    codexDb.exec('CREATE TABLE threads (id TEXT PRIMARY KEY, updated_at_ms INTEGER, recency_at_ms INTEGER)');
+    for (const id of IDS) codexDb.prepare('INSERT INTO threads VALUES (?, 2, 1)').run(id);
+    codexDb.close();
     const dir = nodePath.join(tmp(), 'index');
     const built = right(await openIndex(dir, home)()).store;
     right(await catchUpHome(built, home)());

@@ -1,0 +1,176 @@
+// Issue 69: a thread Codex did not write itself takes its `updatedAt` / `recencyAt` from its
+// file's modification time: Codex's backfill of the rollouts (codex-rs `rollout/src/metadata.rs`,
+// `backfill_sessions` → `extract_metadata_from_rollout`) writes the row with the mtime as both,
+// and keeps it until Codex writes the thread again. A hand-written home (lines a second apart, two
+// turns a thread) whose files' mtimes run against their lines (hours after, hours before, a few ms
+// after as a live write leaves it), read by codex app-server 0.169.0 and by ours in the same run:
+// ours indexed before any Codex made its state DB, after Codex's backfill wrote it, and after a
+// file was touched past its backfilled row. Expected answers are Codex's, compared whole.
+import { expect } from 'chai';
+import { mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
+import type { RpcAnswer } from '../fixtures/stdioRpcClient.js';
+import { AppServerError, codexConfigToml } from './appServer.js';
+import { openColdCodex } from './compatHomes.js';
+import { ENGINE_CLI_PATH } from './engineCli.js';
+import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
+import { freshRoot } from './mutationHarness.js';
+
+const idOf = (n: number): string => `019a0000-0000-7000-8000-${String(n).padStart(12, '0')}`;
+const HOUR_MS = 3_600_000;
+
+/** A thread: its number (its creation minute) and where its file's mtime lies from its last line. */
+const THREADS: ReadonlyArray<{ readonly n: number; readonly mtimeFromLastLineMs: number }> = [
+  { n: 1, mtimeFromLastLineMs: 3 * HOUR_MS + 123 },
+  { n: 2, mtimeFromLastLineMs: -2 * HOUR_MS },
+  { n: 3, mtimeFromLastLineMs: 7 },
+  { n: 4, mtimeFromLastLineMs: HOUR_MS + 456 },
+];
+
+const TURN_LINES = (n: number, t: number): Array<Record<string, unknown>> => {
+  const turnId = `019a0000-0000-7000-9000-${String(n * 10 + t).padStart(12, '0')}`;
+  const text = `thread ${n} turn ${t}`;
+  return [
+    { type: 'event_msg', payload: { type: 'task_started', turn_id: turnId, model_context_window: 190000 } },
+    {
+      type: 'turn_context',
+      payload: {
+        turn_id: turnId,
+        cwd: '/work/project',
+        approval_policy: 'never',
+        sandbox_policy: { type: 'danger-full-access' },
+        model: 'gpt-5.1-codex',
+        summary: 'auto',
+      },
+    },
+    { type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } },
+    { type: 'event_msg', payload: { type: 'user_message', message: text, images: [] } },
+    { type: 'event_msg', payload: { type: 'agent_message', message: `answer to ${text}` } },
+    { type: 'response_item', payload: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: `answer to ${text}` }] } },
+    { type: 'event_msg', payload: { type: 'task_complete', turn_id: turnId, last_agent_message: `answer to ${text}` } },
+  ];
+};
+
+/** Writes thread `n`'s rollout, a line a second from its creation minute, and sets its mtime; its path. */
+const writeThread = (codexHome: string, n: number, mtimeFromLastLineMs: number): string => {
+  const id = idOf(n);
+  const ts = `2026-11-20T10:0${n}:00.000Z`;
+  const dir = join(codexHome, 'sessions', '2026', '11', '20');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `rollout-2026-11-20T10-0${n}-00-${id}.jsonl`);
+  const meta = { id, timestamp: ts, cwd: '/work/project', originator: 'codex_cli_rs', cli_version: '0.169.0', source: 'vscode', model_provider: 'mock' };
+  const lines = [{ type: 'session_meta', payload: meta }, ...TURN_LINES(n, 1), ...TURN_LINES(n, 2)];
+  const at = (i: number): number => Date.parse(ts) + i * 1000;
+  writeFileSync(file, lines.map((l, i) => `${JSON.stringify({ timestamp: new Date(at(i)).toISOString(), ...l })}\n`).join(''));
+  const mtime = new Date(at(lines.length - 1) + mtimeFromLastLineMs);
+  utimesSync(file, mtime, mtime);
+  return file;
+};
+
+/** Every answer compared: each thread read, the lists (the state DB's and the file scan's), a search. */
+const STEPS: ReadonlyArray<readonly [string, string, Record<string, unknown>]> = [
+  ...THREADS.map((t) => [`read ${t.n}`, 'thread/read', { threadId: idOf(t.n), includeTurns: true }] as const),
+  ['list by recency', 'thread/list', { modelProviders: [], limit: 100, sortKey: 'recency_at' }],
+  ['state-DB list by update', 'thread/list', { modelProviders: [], limit: 100, sortKey: 'updated_at', useStateDbOnly: true }],
+  ['state-DB list', 'thread/list', { modelProviders: [], limit: 100, useStateDbOnly: true }],
+  ['file scan', 'thread/list', { limit: 100 }],
+  ['search', 'thread/search', { searchTerm: 'turn 2', limit: 100 }],
+];
+
+describe('compat: a thread Codex took from its file answers that file mtime (backfilled rows, issue 69; codex app-server 0.169.0)', function () {
+  this.timeout(600_000);
+  let root: string;
+  let home: { codexHome: string; workDir: string };
+  const paths = new Map<number, string>();
+
+  before(() => {
+    root = freshRoot();
+    home = { codexHome: join(root, 'home'), workDir: join(root, 'work') };
+    mkdirSync(home.workDir, { recursive: true });
+    for (const t of THREADS) paths.set(t.n, writeThread(home.codexHome, t.n, t.mtimeFromLastLineMs));
+    // The config Codex will run with (its provider filters the file scan), there before ours reads the home.
+    writeFileSync(join(home.codexHome, 'config.toml'), codexConfigToml(1));
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  /** Ours on a fresh index, every step asked. */
+  const askOurs = async (indexName: string): Promise<RpcAnswer[]> => {
+    const ours = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home.codexHome, '--index-dir', join(root, indexName)], {
+      cwd: home.workDir,
+      env: { ...process.env, HOME: join(root, 'user-home') },
+    });
+    try {
+      await ours.request('initialize', { clientInfo: { name: 'compat', version: '0' }, capabilities: { experimentalApi: true } });
+      ours.notify('initialized');
+      const answers: RpcAnswer[] = [];
+      for (const [, method, params] of STEPS) answers.push(await ours.request(method, params));
+      return answers;
+    } finally {
+      await ours.close();
+    }
+  };
+
+  /** Codex cold, every step asked. */
+  const askCodex = async (): Promise<RpcAnswer[]> => {
+    const codex = await openColdCodex(home);
+    try {
+      const answers: RpcAnswer[] = [];
+      for (const [, method, params] of STEPS)
+        try {
+          answers.push({ result: await codex.server.request(method, params) });
+        } catch (error) {
+          if (!(error instanceof AppServerError)) throw error;
+          answers.push({ error: { code: error.code, message: error.rpcMessage } });
+        }
+      return answers;
+    } finally {
+      await codex.stop();
+    }
+  };
+
+  const differing = (codex: readonly RpcAnswer[], ours: readonly RpcAnswer[]): string[] =>
+    STEPS.flatMap(([label, method], i) => {
+      const d = jsonDifferences(codex[i], ours[i], 8);
+      return d.length === 0 ? [] : [`${label} ${method}\n${describeDifferences(d)}`];
+    });
+
+  const report = (name: string, problems: readonly string[]): void => {
+    process.stderr.write(`  ${name}: ${STEPS.length - problems.length}/${STEPS.length} answers equal\n`);
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+  };
+
+  it('no state DB yet: ours, indexed before any Codex ran, answers what Codex then backfills (each time its file mtime, in the mtime order)', async () => {
+    const ours = await askOurs('index-before');
+    const codex = await askCodex();
+    // Codex's rows are its backfill's: both times the file's mtime, to the millisecond (measured).
+    const db = new Database(join(home.codexHome, 'state_5.sqlite'), { readonly: true, fileMustExist: true });
+    try {
+      const rows = db.prepare('SELECT id, updated_at_ms, recency_at_ms FROM threads ORDER BY id').all() as Array<{
+        id: string;
+        updated_at_ms: number;
+        recency_at_ms: number;
+      }>;
+      expect(rows.map((r) => [r.updated_at_ms, r.recency_at_ms])).to.deep.equal(
+        THREADS.map((t) => {
+          const ms = Math.floor(statSync(paths.get(t.n)!).mtimeMs);
+          return [ms, ms];
+        }),
+      );
+    } finally {
+      db.close();
+    }
+    report('before a state DB', differing(codex, ours));
+  });
+
+  it("the state DB Codex's backfill wrote: ours, indexed after, answers its rows", async () => {
+    report('after the backfill', differing(await askCodex(), await askOurs('index-after')));
+  });
+
+  it('a file touched after its row was backfilled: its row keeps the older time, and so do ours', async () => {
+    const touched = new Date(Date.parse('2026-11-20T18:00:00.250Z'));
+    utimesSync(paths.get(3)!, touched, touched);
+    report('touched after the backfill', differing(await askCodex(), await askOurs('index-touched')));
+  });
+});

@@ -119,6 +119,12 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // 35: thread rows and their list order keys hold the current file name's time (`sortMs.named`),
   // by which Codex's file scan orders created_at.
   { from: 34, to: 35, name: '035-file-name-order', kind: 'rebuild' },
+  // 36: thread rows hold what Codex's state DB holds otherwise (`stateDb`: a later session_meta's
+  // and the settings lines' cwd and provider, the last meta's source and cli version; git facts
+  // from the last meta that has them), an empty meta provider as the file scan filters it, and
+  // rollout rows their later metas; a settings line without its provider sets no model, and a
+  // compaction without its message is no line Codex reads (issue 69).
+  { from: 35, to: 36, name: '036-state-db-fields', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

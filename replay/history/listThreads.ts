@@ -341,7 +341,8 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
         ahead?.pending(row.id) !== true &&
         // Codex lists only threads with a first user message (its "visible" index: preview <> ''),
         // except a spawn tree's, read from its spawn edges: a multi-agent v2 sub-agent has none.
-        (row.preview !== '' || parent !== null || ancestor !== null) &&
+        // Archived threads are listed with or without one (measured on 0.169.0, every path: metaRules.compat.spec.ts).
+        (row.preview !== '' || archived || parent !== null || ancestor !== null) &&
         (!providers || providers.has(row.modelProvider ?? '')) &&
         (!cwds || cwds.has(pathKey(row.cwd))) &&
         (parent === null || spawnerOf(row) === parent) &&

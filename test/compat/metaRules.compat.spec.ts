@@ -51,6 +51,14 @@ const listSteps = (work: string): Step[] => {
       [' provider mock', { modelProviders: ['mock'] }],
     ] as const)
       steps.push({ label: `list exec limit ${limit}${how}`, method: 'thread/list', params: { modelProviders: [], sourceKinds: ['exec'], limit, ...more }, walk: 3 });
+  // Archived threads, with and without a preview.
+  for (const [label, params] of [
+    ['archived', { archived: true }],
+    ['archived every provider', { archived: true, modelProviders: [] }],
+    ['archived from the state DB', { archived: true, useStateDbOnly: true }],
+    ['archived all sources', { archived: true, sourceKinds: ALL_SOURCE_KINDS }],
+  ] as const)
+    steps.push({ label: `list ${label}`, method: 'thread/list', params: { limit: 100, ...params } });
   steps.push({ label: 'search every provider', method: 'thread/search', params: { searchTerm: 'turn', limit: 100 } });
   return steps;
 };

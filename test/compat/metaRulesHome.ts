@@ -202,6 +202,9 @@ export const threadsOf = (work: string): HomeThread[] => {
     legacyThread('archived', 26, work, {}, [{ settings }], [], true),
     legacyThread('archived-rollback', 27, work, {}, [{ settings }], [rollback(1)], true),
     legacyThread('archived-empty-message', 29, work, {}, [{ settings, user: '' }, {}], [], true),
+    legacyThread('archived-empty-message-rollback', 28, work, {}, [{ settings, user: '' }], [rollback(1)], true),
+    legacyThread('archived-no-turns', 37, work, {}, [], [], true),
+    legacyThread('archived-empty-message-only', 38, work, {}, [{ settings, user: '' }], [], true),
     legacyThread('empty-message-later-turn', 30, work, {}, [{ settings, user: '' }, {}]),
     legacyThread('empty-message-meta2', 33, work, {}, [
       { settings, user: '', after: [laterMeta(33, second, { model_provider: 'openai', source: 'cli', cli_version: '0.170.0', git: { branch: 'b' } })] },

@@ -89,7 +89,7 @@ export const listThreadsByScan = (
             ? asStateDbRow(listed.row)
             : { ...listed.row, modelProvider: listed.row.fileScanProvider ?? listed.row.modelProvider };
         // Codex lists only threads with a first user message (its "visible" index: preview <> '').
-        if (row.preview === '') continue;
+        if (row.preview === '' && !archived) continue;
         if (providers && !providers.has(row.modelProvider ?? '')) continue;
         if (cwds && !cwds.has(row.cwd)) continue;
         if (term !== '' && !contains(row.name ?? '', term) && !contains(row.preview, term)) continue;

@@ -84,8 +84,19 @@ export const skipByPrefix = (prefix: string, opts: LazyOptions = {}): SkippedLin
   const pType = m[4];
   // A payload that is not an object (wrong type) is decoded, so it is quarantined, never skipped unseen.
   if (pType === undefined && !prefix.startsWith(',"payload":{', m[0].length)) return undefined;
+  if (type === 'compacted' && !prefix.startsWith(COMPACTED_MESSAGE, m[0].length)) return undefined;
   return isSkipped(type, pType, opts, () => UNSEARCHED_MESSAGE.test(prefix)) ? skippedLine(m[1]!, m[2] === undefined ? null : Number(m[2]), type, pType) : undefined;
 };
+
+/**
+ * A compaction Codex decodes has its `message` (codex-rs `protocol/src/protocol.rs` `CompactedItem`:
+ * a `String` with no default), which its writer puts first: one whose payload does not begin so
+ * is decoded in full, and one without the message is a line Codex cannot read (no place in
+ * implicit turn numbers; measured on 0.169.0: metaRules.compat.spec.ts).
+ */
+const COMPACTED_MESSAGE = ',"payload":{"message":"';
+const COMPACTED_MESSAGE_BYTES = bytesOfAscii(COMPACTED_MESSAGE);
+const COMPACTED = bytesOfAscii('compacted');
 
 /** Whether no projection reads a line of this kind (`unsearched`: asked only of a response message). */
 const isSkipped = (type: string, pType: string | undefined, opts: LazyOptions, unsearched: () => boolean): boolean =>
@@ -113,7 +124,10 @@ const QUOTE = 0x22;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 /** An ASCII word's bytes (to compare with a line's in place). */
-export const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+export const bytesOf = (s: string): Uint8Array => bytesOfAscii(s);
+function bytesOfAscii(s: string): Uint8Array {
+  return Uint8Array.from(s, (c) => c.charCodeAt(0));
+}
 const TIMESTAMP_KEY = bytesOf('{"timestamp":"');
 const ORDINAL_KEY = bytesOf('"ordinal":');
 const TYPE_KEY = bytesOf('"type":"');
@@ -211,6 +225,8 @@ export const prefixVerdictOfBytes = (bytes: Buffer, opts: LazyOptions = {}): Pre
   // (the layout matched, so the prefix is there).
   const unsearched = () => UNSEARCHED_MESSAGE.test(asciiPrefix(bytes) ?? '');
   if (!isSkipped(type, pType, opts, unsearched)) return READ;
+  if (opts.tokensOnly !== true && isWord(bytes, found.typeFrom, found.typeTo, COMPACTED) && !holds(bytes, found.typeTo + 1, COMPACTED_MESSAGE_BYTES, bytes.length))
+    return READ;
   return skippedLine(latin1(bytes, found.tsFrom, found.tsTo), found.ordinal, type, pType);
 };
 

@@ -1,4 +1,5 @@
 import { classifyRolloutLine, codexNumbersLegacyEvent } from '../domain/rollout/event.js';
+import type { RolloutEvent } from '../domain/rollout/event.js';
 import { codexNumbersLegacyLine } from '../domain/rollout/lineKinds.js';
 import type { FileCheckpoint, IndexReader, IndexWrite, LinePos } from '../domain/index/rows.js';
 import { ROLLOUT_TABLES, TOKEN_ROLLOUT_TABLES } from '../domain/index/rows.js';
@@ -79,6 +80,9 @@ export const clearRollout = (b: Batch, rolloutId: string, tables: ReadonlyArray<
   for (const table of tables) for (const k of b.keys(table, [rolloutId])) b.del(table, k as never);
 };
 
+/** What a skipped `compacted` line is to the projections: a compaction, its (large) payload unread. */
+const READ_COMPACTION: RolloutEvent = { kind: 'compacted', payload: { message: '' } };
+
 const QUARANTINED: LazyLine = { kind: 'undecodable', reason: 'quarantined' };
 
 /** Fold one line into the batch. Pure. */
@@ -90,8 +94,11 @@ export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchS
   const pos: LinePos = { line: l.line, byteOffset: l.byteOffset, byteLength: l.byteLength, ordinal };
   const timestamp = lazy.kind === 'skipped' ? lazy.timestamp : lazy.kind === 'decoded' ? lazy.line.timestamp : null;
   let codexNumbers = lazy.kind === 'skipped' ? lazy.unnumbered !== true : false;
-  if (lazy.kind === 'skipped') stats.skipped += 1;
-  else if (lazy.kind === 'undecodable') {
+  if (lazy.kind === 'skipped') {
+    stats.skipped += 1;
+    // A compaction is skipped unread (its prefix shows its message: it decodes); the turn rules still see it.
+    if (lazy.type === 'compacted') for (const p of projections) p.apply(b, ctx, READ_COMPACTION, pos, lazy.timestamp);
+  } else if (lazy.kind === 'undecodable') {
     stats.undecodable += 1;
     // Bytes the reader quarantined (text null) are recorded by the reader; text lines here.
     if (l.text !== null || l.lazy !== undefined)

@@ -1,8 +1,10 @@
-import type { IndexReader, IndexWrite, KeyOf, RolloutRow, ThreadRow, ThreadSortMs } from '../domain/index/rows.js';
+import type { IndexReader, IndexWrite, KeyOf, LaterMeta, RolloutRow, StateDbFields, ThreadRow, ThreadSortMs } from '../domain/index/rows.js';
 import { THREAD_ORDER_KEYS, holdsRows } from '../domain/index/rows.js';
 import type { SessionMetaPayload } from '../domain/rollout/kinds/sessionMeta.js';
-import { buildThread } from '../domain/thread/buildThread.js';
-import { applySettingsChange } from '../domain/thread/threadMeta.js';
+import { buildThread, gitInfoOf } from '../domain/thread/buildThread.js';
+import type { GitInfo } from '../domain/thread/thread.js';
+import type { SettingsChange } from '../domain/thread/threadMeta.js';
+import { apiSourceOfMeta, applySettingsChange } from '../domain/thread/threadMeta.js';
 import { currentFileOf, hopOfRow } from '../domain/history/historyBase.js';
 import { Batch } from './batch.js';
 import { walkHistorySync } from '../domain/history/walk.js';
@@ -91,16 +93,18 @@ export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null,
   const withPreview = chain.find((c) => c.node.preview !== null && (c.cut === null || (c.node.previewByteOffset ?? 0) < c.cut.endByteOffset));
   // Settings replay through the history in order, each base only below its cut (as the fold reads it).
   const settings = { model: null as string | null, reasoningEffort: null as string | null };
-  let settingsCwd: string | undefined;
-  for (const c of chain)
-    for (const change of c.node.settings)
-      if (c.cut === null || change.byteOffset < c.cut.endByteOffset) {
-        applySettingsChange(settings, change);
-        settingsCwd = change.cwd ?? settingsCwd;
-      }
+  const meta = row.meta as SessionMetaPayload;
+  const db = stateDbOf(meta, defaultModelProvider);
+  for (const c of chain) {
+    const below = (at: number): boolean => c.cut === null || at < c.cut.endByteOffset;
+    for (const change of c.node.settings) if (below(change.byteOffset)) applySettingsChange(settings, change);
+    // The state DB's fields, its lines in the file's order (a later meta is the current file's own).
+    const lines = [...c.node.settings.map((s) => ({ at: s.byteOffset, settings: s })), ...(c.node.laterMetas ?? []).map((m) => ({ at: m.byteOffset, meta: m }))];
+    for (const l of lines.sort((a, b) => a.at - b.at)) if (below(l.at)) applyToStateDb(db, l, defaultModelProvider);
+  }
   const thread = buildThread(
     {
-      meta: row.meta as SessionMetaPayload,
+      meta,
       path: current.path,
       lastLineTimestamp: row.lastLineTimestamp,
       lastTurnStartTimestamp: row.lastTurnStartTimestamp,
@@ -115,15 +119,69 @@ export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null,
     [],
   );
   const { turns: _turns, status: _status, ...fromLines } = thread;
-  const stateDb = settingsCwd === undefined || settingsCwd === fromLines.cwd ? {} : { stateDbCwd: settingsCwd };
+  const stateDb: StateDbFields = Object.fromEntries(
+    (['cwd', 'modelProvider', 'source', 'cliVersion'] as const).flatMap((k) => (same(db[k], fromLines[k]) ? [] : [[k, db[k]]])),
+  );
   const lineMs = sortMsOf(row, thread, fileNameTimestampOf(current.path));
   // A thread Codex's state DB took (or will take) from its file: its times are that reading, not its lines'.
   const taken = fileTakenTimes(codexRow, current.mtimeMs);
   const rest = taken === undefined ? fromLines : { ...fromLines, updatedAt: Math.floor(taken.updatedMs / 1000), recencyAt: Math.floor(taken.recencyMs / 1000) };
   const sortMs = taken === undefined ? lineMs : { ...lineMs, updated: taken.updatedMs, recency: taken.recencyMs };
-  // Whole milliseconds, as Codex reads a file's time (a copy keeping times to the ms gives the same row).
-  const mtime = current.mtimeMs === undefined ? {} : { fileMtimeMs: Math.floor(current.mtimeMs) };
-  return withThreadState({ ...rest, archived: current.archived, rolloutId: current.rolloutId, sortMs, ...stateDb, ...mtime }, b.get('threadState', [current.threadId]));
+  return withThreadState(
+    {
+      ...rest,
+      // Codex answers a thread's git facts from its state DB on every path (measured: its file scan's list too).
+      gitInfo: db.gitInfo,
+      archived: current.archived,
+      rolloutId: current.rolloutId,
+      sortMs,
+      ...(Object.keys(stateDb).length > 0 ? { stateDb } : {}),
+      // Codex's file scan filters a meta's `model_provider: ""` as "" (its answer, as its DB, is the default).
+      ...(meta.model_provider === '' ? { fileScanProvider: '' } : {}),
+      // Whole milliseconds, as Codex reads a file's time (a copy keeping times to the ms gives the same row).
+      ...(current.mtimeMs === undefined ? {} : { fileMtimeMs: Math.floor(current.mtimeMs) }),
+    },
+    b.get('threadState', [current.threadId]),
+  );
+};
+
+/** A thread's fields in Codex's state DB as its lines leave them (codex-rs `state/src/extract.rs`). */
+interface StateDbState {
+  cwd: string;
+  modelProvider: string;
+  source: unknown;
+  cliVersion: string;
+  gitInfo: GitInfo | null;
+}
+
+/** The state DB's fields from the first meta (`apply_session_meta_from_item`); an empty provider is the default. */
+const stateDbOf = (meta: SessionMetaPayload, defaultModelProvider: string): StateDbState => ({
+  cwd: meta.cwd ?? '',
+  modelProvider: meta.model_provider || defaultModelProvider,
+  source: apiSourceOfMeta(meta),
+  cliVersion: meta.cli_version ?? '',
+  gitInfo: gitInfoOf(meta.git),
+});
+
+/**
+ * One line's change to the state DB's fields (codex-rs `state/src/extract.rs`): a later meta sets
+ * the source, and the provider, cli version, cwd and git facts it has (`apply_session_meta_from_item`);
+ * a thread settings line the cwd and provider (`ThreadSettingsApplied`); an empty provider is the
+ * default (`apply_rollout_item`).
+ */
+const applyToStateDb = (db: StateDbState, line: { settings?: SettingsChange; meta?: LaterMeta }, defaultModelProvider: string): void => {
+  const { settings, meta } = line;
+  if (settings !== undefined && settings.kind === 'threadSettings') {
+    if (settings.cwd !== undefined) db.cwd = settings.cwd;
+    if (settings.provider !== undefined) db.modelProvider = settings.provider || defaultModelProvider;
+  }
+  if (meta !== undefined) {
+    db.source = meta.source;
+    if (meta.modelProvider !== undefined) db.modelProvider = meta.modelProvider || defaultModelProvider;
+    if (meta.cliVersion !== undefined) db.cliVersion = meta.cliVersion;
+    if (meta.cwd !== undefined) db.cwd = meta.cwd;
+    if (meta.git !== undefined) db.gitInfo = gitInfoOf(meta.git);
+  }
 };
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);

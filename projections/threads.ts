@@ -1,5 +1,7 @@
-import type { RolloutRow } from '../domain/index/rows.js';
-import { foldThreadMeta, readsThreadMeta, settingsChangeOf } from '../domain/thread/threadMeta.js';
+import type { LaterMeta, RolloutRow } from '../domain/index/rows.js';
+import type { SessionMetaPayload } from '../domain/rollout/kinds/sessionMeta.js';
+import { codexReadsSessionMeta } from '../domain/rollout/kinds/sessionMeta.js';
+import { apiSourceOfMeta, foldThreadMeta, readsThreadMeta, settingsChangeOf } from '../domain/thread/threadMeta.js';
 import type { Batch } from './batch.js';
 import type { Projection } from './projection.js';
 
@@ -16,6 +18,24 @@ const slimMeta = (payload: Record<string, unknown>): Record<string, unknown> => 
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(payload)) if (!OMITTED_META_KEYS.has(k)) out[k] = v;
   return out;
+};
+
+/**
+ * What a later `session_meta` sets in Codex's state DB (codex-rs `state/src/extract.rs`
+ * `apply_session_meta_from_item`), or undefined for one Codex does not decode (`SessionMeta`'s
+ * required fields: it is passed over).
+ */
+const laterMetaOf = (meta: SessionMetaPayload, byteOffset: number): LaterMeta | undefined => {
+  if (!codexReadsSessionMeta(meta)) return undefined;
+  const git = meta.git;
+  return {
+    byteOffset,
+    source: apiSourceOfMeta(meta),
+    ...(typeof meta.model_provider === 'string' ? { modelProvider: meta.model_provider } : {}),
+    ...(meta.cli_version ? { cliVersion: meta.cli_version } : {}),
+    ...(meta.cwd ? { cwd: meta.cwd } : {}),
+    ...(git !== null && git !== undefined && typeof git === 'object' ? { git: git as Record<string, unknown> } : {}),
+  };
 };
 
 /** One more quarantined line of a rollout: its row's count, mirrored in the sparse `quarantineCounts` table. */
@@ -42,7 +62,14 @@ export const threadsProjection: Projection = {
   apply: (b, ctx, ev, pos, timestamp) => {
     const R = ctx.rolloutId;
     if (ev.kind === 'sessionMeta') {
-      if (pos.line !== 0 || b.get('rollouts', [R]) !== undefined) return;
+      if (pos.line !== 0) {
+        const later = laterMetaOf(ev.payload, pos.byteOffset);
+        const row = later === undefined ? undefined : b.edit('rollouts', [R]);
+        // Only a meta of the file's own thread (a fork's file may embed its source's).
+        if (row && later && ev.payload.id === (row.meta as { id?: unknown } | null)?.id) row.laterMetas = [...(row.laterMetas ?? []), later];
+        return;
+      }
+      if (b.get('rollouts', [R]) !== undefined) return;
       const hb = ev.payload.history_base;
       const row: RolloutRow = {
         rolloutId: R,
@@ -97,7 +124,11 @@ export const threadsProjection: Projection = {
     }
     const change = settingsChangeOf(ev);
     const last = row.settings[row.settings.length - 1];
-    if (change && !(last && last.kind === change.kind && last.model === change.model && last.effort === change.effort))
+    // A repeat changes nothing (its cwd and provider too: Codex's state DB keeps the last).
+    if (
+      change &&
+      !(last && last.kind === change.kind && last.model === change.model && last.effort === change.effort && last.cwd === change.cwd && last.provider === change.provider)
+    )
       row.settings = [...row.settings, { ...change, byteOffset: pos.byteOffset }];
   },
 };

@@ -176,6 +176,20 @@ export interface TokenCountRow {
   readonly info: unknown;
 }
 
+/**
+ * What a later `session_meta` of a thread sets in Codex's state DB (codex-rs
+ * `state/src/extract.rs` `apply_session_meta_from_item`): its source always, its provider when it
+ * names one, its cli version and cwd when not empty, its git facts when it has them.
+ */
+export interface LaterMeta {
+  readonly byteOffset: number;
+  readonly source: unknown;
+  readonly modelProvider?: string;
+  readonly cliVersion?: string;
+  readonly cwd?: string;
+  readonly git?: Readonly<Record<string, unknown>>;
+}
+
 /** Per rollout file: session meta and what the thread object needs from the file's own lines. */
 export interface RolloutRow {
   readonly rolloutId: string;
@@ -192,6 +206,11 @@ export interface RolloutRow {
   readonly reasoningEffort: string | null;
   /** The file's model / effort settings lines (consecutive repeats left out), so a cut base gives the settings below its cut. */
   readonly settings: ReadonlyArray<SettingsChange & { readonly byteOffset: number }>;
+  /**
+   * The file's later `session_meta` lines of its own thread that Codex decodes (absent: none):
+   * Codex's state DB takes each over the first (`LaterMeta`).
+   */
+  readonly laterMetas?: ReadonlyArray<LaterMeta>;
   readonly firstLineTimestamp: string | null;
   readonly lastLineTimestamp: string | null;
   readonly lines: number;
@@ -251,17 +270,32 @@ export type ThreadRow = Omit<Thread, 'turns' | 'status'> & {
   /** The thread's read receipt from the engine's thread-state log (`threadState`), absent while it has none. */
   readonly readState?: ReadState;
   /**
-   * The cwd Codex's state DB holds for the thread when it is not the meta's: the last thread
-   * settings line's (codex-rs `state/src/extract.rs`); what `thread/read`, `thread/search` and the
-   * state DB's list answer (measured on 0.169.0: foldRules.compat.spec.ts). Absent: the meta's.
+   * What Codex's state DB holds for the thread where it is not the first meta's: the last
+   * decodable thread settings line's or later meta's cwd and provider, the last meta's source and
+   * cli version (codex-rs `state/src/extract.rs`); what the state DB's lists and `thread/search`
+   * answer and filter by, and `thread/read` answers (measured on 0.169.0: foldRules.compat.spec.ts,
+   * metaRules.compat.spec.ts). Absent, or a field absent: the row's.
    */
-  readonly stateDbCwd?: string;
+  readonly stateDb?: StateDbFields;
+  /**
+   * The provider Codex's file scan filters the thread by when it is not `modelProvider`: a meta's
+   * `model_provider: ""`, which the file scan takes as it is and the answer as the default.
+   */
+  readonly fileScanProvider?: string;
   /**
    * The current file's mtime (ms) as last indexed: what Codex's file scan answers as `updatedAt`
    * (codex-rs/rollout/src/list.rs, the listed file's modification time), whatever its state DB holds.
    */
   readonly fileMtimeMs?: number;
 };
+
+/** The fields of a thread row Codex's state DB may hold otherwise (`ThreadRow.stateDb`). */
+export interface StateDbFields {
+  readonly cwd?: string;
+  readonly modelProvider?: string;
+  readonly source?: unknown;
+  readonly cliVersion?: string;
+}
 
 /** Per rollout file: fold state of its plugin observations (carried across batches). */
 export interface AuditStateRow {

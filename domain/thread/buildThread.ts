@@ -30,12 +30,18 @@ const seconds = (iso: string | null | undefined): number | null => {
 };
 
 /** The meta's git facts as Codex answers them: its origin without credentials, none for no fact. */
-const gitInfoOf = (git: t.TypeOf<typeof GitMeta> | null | undefined): GitInfo | null => {
+export const gitInfoOf = (git: t.TypeOf<typeof GitMeta> | null | undefined): GitInfo | null => {
   if (!git) return null;
   const originUrl = git.repository_url == null ? null : (sanitizeGitOriginUrl(git.repository_url) ?? null);
   const sha = git.commit_hash ?? null;
   const branch = git.branch ?? null;
   return sha === null && branch === null && originUrl === null ? null : { sha, branch, originUrl };
+};
+
+/** Whether a meta's source is a spawned sub-agent's (`{"subagent": {"thread_spawn": …}}`). */
+const isThreadSpawn = (source: unknown): boolean => {
+  const sub = (source as { subagent?: unknown } | null | undefined)?.subagent;
+  return sub !== null && typeof sub === 'object' && 'thread_spawn' in sub;
 };
 
 /** Assemble the API Thread (Codex's field order). `status` is notLoaded: nothing runs here. */
@@ -75,8 +81,11 @@ export const buildThread = (f: ThreadFacts, turns: Turn[]): Thread => {
     source: apiSourceOfMeta(f.meta),
     canAcceptDirectInput: null,
     threadSource: f.meta.thread_source ?? null,
-    agentNickname: f.meta.agent_nickname ?? null,
-    agentRole: f.meta.agent_role ?? null,
+    // Codex answers them from the source (`SessionSource::get_nickname`, `get_agent_role`): a spawned
+    // sub-agent's only (codex-rs app-server `thread_from_stored_thread`; measured: a vscode thread's
+    // meta nickname and role answer null, metaRules.compat.spec.ts).
+    agentNickname: isThreadSpawn(f.meta.source) ? (f.meta.agent_nickname ?? null) : null,
+    agentRole: isThreadSpawn(f.meta.source) ? (f.meta.agent_role ?? null) : null,
     // No field, no gitInfo: `"git": {}` is none (codex-rs thread-store local `git_info_from_parts`),
     // an origin Codex refuses as a remote counting as none.
     gitInfo: gitInfoOf(git),

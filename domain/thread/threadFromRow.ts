@@ -14,14 +14,17 @@ export const NOT_LOADED = { type: 'notLoaded' } as const;
  */
 const hostCwdOf = (cwd: string, hostPaths: HostPaths | undefined): string => (hostPaths === undefined || cwd === '' ? cwd : codexAbsolutePath(cwd, hostPaths));
 
-/** A row as Codex's state DB answers it: its cwd the DB's (`ThreadRow.stateDbCwd`). */
-export const withStateDbCwd = (row: ThreadRow): ThreadRow => (row.stateDbCwd === undefined ? row : { ...row, cwd: row.stateDbCwd });
+/** A row as Codex's state DB answers it: the fields its DB holds otherwise (`ThreadRow.stateDb`). */
+export const asStateDbRow = (row: ThreadRow): ThreadRow => (row.stateDb === undefined ? row : { ...row, ...row.stateDb });
+
+/** A row with its cwd as Codex's state DB holds it, its other fields as its first meta has them. */
+export const withStateDbCwd = (row: ThreadRow): ThreadRow => (row.stateDb?.cwd === undefined ? row : { ...row, cwd: row.stateDb.cwd });
 
 /** The app-server Thread for an index row, fields in the order Codex serialises them; `turns` an array, or a stream of them. */
 export const threadFromRow = <Turns>(row: ThreadRow, turns: Turns, hostPaths?: HostPaths): Omit<Thread, 'turns'> & { turns: Turns } => {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
-    if (k === 'archived' || k === 'rolloutId' || k === 'sortMs' || k === 'readState' || k === 'stateDbCwd' || k === 'fileMtimeMs') continue;
+    if (k === 'archived' || k === 'rolloutId' || k === 'sortMs' || k === 'readState' || k === 'stateDb' || k === 'fileScanProvider' || k === 'fileMtimeMs') continue;
     out[k] = k === 'cwd' && typeof v === 'string' ? hostCwdOf(v, hostPaths) : v;
     if (k === 'recencyAt') out['status'] = NOT_LOADED;
   }

@@ -98,8 +98,10 @@ export interface SettingsChange {
   readonly kind: 'turnContext' | 'threadSettings';
   readonly model: string | null;
   readonly effort: string | null;
-  /** A thread settings line's `cwd`: Codex's state DB keeps the last one as the thread's (`ThreadRow.stateDbCwd`). */
+  /** A thread settings line's `cwd`: Codex's state DB keeps the last one as the thread's (`ThreadRow.stateDb`). */
   readonly cwd?: string;
+  /** A thread settings line's `model_provider_id`: Codex's state DB keeps it as the thread's provider ("" the default). */
+  readonly provider?: string;
 }
 
 export const settingsChangeOf = (ev: RolloutEvent): SettingsChange | undefined => {
@@ -110,13 +112,14 @@ export const settingsChangeOf = (ev: RolloutEvent): SettingsChange | undefined =
   }
   if (ev.kind === 'threadSettingsApplied') {
     if (!codexReadsThreadSettings(ev.payload.thread_settings)) return undefined;
-    const ts = ev.payload.thread_settings as { model?: unknown; cwd?: unknown } | undefined;
+    const ts = ev.payload.thread_settings as { model?: unknown; cwd?: unknown; model_provider_id?: unknown } | undefined;
     const effort = settingsOf(ts)?.reasoning_effort;
     return {
       kind: 'threadSettings',
       model: typeof ts?.model === 'string' ? ts.model : null,
       effort: typeof effort === 'string' ? effort : null,
       ...(typeof ts?.cwd === 'string' ? { cwd: ts.cwd } : {}),
+      ...(typeof ts?.model_provider_id === 'string' ? { provider: ts.model_provider_id } : {}),
     };
   }
   return undefined;

@@ -140,7 +140,20 @@ export const TURN_RULES: RuleTable = {
   worldState: { noRule: 'model context only' },
   tokenUsageRecord: { noRule: 'token usage (domain/tokens)' },
   tokenCount: { noRule: 'token usage (domain/tokens)' },
-  compacted: { noRule: 'compaction history: the compaction item comes from context_compacted / item_completed' },
+  // The compaction item comes from context_compacted / item_completed; a compaction Codex reads (one
+  // with its message) outside any turn opens an implicit turn, as every line its legacy history
+  // builder handles does (codex-rs app-server-protocol `thread_history.rs`; measured on 0.169.0: an
+  // empty `rollout-<line>` turn between two explicit ones, metaRules.compat.spec.ts). Its payload is
+  // not read: a skipped line stands for it (projections/runner.ts).
+  compacted: {
+    family: 'turn',
+    apply: (s, c, _ev, pos) => {
+      if (c.mode !== 'legacy') return;
+      const t = currentLegacyTurn(s, c, pos);
+      if (t) s.saveTurn(t);
+      s.saveCursor();
+    },
+  },
   other: { noRule: 'a kind the decoder does not interpret' },
   invalid: { noRule: 'reported by the fold (foldTurns.ts) and quarantined by the index; changes no turn' },
   taskStarted: {

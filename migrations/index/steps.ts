@@ -123,6 +123,12 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // `updatedAt` / `recencyAt` and orders by that file's mtime, or by the row's times (issue 69):
   // thread rows and their list order keys again.
   { from: 35, to: 36, name: '036-backfilled-row-times', kind: 'rebuild' },
+  // 37: thread rows hold what Codex's state DB holds otherwise (`stateDb`: a later session_meta's
+  // and the settings lines' cwd and provider, the last meta's source and cli version; git facts
+  // from the last meta that has them), an empty meta provider as the file scan filters it, and
+  // rollout rows their later metas; a settings line without its provider sets no model, and a
+  // compaction without its message is no line Codex reads (issue 69).
+  { from: 36, to: 37, name: '037-state-db-fields', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -5,7 +5,7 @@ import { refusedValue, rejected } from '../../domain/errors.js';
 import { uuidSyntaxError } from '../../domain/thread/threadId.js';
 import type { ListOrder } from '../../domain/ports.js';
 import type { ThreadRow } from '../../domain/index/rows.js';
-import { threadFromRow, withStateDbCwd } from '../../domain/thread/threadFromRow.js';
+import { asStateDbRow, threadFromRow } from '../../domain/thread/threadFromRow.js';
 import { codexAbsolutePath } from '../../domain/thread/hostPath.js';
 import { fileNameTimestampOf } from '../../domain/rollout/rolloutFile.js';
 import type { HostPaths } from '../../domain/thread/hostPath.js';
@@ -75,6 +75,8 @@ export const threadListPageOf = (
   heldAs: ThreadCursorMethod = 'fileScan',
   fromStateDbRows = false,
   hostPaths?: HostPaths,
+  /** A thread the source filter dropped follows the page (`postFilteredMore`): a next cursor all the same. */
+  moreUnfiltered = false,
 ): ThreadListPage => {
   const page = candidates.slice(0, limit);
   const readStates: Record<string, ReadState> = {};
@@ -86,7 +88,7 @@ export const threadListPageOf = (
   return {
     data: page.map((c) => threadFromRow(fromStateDbRows ? stateDbRowOf(c.row) : heldAs === 'fileScan' ? scannedRowOf(c.row) : c.row, [], hostPaths)),
     readStates,
-    nextCursor: candidates.length > limit && last ? nextThreadCursor(heldAs, sortKey, last.key, last.row.id) : null,
+    nextCursor: (candidates.length > limit || (moreUnfiltered && candidates.length === limit)) && last ? nextThreadCursor(heldAs, sortKey, last.key, last.row.id) : null,
     backwardsCursor: first === undefined ? null : backwardsThreadCursor(heldAs, sortKey, first, direction),
   };
 };
@@ -247,7 +249,7 @@ const spawnerOf = (row: ThreadRow): string | null => (sourceKindsOf(row.source).
  * (measured on 0.169.0: a review's and a spawned sub-agent list with their parent from the file
  * scan, with `null` from the state DB; with a spawn-tree filter, with the parent of the edge).
  */
-export const stateDbRowOf = (row: ThreadRow): ThreadRow => ({ ...listRowOf(withStateDbCwd(row)), parentThreadId: null });
+export const stateDbRowOf = (row: ThreadRow): ThreadRow => ({ ...listRowOf(asStateDbRow(row)), parentThreadId: null });
 
 /** Substring match, case-sensitive as Codex's search term is. */
 const contains = (hay: string, needle: string): boolean => hay.includes(needle);
@@ -333,21 +335,30 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       }
       return false;
     };
-    const listed = (row: ThreadRow): boolean =>
-      row.archived === archived &&
-      !excluded.has(row.id) &&
-      (included === null || included.has(row.id)) &&
-      ahead?.pending(row.id) !== true &&
-      // Codex lists only threads with a first user message (its "visible" index: preview <> ''),
-      // except a spawn tree's, read from its spawn edges: a multi-agent v2 sub-agent has none.
-      (row.preview !== '' || parent !== null || ancestor !== null) &&
-      (!providers || providers.has(row.modelProvider ?? '')) &&
-      (!cwds || cwds.has(pathKey(row.cwd))) &&
-      (parent === null || spawnerOf(row) === parent) &&
-      (term === '' || contains(row.name ?? '', term) || contains(row.preview, term)) &&
-      // Codex's file scan passes by a file whose name's time is no time (its state DB lists it).
-      (heldAs !== 'fileScan' || fileNameTimestampOf(row.path) !== undefined);
-    const ofKind = (row: ThreadRow): boolean => sourceKindsOf(row.source).some((k) => kinds.has(k));
+    // Codex's state DB filters by the fields it holds, its file scan by the first meta's (`ThreadRow.stateDb`, `fileScanProvider`).
+    // (By recency_at too: measured, a later meta's provider filters there.)
+    const fromDbFields = heldAs === 'stateDb' || sortKey === 'recency_at';
+    const filtered = (row: ThreadRow): ThreadRow => (fromDbFields ? asStateDbRow(row) : { ...row, modelProvider: row.fileScanProvider ?? row.modelProvider });
+    const listed = (stored: ThreadRow): boolean => {
+      const row = filtered(stored);
+      return (
+        row.archived === archived &&
+        !excluded.has(row.id) &&
+        (included === null || included.has(row.id)) &&
+        ahead?.pending(row.id) !== true &&
+        // Codex lists only threads with a first user message (its "visible" index: preview <> ''),
+        // except a spawn tree's, read from its spawn edges: a multi-agent v2 sub-agent has none.
+        // Archived threads are listed with or without one (measured on 0.169.0, every path: metaRules.compat.spec.ts).
+        (row.preview !== '' || archived || parent !== null || ancestor !== null) &&
+        (!providers || providers.has(row.modelProvider ?? '')) &&
+        (!cwds || cwds.has(pathKey(row.cwd))) &&
+        (parent === null || spawnerOf(row) === parent) &&
+        (term === '' || contains(row.name ?? '', term) || contains(row.preview, term)) &&
+        // Codex's file scan passes by a file whose name's time is no time (its state DB lists it).
+        (heldAs !== 'fileScan' || fileNameTimestampOf(row.path) !== undefined)
+      );
+    };
+    const ofKind = (row: ThreadRow): boolean => sourceKindsOf(filtered(row).source).some((k) => kinds.has(k));
 
     // Where the walk starts; `pastCursor` decides which of the rows from there are past the cursor.
     const prefix = [archived ? 1 : 0, walkOrder.key];
@@ -357,16 +368,30 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
      * The page's candidates and the one after it, in order: the thread order walked from the cursor
      * (threads still pending for a list ahead of a build left out: their rows may be stale).
      */
+    // Source kinds Codex's storage cannot filter are filtered after its pages are read: a page
+    // full of the kinds asked has a next cursor when any thread the other filters keep follows it,
+    // of those kinds or not (measured on 0.169.0: `sourceKinds: ["exec"]`, limit 1, one exec thread
+    // before vscode ones; codex-rs app-server/src/filters.rs `compute_source_filters`).
+    const postFiltered = [...kinds].some((k) => POST_FILTERED_KINDS.has(k));
+    let moreUnfiltered = false;
     const candidatesNow = async (): Promise<Candidate[]> => {
       const candidates: Candidate[] = [];
+      moreUnfiltered = false;
       const walk = scanRows(ports.index, 'threadOrder', prefix, { reverse: direction === 'desc', ...(from ? { from } : {}) }, limit + 1);
       for await (const { key } of inThreadOrder(heldAs, sortKey, direction, walk, ({ key: k }) => ({ row: { id: k[3] }, key: k[2] }))) {
         const row = await take(ports.index.get('threads', [key[3]]));
         // An order key is written with its row; a row missing here is one a writer is replacing.
-        if (row === undefined || !listed(row) || !ofKind(row)) continue;
+        if (row === undefined || !listed(row)) continue;
         if (ancestor !== null && !(await descends(row))) continue;
         const c: Candidate = { row: listRowOf(row), key: key[2] };
         if (cursor && !pastCursor(heldAs, sortKey, c, cursor, direction)) continue;
+        if (!ofKind(row)) {
+          if (postFiltered && candidates.length === limit) {
+            moreUnfiltered = true;
+            break;
+          }
+          continue;
+        }
         candidates.push(c);
         if (candidates.length > limit) break;
       }
@@ -394,7 +419,7 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
     // making no difference: listParents.compat).
     const rowsFromStateDb = fromStateDb || sortKey === 'recency_at';
     const listing: ThreadListing = {
-      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, rowsFromStateDb && parent === null && ancestor === null, ports.hostPaths),
+      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, rowsFromStateDb && parent === null && ancestor === null, ports.hostPaths, moreUnfiltered),
       hiddenBySource: options.countHidden === true ? await hiddenBySourceOf(ports, listed, ofKind) : null,
     };
     if (mark !== null) keepAnswer(ports.index, mark, query, listing);

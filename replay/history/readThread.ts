@@ -3,7 +3,8 @@ import type { EngineError } from '../../domain/errors.js';
 import type { Thread } from '../../domain/thread/thread.js';
 import type { RenderedTurns, Turn } from '../../domain/thread/turn.js';
 import { turnValues } from '../../domain/thread/turn.js';
-import { threadFromRow, withStateDbCwd } from '../../domain/thread/threadFromRow.js';
+import { asStateDbRow, threadFromRow, withStateDbCwd } from '../../domain/thread/threadFromRow.js';
+import type { ThreadRow } from '../../domain/index/rows.js';
 import { withSpawnAgentFields } from '../../domain/thread/threadMeta.js';
 import type { HistoryReadPorts } from '../ports.js';
 import { openThread } from '../internal/openThread.js';
@@ -40,16 +41,25 @@ export const readThread = (ports: HistoryReadPorts, q: ReadThreadQuery): TE.Task
     const turns = streamOfUseCase(async function* () {
       if (includeTurns) yield* fullTurnsInOrder(ports, lineage, walkTurns(ports, lineage, 'asc', null));
     });
-    // Codex answers a legacy thread read without its turns from the session's start: its
-    // `updatedAt` is the `createdAt` (with turns, the last activity, as here), and no
-    // `threadSource` (measured on 0.169.0: gitOriginUrl's sibling, threadReadSummary.compat).
-    const row =
-      lineage.thread.historyMode === 'legacy' && !includeTurns ? { ...lineage.thread, updatedAt: lineage.thread.createdAt, threadSource: null } : lineage.thread;
+    const row = readRowOf(lineage.thread, includeTurns);
     return {
-      thread: threadFromRow(withStateDbCwd({ ...row, source: withSpawnAgentFields(row.source) }), turns, ports.hostPaths),
+      thread: threadFromRow({ ...row, source: withSpawnAgentFields(row.source) }, turns, ports.hostPaths),
       readState: hasReadState(lineage.thread) ? readStateOf(lineage.thread) : null,
     };
   });
+
+/**
+ * The row `thread/read` answers. Codex answers a thread from its state DB (`ThreadRow.stateDb`:
+ * cwd, provider, source, cli version), except a legacy thread with a preview read without its
+ * turns: that from the session's start, its first meta's provider, source and cli version (the
+ * DB's cwd), its `updatedAt` the `createdAt`, and no `threadSource` (measured on 0.169.0:
+ * threadReadSummary.compat, metaRules.compat.spec.ts; a legacy thread with no preview is the DB's).
+ */
+const readRowOf = (thread: ThreadRow, includeTurns: boolean): ThreadRow => {
+  if (thread.historyMode !== 'legacy' || includeTurns) return asStateDbRow(thread);
+  const summary = { ...thread, threadSource: null };
+  return thread.preview === '' ? asStateDbRow(summary) : withStateDbCwd({ ...summary, updatedAt: thread.createdAt });
+};
 
 /** The thread with its turns in memory (the mutations answer with it); an error of the stream stops the use case that takes it. */
 export const materialisedThread = async (thread: StreamedThread): Promise<Thread> => ({ ...thread, turns: (await takeAll(thread.turns)).flatMap(turnValues) });

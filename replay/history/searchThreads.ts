@@ -8,7 +8,7 @@ import { linesHolding } from '../../domain/search/lineSignatures.js';
 import { currentSignatures, filesHolding, keptSignatures } from '../internal/signatureSweep.js';
 import { literalPattern, searchSnippetOf } from '../../domain/search/literalMatch.js';
 import type { SnippetContext } from '../../domain/search/literalMatch.js';
-import { threadFromRow } from '../../domain/thread/threadFromRow.js';
+import { asStateDbRow, threadFromRow } from '../../domain/thread/threadFromRow.js';
 import type { HostPaths } from '../../domain/thread/hostPath.js';
 import { listRequestOf, stateDbRowOf } from './listThreads.js';
 import { sourceKindsOf } from '../internal/sourceKinds.js';
@@ -113,7 +113,8 @@ export const searchThreads = (ports: HistoryReadPorts, q: SearchThreadsQuery, co
     await take(ports.indexer.refreshAll());
     const pattern = literalPattern(term);
     const bits = termBits(term);
-    const listed = (row: ThreadRow): boolean => row.archived === archived && row.preview !== '' && sourceKindsOf(row.source).some((k) => kinds.has(k));
+    // Its source kinds as the state DB holds them (`ThreadRow.stateDb`: a later meta's).
+    const listed = (row: ThreadRow): boolean => row.archived === archived && row.preview !== '' && sourceKindsOf(asStateDbRow(row).source).some((k) => kinds.has(k));
 
     const prefix = [archived ? 1 : 0, order.key];
     const from = cursor === null ? undefined : [...prefix, cursorWalkStart('search', sortKey, cursor, direction)];

@@ -73,7 +73,10 @@ describe('kind tables (issue 53)', () => {
       const prefix = (type: string, pType: string): string => `{"timestamp":"2026-01-01T00:00:00.000Z","type":"${type}","payload":{"type":"${pType}"`;
       for (const pType of Object.keys(EVENT_MSG_KINDS)) expect(skipByPrefix(prefix('event_msg', pType)), pType).to.equal(undefined);
       expect(skipByPrefix(prefix('event_msg', 'exec_command_end'))?.kind).to.equal('skipped');
-      for (const [type, read] of Object.entries(TOP_LEVEL_READ)) expect(skipByPrefix(prefix(type, 'x'))?.kind, type).to.equal(read === true ? undefined : 'skipped');
+      // A compaction's payload has no type: it is skipped when it begins with its message (one without does not decode).
+      const prefixOf = (type: string): string =>
+        type === 'compacted' ? `{"timestamp":"2026-01-01T00:00:00.000Z","type":"compacted","payload":{"message":"m"` : prefix(type, 'x');
+      for (const [type, read] of Object.entries(TOP_LEVEL_READ)) expect(skipByPrefix(prefixOf(type))?.kind, type).to.equal(read === true ? undefined : 'skipped');
     });
   });
 

@@ -13,6 +13,7 @@ import { take, useCase } from '../../replay/internal/useCase.js';
 import { listRequestOf, threadListPageOf } from '../../replay/history/listThreads.js';
 import type { ListThreadsQuery, ThreadListPage } from '../../replay/history/listThreads.js';
 import { sourceKindsOf } from '../../replay/internal/sourceKinds.js';
+import { asStateDbRow } from '../../domain/thread/threadFromRow.js';
 import type { ThreadSourceKind } from '../../replay/internal/sourceKinds.js';
 
 /**
@@ -96,33 +97,41 @@ export const listThreadsByScan = (
     const candidatesNow = async (): Promise<{ candidates: Candidate[]; hiddenBySource: Partial<Record<ThreadSourceKind, number>> }> => {
       const candidates: Candidate[] = [];
       const hiddenBySource: Partial<Record<ThreadSourceKind, number>> = {};
+      others = [];
       for await (const r of scanRows(ports.index, 'threads', [], { reverse: false }, 256)) {
         if (r.value.archived !== archived || excluded.has(r.value.id) || (included !== null && !included.has(r.value.id)) || ahead?.pending(r.value.id) === true)
           continue;
         const listed = await listRowOf(ports, r.value, await codexRowsFor(r.value.path));
-        const row = listed.row;
+        // Filtered by the fields Codex's state DB holds on its paths (and by recency_at), by the first meta's on its file scan.
+        const row =
+          heldAs === 'stateDb' || sortKey === 'recency_at'
+            ? asStateDbRow(listed.row)
+            : { ...listed.row, modelProvider: listed.row.fileScanProvider ?? listed.row.modelProvider };
         // Codex lists only threads with a first user message (its "visible" index: preview <> '').
-        if (row.preview === '') continue;
+        if (row.preview === '' && !archived) continue;
         if (providers && !providers.has(row.modelProvider ?? '')) continue;
         if (cwds && !cwds.has(row.cwd)) continue;
         if (term !== '' && !contains(row.name ?? '', term) && !contains(row.preview, term)) continue;
         // Codex's file scan passes by a file whose name's time is no time.
         if (heldAs === 'fileScan' && Number.isNaN(listed.named)) continue;
+        const key = sortKey === 'created_at' ? (heldAs === 'fileScan' ? listed.named : listed.created) : sortKey === 'updated_at' ? listed.updated : listed.recency;
+        const c: Candidate = { row: listed.row, key };
         // The source filter last, so what it drops is what it alone hides.
         const rowKinds = sourceKindsOf(row.source);
         if (!rowKinds.some((k) => kinds.has(k))) {
           const kind = rowKinds[0] ?? 'unknown';
           hiddenBySource[kind] = (hiddenBySource[kind] ?? 0) + 1;
+          if (!cursor || pastCursor(heldAs, sortKey, c, cursor, direction)) others.push(c);
           continue;
         }
-        const key = sortKey === 'created_at' ? (heldAs === 'fileScan' ? listed.named : listed.created) : sortKey === 'updated_at' ? listed.updated : listed.recency;
-        const c: Candidate = { row, key };
         if (cursor && !pastCursor(heldAs, sortKey, c, cursor, direction)) continue;
         candidates.push(c);
       }
       candidates.sort(compareInThreadOrder(heldAs, sortKey, direction));
       return { candidates, hiddenBySource };
     };
+    /** Threads past the cursor only the source filter dropped (a page of post-filtered kinds then has a next cursor). */
+    let others: Candidate[] = [];
 
     let { candidates, hiddenBySource } = await candidatesNow();
     // Ahead of a build: index the threads that can still come first until the page and the one
@@ -133,9 +142,15 @@ export const listThreadsByScan = (
       await take(ahead.next(2 * (limit + 1)));
       ({ candidates, hiddenBySource } = await candidatesNow());
     }
+    const postFiltered = [...kinds].some((k) =>
+      ['exec', 'appServer', 'subAgent', 'subAgentReview', 'subAgentCompact', 'subAgentThreadSpawn', 'subAgentOther', 'unknown'].includes(k),
+    );
+    const lastOfPage = candidates[limit - 1];
+    const inOrder = compareInThreadOrder(heldAs, sortKey, direction);
+    const moreUnfiltered = postFiltered && candidates.length === limit && lastOfPage !== undefined && others.some((o) => inOrder(lastOfPage, o) < 0);
     return {
       // Codex's recency_at rows are its state DB's (no parent), as the use case answers them.
-      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, fromStateDb || sortKey === 'recency_at', ports.hostPaths),
+      page: threadListPageOf(candidates, limit, sortKey, direction, heldAs, fromStateDb || sortKey === 'recency_at', ports.hostPaths, moreUnfiltered),
       hiddenBySource,
     };
   });

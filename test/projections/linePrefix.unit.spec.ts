@@ -52,7 +52,7 @@ describe('line prefix read from the bytes', () => {
   const role = fc.constantFrom('', '"role":"developer"', '"role":"system"', '"role":"user"', '"id":"m1","role":"developer"', '"id":"m\\"1","role":"system"');
   const payload = fc.oneof(
     fc.tuple(payloadType, role).map(([t, r]) => `,"payload":{"type":"${t}"${r === '' ? '' : `,${r}`}`),
-    fc.constantFrom(',"payload":{', ',"payload":"text"', ',"payload":[', ',"payload":{"id":1', ''),
+    fc.constantFrom(',"payload":{', ',"payload":"text"', ',"payload":[', ',"payload":{"id":1', ',"payload":{"message":"s"', ',"payload":{"replacement_history":[]', ''),
   );
   const tail = fc.oneof(
     fc.constant('}}'),
@@ -83,6 +83,19 @@ describe('line prefix read from the bytes', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('skips a compaction by its prefix only when its payload begins with its message (one without does not decode in Codex)', () => {
+    const line = (payload: string) => `{"timestamp":"2026-11-15T05:30:19.032Z","type":"compacted","payload":${payload}}`;
+    const withMessage = line('{"message":"summary","replacement_history":[]}');
+    expect(skipByPrefix(withMessage)).to.deep.equal({ kind: 'skipped', timestamp: '2026-11-15T05:30:19.032Z', ordinal: null, type: 'compacted' });
+    expect(prefixVerdictOfBytes(Buffer.from(withMessage)).kind).to.equal('skipped');
+    for (const payload of ['{"replacement_history":[],"message":"s"}', '{"replacement_history":[]}', '{"message":null}']) {
+      expect(skipByPrefix(line(payload)), payload).to.equal(undefined);
+      expect(prefixVerdictOfBytes(Buffer.from(line(payload))).kind, payload).to.equal('read');
+    }
+    // The token fold's lean pass reads no compaction either way.
+    expect(prefixVerdictOfBytes(Buffer.from(line('{"replacement_history":[]}')), { tokensOnly: true }).kind).to.equal('skipped');
   });
 
   it('reads real Codex lines: skipped with their timestamp and kind (and whether Codex numbers them in a legacy file), or read', () => {

@@ -28,11 +28,19 @@ export const codexReadsPathWithoutBase = (v: unknown): boolean => typeof v === '
  * Whether Codex 0.169 reads a `thread_settings_applied` line's settings: their `cwd` and
  * `runtime_workspace_roots` are `AbsolutePathBuf`s read without a base, so a relative one makes the
  * line undecodable: it sets no model or effort and takes no place in implicit turn numbers
- * (measured: `rel/x` as either, foldRules.compat.spec.ts).
+ * (measured: `rel/x` as either, foldRules.compat.spec.ts). Nor does one without its
+ * `model_provider_id`, a `String` of Codex's `ThreadSettingsSnapshot` with no default (extract.rs
+ * assigns it to the DB's provider; measured: a settings line without it sets no model,
+ * metaRules.compat.spec.ts).
  */
 export const codexReadsThreadSettings = (settings: unknown): boolean => {
   if (typeof settings !== 'object' || settings === null) return true;
-  const { cwd, runtime_workspace_roots: roots } = settings as { cwd?: unknown; runtime_workspace_roots?: unknown };
+  const {
+    cwd,
+    runtime_workspace_roots: roots,
+    model_provider_id: provider,
+  } = settings as { cwd?: unknown; runtime_workspace_roots?: unknown; model_provider_id?: unknown };
+  if (typeof provider !== 'string') return false;
   if (cwd !== undefined && !codexReadsPathWithoutBase(cwd)) return false;
   return roots === undefined || (Array.isArray(roots) && roots.every(codexReadsPathWithoutBase));
 };

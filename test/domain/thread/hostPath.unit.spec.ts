@@ -38,9 +38,15 @@ describe('codexReadsTurnContext: the turn contexts Codex 0.169 decodes', () => {
 
 describe('codexReadsThreadSettings: the thread settings lines Codex 0.169 decodes', () => {
   it('reads absolute cwd and workspace roots, not relative ones', () => {
-    expect(codexReadsThreadSettings({ cwd: '/abs/x', runtime_workspace_roots: ['/abs/x'] })).to.equal(true);
-    expect(codexReadsThreadSettings({ model: 'm' })).to.equal(true);
-    expect(codexReadsThreadSettings({ cwd: 'rel/x', runtime_workspace_roots: ['/abs/x'] })).to.equal(false);
-    expect(codexReadsThreadSettings({ cwd: '/abs/x', runtime_workspace_roots: ['rel/root'] })).to.equal(false);
+    const p = { model_provider_id: 'mock' };
+    expect(codexReadsThreadSettings({ ...p, cwd: '/abs/x', runtime_workspace_roots: ['/abs/x'] })).to.equal(true);
+    expect(codexReadsThreadSettings({ ...p, model: 'm' })).to.equal(true);
+    expect(codexReadsThreadSettings({ ...p, cwd: 'rel/x', runtime_workspace_roots: ['/abs/x'] })).to.equal(false);
+    expect(codexReadsThreadSettings({ ...p, cwd: '/abs/x', runtime_workspace_roots: ['rel/root'] })).to.equal(false);
+  });
+  it('does not read settings without their provider (`ThreadSettingsSnapshot.model_provider_id`, a String with no default)', () => {
+    expect(codexReadsThreadSettings({ model: 'm', cwd: '/abs/x' })).to.equal(false);
+    expect(codexReadsThreadSettings({ model: 'm', model_provider_id: null })).to.equal(false);
+    expect(codexReadsThreadSettings({ model: 'm', model_provider_id: '' })).to.equal(true);
   });
 });

@@ -26,6 +26,7 @@ const countInvalid = (b: Batch, rolloutId: string, row: { invalidLines: number }
 
 export const threadsProjection: Projection = {
   name: 'threads',
+  readsAsCodex: true,
   onLine: (b, ctx, seen) => {
     const row = b.edit('rollouts', [ctx.rolloutId]);
     if (!row) return;
@@ -84,7 +85,8 @@ export const threadsProjection: Projection = {
     const row = b.edit('rollouts', [R]);
     if (!row) return;
     if (ev.kind === 'invalid') {
-      countInvalid(b, R, row);
+      // A line Codex refuses but we read is no quarantined line: the runner counts it (`codexUnread`).
+      if (ev.codexOnly !== true) countInvalid(b, R, row);
       return;
     }
     const hadPreview = row.preview !== null;

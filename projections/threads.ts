@@ -71,14 +71,17 @@ export const threadsProjection: Projection = {
       return;
     }
     const fromResponses = ev.kind === 'responseItem' && ctx.itemsFromResponses === true;
-    if (ev.kind === 'taskStarted') {
+    // A task_started line dates the thread even when serde refuses it (Codex's or ours): Codex's
+    // state DB takes recency from the line (measured: a turn_id 1.5, fuzzer seed 20261128 path 30:0:0:1:1:1).
+    const started = ev.kind === 'invalid' ? (ev.payloadType === 'task_started' ? (ev.readable ?? null) : undefined) : ev.kind === 'taskStarted' ? ev : undefined;
+    if (started !== undefined) {
       // The last turn started in this file: Codex's recency, and the turn a later token count names.
       const row = b.edit('rollouts', [R]);
       if (row) {
-        row.lastTurnId = ev.payload.turn_id;
+        if (started?.kind === 'taskStarted') row.lastTurnId = started.payload.turn_id;
         row.lastTurnStartTimestamp = timestamp;
       }
-      return;
+      if (ev.kind === 'taskStarted') return;
     }
     // The kinds the thread's preview and settings fold reads (its table, threadMeta.ts), and invalid lines to count.
     if (ev.kind !== 'invalid' && (ev.kind === 'responseItem' ? !fromResponses : !readsThreadMeta(ev.kind))) return;

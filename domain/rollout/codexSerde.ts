@@ -46,8 +46,8 @@ const AskForApproval = t.union([names('untrusted', 'on-failure', 'on-request', '
 const ApprovalsReviewer = names('user', 'guardian_subagent', 'auto_review');
 /** `ReasoningSummary` (config_types.rs, lowercase). */
 const ReasoningSummary = names('auto', 'concise', 'detailed', 'none');
-/** `MultiAgentVersion` (0.169.0's). */
-const MultiAgentVersion = names('v1', 'v2');
+/** `MultiAgentVersion` (protocol.rs, snake_case). */
+const MultiAgentVersion = names('disabled', 'v1', 'v2');
 
 const TokenUsage = struct({
   input_tokens: i64,
@@ -151,8 +151,9 @@ const SessionMeta = struct(
     session_id: Uuid,
     forked_from_id: opt(Uuid),
     parent_thread_id: opt(Uuid),
-    // `SessionSource`: a name (an unknown one reads as `Unknown`, `#[serde(other)]`) or a sub-agent's object; absent is `vscode`.
-    source: t.union([t.string, t.refinement(t.UnknownRecord, (o) => o['subagent'] !== undefined, 'SubAgent')]),
+    // `SessionSource`: a name (an unknown one reads as `Unknown`, `#[serde(other)]`) or a newtype
+    // variant's object (`subagent`, `custom`, `internal`); absent is `vscode`.
+    source: t.union([t.string, t.refinement(t.UnknownRecord, (o) => ['subagent', 'custom', 'internal'].some((k) => o[k] !== undefined), 'SessionSource')]),
     thread_source: opt(t.string),
     agent_nickname: opt(t.string),
     agent_role: opt(t.string),
@@ -166,7 +167,7 @@ const SessionMeta = struct(
     history_base: opt(struct({ thread_id: Uuid, end_ordinal_exclusive: u64, end_byte_offset: u64 })),
     subagent_history_start_ordinal: opt(u64),
     multi_agent_version: opt(MultiAgentVersion),
-    context_window: opt(t.UnknownRecord),
+    context_window: opt(struct({ window_id: t.string })),
     forked_from_ordinal_exclusive: opt(u64),
     account_scoped: t.boolean,
     runtime_workspace_roots: opt(t.array(AbsolutePath)),

@@ -72,6 +72,8 @@ export type RolloutEvent =
       readonly reason: string;
       /** The line our codec reads but Codex's serde refuses (`codexView`): not quarantined, left out of history only. */
       readonly codexOnly?: true;
+      /** With `codexOnly`: the event as we read it. */
+      readonly readable?: RolloutEvent;
     };
 
 /** The codec of each kind's payload; `itemCompleted`'s item is decoded again by its type (`classifyRolloutLine`). */

@@ -174,7 +174,34 @@ const SessionMeta = struct(
     git: opt(t.UnknownRecord),
   },
 );
-/** `ItemCompletedEvent`: its item is decoded by our codecs (kinds/itemCompleted.ts, serde's rules where measured). */
+const i32 = t.refinement(t.number, (n) => Number.isInteger(n) && n >= -0x8000_0000 && n <= 0x7fff_ffff, 'i32');
+/**
+ * The items inside `item_completed` (protocol/src/items.rs `TurnItem`, tagged by `type`) whose
+ * fields Codex refuses where our item codecs (kinds/itemCompleted.ts) read more: the measured ones
+ * (a Map: an item type is text from the file).
+ */
+const TURN_ITEM_SERDE: ReadonlyMap<string, t.Mixed> = new Map(
+  Object.entries({
+    UserMessage: struct({ content: t.UnknownArray }),
+    Reasoning: struct({ summary_text: t.UnknownArray }),
+    AgentMessage: struct({ content: t.UnknownArray }, { phase: opt(MessagePhase), memory_citation: opt(t.UnknownRecord) }),
+    CommandExecution: struct(
+      {
+        // `ExecCommandSource`, `CommandExecutionStatus` (snake_case): required, as `parsed_cmd` and `cwd`.
+        source: names('agent', 'user_shell', 'unified_exec_startup', 'unified_exec_interaction'),
+        status: names('in_progress', 'completed', 'failed', 'declined'),
+        parsed_cmd: t.UnknownArray,
+        // 0.169.0 writes a file URL (measured); an absolute path reads too.
+        cwd: t.refinement(t.string, (c) => c.startsWith('file:///') || c.startsWith('/'), 'cwd'),
+      },
+      {
+        interaction_input: opt(t.string),
+        exit_code: opt(i32),
+      },
+    ),
+  }),
+);
+/** `ItemCompletedEvent`: its item is decoded by our codecs (kinds/itemCompleted.ts, serde's rules where measured) and `TURN_ITEM_SERDE`. */
 const ItemCompleted = struct({ thread_id: Uuid, turn_id: t.string, item: t.UnknownRecord }, { started_at_ms: opt(i64), completed_at_ms: i64 });
 
 /**
@@ -215,6 +242,11 @@ const DEEPER: { readonly [K in DecodedLineKind]?: (payload: never) => string | u
   turnContext: (p: Parameters<typeof codexReadsTurnContext>[0]) =>
     codexReadsTurnContext(p) ? undefined : 'a path, sandbox policy or collaboration mode Codex does not read',
   threadSettingsApplied: (p: { thread_settings?: unknown }) => (codexReadsThreadSettings(p.thread_settings) ? undefined : 'thread_settings: a path not absolute'),
+  itemCompleted: (p: { item?: { type?: unknown } }) => {
+    const codec = typeof p.item?.type === 'string' ? TURN_ITEM_SERDE.get(p.item.type) : undefined;
+    const r = codec === undefined ? undefined : decodeShape(codec, p.item);
+    return r !== undefined && E.isLeft(r) ? `item: ${renderDecodeErrors(r.left)}` : undefined;
+  },
 };
 
 /** Why Codex 0.169's serde refuses a payload our codec of `kind` read; undefined when Codex reads it too. */

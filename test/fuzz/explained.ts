@@ -36,22 +36,23 @@ const READS = /^thread\/(read|list|turns\/list|items\/list|items\/read)$/;
 
 export const DECLARED: readonly DeclaredDifference[] = [
   {
-    id: 'undecodable item',
+    id: 'undecodable memory citation',
     method: READS,
     path: /./,
-    when: (home) => edited(home, / item\/\w+\./),
-    why: "an item_completed's item field set to an edge value Codex's serde refuses (a CommandExecution's cwd, source or status, an AgentMessage's phase or memory citation): Codex drops the line; our item codecs read more",
-    docs: 'issue 69: lines Codex cannot decode (every line variant the fuzzer edits follows codexSerde.ts but the items inside item_completed)',
-    knownOpen: 'issue 69, open: an item_completed whose item Codex cannot decode for a field edited to an edge value',
+    when: (home) => edited(home, / item\/AgentMessage\.memory_citation /),
+    why: "an agent message item's memory_citation set to an object of a shape Codex's serde refuses (`{}`): Codex drops the line; the rules (codexSerde.ts) do not know MemoryCitation's required fields",
+    docs: 'issue 69: lines Codex cannot decode (codexSerde.ts follows every other measured cell of the items the fuzzer edits)',
+    knownOpen: "issue 69, open: a MemoryCitation's shape (also the legacy agent_message's, a turn context's permission profiles)",
   },
   {
-    id: 'paginated turn whose start Codex refuses',
+    id: 'paginated turn Codex never started',
     method: READS,
     path: /^(result\.(thread\.turns|data)(\[\]\..*)?|result\.(nextCursor|backwardsCursor)|\(page count\))$/,
-    when: (home) => home.threads.some((t) => t.mode === 'paginated') && edited(home, / event_msg\/task_started\./),
-    why: "a paginated turn's task_started Codex's serde refuses: Codex shows no turn for its items and end (its history projection drops items of a turn it never started); ours makes the turn from them, as a review turn without task_started needs",
+    when: (home) =>
+      home.threads.some((t) => t.mode === 'paginated') && edited(home, / event_msg\/(task_started\.|(item_completed|task_complete|turn_aborted)\.turn_id )/),
+    why: "a paginated turn's task_started Codex's serde refuses, or an item or end edited to name another turn: Codex shows no turn for items and ends naming a turn it never started (its history projection drops them, thread_history.rs `upsert_item_in_turn_id`); ours makes the turn from them, as a review turn without task_started needs",
     docs: 'issue 69: lines Codex cannot decode (the line is skipped as Codex skips it; the paginated fold of items naming a turn not started is open)',
-    knownOpen: 'issue 69, open: items and end of a paginated turn whose task_started Codex cannot decode',
+    knownOpen: 'issue 69, open: items and ends of a paginated turn Codex never started (D9, D10 in paginated mode)',
   },
   {
     id: 'state DB row of a refused meta',

@@ -1,3 +1,4 @@
+import { codexRefusal } from '../domain/rollout/codexSerde.js';
 import type { RolloutRow } from '../domain/index/rows.js';
 import { foldThreadMeta, readsThreadMeta, settingsChangeOf } from '../domain/thread/threadMeta.js';
 import type { Batch } from './batch.js';
@@ -15,6 +16,9 @@ const OMITTED_META_KEYS = new Set(['base_instructions', 'instructions', 'dynamic
 const slimMeta = (payload: Record<string, unknown>): Record<string, unknown> => {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(payload)) if (!OMITTED_META_KEYS.has(k)) out[k] = v;
+  // A large key Codex's serde refuses stays (it is then small): the row says Codex refuses the meta (threadRows.ts).
+  if (codexRefusal('sessionMeta', out) === undefined)
+    for (const k of OMITTED_META_KEYS) if (k in payload && codexRefusal('sessionMeta', { ...out, [k]: payload[k] }) !== undefined) out[k] = payload[k];
   return out;
 };
 

@@ -155,6 +155,8 @@ const THREADS: readonly HomeThread[] = [
   thread('context-without-approval', 12, (t, th) => turn(t, th, { context: context(t, { approval_policy: undefined, model: 'other-model' }) })),
   thread('context-unknown-summary', 13, (t, th) => turn(t, th, { context: context(t, { summary: 'unknown_summary', model: 'other-model' }) })),
   thread('context-empty-effort', 14, (t, th) => turn(t, th, { context: context(t, { effort: '', model: 'other-model' }) })),
+  // An effort of no ReasoningEffort name decodes, as none.
+  thread('context-unknown-effort', 21, (t, th) => turn(t, th, { context: context(t, { effort: 'unknown_effort' }) })),
   // ItemCompletedEvent's thread id is a ThreadId (a legacy plan item is numbered when Codex reads it).
   thread('item-completed-null-thread', 15, (t, th) =>
     turn(t, th, { extra: event({ type: 'item_completed', thread_id: null, turn_id: t, item: { type: 'Plan', id: 'plan-1', text: 'the plan' } }) }),
@@ -165,6 +167,8 @@ const THREADS: readonly HomeThread[] = [
   thread('meta-null-timestamp', 17, (t, th) => turn(t, th, {}), { timestamp: null }),
   thread('meta-number-cwd', 18, (t, th) => turn(t, th, {}), { cwd: 0 }),
   thread('meta-bad-history-mode', 19, (t, th) => turn(t, th, {}), { history_mode: 'unknown_mode' }),
+  // A key the rows leave out (it is large) refused too.
+  thread('meta-base-instructions-list', 22, (t, th) => turn(t, th, {}), { base_instructions: [] }),
   // ... "is empty" (no session meta or response item Codex reads).
   {
     label: 'meta-refused-no-items',

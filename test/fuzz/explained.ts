@@ -55,6 +55,15 @@ export const DECLARED: readonly DeclaredDifference[] = [
     knownOpen: 'issue 69, open: items and ends of a paginated turn Codex never started (D9, D10 in paginated mode)',
   },
   {
+    id: 'refused meta, later meta read',
+    method: READS,
+    path: /^(result|error)$/,
+    when: (home) => refusedMeta(home) && home.threads.some((t) => t.secondMeta),
+    why: "a thread's first session_meta Codex's serde refuses and a later one it reads before any response item: Codex takes the later meta as the thread's (rollout/src/list.rs `read_head_for_summary`, its first record it decodes) and reads the thread; ours keeps no row for it (the rows keep the first meta only) and answers `thread not loaded`",
+    docs: 'issue 69: lines Codex cannot decode (with the second-session_meta item)',
+    knownOpen: 'issue 69, open: a thread whose first meta Codex refuses and whose later meta it reads',
+  },
+  {
     id: 'state DB row of a refused meta',
     method: 'thread/list',
     path: /^(result\.(data(\[\]\..*)?|backwardsCursor|nextCursor)|\(page count\))$/,

@@ -184,6 +184,17 @@ export const codexNumbersLegacyEvent = (line: RolloutLine, ev: RolloutEvent): bo
 };
 
 /**
+ * Why serde refuses a meta's `history_mode` of another type than a name, as Codex words it
+ * (measured on 0.169.0: a number is "number" whatever its value); undefined for a name, a map of one
+ * key, or none.
+ */
+const historyModeTypeRefusal = (v: unknown): string | undefined => {
+  const unexpected = v === null ? 'null' : typeof v === 'boolean' ? `boolean \`${v}\`` : typeof v === 'number' ? 'number' : Array.isArray(v) ? 'sequence' : undefined;
+  if (unexpected !== undefined) return `invalid type: ${unexpected}, expected string or map`;
+  return typeof v === 'object' && Object.keys(v as object).length !== 1 ? 'invalid value: map, expected map with a single key' : undefined;
+};
+
+/**
  * Why Codex 0.169 refuses every read of a thread whose file holds `texts` (its lines in order),
  * in its words after `failed to read session metadata <path>: ` (`<path>` for the file's path),
  * or undefined when it reads the thread's meta. Codex reads a file's head as the records it
@@ -219,6 +230,8 @@ export const codexMetaRefusal = (texts: Iterable<string>, decode: (text: string)
   const mode = firstMeta?.['history_mode'];
   if (typeof mode === 'string' && mode !== 'legacy' && mode !== 'paginated')
     return `invalid session metadata history_mode: unknown variant \`${mode}\`, expected \`legacy\` or \`paginated\``;
+  const typeRefusal = historyModeTypeRefusal(mode);
+  if (typeRefusal !== undefined) return `invalid session metadata history_mode: ${typeRefusal}`;
   const why = `rollout at <path> ${head === 'response' ? 'does not start with session metadata' : 'is empty'}`;
   return decodes ? `thread-store internal error: failed to read session metadata <path>: ${why}` : why;
 };

@@ -167,6 +167,7 @@ const THREADS: readonly HomeThread[] = [
   thread('meta-null-timestamp', 17, (t, th) => turn(t, th, {}), { timestamp: null }),
   thread('meta-number-cwd', 18, (t, th) => turn(t, th, {}), { cwd: 0 }),
   thread('meta-bad-history-mode', 19, (t, th) => turn(t, th, {}), { history_mode: 'unknown_mode' }),
+  thread('meta-history-mode-number', 23, (t, th) => turn(t, th, {}), { history_mode: 0 }),
   // A key the rows leave out (it is large) refused too.
   thread('meta-base-instructions-list', 22, (t, th) => turn(t, th, {}), { base_instructions: [] }),
   // ... "is empty" (no session meta or response item Codex reads).

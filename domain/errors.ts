@@ -27,7 +27,8 @@ export type EngineError =
       readonly byteOffset: number;
       readonly reason: string;
     }
-  | { readonly _tag: 'Corrupt'; readonly path: string; readonly byteOffset: number; readonly reason: string }
+  /** `words`: the sentence Codex says it in, where it refuses the same data (e.g. a session meta it cannot decode). */
+  | { readonly _tag: 'Corrupt'; readonly path: string; readonly byteOffset: number; readonly reason: string; readonly words?: string }
   | { readonly _tag: 'Unsupported'; readonly what: string; readonly schemaVersion?: number | string }
   | { readonly _tag: 'InvalidArgument'; readonly field: string; readonly reason: string; readonly verbatim?: true }
   | { readonly _tag: 'Io'; readonly path: string; readonly op: string; readonly code: string; readonly message: string }
@@ -108,6 +109,7 @@ export const renderError = (e: EngineError): string => {
     case 'Decode':
       return `cannot decode ${e.path} line ${e.line} (byte ${e.byteOffset}): ${e.reason}`;
     case 'Corrupt':
+      if (e.words !== undefined) return e.words;
       return `corrupt data in ${e.path} at byte ${e.byteOffset}: ${e.reason}`;
     case 'Unsupported':
       return e.schemaVersion === undefined ? `unsupported: ${e.what}` : `unsupported: ${e.what} (schema version ${String(e.schemaVersion)})`;

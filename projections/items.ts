@@ -11,6 +11,7 @@ import { RowTurnStore } from './turnStore.js';
  */
 export const itemsProjection: Projection = {
   name: 'items',
+  readsAsCodex: true,
   apply: (b, ctx, ev, pos) => {
     if (ruleFamilyOf(ev.kind) !== 'item') return;
     const fold = loadFold(b, ctx.rolloutId);

@@ -35,6 +35,12 @@ export interface LineSeen {
  */
 export interface Projection {
   readonly name: string;
+  /**
+   * Folds the history Codex answers (turns, items, a thread's preview, model and recency): it is
+   * given each line as Codex reads it back (`codexView`: a line Codex's serde refuses is `invalid`),
+   * the others each line as we read it.
+   */
+  readonly readsAsCodex?: true;
   readonly onLine?: (b: Batch, ctx: RolloutContext, seen: LineSeen) => void;
   readonly apply: (b: Batch, ctx: RolloutContext, ev: RolloutEvent, pos: LinePos, timestamp: string) => void;
 }

@@ -1,4 +1,4 @@
-import { classifyRolloutLine, codexNumbersLegacyEvent } from '../domain/rollout/event.js';
+import { classifyRolloutLine, codexNumbersLegacyEvent, codexView } from '../domain/rollout/event.js';
 import type { RolloutEvent } from '../domain/rollout/event.js';
 import { codexNumbersLegacyLine } from '../domain/rollout/lineKinds.js';
 import type { FileCheckpoint, IndexReader, IndexWrite, LinePos } from '../domain/index/rows.js';
@@ -63,10 +63,12 @@ export interface BatchStats {
   skipped: number;
   /** Lines that were text but not usable (see `rejected`), or bytes the reader quarantined. */
   undecodable: number;
+  /** Lines we read that Codex's serde refuses (`codexView`): left out of the history folds only. */
+  codexUnread: number;
   readonly rejected: RejectedLine[];
 }
 
-export const emptyStats = (): BatchStats => ({ lines: 0, parsed: 0, skipped: 0, undecodable: 0, rejected: [] });
+export const emptyStats = (): BatchStats => ({ lines: 0, parsed: 0, skipped: 0, undecodable: 0, codexUnread: 0, rejected: [] });
 
 /**
  * Clear every row of a rollout (all tables keyed by rollout id, and its entry under its base), or
@@ -105,8 +107,12 @@ export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchS
       stats.rejected.push({ line: l.line, byteOffset: l.byteOffset, byteLength: l.byteLength, reason: lazy.reason, text: l.elided === true ? null : l.text });
   } else {
     stats.parsed += 1;
-    const ev = classifyRolloutLine(lazy.line);
-    codexNumbers = codexNumbersLegacyEvent(lazy.line, ev);
+    const ours = classifyRolloutLine(lazy.line);
+    // An early (upcast) file Codex cannot read at all: its lines are ours alone (docs/compatibility.md).
+    const asCodex = ctx.upcastFrom === undefined ? codexView(lazy.line, ours, l.line) : ours;
+    codexNumbers = codexNumbersLegacyEvent(lazy.line, asCodex);
+    const ev = ours;
+    if (ev.kind !== 'invalid' && asCodex.kind === 'invalid') stats.codexUnread += 1;
     if (ev.kind === 'invalid') {
       stats.undecodable += 1;
       const kind = ev.payloadType ? `${ev.type}/${ev.payloadType}` : ev.type;
@@ -118,7 +124,7 @@ export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchS
         text: l.elided === true ? null : lazy.line.raw,
       });
     }
-    for (const p of projections) p.apply(b, ctx, ev, pos, lazy.line.timestamp);
+    for (const p of projections) p.apply(b, ctx, p.readsAsCodex === true ? asCodex : ev, pos, lazy.line.timestamp);
   }
   // After `apply`, so the line that creates a row (session_meta) is counted in it.
   for (const p of projections) p.onLine?.(b, ctx, { pos, timestamp, undecodable: lazy.kind === 'undecodable', codexNumbers });

@@ -1,3 +1,4 @@
+import { codexRefusal } from '../domain/rollout/codexSerde.js';
 import type { IndexReader, IndexWrite, KeyOf, LaterMeta, RolloutRow, StateDbFields, ThreadRow, ThreadSortMs } from '../domain/index/rows.js';
 import { THREAD_ORDER_KEYS, holdsRows } from '../domain/index/rows.js';
 import type { SessionMetaPayload } from '../domain/rollout/kinds/sessionMeta.js';
@@ -88,6 +89,9 @@ export interface ThreadRowHome {
 export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null, defaultModelProvider: string, codexRow?: CodexRowTimesOf): ThreadRow | undefined => {
   const row = b.get('rollouts', [current.rolloutId]);
   if (!row || row.meta === null) return undefined;
+  // A meta Codex's serde refuses: Codex lists the thread nowhere and refuses its reads (-32603,
+  // replay/internal/openThread.ts); an early (upcast) file, which Codex cannot read at all, is ours.
+  if (row.meta['upcast_from'] == null && codexRefusal('sessionMeta', row.meta) !== undefined) return undefined;
   // The rollout rows of the logical history, base first (a missing or cyclic base ends the walk).
   const { chain } = walkHistorySync(row, row.rolloutId, hopOfRow, (id) => b.get('rollouts', [id]));
   const withPreview = chain.find((c) => c.node.preview !== null && (c.cut === null || (c.node.previewByteOffset ?? 0) < c.cut.endByteOffset));

@@ -1,3 +1,4 @@
+import { codexRefusal } from '../domain/rollout/codexSerde.js';
 import type { LaterMeta, RolloutRow } from '../domain/index/rows.js';
 import type { SessionMetaPayload } from '../domain/rollout/kinds/sessionMeta.js';
 import { codexReadsSessionMeta } from '../domain/rollout/kinds/sessionMeta.js';
@@ -17,6 +18,9 @@ const OMITTED_META_KEYS = new Set(['base_instructions', 'instructions', 'dynamic
 const slimMeta = (payload: Record<string, unknown>): Record<string, unknown> => {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(payload)) if (!OMITTED_META_KEYS.has(k)) out[k] = v;
+  // A large key Codex's serde refuses stays (it is then small): the row says Codex refuses the meta (threadRows.ts).
+  if (codexRefusal('sessionMeta', out) === undefined)
+    for (const k of OMITTED_META_KEYS) if (k in payload && codexRefusal('sessionMeta', { ...out, [k]: payload[k] }) !== undefined) out[k] = payload[k];
   return out;
 };
 
@@ -46,6 +50,7 @@ const countInvalid = (b: Batch, rolloutId: string, row: { invalidLines: number }
 
 export const threadsProjection: Projection = {
   name: 'threads',
+  readsAsCodex: true,
   onLine: (b, ctx, seen) => {
     const row = b.edit('rollouts', [ctx.rolloutId]);
     if (!row) return;
@@ -97,21 +102,25 @@ export const threadsProjection: Projection = {
       return;
     }
     const fromResponses = ev.kind === 'responseItem' && ctx.itemsFromResponses === true;
-    if (ev.kind === 'taskStarted') {
+    // A task_started line dates the thread even when serde refuses it (Codex's or ours): Codex's
+    // state DB takes recency from the line (measured: a turn_id 1.5, fuzzer seed 20261128 path 30:0:0:1:1:1).
+    const started = ev.kind === 'invalid' ? (ev.payloadType === 'task_started' ? (ev.readable ?? null) : undefined) : ev.kind === 'taskStarted' ? ev : undefined;
+    if (started !== undefined) {
       // The last turn started in this file: Codex's recency, and the turn a later token count names.
       const row = b.edit('rollouts', [R]);
       if (row) {
-        row.lastTurnId = ev.payload.turn_id;
+        if (started?.kind === 'taskStarted') row.lastTurnId = started.payload.turn_id;
         row.lastTurnStartTimestamp = timestamp;
       }
-      return;
+      if (ev.kind === 'taskStarted') return;
     }
     // The kinds the thread's preview and settings fold reads (its table, threadMeta.ts), and invalid lines to count.
     if (ev.kind !== 'invalid' && (ev.kind === 'responseItem' ? !fromResponses : !readsThreadMeta(ev.kind))) return;
     const row = b.edit('rollouts', [R]);
     if (!row) return;
     if (ev.kind === 'invalid') {
-      countInvalid(b, R, row);
+      // A line Codex refuses but we read is no quarantined line: the runner counts it (`codexUnread`).
+      if (ev.codexOnly !== true) countInvalid(b, R, row);
       return;
     }
     const hadPreview = row.preview !== null;

@@ -10,6 +10,7 @@ import { RowTurnStore } from './turnStore.js';
  */
 export const turnsProjection: Projection = {
   name: 'turns',
+  readsAsCodex: true,
   // A legacy line Codex gives no place (a ghost snapshot, an event it leaves out, a line it cannot
   // decode) is counted out of the implicit turn numbers that follow (turnRules.ts `rollout-<index>`).
   onLine: (b, ctx, seen) => {

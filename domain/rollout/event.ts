@@ -22,6 +22,7 @@ import {
 import { ItemCompleted, isKnownTurnItemShape, KnownTurnItem } from './kinds/itemCompleted.js';
 import { ImageGenerationEndEvent, McpToolCallEndEvent, PatchApplyEndEvent, SubAgentActivityEvent, WebSearchEndEvent } from './kinds/toolCallItems.js';
 import { decodeShape } from '../decodeShape.js';
+import { codexRefusal } from './codexSerde.js';
 import { codexNumbersLegacyLine, EVENT_MSG_KINDS, RESPONSE_ITEM_TYPES, TOP_LEVEL_KINDS, type DecodedLineKind } from './lineKinds.js';
 
 /** Legacy-mode `event_msg/error` (older Codex): marks the open turn failed. */
@@ -64,7 +65,16 @@ export type RolloutEvent =
   | { readonly kind: 'subAgentActivity'; readonly payload: t.TypeOf<typeof SubAgentActivityEvent> }
   | { readonly kind: 'imageGenerationEnd'; readonly payload: t.TypeOf<typeof ImageGenerationEndEvent> }
   | { readonly kind: 'other'; readonly type: string; readonly payloadType: string | undefined }
-  | { readonly kind: 'invalid'; readonly type: string; readonly payloadType: string | undefined; readonly reason: string };
+  | {
+      readonly kind: 'invalid';
+      readonly type: string;
+      readonly payloadType: string | undefined;
+      readonly reason: string;
+      /** The line our codec reads but Codex's serde refuses (`codexView`): not quarantined, left out of history only. */
+      readonly codexOnly?: true;
+      /** With `codexOnly`: the event as we read it. */
+      readonly readable?: RolloutEvent;
+    };
 
 /** The codec of each kind's payload; `itemCompleted`'s item is decoded again by its type (`classifyRolloutLine`). */
 export const PAYLOAD_CODECS: { readonly [K in DecodedLineKind]: t.Mixed } = {
@@ -147,6 +157,23 @@ export const classifyRolloutLine = (line: RolloutLine): RolloutEvent => {
 };
 
 /**
+ * The event as Codex 0.169 reads its line back: `invalid` (`codexOnly`) when Codex's serde refuses
+ * a payload our codec read (codexSerde.ts), else the event. Codex skips such a line
+ * (rollout/src/recorder.rs `load_rollout_items`), so the folds that answer as Codex does (a
+ * thread's turns, items, preview, model and recency) take this view, and the ones that are ours
+ * (tokens, search, analytics) the event: one decision per line, made here.
+ */
+export const codexView = (line: RolloutLine, ev: RolloutEvent, index: number): RolloutEvent => {
+  // A file's own meta (its first line) stays ours: a meta Codex refuses makes it refuse the whole
+  // thread, which its reads and lists decide from the thread's row (`codexRefusesMeta`).
+  if (ev.kind === 'invalid' || ev.kind === 'other' || (ev.kind === 'sessionMeta' && index === 0)) return ev;
+  const refusal = codexRefusal(ev.kind, ev.payload);
+  return refusal === undefined
+    ? ev
+    : { kind: 'invalid', type: line.type, payloadType: payloadType(line), reason: `Codex 0.169 does not decode it: ${refusal}`, codexOnly: true };
+};
+
+/**
  * Whether Codex 0.169 numbers this decoded legacy line (`codexNumbersLegacyLine`): a line it
  * cannot decode either (`invalid`) is not numbered; an `item_completed` by its item's type.
  */
@@ -154,4 +181,57 @@ export const codexNumbersLegacyEvent = (line: RolloutLine, ev: RolloutEvent): bo
   if (ev.kind === 'invalid') return false;
   const itemType = ev.kind === 'itemCompleted' ? (ev.payload.item as { type?: unknown } | null | undefined)?.type : undefined;
   return codexNumbersLegacyLine(line.type, payloadType(line), typeof itemType === 'string' ? itemType : undefined);
+};
+
+/**
+ * Why serde refuses a meta's `history_mode` of another type than a name, as Codex words it
+ * (measured on 0.169.0: a number is "number" whatever its value); undefined for a name, a map of one
+ * key, or none.
+ */
+const historyModeTypeRefusal = (v: unknown): string | undefined => {
+  const unexpected = v === null ? 'null' : typeof v === 'boolean' ? `boolean \`${v}\`` : typeof v === 'number' ? 'number' : Array.isArray(v) ? 'sequence' : undefined;
+  if (unexpected !== undefined) return `invalid type: ${unexpected}, expected string or map`;
+  return typeof v === 'object' && Object.keys(v as object).length !== 1 ? 'invalid value: map, expected map with a single key' : undefined;
+};
+
+/**
+ * Why Codex 0.169 refuses every read of a thread whose file holds `texts` (its lines in order),
+ * in its words after `failed to read session metadata <path>: ` (`<path>` for the file's path),
+ * or undefined when it reads the thread's meta. Codex reads a file's head as the records it
+ * decodes, keeping only session metas and response items (rollout/src/list.rs
+ * `read_head_for_summary`), and takes the first as the thread's meta (`read_session_meta_line`):
+ * none is "is empty", a response item "does not start with session metadata". A meta whose
+ * `history_mode` is a name Codex does not know is refused by name first. The thread store wraps
+ * the error once more when the file holds a line Codex decodes (measured on 0.169.0: a meta-only
+ * file is refused with the message once, one with a later line Codex reads with it twice).
+ */
+export const codexMetaRefusal = (texts: Iterable<string>, decode: (text: string) => E.Either<unknown, RolloutLine>): string | undefined => {
+  let head: 'meta' | 'response' | undefined;
+  let firstMeta: Record<string, unknown> | undefined;
+  let decodes = false;
+  for (const text of texts) {
+    if (text.trim() === '') continue;
+    const line = decode(text.trim());
+    if (E.isLeft(line)) continue;
+    const ours = classifyRolloutLine(line.right);
+    if (line.right.type === 'session_meta') firstMeta ??= line.right.payload as Record<string, unknown>;
+    const read =
+      ours.kind === 'sessionMeta' ? codexRefusal('sessionMeta', ours.payload) === undefined : ours.kind !== 'other' && codexView(line.right, ours, 1).kind !== 'invalid';
+    if (read && ours.kind !== 'sessionMeta') decodes = true;
+    if (head !== undefined) {
+      if (decodes) break;
+      continue;
+    }
+    if (ours.kind === 'sessionMeta' && read) head = 'meta';
+    // Any response item Codex decodes (its `ResponseItem` reads an unknown type as `Other`).
+    else if (line.right.type === 'response_item' && payloadType(line.right) !== undefined && (ours.kind === 'other' || read)) head = 'response';
+  }
+  if (head === 'meta') return undefined;
+  const mode = firstMeta?.['history_mode'];
+  if (typeof mode === 'string' && mode !== 'legacy' && mode !== 'paginated')
+    return `invalid session metadata history_mode: unknown variant \`${mode}\`, expected \`legacy\` or \`paginated\``;
+  const typeRefusal = historyModeTypeRefusal(mode);
+  if (typeRefusal !== undefined) return `invalid session metadata history_mode: ${typeRefusal}`;
+  const why = `rollout at <path> ${head === 'response' ? 'does not start with session metadata' : 'is empty'}`;
+  return decodes ? `thread-store internal error: failed to read session metadata <path>: ${why}` : why;
 };

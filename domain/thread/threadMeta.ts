@@ -104,11 +104,22 @@ export interface SettingsChange {
   readonly provider?: string;
 }
 
+/**
+ * `ReasoningEffort`'s names (codex-rs protocol `openai_models.rs`): a turn context's `effort` of
+ * another name decodes, as none (measured on 0.169.0: "unknown_variant_x" answers
+ * `reasoningEffort: null`, bench/editMatrix.ts).
+ */
+const REASONING_EFFORTS: ReadonlySet<string> = new Set(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']);
+
 export const settingsChangeOf = (ev: RolloutEvent): SettingsChange | undefined => {
   if (ev.kind === 'turnContext') {
     if (!codexReadsTurnContext(ev.payload)) return undefined;
     const effort = ev.payload.effort ?? settingsOf(ev.payload)?.reasoning_effort;
-    return { kind: 'turnContext', model: typeof ev.payload.model === 'string' ? ev.payload.model : null, effort: typeof effort === 'string' ? effort : null };
+    return {
+      kind: 'turnContext',
+      model: typeof ev.payload.model === 'string' ? ev.payload.model : null,
+      effort: typeof effort === 'string' && REASONING_EFFORTS.has(effort) ? effort : null,
+    };
   }
   if (ev.kind === 'threadSettingsApplied') {
     if (!codexReadsThreadSettings(ev.payload.thread_settings)) return undefined;

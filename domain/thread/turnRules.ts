@@ -177,7 +177,11 @@ export const TURN_RULES: RuleTable = {
   taskComplete: {
     family: 'turn',
     apply: (s, c, ev, pos) => {
-      const t = s.turn(ev.payload.turn_id);
+      // Legacy: one naming no turn of the file completes the open turn, whatever its id, or nothing
+      // (thread_history.rs `handle_turn_complete`, D10 of docs/codex-source/legacy-turn-fold.md):
+      // its `task_started` may be a line Codex did not decode (codexSerde.ts).
+      const named = c.mode !== 'legacy' || s.storedTurn(ev.payload.turn_id) !== undefined;
+      const t = named ? s.turn(ev.payload.turn_id) : c.currentTurnId === null ? undefined : s.turn(c.currentTurnId);
       if (!t) return;
       // Failed with an error; a turn already failed or interrupted keeps that status.
       const p = ev.payload;

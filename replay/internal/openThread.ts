@@ -1,9 +1,13 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { notFound } from '../../domain/errors.js';
+import type { FileCheckpoint } from '../../domain/index/rows.js';
+import { codexMetaRefusal } from '../../domain/rollout/event.js';
+import { codexRefusal } from '../../domain/rollout/codexSerde.js';
+import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import type { ThreadLineage } from '../../domain/history/lineage.js';
 import type { HistoryReadPorts, QuarantinedLines } from '../ports.js';
 import { loadLineage } from './lineage.js';
-import { stop } from './useCase.js';
+import { stop, take } from './useCase.js';
 
 /**
  * Read-repair the thread, then load its lineage. An unknown thread is NotFound, as for every other
@@ -13,7 +17,13 @@ import { stop } from './useCase.js';
 export const openThread = async (ports: HistoryReadPorts, threadId: string): Promise<ThreadLineage> => {
   const fresh = await ports.indexer.refreshThread(threadId)();
   if (E.isLeft(fresh) && fresh.left._tag !== 'NotFound') return stop(fresh.left);
-  const lineage = (await loadLineage(ports.index, threadId)) ?? stop(notFound('thread', threadId));
+  const lineage = await loadLineage(ports.index, threadId);
+  if (lineage === undefined) {
+    await refuseAsCodex(ports, threadId, undefined);
+    return stop(notFound('thread', threadId));
+  }
+  const own = lineage.segments[lineage.segments.length - 1]!.rollout;
+  if (own.meta !== null && codexRefusal('sessionMeta', own.meta) !== undefined) await refuseAsCodex(ports, threadId, own.path);
   const quarantined = quarantinedLinesOf(lineage);
   if (quarantined !== undefined) ports.onQuarantined?.(quarantined);
   return lineage;
@@ -35,4 +45,29 @@ export const quarantinedLinesOf = (lineage: ThreadLineage): QuarantinedLines | u
     repeatedOrdinals: files.reduce((n, f) => n + f.repeatedOrdinals, 0),
     files,
   };
+};
+
+/** How much of a file's head is read for the meta Codex reads: its first record it decodes is well within it. */
+const HEAD_BYTES = 1 << 20;
+
+/**
+ * Stops with Codex's error when Codex refuses every read of the thread for its file's head (a meta
+ * its serde refuses, `codexMetaRefusal`), as its thread store words it (codex-rs
+ * `thread-store` / rollout/src/list.rs `read_session_meta_line`: -32603). The file is the
+ * thread's own (`path`), or, for a thread with no row (a meta our codec refused too), the file
+ * named for it (Codex finds a file by the id in its name). An early (upcast) file is ours alone.
+ */
+const refuseAsCodex = async (ports: HistoryReadPorts, threadId: string, path: string | undefined): Promise<void> => {
+  const named = `-${threadId}.jsonl`;
+  const files = path === undefined ? await take(ports.index.range('files', [])) : [];
+  const found: FileCheckpoint | undefined =
+    path === undefined
+      ? (files.find((f) => f.value.path.endsWith(named) && !f.value.archived) ?? files.find((f) => f.value.path.endsWith(named)))?.value
+      : await take(ports.index.get('files', [path]));
+  if (found === undefined || found.upcastFrom !== null || found.size === 0) return;
+  const [head] = await take(ports.readRanges(found.path, [[0, Math.min(found.size, HEAD_BYTES)]]));
+  const why = codexMetaRefusal((head ?? '').split('\n'), decodeRolloutLine);
+  if (why === undefined) return;
+  const words = `failed to read thread: thread-store internal error: failed to read session metadata ${found.path}: ${why.replaceAll('<path>', found.path)}`;
+  stop({ _tag: 'Corrupt', path: found.path, byteOffset: 0, reason: why, words });
 };

@@ -227,7 +227,9 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
       return s;
     }
     case 'taskComplete': {
-      const t = getTurn(s, ev.payload.turn_id);
+      // Legacy: an id naming no turn completes the open one (Codex's `handle_turn_complete`).
+      const named = s.mode !== 'legacy' || (s.turns.has(ev.payload.turn_id) && !s.dropped.has(ev.payload.turn_id));
+      const t = named ? getTurn(s, ev.payload.turn_id) : s.currentTurnId === null ? undefined : getTurn(s, s.currentTurnId);
       if (!t) return s;
       applyTaskComplete(s.mode, t, pos, ev.payload);
       if (s.mode === 'legacy' && s.currentTurnId === t.id) s.currentTurnId = null;
@@ -348,6 +350,8 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
     }
     case 'invalid':
       s.invalid.push({ position: pos, reason: `${ev.type}${ev.payloadType ? `/${ev.payloadType}` : ''}: ${ev.reason}` });
+      // Codex skips a line it cannot decode: it takes no place in implicit turn numbers.
+      if (s.mode === 'legacy') s.codexUnreadLines += 1;
       return s;
     default:
       return s;

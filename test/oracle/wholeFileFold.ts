@@ -7,7 +7,7 @@ import type { EngineError } from '../../domain/errors.js';
 import type { RolloutStore } from './rolloutStore.js';
 import type { QuarantineRecord } from '../../domain/rollout/rawLine.js';
 import type { Thread } from '../../domain/thread/thread.js';
-import { classifyRolloutLine, codexNumbersLegacyEvent } from '../../domain/rollout/event.js';
+import { classifyRolloutLine, codexNumbersLegacyEvent, codexView } from '../../domain/rollout/event.js';
 import { emptyTurnFold, foldTurnEvent, toApiTurn, visibleTurnEntries } from './referenceTurnFold.js';
 import type { TurnFoldState } from './referenceTurnFold.js';
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';
@@ -61,7 +61,9 @@ export const foldResolvedThread =
         quarantined.push(entry.record);
         continue;
       }
-      const ev = classifyRolloutLine(entry.line);
+      // As the index's history folds read it: as Codex reads it back (an upcast file: as we read it).
+      const ours = classifyRolloutLine(entry.line);
+      const ev = itemsFromResponses ? ours : codexView(entry.line, ours, entry.position.line);
       foldTurnEvent(turns, ev, entry.position);
       if (mode === 'legacy' && !codexNumbersLegacyEvent(entry.line, ev)) turns.codexUnreadLines += 1;
       meta = foldThreadMeta(meta, ev, itemsFromResponses);

@@ -6,7 +6,7 @@ import { projectBatch } from '../../projections/runner.js';
 import type { LineIn } from '../../projections/runner.js';
 import { lazyDecode } from '../../projections/lazyLine.js';
 import type { FileCheckpoint, ItemRow, RolloutRow, TurnRow } from '../../domain/index/rows.js';
-import { classifyRolloutLine } from '../../domain/rollout/event.js';
+import { classifyRolloutLine, codexView } from '../../domain/rollout/event.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import { emptyTurnFold, foldTurnEvent, visibleTurnEntries } from '../oracle/referenceTurnFold.js';
 import { act, newThread, sessionMeta, threadLines } from './synth.js';
@@ -50,7 +50,15 @@ const domainView = (texts: string[], mode: HistoryMode) => {
   toLines(texts).forEach((l, i) => {
     const d = decodeRolloutLine(l.text!);
     if (E.isLeft(d)) return;
-    foldTurnEvent(s, classifyRolloutLine(d.right), { rolloutId: 'r', line: i, byteOffset: l.byteOffset, byteLength: l.byteLength, ordinal: d.right.ordinal, seq: i });
+    // As the index's history folds read each line: as Codex reads it back.
+    foldTurnEvent(s, codexView(d.right, classifyRolloutLine(d.right), i), {
+      rolloutId: 'r',
+      line: i,
+      byteOffset: l.byteOffset,
+      byteLength: l.byteLength,
+      ordinal: d.right.ordinal,
+      seq: i,
+    });
   });
   return visibleTurnEntries(s).map((t) =>
     turnView(

@@ -86,7 +86,8 @@ export const codexReadsTurnContext = (p: TurnContextPayload): boolean => {
   if (typeof p.cwd === 'string' && !codexReadsPathWithoutBase(p.cwd)) return false;
   if (!codexReadsCollaborationMode(p.collaboration_mode)) return false;
   const sandbox = p.sandbox_policy as { type?: unknown; writable_roots?: unknown } | null | undefined;
-  if (sandbox === undefined) return true;
+  // `Option<SandboxPolicy>`: absent or null is none (measured on 0.169.0: editMatrix).
+  if (sandbox === undefined || sandbox === null) return true;
   if (typeof sandbox !== 'object' || sandbox === null || typeof sandbox.type !== 'string' || !SANDBOX_POLICY_TYPES.has(sandbox.type)) return false;
   // `WorkspaceWrite.writable_roots` are `AbsolutePathBuf`s too, read without a base.
   const roots = sandbox.writable_roots;

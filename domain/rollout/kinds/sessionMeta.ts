@@ -1,4 +1,5 @@
 import * as t from 'io-ts';
+import { codexRefusal } from '../codexSerde.js';
 import { optional } from './common.js';
 
 export const HistoryBase = t.type({
@@ -47,10 +48,9 @@ export const SessionMetaPayload = t.intersection([
 export type SessionMetaPayload = t.TypeOf<typeof SessionMetaPayload>;
 
 /**
- * Whether Codex reads this meta: its `SessionMeta` (codex-rs `protocol/src/protocol.rs`) has no
- * default for `id`, `timestamp`, `cwd`, `originator` and `cli_version`, so a meta without one
- * fails, and Codex neither lists nor reads the file (the files Codex before 0.32 wrote, measured
- * on 0.169.0: `failed to read session metadata`).
+ * Whether Codex reads this meta (a thread's first, or a later one): its serde's rule for
+ * `SessionMeta` (`codexRefusal`, domain/rollout/codexSerde.ts: no default for `id`, `timestamp`,
+ * `cwd`, `originator` and `cli_version`, …); a meta it refuses is no meta to Codex (the files Codex
+ * before 0.32 wrote, measured on 0.169.0: `failed to read session metadata`).
  */
-export const codexReadsSessionMeta = (m: Readonly<Partial<Record<'timestamp' | 'cwd' | 'originator' | 'cli_version', unknown>>>): boolean =>
-  typeof m.timestamp === 'string' && typeof m.cwd === 'string' && typeof m.originator === 'string' && typeof m.cli_version === 'string';
+export const codexReadsSessionMeta = (m: unknown): boolean => codexRefusal('sessionMeta', m) === undefined;

@@ -1,4 +1,7 @@
 import * as t from 'io-ts';
+import { ruleChangedAt } from './codexVersions.js';
+import type { CodexVersion, Versioned } from './codexVersions.js';
+import type { RemoteLocalVersion } from '../domain/plugins/remotePluginDetail.js';
 import type { PluginDetail, PluginMarketplaceEntry } from '../domain/plugins/marketplace.js';
 import type { MarketplaceLoadError } from '../domain/plugins/ports.js';
 import { optional } from './jsonRpc.js';
@@ -40,7 +43,26 @@ export interface PluginListResult {
 }
 
 /** `plugin/list`: the local marketplaces the home sees and their plugins. */
-export const pluginListMethod = method<PluginListResult>()({ name: 'plugin/list', params: PluginListParams, scope: unscoped });
+/**
+ * 0.171.0 answers a remote plugin's `localVersion` (in `plugin/read` and `plugin/list`) as the
+ * version of its bundle in the home's plugin cache (null without one), where 0.169.0 answered the
+ * account's installed release. Measured on both binaries (test/compat/remotePlugins.compat.spec.ts:
+ * a workspace plugin the backend lists as installed with no bundle, `0.1.0` → null; one installed
+ * through `plugin/install`, the release its bundle is stored at, in both).
+ */
+export const REMOTE_LOCAL_VERSION_FROM_CACHE = 'remoteLocalVersionFromCache';
+const localVersionDelta = {
+  kind: 'ruleChanged',
+  since: '0.171.0',
+  rule: REMOTE_LOCAL_VERSION_FROM_CACHE,
+  source: 'codex-rs/core-plugins/src/remote.rs (measured: no source at its tag here)',
+} as const;
+
+export const pluginListMethod = method<PluginListResult>()({ name: 'plugin/list', params: PluginListParams, scope: unscoped, deltas: [localVersionDelta] });
+
+/** Where a connection speaking `version` gets a remote plugin's `localVersion` from in `entry`'s answer (its declared rule). */
+export const remoteLocalVersionAt = (entry: Versioned, version: CodexVersion): RemoteLocalVersion =>
+  ruleChangedAt(entry, REMOTE_LOCAL_VERSION_FROM_CACHE, version) ? 'pluginCache' : 'accountRelease';
 
 /** `plugin/installed` params (Codex's `PluginInstalledParams`). */
 export const PluginInstalledParams = t.partial({ cwds: optional(t.array(t.string)), installSuggestionPluginNames: optional(t.array(t.string)) });
@@ -55,7 +77,12 @@ export const PluginReadParams = t.intersection([
 ]);
 
 /** `plugin/read`: one plugin of a local marketplace file, or of a remote catalog (its detail as the backend's entry gives it), in detail (Codex's `PluginReadResponse`). */
-export const pluginReadMethod = method<{ plugin: PluginDetail | Record<string, unknown> }>()({ name: 'plugin/read', params: PluginReadParams, scope: unscoped });
+export const pluginReadMethod = method<{ plugin: PluginDetail | Record<string, unknown> }>()({
+  name: 'plugin/read',
+  params: PluginReadParams,
+  scope: unscoped,
+  deltas: [localVersionDelta],
+});
 
 /** `plugin/install` params (Codex's `PluginInstallParams`). */
 export const PluginInstallParams = t.intersection([

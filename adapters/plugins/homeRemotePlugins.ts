@@ -12,6 +12,7 @@ import type { RemotePluginDeps, RemotePluginInstall } from '../../replay/plugins
 import { installRemotePlugin } from '../../replay/plugins/installRemotePlugin.js';
 import { readRemotePlugin } from '../../replay/plugins/readRemotePlugin.js';
 import type { RemotePluginRead } from '../../replay/plugins/readRemotePlugin.js';
+import type { RemoteLocalVersion } from '../../domain/plugins/remotePluginDetail.js';
 import { syncRemotePlugins } from '../../replay/plugins/syncRemotePlugins.js';
 import { uninstallPlugin } from '../../replay/plugins/uninstallPlugin.js';
 import { uninstallRemotePlugin } from '../../replay/plugins/uninstallRemotePlugin.js';
@@ -66,7 +67,7 @@ export interface HomePluginPorts {
   /** The plugin backend with the home's ChatGPT login (none: `Rejected`, in Codex's words). */
   readonly remoteBackend: TE.TaskEither<EngineError, RemotePluginBackend>;
   /** `plugin/read` of a remote plugin: its catalog entry and the account's installed state. */
-  readonly readRemote: (p: RemotePluginRead) => TE.TaskEither<EngineError, { plugin: Record<string, unknown> }>;
+  readonly readRemote: (p: RemotePluginRead, localVersion: RemoteLocalVersion) => TE.TaskEither<EngineError, { plugin: Record<string, unknown> }>;
   /**
    * `plugin/uninstall`, as Codex routes it: `<name>@<marketplace>` is a local uninstall (cache
    * root, config table; no backend), a backend id a remote one, anything else "invalid remote plugin id".
@@ -101,7 +102,8 @@ export const homePluginPorts = (codexHome: string, opts: RemotePluginOptions, en
         return installRemotePlugin({ ...remote.right, manager: local.manager }, p)();
       }),
     remoteBackend,
-    readRemote: (p) => readRemotePlugin({ featureEnabled: local.catalog.featureEnabled(), backend: remoteBackend }, p),
+    readRemote: (p, localVersion) =>
+      readRemotePlugin({ featureEnabled: local.catalog.featureEnabled(), backend: remoteBackend, cachedVersion: local.cache.activeVersion }, p, localVersion),
     uninstall: (p) => () => {
       if (E.isRight(parsePluginId(p.pluginId)) || !isRemotePluginId(p.pluginId)) return uninstallPlugin(local, p)();
       return oneAtATime(codexHome, async () => {

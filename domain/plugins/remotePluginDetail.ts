@@ -143,6 +143,12 @@ export const remotePluginSummaryOf = (
   });
 };
 
+/**
+ * Where a remote plugin's `localVersion` comes from: the account's installed release (Codex
+ * 0.169.0), or the version of its bundle in the home's plugin cache (0.171.0; protocol/plugins.ts).
+ */
+export type RemoteLocalVersion = 'accountRelease' | 'pluginCache';
+
 /** Codex's `PluginReadResponse` of a catalog entry; `installed`: the account's entry for it, if it has one. */
 export const remotePluginDetailOf = (item: RemotePluginItem, installed: InstalledEntry | undefined): E.Either<EngineError, { plugin: Record<string, unknown> }> => {
   const summarised = remotePluginSummaryOf(item, installed);

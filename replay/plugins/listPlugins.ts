@@ -7,6 +7,9 @@ import type { MarketplaceListing, PluginCatalog, RemotePluginBackend } from '../
 import type { RemoteCatalog } from '../../domain/plugins/remoteCatalog.js';
 import { catalogErrorIn, REMOTE_CATALOGS, REMOTE_GLOBAL_MARKETPLACE_NAME } from '../../domain/plugins/remoteCatalog.js';
 import { remotePluginSummaryOf } from '../../domain/plugins/remotePluginDetail.js';
+import type { RemoteLocalVersion } from '../../domain/plugins/remotePluginDetail.js';
+import { withLocalVersion } from '../internal/remoteLocalVersion.js';
+import type { CachedVersion } from '../internal/remoteLocalVersion.js';
 import { marketplaceEntry, pluginSummary } from '../../domain/plugins/marketplace.js';
 import type { PluginMarketplaceEntry } from '../../domain/plugins/marketplace.js';
 import { visibleMarketplaces } from '../internal/visibleMarketplaces.js';
@@ -18,7 +21,7 @@ type MarketplaceKind = t.TypeOf<typeof PluginListMarketplaceKind>;
 
 /** What `plugin/list` runs on: the local marketplaces' catalog, and the plugin backend with the home's ChatGPT login (`homeRemotePlugins.ts`). */
 export interface PluginListDeps {
-  readonly local: { readonly catalog: PluginCatalog };
+  readonly local: { readonly catalog: PluginCatalog; readonly cache: { readonly activeVersion: CachedVersion } };
   readonly remoteBackend: TE.TaskEither<EngineError, RemotePluginBackend>;
 }
 
@@ -37,7 +40,12 @@ const remoteCatalogsOf = (kinds: ReadonlyArray<MarketplaceKind> | null, remoteFe
 };
 
 /** One remote catalog as a marketplace entry: its entries in the catalog's order, each with the account's installed state. */
-const remoteMarketplace = async (backend: RemotePluginBackend, catalog: RemoteCatalog): Promise<E.Either<EngineError, RemoteMarketplaceEntry | null>> => {
+const remoteMarketplace = async (
+  backend: RemotePluginBackend,
+  catalog: RemoteCatalog,
+  localVersion: RemoteLocalVersion,
+  cachedVersion: CachedVersion,
+): Promise<E.Either<EngineError, RemoteMarketplaceEntry | null>> => {
   const installed = await backend.installedPlugins(false, catalog.installedScope)();
   if (E.isLeft(installed)) return installed;
   const items = await backend.catalog(catalog)();
@@ -49,7 +57,9 @@ const remoteMarketplace = async (backend: RemotePluginBackend, catalog: RemoteCa
       installed.right.find((p) => p.id === item.id),
     );
     if (E.isLeft(s)) return s;
-    plugins.push(s.right.summary);
+    const summary = await withLocalVersion(s.right.summary, localVersion, cachedVersion);
+    if (E.isLeft(summary)) return summary;
+    plugins.push(summary.right);
   }
   // A catalog without entries is no marketplace (measured: created-by-me with none).
   return E.right(plugins.length === 0 ? null : { name: catalog.name, path: null, interface: { displayName: catalog.displayName }, plugins });
@@ -66,7 +76,11 @@ const remoteMarketplace = async (backend: RemotePluginBackend, catalog: RemoteCa
  * or absent `cwds`: none; `marketplaceKinds`: Codex's default (the local marketplaces, and the
  * remote catalog where that feature is on).
  */
-export const listPlugins = (deps: PluginListDeps, p: ParamsOf<'plugin/list'>): TE.TaskEither<EngineError, PluginListResult> =>
+export const listPlugins = (
+  deps: PluginListDeps,
+  p: ParamsOf<'plugin/list'>,
+  localVersion: RemoteLocalVersion = 'accountRelease',
+): TE.TaskEither<EngineError, PluginListResult> =>
   useCase(async () => {
     const { catalog } = deps.local;
     const req = { cwds: p.cwds ?? [], kinds: p.marketplaceKinds ?? null };
@@ -83,7 +97,7 @@ export const listPlugins = (deps: PluginListDeps, p: ParamsOf<'plugin/list'>): T
     let featuredPluginIds: ReadonlyArray<string> = [];
     for (const c of on ? remoteCatalogsOf(req.kinds, await take(catalog.remoteFeatureEnabled())) : []) {
       const backend = await deps.remoteBackend();
-      const entry = E.isLeft(backend) ? backend : await remoteMarketplace(backend.right, c);
+      const entry = E.isLeft(backend) ? backend : await remoteMarketplace(backend.right, c, localVersion, deps.local.cache.activeVersion);
       if (E.isLeft(entry)) {
         if (strict) return stop(catalogErrorIn(c.context, entry.left));
         continue;

@@ -5,6 +5,9 @@ import { rejected } from '../../domain/errors.js';
 import type { RemotePluginBackend } from '../../domain/plugins/ports.js';
 import { catalogErrorIn, isRemotePluginId } from '../../domain/plugins/remoteCatalog.js';
 import { remotePluginDetailOf } from '../../domain/plugins/remotePluginDetail.js';
+import type { RemoteLocalVersion } from '../../domain/plugins/remotePluginDetail.js';
+import { withLocalVersion } from '../internal/remoteLocalVersion.js';
+import type { CachedVersion } from '../internal/remoteLocalVersion.js';
 import { stop, take, useCase } from '../internal/useCase.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
@@ -16,6 +19,8 @@ export interface RemotePluginReadDeps {
   readonly featureEnabled: TE.TaskEither<EngineError, boolean>;
   /** The backend with the home's ChatGPT login (none: `Rejected`, in Codex's words). */
   readonly backend: TE.TaskEither<EngineError, RemotePluginBackend>;
+  /** The home's plugin cache: the active version of a plugin's bundle there, null without one. */
+  readonly cachedVersion: CachedVersion;
 }
 
 /** Codex's context for every failure of the catalog during a read. */
@@ -30,10 +35,12 @@ const inContextOf = async <A>(run: TE.TaskEither<EngineError, A>): Promise<E.Eit
  * (`GET …/ps/plugins/<id>`), then the account's installed plugins of its scope
  * (`…/installed?scope=<scope>&limit=200`) for its installed and enabled state and local version.
  * The marketplace answered is the entry's (Codex takes any `remoteMarketplaceName`).
+ * `localVersion`: where the summary's `localVersion` comes from, by the asking Codex version.
  */
 export const readRemotePlugin = (
   deps: RemotePluginReadDeps,
   { remoteMarketplaceName, pluginName }: RemotePluginRead,
+  localVersion: RemoteLocalVersion = 'accountRelease',
 ): TE.TaskEither<EngineError, { plugin: Record<string, unknown> }> =>
   useCase(async () => {
     if (!(await take(deps.featureEnabled))) return stop(rejected(`remote plugin read is not enabled for marketplace ${remoteMarketplaceName}`));
@@ -41,5 +48,7 @@ export const readRemotePlugin = (
     const backend = await take(inContextOf(deps.backend));
     const item = await take(inContextOf(backend.pluginDetail(pluginName, false)));
     const installed = (await take(inContextOf(backend.installedPlugins(false, item.scope)))).find((p) => p.id === pluginName);
-    return take(E.mapLeft(inContext)(remotePluginDetailOf(item, installed)));
+    const detail = await take(E.mapLeft(inContext)(remotePluginDetailOf(item, installed)));
+    const summary = await take(withLocalVersion(detail.plugin['summary'] as Record<string, unknown>, localVersion, deps.cachedVersion));
+    return { plugin: { ...detail.plugin, summary } };
   });

@@ -49,14 +49,18 @@ const listCommand = command({
   withParentOptions: true,
   params: async () => ({ method: (await import('../../../protocol/plugins.js')).pluginListMethod }),
   run: async ({ opts, params: p }) => {
-    const [{ listPlugins }, { homePluginPorts }, { withHome }, { printAnswer }] = await Promise.all([
+    const [{ listPlugins }, { homePluginPorts }, { withHome }, { printAnswer }, { pluginListMethod, remoteLocalVersionAt }, { isCodexVersion }] = await Promise.all([
       import('../../../replay/plugins/listPlugins.js'),
       import('../../plugins/homeRemotePlugins.js'),
       import('../homeOptions.js'),
       import('../printAnswer.js'),
+      import('../../../protocol/plugins.js'),
+      import('../../../protocol/codexVersions.js'),
     ]);
+    // A remote plugin's localVersion as the version the command speaks answers it (`--codex-version`, resolved by commandSpec).
+    const localVersion = isCodexVersion(opts.codexVersion) ? remoteLocalVersionAt(pluginListMethod, opts.codexVersion) : undefined;
     await withHome(opts, async ({ codexHome }) => {
-      const r = await listPlugins(homePluginPorts(codexHome, {}), p)();
+      const r = await listPlugins(homePluginPorts(codexHome, {}), p, localVersion)();
       await printAnswer(r, opts, listingText);
     });
   },

@@ -1,0 +1,27 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import { parsePluginId } from '../../domain/plugins/pluginId.js';
+import type { PluginId } from '../../domain/plugins/pluginId.js';
+import type { RemoteLocalVersion } from '../../domain/plugins/remotePluginDetail.js';
+
+/** The home's plugin cache as a remote plugin's summary reads it: the active version of a plugin's bundle there, null without one. */
+export type CachedVersion = (id: PluginId) => TE.TaskEither<EngineError, string | null>;
+
+/**
+ * A remote plugin's summary with its `localVersion` from where the asking Codex version takes it
+ * (`remoteLocalVersionAt`, protocol/plugins.ts): as summarised (the account's installed release),
+ * or the version of its bundle in the home's cache under its id (`<name>@<marketplace>`), null
+ * without one. `plugin/read` and `plugin/list` alike.
+ */
+export const withLocalVersion = async (
+  summary: Record<string, unknown>,
+  from: RemoteLocalVersion,
+  cachedVersion: CachedVersion,
+): Promise<E.Either<EngineError, Record<string, unknown>>> => {
+  if (from === 'accountRelease') return E.right(summary);
+  const id = parsePluginId(String(summary['id']));
+  if (E.isLeft(id)) return E.right({ ...summary, localVersion: null });
+  const cached = await cachedVersion(id.right)();
+  return E.map((localVersion: string | null) => ({ ...summary, localVersion }))(cached);
+};

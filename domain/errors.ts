@@ -29,7 +29,7 @@ export type EngineError =
     }
   /** `words`: the sentence Codex says it in, where it refuses the same data (e.g. a session meta it cannot decode). */
   | { readonly _tag: 'Corrupt'; readonly path: string; readonly byteOffset: number; readonly reason: string; readonly words?: string }
-  | { readonly _tag: 'Unsupported'; readonly what: string; readonly schemaVersion?: number | string }
+  | { readonly _tag: 'Unsupported'; readonly what: string; readonly schemaVersion?: number | string; readonly notYet?: true }
   | { readonly _tag: 'InvalidArgument'; readonly field: string; readonly reason: string; readonly verbatim?: true }
   | { readonly _tag: 'Io'; readonly path: string; readonly op: string; readonly code: string; readonly message: string }
   | { readonly _tag: 'Timeout'; readonly what: string; readonly ms: number }
@@ -92,6 +92,8 @@ export const ioError = (path: string, op: string, code: string, message: string)
   code,
   message,
 });
+/** A method Codex does not serve for this history yet, in its words (`<method> is not supported yet`, -32601). */
+export const notSupportedYet = (method: string): EngineError => ({ _tag: 'Unsupported', what: method, notYet: true });
 export const timeout = (what: string, ms: number): EngineError => ({ _tag: 'Timeout', what, ms });
 export const rejected = (reason: string, data?: unknown): EngineError => (data === undefined ? { _tag: 'Rejected', reason } : { _tag: 'Rejected', reason, data });
 
@@ -112,6 +114,7 @@ export const renderError = (e: EngineError): string => {
       if (e.words !== undefined) return e.words;
       return `corrupt data in ${e.path} at byte ${e.byteOffset}: ${e.reason}`;
     case 'Unsupported':
+      if (e.notYet === true) return `${e.what} is not supported yet`;
       return e.schemaVersion === undefined ? `unsupported: ${e.what}` : `unsupported: ${e.what} (schema version ${String(e.schemaVersion)})`;
     case 'InvalidArgument':
       return e.verbatim === true ? e.reason : `invalid ${e.field}: ${e.reason}`;

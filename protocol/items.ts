@@ -1,5 +1,7 @@
 import * as t from 'io-ts';
 import type { ThreadItem } from '../domain/thread/threadItem.js';
+import { refusedValue, rejected } from '../domain/errors.js';
+import type { EngineError } from '../domain/errors.js';
 import { SortDirection, U32, optional } from './jsonRpc.js';
 import { method, unscoped } from './methodEntry.js';
 import { NOT_LOADED } from './threadIdRule.js';
@@ -43,6 +45,10 @@ export const ThreadItemsReadParams = t.type({ threadId: t.string, turnId: t.stri
 /** How many ids one `thread/items/read` takes (Codex: 1 to 100). */
 export const MAX_ITEMS_READ = 100;
 
+/** Codex's refusal of a `thread/items/read` asking for no ids or too many, said before its thread id is read (measured on 0.169.0 by the fuzzer). */
+export const itemIdsRefusal = (p: { readonly itemIds: ReadonlyArray<string> }): string | undefined =>
+  p.itemIds.length < 1 || p.itemIds.length > MAX_ITEMS_READ ? `itemIds must contain 1 to ${MAX_ITEMS_READ} IDs` : undefined;
+
 /** What `thread/items/read` answers: the items found, in stored order. */
 export interface ItemsRead {
   readonly data: ItemEntry[];
@@ -56,9 +62,17 @@ export const threadItemsReadMethod = method<ItemsRead>()({
   scope: unscoped,
   experimental: true,
   threadId: { what: 'thread', unknown: NOT_LOADED },
+  firstCheck: (p) => {
+    const refused = itemIdsRefusal(p);
+    return refused === undefined ? undefined : rejected(refused);
+  },
 });
 
 /** `thread/items/list`: a page of items (default oldest first, 25), paginated and legacy threads alike. */
+/** Codex's refusal of an item anchor without its turn, said before the thread is read (measured on 0.169.0 by the fuzzer: -32602). */
+export const anchorWithoutTurn = (p: { readonly cursor?: unknown; readonly turnId?: string | null }): EngineError | undefined =>
+  p.cursor !== null && typeof p.cursor === 'object' && (p.turnId ?? '') === '' ? refusedValue('turnId', 'turnId is required when cursor is an item anchor') : undefined;
+
 export const threadItemsListMethod = method<ItemPage>()({
   name: 'thread/items/list',
   params: ThreadItemsListParams,
@@ -67,4 +81,5 @@ export const threadItemsListMethod = method<ItemPage>()({
   // Codex answers an unknown id here as on a legacy thread (-32601, not supported); we serve
   // legacy threads, so we say what `thread/turns/list` says.
   threadId: { what: 'thread', unknown: NOT_LOADED },
+  firstCheck: anchorWithoutTurn,
 });

@@ -1,3 +1,4 @@
+import type { EngineError } from '../domain/errors.js';
 import type * as t from 'io-ts';
 import type { VersionDelta } from './codexVersions.js';
 
@@ -41,6 +42,8 @@ export interface MethodEntry<N extends string = string, P = unknown, R = unknown
   readonly experimental: boolean;
   /** How it takes `params.threadId` (checked before the use case, its words for an unknown thread), where Codex has a rule of its own. */
   readonly threadId?: ThreadIdRule;
+  /** A refusal Codex's handler says before it reads the thread id (its first check), if the params hold one. */
+  readonly firstCheck?: (params: P) => EngineError | undefined;
   /** Ours: Codex 0.169.0 serves no such method (its schema has nothing to say of the answer); absent, Codex's. */
   readonly ours: boolean;
   /**
@@ -66,6 +69,7 @@ export const method =
     scope: (params: P) => RpcScope;
     experimental?: boolean;
     threadId?: P extends { readonly threadId?: string | null } ? ThreadIdRule : never;
+    firstCheck?: (params: P) => EngineError | undefined;
     ours?: true;
     withUpstream?: 'upstream';
     paginatedFullHistoryNotice?: string;

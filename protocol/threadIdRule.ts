@@ -19,7 +19,9 @@ const threadIdOf = (params: unknown): string | undefined => {
 };
 
 /** The params, or the method's refusal of their thread id (an absent id, where the method allows one, is not checked). */
-export const checkedParams = <P>(entry: Pick<MethodEntry, 'threadId'>, params: P): E.Either<EngineError, P> => {
+export const checkedParams = <P>(entry: Pick<MethodEntry<string, P>, 'threadId' | 'firstCheck'>, params: P): E.Either<EngineError, P> => {
+  const first = entry.firstCheck?.(params);
+  if (first !== undefined) return E.left(first);
   const rule = entry.threadId;
   const id = threadIdOf(params);
   if (rule === undefined || id === undefined) return E.right(params);

@@ -1,6 +1,6 @@
 import type { EngineError } from '../../domain/errors.js';
 import { renderError } from '../../domain/errors.js';
-import { INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST } from '../../protocol/jsonRpc.js';
+import { INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND } from '../../protocol/jsonRpc.js';
 import type { RpcError } from '../../protocol/jsonRpc.js';
 
 /**
@@ -17,7 +17,7 @@ export const toRpcError = (e: EngineError): RpcError => {
       // The positions are data: a writer (`rollout/append`) retries from the actual end.
       return { code: INVALID_REQUEST, message: renderError(e), data: { path: e.path, expected: e.expected, actual: e.actual } };
     case 'Unsupported':
-      return { code: INVALID_REQUEST, message: renderError(e) };
+      return { code: e.notYet === true ? METHOD_NOT_FOUND : INVALID_REQUEST, message: renderError(e) };
     case 'InvalidArgument':
       return { code: INVALID_PARAMS, message: renderError(e) };
     case 'Decode':

@@ -26,6 +26,7 @@ export type ListItemsQuery = ParamsOf<'thread/items/list'>;
 
 export type { ItemEntry, ItemPage } from '../../protocol/items.js';
 import type { ItemEntry, ItemPage } from '../../protocol/items.js';
+import { anchorWithoutTurn } from '../../protocol/items.js';
 
 interface Start {
   readonly segment: number;
@@ -49,7 +50,8 @@ const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, q: ListI
   if (cursor === null || cursor === undefined) return null;
   if (typeof cursor !== 'string') {
     const turnId = q.turnId ?? '';
-    if (turnId === '') return stop(refusedValue('turnId', 'turnId is required when cursor is an item anchor'));
+    const withoutTurn = anchorWithoutTurn(q);
+    if (withoutTurn !== undefined) return stop(withoutTurn);
     if (cursor.itemId === '') return stop(anchorMissing());
     for (let segment = 0; segment < lineage.segments.length; segment += 1) {
       const seg = lineage.segments[segment]!;
@@ -164,7 +166,7 @@ const deferredOutputOf = (item: ThreadItem, commands: boolean, mcp: boolean): Th
  */
 export const listItems = (ports: HistoryReadPorts, q: ListItemsQuery, presence?: ItemPresence): TE.TaskEither<EngineError, ItemPage> =>
   useCase(async () => {
-    const lineage = await openThread(ports, q.threadId);
+    const lineage = await openThread(ports, q.threadId, 'thread/items/list');
     const direction: Direction = q.sortDirection ?? 'asc';
     const size = pageSizeOf(q.limit);
     const start = await startOf(ports, lineage, q, direction);

@@ -5,7 +5,7 @@ import type { ItemRow } from '../../domain/index/rows.js';
 import { inSegment } from '../../domain/history/lineage.js';
 import { itemLineOf } from '../../projections/turnRows.js';
 import type { ItemEntry, ItemsRead } from '../../protocol/items.js';
-import { MAX_ITEMS_READ } from '../../protocol/items.js';
+import { itemIdsRefusal } from '../../protocol/items.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 import type { HistoryReadPorts } from '../ports.js';
 import { itemPosition, readItems } from '../internal/itemContent.js';
@@ -22,8 +22,9 @@ export type ReadTurnItemsQuery = ParamsOf<'thread/items/read'>;
  */
 export const readTurnItems = (ports: HistoryReadPorts, q: ReadTurnItemsQuery): TE.TaskEither<EngineError, ItemsRead> =>
   useCase(async () => {
-    if (q.itemIds.length < 1 || q.itemIds.length > MAX_ITEMS_READ) return stop(rejected(`itemIds must contain 1 to ${MAX_ITEMS_READ} IDs`));
-    const lineage = await openThread(ports, q.threadId);
+    const refused = itemIdsRefusal(q);
+    if (refused !== undefined) return stop(rejected(refused));
+    const lineage = await openThread(ports, q.threadId, 'thread/items/read');
     const data: ItemEntry[] = [];
     for (const seg of lineage.segments) {
       const turn = await take(ports.index.get('turnIds', [seg.rollout.rolloutId, q.turnId]));

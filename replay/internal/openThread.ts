@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { notFound } from '../../domain/errors.js';
+import { notFound, notSupportedYet } from '../../domain/errors.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import { codexMetaRefusal } from '../../domain/rollout/event.js';
 import { codexRefusal } from '../../domain/rollout/codexSerde.js';
@@ -14,16 +14,16 @@ import { stop, take } from './useCase.js';
  * use case; the words Codex uses for it differ by method and are the RPC layer's (`toRpcError`).
  * When its files hold quarantined lines, `onQuarantined` is told.
  */
-export const openThread = async (ports: HistoryReadPorts, threadId: string): Promise<ThreadLineage> => {
+export const openThread = async (ports: HistoryReadPorts, threadId: string, refusedMetaAs?: string): Promise<ThreadLineage> => {
   const fresh = await ports.indexer.refreshThread(threadId)();
   if (E.isLeft(fresh) && fresh.left._tag !== 'NotFound') return stop(fresh.left);
   const lineage = await loadLineage(ports.index, threadId);
   if (lineage === undefined) {
-    await refuseAsCodex(ports, threadId, undefined);
+    await refuseAsCodex(ports, threadId, undefined, refusedMetaAs);
     return stop(notFound('thread', threadId));
   }
   const own = lineage.segments[lineage.segments.length - 1]!.rollout;
-  if (own.meta !== null && codexRefusal('sessionMeta', own.meta) !== undefined) await refuseAsCodex(ports, threadId, own.path);
+  if (own.meta !== null && codexRefusal('sessionMeta', own.meta) !== undefined) await refuseAsCodex(ports, threadId, own.path, refusedMetaAs);
   const quarantined = quarantinedLinesOf(lineage);
   if (quarantined !== undefined) ports.onQuarantined?.(quarantined);
   return lineage;
@@ -56,8 +56,9 @@ const HEAD_BYTES = 1 << 20;
  * `thread-store` / rollout/src/list.rs `read_session_meta_line`: -32603). The file is the
  * thread's own (`path`), or, for a thread with no row (a meta our codec refused too), the file
  * named for it (Codex finds a file by the id in its name). An early (upcast) file is ours alone.
+ * `as`: a method that refuses it as Codex's item reads do (`<method> is not supported yet`).
  */
-const refuseAsCodex = async (ports: HistoryReadPorts, threadId: string, path: string | undefined): Promise<void> => {
+const refuseAsCodex = async (ports: HistoryReadPorts, threadId: string, path: string | undefined, as: string | undefined): Promise<void> => {
   const named = `-${threadId}.jsonl`;
   const files = path === undefined ? await take(ports.index.range('files', [])) : [];
   const found: FileCheckpoint | undefined =
@@ -68,6 +69,8 @@ const refuseAsCodex = async (ports: HistoryReadPorts, threadId: string, path: st
   const [head] = await take(ports.readRanges(found.path, [[0, Math.min(found.size, HEAD_BYTES)]]));
   const why = codexMetaRefusal((head ?? '').split('\n'), decodeRolloutLine);
   if (why === undefined) return;
+  // Codex's item reads take such a thread as no paginated history (measured on 0.169.0 by the fuzzer: -32601).
+  if (as !== undefined) stop(notSupportedYet(as));
   const words = `failed to read thread: thread-store internal error: failed to read session metadata ${found.path}: ${why.replaceAll('<path>', found.path)}`;
   stop({ _tag: 'Corrupt', path: found.path, byteOffset: 0, reason: why, words });
 };

@@ -38,8 +38,8 @@ const AbsolutePath = t.refinement(t.string, codexReadsPathWithoutBase, 'Absolute
 const ModeKind = names('plan', 'default', 'code', 'pair_programming', 'execute', 'custom');
 /** `TurnAbortReason` (protocol.rs, snake_case). */
 const TurnAbortReason = names('interrupted', 'replaced', 'review_ended', 'budget_limited');
-/** `MessagePhase` (models.rs, snake_case). */
-const MessagePhase = names('commentary', 'final_answer');
+/** `MessagePhase` (models.rs, snake_case): Codex 0.169.0 writes all three (the rich scenario's phases thread) and reads them back. */
+const MessagePhase = names('commentary', 'partial_answer', 'final_answer');
 /** `AskForApproval` (protocol.rs, kebab-case; `granular` is a struct variant). */
 const AskForApproval = t.union([names('untrusted', 'on-failure', 'on-request', 'never'), t.type({ granular: t.UnknownRecord })]);
 /** `ApprovalsReviewer` (config_types.rs). */

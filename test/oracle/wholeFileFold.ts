@@ -65,7 +65,8 @@ export const foldResolvedThread =
       const ours = classifyRolloutLine(entry.line);
       const ev = itemsFromResponses ? ours : codexView(entry.line, ours, entry.position.line);
       foldTurnEvent(turns, ev, entry.position);
-      if (mode === 'legacy' && !codexNumbersLegacyEvent(entry.line, ev)) turns.codexUnreadLines += 1;
+      // A line Codex cannot decode (`invalid`) is counted out by the reference fold itself.
+      if (mode === 'legacy' && ev.kind !== 'invalid' && !codexNumbersLegacyEvent(entry.line, ev)) turns.codexUnreadLines += 1;
       meta = foldThreadMeta(meta, ev, itemsFromResponses);
       if (entry.position.rolloutId === currentRollout) {
         lastLineTimestamp = entry.line.timestamp;

@@ -73,7 +73,7 @@ export const act = (t: SynthThread, a: Action): string[] => {
       t.openTurn = id;
       return [
         line(t, 'event_msg', { type: 'task_started', turn_id: id, root_turn_id: id, started_at: 1795271474 + t.n, model_context_window: 190000 }),
-        line(t, 'turn_context', { turn_id: id, cwd: '/work', model: 'mock-model', effort: 'low' }),
+        line(t, 'turn_context', { turn_id: id, cwd: '/work', approval_policy: 'never', model: 'mock-model', effort: 'low' }),
       ];
     }
     case 'user': {

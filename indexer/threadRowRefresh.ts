@@ -161,6 +161,9 @@ export const readThreadRowHome = async (home: string): Promise<E.Either<EngineEr
   if (E.isLeft(names)) return names;
   const provider = await readConfiguredModelProvider(home);
   if (E.isLeft(provider)) return provider;
+  // A state DB that cannot be read (linked out of the home, locked past its timeout, not a DB) holds
+  // no row we know of: the threads are dated as Codex dates a thread it has no row for (its file's
+  // mtime), and the index is built anyway (a mutation that must write that DB refuses it itself).
   const codexRows = await readCodexRowTimes(home);
-  return E.isLeft(codexRows) ? codexRows : E.right({ names: names.right, defaultModelProvider: provider.right, codexRows: codexRows.right });
+  return E.right({ names: names.right, defaultModelProvider: provider.right, codexRows: E.isLeft(codexRows) ? new Map() : codexRows.right });
 };

@@ -19,6 +19,7 @@ export const openThread = async (ports: HistoryReadPorts, threadId: string, refu
   if (E.isLeft(fresh) && fresh.left._tag !== 'NotFound') return stop(fresh.left);
   const lineage = await loadLineage(ports.index, threadId);
   if (lineage === undefined) {
+    // Only where the home holds a file for the id (the refresh found one): an unknown id reads no file row.
     await refuseAsCodex(ports, threadId, undefined, refusedMetaAs);
     return stop(notFound('thread', threadId));
   }
@@ -47,6 +48,17 @@ export const quarantinedLinesOf = (lineage: ThreadLineage): QuarantinedLines | u
   };
 };
 
+/**
+ * The file named for a thread, by its rollout row: one lookup, never a walk of every file row (40
+ * unknown ids at once over 20,000 files kept serve over 200 MB when each walked them:
+ * unknownThreadRescans.int). A file whose meta our codec refuses too has no rollout row: its
+ * thread is answered `thread not loaded` where Codex words its refusal (docs/compatibility.md).
+ */
+const fileNamedFor = async (ports: HistoryReadPorts, threadId: string): Promise<FileCheckpoint | undefined> => {
+  const own = (await take(ports.index.get('rollouts', [threadId])))?.path;
+  return own === undefined ? undefined : take(ports.index.get('files', [own]));
+};
+
 /** How much of a file's head is read for the meta Codex reads: its first record it decodes is well within it. */
 const HEAD_BYTES = 1 << 20;
 
@@ -59,12 +71,7 @@ const HEAD_BYTES = 1 << 20;
  * `as`: a method that refuses it as Codex's item reads do (`<method> is not supported yet`).
  */
 const refuseAsCodex = async (ports: HistoryReadPorts, threadId: string, path: string | undefined, as: string | undefined): Promise<void> => {
-  const named = `-${threadId}.jsonl`;
-  const files = path === undefined ? await take(ports.index.range('files', [])) : [];
-  const found: FileCheckpoint | undefined =
-    path === undefined
-      ? (files.find((f) => f.value.path.endsWith(named) && !f.value.archived) ?? files.find((f) => f.value.path.endsWith(named)))?.value
-      : await take(ports.index.get('files', [path]));
+  const found: FileCheckpoint | undefined = path === undefined ? await fileNamedFor(ports, threadId) : await take(ports.index.get('files', [path]));
   if (found === undefined || found.upcastFrom !== null || found.size === 0) return;
   const [head] = await take(ports.readRanges(found.path, [[0, Math.min(found.size, HEAD_BYTES)]]));
   const why = codexMetaRefusal((head ?? '').split('\n'), decodeRolloutLine);

@@ -201,6 +201,14 @@ const withoutRecency = (v: unknown): unknown =>
       ? Object.fromEntries(Object.entries(v).flatMap(([k, x]) => (k === 'recencyAt' ? [] : [[k, withoutRecency(x)]])))
       : v;
 
+/**
+ * Threads whose first meta our codec refuses too, so the index keeps no rollout row for them: a
+ * read finds no file for the id without a walk of every file row (which a burst of unknown ids
+ * made cost serve 80 MB: unknownThreadRescans.int), and answers `thread not loaded` (-32600) where
+ * Codex words its refusal (-32603). Measured 2026-11-27; the rest of each case is compared whole.
+ */
+const OUR_CODEC_REFUSES_TOO: ReadonlySet<string> = new Set(['meta-null-timestamp', 'meta-number-cwd', 'meta-history-mode-number', 'meta-refused-no-items']);
+
 describe(`compat: lines Codex cannot decode (issue 69) (codex app-server ${compatCodexVersion()})`, function () {
   this.timeout(600_000);
   let root: string;
@@ -219,6 +227,7 @@ describe(`compat: lines Codex cannot decode (issue 69) (codex app-server ${compa
     const codex = await openColdCodex(home);
     let ours: StdioRpcClient | undefined;
     const differing: string[] = [];
+    let notFollowed = 0;
     let compared = 0;
     try {
       ours = spawnRpcServer(
@@ -254,13 +263,22 @@ describe(`compat: lines Codex cannot decode (issue 69) (codex app-server ${compa
         if (process.env['UNDECODABLE_DUMP'] !== undefined)
           process.stderr.write(`${label} ${method}\n  codex ${JSON.stringify(c).slice(0, 2000)}\n  ours  ${JSON.stringify(o).slice(0, 2000)}\n`);
         const d = jsonDifferences(withoutRecency(c), withoutRecency(o), 8);
+        if (d.length > 0 && OUR_CODEC_REFUSES_TOO.has(label)) {
+          // Not followed (docs/compatibility.md): Codex words its refusal; we find no file for the id without a walk of every file row.
+          const codes = [(c as { error?: { code?: number } }).error?.code, (o as { error?: { code?: number } }).error?.code];
+          expect(codes, `${label} ${method}`).to.deep.equal([-32603, -32600]);
+          notFollowed += 1;
+          continue;
+        }
         if (d.length > 0) differing.push(`${label} ${method}\n${describeDifferences(d)}`);
       }
     } finally {
       await ours?.close();
       await codex.stop();
     }
-    process.stderr.write(`  lines Codex cannot decode: ${compared - differing.length}/${compared} answers equal\n`);
+    process.stderr.write(
+      `  lines Codex cannot decode: ${compared - differing.length - notFollowed}/${compared} answers equal, ${notFollowed} not followed (OUR_CODEC_REFUSES_TOO)\n`,
+    );
     expect(differing, differing.join('\n')).to.deep.equal([]);
   });
 });

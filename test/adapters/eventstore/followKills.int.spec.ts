@@ -21,7 +21,7 @@ import { ENGINE_CLI_PATH } from '../../compat/engineCli.js';
 import { RolloutWriter } from '../../fixtures/rolloutLines.js';
 import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
 import { useConnection, useEventStore } from '../../eventstore/useEventStore.js';
-import { filesOf, indexDump } from '../../eventstore/homeDumps.js';
+import { filesOf, indexDump, keepTimesOf } from '../../eventstore/homeDumps.js';
 import { skipUnmet } from '../../fixtures/skipUnmet.js';
 import { CRASH_AT_ENV, FOLLOW_CRASH_POINTS, crashedAtLine } from '../../../adapters/system/crashPoint.js';
 import { runSeed, seededRandom } from '../../fixtures/seededRandom.js';
@@ -131,6 +131,8 @@ describe('serve --eventstore killed while following', function () {
     expect([...copy.keys()].sort(), replay()).to.deep.equal([...exported.keys()].sort());
     for (const [k, bytes] of exported) expect(Buffer.compare(copy.get(k)!, bytes), `${k}; ${replay()}`).to.equal(0);
     expect(fs.existsSync(nodePath.join(node, uArchived ? 'archived_sessions' : 'sessions/2026/11/21', rolloutName(U))), replay()).to.equal(true);
+    // The export's files with the node's times (a store keeps none; a thread is dated by its file's mtime).
+    keepTimesOf(node, out);
     const fresh = await indexDump(out, nodePath.join(tmp(), 'fresh-index'));
     expect((await indexDump(node, nodePath.join(node, '.rollout-engine', 'index'))) === fresh, replay()).to.equal(true);
   });

@@ -57,7 +57,12 @@ const ask = async (s: StdioRpcClient, method: string, params: unknown): Promise<
   return a.result;
 };
 
-/** Every history answer of a server, with the home's path written `<home>`: lists, then per thread read, turns in each view, items. */
+/**
+ * Every history answer of a server, with the home's path written `<home>`: lists, then per thread
+ * read, turns in each view, items. A thread's `updatedAt` / `recencyAt` left out: a node's copy of
+ * a file written from the store has its own mtime, by which a thread no Codex state DB row holds is
+ * dated (docs/eventstore.md; issue 69's backfill rule), not the source home's.
+ */
 const historyAnswers = async (s: StdioRpcClient, home: string): Promise<string> => {
   const active = await ask(s, 'thread/list', { limit: 100 });
   const archived = await ask(s, 'thread/list', { limit: 100, archived: true });
@@ -67,7 +72,9 @@ const historyAnswers = async (s: StdioRpcClient, home: string): Promise<string> 
     for (const itemsView of ['notLoaded', 'summary', 'full']) out.push(await ask(s, 'thread/turns/list', { threadId: t.id, itemsView }));
     out.push(await ask(s, 'thread/items/list', { threadId: t.id }));
   }
-  return JSON.stringify(out).split(home).join('<home>');
+  return JSON.stringify(out, (k, v: unknown) => (k === 'updatedAt' || k === 'recencyAt' ? undefined : v))
+    .split(home)
+    .join('<home>');
 };
 
 /** Poll `probe` until it holds (the other node follows the store); 60 s without it is a hang, not a slow node (no verdict on speed). */

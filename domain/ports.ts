@@ -190,8 +190,7 @@ export interface HistoryIndexer {
   /** While a build runs behind (`serve`): a list is answered by indexing ahead of it in its order; null otherwise (`refreshAll`). */
   readonly listAhead?: (order: ListOrder) => TE.TaskEither<EngineError, ListAhead | null>;
   /** Bring one thread's rows up to date with its files (tail catch-up or repair) before it is read. */
-  /** `absent`: the watch vouches that the home holds no file for the id (no file row was read). */
-  readonly refreshThread: (threadId: string) => TE.TaskEither<EngineError, 'absent' | 'refreshed'>;
+  readonly refreshThread: (threadId: string) => TE.TaskEither<EngineError, void>;
   /** Bring every thread up to date (discovery of new, changed and removed files). */
   readonly refreshAll: () => TE.TaskEither<EngineError, void>;
   /** Index files a mutation just wrote or appended to, so the index is current when it returns. */

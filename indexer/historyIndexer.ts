@@ -140,14 +140,14 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
         return indexed;
       });
       if (E.isLeft(found)) return found;
-      if (found.right === 'absent') return E.right('absent' as const);
+      if (found.right === 'absent') return E.right(undefined);
       // No file is named for it: the running backfill is the scan that would find it (not awaited ahead of it).
       if (found.right === null) await context.backfilling?.();
       const t0 = process.hrtime.bigint();
       const fresh = await first(() => ensureThreadFresh(store, home, threadId, options)());
       if (E.isLeft(fresh)) return fresh;
       context.observer?.threadRefreshed(threadId, fresh.right.freshness, msSince(t0));
-      return E.right('refreshed' as const);
+      return E.right(undefined);
     },
     refreshAll: () => async () => {
       await context.backfilling?.();

@@ -46,8 +46,8 @@ export const ThreadItemsReadParams = t.type({ threadId: t.string, turnId: t.stri
 export const MAX_ITEMS_READ = 100;
 
 /** Codex's refusal of a `thread/items/read` asking for no ids or too many, said before its thread id is read (measured on 0.169.0 by the fuzzer). */
-export const itemIdsRefusal = (p: { readonly itemIds: ReadonlyArray<string> }): string | undefined =>
-  p.itemIds.length < 1 || p.itemIds.length > MAX_ITEMS_READ ? `itemIds must contain 1 to ${MAX_ITEMS_READ} IDs` : undefined;
+export const itemIdsRefusal = (p: { readonly itemIds: ReadonlyArray<string> }): EngineError | undefined =>
+  p.itemIds.length < 1 || p.itemIds.length > MAX_ITEMS_READ ? rejected(`itemIds must contain 1 to ${MAX_ITEMS_READ} IDs`) : undefined;
 
 /** What `thread/items/read` answers: the items found, in stored order. */
 export interface ItemsRead {
@@ -62,10 +62,7 @@ export const threadItemsReadMethod = method<ItemsRead>()({
   scope: unscoped,
   experimental: true,
   threadId: { what: 'thread', unknown: NOT_LOADED },
-  firstCheck: (p) => {
-    const refused = itemIdsRefusal(p);
-    return refused === undefined ? undefined : rejected(refused);
-  },
+  firstCheck: itemIdsRefusal,
 });
 
 /** `thread/items/list`: a page of items (default oldest first, 25), paginated and legacy threads alike. */

@@ -1,6 +1,5 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
-import { rejected } from '../../domain/errors.js';
 import type { ItemRow } from '../../domain/index/rows.js';
 import { inSegment } from '../../domain/history/lineage.js';
 import { itemLineOf } from '../../projections/turnRows.js';
@@ -23,7 +22,7 @@ export type ReadTurnItemsQuery = ParamsOf<'thread/items/read'>;
 export const readTurnItems = (ports: HistoryReadPorts, q: ReadTurnItemsQuery): TE.TaskEither<EngineError, ItemsRead> =>
   useCase(async () => {
     const refused = itemIdsRefusal(q);
-    if (refused !== undefined) return stop(rejected(refused));
+    if (refused !== undefined) return stop(refused);
     const lineage = await openThread(ports, q.threadId, 'thread/items/read');
     const data: ItemEntry[] = [];
     for (const seg of lineage.segments) {

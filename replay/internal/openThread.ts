@@ -19,7 +19,7 @@ export const openThread = async (ports: HistoryReadPorts, threadId: string, refu
   if (E.isLeft(fresh) && fresh.left._tag !== 'NotFound') return stop(fresh.left);
   const lineage = await loadLineage(ports.index, threadId);
   if (lineage === undefined) {
-    // Only where the home holds a file for the id (the refresh found one): an unknown id reads no file row.
+    // A file whose meta Codex refuses keeps no thread row: Codex's words for it (by its rollout row, no walk of the files).
     await refuseAsCodex(ports, threadId, undefined, refusedMetaAs);
     return stop(notFound('thread', threadId));
   }

@@ -17,6 +17,12 @@ export const itemFromLines = (
   lines: ReadonlyArray<{ readonly event: RolloutEvent; readonly position: EventPosition }>,
 ): ThreadItem | undefined => {
   const fold = emptyTurnFold(mode, { itemsFromResponses });
+  // The turn a line names is known: the index kept the item in it (a legacy item naming a turn the
+  // thread never had is dropped by the fold, turnRules.ts `knownLegacyTurn`).
+  for (const l of lines) {
+    const turnId = (l.event as { payload?: { turn_id?: unknown } }).payload?.turn_id;
+    if (typeof turnId === 'string' && turnId !== '') fold.turn(turnId);
+  }
   for (const l of lines) foldTurnEvent(fold, l.event, l.position);
   for (const t of fold.turns.values()) {
     const first = t.items[0];

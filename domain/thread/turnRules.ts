@@ -85,10 +85,25 @@ const currentLegacyTurn = <T extends TurnState<P>, P>(s: TurnStore<T, P>, c: Fol
 const isHookPromptMessage = (p: EventOf<'responseItem'>['payload']): p is Extract<EventOf<'responseItem'>['payload'], { type: 'message' }> =>
   p.type === 'message' && p.role === 'user' && hookPromptFragmentsOf(p.content) !== null;
 
-/** Legacy tool calls keep their call id and take no `item-N` number; they join the turn they name, else the open one. */
+/**
+ * Legacy: the turn an item's event names, if Codex knows it (the open turn or one that ended, not
+ * one rolled back or never started): Codex drops an item naming any other (codex-rs
+ * `app-server-protocol/src/protocol/thread_history.rs` `upsert_item_in_turn_id`, "dropping
+ * turn-scoped item for unknown turn id"; measured on 0.169.0: foldRules.compat.spec.ts).
+ */
+const knownLegacyTurn = <T extends TurnState<P>, P>(s: TurnStore<T, P>, turnId: string): T | undefined =>
+  s.storedTurn(turnId) === undefined ? undefined : s.turn(turnId);
+
+/**
+ * Legacy tool calls keep their call id and take no `item-N` number. A file change or an MCP call
+ * joins the turn it names if Codex knows it, else none (`handle_patch_apply_end`,
+ * `handle_mcp_tool_call_end`); a web search joins the open turn whatever it names
+ * (`handle_web_search_end`: `upsert_item_in_current_turn`); without a turn id, the open turn.
+ */
 const legacyToolCall: Rule<'patchApplyEnd' | 'mcpToolCallEnd' | 'webSearchEnd'> = (s, c, ev, pos) => {
   if (c.mode !== 'legacy') return;
-  const t = ev.payload.turn_id ? s.turn(ev.payload.turn_id) : currentLegacyTurn(s, c, pos);
+  const named = ev.kind !== 'webSearchEnd' && ev.payload.turn_id;
+  const t = named ? knownLegacyTurn(s, named) : currentLegacyTurn(s, c, pos);
   if (t) s.addItem(t, ev.payload.call_id, apiKindOfEvent[ev.kind], ev, pos, null, null);
   s.saveCursor();
 };
@@ -199,7 +214,12 @@ export const TURN_RULES: RuleTable = {
   turnAborted: {
     family: 'turn',
     apply: (s, c, ev, pos) => {
-      const id = ev.payload.turn_id ?? c.currentTurnId;
+      // Legacy: one naming no turn of the file (none, or one Codex did not decode, or one rolled
+      // back) interrupts the open turn, whatever its id, or nothing (codex-rs
+      // `app-server-protocol/src/protocol/thread_history.rs` `handle_turn_aborted`; measured on
+      // 0.169.0: foldRules.compat.spec.ts), as a `task_complete` does.
+      const named = ev.payload.turn_id != null && (c.mode !== 'legacy' || s.storedTurn(ev.payload.turn_id) !== undefined);
+      const id = named ? ev.payload.turn_id : c.currentTurnId;
       if (!id) return;
       const t = s.turn(id);
       if (!t) return;
@@ -254,7 +274,7 @@ export const TURN_RULES: RuleTable = {
     apply: (s, c, ev, pos) => {
       if (ev.item === null) return;
       if (c.mode === 'legacy') {
-        const t = shownInLegacy(ev.item) ? s.turn(ev.payload.turn_id) : undefined;
+        const t = shownInLegacy(ev.item) ? knownLegacyTurn(s, ev.payload.turn_id) : undefined;
         if (t) s.addItem(t, ev.item.id, apiKind(ev.item), ev, pos, ev.payload.started_at_ms ?? null, ev.payload.completed_at_ms ?? null);
         return;
       }

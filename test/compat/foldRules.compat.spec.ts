@@ -11,7 +11,11 @@
 //    filter;
 // 2. implicit turn numbers count only the lines Codex decodes (0.89's flat `collaboration_mode`);
 // 3. an `error` event and the end of its turn, in either order (codex-rs `rollout/src/policy.rs`:
-//    legacy history does not read the line back).
+//    legacy history does not read the line back);
+// 4. a `turn_aborted` / `task_complete` naming a turn Codex does not know (its start undecodable,
+//    never started, rolled back) ends the open turn or nothing, and an item naming one is dropped
+//    (a plan, an MCP call) or joins the open turn (a web search) (codex-rs
+//    `app-server-protocol/src/protocol/thread_history.rs`).
 import { expect } from 'chai';
 import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -143,6 +147,61 @@ const aborted = (turnId: string): Line => ({
   payload: { type: 'turn_aborted', turn_id: turnId, root_turn_id: turnId, reason: 'interrupted', started_at: 1795271487, completed_at: 1795271488, duration_ms: 80 },
 });
 
+/** A 0.169 legacy thread of the given lines (turns without turn contexts, as the differential fuzzer writes them). */
+const legacyThread = (label: string, n: number, lines: Line[]): HomeThread => {
+  const id = idOf(n);
+  return { label, id, meta: { ...meta064(id, n), cli_version: '0.169.0', source: 'vscode', history_mode: 'legacy' }, lines };
+};
+const started = (turnId: string, extra: Record<string, unknown> = {}): Line => ({
+  type: 'event_msg',
+  payload: {
+    type: 'task_started',
+    turn_id: turnId,
+    root_turn_id: turnId,
+    started_at: 1795271487,
+    model_context_window: 190000,
+    collaboration_mode_kind: 'default',
+    ...extra,
+  },
+});
+const rolledBack = (n: number): Line => ({ type: 'event_msg', payload: { type: 'thread_rolled_back', num_turns: n } });
+/** An aborted turn of the fuzzer's shape: started, a question and its answer, aborted. */
+const abortedTurn = (turnId: string, startExtra: Record<string, unknown> = {}): Line[] => [
+  started(turnId, startExtra),
+  ...user(`${turnId}?`),
+  ...agent(`${turnId}.`),
+  aborted(turnId),
+];
+const completedTurn = (turnId: string): Line[] => [started(turnId), ...user(`${turnId}?`), ...agent(`${turnId}.`), complete(turnId)];
+/** A start Codex's serde refuses (`started_at` not an integer): the turn it opens is unknown to Codex. */
+const UNDECODABLE_START = { started_at: {} };
+
+const planCompleted = (threadId: string, turnId: string): Line => ({
+  type: 'event_msg',
+  payload: {
+    type: 'item_completed',
+    thread_id: threadId,
+    turn_id: turnId,
+    item: { type: 'Plan', id: `plan-${turnId}`, text: 'the plan' },
+    completed_at_ms: 1795271487000,
+  },
+});
+const mcpEnd = (turnId: string): Line => ({
+  type: 'event_msg',
+  payload: {
+    type: 'mcp_tool_call_end',
+    call_id: `mcp-${turnId}`,
+    turn_id: turnId,
+    invocation: { server: 'docs', tool: 'lookup', arguments: { q: 'x' } },
+    duration: { secs: 0, nanos: 5_000_000 },
+    result: { Ok: { content: [] } },
+  },
+});
+const webSearchEnd = (turnId: string): Line => ({
+  type: 'event_msg',
+  payload: { type: 'web_search_end', call_id: `search-${turnId}`, turn_id: turnId, query: 'q', action: { type: 'search', query: 'q' } },
+});
+
 const THREADS: readonly HomeThread[] = [
   implicitThread('cwd-absolute', 1),
   implicitThread('cwd-windows-drive', 2, { cwd: 'D:\\proj', metaCwd: 'D:\\proj' }),
@@ -177,6 +236,51 @@ const THREADS: readonly HomeThread[] = [
   explicitThread('complete-then-error', 13, [(t) => [...agent('A1'), complete(t), errorLine('late boom')], (t) => [...agent('A2'), complete(t)]]),
   explicitThread('error-then-aborted', 14, [(t) => [errorLine('boom'), aborted(t)], (t) => [...agent('A2'), complete(t)]]),
   explicitThread('error-only', 15, [(t) => [errorLine('boom')]]),
+  // A `turn_aborted` naming no turn Codex knows interrupts the open turn, or nothing (thread_history.rs
+  // `handle_turn_aborted`): its start undecodable (the fuzzer's `--replay 20261129:15:0:1:0:2`,
+  // shrunk), with later aborted turns rolled back, after the named turn ended, or rolled back.
+  legacyThread('aborted-start-undecodable', 26, abortedTurn('turn-26-a', UNDECODABLE_START)),
+  legacyThread('aborted-start-undecodable-rolled-back', 27, [
+    ...abortedTurn('turn-27-a', UNDECODABLE_START),
+    ...abortedTurn('turn-27-b'),
+    ...abortedTurn('turn-27-c'),
+    rolledBack(2),
+  ]),
+  legacyThread('aborted-unknown-id-no-open-turn', 28, [...completedTurn('turn-28-a'), aborted('turn-never-started')]),
+  legacyThread('aborted-rolled-back-id', 29, [
+    ...completedTurn('turn-29-a'),
+    ...completedTurn('turn-29-b'),
+    rolledBack(1),
+    ...user('after'),
+    ...agent('A'),
+    aborted('turn-29-b'),
+  ]),
+  legacyThread('completed-rolled-back-id', 30, [
+    ...completedTurn('turn-30-a'),
+    ...completedTurn('turn-30-b'),
+    rolledBack(1),
+    ...user('after'),
+    ...agent('A'),
+    complete('turn-30-b'),
+  ]),
+  // Siblings: items naming a turn Codex does not know (upsert_item_in_turn_id drops them).
+  legacyThread('plan-unknown-turn', 31, [started('turn-31-a'), ...user('plan?'), planCompleted(idOf(31), 'turn-never-started'), ...agent('A'), complete('turn-31-a')]),
+  legacyThread('mcp-unknown-turn', 32, [started('turn-32-a'), ...user('mcp?'), mcpEnd('turn-never-started'), ...agent('A'), complete('turn-32-a')]),
+  legacyThread('web-search-unknown-turn', 33, [started('turn-33-a'), ...user('search?'), webSearchEnd('turn-never-started'), ...agent('A'), complete('turn-33-a')]),
+  // And the same items naming the open turn, or a turn that ended before it.
+  legacyThread('plan-current-turn', 34, [started('turn-34-a'), ...user('plan?'), planCompleted(idOf(34), 'turn-34-a'), ...agent('A'), complete('turn-34-a')]),
+  legacyThread('mcp-current-turn', 35, [started('turn-35-a'), ...user('mcp?'), mcpEnd('turn-35-a'), ...agent('A'), complete('turn-35-a')]),
+  legacyThread('web-search-current-turn', 36, [started('turn-36-a'), ...user('search?'), webSearchEnd('turn-36-a'), ...agent('A'), complete('turn-36-a')]),
+  legacyThread('items-ended-turn', 37, [
+    ...completedTurn('turn-37-a'),
+    started('turn-37-b'),
+    ...user('late?'),
+    planCompleted(idOf(37), 'turn-37-a'),
+    mcpEnd('turn-37-a'),
+    webSearchEnd('turn-37-a'),
+    ...agent('A'),
+    complete('turn-37-b'),
+  ]),
 ];
 
 /** Writes the home's rollouts, a line a second from the meta's time, each file last written at its last line (Codex dates a thread by its file). */
@@ -193,7 +297,7 @@ const writeHome = (codexHome: string, threads: readonly HomeThread[]): void => {
   }
 };
 
-describe('compat: fold rules of issue 69 (cwd not absolute, implicit turn numbers, error and turn end) (codex app-server 0.169.0)', function () {
+describe('compat: fold rules of issue 69 (cwd not absolute, implicit turn numbers, error and turn end, turns Codex does not know) (codex app-server 0.169.0)', function () {
   this.timeout(600_000);
   let root: string;
 

@@ -236,7 +236,9 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
       return s;
     }
     case 'turnAborted': {
-      const id = ev.payload.turn_id ?? s.currentTurnId;
+      // Legacy: an id naming no turn (or none) interrupts the open one (Codex's `handle_turn_aborted`).
+      const named = ev.payload.turn_id != null && (s.mode !== 'legacy' || (s.turns.has(ev.payload.turn_id) && !s.dropped.has(ev.payload.turn_id)));
+      const id = named ? ev.payload.turn_id : s.currentTurnId;
       if (!id) return s;
       const t = getTurn(s, id);
       if (!t) return s;

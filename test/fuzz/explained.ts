@@ -5,7 +5,9 @@
 //     deleted once its fix is merged (fid-folds' cwd and error entries went with its merge).
 // Everything else is unexplained and fails the run.
 import type { AnswerDifference } from '../compat/historyComparison.js';
+import * as E from 'fp-ts/lib/Either.js';
 import { codexRefusal } from '../../domain/rollout/codexSerde.js';
+import { SessionMetaPayload } from '../../domain/rollout/kinds/sessionMeta.js';
 import { renderHome, WORKDIR, type FuzzHome } from './fuzzHome.js';
 
 export interface DeclaredDifference {
@@ -30,6 +32,12 @@ const refusedMeta = (home: FuzzHome): boolean =>
   renderHome(home, WORKDIR).files.some((f) => {
     const first = JSON.parse(f.content.slice(0, f.content.indexOf('\n'))) as { payload?: unknown };
     return codexRefusal('sessionMeta', first.payload) !== undefined;
+  });
+/** Whether a thread's own meta is one our codec refuses too (an `id` that is no string…): the file keeps no rollout row. */
+const metaOurCodecRefuses = (home: FuzzHome): boolean =>
+  renderHome(home, WORKDIR).files.some((f) => {
+    const first = JSON.parse(f.content.slice(0, f.content.indexOf('\n'))) as { payload?: unknown };
+    return E.isLeft(SessionMetaPayload.decode(first.payload));
   });
 const READS = /^thread\/(read|list|turns\/list|items\/list|items\/read)$/;
 
@@ -61,6 +69,14 @@ export const DECLARED: readonly DeclaredDifference[] = [
     why: "a thread's first session_meta Codex's serde refuses and a later one it reads before any response item: Codex takes the later meta as the thread's (rollout/src/list.rs `read_head_for_summary`, its first record it decodes) and reads the thread; ours keeps no row for it (the rows keep the first meta only) and answers `thread not loaded`",
     docs: 'issue 69: lines Codex cannot decode (with the second-session_meta item)',
     knownOpen: 'issue 69, open: a thread whose first meta Codex refuses and whose later meta it reads',
+  },
+  {
+    id: 'meta our codec refuses too',
+    method: READS,
+    path: /^error\.(code|message)$/,
+    when: metaOurCodecRefuses,
+    why: "a thread's first session_meta our codec refuses too (an `id` that is no string, a `null` timestamp): its file keeps no rollout row, and finding it by the id in its name would walk every file row on each read of an unknown id; ours answers `-32600 thread not loaded` where Codex words its refusal (-32603 `failed to read session metadata`, -32601 for item reads)",
+    docs: 'docs/compatibility.md, lines Codex cannot decode: "Not followed either: a thread whose first meta our codec refuses too" (undecodableLines.compat `OUR_CODEC_REFUSES_TOO`)',
   },
   {
     id: 'state DB row of a refused meta',

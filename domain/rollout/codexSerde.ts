@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { DecodedLineKind } from './lineKinds.js';
 import { renderDecodeErrors } from '../decodeErrors.js';
 import { decodeShape } from '../decodeShape.js';
-import { codexReadsPathWithoutBase, codexReadsThreadSettings, codexReadsTurnContext } from './kinds/turnContext.js';
+import { codexReadsCollaborationMode, codexReadsPathWithoutBase, codexReadsThreadSettings, codexReadsTurnContext } from './kinds/turnContext.js';
 
 /*
  * What Codex 0.169's serde requires of each rollout line variant it reads back (issue 69, lines
@@ -18,7 +18,10 @@ import { codexReadsPathWithoutBase, codexReadsThreadSettings, codexReadsTurnCont
  * Every rule was measured on the 0.169.0 binary, each census field of each variant set to each of
  * the fuzzer's edge values (test/fuzz/editMatrix.ts; the compat spec undecodableLines.compat).
  * Types: codex-rs `protocol/src/protocol.rs` (events, `TurnContextItem`, `SessionMeta`),
- * `protocol/src/items.rs`, `protocol/src/config_types.rs`.
+ * `protocol/src/items.rs`, `protocol/src/config_types.rs`, `protocol/src/models.rs` and
+ * `protocol/src/permissions.rs` (permission profiles, file system policies),
+ * `protocol/src/memory_citation.rs`. A nested struct is modelled to the depth the measured cells
+ * and undecodableLines.compat reach; below that (a file system entry's path) it is read as any object.
  */
 
 /** `Option<T>`: absent or null is `None`. */
@@ -48,6 +51,65 @@ const ApprovalsReviewer = names('user', 'guardian_subagent', 'auto_review');
 const ReasoningSummary = names('auto', 'concise', 'detailed', 'none');
 /** `MultiAgentVersion` (protocol.rs, snake_case). */
 const MultiAgentVersion = names('disabled', 'v1', 'v2');
+
+/** `usize`, `NonZeroUsize`. */
+const usize = u64;
+const nonZeroUsize = t.refinement(t.number, (n) => Number.isInteger(n) && n > 0, 'NonZeroUsize');
+/** An object with no field but these (`#[serde(deny_unknown_fields)]`). */
+const onlyFields = <C extends t.Mixed>(codec: C, fields: readonly string[], name: string) =>
+  t.refinement(codec, (o: Record<string, unknown>) => Object.keys(o).every((k) => fields.includes(k)), name);
+
+/**
+ * `MemoryCitation` and `MemoryCitationEntry` (codex-rs `protocol/src/memory_citation.rs`,
+ * `rename_all = "camelCase"`, no `#[serde(default)]`): every field required, so `{}` or the
+ * app-server's `threadIds` in place of `rolloutIds` is refused and Codex drops the message
+ * (measured: undecodableLines.compat). An agent message event and item hold the same type.
+ */
+const MemoryCitationEntry = struct({ path: t.string, lineStart: u32, lineEnd: u32, note: t.string });
+const MemoryCitation = struct({ entries: t.array(MemoryCitationEntry), rolloutIds: t.array(t.string) });
+
+/** `NetworkSandboxPolicy` (permissions.rs, kebab-case). */
+const NetworkSandboxPolicy = names('restricted', 'enabled');
+/** `FileSystemAccessMode` (permissions.rs, lowercase; `none` an alias of `deny`). */
+const FileSystemAccessMode = names('read', 'write', 'deny', 'none');
+/** `RawFileSystemSandboxEntry` (permissions.rs): its path (a `type`-tagged `RawFileSystemPath`) and access required. */
+const FileSystemSandboxEntry = struct({ path: t.UnknownRecord, access: FileSystemAccessMode }, { missing_path_behavior: opt(names('skip')) });
+/**
+ * `FileSystemSandboxPolicy` as rollouts hold it, `RawFileSystemSandboxPolicy` (permissions.rs):
+ * `kind` required (`FileSystemSandboxKind`, kebab-case), `entries` a defaulted `Vec` (null refused).
+ */
+const FileSystemSandboxPolicy = struct(
+  { kind: names('restricted', 'unrestricted', 'external-sandbox') },
+  { glob_scan_max_depth: opt(usize), entries: t.array(FileSystemSandboxEntry) },
+);
+/** `SerializedManagedFileSystemPermissions` (models.rs, tagged by `type`, snake_case). */
+const ManagedFileSystemPermissions = t.union([
+  struct({ type: t.literal('restricted'), entries: t.array(FileSystemSandboxEntry) }, { glob_scan_max_depth: opt(nonZeroUsize) }),
+  t.type({ type: t.literal('unrestricted') }),
+]);
+/**
+ * `PermissionProfile` (codex-rs `protocol/src/models.rs`): deserialized as the untagged
+ * `PermissionProfileDe`, first `TaggedPermissionProfile` (tagged by `type`: `managed` with its file
+ * system and network, `disabled`, `external` with its network), then `LegacyPermissionProfile`,
+ * the pre-tagged shape (`#[serde(deny_unknown_fields)]`, `network` and `file_system` both
+ * `Option`s). So `{}` reads (a legacy profile, measured) and `{"type":"unknown_variant_x"}` is
+ * refused (no tag known, and `type` is no legacy field).
+ */
+const PermissionProfile = t.union([
+  t.type({ type: t.literal('managed'), file_system: ManagedFileSystemPermissions, network: NetworkSandboxPolicy }),
+  t.type({ type: t.literal('disabled') }),
+  t.type({ type: t.literal('external'), network: NetworkSandboxPolicy }),
+  onlyFields(
+    // `NetworkPermissions` (`enabled: Option<bool>`); `FileSystemPermissions` (its own untagged reader: any object here).
+    struct({}, { network: opt(struct({}, { enabled: opt(t.boolean) })), file_system: opt(t.UnknownRecord) }),
+    ['network', 'file_system'],
+    'LegacyPermissionProfile',
+  ),
+]);
+/** `ActivePermissionProfile` (models.rs): `id` required, `extends` an `Option`. */
+const ActivePermissionProfile = struct({ id: t.string }, { extends: opt(t.string) });
+/** `CollaborationMode` (config_types.rs; the rule `codexReadsCollaborationMode`, kinds/turnContext.ts). */
+const CollaborationMode = t.refinement(t.UnknownRecord, codexReadsCollaborationMode, 'CollaborationMode');
 
 const TokenUsage = struct({
   input_tokens: i64,
@@ -96,7 +158,7 @@ const AgentMessage = struct(
   { message: t.string },
   {
     phase: opt(MessagePhase),
-    memory_citation: opt(t.UnknownRecord),
+    memory_citation: opt(MemoryCitation),
     delivery: opt(t.literal('async')),
     questions: opt(t.UnknownArray),
     moderation: opt(struct({ moderated: t.boolean })),
@@ -110,13 +172,13 @@ const ThreadSettings = struct(
     model_provider_id: t.string,
     approval_policy: AskForApproval,
     approvals_reviewer: ApprovalsReviewer,
-    permission_profile: t.UnknownRecord,
+    permission_profile: PermissionProfile,
     cwd: AbsolutePath,
-    collaboration_mode: t.UnknownRecord,
+    collaboration_mode: CollaborationMode,
   },
   {
     service_tier: opt(t.string),
-    active_permission_profile: opt(t.UnknownRecord),
+    active_permission_profile: opt(ActivePermissionProfile),
     reasoning_effort: opt(t.string),
     reasoning_summary: opt(ReasoningSummary),
     personality: opt(t.string),
@@ -131,9 +193,9 @@ const TurnContext = struct(
     comp_hash: opt(t.string),
     approvals_reviewer: opt(ApprovalsReviewer),
     sandbox_policy: opt(t.UnknownRecord),
-    permission_profile: opt(t.UnknownRecord),
-    active_permission_profile: opt(t.UnknownRecord),
-    file_system_sandbox_policy: opt(t.UnknownRecord),
+    permission_profile: opt(PermissionProfile),
+    active_permission_profile: opt(ActivePermissionProfile),
+    file_system_sandbox_policy: opt(FileSystemSandboxPolicy),
     collaboration_mode: opt(t.UnknownRecord),
     multi_agent_version: opt(MultiAgentVersion),
     realtime_active: opt(t.boolean),
@@ -184,7 +246,7 @@ const TURN_ITEM_SERDE: ReadonlyMap<string, t.Mixed> = new Map(
   Object.entries({
     UserMessage: struct({ content: t.UnknownArray }),
     Reasoning: struct({ summary_text: t.UnknownArray }),
-    AgentMessage: struct({ content: t.UnknownArray }, { phase: opt(MessagePhase), memory_citation: opt(t.UnknownRecord) }),
+    AgentMessage: struct({ content: t.UnknownArray }, { phase: opt(MessagePhase), memory_citation: opt(MemoryCitation) }),
     CommandExecution: struct(
       {
         // `ExecCommandSource`, `CommandExecutionStatus` (snake_case): required, as `parsed_cmd` and `cwd`.

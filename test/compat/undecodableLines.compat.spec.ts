@@ -163,6 +163,80 @@ const THREADS: readonly HomeThread[] = [
   ),
   // A later meta whose id is no ThreadId.
   thread('second-meta-bad-id', 16, (t, th) => turn(t, th, { extra: { type: 'session_meta', payload: meta('not-a-uuid', 16) } })),
+  // Nested structs (codexSerde.ts): a memory citation's fields all required (MemoryCitation,
+  // MemoryCitationEntry), in an agent message event and item alike.
+  thread('agent-message-empty-citation', 24, (t, th) => turn(t, th, { extra: event({ type: 'agent_message', message: 'late', memory_citation: {} }) })),
+  thread('agent-message-citation-thread-ids', 25, (t, th) =>
+    turn(t, th, { extra: event({ type: 'agent_message', message: 'late', memory_citation: { entries: [], threadIds: [] } }) }),
+  ),
+  thread('agent-message-citation-entry-without-note', 26, (t, th) =>
+    turn(t, th, {
+      extra: event({ type: 'agent_message', message: 'late', memory_citation: { entries: [{ path: 'MEMORY.md', lineStart: 1, lineEnd: 2 }], rolloutIds: [] } }),
+    }),
+  ),
+  thread('item-agent-message-empty-citation', 27, (t, th) =>
+    turn(t, th, {
+      extra: event({
+        type: 'item_completed',
+        thread_id: th,
+        turn_id: t,
+        item: { type: 'AgentMessage', id: 'msg-late', content: [{ type: 'Text', text: 'late' }], memory_citation: {} },
+        completed_at_ms: 1795200000500,
+      }),
+    }),
+  ),
+  // PermissionProfile: tagged by `type`, else the legacy shape (no unknown field); ActivePermissionProfile's id; a file system policy's kind.
+  thread('context-profile-unknown-type', 28, (t, th) =>
+    turn(t, th, { context: context(t, { permission_profile: { type: 'unknown_variant_x' }, model: 'other-model' }) }),
+  ),
+  thread('context-profile-managed-without-network', 29, (t, th) =>
+    turn(t, th, { context: context(t, { permission_profile: { type: 'managed', file_system: { type: 'unrestricted' } }, model: 'other-model' }) }),
+  ),
+  thread('context-profile-legacy-unknown-field', 30, (t, th) =>
+    turn(t, th, { context: context(t, { permission_profile: { network: { enabled: true }, other: 1 }, model: 'other-model' }) }),
+  ),
+  thread('context-active-profile-empty', 31, (t, th) => turn(t, th, { context: context(t, { active_permission_profile: {}, model: 'other-model' }) })),
+  thread('context-fs-policy-empty', 32, (t, th) => turn(t, th, { context: context(t, { file_system_sandbox_policy: {}, model: 'other-model' }) })),
+  thread('context-fs-policy-unknown-kind', 33, (t, th) =>
+    turn(t, th, { context: context(t, { file_system_sandbox_policy: { kind: 'unknown_kind' }, model: 'other-model' }) }),
+  ),
+  thread('context-fs-policy-entry-without-access', 34, (t, th) =>
+    turn(t, th, {
+      context: context(t, {
+        file_system_sandbox_policy: { kind: 'restricted', entries: [{ path: { type: 'special', value: { kind: 'root' } } }] },
+        model: 'other-model',
+      }),
+    }),
+  ),
+  thread('settings-profile-unknown-type', 35, (t, th) => turn(t, th, { settings: settings(th, { permission_profile: { type: 'unknown_variant_x' } }) })),
+  thread('settings-active-profile-empty', 36, (t, th) => turn(t, th, { settings: settings(th, { active_permission_profile: {} }) })),
+  thread('settings-collaboration-mode-empty', 37, (t, th) => turn(t, th, { settings: settings(th, { collaboration_mode: {} }) })),
+  // ... and the shapes Codex reads (a rule must not refuse them).
+  thread('context-profile-managed', 38, (t, th) =>
+    turn(t, th, {
+      context: context(t, {
+        permission_profile: {
+          type: 'managed',
+          file_system: { type: 'restricted', entries: [{ path: { type: 'special', value: { kind: 'root' } }, access: 'read' }] },
+          network: 'restricted',
+        },
+        active_permission_profile: { id: ':read-only', extends: null },
+        file_system_sandbox_policy: { kind: 'restricted', entries: [{ path: { type: 'special', value: { kind: 'root' } }, access: 'read' }] },
+        model: 'other-model',
+      }),
+    }),
+  ),
+  thread('context-profile-legacy', 39, (t, th) =>
+    turn(t, th, {
+      context: context(t, { permission_profile: { network: { enabled: true } }, file_system_sandbox_policy: { kind: 'external-sandbox' }, model: 'other-model' }),
+    }),
+  ),
+  thread('context-profile-empty-external', 40, (t, th) =>
+    turn(t, th, {
+      context: context(t, { permission_profile: {}, model: 'other-model' }),
+      settings: settings(th, { permission_profile: { type: 'external', network: 'enabled' } }),
+    }),
+  ),
   // A first meta Codex refuses: every read refused, listed nowhere; "does not start with session metadata" (a response item first).
   thread('meta-null-timestamp', 17, (t, th) => turn(t, th, {}), { timestamp: null }),
   thread('meta-number-cwd', 18, (t, th) => turn(t, th, {}), { cwd: 0 }),

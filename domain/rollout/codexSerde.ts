@@ -138,7 +138,23 @@ const TurnTimes = { started_at: opt(i64), completed_at: opt(i64), duration_ms: o
 const TaskComplete = struct({ turn_id: t.string }, { last_agent_message: opt(t.string), error: opt(TurnError), time_to_first_token_ms: opt(i64), ...TurnTimes });
 const TurnAborted = struct({ reason: TurnAbortReason }, { turn_id: opt(t.string), ...TurnTimes });
 const ThreadRolledBack = struct({ num_turns: u32 });
-const TokenCount = struct({}, { info: opt(TokenUsageInfo), rate_limits: opt(t.UnknownRecord) });
+/**
+ * `RateLimitSnapshot` (protocol.rs): every field an `Option`, but a window's `used_percent` (an
+ * `f64`) and a credits snapshot's `has_credits` and `unlimited` are required. Its `plan_type` and
+ * `rate_limit_reached_type` are read as anything (enums whose names move with the backend).
+ */
+const RateLimitWindow = struct({ used_percent: t.number }, { window_minutes: opt(i64), resets_at: opt(i64) });
+const RateLimitSnapshot = struct(
+  {},
+  {
+    limit_id: opt(t.string),
+    limit_name: opt(t.string),
+    primary: opt(RateLimitWindow),
+    secondary: opt(RateLimitWindow),
+    credits: opt(struct({ has_credits: t.boolean, unlimited: t.boolean }, { balance: opt(t.string) })),
+  },
+);
+const TokenCount = struct({}, { info: opt(TokenUsageInfo), rate_limits: opt(RateLimitSnapshot) });
 const StringList = t.array(t.string);
 const UserMessage = struct(
   { message: t.string },
@@ -233,7 +249,8 @@ const SessionMeta = struct(
     forked_from_ordinal_exclusive: opt(u64),
     account_scoped: t.boolean,
     runtime_workspace_roots: opt(t.array(AbsolutePath)),
-    git: opt(t.UnknownRecord),
+    // `GitInfo` (protocol.rs): every field an `Option` (`commit_hash` a `GitSha`, a newtype of a `String`).
+    git: opt(struct({}, { commit_hash: opt(t.string), branch: opt(t.string), repository_url: opt(t.string) })),
   },
 );
 const i32 = t.refinement(t.number, (n) => Number.isInteger(n) && n >= -0x8000_0000 && n <= 0x7fff_ffff, 'i32');

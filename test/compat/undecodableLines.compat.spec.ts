@@ -237,6 +237,32 @@ const THREADS: readonly HomeThread[] = [
       settings: settings(th, { permission_profile: { type: 'external', network: 'enabled' } }),
     }),
   ),
+  // RateLimitSnapshot: a window's `used_percent` and a credits snapshot's flags required.
+  thread('tokens-rate-limit-window-without-percent', 41, (t, th) =>
+    turn(t, th, { tokens: event({ type: 'token_count', info: null, rate_limits: { limit_id: 'codex', primary: { window_minutes: 300 } } }) }),
+  ),
+  thread('tokens-rate-limit-credits-partial', 42, (t, th) =>
+    turn(t, th, { tokens: event({ type: 'token_count', info: null, rate_limits: { credits: { has_credits: true } } }) }),
+  ),
+  thread('tokens-rate-limits-read', 43, (t, th) =>
+    turn(t, th, {
+      tokens: event({
+        type: 'token_count',
+        info: null,
+        rate_limits: {
+          limit_id: 'codex',
+          primary: { used_percent: 12.5, window_minutes: 300, resets_at: 1795200000 },
+          secondary: null,
+          credits: { has_credits: false, unlimited: false, balance: null },
+          plan_type: 'plus',
+        },
+      }),
+    }),
+  ),
+  // GitInfo: its fields `Option`s of strings; a meta whose git Codex refuses is a thread it refuses
+  // (our meta codec refuses it too: OUR_CODEC_REFUSES_TOO).
+  thread('meta-git-number-branch', 44, (t, th) => turn(t, th, {}), { git: { commit_hash: 'abc123', branch: 5 } }),
+  thread('meta-git-read', 45, (t, th) => turn(t, th, {}), { git: { commit_hash: 'abc123', branch: 'main', repository_url: null } }),
   // A first meta Codex refuses: every read refused, listed nowhere; "does not start with session metadata" (a response item first).
   thread('meta-null-timestamp', 17, (t, th) => turn(t, th, {}), { timestamp: null }),
   thread('meta-number-cwd', 18, (t, th) => turn(t, th, {}), { cwd: 0 }),
@@ -281,7 +307,13 @@ const withoutRecency = (v: unknown): unknown =>
  * made cost serve 80 MB: unknownThreadRescans.int), and answers `thread not loaded` (-32600) where
  * Codex words its refusal (-32603). Measured 2026-11-27; the rest of each case is compared whole.
  */
-const OUR_CODEC_REFUSES_TOO: ReadonlySet<string> = new Set(['meta-null-timestamp', 'meta-number-cwd', 'meta-history-mode-number', 'meta-refused-no-items']);
+const OUR_CODEC_REFUSES_TOO: ReadonlySet<string> = new Set([
+  'meta-null-timestamp',
+  'meta-number-cwd',
+  'meta-history-mode-number',
+  'meta-refused-no-items',
+  'meta-git-number-branch',
+]);
 
 describe(`compat: lines Codex cannot decode (issue 69) (codex app-server ${compatCodexVersion()})`, function () {
   this.timeout(600_000);

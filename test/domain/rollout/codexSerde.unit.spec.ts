@@ -149,6 +149,41 @@ describe('Codex serde rules (codexSerde.ts): nested structs', () => {
     }
   });
 
+  it("a token count's rate limits (RateLimitSnapshot): a window's used_percent, a credits snapshot's flags", () => {
+    for (const [limits, expected] of [
+      [{}, true],
+      [{ type: 'unknown_variant_x' }, true],
+      [{ limit_id: 'codex', primary: { used_percent: 12.5, window_minutes: 300, resets_at: 1 }, secondary: null, plan_type: 'plus' }, true],
+      [{ credits: { has_credits: false, unlimited: false, balance: null } }, true],
+      [{ primary: { window_minutes: 300 } }, false],
+      [{ primary: { used_percent: 1, window_minutes: 1.5 } }, false],
+      [{ credits: { has_credits: true } }, false],
+      [{ limit_id: 0 }, false],
+    ] as const) {
+      expect(reads('tokenCount', { type: 'token_count', info: null, rate_limits: limits }), JSON.stringify(limits)).to.equal(expected);
+    }
+  });
+
+  it("a meta's git (GitInfo): every field an Option of a string", () => {
+    const meta = (git: unknown): Record<string, unknown> => ({
+      id: '019a0000-0000-7000-8000-000000000001',
+      timestamp: '2026-11-21T14:00:00.000Z',
+      cwd: '/w',
+      originator: 'codex_cli_rs',
+      cli_version: '0.169.0',
+      git,
+    });
+    for (const [git, expected] of [
+      [null, true],
+      [{}, true],
+      [{ commit_hash: 'abc', branch: 'main', repository_url: null }, true],
+      [{ branch: 5 }, false],
+      [{ commit_hash: {} }, false],
+    ] as const) {
+      expect(reads('sessionMeta', meta(git)), JSON.stringify(git)).to.equal(expected);
+    }
+  });
+
   it("thread settings' collaboration mode (CollaborationMode): required, read as a turn context's", () => {
     expect(reads('threadSettingsApplied', settings({}))).to.equal(true);
     for (const mode of [{}, { mode: 'default' }, { type: 'unknown_variant_x' }, null])

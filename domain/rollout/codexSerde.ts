@@ -43,8 +43,17 @@ const ModeKind = names('plan', 'default', 'code', 'pair_programming', 'execute',
 const TurnAbortReason = names('interrupted', 'replaced', 'review_ended', 'budget_limited');
 /** `MessagePhase` (models.rs, snake_case): Codex 0.169.0 writes all three (the rich scenario's phases thread) and reads them back. */
 const MessagePhase = names('commentary', 'partial_answer', 'final_answer');
-/** `AskForApproval` (protocol.rs, kebab-case; `granular` is a struct variant). */
-const AskForApproval = t.union([names('untrusted', 'on-failure', 'on-request', 'never'), t.type({ granular: t.UnknownRecord })]);
+/**
+ * `AskForApproval` (protocol.rs, kebab-case; `granular` a newtype variant of
+ * `GranularApprovalConfig`: `sandbox_approval`, `rules` and `mcp_elicitations` required,
+ * `skill_approval` and `request_permissions` defaulted).
+ */
+const AskForApproval = t.union([
+  names('untrusted', 'on-failure', 'on-request', 'never'),
+  t.type({
+    granular: struct({ sandbox_approval: t.boolean, rules: t.boolean, mcp_elicitations: t.boolean }, { skill_approval: t.boolean, request_permissions: t.boolean }),
+  }),
+]);
 /** `ApprovalsReviewer` (config_types.rs). */
 const ApprovalsReviewer = names('user', 'guardian_subagent', 'auto_review');
 /** `ReasoningSummary` (config_types.rs, lowercase). */

@@ -263,6 +263,16 @@ const THREADS: readonly HomeThread[] = [
   // (our meta codec refuses it too: OUR_CODEC_REFUSES_TOO).
   thread('meta-git-number-branch', 44, (t, th) => turn(t, th, {}), { git: { commit_hash: 'abc123', branch: 5 } }),
   thread('meta-git-read', 45, (t, th) => turn(t, th, {}), { git: { commit_hash: 'abc123', branch: 'main', repository_url: null } }),
+  // GranularApprovalConfig: three of its flags required.
+  thread('context-granular-partial', 46, (t, th) =>
+    turn(t, th, { context: context(t, { approval_policy: { granular: { sandbox_approval: true } }, model: 'other-model' }) }),
+  ),
+  thread('settings-granular-partial', 47, (t, th) => turn(t, th, { settings: settings(th, { approval_policy: { granular: { rules: true, mcp_elicitations: true } } }) })),
+  thread('context-granular-read', 48, (t, th) =>
+    turn(t, th, {
+      context: context(t, { approval_policy: { granular: { sandbox_approval: true, rules: false, mcp_elicitations: false } }, model: 'other-model' }),
+    }),
+  ),
   // A first meta Codex refuses: every read refused, listed nowhere; "does not start with session metadata" (a response item first).
   thread('meta-null-timestamp', 17, (t, th) => turn(t, th, {}), { timestamp: null }),
   thread('meta-number-cwd', 18, (t, th) => turn(t, th, {}), { cwd: 0 }),

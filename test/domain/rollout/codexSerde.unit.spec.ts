@@ -164,6 +164,19 @@ describe('Codex serde rules (codexSerde.ts): nested structs', () => {
     }
   });
 
+  it('a granular approval policy (GranularApprovalConfig): three flags required, two defaulted', () => {
+    for (const [granular, expected] of [
+      [{ sandbox_approval: true, rules: false, mcp_elicitations: false }, true],
+      [{ sandbox_approval: true, rules: false, mcp_elicitations: false, skill_approval: true, request_permissions: false }, true],
+      [{}, false],
+      [{ sandbox_approval: true }, false],
+      [{ sandbox_approval: true, rules: false, mcp_elicitations: false, skill_approval: null }, false],
+    ] as const) {
+      expect(reads('turnContext', context({ approval_policy: { granular } })), `context ${JSON.stringify(granular)}`).to.equal(expected);
+      expect(reads('threadSettingsApplied', settings({ approval_policy: { granular } })), `settings ${JSON.stringify(granular)}`).to.equal(expected);
+    }
+  });
+
   it("a meta's git (GitInfo): every field an Option of a string", () => {
     const meta = (git: unknown): Record<string, unknown> => ({
       id: '019a0000-0000-7000-8000-000000000001',

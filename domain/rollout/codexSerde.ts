@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { DecodedLineKind } from './lineKinds.js';
 import { renderDecodeErrors } from '../decodeErrors.js';
 import { decodeShape } from '../decodeShape.js';
-import { codexReadsPathWithoutBase, codexReadsThreadSettings, codexReadsTurnContext } from './kinds/turnContext.js';
+import { codexReadsCollaborationMode, codexReadsPathWithoutBase, codexReadsThreadSettings, codexReadsTurnContext } from './kinds/turnContext.js';
 
 /*
  * What Codex 0.169's serde requires of each rollout line variant it reads back (issue 69, lines
@@ -18,7 +18,10 @@ import { codexReadsPathWithoutBase, codexReadsThreadSettings, codexReadsTurnCont
  * Every rule was measured on the 0.169.0 binary, each census field of each variant set to each of
  * the fuzzer's edge values (test/fuzz/editMatrix.ts; the compat spec undecodableLines.compat).
  * Types: codex-rs `protocol/src/protocol.rs` (events, `TurnContextItem`, `SessionMeta`),
- * `protocol/src/items.rs`, `protocol/src/config_types.rs`.
+ * `protocol/src/items.rs`, `protocol/src/config_types.rs`, `protocol/src/models.rs` and
+ * `protocol/src/permissions.rs` (permission profiles, file system policies),
+ * `protocol/src/memory_citation.rs`. A nested struct is modelled to the depth the measured cells
+ * and undecodableLines.compat reach; below that (a file system entry's path) it is read as any object.
  */
 
 /** `Option<T>`: absent or null is `None`. */
@@ -40,14 +43,82 @@ const ModeKind = names('plan', 'default', 'code', 'pair_programming', 'execute',
 const TurnAbortReason = names('interrupted', 'replaced', 'review_ended', 'budget_limited');
 /** `MessagePhase` (models.rs, snake_case): Codex 0.169.0 writes all three (the rich scenario's phases thread) and reads them back. */
 const MessagePhase = names('commentary', 'partial_answer', 'final_answer');
-/** `AskForApproval` (protocol.rs, kebab-case; `granular` is a struct variant). */
-const AskForApproval = t.union([names('untrusted', 'on-failure', 'on-request', 'never'), t.type({ granular: t.UnknownRecord })]);
+/**
+ * `AskForApproval` (protocol.rs, kebab-case; `granular` a newtype variant of
+ * `GranularApprovalConfig`: `sandbox_approval`, `rules` and `mcp_elicitations` required,
+ * `skill_approval` and `request_permissions` defaulted).
+ */
+const AskForApproval = t.union([
+  names('untrusted', 'on-failure', 'on-request', 'never'),
+  t.type({
+    granular: struct({ sandbox_approval: t.boolean, rules: t.boolean, mcp_elicitations: t.boolean }, { skill_approval: t.boolean, request_permissions: t.boolean }),
+  }),
+]);
 /** `ApprovalsReviewer` (config_types.rs). */
 const ApprovalsReviewer = names('user', 'guardian_subagent', 'auto_review');
 /** `ReasoningSummary` (config_types.rs, lowercase). */
 const ReasoningSummary = names('auto', 'concise', 'detailed', 'none');
 /** `MultiAgentVersion` (protocol.rs, snake_case). */
 const MultiAgentVersion = names('disabled', 'v1', 'v2');
+
+/** `usize`, `NonZeroUsize`. */
+const usize = u64;
+const nonZeroUsize = t.refinement(t.number, (n) => Number.isInteger(n) && n > 0, 'NonZeroUsize');
+/** An object with no field but these (`#[serde(deny_unknown_fields)]`). */
+const onlyFields = <C extends t.Mixed>(codec: C, fields: readonly string[], name: string) =>
+  t.refinement(codec, (o: Record<string, unknown>) => Object.keys(o).every((k) => fields.includes(k)), name);
+
+/**
+ * `MemoryCitation` and `MemoryCitationEntry` (codex-rs `protocol/src/memory_citation.rs`,
+ * `rename_all = "camelCase"`, no `#[serde(default)]`): every field required, so `{}` or the
+ * app-server's `threadIds` in place of `rolloutIds` is refused and Codex drops the message
+ * (measured: undecodableLines.compat). An agent message event and item hold the same type.
+ */
+const MemoryCitationEntry = struct({ path: t.string, lineStart: u32, lineEnd: u32, note: t.string });
+const MemoryCitation = struct({ entries: t.array(MemoryCitationEntry), rolloutIds: t.array(t.string) });
+
+/** `NetworkSandboxPolicy` (permissions.rs, kebab-case). */
+const NetworkSandboxPolicy = names('restricted', 'enabled');
+/** `FileSystemAccessMode` (permissions.rs, lowercase; `none` an alias of `deny`). */
+const FileSystemAccessMode = names('read', 'write', 'deny', 'none');
+/** `RawFileSystemSandboxEntry` (permissions.rs): its path (a `type`-tagged `RawFileSystemPath`) and access required. */
+const FileSystemSandboxEntry = struct({ path: t.UnknownRecord, access: FileSystemAccessMode }, { missing_path_behavior: opt(names('skip')) });
+/**
+ * `FileSystemSandboxPolicy` as rollouts hold it, `RawFileSystemSandboxPolicy` (permissions.rs):
+ * `kind` required (`FileSystemSandboxKind`, kebab-case), `entries` a defaulted `Vec` (null refused).
+ */
+const FileSystemSandboxPolicy = struct(
+  { kind: names('restricted', 'unrestricted', 'external-sandbox') },
+  { glob_scan_max_depth: opt(usize), entries: t.array(FileSystemSandboxEntry) },
+);
+/** `SerializedManagedFileSystemPermissions` (models.rs, tagged by `type`, snake_case). */
+const ManagedFileSystemPermissions = t.union([
+  struct({ type: t.literal('restricted'), entries: t.array(FileSystemSandboxEntry) }, { glob_scan_max_depth: opt(nonZeroUsize) }),
+  t.type({ type: t.literal('unrestricted') }),
+]);
+/**
+ * `PermissionProfile` (codex-rs `protocol/src/models.rs`): deserialized as the untagged
+ * `PermissionProfileDe`, first `TaggedPermissionProfile` (tagged by `type`: `managed` with its file
+ * system and network, `disabled`, `external` with its network), then `LegacyPermissionProfile`,
+ * the pre-tagged shape (`#[serde(deny_unknown_fields)]`, `network` and `file_system` both
+ * `Option`s). So `{}` reads (a legacy profile, measured) and `{"type":"unknown_variant_x"}` is
+ * refused (no tag known, and `type` is no legacy field).
+ */
+const PermissionProfile = t.union([
+  t.type({ type: t.literal('managed'), file_system: ManagedFileSystemPermissions, network: NetworkSandboxPolicy }),
+  t.type({ type: t.literal('disabled') }),
+  t.type({ type: t.literal('external'), network: NetworkSandboxPolicy }),
+  onlyFields(
+    // `NetworkPermissions` (`enabled: Option<bool>`); `FileSystemPermissions` (its own untagged reader: any object here).
+    struct({}, { network: opt(struct({}, { enabled: opt(t.boolean) })), file_system: opt(t.UnknownRecord) }),
+    ['network', 'file_system'],
+    'LegacyPermissionProfile',
+  ),
+]);
+/** `ActivePermissionProfile` (models.rs): `id` required, `extends` an `Option`. */
+const ActivePermissionProfile = struct({ id: t.string }, { extends: opt(t.string) });
+/** `CollaborationMode` (config_types.rs; the rule `codexReadsCollaborationMode`, kinds/turnContext.ts). */
+const CollaborationMode = t.refinement(t.UnknownRecord, codexReadsCollaborationMode, 'CollaborationMode');
 
 const TokenUsage = struct({
   input_tokens: i64,
@@ -76,7 +147,23 @@ const TurnTimes = { started_at: opt(i64), completed_at: opt(i64), duration_ms: o
 const TaskComplete = struct({ turn_id: t.string }, { last_agent_message: opt(t.string), error: opt(TurnError), time_to_first_token_ms: opt(i64), ...TurnTimes });
 const TurnAborted = struct({ reason: TurnAbortReason }, { turn_id: opt(t.string), ...TurnTimes });
 const ThreadRolledBack = struct({ num_turns: u32 });
-const TokenCount = struct({}, { info: opt(TokenUsageInfo), rate_limits: opt(t.UnknownRecord) });
+/**
+ * `RateLimitSnapshot` (protocol.rs): every field an `Option`, but a window's `used_percent` (an
+ * `f64`) and a credits snapshot's `has_credits` and `unlimited` are required. Its `plan_type` and
+ * `rate_limit_reached_type` are read as anything (enums whose names move with the backend).
+ */
+const RateLimitWindow = struct({ used_percent: t.number }, { window_minutes: opt(i64), resets_at: opt(i64) });
+const RateLimitSnapshot = struct(
+  {},
+  {
+    limit_id: opt(t.string),
+    limit_name: opt(t.string),
+    primary: opt(RateLimitWindow),
+    secondary: opt(RateLimitWindow),
+    credits: opt(struct({ has_credits: t.boolean, unlimited: t.boolean }, { balance: opt(t.string) })),
+  },
+);
+const TokenCount = struct({}, { info: opt(TokenUsageInfo), rate_limits: opt(RateLimitSnapshot) });
 const StringList = t.array(t.string);
 const UserMessage = struct(
   { message: t.string },
@@ -96,7 +183,7 @@ const AgentMessage = struct(
   { message: t.string },
   {
     phase: opt(MessagePhase),
-    memory_citation: opt(t.UnknownRecord),
+    memory_citation: opt(MemoryCitation),
     delivery: opt(t.literal('async')),
     questions: opt(t.UnknownArray),
     moderation: opt(struct({ moderated: t.boolean })),
@@ -110,13 +197,13 @@ const ThreadSettings = struct(
     model_provider_id: t.string,
     approval_policy: AskForApproval,
     approvals_reviewer: ApprovalsReviewer,
-    permission_profile: t.UnknownRecord,
+    permission_profile: PermissionProfile,
     cwd: AbsolutePath,
-    collaboration_mode: t.UnknownRecord,
+    collaboration_mode: CollaborationMode,
   },
   {
     service_tier: opt(t.string),
-    active_permission_profile: opt(t.UnknownRecord),
+    active_permission_profile: opt(ActivePermissionProfile),
     reasoning_effort: opt(t.string),
     reasoning_summary: opt(ReasoningSummary),
     personality: opt(t.string),
@@ -131,9 +218,9 @@ const TurnContext = struct(
     comp_hash: opt(t.string),
     approvals_reviewer: opt(ApprovalsReviewer),
     sandbox_policy: opt(t.UnknownRecord),
-    permission_profile: opt(t.UnknownRecord),
-    active_permission_profile: opt(t.UnknownRecord),
-    file_system_sandbox_policy: opt(t.UnknownRecord),
+    permission_profile: opt(PermissionProfile),
+    active_permission_profile: opt(ActivePermissionProfile),
+    file_system_sandbox_policy: opt(FileSystemSandboxPolicy),
     collaboration_mode: opt(t.UnknownRecord),
     multi_agent_version: opt(MultiAgentVersion),
     realtime_active: opt(t.boolean),
@@ -171,7 +258,8 @@ const SessionMeta = struct(
     forked_from_ordinal_exclusive: opt(u64),
     account_scoped: t.boolean,
     runtime_workspace_roots: opt(t.array(AbsolutePath)),
-    git: opt(t.UnknownRecord),
+    // `GitInfo` (protocol.rs): every field an `Option` (`commit_hash` a `GitSha`, a newtype of a `String`).
+    git: opt(struct({}, { commit_hash: opt(t.string), branch: opt(t.string), repository_url: opt(t.string) })),
   },
 );
 const i32 = t.refinement(t.number, (n) => Number.isInteger(n) && n >= -0x8000_0000 && n <= 0x7fff_ffff, 'i32');
@@ -184,7 +272,7 @@ const TURN_ITEM_SERDE: ReadonlyMap<string, t.Mixed> = new Map(
   Object.entries({
     UserMessage: struct({ content: t.UnknownArray }),
     Reasoning: struct({ summary_text: t.UnknownArray }),
-    AgentMessage: struct({ content: t.UnknownArray }, { phase: opt(MessagePhase), memory_citation: opt(t.UnknownRecord) }),
+    AgentMessage: struct({ content: t.UnknownArray }, { phase: opt(MessagePhase), memory_citation: opt(MemoryCitation) }),
     CommandExecution: struct(
       {
         // `ExecCommandSource`, `CommandExecutionStatus` (snake_case): required, as `parsed_cmd` and `cwd`.

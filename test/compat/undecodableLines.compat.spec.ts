@@ -163,6 +163,116 @@ const THREADS: readonly HomeThread[] = [
   ),
   // A later meta whose id is no ThreadId.
   thread('second-meta-bad-id', 16, (t, th) => turn(t, th, { extra: { type: 'session_meta', payload: meta('not-a-uuid', 16) } })),
+  // Nested structs (codexSerde.ts): a memory citation's fields all required (MemoryCitation,
+  // MemoryCitationEntry), in an agent message event and item alike.
+  thread('agent-message-empty-citation', 24, (t, th) => turn(t, th, { extra: event({ type: 'agent_message', message: 'late', memory_citation: {} }) })),
+  thread('agent-message-citation-thread-ids', 25, (t, th) =>
+    turn(t, th, { extra: event({ type: 'agent_message', message: 'late', memory_citation: { entries: [], threadIds: [] } }) }),
+  ),
+  thread('agent-message-citation-entry-without-note', 26, (t, th) =>
+    turn(t, th, {
+      extra: event({ type: 'agent_message', message: 'late', memory_citation: { entries: [{ path: 'MEMORY.md', lineStart: 1, lineEnd: 2 }], rolloutIds: [] } }),
+    }),
+  ),
+  thread('item-agent-message-empty-citation', 27, (t, th) =>
+    turn(t, th, {
+      extra: event({
+        type: 'item_completed',
+        thread_id: th,
+        turn_id: t,
+        item: { type: 'AgentMessage', id: 'msg-late', content: [{ type: 'Text', text: 'late' }], memory_citation: {} },
+        completed_at_ms: 1795200000500,
+      }),
+    }),
+  ),
+  // PermissionProfile: tagged by `type`, else the legacy shape (no unknown field); ActivePermissionProfile's id; a file system policy's kind.
+  thread('context-profile-unknown-type', 28, (t, th) =>
+    turn(t, th, { context: context(t, { permission_profile: { type: 'unknown_variant_x' }, model: 'other-model' }) }),
+  ),
+  thread('context-profile-managed-without-network', 29, (t, th) =>
+    turn(t, th, { context: context(t, { permission_profile: { type: 'managed', file_system: { type: 'unrestricted' } }, model: 'other-model' }) }),
+  ),
+  thread('context-profile-legacy-unknown-field', 30, (t, th) =>
+    turn(t, th, { context: context(t, { permission_profile: { network: { enabled: true }, other: 1 }, model: 'other-model' }) }),
+  ),
+  thread('context-active-profile-empty', 31, (t, th) => turn(t, th, { context: context(t, { active_permission_profile: {}, model: 'other-model' }) })),
+  thread('context-fs-policy-empty', 32, (t, th) => turn(t, th, { context: context(t, { file_system_sandbox_policy: {}, model: 'other-model' }) })),
+  thread('context-fs-policy-unknown-kind', 33, (t, th) =>
+    turn(t, th, { context: context(t, { file_system_sandbox_policy: { kind: 'unknown_kind' }, model: 'other-model' }) }),
+  ),
+  thread('context-fs-policy-entry-without-access', 34, (t, th) =>
+    turn(t, th, {
+      context: context(t, {
+        file_system_sandbox_policy: { kind: 'restricted', entries: [{ path: { type: 'special', value: { kind: 'root' } } }] },
+        model: 'other-model',
+      }),
+    }),
+  ),
+  thread('settings-profile-unknown-type', 35, (t, th) => turn(t, th, { settings: settings(th, { permission_profile: { type: 'unknown_variant_x' } }) })),
+  thread('settings-active-profile-empty', 36, (t, th) => turn(t, th, { settings: settings(th, { active_permission_profile: {} }) })),
+  thread('settings-collaboration-mode-empty', 37, (t, th) => turn(t, th, { settings: settings(th, { collaboration_mode: {} }) })),
+  // ... and the shapes Codex reads (a rule must not refuse them).
+  thread('context-profile-managed', 38, (t, th) =>
+    turn(t, th, {
+      context: context(t, {
+        permission_profile: {
+          type: 'managed',
+          file_system: { type: 'restricted', entries: [{ path: { type: 'special', value: { kind: 'root' } }, access: 'read' }] },
+          network: 'restricted',
+        },
+        active_permission_profile: { id: ':read-only', extends: null },
+        file_system_sandbox_policy: { kind: 'restricted', entries: [{ path: { type: 'special', value: { kind: 'root' } }, access: 'read' }] },
+        model: 'other-model',
+      }),
+    }),
+  ),
+  thread('context-profile-legacy', 39, (t, th) =>
+    turn(t, th, {
+      context: context(t, { permission_profile: { network: { enabled: true } }, file_system_sandbox_policy: { kind: 'external-sandbox' }, model: 'other-model' }),
+    }),
+  ),
+  thread('context-profile-empty-external', 40, (t, th) =>
+    turn(t, th, {
+      context: context(t, { permission_profile: {}, model: 'other-model' }),
+      settings: settings(th, { permission_profile: { type: 'external', network: 'enabled' } }),
+    }),
+  ),
+  // RateLimitSnapshot: a window's `used_percent` and a credits snapshot's flags required.
+  thread('tokens-rate-limit-window-without-percent', 41, (t, th) =>
+    turn(t, th, { tokens: event({ type: 'token_count', info: null, rate_limits: { limit_id: 'codex', primary: { window_minutes: 300 } } }) }),
+  ),
+  thread('tokens-rate-limit-credits-partial', 42, (t, th) =>
+    turn(t, th, { tokens: event({ type: 'token_count', info: null, rate_limits: { credits: { has_credits: true } } }) }),
+  ),
+  thread('tokens-rate-limits-read', 43, (t, th) =>
+    turn(t, th, {
+      tokens: event({
+        type: 'token_count',
+        info: null,
+        rate_limits: {
+          limit_id: 'codex',
+          primary: { used_percent: 12.5, window_minutes: 300, resets_at: 1795200000 },
+          secondary: null,
+          credits: { has_credits: false, unlimited: false, balance: null },
+          plan_type: 'plus',
+        },
+      }),
+    }),
+  ),
+  // GitInfo: its fields `Option`s of strings; a meta whose git Codex refuses is a thread it refuses
+  // (our meta codec refuses it too: OUR_CODEC_REFUSES_TOO).
+  thread('meta-git-number-branch', 44, (t, th) => turn(t, th, {}), { git: { commit_hash: 'abc123', branch: 5 } }),
+  thread('meta-git-read', 45, (t, th) => turn(t, th, {}), { git: { commit_hash: 'abc123', branch: 'main', repository_url: null } }),
+  // GranularApprovalConfig: three of its flags required.
+  thread('context-granular-partial', 46, (t, th) =>
+    turn(t, th, { context: context(t, { approval_policy: { granular: { sandbox_approval: true } }, model: 'other-model' }) }),
+  ),
+  thread('settings-granular-partial', 47, (t, th) => turn(t, th, { settings: settings(th, { approval_policy: { granular: { rules: true, mcp_elicitations: true } } }) })),
+  thread('context-granular-read', 48, (t, th) =>
+    turn(t, th, {
+      context: context(t, { approval_policy: { granular: { sandbox_approval: true, rules: false, mcp_elicitations: false } }, model: 'other-model' }),
+    }),
+  ),
   // A first meta Codex refuses: every read refused, listed nowhere; "does not start with session metadata" (a response item first).
   thread('meta-null-timestamp', 17, (t, th) => turn(t, th, {}), { timestamp: null }),
   thread('meta-number-cwd', 18, (t, th) => turn(t, th, {}), { cwd: 0 }),
@@ -207,7 +317,13 @@ const withoutRecency = (v: unknown): unknown =>
  * made cost serve 80 MB: unknownThreadRescans.int), and answers `thread not loaded` (-32600) where
  * Codex words its refusal (-32603). Measured 2026-11-27; the rest of each case is compared whole.
  */
-const OUR_CODEC_REFUSES_TOO: ReadonlySet<string> = new Set(['meta-null-timestamp', 'meta-number-cwd', 'meta-history-mode-number', 'meta-refused-no-items']);
+const OUR_CODEC_REFUSES_TOO: ReadonlySet<string> = new Set([
+  'meta-null-timestamp',
+  'meta-number-cwd',
+  'meta-history-mode-number',
+  'meta-refused-no-items',
+  'meta-git-number-branch',
+]);
 
 describe(`compat: lines Codex cannot decode (issue 69) (codex app-server ${compatCodexVersion()})`, function () {
   this.timeout(600_000);

@@ -43,15 +43,6 @@ const READS = /^thread\/(read|list|turns\/list|items\/list|items\/read)$/;
 
 export const DECLARED: readonly DeclaredDifference[] = [
   {
-    id: 'undecodable memory citation',
-    method: READS,
-    path: /./,
-    when: (home) => edited(home, / item\/AgentMessage\.memory_citation /),
-    why: "an agent message item's memory_citation set to an object of a shape Codex's serde refuses (`{}`): Codex drops the line; the rules (codexSerde.ts) do not know MemoryCitation's required fields",
-    docs: 'issue 69: lines Codex cannot decode (codexSerde.ts follows every other measured cell of the items the fuzzer edits)',
-    knownOpen: "issue 69, open: a MemoryCitation's shape (also the legacy agent_message's, a turn context's permission profiles)",
-  },
-  {
     id: 'paginated turn Codex never started',
     method: READS,
     path: /^(result\.(thread\.turns|data)(\[\]\..*)?|result\.(nextCursor|backwardsCursor)|\(page count\))$/,

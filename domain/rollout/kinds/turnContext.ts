@@ -57,7 +57,7 @@ const optionalString = (v: unknown): boolean => v === undefined || v === null ||
  * `protocol/src/config_types.rs`: `mode` a `ModeKind`, `settings` required, its `model` a string).
  * 0.89 wrote it flat, `{"mode":"custom"}`, without `settings`: such a turn context does not decode.
  */
-const codexReadsCollaborationMode = (v: unknown): boolean => {
+export const codexReadsCollaborationMode = (v: unknown): boolean => {
   if (v === undefined || v === null) return true;
   if (!isObject(v) || typeof v['mode'] !== 'string' || !MODE_KINDS.has(v['mode'])) return false;
   const settings = v['settings'];

@@ -219,7 +219,7 @@ interface Compared {
 const compareHome = async (store: IndexStore, home: string, options: VerifyOptions): Promise<E.Either<EngineError, Compared>> => {
   const discovered = await discoverRolloutFiles(home)();
   if (E.isLeft(discovered)) return discovered;
-  const rowHome = await readThreadRowHome(home);
+  const rowHome = await readThreadRowHome(home, store);
   if (E.isLeft(rowHome)) return rowHome;
   let tornLogs: string[];
   try {

@@ -12,6 +12,7 @@ import { readThreadNames } from '../adapters/jsonl/sessionIndex.js';
 import { readCodexRowTimes, stateDbOf } from '../adapters/fs/codexStateDb.js';
 import { relative, sep } from 'node:path';
 import type { BackfilledFile } from '../domain/thread/backfillTimes.js';
+import type { CodexRowTimes } from '../domain/thread/codexRowTimes.js';
 import { backfilledRowTimes } from '../domain/thread/backfillTimes.js';
 import type { Probe } from '../adapters/jsonl/probe.js';
 
@@ -171,13 +172,17 @@ const backfilledFilesOf = (codexHome: string, cps: ReadonlyArray<FileCheckpoint>
   );
 
 /** Whether the home has no state DB of Codex's (a link there is one we do not read, not none). */
-const withoutStateDb = (codexHome: string): boolean => {
+export const withoutStateDb = (codexHome: string): boolean => {
   try {
     return stateDbOf(codexHome) === undefined;
   } catch {
     return false;
   }
 };
+
+/** The rows Codex's first start's backfill writes for these files of the home (the home having no state DB). */
+export const backfilledRowsOf = (codexHome: string, cps: ReadonlyArray<FileCheckpoint>): ReadonlyMap<string, CodexRowTimes> =>
+  backfilledRowTimes(backfilledFilesOf(codexHome, cps));
 
 /**
  * What the home says of its threads beside their rollouts (Codex's names, its configured provider,

@@ -9,7 +9,10 @@
  * above the mark is taken and becomes the mark; one at least 1000 ms below it is taken unchanged;
  * any other takes the next millisecond past the mark. A thread with several files (revisions) is
  * upserted once per file: `updated_at` is the last one's, `recency_at` stays the first one's (the
- * upsert keeps a row's recency). Measured on 0.169.0 (backfillTimes.compat).
+ * upsert keeps a row's recency). The source read is the newest indexed before 0.169.0 (its
+ * backfill upserts, `failed to upsert rollout`, as the 0.169.0 binary's strings say; its upsert
+ * keeps `recency_at` where the binary's SQL binds none); the rule is measured on 0.169.0
+ * (backfillTimes.compat: every file's time goes through both marks).
  */
 import type { CodexRowTimes } from './codexRowTimes.js';
 

@@ -47,7 +47,7 @@ export const threadRowsAsRefreshed = async (store: IndexStore, home: string): Pr
   const meta = await store.range('meta', [], { from: THREAD_ROWS_DUE_FROM })();
   if (E.isLeft(meta)) return meta;
   if (threadRowsDueMarks(meta.right).length > 0) return E.right(false);
-  const rowHome = await readThreadRowHome(home);
+  const rowHome = await readThreadRowHome(home, store);
   if (E.isLeft(rowHome)) return rowHome;
   const known = await store.get('meta', NAMES_DIGEST_KEY)();
   return E.isLeft(known) ? known : E.right(known.right === rowHomeDigest(rowHome.right));
@@ -94,7 +94,7 @@ export const refreshCaughtUpRows = async (
 ): Promise<E.Either<EngineError, void>> => {
   // Codex's names and configured provider only matter to thread rows: a token catch-up (catchUpHome's own branch)
   // never reads session_index.jsonl or config.toml.
-  const rowHome = await readThreadRowHome(home);
+  const rowHome = await readThreadRowHome(home, store);
   if (E.isLeft(rowHome)) return rowHome;
   const touched = options.files ? await touchedThreads(store, probes) : E.right(undefined);
   if (E.isLeft(touched)) return touched;

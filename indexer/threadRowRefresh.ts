@@ -9,7 +9,11 @@ import { holdsRows } from '../domain/index/rows.js';
 import type { IndexedFile, ThreadRowHome } from '../projections/threadRows.js';
 import { readConfiguredModelProvider } from '../adapters/fs/codexConfig.js';
 import { readThreadNames } from '../adapters/jsonl/sessionIndex.js';
-import { readCodexRowTimes } from '../adapters/fs/codexStateDb.js';
+import { readCodexRowTimes, stateDbOf } from '../adapters/fs/codexStateDb.js';
+import { relative, sep } from 'node:path';
+import type { BackfilledFile } from '../domain/thread/backfillTimes.js';
+import type { CodexRowTimes } from '../domain/thread/codexRowTimes.js';
+import { backfilledRowTimes } from '../domain/thread/backfillTimes.js';
 import type { Probe } from '../adapters/jsonl/probe.js';
 
 /**
@@ -150,17 +154,57 @@ export const refreshThreads = async (
  * row its files give, without waiting for the catch-up (which may be waiting for the read).
  */
 export const rederiveThreadRow = async (store: IndexStore, home: string, threadId: string, paths: ReadonlyArray<string>): Promise<E.Either<EngineError, void>> => {
-  const facts = await readThreadRowHome(home);
+  const facts = await readThreadRowHome(home, store);
   if (E.isLeft(facts)) return facts;
   return refreshThreads(store, facts.right, new Set([threadId]), paths);
 };
 
-/** What the home says of its threads beside their rollouts (Codex's names, its configured provider, its state DB's row times). */
-export const readThreadRowHome = async (home: string): Promise<E.Either<EngineError, ThreadRowHome>> => {
+/**
+ * The files Codex's backfill takes, as the index saw them: every file whose session_meta it read
+ * (a duplicate of a rollout id too: Codex upserts each file), not one it cannot open (an unreadable
+ * first line, a pre-envelope rollout Codex 0.169.0 no longer reads).
+ */
+const backfilledFilesOf = (codexHome: string, cps: ReadonlyArray<FileCheckpoint>): BackfilledFile[] =>
+  cps.flatMap((cp) =>
+    cp.threadId === null || cp.error !== null || cp.upcastFrom !== null
+      ? []
+      : [{ relativePath: relative(codexHome, cp.path).split(sep).join('/'), threadId: cp.threadId, mtimeMs: cp.mtimeMs }],
+  );
+
+/** Whether the home has no state DB of Codex's (a link there is one we do not read, not none). */
+export const withoutStateDb = (codexHome: string): boolean => {
+  try {
+    return stateDbOf(codexHome) === undefined;
+  } catch {
+    return false;
+  }
+};
+
+/** The rows Codex's first start's backfill writes for these files of the home (the home having no state DB). */
+export const backfilledRowsOf = (codexHome: string, cps: ReadonlyArray<FileCheckpoint>): ReadonlyMap<string, CodexRowTimes> =>
+  backfilledRowTimes(backfilledFilesOf(codexHome, cps));
+
+/**
+ * What the home says of its threads beside their rollouts (Codex's names, its configured provider,
+ * its state DB's row times). A home without a state DB takes the rows Codex's first start will
+ * backfill from its files (domain/thread/backfillTimes.ts), from the files as `store` indexed them.
+ */
+export const readThreadRowHome = async (home: string, store?: IndexStore): Promise<E.Either<EngineError, ThreadRowHome>> => {
   const names = await readThreadNames(home)();
   if (E.isLeft(names)) return names;
   const provider = await readConfiguredModelProvider(home);
   if (E.isLeft(provider)) return provider;
+  if (store !== undefined && withoutStateDb(home)) {
+    const cps = await store.range('files', [])();
+    if (E.isLeft(cps)) return cps;
+    const codexRows = backfilledRowTimes(
+      backfilledFilesOf(
+        home,
+        cps.right.map((r) => r.value),
+      ),
+    );
+    return E.right({ names: names.right, defaultModelProvider: provider.right, codexRows });
+  }
   // A state DB that cannot be read (linked out of the home, locked past its timeout, not a DB) holds
   // no row we know of: the threads are dated as Codex dates a thread it has no row for (its file's
   // mtime), and the index is built anyway (a mutation that must write that DB refuses it itself).

@@ -13,7 +13,7 @@ import { homeLogsEndingMidLine } from '../adapters/jsonl/homeFacts.js';
 import { errnoCode, toEngineError } from '../adapters/fs/fsError.js';
 import { KEY_MAX } from '../adapters/lmdb/schema.js';
 import { PROBE_CONCURRENCY, mapLimit } from './probeHome.js';
-import { indexedFilesOf, readThreadRowHome } from './threadRowRefresh.js';
+import { backfilledRowsOf, indexedFilesOf, readThreadRowHome, withoutStateDb } from './threadRowRefresh.js';
 import type { CatchUpOptions } from './catchUp.js';
 import { probeFile } from '../adapters/jsonl/probe.js';
 import type { Probe } from '../adapters/jsonl/probe.js';
@@ -306,7 +306,9 @@ const compareHome = async (store: IndexStore, home: string, options: VerifyOptio
   const states = await store.range('threadState', [])();
   if (E.isLeft(states)) return states;
   mem.apply(states.right.map((r): IndexWrite => ({ op: 'put', table: 'threadState', key: r.key, value: r.value })));
-  const derived = refreshThreadRows(mem, indexedFilesOf(kept.checkpoints), rowHome.right);
+  // Without Codex's state DB, the rows its backfill will write, from the files as they are now.
+  const facts = withoutStateDb(home) ? { ...rowHome.right, codexRows: backfilledRowsOf(home, kept.checkpoints) } : rowHome.right;
+  const derived = refreshThreadRows(mem, indexedFilesOf(kept.checkpoints), facts);
   // Thread rows and their list order keys (the thread id is the key's last part).
   for (const table of ['threads', 'threadOrder'] as const) {
     const expected = derived.flatMap((w) => (w.op === 'put' && w.table === table ? [{ key: w.key, value: w.value }] : []));

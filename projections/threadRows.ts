@@ -81,7 +81,10 @@ export const withThreadState = (row: ThreadRow, state: ThreadStateRow | undefine
 export interface ThreadRowHome {
   readonly names: ReadonlyMap<string, string>;
   readonly defaultModelProvider: string;
-  /** Codex's state-DB rows by thread id (`codexRowTimesOf`); a thread without one absent. */
+  /**
+   * Codex's state-DB rows by thread id (`codexRowTimesOf`); a thread without one absent. A home
+   * without a DB: the rows Codex's first start will backfill (domain/thread/backfillTimes.ts).
+   */
   readonly codexRows: ReadonlyMap<string, CodexRowTimesOf>;
 }
 

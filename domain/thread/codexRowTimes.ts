@@ -31,9 +31,10 @@ export const codexRowTimesOf = (row: CodexRowTimes): CodexRowTimesOf => (row.upd
 
 /**
  * A thread's `updated` / `recency` times as Codex answers them from its state DB, where they are not
- * its lines' (undefined: a live row, the lines' rule): a row taken from the file, its times; no row
- * (no DB yet, a backfill to come, or a file its list will take in), the current file's mtime as
- * Codex's backfill would read it (whole milliseconds).
+ * its lines' (undefined: a live row, the lines' rule): a row taken from the file (or, in a home
+ * without a DB, the row Codex's backfill will write: backfillTimes.ts), its times; no row (a file
+ * its list will take in, a DB we cannot read), the current file's mtime as Codex reads it (whole
+ * milliseconds).
  */
 export const fileTakenTimes = (row: CodexRowTimesOf | undefined, fileMtimeMs: number | undefined): CodexRowTimes | undefined => {
   if (row === 'live') return undefined;

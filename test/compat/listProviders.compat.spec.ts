@@ -134,13 +134,15 @@ describe("compat: thread/list's provider filter by modelProviders and the home's
             ),
           );
           const o = idsOf(await ours.request('thread/list', q));
-          // Which threads, not their order, for archived threads by update or recency: Codex's backfill
-          // (its DB removed above) dates each by its file's mtime, as ours do, but makes a row's time
-          // unique within a second by taking one ms past the last it gave (codex-rs
-          // state/src/runtime/threads.rs, `allocate_thread_timestamp`, files in path order:
-          // archived_sessions/ first); the two archived here were written 0.3 s apart, in the other
-          // order (measured). Ours take the mtime as it is (issue 69, left open).
-          if ((q['sortKey'] === 'recency_at' || q['sortKey'] === 'updated_at') && q['archived'] === true && Array.isArray(c) && Array.isArray(o)) {
+          // Which threads, not their order, for archived threads by update: Codex orders that list by
+          // its scan of the files, by their mtimes (a list without useStateDbOnly lists each file:
+          // codex-rs rollout/src/list.rs), where its state DB's rows, which ours answer, have the times
+          // its backfill allocated (codex-rs state/src/runtime/threads.rs `allocate_thread_timestamp`,
+          // files in path order, archived_sessions/ first; domain/thread/backfillTimes.ts): the two
+          // archived here were written 0.3 s apart, against their path order (measured: rows 1 ms
+          // apart in the other order). Ours walk one updated order, the rows' (issue 69, left open).
+          // By recency, Codex's order is its rows', and so is ours.
+          if (q['sortKey'] === 'updated_at' && q['archived'] === true && Array.isArray(c) && Array.isArray(o)) {
             c.sort();
             o.sort();
           }

@@ -1,6 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import { readCodexRowTimes } from '../../adapters/fs/codexStateDb.js';
+import { relative } from 'node:path';
+import { readCodexRowTimes, stateDbOf } from '../../adapters/fs/codexStateDb.js';
+import { backfilledRowTimes } from '../../domain/thread/backfillTimes.js';
+import type { BackfilledFile } from '../../domain/thread/backfillTimes.js';
 import type { CodexRowTimesOf } from '../../domain/thread/codexRowTimes.js';
 import { fileTakenTimes } from '../../domain/thread/codexRowTimes.js';
 import type { EngineError } from '../../domain/errors.js';
@@ -87,10 +90,22 @@ export const listThreadsByScan = (
     if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
 
     const codexRowsOf = new Map<string, ReadonlyMap<string, CodexRowTimesOf>>();
-    /** Codex's state-DB row times of the home a row's file lies in (`<home>/sessions/…`, `<home>/archived_sessions/…`). */
+    /**
+     * Codex's state-DB row times of the home a row's file lies in (`<home>/sessions/…`,
+     * `<home>/archived_sessions/…`); without a DB, the rows its backfill will write from the files
+     * as indexed (domain/thread/backfillTimes.ts).
+     */
     const codexRowsFor = async (path: string): Promise<ReadonlyMap<string, CodexRowTimesOf>> => {
       const home = path.replace(/\/(?:sessions|archived_sessions)\/.*$/, '');
-      if (!codexRowsOf.has(home)) codexRowsOf.set(home, E.getOrElse((): ReadonlyMap<string, CodexRowTimesOf> => new Map())(await readCodexRowTimes(home)));
+      if (!codexRowsOf.has(home)) {
+        if (stateDbOf(home) === undefined) {
+          const files: BackfilledFile[] = [];
+          for await (const r of scanRows(ports.index, 'files', [], { reverse: false }, 256))
+            if (r.value.threadId !== null && r.value.error === null && r.value.upcastFrom === null && r.value.path.startsWith(`${home}/`))
+              files.push({ relativePath: relative(home, r.value.path), threadId: r.value.threadId, mtimeMs: r.value.mtimeMs });
+          codexRowsOf.set(home, backfilledRowTimes(files));
+        } else codexRowsOf.set(home, E.getOrElse((): ReadonlyMap<string, CodexRowTimesOf> => new Map())(await readCodexRowTimes(home)));
+      }
       return codexRowsOf.get(home)!;
     };
     /** The list's candidates in the index, sorted (threads still pending for a list ahead of a build left out: their rows may be stale). */

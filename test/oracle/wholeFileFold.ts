@@ -1,5 +1,9 @@
 import { statSync } from 'node:fs';
-import { readCodexRowTimes } from '../../adapters/fs/codexStateDb.js';
+import { relative } from 'node:path';
+import { readCodexRowTimes, stateDbOf } from '../../adapters/fs/codexStateDb.js';
+import { backfilledRowTimes } from '../../domain/thread/backfillTimes.js';
+import type { BackfilledFile } from '../../domain/thread/backfillTimes.js';
+import type { CodexRowTimesOf } from '../../domain/thread/codexRowTimes.js';
 import { fileTakenTimes } from '../../domain/thread/codexRowTimes.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
@@ -76,6 +80,24 @@ export const foldResolvedThread =
     return E.right({ resolved, turns, meta, lastLineTimestamp, lastTurnStartTimestamp, quarantined });
   };
 
+/**
+ * Codex's state-DB rows of the home; without a DB, the rows its first start's backfill writes: every
+ * file whose session_meta it reads (not a pre-envelope one) at its mtime now, read from the files.
+ */
+const codexRowsOf = async (store: RolloutStore): Promise<E.Either<EngineError, ReadonlyMap<string, CodexRowTimesOf>>> => {
+  if (stateDbOf(store.home) !== undefined) return readCodexRowTimes(store.home);
+  const listed = await store.listRolloutFiles()();
+  if (E.isLeft(listed)) return listed;
+  const files: BackfilledFile[] = [];
+  for (const file of listed.right) {
+    if (file.refused !== undefined) continue;
+    const meta = await store.readSessionMeta(file.path)();
+    if (E.isLeft(meta) || meta.right.upcast_from != null) continue;
+    files.push({ relativePath: relative(store.home, file.path), threadId: meta.right.id, mtimeMs: statSync(file.path).mtimeMs });
+  }
+  return E.right(backfilledRowTimes(files));
+};
+
 /** `thread/read` as the whole-file fold answers it: the thread, with every turn (itemsView full) when `includeTurns`. */
 export const readThreadByFold =
   (store: RolloutStore, threadId: string, includeTurns: boolean): TE.TaskEither<EngineError, Thread> =>
@@ -100,7 +122,7 @@ export const readThreadByFold =
       includeTurns ? visibleTurnEntries(f.turns).map(toApiTurn) : [],
     );
     // A thread Codex's state DB took (or will take) from its file answers that reading (issue 69).
-    const codexRows = await readCodexRowTimes(store.home);
+    const codexRows = await codexRowsOf(store);
     if (E.isLeft(codexRows)) return codexRows;
     const taken = fileTakenTimes(codexRows.right.get(thread.id), statSync(f.resolved.current.path).mtimeMs);
     return E.right(taken === undefined ? thread : { ...thread, updatedAt: Math.floor(taken.updatedMs / 1000), recencyAt: Math.floor(taken.recencyMs / 1000) });

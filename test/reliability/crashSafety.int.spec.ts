@@ -103,6 +103,16 @@ const withoutName = (json: string): [string, unknown] => {
   return [JSON.stringify(rest), name];
 };
 
+/**
+ * The answer without its thread's times, and the times. In a home without Codex's state DB they are
+ * the rows Codex's backfill will write, which depend on every file's mtime (its allocation, issue 69:
+ * domain/thread/backfillTimes.ts), and a read catches up its own thread's files only.
+ */
+const withoutTimes = (json: string): [string, unknown] => {
+  const { updatedAt, recencyAt, ...rest } = JSON.parse(json) as { updatedAt?: unknown; recencyAt?: unknown };
+  return [JSON.stringify(rest), [updatedAt, recencyAt]];
+};
+
 const parses = (line: string): boolean => {
   try {
     JSON.parse(line);
@@ -137,6 +147,7 @@ describe('reliability · crash safety: a writer SIGKILLed at every named step', 
     blockingLocks: 0,
     indexNotFold: 0,
     namesStaleOnRead: 0,
+    timesStaleOnRead: 0,
     threadStateNotFold: 0,
   };
 
@@ -309,7 +320,8 @@ describe('reliability · crash safety: a writer SIGKILLed at every named step', 
           // catches it up (its files: read-repair), then once the home is caught up (refreshAll, as
           // a list or serve's watch runs it), which also reads session_index.jsonl: a read of one
           // thread does not, so a name written without its catch-up (a kill between the two, or
-          // Codex's own rename) shows only then (counted, namesStaleOnRead).
+          // Codex's own rename) shows only then (counted, namesStaleOnRead); so do the thread's times
+          // where another file changed within a second of its own (counted, timesStaleOnRead).
           for (const [f, size] of sizes(home)) if (before.get(f) !== size) changed.add(f);
           const ids = new Map<string, string | undefined>();
           for (const f of changed) {
@@ -337,9 +349,12 @@ describe('reliability · crash safety: a writer SIGKILLed at every named step', 
             const y = JSON.stringify(theirs.right);
             folds.set(id, y);
             const x = await streamedText(ours.right.thread);
-            const [xs, xName] = withoutName(x);
-            const [ys, yName] = withoutName(y);
+            const [xn, xName] = withoutName(x);
+            const [yn, yName] = withoutName(y);
             if (xName !== yName) figures.namesStaleOnRead++;
+            const [xs, xTimes] = withoutTimes(xn);
+            const [ys, yTimes] = withoutTimes(yn);
+            if (JSON.stringify(xTimes) !== JSON.stringify(yTimes)) figures.timesStaleOnRead++;
             if (xs !== ys) {
               figures.indexNotFold++;
               problem(`thread ${id}: the index's answer after its read differs from the fold\n${difference(xs, ys)}`);

@@ -25,7 +25,7 @@ export const TokenChartsParams = optional(t.partial({ threadId: optional(t.strin
 export interface TokenCharts {
   /** The price table the costs are of (`serve` / `view --pricing FILE`'s, else the one shipped). */
   readonly pricing: PriceSource;
-  /** Models of the home the table has no price for: the costs holding their tokens are null. */
+  /** Models of the home the table has no price for: the costs holding their tokens are null, their priced part said apart (`Priced`). */
   readonly unpricedModels: ReadonlyArray<string>;
   readonly total: UsageSum & Priced;
   readonly days: ReadonlyArray<UsageGroup>;
@@ -43,7 +43,7 @@ export const tokensChartsMethod = method<TokenCharts>()({
   scope: unscoped,
 });
 
-/** `rolloutEngine/tokens/report` params: the grouping (default `dayLocal`), a range of instants (ISO-8601), the zone of local days, and prices to use instead of the table shipped. */
+/** `rolloutEngine/tokens/report` params: the grouping (default `dayLocal`), a range of instants (ISO-8601), the zone of local days, and prices added over the server's table model by model. */
 export const TokenReportParams = optional(
   t.partial({
     by: t.keyof(Object.fromEntries(TOKEN_DIMENSIONS.map((d) => [d, null])) as Record<TokenDimension, null>),

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
 import { invalidArgument } from '../../domain/errors.js';
 import { renderDecodeErrors } from '../../domain/decodeErrors.js';
-import { DEFAULT_PRICING, PricingTable } from '../../domain/tokens/pricing.js';
+import { DEFAULT_PRICING, PricingTable, withPrices } from '../../domain/tokens/pricing.js';
 import { parseJson } from '../../domain/jsonNesting.js';
 
 /** `tokens --pricing FILE`: the prices per model a user gives, decoded (a bad file is refused saying where). */
@@ -24,6 +24,6 @@ export const readPricing = async (path: string): Promise<E.Either<EngineError, P
   return E.isLeft(decoded) ? E.left(invalidArgument('--pricing', `${path}: ${renderDecodeErrors(decoded.left)}`)) : decoded;
 };
 
-/** The prices a command uses: `--pricing FILE`'s, else the table shipped. */
+/** The prices a command uses: the table shipped, with `--pricing FILE`'s over it model by model (it never replaces the table: issue 72). */
 export const pricingOption = async (path: string | undefined): Promise<E.Either<EngineError, PricingTable>> =>
-  path === undefined ? E.right(DEFAULT_PRICING) : readPricing(path);
+  path === undefined ? E.right(DEFAULT_PRICING) : E.map((given: PricingTable) => withPrices(DEFAULT_PRICING, given))(await readPricing(path));

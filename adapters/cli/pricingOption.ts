@@ -4,7 +4,7 @@ import { option } from './optionTable.js';
 export const PRICING_OPTION = {
   pricing: option(
     '--pricing <file>',
-    'prices per model (JSON: {source, asOf, models: {name: {inputPerMTok, cachedInputPerMTok, outputPerMTok, cacheWriteInputPerMTok?}}}) instead of the table shipped',
+    'prices per model, added to the table shipped (a model named takes its price; the others keep theirs). JSON: {source, asOf, models: {name: {inputPerMTok, cachedInputPerMTok, outputPerMTok, cacheWriteInputPerMTok?}}}',
     { param: 'pricing' },
   ),
 };

@@ -8,9 +8,10 @@ import { PUBLISHED_PRICES } from './publishedPrices.js';
  * apart, cache writes (a part of the input; without that price they cost the input price). The
  * table shipped (`publishedPrices.ts`) is OpenAI's published API prices of its text models as
  * @pydantic/genai-prices gives them, dated, rewritten by `node scripts/refreshPrices.mjs`;
- * `tokens --pricing FILE` (and `serve` / `view --pricing FILE`) replaces it (same shape, decoded
- * with `PricingTable`). A model the table does not name has no cost: it is reported as unpriced,
- * never counted as free.
+ * `tokens --pricing FILE` (and `serve` / `view --pricing FILE`, and the report method's `pricing`
+ * param) adds to it and overrides it per model (`withPrices`; same shape, decoded with
+ * `PricingTable`): a file naming only the models the table lacks leaves the others priced. A model
+ * no table names has no cost: it is reported as unpriced, never counted as free.
  *
  * The standard rates only: OpenAI bills a request of more than 272K input tokens at a long-context
  * rate (2x input, 1.5x output for the GPT-5.4 to GPT-6 models), which sums of many responses
@@ -76,4 +77,18 @@ export const costOf = (usage: Usage, p: ModelPrice): number => {
   return (
     (fresh * p.inputPerMTok + cached * p.cachedInputPerMTok + written * (p.cacheWriteInputPerMTok ?? p.inputPerMTok) + usage.outputTokens * p.outputPerMTok) / 1_000_000
   );
+};
+
+/**
+ * `base` with `added`'s prices over it, model by model: a model `added` names takes its price there,
+ * with its dated snapshots (`gpt-5` given: the table's `gpt-5-2025-08-07` goes too, unless `added`
+ * names it); the rest keep `base`'s. Each source is said with its date.
+ */
+export const withPrices = (base: PricingTable, added: PricingTable): PricingTable => {
+  // fromEntries defines each name as its own entry: a model named `__proto__` is one, not the object's prototype.
+  const models = Object.fromEntries([
+    ...Object.entries(base.models).filter(([m]) => !Object.hasOwn(added.models, m) && !Object.hasOwn(added.models, m.replace(DATED, ''))),
+    ...Object.entries(added.models),
+  ]);
+  return { source: `${added.source} (as of ${added.asOf}) over ${base.source}`, asOf: base.asOf, models };
 };

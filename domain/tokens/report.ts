@@ -18,10 +18,37 @@ export type TokenDimension = (typeof TOKEN_DIMENSIONS)[number];
 
 export type UsageSum = Usage & { readonly responses: number };
 
-/** A sum's cost in USD, or null when part of it is of a model the pricing table does not name. */
+/**
+ * A sum's cost in USD as far as the pricing table goes: a report always has a total, and says what
+ * it leaves out. `costUsd` is the whole cost, null when part of the sum is of a model the table
+ * does not price; `pricedCostUsd` is then the part it prices (the whole when nothing is missing),
+ * and `unpricedModels` names the models left out (`(no model recorded)` for responses of none).
+ */
 export interface Priced {
   readonly costUsd: number | null;
+  /** The cost of the sum's models the table prices: the sum of its priced model rows. */
+  readonly pricedCostUsd: number;
+  /** The sum's models with tokens and no price, sorted: empty exactly when `costUsd` is not null. */
+  readonly unpricedModels: ReadonlyArray<string>;
 }
+
+/** What a model's responses are named by when none recorded a model (an unpriced "model" of its own). */
+export const NO_MODEL_RECORDED = '(no model recorded)';
+
+/**
+ * The cost of a sum from its model rows' costs: the priced rows added, the unpriced named (each
+ * once, sorted); the whole cost only when none is unpriced.
+ */
+export const totalCost = (rows: ReadonlyArray<{ readonly cost: number | null; readonly model: string }>): Priced => {
+  let pricedCostUsd = 0;
+  const unpriced = new Set<string>();
+  for (const r of rows) {
+    if (r.cost === null) unpriced.add(r.model);
+    else pricedCostUsd += r.cost;
+  }
+  const unpricedModels = [...unpriced].sort();
+  return { costUsd: unpricedModels.length === 0 ? pricedCostUsd : null, pricedCostUsd, unpricedModels };
+};
 
 export interface ModelUsage extends UsageSum, Priced {
   readonly model: string | null;
@@ -203,18 +230,17 @@ const accumulateWithModel = (a: Acc, u: Usage, model: string | null, responses: 
 
 const byTotal = (a: { totalTokens: number }, b: { totalTokens: number }): number => b.totalTokens - a.totalTokens;
 
-/** A group's sums with its per-model rows and its cost (null when a model of it has no price). */
+/** A group's sums with its per-model rows and its cost: the priced part and the models it leaves out (`totalCost`). */
 const priced = (a: Acc, pricing: PricingTable, unpriced: Set<string>): UsageGroup => {
-  let cost: number | null = 0;
   const models = [...a.models.values()].sort(byTotal).map((m): ModelUsage => {
     const p = m.model === null ? undefined : priceOf(pricing, m.model);
-    if (p === undefined && m.totalTokens > 0) unpriced.add(m.model ?? '(no model recorded)');
-    const c = p === undefined ? (m.totalTokens > 0 ? null : 0) : costOf(m, p);
-    cost = cost === null || c === null ? null : cost + c;
-    return { ...m, costUsd: c };
+    // A model without a price but without tokens costs nothing: it is not said to be missing.
+    const cost = p === undefined ? (m.totalTokens > 0 ? null : 0) : costOf(m, p);
+    if (cost === null) unpriced.add(m.model ?? NO_MODEL_RECORDED);
+    return { ...m, ...totalCost([{ cost, model: m.model ?? NO_MODEL_RECORDED }]) };
   });
   const { models: _models, ...sums } = a;
-  return { ...sums, models, costUsd: cost };
+  return { ...sums, models, ...totalCost(models.map((m) => ({ cost: m.costUsd, model: m.model ?? NO_MODEL_RECORDED }))) };
 };
 
 /**

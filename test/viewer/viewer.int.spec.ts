@@ -950,9 +950,10 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
   });
 
   it("charts the home's token usage per day and per model, tokens and cost as the token audit (rollout-engine tokens) counts them, legible at 1400 px and 390 px", async () => {
+    type Cost = { costUsd: number | null; pricedCostUsd: number; unpricedModels: string[] };
     type Audit = {
-      total: { totalTokens: number; costUsd: number | null };
-      groups: Array<{ key: string; totalTokens: number; costUsd: number | null }>;
+      total: { totalTokens: number } & Cost;
+      groups: Array<{ key: string; totalTokens: number } & Cost>;
       pricing: { source: string; asOf: string };
     };
     const audit = (by: string): Audit =>
@@ -961,7 +962,10 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       );
     const days = audit('day-utc');
     const models = audit('model');
-    const usd = (c: number | null): string => (c === null ? 'cost unknown' : c !== 0 && c < 0.01 ? `$${c.toFixed(4)}` : `$${c.toFixed(2)}`);
+    const dollars = (c: number): string => (c !== 0 && c < 0.01 ? `$${c.toFixed(4)}` : `$${c.toFixed(2)}`);
+    // A partial cost: the priced part + ? naming the models without a price (issue 72), as `tokens` prints it.
+    const usd = (c: Cost): string =>
+      c.costUsd !== null ? dollars(c.costUsd) : `${c.pricedCostUsd > 0 ? `${dollars(c.pricedCostUsd)} + ` : ''}? (${c.unpricedModels.join(', ')}: no price)`;
     expect(
       models.groups.some((g) => g.costUsd !== null && g.costUsd > 0),
       'a priced model in the home',
@@ -977,20 +981,20 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       await perDay.first().waitFor();
       expect(await perDay.locator('.chart-key').allTextContents()).to.deep.equal(days.groups.map((g) => g.key));
       expect(await perDay.locator('.chart-tokens').allTextContents()).to.deep.equal(days.groups.map((g) => g.totalTokens.toLocaleString('en-US')));
-      expect(await perDay.locator('.chart-cost').allTextContents()).to.deep.equal(days.groups.map((g) => usd(g.costUsd)));
+      expect(await perDay.locator('.chart-cost').allTextContents()).to.deep.equal(days.groups.map((g) => usd(g)));
       const perModel = page.getByRole('list', { name: 'Per model' }).locator('li');
       expect(await perModel.locator('.chart-key').allTextContents()).to.deep.equal(models.groups.map((g) => g.key));
       expect(await perModel.locator('.chart-tokens').allTextContents()).to.deep.equal(models.groups.map((g) => g.totalTokens.toLocaleString('en-US')));
-      expect(await perModel.locator('.chart-cost').allTextContents()).to.deep.equal(models.groups.map((g) => usd(g.costUsd)));
-      expect(await page.locator('#token-charts').textContent()).to.contain(
-        `${models.total.totalTokens.toLocaleString('en-US')} tokens in all (${usd(models.total.costUsd)})`,
-      );
+      expect(await perModel.locator('.chart-cost').allTextContents()).to.deep.equal(models.groups.map((g) => usd(g)));
+      expect(await page.locator('#token-charts').textContent()).to.contain(`${models.total.totalTokens.toLocaleString('en-US')} tokens in all (${usd(models.total)})`);
+      expect(models.total.pricedCostUsd, 'the priced part of the total').to.be.greaterThan(0);
+      expect(await page.locator('#token-charts .chart-total').textContent()).to.match(/ tokens in all \(\$\d+\.\d+ \+ \? \([^)]*: no price\)\)/);
       // Whose prices: where a cost is unknown, which models lack one and how to give them (view --pricing FILE).
       const unpriced = models.groups.filter((g) => g.costUsd === null).map((g) => g.key);
       expect(unpriced, 'an unpriced model in the home').to.not.deep.equal([]);
       expect(await page.locator('#token-charts .chart-prices').textContent()).to.equal(
         `cost unknown for ${unpriced.join(', ')}: no price in the price table (${models.pricing.source}, as of ${models.pricing.asOf}); ` +
-          'give their prices with rollout-engine view --pricing FILE (docs/reports.md)',
+          'give their prices with rollout-engine view --pricing FILE, which adds to the table shipped (docs/reports.md)',
       );
       // An axis under each chart, from 0 to its largest total.
       expect(await page.locator('#token-charts .chart-axis').count()).to.equal(2);

@@ -43,7 +43,11 @@ export const tokenUsageNode = (u: TokenUsageAnswer): Node => {
   );
 };
 
-/** A group of the home's token audit (replay/tokens/readTokenCharts.ts): its counts and their cost in USD (null: a model the price table does not name). */
+/**
+ * A group of the home's token audit (replay/tokens/readTokenCharts.ts): its counts and their cost
+ * in USD (domain/tokens/report.ts `Priced`: null where a model has no price, then the priced part
+ * and the models left out).
+ */
 interface UsageGroup {
   readonly key: string | null;
   readonly inputTokens: number;
@@ -51,6 +55,8 @@ interface UsageGroup {
   readonly outputTokens: number;
   readonly totalTokens: number;
   readonly costUsd?: number | null;
+  readonly pricedCostUsd?: number;
+  readonly unpricedModels?: ReadonlyArray<string>;
 }
 
 export interface TokenChartsAnswer {
@@ -64,8 +70,16 @@ export interface TokenChartsAnswer {
   readonly turns?: ReadonlyArray<UsageGroup>;
 }
 
-/** A cost as the token report gives it: cents, or four places below a cent; `cost unknown` where a model has no price. */
-const usd = (c: number | null | undefined): string => (c === null || c === undefined ? 'cost unknown' : c !== 0 && c < 0.01 ? `$${c.toFixed(4)}` : `$${c.toFixed(2)}`);
+/** Dollars as the token report gives them: cents, or four places below a cent. */
+const dollars = (c: number): string => (c !== 0 && c < 0.01 ? `$${c.toFixed(4)}` : `$${c.toFixed(2)}`);
+
+/** A group's cost as the CLI's table gives it (adapters/cli/commands/tokens.ts `costText`): the whole, else the priced part `+ ?` naming the models without a price. */
+const usd = (g: Pick<UsageGroup, 'costUsd' | 'pricedCostUsd' | 'unpricedModels'>): string => {
+  if (g.costUsd !== null && g.costUsd !== undefined) return dollars(g.costUsd);
+  const priced = g.pricedCostUsd ?? 0;
+  const missing = g.unpricedModels === undefined || g.unpricedModels.length === 0 ? 'cost unknown' : `${g.unpricedModels.join(', ')}: no price`;
+  return `${priced > 0 ? `${dollars(priced)} + ` : ''}? (${missing})`;
+};
 
 /** A round number of tokens, short (`1.2M`), for the axis. */
 const short = (v: number): string =>
@@ -90,7 +104,7 @@ const chart = (title: string, groups: ReadonlyArray<UsageGroup>): HTMLElement =>
     return element(
       'li',
       {
-        'aria-label': `${label}: ${n(g.totalTokens)} tokens (${usd(g.costUsd)}), input ${n(g.cachedInputTokens)} cached and ${n(uncached)} uncached, output ${n(g.outputTokens)}`,
+        'aria-label': `${label}: ${n(g.totalTokens)} tokens (${usd(g)}), input ${n(g.cachedInputTokens)} cached and ${n(uncached)} uncached, output ${n(g.outputTokens)}`,
       },
       element('span', { class: 'chart-key' }, label),
       element(
@@ -98,7 +112,7 @@ const chart = (title: string, groups: ReadonlyArray<UsageGroup>): HTMLElement =>
         { class: 'chart-value' },
         element('span', { class: 'chart-tokens' }, n(g.totalTokens)),
         ' tokens · ',
-        element('span', { class: 'chart-cost' }, usd(g.costUsd)),
+        element('span', { class: 'chart-cost' }, usd(g)),
       ),
       element(
         'span',
@@ -118,7 +132,7 @@ const pricesNote = (c: TokenChartsAnswer): string =>
   c.unpricedModels.length === 0
     ? `costs at the prices of ${c.pricing.source}, as of ${c.pricing.asOf}`
     : `cost unknown for ${c.unpricedModels.join(', ')}: no price in the price table (${c.pricing.source}, as of ${c.pricing.asOf}); ` +
-      'give their prices with rollout-engine view --pricing FILE (docs/reports.md)';
+      'give their prices with rollout-engine view --pricing FILE, which adds to the table shipped (docs/reports.md)';
 
 /** The home's token usage: the total and its cost, whose prices they are, then per day (UTC) and per model. */
 export const tokenChartsNode = (c: TokenChartsAnswer): HTMLElement =>
@@ -128,7 +142,7 @@ export const tokenChartsNode = (c: TokenChartsAnswer): HTMLElement =>
     element(
       'p',
       { class: 'meta chart-total' },
-      `${n(c.total.totalTokens)} tokens in all (${usd(c.total.costUsd)}) · cached input ${n(c.total.cachedInputTokens)} of ${n(c.total.inputTokens)}`,
+      `${n(c.total.totalTokens)} tokens in all (${usd(c.total)}) · cached input ${n(c.total.cachedInputTokens)} of ${n(c.total.inputTokens)}`,
     ),
     element('p', { class: 'meta chart-prices' }, pricesNote(c)),
     element(

@@ -63,8 +63,15 @@ const COLUMNS: ReadonlyArray<[string, (s: UsageSum) => number]> = [
   ['total', (s) => s.totalTokens],
 ];
 
-/** A cost in dollars to the cent (below a cent: to four places); `?` when part of it is unpriced. */
-const dollars = (c: number | null): string => (c === null ? '?' : c !== 0 && c < 0.01 ? `$${c.toFixed(4)}` : `$${c.toFixed(2)}`);
+/** Dollars to the cent (below a cent: to four places). */
+const dollars = (c: number): string => (c !== 0 && c < 0.01 ? `$${c.toFixed(4)}` : `$${c.toFixed(2)}`);
+
+/**
+ * A cost cell: the whole cost, else the priced part `+ ?` naming the models left out
+ * (`$0.18 + ? (mock-model: no price)`); only `? (…)` when nothing of it is priced.
+ */
+export const costText = (p: Priced): string =>
+  p.costUsd !== null ? dollars(p.costUsd) : `${p.pricedCostUsd > 0 ? `${dollars(p.pricedCostUsd)} + ` : ''}? (${terminalText(p.unpricedModels.join(', '))}: no price)`;
 
 /** What the report left out as impossible, said under the table (nothing when it left out nothing). */
 const skippedNote = (s: SkippedRecords): string[] => {
@@ -84,9 +91,12 @@ export const unpricedNote = (unpriced: ReadonlyArray<string>, pricing: PriceSour
   unpriced.length === 0
     ? []
     : [
-        terminalText(`no price for ${unpriced.join(', ')} in the price table (${pricing.source}, as of ${pricing.asOf}): their cost is shown as ?`),
+        terminalText(
+          `no price for ${unpriced.join(', ')} in the price table (${pricing.source}, as of ${pricing.asOf}): a cost holding their tokens is its priced part + ?`,
+        ),
         ...unpriced.flatMap((m) => (NO_PUBLISHED_PRICE.has(m) ? [`${m} has ${NO_PUBLISHED_PRICE.get(m)!}`] : [])),
-        'give their prices with --pricing FILE (JSON: {"source", "asOf", "models": {"<model>": {"inputPerMTok", "cachedInputPerMTok", "outputPerMTok"}}})',
+        'give their prices with --pricing FILE: it adds to the price table shipped (a model it names takes its price), so name only the models above',
+        '  (JSON: {"source", "asOf", "models": {"<model>": {"inputPerMTok", "cachedInputPerMTok", "outputPerMTok"}}})',
       ];
 
 /** A report of no responses says where it looked: the home, the range, and what the range left out. */
@@ -124,7 +134,7 @@ const renderTable = (
   // A group's key is the home's text (a model, a cwd, a turn id): its controls escaped (`terminalText`).
   const label = (g: UsageGroup) =>
     terminalText(by === 'turn' ? `${g.threadId ?? '-'} ${g.key ?? '-'}` : by === 'week' && g.key !== null ? `week of ${g.key}` : (g.key ?? '-'));
-  const cells = (s: UsageSum & Priced): string[] => [...COLUMNS.map(([, f]) => String(f(s))), dollars(s.costUsd)];
+  const cells = (s: UsageSum & Priced): string[] => [...COLUMNS.map(([, f]) => String(f(s))), costText(s)];
   const rows = [
     ...groups.flatMap((g) => [[label(g), ...cells(g)], ...(breakdown ? g.models.map((m) => [`  ${terminalText(m.model ?? '(no model)')}`, ...cells(m)]) : [])]),
     ['total', ...cells(total)],

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { invalidArgument } from '../../../domain/errors.js';
 import type { EngineError } from '../../../domain/errors.js';
+import { withPrices } from '../../../domain/tokens/pricing.js';
 import { tokensReportMethod } from '../../../protocol/tokens.js';
 import { readTokenReport } from '../../../replay/tokens/readTokenReport.js';
 import { checkTimeZone, localDayIn, parseInstant } from '../../system/timeZone.js';
@@ -23,7 +24,8 @@ export const tokensReport = bindMethod(tokensReportMethod, (ctx, p) => {
     by: p?.by ?? 'dayLocal',
     timeZone: tz.right,
     localDay: localDayIn(tz.right),
-    pricing: p?.pricing ?? ctx.pricing,
+    // The request's prices add to the server's table (the one shipped, with `serve --pricing FILE`'s), model by model.
+    pricing: p?.pricing === undefined || p.pricing === null ? ctx.pricing : withPrices(ctx.pricing, p.pricing),
     ...(since.right === undefined ? {} : { sinceMs: since.right }),
     ...(until.right === undefined ? {} : { untilMs: until.right }),
   });

@@ -12,7 +12,11 @@ import { writeSynthThread } from '../../fixtures/synthHome.js';
 import { newThread } from '../../projections/synth.js';
 import { assistantRows, text, userRow, writeClaudeSession } from '../../fixtures/claudeSessions.js';
 
-const PRICING_HINT = 'give their prices with --pricing FILE (JSON: {"source", "asOf", "models": {"<model>": {"inputPerMTok", "cachedInputPerMTok", "outputPerMTok"}}})';
+// The file adds to the table shipped (issue 72): the hint says so, and that the missing models are all it needs.
+const PRICING_HINT = [
+  'give their prices with --pricing FILE: it adds to the price table shipped (a model it names takes its price), so name only the models above',
+  '  (JSON: {"source", "asOf", "models": {"<model>": {"inputPerMTok", "cachedInputPerMTok", "outputPerMTok"}}})',
+];
 
 describe('CLI: every "nothing found" names where it looked; every unknown cost names --pricing (issue 55)', function () {
   this.timeout(120_000);
@@ -87,10 +91,10 @@ describe('CLI: every "nothing found" names where it looked; every unknown cost n
   it('an unknown cost (?) is explained under the table: the price table used, and --pricing FILE', () => {
     const r = run('tokens');
     expect(r.status, r.stderr).to.equal(0);
-    expect(r.stdout).to.match(/\?\n/);
+    expect(r.stdout).to.match(/\? \(mock-model: no price\)\n/);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines.at(-2)).to.match(/^no price for mock-model in the price table \(.+, as of \d{4}-\d{2}-\d{2}\): their cost is shown as \?$/);
-    expect(lines.at(-1)).to.equal(PRICING_HINT);
+    expect(lines.at(-3)).to.match(/^no price for mock-model in the price table \(.+, as of \d{4}-\d{2}-\d{2}\): a cost holding their tokens is its priced part \+ \?$/);
+    expect(lines.slice(-2)).to.deep.equal(PRICING_HINT);
     // Priced by a file: no `?`, no hint.
     const prices = nodePath.join(tmp(), 'prices.json');
     fs.writeFileSync(

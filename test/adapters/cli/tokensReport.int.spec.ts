@@ -7,6 +7,10 @@ import { writeSynthThread } from '../../fixtures/synthHome.js';
 import { newThread } from '../../projections/synth.js';
 import { spawnRpcServer } from '../../fixtures/stdioRpcClient.js';
 import { CLI } from '../../fixtures/cliBundle.js';
+import { DEFAULT_PRICING } from '../../../domain/tokens/pricing.js';
+
+/** The prices file's table over the one shipped (it adds to it, model by model), as a report names it. */
+const GIVEN_OVER_SHIPPED = { source: `test (as of 2026-11-24) over ${DEFAULT_PRICING.source}`, asOf: DEFAULT_PRICING.asOf };
 
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'tokens', ...args], { encoding: 'utf8' });
 
@@ -31,7 +35,7 @@ describe('CLI tokens: groupings, breakdown, cost', () => {
     const r = run('--codex-home', home, '--by', 'month', '--breakdown', 'model', '--pricing', pricing, '--json', '-q');
     expect(r.status, r.stderr).to.equal(0);
     const out = JSON.parse(r.stdout);
-    expect(out.pricing).to.deep.equal({ source: 'test', asOf: '2026-11-24' });
+    expect(out.pricing).to.deep.equal(GIVEN_OVER_SHIPPED);
     expect(out.unpricedModels).to.deep.equal([]);
     const t = out.total;
     const byHand = ((t.inputTokens - t.cachedInputTokens) * 2 + t.cachedInputTokens * 0.5 + t.outputTokens * 8) / 1e6;
@@ -88,7 +92,7 @@ describe('CLI tokens: groupings, breakdown, cost', () => {
       expect(r.by).to.equal('block');
       expect(r.groups).to.deep.equal(cli.groups);
       expect(r.total).to.deep.equal(cli.total);
-      expect(r.pricing).to.deep.equal({ source: 'test', asOf: '2026-11-24' });
+      expect(r.pricing).to.deep.equal(GIVEN_OVER_SHIPPED);
       const badZone = await s.request('rolloutEngine/tokens/report', { timeZone: 'Mars/Olympus' });
       expect('error' in badZone && badZone.error.message).to.contain('timeZone');
       const badSince = await s.request('rolloutEngine/tokens/report', { since: 'yesterday' });
@@ -106,10 +110,10 @@ describe('CLI tokens: groupings, breakdown, cost', () => {
       await s.request('initialize', { clientInfo: { name: 'test', version: '0' } });
       s.notify('initialized');
       const r = await s.typed.request('rolloutEngine/tokens/report', { by: 'block' });
-      expect(r.pricing).to.deep.equal({ source: 'test', asOf: '2026-11-24' });
+      expect(r.pricing).to.deep.equal(GIVEN_OVER_SHIPPED);
       expect(r.total).to.deep.equal(cli.total);
       const charts = await s.typed.request('rolloutEngine/tokens/charts', {});
-      expect(charts.pricing).to.deep.equal({ source: 'test', asOf: '2026-11-24' });
+      expect(charts.pricing).to.deep.equal(GIVEN_OVER_SHIPPED);
       expect(charts.unpricedModels).to.deep.equal([]);
       expect(charts.total.costUsd).to.be.closeTo(cli.total.costUsd, 1e-12);
     } finally {

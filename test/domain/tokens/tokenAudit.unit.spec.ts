@@ -32,14 +32,14 @@ const camel = (u: Usage6) => ({
 
 /** A total's token sums, without its per-model rows and cost. */
 const sumsOf = (t: TokenReport['total']) => {
-  const { models: _m, costUsd: _c, ...u } = t;
+  const { models: _m, costUsd: _c, pricedCostUsd: _p, unpricedModels: _um, ...u } = t;
   return u;
 };
 
 const threadTotal = (r: TokenReport, threadId: string) => {
   const g = r.groups.thread.find((x) => x.key === threadId);
   if (!g) return undefined;
-  const { key: _k, responses: _r, models: _m, costUsd: _c, ...u } = g;
+  const { key: _k, responses: _r, models: _m, costUsd: _c, pricedCostUsd: _p, unpricedModels: _um, ...u } = g;
   return u;
 };
 

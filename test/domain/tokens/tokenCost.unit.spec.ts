@@ -59,9 +59,12 @@ describe('token report: cost, weeks, months, clients and 5-hour blocks', () => {
     for (const m of NO_PUBLISHED_PRICE.keys()) expect(priceOf(DEFAULT_PRICING, m), m).to.equal(undefined);
   });
 
-  it('an unpriced model makes its groups cost unknown (null), never free, and is named', () => {
+  it('an unpriced model makes its groups cost unknown (null), never free, and is named; the priced part is kept', () => {
     const r = report([response('a', '2026-11-02T10:00:00Z', 'gpt-5', usage(100, 0, 10)), response('a', '2026-11-02T10:01:00Z', 'house-model', usage(100, 0, 10))]);
     expect(r.total.costUsd).to.equal(null);
+    // gpt-5: 100 × 1.25 + 10 × 10 per million.
+    expect(r.total.pricedCostUsd).to.be.closeTo(0.000225, 1e-15);
+    expect(r.total.unpricedModels).to.deep.equal(['house-model']);
     expect(r.groups.thread[0]!.costUsd).to.equal(null);
     expect(r.groups.thread[0]!.models.map((m) => [m.model, m.costUsd === null])).to.deep.equal([
       ['gpt-5', false],

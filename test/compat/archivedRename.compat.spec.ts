@@ -1,15 +1,18 @@
 // Issue 72, item 6: `thread/name/set` on a thread whose rollout is already in archived_sessions/,
-// asked of a cold codex app-server 0.169.0 (the thread not loaded, the file archived before the
-// process started) next to ours: the answer, the notification, the name a later read shows, and
-// the line session_index.jsonl gains. The home: two hand-written threads in Codex's format, one
-// live, one archived, no state DB (Codex builds its own from the files).
+// asked of a cold codex app-server (the pinned 0.169.0, or ROLLOUT_ENGINE_COMPAT_CODEX_VERSION; the
+// thread not loaded, the file archived before the process started) next to ours: the answer, the
+// name a later read and list show, and the lines session_index.jsonl gains. Measured on 0.169.0
+// and 0.171.0: Codex refuses it (-32600 `no rollout found for thread id …`, nothing written; its
+// source: `update_thread_metadata` with `include_archived: false`), so ours does too, and only the
+// CLI adds a way forward (threadIds.int.spec.ts). The home: two hand-written threads in Codex's
+// format, one live, one archived, no state DB (Codex builds its own from the files).
 import { expect } from 'chai';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
-import { AppServerError } from './appServer.js';
+import { AppServerError, compatCodexVersion } from './appServer.js';
 import { openColdCodex } from './compatHomes.js';
 import { openEngineServer } from './mutationHarness.js';
 import { describeDifferences, jsonDifferences } from './jsonDifferences.js';
@@ -69,7 +72,7 @@ const decisive = (step: string, a: RpcAnswer): unknown => {
   return { result: r };
 };
 
-describe('compat: thread/name/set on an archived thread, cold codex app-server 0.169.0 next to ours', function () {
+describe(`compat: thread/name/set on an archived thread, cold codex app-server ${compatCodexVersion()} next to ours`, function () {
   this.timeout(300_000);
   let root: string;
 

@@ -1,9 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import { renderError } from '../../domain/errors.js';
 import { isThreadIdPrefix, uuidSyntaxError } from '../../domain/thread/threadId.js';
 import { NO_ROLLOUT } from '../../protocol/threadIdRule.js';
-import { resolveThreadId, threadStanding } from '../../replay/history/resolveThreadId.js';
+import { resolveThreadIds, threadStanding } from '../../replay/history/resolveThreadId.js';
 import type { ThreadIdPorts } from '../../replay/history/resolveThreadId.js';
 import { withCodexHome } from '../composition/openCodexHome.js';
 import type { HomeOptions } from './homeOptions.js';
@@ -24,27 +25,46 @@ export type HintedError = EngineError & { readonly hint?: string };
 
 const hinted = (e: EngineError, hint: string): EngineError => ({ ...e, hint }) as HintedError;
 
-/** Whether `given` is resolved against the home before the method sees it: a prefix, not an id nor other text. */
-export const needsResolving = (given: unknown): given is string => typeof given === 'string' && isThreadIdPrefix(given);
+/** The thread ids a request names: its `threadId`, and `includedThreadIds` (`threads --only`). */
+const idsIn = (request: Readonly<Record<string, unknown>>): string[] => [
+  ...(typeof request['threadId'] === 'string' ? [request['threadId']] : []),
+  ...(Array.isArray(request['includedThreadIds']) ? request['includedThreadIds'].filter((id): id is string => typeof id === 'string') : []),
+];
+
+/** Whether a request names a thread by a prefix (not an id, nor other text): resolved against the home before the method sees it. */
+export const needsResolving = (request: Readonly<Record<string, unknown>>): boolean => idsIn(request).some(isThreadIdPrefix);
 
 /**
- * The thread id a prefix stands for, from the home's index (opened for this one lookup, built or
- * caught up as `threads` would be); a prefix no thread or several start with is refused, with
- * where to look.
+ * The request with each thread id prefix it holds replaced by the id it stands for, from the
+ * home's index (opened for this lookup, built or caught up as `threads` would be); a prefix no
+ * thread or several start with is refused, with where to look.
  */
-export const resolvedThreadIdArgument = async (opts: HomeOptions, given: string): Promise<E.Either<EngineError, string>> => {
+export const resolvedRequest = async (
+  opts: HomeOptions,
+  request: Readonly<Record<string, unknown>>,
+): Promise<E.Either<EngineError, Readonly<Record<string, unknown>>>> => {
   const named = homeOf(opts);
   if (E.isLeft(named)) return named;
-  const r = await withCodexHome(named.right.codexHome, named.right.indexDir, { onStatus: cliFeedback.onStatus }, (home) => resolveThreadId(home.read, given));
+  const given = idsIn(request);
+  const hasId = typeof request['threadId'] === 'string';
+  const r = await withCodexHome(named.right.codexHome, named.right.indexDir, { onStatus: cliFeedback.onStatus }, (home) =>
+    TE.map((ids: string[]) => ({
+      ...request,
+      ...(hasId ? { threadId: ids[0] } : {}),
+      ...(Array.isArray(request['includedThreadIds']) ? { includedThreadIds: ids.slice(hasId ? 1 : 0) } : {}),
+    }))(resolveThreadIds(home.read, given)),
+  );
   cliFeedback.settle();
   return E.isLeft(r) && r.left._tag === 'NotFound' ? E.left(hinted(r.left, LIST_THREADS)) : r;
 };
 
 /** A refusal of a malformed id (the method's rule, in Codex's words), said to be no thread id, and where ids are. */
-export const malformedIdHint = (e: EngineError, given: unknown): EngineError =>
-  typeof given === 'string' && uuidSyntaxError(given) !== undefined && /invalid (thread|session) id/.test(renderError(e))
-    ? hinted(e, `${JSON.stringify(given)} is not a thread id (nor the start of one): ${LIST_THREADS}`)
+export const malformedIdHint = (e: EngineError, request: Readonly<Record<string, unknown>>): EngineError => {
+  const malformed = idsIn(request).find((id) => uuidSyntaxError(id) !== undefined);
+  return malformed !== undefined && /invalid (included )?(thread|session) id/.test(renderError(e))
+    ? hinted(e, `${JSON.stringify(malformed)} is not a thread id (nor the start of one): ${LIST_THREADS}`)
     : e;
+};
 
 /** Codex's words for a thread its method finds no rollout of: under sessions/, or under archived_sessions/ (unarchive). */
 const NO_ARCHIVED_ROLLOUT = (threadId: string): string => `no archived rollout found for thread id ${threadId}`;

@@ -1,4 +1,4 @@
-import type * as TE from 'fp-ts/lib/TaskEither.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import { rejected } from '../../domain/errors.js';
 import type { ThreadRow } from '../../domain/index/rows.js';
@@ -43,34 +43,44 @@ const candidateLine = (c: ThreadCandidate): string => {
   return `  ${c.id}  ${day(c.createdAt)}  ${title.length > 60 ? `${title.slice(0, 59)}…` : title}${c.archived ? '  (archived)' : ''}`;
 };
 
+/** The id a prefix stands for, in an index already caught up; refused as `resolveThreadId` says. */
+const resolvedIn = async (index: IndexStore, given: string): Promise<string> => {
+  // Ids are written in lowercase and hyphenated (uuid's `to_string`, Codex's rollout names and metas).
+  const found = await threadsStartingWith(index, hyphenatedPrefix(given), AMBIGUOUS_SHOWN + 1);
+  if (found.length === 0) return stop({ _tag: 'NotFound', what: 'thread', id: given, words: `no thread id starts with ${given}` });
+  if (found.length === 1) return found[0]!.id;
+  const more = found.length > AMBIGUOUS_SHOWN ? ['  … and more: give more of the id'] : [];
+  return stop(
+    rejected(
+      [
+        `thread id prefix ${given} is ambiguous: ${found.length > AMBIGUOUS_SHOWN ? `more than ${AMBIGUOUS_SHOWN}` : found.length} threads start with it`,
+        ...found.slice(0, AMBIGUOUS_SHOWN).map(candidateLine),
+        ...more,
+      ].join('\n'),
+    ),
+  );
+};
+
 /**
- * The thread id `given` stands for: a thread id as it is (the method checks it and looks it up, as
- * `serve` does), or a prefix of one (a run of hex digits and hyphens, shorter than an id: what
- * `threads` lists, cut), answered by the one thread whose id starts with it after the index is
- * caught up with the home (`refreshAll`, as `thread/list` does). No thread: NotFound; more than
- * one: refused, the candidates listed (id, date, name or preview). Anything else (`nope`) is
- * answered as given: the method refuses it in Codex's words.
+ * The thread ids `given` stand for, in order: each thread id as it is (the method checks it and
+ * looks it up, as `serve` does), or a prefix of one (a run of hex digits and hyphens, shorter
+ * than an id: what `threads` lists, cut), answered by the one thread whose id starts with it
+ * after the index is caught up with the home (`refreshAll` once, as `thread/list` does). No
+ * thread: NotFound; more than one: refused, the candidates listed (id, date, name or preview).
+ * Anything else (`nope`) is answered as given: the method refuses it in Codex's words.
  */
-export const resolveThreadId = (ports: ThreadIdPorts, given: string): TE.TaskEither<EngineError, string> =>
+export const resolveThreadIds = (ports: ThreadIdPorts, given: ReadonlyArray<string>): TE.TaskEither<EngineError, string[]> =>
   useCase(async () => {
-    if (!isThreadIdPrefix(given)) return given;
-    // Ids are written in lowercase and hyphenated (uuid's `to_string`, Codex's rollout names and metas).
-    const prefix = hyphenatedPrefix(given);
+    if (!given.some(isThreadIdPrefix)) return [...given];
     await take(ports.indexer.refreshAll());
-    const found = await threadsStartingWith(ports.index, prefix, AMBIGUOUS_SHOWN + 1);
-    if (found.length === 0) return stop({ _tag: 'NotFound', what: 'thread', id: given, words: `no thread id starts with ${given}` });
-    if (found.length === 1) return found[0]!.id;
-    const more = found.length > AMBIGUOUS_SHOWN ? ['  … and more: give more of the id'] : [];
-    return stop(
-      rejected(
-        [
-          `thread id prefix ${given} is ambiguous: ${found.length > AMBIGUOUS_SHOWN ? `more than ${AMBIGUOUS_SHOWN}` : found.length} threads start with it`,
-          ...found.slice(0, AMBIGUOUS_SHOWN).map(candidateLine),
-          ...more,
-        ].join('\n'),
-      ),
-    );
+    const out: string[] = [];
+    for (const id of given) out.push(isThreadIdPrefix(id) ? await resolvedIn(ports.index, id) : id);
+    return out;
   });
+
+/** One thread id, or the unique start of one (`resolveThreadIds`). */
+export const resolveThreadId = (ports: ThreadIdPorts, given: string): TE.TaskEither<EngineError, string> =>
+  TE.map((ids: string[]) => ids[0]!)(resolveThreadIds(ports, [given]));
 
 /** Where the index has a thread: under sessions/ (`live`), in archived_sessions/, or nowhere. */
 export type ThreadStanding = 'live' | 'archived' | 'unknown';

@@ -81,6 +81,10 @@ describe('CLI thread ids: a unique prefix stands for the id, and a thread not fo
       [['turns', '019b', '--json'], (o) => ((JSON.parse(o) as { data: unknown[] }).data.length === 2 ? B : undefined)],
       [['items', '019b', '--json'], (o) => ((JSON.parse(o) as { data: unknown[] }).data.length > 0 ? B : undefined)],
       [['token-usage', '019b', '--json'], () => B],
+      [
+        ['threads', '--only', '019b', '--codex-version', '0.171.0', '--json'],
+        (o) => ((JSON.parse(o) as { data: Array<{ id: string }> }).data.length === 1 ? (JSON.parse(o) as { data: Array<{ id: string }> }).data[0]!.id : undefined),
+      ],
       [['search', 'question', '--thread', '019b', '--json'], (o) => ((JSON.parse(o) as { data: unknown[] }).data.length > 0 ? B : undefined)],
       [['name', '019b', 'Named by prefix', '--json'], () => B],
       [['metadata', '019b', '--git-sha', 'abc', '--json'], () => B],
@@ -97,7 +101,8 @@ describe('CLI thread ids: a unique prefix stands for the id, and a thread not fo
     for (const [args, idOf] of runs) {
       const r = cli(...args);
       const full = r.status === 0 ? idOf(r.stdout) : undefined;
-      const prefix = args.includes('--thread') ? args[args.indexOf('--thread') + 1]! : args[1]!;
+      const flag = args.find((a) => a === '--thread' || a === '--only');
+      const prefix = flag !== undefined ? args[args.indexOf(flag) + 1]! : args[1]!;
       if (r.status !== 0 || full === undefined || !full.startsWith(prefix)) failed.push(`${args.join(' ')}: exit ${r.status} ${r.stderr.trim()} ${String(full)}`);
     }
     expect(failed).to.deep.equal([]);

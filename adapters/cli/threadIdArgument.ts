@@ -74,9 +74,12 @@ const namesNoThread = (e: EngineError, threadId: string): boolean =>
 
 /**
  * A refusal that finds no thread, with the line that says where the thread is: archived (and how
- * to bring it back), not archived, or not in this home (how to list them). Other errors as they are.
+ * to bring it back), not archived, or not in this home (how to list them); one that finds no turn
+ * of it, where its turns are listed. Other errors as they are.
  */
 export const threadHinted = async (ports: Pick<ThreadIdPorts, 'index'>, e: EngineError, threadId: string): Promise<EngineError> => {
+  // A turn the thread does not have (revert, fork): where its turns are listed.
+  if (e._tag === 'NotFound' && e.what === 'turn') return hinted(e, `\`rollout-engine turns ${threadId} --view notLoaded\` lists the thread's turns`);
   if (!namesNoThread(e, threadId)) return e;
   const standing = await threadStanding(ports, threadId)();
   if (E.isLeft(standing) || standing.right === 'unknown') return hinted(e, `no thread ${threadId} in this home: ${LIST_THREADS}`);

@@ -132,6 +132,16 @@ describe('CLI thread ids: a unique prefix stands for the id, and a thread not fo
     expect(named.stdout.trim()).to.equal(`named ${ARCHIVED} "Old work"`);
   });
 
+  it("a turn the thread does not have: the method's words, then where the thread's turns are listed", () => {
+    const r = cli('revert', '019b', '--before-turn-id', 't9');
+    process.stderr.write(`    $ rollout-engine revert 019b --before-turn-id t9\n${r.stderr.replace(/^/gm, '    ')}`);
+    expect(r.status).to.equal(2);
+    expect(r.stderr.split('\n').slice(0, 2)).to.deep.equal([
+      'rollout-engine: turn not found: t9',
+      `  \`rollout-engine turns ${B} --view notLoaded\` lists the thread's turns`,
+    ]);
+  });
+
   it("friction 4: read <malformed id> — the method's refusal (its words, exit 2), then that it is no thread id and how to list threads", () => {
     const r = cli('read', 'nope');
     process.stderr.write(`    $ rollout-engine read nope\n${r.stderr.replace(/^/gm, '    ')}`);

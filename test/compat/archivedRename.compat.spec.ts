@@ -87,7 +87,7 @@ describe(`compat: thread/name/set on an archived thread, cold codex app-server $
     return { codexHome: join(root, side, 'home'), workDir: join(root, side, 'work') };
   };
 
-  it('names the archived thread as Codex does: the same answers, the same session_index.jsonl lines', async () => {
+  it('an archived thread named: the answer, the name read and listed after, the session_index.jsonl lines are Codex’s (0.169.0 and 0.171.0 refuse it)', async () => {
     const codexSide: Side = { answers: [], names: [] };
     const home = fresh('codex');
     const codex = await openColdCodex(home, null);

@@ -124,7 +124,14 @@ const work = async (
   if (spec.onHome === undefined) return spec.run?.(given);
   const [use, { runOnHome }] = await Promise.all([spec.onHome.use(given), import('./runOnHome.js')]);
   const worded = inWords === undefined ? use : await import('fp-ts/lib/TaskEither.js').then((TE) => (home: OpenCodexHome) => TE.mapLeft(inWords)(use(home)));
-  return runOnHome<unknown>(given.opts as HomeOptions, worded, spec.onHome.render(given) as Human<unknown>, spec.onHome.open);
+  const threadId = (given.params as { readonly threadId?: unknown } | undefined)?.threadId;
+  return runOnHome<unknown>(
+    given.opts as HomeOptions,
+    worded,
+    spec.onHome.render(given) as Human<unknown>,
+    spec.onHome.open,
+    typeof threadId === 'string' ? threadId : undefined,
+  );
 };
 
 /** The action of a declared command: its request decoded with its codec (when it has one), then its work. */
@@ -142,18 +149,34 @@ const actionOf =
     ]);
     if ('_tag' in loaded) return withRequest(opts, refused(loaded), async () => undefined);
     const method = loaded.method;
-    const request = loaded.request ?? table.request;
+    const asked = loaded.request ?? table.request;
     const optionOf = { ...table.optionOf, ...loaded.optionOf };
-    if (method === undefined) return withRequest(opts, decodeRequest(loaded.codec!, request, optionOf), (params) => work(spec, { args, opts, cmd, params }, undefined));
+    if (method === undefined) return withRequest(opts, decodeRequest(loaded.codec!, asked, optionOf), (params) => work(spec, { args, opts, cmd, params }, undefined));
     // A view of a method: the Codex version it speaks, its thread id rule, loaded only for such a command.
     const [E, { checkedParams, inMethodWords }, { spokenAs }] = await Promise.all([
       import('fp-ts/lib/Either.js'),
       import('../../protocol/threadIdRule.js'),
       import('./codexVersionOption.js'),
     ]);
-    const spoken = spokenAs(method, opts as { readonly codexVersion?: string }, request, optionOf);
-    const decoded = E.chain((s: { readonly request: unknown }) => decodeMethodRequest(method.params, s.request as Readonly<Record<string, unknown>>, optionOf))(spoken);
-    const checked = E.chain((p: unknown) => checkedParams(method, p))(decoded);
+    const decodedAs = (request: Readonly<Record<string, unknown>>) => {
+      const spoken = spokenAs(method, opts as { readonly codexVersion?: string }, request, optionOf);
+      return {
+        spoken,
+        decoded: E.chain((s: { readonly request: unknown }) => decodeMethodRequest(method.params, s.request as Readonly<Record<string, unknown>>, optionOf))(spoken),
+      };
+    };
+    // A thread id given as the start of one (`019a7f`): once the rest of the request is found
+    // good, the id it stands for, from the home's index, before the method sees it (one resolver
+    // for every command; the method then checks a whole id, as serve's).
+    const ids = 'threadId' in asked || 'includedThreadIds' in asked ? await import('./threadIdArgument.js') : undefined;
+    let request = asked;
+    if (ids?.needsResolving(asked) === true && E.isRight(decodedAs(asked).decoded)) {
+      const resolved = await ids.resolvedRequest(opts as HomeOptions, asked);
+      if (resolved._tag === 'Left') return withRequest(opts, resolved, async () => undefined);
+      request = resolved.right;
+    }
+    const { spoken, decoded } = decodedAs(request);
+    const checked = E.mapLeft((e: EngineError) => ids?.malformedIdHint(e, request) ?? e)(E.chain((p: unknown) => checkedParams(method, p))(decoded));
     // `--json` prints the result as that version answers it (`methodAnswerAt`, as serve answers);
     // the command's run sees the version it speaks as `codexVersion`.
     const shaped = E.isRight(spoken) ? { ...opts, answerAt: spoken.right.answerAt, codexVersion: spoken.right.version } : opts;

@@ -37,10 +37,13 @@ export const errorJson = (e: EngineError): { readonly error: Record<string, unkn
 };
 
 /**
- * Say what went wrong on stderr (one line; with `--json`, one JSON object, so a program reading
- * stderr gets data too) and set the exit code for it.
+ * Say what went wrong on stderr (one line, and the CLI's hint under it when it has one, how to go
+ * on: `threadIdArgument.ts`; with `--json`, one JSON object, so a program reading stderr gets data
+ * too) and set the exit code for it.
  */
 export const reportError = (e: EngineError, json?: boolean): void => {
-  process.stderr.write(json === true ? `${terminalJson(JSON.stringify(errorJson(e)))}\n` : `rollout-engine: ${terminalLines(renderError(e))}\n`);
+  const hint = (e as { readonly hint?: unknown }).hint;
+  const under = typeof hint === 'string' ? `  ${terminalLines(hint)}\n` : '';
+  process.stderr.write(json === true ? `${terminalJson(JSON.stringify(errorJson(e)))}\n` : `rollout-engine: ${terminalLines(renderError(e))}\n${under}`);
   process.exitCode = exitCodeOf(e);
 };

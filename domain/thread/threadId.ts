@@ -48,3 +48,30 @@ export const checkedThreadId = (threadId: string, what: 'thread' | 'session', re
  * (36 characters). Any other id (`../x`, 10 MB of text) names no file, so no look at the home.
  */
 export const isFileThreadId = (id: string): boolean => id.length === 36 && uuidSyntaxError(id) === undefined;
+
+const PREFIX = /^[0-9a-fA-F][0-9a-fA-F-]*$/;
+
+/**
+ * Whether `text` reads as the start of a thread id, as a person cuts one from `threads`: hex
+ * digits and hyphens, shorter than an id, and not an id itself (the 32-digit simple form is one).
+ * Only the CLI takes prefixes (`replay/history/resolveThreadId.ts`); the wire takes ids, as Codex.
+ */
+export const isThreadIdPrefix = (text: string): boolean => text.length < 36 && PREFIX.test(text) && uuidSyntaxError(text) !== undefined;
+
+/**
+ * A prefix as the ids it may start are written: lowercase, and hyphenated where an id has its
+ * hyphens when it has none of its own (`019a0000000070` → `019a0000-0000-70`), so a prefix cut
+ * from the simple form finds the same threads.
+ */
+export const hyphenatedPrefix = (prefix: string): string => {
+  const lower = prefix.toLowerCase();
+  if (lower.includes('-')) return lower;
+  let out = '';
+  let at = 0;
+  for (const n of GROUPS) {
+    if (at >= lower.length) break;
+    out += (out === '' ? '' : '-') + lower.slice(at, at + n);
+    at += n;
+  }
+  return out;
+};

@@ -28,7 +28,10 @@ export const setThreadName = (ports: ThreadManagementPorts, { threadId, name }: 
     const trimmed = name.trim();
     if (trimmed === '') return stop(rejected(EMPTY_THREAD_NAME));
     const { row, files } = await managedThread(ports, threadId);
-    // Codex names only a thread it finds under sessions/: an archived one is refused, nothing written.
+    // Codex names only a thread it finds under sessions/: an archived one is refused, nothing written
+    // (codex-rs app-server thread_processor.rs `thread_set_name_response_inner`: `update_thread_metadata`
+    // with `include_archived: false`; measured cold on 0.169.0 and 0.171.0, archivedRename.compat.spec.ts).
+    // The CLI says, under Codex's words, that the thread is archived and how to bring it back.
     if (files.every((f) => f.archived)) return stop(rejected(`no rollout found for thread id ${threadId}`));
     const at = ports.clock.now();
     // Under the thread's writer lock, which a delete holds: a rename runs before it (its line then

@@ -728,6 +728,30 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
     await page.close();
   });
 
+  it("a link whose id is no thread id says so in words (not the id parser's), and both it and a thread not found lead to the list, at 1400 and 390 px", async () => {
+    for (const width of [1400, 390]) {
+      for (const given of ['019a7f', 'nope']) {
+        const page = await newPage(`#thread=${given}`, undefined, width);
+        await page.locator('#thread-title', { hasText: 'Not a thread id' }).waitFor();
+        const note = (await page.locator('#thread-meta').textContent()) ?? '';
+        expect(note, given).to.contain(`“${given}” is not a thread id`).and.contain('Pick a thread from the list');
+        expect(note, given).not.to.contain('urn:uuid').and.not.to.contain('invalid');
+        await page.getByRole('button', { name: 'Show the thread list' }).click();
+        await until(page, `document.getElementById('app').dataset.view === 'list'`);
+        expect(await page.locator('button.thread-entry').first().isVisible(), `the list at ${width} px`).to.equal(true);
+        expect(await layoutFaults(page), `layout at ${width} px`).to.deep.equal([]);
+        await page.close();
+      }
+      const missing = '01a2093a-e666-7000-8000-00000000beef';
+      const page = await newPage(`#thread=${missing}`, undefined, width);
+      await page.locator('#thread-title', { hasText: 'Thread not found' }).waitFor();
+      expect(await page.locator('#thread-meta').textContent()).to.contain('archived');
+      await page.getByRole('button', { name: 'Show the thread list' }).click();
+      expect(await page.locator('button.thread-entry').first().isVisible(), `the list at ${width} px`).to.equal(true);
+      await page.close();
+    }
+  });
+
   /** The left border colour of each item of a turn whose title holds `title` (the item's outcome, as the style draws it). */
   const itemBorders = (page: Page, turnId: string, title: string): Promise<string[]> =>
     page.evaluate(`[...document.querySelectorAll('.turn[data-turn-id="${turnId}"] .item')]

@@ -53,6 +53,12 @@ const bearerToken = (): string | null => {
   return sessionStorage.getItem('rollout-engine.token');
 };
 
+/**
+ * Whether a link's id is written as a thread id (a UUID, hyphenated, as every thread's id and every
+ * link the viewer makes): anything else is no thread id at all, whatever the server's parser says of it.
+ */
+const isThreadIdText = (text: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
+
 /** JSON-RPC's invalid request and invalid params: how the server answers a thread id it has no thread for (adapters/rpc/errors.ts). */
 const NO_SUCH_THREAD_CODES: ReadonlySet<number> = new Set([-32600, -32602]);
 
@@ -237,12 +243,23 @@ const start = async (): Promise<void> => {
     byId('thread-tokens').replaceChildren();
     const words = err instanceof Error ? err.message : String(err);
     const missing = err instanceof RpcError && NO_SUCH_THREAD_CODES.has(err.failure.code);
-    byId('thread-title').textContent = missing ? 'Thread not found' : 'Cannot open this thread';
+    // A link whose id is no thread id at all (cut, mistyped): said in words, not in the id parser's.
+    const malformed = missing && !isThreadIdText(threadId);
+    byId('thread-title').textContent = malformed ? 'Not a thread id' : missing ? 'Thread not found' : 'Cannot open this thread';
     // The server's words when they add to ours (they name the id too, as Codex's do, for an unknown one).
     const said = words.includes(threadId) ? '' : ` (${words})`;
-    byId('thread-meta').replaceChildren(
-      element('span', { class: 'missing-note' }, missing ? `This home holds no thread ${threadId}${said}. Pick one from the list.` : `${threadId}: ${words}`),
-    );
+    const note = malformed
+      ? `“${threadId}” is not a thread id: a thread id is 36 hex digits and hyphens, like 019a7f00-1111-7000-8000-000000000001. Pick a thread from the list.`
+      : missing
+        ? `This home holds no thread ${threadId}${said}. Pick one from the list (tick “archived” above it for the archived ones).`
+        : `${threadId}: ${words}`;
+    // The way to the list, which a narrow screen does not show beside the thread.
+    const toList = element('button', { type: 'button', class: 'to-list' }, 'Show the thread list');
+    toList.addEventListener('click', () => {
+      show('list');
+      byId('thread-list').querySelector<HTMLElement>('button.thread-entry')?.focus();
+    });
+    byId('thread-meta').replaceChildren(element('span', { class: 'missing-note' }, note), ...(missing ? [toList] : []));
     turnStatus.textContent = '';
   };
 

@@ -101,11 +101,18 @@ export const searchCommand = command({
     const laterPage = opts.cursor === undefined ? '' : ' on this page';
     if ('threadId' in q) {
       const nothing = `no occurrence found${laterPage}: ${quoted} is not in the messages of thread ${q.threadId} in ${codexHome}`;
-      return runOnHome(opts, (home) => searchOccurrences(home.read, q), {
-        text: (page) => [...occurrenceLines(page, nothing), page.nextCursor === null ? 'last page' : terminalText(`next page: --cursor '${page.nextCursor}'`)].join('\n'),
-        json: (page) => page,
-        styled: process.stdout.isTTY === true,
-      });
+      return runOnHome(
+        opts,
+        (home) => searchOccurrences(home.read, q),
+        {
+          text: (page) =>
+            [...occurrenceLines(page, nothing), page.nextCursor === null ? 'last page' : terminalText(`next page: --cursor '${page.nextCursor}'`)].join('\n'),
+          json: (page) => page,
+          styled: process.stdout.isTTY === true,
+        },
+        {},
+        q.threadId,
+      );
     }
     const matchRanges = (snippet: string, term: string): Array<readonly [number, number]> =>
       [...snippet.matchAll(literalPattern(term, true))].filter((m) => m[0] !== '').map((m) => [m.index, m.index + m[0].length] as const);

@@ -228,15 +228,27 @@ describe('CLI errors: one message per mistake, a JSON object with --json', funct
       [['read', NOT_A_UUID], 'invalid thread id: invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1'],
       [['archive', NOT_A_UUID], 'invalid session id: invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1'],
     ];
+    // The method's words first; under them, the CLI's own line: how to list threads (issue 72).
     for (const [args, message] of words) {
       const r = cli(...args);
       expect(r.status, args.join(' ')).to.equal(2);
       expect(r.stdout, args.join(' ')).to.equal('');
-      expect(r.stderr, args.join(' ')).to.equal(`rollout-engine: ${message}\n`);
+      const [said, hint, end] = r.stderr.split('\n');
+      expect(said, args.join(' ')).to.equal(`rollout-engine: ${message}`);
+      expect(hint, args.join(' ')).to.match(/^  .*run `rollout-engine threads` to list them/);
+      expect(end, args.join(' ')).to.equal('');
     }
     const json = cli('read', UNKNOWN, '--json');
     expect(JSON.parse(json.stderr)).to.deep.equal({
-      error: { tag: 'NotFound', message: `thread not loaded: ${UNKNOWN}`, exitCode: 2, what: 'thread', id: UNKNOWN, words: `thread not loaded: ${UNKNOWN}` },
+      error: {
+        tag: 'NotFound',
+        message: `thread not loaded: ${UNKNOWN}`,
+        exitCode: 2,
+        what: 'thread',
+        id: UNKNOWN,
+        words: `thread not loaded: ${UNKNOWN}`,
+        hint: `no thread ${UNKNOWN} in this home: run \`rollout-engine threads\` to list them (\`rollout-engine threads --archived\`: the archived ones)`,
+      },
     });
   });
 

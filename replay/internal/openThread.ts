@@ -24,7 +24,11 @@ export const openThread = async (ports: HistoryReadPorts, threadId: string, refu
     return stop(notFound('thread', threadId));
   }
   const own = lineage.segments[lineage.segments.length - 1]!.rollout;
-  if (own.meta !== null && codexRefusal('sessionMeta', own.meta) !== undefined) await refuseAsCodex(ports, threadId, own.path, refusedMetaAs);
+  // A thread whose first meta Codex refuses holds only the row its state DB keeps: Codex refuses its reads by its head.
+  if (lineage.thread.metaRefused === true || own.refusedMeta !== undefined || (own.meta !== null && codexRefusal('sessionMeta', own.meta) !== undefined)) {
+    await refuseAsCodex(ports, threadId, own.path, refusedMetaAs);
+    if (lineage.thread.metaRefused === true) return stop(notFound('thread', threadId));
+  }
   const quarantined = quarantinedLinesOf(lineage);
   if (quarantined !== undefined) ports.onQuarantined?.(quarantined);
   return lineage;

@@ -5,7 +5,9 @@
 // nothing, makes no item and takes no place in implicit turn numbers, so each thread ends with an
 // implicit turn (`rollout-<index>`) that shows it. A first `session_meta` Codex refuses makes it
 // refuse every read of the thread (-32603, rollout/src/list.rs `read_session_meta_line`) and list
-// it in no list of its file scan. The rules: domain/rollout/codexSerde.ts (measured by bench/editMatrix.ts).
+// it in no list of its file scan, though its state DB keeps a row for the file (its state-DB list
+// and search show it), unless a later meta it reads comes before any response item: that one is
+// the thread's. The rules: domain/rollout/codexSerde.ts (measured by bench/editMatrix.ts).
 import { expect } from 'chai';
 import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

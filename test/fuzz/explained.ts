@@ -5,7 +5,6 @@
 //     deleted once its fix is merged (fid-folds' cwd and error entries went with its merge).
 // Everything else is unexplained and fails the run.
 import type { AnswerDifference } from '../compat/historyComparison.js';
-import { codexRefusal } from '../../domain/rollout/codexSerde.js';
 import { renderHome, WORKDIR, type FuzzHome } from './fuzzHome.js';
 
 export interface DeclaredDifference {
@@ -25,12 +24,6 @@ export interface DeclaredDifference {
 
 /** Whether an edit of the home lands on a field whose description (`line N <variant>.<field> = v`) matches. */
 const edited = (home: FuzzHome, field: RegExp): boolean => renderHome(home, WORKDIR).files.some((f) => f.edits.some((e) => field.test(e)));
-/** Whether a thread's own meta (its file's first line) is one Codex's serde refuses (codexSerde.ts). */
-const refusedMeta = (home: FuzzHome): boolean =>
-  renderHome(home, WORKDIR).files.some((f) => {
-    const first = JSON.parse(f.content.slice(0, f.content.indexOf('\n'))) as { payload?: unknown };
-    return codexRefusal('sessionMeta', first.payload) !== undefined;
-  });
 const READS = /^thread\/(read|list|turns\/list|items\/list|items\/read)$/;
 
 export const DECLARED: readonly DeclaredDifference[] = [
@@ -52,24 +45,6 @@ export const DECLARED: readonly DeclaredDifference[] = [
     why: "a paginated turn's task_started Codex's serde refuses, or an item or end edited to name another turn: Codex shows no turn for items and ends naming a turn it never started (its history projection drops them, thread_history.rs `upsert_item_in_turn_id`); ours makes the turn from them, as a review turn without task_started needs",
     docs: 'issue 69: lines Codex cannot decode (the line is skipped as Codex skips it; the paginated fold of items naming a turn not started is open)',
     knownOpen: 'issue 69, open: items and ends of a paginated turn Codex never started (D9, D10 in paginated mode)',
-  },
-  {
-    id: 'refused meta, later meta read',
-    method: READS,
-    path: /^(result|error)$/,
-    when: (home) => refusedMeta(home) && home.threads.some((t) => t.secondMeta),
-    why: "a thread's first session_meta Codex's serde refuses and a later one it reads before any response item: Codex takes the later meta as the thread's (rollout/src/list.rs `read_head_for_summary`, its first record it decodes) and reads the thread; ours keeps no row for it (the rows keep the first meta only) and answers `thread not loaded`",
-    docs: 'issue 69: lines Codex cannot decode (with the second-session_meta item)',
-    knownOpen: 'issue 69, open: a thread whose first meta Codex refuses and whose later meta it reads',
-  },
-  {
-    id: 'state DB row of a refused meta',
-    method: 'thread/list',
-    path: /^(result\.(data(\[\]\..*)?|backwardsCursor|nextCursor)|\(page count\))$/,
-    when: refusedMeta,
-    why: 'a first session_meta Codex\'s serde refuses: Codex refuses every read and its file scan lists it nowhere (as ours), but its state DB\'s backfill keeps a row for the file (originator null, cliVersion ""), which a state-DB list shows',
-    docs: 'issue 69: lines Codex cannot decode (test/compat/undecodableLines.compat.spec.ts)',
-    knownOpen: 'issue 69, open: the state-DB row Codex keeps for a thread whose meta it cannot decode',
   },
 ];
 

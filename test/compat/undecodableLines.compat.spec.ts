@@ -30,6 +30,7 @@ interface HomeThread {
   readonly id: string;
   readonly meta: Record<string, unknown>;
   readonly lines: readonly Line[];
+  readonly noMeta?: true;
 }
 
 const usage = { input_tokens: 10, cached_input_tokens: 0, output_tokens: 5, reasoning_output_tokens: 0, total_tokens: 15 };
@@ -165,6 +166,11 @@ const THREADS: readonly HomeThread[] = [
   ),
   // A later meta whose id is no ThreadId.
   thread('second-meta-bad-id', 16, (t, th) => turn(t, th, { extra: { type: 'session_meta', payload: meta('not-a-uuid', 16) } })),
+  // A later meta whose history mode Codex does not know (rollout/src/recorder.rs `reject_unknown_thread_history_mode`).
+  thread('second-meta-bad-history-mode', 27, (t, th) => turn(t, th, { extra: { type: 'session_meta', payload: meta(th, 27, { history_mode: 'unknown_mode' }) } })),
+  // No session_meta first (a response item, an event): as a refused meta, the state DB's row from the file name.
+  { ...thread('no-meta-response-first', 28, (t, th) => turn(t, th, {})), noMeta: true },
+  { ...thread('no-meta-event-first', 29, (t, th) => [started(t), ...turn(t, th, {}).slice(1)]), noMeta: true },
   // A first meta Codex refuses: every read refused, listed nowhere; "does not start with session metadata" (a response item first).
   thread('meta-null-timestamp', 17, (t, th) => turn(t, th, {}), { timestamp: null }),
   thread('meta-number-cwd', 18, (t, th) => turn(t, th, {}), { cwd: 0 }),
@@ -198,7 +204,7 @@ const writeHome = (codexHome: string, threads: readonly HomeThread[]): void => {
     const dir = join(codexHome, 'sessions', ...stamp.slice(0, 10).split('-'));
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `rollout-${stamp}-${t.id}.jsonl`);
-    const lines = [{ type: 'session_meta', payload: t.meta }, ...t.lines];
+    const lines = t.noMeta === true ? t.lines : [{ type: 'session_meta', payload: t.meta }, ...t.lines];
     const timeOf = (i: number): Date => new Date(startMs + i * 1000);
     writeFileSync(file, lines.map((l, i) => `${JSON.stringify({ timestamp: timeOf(i).toISOString(), ...l })}\n`).join(''));
     utimesSync(file, timeOf(lines.length - 1), timeOf(lines.length - 1));

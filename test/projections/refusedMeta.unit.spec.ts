@@ -73,6 +73,12 @@ describe('rows of a first session_meta Codex refuses (issue 69)', () => {
     expect(thread).to.include({ metaRefused: true, cwd: '/work/second', originator: 'codex_cli_rs', createdAt: Date.parse('2026-11-21T09:30:00Z') / 1000 });
   });
 
+  it('no session_meta first (a response item): a rollout row under the name id, the state DB row from the file name', () => {
+    const { rollout, thread } = fold([...userLines]);
+    expect(rollout?.refusedMeta).to.deep.equal({ headClosed: true });
+    expect(thread).to.include({ id: ID, metaRefused: true, originator: null, source: 'vscode', preview: 'hello' });
+  });
+
   it('a history mode Codex refuses: no later meta taken, no state DB row', () => {
     const { rollout, thread } = fold([line('session_meta', meta({ history_mode: 0 })), line('session_meta', meta()), ...userLines]);
     expect(rollout?.refusedMeta).to.include({ headClosed: true, historyModeRefused: true });

@@ -25,6 +25,11 @@ export interface LineSeen {
   readonly undecodable: boolean;
   /** Whether Codex 0.169 gives the line a place in a legacy file's implicit turn numbers (`codexNumbersLegacyLine`). */
   readonly codexNumbers: boolean;
+  /**
+   * A response item Codex decodes: a record of the head Codex reads a thread's meta from
+   * (codex-rs rollout/src/list.rs `read_head_for_summary`, its session metas and response items).
+   */
+  readonly headResponse: boolean;
 }
 
 /**

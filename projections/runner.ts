@@ -1,6 +1,7 @@
 import { classifyRolloutLine, codexNumbersLegacyEvent, codexView } from '../domain/rollout/event.js';
 import type { RolloutEvent } from '../domain/rollout/event.js';
 import { codexNumbersLegacyLine } from '../domain/rollout/lineKinds.js';
+import { payloadType } from '../domain/rollout/line.js';
 import type { FileCheckpoint, IndexReader, IndexWrite, LinePos } from '../domain/index/rows.js';
 import { ROLLOUT_TABLES, TOKEN_ROLLOUT_TABLES } from '../domain/index/rows.js';
 import type { TableName } from '../domain/index/rows.js';
@@ -96,6 +97,8 @@ export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchS
   const pos: LinePos = { line: l.line, byteOffset: l.byteOffset, byteLength: l.byteLength, ordinal };
   const timestamp = lazy.kind === 'skipped' ? lazy.timestamp : lazy.kind === 'decoded' ? lazy.line.timestamp : null;
   let codexNumbers = lazy.kind === 'skipped' ? lazy.unnumbered !== true : false;
+  // A skipped response item has its type in its prefix: Codex decodes it (`ResponseItem` reads an unknown type as `Other`).
+  let headResponse = lazy.kind === 'skipped' && lazy.type === 'response_item';
   if (lazy.kind === 'skipped') {
     stats.skipped += 1;
     // A compaction is skipped unread (its prefix shows its message: it decodes); the turn rules still see it.
@@ -113,6 +116,7 @@ export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchS
     codexNumbers = codexNumbersLegacyEvent(lazy.line, asCodex);
     const ev = ours;
     if (ev.kind !== 'invalid' && asCodex.kind === 'invalid') stats.codexUnread += 1;
+    headResponse = lazy.line.type === 'response_item' && payloadType(lazy.line) !== undefined && (ours.kind === 'other' || asCodex.kind !== 'invalid');
     if (ev.kind === 'invalid') {
       stats.undecodable += 1;
       const kind = ev.payloadType ? `${ev.type}/${ev.payloadType}` : ev.type;
@@ -127,7 +131,7 @@ export const foldLine = (b: Batch, ctx: RolloutContext, l: LineIn, stats: BatchS
     for (const p of projections) p.apply(b, ctx, p.readsAsCodex === true ? asCodex : ev, pos, lazy.line.timestamp);
   }
   // After `apply`, so the line that creates a row (session_meta) is counted in it.
-  for (const p of projections) p.onLine?.(b, ctx, { pos, timestamp, undecodable: lazy.kind === 'undecodable', codexNumbers });
+  for (const p of projections) p.onLine?.(b, ctx, { pos, timestamp, undecodable: lazy.kind === 'undecodable', codexNumbers, headResponse });
 };
 
 /** `foldLine` of a line read by its fields: what its full decode would fold (a known kind, never invalid). */
@@ -137,7 +141,7 @@ const foldFields = (b: Batch, ctx: RolloutContext, l: LineIn, f: TokenLineFields
   const pos: LinePos = { line: l.line, byteOffset: l.byteOffset, byteLength: l.byteLength, ordinal: f.ordinal ?? null };
   for (const p of projections) p.apply(b, ctx, f.event, pos, f.timestamp);
   const codexNumbers = codexNumbersLegacyLine(f.type, f.payloadType);
-  for (const p of projections) p.onLine?.(b, ctx, { pos, timestamp: f.timestamp, undecodable: false, codexNumbers });
+  for (const p of projections) p.onLine?.(b, ctx, { pos, timestamp: f.timestamp, undecodable: false, codexNumbers, headResponse: f.type === 'response_item' });
 };
 
 /** Start a file's batch: clear the rollouts it re-indexes; from its first line, nothing of it is stored. Pure. */

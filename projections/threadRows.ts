@@ -90,11 +90,15 @@ export interface ThreadRowHome {
 
 /** The thread row of a thread whose current file is `current` (the Thread fields but turns/status). */
 export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null, defaultModelProvider: string, codexRow?: CodexRowTimesOf): ThreadRow | undefined => {
-  const row = b.get('rollouts', [current.rolloutId]);
-  if (!row || row.meta === null) return undefined;
-  // A meta Codex's serde refuses: Codex lists the thread nowhere and refuses its reads (-32603,
-  // replay/internal/openThread.ts); an early (upcast) file, which Codex cannot read at all, is ours.
-  if (row.meta['upcast_from'] == null && codexRefusal('sessionMeta', row.meta) !== undefined) return undefined;
+  const stored = b.get('rollouts', [current.rolloutId]);
+  if (!stored) return undefined;
+  // A first meta Codex's serde refuses: Codex's file scan lists the thread nowhere and its reads
+  // are refused (-32603, replay/internal/openThread.ts), but its state DB keeps the row its
+  // backfill builds (`metaRefused`); an early (upcast) file, which Codex cannot read at all, is ours.
+  const refused = stored.refusedMeta !== undefined;
+  const row = refused ? backfilledRolloutOf(stored, current) : stored;
+  if (row === undefined || row.meta === null) return undefined;
+  if (!refused && row.meta['upcast_from'] == null && codexRefusal('sessionMeta', row.meta) !== undefined) return undefined;
   // The rollout rows of the logical history, base first (a missing or cyclic base ends the walk).
   const { chain } = walkHistorySync(row, row.rolloutId, hopOfRow, (id) => b.get('rollouts', [id]));
   const withPreview = chain.find((c) => c.node.preview !== null && (c.cut === null || (c.node.previewByteOffset ?? 0) < c.cut.endByteOffset));
@@ -147,9 +151,28 @@ export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null,
       ...(meta.model_provider === '' ? { fileScanProvider: '' } : {}),
       // Whole milliseconds, as Codex reads a file's time (a copy keeping times to the ms gives the same row).
       ...(current.mtimeMs === undefined ? {} : { fileMtimeMs: Math.floor(current.mtimeMs) }),
+      // A row from the file name holds no originator (measured on 0.169.0: null).
+      ...(refused ? { metaRefused: true as const, ...(stored.refusedMeta?.stateDbMeta === undefined ? { originator: null } : {}) } : {}),
     },
     b.get('threadState', [current.threadId]),
   );
+};
+
+/**
+ * The rollout row of a file whose first meta Codex's serde refuses, its meta the one Codex's state
+ * DB's backfill builds the thread's row from (codex-rs rollout/src/metadata.rs
+ * `builder_from_items`): the first meta it decodes anywhere in the file, else the file name's
+ * thread id and time (the default source, no provider, cwd or cli version; every line after
+ * applied as to any row). Undefined for a name without a time (no row: `rollout missing metadata
+ * builder`), or a history mode Codex refuses (it loads nothing of the file).
+ */
+const backfilledRolloutOf = (row: RolloutRow, current: IndexedFile): RolloutRow | undefined => {
+  if (row.refusedMeta?.historyModeRefused === true) return undefined;
+  const taken = row.refusedMeta?.stateDbMeta;
+  if (taken !== undefined) return { ...row, meta: taken };
+  const timestamp = fileNameTimestampOf(current.path);
+  // `SessionSource::default()` is `vscode` (protocol/src/protocol.rs).
+  return timestamp === undefined ? undefined : { ...row, meta: { id: current.threadId, timestamp, cwd: '', cli_version: '', source: 'vscode' } };
 };
 
 /** A thread's fields in Codex's state DB as its lines leave them (codex-rs `state/src/extract.rs`). */

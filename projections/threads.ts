@@ -2,6 +2,7 @@ import { codexRefusal } from '../domain/rollout/codexSerde.js';
 import type { LaterMeta, RolloutRow } from '../domain/index/rows.js';
 import type { SessionMetaPayload } from '../domain/rollout/kinds/sessionMeta.js';
 import { codexReadsSessionMeta } from '../domain/rollout/kinds/sessionMeta.js';
+import { historyModeRefusal } from '../domain/rollout/event.js';
 import { apiSourceOfMeta, foldThreadMeta, readsThreadMeta, settingsChangeOf } from '../domain/thread/threadMeta.js';
 import type { Batch } from './batch.js';
 import type { Projection } from './projection.js';
@@ -12,6 +13,8 @@ import type { Projection } from './projection.js';
  * last line timestamps. Thread rows (one per thread, the current file's) are derived from these
  * by `threadRows.ts` once files are caught up.
  */
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const OMITTED_META_KEYS = new Set(['base_instructions', 'instructions', 'dynamic_tools']);
 
@@ -42,6 +45,63 @@ const laterMetaOf = (meta: SessionMetaPayload, byteOffset: number): LaterMeta | 
   };
 };
 
+/** A rollout's row as its first line makes it. */
+const newRolloutRow = (
+  ctx: { readonly rolloutId: string; readonly threadId: string; readonly path: string },
+  meta: RolloutRow['meta'],
+  mode: RolloutRow['mode'],
+  base: RolloutRow['base'],
+): RolloutRow => ({
+  rolloutId: ctx.rolloutId,
+  threadId: ctx.threadId,
+  path: ctx.path,
+  mode,
+  meta,
+  base,
+  preview: null,
+  previewByteOffset: null,
+  model: null,
+  reasoningEffort: null,
+  settings: [],
+  firstLineTimestamp: null,
+  lastLineTimestamp: null,
+  lines: 0,
+  invalidLines: 0,
+  maxOrdinal: null,
+  repeatedOrdinals: 0,
+  lastTurnId: null,
+  lastTurnStartTimestamp: null,
+});
+
+/**
+ * A later meta of the thread Codex reads, its first meta refused: before any response item Codex
+ * decodes it is the thread's meta, as Codex reads the head (codex-rs rollout/src/list.rs
+ * `read_head_for_summary` / `read_session_meta_line`: the first record it decodes) and the thread
+ * is read; after one, Codex refuses the thread's reads, but its state DB's backfill builds the
+ * row from the first meta it decodes anywhere in the file (rollout/src/metadata.rs `builder_from_items`).
+ */
+const takeLaterMeta = (row: Mutable<RolloutRow>, payload: SessionMetaPayload, later: LaterMeta): void => {
+  const refused = row.refusedMeta!;
+  const meta = slimMeta(payload as Record<string, unknown>);
+  if (refused.headClosed) {
+    if (refused.stateDbMeta === undefined) row.refusedMeta = { ...refused, stateDbMeta: meta };
+    // Every meta it decodes is applied over the first as well (state/src/extract.rs `apply_session_meta_from_item`).
+    row.laterMetas = [...(row.laterMetas ?? []), later];
+    return;
+  }
+  delete row.refusedMeta;
+  row.meta = meta;
+  row.mode = payload.history_mode === 'paginated' ? 'paginated' : 'legacy';
+};
+
+/**
+ * A refused first meta's mark. A `history_mode` Codex refuses makes it load nothing of the file
+ * (codex-rs rollout/src/recorder.rs `reject_unknown_thread_history_mode`): every read refused
+ * whatever meta follows, and no state-DB row (its backfill's `load_rollout_items` fails).
+ */
+const refusedMetaOf = (historyModeRefused: boolean): NonNullable<RolloutRow['refusedMeta']> =>
+  historyModeRefused ? { headClosed: true, historyModeRefused: true } : { headClosed: false };
+
 /** One more quarantined line of a rollout: its row's count, mirrored in the sparse `quarantineCounts` table. */
 const countInvalid = (b: Batch, rolloutId: string, row: { invalidLines: number }): void => {
   row.invalidLines += 1;
@@ -52,9 +112,14 @@ export const threadsProjection: Projection = {
   name: 'threads',
   readsAsCodex: true,
   onLine: (b, ctx, seen) => {
+    // A first line that is no session_meta (adapters/jsonl/probe.ts `identityOf`): a row whose meta Codex refuses.
+    if (seen.pos.line === 0 && ctx.upcastFrom === undefined && b.get('rollouts', [ctx.rolloutId]) === undefined)
+      b.put('rollouts', [ctx.rolloutId], { ...newRolloutRow(ctx, null, 'legacy', null), refusedMeta: refusedMetaOf(false) });
     const row = b.edit('rollouts', [ctx.rolloutId]);
     if (!row) return;
     row.lines += 1;
+    // A response item Codex decodes before any later meta it reads: its head starts with it.
+    if (seen.headResponse && row.refusedMeta?.headClosed === false) row.refusedMeta = { ...row.refusedMeta, headClosed: true };
     if (seen.undecodable) countInvalid(b, ctx.rolloutId, row);
     const ordinal = seen.pos.ordinal;
     if (ordinal !== null) {
@@ -66,38 +131,37 @@ export const threadsProjection: Projection = {
   },
   apply: (b, ctx, ev, pos, timestamp) => {
     const R = ctx.rolloutId;
+    // A first meta our codec refuses (Codex's serde too): the file's row, its meta refused (probe.ts `identityOf`).
+    if (ev.kind === 'invalid' && ev.type === 'session_meta' && pos.line === 0 && ctx.upcastFrom === undefined) {
+      if (b.get('rollouts', [R]) !== undefined) return;
+      const row = newRolloutRow(ctx, null, 'legacy', null);
+      b.put('rollouts', [R], { ...row, refusedMeta: refusedMetaOf(ev.historyModeRefused === true), invalidLines: 1 });
+      b.put('quarantineCounts', [R], 1);
+      return;
+    }
     if (ev.kind === 'sessionMeta') {
       if (pos.line !== 0) {
         const later = laterMetaOf(ev.payload, pos.byteOffset);
         const row = later === undefined ? undefined : b.edit('rollouts', [R]);
+        if (row?.refusedMeta !== undefined && ev.payload.id === ctx.threadId) {
+          takeLaterMeta(row, ev.payload, later!);
+          return;
+        }
         // Only a meta of the file's own thread (a fork's file may embed its source's).
         if (row && later && ev.payload.id === (row.meta as { id?: unknown } | null)?.id) row.laterMetas = [...(row.laterMetas ?? []), later];
         return;
       }
       if (b.get('rollouts', [R]) !== undefined) return;
       const hb = ev.payload.history_base;
-      const row: RolloutRow = {
-        rolloutId: R,
-        threadId: ctx.threadId,
-        path: ctx.path,
-        mode: ev.payload.history_mode === 'paginated' ? 'paginated' : 'legacy',
-        meta: { ...slimMeta(ev.payload as Record<string, unknown>), ...(ctx.upcastFrom !== undefined ? { upcast_from: ctx.upcastFrom } : {}) },
-        base: hb ? { rolloutId: hb.thread_id, endOrdinalExclusive: hb.end_ordinal_exclusive, endByteOffset: hb.end_byte_offset } : null,
-        preview: null,
-        previewByteOffset: null,
-        model: null,
-        reasoningEffort: null,
-        settings: [],
-        firstLineTimestamp: null,
-        lastLineTimestamp: null,
-        lines: 0,
-        invalidLines: 0,
-        maxOrdinal: null,
-        repeatedOrdinals: 0,
-        lastTurnId: null,
-        lastTurnStartTimestamp: null,
-      };
-      b.put('rollouts', [R], row);
+      const row = newRolloutRow(
+        ctx,
+        { ...slimMeta(ev.payload as Record<string, unknown>), ...(ctx.upcastFrom !== undefined ? { upcast_from: ctx.upcastFrom } : {}) },
+        ev.payload.history_mode === 'paginated' ? 'paginated' : 'legacy',
+        hb ? { rolloutId: hb.thread_id, endOrdinalExclusive: hb.end_ordinal_exclusive, endByteOffset: hb.end_byte_offset } : null,
+      );
+      // An early (upcast) file, which Codex cannot read at all, is ours (docs/compatibility.md).
+      const refused = ctx.upcastFrom === undefined && !codexReadsSessionMeta(ev.payload);
+      b.put('rollouts', [R], refused ? { ...row, refusedMeta: refusedMetaOf(historyModeRefusal(ev.payload.history_mode) !== undefined) } : row);
       if (row.base !== null) b.put('rolloutForks', [row.base.rolloutId, R], 0);
       return;
     }

@@ -1,5 +1,6 @@
 import { applyTurnRule, ruleFamilyOf } from '../domain/thread/turnRules.js';
 import type { Projection } from './projection.js';
+import { codexReadsSessionMeta } from '../domain/rollout/kinds/sessionMeta.js';
 import { beforeProjectionStart, loadFold, newFold, saveFold } from './turnRows.js';
 import { RowTurnStore } from './turnStore.js';
 
@@ -27,7 +28,12 @@ export const turnsProjection: Projection = {
       const paginated = ev.payload.history_mode === 'paginated';
       // Ordinals are a paginated file's only (a legacy line has none).
       const childStart = paginated ? (ev.payload.subagent_history_start_ordinal ?? undefined) : undefined;
-      b.put('fold', [R], newFold(paginated ? 'paginated' : 'legacy', ev.payload.history_base?.end_ordinal_exclusive ?? 0, childStart));
+      const fold = newFold(paginated ? 'paginated' : 'legacy', ev.payload.history_base?.end_ordinal_exclusive ?? 0, childStart);
+      // A first meta Codex's serde refuses, a later one read as the thread's (projections/threads.ts
+      // `takeLaterMeta`): Codex skips the first line, which takes no place in implicit turn numbers
+      // (refused by our codec too, the fold starts at the later meta).
+      const firstUnread = pos.line > 0 || (ctx.upcastFrom === undefined && !codexReadsSessionMeta(ev.payload));
+      b.put('fold', [R], firstUnread ? { ...fold, codexUnreadLines: 1 } : fold);
       return;
     }
     if (ruleFamilyOf(ev.kind) !== 'turn') return;

@@ -60,13 +60,20 @@ const refusedProbe = (file: RolloutFile, cp: FileCheckpoint | undefined, reason:
 });
 
 /** Identity of a rollout file from its first line (its long strings already left out by `firstLineOf`): session_meta id (thread), revision id from the name. */
-export const identityOf = (f: { path: string; revisionId?: string | undefined }, firstLine: string): Identity => {
+export const identityOf = (f: { path: string; revisionId?: string | undefined; threadId?: string }, firstLine: string): Identity => {
   const upcast = upcastFormatOf(firstLine);
   const line = upcast === null ? decodeRolloutLine(firstLine) : lineDecoderFor(f.path, upcast)(firstLine, 0, 0);
   if (E.isLeft(line)) return { ok: false, reason: line.left };
-  if (line.right.type !== 'session_meta') return { ok: false, reason: `first line is ${line.right.type}, not session_meta` };
+  // A first line that is no meta, or a meta our codec refuses (Codex's serde refuses it too), is
+  // still the thread its name says: Codex finds the file by that id, refuses its reads by its head,
+  // and its state DB's backfill keeps a row named for it (codex-rs rollout/src/metadata.rs
+  // `builder_from_items`), so its rows are folded under the name's id (projections/threads.ts
+  // marks the meta refused).
+  const byName: Identity | undefined =
+    upcast === null && f.threadId !== undefined && f.threadId !== '' ? { ok: true, rolloutId: f.revisionId ?? f.threadId, threadId: f.threadId, upcast } : undefined;
+  if (line.right.type !== 'session_meta') return byName ?? { ok: false, reason: `first line is ${line.right.type}, not session_meta` };
   const meta = SessionMetaPayload.decode(line.right.payload);
-  if (E.isLeft(meta)) return { ok: false, reason: 'session_meta does not decode' };
+  if (E.isLeft(meta)) return byName ?? { ok: false, reason: 'session_meta does not decode' };
   return { ok: true, rolloutId: f.revisionId ?? meta.right.id, threadId: meta.right.id, upcast };
 };
 

@@ -211,6 +211,17 @@ export interface RolloutRow {
    * Codex's state DB takes each over the first (`LaterMeta`).
    */
   readonly laterMetas?: ReadonlyArray<LaterMeta>;
+  /**
+   * Set while Codex's serde refuses the file's first session_meta (`meta` is then that meta, or
+   * null where our codec refuses it too): Codex refuses every read of the thread (-32603, by its
+   * head) and its file scan lists it nowhere, but its state DB's backfill keeps a row for the file
+   * (codex-rs rollout/src/metadata.rs `builder_from_items`). `headClosed`: a response item Codex
+   * decodes came first, or the meta's `history_mode` is one Codex refuses by itself (else a later
+   * meta it reads is the thread's `meta`, and this goes);
+   * `historyModeRefused`: Codex loads nothing of the file (no state-DB row either);
+   * `stateDbMeta`: the first later meta it reads after one, which that row is built from.
+   */
+  readonly refusedMeta?: { readonly headClosed: boolean; readonly historyModeRefused?: true; readonly stateDbMeta?: Record<string, unknown> };
   readonly firstLineTimestamp: string | null;
   readonly lastLineTimestamp: string | null;
   readonly lines: number;
@@ -287,6 +298,12 @@ export type ThreadRow = Omit<Thread, 'turns' | 'status'> & {
    * (codex-rs/rollout/src/list.rs, the listed file's modification time), whatever its state DB holds.
    */
   readonly fileMtimeMs?: number;
+  /**
+   * The thread's first meta is one Codex's serde refuses (`RolloutRow.refusedMeta`): the row is
+   * what Codex's state DB's backfill keeps for its file, which only its state-DB lists and search
+   * show; its file scan lists it nowhere and its reads are refused (replay/internal/openThread.ts).
+   */
+  readonly metaRefused?: true;
 };
 
 /** The fields of a thread row Codex's state DB may hold otherwise (`ThreadRow.stateDb`). */

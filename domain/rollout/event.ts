@@ -74,6 +74,8 @@ export type RolloutEvent =
       readonly codexOnly?: true;
       /** With `codexOnly`: the event as we read it. */
       readonly readable?: RolloutEvent;
+      /** A session_meta whose `history_mode` Codex refuses by itself (`historyModeRefusal`). */
+      readonly historyModeRefused?: true;
     };
 
 /** The codec of each kind's payload; `itemCompleted`'s item is decoded again by its type (`classifyRolloutLine`). */
@@ -121,7 +123,10 @@ const responseItemTypes: ReadonlySet<string> = new Set(RESPONSE_ITEM_TYPES);
 
 const decodeWith = (kind: DecodedLineKind, line: RolloutLine, pType: string | undefined): RolloutEvent => {
   const r = decodeShape(PAYLOAD_CODECS[kind], line.payload);
-  if (E.isLeft(r)) return { kind: 'invalid', type: line.type, payloadType: pType, reason: renderDecodeErrors(r.left) };
+  if (E.isLeft(r)) {
+    const refusedMode = kind === 'sessionMeta' && historyModeRefusal((line.payload as { history_mode?: unknown } | null)?.history_mode) !== undefined;
+    return { kind: 'invalid', type: line.type, payloadType: pType, reason: renderDecodeErrors(r.left), ...(refusedMode ? { historyModeRefused: true as const } : {}) };
+  }
   return { kind, payload: r.right } as RolloutEvent;
 };
 
@@ -195,6 +200,19 @@ const historyModeTypeRefusal = (v: unknown): string | undefined => {
 };
 
 /**
+ * Why Codex refuses a thread's first meta by its `history_mode` alone, in its words after
+ * `failed to read session metadata <path>: `; undefined for a mode it reads (or none). Codex
+ * answers this before it looks for a meta it reads (measured on 0.169.0: a later meta it reads
+ * does not make it read the thread: undecodableLines.compat).
+ */
+export const historyModeRefusal = (mode: unknown): string | undefined => {
+  if (typeof mode === 'string' && mode !== 'legacy' && mode !== 'paginated')
+    return `invalid session metadata history_mode: unknown variant \`${mode}\`, expected \`legacy\` or \`paginated\``;
+  const typeRefusal = historyModeTypeRefusal(mode);
+  return typeRefusal === undefined ? undefined : `invalid session metadata history_mode: ${typeRefusal}`;
+};
+
+/**
  * Why Codex 0.169 refuses every read of a thread whose file holds `texts` (its lines in order),
  * in its words after `failed to read session metadata <path>: ` (`<path>` for the file's path),
  * or undefined when it reads the thread's meta. Codex reads a file's head as the records it
@@ -226,12 +244,9 @@ export const codexMetaRefusal = (texts: Iterable<string>, decode: (text: string)
     // Any response item Codex decodes (its `ResponseItem` reads an unknown type as `Other`).
     else if (line.right.type === 'response_item' && payloadType(line.right) !== undefined && (ours.kind === 'other' || read)) head = 'response';
   }
+  const modeRefusal = historyModeRefusal(firstMeta?.['history_mode']);
+  if (modeRefusal !== undefined) return modeRefusal;
   if (head === 'meta') return undefined;
-  const mode = firstMeta?.['history_mode'];
-  if (typeof mode === 'string' && mode !== 'legacy' && mode !== 'paginated')
-    return `invalid session metadata history_mode: unknown variant \`${mode}\`, expected \`legacy\` or \`paginated\``;
-  const typeRefusal = historyModeTypeRefusal(mode);
-  if (typeRefusal !== undefined) return `invalid session metadata history_mode: ${typeRefusal}`;
   const why = `rollout at <path> ${head === 'response' ? 'does not start with session metadata' : 'is empty'}`;
   return decodes ? `thread-store internal error: failed to read session metadata <path>: ${why}` : why;
 };

@@ -32,7 +32,8 @@ export interface Thread {
   path: string;
   cwd: string;
   cliVersion: string;
-  originator: string;
+  /** Null for a row Codex's state DB built from its file name (a first meta its serde refuses). */
+  originator: string | null;
   source: unknown;
   canAcceptDirectInput: null;
   threadSource: string | null;

@@ -24,7 +24,17 @@ export const withStateDbCwd = (row: ThreadRow): ThreadRow => (row.stateDb?.cwd =
 export const threadFromRow = <Turns>(row: ThreadRow, turns: Turns, hostPaths?: HostPaths): Omit<Thread, 'turns'> & { turns: Turns } => {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
-    if (k === 'archived' || k === 'rolloutId' || k === 'sortMs' || k === 'readState' || k === 'stateDb' || k === 'fileScanProvider' || k === 'fileMtimeMs') continue;
+    if (
+      k === 'archived' ||
+      k === 'rolloutId' ||
+      k === 'sortMs' ||
+      k === 'readState' ||
+      k === 'stateDb' ||
+      k === 'fileScanProvider' ||
+      k === 'fileMtimeMs' ||
+      k === 'metaRefused'
+    )
+      continue;
     out[k] = k === 'cwd' && typeof v === 'string' ? hostCwdOf(v, hostPaths) : v;
     if (k === 'recencyAt') out['status'] = NOT_LOADED;
   }

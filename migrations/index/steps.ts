@@ -129,6 +129,10 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // rollout rows their later metas; a settings line without its provider sets no model, and a
   // compaction without its message is no line Codex reads (issue 69).
   { from: 36, to: 37, name: '037-state-db-fields', kind: 'rebuild' },
+  // 38: a file whose first session_meta Codex's serde refuses (our codec too, or Codex's alone)
+  // holds rows: its rollout row marked `refusedMeta`, its thread row the one Codex's state DB's
+  // backfill keeps (`metaRefused`), or the thread read by a later meta Codex takes (issue 69).
+  { from: 37, to: 38, name: '038-refused-meta-rows', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -343,6 +343,8 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
       const row = filtered(stored);
       return (
         row.archived === archived &&
+        // A meta Codex's serde refuses: only its state DB holds the thread (its file scan passes the file by).
+        (row.metaRefused !== true || fromDbFields) &&
         !excluded.has(row.id) &&
         (included === null || included.has(row.id)) &&
         ahead?.pending(row.id) !== true &&

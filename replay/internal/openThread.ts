@@ -19,12 +19,16 @@ export const openThread = async (ports: HistoryReadPorts, threadId: string, refu
   if (E.isLeft(fresh) && fresh.left._tag !== 'NotFound') return stop(fresh.left);
   const lineage = await loadLineage(ports.index, threadId);
   if (lineage === undefined) {
-    // A file whose meta Codex refuses keeps no thread row: Codex's words for it (by its rollout row, no walk of the files).
+    // A file whose meta Codex refuses with no state-DB row either (a refused history mode): Codex's words for it (by its rollout row, no walk of the files).
     await refuseAsCodex(ports, threadId, undefined, refusedMetaAs);
     return stop(notFound('thread', threadId));
   }
   const own = lineage.segments[lineage.segments.length - 1]!.rollout;
-  if (own.meta !== null && codexRefusal('sessionMeta', own.meta) !== undefined) await refuseAsCodex(ports, threadId, own.path, refusedMetaAs);
+  // A thread whose first meta Codex refuses holds only the row its state DB keeps: Codex refuses its reads by its head.
+  if (lineage.thread.metaRefused === true || own.refusedMeta !== undefined || (own.meta !== null && codexRefusal('sessionMeta', own.meta) !== undefined)) {
+    await refuseAsCodex(ports, threadId, own.path, refusedMetaAs);
+    if (lineage.thread.metaRefused === true) return stop(notFound('thread', threadId));
+  }
   const quarantined = quarantinedLinesOf(lineage);
   if (quarantined !== undefined) ports.onQuarantined?.(quarantined);
   return lineage;
@@ -51,8 +55,8 @@ export const quarantinedLinesOf = (lineage: ThreadLineage): QuarantinedLines | u
 /**
  * The file named for a thread, by its rollout row: one lookup, never a walk of every file row (40
  * unknown ids at once over 20,000 files kept serve over 200 MB when each walked them:
- * unknownThreadRescans.int). A file whose meta our codec refuses too has no rollout row: its
- * thread is answered `thread not loaded` where Codex words its refusal (docs/compatibility.md).
+ * unknownThreadRescans.int). A file whose meta our codec refuses too has its rollout row under
+ * its name's id (adapters/jsonl/probe.ts `identityOf`, marked `refusedMeta`).
  */
 const fileNamedFor = async (ports: HistoryReadPorts, threadId: string): Promise<FileCheckpoint | undefined> => {
   const own = (await take(ports.index.get('rollouts', [threadId])))?.path;
@@ -66,8 +70,8 @@ const HEAD_BYTES = 1 << 20;
  * Stops with Codex's error when Codex refuses every read of the thread for its file's head (a meta
  * its serde refuses, `codexMetaRefusal`), as its thread store words it (codex-rs
  * `thread-store` / rollout/src/list.rs `read_session_meta_line`: -32603). The file is the
- * thread's own (`path`), or, for a thread with no row (a meta our codec refused too), the file
- * named for it (Codex finds a file by the id in its name). An early (upcast) file is ours alone.
+ * thread's own (`path`), or, for a thread with no row (a refused `history_mode`: no state-DB row),
+ * the file named for it (Codex finds a file by the id in its name). An early (upcast) file is ours alone.
  * `as`: a method that refuses it as Codex's item reads do (`<method> is not supported yet`).
  */
 const refuseAsCodex = async (ports: HistoryReadPorts, threadId: string, path: string | undefined, as: string | undefined): Promise<void> => {

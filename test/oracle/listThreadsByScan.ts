@@ -116,6 +116,8 @@ export const listThreadsByScan = (
       for await (const r of scanRows(ports.index, 'threads', [], { reverse: false }, 256)) {
         if (r.value.archived !== archived || excluded.has(r.value.id) || (included !== null && !included.has(r.value.id)) || ahead?.pending(r.value.id) === true)
           continue;
+        // A first meta Codex's serde refuses: only its state DB holds the thread.
+        if (r.value.metaRefused === true && heldAs !== 'stateDb' && sortKey !== 'recency_at') continue;
         const listed = await listRowOf(ports, r.value, await codexRowsFor(r.value.path));
         // Filtered by the fields Codex's state DB holds on its paths (and by recency_at), by the first meta's on its file scan.
         const row =

@@ -47,7 +47,7 @@ export const processesLeft = (): ProcessSeen[] => {
   const seen = processes();
   const ours = new Set<number>([process.pid]);
   // Descendants: parents before children is not guaranteed by pid order, so repeat until stable.
-  for (let grown = true; grown; ) {
+  for (let grown = true; grown;) {
     grown = false;
     for (const p of seen)
       if (!ours.has(p.pid) && ours.has(p.ppid)) {

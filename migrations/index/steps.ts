@@ -129,6 +129,7 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // rollout rows their later metas; a settings line without its provider sets no model, and a
   // compaction without its message is no line Codex reads (issue 69).
   { from: 36, to: 37, name: '037-state-db-fields', kind: 'rebuild' },
+  { from: 37, to: 38, name: '038-item-failures', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

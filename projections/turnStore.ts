@@ -17,6 +17,9 @@ import type { FoldDraft, TurnDraft } from './turnRows.js';
  */
 export const SHOWN_LINE_BYTES = 4096;
 
+/** The item kinds a read can show `status: "failed"` (threadItem.ts): the ones whose row says so. */
+const FAILING_KINDS: ReadonlySet<string> = new Set(['commandExecution', 'fileChange', 'mcpToolCall', 'dynamicToolCall', 'collabAgentToolCall']);
+
 /** A turn's `itemsThrough` once the line at `pos` made or changed one of its items. */
 const throughLine = (t: TurnDraft, pos: LinePos): number => Math.max(t.itemsThrough ?? 0, pos.byteOffset + pos.byteLength);
 
@@ -71,16 +74,28 @@ export class RowTurnStore implements TurnStore<TurnDraft, LinePos> {
     return itemFromLines(mode, false, id, [{ event: ev, position }]) ?? null;
   }
 
+  /** `{ failed: true }` for a tool item the line shows failed (its status as a read gives it: a collapsed turn's badge is red by it), else nothing. */
+  private failure(mode: HistoryMode, kind: string, ev: ItemEvent, pos: LinePos, id: string): { readonly failed?: true } {
+    if (this.itemsFromResponses || !FAILING_KINDS.has(kind)) return {};
+    const position = { rolloutId: this.R, line: pos.line, byteOffset: pos.byteOffset, byteLength: pos.byteLength, ordinal: pos.ordinal ?? undefined, seq: 0 };
+    const item = itemFromLines(mode, false, id, [{ event: ev, position }]);
+    return item !== undefined && 'status' in item && item.status === 'failed' ? { failed: true } : {};
+  }
+
   addItem(t: TurnDraft, id: string, kind: string, ev: ItemEvent, pos: LinePos, startedAtMs: number | null, completedAtMs: number | null): void {
     const { b, R } = this;
     const mode = this.fold.mode;
+    const failed = this.failure(mode, kind, ev, pos, id);
     if (!t.firstItem) t.firstItem = pos;
     t.itemsThrough = throughLine(t, pos);
     const existing = itemLineOf(b.get('turnIds', [R, t.id]), id);
     if (existing !== undefined) {
       // A later completion of the same item replaces its content in place (Codex keys items by id).
       const row = b.get('items', [R, existing]);
-      if (row) b.put('items', [R, existing], { ...row, kind, ranges: [[pos.byteOffset, pos.byteLength]], startedAtMs, completedAtMs });
+      if (row) {
+        const { failed: _was, ...rest } = row;
+        b.put('items', [R, existing], { ...rest, kind, ranges: [[pos.byteOffset, pos.byteLength]], startedAtMs, completedAtMs, ...failed });
+      }
       if (t.firstUserItem?.line === existing) t.firstUserItem = { ...t.firstUserItem, shown: this.shown(mode, ev, pos, t.firstUserItem.id) };
       if (t.finalAgentItem?.line === existing) t.finalAgentItem = { ...t.finalAgentItem, shown: this.shown(mode, ev, pos, t.finalAgentItem.id) };
       saveTurn(b, R, t);
@@ -88,7 +103,7 @@ export class RowTurnStore implements TurnStore<TurnDraft, LinePos> {
     }
     const phase = kind === 'agentMessage' ? agentMessagePhaseOf(phaseOfItemEvent(ev)) : null;
     const marked = phase === null ? {} : { phase };
-    b.put('items', [R, pos.line], { turnId: t.id, id, kind, ordinal: pos.ordinal, ranges: [[pos.byteOffset, pos.byteLength]], startedAtMs, completedAtMs, ...marked });
+    b.put('items', [R, pos.line], { turnId: t.id, id, kind, ordinal: pos.ordinal, ranges: [[pos.byteOffset, pos.byteLength]], startedAtMs, completedAtMs, ...marked, ...failed });
     if (ordinalOffLine(b, R, pos)) b.put('ordinals', [R, pos.ordinal], pos.line);
     t.itemCount += 1;
     t.lastItemLine = pos.line;

@@ -202,6 +202,8 @@ export const ThreadItemKindsParams = t.type({ threadId: t.string, turnIds: Looku
 /** Each turn asked for (that the thread's history has): how many items of each kind (`commandExecution`, `reasoning`, …) it holds. */
 export interface ThreadItemKinds {
   readonly turns: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Of those, the items a read shows `status: "failed"`, by kind: only turns and kinds that have one. */
+  readonly failed: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 /**

@@ -233,6 +233,12 @@ export interface SessionsLookedIn {
   readonly folder: string;
   readonly exists: boolean;
   readonly sessionFiles: number;
+  /** Why session files were left out, so "none to import" can say it: not modified within the window, */
+  readonly olderThanWindow?: number;
+  /** their current content already in the ledger (imported before, and unchanged or touched only), */
+  readonly alreadyImported?: number;
+  /** no working directory named, or one that does not exist here. */
+  readonly noWorkingDirectory?: number;
 }
 
 /** What detection found: the sessions to offer, and the entries it did not read; where it looked (so "none" can say where). */

@@ -305,10 +305,7 @@ const serveWebSocket = async (
   // The metrics read the server's load when scraped; the server is made just below.
   const load = { inFlight: () => server.load.inFlight(), queued: () => server.load.queued() };
   const metrics = serverMetrics(load);
-  const url = `ws://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
-  const home = openingService(named, pricing, serveOpts, `JSON-RPC over WebSocket on ${url}, one message per text frame`, metrics, observedIndex(metrics, log));
   const upstream = await upstreamOf(named, serveOpts);
-  const server = createRpcServer(home.service, { ...schedulingOf(serveOpts), onOverload: metrics.overloaded, ...upstream });
   const limits = { ...DEFAULT_WEBSOCKET_LIMITS, ...(serveOpts.maxRequestBytes === undefined ? {} : { maxMessageBytes: serveOpts.maxRequestBytes }) };
   const bounds = {
     maxConnections: serveOpts.maxConnections ?? DEFAULT_LISTENER_BOUNDS.maxConnections,
@@ -332,8 +329,16 @@ const serveWebSocket = async (
   );
   if (E.isLeft(listener)) {
     metrics.close();
+    await upstream.upstream?.upstream.close();
     return reportError(listener.left, opts.json);
   }
+  // Made once bound: a port that could not be taken opens no home (and logs no gate), and the
+  // status line names the port the system gave (`view` asks for port 0). No await lies between
+  // the bind and this, so no connection comes before the server.
+  const { host, port } = listener.right;
+  const url = `ws://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const home = openingService(named, pricing, serveOpts, `JSON-RPC over WebSocket on ${url}, one message per text frame`, metrics, observedIndex(metrics, log));
+  const server = createRpcServer(home.service, { ...schedulingOf(serveOpts), onOverload: metrics.overloaded, ...upstream });
   listening(listener.right);
   const stop = stopSignal();
   // The home opens now, not at the first client: a failure to open it ends the server.

@@ -210,6 +210,7 @@ const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: str
       const candidates: Array<{ nanos: bigint; path: string; real: string }> = [];
       const refused: RefusedExternalSession[] = [];
       let sessionFiles = 0;
+      const leftOut = { olderThanWindow: 0, alreadyImported: 0, noWorkingDirectory: 0 };
       for (const entry of await readDirEntries(projects, refused)) {
         const folder = await projectFolder(nodePath.join(projects, entry.name), entry, claudeHome);
         if (folder?.refused !== undefined) refused.push(folder);
@@ -224,14 +225,20 @@ const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: str
           const st = await fs.stat(path, { bigint: true }).catch(() => undefined);
           if (st === undefined) continue;
           const seconds = Number(st.mtimeNs / 1_000_000_000n);
-          if (seconds < oldest) continue;
+          if (seconds < oldest) {
+            leftOut.olderThanWindow++;
+            continue;
+          }
           const real = await fs.realpath(path).catch(() => undefined);
           if (real === undefined) continue;
           // Codex's unchanged-file skip: the same mtime as recorded (or, with none recorded, not modified since the import).
           const state = states.get(real);
           if (state !== undefined) {
             const recorded = state.source_modified_at ?? null;
-            if (recorded === nanosText(st.mtimeNs) || (recorded === null && seconds <= state.imported_at)) continue;
+            if (recorded === nanosText(st.mtimeNs) || (recorded === null && seconds <= state.imported_at)) {
+              leftOut.alreadyImported++;
+              continue;
+            }
           }
           candidates.push({ nanos: st.mtimeNs, path, real });
         }
@@ -249,9 +256,13 @@ const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: str
         // Touched but with the content already imported: the ledger learns the new time instead.
         if (holdsCurrent(ledger, c.real, summary.contentSha256)) {
           refreshed.push({ real: c.real, nanos: c.nanos });
+          leftOut.alreadyImported++;
           continue;
         }
-        if (summary.cwd === undefined || !(await layout.offered(summary))) continue;
+        if (summary.cwd === undefined || !(await layout.offered(summary))) {
+          leftOut.noWorkingDirectory++;
+          continue;
+        }
         found.push({ path: c.path, cwd: summary.cwd, title: summary.title });
       }
       if (refreshed.length > 0) {
@@ -264,7 +275,7 @@ const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: str
           return { ledger: { ...current, records }, answer: undefined };
         });
       }
-      return { offered: found, refused, lookedIn: { folder: projects, exists: true, sessionFiles } };
+      return { offered: found, refused, lookedIn: { folder: projects, exists: true, sessionFiles, ...leftOut } };
     });
 
   return {

@@ -47,7 +47,7 @@ export interface HomeOpening {
   readonly open: () => Promise<E.Either<EngineError, Answering>>;
   /** Open now rather than when the clients fall quiet (after the first answer). */
   readonly openSoon: () => void;
-  /** Stop the hub the server made for itself, if it made one. */
+  /** Stop the hub the server made for itself, if it made one, and the open not started yet: a server shut down before it opened never opens its home. */
   readonly close: () => void;
 }
 
@@ -85,6 +85,10 @@ export const homeOpening = (service: RpcService | OpeningService): HomeOpening =
       quiet = null;
       void open();
     },
-    close: () => ownHub?.close(),
+    close: () => {
+      if (quiet !== null) clearTimeout(quiet);
+      quiet = null;
+      ownHub?.close();
+    },
   };
 };

@@ -152,6 +152,8 @@ export interface ItemRow {
   readonly completedAtMs: number | null;
   /** An agent message's phase when marked (a cut turn's summary picks its final message by it). */
   readonly phase?: AgentMessagePhase;
+  /** A tool item whose status a read shows `failed` (a collapsed turn's badge says so without reading the item). */
+  readonly failed?: true;
 }
 
 /**

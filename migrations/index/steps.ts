@@ -133,6 +133,8 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // holds rows: its rollout row marked `refusedMeta`, its thread row the one Codex's state DB's
   // backfill keeps (`metaRefused`), or the thread read by a later meta Codex takes (issue 69).
   { from: 37, to: 38, name: '038-refused-meta-rows', kind: 'rebuild' },
+  // 39: an item row marks a tool item a read shows failed (a collapsed turn's red badge, issue 72).
+  { from: 38, to: 39, name: '039-item-failures', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

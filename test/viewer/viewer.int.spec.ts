@@ -78,6 +78,11 @@ const AGENT_MARKDOWN = [
   '```',
   '',
   '> quoted',
+  '',
+  '| step | result |',
+  '| :-- | --: |',
+  '| `ls` | exit 2 |',
+  '| fetch | **404** |',
 ].join('\n');
 const writeCommandThread = (home: string): void => {
   const w = new RolloutWriter('paginated', COMMAND_THREAD).sessionMeta({ cwd: LONG_CWD });
@@ -803,12 +808,21 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       const agent = page.locator('.turn[data-turn-id="f1"][aria-expanded="true"] .item.agent');
       await agent.waitFor();
       expect(await agent.locator('h4, h5, h6').allTextContents()).to.deep.equal(['What failed']);
-      expect(await agent.locator('strong').allTextContents()).to.deep.equal(['command']);
+      expect(await agent.locator('p strong').allTextContents()).to.deep.equal(['command']);
       expect(await agent.locator('em').allTextContents()).to.deep.equal(['MCP']);
       expect(await agent.locator('ol > li').count()).to.equal(2);
       expect(await agent.locator('ul > li').count()).to.equal(3);
       expect(await agent.locator('pre code').textContent()).to.equal('ls /missing\n');
       expect(await agent.locator('blockquote').textContent()).to.contain('quoted');
+      // A GFM table (issue 72: it ran together on one line): its head, its rows and their cells' Markdown, aligned as the delimiter row says.
+      expect(await agent.locator('table thead th').allTextContents()).to.deep.equal(['step', 'result']);
+      expect(await agent.locator('table tbody tr').count()).to.equal(2);
+      expect(await agent.locator('table tbody td code').allTextContents()).to.deep.equal(['ls']);
+      expect(await agent.locator('table tbody td strong').allTextContents()).to.deep.equal(['404']);
+      const aligned = (await page.evaluate(
+        `[...document.querySelectorAll('.turn[data-turn-id="f1"] .item.agent table tbody tr:first-child td')].map((c) => getComputedStyle(c).textAlign)`,
+      )) as string[];
+      expect(aligned).to.deep.equal(['left', 'right']);
       // One link: the web page; the path, the script URL and the data: image are shown, not linked.
       const links = (await page.evaluate(
         `[...document.querySelectorAll('.turn[data-turn-id="f1"] .item.agent a')].map((a) => [a.textContent, a.getAttribute('href'), a.rel, a.target])`,
@@ -1115,6 +1129,86 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       }
       await page.close();
     }
+  });
+
+  it('round 3 of the newcomer issue (72), at 1400 and 390 px: a failed command badged red while collapsed, no empty band above the first turn nor a clipped row at the top of the end, the home charts in the thread pane, an uncached bar that stands out, the threads near the top of a phone', async () => {
+    const RED = 'rgb(207, 34, 46)';
+    /** The luminance contrast of two CSS colours (WCAG's ratio). */
+    const contrast = (a: string, b: string): number => {
+      const lum = (c: string): number => {
+        const [r, g, bl] = (c.match(/\d+/g) ?? []).slice(0, 3).map((v) => {
+          const x = Number(v) / 255;
+          return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+      };
+      const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+      return (hi! + 0.05) / (lo! + 0.05);
+    };
+    for (const width of [1400, 390]) {
+      const page = await newPage(`#thread=${COMMAND_THREAD}`, undefined, width);
+      // The failed turn collapsed: its command badge red from the index (its kinds' failed count), the succeeded turn's not.
+      const failedBadge = page.locator('.turn[data-turn-id="f1"][aria-expanded="false"] .mark-command');
+      await failedBadge.waitFor();
+      expect(await failedBadge.getAttribute('class')).to.contain('mark-failed');
+      const badgeColor = (turnId: string): Promise<string> =>
+        page.evaluate(`getComputedStyle(document.querySelector('.turn[data-turn-id="${turnId}"] .mark-command')).color`) as Promise<string>;
+      expect(await badgeColor('f1')).to.equal(RED);
+      expect(await badgeColor('c1')).to.not.equal(RED);
+      // The first turn starts where the list does: no band of an empty status line above it.
+      const gap = (await page.evaluate(
+        `document.querySelector('#turn-space .turn').getBoundingClientRect().top - document.getElementById('turn-scroller').getBoundingClientRect().top`,
+      )) as number;
+      expect(gap, `the band above the first turn at ${width} px`).to.be.within(-1, 1);
+      // The keyboard hints only where there is a keyboard's layout.
+      expect(await page.locator('#turn-help').isVisible(), `keyboard hints at ${width} px`).to.equal(width === 1400);
+      await page.close();
+
+      // The long thread at its end: the row at the top of the list is whole, not a sliver of one.
+      const end = await newPage(`#thread=${long.t.threadId}`, undefined, width);
+      await end.locator(`.turn[data-turn-id="turn-${long.t.threadId.slice(0, 8)}-${LONG_TURNS}"] .summary-agent`).waitFor();
+      await until(end, `(() => { const s = document.getElementById('turn-scroller'); return s.scrollTop + s.clientHeight >= s.scrollHeight - 1; })()`);
+      const clipped = (await end.evaluate(
+        `(() => { const top = document.getElementById('turn-scroller').getBoundingClientRect().top; return [...document.querySelectorAll('#turn-space .turn')].map((t) => t.getBoundingClientRect()).filter((r) => r.top < top - 1 && r.bottom > top + 1).map((r) => Math.round(r.bottom - top)); })()`,
+      )) as number[];
+      expect(clipped, `rows cut at the top of the end at ${width} px (their visible px)`).to.deep.equal([]);
+      await end.close();
+
+      // The home's charts: in the thread pane, as wide as it is; a thread opened puts them away.
+      const charts = await newPage('', undefined, width);
+      await charts.getByRole('button', { name: 'Token usage of the home' }).click();
+      await charts.locator('#token-charts .chart-bar').first().waitFor();
+      expect(await charts.locator('#thread #token-charts').count(), 'the charts in the thread pane').to.equal(1);
+      expect(await charts.getByRole('heading', { name: 'Token usage of the home' }).isVisible()).to.equal(true);
+      expect(await charts.getByRole('heading', { name: 'Pick a thread' }).isVisible()).to.equal(false);
+      const bars = (await charts.evaluate(`[...document.querySelectorAll('#token-charts .chart-bar')].map((b) => b.getBoundingClientRect().width)`)) as number[];
+      expect(Math.min(...bars), `the charts' bars at ${width} px`).to.be.greaterThan(width === 1400 ? 600 : 300);
+      // The uncached input's part of a bar stands out from the bar's track (a contrast a glance tells).
+      const [part, track] = (await charts.evaluate(
+        `[getComputedStyle(document.querySelector('#token-charts .token-uncached')).backgroundColor, getComputedStyle(document.querySelector('#token-charts .chart-bar')).backgroundColor]`,
+      )) as [string, string];
+      expect(contrast(part, track), `uncached ${part} on ${track}`).to.be.at.least(3);
+      expect(await layoutFaults(charts), `layout of the charts at ${width} px`).to.deep.equal([]);
+      await charts.screenshot({ path: nodePath.join(shots, `home-charts-${width}.png`) });
+      if (width === 390) await charts.getByRole('button', { name: 'Back to the thread list' }).click();
+      await charts.locator(`button.thread-entry[data-thread-id="${COMMAND_THREAD}"]`).click();
+      await charts.locator('.turn[data-turn-id="f1"]').waitFor();
+      expect(await charts.locator('#token-charts').isVisible(), 'the charts once a thread is opened').to.equal(false);
+      expect(await charts.locator('#charts-toggle').getAttribute('aria-expanded')).to.equal('false');
+      await charts.close();
+    }
+    // A phone: the threads start near the top (the filters past the search fold away behind "Filters", which says how many are set).
+    const phone = await newPage('', undefined, 390);
+    await phone.locator('button.thread-entry').first().waitFor();
+    const firstTop = (await phone.locator('button.thread-entry').first().boundingBox())!.y;
+    expect(firstTop, 'the first thread on a phone').to.be.at.most(130);
+    expect(await phone.getByRole('textbox', { name: 'Only threads started in this directory' }).isVisible()).to.equal(false);
+    await phone.getByRole('button', { name: 'Filters' }).click();
+    await phone.getByRole('textbox', { name: 'Only threads started in this directory' }).fill('/work');
+    expect(await phone.locator('#filters-toggle').textContent()).to.equal('Filters (1)');
+    expect(await layoutFaults(phone), 'layout of the open filters at 390 px').to.deep.equal([]);
+    await phone.screenshot({ path: nodePath.join(shots, 'phone-filters-390.png') });
+    await phone.close();
   });
 
   it('a lost connection shows at once and recovers without a reload (server stopped, then back on the same port): the list and the open thread read again', async () => {

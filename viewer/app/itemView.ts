@@ -135,6 +135,8 @@ export const MARK_OF_KIND: { readonly [K in ThreadItem['type']]: string | null }
 export interface TurnMark {
   readonly mark: string;
   readonly count: number;
+  /** How many of them failed (a red badge). */
+  readonly failed: number;
 }
 
 /**
@@ -142,17 +144,19 @@ export interface TurnMark {
  * tools, sub-agents, web searches (each with its count), an error. From `kinds` (its items counted
  * by kind, `rolloutEngine/thread/itemKinds`: a collapsed turn), else from the items it holds.
  */
-export const turnMarks = (turn: Turn, kinds?: Readonly<Record<string, number>>): TurnMark[] => {
-  const counts = new Map<string, number>();
-  const add = (kind: string, n: number): void => {
+export const turnMarks = (turn: Turn, kinds?: { readonly counts: Readonly<Record<string, number>>; readonly failed: Readonly<Record<string, number>> }): TurnMark[] => {
+  const counts = new Map<string, { count: number; failed: number }>();
+  const add = (kind: string, n: number, failed: number): void => {
     // `kinds` come from the server: a type this page does not know has no mark.
     const mark = Object.hasOwn(MARK_OF_KIND, kind) ? MARK_OF_KIND[kind as ThreadItem['type']] : null;
-    if (mark !== null) counts.set(mark, (counts.get(mark) ?? 0) + n);
+    if (mark === null) return;
+    const was = counts.get(mark) ?? { count: 0, failed: 0 };
+    counts.set(mark, { count: was.count + n, failed: was.failed + failed });
   };
-  if (kinds === undefined) for (const item of turn.items) add(item.type, 1);
-  else for (const [kind, n] of Object.entries(kinds)) add(kind, n);
-  const marks = [...counts].map(([mark, count]) => ({ mark, count }));
-  if (turn.error !== null || turn.status === 'failed') marks.push({ mark: 'error', count: 1 });
+  if (kinds === undefined) for (const item of turn.items) add(item.type, 1, 'status' in item && item.status === 'failed' ? 1 : 0);
+  else for (const [kind, n] of Object.entries(kinds.counts)) add(kind, n, kinds.failed[kind] ?? 0);
+  const marks: TurnMark[] = [...counts].map(([mark, c]) => ({ mark, ...c }));
+  if (turn.error !== null || turn.status === 'failed') marks.push({ mark: 'error', count: 1, failed: 0 });
   return marks;
 };
 

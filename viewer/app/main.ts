@@ -153,6 +153,33 @@ const start = async (): Promise<void> => {
   const treeToggle = byId<HTMLButtonElement>('tree-toggle');
   const tree = byId('thread-tree');
   const renameToggle = byId<HTMLButtonElement>('rename-toggle');
+  // On a phone the filters past the search fold away behind one button (the style shows them always elsewhere); it says how many are set.
+  const filtersToggle = byId<HTMLButtonElement>('filters-toggle');
+  const moreFilters = byId('more-filters');
+  filtersToggle.addEventListener('click', () => {
+    const opening = !moreFilters.classList.contains('open');
+    moreFilters.classList.toggle('open', opening);
+    filtersToggle.setAttribute('aria-expanded', String(opening));
+  });
+  const countFilters = (): void => {
+    const set = [...moreFilters.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select')].filter((f) =>
+      f instanceof HTMLInputElement && f.type === 'checkbox' ? f.checked : f instanceof HTMLSelectElement ? f.selectedIndex > 0 : f.value.trim() !== '',
+    ).length;
+    filtersToggle.textContent = set === 0 ? 'Filters' : `Filters (${set})`;
+  };
+  moreFilters.addEventListener('input', countFilters);
+  moreFilters.addEventListener('change', countFilters);
+  const chartsToggle = byId<HTMLButtonElement>('charts-toggle');
+  const charts = byId('token-charts');
+  /**
+   * The home's charts take the thread's pane (its width, not the list's 340 px), in place of the
+   * thread shown, which comes back as it was when they are closed; opening a thread closes them.
+   */
+  const showCharts = (shown: boolean): void => {
+    charts.hidden = !shown;
+    chartsToggle.setAttribute('aria-expanded', String(shown));
+    app.dataset['main'] = shown ? 'charts' : 'thread';
+  };
   const renameForm = byId<HTMLFormElement>('rename-form');
   const renameInput = byId<HTMLInputElement>('rename-input');
   const showTree = async (threadId: string): Promise<void> => {
@@ -267,6 +294,7 @@ const start = async (): Promise<void> => {
   const open = async (threadId: string, turnId: string | null, reveal = true): Promise<void> => {
     openThread = threadId;
     openName = null;
+    showCharts(false);
     if (reveal) show('thread');
     notice.hidden = true;
     threads.select(threadId);
@@ -342,13 +370,11 @@ const start = async (): Promise<void> => {
   };
   tokensToggle.addEventListener('change', () => openThread !== null && turnTokens(openThread));
 
-  const chartsToggle = byId<HTMLButtonElement>('charts-toggle');
-  const charts = byId('token-charts');
   chartsToggle.addEventListener('click', () => {
     const opening = charts.hidden;
-    charts.hidden = !opening;
-    chartsToggle.setAttribute('aria-expanded', String(opening));
+    showCharts(opening);
     if (!opening) return;
+    show('thread');
     charts.replaceChildren(element('p', { class: 'meta' }, 'reading the token audit…'));
     void (rpc.typed.request('rolloutEngine/tokens/charts', {}) as Promise<TokenChartsAnswer>).then(
       (c) => charts.replaceChildren(tokenChartsNode(c)),

@@ -49,6 +49,8 @@ export class TurnList {
   private cumulative: Map<string, number> | null = null;
   /** The last turn was in view at the last scroll: a new turn or a smaller box keeps it there. */
   private atEnd = true;
+  /** Where the last pin to the end left the list (null once a scroll came after it). */
+  private pinnedTop: number | null = null;
 
   constructor(
     private readonly rpc: RpcClient,
@@ -57,14 +59,17 @@ export class TurnList {
     private readonly actions: TurnActions,
   ) {
     els.scroller.addEventListener('scroll', () => {
-      this.atEnd = els.scroller.scrollTop + els.scroller.clientHeight >= this.layout.total() - 4;
+      // Our own pin to the end (its event comes a frame later, the space maybe grown since) says nothing of the reader.
+      if (this.pinnedTop === null || Math.abs(els.scroller.scrollTop - this.pinnedTop) > 1)
+        this.atEnd = els.scroller.scrollTop + els.scroller.clientHeight >= els.scroller.scrollHeight - 4;
+      this.pinnedTop = null;
       this.queueDraw();
     });
     els.scroller.addEventListener('keydown', (e) => this.onKey(e));
     rpc.onNotification((method, params) => this.onNotification(method, params));
     // The list's box changed (the header grew, the window): the end stays in view if it was.
     new ResizeObserver(() => {
-      if (this.atEnd) els.scroller.scrollTop = this.layout.total();
+      if (this.atEnd) this.pinToEnd();
       this.queueDraw();
     }).observe(els.scroller);
   }
@@ -109,7 +114,8 @@ export class TurnList {
     this.prepend(page, undefined);
     this.focusIndex = this.rows.length - 1;
     this.sizeSpace();
-    this.els.scroller.scrollTop = this.els.scroller.scrollHeight;
+    this.atEnd = true;
+    this.pinToEnd();
     this.draw();
     this.setStatus(this.rows.length === 0 ? 'no turns' : '');
     // Follow the thread: turns a running Codex (or rollout/append) adds appear as they land.
@@ -173,7 +179,7 @@ export class TurnList {
     const older: Row[] = [];
     for (const turn of page.data) {
       if (this.byId.has(turn.id)) continue;
-      const row: Row = { turn, page: turnPage, expanded: false, full: null, kinds: null, height: ROW_HEIGHT };
+      const row: Row = { turn, page: turnPage, expanded: false, full: null, kinds: null, failed: {}, height: ROW_HEIGHT };
       this.byId.set(turn.id, row);
       older.push(row);
     }
@@ -230,12 +236,13 @@ export class TurnList {
           this.invalidate(row);
         }
         this.queueDraw();
-        const { turns } = await this.rpc.typed.request('rolloutEngine/thread/itemKinds', { threadId, turnIds: answer.data.map((t) => t.id) });
+        const { turns, failed } = await this.rpc.typed.request('rolloutEngine/thread/itemKinds', { threadId, turnIds: answer.data.map((t) => t.id) });
         if (generation !== this.generation) return;
         for (const [turnId, kinds] of Object.entries(turns)) {
           const row = this.byId.get(turnId);
           if (row === undefined) continue;
           row.kinds = kinds;
+          row.failed = failed[turnId] ?? {};
           this.invalidate(row);
         }
         this.queueDraw();
@@ -299,8 +306,33 @@ export class TurnList {
     });
   }
 
+  /**
+   * Room below the last turn so that the end of the thread shows a whole turn at the top of the
+   * list: scrolled to the end, the rows' own end would leave a clipped sliver of a row there (an
+   * empty band: its bottom padding). None when the rows end on a row's top, or when the row at
+   * the top would be the last (a turn taller than the list).
+   */
+  private endPad(): number {
+    const end = this.layout.total() - this.els.scroller.clientHeight;
+    if (end <= 0) return 0;
+    const atTop = this.layout.rowAt(end);
+    if (this.layout.top(atTop) === end || atTop + 1 >= this.rows.length) return 0;
+    return this.layout.top(atTop + 1) - end;
+  }
+
+  /** Scroll to the end of the space (as last sized), remembering where: its scroll event is ours. */
+  private pinToEnd(): void {
+    this.els.scroller.scrollTop = this.spaceHeight();
+    this.pinnedTop = this.els.scroller.scrollTop;
+  }
+
+  /** The scrolled space: the rows, and the room after them. */
+  private spaceHeight(): number {
+    return this.layout.total() + this.endPad();
+  }
+
   private sizeSpace(): void {
-    this.els.space.style.height = `${this.layout.total()}px`;
+    this.els.space.style.height = `${this.spaceHeight()}px`;
   }
 
   /** Put the rows on screen into the DOM (and take the others out), then ask for what they lack. */
@@ -308,6 +340,8 @@ export class TurnList {
     const { scroller, space } = this.els;
     this.sizeSpace();
     if (this.rows.length === 0) return;
+    // Rows measured since (their heights, the room after them): the end stays in view if it was.
+    if (this.atEnd) this.pinToEnd();
     const top = scroller.scrollTop;
     const first = Math.max(0, this.layout.rowAt(top) - OVERSCAN);
     const last = Math.min(this.rows.length - 1, this.layout.rowAt(top + scroller.clientHeight) + OVERSCAN);
@@ -376,6 +410,8 @@ export class TurnList {
     const y = this.layout.top(index);
     if (align === 'top' || y < scroller.scrollTop) scroller.scrollTop = y;
     else if (y + row.height > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = y + row.height - scroller.clientHeight;
+    // Moved here by the reader (a key, a link): the end is kept in view only if this is it (the scroll event comes after the draw).
+    this.atEnd = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 4;
     this.draw();
     this.nodes.get(row)?.focus({ preventScroll: true });
     this.onFocusTurn(row.turn.id);
@@ -405,9 +441,9 @@ export class TurnList {
     const p = params as { threadId?: string; turn?: Turn; turnId?: string; item?: ThreadItem };
     if (this.threadId === null || p.threadId !== this.threadId) return;
     const { scroller } = this.els;
-    const atBottom = scroller.scrollTop + scroller.clientHeight >= this.layout.total() - 4;
+    const atBottom = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 4;
     if (method === 'turn/started' && p.turn !== undefined && !this.byId.has(p.turn.id)) {
-      const row: Row = { turn: { ...p.turn, items: [], itemsView: 'summary' }, page: null, expanded: false, full: null, kinds: null, height: ROW_HEIGHT };
+      const row: Row = { turn: { ...p.turn, items: [], itemsView: 'summary' }, page: null, expanded: false, full: null, kinds: null, failed: {}, height: ROW_HEIGHT };
       this.byId.set(p.turn.id, row);
       this.rows.push(row);
       this.layout.stale();
@@ -417,6 +453,7 @@ export class TurnList {
       if (row.turn.itemsView !== 'notLoaded') row.turn = { ...row.turn, items: [...row.turn.items, p.item] };
       if (row.full !== null) row.full = [...row.full, p.item];
       if (row.kinds !== null) row.kinds = { ...row.kinds, [p.item.type]: (row.kinds[p.item.type] ?? 0) + 1 };
+      if ('status' in p.item && p.item.status === 'failed') row.failed = { ...row.failed, [p.item.type]: (row.failed[p.item.type] ?? 0) + 1 };
       this.invalidate(row);
     } else if (method === 'turn/completed' && p.turn !== undefined) {
       const row = this.byId.get(p.turn.id);
@@ -426,7 +463,7 @@ export class TurnList {
       this.invalidate(row);
     } else return;
     this.sizeSpace();
-    if (atBottom) scroller.scrollTop = this.layout.total();
+    if (atBottom) this.pinToEnd();
     this.draw();
   }
 }

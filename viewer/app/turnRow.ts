@@ -21,6 +21,8 @@ export interface Row {
   full: ThreadItem[] | null;
   /** Its items by kind, asked with its page's summaries; null until they come (a live turn: its items as they land). */
   kinds: ItemKinds | null;
+  /** Of those, the failed ones by kind (a collapsed turn's badge of a failed command is red). */
+  failed: ItemKinds;
   height: number;
 }
 
@@ -54,7 +56,10 @@ export interface TurnRowContext {
 export const turnRowNode = (row: Row, c: TurnRowContext): HTMLElement => {
   const turn = row.turn;
   // Expanded or live, its items say; collapsed, its kinds from the index (a summary holds two items).
-  const marks = row.full !== null || row.kinds === null ? turnMarks(row.full === null ? turn : { ...turn, items: row.full }) : turnMarks(turn, row.kinds);
+  const marks =
+    row.full !== null || row.kinds === null
+      ? turnMarks(row.full === null ? turn : { ...turn, items: row.full })
+      : turnMarks(turn, { counts: row.kinds, failed: row.failed });
   const head = element(
     'div',
     { class: 'turn-head' },
@@ -62,7 +67,14 @@ export const turnRowNode = (row: Row, c: TurnRowContext): HTMLElement => {
     element('time', {}, formatTime(turn.startedAt)),
     turn.durationMs === null ? null : element('span', { class: 'duration' }, `${(turn.durationMs / 1000).toFixed(1)} s`),
     ...marks.map((m) =>
-      element('span', { class: `mark mark-${m.mark.replace(' ', '-')}`, title: `${m.mark}: ${m.count}` }, m.count > 1 ? `${m.mark} ×${m.count}` : m.mark),
+      element(
+        'span',
+        {
+          class: `mark mark-${m.mark.replace(' ', '-')}${m.failed > 0 ? ' mark-failed' : ''}`,
+          title: `${m.mark}: ${m.count}${m.failed > 0 ? `, ${m.failed} failed` : ''}`,
+        },
+        m.count > 1 ? `${m.mark} ×${m.count}` : m.mark,
+      ),
     ),
     turnTokensNode(turn.id, c.usage, c.cumulative),
   );

@@ -16,7 +16,7 @@ const line = (o: SessionImportOutcome): string => {
       : '';
   switch (o.status) {
     case 'imported':
-      return `imported ${o.source} → ${o.threadId} "${o.title ?? ''}" (${o.turns} turns)${bad}`;
+      return `imported ${o.source} → ${o.threadId} "${o.title ?? ''}" (${o.turns} turn${o.turns === 1 ? '' : 's'})${bad}`;
     case 'wouldImport':
       return `would import ${o.source} (${o.cwd}) "${o.title ?? ''}"${bad}`;
     case 'skipped':
@@ -36,10 +36,13 @@ const noneFound = (r: ImportSessionsResult, p: { readonly maxSessionAgeDays: num
   if (where === undefined) return 'no sessions to import';
   if (!where.exists) return `no sessions to import: ${where.folder} does not exist (the agent's home is ${p.from}; --from names another)`;
   if (where.sessionFiles === 0) return `no sessions to import: no session files in ${where.folder}`;
-  return (
-    `no sessions to import: ${where.sessionFiles} session file${where.sessionFiles === 1 ? '' : 's'} in ${where.folder}, ` +
-    `none modified in the last ${days(p.maxSessionAgeDays)} and not imported yet with a working directory that exists (--since widens the window)`
-  );
+  // Each reason a file was left out, with its count; what is left (past --max-sessions, unreadable) is said by the refusals.
+  const reasons = [
+    where.alreadyImported ? `${where.alreadyImported} already imported (unchanged since)` : '',
+    where.olderThanWindow ? `${where.olderThanWindow} not modified in the last ${days(p.maxSessionAgeDays)} (--since widens the window)` : '',
+    where.noWorkingDirectory ? `${where.noWorkingDirectory} with no working directory that exists here` : '',
+  ].filter((r) => r !== '');
+  return `no sessions to import: ${where.sessionFiles} session file${where.sessionFiles === 1 ? '' : 's'} in ${where.folder}${reasons.length === 0 ? '' : `: ${reasons.join(', ')}`}`;
 };
 
 // Each outcome one line, whatever its source's path, title or a bad line's reason holds (`terminalText`).

@@ -20,6 +20,8 @@ export const readCommand = command({
   options: {
     turns: option('--no-turns', 'leave turns out (includeTurns: false)', { param: 'includeTurns' }),
     ...METHOD_VIEW_OPTIONS,
+    // Not the generic "exactly its JSON-RPC result": read prints the result's one field.
+    json: option('--json', 'print the thread as JSON: exactly the `thread` of its JSON-RPC result'),
   },
   params: async () => ({ method: (await import('../../../protocol/threads.js')).threadReadMethod }),
   onHome: {

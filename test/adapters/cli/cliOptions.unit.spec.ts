@@ -38,6 +38,15 @@ describe('CLI options: checked by the codecs alone; page hints that survive the 
       }
   });
 
+  it("each view's --json help says what it prints: the JSON-RPC result, or read's `thread` of it", () => {
+    const program = new Command();
+    registerRead(program);
+    registerTurns(program);
+    const jsonHelp = (name: string): string | undefined => program.commands.find((c) => c.name() === name)?.options.find((o) => o.long === '--json')?.description;
+    expect(jsonHelp('read')).to.equal('print the thread as JSON: exactly the `thread` of its JSON-RPC result');
+    expect(jsonHelp('turns')).to.equal('print the answer as JSON (for a history method: exactly its JSON-RPC result)');
+  });
+
   it('quotes each word so that a shell reads it back as it was', () => {
     const words = ['rollout-engine', 'threads', '--search', 'it\'s a "test" $HOME `x`', '--cursor', '{"a":1,"b":[2]}', '--codex-home', '/tmp/a b', 'plain-word_1.2'];
     expect(shellWords(words.map(shellWord).join(' '))).to.deep.equal(words);

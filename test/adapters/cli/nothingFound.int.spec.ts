@@ -37,7 +37,7 @@ describe('CLI: every "nothing found" names where it looked; every unknown cost n
     threadId = thread.threadId;
   });
 
-  it('import claude --dry-run: an agent home that is not there, one without sessions, one whose sessions are all too old', () => {
+  it('import claude --dry-run: an agent home that is not there, one without sessions, one whose sessions are all too old, one already imported', async () => {
     const missing = run('import', 'claude', '--dry-run', '--from', '/nonexistent');
     expect(missing.status, missing.stderr).to.equal(0);
     expect(missing.stdout).to.equal("no sessions to import: /nonexistent/projects does not exist (the agent's home is /nonexistent; --from names another)\n");
@@ -54,13 +54,31 @@ describe('CLI: every "nothing found" names where it looked; every unknown cost n
     fs.utimesSync(session, old, old);
     const tooOld = run('import', 'claude', '--dry-run', '--from', claude);
     expect(tooOld.stdout).to.equal(
-      `no sessions to import: 1 session file in ${nodePath.join(claude, 'projects')}, none modified in the last 30 days and not imported yet with a working directory that exists (--since widens the window)\n`,
+      `no sessions to import: 1 session file in ${nodePath.join(claude, 'projects')}: 1 not modified in the last 30 days (--since widens the window)\n`,
     );
     // The window widened, it is offered; --json says where it looked too.
     const wide = run('import', 'claude', '--dry-run', '--from', claude, '--since', '120', '--json');
     const answer = JSON.parse(wide.stdout) as { sessions: Array<{ status: string }>; lookedIn: unknown };
     expect(answer.sessions.map((s) => s.status)).to.deep.equal(['wouldImport']);
-    expect(answer.lookedIn).to.deep.equal({ folder: nodePath.join(claude, 'projects'), exists: true, sessionFiles: 1 });
+    expect(answer.lookedIn).to.deep.equal({
+      folder: nodePath.join(claude, 'projects'),
+      exists: true,
+      sessionFiles: 1,
+      olderThanWindow: 0,
+      alreadyImported: 0,
+      noWorkingDirectory: 0,
+    });
+
+    // Imported (into a home of its own: the cost test below reads this one's models), a dry run says so, not that nothing is recent.
+    const importHome = nodePath.join(tmp(), 'codex-imports');
+    await writeSynthThread(importHome, newThread(2), 1);
+    const intoImportHome = (...args: string[]) =>
+      spawnSync(process.execPath, [CLI, ...args, '--codex-home', importHome, '-q'], { encoding: 'utf8', input: '', timeout: 60_000, env: { ...process.env, TZ: 'UTC' } });
+    const imported = intoImportHome('import', 'claude', '--from', claude, '--since', '120');
+    expect(imported.status, imported.stderr).to.equal(0);
+    expect(imported.stdout).to.match(/^imported /);
+    const again = intoImportHome('import', 'claude', '--dry-run', '--from', claude, '--since', '120');
+    expect(again.stdout).to.equal(`no sessions to import: 1 session file in ${nodePath.join(claude, 'projects')}: 1 already imported (unchanged since)\n`);
   });
 
   it('search with no hits: the home, the threads searched and how to widen; in one thread: which thread', () => {

@@ -135,4 +135,20 @@ describe('in a real terminal (tmux): the first call draws its progress, Ctrl-C s
     // always the same files; the count is not pinned, as batch sizes are the indexer's to tune).
     expect(whole).to.be.within(1, large.files - 1);
   });
+  it('view --no-open on a terminal: its start-up line names the port the system gave, the one the viewer address has', async () => {
+    tmux('kill-session', '-t', 'cli');
+    const command = [process.execPath, CLI, 'view', '--no-open', '--codex-home', small.home].map(quote).join(' ');
+    const started = tmux('new-session', '-d', '-s', 'cli', '-x', '250', '-y', '50', `bash -c ${quote(`${command}; echo EXIT=$?; sleep 120`)}`);
+    expect(started.status, started.stderr).to.equal(0);
+    const frames = await watch((f) => /JSON-RPC over WebSocket on /.test(f));
+    const last = frames[frames.length - 1]!;
+    const viewerPort = /^viewer: http:\/\/127\.0\.0\.1:(\d+)\/viewer\//m.exec(last)?.[1];
+    const servingPort = /JSON-RPC over WebSocket on ws:\/\/127\.0\.0\.1:(\d+),/.exec(last)?.[1];
+    expect(viewerPort, last).to.be.a('string');
+    expect(servingPort, last).to.equal(viewerPort);
+    tmux('send-keys', '-t', 'cli', 'C-c');
+    // The terminal may echo the ^C on the line the exit code is printed on.
+    const ended = await watch((f) => /EXIT=\d+$/m.test(f));
+    expect(/EXIT=(\d+)$/m.exec(ended[ended.length - 1]!)?.[1]).to.equal('0');
+  });
 });

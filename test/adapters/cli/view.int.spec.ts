@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import { ENGINE_CLI_PATH } from '../../compat/engineCli.js';
@@ -90,6 +91,28 @@ describe('the viewer is found: `view`, the start-up line, GET /', function () {
       const { url, said } = await viewWithPath(bin);
       expect(said).to.equal(`no browser opened: ${opener} exited 3.\n${howToOpen(url)}`);
     });
+  });
+
+  it('serve --listen on a port another process holds: says so, exits 2, and opens no home (no index, no gate line after the error)', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as net.AddressInfo;
+    try {
+      const home = await homeWithAThread();
+      const indexDir = nodePath.join(tmp(), 'taken-port-index');
+      const child = spawn(process.execPath, [ENGINE_CLI_PATH, 'serve', '--listen', `ws://127.0.0.1:${port}`, '--codex-home', home, '--index-dir', indexDir], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      let said = '';
+      child.stderr!.on('data', (d: Buffer) => (said += d.toString()));
+      expect(await exited(child)).to.equal(2);
+      expect(said).to.contain(`cannot listen on 127.0.0.1:${port}`).and.to.contain('EADDRINUSE');
+      expect(said).to.not.contain('backfill gate passed');
+      expect(fs.existsSync(indexDir), 'an index was built').to.equal(false);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 
   it('view --port refuses a port beyond 65535 naming the option (exit 2)', async () => {

@@ -103,7 +103,17 @@ export class RowTurnStore implements TurnStore<TurnDraft, LinePos> {
     }
     const phase = kind === 'agentMessage' ? agentMessagePhaseOf(phaseOfItemEvent(ev)) : null;
     const marked = phase === null ? {} : { phase };
-    b.put('items', [R, pos.line], { turnId: t.id, id, kind, ordinal: pos.ordinal, ranges: [[pos.byteOffset, pos.byteLength]], startedAtMs, completedAtMs, ...marked, ...failed });
+    b.put('items', [R, pos.line], {
+      turnId: t.id,
+      id,
+      kind,
+      ordinal: pos.ordinal,
+      ranges: [[pos.byteOffset, pos.byteLength]],
+      startedAtMs,
+      completedAtMs,
+      ...marked,
+      ...failed,
+    });
     if (ordinalOffLine(b, R, pos)) b.put('ordinals', [R, pos.ordinal], pos.line);
     t.itemCount += 1;
     t.lastItemLine = pos.line;

@@ -129,6 +129,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // rollout rows their later metas; a settings line without its provider sets no model, and a
   // compaction without its message is no line Codex reads (issue 69).
   { from: 36, to: 37, name: '037-state-db-fields', kind: 'rebuild' },
+  // 38: a paginated turn is listed only once a task_started, task_complete or turn_aborted names it
+  // (items naming another turn keep it in its id row, unlisted), and its first end is final (issue 69).
+  { from: 37, to: 38, name: '038-paginated-turns-never-started', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

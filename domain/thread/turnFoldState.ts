@@ -18,6 +18,11 @@ export interface TurnState<P> {
   status: TurnStatus;
   error: TurnError | null;
   startedAt: number | null;
+  /**
+   * The start's own `started_at` (its `task_started`'s): what a history cut before the turn's end
+   * shows, a paginated turn's `startedAt` being its end's once it ends (turnRules.ts `applyTurnEnd`).
+   */
+  startedAtByStart: number | null;
   completedAt: number | null;
   durationMs: number | null;
   anchoredByStart: boolean;
@@ -40,6 +45,7 @@ export const newTurnState = <P, X extends object>(id: string, own: X): TurnState
       status: 'inProgress' as TurnStatus,
       error: null,
       startedAt: null,
+      startedAtByStart: null,
       completedAt: null,
       durationMs: null,
       anchoredByStart: false,

@@ -178,6 +178,7 @@ export const TURN_RULES: RuleTable = {
         t.anchoredByStart = true;
       }
       t.startedAt = ev.payload.started_at ?? t.startedAt;
+      t.startedAtByStart = t.startedAt;
       t.rootTurnId = ev.payload.root_turn_id ?? t.rootTurnId;
       s.saveTurn(t);
       if (c.mode === 'legacy') {

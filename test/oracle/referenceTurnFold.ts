@@ -377,6 +377,17 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
  */
 export const visibleTurnEntries = (s: TurnFoldState): TurnEntry[] => visibleOrder(s);
 
+/**
+ * Every item in history order with its turn's id, its turn listed or not: a thread's items list
+ * holds a paginated turn's items though no list shows the turn (Codex keeps them by the turn id
+ * their lines name; measured on 0.169.0: unstartedTurns.compat.spec.ts).
+ */
+export const itemEntriesInOrder = (s: TurnFoldState): Array<{ readonly turnId: string; readonly entry: ItemEntry }> =>
+  [...s.turns.values()].flatMap((t) => t.items.map((entry) => ({ turnId: t.id, entry }))).sort((a, b) => a.entry.position.seq - b.entry.position.seq);
+
+/** Whether an item counts for its turn's summary: in a paginated history, not one created after the turn's end (Codex sets a turn's summary items only while it has none). */
+export const inSummary = (mode: HistoryMode, t: TurnEntry, e: ItemEntry): boolean => mode !== 'paginated' || t.end === null || e.position.seq < t.end.seq;
+
 export const toApiTurn = (t: TurnEntry): Turn => ({
   id: t.id,
   rootTurnId: t.rootTurnId,

@@ -44,16 +44,6 @@ export const DECLARED: readonly DeclaredDifference[] = [
     knownOpen: "issue 69, open: a MemoryCitation's shape (also the legacy agent_message's, a turn context's permission profiles)",
   },
   {
-    id: 'paginated turn Codex never started',
-    method: READS,
-    path: /^(result\.(thread\.turns|data)(\[\]\..*)?|result\.(nextCursor|backwardsCursor)|\(page count\))$/,
-    when: (home) =>
-      home.threads.some((t) => t.mode === 'paginated') && edited(home, / event_msg\/(task_started\.|(item_completed|task_complete|turn_aborted)\.turn_id )/),
-    why: "a paginated turn's task_started Codex's serde refuses, or an item or end edited to name another turn: Codex shows no turn for items and ends naming a turn it never started (its history projection drops them, thread_history.rs `upsert_item_in_turn_id`); ours makes the turn from them, as a review turn without task_started needs",
-    docs: 'issue 69: lines Codex cannot decode (the line is skipped as Codex skips it; the paginated fold of items naming a turn not started is open)',
-    knownOpen: 'issue 69, open: items and ends of a paginated turn Codex never started (D9, D10 in paginated mode)',
-  },
-  {
     id: 'refused meta, later meta read',
     method: READS,
     path: /^(result|error)$/,

@@ -26,7 +26,7 @@ export interface TurnState<P> {
   completedAt: number | null;
   durationMs: number | null;
   anchoredByStart: boolean;
-  /** Position that orders the turn: its `task_started`, else its end, else its first item. */
+  /** Position that orders the turn: its `task_started`, else its end; none: a legacy turn is ordered by its first item, a paginated one is not listed. */
   anchor: P | null;
   /** Position of the line that ended the turn, if any. */
   end: P | null;

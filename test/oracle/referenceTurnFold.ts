@@ -28,7 +28,7 @@ export interface ItemEntry {
 export interface TurnEntry {
   readonly id: string;
   rootTurnId: string | null;
-  /** Position that orders the turn: its `task_started`, else its end, else its first item. */
+  /** Position that orders the turn: its `task_started`, else its end; none: a legacy turn is ordered by its first item, a paginated one is not listed. */
   anchor: EventPosition | null;
   anchoredByStart: boolean;
   /** Position of the line that ended the turn, if any. */

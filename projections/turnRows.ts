@@ -2,7 +2,7 @@ import type { LinePos, RolloutFoldRow, TurnIdRow, TurnRow } from '../domain/inde
 import type { HistoryMode } from '../domain/rollout/historyMode.js';
 import type { Batch } from './batch.js';
 import type { Mutable } from './projection.js';
-import { newTurnState, turnOrderPos } from '../domain/thread/turnFoldState.js';
+import { listedTurnPos, newTurnState, turnOrderPos } from '../domain/thread/turnFoldState.js';
 import type { TurnState } from '../domain/thread/turnFoldState.js';
 
 /** Shared row helpers of the turns and items projections (one rollout's turn fold, as rows). */
@@ -48,11 +48,12 @@ export const newTurn = (id: string): TurnDraft =>
     itemsThrough: null,
   });
 
-/** A copy of a stored turn (`saveTurn` puts it back; the stored row keeps the key it had, to move it). */
+/** A copy of a stored turn, listed or pending (`saveTurn` puts it back; the stored row keeps the key it had, to move it). */
 export const loadTurn = (b: Batch, rolloutId: string, turnId: string): TurnDraft | undefined => {
-  const k = b.get('turnIds', [rolloutId, turnId])?.line;
-  if (k === undefined) return undefined;
-  const t = b.get('turns', [rolloutId, k]);
+  const ids = b.get('turnIds', [rolloutId, turnId]);
+  if (ids === undefined) return undefined;
+  if (ids.pending !== undefined) return { ...ids.pending };
+  const t = b.get('turns', [rolloutId, ids.line]);
   return t ? { ...t } : undefined;
 };
 
@@ -65,13 +66,20 @@ export const getOrCreateTurn = (b: Batch, rolloutId: string, fold: FoldDraft, tu
 /** The position that orders a turn: its anchor, else its first item (`ordinal` is Codex's cursor). */
 export const keyPosOf: (t: TurnRow) => LinePos | null = turnOrderPos;
 
-/** Write a turn under its key line, moving it (and its ordinal entry) if its anchor changed. */
-export const saveTurn = (b: Batch, rolloutId: string, t: TurnDraft): void => {
-  const pos = keyPosOf(t);
-  if (pos === null) return; // not visible yet: nothing to store
-  const line = pos.line;
+/**
+ * Write a turn under its key line, moving it (and its ordinal entry) if its anchor changed; a turn
+ * its history's mode does not list yet (`listedTurnPos`) but that has items is kept in its id row.
+ */
+export const saveTurn = (b: Batch, rolloutId: string, t: TurnDraft, mode: HistoryMode): void => {
   const ids = b.get('turnIds', [rolloutId, t.id]);
-  const old = ids?.line;
+  const pos = listedTurnPos(mode, t);
+  if (pos === null) {
+    // Not listed yet: nothing to store, or (paginated) its items' turn, kept for the line that lists it.
+    if (t.firstItem !== null) b.put('turnIds', [rolloutId, t.id], { line: t.firstItem.line, itemIds: ids?.itemIds ?? [], itemLines: ids?.itemLines ?? [], pending: t });
+    return;
+  }
+  const line = pos.line;
+  const old = ids?.pending === undefined ? ids?.line : undefined;
   if (old !== undefined && old !== line) {
     const moved = b.get('turns', [rolloutId, old]);
     const oldPos = moved ? keyPosOf(moved) : null;
@@ -80,7 +88,7 @@ export const saveTurn = (b: Batch, rolloutId: string, t: TurnDraft): void => {
     b.del('turns', [rolloutId, old]);
   }
   b.put('turns', [rolloutId, line], t);
-  if (old !== line) {
+  if (old !== line || ids?.pending !== undefined) {
     b.put('turnIds', [rolloutId, t.id], { line, itemIds: ids?.itemIds ?? [], itemLines: ids?.itemLines ?? [] });
     if (ordinalOffLine(b, rolloutId, pos)) b.put('ordinals', [rolloutId, pos.ordinal], line);
   }
@@ -116,7 +124,7 @@ export const itemLineOf = (row: TurnIdRow | undefined, itemId: string): number |
 };
 
 /** This batch's own copy of a turn's id row: its lists are appended to in place. */
-const withOwnLists = (r: TurnIdRow): TurnIdRow => ({ line: r.line, itemIds: [...r.itemIds], itemLines: [...r.itemLines] });
+const withOwnLists = (r: TurnIdRow): TurnIdRow => ({ ...r, itemIds: [...r.itemIds], itemLines: [...r.itemLines] });
 
 /** Record a new item of a turn that `saveTurn` has stored. */
 export const addTurnItem = (b: Batch, rolloutId: string, turnId: string, itemId: string, line: number): void => {

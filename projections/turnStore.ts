@@ -55,7 +55,7 @@ export class RowTurnStore implements TurnStore<TurnDraft, LinePos> {
   }
 
   saveTurn(t: TurnDraft): void {
-    saveTurn(this.b, this.R, t);
+    saveTurn(this.b, this.R, t, this.fold.mode);
   }
 
   ended(t: TurnDraft): void {
@@ -98,7 +98,7 @@ export class RowTurnStore implements TurnStore<TurnDraft, LinePos> {
       }
       if (t.firstUserItem?.line === existing) t.firstUserItem = { ...t.firstUserItem, shown: this.shown(mode, ev, pos, t.firstUserItem.id) };
       if (t.finalAgentItem?.line === existing) t.finalAgentItem = { ...t.finalAgentItem, shown: this.shown(mode, ev, pos, t.finalAgentItem.id) };
-      saveTurn(b, R, t);
+      saveTurn(b, R, t, mode);
       return;
     }
     const phase = kind === 'agentMessage' ? agentMessagePhaseOf(phaseOfItemEvent(ev)) : null;
@@ -117,11 +117,15 @@ export class RowTurnStore implements TurnStore<TurnDraft, LinePos> {
     if (ordinalOffLine(b, R, pos)) b.put('ordinals', [R, pos.ordinal], pos.line);
     t.itemCount += 1;
     t.lastItemLine = pos.line;
-    if (kind === 'userMessage' && t.firstUserItem === null) t.firstUserItem = { id, line: pos.line, shown: this.shown(mode, ev, pos, id) };
-    if (kind === 'agentMessage' && becomesFinalAgentMessage(mode, phase, t.finalAgentItem === null ? undefined : (t.finalAgentItem.phase ?? null)))
+    // Paginated: an item after the turn's end joins it but not its summary, whose items Codex sets
+    // only while the turn row has no end (thread-store local/thread_history.rs `apply_change_set`;
+    // measured on 0.169.0: unstartedTurns.compat.spec.ts, a late answer after a complete, an abort, a review's end).
+    const summarised = mode !== 'paginated' || t.end === null;
+    if (summarised && kind === 'userMessage' && t.firstUserItem === null) t.firstUserItem = { id, line: pos.line, shown: this.shown(mode, ev, pos, id) };
+    if (summarised && kind === 'agentMessage' && becomesFinalAgentMessage(mode, phase, t.finalAgentItem === null ? undefined : (t.finalAgentItem.phase ?? null)))
       t.finalAgentItem = { id, line: pos.line, shown: this.shown(mode, ev, pos, id), ...marked };
     if (kind === 'contextCompaction') t.compactionCount += 1;
-    saveTurn(b, R, t);
+    saveTurn(b, R, t, mode);
     addTurnItem(b, R, t.id, id, pos.line);
   }
 
@@ -133,7 +137,7 @@ export class RowTurnStore implements TurnStore<TurnDraft, LinePos> {
     const same = last.ranges[last.ranges.length - 1]?.[0] === pos.byteOffset;
     if (!same) b.put('items', [R, t.lastItemLine!], { ...last, ranges: [...last.ranges, [pos.byteOffset, pos.byteLength]] });
     t.itemsThrough = throughLine(t, pos);
-    saveTurn(b, R, t);
+    saveTurn(b, R, t, this.fold.mode);
     return true;
   }
 

@@ -19,7 +19,7 @@ import type { TableName } from '../../domain/index/rows.js';
  * | rollout_forks | [base rolloutId, rolloutId]   | 0: the forks and revisions based on a file                  |
  * | fold      | [rolloutId]                       | RolloutFoldRow: legacy open turn, item numbering, dropped   |
  * | turns     | [rolloutId, keyLine]              | TurnRow (keyLine = anchor line: task_started, else end line) |
- * | turnIds   | [rolloutId, turnId]               | TurnIdRow {line: turns key, itemIds → itemLines: items keys} |
+ * | turnIds   | [rolloutId, turnId]               | TurnIdRow {line: turns key, itemIds → itemLines: items keys, pending?} |
  * | items     | [rolloutId, line]                 | ItemRow {turnId, id, kind, ordinal, ranges, times}          |
  * | ordinals  | [rolloutId, ordinal]              | line of a turn key / item whose ordinal is not startOrdinal+line (sparse) |
  * | token_audit | [rolloutId, line]               | CountedResponse: a response the file paid for (or copied)   |
@@ -51,7 +51,7 @@ import type { TableName } from '../../domain/index/rows.js';
  * Values are msgpack (lmdb default) with record structures shared per table. Schema changes bump `SCHEMA_VERSION` and add a step under
  * migrations/index/.
  */
-export const SCHEMA_VERSION = 39;
+export const SCHEMA_VERSION = 40;
 
 /** Bytes of a file's head covered by `headHash`. */
 export const HEAD_BYTES = 4096;

@@ -164,6 +164,12 @@ export interface TurnIdRow {
   readonly line: number;
   readonly itemIds: ReadonlyArray<string>;
   readonly itemLines: ReadonlyArray<number>;
+  /**
+   * A paginated turn with items that no `task_started`, `task_complete` or `turn_aborted` has named
+   * yet: listed nowhere, so no `turns` row, its fold state kept here until such a line lists it
+   * (`line` is then its first item's). domain/thread/turnFoldState.ts `listedTurnPos`.
+   */
+  readonly pending?: TurnRow;
 }
 
 /** Where a `thread_settings_applied` line is (key: [rolloutId, line]): a fork or revision copies the settings below its cut. */

@@ -4,7 +4,7 @@ import type { ThreadItem } from './threadItem.js';
 import type { HistoryMode } from '../rollout/historyMode.js';
 import { applyTurnRule } from './turnRules.js';
 import { itemBodyOf } from './itemEvents.js';
-import { newTurnState, turnOrderPos } from './turnFoldState.js';
+import { listedTurnPos, newTurnState } from './turnFoldState.js';
 import type { FoldCursor, TurnState, TurnStore } from './turnFoldState.js';
 import type { ItemEvent, ReasoningEvent } from './itemEvents.js';
 
@@ -99,7 +99,9 @@ export class TurnFoldState implements FoldCursor, TurnStore<TurnEntry, EventPosi
   }
 
   visibleTurns(): TurnEntry[] {
-    return [...this.turns.values()].filter((t) => turnOrderPos(t) !== null).sort((a, b) => turnOrderPos(a)!.seq - turnOrderPos(b)!.seq);
+    return [...this.turns.values()]
+      .filter((t) => listedTurnPos(this.mode, t) !== null)
+      .sort((a, b) => listedTurnPos(this.mode, a)!.seq - listedTurnPos(this.mode, b)!.seq);
   }
 
   drop(turns: readonly TurnEntry[]): void {

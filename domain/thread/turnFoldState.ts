@@ -18,10 +18,15 @@ export interface TurnState<P> {
   status: TurnStatus;
   error: TurnError | null;
   startedAt: number | null;
+  /**
+   * The start's own `started_at` (its `task_started`'s): what a history cut before the turn's end
+   * shows, a paginated turn's `startedAt` being its end's once it ends (turnRules.ts `applyTurnEnd`).
+   */
+  startedAtByStart: number | null;
   completedAt: number | null;
   durationMs: number | null;
   anchoredByStart: boolean;
-  /** Position that orders the turn: its `task_started`, else its end, else its first item. */
+  /** Position that orders the turn: its `task_started`, else its end; none: a legacy turn is ordered by its first item, a paginated one is not listed. */
   anchor: P | null;
   /** Position of the line that ended the turn, if any. */
   end: P | null;
@@ -40,6 +45,7 @@ export const newTurnState = <P, X extends object>(id: string, own: X): TurnState
       status: 'inProgress' as TurnStatus,
       error: null,
       startedAt: null,
+      startedAtByStart: null,
       completedAt: null,
       durationMs: null,
       anchoredByStart: false,
@@ -51,6 +57,19 @@ export const newTurnState = <P, X extends object>(id: string, own: X): TurnState
 
 /** The position that orders a turn (and keys its row): its anchor, else its first item; null: not visible yet. */
 export const turnOrderPos = <P>(t: { readonly anchor: P | null; readonly firstItem: P | null }): P | null => t.anchor ?? t.firstItem;
+
+/**
+ * The position that lists a turn in a history of `mode` (null: not listed). A paginated turn is
+ * listed only once a `task_started`, `task_complete` or `turn_aborted` names it (its anchor): Codex
+ * makes a turn row from those lines alone and keeps each item under the turn id its line names,
+ * so items naming a turn none of them named are read by that id (`thread/items/list`,
+ * `/read`) but no list shows the turn — a review turn, which has no `task_started`, is listed by
+ * its end (codex-rs app-server-protocol `thread_history_projection.rs` `project_rollout_line`,
+ * thread-store `local/thread_history.rs` `apply_change_set`; measured on 0.169.0:
+ * test/compat/unstartedTurns.compat.spec.ts). A legacy turn is listed by its first item too.
+ */
+export const listedTurnPos = <P>(mode: HistoryMode, t: { readonly anchor: P | null; readonly firstItem: P | null }): P | null =>
+  mode === 'paginated' ? t.anchor : turnOrderPos(t);
 
 /** A turn as the API shows it, with the items its view holds. */
 export const apiTurnOf = (t: Readonly<TurnState<unknown>>, items: ThreadItem[], itemsView: ItemsView): Turn => ({

@@ -43,13 +43,25 @@ const applyTurnEnd = <P>(mode: HistoryMode, t: TurnState<P>, pos: P, status: Tur
   t.end = pos;
   t.status = status;
   t.error = error;
-  // Paginated turns without task_started (review) take start and root from their end event;
-  // legacy turns opened by entered_review_mode keep them null, as Codex shows.
-  if (mode === 'paginated' && t.startedAt === null) t.startedAt = p.started_at ?? null;
+  // Paginated: the turn's start is its end's (none when the end has none), as Codex's turn row
+  // takes it from the end line (app-server-protocol thread_history_projection.rs: TurnComplete /
+  // TurnAborted carry `started_at`; measured on 0.169.0: unstartedTurns.compat.spec.ts); a turn
+  // without task_started (review) takes its root from it too. Legacy turns opened by
+  // entered_review_mode keep them null, as Codex shows.
+  if (mode === 'paginated') t.startedAt = p.started_at ?? null;
   t.completedAt = p.completed_at ?? null;
   t.durationMs = p.duration_ms ?? null;
   if (mode === 'paginated' && t.rootTurnId === null) t.rootTurnId = p.root_turn_id ?? null;
 };
+
+/**
+ * Paginated: a turn's first end is final. Codex updates a turn row only while it has no end, so a
+ * later `task_started`, `task_complete` or `turn_aborted` naming it changes nothing (late items
+ * still join it). codex-rs thread-store `local/thread_history.rs` `apply_change_set` (`ON CONFLICT
+ * … WHERE rollout_end_ordinal IS NULL AND status = 'inProgress'`); measured on 0.169.0:
+ * test/compat/unstartedTurns.compat.spec.ts.
+ */
+const endedInPaginated = <P>(c: FoldCursor, t: TurnState<P>): boolean => c.mode === 'paginated' && t.end !== null;
 
 /** The last `n` visible turns (a rollback's), and the ones it keeps: N past the start clears every turn. */
 export const splitRolledBack = <T>(visible: readonly T[], n: number): { kept: readonly T[]; dropped: readonly T[] } => {
@@ -175,12 +187,13 @@ export const TURN_RULES: RuleTable = {
     family: 'turn',
     apply: (s, c, ev, pos) => {
       const t = s.turn(ev.payload.turn_id);
-      if (!t) return;
+      if (!t || endedInPaginated(c, t)) return;
       if (!t.anchoredByStart) {
         t.anchor = pos;
         t.anchoredByStart = true;
       }
       t.startedAt = ev.payload.started_at ?? t.startedAt;
+      t.startedAtByStart = t.startedAt;
       t.rootTurnId = ev.payload.root_turn_id ?? t.rootTurnId;
       s.saveTurn(t);
       if (c.mode === 'legacy') {
@@ -197,7 +210,7 @@ export const TURN_RULES: RuleTable = {
       // its `task_started` may be a line Codex did not decode (codexSerde.ts).
       const named = c.mode !== 'legacy' || s.storedTurn(ev.payload.turn_id) !== undefined;
       const t = named ? s.turn(ev.payload.turn_id) : c.currentTurnId === null ? undefined : s.turn(c.currentTurnId);
-      if (!t) return;
+      if (!t || endedInPaginated(c, t)) return;
       // Failed with an error; a turn already failed or interrupted keeps that status.
       const p = ev.payload;
       if (p.error) applyTurnEnd(c.mode, t, pos, 'failed', toTurnError(p.error), p);
@@ -222,7 +235,7 @@ export const TURN_RULES: RuleTable = {
       const id = named ? ev.payload.turn_id : c.currentTurnId;
       if (!id) return;
       const t = s.turn(id);
-      if (!t) return;
+      if (!t || endedInPaginated(c, t)) return;
       // An abort marks the turn but does not close it: late items still belong to it.
       applyTurnEnd(c.mode, t, pos, 'interrupted', null, ev.payload);
       s.ended(t);
@@ -278,6 +291,8 @@ export const TURN_RULES: RuleTable = {
         if (t) s.addItem(t, ev.item.id, apiKind(ev.item), ev, pos, ev.payload.started_at_ms ?? null, ev.payload.completed_at_ms ?? null);
         return;
       }
+      // Paginated: the item joins the turn its line names, started or not; a turn no lifecycle line
+      // names keeps its items but is listed nowhere (turnFoldState.ts `listedTurnPos`).
       const t = s.turn(ev.payload.turn_id);
       if (t) s.addItem(t, ev.item.id, apiKind(ev.item), ev, pos, ev.payload.started_at_ms ?? null, ev.payload.completed_at_ms ?? null);
     },

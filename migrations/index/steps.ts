@@ -135,6 +135,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   { from: 37, to: 38, name: '038-refused-meta-rows', kind: 'rebuild' },
   // 39: an item row marks a tool item a read shows failed (a collapsed turn's red badge, issue 72).
   { from: 38, to: 39, name: '039-item-failures', kind: 'rebuild' },
+  // 40: a paginated turn is listed only once a task_started, task_complete or turn_aborted names it
+  // (items naming another turn keep it in its id row, unlisted), and its first end is final (issue 69).
+  { from: 39, to: 40, name: '040-paginated-turns-never-started', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

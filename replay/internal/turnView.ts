@@ -73,11 +73,25 @@ export const turnItemRows = async (
   else rows = (await scannedItemRows(ports, R, turn)) ?? (await rowsAt(ports, R, (await take(ports.index.get('turnIds', [R, turn.id])))?.itemLines ?? []));
   const out = rows.filter(([line, r]) => itemInSegment(seg, line, r));
   // The cut runs through the turn's items (or was not judged): its row's summary may name items past it, so pick the two from what is visible.
-  return view === 'summary' && !allBelowCut ? summaryOf(seg, out, ([, r]) => r) : out;
+  return view === 'summary' && !allBelowCut
+    ? summaryOf(
+        seg,
+        turn,
+        out,
+        ([line]) => line,
+        ([, r]) => r,
+      )
+    : out;
 };
 
-/** A turn's summary among its entries (in rollout order): its first user message and its final agent message. */
-const summaryOf = <E>(seg: HistorySegment, entries: E[], rowOf: (e: E) => ItemRow): E[] => {
+/**
+ * A turn's summary among its entries (in rollout order): its first user message and its final
+ * agent message, of the items created before its end in a paginated history (Codex sets a turn's
+ * summary items only while it has no end: projections/turnStore.ts `addItem`).
+ */
+const summaryOf = <E>(seg: HistorySegment, turn: TurnRow, all: E[], lineOf: (e: E) => number, rowOf: (e: E) => ItemRow): E[] => {
+  const end = seg.rollout.mode === 'paginated' ? turn.end : null;
+  const entries = end === null ? all : all.filter((e) => lineOf(e) < end.line);
   const firstUser = entries.find((e) => rowOf(e).kind === 'userMessage');
   const agents = entries.filter((e) => rowOf(e).kind === 'agentMessage');
   const final =
@@ -105,15 +119,21 @@ const presentSummary = async (
 ): Promise<ThreadItem[]> => {
   const rows = await turnItemRows(ports, seg, turn, 'full', allBelowCut);
   const items = await readItems(ports, lineage, seg, rows);
-  const had = rows.map((row, i) => ({ row: row[1], item: items[i]! })).filter((e) => !presence.kinds.has(e.item.type) || presence.has(e.item));
-  return summaryOf(seg, had, (e) => e.row).map((e) => e.item);
+  const had = rows.map((row, i) => ({ line: row[0], row: row[1], item: items[i]! })).filter((e) => !presence.kinds.has(e.item.type) || presence.has(e.item));
+  return summaryOf(
+    seg,
+    turn,
+    had,
+    (e) => e.line,
+    (e) => e.row,
+  ).map((e) => e.item);
 };
 
 /** A turn as the API shows it, once its items are read. */
 export const apiTurn = (turn: TurnRow, seg: HistorySegment, view: ItemsView, items: ThreadItem[]): Turn => {
   // A turn whose end lies past its segment's cut never ended in this history (the fold's view).
   const endedPastCut = turn.end !== null && !inSegment(seg, turn.end);
-  const t = endedPastCut ? { ...turn, status: 'inProgress' as const, error: null, completedAt: null, durationMs: null } : turn;
+  const t = endedPastCut ? { ...turn, status: 'inProgress' as const, error: null, startedAt: turn.startedAtByStart, completedAt: null, durationMs: null } : turn;
   return apiTurnOf(t, items, view);
 };
 

@@ -2,10 +2,10 @@
 // array indexes as `[]`) with why. Two kinds:
 //   - explained: something Codex cannot do, or a rule docs/compatibility.md states; kept;
 //   - KNOWN-OPEN: an open defect of issue 69; the long run reports them apart, and an entry is
-//     deleted once its fix is merged (fid-folds' cwd and error entries went with its merge).
+//     deleted once its fix is merged.
 // Everything else is unexplained and fails the run.
 import type { AnswerDifference } from '../compat/historyComparison.js';
-import { renderHome, WORKDIR, type FuzzHome } from './fuzzHome.js';
+import type { FuzzHome } from './fuzzHome.js';
 
 export interface DeclaredDifference {
   /** A short name, printed in the figures. */
@@ -22,31 +22,8 @@ export interface DeclaredDifference {
   readonly knownOpen?: string;
 }
 
-/** Whether an edit of the home lands on a field whose description (`line N <variant>.<field> = v`) matches. */
-const edited = (home: FuzzHome, field: RegExp): boolean => renderHome(home, WORKDIR).files.some((f) => f.edits.some((e) => field.test(e)));
-const READS = /^thread\/(read|list|turns\/list|items\/list|items\/read)$/;
-
-export const DECLARED: readonly DeclaredDifference[] = [
-  {
-    id: 'undecodable memory citation',
-    method: READS,
-    path: /./,
-    when: (home) => edited(home, / item\/AgentMessage\.memory_citation /),
-    why: "an agent message item's memory_citation set to an object of a shape Codex's serde refuses (`{}`): Codex drops the line; the rules (codexSerde.ts) do not know MemoryCitation's required fields",
-    docs: 'issue 69: lines Codex cannot decode (codexSerde.ts follows every other measured cell of the items the fuzzer edits)',
-    knownOpen: "issue 69, open: a MemoryCitation's shape (also the legacy agent_message's, a turn context's permission profiles)",
-  },
-  {
-    id: 'paginated turn Codex never started',
-    method: READS,
-    path: /^(result\.(thread\.turns|data)(\[\]\..*)?|result\.(nextCursor|backwardsCursor)|\(page count\))$/,
-    when: (home) =>
-      home.threads.some((t) => t.mode === 'paginated') && edited(home, / event_msg\/(task_started\.|(item_completed|task_complete|turn_aborted)\.turn_id )/),
-    why: "a paginated turn's task_started Codex's serde refuses, or an item or end edited to name another turn: Codex shows no turn for items and ends naming a turn it never started (its history projection drops them, thread_history.rs `upsert_item_in_turn_id`); ours makes the turn from them, as a review turn without task_started needs",
-    docs: 'issue 69: lines Codex cannot decode (the line is skipped as Codex skips it; the paginated fold of items naming a turn not started is open)',
-    knownOpen: 'issue 69, open: items and ends of a paginated turn Codex never started (D9, D10 in paginated mode)',
-  },
-];
+/** None today: every class the fuzzer has found is followed (issue 69); a new one is declared here with its why, or fixed. */
+export const DECLARED: readonly DeclaredDifference[] = [];
 
 /** A difference's class: its method and path. */
 export const differenceClass = (method: string, path: string): string => `${method} ${path === '' ? '(root)' : path}`;

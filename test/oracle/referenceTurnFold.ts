@@ -28,7 +28,7 @@ export interface ItemEntry {
 export interface TurnEntry {
   readonly id: string;
   rootTurnId: string | null;
-  /** Position that orders the turn: its `task_started`, else its end, else its first item. */
+  /** Position that orders the turn: its `task_started`, else its end; none: a legacy turn is ordered by its first item, a paginated one is not listed. */
   anchor: EventPosition | null;
   anchoredByStart: boolean;
   /** Position of the line that ended the turn, if any. */
@@ -138,8 +138,18 @@ const currentLegacyTurn = (s: TurnFoldState, pos: EventPosition): TurnEntry | un
   return t;
 };
 
+/**
+ * The listed turns in order. Paginated: only a turn a `task_started`, `task_complete` or
+ * `turn_aborted` named (its anchor); items naming any other turn are kept under its id but listed
+ * with no turn (codex-rs thread-store `local/thread_history.rs` `apply_change_set`). Legacy: a turn
+ * with items is listed by its first one.
+ */
+const orderPos = (s: TurnFoldState, t: TurnEntry): EventPosition | null => (s.mode === 'paginated' ? t.anchor : (t.anchor ?? t.firstItem));
 const visibleOrder = (s: TurnFoldState): TurnEntry[] =>
-  [...s.turns.values()].filter((t) => t.anchor !== null || t.firstItem !== null).sort((a, b) => (a.anchor ?? a.firstItem)!.seq - (b.anchor ?? b.firstItem)!.seq);
+  [...s.turns.values()].filter((t) => orderPos(s, t) !== null).sort((a, b) => orderPos(s, a)!.seq - orderPos(s, b)!.seq);
+
+/** Paginated: a turn's first end is final (Codex updates a turn row only while it has no end). */
+const endedInPaginated = (s: TurnFoldState, t: TurnEntry): boolean => s.mode === 'paginated' && t.end !== null;
 
 /** The fields a turn end sets; shared by this fold and the turns projection. */
 export interface EndableTurn<P> {
@@ -166,9 +176,12 @@ export const applyTurnEnd = <P>(mode: HistoryMode, t: EndableTurn<P>, pos: P, st
   t.end = pos;
   t.status = status;
   t.error = error;
-  // Paginated turns without task_started (review) take start and root from their end event;
-  // legacy turns opened by entered_review_mode keep them null, as Codex shows.
-  if (mode === 'paginated' && t.startedAt === null) t.startedAt = p.started_at ?? null;
+  // Paginated: the turn's start is its end's (none when the end has none), as Codex's turn row
+  // takes it from the end line (app-server-protocol thread_history_projection.rs: TurnComplete /
+  // TurnAborted carry `started_at`; measured on 0.169.0: unstartedTurns.compat.spec.ts); a turn
+  // without task_started (review) takes its root from it too. Legacy turns opened by
+  // entered_review_mode keep them null, as Codex shows.
+  if (mode === 'paginated') t.startedAt = p.started_at ?? null;
   t.completedAt = p.completed_at ?? null;
   t.durationMs = p.duration_ms ?? null;
   if (mode === 'paginated' && t.rootTurnId === null) t.rootTurnId = p.root_turn_id ?? null;
@@ -216,7 +229,7 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
     }
     case 'taskStarted': {
       const t = getTurn(s, ev.payload.turn_id);
-      if (!t) return s;
+      if (!t || endedInPaginated(s, t)) return s;
       if (!t.anchoredByStart) {
         t.anchor = pos;
         t.anchoredByStart = true;
@@ -230,7 +243,7 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
       // Legacy: an id naming no turn completes the open one (Codex's `handle_turn_complete`).
       const named = s.mode !== 'legacy' || (s.turns.has(ev.payload.turn_id) && !s.dropped.has(ev.payload.turn_id));
       const t = named ? getTurn(s, ev.payload.turn_id) : s.currentTurnId === null ? undefined : getTurn(s, s.currentTurnId);
-      if (!t) return s;
+      if (!t || endedInPaginated(s, t)) return s;
       applyTaskComplete(s.mode, t, pos, ev.payload);
       if (s.mode === 'legacy' && s.currentTurnId === t.id) s.currentTurnId = null;
       return s;
@@ -241,7 +254,7 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
       const id = named ? ev.payload.turn_id : s.currentTurnId;
       if (!id) return s;
       const t = getTurn(s, id);
-      if (!t) return s;
+      if (!t || endedInPaginated(s, t)) return s;
       // An abort marks the turn but does not close it: late items still belong to it.
       applyTurnEnd(s.mode, t, pos, 'interrupted', null, ev.payload);
       return s;
@@ -365,6 +378,17 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
  * `interrupted`: nothing is running it in this process (Codex reports the same when not loaded).
  */
 export const visibleTurnEntries = (s: TurnFoldState): TurnEntry[] => visibleOrder(s);
+
+/**
+ * Every item in history order with its turn's id, its turn listed or not: a thread's items list
+ * holds a paginated turn's items though no list shows the turn (Codex keeps them by the turn id
+ * their lines name; measured on 0.169.0: unstartedTurns.compat.spec.ts).
+ */
+export const itemEntriesInOrder = (s: TurnFoldState): Array<{ readonly turnId: string; readonly entry: ItemEntry }> =>
+  [...s.turns.values()].flatMap((t) => t.items.map((entry) => ({ turnId: t.id, entry }))).sort((a, b) => a.entry.position.seq - b.entry.position.seq);
+
+/** Whether an item counts for its turn's summary: in a paginated history, not one created after the turn's end (Codex sets a turn's summary items only while it has none). */
+export const inSummary = (mode: HistoryMode, t: TurnEntry, e: ItemEntry): boolean => mode !== 'paginated' || t.end === null || e.position.seq < t.end.seq;
 
 export const toApiTurn = (t: TurnEntry): Turn => ({
   id: t.id,

@@ -190,7 +190,7 @@ describe('projections runner (pure)', () => {
     expect(turns[2]!.endByteOffset).to.be.lessThan(turns[3]!.anchor!.byteOffset);
     expect(starts).to.include(turns[2]!.endByteOffset);
     expect(turns[3]!.endByteOffset).to.equal(null);
-    // A second end of an ended turn does not move where Codex cut it.
+    // A second end of an ended turn changes nothing: not where Codex cut it, nor the end (its first is final: turnRules.ts `endedInPaginated`).
     const lateAbort = JSON.stringify({
       timestamp: '2026-11-21T15:00:00.000Z',
       ordinal: t.n++,
@@ -198,8 +198,38 @@ describe('projections runner (pure)', () => {
       payload: { type: 'turn_aborted', turn_id: turns[2]!.id, reason: 'interrupted' },
     });
     const again = rowsOf(foldInBatches(t, [...texts, lateAbort], []), 'turns').map((r) => r.value as TurnRow);
-    expect(again[2]!.end!.line).to.equal(texts.length);
+    expect(again[2]!.end!.line).to.equal(turns[2]!.end!.line);
+    expect(again[2]!.status).to.equal(turns[2]!.status);
     expect(again[2]!.endByteOffset).to.equal(turns[2]!.endByteOffset);
+  });
+
+  it('a paginated turn no task_started, task_complete or turn_aborted named keeps its items, unlisted, until an end lists it (any batch cuts)', () => {
+    // Items before any start name turn-…-0, which nothing started (Codex: thread_history.rs apply_change_set).
+    const t = newThread(11);
+    const texts = threadLines(t, 0);
+    texts.push(...act(t, 'user'), ...act(t, 'agent'), ...act(t, 'startTurn'), ...act(t, 'user'), ...act(t, 'complete'));
+    const never = `turn-${t.threadId.slice(0, 8)}-0`;
+    const end = JSON.stringify({
+      timestamp: '2026-11-21T15:00:00.000Z',
+      ordinal: t.n++,
+      type: 'event_msg',
+      payload: { type: 'task_complete', turn_id: never, started_at: 5, completed_at: 6, duration_ms: 7 },
+    });
+    for (const cuts of [[], [1], [2, 3], [3, 4, 5]]) {
+      const idx = foldInBatches(t, texts, cuts);
+      expect(indexView(idx).map((v) => v.id)).to.deep.equal([`turn-${t.threadId.slice(0, 8)}-1`]);
+      expect(indexView(idx)).to.deep.equal(domainView(texts, 'paginated'));
+      const ids = rowsOf(idx, 'turnIds').find((r) => r.key[1] === never)?.value as { itemIds: string[]; pending?: TurnRow } | undefined;
+      expect(ids?.itemIds).to.have.length(2);
+      expect(ids?.pending?.itemCount).to.equal(2);
+      const listed = foldInBatches(t, [...texts, end], cuts);
+      expect(indexView(listed).map((v) => [v.id, v.items.length])).to.deep.equal([
+        [`turn-${t.threadId.slice(0, 8)}-1`, 1],
+        [never, 2],
+      ]);
+      expect(indexView(listed)).to.deep.equal(domainView([...texts, end], 'paginated'));
+      expect(rowsOf(listed, 'turnIds').find((r) => r.key[1] === never)?.value).to.not.have.property('pending');
+    }
   });
 
   for (const n of [3, 40]) {

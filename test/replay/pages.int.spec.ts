@@ -16,7 +16,7 @@ import { readThread } from '../../replay/history/readThread.js';
 import { listTurns } from '../../replay/history/listTurns.js';
 import { listItems } from '../../replay/history/listItems.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
-import { toApiTurn, visibleTurnEntries } from '../oracle/referenceTurnFold.js';
+import { inSummary, itemEntriesInOrder, toApiTurn, visibleTurnEntries } from '../oracle/referenceTurnFold.js';
 import type { Turn } from '../../domain/thread/turn.js';
 import { act, newThread, rolloutRelPath, sessionMeta, writeRollout } from '../projections/synth.js';
 import type { Action } from '../projections/synth.js';
@@ -118,7 +118,7 @@ describe('history API from the index == the whole-history fold (random rollouts,
               for (const threadId of threads) {
                 const folded = right(await foldThread(files, threadId)());
                 const expected = visibleTurnEntries(folded.turns).map(toApiTurn);
-                const expectedItems = expected.flatMap((t) => t.items.map((i) => ({ turnId: t.id, id: i.id, type: i.type })));
+                const expectedItems = itemEntriesInOrder(folded.turns).map(({ turnId, entry }) => ({ turnId, id: entry.item.id, type: entry.item.type }));
                 const asc = await walkTurns(ports, threadId, limit, 'asc', 'full');
                 expect(asc, `${mode} ${threadId} asc limit ${limit}`).to.deep.equal(expected);
                 const desc = await walkTurns(ports, threadId, limit, 'desc', 'full');
@@ -128,10 +128,12 @@ describe('history API from the index == the whole-history fold (random rollouts,
                 const entries = visibleTurnEntries(folded.turns);
                 expect(summary.map((t) => t.items)).to.deep.equal(
                   expected.map((t, n) => {
-                    const firstUser = t.items.find((i) => i.type === 'userMessage');
+                    // Of the items its summary counts (not a paginated turn's after its end: `inSummary`).
+                    const counted = entries[n]!.items.filter((e) => inSummary(mode, entries[n]!, e)).map((e) => e.item);
+                    const firstUser = counted.find((i) => i.type === 'userMessage');
                     // A paginated turn that never ended shows no final agent message (Codex 0.169.0: turnView.ts `summaryOfUnended`).
                     const ended = mode !== 'paginated' || entries[n]!.end !== null;
-                    const lastAgent = ended ? [...t.items].reverse().find((i) => i.type === 'agentMessage') : undefined;
+                    const lastAgent = ended ? [...counted].reverse().find((i) => i.type === 'agentMessage') : undefined;
                     // Codex shows the two in rollout order.
                     return t.items.filter((i) => i === firstUser || i === lastAgent);
                   }),

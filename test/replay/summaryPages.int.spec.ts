@@ -14,7 +14,7 @@ import { SHOWN_LINE_BYTES } from '../../projections/turnStore.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
 import { jsonlRolloutStore } from '../oracle/rolloutStore.js';
 import { foldThread } from '../oracle/wholeFileFold.js';
-import { toApiTurn, visibleTurnEntries } from '../oracle/referenceTurnFold.js';
+import { inSummary, toApiTurn, visibleTurnEntries } from '../oracle/referenceTurnFold.js';
 import { act, newThread, rolloutRelPath, sessionMeta, threadLines } from '../projections/synth.js';
 import type { SynthThread } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';
@@ -98,10 +98,12 @@ describe('summary pages from the turn rows, below a cut too', function () {
       /** The fold's turns with the summary Codex shows: the first user and the last agent message, in rollout order. */
       const expectedSummary = async (threadId: string): Promise<Turn[]> =>
         visibleTurnEntries(right(await foldThread(files, threadId)()).turns)
-          .map(toApiTurn)
-          .map((t) => {
-            const firstUser = t.items.find((i) => i.type === 'userMessage');
-            const lastAgent = [...t.items].reverse().find((i) => i.type === 'agentMessage');
+          .map((e) => ({ e, t: toApiTurn(e) }))
+          .map(({ e, t }) => {
+            // Of the items its summary counts (not a paginated turn's after its end: `inSummary`).
+            const counted = e.items.filter((i) => inSummary('paginated', e, i)).map((i) => i.item);
+            const firstUser = counted.find((i) => i.type === 'userMessage');
+            const lastAgent = [...counted].reverse().find((i) => i.type === 'agentMessage');
             return { ...t, items: t.items.filter((i) => i === firstUser || i === lastAgent), itemsView: 'summary' };
           });
       const page = async (threadId: string, reads: Reads): Promise<Turn[]> => {

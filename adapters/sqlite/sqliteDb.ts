@@ -110,7 +110,7 @@ let chosen:
 const driverMissing = (): Error =>
   new Error(
     `Codex's state DB needs SQLite: this Node (${process.version}) has no node:sqlite (22.13 and later do) and better-sqlite3 is not installed ` +
-      '(on Node 20 it is compiled at install: docs/install.md#node-20)',
+      "(on Node 20 it installs from its prebuilt, or compiles against Node's headers: docs/install.md#node-20-offline)",
   );
 
 const driver = (): NonNullable<typeof chosen> => {

@@ -8,7 +8,6 @@
 // row can change what its next turn continues from.
 import { existsSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type Database from 'better-sqlite3';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
@@ -19,6 +18,7 @@ import type { CodexThreadState, CurrentFileChange } from '../../replay/ports.js'
 import { isInsideHome } from '../fs/insideHome.js';
 import { LinkRefused } from '../fs/fsError.js';
 import { CODEX_STATE_DB, stateDbOf } from '../fs/codexStateDb.js';
+import { openSqlite, type SqliteDb } from '../sqlite/sqliteDb.js';
 
 // Where the DB is and how it is opened: adapters/fs/codexStateDb.ts (the indexer reads its rows' times too).
 export { CODEX_STATE_DB, stateDbOf };
@@ -123,11 +123,9 @@ export const codexThreadState = (codexHome: string): CodexThreadState => {
         return E.left(rejected(`${err.message}; the thread's row in Codex's state DB cannot follow this change, so nothing was written`));
       }
       if (usable === undefined) return write();
-      let db: Database.Database;
+      let db: SqliteDb;
       try {
-        // Loaded only here: the other commands never load the native module.
-        const { default: Sqlite } = await import('better-sqlite3');
-        db = new Sqlite(dbPath, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+        db = openSqlite(dbPath, { timeoutMs: BUSY_TIMEOUT_MS });
         // Codex's own connection settings; the journal mode (WAL) is the file's and stays as Codex set it.
         db.pragma('synchronous = NORMAL');
       } catch (err) {
@@ -175,7 +173,7 @@ export const codexThreadState = (codexHome: string): CodexThreadState => {
 
   /** One write transaction on Codex's DB, as Codex's writers take it; none when there is no DB. */
   const inTransaction =
-    (write: (db: Database.Database) => void): TE.TaskEither<EngineError, void> =>
+    (write: (db: SqliteDb) => void): TE.TaskEither<EngineError, void> =>
     async () => {
       // A DB (or a file beside it) that is a link is not written, as none is: nothing outside the home
       // is. (The rollouts and session_index.jsonl hold the truth; a Codex rebuilding its cache reads them.)
@@ -186,10 +184,9 @@ export const codexThreadState = (codexHome: string): CodexThreadState => {
         usable = undefined;
       }
       if (usable === undefined) return E.right(undefined);
-      let db: Database.Database | undefined;
+      let db: SqliteDb | undefined;
       try {
-        const { default: Sqlite } = await import('better-sqlite3');
-        db = new Sqlite(dbPath, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+        db = openSqlite(dbPath, { timeoutMs: BUSY_TIMEOUT_MS });
         db.pragma('synchronous = NORMAL');
         db.exec('BEGIN IMMEDIATE');
         write(db);

@@ -3,7 +3,6 @@
 // successes and failures as JSON arrays with snake_case fields. The engine reads it and adds its own
 // imports to it, under Codex's locking rules, so each sees the other's; a home whose state DB Codex
 // has not created yet keeps no history (Codex creates the table with the DB).
-import type Database from 'better-sqlite3';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { PathReporter } from 'io-ts/lib/PathReporter.js';
@@ -11,6 +10,7 @@ import { snakeToCamel } from '../../domain/thread/snakeToCamel.js';
 import type { ImportHistory } from '../../replay/ports.js';
 import { stateDbOf } from './codexThreadState.js';
 import { parseJson } from '../../domain/jsonNesting.js';
+import { openSqlite, type SqliteDb } from '../sqlite/sqliteDb.js';
 
 const BUSY_TIMEOUT_MS = 5_000;
 
@@ -32,13 +32,11 @@ const parseArray = (text: string, what: string): Array<Record<string, unknown>> 
   return v as Array<Record<string, unknown>>;
 };
 
-const withStateDb = async <A>(codexHome: string, readonly: boolean, use: (db: Database.Database) => A): Promise<A | undefined> => {
+const withStateDb = async <A>(codexHome: string, readonly: boolean, use: (db: SqliteDb) => A): Promise<A | undefined> => {
   // A linked DB is refused (`LinkRefused`), never opened: no history is read from or written outside the home.
   const path = stateDbOf(codexHome);
   if (path === undefined) return undefined;
-  // Loaded only here: the other commands never load the native module.
-  const { default: Sqlite } = await import('better-sqlite3');
-  const db = new Sqlite(path, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS, readonly });
+  const db = openSqlite(path, { timeoutMs: BUSY_TIMEOUT_MS, readonly });
   try {
     if (!readonly) db.pragma('synchronous = NORMAL');
     return use(db);

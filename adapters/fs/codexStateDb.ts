@@ -13,6 +13,7 @@ import { codexRowTimesOf } from '../../domain/thread/codexRowTimes.js';
 import { LinkRefused, toEngineError } from './fsError.js';
 import { refuseLinkSync } from './noFollow.js';
 import { readBytesBelow } from './heldRead.js';
+import { openSqlite, openSqliteBytes, type SqliteDb } from '../sqlite/sqliteDb.js';
 
 /** The state DB of the Codex this engine follows (0.169: `state_5.sqlite`, beside the sessions). */
 export const CODEX_STATE_DB = 'state_5.sqlite';
@@ -20,7 +21,7 @@ export const CODEX_STATE_DB = 'state_5.sqlite';
 const SQLITE_SIDE_FILES = ['', '-wal', '-shm', '-journal'] as const;
 
 /**
- * The home's state DB, or undefined when there is none. better-sqlite3 opens by name and follows
+ * The home's state DB, or undefined when there is none. SQLite (either driver) opens by name and follows
  * links (it takes no descriptor, so `heldRead.ts` cannot open it): the DB and each file SQLite keeps
  * beside it must be, where present, a regular file at its own name, not a link (a FIFO would block
  * SQLite's open), else `LinkRefused` before SQLite opens anything: no row is written, or read,
@@ -75,9 +76,7 @@ export const readCodexRowTimes = async (codexHome: string): Promise<E.Either<Eng
   const known = lastRead.get(path);
   if (known !== undefined && known.signature === signature) return E.right(known.rows);
   const rows = new Map<string, CodexRowTimesOf>();
-  // Loaded only here and by the mutations: a command that reads no thread row never loads the native module.
-  const { default: Sqlite } = await import('better-sqlite3');
-  let db: InstanceType<typeof Sqlite> | undefined;
+  let db: SqliteDb | undefined;
   try {
     // A reader of a WAL DB needs its WAL and shared-memory files, which SQLite creates where they are
     // missing (and a read-only connection leaves behind): where Codex left none, every row is in the
@@ -86,9 +85,7 @@ export const readCodexRowTimes = async (codexHome: string): Promise<E.Either<Eng
       .split('|')
       .slice(1)
       .every((s) => s !== '-');
-    db = withWal
-      ? new Sqlite(path, { readonly: true, fileMustExist: true, timeout: 5_000 })
-      : new Sqlite(asRollbackJournal(await readBytesBelow(codexHome, path)), { readonly: true });
+    db = withWal ? openSqlite(path, { readonly: true, timeoutMs: 5_000 }) : openSqliteBytes(asRollbackJournal(await readBytesBelow(codexHome, path)));
     const columns = new Set((db.prepare('PRAGMA table_info(threads)').all() as Array<{ name: string }>).map((c) => c.name));
     const pick = (ms: string, seconds: string): string => (columns.has(ms) ? ms : columns.has(seconds) ? `${seconds} * 1000` : 'NULL');
     const updated = pick('updated_at_ms', 'updated_at');

@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import { mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../adapters/sqlite/sqliteDb.js';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer } from '../fixtures/stdioRpcClient.js';
 import { AppServerError, codexConfigToml } from './appServer.js';
@@ -148,7 +148,7 @@ describe('compat: a thread Codex took from its file answers that file mtime (bac
     const ours = await askAt(root, home, STEPS, 'index-before');
     const codex = await askCodexAt(home, STEPS);
     // Codex's rows are its backfill's: both times the file's mtime, to the millisecond (measured).
-    const db = new Database(join(home.codexHome, 'state_5.sqlite'), { readonly: true, fileMustExist: true });
+    const db = openSqlite(join(home.codexHome, 'state_5.sqlite'), { readonly: true });
     try {
       const rows = db.prepare('SELECT id, updated_at_ms, recency_at_ms FROM threads ORDER BY id').all() as Array<{
         id: string;

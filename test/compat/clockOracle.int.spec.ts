@@ -1,7 +1,7 @@
 // The clock oracle on a home made by hand (a rollout and a state DB row, times chosen to sit on a
 // second boundary): what it explains, exactly, and what it leaves for the comparison to show.
 import { expect } from 'chai';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../adapters/sqlite/sqliteDb.js';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClockOracle, STAMP_GAP_MS, answeredFrom } from './clockOracle.js';
@@ -27,7 +27,7 @@ describe('clock oracle: one rule for every clock reading the compat suites compa
     const codexHome = join(dirOf(), `home-${homes}`);
     const dir = join(codexHome, 'sessions', '2026', '11', '25');
     mkdirSync(dir, { recursive: true });
-    const db = new Database(join(codexHome, 'state_5.sqlite'));
+    const db = openSqlite(join(codexHome, 'state_5.sqlite'), { mustExist: false });
     db.exec(
       'CREATE TABLE threads (id TEXT PRIMARY KEY, rollout_path TEXT, created_at INTEGER, updated_at INTEGER, recency_at INTEGER, created_at_ms INTEGER, updated_at_ms INTEGER, recency_at_ms INTEGER)',
     );

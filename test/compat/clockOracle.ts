@@ -18,7 +18,7 @@
 //      file's mtime instead (`extract_metadata_from_rollout`): the one rule where Codex reads mtimes.
 // An explained value of ours is replaced by Codex's; anything else is left as it is, so the
 // comparison that follows shows it.
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../adapters/sqlite/sqliteDb.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -86,7 +86,7 @@ function stateRows(codexHome: string): Map<string, StateRow> {
   const rows = new Map<string, StateRow>();
   const file = join(codexHome, 'state_5.sqlite');
   if (!existsSync(file)) return rows;
-  const db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5000 });
+  const db = openSqlite(file, { readonly: true, timeoutMs: 5000 });
   try {
     const all = db.prepare('SELECT id, rollout_path, created_at, updated_at, recency_at, created_at_ms, updated_at_ms, recency_at_ms FROM threads').all() as Array<{
       id: string;

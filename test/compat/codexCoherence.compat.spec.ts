@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../adapters/sqlite/sqliteDb.js';
 import type { ColdCodex } from './compatHomes.js';
 import { openColdCodex } from './compatHomes.js';
 import { codexViews, engineRefusal, engineValue, engineViews, freshRoot, openEngineServer, viewDifferences } from './mutationHarness.js';
@@ -14,7 +14,7 @@ import type { CompatHome } from './scenarios.js';
 
 /** Codex's `threads` row for a thread, read beside it (its cache of the thread's current file). */
 const codexRow = (h: CompatHome, threadId: string): { rollout_path: string; created_at_ms: number } => {
-  const db = new Database(join(h.codexHome, 'state_5.sqlite'), { readonly: true, fileMustExist: true });
+  const db = openSqlite(join(h.codexHome, 'state_5.sqlite'), { readonly: true });
   try {
     return db.prepare('SELECT rollout_path, created_at_ms FROM threads WHERE id = ?').get(threadId) as { rollout_path: string; created_at_ms: number };
   } finally {
@@ -98,7 +98,7 @@ describe('compat: a Codex that keeps its state DB follows the revisions the engi
       const main = mainOf(h);
       const name = `Named by the engine (${mode})`;
       await engineValue(h, 'name', main, `  ${name}  `);
-      const db = new Database(join(h.codexHome, 'state_5.sqlite'), { readonly: true, fileMustExist: true });
+      const db = openSqlite(join(h.codexHome, 'state_5.sqlite'), { readonly: true });
       try {
         // Where Codex's own rename writes it: a paginated thread's `name`, a legacy thread's `title`.
         const column = mode === 'paginated' ? 'name' : 'title';
@@ -131,7 +131,7 @@ describe('compat: a Codex that keeps its state DB follows the revisions the engi
       const main = mainOf(h);
       const forked = await engineValue<{ thread: { id: string } }>(h, 'fork', main);
       const forkId = forked.thread.id;
-      const db = new Database(join(h.codexHome, 'state_5.sqlite'), { readonly: true, fileMustExist: true });
+      const db = openSqlite(join(h.codexHome, 'state_5.sqlite'), { readonly: true });
       let row: { rollout_path: string; model: string | null; preview: string; title: string } | undefined;
       try {
         row = db.prepare('SELECT rollout_path, model, preview, title FROM threads WHERE id = ?').get(forkId) as typeof row;
@@ -169,7 +169,7 @@ describe('compat: a Codex that keeps its state DB follows the revisions the engi
       const main = mainOf(h);
       const review = await engineValue<{ reviewThreadId: string }>(h, 'review', main, '--uncommitted', '--delivery', 'detached');
       const id = review.reviewThreadId;
-      const db = new Database(join(h.codexHome, 'state_5.sqlite'), { readonly: true, fileMustExist: true });
+      const db = openSqlite(join(h.codexHome, 'state_5.sqlite'), { readonly: true });
       let row: { source: string; thread_source: string | null; title: string } | undefined;
       try {
         row = db.prepare('SELECT source, thread_source, title FROM threads WHERE id = ?').get(id) as typeof row;

@@ -12,7 +12,7 @@
 // (`list_threads_with_db_fallback`: without `listing_has_metadata_filters`, i.e. no provider, cwd
 // or search term, the page is its state DB's) and
 // codex-rs/app-server/src/request_processors/thread_processor.rs (`thread_list`: `[]` is no filter).
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../adapters/sqlite/sqliteDb.js';
 import { expect } from 'chai';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,7 +58,7 @@ const homeIn = (h: CompatHome, to: string, state: DbState): CompatHome => {
   const home: CompatHome = { ...h, codexHome: join(to, 'home'), workDir: join(to, 'work') };
   const dbPath = join(home.codexHome, 'state_5.sqlite');
   if (state === 'as left' || state === 'no spawn edges') {
-    const db = new Database(dbPath);
+    const db = openSqlite(dbPath, { mustExist: false });
     try {
       // The copy's rows name its own files (Codex reads a row's rollout_path).
       db.prepare('UPDATE threads SET rollout_path = replace(rollout_path, ?, ?)').run(h.codexHome, home.codexHome);

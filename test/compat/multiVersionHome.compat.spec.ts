@@ -2,7 +2,7 @@
 // `codex app-server` 0.169.0 and by `rollout-engine serve`: the history API answers compared, per
 // version, twice — with the state DB the older versions left, and with it rebuilt from the files.
 // Three versions' threads share one second, their times against their id order (ONE_SECOND_VERSIONS).
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../adapters/sqlite/sqliteDb.js';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,7 +73,7 @@ describe('compat: a home older Codex versions wrote (rollout-engine serve vs cod
     // in whole seconds, the same for the three, migrated to milliseconds in id order within the
     // second (X.000, X.001, X.002 by id; `state/migrations/0025_thread_timestamps_millis.sql` gives
     // `created_at * 1000`, the per-id offset is measured): Codex's state-DB lists order them by id.
-    const db = new Database(join(home.codexHome, 'state_5.sqlite'), { readonly: true, fileMustExist: true });
+    const db = openSqlite(join(home.codexHome, 'state_5.sqlite'), { readonly: true });
     const oneSecond = idsOf((v) => ONE_SECOND_VERSIONS.includes(v));
     try {
       const rows = oneSecond.map((id) => ({

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect } from 'chai';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../adapters/sqlite/sqliteDb.js';
 import type { WebSocketRpcClient } from '../fixtures/webSocketRpcClient.js';
 import { appServerEnv, compatCodexVersion, resolveCodexCommand } from './appServer.js';
 import { chatHomeWithMock, startUpstreamServe } from './upstreamServe.js';
@@ -168,7 +168,7 @@ describe(`compat: serve --upstream codex (a real codex app-server behind the eng
     expect(existsSync(restored.path), 'the deleted rollout').to.equal(false);
     mkdirSync(dirname(restored.path), { recursive: true });
     writeFileSync(restored.path, backup);
-    const db = new Database(join(home.codexHome, 'state_5.sqlite'), { timeout: 5000 });
+    const db = openSqlite(join(home.codexHome, 'state_5.sqlite'), { mustExist: false, timeoutMs: 5000 });
     try {
       // Lost: the row is gone, the rollout is not.
       db.prepare('DELETE FROM threads WHERE id = ?').run(main);

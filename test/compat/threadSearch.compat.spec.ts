@@ -3,7 +3,7 @@
 // phrases, case variants, non-ASCII, JSON-escaped characters, whitespace, no match, injected
 // context, filters, sort orders, page walks that follow each server's own cursors and walks back
 // from each page's backwards cursor (both directions), and errors.
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../adapters/sqlite/sqliteDb.js';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -296,7 +296,7 @@ describe('compat: thread/search past a next cursor a thread lies across (codex a
     const base = Math.floor(sessionTimeMs(threads[0]!.path) / 1000) * 1000 + 10_000;
     const lineMs = [base + 12, base + 300, base + 600, base + 1500, base + 1700];
     const dbMs = [base, ...lineMs.slice(1)];
-    const db = new Database(join(codexHome, 'state_5.sqlite'));
+    const db = openSqlite(join(codexHome, 'state_5.sqlite'), { mustExist: false });
     try {
       threads.forEach((t, i) => {
         const path = setSessionTime(t.path, lineMs[i]!);

@@ -37,7 +37,7 @@ const ROLLOUT_WRITE = "a rollout's own writer: opened O_NOFOLLOW under the file'
 const LISTING = 'lists a folder (readdir/opendir/watch open no file): each entry then opened through adapters/fs, or lstat-checked before use';
 const REMOVE = 'removes, renames or touches a name the engine itself created (temp files, marks, leftovers, stage folders), never read through';
 const STATE_DB =
-  "better-sqlite3 opens Codex's state DB by name (it takes no descriptor): stateDbOf() refuses a link or special file at it and its -wal/-shm/-journal first";
+  "SQLite (node:sqlite or better-sqlite3, through adapters/sqlite/) opens Codex's state DB by name (it takes no descriptor): stateDbOf() refuses a link or special file at it and its -wal/-shm/-journal first";
 const PLUGIN_CACHE =
   'the plugin cache under CODEX_HOME/plugins/cache: staged in a mkdtemp folder and swapped in by rename (links in a bundle refused at unpack: pluginBundles.int.spec)';
 const AGENT_OPENER = "another agent's files: opened O_NOFOLLOW | O_NONBLOCK and fstat-ed regular (agentFiles.ts), inside the agent's home (realPathInside)";
@@ -48,6 +48,10 @@ const ALLOWED: Readonly<Record<string, { readonly calls: number; readonly why: s
   'adapters/cli/serveProcess.ts': { calls: 1, why: USER_CHOICE },
   'adapters/codexState/codexThreadState.ts': { calls: 4, why: `${PROC}; ${STATE_DB}; ${REMOVE}` },
   'adapters/codexState/importHistories.ts': { calls: 1, why: STATE_DB },
+  'adapters/sqlite/sqliteDb.ts': {
+    calls: 6,
+    why: `${STATE_DB} (node:sqlite's DatabaseSync; better-sqlite3's constructor, loaded by createRequire, opens the same paths); ${OWN_TEMP} (a DB's bytes where node:sqlite cannot deserialize)`,
+  },
   'adapters/composition/codexHomeCheck.ts': { calls: 3, why: `${USER_CHOICE}; ${LISTING}` },
   'adapters/composition/openEventStoreHome.ts': { calls: 1, why: USER_CHOICE },
   'adapters/eventstore/homeReplica.ts': { calls: 1, why: USER_CHOICE },
@@ -97,7 +101,7 @@ const sourceFiles = (): string[] => {
 };
 
 describe('lint · every file-opening call site goes through adapters/fs/ or is on the reasoned allow-list', () => {
-  it('the scanner sees each way of calling an opener (namespace, promises, named and renamed imports, await import of better-sqlite3, lmdb open)', () => {
+  it('the scanner sees each way of calling an opener (namespace, promises, named and renamed imports, await import of better-sqlite3, node:sqlite, the SQLite port, lmdb open)', () => {
     const source = [
       "import * as fs from 'node:fs';",
       "import * as fsp from 'fs/promises';",
@@ -106,6 +110,7 @@ describe('lint · every file-opening call site goes through adapters/fs/ or is o
       "import Database from 'better-sqlite3';",
       "import type Types from 'better-sqlite3';",
       "import { open } from 'lmdb';",
+      "import { openSqlite as openDb, openSqliteBytes } from '../sqlite/sqliteDb.js';",
       'export const f = async (p: string) => {',
       '  fs.openSync(p, constants.O_RDONLY);',
       '  fs.promises.readFile(p);',
@@ -117,19 +122,24 @@ describe('lint · every file-opening call site goes through adapters/fs/ or is o
       "  const { default: Sqlite } = await import('better-sqlite3');",
       '  new Sqlite(p);',
       '  open({ path: p });',
+      '  openDb(p); openSqliteBytes(Buffer.alloc(0));',
+      "  new sqlite.DatabaseSync(p); new DatabaseSync(':memory:');",
       '  fs.statSync(p); fs.lstatSync(p); fs.existsSync(p);', // looks, not opens
       '};',
     ].join('\n');
     expect(openerSites('x.ts', source).map((s) => `${s.line}:${s.call}`)).to.deep.equal([
-      '9:fs.openSync',
-      '10:fs.promises.readFile',
-      '11:fsp.writeFile',
-      '12:readFileSync',
-      '13:listIt',
-      '14:pfs.mkdir',
-      '15:new Database',
-      '17:new Sqlite',
-      '18:open (lmdb)',
+      '10:fs.openSync',
+      '11:fs.promises.readFile',
+      '12:fsp.writeFile',
+      '13:readFileSync',
+      '14:listIt',
+      '15:pfs.mkdir',
+      '16:new Database',
+      '18:new Sqlite',
+      '19:open (lmdb)',
+      '20:openDb',
+      '21:new DatabaseSync',
+      '21:new DatabaseSync',
     ]);
   });
 

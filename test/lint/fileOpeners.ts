@@ -34,6 +34,11 @@ export const FS_OPENERS: ReadonlySet<string> = new Set(
 const FS_MODULES: ReadonlySet<string> = new Set(['fs', 'node:fs', 'fs/promises', 'node:fs/promises']);
 /** Modules whose default export opens a file by name when constructed (SQLite: `new Database(path)`). */
 const CONSTRUCTOR_MODULES: ReadonlySet<string> = new Set(['better-sqlite3']);
+/** The SQLite port's opener of a DB file by name (adapters/sqlite/sqliteDb.ts, either driver), where imported by name. */
+const SQLITE_PORT_OPENERS: ReadonlySet<string> = new Set(['openSqlite']);
+const isSqlitePort = (module: string): boolean => /(^|\/)sqlite\/sqliteDb\.js$/.test(module);
+/** node:sqlite's class, which opens a file by name when constructed however it was loaded (the port takes it from process.getBuiltinModule). */
+const NODE_SQLITE_CLASS = 'DatabaseSync';
 /** Modules whose named `open` opens a file or folder by name (LMDB's environment). */
 const OPEN_MODULES: ReadonlySet<string> = new Set(['lmdb']);
 
@@ -49,7 +54,8 @@ const moduleOf = (node: ts.Node): string | undefined => (ts.isStringLiteral(node
  * Every call in `source` (the text of `fileName`) that opens a path: a call of a fs opener through a
  * namespace (`fs.open`, `fs.promises.open`, `fsSync.readFileSync`), a named import of one (`readFileSync(…)`,
  * renamed or not), `new X(…)` of better-sqlite3's default export (imported, or destructured from
- * `await import('better-sqlite3')`), and lmdb's named `open(…)`.
+ * `await import('better-sqlite3')`), `new` of node:sqlite's `DatabaseSync` (however reached), the SQLite port's
+ * `openSqlite(…)` (imported by name), and lmdb's named `open(…)`.
  */
 export const openerSites = (fileName: string, source: string): OpenerSite[] => {
   const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
@@ -71,6 +77,8 @@ export const openerSites = (fileName: string, source: string): OpenerSite[] => {
         }
     }
     if (CONSTRUCTOR_MODULES.has(module) && clause.name !== undefined && !clause.isTypeOnly) constructors.add(clause.name.text);
+    if (isSqlitePort(module) && bindings !== undefined && ts.isNamedImports(bindings))
+      for (const el of bindings.elements) if (SQLITE_PORT_OPENERS.has((el.propertyName ?? el.name).text)) named.set(el.name.text, (el.propertyName ?? el.name).text);
     if (OPEN_MODULES.has(module) && bindings !== undefined && ts.isNamedImports(bindings))
       for (const el of bindings.elements) if ((el.propertyName ?? el.name).text === 'open') lmdbOpens.add(el.name.text);
   };
@@ -107,6 +115,12 @@ export const openerSites = (fileName: string, source: string): OpenerSite[] => {
     }
     if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && constructors.has(node.expression.text))
       sites.push({ line: lineOf(node), call: `new ${node.expression.text}` });
+    else if (
+      ts.isNewExpression(node) &&
+      ((ts.isIdentifier(node.expression) && node.expression.text === NODE_SQLITE_CLASS) ||
+        (ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === NODE_SQLITE_CLASS))
+    )
+      sites.push({ line: lineOf(node), call: `new ${NODE_SQLITE_CLASS}` });
     ts.forEachChild(node, visit);
   };
   visit(file);

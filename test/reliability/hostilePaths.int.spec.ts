@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../adapters/sqlite/sqliteDb.js';
 import { runEngineCli } from '../compat/engineCli.js';
 import type { EngineCliRun } from '../compat/engineCli.js';
 import { useTempDir } from '../fixtures/tempDir.js';
@@ -202,7 +202,7 @@ describe('reliability · hostile paths and access', function () {
     /** A Codex-like state DB holding a `threads` row for each thread, in WAL mode as Codex keeps it. */
     const stateDb = (path: string, rows: ReadonlyArray<[string, string]>): void => {
       fs.mkdirSync(nodePath.dirname(path), { recursive: true });
-      const db = new Database(path);
+      const db = openSqlite(path, { mustExist: false });
       db.pragma('journal_mode = WAL');
       db.exec('CREATE TABLE threads (id TEXT PRIMARY KEY, rollout_path TEXT NOT NULL, created_at INTEGER NOT NULL, created_at_ms INTEGER, name TEXT, title TEXT)');
       for (const [id, rollout] of rows) db.prepare('INSERT INTO threads VALUES (?, ?, 1, 1000, NULL, NULL)').run(id, rollout);

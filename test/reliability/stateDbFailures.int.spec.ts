@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDb } from '../../adapters/sqlite/sqliteDb.js';
 import { expect } from 'chai';
 import type { EngineCliRun } from '../compat/engineCli.js';
 import { ENGINE_CLI_PATH, runEngineCli } from '../compat/engineCli.js';
@@ -37,7 +37,7 @@ describe('reliability · mutations while Codex’s state DB cannot be written', 
   this.timeout(600_000);
   const figures = { runs: 0, writesDone: 0, reportedFailedAfterWrite: 0, warned: 0, clientRetries: 0, forksMade: 0, namesWritten: 0, revisionsUndone: 0 };
   const homes: string[] = [];
-  let holder: Database.Database | undefined;
+  let holder: SqliteDb | undefined;
 
   after(() => {
     holder?.close();
@@ -52,7 +52,7 @@ describe('reliability · mutations while Codex’s state DB cannot be written', 
     const source = threadIdOf(round, 0);
     const path = writeRollout(home, rolloutName(source), chatThread('paginated', source, 3).text());
     const dbPath = nodePath.join(home, 'state_5.sqlite');
-    const db = new Database(dbPath);
+    const db = openSqlite(dbPath, { mustExist: false });
     db.exec('CREATE TABLE threads (id TEXT PRIMARY KEY, rollout_path TEXT, created_at INTEGER, created_at_ms INTEGER, title TEXT, name TEXT, archived INTEGER)');
     db.prepare('INSERT INTO threads VALUES (?, ?, 0, 0, ?, NULL, 0)').run(source, path, 'question 1');
     db.close();
@@ -61,7 +61,7 @@ describe('reliability · mutations while Codex’s state DB cannot be written', 
       return { home, source, release: () => undefined };
     }
     // Another writer holds the DB's write lock for as long as the test says (past our 5 s busy timeout).
-    holder = new Database(dbPath);
+    holder = openSqlite(dbPath, { mustExist: false });
     holder.exec('BEGIN IMMEDIATE');
     holder.prepare("UPDATE threads SET title = 'held' WHERE id = ?").run(source);
     const held = holder;

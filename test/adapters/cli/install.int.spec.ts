@@ -9,6 +9,7 @@ import * as tar from 'tar';
 import { useTempDir } from '../../fixtures/tempDir.js';
 import { chatThread, rolloutName, writeRollout } from '../../replay/mutationHome.js';
 import { skipUnmet } from '../../fixtures/skipUnmet.js';
+import { openSqlite } from '../../../adapters/sqlite/sqliteDb.js';
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const PACKAGE = JSON.parse(fs.readFileSync(nodePath.join(REPO, 'package.json'), 'utf8')) as { name: string; version: string; bin: Record<string, string> };
@@ -32,9 +33,9 @@ const runBin = (bin: string, args: ReadonlyArray<string>, cwd: string) => spawnS
 /**
  * Puts this checkout's built better-sqlite3 where its install script (prebuild-install) looks for
  * a prebuilt binary it downloaded before: `<npm cache>/_prebuilds/<sha512(url)[0..6]>-<file>`. A
- * user whose machine can fetch the prebuilt gets the same. The compile from source, where none can
- * be fetched (2 minutes on 2 idle cores, 5-10 on busy ones), is shown by the user-level install
- * below when asked (INSTALL_COMPILES_ENV) and by `.ci/node-lines` on every other line.
+ * user of Node 20 whose machine can fetch the prebuilt gets the same; where none can be fetched,
+ * the user-level install below shows what Node 20 gets when asked (INSTALL_COMPILES_ENV), and
+ * `.ci/node-lines` shows the install with no setting on every other line.
  */
 const seedBetterSqlitePrebuild = async (npmCache: string): Promise<void> => {
   const pkgDir = nodePath.join(REPO, 'node_modules', 'better-sqlite3');
@@ -146,8 +147,7 @@ const unprivileged = (): { readonly uid: number; readonly gid: number; readonly 
 
 /**
  * npm settings of this machine's network a user-level install needs too (a CA file, a registry), as
- * environment variables. Not `nodedir`: where Node's headers are is the README's setting, which
- * the user gives.
+ * environment variables. Not `nodedir`: the install needs none (docs/install.md).
  */
 const machineNpmConfig = (): Record<string, string> => {
   const out: Record<string, string> = {};
@@ -158,28 +158,35 @@ const machineNpmConfig = (): Record<string, string> => {
   return out;
 };
 
-/** The README's setting for an install that compiles better-sqlite3: Node's headers from beside the node that runs, not downloaded. */
-const README_NODEDIR = `npm_config_nodedir="$(node -p 'path.resolve(process.execPath, "../..")')"`;
+/**
+ * The install steps of docs/install.md, word for word: no setting on any line, online or offline
+ * (issue 72). `npm link --ignore-scripts`: `npm ci` built already.
+ */
+const INSTALL_STEPS = 'npm ci && npm link --ignore-scripts';
 
 /** prebuild-install's mirror of better-sqlite3's prebuilt binaries, at a closed loopback port: out of reach on any machine. */
 const UNREACHABLE_PREBUILT = { npm_config_better_sqlite3_binary_host: 'http://127.0.0.1:9' };
+/** What npm says of that setting (a test's, not a user's): the one warning an install here may print. */
+const UNKNOWN_PREBUILT_SETTING = /^npm warn Unknown env config "better-sqlite3-binary-host"\..*$/;
 
 /**
- * Set (to 1) to have the user-level install compile better-sqlite3, its prebuilt out of reach
- * (the README's nodedir setting at work). Unset, the prebuilt is in the user's npm cache as a
- * download leaves it: the compile was 204 of `.ci/run`'s ~1,700 s, and `.ci/node-lines` shows it
- * on every other line (its install step), so `npm test` stays well under its 30 minutes.
+ * Set (to 1) to have the user-level install find better-sqlite3's prebuilt out of reach. On Node 20
+ * it is then not installed (an optional dependency: no headers to compile against offline, none
+ * downloaded); Node 22.13 and later need it not (node:sqlite), and never get this checkout's
+ * Node-20 build as their prebuilt. Unset, on Node 20 the prebuilt is in the user's npm cache as a
+ * download leaves it.
  */
 const INSTALL_COMPILES_ENV = 'ROLLOUT_ENGINE_INSTALL_COMPILES';
 const compiles = process.env[INSTALL_COMPILES_ENV] === '1';
+/** This Node has node:sqlite (22.13 and later, engines' floor on 22): better-sqlite3 is not needed. */
+const nodeSqlite = Number(process.versions.node.split('.')[0]) >= 22;
 
-describe('install without root, as the README says: npm config set prefix ~/.local, npm ci && npm link, ~/.local/bin on PATH', function () {
-  // A fresh npm ci, offline, from the npm cache; compiling better-sqlite3 (INSTALL_COMPILES_ENV):
-  // 2-4 minutes on 2 cores, 5-10 on busy ones. Bounded at 15.
+describe('install without root, as docs/install.md says: npm config set prefix ~/.local, npm ci && npm link --ignore-scripts, ~/.local/bin on PATH', function () {
+  // A fresh npm ci, offline, from the npm cache: 1-3 minutes on 2 cores, 5-10 on busy ones. Bounded at 15.
   this.timeout(900_000);
   const tmp = useTempDir('cli-user-install-');
 
-  it(`a copy of the repository, installed by an unprivileged user (better-sqlite3 ${compiles ? 'compiled, its prebuilt out of reach' : 'from its prebuilt'}), answers a first \`turns\` and serves the viewer`, async function () {
+  it(`a copy of the repository, installed by an unprivileged user with no setting (${nodeSqlite ? 'node:sqlite' : `better-sqlite3 ${compiles ? 'out of reach' : 'from its prebuilt'}`}), answers a first \`turns\` and serves the viewer`, async function () {
     const user = unprivileged();
     skipUnmet(this, typeof user !== 'string', 'an unprivileged user', typeof user === 'string' ? user : '');
     if (typeof user === 'string') return;
@@ -199,16 +206,21 @@ describe('install without root, as the README says: npm config set prefix ~/.loc
     }
     expect(fs.existsSync(nodePath.join(clone, 'node_modules')) || fs.existsSync(nodePath.join(clone, 'dist'))).to.equal(false);
     writeRollout(codexHome, rolloutName(THREAD), chatThread('legacy', THREAD, 2).text());
+    // A state DB beside it (Codex's `threads` table, the columns the engine reads): the first answer reads it, through the installed SQLite driver.
+    const stateDb = openSqlite(nodePath.join(codexHome, 'state_5.sqlite'), { mustExist: false });
+    stateDb.exec('CREATE TABLE threads (id TEXT PRIMARY KEY, updated_at_ms INTEGER, recency_at_ms INTEGER)');
+    stateDb.prepare('INSERT INTO threads VALUES (?, ?, ?)').run(THREAD, 1_700_000_000_000, 1_700_000_000_000);
+    stateDb.close();
     // Offline: npm ci reads this machine's npm cache, copied into the user's (with the prebuilt, unless it compiles).
     copyNpmCache(nodePath.join(home, '.npm'));
-    if (!compiles) await seedBetterSqlitePrebuild(nodePath.join(home, '.npm'));
+    if (!compiles && !nodeSqlite) await seedBetterSqlitePrebuild(nodePath.join(home, '.npm'));
     spawnSync('chown', ['-R', `${user.uid}:${user.gid}`, home, codexHome]);
     fs.chmodSync(root, 0o755);
 
     const env = {
       ...Object.fromEntries(Object.entries(cleanEnv()).filter(([k]) => !/^(HOME|USER|LOGNAME|NPM_CONFIG_.*|npm_config_.*)$/i.test(k))),
       ...machineNpmConfig(),
-      ...(compiles ? UNREACHABLE_PREBUILT : {}),
+      ...(compiles || nodeSqlite ? UNREACHABLE_PREBUILT : {}),
       HOME: home,
       USER: user.name,
       LOGNAME: user.name,
@@ -217,32 +229,34 @@ describe('install without root, as the README says: npm config set prefix ~/.loc
     /** A shell command as the user, in its home. */
     const asUser = (script: string) => spawnSync('sh', ['-c', script], { cwd: home, env, uid: user.uid, gid: user.gid, encoding: 'utf8', timeout: 840_000 });
 
-    // The README's steps: a prefix of one's own, then npm ci && npm link (offline where the cache has it), with its nodedir setting.
-    expect(fs.readFileSync(nodePath.join(REPO, 'README.md'), 'utf8'), "the README's nodedir setting").to.contain(README_NODEDIR);
+    // docs/install.md's steps: a prefix of one's own, then npm ci && npm link --ignore-scripts (offline where the cache has it), no setting.
+    expect(fs.readFileSync(nodePath.join(REPO, 'docs', 'install.md'), 'utf8'), 'the install steps of docs/install.md').to.contain(INSTALL_STEPS);
     const prefix = asUser('npm config set prefix ~/.local && npm config get prefix');
     expect(prefix.status, prefix.stderr).to.equal(0);
     expect(prefix.stdout.trim()).to.equal(nodePath.join(home, '.local'));
     const started = Date.now();
-    const install = asUser(
-      `cd rollout-engine && ${README_NODEDIR} npm ci --prefer-offline --no-audit --no-fund --loglevel=error && npm link --no-audit --no-fund --loglevel=error`,
-    );
+    // As the user types it (npm's own warnings shown; offline: what the npm cache holds, copied above).
+    const install = asUser(`cd rollout-engine && export npm_config_prefer_offline=true && ${INSTALL_STEPS}`);
     expect(
       install.status,
       `npm ci && npm link as ${user.name}${install.signal === null ? '' : ` (stopped by ${install.signal} after ${Math.round((Date.now() - started) / 1000)} s)`}\n${install.stdout}\n${install.stderr}`,
     ).to.equal(0);
     const installSeconds = (Date.now() - started) / 1000;
-    // better-sqlite3 was compiled (node-gyp's objects; a prebuilt holds the .node file alone), against the headers beside node: none downloaded.
-    // Or it is the prebuilt: its .node file alone.
+    // No warning the docs do not explain: npm lists no unapproved install script (allowScripts), the root's `prepare` included.
+    const warnings = `${install.stdout}\n${install.stderr}`.split('\n').filter((l) => /\bwarn\b/i.test(l) && !UNKNOWN_PREBUILT_SETTING.test(l));
+    expect(warnings, 'npm warnings').to.deep.equal([]);
+    // Node 22.13 and later read Codex's state DB with node:sqlite: better-sqlite3 (optional) is whatever its install made of it, never needed.
+    // On Node 20 it is the prebuilt (its .node file alone), or, its prebuilt out of reach and no headers to compile against, not installed.
     const built = nodePath.join(clone, 'node_modules', 'better-sqlite3', 'build', 'Release');
-    expect(fs.existsSync(nodePath.join(built, 'better_sqlite3.node')), 'better-sqlite3 installed').to.equal(true);
-    expect(fs.existsSync(nodePath.join(built, 'obj.target')), compiles ? 'better-sqlite3 compiled' : 'better-sqlite3 from its prebuilt').to.equal(compiles);
-    expect(fs.existsSync(nodePath.join(home, '.cache', 'node-gyp')), "node-gyp's downloaded headers").to.equal(false);
+    if (!nodeSqlite) expect(fs.existsSync(nodePath.join(built, 'better_sqlite3.node')), 'better-sqlite3 installed').to.equal(!compiles);
+    expect(fs.existsSync(nodePath.join(built, 'obj.target')), 'better-sqlite3 compiled').to.equal(false);
     const bin = nodePath.join(home, '.local', 'bin', 'rollout-engine');
     expect(fs.realpathSync(bin)).to.equal(fs.realpathSync(nodePath.join(clone, PACKAGE.bin['rollout-engine']!)));
 
     // Found on PATH, from anywhere: the first answer.
     const turns = asUser(`cd / && rollout-engine turns ${THREAD} --codex-home ${codexHome} --json`);
     expect(turns.status, turns.stderr).to.equal(0);
+    expect(turns.stderr, 'no warning of Node (node:sqlite is experimental on 22)').to.not.include('Warning');
     expect((JSON.parse(turns.stdout) as { data: unknown[] }).data).to.have.length(2);
 
     // And the viewer: its address printed, its page served.
@@ -277,7 +291,7 @@ describe('install without root, as the README says: npm config set prefix ~/.loc
       }
     }
     process.stdout.write(
-      `      user-level install as ${user.name} (uid ${user.uid}), node ${process.version}, better-sqlite3 ${compiles ? 'compiled' : 'prebuilt'}: npm ci && npm link ${installSeconds.toFixed(0)} s\n`,
+      `      user-level install as ${user.name} (uid ${user.uid}), node ${process.version}, SQLite ${nodeSqlite ? 'node:sqlite' : `better-sqlite3 ${compiles ? 'out of reach (not installed)' : 'prebuilt'}`}: ${INSTALL_STEPS} ${installSeconds.toFixed(0)} s\n`,
     );
   });
 });

@@ -3,10 +3,9 @@
 // written at all.
 import { expect } from 'chai';
 import { copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../../adapters/sqlite/sqliteDb.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { CODEX_STATE_DB, codexThreadState, codexWriterOf } from '../../../adapters/codexState/codexThreadState.js';
@@ -33,7 +32,7 @@ describe('codexState: Codex’s state DB and writer locks, as codex app-server 0
   let threadId: string;
   let dbPath: string;
   const rowOf = (): Row => {
-    const db = new Database(dbPath, { readonly: true });
+    const db = openSqlite(dbPath, { readonly: true });
     try {
       return db.prepare('SELECT rollout_path, created_at, created_at_ms, updated_at_ms, title, tokens_used FROM threads WHERE id = ?').get(threadId) as Row;
     } finally {
@@ -85,8 +84,8 @@ describe('codexState: Codex’s state DB and writer locks, as codex app-server 0
     const r = await codexThreadState(h.codexHome).switchCurrentFile({ threadId, from: before.rollout_path, to, at }, creating(to))();
     expect(r).to.deep.equal(E.right(to));
     expect(rowOf()).to.deep.equal({ ...before, rollout_path: to, created_at: Math.floor(at.getTime() / 1000), created_at_ms: at.getTime() });
-    const db = new Database(dbPath, { readonly: true });
-    expect(db.pragma('journal_mode', { simple: true })).to.equal('wal');
+    const db = openSqlite(dbPath, { readonly: true });
+    expect((db.pragma('journal_mode')[0] as { journal_mode: string }).journal_mode).to.equal('wal');
     db.close();
   });
 
@@ -108,7 +107,7 @@ describe('codexState: Codex’s state DB and writer locks, as codex app-server 0
   it('a row naming a file of another home (a copied home brought its state DB) is moved to the revision, not refused', async () => {
     const before = rowOf();
     const original = join(root, 'original-home', 'sessions', 'rollout-original.jsonl');
-    const db = new Database(dbPath);
+    const db = openSqlite(dbPath, { mustExist: false });
     db.prepare('UPDATE threads SET rollout_path = ? WHERE id = ?').run(original, threadId);
     db.close();
     const to = revisionPath(6);
@@ -126,13 +125,15 @@ describe('codexState: Codex’s state DB and writer locks, as codex app-server 0
     // Another connection (another thread: our wait blocks this one) holds the write lock for 400 ms.
     const holder = new Worker(
       `const { workerData, parentPort } = require('node:worker_threads');
-       const db = new (require(workerData.lib))(workerData.db);
-       db.exec('BEGIN IMMEDIATE');
-       parentPort.postMessage('locked');
-       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, workerData.ms);
-       db.exec('COMMIT');
-       db.close();`,
-      { eval: true, workerData: { lib: createRequire(import.meta.url).resolve('better-sqlite3'), db: dbPath, ms: 400 } },
+       import(workerData.port).then(({ openSqlite }) => {
+         const db = openSqlite(workerData.db);
+         db.exec('BEGIN IMMEDIATE');
+         parentPort.postMessage('locked');
+         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, workerData.ms);
+         db.exec('COMMIT');
+         db.close();
+       });`,
+      { eval: true, workerData: { port: new URL('../../../adapters/sqlite/sqliteDb.js', import.meta.url).href, db: dbPath, ms: 400 } },
     );
     await new Promise((resolve, reject) => (holder.once('message', resolve), holder.once('error', reject)));
     const to = revisionPath(4);

@@ -1,6 +1,6 @@
 // Codex's state DB as the indexer reads it (issue 69): its rows' times, classified, read without
 // creating any file in the home, and never through a link.
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../../adapters/sqlite/sqliteDb.js';
 import { expect } from 'chai';
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ const B = '019a0000-0000-7000-8000-000000000002';
 
 /** A state DB in WAL mode, as Codex leaves one it closed: its WAL checkpointed away. */
 const writeStateDb = (home: string, rows: ReadonlyArray<readonly [string, number, number]>): void => {
-  const db = new Database(join(home, 'state_5.sqlite'));
+  const db = openSqlite(join(home, 'state_5.sqlite'), { mustExist: false });
   db.pragma('journal_mode = WAL');
   db.exec('CREATE TABLE threads (id TEXT PRIMARY KEY, updated_at INTEGER, updated_at_ms INTEGER, recency_at INTEGER, recency_at_ms INTEGER)');
   for (const [id, updated, recency] of rows)
@@ -57,7 +57,7 @@ describe("codexStateDb: Codex's state-DB row times, read for the thread rows", (
     const home = tmp();
     writeStateDb(home, [[A, 1_000, 1_000]]);
     expect(E.isRight(await readCodexRowTimes(home))).to.equal(true);
-    const db = new Database(join(home, 'state_5.sqlite'));
+    const db = openSqlite(join(home, 'state_5.sqlite'), { mustExist: false });
     db.prepare('UPDATE threads SET recency_at_ms = 500').run();
     db.close();
     const again = await readCodexRowTimes(home);

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../../adapters/sqlite/sqliteDb.js';
 import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
@@ -49,7 +49,7 @@ describe('schema step thread-order: thread rows carry their sort keys, threadOrd
     // Codex ran these threads (its state DB holds live rows, their times apart): their times are their
     // lines', which is all the rows of the version before knew (issue 69: a row Codex took from a file
     // answers that file's mtime instead).
-    const codexDb = new Database(nodePath.join(home, 'state_5.sqlite'));
+    const codexDb = openSqlite(nodePath.join(home, 'state_5.sqlite'), { mustExist: false });
     codexDb.exec('CREATE TABLE threads (id TEXT PRIMARY KEY, updated_at_ms INTEGER, recency_at_ms INTEGER)');
     for (const id of IDS) codexDb.prepare('INSERT INTO threads VALUES (?, 2, 1)').run(id);
     codexDb.close();

@@ -259,7 +259,7 @@ describe('compat: backfilled times are allocated in the order Codex takes the fi
     );
 
   const codexRows = (): Array<[string, number, number]> => {
-    const db = new Database(join(home.codexHome, 'state_5.sqlite'), { readonly: true, fileMustExist: true });
+    const db = openSqlite(join(home.codexHome, 'state_5.sqlite'), { readonly: true });
     try {
       return (db.prepare('SELECT id, updated_at_ms AS u, recency_at_ms AS r FROM threads ORDER BY id').all() as Array<{ id: string; u: number; r: number }>).map((r) => [
         r.id,

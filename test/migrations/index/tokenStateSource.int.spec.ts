@@ -21,7 +21,7 @@ const USAGE = { input_tokens: 10, cached_input_tokens: 0, output_tokens: 5, reas
 describe('schema 28 → 29: the token report’s client follows the thread row’s source rule', () => {
   const tmp = useTempDir('token-state-source-');
 
-  it('a meta Codex reads without source is vscode, a named one itself, in thread/list and the token report alike, one it cannot read unknown in the report (no thread row); the in-place step derives it', async () => {
+  it('a meta Codex reads without source is vscode, a named one itself, in thread/list and the token report alike, one it cannot read unknown in the report (its row built from the file name); the in-place step derives it', async () => {
     const home = nodePath.join(tmp(), 'home');
     await fs.mkdir(nodePath.join(home, day), { recursive: true });
     // No originator to name the client: the source's kind does.
@@ -39,8 +39,9 @@ describe('schema 28 → 29: the token report’s client follows the thread row�
     try {
       right(await catchUpHome(store, home)());
       const sources = Object.fromEntries(right(await store.range('threads', [])()).map((r) => [r.key[0], (r.value as { source: unknown }).source]));
-      // A meta Codex refuses has no thread row (listed nowhere, as Codex lists it); its tokens count as `unknown`.
-      expect(sources).to.deep.equal({ [READABLE]: 'vscode', [EXEC]: 'exec' });
+      // A meta Codex refuses has the row Codex's backfill builds from the file name (source `vscode`,
+      // shown by state-DB lists only: rollout/src/metadata.rs `builder_from_items`); its tokens count as `unknown`.
+      expect(sources).to.deep.equal({ [READABLE]: 'vscode', [EARLY]: 'vscode', [EXEC]: 'exec' });
       const clients = async () =>
         right(await auditTokenUsage(store, { localDay: (iso) => iso.slice(0, 10), pricing: DEFAULT_PRICING, dimensions: ['client'] })())
           .groups.client.map((g) => [g.key, g.totalTokens])

@@ -58,8 +58,16 @@ describe('reliability · a torn last line', function () {
     expect(text.includes(HEAD)).to.equal(false);
     expect(quarantine()).to.include(HEAD.replace(/"/g, '\\"'));
     figures.quarantined++;
+    // The review went on past the cut: its turn's lines follow the three turns. Codex lists an inline
+    // review turn once it ends (no task_started of its own: thread_history_projection.rs), so its
+    // items are read by its turn id.
     const read = (await server.request('thread/read', { threadId: GONE, includeTurns: true })) as { result: { thread: { turns: Array<{ id: string }> } } };
-    expect(read.result.thread.turns.map((t) => t.id)).to.deep.equal(['t1', 't2', 't3', r.result!.turn.id]);
+    expect(read.result.thread.turns.map((t) => t.id)).to.deep.equal(['t1', 't2', 't3']);
+    const items = (await server.request('thread/items/list', { threadId: GONE, turnId: r.result!.turn.id })) as { result?: { data: Array<{ item: { type: string } }> } };
+    expect(
+      items.result?.data.map((i) => i.item.type),
+      JSON.stringify(items),
+    ).to.include('enteredReviewMode');
   });
 
   it('a partial line a live writer completes within the bound is left whole: the mutation gets Conflict, nothing is quarantined', async () => {

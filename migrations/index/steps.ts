@@ -6,7 +6,6 @@ import { markThreadRowsDueOnce } from './013-thread-rows-due.js';
 import { addRolloutForks } from './018-rollout-forks.js';
 import { addItemsThrough } from './020-turn-renderings.js';
 import { tokenStateApiSources } from './029-token-state-api-source.js';
-import { rekeyLongKeyTexts } from './041-long-key-texts.js';
 
 /**
  * Index schema versions and how to get from one to the next. A step either rewrites rows in
@@ -139,9 +138,10 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // 40: a paginated turn is listed only once a task_started, task_complete or turn_aborted names it
   // (items naming another turn keep it in its id row, unlisted), and its first end is final (issue 69).
   { from: 39, to: 40, name: '040-paginated-turns-never-started', kind: 'rebuild' },
-  // 41: an id a rollout line gives longer than a key keeps (turn ids, response ids) is keyed by its
-  // fixed-length long form (domain/index/keyText.ts): the rows keyed by one as it is move.
-  { from: 40, to: 41, name: '041-long-key-texts', kind: 'inPlace', run: rekeyLongKeyTexts },
+  // 41: an id a rollout line gives (turn id, response id) longer than a key keeps, or holding a NUL,
+  // is keyed by its fixed-length long form (domain/index/keyText.ts). A rebuild: a key with two
+  // NULs in a row reads back as other parts, so rows keyed so cannot be moved in place.
+  { from: 40, to: 41, name: '041-long-key-texts', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -12,6 +12,10 @@ import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js';
+import { catchUpHome } from '../../indexer/catchUp.js';
+import { openIndex } from '../../indexer/openIndex.js';
+import { verifyIndex } from '../../indexer/verify.js';
+import { right } from '../fixtures/right.js';
 
 const LONG_P = 'ffffffff-0000-7000-8000-00000000b001';
 const LONG_L = 'ffffffff-0000-7000-8000-00000000b002';
@@ -24,6 +28,8 @@ const RESPONSE = long('resp-');
 // Multi-byte: 5,000 characters are 15,000 UTF-8 bytes.
 const WIDE_TURN = long('turn-é€');
 const WIDE_MODEL = 'é'.repeat(1_000);
+// A NUL in a key part of some length (here 86 characters): lmdb's ordered-binary reads it back as two parts.
+const NUL_TURN = 'turn\u0000' + 'n'.repeat(80);
 
 /** A paginated thread: a plain turn, then one whose turn id, item ids and response id are long, then a wide turn id. */
 const paginated = (): RolloutWriter => {
@@ -36,6 +42,7 @@ const paginated = (): RolloutWriter => {
   w.tokenUsageRecord(TURN, { input_tokens: 10, output_tokens: 5, total_tokens: 15 }, RESPONSE);
   w.taskComplete(TURN);
   w.chatTurn(WIDE_TURN, 'wide', 'wide answer');
+  w.chatTurn(NUL_TURN, 'nul', 'nul answer');
   // A model name of 1,000 characters, 2,000 bytes: its responses' token bucket key (model, provider, cwd).
   w.taskStarted('wide-model').turnContext('wide-model', WIDE_MODEL).responseMessage('user', 'wide model');
   w.tokenUsageRecord('wide-model', { input_tokens: 10, output_tokens: 5, total_tokens: 15 }, 'resp-wide-model');
@@ -87,7 +94,7 @@ describe('index · ids of any length from rollout lines (issue 69)', function ()
 
   it('thread/read with turns shows the full ids', async () => {
     const p = (await ask('thread/read', { threadId: LONG_P, includeTurns: true })).thread;
-    expect(idsOf(p.turns)).to.deep.equal(['t1', shown(TURN), shown(WIDE_TURN), 'wide-model']);
+    expect(idsOf(p.turns)).to.deep.equal(['t1', shown(TURN), shown(WIDE_TURN), shown(NUL_TURN), 'wide-model']);
     expect(p.turns[1].items.map((i: { id: string }) => i.id)).to.include.members([ITEM, CALL, `${ITEM}-answer`]);
     const l = (await ask('thread/read', { threadId: LONG_L, includeTurns: true })).thread;
     expect(idsOf(l.turns)).to.deep.equal([shown(TURN)]);
@@ -96,7 +103,7 @@ describe('index · ids of any length from rollout lines (issue 69)', function ()
 
   it('thread/turns/list walks the turns page by page (cursors carry the long ids)', async () => {
     for (const [threadId, expected] of [
-      [LONG_P, ['wide-model', WIDE_TURN, TURN, 't1']],
+      [LONG_P, ['wide-model', NUL_TURN, WIDE_TURN, TURN, 't1']],
       [LONG_L, [TURN]],
     ] as const) {
       const walked: string[] = [];
@@ -131,5 +138,27 @@ describe('index · ids of any length from rollout lines (issue 69)', function ()
     expect(wide.data.length).to.be.greaterThan(0);
     const legacyItems = await ask('thread/items/list', { threadId: LONG_L, turnId: TURN });
     expect(legacyItems.data.map((e: { item: { id: string } }) => e.item.id)).to.include(CALL);
+  });
+});
+
+describe('index · verify finds the rows of long and NUL ids where a fresh fold puts them (issue 69)', function () {
+  this.timeout(120_000);
+  it('a home with 5,000-character turn, item, call and response ids and a turn id with NULs verifies with no difference', async () => {
+    const home = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'long-key-texts-verify-'));
+    try {
+      writeRollout(home, rolloutName(LONG_P), paginated().text());
+      writeRollout(home, rolloutName(LONG_L), legacy().text());
+      const store = right(await openIndex(nodePath.join(home, 'index'), home)()).store;
+      try {
+        right(await catchUpHome(store, home)());
+        const v = right(await verifyIndex(store, home)());
+        expect(v.diffs.map((d) => `${d.table} ${d.kind} ${d.key.map((p) => (typeof p === 'string' ? shown(p) : p)).join(' ')}`)).to.deep.equal([]);
+        expect(v.files).to.equal(2);
+      } finally {
+        right(await store.close()());
+      }
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 });

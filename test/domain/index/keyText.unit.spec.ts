@@ -13,12 +13,15 @@ const anyText = fc.oneof(
 );
 
 describe('domain · index key text (issue 69)', () => {
-  it('keeps a text of at most KEY_TEXT_BYTES bytes as it is, and maps a longer one to exactly KEY_TEXT_BYTES + 1 bytes', () => {
+  it('keeps a text of at most KEY_TEXT_BYTES bytes as it is, and maps a longer one (or one with a NUL) to exactly KEY_TEXT_BYTES + 1 bytes, NUL-free', () => {
     fc.assert(
       fc.property(anyText, (text) => {
         const k = keyText(text);
-        if (textBytes(text) <= KEY_TEXT_BYTES) expect(k).to.equal(text);
-        else expect(textBytes(k)).to.equal(KEY_TEXT_BYTES + 1);
+        if (textBytes(text) <= KEY_TEXT_BYTES && !text.includes('\u0000')) expect(k).to.equal(text);
+        else {
+          expect(textBytes(k)).to.equal(KEY_TEXT_BYTES + 1);
+          expect(k.includes('\u0000')).to.equal(false);
+        }
       }),
       { numRuns: 2_000 },
     );
@@ -48,6 +51,18 @@ describe('domain · index key text (issue 69)', () => {
       }),
       { numRuns: 1_000 },
     );
+  });
+
+  it('gives a text with a NUL the long form, which holds none (ordered-binary keys split at NULs)', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30 }), fc.string({ maxLength: 30 }), (a, b) => {
+        const k = keyText(`${a}\u0000\u0000${b}`);
+        expect(k.includes('\u0000')).to.equal(false);
+        expect(textBytes(k)).to.equal(KEY_TEXT_BYTES + 1);
+      }),
+      { numRuns: 500 },
+    );
+    expect(keyText('a\u0000b')).to.not.equal(keyText('a#b')).and.not.equal('a#b');
   });
 
   it('tells apart long ids that share their first KEY_TEXT_BYTES bytes', () => {

@@ -355,7 +355,7 @@ export interface IndexTables {
    * row's `base`): catching up a file re-derives the rows of the threads read through it with a
    * few lookups, not a scan of every rollout row. Kept with the rollout rows; the value is unused.
    */
-  rolloutForks: { key: readonly [string, string]; value: 0 };
+  rolloutForks: { key: readonly [KeyText, string]; value: 0 };
   fold: { key: readonly [string]; value: RolloutFoldRow };
   turns: { key: readonly [string, number]; value: TurnRow };
   turnIds: { key: readonly [string, KeyText]; value: TurnIdRow };

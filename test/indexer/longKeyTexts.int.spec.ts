@@ -20,6 +20,7 @@ import { right } from '../fixtures/right.js';
 const LONG_P = 'ffffffff-0000-7000-8000-00000000b001';
 const LONG_L = 'ffffffff-0000-7000-8000-00000000b002';
 const PLAIN = 'ffffffff-0000-7000-8000-00000000b003';
+const FORK = 'ffffffff-0000-7000-8000-00000000b004';
 const long = (stem: string): string => stem + 'x'.repeat(5_000 - stem.length);
 const TURN = long('turn-');
 const ITEM = long('item-');
@@ -62,6 +63,12 @@ const legacy = (): RolloutWriter => {
 const shown = (id: string): string => (id.length > 40 ? `${id.slice(0, 8)}…(${id.length})` : id);
 const idsOf = (xs: ReadonlyArray<{ readonly id: string }>): string[] => xs.map((x) => shown(x.id));
 
+/** A fork whose meta names a base of 5,000 characters (`history_base.thread_id`, a string to our decoder; Codex refuses it). */
+const longBase = (): RolloutWriter =>
+  new RolloutWriter('paginated', FORK)
+    .sessionMeta({ history_base: { thread_id: long('base-'), end_ordinal_exclusive: 0, end_byte_offset: 0 } })
+    .chatTurn('f1', 'fork', 'fork answer');
+
 const resultOf = (a: RpcAnswer): any => {
   if ('error' in a) throw new Error(`answered ${JSON.stringify(a.error).slice(0, 300)}`);
   return a.result;
@@ -78,6 +85,7 @@ describe('index · ids of any length from rollout lines (issue 69)', function ()
     writeRollout(home, rolloutName(LONG_P), paginated().text());
     writeRollout(home, rolloutName(LONG_L), legacy().text());
     writeRollout(home, rolloutName(PLAIN), chatThread('paginated', PLAIN, 2).text());
+    writeRollout(home, rolloutName(FORK), longBase().text());
     server = spawnRpcServer(process.execPath, [ENGINE_CLI_PATH, 'serve', '--codex-home', home]);
     await server.request('initialize', { clientInfo: { name: 'test', version: '1' }, capabilities: { experimentalApi: true } });
     server.notify('initialized');
@@ -148,12 +156,13 @@ describe('index · verify finds the rows of long and NUL ids where a fresh fold 
     try {
       writeRollout(home, rolloutName(LONG_P), paginated().text());
       writeRollout(home, rolloutName(LONG_L), legacy().text());
+      writeRollout(home, rolloutName(FORK), longBase().text());
       const store = right(await openIndex(nodePath.join(home, 'index'), home)()).store;
       try {
         right(await catchUpHome(store, home)());
         const v = right(await verifyIndex(store, home)());
         expect(v.diffs.map((d) => `${d.table} ${d.kind} ${d.key.map((p) => (typeof p === 'string' ? shown(p) : p)).join(' ')}`)).to.deep.equal([]);
-        expect(v.files).to.equal(2);
+        expect(v.files).to.equal(3);
       } finally {
         right(await store.close()());
       }

@@ -15,6 +15,7 @@ import type { BackfilledFile } from '../domain/thread/backfillTimes.js';
 import type { CodexRowTimes } from '../domain/thread/codexRowTimes.js';
 import { backfilledRowTimes } from '../domain/thread/backfillTimes.js';
 import type { Probe } from '../adapters/jsonl/probe.js';
+import { keyText } from '../domain/index/keyText.js';
 
 /**
  * Catching up given files can only change the rows of their threads, and of the threads that
@@ -27,7 +28,7 @@ export const touchedThreads = async (store: IndexStore, probes: ReadonlyArray<Pr
   const grown = new Set(probes.flatMap((p) => (p.identity.ok ? [p.identity.rolloutId] : [])));
   const toFollow = [...grown];
   for (let base = toFollow.pop(); base !== undefined; base = toFollow.pop()) {
-    const forks = await store.range('rolloutForks', [base])();
+    const forks = await store.range('rolloutForks', [keyText(base)])();
     if (E.isLeft(forks)) return forks;
     for (const { key } of forks.right) {
       const rolloutId = key[1];

@@ -25,6 +25,7 @@ import { quarantinedOf, repeatedOrdinalsOf } from './quarantined.js';
 import type { QuarantinedCount } from './quarantined.js';
 import { indexStateOf } from './verifyFindings.js';
 import type { VerifyFindings } from './verifyFindings.js';
+import { keyText as idKeyText } from '../domain/index/keyText.js';
 
 /**
  * Verify: compare the index with a fresh fold of the files, in bounded memory. The files are
@@ -293,7 +294,7 @@ const compareHome = async (store: IndexStore, home: string, options: VerifyOptio
   }
 
   // Which rollouts continue which file, from every file's rollout row.
-  const forks = kept.rollouts.flatMap((r) => (r.base === null ? [] : [{ key: [r.base.rolloutId, r.rolloutId], value: 0 }]));
+  const forks = kept.rollouts.flatMap((r) => (r.base === null ? [] : [{ key: [idKeyText(r.base.rolloutId), r.rolloutId], value: 0 }]));
   const indexedForks = await store.range('rolloutForks', [])();
   if (E.isLeft(indexedForks)) return indexedForks;
   d.rows('rolloutForks', forks, indexedForks.right, (key) => ({ rollout: String(key[1]) }));

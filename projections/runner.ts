@@ -12,6 +12,7 @@ import type { Projection, RolloutContext } from './projection.js';
 import { ALL_PROJECTIONS, ALL_PROJECTIONS_SUBSET } from './all.js';
 import type { ProjectionSubset } from './all.js';
 import type { TokenLineFields } from './tokenLineFields.js';
+import { keyText } from '../domain/index/keyText.js';
 
 /**
  * One complete line of a rollout file as the reader found it: its text to decode here (null:
@@ -78,7 +79,7 @@ export const emptyStats = (): BatchStats => ({ lines: 0, parsed: 0, skipped: 0, 
 export const clearRollout = (b: Batch, rolloutId: string, tables: ReadonlyArray<TableName> = ROLLOUT_TABLES): void => {
   if (tables === ROLLOUT_TABLES) {
     const base = b.get('rollouts', [rolloutId])?.base;
-    if (base != null) b.del('rolloutForks', [base.rolloutId, rolloutId]);
+    if (base != null) b.del('rolloutForks', [keyText(base.rolloutId), rolloutId]);
   }
   for (const table of tables) for (const k of b.keys(table, [rolloutId])) b.del(table, k as never);
 };

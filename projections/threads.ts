@@ -6,6 +6,7 @@ import { historyModeRefusal } from '../domain/rollout/event.js';
 import { apiSourceOfMeta, foldThreadMeta, readsThreadMeta, settingsChangeOf } from '../domain/thread/threadMeta.js';
 import type { Batch } from './batch.js';
 import type { Projection } from './projection.js';
+import { keyText } from '../domain/index/keyText.js';
 
 /**
  * Per-rollout facts the Thread object is built from: session meta (without its large
@@ -162,7 +163,7 @@ export const threadsProjection: Projection = {
       // An early (upcast) file, which Codex cannot read at all, is ours (docs/compatibility.md).
       const refused = ctx.upcastFrom === undefined && !codexReadsSessionMeta(ev.payload);
       b.put('rollouts', [R], refused ? { ...row, refusedMeta: refusedMetaOf(historyModeRefusal(ev.payload.history_mode) !== undefined) } : row);
-      if (row.base !== null) b.put('rolloutForks', [row.base.rolloutId, R], 0);
+      if (row.base !== null) b.put('rolloutForks', [keyText(row.base.rolloutId), R], 0);
       return;
     }
     const fromResponses = ev.kind === 'responseItem' && ctx.itemsFromResponses === true;

@@ -2,6 +2,7 @@ import { foldTokenEvent, tokenFileStateOf } from '../domain/tokens/responseFold.
 import { addToBucket, bucketKeyOf, isLoose } from '../domain/tokens/usageBuckets.js';
 import type { Projection } from './projection.js';
 import { apiSourceOfMeta } from '../domain/thread/threadMeta.js';
+import { keyText } from '../domain/index/keyText.js';
 
 /**
  * The token audit of each rollout file: the responses it paid for (`tokenAudit`, by line), their
@@ -30,8 +31,8 @@ export const tokenAuditProjection: Projection = {
     if (r !== undefined) {
       b.put('tokenAudit', [R, pos.line], r);
       if (r.source === 'record' && r.responseId !== null) {
-        if (b.get('tokenRecordIds', [R, r.responseId]) !== undefined) repeated = true;
-        else b.put('tokenRecordIds', [R, r.responseId], 0);
+        if (b.get('tokenRecordIds', [R, keyText(r.responseId)]) !== undefined) repeated = true;
+        else b.put('tokenRecordIds', [R, keyText(r.responseId)], 0);
       }
       if (isLoose(r)) b.put('tokenLoose', [R, pos.line], r);
       else {

@@ -4,6 +4,7 @@ import type { Batch } from './batch.js';
 import type { Mutable } from './projection.js';
 import { listedTurnPos, newTurnState, turnOrderPos } from '../domain/thread/turnFoldState.js';
 import type { TurnState } from '../domain/thread/turnFoldState.js';
+import { keyText } from '../domain/index/keyText.js';
 
 /** Shared row helpers of the turns and items projections (one rollout's turn fold, as rows). */
 
@@ -50,7 +51,7 @@ export const newTurn = (id: string): TurnDraft =>
 
 /** A copy of a stored turn, listed or pending (`saveTurn` puts it back; the stored row keeps the key it had, to move it). */
 export const loadTurn = (b: Batch, rolloutId: string, turnId: string): TurnDraft | undefined => {
-  const ids = b.get('turnIds', [rolloutId, turnId]);
+  const ids = b.get('turnIds', [rolloutId, keyText(turnId)]);
   if (ids === undefined) return undefined;
   if (ids.pending !== undefined) return { ...ids.pending };
   const t = b.get('turns', [rolloutId, ids.line]);
@@ -71,11 +72,12 @@ export const keyPosOf: (t: TurnRow) => LinePos | null = turnOrderPos;
  * its history's mode does not list yet (`listedTurnPos`) but that has items is kept in its id row.
  */
 export const saveTurn = (b: Batch, rolloutId: string, t: TurnDraft, mode: HistoryMode): void => {
-  const ids = b.get('turnIds', [rolloutId, t.id]);
+  const ids = b.get('turnIds', [rolloutId, keyText(t.id)]);
   const pos = listedTurnPos(mode, t);
   if (pos === null) {
     // Not listed yet: nothing to store, or (paginated) its items' turn, kept for the line that lists it.
-    if (t.firstItem !== null) b.put('turnIds', [rolloutId, t.id], { line: t.firstItem.line, itemIds: ids?.itemIds ?? [], itemLines: ids?.itemLines ?? [], pending: t });
+    if (t.firstItem !== null)
+      b.put('turnIds', [rolloutId, keyText(t.id)], { line: t.firstItem.line, itemIds: ids?.itemIds ?? [], itemLines: ids?.itemLines ?? [], pending: t });
     return;
   }
   const line = pos.line;
@@ -89,7 +91,7 @@ export const saveTurn = (b: Batch, rolloutId: string, t: TurnDraft, mode: Histor
   }
   b.put('turns', [rolloutId, line], t);
   if (old !== line || ids?.pending !== undefined) {
-    b.put('turnIds', [rolloutId, t.id], { line, itemIds: ids?.itemIds ?? [], itemLines: ids?.itemLines ?? [] });
+    b.put('turnIds', [rolloutId, keyText(t.id)], { line, itemIds: ids?.itemIds ?? [], itemLines: ids?.itemLines ?? [] });
     if (ordinalOffLine(b, rolloutId, pos)) b.put('ordinals', [rolloutId, pos.ordinal], line);
   }
 };
@@ -128,7 +130,7 @@ const withOwnLists = (r: TurnIdRow): TurnIdRow => ({ ...r, itemIds: [...r.itemId
 
 /** Record a new item of a turn that `saveTurn` has stored. */
 export const addTurnItem = (b: Batch, rolloutId: string, turnId: string, itemId: string, line: number): void => {
-  const row = b.edit('turnIds', [rolloutId, turnId], withOwnLists);
+  const row = b.edit('turnIds', [rolloutId, keyText(turnId)], withOwnLists);
   if (row === undefined) return;
   (row.itemIds as string[]).push(itemId);
   (row.itemLines as number[]).push(line);

@@ -10,6 +10,7 @@ import type { RolloutContext } from './projection.js';
 import type { Batch } from './batch.js';
 import { addTurnItem, getOrCreateTurn, itemLineOf, keyPosOf, loadTurn, markEnded, ordinalOffLine, saveFold, saveTurn } from './turnRows.js';
 import type { FoldDraft, TurnDraft } from './turnRows.js';
+import { keyText } from '../domain/index/keyText.js';
 
 /**
  * A summary item's line at most this long is kept rendered in its turn's row (`ItemRef.shown`):
@@ -88,7 +89,7 @@ export class RowTurnStore implements TurnStore<TurnDraft, LinePos> {
     const failed = this.failure(mode, kind, ev, pos, id);
     if (!t.firstItem) t.firstItem = pos;
     t.itemsThrough = throughLine(t, pos);
-    const existing = itemLineOf(b.get('turnIds', [R, t.id]), id);
+    const existing = itemLineOf(b.get('turnIds', [R, keyText(t.id)]), id);
     if (existing !== undefined) {
       // A later completion of the same item replaces its content in place (Codex keys items by id).
       const row = b.get('items', [R, existing]);
@@ -169,13 +170,13 @@ export class RowTurnStore implements TurnStore<TurnDraft, LinePos> {
       const pos = keyPosOf(t);
       if (pos !== null) b.del('turns', [R, pos.line]);
       if (pos?.ordinal != null) b.del('ordinals', [R, pos.ordinal]);
-      for (const itemLine of b.get('turnIds', [R, t.id])?.itemLines ?? []) {
+      for (const itemLine of b.get('turnIds', [R, keyText(t.id)])?.itemLines ?? []) {
         const item = b.get('items', [R, itemLine]);
         if (item?.ordinal != null) b.del('ordinals', [R, item.ordinal]);
         b.del('items', [R, itemLine]);
       }
-      b.del('turnIds', [R, t.id]);
-      b.del('turnRenderings', [R, t.id]);
+      b.del('turnIds', [R, keyText(t.id)]);
+      b.del('turnRenderings', [R, keyText(t.id)]);
       dropped.push(t.id);
     }
     this.fold.dropped = [...this.fold.dropped, ...dropped];

@@ -11,6 +11,7 @@ import type { PluginFileState, PluginObservation } from '../plugins/rolloutObser
 import type { ReadState, ThreadStateRow } from '../threadState/threadStateEvent.js';
 import type { ConversationText } from '../search/conversationText.js';
 import type { ToolItemRow } from '../analytics/toolItems.js';
+import type { KeyText } from './keyText.js';
 
 /**
  * Rows of the history index, table by table. Every table except `files`, `threads` and `meta` is
@@ -354,10 +355,10 @@ export interface IndexTables {
    * row's `base`): catching up a file re-derives the rows of the threads read through it with a
    * few lookups, not a scan of every rollout row. Kept with the rollout rows; the value is unused.
    */
-  rolloutForks: { key: readonly [string, string]; value: 0 };
+  rolloutForks: { key: readonly [KeyText, string]; value: 0 };
   fold: { key: readonly [string]; value: RolloutFoldRow };
   turns: { key: readonly [string, number]; value: TurnRow };
-  turnIds: { key: readonly [string, string]; value: TurnIdRow };
+  turnIds: { key: readonly [string, KeyText]; value: TurnIdRow };
   items: { key: readonly [string, number]; value: ItemRow };
   /**
    * Paginated ordinal of a turn's key line or an item's line → that line (Codex cursors carry
@@ -383,7 +384,7 @@ export interface IndexTables {
   /** The responses of `tokenAudit` a report reads one by one (`isLoose`): copies another file may hold. */
   tokenLoose: { key: readonly [string, number]; value: CountedResponse };
   /** Response ids of the records a file paid for (a repeated one is found without reading its rows); the value is unused. */
-  tokenRecordIds: { key: readonly [string, string]; value: 0 };
+  tokenRecordIds: { key: readonly [string, KeyText]; value: 0 };
   settingsLines: { key: readonly [string, number]; value: SettingsLineRow };
   tokenCounts: { key: readonly [string, number]; value: TokenCountRow };
   /**
@@ -402,7 +403,7 @@ export interface IndexTables {
   /** The tool items (command, patch, MCP call, …) a file's `item_completed` lines hold, by line (domain/analytics/toolItems.ts). */
   toolItems: { key: readonly [string, number]; value: ToolItemRow };
   /** Turns' items rendered by a whole read, by turn id (not the fold's: made by reads, checked against `itemsThrough`). */
-  turnRenderings: { key: readonly [string, string]; value: TurnRendering };
+  turnRenderings: { key: readonly [string, KeyText]; value: TurnRendering };
   /** A whole current file's turns rendered by a whole read: header at 0, chunks from 1 (not the fold's: checked against the file's checkpoint). */
   segmentRenderings: { key: readonly [string, number]; value: SegmentRenderingHeader | SegmentRenderingChunk };
 }

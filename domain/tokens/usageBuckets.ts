@@ -1,6 +1,7 @@
 import type { CountedResponse } from './responseFold.js';
 import type { Usage } from './usage.js';
 import { usageInRange } from './usage.js';
+import { textBytes } from '../index/keyText.js';
 
 /**
  * What the token projection keeps per rollout file besides its response rows, so a report reads
@@ -31,7 +32,7 @@ const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 /** A timestamp as Codex writes it, of a real instant (`2026-13-45T00:00:00Z` has the shape, not the instant). */
 export const isCanonicalUtc = (timestamp: string): boolean => CANONICAL_UTC.test(timestamp) && !Number.isNaN(Date.parse(timestamp));
 
-/** Long keys stay rows (LMDB keys are bounded; a cwd of a kilobyte is not worth a bucket). */
+/** Long keys stay rows (LMDB keys are bounded, in UTF-8 bytes; a cwd of a kilobyte is not worth a bucket). */
 const MAX_KEY_TEXT = 1024;
 
 /**
@@ -43,7 +44,11 @@ export const isLoose = (r: CountedResponse): boolean => {
   if (r.source === 'record' ? r.threadId !== r.fileThreadId : r.copyOf !== null) return true;
   if (r.timestamp !== null && !isCanonicalUtc(r.timestamp)) return true;
   if (!usageInRange(r.usage)) return true;
-  return (r.model ?? '').length + (r.provider ?? '').length + (r.cwd ?? '').length > MAX_KEY_TEXT;
+  const texts = [r.model ?? '', r.provider ?? '', r.cwd ?? ''];
+  // Bytes, not characters: 1,000 `é` are 2,000 bytes, past LMDB's key limit (1978). A UTF-16 code
+  // unit is at most 3 bytes: the usual short texts are not encoded.
+  if (texts.reduce((n, t) => n + t.length, 0) * 3 <= MAX_KEY_TEXT) return false;
+  return texts.reduce((n, t) => n + textBytes(t), 0) > MAX_KEY_TEXT;
 };
 
 /** The bucket of a response that is not loose. */

@@ -1,4 +1,5 @@
 import type { IndexReader, IndexWrite } from '../../domain/index/rows.js';
+import { keyText } from '../../domain/index/keyText.js';
 
 /**
  * Schema 18 adds `rolloutForks` ([base rolloutId, rolloutId] → 0 for every fork and revision),
@@ -10,7 +11,7 @@ export const addRolloutForks = (reader: IndexReader): IndexWrite[] => {
   const writes: IndexWrite[] = [];
   for (const [rolloutId] of reader.keys('rollouts', [])) {
     const base = reader.get('rollouts', [rolloutId as string])?.base;
-    if (base != null) writes.push({ op: 'put', table: 'rolloutForks', key: [base.rolloutId, rolloutId as string], value: 0 });
+    if (base != null) writes.push({ op: 'put', table: 'rolloutForks', key: [keyText(base.rolloutId), rolloutId as string], value: 0 });
   }
   return writes;
 };

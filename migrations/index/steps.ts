@@ -138,6 +138,10 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // 40: a paginated turn is listed only once a task_started, task_complete or turn_aborted names it
   // (items naming another turn keep it in its id row, unlisted), and its first end is final (issue 69).
   { from: 39, to: 40, name: '040-paginated-turns-never-started', kind: 'rebuild' },
+  // 41: an id a rollout line gives (turn id, response id) longer than a key keeps, or holding a NUL,
+  // is keyed by its fixed-length long form (domain/index/keyText.ts). A rebuild: a key with two
+  // NULs in a row reads back as other parts, so rows keyed so cannot be moved in place.
+  { from: 40, to: 41, name: '041-long-key-texts', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

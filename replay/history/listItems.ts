@@ -27,6 +27,7 @@ export type ListItemsQuery = ParamsOf<'thread/items/list'>;
 export type { ItemEntry, ItemPage } from '../../protocol/items.js';
 import type { ItemEntry, ItemPage } from '../../protocol/items.js';
 import { anchorWithoutTurn } from '../../protocol/items.js';
+import { keyText } from '../../domain/index/keyText.js';
 
 interface Start {
   readonly segment: number;
@@ -55,7 +56,7 @@ const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, q: ListI
     if (cursor.itemId === '') return stop(anchorMissing());
     for (let segment = 0; segment < lineage.segments.length; segment += 1) {
       const seg = lineage.segments[segment]!;
-      const anchor = itemLineOf(await take(ports.index.get('turnIds', [seg.rollout.rolloutId, turnId])), cursor.itemId);
+      const anchor = itemLineOf(await take(ports.index.get('turnIds', [seg.rollout.rolloutId, keyText(turnId)])), cursor.itemId);
       if (anchor === undefined) continue;
       const row = await take(ports.index.get('items', [seg.rollout.rolloutId, anchor]));
       if (row === undefined || !inSegment(seg, posOf(row, anchor))) continue;
@@ -90,7 +91,7 @@ async function* walkItems(
     const R = seg.rollout.rolloutId;
     const keep = (row: ItemRow, line: number): boolean => inSegment(seg, posOf(row, line)) && (!start || start.segment !== i || start.keep(row, line));
     if (turnId !== null) {
-      const lines = [...((await take(ports.index.get('turnIds', [R, turnId])))?.itemLines ?? [])].sort((a, b) => (direction === 'asc' ? a - b : b - a));
+      const lines = [...((await take(ports.index.get('turnIds', [R, keyText(turnId)])))?.itemLines ?? [])].sort((a, b) => (direction === 'asc' ? a - b : b - a));
       for (const line of lines) {
         const row = await take(ports.index.get('items', [R, line]));
         if (row !== undefined && keep(row, line)) yield { segment: seg, line, row };

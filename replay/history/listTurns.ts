@@ -22,6 +22,7 @@ export type ListTurnsQuery = ParamsOf<'thread/turns/list'>;
 
 export type { TurnPage } from '../../protocol/turns.js';
 import type { TurnPage } from '../../protocol/turns.js';
+import { keyText } from '../../domain/index/keyText.js';
 
 /** Where a cursor puts the walk: paginated by ordinal, legacy by turn id. */
 const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, cursor: string, direction: Direction): Promise<SegmentStart> => {
@@ -34,7 +35,7 @@ const startOf = async (ports: HistoryReadPorts, lineage: ThreadLineage, cursor: 
   const c = await take(parseTurnCursor(cursor));
   for (let segment = lineage.segments.length - 1; segment >= 0; segment -= 1) {
     const seg = lineage.segments[segment]!;
-    const anchor = (await take(ports.index.get('turnIds', [seg.rollout.rolloutId, c.turnId])))?.line;
+    const anchor = (await take(ports.index.get('turnIds', [seg.rollout.rolloutId, keyText(c.turnId)])))?.line;
     if (anchor === undefined) continue;
     return { segment, line: anchor, keep: (_pos, l) => pastAnchor(direction, c.includeAnchor, l, anchor) };
   }

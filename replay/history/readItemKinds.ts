@@ -7,6 +7,7 @@ import { itemPosition } from '../internal/itemContent.js';
 import { openThread } from '../internal/openThread.js';
 import { take, useCase } from '../internal/useCase.js';
 import type { ParamsOf } from '../../protocol/methods.js';
+import { keyText } from '../../domain/index/keyText.js';
 
 /** What `rolloutEngine/thread/itemKinds` asks (the protocol's params). */
 export type ItemKindsQuery = ParamsOf<'rolloutEngine/thread/itemKinds'>;
@@ -30,7 +31,7 @@ export const readItemKinds = (ports: HistoryReadPorts, q: ItemKindsQuery): TE.Ta
       const kinds: Record<string, number> = Object.create(null) as Record<string, number>;
       const failedKinds: Record<string, number> = Object.create(null) as Record<string, number>;
       for (const seg of lineage.segments) {
-        const ids = await take(ports.index.get('turnIds', [seg.rollout.rolloutId, turnId]));
+        const ids = await take(ports.index.get('turnIds', [seg.rollout.rolloutId, keyText(turnId)]));
         if (ids === undefined) continue;
         for (const line of ids.itemLines) {
           const row = await take(ports.index.get('items', [seg.rollout.rolloutId, line]));

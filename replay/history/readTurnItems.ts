@@ -10,6 +10,7 @@ import type { HistoryReadPorts } from '../ports.js';
 import { itemPosition, readItems } from '../internal/itemContent.js';
 import { openThread } from '../internal/openThread.js';
 import { stop, take, useCase } from '../internal/useCase.js';
+import { keyText } from '../../domain/index/keyText.js';
 
 /** What `thread/items/read` asks (the protocol's params). */
 export type ReadTurnItemsQuery = ParamsOf<'thread/items/read'>;
@@ -26,7 +27,7 @@ export const readTurnItems = (ports: HistoryReadPorts, q: ReadTurnItemsQuery): T
     const lineage = await openThread(ports, q.threadId, 'thread/items/read');
     const data: ItemEntry[] = [];
     for (const seg of lineage.segments) {
-      const turn = await take(ports.index.get('turnIds', [seg.rollout.rolloutId, q.turnId]));
+      const turn = await take(ports.index.get('turnIds', [seg.rollout.rolloutId, keyText(q.turnId)]));
       if (turn === undefined) continue;
       const lines = [...new Set(q.itemIds.map((id) => itemLineOf(turn, id)).filter((l): l is number => l !== undefined))].sort((a, b) => a - b);
       const rows: Array<readonly [number, ItemRow]> = [];

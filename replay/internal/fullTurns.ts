@@ -13,6 +13,7 @@ import type { WalkedTurn } from './turnWalk.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { stop, take } from './useCase.js';
 import { apiTurn, itemInSegment, rowsAt, uncut } from './turnView.js';
+import { keyText } from '../../domain/index/keyText.js';
 
 /** Turns whose items are read together (a few sequential span reads, `readRanges`); small enough that a batch's items die young (bigger batches were promoted and grew the old space). */
 const FULL_TURNS_BATCH = 64;
@@ -44,7 +45,7 @@ const rowOf = async <T extends 'turnRenderings' | 'segmentRenderings' | 'files'>
 const keptTurn = async (ports: HistoryReadPorts, lineage: ThreadLineage, seg: HistorySegment, row: TurnRow): Promise<string | undefined> => {
   // `== null`: a row of an older schema lacks it.
   if (!uncut(seg) || row.itemsThrough == null) return undefined;
-  const r = await rowOf(ports, 'turnRenderings', [seg.rollout.rolloutId, row.id]);
+  const r = await rowOf(ports, 'turnRenderings', [seg.rollout.rolloutId, keyText(row.id)]);
   return r !== undefined && r.itemsThrough === row.itemsThrough && sameFold(lineage, r) ? r.items : undefined;
 };
 
@@ -196,7 +197,7 @@ export async function* fullTurnsInOrder(ports: HistoryReadPorts, lineage: Thread
         // A turn's own rendering serves the reads of a thread whose whole rendering is out of date (a running turn).
         if (uncut(s) && whole === undefined && t.row.itemsThrough != null && text.length <= RENDERED_ITEMS_CHARS) {
           const value: TurnRendering = { itemsThrough: t.row.itemsThrough, mode: lineage.mode, itemsFromResponses: lineage.itemsFromResponses === true, items: text };
-          write({ op: 'put', table: 'turnRenderings', key: [s.rollout.rolloutId, t.row.id], value }, text.length);
+          write({ op: 'put', table: 'turnRenderings', key: [s.rollout.rolloutId, keyText(t.row.id)], value }, text.length);
         }
       }
       const turn = RenderedTurns.of(apiTurn(t.row, s, 'full', []), text);
@@ -272,7 +273,7 @@ export async function* fullTurnsInOrder(ports: HistoryReadPorts, lineage: Thread
     let rows = waiting.get(t.row.id) ?? [];
     waiting.delete(t.row.id);
     // A scan begun late may have started past some of them (only an uncut segment has renderings: every item of the turn is in it).
-    if (late && rows.length !== t.row.itemCount) rows = await rowsAt(ports, R, (await take(ports.index.get('turnIds', [R, t.row.id])))?.itemLines ?? []);
+    if (late && rows.length !== t.row.itemCount) rows = await rowsAt(ports, R, (await take(ports.index.get('turnIds', [R, keyText(t.row.id)])))?.itemLines ?? []);
     batch.push({ row: t.row, items: rows, rendering: undefined });
     if (batch.length >= FULL_TURNS_BATCH) yield* flush();
   }

@@ -11,6 +11,7 @@ import type { Direction } from './page.js';
 import { walkHistoryAsync } from '../../domain/history/walk.js';
 import { keyPosOf } from '../../projections/turnRows.js';
 import { stop, take } from './useCase.js';
+import { keyText } from '../../domain/index/keyText.js';
 
 /**
  * A thread's lineage from the index (the thread must be indexed: callers refresh it first): its
@@ -120,7 +121,7 @@ export interface FoundTurn {
 export const findTurn = async (index: IndexStore, lineage: ThreadLineage, turnId: string): Promise<FoundTurn | undefined> => {
   for (let i = lineage.segments.length - 1; i >= 0; i--) {
     const s = lineage.segments[i]!;
-    const keyLine = (await take(index.get('turnIds', [s.rollout.rolloutId, turnId])))?.line;
+    const keyLine = (await take(index.get('turnIds', [s.rollout.rolloutId, keyText(turnId)])))?.line;
     if (keyLine === undefined) continue;
     const t = await take(index.get('turns', [s.rollout.rolloutId, keyLine]));
     if (t !== undefined && visible(s, t)) return { segment: i, keyLine, ref: turnRef(s, t, keyLine) };

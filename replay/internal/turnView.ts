@@ -8,6 +8,7 @@ import { finalAgentMessageIndex } from '../../domain/thread/finalAgentMessage.js
 import type { HistoryReadPorts } from '../ports.js';
 import { readItems } from './itemContent.js';
 import { take } from './useCase.js';
+import { keyText } from '../../domain/index/keyText.js';
 
 /** Is an item row below its segment's cut (its key line, and the line its content is on)? */
 export const itemInSegment = (seg: HistorySegment, line: number, r: ItemRow): boolean => {
@@ -70,7 +71,7 @@ export const turnItemRows = async (
   if (view === 'notLoaded') return [];
   let rows: Array<[number, ItemRow]> | undefined;
   if (view === 'summary' && allBelowCut) rows = await rowsAt(ports, R, [turn.firstUserItem?.line, turn.finalAgentItem?.line]);
-  else rows = (await scannedItemRows(ports, R, turn)) ?? (await rowsAt(ports, R, (await take(ports.index.get('turnIds', [R, turn.id])))?.itemLines ?? []));
+  else rows = (await scannedItemRows(ports, R, turn)) ?? (await rowsAt(ports, R, (await take(ports.index.get('turnIds', [R, keyText(turn.id)])))?.itemLines ?? []));
   const out = rows.filter(([line, r]) => itemInSegment(seg, line, r));
   // The cut runs through the turn's items (or was not judged): its row's summary may name items past it, so pick the two from what is visible.
   return view === 'summary' && !allBelowCut

@@ -7,6 +7,7 @@ import type { HistoryReadPorts } from '../ports.js';
 import { lineOfOrdinal } from './lineage.js';
 import { scanRows } from './scanRows.js';
 import { take } from './useCase.js';
+import { keyText } from '../../domain/index/keyText.js';
 
 /** Where a walk starts inside one segment: at a key line, keeping rows the filter accepts. */
 export interface SegmentStart {
@@ -26,7 +27,7 @@ export interface WalkedTurn {
 /** A turn row shadowed by a newer segment that holds the same turn (Codex reads the newest). */
 const shadowed = async (ports: HistoryReadPorts, newer: ReadonlyArray<HistorySegment>, turnId: string): Promise<boolean> => {
   for (const seg of newer) {
-    const line = (await take(ports.index.get('turnIds', [seg.rollout.rolloutId, turnId])))?.line;
+    const line = (await take(ports.index.get('turnIds', [seg.rollout.rolloutId, keyText(turnId)])))?.line;
     if (line === undefined) continue;
     const row = await take(ports.index.get('turns', [seg.rollout.rolloutId, line]));
     const pos = row ? keyPosOf(row) : null;

@@ -8,6 +8,7 @@ import type { ThreadManagementPorts } from '../ports.js';
 import { managedThread } from '../internal/threadFiles.js';
 import { stop, take, useCase } from '../internal/useCase.js';
 import type { ParamsOf } from '../../protocol/methods.js';
+import { keyText } from '../../domain/index/keyText.js';
 
 export interface ThreadDeleted {
   readonly threadId: string;
@@ -52,7 +53,7 @@ const deleteHeld = (ports: ThreadManagementPorts, threadId: string, paths: Reado
     await take(ports.codexState.refuseIfHeld(threadId));
     const own = new Set(files.flatMap((f) => (f.rolloutId === null ? [] : [f.rolloutId])));
     for (const rolloutId of own)
-      for (const { key } of await take(ports.index.range('rolloutForks', [rolloutId]))) {
+      for (const { key } of await take(ports.index.range('rolloutForks', [keyText(rolloutId)]))) {
         const fork = await take(ports.index.get('rollouts', [key[1]]));
         if (fork !== undefined && fork.threadId !== threadId) return stop(rejected(forkedHistoryReferences(threadId)));
       }

@@ -305,6 +305,20 @@ const THREADS: readonly HomeThread[] = [
     meta: meta(idOf(20), 20, { parent_thread_id: -1 }),
     lines: [started(turnIdOf(20)), completed(turnIdOf(20))],
   },
+  // Ids of any length (the fuzzer's 5,000-character turn id): Codex keys nothing by them; our
+  // index keys them by `keyText` (domain/index/keyText.ts), and the home's other threads list.
+  thread('long-turn-id', 55, (t, th) => turn(`${t}-${'x'.repeat(5_000)}`, th, {})),
+  thread('long-call-id', 56, (t, th) =>
+    turn(t, th, {
+      extra: event({
+        type: 'mcp_tool_call_end',
+        call_id: `call-${'y'.repeat(5_000)}`,
+        invocation: { server: 'docs', tool: 'lookup', arguments: { q: 'x' } },
+        duration: { secs: 0, nanos: 5_000_000 },
+        result: { Ok: { content: [] } },
+      }),
+    }),
+  ),
 ];
 
 const writeHome = (codexHome: string, threads: readonly HomeThread[]): void => {

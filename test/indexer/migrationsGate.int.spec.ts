@@ -16,6 +16,7 @@ import type { IndexWrite, KeyPart } from '../../domain/index/rows.js';
 import { DB_NAMES, SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../adapters/lmdb/schema.js';
 import { newThread } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';
+import type { KeyText } from '../../domain/index/keyText.js';
 
 const WORKER = fileURLToPath(new URL('./leaseWorker.js', import.meta.url));
 
@@ -132,7 +133,7 @@ describe('index schema migrations and the backfill gate', function () {
           writes.push({ op: 'put', table: 'fold', key: [R as string], value: old });
         }
         for (const [R, turnId] of reader.keys('turnIds', [])) {
-          const line = reader.get('turnIds', [R as string, turnId as string])!.line;
+          const line = reader.get('turnIds', [R as string, turnId as KeyText])!.line;
           writes.push({ op: 'put', table: 'turnIds', key: [R as string, turnId as string], value: line as never });
         }
         for (const [R, line] of reader.keys('items', [])) {

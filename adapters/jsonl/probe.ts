@@ -4,6 +4,7 @@ import { isUtf8 } from 'node:buffer';
 import * as E from 'fp-ts/lib/Either.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import { SessionMetaPayload } from '../../domain/rollout/kinds/sessionMeta.js';
+import { codexRefusal } from '../../domain/rollout/codexSerde.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import type { RolloutFile } from '../jsonl/discover.js';
 import { scanLines } from '../jsonl/lineScanner.js';
@@ -64,16 +65,18 @@ export const identityOf = (f: { path: string; revisionId?: string | undefined; t
   const upcast = upcastFormatOf(firstLine);
   const line = upcast === null ? decodeRolloutLine(firstLine) : lineDecoderFor(f.path, upcast)(firstLine, 0, 0);
   if (E.isLeft(line)) return { ok: false, reason: line.left };
-  // A first line that is no meta, or a meta our codec refuses (Codex's serde refuses it too), is
-  // still the thread its name says: Codex finds the file by that id, refuses its reads by its head,
-  // and its state DB's backfill keeps a row named for it (codex-rs rollout/src/metadata.rs
-  // `builder_from_items`), so its rows are folded under the name's id (projections/threads.ts
-  // marks the meta refused).
+  // A first line that is no meta, or a meta Codex's serde refuses (whether our codec reads it or
+  // not), is still the thread its name says: Codex finds the file by that id, refuses its reads by
+  // its head, and its state DB's backfill keeps a row named for it (codex-rs
+  // rollout/src/metadata.rs `builder_from_items`), so its rows are folded under the name's id
+  // (projections/threads.ts marks the meta refused). The meta's own id is never a key then (an
+  // id of any length Codex refuses as no ThreadId).
   const byName: Identity | undefined =
     upcast === null && f.threadId !== undefined && f.threadId !== '' ? { ok: true, rolloutId: f.revisionId ?? f.threadId, threadId: f.threadId, upcast } : undefined;
   if (line.right.type !== 'session_meta') return byName ?? { ok: false, reason: `first line is ${line.right.type}, not session_meta` };
   const meta = SessionMetaPayload.decode(line.right.payload);
   if (E.isLeft(meta)) return byName ?? { ok: false, reason: 'session_meta does not decode' };
+  if (byName !== undefined && codexRefusal('sessionMeta', line.right.payload) !== undefined) return byName;
   return { ok: true, rolloutId: f.revisionId ?? meta.right.id, threadId: meta.right.id, upcast };
 };
 

@@ -9,10 +9,12 @@ export const NOT_LOADED = { type: 'notLoaded' } as const;
 /**
  * A thread row's `cwd` as the Codex beside us answers it: its session meta's `cwd` is an
  * `AbsolutePathBuf` Codex reads against its own working directory (`hostPath.ts`). The row keeps
- * the file's text, since the base is the answering process's, not the indexer's. No base, or no
- * cwd (a meta Codex cannot read): the text as it is.
+ * the file's text, since the base is the answering process's, not the indexer's. An empty cwd (the
+ * state-DB row Codex's backfill builds from a file name, rollout/src/metadata.rs
+ * `builder_from_items`) is that directory itself (measured on 0.169.0: fuzzer seeds 20261211,
+ * 20261212). No base: the text as it is.
  */
-const hostCwdOf = (cwd: string, hostPaths: HostPaths | undefined): string => (hostPaths === undefined || cwd === '' ? cwd : codexAbsolutePath(cwd, hostPaths));
+const hostCwdOf = (cwd: string, hostPaths: HostPaths | undefined): string => (hostPaths === undefined ? cwd : codexAbsolutePath(cwd, hostPaths));
 
 /** A row as Codex's state DB answers it: the fields its DB holds otherwise (`ThreadRow.stateDb`). */
 export const asStateDbRow = (row: ThreadRow): ThreadRow => (row.stateDb === undefined ? row : { ...row, ...row.stateDb });

@@ -298,6 +298,13 @@ const THREADS: readonly HomeThread[] = [
   thread('meta-refused-later-meta-after-items', 54, (t, th) => [...turn(t, th, {}), { type: 'session_meta', payload: meta(th, 54, { cwd: '/work/second' }) }], {
     timestamp: null,
   }),
+  // A first meta our codec reads but Codex's serde refuses (its id no ThreadId, a session_id a
+  // number): the thread is the file name's, as when our codec refuses it too (rollout/src/metadata.rs
+  // `builder_from_items`); an id of 5,000 characters breaks no list (it is never a key).
+  thread('meta-codex-refused-id', 55, (t, th) => turn(t, th, {}), { id: 'unknown_variant_x' }),
+  thread('meta-codex-refused-long-id', 56, (t, th) => turn(t, th, {}), { id: 'x'.repeat(5000) }),
+  // No line sets the state-DB row's cwd: an empty one, answered as Codex's working directory.
+  thread('meta-codex-refused-no-cwd', 57, (t) => [started(t), ...user('turn 1'), ...agent('A1'), completed(t)], { session_id: 9007199254740992 }),
   // ... "is empty" (no session meta or response item Codex reads).
   {
     label: 'meta-refused-no-items',

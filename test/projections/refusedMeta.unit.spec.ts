@@ -58,6 +58,14 @@ describe('rows of a first session_meta Codex refuses (issue 69)', () => {
     expect(thread?.createdAt).to.equal(Date.parse('2026-11-21T09:00:00Z') / 1000);
   });
 
+  it('our codec reads it, Codex refuses it (an id of no ThreadId): keyed by the name id as when both refuse it', () => {
+    const { rollout, thread } = fold([line('session_meta', meta({ id: 'x'.repeat(5000) })), ...userLines]);
+    expect(rollout?.refusedMeta).to.deep.equal({ headClosed: true });
+    expect(rollout?.threadId).to.equal(ID);
+    expect(thread).to.include({ id: ID, sessionId: ID, metaRefused: true, originator: null, cwd: '', source: 'vscode' });
+    expect(thread?.createdAt).to.equal(Date.parse('2026-11-21T09:00:00Z') / 1000);
+  });
+
   it('a later meta Codex reads before any response item is the thread meta: read as any thread', () => {
     const { rollout, thread } = fold([line('session_meta', meta({ timestamp: null })), line('session_meta', meta({ cwd: '/work/second' })), ...userLines]);
     expect(rollout?.refusedMeta).to.equal(undefined);

@@ -314,8 +314,8 @@ const THREADS: readonly HomeThread[] = [
   },
   // Ids of any length (the fuzzer's 5,000-character turn id): Codex keys nothing by them; our
   // index keys them by `keyText` (domain/index/keyText.ts), and the home's other threads list.
-  thread('long-turn-id', 55, (t, th) => turn(`${t}-${'x'.repeat(5_000)}`, th, {})),
-  thread('long-call-id', 56, (t, th) =>
+  thread('long-turn-id', 58, (t, th) => turn(`${t}-${'x'.repeat(5_000)}`, th, {})),
+  thread('long-call-id', 59, (t, th) =>
     turn(t, th, {
       extra: event({
         type: 'mcp_tool_call_end',

@@ -281,6 +281,23 @@ const THREADS: readonly HomeThread[] = [
     ...agent('A'),
     complete('turn-37-b'),
   ]),
+  // A `turn_aborted` finishes the open turn it interrupts: the next turn's user message (its start
+  // undecodable: an unknown `ModeKind`, the fuzzer's `--replay 20261209:19:0:1:1`, shrunk) or a late
+  // answer opens an implicit turn; an abort naming a turn that ended leaves the open one open.
+  legacyThread('aborted-then-start-undecodable', 38, [
+    ...abortedTurn('turn-38-a'),
+    ...completedTurn('turn-38-b').map((l, i) => (i === 0 ? started('turn-38-b', { collaboration_mode_kind: 'é中文𝄞\u200b\u202e' }) : l)),
+    ...completedTurn('turn-38-c'),
+  ]),
+  legacyThread('aborted-then-late-answer', 39, [...abortedTurn('turn-39-a'), ...agent('late'), ...completedTurn('turn-39-b')]),
+  legacyThread('aborted-ended-turn-while-open', 40, [
+    ...completedTurn('turn-40-a'),
+    started('turn-40-b'),
+    ...user('open?'),
+    aborted('turn-40-a'),
+    ...agent('A'),
+    complete('turn-40-b'),
+  ]),
 ];
 
 /** Writes the home's rollouts, a line a second from the meta's time, each file last written at its last line (Codex dates a thread by its file). */

@@ -138,6 +138,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // 40: a paginated turn is listed only once a task_started, task_complete or turn_aborted names it
   // (items naming another turn keep it in its id row, unlisted), and its first end is final (issue 69).
   { from: 39, to: 40, name: '040-paginated-turns-never-started', kind: 'rebuild' },
+  // 41: a legacy turn_aborted finishes the open turn (later items open an implicit turn), and a
+  // later session_meta sets the thread's threadSource (issue 69).
+  { from: 40, to: 41, name: '041-aborted-finishes-turn-later-thread-source', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -143,6 +143,8 @@ export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null,
       ...rest,
       // Codex answers a thread's git facts from its state DB on every path (measured: its file scan's list too).
       gitInfo: db.gitInfo,
+      // Codex's state DB row's, as a later meta leaves it (it answers `thread/read` from that row).
+      threadSource: db.threadSource,
       archived: current.archived,
       rolloutId: current.rolloutId,
       sortMs,
@@ -182,6 +184,7 @@ interface StateDbState {
   source: unknown;
   cliVersion: string;
   gitInfo: GitInfo | null;
+  threadSource: string | null;
 }
 
 /** The state DB's fields from the first meta (`apply_session_meta_from_item`); an empty provider is the default. */
@@ -191,6 +194,7 @@ const stateDbOf = (meta: SessionMetaPayload, defaultModelProvider: string): Stat
   source: apiSourceOfMeta(meta),
   cliVersion: meta.cli_version ?? '',
   gitInfo: gitInfoOf(meta.git),
+  threadSource: meta.thread_source ?? null,
 });
 
 /**
@@ -207,6 +211,9 @@ const applyToStateDb = (db: StateDbState, line: { settings?: SettingsChange; met
   }
   if (meta !== undefined) {
     db.source = meta.source;
+    // Whatever it holds, none included: a later meta's Windows path or its absence is the answer
+    // (measured on 0.169.0: fuzzer `--replay 20261206:4:0:1:1`, foldRules.compat.spec.ts).
+    if (meta.threadSource !== undefined) db.threadSource = meta.threadSource;
     if (meta.modelProvider !== undefined) db.modelProvider = meta.modelProvider || defaultModelProvider;
     if (meta.cliVersion !== undefined) db.cliVersion = meta.cliVersion;
     if (meta.cwd !== undefined) db.cwd = meta.cwd;

@@ -39,6 +39,7 @@ const laterMetaOf = (meta: SessionMetaPayload, byteOffset: number): LaterMeta | 
   return {
     byteOffset,
     source: apiSourceOfMeta(meta),
+    threadSource: meta.thread_source ?? null,
     ...(typeof meta.model_provider === 'string' ? { modelProvider: meta.model_provider } : {}),
     ...(meta.cli_version ? { cliVersion: meta.cli_version } : {}),
     ...(meta.cwd ? { cwd: meta.cwd } : {}),

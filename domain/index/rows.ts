@@ -187,12 +187,14 @@ export interface TokenCountRow {
 
 /**
  * What a later `session_meta` of a thread sets in Codex's state DB (codex-rs
- * `state/src/extract.rs` `apply_session_meta_from_item`): its source always, its provider when it
- * names one, its cli version and cwd when not empty, its git facts when it has them.
+ * `state/src/extract.rs` `apply_session_meta_from_item`): its source and thread source always, its
+ * provider when it names one, its cli version and cwd when not empty, its git facts when it has them.
  */
 export interface LaterMeta {
   readonly byteOffset: number;
   readonly source: unknown;
+  /** Its `thread_source`, null without one (measured on 0.169.0: a later meta without one answers null). */
+  readonly threadSource?: string | null;
   readonly modelProvider?: string;
   readonly cliVersion?: string;
   readonly cwd?: string;

@@ -236,10 +236,17 @@ export const TURN_RULES: RuleTable = {
       if (!id) return;
       const t = s.turn(id);
       if (!t || endedInPaginated(c, t)) return;
-      // An abort marks the turn but does not close it: late items still belong to it.
       applyTurnEnd(c.mode, t, pos, 'interrupted', null, ev.payload);
       s.ended(t);
       s.saveTurn(t);
+      // Legacy: 0.169 finishes the open turn it interrupts, so a later item (a user message, an
+      // answer) opens an implicit `rollout-<index>` turn, as after a `task_complete` (measured on
+      // 0.169.0 against codex-rs `thread_history.rs` `handle_turn_aborted`, which at the commits
+      // read leaves it open: foldRules.compat.spec.ts, the fuzzer's `--replay 20261209:19:0:1:1`).
+      if (c.mode === 'legacy' && c.currentTurnId === t.id) {
+        c.currentTurnId = null;
+        s.saveCursor();
+      }
     },
   },
   // Legacy history never hands an `error` line to the turn builder: Codex does not keep it among the

@@ -142,6 +142,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // is keyed by its fixed-length long form (domain/index/keyText.ts). A rebuild: a key with two
   // NULs in a row reads back as other parts, so rows keyed so cannot be moved in place.
   { from: 40, to: 41, name: '041-long-key-texts', kind: 'rebuild' },
+  // 42: a legacy turn_aborted finishes the open turn (later items open an implicit turn), and a
+  // later session_meta sets the thread's threadSource (issue 69).
+  { from: 41, to: 42, name: '042-aborted-finishes-turn-later-thread-source', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

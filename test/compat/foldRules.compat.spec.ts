@@ -173,6 +173,13 @@ const abortedTurn = (turnId: string, startExtra: Record<string, unknown> = {}): 
   aborted(turnId),
 ];
 const completedTurn = (turnId: string): Line[] => [started(turnId), ...user(`${turnId}?`), ...agent(`${turnId}.`), complete(turnId)];
+/** A later `session_meta` of thread `n` that Codex reads (its required fields), with `extra`. */
+const laterMeta = (n: number, extra: Record<string, unknown> = {}): Line => ({
+  type: 'session_meta',
+  payload: { ...meta064(idOf(n), n), cli_version: '0.169.0', source: 'vscode', history_mode: 'legacy', ...extra },
+});
+const withFirstMeta = (t: HomeThread, extra: Record<string, unknown>): HomeThread => ({ ...t, meta: { ...t.meta, ...extra } });
+
 /** A start Codex's serde refuses (`started_at` not an integer): the turn it opens is unknown to Codex. */
 const UNDECODABLE_START = { started_at: {} };
 
@@ -281,6 +288,31 @@ const THREADS: readonly HomeThread[] = [
     ...agent('A'),
     complete('turn-37-b'),
   ]),
+  // A `turn_aborted` finishes the open turn it interrupts: the next turn's user message (its start
+  // undecodable: an unknown `ModeKind`, the fuzzer's `--replay 20261209:19:0:1:1`, shrunk) or a late
+  // answer opens an implicit turn; an abort naming a turn that ended leaves the open one open.
+  legacyThread('aborted-then-start-undecodable', 38, [
+    ...abortedTurn('turn-38-a'),
+    ...completedTurn('turn-38-b').map((l, i) => (i === 0 ? started('turn-38-b', { collaboration_mode_kind: 'é中文𝄞\u200b\u202e' }) : l)),
+    ...completedTurn('turn-38-c'),
+  ]),
+  legacyThread('aborted-then-late-answer', 39, [...abortedTurn('turn-39-a'), ...agent('late'), ...completedTurn('turn-39-b')]),
+  legacyThread('aborted-ended-turn-while-open', 40, [
+    ...completedTurn('turn-40-a'),
+    started('turn-40-b'),
+    ...user('open?'),
+    aborted('turn-40-a'),
+    ...agent('A'),
+    complete('turn-40-b'),
+  ]),
+  // A later meta Codex reads sets the state DB's thread source, whatever string it holds, and none
+  // when it has none (the fuzzer's `--replay 20261206:4:0:1:1`: a Windows path in the first meta).
+  withFirstMeta(legacyThread('later-meta-without-thread-source', 41, [...completedTurn('turn-41-a'), laterMeta(41), ...completedTurn('turn-41-b')]), {
+    thread_source: 'C:\\Users\\dev\\project',
+  }),
+  withFirstMeta(legacyThread('later-meta-thread-source', 42, [...completedTurn('turn-42-a'), laterMeta(42, { thread_source: 'C:\\Users\\dev\\project' })]), {
+    thread_source: 'user',
+  }),
 ];
 
 /** Writes the home's rollouts, a line a second from the meta's time, each file last written at its last line (Codex dates a thread by its file). */

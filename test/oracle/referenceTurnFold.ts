@@ -255,8 +255,9 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
       if (!id) return s;
       const t = getTurn(s, id);
       if (!t || endedInPaginated(s, t)) return s;
-      // An abort marks the turn but does not close it: late items still belong to it.
       applyTurnEnd(s.mode, t, pos, 'interrupted', null, ev.payload);
+      // Legacy: 0.169 finishes the open turn it interrupts (measured: foldRules.compat.spec.ts).
+      if (s.mode === 'legacy' && s.currentTurnId === t.id) s.currentTurnId = null;
       return s;
     }
     // Codex 0.169 does not read an error line back (rollout/src/policy.rs): it fails no turn.

@@ -117,7 +117,8 @@ export class ThreadList {
       if (generation !== this.generation) return;
       const entries = hits.map((hit) => this.entry(hit, term));
       this.els.list.append(...entries);
-      void this.markForks(entries, generation);
+      // The marks are a decoration of the page: a dropped connection leaves them out (the list is read again on reconnect).
+      void this.markForks(entries, generation).catch(() => undefined);
       const count = this.els.list.childElementCount;
       this.els.status.textContent = `${count}${this.cursor === null ? '' : '+'} thread${count === 1 ? '' : 's'}${term === '' ? '' : ` with “${term}”`}`;
       if (this.current !== null) this.select(this.current);

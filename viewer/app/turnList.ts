@@ -212,6 +212,10 @@ export class TurnList {
         }
         this.draw();
       })
+      // A dropped connection (the page reconnects and reads the thread again) is said, never an unhandled rejection.
+      .catch((err: unknown) => {
+        if (generation === this.generation) this.setStatus(`older turns failed: ${err instanceof Error ? err.message : String(err)}`);
+      })
       .finally(() => {
         if (generation === this.generation) this.loadingOlder = null;
       });

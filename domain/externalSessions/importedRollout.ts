@@ -1,5 +1,6 @@
 import type { LineDraft } from '../rollout/lineDraft.js';
 import type { ConversationMessage } from './claudeRecord.js';
+import { utf8Length } from '../utf8.js';
 
 /** What Codex writes after an imported history, so the model knows where the import ends. */
 export const EXTERNAL_SESSION_IMPORTED_MARKER = '<EXTERNAL SESSION IMPORTED>';
@@ -130,18 +131,3 @@ export class ImportedRolloutFold {
     return { timestamp: this.timestamp, type: 'response_item', payload };
   }
 }
-
-/** The UTF-8 size of a string (a lone surrogate counts as the three bytes of U+FFFD). */
-const utf8Length = (text: string): number => {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-};

@@ -1,4 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { KeyText } from './rows.js';
+import { utf8Length } from '../utf8.js';
+
+export type { KeyText };
 
 /**
  * A string a rollout line gives (a turn id, a response id) as it is stored in an index key. LMDB
@@ -12,7 +16,6 @@ import { createHash } from 'node:crypto';
  * table keyed by one goes through `keyText` (the branded type makes the compiler check it); the
  * answers read the full id from the values, never from the keys.
  */
-export type KeyText = string & { readonly KeyText: unique symbol };
 
 /** The longest text a key keeps as it is (UTF-8 bytes): a few of them fit one LMDB key. */
 export const KEY_TEXT_BYTES = 512;
@@ -20,15 +23,12 @@ const DIGEST_HEX = 64;
 /** One byte, not NUL: what fills a long form to its length. */
 const PAD = '#';
 
-/** UTF-8 bytes of `s` as a key holds it (a lone surrogate as U+FFFD's 3). */
-export const textBytes = (s: string): number => new TextEncoder().encode(s).length;
-
 /** The longest prefix of `s` (whole code points) of at most `bytes` UTF-8 bytes, and its byte length. */
 const prefixOf = (s: string, bytes: number): { readonly text: string; readonly bytes: number } => {
   let text = '';
   let used = 0;
   for (const ch of s) {
-    const n = new TextEncoder().encode(ch).length;
+    const n = utf8Length(ch);
     if (used + n > bytes) break;
     text += ch;
     used += n;
@@ -39,7 +39,7 @@ const prefixOf = (s: string, bytes: number): { readonly text: string; readonly b
 /** `text` as an index key part: itself up to `KEY_TEXT_BYTES` bytes, else its fixed-length long form. */
 export const keyText = (text: string): KeyText => {
   // A UTF-16 code unit is at most 3 UTF-8 bytes: the usual short id is kept without encoding it.
-  const kept = !text.includes('\0') && (text.length * 3 <= KEY_TEXT_BYTES || textBytes(text) <= KEY_TEXT_BYTES);
+  const kept = !text.includes('\0') && (text.length * 3 <= KEY_TEXT_BYTES || utf8Length(text) <= KEY_TEXT_BYTES);
   if (kept) return text as KeyText;
   // The prefix keeps long ids of one stem near each other; the digest tells them apart.
   const digest = createHash('sha256').update(text, 'utf8').digest('hex');

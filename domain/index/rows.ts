@@ -11,7 +11,9 @@ import type { PluginFileState, PluginObservation } from '../plugins/rolloutObser
 import type { ReadState, ThreadStateRow } from '../threadState/threadStateEvent.js';
 import type { ConversationText } from '../search/conversationText.js';
 import type { ToolItemRow } from '../analytics/toolItems.js';
-import type { KeyText } from './keyText.js';
+
+/** An id a rollout line gives as an index key holds it (`keyText`, domain/index/keyText.ts): kept, or its fixed-length long form. */
+export type KeyText = string & { readonly KeyText: unique symbol };
 
 /**
  * Rows of the history index, table by table. Every table except `files`, `threads` and `meta` is

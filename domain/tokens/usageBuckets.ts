@@ -1,7 +1,7 @@
 import type { CountedResponse } from './responseFold.js';
 import type { Usage } from './usage.js';
 import { usageInRange } from './usage.js';
-import { textBytes } from '../index/keyText.js';
+import { utf8Length } from '../utf8.js';
 
 /**
  * What the token projection keeps per rollout file besides its response rows, so a report reads
@@ -48,7 +48,7 @@ export const isLoose = (r: CountedResponse): boolean => {
   // Bytes, not characters: 1,000 `é` are 2,000 bytes, past LMDB's key limit (1978). A UTF-16 code
   // unit is at most 3 bytes: the usual short texts are not encoded.
   if (texts.reduce((n, t) => n + t.length, 0) * 3 <= MAX_KEY_TEXT) return false;
-  return texts.reduce((n, t) => n + textBytes(t), 0) > MAX_KEY_TEXT;
+  return texts.reduce((n, t) => n + utf8Length(t), 0) > MAX_KEY_TEXT;
 };
 
 /** The bucket of a response that is not loose. */

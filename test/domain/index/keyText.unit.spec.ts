@@ -2,7 +2,8 @@
 // key, the same id always finds its row, and no long id's form is another id's key.
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { KEY_TEXT_BYTES, keyText, textBytes } from '../../../domain/index/keyText.js';
+import { KEY_TEXT_BYTES, keyText } from '../../../domain/index/keyText.js';
+import { utf8Length as textBytes } from '../../../domain/utf8.js';
 
 /** Texts around the threshold, of one-, two-, three- and four-byte characters (and lone surrogates). */
 const anyText = fc.oneof(

@@ -178,7 +178,11 @@ describe('thread/read includeTurns: renderings stored by whole reads', () => {
       const after = c.calls();
       expect(await streamedText(right(await readThread(c.ports, { threadId: L, includeTurns: true })()))).to.equal(ended.streamed);
       expect(c.calls()).to.equal(after);
-      expect(right(await verifyIndex(store, home)()).differences).to.equal(0);
+      // The home caught up whole first: with no Codex state DB, every thread's times are allocated
+      // over every file's mtime (Codex's backfill), and a read refreshes its own thread's row only.
+      right(await catchUpHome(store, home)());
+      const v = right(await verifyIndex(store, home)());
+      expect(v.differences, JSON.stringify(v).slice(0, 2000)).to.equal(0);
     } finally {
       right(await store.close()());
     }

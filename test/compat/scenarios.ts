@@ -1003,15 +1003,17 @@ async function rolloutHolds<T>(
 }
 
 /**
- * The legacy event Codex records, in a legacy-mode rollout only, for a completed item of these types
- * (codex-rs `rollout/src/policy.rs` `should_persist_event_msg`: PatchApplyEnd, McpToolCallEnd,
- * WebSearchEnd, ImageGenerationEnd; `protocol/src/legacy_events.rs` maps the TurnItem to them).
+ * The legacy event Codex records, in a legacy-mode rollout only, for a completed item of these types,
+ * and the field that holds the item's id (codex-rs `rollout/src/policy.rs` `should_persist_event_msg`:
+ * PatchApplyEnd, McpToolCallEnd, WebSearchEnd, ImageGenerationEnd, SubAgentActivity;
+ * `protocol/src/legacy_events.rs` maps the TurnItem to them, a sub-agent activity keyed by `event_id`).
  */
-const LEGACY_END_EVENT: Readonly<Record<string, string>> = {
-  fileChange: 'patch_apply_end',
-  mcpToolCall: 'mcp_tool_call_end',
-  webSearch: 'web_search_end',
-  imageGeneration: 'image_generation_end',
+const LEGACY_END_EVENT: Readonly<Record<string, { readonly type: string; readonly idField: 'call_id' | 'event_id' }>> = {
+  fileChange: { type: 'patch_apply_end', idField: 'call_id' },
+  mcpToolCall: { type: 'mcp_tool_call_end', idField: 'call_id' },
+  webSearch: { type: 'web_search_end', idField: 'call_id' },
+  imageGeneration: { type: 'image_generation_end', idField: 'call_id' },
+  subAgentActivity: { type: 'sub_agent_activity', idField: 'event_id' },
 };
 
 /**
@@ -1020,12 +1022,13 @@ const LEGACY_END_EVENT: Readonly<Record<string, string>> = {
  * client's `item/completed`) first and only then the legacy events derived from it, so the
  * notification does not mean the legacy line is in the file: waiting only for it let one build of
  * items-legacy record the MCP call's `mcp_tool_call_end` after the next call item (clean-clone run
- * r1, 2026-11-26). Items with no legacy line, and paginated rollouts (whose `item_completed` line is
- * the ItemCompleted event itself), need no wait.
+ * r1, 2026-11-26), and one of rich-legacy an `interrupt_agent`'s `sub_agent_activity` after the
+ * response's `token_usage_record` (CI run of stop 77). Items with no legacy line, and paginated
+ * rollouts (whose `item_completed` line is the ItemCompleted event itself), need no wait.
  */
 async function legacyEndRecorded(codexHome: string, threadId: string, completed: { item: { id: string; type: string } }): Promise<void> {
-  const endType = LEGACY_END_EVENT[completed.item.type];
-  if (endType === undefined) return;
+  const end = LEGACY_END_EVENT[completed.item.type];
+  if (end === undefined) return;
   const callId = completed.item.id;
   const answer = await rolloutHolds(
     codexHome,
@@ -1033,15 +1036,15 @@ async function legacyEndRecorded(codexHome: string, threadId: string, completed:
     (file) => {
       if (file.historyMode === 'paginated') return 'not legacy';
       for (const line of file.text.split('\n')) {
-        if (!line.includes(callId) || !line.includes(endType)) continue;
-        const parsed = JSON.parse(line) as { type?: string; payload?: { type?: string; call_id?: string } };
-        if (parsed.type === 'event_msg' && parsed.payload?.type === endType && parsed.payload.call_id === callId) return 'recorded';
+        if (!line.includes(callId) || !line.includes(end.type)) continue;
+        const parsed = JSON.parse(line) as { type?: string; payload?: Record<string, unknown> };
+        if (parsed.type === 'event_msg' && parsed.payload?.type === end.type && parsed.payload[end.idField] === callId) return 'recorded';
       }
       return undefined;
     },
     10_000,
   );
-  if (answer === undefined) throw new Error(`thread ${threadId}'s rollout did not record ${endType} for ${callId} within 10 s of its item/completed`);
+  if (answer === undefined) throw new Error(`thread ${threadId}'s rollout did not record ${end.type} for ${callId} within 10 s of its item/completed`);
 }
 
 /** Every rollout file of a home with what its `session_meta` says (revision files share their thread's id). */

@@ -72,11 +72,7 @@ const download = (name: string, type: string, text: string): void => {
 };
 
 export const exportThread = async (rpc: RpcClient, threadId: string, format: 'markdown' | 'html', progress: (turns: number) => void): Promise<void> => {
-  const [{ thread }, turns] = await Promise.all([
-    // ResultOf<'thread/read'> is still unknown here (the protocol branch types it): cast until then.
-    rpc.typed.request('thread/read', { threadId, includeTurns: false }) as Promise<{ thread: Thread }>,
-    allTurns(rpc, threadId, progress),
-  ]);
+  const [{ thread }, turns] = await Promise.all([rpc.typed.request('thread/read', { threadId, includeTurns: false }), allTurns(rpc, threadId, progress)]);
   if (format === 'markdown') return download(`thread-${threadId}.md`, 'text/markdown;charset=utf-8', threadMarkdown(thread, turns));
   const css = await (await fetch('viewer.css')).text();
   download(`thread-${threadId}.html`, 'text/html;charset=utf-8', threadHtml(thread, turns, css));

@@ -1,12 +1,11 @@
 import type { Thread } from '../../domain/thread/thread.js';
 import { cwdNode, element, formatTime } from './dom.js';
 import { exportThread } from './exportThread.js';
-import type { TokenChartsAnswer, TokenUsageAnswer } from './tokenUsage.js';
+import type { TokenUsageAnswer } from './tokenUsage.js';
 import type { TurnTokens } from './turnRow.js';
 import { tokenChartsNode, tokenUsageNode } from './tokenUsage.js';
 import { RpcError, connectRpc } from './rpcClient.js';
 import type { RpcClient } from './rpcClient.js';
-import type { ThreadTree } from '../../replay/history/readThreadTree.js';
 import { ThreadList } from './threadList.js';
 import { treeNode } from './threadTree.js';
 import { TurnList } from './turnList.js';
@@ -21,12 +20,6 @@ const byId = <T extends HTMLElement>(id: string): T => {
   if (node === null) throw new Error(`the page has no #${id}`);
   return node as T;
 };
-
-interface Occurrence {
-  readonly turnId: string;
-  readonly itemId: string;
-  readonly snippet: string;
-}
 
 const route = (): { thread: string | null; turn: string | null } => {
   const hash = new URLSearchParams(location.hash.slice(1));
@@ -122,8 +115,7 @@ const start = async (): Promise<void> => {
         const name = `Fork of ${byId('thread-title').textContent ?? threadId}`;
         if (!window.confirm(`Fork this thread after this turn? A new thread is written, named "${name}".`)) return;
         void (async () => {
-          // ResultOf<'thread/fork'> is still unknown here (the protocol branch types it): cast until then.
-          const { thread } = (await rpc.typed.request('thread/fork', { threadId, lastTurnId: turnId, excludeTurns: true })) as { thread: Thread };
+          const { thread } = await rpc.typed.request('thread/fork', { threadId, lastTurnId: turnId, excludeTurns: true });
           await rpc.typed.request('thread/name/set', { threadId: thread.id, name });
           await Promise.all([threads.reload(), open(thread.id, null)]);
           tell(`Forked after turn ${turnId}: a new thread, “${name}” (${thread.id}), written to ${thread.path}. The source is unchanged.`, {
@@ -136,8 +128,7 @@ const start = async (): Promise<void> => {
         const threadId = openThread;
         if (threadId === null || !window.confirm('Revert this thread to before this turn? A revision of its history is written; the rollout keeps the old one.')) return;
         void (async () => {
-          // ResultOf<'thread/revert'> is still unknown here (the protocol branch types it): cast until then.
-          const { thread } = (await rpc.typed.request('thread/revert', { threadId, beforeTurnId: turnId })) as { thread: Thread };
+          const { thread } = await rpc.typed.request('thread/revert', { threadId, beforeTurnId: turnId });
           await open(threadId, null);
           tell(`Reverted to before turn ${turnId}: a revision of the history was written to ${thread.path}; the earlier file keeps the turns it left out.`);
         })().catch(failed('revert'));
@@ -183,8 +174,7 @@ const start = async (): Promise<void> => {
   const renameForm = byId<HTMLFormElement>('rename-form');
   const renameInput = byId<HTMLInputElement>('rename-input');
   const showTree = async (threadId: string): Promise<void> => {
-    // ResultOf<'rolloutEngine/thread/tree'> is still unknown here (the protocol branch types it): cast until then.
-    const answer = (await rpc.typed.request('rolloutEngine/thread/tree', { threadId })) as ThreadTree;
+    const answer = await rpc.typed.request('rolloutEngine/thread/tree', { threadId });
     if (openThread === threadId) tree.replaceChildren(treeNode(answer, (id) => void open(id, null)));
   };
   /** A tree's failure is said while its thread is open with the tree shown: a thread not found says so itself, and hides the tree. */
@@ -310,8 +300,7 @@ const start = async (): Promise<void> => {
     byId('thread-title').textContent = 'loading…';
     byId('thread-meta').replaceChildren();
     byId('thread-tokens').replaceChildren();
-    // ResultOf<'thread/read'> is still unknown here (the protocol branch types it): cast until then.
-    const read = rpc.typed.request('thread/read', { threadId, includeTurns: false }) as Promise<{ thread: Thread }>;
+    const read = rpc.typed.request('thread/read', { threadId, includeTurns: false });
     const listed = turns.open(threadId);
     let thread: Thread;
     try {
@@ -340,8 +329,7 @@ const start = async (): Promise<void> => {
     const threadId = openThread;
     if (threadId !== null) findTerms.set(threadId, occurrenceSearch.value);
     if (term === '' || threadId === null) return;
-    // ResultOf<'thread/searchOccurrences'> is still unknown here (the protocol branch types it): cast until then.
-    void (rpc.typed.request('thread/searchOccurrences', { threadId, searchTerm: term, limit: 50 }) as Promise<{ data: Occurrence[] }>).then((answer) => {
+    void rpc.typed.request('thread/searchOccurrences', { threadId, searchTerm: term, limit: 50 }).then((answer) => {
       occurrenceList.replaceChildren(
         ...answer.data.map((o) => {
           const button = element('button', { type: 'button', class: 'occurrence' }, o.snippet);
@@ -356,8 +344,8 @@ const start = async (): Promise<void> => {
   const tokensToggle = byId<HTMLInputElement>('tokens-toggle');
   const turnTokens = (threadId: string): void => {
     if (!tokensToggle.checked) return turns.showTokens(null);
-    // ResultOf<'rolloutEngine/tokens/charts'> is still unknown here (the protocol branch types it): cast until then.
-    void (rpc.typed.request('rolloutEngine/tokens/charts', { threadId }) as Promise<TokenChartsAnswer>)
+    void rpc.typed
+      .request('rolloutEngine/tokens/charts', { threadId })
       .then((c) => {
         if (openThread !== threadId || !tokensToggle.checked) return;
         const usage = new Map<string, TurnTokens>();
@@ -376,7 +364,7 @@ const start = async (): Promise<void> => {
     if (!opening) return;
     show('thread');
     charts.replaceChildren(element('p', { class: 'meta' }, 'reading the token audit…'));
-    void (rpc.typed.request('rolloutEngine/tokens/charts', {}) as Promise<TokenChartsAnswer>).then(
+    void rpc.typed.request('rolloutEngine/tokens/charts', {}).then(
       (c) => charts.replaceChildren(tokenChartsNode(c)),
       (err: unknown) => charts.replaceChildren(element('p', { class: 'meta' }, `token audit failed: ${String(err)}`)),
     );

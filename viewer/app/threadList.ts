@@ -109,11 +109,10 @@ export class ThreadList {
     const term = this.els.search.value.trim();
     this.els.status.textContent = term === '' ? 'loading threads…' : `searching for “${term}”…`;
     try {
-      // ResultOf<'thread/list'> and <'thread/search'> are still unknown here (the protocol branch types them): cast until then.
       const hits: SearchHit[] =
         term === ''
-          ? this.take((await this.rpc.typed.request('thread/list', this.listParams())) as Listing<Thread>, generation).map((thread) => ({ thread }))
-          : this.take((await this.rpc.typed.request('thread/search', { ...this.shared(), searchTerm: term })) as Listing<SearchHit>, generation);
+          ? this.take(await this.rpc.typed.request('thread/list', this.listParams()), generation).map((thread) => ({ thread }))
+          : this.take(await this.rpc.typed.request('thread/search', { ...this.shared(), searchTerm: term }), generation);
       if (generation !== this.generation) return;
       const entries = hits.map((hit) => this.entry(hit, term));
       this.els.list.append(...entries);

@@ -37,13 +37,14 @@ const pureLayer = ({ layer, forbiddenDirs, allowBuiltins = [] }) => [
   },
 ];
 
-const OUTER = ['adapters', 'indexer', 'replay', 'migrations', 'bench', 'test'];
+const OUTER = ['adapters', 'indexer', 'replay', 'migrations', 'viewer', 'bench', 'test'];
 const domainRule = (allowBuiltins) => pureLayer({ layer: 'domain', forbiddenDirs: [...OUTER, 'projections', 'protocol'], allowBuiltins });
 const projectionsRule = (allowBuiltins) => pureLayer({ layer: 'projections', forbiddenDirs: [...OUTER, 'protocol'], allowBuiltins });
 // The app-server contract: what a client and the server share, over domain/ only.
 const protocolRule = pureLayer({ layer: 'protocol', forbiddenDirs: [...OUTER, 'projections'] });
-const replayRule = pureLayer({ layer: 'replay', forbiddenDirs: ['adapters', 'indexer', 'bench', 'test'] });
-const migrationsRule = pureLayer({ layer: 'migrations', forbiddenDirs: ['adapters', 'indexer', 'bench', 'test'] });
+const replayRule = pureLayer({ layer: 'replay', forbiddenDirs: ['adapters', 'indexer', 'viewer', 'bench', 'test'] });
+// Below replay/ (which reads old rollouts through the upcaster): it may not import it back, nor the protocol.
+const migrationsRule = pureLayer({ layer: 'migrations', forbiddenDirs: ['adapters', 'indexer', 'replay', 'protocol', 'viewer', 'bench', 'test'] });
 
 /** The adapters the indexer reads and writes through; they sit below it and may not import it. */
 const INDEXER_ADAPTERS = ['jsonl', 'fs', 'lmdb', 'system'];
@@ -60,9 +61,9 @@ const indexerRule = [
         message: `indexer/ may import only the adapters below it (${INDEXER_ADAPTERS.map((d) => `adapters/${d}/`).join(', ')}); what it needs of the others is passed in.`,
       },
       {
-        regex: layersRegex(['replay', 'bench', 'test']),
+        regex: layersRegex(['replay', 'viewer', 'bench', 'test']),
         caseSensitive: true,
-        message: 'indexer/ may not depend on replay/, bench/, test/ (dependencies point inwards).',
+        message: 'indexer/ may not depend on replay/, viewer/, bench/, test/ (dependencies point inwards).',
       },
       {
         regex: '^\\.{1,2}/(?:.*/)?adapters/jsonl/(?:tailReaderThread|tailWorker|tokenReaderThread|tokenReadWorker)(?:\\.js)?$',

@@ -343,7 +343,7 @@ export const createRpcServer = (service: RpcService | OpeningService, options: R
       }
       // A request whose id is not a string or a safe integer (null, an object, 1.5, 1e400, 2^60):
       // refused and never run, not taken for a notification (a client waiting on it would wait
-      // forever) nor answered under an id it cannot match (`protocol.ts`).
+      // forever) nor answered under an id it cannot match (`MAX_SAFE_ID` in `protocol/jsonRpc.ts`).
       if (typeof json === 'object' && json !== null && 'id' in json && 'method' in json)
         return fail(null, { code: INVALID_REQUEST, message: `Invalid request: id must be a string or an integer from ${-MAX_SAFE_ID} to ${MAX_SAFE_ID}` });
       if (RpcNotification.is(json)) {

@@ -188,7 +188,7 @@ export const auditTokenUsage = (store: IndexStore, options: TokenAuditOptions): 
     return await take(auditTokenUsageByRows(store, options));
   });
 
-/** The report built from what `readTokenInputs` reads for it, never from the sums: what the sums must give (test/tokens/tokenSums.int.spec.ts). */
+/** The report built from what `readTokenInputs` reads for it, never from the sums: what the sums must give (test/indexer/tokenWarmRecord.int.spec.ts). */
 export const auditTokenUsageByRows = (store: IndexStore, options: TokenAuditOptions): TE.TaskEither<EngineError, TokenReport> =>
   useCase(async () => {
     const { clients, rows, buckets } = await take(readTokenInputs(store, options));

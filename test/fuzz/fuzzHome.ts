@@ -1,7 +1,7 @@
 // The differential fuzzer's homes (issue 69, item 1): a home is data — its config.toml variant and
 // 1-4 threads, each a few turns in one history mode, with odd orders and tails, and edits that set
 // a field the census names (census.ts) to an edge value. fast-check generates and shrinks the data;
-// `renderHome` turns it into files (pure: the writer is writeFuzzHome.ts), so a shrunk home is
+// `renderHome` turns it into files (pure: the writer is `writeFuzzHome` in fuzzSession.ts), so a shrunk home is
 // replayed from its seed and path exactly.
 import fc from 'fast-check';
 import { codexConfigToml } from '../compat/appServer.js';

@@ -162,6 +162,12 @@ export interface RolloutFiles {
   ) => TE.TaskEither<EngineError, AppendResult>;
   /** Append rollout lines exactly as given (each one decodable) at `expected` (Conflict if the file ends elsewhere): `rollout/append`. */
   readonly appendRaw: (path: string, lines: ReadonlyArray<string>, expected: LogPosition) => TE.TaskEither<EngineError, AppendResult>;
+  /**
+   * Resolves once no writer holds `path`'s writer lock, whether the file is there or not: an
+   * archive or unarchive holds the locks of the files it moves until the index names their new
+   * place, so a reader that found `path` gone reads the index again after this, not before.
+   */
+  readonly awaitWriter: (path: string) => TE.TaskEither<EngineError, void>;
 }
 
 /** A thread list's order as the indexer sees it: which timestamp, which way. */

@@ -12,6 +12,7 @@ import { walkHistorySync } from '../domain/history/walk.js';
 import type { ThreadStateRow } from '../domain/threadState/threadStateEvent.js';
 import type { RolloutFile } from '../domain/rollout/rolloutFile.js';
 import { fileNameTimestampOf } from '../domain/rollout/rolloutFile.js';
+import { codexMetaTimestampMs } from '../domain/rfc3339.js';
 import type { CodexRowTimesOf } from '../domain/thread/codexRowTimes.js';
 import { fileTakenTimes } from '../domain/thread/codexRowTimes.js';
 
@@ -40,7 +41,8 @@ const ms = (iso: string | null | undefined): number | null => {
  * (a name whose time is no time, which the file scan passes by), the session's second.
  */
 export const sortMsOf = (rollout: RolloutRow | undefined, thread: { readonly createdAt: number; readonly updatedAt: number }, fileTimestamp?: string): ThreadSortMs => {
-  const created = ms((rollout?.meta as { timestamp?: string } | null | undefined)?.timestamp) ?? thread.createdAt * 1000;
+  // As Codex's state DB reads the meta's time; one it cannot read is the row's (its file name's).
+  const created = codexMetaTimestampMs((rollout?.meta as { timestamp?: string } | null | undefined)?.timestamp) ?? thread.createdAt * 1000;
   return {
     created,
     updated: ms(rollout?.lastLineTimestamp) ?? thread.updatedAt * 1000,

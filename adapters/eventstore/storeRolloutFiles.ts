@@ -180,6 +180,8 @@ export const storeRolloutFiles = (
     create: (path, lines) => appendText(path, lines, 'noStream'),
     createFrom: (path, lines) => async () => appendText(path, await collect(lines), 'noStream')(),
     appendRaw: (path, lines, expected) => appendText(path, lines, expected),
+    // The node's copy is moved under its writer locks (`underWriterLocks` below), as a home's files are.
+    awaitWriter: local.awaitWriter,
     append: (path, drafts, expected, mode) => async () => {
       if (mode === 'legacy') return appendText(path, renderDrafts(drafts, null), expected)();
       // Paginated lines continue the ordinals of the line before `expected`, which the copy holds (the index was read from it).

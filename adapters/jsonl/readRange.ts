@@ -5,6 +5,7 @@ import { corrupt, invalidArgument } from '../../domain/errors.js';
 import { toEngineError } from '../fs/fsError.js';
 import { BufferPool } from './lineScanner.js';
 import { openToReadSync } from '../fs/heldRead.js';
+import { holdPoint } from '../system/holdPoint.js';
 
 const checkRange = (byteOffset: number, byteLength: number): EngineError | undefined => {
   if (!Number.isSafeInteger(byteOffset) || byteOffset < 0) return invalidArgument('byteOffset', `must be a non-negative integer, got ${byteOffset}`);
@@ -94,6 +95,7 @@ export const readRanges = (
   }
   return TE.tryCatch(
     async () => {
+      await holdPoint('rollout.ranges.reading');
       const fd = openToReadSync(path, root);
       let pooled: Buffer | undefined;
       try {

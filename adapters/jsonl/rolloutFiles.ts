@@ -21,6 +21,7 @@ import { holdRolloutFolder } from './rolloutFolder.js';
 import { takeBackIfMoved } from '../fs/heldFolder.js';
 import type { HeldFolder } from '../fs/heldFolder.js';
 import { crashPoint } from '../system/crashPoint.js';
+import { acquireLock, lockPathFor, releaseLock } from '../fs/lockFile.js';
 
 /** The folders of a home that hold rollout files. */
 const ROLLOUT_DIRS = ['sessions', 'archived_sessions'] as const;
@@ -190,8 +191,21 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
         writing(path, TE.map(({ first, next }: AppendResult): AppendResult => ({ first, next }))(appendEvents(path, drafts, expected, { ...writer, historyMode: mode }))),
       ),
     appendRaw: (path, lines, expected) => insideHome(path, () => writing(path, appendLines(path, lines, expected, writer))),
+    awaitWriter: (path) => insideHome(path, () => awaitWriter(path)),
   };
 };
+
+/** Takes and lets go of `path`'s writer lock (the lock a move holds); a folder gone with the file has no writer to wait for. */
+const awaitWriter =
+  (path: string): TE.TaskEither<EngineError, void> =>
+  async () => {
+    try {
+      await releaseLock(await acquireLock(lockPathFor(path)));
+      return E.right(undefined);
+    } catch (err) {
+      return errnoCode(err) === 'ENOENT' ? E.right(undefined) : E.left(toEngineError(path, 'await writer')(err));
+    }
+  };
 
 /** Whole lines as the stream `createFrom` takes (a revision appears only once complete). */
 async function* linesOf(lines: ReadonlyArray<string>): AsyncGenerator<string> {

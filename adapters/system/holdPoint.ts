@@ -35,6 +35,8 @@ export const HOLD_FILE_ENV = 'ROLLOUT_ENGINE_HOLD_FILE';
  * - `revision.marked`: a revision cut (`adapters/jsonl/writer.ts` `reviseUnderLock`: rollback,
  *   revert), its base's lock held and marked superseded, the revision file not yet written.
  * - `revision.unlocked`: the same cut done, its base's lock let go, the revision not yet indexed.
+ * - `rollout.ranges.reading`: a read of byte ranges of a rollout file the index named
+ *   (`adapters/jsonl/readRange.ts` `readRanges`: an answer's items), the file not yet opened.
  * - `live.step.sent`: a look at a followed thread (`adapters/rpc/threadSubscriptions.ts`), one
  *   step of its notifications handed to its followers' outboxes, the next not yet built.
  * - `search.found`: `thread/search` and `thread/search/stream` (`adapters/rpc/methods/threadSearch.ts`),
@@ -53,6 +55,7 @@ export const HOLD_POINTS = [
   'rollout.lock.acquiring',
   'revision.marked',
   'revision.unlocked',
+  'rollout.ranges.reading',
   'live.step.sent',
   'search.found',
 ] as const;

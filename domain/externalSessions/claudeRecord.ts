@@ -2,6 +2,7 @@ import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { renderDecodeErrors } from '../decodeErrors.js';
 import { JsonTooDeep, parseJson } from '../jsonNesting.js';
+import { rfc3339Ms } from '../rfc3339.js';
 
 /**
  * One line of a Claude Code session (`~/.claude/projects/<encoded cwd>/<session>.jsonl`), as far as
@@ -92,11 +93,9 @@ export const rowKeyOf = (r: ClaudeRecord): string | undefined => {
 };
 
 /** RFC 3339 to Unix seconds (rounded down, as chrono's `timestamp()`); undefined if it is not one. */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const parseTimestamp = (text: string): number | undefined => {
-  if (!RFC3339.test(text)) return undefined;
-  const ms = Date.parse(text.replace(' ', 'T'));
-  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+  const ms = rfc3339Ms(text);
+  return ms === undefined ? undefined : Math.floor(ms / 1000);
 };
 
 /**

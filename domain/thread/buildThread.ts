@@ -7,6 +7,8 @@ import type { GitInfo } from './thread.js';
 import { sanitizeGitOriginUrl } from './gitOriginUrl.js';
 import type { ThreadMetaState } from './threadMeta.js';
 import { apiSourceOfMeta } from './threadMeta.js';
+import { codexMetaTimestampMs } from '../rfc3339.js';
+import { fileNameTimestampOf } from '../rollout/rolloutFile.js';
 
 export interface ThreadFacts {
   /** `session_meta` of the thread's current file (newest revision, or the fork's own file). */
@@ -38,6 +40,12 @@ export const gitInfoOf = (git: t.TypeOf<typeof GitMeta> | null | undefined): Git
   return sha === null && branch === null && originUrl === null ? null : { sha, branch, originUrl };
 };
 
+/** A thread's start as Codex's state DB holds it (`codexMetaTimestampMs`), else its file name's (`builder_from_items`). */
+export const createdSecondsOf = (timestamp: string | null | undefined, path: string | null | undefined): number | null => {
+  const ms = codexMetaTimestampMs(timestamp) ?? codexMetaTimestampMs(path == null ? undefined : fileNameTimestampOf(path));
+  return ms === undefined ? null : Math.floor(ms / 1000);
+};
+
 /** Whether a meta's source is a spawned sub-agent's (`{"subagent": {"thread_spawn": …}}`). */
 const isThreadSpawn = (source: unknown): boolean => {
   const sub = (source as { subagent?: unknown } | null | undefined)?.subagent;
@@ -46,7 +54,8 @@ const isThreadSpawn = (source: unknown): boolean => {
 
 /** Assemble the API Thread (Codex's field order). `status` is notLoaded: nothing runs here. */
 export const buildThread = (f: ThreadFacts, turns: Turn[]): Thread => {
-  const created = seconds(f.meta.timestamp) ?? 0;
+  // Codex answers its state DB's row: from the file name when it cannot read the meta's time.
+  const created = createdSecondsOf(f.meta.timestamp, f.path) ?? 0;
   const updated = seconds(f.lastLineTimestamp) ?? created;
   const git = f.meta.git;
   return {

@@ -3,6 +3,7 @@ import { notFound, notSupportedYet } from '../../domain/errors.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import { codexMetaRefusal } from '../../domain/rollout/event.js';
 import { codexRefusal } from '../../domain/rollout/codexSerde.js';
+import { codexMetaTimestampMs } from '../../domain/rfc3339.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import type { ThreadLineage } from '../../domain/history/lineage.js';
 import type { HistoryReadPorts, QuarantinedLines } from '../ports.js';
@@ -14,7 +15,7 @@ import { stop, take } from './useCase.js';
  * use case; the words Codex uses for it differ by method and are the RPC layer's (`toRpcError`).
  * When its files hold quarantined lines, `onQuarantined` is told.
  */
-export const openThread = async (ports: HistoryReadPorts, threadId: string, refusedMetaAs?: string): Promise<ThreadLineage> => {
+export const openThread = async (ports: HistoryReadPorts, threadId: string, refusedMetaAs?: string, paginatedReadAs?: string): Promise<ThreadLineage> => {
   const fresh = await ports.indexer.refreshThread(threadId)();
   if (E.isLeft(fresh) && fresh.left._tag !== 'NotFound') return stop(fresh.left);
   const lineage = await loadLineage(ports.index, threadId);
@@ -29,6 +30,12 @@ export const openThread = async (ports: HistoryReadPorts, threadId: string, refu
     await refuseAsCodex(ports, threadId, own.path, refusedMetaAs);
     if (lineage.thread.metaRefused === true) return stop(notFound('thread', threadId));
   }
+  // A paginated read of a thread whose first meta's time Codex's state DB cannot read: its row is
+  // built from the file name, with no history mode (codex-rs `rollout/src/metadata.rs`
+  // `builder_from_items`), so its paginated store has no such thread ("unindexed threads remain
+  // unsupported", thread-store/src/local tests): Codex's words (measured on 0.169.0 by the fuzzer).
+  if (paginatedReadAs !== undefined && own.meta?.['history_mode'] === 'paginated' && codexMetaTimestampMs(own.meta['timestamp'] as string | undefined) === undefined)
+    return stop(notSupportedYet(paginatedReadAs));
   const quarantined = quarantinedLinesOf(lineage);
   if (quarantined !== undefined) ports.onQuarantined?.(quarantined);
   return lineage;

@@ -6,7 +6,7 @@ import { corrupt } from '../../domain/errors.js';
 import { revisionLines } from '../../domain/revert/revisionLines.js';
 import { lineTimestamp, renderDrafts } from '../../domain/rollout/lineDraft.js';
 import type { FileWritten, MutationPorts } from '../ports.js';
-import { sessionMetaOf, settingsBefore } from './mutationSteps.js';
+import { afterMove, sessionMetaOf, settingsBefore } from './mutationSteps.js';
 import { stop, take } from './useCase.js';
 
 /**
@@ -39,7 +39,7 @@ export const writeRevision = async (ports: MutationPorts, lineage: ThreadLineage
   const indexed = await ports.indexer.catchUp([path])();
   if (E.isLeft(indexed)) {
     if (indexed.left._tag !== 'NotFound') return stop(indexed.left);
-    await take(ports.indexer.refreshThread(lineage.thread.id));
+    await afterMove(ports, lineage.thread.id, indexed.left);
   }
   return { path, bytes: written.next.byteOffset, lines: written.next.ordinal };
 };

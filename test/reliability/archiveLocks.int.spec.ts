@@ -168,7 +168,11 @@ describe('reliability · archive and unarchive against writes of the thread they
   const interleave = async (
     round: number,
     move: 'archive' | 'unarchive',
-    script: (ctx: { move: (point?: HoldPointName, hit?: number) => Running; rollback: (point?: HoldPointName) => Running }) => Promise<[Running, Running]>,
+    script: (ctx: {
+      id: string;
+      move: (point?: HoldPointName, hit?: number) => Running;
+      rollback: (point?: HoldPointName, hit?: number) => Running;
+    }) => Promise<[Running, Running]>,
   ): Promise<string[]> => {
     const wrong: string[] = [];
     for (let trial = 0; trial < TRIALS; trial++) {
@@ -181,8 +185,9 @@ describe('reliability · archive and unarchive against writes of the thread they
       let m: Running, r: Running;
       try {
         [m, r] = await script({
+          id,
           move: (point, hit) => track(start(cli(move, id), point, moveHold, hit)),
-          rollback: (point) => track(start(cli('rollback', id, '--num-turns', '1'), point, rollbackHold)),
+          rollback: (point, hit) => track(start(cli('rollback', id, '--num-turns', '1'), point, rollbackHold, hit)),
         });
       } finally {
         // Whatever happened, no process is left holding.
@@ -232,6 +237,26 @@ describe('reliability · archive and unarchive against writes of the thread they
       return [m, r];
     });
     expect(wrong, wrong.join('\n')).to.deep.equal([]);
+  });
+
+  it(`a rollback's answer found its thread, then the archive moves it before the turns are read: answered done, never split (${TRIALS} trials)`, async () => {
+    const before = figures.rollbacksAcknowledged;
+    const wrong = await interleave(10, 'archive', async ({ id, move, rollback }) => {
+      const m = move('writerLocks.acquiring');
+      await mustHold(m, 'the move');
+      // Its 2nd read of byte ranges: the cut done, the answer's thread found where the index names it, its turns not yet read.
+      const r = rollback('rollout.ranges.reading', 2);
+      await mustHold(r, 'the rollback');
+      // Held after the cut (a revision beside its base), not at a read before it.
+      expect(filesOf(home, 'sessions', id), 'held after the cut').to.have.length(2);
+      // The archive takes the locks, lists the files again (the revision now among them), moves them and tells the index.
+      await m.release();
+      await m.done;
+      await r.release();
+      return [m, r];
+    });
+    expect(wrong, wrong.join('\n')).to.deep.equal([]);
+    expect(figures.rollbacksAcknowledged - before).to.equal(TRIALS);
   });
 
   for (const [round, point, hit, when] of [

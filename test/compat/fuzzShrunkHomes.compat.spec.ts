@@ -1,0 +1,137 @@
+// The long fuzz runs' shrunk homes (issue 69): each difference a run found, kept as the home the
+// fuzzer writes for it (test/fuzz/fuzzHome.ts, census edits included) and compared on a cold
+// codex app-server 0.169.0 and our serve with every history method, as the run compared it. A
+// home stays here once its difference is fixed, so the rule it needed cannot come undone.
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FuzzHome } from '../fuzz/fuzzHome.js';
+import { compareFuzzHome } from '../fuzz/fuzzSession.js';
+
+interface ShrunkHome {
+  /** The run's replay (`npm run fuzz -- --replay <seed:path>`) and what it showed. */
+  readonly found: string;
+  readonly home: FuzzHome;
+}
+
+const SHRUNK: readonly ShrunkHome[] = [
+  {
+    // A first meta whose `timestamp` Codex's state DB cannot read (a Windows path): its row is the
+    // file name's (createdAt), and its paginated reads are refused (-32601 `list_turns is not supported yet`).
+    found: '20261205:16:0:0:0:0, meta timestamp "C:\\Users\\dev\\project"',
+    home: {
+      config: 'mock',
+      threads: [
+        {
+          mode: 'paginated',
+          provider: 'openai',
+          cwd: '<work>',
+          source: 'vscode',
+          turns: [],
+          secondMeta: true,
+          rollback: 1,
+          tail: 'partial',
+          paddedLines: false,
+          archived: false,
+          edits: [
+            { line: 45, field: 4, edge: 10, inItem: false },
+            { line: 11, field: 52, edge: 17, inItem: false },
+          ],
+        },
+      ],
+      stepSeed: 131304383,
+    },
+  },
+  {
+    // The same for an empty `timestamp`, beside three threads Codex reads (thread/items/read refused too).
+    found: '20261214:21:0:2:1, meta timestamp ""',
+    home: {
+      config: 'mock',
+      threads: [
+        {
+          mode: 'paginated',
+          provider: 'openai',
+          cwd: '<work>',
+          source: 'vscode',
+          turns: [],
+          secondMeta: false,
+          rollback: null,
+          tail: 'blankLines',
+          paddedLines: true,
+          archived: true,
+          edits: [
+            { line: 16, field: 46, edge: 3, inItem: false },
+            { line: 61, field: 11, edge: 0, inItem: false },
+            { line: 63, field: 16, edge: 4, inItem: false },
+          ],
+        },
+        {
+          mode: 'paginated',
+          provider: '',
+          cwd: '<work>',
+          source: { subagent: 'review' },
+          turns: [{ user: '\u{1b1e7}\u241a\u{1d301}', answer: '  padded  ', ending: 'open', command: true, noContext: true }],
+          secondMeta: true,
+          rollback: 1,
+          tail: 'blankLines',
+          paddedLines: true,
+          archived: false,
+          edits: [
+            { line: 29, field: 34, edge: 5, inItem: false },
+            { line: 22, field: 37, edge: 8, inItem: false },
+          ],
+        },
+        {
+          mode: 'paginated',
+          provider: '',
+          cwd: ' <work>',
+          source: { subagent: 'review' },
+          turns: [
+            { user: 'Review the code', answer: '  padded  ', ending: 'errorThenComplete', command: true, noContext: false },
+            { user: 'turn two', answer: 'answer two', ending: 'complete', command: false, noContext: false },
+          ],
+          secondMeta: true,
+          rollback: null,
+          tail: 'junkLine',
+          paddedLines: false,
+          archived: true,
+          edits: [{ line: 55, field: 46, edge: 2, inItem: true }],
+        },
+        {
+          mode: 'paginated',
+          provider: 'ollama-local',
+          cwd: '<work>',
+          source: { subagent: 'review' },
+          turns: [],
+          secondMeta: false,
+          rollback: null,
+          tail: 'junkLine',
+          paddedLines: true,
+          archived: false,
+          edits: [
+            { line: 14, field: 9, edge: 15, inItem: true },
+            { line: 54, field: 31, edge: 4, inItem: false },
+          ],
+        },
+      ],
+      stepSeed: 308405742,
+    },
+  },
+];
+
+describe("compat: the long fuzz runs' shrunk homes (codex app-server 0.169.0)", function () {
+  this.timeout(600_000);
+  for (const { found, home } of SHRUNK) {
+    it(`${found}: every history answer equal to Codex's or declared`, async () => {
+      const root = mkdtempSync(join(tmpdir(), 'rollout-engine-fuzz-shrunk-'));
+      try {
+        const outcome = await compareFuzzHome(home, root);
+        expect(outcome.unexplained, outcome.problems.slice(0, 4).join('\n')).to.deep.equal([]);
+        expect(outcome.answers, 'answers compared').to.be.greaterThan(20);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+  }
+});

@@ -16,13 +16,13 @@ import type { EngineError } from '../domain/errors.js';
 import { renderError } from '../domain/errors.js';
 import { openIndex } from '../indexer/openIndex.js';
 import { catchUpHome } from '../indexer/catchUp.js';
-import { portsOver } from '../adapters/composition/openCodexHome.js';
+import { portsOver } from '../adapters/driving/composition/openCodexHome.js';
 import { forkThread } from '../replay/mutations/forkThread.js';
 import { rollbackThread } from '../replay/mutations/rollbackThread.js';
 import type { HistoryMode } from '../domain/rollout/historyMode.js';
 import { buildHugeThreadHome } from './realHome.js';
 import type { BenchShape } from './realHome.js';
-import { openTailReaderThread } from '../adapters/jsonl/tailReaderThread.js';
+import { openTailReaderThread } from '../adapters/driven/jsonl/tailReaderThread.js';
 
 const PAGINATED = 'eeeeeeee-0000-7000-8000-000000000001';
 const LEGACY = 'eeeeeeee-0000-7000-8000-000000000002';

@@ -1,9 +1,10 @@
-import type { RolloutFile } from '../adapters/jsonl/discover.js';
-import type { QuarantineSink } from '../adapters/jsonl/quarantine.js';
-import type { TailReaderSource } from '../adapters/jsonl/tailReader.js';
-import type { TokenReaderThreadSource } from '../adapters/jsonl/tokenLines.js';
+import type { RolloutFile } from '../adapters/driven/jsonl/discover.js';
+import type { QuarantineSink } from '../adapters/driven/jsonl/quarantine.js';
+import type { TailReaderSource } from '../adapters/driven/jsonl/tailReader.js';
+import type { TokenReaderThreadSource } from '../adapters/driven/jsonl/tokenLines.js';
 import type { ProjectionSubset } from '../projections/all.js';
 import type { IndexStore } from '../domain/ports.js';
+import type { Progress } from '../domain/index/progress.js';
 import { ALL_PROJECTIONS_SUBSET, TOKEN_PROJECTION_SUBSET } from '../projections/all.js';
 
 /** The projections a catch-up asked so folds. */
@@ -74,14 +75,7 @@ export interface CatchUpOptions {
   };
 }
 
-export interface Progress {
-  /** `planned`: the files are probed and what to read is known, nothing read yet; `reading`: a file is done; `done`: the catch-up is complete. */
-  readonly stage: 'planned' | 'reading' | 'done';
-  readonly filesDone: number;
-  readonly filesTotal: number;
-  readonly bytesDone: number;
-  readonly bytesTotal: number;
-}
+export type { Progress } from '../domain/index/progress.js';
 
 /** The store's ports the lean token pass (indexTokenFiles.ts) needs; without them every file goes through the general indexer. */
 export type LeanStore = IndexStore & Required<Pick<IndexStore, 'commitAsBuilt'>>;

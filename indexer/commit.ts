@@ -8,9 +8,9 @@ import { projectInto } from '../projections/runner.js';
 import { ALL_PROJECTIONS_SUBSET } from '../projections/all.js';
 import type { ProjectionSubset } from '../projections/all.js';
 import type { BatchPlan, RejectedLine } from '../projections/runner.js';
-import type { QuarantineSink } from '../adapters/jsonl/quarantine.js';
-import { toEngineError } from '../adapters/fs/fsError.js';
-import { openToRead } from '../adapters/fs/heldRead.js';
+import type { QuarantineSink } from '../adapters/driven/jsonl/quarantine.js';
+import { toEngineError } from '../adapters/driven/fs/fsError.js';
+import { openToRead } from '../adapters/driven/fs/heldRead.js';
 
 /**
  * Commit: several files' batches in one LMDB write transaction (a commit is an fsync, so many

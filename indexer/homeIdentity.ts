@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../domain/errors.js';
 import { invalidArgument, notFound } from '../domain/errors.js';
-import { errnoCode, toEngineError } from '../adapters/fs/fsError.js';
+import { errnoCode, toEngineError } from '../adapters/driven/fs/fsError.js';
 
 /**
  * Which CODEX_HOME an index describes. The index stores absolute paths, so it is only valid for

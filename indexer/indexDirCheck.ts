@@ -3,7 +3,7 @@ import * as nodePath from 'node:path';
 import type { EngineError } from '../domain/errors.js';
 import { invalidArgument } from '../domain/errors.js';
 import type { HomeIdentity } from './homeIdentity.js';
-import { resolvedAsFarAsItExists, within } from '../adapters/fs/insideHome.js';
+import { resolvedAsFarAsItExists, within } from '../adapters/driven/fs/insideHome.js';
 
 /**
  * File systems an index can never live on: the kernel's views of processes and devices

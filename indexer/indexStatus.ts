@@ -13,7 +13,7 @@ export type IndexWork = 'build' | 'rebuild' | 'catchUp';
 
 /**
  * The long work opening and using a home can do, as it happens: the CLI turns it into status
- * lines and progress bars on stderr (`adapters/cli/progress.ts`); tests and benches may leave it out.
+ * lines and progress bars on stderr (`adapters/driving/cli/progress.ts`); tests and benches may leave it out.
  */
 export type IndexStatus =
   | { readonly kind: 'indexing'; readonly work: IndexWork; readonly home: string; readonly progress: Progress }

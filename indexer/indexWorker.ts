@@ -5,8 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as E from 'fp-ts/lib/Either.js';
-import type { QuarantineSink } from '../adapters/jsonl/quarantine.js';
-import { openLmdbIndex } from '../adapters/lmdb/indexStore.js';
+import type { QuarantineSink } from '../adapters/driven/jsonl/quarantine.js';
+import { openLmdbIndex } from '../adapters/driven/lmdb/indexStore.js';
 import { indexFiles } from './indexFiles.js';
 import type { PlannedFile } from './indexFiles.js';
 import { emptySummary } from './catchUpSummary.js';

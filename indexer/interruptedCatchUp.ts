@@ -2,8 +2,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../domain/errors.js';
 import type { IndexStore } from '../domain/ports.js';
 import { THREAD_ROWS_DUE_FROM, threadRowsDueMarks } from '../projections/threadRowsDue.js';
-import type { ProcessMark } from '../adapters/system/processIdentity.js';
-import { whereabouts } from '../adapters/system/processIdentity.js';
+import type { ProcessMark } from '../adapters/driven/system/processIdentity.js';
+import { whereabouts } from '../adapters/driven/system/processIdentity.js';
 
 /** A due mark's owner is gone: no owner (a migration's mark), or a process that no longer runs. */
 export const ownerGone = (owner: unknown): boolean => owner === null || typeof owner !== 'object' || whereabouts(owner as ProcessMark) === 'gone';

@@ -12,23 +12,23 @@ import { planMigration, MIGRATIONS } from '../migrations/index/steps.js';
 import type { IndexMigration } from '../migrations/index/steps.js';
 import { canTakeLease, leaseHolder, passBackfillGate } from './backfillGate.js';
 import type { GateOptions, GatePorts, GateVerdict, Lease } from './backfillGate.js';
-import { openLmdbIndex } from '../adapters/lmdb/indexStore.js';
-import { checkFoldersBelow, confinementRoot, mkdirNoFollow } from '../adapters/fs/noFollow.js';
-import type { LmdbIndexStore } from '../adapters/lmdb/indexStore.js';
-import { HOME_KEY, LEASE_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../adapters/lmdb/schema.js';
+import { openLmdbIndex } from '../adapters/driven/lmdb/indexStore.js';
+import { checkFoldersBelow, confinementRoot, mkdirNoFollow } from '../adapters/driven/fs/noFollow.js';
+import type { LmdbIndexStore } from '../adapters/driven/lmdb/indexStore.js';
+import { HOME_KEY, LEASE_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../adapters/driven/lmdb/schema.js';
 import { homeIdentityOf, sameHome } from './homeIdentity.js';
 import { refusedIndexDir } from './indexDirCheck.js';
 import type { HomeIdentity } from './homeIdentity.js';
-import { isInsideHome } from '../adapters/fs/insideHome.js';
-import { errnoCode, isPermissionDenied, toEngineError } from '../adapters/fs/fsError.js';
-import { acquireLock, releaseLock } from '../adapters/fs/lockFile.js';
-import type { HeldLock } from '../adapters/fs/lockFile.js';
-import { refusedIndexFolder, removeIndexFolder } from '../adapters/lmdb/indexFolder.js';
+import { isInsideHome } from '../adapters/driven/fs/insideHome.js';
+import { errnoCode, isPermissionDenied, toEngineError } from '../adapters/driven/fs/fsError.js';
+import { acquireLock, releaseLock } from '../adapters/driven/fs/lockFile.js';
+import type { HeldLock } from '../adapters/driven/fs/lockFile.js';
+import { refusedIndexFolder, removeIndexFolder } from '../adapters/driven/lmdb/indexFolder.js';
 import { lazyCatchUpHome } from './lazyCatchUp.js';
 import type { CatchUpOptions, CatchUpSummary } from './catchUp.js';
-import { lmdbError } from '../adapters/lmdb/errors.js';
-import { crashPoint } from '../adapters/system/crashPoint.js';
-import { holdPoint } from '../adapters/system/holdPoint.js';
+import { lmdbError } from '../adapters/driven/lmdb/errors.js';
+import { crashPoint } from '../adapters/driven/system/crashPoint.js';
+import { holdPoint } from '../adapters/driven/system/holdPoint.js';
 
 export const BACKFILLED_KEY = ['backfilled'] as const;
 
@@ -104,7 +104,7 @@ export const openIndex =
   };
 
 /**
- * The index dir's lock (`<index dir>/index.lock`, adapters/fs/lockFile.ts: holder marks, a dead
+ * The index dir's lock (`<index dir>/index.lock`, adapters/driven/fs/lockFile.ts: holder marks, a dead
  * holder's lock broken at once), held while an environment is opened or created and, when it must
  * be, rebuilt and swapped in. Without it two first opens of a copied home both rebuilt and swapped,
  * one renaming the other's fresh index away (ENOENT, ENOTEMPTY, committed rows lost), and an open

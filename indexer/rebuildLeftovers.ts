@@ -1,8 +1,8 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { whereabouts } from '../adapters/system/processIdentity.js';
-import { refusedIndexFolder, removeIndexFolder } from '../adapters/lmdb/indexFolder.js';
+import { whereabouts } from '../adapters/driven/system/processIdentity.js';
+import { refusedIndexFolder, removeIndexFolder } from '../adapters/driven/lmdb/indexFolder.js';
 
 /**
  * A rebuild builds beside the index (`<index>.rebuild-<pid>` from `index --rebuild`,

@@ -4,12 +4,12 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { HomeTokenSums, TokenSums } from '../domain/tokens/reportSums.js';
 import type { UsageBucket } from '../domain/tokens/report.js';
-import { lstatShows } from '../adapters/jsonl/fileTimes.js';
-import { folderTimes } from '../adapters/jsonl/fileTimes.js';
-import { readTextNoFollow } from '../adapters/fs/heldRead.js';
-import { readWriteMark } from '../adapters/lmdb/writeMark.js';
-import { lmdbDirOf } from '../adapters/lmdb/environmentFolder.js';
-import { SCHEMA_VERSION } from '../adapters/lmdb/schema.js';
+import { lstatShows } from '../adapters/driven/jsonl/fileTimes.js';
+import { folderTimes } from '../adapters/driven/jsonl/fileTimes.js';
+import { readTextNoFollow } from '../adapters/driven/fs/heldRead.js';
+import { readWriteMark } from '../adapters/driven/lmdb/writeMark.js';
+import { lmdbDirOf } from '../adapters/driven/lmdb/environmentFolder.js';
+import { SCHEMA_VERSION } from '../adapters/driven/lmdb/schema.js';
 import { parseJson } from '../domain/jsonNesting.js';
 
 /**
@@ -21,12 +21,12 @@ import { parseJson } from '../domain/jsonNesting.js';
  * it answers from the sums without opening the index, reading a checkpoint or listing a folder.
  *
  * Why that is sound (`tokenSumsIfWarm`):
- * - The index: any commit changes its write mark (adapters/lmdb/writeMark.ts), a rebuild its file.
+ * - The index: any commit changes its write mark (adapters/driven/lmdb/writeMark.ts), a rebuild its file.
  *   The record was written only while the mark was the one the sums were read at and the
  *   catch-up's checkpoints described every file (writeTokenWarmRecord.ts).
  * - A file written since (appended, truncated, rewritten, replaced by a rename): its ctime moves,
  *   which nothing can set back, and its size too when it grew — the one `lstat` a warm catch-up
- *   already trusts (adapters/jsonl/probe.ts `statOnlyProbe`); a file deleted fails its `lstat`.
+ *   already trusts (adapters/driven/jsonl/probe.ts `statOnlyProbe`); a file deleted fails its `lstat`.
  * - A file added: an entry added to a folder (created, renamed or linked in) changes the folder's
  *   mtime, and each folder's times were taken before it was listed, so an entry listed after them
  *   moved them; a new folder is an entry of a listed one. A folder that changed less than a racy

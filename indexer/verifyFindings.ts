@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { writeFileAtomic } from '../adapters/fs/writeFileAtomic.js';
-import { mkdirNoFollow } from '../adapters/fs/noFollow.js';
-import { readTextNoFollow } from '../adapters/fs/heldRead.js';
+import { writeFileAtomic } from '../adapters/driven/fs/writeFileAtomic.js';
+import { mkdirNoFollow } from '../adapters/driven/fs/noFollow.js';
+import { readTextNoFollow } from '../adapters/driven/fs/heldRead.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../domain/errors.js';
 import type { IndexStore } from '../domain/ports.js';
-import { errnoCode, toEngineError } from '../adapters/fs/fsError.js';
+import { errnoCode, toEngineError } from '../adapters/driven/fs/fsError.js';
 import { parseJson } from '../domain/jsonNesting.js';
 
 /**

@@ -3,11 +3,11 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { IndexStore } from '../domain/ports.js';
 import type { FileCheckpoint } from '../domain/index/rows.js';
 import type { HomeTokenSums } from '../domain/tokens/reportSums.js';
-import { listRolloutHome } from '../adapters/jsonl/discover.js';
-import { statOnlyProbe } from '../adapters/jsonl/probe.js';
-import type { Probe } from '../adapters/jsonl/probe.js';
-import { writeFileAtomic } from '../adapters/fs/writeFileAtomic.js';
-import { SCHEMA_VERSION } from '../adapters/lmdb/schema.js';
+import { listRolloutHome } from '../adapters/driven/jsonl/discover.js';
+import { statOnlyProbe } from '../adapters/driven/jsonl/probe.js';
+import type { Probe } from '../adapters/driven/jsonl/probe.js';
+import { writeFileAtomic } from '../adapters/driven/fs/writeFileAtomic.js';
+import { SCHEMA_VERSION } from '../adapters/driven/lmdb/schema.js';
 import { planCatchUp } from './plan.js';
 import { TOKEN_WARM_RECORD, TOKEN_WARM_RECORD_VERSION, recordText } from './tokenWarmRecord.js';
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { openCodexHome } from '../../adapters/composition/openCodexHome.js';
+import { openCodexHome } from '../../adapters/driving/composition/openCodexHome.js';
 import { listThreads } from '../../replay/history/listThreads.js';
 import type { ListThreadsQuery, ThreadListPage } from '../../replay/history/listThreads.js';
 import { homeAsIndexed, recordedHomeStats } from '../../indexer/homeAsIndexed.js';

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { openLmdbIndex } from '../../adapters/lmdb/indexStore.js';
+import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
 import type { RolloutFile } from '../../domain/rollout/rolloutFile.js';
 import type { FileCheckpoint, IndexWrite, TableName } from '../../domain/index/rows.js';
 import { catchUpHome } from '../../indexer/catchUp.js';

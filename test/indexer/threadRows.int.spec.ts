@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { openLmdbIndex } from '../../adapters/lmdb/indexStore.js';
+import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
 import { catchUpHome } from '../../indexer/catchUp.js';
 import { jsonlRolloutStore } from '../oracle/rolloutStore.js';
 import { readThreadByFold } from '../oracle/wholeFileFold.js';

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { openLmdbIndex } from '../../adapters/lmdb/indexStore.js';
+import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
 import { catchUpHome } from '../../indexer/catchUp.js';
 import { verifyIndex } from '../../indexer/verify.js';
 import { repairIndex } from '../../indexer/repair.js';

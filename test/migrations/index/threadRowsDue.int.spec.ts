@@ -7,7 +7,7 @@ import { openIndex } from '../../../indexer/openIndex.js';
 import { ensureThreadFresh } from '../../../indexer/freshness.js';
 import { lazyCatchUpHome, nextJoinOf } from '../../../indexer/lazyCatchUp.js';
 import type { IndexStore } from '../../../domain/ports.js';
-import type { LmdbIndexStore } from '../../../adapters/lmdb/indexStore.js';
+import type { LmdbIndexStore } from '../../../adapters/driven/lmdb/indexStore.js';
 import { MIGRATIONS } from '../../../migrations/index/steps.js';
 import { markThreadRowsDueOnce } from '../../../migrations/index/013-thread-rows-due.js';
 import { markThreadRowsDue, threadRowsDueMarks } from '../../../projections/threadRowsDue.js';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { catchUpHome } from '../../../indexer/catchUp.js';
 import { openIndex } from '../../../indexer/openIndex.js';
-import { SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
+import { SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../../adapters/driven/lmdb/schema.js';
 import { tokenStateApiSources } from '../../../migrations/index/029-token-state-api-source.js';
 import { auditTokenUsage } from '../../../replay/tokens/auditTokenUsage.js';
 import { DEFAULT_PRICING } from '../../../domain/tokens/pricing.js';

@@ -15,7 +15,7 @@
  *   are not a report's.
  * - `folded`: `fields`, with each file's identity probed as a catch-up probes it
  *   (adapters/driven/jsonl/probe.ts) and its lines folded by the token projection into a batch of the
- *   file's own (the lean pass's fold: indexer/indexTokenFiles.ts), whose rows are built and
+ *   file's own (the lean pass's fold: indexer/tokens/indexTokenFiles.ts), whose rows are built and
  *   dropped: everything a first report's pass does per file but the index writes;
  * - `foldedShared`: `folded` on every core, the files shared out by bytes as in `searched`.
  * The first three hold no fold, no index and no report; the last two no index and no report. Their
@@ -32,7 +32,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import type { RolloutFile } from '../domain/rollout/rolloutFile.js';
 // The engine's modules are loaded by the main thread and a `foldedShared` worker (a `searched` worker loads none).
 type TokenLinesModule = typeof import('../adapters/driven/jsonl/tokenLines.js');
-type WorkerPoolModule = typeof import('../indexer/workerPool.js');
+type WorkerPoolModule = typeof import('../indexer/workers/workerPool.js');
 
 const MODES = ['parsed', 'fields', 'searched', 'folded', 'foldedShared'] as const;
 type Mode = (typeof MODES)[number];
@@ -69,7 +69,7 @@ const loadFolding = async () => {
   const [tokenLines, probe, lean, batch] = await Promise.all([
     import('../adapters/driven/jsonl/tokenLines.js'),
     import('../adapters/driven/jsonl/probe.js'),
-    import('../indexer/indexTokenFiles.js'),
+    import('../indexer/tokens/indexTokenFiles.js'),
     import('../projections/batch.js'),
   ]);
   return { tokenLines, probe, lean, batch };
@@ -78,7 +78,7 @@ type Folding = Awaited<ReturnType<typeof loadFolding>>;
 
 /**
  * `folded`: each file probed (its identity), read from its first line by the lean pass's reader
- * and folded by the token projection as indexer/indexTokenFiles.ts `foldOn` folds a fresh file
+ * and folded by the token projection as indexer/tokens/indexTokenFiles.ts `foldOn` folds a fresh file
  * (its `leanContextOf` and `beginTokenBatch`), into a batch over an empty index; its rows built (`writes`) and dropped. An early rollout (upcast
  * line by line by the general runner) is left out, as the lean pass leaves it to that runner.
  */
@@ -238,7 +238,7 @@ const main = async (): Promise<void> => {
     import('../adapters/driven/jsonl/discover.js'),
     import('../domain/errors.js'),
     import('../adapters/driven/jsonl/tokenLines.js'),
-    import('../indexer/workerPool.js'),
+    import('../indexer/workers/workerPool.js'),
   ]);
   const files = await discoverRolloutFiles(home)();
   if (E.isLeft(files)) {

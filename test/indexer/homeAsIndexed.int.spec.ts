@@ -5,7 +5,7 @@ import * as nodePath from 'node:path';
 import { openCodexHome } from '../../adapters/driving/composition/openCodexHome.js';
 import { listThreads } from '../../replay/history/listThreads.js';
 import type { ListThreadsQuery, ThreadListPage } from '../../replay/history/listThreads.js';
-import { homeAsIndexed, recordedHomeStats } from '../../indexer/homeAsIndexed.js';
+import { homeAsIndexed, recordedHomeStats } from '../../indexer/catchUp/homeAsIndexed.js';
 import type { IndexStore } from '../../domain/ports.js';
 import { HOME_STATS_KEY } from '../../domain/index/homeStats.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../projections/synth.js';

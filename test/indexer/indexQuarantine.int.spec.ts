@@ -5,7 +5,7 @@ import * as nodePath from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
-import { catchUpHome } from '../../indexer/catchUp.js';
+import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
 import { collectingQuarantineSink } from '../../adapters/driven/jsonl/quarantine.js';
 import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';

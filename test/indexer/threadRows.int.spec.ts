@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
-import { catchUpHome } from '../../indexer/catchUp.js';
+import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
 import { jsonlRolloutStore } from '../oracle/rolloutStore.js';
 import { readThreadByFold } from '../oracle/wholeFileFold.js';
 import fc from 'fast-check';

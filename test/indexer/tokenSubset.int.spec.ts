@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
 import type { LmdbIndexStore } from '../../adapters/driven/lmdb/indexStore.js';
-import { catchUpHome } from '../../indexer/catchUp.js';
+import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
 import { openTokenReaderThread } from '../../adapters/driven/jsonl/tokenReaderThread.js';
 import { auditTokenUsage } from '../../replay/tokens/auditTokenUsage.js';
 import { DEFAULT_PRICING } from '../../domain/tokens/pricing.js';

@@ -82,9 +82,9 @@ const ALLOWED: Readonly<Record<string, { readonly calls: number; readonly why: s
   'adapters/driven/system/holdPoint.ts': { calls: 1, why: "a test seam's file (ROLLOUT_ENGINE_HOLD_AT), created O_EXCL ('wx')" },
   'adapters/driven/system/packageRoot.ts': { calls: 1, why: "the engine's own package.json" },
   'adapters/driven/system/processIdentity.ts': { calls: 1, why: PROC },
-  'indexer/openIndex.ts': { calls: 2, why: INDEX_DIR },
-  'indexer/rebuildLeftovers.ts': { calls: 1, why: `${LISTING} (the index folder's parent)` },
-  'indexer/verifyFindings.ts': { calls: 1, why: REMOVE },
+  'indexer/open/openIndex.ts': { calls: 2, why: INDEX_DIR },
+  'indexer/open/rebuildLeftovers.ts': { calls: 1, why: `${LISTING} (the index folder's parent)` },
+  'indexer/verify/verifyFindings.ts': { calls: 1, why: REMOVE },
 };
 
 const sourceFiles = (): string[] => {

@@ -16,7 +16,7 @@ import { isEngineError, renderError } from '../../domain/errors.js';
 import { appendThreadStateEvent, threadStateLogPath } from '../../adapters/driven/jsonl/homeFacts.js';
 import { appendThreadName } from '../../adapters/driven/jsonl/sessionIndexWriter.js';
 import { sessionIndexLine, sessionIndexPath } from '../../adapters/driven/jsonl/sessionIndex.js';
-import { verifyIndex } from '../../indexer/verify.js';
+import { verifyIndex } from '../../indexer/verify/verify.js';
 import { memoryIndexStore } from '../../projections/memoryStore.js';
 import { skipUnmet } from '../fixtures/skipUnmet.js';
 import { reportArea } from './areaSummary.js';

@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { Thread } from '../../domain/thread/thread.js';
-import { openIndex } from '../../indexer/openIndex.js';
+import { openIndex } from '../../indexer/open/openIndex.js';
 import type { LmdbIndexStore } from '../../adapters/driven/lmdb/indexStore.js';
 import { portsOver } from '../../adapters/driving/composition/openCodexHome.js';
 import type { ThreadManagementPorts } from '../../replay/ports.js';

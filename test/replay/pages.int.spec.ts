@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import * as fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
-import { catchUpHome } from '../../indexer/catchUp.js';
+import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
 import { portsOver } from '../../adapters/driving/composition/openCodexHome.js';
 import { jsonlRolloutStore } from '../oracle/rolloutStore.js';
 import { foldThread, readThreadByFold as readByFold } from '../oracle/wholeFileFold.js';

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
-import { catchUpHome } from '../../indexer/catchUp.js';
+import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
 import { portsOver } from '../../adapters/driving/composition/openCodexHome.js';
 import { renderedItemsInMemory } from '../../adapters/driving/composition/renderedItemsInMemory.js';
 import { listItems } from '../../replay/history/listItems.js';

@@ -37,7 +37,7 @@ import { parseJson } from '../../../domain/jsonNesting.js';
  *
  * Exactly once without the `$all` position in the LMDB transaction: the copy's files are the
  * index's input, and the index commits each file's checkpoint (bytes folded) in the same LMDB
- * transaction as the rows they gave (`indexer/commit.ts`). So the chain is store → copy,
+ * transaction as the rows they gave (`indexer/write/commit.ts`). So the chain is store → copy,
  * idempotent by byte offset (a line is only ever written at its file's end; the position is saved
  * after the lines, so a kill replays events, never skips them) → index, atomic per batch. The
  * control stream's facts replay in order from the saved position and each is idempotent: a move

@@ -6,7 +6,7 @@ import { invalidArgument } from '../../../domain/errors.js';
 /**
  * Whether `path` lies inside the CODEX_HOME `home` (both absolute, as the engine forms them: the
  * home resolved, its files joined onto it). Lexical, so it costs no system call: the index records
- * the home its paths are rooted at and is rebuilt for any other (indexer/openIndex.ts), so
+ * the home its paths are rooted at and is rebuilt for any other (indexer/open/openIndex.ts), so
  * this is the second line of defence — nothing is read or written outside the home given.
  */
 export const isInsideHome = (home: string, path: string): boolean => {

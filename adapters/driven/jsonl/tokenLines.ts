@@ -48,7 +48,7 @@ export interface TailBytes {
 }
 
 /**
- * One file's tail as the lean token pass takes it (indexer/indexTokenFiles.ts): read here
+ * One file's tail as the lean token pass takes it (indexer/tokens/indexTokenFiles.ts): read here
  * (`TokenLines`) or on a reader thread (tokenReaderThread.ts), the same lines in the same reads.
  */
 export interface TokenTail {

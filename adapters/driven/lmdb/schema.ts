@@ -96,8 +96,8 @@ export const LEASE_KEY = ['lease'] as const;
 /** How far the engine's thread-state log has been folded into `threadState` (bytes); absent: nothing yet (a fresh or rebuilt index folds it all). */
 export const THREAD_STATE_LOG_KEY = ['threadStateLog'] as const;
 /**
- * The home the index describes (indexer/homeIdentity.ts). Every stored path lies inside
- * it; an index opened for another home is rebuilt first (indexer/openIndex.ts). A meta
+ * The home the index describes (indexer/open/homeIdentity.ts). Every stored path lies inside
+ * it; an index opened for another home is rebuilt first (indexer/open/openIndex.ts). A meta
  * key, not a row shape: no schema version of its own.
  */
 export const HOME_KEY = ['home'] as const;

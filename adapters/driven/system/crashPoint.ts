@@ -25,7 +25,7 @@ export const FOLLOW_CRASH_POINTS = ['follow.append.before', 'follow.append.after
  *   superseded, the revision not created; the revision created, the base's lock still held;
  * - `session_index.jsonl` and the engine's thread-state log (`adapters/driven/jsonl/sessionIndexWriter.ts`, `homeFacts.ts`): under
  *   the log's lock, nothing written; half the line written; fsynced, not acknowledged;
- * - a catch-up (`indexer/catchUp.ts`): its files' rows committed, their thread rows not.
+ * - a catch-up (`indexer/catchUp/catchUp.ts`): its files' rows committed, their thread rows not.
  */
 export const WRITER_CRASH_POINTS = [
   'rollout.append.before',

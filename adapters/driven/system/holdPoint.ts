@@ -12,16 +12,16 @@ export const HOLD_AT_ENV = 'ROLLOUT_ENGINE_HOLD_AT';
 export const HOLD_FILE_ENV = 'ROLLOUT_ENGINE_HOLD_FILE';
 
 /**
- * - `index.batch.committed`: the index builder's (`indexer/indexFiles.ts`), a batch of files' rows
+ * - `index.batch.committed`: the index builder's (`indexer/write/indexFiles.ts`), a batch of files' rows
  *   and checkpoints committed, the next batch not yet read (any catch-up's: a CLI's first build, a
  *   request's own). In a worker thread (`index --workers`) each worker counts its own.
  * - `index.planned`: a catch-up's files listed and probed, its plan made, no file read yet
- *   (`indexer/catchUp.ts` `indexPlanned`): the window between a listing and the reads.
+ *   (`indexer/catchUp/catchUp.ts` `indexPlanned`): the window between a listing and the reads.
  * - `backfill.between`: a server's background build only (`adapters/driving/composition/openCodexHome.ts`),
  *   where it lets waiting requests go first: between probes and between files. Requests are
  *   answered meanwhile, from their own catch-ups.
  * - `rebuild.built`, `rebuild.swap.asideMoved`, `rebuild.swap.freshMoved`: a rebuild's swap
- *   (`indexer/openIndex.ts` `swapIndex`), just after the crash point of the same name: the fresh
+ *   (`indexer/open/openIndex.ts` `swapIndex`), just after the crash point of the same name: the fresh
  *   environment complete; the old one moved aside, none in place; the fresh one in place, the old
  *   one not yet removed. Under the index lock.
  * - `writerLocks.acquiring`: thread management about to take the writer locks of a thread's files

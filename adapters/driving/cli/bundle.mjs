@@ -67,7 +67,7 @@ const result = await build({
   absWorkingDir: root,
   entryPoints: {
     main: nodePath.join(dist, 'adapters', 'driving', 'cli', 'main.js'),
-    indexWorker: nodePath.join(dist, 'indexer', 'indexWorker.js'),
+    indexWorker: nodePath.join(dist, 'indexer', 'workers', 'indexWorker.js'),
     tailWorker: nodePath.join(dist, 'adapters', 'driven', 'jsonl', 'tailWorker.js'),
     tokenReadWorker: nodePath.join(dist, 'adapters', 'driven', 'jsonl', 'tokenReadWorker.js'),
   },

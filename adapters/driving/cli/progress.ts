@@ -2,10 +2,10 @@ import { createRequire } from 'node:module';
 import type CliProgress from 'cli-progress';
 import * as E from 'fp-ts/lib/Either.js';
 import { renderError } from '../../../domain/errors.js';
-import type { GateVerdict, Lease } from '../../../indexer/backfillGate.js';
-import { leaseHolder } from '../../../indexer/backfillGate.js';
-import type { Progress } from '../../../indexer/catchUp.js';
-import type { IndexStatus, IndexWork } from '../../../indexer/indexStatus.js';
+import type { GateVerdict, Lease } from '../../../indexer/open/backfillGate.js';
+import { leaseHolder } from '../../../indexer/open/backfillGate.js';
+import type { Progress } from '../../../indexer/catchUp/catchUp.js';
+import type { IndexStatus, IndexWork } from '../../../indexer/open/indexStatus.js';
 import { terminalLines } from './terminalText.js';
 
 const MB = 1024 * 1024;

@@ -3,7 +3,7 @@ import { renderError } from '../../../domain/errors.js';
 import type { CodexStateNotUpdated, QuarantinedLines } from '../../../replay/ports.js';
 import type { OpenCodexHome } from '../composition/openCodexHome.js';
 import { entryLineNumber, quarantineFileOf, readQuarantineEntries } from '../../driven/jsonl/quarantine.js';
-import { renderQuarantined } from '../../../indexer/quarantined.js';
+import { renderQuarantined } from '../../../indexer/verify/quarantined.js';
 import { terminalLines, terminalText } from './terminalText.js';
 import { terminalJson } from '../rpc/terminalJson.js';
 

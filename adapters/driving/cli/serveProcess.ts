@@ -23,7 +23,7 @@ import { cliFeedback } from './progress.js';
 import { LOG_LEVELS, jsonLog } from '../rpc/structuredLog.js';
 import type { LogLevel } from '../rpc/structuredLog.js';
 import type { ListenTarget } from '../rpc/listenUrl.js';
-import type { IndexObserver } from '../../../indexer/indexObserver.js';
+import type { IndexObserver } from '../../../indexer/reads/indexObserver.js';
 import { observedIndex } from '../rpc/observedIndex.js';
 import { EventStoreUrl } from '../../driven/eventstore/eventStoreOptions.js';
 import type { PricingTable } from '../../../domain/tokens/pricing.js';

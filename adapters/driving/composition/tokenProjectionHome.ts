@@ -3,12 +3,12 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../../domain/errors.js';
 import type { IndexStore } from '../../../domain/ports.js';
-import { lazyCatchUpHome } from '../../../indexer/lazyCatchUp.js';
-import type { CatchUpSummary } from '../../../indexer/catchUpSummary.js';
-import { openIndex } from '../../../indexer/openIndex.js';
-import type { OpenIndexResult } from '../../../indexer/openIndex.js';
-import { indexLockWaitStatus, reportingTo } from '../../../indexer/indexStatus.js';
-import type { OnIndexStatus } from '../../../indexer/indexStatus.js';
+import { lazyCatchUpHome } from '../../../indexer/catchUp/lazyCatchUp.js';
+import type { CatchUpSummary } from '../../../indexer/catchUp/catchUpSummary.js';
+import { openIndex } from '../../../indexer/open/openIndex.js';
+import type { OpenIndexResult } from '../../../indexer/open/openIndex.js';
+import { indexLockWaitStatus, reportingTo } from '../../../indexer/open/indexStatus.js';
+import type { OnIndexStatus } from '../../../indexer/open/indexStatus.js';
 import { homeQuarantineSink } from '../../driven/jsonl/quarantine.js';
 import { lmdbDirOf } from '../../driven/lmdb/environmentFolder.js';
 import type { GarbageBound } from '../../driven/system/garbageBound.js';
@@ -54,7 +54,7 @@ export const withTokenProjectionCaughtUp = async <A>(
   },
   use: (index: { readonly store: IndexStore; readonly indexWas: OpenIndexResult['migrated'] }, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
 ): Promise<E.Either<EngineError, A>> => {
-  // The token projection alone reads its files in place (indexer/indexTokenFiles.ts), on a reader
+  // The token projection alone reads its files in place (indexer/tokens/indexTokenFiles.ts), on a reader
   // thread of its own when asked and it reads much (adapters/driven/jsonl/tokenReaderThread.ts, loaded
   // only then): the general catch-up's reader thread is not asked for. An index rebuilt for a
   // schema change is rebuilt with the token projection alone too (not marked backfilled: the next

@@ -1,4 +1,4 @@
-import type { IndexObserver } from '../../../indexer/indexObserver.js';
+import type { IndexObserver } from '../../../indexer/reads/indexObserver.js';
 import type { ServerMetrics } from './metrics.js';
 import type { Log } from './structuredLog.js';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as nodePath from 'node:path';
-import { catchUpHome } from '../../../indexer/catchUp.js';
-import { openIndex } from '../../../indexer/openIndex.js';
+import { catchUpHome } from '../../../indexer/catchUp/catchUp.js';
+import { openIndex } from '../../../indexer/open/openIndex.js';
 import { SCHEMA_VERSION_KEY } from '../../../adapters/driven/lmdb/schema.js';
 import type { IndexWrite } from '../../../domain/index/rows.js';
 import { MIGRATIONS } from '../../../migrations/index/steps.js';

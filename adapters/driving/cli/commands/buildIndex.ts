@@ -29,7 +29,7 @@ export const indexCommand = command({
   run: async ({ opts }) => {
     const [{ indexHome }, { renderQuarantined }, { quarantineFileOf }, { withHome }, { printAnswer }, { cliFeedback }, { openTailReaderThread }] = await Promise.all([
       import('../../../../indexer/indexHome.js'),
-      import('../../../../indexer/quarantined.js'),
+      import('../../../../indexer/verify/quarantined.js'),
       import('../../../driven/jsonl/quarantine.js'),
       import('../homeOptions.js'),
       import('../printAnswer.js'),

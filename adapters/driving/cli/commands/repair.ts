@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../../domain/errors.js';
 import type { IndexHomeSummary } from '../../../../indexer/indexHome.js';
-import type { RepairReport } from '../../../../indexer/repair.js';
+import type { RepairReport } from '../../../../indexer/verify/repair.js';
 import { command, registerCommand } from '../commandSpec.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
@@ -48,8 +48,8 @@ export const repairCommand = command({
       import('fp-ts/lib/Either.js'),
       import('../../composition/openCodexHome.js'),
       import('../../../../indexer/indexHome.js'),
-      import('../../../../indexer/repair.js'),
-      import('../../../../indexer/verifyFindings.js'),
+      import('../../../../indexer/verify/repair.js'),
+      import('../../../../indexer/verify/verifyFindings.js'),
       import('../../../driven/jsonl/quarantine.js'),
       import('../homeOptions.js'),
       import('../printAnswer.js'),

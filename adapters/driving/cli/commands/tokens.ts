@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../../domain/errors.js';
 import type { Priced, SkippedRecords, TokenDimension, TokenReport, TokenReportOptions, UsageGroup, UsageSum } from '../../../../domain/tokens/report.js';
-import type { CatchUpSummary } from '../../../../indexer/catchUpSummary.js';
+import type { CatchUpSummary } from '../../../../indexer/catchUp/catchUpSummary.js';
 import type { StepText } from '../progress.js';
 import type { PriceSource } from '../../../../domain/tokens/pricing.js';
 import { NO_PUBLISHED_PRICE } from '../../../../domain/tokens/pricing.js';
@@ -193,7 +193,7 @@ interface Reported {
 const warmReport = async (codexHome: string, indexDir: string, options: ReportOptions): Promise<E.Either<EngineError, Reported> | undefined> => {
   if (options.dimensions === undefined || options.dimensions.includes('turn')) return undefined;
   const [{ tokenSumsIfWarm }, { reportFromSums }, { right }] = await Promise.all([
-    import('../../../../indexer/tokenWarmRecord.js'),
+    import('../../../../indexer/tokens/tokenWarmRecord.js'),
     import('../../../../domain/tokens/reportSums.js'),
     import('fp-ts/lib/Either.js'),
   ]);
@@ -213,7 +213,7 @@ const warmReport = async (codexHome: string, indexDir: string, options: ReportOp
 /**
  * The report after the token projection's catch-up; a report without turns is built from the
  * home's sums, which are then recorded for the next one when the index is current with the home
- * (indexer/writeTokenWarmRecord.ts).
+ * (indexer/tokens/writeTokenWarmRecord.ts).
  */
 const caughtUpReport = async (
   codexHome: string,
@@ -257,7 +257,7 @@ const caughtUpReport = async (
               // Each step's garbage goes before the next: the sums' reads, then the record's listing,
               // checkpoints and plan (a 1 GB home, the report then the record uncollected: 145 MB).
               garbage.done();
-              const { writeTokenWarmRecord } = await import('../../../../indexer/writeTokenWarmRecord.js');
+              const { writeTokenWarmRecord } = await import('../../../../indexer/tokens/writeTokenWarmRecord.js');
               await writeTokenWarmRecord(store, codexHome, indexDir, mark.right, read.right);
               garbage.done();
             }
@@ -271,7 +271,7 @@ const caughtUpReport = async (
 /** The token audit of the home the options name, rendered: a table, or JSON with `--json` (the bench times it too). */
 export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineError, string>> => {
   // What a warm report needs, first: one whose index dir records the home's sums as current
-  // (indexer/tokenWarmRecord.ts) loads neither the index nor the catch-up.
+  // (indexer/tokens/tokenWarmRecord.ts) loads neither the index nor the catch-up.
   const [E, { invalidArgument }, { homeOf }, { cliFeedback, stepText }, { checkTimeZone, localDayIn, parseInstant, systemTimeZone }, { pricingOption }] =
     await Promise.all([
       import('fp-ts/lib/Either.js'),

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { IndexDiff, TableCounts, VerifyOptions, VerifyReport } from '../../../../indexer/verify.js';
-import type { VerifyFindings } from '../../../../indexer/verifyFindings.js';
+import type { IndexDiff, TableCounts, VerifyOptions, VerifyReport } from '../../../../indexer/verify/verify.js';
+import type { VerifyFindings } from '../../../../indexer/verify/verifyFindings.js';
 import { command, registerCommand } from '../commandSpec.js';
 import { option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
@@ -53,9 +53,9 @@ export const verifyCommand = command({
       import('fp-ts/lib/Either.js'),
       import('../../../../domain/errors.js'),
       import('../../composition/openCodexHome.js'),
-      import('../../../../indexer/verify.js'),
-      import('../../../../indexer/verifyFindings.js'),
-      import('../../../../indexer/quarantined.js'),
+      import('../../../../indexer/verify/verify.js'),
+      import('../../../../indexer/verify/verifyFindings.js'),
+      import('../../../../indexer/verify/quarantined.js'),
       import('../../../driven/jsonl/quarantine.js'),
       import('../exitCodes.js'),
       import('../homeOptions.js'),

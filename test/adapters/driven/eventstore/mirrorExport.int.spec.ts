@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { promisify } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
-import { openIndex } from '../../../../indexer/openIndex.js';
+import { openIndex } from '../../../../indexer/open/openIndex.js';
 import { portsOver } from '../../../../adapters/driving/composition/openCodexHome.js';
 import { eventStoreEventLog } from '../../../../adapters/driven/eventstore/eventLog.js';
 import { exportHome } from '../../../../adapters/driven/eventstore/exportHome.js';

@@ -6,7 +6,7 @@ import { discoverRolloutFiles } from '../../../../adapters/driven/jsonl/discover
 import { ScanStartError } from '../../../../adapters/driven/jsonl/lineScanner.js';
 import { collectingQuarantineSink } from '../../../../adapters/driven/jsonl/quarantine.js';
 import { toEngineError } from '../../../../adapters/driven/fs/fsError.js';
-import { catchUpHome } from '../../../../indexer/catchUp.js';
+import { catchUpHome } from '../../../../indexer/catchUp/catchUp.js';
 import { openLmdbIndex } from '../../../../adapters/driven/lmdb/indexStore.js';
 import { probeFile } from '../../../../adapters/driven/jsonl/probe.js';
 import type { TailedChunk, TailSource } from '../../../../adapters/driven/jsonl/tailLines.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
-import type { Progress } from '../../../../indexer/catchUp.js';
+import type { Progress } from '../../../../indexer/catchUp/catchUp.js';
 import { createFeedback, SAY_AFTER_MS, SAY_AT_ONCE_BYTES, stepText } from '../../../../adapters/driving/cli/progress.js';
 
 const MB = 1024 * 1024;

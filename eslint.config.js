@@ -75,10 +75,10 @@ const indexerRule = [
         message: 'indexer/ may not depend on replay/, bench/, test/ (dependencies point inwards).',
       },
       {
-        regex: '^\\.{1,2}/(?:.*/)?adapters/driven/jsonl/(?:.*/)?(?:tailReaderThread|tailWorker|tokenReaderThread|tokenReadWorker)(?:\\.js)?$',
+        regex: '^\\.{1,2}/(?:.*/)?adapters/driven/jsonl/workers/',
         caseSensitive: true,
         message:
-          "indexer/ reads through the TailReader port (adapters/driven/jsonl/tailReader.ts): which reader is the composition root's choice (CatchUpOptions.tailReader).",
+          "indexer/ reads through the TailReader port (adapters/driven/jsonl/readers/tailReader.ts): the reader threads (adapters/driven/jsonl/workers/) are the composition root's choice (CatchUpOptions.tailReader).",
       },
     ],
   },

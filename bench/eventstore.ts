@@ -23,7 +23,7 @@ import { mirrorHome } from '../adapters/driven/eventstore/mirrorHome.js';
 import { startStreamsTestServer } from '../test/eventstore/streamsTestServer.js';
 import { buildRealShapedHome } from './realHome.js';
 import { median } from './stats.js';
-import { openTailReaderThread } from '../adapters/driven/jsonl/tailReaderThread.js';
+import { openTailReaderThread } from '../adapters/driven/jsonl/workers/tailReaderThread.js';
 
 const MB = 1024 * 1024;
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;

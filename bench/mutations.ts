@@ -22,7 +22,7 @@ import { rollbackThread } from '../replay/mutations/rollbackThread.js';
 import type { HistoryMode } from '../domain/rollout/historyMode.js';
 import { buildHugeThreadHome } from './realHome.js';
 import type { BenchShape } from './realHome.js';
-import { openTailReaderThread } from '../adapters/driven/jsonl/tailReaderThread.js';
+import { openTailReaderThread } from '../adapters/driven/jsonl/workers/tailReaderThread.js';
 
 const PAGINATED = 'eeeeeeee-0000-7000-8000-000000000001';
 const LEGACY = 'eeeeeeee-0000-7000-8000-000000000002';

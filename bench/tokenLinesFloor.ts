@@ -2,7 +2,7 @@
  * The least a Node process spends to read what a token report needs, run by the tokens bench
  * (`tokens --vs ccusage`) in its own process, one way of reading per run:
  * - `parsed`: every rollout of the home read with the token pass's own scanner
- *   (adapters/driven/jsonl/tokenLines.ts: the lines the token fold reads, the others passed over by their
+ *   (adapters/driven/jsonl/readers/tokenLines.ts: the lines the token fold reads, the others passed over by their
  *   first bytes) and each of those lines given to JSON.parse;
  * - `fields`: the same scanner as the lean token pass runs it, each of those lines read by its
  *   fields from the bytes (projections/tokenLineFields.ts: exact, every byte of the line checked as
@@ -14,7 +14,7 @@
  *   record repeated in a fork is counted twice, Codex's other token lines are not read; its sums
  *   are not a report's.
  * - `folded`: `fields`, with each file's identity probed as a catch-up probes it
- *   (adapters/driven/jsonl/probe.ts) and its lines folded by the token projection into a batch of the
+ *   (adapters/driven/jsonl/readers/probe.ts) and its lines folded by the token projection into a batch of the
  *   file's own (the lean pass's fold: indexer/tokens/indexTokenFiles.ts), whose rows are built and
  *   dropped: everything a first report's pass does per file but the index writes;
  * - `foldedShared`: `folded` on every core, the files shared out by bytes as in `searched`.
@@ -31,7 +31,7 @@ import * as os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { RolloutFile } from '../domain/rollout/rolloutFile.js';
 // The engine's modules are loaded by the main thread and a `foldedShared` worker (a `searched` worker loads none).
-type TokenLinesModule = typeof import('../adapters/driven/jsonl/tokenLines.js');
+type TokenLinesModule = typeof import('../adapters/driven/jsonl/readers/tokenLines.js');
 type WorkerPoolModule = typeof import('../indexer/workers/workerPool.js');
 
 const MODES = ['parsed', 'fields', 'searched', 'folded', 'foldedShared'] as const;
@@ -67,8 +67,8 @@ const scanned = (paths: ReadonlyArray<string>, mode: Extract<Mode, 'parsed' | 'f
 /** What `folded` runs: the probe, the scanner, and the lean pass's token batch and fold. */
 const loadFolding = async () => {
   const [tokenLines, probe, lean, batch] = await Promise.all([
-    import('../adapters/driven/jsonl/tokenLines.js'),
-    import('../adapters/driven/jsonl/probe.js'),
+    import('../adapters/driven/jsonl/readers/tokenLines.js'),
+    import('../adapters/driven/jsonl/readers/probe.js'),
     import('../indexer/tokens/indexTokenFiles.js'),
     import('../projections/batch.js'),
   ]);
@@ -235,9 +235,9 @@ const main = async (): Promise<void> => {
   const t0 = process.hrtime.bigint();
   const [E, { discoverRolloutFiles }, { renderError }, tokenLines, workerPool] = await Promise.all([
     import('fp-ts/lib/Either.js'),
-    import('../adapters/driven/jsonl/discover.js'),
+    import('../adapters/driven/jsonl/home/discover.js'),
     import('../domain/errors.js'),
-    import('../adapters/driven/jsonl/tokenLines.js'),
+    import('../adapters/driven/jsonl/readers/tokenLines.js'),
     import('../indexer/workers/workerPool.js'),
   ]);
   const files = await discoverRolloutFiles(home)();

@@ -1,11 +1,11 @@
-import type { TailReaderSource } from '../adapters/driven/jsonl/tailReader.js';
-import { sweepHome } from '../adapters/driven/jsonl/leftovers.js';
+import type { TailReaderSource } from '../adapters/driven/jsonl/readers/tailReader.js';
+import { sweepHome } from '../adapters/driven/jsonl/home/leftovers.js';
 import { checkFoldersBelow, confinementRoot } from '../adapters/driven/fs/noFollow.js';
 import { toEngineError } from '../adapters/driven/fs/fsError.js';
 import { removeDeadRebuilds } from './open/rebuildLeftovers.js';
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../domain/errors.js';
-import { homeQuarantineSink } from '../adapters/driven/jsonl/quarantine.js';
+import { homeQuarantineSink } from '../adapters/driven/jsonl/writers/quarantine.js';
 import { catchUpHome } from './catchUp/catchUp.js';
 import type { CatchUpOptions, CatchUpSummary, Progress } from './catchUp/catchUp.js';
 import { BACKFILLED_KEY, openIndex, passLmdbBackfillGate, swapIndex, withIndexLock } from './open/openIndex.js';

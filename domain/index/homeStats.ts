@@ -62,7 +62,7 @@ export interface ListedFolder {
   readonly files: ReadonlyArray<string>;
 }
 
-/** What a stat is compared with: the checkpoint's fields `statOnlyProbe` (adapters/driven/jsonl/probe.ts) compares. */
+/** What a stat is compared with: the checkpoint's fields `statOnlyProbe` (adapters/driven/jsonl/readers/probe.ts) compares. */
 export interface FileStat {
   readonly size: number;
   readonly mtimeMs: number;

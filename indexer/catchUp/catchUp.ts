@@ -4,14 +4,14 @@ import type { EngineError } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import { TOKEN_ROLLOUT_TABLES } from '../../domain/index/rows.js';
-import { listRolloutHome } from '../../adapters/driven/jsonl/discover.js';
+import { listRolloutHome } from '../../adapters/driven/jsonl/home/discover.js';
 import { recordHomeStats } from './homeAsIndexed.js';
 import { isInsideHome } from '../../adapters/driven/fs/insideHome.js';
 import { toEngineError } from '../../adapters/driven/fs/fsError.js';
-import type { Probe } from '../../adapters/driven/jsonl/probe.js';
+import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
 import { planCatchUp } from './plan.js';
 import type { CatchUpPlan } from './plan.js';
-import type { TailReader } from '../../adapters/driven/jsonl/tailReader.js';
+import type { TailReader } from '../../adapters/driven/jsonl/readers/tailReader.js';
 import type { CatchUpOptions, Progress } from './catchUpOptions.js';
 import { subsetOf, takesLeanTokenPass } from './catchUpOptions.js';
 import type { ProjectionSubset } from '../../projections/all.js';
@@ -28,9 +28,9 @@ export type { CatchUpSummary } from './catchUpSummary.js';
 
 /**
  * Catch an index up with the rollout files of a CODEX_HOME (the IO half of the runner): probe
- * every file against its checkpoint (adapters/driven/jsonl/probe.ts), plan what to do (plan.ts), then read only what
+ * every file against its checkpoint (adapters/driven/jsonl/readers/probe.ts), plan what to do (plan.ts), then read only what
  * is new and commit the projections' writes with the checkpoints, many files per transaction
- * (indexFiles.ts: adapters/driven/jsonl/tailLines.ts, commit.ts), in worker threads for large catch-ups (workerPool.ts).
+ * (indexFiles.ts: adapters/driven/jsonl/readers/tailLines.ts, commit.ts), in worker threads for large catch-ups (workerPool.ts).
  * A new file is indexed, a longer one caught up from its checkpoint, a shorter / replaced /
  * rewritten one re-indexed, a deleted one's rows go away, and two files claiming one rollout id
  * resolve to one winner, reported as duplicates. Thread rows are recomputed at the end.

@@ -1,7 +1,7 @@
-import type { RolloutFile } from '../../adapters/driven/jsonl/discover.js';
-import type { QuarantineSink } from '../../adapters/driven/jsonl/quarantine.js';
-import type { TailReaderSource } from '../../adapters/driven/jsonl/tailReader.js';
-import type { TokenReaderThreadSource } from '../../adapters/driven/jsonl/tokenLines.js';
+import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
+import type { QuarantineSink } from '../../adapters/driven/jsonl/writers/quarantine.js';
+import type { TailReaderSource } from '../../adapters/driven/jsonl/readers/tailReader.js';
+import type { TokenReaderThreadSource } from '../../adapters/driven/jsonl/readers/tokenLines.js';
 import type { ProjectionSubset } from '../../projections/all.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { Progress } from '../../domain/index/progress.js';

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
-import type { Probe } from '../../adapters/driven/jsonl/probe.js';
+import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
 import { THREAD_ROWS_DUE_FROM, clearThreadRowsDue, markThreadRowsDue, threadRowsDueKey, threadRowsDueMarks } from '../../projections/threadRowsDue.js';
 import type { ThreadRowHome } from '../../projections/threadRows.js';
 import { thisProcess } from '../../adapters/driven/system/processIdentity.js';

@@ -6,12 +6,12 @@ import type { IndexStore } from '../../domain/ports.js';
 import { HOME_STATS_KEY, HomeStats, homeStatsOf, recordedFilesOf } from '../../domain/index/homeStats.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import type { HomeStatsFolder } from '../../domain/index/homeStats.js';
-import type { RolloutHomeListing } from '../../adapters/driven/jsonl/discover.js';
-import { rolloutFolderNow } from '../../adapters/driven/jsonl/discover.js';
-import type { Probe } from '../../adapters/driven/jsonl/probe.js';
+import type { RolloutHomeListing } from '../../adapters/driven/jsonl/home/discover.js';
+import { rolloutFolderNow } from '../../adapters/driven/jsonl/home/discover.js';
+import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
 import { threadRowsAsRefreshed } from './catchUpThreadRows.js';
-import type { KnownFolder } from '../../adapters/driven/jsonl/homeWatch.js';
-import { parseRolloutFileName } from '../../adapters/driven/jsonl/rolloutFileName.js';
+import type { KnownFolder } from '../../adapters/driven/jsonl/home/homeWatch.js';
+import { parseRolloutFileName } from '../../adapters/driven/jsonl/home/rolloutFileName.js';
 
 /*
  * Whether a whole-home catch-up would change nothing, told from the home's stats the last one
@@ -70,7 +70,7 @@ export const homeAsIndexed = async (store: IndexStore, home: string, stats: Home
   return E.isLeft(rows) ? rows : E.right(rows.right && filesAsRecorded(home, stats));
 };
 
-/** The folders of the home's stats as the home watch takes them (adapters/driven/jsonl/homeWatch.ts `listed`). */
+/** The folders of the home's stats as the home watch takes them (adapters/driven/jsonl/home/homeWatch.ts `listed`). */
 export const knownFoldersOf = (stats: HomeStats): ReadonlyMap<string, KnownFolder> => {
   const below = new Map<string, string[]>();
   for (const f of stats.folders) {

@@ -1,6 +1,6 @@
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import { currentFileOf } from '../../domain/history/historyBase.js';
-import type { Probe } from '../../adapters/driven/jsonl/probe.js';
+import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
 
 /**
  * Plan: from the probes of the files and the stored checkpoints, decide what a catch-up does.

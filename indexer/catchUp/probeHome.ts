@@ -1,9 +1,9 @@
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import { errnoCode } from '../../adapters/driven/fs/fsError.js';
-import { probeFile, statOnlyProbe, tailHashOf } from '../../adapters/driven/jsonl/probe.js';
-import type { Probe } from '../../adapters/driven/jsonl/probe.js';
-import type { RolloutFile } from '../../adapters/driven/jsonl/discover.js';
-import type { TailReader } from '../../adapters/driven/jsonl/tailReader.js';
+import { probeFile, statOnlyProbe, tailHashOf } from '../../adapters/driven/jsonl/readers/probe.js';
+import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
+import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
+import type { TailReader } from '../../adapters/driven/jsonl/readers/tailReader.js';
 import type { CatchUpOptions } from './catchUpOptions.js';
 
 /** Files probed at once: probing is open + stat + one read, latency-bound. */

@@ -8,13 +8,13 @@ import type { FileCheckpoint, IndexReader } from '../../domain/index/rows.js';
 import { holdsRows } from '../../domain/index/rows.js';
 import type { IndexedFile, ThreadRowHome } from '../../projections/threadRows.js';
 import { readConfiguredModelProvider } from '../../adapters/driven/fs/codexConfig.js';
-import { readThreadNames } from '../../adapters/driven/jsonl/sessionIndex.js';
+import { readThreadNames } from '../../adapters/driven/jsonl/home/sessionIndex.js';
 import { readCodexRowTimes, stateDbOf } from '../../adapters/driven/fs/codexStateDb.js';
 import { relative, sep } from 'node:path';
 import type { BackfilledFile } from '../../domain/thread/backfillTimes.js';
 import type { CodexRowTimes } from '../../domain/thread/codexRowTimes.js';
 import { backfilledRowTimes } from '../../domain/thread/backfillTimes.js';
-import type { Probe } from '../../adapters/driven/jsonl/probe.js';
+import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
 import { keyText } from '../../domain/index/keyText.js';
 
 /**

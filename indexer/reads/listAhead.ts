@@ -3,8 +3,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
 import type { IndexStore, ListAhead, ListOrder } from '../../domain/ports.js';
-import { discoverRolloutFiles } from '../../adapters/driven/jsonl/discover.js';
-import type { RolloutFile } from '../../adapters/driven/jsonl/discover.js';
+import { discoverRolloutFiles } from '../../adapters/driven/jsonl/home/discover.js';
+import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
 import type { CatchUpOptions } from '../catchUp/catchUp.js';
 import { indexThreadsFiles } from './threadFiles.js';
 

@@ -6,8 +6,8 @@ import type { RolloutRow } from '../../domain/index/rows.js';
 import { walkHistoryAsync } from '../../domain/history/walk.js';
 import { hopOfRow } from '../../domain/history/historyBase.js';
 import { isFileThreadId } from '../../domain/thread/threadId.js';
-import { discoverRolloutFiles } from '../../adapters/driven/jsonl/discover.js';
-import type { RolloutFile } from '../../adapters/driven/jsonl/discover.js';
+import { discoverRolloutFiles } from '../../adapters/driven/jsonl/home/discover.js';
+import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
 import { lazyCatchUpHome } from '../catchUp/lazyCatchUp.js';
 import type { CatchUpOptions } from '../catchUp/catchUp.js';
 

@@ -8,9 +8,9 @@ import { beginFileBatch, emptyStats, foldLine } from '../../projections/runner.j
 import type { LineIn } from '../../projections/runner.js';
 import type { RolloutContext } from '../../projections/projection.js';
 import { TOKEN_PROJECTION_SUBSET } from '../../projections/all.js';
-import { ScanStartError } from '../../adapters/driven/jsonl/lineScanner.js';
-import { TokenLineBuffer, TokenLines } from '../../adapters/driven/jsonl/tokenLines.js';
-import type { TokenTail } from '../../adapters/driven/jsonl/tokenLines.js';
+import { ScanStartError } from '../../adapters/driven/jsonl/lines/lineScanner.js';
+import { TokenLineBuffer, TokenLines } from '../../adapters/driven/jsonl/readers/tokenLines.js';
+import type { TokenTail } from '../../adapters/driven/jsonl/readers/tokenLines.js';
 import { LinkRefused, toEngineError } from '../../adapters/driven/fs/fsError.js';
 import { checkpointIn } from '../write/commit.js';
 import { indexFiles, same } from '../write/indexFiles.js';
@@ -21,7 +21,7 @@ import type { CatchUpSummary } from '../catchUp/catchUpSummary.js';
 
 /**
  * The catch-up of the token projection alone (a `tokens` report on a fresh or stale home), as a
- * lean pass: each file's new lines are read in place (adapters/driven/jsonl/tokenLines.ts: the lines the
+ * lean pass: each file's new lines are read in place (adapters/driven/jsonl/readers/tokenLines.ts: the lines the
  * token fold reads are decoded — most by their few fields, read from the bytes
  * (projections/tokenLineFields.ts) — the others passed over by their first bytes), on this thread
  * or, from TOKEN_READER_FROM_BYTES to read, on the reader thread the caller gives (tokenReaderThread.ts) running ahead

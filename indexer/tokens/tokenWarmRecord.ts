@@ -4,8 +4,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { HomeTokenSums, TokenSums } from '../../domain/tokens/reportSums.js';
 import type { UsageBucket } from '../../domain/tokens/report.js';
-import { lstatShows } from '../../adapters/driven/jsonl/fileTimes.js';
-import { folderTimes } from '../../adapters/driven/jsonl/fileTimes.js';
+import { lstatShows } from '../../adapters/driven/jsonl/home/fileTimes.js';
+import { folderTimes } from '../../adapters/driven/jsonl/home/fileTimes.js';
 import { readTextNoFollow } from '../../adapters/driven/fs/heldRead.js';
 import { readWriteMark } from '../../adapters/driven/lmdb/writeMark.js';
 import { lmdbDirOf } from '../../adapters/driven/lmdb/environmentFolder.js';
@@ -26,7 +26,7 @@ import { parseJson } from '../../domain/jsonNesting.js';
  *   catch-up's checkpoints described every file (writeTokenWarmRecord.ts).
  * - A file written since (appended, truncated, rewritten, replaced by a rename): its ctime moves,
  *   which nothing can set back, and its size too when it grew — the one `lstat` a warm catch-up
- *   already trusts (adapters/driven/jsonl/probe.ts `statOnlyProbe`); a file deleted fails its `lstat`.
+ *   already trusts (adapters/driven/jsonl/readers/probe.ts `statOnlyProbe`); a file deleted fails its `lstat`.
  * - A file added: an entry added to a folder (created, renamed or linked in) changes the folder's
  *   mtime, and each folder's times were taken before it was listed, so an entry listed after them
  *   moved them; a new folder is an entry of a listed one. A folder that changed less than a racy

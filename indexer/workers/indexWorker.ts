@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as E from 'fp-ts/lib/Either.js';
-import type { QuarantineSink } from '../../adapters/driven/jsonl/quarantine.js';
+import type { QuarantineSink } from '../../adapters/driven/jsonl/writers/quarantine.js';
 import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
 import { indexFiles } from '../write/indexFiles.js';
 import type { PlannedFile } from '../write/indexFiles.js';

@@ -8,7 +8,7 @@ import { projectInto } from '../../projections/runner.js';
 import { ALL_PROJECTIONS_SUBSET } from '../../projections/all.js';
 import type { ProjectionSubset } from '../../projections/all.js';
 import type { BatchPlan, RejectedLine } from '../../projections/runner.js';
-import type { QuarantineSink } from '../../adapters/driven/jsonl/quarantine.js';
+import type { QuarantineSink } from '../../adapters/driven/jsonl/writers/quarantine.js';
 import { toEngineError } from '../../adapters/driven/fs/fsError.js';
 import { openToRead } from '../../adapters/driven/fs/heldRead.js';
 

@@ -3,13 +3,13 @@ import type { EngineError } from '../../domain/errors.js';
 import { rejected } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
-import { ScanStartError } from '../../adapters/driven/jsonl/lineScanner.js';
+import { ScanStartError } from '../../adapters/driven/jsonl/lines/lineScanner.js';
 import { LinkRefused, errnoCode, toEngineError } from '../../adapters/driven/fs/fsError.js';
-import type { Probe } from '../../adapters/driven/jsonl/probe.js';
+import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
 import type { CatchUpPlan, FileAction } from '../catchUp/plan.js';
-import type { TailedChunk } from '../../adapters/driven/jsonl/tailLines.js';
-import { inProcessTailReader } from '../../adapters/driven/jsonl/tailReader.js';
-import type { TailReader, TailStream } from '../../adapters/driven/jsonl/tailReader.js';
+import type { TailedChunk } from '../../adapters/driven/jsonl/readers/tailLines.js';
+import { inProcessTailReader } from '../../adapters/driven/jsonl/readers/tailReader.js';
+import type { TailReader, TailStream } from '../../adapters/driven/jsonl/readers/tailReader.js';
 import { checkpointIn } from './commit.js';
 import type { CatchUpOptions } from '../catchUp/catchUpOptions.js';
 import { subsetOf } from '../catchUp/catchUpOptions.js';
@@ -21,7 +21,7 @@ import type { RolloutContext } from '../../projections/projection.js';
 
 /**
  * Index the files of a plan (all of it, or one worker's share): each file's new lines are read
- * (adapters/driven/jsonl/tailLines.ts, the next file's first read already in flight) into the open transaction, which is
+ * (adapters/driven/jsonl/readers/tailLines.ts, the next file's first read already in flight) into the open transaction, which is
  * committed with the files' checkpoints whenever it is full (pendingTxn.ts, commit.ts). Memory is bounded by
  * the transaction size.
  */

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
 import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
-import { collectingQuarantineSink } from '../../adapters/driven/jsonl/quarantine.js';
+import { collectingQuarantineSink } from '../../adapters/driven/jsonl/writers/quarantine.js';
 import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';
 import { CLI } from '../fixtures/cliBundle.js';

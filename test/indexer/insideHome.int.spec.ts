@@ -5,7 +5,7 @@ import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { portsOver } from '../../adapters/driving/composition/openCodexHome.js';
 import { lmdbHistoryIndexer } from '../../indexer/reads/historyIndexer.js';
-import { jsonlRolloutFiles } from '../../adapters/driven/jsonl/rolloutFiles.js';
+import { jsonlRolloutFiles } from '../../adapters/driven/jsonl/writers/rolloutFiles.js';
 import { isInsideHome } from '../../adapters/driven/fs/insideHome.js';
 import type { HistoryEntry } from '../../domain/ports.js';
 import { right } from '../fixtures/right.js';

@@ -5,7 +5,7 @@ import * as nodePath from 'node:path';
 import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
 import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
 import { shareOut } from '../../indexer/workers/workerPool.js';
-import { collectingQuarantineSink } from '../../adapters/driven/jsonl/quarantine.js';
+import { collectingQuarantineSink } from '../../adapters/driven/jsonl/writers/quarantine.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import type { Action } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';

@@ -5,7 +5,7 @@ import * as nodePath from 'node:path';
 import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
 import type { LmdbIndexStore } from '../../adapters/driven/lmdb/indexStore.js';
 import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
-import { openTokenReaderThread } from '../../adapters/driven/jsonl/tokenReaderThread.js';
+import { openTokenReaderThread } from '../../adapters/driven/jsonl/workers/tokenReaderThread.js';
 import { auditTokenUsage } from '../../replay/tokens/auditTokenUsage.js';
 import { DEFAULT_PRICING } from '../../domain/tokens/pricing.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../projections/synth.js';

@@ -14,7 +14,7 @@ import { ROLLOUT_TABLES } from '../../domain/index/rows.js';
 import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
 import type { LmdbIndexStore } from '../../adapters/driven/lmdb/indexStore.js';
 import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
-import { discoverRolloutFiles } from '../../adapters/driven/jsonl/discover.js';
+import { discoverRolloutFiles } from '../../adapters/driven/jsonl/home/discover.js';
 import { verifyIndex } from '../../indexer/verify/verify.js';
 import { chooseRepair, repairIndex } from '../../indexer/verify/repair.js';
 import type { IndexDiff } from '../../indexer/verify/verify.js';

@@ -56,7 +56,7 @@ describe('lint config', () => {
     });
 
     it('replay/ may not import adapters/', async () => {
-      const messages = await lint('replay/history/probe.ts', "import x from '../../adapters/driven/jsonl/reader.js';\nexport const f = x;\n");
+      const messages = await lint('replay/history/probe.ts', "import x from '../../adapters/driven/jsonl/readers/reader.js';\nexport const f = x;\n");
       expect(messages).to.have.length(1);
       expect(messages[0]).to.include('replay/ may not depend on adapters/');
     });
@@ -90,7 +90,7 @@ describe('lint config', () => {
         expect(messages, file).to.have.length(1);
         expect(messages[0], file).to.include('adapters/driving/cli/ is the outermost layer');
       }
-      const driven = await lint('adapters/driven/jsonl/probe.ts', "import { y } from '../../driving/cli/indexDir.js';\nexport const f = y;\n");
+      const driven = await lint('adapters/driven/jsonl/readers/probe.ts', "import { y } from '../../driving/cli/indexDir.js';\nexport const f = y;\n");
       expect(driven).to.have.length(2);
       expect(driven[0]).to.include('adapters/driving/cli/ is the outermost layer');
       expect(driven[1]).to.include('adapters/driven/ is below indexer/ and adapters/driving/');
@@ -115,22 +115,22 @@ describe('lint config', () => {
       expect(messages[3]).to.include('indexer/ may import only the adapters below it');
     });
 
-    it('indexer/ takes its reader through the TailReader port: the reader thread is not its to import', async () => {
+    it('indexer/ takes its reader through the TailReader port: the reader threads (adapters/driven/jsonl/workers/) are not its to import', async () => {
       const messages = await lint(
         'indexer/probe.ts',
-        "import { openTailReaderThread } from '../adapters/driven/jsonl/tailReaderThread.js';\nimport type { TailReader } from '../adapters/driven/jsonl/tailReader.js';\nexport const f = openTailReaderThread as unknown as TailReader;\n",
+        "import { openTailReaderThread } from '../adapters/driven/jsonl/workers/tailReaderThread.js';\nimport type { TailReader } from '../adapters/driven/jsonl/readers/tailReader.js';\nexport const f = openTailReaderThread as unknown as TailReader;\n",
       );
       expect(messages).to.have.length(1);
       expect(messages[0]).to.include('TailReader port');
-      // From a stage's subfolder, into a role's subfolder of jsonl/.
-      const nested = await lint('indexer/catchUp/probe.ts', "import { w } from '../../adapters/driven/jsonl/workers/tailWorker.js';\nexport const f = w;\n");
+      // From a stage's subfolder; any module of the reader threads' room (their packed chunks too).
+      const nested = await lint('indexer/catchUp/probe.ts', "import { w } from '../../adapters/driven/jsonl/workers/packedChunk.js';\nexport const f = w;\n");
       expect(nested).to.have.length(1);
       expect(nested[0]).to.include('TailReader port');
     });
 
     it('the driven adapters and the pure layers may not import indexer/; the driven adapters not adapters/driving/ either', async () => {
       for (const [file, code] of [
-        ['adapters/driven/jsonl/probe.ts', "import { x } from '../../../indexer/catchUp.js';\nexport const f = x;\n"],
+        ['adapters/driven/jsonl/readers/probe.ts', "import { x } from '../../../indexer/catchUp.js';\nexport const f = x;\n"],
         ['adapters/driven/jsonl/readers/probe.ts', "import type { X } from '../../../../indexer/catchUp/catchUpOptions.js';\nexport type F = X;\n"],
         ['adapters/driven/eventstore/probe.ts', "import { x } from '../../driving/composition/openCodexHome.js';\nexport const f = x;\n"],
         ['adapters/driven/plugins/probe.ts', "import { x } from '../../../adapters/driving/rpc/server.js';\nexport const f = x;\n"],
@@ -185,7 +185,7 @@ describe('lint config', () => {
 
     it('allows fp-ts in domain/, node builtins in adapters/, and adapters/driving/cli/ importing itself', async () => {
       expect(await lint('domain/probe.ts', "import * as E from 'fp-ts/lib/Either.js';\nexport const f = E;\n")).to.deep.equal([]);
-      expect(await lint('adapters/driven/jsonl/probe.ts', "import * as fs from 'node:fs';\nexport const f = fs;\n")).to.deep.equal([]);
+      expect(await lint('adapters/driven/jsonl/readers/probe.ts', "import * as fs from 'node:fs';\nexport const f = fs;\n")).to.deep.equal([]);
       expect(await lint('adapters/driving/cli/commands/probe.ts', "import { y } from '../indexDir.js';\nexport const f = y;\n")).to.deep.equal([]);
     });
   });
@@ -199,7 +199,7 @@ describe('lint config', () => {
 
     it('JSON.parse is refused in every layer of the engine (adapters/, domain/, replay/, indexer/, projections/, migrations/): parseJson is the one parse', async () => {
       for (const file of [
-        'adapters/driven/jsonl/probe.ts',
+        'adapters/driven/jsonl/readers/probe.ts',
         'adapters/driving/cli/commands/probe.ts',
         'domain/probe.ts',
         'replay/probe.ts',

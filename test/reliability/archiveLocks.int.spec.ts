@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
-import { jsonlRolloutFiles } from '../../adapters/driven/jsonl/rolloutFiles.js';
+import { jsonlRolloutFiles } from '../../adapters/driven/jsonl/writers/rolloutFiles.js';
 import type { EngineCliRun } from '../compat/engineCli.js';
 import { runEngineCli } from '../compat/engineCli.js';
 import { holdAt } from '../fixtures/heldProcess.js';

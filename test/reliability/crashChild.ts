@@ -17,8 +17,8 @@ import { lastTurns, lineageToChange } from '../../replay/internal/lineage.js';
 import { take, useCase } from '../../replay/internal/useCase.js';
 import type { MutationPorts } from '../../replay/ports.js';
 import { setThreadName } from '../../replay/mutations/setThreadName.js';
-import { sessionIndexPath } from '../../adapters/driven/jsonl/sessionIndex.js';
-import { threadStateLogPath } from '../../adapters/driven/jsonl/homeFacts.js';
+import { sessionIndexPath } from '../../adapters/driven/jsonl/home/sessionIndex.js';
+import { threadStateLogPath } from '../../adapters/driven/jsonl/writers/homeFacts.js';
 import { seededRandom } from '../fixtures/seededRandom.js';
 import { CRASH_THREADS, appendTurn, crashAck } from './crashHome.js';
 

@@ -242,7 +242,7 @@ describe('reliability · the home owner (root’s mutations leave the home its o
     chownTree(home);
     for (const dir of unreadable) fs.chmodSync(dir, 0o000);
     const script = [
-      `const { watchHome } = await import(${JSON.stringify(new URL('../../adapters/driven/jsonl/homeWatch.js', import.meta.url).href)});`,
+      `const { watchHome } = await import(${JSON.stringify(new URL('../../adapters/driven/jsonl/home/homeWatch.js', import.meta.url).href)});`,
       `const w = watchHome(${JSON.stringify(home)});`,
       'const first = w.take();',
       'console.log(JSON.stringify({ first, losses: w.mark() }));',

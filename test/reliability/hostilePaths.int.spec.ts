@@ -13,7 +13,7 @@ import { runEngineCli } from '../compat/engineCli.js';
 import type { EngineCliRun } from '../compat/engineCli.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { chatThread, dayDir, rolloutName, writeRollout } from '../replay/mutationHome.js';
-import { jsonlRolloutFiles } from '../../adapters/driven/jsonl/rolloutFiles.js';
+import { jsonlRolloutFiles } from '../../adapters/driven/jsonl/writers/rolloutFiles.js';
 import { indexHome } from '../../indexer/indexHome.js';
 import { reportArea } from './areaSummary.js';
 

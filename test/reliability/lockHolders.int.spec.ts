@@ -12,7 +12,7 @@ import * as nodePath from 'node:path';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
-import { sweepFolder } from '../../adapters/driven/jsonl/leftovers.js';
+import { sweepFolder } from '../../adapters/driven/jsonl/home/leftovers.js';
 import { acquireLock, isAbandonedBreaker, LOCK_DEFAULTS, releaseLock, SYSTEM_LOCK_CLOCK } from '../../adapters/driven/fs/lockFile.js';
 import type { LockClock } from '../../adapters/driven/fs/lockFile.js';
 import { startTicksOf, thisProcess } from '../../adapters/driven/system/processIdentity.js';

@@ -323,7 +323,7 @@ describe('reliability · planted links (a home owned by another user, commands r
   for (const c of cases)
     it(`${c.name}: every command as root creates, changes and chmods nothing outside the home; refusals are typed`, async () => void (await runCase(c)));
 
-  // Codex's session_index.jsonl is rewritten by thread/delete in adapters/driven/jsonl/sessionIndex.ts (another part of issue 39).
+  // Codex's session_index.jsonl is rewritten by thread/delete in adapters/driven/jsonl/home/sessionIndex.ts (another part of issue 39).
   it('session_index.jsonl and a guessable temp name beside it: name and delete create, change and chmod nothing outside the home', async () => {
     await runCase({
       name: 'session-index',

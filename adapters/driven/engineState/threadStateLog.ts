@@ -10,7 +10,7 @@ import type { ThreadStateLog } from '../../../replay/ports.js';
 import { THREAD_STATE_LOG_KEY } from '../lmdb/schema.js';
 import { errnoCode, isPermissionDenied, toEngineError } from '../fs/fsError.js';
 import { openNoFollow } from '../fs/noFollow.js';
-import { threadStateLogPath, underThreadStateLog } from '../jsonl/homeFacts.js';
+import { threadStateLogPath, underThreadStateLog } from '../jsonl/writers/homeFacts.js';
 import { parseJson } from '../../../domain/jsonNesting.js';
 
 /** Complete lines of `text` decoded; a line that is not an event is skipped (told to `onBadLine`), a last line without "\n" is left for later. */

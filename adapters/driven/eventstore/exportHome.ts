@@ -13,10 +13,10 @@ import { eventStoreError } from './eventStoreError.js';
 import { lineMetadataOf } from './lineEvents.js';
 import { ROLLOUT_STREAM_PREFIX, confinedRolloutPath, rolloutStreamOf } from './streamNames.js';
 import { HOME_CONTROL_STREAM, emptyFold, foldFact, homeFactsInOrder } from './homeControl.js';
-import { sessionIndexLine, sessionIndexPath } from '../jsonl/sessionIndex.js';
-import { supersededMarkOf } from '../jsonl/supersededMark.js';
-import { createThreadStateLog, threadStateLogPath, writeSupersededMark } from '../jsonl/homeFacts.js';
-import { createSessionIndex } from '../jsonl/sessionIndexWriter.js';
+import { sessionIndexLine, sessionIndexPath } from '../jsonl/home/sessionIndex.js';
+import { supersededMarkOf } from '../jsonl/home/supersededMark.js';
+import { createThreadStateLog, threadStateLogPath, writeSupersededMark } from '../jsonl/writers/homeFacts.js';
+import { createSessionIndex } from '../jsonl/writers/sessionIndexWriter.js';
 
 export interface ExportSummary {
   readonly files: number;

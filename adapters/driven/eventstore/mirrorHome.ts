@@ -8,8 +8,8 @@ import type { EngineError, LogPosition } from '../../../domain/errors.js';
 import { corrupt, isEngineError } from '../../../domain/errors.js';
 import type { ExpectedPosition } from '../../../domain/ports.js';
 import type { Progress } from '../../../domain/index/progress.js';
-import { discoverRolloutFiles } from '../jsonl/discover.js';
-import { ScanStartError, scanLines } from '../jsonl/lineScanner.js';
+import { discoverRolloutFiles } from '../jsonl/home/discover.js';
+import { ScanStartError, scanLines } from '../jsonl/lines/lineScanner.js';
 import { toEngineError } from '../fs/fsError.js';
 import type { EventStoreEventLog } from './eventLog.js';
 import type { LineToStore } from './lineEvents.js';
@@ -17,10 +17,10 @@ import { rolloutStreamOf } from './streamNames.js';
 import type { EventStoreConnection } from './eventStoreClient.js';
 import type { HomeFact } from './homeControl.js';
 import { homeFactsInOrder, recordHomeFacts } from './homeControl.js';
-import { sessionIndexEntries, sessionIndexLine } from '../jsonl/sessionIndex.js';
+import { sessionIndexEntries, sessionIndexLine } from '../jsonl/home/sessionIndex.js';
 import { decodeThreadStateLines } from '../engineState/threadStateLog.js';
-import { threadStateLogPath } from '../jsonl/homeFacts.js';
-import { supersededMarkOf } from '../jsonl/supersededMark.js';
+import { threadStateLogPath } from '../jsonl/writers/homeFacts.js';
+import { supersededMarkOf } from '../jsonl/home/supersededMark.js';
 import { errnoCode } from '../fs/fsError.js';
 
 export interface MirrorOptions {

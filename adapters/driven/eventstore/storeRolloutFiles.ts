@@ -11,10 +11,10 @@ import type { AppendResult, ExpectedPosition, RolloutFiles } from '../../../doma
 import { renderDrafts } from '../../../domain/rollout/lineDraft.js';
 import type { ThreadHomeFiles, ThreadStateLog } from '../../../replay/ports.js';
 import { foldThreadState } from '../../../domain/threadState/threadStateEvent.js';
-import { threadStateLogPath } from '../jsonl/homeFacts.js';
-import { lastLineOrdinal } from '../jsonl/lastLineOrdinal.js';
-import { readThreadNames, sessionIndexLine } from '../jsonl/sessionIndex.js';
-import { supersededMarkOf } from '../jsonl/supersededMark.js';
+import { threadStateLogPath } from '../jsonl/writers/homeFacts.js';
+import { lastLineOrdinal } from '../jsonl/lines/lastLineOrdinal.js';
+import { readThreadNames, sessionIndexLine } from '../jsonl/home/sessionIndex.js';
+import { supersededMarkOf } from '../jsonl/home/supersededMark.js';
 import { errnoCode, toEngineError } from '../fs/fsError.js';
 import type { EventStoreConnection } from './eventStoreClient.js';
 import type { EventStoreEventLog } from './eventLog.js';

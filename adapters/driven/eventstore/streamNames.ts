@@ -1,5 +1,5 @@
 import * as nodePath from 'node:path';
-import { parseRolloutFileName } from '../jsonl/rolloutFileName.js';
+import { parseRolloutFileName } from '../jsonl/home/rolloutFileName.js';
 
 /** Every rollout stream's name starts so: the `$all` filter of export and of the projections. */
 export const ROLLOUT_STREAM_PREFIX = 'rollout-';

@@ -25,7 +25,7 @@ import { headOfClaudeSession, readClaudeSession, summarizeClaudeSession } from '
 import type { SessionFallback } from './claudeSessionFile.js';
 import { holdsCurrent, ledgerPathOf, loadLedger, nanosText, saveLedger, withImports } from './importLedger.js';
 import type { Ledger } from './importLedger.js';
-import { unreadableFolder } from '../jsonl/discover.js';
+import { unreadableFolder } from '../jsonl/home/discover.js';
 
 // An import of a big session holds its source's lock for as long as it reads it.
 const SOURCE_LOCK_WAIT_MS = 30 * 60_000;

@@ -7,7 +7,7 @@ import { fallbackTitleFromUserMessage, IMPORTED_SESSION_FALLBACK_TITLE, selectTi
 import type { ExternalSessionRead } from '../../../replay/ports.js';
 import { openRegularFile } from './agentFiles.js';
 import { garbageBound } from '../system/garbageBound.js';
-import { MAX_LINE_BYTES } from '../jsonl/lineEntry.js';
+import { MAX_LINE_BYTES } from '../jsonl/lines/lineEntry.js';
 
 const CHUNK_BYTES = 1 << 20;
 const BAD_LINE_SAMPLES = 20;

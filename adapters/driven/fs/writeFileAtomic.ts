@@ -26,7 +26,7 @@ export interface AtomicWriteOptions {
 
 /**
  * A temp file's name: `.<file>.<pid>-[<startTicks>-]<hex>.tmp`. The pid and start time let the
- * leftovers sweep (adapters/driven/jsonl/leftovers.ts) tell a live writer's temp file from a killed one's
+ * leftovers sweep (adapters/driven/jsonl/home/leftovers.ts) tell a live writer's temp file from a killed one's
  * (a reused pid cannot claim it); the random part makes it unguessable, and it is created O_EXCL
  * and O_NOFOLLOW, so a link planted at a temp name is never followed.
  */

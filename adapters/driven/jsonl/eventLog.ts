@@ -4,15 +4,15 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError, LogPosition } from '../../../domain/errors.js';
 import type { EventLog, LogEntry } from '../../../domain/ports.js';
-import { endFrom } from './endPosition.js';
-import type { QuarantineSink } from './quarantine.js';
-import { readRange } from './readRange.js';
-import type { ReadOptions } from './reader.js';
-import { isTornTail, readLog } from './reader.js';
-import { createTailCache } from './tailCache.js';
+import { endFrom } from './lines/endPosition.js';
+import type { QuarantineSink } from './writers/quarantine.js';
+import { readRange } from './readers/readRange.js';
+import type { ReadOptions } from './readers/reader.js';
+import { isTornTail, readLog } from './readers/reader.js';
+import { createTailCache } from './readers/tailCache.js';
 import { errnoCode, toEngineError } from '../fs/fsError.js';
-import type { WriterOptions } from './lockedRolloutFile.js';
-import { appendLines } from './writer.js';
+import type { WriterOptions } from './writers/lockedRolloutFile.js';
+import { appendLines } from './writers/writer.js';
 
 export interface JsonlEventLogOptions extends Omit<WriterOptions, 'tailCache'> {
   readonly read?: ReadOptions;

@@ -14,16 +14,16 @@ export const FOLLOW_CRASH_POINTS = ['follow.append.before', 'follow.append.after
 
 /**
  * The writers' (`crashSafety.int.spec.ts` kills at each), in the order a write meets them:
- * - a rollout append (`adapters/driven/jsonl/writer.ts`: every line written to a rollout — an append, a
+ * - a rollout append (`adapters/driven/jsonl/writers/writer.ts`: every line written to a rollout — an append, a
  *   new file written in place, a new file's temp): under the file's lock with its end checked and
  *   nothing written; half the batch written (a write cut short, ending mid-line); every byte
  *   written, not fsynced; fsynced, the lock still held, not yet acknowledged nor indexed;
- * - a new file built aside (`adapters/driven/jsonl/rolloutFiles.ts`: a legacy fork, a revision, a review's
+ * - a new file built aside (`adapters/driven/jsonl/writers/rolloutFiles.ts`: a legacy fork, a revision, a review's
  *   copy): its temp file complete and fsynced, not in place; linked into place, the temp name not
  *   yet removed (a second hard link);
  * - a revision (`writer.ts` `reviseUnderLock`: a paginated rollback, a revert): its base marked
  *   superseded, the revision not created; the revision created, the base's lock still held;
- * - `session_index.jsonl` and the engine's thread-state log (`adapters/driven/jsonl/sessionIndexWriter.ts`, `homeFacts.ts`): under
+ * - `session_index.jsonl` and the engine's thread-state log (`adapters/driven/jsonl/writers/sessionIndexWriter.ts`, `homeFacts.ts`): under
  *   the log's lock, nothing written; half the line written; fsynced, not acknowledged;
  * - a catch-up (`indexer/catchUp/catchUp.ts`): its files' rows committed, their thread rows not.
  */

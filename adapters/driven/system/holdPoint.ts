@@ -25,14 +25,14 @@ export const HOLD_FILE_ENV = 'ROLLOUT_ENGINE_HOLD_FILE';
  *   environment complete; the old one moved aside, none in place; the fresh one in place, the old
  *   one not yet removed. Under the index lock.
  * - `writerLocks.acquiring`: thread management about to take the writer locks of a thread's files
- *   (`adapters/driven/jsonl/threadHomeFiles.ts` `underWriterLocks`: archive, unarchive, delete, name, fork),
+ *   (`adapters/driven/jsonl/writers/threadHomeFiles.ts` `underWriterLocks`: archive, unarchive, delete, name, fork),
  *   its files listed, no lock held yet.
  * - `rollout.move.before`: an archive's or unarchive's move, its locks held, before each file's
  *   rename (hit 1: none moved yet, hit 2: the first moved, …);
  *   `rollout.move.done`: every file moved, the locks still held, the index not yet told.
- * - `rollout.lock.acquiring`: a rollout write (`adapters/driven/jsonl/lockedRolloutFile.ts` `underRolloutLock`:
+ * - `rollout.lock.acquiring`: a rollout write (`adapters/driven/jsonl/writers/lockedRolloutFile.ts` `underRolloutLock`:
  *   append, revision cut, new file), its file's folder held, about to take the file's lock.
- * - `revision.marked`: a revision cut (`adapters/driven/jsonl/writer.ts` `reviseUnderLock`: rollback,
+ * - `revision.marked`: a revision cut (`adapters/driven/jsonl/writers/writer.ts` `reviseUnderLock`: rollback,
  *   revert), its base's lock held and marked superseded, the revision file not yet written.
  * - `revision.unlocked`: the same cut done, its base's lock let go, the revision not yet indexed.
  * - `live.step.sent`: a look at a followed thread (`adapters/driving/rpc/threadSubscriptions.ts`), one

@@ -68,8 +68,8 @@ const result = await build({
   entryPoints: {
     main: nodePath.join(dist, 'adapters', 'driving', 'cli', 'main.js'),
     indexWorker: nodePath.join(dist, 'indexer', 'workers', 'indexWorker.js'),
-    tailWorker: nodePath.join(dist, 'adapters', 'driven', 'jsonl', 'tailWorker.js'),
-    tokenReadWorker: nodePath.join(dist, 'adapters', 'driven', 'jsonl', 'tokenReadWorker.js'),
+    tailWorker: nodePath.join(dist, 'adapters', 'driven', 'jsonl', 'workers', 'tailWorker.js'),
+    tokenReadWorker: nodePath.join(dist, 'adapters', 'driven', 'jsonl', 'workers', 'tokenReadWorker.js'),
   },
   outdir: out,
   bundle: true,

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { renderError } from '../../../domain/errors.js';
 import type { CodexStateNotUpdated, QuarantinedLines } from '../../../replay/ports.js';
 import type { OpenCodexHome } from '../composition/openCodexHome.js';
-import { entryLineNumber, quarantineFileOf, readQuarantineEntries } from '../../driven/jsonl/quarantine.js';
+import { entryLineNumber, quarantineFileOf, readQuarantineEntries } from '../../driven/jsonl/writers/quarantine.js';
 import { renderQuarantined } from '../../../indexer/verify/quarantined.js';
 import { terminalLines, terminalText } from './terminalText.js';
 import { terminalJson } from '../rpc/terminalJson.js';

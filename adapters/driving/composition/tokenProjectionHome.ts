@@ -9,7 +9,7 @@ import { openIndex } from '../../../indexer/open/openIndex.js';
 import type { OpenIndexResult } from '../../../indexer/open/openIndex.js';
 import { indexLockWaitStatus, reportingTo } from '../../../indexer/open/indexStatus.js';
 import type { OnIndexStatus } from '../../../indexer/open/indexStatus.js';
-import { homeQuarantineSink } from '../../driven/jsonl/quarantine.js';
+import { homeQuarantineSink } from '../../driven/jsonl/writers/quarantine.js';
 import { lmdbDirOf } from '../../driven/lmdb/environmentFolder.js';
 import type { GarbageBound } from '../../driven/system/garbageBound.js';
 
@@ -55,7 +55,7 @@ export const withTokenProjectionCaughtUp = async <A>(
   use: (index: { readonly store: IndexStore; readonly indexWas: OpenIndexResult['migrated'] }, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
 ): Promise<E.Either<EngineError, A>> => {
   // The token projection alone reads its files in place (indexer/tokens/indexTokenFiles.ts), on a reader
-  // thread of its own when asked and it reads much (adapters/driven/jsonl/tokenReaderThread.ts, loaded
+  // thread of its own when asked and it reads much (adapters/driven/jsonl/workers/tokenReaderThread.ts, loaded
   // only then): the general catch-up's reader thread is not asked for. An index rebuilt for a
   // schema change is rebuilt with the token projection alone too (not marked backfilled: the next
   // gate fills the rest).
@@ -64,7 +64,7 @@ export const withTokenProjectionCaughtUp = async <A>(
     quarantine: homeQuarantineSink(codexHome, indexDir),
     subset: 'tokens' as const,
     ...(whyNoThread === undefined
-      ? { tokenReaderThread: (await import('../../driven/jsonl/tokenReaderThread.js')).openTokenReaderThread }
+      ? { tokenReaderThread: (await import('../../driven/jsonl/workers/tokenReaderThread.js')).openTokenReaderThread }
       : { tokenReaderThreadNot: whyNoThread }),
     ...(opts.garbage === undefined ? {} : { afterCommit: opts.garbage.read }),
   };

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../domain/errors.js';
 import type { MutationPorts } from '../../../replay/ports.js';
 import type { TailState } from '../../../replay/history/tailThread.js';
-import { parseRolloutFileName } from '../../driven/jsonl/rolloutFileName.js';
+import { parseRolloutFileName } from '../../driven/jsonl/home/rolloutFileName.js';
 import { holdPoint } from '../../driven/system/holdPoint.js';
 import { garbageBound } from '../../driven/system/garbageBound.js';
 

@@ -30,11 +30,11 @@ export const indexCommand = command({
     const [{ indexHome }, { renderQuarantined }, { quarantineFileOf }, { withHome }, { printAnswer }, { cliFeedback }, { openTailReaderThread }] = await Promise.all([
       import('../../../../indexer/indexHome.js'),
       import('../../../../indexer/verify/quarantined.js'),
-      import('../../../driven/jsonl/quarantine.js'),
+      import('../../../driven/jsonl/writers/quarantine.js'),
       import('../homeOptions.js'),
       import('../printAnswer.js'),
       import('../progress.js'),
-      import('../../../driven/jsonl/tailReaderThread.js'),
+      import('../../../driven/jsonl/workers/tailReaderThread.js'),
     ]);
     const summaryText = (s: IndexHomeSummary, indexDir: string): string =>
       [

@@ -50,11 +50,11 @@ export const repairCommand = command({
       import('../../../../indexer/indexHome.js'),
       import('../../../../indexer/verify/repair.js'),
       import('../../../../indexer/verify/verifyFindings.js'),
-      import('../../../driven/jsonl/quarantine.js'),
+      import('../../../driven/jsonl/writers/quarantine.js'),
       import('../homeOptions.js'),
       import('../printAnswer.js'),
       import('../progress.js'),
-      import('../../../driven/jsonl/tailReaderThread.js'),
+      import('../../../driven/jsonl/workers/tailReaderThread.js'),
     ]);
     const named = homeOf(opts);
     if (E.isLeft(named)) return printAnswer(named, opts, () => '');

@@ -56,7 +56,7 @@ export const verifyCommand = command({
       import('../../../../indexer/verify/verify.js'),
       import('../../../../indexer/verify/verifyFindings.js'),
       import('../../../../indexer/verify/quarantined.js'),
-      import('../../../driven/jsonl/quarantine.js'),
+      import('../../../driven/jsonl/writers/quarantine.js'),
       import('../exitCodes.js'),
       import('../homeOptions.js'),
       import('../printAnswer.js'),

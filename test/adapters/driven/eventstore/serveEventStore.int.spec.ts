@@ -6,7 +6,7 @@ import * as nodePath from 'node:path';
 import { eventStoreEventLog } from '../../../../adapters/driven/eventstore/eventLog.js';
 import { mirrorHome } from '../../../../adapters/driven/eventstore/mirrorHome.js';
 import { storeRolloutFiles } from '../../../../adapters/driven/eventstore/storeRolloutFiles.js';
-import { jsonlRolloutFiles } from '../../../../adapters/driven/jsonl/rolloutFiles.js';
+import { jsonlRolloutFiles } from '../../../../adapters/driven/jsonl/writers/rolloutFiles.js';
 import type { LogPosition } from '../../../../domain/errors.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { HOME_CONTROL_STREAM, readHomeFacts } from '../../../../adapters/driven/eventstore/homeControl.js';

@@ -15,7 +15,7 @@ import { storeRolloutFiles } from '../../../../adapters/driven/eventstore/storeR
 import { rolloutStreamOf } from '../../../../adapters/driven/eventstore/streamNames.js';
 import { connectEventStore } from '../../../../adapters/driven/eventstore/eventStoreClient.js';
 import type { EventStoreConnection } from '../../../../adapters/driven/eventstore/eventStoreClient.js';
-import { jsonlRolloutFiles } from '../../../../adapters/driven/jsonl/rolloutFiles.js';
+import { jsonlRolloutFiles } from '../../../../adapters/driven/jsonl/writers/rolloutFiles.js';
 import type { EngineError, LogPosition } from '../../../../domain/errors.js';
 import type { RolloutFiles } from '../../../../domain/ports.js';
 import { RolloutWriter } from '../../../fixtures/rolloutLines.js';

@@ -9,8 +9,8 @@ import * as fs from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import type { LogPosition } from '../../../../domain/errors.js';
 import { renderError } from '../../../../domain/errors.js';
-import { endFrom } from '../../../../adapters/driven/jsonl/endPosition.js';
-import { appendEvents } from '../../../../adapters/driven/jsonl/writer.js';
+import { endFrom } from '../../../../adapters/driven/jsonl/lines/endPosition.js';
+import { appendEvents } from '../../../../adapters/driven/jsonl/writers/writer.js';
 import { seededRandom } from '../../../fixtures/seededRandom.js';
 
 export interface AppendWorkerResult {

@@ -4,8 +4,8 @@ import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
-import { appendEvents } from '../../../../adapters/driven/jsonl/writer.js';
-import { readLog } from '../../../../adapters/driven/jsonl/reader.js';
+import { appendEvents } from '../../../../adapters/driven/jsonl/writers/writer.js';
+import { readLog } from '../../../../adapters/driven/jsonl/readers/reader.js';
 import type { AppendWorkerResult } from './appendWorker.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 

@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { discoverRevisionFiles, discoverRolloutFiles } from '../../../../adapters/driven/jsonl/discover.js';
+import { discoverRevisionFiles, discoverRolloutFiles } from '../../../../adapters/driven/jsonl/home/discover.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 
 const T1 = '01a1fe84-e393-7df3-89c1-fe2af51ed21c';

@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { LogEntry } from '../../../../domain/ports.js';
 import { makeRolloutLine } from '../../../../domain/rollout/line.js';
 import { jsonlEventLog } from '../../../../adapters/driven/jsonl/eventLog.js';
-import { collectingQuarantineSink } from '../../../../adapters/driven/jsonl/quarantine.js';
+import { collectingQuarantineSink } from '../../../../adapters/driven/jsonl/writers/quarantine.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 
 const raw = (n: number) => makeRolloutLine({ timestamp: '2026-11-21T14:31:25.366Z', ordinal: n, type: 'event_msg', payload: { type: 'x', n, s: 'ü' } }).raw;

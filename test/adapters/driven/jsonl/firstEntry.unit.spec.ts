@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
-import { firstEntry } from '../../../../adapters/driven/jsonl/firstEntry.js';
+import { firstEntry } from '../../../../adapters/driven/jsonl/lines/firstEntry.js';
 import { ioError } from '../../../../domain/errors.js';
 
 type Entry = Parameters<typeof firstEntry<string>>[1] extends AsyncGenerator<infer T> ? T : never;

@@ -4,10 +4,10 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { acquireLock, lockPathFor, releaseLock } from '../../../../adapters/driven/fs/lockFile.js';
-import { appendThreadStateEvent, threadStateLogPath, writeSupersededMark } from '../../../../adapters/driven/jsonl/homeFacts.js';
-import { appendSessionIndexLine } from '../../../../adapters/driven/jsonl/sessionIndexWriter.js';
-import { sessionIndexLine } from '../../../../adapters/driven/jsonl/sessionIndex.js';
-import { supersededMarkOf } from '../../../../adapters/driven/jsonl/supersededMark.js';
+import { appendThreadStateEvent, threadStateLogPath, writeSupersededMark } from '../../../../adapters/driven/jsonl/writers/homeFacts.js';
+import { appendSessionIndexLine } from '../../../../adapters/driven/jsonl/writers/sessionIndexWriter.js';
+import { sessionIndexLine } from '../../../../adapters/driven/jsonl/home/sessionIndex.js';
+import { supersededMarkOf } from '../../../../adapters/driven/jsonl/home/supersededMark.js';
 
 const T = 'dddddddd-0000-7000-8000-000000000001';
 const event = { type: 'forgotten' as const, threadId: T, at: '2026-11-22T00:00:00.000Z' };

@@ -3,8 +3,8 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { SAFETY_NET_MS, watchHome } from '../../../../adapters/driven/jsonl/homeWatch.js';
-import type { HomeWatch } from '../../../../adapters/driven/jsonl/homeWatch.js';
+import { SAFETY_NET_MS, watchHome } from '../../../../adapters/driven/jsonl/home/homeWatch.js';
+import type { HomeWatch } from '../../../../adapters/driven/jsonl/home/homeWatch.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 
 const NAME = 'rollout-2026-11-21T14-00-00-01a1fe84-bdb0-7260-b7c8-794e23279a06.jsonl';

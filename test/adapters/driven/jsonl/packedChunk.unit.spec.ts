@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import * as fc from 'fast-check';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
-import { packChunk, unpackChunk } from '../../../../adapters/driven/jsonl/packedChunk.js';
-import type { PackedChunk } from '../../../../adapters/driven/jsonl/packedChunk.js';
-import type { TailedChunk, TailedLine } from '../../../../adapters/driven/jsonl/tailLines.js';
+import { packChunk, unpackChunk } from '../../../../adapters/driven/jsonl/workers/packedChunk.js';
+import type { PackedChunk } from '../../../../adapters/driven/jsonl/workers/packedChunk.js';
+import type { TailedChunk, TailedLine } from '../../../../adapters/driven/jsonl/readers/tailLines.js';
 
 const position = fc.record({ line: fc.nat({ max: 2 ** 40 }), byteOffset: fc.nat({ max: 2 ** 50 }), byteLength: fc.nat({ max: 2 ** 31 }) });
 const text = fc.string({ unit: 'binary', maxLength: 40 });

@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { QuarantineRecord } from '../../../../domain/rollout/rawLine.js';
-import { collectingQuarantineSink, fileQuarantineSink, renderQuarantineRecord } from '../../../../adapters/driven/jsonl/quarantine.js';
+import { collectingQuarantineSink, fileQuarantineSink, renderQuarantineRecord } from '../../../../adapters/driven/jsonl/writers/quarantine.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 
 const record = (i: number): QuarantineRecord => ({

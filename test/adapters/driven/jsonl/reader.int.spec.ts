@@ -8,9 +8,9 @@ import fc from 'fast-check';
 import type { LogPosition } from '../../../../domain/errors.js';
 import type { LogEntry } from '../../../../domain/ports.js';
 import { makeRolloutLine } from '../../../../domain/rollout/line.js';
-import { end, endFrom } from '../../../../adapters/driven/jsonl/endPosition.js';
-import { readRange, readRanges, spansOf } from '../../../../adapters/driven/jsonl/readRange.js';
-import { isTornTail, positionAfter, readLog } from '../../../../adapters/driven/jsonl/reader.js';
+import { end, endFrom } from '../../../../adapters/driven/jsonl/lines/endPosition.js';
+import { readRange, readRanges, spansOf } from '../../../../adapters/driven/jsonl/readers/readRange.js';
+import { isTornTail, positionAfter, readLog } from '../../../../adapters/driven/jsonl/readers/reader.js';
 
 const FIXTURE = fileURLToPath(
   new URL(

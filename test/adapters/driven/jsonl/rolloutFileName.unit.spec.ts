@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatRolloutFileName, parseRolloutFileName, sessionDayParts } from '../../../../adapters/driven/jsonl/rolloutFileName.js';
+import { formatRolloutFileName, parseRolloutFileName, sessionDayParts } from '../../../../adapters/driven/jsonl/home/rolloutFileName.js';
 
 describe('jsonl rolloutFileName', () => {
   it('parses a root rollout file name', () => {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { TokenLineBuffer, TokenLines } from '../../../../adapters/driven/jsonl/tokenLines.js';
-import { tailLines } from '../../../../adapters/driven/jsonl/tailLines.js';
+import { TokenLineBuffer, TokenLines } from '../../../../adapters/driven/jsonl/readers/tokenLines.js';
+import { tailLines } from '../../../../adapters/driven/jsonl/readers/tailLines.js';
 import type { LogPosition } from '../../../../domain/errors.js';
 import type { IndexWrite } from '../../../../domain/index/rows.js';
 import { Batch, memoryIndex } from '../../../../projections/batch.js';

@@ -5,10 +5,10 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { makeRolloutLine } from '../../../../domain/rollout/line.js';
-import { end } from '../../../../adapters/driven/jsonl/endPosition.js';
-import { collectingQuarantineSink } from '../../../../adapters/driven/jsonl/quarantine.js';
-import { appendEvents, appendLines } from '../../../../adapters/driven/jsonl/writer.js';
-import { createTailCache } from '../../../../adapters/driven/jsonl/tailCache.js';
+import { end } from '../../../../adapters/driven/jsonl/lines/endPosition.js';
+import { collectingQuarantineSink } from '../../../../adapters/driven/jsonl/writers/quarantine.js';
+import { appendEvents, appendLines } from '../../../../adapters/driven/jsonl/writers/writer.js';
+import { createTailCache } from '../../../../adapters/driven/jsonl/readers/tailCache.js';
 
 const ev = (n: number) => ({ timestamp: '2026-11-21T14:31:25.366Z', type: 'event_msg', payload: { type: 'x', n, t: 'é✓' } });
 const raw = (n: number) => makeRolloutLine(ev(n)).raw;

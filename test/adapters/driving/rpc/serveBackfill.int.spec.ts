@@ -15,7 +15,7 @@ import { useTempDir } from '../../../fixtures/tempDir.js';
 import { RolloutWriter } from '../../../fixtures/rolloutLines.js';
 import { withIndex } from '../../../fixtures/openedIndex.js';
 import { CLI, generatedHome, LEASE_WORKER, runCli } from '../cli/cliRun.js';
-import { formatRolloutFileName, sessionDayParts } from '../../../../adapters/driven/jsonl/rolloutFileName.js';
+import { formatRolloutFileName, sessionDayParts } from '../../../../adapters/driven/jsonl/home/rolloutFileName.js';
 import type { ParamsOf, ResultOf } from '../../../../protocol/methods.js';
 import { holdAt } from '../../../fixtures/heldProcess.js';
 import type { HeldStep } from '../../../fixtures/heldProcess.js';

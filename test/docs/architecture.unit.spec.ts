@@ -45,7 +45,7 @@ describe('ARCHITECTURE.md: held to the tree', () => {
     ).to.deep.equal([]);
   });
 
-  it('gives each source folder a row: the top-level ones and each adapter', () => {
+  it('gives each source folder a row: the top-level ones and each adapter (adapters/driving/x, adapters/driven/x)', () => {
     const firstCells = ARCHITECTURE.split('\n')
       .filter((line) => line.startsWith('| `'))
       .map((line) => line.split(' | ')[0]!)
@@ -53,10 +53,12 @@ describe('ARCHITECTURE.md: held to the tree', () => {
     const folders = ['domain', 'projections', 'protocol', 'replay', 'indexer', 'migrations', 'test', 'bench', 'docs', 'viewer'].filter((f) =>
       fs.existsSync(nodePath.join(REPO, f)),
     );
-    const adapters = fs
-      .readdirSync(nodePath.join(REPO, 'adapters'), { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .map((d) => `adapters/${d.name}`);
+    const subfolders = (dir: string): string[] =>
+      fs
+        .readdirSync(nodePath.join(REPO, dir), { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => `${dir}/${d.name}`);
+    const adapters = subfolders('adapters').flatMap(subfolders);
     expect(
       [...folders, ...adapters].filter((f) => !firstCells.includes(`\`${f}/\``)),
       'folders without a row',

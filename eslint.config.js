@@ -17,9 +17,13 @@ const ioPackagesRegex = `^(?:${IO_PACKAGES.map(escape).join('|')})(?:/.*)?$`;
 /** A relative import that goes through one of the repo's top-level folders `dirs`. */
 const layersRegex = (dirs) => `^\\.{1,2}/(?:.*/)?(?:${dirs.join('|')})(?:/|$)`;
 
-/** Into adapters/cli: `.../adapters/cli/...` from anywhere, or (for files in adapters/x/ and adapters/x/y/) `../cli/...`, `../../cli/...`. */
-const CLI_REGEX = '^(?:\\.{1,2}/(?:.*/)?adapters/cli|(?:\\.\\./){1,2}cli)(?:/|$)';
-const CLI_MESSAGE = 'adapters/cli/ is the outermost layer: only adapters/cli/, test/ and bench/ (which time its commands) may import it (move what you need out of it).';
+/**
+ * Into adapters/driving/cli: `.../adapters/driving/cli/...` from anywhere, `../../driving/cli/...` from an adapter, or
+ * (for files in adapters/driving/x/ and adapters/driving/x/y/) `../cli/...`, `../../cli/...`.
+ */
+const CLI_REGEX = '^(?:\\.{1,2}/(?:.*/)?(?:adapters/)?driving/cli|(?:\\.\\./){1,2}cli)(?:/|$)';
+const CLI_MESSAGE =
+  'adapters/driving/cli/ is the outermost layer: only adapters/driving/cli/, test/ and bench/ (which time its commands) may import it (move what you need out of it).';
 
 /** no-restricted-imports for a pure layer: no IO (builtins, IO packages) and none of the `forbiddenDirs`. */
 const pureLayer = ({ layer, forbiddenDirs, allowBuiltins = [] }) => [
@@ -46,7 +50,13 @@ const replayRule = pureLayer({ layer: 'replay', forbiddenDirs: ['adapters', 'ind
 // Below replay/ (which reads old rollouts through the upcaster): it may not import it back, nor the protocol.
 const migrationsRule = pureLayer({ layer: 'migrations', forbiddenDirs: ['adapters', 'indexer', 'replay', 'protocol', 'viewer', 'bench', 'test'] });
 
-/** The adapters the indexer reads and writes through; they sit below it and may not import it. */
+/**
+ * The rooms of adapters/: adapters/driving/ (cli, rpc, composition) drives the engine and may import anything below it;
+ * adapters/driven/ (files, LMDB, EventStoreDB, Codex's state DB, ...) is driven by it and imports neither indexer/ nor
+ * adapters/driving/. Floors, top down: driving/cli → driving/rpc, driving/composition → indexer/ → driven/ → replay/,
+ * migrations/ → projections/ → protocol/ → domain/ (test/lint/importGraph.int.spec.ts counts the arrows).
+ */
+/** The driven adapters the indexer reads and writes through. */
 const INDEXER_ADAPTERS = ['jsonl', 'fs', 'lmdb', 'system'];
 const CLI_PATTERN = { regex: CLI_REGEX, caseSensitive: true, message: CLI_MESSAGE };
 /** indexer/ (the projection processor) does IO, but only through the adapters below it: no other adapter (the composition root, transports, the event store…), no use case, no test or bench. */
@@ -56,9 +66,9 @@ const indexerRule = [
     patterns: [
       CLI_PATTERN,
       {
-        regex: `^\\.{1,2}/(?:.*/)?adapters/(?!(?:${INDEXER_ADAPTERS.join('|')})/)`,
+        regex: `^\\.{1,2}/(?:.*/)?adapters/(?!driven/(?:${INDEXER_ADAPTERS.join('|')})/)`,
         caseSensitive: true,
-        message: `indexer/ may import only the adapters below it (${INDEXER_ADAPTERS.map((d) => `adapters/${d}/`).join(', ')}); what it needs of the others is passed in.`,
+        message: `indexer/ may import only the adapters below it (${INDEXER_ADAPTERS.map((d) => `adapters/driven/${d}/`).join(', ')}); what it needs of the others is passed in.`,
       },
       {
         regex: layersRegex(['replay', 'viewer', 'bench', 'test']),
@@ -66,23 +76,24 @@ const indexerRule = [
         message: 'indexer/ may not depend on replay/, viewer/, bench/, test/ (dependencies point inwards).',
       },
       {
-        regex: '^\\.{1,2}/(?:.*/)?adapters/jsonl/(?:tailReaderThread|tailWorker|tokenReaderThread|tokenReadWorker)(?:\\.js)?$',
+        regex: '^\\.{1,2}/(?:.*/)?adapters/driven/jsonl/workers/',
         caseSensitive: true,
-        message: "indexer/ reads through the TailReader port (adapters/jsonl/tailReader.ts): which reader is the composition root's choice (CatchUpOptions.tailReader).",
+        message:
+          "indexer/ reads through the TailReader port (adapters/driven/jsonl/readers/tailReader.ts): the reader threads (adapters/driven/jsonl/workers/) are the composition root's choice (CatchUpOptions.tailReader).",
       },
     ],
   },
 ];
-/** The adapters below the indexer may not import it (the indexer is built over them). */
-const belowIndexerRule = [
+/** The driven adapters sit below the indexer and the drivers: they import neither (the indexer is built over them, the composition wires them). */
+const drivenRule = [
   'error',
   {
     patterns: [
       CLI_PATTERN,
       {
-        regex: layersRegex(['indexer']),
+        regex: layersRegex(['indexer', 'driving']),
         caseSensitive: true,
-        message: 'adapters/jsonl/, fs/, lmdb/, system/ are below indexer/: they may not import it (pass what they need down).',
+        message: 'adapters/driven/ is below indexer/ and adapters/driving/: it may not import them (pass what it needs down, or declare the port here).',
       },
     ],
   },
@@ -140,14 +151,14 @@ export default defineConfig(
   },
 
   // Architecture. With flat config the last matching object's options win, so each layer's rule lists all
-  // it forbids (the pure layers' ban on adapters/ covers adapters/cli/).
+  // it forbids (the pure layers' ban on adapters/ covers adapters/driving/cli/).
   {
     files: ['**/*.ts'],
-    ignores: ['adapters/cli/**', 'test/**', 'bench/**'],
+    ignores: ['adapters/driving/cli/**', 'test/**', 'bench/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [CLI_PATTERN] }] },
   },
   { files: ['indexer/**/*.ts'], rules: { 'no-restricted-imports': indexerRule } },
-  { files: INDEXER_ADAPTERS.map((d) => `adapters/${d}/**/*.ts`), rules: { 'no-restricted-imports': belowIndexerRule } },
+  { files: ['adapters/driven/**/*.ts'], rules: { 'no-restricted-imports': drivenRule } },
   { files: ['domain/**/*.ts'], rules: { 'no-restricted-imports': domainRule() } },
   { files: ['projections/**/*.ts'], rules: { 'no-restricted-imports': projectionsRule() } },
   { files: ['protocol/**/*.ts'], rules: { 'no-restricted-imports': protocolRule } },

@@ -6,7 +6,7 @@
  * (so peak RSS is per phase): the naive baseline (read every line, JSON.parse it, fold it with
  * the domain fold), our cold full index build (the CLI default: folding on one thread, reading on
  * a reader thread), the same reading on the folding thread, and with two worker threads. Our
- * phases run with the CLI's node flags and environment (adapters/cli/nodeFlags.ts), the baseline
+ * phases run with the CLI's node flags and environment (adapters/driving/cli/nodeFlags.ts), the baseline
  * with Node's defaults (the CLI's old-generation flag trades the baseline's speed, not ours, for
  * memory: 15-20% slower naive runs), `reps` times in turns; the
  * figures are each phase's median run (peak RSS: its largest), the speedups ratios of medians. Throughput is rollout bytes / wall seconds (module loading excluded); the main thread's CPU seconds are given beside (steadier than wall time on a shared machine).
@@ -22,7 +22,7 @@ import { generateHome } from './indexData.js';
 import type { GeneratedHome } from './indexData.js';
 import { buildRealShapedHome } from './realHome.js';
 import type { BenchShape, RealShapedHome } from './realHome.js';
-import { CLI_NODE_ENV, CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
+import { CLI_NODE_ENV, CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/driving/cli/nodeFlags.js';
 
 const PHASE = fileURLToPath(new URL('./indexPhase.js', import.meta.url));
 

@@ -12,7 +12,7 @@ import { resolveThread } from '../test/oracle/resolveHistory.js';
 import { foldResolvedThread } from '../test/oracle/wholeFileFold.js';
 import { visibleTurnEntries } from '../test/oracle/referenceTurnFold.js';
 import { renderError } from '../domain/errors.js';
-import { openTailReaderThread } from '../adapters/jsonl/tailReaderThread.js';
+import { openTailReaderThread } from '../adapters/driven/jsonl/workers/tailReaderThread.js';
 
 const [phase, home, indexDir, workers, reading] = process.argv.slice(2);
 

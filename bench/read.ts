@@ -16,7 +16,7 @@ import * as nodePath from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { appServerEnv, resolveCodexCommand, writeCodexConfig } from '../test/compat/appServer.js';
 import { MockResponses } from '../test/compat/mockResponses.js';
-import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
+import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/driving/cli/nodeFlags.js';
 import { buildHugeThreadHome } from './realHome.js';
 import { parseByteSize } from './pages.js';
 import { residentSetMb } from './processMemory.js';

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
+import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/driving/cli/nodeFlags.js';
 import { spawnRpcServer } from '../test/fixtures/stdioRpcClient.js';
 import type { RpcAnswer } from '../test/fixtures/stdioRpcClient.js';
 import { buildRealShapedHome } from './realHome.js';

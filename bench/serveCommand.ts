@@ -1,4 +1,4 @@
-import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
+import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/driving/cli/nodeFlags.js';
 import { spawnRpcServer } from '../test/fixtures/stdioRpcClient.js';
 import type { RpcAnswer, StdioRpcClient } from '../test/fixtures/stdioRpcClient.js';
 

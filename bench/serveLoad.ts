@@ -31,7 +31,7 @@ import { execFileSync } from 'node:child_process';
 import { connectWebSocketRpc } from '../test/fixtures/webSocketRpcClient.js';
 import type { WebSocketRpcClient } from '../test/fixtures/webSocketRpcClient.js';
 import type { RpcAnswer } from '../test/fixtures/stdioRpcClient.js';
-import { freePort, waitReady } from '../test/adapters/rpc/webSocketAuthCases.js';
+import { freePort, waitReady } from '../test/adapters/driving/rpc/webSocketAuthCases.js';
 import { discoverRollouts } from '../test/compat/scenarios.js';
 import { buildRealShapedHome } from './realHome.js';
 import { parseByteSize } from './pages.js';

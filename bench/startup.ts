@@ -7,13 +7,13 @@
  * answer of `initialize` and of the first `thread/list` (limit 25). Each is run `runs` times
  * after one warm-up; the median and every run's wall seconds, and the median run's CPU seconds and
  * peak RSS (`cliPhase.ts`; serve: wall only). `--engine`: another build's entry point (the tsc
- * output `dist/adapters/cli/main.js`, or a baseline's), by default the bundle users run.
+ * output `dist/adapters/driving/cli/main.js`, or a baseline's), by default the bundle users run.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
+import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/driving/cli/nodeFlags.js';
 import { buildRealShapedHome } from './realHome.js';
 import { spawnServe } from './serveCommand.js';
 import { resultOrThrow } from '../test/fixtures/stdioRpcClient.js';

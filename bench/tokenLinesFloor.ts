@@ -2,7 +2,7 @@
  * The least a Node process spends to read what a token report needs, run by the tokens bench
  * (`tokens --vs ccusage`) in its own process, one way of reading per run:
  * - `parsed`: every rollout of the home read with the token pass's own scanner
- *   (adapters/jsonl/tokenLines.ts: the lines the token fold reads, the others passed over by their
+ *   (adapters/driven/jsonl/readers/tokenLines.ts: the lines the token fold reads, the others passed over by their
  *   first bytes) and each of those lines given to JSON.parse;
  * - `fields`: the same scanner as the lean token pass runs it, each of those lines read by its
  *   fields from the bytes (projections/tokenLineFields.ts: exact, every byte of the line checked as
@@ -14,8 +14,8 @@
  *   record repeated in a fork is counted twice, Codex's other token lines are not read; its sums
  *   are not a report's.
  * - `folded`: `fields`, with each file's identity probed as a catch-up probes it
- *   (adapters/jsonl/probe.ts) and its lines folded by the token projection into a batch of the
- *   file's own (the lean pass's fold: indexer/indexTokenFiles.ts), whose rows are built and
+ *   (adapters/driven/jsonl/readers/probe.ts) and its lines folded by the token projection into a batch of the
+ *   file's own (the lean pass's fold: indexer/tokens/indexTokenFiles.ts), whose rows are built and
  *   dropped: everything a first report's pass does per file but the index writes;
  * - `foldedShared`: `folded` on every core, the files shared out by bytes as in `searched`.
  * The first three hold no fold, no index and no report; the last two no index and no report. Their
@@ -31,8 +31,8 @@ import * as os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { RolloutFile } from '../domain/rollout/rolloutFile.js';
 // The engine's modules are loaded by the main thread and a `foldedShared` worker (a `searched` worker loads none).
-type TokenLinesModule = typeof import('../adapters/jsonl/tokenLines.js');
-type WorkerPoolModule = typeof import('../indexer/workerPool.js');
+type TokenLinesModule = typeof import('../adapters/driven/jsonl/readers/tokenLines.js');
+type WorkerPoolModule = typeof import('../indexer/workers/workerPool.js');
 
 const MODES = ['parsed', 'fields', 'searched', 'folded', 'foldedShared'] as const;
 type Mode = (typeof MODES)[number];
@@ -67,9 +67,9 @@ const scanned = (paths: ReadonlyArray<string>, mode: Extract<Mode, 'parsed' | 'f
 /** What `folded` runs: the probe, the scanner, and the lean pass's token batch and fold. */
 const loadFolding = async () => {
   const [tokenLines, probe, lean, batch] = await Promise.all([
-    import('../adapters/jsonl/tokenLines.js'),
-    import('../adapters/jsonl/probe.js'),
-    import('../indexer/indexTokenFiles.js'),
+    import('../adapters/driven/jsonl/readers/tokenLines.js'),
+    import('../adapters/driven/jsonl/readers/probe.js'),
+    import('../indexer/tokens/indexTokenFiles.js'),
     import('../projections/batch.js'),
   ]);
   return { tokenLines, probe, lean, batch };
@@ -78,7 +78,7 @@ type Folding = Awaited<ReturnType<typeof loadFolding>>;
 
 /**
  * `folded`: each file probed (its identity), read from its first line by the lean pass's reader
- * and folded by the token projection as indexer/indexTokenFiles.ts `foldOn` folds a fresh file
+ * and folded by the token projection as indexer/tokens/indexTokenFiles.ts `foldOn` folds a fresh file
  * (its `leanContextOf` and `beginTokenBatch`), into a batch over an empty index; its rows built (`writes`) and dropped. An early rollout (upcast
  * line by line by the general runner) is left out, as the lean pass leaves it to that runner.
  */
@@ -235,10 +235,10 @@ const main = async (): Promise<void> => {
   const t0 = process.hrtime.bigint();
   const [E, { discoverRolloutFiles }, { renderError }, tokenLines, workerPool] = await Promise.all([
     import('fp-ts/lib/Either.js'),
-    import('../adapters/jsonl/discover.js'),
+    import('../adapters/driven/jsonl/home/discover.js'),
     import('../domain/errors.js'),
-    import('../adapters/jsonl/tokenLines.js'),
-    import('../indexer/workerPool.js'),
+    import('../adapters/driven/jsonl/readers/tokenLines.js'),
+    import('../indexer/workers/workerPool.js'),
   ]);
   const files = await discoverRolloutFiles(home)();
   if (E.isLeft(files)) {

@@ -27,7 +27,7 @@ import { ccusageLeftOut } from './ccusageLeftOut.js';
 import type { LeftOutLine } from './ccusageLeftOut.js';
 import { percentile } from './stats.js';
 import { residentSetMb } from './processMemory.js';
-import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
+import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/driving/cli/nodeFlags.js';
 import { answered, initialize, spawnServe } from './serveCommand.js';
 import type { RpcAnswer } from '../test/fixtures/stdioRpcClient.js';
 
@@ -216,7 +216,7 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
     const built = await buildRealShapedHome(home, parseByteSize(args.size));
     const indexDir = nodePath.join(tmp, 'index');
     const env = cliNodeEnv({ ...process.env, TZ: 'UTC', CODEX_HOME: home });
-    // As a shell runs the CLI: its shebang's flags and environment (adapters/cli/nodeFlags.ts).
+    // As a shell runs the CLI: its shebang's flags and environment (adapters/driving/cli/nodeFlags.ts).
     const ours = [
       process.execPath,
       [...CLI_NODE_FLAGS, args.engine, 'tokens', '--by', 'day-utc', '--breakdown', 'model', '--json', '-q', '--codex-home', home, '--index-dir', indexDir],
@@ -298,7 +298,7 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
         unexplained,
       },
       seconds: { ccusage: c, oursFresh: f, oursWarm: w },
-      // Where each fresh run read the rollouts (its second thread, or why not: adapters/composition/tokenProjectionHome.ts).
+      // Where each fresh run read the rollouts (its second thread, or why not: adapters/driving/composition/tokenProjectionHome.ts).
       freshReaderThread: fresh.map((r) => (JSON.parse(r.stdout) as { index: { readerThread: string } }).index.readerThread),
       // What no Node process beats: its start; reading the lines a report needs and parsing them, or
       // reading them by their fields as the lean token pass does (nothing else); and finding only

@@ -20,7 +20,7 @@ import type { WebSocketRpcClient } from '../test/fixtures/webSocketRpcClient.js'
 import { parseByteSize } from './pages.js';
 import { buildRealShapedHome } from './realHome.js';
 import { percentile } from './stats.js';
-import { freeLoopbackPort } from '../adapters/rpc/upstream.js';
+import { freeLoopbackPort } from '../adapters/driving/rpc/upstream.js';
 
 /** The picker's first page as the TUI asks it (interactive sources, newest update first). */
 const PICKER = { limit: 25, sortKey: 'updated_at', sourceKinds: ['cli', 'vscode'], archived: false } as const;

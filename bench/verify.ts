@@ -19,7 +19,7 @@ import { generateHome } from './indexData.js';
 import { buildRealShapedHome } from './realHome.js';
 import type { BenchShape } from './realHome.js';
 import { parseSize } from './index.js';
-import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/cli/nodeFlags.js';
+import { CLI_NODE_FLAGS, cliNodeEnv } from '../adapters/driving/cli/nodeFlags.js';
 
 const PHASE = fileURLToPath(new URL('./cliPhase.js', import.meta.url));
 

@@ -106,7 +106,7 @@ export interface IndexStore {
   ) => E.Either<EngineError, A>;
   /**
    * Stores over a memory map (optional): unmap and map again between transactions, so pages a
-   * long build touched stop counting against the process (see adapters/lmdb/indexStore.ts).
+   * long build touched stop counting against the process (see adapters/driven/lmdb/indexStore.ts).
    */
   readonly remap?: () => E.Either<EngineError, void>;
   /**

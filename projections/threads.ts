@@ -114,7 +114,7 @@ export const threadsProjection: Projection = {
   name: 'threads',
   readsAsCodex: true,
   onLine: (b, ctx, seen) => {
-    // A first line that is no session_meta (adapters/jsonl/probe.ts `identityOf`): a row whose meta Codex refuses.
+    // A first line that is no session_meta (adapters/driven/jsonl/readers/probe.ts `identityOf`): a row whose meta Codex refuses.
     if (seen.pos.line === 0 && ctx.upcastFrom === undefined && b.get('rollouts', [ctx.rolloutId]) === undefined)
       b.put('rollouts', [ctx.rolloutId], { ...newRolloutRow(ctx, null, 'legacy', null), refusedMeta: refusedMetaOf(false) });
     const row = b.edit('rollouts', [ctx.rolloutId]);

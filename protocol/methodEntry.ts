@@ -31,7 +31,7 @@ export interface ThreadIdRule {
  * One app-server method as the protocol declares it: its name, its params codec, its scope, whether
  * Codex gates it behind `capabilities.experimentalApi`, whether it is Codex's or ours, where
  * `serve --upstream` answers it, its deprecation notice, and (as a type only) its result.
- * `adapters/rpc/methods/` binds each to its use case.
+ * `adapters/driving/rpc/methods/` binds each to its use case.
  */
 export interface MethodEntry<N extends string = string, P = unknown, R = unknown> {
   readonly name: N;

@@ -31,7 +31,7 @@ import {
 import { tokensChartsMethod, tokensReportMethod, threadTokenUsageReadMethod } from './tokens.js';
 import { threadTurnsListMethod } from './turns.js';
 
-/** Every method the app-server answers, in one list (`adapters/rpc/methods/` binds each to its use case). */
+/** Every method the app-server answers, in one list (`adapters/driving/rpc/methods/` binds each to its use case). */
 const ENTRIES = [
   initializeMethod,
   serverDiagnosticsMethod,

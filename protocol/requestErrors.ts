@@ -335,7 +335,7 @@ const memberOfTag = (context: t.Context): 'named' | 'other' | 'none' => {
 /**
  * The first value of a method's params serde would have stopped at, in its words, with the
  * top-level field it lies in ('' for the params object itself). `serve` answers it as
- * `invalidParamsMessage`; the CLI (adapters/cli/decodeOptions.ts) says the same sentence under the
+ * `invalidParamsMessage`; the CLI (adapters/driving/cli/decodeOptions.ts) says the same sentence under the
  * option that fills the field, so one bad value gets one answer from both.
  */
 export const paramsRefusal = (errors: t.Errors, params: unknown): { readonly field: string; readonly sentence: string } => {

@@ -14,7 +14,7 @@ export const agentOf = (migrationSource: string | null | undefined): ExternalAge
 export const DEFAULT_MAX_SESSIONS = 50;
 export const DEFAULT_MAX_SESSION_AGE_DAYS = 30;
 
-/** The configuration items migrated from Claude Code (`adapters/externalAgents/claudeCodeConfig.ts`). */
+/** The configuration items migrated from Claude Code (`adapters/driven/externalAgents/claudeCodeConfig.ts`). */
 export type ConfigItemType = 'SKILLS' | 'COMMANDS' | 'SUBAGENTS' | 'AGENTS_MD';
 export const CONFIG_ITEM_TYPES: ReadonlyArray<ConfigItemType> = ['SKILLS', 'COMMANDS', 'SUBAGENTS', 'AGENTS_MD'];
 

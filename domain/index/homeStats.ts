@@ -6,7 +6,7 @@ import { holdsRows } from './rows.js';
  * The stats of a home's rollout files and folders as the index last saw them all: written by a
  * whole-home catch-up once its checkpoints are committed, so a process starting later can tell,
  * with one stat per file and per folder, whether a catch-up would change anything — without
- * reading every checkpoint and listing every folder (indexer/homeAsIndexed.ts). Kept in `meta`
+ * reading every checkpoint and listing every folder (indexer/catchUp/homeAsIndexed.ts). Kept in `meta`
  * under `HOME_STATS_KEY`; any write to the checkpoints drops it (`dropsHomeStats`), so while it is
  * there no checkpoint moved since it was taken.
  */
@@ -62,7 +62,7 @@ export interface ListedFolder {
   readonly files: ReadonlyArray<string>;
 }
 
-/** What a stat is compared with: the checkpoint's fields `statOnlyProbe` (adapters/jsonl/probe.ts) compares. */
+/** What a stat is compared with: the checkpoint's fields `statOnlyProbe` (adapters/driven/jsonl/readers/probe.ts) compares. */
 export interface FileStat {
   readonly size: number;
   readonly mtimeMs: number;

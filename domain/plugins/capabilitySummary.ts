@@ -7,7 +7,7 @@ import { parseJson } from '../jsonNesting.js';
 
 /**
  * A plugin bundle's capabilities as Codex summarises them for telemetry (pure part; the adapter
- * `adapters/plugins/pluginBundle.ts` reads the files). Read from Codex's
+ * `adapters/driven/plugins/pluginBundle.ts` reads the files). Read from Codex's
  * `codex-rs/core-plugins/src/manifest.rs` (`parse_plugin_manifest`, `resolve_manifest_path`) and
  * `codex-rs/core/src/plugins/manager.rs` (`plugin_telemetry_metadata_from_root`,
  * `plugin_skill_roots`, `plugin_mcp_config_paths`, `load_apps_from_paths`):

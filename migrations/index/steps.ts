@@ -11,7 +11,7 @@ import { tokenStateApiSources } from './029-token-state-api-source.js';
  * Index schema versions and how to get from one to the next. A step either rewrites rows in
  * place (`run`, one write transaction together with the version bump) or asks for a rebuild into
  * a fresh environment that is swapped in when complete (readers keep the old one meanwhile).
- * Adding a version: bump SCHEMA_VERSION (adapters/lmdb/schema.ts) and append a step here, or a
+ * Adding a version: bump SCHEMA_VERSION (adapters/driven/lmdb/schema.ts) and append a step here, or a
  * file `NNN-name.ts` exporting one, listed below.
  */
 export type IndexMigration =

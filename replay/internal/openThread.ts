@@ -63,7 +63,7 @@ export const quarantinedLinesOf = (lineage: ThreadLineage): QuarantinedLines | u
  * The file named for a thread, by its rollout row: one lookup, never a walk of every file row (40
  * unknown ids at once over 20,000 files kept serve over 200 MB when each walked them:
  * unknownThreadRescans.int). A file whose meta our codec refuses too has its rollout row under
- * its name's id (adapters/jsonl/probe.ts `identityOf`, marked `refusedMeta`).
+ * its name's id (adapters/driven/jsonl/readers/probe.ts `identityOf`, marked `refusedMeta`).
  */
 const fileNamedFor = async (ports: HistoryReadPorts, threadId: string): Promise<FileCheckpoint | undefined> => {
   const own = (await take(ports.index.get('rollouts', [threadId])))?.path;

@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import { mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openSqlite } from '../../adapters/sqlite/sqliteDb.js';
+import { openSqlite } from '../../adapters/driven/sqlite/sqliteDb.js';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer } from '../fixtures/stdioRpcClient.js';
 import { AppServerError, codexConfigToml } from './appServer.js';

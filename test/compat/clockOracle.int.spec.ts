@@ -1,7 +1,7 @@
 // The clock oracle on a home made by hand (a rollout and a state DB row, times chosen to sit on a
 // second boundary): what it explains, exactly, and what it leaves for the comparison to show.
 import { expect } from 'chai';
-import { openSqlite } from '../../adapters/sqlite/sqliteDb.js';
+import { openSqlite } from '../../adapters/driven/sqlite/sqliteDb.js';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClockOracle, STAMP_GAP_MS, answeredFrom } from './clockOracle.js';

@@ -18,7 +18,7 @@
 //      file's mtime instead (`extract_metadata_from_rollout`): the one rule where Codex reads mtimes.
 // An explained value of ours is replaced by Codex's; anything else is left as it is, so the
 // comparison that follows shows it.
-import { openSqlite } from '../../adapters/sqlite/sqliteDb.js';
+import { openSqlite } from '../../adapters/driven/sqlite/sqliteDb.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { openSqlite } from '../../adapters/sqlite/sqliteDb.js';
+import { openSqlite } from '../../adapters/driven/sqlite/sqliteDb.js';
 import type { ColdCodex } from './compatHomes.js';
 import { openColdCodex } from './compatHomes.js';
 import { codexViews, engineRefusal, engineValue, engineViews, freshRoot, openEngineServer, viewDifferences } from './mutationHarness.js';

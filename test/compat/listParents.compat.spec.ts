@@ -12,7 +12,7 @@
 // (`list_threads_with_db_fallback`: without `listing_has_metadata_filters`, i.e. no provider, cwd
 // or search term, the page is its state DB's) and
 // codex-rs/app-server/src/request_processors/thread_processor.rs (`thread_list`: `[]` is no filter).
-import { openSqlite } from '../../adapters/sqlite/sqliteDb.js';
+import { openSqlite } from '../../adapters/driven/sqlite/sqliteDb.js';
 import { expect } from 'chai';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

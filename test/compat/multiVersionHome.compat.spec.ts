@@ -2,7 +2,7 @@
 // `codex app-server` 0.169.0 and by `rollout-engine serve`: the history API answers compared, per
 // version, twice — with the state DB the older versions left, and with it rebuilt from the files.
 // Three versions' threads share one second, their times against their id order (ONE_SECOND_VERSIONS).
-import { openSqlite } from '../../adapters/sqlite/sqliteDb.js';
+import { openSqlite } from '../../adapters/driven/sqlite/sqliteDb.js';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { appendEvents } from '../../adapters/jsonl/writer.js';
+import { appendEvents } from '../../adapters/driven/jsonl/writers/writer.js';
 import type { ColdCodex } from './compatHomes.js';
 import { codexViews, engine, engineRefusal, engineValue, engineViews, freshRoot, openEngineServer, openFreshCodex, viewDifferences } from './mutationHarness.js';
 import { buildCompatHomes } from './scenarios.js';

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect } from 'chai';
-import { openSqlite } from '../../adapters/sqlite/sqliteDb.js';
+import { openSqlite } from '../../adapters/driven/sqlite/sqliteDb.js';
 import type { WebSocketRpcClient } from '../fixtures/webSocketRpcClient.js';
 import { appServerEnv, compatCodexVersion, resolveCodexCommand } from './appServer.js';
 import { chatHomeWithMock, startUpstreamServe } from './upstreamServe.js';

@@ -17,7 +17,7 @@ import type { CompatHome } from './scenarios.js';
 import { spawn } from 'node:child_process';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import { connectWebSocketRpc } from '../fixtures/webSocketRpcClient.js';
-import { freePort, waitReady } from '../adapters/rpc/webSocketAuthCases.js';
+import { freePort, waitReady } from '../adapters/driving/rpc/webSocketAuthCases.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import type { Seen, TranscriptStep } from './threadManagementTranscript.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';

@@ -3,7 +3,7 @@
 // phrases, case variants, non-ASCII, JSON-escaped characters, whitespace, no match, injected
 // context, filters, sort orders, page walks that follow each server's own cursors and walks back
 // from each page's backwards cursor (both directions), and errors.
-import { openSqlite } from '../../adapters/sqlite/sqliteDb.js';
+import { openSqlite } from '../../adapters/driven/sqlite/sqliteDb.js';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -4,7 +4,7 @@
 // `started_at_ms` / `completed_at_ms`. What is checked is our output: each command event equal to
 // what its `item_completed` line says, in the order the file holds the lines (whichever order Codex
 // wrote them in), and the same bytes twice. The order a parallel pair's lines come in, both ways,
-// is the int spec's (test/adapters/analytics/toolItemAnalytics.int.spec.ts).
+// is the int spec's (test/adapters/driven/analytics/toolItemAnalytics.int.spec.ts).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { connectWebSocketRpc } from '../fixtures/webSocketRpcClient.js';
 import type { WebSocketRpcClient } from '../fixtures/webSocketRpcClient.js';
-import { freeLoopbackPort } from '../../adapters/rpc/upstream.js';
+import { freeLoopbackPort } from '../../adapters/driving/rpc/upstream.js';
 import { appServerEnv, writeCodexConfig } from './appServer.js';
 import type { CodexCommand } from './appServer.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';

@@ -7,8 +7,8 @@ import { expect } from 'chai';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { appServerEnv, resolveCodexCommand, writeCodexConfig } from './appServer.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';
-import { authServers, freePort, refusedStartups, runToExit, tryUpgrade, waitReady } from '../adapters/rpc/webSocketAuthCases.js';
-import type { Outcome } from '../adapters/rpc/webSocketAuthCases.js';
+import { authServers, freePort, refusedStartups, runToExit, tryUpgrade, waitReady } from '../adapters/driving/rpc/webSocketAuthCases.js';
+import type { Outcome } from '../adapters/driving/rpc/webSocketAuthCases.js';
 
 describe('WebSocket auth: ours as codex app-server', function () {
   this.timeout(120_000);

@@ -12,7 +12,7 @@ import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer } from '../fixtures/stdioRpcClient.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { connectWebSocketRpc } from '../fixtures/webSocketRpcClient.js';
-import { freePort, waitReady } from '../adapters/rpc/webSocketAuthCases.js';
+import { freePort, waitReady } from '../adapters/driving/rpc/webSocketAuthCases.js';
 import { appServerEnv, resolveCodexCommand, writeCodexConfig } from './appServer.js';
 import { BUILD_TIMEOUT_MS } from './compatHomes.js';
 import { ENGINE_CLI_PATH } from './engineCli.js';

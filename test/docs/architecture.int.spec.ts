@@ -24,7 +24,7 @@ const FILE_EXTENSION = /\.(?:ts|mjs|cjs|js|json|md|html|css|sh)$/;
 
 /**
  * The paths a text claims: code spans that are a folder (`replay/internal/`) or a file
- * (`adapters/rpc/server.ts`, `server.ts`), and relative links. Method names (`thread/read`),
+ * (`adapters/driving/rpc/server.ts`, `server.ts`), and relative links. Method names (`thread/read`),
  * placeholders (`<family>`, `NNN-name.ts`), a home's paths (`CODEX_HOME/...`, `sessions/...`) and
  * build output (`dist/`) are not claims about the tree.
  */

@@ -20,7 +20,7 @@ import { EVENTS_OF_RESPONSE } from '../../domain/thread/responseMessage.js';
 import { TOOL_ITEM_OF_TYPE } from '../../domain/analytics/toolItems.js';
 import { NEEDED_EVENT_MSGS, TOKEN_EVENT_MSGS, TOKEN_TOP, TOP_LEVEL_READ, skipByPrefix } from '../../projections/linePrefix.js';
 import { TOKEN_RULES } from '../../domain/tokens/responseFold.js';
-import { ITEM_TEXT } from '../../adapters/cli/renderHistory.js';
+import { ITEM_TEXT } from '../../adapters/driving/cli/renderHistory.js';
 import { makeRolloutLine } from '../../domain/rollout/line.js';
 import { answerSchema, CodexSchema } from '../fixtures/codexSchema.js';
 import { importViewerModule } from '../fixtures/viewerModule.js';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { catchUpHome } from '../../indexer/catchUp.js';
-import { openIndex } from '../../indexer/openIndex.js';
+import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
+import { openIndex } from '../../indexer/open/openIndex.js';
 import { right } from '../fixtures/right.js';
 
 /** Every file under `dir` (relative path → bytes), the index folder left out. */

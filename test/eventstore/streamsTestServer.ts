@@ -5,7 +5,7 @@ import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
 
 /**
  * An in-process gRPC server speaking the subset of EventStoreDB's Streams service the
- * `adapters/eventstore/` adapter uses, built from the service code `@eventstore/db-client` ships.
+ * `adapters/driven/eventstore/` adapter uses, built from the service code `@eventstore/db-client` ships.
  * It is our reading of the server, written to check the adapter against, not a database:
  *
  * - `Read`: one stream forwards or backwards from start / end / a revision, bounded by `count`;

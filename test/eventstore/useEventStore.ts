@@ -1,5 +1,5 @@
-import type { EventStoreConnection } from '../../adapters/eventstore/eventStoreClient.js';
-import { connectEventStore } from '../../adapters/eventstore/eventStoreClient.js';
+import type { EventStoreConnection } from '../../adapters/driven/eventstore/eventStoreClient.js';
+import { connectEventStore } from '../../adapters/driven/eventstore/eventStoreClient.js';
 import type { StreamsTestServer, StreamsTestServerOptions } from './streamsTestServer.js';
 import { startStreamsTestServer } from './streamsTestServer.js';
 

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { canTakeLease, leaseHolder, passBackfillGate } from '../../indexer/backfillGate.js';
-import type { GatePorts, Lease } from '../../indexer/backfillGate.js';
+import { canTakeLease, leaseHolder, passBackfillGate } from '../../indexer/open/backfillGate.js';
+import type { GatePorts, Lease } from '../../indexer/open/backfillGate.js';
 import { planMigration } from '../../migrations/index/steps.js';
 import { right } from '../fixtures/right.js';
 

@@ -4,8 +4,8 @@
  * Usage: node leaseWorker.js <indexDir> <owner> <ttlMs> <hold|crash>
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { openLmdbIndex } from '../../adapters/lmdb/indexStore.js';
-import { lmdbGatePorts } from '../../indexer/openIndex.js';
+import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
+import { lmdbGatePorts } from '../../indexer/open/openIndex.js';
 
 const [dir, owner, ttl, mode] = process.argv.slice(2);
 const store = await openLmdbIndex(dir!)();

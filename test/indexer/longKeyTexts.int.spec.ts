@@ -12,9 +12,9 @@ import type { RpcAnswer, StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js';
-import { catchUpHome } from '../../indexer/catchUp.js';
-import { openIndex } from '../../indexer/openIndex.js';
-import { verifyIndex } from '../../indexer/verify.js';
+import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
+import { openIndex } from '../../indexer/open/openIndex.js';
+import { verifyIndex } from '../../indexer/verify/verify.js';
 import { right } from '../fixtures/right.js';
 
 const LONG_P = 'ffffffff-0000-7000-8000-00000000b001';

@@ -5,10 +5,10 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { openLmdbIndex } from '../../adapters/lmdb/indexStore.js';
+import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
 import type { RolloutFile } from '../../domain/rollout/rolloutFile.js';
 import type { FileCheckpoint, IndexWrite, TableName } from '../../domain/index/rows.js';
-import { catchUpHome } from '../../indexer/catchUp.js';
+import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
 import { memoryIndex } from '../../projections/batch.js';
 import { dropThreadRowsWithout } from '../../projections/threadRows.js';
 import { right } from '../fixtures/right.js';

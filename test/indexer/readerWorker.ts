@@ -7,7 +7,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import * as readline from 'node:readline';
-import { openLmdbIndex } from '../../adapters/lmdb/indexStore.js';
+import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
 
 const [dir, threadId] = process.argv.slice(2);
 const opened = await openLmdbIndex(dir!)();

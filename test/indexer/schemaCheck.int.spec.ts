@@ -7,10 +7,10 @@ import { execFile, spawn } from 'node:child_process';
 import * as readline from 'node:readline';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { openLmdbIndex } from '../../adapters/lmdb/indexStore.js';
-import { catchUpHome } from '../../indexer/catchUp.js';
-import { openIndex } from '../../indexer/openIndex.js';
-import { SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../adapters/lmdb/schema.js';
+import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
+import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
+import { openIndex } from '../../indexer/open/openIndex.js';
+import { SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../adapters/driven/lmdb/schema.js';
 import { newThread } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';
 import { CLI } from '../fixtures/cliBundle.js';
@@ -91,7 +91,7 @@ describe('index schema version on every open (verify, repair, rebuild-and-swap)'
   }
 
   // At each step of the swap the rebuild holds (a hold point of the same name as its crash point,
-  // adapters/system/holdPoint.ts) while the reader reads: every read lands where the test says.
+  // adapters/driven/system/holdPoint.ts) while the reader reads: every read lands where the test says.
   for (const step of ['rebuild.built', 'rebuild.swap.asideMoved', 'rebuild.swap.freshMoved'] as const) {
     it(`a reader that has the old index open is served before the rebuild, at ${step}, and after the swap`, async () => {
       const ids = await writeHome(home, 40);

@@ -3,15 +3,15 @@ import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { openLmdbIndex } from '../../adapters/lmdb/indexStore.js';
-import { catchUpHome } from '../../indexer/catchUp.js';
+import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
+import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
 import { memoryIndex } from '../../projections/batch.js';
 import { refreshThreadRows } from '../../projections/threadRows.js';
 import type { FileCheckpoint, IndexWrite, TableName } from '../../domain/index/rows.js';
 import { newThread } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';
-import { DEFAULT_MODEL_PROVIDER } from '../../adapters/fs/codexConfig.js';
-import { backfilledRowsOf } from '../../indexer/threadRowRefresh.js';
+import { DEFAULT_MODEL_PROVIDER } from '../../adapters/driven/fs/codexConfig.js';
+import { backfilledRowsOf } from '../../indexer/catchUp/threadRowRefresh.js';
 
 describe('thread rows of a large catch-up (a chunk of threads per commit, remapped between)', function () {
   this.timeout(120_000);

@@ -3,21 +3,21 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { withTokenProjectionCaughtUp } from '../../adapters/composition/tokenProjectionHome.js';
+import { withTokenProjectionCaughtUp } from '../../adapters/driving/composition/tokenProjectionHome.js';
 import { readTokenSums } from '../../replay/tokens/auditTokenUsage.js';
 import { DEFAULT_PRICING } from '../../domain/tokens/pricing.js';
-import { tokenSumsIfWarm, TOKEN_WARM_RECORD } from '../../indexer/tokenWarmRecord.js';
-import { writeTokenWarmRecord } from '../../indexer/writeTokenWarmRecord.js';
-import { openIndex } from '../../indexer/openIndex.js';
-import { lazyCatchUpHome } from '../../indexer/lazyCatchUp.js';
-import { lmdbDirOf } from '../../adapters/lmdb/environmentFolder.js';
+import { tokenSumsIfWarm, TOKEN_WARM_RECORD } from '../../indexer/tokens/tokenWarmRecord.js';
+import { writeTokenWarmRecord } from '../../indexer/tokens/writeTokenWarmRecord.js';
+import { openIndex } from '../../indexer/open/openIndex.js';
+import { lazyCatchUpHome } from '../../indexer/catchUp/lazyCatchUp.js';
+import { lmdbDirOf } from '../../adapters/driven/lmdb/environmentFolder.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { TokenHistory, usage6 } from '../fixtures/tokenHistories.js';
 import { CLI } from '../fixtures/cliBundle.js';
 
 /**
- * A warm `tokens` report answers from the sums recorded beside the index (indexer/tokenWarmRecord.ts)
+ * A warm `tokens` report answers from the sums recorded beside the index (indexer/tokens/tokenWarmRecord.ts)
  * only while the index is current with the home: after each scripted change — a rollout appended
  * to, rewritten in place at the same size, added to a day folder or a new one, deleted, moved to
  * archived_sessions, or a commit to the index — the record no longer holds and the report equals

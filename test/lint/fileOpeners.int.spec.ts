@@ -1,8 +1,8 @@
-// Issue 68: every path the engine opens goes through the one no-follow opener in adapters/fs/
+// Issue 68: every path the engine opens goes through the one no-follow opener in adapters/driven/fs/
 // (noFollow.ts, heldFolder.ts, heldRead.ts, …). This spec walks every non-test source outside
-// adapters/fs/ for the calls that open, create, list, move or remove a path by name (fileOpeners.ts:
+// adapters/driven/fs/ for the calls that open, create, list, move or remove a path by name (fileOpeners.ts:
 // fs's openers however imported, `new` of better-sqlite3, lmdb's `open`) and fails on any call site
-// not on the allow-list below with its exact count: a new one must go through adapters/fs/, or be
+// not on the allow-list below with its exact count: a new one must go through adapters/driven/fs/, or be
 // added here with the reason it may open by name.
 import { expect } from 'chai';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -25,7 +25,7 @@ const root = findRoot();
 /** The engine's sources; test/, bench/ (their own temp corpora), viewer/ (a browser bundle, no fs) and scripts/ are not the engine. */
 const SOURCE_DIRS = ['adapters', 'indexer', 'replay', 'migrations', 'domain', 'projections', 'protocol'];
 /** The opener itself: the only place that may open by name without a reason here. */
-const OPENER_DIR = 'adapters/fs/';
+const OPENER_DIR = 'adapters/driven/fs/';
 
 // Why a call site may open by name. Grouped: each is a kind of path the engine does not take from a home's owner.
 const USER_CHOICE = "a path the user names (an option, a flag's file, CODEX_HOME itself made as `mkdir -p`): the user's own choice, links and all";
@@ -34,57 +34,57 @@ const PROC = "the kernel's own files (/proc), not a home's";
 const INDEX_DIR =
   'the index folder (LMDB): checked by refuseLinkSync / opened O_NOFOLLOW before lmdb-js opens it by name (it takes no descriptor); its own files made O_EXCL | O_NOFOLLOW';
 const ROLLOUT_WRITE = "a rollout's own writer: opened O_NOFOLLOW under the file's lock in a folder held by rolloutFolder.ts (holdFolder), or a name it created itself";
-const LISTING = 'lists a folder (readdir/opendir/watch open no file): each entry then opened through adapters/fs, or lstat-checked before use';
+const LISTING = 'lists a folder (readdir/opendir/watch open no file): each entry then opened through adapters/driven/fs, or lstat-checked before use';
 const REMOVE = 'removes, renames or touches a name the engine itself created (temp files, marks, leftovers, stage folders), never read through';
 const STATE_DB =
-  "SQLite (node:sqlite or better-sqlite3, through adapters/sqlite/) opens Codex's state DB by name (it takes no descriptor): stateDbOf() refuses a link or special file at it and its -wal/-shm/-journal first";
+  "SQLite (node:sqlite or better-sqlite3, through adapters/driven/sqlite/) opens Codex's state DB by name (it takes no descriptor): stateDbOf() refuses a link or special file at it and its -wal/-shm/-journal first";
 const PLUGIN_CACHE =
   'the plugin cache under CODEX_HOME/plugins/cache: staged in a mkdtemp folder and swapped in by rename (links in a bundle refused at unpack: pluginBundles.int.spec)';
 const AGENT_OPENER = "another agent's files: opened O_NOFOLLOW | O_NONBLOCK and fstat-ed regular (agentFiles.ts), inside the agent's home (realPathInside)";
 
 const ALLOWED: Readonly<Record<string, { readonly calls: number; readonly why: string }>> = {
-  'adapters/analytics/captureSink.ts': { calls: 1, why: USER_CHOICE },
-  'adapters/cli/pricingFile.ts': { calls: 1, why: USER_CHOICE },
-  'adapters/cli/serveProcess.ts': { calls: 1, why: USER_CHOICE },
-  'adapters/codexState/codexThreadState.ts': { calls: 4, why: `${PROC}; ${STATE_DB}; ${REMOVE}` },
-  'adapters/codexState/importHistories.ts': { calls: 1, why: STATE_DB },
-  'adapters/sqlite/sqliteDb.ts': {
+  'adapters/driven/analytics/captureSink.ts': { calls: 1, why: USER_CHOICE },
+  'adapters/driving/cli/pricingFile.ts': { calls: 1, why: USER_CHOICE },
+  'adapters/driving/cli/serveProcess.ts': { calls: 1, why: USER_CHOICE },
+  'adapters/driven/codexState/codexThreadState.ts': { calls: 4, why: `${PROC}; ${STATE_DB}; ${REMOVE}` },
+  'adapters/driven/codexState/importHistories.ts': { calls: 1, why: STATE_DB },
+  'adapters/driven/sqlite/sqliteDb.ts': {
     calls: 6,
     why: `${STATE_DB} (node:sqlite's DatabaseSync; better-sqlite3's constructor, loaded by createRequire, opens the same paths); ${OWN_TEMP} (a DB's bytes where node:sqlite cannot deserialize)`,
   },
-  'adapters/composition/codexHomeCheck.ts': { calls: 3, why: `${USER_CHOICE}; ${LISTING}` },
-  'adapters/composition/openEventStoreHome.ts': { calls: 1, why: USER_CHOICE },
-  'adapters/eventstore/homeReplica.ts': { calls: 1, why: USER_CHOICE },
-  'adapters/externalAgents/agentFiles.ts': { calls: 1, why: AGENT_OPENER },
-  'adapters/externalAgents/claudeCodeSessions.ts': { calls: 1, why: `${LISTING}; ${AGENT_OPENER}` },
-  'adapters/jsonl/discover.ts': { calls: 4, why: LISTING },
-  'adapters/jsonl/homeFacts.ts': { calls: 2, why: REMOVE },
-  'adapters/jsonl/homeWatch.ts': { calls: 3, why: LISTING },
-  'adapters/jsonl/leftovers.ts': { calls: 4, why: `${LISTING}; ${REMOVE}` },
-  'adapters/jsonl/lockedRolloutFile.ts': { calls: 3, why: ROLLOUT_WRITE },
-  'adapters/jsonl/rolloutFiles.ts': { calls: 2, why: ROLLOUT_WRITE },
-  'adapters/jsonl/supersededMark.ts': { calls: 1, why: REMOVE },
-  'adapters/jsonl/threadHomeFiles.ts': { calls: 4, why: `${REMOVE} (archive/unarchive move a rollout between held folders)` },
-  'adapters/lmdb/indexFolder.ts': { calls: 10, why: INDEX_DIR },
-  'adapters/lmdb/indexStore.ts': { calls: 2, why: INDEX_DIR },
-  'adapters/lmdb/metaPages.ts': { calls: 1, why: INDEX_DIR },
-  'adapters/plugins/pluginBundle.ts': {
+  'adapters/driving/composition/codexHomeCheck.ts': { calls: 3, why: `${USER_CHOICE}; ${LISTING}` },
+  'adapters/driving/composition/openEventStoreHome.ts': { calls: 1, why: USER_CHOICE },
+  'adapters/driven/eventstore/homeReplica.ts': { calls: 1, why: USER_CHOICE },
+  'adapters/driven/externalAgents/agentFiles.ts': { calls: 1, why: AGENT_OPENER },
+  'adapters/driven/externalAgents/claudeCodeSessions.ts': { calls: 1, why: `${LISTING}; ${AGENT_OPENER}` },
+  'adapters/driven/jsonl/home/discover.ts': { calls: 4, why: LISTING },
+  'adapters/driven/jsonl/writers/homeFacts.ts': { calls: 2, why: REMOVE },
+  'adapters/driven/jsonl/home/homeWatch.ts': { calls: 3, why: LISTING },
+  'adapters/driven/jsonl/home/leftovers.ts': { calls: 4, why: `${LISTING}; ${REMOVE}` },
+  'adapters/driven/jsonl/writers/lockedRolloutFile.ts': { calls: 3, why: ROLLOUT_WRITE },
+  'adapters/driven/jsonl/writers/rolloutFiles.ts': { calls: 2, why: ROLLOUT_WRITE },
+  'adapters/driven/jsonl/home/supersededMark.ts': { calls: 1, why: REMOVE },
+  'adapters/driven/jsonl/writers/threadHomeFiles.ts': { calls: 4, why: `${REMOVE} (archive/unarchive move a rollout between held folders)` },
+  'adapters/driven/lmdb/indexFolder.ts': { calls: 10, why: INDEX_DIR },
+  'adapters/driven/lmdb/indexStore.ts': { calls: 2, why: INDEX_DIR },
+  'adapters/driven/lmdb/metaPages.ts': { calls: 1, why: INDEX_DIR },
+  'adapters/driven/plugins/pluginBundle.ts': {
     calls: 1,
     why: 'a bundle file read O_NONBLOCK and fstat-ed regular (a FIFO is skipped, never waited on); links followed as Codex follows them in a bundle',
   },
-  'adapters/plugins/pluginCache.ts': { calls: 14, why: PLUGIN_CACHE },
-  'adapters/plugins/pluginCatalog.ts': { calls: 1, why: LISTING },
-  'adapters/plugins/remoteBundleFetcher.ts': { calls: 6, why: OWN_TEMP },
-  'adapters/rpc/spawnedUpstream.ts': { calls: 2, why: OWN_TEMP },
-  'adapters/rpc/upstream.ts': { calls: 1, why: USER_CHOICE },
-  'adapters/rpc/viewerFiles.ts': { calls: 1, why: "the engine's own installed viewer bundle (package files)" },
-  'adapters/rpc/webSocketAuth.ts': { calls: 1, why: USER_CHOICE },
-  'adapters/system/holdPoint.ts': { calls: 1, why: "a test seam's file (ROLLOUT_ENGINE_HOLD_AT), created O_EXCL ('wx')" },
-  'adapters/system/packageRoot.ts': { calls: 1, why: "the engine's own package.json" },
-  'adapters/system/processIdentity.ts': { calls: 1, why: PROC },
-  'indexer/openIndex.ts': { calls: 2, why: INDEX_DIR },
-  'indexer/rebuildLeftovers.ts': { calls: 1, why: `${LISTING} (the index folder's parent)` },
-  'indexer/verifyFindings.ts': { calls: 1, why: REMOVE },
+  'adapters/driven/plugins/pluginCache.ts': { calls: 14, why: PLUGIN_CACHE },
+  'adapters/driven/plugins/pluginCatalog.ts': { calls: 1, why: LISTING },
+  'adapters/driven/plugins/remoteBundleFetcher.ts': { calls: 6, why: OWN_TEMP },
+  'adapters/driving/rpc/spawnedUpstream.ts': { calls: 2, why: OWN_TEMP },
+  'adapters/driving/rpc/upstream.ts': { calls: 1, why: USER_CHOICE },
+  'adapters/driving/rpc/viewerFiles.ts': { calls: 1, why: "the engine's own installed viewer bundle (package files)" },
+  'adapters/driving/rpc/webSocketAuth.ts': { calls: 1, why: USER_CHOICE },
+  'adapters/driven/system/holdPoint.ts': { calls: 1, why: "a test seam's file (ROLLOUT_ENGINE_HOLD_AT), created O_EXCL ('wx')" },
+  'adapters/driven/system/packageRoot.ts': { calls: 1, why: "the engine's own package.json" },
+  'adapters/driven/system/processIdentity.ts': { calls: 1, why: PROC },
+  'indexer/open/openIndex.ts': { calls: 2, why: INDEX_DIR },
+  'indexer/open/rebuildLeftovers.ts': { calls: 1, why: `${LISTING} (the index folder's parent)` },
+  'indexer/verify/verifyFindings.ts': { calls: 1, why: REMOVE },
 };
 
 const sourceFiles = (): string[] => {
@@ -100,7 +100,7 @@ const sourceFiles = (): string[] => {
   return out.sort();
 };
 
-describe('lint · every file-opening call site goes through adapters/fs/ or is on the reasoned allow-list', () => {
+describe('lint · every file-opening call site goes through adapters/driven/fs/ or is on the reasoned allow-list', () => {
   it('the scanner sees each way of calling an opener (namespace, promises, named and renamed imports, await import of better-sqlite3, node:sqlite, the SQLite port, lmdb open)', () => {
     const source = [
       "import * as fs from 'node:fs';",
@@ -143,7 +143,7 @@ describe('lint · every file-opening call site goes through adapters/fs/ or is o
     ]);
   });
 
-  it('no call site outside adapters/fs/ opens a path by name unless the allow-list gives its file, its count and why', () => {
+  it('no call site outside adapters/driven/fs/ opens a path by name unless the allow-list gives its file, its count and why', () => {
     const files = sourceFiles();
     const found = new Map<string, string[]>();
     let sites = 0;
@@ -167,7 +167,10 @@ describe('lint · every file-opening call site goes through adapters/fs/ or is o
     const stale = Object.entries(ALLOWED)
       .filter(([file]) => !found.has(file))
       .map(([file, a]) => `${file}: allowed ${a.calls}, found 0`);
-    expect(unexpected, 'call sites opening by name outside adapters/fs/ (go through adapters/fs/, or allow-list the file with its count and why)').to.deep.equal([]);
+    expect(
+      unexpected,
+      'call sites opening by name outside adapters/driven/fs/ (go through adapters/driven/fs/, or allow-list the file with its count and why)',
+    ).to.deep.equal([]);
     expect(stale, 'allow-list entries with no call site left (remove them)').to.deep.equal([]);
     for (const [file, a] of Object.entries(ALLOWED)) expect(a.why.trim(), file).to.not.equal('');
     // The figures of the walk (what the allow-list stands for), for the record.

@@ -34,7 +34,7 @@ export const FS_OPENERS: ReadonlySet<string> = new Set(
 const FS_MODULES: ReadonlySet<string> = new Set(['fs', 'node:fs', 'fs/promises', 'node:fs/promises']);
 /** Modules whose default export opens a file by name when constructed (SQLite: `new Database(path)`). */
 const CONSTRUCTOR_MODULES: ReadonlySet<string> = new Set(['better-sqlite3']);
-/** The SQLite port's opener of a DB file by name (adapters/sqlite/sqliteDb.ts, either driver), where imported by name. */
+/** The SQLite port's opener of a DB file by name (adapters/driven/sqlite/sqliteDb.ts, either driver), where imported by name. */
 const SQLITE_PORT_OPENERS: ReadonlySet<string> = new Set(['openSqlite']);
 const isSqlitePort = (module: string): boolean => /(^|\/)sqlite\/sqliteDb\.js$/.test(module);
 /** node:sqlite's class, which opens a file by name when constructed however it was loaded (the port takes it from process.getBuiltinModule). */

@@ -56,7 +56,7 @@ describe('lint config', () => {
     });
 
     it('replay/ may not import adapters/', async () => {
-      const messages = await lint('replay/history/probe.ts', "import x from '../../adapters/jsonl/reader.js';\nexport const f = x;\n");
+      const messages = await lint('replay/history/probe.ts', "import x from '../../adapters/driven/jsonl/readers/reader.js';\nexport const f = x;\n");
       expect(messages).to.have.length(1);
       expect(messages[0]).to.include('replay/ may not depend on adapters/');
     });
@@ -80,36 +80,65 @@ describe('lint config', () => {
       expect(await lint('replay/probe.ts', "import { x } from '../protocol/turns.js';\nexport const f = x;\n")).to.deep.equal([]);
     });
 
-    it('adapters outside adapters/cli/ may not import adapters/cli/', async () => {
-      const messages = await lint('adapters/history/probe.ts', "import { y } from '../cli/indexDir.js';\nexport const f = y;\n");
-      expect(messages).to.have.length(1);
-      expect(messages[0]).to.include('adapters/cli/ is the outermost layer');
+    it('adapters outside adapters/driving/cli/ may not import adapters/driving/cli/', async () => {
+      for (const [file, code] of [
+        ['adapters/driving/rpc/probe.ts', "import { y } from '../cli/indexDir.js';\nexport const f = y;\n"],
+        ['adapters/driving/rpc/methods/probe.ts', "import { y } from '../../cli/indexDir.js';\nexport const f = y;\n"],
+        ['adapters/driving/composition/probe.ts', "import { y } from '../../../adapters/driving/cli/indexDir.js';\nexport const f = y;\n"],
+      ] as const) {
+        const messages = await lint(file, code);
+        expect(messages, file).to.have.length(1);
+        expect(messages[0], file).to.include('adapters/driving/cli/ is the outermost layer');
+      }
+      const driven = await lint('adapters/driven/jsonl/readers/probe.ts', "import { y } from '../../driving/cli/indexDir.js';\nexport const f = y;\n");
+      expect(driven).to.have.length(2);
+      expect(driven[0]).to.include('adapters/driving/cli/ is the outermost layer');
+      expect(driven[1]).to.include('adapters/driven/ is below indexer/ and adapters/driving/');
     });
 
     it('indexer/ may import only the adapters below it, and no use case', async () => {
       const messages = await lint(
         'indexer/probe.ts',
-        "import { a } from '../adapters/composition/openCodexHome.js';\nimport { b } from '../adapters/rpc/server.js';\nimport { c } from '../replay/listTurns.js';\nexport const f = [a, b, c];\n",
+        [
+          "import { a } from '../adapters/driving/composition/openCodexHome.js';",
+          "import { b } from '../adapters/driving/rpc/server.js';",
+          "import { c } from '../replay/listTurns.js';",
+          "import { d } from '../../adapters/driven/eventstore/eventLog.js';",
+          'export const f = [a, b, c, d];',
+          '',
+        ].join('\n'),
       );
-      expect(messages).to.have.length(3);
+      expect(messages).to.have.length(4);
       expect(messages[0]).to.include('indexer/ may import only the adapters below it');
       expect(messages[1]).to.include('indexer/ may import only the adapters below it');
       expect(messages[2]).to.include('indexer/ may not depend on replay/');
+      expect(messages[3]).to.include('indexer/ may import only the adapters below it');
     });
 
-    it('indexer/ takes its reader through the TailReader port: the reader thread is not its to import', async () => {
+    it('indexer/ takes its reader through the TailReader port: the reader threads (adapters/driven/jsonl/workers/) are not its to import', async () => {
       const messages = await lint(
         'indexer/probe.ts',
-        "import { openTailReaderThread } from '../adapters/jsonl/tailReaderThread.js';\nimport type { TailReader } from '../adapters/jsonl/tailReader.js';\nexport const f = openTailReaderThread as unknown as TailReader;\n",
+        "import { openTailReaderThread } from '../adapters/driven/jsonl/workers/tailReaderThread.js';\nimport type { TailReader } from '../adapters/driven/jsonl/readers/tailReader.js';\nexport const f = openTailReaderThread as unknown as TailReader;\n",
       );
       expect(messages).to.have.length(1);
       expect(messages[0]).to.include('TailReader port');
+      // From a stage's subfolder; any module of the reader threads' room (their packed chunks too).
+      const nested = await lint('indexer/catchUp/probe.ts', "import { w } from '../../adapters/driven/jsonl/workers/packedChunk.js';\nexport const f = w;\n");
+      expect(nested).to.have.length(1);
+      expect(nested[0]).to.include('TailReader port');
     });
 
-    it('the adapters below the indexer and the pure layers may not import indexer/', async () => {
-      const below = await lint('adapters/jsonl/probe.ts', "import { x } from '../../indexer/catchUp.js';\nexport const f = x;\n");
-      expect(below).to.have.length(1);
-      expect(below[0]).to.include('below indexer/');
+    it('the driven adapters and the pure layers may not import indexer/; the driven adapters not adapters/driving/ either', async () => {
+      for (const [file, code] of [
+        ['adapters/driven/jsonl/readers/probe.ts', "import { x } from '../../../indexer/catchUp.js';\nexport const f = x;\n"],
+        ['adapters/driven/jsonl/readers/probe.ts', "import type { X } from '../../../../indexer/catchUp/catchUpOptions.js';\nexport type F = X;\n"],
+        ['adapters/driven/eventstore/probe.ts', "import { x } from '../../driving/composition/openCodexHome.js';\nexport const f = x;\n"],
+        ['adapters/driven/plugins/probe.ts', "import { x } from '../../../adapters/driving/rpc/server.js';\nexport const f = x;\n"],
+      ] as const) {
+        const below = await lint(file, code);
+        expect(below, file).to.have.length(1);
+        expect(below[0], file).to.include('adapters/driven/ is below indexer/ and adapters/driving/');
+      }
       const replay = await lint('replay/probe.ts', "import { x } from '../indexer/catchUp.js';\nexport const f = x;\n");
       expect(replay).to.have.length(1);
       expect(replay[0]).to.include('replay/ may not depend on').and.include('indexer/');
@@ -122,10 +151,10 @@ describe('lint config', () => {
       expect(
         await lint(
           'indexer/probe.ts',
-          "import * as fs from 'node:fs';\nimport { x } from '../adapters/jsonl/discover.js';\nimport { y } from '../adapters/lmdb/schema.js';\nexport const f = [fs, x, y];\n",
+          "import * as fs from 'node:fs';\nimport { x } from '../adapters/driven/jsonl/discover.js';\nimport { y } from '../adapters/driven/lmdb/schema.js';\nexport const f = [fs, x, y];\n",
         ),
       ).to.deep.equal([]);
-      expect(await lint('adapters/composition/probe.ts', "import { x } from '../../indexer/openIndex.js';\nexport const f = x;\n")).to.deep.equal([]);
+      expect(await lint('adapters/driving/composition/probe.ts', "import { x } from '../../../indexer/openIndex.js';\nexport const f = x;\n")).to.deep.equal([]);
     });
 
     it('viewer/ takes only types from the engine, and protocol/client.js at run time; no builtins, no adapters', async () => {
@@ -137,7 +166,7 @@ describe('lint config', () => {
           "import { METHODS } from '../../protocol/methods.js';",
           "import type { ParamsOf } from '../../protocol/methods.js';",
           "import * as fs from 'node:fs';",
-          "import { y } from '../../adapters/rpc/server.js';",
+          "import { y } from '../../adapters/driving/rpc/server.js';",
           "export const f = [x, typedClient, METHODS, fs, y] as unknown as [Thread, ParamsOf<'thread/list'>];",
           '',
         ].join('\n'),
@@ -154,10 +183,10 @@ describe('lint config', () => {
       expect(messages[1]![2]).to.include('protocol/client.js');
     });
 
-    it('allows fp-ts in domain/, node builtins in adapters/, and adapters/cli/ importing itself', async () => {
+    it('allows fp-ts in domain/, node builtins in adapters/, and adapters/driving/cli/ importing itself', async () => {
       expect(await lint('domain/probe.ts', "import * as E from 'fp-ts/lib/Either.js';\nexport const f = E;\n")).to.deep.equal([]);
-      expect(await lint('adapters/jsonl/probe.ts', "import * as fs from 'node:fs';\nexport const f = fs;\n")).to.deep.equal([]);
-      expect(await lint('adapters/cli/commands/probe.ts', "import { y } from '../indexDir.js';\nexport const f = y;\n")).to.deep.equal([]);
+      expect(await lint('adapters/driven/jsonl/readers/probe.ts', "import * as fs from 'node:fs';\nexport const f = fs;\n")).to.deep.equal([]);
+      expect(await lint('adapters/driving/cli/commands/probe.ts', "import { y } from '../indexDir.js';\nexport const f = y;\n")).to.deep.equal([]);
     });
   });
 
@@ -170,8 +199,8 @@ describe('lint config', () => {
 
     it('JSON.parse is refused in every layer of the engine (adapters/, domain/, replay/, indexer/, projections/, migrations/): parseJson is the one parse', async () => {
       for (const file of [
-        'adapters/jsonl/probe.ts',
-        'adapters/cli/commands/probe.ts',
+        'adapters/driven/jsonl/readers/probe.ts',
+        'adapters/driving/cli/commands/probe.ts',
         'domain/probe.ts',
         'replay/probe.ts',
         'indexer/probe.ts',

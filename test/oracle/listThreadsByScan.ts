@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { relative } from 'node:path';
-import { readCodexRowTimes, stateDbOf } from '../../adapters/fs/codexStateDb.js';
+import { readCodexRowTimes, stateDbOf } from '../../adapters/driven/fs/codexStateDb.js';
 import { backfilledRowTimes } from '../../domain/thread/backfillTimes.js';
 import type { BackfilledFile } from '../../domain/thread/backfillTimes.js';
 import type { CodexRowTimesOf } from '../../domain/thread/codexRowTimes.js';

@@ -7,15 +7,15 @@ import { SessionMetaPayload as SessionMetaCodec } from '../../domain/rollout/kin
 import { decodeError } from '../../domain/errors.js';
 import { renderDecodeErrors } from '../../domain/decodeErrors.js';
 import { decodeRolloutLine } from '../../domain/rollout/line.js';
-import { discoverRolloutFiles } from '../../adapters/jsonl/discover.js';
-import type { RolloutFile } from '../../adapters/jsonl/discover.js';
-import { acceptEveryLine, readLog } from '../../adapters/jsonl/reader.js';
-import { firstEntry } from '../../adapters/jsonl/firstEntry.js';
+import { discoverRolloutFiles } from '../../adapters/driven/jsonl/home/discover.js';
+import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
+import { acceptEveryLine, readLog } from '../../adapters/driven/jsonl/readers/reader.js';
+import { firstEntry } from '../../adapters/driven/jsonl/lines/firstEntry.js';
 import { detectRolloutFormat, upcastLegacyLine } from '../../migrations/upcast/envelopeLess.js';
-import { readRolloutLines } from '../../adapters/jsonl/rolloutLines.js';
-import type { RolloutLinesBelow } from '../../adapters/jsonl/rolloutLines.js';
-import { readThreadNames } from '../../adapters/jsonl/sessionIndex.js';
-import { readConfiguredModelProvider } from '../../adapters/fs/codexConfig.js';
+import { readRolloutLines } from '../../adapters/driven/jsonl/readers/rolloutLines.js';
+import type { RolloutLinesBelow } from '../../adapters/driven/jsonl/readers/rolloutLines.js';
+import { readThreadNames } from '../../adapters/driven/jsonl/home/sessionIndex.js';
+import { readConfiguredModelProvider } from '../../adapters/driven/fs/codexConfig.js';
 
 /** The first line of a rollout, decoded as `session_meta`. */
 export const readSessionMeta =

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { relative } from 'node:path';
-import { readCodexRowTimes, stateDbOf } from '../../adapters/fs/codexStateDb.js';
+import { readCodexRowTimes, stateDbOf } from '../../adapters/driven/fs/codexStateDb.js';
 import { backfilledRowTimes } from '../../domain/thread/backfillTimes.js';
 import type { BackfilledFile } from '../../domain/thread/backfillTimes.js';
 import type { CodexRowTimesOf } from '../../domain/thread/codexRowTimes.js';

@@ -3,7 +3,7 @@
 // builds, or the thread read by a later meta Codex takes before any response item). The answers
 // themselves are compared with the binary in test/compat/undecodableLines.compat.spec.ts.
 import { expect } from 'chai';
-import { identityOf } from '../../adapters/jsonl/probe.js';
+import { identityOf } from '../../adapters/driven/jsonl/readers/probe.js';
 import { Batch, memoryIndex } from '../../projections/batch.js';
 import { projectBatch } from '../../projections/runner.js';
 import { threadRowOf } from '../../projections/threadRows.js';

@@ -7,7 +7,7 @@ import { payloadType } from '../../domain/rollout/line.js';
 import { foldTokenEvent } from '../../domain/tokens/responseFold.js';
 import type { TokenFileState } from '../../domain/tokens/responseFold.js';
 import { CODEX_TOKEN_LINES } from '../fixtures/codexTokenLines.js';
-import { packTokenLines, unpackTokenLines } from '../../adapters/jsonl/packedTokenLines.js';
+import { packTokenLines, unpackTokenLines } from '../../adapters/driven/jsonl/workers/packedTokenLines.js';
 import type { LineIn } from '../../projections/runner.js';
 
 /** Fold states that take each branch of the token fold: the file's first count, a running total, a record just before. */

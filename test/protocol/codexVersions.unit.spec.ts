@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import { paramsAt, resultAt, unspokenParams } from '../../protocol/codexVersions.js';
 import type { Versioned } from '../../protocol/codexVersions.js';
-import { spokenAs } from '../../adapters/cli/codexVersionOption.js';
+import { spokenAs } from '../../adapters/driving/cli/codexVersionOption.js';
 
 /** An entry with one delta of each kind `resultAt` and `paramsAt` read (a made-up method: the real ones declare what Codex changed). */
 const ENTRY: Versioned & { readonly name: string } = {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { bindMethod } from '../../adapters/rpc/method.js';
-import { ALL_METHODS, BOUND_METHODS } from '../../adapters/rpc/methods/bound.js';
+import { bindMethod } from '../../adapters/driving/rpc/method.js';
+import { ALL_METHODS, BOUND_METHODS } from '../../adapters/driving/rpc/methods/bound.js';
 import { typedClient } from '../../protocol/client.js';
 import { METHOD_ENTRIES, METHODS } from '../../protocol/methods.js';
 import type { MethodName, ResultOf } from '../../protocol/methods.js';
@@ -22,7 +22,7 @@ describe('protocol/methods: the one table of app-server methods', () => {
     expect(Object.keys(METHODS)).to.have.members(names);
   });
 
-  it('is bound exactly once by adapters/rpc/methods, with the entry’s codec and scope', () => {
+  it('is bound exactly once by adapters/driving/rpc/methods, with the entry’s codec and scope', () => {
     const bound = ALL_METHODS.map((m) => m.name);
     expect(new Set(bound).size).to.equal(bound.length);
     expect([...bound].sort()).to.deep.equal(METHOD_ENTRIES.map((e) => e.name).sort());

@@ -2,18 +2,18 @@
 // the CLI as a user runs it. An archived thread's revision (rollback, revert) is written beside its
 // files in archived_sessions/, so an acknowledged archive stays archived. Archive, unarchive and a
 // rollback of the same thread run at once in scripted interleavings (hold points,
-// adapters/system/holdPoint.ts): the moves take the writer locks a revision takes, so whatever the
+// adapters/driven/system/holdPoint.ts): the moves take the writer locks a revision takes, so whatever the
 // interleaving the thread is never left split across sessions/ and archived_sessions/.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
-import { jsonlRolloutFiles } from '../../adapters/jsonl/rolloutFiles.js';
+import { jsonlRolloutFiles } from '../../adapters/driven/jsonl/writers/rolloutFiles.js';
 import type { EngineCliRun } from '../compat/engineCli.js';
 import { runEngineCli } from '../compat/engineCli.js';
 import { holdAt } from '../fixtures/heldProcess.js';
-import type { HoldPointName } from '../../adapters/system/holdPoint.js';
+import type { HoldPointName } from '../../adapters/driven/system/holdPoint.js';
 import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js';
 import { reportArea } from './areaSummary.js';
 

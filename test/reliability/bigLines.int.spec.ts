@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { MAX_LINE_BYTES } from '../../adapters/jsonl/lineEntry.js';
+import { MAX_LINE_BYTES } from '../../adapters/driven/jsonl/lines/lineEntry.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import { reportArea } from './areaSummary.js';

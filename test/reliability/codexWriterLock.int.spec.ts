@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { codexWriterOf, THREAD_WRITER_LOCKS } from '../../adapters/codexState/codexThreadState.js';
+import { codexWriterOf, THREAD_WRITER_LOCKS } from '../../adapters/driven/codexState/codexThreadState.js';
 import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';

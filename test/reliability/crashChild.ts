@@ -8,8 +8,8 @@
 // It is the only writer of the home, so a file's size right after a mutation is where it ended.
 import * as fs from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
-import { openCodexHome } from '../../adapters/composition/openCodexHome.js';
-import { resolveIndexDir } from '../../adapters/composition/layout.js';
+import { openCodexHome } from '../../adapters/driving/composition/openCodexHome.js';
+import { resolveIndexDir } from '../../adapters/driving/composition/layout.js';
 import { forkThread } from '../../replay/mutations/forkThread.js';
 import { rollbackThread } from '../../replay/mutations/rollbackThread.js';
 import { startReview } from '../../replay/mutations/startReview.js';
@@ -17,8 +17,8 @@ import { lastTurns, lineageToChange } from '../../replay/internal/lineage.js';
 import { take, useCase } from '../../replay/internal/useCase.js';
 import type { MutationPorts } from '../../replay/ports.js';
 import { setThreadName } from '../../replay/mutations/setThreadName.js';
-import { sessionIndexPath } from '../../adapters/jsonl/sessionIndex.js';
-import { threadStateLogPath } from '../../adapters/jsonl/homeFacts.js';
+import { sessionIndexPath } from '../../adapters/driven/jsonl/home/sessionIndex.js';
+import { threadStateLogPath } from '../../adapters/driven/jsonl/writers/homeFacts.js';
 import { seededRandom } from '../fixtures/seededRandom.js';
 import { CRASH_THREADS, appendTurn, crashAck } from './crashHome.js';
 

@@ -1,7 +1,7 @@
 // Crash safety: a child process mutates a home (appends through the engine's writer, forks,
 // rollbacks, inline reviews, renames, read-state changes; legacy and paginated) and acknowledges
 // each mutation once durable; it SIGKILLs itself at a named step of the writers
-// (WRITER_CRASH_POINTS, adapters/system/crashPoint.ts), every point in every round, the hit of the
+// (WRITER_CRASH_POINTS, adapters/driven/system/crashPoint.ts), every point in every round, the hit of the
 // point and the child's choices drawn from one seed (CRASH_SAFETY_SEED replays it; printed on
 // failure). Once the child is gone (its exit and its output drained), the next writer meets what it
 // left, then a fresh read checks the home: every acknowledged byte is there, each acknowledged line
@@ -17,15 +17,15 @@ import { fileURLToPath } from 'node:url';
 import * as readline from 'node:readline';
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
-import { openCodexHome } from '../../adapters/composition/openCodexHome.js';
-import { resolveIndexDir } from '../../adapters/composition/layout.js';
-import { acquireLock, LOCK_DEFAULTS, releaseLock } from '../../adapters/fs/lockFile.js';
-import { quarantineFileOf } from '../../adapters/jsonl/quarantine.js';
-import { parseRolloutFileName } from '../../adapters/jsonl/rolloutFileName.js';
-import { sessionIndexPath } from '../../adapters/jsonl/sessionIndex.js';
-import { threadStateLogPath } from '../../adapters/jsonl/homeFacts.js';
-import { decodeThreadStateLines } from '../../adapters/engineState/threadStateLog.js';
-import { CRASH_AT_ENV, WRITER_CRASH_POINTS, crashedAtLine } from '../../adapters/system/crashPoint.js';
+import { openCodexHome } from '../../adapters/driving/composition/openCodexHome.js';
+import { resolveIndexDir } from '../../adapters/driving/composition/layout.js';
+import { acquireLock, LOCK_DEFAULTS, releaseLock } from '../../adapters/driven/fs/lockFile.js';
+import { quarantineFileOf } from '../../adapters/driven/jsonl/writers/quarantine.js';
+import { parseRolloutFileName } from '../../adapters/driven/jsonl/home/rolloutFileName.js';
+import { sessionIndexPath } from '../../adapters/driven/jsonl/home/sessionIndex.js';
+import { threadStateLogPath } from '../../adapters/driven/jsonl/writers/homeFacts.js';
+import { decodeThreadStateLines } from '../../adapters/driven/engineState/threadStateLog.js';
+import { CRASH_AT_ENV, WRITER_CRASH_POINTS, crashedAtLine } from '../../adapters/driven/system/crashPoint.js';
 import { foldThreadState } from '../../domain/threadState/threadStateEvent.js';
 import type { ThreadStateRow } from '../../domain/threadState/threadStateEvent.js';
 import { readThread } from '../../replay/history/readThread.js';

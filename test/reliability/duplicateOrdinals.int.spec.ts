@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { verifyIndex } from '../../indexer/verify.js';
+import { verifyIndex } from '../../indexer/verify/verify.js';
 import { listItems } from '../../replay/history/listItems.js';
 import type { ItemPage } from '../../replay/history/listItems.js';
 import { listTurns } from '../../replay/history/listTurns.js';

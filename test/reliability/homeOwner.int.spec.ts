@@ -1,6 +1,6 @@
 // Issue 68, findings 3 and 6: the engine run as root on a home owned by another user leaves
 // nothing there its owner cannot read or write (what it creates takes the owner of the folder it
-// is created in: adapters/fs/ownership.ts), and a rollout folder its user cannot list (mode 000)
+// is created in: adapters/driven/fs/ownership.ts), and a rollout folder its user cannot list (mode 000)
 // is skipped and reported like an unreadable file: every command still answers. The owner's
 // commands are run as that uid (setpriv), as the owner's Codex and engine would run.
 import { expect } from 'chai';
@@ -12,7 +12,7 @@ import { useTempDir } from '../fixtures/tempDir.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { assistantRows, text, userRow, writeClaudeSession } from '../fixtures/claudeSessions.js';
 import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js';
-import { EXIT } from '../../adapters/cli/exitCodes.js';
+import { EXIT } from '../../adapters/driving/cli/exitCodes.js';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import { reportArea } from './areaSummary.js';
 import { skipUnmet } from '../fixtures/skipUnmet.js';
@@ -242,7 +242,7 @@ describe('reliability · the home owner (root’s mutations leave the home its o
     chownTree(home);
     for (const dir of unreadable) fs.chmodSync(dir, 0o000);
     const script = [
-      `const { watchHome } = await import(${JSON.stringify(new URL('../../adapters/jsonl/homeWatch.js', import.meta.url).href)});`,
+      `const { watchHome } = await import(${JSON.stringify(new URL('../../adapters/driven/jsonl/home/homeWatch.js', import.meta.url).href)});`,
       `const w = watchHome(${JSON.stringify(home)});`,
       'const first = w.take();',
       'console.log(JSON.stringify({ first, losses: w.mark() }));',

@@ -8,12 +8,12 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { openSqlite } from '../../adapters/sqlite/sqliteDb.js';
+import { openSqlite } from '../../adapters/driven/sqlite/sqliteDb.js';
 import { runEngineCli } from '../compat/engineCli.js';
 import type { EngineCliRun } from '../compat/engineCli.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { chatThread, dayDir, rolloutName, writeRollout } from '../replay/mutationHome.js';
-import { jsonlRolloutFiles } from '../../adapters/jsonl/rolloutFiles.js';
+import { jsonlRolloutFiles } from '../../adapters/driven/jsonl/writers/rolloutFiles.js';
 import { indexHome } from '../../indexer/indexHome.js';
 import { reportArea } from './areaSummary.js';
 

@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { CLAUDE_LINE_MAX_BYTES } from '../../adapters/externalAgents/claudeSessionFile.js';
+import { CLAUDE_LINE_MAX_BYTES } from '../../adapters/driven/externalAgents/claudeSessionFile.js';
 import { assistantRows, encodedCwd, text, userRow } from '../fixtures/claudeSessions.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { reportArea } from './areaSummary.js';

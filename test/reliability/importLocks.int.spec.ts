@@ -8,12 +8,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { importLockPathOf } from '../../adapters/externalAgents/importLock.js';
-import { acquireLock, releaseLock } from '../../adapters/fs/lockFile.js';
+import { importLockPathOf } from '../../adapters/driven/externalAgents/importLock.js';
+import { acquireLock, releaseLock } from '../../adapters/driven/fs/lockFile.js';
 import { runEngineCli } from '../compat/engineCli.js';
 import { reportArea } from './areaSummary.js';
 
-const LOCK_FILE_MODULE = fileURLToPath(new URL('../../adapters/fs/lockFile.js', import.meta.url));
+const LOCK_FILE_MODULE = fileURLToPath(new URL('../../adapters/driven/fs/lockFile.js', import.meta.url));
 
 /** A process that takes the import lock of `source` as an import does, says so, and is SIGKILLed holding it. */
 const killedHolder = async (codexHome: string, source: string): Promise<string> => {

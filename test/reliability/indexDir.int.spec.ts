@@ -81,7 +81,7 @@ describe('reliability · index dir', function () {
       fs.mkdirSync(linked);
       fs.symlinkSync(nodePath.join(dir, 'index'), nodePath.join(linked, 'index'));
       const r = await cli(['index', '--rebuild', '--codex-home', home, '--index-dir', linked]);
-      // Refused as every link at an engine file is (adapters/fs/noFollow.ts): an Io error naming the link, exit 1.
+      // Refused as every link at an engine file is (adapters/driven/fs/noFollow.ts): an Io error naming the link, exit 1.
       expect(r.exitCode, r.stderr).to.equal(1);
       expect(r.stderr).to.include(`${nodePath.join(linked, 'index')} is a symbolic link: refused`);
       expect(untouched()).to.equal(true);

@@ -2,7 +2,7 @@
 // left an `index.rebuild-<pid>` folder per kill (262 MB after 30 kills); a writer killed midway
 // leaves `.tmp` files (a second hard link of a finished file when killed between link and unlink),
 // `.lock` and `.lock.break` files. `index` and the next rebuild remove those of dead processes.
-// The kills are at named steps (adapters/system/crashPoint.ts): every point of a rebuild
+// The kills are at named steps (adapters/driven/system/crashPoint.ts): every point of a rebuild
 // (REBUILD_CRASH_POINTS, and the build's own catch-up: each reached once per rebuild) and, in every
 // round, the writer's steps that leave files beside a rollout, whose hit and the writer's choices
 // are drawn from a seed printed on failure (LEFTOVERS_SEED replays it). Each kill is checked once the process has
@@ -20,9 +20,9 @@ import { runSeed, seededRandom } from '../fixtures/seededRandom.js';
 import { chatThread, dayDir, rolloutName, writeRollout } from '../replay/mutationHome.js';
 import { reportArea } from './areaSummary.js';
 import { writeCrashHome } from './crashHome.js';
-import { INDEX_MARKER } from '../../adapters/lmdb/indexFolder.js';
-import { CRASH_AT_ENV, REBUILD_CRASH_POINTS, crashedAtLine } from '../../adapters/system/crashPoint.js';
-import type { CrashPointName } from '../../adapters/system/crashPoint.js';
+import { INDEX_MARKER } from '../../adapters/driven/lmdb/indexFolder.js';
+import { CRASH_AT_ENV, REBUILD_CRASH_POINTS, crashedAtLine } from '../../adapters/driven/system/crashPoint.js';
+import type { CrashPointName } from '../../adapters/driven/system/crashPoint.js';
 
 /** Rounds of the writer's kills. */
 const ROUNDS = Number(process.env['LEFTOVERS_ROUNDS'] ?? 2);

@@ -1,7 +1,7 @@
 // Issue 68, finding 5: no cap on connections. 48 peers each sending 15 MiB of a 16 MiB frame and
 // stopping grew `serve` by 729–738 MB; 1,100 half-open HTTP heads from a party without the token
 // took all 1,024 descriptors and the token holder's connection was dropped. Expected
-// (`adapters/rpc/listenerBounds.ts`): the bytes of messages in progress bounded across peers (the
+// (`adapters/driving/rpc/listenerBounds.ts`): the bytes of messages in progress bounded across peers (the
 // peer holding the most closed 1013), the connections without a session bounded (the oldest dropped
 // with a 503, never a session), the sessions bounded (503 with a reason), all within the process's
 // descriptors. Each scenario waits until the kernel says `serve` read every byte sent to it and

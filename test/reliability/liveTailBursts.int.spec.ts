@@ -12,7 +12,7 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { HOLD_AT_ENV, HOLD_FILE_ENV } from '../../adapters/system/holdPoint.js';
+import { HOLD_AT_ENV, HOLD_FILE_ENV } from '../../adapters/driven/system/holdPoint.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js';
 import { useTempDir } from '../fixtures/tempDir.js';

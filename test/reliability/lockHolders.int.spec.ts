@@ -12,10 +12,10 @@ import * as nodePath from 'node:path';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
-import { sweepFolder } from '../../adapters/jsonl/leftovers.js';
-import { acquireLock, isAbandonedBreaker, LOCK_DEFAULTS, releaseLock, SYSTEM_LOCK_CLOCK } from '../../adapters/fs/lockFile.js';
-import type { LockClock } from '../../adapters/fs/lockFile.js';
-import { startTicksOf, thisProcess } from '../../adapters/system/processIdentity.js';
+import { sweepFolder } from '../../adapters/driven/jsonl/home/leftovers.js';
+import { acquireLock, isAbandonedBreaker, LOCK_DEFAULTS, releaseLock, SYSTEM_LOCK_CLOCK } from '../../adapters/driven/fs/lockFile.js';
+import type { LockClock } from '../../adapters/driven/fs/lockFile.js';
+import { startTicksOf, thisProcess } from '../../adapters/driven/system/processIdentity.js';
 import { isEngineError } from '../../domain/errors.js';
 import { reportArea } from './areaSummary.js';
 

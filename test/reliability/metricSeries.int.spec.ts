@@ -5,11 +5,11 @@
 // overloaded (a connection allowed no request in flight).
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
-import type { InputLine } from '../../adapters/rpc/boundedLines.js';
-import type { RpcConnection } from '../../adapters/rpc/connection.js';
-import { initialize } from '../../adapters/rpc/methods/initialize.js';
-import { serverMetrics } from '../../adapters/rpc/metrics.js';
-import { serveConnection } from '../../adapters/rpc/server.js';
+import type { InputLine } from '../../adapters/driving/rpc/boundedLines.js';
+import type { RpcConnection } from '../../adapters/driving/rpc/connection.js';
+import { initialize } from '../../adapters/driving/rpc/methods/initialize.js';
+import { serverMetrics } from '../../adapters/driving/rpc/metrics.js';
+import { serveConnection } from '../../adapters/driving/rpc/server.js';
 import { notFound } from '../../domain/errors.js';
 import { SERVER_OVERLOADED } from '../../protocol/jsonRpc.js';
 import { reportArea } from './areaSummary.js';

@@ -9,7 +9,7 @@ import * as nodePath from 'node:path';
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import { renderError } from '../../domain/errors.js';
-import { threadHomeFiles } from '../../adapters/jsonl/threadHomeFiles.js';
+import { threadHomeFiles } from '../../adapters/driven/jsonl/writers/threadHomeFiles.js';
 import { useTempDir } from '../fixtures/tempDir.js';
 import { reportArea } from './areaSummary.js';
 

@@ -15,7 +15,7 @@ import { useTempDir } from '../fixtures/tempDir.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { assistantRows, text, userRow, writeClaudeSession } from '../fixtures/claudeSessions.js';
 import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js';
-import { EXIT } from '../../adapters/cli/exitCodes.js';
+import { EXIT } from '../../adapters/driving/cli/exitCodes.js';
 import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { RpcAnswer } from '../fixtures/stdioRpcClient.js';
 import { reportArea } from './areaSummary.js';
@@ -323,7 +323,7 @@ describe('reliability · planted links (a home owned by another user, commands r
   for (const c of cases)
     it(`${c.name}: every command as root creates, changes and chmods nothing outside the home; refusals are typed`, async () => void (await runCase(c)));
 
-  // Codex's session_index.jsonl is rewritten by thread/delete in adapters/jsonl/sessionIndex.ts (another part of issue 39).
+  // Codex's session_index.jsonl is rewritten by thread/delete in adapters/driven/jsonl/home/sessionIndex.ts (another part of issue 39).
   it('session_index.jsonl and a guessable temp name beside it: name and delete create, change and chmod nothing outside the home', async () => {
     await runCase({
       name: 'session-index',

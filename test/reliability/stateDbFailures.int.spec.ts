@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { openSqlite, type SqliteDb } from '../../adapters/sqlite/sqliteDb.js';
+import { openSqlite, type SqliteDb } from '../../adapters/driven/sqlite/sqliteDb.js';
 import { expect } from 'chai';
 import type { EngineCliRun } from '../compat/engineCli.js';
 import { ENGINE_CLI_PATH, runEngineCli } from '../compat/engineCli.js';

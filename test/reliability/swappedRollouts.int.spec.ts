@@ -1,6 +1,6 @@
 // Issue 68 (links): a rollout listed and probed, then swapped before it is read — for a link to a
 // file outside the home, its day folder for a link to a folder outside, or for a FIFO — is
-// refused when the reader opens it (adapters/fs/heldRead.ts `openToRead`): skipped and reported as
+// refused when the reader opens it (adapters/driven/fs/heldRead.ts `openToRead`): skipped and reported as
 // the listing's refusals are, never read, never waited on. The swap is made while the index run
 // holds at `index.planned` (every file listed and probed, none read), so the verdict does not
 // depend on timing.

@@ -2,7 +2,7 @@
 // entry's path as it was, `plugins list --cwd` a marketplace's name; each renderer had to remember
 // `terminalText`, and those (and the error messages that quote input: a cursor, an option, a path)
 // did not. Now the CLI's readable output on stdout and stderr passes one sink, `terminalLines`
-// (adapters/cli/terminalText.ts): printAnswer's text, lines and notes, reportError, commander's
+// (adapters/driving/cli/terminalText.ts): printAnswer's text, lines and notes, reportError, commander's
 // usage errors, the warnings and status lines.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';

@@ -11,8 +11,8 @@ import { spawnRpcServer } from '../fixtures/stdioRpcClient.js';
 import type { StdioRpcClient } from '../fixtures/stdioRpcClient.js';
 import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
 import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js';
-import { quarantineFileOf } from '../../adapters/jsonl/quarantine.js';
-import { TORN_STILL_MS } from '../../adapters/jsonl/lockedRolloutFile.js';
+import { quarantineFileOf } from '../../adapters/driven/jsonl/writers/quarantine.js';
+import { TORN_STILL_MS } from '../../adapters/driven/jsonl/writers/lockedRolloutFile.js';
 import { reportArea } from './areaSummary.js';
 
 const GONE = 'dddddddd-0000-7000-8000-000000000001';

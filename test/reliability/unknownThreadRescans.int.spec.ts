@@ -2,18 +2,18 @@
 // each on its own: 40 at once took `serve` to 4.4 GB and stalled its clients 75 s; 100 thread
 // subscribes at once ran it out of heap. Expected: one home's scans run one at a time, unknown-id
 // lookups share the one running (or just ended), and beyond a token bucket an unknown id is
-// answered from the index without a scan (`indexer/freshness.ts` `RescanPolicy`).
+// answered from the index without a scan (`indexer/reads/freshness.ts` `RescanPolicy`).
 // Issue 68, finding 12: 40 unknown-id reads on 20,000 files took 30 s and 516 MB in 1 of 3 runs:
 // each listed the home's 20,000 files on its own (looking for a file named for it), then shared
 // the bucket's scans. Expected: with serve's home watch vouching for the home, an unknown id is
 // answered once the watch's changes are caught up (`watchVouched`): no listing, no scan; before
-// it vouches, lookups that meet a listing running share it (`indexer/historyIndexer.ts`).
+// it vouches, lookups that meet a listing running share it (`indexer/reads/historyIndexer.ts`).
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as nodePath from 'node:path';
-import { ensureThreadFresh } from '../../indexer/freshness.js';
-import type { Freshness, RescanPolicy } from '../../indexer/freshness.js';
+import { ensureThreadFresh } from '../../indexer/reads/freshness.js';
+import type { Freshness, RescanPolicy } from '../../indexer/reads/freshness.js';
 import { ENGINE_CLI_PATH } from '../compat/engineCli.js';
 import { withIndex } from '../fixtures/openedIndex.js';
 import { right } from '../fixtures/right.js';

@@ -5,7 +5,7 @@ import { auditTokenUsage } from '../../replay/tokens/auditTokenUsage.js';
 import { DEFAULT_PRICING } from '../../domain/tokens/pricing.js';
 import { TOKEN_DIMENSIONS } from '../../domain/tokens/report.js';
 import type { TokenDimension, TokenReport } from '../../domain/tokens/report.js';
-import { localDayIn } from '../../adapters/system/timeZone.js';
+import { localDayIn } from '../../adapters/driven/system/timeZone.js';
 import { memoryIndexStore } from '../../projections/memoryStore.js';
 import { projectBatch } from '../../projections/runner.js';
 import type { IndexStore } from '../../domain/ports.js';

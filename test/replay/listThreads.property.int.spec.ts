@@ -13,7 +13,7 @@ import type { ListThreadsQuery } from '../../replay/history/listThreads.js';
 import type { ThreadSourceKind } from '../../replay/internal/sourceKinds.js';
 import { listThreads } from '../../replay/history/listThreads.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
-import type { LmdbIndexStore } from '../../adapters/lmdb/indexStore.js';
+import type { LmdbIndexStore } from '../../adapters/driven/lmdb/indexStore.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { listThreadsByScan } from '../oracle/listThreadsByScan.js';
 import { openMutationHome, right } from './mutationHome.js';

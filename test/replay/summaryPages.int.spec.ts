@@ -4,9 +4,9 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { expect } from 'chai';
-import { openLmdbIndex } from '../../adapters/lmdb/indexStore.js';
-import { catchUpHome } from '../../indexer/catchUp.js';
-import { portsOver } from '../../adapters/composition/openCodexHome.js';
+import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
+import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
+import { portsOver } from '../../adapters/driving/composition/openCodexHome.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { Turn } from '../../domain/thread/turn.js';
 import { listTurns } from '../../replay/history/listTurns.js';

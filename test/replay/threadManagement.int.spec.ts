@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { openCodexHome } from '../../adapters/composition/openCodexHome.js';
-import { threadStateLogPath } from '../../adapters/jsonl/homeFacts.js';
+import { openCodexHome } from '../../adapters/driving/composition/openCodexHome.js';
+import { threadStateLogPath } from '../../adapters/driven/jsonl/writers/homeFacts.js';
 import { archiveThread } from '../../replay/mutations/archiveThread.js';
 import { deleteThread, forkedHistoryReferences } from '../../replay/mutations/deleteThread.js';
 import { forkThread } from '../../replay/mutations/forkThread.js';

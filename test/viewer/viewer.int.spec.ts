@@ -24,7 +24,7 @@ import { skipUnmet } from '../fixtures/skipUnmet.js';
  */
 
 const REPO = nodePath.resolve(import.meta.dirname, '..', '..', '..');
-const CLI = nodePath.join(REPO, 'dist', 'adapters', 'cli', 'main.js');
+const CLI = nodePath.join(REPO, 'dist', 'adapters', 'driving', 'cli', 'main.js');
 const LONG_TURNS = 5000;
 const OTHER_THREADS = 59;
 const NEEDLE = 'where is the zebra';

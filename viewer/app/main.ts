@@ -52,7 +52,7 @@ const bearerToken = (): string | null => {
  */
 const isThreadIdText = (text: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
 
-/** JSON-RPC's invalid request and invalid params: how the server answers a thread id it has no thread for (adapters/rpc/errors.ts). */
+/** JSON-RPC's invalid request and invalid params: how the server answers a thread id it has no thread for (adapters/driving/rpc/errors.ts). */
 const NO_SUCH_THREAD_CODES: ReadonlySet<number> = new Set([-32600, -32602]);
 
 /** The thread header's facts, `·` between them; the working directory cut at its start (dom.ts `cwdNode`). */

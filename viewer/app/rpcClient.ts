@@ -38,7 +38,7 @@ const backoffMs = (attempt: number): number => Math.min(250 * 2 ** attempt, 5000
 /**
  * A socket to `url`, `initialize`d (then `initialized` sent); requests may be many at once
  * (answered by id). A bearer token (`--ws-auth`) goes as a second subprotocol: a browser's
- * WebSocket cannot send `Authorization` (adapters/rpc/viewerFiles.ts reads it back). When the
+ * WebSocket cannot send `Authorization` (adapters/driving/rpc/viewerFiles.ts reads it back). When the
  * socket closes, its pending requests fail (`connection lost`), listeners hear `lost`, and a new
  * socket is tried with back-off; requests made meanwhile wait for it and go out once it is
  * initialized.

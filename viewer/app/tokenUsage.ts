@@ -73,7 +73,7 @@ export interface TokenChartsAnswer {
 /** Dollars as the token report gives them: cents, or four places below a cent. */
 const dollars = (c: number): string => (c !== 0 && c < 0.01 ? `$${c.toFixed(4)}` : `$${c.toFixed(2)}`);
 
-/** A group's cost as the CLI's table gives it (adapters/cli/commands/tokens.ts `costText`): the whole, else the priced part `+ ?` naming the models without a price. */
+/** A group's cost as the CLI's table gives it (adapters/driving/cli/commands/tokens.ts `costText`): the whole, else the priced part `+ ?` naming the models without a price. */
 const usd = (g: Pick<UsageGroup, 'costUsd' | 'pricedCostUsd' | 'unpricedModels'>): string => {
   if (g.costUsd !== null && g.costUsd !== undefined) return dollars(g.costUsd);
   const priced = g.pricedCostUsd ?? 0;

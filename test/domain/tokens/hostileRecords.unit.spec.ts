@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { localDayIn } from '../../../adapters/system/timeZone.js';
+import { localDayIn } from '../../../adapters/driven/system/timeZone.js';
 import { DEFAULT_PRICING, priceOf } from '../../../domain/tokens/pricing.js';
 import { TOKEN_DIMENSIONS, buildTokenReport } from '../../../domain/tokens/report.js';
 import type { StoredResponse } from '../../../domain/tokens/selectResponses.js';

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { buildTokenReport } from '../../../domain/tokens/report.js';
 import type { TokenReport } from '../../../domain/tokens/report.js';
-import { localDayIn } from '../../../adapters/system/timeZone.js';
+import { localDayIn } from '../../../adapters/driven/system/timeZone.js';
 import { RolloutWriter } from '../../fixtures/rolloutLines.js';
 import { TokenHistory, ZERO6, auditRowsOf, plus6, usage6 } from '../../fixtures/tokenHistories.js';
 import type { FileSpec, Usage6 } from '../../fixtures/tokenHistories.js';

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { catchUpHome } from '../../../indexer/catchUp.js';
-import { openIndex } from '../../../indexer/openIndex.js';
-import { quarantinedInIndex } from '../../../indexer/quarantined.js';
-import { openLmdbIndex } from '../../../adapters/lmdb/indexStore.js';
-import { SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
+import { catchUpHome } from '../../../indexer/catchUp/catchUp.js';
+import { openIndex } from '../../../indexer/open/openIndex.js';
+import { quarantinedInIndex } from '../../../indexer/verify/quarantined.js';
+import { openLmdbIndex } from '../../../adapters/driven/lmdb/indexStore.js';
+import { SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../../adapters/driven/lmdb/schema.js';
 import { addQuarantineCounts } from '../../../migrations/index/008-quarantine-counts.js';
 import { right } from '../../fixtures/right.js';
 import { useTempDir } from '../../fixtures/tempDir.js';

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { catchUpHome } from '../../../indexer/catchUp.js';
-import { openIndex } from '../../../indexer/openIndex.js';
-import { portsOver } from '../../../adapters/composition/openCodexHome.js';
-import type { LmdbIndexStore } from '../../../adapters/lmdb/indexStore.js';
-import { SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
+import { catchUpHome } from '../../../indexer/catchUp/catchUp.js';
+import { openIndex } from '../../../indexer/open/openIndex.js';
+import { portsOver } from '../../../adapters/driving/composition/openCodexHome.js';
+import type { LmdbIndexStore } from '../../../adapters/driven/lmdb/indexStore.js';
+import { SCHEMA_VERSION_KEY } from '../../../adapters/driven/lmdb/schema.js';
 import type { IndexWrite } from '../../../domain/index/rows.js';
 import { MIGRATIONS } from '../../../migrations/index/steps.js';
 import { searchThreads } from '../../../replay/history/searchThreads.js';

@@ -1,12 +1,12 @@
-import { openSqlite } from '../../../adapters/sqlite/sqliteDb.js';
+import { openSqlite } from '../../../adapters/driven/sqlite/sqliteDb.js';
 import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { portsOver } from '../../../adapters/composition/openCodexHome.js';
-import { catchUpHome } from '../../../indexer/catchUp.js';
-import { openIndex } from '../../../indexer/openIndex.js';
-import type { LmdbIndexStore } from '../../../adapters/lmdb/indexStore.js';
-import { SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
+import { portsOver } from '../../../adapters/driving/composition/openCodexHome.js';
+import { catchUpHome } from '../../../indexer/catchUp/catchUp.js';
+import { openIndex } from '../../../indexer/open/openIndex.js';
+import type { LmdbIndexStore } from '../../../adapters/driven/lmdb/indexStore.js';
+import { SCHEMA_VERSION_KEY } from '../../../adapters/driven/lmdb/schema.js';
 import type { IndexWrite } from '../../../domain/index/rows.js';
 import { addThreadOrder } from '../../../migrations/index/011-thread-order.js';
 import { MIGRATIONS } from '../../../migrations/index/steps.js';

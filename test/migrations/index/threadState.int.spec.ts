@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { catchUpHome } from '../../../indexer/catchUp.js';
-import { openIndex } from '../../../indexer/openIndex.js';
-import { SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
+import { catchUpHome } from '../../../indexer/catchUp/catchUp.js';
+import { openIndex } from '../../../indexer/open/openIndex.js';
+import { SCHEMA_VERSION_KEY } from '../../../adapters/driven/lmdb/schema.js';
 import { MIGRATIONS } from '../../../migrations/index/steps.js';
 import { right } from '../../fixtures/right.js';
 import { useTempDir } from '../../fixtures/tempDir.js';

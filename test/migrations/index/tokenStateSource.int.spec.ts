@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { catchUpHome } from '../../../indexer/catchUp.js';
-import { openIndex } from '../../../indexer/openIndex.js';
-import { SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
+import { catchUpHome } from '../../../indexer/catchUp/catchUp.js';
+import { openIndex } from '../../../indexer/open/openIndex.js';
+import { SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../../adapters/driven/lmdb/schema.js';
 import { tokenStateApiSources } from '../../../migrations/index/029-token-state-api-source.js';
 import { auditTokenUsage } from '../../../replay/tokens/auditTokenUsage.js';
 import { DEFAULT_PRICING } from '../../../domain/tokens/pricing.js';

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { catchUpHome } from '../../../indexer/catchUp.js';
-import { openIndex } from '../../../indexer/openIndex.js';
-import { verifyIndex } from '../../../indexer/verify.js';
-import { SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../../adapters/lmdb/schema.js';
+import { catchUpHome } from '../../../indexer/catchUp/catchUp.js';
+import { openIndex } from '../../../indexer/open/openIndex.js';
+import { verifyIndex } from '../../../indexer/verify/verify.js';
+import { SCHEMA_VERSION, SCHEMA_VERSION_KEY } from '../../../adapters/driven/lmdb/schema.js';
 import { addItemsThrough } from '../../../migrations/index/020-turn-renderings.js';
 import type { IndexWrite } from '../../../domain/index/rows.js';
 import { right } from '../../fixtures/right.js';

@@ -1,0 +1,132 @@
+import * as fs from 'node:fs/promises';
+import * as E from 'fp-ts/lib/Either.js';
+import type { EngineError } from '../../../domain/errors.js';
+import { invalidArgument } from '../../../domain/errors.js';
+import { ThreadStateEvent } from '../../../domain/threadState/threadStateEvent.js';
+import type { ThreadStateRow } from '../../../domain/threadState/threadStateEvent.js';
+import type { IndexStore } from '../../../domain/ports.js';
+import { foldThreadStateEvents } from '../../../projections/threadState.js';
+import type { ThreadStateLog } from '../../../replay/ports.js';
+import { THREAD_STATE_LOG_KEY } from '../lmdb/schema.js';
+import { errnoCode, isPermissionDenied, toEngineError } from '../fs/fsError.js';
+import { openNoFollow } from '../fs/noFollow.js';
+import { threadStateLogPath, underThreadStateLog } from '../jsonl/writers/homeFacts.js';
+import { parseJson } from '../../../domain/jsonNesting.js';
+
+/** Complete lines of `text` decoded; a line that is not an event is skipped (told to `onBadLine`), a last line without "\n" is left for later. */
+export const decodeThreadStateLines = (
+  text: string,
+  onBadLine: (reason: string) => void = () => undefined,
+): { readonly events: ThreadStateEvent[]; readonly consumed: number } => {
+  const end = text.lastIndexOf('\n') + 1;
+  const events: ThreadStateEvent[] = [];
+  for (const line of text.slice(0, end).split('\n')) {
+    if (line.trim() === '') continue;
+    let json: unknown;
+    try {
+      json = parseJson(line);
+    } catch (e) {
+      onBadLine(`not JSON: ${(e as Error).message}`);
+      continue;
+    }
+    const decoded = ThreadStateEvent.decode(json);
+    if (E.isLeft(decoded)) onBadLine('not a thread-state event');
+    else events.push(decoded.right);
+  }
+  return { events, consumed: Buffer.byteLength(text.slice(0, end)) };
+};
+
+/** A change refused for want of permission says whose the log is and what to do. */
+const notWritable = (path: string, e: EngineError): EngineError =>
+  isPermissionDenied(e)
+    ? invalidArgument(
+        'thread state',
+        `${path} is not writable by this user (${e.code}): read receipts and stored git info are kept in the home's .rollout-engine/, which another user (root?) made; run this as that user, or have it give the folder back`,
+      )
+    : e;
+
+/**
+ * The thread-state log of a home over its index: appends are one `O_APPEND` write of one line
+ * (fsynced) under `<log>.lock` (`homeFacts.underThreadStateLog`); the index records how many bytes it folded (`meta` key
+ * `threadStateLog`), so a rebuilt index (no key) folds the whole log again and keeps every state.
+ */
+export const threadStateLogOver = (store: IndexStore, codexHome: string, onUnreadable: (error: EngineError) => void = () => undefined): ThreadStateLog => {
+  const path = threadStateLogPath(codexHome);
+  /**
+   * A log this user may not read (root used the home once and left `.rollout-engine/` its own, 0700:
+   * the index went to this user's cache, layout.ts) is no reason to refuse every read: the answers
+   * go without read receipts and stored git info, and `onUnreadable` is told. A change needs the
+   * log: it is refused with the reason.
+   */
+  const unreadable = (err: unknown, op: string): E.Either<EngineError, void> | undefined => {
+    const e = toEngineError(path, op)(err);
+    if (!isPermissionDenied(e)) return undefined;
+    onUnreadable(e);
+    return E.right(undefined);
+  };
+  const folded = async (): Promise<E.Either<EngineError, number>> =>
+    E.map((v: unknown) => (typeof v === 'number' ? v : 0))(await store.get('meta', THREAD_STATE_LOG_KEY)());
+
+  const catchUp = async (): Promise<E.Either<EngineError, void>> => {
+    let size: number;
+    try {
+      size = (await fs.stat(path)).size;
+    } catch (err) {
+      return errnoCode(err) === 'ENOENT' ? E.right(undefined) : (unreadable(err, 'stat') ?? E.left(toEngineError(path, 'stat')(err)));
+    }
+    const from = await folded();
+    if (E.isLeft(from)) return from;
+    // A log shorter than what was folded was replaced: fold it whole (events carry whole values).
+    const start = from.right > size ? 0 : from.right;
+    if (start === size) return E.right(undefined);
+    let text: string;
+    try {
+      const fh = await openNoFollow(codexHome, path, 'read');
+      try {
+        const buf = Buffer.alloc(size - start);
+        const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+        text = buf.subarray(0, bytesRead).toString('utf8');
+      } finally {
+        await fh.close();
+      }
+    } catch (err) {
+      return unreadable(err, 'read') ?? E.left(toEngineError(path, 'read')(err));
+    }
+    const { events, consumed } = decodeThreadStateLines(text);
+    if (consumed === 0) return E.right(undefined);
+    const committed = await store.commit((reader) => {
+      // Another process folded these bytes meanwhile: nothing to do (its fold is the same).
+      const now = reader.get('meta', THREAD_STATE_LOG_KEY);
+      if ((typeof now === 'number' ? now : 0) !== from.right) return [];
+      return [...foldThreadStateEvents(reader, events), { op: 'put', table: 'meta', key: [...THREAD_STATE_LOG_KEY], value: start + consumed }];
+    })();
+    return E.isLeft(committed) ? committed : E.right(undefined);
+  };
+
+  return {
+    catchUp: () => catchUp,
+    change: (threadId, decide) => async () => {
+      return underThreadStateLog(
+        codexHome,
+        async (append): Promise<E.Either<EngineError, ThreadStateRow | undefined>> => {
+          const caught = await catchUp();
+          if (E.isLeft(caught)) return caught;
+          const current = await store.get('threadState', [threadId])();
+          if (E.isLeft(current)) return current;
+          const event = decide(current.right);
+          if (E.isLeft(event)) return event;
+          if (event.right === null) return E.right(current.right);
+          try {
+            await append(event.right);
+          } catch (err) {
+            return E.left(toEngineError(path, 'append')(err));
+          }
+          const after = await catchUp();
+          if (E.isLeft(after)) return after;
+          return (await store.get('threadState', [threadId])()) as E.Either<EngineError, ThreadStateRow | undefined>;
+        },
+        (step, err) => E.left(notWritable(path, toEngineError(path, step)(err))),
+      );
+    },
+  };
+};

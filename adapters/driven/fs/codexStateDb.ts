@@ -1,0 +1,106 @@
+// Codex's state DB (`state_5.sqlite` in CODEX_HOME): where it is, opened only when it is no link,
+// and the times of the rows it holds (issue 69): a thread Codex took from its file answers that
+// file's mtime, not its lines (domain/thread/codexRowTimes.ts). Read only here: the DB is Codex's
+// (adapters/driven/codexState/ writes the rows the engine's mutations move), and a reader in its WAL
+// blocks no writer.
+import { join } from 'node:path';
+import { lstatSync } from 'node:fs';
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import type { EngineError } from '../../../domain/errors.js';
+import type { CodexRowTimesOf } from '../../../domain/thread/codexRowTimes.js';
+import { codexRowTimesOf } from '../../../domain/thread/codexRowTimes.js';
+import { LinkRefused, toEngineError } from './fsError.js';
+import { refuseLinkSync } from './noFollow.js';
+import { readBytesBelow } from './heldRead.js';
+import { openSqlite, openSqliteBytes, type SqliteDb } from '../sqlite/sqliteDb.js';
+
+/** The state DB of the Codex this engine follows (0.169: `state_5.sqlite`, beside the sessions). */
+export const CODEX_STATE_DB = 'state_5.sqlite';
+/** SQLite's files beside a DB (WAL mode's, a rollback journal's), which it opens by name like the DB. */
+const SQLITE_SIDE_FILES = ['', '-wal', '-shm', '-journal'] as const;
+
+/**
+ * The home's state DB, or undefined when there is none. SQLite (either driver) opens by name and follows
+ * links (it takes no descriptor, so `heldRead.ts` cannot open it): the DB and each file SQLite keeps
+ * beside it must be, where present, a regular file at its own name, not a link (a FIFO would block
+ * SQLite's open), else `LinkRefused` before SQLite opens anything: no row is written, or read,
+ * outside the home through a link planted there.
+ */
+export const stateDbOf = (codexHome: string): string | undefined => {
+  const path = join(codexHome, CODEX_STATE_DB);
+  for (const suffix of SQLITE_SIDE_FILES) refuseLinkSync(`${path}${suffix}`, 'file');
+  return lstatSync(path, { throwIfNoEntry: false }) === undefined ? undefined : path;
+};
+
+/** A `threads` row's times as read (0.169's `_ms` columns; a DB older Codex left unmigrated has only seconds). */
+const TimesRow = t.type({ id: t.string, updated: t.union([t.number, t.null]), recency: t.union([t.number, t.null]) });
+
+/**
+ * A copy of a DB file whose header says WAL (bytes 18 and 19: 2) marked as a rollback-journal DB
+ * (1): SQLite opens no WAL database from memory, and with no WAL beside it the file holds every row.
+ */
+const asRollbackJournal = (bytes: Buffer): Buffer => {
+  if (bytes.length >= 20 && bytes[18] === 2 && bytes[19] === 2) bytes[18] = bytes[19] = 1;
+  return bytes;
+};
+
+/** The DB's files as last read (size, mtime, ctime of the DB, its WAL and shared memory): equal, the rows read then hold. */
+const signatureOf = (path: string): string =>
+  SQLITE_SIDE_FILES.slice(0, 3)
+    .map((suffix) => {
+      const st = lstatSync(`${path}${suffix}`, { throwIfNoEntry: false });
+      return st === undefined ? '-' : `${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+    })
+    .join('|');
+
+/** The rows read last per DB, by the signature its files had: a catch-up of an unchanged home reads no row again. */
+const lastRead = new Map<string, { readonly signature: string; readonly rows: ReadonlyMap<string, CodexRowTimesOf> }>();
+
+/**
+ * Every thread's row times in the home's state DB, by thread id; empty without a DB. A DB SQLite
+ * cannot read (not a database, locked past its busy timeout) holds no row we can go by: Codex
+ * rebuilds such a cache from the files, which is what no row answers. A DB, or a file SQLite keeps
+ * beside it, that is a link is refused (`stateDbOf`): nothing outside the home is read.
+ */
+export const readCodexRowTimes = async (codexHome: string): Promise<E.Either<EngineError, ReadonlyMap<string, CodexRowTimesOf>>> => {
+  let path: string | undefined;
+  try {
+    path = stateDbOf(codexHome);
+  } catch (err) {
+    if (err instanceof LinkRefused) return E.left(toEngineError(err.path, 'open')(err));
+    throw err;
+  }
+  if (path === undefined) return E.right(new Map());
+  const signature = signatureOf(path);
+  const known = lastRead.get(path);
+  if (known !== undefined && known.signature === signature) return E.right(known.rows);
+  const rows = new Map<string, CodexRowTimesOf>();
+  let db: SqliteDb | undefined;
+  try {
+    // A reader of a WAL DB needs its WAL and shared-memory files, which SQLite creates where they are
+    // missing (and a read-only connection leaves behind): where Codex left none, every row is in the
+    // DB file, read as a copy in memory, so no file of Codex's home is created.
+    const withWal = signature
+      .split('|')
+      .slice(1)
+      .every((s) => s !== '-');
+    db = withWal ? openSqlite(path, { readonly: true, timeoutMs: 5_000 }) : openSqliteBytes(asRollbackJournal(await readBytesBelow(codexHome, path)));
+    const columns = new Set((db.prepare('PRAGMA table_info(threads)').all() as Array<{ name: string }>).map((c) => c.name));
+    const pick = (ms: string, seconds: string): string => (columns.has(ms) ? ms : columns.has(seconds) ? `${seconds} * 1000` : 'NULL');
+    const updated = pick('updated_at_ms', 'updated_at');
+    // Before recency_at, Codex ordered by updated_at: a row migrated to it takes that.
+    const recency = columns.has('recency_at_ms') || columns.has('recency_at') ? pick('recency_at_ms', 'recency_at') : updated;
+    for (const raw of db.prepare(`SELECT id, ${updated} AS updated, ${recency} AS recency FROM threads`).all()) {
+      const row = TimesRow.decode(raw);
+      if (E.isLeft(row) || row.right.updated === null || row.right.recency === null) continue;
+      rows.set(row.right.id, codexRowTimesOf({ updatedMs: row.right.updated, recencyMs: row.right.recency }));
+    }
+  } catch {
+    rows.clear();
+  } finally {
+    db?.close();
+  }
+  lastRead.set(path, { signature, rows });
+  return E.right(rows);
+};

@@ -1,0 +1,310 @@
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { chmodNoFollowSync, refuseLinkSync } from '../fs/noFollow.js';
+import { ownLikeFolderSync } from '../fs/ownership.js';
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { open, TransactionFlags } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
+import type { EngineError } from '../../../domain/errors.js';
+import type { IndexStore } from '../../../domain/ports.js';
+import type { IndexReader, IndexWrite, KeyPart, TableName } from '../../../domain/index/rows.js';
+import { TABLES } from '../../../domain/index/rows.js';
+import { DROP_HOME_STATS, dropsHomeStats } from '../../../domain/index/homeStats.js';
+import { DB_NAMES, KEY_MAX } from './schema.js';
+import { lmdbError } from './errors.js';
+import { writeMarkOf } from './writeMark.js';
+import { INDEX_MARKER, claimIndexFolder, damagedEnvironment } from './indexFolder.js';
+
+type Key = ReadonlyArray<KeyPart>;
+
+/** lmdb returns a one-part array key as its bare value. */
+const norm = (k: unknown): Key => (Array.isArray(k) ? (k as Key) : [k as KeyPart]);
+
+const hasPrefix = (key: Key, prefix: Key): boolean => prefix.every((p, i) => key[i] === p);
+
+/** A table's record structures live under a symbol key (STRUCTURES_KEY) that ranges must skip. */
+const isRowKey = (k: unknown): boolean => typeof k !== 'symbol';
+
+export interface LmdbIndexStore extends IndexStore {
+  readonly path: string;
+  /** Synchronous reader (for use inside other lmdb transactions, e.g. the lease). */
+  readonly reader: IndexReader;
+  /** Run `fn` inside one synchronous write transaction (lease, migrations). */
+  readonly transact: <A>(op: string, fn: (reader: IndexReader, write: (w: IndexWrite) => void) => A) => E.Either<EngineError, A>;
+  /**
+   * Close and reopen the environment (between transactions, with no read in flight). The map's
+   * pages a writer has touched stay resident until it is unmapped: a long build remaps now and
+   * then so they do not add up to the whole index in its RSS. An environment smaller than
+   * REMAP_FROM_BYTES is left mapped: its pages are at most that, and a reopening is not free.
+   */
+  readonly remap: () => E.Either<EngineError, void>;
+}
+
+/**
+ * Below this size the environment's file is not remapped: all its pages resident cost less than
+ * the reopenings (the environment and its ~40 tables, 5-10 ms each in a CLI run: 3 of a warm
+ * `tokens` run's ~0.4 s on a 30 MB home).
+ */
+const REMAP_FROM_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Address space reserved for the map (not disk: the file grows with the data). lmdb starts at
+ * 128 KiB and grows the map by remapping, keeping every earlier mapping alive; the pages touched
+ * through those stay resident beside the new ones, so a 65 MB index cost 100 MB of RSS. One map
+ * large enough for any index we expect is mapped once (lmdb still grows it past this if needed).
+ */
+const MAP_SIZE = 2 ** 36;
+
+/** Where each table keeps its msgpack record structures (see migrations/index/007). */
+const STRUCTURES_KEY = Symbol.for('structures');
+
+interface Handles {
+  readonly root: RootDatabase;
+  readonly dbs: Record<TableName, Database>;
+}
+
+const openHandles = (dir: string): Handles => {
+  const root: RootDatabase = open({ path: dir, noSubdir: false, maxDbs: 32, compression: false, mapSize: MAP_SIZE });
+  const dbs = {} as Record<TableName, Database>;
+  // Shared record structures: a row's field names are stored once per table, not in every value
+  // (which halved the index and its encoding time).
+  // All in one write transaction: lmdb-js opens each db in a transaction of its own, a commit each
+  // (a fresh index's ~40 tables cost ~120 ms of commits at every open and remap).
+  root.transactionSync(() => {
+    for (const t of TABLES) dbs[t] = root.openDB({ name: DB_NAMES[t], sharedStructuresKey: STRUCTURES_KEY });
+  }, TransactionFlags.NO_SYNC_FLUSH);
+  return { root, dbs };
+};
+
+/** The part of msgpackr's encoder (each table's `encoder`, not in lmdb-js's typings) used here. */
+interface SharedStructuresEncoder {
+  readonly clearSharedData?: () => void;
+}
+
+/**
+ * Forget the record structures each table's encoder holds, so that they are read again from the
+ * committed environment at the next encoding or decoding that needs them.
+ *
+ * msgpackr mints a new structure in memory as it encodes a value of a new shape, and lmdb-js saves
+ * the table's structures inside the write transaction that puts that value. When the transaction
+ * does not commit (the callback throws: a key too long, a failing build; or the commit fails), the
+ * saved structures are rolled back but the encoder keeps the structure it minted, as if it were
+ * stored. Its next values of that shape are then written with that record id and no save (the
+ * encoder believes it shared), while another process (or this one) stores a structure of its own
+ * under the same id: those values decode with another structure's field names ("Data read, but end
+ * of buffer not reached", or wrong fields). lmdb-js forgets them the same way when a table is
+ * cleared (`clearSync`).
+ */
+const forgetStructures = (dbs: Record<TableName, Database>): void => {
+  for (const t of TABLES) (dbs[t] as unknown as { readonly encoder?: SharedStructuresEncoder }).encoder?.clearSharedData?.();
+};
+
+/** The files LMDB keeps in an environment's folder. */
+const LMDB_FILES = ['data.mdb', 'lock.mdb'] as const;
+
+/** The index holds conversation text: its folder is this user's alone, whatever the umask. */
+const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Make an index folder and its files private (an index made before, or under umask 000, was
+ * world-readable). Best effort: an index of someone else's home opened to read it is left as it is.
+ */
+const keepPrivate = (dir: string): void => {
+  const attempt = (change: () => void) => {
+    try {
+      change();
+    } catch {
+      // not ours to change
+    }
+  };
+  attempt(() => chmodNoFollowSync(dir, PRIVATE_DIR_MODE, 'folder'));
+  attempt(() => chmodNoFollowSync(nodePath.join(dir, 'data.mdb'), PRIVATE_FILE_MODE, 'file'));
+  // Never opened here: closing any descriptor of lock.mdb drops the fcntl locks LMDB holds on it in
+  // this process (MDB_BAD_RSLOT). Checked not to be a link just before, then changed by its path.
+  const lock = nodePath.join(dir, 'lock.mdb');
+  attempt(() => {
+    refuseLinkSync(lock, 'file');
+    fs.chmodSync(lock, PRIVATE_FILE_MODE);
+  });
+  // Its owner the folder's it lies in (ownership.ts): an index root opened in a user's home stays readable by that user.
+  attempt(() => ownLikeFolderSync(dir, 'folder'));
+  for (const name of [...LMDB_FILES, INDEX_MARKER]) attempt(() => ownLikeFolderSync(nodePath.join(dir, name), 'file', name === 'lock.mdb'));
+};
+
+/** Open (creating if needed, with its marker: indexFolder.ts) the LMDB environment at `dir` with one named db per table; a folder that is not the engine's is refused. */
+export const openLmdbIndex = (dir: string): TE.TaskEither<EngineError, LmdbIndexStore> =>
+  TE.fromEither(
+    E.tryCatch(
+      () => {
+        // lmdb-js opens its files itself, following links: a link at the folder or its files is refused first.
+        refuseLinkSync(dir, 'folder');
+        for (const f of LMDB_FILES) refuseLinkSync(nodePath.join(dir, f), 'file');
+        // Only a folder the engine made (or an absent one, created with its marker): never a user's.
+        claimIndexFolder(dir, PRIVATE_DIR_MODE);
+        const damaged = damagedEnvironment(dir);
+        if (damaged !== undefined) throw damaged;
+        const store = makeStore(dir, openHandles(dir));
+        keepPrivate(dir);
+        return store;
+      },
+      lmdbError(dir, 'open'),
+    ),
+  );
+
+/**
+ * LMDB's largest key (lmdb-js's default `maxKeySize`), less room for the ordered-binary encoding
+ * of the parts. No row can have a key longer than this, so a lookup by one (a 10 MB thread id from
+ * a request) finds nothing instead of failing inside LMDB.
+ */
+const MAX_KEY_BYTES = 1900;
+const storable = (key: ReadonlyArray<KeyPart>): boolean => {
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: the usual short key is sized without encoding it.
+  let most = 0;
+  for (const p of key) most += typeof p === 'string' ? p.length * 3 + 1 : 9;
+  if (most <= MAX_KEY_BYTES) return true;
+  let bytes = 0;
+  for (const p of key) bytes += typeof p === 'string' ? Buffer.byteLength(p) + 1 : 9;
+  return bytes <= MAX_KEY_BYTES;
+};
+
+const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
+  // Replaced by `remap`; every operation reads the current handles.
+  let h = opened;
+  const keysOf = (table: TableName, prefix: Key): Key[] => {
+    const db = h.dbs[table];
+    const range = prefix.length === 0 ? db.getKeys({}) : db.getKeys({ start: [...prefix], end: [...prefix, KEY_MAX] });
+    const out: Key[] = [];
+    for (const k of range) {
+      if (!isRowKey(k)) continue;
+      const key = norm(k as unknown);
+      if (hasPrefix(key, prefix)) out.push(key);
+    }
+    return out;
+  };
+  /** The rows of `table` from `start` to `end` whose keys start with `prefix`: what `range` and `scan` read (the structures key and keys the bounds let in around the prefix passed over). */
+  function* rowsIn(table: TableName, prefix: Key, start: Key, end: Key, reverse: boolean): Generator<{ readonly key: Key; readonly value: unknown }> {
+    for (const { key, value } of h.dbs[table].getRange({ start: [...start], end: [...end], reverse })) {
+      if (!isRowKey(key)) continue;
+      const k = norm(key);
+      if (hasPrefix(k, prefix)) yield { key: k, value };
+    }
+  }
+  const reader: IndexReader = {
+    get: ((table: TableName, key: Key) => (storable(key) ? h.dbs[table].get((key.length === 1 ? key[0] : [...key]) as never) : undefined)) as IndexReader['get'],
+    keys: keysOf,
+  };
+  /** Whether the transaction under way dropped the home's stats already (a checkpoint write drops them: domain/index/homeStats.ts). */
+  let homeStatsDropped = false;
+  const put = (w: IndexWrite): void => {
+    const key = w.key.length === 1 ? w.key[0] : [...w.key];
+    if (w.op === 'put') h.dbs[w.table].putSync(key as never, w.value);
+    else h.dbs[w.table].removeSync(key as never);
+  };
+  const write = (w: IndexWrite): void => {
+    put(w);
+    if (homeStatsDropped || !dropsHomeStats(w.table)) return;
+    homeStatsDropped = true;
+    put(DROP_HOME_STATS);
+  };
+  const sync = <A>(op: string, f: () => A): TE.TaskEither<EngineError, A> => TE.fromEither(E.tryCatch(f, lmdbError(path, op)));
+  /** One write transaction; one that does not commit takes with it the structures it minted (forgetStructures). */
+  const writeTxn = <A>(fn: () => A, flags?: number): A => {
+    try {
+      return h.root.transactionSync(() => {
+        homeStatsDropped = false;
+        return fn();
+      }, flags);
+    } catch (err) {
+      forgetStructures(h.dbs);
+      throw err;
+    }
+  };
+
+  return {
+    path,
+    reader,
+    get: (table, key) => sync('get', () => reader.get(table, key)),
+    range: (table, prefix, opts = {}) =>
+      sync('range', () => {
+        if (!storable(prefix)) return [];
+        const lo: Key = [...prefix];
+        const hi: Key = [...prefix, KEY_MAX];
+        const after = opts.after;
+        const reverse = opts.reverse === true;
+        const start = after ?? opts.from ?? (reverse ? hi : lo);
+        const end = reverse ? lo : hi;
+        const out: Array<{ key: never; value: never }> = [];
+        const limit = opts.limit ?? Number.POSITIVE_INFINITY;
+        // Only the first row can be `after` itself (the range starts there).
+        let skipAfter = after === undefined ? undefined : JSON.stringify(after);
+        for (const { key: k, value } of rowsIn(table, prefix, start, end, reverse)) {
+          if (skipAfter !== undefined) {
+            const isAfter = JSON.stringify(k) === skipAfter;
+            skipAfter = undefined;
+            if (isAfter) continue;
+          }
+          if (out.length >= limit) break;
+          out.push({ key: k as never, value: value as never });
+        }
+        return out;
+      }),
+    scan: (table, prefix, each) => async () => {
+      // What `each` throws is the caller's (a bug), not an LMDB failure: it leaves as thrown.
+      let thrown: { readonly error: unknown } | undefined;
+      const scanned = E.tryCatch(
+        () => {
+          if (!storable(prefix)) return 0;
+          let n = 0;
+          for (const { key, value } of rowsIn(table, prefix, prefix, [...prefix, KEY_MAX], false)) {
+            try {
+              each({ key: key as never, value: value as never });
+            } catch (error) {
+              thrown = { error };
+              throw error;
+            }
+            n += 1;
+          }
+          return n;
+        },
+        lmdbError(path, 'scan'),
+      );
+      if (thrown !== undefined) throw thrown.error;
+      return scanned;
+    },
+    // Index batches are derived from the rollouts, which are the durable log: a commit returns once
+    // it is committed and visible, and LMDB flushes it in order behind (integrity kept; after a
+    // crash a lost tail of commits is caught up again from the checkpoints).
+    commit: (build) =>
+      sync('commit', () =>
+        writeTxn(() => {
+          const writes = build(reader);
+          for (const w of writes) write(w);
+          return writes.length;
+        }, TransactionFlags.NO_SYNC_FLUSH),
+      ),
+    commitAsBuilt: (build) => E.tryCatch(() => writeTxn(() => build(reader, write), TransactionFlags.NO_SYNC_FLUSH), lmdbError(path, 'commit')),
+    transact: (op, fn) => E.tryCatch(() => writeTxn(() => fn(reader, write)), lmdbError(path, op)),
+    dump: () =>
+      sync('dump', () => {
+        const out: Array<{ table: string; key: unknown; value: unknown }> = [];
+        for (const t of TABLES) {
+          if (t === 'meta') continue; // schema version and lease: not index contents
+          for (const { key, value } of h.dbs[t].getRange({})) if (isRowKey(key)) out.push({ table: t, key: norm(key), value });
+        }
+        return out;
+      }),
+    writeMark: () => E.tryCatch(() => writeMarkOf(path, h.root), lmdbError(path, 'stat')),
+    remap: () =>
+      E.tryCatch(
+        () => {
+          if (fs.statSync(`${path}/data.mdb`).size < REMAP_FROM_BYTES) return;
+          void h.root.close();
+          h = openHandles(path);
+        },
+        lmdbError(path, 'remap'),
+      ),
+    close: () => TE.tryCatch(() => h.root.close(), lmdbError(path, 'close')),
+  };
+};

@@ -1,0 +1,133 @@
+import type { Command } from 'commander';
+import type * as E from 'fp-ts/lib/Either.js';
+import type { EngineError } from '../../../../domain/errors.js';
+import type { AnalyticsSink } from '../../../../domain/analytics/ports.js';
+import { command, registerCommand } from '../commandSpec.js';
+import { option } from '../optionTable.js';
+import type { OptionsOf } from '../optionTable.js';
+import { HOME_OPTIONS } from '../homeOptions.js';
+import { terminalLines } from '../terminalText.js';
+import { terminalJson } from '../../rpc/terminalJson.js';
+
+const ANALYTICS_OPTIONS = {
+  ...HOME_OPTIONS,
+  captureFile: option('--capture-file <file>', 'append batched payloads here as JSONL, no network (default: $CODEX_ANALYTICS_EVENTS_CAPTURE_FILE)'),
+  endpoint: option('--endpoint <url>', 'POST batched payloads to this URL (retries 5xx/429 with backoff)'),
+  batchSize: option('--batch-size <n>', 'events per payload (default 100)'),
+  attempts: option('--attempts <n>', 'HTTP attempts per payload (default 5)'),
+  retryBaseMs: option('--retry-base-ms <ms>', 'first HTTP retry delay, doubling (default 500)'),
+};
+
+export type AnalyticsOptions = OptionsOf<typeof ANALYTICS_OPTIONS>;
+
+export interface DeliverySummary {
+  readonly sink: AnalyticsSink['kind'];
+  readonly payloads: number;
+  readonly events: number;
+  readonly delivered: number;
+  readonly failed: number;
+  readonly errors: ReadonlyArray<string>;
+  readonly pluginProblems: ReadonlyArray<string>;
+}
+
+/**
+ * Reconstruct the home's analytics events. With a capture file (flag, else
+ * CODEX_ANALYTICS_EVENTS_CAPTURE_FILE) the batched payloads are appended there and nothing goes
+ * over the network, even when a write fails; else with --endpoint they are POSTed with retries;
+ * else the events are printed as JSONL.
+ */
+export const runAnalytics = async (opts: AnalyticsOptions, out: (s: string) => void): Promise<E.Either<EngineError, DeliverySummary | null>> => {
+  const [
+    E,
+    { renderError, invalidArgument },
+    { batchEvents },
+    { reconstructAnalytics },
+    { pluginsManager },
+    { diskPluginCache },
+    { captureFileFromEnv, captureSink },
+    { httpSink },
+    { withCaughtUpHome },
+    { homeOf },
+    { cliFeedback, stepText },
+  ] = await Promise.all([
+    import('fp-ts/lib/Either.js'),
+    import('../../../../domain/errors.js'),
+    import('../../../../domain/analytics/reconstruct.js'),
+    import('../../../../replay/analytics/reconstructAnalytics.js'),
+    import('../../../../replay/plugins/pluginsManager.js'),
+    import('../../../driven/plugins/pluginCache.js'),
+    import('../../../driven/analytics/captureSink.js'),
+    import('../../../driven/analytics/httpSink.js'),
+    import('../../composition/openCodexHome.js'),
+    import('../homeOptions.js'),
+    import('../progress.js'),
+  ]);
+  const positive = (flag: string, v: string | undefined, dflt: number): E.Either<EngineError, number> => {
+    if (v === undefined) return E.right(dflt);
+    const n = Number(v);
+    return Number.isInteger(n) && n > 0 ? E.right(n) : E.left(invalidArgument(flag, `a positive integer, got ${v}`));
+  };
+  const batchSize = positive('--batch-size', opts.batchSize, 100);
+  if (E.isLeft(batchSize)) return batchSize;
+  const attempts = positive('--attempts', opts.attempts, 5);
+  if (E.isLeft(attempts)) return attempts;
+  const retryBase = positive('--retry-base-ms', opts.retryBaseMs, 500);
+  if (E.isLeft(retryBase)) return retryBase;
+  const capture = opts.captureFile ?? captureFileFromEnv();
+  const sink: AnalyticsSink | null =
+    capture !== undefined
+      ? captureSink(capture)
+      : opts.endpoint !== undefined
+        ? httpSink(opts.endpoint, { attempts: attempts.right, baseDelayMs: retryBase.right })
+        : null;
+  const named = homeOf(opts);
+  if (E.isLeft(named)) return named;
+  const { codexHome, indexDir } = named.right;
+  const cache = diskPluginCache(codexHome);
+  const reconstructing = stepText(`reconstructing the analytics events of ${codexHome}`, 'reconstructed', 'nothing was sent');
+  const rebuilt = await withCaughtUpHome(
+    codexHome,
+    indexDir,
+    { onStatus: cliFeedback.onStatus },
+    (home) => () => cliFeedback.during(reconstructing, reconstructAnalytics(home.store, cache, pluginsManager({ cache, sink: null, productClientId: null }))),
+  );
+  cliFeedback.settle();
+  if (E.isLeft(rebuilt)) return rebuilt;
+  const { events, pluginProblems } = rebuilt.right;
+  if (sink === null) {
+    out(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    return E.right(null);
+  }
+  const payloads = batchEvents(events, batchSize.right);
+  const errors: string[] = [];
+  let delivered = 0;
+  const delivering = stepText(`delivering ${payloads.length} payloads to ${capture ?? opts.endpoint}`, 'delivered', 'the payloads delivered so far stay delivered');
+  await cliFeedback.during(delivering, async () => {
+    for (const p of payloads) {
+      const r = await sink.deliver(p)();
+      if (E.isRight(r)) delivered += 1;
+      else errors.push(renderError(r.left));
+    }
+    return E.right(undefined);
+  });
+  return E.right({ sink: sink.kind, payloads: payloads.length, events: events.length, delivered, failed: payloads.length - delivered, errors, pluginProblems });
+};
+
+export const analyticsCommand = command({
+  name: 'analytics',
+  description: 'reconstruct analytics events (threads, turns, token usage, plugins) from rollouts and plugin sidecars',
+  arguments: [],
+  options: ANALYTICS_OPTIONS,
+  run: async ({ opts }) => {
+    const [r, { reportError }] = await Promise.all([runAnalytics(opts, (s) => process.stdout.write(terminalJson(s))), import('../exitCodes.js')]);
+    if (r._tag === 'Left') return reportError(r.left);
+    if (r.right === null) return;
+    process.stdout.write(`${terminalJson(JSON.stringify(r.right))}\n`);
+    for (const e of r.right.errors) process.stderr.write(`${terminalLines(`rollout-engine: ${e}`)}\n`);
+    if (r.right.failed > 0) process.exitCode = 1;
+  },
+});
+
+export const registerAnalytics = (program: Command): void => {
+  registerCommand(program, analyticsCommand);
+};

@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import { registerCommand } from '../commandSpec.js';
+import { threadIdCommand } from '../threadIdCommand.js';
+
+export const deleteCommand = threadIdCommand({
+  name: 'delete',
+  description: 'delete a thread (`thread/delete`): its rollout files and names go; refused while a fork reads its history',
+  method: async () => (await import('../../../../protocol/management.js')).threadDeleteMethod,
+  use: async () => (await import('../../../../replay/mutations/deleteThread.js')).deleteThread,
+  human: (v) => [`deleted ${v.threadId}`, ...v.removed.map((p) => `  ${p}`)].join('\n'),
+});
+
+export const registerDelete = (program: Command): void => {
+  registerCommand(program, deleteCommand);
+};

@@ -1,0 +1,115 @@
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=4 --heap-growing-percent=200
+import { Command, CommanderError } from 'commander';
+import { invalidArgument } from '../../../domain/errors.js';
+import { engineVersion } from '../../driven/system/packageRoot.js';
+import { reportError } from './exitCodes.js';
+import { registerCommand } from './commandSpec.js';
+import { readCommand } from './commands/read.js';
+import { indexCommand } from './commands/buildIndex.js';
+import { verifyCommand } from './commands/verify.js';
+import { repairCommand } from './commands/repair.js';
+import { serveCommand } from './commands/serve.js';
+import { viewCommand } from './commands/view.js';
+import { threadsCommand } from './commands/threads.js';
+import { turnsCommand } from './commands/turns.js';
+import { itemsCommand } from './commands/items.js';
+import { tokensCommand } from './commands/tokens.js';
+import { pluginsCommand } from './commands/plugins.js';
+import { analyticsCommand } from './commands/analytics.js';
+import { forkCommand } from './commands/fork.js';
+import { importCommand } from './commands/importSessions.js';
+import { revertCommand } from './commands/revert.js';
+import { rollbackCommand } from './commands/rollback.js';
+import { reviewCommand } from './commands/review.js';
+import { tokenUsageCommand } from './commands/tokenUsage.js';
+import { appendCommand } from './commands/append.js';
+import { nameCommand } from './commands/name.js';
+import { archiveCommand } from './commands/archive.js';
+import { unarchiveCommand } from './commands/unarchive.js';
+import { metadataCommand } from './commands/metadata.js';
+import { deleteCommand } from './commands/delete.js';
+import { readStateCommand } from './commands/readState.js';
+import { searchCommand } from './commands/search.js';
+import { mirrorCommand } from './commands/mirror.js';
+import { exportCommand } from './commands/export.js';
+import { terminalLines } from './terminalText.js';
+
+/** Every command, in the order `--help` lists them. */
+const COMMANDS = [
+  readCommand,
+  threadsCommand,
+  turnsCommand,
+  itemsCommand,
+  indexCommand,
+  verifyCommand,
+  repairCommand,
+  serveCommand,
+  viewCommand,
+  tokensCommand,
+  pluginsCommand,
+  analyticsCommand,
+  forkCommand,
+  revertCommand,
+  rollbackCommand,
+  reviewCommand,
+  tokenUsageCommand,
+  appendCommand,
+  nameCommand,
+  archiveCommand,
+  unarchiveCommand,
+  metadataCommand,
+  deleteCommand,
+  readStateCommand,
+  searchCommand,
+  mirrorCommand,
+  exportCommand,
+  importCommand,
+];
+
+/** The exit code of a process interrupted by SIGINT, as a shell reports it (128 + 2). */
+const INTERRUPTED = 130;
+
+// Ctrl-C: say what was interrupted and that it is safe (every index transaction commits rows and
+// checkpoints together; a build's lease held by a process that is gone is taken over at once).
+// The status lines (progress.ts, with cli-progress) are loaded with the command that runs: a
+// command that has not started has nothing to report.
+let feedback: (typeof import('./progress.js'))['cliFeedback'] | undefined;
+process.on('SIGINT', () => {
+  const message = feedback?.interrupted() ?? null;
+  if (message !== null) process.stderr.write(terminalLines(message));
+  process.exit(INTERRUPTED);
+});
+
+/** A `--json` run reports usage mistakes as the JSON error object too, so its stderr stays machine-readable. */
+const wantsJson = process.argv.includes('--json');
+
+// Usage mistakes (unknown option or command, missing argument) are refused like any invalid
+// option: through the exit-code table (2), in JSON with --json. Set before the commands are
+// registered, so each of them inherits it.
+const program = new Command()
+  .name('rollout-engine')
+  .description('Codex rollouts as an event log: read, index and serve thread history')
+  .version(engineVersion())
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => (wantsJson ? undefined : write(terminalLines(text))) });
+
+for (const spec of COMMANDS) registerCommand(program, spec);
+
+// Long work says what it is doing on stderr (progress.ts); `--quiet` on any command silences that.
+for (const command of program.commands) command.option('-q, --quiet', 'no status lines or progress bars on stderr (errors are still printed)');
+program.hook('preAction', async (_program, action) => {
+  feedback = (await import('./progress.js')).cliFeedback;
+  feedback.setQuiet(action.opts()['quiet'] === true);
+});
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (!(err instanceof CommanderError)) throw err;
+  // --help and --version end through the override too, with exit code 0.
+  if (err.exitCode === 0) process.exitCode = 0;
+  else if (wantsJson) reportError(invalidArgument('command line', err.message.replace(/^error: /, '')), true);
+  else process.exitCode = 2;
+} finally {
+  feedback?.settle();
+}

@@ -1,0 +1,365 @@
+import { openTailReaderThread } from '../../driven/jsonl/workers/tailReaderThread.js';
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../../domain/errors.js';
+import type { ExternalAgentPorts, HistoryReadPorts, ThreadManagementPorts } from '../../../replay/ports.js';
+import type { HomePluginPorts } from '../../driven/plugins/homeRemotePlugins.js';
+import { threadStateLogOver } from '../../driven/engineState/threadStateLog.js';
+import { threadHomeFiles } from '../../driven/jsonl/writers/threadHomeFiles.js';
+import { homeQuarantineSink } from '../../driven/jsonl/writers/quarantine.js';
+import { readRanges } from '../../driven/jsonl/readers/readRange.js';
+import { isInsideHome, outsideHome } from '../../driven/fs/insideHome.js';
+import { jsonlRolloutFiles } from '../../driven/jsonl/writers/rolloutFiles.js';
+import { fileAppendKeys } from '../../driven/jsonl/writers/appendKeys.js';
+import * as nodePath from 'node:path';
+import { homedir } from 'node:os';
+import type { WriterOptions } from '../../driven/jsonl/writers/lockedRolloutFile.js';
+import type { LmdbIndexStore } from '../../driven/lmdb/indexStore.js';
+import { lazyCatchUpHome } from '../../../indexer/catchUp/lazyCatchUp.js';
+import type { CatchUpOptions, CatchUpSummary } from '../../../indexer/catchUp/catchUp.js';
+import { lmdbHistoryIndexer } from '../../../indexer/reads/historyIndexer.js';
+import type { IndexerContext } from '../../../indexer/reads/historyIndexer.js';
+import { watchHome } from '../../driven/jsonl/home/homeWatch.js';
+import { homeAsIndexed, knownFoldersOf, recordedHomeStats } from '../../../indexer/catchUp/homeAsIndexed.js';
+import { BACKFILLED_KEY, openIndex, passLmdbBackfillGate } from '../../../indexer/open/openIndex.js';
+import type { GatePassage, OpenIndexResult } from '../../../indexer/open/openIndex.js';
+import { gateStatus, indexLockWaitStatus, reportingTo } from '../../../indexer/open/indexStatus.js';
+import type { OnIndexStatus } from '../../../indexer/open/indexStatus.js';
+import { systemClock } from '../../driven/system/clock.js';
+import { codexThreadState } from '../../driven/codexState/codexThreadState.js';
+import { uuidv7Ids } from '../../driven/system/uuidv7.js';
+import { lmdbDirOf } from '../../driven/lmdb/environmentFolder.js';
+import { confinementRoot } from '../../driven/fs/noFollow.js';
+import type { IndexObserver } from '../../../indexer/reads/indexObserver.js';
+import { holdPoint } from '../../driven/system/holdPoint.js';
+import { renderedItemsInMemory } from './renderedItemsInMemory.js';
+import { readConfiguredModelProvider } from '../../driven/fs/codexConfig.js';
+
+/** A CODEX_HOME opened over the embedded default: its rollout files and their LMDB index. */
+export interface OpenCodexHome {
+  readonly codexHome: string;
+  readonly store: LmdbIndexStore;
+  /** The history read use cases' ports. */
+  readonly read: HistoryReadPorts;
+  /** Fork, revert, rollback, review and token replay over the same index and files. */
+  readonly mutations: ThreadManagementPorts;
+  /** Other agents' homes and Codex's import records, with one import at a time on this home: built once, its code loaded by the first call. */
+  readonly externalAgents: () => Promise<ExternalAgentPorts>;
+  /** The home's plugins, local and remote (`chatgptBaseUrl`): built once, its code loaded by the first call. */
+  readonly plugins: () => Promise<HomePluginPorts>;
+  /**
+   * How the backfill gate let this process in, and the backfill this process ran if it was the one;
+   * null when the gate was not passed before the home was returned (`backfill: 'background' | 'onDemand'`).
+   */
+  readonly gate: GatePassage | null;
+  /** `init`: the index was created by this open (`steps` / `rebuilt`: migrated; `current`: as it was). */
+  readonly indexWas: OpenIndexResult['migrated'];
+  /** Runs a request ahead of a backfill running behind (`backfill: 'background'`), which waits meanwhile; else just runs it. */
+  readonly aheadOfBackfill: <A>(request: () => Promise<A>) => Promise<A>;
+  /** The catch-up options its ports use (the home's quarantine file, progress): for a home-wide catch-up with the same. */
+  readonly catchUpOptions: CatchUpOptions;
+  readonly close: () => Promise<void>;
+}
+
+export interface OpenCodexHomeOptions {
+  /** How long to wait for another process's backfill before answering from the files (the gate's default when absent). */
+  readonly gateWaitMs?: number | undefined;
+  /** Catch-up options beyond the home's quarantine file (progress, threads, workers). */
+  readonly catchUp?: Omit<CatchUpOptions, 'quarantine'> | undefined;
+  /** Told of the long work as it happens: index builds and catch-ups (with their progress), waiting for another process's build. */
+  readonly onStatus?: OnIndexStatus | undefined;
+  /**
+   * When the home-wide backfill (the gate) runs. `await` (default): before the home is returned.
+   * `background`: while the home answers (`serve`): a thread asked for meanwhile is indexed first,
+   * on its own; closing the home stops it between two files. `onDemand`: not at all (the CLI's
+   * thread views index the thread they show, and say so).
+   */
+  readonly backfill?: 'await' | 'background' | 'onDemand' | undefined;
+  /** Watch the home's rollout folders, so a home-wide refresh catches up only what changed (a long-running process). */
+  readonly watch?: boolean | undefined;
+  /** With `watch`: told of each change the watch sees on a rollout file, as it comes (live notifications). */
+  readonly onRolloutChanged?: ((path: string) => void) | undefined;
+  /** Told how the backfill gate was passed, of each read-repair and home-wide catch-up (`serve` counts and logs them). */
+  readonly observer?: IndexObserver | undefined;
+  /** The plugin backend, over config.toml's `chatgpt_base_url` (`--chatgpt-base-url`). */
+  readonly chatgptBaseUrl?: string | undefined;
+}
+
+/**
+ * The transactions of a backfill running behind answers: a commit is synchronous, so a request
+ * arriving meanwhile waits for it (a build's default, 50,000 lines, took 100-300 ms on 2 busy cores).
+ */
+const BACKGROUND_BATCH = { batchLines: 4096, batchBytes: 1 << 20 } as const;
+
+/**
+ * Requests ahead of a background backfill: `first` runs one while the backfill waits at its next
+ * `between` (two chunks or two files); a request that waits for the backfill itself steps aside
+ * meanwhile (`stepAside`), or neither would go on.
+ */
+const requestsFirst = (): {
+  first: <A>(work: () => Promise<A>) => Promise<A>;
+  stepAside: <A>(wait: Promise<A>) => Promise<A>;
+  between: () => Promise<void>;
+} => {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  const resumeIfIdle = () => {
+    if (running <= 0) for (const resume of waiting.splice(0)) resume();
+  };
+  return {
+    first: async (work) => {
+      running += 1;
+      try {
+        return await work();
+      } finally {
+        running -= 1;
+        resumeIfIdle();
+      }
+    },
+    stepAside: async (wait) => {
+      running -= 1;
+      resumeIfIdle();
+      try {
+        return await wait;
+      } finally {
+        running += 1;
+      }
+    },
+    between: () => (running <= 0 ? Promise.resolve() : new Promise<void>((resolve) => void waiting.push(resolve))),
+  };
+};
+
+/** The home folder as Codex finds it (`dirs::home_dir`: $HOME, else the user's entry), null when there is none. */
+const hostHome = (): string | null => homedir() || null;
+
+/** A bundle built by its first caller, and the same one for every later caller. */
+const builtOnce = <A>(build: () => Promise<A>): (() => Promise<A>) => {
+  let built: Promise<A> | undefined;
+  return () => (built ??= build());
+};
+
+/** A writer meeting a torn last line quarantines it in the home's quarantine file and goes on (once the line is torn for good). */
+const writerRecovery = (options: CatchUpOptions): WriterOptions => (options.quarantine === undefined ? {} : { tornTail: 'truncate', quarantine: options.quarantine });
+
+/** Every set of ports over one opened index: the one place they are built (tests and benches use it on an index they opened). */
+export const portsOver = (
+  store: LmdbIndexStore,
+  codexHome: string,
+  options: CatchUpOptions,
+  context: IndexerContext = {},
+  onThreadStateUnreadable?: (error: EngineError) => void,
+): { read: HistoryReadPorts; mutations: ThreadManagementPorts } => {
+  // Item contents are read at the paths the index holds: never outside the home (second line of defence).
+  const readInside: HistoryReadPorts['readRanges'] = (path, ranges) =>
+    isInsideHome(codexHome, path) ? readRanges(path, ranges, codexHome) : TE.left(outsideHome(codexHome, path));
+  const read: HistoryReadPorts = {
+    index: store,
+    indexer: lmdbHistoryIndexer(store, codexHome, options, context),
+    readRanges: readInside,
+    renderedItems: renderedItemsInMemory(),
+    configuredModelProvider: () => () => readConfiguredModelProvider(codexHome),
+    // Codex's app-server reads a session's relative cwd against its working directory and `~` as
+    // $HOME (dirs::home_dir): ours answers against its own, for equal answers when run beside it.
+    hostPaths: { cwd: process.cwd(), home: hostHome() },
+  };
+  // The append keys are kept beside the LMDB folder, in the index dir (`lmdbDirOf`).
+  const appendKeys = fileAppendKeys(nodePath.dirname(store.path), confinementRoot(codexHome, nodePath.dirname(store.path)));
+  return {
+    read,
+    mutations: {
+      ...read,
+      files: jsonlRolloutFiles(codexHome, writerRecovery(options)),
+      appendKeys,
+      clock: systemClock,
+      ids: uuidv7Ids(),
+      threadState: threadStateLogOver(store, codexHome, onThreadStateUnreadable),
+      homeFiles: threadHomeFiles(codexHome),
+      codexState: codexThreadState(codexHome),
+    },
+  };
+};
+
+/**
+ * Open (migrating if needed) the index of a CODEX_HOME and pass the backfill gate: one process
+ * backfills while others wait a bounded time. A process that gave up waiting still answers: its
+ * reads catch each thread up from the files on demand. Every entry point (the CLI's views,
+ * reports and mutations, `serve`) opens a home here.
+ */
+export const openCodexHome = async (codexHome: string, indexDir: string, opts: OpenCodexHomeOptions = {}): Promise<E.Either<EngineError, OpenCodexHome>> => {
+  // Large catch-ups read on a reader thread: the indexer takes the tail-source port, this root picks the reader.
+  const options: CatchUpOptions = { tailReader: openTailReaderThread, ...opts.catchUp, quarantine: homeQuarantineSink(codexHome, indexDir) };
+  const opened = await openIndex(lmdbDirOf(indexDir), codexHome, {
+    ...reportingTo(options, opts.onStatus, 'rebuild', codexHome),
+    ...indexLockWaitStatus(opts.onStatus, codexHome),
+  })();
+  if (E.isLeft(opened)) return opened;
+  const store = opened.right.store;
+  // Another user's log (root used the home once) is said once, and the answers go without it.
+  let toldUnreadable = false;
+  const threadStateUnreadable = (error: EngineError): void => {
+    if (toldUnreadable) return;
+    toldUnreadable = true;
+    opts.onStatus?.({ kind: 'threadStateUnreadable', home: codexHome, error });
+  };
+  // The thread-state log is folded before anything reads (a rebuilt index folds it whole).
+  const states = await threadStateLogOver(store, codexHome, threadStateUnreadable).catchUp()();
+  if (E.isLeft(states)) {
+    await store.close()();
+    return states;
+  }
+  const waiting = gateStatus(opts.onStatus, codexHome);
+  const gateOptions = {
+    ...(opts.gateWaitMs === undefined ? {} : { waitMs: opts.gateWaitMs }),
+    ...waiting.gate,
+    ...(opts.observer === undefined ? {} : { onPassed: opts.observer.gatePassed }),
+  };
+  const catchUpOptions = reportingTo(options, opts.onStatus, 'catchUp', codexHome);
+  const isBackfilled = (): boolean => store.reader.get('meta', BACKFILLED_KEY) === true;
+  const rest = opts.backfill === 'background' ? 'behind' : 'later';
+  const context: IndexerContext = {
+    isBackfilled,
+    onThreadIndexed: (indexed) => opts.onStatus?.({ kind: 'threadIndexed', home: codexHome, indexed, rest }),
+    ...(opts.observer === undefined ? {} : { observer: opts.observer }),
+  };
+  // Built on first use: a view or a report never loads their code.
+  const externalAgents = builtOnce(async () => (await import('../../driven/externalAgents/homeExternalAgents.js')).homeExternalAgents(codexHome));
+  const plugins = builtOnce(async () =>
+    (await import('../../driven/plugins/homeRemotePlugins.js')).homePluginPorts(
+      codexHome,
+      opts.chatgptBaseUrl === undefined ? {} : { chatgptBaseUrl: opts.chatgptBaseUrl },
+    ),
+  );
+  const home = (gate: GatePassage | null, ctx: IndexerContext, close: () => Promise<void>): OpenCodexHome => ({
+    codexHome,
+    store,
+    ...portsOver(store, codexHome, catchUpOptions, ctx, threadStateUnreadable),
+    externalAgents,
+    plugins,
+    gate,
+    aheadOfBackfill: ctx.first ?? ((request) => request()),
+    indexWas: opened.right.migrated,
+    catchUpOptions,
+    close,
+  });
+  const closeStore = async () => void (await store.close()());
+
+  if (opts.backfill === 'onDemand') return E.right(home(null, context, closeStore));
+  if (opts.backfill === 'background') {
+    // An index built before: the home's stats its last whole-home catch-up recorded (homeAsIndexed.ts).
+    // The watch starts from them (a folder whose times are the same is not listed again), and
+    // before the backfill looks at the files: what changes while it runs is seen.
+    const recorded = opts.watch === true && isBackfilled() ? await recordedHomeStats(store) : undefined;
+    const watch = opts.watch === true ? watchHome(codexHome, opts.onRolloutChanged, recorded === undefined ? {} : { listed: knownFoldersOf(recorded) }) : undefined;
+    const mark = watch?.mark();
+    const stop = new AbortController();
+    const requests = requestsFirst();
+    // Smaller transactions than a build's own: a request waits for the one being committed.
+    const between = async (): Promise<void> => {
+      await requests.between();
+      await holdPoint('backfill.between');
+    };
+    const building = reportingTo({ ...BACKGROUND_BATCH, ...options, signal: stop.signal, between }, opts.onStatus, 'build', codexHome);
+    const passing = async (): Promise<void> => {
+      const gate = await passLmdbBackfillGate(store, codexHome, gateOptions, building)();
+      if (E.isLeft(gate)) {
+        if (!stop.signal.aborted) opts.onStatus?.({ kind: 'backfillFailed', home: codexHome, error: gate.left });
+        return;
+      }
+      if (stop.signal.aborted) return;
+      waiting.passed(gate.right.verdict);
+      if (watch === undefined || mark === undefined) return;
+      if (gate.right.backfill !== null) return watch.vouch(mark);
+      // Built before this process (or by another while it waited): the files may have changed since.
+      // Found as the index last saw them (one stat a file and a folder, after the watch started: a
+      // change since is the watch's), the index is caught up and the watch vouched for as it is.
+      if (recorded !== undefined) {
+        const same = await homeAsIndexed(store, codexHome, recorded);
+        if (E.isRight(same) && same.right && !stop.signal.aborted) return watch.vouch(mark);
+      }
+      // Else one whole-home catch-up now, at start, vouches for the watch; left to the first
+      // request, it would be paid for under traffic, by every request queued behind it.
+      const caughtUp = await lazyCatchUpHome(store, codexHome, { ...catchUpOptions, signal: stop.signal })();
+      if (E.isRight(caughtUp) && !stop.signal.aborted) watch.vouch(mark);
+    };
+    let running: Promise<void> | undefined = passing().finally(() => (running = undefined));
+    const close = async () => {
+      stop.abort();
+      watch?.close();
+      await running;
+      // A session whose catch-ups moved a checkpoint (Codex wrote beside it) dropped the home's
+      // stats, and the next start would wait for a whole-home catch-up before its first page. One
+      // now, at close (the stats of every file and folder, little read: the watch kept the index
+      // caught up), records them again, so the next start answers from the index as this one could.
+      // Best effort: a failed catch-up leaves the next start to catch up, as before; a second
+      // Ctrl-C ends the process meanwhile (serveProcess.ts).
+      if (watch !== undefined && isBackfilled() && (await recordedHomeStats(store)) === undefined) await lazyCatchUpHome(store, codexHome, catchUpOptions)();
+      await closeStore();
+    };
+    const backfilling = () => (running === undefined ? undefined : requests.stepAside(running));
+    return E.right(home(null, { ...context, watch, backfilling, first: requests.first }, close));
+  }
+  const gate = await passLmdbBackfillGate(store, codexHome, gateOptions, reportingTo(options, opts.onStatus, 'build', codexHome))();
+  if (E.isLeft(gate)) {
+    await store.close()();
+    return gate;
+  }
+  waiting.passed(gate.right.verdict);
+  const watch = opts.watch === true ? watchHome(codexHome, opts.onRolloutChanged) : undefined;
+  return E.right(
+    home(gate.right, { ...context, watch }, async () => {
+      watch?.close();
+      await closeStore();
+    }),
+  );
+};
+
+/** Open a home, run `use` on it, and close it whatever happens. */
+export const withCodexHome = async <A>(
+  codexHome: string,
+  indexDir: string,
+  opts: OpenCodexHomeOptions,
+  use: (home: OpenCodexHome) => TE.TaskEither<EngineError, A>,
+): Promise<E.Either<EngineError, A>> => {
+  const opened = await openCodexHome(codexHome, indexDir, opts);
+  if (E.isLeft(opened)) return opened;
+  try {
+    return await use(opened.right)();
+  } finally {
+    await opened.right.close();
+  }
+};
+
+/**
+ * Open a home and catch its whole index up with the files, so a report read from it (token audit,
+ * plugins, analytics) describes the home as it is now. When this process ran the gate's backfill,
+ * that catch-up is the one reported; otherwise only new bytes are read.
+ */
+export const withCaughtUpHome = async <A>(
+  codexHome: string,
+  indexDir: string,
+  opts: OpenCodexHomeOptions,
+  use: (home: OpenCodexHome, catchUp: CatchUpSummary) => TE.TaskEither<EngineError, A>,
+): Promise<E.Either<EngineError, A>> =>
+  withCodexHome(codexHome, indexDir, opts, (home) => async () => {
+    const caught = home.gate !== null && home.gate.backfill !== null ? E.right(home.gate.backfill) : await lazyCatchUpHome(home.store, codexHome, home.catchUpOptions)();
+    return E.isLeft(caught) ? caught : use(home, caught.right)();
+  });
+
+/**
+ * Open a home's index as it stands (created or migrated, but not caught up and not through the
+ * gate), run `use` on it and close it: `verify` and `repair` examine the index itself, and a
+ * backfill first would hide what they look for.
+ */
+export const withIndexAsItIs = async <A>(
+  codexHome: string,
+  indexDir: string,
+  use: (store: LmdbIndexStore) => TE.TaskEither<EngineError, A>,
+): Promise<E.Either<EngineError, A>> => {
+  const opened = await openIndex(lmdbDirOf(indexDir), codexHome, { quarantine: homeQuarantineSink(codexHome, indexDir) })();
+  if (E.isLeft(opened)) return opened;
+  try {
+    return await use(opened.right.store)();
+  } finally {
+    await opened.right.store.close()();
+  }
+};

@@ -1,0 +1,10 @@
+// Declared here, below both, because the indexer's catch-up and the event store's mirror (adapters/driven/)
+// report their reading the same way and the CLI draws one bar for either.
+export interface Progress {
+  /** `planned`: the files are probed and what to read is known, nothing read yet; `reading`: a file is done; `done`: the catch-up is complete. */
+  readonly stage: 'planned' | 'reading' | 'done';
+  readonly filesDone: number;
+  readonly filesTotal: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+}

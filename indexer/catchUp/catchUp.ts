@@ -1,0 +1,268 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import type { IndexStore } from '../../domain/ports.js';
+import type { FileCheckpoint } from '../../domain/index/rows.js';
+import { TOKEN_ROLLOUT_TABLES } from '../../domain/index/rows.js';
+import { listRolloutHome } from '../../adapters/driven/jsonl/home/discover.js';
+import { recordHomeStats } from './homeAsIndexed.js';
+import { isInsideHome } from '../../adapters/driven/fs/insideHome.js';
+import { toEngineError } from '../../adapters/driven/fs/fsError.js';
+import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
+import { planCatchUp } from './plan.js';
+import type { CatchUpPlan } from './plan.js';
+import type { TailReader } from '../../adapters/driven/jsonl/readers/tailReader.js';
+import type { CatchUpOptions, Progress } from './catchUpOptions.js';
+import { subsetOf, takesLeanTokenPass } from './catchUpOptions.js';
+import type { ProjectionSubset } from '../../projections/all.js';
+import { emptySummary } from './catchUpSummary.js';
+import type { CatchUpSummary } from './catchUpSummary.js';
+import { clearDue, markDue, refreshCaughtUpRows } from './catchUpThreadRows.js';
+import type { EarlyReader } from './probeHome.js';
+import { probeHome, tokenCheckpointHolds } from './probeHome.js';
+import { crashPoint } from '../../adapters/driven/system/crashPoint.js';
+import { holdPoint } from '../../adapters/driven/system/holdPoint.js';
+
+export type { CatchUpOptions, Progress } from './catchUpOptions.js';
+export type { CatchUpSummary } from './catchUpSummary.js';
+
+/**
+ * Catch an index up with the rollout files of a CODEX_HOME (the IO half of the runner): probe
+ * every file against its checkpoint (adapters/driven/jsonl/readers/probe.ts), plan what to do (plan.ts), then read only what
+ * is new and commit the projections' writes with the checkpoints, many files per transaction
+ * (indexFiles.ts: adapters/driven/jsonl/readers/tailLines.ts, commit.ts), in worker threads for large catch-ups (workerPool.ts).
+ * A new file is indexed, a longer one caught up from its checkpoint, a shorter / replaced /
+ * rewritten one re-indexed, a deleted one's rows go away, and two files claiming one rollout id
+ * resolve to one winner, reported as duplicates. Thread rows are recomputed at the end.
+ */
+
+/** Catch the whole index up with the files of `home`. */
+export const catchUpHome =
+  (store: IndexStore, home: string, options: CatchUpOptions = {}): TE.TaskEither<EngineError, CatchUpSummary> =>
+  async () => {
+    const t0 = process.hrtime.bigint();
+    const summary = emptySummary();
+    // The folders are listed on the thread pool while the checkpoints are read here.
+    // A whole-home catch-up also notes each folder's times, for the home's stats it records at its end (homeAsIndexed.ts).
+    // Given files are read as a listing's are: no folder below the home followed as a link.
+    const given = options.files?.map((f) => (f.root === undefined && isInsideHome(home, f.path) ? { ...f, root: home } : f));
+    const discovering = given ? Promise.resolve(E.right({ files: given, folders: [], absent: [] })) : listRolloutHome(home, true)();
+    const only = options.files ? new Set(options.files.map((f) => f.path)) : undefined;
+    // Given files: only their checkpoints matter (one lookup each), not the whole table.
+    const stored = only
+      ? await TE.sequenceArray([...only].map((path) => TE.map((v: FileCheckpoint | undefined) => (v === undefined ? [] : [{ value: v }]))(store.get('files', [path]))))()
+      : await TE.map((rows: ReadonlyArray<{ value: FileCheckpoint }>) => [rows])(store.range('files', []))();
+    if (E.isLeft(stored)) return stored;
+    const subset = subsetOf(options);
+    // The token projection's own checkpoints: where it alone continues from, or what a full catch-up checks and passes.
+    const tokenRows = only
+      ? await TE.sequenceArray(
+          [...only].map((path) => TE.map((v: FileCheckpoint | undefined) => (v === undefined ? [] : [{ value: v }]))(store.get('tokenFiles', [path]))),
+        )()
+      : await TE.map((rows: ReadonlyArray<{ value: FileCheckpoint }>) => [rows])(store.range('tokenFiles', []))();
+    if (E.isLeft(tokenRows)) return tokenRows;
+    const discovered = await discovering;
+    if (E.isLeft(discovered)) return discovered;
+    const tokenCps = new Map(tokenRows.right.flat().map((r) => [r.value.path, r.value]));
+    const cps = new Map(stored.right.flat().map((r) => [r.value.path, r.value]));
+    if (subset.name === 'tokens') for (const [path, cp] of tokenCps) cps.set(path, cp);
+    // A catch-up that will read much starts its reader thread as soon as the probes have found
+    // that much to read, so it boots while the rest are probed (whether it is used is decided once
+    // the plan knows the bytes to read).
+    const readerFrom = options.readerThreadFromBytes ?? READER_THREAD_FROM_BYTES;
+    // The token projection alone reads in place (indexTokenFiles.ts) where the store can take its writes as built.
+    const mayUseReader = (options.workers?.count ?? 1) < 2 && !takesLeanTokenPass(store, options);
+    const reader: EarlyReader = { open: mayUseReader ? options.tailReader : undefined, fromBytes: readerFrom };
+    try {
+      let probes: Probe[];
+      try {
+        probes = await probeHome(discovered.right.files, cps, options, reader);
+        // A full catch-up keeps the token rows caught up alone only while their checkpoint still describes the file.
+        if (subset.name === 'all' && tokenCps.size > 0) probes = probes.map((p) => (tokenCheckpointHolds(p, tokenCps.get(p.file.path)) ? p : { ...p, changed: true }));
+      } catch (err) {
+        return E.left(toEngineError(home, 'probe')(err));
+      }
+      summary.files = probes.length;
+      let plan = planCatchUp(probes, cps, only);
+      // Given files, one of them gone or holding a rollout the index has at another path (moved to
+      // or from archived_sessions, copied): which file is the rollout's now is the whole home's
+      // question (a watch reports the two paths of a move in either order), so the home is caught up.
+      if (only !== undefined) {
+        const moved = plan.gone.length > 0 ? E.right(true) : await holdsMovedRollout(store, plan);
+        if (E.isLeft(moved)) return moved;
+        if (moved.right) {
+          const { files: _given, ...wholeHome } = options;
+          return await catchUpHome(store, home, wholeHome)();
+        }
+      }
+      // A full catch-up and token rows caught up alone through a file that is gone, or that is no
+      // longer its rollout's winner: those rows go (forget), and the winner is indexed whole again.
+      const strayTokens = subset.name === 'all' ? strayTokenRollouts(plan, tokenCps) : new Set<string>();
+      if (strayTokens.size > 0)
+        plan = planCatchUp(
+          probes.map((p) => (p.identity.ok && strayTokens.has(p.identity.rolloutId) ? { ...p, changed: true } : p)),
+          cps,
+          only,
+        );
+      summary.duplicates = plan.duplicates;
+      summary.mismatched = plan.mismatched;
+      const told = (stage: Progress['stage'], filesDone: number) =>
+        options.onProgress?.({ stage, filesDone, filesTotal: plan.actions.length, bytesDone: summary.bytes, bytesTotal: plan.bytesToRead });
+      told('planned', 0);
+
+      if (subset.name === 'tokens') {
+        // The token projection alone: its rows and checkpoints, no thread rows (a report reads none).
+        const forgotten = await forget(store, plan, subset, tokenCps, strayTokens);
+        if (E.isLeft(forgotten)) return forgotten;
+        summary.deleted = plan.gone.length;
+        const indexed = await indexPlanned(store, plan, options, summary, readerFrom, reader.started);
+        if (E.isLeft(indexed)) return indexed;
+        summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+        told('done', plan.actions.length);
+        return E.right(summary);
+      }
+      // Thread rows are behind their files from the first row commit to the thread-row commit: marked meanwhile (threadRowsDue.ts).
+      const due = await markDue(store, plan);
+      if (E.isLeft(due)) return due;
+      if (due.right.own !== undefined)
+        options.onPlanned?.(new Set([...plan.actions.filter((a) => a.action.kind !== 'unchanged').map((a) => a.probe.file.path), ...plan.gone.map((g) => g.path)]));
+
+      const forgotten = await forget(store, plan, subset, tokenCps, strayTokens);
+      if (E.isLeft(forgotten)) return forgotten;
+      summary.deleted = plan.gone.length;
+
+      const indexed = await indexPlanned(store, plan, options, summary, readerFrom, reader.started);
+      if (E.isLeft(indexed)) return indexed;
+      // Rows of changed files committed, their thread rows not: what the mark above is for.
+      if (due.right.own !== undefined) crashPoint('catchUp.filesCommitted');
+
+      const rows = await refreshCaughtUpRows(store, home, probes, options, due.right);
+      if (E.isLeft(rows)) return rows;
+      const cleared = await clearDue(store, due.right);
+      if (E.isLeft(cleared)) return cleared;
+      if (only === undefined && options.signal?.aborted !== true) {
+        const recorded = await recordHomeStats(store, discovered.right, probes, due.right.own !== undefined);
+        if (E.isLeft(recorded)) return recorded;
+      }
+      summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      told('done', plan.actions.length);
+      return E.right(summary);
+    } finally {
+      await reader.started?.close();
+    }
+  };
+
+/** Does the plan index a file new to the index whose rollout the index already has at another path? */
+const holdsMovedRollout = async (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<EngineError, boolean>> => {
+  for (const { probe, action } of plan.actions) {
+    if (action.kind !== 'index' || action.from !== undefined || !probe.identity.ok) continue;
+    const row = await store.get('rollouts', [probe.identity.rolloutId])();
+    if (E.isLeft(row)) return row;
+    if (row.right !== undefined && row.right.path !== probe.file.path) return E.right(true);
+  }
+  return E.right(false);
+};
+
+/**
+ * Rollouts whose token rows were caught up alone through a file a full catch-up will not fold
+ * them from: gone, or not its rollout's winner now (a duplicate, an unreadable file).
+ */
+const strayTokenRollouts = (plan: CatchUpPlan, tokenCps: ReadonlyMap<string, FileCheckpoint>): Set<string> => {
+  const out = new Set<string>();
+  if (tokenCps.size === 0) return out;
+  const actions = new Map(plan.actions.map((a) => [a.probe.file.path, a.action.kind]));
+  for (const t of tokenCps.values()) {
+    const kind = actions.get(t.path);
+    if (t.rolloutId !== null && (kind === undefined || kind === 'duplicate' || kind === 'unreadable')) out.add(t.rolloutId);
+  }
+  return out;
+};
+
+const PARALLEL_FROM_BYTES = 32 << 20;
+/**
+ * From how many bytes to read a catch-up reads on a reader thread. Measured on 2 cores with
+ * bench-shaped data: at 100 MB it was 10% slower than reading here (its start-up, and its own
+ * compiler warm-up), at 300 MB even, at 1 GB 15-20% faster.
+ */
+const READER_THREAD_FROM_BYTES = 512 << 20;
+
+/**
+ * Index the plan's files: in worker threads when asked and worth it, else here (reading on a
+ * reader thread when there is much to read and it is not turned off).
+ */
+const indexPlanned = async (
+  store: IndexStore,
+  plan: CatchUpPlan,
+  options: CatchUpOptions,
+  summary: CatchUpSummary,
+  readerFrom: number,
+  started: TailReader | undefined,
+): Promise<E.Either<EngineError, void>> => {
+  const progress = (filesDone: number) =>
+    options.onProgress?.({ stage: 'reading', filesDone, filesTotal: plan.actions.length, bytesDone: summary.bytes, bytesTotal: plan.bytesToRead });
+  // A warm catch-up (every file unchanged, as indexFiles would count them) loads no folding code:
+  // indexFiles and the projections it runs are loaded for a file to read or to record.
+  if (options.signal?.aborted !== true && plan.actions.every((a) => a.action.kind === 'unchanged')) {
+    summary.unchanged += plan.actions.length;
+    progress(plan.actions.length);
+    return E.right(undefined);
+  }
+  // Every file listed and probed, none read yet: where a test swaps one for a link (hostilePaths).
+  await holdPoint('index.planned');
+  const [{ indexFiles }, { indexFilesInWorkers }] = await Promise.all([import('../write/indexFiles.js'), import('../workers/workerPool.js')]);
+  const reading = plan.actions.filter((a) => a.action.kind === 'index');
+  if (takesLeanTokenPass(store, options)) return (await import('../tokens/indexTokenFiles.js')).indexTokenFiles(store, plan.actions, options, summary, progress);
+  const workers = options.workers;
+  if (workers === undefined || workers.count < 2 || reading.length < 2 || plan.bytesToRead < (workers.fromBytes ?? PARALLEL_FROM_BYTES)) {
+    if (options.tailReader === undefined || plan.bytesToRead < readerFrom) {
+      return indexFiles(store, plan.actions, options, summary, progress);
+    }
+    const reader = started ?? options.tailReader();
+    summary.readerThread = true;
+    try {
+      return await indexFiles(store, plan.actions, options, summary, progress, reader);
+    } finally {
+      await reader.close();
+    }
+  }
+  // Files that only record a checkpoint (or nothing) are done here; the others in the workers.
+  const local = await indexFiles(
+    store,
+    plan.actions.filter((a) => a.action.kind !== 'index'),
+    options,
+    summary,
+  );
+  if (E.isLeft(local)) return local;
+  const offset = plan.actions.length - reading.length;
+  return indexFilesInWorkers(workers.indexPath, workers.count, reading, options, summary, (n) => progress(offset + n));
+};
+
+/**
+ * Files that are gone lose their checkpoints; rollouts left without a file lose their rows. One
+ * transaction. The token projection alone clears only its own rows and checkpoints (the file's
+ * `files` checkpoint and other rows are the next full catch-up's to forget).
+ */
+const forget = async (
+  store: IndexStore,
+  plan: CatchUpPlan,
+  subset: ProjectionSubset,
+  tokenCps: ReadonlyMap<string, FileCheckpoint>,
+  strayTokens: ReadonlySet<string> = new Set(),
+): Promise<E.Either<EngineError, void>> => {
+  if (plan.gone.length === 0 && plan.orphaned.length === 0 && strayTokens.size === 0) return E.right(undefined);
+  const [{ Batch }, { clearRollout }] = await Promise.all([import('../../projections/batch.js'), import('../../projections/runner.js')]);
+  const r = await store.commit((reader) => {
+    const b = new Batch(reader);
+    for (const rid of strayTokens) clearRollout(b, rid, TOKEN_ROLLOUT_TABLES);
+    for (const t of tokenCps.values())
+      if (t.rolloutId !== null && strayTokens.has(t.rolloutId) && !plan.actions.some((a) => a.probe.file.path === t.path)) b.del('tokenFiles', [t.path]);
+    for (const g of plan.gone) {
+      for (const o of g.owned) clearRollout(b, o, subset.tables);
+      if (subset.name === 'all') b.del('files', [g.path]);
+      if (tokenCps.has(g.path)) b.del('tokenFiles', [g.path]);
+    }
+    for (const rid of plan.orphaned) clearRollout(b, rid, subset.tables);
+    return b.writes();
+  })();
+  return E.isLeft(r) ? r : E.right(undefined);
+};

@@ -1,0 +1,85 @@
+import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
+import type { QuarantineSink } from '../../adapters/driven/jsonl/writers/quarantine.js';
+import type { TailReaderSource } from '../../adapters/driven/jsonl/readers/tailReader.js';
+import type { TokenReaderThreadSource } from '../../adapters/driven/jsonl/readers/tokenLines.js';
+import type { ProjectionSubset } from '../../projections/all.js';
+import type { IndexStore } from '../../domain/ports.js';
+import type { Progress } from '../../domain/index/progress.js';
+import { ALL_PROJECTIONS_SUBSET, TOKEN_PROJECTION_SUBSET } from '../../projections/all.js';
+
+/** The projections a catch-up asked so folds. */
+export const subsetOf = (options: Pick<CatchUpOptions, 'subset'>): ProjectionSubset => (options.subset === 'tokens' ? TOKEN_PROJECTION_SUBSET : ALL_PROJECTIONS_SUBSET);
+
+/** What a catch-up is asked to do, and how it tells its progress. */
+export interface CatchUpOptions {
+  /** Lines per transaction (checkpoints advance with each). */
+  readonly batchLines?: number;
+  /** Bytes read per transaction. */
+  readonly batchBytes?: number;
+  readonly quarantine?: QuarantineSink;
+  readonly onProgress?: (p: Progress) => void;
+  /**
+   * The reader thread a catch-up that reads enough reads its files on (the composition root's, or
+   * the CLI's unless `index --no-reader-thread`); absent, every file is read on this thread.
+   */
+  readonly tailReader?: TailReaderSource;
+  /** From how many bytes to read the reader thread is used; default 512 MB. */
+  readonly readerThreadFromBytes?: number;
+  /**
+   * The lean token pass's reader thread (`subset: 'tokens'`), when it reads enough: the composition
+   * root's choice (`openTokenReaderThread`, the `tokens` command's); absent, its files are read on
+   * this thread.
+   */
+  readonly tokenReaderThread?: TokenReaderThreadSource;
+  /** Why the caller gives no token reader thread (the summary's `readerThreadNot`). */
+  readonly tokenReaderThreadNot?: string;
+  /** From how many bytes to read the token reader thread is used; default 32 MB. */
+  readonly tokenReaderFromBytes?: number;
+  /**
+   * Stops the catch-up between two files (a background backfill when its server closes): what was
+   * committed stays, the rest is left for the next run (the catch-up answers Rejected).
+   */
+  readonly signal?: AbortSignal;
+  /** Awaited between two files (a backfill running behind a server lets a request's own catch-up go first). */
+  readonly between?: () => Promise<void>;
+  /**
+   * Told after each committed transaction with the rollout bytes it covered: a one-shot process
+   * that indexes one huge file (an import) collects its garbage there (`garbageBound`).
+   */
+  readonly afterCommit?: (bytes: number) => void;
+  /** `all`: redo every thread row even when no file changed and the names are the same (a repair of rows). */
+  readonly threadRows?: 'all';
+  /**
+   * `tokens`: catch up the token projection alone (a `tokens` report), with its own checkpoints
+   * (`tokenFiles`), reading only the lines it folds; no thread rows, nothing quarantined (the full
+   * catch-up that follows folds the other projections from their checkpoints). Default: every projection.
+   */
+  readonly subset?: 'tokens';
+  /**
+   * Told once the catch-up has planned, before it commits a row: the files whose rows it will
+   * change (read, rewritten or gone), whose thread rows stay behind them until its end
+   * (lazyCatchUp.ts notes them for reads, `behindIn`). Not told when no file changes.
+   */
+  readonly onPlanned?: (changing: ReadonlySet<string>) => void;
+  /** Examine only these files (others keep their rows and checkpoints); default: discover all. */
+  readonly files?: ReadonlyArray<RolloutFile>;
+  /**
+   * Index large catch-ups with worker threads, each opening the LMDB environment at `indexPath`
+   * (the store's own path) and committing its own files' transactions.
+   */
+  readonly workers?: {
+    readonly count: number;
+    readonly indexPath: string;
+    /** Catch-ups reading fewer bytes stay on this thread (a worker costs its start-up); default 32 MB. */
+    readonly fromBytes?: number;
+  };
+}
+
+export type { Progress } from '../../domain/index/progress.js';
+
+/** The store's ports the lean token pass (indexTokenFiles.ts) needs; without them every file goes through the general indexer. */
+export type LeanStore = IndexStore & Required<Pick<IndexStore, 'commitAsBuilt'>>;
+
+/** Whether a catch-up takes the lean token pass: the token projection alone, a store that takes writes as built, no worker threads asked for. */
+export const takesLeanTokenPass = (store: IndexStore, options: Pick<CatchUpOptions, 'subset' | 'workers'>): store is LeanStore =>
+  options.subset === 'tokens' && store.commitAsBuilt !== undefined && (options.workers?.count ?? 1) < 2;

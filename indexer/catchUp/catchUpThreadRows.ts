@@ -1,0 +1,124 @@
+import { createHash, randomUUID } from 'node:crypto';
+import * as E from 'fp-ts/lib/Either.js';
+import type { EngineError } from '../../domain/errors.js';
+import type { IndexStore } from '../../domain/ports.js';
+import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
+import { THREAD_ROWS_DUE_FROM, clearThreadRowsDue, markThreadRowsDue, threadRowsDueKey, threadRowsDueMarks } from '../../projections/threadRowsDue.js';
+import type { ThreadRowHome } from '../../projections/threadRows.js';
+import { thisProcess } from '../../adapters/driven/system/processIdentity.js';
+import type { CatchUpOptions } from './catchUpOptions.js';
+import { ownerGone } from './interruptedCatchUp.js';
+import type { CatchUpPlan } from './plan.js';
+import { readThreadRowHome, refreshThreads, touchedThreads } from './threadRowRefresh.js';
+
+/*
+ * A catch-up's thread rows: marked due before the first row commit of a changed file, redone from
+ * the rows committed, the names and the configured provider after the last, the mark then cleared
+ * (threadRowsDue.ts: a process killed between the two leaves the mark, and the next catch-up redoes
+ * every row).
+ */
+
+/** Where the digest of the home facts (names, provider) the last full thread-row refresh used is kept. */
+const NAMES_DIGEST_KEY = ['threadNamesDigest'] as const;
+
+const byKey = <V>(m: ReadonlyMap<string, V>): Array<[string, V]> => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/**
+ * A digest of session_index.jsonl's names (thread id → name, order-free), the configured provider
+ * and Codex's state-DB rows as thread rows take them (a live row as one word: its times move with
+ * every line Codex writes, and the lines' rule holds for it; a row taken from a file by its times,
+ * which Codex's backfill writes without a rollout changing).
+ */
+const rowHomeDigest = (home: ThreadRowHome): string => {
+  const h = createHash('sha256');
+  h.update(`provider\u0000${home.defaultModelProvider}\u0000`);
+  for (const [id, name] of byKey(home.names)) h.update(`${id}\u0000${name}\u0000`);
+  h.update('codex rows\u0000');
+  for (const [id, row] of byKey(home.codexRows)) h.update(`${id}\u0000${row === 'live' ? row : `${row.updatedMs}\u0000${row.recencyMs}`}\u0000`);
+  return h.digest('hex');
+};
+
+/**
+ * Whether the home's facts beside the rollouts (names, provider) are those the last full
+ * thread-row refresh used, and no catch-up left (or is under way with) a due mark: then a
+ * catch-up whose files are all unchanged writes no thread row.
+ */
+export const threadRowsAsRefreshed = async (store: IndexStore, home: string): Promise<E.Either<EngineError, boolean>> => {
+  const meta = await store.range('meta', [], { from: THREAD_ROWS_DUE_FROM })();
+  if (E.isLeft(meta)) return meta;
+  if (threadRowsDueMarks(meta.right).length > 0) return E.right(false);
+  const rowHome = await readThreadRowHome(home, store);
+  if (E.isLeft(rowHome)) return rowHome;
+  const known = await store.get('meta', NAMES_DIGEST_KEY)();
+  return E.isLeft(known) ? known : E.right(known.right === rowHomeDigest(rowHome.right));
+};
+
+export interface DueMarks {
+  /** This catch-up's own mark, if it changes rows. */
+  readonly own: readonly [string] | undefined;
+  /** Marks of catch-ups whose process is gone. */
+  readonly interrupted: ReadonlyArray<readonly [string]>;
+}
+
+export const markDue = async (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<EngineError, DueMarks>> => {
+  const meta = await store.range('meta', [], { from: THREAD_ROWS_DUE_FROM })();
+  if (E.isLeft(meta)) return meta;
+  const interrupted = threadRowsDueMarks(meta.right)
+    .filter((m) => ownerGone(m.owner))
+    .map((m) => m.key);
+  // Unchanged files change no row (a rename changes thread rows only, each derived whole): no mark, no write.
+  if (plan.actions.every((a) => a.action.kind === 'unchanged') && plan.gone.length === 0 && plan.orphaned.length === 0) return E.right({ own: undefined, interrupted });
+  const id = randomUUID();
+  const r = await store.commit(() => [markThreadRowsDue(id, thisProcess())])();
+  return E.isLeft(r) ? r : E.right({ own: threadRowsDueKey(id), interrupted });
+};
+
+export const clearDue = async (store: IndexStore, due: DueMarks): Promise<E.Either<EngineError, void>> => {
+  const keys = due.own === undefined ? due.interrupted : [due.own, ...due.interrupted];
+  if (keys.length === 0) return E.right(undefined);
+  const r = await store.commit(() => keys.map(clearThreadRowsDue))();
+  return E.isLeft(r) ? r : E.right(undefined);
+};
+
+/**
+ * Redo the thread rows a catch-up's files touched (every row when it was not given files, or an
+ * interrupted catch-up left its mark), unless no file changed and the home facts are as at the
+ * last full refresh.
+ */
+export const refreshCaughtUpRows = async (
+  store: IndexStore,
+  home: string,
+  probes: ReadonlyArray<Probe>,
+  options: Pick<CatchUpOptions, 'files' | 'threadRows'>,
+  due: DueMarks,
+): Promise<E.Either<EngineError, void>> => {
+  // Codex's names and configured provider only matter to thread rows: a token catch-up (catchUpHome's own branch)
+  // never reads session_index.jsonl or config.toml.
+  const rowHome = await readThreadRowHome(home, store);
+  if (E.isLeft(rowHome)) return rowHome;
+  const touched = options.files ? await touchedThreads(store, probes) : E.right(undefined);
+  if (E.isLeft(touched)) return touched;
+  const full = due.interrupted.length > 0 || touched.right === undefined;
+  // A thread row derives from its files' rows, the names, the provider and the thread-state log
+  // (whose fold writes the rows itself): with no file changed and those as at the last full refresh,
+  // every row is as it is (a serve's first thread/list on 5,600 threads spent 8 s redoing them).
+  const digest = rowHomeDigest(rowHome.right);
+  // No mark of its own: every file was unchanged and none went.
+  const noFileChanged = full && options.threadRows !== 'all' && due.own === undefined && due.interrupted.length === 0;
+  const known = noFileChanged ? await store.get('meta', NAMES_DIGEST_KEY)() : undefined;
+  if (!(known !== undefined && E.isRight(known) && known.right === digest)) {
+    // An interrupted catch-up's mark: every thread row is redone.
+    const rows = await refreshThreads(
+      store,
+      rowHome.right,
+      full ? undefined : touched.right,
+      options.files?.map((f) => f.path),
+    );
+    if (E.isLeft(rows)) return rows;
+    if (full) {
+      const noted = await store.commit(() => [{ op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: digest }])();
+      if (E.isLeft(noted)) return noted;
+    }
+  }
+  return E.right(undefined);
+};

@@ -1,0 +1,214 @@
+// Thread rows after a catch-up: which threads it touched, the checkpoints their rows derive from,
+// and the refresh that derives them a chunk of threads per transaction (catchUp.ts runs it; verify
+// derives rows from the same files).
+import * as E from 'fp-ts/lib/Either.js';
+import type { EngineError } from '../../domain/errors.js';
+import type { IndexStore } from '../../domain/ports.js';
+import type { FileCheckpoint, IndexReader } from '../../domain/index/rows.js';
+import { holdsRows } from '../../domain/index/rows.js';
+import type { IndexedFile, ThreadRowHome } from '../../projections/threadRows.js';
+import { readConfiguredModelProvider } from '../../adapters/driven/fs/codexConfig.js';
+import { readThreadNames } from '../../adapters/driven/jsonl/home/sessionIndex.js';
+import { readCodexRowTimes, stateDbOf } from '../../adapters/driven/fs/codexStateDb.js';
+import { relative, sep } from 'node:path';
+import type { BackfilledFile } from '../../domain/thread/backfillTimes.js';
+import type { CodexRowTimes } from '../../domain/thread/codexRowTimes.js';
+import { backfilledRowTimes } from '../../domain/thread/backfillTimes.js';
+import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
+import { keyText } from '../../domain/index/keyText.js';
+
+/**
+ * Catching up given files can only change the rows of their threads, and of the threads that
+ * continue them (forks and revisions based on one of them, and on those: a fork indexed on its
+ * own, by name, before its base was, has its row derived again once the base is). Found through
+ * `rolloutForks`: a few lookups per file, not a scan of every rollout row.
+ */
+export const touchedThreads = async (store: IndexStore, probes: ReadonlyArray<Probe>): Promise<E.Either<EngineError, ReadonlySet<string>>> => {
+  const touched = new Set(probes.flatMap((p) => (p.identity.ok ? [p.identity.threadId] : [])));
+  const grown = new Set(probes.flatMap((p) => (p.identity.ok ? [p.identity.rolloutId] : [])));
+  const toFollow = [...grown];
+  for (let base = toFollow.pop(); base !== undefined; base = toFollow.pop()) {
+    const forks = await store.range('rolloutForks', [keyText(base)])();
+    if (E.isLeft(forks)) return forks;
+    for (const { key } of forks.right) {
+      const rolloutId = key[1];
+      if (grown.has(rolloutId)) continue;
+      grown.add(rolloutId);
+      toFollow.push(rolloutId);
+      const row = await store.get('rollouts', [rolloutId])();
+      if (E.isLeft(row)) return row;
+      if (row.right !== undefined) touched.add(row.right.threadId);
+    }
+  }
+  return E.right(touched);
+};
+
+/**
+ * The checkpoints a thread-row refresh needs: every file's, or for `only` these threads just
+ * their files that can be current (the one their row names, and the given files): a catch-up of
+ * a few files then costs a few lookups, not a scan of every checkpoint.
+ */
+const checkpointsFor = async (
+  store: IndexStore,
+  only: ReadonlySet<string> | undefined,
+  given: ReadonlyArray<string>,
+): Promise<E.Either<EngineError, FileCheckpoint[]>> => {
+  if (only === undefined) {
+    const all = await store.range('files', [])();
+    return E.isLeft(all) ? all : E.right(all.right.map((r) => r.value));
+  }
+  const paths = new Set(given);
+  for (const threadId of only) {
+    const row = await store.get('threads', [threadId])();
+    if (E.isLeft(row)) return row;
+    if (row.right !== undefined) paths.add(row.right.path);
+  }
+  const out: FileCheckpoint[] = [];
+  for (const path of paths) {
+    const cp = await store.get('files', [path])();
+    if (E.isLeft(cp)) return cp;
+    if (cp.right !== undefined) out.push(cp.right);
+  }
+  return E.right(out);
+};
+
+/**
+ * The files of a refresh, read before its transaction, plus the file each thread row names inside
+ * it: another catch-up (a request's own beside the backfill, another process) may have committed a
+ * newer current file (a revision, a move) since, and a row derived without it would move the
+ * thread back to its old file for good.
+ */
+const withCommittedCurrent = (reader: IndexReader, files: ReadonlyArray<IndexedFile>, threads: ReadonlySet<string>): IndexedFile[] => {
+  const out = [...files];
+  const paths = new Set(files.map((f) => f.path));
+  for (const id of threads) {
+    const row = reader.get('threads', [id]);
+    if (row === undefined || paths.has(row.path)) continue;
+    const cp = reader.get('files', [row.path]);
+    if (cp !== undefined) out.push(...indexedFilesOf([cp]));
+  }
+  return out;
+};
+
+/**
+ * Threads per thread-row transaction. A row reads its rollout rows, scattered over the map, and
+ * the kernel maps the pages around each one too: refreshing every thread at once would make the
+ * whole index resident. Between chunks the store is remapped (when it can be), which bounds that.
+ */
+const THREADS_PER_COMMIT = 256;
+
+/** The files that hold rows (a rollout id's winner, readable), as thread rows are derived from them. */
+export const indexedFilesOf = (cps: ReadonlyArray<FileCheckpoint>): IndexedFile[] =>
+  cps.filter(holdsRows).map((c) => ({
+    path: c.path,
+    archived: c.archived,
+    fileTimestamp: c.fileTimestamp,
+    threadId: c.threadId,
+    rolloutId: c.rolloutId,
+    mtimeMs: c.mtimeMs,
+    ...(c.revisionId === null ? {} : { revisionId: c.revisionId }),
+  }));
+
+/**
+ * Thread rows from the current file of every thread, or of `only` these. Each row is derived on
+ * its own from the committed index, so rows are committed a chunk of threads at a time; then,
+ * for a full refresh, rows of threads left without files go.
+ */
+export const refreshThreads = async (
+  store: IndexStore,
+  home: ThreadRowHome,
+  only: ReadonlySet<string> | undefined,
+  given: ReadonlyArray<string> = [],
+): Promise<E.Either<EngineError, void>> => {
+  const cps = await checkpointsFor(store, only, given);
+  if (E.isLeft(cps)) return cps;
+  const { dropThreadRowsWithout, refreshThreadRows } = await import('../../projections/threadRows.js');
+  const indexed = indexedFilesOf(cps.right);
+  const filesOf = new Map<string, IndexedFile[]>();
+  for (const f of indexed) {
+    const group = filesOf.get(f.threadId);
+    if (group) group.push(f);
+    else filesOf.set(f.threadId, [f]);
+  }
+  const live = new Set(filesOf.keys());
+  const threads = [...(only ?? live)].sort();
+  for (let i = 0; i < threads.length; i += THREADS_PER_COMMIT) {
+    const chunk = new Set(threads.slice(i, i + THREADS_PER_COMMIT));
+    const files = [...chunk].flatMap((id) => filesOf.get(id) ?? []);
+    const r = await store.commit((reader) => refreshThreadRows(reader, withCommittedCurrent(reader, files, chunk), home, chunk))();
+    if (E.isLeft(r)) return r;
+    if (threads.length > THREADS_PER_COMMIT && store.remap) {
+      const m = store.remap();
+      if (E.isLeft(m)) return m;
+    }
+  }
+  if (only !== undefined) return E.right(undefined);
+  const r = await store.commit((reader) => dropThreadRowsWithout(reader, live))();
+  return E.isLeft(r) ? r : E.right(undefined);
+};
+
+/**
+ * One thread's row derived again from the committed rows of its files (`paths`: its history's,
+ * all as their checkpoints say), in one transaction, as the thread-row refresh at a catch-up's end
+ * derives it. For a read of a thread whose files a catch-up running in this process has committed
+ * but whose thread rows it has not yet written (lazyCatchUp.ts `behindIn`): the read answers the
+ * row its files give, without waiting for the catch-up (which may be waiting for the read).
+ */
+export const rederiveThreadRow = async (store: IndexStore, home: string, threadId: string, paths: ReadonlyArray<string>): Promise<E.Either<EngineError, void>> => {
+  const facts = await readThreadRowHome(home, store);
+  if (E.isLeft(facts)) return facts;
+  return refreshThreads(store, facts.right, new Set([threadId]), paths);
+};
+
+/**
+ * The files Codex's backfill takes, as the index saw them: every file whose session_meta it read
+ * (a duplicate of a rollout id too: Codex upserts each file), not one it cannot open (an unreadable
+ * first line, a pre-envelope rollout Codex 0.169.0 no longer reads).
+ */
+const backfilledFilesOf = (codexHome: string, cps: ReadonlyArray<FileCheckpoint>): BackfilledFile[] =>
+  cps.flatMap((cp) =>
+    cp.threadId === null || cp.error !== null || cp.upcastFrom !== null
+      ? []
+      : [{ relativePath: relative(codexHome, cp.path).split(sep).join('/'), threadId: cp.threadId, mtimeMs: cp.mtimeMs }],
+  );
+
+/** Whether the home has no state DB of Codex's (a link there is one we do not read, not none). */
+export const withoutStateDb = (codexHome: string): boolean => {
+  try {
+    return stateDbOf(codexHome) === undefined;
+  } catch {
+    return false;
+  }
+};
+
+/** The rows Codex's first start's backfill writes for these files of the home (the home having no state DB). */
+export const backfilledRowsOf = (codexHome: string, cps: ReadonlyArray<FileCheckpoint>): ReadonlyMap<string, CodexRowTimes> =>
+  backfilledRowTimes(backfilledFilesOf(codexHome, cps));
+
+/**
+ * What the home says of its threads beside their rollouts (Codex's names, its configured provider,
+ * its state DB's row times). A home without a state DB takes the rows Codex's first start will
+ * backfill from its files (domain/thread/backfillTimes.ts), from the files as `store` indexed them.
+ */
+export const readThreadRowHome = async (home: string, store?: IndexStore): Promise<E.Either<EngineError, ThreadRowHome>> => {
+  const names = await readThreadNames(home)();
+  if (E.isLeft(names)) return names;
+  const provider = await readConfiguredModelProvider(home);
+  if (E.isLeft(provider)) return provider;
+  if (store !== undefined && withoutStateDb(home)) {
+    const cps = await store.range('files', [])();
+    if (E.isLeft(cps)) return cps;
+    const codexRows = backfilledRowTimes(
+      backfilledFilesOf(
+        home,
+        cps.right.map((r) => r.value),
+      ),
+    );
+    return E.right({ names: names.right, defaultModelProvider: provider.right, codexRows });
+  }
+  // A state DB that cannot be read (linked out of the home, locked past its timeout, not a DB) holds
+  // no row we know of: the threads are dated as Codex dates a thread it has no row for (its file's
+  // mtime), and the index is built anyway (a mutation that must write that DB refuses it itself).
+  const codexRows = await readCodexRowTimes(home);
+  return E.right({ names: names.right, defaultModelProvider: provider.right, codexRows: E.isLeft(codexRows) ? new Map() : codexRows.right });
+};

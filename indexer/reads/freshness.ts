@@ -1,0 +1,206 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import type { IndexStore } from '../../domain/ports.js';
+import type { FileCheckpoint } from '../../domain/index/rows.js';
+import { walkHistoryAsync } from '../../domain/history/walk.js';
+import { hopOfRow } from '../../domain/history/historyBase.js';
+import { discoverRevisionFiles } from '../../adapters/driven/jsonl/home/discover.js';
+import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
+import { errnoCode, toEngineError } from '../../adapters/driven/fs/fsError.js';
+import { isInsideHome, outsideHome } from '../../adapters/driven/fs/insideHome.js';
+import { probeFile, unchangedSince } from '../../adapters/driven/jsonl/readers/probe.js';
+import { behindIn, filesCatchUpsOf, lazyCatchUpHome } from '../catchUp/lazyCatchUp.js';
+import { threadRowsInterrupted } from '../catchUp/interruptedCatchUp.js';
+import type { CatchUpOptions, CatchUpSummary } from '../catchUp/catchUp.js';
+
+/**
+ * What a read-repair did: nothing (`fresh`), tailed files (`caughtUp`), waited for a catch-up of its
+ * files running in this process to write its thread rows (`joinedCatchUp`), derived its thread's
+ * row again from the rows of its files a whole-home catch-up running in this process has committed
+ * ahead of its thread rows (`rederived`), scanned the home (`rescanned`); for a thread the index
+ * does not know, shared another request's scan (`rescanShared`: one running, or one just ended), or
+ * found the home's scans spent (`overRescanBudget`: answered from the index as it is); or, before
+ * any of it, found absent once what serve's home watch saw change was caught up (`watchVouched`:
+ * no listing, no scan; `historyIndexer.ts`).
+ */
+export type Freshness = 'fresh' | 'caughtUp' | 'joinedCatchUp' | 'rederived' | 'rescanned' | 'rescanShared' | 'overRescanBudget' | 'watchVouched';
+
+/**
+ * How a home's rescans are bounded. Every request naming a thread the index lacks rescanned the
+ * whole home on its own: 40 at once took `serve` to 4.4 GB and stalled its clients 75 s, 100 thread
+ * subscribes ran it out of heap. So one home's scans run one at a time; a lookup of an unknown
+ * thread that meets one running waits for it and takes its result, one within `reuseMs` after a
+ * scan ended takes that scan's result, and beyond a token bucket (`burst` scans, one more every
+ * `refillMs`) an unknown thread is answered from the index as it is (not found) without a scan.
+ * (A thread whose files are named for it never gets here: it is indexed from its files first,
+ * `threadFiles.ts`; the scan is for a thread no file is named for.)
+ */
+export interface RescanPolicy {
+  readonly burst: number;
+  readonly refillMs: number;
+  readonly reuseMs: number;
+  /** The monotonic clock, in ms. */
+  readonly now: () => number;
+}
+
+export const DEFAULT_RESCAN_POLICY: RescanPolicy = { burst: 4, refillMs: 10_000, reuseMs: 2_000, now: () => performance.now() };
+
+/** One home's scans: the one running, when the last ended, the bucket's tokens. */
+interface RescanSlot {
+  running: Promise<E.Either<EngineError, CatchUpSummary>> | null;
+  endedAt: number;
+  tokens: number;
+  refilledAt: number;
+}
+
+/** Per index store: one store is one home's index in this process. */
+const slots = new WeakMap<IndexStore, RescanSlot>();
+
+const slotOf = (store: IndexStore, policy: RescanPolicy): RescanSlot => {
+  let slot = slots.get(store);
+  if (slot === undefined) {
+    slot = { running: null, endedAt: -Infinity, tokens: policy.burst, refilledAt: policy.now() };
+    slots.set(store, slot);
+  }
+  return slot;
+};
+
+/** Start a scan of the home as the slot's running one (the caller saw none running). */
+const startScan = (slot: RescanSlot, store: IndexStore, home: string, options: CatchUpOptions, policy: RescanPolicy) => {
+  const scan = lazyCatchUpHome(store, home, options)().finally(() => {
+    slot.running = null;
+    slot.endedAt = policy.now();
+  });
+  slot.running = scan;
+  return scan;
+};
+
+/** A scan for a thread whose files changed under the index: its own, after the one running (scans of one home never overlap). */
+const exclusiveScan = async (slot: RescanSlot, store: IndexStore, home: string, options: CatchUpOptions, policy: RescanPolicy) => {
+  while (slot.running !== null) await slot.running;
+  return startScan(slot, store, home, options, policy);
+};
+
+/** A scan for a thread the index does not know: shared with the one running or just ended, else one of the bucket's. */
+const unknownThreadScan = async (
+  slot: RescanSlot,
+  store: IndexStore,
+  home: string,
+  options: CatchUpOptions,
+  policy: RescanPolicy,
+): Promise<E.Either<EngineError, { freshness: Freshness; summary: CatchUpSummary | null }>> => {
+  if (slot.running !== null) {
+    const shared = await slot.running;
+    return E.isLeft(shared) ? shared : E.right({ freshness: 'rescanShared', summary: null });
+  }
+  const now = policy.now();
+  if (now - slot.endedAt < policy.reuseMs) return E.right({ freshness: 'rescanShared', summary: null });
+  const refills = Math.floor((now - slot.refilledAt) / policy.refillMs);
+  if (refills > 0) {
+    slot.tokens = Math.min(policy.burst, slot.tokens + refills);
+    slot.refilledAt += refills * policy.refillMs;
+  }
+  if (slot.tokens < 1) return E.right({ freshness: 'overRescanBudget', summary: null });
+  slot.tokens--;
+  const r = await startScan(slot, store, home, options, policy);
+  return E.isLeft(r) ? r : E.right({ freshness: 'rescanned', summary: r.right });
+};
+
+const fileOf = (cp: FileCheckpoint): RolloutFile => ({
+  path: cp.path,
+  archived: cp.archived,
+  fileTimestamp: cp.fileTimestamp,
+  threadId: cp.threadId ?? '',
+  ...(cp.revisionId === null ? {} : { revisionId: cp.revisionId }),
+});
+
+/**
+ * Read-repair before answering from the index for one thread: every file of its logical history
+ * is compared with its checkpoint (one stat; probed when size or times differ), and the day folders since its current file are listed for
+ * revision files the index has not seen (a revert writes a new file). Longer files and new
+ * revisions → catch-up of those files only; gone, shorter, replaced or rewritten files (head,
+ * tail, or mtime/ctime at the same size), or a path now holding another thread → a full scan
+ * repairs the rows (the thread is then found wherever it lives now). An unknown thread also
+ * triggers a scan, within the home's bounds (`RescanPolicy`).
+ */
+export const ensureThreadFresh =
+  (
+    store: IndexStore,
+    home: string,
+    threadId: string,
+    options: CatchUpOptions = {},
+    policy: RescanPolicy = DEFAULT_RESCAN_POLICY,
+  ): TE.TaskEither<EngineError, { freshness: Freshness; summary: CatchUpSummary | null }> =>
+  async () => {
+    const slot = slotOf(store, policy);
+    const rescan = async (): Promise<E.Either<EngineError, { freshness: Freshness; summary: CatchUpSummary | null }>> => {
+      const r = await exclusiveScan(slot, store, home, options, policy);
+      return E.isLeft(r) ? r : E.right({ freshness: 'rescanned', summary: r.right });
+    };
+    const thread = await store.get('threads', [threadId])();
+    if (E.isLeft(thread)) return thread;
+    if (thread.right === undefined) return unknownThreadScan(slot, store, home, options, policy);
+    const current = await store.get('rollouts', [thread.right.rolloutId])();
+    if (E.isLeft(current)) return current;
+    if (current.right === undefined) return rescan();
+
+    const walked = await walkHistoryAsync(current.right, current.right.rolloutId, hopOfRow, (id) => store.get('rollouts', [id])());
+    if (E.isLeft(walked)) return walked;
+    if (walked.right.end.kind === 'missing') return rescan();
+
+    const toCatchUp: RolloutFile[] = [];
+    for (const { node, rolloutId } of walked.right.chain) {
+      // Never probed outside the home: the index is re-rooted when opened, this is the second line.
+      if (!isInsideHome(home, node.path)) return E.left(outsideHome(home, node.path));
+      const cp = await store.get('files', [node.path])();
+      if (E.isLeft(cp)) return cp;
+      if (cp.right === undefined || cp.right.rolloutId !== rolloutId) return rescan();
+      let probe;
+      try {
+        if (unchangedSince(node.path, cp.right)) continue;
+        probe = await probeFile(fileOf(cp.right), cp.right);
+      } catch (err) {
+        if (errnoCode(err) === 'ENOENT') return rescan();
+        return E.left(toEngineError(cp.right.path, 'probe')(err));
+      }
+      if (probe === 'incomplete' || probe.changed) return rescan();
+      if (probe.size > cp.right.size) toCatchUp.push(fileOf(cp.right));
+    }
+
+    const cp = await store.get('files', [thread.right.path])();
+    if (E.isLeft(cp)) return cp;
+    const since = (cp.right?.fileTimestamp ?? '').slice(0, 10);
+    if (since !== '') {
+      const revisions = await discoverRevisionFiles(home, threadId, since, cp.right?.archived === true)();
+      if (E.isLeft(revisions)) return revisions;
+      for (const f of revisions.right) {
+        const known = await store.get('files', [f.path])();
+        if (E.isLeft(known)) return known;
+        if (known.right === undefined) toCatchUp.push(f);
+      }
+    }
+    if (toCatchUp.length === 0) {
+      // Files as indexed, but a catch-up of them in this process may not have written their thread
+      // rows yet (lazyCatchUp.ts `filesCatchUpsOf`): the read waits for them.
+      const paths = walked.right.chain.map(({ node }) => node.path);
+      const joined = filesCatchUpsOf(store, paths);
+      if (joined !== null) {
+        await joined;
+        return E.right({ freshness: 'joinedCatchUp', summary: null });
+      }
+      // Files as indexed, but a whole-home catch-up (serve's at start, a backfill) planned to change
+      // one of them and may not have written their thread rows yet (lazyCatchUp.ts `behindIn`): the
+      // read re-derives its thread's row from the committed rows, not waiting for the catch-up.
+      if (behindIn(store, paths)) {
+        const rederived = await (await import('../catchUp/threadRowRefresh.js')).rederiveThreadRow(store, home, threadId, paths);
+        return E.isLeft(rederived) ? rederived : E.right({ freshness: 'rederived', summary: null });
+      }
+      // Files as indexed, but thread rows a killed catch-up left behind them are redone first.
+      const interrupted = await threadRowsInterrupted(store);
+      if (E.isLeft(interrupted)) return interrupted;
+      if (!interrupted.right) return E.right({ freshness: 'fresh', summary: null });
+    }
+    const r = await lazyCatchUpHome(store, home, { ...options, files: toCatchUp })();
+    return E.isLeft(r) ? r : E.right({ freshness: 'caughtUp', summary: r.right });
+  };

@@ -1,0 +1,173 @@
+import * as nodePath from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type { EngineError } from '../../domain/errors.js';
+import { invalidArgument } from '../../domain/errors.js';
+import type { HistoryIndexer, IndexStore } from '../../domain/ports.js';
+import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
+import { parseRolloutFileName } from '../../adapters/driven/jsonl/home/rolloutFileName.js';
+import { isInsideHome, outsideHome } from '../../adapters/driven/fs/insideHome.js';
+import { discoverRolloutFiles } from '../../adapters/driven/jsonl/home/discover.js';
+import { isFileThreadId } from '../../domain/thread/threadId.js';
+import { lazyCatchUpHome } from '../catchUp/lazyCatchUp.js';
+import { ensureThreadFresh } from './freshness.js';
+import type { CatchUpOptions } from '../catchUp/catchUp.js';
+import type { HomeWatch } from '../../adapters/driven/jsonl/home/homeWatch.js';
+import { indexThreadFiles } from './threadFiles.js';
+import { listAheadOver, namedThreadsOf } from './listAhead.js';
+import type { NamedThreads } from './listAhead.js';
+import type { ThreadFilesIndexed } from './threadFiles.js';
+import type { IndexObserver } from './indexObserver.js';
+
+/** What the indexer of a long-running process knows beyond the index (`serve`); the CLI's one-shot indexer has none of it. */
+export interface IndexerContext {
+  /** While this process's home-wide backfill runs: resolves when it is over (either way). */
+  readonly backfilling?: () => Promise<void> | undefined;
+  /** The rollout files that changed since the last home-wide refresh. */
+  readonly watch?: HomeWatch;
+  /** Told when a thread was indexed on its own before the home was (the CLI says so). */
+  readonly onThreadIndexed?: (indexed: ThreadFilesIndexed) => void;
+  /** Whether the whole home has been indexed once (the backfill gate's flag). */
+  readonly isBackfilled?: () => boolean;
+  /** Runs a request's own catch-up ahead of the backfill running behind (which waits between two files meanwhile). */
+  readonly first?: <A>(work: () => Promise<A>) => Promise<A>;
+  /** Told of each read-repair and home-wide catch-up, with its duration (`serve`'s metrics and log). */
+  readonly observer?: IndexObserver;
+}
+
+const msSince = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
+
+/** The rollout files at `paths` of `home`, as discovery would name them. */
+const filesAt = (home: string, paths: ReadonlyArray<string>): E.Either<EngineError, RolloutFile[]> => {
+  const files: RolloutFile[] = [];
+  for (const path of paths) {
+    if (!isInsideHome(home, path)) return E.left(outsideHome(home, path));
+    const name = parseRolloutFileName(nodePath.basename(path));
+    if (name === undefined) return E.left(invalidArgument('path', `not a rollout file name: ${path}`));
+    const archived = nodePath.basename(nodePath.dirname(path)) === 'archived_sessions';
+    const base = { path, archived, fileTimestamp: name.fileTimestamp, threadId: name.threadId };
+    files.push(name.revisionId === undefined ? base : { ...base, revisionId: name.revisionId });
+  }
+  return E.right(files);
+};
+
+/**
+ * The index of one CODEX_HOME kept current with its files: read-repair before a read, catch-up after a write.
+ *
+ * A thread the index does not know is first looked for by name (its files only, `threadFiles.ts`):
+ * on a home not yet indexed, or being indexed in the background, a thread is answered without
+ * waiting for the whole home. Only when no file is named for it does the home-wide scan decide
+ * (this process's running backfill, else `ensureThreadFresh`'s rescan). A home-wide refresh waits
+ * for a running backfill (its answer is then the one a finished index gives) and, with a watch,
+ * catches up only the files that changed.
+ */
+export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: CatchUpOptions = {}, context: IndexerContext = {}): HistoryIndexer => {
+  const catchUpFiles = (paths: ReadonlyArray<string>): TE.TaskEither<EngineError, void> => {
+    const files = filesAt(home, paths);
+    return E.isLeft(files) ? TE.left(files.left) : TE.map(() => undefined)(lazyCatchUpHome(store, home, { ...options, files: files.right }));
+  };
+  // A thread looked for on its own is said once (context.onThreadIndexed), not as the home's catch-up.
+  const { onProgress: _homeProgress, ...byName } = options;
+  // The home's threads by name while a build runs behind, shared by the lists asked meanwhile.
+  let named: NamedThreads | undefined;
+  let namedListing: Promise<E.Either<EngineError, NamedThreads>> | null = null;
+  // The watch's changes caught up one take after the other (refreshAll's and an unknown id's): each
+  // waits for the take running (what it catches up may be the file asked for) and takes what came since.
+  let watchedTail: Promise<unknown> = Promise.resolve();
+  /** The files the watch saw change, caught up; `unknown`: the watch cannot vouch for the home (given back to it). */
+  const catchUpWatched = (watch: HomeWatch): Promise<E.Either<EngineError, 'caughtUp' | 'unknown'>> => {
+    const take = async (): Promise<E.Either<EngineError, 'caughtUp' | 'unknown'>> => {
+      const changed = watch.take();
+      if (changed === 'unknown') {
+        // Not ours to catch the whole home up: the next take (a thread/list's) is unknown again.
+        watch.lost();
+        return E.right('unknown');
+      }
+      if (changed.length === 0) return E.right('caughtUp');
+      const r = await catchUpFiles(changed)();
+      if (E.isLeft(r)) watch.lost();
+      return E.isLeft(r) ? r : E.right('caughtUp');
+    };
+    // After the one before, however it ended.
+    const run = watchedTail.then(take, take);
+    watchedTail = run;
+    return run;
+  };
+  // One listing of the home's files shared by the lookups of unknown ids that meet it running:
+  // 40 at once each listed 20,000 files (issue 68, finding 12).
+  let listing: Promise<E.Either<EngineError, ReadonlyArray<RolloutFile>>> | null = null;
+  const sharedListing = (): Promise<E.Either<EngineError, ReadonlyArray<RolloutFile>>> => (listing ??= discoverRolloutFiles(home)().finally(() => (listing = null)));
+  return {
+    listAhead: (order) => async () => {
+      // Ahead of a build only: once the home was indexed, what runs behind is a catch-up that
+      // stats each file (no reads where nothing changed), sooner waited for than raced thread by thread.
+      if (context.backfilling?.() === undefined || context.isBackfilled?.() === true) {
+        named = undefined;
+        return E.right(null);
+      }
+      if (named === undefined) {
+        // One listing for the lists that meet it running (each listed the home on its own).
+        const found = await (namedListing ??= namedThreadsOf(home)().finally(() => (namedListing = null)));
+        if (E.isLeft(found)) return found;
+        named = found.right;
+      }
+      return E.right(listAheadOver(store, home, byName, named, order));
+    },
+    refreshThread: (threadId) => async () => {
+      const first = context.first ?? ((work) => work());
+      const watch = context.watch;
+      const found = await first(async () => {
+        const known = await store.get('threads', [threadId])();
+        if (E.isLeft(known) || known.right !== undefined) return E.map(() => 'known' as const)(known);
+        // The watch vouches for the home: once what it saw change is caught up, the index holds
+        // every file there is, and a thread it lacks has none (no listing, no scan).
+        if (watch?.vouched() === true) {
+          const t0 = process.hrtime.bigint();
+          const watched = await catchUpWatched(watch);
+          if (E.isLeft(watched)) return watched;
+          if (watched.right === 'caughtUp') {
+            const again = await store.get('threads', [threadId])();
+            if (E.isLeft(again) || again.right !== undefined) return E.map(() => 'known' as const)(again);
+            context.observer?.threadRefreshed(threadId, 'watchVouched', msSince(t0));
+            return E.right('absent' as const);
+          }
+        }
+        const wasBackfilled = context.isBackfilled?.() ?? true;
+        const listed = isFileThreadId(threadId) ? await sharedListing() : E.right([]);
+        if (E.isLeft(listed)) return listed;
+        const indexed = await indexThreadFiles(store, home, threadId, byName, listed.right)();
+        if (E.isRight(indexed) && indexed.right !== null && !wasBackfilled) context.onThreadIndexed?.(indexed.right);
+        return indexed;
+      });
+      if (E.isLeft(found)) return found;
+      if (found.right === 'absent') return E.right(undefined);
+      // No file is named for it: the running backfill is the scan that would find it (not awaited ahead of it).
+      if (found.right === null) await context.backfilling?.();
+      const t0 = process.hrtime.bigint();
+      const fresh = await first(() => ensureThreadFresh(store, home, threadId, options)());
+      if (E.isLeft(fresh)) return fresh;
+      context.observer?.threadRefreshed(threadId, fresh.right.freshness, msSince(t0));
+      return E.right(undefined);
+    },
+    refreshAll: () => async () => {
+      await context.backfilling?.();
+      const watch = context.watch;
+      const refresh = async (): Promise<E.Either<EngineError, void>> => {
+        const changed = watch === undefined ? 'unknown' : watch.take();
+        if (changed !== 'unknown' && changed.length === 0) return E.right(undefined);
+        const t0 = process.hrtime.bigint();
+        const r = changed === 'unknown' ? await TE.map(() => undefined)(lazyCatchUpHome(store, home, options))() : await catchUpFiles(changed)();
+        if (E.isLeft(r)) watch?.lost();
+        else context.observer?.homeCaughtUp(changed === 'unknown' ? 'all' : changed.length, msSince(t0));
+        return r;
+      };
+      if (watch === undefined) return refresh();
+      // In the watch's line: a list (or an unknown id's lookup) that comes while another's take is
+      // caught up waits for it, rather than taking nothing and answering ahead of the files it names.
+      const run = watchedTail.then(refresh, refresh);
+      watchedTail = run;
+      return run;
+    },
+    catchUp: catchUpFiles,
+  };
+};

@@ -1,0 +1,79 @@
+// Codex's state DB as the indexer reads it (issue 69): its rows' times, classified, read without
+// creating any file in the home, and never through a link.
+import { openSqlite } from '../../../../adapters/driven/sqlite/sqliteDb.js';
+import { expect } from 'chai';
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { readCodexRowTimes } from '../../../../adapters/driven/fs/codexStateDb.js';
+import { useTempDir } from '../../../fixtures/tempDir.js';
+
+const A = '019a0000-0000-7000-8000-000000000001';
+const B = '019a0000-0000-7000-8000-000000000002';
+
+/** A state DB in WAL mode, as Codex leaves one it closed: its WAL checkpointed away. */
+const writeStateDb = (home: string, rows: ReadonlyArray<readonly [string, number, number]>): void => {
+  const db = openSqlite(join(home, 'state_5.sqlite'), { mustExist: false });
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE threads (id TEXT PRIMARY KEY, updated_at INTEGER, updated_at_ms INTEGER, recency_at INTEGER, recency_at_ms INTEGER)');
+  for (const [id, updated, recency] of rows)
+    db.prepare('INSERT INTO threads VALUES (?, ?, ?, ?, ?)').run(id, Math.floor(updated / 1000), updated, Math.floor(recency / 1000), recency);
+  db.close();
+};
+
+describe("codexStateDb: Codex's state-DB row times, read for the thread rows", () => {
+  const tmpRoot = useTempDir('codex-state-db-');
+  let n = 0;
+  /** A fresh folder of this test's temp dir. */
+  const tmp = (): string => {
+    const dir = join(tmpRoot(), `d${n++}`);
+    mkdirSync(dir);
+    return dir;
+  };
+
+  it('no DB: no row', async () => {
+    const home = tmp();
+    const rows = await readCodexRowTimes(home);
+    expect(E.isRight(rows) && rows.right.size).to.equal(0);
+  });
+
+  it('each row classified (a row taken from a file by its times, a live one as such), and no file created in the home', async () => {
+    const home = tmp();
+    writeStateDb(home, [
+      [A, 1_795_172_465_122, 1_795_172_465_122],
+      [B, 1_795_172_465_122, 1_795_172_400_000],
+    ]);
+    const before = readdirSync(home).sort();
+    expect(before, 'the WAL checkpointed away').to.deep.equal(['state_5.sqlite']);
+    const rows = await readCodexRowTimes(home);
+    expect(E.isRight(rows) ? [...rows.right].sort() : rows).to.deep.equal([
+      [A, { updatedMs: 1_795_172_465_122, recencyMs: 1_795_172_465_122 }],
+      [B, 'live'],
+    ]);
+    expect(readdirSync(home).sort(), 'files of the home after the read').to.deep.equal(before);
+  });
+
+  it('a DB whose rows change is read again; a DB SQLite cannot read holds no row', async () => {
+    const home = tmp();
+    writeStateDb(home, [[A, 1_000, 1_000]]);
+    expect(E.isRight(await readCodexRowTimes(home))).to.equal(true);
+    const db = openSqlite(join(home, 'state_5.sqlite'), { mustExist: false });
+    db.prepare('UPDATE threads SET recency_at_ms = 500').run();
+    db.close();
+    const again = await readCodexRowTimes(home);
+    expect(E.isRight(again) && again.right.get(A)).to.equal('live');
+    const other = tmp();
+    writeFileSync(join(other, 'state_5.sqlite'), 'not a database');
+    const none = await readCodexRowTimes(other);
+    expect(E.isRight(none) && none.right.size).to.equal(0);
+  });
+
+  it('a DB that is a link is refused: nothing outside the home is read', async () => {
+    const home = tmp();
+    const elsewhere = tmp();
+    writeStateDb(elsewhere, [[A, 1_000, 1_000]]);
+    symlinkSync(join(elsewhere, 'state_5.sqlite'), join(home, 'state_5.sqlite'));
+    const rows = await readCodexRowTimes(home);
+    expect(E.isLeft(rows)).to.equal(true);
+  });
+});

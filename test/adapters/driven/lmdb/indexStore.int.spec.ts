@@ -1,0 +1,61 @@
+import { expect } from 'chai';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { openLmdbIndex } from '../../../../adapters/driven/lmdb/indexStore.js';
+import type { TurnRow } from '../../../../domain/index/rows.js';
+import { right } from '../../../fixtures/right.js';
+
+describe('LMDB IndexStore', () => {
+  it('pages are range scans: prefix, limit, reverse, exclusive cursor; other rollouts never leak in', async () => {
+    const dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-s-'));
+    const s = right(await openLmdbIndex(dir)());
+    try {
+      const row = (id: string) => ({ id }) as unknown as TurnRow;
+      right(
+        await s.commit(() => [
+          ...[1, 2, 10, 16, 27].map((n) => ({ op: 'put' as const, table: 'turns' as const, key: ['r', n], value: row(`t${n}`) })),
+          { op: 'put', table: 'turns', key: ['r2', 0], value: row('other') },
+          { op: 'put', table: 'turns', key: ['q', 5], value: row('before') },
+        ])(),
+      );
+      const ids = (rs: ReadonlyArray<{ value: TurnRow }>) => rs.map((r) => r.value.id);
+      expect(ids(right(await s.range('turns', ['r'])()))).to.deep.equal(['t1', 't2', 't10', 't16', 't27']);
+      expect(ids(right(await s.range('turns', ['r'], { limit: 2 })()))).to.deep.equal(['t1', 't2']);
+      expect(ids(right(await s.range('turns', ['r'], { limit: 2, after: ['r', 2] })()))).to.deep.equal(['t10', 't16']);
+      expect(ids(right(await s.range('turns', ['r'], { reverse: true, limit: 2 })()))).to.deep.equal(['t27', 't16']);
+      expect(ids(right(await s.range('turns', ['r'], { reverse: true, after: ['r', 16] })()))).to.deep.equal(['t10', 't2', 't1']);
+      expect(right(await s.get('turns', ['r', 10])())!.id).to.equal('t10');
+      expect(right(await s.get('turns', ['r', 11])())).to.equal(undefined);
+      // A scan gives the rows a range would, one at a time, in key order (and the whole table with no prefix).
+      const seen: string[] = [];
+      expect(right(await s.scan('turns', ['r'], ({ key, value }) => void seen.push(`${key.join('/')}=${value.id}`))())).to.equal(5);
+      expect(seen).to.deep.equal(['r/1=t1', 'r/2=t2', 'r/10=t10', 'r/16=t16', 'r/27=t27']);
+      const all: string[] = [];
+      expect(right(await s.scan('turns', [], ({ value }) => void all.push(value.id))())).to.equal(7);
+      expect(all).to.deep.equal(ids(right(await s.range('turns', [])())));
+      expect(right(await s.scan('turns', ['none'], () => expect.fail('no row'))())).to.equal(0);
+      // What the callback throws is not an LMDB failure: it leaves as thrown.
+      let caught: unknown;
+      await s
+        .scan('turns', ['r'], () => {
+          throw new RangeError('a bug in the caller');
+        })()
+        .catch((e: unknown) => (caught = e));
+      expect(caught).to.be.instanceOf(RangeError);
+    } finally {
+      right(await s.close()());
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('maps LMDB failures to an Io EngineError (never throws)', async () => {
+    const dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'ix-e-'));
+    const file = nodePath.join(dir, 'not-a-dir');
+    await fs.writeFile(file, 'x');
+    const r = await openLmdbIndex(nodePath.join(file, 'index'))();
+    expect(E.isLeft(r) && r.left._tag).to.equal('Io');
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+});

@@ -59,6 +59,12 @@ const migrationsRule = pureLayer({ layer: 'migrations', forbiddenDirs: ['adapter
 /** The driven adapters the indexer reads and writes through. */
 const INDEXER_ADAPTERS = ['jsonl', 'fs', 'lmdb', 'system'];
 const CLI_PATTERN = { regex: CLI_REGEX, caseSensitive: true, message: CLI_MESSAGE };
+/** test/ and bench/ import the engine, never the other way; viewer/ is bundled for the browser, never imported by it. */
+const NOT_ENGINE_PATTERN = {
+  regex: layersRegex(['viewer', 'bench', 'test']),
+  caseSensitive: true,
+  message: 'adapters/ may not import viewer/, bench/ or test/ (they import the engine; the viewer is bundled apart).',
+};
 /** indexer/ (the projection processor) does IO, but only through the adapters below it: no other adapter (the composition root, transports, the event store…), no use case, no test or bench. */
 const indexerRule = [
   'error',
@@ -95,6 +101,7 @@ const drivenRule = [
         caseSensitive: true,
         message: 'adapters/driven/ is below indexer/ and adapters/driving/: it may not import them (pass what it needs down, or declare the port here).',
       },
+      NOT_ENGINE_PATTERN,
     ],
   },
 ];
@@ -158,6 +165,12 @@ export default defineConfig(
     rules: { 'no-restricted-imports': ['error', { patterns: [CLI_PATTERN] }] },
   },
   { files: ['indexer/**/*.ts'], rules: { 'no-restricted-imports': indexerRule } },
+  {
+    files: ['adapters/driving/**/*.ts'],
+    ignores: ['adapters/driving/cli/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [CLI_PATTERN, NOT_ENGINE_PATTERN] }] },
+  },
+  { files: ['adapters/driving/cli/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [NOT_ENGINE_PATTERN] }] } },
   { files: ['adapters/driven/**/*.ts'], rules: { 'no-restricted-imports': drivenRule } },
   { files: ['domain/**/*.ts'], rules: { 'no-restricted-imports': domainRule() } },
   { files: ['projections/**/*.ts'], rules: { 'no-restricted-imports': projectionsRule() } },

@@ -67,6 +67,13 @@ export const missingPaths = (claims: ReadonlyArray<string>, tree: ReadonlySet<st
     return true;
   });
 
+/** The claims of a folder's README that name nothing: a path from its folder, from the repo root, or a file name some file has. */
+export const missingFromReadme = (folder: string, claims: ReadonlyArray<string>, tree: ReadonlySet<string>): ReadonlyArray<string> =>
+  missingPaths(claims, tree).filter((c) => !tree.has(nodePath.posix.normalize(`${folder}${c}`)) && !tree.has(`${nodePath.posix.normalize(`${folder}${c}`)}/`));
+
+/** A folder's README says what is in it in a few lines, not file by file. */
+const README_MAX_LINES = 40;
+
 /** One row of the map's layer table: a folder, whether it is pure, the folders it may import. */
 export interface LayerRow {
   readonly folder: string;
@@ -183,6 +190,25 @@ describe('ARCHITECTURE.md: a map held to the tree', function () {
     expect(await layerMismatches(eslint, rows)).to.deep.equal([]);
   });
 
+  it(`each top-level source folder has a README.md of at most ${README_MAX_LINES} lines, and every path a folder's README names exists`, () => {
+    const topLevel = subfolders('').filter((d) => !d.startsWith('.') && tsFoldersUnder(d).length > 0);
+    expect(topLevel.length, 'top-level source folders').to.be.above(5);
+    expect(
+      topLevel.filter((d) => !tree.has(`${d}README.md`)),
+      'folders without a README.md',
+    ).to.deep.equal([]);
+    const readmes = [...tree].filter((p) => p.endsWith('/README.md'));
+    expect(
+      readmes.filter((r) => fs.readFileSync(nodePath.join(REPO, r), 'utf8').split('\n').length > README_MAX_LINES),
+      'READMEs over the bound',
+    ).to.deep.equal([]);
+    const missing = readmes.flatMap((r) => {
+      const folder = r.slice(0, -'README.md'.length);
+      return missingFromReadme(folder, pathClaims(fs.readFileSync(nodePath.join(REPO, r), 'utf8')), tree).map((c) => `${r}: ${c}`);
+    });
+    expect(missing).to.deep.equal([]);
+  });
+
   it('finds a planted false claim: a missing path, a layer allowed what lint refuses, a pure layer that is not (so the tests above can fail)', async () => {
     const planted = [
       'The reader is `adapters/jsonl/noSuchReader.ts`, beside `noSuchFile.ts` in `replay/noSuchFolder/`; see [it](docs/noSuch.md).',
@@ -194,6 +220,9 @@ describe('ARCHITECTURE.md: a map held to the tree', function () {
       '<!-- /layers -->',
     ].join('\n');
     expect(missingPaths(pathClaims(planted), tree)).to.deep.equal(['adapters/jsonl/noSuchReader.ts', 'noSuchFile.ts', 'replay/noSuchFolder/', 'docs/noSuch.md']);
+    // A README's paths from its own folder: `internal/useCase.ts` holds in replay/, not in domain/.
+    expect(missingFromReadme('replay/', ['internal/useCase.ts', 'internal/noSuch.ts'], tree)).to.deep.equal(['internal/noSuch.ts']);
+    expect(missingFromReadme('domain/', ['internal/useCase.ts'], tree)).to.deep.equal(['internal/useCase.ts']);
     const mismatches = await layerMismatches(eslint, layerRows(planted));
     expect(mismatches.filter((m) => m.startsWith('domain/ → protocol/'))).to.deep.equal(['domain/ → protocol/: the map says allowed, lint refuses it']);
     expect(mismatches.filter((m) => m.startsWith('replay/') && m.includes('node:fs')).length, 'replay/ said not pure').to.be.above(0);

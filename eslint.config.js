@@ -65,7 +65,7 @@ const indexerRule = [
         message: 'indexer/ may not depend on replay/, bench/, test/ (dependencies point inwards).',
       },
       {
-        regex: '^\\.{1,2}/(?:.*/)?adapters/jsonl/(?:tailReaderThread|tailWorker|tokenReaderThread|tokenReadWorker)(?:\\.js)?$',
+        regex: '^\\.{1,2}/(?:.*/)?adapters/jsonl/(?:tailReaderThread|tailWorker)(?:\\.js)?$',
         caseSensitive: true,
         message: "indexer/ reads through the TailReader port (adapters/jsonl/tailReader.ts): which reader is the composition root's choice (CatchUpOptions.tailReader).",
       },

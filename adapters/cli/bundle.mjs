@@ -69,7 +69,6 @@ const result = await build({
     main: nodePath.join(dist, 'adapters', 'cli', 'main.js'),
     indexWorker: nodePath.join(dist, 'indexer', 'indexWorker.js'),
     tailWorker: nodePath.join(dist, 'adapters', 'jsonl', 'tailWorker.js'),
-    tokenReadWorker: nodePath.join(dist, 'adapters', 'jsonl', 'tokenReadWorker.js'),
   },
   outdir: out,
   bundle: true,

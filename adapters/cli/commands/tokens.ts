@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import type * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../domain/errors.js';
 import type { Priced, SkippedRecords, TokenDimension, TokenReport, TokenReportOptions, UsageGroup, UsageSum } from '../../../domain/tokens/report.js';
@@ -7,7 +6,7 @@ import type { StepText } from '../progress.js';
 import type { PriceSource } from '../../../domain/tokens/pricing.js';
 import { NO_PUBLISHED_PRICE } from '../../../domain/tokens/pricing.js';
 import { TOKEN_DIMENSIONS } from '../../../domain/tokens/report.js';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { option } from '../optionTable.js';
 import type { OptionsOf } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
@@ -364,7 +363,3 @@ export const tokensCommand = command({
     process.stdout.write(`${opts.json === true ? terminalJson(r.right) : terminalLines(r.right)}\n`);
   },
 });
-
-export const registerTokens = (program: Command): void => {
-  registerCommand(program, tokensCommand);
-};

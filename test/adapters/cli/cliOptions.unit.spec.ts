@@ -3,33 +3,24 @@
 // and the page hints survive the shell whatever a cursor or an argument holds.
 import { expect } from 'chai';
 import { Command } from 'commander';
-import { registerFork } from '../../../adapters/cli/commands/fork.js';
-import { registerItems } from '../../../adapters/cli/commands/items.js';
-import { registerRead } from '../../../adapters/cli/commands/read.js';
-import { registerRevert } from '../../../adapters/cli/commands/revert.js';
-import { registerReview } from '../../../adapters/cli/commands/review.js';
-import { registerRollback } from '../../../adapters/cli/commands/rollback.js';
-import { registerThreads } from '../../../adapters/cli/commands/threads.js';
-import { registerTokenUsage } from '../../../adapters/cli/commands/tokenUsage.js';
-import { registerTurns } from '../../../adapters/cli/commands/turns.js';
+import { registerCommand } from '../../../adapters/cli/commandSpec.js';
+import { forkCommand } from '../../../adapters/cli/commands/fork.js';
+import { itemsCommand } from '../../../adapters/cli/commands/items.js';
+import { readCommand } from '../../../adapters/cli/commands/read.js';
+import { revertCommand } from '../../../adapters/cli/commands/revert.js';
+import { reviewCommand } from '../../../adapters/cli/commands/review.js';
+import { rollbackCommand } from '../../../adapters/cli/commands/rollback.js';
+import { threadsCommand } from '../../../adapters/cli/commands/threads.js';
+import { tokenUsageCommand } from '../../../adapters/cli/commands/tokenUsage.js';
+import { turnsCommand } from '../../../adapters/cli/commands/turns.js';
 import { limitNotes, pageHints, shellWord } from '../../../adapters/cli/renderHistory.js';
 import { shellWords } from './runCli.js';
 
 describe('CLI options: checked by the codecs alone; page hints that survive the shell', () => {
   it('no command that is a view of an RPC method has commander parse or restrict an option', () => {
     const program = new Command();
-    for (const register of [
-      registerTurns,
-      registerItems,
-      registerThreads,
-      registerRead,
-      registerReview,
-      registerFork,
-      registerRevert,
-      registerRollback,
-      registerTokenUsage,
-    ])
-      register(program);
+    for (const spec of [turnsCommand, itemsCommand, threadsCommand, readCommand, reviewCommand, forkCommand, revertCommand, rollbackCommand, tokenUsageCommand])
+      registerCommand(program, spec);
     expect(program.commands).to.have.length(9);
     for (const cmd of program.commands)
       for (const option of cmd.options) {
@@ -40,8 +31,8 @@ describe('CLI options: checked by the codecs alone; page hints that survive the 
 
   it("each view's --json help says what it prints: the JSON-RPC result, or read's `thread` of it", () => {
     const program = new Command();
-    registerRead(program);
-    registerTurns(program);
+    registerCommand(program, readCommand);
+    registerCommand(program, turnsCommand);
     const jsonHelp = (name: string): string | undefined => program.commands.find((c) => c.name() === name)?.options.find((o) => o.long === '--json')?.description;
     expect(jsonHelp('read')).to.equal('print the thread as JSON: exactly the `thread` of its JSON-RPC result');
     expect(jsonHelp('turns')).to.equal('print the answer as JSON (for a history method: exactly its JSON-RPC result)');

@@ -26,9 +26,6 @@ const FILE_FLAGS = FS.O_RDONLY | FS.O_NOFOLLOW | FS.O_NONBLOCK;
 const refusalOf = (err: unknown, logical: string): unknown =>
   errnoCode(err) === 'ELOOP' ? new LinkRefused(logical, 'a symbolic link') : errnoCode(err) === 'ENOTDIR' ? new LinkRefused(logical, 'not a folder') : err;
 
-/** Whether `path`'s error is a refusal of what is there (a link, a special file, a non-folder on the way): the file is skipped, as a missing one would be. */
-export const isRefusal = (err: unknown): err is LinkRefused => err instanceof LinkRefused;
-
 const partsBelow = (root: string, dir: string): string[] => {
   const rel = nodePath.relative(root, dir);
   if (rel.startsWith('..') || nodePath.isAbsolute(rel)) throw new LinkRefused(dir, `outside ${root}`);

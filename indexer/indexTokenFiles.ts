@@ -36,9 +36,9 @@ import type { CatchUpSummary } from './catchUpSummary.js';
  */
 
 /**
- * Rows a transaction holds before it is committed (its dirty pages are what it costs in memory).
- * On a real-shaped 300 MB home (87k rows): 4k rows 1.95 s, 16k 1.70 s, 64k 1.75 s of catch-up, at
- * 110-125 MB peak RSS.
+ * Rows a transaction holds before it is committed (its dirty pages are what it costs in memory):
+ * on a real-shaped home, fewer rows made the catch-up slower and more made it no faster, at the
+ * same peak RSS.
  */
 const ROWS_PER_COMMIT = 16_384;
 
@@ -47,7 +47,7 @@ const ROWS_PER_COMMIT = 16_384;
  * the rows. The others' (a few a file: its checkpoint, fold state and sums) wait for the
  * transaction's end and go in table by table (`inTableOrder`). A warm report reads those tables
  * whole; scattered among the response rows' pages, the kernel's fault-around made their reads map
- * in half the index (1 GB home: 55 of 110 MB resident for 3 MB of checkpoints, 6 MB written together).
+ * in half the index for a few MB of checkpoints.
  */
 const WRITTEN_AS_BUILT: ReadonlySet<TableName> = new Set<TableName>(['tokenAudit', 'tokenRecordIds']);
 
@@ -153,7 +153,7 @@ export const indexTokenFiles = async (
       });
       if (E.isLeft(r)) return r;
       if (E.isLeft(r.right)) return r.right;
-      // Every commit: the pages of the map this transaction touched would stay resident (-10 MB peak at 300 MB).
+      // Every commit: the pages of the map this transaction touched would stay resident (a higher peak).
       if (store.remap) {
         const m = store.remap();
         if (E.isLeft(m)) return m;

@@ -246,7 +246,7 @@ const caughtUpReport = async (codexHome: string, indexDir: string, options: Repo
             if (E.isLeft(read)) return read;
             if (mark !== undefined && mark._tag === 'Right') {
               // Each step's garbage goes before the next: the sums' reads, then the record's listing,
-              // checkpoints and plan (a 1 GB home, the report then the record uncollected: 145 MB).
+              // checkpoints and plan (both uncollected, a large home's peak grew).
               garbage.done();
               const { writeTokenWarmRecord } = await import('../../../indexer/writeTokenWarmRecord.js');
               await writeTokenWarmRecord(store, codexHome, indexDir, mark.right, read.right);

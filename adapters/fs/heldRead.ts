@@ -249,15 +249,3 @@ export const readTextBelow = async (root: string, path: string): Promise<string>
 
 /** A whole file's text, its folder held below `root` (`openBelow`): a link there is refused, never read through; a FIFO refused, never waited on. */
 export const readTextNoFollow = readTextBelow;
-
-/** `dir`'s entries below `root` (sorted by name), the folder held as above while it is listed. */
-export const listFolderBelow = async (root: string, dir: string): Promise<fsSync.Dirent[]> => {
-  const folder = await holdFolder(root, dir, { create: false, mode: 0o700 });
-  try {
-    return (await fs.readdir(folder.at('.'), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  } catch (err) {
-    throw folder.named(err);
-  } finally {
-    await folder.close();
-  }
-};

@@ -1,6 +1,7 @@
 // ESLint flat config. Its point is the architecture: which layer may import what (no-restricted-imports,
 // matched on the import string; test/lint/importRules.int.spec.ts checks the rules catch what they should).
-// Syntax-only: typescript-eslint's parser without type information, so linting stays fast.
+// Syntax-only but for two rules: typescript-eslint's type-aware promise rules (no-floating-promises,
+// no-misused-promises), typed through the TypeScript project service (tsconfig.json, viewer/tsconfig.json).
 import { builtinModules } from 'node:module';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
@@ -121,6 +122,18 @@ export default defineConfig(
       '@typescript-eslint/ban-ts-comment': 'error',
       '@typescript-eslint/no-require-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { args: 'none', caughtErrors: 'none', ignoreRestSiblings: true }],
+    },
+  },
+
+  // A promise nobody awaits loses its rejection (a test that cannot fail, an error no one reports);
+  // one passed where a callback's void is expected is not awaited by its caller. Fire-and-forget is
+  // written `void p` with the reason, where its errors are handled.
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
     },
   },
 

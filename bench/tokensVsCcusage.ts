@@ -298,8 +298,6 @@ export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Rec
         unexplained,
       },
       seconds: { ccusage: c, oursFresh: f, oursWarm: w },
-      // Where each fresh run read the rollouts (its second thread, or why not: adapters/driving/composition/tokenProjectionHome.ts).
-      freshReaderThread: fresh.map((r) => (JSON.parse(r.stdout) as { index: { readerThread: string } }).index.readerThread),
       // What no Node process beats: its start; reading the lines a report needs and parsing them, or
       // reading them by their fields as the lean token pass does (nothing else); and finding only
       // the token_count lines by a byte search on every core, unchecked (the least any reader does).

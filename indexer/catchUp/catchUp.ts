@@ -180,9 +180,8 @@ const strayTokenRollouts = (plan: CatchUpPlan, tokenCps: ReadonlyMap<string, Fil
 
 const PARALLEL_FROM_BYTES = 32 << 20;
 /**
- * From how many bytes to read a catch-up reads on a reader thread. Measured on 2 cores with
- * bench-shaped data: at 100 MB it was 10% slower than reading here (its start-up, and its own
- * compiler warm-up), at 300 MB even, at 1 GB 15-20% faster.
+ * From how many bytes to read a catch-up reads on a reader thread: below, its start-up and its own
+ * compiler warm-up cost more than it saves; above, it is faster (bench/index.ts, docs/benchmarks.md).
  */
 const READER_THREAD_FROM_BYTES = 512 << 20;
 

@@ -1,7 +1,6 @@
 import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
 import type { QuarantineSink } from '../../adapters/driven/jsonl/writers/quarantine.js';
 import type { TailReaderSource } from '../../adapters/driven/jsonl/readers/tailReader.js';
-import type { TokenReaderThreadSource } from '../../adapters/driven/jsonl/readers/tokenLines.js';
 import type { ProjectionSubset } from '../../projections/all.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { Progress } from '../../domain/index/progress.js';
@@ -25,16 +24,6 @@ export interface CatchUpOptions {
   readonly tailReader?: TailReaderSource;
   /** From how many bytes to read the reader thread is used; default 512 MB. */
   readonly readerThreadFromBytes?: number;
-  /**
-   * The lean token pass's reader thread (`subset: 'tokens'`), when it reads enough: the composition
-   * root's choice (`openTokenReaderThread`, the `tokens` command's); absent, its files are read on
-   * this thread.
-   */
-  readonly tokenReaderThread?: TokenReaderThreadSource;
-  /** Why the caller gives no token reader thread (the summary's `readerThreadNot`). */
-  readonly tokenReaderThreadNot?: string;
-  /** From how many bytes to read the token reader thread is used; default 32 MB. */
-  readonly tokenReaderFromBytes?: number;
   /**
    * Stops the catch-up between two files (a background backfill when its server closes): what was
    * committed stays, the rest is left for the next run (the catch-up answers Rejected).

@@ -20,10 +20,8 @@ export interface CatchUpSummary {
   unreadable: Array<{ path: string; reason: string }>;
   /** Worker threads that indexed files (0: this thread did). */
   workers: number;
-  /** The files were read on a reader thread (tailReaderThread.ts; the token pass's: tokenReaderThread.ts). */
+  /** The files were read on a reader thread (tailReaderThread.ts). */
   readerThread: boolean;
-  /** The token pass read on this thread: why (a busy machine, little to read), said in `tokens --json`. */
-  readerThreadNot?: string;
 }
 
 export const emptySummary = (): CatchUpSummary => ({

@@ -101,7 +101,7 @@ export const refreshCaughtUpRows = async (
   const full = due.interrupted.length > 0 || touched.right === undefined;
   // A thread row derives from its files' rows, the names, the provider and the thread-state log
   // (whose fold writes the rows itself): with no file changed and those as at the last full refresh,
-  // every row is as it is (a serve's first thread/list on 5,600 threads spent 8 s redoing them).
+  // every row is as it is (redoing them made a serve's first thread/list on a large home wait seconds).
   const digest = rowHomeDigest(rowHome.right);
   // No mark of its own: every file was unchanged and none went.
   const noFileChanged = full && options.threadRows !== 'all' && due.own === undefined && due.interrupted.length === 0;

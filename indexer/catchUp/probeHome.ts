@@ -12,7 +12,7 @@ export const PROBE_CONCURRENCY = 16;
 /** Probes run between two turns of the event loop. */
 const PROBES_BETWEEN_YIELDS = 32;
 
-/** Stat-only probes (one lstat each, ~10 µs) run between two turns of the event loop. */
+/** Stat-only probes (one lstat each, cheap) run between two turns of the event loop. */
 const STATS_BETWEEN_YIELDS = 512;
 
 /** Map with bounded concurrency, results in input order. */

@@ -188,7 +188,7 @@ const openLocked = async (
   const opened = await openLmdbIndex(dir)();
   if (E.isLeft(opened)) return E.left(openError(dir, opened.left));
   const store = opened.right;
-  // One row of each is enough to know (listing every key of a 6,800-file index took 50 ms of a serve's start).
+  // One row of each is enough to know (listing every key of a large index slowed a serve's start).
   const hasRows = async (table: 'files' | 'threads'): Promise<boolean> => {
     const first = await store.range(table, [], { limit: 1 })();
     return E.isLeft(first) || first.right.length > 0;

@@ -23,9 +23,7 @@ import type { CatchUpSummary } from '../catchUp/catchUpSummary.js';
  * The catch-up of the token projection alone (a `tokens` report on a fresh or stale home), as a
  * lean pass: each file's new lines are read in place (adapters/driven/jsonl/readers/tokenLines.ts: the lines the
  * token fold reads are decoded — most by their few fields, read from the bytes
- * (projections/tokenLineFields.ts) — the others passed over by their first bytes), on this thread
- * or, from TOKEN_READER_FROM_BYTES to read, on the reader thread the caller gives (tokenReaderThread.ts) running ahead
- * while this one folds and commits (the same reads, so the same transactions and checkpoints), folded
+ * (projections/tokenLineFields.ts) — the others passed over by their first bytes), folded
  * by the token projection into a batch of the file's own, and its rows and `tokenFiles`
  * checkpoint written into the open transaction as the file ends (`IndexStore.commitAsBuilt`):
  * no row waits in memory for the commit, so a fresh home's rows die young instead of filling the
@@ -38,9 +36,9 @@ import type { CatchUpSummary } from '../catchUp/catchUpSummary.js';
  */
 
 /**
- * Rows a transaction holds before it is committed (its dirty pages are what it costs in memory).
- * On a real-shaped 300 MB home (87k rows): 4k rows 1.95 s, 16k 1.70 s, 64k 1.75 s of catch-up, at
- * 110-125 MB peak RSS.
+ * Rows a transaction holds before it is committed (its dirty pages are what it costs in memory):
+ * on a real-shaped home, fewer rows made the catch-up slower and more made it no faster, at the
+ * same peak RSS.
  */
 const ROWS_PER_COMMIT = 16_384;
 
@@ -49,15 +47,13 @@ const ROWS_PER_COMMIT = 16_384;
  * the rows. The others' (a few a file: its checkpoint, fold state and sums) wait for the
  * transaction's end and go in table by table (`inTableOrder`). A warm report reads those tables
  * whole; scattered among the response rows' pages, the kernel's fault-around made their reads map
- * in half the index (1 GB home: 55 of 110 MB resident for 3 MB of checkpoints, 6 MB written together).
+ * in half the index for a few MB of checkpoints.
  */
 const WRITTEN_AS_BUILT: ReadonlySet<TableName> = new Set<TableName>(['tokenAudit', 'tokenRecordIds']);
 
 /** The file being read: what its next rows continue from (a file of many responses spans transactions). */
 interface Reading {
   readonly action: Indexable;
-  /** Its place in the lean pass's files (the reader thread's index). */
-  readonly index: number;
   readonly ctx: RolloutContext;
   readonly tail: TokenTail;
   /** Its checkpoint as stored before these rows (the commit's check), the rollouts to clear first, and whether it is read from its first line. */
@@ -70,19 +66,13 @@ type Indexable = PlannedFile & { readonly action: { readonly kind: 'index' } };
 
 const readsLean = (a: PlannedFile): a is Indexable => a.action.kind === 'index' && a.probe.identity.ok && a.probe.identity.upcast === null;
 
-/**
- * From how many bytes to read the files are read on a reader thread (tokenReaderThread.ts) while
- * this one folds and commits: below, a thread's start-up (~30 ms) is more than it saves.
- */
-export const TOKEN_READER_FROM_BYTES = 32 << 20;
-
 /** Where a file's tail starts: its checkpoint's position, or its first line. */
 const startOf = (a: Indexable) => (a.action.from ? { ordinal: a.action.from.line, byteOffset: a.action.from.byteOffset } : { ordinal: 0, byteOffset: 0 });
 
 export const indexTokenFiles = async (
   store: LeanStore,
   actions: ReadonlyArray<PlannedFile>,
-  options: Pick<CatchUpOptions, 'signal' | 'between' | 'afterCommit' | 'tokenReaderThread' | 'tokenReaderThreadNot' | 'tokenReaderFromBytes'>,
+  options: Pick<CatchUpOptions, 'signal' | 'between' | 'afterCommit'>,
   summary: CatchUpSummary,
   progress: (filesDone: number) => void = () => undefined,
 ): Promise<E.Either<EngineError, void>> => {
@@ -98,28 +88,9 @@ export const indexTokenFiles = async (
   let next = 0;
   let reading: Reading | undefined;
   const buffer = new TokenLineBuffer();
-  let bytesToRead = 0;
-  for (const a of lean) bytesToRead += Math.max(0, a.probe.size - (a.action.from?.byteOffset ?? 0));
-  const fromBytes = options.tokenReaderFromBytes ?? TOKEN_READER_FROM_BYTES;
-  const thread =
-    options.tokenReaderThread !== undefined && lean.length > 1 && bytesToRead >= fromBytes
-      ? options.tokenReaderThread(
-          lean.map((a) => ({ path: a.probe.file.path, from: startOf(a), ...(a.probe.file.root === undefined ? {} : { root: a.probe.file.root }) })),
-        )
-      : undefined;
-  // Why not: too little to read comes first, as it holds whatever the machine's load.
-  if (thread !== undefined) summary.readerThread = true;
-  else if (lean.length > 0)
-    summary.readerThreadNot =
-      lean.length < 2 || bytesToRead < fromBytes
-        ? `${(bytesToRead / 2 ** 20).toFixed(1)} MB in ${lean.length} file${lean.length === 1 ? '' : 's'} to read, under the ${fromBytes / 2 ** 20} MB it pays from`
-        : (options.tokenReaderThreadNot ?? 'none given');
-  const open = (i: number, a: Indexable): TokenTail =>
-    thread !== undefined ? thread.tail(i) : new TokenLines(a.probe.file.path, startOf(a), buffer, true, a.probe.file.root);
+  const open = (a: Indexable): TokenTail => new TokenLines(a.probe.file.path, startOf(a), buffer, true, a.probe.file.root);
   try {
     while (next < lean.length || reading !== undefined) {
-      // With a reader thread: the next read to fold is at hand before the transaction opens.
-      if (thread !== undefined) await thread.whenReady(reading !== undefined ? reading.index : next);
       if (options.between !== undefined) await options.between();
       if (options.signal?.aborted === true) return E.left(rejected('the catch-up was stopped; the index keeps what was committed'));
       const before = { files: filesDone, bytes: summary.bytes };
@@ -131,17 +102,8 @@ export const indexTokenFiles = async (
           if (reading === undefined) {
             const a = lean[next];
             if (a === undefined) break;
-            // A file whose first read has not arrived starts in the next transaction.
-            if (thread !== undefined && rows > 0 && !thread.tail(next).ready()) break;
-            const i = next++;
-            const started = startReading(
-              reader,
-              a,
-              i,
-              () => open(i, a),
-              () => thread?.tail(i).close(),
-              summary,
-            );
+            next += 1;
+            const started = startReading(reader, a, () => open(a), summary);
             if (started === undefined) {
               filesDone += 1;
               continue;
@@ -150,7 +112,6 @@ export const indexTokenFiles = async (
             reading = started.right;
           }
           const f = reading;
-          if (!f.tail.ready()) break; // its next read has not arrived: on in the next transaction
           // Checked inside the transaction: another indexer may have moved the file on since it was probed.
           // (A file is folded once a transaction, so its checkpoint here is a committed one.)
           const path = f.action.probe.file.path;
@@ -192,7 +153,7 @@ export const indexTokenFiles = async (
       });
       if (E.isLeft(r)) return r;
       if (E.isLeft(r.right)) return r.right;
-      // Every commit: the pages of the map this transaction touched would stay resident (-10 MB peak at 300 MB).
+      // Every commit: the pages of the map this transaction touched would stay resident (a higher peak).
       if (store.remap) {
         const m = store.remap();
         if (E.isLeft(m)) return m;
@@ -203,24 +164,15 @@ export const indexTokenFiles = async (
     return E.right(undefined);
   } finally {
     if (reading !== undefined) closeReading(reading);
-    await thread?.close();
   }
 };
 
 /** Open a file to read (counted in the summary); undefined: another indexer has moved it on since it was probed. */
-const startReading = (
-  reader: IndexReader,
-  a: Indexable,
-  index: number,
-  open: () => TokenTail,
-  skip: () => void,
-  summary: CatchUpSummary,
-): E.Either<EngineError, Reading> | undefined => {
+const startReading = (reader: IndexReader, a: Indexable, open: () => TokenTail, summary: CatchUpSummary): E.Either<EngineError, Reading> | undefined => {
   const p = a.probe;
   if (!p.identity.ok) return undefined;
   if (!same(checkpointIn(reader, TOKEN_PROJECTION_SUBSET, p.file.path), p.cp)) {
     summary.conflicts += 1;
-    skip();
     return undefined;
   }
   summary[a.action.counted] += 1;
@@ -228,14 +180,13 @@ const startReading = (
   try {
     const tail = open();
     const ctx = leanContextOf(p.identity, p.file.path);
-    return E.right({ action: a, index, ctx, tail, expected: p.cp, resets: a.action.resetRollouts, fromStart: from === undefined });
+    return E.right({ action: a, ctx, tail, expected: p.cp, resets: a.action.resetRollouts, fromStart: from === undefined });
   } catch (err) {
     // Refused when opened (a link or a special file swapped in since it was probed): skipped and
     // reported as the listing's refusals are, never read, never fatal.
     if (err instanceof LinkRefused) {
       summary[a.action.counted] -= 1;
       summary.unreadable.push({ path: p.file.path, reason: `${err.what}: not followed` });
-      skip();
       return undefined;
     }
     return E.left(err instanceof ScanStartError ? err.error : toEngineError(p.file.path, 'read')(err));
@@ -290,9 +241,8 @@ const foldOn = (
     const { batch, fold } = beginTokenBatch(reader, f.ctx, f.resets, f.fromStart);
     let pos = f.tail.end;
     let done = false;
-    // A file of many responses (or whose next read has not arrived from the reader thread) is
-    // committed part way: a checkpoint covering exactly the lines read.
-    while (f.tail.ready()) {
+    // A file of many responses is committed part way: a checkpoint covering exactly the lines read.
+    for (;;) {
       if (!f.tail.next(fold)) {
         done = true;
         break;

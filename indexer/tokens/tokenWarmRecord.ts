@@ -47,7 +47,7 @@ const ENTRY_WIDTH = 14;
 
 /**
  * Arrays of numbers and of strings decoded in one loop each: io-ts's `t.array` makes a context per
- * element, and a record of a 1 GB home holds ~150,000 numbers (30 ms of a warm report's ~100).
+ * element, and a large home's record holds enough numbers for that to be much of a warm report's time.
  */
 const numbers = new t.Type<ReadonlyArray<number>, ReadonlyArray<number>, unknown>(
   'numbers',

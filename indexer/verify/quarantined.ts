@@ -15,8 +15,6 @@ export interface QuarantinedCount {
   readonly files: number;
 }
 
-export const NO_QUARANTINED: QuarantinedCount = { lines: 0, files: 0 };
-
 /** The counts of some rollout rows. */
 export const quarantinedOf = (rows: Iterable<Pick<RolloutRow, 'invalidLines'>>): QuarantinedCount => {
   let lines = 0;

@@ -27,24 +27,23 @@ const DEFAULT_BATCH_LINES = 50_000;
 const DEFAULT_BATCH_BYTES = 8 << 20;
 /**
  * Rows a transaction holds at most (distinct keys written): what it costs in memory and in
- * commit work is its rows, not the rollout bytes they came from. Real rollouts (~0.6 KB lines)
- * give about one row per line, so this ends their transactions near 4 MB of lines (peak RSS of a
- * real-shaped 300 MB home 213 → ~190 MB); lines with large payloads (5 KB tool output) reach the
- * byte limit first, as before.
+ * commit work is its rows, not the rollout bytes they came from. Real rollouts give about one row
+ * per line, so this ends their transactions well before the byte limit, which lowered a
+ * real-shaped home's peak RSS; lines with large payloads (tool output) reach the byte limit
+ * first, as before.
  */
 const DEFAULT_BATCH_ROWS = 4096;
 /**
- * The token projection alone writes a few rows per response (~0.4 a line of a real rollout) and
- * skips most lines unread: its transactions end on rows (DEFAULT_BATCH_ROWS, ~11 MB of real
- * rollouts), not on the bytes read. 32k rows a transaction was no faster on a real-shaped 300 MB
- * home and peaked 30 MB higher (182 against 150 MB).
+ * The token projection alone writes a few rows per response (less than one a line of a real
+ * rollout) and skips most lines unread: its transactions end on rows (DEFAULT_BATCH_ROWS), not on
+ * the bytes read. Larger transactions were no faster on a real-shaped home and peaked higher.
  */
 const TOKEN_BATCH = { lines: 1_000_000, bytes: 1 << 30, rows: DEFAULT_BATCH_ROWS } as const;
 /**
  * Commits between two remaps of the store's memory map (when it has one): each commit's writer
  * touches pages of the map, which would otherwise stay resident up to the whole index. With
- * commits of DEFAULT_BATCH_ROWS rows, every 8 keeps a real-shaped 300 MB home's peak RSS under
- * 200 MB (16: up to ~210).
+ * commits of DEFAULT_BATCH_ROWS rows, every 8 keeps a real-shaped home's peak RSS lower than
+ * every 16 did.
  */
 const REMAP_EVERY_COMMITS = 8;
 export const checkpointOf = (p: Probe, fields: Partial<FileCheckpoint>): FileCheckpoint => ({

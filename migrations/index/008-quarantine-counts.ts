@@ -3,7 +3,7 @@ import type { IndexReader, IndexWrite } from '../../domain/index/rows.js';
 /**
  * Schema 8 adds `quarantineCounts` ([rolloutId] → its quarantined lines, only for rollouts that
  * have any), so a home's total is a scan of a small table instead of every rollout row (which
- * cost a 1 GB home's `index` 0.3 s and 25 MB of resident pages). Derived from the rollout rows.
+ * cost a large home's `index` time and resident pages). Derived from the rollout rows.
  */
 export const addQuarantineCounts = (reader: IndexReader): IndexWrite[] => {
   const writes: IndexWrite[] = [];

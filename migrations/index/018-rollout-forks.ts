@@ -4,8 +4,8 @@ import { keyText } from '../../domain/index/keyText.js';
 /**
  * Schema 18 adds `rolloutForks` ([base rolloutId, rolloutId] → 0 for every fork and revision),
  * so a catch-up of a few files finds the threads read through them with a lookup per file
- * instead of reading every rollout row (which, once per `rollout/append` on a 300 MB home, held
- * the server's event loop ~6 ms). Derived from the rollout rows.
+ * instead of reading every rollout row (which, once per `rollout/append`, held the server's event
+ * loop in proportion to the home). Derived from the rollout rows.
  */
 export const addRolloutForks = (reader: IndexReader): IndexWrite[] => {
   const writes: IndexWrite[] = [];

@@ -19,8 +19,6 @@ import { itemLineCursor, parseItemLineCursor } from '../internal/itemLineCursor.
 import { stop, take, useCase } from '../internal/useCase.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
-export type ItemsCursor = string | { readonly type: 'item'; readonly itemId: string };
-
 /** What `thread/items/list` asks (the protocol's params). */
 export type ListItemsQuery = ParamsOf<'thread/items/list'>;
 

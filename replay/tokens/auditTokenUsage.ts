@@ -13,10 +13,9 @@ import { sourceKindsOf } from '../internal/sourceKinds.js';
 
 /**
  * Rollouts read between two unmaps (`releasePages`), as rows and as record ids: a rollout's rows
- * and ids lie among each other's pages, and the kernel maps the pages around each one read. On a
- * real-shaped 1 GB home, 264 rollouts read as rows had mapped 23 MB of the index; the record ids
- * of 1,300 files of threads of several files, 15 MB. An unmap (the environment reopened) costs a
- * few ms, so ids, a few pages a file, are read four times as many between two.
+ * and ids lie among each other's pages, and the kernel maps the pages around each one read, so a
+ * large home's reads would map much of the index. An unmap (the environment reopened) has a cost
+ * of its own, so ids, a few pages a file, are read four times as many between two.
  */
 const ROLLOUTS_BETWEEN_UNMAPS = 64;
 const ID_ROLLOUTS_BETWEEN_UNMAPS = 4 * ROLLOUTS_BETWEEN_UNMAPS;
@@ -27,7 +26,7 @@ const BY_LOCAL_DAY: ReadonlySet<TokenDimension> = new Set(['dayLocal', 'week', '
 export interface TokenAuditOptions extends Omit<TokenReportOptions, 'clientOf'> {
   /**
    * Unmap the pages each whole-table read mapped before the next table's (`remap`: the
-   * environment and its ~40 tables reopened, 2–4 ms each and their garbage): for a one-shot
+   * environment and each of its tables reopened, and their garbage): for a one-shot
    * process, whose peak RSS is what its user sees. A server keeps its map (its reports would pay
    * the reopening every time).
    */
@@ -52,9 +51,9 @@ const readTokenInputs = (store: IndexStore, { releasePages, ...options }: TokenA
     const unmap = (): void => void (releasePages === true ? store.remap?.() : undefined);
     // Each whole-table read is decoded, then its pages unmapped (`remap`) before the next table's:
     // the kernel maps the cached pages around every page read too, and the token tables'
-    // pages lie among the response rows', so three tables at once were ~24 MB of a 1 GB home's RSS.
-    // The states are read in one pass and none is kept (a 1 GB home's 6,340 were 5 MB of the
-    // report's heap): each file's thread, its thread's client, and the threads a file repeats a
+    // pages lie among the response rows', so three tables at once held much of a large home's RSS.
+    // The states are read in one pass and none is kept (they are a large part of the report's
+    // heap): each file's thread, its thread's client, and the threads a file repeats a
     // record id in.
     const clients = new Map<string, string | null>();
     const threadOf = new Map<string, string>();

@@ -5,7 +5,6 @@ import * as nodePath from 'node:path';
 import { openLmdbIndex } from '../../adapters/driven/lmdb/indexStore.js';
 import type { LmdbIndexStore } from '../../adapters/driven/lmdb/indexStore.js';
 import { catchUpHome } from '../../indexer/catchUp/catchUp.js';
-import { openTokenReaderThread } from '../../adapters/driven/jsonl/workers/tokenReaderThread.js';
 import { auditTokenUsage } from '../../replay/tokens/auditTokenUsage.js';
 import { DEFAULT_PRICING } from '../../domain/tokens/pricing.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
@@ -108,23 +107,6 @@ describe('the token projection caught up alone, then a full catch-up', function 
     expect(await reportOf(store)).to.deep.equal(built.report);
     await full();
     expect(await dumpOf(store)).to.equal(built.dump);
-  });
-
-  it('read on a reader thread (tokenReaderThread.ts): the index and report of a pass that reads here, part-way commits and tails included', async () => {
-    const threads = [newThread(90), newThread(91, 'legacy'), newThread(92), newThread(93, 'legacy')];
-    const paths = await Promise.all(threads.map((t, i) => writeLines(nodePath.join(home, rolloutRelPath(t.threadId)), threadLines(t, [2500, 40, 3, 700][i]!))));
-    const onThread = async (s: LmdbIndexStore) =>
-      right(await catchUpHome(s, home, { subset: 'tokens', tokenReaderThread: openTokenReaderThread, tokenReaderFromBytes: 0 })());
-    const here = async (s: LmdbIndexStore) => right(await catchUpHome(s, home, { subset: 'tokens' })());
-    expect(await onThread(store)).to.deep.include({ indexed: 4 });
-    const [built] = await withFreshStore(async (s) => [(await here(s), { dump: await dumpOf(s), report: await reportOf(s) })]);
-    expect(await dumpOf(store)).to.equal(built!.dump);
-    expect(await reportOf(store)).to.deep.equal(built!.report);
-    // Grown: both tail the same bytes.
-    await appendTurns(paths[1]!, threads[1]!, 30);
-    await appendTurns(paths[2]!, threads[2]!, 2);
-    expect(await onThread(store)).to.deep.include({ tailed: 2 });
-    expect(await reportOf(store)).to.deep.equal((await rebuild()).report);
   });
 
   it('a file grown between: the token projection tails it alone, the full catch-up folds it whole once', async () => {

@@ -21,7 +21,16 @@ const root = findRoot();
 describe('lint config', () => {
   let eslint: ESLint;
   before(() => {
-    eslint = new ESLint({ cwd: root });
+    // The files linted here do not exist, so no TypeScript project holds them: this config's rules
+    // are syntax-only, and the two type-aware rules have a test of their own below.
+    eslint = new ESLint({
+      cwd: root,
+      overrideConfig: {
+        files: ['**/*.ts'],
+        languageOptions: { parserOptions: { projectService: false } },
+        rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-misused-promises': 'off' },
+      },
+    });
   });
 
   /** Lint `code` as if it were the (not existing) file `relPath` of the repo; the restricted-import messages. */
@@ -187,6 +196,29 @@ describe('lint config', () => {
       expect(await lint('domain/probe.ts', "import * as E from 'fp-ts/lib/Either.js';\nexport const f = E;\n")).to.deep.equal([]);
       expect(await lint('adapters/driven/jsonl/readers/probe.ts', "import * as fs from 'node:fs';\nexport const f = fs;\n")).to.deep.equal([]);
       expect(await lint('adapters/driving/cli/commands/probe.ts', "import { y } from '../indexDir.js';\nexport const f = y;\n")).to.deep.equal([]);
+    });
+  });
+
+  describe('promises (type-aware: no-floating-promises, no-misused-promises)', () => {
+    it('a promise nobody awaits, and one passed where a void callback is expected, are refused; awaited or `void`, allowed', async () => {
+      // A file of the project (typed through tsconfig.json), linted with other text.
+      const [result] = await new ESLint({ cwd: root }).lintText(
+        [
+          'const later = (): Promise<void> => Promise.resolve();',
+          'later();',
+          'setTimeout(later, 1);',
+          'export const f = async (): Promise<void> => {',
+          '  await later();',
+          '  void later();',
+          '};',
+          '',
+        ].join('\n'),
+        { filePath: path.join(root, 'test/lint/fileOpeners.ts') },
+      );
+      expect(result!.messages.map((m) => [m.line, m.ruleId])).to.deep.equal([
+        [2, '@typescript-eslint/no-floating-promises'],
+        [3, '@typescript-eslint/no-misused-promises'],
+      ]);
     });
   });
 

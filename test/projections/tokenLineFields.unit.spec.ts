@@ -7,8 +7,6 @@ import { payloadType } from '../../domain/rollout/line.js';
 import { foldTokenEvent } from '../../domain/tokens/responseFold.js';
 import type { TokenFileState } from '../../domain/tokens/responseFold.js';
 import { CODEX_TOKEN_LINES } from '../fixtures/codexTokenLines.js';
-import { packTokenLines, unpackTokenLines } from '../../adapters/driven/jsonl/workers/packedTokenLines.js';
-import type { LineIn } from '../../projections/runner.js';
 
 /** Fold states that take each branch of the token fold: the file's first count, a running total, a record just before. */
 const STATES: ReadonlyArray<TokenFileState> = [
@@ -165,24 +163,6 @@ describe('token line fields read from the bytes', () => {
         agrees(line);
       }),
       { numRuns: 5000 },
-    );
-  });
-
-  it('a reader thread’s packed lines unpack to the lines it read (property)', () => {
-    fc.assert(
-      fc.property(fc.array(fc.tuple(fc.oneof(generated, fc.constantFrom(...CODEX_TOKEN_LINES)), fc.boolean(), fc.boolean()), { maxLength: 8 }), (picked) => {
-        const lines: LineIn[] = picked.map(([text, prefixRead, elided], i) => {
-          const bytes = Buffer.from(text);
-          const fields = tokenLineFields(bytes, 0, bytes.length);
-          const at = { line: i, byteOffset: i * 1000, byteLength: bytes.length };
-          if (fields !== undefined) return { ...at, text: null, fields };
-          return { ...at, text, ...(prefixRead ? { prefixRead: true as const } : {}), ...(elided ? { elided: true } : {}) };
-        });
-        const back: LineIn[] = [];
-        unpackTokenLines(packTokenLines(lines), (l) => back.push(l));
-        expect(back).to.deep.equal(lines);
-      }),
-      { numRuns: 1000 },
     );
   });
 

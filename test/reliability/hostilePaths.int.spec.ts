@@ -171,9 +171,8 @@ describe('reliability · hostile paths and access', function () {
     fs.symlinkSync(nodePath.join(day, name(2)), nodePath.join(day, name(2)));
     fs.symlinkSync(nodePath.join(day, 'gone'), nodePath.join(day, name(3)));
     const fifo = nodePath.join(day, name(4));
-    await new Promise<void>((resolve, reject) =>
-      import('node:child_process').then(({ execFile }) => execFile('mkfifo', [fifo], (err) => (err ? reject(err) : resolve()))),
-    );
+    const { execFile } = await import('node:child_process');
+    await new Promise<void>((resolve, reject) => execFile('mkfifo', [fifo], (err) => (err ? reject(err) : resolve())));
     const index = await cli(['index', '--codex-home', home, '--json']);
     expect(index.exitCode, index.stderr).to.equal(0);
     const unreadable = json(index)['unreadable'] as Array<{ path: string; reason: string }>;

@@ -1,5 +1,5 @@
 /** JSON-RPC 2.0 over the WebSocket of the listener that served this page, as any app-server client speaks it. */
-import { typedClient } from '../../protocol/client.js';
+import { BEARER_PROTOCOL_PREFIX, typedClient, VIEWER_PROTOCOL } from '../../protocol/client.js';
 import type { TypedClient } from '../../protocol/client.js';
 
 export interface RpcFailure {
@@ -62,7 +62,7 @@ export const connectRpc = async (url: string, token: string | null): Promise<Rpc
 
   /** One socket, open and initialized; rejects when it cannot be. */
   const open = async (): Promise<WebSocket> => {
-    const socket = token === null ? new WebSocket(url) : new WebSocket(url, ['rollout-engine.viewer', `rollout-engine.bearer.${base64url(token)}`]);
+    const socket = token === null ? new WebSocket(url) : new WebSocket(url, [VIEWER_PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${base64url(token)}`]);
     socket.addEventListener('message', (event) => {
       const msg = JSON.parse(String(event.data)) as { id?: number | null; method?: string; params?: unknown; result?: unknown; error?: RpcFailure };
       if (msg.method !== undefined && msg.id === undefined) {

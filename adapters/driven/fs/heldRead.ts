@@ -26,9 +26,6 @@ const FILE_FLAGS = FS.O_RDONLY | FS.O_NOFOLLOW | FS.O_NONBLOCK;
 const refusalOf = (err: unknown, logical: string): unknown =>
   errnoCode(err) === 'ELOOP' ? new LinkRefused(logical, 'a symbolic link') : errnoCode(err) === 'ENOTDIR' ? new LinkRefused(logical, 'not a folder') : err;
 
-/** Whether `path`'s error is a refusal of what is there (a link, a special file, a non-folder on the way): the file is skipped, as a missing one would be. */
-export const isRefusal = (err: unknown): err is LinkRefused => err instanceof LinkRefused;
-
 const partsBelow = (root: string, dir: string): string[] => {
   const rel = nodePath.relative(root, dir);
   if (rel.startsWith('..') || nodePath.isAbsolute(rel)) throw new LinkRefused(dir, `outside ${root}`);
@@ -252,15 +249,3 @@ export const readTextBelow = async (root: string, path: string): Promise<string>
 
 /** A whole file's text, its folder held below `root` (`openBelow`): a link there is refused, never read through; a FIFO refused, never waited on. */
 export const readTextNoFollow = readTextBelow;
-
-/** `dir`'s entries below `root` (sorted by name), the folder held as above while it is listed. */
-export const listFolderBelow = async (root: string, dir: string): Promise<fsSync.Dirent[]> => {
-  const folder = await holdFolder(root, dir, { create: false, mode: 0o700 });
-  try {
-    return (await fs.readdir(folder.at('.'), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  } catch (err) {
-    throw folder.named(err);
-  } finally {
-    await folder.close();
-  }
-};

@@ -43,15 +43,15 @@ export interface LmdbIndexStore extends IndexStore {
 
 /**
  * Below this size the environment's file is not remapped: all its pages resident cost less than
- * the reopenings (the environment and its ~40 tables, 5-10 ms each in a CLI run: 3 of a warm
- * `tokens` run's ~0.4 s on a 30 MB home).
+ * the reopenings (the environment and each of its tables, a real share of a warm `tokens` run on a
+ * small home).
  */
 const REMAP_FROM_BYTES = 8 * 1024 * 1024;
 
 /**
  * Address space reserved for the map (not disk: the file grows with the data). lmdb starts at
  * 128 KiB and grows the map by remapping, keeping every earlier mapping alive; the pages touched
- * through those stay resident beside the new ones, so a 65 MB index cost 100 MB of RSS. One map
+ * through those stay resident beside the new ones, so an index cost more RSS than its size. One map
  * large enough for any index we expect is mapped once (lmdb still grows it past this if needed).
  */
 const MAP_SIZE = 2 ** 36;
@@ -70,7 +70,7 @@ const openHandles = (dir: string): Handles => {
   // Shared record structures: a row's field names are stored once per table, not in every value
   // (which halved the index and its encoding time).
   // All in one write transaction: lmdb-js opens each db in a transaction of its own, a commit each
-  // (a fresh index's ~40 tables cost ~120 ms of commits at every open and remap).
+  // (a fresh index's tables cost a commit each at every open and remap).
   root.transactionSync(() => {
     for (const t of TABLES) dbs[t] = root.openDB({ name: DB_NAMES[t], sharedStructuresKey: STRUCTURES_KEY });
   }, TransactionFlags.NO_SYNC_FLUSH);

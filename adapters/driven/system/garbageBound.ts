@@ -7,12 +7,12 @@ import * as vm from 'node:vm';
  * past the live set before it collects (`--heap-growing-percent`), and a next step then grows the
  * heap again for its own objects beside the last one's garbage.
  * - Importing a session makes several times its size in short-lived strings (each line decoded,
- *   parsed, rendered twice, batched for the writer): a 300 MB session peaked at 224 MB RSS, 137 MB
- *   with the old generation capped at 96 MB, the same run. Collecting every 8 MB read, and once at
- *   the end, keeps the peak flat whatever the session's size, for a few ms a collection.
+ *   parsed, rendered twice, batched for the writer): a large session's peak RSS was far above what
+ *   a capped old generation gave. Collecting every few MB read, and once at the end, keeps the
+ *   peak flat whatever the session's size, for little time a collection.
  * - A `tokens` run's catch-up plans every file of the home (its checkpoint, its probe, its action:
- *   15 MB at 6,340 files, all garbage once it is caught up); collected before the report reads its
- *   tables, a warm report on a 1 GB home peaked at 95-97 MB instead of 112.
+ *   all garbage once it is caught up); collected before the report reads its tables, a warm
+ *   report on a large home peaks lower.
  * `done` collects when the step read anything since the last collection, or grew the heap by
  * `everyBytes` (a step of many objects and no reading); a small step costs nothing.
  */

@@ -49,7 +49,7 @@ const esModulesOfFpTs = {
 };
 
 // commander requires node:child_process when it loads, for executable subcommands, which this CLI
-// has none of; compiling that builtin was ~10 ms of every run. Commander gets it on first use.
+// has none of; compiling that builtin cost every run's start. Commander gets it on first use.
 const lazyChildProcessForCommander = {
   name: 'commander-lazy-child-process',
   setup(b) {
@@ -69,7 +69,6 @@ const result = await build({
     main: nodePath.join(dist, 'adapters', 'driving', 'cli', 'main.js'),
     indexWorker: nodePath.join(dist, 'indexer', 'workers', 'indexWorker.js'),
     tailWorker: nodePath.join(dist, 'adapters', 'driven', 'jsonl', 'workers', 'tailWorker.js'),
-    tokenReadWorker: nodePath.join(dist, 'adapters', 'driven', 'jsonl', 'workers', 'tokenReadWorker.js'),
   },
   outdir: out,
   bundle: true,

@@ -10,7 +10,7 @@ import { terminalLines } from './terminalText.js';
 
 const MB = 1024 * 1024;
 
-/** Work that reads this much is said at once: at 100–300 MB/s it takes a good part of a second, more on a cold disk. */
+/** Work that reads this much is said at once: at a disk's read rate it takes a good part of a second, more on a cold disk. */
 export const SAY_AT_ONCE_BYTES = 32 * MB;
 /** Any other step is said once it has taken this long. */
 export const SAY_AFTER_MS = 1000;

@@ -7,7 +7,7 @@ import { lmdbDirOf } from '../../driven/lmdb/environmentFolder.js';
 
 /**
  * node:crypto, loaded when a cache folder is named (an index dir the user cannot write): every
- * command loads this module at start, and loading crypto was ~5 ms of a warm `tokens` run's ~100.
+ * command loads this module at start, and loading crypto was a visible share of a warm `tokens` run.
  */
 const sha256Hex = (text: string): string => (createRequire(import.meta.url)('node:crypto') as typeof Crypto).createHash('sha256').update(text).digest('hex');
 

@@ -87,7 +87,7 @@ export interface OpenCodexHomeOptions {
 
 /**
  * The transactions of a backfill running behind answers: a commit is synchronous, so a request
- * arriving meanwhile waits for it (a build's default, 50,000 lines, took 100-300 ms on 2 busy cores).
+ * arriving meanwhile waits for it: a build's default batch held requests too long on busy cores.
  */
 const BACKGROUND_BATCH = { batchLines: 4096, batchBytes: 1 << 20 } as const;
 

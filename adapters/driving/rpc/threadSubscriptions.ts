@@ -9,7 +9,7 @@ import { garbageBound } from '../../driven/system/garbageBound.js';
 
 /**
  * Bytes of rollout text told between two full collections (the steps' garbage: garbageBound.ts):
- * 2,000 turns of 128 KiB told to a WebSocket reader peaked 244 MB above idle without, 186 with.
+ * a burst of large turns told to a WebSocket reader peaked lower with them.
  */
 const GARBAGE_BYTES = 16 * 1024 * 1024;
 
@@ -146,7 +146,7 @@ export const threadSubscriptions = (ports: MutationPorts, options: ThreadSubscri
         before = sent;
         // A turn of the event loop between steps: a look whose sends never wait (a WebSocket whose
         // peer keeps up) is otherwise one chain of promises, and V8's tasks on the loop that free
-        // the sent messages' buffers wait behind it (2,000 turns of 128 KiB: 445-502 MB peak growth; 186 with).
+        // the sent messages' buffers wait behind it (a burst of large turns grew the peak far more without it).
         await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import * as nodePath from 'node:path';
 import { packageRoot } from '../../driven/system/packageRoot.js';
+import { BEARER_PROTOCOL_PREFIX } from '../../../protocol/client.js';
 
 /**
  * The web viewer's static files (`viewer/`, bundled by esbuild into `dist/viewer/` at build time),
@@ -84,10 +85,6 @@ export const isOwnOrigin = (headers: IncomingHttpHeaders, bound: { readonly host
   if (/^127\./.test(bound.host) || bound.host === '::1') names.push('localhost');
   return names.some((name) => host.toLowerCase() === `${name}:${bound.port}`);
 };
-
-/** The subprotocol the viewer's page offers first, and the server picks (ws picks the first offered). */
-export const VIEWER_PROTOCOL = 'rollout-engine.viewer';
-const BEARER_PROTOCOL_PREFIX = 'rollout-engine.bearer.';
 
 /**
  * The headers the viewer's page means: a browser's WebSocket cannot send `Authorization`, so the

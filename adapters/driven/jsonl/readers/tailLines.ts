@@ -135,7 +135,7 @@ const bytesBefore = async (path: string, byteOffset: number, root: string | unde
 };
 
 // Each line object is written out field by field: spreading a position into an object with more
-// fields takes V8's slow path, ~1.5 µs a line (a tenth of a cold build of small real lines).
+// fields takes V8's slow path, a real share of a cold build of small lines.
 const tailed = (
   path: string,
   l: ScannedLine,

@@ -47,47 +47,16 @@ export interface TailBytes {
   readonly tailLen: number;
 }
 
-/**
- * One file's tail as the lean token pass takes it (indexer/tokens/indexTokenFiles.ts): read here
- * (`TokenLines`) or on a reader thread (tokenReaderThread.ts), the same lines in the same reads.
- */
+/** One file's tail as the lean token pass takes it (indexer/tokens/indexTokenFiles.ts). */
 export interface TokenTail {
   /** The position after the last line read (where the next read starts). */
   readonly end: LogPosition;
-  /** Whether `next` has its read at hand (always here; on a reader thread, once it has arrived). */
-  ready(): boolean;
   /** Give `take` the lines of the next read the fold reads; false at the end. Errors are thrown (a start off a line start as ScanStartError). */
   next(take: (line: LineIn) => void): boolean;
   /** The checkpoint bytes before `end` (the position after the last read). */
   tailAt(end: LogPosition): TailBytes;
   close(): void;
 }
-
-/** A file of a lean token pass to read: from its checkpoint's position, or its first line. */
-export interface TokenFileToRead {
-  readonly path: string;
-  readonly from: LogPosition;
-  /** The home the file was listed in (`ScanOptions.root`). */
-  readonly root?: string;
-}
-
-/**
- * The reads of a lean token pass's files on a thread of their own (tokenReaderThread.ts), started
- * on the files in the order they will be taken: the composition root's choice
- * (`CatchUpOptions.tokenReaderThread`), as the general catch-up's reader thread is.
- */
-export interface TokenReaderThread {
-  /** The tails of the files it was started on, by their index there; each is taken in that order. */
-  readonly tail: (i: number) => TokenTail;
-  /**
-   * Resolves once the tail has its next read at hand and enough more to fill a transaction (or the
-   * worker has read every file, or failed): what arrived is delivered first.
-   */
-  readonly whenReady: (i: number) => Promise<void>;
-  readonly close: () => Promise<void>;
-}
-
-export type TokenReaderThreadSource = (files: ReadonlyArray<TokenFileToRead>, aheadBytes?: number) => TokenReaderThread;
 
 /** One file's tail from `from`; OS errors are thrown (a start off a line start as ScanStartError). Close it. */
 export class TokenLines implements TokenTail {
@@ -125,10 +94,6 @@ export class TokenLines implements TokenTail {
 
   get end(): LogPosition {
     return { ordinal: this.ordinal, byteOffset: this.lineStart };
-  }
-
-  ready(): boolean {
-    return true;
   }
 
   tailAt(end: LogPosition): TailBytes {

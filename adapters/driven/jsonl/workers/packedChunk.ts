@@ -7,10 +7,10 @@ import type { SkippedLine } from '../../../../projections/linePrefix.js';
  * bytes: `TailSource.textBytes`), the other texts (an elided line's, a skipped line's timestamp
  * and kind) joined into two strings, their numbers in one array, both arrays transferred, and
  * only the rare lines of other shapes (quarantined bytes, an upcast or undecodable line) as
- * objects. Posted as objects, each line cost the receiving thread a deserialised object graph:
- * on a heavy 1 GB build, a fifth of everything it allocated. Sent as texts, every text was made
- * three times (decoded, joined, cloned); as bytes, once, by the thread that parses it: a heavy
- * 1 GB build burnt less CPU in 8 of 10 interleaved pairs of builds (medians −6 to −11%). A
+ * objects. Posted as objects, each line cost the receiving thread a deserialised object graph,
+ * a large share of everything a heavy build allocated. Sent as texts, every text was made
+ * three times (decoded, joined, cloned); as bytes, once, by the thread that parses it, and a heavy
+ * build burnt less CPU (docs/benchmarks.md). A
  * joined text comes back as a slice of its string (V8 copies nothing for it). Texts with a
  * character past Latin-1 are joined apart (`wide`): V8 stores a string with one such character at
  * two bytes a character, and so would every line joined with it.

@@ -94,7 +94,9 @@ export const appendThreadStateEvent = (home: string, event: ThreadStateEvent, lo
   underThreadStateLog(
     home,
     (append) => append(event),
-    (_, err) => Promise.reject(err),
+    (_, err) => {
+      throw err;
+    },
     lock,
   );
 
@@ -103,7 +105,9 @@ export const createThreadStateLog = (home: string, lines: ReadonlyArray<string>)
   underThreadStateLog(
     home,
     () => createDurably(home, threadStateLogPath(home), lines.join(''), THREAD_STATE_LOG_MODE),
-    (_, err) => Promise.reject(err),
+    (_, err) => {
+      throw err;
+    },
   );
 
 // ---- what verify tells of the two logs ----

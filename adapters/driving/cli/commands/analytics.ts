@@ -1,8 +1,7 @@
-import type { Command } from 'commander';
 import type * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../../domain/errors.js';
 import type { AnalyticsSink } from '../../../../domain/analytics/ports.js';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { option } from '../optionTable.js';
 import type { OptionsOf } from '../optionTable.js';
 import { HOME_OPTIONS } from '../homeOptions.js';
@@ -127,7 +126,3 @@ export const analyticsCommand = command({
     if (r.right.failed > 0) process.exitCode = 1;
   },
 });
-
-export const registerAnalytics = (program: Command): void => {
-  registerCommand(program, analyticsCommand);
-};

@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import { command, ONE_THREAD, registerCommand } from '../commandSpec.js';
+import { command, ONE_THREAD } from '../commandSpec.js';
 import { argument, numberOption, option } from '../optionTable.js';
 import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 
@@ -59,7 +58,3 @@ export const appendCommand = command({
     open: ONE_THREAD,
   },
 });
-
-export const registerAppend = (program: Command): void => {
-  registerCommand(program, appendCommand);
-};

@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import { registerCommand } from '../commandSpec.js';
+import {} from '../commandSpec.js';
 import { threadIdCommand } from '../threadIdCommand.js';
 
 export const archiveCommand = threadIdCommand({
@@ -9,7 +8,3 @@ export const archiveCommand = threadIdCommand({
   use: async () => (await import('../../../../replay/mutations/archiveThread.js')).archiveThread,
   human: (v) => [`archived ${v.threadId}`, ...v.moved.map((m) => `  ${m.from} → ${m.to}`)].join('\n'),
 });
-
-export const registerArchive = (program: Command): void => {
-  registerCommand(program, archiveCommand);
-};

@@ -1,7 +1,6 @@
 import * as os from 'node:os';
-import type { Command } from 'commander';
 import type { IndexHomeSummary } from '../../../../indexer/indexHome.js';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
@@ -61,7 +60,3 @@ export const indexCommand = command({
     });
   },
 });
-
-export const registerIndex = (program: Command): void => {
-  registerCommand(program, indexCommand);
-};

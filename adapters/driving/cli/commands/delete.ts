@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import { registerCommand } from '../commandSpec.js';
+import {} from '../commandSpec.js';
 import { threadIdCommand } from '../threadIdCommand.js';
 
 export const deleteCommand = threadIdCommand({
@@ -9,7 +8,3 @@ export const deleteCommand = threadIdCommand({
   use: async () => (await import('../../../../replay/mutations/deleteThread.js')).deleteThread,
   human: (v) => [`deleted ${v.threadId}`, ...v.removed.map((p) => `  ${p}`)].join('\n'),
 });
-
-export const registerDelete = (program: Command): void => {
-  registerCommand(program, deleteCommand);
-};

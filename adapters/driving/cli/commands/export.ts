@@ -1,6 +1,5 @@
-import type { Command } from 'commander';
 import type { ExportSummary } from '../../../driven/eventstore/exportHome.js';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { option } from '../optionTable.js';
 
 const summaryText = (s: ExportSummary, out: string): string =>
@@ -39,7 +38,3 @@ export const exportCommand = command({
     }
   },
 });
-
-export const registerExport = (program: Command): void => {
-  registerCommand(program, exportCommand);
-};

@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { argument, option } from '../optionTable.js';
 import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 import type { ForkResult } from '../../../../replay/mutations/forkThread.js';
@@ -32,7 +31,3 @@ export const forkCommand = command({
     }),
   },
 });
-
-export const registerFork = (program: Command): void => {
-  registerCommand(program, forkCommand);
-};

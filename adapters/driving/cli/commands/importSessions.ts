@@ -1,7 +1,6 @@
-import type { Command } from 'commander';
 import type { ImportSessionsResult, SessionImportOutcome } from '../../../../replay/imports/importSessions.js';
 import type { ExternalAgent } from '../../../../domain/externalConfig/migration.js';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { argument, numberOption, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 import { CODEX_VERSIONS, NEWEST_CODEX_VERSION } from '../../../../protocol/codexVersions.js';
@@ -147,7 +146,3 @@ export const importCommand = command({
     );
   },
 });
-
-export const registerImportSessions = (program: Command): void => {
-  registerCommand(program, importCommand);
-};

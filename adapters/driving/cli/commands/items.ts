@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import { command, ONE_THREAD, registerCommand } from '../commandSpec.js';
+import { command, ONE_THREAD } from '../commandSpec.js';
 import { argument, numberOption, option } from '../optionTable.js';
 import { pageCommandOf } from '../commandLine.js';
 import { itemLines, limitNotes, pageHints } from '../renderHistory.js';
@@ -44,7 +43,3 @@ export const itemsCommand = command({
     open: ONE_THREAD,
   },
 });
-
-export const registerItems = (program: Command): void => {
-  registerCommand(program, itemsCommand);
-};

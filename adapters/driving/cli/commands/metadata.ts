@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { argument, option } from '../optionTable.js';
 import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 
@@ -42,7 +41,3 @@ export const metadataCommand = command({
     render: () => (t) => `git info of ${t.id}: ${JSON.stringify(t.gitInfo)}`,
   },
 });
-
-export const registerMetadata = (program: Command): void => {
-  registerCommand(program, metadataCommand);
-};

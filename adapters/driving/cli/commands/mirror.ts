@@ -1,6 +1,5 @@
-import type { Command } from 'commander';
 import type { MirrorSummary } from '../../../driven/eventstore/mirrorHome.js';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { option } from '../optionTable.js';
 
 const summaryText = (s: MirrorSummary): string =>
@@ -48,7 +47,3 @@ export const mirrorCommand = command({
     }
   },
 });
-
-export const registerMirror = (program: Command): void => {
-  registerCommand(program, mirrorCommand);
-};

@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { argument } from '../optionTable.js';
 import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 
@@ -17,7 +16,3 @@ export const nameCommand = command({
     render: () => (v) => `named ${v.threadId} "${v.name}"`,
   },
 });
-
-export const registerName = (program: Command): void => {
-  registerCommand(program, nameCommand);
-};

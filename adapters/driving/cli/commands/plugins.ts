@@ -1,8 +1,7 @@
-import type { Command } from 'commander';
 import type { PluginIdentity } from '../../../../domain/plugins/identity.js';
 import type { RemoteSyncOutcome } from '../../../../domain/plugins/remoteCatalog.js';
 import type { PluginListResult } from '../../../../protocol/plugins.js';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { argument, option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS, METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 
@@ -202,7 +201,3 @@ export const pluginsCommand = command({
     await printAnswer(rows, opts, (all) => all.map(pluginLine).join('\n'));
   },
 });
-
-export const registerPlugins = (program: Command): void => {
-  registerCommand(program, pluginsCommand);
-};

@@ -1,7 +1,6 @@
-import type { Command } from 'commander';
 import type { StreamedThread, ThreadRead } from '../../../../replay/history/readThread.js';
 import { turnValues } from '../../../../domain/thread/turn.js';
-import { command, ONE_THREAD, registerCommand } from '../commandSpec.js';
+import { command, ONE_THREAD } from '../commandSpec.js';
 import { threadHeader, turnLines } from '../renderHistory.js';
 import { argument, option } from '../optionTable.js';
 import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
@@ -34,7 +33,3 @@ export const readCommand = command({
     open: ONE_THREAD,
   },
 });
-
-export const registerRead = (program: Command): void => {
-  registerCommand(program, readCommand);
-};

@@ -1,6 +1,5 @@
-import type { Command } from 'commander';
 import type { ReadState } from '../../../../domain/threadState/threadStateEvent.js';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { argument, option } from '../optionTable.js';
 import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 
@@ -28,7 +27,3 @@ export const readStateCommand = command({
         `${p.threadId}: ${readState.firstUnread === null ? 'read' : 'unread'} (revision ${readState.revision})`,
   },
 });
-
-export const registerReadState = (program: Command): void => {
-  registerCommand(program, readStateCommand);
-};

@@ -1,9 +1,8 @@
-import type { Command } from 'commander';
 import type * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../../domain/errors.js';
 import type { IndexHomeSummary } from '../../../../indexer/indexHome.js';
 import type { RepairReport } from '../../../../indexer/verify/repair.js';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 
 type Repaired = RepairReport & { readonly rebuilt: IndexHomeSummary | null };
@@ -94,7 +93,3 @@ export const repairCommand = command({
     await printAnswer(E.isLeft(dropped) ? dropped : repaired, opts, { text: repairText, json: repairJson });
   },
 });
-
-export const registerRepair = (program: Command): void => {
-  registerCommand(program, repairCommand);
-};

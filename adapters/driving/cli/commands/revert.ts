@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { argument, option } from '../optionTable.js';
 import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 
@@ -23,7 +22,3 @@ export const revertCommand = command({
         `reverted ${p.threadId} before ${p.beforeTurnId}\n  ${v.written.path} (${v.written.lines} lines, ${v.written.bytes} bytes)`,
   },
 });
-
-export const registerRevert = (program: Command): void => {
-  registerCommand(program, revertCommand);
-};

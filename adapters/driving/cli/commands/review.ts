@@ -1,6 +1,5 @@
-import type { Command } from 'commander';
 import type { EngineError } from '../../../../domain/errors.js';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { argument, option } from '../optionTable.js';
 import type { OptionsOf } from '../optionTable.js';
 import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
@@ -56,7 +55,3 @@ export const reviewCommand = command({
     render: () => (v) => `review turn ${v.turn.id} started in ${v.reviewThreadId}\n  ${v.written.path} (+${v.written.bytes} bytes)`,
   },
 });
-
-export const registerReview = (program: Command): void => {
-  registerCommand(program, reviewCommand);
-};

@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { argument, numberOption, option } from '../optionTable.js';
 import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 
@@ -25,7 +24,3 @@ export const rollbackCommand = command({
         (v.written === null ? ' (nothing to drop)' : `\n  ${v.written.path} (+${v.written.bytes} bytes)`),
   },
 });
-
-export const registerRollback = (program: Command): void => {
-  registerCommand(program, rollbackCommand);
-};

@@ -1,10 +1,9 @@
-import type { Command } from 'commander';
 import type { ThreadSearchOccurrencesPage } from '../../../../replay/history/searchOccurrences.js';
 import type { ThreadSearchPage } from '../../../../replay/history/searchThreads.js';
 import type * as t from 'io-ts';
 import type { ThreadSearchParams } from '../../../../protocol/search.js';
 import type { ThreadSearchOccurrencesParams } from '../../../../protocol/search.js';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { argument, numberOption, option } from '../optionTable.js';
 import type { ParamsRequest } from '../commandSpec.js';
 import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
@@ -143,7 +142,3 @@ export const searchCommand = command({
     });
   },
 });
-
-export const registerSearch = (program: Command): void => {
-  registerCommand(program, searchCommand);
-};

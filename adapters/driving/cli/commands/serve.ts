@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { numberOption, option } from '../optionTable.js';
 import { HOME_OPTIONS } from '../homeOptions.js';
 import { PRICING_OPTION } from '../pricingOption.js';
@@ -127,7 +126,3 @@ export const serveCommand = command({
   params: async () => ({ codec: (await import('../serveProcess.js')).ServeOptions }),
   run: async ({ opts, params }) => (await import('../serveProcess.js')).serve(opts, params),
 });
-
-export const registerServe = (program: Command): void => {
-  registerCommand(program, serveCommand);
-};

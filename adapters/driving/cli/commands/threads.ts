@@ -1,9 +1,8 @@
-import type { Command } from 'commander';
 import type { Thread } from '../../../../domain/thread/thread.js';
 import type { ThreadListing } from '../../../../replay/history/listThreads.js';
 import type { OpenCodexHome } from '../../composition/openCodexHome.js';
 import type { ThreadSortKey } from '../../../../replay/internal/threadListCursor.js';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { numberOption, option } from '../optionTable.js';
 import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 import { LISTED_TEXT_MAX, oneLineText, terminalText } from '../terminalText.js';
@@ -101,7 +100,3 @@ export const threadsCommand = command({
     });
   },
 });
-
-export const registerThreads = (program: Command): void => {
-  registerCommand(program, threadsCommand);
-};

@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { argument } from '../optionTable.js';
 import { METHOD_VIEW_OPTIONS } from '../homeOptions.js';
 
@@ -22,7 +21,3 @@ export const tokenUsageCommand = command({
           : `${p.threadId} (turn ${u.turnId}): ${u.tokenUsage.total.totalTokens} tokens total, last ${u.tokenUsage.last.totalTokens}`,
   },
 });
-
-export const registerTokenUsage = (program: Command): void => {
-  registerCommand(program, tokenUsageCommand);
-};

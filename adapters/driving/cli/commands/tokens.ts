@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import type * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../../../domain/errors.js';
 import type { Priced, SkippedRecords, TokenDimension, TokenReport, TokenReportOptions, UsageGroup, UsageSum } from '../../../../domain/tokens/report.js';
@@ -7,7 +6,7 @@ import type { StepText } from '../progress.js';
 import type { PriceSource } from '../../../../domain/tokens/pricing.js';
 import { NO_PUBLISHED_PRICE } from '../../../../domain/tokens/pricing.js';
 import { TOKEN_DIMENSIONS } from '../../../../domain/tokens/report.js';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { option } from '../optionTable.js';
 import type { OptionsOf } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
@@ -38,7 +37,6 @@ const TOKENS_OPTIONS = {
   until: option('--until <when>', 'responses before this date / instant'),
   tz: option('--tz <zone>', 'IANA time zone for local days and dates (default: the system zone)'),
   breakdown: option('--breakdown <dimension>', 'under each group, its rows per model (model is the one breakdown)'),
-  readerThread: option('--reader-thread', 'read the rollouts on a second thread when a core is free (more memory; no faster on 2 cores)'),
   ...PRICING_OPTION,
 };
 
@@ -46,10 +44,9 @@ export type TokensOptions = OptionsOf<typeof TOKENS_OPTIONS>;
 
 /**
  * Source bytes between two full collections of a `tokens` run's catch-up (garbageBound.ts). A
- * collection follows a commit once this much was read since the last; with the token reader
- * thread a transaction covers ~8 MB, and one collection each (the bound's default) was a fifth of
- * the run's CPU, for a heap the reading no longer fills (300 MB home: 2.9 against 3.7 s of CPU,
- * 121 against 113 MB peak at 64 MB).
+ * collection follows a commit once this much was read since the last: one collection a commit
+ * (the bound's default) cost much CPU for a heap the in-place reading does not fill
+ * (docs/benchmarks.md).
  */
 const TOKENS_GARBAGE_BYTES = 32 << 20;
 
@@ -185,7 +182,7 @@ type ReportOptions = Omit<TokenReportOptions, 'clientOf'>;
 /** What a run reports: the report, and what its catch-up did (the JSON's `index`). */
 interface Reported {
   readonly r: TokenReport;
-  readonly c: Pick<CatchUpSummary, 'files' | 'indexed' | 'tailed' | 'reindexed' | 'unchanged' | 'bytes' | 'readerThread' | 'readerThreadNot'>;
+  readonly c: Pick<CatchUpSummary, 'files' | 'indexed' | 'tailed' | 'reindexed' | 'unchanged' | 'bytes'>;
   readonly state: 'warm' | 'cold';
 }
 
@@ -207,7 +204,7 @@ const warmReport = async (codexHome: string, indexDir: string, options: ReportOp
   }
   if (r === undefined) return undefined;
   // What a catch-up that found every file unchanged says (catchUp.ts).
-  return right({ r, c: { files: warm.files, indexed: 0, tailed: 0, reindexed: 0, unchanged: warm.files, bytes: 0, readerThread: false }, state: 'warm' });
+  return right({ r, c: { files: warm.files, indexed: 0, tailed: 0, reindexed: 0, unchanged: warm.files, bytes: 0 }, state: 'warm' });
 };
 
 /**
@@ -215,13 +212,7 @@ const warmReport = async (codexHome: string, indexDir: string, options: ReportOp
  * home's sums, which are then recorded for the next one when the index is current with the home
  * (indexer/tokens/writeTokenWarmRecord.ts).
  */
-const caughtUpReport = async (
-  codexHome: string,
-  indexDir: string,
-  options: ReportOptions,
-  step: StepText,
-  readerThread: boolean,
-): Promise<E.Either<EngineError, Reported>> => {
+const caughtUpReport = async (codexHome: string, indexDir: string, options: ReportOptions, step: StepText): Promise<E.Either<EngineError, Reported>> => {
   const [
     E,
     { auditTokenUsage, auditTokenUsageByRows, readTokenSums, clientOfThreads },
@@ -244,7 +235,7 @@ const caughtUpReport = async (
     codexHome,
     indexDir,
     // A process that ends with its report: the catch-up's garbage is collected as it goes and before the report.
-    { onStatus: cliFeedback.onStatus, garbage, readerThread },
+    { onStatus: cliFeedback.onStatus, garbage },
     ({ store, indexWas }, c) =>
       () =>
         cliFeedback
@@ -255,7 +246,7 @@ const caughtUpReport = async (
             if (E.isLeft(read)) return read;
             if (mark !== undefined && mark._tag === 'Right') {
               // Each step's garbage goes before the next: the sums' reads, then the record's listing,
-              // checkpoints and plan (a 1 GB home, the report then the record uncollected: 145 MB).
+              // checkpoints and plan (both uncollected, a large home's peak grew).
               garbage.done();
               const { writeTokenWarmRecord } = await import('../../../../indexer/tokens/writeTokenWarmRecord.js');
               await writeTokenWarmRecord(store, codexHome, indexDir, mark.right, read.right);
@@ -305,7 +296,7 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
     // Only the grouping shown (the table's default: by thread); JSON without --by holds every one.
     ...(opts.by !== undefined ? { dimensions: [dimensionNamed(opts.by)!] } : opts.json ? {} : { dimensions: ['thread'] as const }),
   };
-  const report = (await warmReport(codexHome, indexDir, options)) ?? (await caughtUpReport(codexHome, indexDir, options, audit, opts.readerThread === true));
+  const report = (await warmReport(codexHome, indexDir, options)) ?? (await caughtUpReport(codexHome, indexDir, options, audit));
   cliFeedback.settle();
   if (E.isLeft(report)) return report;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -324,8 +315,6 @@ export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineErr
         reindexed: c.reindexed,
         unchanged: c.unchanged,
         bytesRead: c.bytes,
-        // Where the rollouts were read: a second thread, or this one and why (a busy machine, little to read).
-        readerThread: c.readerThread ? 'used' : c.bytes === 0 ? 'nothing read' : `not used: ${c.readerThreadNot ?? 'none given'}`,
       },
       seconds,
       pricing: { source: pricing.right.source, asOf: pricing.right.asOf },
@@ -374,7 +363,3 @@ export const tokensCommand = command({
     process.stdout.write(`${opts.json === true ? terminalJson(r.right) : terminalLines(r.right)}\n`);
   },
 });
-
-export const registerTokens = (program: Command): void => {
-  registerCommand(program, tokensCommand);
-};

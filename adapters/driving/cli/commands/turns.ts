@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import { command, ONE_THREAD, registerCommand } from '../commandSpec.js';
+import { command, ONE_THREAD } from '../commandSpec.js';
 import { pageCommandOf } from '../commandLine.js';
 import { limitNotes, pageHints, turnLines } from '../renderHistory.js';
 import { argument, numberOption, option } from '../optionTable.js';
@@ -36,7 +35,3 @@ export const turnsCommand = command({
     open: ONE_THREAD,
   },
 });
-
-export const registerTurns = (program: Command): void => {
-  registerCommand(program, turnsCommand);
-};

@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import { registerCommand } from '../commandSpec.js';
+import {} from '../commandSpec.js';
 import { threadIdCommand } from '../threadIdCommand.js';
 
 export const unarchiveCommand = threadIdCommand({
@@ -9,7 +8,3 @@ export const unarchiveCommand = threadIdCommand({
   use: async () => (await import('../../../../replay/mutations/unarchiveThread.js')).unarchiveThread,
   human: (v) => [`unarchived ${v.threadId}`, ...v.moved.map((m) => `  ${m.from} → ${m.to}`)].join('\n'),
 });
-
-export const registerUnarchive = (program: Command): void => {
-  registerCommand(program, unarchiveCommand);
-};

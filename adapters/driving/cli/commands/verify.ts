@@ -1,7 +1,6 @@
-import type { Command } from 'commander';
 import type { IndexDiff, TableCounts, VerifyOptions, VerifyReport } from '../../../../indexer/verify/verify.js';
 import type { VerifyFindings } from '../../../../indexer/verify/verifyFindings.js';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { option } from '../optionTable.js';
 import { HOME_AND_JSON_OPTIONS } from '../homeOptions.js';
 import { terminalLines } from '../terminalText.js';
@@ -106,7 +105,3 @@ export const verifyCommand = command({
     );
   },
 });
-
-export const registerVerify = (program: Command): void => {
-  registerCommand(program, verifyCommand);
-};

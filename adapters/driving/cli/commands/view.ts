@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import { command, registerCommand } from '../commandSpec.js';
+import { command } from '../commandSpec.js';
 import { numberOption, option } from '../optionTable.js';
 import { HOME_OPTIONS } from '../homeOptions.js';
 import { PRICING_OPTION } from '../pricingOption.js';
@@ -22,7 +21,3 @@ export const viewCommand = command({
   params: async () => ({ codec: (await import('../serveProcess.js')).ViewOptions }),
   run: async ({ opts, params }) => (await import('../serveProcess.js')).view(opts, params),
 });
-
-export const registerView = (program: Command): void => {
-  registerCommand(program, viewCommand);
-};

@@ -5,7 +5,6 @@ import * as nodePath from 'node:path';
 import {
   folderBelowSync,
   kindBelowSync,
-  listFolderBelow,
   listFolderSync,
   openToRead,
   openToReadSync,
@@ -61,7 +60,6 @@ describe('heldRead: reading below a root someone else may fill, no link followed
         .map((e) => e.name)
         .sort(),
     ).to.deep.equal(['fifo', 'file.txt', 'linked.txt']);
-    expect((await listFolderBelow(root, nodePath.join(root, 'a'))).map((e) => e.name)).to.deep.equal(['b', 'linked']);
     expect(kindBelowSync(root, file)).to.equal('file');
     expect(kindBelowSync(root, nodePath.join(root, 'a', 'b'))).to.equal('dir');
     expect(folderBelowSync(root, nodePath.join(root, 'a', 'b'))).to.equal(true);
@@ -83,7 +81,6 @@ describe('heldRead: reading below a root someone else may fill, no link followed
     }
     const linkedFolder = nodePath.join(root, 'a', 'linked');
     expect(thrown(() => listFolderSync(root, linkedFolder))).to.be.instanceOf(LinkRefused);
-    expect(((await rejection(listFolderBelow(root, linkedFolder))) as LinkRefused).what).to.equal('a symbolic link');
     expect((thrown(() => folderBelowSync(root, linkedFolder)) as LinkRefused).what).to.equal('a symbolic link');
     expect(kindBelowSync(root, viaFolder)).to.equal(null);
     expect(kindBelowSync(root, linkedFolder), 'the link itself, not what it names').to.equal('other');

@@ -3,45 +3,79 @@
 // and the page hints survive the shell whatever a cursor or an argument holds.
 import { expect } from 'chai';
 import { Command } from 'commander';
-import { registerFork } from '../../../../adapters/driving/cli/commands/fork.js';
-import { registerItems } from '../../../../adapters/driving/cli/commands/items.js';
-import { registerRead } from '../../../../adapters/driving/cli/commands/read.js';
-import { registerRevert } from '../../../../adapters/driving/cli/commands/revert.js';
-import { registerReview } from '../../../../adapters/driving/cli/commands/review.js';
-import { registerRollback } from '../../../../adapters/driving/cli/commands/rollback.js';
-import { registerThreads } from '../../../../adapters/driving/cli/commands/threads.js';
-import { registerTokenUsage } from '../../../../adapters/driving/cli/commands/tokenUsage.js';
-import { registerTurns } from '../../../../adapters/driving/cli/commands/turns.js';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { COMMANDS } from '../../../../adapters/driving/cli/commandList.js';
+import type { AnyCommandSpec } from '../../../../adapters/driving/cli/commandSpec.js';
+import { registerCommand } from '../../../../adapters/driving/cli/commandSpec.js';
 import { limitNotes, pageHints, shellWord } from '../../../../adapters/driving/cli/renderHistory.js';
 import { shellWords } from './runCli.js';
 
+/** Every command and subcommand, as main.ts registers them. */
+const everyCommand = (specs: ReadonlyArray<AnyCommandSpec>): AnyCommandSpec[] => specs.flatMap((s) => [s, ...everyCommand(s.subcommands ?? [])]);
+
+/**
+ * The commands that are no view of a method: their own work (index, verify, repair, tokens,
+ * analytics, the node's copy, the export and import), a server (serve, view), a group (plugins),
+ * and `plugins install` / `sync`, which decode their params in their run.
+ */
+const NOT_VIEWS = ['index', 'verify', 'repair', 'serve', 'view', 'tokens', 'plugins', 'install', 'sync', 'analytics', 'mirror', 'export', 'import'];
+
+/** The method a command is a view of: the one its params name, given an argument, a review target and a lines file (append). */
+const viewOf = async (spec: AnyCommandSpec, linesFile: string): Promise<string | undefined> => {
+  const loaded = await spec.params?.({ args: ['t'], opts: { uncommitted: true, linesFile }, cmd: new Command(), request: {} });
+  return loaded !== undefined && 'method' in loaded ? loaded.method?.name : undefined;
+};
+
 describe('CLI options: checked by the codecs alone; page hints that survive the shell', () => {
-  it('no command that is a view of an RPC method has commander parse or restrict an option', () => {
+  it('no command that is a view of an RPC method has commander parse or restrict an option', async () => {
+    const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'cli-options-'));
+    const linesFile = nodePath.join(dir, 'lines.jsonl');
+    fs.writeFileSync(linesFile, '{}\n');
     const program = new Command();
-    for (const register of [
-      registerTurns,
-      registerItems,
-      registerThreads,
-      registerRead,
-      registerReview,
-      registerFork,
-      registerRevert,
-      registerRollback,
-      registerTokenUsage,
-    ])
-      register(program);
-    expect(program.commands).to.have.length(9);
-    for (const cmd of program.commands)
-      for (const option of cmd.options) {
-        expect(option.parseArg, `${cmd.name()} ${option.flags}`).to.equal(undefined);
-        expect(option.argChoices, `${cmd.name()} ${option.flags}`).to.equal(undefined);
+    for (const spec of COMMANDS) registerCommand(program, spec);
+    const commanderOf = (spec: AnyCommandSpec): Command | undefined => [program, ...program.commands].flatMap((c) => c.commands).find((c) => c.name() === spec.name);
+    const views: string[] = [];
+    const others: string[] = [];
+    try {
+      for (const spec of everyCommand(COMMANDS)) {
+        if ((await viewOf(spec, linesFile)) === undefined) {
+          others.push(spec.name);
+          continue;
+        }
+        views.push(spec.name);
+        const cmd = commanderOf(spec)!;
+        for (const option of cmd.options) {
+          expect(option.parseArg, `${cmd.name()} ${option.flags}`).to.equal(undefined);
+          expect(option.argChoices, `${cmd.name()} ${option.flags}`).to.equal(undefined);
+        }
       }
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
+    // A new command is a view (its options checked above) or named among the others.
+    expect(others).to.have.members(NOT_VIEWS);
+    expect(views).to.have.length(19);
+  });
+
+  it('every command a file of commands/ declares is one main.ts registers (COMMANDS or a subcommand)', async () => {
+    const registered = new Set(everyCommand(COMMANDS));
+    const folder = nodePath.join(nodePath.dirname(fileURLToPath(import.meta.url)), '../../../../adapters/driving/cli/commands');
+    const declared: string[] = [];
+    for (const file of fs.readdirSync(folder).filter((f) => f.endsWith('.js')))
+      for (const [name, value] of Object.entries((await import(nodePath.join(folder, file))) as Record<string, unknown>))
+        if (name.endsWith('Command') && typeof value === 'object' && value !== null && 'description' in value) {
+          declared.push(name);
+          expect(registered.has(value as AnyCommandSpec), `${file} ${name}`).to.equal(true);
+        }
+    expect(declared).to.have.length(COMMANDS.length);
   });
 
   it("each view's --json help says what it prints: the JSON-RPC result, or read's `thread` of it", () => {
     const program = new Command();
-    registerRead(program);
-    registerTurns(program);
+    for (const spec of COMMANDS) registerCommand(program, spec);
     const jsonHelp = (name: string): string | undefined => program.commands.find((c) => c.name() === name)?.options.find((o) => o.long === '--json')?.description;
     expect(jsonHelp('read')).to.equal('print the thread as JSON: exactly the `thread` of its JSON-RPC result');
     expect(jsonHelp('turns')).to.equal('print the answer as JSON (for a history method: exactly its JSON-RPC result)');

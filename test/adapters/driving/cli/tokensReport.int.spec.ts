@@ -48,28 +48,6 @@ describe('CLI tokens: groupings, breakdown, cost', () => {
       .and.match(/cost USD/);
   });
 
-  it('--json index.readerThread says where the rollouts were read: under 32 MB, here and why; not asked; --reader-thread; warm, nothing read', async () => {
-    const readerThread = (codexHome: string, indexDir: string, ...more: string[]): string => {
-      const r = run('--codex-home', codexHome, '--index-dir', indexDir, '--by', 'model', '--json', '-q', ...more);
-      expect(r.status, r.stderr).to.equal(0);
-      return JSON.parse(r.stdout).index.readerThread;
-    };
-    const small = nodePath.join(tmp(), 'index-small');
-    expect(readerThread(home, small)).to.match(/^not used: 0\.\d MB in 2 files to read, under the 32 MB it pays from$/);
-    expect(readerThread(home, small)).to.equal('nothing read');
-    // A home with 33 MB to read: not asked, on this thread; asked, the thread reads, or the load average says why not.
-    const big = nodePath.join(tmp(), 'home-big');
-    for (const seed of [3, 4]) {
-      const file = await writeSynthThread(big, newThread(seed), 3);
-      fs.appendFileSync(
-        file,
-        `${JSON.stringify({ timestamp: '2026-11-24T10:00:00.000Z', type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'x'.repeat(17 << 20) }] } })}\n`,
-      );
-    }
-    expect(readerThread(big, nodePath.join(tmp(), 'index-off'))).to.equal('not used: not asked (tokens --reader-thread)');
-    expect(readerThread(big, nodePath.join(tmp(), 'index-on'), '--reader-thread')).to.match(/^(used|not used: load average \d+\.\d\d on \d+ cores?: no core to spare)$/);
-  });
-
   it('--by block: 5-hour blocks from the hour of their first response; without a price the cost is ? and the model named', () => {
     const r = run('--codex-home', home, '--by', 'block', '--json', '-q');
     expect(r.status, r.stderr).to.equal(0);

@@ -66,7 +66,9 @@ const memoryClient = (opts: { withClosedSignal?: boolean } = {}) => {
       wake();
     },
     abort: () => closed.abort(),
-    holdSends: (gate: Promise<void>) => (sendGate = gate),
+    holdSends: (gate: Promise<void>): void => {
+      sendGate = gate;
+    },
     answer: (id: number) => received.find((m) => m.id === id && m.method === undefined),
   };
 };

@@ -202,11 +202,13 @@ const stateDbOf = (meta: SessionMetaPayload, defaultModelProvider: string): Stat
 /**
  * One line's change to the state DB's fields (codex-rs `state/src/extract.rs`): a later meta sets
  * the source, and the provider, cli version, cwd and git facts it has (`apply_session_meta_from_item`);
- * a thread settings line the cwd and provider (`ThreadSettingsApplied`); an empty provider is the
- * default (`apply_rollout_item`).
+ * a thread settings line the cwd and provider (`ThreadSettingsApplied`); a turn context the cwd
+ * while there is none (`apply_turn_context`); an empty provider is the default (`apply_rollout_item`).
  */
 const applyToStateDb = (db: StateDbState, line: { settings?: SettingsChange; meta?: LaterMeta }, defaultModelProvider: string): void => {
   const { settings, meta } = line;
+  // A turn context's cwd only fills an empty one (a row from the file name, a meta with none).
+  if (settings !== undefined && settings.kind === 'turnContext' && settings.cwd !== undefined && db.cwd === '') db.cwd = settings.cwd;
   if (settings !== undefined && settings.kind === 'threadSettings') {
     if (settings.cwd !== undefined) db.cwd = settings.cwd;
     if (settings.provider !== undefined) db.modelProvider = settings.provider || defaultModelProvider;

@@ -98,7 +98,11 @@ export interface SettingsChange {
   readonly kind: 'turnContext' | 'threadSettings';
   readonly model: string | null;
   readonly effort: string | null;
-  /** A thread settings line's `cwd`: Codex's state DB keeps the last one as the thread's (`ThreadRow.stateDb`). */
+  /**
+   * The line's `cwd`. A thread settings line's: Codex's state DB keeps the last one as the thread's
+   * (`ThreadRow.stateDb`); a turn context's: the thread's only while it has none (codex-rs
+   * `state/src/extract.rs` `apply_turn_context`).
+   */
   readonly cwd?: string;
   /** A thread settings line's `model_provider_id`: Codex's state DB keeps it as the thread's provider ("" the default). */
   readonly provider?: string;
@@ -119,6 +123,7 @@ export const settingsChangeOf = (ev: RolloutEvent): SettingsChange | undefined =
       kind: 'turnContext',
       model: typeof ev.payload.model === 'string' ? ev.payload.model : null,
       effort: typeof effort === 'string' && REASONING_EFFORTS.has(effort) ? effort : null,
+      ...(typeof ev.payload.cwd === 'string' ? { cwd: ev.payload.cwd } : {}),
     };
   }
   if (ev.kind === 'threadSettingsApplied') {

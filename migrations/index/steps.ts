@@ -145,6 +145,9 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // 42: a legacy turn_aborted finishes the open turn (later items open an implicit turn), and a
   // later session_meta sets the thread's threadSource (issue 69).
   { from: 41, to: 42, name: '042-aborted-finishes-turn-later-thread-source', kind: 'rebuild' },
+  // 43: a turn context's cwd is kept on its settings row: Codex's state DB takes it for a thread
+  // with no cwd yet (a row from the file name), which its cwd filter matches (issue 69).
+  { from: 42, to: 43, name: '043-turn-context-cwd', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

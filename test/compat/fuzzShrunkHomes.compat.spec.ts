@@ -118,6 +118,35 @@ const SHRUNK: readonly ShrunkHome[] = [
       stepSeed: 308405742,
     },
   },
+  {
+    // A first meta Codex refuses (a numeric session_id): its state-DB row is the file name's, with no
+    // cwd, so the first turn context's cwd is the thread's (state/src/extract.rs `apply_turn_context`),
+    // which a state-DB list's `cwd` filter (a trailing slash) matches.
+    found: '20261211:4:0:0:0:0:0:161, cwd filter on a row from the file name',
+    home: {
+      config: 'mock',
+      threads: [
+        {
+          mode: 'paginated',
+          provider: 'openai',
+          cwd: '<work>',
+          source: { subagent: 'review' },
+          turns: [{ user: 'Xi@Qjc_Lw]', answer: 'u', ending: 'completeWithError', command: true, noContext: false }],
+          secondMeta: false,
+          rollback: 0,
+          tail: 'blankLines',
+          paddedLines: true,
+          archived: false,
+          edits: [
+            { line: 39, field: 27, edge: 15, inItem: false },
+            { line: 14, field: 48, edge: 17, inItem: false },
+            { line: 42, field: 17, edge: 16, inItem: false },
+          ],
+        },
+      ],
+      stepSeed: 0,
+    },
+  },
 ];
 
 describe("compat: the long fuzz runs' shrunk homes (codex app-server 0.169.0)", function () {

@@ -8,7 +8,7 @@ import { useTempDir } from '../../../fixtures/tempDir.js';
 import { startWebSocketServe } from '../../../fixtures/webSocketServe.js';
 import type { WebSocketServe } from '../../../fixtures/webSocketServe.js';
 
-const REPO = nodePath.resolve(import.meta.dirname, '..', '..', '..', '..');
+const REPO = nodePath.resolve(import.meta.dirname, '..', '..', '..', '..', '..');
 
 /** The upgrade's HTTP status with these headers and subprotocols (101 when accepted). */
 const upgradeStatus = (url: string, headers: Record<string, string>, protocols: string[] = [], chosen?: (protocol: string) => void): Promise<number> =>

@@ -35,10 +35,9 @@ import { createScheduler, DEFAULT_MAX_QUEUED_PER_KEY, DEFAULT_MAX_REQUESTS_PER_C
 import { mapStreams } from './streamedJson.js';
 import type { ConnectionThreads } from './threadSubscriptions.js';
 import { LoadedThreads } from './loadedThreads.js';
-import { isEngineError } from '../../../domain/errors.js';
+import { isEngineError, isHeldByCodex } from '../../../domain/errors.js';
 import type { EngineError } from '../../../domain/errors.js';
 import type { Upstream } from './upstream.js';
-import { isHeldByCodex } from '../../driven/codexState/codexThreadState.js';
 
 type Id = string | number | null;
 

@@ -94,7 +94,10 @@ const samePath = (a: string, b: string): boolean => {
   }
 };
 
-/** The `CodexThreadState` port over a CODEX_HOME's state DB and thread writer locks. */
+/**
+ * The `CodexThreadState` port over a CODEX_HOME's state DB and thread writer locks.
+ * long: a port's factory: the methods it returns share its closure's state
+ */
 export const codexThreadState = (codexHome: string): CodexThreadState => {
   const dbPath = join(codexHome, CODEX_STATE_DB);
 

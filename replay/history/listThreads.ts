@@ -19,10 +19,10 @@ import { stop, take, useCase } from '../internal/useCase.js';
 import { sourceKindsOf } from '../internal/sourceKinds.js';
 import type { ThreadSourceKind } from '../internal/sourceKinds.js';
 
-export type { ListRequest, ListThreadsQuery } from './listRequest.js';
-export { DEFAULT_THREAD_LIST_LIMIT, DEFAULT_THREAD_SORT_KEY, listRequestOf, MAX_THREAD_LIST_LIMIT } from './listRequest.js';
-import type { ListThreadsQuery } from './listRequest.js';
-import { listRefusal, listRequestOf, listsNothing, POST_FILTERED_KINDS } from './listRequest.js';
+export type { ListRequest, ListThreadsQuery } from '../internal/listRequest.js';
+export { DEFAULT_THREAD_LIST_LIMIT, DEFAULT_THREAD_SORT_KEY, listRequestOf, MAX_THREAD_LIST_LIMIT } from '../internal/listRequest.js';
+import type { ListThreadsQuery } from '../internal/listRequest.js';
+import { listRefusal, listRequestOf, listsNothing, POST_FILTERED_KINDS } from '../internal/listRequest.js';
 export type { ThreadListPage } from '../../protocol/threads.js';
 import type { ThreadListPage } from '../../protocol/threads.js';
 

@@ -5,10 +5,10 @@ import { uuidSyntaxError } from '../../domain/thread/threadId.js';
 import type { ListOrder } from '../../domain/ports.js';
 import { codexAbsolutePath } from '../../domain/thread/hostPath.js';
 import type { HostPaths } from '../../domain/thread/hostPath.js';
-import type { ThreadSortKey } from '../internal/threadListCursor.js';
+import type { ThreadSortKey } from './threadListCursor.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
-// A `thread/list` query read once, Codex's defaults filled in and its refusals said (listThreads.ts lists by it).
+// A `thread/list` query read once, Codex's defaults filled in and its refusals said (history/listThreads.ts lists by it).
 
 /** What `thread/list` asks (the protocol's params, given). */
 export type ListThreadsQuery = NonNullable<ParamsOf<'thread/list'>>;

@@ -85,6 +85,7 @@ const rolloutStarts = (home: string): Array<{ path: string; created: string }> =
   return out;
 };
 
+// long: a bench's run (or its generated data), read top to bottom in the order it runs
 export const runGoldens = async (corpusDir: string, engineMain: string): Promise<Record<string, unknown>> => {
   const scenarios = fs
     .readdirSync(corpusDir, { withFileTypes: true })

@@ -87,7 +87,10 @@ export interface HomeShape {
   readonly toolOutputBytes?: number;
 }
 
-/** One thread's rollout text. */
+/**
+ * One thread's rollout text.
+ * long: one synthetic thread's lines, written in the order Codex writes them (bench data)
+ */
 const threadText = (
   rand: () => number,
   plan: ThreadPlan,

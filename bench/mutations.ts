@@ -169,6 +169,7 @@ export const runMutations = async (gb: number, runs = 20, shapes: ReadonlyArray<
   return out;
 };
 
+// long: a bench's run (or its generated data), read top to bottom in the order it runs
 const runMutationsOn = async (shape: BenchShape, gb: number, runs: number): Promise<Record<string, unknown>> => {
   const home = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'rollout-engine-bench-mutations-'));
   try {

@@ -20,6 +20,7 @@ export interface GeneratedThread {
 /** The same turn at every size (~20 KB: a 16 KB tool output), so pages differ only by where they are. */
 const OUTPUT = 'line of build output: compiling module src/lib/thing.ts … ok ✓\n'.repeat(250);
 
+// long: a bench's run (or its generated data), read top to bottom in the order it runs
 export const generateThread = async (home: string, mode: HistoryMode, targetBytes: number, threadId: string): Promise<GeneratedThread> => {
   const dir = nodePath.join(home, 'sessions/2026/11/21');
   fs.mkdirSync(dir, { recursive: true });

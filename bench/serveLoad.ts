@@ -119,6 +119,7 @@ const nextRequest = (threads: ReadonlyArray<string>, random: () => number): { ki
   return { kind: 'read', method: 'thread/read', params: { threadId, includeTurns: false } };
 };
 
+// long: a bench's run (or its generated data), read top to bottom in the order it runs
 const loadOn = async (
   side: Side,
   clients: number,
@@ -247,6 +248,7 @@ const loadOn = async (
   };
 };
 
+// long: a bench's run (or its generated data), read top to bottom in the order it runs
 export const runServeLoadBench = async (
   size: string,
   clients: number,

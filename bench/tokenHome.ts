@@ -35,6 +35,7 @@ const uuid = (n: number, salt: number) => {
   return `01a1fe84-${hex.slice(0, 4)}-7${hex.slice(4, 7)}-8${String(salt % 1000).padStart(3, '0')}-${String(n).padStart(12, '0')}`;
 };
 
+// long: a bench's run (or its generated data), read top to bottom in the order it runs
 export const generateTokenHome = (home: string, files: number, bytesPerFile: number, seed = 42): GeneratedHome => {
   const rand = rng(seed);
   const filler = 'lorem ipsum dolor sit amet, consectetur adipiscing elit '.repeat(2000);

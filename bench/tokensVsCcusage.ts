@@ -203,6 +203,7 @@ export interface TokensVsCcusageArgs {
   readonly engine: string;
 }
 
+// long: a bench's run (or its generated data), read top to bottom in the order it runs
 export const runTokensVsCcusage = async (args: TokensVsCcusageArgs): Promise<Record<string, unknown>> => {
   const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-ccusage-'));
   try {

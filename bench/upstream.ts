@@ -114,6 +114,7 @@ const stopped = async (child: ChildProcess): Promise<void> => {
   clearTimeout(timer);
 };
 
+// long: a bench's run (or its generated data), read top to bottom in the order it runs
 export const runUpstreamBench = async (size: string, reps: number, engine: string): Promise<Record<string, unknown>> => {
   const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'bench-upstream-'));
   const mock = await MockResponses.start();

@@ -33,8 +33,11 @@ export type EngineError =
   | { readonly _tag: 'InvalidArgument'; readonly field: string; readonly reason: string; readonly verbatim?: true }
   | { readonly _tag: 'Io'; readonly path: string; readonly op: string; readonly code: string; readonly message: string }
   | { readonly _tag: 'Timeout'; readonly what: string; readonly ms: number }
-  /** A request the API refuses, with the exact words Codex uses (JSON-RPC -32600) and the `data` Codex attaches, if any. */
-  | { readonly _tag: 'Rejected'; readonly reason: string; readonly data?: unknown };
+  /**
+   * A request the API refuses, with the exact words Codex uses (JSON-RPC -32600) and the `data` Codex attaches, if any.
+   * `heldBy: 'codex'`: refused because a running Codex has the thread loaded, so `serve --upstream` hands the request to it.
+   */
+  | { readonly _tag: 'Rejected'; readonly reason: string; readonly data?: unknown; readonly heldBy?: 'codex' };
 
 export type EngineErrorTag = EngineError['_tag'];
 
@@ -96,6 +99,10 @@ export const ioError = (path: string, op: string, code: string, message: string)
 export const notSupportedYet = (method: string): EngineError => ({ _tag: 'Unsupported', what: method, notYet: true });
 export const timeout = (what: string, ms: number): EngineError => ({ _tag: 'Timeout', what, ms });
 export const rejected = (reason: string, data?: unknown): EngineError => (data === undefined ? { _tag: 'Rejected', reason } : { _tag: 'Rejected', reason, data });
+/** A change refused because a running Codex has the thread loaded (its writer lock is held): the cause the upstream route reads. */
+export const heldByCodex = (reason: string): EngineError => ({ _tag: 'Rejected', reason, heldBy: 'codex' });
+/** A refusal because a running Codex has the thread loaded. */
+export const isHeldByCodex = (e: EngineError): boolean => e._tag === 'Rejected' && e.heldBy === 'codex';
 
 const renderPosition = (p: LogPosition | 'noStream'): string => (p === 'noStream' ? 'no stream' : `line ${p.ordinal} @ byte ${p.byteOffset}`);
 

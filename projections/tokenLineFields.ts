@@ -1,3 +1,4 @@
+// long: one in-place byte scanner: its helpers share the module's cursor over the line (b, p, end); split, they would pass it around.
 import type { RolloutEvent } from '../domain/rollout/event.js';
 import type { TokenUsage } from '../domain/rollout/kinds/common.js';
 import { bytesOf } from './linePrefix.js';

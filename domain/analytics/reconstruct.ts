@@ -81,6 +81,7 @@ const usageParams = (u: Usage | null) => ({
   total_tokens: u?.totalTokens ?? null,
 });
 
+// long: not split yet (issue 71): one fold over a thread's items into analytics events
 export const reconstructAnalyticsEvents = (input: ReconstructInput): AnalyticsEvent[] => {
   const placed: Placed[] = [];
   // Usage and model of counted responses, per (thread, turn).

@@ -1,16 +1,25 @@
 import type { FoldCursor, TurnState } from '../thread/turnFoldState.js';
-import type { Thread } from '../thread/thread.js';
 import type { ThreadItem } from '../thread/threadItem.js';
 import type { AgentMessagePhase } from '../thread/finalAgentMessage.js';
 import type { HistoryMode } from '../rollout/historyMode.js';
 import type { RolloutFile } from '../rollout/rolloutFile.js';
 import type { SettingsChange } from '../thread/threadMeta.js';
-import type { CountedResponse, TokenFileState } from '../tokens/responseFold.js';
+import type { CountedResponse } from '../tokens/responseFold.js';
 import type { BucketKey, UsageBucketRow } from '../tokens/usageBuckets.js';
-import type { PluginFileState, PluginObservation } from '../plugins/rolloutObservations.js';
-import type { ReadState, ThreadStateRow } from '../threadState/threadStateEvent.js';
+import type { PluginObservation } from '../plugins/rolloutObservations.js';
+import type { ThreadStateRow } from '../threadState/threadStateEvent.js';
 import type { ConversationText } from '../search/conversationText.js';
+import type { SegmentRenderingChunk, SegmentRenderingHeader, TurnRendering } from './renderingRows.js';
+import type { ThreadOrderKey, ThreadRow } from './threadRows.js';
+import type { AuditStateRow, TokenStateRow } from './auditRows.js';
 import type { ToolItemRow } from '../analytics/toolItems.js';
+
+// The index's tables and their rows; a thread's row is threadRows.ts, the stored renderings renderingRows.ts, the
+// audits' fold state auditRows.ts (re-exported here).
+export type { SegmentRenderingChunk, SegmentRenderingHeader, TurnRendering } from './renderingRows.js';
+export type { StateDbFields, ThreadOrderKey, ThreadRow, ThreadSortMs } from './threadRows.js';
+export { THREAD_ORDER_KEYS } from './threadRows.js';
+export type { AuditStateRow, TokenStateRow } from './auditRows.js';
 
 /** An id a rollout line gives as an index key holds it (`keyText`, domain/index/keyText.ts): kept, or its fixed-length long form. */
 export type KeyText = string & { readonly KeyText: unique symbol };
@@ -109,37 +118,6 @@ export interface TurnRow extends Readonly<TurnState<LinePos>> {
    * to what the items show: a stored rendering (`turnRenderings`) made at it is current while it stays.
    */
   readonly itemsThrough: number | null;
-}
-
-/**
- * A turn's items as `thread/read` writes them (`items` is their JSON text), stored by the first
- * whole read that rendered them (replay/internal/fullTurns.ts), so later reads of a long thread
- * copy text instead of reading and folding every item's lines again. Current while the turn's
- * `itemsThrough` and the thread's item fold (`mode`, `itemsFromResponses`) are what it was made at.
- */
-export interface TurnRendering {
-  readonly itemsThrough: number;
-  readonly mode: HistoryMode;
-  readonly itemsFromResponses: boolean;
-  readonly items: string;
-}
-
-/**
- * A whole segment's turns as `thread/read` writes them (a rollout read to its end: the current
- * file), stored by the read that rendered them so the next read of an idle thread copies text
- * instead of walking its turns: a header (n = 0) and chunks of comma-separated turn texts (n ≥ 1).
- * Current while the file's checkpoint is at `through` (its rows are a function of the lines
- * indexed) and the thread's item fold (`mode`, `itemsFromResponses`) is the same.
- */
-export interface SegmentRenderingHeader {
-  readonly through: number;
-  readonly mode: HistoryMode;
-  readonly itemsFromResponses: boolean;
-  readonly chunks: number;
-}
-export interface SegmentRenderingChunk {
-  readonly through: number;
-  readonly turns: string;
 }
 
 /** One ThreadItem of a rollout file (key: [rolloutId, line of the line that created it]). */
@@ -268,78 +246,6 @@ export interface RolloutFoldRow extends Readonly<FoldCursor> {
    * measured on 0.169.0, docs/codex-source/thread-items.md).
    */
   readonly projectionStartOrdinal?: number;
-}
-
-/**
- * A thread's `thread/list` sort keys in milliseconds: session start, last line, last turn start
- * (else start), and its current file name's time read as UTC (`named`: Codex's file scan orders
- * created_at by it, though Codex writes it in the writer's local time).
- */
-export interface ThreadSortMs {
-  readonly created: number;
-  readonly updated: number;
-  readonly recency: number;
-  readonly named: number;
-}
-
-/** The list orders a thread has a `threadOrder` key in (`ListOrder['key']`). */
-export type ThreadOrderKey = keyof ThreadSortMs;
-export const THREAD_ORDER_KEYS: ReadonlyArray<ThreadOrderKey> = ['created', 'updated', 'recency', 'named'];
-
-/** Thread row: every app-server Thread field except `turns` and `status`, plus where it lives and its list sort keys. */
-export type ThreadRow = Omit<Thread, 'turns' | 'status'> & {
-  readonly archived: boolean;
-  readonly rolloutId: string;
-  readonly sortMs: ThreadSortMs;
-  /** The thread's read receipt from the engine's thread-state log (`threadState`), absent while it has none. */
-  readonly readState?: ReadState;
-  /**
-   * What Codex's state DB holds for the thread where it is not the first meta's: the last
-   * decodable thread settings line's or later meta's cwd and provider, the last meta's source and
-   * cli version (codex-rs `state/src/extract.rs`); what the state DB's lists and `thread/search`
-   * answer and filter by, and `thread/read` answers (measured on 0.169.0: foldRules.compat.spec.ts,
-   * metaRules.compat.spec.ts). Absent, or a field absent: the row's.
-   */
-  readonly stateDb?: StateDbFields;
-  /**
-   * The provider Codex's file scan filters the thread by when it is not `modelProvider`: a meta's
-   * `model_provider: ""`, which the file scan takes as it is and the answer as the default.
-   */
-  readonly fileScanProvider?: string;
-  /**
-   * The current file's mtime (ms) as last indexed: what Codex's file scan answers as `updatedAt`
-   * (codex-rs/rollout/src/list.rs, the listed file's modification time), whatever its state DB holds.
-   */
-  readonly fileMtimeMs?: number;
-  /**
-   * The thread's first meta is one Codex's serde refuses (`RolloutRow.refusedMeta`): the row is
-   * what Codex's state DB's backfill keeps for its file, which only its state-DB lists and search
-   * show; its file scan lists it nowhere and its reads are refused (replay/internal/openThread.ts).
-   */
-  readonly metaRefused?: true;
-};
-
-/** The fields of a thread row Codex's state DB may hold otherwise (`ThreadRow.stateDb`). */
-export interface StateDbFields {
-  readonly cwd?: string;
-  readonly modelProvider?: string;
-  readonly source?: unknown;
-  readonly cliVersion?: string;
-}
-
-/** Per rollout file: fold state of its plugin observations (carried across batches). */
-export interface AuditStateRow {
-  readonly plugins: PluginFileState;
-}
-
-/** Per rollout file: fold state of the token audit (carried across batches), and what a report needs of the file besides its sums. */
-export interface TokenStateRow {
-  readonly tokens: TokenFileState;
-  /** Its session_meta's originator ('' when absent) and API source (`apiSourceOfMeta`, as its thread row has it): its thread's client. */
-  readonly originator: string;
-  readonly source: unknown;
-  /** A record with a response id the file already recorded: its responses are read as rows. */
-  readonly repeatedRecords: boolean;
 }
 
 /** Every table with its key and value types. Keys are lmdb ordered-binary arrays. */

@@ -1,3 +1,4 @@
+// long: TURN_RULES is one rule table keyed by the RolloutEvent kind union (the compiler holds it complete): split, the one concept would scatter.
 import type { RolloutEvent } from '../rollout/event.js';
 import type { HistoryMode } from '../rollout/historyMode.js';
 import type { TurnError, TurnStatus } from './turn.js';

@@ -276,6 +276,7 @@ export const bucketInRange = (b: Pick<UsageBucket, 'firstMs' | 'lastMs'>, option
  * The token report of a set of stored responses and buckets (pure): each response once, summed
  * per group, priced per model. Buckets hold responses no row duplicates (the caller's to ensure:
  * `replay/tokens/auditTokenUsage.ts`), none cut by the range, and are not asked for turns.
+ * long: not split yet (issue 71): one pass grouping and pricing the rows and buckets
  */
 export const buildTokenReport = (rows: ReadonlyArray<StoredResponse>, options: TokenReportOptions, buckets: ReadonlyArray<UsageBucket> = []): TokenReport => {
   const selection = selectResponses(rows);

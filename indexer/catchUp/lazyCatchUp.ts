@@ -57,7 +57,7 @@ const behind = new WeakMap<IndexStore, Set<ReadonlySet<string>>>();
  * backfill) planned to change one of `paths`: from its first row commit to its thread-row commit
  * their thread rows may be behind their rows. A read is never made to wait for a whole-home
  * catch-up: a backfill running behind serve waits between two files for the requests under way
- * (openCodexHome.ts `requestsFirst`), so a request waiting for its end would wait for itself (it
+ * (composition/requestsFirst.ts), so a request waiting for its end would wait for itself (it
  * hung serve, 7018404). The read re-derives its thread's row from the committed rows instead
  * (freshness.ts, threadRowRefresh.ts `rederiveThreadRow`).
  */

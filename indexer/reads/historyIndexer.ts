@@ -60,6 +60,7 @@ const filesAt = (home: string, paths: ReadonlyArray<string>): E.Either<EngineErr
  * (this process's running backfill, else `ensureThreadFresh`'s rescan). A home-wide refresh waits
  * for a running backfill (its answer is then the one a finished index gives) and, with a watch,
  * catches up only the files that changed.
+ * long: a port's factory: the methods it returns share its closure's state
  */
 export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: CatchUpOptions = {}, context: IndexerContext = {}): HistoryIndexer => {
   const catchUpFiles = (paths: ReadonlyArray<string>): TE.TaskEither<EngineError, void> => {

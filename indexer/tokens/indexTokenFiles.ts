@@ -69,6 +69,7 @@ const readsLean = (a: PlannedFile): a is Indexable => a.action.kind === 'index' 
 /** Where a file's tail starts: its checkpoint's position, or its first line. */
 const startOf = (a: Indexable) => (a.action.from ? { ordinal: a.action.from.line, byteOffset: a.action.from.byteOffset } : { ordinal: 0, byteOffset: 0 });
 
+// long: not split yet: its isLeft returns are being rewritten into the effect combinators (issue 71), a split now would collide
 export const indexTokenFiles = async (
   store: LeanStore,
   actions: ReadonlyArray<PlannedFile>,

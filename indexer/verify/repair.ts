@@ -66,6 +66,7 @@ const shareText = (c: { files: number; bytes: number; reindexFiles: number; rein
  * and the stale ones (probed against their checkpoints) are re-indexed in place when
  * `chooseRepair` says so: their rows and checkpoints are cleared and a catch-up indexes them again
  * from their first byte and recomputes thread rows. For `rebuild` nothing is changed here.
+ * long: not split yet: its isLeft returns are being rewritten into the effect combinators (issue 71), a split now would collide
  */
 export const repairIndex =
   (store: IndexStore, home: string, findings: VerifyFindings | undefined, options: CatchUpOptions = {}): TE.TaskEither<EngineError, RepairReport> =>

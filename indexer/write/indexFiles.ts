@@ -63,6 +63,7 @@ export type PlannedFile = CatchUpPlan['actions'][number];
 /**
  * Index, catch up, or just record each file, many files per transaction. `progress` is told
  * each time a file is done (the bytes read are in `summary`).
+ * long: not split yet: its isLeft returns are being rewritten into the effect combinators (issue 71), a split now would collide
  */
 export const indexFiles = async (
   store: IndexStore,

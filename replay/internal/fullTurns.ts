@@ -123,93 +123,23 @@ interface SegmentRendering {
  */
 export async function* fullTurnsInOrder(ports: HistoryReadPorts, lineage: ThreadLineage, walk: AsyncIterable<WalkedTurn>): AsyncGenerator<Turn | RenderedTurns> {
   let seg: HistorySegment | undefined;
-  let scan: AsyncGenerator<{ readonly key: readonly [string, number]; readonly value: ItemRow }> | undefined;
-  let scannedPast = -1;
-  const waiting = new Map<string, Array<[number, ItemRow]>>();
-  /** Turns of the segment written from their renderings: their item rows, when scanned, are passed over. */
-  const rendered = new Set<string>();
+  const writes = renderingWrites(ports);
+  const whole = wholeRenderings(lineage, writes);
+  const rows = segmentRows(ports);
   /** Does the segment's file have turns' own renderings at all (a first read has none to look up)? */
   let turnsKept = false;
-  let batch: Array<{ readonly row: TurnRow; readonly items: Array<[number, ItemRow]>; readonly rendering: string | undefined }> = [];
+  let batch: BatchTurn[] = [];
   let flushed = 0;
-  let whole: SegmentRendering | undefined;
-  let made: IndexWrite[] = [];
-  let madeChars = 0;
-
-  const store = (): void => {
-    if (made.length === 0) return;
-    const writes = made;
-    made = [];
-    madeChars = 0;
-    // A cache write: when it fails (a read-only index, a full map) the answer is whole all the same.
-    void ports.index.commit(() => writes)();
-  };
-  const write = (w: IndexWrite, chars: number): void => {
-    made.push(w);
-    madeChars += chars;
-  };
-
-  const cutChunk = (w: SegmentRendering): void => {
-    if (w.parts.length === 0) return;
-    const turns = w.parts.join(',');
-    w.parts = [];
-    w.partChars = 0;
-    w.chunks += 1;
-    w.chars += turns.length;
-    const value: SegmentRenderingChunk = { through: w.through, turns };
-    w.held.push({ op: 'put', table: 'segmentRenderings', key: [w.rolloutId, w.chunks], value });
-    if (w.chars < SEGMENT_RENDERING_MIN_CHARS) return;
-    for (const h of w.held) write(h, SEGMENT_CHUNK_CHARS);
-    w.held = [];
-  };
-  const gather = (json: string): void => {
-    if (whole === undefined) return;
-    whole.parts.push(json);
-    whole.partChars += json.length + 1;
-    if (whole.partChars >= SEGMENT_CHUNK_CHARS) cutChunk(whole);
-  };
-  /** The segment's walk is over: its whole rendering is stored (the header last) if it is big enough. */
-  const finishSegment = (): void => {
-    const w = whole;
-    whole = undefined;
-    if (w === undefined) return;
-    cutChunk(w);
-    if (w.chars < SEGMENT_RENDERING_MIN_CHARS) return;
-    for (let n = w.chunks + 1; n <= w.chunksBefore; n++) write({ op: 'del', table: 'segmentRenderings', key: [w.rolloutId, n] }, 0);
-    const header: SegmentRenderingHeader = { through: w.through, mode: lineage.mode, itemsFromResponses: lineage.itemsFromResponses === true, chunks: w.chunks };
-    write({ op: 'put', table: 'segmentRenderings', key: [w.rolloutId, 0], value: header }, 0);
-  };
 
   async function* flush(): AsyncGenerator<Turn | RenderedTurns> {
     if (seg === undefined || batch.length === 0) return;
-    const s = seg;
-    const items = await readItems(
-      ports,
-      lineage,
-      s,
-      batch.flatMap((t) => t.items),
-    );
-    let next = 0;
-    for (const t of batch) {
-      let text = t.rendering;
-      if (text === undefined) {
-        text = JSON.stringify(items.slice(next, (next += t.items.length)));
-        // A turn's own rendering serves the reads of a thread whose whole rendering is out of date (a running turn).
-        if (uncut(s) && whole === undefined && t.row.itemsThrough != null && text.length <= RENDERED_ITEMS_CHARS) {
-          const value: TurnRendering = { itemsThrough: t.row.itemsThrough, mode: lineage.mode, itemsFromResponses: lineage.itemsFromResponses === true, items: text };
-          write({ op: 'put', table: 'turnRenderings', key: [s.rollout.rolloutId, keyText(t.row.id)], value }, text.length);
-        }
-      }
-      const turn = RenderedTurns.of(apiTurn(t.row, s, 'full', []), text);
-      gather(turn.json);
-      yield turn;
-    }
+    yield* renderBatch(ports, lineage, seg, batch, writes, whole);
     batch = [];
     // A whole huge thread walks its rows once: the index pages read (and written) stay mapped
     // (resident) until the map is made again, so every so many batches, and after each commit of
     // renderings, it is (no range read is open here).
-    if (++flushed % REMAP_EVERY_BATCHES === 0 || madeChars >= RENDERINGS_COMMIT_CHARS) {
-      store();
+    if (++flushed % REMAP_EVERY_BATCHES === 0 || writes.chars() >= RENDERINGS_COMMIT_CHARS) {
+      writes.store();
       const m = ports.index.remap?.();
       if (m !== undefined && E.isLeft(m)) stop(m.left);
     }
@@ -218,13 +148,9 @@ export async function* fullTurnsInOrder(ports: HistoryReadPorts, lineage: Thread
   for await (const t of walk) {
     if (t.segment !== seg) {
       yield* flush();
-      finishSegment();
-      await scan?.return(undefined);
+      whole.finish();
+      await rows.restart();
       seg = t.segment;
-      scan = undefined;
-      scannedPast = -1;
-      waiting.clear();
-      rendered.clear();
       turnsKept = uncut(seg) && (await take(ports.index.range('turnRenderings', [seg.rollout.rolloutId], { limit: 1 }))).length > 0;
       const through = uncut(seg) ? (await rowOf(ports, 'files', [seg.rollout.path]))?.byteOffset : undefined;
       if (through !== undefined) {
@@ -235,50 +161,175 @@ export async function* fullTurnsInOrder(ports: HistoryReadPorts, lineage: Thread
           seg = undefined;
           break;
         }
-        if (await timeToRender(ports, seg, through, kept.stored))
-          whole = { rolloutId: seg.rollout.rolloutId, through, chunksBefore: kept.stored?.chunks ?? 0, parts: [], partChars: 0, chunks: 0, chars: 0, held: [] };
+        if (await timeToRender(ports, seg, through, kept.stored)) whole.start(seg.rollout.rolloutId, through, kept.stored?.chunks ?? 0);
       }
     }
-    const R = seg.rollout.rolloutId;
     const kept = turnsKept ? await keptTurn(ports, lineage, seg, t.row) : undefined;
-    if (kept !== undefined) {
-      rendered.add(t.row.id);
-      waiting.delete(t.row.id);
-      batch.push({ row: t.row, items: [], rendering: kept });
-      if (batch.length >= FULL_TURNS_BATCH) yield* flush();
-      continue;
-    }
-    // After turns written from renderings the scan starts at this turn's first item (the rows
-    // before it are theirs, or a later turn's: looked up by id below); else at the file's start.
-    const late = rendered.size > 0;
-    if (scan === undefined) {
-      const from = late ? t.row.firstItem?.line : undefined;
-      scan = scanRows(ports.index, 'items', [R], { reverse: false, ...(from === undefined ? {} : { from: [R, from] }) }, 256);
-      scannedPast = from === undefined ? -1 : from - 1;
-    }
-    const last = t.row.lastItemLine;
-    while (last !== null && scannedPast < last) {
-      const r = await scan.next();
-      if (r.done === true) {
-        scannedPast = Number.POSITIVE_INFINITY;
-        break;
-      }
-      const [, line] = r.value.key;
-      scannedPast = line;
-      if (!itemInSegment(seg, line, r.value.value) || rendered.has(r.value.value.turnId)) continue;
-      const rows = waiting.get(r.value.value.turnId);
-      if (rows) rows.push([line, r.value.value]);
-      else waiting.set(r.value.value.turnId, [[line, r.value.value]]);
-    }
-    let rows = waiting.get(t.row.id) ?? [];
-    waiting.delete(t.row.id);
-    // A scan begun late may have started past some of them (only an uncut segment has renderings: every item of the turn is in it).
-    if (late && rows.length !== t.row.itemCount) rows = await rowsAt(ports, R, (await take(ports.index.get('turnIds', [R, keyText(t.row.id)])))?.itemLines ?? []);
-    batch.push({ row: t.row, items: rows, rendering: undefined });
+    if (kept !== undefined) rows.passOver(t.row.id);
+    batch.push({ row: t.row, items: kept === undefined ? await rows.of(seg, t.row) : [], rendering: kept });
     if (batch.length >= FULL_TURNS_BATCH) yield* flush();
   }
   yield* flush();
-  finishSegment();
-  store();
-  await scan?.return(undefined);
+  whole.finish();
+  writes.store();
+  await rows.restart();
 }
+
+/** A turn of a batch: its item rows to read, or its stored rendering. */
+interface BatchTurn {
+  readonly row: TurnRow;
+  readonly items: Array<[number, ItemRow]>;
+  readonly rendering: string | undefined;
+}
+
+/** The renderings a walk makes, held until stored in one cache write. */
+const renderingWrites = (ports: HistoryReadPorts) => {
+  let made: IndexWrite[] = [];
+  let madeChars = 0;
+  return {
+    write: (w: IndexWrite, chars: number): void => {
+      made.push(w);
+      madeChars += chars;
+    },
+    chars: (): number => madeChars,
+    store: (): void => {
+      if (made.length === 0) return;
+      const writes = made;
+      made = [];
+      madeChars = 0;
+      // A cache write: when it fails (a read-only index, a full map) the answer is whole all the same.
+      void ports.index.commit(() => writes)();
+    },
+  };
+};
+type RenderingWrites = ReturnType<typeof renderingWrites>;
+
+/** The whole rendering of the segment being walked, cut in chunks as its turns go by, stored at its end if it is big enough. */
+const wholeRenderings = (lineage: ThreadLineage, writes: RenderingWrites) => {
+  let whole: SegmentRendering | undefined;
+  const cutChunk = (w: SegmentRendering): void => {
+    if (w.parts.length === 0) return;
+    const turns = w.parts.join(',');
+    w.parts = [];
+    w.partChars = 0;
+    w.chunks += 1;
+    w.chars += turns.length;
+    const value: SegmentRenderingChunk = { through: w.through, turns };
+    w.held.push({ op: 'put', table: 'segmentRenderings', key: [w.rolloutId, w.chunks], value });
+    if (w.chars < SEGMENT_RENDERING_MIN_CHARS) return;
+    for (const h of w.held) writes.write(h, SEGMENT_CHUNK_CHARS);
+    w.held = [];
+  };
+  return {
+    start: (rolloutId: string, through: number, chunksBefore: number): void => {
+      whole = { rolloutId, through, chunksBefore, parts: [], partChars: 0, chunks: 0, chars: 0, held: [] };
+    },
+    isRendering: (): boolean => whole !== undefined,
+    gather: (json: string): void => {
+      if (whole === undefined) return;
+      whole.parts.push(json);
+      whole.partChars += json.length + 1;
+      if (whole.partChars >= SEGMENT_CHUNK_CHARS) cutChunk(whole);
+    },
+    /** The segment's walk is over: its whole rendering is stored (the header last) if it is big enough. */
+    finish: (): void => {
+      const w = whole;
+      whole = undefined;
+      if (w === undefined) return;
+      cutChunk(w);
+      if (w.chars < SEGMENT_RENDERING_MIN_CHARS) return;
+      for (let n = w.chunks + 1; n <= w.chunksBefore; n++) writes.write({ op: 'del', table: 'segmentRenderings', key: [w.rolloutId, n] }, 0);
+      const header: SegmentRenderingHeader = { through: w.through, mode: lineage.mode, itemsFromResponses: lineage.itemsFromResponses === true, chunks: w.chunks };
+      writes.write({ op: 'put', table: 'segmentRenderings', key: [w.rolloutId, 0], value: header }, 0);
+    },
+  };
+};
+
+/** A batch's turns, their items read in file order; a turn's own rendering stored for the next read. */
+async function* renderBatch(
+  ports: HistoryReadPorts,
+  lineage: ThreadLineage,
+  s: HistorySegment,
+  batch: readonly BatchTurn[],
+  writes: RenderingWrites,
+  whole: ReturnType<typeof wholeRenderings>,
+): AsyncGenerator<RenderedTurns> {
+  const items = await readItems(
+    ports,
+    lineage,
+    s,
+    batch.flatMap((t) => t.items),
+  );
+  let next = 0;
+  for (const t of batch) {
+    let text = t.rendering;
+    if (text === undefined) {
+      text = JSON.stringify(items.slice(next, (next += t.items.length)));
+      // A turn's own rendering serves the reads of a thread whose whole rendering is out of date (a running turn).
+      if (uncut(s) && !whole.isRendering() && t.row.itemsThrough != null && text.length <= RENDERED_ITEMS_CHARS) {
+        const value: TurnRendering = { itemsThrough: t.row.itemsThrough, mode: lineage.mode, itemsFromResponses: lineage.itemsFromResponses === true, items: text };
+        writes.write({ op: 'put', table: 'turnRenderings', key: [s.rollout.rolloutId, keyText(t.row.id)], value }, text.length);
+      }
+    }
+    const turn = RenderedTurns.of(apiTurn(t.row, s, 'full', []), text);
+    whole.gather(turn.json);
+    yield turn;
+  }
+}
+
+/**
+ * The item rows of a segment's turns, from one forward scan of its `items` table merged with the
+ * turns by turn id (a turn has all its rows once the scan is past its `lastItemLine`); the rows of
+ * turns not reached yet wait in memory.
+ */
+const segmentRows = (ports: HistoryReadPorts) => {
+  let scan: AsyncGenerator<{ readonly key: readonly [string, number]; readonly value: ItemRow }> | undefined;
+  let scannedPast = -1;
+  const waiting = new Map<string, Array<[number, ItemRow]>>();
+  /** Turns of the segment written from their renderings: their item rows, when scanned, are passed over. */
+  const rendered = new Set<string>();
+  return {
+    /** A new segment (or the end): the scan is closed and begins again. */
+    restart: async (): Promise<void> => {
+      await scan?.return(undefined);
+      scan = undefined;
+      scannedPast = -1;
+      waiting.clear();
+      rendered.clear();
+    },
+    passOver: (turnId: string): void => {
+      rendered.add(turnId);
+      waiting.delete(turnId);
+    },
+    of: async (seg: HistorySegment, row: TurnRow): Promise<Array<[number, ItemRow]>> => {
+      const R = seg.rollout.rolloutId;
+      // After turns written from renderings the scan starts at this turn's first item (the rows
+      // before it are theirs, or a later turn's: looked up by id below); else at the file's start.
+      const late = rendered.size > 0;
+      if (scan === undefined) {
+        const from = late ? row.firstItem?.line : undefined;
+        scan = scanRows(ports.index, 'items', [R], { reverse: false, ...(from === undefined ? {} : { from: [R, from] }) }, 256);
+        scannedPast = from === undefined ? -1 : from - 1;
+      }
+      const last = row.lastItemLine;
+      while (last !== null && scannedPast < last) {
+        const r = await scan.next();
+        if (r.done === true) {
+          scannedPast = Number.POSITIVE_INFINITY;
+          break;
+        }
+        const [, line] = r.value.key;
+        scannedPast = line;
+        if (!itemInSegment(seg, line, r.value.value) || rendered.has(r.value.value.turnId)) continue;
+        const rows = waiting.get(r.value.value.turnId);
+        if (rows) rows.push([line, r.value.value]);
+        else waiting.set(r.value.value.turnId, [[line, r.value.value]]);
+      }
+      const rows = waiting.get(row.id) ?? [];
+      waiting.delete(row.id);
+      // A scan begun late may have started past some of them (only an uncut segment has renderings: every item of the turn is in it).
+      if (late && rows.length !== row.itemCount) return rowsAt(ports, R, (await take(ports.index.get('turnIds', [R, keyText(row.id)])))?.itemLines ?? []);
+      return rows;
+    },
+  };
+};

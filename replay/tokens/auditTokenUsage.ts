@@ -44,6 +44,7 @@ const clientOf = (originator: string, apiSource: unknown): string | null => (ori
  * file may hold), every response of the threads those copies name or that repeat a record id
  * (in one file, or in two of a thread's files: one response held twice), and of files with a bucket the
  * range or the time zone cuts. A report by turn reads every response.
+ * long: not split yet (issue 71): one useCase reading the audit's rows, buckets and files
  */
 const readTokenInputs = (store: IndexStore, { releasePages, ...options }: TokenAuditOptions): TE.TaskEither<EngineError, TokenInputs> =>
   useCase(async () => {

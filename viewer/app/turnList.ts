@@ -1,4 +1,4 @@
-// Over ~400 lines on purpose: one class, the list's state and its DOM changing in the same steps
+// long: one class, the list's state and its DOM changing in the same steps
 // (rows, nodes, focus, paging); a row's drawing, its tops and its reads are turnRow.ts,
 // rowOffsets.ts and turnItems.ts.
 import type { ThreadItem } from '../../domain/thread/threadItem.js';

@@ -13,7 +13,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import { PathReporter } from 'io-ts/lib/PathReporter.js';
 import type { EngineError } from '../../../domain/errors.js';
-import { corrupt, isEngineError, rejected } from '../../../domain/errors.js';
+import { corrupt, heldByCodex, isEngineError, rejected } from '../../../domain/errors.js';
 import type { CodexThreadState, CurrentFileChange } from '../../../replay/ports.js';
 import { isInsideHome } from '../fs/insideHome.js';
 import { LinkRefused } from '../fs/fsError.js';
@@ -78,15 +78,10 @@ export const codexWriterOf = (codexHome: string, threadId: string): number | 'un
   return null;
 };
 
-/** Words of the refusal below, by which `serve --upstream` knows to hand the change to the Codex that holds the thread. */
-const HELD_BY_CODEX = 'is open in a running Codex';
-
-/** A refusal because a running Codex has the thread loaded. */
-export const isHeldByCodex = (e: EngineError): boolean => e._tag === 'Rejected' && e.reason.includes(HELD_BY_CODEX);
-
+/** The refusal of a change to a thread a running Codex holds, tagged so `serve --upstream` hands the change to that Codex. */
 const heldBy = (threadId: string, holder: number | 'unknown'): EngineError =>
-  rejected(
-    `thread ${threadId} ${HELD_BY_CODEX} (${holder === 'unknown' ? 'its writer lock is held' : `pid ${holder} holds its writer lock`}); ` +
+  heldByCodex(
+    `thread ${threadId} is open in a running Codex (${holder === 'unknown' ? 'its writer lock is held' : `pid ${holder} holds its writer lock`}); ` +
       'close it there (or stop that Codex) and retry: a history change now would be invisible to it',
   );
 
@@ -99,7 +94,10 @@ const samePath = (a: string, b: string): boolean => {
   }
 };
 
-/** The `CodexThreadState` port over a CODEX_HOME's state DB and thread writer locks. */
+/**
+ * The `CodexThreadState` port over a CODEX_HOME's state DB and thread writer locks.
+ * long: a port's factory: the methods it returns share its closure's state
+ */
 export const codexThreadState = (codexHome: string): CodexThreadState => {
   const dbPath = join(codexHome, CODEX_STATE_DB);
 

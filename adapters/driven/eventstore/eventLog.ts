@@ -53,6 +53,7 @@ const DEFAULT_MAX_APPEND_BYTES = 1024 * 1024;
  * checks the expected position against the stream's last whole line and writes at that exact
  * revision; a wrong expected version is resolved by reading what is there: our own events
  * (an earlier try whose answer was lost) are success, anything else is `Conflict`.
+ * long: a port's factory: the methods it returns share its closure's state
  */
 export const eventStoreEventLog = (connection: EventStoreConnection, options: EventStoreEventLogOptions = {}): EventStoreEventLog => {
   const maxAppendBytes = options.maxAppendBytes ?? DEFAULT_MAX_APPEND_BYTES;

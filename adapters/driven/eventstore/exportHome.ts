@@ -69,6 +69,7 @@ export const listRolloutStreams = async (
  * The control stream's facts say where each file lives now and give back its superseded marks,
  * `session_index.jsonl` (each rename's line, less those of deleted threads) and the engine's
  * thread-state log.
+ * long: not split yet: its isLeft returns are being rewritten into the effect combinators (issue 71), a split now would collide
  */
 export const exportHome =
   (connection: EventStoreConnection, log: EventStoreEventLog, outDir: string): TE.TaskEither<EngineError, ExportSummary> =>

@@ -56,6 +56,7 @@ const START: LogPosition = { ordinal: 0, byteOffset: 0 };
  * renames of `session_index.jsonl` (each line's exact text) and the events of the engine's
  * thread-state log (read receipts, stored git info), in order; those the stream holds already
  * (an earlier run) are not written again.
+ * long: not split yet: its isLeft returns are being rewritten into the effect combinators (issue 71), a split now would collide
  */
 export const mirrorHome =
   (home: string, connection: EventStoreConnection, log: EventStoreEventLog, options: MirrorOptions = {}): TE.TaskEither<EngineError, MirrorSummary> =>

@@ -72,6 +72,7 @@ const applied =
  * files the index was built from), writes to the store — each stream appended at its exact
  * revision through the EventLog adapter (another node's line there: `Conflict`, as a file append
  * gives) — answered once the node's copy holds the write.
+ * long: a port's factory: the methods it returns share its closure's state
  */
 export const storeRolloutFiles = (
   home: string,

@@ -59,7 +59,10 @@ export interface StreamReads {
   readonly revisionAt: (stream: string, position: LogPosition) => Promise<number>;
 }
 
-/** The read paths over `connection`, each line's revisions remembered in `table` (this process's map of line starts to revisions). */
+/**
+ * The read paths over `connection`, each line's revisions remembered in `table` (this process's map of line starts to revisions).
+ * long: a port's factory: the methods it returns share its closure's state
+ */
 export const streamReads = (connection: EventStoreConnection, table: LineTable, pageSize: number): StreamReads => {
   const call = callOn;
   const remember = (stream: string, line: StoredLine): void => {

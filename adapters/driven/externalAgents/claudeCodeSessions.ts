@@ -187,6 +187,7 @@ export const claudeCodeSessions = (claudeHome: string, codexHome: string, now: (
 export const externalAgentSessions = (agent: ExternalAgent, home: string, codexHome: string, now: () => number = Date.now): ExternalSessions =>
   agentSessions(agent === 'claude' ? CLAUDE_LAYOUT : CURSOR_LAYOUT, home, codexHome, now);
 
+// long: a port's factory: the methods it returns share its closure's state
 const agentSessions = (layout: SessionLayout, claudeHome: string, codexHome: string, now: () => number): ExternalSessions => {
   const withLedgerLock = async <A>(work: (ledger: Ledger) => Promise<{ ledger?: Ledger; answer: A }>): Promise<A> => {
     const lock = await acquireLock(lockPathFor(ledgerPathOf(codexHome)));

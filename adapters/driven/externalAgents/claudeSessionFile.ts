@@ -26,6 +26,7 @@ export interface SessionFallback {
   readonly timestamp: number | null;
 }
 
+// long: not split yet (issue 71): one generator over a session file's lines
 export async function* readClaudeSession(path: string, fallback?: SessionFallback): AsyncGenerator<ConversationMessage, ExternalSessionRead, undefined> {
   const hash = createHash('sha256');
   const seen = new Set<string>();

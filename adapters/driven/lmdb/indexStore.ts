@@ -169,6 +169,7 @@ const storable = (key: ReadonlyArray<KeyPart>): boolean => {
   return bytes <= MAX_KEY_BYTES;
 };
 
+// long: a port's factory: the methods it returns share its closure's state
 const makeStore = (path: string, opened: Handles): LmdbIndexStore => {
   // Replaced by `remap`; every operation reads the current handles.
   let h = opened;

@@ -40,6 +40,7 @@ const copyTree = async (from: string, to: string): Promise<void> => {
  * replace a plugin's whole root (`<marketplace>/<plugin>/`) with one rename, staging beside it, so
  * a crash leaves the old root or the new one; a local install therefore also drops the remote
  * sidecar, and an uninstall removes it with the root.
+ * long: a port's factory: the methods it returns share its closure's state
  */
 export const diskPluginCache = (codexHome: string, hooks: AtomicWriteHooks = {}): PluginCache => {
   const root = nodePath.join(codexHome, PLUGINS_CACHE_DIR);

@@ -142,6 +142,7 @@ interface Step {
  * long (`SAY_AT_ONCE_BYTES` to read, a wait), else once it has taken `SAY_AFTER_MS`; then its
  * done line. On a terminal a catch-up draws a progress bar between the two; elsewhere it is one
  * plain line each. `--quiet` silences it. On SIGINT, `interrupted` says what was cut short.
+ * long: a port's factory: the methods it returns share its closure's state
  */
 export const createFeedback = (o: FeedbackOptions) => {
   const now = o.now ?? Date.now;

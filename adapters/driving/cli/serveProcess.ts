@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
@@ -30,6 +29,7 @@ import type { PricingTable } from '../../../domain/tokens/pricing.js';
 import { pricingOption } from './pricingFile.js';
 import { ownMadeFoldersSync } from '../../driven/fs/ownership.js';
 import { terminalLines } from './terminalText.js';
+import { openBrowser } from './browserOpener.js';
 
 const Positive = t.refinement(U32, (n) => n >= 1, 'a whole number from 1 to 4294967295');
 
@@ -375,38 +375,6 @@ export const ViewOptions = t.partial({
   pricing: t.string,
 });
 type ViewOptions = t.TypeOf<typeof ViewOptions>;
-
-/** The system's opener of a URL in the user's browser. */
-const OPENER: Readonly<Record<string, readonly [string, ...string[]]>> = { darwin: ['open'], win32: ['cmd', '/c', 'start', '""'] };
-
-/**
- * Start a browser on `url` with the system's opener. When none could be started — the opener is
- * not on PATH, or it ran and failed (xdg-open exits 3 where it finds no browser, as on a server) —
- * say so plainly, naming the opener and what happened, and how to open the page by hand (the
- * address, and for a machine reached over SSH, the port to forward). A browser that opened says
- * nothing.
- */
-const openBrowser = (url: string): void => {
-  const [file, ...args] = OPENER[process.platform] ?? ['xdg-open'];
-  let told = false;
-  const couldNot = (what: string): void => {
-    if (told) return;
-    told = true;
-    const port = new URL(url).port;
-    process.stderr.write(
-      terminalLines(
-        `no browser opened: ${what}.\nOpen the viewer by pasting its address into a browser on this machine: ${url}\n` +
-          `(on a machine you reach over SSH: ssh -L ${port}:127.0.0.1:${port} <this host>, then open that address where you are)\n`,
-      ),
-    );
-  };
-  const child = spawn(file, [...args, url], { stdio: 'ignore', detached: true });
-  child.on('error', (err: NodeJS.ErrnoException) => couldNot(err.code === 'ENOENT' ? `${file} was not found on PATH` : `${file} could not be started (${err.message})`));
-  child.on('exit', (code, signal) => {
-    if (code !== 0) couldNot(`${file} ${signal === null ? `exited ${code}` : `was stopped by ${signal}`}`);
-  });
-  child.unref();
-};
 
 /** What `rollout-engine view` does: serve the home on loopback, print the viewer's address, open a browser on it; until Ctrl-C. */
 export const view = async (opts: HomeOptions, v: ViewOptions): Promise<void> => {

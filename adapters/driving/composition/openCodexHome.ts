@@ -34,6 +34,7 @@ import type { IndexObserver } from '../../../indexer/reads/indexObserver.js';
 import { holdPoint } from '../../driven/system/holdPoint.js';
 import { renderedItemsInMemory } from './renderedItemsInMemory.js';
 import { readConfiguredModelProvider } from '../../driven/fs/codexConfig.js';
+import { BACKGROUND_BATCH, requestsFirst } from './requestsFirst.js';
 
 /** A CODEX_HOME opened over the embedded default: its rollout files and their LMDB index. */
 export interface OpenCodexHome {
@@ -84,50 +85,6 @@ export interface OpenCodexHomeOptions {
   /** The plugin backend, over config.toml's `chatgpt_base_url` (`--chatgpt-base-url`). */
   readonly chatgptBaseUrl?: string | undefined;
 }
-
-/**
- * The transactions of a backfill running behind answers: a commit is synchronous, so a request
- * arriving meanwhile waits for it: a build's default batch held requests too long on busy cores.
- */
-const BACKGROUND_BATCH = { batchLines: 4096, batchBytes: 1 << 20 } as const;
-
-/**
- * Requests ahead of a background backfill: `first` runs one while the backfill waits at its next
- * `between` (two chunks or two files); a request that waits for the backfill itself steps aside
- * meanwhile (`stepAside`), or neither would go on.
- */
-const requestsFirst = (): {
-  first: <A>(work: () => Promise<A>) => Promise<A>;
-  stepAside: <A>(wait: Promise<A>) => Promise<A>;
-  between: () => Promise<void>;
-} => {
-  let running = 0;
-  const waiting: Array<() => void> = [];
-  const resumeIfIdle = () => {
-    if (running <= 0) for (const resume of waiting.splice(0)) resume();
-  };
-  return {
-    first: async (work) => {
-      running += 1;
-      try {
-        return await work();
-      } finally {
-        running -= 1;
-        resumeIfIdle();
-      }
-    },
-    stepAside: async (wait) => {
-      running -= 1;
-      resumeIfIdle();
-      try {
-        return await wait;
-      } finally {
-        running += 1;
-      }
-    },
-    between: () => (running <= 0 ? Promise.resolve() : new Promise<void>((resolve) => void waiting.push(resolve))),
-  };
-};
 
 /** The home folder as Codex finds it (`dirs::home_dir`: $HOME, else the user's entry), null when there is none. */
 const hostHome = (): string | null => homedir() || null;
@@ -183,7 +140,7 @@ export const portsOver = (
  * Open (migrating if needed) the index of a CODEX_HOME and pass the backfill gate: one process
  * backfills while others wait a bounded time. A process that gave up waiting still answers: its
  * reads catch each thread up from the files on demand. Every entry point (the CLI's views,
- * reports and mutations, `serve`) opens a home here.
+ * reports and mutations, `serve`) opens a home here, in one of three backfill modes.
  */
 export const openCodexHome = async (codexHome: string, indexDir: string, opts: OpenCodexHomeOptions = {}): Promise<E.Either<EngineError, OpenCodexHome>> => {
   // Large catch-ups read on a reader thread: the indexer takes the tail-source port, this root picks the reader.
@@ -193,20 +150,52 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
     ...indexLockWaitStatus(opts.onStatus, codexHome),
   })();
   if (E.isLeft(opened)) return opened;
-  const store = opened.right.store;
-  // Another user's log (root used the home once) is said once, and the answers go without it.
-  let toldUnreadable = false;
-  const threadStateUnreadable = (error: EngineError): void => {
-    if (toldUnreadable) return;
-    toldUnreadable = true;
-    opts.onStatus?.({ kind: 'threadStateUnreadable', home: codexHome, error });
-  };
+  const threadStateUnreadable = saidOnce(opts.onStatus, codexHome);
   // The thread-state log is folded before anything reads (a rebuilt index folds it whole).
-  const states = await threadStateLogOver(store, codexHome, threadStateUnreadable).catchUp()();
+  const states = await threadStateLogOver(opened.right.store, codexHome, threadStateUnreadable).catchUp()();
   if (E.isLeft(states)) {
-    await store.close()();
+    await opened.right.store.close()();
     return states;
   }
+  const opening = openingOf(codexHome, opts, options, opened.right, threadStateUnreadable);
+  if (opts.backfill === 'onDemand') return E.right(opening.home(null, opening.context, opening.closeStore));
+  if (opts.backfill === 'background') return E.right(await openBackfillingBehind(opening));
+  return openBehindTheGate(opening);
+};
+
+/** Another user's log (root used the home once) is said once, and the answers go without it. */
+const saidOnce = (onStatus: OnIndexStatus | undefined, codexHome: string): ((error: EngineError) => void) => {
+  let told = false;
+  return (error) => {
+    if (told) return;
+    told = true;
+    onStatus?.({ kind: 'threadStateUnreadable', home: codexHome, error });
+  };
+};
+
+/** What the three backfill modes share: the opened index, the gate's options, and how to make the home over it. */
+interface Opening {
+  readonly codexHome: string;
+  readonly opts: OpenCodexHomeOptions;
+  readonly store: LmdbIndexStore;
+  readonly options: CatchUpOptions;
+  readonly catchUpOptions: CatchUpOptions;
+  readonly gateOptions: Parameters<typeof passLmdbBackfillGate>[2];
+  readonly waiting: ReturnType<typeof gateStatus>;
+  readonly context: IndexerContext;
+  readonly isBackfilled: () => boolean;
+  readonly home: (gate: GatePassage | null, ctx: IndexerContext, close: () => Promise<void>) => OpenCodexHome;
+  readonly closeStore: () => Promise<void>;
+}
+
+const openingOf = (
+  codexHome: string,
+  opts: OpenCodexHomeOptions,
+  options: CatchUpOptions,
+  opened: OpenIndexResult,
+  threadStateUnreadable: (error: EngineError) => void,
+): Opening => {
+  const store = opened.store;
   const waiting = gateStatus(opts.onStatus, codexHome);
   const gateOptions = {
     ...(opts.gateWaitMs === undefined ? {} : { waitMs: opts.gateWaitMs }),
@@ -237,78 +226,85 @@ export const openCodexHome = async (codexHome: string, indexDir: string, opts: O
     plugins,
     gate,
     aheadOfBackfill: ctx.first ?? ((request) => request()),
-    indexWas: opened.right.migrated,
+    indexWas: opened.migrated,
     catchUpOptions,
     close,
   });
   const closeStore = async () => void (await store.close()());
+  return { codexHome, opts, store, options, catchUpOptions, gateOptions, waiting, context, isBackfilled, home, closeStore };
+};
 
-  if (opts.backfill === 'onDemand') return E.right(home(null, context, closeStore));
-  if (opts.backfill === 'background') {
-    // An index built before: the home's stats its last whole-home catch-up recorded (homeAsIndexed.ts).
-    // The watch starts from them (a folder whose times are the same is not listed again), and
-    // before the backfill looks at the files: what changes while it runs is seen.
-    const recorded = opts.watch === true && isBackfilled() ? await recordedHomeStats(store) : undefined;
-    const watch = opts.watch === true ? watchHome(codexHome, opts.onRolloutChanged, recorded === undefined ? {} : { listed: knownFoldersOf(recorded) }) : undefined;
-    const mark = watch?.mark();
-    const stop = new AbortController();
-    const requests = requestsFirst();
-    // Smaller transactions than a build's own: a request waits for the one being committed.
-    const between = async (): Promise<void> => {
-      await requests.between();
-      await holdPoint('backfill.between');
-    };
-    const building = reportingTo({ ...BACKGROUND_BATCH, ...options, signal: stop.signal, between }, opts.onStatus, 'build', codexHome);
-    const passing = async (): Promise<void> => {
-      const gate = await passLmdbBackfillGate(store, codexHome, gateOptions, building)();
-      if (E.isLeft(gate)) {
-        if (!stop.signal.aborted) opts.onStatus?.({ kind: 'backfillFailed', home: codexHome, error: gate.left });
-        return;
-      }
-      if (stop.signal.aborted) return;
-      waiting.passed(gate.right.verdict);
-      if (watch === undefined || mark === undefined) return;
-      if (gate.right.backfill !== null) return watch.vouch(mark);
-      // Built before this process (or by another while it waited): the files may have changed since.
-      // Found as the index last saw them (one stat a file and a folder, after the watch started: a
-      // change since is the watch's), the index is caught up and the watch vouched for as it is.
-      if (recorded !== undefined) {
-        const same = await homeAsIndexed(store, codexHome, recorded);
-        if (E.isRight(same) && same.right && !stop.signal.aborted) return watch.vouch(mark);
-      }
-      // Else one whole-home catch-up now, at start, vouches for the watch; left to the first
-      // request, it would be paid for under traffic, by every request queued behind it.
-      const caughtUp = await lazyCatchUpHome(store, codexHome, { ...catchUpOptions, signal: stop.signal })();
-      if (E.isRight(caughtUp) && !stop.signal.aborted) watch.vouch(mark);
-    };
-    let running: Promise<void> | undefined = passing().finally(() => (running = undefined));
-    const close = async () => {
-      stop.abort();
-      watch?.close();
-      await running;
-      // A session whose catch-ups moved a checkpoint (Codex wrote beside it) dropped the home's
-      // stats, and the next start would wait for a whole-home catch-up before its first page. One
-      // now, at close (the stats of every file and folder, little read: the watch kept the index
-      // caught up), records them again, so the next start answers from the index as this one could.
-      // Best effort: a failed catch-up leaves the next start to catch up, as before; a second
-      // Ctrl-C ends the process meanwhile (serveProcess.ts).
-      if (watch !== undefined && isBackfilled() && (await recordedHomeStats(store)) === undefined) await lazyCatchUpHome(store, codexHome, catchUpOptions)();
-      await closeStore();
-    };
-    const backfilling = () => (running === undefined ? undefined : requests.stepAside(running));
-    return E.right(home(null, { ...context, watch, backfilling, first: requests.first }, close));
-  }
-  const gate = await passLmdbBackfillGate(store, codexHome, gateOptions, reportingTo(options, opts.onStatus, 'build', codexHome))();
+/** `backfill: 'background'`: the home answers at once, requests first, while the backfill runs behind them in small steps. */
+const openBackfillingBehind = async (o: Opening): Promise<OpenCodexHome> => {
+  const { codexHome, opts, store, catchUpOptions, isBackfilled } = o;
+  // An index built before: the home's stats its last whole-home catch-up recorded (homeAsIndexed.ts).
+  // The watch starts from them (a folder whose times are the same is not listed again), and
+  // before the backfill looks at the files: what changes while it runs is seen.
+  const recorded = opts.watch === true && isBackfilled() ? await recordedHomeStats(store) : undefined;
+  const watch = opts.watch === true ? watchHome(codexHome, opts.onRolloutChanged, recorded === undefined ? {} : { listed: knownFoldersOf(recorded) }) : undefined;
+  const mark = watch?.mark();
+  const stop = new AbortController();
+  const requests = requestsFirst();
+  // Smaller transactions than a build's own: a request waits for the one being committed.
+  const between = async (): Promise<void> => {
+    await requests.between();
+    await holdPoint('backfill.between');
+  };
+  const building = reportingTo({ ...BACKGROUND_BATCH, ...o.options, signal: stop.signal, between }, opts.onStatus, 'build', codexHome);
+  const passing = async (): Promise<void> => {
+    const gate = await passLmdbBackfillGate(store, codexHome, o.gateOptions, building)();
+    if (E.isLeft(gate)) {
+      if (!stop.signal.aborted) opts.onStatus?.({ kind: 'backfillFailed', home: codexHome, error: gate.left });
+      return;
+    }
+    if (stop.signal.aborted) return;
+    o.waiting.passed(gate.right.verdict);
+    if (watch === undefined || mark === undefined) return;
+    if (gate.right.backfill !== null) return watch.vouch(mark);
+    // Built before this process (or by another while it waited): the files may have changed since.
+    // Found as the index last saw them (one stat a file and a folder, after the watch started: a
+    // change since is the watch's), the index is caught up and the watch vouched for as it is.
+    if (recorded !== undefined) {
+      const same = await homeAsIndexed(store, codexHome, recorded);
+      if (E.isRight(same) && same.right && !stop.signal.aborted) return watch.vouch(mark);
+    }
+    // Else one whole-home catch-up now, at start, vouches for the watch; left to the first
+    // request, it would be paid for under traffic, by every request queued behind it.
+    const caughtUp = await lazyCatchUpHome(store, codexHome, { ...catchUpOptions, signal: stop.signal })();
+    if (E.isRight(caughtUp) && !stop.signal.aborted) watch.vouch(mark);
+  };
+  let running: Promise<void> | undefined = passing().finally(() => (running = undefined));
+  const close = async () => {
+    stop.abort();
+    watch?.close();
+    await running;
+    // A session whose catch-ups moved a checkpoint (Codex wrote beside it) dropped the home's
+    // stats, and the next start would wait for a whole-home catch-up before its first page. One
+    // now, at close (the stats of every file and folder, little read: the watch kept the index
+    // caught up), records them again, so the next start answers from the index as this one could.
+    // Best effort: a failed catch-up leaves the next start to catch up, as before; a second
+    // Ctrl-C ends the process meanwhile (serveProcess.ts).
+    if (watch !== undefined && isBackfilled() && (await recordedHomeStats(store)) === undefined) await lazyCatchUpHome(store, codexHome, catchUpOptions)();
+    await o.closeStore();
+  };
+  const backfilling = () => (running === undefined ? undefined : requests.stepAside(running));
+  return o.home(null, { ...o.context, watch, backfilling, first: requests.first }, close);
+};
+
+/** The default mode: pass the backfill gate (backfill, or wait a bounded time for the process that does) before answering. */
+const openBehindTheGate = async (o: Opening): Promise<E.Either<EngineError, OpenCodexHome>> => {
+  const { codexHome, opts, store } = o;
+  const gate = await passLmdbBackfillGate(store, codexHome, o.gateOptions, reportingTo(o.options, opts.onStatus, 'build', codexHome))();
   if (E.isLeft(gate)) {
     await store.close()();
     return gate;
   }
-  waiting.passed(gate.right.verdict);
+  o.waiting.passed(gate.right.verdict);
   const watch = opts.watch === true ? watchHome(codexHome, opts.onRolloutChanged) : undefined;
   return E.right(
-    home(gate.right, { ...context, watch }, async () => {
+    o.home(gate.right, { ...o.context, watch }, async () => {
       watch?.close();
-      await closeStore();
+      await o.closeStore();
     }),
   );
 };

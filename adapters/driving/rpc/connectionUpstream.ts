@@ -24,6 +24,7 @@ export interface ConnectionUpstream {
   readonly close: () => void;
 }
 
+// long: a port's factory: the methods it returns share its closure's state
 export const connectionUpstream = (up: Upstream, connection: RpcConnection, outbox: PeerOutbox, gone: () => boolean): ConnectionUpstream => {
   let initializeParams: unknown;
   let link: UpstreamLink | null = null;

@@ -56,6 +56,7 @@ export const methodLabel = (name: string): string => (LABELLED_METHODS.has(name)
 /** Answers take from well under a millisecond (a warm page) to seconds (a catch-up, a huge read). */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+// long: a port's factory: the methods it returns share its closure's state
 export const serverMetrics = (load: ServerLoad): ServerMetrics => {
   const registry = new Registry();
   const registers = [registry];

@@ -51,6 +51,7 @@ interface KeyQueue {
   readonly waiting: Array<ScheduledJob & { readonly access: 'read' | 'write' }>;
 }
 
+// long: a port's factory: the methods it returns share its closure's state
 export const createScheduler = (limits: SchedulerLimits): Scheduler => {
   const keys = new Map<string, KeyQueue>();
   let running = 0;

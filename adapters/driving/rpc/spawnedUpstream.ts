@@ -70,6 +70,7 @@ export interface SpawnedUpstreamOptions extends UpstreamOptions {
  * this user can enter (made here with mode 0700, removed at close): no port another process could
  * reach. Started at the first connection, restarted with back-off (0.5 s doubling to 30 s) when
  * it dies (on a socket of a new name), stopped (SIGTERM, then SIGKILL) at close.
+ * long: a port's factory: the methods it returns share its closure's state
  */
 export const spawnedUpstream = (o: SpawnedUpstreamOptions): Upstream => {
   const describe = `${o.bin} app-server`;

@@ -92,6 +92,7 @@ const takenBySome = (sends: ReadonlyArray<Promise<void>>): Promise<boolean> =>
 let tailUseCases: Promise<typeof import('../../../replay/history/tailThread.js')> | undefined;
 const loadTail = (): Promise<typeof import('../../../replay/history/tailThread.js')> => (tailUseCases ??= import('../../../replay/history/tailThread.js'));
 
+// long: a port's factory: the methods it returns share its closure's state
 export const threadSubscriptions = (ports: MutationPorts, options: ThreadSubscriptionsOptions = {}): ThreadSubscriptions => {
   const threads = new Map<string, Followed>();
   const run = options.run ?? ((work) => work());

@@ -101,7 +101,10 @@ export const seconds = (ms: number): string => `${ms / 1000} s`;
 /** A frame's text for the log: its start only. */
 const excerpt = (text: string): string => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
 
-/** A WebSocket link to `endpoint`, made within `timeouts.connectMs` or refused. */
+/**
+ * A WebSocket link to `endpoint`, made within `timeouts.connectMs` or refused.
+ * long: one WebSocket link: its handlers share the socket, the requests waiting and the timers
+ */
 const openLink = (endpoint: Endpoint, s: LinkSettings, onMessage: (m: UpstreamMessage) => void, onClosed?: () => void): Promise<UpstreamLink> =>
   new Promise((resolve, reject) => {
     const ws = new WebSocket(endpoint.url, { headers: { ...endpoint.headers }, perMessageDeflate: false, ...socketOptions(endpoint) });

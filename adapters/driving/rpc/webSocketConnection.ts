@@ -46,6 +46,7 @@ export interface WebSocketConnectionEvents {
  * fragment waits in the socket's buffer the next waits for it to be taken; a peer that lets
  * `maxBufferedBytes` pile up, or takes nothing for `stallMs`, is dropped (terminated), so memory
  * stays bounded whatever the peer does.
+ * long: a port's factory: the methods it returns share its closure's state
  */
 export const webSocketConnection = (socket: WebSocket, limits: WebSocketLimits, events: WebSocketConnectionEvents): RpcConnection => {
   const inbox: InputLine[] = [];

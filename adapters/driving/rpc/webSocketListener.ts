@@ -74,6 +74,7 @@ const refuseUpgrade = (socket: Duplex, status: number, reason: string, body: str
  * text; with `--ws-auth`, only with the same bearer token unless `metricsPublic`), pings that drop
  * dead peers, and the bounds of `webSocketConnection`. A non-loopback
  * address without auth is refused before anything is bound, as Codex refuses it.
+ * long: one listener: its HTTP, upgrade and connection handlers, pinger and close share the sessions, peers and sockets it holds
  */
 export const listenWebSocket = async (
   options: WebSocketListenerOptions,

@@ -78,6 +78,7 @@ export class ScanStartError extends Error {
  * LONG_LINE_BYTES, read whole once its end is found). Offsets
  * are exact whatever the content. OS errors are thrown; the return value is the position past the
  * last complete line.
+ * long: one loop over the file's buffer: the line cuts, the carried partial line and the position share its state
  */
 export async function* scanLines(path: string, from: LogPosition = START, options: ScanOptions = {}): AsyncGenerator<ScannedLine[], LogPosition, undefined> {
   const pool = options.buffers;

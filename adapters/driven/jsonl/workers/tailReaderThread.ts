@@ -54,7 +54,10 @@ interface Stream {
   wake: (() => void) | undefined;
 }
 
-/** Start the reader thread; `close` stops it (open streams then fail). */
+/**
+ * Start the reader thread; `close` stops it (open streams then fail).
+ * long: a port's factory: the methods it returns share its closure's state
+ */
 export const openTailReaderThread = (aheadBytes = AHEAD_BYTES): TailReader => {
   const data: TailWorkerData = { aheadBytes };
   // A small young generation: the worker holds a few chunks of lines, never a whole file. Its old

@@ -33,6 +33,7 @@ const STREAM_BATCH_BYTES = 8 << 20;
  * The rollout files of a CODEX_HOME, as the mutation use cases read and write them. New files and
  * single-line reads go through the home's event log (a stream is a file path); appends that
  * continue paginated ordinals and streamed copies use the locked writer directly.
+ * long: a port's factory: the methods it returns share its closure's state
  */
 export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log: EventLog = jsonlEventLog({ ...options, home })): RolloutFiles => {
   // The writer holds the day folders of this home's rollouts by handle (`WriterOptions.home`).

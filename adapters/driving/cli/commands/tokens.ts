@@ -259,7 +259,10 @@ const caughtUpReport = async (codexHome: string, indexDir: string, options: Repo
   );
 };
 
-/** The token audit of the home the options name, rendered: a table, or JSON with `--json` (the bench times it too). */
+/**
+ * The token audit of the home the options name, rendered: a table, or JSON with `--json` (the bench times it too).
+ * long: not split yet (issue 71): the audit's options read, the audit run, its answer rendered
+ */
 export const runTokens = async (opts: TokensOptions): Promise<E.Either<EngineError, string>> => {
   // What a warm report needs, first: one whose index dir records the home's sums as current
   // (indexer/tokens/tokenWarmRecord.ts) loads neither the index nor the catch-up.

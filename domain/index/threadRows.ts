@@ -1,0 +1,61 @@
+import type { Thread } from '../thread/thread.js';
+import type { ReadState } from '../threadState/threadStateEvent.js';
+
+// A thread's row in the index (table `threads`: rows.ts `IndexTables`) and its list sort keys.
+
+/**
+ * A thread's `thread/list` sort keys in milliseconds: session start, last line, last turn start
+ * (else start), and its current file name's time read as UTC (`named`: Codex's file scan orders
+ * created_at by it, though Codex writes it in the writer's local time).
+ */
+export interface ThreadSortMs {
+  readonly created: number;
+  readonly updated: number;
+  readonly recency: number;
+  readonly named: number;
+}
+
+/** The list orders a thread has a `threadOrder` key in (`ListOrder['key']`). */
+export type ThreadOrderKey = keyof ThreadSortMs;
+export const THREAD_ORDER_KEYS: ReadonlyArray<ThreadOrderKey> = ['created', 'updated', 'recency', 'named'];
+
+/** Thread row: every app-server Thread field except `turns` and `status`, plus where it lives and its list sort keys. */
+export type ThreadRow = Omit<Thread, 'turns' | 'status'> & {
+  readonly archived: boolean;
+  readonly rolloutId: string;
+  readonly sortMs: ThreadSortMs;
+  /** The thread's read receipt from the engine's thread-state log (`threadState`), absent while it has none. */
+  readonly readState?: ReadState;
+  /**
+   * What Codex's state DB holds for the thread where it is not the first meta's: the last
+   * decodable thread settings line's or later meta's cwd and provider, the last meta's source and
+   * cli version (codex-rs `state/src/extract.rs`); what the state DB's lists and `thread/search`
+   * answer and filter by, and `thread/read` answers (measured on 0.169.0: foldRules.compat.spec.ts,
+   * metaRules.compat.spec.ts). Absent, or a field absent: the row's.
+   */
+  readonly stateDb?: StateDbFields;
+  /**
+   * The provider Codex's file scan filters the thread by when it is not `modelProvider`: a meta's
+   * `model_provider: ""`, which the file scan takes as it is and the answer as the default.
+   */
+  readonly fileScanProvider?: string;
+  /**
+   * The current file's mtime (ms) as last indexed: what Codex's file scan answers as `updatedAt`
+   * (codex-rs/rollout/src/list.rs, the listed file's modification time), whatever its state DB holds.
+   */
+  readonly fileMtimeMs?: number;
+  /**
+   * The thread's first meta is one Codex's serde refuses (`RolloutRow.refusedMeta`): the row is
+   * what Codex's state DB's backfill keeps for its file, which only its state-DB lists and search
+   * show; its file scan lists it nowhere and its reads are refused (replay/internal/openThread.ts).
+   */
+  readonly metaRefused?: true;
+};
+
+/** The fields of a thread row Codex's state DB may hold otherwise (`ThreadRow.stateDb`). */
+export interface StateDbFields {
+  readonly cwd?: string;
+  readonly modelProvider?: string;
+  readonly source?: unknown;
+  readonly cliVersion?: string;
+}

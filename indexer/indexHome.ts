@@ -5,6 +5,7 @@ import { toEngineError } from '../adapters/driven/fs/fsError.js';
 import { removeDeadRebuilds } from './open/rebuildLeftovers.js';
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../domain/errors.js';
+import { stop, take, useCase } from '../domain/effect.js';
 import { homeQuarantineSink } from '../adapters/driven/jsonl/writers/quarantine.js';
 import { catchUpHome } from './catchUp/catchUp.js';
 import type { CatchUpOptions, CatchUpSummary, Progress } from './catchUp/catchUp.js';
@@ -42,63 +43,61 @@ export type IndexHomeSummary = CatchUpSummary & { readonly quarantinedInHome: Qu
  * have the old one open keep reading it until they reopen). The index's place must hold an index
  * of the engine's, or nothing: a folder of the user's there is refused before anything is built.
  */
-export const indexHome = async (run: IndexHomeRun): Promise<E.Either<EngineError, IndexHomeSummary>> => {
-  const target = lmdbDirOf(run.indexDir);
-  const dir = run.rebuild ? `${target}.rebuild-${process.pid}` : target;
-  // Nothing is swept, removed or built through a link the home's owner planted on the way (`.rollout-engine`, `index`).
-  const linked = await checkFoldersBelow(confinementRoot(run.codexHome, run.indexDir), target).then(() => undefined, toEngineError(target, 'open'));
-  if (linked !== undefined) return E.left(linked);
-  // What killed rebuilds and killed writers left behind (rebuildLeftovers.ts, jsonl/leftovers.ts).
-  await removeDeadRebuilds(target);
-  await sweepHome(run.codexHome).catch(() => undefined);
-  if (run.rebuild) {
-    // Refused before the build, not after it: the swap will move what is at the index's place.
-    const refused = refusedIndexFolder(target);
-    if (refused !== undefined) return E.left(refused);
-    try {
-      await removeIndexFolder(dir);
-    } catch (err) {
-      return E.left(lmdbError(dir, 'remove')(err));
+export const indexHome = (run: IndexHomeRun): Promise<E.Either<EngineError, IndexHomeSummary>> =>
+  useCase(async (): Promise<IndexHomeSummary> => {
+    const target = lmdbDirOf(run.indexDir);
+    const dir = run.rebuild ? `${target}.rebuild-${process.pid}` : target;
+    // Nothing is swept, removed or built through a link the home's owner planted on the way (`.rollout-engine`, `index`).
+    const linked = await checkFoldersBelow(confinementRoot(run.codexHome, run.indexDir), target).then(() => undefined, toEngineError(target, 'open'));
+    if (linked !== undefined) return stop(linked);
+    // What killed rebuilds and killed writers left behind (rebuildLeftovers.ts, jsonl/leftovers.ts).
+    await removeDeadRebuilds(target);
+    await sweepHome(run.codexHome).catch(() => undefined);
+    if (run.rebuild) {
+      // Refused before the build, not after it: the swap will move what is at the index's place.
+      const refused = refusedIndexFolder(target);
+      if (refused !== undefined) return stop(refused);
+      try {
+        await removeIndexFolder(dir);
+      } catch (err) {
+        return stop(lmdbError(dir, 'remove')(err));
+      }
     }
-  }
-  const lockWait = indexLockWaitStatus(run.onStatus, run.codexHome);
-  const opened = await openIndex(dir, run.codexHome, lockWait)();
-  if (E.isLeft(opened)) return opened;
-  const store = opened.right.store;
-  const options: CatchUpOptions = {
-    quarantine: homeQuarantineSink(run.codexHome, run.indexDir),
-    ...(run.onProgress === undefined ? {} : { onProgress: run.onProgress }),
-    // Worker threads are opt-in: on a shared 2-core machine one thread measured faster (bench/index.ts).
-    workers: { count: run.workers ?? 1, indexPath: dir },
-    ...(run.tailReader === undefined ? {} : { tailReader: run.tailReader }),
-  };
-  // A rebuild's environment is this process's own until the swap: no one to share a backfill with.
-  const waiting = gateStatus(run.onStatus, run.codexHome);
-  const gate = run.rebuild
-    ? E.right<EngineError, GatePassage>({ verdict: 'index', backfill: null })
-    : await passLmdbBackfillGate(store, run.codexHome, waiting.gate, reportingTo(options, run.onStatus, 'build', run.codexHome))();
-  if (E.isRight(gate)) waiting.passed(gate.right.verdict);
-  const result = E.isLeft(gate)
-    ? gate
-    : gate.right.backfill !== null
-      ? E.right(gate.right.backfill)
-      : await catchUpHome(store, run.codexHome, reportingTo(options, run.onStatus, run.rebuild ? 'rebuild' : 'catchUp', run.codexHome))();
-  const counted = E.isRight(result) ? await quarantinedInIndex(store)() : result;
-  const marked = E.isRight(result)
-    ? store.transact('mark backfilled', (_r, write) => write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true }))
-    : E.right<EngineError, void>(undefined);
-  const closed = await store.close()();
-  if (E.isLeft(marked)) return marked;
-  if (E.isLeft(result)) return result;
-  if (E.isLeft(counted)) return counted;
-  if (E.isLeft(closed)) return closed;
-  if (run.rebuild) {
-    // Under the index lock: no process opens the index between the swap's two renames.
-    const swapped = await withIndexLock(target, () => swapIndex(dir, target, `${target}.old-${process.pid}`), lockWait.onIndexLockWait);
-    if (E.isLeft(swapped)) return swapped;
-    // What the last verify found was in the index just replaced.
-    const dropped = await dropVerifyFindings(run.indexDir)();
-    if (E.isLeft(dropped)) return dropped;
-  }
-  return E.right({ ...result.right, quarantinedInHome: counted.right });
-};
+    const lockWait = indexLockWaitStatus(run.onStatus, run.codexHome);
+    const { store } = await take(openIndex(dir, run.codexHome, lockWait));
+    const options: CatchUpOptions = {
+      quarantine: homeQuarantineSink(run.codexHome, run.indexDir),
+      ...(run.onProgress === undefined ? {} : { onProgress: run.onProgress }),
+      // Worker threads are opt-in: on a shared 2-core machine one thread measured faster (bench/index.ts).
+      workers: { count: run.workers ?? 1, indexPath: dir },
+      ...(run.tailReader === undefined ? {} : { tailReader: run.tailReader }),
+    };
+    // A rebuild's environment is this process's own until the swap: no one to share a backfill with.
+    const waiting = gateStatus(run.onStatus, run.codexHome);
+    const gate = run.rebuild
+      ? E.right<EngineError, GatePassage>({ verdict: 'index', backfill: null })
+      : await passLmdbBackfillGate(store, run.codexHome, waiting.gate, reportingTo(options, run.onStatus, 'build', run.codexHome))();
+    if (E.isRight(gate)) waiting.passed(gate.right.verdict);
+    const result = E.isLeft(gate)
+      ? gate
+      : gate.right.backfill !== null
+        ? E.right(gate.right.backfill)
+        : await catchUpHome(store, run.codexHome, reportingTo(options, run.onStatus, run.rebuild ? 'rebuild' : 'catchUp', run.codexHome))();
+    const counted = E.isRight(result) ? await quarantinedInIndex(store)() : result;
+    const marked = E.isRight(result)
+      ? store.transact('mark backfilled', (_r, write) => write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true }))
+      : E.right<EngineError, void>(undefined);
+    // The store is closed whatever happened; the errors are told in this order.
+    const closed = await store.close()();
+    await take(marked);
+    const summary = await take(result);
+    const quarantinedInHome = await take(counted);
+    await take(closed);
+    if (run.rebuild) {
+      // Under the index lock: no process opens the index between the swap's two renames.
+      await take(withIndexLock(target, () => swapIndex(dir, target, `${target}.old-${process.pid}`), lockWait.onIndexLockWait));
+      // What the last verify found was in the index just replaced.
+      await take(dropVerifyFindings(run.indexDir));
+    }
+    return { ...summary, quarantinedInHome };
+  })();

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import { TOKEN_ROLLOUT_TABLES } from '../../domain/index/rows.js';
@@ -38,11 +39,10 @@ export type { CatchUpSummary } from './catchUpSummary.js';
 
 /**
  * Catch the whole index up with the files of `home`.
- * long: not split yet: its isLeft returns are being rewritten into the effect combinators (issue 71), a split now would collide
+ * long: one catch-up read top-down (plan, fold, thread rows, summary); its steps share the plan's state
  */
-export const catchUpHome =
-  (store: IndexStore, home: string, options: CatchUpOptions = {}): TE.TaskEither<EngineError, CatchUpSummary> =>
-  async () => {
+export const catchUpHome = (store: IndexStore, home: string, options: CatchUpOptions = {}): TE.TaskEither<EngineError, CatchUpSummary> =>
+  useCase(async () => {
     const t0 = process.hrtime.bigint();
     const summary = emptySummary();
     // The folders are listed on the thread pool while the checkpoints are read here.
@@ -51,23 +51,13 @@ export const catchUpHome =
     const given = options.files?.map((f) => (f.root === undefined && isInsideHome(home, f.path) ? { ...f, root: home } : f));
     const discovering = given ? Promise.resolve(E.right({ files: given, folders: [], absent: [] })) : listRolloutHome(home, true)();
     const only = options.files ? new Set(options.files.map((f) => f.path)) : undefined;
-    // Given files: only their checkpoints matter (one lookup each), not the whole table.
-    const stored = only
-      ? await TE.sequenceArray([...only].map((path) => TE.map((v: FileCheckpoint | undefined) => (v === undefined ? [] : [{ value: v }]))(store.get('files', [path]))))()
-      : await TE.map((rows: ReadonlyArray<{ value: FileCheckpoint }>) => [rows])(store.range('files', []))();
-    if (E.isLeft(stored)) return stored;
+    const stored = await take(checkpointRows(store, 'files', only));
     const subset = subsetOf(options);
     // The token projection's own checkpoints: where it alone continues from, or what a full catch-up checks and passes.
-    const tokenRows = only
-      ? await TE.sequenceArray(
-          [...only].map((path) => TE.map((v: FileCheckpoint | undefined) => (v === undefined ? [] : [{ value: v }]))(store.get('tokenFiles', [path]))),
-        )()
-      : await TE.map((rows: ReadonlyArray<{ value: FileCheckpoint }>) => [rows])(store.range('tokenFiles', []))();
-    if (E.isLeft(tokenRows)) return tokenRows;
-    const discovered = await discovering;
-    if (E.isLeft(discovered)) return discovered;
-    const tokenCps = new Map(tokenRows.right.flat().map((r) => [r.value.path, r.value]));
-    const cps = new Map(stored.right.flat().map((r) => [r.value.path, r.value]));
+    const tokenRows = await take(checkpointRows(store, 'tokenFiles', only));
+    const discovered = await take(discovering);
+    const tokenCps = new Map(tokenRows.map((cp) => [cp.path, cp]));
+    const cps = new Map(stored.map((cp) => [cp.path, cp]));
     if (subset.name === 'tokens') for (const [path, cp] of tokenCps) cps.set(path, cp);
     // A catch-up that will read much starts its reader thread as soon as the probes have found
     // that much to read, so it boots while the rest are probed (whether it is used is decided once
@@ -79,24 +69,20 @@ export const catchUpHome =
     try {
       let probes: Probe[];
       try {
-        probes = await probeHome(discovered.right.files, cps, options, reader);
+        probes = await probeHome(discovered.files, cps, options, reader);
         // A full catch-up keeps the token rows caught up alone only while their checkpoint still describes the file.
         if (subset.name === 'all' && tokenCps.size > 0) probes = probes.map((p) => (tokenCheckpointHolds(p, tokenCps.get(p.file.path)) ? p : { ...p, changed: true }));
       } catch (err) {
-        return E.left(toEngineError(home, 'probe')(err));
+        return stop(toEngineError(home, 'probe')(err));
       }
       summary.files = probes.length;
       let plan = planCatchUp(probes, cps, only);
       // Given files, one of them gone or holding a rollout the index has at another path (moved to
       // or from archived_sessions, copied): which file is the rollout's now is the whole home's
       // question (a watch reports the two paths of a move in either order), so the home is caught up.
-      if (only !== undefined) {
-        const moved = plan.gone.length > 0 ? E.right(true) : await holdsMovedRollout(store, plan);
-        if (E.isLeft(moved)) return moved;
-        if (moved.right) {
-          const { files: _given, ...wholeHome } = options;
-          return await catchUpHome(store, home, wholeHome)();
-        }
+      if (only !== undefined && (plan.gone.length > 0 || (await take(holdsMovedRollout(store, plan))))) {
+        const { files: _given, ...wholeHome } = options;
+        return await take(catchUpHome(store, home, wholeHome));
       }
       // A full catch-up and token rows caught up alone through a file that is gone, or that is no
       // longer its rollout's winner: those rows go (forget), and the winner is indexed whole again.
@@ -115,56 +101,62 @@ export const catchUpHome =
 
       if (subset.name === 'tokens') {
         // The token projection alone: its rows and checkpoints, no thread rows (a report reads none).
-        const forgotten = await forget(store, plan, subset, tokenCps, strayTokens);
-        if (E.isLeft(forgotten)) return forgotten;
+        await take(forget(store, plan, subset, tokenCps, strayTokens));
         summary.deleted = plan.gone.length;
-        const indexed = await indexPlanned(store, plan, options, summary, readerFrom, reader.started);
-        if (E.isLeft(indexed)) return indexed;
+        await take(indexPlanned(store, plan, options, summary, readerFrom, reader.started));
         summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
         told('done', plan.actions.length);
-        return E.right(summary);
+        return summary;
       }
       // Thread rows are behind their files from the first row commit to the thread-row commit: marked meanwhile (threadRowsDue.ts).
-      const due = await markDue(store, plan);
-      if (E.isLeft(due)) return due;
-      if (due.right.own !== undefined)
+      const due = await take(markDue(store, plan));
+      if (due.own !== undefined)
         options.onPlanned?.(new Set([...plan.actions.filter((a) => a.action.kind !== 'unchanged').map((a) => a.probe.file.path), ...plan.gone.map((g) => g.path)]));
 
-      const forgotten = await forget(store, plan, subset, tokenCps, strayTokens);
-      if (E.isLeft(forgotten)) return forgotten;
+      await take(forget(store, plan, subset, tokenCps, strayTokens));
       summary.deleted = plan.gone.length;
 
-      const indexed = await indexPlanned(store, plan, options, summary, readerFrom, reader.started);
-      if (E.isLeft(indexed)) return indexed;
+      await take(indexPlanned(store, plan, options, summary, readerFrom, reader.started));
       // Rows of changed files committed, their thread rows not: what the mark above is for.
-      if (due.right.own !== undefined) crashPoint('catchUp.filesCommitted');
+      if (due.own !== undefined) crashPoint('catchUp.filesCommitted');
 
-      const rows = await refreshCaughtUpRows(store, home, probes, options, due.right);
-      if (E.isLeft(rows)) return rows;
-      const cleared = await clearDue(store, due.right);
-      if (E.isLeft(cleared)) return cleared;
-      if (only === undefined && options.signal?.aborted !== true) {
-        const recorded = await recordHomeStats(store, discovered.right, probes, due.right.own !== undefined);
-        if (E.isLeft(recorded)) return recorded;
-      }
+      await take(refreshCaughtUpRows(store, home, probes, options, due));
+      await take(clearDue(store, due));
+      if (only === undefined && options.signal?.aborted !== true) await take(recordHomeStats(store, discovered, probes, due.own !== undefined));
       summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       told('done', plan.actions.length);
-      return E.right(summary);
+      return summary;
     } finally {
       await reader.started?.close();
     }
-  };
+  });
+
+/**
+ * The checkpoints of `table`: of the given files only (one lookup each, not the whole table), else all of them.
+ * The lookups run together; the first failed one in the files' order is the answer.
+ */
+const checkpointRows = (store: IndexStore, table: 'files' | 'tokenFiles', only: ReadonlySet<string> | undefined): TE.TaskEither<EngineError, FileCheckpoint[]> =>
+  useCase(async () => {
+    if (only === undefined) return (await take(store.range(table, []))).map((r) => r.value);
+    const answers = await Promise.all([...only].map((path) => store.get(table, [path])()));
+    const out: FileCheckpoint[] = [];
+    for (const answer of answers) {
+      const cp = await take(answer);
+      if (cp !== undefined) out.push(cp);
+    }
+    return out;
+  });
 
 /** Does the plan index a file new to the index whose rollout the index already has at another path? */
-const holdsMovedRollout = async (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<EngineError, boolean>> => {
-  for (const { probe, action } of plan.actions) {
-    if (action.kind !== 'index' || action.from !== undefined || !probe.identity.ok) continue;
-    const row = await store.get('rollouts', [probe.identity.rolloutId])();
-    if (E.isLeft(row)) return row;
-    if (row.right !== undefined && row.right.path !== probe.file.path) return E.right(true);
-  }
-  return E.right(false);
-};
+const holdsMovedRollout = (store: IndexStore, plan: CatchUpPlan): TE.TaskEither<EngineError, boolean> =>
+  useCase(async () => {
+    for (const { probe, action } of plan.actions) {
+      if (action.kind !== 'index' || action.from !== undefined || !probe.identity.ok) continue;
+      const row = await take(store.get('rollouts', [probe.identity.rolloutId]));
+      if (row !== undefined && row.path !== probe.file.path) return true;
+    }
+    return false;
+  });
 
 /**
  * Rollouts whose token rows were caught up alone through a file a full catch-up will not fold
@@ -266,5 +258,5 @@ const forget = async (
     for (const rid of plan.orphaned) clearRollout(b, rid, subset.tables);
     return b.writes();
   })();
-  return E.isLeft(r) ? r : E.right(undefined);
+  return E.map(() => undefined)(r);
 };

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
+import { take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { Probe } from '../../adapters/driven/jsonl/readers/probe.js';
 import { THREAD_ROWS_DUE_FROM, clearThreadRowsDue, markThreadRowsDue, threadRowsDueKey, threadRowsDueMarks } from '../../projections/threadRowsDue.js';
@@ -43,15 +44,14 @@ const rowHomeDigest = (home: ThreadRowHome): string => {
  * thread-row refresh used, and no catch-up left (or is under way with) a due mark: then a
  * catch-up whose files are all unchanged writes no thread row.
  */
-export const threadRowsAsRefreshed = async (store: IndexStore, home: string): Promise<E.Either<EngineError, boolean>> => {
-  const meta = await store.range('meta', [], { from: THREAD_ROWS_DUE_FROM })();
-  if (E.isLeft(meta)) return meta;
-  if (threadRowsDueMarks(meta.right).length > 0) return E.right(false);
-  const rowHome = await readThreadRowHome(home, store);
-  if (E.isLeft(rowHome)) return rowHome;
-  const known = await store.get('meta', NAMES_DIGEST_KEY)();
-  return E.isLeft(known) ? known : E.right(known.right === rowHomeDigest(rowHome.right));
-};
+export const threadRowsAsRefreshed = (store: IndexStore, home: string): Promise<E.Either<EngineError, boolean>> =>
+  useCase(async () => {
+    const meta = await take(store.range('meta', [], { from: THREAD_ROWS_DUE_FROM }));
+    if (threadRowsDueMarks(meta).length > 0) return false;
+    const rowHome = await take(readThreadRowHome(home, store));
+    const known = await take(store.get('meta', NAMES_DIGEST_KEY));
+    return known === rowHomeDigest(rowHome);
+  })();
 
 export interface DueMarks {
   /** This catch-up's own mark, if it changes rows. */
@@ -60,25 +60,24 @@ export interface DueMarks {
   readonly interrupted: ReadonlyArray<readonly [string]>;
 }
 
-export const markDue = async (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<EngineError, DueMarks>> => {
-  const meta = await store.range('meta', [], { from: THREAD_ROWS_DUE_FROM })();
-  if (E.isLeft(meta)) return meta;
-  const interrupted = threadRowsDueMarks(meta.right)
-    .filter((m) => ownerGone(m.owner))
-    .map((m) => m.key);
-  // Unchanged files change no row (a rename changes thread rows only, each derived whole): no mark, no write.
-  if (plan.actions.every((a) => a.action.kind === 'unchanged') && plan.gone.length === 0 && plan.orphaned.length === 0) return E.right({ own: undefined, interrupted });
-  const id = randomUUID();
-  const r = await store.commit(() => [markThreadRowsDue(id, thisProcess())])();
-  return E.isLeft(r) ? r : E.right({ own: threadRowsDueKey(id), interrupted });
-};
+export const markDue = (store: IndexStore, plan: CatchUpPlan): Promise<E.Either<EngineError, DueMarks>> =>
+  useCase(async (): Promise<DueMarks> => {
+    const meta = await take(store.range('meta', [], { from: THREAD_ROWS_DUE_FROM }));
+    const interrupted = threadRowsDueMarks(meta)
+      .filter((m) => ownerGone(m.owner))
+      .map((m) => m.key);
+    // Unchanged files change no row (a rename changes thread rows only, each derived whole): no mark, no write.
+    if (plan.actions.every((a) => a.action.kind === 'unchanged') && plan.gone.length === 0 && plan.orphaned.length === 0) return { own: undefined, interrupted };
+    const id = randomUUID();
+    await take(store.commit(() => [markThreadRowsDue(id, thisProcess())]));
+    return { own: threadRowsDueKey(id), interrupted };
+  })();
 
-export const clearDue = async (store: IndexStore, due: DueMarks): Promise<E.Either<EngineError, void>> => {
-  const keys = due.own === undefined ? due.interrupted : [due.own, ...due.interrupted];
-  if (keys.length === 0) return E.right(undefined);
-  const r = await store.commit(() => keys.map(clearThreadRowsDue))();
-  return E.isLeft(r) ? r : E.right(undefined);
-};
+export const clearDue = (store: IndexStore, due: DueMarks): Promise<E.Either<EngineError, void>> =>
+  useCase(async () => {
+    const keys = due.own === undefined ? due.interrupted : [due.own, ...due.interrupted];
+    if (keys.length > 0) await take(store.commit(() => keys.map(clearThreadRowsDue)));
+  })();
 
 /**
  * Redo the thread rows a catch-up's files touched (every row when it was not given files, or an
@@ -91,34 +90,30 @@ export const refreshCaughtUpRows = async (
   probes: ReadonlyArray<Probe>,
   options: Pick<CatchUpOptions, 'files' | 'threadRows'>,
   due: DueMarks,
-): Promise<E.Either<EngineError, void>> => {
-  // Codex's names and configured provider only matter to thread rows: a token catch-up (catchUpHome's own branch)
-  // never reads session_index.jsonl or config.toml.
-  const rowHome = await readThreadRowHome(home, store);
-  if (E.isLeft(rowHome)) return rowHome;
-  const touched = options.files ? await touchedThreads(store, probes) : E.right(undefined);
-  if (E.isLeft(touched)) return touched;
-  const full = due.interrupted.length > 0 || touched.right === undefined;
-  // A thread row derives from its files' rows, the names, the provider and the thread-state log
-  // (whose fold writes the rows itself): with no file changed and those as at the last full refresh,
-  // every row is as it is (redoing them made a serve's first thread/list on a large home wait seconds).
-  const digest = rowHomeDigest(rowHome.right);
-  // No mark of its own: every file was unchanged and none went.
-  const noFileChanged = full && options.threadRows !== 'all' && due.own === undefined && due.interrupted.length === 0;
-  const known = noFileChanged ? await store.get('meta', NAMES_DIGEST_KEY)() : undefined;
-  if (!(known !== undefined && E.isRight(known) && known.right === digest)) {
-    // An interrupted catch-up's mark: every thread row is redone.
-    const rows = await refreshThreads(
-      store,
-      rowHome.right,
-      full ? undefined : touched.right,
-      options.files?.map((f) => f.path),
-    );
-    if (E.isLeft(rows)) return rows;
-    if (full) {
-      const noted = await store.commit(() => [{ op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: digest }])();
-      if (E.isLeft(noted)) return noted;
+): Promise<E.Either<EngineError, void>> =>
+  useCase(async () => {
+    // Codex's names and configured provider only matter to thread rows: a token catch-up (catchUpHome's own branch)
+    // never reads session_index.jsonl or config.toml.
+    const rowHome = await take(readThreadRowHome(home, store));
+    const touched = options.files ? await take(touchedThreads(store, probes)) : undefined;
+    const full = due.interrupted.length > 0 || touched === undefined;
+    // A thread row derives from its files' rows, the names, the provider and the thread-state log
+    // (whose fold writes the rows itself): with no file changed and those as at the last full refresh,
+    // every row is as it is (redoing them made a serve's first thread/list on a large home wait seconds).
+    const digest = rowHomeDigest(rowHome);
+    // No mark of its own: every file was unchanged and none went.
+    const noFileChanged = full && options.threadRows !== 'all' && due.own === undefined && due.interrupted.length === 0;
+    const known = noFileChanged ? await store.get('meta', NAMES_DIGEST_KEY)() : undefined;
+    if (!(known !== undefined && E.isRight(known) && known.right === digest)) {
+      // An interrupted catch-up's mark: every thread row is redone.
+      await take(
+        refreshThreads(
+          store,
+          rowHome,
+          full ? undefined : touched,
+          options.files?.map((f) => f.path),
+        ),
+      );
+      if (full) await take(store.commit(() => [{ op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: digest }]));
     }
-  }
-  return E.right(undefined);
-};
+  })();

@@ -46,7 +46,7 @@ export const recordHomeStats = async (
       value: homeStatsOf(listing.folders, listing.absent, (path) => unchanged.get(path) ?? reader.get('files', [path])),
     },
   ])();
-  return E.isLeft(r) ? r : E.right(undefined);
+  return E.map(() => undefined)(r);
 };
 
 /** The home's stats the last whole-home catch-up recorded, if no checkpoint moved since (undefined: none to go by). */
@@ -67,7 +67,7 @@ export const recordedHomeStats = async (store: IndexStore): Promise<HomeStats | 
  */
 export const homeAsIndexed = async (store: IndexStore, home: string, stats: HomeStats): Promise<E.Either<EngineError, boolean>> => {
   const rows = await threadRowsAsRefreshed(store, home);
-  return E.isLeft(rows) ? rows : E.right(rows.right && filesAsRecorded(home, stats));
+  return E.map((asRefreshed: boolean) => asRefreshed && filesAsRecorded(home, stats))(rows);
 };
 
 /** The folders of the home's stats as the home watch takes them (adapters/driven/jsonl/home/homeWatch.ts `listed`). */

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
+import { take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
 import { THREAD_ROWS_DUE_FROM, threadRowsDueMarks } from '../../projections/threadRowsDue.js';
 import type { ProcessMark } from '../../adapters/driven/system/processIdentity.js';
@@ -13,7 +14,8 @@ export const ownerGone = (owner: unknown): boolean => owner === null || typeof o
  * even a thread whose files are all indexed needs a catch-up (of no files), which redoes them.
  * Kept apart from catchUp.ts so a warm read does not load it.
  */
-export const threadRowsInterrupted = async (store: IndexStore): Promise<E.Either<EngineError, boolean>> => {
-  const meta = await store.range('meta', [], { from: THREAD_ROWS_DUE_FROM })();
-  return E.isLeft(meta) ? meta : E.right(threadRowsDueMarks(meta.right).some((m) => ownerGone(m.owner)));
-};
+export const threadRowsInterrupted = (store: IndexStore): Promise<E.Either<EngineError, boolean>> =>
+  useCase(async () => {
+    const meta = await take(store.range('meta', [], { from: THREAD_ROWS_DUE_FROM }));
+    return threadRowsDueMarks(meta).some((m) => ownerGone(m.owner));
+  })();

@@ -2,7 +2,9 @@
 // and the refresh that derives them a chunk of threads per transaction (catchUp.ts runs it; verify
 // derives rows from the same files).
 import * as E from 'fp-ts/lib/Either.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
+import { take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint, IndexReader } from '../../domain/index/rows.js';
 import { holdsRows } from '../../domain/index/rows.js';
@@ -23,54 +25,45 @@ import { keyText } from '../../domain/index/keyText.js';
  * own, by name, before its base was, has its row derived again once the base is). Found through
  * `rolloutForks`: a few lookups per file, not a scan of every rollout row.
  */
-export const touchedThreads = async (store: IndexStore, probes: ReadonlyArray<Probe>): Promise<E.Either<EngineError, ReadonlySet<string>>> => {
-  const touched = new Set(probes.flatMap((p) => (p.identity.ok ? [p.identity.threadId] : [])));
-  const grown = new Set(probes.flatMap((p) => (p.identity.ok ? [p.identity.rolloutId] : [])));
-  const toFollow = [...grown];
-  for (let base = toFollow.pop(); base !== undefined; base = toFollow.pop()) {
-    const forks = await store.range('rolloutForks', [keyText(base)])();
-    if (E.isLeft(forks)) return forks;
-    for (const { key } of forks.right) {
-      const rolloutId = key[1];
-      if (grown.has(rolloutId)) continue;
-      grown.add(rolloutId);
-      toFollow.push(rolloutId);
-      const row = await store.get('rollouts', [rolloutId])();
-      if (E.isLeft(row)) return row;
-      if (row.right !== undefined) touched.add(row.right.threadId);
+export const touchedThreads = (store: IndexStore, probes: ReadonlyArray<Probe>): Promise<E.Either<EngineError, ReadonlySet<string>>> =>
+  useCase(async (): Promise<ReadonlySet<string>> => {
+    const touched = new Set(probes.flatMap((p) => (p.identity.ok ? [p.identity.threadId] : [])));
+    const grown = new Set(probes.flatMap((p) => (p.identity.ok ? [p.identity.rolloutId] : [])));
+    const toFollow = [...grown];
+    for (let base = toFollow.pop(); base !== undefined; base = toFollow.pop()) {
+      const forks = await take(store.range('rolloutForks', [keyText(base)]));
+      for (const { key } of forks) {
+        const rolloutId = key[1];
+        if (grown.has(rolloutId)) continue;
+        grown.add(rolloutId);
+        toFollow.push(rolloutId);
+        const row = await take(store.get('rollouts', [rolloutId]));
+        if (row !== undefined) touched.add(row.threadId);
+      }
     }
-  }
-  return E.right(touched);
-};
+    return touched;
+  })();
 
 /**
  * The checkpoints a thread-row refresh needs: every file's, or for `only` these threads just
  * their files that can be current (the one their row names, and the given files): a catch-up of
  * a few files then costs a few lookups, not a scan of every checkpoint.
  */
-const checkpointsFor = async (
-  store: IndexStore,
-  only: ReadonlySet<string> | undefined,
-  given: ReadonlyArray<string>,
-): Promise<E.Either<EngineError, FileCheckpoint[]>> => {
-  if (only === undefined) {
-    const all = await store.range('files', [])();
-    return E.isLeft(all) ? all : E.right(all.right.map((r) => r.value));
-  }
-  const paths = new Set(given);
-  for (const threadId of only) {
-    const row = await store.get('threads', [threadId])();
-    if (E.isLeft(row)) return row;
-    if (row.right !== undefined) paths.add(row.right.path);
-  }
-  const out: FileCheckpoint[] = [];
-  for (const path of paths) {
-    const cp = await store.get('files', [path])();
-    if (E.isLeft(cp)) return cp;
-    if (cp.right !== undefined) out.push(cp.right);
-  }
-  return E.right(out);
-};
+const checkpointsFor = (store: IndexStore, only: ReadonlySet<string> | undefined, given: ReadonlyArray<string>): TE.TaskEither<EngineError, FileCheckpoint[]> =>
+  useCase(async () => {
+    if (only === undefined) return (await take(store.range('files', []))).map((r) => r.value);
+    const paths = new Set(given);
+    for (const threadId of only) {
+      const row = await take(store.get('threads', [threadId]));
+      if (row !== undefined) paths.add(row.path);
+    }
+    const out: FileCheckpoint[] = [];
+    for (const path of paths) {
+      const cp = await take(store.get('files', [path]));
+      if (cp !== undefined) out.push(cp);
+    }
+    return out;
+  });
 
 /**
  * The files of a refresh, read before its transaction, plus the file each thread row names inside
@@ -119,33 +112,27 @@ export const refreshThreads = async (
   home: ThreadRowHome,
   only: ReadonlySet<string> | undefined,
   given: ReadonlyArray<string> = [],
-): Promise<E.Either<EngineError, void>> => {
-  const cps = await checkpointsFor(store, only, given);
-  if (E.isLeft(cps)) return cps;
-  const { dropThreadRowsWithout, refreshThreadRows } = await import('../../projections/threadRows.js');
-  const indexed = indexedFilesOf(cps.right);
-  const filesOf = new Map<string, IndexedFile[]>();
-  for (const f of indexed) {
-    const group = filesOf.get(f.threadId);
-    if (group) group.push(f);
-    else filesOf.set(f.threadId, [f]);
-  }
-  const live = new Set(filesOf.keys());
-  const threads = [...(only ?? live)].sort();
-  for (let i = 0; i < threads.length; i += THREADS_PER_COMMIT) {
-    const chunk = new Set(threads.slice(i, i + THREADS_PER_COMMIT));
-    const files = [...chunk].flatMap((id) => filesOf.get(id) ?? []);
-    const r = await store.commit((reader) => refreshThreadRows(reader, withCommittedCurrent(reader, files, chunk), home, chunk))();
-    if (E.isLeft(r)) return r;
-    if (threads.length > THREADS_PER_COMMIT && store.remap) {
-      const m = store.remap();
-      if (E.isLeft(m)) return m;
+): Promise<E.Either<EngineError, void>> =>
+  useCase(async () => {
+    const cps = await take(checkpointsFor(store, only, given));
+    const { dropThreadRowsWithout, refreshThreadRows } = await import('../../projections/threadRows.js');
+    const indexed = indexedFilesOf(cps);
+    const filesOf = new Map<string, IndexedFile[]>();
+    for (const f of indexed) {
+      const group = filesOf.get(f.threadId);
+      if (group) group.push(f);
+      else filesOf.set(f.threadId, [f]);
     }
-  }
-  if (only !== undefined) return E.right(undefined);
-  const r = await store.commit((reader) => dropThreadRowsWithout(reader, live))();
-  return E.isLeft(r) ? r : E.right(undefined);
-};
+    const live = new Set(filesOf.keys());
+    const threads = [...(only ?? live)].sort();
+    for (let i = 0; i < threads.length; i += THREADS_PER_COMMIT) {
+      const chunk = new Set(threads.slice(i, i + THREADS_PER_COMMIT));
+      const files = [...chunk].flatMap((id) => filesOf.get(id) ?? []);
+      await take(store.commit((reader) => refreshThreadRows(reader, withCommittedCurrent(reader, files, chunk), home, chunk)));
+      if (threads.length > THREADS_PER_COMMIT && store.remap) await take(store.remap());
+    }
+    if (only === undefined) await take(store.commit((reader) => dropThreadRowsWithout(reader, live)));
+  })();
 
 /**
  * One thread's row derived again from the committed rows of its files (`paths`: its history's,
@@ -154,11 +141,11 @@ export const refreshThreads = async (
  * but whose thread rows it has not yet written (lazyCatchUp.ts `behindIn`): the read answers the
  * row its files give, without waiting for the catch-up (which may be waiting for the read).
  */
-export const rederiveThreadRow = async (store: IndexStore, home: string, threadId: string, paths: ReadonlyArray<string>): Promise<E.Either<EngineError, void>> => {
-  const facts = await readThreadRowHome(home, store);
-  if (E.isLeft(facts)) return facts;
-  return refreshThreads(store, facts.right, new Set([threadId]), paths);
-};
+export const rederiveThreadRow = (store: IndexStore, home: string, threadId: string, paths: ReadonlyArray<string>): Promise<E.Either<EngineError, void>> =>
+  useCase(async () => {
+    const facts = await take(readThreadRowHome(home, store));
+    await take(refreshThreads(store, facts, new Set([threadId]), paths));
+  })();
 
 /**
  * The files Codex's backfill takes, as the index saw them: every file whose session_meta it read
@@ -190,25 +177,26 @@ export const backfilledRowsOf = (codexHome: string, cps: ReadonlyArray<FileCheck
  * its state DB's row times). A home without a state DB takes the rows Codex's first start will
  * backfill from its files (domain/thread/backfillTimes.ts), from the files as `store` indexed them.
  */
-export const readThreadRowHome = async (home: string, store?: IndexStore): Promise<E.Either<EngineError, ThreadRowHome>> => {
-  const names = await readThreadNames(home)();
-  if (E.isLeft(names)) return names;
-  const provider = await readConfiguredModelProvider(home);
-  if (E.isLeft(provider)) return provider;
-  if (store !== undefined && withoutStateDb(home)) {
-    const cps = await store.range('files', [])();
-    if (E.isLeft(cps)) return cps;
-    const codexRows = backfilledRowTimes(
-      backfilledFilesOf(
-        home,
-        cps.right.map((r) => r.value),
-      ),
-    );
-    return E.right({ names: names.right, defaultModelProvider: provider.right, codexRows });
-  }
-  // A state DB that cannot be read (linked out of the home, locked past its timeout, not a DB) holds
-  // no row we know of: the threads are dated as Codex dates a thread it has no row for (its file's
-  // mtime), and the index is built anyway (a mutation that must write that DB refuses it itself).
-  const codexRows = await readCodexRowTimes(home);
-  return E.right({ names: names.right, defaultModelProvider: provider.right, codexRows: E.isLeft(codexRows) ? new Map() : codexRows.right });
-};
+export const readThreadRowHome = (home: string, store?: IndexStore): Promise<E.Either<EngineError, ThreadRowHome>> =>
+  useCase(async (): Promise<ThreadRowHome> => {
+    const names = await take(readThreadNames(home));
+    const defaultModelProvider = await take(readConfiguredModelProvider(home));
+    if (store !== undefined && withoutStateDb(home)) {
+      const cps = await take(store.range('files', []));
+      return {
+        names,
+        defaultModelProvider,
+        codexRows: backfilledRowTimes(
+          backfilledFilesOf(
+            home,
+            cps.map((r) => r.value),
+          ),
+        ),
+      };
+    }
+    // A state DB that cannot be read (linked out of the home, locked past its timeout, not a DB) holds
+    // no row we know of: the threads are dated as Codex dates a thread it has no row for (its file's
+    // mtime), and the index is built anyway (a mutation that must write that DB refuses it itself).
+    const codexRows = await readCodexRowTimes(home);
+    return { names, defaultModelProvider, codexRows: E.isLeft(codexRows) ? new Map() : codexRows.right };
+  })();

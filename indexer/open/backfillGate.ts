@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
+import { take, useCase } from '../../domain/effect.js';
 
 /** A lease row: who backfills, until when (ms since epoch). */
 export interface Lease {
@@ -68,32 +69,28 @@ export type GateVerdict = 'index' | 'files';
  * for it, taking the lease over if it expires (the holder died), then answer from the files
  * instead of failing or hanging.
  */
-export const passBackfillGate =
-  (ports: GatePorts, opts: GateOptions): TE.TaskEither<EngineError, GateVerdict> =>
-  async () => {
+export const passBackfillGate = (ports: GatePorts, opts: GateOptions): TE.TaskEither<EngineError, GateVerdict> =>
+  useCase(async () => {
     const waitMs = opts.waitMs ?? DEFAULT_GATE_WAIT_MS;
     const pollMs = opts.pollMs ?? Math.max(10, Math.min(250, Math.floor(waitMs / 20)));
     const ttl = opts.leaseTtlMs ?? 60_000;
     const start = ports.now();
     const deadline = start + waitMs;
-    const passed = (passing: GatePassing, verdict: GateVerdict): E.Either<EngineError, GateVerdict> => {
+    const passed = (passing: GatePassing, verdict: GateVerdict): GateVerdict => {
       opts.onPassed?.(passing, ports.now() - start);
-      return E.right(verdict);
+      return verdict;
     };
     let waiting = false;
     for (;;) {
-      const done = await ports.isBackfilled()();
-      if (E.isLeft(done)) return done;
-      if (done.right) return passed(waiting ? 'waited' : 'backfilled', 'index');
+      if (await take(ports.isBackfilled())) return passed(waiting ? 'waited' : 'backfilled', 'index');
       // Whose lease it was before taking it tells a takeover from a free lease (asked only when someone listens).
       const before = opts.onPassed !== undefined && ports.holder !== undefined ? await ports.holder()() : E.right(undefined);
-      const got = await ports.tryAcquire(opts.owner, ttl)();
-      if (E.isLeft(got)) return got;
-      if (got.right) {
-        const r = await ports.backfill()();
+      if (await take(ports.tryAcquire(opts.owner, ttl))) {
+        const backfilled = await ports.backfill()();
+        // Released however the backfill ended; its error first.
         const released = await ports.release(opts.owner)();
-        if (E.isLeft(r)) return r;
-        if (E.isLeft(released)) return released;
+        await take(backfilled);
+        await take(released);
         const heldByAnother = waiting || (E.isRight(before) && before.right !== undefined && before.right.owner !== opts.owner);
         return passed(heldByAnother ? 'tookOver' : 'built', 'index');
       }
@@ -105,4 +102,4 @@ export const passBackfillGate =
       waiting = true;
       await ports.sleep(Math.min(pollMs, Math.max(1, deadline - ports.now())));
     }
-  };
+  });

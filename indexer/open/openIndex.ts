@@ -6,6 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import { invalidArgument, isEngineError, unsupported } from '../../domain/errors.js';
 import type { IndexWrite } from '../../domain/index/rows.js';
 import { planMigration, MIGRATIONS } from '../../migrations/index/steps.js';
@@ -74,34 +75,32 @@ const openError = (dir: string, e: EngineError): EngineError =>
  * a patch of every stored path would be a second, rarely run, way to build rows). A home that is
  * not there is NotFound, and nothing is created for it.
  */
-export const openIndex =
-  (
-    dir: string,
-    home: string,
-    options: CatchUpOptions & {
-      readonly migrations?: ReadonlyArray<IndexMigration>;
-      readonly target?: number;
-      /** Told when another process holds the index lock past a moment (it is rebuilding or swapping the index): this open waits for it. */
-      readonly onIndexLockWait?: IndexLockWait;
-    } = {},
-  ): TE.TaskEither<EngineError, OpenIndexResult> =>
-  async () => {
+export const openIndex = (
+  dir: string,
+  home: string,
+  options: CatchUpOptions & {
+    readonly migrations?: ReadonlyArray<IndexMigration>;
+    readonly target?: number;
+    /** Told when another process holds the index lock past a moment (it is rebuilding or swapping the index): this open waits for it. */
+    readonly onIndexLockWait?: IndexLockWait;
+  } = {},
+): TE.TaskEither<EngineError, OpenIndexResult> =>
+  useCase(async () => {
     const target = options.target ?? SCHEMA_VERSION;
-    const identity = await homeIdentityOf(home)();
-    if (E.isLeft(identity)) return identity;
-    const refused = refusedIndexDir(identity.right, dir);
-    if (refused !== undefined) return E.left(refused);
+    const identity = await take(homeIdentityOf(home));
+    const refused = refusedIndexDir(identity, dir);
+    if (refused !== undefined) return stop(refused);
     // No link on the way to it below the home: its `.rollout-engine/` or `index` may be one the home's owner planted.
     const linked = await checkFoldersBelow(confinementRoot(home, dir), dir).then(() => undefined, lmdbError(dir, 'open'));
-    if (linked !== undefined) return E.left(linked);
+    if (linked !== undefined) return stop(linked);
     const locked = await takeIndexLock(dir, options.onIndexLockWait);
-    if (E.isLeft(locked)) return E.left(openError(dir, locked.left));
+    if (E.isLeft(locked)) return stop(openError(dir, locked.left));
     try {
-      return await openLocked(dir, identity.right, target, options);
+      return await take(openLocked(dir, identity, target, options));
     } finally {
       await releaseLock(locked.right).catch(() => false);
     }
-  };
+  });
 
 /**
  * The index dir's lock (`<index dir>/index.lock`, adapters/driven/fs/lockFile.ts: holder marks, a dead
@@ -144,15 +143,15 @@ const takeIndexLock = async (lmdbDir: string, onWait?: IndexLockWait): Promise<E
 };
 
 /** Run `work` under the index lock of `lmdbDir` (`index --rebuild`'s swap). */
-export const withIndexLock = async <A>(lmdbDir: string, work: () => Promise<E.Either<EngineError, A>>, onWait?: IndexLockWait): Promise<E.Either<EngineError, A>> => {
-  const locked = await takeIndexLock(lmdbDir, onWait);
-  if (E.isLeft(locked)) return locked;
-  try {
-    return await work();
-  } finally {
-    await releaseLock(locked.right).catch(() => false);
-  }
-};
+export const withIndexLock = <A>(lmdbDir: string, work: () => Promise<E.Either<EngineError, A>>, onWait?: IndexLockWait): Promise<E.Either<EngineError, A>> =>
+  useCase(async () => {
+    const locked = await take(takeIndexLock(lmdbDir, onWait));
+    try {
+      return await take(work());
+    } finally {
+      await releaseLock(locked).catch(() => false);
+    }
+  })();
 
 /**
  * Put the complete environment `fresh` in place of `dir` (under the index lock): the old one is
@@ -184,51 +183,52 @@ const openLocked = async (
   identity: HomeIdentity,
   target: number,
   options: CatchUpOptions & { readonly migrations?: ReadonlyArray<IndexMigration> },
-): Promise<E.Either<EngineError, OpenIndexResult>> => {
-  const opened = await openLmdbIndex(dir)();
-  if (E.isLeft(opened)) return E.left(openError(dir, opened.left));
-  const store = opened.right;
-  // One row of each is enough to know (listing every key of a large index slowed a serve's start).
-  const hasRows = async (table: 'files' | 'threads'): Promise<boolean> => {
-    const first = await store.range(table, [], { limit: 1 })();
-    return E.isLeft(first) || first.right.length > 0;
-  };
-  const empty = !(await hasRows('files')) && !(await hasRows('threads'));
-  const plan = planMigration(versionOf(store), empty, target, options.migrations ?? MIGRATIONS);
-  if ((plan.kind === 'current' || plan.kind === 'steps') && !isIndexOf(store, identity)) {
-    return rebuildInPlace(store, dir, identity, target, options, 'rerooted');
-  }
-  switch (plan.kind) {
-    case 'current':
-    case 'steps': {
-      for (const step of plan.kind === 'steps' ? plan.steps : []) {
-        const r = store.transact(`migrate ${step.name}`, (reader, write) => {
-          for (const w of step.run(reader)) write(w);
-          write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: step.to });
-        });
-        if (E.isLeft(r)) return r;
-      }
-      // An index from before homes were recorded, found to be this home's: record it.
-      if (store.reader.get('meta', HOME_KEY) === undefined) {
-        const r = store.transact('record home', (_r, write) => write(recordHome(identity)));
-        if (E.isLeft(r)) return r;
-      }
-      return E.right({ store, migrated: plan.kind });
+): Promise<E.Either<EngineError, OpenIndexResult>> =>
+  useCase(async (): Promise<OpenIndexResult> => {
+    const opened = await openLmdbIndex(dir)();
+    if (E.isLeft(opened)) return stop(openError(dir, opened.left));
+    const store = opened.right;
+    // One row of each is enough to know (listing every key of a large index slowed a serve's start).
+    const hasRows = async (table: 'files' | 'threads'): Promise<boolean> => {
+      const first = await store.range(table, [], { limit: 1 })();
+      return E.isLeft(first) || first.right.length > 0;
+    };
+    const empty = !(await hasRows('files')) && !(await hasRows('threads'));
+    const plan = planMigration(versionOf(store), empty, target, options.migrations ?? MIGRATIONS);
+    if ((plan.kind === 'current' || plan.kind === 'steps') && !isIndexOf(store, identity)) {
+      return take(rebuildInPlace(store, dir, identity, target, options, 'rerooted'));
     }
-    case 'init': {
-      const r = store.transact('init schema', (_r, write) => {
-        write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: target });
-        write(recordHome(identity));
-      });
-      return E.isLeft(r) ? r : E.right({ store, migrated: 'init' });
+    switch (plan.kind) {
+      case 'current':
+      case 'steps': {
+        for (const step of plan.kind === 'steps' ? plan.steps : []) {
+          await take(
+            store.transact(`migrate ${step.name}`, (reader, write) => {
+              for (const w of step.run(reader)) write(w);
+              write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: step.to });
+            }),
+          );
+        }
+        // An index from before homes were recorded, found to be this home's: record it.
+        if (store.reader.get('meta', HOME_KEY) === undefined) await take(store.transact('record home', (_r, write) => write(recordHome(identity))));
+        return { store, migrated: plan.kind };
+      }
+      case 'init': {
+        await take(
+          store.transact('init schema', (_r, write) => {
+            write({ op: 'put', table: 'meta', key: [...SCHEMA_VERSION_KEY], value: target });
+            write(recordHome(identity));
+          }),
+        );
+        return { store, migrated: 'init' };
+      }
+      case 'unsupported':
+        await store.close()();
+        return stop(unsupported(`index at ${dir} was written by a newer rollout-engine`, plan.version));
+      case 'rebuild':
+        return take(rebuildInPlace(store, dir, identity, target, options, 'rebuilt'));
     }
-    case 'unsupported':
-      await store.close()();
-      return E.left(unsupported(`index at ${dir} was written by a newer rollout-engine`, plan.version));
-    case 'rebuild':
-      return rebuildInPlace(store, dir, identity, target, options, 'rebuilt');
-  }
-};
+  })();
 
 /**
  * Build the index of `home` afresh in an environment beside `dir` and swap it in when complete
@@ -313,12 +313,11 @@ export const lmdbGatePorts = (
         if (cur?.owner === owner) write({ op: 'del', table: 'meta', key: [...LEASE_KEY] });
       }),
     ),
-  backfill: () => async () => {
-    const r = await lazyCatchUpHome(store, home, options)();
-    if (E.isLeft(r)) return r;
-    onBackfilled(r.right);
-    return store.transact('mark backfilled', (_r, write) => write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true }));
-  },
+  backfill: () =>
+    useCase(async () => {
+      onBackfilled(await take(lazyCatchUpHome(store, home, options)));
+      return take(store.transact('mark backfilled', (_r, write) => write({ op: 'put', table: 'meta', key: [...BACKFILLED_KEY], value: true })));
+    }),
   now,
   sleep: (ms) =>
     new Promise((resolve) => {

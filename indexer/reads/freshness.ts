@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import { walkHistoryAsync } from '../../domain/history/walk.js';
@@ -82,29 +83,28 @@ const exclusiveScan = async (slot: RescanSlot, store: IndexStore, home: string, 
   return startScan(slot, store, home, options, policy);
 };
 
+/** What a read-repair did, and the summary of the catch-up it ran, if any. */
+interface Refreshed {
+  readonly freshness: Freshness;
+  readonly summary: CatchUpSummary | null;
+}
+
 /** A scan for a thread the index does not know: shared with the one running or just ended, else one of the bucket's. */
-const unknownThreadScan = async (
-  slot: RescanSlot,
-  store: IndexStore,
-  home: string,
-  options: CatchUpOptions,
-  policy: RescanPolicy,
-): Promise<E.Either<EngineError, { freshness: Freshness; summary: CatchUpSummary | null }>> => {
+const unknownThreadScan = async (slot: RescanSlot, store: IndexStore, home: string, options: CatchUpOptions, policy: RescanPolicy): Promise<Refreshed> => {
   if (slot.running !== null) {
-    const shared = await slot.running;
-    return E.isLeft(shared) ? shared : E.right({ freshness: 'rescanShared', summary: null });
+    await take(slot.running);
+    return { freshness: 'rescanShared', summary: null };
   }
   const now = policy.now();
-  if (now - slot.endedAt < policy.reuseMs) return E.right({ freshness: 'rescanShared', summary: null });
+  if (now - slot.endedAt < policy.reuseMs) return { freshness: 'rescanShared', summary: null };
   const refills = Math.floor((now - slot.refilledAt) / policy.refillMs);
   if (refills > 0) {
     slot.tokens = Math.min(policy.burst, slot.tokens + refills);
     slot.refilledAt += refills * policy.refillMs;
   }
-  if (slot.tokens < 1) return E.right({ freshness: 'overRescanBudget', summary: null });
+  if (slot.tokens < 1) return { freshness: 'overRescanBudget', summary: null };
   slot.tokens--;
-  const r = await startScan(slot, store, home, options, policy);
-  return E.isLeft(r) ? r : E.right({ freshness: 'rescanned', summary: r.right });
+  return { freshness: 'rescanned', summary: await take(startScan(slot, store, home, options, policy)) };
 };
 
 const fileOf = (cp: FileCheckpoint): RolloutFile => ({
@@ -124,83 +124,67 @@ const fileOf = (cp: FileCheckpoint): RolloutFile => ({
  * repairs the rows (the thread is then found wherever it lives now). An unknown thread also
  * triggers a scan, within the home's bounds (`RescanPolicy`).
  */
-export const ensureThreadFresh =
-  (
-    store: IndexStore,
-    home: string,
-    threadId: string,
-    options: CatchUpOptions = {},
-    policy: RescanPolicy = DEFAULT_RESCAN_POLICY,
-  ): TE.TaskEither<EngineError, { freshness: Freshness; summary: CatchUpSummary | null }> =>
-  async () => {
+export const ensureThreadFresh = (
+  store: IndexStore,
+  home: string,
+  threadId: string,
+  options: CatchUpOptions = {},
+  policy: RescanPolicy = DEFAULT_RESCAN_POLICY,
+): TE.TaskEither<EngineError, Refreshed> =>
+  useCase(async (): Promise<Refreshed> => {
     const slot = slotOf(store, policy);
-    const rescan = async (): Promise<E.Either<EngineError, { freshness: Freshness; summary: CatchUpSummary | null }>> => {
-      const r = await exclusiveScan(slot, store, home, options, policy);
-      return E.isLeft(r) ? r : E.right({ freshness: 'rescanned', summary: r.right });
-    };
-    const thread = await store.get('threads', [threadId])();
-    if (E.isLeft(thread)) return thread;
-    if (thread.right === undefined) return unknownThreadScan(slot, store, home, options, policy);
-    const current = await store.get('rollouts', [thread.right.rolloutId])();
-    if (E.isLeft(current)) return current;
-    if (current.right === undefined) return rescan();
+    const rescan = async (): Promise<Refreshed> => ({ freshness: 'rescanned', summary: await take(exclusiveScan(slot, store, home, options, policy)) });
+    const thread = await take(store.get('threads', [threadId]));
+    if (thread === undefined) return unknownThreadScan(slot, store, home, options, policy);
+    const current = await take(store.get('rollouts', [thread.rolloutId]));
+    if (current === undefined) return rescan();
 
-    const walked = await walkHistoryAsync(current.right, current.right.rolloutId, hopOfRow, (id) => store.get('rollouts', [id])());
-    if (E.isLeft(walked)) return walked;
-    if (walked.right.end.kind === 'missing') return rescan();
+    const walked = await take(walkHistoryAsync(current, current.rolloutId, hopOfRow, (id) => store.get('rollouts', [id])()));
+    if (walked.end.kind === 'missing') return rescan();
 
     const toCatchUp: RolloutFile[] = [];
-    for (const { node, rolloutId } of walked.right.chain) {
+    for (const { node, rolloutId } of walked.chain) {
       // Never probed outside the home: the index is re-rooted when opened, this is the second line.
-      if (!isInsideHome(home, node.path)) return E.left(outsideHome(home, node.path));
-      const cp = await store.get('files', [node.path])();
-      if (E.isLeft(cp)) return cp;
-      if (cp.right === undefined || cp.right.rolloutId !== rolloutId) return rescan();
+      if (!isInsideHome(home, node.path)) return stop(outsideHome(home, node.path));
+      const cp = await take(store.get('files', [node.path]));
+      if (cp === undefined || cp.rolloutId !== rolloutId) return rescan();
       let probe;
       try {
-        if (unchangedSince(node.path, cp.right)) continue;
-        probe = await probeFile(fileOf(cp.right), cp.right);
+        if (unchangedSince(node.path, cp)) continue;
+        probe = await probeFile(fileOf(cp), cp);
       } catch (err) {
-        if (errnoCode(err) === 'ENOENT') return rescan();
-        return E.left(toEngineError(cp.right.path, 'probe')(err));
+        if (errnoCode(err) !== 'ENOENT') return stop(toEngineError(cp.path, 'probe')(err));
+        probe = 'gone' as const;
       }
-      if (probe === 'incomplete' || probe.changed) return rescan();
-      if (probe.size > cp.right.size) toCatchUp.push(fileOf(cp.right));
+      if (probe === 'gone' || probe === 'incomplete' || probe.changed) return rescan();
+      if (probe.size > cp.size) toCatchUp.push(fileOf(cp));
     }
 
-    const cp = await store.get('files', [thread.right.path])();
-    if (E.isLeft(cp)) return cp;
-    const since = (cp.right?.fileTimestamp ?? '').slice(0, 10);
+    const cp = await take(store.get('files', [thread.path]));
+    const since = (cp?.fileTimestamp ?? '').slice(0, 10);
     if (since !== '') {
-      const revisions = await discoverRevisionFiles(home, threadId, since, cp.right?.archived === true)();
-      if (E.isLeft(revisions)) return revisions;
-      for (const f of revisions.right) {
-        const known = await store.get('files', [f.path])();
-        if (E.isLeft(known)) return known;
-        if (known.right === undefined) toCatchUp.push(f);
+      for (const f of await take(discoverRevisionFiles(home, threadId, since, cp?.archived === true))) {
+        if ((await take(store.get('files', [f.path]))) === undefined) toCatchUp.push(f);
       }
     }
     if (toCatchUp.length === 0) {
       // Files as indexed, but a catch-up of them in this process may not have written their thread
       // rows yet (lazyCatchUp.ts `filesCatchUpsOf`): the read waits for them.
-      const paths = walked.right.chain.map(({ node }) => node.path);
+      const paths = walked.chain.map(({ node }) => node.path);
       const joined = filesCatchUpsOf(store, paths);
       if (joined !== null) {
         await joined;
-        return E.right({ freshness: 'joinedCatchUp', summary: null });
+        return { freshness: 'joinedCatchUp', summary: null };
       }
       // Files as indexed, but a whole-home catch-up (serve's at start, a backfill) planned to change
       // one of them and may not have written their thread rows yet (lazyCatchUp.ts `behindIn`): the
       // read re-derives its thread's row from the committed rows, not waiting for the catch-up.
       if (behindIn(store, paths)) {
-        const rederived = await (await import('../catchUp/threadRowRefresh.js')).rederiveThreadRow(store, home, threadId, paths);
-        return E.isLeft(rederived) ? rederived : E.right({ freshness: 'rederived', summary: null });
+        await take((await import('../catchUp/threadRowRefresh.js')).rederiveThreadRow(store, home, threadId, paths));
+        return { freshness: 'rederived', summary: null };
       }
       // Files as indexed, but thread rows a killed catch-up left behind them are redone first.
-      const interrupted = await threadRowsInterrupted(store);
-      if (E.isLeft(interrupted)) return interrupted;
-      if (!interrupted.right) return E.right({ freshness: 'fresh', summary: null });
+      if (!(await take(threadRowsInterrupted(store)))) return { freshness: 'fresh', summary: null };
     }
-    const r = await lazyCatchUpHome(store, home, { ...options, files: toCatchUp })();
-    return E.isLeft(r) ? r : E.right({ freshness: 'caughtUp', summary: r.right });
-  };
+    return { freshness: 'caughtUp', summary: await take(lazyCatchUpHome(store, home, { ...options, files: toCatchUp })) };
+  });

@@ -2,6 +2,7 @@ import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
+import { take, useCase } from '../../domain/effect.js';
 import { invalidArgument } from '../../domain/errors.js';
 import type { HistoryIndexer, IndexStore } from '../../domain/ports.js';
 import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
@@ -65,7 +66,9 @@ const filesAt = (home: string, paths: ReadonlyArray<string>): E.Either<EngineErr
 export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: CatchUpOptions = {}, context: IndexerContext = {}): HistoryIndexer => {
   const catchUpFiles = (paths: ReadonlyArray<string>): TE.TaskEither<EngineError, void> => {
     const files = filesAt(home, paths);
-    return E.isLeft(files) ? TE.left(files.left) : TE.map(() => undefined)(lazyCatchUpHome(store, home, { ...options, files: files.right }));
+    return useCase(async () => {
+      await take(lazyCatchUpHome(store, home, { ...options, files: await take(files) }));
+    });
   };
   // A thread looked for on its own is said once (context.onThreadIndexed), not as the home's catch-up.
   const { onProgress: _homeProgress, ...byName } = options;
@@ -77,7 +80,7 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
   let watchedTail: Promise<unknown> = Promise.resolve();
   /** The files the watch saw change, caught up; `unknown`: the watch cannot vouch for the home (given back to it). */
   const catchUpWatched = (watch: HomeWatch): Promise<E.Either<EngineError, 'caughtUp' | 'unknown'>> => {
-    const take = async (): Promise<E.Either<EngineError, 'caughtUp' | 'unknown'>> => {
+    const takeChanged = async (): Promise<E.Either<EngineError, 'caughtUp' | 'unknown'>> => {
       const changed = watch.take();
       if (changed === 'unknown') {
         // Not ours to catch the whole home up: the next take (a thread/list's) is unknown again.
@@ -90,7 +93,7 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
       return E.isLeft(r) ? r : E.right('caughtUp');
     };
     // After the one before, however it ended.
-    const run = watchedTail.then(take, take);
+    const run = watchedTail.then(takeChanged, takeChanged);
     watchedTail = run;
     return run;
   };
@@ -99,57 +102,51 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
   let listing: Promise<E.Either<EngineError, ReadonlyArray<RolloutFile>>> | null = null;
   const sharedListing = (): Promise<E.Either<EngineError, ReadonlyArray<RolloutFile>>> => (listing ??= discoverRolloutFiles(home)().finally(() => (listing = null)));
   return {
-    listAhead: (order) => async () => {
-      // Ahead of a build only: once the home was indexed, what runs behind is a catch-up that
-      // stats each file (no reads where nothing changed), sooner waited for than raced thread by thread.
-      if (context.backfilling?.() === undefined || context.isBackfilled?.() === true) {
-        named = undefined;
-        return E.right(null);
-      }
-      if (named === undefined) {
-        // One listing for the lists that meet it running (each listed the home on its own).
-        const found = await (namedListing ??= namedThreadsOf(home)().finally(() => (namedListing = null)));
-        if (E.isLeft(found)) return found;
-        named = found.right;
-      }
-      return E.right(listAheadOver(store, home, byName, named, order));
-    },
-    refreshThread: (threadId) => async () => {
-      const first = context.first ?? ((work) => work());
-      const watch = context.watch;
-      const found = await first(async () => {
-        const known = await store.get('threads', [threadId])();
-        if (E.isLeft(known) || known.right !== undefined) return E.map(() => 'known' as const)(known);
-        // The watch vouches for the home: once what it saw change is caught up, the index holds
-        // every file there is, and a thread it lacks has none (no listing, no scan).
-        if (watch?.vouched() === true) {
-          const t0 = process.hrtime.bigint();
-          const watched = await catchUpWatched(watch);
-          if (E.isLeft(watched)) return watched;
-          if (watched.right === 'caughtUp') {
-            const again = await store.get('threads', [threadId])();
-            if (E.isLeft(again) || again.right !== undefined) return E.map(() => 'known' as const)(again);
-            context.observer?.threadRefreshed(threadId, 'watchVouched', msSince(t0));
-            return E.right('absent' as const);
-          }
+    listAhead: (order) =>
+      useCase(async () => {
+        // Ahead of a build only: once the home was indexed, what runs behind is a catch-up that
+        // stats each file (no reads where nothing changed), sooner waited for than raced thread by thread.
+        if (context.backfilling?.() === undefined || context.isBackfilled?.() === true) {
+          named = undefined;
+          return null;
         }
-        const wasBackfilled = context.isBackfilled?.() ?? true;
-        const listed = isFileThreadId(threadId) ? await sharedListing() : E.right([]);
-        if (E.isLeft(listed)) return listed;
-        const indexed = await indexThreadFiles(store, home, threadId, byName, listed.right)();
-        if (E.isRight(indexed) && indexed.right !== null && !wasBackfilled) context.onThreadIndexed?.(indexed.right);
-        return indexed;
-      });
-      if (E.isLeft(found)) return found;
-      if (found.right === 'absent') return E.right(undefined);
-      // No file is named for it: the running backfill is the scan that would find it (not awaited ahead of it).
-      if (found.right === null) await context.backfilling?.();
-      const t0 = process.hrtime.bigint();
-      const fresh = await first(() => ensureThreadFresh(store, home, threadId, options)());
-      if (E.isLeft(fresh)) return fresh;
-      context.observer?.threadRefreshed(threadId, fresh.right.freshness, msSince(t0));
-      return E.right(undefined);
-    },
+        // One listing for the lists that meet it running (each listed the home on its own).
+        if (named === undefined) named = await take((namedListing ??= namedThreadsOf(home)().finally(() => (namedListing = null))));
+        return listAheadOver(store, home, byName, named, order);
+      }),
+    refreshThread: (threadId) =>
+      useCase(async () => {
+        const first = context.first ?? ((work) => work());
+        const watch = context.watch;
+        const found = await take(
+          first(
+            useCase(async () => {
+              if ((await take(store.get('threads', [threadId]))) !== undefined) return 'known' as const;
+              // The watch vouches for the home: once what it saw change is caught up, the index holds
+              // every file there is, and a thread it lacks has none (no listing, no scan).
+              if (watch?.vouched() === true) {
+                const t0 = process.hrtime.bigint();
+                if ((await take(catchUpWatched(watch))) === 'caughtUp') {
+                  if ((await take(store.get('threads', [threadId]))) !== undefined) return 'known' as const;
+                  context.observer?.threadRefreshed(threadId, 'watchVouched', msSince(t0));
+                  return 'absent' as const;
+                }
+              }
+              const wasBackfilled = context.isBackfilled?.() ?? true;
+              const listed = isFileThreadId(threadId) ? await take(sharedListing()) : [];
+              const indexed = await take(indexThreadFiles(store, home, threadId, byName, listed));
+              if (indexed !== null && !wasBackfilled) context.onThreadIndexed?.(indexed);
+              return indexed;
+            }),
+          ),
+        );
+        if (found === 'absent') return;
+        // No file is named for it: the running backfill is the scan that would find it (not awaited ahead of it).
+        if (found === null) await context.backfilling?.();
+        const t0 = process.hrtime.bigint();
+        const fresh = await take(first(() => ensureThreadFresh(store, home, threadId, options)()));
+        context.observer?.threadRefreshed(threadId, fresh.freshness, msSince(t0));
+      }),
     refreshAll: () => async () => {
       await context.backfilling?.();
       const watch = context.watch;
@@ -157,7 +154,7 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
         const changed = watch === undefined ? 'unknown' : watch.take();
         if (changed !== 'unknown' && changed.length === 0) return E.right(undefined);
         const t0 = process.hrtime.bigint();
-        const r = changed === 'unknown' ? await TE.map(() => undefined)(lazyCatchUpHome(store, home, options))() : await catchUpFiles(changed)();
+        const r = changed === 'unknown' ? E.map(() => undefined)(await lazyCatchUpHome(store, home, options)()) : await catchUpFiles(changed)();
         if (E.isLeft(r)) watch?.lost();
         else context.observer?.homeCaughtUp(changed === 'unknown' ? 'all' : changed.length, msSince(t0));
         return r;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
+import { take, useCase } from '../../domain/effect.js';
 import type { IndexStore, ListAhead, ListOrder } from '../../domain/ports.js';
 import { discoverRolloutFiles } from '../../adapters/driven/jsonl/home/discover.js';
 import type { RolloutFile } from '../../adapters/driven/jsonl/home/discover.js';
@@ -81,14 +81,13 @@ export const listAheadOver = (store: IndexStore, home: string, options: CatchUpO
   return {
     bound: () => pending()[0]?.bound ?? null,
     pending: (threadId) => ids.has(threadId) && !named.done.has(threadId),
-    next: (count) => async () => {
-      const batch = pending()
-        .slice(0, count)
-        .map((t) => t.id);
-      const r = await indexThreadsFiles(store, home, batch, options, named.discovered)();
-      if (E.isLeft(r)) return r;
-      for (const id of batch) named.done.add(id);
-      return E.right(undefined);
-    },
+    next: (count) =>
+      useCase(async () => {
+        const batch = pending()
+          .slice(0, count)
+          .map((t) => t.id);
+        await take(indexThreadsFiles(store, home, batch, options, named.discovered));
+        for (const id of batch) named.done.add(id);
+      }),
   };
 };

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
-import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { IndexWrite, KeyOf } from '../../domain/index/rows.js';
 import { Batch } from '../../projections/batch.js';
@@ -68,51 +68,57 @@ const shareText = (c: { files: number; bytes: number; reindexFiles: number; rein
  * from their first byte and recomputes thread rows. For `rebuild` nothing is changed here.
  * long: not split yet: its isLeft returns are being rewritten into the effect combinators (issue 71), a split now would collide
  */
-export const repairIndex =
-  (store: IndexStore, home: string, findings: VerifyFindings | undefined, options: CatchUpOptions = {}): TE.TaskEither<EngineError, RepairReport> =>
-  async () => {
+export const repairIndex = (
+  store: IndexStore,
+  home: string,
+  findings: VerifyFindings | undefined,
+  options: CatchUpOptions = {},
+): TE.TaskEither<EngineError, RepairReport> =>
+  useCase(async () => {
     const t0 = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - t0) / 1e9;
-    const rebuild = (reason: string, counts: Pick<RepairReport, 'files' | 'bytes' | 'reindexFiles' | 'reindexBytes'>): E.Either<EngineError, RepairReport> =>
-      E.right({ strategy: 'rebuild', reason, ...counts, rollouts: [], catchUp: null, seconds: seconds() });
+    const rebuild = (reason: string, counts: Pick<RepairReport, 'files' | 'bytes' | 'reindexFiles' | 'reindexBytes'>): RepairReport => ({
+      strategy: 'rebuild',
+      reason,
+      ...counts,
+      rollouts: [],
+      catchUp: null,
+      seconds: seconds(),
+    });
     const unknown = { files: null, bytes: null, reindexFiles: null, reindexBytes: null };
     if (findings === undefined) return rebuild('no verify findings: run verify first to repair only what differs', unknown);
-    const state = await indexStateOf(store)();
-    if (E.isLeft(state)) return state;
-    if (findings.home !== home || findings.indexState !== state.right)
-      return rebuild('the index was written since the last verify: its findings no longer hold', unknown);
+    const state = await take(indexStateOf(store));
+    if (findings.home !== home || findings.indexState !== state) return rebuild('the index was written since the last verify: its findings no longer hold', unknown);
 
-    const discovered = await discoverRolloutFiles(home)();
-    if (E.isLeft(discovered)) return discovered;
-    const stored = await store.range('files', [])();
-    if (E.isLeft(stored)) return stored;
-    const cps = new Map(stored.right.map((r) => [r.value.path, r.value]));
+    const discovered = await take(discoverRolloutFiles(home));
+    const stored = await take(store.range('files', []));
+    const cps = new Map(stored.map((r) => [r.value.path, r.value]));
     // When what verify found is already most of the home, a rebuild: decided from the files' sizes
     // (a stat each), before probing every file (which the rebuild does again).
     const found = new Set(findings.paths);
     const rollouts = new Set(findings.rollouts);
-    for (const c of stored.right) if (c.value.rolloutId !== null && rollouts.has(c.value.rolloutId)) found.add(c.key[0]);
+    for (const c of stored) if (c.value.rolloutId !== null && rollouts.has(c.value.rolloutId)) found.add(c.key[0]);
     let sizes: number[];
     try {
-      sizes = await mapLimit(discovered.right, PROBE_CONCURRENCY, (f) =>
+      sizes = await mapLimit(discovered, PROBE_CONCURRENCY, (f) =>
         fs.stat(f.path).then(
           (st) => st.size,
           (err: unknown) => (errnoCode(err) === 'ENOENT' ? 0 : Promise.reject(err)),
         ),
       );
     } catch (err) {
-      return E.left(toEngineError(home, 'stat')(err));
+      return stop(toEngineError(home, 'stat')(err));
     }
     const foundCounts = {
-      files: discovered.right.length,
+      files: discovered.length,
       bytes: sizes.reduce((n, b) => n + b, 0),
-      reindexFiles: discovered.right.filter((f) => found.has(f.path)).length,
-      reindexBytes: discovered.right.reduce((n, f, i) => n + (found.has(f.path) ? sizes[i]! : 0), 0),
+      reindexFiles: discovered.filter((f) => found.has(f.path)).length,
+      reindexBytes: discovered.reduce((n, f, i) => n + (found.has(f.path) ? sizes[i]! : 0), 0),
     };
     if (chooseRepair({ reindexBytes: foundCounts.reindexBytes, totalBytes: foundCounts.bytes }) === 'rebuild') return rebuild(shareText(foundCounts), foundCounts);
     let probes: Probe[];
     try {
-      const probed = await mapLimit(discovered.right, PROBE_CONCURRENCY, async (f) => {
+      const probed = await mapLimit(discovered, PROBE_CONCURRENCY, async (f) => {
         try {
           return await probeFile(f, cps.get(f.path));
         } catch (err) {
@@ -122,7 +128,7 @@ export const repairIndex =
       });
       probes = probed.filter((p): p is Probe => p !== 'incomplete');
     } catch (err) {
-      return E.left(toEngineError(home, 'probe')(err));
+      return stop(toEngineError(home, 'probe')(err));
     }
     const plan = planCatchUp(probes, cps, undefined);
     const paths = new Set(found);
@@ -133,7 +139,7 @@ export const repairIndex =
       if (a.probe.cp?.rolloutId) rollouts.add(a.probe.cp.rolloutId);
     }
     for (const g of plan.gone) paths.add(g.path);
-    for (const c of stored.right) if (c.value.rolloutId !== null && rollouts.has(c.value.rolloutId)) paths.add(c.key[0]);
+    for (const c of stored) if (c.value.rolloutId !== null && rollouts.has(c.value.rolloutId)) paths.add(c.key[0]);
     for (const p of probes) if (p.identity.ok && rollouts.has(p.identity.rolloutId)) paths.add(p.file.path);
     const reread = probes.filter((p) => paths.has(p.file.path));
     const counts = {
@@ -145,19 +151,20 @@ export const repairIndex =
     const share = shareText(counts);
     if (chooseRepair({ reindexBytes: counts.reindexBytes, totalBytes: counts.bytes }) === 'rebuild') return rebuild(share, counts);
 
-    const cleared = await store.commit((reader): IndexWrite[] => {
-      const b = new Batch(reader);
-      for (const r of rollouts) clearRollout(b, r);
-      for (const p of paths) b.del('files', [p]);
-      for (const t of findings.threads) writeThreadRow(b, t, undefined);
-      // An order key no row of its thread gives (the row's own keys went with it just above).
-      const threads = new Set(findings.threads);
-      for (const k of reader.keys('threadOrder', [])) if (threads.has(k[3] as string)) b.del('threadOrder', k as KeyOf<'threadOrder'>);
-      return b.writes();
-    })();
-    if (E.isLeft(cleared)) return cleared;
+    await take(
+      store.commit((reader): IndexWrite[] => {
+        const b = new Batch(reader);
+        for (const r of rollouts) clearRollout(b, r);
+        for (const p of paths) b.del('files', [p]);
+        for (const t of findings.threads) writeThreadRow(b, t, undefined);
+        // An order key no row of its thread gives (the row's own keys went with it just above).
+        const threads = new Set(findings.threads);
+        for (const k of reader.keys('threadOrder', [])) if (threads.has(k[3] as string)) b.del('threadOrder', k as KeyOf<'threadOrder'>);
+        return b.writes();
+      }),
+    );
     // Every thread row is redone: a damaged row or order key is no file change.
-    const caught = await catchUpHome(store, home, { ...options, threadRows: 'all' })();
-    if (E.isLeft(caught)) return caught;
-    return E.right({ strategy: 'files', reason: share, ...counts, rollouts: [...rollouts].sort(), catchUp: caught.right, seconds: seconds() });
-  };
+    const caught = await take(catchUpHome(store, home, { ...options, threadRows: 'all' }));
+    const repaired: RepairReport = { strategy: 'files', reason: share, ...counts, rollouts: [...rollouts].sort(), catchUp: caught, seconds: seconds() };
+    return repaired;
+  });

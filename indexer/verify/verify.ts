@@ -1,6 +1,6 @@
-import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../domain/errors.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint, IndexWrite, KeyPart, RolloutRow, TableName } from '../../domain/index/rows.js';
 import { FOLDED_ROLLOUT_TABLES, ROLLOUT_TABLES } from '../../domain/index/rows.js';
@@ -197,14 +197,13 @@ const groupsOf = (actions: ReadonlyArray<PlannedFile>): PlannedFile[][] => {
   return out;
 };
 
-/** The distinct first key parts (rollout ids) of a table, one short range scan each. */
-const rolloutIdsIn = async (store: IndexStore, table: TableName): Promise<E.Either<EngineError, string[]>> => {
+/** The distinct first key parts (rollout ids) of a table, one short range scan each. Inside `verifyIndex`'s use case (its reads `take`). */
+const rolloutIdsIn = async (store: IndexStore, table: TableName): Promise<string[]> => {
   const ids: string[] = [];
   for (let from: KeyPart[] | undefined; ;) {
-    const r = await store.range(table, [], from === undefined ? { limit: 1 } : { from, limit: 1 })();
-    if (E.isLeft(r)) return r;
-    const key = r.right[0]?.key;
-    if (key === undefined) return E.right(ids);
+    const r = await take(store.range(table, [], from === undefined ? { limit: 1 } : { from, limit: 1 }));
+    const key = r[0]?.key;
+    if (key === undefined) return ids;
     const id = String(key[0]);
     ids.push(id);
     from = [id, KEY_MAX];
@@ -217,25 +216,23 @@ interface Compared {
 }
 
 /**
- * The comparison, and what differs by owner.
- * long: not split yet: its isLeft returns are being rewritten into the effect combinators (issue 71), a split now would collide
+ * The comparison, and what differs by owner. Inside `verifyIndex`'s use case (its reads `take`).
+ * long: one comparison of the files with the rows, owner by owner
  */
-const compareHome = async (store: IndexStore, home: string, options: VerifyOptions): Promise<E.Either<EngineError, Compared>> => {
-  const discovered = await discoverRolloutFiles(home)();
-  if (E.isLeft(discovered)) return discovered;
-  const rowHome = await readThreadRowHome(home);
-  if (E.isLeft(rowHome)) return rowHome;
+const compareHome = async (store: IndexStore, home: string, options: VerifyOptions): Promise<Compared> => {
+  const discovered = await take(discoverRolloutFiles(home));
+  const rowHome = await take(readThreadRowHome(home));
   let tornLogs: string[];
   try {
     tornLogs = await homeLogsEndingMidLine(home);
   } catch (err) {
-    return E.left(toEngineError(home, 'read home logs')(err));
+    return stop(toEngineError(home, 'read home logs')(err));
   }
   let probes: Probe[];
   try {
-    probes = await probeFresh(discovered.right);
+    probes = await probeFresh(discovered);
   } catch (err) {
-    return E.left(toEngineError(home, 'probe')(err));
+    return stop(toEngineError(home, 'probe')(err));
   }
   const plan = planCatchUp(probes, new Map(), undefined);
   const d = new Differences(options);
@@ -247,8 +244,7 @@ const compareHome = async (store: IndexStore, home: string, options: VerifyOptio
   let compared = 0;
   for (const group of groupsOf(plan.actions)) {
     const fresh = memoryIndexStore();
-    const folded = await indexFiles(fresh, group, { batchLines: options.batchLines, batchBytes: options.batchBytes }, emptySummary());
-    if (E.isLeft(folded)) return folded;
+    await take(indexFiles(fresh, group, { batchLines: options.batchLines, batchBytes: options.batchBytes }, emptySummary()));
     // The in-memory store's own reader: key-prefix lookups (its `range` sorts every row it holds).
     const reader = fresh.reader!;
     const freshRows = (table: TableName, prefix: ReadonlyArray<KeyPart>): Row[] =>
@@ -256,9 +252,8 @@ const compareHome = async (store: IndexStore, home: string, options: VerifyOptio
     for (const { probe, action } of group) {
       const path = probe.file.path;
       const cp = reader.get('files', [path]);
-      const stored = await store.get('files', [path])();
-      if (E.isLeft(stored)) return stored;
-      d.rows('files', cp === undefined ? [] : [{ key: [path], value: cp }], stored.right === undefined ? [] : [{ key: [path], value: stored.right }], () => ({ path }));
+      const stored = await take(store.get('files', [path]));
+      d.rows('files', cp === undefined ? [] : [{ key: [path], value: cp }], stored === undefined ? [] : [{ key: [path], value: stored }], () => ({ path }));
       if (cp !== undefined) {
         kept.checkpoints.push(cp);
         rows += 1;
@@ -267,61 +262,51 @@ const compareHome = async (store: IndexStore, home: string, options: VerifyOptio
       const rid = probe.identity.rolloutId;
       for (const table of FOLDED_ROLLOUT_TABLES) {
         const expected = freshRows(table, [rid]);
-        const indexed = await store.range(table, [rid])();
-        if (E.isLeft(indexed)) return indexed;
-        d.rows(table, expected, indexed.right, () => ({ rollout: rid }));
+        const indexed = await take(store.range(table, [rid]));
+        d.rows(table, expected, indexed, () => ({ rollout: rid }));
         rows += expected.length;
       }
       const row = reader.get('rollouts', [rid]);
       if (row !== undefined) kept.rollouts.push(row);
-      if (++compared % REMAP_EVERY === 0 && store.remap) {
-        const m = store.remap();
-        if (E.isLeft(m)) return m;
-      }
+      if (++compared % REMAP_EVERY === 0 && store.remap) await take(store.remap());
     }
   }
 
   // Rows of files and rollouts no file gives.
-  const checkpoints = await store.range('files', [])();
-  if (E.isLeft(checkpoints)) return checkpoints;
-  for (const c of checkpoints.right) if (!paths.has(c.key[0])) d.rows('files', [], [c], () => ({ path: c.key[0] }));
+  const checkpoints = await take(store.range('files', []));
+  for (const c of checkpoints) if (!paths.has(c.key[0])) d.rows('files', [], [c], () => ({ path: c.key[0] }));
   for (const table of ROLLOUT_TABLES) {
     const ids = await rolloutIdsIn(store, table);
-    if (E.isLeft(ids)) return ids;
-    for (const rid of ids.right) {
+    for (const rid of ids) {
       if (owners.has(rid)) continue;
-      const indexed = await store.range(table, [rid])();
-      if (E.isLeft(indexed)) return indexed;
-      d.rows(table, [], indexed.right, () => ({ rollout: rid }));
+      const indexed = await take(store.range(table, [rid]));
+      d.rows(table, [], indexed, () => ({ rollout: rid }));
     }
   }
 
   // Which rollouts continue which file, from every file's rollout row.
   const forks = kept.rollouts.flatMap((r) => (r.base === null ? [] : [{ key: [idKeyText(r.base.rolloutId), r.rolloutId], value: 0 }]));
-  const indexedForks = await store.range('rolloutForks', [])();
-  if (E.isLeft(indexedForks)) return indexedForks;
-  d.rows('rolloutForks', forks, indexedForks.right, (key) => ({ rollout: String(key[1]) }));
+  const indexedForks = await take(store.range('rolloutForks', []));
+  d.rows('rolloutForks', forks, indexedForks, (key) => ({ rollout: String(key[1]) }));
   rows += forks.length;
 
   // Thread rows, from every file's rollout row (as a catch-up derives them).
   const mem = memoryIndex();
   mem.apply(kept.rollouts.map((r): IndexWrite => ({ op: 'put', table: 'rollouts', key: [r.rolloutId], value: r })));
   // What the thread-state log says of threads is part of their rows; its own table is checked against the log when the home opens.
-  const states = await store.range('threadState', [])();
-  if (E.isLeft(states)) return states;
-  mem.apply(states.right.map((r): IndexWrite => ({ op: 'put', table: 'threadState', key: r.key, value: r.value })));
+  const states = await take(store.range('threadState', []));
+  mem.apply(states.map((r): IndexWrite => ({ op: 'put', table: 'threadState', key: r.key, value: r.value })));
   // Without Codex's state DB, the rows its backfill will write, from the files as they are now.
-  const facts = withoutStateDb(home) ? { ...rowHome.right, codexRows: backfilledRowsOf(home, kept.checkpoints) } : rowHome.right;
+  const facts = withoutStateDb(home) ? { ...rowHome, codexRows: backfilledRowsOf(home, kept.checkpoints) } : rowHome;
   const derived = refreshThreadRows(mem, indexedFilesOf(kept.checkpoints), facts);
   // Thread rows and their list order keys (the thread id is the key's last part).
   for (const table of ['threads', 'threadOrder'] as const) {
     const expected = derived.flatMap((w) => (w.op === 'put' && w.table === table ? [{ key: w.key, value: w.value }] : []));
-    const indexed = await store.range(table, [])();
-    if (E.isLeft(indexed)) return indexed;
-    d.rows(table, expected, indexed.right, (key) => ({ thread: String(key[key.length - 1]) }));
+    const indexed = await take(store.range(table, []));
+    d.rows(table, expected, indexed, (key) => ({ thread: String(key[key.length - 1]) }));
     rows += expected.length;
   }
-  return E.right({
+  return {
     report: {
       rows,
       differences: d.count,
@@ -333,34 +318,34 @@ const compareHome = async (store: IndexStore, home: string, options: VerifyOptio
       tornLogs,
     },
     affected: d.affected,
-  });
+  };
 };
 
 /**
  * Compare the index with a fresh fold of the files. The index is not changed. `findings` (for
  * repair) name what differs; undefined when the index was written while it was compared.
  */
-export const verifyIndex =
-  (store: IndexStore, home: string, options: VerifyOptions = {}): TE.TaskEither<EngineError, VerifyReport & { readonly findings: VerifyFindings | undefined }> =>
-  async () => {
-    const before = await indexStateOf(store)();
-    if (E.isLeft(before)) return before;
+export const verifyIndex = (
+  store: IndexStore,
+  home: string,
+  options: VerifyOptions = {},
+): TE.TaskEither<EngineError, VerifyReport & { readonly findings: VerifyFindings | undefined }> =>
+  useCase(async () => {
+    const before = await take(indexStateOf(store));
     const r = await compareHome(store, home, options);
-    if (E.isLeft(r)) return r;
-    const after = await indexStateOf(store)();
-    if (E.isLeft(after)) return after;
-    const { rollouts, paths, threads } = r.right.affected;
+    const after = await take(indexStateOf(store));
+    const { rollouts, paths, threads } = r.affected;
     const findings: VerifyFindings | undefined =
-      before.right === after.right
+      before === after
         ? {
             version: 1,
             home,
-            indexState: after.right,
+            indexState: after,
             verifiedAt: new Date().toISOString(),
             rollouts: [...rollouts].sort(),
             paths: [...paths].sort(),
             threads: [...threads].sort(),
           }
         : undefined;
-    return E.right({ ...r.right.report, findings });
-  };
+    return { ...r.report, findings };
+  });

@@ -8,6 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../domain/errors.js';
+import { take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
 import { errnoCode, toEngineError } from '../../adapters/driven/fs/fsError.js';
 import { parseJson } from '../../domain/jsonNesting.js';
@@ -37,17 +38,14 @@ export const VERIFY_FINDINGS_FILE = 'verify.json';
  * The index's state: its write mark (the last write transaction of this very environment) and a
  * digest of every checkpoint (which any catch-up moves), for stores without a mark.
  */
-export const indexStateOf =
-  (store: IndexStore): TE.TaskEither<EngineError, string> =>
-  async () => {
-    const mark = store.writeMark?.() ?? E.right('');
-    if (E.isLeft(mark)) return mark;
-    const cps = await store.range('files', [])();
-    if (E.isLeft(cps)) return cps;
-    const h = createHash('sha256').update(mark.right).update('\n');
-    for (const c of cps.right) h.update(JSON.stringify([c.key, c.value])).update('\n');
-    return E.right(h.digest('hex'));
-  };
+export const indexStateOf = (store: IndexStore): TE.TaskEither<EngineError, string> =>
+  useCase(async () => {
+    const mark = store.writeMark === undefined ? '' : await take(store.writeMark());
+    const cps = await take(store.range('files', []));
+    const h = createHash('sha256').update(mark).update('\n');
+    for (const c of cps) h.update(JSON.stringify([c.key, c.value])).update('\n');
+    return h.digest('hex');
+  });
 
 /** Keep `findings` in the index dir (temp file + rename: a reader sees the old file or the new one). */
 export const saveVerifyFindings = (dir: string, findings: VerifyFindings): TE.TaskEither<EngineError, void> => {

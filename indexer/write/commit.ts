@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint, IndexReader, IndexWrite } from '../../domain/index/rows.js';
 import type { QuarantineRecord } from '../../domain/rollout/rawLine.js';
@@ -81,61 +82,57 @@ export const commitFileBatches = async (
   batches: ReadonlyArray<FileBatch>,
   sink: QuarantineSink | undefined,
   subset: ProjectionSubset = ALL_PROJECTIONS_SUBSET,
-): Promise<E.Either<EngineError, CommitOutcome>> => {
-  let applied: FileBatch[] = [];
-  let conflicted: FileBatch[] = [];
-  let records: Array<Omit<QuarantineRecord, 'text'> & { text: string | null }> = [];
-  const r = await store.commit((reader) => {
-    // The build may run again if the store retries; start from scratch each time.
-    applied = [];
-    conflicted = [];
-    records = [];
-    const b = new Batch(reader);
-    const built: IndexWrite[] = [];
-    for (const seg of batches) {
-      const path = seg.plan.checkpoint.path;
-      // Another indexer moved the file on (or, for a full catch-up, the token projection caught up alone past it).
-      if (!same(checkpointIn(b, subset, path), seg.expected) || (subset.name === 'all' && !same(b.get('tokenFiles', [path]), seg.expectedTokens))) {
-        conflicted.push(seg);
-        continue;
-      }
-      let rejected: ReadonlyArray<RejectedLine>;
-      if (seg.built) {
-        built.push(...seg.built.writes);
-        b.put(subset.checkpoints, [path], seg.plan.checkpoint);
-        rejected = seg.built.rejected;
-      } else rejected = projectInto(b, seg.plan, subset).rejected;
-      if (seg.expectedTokens !== undefined && tokensKeptAfter(seg) === undefined) b.del('tokenFiles', [path]);
-      applied.push(seg);
-      records.push(...seg.quarantined);
-      for (const x of rejected) {
-        records.push({ path: seg.plan.checkpoint.path, ordinal: x.line, byteOffset: x.byteOffset, byteLength: x.byteLength, reason: x.reason, text: x.text });
-      }
-    }
-    return built.length === 0 ? b.writes() : [...built, ...b.writes()];
-  })();
-  if (E.isLeft(r)) return r;
-  if (sink && records.length > 0) {
-    const complete: QuarantineRecord[] = [];
-    for (const rec of records.sort((a, b) => (a.path === b.path ? a.byteOffset - b.byteOffset : a.path < b.path ? -1 : 1))) {
-      let text = rec.text;
-      if (text === null) {
-        try {
-          text = await storedText(rec.path, rec.byteOffset, rec.byteLength);
-        } catch (err) {
-          return E.left(toEngineError(rec.path, 'read')(err));
+): Promise<E.Either<EngineError, CommitOutcome>> =>
+  useCase(async (): Promise<CommitOutcome> => {
+    let applied: FileBatch[] = [];
+    let conflicted: FileBatch[] = [];
+    let records: Array<Omit<QuarantineRecord, 'text'> & { text: string | null }> = [];
+    await take(
+      store.commit((reader) => {
+        // The build may run again if the store retries; start from scratch each time.
+        applied = [];
+        conflicted = [];
+        records = [];
+        const b = new Batch(reader);
+        const built: IndexWrite[] = [];
+        for (const seg of batches) {
+          const path = seg.plan.checkpoint.path;
+          // Another indexer moved the file on (or, for a full catch-up, the token projection caught up alone past it).
+          if (!same(checkpointIn(b, subset, path), seg.expected) || (subset.name === 'all' && !same(b.get('tokenFiles', [path]), seg.expectedTokens))) {
+            conflicted.push(seg);
+            continue;
+          }
+          let rejected: ReadonlyArray<RejectedLine>;
+          if (seg.built) {
+            built.push(...seg.built.writes);
+            b.put(subset.checkpoints, [path], seg.plan.checkpoint);
+            rejected = seg.built.rejected;
+          } else rejected = projectInto(b, seg.plan, subset).rejected;
+          if (seg.expectedTokens !== undefined && tokensKeptAfter(seg) === undefined) b.del('tokenFiles', [path]);
+          applied.push(seg);
+          records.push(...seg.quarantined);
+          for (const x of rejected) {
+            records.push({ path: seg.plan.checkpoint.path, ordinal: x.line, byteOffset: x.byteOffset, byteLength: x.byteLength, reason: x.reason, text: x.text });
+          }
         }
+        return built.length === 0 ? b.writes() : [...built, ...b.writes()];
+      }),
+    );
+    if (sink && records.length > 0) {
+      const complete: QuarantineRecord[] = [];
+      for (const rec of records.sort((a, b) => (a.path === b.path ? a.byteOffset - b.byteOffset : a.path < b.path ? -1 : 1))) {
+        let text = rec.text;
+        if (text === null) {
+          try {
+            text = await storedText(rec.path, rec.byteOffset, rec.byteLength);
+          } catch (err) {
+            return stop(toEngineError(rec.path, 'read')(err));
+          }
+        }
+        complete.push({ ...rec, text });
       }
-      complete.push({ ...rec, text });
+      if (sink.recordAll) await take(sink.recordAll(complete));
+      else for (const rec of complete) await take(sink.record(rec));
     }
-    if (sink.recordAll) {
-      const q = await sink.recordAll(complete)();
-      if (E.isLeft(q)) return q;
-    } else
-      for (const rec of complete) {
-        const q = await sink.record(rec)();
-        if (E.isLeft(q)) return q;
-      }
-  }
-  return E.right({ applied, conflicted, quarantined: records.length });
-};
+    return { applied, conflicted, quarantined: records.length };
+  })();

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EngineError } from '../../domain/errors.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import type { QuarantineRecord } from '../../domain/rollout/rawLine.js';
@@ -155,56 +156,53 @@ export class PendingTxn {
   }
 
   /** Commit what the open cursors hold; finished cursors leave, the others continue from their new checkpoint. */
-  async flush(): Promise<E.Either<EngineError, void>> {
-    const cursors = this.cursors.filter((c) => !c.conflicted);
-    for (const c of cursors) this.foldAhead(c);
-    const bytes = this.bytes;
-    this.cursors = [];
-    this.lines = 0;
-    this.bytes = 0;
-    this.rows = 0;
-    if (cursors.length === 0) return E.right(undefined);
-    let checkpoints: FileCheckpoint[];
-    try {
-      checkpoints = await Promise.all(cursors.map((c) => checkpointAt(c)));
-    } catch (err) {
-      return E.left(toEngineError(cursors[0]!.probe.file.path, 'read')(err));
-    }
-    const batches: FileBatch[] = cursors.map((c, i) => ({
-      plan: { ctx: c.ctx, resetRollouts: c.resets, fromStart: c.fromStart, tokensStored: c.tokensStored, lines: c.lines, checkpoint: checkpoints[i]! },
-      ...(c.ahead ? { built: { writes: c.ahead.batch.writes(), rejected: c.ahead.stats.rejected } } : {}),
-      expected: c.expected,
-      expectedTokens: c.tokens,
-      quarantined: c.quarantined,
-    }));
-    // The token projection caught up alone records nothing in the quarantine: the full catch-up that reads every line does.
-    const r = await commitFileBatches(this.store, batches, this.subset.name === 'tokens' ? undefined : this.options.quarantine, this.subset);
-    if (E.isLeft(r)) return r;
-    if (this.store.remap && ++this.commits % REMAP_EVERY_COMMITS === 0) {
-      const m = this.store.remap();
-      if (E.isLeft(m)) return m;
-    }
-    this.summary.quarantined += r.right.quarantined;
-    if (bytes > 0) this.options.afterCommit?.(bytes);
-    await holdPoint('index.batch.committed');
-    const conflicted = new Set(r.right.conflicted);
-    cursors.forEach((c, i) => {
-      if (conflicted.has(batches[i]!)) {
-        c.conflicted = true;
-        this.summary.conflicts += 1;
-        return;
+  flush(): Promise<E.Either<EngineError, void>> {
+    return useCase(async () => {
+      const cursors = this.cursors.filter((c) => !c.conflicted);
+      for (const c of cursors) this.foldAhead(c);
+      const bytes = this.bytes;
+      this.cursors = [];
+      this.lines = 0;
+      this.bytes = 0;
+      this.rows = 0;
+      if (cursors.length === 0) return;
+      let checkpoints: FileCheckpoint[];
+      try {
+        checkpoints = await Promise.all(cursors.map((c) => checkpointAt(c)));
+      } catch (err) {
+        return stop(toEngineError(cursors[0]!.probe.file.path, 'read')(err));
       }
-      c.expected = checkpoints[i]!;
-      c.tokens = tokensKeptAfter(batches[i]!);
-      c.resets = [];
-      c.fromStart = false;
-      c.tokensStored = false;
-      c.lines = [];
-      c.ahead = undefined;
-      c.quarantined = [];
-      if (!c.done) this.cursors.push(c);
-    });
-    return E.right(undefined);
+      const batches: FileBatch[] = cursors.map((c, i) => ({
+        plan: { ctx: c.ctx, resetRollouts: c.resets, fromStart: c.fromStart, tokensStored: c.tokensStored, lines: c.lines, checkpoint: checkpoints[i]! },
+        ...(c.ahead ? { built: { writes: c.ahead.batch.writes(), rejected: c.ahead.stats.rejected } } : {}),
+        expected: c.expected,
+        expectedTokens: c.tokens,
+        quarantined: c.quarantined,
+      }));
+      // The token projection caught up alone records nothing in the quarantine: the full catch-up that reads every line does.
+      const r = await take(commitFileBatches(this.store, batches, this.subset.name === 'tokens' ? undefined : this.options.quarantine, this.subset));
+      if (this.store.remap && ++this.commits % REMAP_EVERY_COMMITS === 0) await take(this.store.remap());
+      this.summary.quarantined += r.quarantined;
+      if (bytes > 0) this.options.afterCommit?.(bytes);
+      await holdPoint('index.batch.committed');
+      const conflicted = new Set(r.conflicted);
+      cursors.forEach((c, i) => {
+        if (conflicted.has(batches[i]!)) {
+          c.conflicted = true;
+          this.summary.conflicts += 1;
+          return;
+        }
+        c.expected = checkpoints[i]!;
+        c.tokens = tokensKeptAfter(batches[i]!);
+        c.resets = [];
+        c.fromStart = false;
+        c.tokensStored = false;
+        c.lines = [];
+        c.ahead = undefined;
+        c.quarantined = [];
+        if (!c.done) this.cursors.push(c);
+      });
+    })();
   }
 }
 

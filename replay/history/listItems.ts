@@ -16,7 +16,7 @@ import type { Direction } from '../internal/page.js';
 import { itemPosition as posOf, readItems } from '../internal/itemContent.js';
 import { cutPage, pageCursors, pastAnchor } from '../internal/page.js';
 import { itemLineCursor, parseItemLineCursor } from '../internal/itemLineCursor.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 /** What `thread/items/list` asks (the protocol's params). */

@@ -15,7 +15,7 @@ import type { ThreadCursorMethod } from '../internal/threadListCursor.js';
 import { indexWriteMark } from '../internal/indexWriteMark.js';
 import { keepAnswer, keptAnswer } from '../internal/listingMemo.js';
 import { scanRows } from '../internal/scanRows.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import { sourceKindsOf } from '../internal/sourceKinds.js';
 import type { ThreadSourceKind } from '../internal/sourceKinds.js';
 

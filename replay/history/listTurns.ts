@@ -14,7 +14,7 @@ import type { Direction } from '../internal/page.js';
 import { walkTurns } from '../internal/turnWalk.js';
 import { turnsWithItems } from '../internal/turnView.js';
 import { cutPage, pageCursors, pastAnchor } from '../internal/page.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 /** What `thread/turns/list` asks (the protocol's params). */

@@ -3,7 +3,7 @@ import type { EngineError } from '../../domain/errors.js';
 import { uuidSyntaxError } from '../../domain/thread/threadId.js';
 import type { HistoryReadPorts } from '../ports.js';
 import type { ThreadsForkedFrom } from '../../protocol/threads.js';
-import { take, useCase } from '../internal/useCase.js';
+import { take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 /** What `rolloutEngine/threads/forkedFrom` asks (the protocol's params). */

@@ -5,7 +5,7 @@ import type { HistoryReadPorts } from '../ports.js';
 import type { ThreadItemKinds } from '../../protocol/threads.js';
 import { itemPosition } from '../internal/itemContent.js';
 import { openThread } from '../internal/openThread.js';
-import { take, useCase } from '../internal/useCase.js';
+import { take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 import { keyText } from '../../domain/index/keyText.js';
 

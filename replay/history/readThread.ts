@@ -12,7 +12,7 @@ import { walkTurns } from '../internal/turnWalk.js';
 import { fullTurnsInOrder } from '../internal/fullTurns.js';
 import { hasReadState, readStateOf } from '../internal/readState.js';
 import type { ThreadReadResult } from '../../protocol/threads.js';
-import { streamOfUseCase, takeAll, useCase } from '../internal/useCase.js';
+import { streamOfUseCase, takeAll, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 /** What `thread/read` asks (the protocol's params). */

@@ -5,7 +5,7 @@ import type { ThreadRow } from '../../domain/index/rows.js';
 import type { HistoryReadPorts } from '../ports.js';
 import { sourceKindsOf } from '../internal/sourceKinds.js';
 import { scanRows } from '../internal/scanRows.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 /** What `rolloutEngine/thread/tree` asks (the protocol's params). */

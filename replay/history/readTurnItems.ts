@@ -9,7 +9,7 @@ import type { ParamsOf } from '../../protocol/methods.js';
 import type { HistoryReadPorts } from '../ports.js';
 import { itemPosition, readItems } from '../internal/itemContent.js';
 import { openThread } from '../internal/openThread.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import { keyText } from '../../domain/index/keyText.js';
 
 /** What `thread/items/read` asks (the protocol's params). */

@@ -4,7 +4,7 @@ import { rejected } from '../../domain/errors.js';
 import type { ThreadRow } from '../../domain/index/rows.js';
 import type { HistoryIndexer, IndexStore } from '../../domain/ports.js';
 import { hyphenatedPrefix, isThreadIdPrefix } from '../../domain/thread/threadId.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 
 /** What the resolver reads: the index's thread rows, caught up as `thread/list` catches them up. */
 export interface ThreadIdPorts {

@@ -11,7 +11,7 @@ import { numberedOtherwise } from '../internal/lineage.js';
 import { openThread } from '../internal/openThread.js';
 import { turnItemRows } from '../internal/turnView.js';
 import { walkTurns } from '../internal/turnWalk.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 /** What `thread/searchOccurrences` asks (the protocol's params). */

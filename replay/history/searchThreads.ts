@@ -16,7 +16,7 @@ import type { HistoryReadPorts } from '../ports.js';
 import type { ThreadListCursor, ThreadSortKey } from '../internal/threadListCursor.js';
 import { backwardsThreadCursor, cursorWalkStart, nextThreadCursor, parseThreadListCursor, pastCursor } from '../internal/threadListCursor.js';
 import { scanRows } from '../internal/scanRows.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 /** What `thread/search` asks (the protocol's params). */

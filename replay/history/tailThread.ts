@@ -14,7 +14,7 @@ import { apiTurn, turnItemRows, turnsWithItems } from '../internal/turnView.js';
 import { readItems } from '../internal/itemContent.js';
 import type { ItemRow } from '../../domain/index/rows.js';
 import type { ThreadLineage } from '../../domain/history/lineage.js';
-import { take, useCase } from '../internal/useCase.js';
+import { take, useCase } from '../../domain/effect.js';
 import type { ServerNotification } from '../../protocol/notifications.js';
 
 /** One live notification, as Codex names and shapes it for the threads it runs. */

@@ -6,7 +6,7 @@ import { ImportedRolloutFold, importedSessionMeta } from '../../domain/externalS
 import type { ImportedThreadInput } from '../../domain/externalSessions/importedRollout.js';
 import { lineTimestamp, renderDrafts } from '../../domain/rollout/lineDraft.js';
 import type { ExternalSessionRead, ImportPorts, SessionsLookedIn } from '../ports.js';
-import { take, useCase } from '../internal/useCase.js';
+import { take, useCase } from '../../domain/effect.js';
 
 /** Who the imported threads say wrote them (Codex records its client's name, version and surface). */
 export interface ImportIdentity {

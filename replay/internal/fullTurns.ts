@@ -11,7 +11,7 @@ import { readItems } from './itemContent.js';
 import { scanRows } from './scanRows.js';
 import type { WalkedTurn } from './turnWalk.js';
 import * as E from 'fp-ts/lib/Either.js';
-import { stop, take } from './useCase.js';
+import { stop, take } from '../../domain/effect.js';
 import { apiTurn, itemInSegment, rowsAt, uncut } from './turnView.js';
 import { keyText } from '../../domain/index/keyText.js';
 

@@ -8,7 +8,7 @@ import { itemFromLines } from '../../domain/thread/itemFromLines.js';
 import { lineDecoderFor } from '../../migrations/upcast/lineDecoder.js';
 import type { LineDecoder, UpcastFormat } from '../../migrations/upcast/lineDecoder.js';
 import type { HistoryReadPorts } from '../ports.js';
-import { stop, take } from './useCase.js';
+import { stop, take } from '../../domain/effect.js';
 
 const KEY_SEPARATOR = '\u0000';
 

@@ -10,7 +10,7 @@ import { pastAnchor } from './page.js';
 import type { Direction } from './page.js';
 import { walkHistoryAsync } from '../../domain/history/walk.js';
 import { keyPosOf } from '../../projections/turnRows.js';
-import { stop, take } from './useCase.js';
+import { stop, take } from '../../domain/effect.js';
 import { keyText } from '../../domain/index/keyText.js';
 
 /**

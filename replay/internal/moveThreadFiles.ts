@@ -5,7 +5,7 @@ import { rejected } from '../../domain/errors.js';
 import type { FileCheckpoint } from '../../domain/index/rows.js';
 import type { ThreadManagementPorts } from '../ports.js';
 import { managedThread } from './threadFiles.js';
-import { stop, take, useCase } from './useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 
 /** Times a move starts over when the thread's files changed before their locks were held (a revision cut, a file moved), as delete does. */
 const FILES_CHANGED_RETRIES = 5;

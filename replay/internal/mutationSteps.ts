@@ -6,7 +6,7 @@ import type { Thread } from '../../domain/thread/thread.js';
 import type { MutationPorts } from '../ports.js';
 import { materialisedThread, readThread } from '../history/readThread.js';
 import { lastRowBefore } from './lineage.js';
-import { stop, take, useCase } from './useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 
 /** A thread as `thread/read` answers it (every turn when asked), after the index caught up. */
 export const answerThread = async (ports: MutationPorts, threadId: string, includeTurns: boolean): Promise<Thread> => {

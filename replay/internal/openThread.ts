@@ -8,7 +8,7 @@ import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import type { ThreadLineage } from '../../domain/history/lineage.js';
 import type { HistoryReadPorts, QuarantinedLines } from '../ports.js';
 import { loadLineage } from './lineage.js';
-import { stop, take } from './useCase.js';
+import { stop, take } from '../../domain/effect.js';
 
 /**
  * Read-repair the thread, then load its lineage. An unknown thread is NotFound, as for every other

@@ -1,6 +1,6 @@
 import type { IndexStore } from '../../domain/ports.js';
 import type { KeyOf, KeyPart, RowOf, TableName } from '../../domain/index/rows.js';
-import { take } from './useCase.js';
+import { take } from '../../domain/effect.js';
 
 export interface ScanStart {
   readonly reverse: boolean;

@@ -2,7 +2,7 @@ import type { IndexStore } from '../../domain/ports.js';
 import { firstMissing } from '../../domain/search/gramSignature.js';
 import { indexWriteMark } from './indexWriteMark.js';
 import { scanRows } from './scanRows.js';
-import { take } from './useCase.js';
+import { take } from '../../domain/effect.js';
 
 /** Every rollout file's search signature and thread, as the index held them at `mark`. */
 interface Signatures {

@@ -1,7 +1,7 @@
 import type { FileCheckpoint, ThreadRow } from '../../domain/index/rows.js';
 import { notFound } from '../../domain/errors.js';
 import type { HistoryReadPorts } from '../ports.js';
-import { stop, take } from './useCase.js';
+import { stop, take } from '../../domain/effect.js';
 
 /** A thread brought up to date with its files, as thread management finds it: its row and every rollout file of its own (root and revisions, archived or not). */
 export interface ManagedThread {

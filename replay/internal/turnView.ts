@@ -7,7 +7,7 @@ import { apiTurnOf } from '../../domain/thread/turnFoldState.js';
 import { finalAgentMessageIndex } from '../../domain/thread/finalAgentMessage.js';
 import type { HistoryReadPorts } from '../ports.js';
 import { readItems } from './itemContent.js';
-import { take } from './useCase.js';
+import { take } from '../../domain/effect.js';
 import { keyText } from '../../domain/index/keyText.js';
 
 /** Is an item row below its segment's cut (its key line, and the line its content is on)? */

@@ -6,7 +6,7 @@ import { keyPosOf } from '../../projections/turnRows.js';
 import type { HistoryReadPorts } from '../ports.js';
 import { lineOfOrdinal } from './lineage.js';
 import { scanRows } from './scanRows.js';
-import { take } from './useCase.js';
+import { take } from '../../domain/effect.js';
 import { keyText } from '../../domain/index/keyText.js';
 
 /** Where a walk starts inside one segment: at a key line, keeping rows the filter accepts. */

@@ -7,7 +7,7 @@ import { revisionLines } from '../../domain/revert/revisionLines.js';
 import { lineTimestamp, renderDrafts } from '../../domain/rollout/lineDraft.js';
 import type { FileWritten, MutationPorts } from '../ports.js';
 import { afterMove, sessionMetaOf, settingsBefore } from './mutationSteps.js';
-import { stop, take } from './useCase.js';
+import { stop, take } from '../../domain/effect.js';
 
 /**
  * Write a revision of a paginated thread that keeps its history below `cut` (Codex's

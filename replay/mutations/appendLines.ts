@@ -8,7 +8,7 @@ import { decodeRolloutLine } from '../../domain/rollout/line.js';
 import type { AppendResult } from '../../domain/ports.js';
 import { historyEnd, lineageToChange } from '../internal/lineage.js';
 import type { AppendRecord, MutationPorts } from '../ports.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 /** What `rollout/append` asks (the protocol's params). */

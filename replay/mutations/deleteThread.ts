@@ -6,7 +6,7 @@ import { Batch } from '../../projections/batch.js';
 import { writeThreadRow } from '../../projections/threadRows.js';
 import type { ThreadManagementPorts } from '../ports.js';
 import { managedThread } from '../internal/threadFiles.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 import { keyText } from '../../domain/index/keyText.js';
 

@@ -17,7 +17,7 @@ import { findTurn, historyEnd, lastTurns, lineageToChange, nextTurn } from '../i
 import type { FileWritten, MutationPorts, ThreadManagementPorts } from '../ports.js';
 import { answerThread, sessionMetaOf, settingsBefore } from '../internal/mutationSteps.js';
 import { codexStateAfterWrite } from '../internal/codexStateAfterWrite.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import { readTokenUsage } from '../tokens/readTokenUsage.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 import type { ThreadForkResult as ForkAnswer } from '../../protocol/historyWrites.js';

@@ -5,7 +5,7 @@ import type { ThreadRevertResult } from '../../protocol/historyWrites.js';
 import { cursorLine, findTurn, historyEnd, lastRowBefore, lastTurns, lineageToChange } from '../internal/lineage.js';
 import type { FileWritten, MutationPorts } from '../ports.js';
 import { answerThread } from '../internal/mutationSteps.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import { serializeHistoryCursor } from '../internal/cursors.js';
 import { writeRevision } from '../internal/writeRevision.js';
 import type { ParamsOf } from '../../protocol/methods.js';

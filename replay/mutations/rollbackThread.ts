@@ -7,7 +7,7 @@ import { currentSegmentOf } from '../../domain/history/lineage.js';
 import { historyEnd, lastTurns, lineageToChange } from '../internal/lineage.js';
 import type { FileWritten, MutationPorts } from '../ports.js';
 import { answerThread } from '../internal/mutationSteps.js';
-import { take, useCase } from '../internal/useCase.js';
+import { take, useCase } from '../../domain/effect.js';
 import { writeRevision } from '../internal/writeRevision.js';
 import type { ThreadResult } from '../../protocol/threads.js';
 import type { ParamsOf } from '../../protocol/methods.js';

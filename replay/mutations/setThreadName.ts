@@ -4,7 +4,7 @@ import { rejected } from '../../domain/errors.js';
 import type { ThreadManagementPorts } from '../ports.js';
 import { managedThread } from '../internal/threadFiles.js';
 import { codexStateAfterWrite } from '../internal/codexStateAfterWrite.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 /** Codex's refusal of a blank name, word for word. */

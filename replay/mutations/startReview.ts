@@ -12,7 +12,7 @@ import { historyEnd, lineageToChange } from '../internal/lineage.js';
 import type { FileWritten, MutationPorts } from '../ports.js';
 import { sessionMetaOf, settingsBefore } from '../internal/mutationSteps.js';
 import { codexStateAfterWrite } from '../internal/codexStateAfterWrite.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { ReviewStartResult } from '../../protocol/historyWrites.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 

@@ -5,7 +5,7 @@ import type { ThreadManagementPorts } from '../ports.js';
 import type { ThreadMoved } from './archiveThread.js';
 import { answerThread } from '../internal/mutationSteps.js';
 import { moveThreadFiles } from '../internal/moveThreadFiles.js';
-import { take, useCase } from '../internal/useCase.js';
+import { take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 export interface ThreadUnarchived extends ThreadMoved {

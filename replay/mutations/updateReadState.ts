@@ -6,7 +6,7 @@ import type { ReadState } from '../../domain/threadState/threadStateEvent.js';
 import type { ThreadManagementPorts } from '../ports.js';
 import { readStateOf } from '../internal/readState.js';
 import { managedThread } from '../internal/threadFiles.js';
-import { take, useCase } from '../internal/useCase.js';
+import { take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 /** Codex's words and `data.reason` when the revision the client saw is no longer the thread's. */

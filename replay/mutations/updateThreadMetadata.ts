@@ -7,7 +7,7 @@ import { sanitizeGitOriginUrl } from '../../domain/thread/gitOriginUrl.js';
 import type { ThreadManagementPorts } from '../ports.js';
 import { answerThread } from '../internal/mutationSteps.js';
 import { managedThread } from '../internal/threadFiles.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 /** A patch of the stored git metadata: a field absent is left, null clears it, a string replaces it. */

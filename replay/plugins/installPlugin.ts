@@ -6,7 +6,7 @@ import { manifestVersion } from '../../domain/plugins/marketplace.js';
 import { parsePluginId, pluginKey } from '../../domain/plugins/pluginId.js';
 import { DEFAULT_PLUGIN_VERSION } from '../../domain/plugins/version.js';
 import type { PluginsManager } from './pluginsManager.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { PluginInstallResult } from '../../protocol/plugins.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 import type { RemotePluginInstall } from './installRemotePlugin.js';

@@ -3,7 +3,7 @@ import type { EngineError } from '../../domain/errors.js';
 import type { RemoteBundleFetcher, RemotePluginBackend } from '../../domain/plugins/ports.js';
 import { marketplaceOfScope, validateRemoteBundle } from '../../domain/plugins/remoteCatalog.js';
 import type { PluginsManager } from './pluginsManager.js';
-import { take, useCase } from '../internal/useCase.js';
+import { take, useCase } from '../../domain/effect.js';
 import type { PluginInstallResult } from '../../protocol/plugins.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 

@@ -13,7 +13,7 @@ import type { CachedVersion } from '../internal/remoteLocalVersion.js';
 import { marketplaceEntry, pluginSummary } from '../../domain/plugins/marketplace.js';
 import type { PluginMarketplaceEntry } from '../../domain/plugins/marketplace.js';
 import { visibleMarketplaces } from '../internal/visibleMarketplaces.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 /** Codex 0.169.0's `PluginListMarketplaceKind`. */

@@ -3,7 +3,7 @@ import type { EngineError } from '../../domain/errors.js';
 import { rejected } from '../../domain/errors.js';
 import type { PluginCatalog } from '../../domain/plugins/ports.js';
 import { pluginDetail } from '../../domain/plugins/marketplace.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { ParamsOf, ResultOf } from '../../protocol/methods.js';
 import type { RemotePluginRead } from './readRemotePlugin.js';
 import type { RemoteLocalVersion } from '../../domain/plugins/remotePluginDetail.js';

@@ -8,7 +8,7 @@ import { remotePluginDetailOf } from '../../domain/plugins/remotePluginDetail.js
 import type { RemoteLocalVersion } from '../../domain/plugins/remotePluginDetail.js';
 import { withLocalVersion } from '../internal/remoteLocalVersion.js';
 import type { CachedVersion } from '../internal/remoteLocalVersion.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 /** `plugin/read`'s params routed to the backend (`readPlugin.ts`): `pluginName` is the backend's plugin id. */

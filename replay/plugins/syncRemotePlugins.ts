@@ -7,7 +7,7 @@ import type { RemoteSyncOutcome } from '../../domain/plugins/remoteCatalog.js';
 import { REMOTE_PLUGIN_SCOPES, validateRemoteBundle } from '../../domain/plugins/remoteCatalog.js';
 import type { PluginsManager } from './pluginsManager.js';
 import type { RemotePluginDeps } from './installRemotePlugin.js';
-import { take, useCase } from '../internal/useCase.js';
+import { take, useCase } from '../../domain/effect.js';
 
 /**
  * The startup sync of remotely installed plugins (Codex's `sync_remote_installed_plugin_bundles_once`):

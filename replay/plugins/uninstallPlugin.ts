@@ -5,7 +5,7 @@ import { rejected } from '../../domain/errors.js';
 import type { PluginConfig } from '../../domain/plugins/ports.js';
 import { parsePluginId, pluginKey } from '../../domain/plugins/pluginId.js';
 import type { PluginsManager } from './pluginsManager.js';
-import { stop, take, useCase } from '../internal/useCase.js';
+import { stop, take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 /**

@@ -4,7 +4,7 @@ import { parsePluginId } from '../../domain/plugins/pluginId.js';
 import type { RemotePluginBackend } from '../../domain/plugins/ports.js';
 import { marketplaceOfScope } from '../../domain/plugins/remoteCatalog.js';
 import type { PluginsManager } from './pluginsManager.js';
-import { take, useCase } from '../internal/useCase.js';
+import { take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 /**

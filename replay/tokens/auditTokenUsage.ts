@@ -8,7 +8,7 @@ import { SLOT_MS } from '../../domain/tokens/usageBuckets.js';
 import { reportFromSums, tokenSumsOf } from '../../domain/tokens/reportSums.js';
 import type { HomeTokenSums } from '../../domain/tokens/reportSums.js';
 import { storedResponses } from '../internal/indexScans.js';
-import { take, useCase } from '../internal/useCase.js';
+import { take, useCase } from '../../domain/effect.js';
 import { sourceKindsOf } from '../internal/sourceKinds.js';
 
 /**

@@ -4,7 +4,7 @@ import type { UsageGroup } from '../../domain/tokens/report.js';
 import { auditTokenUsage } from './auditTokenUsage.js';
 import type { PricingTable } from '../../domain/tokens/pricing.js';
 import type { HistoryReadPorts } from '../ports.js';
-import { take, useCase } from '../internal/useCase.js';
+import { take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 /** What `rolloutEngine/tokens/charts` asks (the protocol's params: none, or a thread). */

@@ -5,7 +5,7 @@ import type { TokenDimension } from '../../domain/tokens/report.js';
 import type { TokenReportAnswer } from '../../protocol/tokens.js';
 import { auditTokenUsage } from './auditTokenUsage.js';
 import type { HistoryReadPorts } from '../ports.js';
-import { take, useCase } from '../internal/useCase.js';
+import { take, useCase } from '../../domain/effect.js';
 
 export interface TokenReportQuery {
   readonly by: TokenDimension;

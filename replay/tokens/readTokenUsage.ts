@@ -6,7 +6,7 @@ import type { ThreadTokenUsageUpdated } from '../../domain/tokens/threadTokenUsa
 import { replayTurnId, threadTokenUsage } from '../../domain/tokens/threadTokenUsage.js';
 import { findTurn, lastRowBefore, lastTurns, lineageToChange } from '../internal/lineage.js';
 import type { MutationPorts } from '../ports.js';
-import { take, useCase } from '../internal/useCase.js';
+import { take, useCase } from '../../domain/effect.js';
 import type { ParamsOf } from '../../protocol/methods.js';
 
 /**

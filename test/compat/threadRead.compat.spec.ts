@@ -12,7 +12,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { withCodexHome } from '../../adapters/driving/composition/openCodexHome.js';
 import { locateIndexDir } from '../../adapters/driving/composition/layout.js';
 import { materialisedThread, readThread } from '../../replay/history/readThread.js';
-import { take, useCase } from '../../replay/internal/useCase.js';
+import { take, useCase } from '../../domain/effect.js';
 import { streamedText } from '../fixtures/streamedText.js';
 
 type CodexRead = Pick<ResultOf<'thread/read'>, 'thread'> | { readonly error: { code: number; message: string } };

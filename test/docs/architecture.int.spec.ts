@@ -232,9 +232,9 @@ describe('ARCHITECTURE.md: a map held to the tree', function () {
       '<!-- /layers -->',
     ].join('\n');
     expect(missingPaths(pathClaims(planted), tree)).to.deep.equal(['adapters/jsonl/noSuchReader.ts', 'noSuchFile.ts', 'replay/noSuchFolder/', 'docs/noSuch.md']);
-    // A README's paths from its own folder: `internal/useCase.ts` holds in replay/, not in domain/.
-    expect(missingFromReadme('replay/', ['internal/useCase.ts', 'internal/noSuch.ts'], tree)).to.deep.equal(['internal/noSuch.ts']);
-    expect(missingFromReadme('domain/', ['internal/useCase.ts'], tree)).to.deep.equal(['internal/useCase.ts']);
+    // A README's paths from its own folder: `internal/openThread.ts` holds in replay/, not in domain/.
+    expect(missingFromReadme('replay/', ['internal/openThread.ts', 'internal/noSuch.ts'], tree)).to.deep.equal(['internal/noSuch.ts']);
+    expect(missingFromReadme('domain/', ['internal/openThread.ts'], tree)).to.deep.equal(['internal/openThread.ts']);
     const mismatches = await layerMismatches(eslint, layerRows(planted));
     expect(mismatches.filter((m) => m.startsWith('domain/ → protocol/'))).to.deep.equal(['domain/ → protocol/: the map says allowed, lint refuses it']);
     expect(mismatches.filter((m) => m.startsWith('replay/') && m.includes('node:fs')).length, 'replay/ said not pure').to.be.above(0);

@@ -12,7 +12,7 @@ import type { HistoryReadPorts } from '../../replay/ports.js';
 import type { ThreadCursorMethod, ThreadListCursor } from '../../replay/internal/threadListCursor.js';
 import { compareInThreadOrder, parseThreadListCursor, pastCursor, timeBefore } from '../../replay/internal/threadListCursor.js';
 import { scanRows } from '../../replay/internal/scanRows.js';
-import { take, useCase } from '../../replay/internal/useCase.js';
+import { take, useCase } from '../../domain/effect.js';
 import { listRequestOf, threadListPageOf } from '../../replay/history/listThreads.js';
 import type { ListThreadsQuery, ThreadListPage } from '../../replay/history/listThreads.js';
 import { sourceKindsOf } from '../../replay/internal/sourceKinds.js';

@@ -14,7 +14,7 @@ import { forkThread } from '../../replay/mutations/forkThread.js';
 import { rollbackThread } from '../../replay/mutations/rollbackThread.js';
 import { startReview } from '../../replay/mutations/startReview.js';
 import { lastTurns, lineageToChange } from '../../replay/internal/lineage.js';
-import { take, useCase } from '../../replay/internal/useCase.js';
+import { take, useCase } from '../../domain/effect.js';
 import type { MutationPorts } from '../../replay/ports.js';
 import { setThreadName } from '../../replay/mutations/setThreadName.js';
 import { sessionIndexPath } from '../../adapters/driven/jsonl/home/sessionIndex.js';

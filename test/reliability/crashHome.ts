@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { LineDraft } from '../../domain/rollout/lineDraft.js';
 import { currentSegmentOf } from '../../domain/history/lineage.js';
 import { historyEnd, lineageToChange } from '../../replay/internal/lineage.js';
-import { take, useCase } from '../../replay/internal/useCase.js';
+import { take, useCase } from '../../domain/effect.js';
 import type { MutationPorts } from '../../replay/ports.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { chatThread, rolloutName, writeRollout } from '../replay/mutationHome.js';

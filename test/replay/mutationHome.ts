@@ -10,7 +10,7 @@ import type { LmdbIndexStore } from '../../adapters/driven/lmdb/indexStore.js';
 import { portsOver } from '../../adapters/driving/composition/openCodexHome.js';
 import type { ThreadManagementPorts } from '../../replay/ports.js';
 import { materialisedThread, readThread } from '../../replay/history/readThread.js';
-import { useCase } from '../../replay/internal/useCase.js';
+import { useCase } from '../../domain/effect.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { right as rightOf } from '../fixtures/right.js';
 import type { HistoryMode } from '../../domain/rollout/historyMode.js';

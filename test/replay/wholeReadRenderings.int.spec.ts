@@ -12,7 +12,7 @@ import type { SegmentRenderingHeader } from '../../domain/index/rows.js';
 import { isEngineError } from '../../domain/errors.js';
 import type { HistoryReadPorts } from '../../replay/ports.js';
 import { materialisedThread, readThread } from '../../replay/history/readThread.js';
-import { take, useCase } from '../../replay/internal/useCase.js';
+import { take, useCase } from '../../domain/effect.js';
 import { RolloutWriter } from '../fixtures/rolloutLines.js';
 import { right } from '../fixtures/right.js';
 import { streamedText } from '../fixtures/streamedText.js';

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../../domain/errors.js';
+import { stop, take, useCase } from '../../../domain/effect.js';
 import { invalidArgument } from '../../../domain/errors.js';
 import { ThreadStateEvent } from '../../../domain/threadState/threadStateEvent.js';
 import type { ThreadStateRow } from '../../../domain/threadState/threadStateEvent.js';
@@ -67,64 +69,62 @@ export const threadStateLogOver = (store: IndexStore, codexHome: string, onUnrea
   const folded = async (): Promise<E.Either<EngineError, number>> =>
     E.map((v: unknown) => (typeof v === 'number' ? v : 0))(await store.get('meta', THREAD_STATE_LOG_KEY)());
 
-  const catchUp = async (): Promise<E.Either<EngineError, void>> => {
-    let size: number;
-    try {
-      size = (await fs.stat(path)).size;
-    } catch (err) {
-      return errnoCode(err) === 'ENOENT' ? E.right(undefined) : (unreadable(err, 'stat') ?? E.left(toEngineError(path, 'stat')(err)));
-    }
-    const from = await folded();
-    if (E.isLeft(from)) return from;
-    // A log shorter than what was folded was replaced: fold it whole (events carry whole values).
-    const start = from.right > size ? 0 : from.right;
-    if (start === size) return E.right(undefined);
-    let text: string;
-    try {
-      const fh = await openNoFollow(codexHome, path, 'read');
+  const catchUp = (): Promise<E.Either<EngineError, void>> =>
+    useCase(async () => {
+      let size: number;
       try {
-        const buf = Buffer.alloc(size - start);
-        const { bytesRead } = await fh.read(buf, 0, buf.length, start);
-        text = buf.subarray(0, bytesRead).toString('utf8');
-      } finally {
-        await fh.close();
+        size = (await fs.stat(path)).size;
+      } catch (err) {
+        return take(errnoCode(err) === 'ENOENT' ? E.right(undefined) : (unreadable(err, 'stat') ?? E.left(toEngineError(path, 'stat')(err))));
       }
-    } catch (err) {
-      return unreadable(err, 'read') ?? E.left(toEngineError(path, 'read')(err));
-    }
-    const { events, consumed } = decodeThreadStateLines(text);
-    if (consumed === 0) return E.right(undefined);
-    const committed = await store.commit((reader) => {
-      // Another process folded these bytes meanwhile: nothing to do (its fold is the same).
-      const now = reader.get('meta', THREAD_STATE_LOG_KEY);
-      if ((typeof now === 'number' ? now : 0) !== from.right) return [];
-      return [...foldThreadStateEvents(reader, events), { op: 'put', table: 'meta', key: [...THREAD_STATE_LOG_KEY], value: start + consumed }];
+      const from = await take(folded());
+      // A log shorter than what was folded was replaced: fold it whole (events carry whole values).
+      const start = from > size ? 0 : from;
+      if (start === size) return;
+      let text: string;
+      try {
+        const fh = await openNoFollow(codexHome, path, 'read');
+        try {
+          const buf = Buffer.alloc(size - start);
+          const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+          text = buf.subarray(0, bytesRead).toString('utf8');
+        } finally {
+          await fh.close();
+        }
+      } catch (err) {
+        return take(unreadable(err, 'read') ?? E.left(toEngineError(path, 'read')(err)));
+      }
+      const { events, consumed } = decodeThreadStateLines(text);
+      if (consumed === 0) return;
+      await take(
+        store.commit((reader) => {
+          // Another process folded these bytes meanwhile: nothing to do (its fold is the same).
+          const now = reader.get('meta', THREAD_STATE_LOG_KEY);
+          if ((typeof now === 'number' ? now : 0) !== from) return [];
+          return [...foldThreadStateEvents(reader, events), { op: 'put', table: 'meta', key: [...THREAD_STATE_LOG_KEY], value: start + consumed }];
+        }),
+      );
     })();
-    return E.isLeft(committed) ? committed : E.right(undefined);
-  };
 
   return {
     catchUp: () => catchUp,
     change: (threadId, decide) => async () => {
       return underThreadStateLog(
         codexHome,
-        async (append): Promise<E.Either<EngineError, ThreadStateRow | undefined>> => {
-          const caught = await catchUp();
-          if (E.isLeft(caught)) return caught;
-          const current = await store.get('threadState', [threadId])();
-          if (E.isLeft(current)) return current;
-          const event = decide(current.right);
-          if (E.isLeft(event)) return event;
-          if (event.right === null) return E.right(current.right);
-          try {
-            await append(event.right);
-          } catch (err) {
-            return E.left(toEngineError(path, 'append')(err));
-          }
-          const after = await catchUp();
-          if (E.isLeft(after)) return after;
-          return (await store.get('threadState', [threadId])()) as E.Either<EngineError, ThreadStateRow | undefined>;
-        },
+        (append): Promise<E.Either<EngineError, ThreadStateRow | undefined>> =>
+          useCase(async () => {
+            await take(catchUp());
+            const current = await take(store.get('threadState', [threadId]));
+            const event = await take(decide(current));
+            if (event === null) return current;
+            try {
+              await append(event);
+            } catch (err) {
+              return stop(toEngineError(path, 'append')(err));
+            }
+            await take(catchUp());
+            return take(store.get('threadState', [threadId]) as TE.TaskEither<EngineError, ThreadStateRow | undefined>);
+          })(),
         (step, err) => E.left(notWritable(path, toEngineError(path, step)(err))),
       );
     },

@@ -5,6 +5,7 @@ import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError, LogPosition } from '../../../domain/errors.js';
+import { stop, take, useCase } from '../../../domain/effect.js';
 import { corrupt, isEngineError } from '../../../domain/errors.js';
 import type { ExpectedPosition } from '../../../domain/ports.js';
 import type { Progress } from '../../../domain/index/progress.js';
@@ -58,21 +59,24 @@ const START: LogPosition = { ordinal: 0, byteOffset: 0 };
  * (an earlier run) are not written again.
  * long: not split yet: its isLeft returns are being rewritten into the effect combinators (issue 71), a split now would collide
  */
-export const mirrorHome =
-  (home: string, connection: EventStoreConnection, log: EventStoreEventLog, options: MirrorOptions = {}): TE.TaskEither<EngineError, MirrorSummary> =>
-  async () => {
+export const mirrorHome = (
+  home: string,
+  connection: EventStoreConnection,
+  log: EventStoreEventLog,
+  options: MirrorOptions = {},
+): TE.TaskEither<EngineError, MirrorSummary> =>
+  useCase(async () => {
     const batchLines = options.batchLines ?? 2000;
     const batchBytes = options.batchBytes ?? 4 * 1024 * 1024;
-    const discovered = await discoverRolloutFiles(home)();
-    if (E.isLeft(discovered)) return discovered;
-    const refused = discovered.right.filter((f) => f.refused !== undefined).map((f) => ({ path: f.path, reason: f.refused! }));
-    const files = discovered.right.filter((f) => f.refused === undefined);
+    const discovered = await take(discoverRolloutFiles(home));
+    const refused = discovered.filter((f) => f.refused !== undefined).map((f) => ({ path: f.path, reason: f.refused! }));
+    const files = discovered.filter((f) => f.refused === undefined);
     const sizes: number[] = [];
     for (const f of files) {
       try {
         sizes.push((await fs.stat(f.path)).size);
       } catch (err) {
-        return E.left(toEngineError(f.path, 'mirror')(err));
+        return stop(toEngineError(f.path, 'mirror')(err));
       }
     }
     const bytesTotal = sizes.reduce((a, b) => a + b, 0);
@@ -90,29 +94,27 @@ export const mirrorHome =
       try {
         facts.push({ kind: 'superseded', file, revision: await readTextNoFollow(home, supersededMarkOf(f.path)) });
       } catch (err) {
-        if (errnoCode(err) !== 'ENOENT') return E.left(toEngineError(supersededMarkOf(f.path), 'mirror')(err));
+        if (errnoCode(err) !== 'ENOENT') return stop(toEngineError(supersededMarkOf(f.path), 'mirror')(err));
       }
-      const end = await log.end(stream)();
-      if (E.isLeft(end)) return end;
-      const from = end.right === 'noStream' ? START : end.right;
+      const end = await take(log.end(stream));
+      const from = end === 'noStream' ? START : end;
       if (from.byteOffset > sizes[i]!)
-        return E.left(corrupt(f.path, from.byteOffset, `the file is shorter than its stream ${stream} (${sizes[i]} bytes): it does not continue it`));
+        return stop(corrupt(f.path, from.byteOffset, `the file is shorter than its stream ${stream} (${sizes[i]} bytes): it does not continue it`));
       // The stream's last line must be the file's bytes at its place: else the file is not the one mirrored.
-      const last = end.right === 'noStream' ? E.right(undefined) : await log.lastLine(stream)();
-      if (E.isLeft(last)) return last;
-      if (last.right !== undefined) {
-        const here = Buffer.alloc(last.right.bytes.length);
+      const last = end === 'noStream' ? undefined : await take(log.lastLine(stream));
+      if (last !== undefined) {
+        const here = Buffer.alloc(last.bytes.length);
         try {
           // Without following a link, a FIFO refused (never waited on): the home's own file only.
           const fh = await openNoFollow(home, f.path, 'read');
-          await fh.read(here, 0, here.length, last.right.byteOffset).finally(() => fh.close());
+          await fh.read(here, 0, here.length, last.byteOffset).finally(() => fh.close());
         } catch (err) {
-          return E.left(toEngineError(f.path, 'mirror')(err));
+          return stop(toEngineError(f.path, 'mirror')(err));
         }
-        if (Buffer.compare(here, last.right.bytes) !== 0)
-          return E.left(corrupt(f.path, last.right.byteOffset, `line ${last.right.ordinal} differs from its stream ${stream}: the file is not the one mirrored`));
+        if (Buffer.compare(here, last.bytes) !== 0)
+          return stop(corrupt(f.path, last.byteOffset, `line ${last.ordinal} differs from its stream ${stream}: the file is not the one mirrored`));
       }
-      let expected: ExpectedPosition = end.right;
+      let expected: ExpectedPosition = end;
       let batch: LineToStore[] = [];
       let batchSize = 0;
       const flush = async (): Promise<E.Either<EngineError, void>> => {
@@ -130,8 +132,10 @@ export const mirrorHome =
       };
       const before = linesWritten;
       const doneBefore = bytesDone;
+      // A failed append ends the scan and is told after it: the catch below maps the scan's own throws.
+      let failed: EngineError | undefined;
       try {
-        for await (const chunk of scanLines(f.path, from)) {
+        scan: for await (const chunk of scanLines(f.path, from)) {
           for (const line of chunk) {
             if (line.torn) continue;
             // The scanner's buffers are reused: the batch keeps copies.
@@ -139,35 +143,36 @@ export const mirrorHome =
             batchSize += line.bytes.length + 1;
             if (batch.length >= batchLines || batchSize >= batchBytes) {
               const flushed = await flush();
-              if (E.isLeft(flushed)) return flushed;
+              if (E.isLeft(flushed)) {
+                failed = flushed.left;
+                break scan;
+              }
             }
           }
         }
       } catch (err) {
-        return E.left(err instanceof ScanStartError ? err.error : toEngineError(f.path, 'mirror')(err));
+        return stop(err instanceof ScanStartError ? err.error : toEngineError(f.path, 'mirror')(err));
       }
-      const flushed = await flush();
-      if (E.isLeft(flushed)) return flushed;
+      if (failed !== undefined) return stop(failed);
+      await take(flush());
       if (linesWritten > before) filesChanged += 1;
       bytesDone = doneBefore + sizes[i]!;
       progress('reading', i + 1);
     }
     // Last: a fact never names a stream that is not there yet.
-    const recorded = await recordHomeFacts(connection, facts);
-    if (E.isLeft(recorded)) return recorded;
-    const states = await mirrorNamesAndThreadState(home, connection);
-    if (E.isLeft(states)) return states;
+    const recorded = await take(recordHomeFacts(connection, facts));
+    const states = await take(mirrorNamesAndThreadState(home, connection));
     progress('done', files.length);
-    return E.right({
+    return {
       files: files.length,
       filesChanged,
       linesWritten,
       bytesWritten,
-      factsWritten: recorded.right + states.right.written,
-      skippedStateLines: states.right.skipped,
+      factsWritten: recorded + states.written,
+      skippedStateLines: states.skipped,
       refused,
-    });
-  };
+    };
+  });
 
 /** Facts of one append to the control stream (a thread-state log of many events goes in several, each far below the server's limit). */
 const FACTS_PER_APPEND = 256;
@@ -176,37 +181,35 @@ const FACTS_PER_APPEND = 256;
  * The home's renames and thread-state events as facts, in their files' order, less those the
  * control stream holds already (the same fact: the same line, the same event).
  */
-const mirrorNamesAndThreadState = async (home: string, connection: EventStoreConnection): Promise<E.Either<EngineError, { written: number; skipped: number }>> => {
-  const names = await sessionIndexEntries(home)();
-  if (E.isLeft(names)) return names;
-  const logPath = threadStateLogPath(home);
-  let logText = '';
-  try {
-    logText = await readTextNoFollow(home, logPath);
-  } catch (err) {
-    if (errnoCode(err) !== 'ENOENT') return E.left(toEngineError(logPath, 'mirror')(err));
-  }
-  let skipped = names.right.skipped;
-  const events = decodeThreadStateLines(logText, () => (skipped += 1)).events;
-  const wanted: HomeFact[] = [
-    ...names.right.entries.map((e): HomeFact => {
-      const rendered = e.at === '' || Number.isNaN(Date.parse(e.at)) ? undefined : sessionIndexLine(e.threadId, e.name, new Date(e.at));
-      return { kind: 'threadName', threadId: e.threadId, name: e.name, at: e.at, ...(rendered === e.line ? {} : { line: e.line }) };
-    }),
-    ...events.map((event): HomeFact => ({ kind: 'threadState', event })),
-  ];
-  const held = new Set<string>();
-  try {
-    for await (const { fact: f } of homeFactsInOrder(connection)) if (f.kind === 'threadName' || f.kind === 'threadState') held.add(JSON.stringify(f));
-  } catch (err) {
-    return E.left(isEngineError(err) ? err : toEngineError(home, 'mirror')(err));
-  }
-  const fresh = wanted.filter((f) => !held.has(JSON.stringify(f)));
-  let written = 0;
-  for (let i = 0; i < fresh.length; i += FACTS_PER_APPEND) {
-    const r = await recordHomeFacts(connection, fresh.slice(i, i + FACTS_PER_APPEND));
-    if (E.isLeft(r)) return r;
-    written += r.right;
-  }
-  return E.right({ written, skipped });
-};
+const mirrorNamesAndThreadState = (home: string, connection: EventStoreConnection): Promise<E.Either<EngineError, { written: number; skipped: number }>> =>
+  useCase(async () => {
+    const names = await take(sessionIndexEntries(home));
+    const logPath = threadStateLogPath(home);
+    let logText = '';
+    try {
+      logText = await readTextNoFollow(home, logPath);
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') return stop(toEngineError(logPath, 'mirror')(err));
+    }
+    let skipped = names.skipped;
+    const events = decodeThreadStateLines(logText, () => (skipped += 1)).events;
+    const wanted: HomeFact[] = [
+      ...names.entries.map((e): HomeFact => {
+        const rendered = e.at === '' || Number.isNaN(Date.parse(e.at)) ? undefined : sessionIndexLine(e.threadId, e.name, new Date(e.at));
+        return { kind: 'threadName', threadId: e.threadId, name: e.name, at: e.at, ...(rendered === e.line ? {} : { line: e.line }) };
+      }),
+      ...events.map((event): HomeFact => ({ kind: 'threadState', event })),
+    ];
+    const held = new Set<string>();
+    try {
+      for await (const { fact: f } of homeFactsInOrder(connection)) if (f.kind === 'threadName' || f.kind === 'threadState') held.add(JSON.stringify(f));
+    } catch (err) {
+      return stop(isEngineError(err) ? err : toEngineError(home, 'mirror')(err));
+    }
+    const fresh = wanted.filter((f) => !held.has(JSON.stringify(f)));
+    let written = 0;
+    for (let i = 0; i < fresh.length; i += FACTS_PER_APPEND) {
+      written += await take(recordHomeFacts(connection, fresh.slice(i, i + FACTS_PER_APPEND)));
+    }
+    return { written, skipped };
+  })();

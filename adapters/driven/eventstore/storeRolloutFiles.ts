@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError, LogPosition } from '../../../domain/errors.js';
+import { stop, take, useCase } from '../../../domain/effect.js';
 import { conflict, corrupt, invalidArgument, isEngineError, timeout } from '../../../domain/errors.js';
 import type { AppendResult, ExpectedPosition, RolloutFiles } from '../../../domain/ports.js';
 import { renderDrafts } from '../../../domain/rollout/lineDraft.js';
@@ -114,7 +115,7 @@ export const storeRolloutFiles = (
       result = { first: { ordinal: 0, byteOffset: 0 }, next };
     } else return created;
     const marked = await recordHomeFacts(connection, [{ kind: 'superseded', file: base.file, revision: seal.revision }]);
-    return E.isLeft(marked) ? marked : E.right(result);
+    return E.map(() => result)(marked);
   };
 
   /** A Conflict of the file `path`: if its stream is sealed, its revision is finished first and named. */
@@ -123,48 +124,40 @@ export const storeRolloutFiles = (
     n: { stream: string; file: string },
     expected: LogPosition | 'noStream',
     error: EngineError,
-  ): Promise<E.Either<EngineError, never>> => {
-    if (error._tag !== 'Conflict') return E.left(error);
-    const seal = error.supersededBy === undefined ? undefined : await log.sealOf(n.stream)();
-    if (seal !== undefined && E.isLeft(seal)) return seal;
-    if (seal !== undefined && seal.right !== undefined) {
-      const finished = await finishRevision(n, seal.right);
-      if (E.isLeft(finished)) return finished;
-    }
-    return E.left(conflict(path, expected, error.actual, error.supersededBy));
-  };
+  ): Promise<E.Either<EngineError, never>> =>
+    useCase(async (): Promise<never> => {
+      if (error._tag !== 'Conflict') return stop(error);
+      const seal = error.supersededBy === undefined ? undefined : await take(log.sealOf(n.stream));
+      if (seal !== undefined) await take(finishRevision(n, seal));
+      return stop(conflict(path, expected, error.actual, error.supersededBy));
+    })();
 
   /** Append whole lines (text) to the file's stream at `expected`, then wait for the copy. */
-  const appendText =
-    (path: string, lines: ReadonlyArray<string>, expected: ExpectedPosition): TE.TaskEither<EngineError, AppendResult> =>
-    async () => {
-      const n = named(path);
-      if (E.isLeft(n)) return n;
+  const appendText = (path: string, lines: ReadonlyArray<string>, expected: ExpectedPosition): TE.TaskEither<EngineError, AppendResult> =>
+    useCase(async (): Promise<AppendResult> => {
+      const n = await take(named(path));
       const fresh = expected === 'noStream';
-      const stored = lines.map((text, i) => ({ bytes: Buffer.from(text, 'utf8'), ...(fresh && i === 0 ? { file: n.right.file } : {}) }));
+      const stored = lines.map((text, i) => ({ bytes: Buffer.from(text, 'utf8'), ...(fresh && i === 0 ? { file: n.file } : {}) }));
       // A file append is exact by byte offset (its writer trusts the caller's ordinal there, a
       // paginated revision's being the thread's): so is this one, at the stream's own position.
       let at: ExpectedPosition = expected;
       if (expected !== 'noStream' && expected !== 'any') {
-        const end = await log.end(n.right.stream)();
-        if (E.isLeft(end)) return end;
-        if (end.right === 'noStream' || end.right.byteOffset !== expected.byteOffset) return E.left(conflict(path, expected, end.right));
+        const end = await take(log.end(n.stream));
+        if (end === 'noStream' || end.byteOffset !== expected.byteOffset) return stop(conflict(path, expected, end));
         // A file a revision superseded takes no more lines (the writer's rule over files), whatever this node's copy says yet.
-        const facts = await readHomeFacts(connection);
-        if (E.isLeft(facts)) return facts;
-        const revision = facts.right.superseded.get(n.right.file);
-        if (revision !== undefined) return E.left(conflict(path, expected, end.right, revision));
-        at = end.right;
+        const facts = await take(readHomeFacts(connection));
+        const revision = facts.superseded.get(n.file);
+        if (revision !== undefined) return stop(conflict(path, expected, end, revision));
+        at = end;
       }
-      const written = await log.appendStored(n.right.stream, stored, at)();
+      const written = await log.appendStored(n.stream, stored, at)();
       // A Conflict naming a revision: the store sealed the stream for it (finished here if its reviser stopped).
-      if (E.isLeft(written)) return expected === 'any' ? written : conflictOf(path, n.right, expected, written.left);
+      if (E.isLeft(written)) return expected === 'any' ? stop(written.left) : take(conflictOf(path, n, expected, written.left));
       const endByte = written.right.next.byteOffset;
-      const copied = await waitFor(path, async () => (await fileSize(path)) >= endByte);
-      if (E.isLeft(copied)) return copied;
-      if (expected === 'noStream' || expected === 'any') return written;
-      return E.right({ first: expected, next: { ordinal: expected.ordinal + lines.length, byteOffset: endByte } });
-    };
+      await take(waitFor(path, async () => (await fileSize(path)) >= endByte));
+      if (expected === 'noStream' || expected === 'any') return written.right;
+      return { first: expected, next: { ordinal: expected.ordinal + lines.length, byteOffset: endByte } };
+    });
 
   const collect = async (lines: AsyncIterable<string>): Promise<string[]> => {
     const all: string[] = [];
@@ -197,32 +190,27 @@ export const storeRolloutFiles = (
       }
       return appendText(path, renderDrafts(drafts, first), expected)();
     },
-    revise: (base, expected, path, lines) => async () => {
-      const b = named(base);
-      if (E.isLeft(b)) return b;
-      const r = named(path);
-      if (E.isLeft(r)) return r;
-      // The base must still end at `expected` and not be superseded already (a mirrored home's
-      // mark is a control fact). The seal then decides in the base's own stream, at the exact
-      // revision of its last line: of a revision and an append (or two revisions) cut from one
-      // end, exactly one passes; the revision's stream and its superseded fact follow.
-      const end = await log.end(b.right.stream)();
-      if (E.isLeft(end)) return end;
-      if (end.right === 'noStream' || end.right.byteOffset !== expected.byteOffset)
-        return E.left(conflict(base, expected, end.right === 'noStream' ? { ordinal: 0, byteOffset: 0 } : end.right));
-      const facts = await readHomeFacts(connection);
-      if (E.isLeft(facts)) return facts;
-      const already = facts.right.superseded.get(b.right.file);
-      if (already !== undefined) return E.left(conflict(base, expected, end.right, already));
-      const seal: StreamSeal = { revision: nodePath.relative(nodePath.dirname(base), path), file: r.right.file, lines: [...lines] };
-      const sealed = await log.seal(b.right.stream, end.right, seal)();
-      if (E.isLeft(sealed)) return conflictOf(base, b.right, expected, sealed.left);
-      const created = await finishRevision(b.right, seal);
-      if (E.isLeft(created)) return created;
-      const endByte = created.right.next.byteOffset;
-      const copied = await waitFor(path, async () => (await fileSize(path)) >= endByte && (await fileSize(supersededMarkOf(base))) >= 0);
-      return E.isLeft(copied) ? copied : created;
-    },
+    revise: (base, expected, path, lines) =>
+      useCase(async () => {
+        const b = await take(named(base));
+        const r = await take(named(path));
+        // The base must still end at `expected` and not be superseded already (a mirrored home's
+        // mark is a control fact). The seal then decides in the base's own stream, at the exact
+        // revision of its last line: of a revision and an append (or two revisions) cut from one
+        // end, exactly one passes; the revision's stream and its superseded fact follow.
+        const end = await take(log.end(b.stream));
+        if (end === 'noStream' || end.byteOffset !== expected.byteOffset) return stop(conflict(base, expected, end === 'noStream' ? { ordinal: 0, byteOffset: 0 } : end));
+        const facts = await take(readHomeFacts(connection));
+        const already = facts.superseded.get(b.file);
+        if (already !== undefined) return stop(conflict(base, expected, end, already));
+        const seal: StreamSeal = { revision: nodePath.relative(nodePath.dirname(base), path), file: r.file, lines: [...lines] };
+        const sealed = await log.seal(b.stream, end, seal)();
+        if (E.isLeft(sealed)) return take(conflictOf(base, b, expected, sealed.left));
+        const created = await take(finishRevision(b, seal));
+        const endByte = created.next.byteOffset;
+        await take(waitFor(path, async () => (await fileSize(path)) >= endByte && (await fileSize(supersededMarkOf(base))) >= 0));
+        return created;
+      }),
   };
 };
 
@@ -236,30 +224,25 @@ export const storeRolloutFiles = (
 export const storeHomeFiles = (home: string, local: ThreadHomeFiles, connection: EventStoreConnection, options: StoreWritesOptions = {}): ThreadHomeFiles => {
   const waitFor = applied(options.applyTimeoutMs ?? 30_000);
   const sessionIndex = nodePath.join(home, 'session_index.jsonl');
-  const record =
-    (facts: ReadonlyArray<HomeFact>): TE.TaskEither<EngineError, void> =>
-    async () => {
-      const recorded = await recordHomeFacts(connection, facts);
-      return E.isLeft(recorded) ? recorded : E.right(undefined);
-    };
-  const recordThenWait =
-    (facts: ReadonlyArray<HomeFact>, what: string, done: () => Promise<boolean>): TE.TaskEither<EngineError, void> =>
-    async () => {
-      const recorded = await record(facts)();
-      return E.isLeft(recorded) ? recorded : waitFor(what, done);
-    };
-  const moved =
-    (te: TE.TaskEither<EngineError, string[]>): TE.TaskEither<EngineError, string[]> =>
-    async () => {
-      const paths = await te();
-      if (E.isLeft(paths)) return paths;
-      const facts = paths.right.flatMap((path): HomeFact[] => {
+  const record = (facts: ReadonlyArray<HomeFact>): TE.TaskEither<EngineError, void> =>
+    useCase(async () => {
+      await take(recordHomeFacts(connection, facts));
+    });
+  const recordThenWait = (facts: ReadonlyArray<HomeFact>, what: string, done: () => Promise<boolean>): TE.TaskEither<EngineError, void> =>
+    useCase(async () => {
+      await take(record(facts));
+      await take(waitFor(what, done));
+    });
+  const moved = (te: TE.TaskEither<EngineError, string[]>): TE.TaskEither<EngineError, string[]> =>
+    useCase(async () => {
+      const paths = await take(te);
+      const facts = paths.flatMap((path): HomeFact[] => {
         const n = streamFileOf(home, path);
         return n === undefined ? [] : [{ kind: 'rolloutFile', stream: n.stream, file: n.file }];
       });
-      const recorded = await record(facts)();
-      return E.isLeft(recorded) ? recorded : paths;
-    };
+      await take(record(facts));
+      return paths;
+    });
   const namesOf = async (): Promise<ReadonlyMap<string, string>> => {
     const names = await readThreadNames(home)();
     if (E.isLeft(names)) throw names.left;
@@ -327,25 +310,22 @@ export const storeThreadState = (home: string, local: ThreadStateLog, connection
   };
   return {
     catchUp: local.catchUp,
-    change: (threadId, decide) => async () => {
-      for (let attempt = 0; attempt < THREAD_STATE_TRIES; attempt++) {
-        const facts = await readHomeFacts(connection);
-        if (E.isLeft(facts)) return facts;
-        const current = facts.right.threadStates.get(threadId);
-        const event = decide(current);
-        if (E.isLeft(event)) return event;
-        if (event.right === null) return E.right(current);
-        const appended = await appendHomeFactAt(connection, { kind: 'threadState', event: event.right }, facts.right.revision);
-        if (E.isLeft(appended)) return appended;
-        if (appended.right === 'conflict') continue;
-        const line = JSON.stringify(event.right);
-        const copied = await waitFor(log, () => logHolds(line));
-        if (E.isLeft(copied)) return copied;
-        const folded = await local.catchUp()();
-        return E.isLeft(folded) ? folded : E.right(foldThreadState(current, event.right));
-      }
-      return E.left(conflict(HOME_CONTROL_STREAM, { ordinal: -1, byteOffset: 0 }, { ordinal: -1, byteOffset: 0 }));
-    },
+    change: (threadId, decide) =>
+      useCase(async () => {
+        for (let attempt = 0; attempt < THREAD_STATE_TRIES; attempt++) {
+          const facts = await take(readHomeFacts(connection));
+          const current = facts.threadStates.get(threadId);
+          const event = await take(decide(current));
+          if (event === null) return current;
+          const appended = await take(appendHomeFactAt(connection, { kind: 'threadState', event }, facts.revision));
+          if (appended === 'conflict') continue;
+          const line = JSON.stringify(event);
+          await take(waitFor(log, () => logHolds(line)));
+          await take(local.catchUp());
+          return foldThreadState(current, event);
+        }
+        return stop(conflict(HOME_CONTROL_STREAM, { ordinal: -1, byteOffset: 0 }, { ordinal: -1, byteOffset: 0 }));
+      }),
   };
 };
 

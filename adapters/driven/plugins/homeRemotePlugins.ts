@@ -2,6 +2,7 @@ import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError } from '../../../domain/errors.js';
+import { take, useCase } from '../../../domain/effect.js';
 import type { PluginInstallResult } from '../../../protocol/plugins.js';
 import { parsePluginId } from '../../../domain/plugins/pluginId.js';
 import type { RemotePluginBackend } from '../../../domain/plugins/ports.js';
@@ -27,16 +28,13 @@ export interface RemotePluginOptions {
 }
 
 /** A home's remote plugin ports: the backend at its base URL with its ChatGPT login (none: `Rejected`, as Codex), bundles staged in the home. */
-export const homeRemotePlugins =
-  (codexHome: string, opts: RemotePluginOptions, env: NodeJS.ProcessEnv = process.env): TE.TaskEither<EngineError, RemotePluginDeps> =>
-  async () => {
-    const baseUrl = await chatgptBaseUrlOf(codexHome, opts.chatgptBaseUrl);
-    if (E.isLeft(baseUrl)) return baseUrl;
-    const auth = await readChatgptAuth(codexHome);
-    if (E.isLeft(auth)) return auth;
+export const homeRemotePlugins = (codexHome: string, opts: RemotePluginOptions, env: NodeJS.ProcessEnv = process.env): TE.TaskEither<EngineError, RemotePluginDeps> =>
+  useCase(async () => {
+    const baseUrl = await take(chatgptBaseUrlOf(codexHome, opts.chatgptBaseUrl));
+    const auth = await take(readChatgptAuth(codexHome));
     const allowLoopbackHttp = allowsLoopbackHttp(env);
-    return E.right({ backend: httpRemotePluginBackend(baseUrl.right, auth.right), bundles: httpRemoteBundleFetcher(codexHome, allowLoopbackHttp), allowLoopbackHttp });
-  };
+    return { backend: httpRemotePluginBackend(baseUrl, auth), bundles: httpRemoteBundleFetcher(codexHome, allowLoopbackHttp), allowLoopbackHttp };
+  });
 
 /**
  * Remote installs and syncs of one home, one at a time in this process: a sync removes the cache
@@ -85,39 +83,44 @@ export interface HomePluginPorts {
 
 export const homePluginPorts = (codexHome: string, opts: RemotePluginOptions, env: NodeJS.ProcessEnv = process.env): HomePluginPorts => {
   const local = homePlugins(codexHome, env);
-  const remoteBackend: TE.TaskEither<EngineError, RemotePluginBackend> = async () =>
-    E.map((deps: RemotePluginDeps) => deps.backend)(await homeRemotePlugins(codexHome, opts, env)());
+  const remoteBackend: TE.TaskEither<EngineError, RemotePluginBackend> = useCase(async () => (await take(homeRemotePlugins(codexHome, opts, env))).backend);
   const syncRemote: TE.TaskEither<EngineError, RemoteSyncOutcome> = () =>
-    oneAtATime(codexHome, async () => {
-      const remote = await homeRemotePlugins(codexHome, opts, env)();
-      if (E.isLeft(remote)) return remote;
-      return syncRemotePlugins({ ...remote.right, cache: local.cache, manager: local.manager })();
-    });
+    oneAtATime(
+      codexHome,
+      useCase(async () => {
+        const remote = await take(homeRemotePlugins(codexHome, opts, env));
+        return take(syncRemotePlugins({ ...remote, cache: local.cache, manager: local.manager }));
+      }),
+    );
   return {
     local,
     installRemote: (p) => () =>
-      oneAtATime(codexHome, async () => {
-        const remote = await homeRemotePlugins(codexHome, opts, env)();
-        if (E.isLeft(remote)) return remote;
-        return installRemotePlugin({ ...remote.right, manager: local.manager }, p)();
-      }),
+      oneAtATime(
+        codexHome,
+        useCase(async () => {
+          const remote = await take(homeRemotePlugins(codexHome, opts, env));
+          return take(installRemotePlugin({ ...remote, manager: local.manager }, p));
+        }),
+      ),
     remoteBackend,
     readRemote: (p, localVersion) =>
       readRemotePlugin({ featureEnabled: local.catalog.featureEnabled(), backend: remoteBackend, cachedVersion: local.cache.activeVersion }, p, localVersion),
     uninstall: (p) => () => {
       if (E.isRight(parsePluginId(p.pluginId)) || !isRemotePluginId(p.pluginId)) return uninstallPlugin(local, p)();
-      return oneAtATime(codexHome, async () => {
-        const remote = await homeRemotePlugins(codexHome, opts, env)();
-        if (E.isLeft(remote)) return remote;
-        return uninstallRemotePlugin({ backend: remote.right.backend, manager: local.manager }, p)();
-      });
+      return oneAtATime(
+        codexHome,
+        useCase(async () => {
+          const remote = await take(homeRemotePlugins(codexHome, opts, env));
+          return take(uninstallRemotePlugin({ backend: remote.backend, manager: local.manager }, p));
+        }),
+      );
     },
     syncRemote,
-    startupSync: async () => {
-      const feature = await local.catalog.featureEnabled()();
-      if (E.isLeft(feature)) return feature;
-      if (!feature.right || E.isLeft(await readChatgptAuth(codexHome))) return E.right('skipped');
-      return syncRemote();
-    },
+    startupSync: useCase(async () => {
+      const enabled = await take(local.catalog.featureEnabled());
+      // No login: nothing to sync, not a failure.
+      if (!enabled || E.isLeft(await readChatgptAuth(codexHome))) return 'skipped' as const;
+      return take(syncRemote);
+    }),
   };
 };

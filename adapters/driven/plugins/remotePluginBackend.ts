@@ -1,8 +1,10 @@
 import { STATUS_CODES } from 'node:http';
 import * as nodePath from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
 import * as t from 'io-ts';
 import type { EngineError } from '../../../domain/errors.js';
+import { stop, take, useCase } from '../../../domain/effect.js';
 import { decodeError, ioError, rejected } from '../../../domain/errors.js';
 import { renderDecodeErrors } from '../../../domain/decodeErrors.js';
 import type { RemoteInstalledPlugin, RemotePluginBackend } from '../../../domain/plugins/ports.js';
@@ -77,13 +79,12 @@ export const readChatgptAuth = async (codexHome: string): Promise<E.Either<Engin
  * The backend base URL: the override (a `--chatgpt-base-url` option) when given, else
  * config.toml's top-level `chatgpt_base_url`, else Codex's default.
  */
-export const chatgptBaseUrlOf = async (codexHome: string, override?: string): Promise<E.Either<EngineError, string>> => {
-  if (override !== undefined) return E.right(override);
-  const config = await readCodexConfig(codexHome);
-  if (E.isLeft(config)) return config;
-  const url = config.right['chatgpt_base_url'];
-  return E.right(typeof url === 'string' ? url : DEFAULT_CHATGPT_BASE_URL);
-};
+export const chatgptBaseUrlOf = (codexHome: string, override?: string): Promise<E.Either<EngineError, string>> =>
+  useCase(async () => {
+    if (override !== undefined) return override;
+    const url = (await take(readCodexConfig(codexHome)))['chatgpt_base_url'];
+    return typeof url === 'string' ? url : DEFAULT_CHATGPT_BASE_URL;
+  })();
 
 /** A GET or POST answered with JSON of `codec`; failures in Codex's words (`RemotePluginCatalogError`). */
 const requestJson = async <A>(method: 'GET' | 'POST', url: string, auth: ChatgptAuth, codec: t.Decoder<unknown, A>): Promise<E.Either<EngineError, A>> => {
@@ -118,48 +119,42 @@ const requestJson = async <A>(method: 'GET' | 'POST', url: string, auth: Chatgpt
 };
 
 /** An install or uninstall POST: the backend must answer the plugin's id, in the state asked for. */
-const mutation = (auth: ChatgptAuth, url: string, remotePluginId: string, enabled: boolean) => async (): Promise<E.Either<EngineError, void>> => {
-  const r = await requestJson('POST', url, auth, RemotePluginMutation);
-  if (E.isLeft(r)) return r;
-  if (r.right.id !== remotePluginId)
-    return E.left(rejected(`remote plugin mutation returned unexpected plugin id: expected \`${remotePluginId}\`, got \`${r.right.id}\``));
-  if (r.right.enabled !== enabled) {
-    return E.left(rejected(`remote plugin mutation returned unexpected enabled state for \`${remotePluginId}\`: expected ${enabled}, got ${r.right.enabled}`));
-  }
-  return E.right(undefined);
-};
+const mutation = (auth: ChatgptAuth, url: string, remotePluginId: string, enabled: boolean): TE.TaskEither<EngineError, void> =>
+  useCase(async () => {
+    const r = await take(requestJson('POST', url, auth, RemotePluginMutation));
+    if (r.id !== remotePluginId) return stop(rejected(`remote plugin mutation returned unexpected plugin id: expected \`${remotePluginId}\`, got \`${r.id}\``));
+    if (r.enabled !== enabled)
+      return stop(rejected(`remote plugin mutation returned unexpected enabled state for \`${remotePluginId}\`: expected ${enabled}, got ${r.enabled}`));
+  });
 
 /** The plugin backend over HTTP at `chatgptBaseUrl`, with the home's ChatGPT tokens. */
 export const httpRemotePluginBackend = (chatgptBaseUrl: string, auth: ChatgptAuth): RemotePluginBackend => ({
   chatgptBaseUrl,
-  installedPlugins: (includeDownloadUrls, scope) => async () => {
-    const all: RemoteInstalledPlugin[] = [];
-    for (let token: string | null = null, first = true; first || token !== null; first = false) {
-      const page: E.Either<EngineError, RemoteInstalledPage> = await requestJson(
-        'GET',
-        remotePluginUrls.installed(chatgptBaseUrl, includeDownloadUrls, token, scope),
-        auth,
-        RemoteInstalledPage,
-      );
-      if (E.isLeft(page)) return page;
-      all.push(...page.right.plugins);
-      token = page.right.pagination.next_page_token ?? null;
-    }
-    return E.right(all);
-  },
-  catalog: (catalog: RemoteCatalog) => async () => {
-    const all: RemotePluginItem[] = [];
-    for (let token: string | null = null, first = true; first || token !== null; first = false) {
-      const source = catalog.source;
-      const url: string =
-        source.kind === 'shared' ? remotePluginUrls.shared(chatgptBaseUrl, token) : remotePluginUrls.catalog(chatgptBaseUrl, source.scope, source.collection, token);
-      const page: E.Either<EngineError, RemoteCatalogPage> = await requestJson('GET', url, auth, RemoteCatalogPage);
-      if (E.isLeft(page)) return page;
-      all.push(...page.right.plugins);
-      token = page.right.pagination.next_page_token ?? null;
-    }
-    return E.right(all);
-  },
+  installedPlugins: (includeDownloadUrls, scope) =>
+    useCase(async () => {
+      const all: RemoteInstalledPlugin[] = [];
+      for (let token: string | null = null, first = true; first || token !== null; first = false) {
+        const page: RemoteInstalledPage = await take(
+          requestJson('GET', remotePluginUrls.installed(chatgptBaseUrl, includeDownloadUrls, token, scope), auth, RemoteInstalledPage),
+        );
+        all.push(...page.plugins);
+        token = page.pagination.next_page_token ?? null;
+      }
+      return all;
+    }),
+  catalog: (catalog: RemoteCatalog) =>
+    useCase(async () => {
+      const all: RemotePluginItem[] = [];
+      for (let token: string | null = null, first = true; first || token !== null; first = false) {
+        const source = catalog.source;
+        const url: string =
+          source.kind === 'shared' ? remotePluginUrls.shared(chatgptBaseUrl, token) : remotePluginUrls.catalog(chatgptBaseUrl, source.scope, source.collection, token);
+        const page: RemoteCatalogPage = await take(requestJson('GET', url, auth, RemoteCatalogPage));
+        all.push(...page.plugins);
+        token = page.pagination.next_page_token ?? null;
+      }
+      return all;
+    }),
   featured: () => () => requestJson('GET', remotePluginUrls.featured(chatgptBaseUrl), auth, RemoteFeaturedIds),
   pluginDetail: (remotePluginId, includeDownloadUrls) => () =>
     requestJson('GET', remotePluginUrls.detail(chatgptBaseUrl, encodeURIComponent(remotePluginId), includeDownloadUrls), auth, RemotePluginItem),

@@ -4,6 +4,7 @@ import { syncFolder, tempPathBeside } from '../../fs/writeFileAtomic.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError, LogPosition } from '../../../../domain/errors.js';
+import { take, useCase } from '../../../../domain/effect.js';
 import { conflict, corrupt, decodeError, invalidArgument, ioError, notFound } from '../../../../domain/errors.js';
 import type { AppendResult, EventLog, HistoryEntry, RolloutFiles } from '../../../../domain/ports.js';
 import { decodeRolloutLine } from '../../../../domain/rollout/line.js';
@@ -141,15 +142,18 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
   // A write also checks the folders on disk: a day folder that links out of the home is refused.
   // (The writer then holds the folder by handle from its own check to the write: a link swapped in after this check takes nothing out.)
   const writesInside = <A>(path: string, use: () => TE.TaskEither<EngineError, A>): TE.TaskEither<EngineError, A> =>
-    insideHome(path, () =>
-      writesInsideHome(home, path)
-        ? TE.chain(use)(TE.tryCatch(async () => options.hooks?.writeChecked?.(path), toEngineError(path, 'write')))
-        : TE.left(invalidArgument('path', `${path} is reached through a link out of CODEX_HOME ${home}: refused`)),
-    );
+    insideHome(path, () => {
+      if (!writesInsideHome(home, path)) return TE.left(invalidArgument('path', `${path} is reached through a link out of CODEX_HOME ${home}: refused`));
+      return useCase(async () => {
+        await take(TE.tryCatch(async () => options.hooks?.writeChecked?.(path), toEngineError(path, 'write')));
+        return take(use());
+      });
+    });
 
   // A home this user may read but not write (someone else's, audited): a mutation says so, of the file it meant to write.
-  const writing = <A>(path: string, te: TE.TaskEither<EngineError, A>): TE.TaskEither<EngineError, A> =>
-    TE.mapLeft((e: EngineError): EngineError => {
+  const writeError =
+    (path: string) =>
+    (e: EngineError): EngineError => {
       if (e._tag === 'Io' && e.code === 'ELOOP')
         return invalidArgument(
           'path',
@@ -157,7 +161,8 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
         );
       if (isPermissionDenied(e)) return ioError(path, e.op, e.code, `CODEX_HOME ${home} is not writable by this user: reads work, a mutation needs write access`);
       return e;
-    })(te);
+    };
+  const writing = <A>(path: string, te: TE.TaskEither<EngineError, A>): TE.TaskEither<EngineError, A> => TE.mapLeft(writeError(path))(te);
 
   return {
     confine,
@@ -170,11 +175,13 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
         : nodePath.join(home, 'sessions', ...sessionDayParts(at), formatRolloutFileName(at, threadId, revisionId)),
     firstLine: (path) => insideHome(path, () => firstLine(path)),
     lineAt: (path, byteOffset, byteLength) =>
-      insideHome(path, () =>
-        TE.chain((text: string) => TE.fromEither(E.mapLeft((reason: string) => decodeError(path, -1, byteOffset, reason))(decodeRolloutLine(text))))(
-          log.readRange(path, byteOffset, byteLength),
-        ),
-      ),
+      insideHome(path, () => {
+        const read = log.readRange(path, byteOffset, byteLength);
+        return useCase(async () => {
+          const line = decodeRolloutLine(await take(read));
+          return take(E.mapLeft((reason: string) => decodeError(path, -1, byteOffset, reason))(line));
+        });
+      }),
     linesBefore: (path, endByteOffset) => (isInsideHome(home, path) ? readRolloutLines({ path, rolloutId: '', endByteOffset }) : refusedLines(outsideHome(home, path))),
     create: (path, lines) => writesInside(path, () => writing(path, log.append(path, lines, 'noStream'))),
     createFrom: (path, lines) => writesInside(path, () => writing(path, createFrom(path, lines))),
@@ -188,9 +195,17 @@ export const jsonlRolloutFiles = (home: string, options: WriterOptions = {}, log
         ),
       ),
     append: (path, drafts, expected, mode) =>
-      writesInside(path, () =>
-        writing(path, TE.map(({ first, next }: AppendResult): AppendResult => ({ first, next }))(appendEvents(path, drafts, expected, { ...writer, historyMode: mode }))),
-      ),
+      writesInside(path, () => {
+        const appending = appendEvents(path, drafts, expected, { ...writer, historyMode: mode });
+        return writing(
+          path,
+          useCase(async (): Promise<AppendResult> => {
+            // The two positions only (the writer's answer carries more).
+            const { first, next } = await take(appending);
+            return { first, next };
+          }),
+        );
+      }),
     appendRaw: (path, lines, expected) => insideHome(path, () => writing(path, appendLines(path, lines, expected, writer))),
     awaitWriter: (path) => insideHome(path, () => awaitWriter(path)),
   };

@@ -2,6 +2,7 @@ import type { HistoryMode } from '../../../../domain/rollout/historyMode.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { EngineError, LogPosition } from '../../../../domain/errors.js';
+import { take, useCase } from '../../../../domain/effect.js';
 import { invalidArgument } from '../../../../domain/errors.js';
 import type { AppendResult, ExpectedPosition } from '../../../../domain/ports.js';
 import { decodeRolloutLine, makeRolloutLine } from '../../../../domain/rollout/line.js';
@@ -58,9 +59,12 @@ export const appendLines = (
 ): TE.TaskEither<EngineError, AppendResult> => {
   const invalid = validateExpected(expected) ?? validateLines(lines, options.validate !== false);
   if (invalid !== undefined) return TE.left(invalid);
-  return TE.map(({ first, next }: AppendResult): AppendResult => ({ first, next }))(
-    appendUnderLock(path, expected, options, async () => ({ lines, firstOrdinal: undefined })),
-  );
+  const appending = appendUnderLock(path, expected, options, async () => ({ lines, firstOrdinal: undefined }));
+  return useCase(async (): Promise<AppendResult> => {
+    // The two positions only (the writer's answer carries more).
+    const { first, next } = await take(appending);
+    return { first, next };
+  });
 };
 
 /**

@@ -17,7 +17,7 @@ import { rollbackThread } from '../../../../replay/mutations/rollbackThread.js';
 import { listThreads } from '../../../../replay/history/listThreads.js';
 import { listTurns } from '../../../../replay/history/listTurns.js';
 import { materialisedThread, readThread } from '../../../../replay/history/readThread.js';
-import { useCase } from '../../../../replay/internal/useCase.js';
+import { useCase } from '../../../../domain/effect.js';
 import { right } from '../../../fixtures/right.js';
 import { useTempDir } from '../../../fixtures/tempDir.js';
 import { chatThread, openMutationHome, rolloutName, right as rightTE, writeRollout } from '../../../replay/mutationHome.js';

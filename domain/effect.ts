@@ -1,11 +1,12 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import type { EngineError } from '../../domain/errors.js';
-import { isEngineError } from '../../domain/errors.js';
+import type { EngineError } from './errors.js';
+import { isEngineError } from './errors.js';
 
 /**
- * The one style of every use case, reads and mutations alike: straight-line async code over ports
- * that answer `TaskEither` / `Either`, run as a `TaskEither`.
+ * The one effect style of every layer (use cases, the indexer, the driven adapters): straight-line
+ * async code over ports that answer `TaskEither` / `Either`, run as a `TaskEither`. It lives in
+ * domain/ because it is pure and every layer may import domain/.
  *
  * - `take(answer)` gives an answer's value, or stops the use case with its error;
  * - `stop(error)` stops it with an error of its own;

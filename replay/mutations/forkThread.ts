@@ -112,13 +112,14 @@ export const forkThread = (ports: ThreadManagementPorts, params: ForkParams): TE
           // The fork takes the source's name, as Codex records it: a line of its own in session_index.jsonl.
           const sourceName = (await take(ports.index.get('threads', [sourceThreadId])))?.name ?? null;
           if (sourceName !== null) await take(ports.homeFiles.appendThreadName(input.newThreadId, sourceName, now));
-          await take(ports.indexer.catchUp([path]));
-          // And a row in Codex's cache, as its own fork gets one (the fork is made: a failure here is a warning).
+          // And a row in Codex's cache, as its own fork gets one (the fork is made: a failure here is a warning),
+          // before the fork is indexed: its row's times are then the ones Codex answers (reviews likewise).
           await codexStateAfterWrite(
             ports,
             { threadId: input.newThreadId, method: 'thread/fork', update: "the fork's row" },
             ports.codexState.recordFork({ sourceThreadId, threadId: input.newThreadId, path, at: now }),
           );
+          await take(ports.indexer.catchUp([path]));
           return created;
         }),
       ),

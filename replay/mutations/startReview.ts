@@ -65,13 +65,15 @@ export const startReview = (ports: MutationPorts, { threadId, target, ...p }: Pa
       lineage.mode === 'paginated'
         ? await take(ports.files.create(path, renderDrafts(drafts, end.ordinal)))
         : await take(ports.files.createFrom(path, copiedReviewLines(ports, currentPath, end, lineTimestamp(now), renderDrafts(drafts, null))));
-    await take(ports.indexer.catchUp([path]));
     // A row in Codex's cache, as the engine's forks get: a Codex with its cache answers the review thread's model and lists it.
+    // Written before the file is indexed, so the thread's row takes its times from it as Codex answers them
+    // (a file whose mtime is a second later than the row's would otherwise be answered by the mtime).
     await codexStateAfterWrite(
       ports,
       { threadId: review.threadId, method: 'review/start', update: "the review thread's row" },
       ports.codexState.recordFork({ sourceThreadId: threadId, threadId: review.threadId, path, at: now, reviewSubAgent: true }),
     );
+    await take(ports.indexer.catchUp([path]));
     return {
       turn: reviewTurn(review, Math.floor(now.getTime() / 1000)),
       reviewThreadId: review.threadId,

@@ -1,29 +1,7 @@
 import { expect } from 'chai';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The repo root: the nearest folder above this file (which runs from dist/test/lint/) holding package.json and ARCHITECTURE.md. */
-const findRoot = (): string => {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!(existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'ARCHITECTURE.md')))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`no package.json with ARCHITECTURE.md above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-  return dir;
-};
-
-/**
- * Relative imports and re-exports of a module (type-only ones included: a cycle of types is a cycle
- * of concepts), and its dynamic imports of a literal relative path (`import('./x.js')`, as a value or
- * in a type: a module loaded later is still a module it depends on).
- */
-const importsOf = (file: string, source: string): string[] =>
-  [
-    ...[...source.matchAll(/^(?:import|export)\b[^'"]*?\bfrom\s+'(\.{1,2}\/[^']+)\.js'/gm)].map((m) => m[1]!),
-    ...[...source.matchAll(/\bimport\(\s*'(\.{1,2}\/[^']+)\.js'\s*\)/g)].map((m) => m[1]!),
-  ].map((relative) => path.join(path.dirname(file), `${relative}.ts`));
+import { findRoot, importsOf, tsFilesUnder } from './importGraph.js';
 
 /** Every group of modules that import each other round a cycle (Tarjan's strongly connected components of size > 1, or a self-import). */
 const importCycles = (sources: ReadonlyMap<string, string>): string[][] => {
@@ -57,11 +35,6 @@ const importCycles = (sources: ReadonlyMap<string, string>): string[][] => {
   for (const v of graph.keys()) if (!index.has(v)) visit(v);
   return cycles;
 };
-
-const tsFilesUnder = (root: string, dir: string): string[] =>
-  readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? tsFilesUnder(root, path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
-  );
 
 describe('import graph', () => {
   it('has no import cycle anywhere in the source tree', () => {

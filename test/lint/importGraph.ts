@@ -78,7 +78,8 @@ export const findRoot = (): string => {
   return dir;
 };
 
-const tsFilesUnder = (root: string, dir: string): string[] =>
+/** The `.ts` files below `dir` (repo-relative paths). */
+export const tsFilesUnder = (root: string, dir: string): string[] =>
   readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? tsFilesUnder(root, path.posix.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.posix.join(dir, e.name)] : [],
   );

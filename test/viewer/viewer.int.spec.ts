@@ -257,10 +257,12 @@ const watchTurnNodes = (page: Page): Promise<unknown> =>
       .observe(document.getElementById('turn-space'), { childList: true });
   })()`);
 /** Wait until `expression` holds in the page (evaluated as the debugger does: the page's CSP forbids eval, so waitForFunction with text cannot). */
-const until = async (page: Page, expression: string, timeoutMs = 30_000): Promise<void> => {
+/** Polls `expression` in the page; on a timeout, says what `explain` (another expression) finds there. */
+const until = async (page: Page, expression: string, timeoutMs = 30_000, explain?: string): Promise<void> => {
   const end = Date.now() + timeoutMs;
   while (!(await page.evaluate(expression))) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${expression}`);
+    if (Date.now() > end)
+      throw new Error(`timed out waiting for: ${expression}${explain === undefined ? '' : `; found ${JSON.stringify(await page.evaluate(explain))}`}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 };
@@ -1168,7 +1170,12 @@ describe('web viewer in Chromium (serve --listen ws://, /viewer/)', function () 
       // The long thread at its end: the row at the top of the list is whole, not a sliver of one.
       const end = await newPage(`#thread=${long.t.threadId}`, undefined, width);
       await end.locator(`.turn[data-turn-id="turn-${long.t.threadId.slice(0, 8)}-${LONG_TURNS}"] .summary-agent`).waitFor();
-      await until(end, `(() => { const s = document.getElementById('turn-scroller'); return s.scrollTop + s.clientHeight >= s.scrollHeight - 1; })()`);
+      await until(
+        end,
+        `(() => { const s = document.getElementById('turn-scroller'); return s.scrollTop + s.clientHeight >= s.scrollHeight - 1; })()`,
+        30_000,
+        `(() => { const s = document.getElementById('turn-scroller'); return { width: ${width}, scrollTop: s.scrollTop, clientHeight: s.clientHeight, scrollHeight: s.scrollHeight, space: document.getElementById('turn-space').offsetHeight, rows: [...document.querySelectorAll('#turn-space .turn')].map((t) => [t.offsetTop, t.offsetHeight]) }; })()`,
+      );
       const clipped = (await end.evaluate(
         `(() => { const top = document.getElementById('turn-scroller').getBoundingClientRect().top; return [...document.querySelectorAll('#turn-space .turn')].map((t) => t.getBoundingClientRect()).filter((r) => r.top < top - 1 && r.bottom > top + 1).map((r) => Math.round(r.bottom - top)); })()`,
       )) as number[];

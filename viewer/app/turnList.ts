@@ -49,8 +49,16 @@ export class TurnList {
   private cumulative: Map<string, number> | null = null;
   /** The last turn was in view at the last scroll: a new turn or a smaller box keeps it there. */
   private atEnd = true;
-  /** Where the last pin to the end left the list (null once a scroll came after it). */
-  private pinnedTop: number | null = null;
+  /** Where the list was at the last scroll event or pin to the end: a scroll up from there is the reader's. */
+  private lastTop = 0;
+  /** A drawn row's box changed after it was measured (its content grew or wrapped later): measured again. */
+  private readonly rowSizes = new ResizeObserver(() => {
+    for (const [row, node] of this.nodes)
+      if (node.offsetHeight !== row.height) {
+        this.queueDraw();
+        return;
+      }
+  });
 
   constructor(
     private readonly rpc: RpcClient,
@@ -59,10 +67,13 @@ export class TurnList {
     private readonly actions: TurnActions,
   ) {
     els.scroller.addEventListener('scroll', () => {
-      // Our own pin to the end (its event comes a frame later, the space maybe grown since) says nothing of the reader.
-      if (this.pinnedTop === null || Math.abs(els.scroller.scrollTop - this.pinnedTop) > 1)
-        this.atEnd = els.scroller.scrollTop + els.scroller.clientHeight >= els.scroller.scrollHeight - 4;
-      this.pinnedTop = null;
+      // Only the reader leaves the end, and only upwards: our pins, an older page's shift and a shrinking
+      // space's clamp move down or land at the end. Our pin's event comes a frame later, maybe after the
+      // space grew, so "not at the bottom" alone says nothing of the reader.
+      const { scrollTop, clientHeight, scrollHeight } = els.scroller;
+      if (scrollTop + clientHeight >= scrollHeight - 4) this.atEnd = true;
+      else if (scrollTop < this.lastTop - 1) this.atEnd = false;
+      this.lastTop = scrollTop;
       this.queueDraw();
     });
     els.scroller.addEventListener('keydown', (e) => this.onKey(e));
@@ -88,7 +99,7 @@ export class TurnList {
     this.threadId = threadId;
     this.rows = [];
     this.byId.clear();
-    for (const node of this.nodes.values()) node.remove();
+    for (const node of this.nodes.values()) this.dropNode(node);
     this.nodes.clear();
     this.layout.stale();
     this.olderCursor = null;
@@ -296,9 +307,16 @@ export class TurnList {
     fresh.tabIndex = node.tabIndex;
     for (const name of ['aria-posinset', 'aria-setsize']) fresh.setAttribute(name, node.getAttribute(name) ?? '');
     const focused = node === document.activeElement;
+    this.rowSizes.unobserve(node);
     node.replaceWith(fresh);
+    this.rowSizes.observe(fresh);
     this.nodes.set(row, fresh);
     if (focused) fresh.focus({ preventScroll: true });
+  }
+
+  private dropNode(node: HTMLElement): void {
+    this.rowSizes.unobserve(node);
+    node.remove();
   }
 
   private queueDraw(): void {
@@ -327,7 +345,7 @@ export class TurnList {
   /** Scroll to the end of the space (as last sized), remembering where: its scroll event is ours. */
   private pinToEnd(): void {
     this.els.scroller.scrollTop = this.spaceHeight();
-    this.pinnedTop = this.els.scroller.scrollTop;
+    this.lastTop = this.els.scroller.scrollTop;
   }
 
   /** The scrolled space: the rows, and the room after them. */
@@ -360,6 +378,7 @@ export class TurnList {
         node = this.rowNode(row);
         this.nodes.set(row, node);
         space.append(node);
+        this.rowSizes.observe(node);
       }
       node.style.top = `${this.layout.top(i)}px`;
       node.setAttribute('aria-posinset', String(i + 1));
@@ -374,7 +393,7 @@ export class TurnList {
     }
     for (const row of [...this.nodes.keys()])
       if (!keep.has(row)) {
-        this.nodes.get(row)!.remove();
+        this.dropNode(this.nodes.get(row)!);
         this.nodes.delete(row);
       }
     const setSize = this.olderCursor === null ? String(this.rows.length) : '-1';

@@ -172,8 +172,8 @@ export interface RolloutFiles {
 
 /** A thread list's order as the indexer sees it: which timestamp, which way. */
 export interface ListOrder {
-  /** `named`: the file name's time, the created order of Codex's file scan. */
-  readonly key: 'created' | 'updated' | 'recency' | 'named';
+  /** `named`: the file name's time, the created order of Codex's file scan; `scanned`: the file's mtime, its updated order. */
+  readonly key: 'created' | 'updated' | 'recency' | 'named' | 'scanned';
   readonly direction: 'asc' | 'desc';
 }
 
@@ -199,6 +199,8 @@ export interface HistoryIndexer {
   readonly refreshThread: (threadId: string) => TE.TaskEither<EngineError, void>;
   /** Bring every thread up to date (discovery of new, changed and removed files). */
   readonly refreshAll: () => TE.TaskEither<EngineError, void>;
+  /** Derive again the threads whose row in Codex's state DB changed with no file of theirs (Codex's own reads write it). */
+  readonly followCodexRows: () => TE.TaskEither<EngineError, void>;
   /** Index files a mutation just wrote or appended to, so the index is current when it returns. */
   readonly catchUp: (paths: ReadonlyArray<string>) => TE.TaskEither<EngineError, void>;
 }

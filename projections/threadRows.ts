@@ -40,14 +40,22 @@ const ms = (iso: string | null | undefined): number | null => {
  * (codex-rs/rollout/src/list.rs, `parse_timestamp_uuid_from_filename`: `assume_utc`); without one
  * (a name whose time is no time, which the file scan passes by), the session's second.
  */
-export const sortMsOf = (rollout: RolloutRow | undefined, thread: { readonly createdAt: number; readonly updatedAt: number }, fileTimestamp?: string): ThreadSortMs => {
+export const sortMsOf = (
+  rollout: RolloutRow | undefined,
+  thread: { readonly createdAt: number; readonly updatedAt: number },
+  fileTimestamp?: string,
+  fileMtimeMs?: number,
+): ThreadSortMs => {
   // As Codex's state DB reads the meta's time; one it cannot read is the row's (its file name's).
   const created = codexMetaTimestampMs((rollout?.meta as { timestamp?: string } | null | undefined)?.timestamp) ?? thread.createdAt * 1000;
+  const updated = ms(rollout?.lastLineTimestamp) ?? thread.updatedAt * 1000;
   return {
     created,
-    updated: ms(rollout?.lastLineTimestamp) ?? thread.updatedAt * 1000,
+    updated,
     recency: ms(rollout?.lastTurnStartTimestamp) ?? created,
     named: ms(fileTimestamp) ?? Math.floor(created / 1000) * 1000,
+    // Whole milliseconds, as Codex's cursors write it; a file never stat'ed, its last line's.
+    scanned: fileMtimeMs === undefined ? updated : Math.floor(fileMtimeMs),
   };
 };
 
@@ -131,11 +139,15 @@ export const threadRowOf = (b: Batch, current: IndexedFile, name: string | null,
     },
     [],
   );
-  const { turns: _turns, status: _status, ...fromLines } = thread;
+  const { turns: _turns, status: _status, ...fromFirstMeta } = thread;
+  // Codex answers the row's originator wherever the first meta's is empty (its reads, and its file
+  // scan, which fills what a file leaves empty from the row: measured on 0.169.0, fuzzer
+  // `--replay 20261127:59:0:1:1:0`).
+  const fromLines = fromFirstMeta.originator === '' ? { ...fromFirstMeta, originator: db.originator } : fromFirstMeta;
   const stateDb: StateDbFields = Object.fromEntries(
     (['cwd', 'modelProvider', 'source', 'cliVersion'] as const).flatMap((k) => (same(db[k], fromLines[k]) ? [] : [[k, db[k]]])),
   );
-  const lineMs = sortMsOf(row, thread, fileNameTimestampOf(current.path));
+  const lineMs = sortMsOf(row, thread, fileNameTimestampOf(current.path), current.mtimeMs);
   // A thread Codex's state DB took (or will take) from its file: its times are that reading, not its lines'.
   const taken = fileTakenTimes(codexRow, current.mtimeMs);
   const rest = taken === undefined ? fromLines : { ...fromLines, updatedAt: Math.floor(taken.updatedMs / 1000), recencyAt: Math.floor(taken.recencyMs / 1000) };
@@ -185,6 +197,8 @@ interface StateDbState {
   modelProvider: string;
   source: unknown;
   cliVersion: string;
+  /** The first meta's that is not empty ('' while none is). */
+  originator: string;
   gitInfo: GitInfo | null;
   threadSource: string | null;
 }
@@ -195,6 +209,7 @@ const stateDbOf = (meta: SessionMetaPayload, defaultModelProvider: string): Stat
   modelProvider: meta.model_provider || defaultModelProvider,
   source: apiSourceOfMeta(meta),
   cliVersion: meta.cli_version ?? '',
+  originator: meta.originator ?? '',
   gitInfo: gitInfoOf(meta.git),
   threadSource: meta.thread_source ?? null,
 });
@@ -220,6 +235,8 @@ const applyToStateDb = (db: StateDbState, line: { settings?: SettingsChange; met
     if (meta.threadSource !== undefined) db.threadSource = meta.threadSource;
     if (meta.modelProvider !== undefined) db.modelProvider = meta.modelProvider || defaultModelProvider;
     if (meta.cliVersion !== undefined) db.cliVersion = meta.cliVersion;
+    // Only while the row has none: `if metadata.originator.is_none() && !originator.is_empty()`.
+    if (meta.originator !== undefined && db.originator === '') db.originator = meta.originator;
     if (meta.cwd !== undefined) db.cwd = meta.cwd;
     if (meta.git !== undefined) db.gitInfo = gitInfoOf(meta.git);
   }

@@ -42,6 +42,7 @@ const laterMetaOf = (meta: SessionMetaPayload, byteOffset: number): LaterMeta | 
     threadSource: meta.thread_source ?? null,
     ...(typeof meta.model_provider === 'string' ? { modelProvider: meta.model_provider } : {}),
     ...(meta.cli_version ? { cliVersion: meta.cli_version } : {}),
+    ...(meta.originator ? { originator: meta.originator } : {}),
     ...(meta.cwd ? { cwd: meta.cwd } : {}),
     ...(git !== null && git !== undefined && typeof git === 'object' ? { git: git as Record<string, unknown> } : {}),
   };

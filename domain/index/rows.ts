@@ -177,6 +177,8 @@ export interface LaterMeta {
   readonly threadSource?: string | null;
   readonly modelProvider?: string;
   readonly cliVersion?: string;
+  /** Its originator when not empty: the row takes the first one there is. */
+  readonly originator?: string;
   readonly cwd?: string;
   readonly git?: Readonly<Record<string, unknown>>;
 }

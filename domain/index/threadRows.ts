@@ -5,19 +5,22 @@ import type { ReadState } from '../threadState/threadStateEvent.js';
 
 /**
  * A thread's `thread/list` sort keys in milliseconds: session start, last line, last turn start
- * (else start), and its current file name's time read as UTC (`named`: Codex's file scan orders
- * created_at by it, though Codex writes it in the writer's local time).
+ * (else start), its current file name's time read as UTC (`named`: Codex's file scan orders
+ * created_at by it, though Codex writes it in the writer's local time), and its current file's
+ * modification time (`scanned`: Codex's file scan orders updated_at by it, codex-rs
+ * `rollout/src/list.rs` `file_modified_rfc3339`, where its state DB holds the row's own time).
  */
 export interface ThreadSortMs {
   readonly created: number;
   readonly updated: number;
   readonly recency: number;
   readonly named: number;
+  readonly scanned: number;
 }
 
 /** The list orders a thread has a `threadOrder` key in (`ListOrder['key']`). */
 export type ThreadOrderKey = keyof ThreadSortMs;
-export const THREAD_ORDER_KEYS: ReadonlyArray<ThreadOrderKey> = ['created', 'updated', 'recency', 'named'];
+export const THREAD_ORDER_KEYS: ReadonlyArray<ThreadOrderKey> = ['created', 'updated', 'recency', 'named', 'scanned'];
 
 /** Thread row: every app-server Thread field except `turns` and `status`, plus where it lives and its list sort keys. */
 export type ThreadRow = Omit<Thread, 'turns' | 'status'> & {

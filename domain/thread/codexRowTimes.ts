@@ -43,3 +43,15 @@ export const fileTakenTimes = (row: CodexRowTimesOf | undefined, fileMtimeMs: nu
   const ms = Math.floor(fileMtimeMs);
   return { updatedMs: ms, recencyMs: ms };
 };
+
+/** Whether two readings of a thread's row in Codex's DB date it alike (a live row's own times move with every line: one word). */
+const sameCodexRow = (a: CodexRowTimesOf | undefined, b: CodexRowTimesOf | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && a !== 'live' && b !== 'live' && a.updatedMs === b.updatedMs && a.recencyMs === b.recencyMs);
+
+/** The threads two readings of Codex's DB date apart: a row come, gone, turned live, or re-dated. */
+export const codexRowsChanged = (before: ReadonlyMap<string, CodexRowTimesOf>, after: ReadonlyMap<string, CodexRowTimesOf>): Set<string> => {
+  const changed = new Set<string>();
+  for (const [id, row] of after) if (!sameCodexRow(before.get(id), row)) changed.add(id);
+  for (const id of before.keys()) if (!after.has(id)) changed.add(id);
+  return changed;
+};

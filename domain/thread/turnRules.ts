@@ -301,8 +301,11 @@ export const TURN_RULES: RuleTable = {
       }
       // Paginated: the item joins the turn its line names, started or not; a turn no lifecycle line
       // names keeps its items but is listed nowhere (turnFoldState.ts `listedTurnPos`).
+      // A completion time of 0 is none (codex-rs app-server-protocol `thread_history_projection.rs`:
+      // `(event.completed_at_ms != 0).then_some(..)`); the start time is as the line has it.
       const t = s.turn(ev.payload.turn_id);
-      if (t) s.addItem(t, ev.item.id, apiKind(ev.item), ev, pos, ev.payload.started_at_ms ?? null, ev.payload.completed_at_ms ?? null);
+      const completedAtMs = ev.payload.completed_at_ms ?? 0;
+      if (t) s.addItem(t, ev.item.id, apiKind(ev.item), ev, pos, ev.payload.started_at_ms ?? null, completedAtMs !== 0 ? completedAtMs : null);
     },
   },
   userMessage: {

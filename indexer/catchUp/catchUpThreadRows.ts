@@ -10,7 +10,10 @@ import { thisProcess } from '../../adapters/driven/system/processIdentity.js';
 import type { CatchUpOptions } from './catchUpOptions.js';
 import { ownerGone } from './interruptedCatchUp.js';
 import type { CatchUpPlan } from './plan.js';
-import { readThreadRowHome, refreshThreads, touchedThreads } from './threadRowRefresh.js';
+import { readThreadRowHome, refreshThreads, touchedThreads, withoutStateDb } from './threadRowRefresh.js';
+import { readCodexRowTimes } from '../../adapters/driven/fs/codexStateDb.js';
+import type { CodexRowTimesOf } from '../../domain/thread/codexRowTimes.js';
+import { codexRowsChanged } from '../../domain/thread/codexRowTimes.js';
 
 /*
  * A catch-up's thread rows: marked due before the first row commit of a changed file, redone from
@@ -51,6 +54,36 @@ export const threadRowsAsRefreshed = (store: IndexStore, home: string): Promise<
     const rowHome = await take(readThreadRowHome(home, store));
     const known = await take(store.get('meta', NAMES_DIGEST_KEY));
     return known === rowHomeDigest(rowHome);
+  })();
+
+/** Per index store, the rows of Codex's DB its thread rows were last derived with in this process. */
+const appliedCodexRows = new WeakMap<IndexStore, ReadonlyMap<string, CodexRowTimesOf>>();
+
+/**
+ * Codex's own reads write its DB: a `thread/list` with a search term reconciles each hit from its
+ * file (codex-rs `rollout/src/recorder.rs` `list_threads_with_db_fallback` → `reconcile_rollout`),
+ * its upsert re-dating the row through the process's high-water mark (`state/src/runtime/threads.rs`
+ * `allocate_thread_timestamp`: a row within the second below it moves 1 ms past it). No rollout
+ * changes, so no catch-up sees it: the rows Codex re-dated since the thread rows were derived are
+ * derived again, from a stat of the DB's files when nothing changed (readCodexRowTimes keeps its
+ * last reading by them). A home without a DB has no row Codex writes but by its files.
+ */
+export const followCodexRows = (store: IndexStore, home: string): Promise<E.Either<EngineError, void>> =>
+  useCase(async () => {
+    if (withoutStateDb(home)) return;
+    const rows = await take(readCodexRowTimes(home));
+    const before = appliedCodexRows.get(store);
+    if (before === rows) return;
+    if (before === undefined) {
+      // No thread-row refresh in this process yet: the last one's digest says whether the rows are those.
+      if (!(await take(threadRowsAsRefreshed(store, home)))) await take(refreshThreads(store, await take(readThreadRowHome(home, store)), undefined));
+      appliedCodexRows.set(store, rows);
+      return;
+    }
+    const held = new Set<string>();
+    for (const id of codexRowsChanged(before, rows)) if ((await take(store.get('threads', [id]))) !== undefined) held.add(id);
+    if (held.size > 0) await take(refreshThreads(store, await take(readThreadRowHome(home, store)), held));
+    appliedCodexRows.set(store, rows);
   })();
 
 export interface DueMarks {
@@ -116,4 +149,6 @@ export const refreshCaughtUpRows = async (
       );
       if (full) await take(store.commit(() => [{ op: 'put', table: 'meta', key: [...NAMES_DIGEST_KEY], value: digest }]));
     }
+    // Every row now derives from these (a refresh of some threads leaves the others as they were).
+    if (full) appliedCodexRows.set(store, rowHome.codexRows);
   })();

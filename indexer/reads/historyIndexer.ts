@@ -11,6 +11,7 @@ import { isInsideHome, outsideHome } from '../../adapters/driven/fs/insideHome.j
 import { discoverRolloutFiles } from '../../adapters/driven/jsonl/home/discover.js';
 import { isFileThreadId } from '../../domain/thread/threadId.js';
 import { lazyCatchUpHome } from '../catchUp/lazyCatchUp.js';
+import { followCodexRows } from '../catchUp/catchUpThreadRows.js';
 import { ensureThreadFresh } from './freshness.js';
 import type { CatchUpOptions } from '../catchUp/catchUp.js';
 import type { HomeWatch } from '../../adapters/driven/jsonl/home/homeWatch.js';
@@ -166,6 +167,8 @@ export const lmdbHistoryIndexer = (store: IndexStore, home: string, options: Cat
       watchedTail = run;
       return run;
     },
+    // Behind a build, the build's own thread-row refresh takes the DB as it finds it.
+    followCodexRows: () => () => (context.isBackfilled?.() === false ? Promise.resolve(E.right(undefined)) : followCodexRows(store, home)),
     catchUp: catchUpFiles,
   };
 };

@@ -148,6 +148,11 @@ export const MIGRATIONS: ReadonlyArray<IndexMigration> = [
   // 43: a turn context's cwd is kept on its settings row: Codex's state DB takes it for a thread
   // with no cwd yet (a row from the file name), which its cwd filter matches (issue 69).
   { from: 42, to: 43, name: '043-turn-context-cwd', kind: 'rebuild' },
+  // 44: thread rows and their list order keys hold the current file's mtime (`sortMs.scanned`), by
+  // which Codex's file scan orders updated_at where its state DB holds the row's own time; a later
+  // meta's originator fills an empty first one, a paginated item's completion time of 0 is none
+  // (issue 69): rollout, item and thread rows again.
+  { from: 43, to: 44, name: '044-file-scan-updated-order', kind: 'rebuild' },
 ];
 
 export type MigrationPlan =

@@ -91,7 +91,11 @@ export const threadListPageOf = (
  * orders by the session's UTC time (`created_at_ms`).
  */
 export const threadWalkOrderOf = (heldAs: ThreadCursorMethod, sortKey: ThreadSortKey, order: ListOrder): ListOrder =>
-  heldAs === 'fileScan' && sortKey === 'created_at' ? { ...order, key: 'named' } : order;
+  heldAs === 'fileScan' && sortKey === 'created_at'
+    ? { ...order, key: 'named' }
+    : heldAs === 'fileScan' && sortKey === 'updated_at'
+      ? { ...order, key: 'scanned' }
+      : order;
 
 interface Candidate {
   readonly row: ThreadRow;
@@ -165,6 +169,8 @@ export const listThreads = (ports: HistoryReadPorts, q: ListThreadsQuery, option
     const walkOrder = threadWalkOrderOf(heldAs, sortKey, order);
     const ahead = q.useStateDbOnly === true || ports.indexer.listAhead === undefined ? null : await take(ports.indexer.listAhead(walkOrder));
     if (q.useStateDbOnly !== true && ahead === null) await take(ports.indexer.refreshAll());
+    // Codex's DB-only list too reads rows its own reads re-dated.
+    if (ahead === null) await take(ports.indexer.followCodexRows());
     // Read after the refresh; ahead of a build, pages also depend on what is still pending: not kept.
     const mark = ahead === null ? indexWriteMark(ports.index) : null;
     const query = JSON.stringify([

@@ -111,6 +111,7 @@ export const searchThreads = (ports: HistoryReadPorts, q: SearchThreadsQuery, co
     // A search filters no provider: the configured one is not read.
     const { sortKey, direction, limit, order, kinds, archived } = listRequestOf(q, '');
     await take(ports.indexer.refreshAll());
+    await take(ports.indexer.followCodexRows());
     const pattern = literalPattern(term);
     const bits = termBits(term);
     // Its source kinds as the state DB holds them (`ThreadRow.stateDb`: a later meta's).

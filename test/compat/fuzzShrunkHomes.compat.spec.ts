@@ -15,6 +15,25 @@ interface ShrunkHome {
   readonly home: FuzzHome;
 }
 
+/** A thread of three turns, the last open, rolled back 2 (the search homes below). */
+const SEARCHED_THREAD: FuzzHome['threads'][number] = {
+  mode: 'paginated',
+  provider: 'openai',
+  cwd: '<work>',
+  source: 'vscode',
+  turns: [
+    { user: 'turn 1', answer: 'A', ending: 'complete', command: true, noContext: false },
+    { user: 'q', answer: '\u0000\u0007ctl\r\n', ending: 'completeWithError', command: true, noContext: false },
+    { user: '\u00e9\u4e2d\u6587\ud834\udd1e \u200b', answer: 'z', ending: 'open', command: true, noContext: false },
+  ],
+  secondMeta: false,
+  rollback: 2,
+  tail: 'none',
+  paddedLines: false,
+  archived: false,
+  edits: [],
+};
+
 const SHRUNK: readonly ShrunkHome[] = [
   {
     // A first meta whose `timestamp` Codex's state DB cannot read (a Windows path): its row is the
@@ -145,6 +164,80 @@ const SHRUNK: readonly ShrunkHome[] = [
         },
       ],
       stepSeed: 0,
+    },
+  },
+  {
+    // A search reconciles each hit in Codex's state DB, the upsert re-dating the row 1 ms past the process's
+    // high-water mark; the DB-only lists after it order by that time (followCodexRows).
+    found: "20261207:27:1:1, a state-DB list's backwardsCursor after a search",
+    home: {
+      config: 'openai',
+      threads: [SEARCHED_THREAD],
+      stepSeed: 1850353886,
+    },
+  },
+  {
+    // The same home with a relative cwd: a file-scan list (a provider filter) orders updated_at by the
+    // file's mtime, not by the row the search re-dated (`sortMs.scanned`).
+    found: "20261207:27:1:59, a file-scan list's backwardsCursor after a search",
+    home: { config: 'openai', threads: [{ ...SEARCHED_THREAD, cwd: 'relative/project' }], stepSeed: 1850339769 },
+  },
+  {
+    // A first meta's empty originator: the row takes the second meta's, on reads and lists.
+    found: '20261127:59:0:1:1:0, meta originator ""',
+    home: {
+      config: 'mock',
+      threads: [
+        {
+          mode: 'paginated',
+          provider: 'openai',
+          cwd: '<work>',
+          source: 'vscode',
+          turns: [
+            {
+              user: 'Review the code',
+              answer: '\ua1cda\u0306\u0301\ud834\udf22\ud83a\udc7a\ud83a\udd34\ud81a\udcbc\ud81a\udc0b\ud838\udec8\ud83e\udd8b',
+              ending: 'completeWithError',
+              command: false,
+              noContext: true,
+            },
+          ],
+          secondMeta: true,
+          rollback: null,
+          tail: 'junkLine',
+          paddedLines: false,
+          archived: false,
+          edits: [{ line: 55, field: 60, edge: 4, inItem: false }],
+        },
+      ],
+      stepSeed: 531522416,
+    },
+  },
+  {
+    // A paginated item completed at 0 ms: completedAtMs null (thread_history_projection.rs).
+    found: '20261128:19:0:0:33, item_completed.completed_at_ms = 0',
+    home: {
+      config: 'mock',
+      threads: [
+        {
+          mode: 'paginated',
+          provider: null,
+          cwd: '<work>',
+          source: 'vscode',
+          turns: [{ user: 'turn 1', answer: 'Sub-agent', ending: 'complete', command: false, noContext: false }],
+          secondMeta: false,
+          rollback: null,
+          tail: 'junkLine',
+          paddedLines: false,
+          archived: false,
+          edits: [
+            { line: 57, field: 11, edge: 11, inItem: true },
+            { line: 7, field: 24, edge: 13, inItem: false },
+            { line: 36, field: 46, edge: 2, inItem: false },
+          ],
+        },
+      ],
+      stepSeed: 19,
     },
   },
 ];

@@ -10,6 +10,7 @@ import { verifyIndex } from '../../indexer/verify/verify.js';
 import { repairIndex } from '../../indexer/verify/repair.js';
 import { act, newThread, rolloutRelPath, threadLines } from '../projections/synth.js';
 import { right } from '../fixtures/right.js';
+import { THREAD_ORDER_KEYS } from '../../domain/index/rows.js';
 import { CLI } from '../fixtures/cliBundle.js';
 
 const run = promisify(execFile);
@@ -78,7 +79,7 @@ describe('index verify / repair / CLI', function () {
       const b = newThread(22).threadId;
       const keys = right(await store.range('threadOrder', [])()).map((r) => r.key);
       const ofA = keys.filter((k) => k[3] === a);
-      expect(ofA.map((k) => k[1])).to.have.members(['created', 'updated', 'recency', 'named']);
+      expect(ofA.map((k) => k[1])).to.have.members([...THREAD_ORDER_KEYS]);
       // Damage: one key of A gone, a stale key of B (a sort time it no longer has).
       right(
         await store.commit(() => [

@@ -282,7 +282,8 @@ export const foldTurnEvent = (s: TurnFoldState, ev: RolloutEvent, pos: EventPosi
       if (s.mode !== 'paginated' || ev.item === null) return s;
       const t = getTurn(s, ev.payload.turn_id);
       if (!t) return s;
-      addItem(t, mapPaginatedItem(ev.item), pos, ev.payload.started_at_ms ?? null, ev.payload.completed_at_ms ?? null);
+      // thread_history_projection.rs: a completion at 0 is none.
+      addItem(t, mapPaginatedItem(ev.item), pos, ev.payload.started_at_ms ?? null, ev.payload.completed_at_ms ? ev.payload.completed_at_ms : null);
       return s;
     }
     case 'userMessage':

@@ -8,6 +8,7 @@ import { openIndex } from '../../../indexer/open/openIndex.js';
 import type { LmdbIndexStore } from '../../../adapters/driven/lmdb/indexStore.js';
 import { SCHEMA_VERSION_KEY } from '../../../adapters/driven/lmdb/schema.js';
 import type { IndexWrite } from '../../../domain/index/rows.js';
+import { THREAD_ORDER_KEYS } from '../../../domain/index/rows.js';
 import { addThreadOrder } from '../../../migrations/index/011-thread-order.js';
 import { MIGRATIONS } from '../../../migrations/index/steps.js';
 import { listThreads } from '../../../replay/history/listThreads.js';
@@ -58,7 +59,7 @@ describe('schema step thread-order: thread rows carry their sort keys, threadOrd
     right(await catchUpHome(built, home)());
     const fresh = right(await built.dump()());
     const listed = await answers(built, home);
-    expect(right(await built.range('threadOrder', [])()).length).to.equal(4 * IDS.length);
+    expect(right(await built.range('threadOrder', [])()).length).to.equal(THREAD_ORDER_KEYS.length * IDS.length);
     // The same index as the version before wrote it: no sort keys in thread rows, no threadOrder.
     const threads = right(await built.range('threads', [])());
     const order = right(await built.range('threadOrder', [])());

@@ -165,7 +165,7 @@ const deferredOutputOf = (item: ThreadItem, commands: boolean, mcp: boolean): Th
  */
 export const listItems = (ports: HistoryReadPorts, q: ListItemsQuery, presence?: ItemPresence): TE.TaskEither<EngineError, ItemPage> =>
   useCase(async () => {
-    const lineage = await openThread(ports, q.threadId, 'thread/items/list', 'thread/items/list');
+    const lineage = await openThread(ports, q.threadId, { refusedMetaAs: 'thread/items/list', paginatedReadAs: 'thread/items/list' });
     const direction: Direction = q.sortDirection ?? 'asc';
     const size = pageSizeOf(q.limit);
     const start = await startOf(ports, lineage, q, direction);

@@ -54,7 +54,7 @@ const cursorOf = (lineage: ThreadLineage, otherwise: ReadonlySet<string>, t: Wal
  */
 export const listTurns = (ports: HistoryReadPorts, q: ListTurnsQuery, presence?: ItemPresence): TE.TaskEither<EngineError, TurnPage> =>
   useCase(async () => {
-    const lineage = await openThread(ports, q.threadId, undefined, 'list_turns');
+    const lineage = await openThread(ports, q.threadId, { paginatedReadAs: 'list_turns' });
     const direction: Direction = q.sortDirection ?? 'desc';
     const view: ItemsView = q.itemsView ?? 'summary';
     const size = pageSizeOf(q.limit);

@@ -37,7 +37,7 @@ export type ThreadRead = Omit<ThreadReadResult, 'thread'> & { readonly thread: S
 export const readThread = (ports: HistoryReadPorts, q: ReadThreadQuery): TE.TaskEither<EngineError, ThreadRead> =>
   useCase(async () => {
     const includeTurns = q.includeTurns === true;
-    const lineage = await openThread(ports, q.threadId, undefined, includeTurns ? 'list_turns' : undefined);
+    const lineage = await openThread(ports, q.threadId, includeTurns ? { paginatedReadAs: 'list_turns' } : {});
     const turns = streamOfUseCase(async function* () {
       if (includeTurns) yield* fullTurnsInOrder(ports, lineage, walkTurns(ports, lineage, 'asc', null));
     });

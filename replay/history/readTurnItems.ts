@@ -24,7 +24,7 @@ export const readTurnItems = (ports: HistoryReadPorts, q: ReadTurnItemsQuery): T
   useCase(async () => {
     const refused = itemIdsRefusal(q);
     if (refused !== undefined) return stop(refused);
-    const lineage = await openThread(ports, q.threadId, 'thread/items/read', 'thread/items/read');
+    const lineage = await openThread(ports, q.threadId, { refusedMetaAs: 'thread/items/read', paginatedReadAs: 'thread/items/read' });
     const data: ItemEntry[] = [];
     for (const seg of lineage.segments) {
       const turn = await take(ports.index.get('turnIds', [seg.rollout.rolloutId, keyText(q.turnId)]));

@@ -10,12 +10,19 @@ import type { HistoryReadPorts, QuarantinedLines } from '../ports.js';
 import { loadLineage } from './lineage.js';
 import { stop, take } from '../../domain/effect.js';
 
+export interface OpenThreadOptions {
+  /** The method Codex names when it refuses a thread's first meta (its words differ by method). */
+  readonly refusedMetaAs?: string;
+  /** A paginated read: the method Codex names when it cannot page a thread (a meta time it cannot read). */
+  readonly paginatedReadAs?: string;
+}
+
 /**
  * Read-repair the thread, then load its lineage. An unknown thread is NotFound, as for every other
  * use case; the words Codex uses for it differ by method and are the RPC layer's (`toRpcError`).
  * When its files hold quarantined lines, `onQuarantined` is told.
  */
-export const openThread = async (ports: HistoryReadPorts, threadId: string, refusedMetaAs?: string, paginatedReadAs?: string): Promise<ThreadLineage> => {
+export const openThread = async (ports: HistoryReadPorts, threadId: string, { refusedMetaAs, paginatedReadAs }: OpenThreadOptions = {}): Promise<ThreadLineage> => {
   const fresh = await ports.indexer.refreshThread(threadId)();
   if (E.isLeft(fresh) && fresh.left._tag !== 'NotFound') return stop(fresh.left);
   const lineage = await loadLineage(ports.index, threadId);

@@ -72,6 +72,9 @@ const wanted = ((): { readonly point: string; readonly hit: number; readonly fil
 
 let reached = 0;
 
+/** Whether this process holds at some point (read once, at load): a hot path skips the call otherwise. */
+export const holdsAtSomePoint: boolean = wanted !== null;
+
 /** How often a hold looks whether its file is gone. */
 const POLL_MS = 10;
 

@@ -144,17 +144,23 @@ const UNKNOWN_THREAD_STEPS: Step[] = [
 ];
 
 /** Run a step on one server, following its own cursors; the answers, page by page. */
-const runStep = async (ask: Ask, step: Step): Promise<RpcAnswer[]> => {
-  const pages: RpcAnswer[] = [];
-  let params = step.params;
-  for (let i = 0; i <= (step.walk ?? 0); i += 1) {
-    const a = await ask(step.method, params);
-    pages.push(a);
-    const next = 'result' in a ? (a.result as { nextCursor?: unknown }).nextCursor : undefined;
-    if (typeof next !== 'string') break;
-    params = { ...step.params, cursor: next };
-  }
-  return pages;
+/**
+ * A step's pages from both servers, each walking its own cursors, Codex's page first and ours after
+ * it: Codex's reads write its state DB (a search reconciles its hits, re-dating their rows), and
+ * ours follows what that DB holds once written, as beside a running Codex.
+ */
+const runStep = async (askCodex: Ask, askOurs: Ask, step: Step): Promise<[RpcAnswer[], RpcAnswer[]]> => {
+  const sides = [askCodex, askOurs].map((ask) => ({ ask, pages: [] as RpcAnswer[], params: step.params, done: false }));
+  for (let i = 0; i <= (step.walk ?? 0) && sides.some((side) => !side.done); i += 1)
+    for (const side of sides) {
+      if (side.done) continue;
+      const a = await side.ask(step.method, side.params);
+      side.pages.push(a);
+      const next = 'result' in a ? (a.result as { nextCursor?: unknown }).nextCursor : undefined;
+      if (typeof next === 'string') side.params = { ...step.params, cursor: next };
+      else side.done = true;
+    }
+  return [sides[0]!.pages, sides[1]!.pages];
 };
 
 const codexAsk =
@@ -310,7 +316,7 @@ export const compareHome = async (home: ComparedHome, options: CompareOptions = 
     const askOurs: Ask = (m, p) => ours.request(m, p);
     const oracle = new ClockOracle(home.codexHome);
     const check = async (label: string, step: Step, threadId?: string): Promise<void> => {
-      const [c, o] = await Promise.all([runStep(askCodex, step), runStep(askOurs, step)]);
+      const [c, o] = await runStep(askCodex, askOurs, step);
       const tally = threadId === undefined ? undefined : (byThread.get(threadId) ?? byThread.set(threadId, { compared: 0, equal: 0 }).get(threadId)!);
       const straddled = straddledPage(oracle, step, c, o);
       if (straddled !== undefined) acrossCursor.push(`${label} from page ${straddled.page}: ${straddled.threads.join(', ')}`);

@@ -71,7 +71,10 @@ const appliedCodexRows = new WeakMap<IndexStore, ReadonlyMap<string, CodexRowTim
 export const followCodexRows = (store: IndexStore, home: string): Promise<E.Either<EngineError, void>> =>
   useCase(async () => {
     if (withoutStateDb(home)) return;
-    const rows = await take(readCodexRowTimes(home));
+    // A DB we do not read (a link out of the home): no row of it to follow, as readThreadRowHome takes it.
+    const read = await readCodexRowTimes(home);
+    if (E.isLeft(read)) return;
+    const rows = read.right;
     const before = appliedCodexRows.get(store);
     if (before === rows) return;
     if (before === undefined) {

@@ -239,6 +239,9 @@ describe('reliability · hostile paths and access', function () {
         );
       const before = outsideBefore();
       expect((await cli(['index', '--codex-home', home, '--json'])).exitCode).to.equal(0);
+      // A list reads the home's DB rows where Codex may have re-dated them: a linked DB is none, not an error.
+      const listed = await cli(['threads', '--codex-home', home, '--json']);
+      expect(listed.exitCode, listed.stderr).to.equal(0);
 
       const rollback = await cli(['rollback', GOOD, '--num-turns', '1', '--codex-home', home, '--json']);
       const revert = await cli(['revert', PAGINATED, '--before-turn-id', 't2', '--codex-home', home, '--json']);

@@ -48,10 +48,13 @@ const rowHomeDigest = (home: ThreadRowHome): string => {
  * catch-up whose files are all unchanged writes no thread row.
  */
 export const threadRowsAsRefreshed = (store: IndexStore, home: string): Promise<E.Either<EngineError, boolean>> =>
+  useCase(async () => take(rowsAsRefreshedWith(store, await take(readThreadRowHome(home, store)))))();
+
+/** `threadRowsAsRefreshed` for the home's facts as read: no due mark, and their digest the last full refresh's. */
+const rowsAsRefreshedWith = (store: IndexStore, rowHome: ThreadRowHome): Promise<E.Either<EngineError, boolean>> =>
   useCase(async () => {
     const meta = await take(store.range('meta', [], { from: THREAD_ROWS_DUE_FROM }));
     if (threadRowsDueMarks(meta).length > 0) return false;
-    const rowHome = await take(readThreadRowHome(home, store));
     const known = await take(store.get('meta', NAMES_DIGEST_KEY));
     return known === rowHomeDigest(rowHome);
   })();
@@ -79,8 +82,9 @@ export const followCodexRows = (store: IndexStore, home: string): Promise<E.Eith
     if (before === rows) return;
     if (before === undefined) {
       // No thread-row refresh in this process yet: the last one's digest says whether the rows are those.
-      if (!(await take(threadRowsAsRefreshed(store, home)))) await take(refreshThreads(store, await take(readThreadRowHome(home, store)), undefined));
-      appliedCodexRows.set(store, rows);
+      const rowHome = await take(readThreadRowHome(home, store));
+      if (!(await take(rowsAsRefreshedWith(store, rowHome)))) await take(refreshThreads(store, rowHome, undefined));
+      appliedCodexRows.set(store, rowHome.codexRows);
       return;
     }
     const held = new Set<string>();

@@ -186,11 +186,9 @@ export const readThreadRowHome = (home: string, store?: IndexStore): Promise<E.E
       return {
         names,
         defaultModelProvider,
-        codexRows: backfilledRowTimes(
-          backfilledFilesOf(
-            home,
-            cps.map((r) => r.value),
-          ),
+        codexRows: backfilledRowsOf(
+          home,
+          cps.map((r) => r.value),
         ),
       };
     }

@@ -83,19 +83,21 @@ export const threadListPageOf = (
   };
 };
 
+/** The keys Codex's file scan orders by where its state DB orders by the row's: the file name's time, the file's mtime. */
+const FILE_SCAN_ORDER: Partial<Record<ThreadSortKey, ListOrder['key']>> = { created_at: 'named', updated_at: 'scanned' };
+
 /**
  * The thread order a list walks: Codex's file scan orders created_at by the rollout file name's
  * time (`named`), which Codex writes in the writer's local time and reads as if UTC
  * (codex-rs/rollout/src/list.rs, `parse_timestamp_uuid_from_filename`, `collect_rollout_day_files`;
- * its next cursor is that time: `thread_item_sort_key` in rollout/src/recorder.rs); its state DB
- * orders by the session's UTC time (`created_at_ms`).
+ * its next cursor is that time: `thread_item_sort_key` in rollout/src/recorder.rs), and updated_at
+ * by the file's mtime (`scanned`: `file_modified_rfc3339`); its state DB orders by the row's times
+ * (`created_at_ms`, `updated_at_ms`).
  */
-export const threadWalkOrderOf = (heldAs: ThreadCursorMethod, sortKey: ThreadSortKey, order: ListOrder): ListOrder =>
-  heldAs === 'fileScan' && sortKey === 'created_at'
-    ? { ...order, key: 'named' }
-    : heldAs === 'fileScan' && sortKey === 'updated_at'
-      ? { ...order, key: 'scanned' }
-      : order;
+export const threadWalkOrderOf = (heldAs: ThreadCursorMethod, sortKey: ThreadSortKey, order: ListOrder): ListOrder => {
+  const scanned = heldAs === 'fileScan' ? FILE_SCAN_ORDER[sortKey] : undefined;
+  return scanned === undefined ? order : { ...order, key: scanned };
+};
 
 interface Candidate {
   readonly row: ThreadRow;

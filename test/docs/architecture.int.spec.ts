@@ -2,7 +2,8 @@
 // exists, its layer table is what eslint.config.js enforces (checked by linting an import from each
 // folder into each other), and it stays short enough to read.
 import { expect } from 'chai';
-import { ESLint } from 'eslint';
+import type { ESLint } from 'eslint';
+import { syntaxOnlyLinter } from '../lint/syntaxOnlyLinter.js';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -165,16 +166,7 @@ describe('ARCHITECTURE.md: a map held to the tree', function () {
   const tree = treeOf(REPO);
   let eslint: ESLint;
   before(() => {
-    // The probe files do not exist, so no TypeScript project holds them: the import rules are
-    // syntax-only, and the two type-aware rules are left out (test/lint/importRules.int.spec.ts).
-    eslint = new ESLint({
-      cwd: REPO,
-      overrideConfig: {
-        files: ['**/*.ts'],
-        languageOptions: { parserOptions: { projectService: false } },
-        rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-misused-promises': 'off' },
-      },
-    });
+    eslint = syntaxOnlyLinter(REPO);
   });
 
   it(`stays under ${MAX_LINES} lines, none over ${MAX_LINE_CHARS} characters`, () => {

@@ -1,36 +1,17 @@
 import { expect } from 'chai';
 import { ESLint } from 'eslint';
+import { findRoot } from './importGraph.js';
+import { syntaxOnlyLinter } from './syntaxOnlyLinter.js';
 import * as prettier from 'prettier';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The repo root: the nearest folder above this file (which runs from dist/test/lint/) holding package.json and eslint.config.js. */
-const findRoot = (): string => {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!(existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'eslint.config.js')))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`no package.json with eslint.config.js above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-  return dir;
-};
 
 const root = findRoot();
 
 describe('lint config', () => {
   let eslint: ESLint;
   before(() => {
-    // The files linted here do not exist, so no TypeScript project holds them: this config's rules
-    // are syntax-only, and the two type-aware rules have a test of their own below.
-    eslint = new ESLint({
-      cwd: root,
-      overrideConfig: {
-        files: ['**/*.ts'],
-        languageOptions: { parserOptions: { projectService: false } },
-        rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-misused-promises': 'off' },
-      },
-    });
+    eslint = syntaxOnlyLinter(root);
   });
 
   /** Lint `code` as if it were the (not existing) file `relPath` of the repo; the restricted-import messages. */

@@ -49,8 +49,13 @@ export class TurnList {
   private cumulative: Map<string, number> | null = null;
   /** The last turn was in view at the last scroll: a new turn or a smaller box keeps it there. */
   private atEnd = true;
-  /** Where the list was at the last scroll event or pin to the end: a scroll up from there is the reader's. */
-  private lastTop = 0;
+  /**
+   * The list as last seen (at a scroll event or a pin to the end): a scroll up from there, the list's
+   * box and space unchanged, is the reader's. One whose box or space changed meanwhile is the browser
+   * clamping to a shorter space or a taller box, seen only after our next sizing (the status line
+   * emptied, then the space grew: the clamp's event arrived with the end further down).
+   */
+  private seen = { top: 0, client: 0, height: 0 };
   /** A drawn row's box changed after it was measured (its content grew or wrapped later): measured again. */
   private readonly rowSizes = new ResizeObserver(() => {
     for (const [row, node] of this.nodes)
@@ -67,19 +72,22 @@ export class TurnList {
     private readonly actions: TurnActions,
   ) {
     els.scroller.addEventListener('scroll', () => {
-      // Only the reader leaves the end, and only upwards: our pins, an older page's shift and a shrinking
-      // space's clamp move down or land at the end. Our pin's event comes a frame later, maybe after the
-      // space grew, so "not at the bottom" alone says nothing of the reader.
+      // Only the reader leaves the end, and only upwards (see `seen`): our pins and an older page's shift
+      // move down or land at the end. Our pin's event comes a frame later, maybe after the space grew,
+      // so "not at the bottom" alone says nothing of the reader.
       const { scrollTop, clientHeight, scrollHeight } = els.scroller;
+      const seen = this.seen;
       if (scrollTop + clientHeight >= scrollHeight - 4) this.atEnd = true;
-      else if (scrollTop < this.lastTop - 1) this.atEnd = false;
-      this.lastTop = scrollTop;
+      else if (scrollTop < seen.top - 1 && clientHeight === seen.client && scrollHeight === seen.height) this.atEnd = false;
+      this.see();
       this.queueDraw();
     });
     els.scroller.addEventListener('keydown', (e) => this.onKey(e));
     rpc.onNotification((method, params) => this.onNotification(method, params));
     // The list's box changed (the header grew, the window): the end stays in view if it was.
     new ResizeObserver(() => {
+      // The room after the rows depends on the box's height: sized again before the pin, or the pin stops short.
+      this.sizeSpace();
       if (this.atEnd) this.pinToEnd();
       this.queueDraw();
     }).observe(els.scroller);
@@ -345,7 +353,12 @@ export class TurnList {
   /** Scroll to the end of the space (as last sized), remembering where: its scroll event is ours. */
   private pinToEnd(): void {
     this.els.scroller.scrollTop = this.spaceHeight();
-    this.lastTop = this.els.scroller.scrollTop;
+    this.see();
+  }
+
+  private see(): void {
+    const { scrollTop, clientHeight, scrollHeight } = this.els.scroller;
+    this.seen = { top: scrollTop, client: clientHeight, height: scrollHeight };
   }
 
   /** The scrolled space: the rows, and the room after them. */
